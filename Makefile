@@ -1,0 +1,84 @@
+# Greenwave — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+UV_VERSION := 0.13.9
+PG_URL ?= postgres://postgres@127.0.0.1:5432/greenwave
+STATIC_VENDOR := src/greenwave/static/vendor
+
+.PHONY: help install system-deps demo run test lint typecheck migrations-check deploy-check \
+	pytest-sqlite pytest-postgres messages clean
+
+help:
+	@echo "make demo   — install, migrate, load demo data, start web + worker on http://127.0.0.1:8000"
+	@echo "make test   — lint, types, migrations, deploy check, tests on SQLite and PostgreSQL, browser"
+	@echo "make install | make messages | make clean"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(BIN)/uv: | $(PY)
+	$(BIN)/pip install -q "uv==$(UV_VERSION)"
+
+install: $(BIN)/uv ## idempotent: venv, Python and npm dependencies, messages, static
+	$(BIN)/uv pip install -q --python $(PY) -r requirements/lock.txt
+	$(BIN)/uv pip install -q --python $(PY) --no-deps -e .
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	mkdir -p $(STATIC_VENDOR)/bootstrap $(STATIC_VENDOR)/htmx $(STATIC_VENDOR)/bootstrap-icons var
+	cp frontend/node_modules/bootstrap/dist/css/bootstrap.min.css* $(STATIC_VENDOR)/bootstrap/
+	cp frontend/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* $(STATIC_VENDOR)/bootstrap/
+	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(STATIC_VENDOR)/htmx/
+	cp -r frontend/node_modules/bootstrap-icons/font/bootstrap-icons.min.css \
+		frontend/node_modules/bootstrap-icons/font/fonts $(STATIC_VENDOR)/bootstrap-icons/
+	cd src/greenwave && ../../$(PY) ../../manage.py compilemessages -v 0
+	SECRET_KEY=collectstatic $(MANAGE) collectstatic --noinput -v 0
+
+system-deps: ## Debian packages the tests need (we are root on these machines)
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext; }
+
+demo: system-deps install
+	$(MANAGE) migrate --noinput -v 0
+	$(MANAGE) seed_demo
+	bash scripts/demo.sh
+
+run:
+	bash scripts/demo.sh
+
+messages: ## refresh the Russian catalogs after adding strings
+	cd src/greenwave && for app in */locale; do \
+		(cd $${app%/locale} && ../../../$(PY) ../../../manage.py makemessages -l ru --no-obsolete --no-location -v 0); \
+	done
+	cd src/greenwave && ../../$(PY) ../../manage.py compilemessages -v 0
+
+lint:
+	$(BIN)/ruff check src bench manage.py
+	$(BIN)/ruff format --check src bench manage.py
+
+typecheck:
+	$(BIN)/mypy src/greenwave
+
+migrations-check:
+	$(MANAGE) makemigrations --check --dry-run
+
+deploy-check:
+	DJANGO_SETTINGS_MODULE=greenwave.config.settings.prod \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	ALLOWED_HOSTS=greenwave.example.com \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+pytest-sqlite:
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
+
+pytest-postgres:
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser"
+
+test: system-deps install lint typecheck migrations-check deploy-check pytest-sqlite pytest-postgres
+
+clean:
+	rm -rf $(VENV) frontend/node_modules $(STATIC_VENDOR) var/static

@@ -1,0 +1,60 @@
+"""REST endpoints of accounts: who am I, colleagues, teams and my API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Router, Status
+
+from greenwave.core.api import Page, list_query, paginate
+
+from . import selectors, services
+from .http import AuthedRequest
+from .schemas import MeOut, TeamOut, TokenCreatedOut, TokenIn, TokenOut, UserOut
+from .scoping import access_level_of
+
+router = Router(tags=["accounts"])
+
+
+@router.get("/me", response=MeOut, summary="The authenticated user")
+def me(request: AuthedRequest) -> Any:
+    user = selectors.user_get(actor=request.user, pk=request.user.pk)
+    user.access_level = access_level_of(request.user)  # type: ignore[attr-defined]  # for MeOut
+    return user
+
+
+@router.get("/users", response=Page[UserOut], summary="Users visible to me")
+def users(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.USER_LIST_SPEC)
+    return paginate(selectors.user_list(actor=request.user), selectors.USER_LIST_SPEC, query)
+
+
+@router.get("/users/{user_id}", response=UserOut)
+def user_detail(request: AuthedRequest, user_id: int) -> Any:
+    return selectors.user_get(actor=request.user, pk=user_id)
+
+
+@router.get("/teams", response=Page[TeamOut])
+def teams(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.TEAM_LIST_SPEC)
+    return paginate(selectors.team_list(actor=request.user), selectors.TEAM_LIST_SPEC, query)
+
+
+@router.get("/tokens", response=list[TokenOut], summary="My API tokens")
+def tokens(request: AuthedRequest) -> Any:
+    return list(selectors.token_list(actor=request.user))
+
+
+@router.post("/tokens", response={201: TokenCreatedOut}, summary="Issue a token (shown once)")
+def token_create(request: AuthedRequest, payload: TokenIn) -> Any:
+    token, raw = services.token_issue(
+        actor=request.user, user=request.user, name=payload.name, expires_at=payload.expires_at
+    )
+    token.token = raw  # type: ignore[attr-defined]
+    return Status(201, token)
+
+
+@router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke a token")
+def token_delete(request: AuthedRequest, token_id: int) -> Any:
+    token = selectors.token_get(actor=request.user, pk=token_id)
+    return services.token_revoke(actor=request.user, token=token)

@@ -1,0 +1,29 @@
+"""Per-user language and time zone: a signed-in user sees the shell in their own settings."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone, translation
+
+
+class UserPreferencesMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.activate(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+            if user.language and request.path_info != "/i18n/setlang/":
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        timezone.deactivate()
+        return response

@@ -1,0 +1,174 @@
+"""Users, roles (as data), teams with a reporting line, and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.core.models import TimeStampedModel
+
+
+class RoleCode(models.TextChoices):
+    """The roles of DESIGN.md §1. Stored as rows of `Role`; the codes are stable names."""
+
+    CALL_CENTER = "call_center", _("Call centre")
+    HUNTER = "hunter", _("Hunter")
+    CLOSER = "closer", _("Closer")
+    FARMER = "farmer", _("Farmer")
+    KAM = "kam", _("Key account manager")
+    HEAD_OF_SALES = "head_of_sales", _("Head of sales")
+    LAWYER = "lawyer", _("Lawyer")
+    FINANCE = "finance", _("Finance")
+    ACCOUNTANT = "accountant", _("Accountant")
+    HR = "hr", _("HR")
+    ADMIN = "admin", _("Administrator")
+
+
+class AccessLevel(models.TextChoices):
+    """How far a role sees records: ordered from narrowest to widest."""
+
+    OWN = "own", _("Own records")
+    TEAM = "team", _("Team records")
+    HEADED = "headed", _("Records of the teams I head")
+    ALL = "all", _("All records")
+
+
+# The record access a role gets when its row is created (an admin may change it later).
+DEFAULT_ACCESS_LEVELS: dict[str, str] = {
+    RoleCode.CALL_CENTER: AccessLevel.TEAM,
+    RoleCode.HUNTER: AccessLevel.TEAM,
+    RoleCode.CLOSER: AccessLevel.TEAM,
+    RoleCode.FARMER: AccessLevel.TEAM,
+    RoleCode.KAM: AccessLevel.TEAM,
+    RoleCode.HEAD_OF_SALES: AccessLevel.HEADED,
+    RoleCode.LAWYER: AccessLevel.ALL,
+    RoleCode.FINANCE: AccessLevel.ALL,
+    RoleCode.ACCOUNTANT: AccessLevel.ALL,
+    RoleCode.HR: AccessLevel.OWN,
+    RoleCode.ADMIN: AccessLevel.ALL,
+}
+
+ACCESS_RANK = {AccessLevel.OWN: 0, AccessLevel.TEAM: 1, AccessLevel.HEADED: 2, AccessLevel.ALL: 3}
+
+
+class Role(models.Model):
+    code = models.CharField(_("code"), max_length=32, unique=True, choices=RoleCode.choices)
+    access_level = models.CharField(
+        _("record access"), max_length=10, choices=AccessLevel.choices, default=AccessLevel.TEAM
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    @property
+    def label(self) -> str:
+        return str(RoleCode(self.code).label) if self.code in RoleCode.values else self.code
+
+
+class Team(TimeStampedModel):
+    """A sales team. `parent` is the reporting line: the head of a parent team sees below it."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    head = models.ForeignKey(
+        "User",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_teams",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("reports to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who works in Greenwave. Roles are rows, so a user may hold several."""
+
+    EVENT_CASE_TYPE = "user"
+
+    email = models.EmailField(_("e-mail"), blank=True)
+    middle_name = models.CharField(_("middle name"), max_length=150, blank=True)
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=[("ru", _("Russian")), ("en", _("English"))],
+        default="ru",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def role_codes(self) -> frozenset[str]:
+        """The user's role codes, loaded once per instance (templates ask many times)."""
+        cached: frozenset[str] | None = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = (
+                frozenset(self.roles.values_list("code", flat=True)) if self.pk else frozenset()
+            )
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *codes: str) -> bool:
+        return bool(self.role_codes() & set(codes))
+
+    @property
+    def is_greenwave_admin(self) -> bool:
+        return self.is_superuser or self.has_role(RoleCode.ADMIN)
+
+
+class ApiToken(TimeStampedModel):
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,352 @@
+"""Writers of the accounts app: users, teams, roles and API tokens.
+
+Every function checks that the actor may do it (None is the system: management commands and
+the demo seed), writes, and appends an event with before/after values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import zoneinfo
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from greenwave.core.errors import DomainError, permission_denied
+from greenwave.core.services import changes_between, event_append, event_append_for, ref
+
+from . import events
+from .errors import AccountsError
+from .models import DEFAULT_ACCESS_LEVELS, AccessLevel, ApiToken, Role, RoleCode, Team, User
+
+TOKEN_PREFIX = "gw"  # noqa: S105 - a visible marker, not a secret
+# Refreshing last_used_at on every request would turn every API read into a write.
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+USER_FIELDS = (
+    "first_name",
+    "last_name",
+    "middle_name",
+    "email",
+    "position",
+    "phone",
+    "time_zone",
+    "language",
+    "is_active",
+)
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None and not actor.is_greenwave_admin:
+        raise permission_denied(_("Only an administrator can manage users and teams."))
+
+
+def roles_by_codes(codes: Iterable[str]) -> list[Role]:
+    wanted = sorted(set(codes))
+    unknown = [c for c in wanted if c not in RoleCode.values]
+    if unknown:
+        raise DomainError(
+            AccountsError.UNKNOWN_ROLE,
+            _("Unknown role: %(roles)s. Known roles: %(known)s.")
+            % {"roles": ", ".join(unknown), "known": ", ".join(RoleCode.values)},
+            details={"unknown": unknown, "known": list(RoleCode.values)},
+        )
+    roles = list(Role.objects.filter(code__in=wanted))
+    missing = set(wanted) - {r.code for r in roles}
+    # Rows are data; recreate one an operator deleted.
+    roles.extend(
+        Role.objects.create(code=code, access_level=DEFAULT_ACCESS_LEVELS[code])
+        for code in sorted(missing)
+    )
+    return roles
+
+
+def _validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise DomainError(
+            AccountsError.INVALID_TIME_ZONE,
+            _("Unknown time zone: %(tz)s.") % {"tz": name},
+            details={"time_zone": name},
+        )
+
+
+def _validate_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(
+            AccountsError.WEAK_PASSWORD,
+            " ".join(exc.messages),
+            details={"password": exc.messages},
+        ) from exc
+
+
+def _user_snapshot(user: User) -> dict[str, Any]:
+    data: dict[str, Any] = {f: getattr(user, f) for f in USER_FIELDS}
+    data["team"] = user.team.name if user.team else None
+    data["roles"] = sorted(user.roles.values_list("code", flat=True)) if user.pk else []
+    return data
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str | None = None,
+    roles: Iterable[str] = (),
+    team: Team | None = None,
+    validate: bool = True,
+    **fields: Any,
+) -> User:
+    """Create a user with roles and a team. `password=None` leaves it unusable (reset by mail)."""
+    _require_admin(actor)
+    username = username.strip()
+    if not username:
+        raise DomainError(AccountsError.USERNAME_TAKEN, _("A login name is required."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(
+            AccountsError.USERNAME_TAKEN,
+            _("The login name %(name)s is already taken.") % {"name": username},
+        )
+    role_rows = roles_by_codes(roles)
+    unknown = set(fields) - set(USER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown user fields: {sorted(unknown)}")
+    user = User(username=username, team=team, **fields)
+    _validate_time_zone(user.time_zone)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        if validate:
+            _validate_password(password, user)
+        user.set_password(password)
+    user.save()
+    user.roles.set(role_rows)
+    event_append_for(
+        user,
+        activity=events.USER_CREATED,
+        actor=actor,
+        payload={"after": _user_snapshot(user)},
+        objects=[ref(team, "team")] if team else [],
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: User | None,
+    user: User,
+    roles: Iterable[str] | None = None,
+    team: Team | bool | None = False,
+    **fields: Any,
+) -> User:
+    """Change a user's profile, roles or team; `team=False` means "leave the team alone"."""
+    _require_admin(actor)
+    unknown = set(fields) - set(USER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown user fields: {sorted(unknown)}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = _user_snapshot(user)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if team is not False:
+        user.team = team if isinstance(team, Team) else None
+    _validate_time_zone(user.time_zone)
+    if actor is not None and actor.pk == user.pk and fields.get("is_active") is False:
+        raise permission_denied(_("You cannot deactivate yourself."))
+    user.save()
+    if roles is not None:
+        role_rows = roles_by_codes(roles)
+        removes_own_admin = (
+            actor is not None
+            and actor.pk == user.pk
+            and RoleCode.ADMIN in before["roles"]
+            and RoleCode.ADMIN not in {r.code for r in role_rows}
+            and not user.is_superuser
+        )
+        if removes_own_admin:
+            raise permission_denied(_("You cannot remove your own administrator role."))
+        user.roles.set(role_rows)
+    after = _user_snapshot(user)
+    changes = changes_between(before, after)
+    if changes:
+        event_append_for(
+            user, activity=events.USER_CHANGED, actor=actor, payload={"changes": changes}
+        )
+    return user
+
+
+@transaction.atomic
+def preferences_update(*, actor: User, language: str, time_zone: str) -> User:
+    """A user's own language and time zone (no admin right needed)."""
+    if language not in {"ru", "en"}:
+        raise DomainError(AccountsError.INVALID_TIME_ZONE, _("Unknown language."))
+    _validate_time_zone(time_zone)
+    before = {"language": actor.language, "time_zone": actor.time_zone}
+    actor.language, actor.time_zone = language, time_zone
+    actor.save(update_fields=["language", "time_zone"])
+    changes = changes_between(before, {"language": language, "time_zone": time_zone})
+    if changes:
+        event_append_for(
+            actor, activity=events.USER_CHANGED, actor=actor, payload={"changes": changes}
+        )
+    return actor
+
+
+def _check_team_parent(team: Team | None, parent: Team | None) -> None:
+    node = parent
+    while node is not None:
+        if team is not None and node.pk == team.pk:
+            raise DomainError(
+                AccountsError.TEAM_CYCLE,
+                _("A team cannot report to itself or to a team below it."),
+            )
+        node = node.parent
+
+
+def _team_snapshot(team: Team) -> dict[str, Any]:
+    return {
+        "name": team.name,
+        "head": team.head.username if team.head else None,
+        "parent": team.parent.name if team.parent else None,
+    }
+
+
+@transaction.atomic
+def team_create(
+    *, actor: User | None, name: str, head: User | None = None, parent: Team | None = None
+) -> Team:
+    _require_admin(actor)
+    name = name.strip()
+    if Team.objects.filter(name__iexact=name).exists():
+        raise DomainError(
+            AccountsError.TEAM_NAME_TAKEN,
+            _("A team named %(name)s already exists.") % {"name": name},
+        )
+    team = Team.objects.create(name=name, head=head, parent=parent)
+    event_append_for(
+        team,
+        activity=events.TEAM_CREATED,
+        actor=actor,
+        payload={"after": _team_snapshot(team)},
+    )
+    return team
+
+
+@transaction.atomic
+def team_update(
+    *, actor: User | None, team: Team, name: str, head: User | None, parent: Team | None
+) -> Team:
+    _require_admin(actor)
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    name = name.strip()
+    if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
+        raise DomainError(
+            AccountsError.TEAM_NAME_TAKEN,
+            _("A team named %(name)s already exists.") % {"name": name},
+        )
+    _check_team_parent(team, parent)
+    before = _team_snapshot(team)
+    team.name, team.head, team.parent = name, head, parent
+    team.save()
+    changes = changes_between(before, _team_snapshot(team))
+    if changes:
+        event_append_for(
+            team, activity=events.TEAM_CHANGED, actor=actor, payload={"changes": changes}
+        )
+    return team
+
+
+def _hash_token(raw: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_issue(
+    *, actor: User | None, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored."""
+    if actor is not None and actor.pk != user.pk:
+        _require_admin(actor)
+    secret = secrets.token_urlsafe(32)
+    prefix = secrets.token_hex(4)
+    raw = f"{TOKEN_PREFIX}_{prefix}_{secret}"
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip() or _("API token"),
+        prefix=prefix,
+        key_hash=_hash_token(raw),
+        expires_at=expires_at,
+    )
+    event_append_for(
+        user,
+        activity=events.TOKEN_ISSUED,
+        actor=actor,
+        payload={"token": token.prefix, "name": token.name},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
+    if actor is not None and actor.pk != token.user_id:
+        _require_admin(actor)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at", "updated_at"])
+        event_append_for(
+            token.user,
+            activity=events.TOKEN_REVOKED,
+            actor=actor,
+            payload={"token": token.prefix, "name": token.name},
+        )
+    return token
+
+
+def token_authenticate(raw: str) -> User | None:
+    """The user behind a bearer token, or None if it is unknown, expired, revoked or inactive."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__team")
+        .filter(key_hash=_hash_token(raw))
+        .first()
+    )
+    now = timezone.now()
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def role_set_access_level(*, actor: User | None, role: Role, access_level: str) -> Role:
+    """Change how far a role sees records (own / team / teams headed / all)."""
+    _require_admin(actor)
+    if access_level not in AccessLevel.values:
+        raise DomainError(AccountsError.UNKNOWN_ROLE, _("Unknown access level."))
+    before = role.access_level
+    if before != access_level:
+        role.access_level = access_level
+        role.save(update_fields=["access_level"])
+        event_append(
+            case_type="role",
+            case_id=role.code,
+            activity=events.ROLE_CHANGED,
+            actor=actor,
+            payload={"changes": {"access_level": [before, access_level]}},
+        )
+    return role

@@ -1,0 +1,137 @@
+"""The HTML surface: sign-in (with throttling), language, admin pages and their permissions."""
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from greenwave.accounts.models import Team, User
+from greenwave.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, username: str, password: str):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_wrong_password_shows_a_clear_message(client, make_user) -> None:
+    make_user("anna")
+    response = login(client, "anna", "wrong")
+    assert response.status_code == 200
+    assert "Неверный логин или пароль" in response.content.decode()
+
+
+def test_repeated_failures_are_throttled_even_with_the_right_password(client, make_user) -> None:
+    make_user("boris")
+    for _ in range(5):
+        login(client, "boris", "wrong")
+    response = login(client, "boris", PASSWORD)
+    assert response.status_code == 429
+    assert 'data-testid="locked-out"' in response.content.decode()
+
+
+def test_successful_login_lands_on_the_shell(client, make_user) -> None:
+    make_user("vera", roles=["hunter"], first_name="Вера", last_name="Орлова")
+    response = login(client, "vera", PASSWORD)
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    assert "Вера Орлова" in page
+    assert "Охотник" in page
+
+
+def test_language_switch_is_saved_on_the_user(client, make_user) -> None:
+    user = make_user("lang")
+    client.force_login(user)
+    client.post("/accounts/language/", {"language": "en", "next": "/"})
+    assert User.objects.get(pk=user.pk).language == "en"
+    assert "Your roles" in client.get("/").content.decode()
+    client.post("/accounts/language/", {"language": "ru", "next": "https://evil.example/"})
+    assert "Ваши роли" in client.get("/").content.decode()
+
+
+def test_password_reset_sends_a_link(client, make_user) -> None:
+    make_user("mailer", email="mailer@example.com")
+    response = client.post("/accounts/password/reset/", {"email": "mailer@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/" in mail.outbox[0].body
+
+
+def test_admin_pages_are_refused_to_a_hunter(client, two_teams) -> None:
+    client.force_login(two_teams["hunter_a"])
+    for url in ("/accounts/admin/users/", "/accounts/admin/teams/", "/accounts/admin/roles/"):
+        assert client.get(url).status_code == 403
+    response = client.post("/accounts/admin/users/new/", {"username": "intruder"})
+    assert response.status_code == 403
+    assert not User.objects.filter(username="intruder").exists()
+
+
+def test_admin_creates_a_user_with_roles_and_team(client, two_teams) -> None:
+    client.force_login(two_teams["admin"])
+    response = client.post(
+        "/accounts/admin/users/new/",
+        {
+            "username": "newbie",
+            "password": "Very-long-pass-2026",
+            "first_name": "Новый",
+            "last_name": "Сотрудник",
+            "roles": ["farmer"],
+            "team": two_teams["team_a"].pk,
+            "time_zone": "Europe/Moscow",
+            "language": "ru",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="newbie")
+    assert user.role_codes() == {"farmer"}
+    assert user.team == two_teams["team_a"]
+
+
+def test_duplicate_login_is_a_form_error_and_changes_nothing(client, two_teams) -> None:
+    client.force_login(two_teams["admin"])
+    response = client.post(
+        "/accounts/admin/users/new/",
+        {
+            "username": "HUNTER_A",
+            "first_name": "x",
+            "last_name": "y",
+            "time_zone": "Europe/Moscow",
+            "language": "ru",
+        },
+    )
+    assert response.status_code == 200
+    assert "уже занят" in response.content.decode()
+    assert User.objects.filter(username__iexact="hunter_a").count() == 1
+
+
+def test_team_cycle_is_refused(client, two_teams) -> None:
+    client.force_login(two_teams["admin"])
+    department = two_teams["department"]
+    response = client.post(
+        f"/accounts/admin/teams/{department.pk}/",
+        {"name": department.name, "parent": two_teams["team_a"].pk},
+    )
+    assert response.status_code == 200
+    assert Team.objects.get(pk=department.pk).parent is None
+
+
+def test_user_list_page_query_count_is_pinned(client, two_teams, make_user) -> None:
+    client.force_login(two_teams["admin"])
+    client.get("/accounts/admin/users/")
+    for i in range(8):
+        make_user(f"more{i}", roles=["kam"], team=two_teams["team_b"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/accounts/admin/users/")
+    assert response.status_code == 200
+    assert len(queries) <= 12, [q["sql"] for q in queries]
+
+
+def test_list_page_answers_htmx_with_the_results_partial(client, two_teams) -> None:
+    client.force_login(two_teams["admin"])
+    response = client.get("/accounts/admin/users/?q=hunter", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "<html" not in body
+    assert "hunter_a" in body
+    assert "head_a" not in body

@@ -1,0 +1,274 @@
+"""HTML views of accounts: sign-in flows, profile and tokens, and user/team administration.
+
+Thin by rule: parse the form, call one service or selector, render or redirect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from greenwave.core.errors import DomainError
+from greenwave.core.pages import render_list_page
+from greenwave.core.selectors import event_list_for_case
+
+from . import selectors, services
+from .forms import (
+    LoginForm,
+    PreferencesForm,
+    TeamForm,
+    TokenForm,
+    UserCreateForm,
+    UserProfileFields,
+)
+from .http import AuthedRequest
+from .models import AccessLevel, Role, User
+
+View = Callable[..., HttpResponse]
+
+
+def admin_required(view: View) -> View:
+    @wraps(view)
+    @login_required
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_greenwave_admin:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+@require_POST
+def language_switch(request: HttpRequest) -> HttpResponse:
+    language = request.POST.get("language", "")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response: HttpResponse = HttpResponseRedirect(target)
+    if language not in {"ru", "en"}:
+        return response
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated:
+        services.preferences_update(actor=user, language=language, time_zone=user.time_zone)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
+
+
+@login_required
+def profile(request: AuthedRequest) -> HttpResponse:
+    """The user's own preferences and API tokens (a new token is shown once, here)."""
+    prefs = PreferencesForm(
+        request.POST if request.POST.get("action") == "preferences" else None,
+        initial={"language": request.user.language, "time_zone": request.user.time_zone},
+    )
+    token_form = TokenForm(request.POST if request.POST.get("action") == "token" else None)
+    new_token = None
+    if request.method == "POST" and prefs.is_bound and prefs.is_valid():
+        services.preferences_update(actor=request.user, **prefs.cleaned_data)
+        messages.success(request, _("Preferences saved."))
+        return redirect("accounts:profile")
+    if request.method == "POST" and token_form.is_bound and token_form.is_valid():
+        expires = token_form.cleaned_data["expires_at"]
+        _token, new_token = services.token_issue(
+            actor=request.user,
+            user=request.user,
+            name=token_form.cleaned_data["name"],
+            expires_at=timezone.make_aware(datetime.combine(expires, time.max))
+            if expires
+            else None,
+        )
+        token_form = TokenForm()
+    context = {
+        "title": _("Profile and API tokens"),
+        "prefs": prefs,
+        "token_form": token_form,
+        "tokens": selectors.token_list(actor=request.user),
+        "new_token": new_token,
+        "now": timezone.now(),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@require_POST
+@login_required
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    token = selectors.token_get(actor=request.user, pk=pk)
+    services.token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token %(name)s has been revoked.") % {"name": token.name})
+    return redirect(request.POST.get("next") or "accounts:profile")
+
+
+@admin_required
+def user_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.USER_LIST_SPEC,
+        selector=lambda query: selectors.user_list(actor=request.user, query=query),
+        title=_("Users"),
+        table_template="accounts/partials/user_table.html",
+        create_url=reverse("accounts:user_create"),
+        create_label=_("New user"),
+        empty_message=_("No users yet."),
+    )
+
+
+def _form_page(
+    request: AuthedRequest, form: Any, title: str, back: str, back_label: str
+) -> HttpResponse:
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "title": title, "back_url": reverse(back), "back_label": back_label},
+    )
+
+
+@admin_required
+def user_create(request: AuthedRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            user = services.user_create(
+                actor=request.user,
+                username=data.pop("username"),
+                password=data.pop("password") or None,
+                roles=data.pop("roles"),
+                team=data.pop("team"),
+                **data,
+            )
+        except DomainError as exc:
+            form.add_error("password" if "password" in exc.code else "username", exc.message)
+        else:
+            messages.success(request, _("User %(name)s created.") % {"name": user})
+            return redirect("accounts:user_edit", pk=user.pk)
+    return _form_page(request, form, _("New user"), "accounts:user_list", _("Users"))
+
+
+@admin_required
+def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = selectors.user_get(actor=request.user, pk=pk)
+    initial = {f: getattr(user, f) for f in services.USER_FIELDS}
+    initial.update(roles=sorted(user.role_codes()), team=user.team)
+    form = UserProfileFields(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.user_update(
+                actor=request.user,
+                user=user,
+                roles=data.pop("roles"),
+                team=data.pop("team"),
+                **data,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("accounts:user_edit", pk=user.pk)
+    context = {
+        "form": form,
+        "subject": user,
+        "title": str(user),
+        "back_url": reverse("accounts:user_list"),
+        "back_label": _("Users"),
+        "history": event_list_for_case(case_type="user", case_id=user.pk)[:20],
+        "tokens": user.api_tokens.all(),
+    }
+    return render(request, "accounts/user_edit.html", context)
+
+
+@admin_required
+def team_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.TEAM_LIST_SPEC,
+        selector=lambda query: selectors.team_list(actor=request.user, query=query),
+        title=_("Teams"),
+        table_template="accounts/partials/team_table.html",
+        create_url=reverse("accounts:team_create"),
+        create_label=_("New team"),
+        empty_message=_("No teams yet: create the first one."),
+    )
+
+
+@admin_required
+def team_create(request: AuthedRequest) -> HttpResponse:
+    form = TeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error("name", exc.message)
+        else:
+            messages.success(request, _("Team created."))
+            return redirect("accounts:team_list")
+    return _form_page(request, form, _("New team"), "accounts:team_list", _("Teams"))
+
+
+@admin_required
+def team_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    team = selectors.team_get(actor=request.user, pk=pk)
+    form = TeamForm(
+        request.POST or None,
+        initial={"name": team.name, "head": team.head, "parent": team.parent},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.team_update(actor=request.user, team=team, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("accounts:team_list")
+    return _form_page(request, form, team.name, "accounts:team_list", _("Teams"))
+
+
+@admin_required
+def role_list(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        role = get_object_or_404(Role, pk=request.POST.get("role") or 0)
+        services.role_set_access_level(
+            actor=request.user, role=role, access_level=request.POST.get("access_level", "")
+        )
+        messages.success(request, _("Record access of %(role)s saved.") % {"role": role.label})
+        return redirect("accounts:role_list")
+    return render(
+        request,
+        "accounts/role_list.html",
+        {
+            "title": gettext_lazy("Roles"),
+            "roles": selectors.role_list(),
+            "levels": AccessLevel.choices,
+        },
+    )

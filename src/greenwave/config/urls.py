@@ -1,0 +1,17 @@
+"""URL map: the HTML app, the REST API under /api/v1/, health, and the operators' admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from greenwave.core.views import healthz
+
+from .api import api
+
+urlpatterns = [
+    path("", include("greenwave.core.urls")),
+    path("accounts/", include("greenwave.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    # The Django admin is for operators only; users never see it (STYLE.md).
+    path("ops/admin/", admin.site.urls),
+]

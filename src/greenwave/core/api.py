@@ -1,0 +1,121 @@
+"""REST conventions shared by every app's API: the error format and list pagination.
+
+Errors are always `{"code", "message", "details"}` with a 4xx status (5xx only for bugs, and
+then without internals). Lists answer `{"items", "count", "page", "page_size"}` and accept
+`?q=&sort=&page=&page_size=` plus the entity's filters — the same `ListSpec` as the HTML list.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from .errors import CoreError, DomainError
+from .listing import ListQuery, ListSpec, apply_list_query
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: dict[str, Any]
+
+
+class Page(Schema, Generic[T]):
+    items: list[T]
+    count: int
+    page: int
+    page_size: int
+
+
+def error_response(api: NinjaAPI, request: HttpRequest, error: DomainError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Route every failure through the one error format."""
+
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return error_response(api, request, exc)
+
+    def on_validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        errors = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors
+        ]
+        return error_response(
+            api,
+            request,
+            DomainError(
+                CoreError.VALIDATION, _("The request is invalid."), details={"errors": errors}
+            ),
+        )
+
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(
+            api,
+            request,
+            DomainError(
+                CoreError.UNAUTHORIZED,
+                _("Authentication required: send a valid, unrevoked bearer token."),
+            ),
+        )
+
+    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = CoreError.NOT_FOUND if exc.status_code == 404 else CoreError.BAD_REQUEST
+        return error_response(
+            api, request, DomainError(code, str(exc.message), status=exc.status_code)
+        )
+
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, DomainError(CoreError.NOT_FOUND, _("Not found.")))
+
+    def on_crash(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("API error on %s %s", request.method, request.path)
+        return api.create_response(
+            request,
+            {"code": "internal_error", "message": _("Internal error."), "details": {}},
+            status=500,
+        )
+
+    handlers: Iterable[tuple[type[Exception], Callable[..., HttpResponse]]] = (
+        (DomainError, on_domain_error),
+        (NinjaValidationError, on_validation),
+        (AuthenticationError, on_auth),
+        (HttpError, on_http),
+        (Http404, on_404),
+        (Exception, on_crash),
+    )
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)
+
+
+def list_query(request: HttpRequest, spec: ListSpec) -> ListQuery:
+    return ListQuery.from_params(
+        request.GET,
+        spec,
+        page_size=settings.GREENWAVE_PAGE_SIZE,
+        max_page_size=settings.GREENWAVE_API_MAX_PAGE_SIZE,
+    )
+
+
+def paginate(qs: QuerySet[M], spec: ListSpec, query: ListQuery) -> dict[str, Any]:
+    """Apply the list query and cut one page: two queries (count + page), never N+1."""
+    qs = apply_list_query(qs, spec, query)
+    count = qs.count()
+    start = (query.page - 1) * query.page_size
+    items = list(qs[start : start + query.page_size])
+    return {"items": items, "count": count, "page": query.page, "page_size": query.page_size}

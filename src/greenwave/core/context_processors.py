@@ -1,0 +1,16 @@
+"""Template context of the shell: navigation for the signed-in user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .navigation import nav_for
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": {}}
+    return {"nav_sections": nav_for(user, request.path)}

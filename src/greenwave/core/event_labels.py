@@ -1,0 +1,17 @@
+"""Human names of event-log activities; apps register theirs so timelines read as sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+_LABELS: dict[str, Any] = {}
+
+
+def register_activity_labels(labels: Mapping[str, Any]) -> None:
+    _LABELS.update(labels)
+
+
+def activity_label(code: str) -> str:
+    label = _LABELS.get(code)
+    return str(label) if label is not None else code.replace("_", " ")

@@ -1,0 +1,147 @@
+"""The one list convention every app reuses: search, filters, sort and pagination.
+
+A `ListSpec` is declared once per entity next to its selector; the HTML list page and the REST
+list endpoint both parse request parameters into a `ListQuery` and apply it with
+`apply_list_query`, so the two surfaces always filter the same way (NetBox's shared FilterSet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import reduce
+from operator import or_
+from typing import Any, Literal, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from .errors import CoreError, DomainError
+
+FilterKind = Literal["choice", "text", "bool", "date_from", "date_to", "int"]
+M = TypeVar("M", bound=Model)
+ChoicesFn = Callable[[Any], Sequence[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class FilterSpec:
+    """One filter: its URL parameter, label, ORM lookup and (for a select) its choices."""
+
+    name: str
+    label: Any
+    lookup: str
+    kind: FilterKind = "choice"
+    choices: ChoicesFn | None = None
+
+
+@dataclass(frozen=True)
+class SortSpec:
+    key: str
+    label: Any
+    order_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    search_fields: tuple[str, ...] = ()
+    sorts: tuple[SortSpec, ...] = ()
+    default_sort: str = ""
+    filters: tuple[FilterSpec, ...] = ()
+
+    def sort_keys(self) -> list[str]:
+        return [s.key for s in self.sorts] + [f"-{s.key}" for s in self.sorts]
+
+
+@dataclass
+class ListQuery:
+    q: str = ""
+    sort: str = ""
+    page: int = 1
+    page_size: int = 25
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_params(
+        cls, params: Mapping[str, Any], spec: ListSpec, *, page_size: int, max_page_size: int
+    ) -> ListQuery:
+        """Parse `?q=&sort=&page=&page_size=&<filter>=`; bad values are refused, not guessed."""
+        errors: dict[str, str] = {}
+        page = _positive_int(params.get("page"), 1, "page", errors)
+        size = _positive_int(params.get("page_size"), page_size, "page_size", errors)
+        if size > max_page_size:
+            errors["page_size"] = f"at most {max_page_size}"
+        sort = str(params.get("sort") or spec.default_sort)
+        if sort and sort not in spec.sort_keys():
+            errors["sort"] = f"one of {', '.join(spec.sort_keys())}"
+        filters: dict[str, str] = {}
+        for f in spec.filters:
+            value = str(params.get(f.name) or "").strip()
+            if not value:
+                continue
+            if f.kind == "bool" and value not in {"true", "false", "1", "0"}:
+                errors[f.name] = "true or false"
+            elif f.kind in {"date_from", "date_to"} and not _is_iso_date(value):
+                errors[f.name] = "a date YYYY-MM-DD"
+            elif f.kind == "int" and not value.lstrip("-").isdigit():
+                errors[f.name] = "an integer"
+            filters[f.name] = value
+        if errors:
+            raise DomainError(
+                CoreError.VALIDATION, "Invalid list parameters.", details={"fields": errors}
+            )
+        return cls(
+            q=str(params.get("q") or "").strip()[:200],
+            sort=sort,
+            page=page,
+            page_size=size,
+            filters=filters,
+        )
+
+
+def _positive_int(raw: Any, default: int, name: str, errors: dict[str, str]) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        errors[name] = "a positive integer"
+        return default
+    if value < 1:
+        errors[name] = "a positive integer"
+        return default
+    return value
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery) -> QuerySet[M]:
+    """Search, filter and sort a (scoped) queryset; pagination is left to the caller."""
+    if query.q and spec.search_fields:
+        qs = qs.filter(reduce(or_, (Q(**{f"{f}__icontains": query.q}) for f in spec.search_fields)))
+    for f in spec.filters:
+        value = query.filters.get(f.name)
+        if value is None:
+            continue
+        if f.kind == "bool":
+            qs = qs.filter(**{f.lookup: value in {"true", "1"}})
+        elif f.kind == "date_from":
+            qs = qs.filter(**{f"{f.lookup}__gte": value})
+        elif f.kind == "date_to":
+            qs = qs.filter(**{f"{f.lookup}__lte": value})
+        elif f.kind == "text":
+            qs = qs.filter(**{f"{f.lookup}__icontains": value})
+        else:
+            qs = qs.filter(**{f.lookup: value})
+    sorts = {s.key: s.order_by for s in spec.sorts}
+    if query.sort:
+        descending = query.sort.startswith("-")
+        fields = sorts[query.sort.lstrip("-")]
+        order = [f"-{f}" if descending and not f.startswith("-") else f for f in fields]
+        qs = qs.order_by(*order, "-pk" if descending else "pk")
+    return qs

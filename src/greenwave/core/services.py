@@ -1,0 +1,114 @@
+"""Writers of the shared kernel: the one service that appends to the event log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .models import Event, EventObject
+
+
+class HasPk(Protocol):
+    pk: Any
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """A business object an event involves: its type name, its id and how it is involved."""
+
+    type: str
+    id: str
+    qualifier: str = ""
+
+
+def case_type_of(obj: models.Model) -> str:
+    """The stable event-log name of a model: `EVENT_CASE_TYPE` if it declares one."""
+    declared = getattr(obj, "EVENT_CASE_TYPE", None)
+    return str(declared) if declared else obj._meta.model_name or type(obj).__name__.lower()
+
+
+def ref(obj: models.Model, qualifier: str = "") -> ObjectRef:
+    return ObjectRef(case_type_of(obj), str(obj.pk), qualifier)
+
+
+def _lock_case(case_type: str, case_id: str) -> None:
+    """Serialise appends to one case so two writers never read the same previous event.
+
+    PostgreSQL: a transaction-scoped advisory lock on the case. SQLite needs nothing: its
+    IMMEDIATE transactions already admit one writer at a time.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{case_type}:{case_id}"])
+
+
+@transaction.atomic
+def event_append(
+    *,
+    case_type: str,
+    case_id: str | int,
+    activity: str,
+    actor: HasPk | None,
+    payload: Mapping[str, Any] | None = None,
+    objects: Iterable[ObjectRef] = (),
+    timestamp: datetime | None = None,
+) -> Event:
+    """Append one event, linking it to the previous event of the same case."""
+    case_key = str(case_id)
+    _lock_case(case_type, case_key)
+    previous = (
+        Event.objects.filter(case_type=case_type, case_id=case_key)
+        .order_by("-timestamp", "-id")
+        .values_list("activity", "timestamp")
+        .first()
+    )
+    event = Event.objects.create(
+        case_type=case_type,
+        case_id=case_key,
+        activity=activity,
+        timestamp=timestamp or timezone.now(),
+        actor_id=getattr(actor, "pk", None),
+        payload=dict(payload or {}),
+        prev_activity=previous[0] if previous else "",
+        prev_timestamp=previous[1] if previous else None,
+    )
+    links = {(o.type, o.id, o.qualifier) for o in objects}
+    if links:
+        EventObject.objects.bulk_create(
+            EventObject(event=event, object_type=t, object_id=i, qualifier=q)
+            for t, i, q in sorted(links)
+        )
+    return event
+
+
+def event_append_for(
+    obj: models.Model,
+    *,
+    activity: str,
+    actor: HasPk | None,
+    payload: Mapping[str, Any] | None = None,
+    objects: Iterable[ObjectRef] = (),
+) -> Event:
+    """Shortcut for the common case: the model instance itself is the case."""
+    return event_append(
+        case_type=case_type_of(obj),
+        case_id=obj.pk,
+        activity=activity,
+        actor=actor,
+        payload=payload,
+        objects=objects,
+    )
+
+
+def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """`{field: [old, new]}` for the fields that differ — the payload of a *changed* event."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }

@@ -1,0 +1,28 @@
+import pytest
+
+from greenwave.accounts.selectors import USER_LIST_SPEC, user_list
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.listing import ListQuery
+
+
+def parse(**params: str) -> ListQuery:
+    return ListQuery.from_params(params, USER_LIST_SPEC, page_size=25, max_page_size=200)
+
+
+def test_list_query_refuses_unknown_sort_bad_page_and_oversized_pages() -> None:
+    with pytest.raises(DomainError) as caught:
+        parse(sort="password", page="0", page_size="5000", active="maybe")
+    assert caught.value.code == CoreError.VALIDATION
+    assert set(caught.value.details["fields"]) == {"sort", "page", "page_size", "active"}
+
+
+@pytest.mark.django_db
+def test_search_filter_and_sort_apply_to_a_scoped_queryset(two_teams) -> None:
+    admin = two_teams["admin"]
+    team_a = two_teams["team_a"]
+
+    found = user_list(actor=admin, query=parse(q="hunter", sort="-username"))
+    assert [u.username for u in found] == ["hunter_b", "hunter_a"]
+
+    in_team = user_list(actor=admin, query=parse(team=str(team_a.pk), role="head_of_sales"))
+    assert [u.username for u in in_team] == ["head_a"]
