@@ -57,8 +57,8 @@ messages: ## refresh the Russian catalogs after adding strings
 	cd src/greenwave && ../../$(PY) ../../manage.py compilemessages -v 0
 
 lint:
-	$(BIN)/ruff check src bench manage.py
-	$(BIN)/ruff format --check src bench manage.py
+	$(BIN)/ruff check src manage.py
+	$(BIN)/ruff format --check src manage.py
 
 typecheck:
 	$(BIN)/mypy src/greenwave
