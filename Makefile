@@ -29,12 +29,8 @@ install: $(BIN)/uv ## idempotent: venv, Python and npm dependencies, messages, s
 	$(BIN)/uv pip install -q --python $(PY) -r requirements/lock.txt
 	$(BIN)/uv pip install -q --python $(PY) --no-deps -e .
 	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
-	mkdir -p $(STATIC_VENDOR)/bootstrap $(STATIC_VENDOR)/htmx $(STATIC_VENDOR)/bootstrap-icons var
-	cp frontend/node_modules/bootstrap/dist/css/bootstrap.min.css* $(STATIC_VENDOR)/bootstrap/
-	cp frontend/node_modules/bootstrap/dist/js/bootstrap.bundle.min.js* $(STATIC_VENDOR)/bootstrap/
-	cp frontend/node_modules/htmx.org/dist/htmx.min.js $(STATIC_VENDOR)/htmx/
-	cp -r frontend/node_modules/bootstrap-icons/font/bootstrap-icons.min.css \
-		frontend/node_modules/bootstrap-icons/font/fonts $(STATIC_VENDOR)/bootstrap-icons/
+	bash scripts/copy_vendor.sh frontend/node_modules $(STATIC_VENDOR)
+	mkdir -p var
 	cd src/greenwave && ../../$(PY) ../../manage.py compilemessages -v 0
 	SECRET_KEY=collectstatic $(MANAGE) collectstatic --noinput -v 0
 

@@ -4,7 +4,11 @@ from ninja import NinjaAPI
 
 from greenwave.accounts.api import router as accounts_router
 from greenwave.accounts.auth import api_auth
+from greenwave.activities.api import router as activities_router
+from greenwave.bpm.api import router as bpm_router
 from greenwave.core.api import install_error_handlers
+from greenwave.crm.api import router as crm_router
+from greenwave.sales.api import router as sales_router
 
 api = NinjaAPI(
     title="Greenwave API",
@@ -21,3 +25,7 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("", accounts_router)
+api.add_router("", crm_router)
+api.add_router("", sales_router)
+api.add_router("", activities_router)
+api.add_router("", bpm_router)

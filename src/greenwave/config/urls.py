@@ -10,6 +10,10 @@ from .api import api
 urlpatterns = [
     path("", include("greenwave.core.urls")),
     path("accounts/", include("greenwave.accounts.urls")),
+    path("clients/", include("greenwave.crm.urls")),
+    path("sales/", include("greenwave.sales.urls")),
+    path("activities/", include("greenwave.activities.urls")),
+    path("processes/", include("greenwave.bpm.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     # The Django admin is for operators only; users never see it (STYLE.md).

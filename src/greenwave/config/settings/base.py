@@ -22,6 +22,10 @@ INSTALLED_APPS = [
     # Greenwave first: its templates and translations take precedence over Django's own.
     "greenwave.core",
     "greenwave.accounts",
+    "greenwave.crm",
+    "greenwave.sales",
+    "greenwave.activities",
+    "greenwave.bpm",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
