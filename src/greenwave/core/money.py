@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import models
 from django.utils.formats import number_format
@@ -62,7 +63,7 @@ class Money:
         return self.format()
 
 
-def money_amount_field(verbose_name: str = "amount") -> models.DecimalField[Decimal, Decimal]:
+def money_amount_field(verbose_name: Any = "amount") -> models.DecimalField[Decimal, Decimal]:
     """The one column shape for an amount: 18 digits, 2 decimals."""
     return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, default=Decimal(0))
 

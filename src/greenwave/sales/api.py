@@ -1,5 +1,222 @@
-"""REST endpoints of the sales app (mounted under /api/v1/ by config/api.py)."""
+"""REST endpoints of the sales app: pipelines, deals (move/win/lose), leads."""
 
-from ninja import Router
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.models import User
+from greenwave.accounts.selectors import user_get
+from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.errors import CoreError, DomainError
+
+from . import selectors, services
+from .gates import evaluate_stage
+from .models import LossReason, Pipeline, Stage
+from .schemas import (
+    ApproveIn,
+    ConvertIn,
+    DealIn,
+    DealOut,
+    DealPatch,
+    DisqualifyIn,
+    DocumentIn,
+    GateItemOut,
+    LeadIn,
+    LeadOut,
+    LoseIn,
+    MoveIn,
+    PipelineOut,
+    QualifyIn,
+    WinIn,
+)
 
 router = Router(tags=["sales"])
+
+
+def _pipeline(pk: int | None) -> Pipeline:
+    if pk is None:
+        default = selectors.pipeline_default()
+        if default is None:
+            raise DomainError(CoreError.NOT_FOUND, _("No pipeline is configured."))
+        return default
+    return selectors.pipeline_get(pk=pk)
+
+
+def _stage(pk: int) -> Stage:
+    stage = Stage.objects.select_related("pipeline").filter(pk=pk).first()
+    if stage is None:
+        raise DomainError(CoreError.NOT_FOUND, _("Stage not found."))
+    return stage
+
+
+def _user(actor: User, pk: int | None) -> User | None:
+    return user_get(actor=actor, pk=pk) if pk is not None else None
+
+
+@router.get("/pipelines", response=list[PipelineOut], summary="Pipelines with their stages")
+def pipelines(request: AuthedRequest) -> Any:
+    return list(selectors.pipeline_list())
+
+
+@router.get("/pipelines/{pipeline_id}", response=PipelineOut)
+def pipeline_detail(request: AuthedRequest, pipeline_id: int) -> Any:
+    return selectors.pipeline_get(pk=pipeline_id)
+
+
+@router.get("/deals", response=Page[DealOut], summary="Deals visible to me")
+def deals(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.DEAL_LIST_SPEC)
+    return paginate(selectors.deal_list(actor=request.user), selectors.DEAL_LIST_SPEC, query)
+
+
+@router.post("/deals", response={201: DealOut})
+def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
+    pipeline = _pipeline(payload.pipeline_id)
+    deal = services.deal_create(
+        actor=request.user,
+        title=payload.title,
+        pipeline=pipeline,
+        stage=_stage(payload.stage_id) if payload.stage_id else None,
+        amount=payload.amount,
+        currency=payload.currency,
+        expected_close_date=payload.expected_close_date,
+        responsible=_user(request.user, payload.responsible_id),
+        description=payload.description,
+    )
+    return Status(201, selectors.deal_get(actor=request.user, pk=deal.pk))
+
+
+@router.get("/deals/{deal_id}", response=DealOut)
+def deal_detail(request: AuthedRequest, deal_id: int) -> Any:
+    return selectors.deal_get(actor=request.user, pk=deal_id)
+
+
+@router.patch("/deals/{deal_id}", response=DealOut)
+def deal_patch(request: AuthedRequest, deal_id: int, payload: DealPatch) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    fields = payload.dict(exclude_unset=True, exclude={"version"})
+    services.deal_update(actor=request.user, deal=deal, expected_version=payload.version, **fields)
+    return selectors.deal_get(actor=request.user, pk=deal_id)
+
+
+@router.get("/deals/{deal_id}/gate", response=list[GateItemOut], summary="Output of its stage")
+def deal_gate(request: AuthedRequest, deal_id: int) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    return [item.as_dict() for item in evaluate_stage(deal, deal.stage)]
+
+
+@router.post("/deals/{deal_id}/move", response=DealOut, summary="Move to a stage (gated)")
+def deal_move(request: AuthedRequest, deal_id: int, payload: MoveIn) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    services.deal_move(
+        actor=request.user,
+        deal=deal,
+        stage=_stage(payload.stage_id),
+        expected_version=payload.version,
+        override_comment=payload.override_comment,
+    )
+    return selectors.deal_get(actor=request.user, pk=deal_id)
+
+
+@router.post("/deals/{deal_id}/win", response=DealOut)
+def deal_win(request: AuthedRequest, deal_id: int, payload: WinIn) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    services.deal_win(actor=request.user, deal=deal, expected_version=payload.version)
+    return selectors.deal_get(actor=request.user, pk=deal_id)
+
+
+@router.post("/deals/{deal_id}/lose", response=DealOut)
+def deal_lose(request: AuthedRequest, deal_id: int, payload: LoseIn) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    reason = LossReason.objects.filter(pk=payload.reason_id).first()
+    services.deal_lose(
+        actor=request.user,
+        deal=deal,
+        reason=reason,
+        comment=payload.comment,
+        expected_version=payload.version,
+    )
+    return selectors.deal_get(actor=request.user, pk=deal_id)
+
+
+@router.post("/deals/{deal_id}/reopen", response=DealOut)
+def deal_reopen(request: AuthedRequest, deal_id: int) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    services.deal_reopen(actor=request.user, deal=deal)
+    return selectors.deal_get(actor=request.user, pk=deal_id)
+
+
+@router.post("/deals/{deal_id}/approvals", response={201: GateItemOut})
+def deal_approve(request: AuthedRequest, deal_id: int, payload: ApproveIn) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    approval = services.deal_approve(
+        actor=request.user, deal=deal, kind=payload.kind, comment=payload.comment
+    )
+    label = approval.get_kind_display()
+    return Status(201, {"kind": "approval", "key": approval.kind, "label": label, "met": True})
+
+
+@router.post("/deals/{deal_id}/documents", response={201: GateItemOut})
+def deal_document(request: AuthedRequest, deal_id: int, payload: DocumentIn) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    document = services.deal_attach_document(
+        actor=request.user, deal=deal, kind=payload.kind, title=payload.title
+    )
+    return Status(
+        201, {"kind": "document", "key": document.kind, "label": document.title, "met": True}
+    )
+
+
+@router.get("/leads", response=Page[LeadOut], summary="Leads visible to me")
+def leads(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.LEAD_LIST_SPEC)
+    return paginate(selectors.lead_list(actor=request.user), selectors.LEAD_LIST_SPEC, query)
+
+
+@router.post("/leads", response={201: LeadOut})
+def lead_create(request: AuthedRequest, payload: LeadIn) -> Any:
+    data = payload.dict(exclude={"responsible_id", "source", "title"})
+    lead = services.lead_create(
+        actor=request.user,
+        title=payload.title,
+        source=payload.source,
+        responsible=_user(request.user, payload.responsible_id),
+        **data,
+    )
+    return Status(201, lead)
+
+
+@router.get("/leads/{lead_id}", response=LeadOut)
+def lead_detail(request: AuthedRequest, lead_id: int) -> Any:
+    return selectors.lead_get(actor=request.user, pk=lead_id)
+
+
+@router.post("/leads/{lead_id}/qualify", response=LeadOut)
+def lead_qualify(request: AuthedRequest, lead_id: int, payload: QualifyIn) -> Any:
+    lead = selectors.lead_get(actor=request.user, pk=lead_id)
+    return services.lead_qualify(actor=request.user, lead=lead, level=payload.level)
+
+
+@router.post("/leads/{lead_id}/disqualify", response=LeadOut)
+def lead_disqualify(request: AuthedRequest, lead_id: int, payload: DisqualifyIn) -> Any:
+    lead = selectors.lead_get(actor=request.user, pk=lead_id)
+    return services.lead_disqualify(
+        actor=request.user, lead=lead, reason=payload.reason, comment=payload.comment
+    )
+
+
+@router.post("/leads/{lead_id}/convert", response={201: DealOut})
+def lead_convert(request: AuthedRequest, lead_id: int, payload: ConvertIn) -> Any:
+    lead = selectors.lead_get(actor=request.user, pk=lead_id)
+    deal = services.lead_convert(
+        actor=request.user,
+        lead=lead,
+        pipeline=_pipeline(payload.pipeline_id),
+        title=payload.title,
+        amount=payload.amount,
+    )
+    return Status(201, selectors.deal_get(actor=request.user, pk=deal.pk))

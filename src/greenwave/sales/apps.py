@@ -6,3 +6,56 @@ class SalesConfig(AppConfig):
     name = "greenwave.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from greenwave.core.demo import register_demo_seeder
+        from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.navigation import NavItem, register_nav
+
+        from . import events
+        from .demo import seed_sales
+
+        def is_admin(user: object) -> bool:
+            return bool(getattr(user, "is_greenwave_admin", False))
+
+        register_nav(
+            NavItem("deals", _("Deals"), "sales:board", "kanban", section="sales", order=10)
+        )
+        register_nav(
+            NavItem("leads", _("Leads"), "sales:lead_list", "funnel", section="sales", order=5)
+        )
+        register_nav(
+            NavItem(
+                "pipelines",
+                _("Pipelines"),
+                "sales:pipeline_settings",
+                "signpost-split",
+                section="admin",
+                order=10,
+                visible=is_admin,
+            )
+        )
+        register_demo_seeder("sales", seed_sales, order=30)
+        register_activity_labels(
+            {
+                events.LEAD_CREATED: _("Lead created"),
+                events.LEAD_CHANGED: _("Lead changed"),
+                events.LEAD_QUALIFIED: _("Lead qualified"),
+                events.LEAD_DISQUALIFIED: _("Lead disqualified"),
+                events.LEAD_CONVERTED: _("Lead converted to a deal"),
+                events.LEAD_REASSIGNED: _("Lead reassigned"),
+                events.DEAL_CREATED: _("Deal created"),
+                events.DEAL_CHANGED: _("Deal changed"),
+                events.DEAL_STAGE_CHANGED: _("Stage changed"),
+                events.DEAL_WON: _("Deal won"),
+                events.DEAL_LOST: _("Deal lost"),
+                events.DEAL_REOPENED: _("Deal reopened"),
+                events.DEAL_REASSIGNED: _("Deal reassigned"),
+                events.DEAL_APPROVED: _("Approval given"),
+                events.DEAL_DOCUMENT_ATTACHED: _("Document attached"),
+                events.CLIENT_HANDED_OFF: _("Client handed to a farmer"),
+                events.PIPELINE_CHANGED: _("Pipeline changed"),
+                "call_completed": _("Call made"),
+                "meeting_completed": _("Meeting held"),
+            }
+        )

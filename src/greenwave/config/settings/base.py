@@ -161,6 +161,16 @@ if REDIS_URL:
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Cache: rate limits and throttling must be shared by every web process, so Redis when scaled out.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public web form → leads: at most this many submissions per address per window.
+WEB_FORM_RATE_LIMIT = env.int("WEB_FORM_RATE_LIMIT", default=5)
+WEB_FORM_RATE_WINDOW = env.int("WEB_FORM_RATE_WINDOW", default=600)
+
 # Content Security Policy: everything is served from our own origin (no CDN).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,0 +1,79 @@
+"""Demo deals and leads for the demo company (idempotent: skipped when deals exist)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from greenwave.core.services import event_append
+
+from . import services
+from .models import Deal, LeadSource, Pipeline
+
+DEALS = [
+    # title, owner, stage code, amount, outcome
+    ("Поставка насосного оборудования — ООО «Аквамаш»", "hunter", "qualification", 420000, ""),
+    ("Годовой контракт на расходники — АО «Северсталь-Сервис»", "hunter", "needs", 1250000, ""),
+    ("Модернизация склада — ООО «Логистик Плюс»", "closer", "presentation", 880000, ""),
+    ("Партия фильтров — ООО «ЧистоВода»", "closer", "cp_preparation", 156000, ""),
+    ("Комплект КИП — ПАО «Энергосбыт»", "kam", "cp_approval", 2300000, ""),
+    ("Запчасти к линии розлива — ООО «Волжский пивзавод»", "farmer", "contract", 640000, ""),
+    ("Сервисное обслуживание — ООО «Агрохолдинг Юг»", "hunter2", "qualification", 310000, ""),
+    ("Трубопроводная арматура — ООО «СтройГрад»", "hunter2", "presentation", 975000, ""),
+    ("Поставка редукторов — АО «Кубаньмаш»", "farmer2", "invoice", 510000, ""),
+    ("Насосы для котельной — МУП «Теплосеть»", "hunter", "needs", 730000, "lost"),
+    ("Автоматика для линии — ООО «ПищеПром»", "closer", "payment", 1120000, "won"),
+]
+LEADS = [
+    (
+        "Иван Петров",
+        "ООО «Ромашка»",
+        "+7 916 123-45-67",
+        "Нужны насосы для водоснабжения",
+        "yandex",
+    ),
+    ("Мария Соколова", "ИП Соколова М.А.", "+7 903 222-11-00", "Запрос прайс-листа", "google"),
+    ("Алексей Ким", "ООО «ТехноСнаб»", "+7 495 777-88-99", "Оптовая закупка фильтров", "email"),
+    ("Ольга Белова", "АО «Медтехника»", "+7 812 600-10-20", "Сервис оборудования", ""),
+]
+
+
+def seed_sales(context: dict[str, Any]) -> None:
+    if Deal.objects.exists():
+        return
+    users = context["users"]
+    b2b = Pipeline.objects.get(code="b2b")
+    stages = {s.code: s for s in b2b.stages.all()}
+    for title, login, stage_code, amount, outcome in DEALS:
+        owner = users[login]
+        deal = services.deal_create(
+            actor=owner,
+            title=title,
+            pipeline=b2b,
+            stage=stages[stage_code],
+            amount=Decimal(amount),
+            responsible=owner,
+        )
+        if stage_code == "qualification":
+            # A call made on the deal: the first stage's output is met, it may move on.
+            event_append(case_type="deal", case_id=deal.pk, activity="call_completed", actor=owner)
+        if outcome == "lost":
+            services.deal_lose(
+                actor=owner, deal=deal, reason=b2b.loss_reasons.first(), comment="Дорого"
+            )
+        elif outcome == "won":
+            services.deal_approve(actor=users["finance"], deal=deal, kind="payment")
+            services.deal_win(actor=owner, deal=deal)
+    for name, company, phone, need, utm in LEADS:
+        services.lead_create(
+            actor=None,
+            source=LeadSource.WEB_FORM if utm else LeadSource.CALL,
+            responsible=users["callcenter"],
+            contact_name=name,
+            company_name=company,
+            phone=phone,
+            need=need,
+            utm_source=utm,
+            utm_medium="cpc" if utm else "",
+            utm_campaign="pumps-2026" if utm else "",
+        )

@@ -1,0 +1,20 @@
+"""Error codes of the sales app."""
+
+from greenwave.core.errors import ErrorCode
+
+
+class SalesError(ErrorCode):
+    GATE_NOT_MET = "sales.gate_not_met"
+    WRONG_PIPELINE = "sales.wrong_pipeline"
+    DEAL_CLOSED = "sales.deal_closed"
+    DEAL_NOT_CLOSED = "sales.deal_not_closed"
+    STALE_VERSION = "sales.stale_version"
+    LOSS_REASON_REQUIRED = "sales.loss_reason_required"
+    OVERRIDE_NOT_ALLOWED = "sales.override_not_allowed"
+    APPROVAL_NOT_ALLOWED = "sales.approval_not_allowed"
+    LEAD_CLOSED = "sales.lead_closed"
+    DISQUALIFICATION_REASON_REQUIRED = "sales.disqualification_reason_required"
+    INVALID_CHECKLIST = "sales.invalid_checklist"
+    STAGE_IN_USE = "sales.stage_in_use"
+    WEB_FORM_REJECTED = "sales.web_form_rejected"
+    NOT_LAST_STAGE = "sales.not_last_stage"

@@ -1,0 +1,197 @@
+"""Forms of the sales pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.accounts.models import RoleCode, User
+
+from .gates import GATE_FIELDS
+from .models import (
+    ApprovalKind,
+    DisqualificationReason,
+    DocumentKind,
+    LeadSource,
+    LossReason,
+    Pipeline,
+    Stage,
+)
+
+
+class DealForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    pipeline = forms.ModelChoiceField(
+        label=_("Pipeline"), queryset=Pipeline.objects.filter(is_active=True)
+    )
+    amount = forms.DecimalField(
+        label=_("Amount, ₽"), min_value=Decimal(0), max_digits=18, decimal_places=2, initial=0
+    )
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible"), queryset=User.objects.none(), required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if users is not None:
+            self.fields["responsible"].queryset = users  # type: ignore[attr-defined]
+
+
+class DealEditForm(DealForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["pipeline"]
+        del self.fields["responsible"]
+
+
+class LoseForm(BootstrapFormMixin, forms.Form):
+    reason = forms.ModelChoiceField(label=_("Loss reason"), queryset=LossReason.objects.none())
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, pipeline: Pipeline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].queryset = pipeline.loss_reasons.filter(is_active=True)  # type: ignore[attr-defined]
+
+
+class DocumentForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Document kind"), choices=DocumentKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("File"), required=False)
+
+
+class ApprovalForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Approval"), choices=ApprovalKind.choices)
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+
+class LeadForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=LeadSource.choices, initial="call")
+    contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    company_name = forms.CharField(label=_("Company"), max_length=255, required=False)
+    inn = forms.CharField(label=_("INN"), max_length=12, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    need = forms.CharField(
+        label=_("Need"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    utm_source = forms.CharField(label="utm_source", max_length=100, required=False)
+    utm_campaign = forms.CharField(label="utm_campaign", max_length=100, required=False)
+
+
+class DisqualifyForm(BootstrapFormMixin, forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=DisqualificationReason.choices)
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+
+class ConvertForm(BootstrapFormMixin, forms.Form):
+    pipeline = forms.ModelChoiceField(
+        label=_("Pipeline"), queryset=Pipeline.objects.filter(is_active=True)
+    )
+    amount = forms.DecimalField(
+        label=_("Amount, ₽"), min_value=Decimal(0), max_digits=18, decimal_places=2, initial=0
+    )
+
+
+class WebLeadForm(forms.Form):
+    """The public form: a honeypot field that people never see and bots fill."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    company = forms.CharField(label=_("Company"), max_length=255, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    message = forms.CharField(
+        label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    website = forms.CharField(required=False)  # honeypot
+    utm_source = forms.CharField(required=False, max_length=100)
+    utm_medium = forms.CharField(required=False, max_length=100)
+    utm_campaign = forms.CharField(required=False, max_length=100)
+    utm_term = forms.CharField(required=False, max_length=100)
+    utm_content = forms.CharField(required=False, max_length=100)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("phone") and not data.get("email"):
+            raise forms.ValidationError(_("Leave a phone or an e-mail so we can answer."))
+        return data
+
+
+def checklist_choices() -> list[tuple[str, str]]:
+    fields = [(f"field:{k}", f"{_('Field')}: {label()}") for k, (label, _c) in GATE_FIELDS.items()]
+    documents = [(f"document:{k}", f"{_('Document')}: {v}") for k, v in DocumentKind.choices]
+    approvals = [(f"approval:{k}", f"{_('Approval')}: {v}") for k, v in ApprovalKind.choices]
+    return fields + documents + approvals
+
+
+class StageForm(BootstrapFormMixin, forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)
+    responsible_role = forms.ChoiceField(
+        label=_("Responsible role"), choices=[("", "—"), *RoleCode.choices], required=False
+    )
+    expected_days = forms.IntegerField(label=_("Expected duration, days"), min_value=0, initial=7)
+    probability = forms.IntegerField(
+        label=_("Probability, %"), min_value=0, max_value=100, initial=10
+    )
+    input_description = forms.CharField(
+        label=_("Input"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    output_description = forms.CharField(
+        label=_("Output"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    checklist = forms.MultipleChoiceField(
+        label=_("Verifiable output"),
+        choices=checklist_choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    activities = forms.CharField(
+        label=_("Required activities"),
+        required=False,
+        help_text=_("Event names separated by commas, e.g. call_completed, meeting_completed."),
+    )
+    key_success_factor = forms.CharField(
+        label=_("Key success factor"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    @staticmethod
+    def initial_for(stage: Stage) -> dict[str, Any]:
+        items = stage.output_checklist or []
+        return {
+            "code": stage.code,
+            "name": stage.name,
+            "name_en": stage.name_en,
+            "responsible_role": stage.responsible_role,
+            "expected_days": stage.expected_days,
+            "probability": stage.probability,
+            "input_description": stage.input_description,
+            "output_description": stage.output_description,
+            "checklist": [f"{i['kind']}:{i[i['kind']]}" for i in items if i["kind"] != "activity"],
+            "activities": ", ".join(i["activity"] for i in items if i["kind"] == "activity"),
+            "key_success_factor": stage.key_success_factor,
+        }
+
+    def checklist_items(self) -> list[dict[str, str]]:
+        items = []
+        for value in self.cleaned_data["checklist"]:
+            kind, key = value.split(":", 1)
+            items.append({"kind": kind, kind: key})
+        names = [n.strip() for n in self.cleaned_data["activities"].split(",")]
+        items.extend({"kind": "activity", "activity": name} for name in names if name)
+        return items

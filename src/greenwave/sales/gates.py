@@ -1,0 +1,115 @@
+"""Stage gates: is the verifiable output of a stage met by a deal?
+
+A checklist item is one of
+  {"kind": "field", "field": <one of GATE_FIELDS>}
+  {"kind": "document", "document": <DocumentKind>}
+  {"kind": "activity", "activity": <event activity name, e.g. "meeting_completed">}
+  {"kind": "approval", "approval": <ApprovalKind>}
+Activities are read from the event log (any event of that activity that involves the deal),
+so the gate needs no knowledge of the app that recorded the call or meeting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from greenwave.core.event_labels import activity_label
+from greenwave.core.models import Event
+
+from .models import ApprovalKind, Deal, DocumentKind, Stage
+
+GATE_FIELDS: dict[str, tuple[Any, Callable[[Deal], bool]]] = {
+    "amount": (lambda: _("amount"), lambda d: d.amount > 0),
+    "expected_close_date": (
+        lambda: _("expected close date"),
+        lambda d: d.expected_close_date is not None,
+    ),
+    "responsible": (lambda: _("responsible"), lambda d: d.responsible_id is not None),
+    "description": (lambda: _("description"), lambda d: bool(d.description.strip())),
+}
+
+
+@dataclass(frozen=True)
+class GateItem:
+    kind: str
+    key: str
+    label: str
+    met: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "key": self.key, "label": self.label, "met": self.met}
+
+
+def checklist_errors(checklist: Any) -> list[str]:
+    """Validate an admin-typed checklist; each problem as a readable line."""
+    if not isinstance(checklist, list):
+        return [_("The checklist must be a list.")]
+    problems: list[str] = []
+    valid = {
+        "field": set(GATE_FIELDS),
+        "document": set(DocumentKind.values),
+        "approval": set(ApprovalKind.values),
+    }
+    for index, item in enumerate(checklist, start=1):
+        kind = item.get("kind") if isinstance(item, dict) else None
+        key = item.get(kind) if isinstance(item, dict) and isinstance(kind, str) else None
+        if kind == "activity":
+            if not isinstance(key, str) or not key.strip():
+                problems.append(_("Item %(n)s: name the activity.") % {"n": index})
+        elif kind in valid:
+            if key not in valid[kind]:
+                problems.append(
+                    _("Item %(n)s: unknown %(kind)s “%(key)s”.")
+                    % {"n": index, "kind": kind, "key": key}
+                )
+        else:
+            problems.append(_("Item %(n)s: unknown kind “%(kind)s”.") % {"n": index, "kind": kind})
+    return problems
+
+
+def _done_activities(deal: Deal, wanted: set[str]) -> set[str]:
+    if not wanted:
+        return set()
+    key = str(deal.pk)
+    found = Event.objects.filter(
+        Q(case_type="deal", case_id=key) | Q(links__object_type="deal", links__object_id=key),
+        activity__in=wanted,
+    ).values_list("activity", flat=True)
+    return set(found)
+
+
+def evaluate_stage(deal: Deal, stage: Stage) -> list[GateItem]:
+    """Every checklist item of the stage with whether the deal meets it (3 queries at most)."""
+    items: list[dict[str, str]] = list(stage.output_checklist or [])
+    documents = set(deal.documents.values_list("kind", flat=True)) if items else set()
+    approvals = set(deal.approvals.values_list("kind", flat=True)) if items else set()
+    activities = _done_activities(
+        deal, {i["activity"] for i in items if i.get("kind") == "activity"}
+    )
+    result: list[GateItem] = []
+    for item in items:
+        kind = item.get("kind", "")
+        key = item.get(kind, "")
+        if kind == "field" and key in GATE_FIELDS:
+            label_fn, check = GATE_FIELDS[key]
+            result.append(GateItem(kind, key, _("Field filled: %s") % label_fn(), check(deal)))
+        elif kind == "document":
+            label = DocumentKind(key).label if key in DocumentKind.values else key
+            result.append(GateItem(kind, key, _("Document attached: %s") % label, key in documents))
+        elif kind == "approval":
+            label = ApprovalKind(key).label if key in ApprovalKind.values else key
+            result.append(GateItem(kind, key, _("Approval: %s") % label, key in approvals))
+        elif kind == "activity":
+            result.append(
+                GateItem(kind, key, _("Done: %s") % activity_label(key), key in activities)
+            )
+    return result
+
+
+def unmet(items: Iterable[GateItem]) -> list[GateItem]:
+    return [i for i in items if not i.met]

@@ -1,0 +1,361 @@
+"""Pipelines with gated stages, leads, deals, their items, documents and approvals.
+
+A stage's *output* is a checklist of verifiable facts (DESIGN.md §2, seed 001): required deal
+fields, attached document kinds, completed activity types (read from the event log) and
+approvals. A deal moves forward only when the output of the stage it leaves is met.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.accounts.models import RoleCode
+from greenwave.core.models import TimeStampedModel
+from greenwave.core.money import currency_field, money_amount_field
+
+
+class BilingualName(models.Model):
+    """Configured names are data typed by an admin: kept in Russian and in English."""
+
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if (get_language() or "ru").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Pipeline(BilingualName, TimeStampedModel):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_default = models.BooleanField(_("default pipeline"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
+        ordering = ["order", "pk"]
+
+
+class Stage(BilingualName, TimeStampedModel):
+    """One stage: what it takes in, what it must hand on, who does it, how long, how likely."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    code = models.SlugField(_("code"), max_length=40)
+    order = models.PositiveIntegerField(_("order"))
+    input_description = models.TextField(_("input"), blank=True)
+    output_description = models.TextField(_("output"), blank=True)
+    # [{"kind": "field", "field": "amount"}, {"kind": "document", "document": "cp"},
+    #  {"kind": "activity", "activity": "meeting_held"}, {"kind": "approval", "approval": "cp"}]
+    output_checklist = models.JSONField(_("output checklist"), default=list, blank=True)
+    responsible_role = models.CharField(
+        _("responsible role"), max_length=32, choices=RoleCode.choices, blank=True
+    )
+    expected_days = models.PositiveIntegerField(_("expected duration, days"), default=7)
+    probability = models.PositiveSmallIntegerField(
+        _("probability, %"), default=10, validators=[MaxValueValidator(100)]
+    )
+    key_success_factor = models.TextField(_("key success factor"), blank=True)
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["pipeline", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "code"], name="stage_code_unique"),
+            models.UniqueConstraint(fields=["pipeline", "order"], name="stage_order_unique"),
+        ]
+
+
+class LossReason(BilingualName):
+    """The closed list of reasons a deal of a pipeline may be lost for (no «думает»)."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="loss_reasons")
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("loss reason")
+        verbose_name_plural = _("loss reasons")
+        ordering = ["pipeline", "order", "pk"]
+
+
+class LeadSource(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    WEBSITE = "website", _("Website")
+    CALL = "call", _("Incoming call")
+    EMAIL = "email", _("E-mail")
+    SOCIAL = "social", _("Social networks")
+    ADVERTISING = "advertising", _("Advertising")
+    EXHIBITION = "exhibition", _("Exhibition")
+    REFERRAL = "referral", _("Referral")
+    COLD = "cold", _("Cold outreach")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    OTHER = "other", _("Other")
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    MQL = "mql", _("Marketing qualified (MQL)")
+    SQL = "sql", _("Sales qualified (SQL)")
+    CONVERTED = "converted", _("Converted to a deal")
+    DISQUALIFIED = "disqualified", _("Disqualified")
+
+
+class DisqualificationReason(models.TextChoices):
+    NOT_TARGET = "not_target", _("Not our target client")
+    NO_NEED = "no_need", _("No need")
+    NO_BUDGET = "no_budget", _("No budget")
+    NO_CONTACT = "no_contact", _("Cannot reach")
+    DUPLICATE = "duplicate", _("Duplicate")
+    COMPETITOR = "competitor", _("Chose a competitor")
+    SPAM = "spam", _("Spam")
+    WHOLESALE = "wholesale", _("Passed to a wholesaler")
+
+
+class Lead(TimeStampedModel):
+    EVENT_CASE_TYPE = "lead"
+
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW
+    )
+    source = models.CharField(
+        _("source"), max_length=16, choices=LeadSource.choices, default=LeadSource.OTHER
+    )
+    utm_source = models.CharField("utm_source", max_length=100, blank=True)
+    utm_medium = models.CharField("utm_medium", max_length=100, blank=True)
+    utm_campaign = models.CharField("utm_campaign", max_length=100, blank=True)
+    utm_term = models.CharField("utm_term", max_length=100, blank=True)
+    utm_content = models.CharField("utm_content", max_length=100, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    company_name = models.CharField(_("company"), max_length=255, blank=True)
+    inn = models.CharField(_("INN"), max_length=12, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    need = models.TextField(_("need"), blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    disqualification_reason = models.CharField(
+        _("disqualification reason"),
+        max_length=16,
+        choices=DisqualificationReason.choices,
+        blank=True,
+    )
+    disqualification_comment = models.TextField(_("comment"), blank=True)
+    qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    deal = models.OneToOneField(
+        "Deal",
+        verbose_name=_("deal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="origin_lead",
+    )
+    client_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="lead_status_idx"),
+            models.Index(fields=["team", "responsible"], name="lead_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DealStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Deal(TimeStampedModel):
+    EVENT_CASE_TYPE = "deal"
+
+    title = models.CharField(_("title"), max_length=200)
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="deals"
+    )
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=DealStatus.choices, default=DealStatus.OPEN
+    )
+    amount = money_amount_field(_("amount"))
+    currency = currency_field()
+    probability = models.PositiveSmallIntegerField(
+        _("probability, %"), default=10, validators=[MaxValueValidator(100)]
+    )
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
+    )
+    # The hunter who brought the client keeps a share of later sales (seed 004).
+    hunter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hunter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hunted_deals",
+    )
+    hunter_share_percent = models.DecimalField(
+        _("hunter share, %"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    description = models.TextField(_("description"), blank=True)
+    stage_entered_at = models.DateTimeField(_("in stage since"))
+    lost_reason = models.ForeignKey(
+        LossReason,
+        verbose_name=_("loss reason"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deals",
+    )
+    loss_comment = models.TextField(_("loss comment"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Optimistic lock: a move carries the version it saw; a stale one is a conflict.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["pipeline", "status", "stage"], name="deal_board_idx"),
+            models.Index(fields=["team", "responsible"], name="deal_owner_idx"),
+            models.Index(fields=["status", "closed_at"], name="deal_closed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DocumentKind(models.TextChoices):
+    QUESTIONNAIRE = "questionnaire", _("Client questionnaire")
+    CP = "cp", _("Commercial proposal")
+    CONTRACT = "contract", _("Contract")
+    SPECIFICATION = "specification", _("Specification")
+    INVOICE = "invoice", _("Invoice")
+    PAYMENT = "payment", _("Payment order")
+    ACT = "act", _("Delivery act")
+    OTHER = "other", _("Other document")
+
+
+class DealDocument(TimeStampedModel):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to="deal_documents/%Y/%m/", blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("deal document")
+        verbose_name_plural = _("deal documents")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ApprovalKind(models.TextChoices):
+    CP = "cp", _("Commercial proposal approved")
+    DISCOUNT = "discount", _("Discount approved")
+    CONTRACT = "contract", _("Contract approved")
+    PAYMENT = "payment", _("Payment confirmed")
+
+
+class DealApproval(TimeStampedModel):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="approvals")
+    kind = models.CharField(_("kind"), max_length=16, choices=ApprovalKind.choices)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("deal approval")
+        verbose_name_plural = _("deal approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "kind"], name="deal_approval_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}:{self.kind}"
+
+
+class SalesSettings(models.Model):
+    """Department rules (seed 004), one row: hunter share and when a client is abandoned."""
+
+    hunter_share_percent = models.DecimalField(
+        _("hunter share of later sales, %"), max_digits=5, decimal_places=2, default=Decimal(5)
+    )
+    hunter_share_months = models.PositiveIntegerField(_("hunter share period, months"), default=12)
+    abandoned_days_new = models.PositiveIntegerField(
+        _("new client abandoned after, days"), default=14
+    )
+    abandoned_days_current = models.PositiveIntegerField(
+        _("current client abandoned after, days"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("sales settings")
+        verbose_name_plural = _("sales settings")
+
+    def __str__(self) -> str:
+        return str(_("Sales settings"))

@@ -1,0 +1,185 @@
+"""API schemas of the sales app."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class StageOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    order: int
+    input_description: str
+    output_description: str
+    output_checklist: list[dict[str, Any]]
+    responsible_role: str
+    expected_days: int
+    probability: int
+
+
+class LossReasonOut(Schema):
+    id: int
+    name: str
+    name_en: str
+
+
+class PipelineOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    is_default: bool
+    stages: list[StageOut]
+    loss_reasons: list[LossReasonOut]
+
+    @staticmethod
+    def resolve_stages(obj: Any) -> list[Any]:
+        return list(obj.stages.all())
+
+    @staticmethod
+    def resolve_loss_reasons(obj: Any) -> list[Any]:
+        return list(obj.loss_reasons.all())
+
+
+class DealOut(Schema):
+    id: int
+    title: str
+    pipeline_id: int
+    stage_id: int
+    stage_name: str
+    status: str
+    amount: Decimal
+    currency: str
+    probability: int
+    expected_close_date: date | None
+    responsible_id: int | None
+    team_id: int | None
+    hunter_id: int | None
+    hunter_share_percent: Decimal
+    description: str
+    stage_entered_at: datetime
+    lost_reason: str | None
+    closed_at: datetime | None
+    created_at: datetime
+    version: int
+
+    @staticmethod
+    def resolve_stage_name(obj: Any) -> str:
+        return str(obj.stage.label)
+
+    @staticmethod
+    def resolve_lost_reason(obj: Any) -> str | None:
+        return obj.lost_reason.name if obj.lost_reason_id else None
+
+
+class DealIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    pipeline_id: int | None = None
+    stage_id: int | None = None
+    amount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2)
+    currency: str = Field("RUB", min_length=3, max_length=3)
+    expected_close_date: date | None = None
+    responsible_id: int | None = None
+    description: str = ""
+
+
+class DealPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
+    expected_close_date: date | None = None
+    description: str | None = None
+    version: int | None = None
+
+
+class MoveIn(Schema):
+    stage_id: int
+    version: int | None = Field(None, description="The version you saw; a stale one is a 409.")
+    override_comment: str = Field("", description="Head of sales only: move past an unmet gate.")
+
+
+class WinIn(Schema):
+    version: int | None = None
+
+
+class LoseIn(Schema):
+    reason_id: int
+    comment: str = ""
+    version: int | None = None
+
+
+class ApproveIn(Schema):
+    kind: str
+    comment: str = ""
+
+
+class DocumentIn(Schema):
+    kind: str
+    title: str = ""
+
+
+class GateItemOut(Schema):
+    kind: str
+    key: str
+    label: str
+    met: bool
+
+
+class LeadOut(Schema):
+    id: int
+    title: str
+    status: str
+    source: str
+    contact_name: str
+    company_name: str
+    inn: str
+    phone: str
+    email: str
+    need: str
+    utm_source: str
+    utm_medium: str
+    utm_campaign: str
+    utm_term: str
+    utm_content: str
+    responsible_id: int | None
+    team_id: int | None
+    disqualification_reason: str
+    deal_id: int | None
+    created_at: datetime
+
+
+class LeadIn(Schema):
+    title: str = Field("", max_length=200)
+    source: str = "api"
+    contact_name: str = Field("", max_length=200)
+    company_name: str = Field("", max_length=255)
+    inn: str = Field("", max_length=12)
+    phone: str = Field("", max_length=32)
+    email: str = Field("", max_length=254)
+    need: str = ""
+    utm_source: str = Field("", max_length=100)
+    utm_medium: str = Field("", max_length=100)
+    utm_campaign: str = Field("", max_length=100)
+    utm_term: str = Field("", max_length=100)
+    utm_content: str = Field("", max_length=100)
+    responsible_id: int | None = None
+
+
+class QualifyIn(Schema):
+    level: str = Field(..., description="mql or sql")
+
+
+class DisqualifyIn(Schema):
+    reason: str
+    comment: str = ""
+
+
+class ConvertIn(Schema):
+    pipeline_id: int | None = None
+    title: str = ""
+    amount: Decimal = Field(Decimal(0), ge=0)

@@ -1,0 +1,205 @@
+"""Readers of the sales app: pipelines, the kanban board, deals, leads; all scoped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.accounts.models import Team, User
+from greenwave.accounts.scoping import scope_records, scope_users
+from greenwave.core.errors import not_found
+from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+
+from .models import (
+    Deal,
+    DealStatus,
+    DisqualificationReason,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    LossReason,
+    Pipeline,
+    Stage,
+)
+
+
+def _pipeline_choices(actor: Any) -> list[tuple[str, str]]:
+    return [(str(p.pk), p.label) for p in Pipeline.objects.filter(is_active=True)]
+
+
+def _stage_choices(actor: Any) -> list[tuple[str, str]]:
+    return [
+        (str(s.pk), f"{s.pipeline.label}: {s.label}")
+        for s in Stage.objects.select_related("pipeline").order_by("pipeline__order", "order")
+    ]
+
+
+def _responsible_choices(actor: Any) -> list[tuple[str, str]]:
+    users = scope_users(User.objects.filter(is_active=True), actor=actor)
+    return [(str(u.pk), str(u)) for u in users]
+
+
+def _team_choices(actor: Any) -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in Team.objects.values_list("pk", "name")]
+
+
+DEAL_FILTERS = (
+    FilterSpec("pipeline", _("Pipeline"), "pipeline_id", choices=_pipeline_choices),
+    FilterSpec("stage", _("Stage"), "stage_id", choices=_stage_choices),
+    FilterSpec(
+        "status",
+        _("Status"),
+        "status",
+        choices=lambda a: [(k, str(v)) for k, v in DealStatus.choices],
+    ),
+    FilterSpec("responsible", _("Responsible"), "responsible_id", choices=_responsible_choices),
+    FilterSpec("team", _("Team"), "team_id", choices=_team_choices),
+    FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
+    FilterSpec("created_to", _("Created to"), "created_at__date", kind="date_to"),
+)
+
+DEAL_LIST_SPEC = ListSpec(
+    search_fields=("title", "description"),
+    sorts=(
+        SortSpec("created", _("Created"), ("created_at",)),
+        SortSpec("amount", _("Amount"), ("amount",)),
+        SortSpec("close_date", _("Expected close"), ("expected_close_date",)),
+        SortSpec("title", _("Title"), ("title",)),
+    ),
+    default_sort="-created",
+    filters=DEAL_FILTERS,
+)
+
+LEAD_LIST_SPEC = ListSpec(
+    search_fields=("title", "contact_name", "company_name", "phone", "email", "inn"),
+    sorts=(
+        SortSpec("created", _("Created"), ("created_at",)),
+        SortSpec("title", _("Title"), ("title",)),
+    ),
+    default_sort="-created",
+    filters=(
+        FilterSpec(
+            "status",
+            _("Status"),
+            "status",
+            choices=lambda a: [(k, str(v)) for k, v in LeadStatus.choices],
+        ),
+        FilterSpec(
+            "source",
+            _("Source"),
+            "source",
+            choices=lambda a: [(k, str(v)) for k, v in LeadSource.choices],
+        ),
+        FilterSpec("responsible", _("Responsible"), "responsible_id", choices=_responsible_choices),
+        FilterSpec("utm_campaign", "utm_campaign", "utm_campaign", kind="text"),
+        FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
+        FilterSpec("created_to", _("Created to"), "created_at__date", kind="date_to"),
+    ),
+)
+
+
+def pipeline_list(*, active_only: bool = True) -> QuerySet[Pipeline]:
+    qs = Pipeline.objects.prefetch_related(
+        Prefetch("stages", queryset=Stage.objects.order_by("order")),
+        Prefetch("loss_reasons", queryset=LossReason.objects.filter(is_active=True)),
+    )
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def pipeline_get(*, pk: int) -> Pipeline:
+    pipeline = pipeline_list(active_only=False).filter(pk=pk).first()
+    if pipeline is None:
+        raise not_found(_("Pipeline not found."))
+    return pipeline
+
+
+def pipeline_default() -> Pipeline | None:
+    return pipeline_list().order_by("-is_default", "order").first()
+
+
+def deal_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Deal]:
+    qs = scope_records(Deal.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, DEAL_LIST_SPEC, query)
+    return qs.select_related("pipeline", "stage", "responsible", "team", "lost_reason")
+
+
+def deal_get(*, actor: User, pk: int) -> Deal:
+    deal = deal_list(actor=actor).filter(pk=pk).first()
+    if deal is None:
+        raise not_found(_("Deal not found."))
+    return deal
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    deals: list[Deal] = field(default_factory=list)
+    count: int = 0
+    total: Decimal = Decimal(0)
+
+
+@dataclass
+class Board:
+    pipeline: Pipeline
+    columns: list[BoardColumn]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.total for c in self.columns), Decimal(0))
+
+    @property
+    def count(self) -> int:
+        return sum(c.count for c in self.columns)
+
+
+BOARD_CARDS_PER_COLUMN = 50
+
+
+def deal_board(*, actor: User, pipeline: Pipeline, query: ListQuery) -> Board:
+    """Open deals of a pipeline by stage: totals from one aggregate, cards from one query."""
+    qs = deal_list(actor=actor, query=query).filter(pipeline=pipeline, status=DealStatus.OPEN)
+    totals = {
+        row["stage_id"]: row
+        for row in qs.order_by().values("stage_id").annotate(n=Count("pk"), s=Sum("amount"))
+    }
+    columns = {
+        s.pk: BoardColumn(
+            stage=s,
+            count=totals.get(s.pk, {}).get("n", 0),
+            total=totals.get(s.pk, {}).get("s") or Decimal(0),
+        )
+        for s in pipeline.stages.all()
+    }
+    # The first cards of each column in one query: a window ranks deals within their stage.
+    ranked = qs.annotate(
+        rank=Window(RowNumber(), partition_by=F("stage_id"), order_by=[F("amount").desc(), F("pk")])
+    ).filter(rank__lte=BOARD_CARDS_PER_COLUMN)
+    for deal in ranked.order_by("stage__order", "-amount", "pk"):
+        column = columns.get(deal.stage_id)
+        if column is not None:
+            column.deals.append(deal)
+    return Board(pipeline=pipeline, columns=list(columns.values()))
+
+
+def lead_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Lead]:
+    qs = scope_records(Lead.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, LEAD_LIST_SPEC, query)
+    return qs.select_related("responsible", "team", "deal")
+
+
+def lead_get(*, actor: User, pk: int) -> Lead:
+    lead = lead_list(actor=actor).filter(pk=pk).first()
+    if lead is None:
+        raise not_found(_("Lead not found."))
+    return lead
+
+
+def disqualification_reasons() -> list[tuple[str, str]]:
+    return [(k, str(v)) for k, v in DisqualificationReason.choices]

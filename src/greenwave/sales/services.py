@@ -1,0 +1,774 @@
+"""Writers of the sales app: pipelines and stages, leads, deals, gates, win/loss, handoff."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import RoleCode, Team, User
+from greenwave.accounts.scoping import visible_team_ids
+from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
+from greenwave.core.services import changes_between, event_append_for, ref
+
+from . import events
+from .errors import SalesError
+from .gates import checklist_errors, evaluate_stage, unmet
+from .models import (
+    ApprovalKind,
+    Deal,
+    DealApproval,
+    DealDocument,
+    DealStatus,
+    DisqualificationReason,
+    DocumentKind,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    LossReason,
+    Pipeline,
+    SalesSettings,
+    Stage,
+)
+
+HEAD_ROLES = (RoleCode.HEAD_OF_SALES, RoleCode.ADMIN)
+APPROVERS: dict[str, tuple[str, ...]] = {
+    ApprovalKind.CP: HEAD_ROLES,
+    ApprovalKind.DISCOUNT: HEAD_ROLES,
+    ApprovalKind.CONTRACT: (*HEAD_ROLES, RoleCode.LAWYER),
+    ApprovalKind.PAYMENT: (*HEAD_ROLES, RoleCode.FINANCE, RoleCode.ACCOUNTANT),
+}
+DEAL_FIELDS = ("title", "amount", "currency", "expected_close_date", "description", "probability")
+LEAD_FIELDS = (
+    "title",
+    "source",
+    "contact_name",
+    "company_name",
+    "inn",
+    "phone",
+    "email",
+    "need",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+)
+
+
+def sales_settings() -> SalesSettings:
+    settings_row, _created = SalesSettings.objects.get_or_create(pk=1)
+    return settings_row
+
+
+def _is_head(actor: User | None) -> bool:
+    return actor is None or actor.is_greenwave_admin or actor.has_role(*HEAD_ROLES)
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None and not actor.is_greenwave_admin:
+        raise permission_denied(_("Only an administrator can configure pipelines."))
+
+
+def _require_access(actor: User | None, record: Deal | Lead) -> None:
+    """The same rule as the selectors: own records, or a team the actor sees."""
+    if actor is None:
+        return
+    teams = visible_team_ids(actor)
+    if teams is None or record.responsible_id == actor.pk or record.team_id in teams:
+        return
+    raise not_found(_("Deal not found.") if isinstance(record, Deal) else _("Lead not found."))
+
+
+# --- pipelines -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pipeline_create(
+    *, actor: User | None, code: str, name: str, name_en: str = "", description: str = ""
+) -> Pipeline:
+    _require_admin(actor)
+    if Pipeline.objects.filter(code=code).exists():
+        raise DomainError(
+            CoreError.CONFLICT, _("A pipeline with the code %(code)s exists.") % {"code": code}
+        )
+    order = (Pipeline.objects.aggregate(m=Max("order"))["m"] or 0) + 1
+    pipeline = Pipeline.objects.create(
+        code=code, name=name, name_en=name_en, description=description, order=order
+    )
+    event_append_for(
+        pipeline, activity=events.PIPELINE_CHANGED, actor=actor, payload={"created": name}
+    )
+    return pipeline
+
+
+@transaction.atomic
+def stage_save(
+    *,
+    actor: User | None,
+    pipeline: Pipeline,
+    stage: Stage | None = None,
+    code: str,
+    name: str,
+    name_en: str = "",
+    input_description: str = "",
+    output_description: str = "",
+    output_checklist: list[dict[str, str]] | None = None,
+    responsible_role: str = "",
+    expected_days: int = 7,
+    probability: int = 10,
+    key_success_factor: str = "",
+) -> Stage:
+    """Create (stage=None, appended last) or update a stage; the checklist is validated."""
+    _require_admin(actor)
+    checklist = output_checklist or []
+    problems = checklist_errors(checklist)
+    if problems:
+        raise DomainError(
+            SalesError.INVALID_CHECKLIST, " ".join(problems), details={"checklist": problems}
+        )
+    if not 0 <= probability <= 100:
+        raise DomainError(CoreError.VALIDATION, _("Probability must be between 0 and 100."))
+    if stage is None:
+        order = (pipeline.stages.aggregate(m=Max("order"))["m"] or 0) + 1
+        stage = Stage(pipeline=pipeline, order=order)
+    elif stage.pipeline_id != pipeline.pk:
+        raise DomainError(SalesError.WRONG_PIPELINE, _("The stage belongs to another pipeline."))
+    if pipeline.stages.filter(code=code).exclude(pk=stage.pk).exists():
+        raise DomainError(
+            CoreError.CONFLICT, _("A stage with the code %(code)s exists.") % {"code": code}
+        )
+    before = {"name": stage.name, "checklist": stage.output_checklist} if stage.pk else {}
+    stage.code, stage.name, stage.name_en = code, name, name_en
+    stage.input_description, stage.output_description = input_description, output_description
+    stage.output_checklist = checklist
+    stage.responsible_role = responsible_role
+    stage.expected_days, stage.probability = expected_days, probability
+    stage.key_success_factor = key_success_factor
+    stage.save()
+    event_append_for(
+        pipeline,
+        activity=events.PIPELINE_CHANGED,
+        actor=actor,
+        payload={
+            "stage": stage.code,
+            "changes": changes_between(before, {"name": name, "checklist": checklist}),
+        },
+    )
+    return stage
+
+
+@transaction.atomic
+def stage_reorder(*, actor: User | None, pipeline: Pipeline, stage_ids: Sequence[int]) -> None:
+    _require_admin(actor)
+    stages = {s.pk: s for s in pipeline.stages.select_for_update()}
+    if set(stage_ids) != set(stages):
+        raise DomainError(CoreError.VALIDATION, _("Give every stage of the pipeline once."))
+    offset = len(stages) + 1000  # two passes keep the (pipeline, order) constraint satisfied
+    for position, pk in enumerate(stage_ids, start=1):
+        Stage.objects.filter(pk=pk).update(order=offset + position)
+    for position, pk in enumerate(stage_ids, start=1):
+        Stage.objects.filter(pk=pk).update(order=position)
+    event_append_for(
+        pipeline,
+        activity=events.PIPELINE_CHANGED,
+        actor=actor,
+        payload={"order": [stages[pk].code for pk in stage_ids]},
+    )
+
+
+@transaction.atomic
+def stage_delete(*, actor: User | None, stage: Stage) -> None:
+    _require_admin(actor)
+    if stage.deals.exists():
+        raise DomainError(
+            SalesError.STAGE_IN_USE, _("The stage has deals: move them before deleting it.")
+        )
+    pipeline = stage.pipeline
+    code = stage.code
+    stage.delete()
+    event_append_for(
+        pipeline, activity=events.PIPELINE_CHANGED, actor=actor, payload={"deleted": code}
+    )
+
+
+@transaction.atomic
+def loss_reason_add(
+    *, actor: User | None, pipeline: Pipeline, name: str, name_en: str = ""
+) -> LossReason:
+    _require_admin(actor)
+    order = (pipeline.loss_reasons.aggregate(m=Max("order"))["m"] or 0) + 1
+    return LossReason.objects.create(pipeline=pipeline, name=name, name_en=name_en, order=order)
+
+
+# --- deals ---------------------------------------------------------------------------------
+
+
+def _deal_snapshot(deal: Deal) -> dict[str, Any]:
+    data: dict[str, Any] = {f: getattr(deal, f) for f in DEAL_FIELDS}
+    data["amount"] = str(deal.amount)
+    data["expected_close_date"] = (
+        deal.expected_close_date.isoformat() if deal.expected_close_date else None
+    )
+    return data
+
+
+def _deal_objects(deal: Deal) -> list[Any]:
+    refs = []
+    if deal.responsible_id:
+        refs.append(ref(deal.responsible, "responsible"))  # type: ignore[arg-type]
+    company = getattr(deal, "company", None)
+    if company is not None:
+        refs.append(ref(company, "client"))
+    return refs
+
+
+@transaction.atomic
+def deal_create(
+    *,
+    actor: User | None,
+    title: str,
+    pipeline: Pipeline,
+    stage: Stage | None = None,
+    amount: Decimal = Decimal(0),
+    currency: str = "RUB",
+    expected_close_date: date | None = None,
+    responsible: User | None = None,
+    team: Team | None = None,
+    description: str = "",
+    hunter: User | None = None,
+) -> Deal:
+    if not title.strip():
+        raise DomainError(CoreError.VALIDATION, _("A deal needs a title."))
+    first = pipeline.stages.order_by("order").first()
+    if first is None:
+        raise DomainError(SalesError.WRONG_PIPELINE, _("The pipeline has no stages."))
+    stage = stage or first
+    if stage.pipeline_id != pipeline.pk:
+        raise DomainError(SalesError.WRONG_PIPELINE, _("The stage belongs to another pipeline."))
+    if amount < 0:
+        raise DomainError(CoreError.VALIDATION, _("The amount cannot be negative."))
+    responsible = responsible or actor
+    deal = Deal.objects.create(
+        title=title.strip(),
+        pipeline=pipeline,
+        stage=stage,
+        amount=amount,
+        currency=currency,
+        expected_close_date=expected_close_date,
+        responsible=responsible,
+        team=team or (responsible.team if responsible else None),
+        description=description,
+        probability=stage.probability,
+        stage_entered_at=timezone.now(),
+        hunter=hunter,
+    )
+    event_append_for(
+        deal,
+        activity=events.DEAL_CREATED,
+        actor=actor,
+        payload={"stage": stage.pk, "stage_name": stage.name, "pipeline": pipeline.pk},
+        objects=_deal_objects(deal),
+    )
+    return deal
+
+
+def _lock(deal: Deal, expected_version: int | None) -> Deal:
+    # Lock the deal row alone: with joined rows, PostgreSQL's re-check after waiting for the
+    # lock compares the new stage_id against the old joined stage and drops the row.
+    locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise DomainError(
+            SalesError.STALE_VERSION,
+            _("Someone changed this deal a moment ago. Reload it and try again."),
+            details={"version": locked.version},
+            status=409,
+        )
+    return locked
+
+
+@transaction.atomic
+def deal_update(
+    *, actor: User | None, deal: Deal, expected_version: int | None = None, **fields: Any
+) -> Deal:
+    unknown = set(fields) - set(DEAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown deal fields: {sorted(unknown)}")
+    _require_access(actor, deal)
+    deal = _lock(deal, expected_version)
+    if fields.get("amount") is not None and Decimal(fields["amount"]) < 0:
+        raise DomainError(CoreError.VALIDATION, _("The amount cannot be negative."))
+    before = _deal_snapshot(deal)
+    for name, value in fields.items():
+        setattr(deal, name, value)
+    changes = changes_between(before, _deal_snapshot(deal))
+    if changes:
+        deal.version += 1
+        deal.save()
+        event_append_for(
+            deal, activity=events.DEAL_CHANGED, actor=actor, payload={"changes": changes}
+        )
+    return deal
+
+
+@transaction.atomic
+def deal_move(
+    *,
+    actor: User | None,
+    deal: Deal,
+    stage: Stage,
+    expected_version: int | None = None,
+    override_comment: str = "",
+) -> Deal:
+    """Move to a stage. Forward moves need the output of every stage passed to be met."""
+    _require_access(actor, deal)
+    deal = _lock(deal, expected_version)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_CLOSED, _("A closed deal cannot move. Reopen it first."))
+    if stage.pipeline_id != deal.pipeline_id:
+        raise DomainError(
+            SalesError.WRONG_PIPELINE,
+            _("The stage %(stage)s belongs to another pipeline.") % {"stage": stage.label},
+        )
+    if stage.pk == deal.stage_id:
+        return deal
+    forward = stage.order > deal.stage.order
+    missing: list[dict[str, Any]] = []
+    if forward:
+        passed = deal.pipeline.stages.filter(order__gte=deal.stage.order, order__lt=stage.order)
+        for passed_stage in passed.order_by("order"):
+            missing += [
+                {**item.as_dict(), "stage": passed_stage.label}
+                for item in unmet(evaluate_stage(deal, passed_stage))
+            ]
+    override = bool(missing)
+    if missing:
+        if not override_comment.strip():
+            raise DomainError(
+                SalesError.GATE_NOT_MET,
+                _("The stage output is not met: %(items)s.")
+                % {"items": "; ".join(m["label"] for m in missing)},
+                details={"missing": missing},
+            )
+        if not _is_head(actor):
+            raise DomainError(
+                SalesError.OVERRIDE_NOT_ALLOWED,
+                _("Only a head of sales may move a deal past an unmet stage output."),
+                details={"missing": missing},
+                status=403,
+            )
+    now = timezone.now()
+    previous = deal.stage
+    seconds_in_stage = int((now - deal.stage_entered_at).total_seconds())
+    deal.stage, deal.stage_entered_at, deal.probability = stage, now, stage.probability
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_STAGE_CHANGED,
+        actor=actor,
+        payload={
+            "from_stage": previous.pk,
+            "from_name": previous.name,
+            "to_stage": stage.pk,
+            "to_name": stage.name,
+            "direction": "forward" if forward else "back",
+            "seconds_in_stage": seconds_in_stage,
+            "override": override,
+            "override_comment": override_comment if override else "",
+            "missing": [m["label"] for m in missing],
+        },
+        objects=_deal_objects(deal),
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_win(*, actor: User | None, deal: Deal, expected_version: int | None = None) -> Deal:
+    """Win from the last stage, once its output (e.g. the payment) is met."""
+    _require_access(actor, deal)
+    deal = _lock(deal, expected_version)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    last = deal.pipeline.stages.order_by("-order").first()
+    if last is None or last.pk != deal.stage_id:
+        raise DomainError(
+            SalesError.NOT_LAST_STAGE,
+            _("A deal is won from the last stage of its pipeline (%(stage)s).")
+            % {"stage": last.label if last else "—"},
+        )
+    missing = unmet(evaluate_stage(deal, deal.stage))
+    if missing:
+        raise DomainError(
+            SalesError.GATE_NOT_MET,
+            _("The stage output is not met: %(items)s.")
+            % {"items": "; ".join(m.label for m in missing)},
+            details={"missing": [m.as_dict() for m in missing]},
+        )
+    now = timezone.now()
+    seconds = int((now - deal.stage_entered_at).total_seconds())
+    deal.status, deal.closed_at, deal.probability = DealStatus.WON, now, 100
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_WON,
+        actor=actor,
+        payload={
+            "stage": deal.stage_id,
+            "stage_name": deal.stage.name,
+            "amount": str(deal.amount),
+            "seconds_in_stage": seconds,
+        },
+        objects=_deal_objects(deal),
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_lose(
+    *,
+    actor: User | None,
+    deal: Deal,
+    reason: LossReason | None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Deal:
+    _require_access(actor, deal)
+    deal = _lock(deal, expected_version)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    if reason is None or reason.pipeline_id != deal.pipeline_id or not reason.is_active:
+        raise DomainError(
+            SalesError.LOSS_REASON_REQUIRED,
+            _("Choose a loss reason from the list of this pipeline."),
+        )
+    now = timezone.now()
+    seconds = int((now - deal.stage_entered_at).total_seconds())
+    deal.status, deal.closed_at, deal.probability = DealStatus.LOST, now, 0
+    deal.lost_reason, deal.loss_comment = reason, comment
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_LOST,
+        actor=actor,
+        payload={
+            "stage": deal.stage_id,
+            "stage_name": deal.stage.name,
+            "reason": reason.name,
+            "comment": comment,
+            "seconds_in_stage": seconds,
+        },
+        objects=_deal_objects(deal),
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_reopen(*, actor: User | None, deal: Deal, expected_version: int | None = None) -> Deal:
+    _require_access(actor, deal)
+    deal = _lock(deal, expected_version)
+    if deal.status == DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_NOT_CLOSED, _("The deal is open."))
+    previous = deal.status
+    deal.status, deal.closed_at, deal.lost_reason, deal.loss_comment = (
+        DealStatus.OPEN,
+        None,
+        None,
+        "",
+    )
+    deal.probability = deal.stage.probability
+    deal.stage_entered_at = timezone.now()
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_REOPENED,
+        actor=actor,
+        payload={"was": previous, "stage": deal.stage_id, "stage_name": deal.stage.name},
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_reassign(
+    *, actor: User | None, deal: Deal, responsible: User, team: Team | None = None
+) -> Deal:
+    _require_access(actor, deal)
+    deal = _lock(deal, None)
+    before = {
+        "responsible": deal.responsible.username if deal.responsible else None,
+        "team": deal.team.name if deal.team else None,
+    }
+    deal.responsible = responsible
+    deal.team = team or responsible.team
+    deal.version += 1
+    deal.save()
+    after = {"responsible": responsible.username, "team": deal.team.name if deal.team else None}
+    event_append_for(
+        deal,
+        activity=events.DEAL_REASSIGNED,
+        actor=actor,
+        payload={"changes": changes_between(before, after)},
+        objects=[ref(responsible, "responsible")],
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_approve(*, actor: User, deal: Deal, kind: str, comment: str = "") -> DealApproval:
+    _require_access(actor, deal)
+    if kind not in ApprovalKind.values:
+        raise DomainError(CoreError.VALIDATION, _("Unknown approval."))
+    if not actor.is_greenwave_admin and not actor.has_role(*APPROVERS[kind]):
+        raise DomainError(
+            SalesError.APPROVAL_NOT_ALLOWED,
+            _("Your roles cannot give this approval."),
+            status=403,
+        )
+    approval, created = DealApproval.objects.get_or_create(
+        deal=deal, kind=kind, defaults={"approved_by": actor, "comment": comment}
+    )
+    if created:
+        event_append_for(
+            deal,
+            activity=events.DEAL_APPROVED,
+            actor=actor,
+            payload={"approval": kind, "comment": comment},
+        )
+    return approval
+
+
+@transaction.atomic
+def deal_attach_document(
+    *, actor: User, deal: Deal, kind: str, title: str, file: UploadedFile | None = None
+) -> DealDocument:
+    _require_access(actor, deal)
+    if kind not in DocumentKind.values:
+        raise DomainError(CoreError.VALIDATION, _("Unknown document kind."))
+    document = DealDocument(
+        deal=deal,
+        kind=kind,
+        title=title.strip() or str(DocumentKind(kind).label),
+        uploaded_by=actor,
+    )
+    if file is not None:
+        document.file.save(file.name or "document", file, save=False)
+    document.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_DOCUMENT_ATTACHED,
+        actor=actor,
+        payload={"document": kind, "title": document.title},
+    )
+    return document
+
+
+# --- leads -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    actor: User | None,
+    title: str = "",
+    source: str = LeadSource.OTHER,
+    responsible: User | None = None,
+    team: Team | None = None,
+    client_ip: str | None = None,
+    **fields: Any,
+) -> Lead:
+    unknown = set(fields) - set(LEAD_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown lead fields: {sorted(unknown)}")
+    if source not in LeadSource.values:
+        raise DomainError(CoreError.VALIDATION, _("Unknown lead source."))
+    contact_bits = [fields.get(k, "") for k in ("contact_name", "phone", "email", "company_name")]
+    if not any(str(b).strip() for b in contact_bits):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("A lead needs at least a name, a phone, an e-mail or a company."),
+        )
+    title = title.strip() or fields.get("company_name") or fields.get("contact_name") or ""
+    responsible = responsible or (actor if actor and not actor.is_greenwave_admin else None)
+    lead = Lead.objects.create(
+        title=str(title)[:200] or _("Lead"),
+        source=source,
+        responsible=responsible,
+        team=team or (responsible.team if responsible else None),
+        client_ip=client_ip,
+        **fields,
+    )
+    event_append_for(
+        lead,
+        activity=events.LEAD_CREATED,
+        actor=actor,
+        payload={
+            "source": source,
+            "utm_source": lead.utm_source,
+            "utm_campaign": lead.utm_campaign,
+        },
+    )
+    return lead
+
+
+def _open_lead(lead: Lead) -> Lead:
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if locked.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
+        raise DomainError(SalesError.LEAD_CLOSED, _("The lead is already closed."))
+    return locked
+
+
+@transaction.atomic
+def lead_update(*, actor: User | None, lead: Lead, **fields: Any) -> Lead:
+    unknown = set(fields) - set(LEAD_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown lead fields: {sorted(unknown)}")
+    _require_access(actor, lead)
+    lead = _open_lead(lead)
+    before = {f: getattr(lead, f) for f in LEAD_FIELDS}
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    changes = changes_between(before, {f: getattr(lead, f) for f in LEAD_FIELDS})
+    if changes:
+        lead.save()
+        event_append_for(
+            lead, activity=events.LEAD_CHANGED, actor=actor, payload={"changes": changes}
+        )
+    return lead
+
+
+@transaction.atomic
+def lead_qualify(*, actor: User | None, lead: Lead, level: str) -> Lead:
+    """New → MQL → SQL (seed 001: MQL fits the target portrait, SQL has a formed need)."""
+    _require_access(actor, lead)
+    lead = _open_lead(lead)
+    order = [LeadStatus.NEW, LeadStatus.MQL, LeadStatus.SQL]
+    if level not in (LeadStatus.MQL, LeadStatus.SQL) or order.index(
+        LeadStatus(level)
+    ) <= order.index(LeadStatus(lead.status)):
+        raise DomainError(
+            CoreError.VALIDATION, _("A lead is qualified forward only: new → MQL → SQL.")
+        )
+    previous = lead.status
+    lead.status, lead.qualified_at = level, timezone.now()
+    lead.save()
+    event_append_for(
+        lead,
+        activity=events.LEAD_QUALIFIED,
+        actor=actor,
+        payload={"from": previous, "to": level},
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_disqualify(*, actor: User | None, lead: Lead, reason: str, comment: str = "") -> Lead:
+    _require_access(actor, lead)
+    if reason not in DisqualificationReason.values:
+        raise DomainError(
+            SalesError.DISQUALIFICATION_REASON_REQUIRED,
+            _("Choose a disqualification reason from the list."),
+        )
+    lead = _open_lead(lead)
+    lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, timezone.now()
+    lead.disqualification_reason, lead.disqualification_comment = reason, comment
+    lead.save()
+    event_append_for(
+        lead,
+        activity=events.LEAD_DISQUALIFIED,
+        actor=actor,
+        payload={"reason": reason, "comment": comment},
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_convert(
+    *,
+    actor: User | None,
+    lead: Lead,
+    pipeline: Pipeline,
+    title: str = "",
+    amount: Decimal = Decimal(0),
+    responsible: User | None = None,
+) -> Deal:
+    """Lead → deal in the first stage of the pipeline; the lead keeps a link to it."""
+    _require_access(actor, lead)
+    lead = _open_lead(lead)
+    owner = responsible or lead.responsible or actor
+    deal = deal_create(
+        actor=actor,
+        title=title or lead.title,
+        pipeline=pipeline,
+        amount=amount,
+        responsible=owner,
+        team=owner.team if owner else lead.team,
+        description=lead.need,
+        hunter=owner if owner is not None and owner.has_role(RoleCode.HUNTER) else None,
+    )
+    lead.status, lead.closed_at, lead.deal = LeadStatus.CONVERTED, timezone.now(), deal
+    lead.save()
+    event_append_for(
+        lead,
+        activity=events.LEAD_CONVERTED,
+        actor=actor,
+        payload={"deal": deal.pk},
+        objects=[ref(deal, "deal")],
+    )
+    return deal
+
+
+@transaction.atomic
+def lead_reassign(*, actor: User | None, lead: Lead, responsible: User) -> Lead:
+    _require_access(actor, lead)
+    lead = _open_lead(lead)
+    before = lead.responsible.username if lead.responsible else None
+    lead.responsible, lead.team = responsible, responsible.team
+    lead.save()
+    event_append_for(
+        lead,
+        activity=events.LEAD_REASSIGNED,
+        actor=actor,
+        payload={"changes": {"responsible": [before, responsible.username]}},
+    )
+    return lead
+
+
+def _least_loaded_call_centre_user() -> User | None:
+    """Web leads go to the call-centre operator with the fewest open leads (load balance)."""
+    return (
+        User.objects.filter(is_active=True, roles__code=RoleCode.CALL_CENTER)
+        .annotate(
+            open_leads=Count("leads", filter=Q(leads__status__in=[LeadStatus.NEW, LeadStatus.MQL]))
+        )
+        .order_by("open_leads", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def lead_from_web_form(*, data: dict[str, Any], client_ip: str | None) -> Lead:
+    """A lead from the public form, assigned to the least loaded call-centre operator."""
+    operator = _least_loaded_call_centre_user()
+    return lead_create(
+        actor=None,
+        title=data.get("company") or data.get("name") or "",
+        source=LeadSource.WEB_FORM,
+        responsible=operator,
+        client_ip=client_ip or None,
+        contact_name=data.get("name", ""),
+        company_name=data.get("company", ""),
+        phone=data.get("phone", ""),
+        email=data.get("email", ""),
+        need=data.get("message", ""),
+        **{k: data.get(k, "") for k in LEAD_FIELDS if k.startswith("utm_")},
+    )

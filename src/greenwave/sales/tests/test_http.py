@@ -1,0 +1,232 @@
+"""The HTTP surface of sales: API (deals, moves, leads), HTML pages, the public web form."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from greenwave.core.services import event_append
+from greenwave.sales import services
+from greenwave.sales.models import Deal, Lead, LeadSource
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_rate_limits():
+    cache.clear()
+
+
+def test_deal_lifecycle_through_the_api(two_teams, bearer, b2b, stages) -> None:
+    api = bearer(two_teams["hunter_a"])
+    created = api.post(
+        "/api/v1/deals",
+        {"title": "Поставка", "amount": "1000.00"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    deal = created.json()
+    assert deal["stage_name"] == "Квалификация"
+
+    refused = api.post(
+        f"/api/v1/deals/{deal['id']}/move",
+        {"stage_id": stages["needs"].pk, "version": deal["version"]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    body = refused.json()
+    assert body["code"] == "sales.gate_not_met"
+    assert [m["key"] for m in body["details"]["missing"]] == ["call_completed"]
+
+    event_append(case_type="deal", case_id=deal["id"], activity="call_completed", actor=None)
+    moved = api.post(
+        f"/api/v1/deals/{deal['id']}/move",
+        {"stage_id": stages["needs"].pk, "version": deal["version"]},
+        content_type="application/json",
+    )
+    assert moved.status_code == 200
+    assert moved.json()["stage_name"] == "Оценка потребности"
+
+    stale = api.post(
+        f"/api/v1/deals/{deal['id']}/move",
+        {"stage_id": stages["qualification"].pk, "version": deal["version"]},
+        content_type="application/json",
+    )
+    assert stale.status_code == 409
+
+    no_reason = api.post(
+        f"/api/v1/deals/{deal['id']}/lose", {"reason_id": 0}, content_type="application/json"
+    )
+    assert no_reason.status_code == 400
+    assert no_reason.json()["code"] == "sales.loss_reason_required"
+    assert Deal.objects.get(pk=deal["id"]).status == "open"
+
+
+def test_deals_of_another_team_are_404_and_lists_are_scoped(two_teams, bearer, b2b) -> None:
+    deal = services.deal_create(actor=two_teams["hunter_b"], title="Чужая", pipeline=b2b)
+    api = bearer(two_teams["hunter_a"])
+    assert api.get(f"/api/v1/deals/{deal.pk}").status_code == 404
+    assert (
+        api.post(f"/api/v1/deals/{deal.pk}/win", {}, content_type="application/json").status_code
+        == 404
+    )
+    assert api.get("/api/v1/deals").json()["count"] == 0
+    assert bearer(two_teams["head_b"]).get("/api/v1/deals").json()["count"] == 1
+
+
+def test_deal_list_query_count_is_pinned(two_teams, bearer, b2b) -> None:
+    api = bearer(two_teams["admin"])
+    services.deal_create(actor=two_teams["hunter_a"], title="one", pipeline=b2b)
+    api.get("/api/v1/deals")
+    with CaptureQueriesContext(connection) as few:
+        api.get("/api/v1/deals")
+    for i in range(10):
+        services.deal_create(actor=two_teams["hunter_a"], title=f"d{i}", pipeline=b2b)
+    with CaptureQueriesContext(connection) as many:
+        assert api.get("/api/v1/deals").json()["count"] == 11
+    assert len(many) == len(few)
+
+
+def test_board_and_pages_render_with_a_pinned_query_count(client, two_teams, b2b) -> None:
+    client.force_login(two_teams["head_a"])
+    for i in range(3):
+        services.deal_create(actor=two_teams["hunter_a"], title=f"Сделка {i}", pipeline=b2b)
+    client.get("/sales/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/sales/")
+    for i in range(10):
+        services.deal_create(actor=two_teams["hunter_a"], title=f"Ещё {i}", pipeline=b2b)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/sales/").content.decode()
+    assert "Ещё 9" in page
+    assert len(many) == len(few)
+    deal = Deal.objects.first()
+    assert client.get(f"/sales/deals/{deal.pk}/").status_code == 200
+    assert client.get("/sales/deals/").status_code == 200
+    assert client.get("/sales/leads/").status_code == 200
+
+
+def test_board_drop_refused_by_the_gate_answers_with_the_reason(client, two_teams, b2b, stages):
+    deal = services.deal_create(actor=two_teams["hunter_a"], title="Перетаскиваемая", pipeline=b2b)
+    client.force_login(two_teams["hunter_a"])
+    response = client.post(
+        f"/sales/deals/{deal.pk}/move/",
+        {"stage": stages["needs"].pk, "version": deal.version, "from": "board"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.content.decode()
+    assert 'data-testid="board-feedback"' in body
+    assert "Звонок совершён" in body
+    assert Deal.objects.get(pk=deal.pk).stage == stages["qualification"]
+
+
+def test_pipeline_settings_are_for_admins_and_bad_checklists_are_refused(client, two_teams, b2b):
+    client.force_login(two_teams["hunter_a"])
+    assert client.get("/sales/settings/pipelines/").status_code == 403
+    client.force_login(two_teams["admin"])
+    assert client.get("/sales/settings/pipelines/").status_code == 200
+    stage = b2b.stages.get(code="needs")
+    response = client.post(
+        f"/sales/settings/pipelines/{b2b.pk}/stages/{stage.pk}/",
+        {
+            "code": "needs",
+            "name": "Оценка",
+            "expected_days": 5,
+            "probability": 150,
+            "checklist": ["document:cp"],
+            "activities": "meeting_completed",
+        },
+    )
+    assert response.status_code == 200  # form error: probability > 100
+    stage.refresh_from_db()
+    assert stage.name == "Оценка потребности"
+    response = client.post(
+        f"/sales/settings/pipelines/{b2b.pk}/stages/{stage.pk}/",
+        {
+            "code": "needs",
+            "name": "Оценка",
+            "expected_days": 5,
+            "probability": 25,
+            "checklist": ["document:cp"],
+            "activities": "meeting_completed",
+        },
+    )
+    assert response.status_code == 302
+    stage.refresh_from_db()
+    assert stage.output_checklist == [
+        {"kind": "document", "document": "cp"},
+        {"kind": "activity", "activity": "meeting_completed"},
+    ]
+
+
+def test_web_form_creates_a_lead_for_the_least_loaded_operator(two_teams, make_user) -> None:
+    busy = make_user("cc_busy", roles=["call_center"], team=two_teams["team_a"])
+    free = make_user("cc_free", roles=["call_center"], team=two_teams["team_a"])
+    services.lead_create(actor=None, responsible=busy, contact_name="x", source=LeadSource.CALL)
+    client = Client()
+    assert client.get("/sales/form/?utm_source=yandex").status_code == 200
+    response = client.post(
+        "/sales/form/",
+        {
+            "name": "Пётр",
+            "company": "ООО «Вектор»",
+            "phone": "+7 900 000-00-00",
+            "message": "Нужны насосы",
+            "utm_source": "yandex",
+            "utm_campaign": "pumps",
+        },
+    )
+    assert 'data-testid="web-form-sent"' in response.content.decode()
+    lead = Lead.objects.get(company_name="ООО «Вектор»")
+    assert lead.responsible == free
+    assert lead.source == LeadSource.WEB_FORM
+    assert lead.utm_campaign == "pumps"
+
+
+def test_web_form_honeypot_and_flood_create_nothing(db) -> None:
+    client = Client()
+    bot = client.post("/sales/form/", {"name": "bot", "phone": "1", "website": "http://spam"})
+    assert bot.status_code == 200
+    assert Lead.objects.count() == 0
+    assert client.post("/sales/form/", {"name": "no contact"}).status_code == 200
+    assert Lead.objects.count() == 0
+    with override_settings(WEB_FORM_RATE_LIMIT=3):
+        statuses = [
+            client.post("/sales/form/", {"name": f"n{i}", "phone": "+79000000000"}).status_code
+            for i in range(5)
+        ]
+    # The bot and the invalid post already counted two hits of this address.
+    assert statuses == [200, 429, 429, 429, 429]
+    assert Lead.objects.count() == 1
+
+
+def test_lead_to_deal_through_the_api(two_teams, bearer, b2b) -> None:
+    api = bearer(two_teams["hunter_a"])
+    lead = api.post(
+        "/api/v1/leads",
+        {"contact_name": "Анна", "phone": "+79161234567", "need": "фильтры"},
+        content_type="application/json",
+    ).json()
+    assert (
+        api.post(
+            f"/api/v1/leads/{lead['id']}/qualify", {"level": "sql"}, content_type="application/json"
+        ).json()["status"]
+        == "sql"
+    )
+    deal = api.post(
+        f"/api/v1/leads/{lead['id']}/convert", {"amount": "5000"}, content_type="application/json"
+    )
+    assert deal.status_code == 201
+    assert deal.json()["hunter_id"] == two_teams["hunter_a"].pk
+    again = api.post(
+        f"/api/v1/leads/{lead['id']}/disqualify",
+        {"reason": "spam"},
+        content_type="application/json",
+    )
+    assert again.status_code == 400
+    assert again.json()["code"] == "sales.lead_closed"
+    empty = api.post("/api/v1/leads", {"need": "?"}, content_type="application/json")
+    assert empty.status_code == 400

@@ -1,0 +1,404 @@
+"""HTML views of sales: kanban, deal list and card, leads, pipelines, the public web form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import scope_users
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.listing import ListQuery
+from greenwave.core.pages import render_list_page
+from greenwave.core.ratelimit import rate_limited
+from greenwave.core.selectors import event_list_for_object
+
+from . import selectors, services
+from .forms import (
+    ApprovalForm,
+    ConvertForm,
+    DealEditForm,
+    DealForm,
+    DisqualifyForm,
+    DocumentForm,
+    LeadForm,
+    LoseForm,
+    StageForm,
+    WebLeadForm,
+)
+from .gates import evaluate_stage
+from .models import LeadStatus, Stage
+
+
+def _users(actor: User) -> Any:
+    return scope_users(User.objects.filter(is_active=True), actor=actor)
+
+
+def _board_context(request: AuthedRequest, pipeline_id: str | None) -> dict[str, Any]:
+    pipeline = (
+        selectors.pipeline_get(pk=int(pipeline_id))
+        if pipeline_id and pipeline_id.isdigit()
+        else selectors.pipeline_default()
+    )
+    if pipeline is None:
+        return {"board": None, "pipelines": selectors.pipeline_list()}
+    query = ListQuery.from_params(
+        {k: v for k, v in request.GET.items() if k != "pipeline"},
+        selectors.DEAL_LIST_SPEC,
+        page_size=1,
+        max_page_size=1,
+    )
+    return {
+        "board": selectors.deal_board(actor=request.user, pipeline=pipeline, query=query),
+        "pipelines": selectors.pipeline_list(),
+        "filters": query.filters,
+        "responsibles": _users(request.user),
+    }
+
+
+@login_required
+def board(request: AuthedRequest) -> HttpResponse:
+    try:
+        context = _board_context(request, request.GET.get("pipeline"))
+    except DomainError as exc:
+        messages.warning(request, exc.message)
+        return redirect("sales:board")
+    template = (
+        "sales/partials/board.html" if request.headers.get("HX-Request") else "sales/board.html"
+    )
+    return render(request, template, {"title": _("Deals"), **context})
+
+
+@login_required
+@require_POST
+def deal_move(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Kanban drop or card form: move, and answer with the re-rendered board or card."""
+    deal = selectors.deal_get(actor=request.user, pk=pk)
+    stage = Stage.objects.filter(pk=request.POST.get("stage") or 0).first()
+    version = request.POST.get("version")
+    try:
+        if stage is None:
+            raise DomainError(CoreError.VALIDATION, _("Choose a stage."))
+        services.deal_move(
+            actor=request.user,
+            deal=deal,
+            stage=stage,
+            expected_version=int(version) if version and version.isdigit() else None,
+            override_comment=request.POST.get("override_comment", ""),
+        )
+        feedback = {
+            "ok": True,
+            "message": _("%(deal)s moved to %(stage)s.") % {"deal": deal, "stage": stage},
+        }
+    except DomainError as exc:
+        feedback = {"ok": False, "message": exc.message, "missing": exc.details.get("missing", [])}
+    if request.POST.get("from") == "board":
+        context = _board_context(request, str(deal.pipeline_id))
+        return render(request, "sales/partials/board.html", {**context, "feedback": feedback})
+    (messages.success if feedback["ok"] else messages.error)(request, str(feedback["message"]))
+    return redirect("sales:deal_detail", pk=pk)
+
+
+@login_required
+def deal_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.DEAL_LIST_SPEC,
+        selector=lambda query: selectors.deal_list(actor=request.user, query=query),
+        title=_("Deal list"),
+        table_template="sales/partials/deal_table.html",
+        create_url=reverse("sales:deal_create"),
+        create_label=_("New deal"),
+        empty_message=_("No deals yet."),
+    )
+
+
+@login_required
+def deal_create(request: AuthedRequest) -> HttpResponse:
+    form = DealForm(
+        request.POST or None,
+        users=_users(request.user),
+        initial={"pipeline": selectors.pipeline_default(), "responsible": request.user},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            deal = services.deal_create(actor=request.user, **data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Deal created."))
+            return redirect("sales:deal_detail", pk=deal.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": _("New deal"),
+            "back_url": reverse("sales:board"),
+            "back_label": _("Deals"),
+        },
+    )
+
+
+@login_required
+def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    deal = selectors.deal_get(actor=request.user, pk=pk)
+    context = {
+        "title": str(deal),
+        "deal": deal,
+        "back_url": reverse("sales:board") + f"?pipeline={deal.pipeline_id}",
+        "back_label": _("Deals"),
+        "gate": evaluate_stage(deal, deal.stage),
+        "stages": list(deal.pipeline.stages.all()),
+        "edit_form": DealEditForm(
+            initial={
+                "title": deal.title,
+                "amount": deal.amount,
+                "expected_close_date": deal.expected_close_date,
+                "description": deal.description,
+            }
+        ),
+        "lose_form": LoseForm(pipeline=deal.pipeline),
+        "document_form": DocumentForm(),
+        "approval_form": ApprovalForm(),
+        "documents": deal.documents.all(),
+        "approvals": deal.approvals.select_related("approved_by"),
+        "timeline": event_list_for_object(object_type="deal", object_id=deal.pk)[:50],
+        "can_override": request.user.is_greenwave_admin or request.user.has_role("head_of_sales"),
+    }
+    return render(request, "sales/deal_detail.html", context)
+
+
+@login_required
+@require_POST
+def deal_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    """The card's buttons: edit, win, lose, reopen, attach a document, approve."""
+    deal = selectors.deal_get(actor=request.user, pk=pk)
+    try:
+        _run_deal_action(request, deal, action)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("sales:deal_detail", pk=pk)
+
+
+def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
+    actor = request.user
+    if action == "edit":
+        form = DealEditForm(request.POST)
+        if not form.is_valid():
+            raise DomainError(CoreError.VALIDATION, _("Check the deal fields."))
+        services.deal_update(actor=actor, deal=deal, **form.cleaned_data)
+        messages.success(request, _("Changes saved."))
+    elif action == "win":
+        services.deal_win(actor=actor, deal=deal)
+        messages.success(request, _("The deal is won."))
+    elif action == "lose":
+        lose_form = LoseForm(request.POST, pipeline=deal.pipeline)
+        reason = lose_form.cleaned_data["reason"] if lose_form.is_valid() else None
+        services.deal_lose(
+            actor=actor, deal=deal, reason=reason, comment=request.POST.get("comment", "")
+        )
+        messages.info(request, _("The deal is lost."))
+    elif action == "reopen":
+        services.deal_reopen(actor=actor, deal=deal)
+        messages.success(request, _("The deal is reopened."))
+    elif action == "document":
+        document_form = DocumentForm(request.POST, request.FILES)
+        if not document_form.is_valid():
+            raise DomainError(CoreError.VALIDATION, _("Choose a document kind."))
+        services.deal_attach_document(actor=actor, deal=deal, **document_form.cleaned_data)
+        messages.success(request, _("Document attached."))
+    elif action == "approve":
+        approval_form = ApprovalForm(request.POST)
+        if not approval_form.is_valid():
+            raise DomainError(CoreError.VALIDATION, _("Choose an approval."))
+        services.deal_approve(actor=actor, deal=deal, **approval_form.cleaned_data)
+        messages.success(request, _("Approval recorded."))
+    else:
+        raise PermissionDenied
+
+
+@login_required
+def lead_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.LEAD_LIST_SPEC,
+        selector=lambda query: selectors.lead_list(actor=request.user, query=query),
+        title=_("Leads"),
+        table_template="sales/partials/lead_table.html",
+        create_url=reverse("sales:lead_create"),
+        create_label=_("New lead"),
+        empty_message=_(
+            "No leads yet. Leads arrive from the web form, the API, import or by hand."
+        ),
+    )
+
+
+@login_required
+def lead_create(request: AuthedRequest) -> HttpResponse:
+    form = LeadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Lead created."))
+            return redirect("sales:lead_detail", pk=lead.pk)
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": _("New lead"),
+            "back_url": reverse("sales:lead_list"),
+            "back_label": _("Leads"),
+        },
+    )
+
+
+@login_required
+def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    lead = selectors.lead_get(actor=request.user, pk=pk)
+    return render(
+        request,
+        "sales/lead_detail.html",
+        {
+            "title": str(lead),
+            "lead": lead,
+            "back_url": reverse("sales:lead_list"),
+            "back_label": _("Leads"),
+            "open": lead.status not in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED),
+            "disqualify_form": DisqualifyForm(),
+            "convert_form": ConvertForm(initial={"pipeline": selectors.pipeline_default()}),
+            "timeline": event_list_for_object(object_type="lead", object_id=lead.pk)[:50],
+        },
+    )
+
+
+@login_required
+@require_POST
+def lead_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    lead = selectors.lead_get(actor=request.user, pk=pk)
+    try:
+        if action in ("mql", "sql"):
+            services.lead_qualify(actor=request.user, lead=lead, level=action)
+            messages.success(request, _("Lead qualified."))
+        elif action == "disqualify":
+            form = DisqualifyForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            services.lead_disqualify(
+                actor=request.user,
+                lead=lead,
+                reason=reason,
+                comment=request.POST.get("comment", ""),
+            )
+            messages.info(request, _("Lead disqualified."))
+        elif action == "convert":
+            convert_form = ConvertForm(request.POST)
+            if convert_form.is_valid():
+                deal = services.lead_convert(
+                    actor=request.user, lead=lead, **convert_form.cleaned_data
+                )
+                messages.success(request, _("Lead converted to a deal."))
+                return redirect("sales:deal_detail", pk=deal.pk)
+            messages.error(request, _("Choose a pipeline and a valid amount."))
+        else:
+            raise PermissionDenied
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("sales:lead_detail", pk=pk)
+
+
+def _admin(request: AuthedRequest) -> None:
+    if not request.user.is_greenwave_admin:
+        raise PermissionDenied
+
+
+@login_required
+def pipeline_settings(request: AuthedRequest) -> HttpResponse:
+    _admin(request)
+    return render(
+        request,
+        "sales/pipeline_list.html",
+        {
+            "title": _("Pipelines"),
+            "pipelines": selectors.pipeline_list(active_only=False),
+            "web_form_url": request.build_absolute_uri(reverse("sales:web_form")),
+        },
+    )
+
+
+@login_required
+def stage_edit(request: AuthedRequest, pipeline_pk: int, pk: int | None = None) -> HttpResponse:
+    _admin(request)
+    pipeline = selectors.pipeline_get(pk=pipeline_pk)
+    stage = pipeline.stages.filter(pk=pk).first() if pk else None
+    form = StageForm(request.POST or None, initial=StageForm.initial_for(stage) if stage else None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("checklist", "activities")}
+        try:
+            services.stage_save(
+                actor=request.user,
+                pipeline=pipeline,
+                stage=stage,
+                output_checklist=form.checklist_items(),
+                **data,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Stage saved."))
+            return redirect("sales:pipeline_settings")
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": stage.label if stage else _("New stage"),
+            "back_url": reverse("sales:pipeline_settings"),
+            "back_label": _("Pipelines"),
+        },
+    )
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@csp_replace({"frame-ancestors": ["*"]})
+@csrf_exempt  # embedded on other sites; protected by a honeypot and a rate limit instead
+@xframe_options_exempt
+def web_form(request: HttpRequest) -> HttpResponse:
+    """The public lead form (seed 001 «веб-лид»), embeddable with an iframe."""
+    form = WebLeadForm(request.POST or None, initial=request.GET.dict())
+    if request.method == "POST":
+        ip = _client_ip(request)
+        limited = rate_limited(
+            f"web_form:{ip}",
+            limit=settings.WEB_FORM_RATE_LIMIT,
+            window_seconds=settings.WEB_FORM_RATE_WINDOW,
+        )
+        if limited:
+            return render(
+                request, "sales/web_form.html", {"form": form, "limited": True}, status=429
+            )
+        if form.is_valid():
+            if not form.cleaned_data.get("website"):  # a filled honeypot is a bot: thank, drop
+                services.lead_from_web_form(data=form.cleaned_data, client_ip=ip)
+            return render(request, "sales/web_form.html", {"sent": True})
+    return render(request, "sales/web_form.html", {"form": form})
