@@ -6,3 +6,29 @@ class CrmConfig(AppConfig):
     name = "greenwave.crm"
     label = "crm"
     verbose_name = _("Clients")
+
+    def ready(self) -> None:
+        from greenwave.core.demo import register_demo_seeder
+        from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.navigation import NavItem, register_nav
+
+        from . import events
+        from .demo import seed_clients
+
+        register_nav(NavItem("clients", _("Clients"), "crm:company_list", "building", order=10))
+        register_nav(
+            NavItem("contacts", _("Contacts"), "crm:contact_list", "person-lines-fill", order=11)
+        )
+        register_demo_seeder("clients", seed_clients, order=10)
+        register_activity_labels(
+            {
+                events.COMPANY_CREATED: _("Company created"),
+                events.COMPANY_CHANGED: _("Company changed"),
+                events.COMPANY_REASSIGNED: _("Client handed over"),
+                events.CONTACT_CREATED: _("Contact added"),
+                events.CONTACT_CHANGED: _("Contact changed"),
+                events.DECISION_MAKER_ADDED: _("Decision maker added"),
+                events.DECISION_MAKER_CHANGED: _("Decision maker profile changed"),
+                events.DECISION_MAKER_REMOVED: _("Decision maker removed"),
+            }
+        )

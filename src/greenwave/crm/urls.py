@@ -1,5 +1,24 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from . import views
 
 app_name = "crm"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.company_list, name="company_list"),
+    path("new/", views.company_create, name="company_create"),
+    path("<int:pk>/", views.company_detail, name="company_detail"),
+    path("<int:pk>/edit/", views.company_edit, name="company_edit"),
+    path("<int:pk>/reassign/", views.company_reassign, name="company_reassign"),
+    path("<int:pk>/decision-makers/new/", views.decision_maker_add, name="decision_maker_add"),
+    path("decision-makers/<int:pk>/", views.decision_maker_edit, name="decision_maker_edit"),
+    path(
+        "decision-makers/<int:pk>/remove/",
+        views.decision_maker_remove,
+        name="decision_maker_remove",
+    ),
+    path("contacts/", views.contact_list, name="contact_list"),
+    path("contacts/new/", views.contact_create, name="contact_create"),
+    path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
+    path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+]

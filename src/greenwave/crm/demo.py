@@ -1,0 +1,257 @@
+"""The demo client base: realistic Russian companies with contacts and decision makers, spread
+over the managers of both demo teams. INNs and OGRNs get real check digits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import services
+from .models import Company
+from .requisites import inn_with_checksum, ogrn_with_checksum
+
+# name, INN prefix (9 digits), region, industry, size, source, segment, owner login, tags
+DEMO_COMPANIES: list[tuple[str, str, str, str, str, str, str, str, list[str]]] = [
+    (
+        "ООО «Ромашка»",
+        "770145123",
+        "Москва",
+        "Розничная торговля",
+        "small",
+        "website",
+        "new",
+        "hunter",
+        ["опт"],
+    ),
+    (
+        "АО «СеверСталь Комплект»",
+        "352801234",
+        "Вологодская область",
+        "Металлургия",
+        "large",
+        "exhibition",
+        "current",
+        "kam",
+        ["ключевой"],
+    ),
+    (
+        "ООО «Балтийский хлеб»",
+        "780256789",
+        "Санкт-Петербург",
+        "Пищевое производство",
+        "medium",
+        "cold_call",
+        "current",
+        "farmer",
+        [],
+    ),
+    (
+        "ООО «Уралтехснаб»",
+        "667012345",
+        "Свердловская область",
+        "Оптовая торговля",
+        "medium",
+        "referral",
+        "new",
+        "hunter",
+        ["опт", "тендер"],
+    ),
+    (
+        "ООО «Волга-Логистик»",
+        "631598765",
+        "Самарская область",
+        "Логистика",
+        "small",
+        "advertising",
+        "new",
+        "callcenter",
+        [],
+    ),
+    (
+        "ПАО «Сибирская энергия»",
+        "540612345",
+        "Новосибирская область",
+        "Энергетика",
+        "large",
+        "tender",
+        "current",
+        "kam",
+        ["ключевой", "тендер"],
+    ),
+    (
+        "ООО «Кубань Агро»",
+        "231054321",
+        "Краснодарский край",
+        "Сельское хозяйство",
+        "medium",
+        "exhibition",
+        "current",
+        "farmer2",
+        [],
+    ),
+    (
+        "ООО «Дон-Строй»",
+        "616478901",
+        "Ростовская область",
+        "Строительство",
+        "medium",
+        "cold_call",
+        "new",
+        "hunter2",
+        [],
+    ),
+    (
+        "ООО «Южный берег»",
+        "910212345",
+        "Республика Крым",
+        "Гостиничный бизнес",
+        "small",
+        "social",
+        "new",
+        "hunter2",
+        [],
+    ),
+    (
+        "АО «Ставропольские минеральные воды»",
+        "263501234",
+        "Ставропольский край",
+        "Производство напитков",
+        "large",
+        "partner",
+        "current",
+        "farmer2",
+        ["ключевой"],
+    ),
+    (
+        "ООО «Астраханская рыба»",
+        "301567890",
+        "Астраханская область",
+        "Пищевое производство",
+        "small",
+        "website",
+        "new",
+        "callcenter2",
+        [],
+    ),
+    (
+        "ООО «Невская мебель»",
+        "781398765",
+        "Санкт-Петербург",
+        "Производство мебели",
+        "medium",
+        "website",
+        "current",
+        "farmer",
+        [],
+    ),
+    (
+        "ООО «ТехноПарк Казань»",
+        "165712345",
+        "Республика Татарстан",
+        "ИТ и связь",
+        "small",
+        "referral",
+        "new",
+        "hunter",
+        [],
+    ),
+    (
+        "ООО «Воронеж Агропром»",
+        "366554321",
+        "Воронежская область",
+        "Сельское хозяйство",
+        "medium",
+        "tender",
+        "new",
+        "head_south",
+        ["тендер"],
+    ),
+    (
+        "ООО «Фармация Плюс»",
+        "772498765",
+        "Москва",
+        "Фармацевтика",
+        "small",
+        "advertising",
+        "current",
+        "head_north",
+        [],
+    ),
+]
+
+# contact full name, position, phone, e-mail local part, decision-maker profile or None
+DEMO_CONTACTS: list[tuple[str, str, str, str, dict[str, Any] | None]] = [
+    (
+        "Иванов Пётр Сергеевич",
+        "Генеральный директор",
+        "+7 916 123-45-{n:02d}",
+        "ivanov",
+        {
+            "role": "Подписывает договор",
+            "influence_level": 5,
+            "age": 48,
+            "attitude": "positive",
+            "personal_benefits": "Рост прибыли и спокойствие за поставки",
+            "character": "Решительный, ценит факты и цифры",
+            "hobbies": "Рыбалка, хоккей",
+        },
+    ),
+    (
+        "Кузнецова Анна Викторовна",
+        "Руководитель отдела закупок",
+        "+7 903 555-12-{n:02d}",
+        "kuznetsova",
+        {
+            "role": "Выбирает поставщика, готовит сравнение",
+            "influence_level": 4,
+            "age": 36,
+            "attitude": "neutral",
+            "personal_benefits": "Премия за экономию бюджета закупок",
+            "character": "Аккуратная, осторожная, не любит риск",
+            "hobbies": "Йога, путешествия",
+        },
+    ),
+    ("Смирнов Олег Игоревич", "Главный инженер", "+7 925 700-30-{n:02d}", "smirnov", None),
+]
+
+
+def seed_clients(context: dict[str, Any]) -> None:
+    users = context["users"]
+    for index, (name, prefix, region, industry, size, source, segment, login, tags) in enumerate(
+        DEMO_COMPANIES, start=1
+    ):
+        inn = inn_with_checksum(prefix)
+        if Company.objects.filter(inn=inn).exists():
+            continue
+        company = services.company_create(
+            actor=None,
+            name=name,
+            inn=inn,
+            kpp=prefix[:4] + "01001",
+            ogrn=ogrn_with_checksum(f"10{prefix[:2]}{index:08d}"),
+            legal_address=f"{region}, ул. Центральная, д. {index}",
+            actual_address=f"{region}, ул. Промышленная, д. {index + 10}",
+            region=region,
+            industry=industry,
+            size=size,
+            source=source,
+            segment=segment,
+            phone=f"+7 495 200-10-{index:02d}",
+            email=f"info{index}@example.ru",
+            tags=tags,
+            responsible=users[login],
+        )
+        for position, (full_name, role, phone, mail, profile) in enumerate(DEMO_CONTACTS):
+            if position == 2 and index % 2:
+                continue
+            contact = services.contact_create(
+                actor=None,
+                company=company,
+                full_name=full_name,
+                position=role,
+                phones=[phone.format(n=index)],
+                emails=[f"{mail}{index}@example.ru"],
+                gender="female" if full_name.endswith("вна") else "male",
+                mailing_consent=position != 2,
+            )
+            if profile is not None:
+                services.decision_maker_add(actor=None, company=company, contact=contact, **profile)

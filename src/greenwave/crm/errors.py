@@ -1,0 +1,14 @@
+"""Error codes of the crm app (stable API surface: `details.field` names the bad field)."""
+
+from greenwave.core.errors import ErrorCode
+
+
+class CrmError(ErrorCode):
+    INVALID_INN = "crm.invalid_inn"
+    INVALID_KPP = "crm.invalid_kpp"
+    INVALID_OGRN = "crm.invalid_ogrn"
+    INVALID_PHONE = "crm.invalid_phone"
+    INVALID_EMAIL = "crm.invalid_email"
+    INVALID_FIELD = "crm.invalid_field"
+    DUPLICATE = "crm.duplicate"
+    WRONG_COMPANY = "crm.wrong_company"

@@ -1,0 +1,10 @@
+"""Event-log activity names written by the crm app."""
+
+COMPANY_CREATED = "company_created"
+COMPANY_CHANGED = "company_changed"
+COMPANY_REASSIGNED = "company_reassigned"
+CONTACT_CREATED = "contact_created"
+CONTACT_CHANGED = "contact_changed"
+DECISION_MAKER_ADDED = "decision_maker_added"
+DECISION_MAKER_CHANGED = "decision_maker_changed"
+DECISION_MAKER_REMOVED = "decision_maker_removed"

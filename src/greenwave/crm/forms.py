@@ -1,0 +1,213 @@
+"""Forms of the client-base pages. Validation of requisites lives in the services; a
+`DomainError` they raise is shown next to the field its `details["field"]` names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.accounts.models import Team, User
+from greenwave.accounts.scoping import scope_users, visible_team_ids
+from greenwave.core.errors import DomainError
+
+from .models import Attitude, Company, CompanySize, Contact, Gender, Segment, Source
+from .selectors import company_list
+
+
+def _blank(choices: Any) -> list[tuple[str, Any]]:
+    return [("", "—"), *choices]
+
+
+def show_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's error next to its field (`phones`, `inn`…) or on top of the form."""
+    field = exc.details.get("field")
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
+
+
+class CompanyForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    inn = forms.CharField(label=_("INN"), max_length=14, required=False)
+    kpp = forms.CharField(label=_("KPP"), max_length=12, required=False)
+    ogrn = forms.CharField(label=_("OGRN/OGRNIP"), max_length=17, required=False)
+    legal_address = forms.CharField(label=_("Legal address"), max_length=500, required=False)
+    actual_address = forms.CharField(label=_("Actual address"), max_length=500, required=False)
+    region = forms.CharField(label=_("Region"), max_length=120, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=120, required=False)
+    size = forms.ChoiceField(label=_("Size"), choices=_blank(CompanySize.choices), required=False)
+    source = forms.ChoiceField(
+        label=_("Source / channel"), choices=_blank(Source.choices), required=False
+    )
+    segment = forms.ChoiceField(label=_("Segment"), choices=Segment.choices, initial=Segment.NEW)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
+    website = forms.CharField(label=_("Website"), max_length=255, required=False)
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separate tags with commas.")
+    )
+    custom_fields = forms.JSONField(
+        label=_("Custom fields"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_('JSON object, for example {"Delivery": "pickup"}.'),
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["tags"] = [t.strip() for t in data.get("tags", "").split(",") if t.strip()]
+        data["custom_fields"] = data.get("custom_fields") or {}
+        return data
+
+    @staticmethod
+    def initial_for(company: Company) -> dict[str, Any]:
+        data = {f: getattr(company, f) for f in CompanyForm.base_fields}
+        data["tags"] = ", ".join(company.tags)
+        return data
+
+
+class CompanyCreateForm(CompanyForm):
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible"), queryset=User.objects.none(), required=False
+    )
+    allow_duplicate = forms.BooleanField(
+        label=_("Create even if a company with this INN exists (a branch)"), required=False
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = scope_users(User.objects.filter(is_active=True), actor=actor)
+        field.initial = actor.pk
+
+
+class ReassignForm(BootstrapFormMixin, forms.Form):
+    responsible = forms.ModelChoiceField(label=_("New responsible"), queryset=User.objects.none())
+    team = forms.ModelChoiceField(
+        label=_("Team"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=_("Leave empty to use the team of the new responsible."),
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        responsible = self.fields["responsible"]
+        team = self.fields["team"]
+        assert isinstance(responsible, forms.ModelChoiceField)
+        assert isinstance(team, forms.ModelChoiceField)
+        responsible.queryset = scope_users(User.objects.filter(is_active=True), actor=actor)
+        teams = visible_team_ids(actor)
+        team.queryset = Team.objects.all() if teams is None else Team.objects.filter(pk__in=teams)
+
+
+class ContactForm(BootstrapFormMixin, forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=255)
+    position = forms.CharField(label=_("Position"), max_length=255, required=False)
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.none(), required=False
+    )
+    phones = forms.CharField(
+        label=_("Phones"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line; a number without a country code is taken as Russian."),
+    )
+    emails = forms.CharField(
+        label=_("E-mails"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line."),
+    )
+    telegram = forms.CharField(label=_("Telegram"), max_length=100, required=False)
+    whatsapp = forms.CharField(label=_("WhatsApp"), max_length=100, required=False)
+    birthday = forms.DateField(
+        label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=_blank(Gender.choices), required=False)
+    mailing_consent = forms.BooleanField(label=_("Consents to mailings"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    MESSENGER_FIELDS = ("telegram", "whatsapp")
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        company = self.fields["company"]
+        assert isinstance(company, forms.ModelChoiceField)
+        company.queryset = company_list(actor=actor).select_related(None).only("pk", "name")
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["phones"] = _lines(data.get("phones", ""))
+        data["emails"] = _lines(data.get("emails", ""))
+        data["messengers"] = {k: data.pop(k) for k in self.MESSENGER_FIELDS if data.get(k)}
+        for key in self.MESSENGER_FIELDS:
+            data.pop(key, None)
+        return data
+
+    @staticmethod
+    def initial_for(contact: Contact) -> dict[str, Any]:
+        return {
+            "full_name": contact.full_name,
+            "position": contact.position,
+            "company": contact.company_id,
+            "phones": "\n".join(contact.phones),
+            "emails": "\n".join(contact.emails),
+            "telegram": contact.messengers.get("telegram", ""),
+            "whatsapp": contact.messengers.get("whatsapp", ""),
+            "birthday": contact.birthday,
+            "gender": contact.gender,
+            "mailing_consent": contact.mailing_consent,
+            "notes": contact.notes,
+        }
+
+
+class DecisionMakerForm(BootstrapFormMixin, forms.Form):
+    role = forms.CharField(
+        label=_("Role in the decision"),
+        max_length=255,
+        required=False,
+        help_text=_("For example: signs the contract, approves the budget, uses the product."),
+    )
+    influence_level = forms.TypedChoiceField(
+        label=_("Influence level"),
+        coerce=int,
+        choices=[(i, str(i)) for i in range(1, 6)],
+        initial=3,
+        help_text=_("1 — little, 5 — decides alone."),
+    )
+    attitude = forms.ChoiceField(
+        label=_("Attitude to us"), choices=Attitude.choices, initial=Attitude.NEUTRAL
+    )
+    age = forms.IntegerField(label=_("Age"), required=False, min_value=14, max_value=120)
+    personal_benefits = forms.CharField(
+        label=_("Personal benefits"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What this person wins personally: bonus, career, less work, safety."),
+    )
+    character = forms.CharField(
+        label=_("Character"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    hobbies = forms.CharField(
+        label=_("Hobbies"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecisionMakerAddForm(DecisionMakerForm):
+    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none())
+    field_order = ["contact"]
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        contact = self.fields["contact"]
+        assert isinstance(contact, forms.ModelChoiceField)
+        contact.queryset = company.contacts.order_by("full_name")

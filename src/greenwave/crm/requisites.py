@@ -1,0 +1,157 @@
+"""Validation and normalisation of Russian requisites, phones and e-mails.
+
+Each function returns the normalised value or raises `DomainError` whose `details["field"]`
+names the form field, so forms and the API report the error next to the right input.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.ru import inn as stdnum_inn
+from stdnum.ru import ogrn as stdnum_ogrn
+
+from greenwave.core.errors import DomainError
+
+from .errors import CrmError
+
+_KPP_RE = re.compile(r"^\d{4}[\dA-Z]{2}\d{3}$")
+_INN_WEIGHTS_10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+_INN_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def normalize_inn(value: str, *, field: str = "inn") -> str:
+    raw = _digits(value)
+    if not raw:
+        return ""
+    if not raw.isdigit() or len(raw) not in (10, 12):
+        raise DomainError(
+            CrmError.INVALID_INN,
+            _("An INN has 10 digits (organisation) or 12 digits (entrepreneur)."),
+            details={"field": field, "value": value},
+        )
+    try:
+        stdnum_inn.validate(raw)
+    except StdnumError as exc:
+        raise DomainError(
+            CrmError.INVALID_INN,
+            _("The INN %(inn)s has a wrong check digit: check it for a typo.") % {"inn": raw},
+            details={"field": field, "value": value},
+        ) from exc
+    return raw
+
+
+def normalize_kpp(value: str, *, inn: str = "", field: str = "kpp") -> str:
+    raw = _digits(value).upper()
+    if not raw:
+        return ""
+    if not _KPP_RE.match(raw):
+        raise DomainError(
+            CrmError.INVALID_KPP,
+            _("A KPP has 9 characters: 4 digits, 2 digits or letters, 3 digits."),
+            details={"field": field, "value": value},
+        )
+    if len(inn) == 12:
+        raise DomainError(
+            CrmError.INVALID_KPP,
+            _("An entrepreneur (12-digit INN) has no KPP."),
+            details={"field": field, "value": value},
+        )
+    return raw
+
+
+def normalize_ogrn(value: str, *, inn: str = "", field: str = "ogrn") -> str:
+    raw = _digits(value)
+    if not raw:
+        return ""
+    if not raw.isdigit() or len(raw) not in (13, 15):
+        raise DomainError(
+            CrmError.INVALID_OGRN,
+            _("An OGRN has 13 digits, an OGRNIP 15 digits."),
+            details={"field": field, "value": value},
+        )
+    try:
+        stdnum_ogrn.validate(raw)
+    except StdnumError as exc:
+        raise DomainError(
+            CrmError.INVALID_OGRN,
+            _("The OGRN %(ogrn)s has a wrong check digit: check it for a typo.") % {"ogrn": raw},
+            details={"field": field, "value": value},
+        ) from exc
+    if inn and (len(inn) == 12) != (len(raw) == 15):
+        raise DomainError(
+            CrmError.INVALID_OGRN,
+            _("An organisation has a 13-digit OGRN, an entrepreneur a 15-digit OGRNIP."),
+            details={"field": field, "value": value},
+        )
+    return raw
+
+
+def normalize_phone(value: str, *, field: str = "phones") -> str:
+    """E.164 (`+74951234567`); a number without a country code is taken as Russian."""
+    raw = (value or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "RU")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise DomainError(
+            CrmError.INVALID_PHONE,
+            _("%(phone)s is not a valid phone number, e.g. +7 495 123-45-67.") % {"phone": raw},
+            details={"field": field, "value": raw},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_email(value: str, *, field: str = "emails") -> str:
+    raw = (value or "").strip().lower()
+    if not raw:
+        return ""
+    try:
+        validate_email(raw)
+    except ValidationError as exc:
+        raise DomainError(
+            CrmError.INVALID_EMAIL,
+            _("%(email)s is not a valid e-mail address.") % {"email": raw},
+            details={"field": field, "value": raw},
+        ) from exc
+    return raw
+
+
+def format_phone(value: str) -> str:
+    """An E.164 number written for people: +7 495 123-45-67."""
+    try:
+        number = phonenumbers.parse(value, "RU")
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def _check_digit(digits: str, weights: tuple[int, ...]) -> str:
+    return str(sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 % 10)
+
+
+def inn_with_checksum(prefix: str) -> str:
+    """Complete 9 digits to a valid organisation INN, or 10 digits to an entrepreneur's."""
+    if len(prefix) == 9:
+        return prefix + _check_digit(prefix, _INN_WEIGHTS_10)
+    first = prefix + _check_digit(prefix, _INN_WEIGHTS_11)
+    return first + _check_digit(first, _INN_WEIGHTS_12)
+
+
+def ogrn_with_checksum(prefix: str) -> str:
+    """Complete 12 digits to a valid OGRN (or 14 digits to an OGRNIP)."""
+    modulus = 11 if len(prefix) == 12 else 13
+    return prefix + str(int(prefix) % modulus % 10)

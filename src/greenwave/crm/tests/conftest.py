@@ -1,0 +1,40 @@
+"""Fixtures of the client-base tests: a company in each team and valid requisites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from greenwave.crm import services
+from greenwave.crm.models import Company
+from greenwave.crm.requisites import inn_with_checksum, ogrn_with_checksum
+
+VALID_INN = inn_with_checksum("770145123")
+VALID_OGRN = ogrn_with_checksum("102770014512")
+VALID_INN_IP = inn_with_checksum("7701451234")
+VALID_OGRNIP = ogrn_with_checksum("30477000000012")
+
+
+def bad_checksum(number: str) -> str:
+    return number[:-1] + str((int(number[-1]) + 1) % 10)
+
+
+@pytest.fixture
+def company_a(two_teams: dict[str, Any]) -> Company:
+    return services.company_create(
+        actor=two_teams["hunter_a"],
+        name="ООО «Ромашка»",
+        inn=VALID_INN,
+        ogrn=VALID_OGRN,
+        region="Москва",
+        phone="8 (495) 123-45-67",
+        tags=["опт"],
+    )
+
+
+@pytest.fixture
+def company_b(two_teams: dict[str, Any]) -> Company:
+    return services.company_create(
+        actor=two_teams["hunter_b"], name="АО «Южный ветер»", region="Краснодарский край"
+    )

@@ -1,0 +1,27 @@
+"""The demo client base: valid requisites, both teams, idempotent."""
+
+from __future__ import annotations
+
+import pytest
+from stdnum.ru import inn, ogrn
+
+from greenwave.accounts.demo import seed_people
+from greenwave.crm.demo import seed_clients
+from greenwave.crm.models import Company
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seed_makes_valid_companies_in_both_teams_once() -> None:
+    context = {"password": "demo-password-123"}
+    seed_people(context)
+    seed_clients(context)
+    seed_clients(context)
+
+    companies = list(Company.objects.select_related("team"))
+    assert len(companies) == 15
+    for company in companies:
+        assert inn.is_valid(company.inn), company.inn
+        assert ogrn.is_valid(company.ogrn), company.ogrn
+    assert {c.team.name for c in companies} >= {"Отдел продаж «Север»", "Отдел продаж «Юг»"}
+    assert sum(c.decision_makers.count() for c in companies) == 30
