@@ -54,6 +54,7 @@ class CompanyForm(BootstrapFormMixin, forms.Form):
     custom_fields = forms.JSONField(
         label=_("Custom fields"),
         required=False,
+        initial=dict,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_('JSON object, for example {"Delivery": "pickup"}.'),
     )

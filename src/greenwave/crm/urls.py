@@ -1,16 +1,23 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "crm"
 
 urlpatterns = [
-    path("", views.company_list, name="company_list"),
-    path("new/", views.company_create, name="company_create"),
-    path("<int:pk>/", views.company_detail, name="company_detail"),
-    path("<int:pk>/edit/", views.company_edit, name="company_edit"),
-    path("<int:pk>/reassign/", views.company_reassign, name="company_reassign"),
-    path("<int:pk>/decision-makers/new/", views.decision_maker_add, name="decision_maker_add"),
+    # Companies live under companies/ so that the Contacts menu item is not also "inside" them.
+    path("", RedirectView.as_view(pattern_name="crm:company_list"), name="home"),
+    path("companies/", views.company_list, name="company_list"),
+    path("companies/new/", views.company_create, name="company_create"),
+    path("companies/<int:pk>/", views.company_detail, name="company_detail"),
+    path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
+    path("companies/<int:pk>/reassign/", views.company_reassign, name="company_reassign"),
+    path(
+        "companies/<int:pk>/decision-makers/new/",
+        views.decision_maker_add,
+        name="decision_maker_add",
+    ),
     path("decision-makers/<int:pk>/", views.decision_maker_edit, name="decision_maker_edit"),
     path(
         "decision-makers/<int:pk>/remove/",

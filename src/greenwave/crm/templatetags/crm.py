@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from greenwave.core.models import Event
@@ -41,6 +42,9 @@ def _readable(field: Any, value: Any) -> str:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if getattr(field, "name", "") in ("phone", "phones"):
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(format_phone(str(v)) for v in items)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -62,7 +66,7 @@ def change_rows(event: Event) -> list[dict[str, Any]]:
             old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
             rows.append(
                 {
-                    "label": str(field.verbose_name).capitalize() if field else name,
+                    "label": capfirst(str(field.verbose_name)) if field else name,
                     "old": _readable(field, old),
                     "new": _readable(field, new),
                 }
@@ -73,7 +77,7 @@ def change_rows(event: Event) -> list[dict[str, Any]]:
         if value in (None, "", [], {}):
             continue
         field = _field(model, name)
-        label = str(field.verbose_name).capitalize() if field else name
+        label = capfirst(str(field.verbose_name)) if field else name
         rows.append({"label": label, "old": None, "new": _readable(field, value)})
     return rows
 
