@@ -7,6 +7,7 @@ from greenwave.accounts.auth import api_auth
 from greenwave.activities.api import router as activities_router
 from greenwave.bpm.api import router as bpm_router
 from greenwave.core.api import install_error_handlers
+from greenwave.core.events_api import router as events_router
 from greenwave.crm.api import router as crm_router
 from greenwave.sales.api import router as sales_router
 
@@ -29,3 +30,4 @@ api.add_router("", crm_router)
 api.add_router("", sales_router)
 api.add_router("", activities_router)
 api.add_router("", bpm_router)
+api.add_router("/events", events_router)

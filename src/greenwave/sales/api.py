@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
@@ -14,6 +15,7 @@ from greenwave.core.api import Page, list_query, paginate
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors, services
+from .funnel import GROUPS, funnel
 from .gates import evaluate_stage
 from .models import LossReason, Pipeline, Stage
 from .schemas import (
@@ -24,6 +26,7 @@ from .schemas import (
     DealPatch,
     DisqualifyIn,
     DocumentIn,
+    FunnelOut,
     GateItemOut,
     LeadIn,
     LeadOut,
@@ -220,3 +223,34 @@ def lead_convert(request: AuthedRequest, lead_id: int, payload: ConvertIn) -> An
         amount=payload.amount,
     )
     return Status(201, selectors.deal_get(actor=request.user, pk=deal.pk))
+
+
+@router.get("/analytics/funnel", response=FunnelOut, summary="Funnel by stage from the event log")
+def analytics_funnel(
+    request: AuthedRequest,
+    pipeline: int | None = None,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    group_by: str | None = None,
+) -> Any:
+    if group_by is not None and group_by not in GROUPS:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("group_by must be one of: %(choices)s.") % {"choices": ", ".join(GROUPS)},
+            details={"fields": {"group_by": list(GROUPS)}},
+        )
+    chosen = _pipeline(pipeline)
+    rows = funnel(
+        actor=request.user,
+        pipeline=chosen,
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+    )
+    return {
+        "pipeline_id": chosen.pk,
+        "date_from": date_from,
+        "date_to": date_to,
+        "group_by": group_by,
+        "stages": [row.as_dict() for row in rows],
+    }

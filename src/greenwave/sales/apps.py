@@ -8,11 +8,12 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.navigation import NavItem, register_nav
 
-        from . import events
+        from . import events, selectors
         from .demo import seed_sales
 
         def is_admin(user: object) -> bool:
@@ -35,7 +36,12 @@ class SalesConfig(AppConfig):
                 visible=is_admin,
             )
         )
+        register_nav(
+            NavItem("funnel", _("Funnel"), "sales:funnel", "bar-chart-steps", section="analytics")
+        )
         register_demo_seeder("sales", seed_sales, order=30)
+        register_case_access("deal", selectors.deal_visible)
+        register_case_access("lead", selectors.lead_visible)
         register_activity_labels(
             {
                 events.LEAD_CREATED: _("Lead created"),

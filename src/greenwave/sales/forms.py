@@ -195,3 +195,20 @@ class StageForm(BootstrapFormMixin, forms.Form):
         names = [n.strip() for n in self.cleaned_data["activities"].split(",")]
         items.extend({"kind": "activity", "activity": name} for name in names if name)
         return items
+
+
+class FunnelForm(BootstrapFormMixin, forms.Form):
+    pipeline = forms.ModelChoiceField(
+        label=_("Pipeline"), queryset=Pipeline.objects.filter(is_active=True), required=False
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    group_by = forms.ChoiceField(
+        label=_("Slice by"),
+        required=False,
+        choices=[("", _("No slice")), ("responsible", _("Responsible")), ("team", _("Team"))],
+    )

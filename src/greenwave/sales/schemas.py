@@ -183,3 +183,26 @@ class ConvertIn(Schema):
     pipeline_id: int | None = None
     title: str = ""
     amount: Decimal = Field(Decimal(0), ge=0)
+
+
+class FunnelRowOut(Schema):
+    stage_id: int
+    stage: str
+    group: str | None
+    entered: int
+    forward: int
+    lost: int
+    won: int
+    conversion: float | None
+    avg_days: float | None
+    median_days: float | None
+    stuck: int
+    expected_days: int
+
+
+class FunnelOut(Schema):
+    pipeline_id: int
+    date_from: date | None
+    date_to: date | None
+    group_by: str | None
+    stages: list[FunnelRowOut]

@@ -203,3 +203,12 @@ def lead_get(*, actor: User, pk: int) -> Lead:
 
 def disqualification_reasons() -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in DisqualificationReason.choices]
+
+
+def deal_visible(actor: User, case_id: str) -> bool:
+    """For the event log API: may the actor read the history of this deal?"""
+    return case_id.isdigit() and deal_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+def lead_visible(actor: User, case_id: str) -> bool:
+    return case_id.isdigit() and lead_list(actor=actor).filter(pk=int(case_id)).exists()

@@ -21,4 +21,5 @@ urlpatterns = [
         "settings/pipelines/<int:pipeline_pk>/stages/<int:pk>/", views.stage_edit, name="stage_edit"
     ),
     path("form/", views.web_form, name="web_form"),
+    path("funnel/", views.funnel_page, name="funnel"),
 ]

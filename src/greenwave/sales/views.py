@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.accounts.models import User
+from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.listing import ListQuery
@@ -34,11 +34,13 @@ from .forms import (
     DealForm,
     DisqualifyForm,
     DocumentForm,
+    FunnelForm,
     LeadForm,
     LoseForm,
     StageForm,
     WebLeadForm,
 )
+from .funnel import funnel
 from .gates import evaluate_stage
 from .models import LeadStatus, Stage
 
@@ -402,3 +404,46 @@ def web_form(request: HttpRequest) -> HttpResponse:
                 services.lead_from_web_form(data=form.cleaned_data, client_ip=ip)
             return render(request, "sales/web_form.html", {"sent": True})
     return render(request, "sales/web_form.html", {"form": form})
+
+
+@login_required
+def funnel_page(request: AuthedRequest) -> HttpResponse:
+    """Funnel by stage with conversion, time in stage and stuck deals (seed 000)."""
+    form = FunnelForm(request.GET or None, initial={"pipeline": selectors.pipeline_default()})
+    pipeline = selectors.pipeline_default()
+    rows: list[Any] = []
+    if form.is_valid() and form.cleaned_data.get("pipeline"):
+        pipeline = form.cleaned_data["pipeline"]
+    if pipeline is not None:
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        rows = funnel(
+            actor=request.user,
+            pipeline=pipeline,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            group_by=data.get("group_by") or None,
+        )
+    peak = max((r.entered for r in rows), default=0) or 1
+    return render(
+        request,
+        "sales/funnel.html",
+        {
+            "title": _("Sales funnel"),
+            "form": form,
+            "rows": rows,
+            "peak": peak,
+            "pipeline": pipeline,
+            "group_names": _group_names(
+                rows,
+                form.cleaned_data.get("group_by") if form.is_bound and form.is_valid() else None,
+            ),
+        },
+    )
+
+
+def _group_names(rows: list[Any], group_by: str | None) -> dict[str | None, str]:
+    ids = {int(r.group) for r in rows if r.group and r.group.isdigit()}
+    names: dict[str | None, str] = {None: str(_("not set"))}
+    model = Team if group_by == "team" else User
+    names.update({str(obj.pk): str(obj) for obj in model.objects.filter(pk__in=ids)})
+    return names

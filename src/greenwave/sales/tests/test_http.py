@@ -230,3 +230,28 @@ def test_lead_to_deal_through_the_api(two_teams, bearer, b2b) -> None:
     assert again.json()["code"] == "sales.lead_closed"
     empty = api.post("/api/v1/leads", {"need": "?"}, content_type="application/json")
     assert empty.status_code == 400
+
+
+def test_events_api_returns_a_deal_history_only_to_those_who_see_the_deal(
+    two_teams, bearer, b2b
+) -> None:
+    deal = services.deal_create(actor=two_teams["hunter_a"], title="История", pipeline=b2b)
+    services.deal_update(actor=two_teams["hunter_a"], deal=deal, amount=10)
+    mine = bearer(two_teams["hunter_a"]).get(f"/api/v1/events?case=deal:{deal.pk}")
+    assert mine.status_code == 200
+    assert [e["activity"] for e in mine.json()["items"]] == ["deal_changed", "deal_created"]
+    assert mine.json()["items"][0]["prev_activity"] == "deal_created"
+    other = bearer(two_teams["hunter_b"]).get(f"/api/v1/events?case=deal:{deal.pk}")
+    assert other.status_code == 404
+    unknown = bearer(two_teams["admin"]).get("/api/v1/events?case=secret:1")
+    assert unknown.status_code == 404
+    bad = bearer(two_teams["admin"]).get("/api/v1/events?case=deal")
+    assert bad.status_code == 400
+
+
+def test_funnel_page_renders_for_a_head(client, two_teams, b2b) -> None:
+    services.deal_create(actor=two_teams["hunter_a"], title="Воронка", pipeline=b2b)
+    client.force_login(two_teams["head_a"])
+    page = client.get(f"/sales/funnel/?pipeline={b2b.pk}&group_by=responsible")
+    assert page.status_code == 200
+    assert 'data-testid="funnel"' in page.content.decode()

@@ -1,0 +1,130 @@
+"""The funnel from the event log matches the ground truth of a simulated dataset."""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections import defaultdict
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from greenwave.sales import services
+from greenwave.sales.funnel import funnel
+
+pytestmark = pytest.mark.django_db
+
+
+def simulate(two_teams, b2b, *, deals: int, seed: int):
+    """Move deals through the pipeline on a simulated clock; return what really happened."""
+    rng = random.Random(seed)
+    stages = list(b2b.stages.order_by("order"))
+    reasons = list(b2b.loss_reasons.all())
+    head = two_teams["head_a"]
+    owners = [two_teams["hunter_a"], two_teams["head_a"]]
+    truth = defaultdict(lambda: {"entered": 0, "forward": 0, "lost": 0, "won": 0, "seconds": []})
+    clock = [timezone.now() - timedelta(days=400)]
+
+    def now():
+        return clock[0]
+
+    with mock.patch("django.utils.timezone.now", now):
+        for n in range(deals):
+            clock[0] += timedelta(hours=rng.randint(1, 30))
+            index = 0
+            deal = services.deal_create(
+                actor=head, title=f"Deal {n}", pipeline=b2b, responsible=rng.choice(owners)
+            )
+            truth[(stages[0].pk, None)]["entered"] += 1
+            while True:
+                stay = timedelta(hours=rng.randint(1, 24 * 20))
+                clock[0] += stay
+                here = truth[(stages[index].pk, None)]
+                roll = rng.random()
+                if roll < 0.15:
+                    services.deal_lose(actor=head, deal=deal, reason=rng.choice(reasons))
+                    here["lost"] += 1
+                    here["seconds"].append(int(stay.total_seconds()))
+                    break
+                if index == len(stages) - 1:
+                    services.deal_approve(actor=two_teams["admin"], deal=deal, kind="payment")
+                    services.deal_win(actor=head, deal=deal)
+                    here["won"] += 1
+                    here["seconds"].append(int(stay.total_seconds()))
+                    break
+                if roll < 0.25 and index > 0:  # a rework loop: one stage back
+                    index -= 1
+                    services.deal_move(actor=head, deal=deal, stage=stages[index])
+                else:
+                    index += 1
+                    services.deal_move(
+                        actor=head, deal=deal, stage=stages[index], override_comment="sim"
+                    )
+                    here["forward"] += 1
+                    truth[(stages[index].pk, None)]["entered"] += 1
+                here["seconds"].append(int(stay.total_seconds()))
+                if rng.random() < 0.1:  # some deals stay open where they are
+                    break
+    return truth
+
+
+def test_funnel_counts_and_durations_match_the_simulation(two_teams, b2b) -> None:
+    truth = simulate(two_teams, b2b, deals=40, seed=7)
+
+    rows = funnel(actor=two_teams["admin"], pipeline=b2b)
+
+    assert len(rows) == b2b.stages.count()
+    for row in rows:
+        expected = truth[(row.stage_id, None)]
+        assert (row.entered, row.forward, row.lost, row.won) == (
+            expected["entered"],
+            expected["forward"],
+            expected["lost"],
+            expected["won"],
+        ), row.stage
+        if expected["seconds"]:
+            assert row.avg_days == round(statistics.mean(expected["seconds"]) / 86400, 2)
+            assert row.median_days == round(statistics.median(expected["seconds"]) / 86400, 2)
+        else:
+            assert row.avg_days is None
+    first = rows[0]
+    assert first.conversion == round((first.forward + first.won) / first.entered, 4)
+
+
+def test_funnel_is_scoped_and_grouped_by_responsible(two_teams, b2b) -> None:
+    simulate(two_teams, b2b, deals=12, seed=3)
+    everyone = funnel(actor=two_teams["admin"], pipeline=b2b)
+    by_owner = funnel(actor=two_teams["admin"], pipeline=b2b, group_by="responsible")
+    assert {r.group for r in by_owner} == {
+        str(two_teams["hunter_a"].pk),
+        str(two_teams["head_a"].pk),
+    }
+    for stage_row in everyone:
+        parts = [r for r in by_owner if r.stage_id == stage_row.stage_id]
+        assert sum(r.entered for r in parts) == stage_row.entered
+    outsider = funnel(actor=two_teams["hunter_b"], pipeline=b2b)
+    assert sum(r.entered for r in outsider) == 0
+
+
+def test_stuck_counts_open_deals_beyond_the_expected_duration(two_teams, b2b) -> None:
+    deal = services.deal_create(actor=two_teams["hunter_a"], title="Застряла", pipeline=b2b)
+    deal.stage_entered_at = timezone.now() - timedelta(days=deal.stage.expected_days + 1)
+    deal.save(update_fields=["stage_entered_at"])
+    services.deal_create(actor=two_teams["hunter_a"], title="Свежая", pipeline=b2b)
+    rows = funnel(actor=two_teams["head_a"], pipeline=b2b)
+    assert rows[0].stuck == 1
+
+
+def test_funnel_api_answers_and_validates(two_teams, bearer, b2b) -> None:
+    simulate(two_teams, b2b, deals=5, seed=1)
+    api = bearer(two_teams["head_a"])
+    response = api.get(f"/api/v1/analytics/funnel?pipeline={b2b.pk}")
+    assert response.status_code == 200
+    body = response.json()
+    assert [s["stage"] for s in body["stages"]][:2] == ["Квалификация", "Оценка потребности"]
+    assert body["stages"][0]["entered"] == 5
+    bad = api.get(f"/api/v1/analytics/funnel?pipeline={b2b.pk}&group_by=zodiac")
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "validation_error"
