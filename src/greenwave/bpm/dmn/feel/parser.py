@@ -1,0 +1,81 @@
+"""FEEL parser: feeds our tokens to a lark LALR parser built from ``grammar.lark``.
+
+Parsing and compiling are cached on the text (and the special names in scope), so a
+decision table evaluated a million times parses each cell once.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from greenwave.bpm.dmn.errors import FeelSyntaxError
+from greenwave.bpm.dmn.feel.interpreter import Compiled, Compiler
+from greenwave.bpm.dmn.feel.lexer import tokenize
+
+_GRAMMAR = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
+_PARSER = Lark(_GRAMMAR, parser="lalr", lexer="basic", start=["start", "unary_tests"])
+
+
+def _describe(token: Token) -> str:
+    if token.type == "$END":
+        return "end of expression"
+    return repr(str(token))
+
+
+def parse_tree(text: str, known: frozenset[str], start: str) -> Tree[Token]:
+    """Parse FEEL text into a lark tree; raises FeelSyntaxError with line and column."""
+    tokens = tokenize(text, known)
+    interactive = _PARSER.parse_interactive(start=start)
+    try:
+        for token in tokens:
+            interactive.feed_token(token)
+        tree: Tree[Token] = interactive.feed_eof()  # type: ignore[no-untyped-call]
+    except UnexpectedToken as exc:
+        token = exc.token
+        if token.type == "$END":
+            line = text.count("\n") + 1
+            column = len(text) - (text.rfind("\n") + 1) + 1
+            raise FeelSyntaxError(
+                "unexpected end of expression", text=text, line=line, column=column
+            ) from None
+        raise FeelSyntaxError(
+            f"unexpected {_describe(token)}",
+            text=text,
+            line=token.line or 1,
+            column=token.column or 1,
+        ) from None
+    except (UnexpectedCharacters, UnexpectedEOF, UnexpectedInput) as exc:
+        raise FeelSyntaxError(
+            "unexpected input",
+            text=text,
+            line=getattr(exc, "line", 1) or 1,
+            column=getattr(exc, "column", 1) or 1,
+        ) from None
+    return tree
+
+
+def _compile(tree: Tree[Token], text: str) -> Compiled:
+    try:
+        return Compiler().compile(tree)
+    except RecursionError:
+        raise FeelSyntaxError("expression too complex", text=text, line=1, column=1) from None
+
+
+@lru_cache(maxsize=8192)
+def compile_expression(text: str, known: frozenset[str] = frozenset()) -> Compiled:
+    """A FEEL expression compiled to a closure over a Scope."""
+    return _compile(parse_tree(text, known, "start"), text)
+
+
+@lru_cache(maxsize=8192)
+def parse_unary_tests(text: str, known: frozenset[str] = frozenset()) -> Tree[Token]:
+    return parse_tree(text, known, "unary_tests")
+
+
+def compile_tree(tree: Tree[Token] | Any, text: str = "") -> Compiled:
+    return _compile(tree, text)

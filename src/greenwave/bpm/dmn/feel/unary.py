@@ -1,0 +1,154 @@
+"""Unary tests: the cells of a decision table's input entries (``< 5``, ``[1..3)``, ``-``).
+
+A unary test list is compiled once into a predicate over the input value, which is also
+bound to ``?`` for tests written as arbitrary expressions (``? > 5``, ``count(?) = 2``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from lark import Token, Tree
+
+from greenwave.bpm.dmn.feel import operators as ops
+from greenwave.bpm.dmn.feel.interpreter import Compiled, Compiler, EvalContext, Scope
+from greenwave.bpm.dmn.feel.parser import parse_unary_tests
+from greenwave.bpm.dmn.feel.types import Range
+
+UnaryPredicate = Callable[[Any, Scope], bool]
+
+
+def _uses_input(tree: Tree[Token]) -> bool:
+    """Whether a test mentions ``?`` (then a boolean result is the verdict)."""
+    for sub in tree.iter_subtrees():
+        for child in sub.children:
+            if isinstance(child, Token) and child.type == "NAME" and str(child) == "?":
+                return True
+    return False
+
+
+def _is_not_call(tree: Tree[Token]) -> bool:
+    if tree.data != "call_positional":
+        return False
+    callee = tree.children[0]
+    return (
+        isinstance(callee, Tree)
+        and callee.data == "var"
+        and isinstance(callee.children[0], Tree)
+        and [str(t) for t in callee.children[0].children] == ["not"]
+    )
+
+
+def _is_constant(tree: Tree[Token]) -> bool:
+    """No names at all (not even built-ins such as now()): the value never changes."""
+    return not any(sub.data in ("var", "function_def") for sub in tree.iter_subtrees())
+
+
+def _bound_check(bound: Any, included: bool, upper: bool) -> Callable[[Any], bool]:
+    if upper:
+        return (lambda v: v <= bound) if included else (lambda v: v < bound)
+    return (lambda v: v >= bound) if included else (lambda v: v > bound)
+
+
+def _constant_test(value: Any) -> UnaryPredicate:
+    """A specialised predicate for a constant test: the hot path of decision tables."""
+    kind = type(value)
+    if value is None:
+        return lambda v, s: v is None
+    if kind is bool:
+        return lambda v, s: v is value
+    if kind in (Decimal, str):
+        return lambda v, s: type(v) is kind and v == value
+    if kind is Range:
+        bounds = [b for b in (value.start, value.end) if b is not None]
+        types = {type(b) for b in bounds}
+        if bounds and len(types) == 1 and types <= {Decimal, str}:
+            if not value.unary and len(bounds) < 2:
+                return lambda v, s: False  # a null end point never matches
+            (bound_type,) = types
+            checks = []
+            if value.start is not None:
+                checks.append(_bound_check(value.start, value.start_included, upper=False))
+            if value.end is not None:
+                checks.append(_bound_check(value.end, value.end_included, upper=True))
+            if len(checks) == 1:
+                (only,) = checks
+                return lambda v, s: type(v) is bound_type and only(v)
+            low, high = checks
+            return lambda v, s: type(v) is bound_type and low(v) and high(v)
+    return lambda v, s: ops.matches_test(v, value) is True
+
+
+def _single(tree: Tree[Token], compiler: Compiler) -> UnaryPredicate:
+    fn: Compiled = compiler.compile(tree)
+    uses_input = _uses_input(tree)
+    if not uses_input and _is_constant(tree):
+        return _constant_test(fn(Scope({}, None, EvalContext())))
+
+    def test(value: Any, scope: Scope) -> bool:
+        inner = scope.child({"?": value})
+        result = fn(inner)
+        if uses_input and isinstance(result, bool):
+            return result
+        return ops.matches_test(value, result) is True
+
+    return test
+
+
+def _any_of(tests: list[UnaryPredicate]) -> UnaryPredicate:
+    if len(tests) == 1:
+        return tests[0]
+    return lambda value, scope: any(t(value, scope) for t in tests)
+
+
+@lru_cache(maxsize=8192)
+def compile_unary_tests(text: str, known: frozenset[str] = frozenset()) -> UnaryPredicate:
+    """A predicate ``(input value, scope) -> matched`` for a unary tests text."""
+    if not text.strip() or text.strip() == "-":
+        return lambda value, scope: True
+    tree = parse_unary_tests(text, known)
+    compiler = Compiler()
+    if tree.data == "ut_any":
+        return lambda value, scope: True
+    items = [c for c in tree.children if isinstance(c, Tree)]
+    if len(items) == 1 and _is_not_call(items[0]):
+        args = [c for c in items[0].children[1:] if isinstance(c, Tree)]
+        inner = _any_of([_single(a, compiler) for a in args])
+        return lambda value, scope: not inner(value, scope)
+    return _any_of([_single(item, compiler) for item in items])
+
+
+@lru_cache(maxsize=2048)
+def compile_unary_test_items(
+    text: str, known: frozenset[str] = frozenset()
+) -> list[UnaryPredicate]:
+    """One predicate per comma-separated test: the order gives output priorities."""
+    if not text.strip():
+        return []
+    tree = parse_unary_tests(text, known)
+    if tree.data == "ut_any":
+        return []
+    compiler = Compiler()
+    return [_single(c, compiler) for c in tree.children if isinstance(c, Tree)]
+
+
+@lru_cache(maxsize=8192)
+def unary_constants(text: str, known: frozenset[str] = frozenset()) -> tuple[Any, ...] | None:
+    """The constant values of a unary tests text (``"a", "b"`` or ``[1..5), > 10``).
+
+    None when any test depends on names or on ``?``, or is a ``not(...)``: such cells
+    cannot be indexed and are tested one by one.
+    """
+    if not text.strip() or text.strip() == "-":
+        return None
+    tree = parse_unary_tests(text, known)
+    if tree.data == "ut_any":
+        return None
+    items = [c for c in tree.children if isinstance(c, Tree)]
+    if any(_uses_input(i) or not _is_constant(i) or _is_not_call(i) for i in items):
+        return None
+    compiler = Compiler()
+    return tuple(compiler.compile(i)(Scope({}, None, EvalContext())) for i in items)
