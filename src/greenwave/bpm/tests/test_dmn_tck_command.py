@@ -17,7 +17,7 @@ def test_dmn_tck_level_2_passes_and_ends_with_the_contract_line() -> None:
     out = StringIO()
     call_command("dmn_tck", str(TCK / "compliance-level-2"), stdout=out)
     last = out.getvalue().strip().splitlines()[-1]
-    passed, failed = (int(part.split()[0]) for part in last.split(", "))
+    passed = int(last.split()[0])
     assert last == f"{passed} passed, 0 failed"
     assert passed >= 100
 
