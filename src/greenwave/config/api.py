@@ -9,6 +9,8 @@ from greenwave.bpm.api import router as bpm_router
 from greenwave.core.api import install_error_handlers
 from greenwave.core.events_api import router as events_router
 from greenwave.crm.api import router as crm_router
+from greenwave.decisions.api import router as decisions_router
+from greenwave.planning.api import router as planning_router
 from greenwave.sales.api import router as sales_router
 
 api = NinjaAPI(
@@ -30,4 +32,6 @@ api.add_router("", crm_router)
 api.add_router("", sales_router)
 api.add_router("", activities_router)
 api.add_router("", bpm_router)
+api.add_router("", decisions_router)
+api.add_router("", planning_router)
 api.add_router("/events", events_router)

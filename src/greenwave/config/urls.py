@@ -14,6 +14,8 @@ urlpatterns = [
     path("sales/", include("greenwave.sales.urls")),
     path("activities/", include("greenwave.activities.urls")),
     path("processes/", include("greenwave.bpm.urls")),
+    path("decisions/", include("greenwave.decisions.urls")),
+    path("planning/", include("greenwave.planning.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     # The Django admin is for operators only; users never see it (STYLE.md).

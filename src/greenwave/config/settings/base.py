@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "greenwave.sales",
     "greenwave.activities",
     "greenwave.bpm",
+    "greenwave.decisions",
+    "greenwave.planning",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
