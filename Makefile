@@ -11,7 +11,7 @@ UV_VERSION := 0.13.9
 PG_URL ?= postgres://postgres@127.0.0.1:5432/greenwave
 STATIC_VENDOR := src/greenwave/static/vendor
 
-.PHONY: help install system-deps demo run test lint typecheck migrations-check deploy-check \
+.PHONY: help install system-deps demo run test lint typecheck migrations-check deploy-check bench \
 	pytest-sqlite pytest-postgres messages clean
 
 help:
@@ -53,8 +53,8 @@ messages: ## refresh the Russian catalogs after adding strings
 	cd src/greenwave && ../../$(PY) ../../manage.py compilemessages -v 0
 
 lint:
-	$(BIN)/ruff check src manage.py
-	$(BIN)/ruff format --check src manage.py
+	$(BIN)/ruff check src $(wildcard bench) manage.py
+	$(BIN)/ruff format --check src $(wildcard bench) manage.py
 
 typecheck:
 	$(BIN)/mypy src/greenwave
@@ -75,6 +75,9 @@ pytest-postgres:
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser"
 
 test: system-deps install lint typecheck migrations-check deploy-check pytest-sqlite pytest-postgres
+
+bench: install ## ratio benchmarks (QUICK=1 for a one-minute run); see bench/README.md
+	$(PY) bench/run.py $(if $(QUICK),--quick,)
 
 clean:
 	rm -rf $(VENV) frontend/node_modules $(STATIC_VENDOR) var/static
