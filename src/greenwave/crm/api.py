@@ -17,10 +17,14 @@ from greenwave.core.api import Page, list_query, paginate
 from greenwave.core.errors import not_found
 
 from . import selectors, services
+from .models import ProductGroup
 from .schemas import (
     CompanyIn,
     CompanyOut,
     CompanyPatch,
+    CompetitorIn,
+    CompetitorOut,
+    CompetitorPatch,
     ContactIn,
     ContactOut,
     ContactPatch,
@@ -29,6 +33,20 @@ from .schemas import (
     DecisionMakerPatch,
     DuplicateOut,
     EventOut,
+    PresenceIn,
+    PresenceOut,
+    PriceListIn,
+    PriceListOut,
+    PriceListPatch,
+    PriceOut,
+    PricesIn,
+    ProductGroupIn,
+    ProductGroupOut,
+    ProductIn,
+    ProductOut,
+    ProductPatch,
+    ProfileOut,
+    ProfilePatch,
     ReassignIn,
 )
 
@@ -161,3 +179,167 @@ def contact_update(request: AuthedRequest, contact_id: int, payload: ContactPatc
 def contact_history(request: AuthedRequest, contact_id: int) -> Any:
     contact = selectors.contact_get(actor=request.user, pk=contact_id)
     return list(selectors.contact_history(actor=request.user, contact=contact)[:200])
+
+
+# --- Client profile and competitors -------------------------------------------------------
+
+
+@router.get("/companies/{company_id}/profile", response=ProfileOut)
+def profile_detail(request: AuthedRequest, company_id: int) -> Any:
+    company = selectors.company_get(actor=request.user, pk=company_id)
+    return selectors.client_profile_of(actor=request.user, company=company) or ProfileOut()
+
+
+@router.patch("/companies/{company_id}/profile", response=ProfileOut)
+def profile_update(request: AuthedRequest, company_id: int, payload: ProfilePatch) -> Any:
+    company = selectors.company_get(actor=request.user, pk=company_id)
+    fields = payload.dict(exclude_unset=True)
+    return services.client_profile_update(actor=request.user, company=company, **fields)
+
+
+@router.get("/companies/{company_id}/competitors", response=list[PresenceOut])
+def company_competitors(request: AuthedRequest, company_id: int) -> Any:
+    company = selectors.company_get(actor=request.user, pk=company_id)
+    return list(selectors.company_competitors(actor=request.user, company=company))
+
+
+@router.post("/companies/{company_id}/competitors", response={201: PresenceOut})
+def company_competitor_link(request: AuthedRequest, company_id: int, payload: PresenceIn) -> Any:
+    company = selectors.company_get(actor=request.user, pk=company_id)
+    competitor = selectors.competitor_get(actor=request.user, pk=payload.competitor_id)
+    presence = services.competitor_link(
+        actor=request.user, competitor=competitor, company=company, note=payload.note
+    )
+    return Status(201, presence)
+
+
+@router.delete("/companies/{company_id}/competitors/{competitor_id}", response={204: None})
+def company_competitor_unlink(request: AuthedRequest, company_id: int, competitor_id: int) -> Any:
+    company = selectors.company_get(actor=request.user, pk=company_id)
+    competitor = selectors.competitor_get(actor=request.user, pk=competitor_id)
+    services.competitor_unlink(actor=request.user, competitor=competitor, company=company)
+    return Status(204, None)
+
+
+@router.get("/competitors", response=Page[CompetitorOut])
+def competitor_list(request: AuthedRequest) -> Any:
+    spec = selectors.COMPETITOR_LIST_SPEC
+    query = selectors.fold_query(list_query(request, spec))
+    return paginate(selectors.competitor_list(actor=request.user), spec, query)
+
+
+@router.post("/competitors", response={201: CompetitorOut})
+def competitor_create(request: AuthedRequest, payload: CompetitorIn) -> Any:
+    competitor = services.competitor_create(actor=request.user, **payload.dict())
+    return Status(201, selectors.competitor_get(actor=request.user, pk=competitor.pk))
+
+
+@router.get("/competitors/{competitor_id}", response=CompetitorOut)
+def competitor_detail(request: AuthedRequest, competitor_id: int) -> Any:
+    return selectors.competitor_get(actor=request.user, pk=competitor_id)
+
+
+@router.patch("/competitors/{competitor_id}", response=CompetitorOut)
+def competitor_update(request: AuthedRequest, competitor_id: int, payload: CompetitorPatch) -> Any:
+    competitor = selectors.competitor_get(actor=request.user, pk=competitor_id)
+    fields = payload.dict(exclude_unset=True)
+    services.competitor_update(actor=request.user, competitor=competitor, **fields)
+    return selectors.competitor_get(actor=request.user, pk=competitor_id)
+
+
+@router.get("/competitors/{competitor_id}/history", response=list[EventOut])
+def competitor_history(request: AuthedRequest, competitor_id: int) -> Any:
+    competitor = selectors.competitor_get(actor=request.user, pk=competitor_id)
+    return list(selectors.competitor_history(actor=request.user, competitor=competitor)[:200])
+
+
+# --- Products and price lists -------------------------------------------------------------
+
+
+def _group(group_id: int | None) -> ProductGroup | None:
+    if group_id is None:
+        return None
+    group = ProductGroup.objects.filter(pk=group_id).first()
+    if group is None:
+        raise not_found(_("Product group not found."))
+    return group
+
+
+@router.get("/product-groups", response=list[ProductGroupOut])
+def product_group_list(request: AuthedRequest) -> Any:
+    return list(selectors.product_group_list(actor=request.user))
+
+
+@router.post("/product-groups", response={201: ProductGroupOut})
+def product_group_create(request: AuthedRequest, payload: ProductGroupIn) -> Any:
+    group = services.product_group_create(
+        actor=request.user, name=payload.name, parent=_group(payload.parent_id)
+    )
+    return Status(201, group)
+
+
+@router.get("/products", response=Page[ProductOut])
+def product_list(request: AuthedRequest) -> Any:
+    spec = selectors.PRODUCT_LIST_SPEC
+    query = selectors.fold_query(list_query(request, spec))
+    return paginate(selectors.product_list(actor=request.user), spec, query)
+
+
+@router.post("/products", response={201: ProductOut})
+def product_create(request: AuthedRequest, payload: ProductIn) -> Any:
+    data = payload.dict()
+    group = _group(data.pop("group_id"))
+    return Status(201, services.product_create(actor=request.user, group=group, **data))
+
+
+@router.get("/products/{product_id}", response=ProductOut)
+def product_detail(request: AuthedRequest, product_id: int) -> Any:
+    return selectors.product_get(actor=request.user, pk=product_id)
+
+
+@router.patch("/products/{product_id}", response=ProductOut)
+def product_update(request: AuthedRequest, product_id: int, payload: ProductPatch) -> Any:
+    product = selectors.product_get(actor=request.user, pk=product_id)
+    fields = payload.dict(exclude_unset=True)
+    if "group_id" in fields:
+        fields["group"] = _group(fields.pop("group_id"))
+    return services.product_update(actor=request.user, product=product, **fields)
+
+
+@router.get("/price-lists", response=Page[PriceListOut])
+def price_list_list(request: AuthedRequest) -> Any:
+    spec = selectors.PRICE_LIST_SPEC
+    query = list_query(request, spec)
+    return paginate(selectors.price_list_list(actor=request.user), spec, query)
+
+
+@router.post("/price-lists", response={201: PriceListOut})
+def price_list_create(request: AuthedRequest, payload: PriceListIn) -> Any:
+    price_list = services.price_list_create(actor=request.user, **payload.dict())
+    return Status(201, selectors.price_list_get(actor=request.user, pk=price_list.pk))
+
+
+@router.get("/price-lists/{price_list_id}", response=PriceListOut)
+def price_list_detail(request: AuthedRequest, price_list_id: int) -> Any:
+    return selectors.price_list_get(actor=request.user, pk=price_list_id)
+
+
+@router.patch("/price-lists/{price_list_id}", response=PriceListOut)
+def price_list_update(request: AuthedRequest, price_list_id: int, payload: PriceListPatch) -> Any:
+    price_list = selectors.price_list_get(actor=request.user, pk=price_list_id)
+    fields = payload.dict(exclude_unset=True)
+    services.price_list_update(actor=request.user, price_list=price_list, **fields)
+    return selectors.price_list_get(actor=request.user, pk=price_list_id)
+
+
+@router.get("/price-lists/{price_list_id}/prices", response=list[PriceOut])
+def price_list_prices(request: AuthedRequest, price_list_id: int) -> Any:
+    price_list = selectors.price_list_get(actor=request.user, pk=price_list_id)
+    return list(selectors.price_list_prices(actor=request.user, price_list=price_list))
+
+
+@router.put("/price-lists/{price_list_id}/prices", response=list[PriceOut])
+def price_list_prices_set(request: AuthedRequest, price_list_id: int, payload: PricesIn) -> Any:
+    price_list = selectors.price_list_get(actor=request.user, pk=price_list_id)
+    services.prices_set(actor=request.user, price_list=price_list, prices=payload.prices)
+    return list(selectors.price_list_prices(actor=request.user, price_list=price_list))

@@ -13,13 +13,21 @@ class CrmConfig(AppConfig):
         from greenwave.core.navigation import NavItem, register_nav
 
         from . import events
-        from .demo import seed_clients
+        from .demo import seed_catalog, seed_clients
 
         register_nav(NavItem("clients", _("Clients"), "crm:company_list", "building", order=10))
         register_nav(
             NavItem("contacts", _("Contacts"), "crm:contact_list", "person-lines-fill", order=11)
         )
+        register_nav(
+            NavItem("competitors", _("Competitors"), "crm:competitor_list", "shield", order=12)
+        )
+        register_nav(NavItem("products", _("Products"), "crm:product_list", "box-seam", order=13))
+        register_nav(
+            NavItem("price_lists", _("Price lists"), "crm:price_list_list", "tags", order=14)
+        )
         register_demo_seeder("clients", seed_clients, order=10)
+        register_demo_seeder("catalog", seed_catalog, order=11)
         register_activity_labels(
             {
                 events.COMPANY_CREATED: _("Company created"),
@@ -30,5 +38,16 @@ class CrmConfig(AppConfig):
                 events.DECISION_MAKER_ADDED: _("Decision maker added"),
                 events.DECISION_MAKER_CHANGED: _("Decision maker profile changed"),
                 events.DECISION_MAKER_REMOVED: _("Decision maker removed"),
+                events.CLIENT_PROFILE_CHANGED: _("Client profile changed"),
+                events.COMPETITOR_CREATED: _("Competitor added"),
+                events.COMPETITOR_CHANGED: _("Competitor changed"),
+                events.COMPETITOR_LINKED: _("Competitor noted at the client"),
+                events.COMPETITOR_UNLINKED: _("Competitor no longer at the client"),
+                events.PRODUCT_GROUP_CREATED: _("Product group created"),
+                events.PRODUCT_CREATED: _("Product created"),
+                events.PRODUCT_CHANGED: _("Product changed"),
+                events.PRICE_LIST_CREATED: _("Price list created"),
+                events.PRICE_LIST_CHANGED: _("Price list changed"),
+                events.PRICES_CHANGED: _("Prices changed"),
             }
         )

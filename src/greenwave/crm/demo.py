@@ -255,3 +255,103 @@ def seed_clients(context: dict[str, Any]) -> None:
             )
             if profile is not None:
                 services.decision_maker_add(actor=None, company=company, contact=contact, **profile)
+
+
+# group, sku, name, unit, VAT, base price
+DEMO_PRODUCTS: list[tuple[str, str, str, str, str, str]] = [
+    ("Упаковка", "UP-001", "Гофрокороб 600×400×400", "pcs", "20", "84.00"),
+    ("Упаковка", "UP-002", "Стрейч-плёнка 500 мм, 17 мкм", "pcs", "20", "620.00"),
+    ("Упаковка", "UP-003", "Скотч упаковочный 48 мм × 66 м", "pcs", "20", "95.00"),
+    ("Складское оборудование", "SK-010", "Стеллаж паллетный 2700 мм", "set", "20", "18500.00"),
+    ("Складское оборудование", "SK-011", "Тележка гидравлическая 2,5 т", "pcs", "20", "23900.00"),
+    ("Услуги", "SV-100", "Доставка по городу", "service", "20", "2500.00"),
+    ("Услуги", "SV-101", "Монтаж стеллажей", "hour", "20", "1800.00"),
+    ("Услуги", "SV-102", "Консультация технолога", "hour", "none", "3000.00"),
+]
+DISCOUNTS = {1: "0.97", 2: "0.95", 3: "0.92", 4: "0.90", 5: "0.85"}
+
+# name, price level, assortment, special conditions, marketing, indexes of clients
+DEMO_COMPETITORS: list[tuple[str, str, str, str, str, list[int]]] = [
+    (
+        "ООО «ПакЛайн»",
+        "lower",
+        "Упаковка: короба, плёнка, скотч",
+        "Отсрочка платежа 30 дней",
+        "Контекстная реклама, скидки новым клиентам",
+        [0, 3, 7],
+    ),
+    (
+        "АО «СкладМаш»",
+        "higher",
+        "Стеллажи и складская техника",
+        "Бесплатный монтаж от 500 000 ₽",
+        "Выставки, отраслевые журналы",
+        [1, 5],
+    ),
+    (
+        "ООО «Логистик Сервис»",
+        "similar",
+        "Доставка, ответственное хранение",
+        "Фиксированная цена на год",
+        "Партнёрская программа",
+        [4, 9],
+    ),
+]
+
+
+def seed_catalog(context: dict[str, Any]) -> None:
+    """Products with base and discount prices, competitors at clients, a filled profile."""
+    from decimal import Decimal
+
+    from .models import Competitor, PriceList, PriceListKind, Product, ProductGroup
+
+    if Product.objects.exists():
+        return
+    groups: dict[str, ProductGroup] = {}
+    base = PriceList.objects.filter(kind=PriceListKind.BASE).order_by("pk").first()
+    discount = {p.level: p for p in PriceList.objects.filter(kind=PriceListKind.DISCOUNT)}
+    base_prices: dict[int, Decimal] = {}
+    for group_name, sku, name, unit, vat, price in DEMO_PRODUCTS:
+        if group_name not in groups:
+            groups[group_name] = services.product_group_create(actor=None, name=group_name)
+        product = services.product_create(
+            actor=None, name=name, sku=sku, group=groups[group_name], unit=unit, vat_rate=vat
+        )
+        base_prices[product.pk] = Decimal(price)
+    if base is not None:
+        services.prices_set(actor=None, price_list=base, prices=base_prices)
+    for discount_level, factor in DISCOUNTS.items():
+        if discount_level in discount:
+            prices = {pk: amount * Decimal(factor) for pk, amount in base_prices.items()}
+            services.prices_set(actor=None, price_list=discount[discount_level], prices=prices)
+    companies = list(Company.objects.order_by("pk")[: len(DEMO_COMPANIES)])
+    for name, level, assortment, conditions, marketing, indexes in DEMO_COMPETITORS:
+        if Competitor.objects.filter(name=name).exists():
+            continue
+        competitor = services.competitor_create(
+            actor=None,
+            name=name,
+            price_level=level,
+            assortment=assortment,
+            special_conditions=conditions,
+            marketing_activity=marketing,
+        )
+        for index in indexes:
+            if index < len(companies):
+                services.competitor_link(
+                    actor=None, competitor=competitor, company=companies[index]
+                )
+    if companies:
+        services.client_profile_update(
+            actor=None,
+            company=companies[0],
+            industry_trends="Рост онлайн-продаж, консолидация розничных сетей",
+            key_success_factors="Скорость поставки, широкий ассортимент, цена",
+            market_share="3.5",
+            client_competitors="«Лютик», «Василёк»",
+            benefits_sought="Свежий товар, доставка в день заказа",
+            goals=["market_share", "new_branches"],
+            goals_note="Открыть два магазина в 2027 году",
+            consumption_benefits="Надёжная упаковка без боя при доставке",
+            further_needs="Складские стеллажи для нового склада",
+        )

@@ -12,3 +12,5 @@ class CrmError(ErrorCode):
     INVALID_FIELD = "crm.invalid_field"
     DUPLICATE = "crm.duplicate"
     WRONG_COMPANY = "crm.wrong_company"
+    NOT_A_CATALOG_MANAGER = "crm.not_a_catalog_manager"
+    INVALID_PRICE = "crm.invalid_price"

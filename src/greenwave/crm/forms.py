@@ -12,8 +12,24 @@ from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users, visible_team_ids
 from greenwave.core.errors import DomainError
+from greenwave.core.money import Currency
 
-from .models import Attitude, Company, CompanySize, Contact, Gender, Segment, Source
+from .models import (
+    Attitude,
+    ClientGoal,
+    Company,
+    CompanySize,
+    Competitor,
+    Contact,
+    Gender,
+    PriceLevel,
+    PriceListKind,
+    ProductGroup,
+    Segment,
+    Source,
+    Unit,
+    VatRate,
+)
 from .selectors import company_list
 
 
@@ -212,3 +228,113 @@ class DecisionMakerAddForm(DecisionMakerForm):
         contact = self.fields["contact"]
         assert isinstance(contact, forms.ModelChoiceField)
         contact.queryset = company.contacts.order_by("full_name")
+
+
+def _textarea(label: Any, help_text: Any = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=help_text,
+    )
+
+
+class ClientProfileForm(BootstrapFormMixin, forms.Form):
+    """Seed 003's client profile; `SECTIONS` groups the fields as the card shows them."""
+
+    industry_trends = _textarea(_("Main trends of the client's industry"))
+    key_success_factors = _textarea(_("Key success factors"))
+    market_share = forms.DecimalField(
+        label=_("Market share, %"), required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    client_competitors = _textarea(_("Competitors of the client"))
+    benefits_sought = _textarea(_("Main benefits the client's customers seek"))
+    goals = forms.MultipleChoiceField(
+        label=_("Goals and tasks"),
+        choices=ClientGoal.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    goals_note = _textarea(_("Goals in detail"))
+    consumption_benefits = _textarea(_("Main benefits of consumption"))
+    further_needs = _textarea(_("What else they may need from us"))
+
+    SECTIONS = (
+        (
+            _("The client's industry"),
+            (
+                "industry_trends",
+                "key_success_factors",
+                "market_share",
+                "client_competitors",
+                "benefits_sought",
+            ),
+        ),
+        (_("Goals and tasks of the client"), ("goals", "goals_note")),
+        (_("Goods behaviour"), ("consumption_benefits", "further_needs")),
+    )
+
+
+class CompetitorForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    website = forms.CharField(label=_("Website"), max_length=255, required=False)
+    price_level = forms.ChoiceField(
+        label=_("Price level"), choices=PriceLevel.choices, initial=PriceLevel.SIMILAR
+    )
+    assortment = _textarea(_("Assortment"))
+    special_conditions = _textarea(
+        _("Special conditions"), _("Deferred payment, delivery, bonuses, guarantees.")
+    )
+    marketing_activity = _textarea(_("Marketing activity"))
+    notes = _textarea(_("Notes"))
+
+
+class CompetitorLinkForm(BootstrapFormMixin, forms.Form):
+    competitor = forms.ModelChoiceField(
+        label=_("Competitor"), queryset=Competitor.objects.order_by("name")
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        help_text=_("What they supply, on what terms."),
+    )
+
+
+class ProductGroupForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    parent = forms.ModelChoiceField(
+        label=_("Parent group"), queryset=ProductGroup.objects.all(), required=False
+    )
+
+
+class ProductForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    sku = forms.CharField(label=_("Article"), max_length=64)
+    group = forms.ModelChoiceField(
+        label=_("Group"), queryset=ProductGroup.objects.all(), required=False
+    )
+    unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices, initial=Unit.PIECE)
+    vat_rate = forms.ChoiceField(
+        label=_("VAT rate"), choices=VatRate.choices, initial=VatRate.TWENTY
+    )
+    description = _textarea(_("Description"))
+    is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
+
+
+class PriceListForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=PriceListKind.choices, initial=PriceListKind.BASE
+    )
+    level = forms.TypedChoiceField(
+        label=_("Discount level"),
+        choices=_blank([(i, str(i)) for i in range(1, 6)]),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Only for discount price lists: 1 is the smallest discount."),
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial="RUB")
+    description = _textarea(_("Description"))
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

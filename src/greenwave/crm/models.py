@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.core.models import TimeStampedModel
+from greenwave.core.money import currency_field, money_amount_field
 
 
 class CompanySize(models.TextChoices):
@@ -192,3 +193,244 @@ class DecisionMaker(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.contact} @ {self.company}"
+
+
+class ClientGoal(models.TextChoices):
+    """Goals and tasks of the client's company (seed 003 «Цели и задачи компании заказчика»)."""
+
+    MARKET_SHARE = "market_share", _("Grow market share")
+    NEW_CLIENTS = "new_clients", _("Attract new clients")
+    ASSORTMENT = "assortment", _("Widen the assortment")
+    COST_REDUCTION = "cost_reduction", _("Cut costs")
+    NEW_PRODUCTS = "new_products", _("Launch new products")
+    NEW_BRANCHES = "new_branches", _("Open new branches")
+
+
+class ClientProfile(TimeStampedModel):
+    """What a good account manager knows about the client's business (seed 003).
+
+    One per company; every change is an event on the company's case, so the card's history
+    shows how the understanding of the client grew.
+    """
+
+    EVENT_CASE_TYPE = "client_profile"
+
+    company = models.OneToOneField(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="profile"
+    )
+    industry_trends = models.TextField(_("industry trends"), blank=True)
+    key_success_factors = models.TextField(_("key success factors"), blank=True)
+    market_share = models.DecimalField(
+        _("market share, %"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    client_competitors = models.TextField(_("competitors of the client"), blank=True)
+    benefits_sought = models.TextField(_("benefits the client's customers seek"), blank=True)
+    goals = models.JSONField(_("goals"), default=list, blank=True)
+    goals_note = models.TextField(_("goals in detail"), blank=True)
+    consumption_benefits = models.TextField(_("main benefits of consumption"), blank=True)
+    further_needs = models.TextField(_("what else they may need from us"), blank=True)
+
+    class Meta:
+        verbose_name = _("client profile")
+        verbose_name_plural = _("client profiles")
+
+    def __str__(self) -> str:
+        return str(self.company)
+
+
+class PriceLevel(models.TextChoices):
+    MUCH_LOWER = "much_lower", _("Much lower than ours")
+    LOWER = "lower", _("Lower than ours")
+    SIMILAR = "similar", _("About ours")
+    HIGHER = "higher", _("Higher than ours")
+    MUCH_HIGHER = "much_higher", _("Much higher than ours")
+
+
+class Competitor(TimeStampedModel):
+    """A competitor of ours (seed 003 «Портфолио конкурента»); shared by the whole department."""
+
+    EVENT_CASE_TYPE = "competitor"
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    website = models.CharField(_("website"), max_length=255, blank=True)
+    price_level = models.CharField(
+        _("price level"), max_length=12, choices=PriceLevel.choices, default=PriceLevel.SIMILAR
+    )
+    assortment = models.TextField(_("assortment"), blank=True)
+    special_conditions = models.TextField(_("special conditions"), blank=True)
+    marketing_activity = models.TextField(_("marketing activity"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    companies: models.ManyToManyField[Company, CompetitorPresence] = models.ManyToManyField(
+        Company,
+        verbose_name=_("clients where they compete"),
+        through="CompetitorPresence",
+        related_name="competitors",
+        blank=True,
+    )
+    search_text = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompetitorPresence(TimeStampedModel):
+    """A competitor works with (or fights for) one of our clients."""
+
+    competitor = models.ForeignKey(
+        Competitor, verbose_name=_("competitor"), on_delete=models.CASCADE, related_name="presence"
+    )
+    company = models.ForeignKey(
+        Company,
+        verbose_name=_("company"),
+        on_delete=models.CASCADE,
+        related_name="competitor_presence",
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("competitor at a client")
+        verbose_name_plural = _("competitors at clients")
+        constraints = [
+            models.UniqueConstraint(fields=["competitor", "company"], name="crm_presence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competitor} @ {self.company}"
+
+
+class Unit(models.TextChoices):
+    PIECE = "pcs", _("pcs")
+    KILOGRAM = "kg", _("kg")
+    TONNE = "t", _("t")
+    LITRE = "l", _("l")
+    METRE = "m", _("m")
+    SQUARE_METRE = "m2", _("m²")
+    PACK = "pack", _("pack")
+    SET = "set", _("set")
+    HOUR = "hour", _("hour")
+    SERVICE = "service", _("service")
+    MONTH = "month", _("month")
+
+
+class VatRate(models.TextChoices):
+    """Russian VAT rates; `none` is «без НДС» (simplified taxation)."""
+
+    NONE = "none", _("No VAT")
+    ZERO = "0", _("0%")
+    TEN = "10", _("10%")
+    TWENTY = "20", _("20%")
+
+
+class ProductGroup(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = _("product group")
+        verbose_name_plural = _("product groups")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(TimeStampedModel):
+    EVENT_CASE_TYPE = "product"
+
+    name = models.CharField(_("name"), max_length=255)
+    sku = models.CharField(_("article"), max_length=64, unique=True)
+    group = models.ForeignKey(
+        ProductGroup,
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+    )
+    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.PIECE)
+    vat_rate = models.CharField(
+        _("VAT rate"), max_length=4, choices=VatRate.choices, default=VatRate.TWENTY
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    search_text = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriceListKind(models.TextChoices):
+    BASE = "base", _("Base")
+    DISCOUNT = "discount", _("Discount")
+    SPECIAL = "special", _("Special")
+
+
+class PriceList(TimeStampedModel):
+    """A list of prices. The five discount lists are what a head of sales picks from when a
+    client objects to the price (seed 001)."""
+
+    EVENT_CASE_TYPE = "price_list"
+
+    name = models.CharField(_("name"), max_length=255, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PriceListKind.choices, default=PriceListKind.BASE
+    )
+    level = models.PositiveSmallIntegerField(
+        _("discount level"), null=True, blank=True, help_text=_("1–5 for discount price lists.")
+    )
+    currency = currency_field()
+    is_active = models.BooleanField(_("active"), default=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        ordering = ["kind", "level", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "level"],
+                condition=models.Q(kind="discount"),
+                name="crm_pricelist_discount_level_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Price(TimeStampedModel):
+    price_list = models.ForeignKey(
+        PriceList, verbose_name=_("price list"), on_delete=models.CASCADE, related_name="prices"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="prices"
+    )
+    amount = money_amount_field(_("price"))
+
+    class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="crm_price_unique"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="crm_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product} — {self.amount}"

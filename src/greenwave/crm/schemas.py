@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
@@ -198,3 +199,162 @@ class EventOut(Schema):
 class DuplicateOut(Schema):
     company: CompanyRef
     reasons: list[str]
+
+
+class ProfileOut(Schema):
+    industry_trends: str = ""
+    key_success_factors: str = ""
+    market_share: Decimal | None = None
+    client_competitors: str = ""
+    benefits_sought: str = ""
+    goals: list[str] = []
+    goals_note: str = ""
+    consumption_benefits: str = ""
+    further_needs: str = ""
+
+
+class ProfilePatch(Schema):
+    industry_trends: str | None = None
+    key_success_factors: str | None = None
+    market_share: Decimal | None = None
+    client_competitors: str | None = None
+    benefits_sought: str | None = None
+    goals: list[str] | None = None
+    goals_note: str | None = None
+    consumption_benefits: str | None = None
+    further_needs: str | None = None
+
+
+class CompetitorOut(Schema):
+    id: int
+    name: str
+    website: str
+    price_level: str
+    assortment: str
+    special_conditions: str
+    marketing_activity: str
+    notes: str
+    client_count: int = 0
+
+
+class CompetitorIn(Schema):
+    name: str = Field(..., min_length=1, max_length=255)
+    website: str = ""
+    price_level: str = "similar"
+    assortment: str = ""
+    special_conditions: str = ""
+    marketing_activity: str = ""
+    notes: str = ""
+
+
+class CompetitorPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=255)
+    website: str | None = None
+    price_level: str | None = None
+    assortment: str | None = None
+    special_conditions: str | None = None
+    marketing_activity: str | None = None
+    notes: str | None = None
+
+
+class PresenceOut(Schema):
+    competitor: CompanyRef
+    company: CompanyRef
+    note: str
+
+
+class PresenceIn(Schema):
+    competitor_id: int
+    note: str = ""
+
+
+class ProductGroupOut(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+
+
+class ProductGroupIn(Schema):
+    name: str = Field(..., min_length=1, max_length=255)
+    parent_id: int | None = None
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    sku: str
+    group: ProductGroupOut | None
+    unit: str
+    vat_rate: str
+    description: str
+    is_active: bool
+
+
+class ProductIn(Schema):
+    name: str = Field(..., min_length=1, max_length=255)
+    sku: str = Field(..., min_length=1, max_length=64)
+    group_id: int | None = None
+    unit: str = "pcs"
+    vat_rate: str = "20"
+    description: str = ""
+    is_active: bool = True
+
+
+class ProductPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=255)
+    sku: str | None = Field(None, min_length=1, max_length=64)
+    group_id: int | None = None
+    unit: str | None = None
+    vat_rate: str | None = None
+    description: str | None = None
+    is_active: bool | None = None
+
+
+class PriceListOut(Schema):
+    id: int
+    name: str
+    kind: str
+    level: int | None
+    currency: str
+    description: str
+    is_active: bool
+    price_count: int = 0
+
+
+class PriceListIn(Schema):
+    name: str = Field(..., min_length=1, max_length=255)
+    kind: str = "base"
+    level: int | None = None
+    currency: str = "RUB"
+    description: str = ""
+    is_active: bool = True
+
+
+class PriceListPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=255)
+    kind: str | None = None
+    level: int | None = None
+    currency: str | None = None
+    description: str | None = None
+    is_active: bool | None = None
+
+
+class PriceOut(Schema):
+    product_id: int
+    sku: str
+    name: str
+    amount: Decimal
+
+    @staticmethod
+    def resolve_sku(obj: Any) -> str:
+        return str(obj.product.sku)
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.product.name)
+
+
+class PricesIn(Schema):
+    prices: dict[int, Decimal | None] = Field(
+        ..., description="product id → price; null removes the product from the list"
+    )

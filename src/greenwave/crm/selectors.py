@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
@@ -14,9 +14,29 @@ from greenwave.accounts.scoping import scope_records, scope_users, visible_team_
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
+from greenwave.core.money import Money
 from greenwave.core.selectors import event_list_for_object
 
-from .models import Company, CompanySize, Contact, DecisionMaker, Gender, Segment, Source
+from .models import (
+    ClientProfile,
+    Company,
+    CompanySize,
+    Competitor,
+    CompetitorPresence,
+    Contact,
+    DecisionMaker,
+    Gender,
+    Price,
+    PriceLevel,
+    PriceList,
+    PriceListKind,
+    Product,
+    ProductGroup,
+    Segment,
+    Source,
+    Unit,
+    VatRate,
+)
 from .requisites import normalize_email, normalize_inn, normalize_phone
 
 
@@ -233,3 +253,158 @@ def company_find_duplicates(
                 continue
             matches.setdefault(company.pk, DuplicateMatch(company)).reasons.append(reason)
     return list(matches.values())
+
+
+# --- Client profile and competitors -------------------------------------------------------
+
+
+def client_profile_of(*, actor: User, company: Company) -> ClientProfile | None:
+    """The company's profile, if anyone filled it. `company` comes from `company_get`."""
+    return ClientProfile.objects.filter(company=company).first()
+
+
+def company_competitors(*, actor: User, company: Company) -> QuerySet[CompetitorPresence]:
+    return CompetitorPresence.objects.filter(company=company).select_related("competitor")
+
+
+COMPETITOR_LIST_SPEC = ListSpec(
+    search_fields=("search_text",),
+    sorts=(
+        SortSpec("name", _("Name"), ("name",)),
+        SortSpec("clients", _("Clients"), ("client_count",)),
+        SortSpec("updated", _("Updated"), ("updated_at",)),
+    ),
+    default_sort="name",
+    filters=(
+        FilterSpec(
+            "price_level", _("Price level"), "price_level", choices=_enum_choices(PriceLevel)
+        ),
+    ),
+)
+
+
+def competitor_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Competitor]:
+    """The shared competitor portfolio; the client count only counts clients the actor sees."""
+    visible = _visible_companies(actor).values("pk")
+    qs = Competitor.objects.annotate(
+        client_count=Count("presence", filter=Q(presence__company__in=visible), distinct=True)
+    )
+    if query is not None:
+        qs = apply_list_query(qs, COMPETITOR_LIST_SPEC, fold_query(query))
+    return qs
+
+
+def competitor_get(*, actor: User, pk: int) -> Competitor:
+    competitor = competitor_list(actor=actor).filter(pk=pk).first()
+    if competitor is None:
+        raise not_found(_("Competitor not found."))
+    return competitor
+
+
+def competitor_clients(*, actor: User, competitor: Competitor) -> QuerySet[CompetitorPresence]:
+    """Where the competitor is present, among the clients the actor may see."""
+    return (
+        CompetitorPresence.objects.filter(
+            competitor=competitor, company__in=_visible_companies(actor).values("pk")
+        )
+        .select_related("company", "company__responsible")
+        .order_by("company__name")
+    )
+
+
+def competitor_history(*, actor: User, competitor: Competitor) -> QuerySet[Event]:
+    return event_list_for_object(object_type=Competitor.EVENT_CASE_TYPE, object_id=competitor.pk)
+
+
+# --- Products and price lists -------------------------------------------------------------
+
+
+def _group_choices(actor: User) -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in ProductGroup.objects.values_list("pk", "name")]
+
+
+PRODUCT_LIST_SPEC = ListSpec(
+    search_fields=("search_text",),
+    sorts=(
+        SortSpec("name", _("Name"), ("name",)),
+        SortSpec("sku", _("Article"), ("sku",)),
+        SortSpec("group", _("Group"), ("group__name", "name")),
+    ),
+    default_sort="name",
+    filters=(
+        FilterSpec("group", _("Group"), "group_id", choices=_group_choices),
+        FilterSpec("vat_rate", _("VAT rate"), "vat_rate", choices=_enum_choices(VatRate)),
+        FilterSpec("unit", _("Unit"), "unit", choices=_enum_choices(Unit)),
+        FilterSpec("active", _("On sale"), "is_active", kind="bool"),
+    ),
+)
+
+PRICE_LIST_SPEC = ListSpec(
+    search_fields=("name",),
+    sorts=(SortSpec("kind", _("Kind"), ("kind", "level", "name")),),
+    default_sort="kind",
+    filters=(
+        FilterSpec("kind", _("Kind"), "kind", choices=_enum_choices(PriceListKind)),
+        FilterSpec("active", _("Active"), "is_active", kind="bool"),
+    ),
+)
+
+
+def product_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Product]:
+    """The catalogue is shared by everyone who sells."""
+    qs = Product.objects.all()
+    if query is not None:
+        qs = apply_list_query(qs, PRODUCT_LIST_SPEC, fold_query(query))
+    return qs.select_related("group")
+
+
+def product_get(*, actor: User, pk: int) -> Product:
+    product = product_list(actor=actor).filter(pk=pk).first()
+    if product is None:
+        raise not_found(_("Product not found."))
+    return product
+
+
+def product_group_list(*, actor: User) -> QuerySet[ProductGroup]:
+    return ProductGroup.objects.select_related("parent").annotate(product_count=Count("products"))
+
+
+def price_list_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[PriceList]:
+    qs = PriceList.objects.annotate(price_count=Count("prices"))
+    if query is not None:
+        qs = apply_list_query(qs, PRICE_LIST_SPEC, query)
+    return qs
+
+
+def price_list_get(*, actor: User, pk: int) -> PriceList:
+    price_list = price_list_list(actor=actor).filter(pk=pk).first()
+    if price_list is None:
+        raise not_found(_("Price list not found."))
+    return price_list
+
+
+def discount_price_lists(*, actor: User) -> QuerySet[PriceList]:
+    """The five lists a head of sales chooses from on a price objection, by level."""
+    return PriceList.objects.filter(kind=PriceListKind.DISCOUNT, is_active=True).order_by("level")
+
+
+def price_list_products(
+    *, actor: User, price_list: PriceList, query: ListQuery | None = None
+) -> QuerySet[Product]:
+    """Products with their price in this list (`price_amount`, None when not priced)."""
+    amount = Price.objects.filter(price_list=price_list, product=OuterRef("pk")).values("amount")
+    return product_list(actor=actor, query=query).annotate(price_amount=Subquery(amount[:1]))
+
+
+def price_list_prices(*, actor: User, price_list: PriceList) -> QuerySet[Price]:
+    return (
+        Price.objects.filter(price_list=price_list)
+        .select_related("product")
+        .order_by("product__name", "pk")
+    )
+
+
+def price_of(*, product: Product, price_list: PriceList) -> Money | None:
+    """The product's price in the list, or None if the list does not price it."""
+    row = Price.objects.filter(price_list=price_list, product=product).values("amount").first()
+    return Money.of(row["amount"], price_list.currency) if row else None

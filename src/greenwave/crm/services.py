@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -17,11 +18,39 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import RoleCode, Team, User
 from greenwave.accounts.scoping import can_see_user, scope_records, visible_team_ids
 from greenwave.core.errors import DomainError, not_found, permission_denied
-from greenwave.core.services import ObjectRef, changes_between, event_append_for, ref
+from greenwave.core.money import Currency
+from greenwave.core.services import (
+    ObjectRef,
+    changes_between,
+    event_append,
+    event_append_for,
+    ref,
+)
 
 from . import events
 from .errors import CrmError
-from .models import Attitude, Company, CompanySize, Contact, DecisionMaker, Gender, Segment, Source
+from .models import (
+    Attitude,
+    ClientGoal,
+    ClientProfile,
+    Company,
+    CompanySize,
+    Competitor,
+    CompetitorPresence,
+    Contact,
+    DecisionMaker,
+    Gender,
+    Price,
+    PriceLevel,
+    PriceList,
+    PriceListKind,
+    Product,
+    ProductGroup,
+    Segment,
+    Source,
+    Unit,
+    VatRate,
+)
 from .requisites import (
     normalize_email,
     normalize_inn,
@@ -32,19 +61,34 @@ from .requisites import (
 from .selectors import DuplicateMatch, company_find_duplicates
 
 __all__ = [
+    "CLIENT_PROFILE_FIELDS",
     "COMPANY_FIELDS",
+    "COMPETITOR_FIELDS",
     "CONTACT_FIELDS",
     "DECISION_MAKER_FIELDS",
+    "PRICE_LIST_FIELDS",
+    "PRODUCT_FIELDS",
     "DuplicateMatch",
+    "client_profile_update",
     "company_create",
     "company_find_duplicates",
     "company_reassign",
     "company_update",
+    "competitor_create",
+    "competitor_link",
+    "competitor_unlink",
+    "competitor_update",
     "contact_create",
     "contact_update",
     "decision_maker_add",
     "decision_maker_remove",
     "decision_maker_update",
+    "price_list_create",
+    "price_list_update",
+    "prices_set",
+    "product_create",
+    "product_group_create",
+    "product_update",
     "search_text_of",
 ]
 
@@ -649,3 +693,471 @@ def decision_maker_remove(*, actor: User | None, decision_maker: DecisionMaker) 
         objects=_decision_maker_refs(decision_maker),
     )
     decision_maker.delete()
+
+
+# --- Client profile (seed 003 «Информация о клиенте») -------------------------------------
+
+CLIENT_PROFILE_FIELDS = (
+    "industry_trends",
+    "key_success_factors",
+    "market_share",
+    "client_competitors",
+    "benefits_sought",
+    "goals",
+    "goals_note",
+    "consumption_benefits",
+    "further_needs",
+)
+_PROFILE_TEXTS = tuple(f for f in CLIENT_PROFILE_FIELDS if f not in ("market_share", "goals"))
+
+
+def _decimal(value: Any, field: str, *, low: Decimal, high: Decimal | None) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if number.is_nan() or number < low or (high is not None and number > high):
+        raise _field_error(
+            field,
+            _("Enter a number from %(low)s to %(high)s.")
+            % {
+                "low": low,
+                "high": high if high is not None else "∞",
+            },
+        )
+    return number
+
+
+def _clean_profile(data: Mapping[str, Any]) -> dict[str, Any]:
+    goals = list(data.get("goals") or ())
+    if any(g not in ClientGoal.values for g in goals):
+        raise _field_error("goals", _("Choose one of the offered values."))
+    cleaned: dict[str, Any] = {f: _text(data.get(f), f, 5000) for f in _PROFILE_TEXTS}
+    share = _decimal(data.get("market_share"), "market_share", low=Decimal(0), high=Decimal(100))
+    cleaned["market_share"] = share.quantize(Decimal("0.01")) if share is not None else None
+    cleaned["goals"] = [g for g in ClientGoal.values if g in goals]
+    return cleaned
+
+
+def _profile_snapshot(profile: ClientProfile) -> dict[str, Any]:
+    data: dict[str, Any] = {f: getattr(profile, f) for f in CLIENT_PROFILE_FIELDS}
+    data["market_share"] = str(profile.market_share) if profile.market_share is not None else None
+    return data
+
+
+@transaction.atomic
+def client_profile_update(*, actor: User | None, company: Company, **fields: Any) -> ClientProfile:
+    """Fill or change sections of the client profile; each change is an event of the company."""
+    unknown = set(fields) - set(CLIENT_PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    if actor is not None:
+        _require_visible_company(actor, company)
+    profile, _created = ClientProfile.objects.select_for_update().get_or_create(company=company)
+    before = _profile_snapshot(profile)
+    data = _clean_profile({**{f: getattr(profile, f) for f in CLIENT_PROFILE_FIELDS}, **fields})
+    for key, value in data.items():
+        setattr(profile, key, value)
+    changes = changes_between(before, _profile_snapshot(profile))
+    if changes:
+        profile.save()
+        event_append_for(
+            company,
+            activity=events.CLIENT_PROFILE_CHANGED,
+            actor=actor,
+            payload={"changes": changes, "entity": ClientProfile.EVENT_CASE_TYPE},
+        )
+    return profile
+
+
+# --- Competitors (seed 003 «Портфолио конкурента») ----------------------------------------
+
+COMPETITOR_FIELDS = (
+    "name",
+    "website",
+    "price_level",
+    "assortment",
+    "special_conditions",
+    "marketing_activity",
+    "notes",
+)
+
+
+def _clean_competitor(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": _text(data.get("name"), "name", 255, required=True),
+        "website": _text(data.get("website"), "website", 255),
+        "price_level": _choice(
+            data.get("price_level") or PriceLevel.SIMILAR, PriceLevel.values, "price_level"
+        ),
+        "assortment": _text(data.get("assortment"), "assortment", 5000),
+        "special_conditions": _text(data.get("special_conditions"), "special_conditions", 5000),
+        "marketing_activity": _text(data.get("marketing_activity"), "marketing_activity", 5000),
+        "notes": _text(data.get("notes"), "notes", 5000),
+    }
+
+
+def _refuse_duplicate_name(model: Any, name: str, exclude_pk: int | None = None) -> None:
+    """Names of shared catalogues are unique whatever the case. SQLite folds only ASCII, so
+    the comparison is in Python (these tables hold hundreds of rows, not millions)."""
+    wanted = name.casefold()
+    for pk, existing in model.objects.values_list("pk", "name"):
+        if pk != exclude_pk and existing.casefold() == wanted:
+            raise DomainError(
+                CrmError.DUPLICATE,
+                _("%(name)s already exists.") % {"name": existing},
+                details={"field": "name", "duplicates": [pk]},
+                status=409,
+            )
+
+
+def _competitor_search_text(competitor: Competitor) -> str:
+    return search_text_of(competitor.name, competitor.website, competitor.assortment)
+
+
+@transaction.atomic
+def competitor_create(*, actor: User | None, name: str, **fields: Any) -> Competitor:
+    """Add a competitor to the department's shared portfolio."""
+    unknown = set(fields) - set(COMPETITOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown competitor fields: {sorted(unknown)}")
+    data = _clean_competitor({**fields, "name": name})
+    _refuse_duplicate_name(Competitor, data["name"])
+    competitor = Competitor(**data)
+    competitor.search_text = _competitor_search_text(competitor)
+    competitor.save()
+    event_append_for(
+        competitor,
+        activity=events.COMPETITOR_CREATED,
+        actor=actor,
+        payload={"after": {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}},
+    )
+    return competitor
+
+
+@transaction.atomic
+def competitor_update(*, actor: User | None, competitor: Competitor, **fields: Any) -> Competitor:
+    unknown = set(fields) - set(COMPETITOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown competitor fields: {sorted(unknown)}")
+    competitor = Competitor.objects.select_for_update().get(pk=competitor.pk)
+    before = {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}
+    data = _clean_competitor({**before, **fields})
+    _refuse_duplicate_name(Competitor, data["name"], exclude_pk=competitor.pk)
+    for key, value in data.items():
+        setattr(competitor, key, value)
+    competitor.search_text = _competitor_search_text(competitor)
+    changes = changes_between(before, data)
+    if changes:
+        competitor.save()
+        event_append_for(
+            competitor,
+            activity=events.COMPETITOR_CHANGED,
+            actor=actor,
+            payload={"changes": changes},
+        )
+    return competitor
+
+
+@transaction.atomic
+def competitor_link(
+    *, actor: User | None, competitor: Competitor, company: Company, note: str = ""
+) -> CompetitorPresence:
+    """Record that a competitor works with or fights for one of our clients."""
+    if actor is not None:
+        _require_visible_company(actor, company)
+    presence, created = CompetitorPresence.objects.get_or_create(
+        competitor=competitor, company=company, defaults={"note": _text(note, "note", 500)}
+    )
+    if not created:
+        raise DomainError(
+            CrmError.DUPLICATE,
+            _("%(name)s is already noted at this client.") % {"name": competitor},
+            details={"field": "competitor"},
+            status=409,
+        )
+    event_append_for(
+        competitor,
+        activity=events.COMPETITOR_LINKED,
+        actor=actor,
+        payload={"company": company.name, "note": presence.note, "subject": competitor.name},
+        objects=[ref(company, "company")],
+    )
+    return presence
+
+
+@transaction.atomic
+def competitor_unlink(*, actor: User | None, competitor: Competitor, company: Company) -> None:
+    if actor is not None:
+        _require_visible_company(actor, company)
+    deleted, _rows = CompetitorPresence.objects.filter(
+        competitor=competitor, company=company
+    ).delete()
+    if deleted:
+        event_append_for(
+            competitor,
+            activity=events.COMPETITOR_UNLINKED,
+            actor=actor,
+            payload={"company": company.name, "subject": competitor.name},
+            objects=[ref(company, "company")],
+        )
+
+
+# --- Products and price lists (seed 001: five discount price lists) -----------------------
+
+CATALOG_MANAGERS = (RoleCode.HEAD_OF_SALES, RoleCode.ADMIN)
+PRODUCT_FIELDS = ("name", "sku", "group", "unit", "vat_rate", "description", "is_active")
+PRICE_LIST_FIELDS = ("name", "kind", "level", "currency", "description", "is_active")
+
+
+def _require_catalog_manager(actor: User | None) -> None:
+    if actor is not None and not (actor.is_superuser or actor.has_role(*CATALOG_MANAGERS)):
+        raise DomainError(
+            CrmError.NOT_A_CATALOG_MANAGER,
+            _("Only a head of sales or an administrator can change products and prices."),
+            status=403,
+        )
+
+
+@transaction.atomic
+def product_group_create(
+    *, actor: User | None, name: str, parent: ProductGroup | None = None
+) -> ProductGroup:
+    _require_catalog_manager(actor)
+    clean = _text(name, "name", 255, required=True)
+    _refuse_duplicate_name(ProductGroup, clean)
+    group = ProductGroup.objects.create(name=clean, parent=parent)
+    event_append(
+        case_type="product_group",
+        case_id=group.pk,
+        activity=events.PRODUCT_GROUP_CREATED,
+        actor=actor,
+        payload={"after": {"name": group.name, "parent": parent.name if parent else None}},
+    )
+    return group
+
+
+def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
+    group = data.get("group")
+    if group is not None and not isinstance(group, ProductGroup):
+        raise _field_error("group", _("Choose one of the offered values."))
+    return {
+        "name": _text(data.get("name"), "name", 255, required=True),
+        "sku": _text(data.get("sku"), "sku", 64, required=True),
+        "group": group,
+        "unit": _choice(data.get("unit") or Unit.PIECE, Unit.values, "unit"),
+        "vat_rate": _choice(data.get("vat_rate") or VatRate.TWENTY, VatRate.values, "vat_rate"),
+        "description": _text(data.get("description"), "description", 5000),
+        "is_active": bool(data.get("is_active", True)),
+    }
+
+
+def _product_snapshot(product: Product) -> dict[str, Any]:
+    data: dict[str, Any] = {f: getattr(product, f) for f in PRODUCT_FIELDS}
+    data["group"] = product.group.name if product.group else None
+    return data
+
+
+def _refuse_duplicate_sku(sku: str, exclude_pk: int | None = None) -> None:
+    same = Product.objects.filter(sku__iexact=sku)
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
+        raise DomainError(
+            CrmError.DUPLICATE,
+            _("A product with the article %(sku)s already exists.") % {"sku": sku},
+            details={"field": "sku"},
+            status=409,
+        )
+
+
+@transaction.atomic
+def product_create(*, actor: User | None, name: str, sku: str, **fields: Any) -> Product:
+    _require_catalog_manager(actor)
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+    data = _clean_product({**fields, "name": name, "sku": sku})
+    _refuse_duplicate_sku(data["sku"])
+    product = Product(**data)
+    product.search_text = search_text_of(product.name, product.sku, product.description)
+    product.save()
+    event_append_for(
+        product,
+        activity=events.PRODUCT_CREATED,
+        actor=actor,
+        payload={"after": _product_snapshot(product)},
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(*, actor: User | None, product: Product, **fields: Any) -> Product:
+    _require_catalog_manager(actor)
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+    product = (
+        Product.objects.select_for_update(of=("self",)).select_related("group").get(pk=product.pk)
+    )
+    before = _product_snapshot(product)
+    data = _clean_product({**{f: getattr(product, f) for f in PRODUCT_FIELDS}, **fields})
+    if data["sku"].lower() != product.sku.lower():
+        _refuse_duplicate_sku(data["sku"], exclude_pk=product.pk)
+    for key, value in data.items():
+        setattr(product, key, value)
+    product.search_text = search_text_of(product.name, product.sku, product.description)
+    changes = changes_between(before, _product_snapshot(product))
+    if changes:
+        product.save()
+        event_append_for(
+            product, activity=events.PRODUCT_CHANGED, actor=actor, payload={"changes": changes}
+        )
+    return product
+
+
+def _clean_price_list(data: Mapping[str, Any]) -> dict[str, Any]:
+    kind = _choice(data.get("kind") or PriceListKind.BASE, PriceListKind.values, "kind")
+    level: Any = data.get("level")
+    if kind == PriceListKind.DISCOUNT:
+        if level in (None, "") or not str(level).isdigit() or not 1 <= int(level) <= 5:
+            raise _field_error("level", _("A discount price list has a level from 1 to 5."))
+        level = int(level)
+    else:
+        level = None
+    return {
+        "name": _text(data.get("name"), "name", 255, required=True),
+        "kind": kind,
+        "level": level,
+        "currency": _choice(data.get("currency") or "RUB", Currency.values, "currency"),
+        "description": _text(data.get("description"), "description", 5000),
+        "is_active": bool(data.get("is_active", True)),
+    }
+
+
+def _refuse_duplicate_level(kind: str, level: int | None, exclude_pk: int | None = None) -> None:
+    if kind != PriceListKind.DISCOUNT:
+        return
+    same = PriceList.objects.filter(kind=kind, level=level)
+    if exclude_pk is not None:
+        same = same.exclude(pk=exclude_pk)
+    if same.exists():
+        raise DomainError(
+            CrmError.DUPLICATE,
+            _("There is already a discount price list of level %(level)s.") % {"level": level},
+            details={"field": "level"},
+            status=409,
+        )
+
+
+@transaction.atomic
+def price_list_create(*, actor: User | None, name: str, **fields: Any) -> PriceList:
+    _require_catalog_manager(actor)
+    unknown = set(fields) - set(PRICE_LIST_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown price list fields: {sorted(unknown)}")
+    data = _clean_price_list({**fields, "name": name})
+    _refuse_duplicate_name(PriceList, data["name"])
+    _refuse_duplicate_level(data["kind"], data["level"])
+    price_list = PriceList.objects.create(**data)
+    event_append_for(
+        price_list, activity=events.PRICE_LIST_CREATED, actor=actor, payload={"after": data}
+    )
+    return price_list
+
+
+@transaction.atomic
+def price_list_update(*, actor: User | None, price_list: PriceList, **fields: Any) -> PriceList:
+    _require_catalog_manager(actor)
+    unknown = set(fields) - set(PRICE_LIST_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown price list fields: {sorted(unknown)}")
+    price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
+    before = {f: getattr(price_list, f) for f in PRICE_LIST_FIELDS}
+    data = _clean_price_list({**before, **fields})
+    _refuse_duplicate_name(PriceList, data["name"], exclude_pk=price_list.pk)
+    _refuse_duplicate_level(data["kind"], data["level"], exclude_pk=price_list.pk)
+    changes = changes_between(before, data)
+    if changes:
+        for key, value in data.items():
+            setattr(price_list, key, value)
+        price_list.save()
+        event_append_for(
+            price_list,
+            activity=events.PRICE_LIST_CHANGED,
+            actor=actor,
+            payload={"changes": changes},
+        )
+    return price_list
+
+
+@transaction.atomic
+def prices_set(
+    *, actor: User | None, price_list: PriceList, prices: Mapping[int, Any]
+) -> dict[str, list[str | None]]:
+    """Set prices of products (by id) in one list; an empty value removes the price.
+
+    All or nothing: one bad amount refuses the whole change. Returns `{sku: [old, new]}`.
+    """
+    _require_catalog_manager(actor)
+    products = {p.pk: p for p in Product.objects.filter(pk__in=list(prices))}
+    missing = sorted(set(prices) - set(products))
+    if missing:
+        raise DomainError(
+            CrmError.INVALID_PRICE,
+            _("Unknown products: %(ids)s.") % {"ids": ", ".join(map(str, missing))},
+            details={"field": "prices", "products": missing},
+        )
+    wanted: dict[int, Decimal | None] = {}
+    errors: dict[str, str] = {}
+    for product_id, raw in prices.items():
+        try:
+            amount = _decimal(raw, "prices", low=Decimal(0), high=Decimal("1e15"))
+        except DomainError as exc:
+            errors[str(product_id)] = exc.message
+            continue
+        wanted[product_id] = amount.quantize(Decimal("0.01")) if amount is not None else None
+    if errors:
+        raise DomainError(
+            CrmError.INVALID_PRICE,
+            _("Some prices are not valid amounts."),
+            details={"field": "prices", "errors": errors},
+        )
+    current = {
+        p.product_id: p
+        for p in Price.objects.select_for_update().filter(
+            price_list=price_list, product_id__in=list(wanted)
+        )
+    }
+    changes: dict[str, list[str | None]] = {}
+    for product_id, amount in wanted.items():
+        existing = current.get(product_id)
+        old = existing.amount if existing else None
+        if old == amount:
+            continue
+        if amount is None and existing is not None:
+            existing.delete()
+        elif existing is not None and amount is not None:
+            existing.amount = amount
+            existing.save(update_fields=["amount", "updated_at"])
+        elif amount is not None:
+            Price.objects.create(price_list=price_list, product_id=product_id, amount=amount)
+        changes[products[product_id].sku] = [
+            str(old) if old is not None else None,
+            str(amount) if amount is not None else None,
+        ]
+    if changes:
+        event_append_for(
+            price_list,
+            activity=events.PRICES_CHANGED,
+            actor=actor,
+            payload={"changes": changes},
+            objects=[
+                ObjectRef(Product.EVENT_CASE_TYPE, str(pk), "product")
+                for pk, p in products.items()
+                if p.sku in changes
+            ],
+        )
+    return changes

@@ -22,11 +22,17 @@ from greenwave.core.pages import render_list_page
 
 from . import selectors, services
 from .forms import (
+    ClientProfileForm,
     CompanyCreateForm,
     CompanyForm,
+    CompetitorForm,
+    CompetitorLinkForm,
     ContactForm,
     DecisionMakerAddForm,
     DecisionMakerForm,
+    PriceListForm,
+    ProductForm,
+    ProductGroupForm,
     ReassignForm,
     show_domain_error,
 )
@@ -96,6 +102,10 @@ def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "back_url": reverse("crm:company_list"),
         "back_label": _("Clients"),
         "history": selectors.company_history(actor=request.user, company=company)[:100],
+        "profile": selectors.client_profile_of(actor=request.user, company=company),
+        "profile_sections": ClientProfileForm.SECTIONS,
+        "competitors": selectors.company_competitors(actor=request.user, company=company),
+        "competitor_form": CompetitorLinkForm(),
     }
     return render(request, "crm/company_detail.html", context)
 
@@ -234,3 +244,256 @@ def decision_maker_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     services.decision_maker_remove(actor=request.user, decision_maker=dm)
     messages.success(request, _("%(name)s is no longer a decision maker.") % {"name": dm.contact})
     return redirect(reverse("crm:company_detail", args=[dm.company_id]) + "#contacts")
+
+
+# --- Client profile and competitors -------------------------------------------------------
+
+
+@login_required
+def company_profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    company = selectors.company_get(actor=request.user, pk=pk)
+    profile = selectors.client_profile_of(actor=request.user, company=company)
+    initial = {f: getattr(profile, f) for f in services.CLIENT_PROFILE_FIELDS} if profile else {}
+    form = ClientProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_profile_update(actor=request.user, company=company, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("The client profile has been saved."))
+            return redirect(reverse("crm:company_detail", args=[company.pk]) + "#profile")
+    back = reverse("crm:company_detail", args=[company.pk])
+    return _form_page(request, form, _("Client profile"), back, company.name)
+
+
+@require_POST
+@login_required
+def company_competitor_link(request: AuthedRequest, pk: int) -> HttpResponse:
+    company = selectors.company_get(actor=request.user, pk=pk)
+    form = CompetitorLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            services.competitor_link(actor=request.user, company=company, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("Choose a competitor."))
+    return redirect(reverse("crm:company_detail", args=[company.pk]) + "#profile")
+
+
+@require_POST
+@login_required
+def company_competitor_unlink(request: AuthedRequest, pk: int, competitor_pk: int) -> HttpResponse:
+    company = selectors.company_get(actor=request.user, pk=pk)
+    competitor = selectors.competitor_get(actor=request.user, pk=competitor_pk)
+    services.competitor_unlink(actor=request.user, competitor=competitor, company=company)
+    return redirect(reverse("crm:company_detail", args=[company.pk]) + "#profile")
+
+
+@login_required
+def competitor_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.COMPETITOR_LIST_SPEC,
+        selector=lambda query: selectors.competitor_list(actor=request.user, query=query),
+        title=_("Competitors"),
+        table_template="crm/partials/competitor_table.html",
+        create_url=reverse("crm:competitor_create"),
+        create_label=_("New competitor"),
+        empty_message=_("No competitors yet: describe the first one."),
+    )
+
+
+@login_required
+def competitor_create(request: AuthedRequest) -> HttpResponse:
+    form = CompetitorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            competitor = services.competitor_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            return redirect("crm:competitor_detail", pk=competitor.pk)
+    back = reverse("crm:competitor_list")
+    return _form_page(request, form, _("New competitor"), back, _("Competitors"))
+
+
+@login_required
+def competitor_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    competitor = selectors.competitor_get(actor=request.user, pk=pk)
+    context = {
+        "competitor": competitor,
+        "title": competitor.name,
+        "back_url": reverse("crm:competitor_list"),
+        "back_label": _("Competitors"),
+        "clients": selectors.competitor_clients(actor=request.user, competitor=competitor),
+        "history": selectors.competitor_history(actor=request.user, competitor=competitor)[:50],
+    }
+    return render(request, "crm/competitor_detail.html", context)
+
+
+@login_required
+def competitor_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    competitor = selectors.competitor_get(actor=request.user, pk=pk)
+    initial = {f: getattr(competitor, f) for f in services.COMPETITOR_FIELDS}
+    form = CompetitorForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.competitor_update(
+                actor=request.user, competitor=competitor, **form.cleaned_data
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("crm:competitor_detail", pk=competitor.pk)
+    back = reverse("crm:competitor_detail", args=[competitor.pk])
+    return _form_page(request, form, _("Edit competitor"), back, competitor.name)
+
+
+# --- Products and price lists -------------------------------------------------------------
+
+
+def _can_manage_catalog(request: AuthedRequest) -> bool:
+    user = request.user
+    return user.is_superuser or user.has_role(*services.CATALOG_MANAGERS)
+
+
+@login_required
+def product_list(request: AuthedRequest) -> HttpResponse:
+    can_edit = _can_manage_catalog(request)
+    return render_list_page(
+        request,
+        spec=selectors.PRODUCT_LIST_SPEC,
+        selector=lambda query: selectors.product_list(actor=request.user, query=query),
+        title=_("Products"),
+        table_template="crm/partials/product_table.html",
+        create_url=reverse("crm:product_create") if can_edit else None,
+        create_label=_("New product"),
+        empty_message=_("The catalogue is empty."),
+        extra={"can_edit": can_edit},
+    )
+
+
+@login_required
+def product_create(request: AuthedRequest) -> HttpResponse:
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Product created."))
+            return redirect("crm:product_list")
+    back = reverse("crm:product_list")
+    return _form_page(request, form, _("New product"), back, _("Products"))
+
+
+@login_required
+def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    product = selectors.product_get(actor=request.user, pk=pk)
+    initial = {f: getattr(product, f) for f in services.PRODUCT_FIELDS}
+    form = ProductForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_update(actor=request.user, product=product, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("crm:product_list")
+    back = reverse("crm:product_list")
+    return _form_page(request, form, product.name, back, _("Products"))
+
+
+@login_required
+def product_group_create(request: AuthedRequest) -> HttpResponse:
+    form = ProductGroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_group_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Product group created."))
+            return redirect("crm:product_list")
+    back = reverse("crm:product_list")
+    return _form_page(request, form, _("New product group"), back, _("Products"))
+
+
+@login_required
+def price_list_list(request: AuthedRequest) -> HttpResponse:
+    can_edit = _can_manage_catalog(request)
+    return render_list_page(
+        request,
+        spec=selectors.PRICE_LIST_SPEC,
+        selector=lambda query: selectors.price_list_list(actor=request.user, query=query),
+        title=_("Price lists"),
+        table_template="crm/partials/price_list_table.html",
+        create_url=reverse("crm:price_list_create") if can_edit else None,
+        create_label=_("New price list"),
+        extra={"can_edit": can_edit},
+    )
+
+
+@login_required
+def price_list_create(request: AuthedRequest) -> HttpResponse:
+    form = PriceListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            price_list = services.price_list_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            return redirect("crm:price_list_detail", pk=price_list.pk)
+    back = reverse("crm:price_list_list")
+    return _form_page(request, form, _("New price list"), back, _("Price lists"))
+
+
+@login_required
+def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    price_list = selectors.price_list_get(actor=request.user, pk=pk)
+    initial = {f: getattr(price_list, f) for f in services.PRICE_LIST_FIELDS}
+    form = PriceListForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.price_list_update(
+                actor=request.user, price_list=price_list, **form.cleaned_data
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            return redirect("crm:price_list_detail", pk=price_list.pk)
+    back = reverse("crm:price_list_detail", args=[price_list.pk])
+    return _form_page(request, form, _("Edit price list"), back, price_list.name)
+
+
+@login_required
+def price_list_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The products of the catalogue with their price in this list; managers edit in place."""
+    price_list = selectors.price_list_get(actor=request.user, pk=pk)
+    if request.method == "POST":
+        prices = {
+            int(key.removeprefix("price_")): str(value).strip()
+            for key, value in request.POST.items()
+            if key.startswith("price_") and key.removeprefix("price_").isdigit()
+        }
+        try:
+            changed = services.prices_set(actor=request.user, price_list=price_list, prices=prices)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Prices saved: %(n)d changed.") % {"n": len(changed)})
+            return redirect(request.get_full_path())
+    return render_list_page(
+        request,
+        spec=selectors.PRODUCT_LIST_SPEC,
+        selector=lambda query: selectors.price_list_products(
+            actor=request.user, price_list=price_list, query=query
+        ),
+        title=price_list.name,
+        table_template="crm/partials/price_table.html",
+        extra={"price_list": price_list, "can_edit": _can_manage_catalog(request)},
+    )

@@ -11,7 +11,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from greenwave.core.models import Event
-from greenwave.crm.models import Company, Contact, DecisionMaker
+from greenwave.crm.models import (
+    ClientGoal,
+    ClientProfile,
+    Company,
+    Competitor,
+    Contact,
+    DecisionMaker,
+    PriceList,
+    Product,
+)
 from greenwave.crm.requisites import format_phone
 
 register = template.Library()
@@ -20,6 +29,10 @@ _MODELS: dict[str, type[Model]] = {
     Company.EVENT_CASE_TYPE: Company,
     Contact.EVENT_CASE_TYPE: Contact,
     DecisionMaker.EVENT_CASE_TYPE: DecisionMaker,
+    ClientProfile.EVENT_CASE_TYPE: ClientProfile,
+    Competitor.EVENT_CASE_TYPE: Competitor,
+    Product.EVENT_CASE_TYPE: Product,
+    PriceList.EVENT_CASE_TYPE: PriceList,
 }
 
 
@@ -45,6 +58,9 @@ def _readable(field: Any, value: Any) -> str:
     if getattr(field, "name", "") in ("phone", "phones"):
         items = value if isinstance(value, list) else [value]
         return ", ".join(format_phone(str(v)) for v in items)
+    if getattr(field, "name", "") == "goals" and isinstance(value, list):
+        labels = dict(ClientGoal.choices)
+        return ", ".join(str(labels.get(v, v)) for v in value)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -56,8 +72,8 @@ def _readable(field: Any, value: Any) -> str:
 @register.filter
 def change_rows(event: Event) -> list[dict[str, Any]]:
     """`[{label, old, new}]` of an event payload, with field names and choices in words."""
-    model = _MODELS.get(event.case_type)
     payload = event.payload or {}
+    model = _MODELS.get(str(payload.get("entity") or event.case_type))
     rows: list[dict[str, Any]] = []
     changes = payload.get("changes")
     if isinstance(changes, dict):
@@ -94,3 +110,23 @@ def event_subject(event: Event) -> str:
     if event.case_type == DecisionMaker.EVENT_CASE_TYPE:
         return str(snapshot.get("contact") or "")
     return ""
+
+
+@register.filter
+def field_value(obj: Any, name: str) -> str:
+    """A model field of `obj` in words, for section-by-section cards."""
+    if obj is None:
+        return "—"
+    return _readable(_field(type(obj), name), getattr(obj, name, None))
+
+
+@register.filter
+def field_label(model_obj: Any, name: str) -> str:
+    field = _field(model_obj if isinstance(model_obj, type) else type(model_obj), name)
+    return capfirst(str(field.verbose_name)) if field else name
+
+
+@register.simple_tag
+def profile_label(name: str) -> str:
+    field = _field(ClientProfile, name)
+    return capfirst(str(field.verbose_name)) if field else name

@@ -25,3 +25,22 @@ def test_demo_seed_makes_valid_companies_in_both_teams_once() -> None:
         assert ogrn.is_valid(company.ogrn), company.ogrn
     assert {c.team.name for c in companies} >= {"Отдел продаж «Север»", "Отдел продаж «Юг»"}
     assert sum(c.decision_makers.count() for c in companies) == 30
+
+
+def test_demo_catalog_prices_every_product_in_base_and_discount_lists() -> None:
+    from greenwave.crm.demo import DEMO_PRODUCTS, seed_catalog
+    from greenwave.crm.models import ClientProfile, Competitor, Price, PriceList
+
+    context = {"password": "demo-password-123"}
+    seed_people(context)
+    seed_clients(context)
+    seed_catalog(context)
+    seed_catalog(context)
+
+    assert Price.objects.count() == len(DEMO_PRODUCTS) * 6
+    cheapest = PriceList.objects.get(kind="discount", level=5)
+    base = PriceList.objects.get(kind="base")
+    for price in Price.objects.filter(price_list=cheapest):
+        assert price.amount < Price.objects.get(price_list=base, product=price.product).amount
+    assert Competitor.objects.count() == 3
+    assert ClientProfile.objects.count() == 1
