@@ -13,6 +13,7 @@ from greenwave.accounts.models import User
 from greenwave.accounts.selectors import user_get
 from greenwave.core.api import Page, list_query, paginate
 from greenwave.core.errors import CoreError, DomainError
+from greenwave.crm.selectors import company_get, contact_get
 
 from . import selectors, services
 from .funnel import GROUPS, funnel
@@ -89,6 +90,10 @@ def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
         expected_close_date=payload.expected_close_date,
         responsible=_user(request.user, payload.responsible_id),
         description=payload.description,
+        company=(
+            company_get(actor=request.user, pk=payload.company_id) if payload.company_id else None
+        ),
+        contacts=[contact_get(actor=request.user, pk=pk) for pk in payload.contact_ids],
     )
     return Status(201, selectors.deal_get(actor=request.user, pk=deal.pk))
 

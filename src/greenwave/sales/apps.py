@@ -39,6 +39,16 @@ class SalesConfig(AppConfig):
         register_nav(
             NavItem("funnel", _("Funnel"), "sales:funnel", "bar-chart-steps", section="analytics")
         )
+        register_nav(
+            NavItem(
+                "abandoned",
+                _("Abandoned clients"),
+                "sales:abandoned",
+                "exclamation-triangle",
+                section="analytics",
+                order=20,
+            )
+        )
         register_demo_seeder("sales", seed_sales, order=30)
         register_case_access("deal", selectors.deal_visible)
         register_case_access("lead", selectors.lead_visible)

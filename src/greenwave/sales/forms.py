@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import RoleCode, User
+from greenwave.crm.models import Company
 
 from .gates import GATE_FIELDS
 from .models import (
@@ -36,6 +37,9 @@ class DealForm(BootstrapFormMixin, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    company = forms.ModelChoiceField(
+        label=_("Client"), queryset=Company.objects.none(), required=False
+    )
     responsible = forms.ModelChoiceField(
         label=_("Responsible"), queryset=User.objects.none(), required=False
     )
@@ -43,10 +47,12 @@ class DealForm(BootstrapFormMixin, forms.Form):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, users: Any = None, companies: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if users is not None:
             self.fields["responsible"].queryset = users  # type: ignore[attr-defined]
+        if companies is not None:
+            self.fields["company"].queryset = companies  # type: ignore[attr-defined]
 
 
 class DealEditForm(DealForm):
@@ -54,6 +60,7 @@ class DealEditForm(DealForm):
         super().__init__(*args, **kwargs)
         del self.fields["pipeline"]
         del self.fields["responsible"]
+        del self.fields["company"]
 
 
 class LoseForm(BootstrapFormMixin, forms.Form):

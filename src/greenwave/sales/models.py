@@ -175,6 +175,22 @@ class Lead(TimeStampedModel):
     disqualification_comment = models.TextField(_("comment"), blank=True)
     qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    company = models.ForeignKey(
+        "crm.Company",
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    contact = models.ForeignKey(
+        "crm.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
     deal = models.OneToOneField(
         "Deal",
         verbose_name=_("deal"),
@@ -216,6 +232,17 @@ class Deal(TimeStampedModel):
     )
     status = models.CharField(
         _("status"), max_length=8, choices=DealStatus.choices, default=DealStatus.OPEN
+    )
+    company = models.ForeignKey(
+        "crm.Company",
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deals",
+    )
+    contacts = models.ManyToManyField(
+        "crm.Contact", verbose_name=_("contacts"), blank=True, related_name="deals"
     )
     amount = money_amount_field(_("amount"))
     currency = currency_field()
@@ -359,3 +386,40 @@ class SalesSettings(models.Model):
 
     def __str__(self) -> str:
         return str(_("Sales settings"))
+
+
+class ClientHandoff(TimeStampedModel):
+    """The mandatory handoff at the first sale (seed 004): hunter → farmer, with the hunter's
+    share of later sales of this client for a period."""
+
+    EVENT_CASE_TYPE = "handoff"
+
+    company = models.OneToOneField(
+        "crm.Company", verbose_name=_("client"), on_delete=models.CASCADE, related_name="handoff"
+    )
+    hunter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("hunter"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    farmer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("farmer"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deal = models.ForeignKey(
+        Deal, verbose_name=_("first sale"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    share_percent = models.DecimalField(_("hunter share, %"), max_digits=5, decimal_places=2)
+    share_until = models.DateField(_("hunter share until"))
+
+    class Meta:
+        verbose_name = _("client handoff")
+        verbose_name_plural = _("client handoffs")
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.hunter_id} → {self.farmer_id}"

@@ -58,6 +58,8 @@ class DealOut(Schema):
     currency: str
     probability: int
     expected_close_date: date | None
+    company_id: int | None
+    contact_ids: list[int]
     responsible_id: int | None
     team_id: int | None
     hunter_id: int | None
@@ -68,6 +70,10 @@ class DealOut(Schema):
     closed_at: datetime | None
     created_at: datetime
     version: int
+
+    @staticmethod
+    def resolve_contact_ids(obj: Any) -> list[int]:
+        return [c.pk for c in obj.contacts.all()]
 
     @staticmethod
     def resolve_stage_name(obj: Any) -> str:
@@ -86,6 +92,8 @@ class DealIn(Schema):
     currency: str = Field("RUB", min_length=3, max_length=3)
     expected_close_date: date | None = None
     responsible_id: int | None = None
+    company_id: int | None = None
+    contact_ids: list[int] = Field(default_factory=list)
     description: str = ""
 
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
+from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_records, scope_users
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.crm.models import Company
 
 from .models import (
     Deal,
@@ -24,6 +27,7 @@ from .models import (
     LeadStatus,
     LossReason,
     Pipeline,
+    SalesSettings,
     Stage,
 )
 
@@ -64,7 +68,7 @@ DEAL_FILTERS = (
 )
 
 DEAL_LIST_SPEC = ListSpec(
-    search_fields=("title", "description"),
+    search_fields=("title", "description", "company__search_text"),
     sorts=(
         SortSpec("created", _("Created"), ("created_at",)),
         SortSpec("amount", _("Amount"), ("amount",)),
@@ -126,7 +130,9 @@ def deal_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Deal]:
     qs = scope_records(Deal.objects.all(), actor=actor)
     if query is not None:
         qs = apply_list_query(qs, DEAL_LIST_SPEC, query)
-    return qs.select_related("pipeline", "stage", "responsible", "team", "lost_reason")
+    return qs.select_related(
+        "pipeline", "stage", "responsible", "team", "lost_reason", "company", "hunter"
+    ).prefetch_related("contacts")
 
 
 def deal_get(*, actor: User, pk: int) -> Deal:
@@ -212,3 +218,75 @@ def deal_visible(actor: User, case_id: str) -> bool:
 
 def lead_visible(actor: User, case_id: str) -> bool:
     return case_id.isdigit() and lead_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+# What counts as "working with a client": contacts and movement of its deals (seed 004).
+TOUCH_ACTIVITIES = (
+    "call_completed",
+    "meeting_completed",
+    "email_sent",
+    "task_completed",
+    "company_created",
+    "deal_created",
+    "deal_stage_changed",
+    "deal_won",
+    "client_handed_off",
+)
+
+
+def abandoned_clients(*, actor: User, now: Any = None) -> QuerySet[Company]:
+    """Visible clients with no touch for longer than their segment allows (seed 004: a
+    farmer's abandoned clients are the signal of overload)."""
+    from django.db.models import Max, OuterRef, Subquery
+    from django.db.models.functions import Cast, Coalesce, Greatest
+
+    from greenwave.core.models import Event, EventObject
+
+    rules = SalesSettings.objects.filter(pk=1).first() or SalesSettings()
+    now = now or timezone.now()
+    key = Cast(OuterRef("pk"), CharField())
+    as_case = (
+        Event.objects.filter(case_type="company", case_id=key, activity__in=TOUCH_ACTIVITIES)
+        .order_by()
+        .values("case_id")
+        .annotate(last=Max("timestamp"))
+        .values("last")
+    )
+    as_object = (
+        EventObject.objects.filter(
+            object_type="company", object_id=key, event__activity__in=TOUCH_ACTIVITIES
+        )
+        .order_by()
+        .values("object_id")
+        .annotate(last=Max("event__timestamp"))
+        .values("last")
+    )
+    epoch = now - timedelta(days=365 * 100)
+    qs = scope_records(Company.objects.all(), actor=actor).annotate(
+        last_touch=Greatest(
+            Coalesce(Subquery(as_case), Value(epoch)), Coalesce(Subquery(as_object), Value(epoch))
+        )
+    )
+    new_limit = now - timedelta(days=rules.abandoned_days_new)
+    current_limit = now - timedelta(days=rules.abandoned_days_current)
+    return (
+        qs.filter(
+            Q(segment="new", last_touch__lt=new_limit)
+            | Q(segment="current", last_touch__lt=current_limit)
+        )
+        .select_related("responsible", "team")
+        .order_by("last_touch")
+    )
+
+
+def abandoned_by_manager(*, actor: User) -> list[dict[str, Any]]:
+    """Abandoned clients counted per responsible manager, most first (the head's view)."""
+    rows = (
+        abandoned_clients(actor=actor)
+        .order_by()
+        .values("responsible_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    )
+    names = {u.pk: u for u in User.objects.filter(pk__in=[r["responsible_id"] for r in rows])}
+    return [{"manager": names.get(r["responsible_id"]), "count": r["n"]} for r in rows]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,13 +16,17 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import RoleCode, Team, User
 from greenwave.accounts.scoping import visible_team_ids
 from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
-from greenwave.core.services import changes_between, event_append_for, ref
+from greenwave.core.services import changes_between, event_append, event_append_for, ref
+from greenwave.crm import selectors as crm_selectors
+from greenwave.crm import services as crm_services
+from greenwave.crm.models import Company, Contact
 
 from . import events
 from .errors import SalesError
 from .gates import checklist_errors, evaluate_stage, unmet
 from .models import (
     ApprovalKind,
+    ClientHandoff,
     Deal,
     DealApproval,
     DealDocument,
@@ -224,9 +228,8 @@ def _deal_objects(deal: Deal) -> list[Any]:
     refs = []
     if deal.responsible_id:
         refs.append(ref(deal.responsible, "responsible"))  # type: ignore[arg-type]
-    company = getattr(deal, "company", None)
-    if company is not None:
-        refs.append(ref(company, "client"))
+    if deal.company_id:
+        refs.append(ref(deal.company, "client"))  # type: ignore[arg-type]
     return refs
 
 
@@ -244,6 +247,8 @@ def deal_create(
     team: Team | None = None,
     description: str = "",
     hunter: User | None = None,
+    company: Company | None = None,
+    contacts: Sequence[Contact] = (),
 ) -> Deal:
     if not title.strip():
         raise DomainError(CoreError.VALIDATION, _("A deal needs a title."))
@@ -256,6 +261,9 @@ def deal_create(
     if amount < 0:
         raise DomainError(CoreError.VALIDATION, _("The amount cannot be negative."))
     responsible = responsible or actor
+    share = _active_hunter_share(company)
+    if share is not None:  # a later sale of a handed-off client: the hunter keeps a share
+        hunter = share.hunter
     deal = Deal.objects.create(
         title=title.strip(),
         pipeline=pipeline,
@@ -269,7 +277,11 @@ def deal_create(
         probability=stage.probability,
         stage_entered_at=timezone.now(),
         hunter=hunter,
+        hunter_share_percent=share.share_percent if share is not None else Decimal(0),
+        company=company,
     )
+    if contacts:
+        deal.contacts.set(contacts)
     event_append_for(
         deal,
         activity=events.DEAL_CREATED,
@@ -391,8 +403,18 @@ def deal_move(
 
 
 @transaction.atomic
-def deal_win(*, actor: User | None, deal: Deal, expected_version: int | None = None) -> Deal:
-    """Win from the last stage, once its output (e.g. the payment) is met."""
+def deal_win(
+    *,
+    actor: User | None,
+    deal: Deal,
+    expected_version: int | None = None,
+    handoff_to: User | None = None,
+) -> Deal:
+    """Win from the last stage, once its output (e.g. the payment) is met.
+
+    The first sale of a client hands it to a farmer (seed 004); `handoff_to` is the head's
+    choice, otherwise the least loaded farmer of the team takes it.
+    """
     _require_access(actor, deal)
     deal = _lock(deal, expected_version)
     if deal.status != DealStatus.OPEN:
@@ -429,6 +451,8 @@ def deal_win(*, actor: User | None, deal: Deal, expected_version: int | None = N
         },
         objects=_deal_objects(deal),
     )
+    if deal.company_id and not ClientHandoff.objects.filter(company_id=deal.company_id).exists():
+        client_handoff(actor=actor, deal=deal, farmer=handoff_to)
     return deal
 
 
@@ -700,11 +724,20 @@ def lead_convert(
     title: str = "",
     amount: Decimal = Decimal(0),
     responsible: User | None = None,
+    company: Company | None = None,
 ) -> Deal:
-    """Lead → deal in the first stage of the pipeline; the lead keeps a link to it."""
+    """Lead → deal (+ client and contact) in the first stage of the pipeline.
+
+    The client is the given company, else an existing one found by the client base's duplicate
+    detection (INN, phone, e-mail, name), else a new one made from the lead.
+    """
     _require_access(actor, lead)
     lead = _open_lead(lead)
     owner = responsible or lead.responsible or actor
+    if owner is None:
+        raise DomainError(CoreError.VALIDATION, _("Choose who will be responsible for the deal."))
+    client = company or _client_for_lead(actor, lead, owner)
+    contact = _contact_for_lead(actor, lead, client, owner)
     deal = deal_create(
         actor=actor,
         title=title or lead.title,
@@ -713,9 +746,12 @@ def lead_convert(
         responsible=owner,
         team=owner.team if owner else lead.team,
         description=lead.need,
-        hunter=owner if owner is not None and owner.has_role(RoleCode.HUNTER) else None,
+        hunter=owner if owner.has_role(RoleCode.HUNTER) else None,
+        company=client,
+        contacts=[contact] if contact else [],
     )
     lead.status, lead.closed_at, lead.deal = LeadStatus.CONVERTED, timezone.now(), deal
+    lead.company, lead.contact = client, contact
     lead.save()
     event_append_for(
         lead,
@@ -772,3 +808,126 @@ def lead_from_web_form(*, data: dict[str, Any], client_ip: str | None) -> Lead:
         need=data.get("message", ""),
         **{k: data.get(k, "") for k in LEAD_FIELDS if k.startswith("utm_")},
     )
+
+
+def _client_for_lead(actor: User | None, lead: Lead, owner: User) -> Company | None:
+    if not (lead.company_name or lead.inn):
+        return None
+    matches = crm_selectors.company_find_duplicates(
+        actor=owner, inn=lead.inn, phone=lead.phone, email=lead.email, name=lead.company_name
+    )
+    if matches:
+        return matches[0].company
+    return crm_services.company_create(
+        actor=actor,
+        name=lead.company_name or lead.title,
+        inn=lead.inn,
+        phone=lead.phone,
+        email=lead.email,
+        source=_company_source(lead.source),
+        responsible=owner,
+        team=owner.team,
+    )
+
+
+LEAD_TO_CLIENT_SOURCE: dict[str, str] = {
+    LeadSource.WEB_FORM: "website",
+    LeadSource.WEBSITE: "website",
+    LeadSource.COLD: "cold_call",
+    LeadSource.REFERRAL: "referral",
+    LeadSource.EXHIBITION: "exhibition",
+    LeadSource.ADVERTISING: "advertising",
+    LeadSource.SOCIAL: "social",
+}
+
+
+def _company_source(lead_source: str) -> str:
+    return LEAD_TO_CLIENT_SOURCE.get(lead_source, "other")
+
+
+def _contact_for_lead(
+    actor: User | None, lead: Lead, company: Company | None, owner: User
+) -> Contact | None:
+    if not lead.contact_name:
+        return None
+    if company is not None:
+        existing = company.contacts.filter(full_name__iexact=lead.contact_name).first()
+        if existing is not None:
+            return existing
+    return crm_services.contact_create(
+        actor=actor,
+        company=company,
+        full_name=lead.contact_name,
+        phones=[lead.phone] if lead.phone else [],
+        emails=[lead.email] if lead.email else [],
+        responsible=owner if company is None else None,
+    )
+
+
+def _active_hunter_share(company: Company | None) -> ClientHandoff | None:
+    if company is None:
+        return None
+    return (
+        ClientHandoff.objects.filter(company=company, share_until__gte=timezone.localdate())
+        .select_related("hunter")
+        .first()
+    )
+
+
+def _least_loaded_farmer(team: Team | None) -> User | None:
+    farmers = User.objects.filter(is_active=True, roles__code=RoleCode.FARMER)
+    in_team = farmers.filter(team=team) if team is not None else farmers.none()
+    for pool in (in_team, farmers):
+        farmer = (
+            pool.annotate(clients=Count("crm_companies", distinct=True))
+            .order_by("clients", "pk")
+            .first()
+        )
+        if farmer is not None:
+            return farmer
+    return None
+
+
+@transaction.atomic
+def client_handoff(*, actor: User | None, deal: Deal, farmer: User | None = None) -> ClientHandoff:
+    """Hand the client of a first won deal from the hunter to a farmer (seed 004).
+
+    The hunter keeps `hunter_share_percent` of later sales of the client for
+    `hunter_share_months`; every later deal of the client records it for commissions.
+    """
+    if deal.company_id is None:
+        raise DomainError(CoreError.VALIDATION, _("The deal has no client to hand over."))
+    company = Company.objects.select_related("responsible", "team").get(pk=deal.company_id)
+    rules = sales_settings()
+    hunter = deal.hunter or company.responsible
+    farmer = farmer or _least_loaded_farmer(company.team or deal.team)
+    handoff = ClientHandoff.objects.create(
+        company=company,
+        hunter=hunter,
+        farmer=farmer,
+        deal=deal,
+        share_percent=rules.hunter_share_percent,
+        share_until=timezone.localdate() + timedelta(days=30 * rules.hunter_share_months),
+    )
+    if farmer is not None and farmer.pk != company.responsible_id:
+        crm_services.company_reassign(actor=None, company=company, responsible=farmer)
+    crm_services.company_update(actor=None, company=company, segment="current")
+    objects = [ref(deal, "first_sale")]
+    if hunter is not None:
+        objects.append(ref(hunter, "hunter"))
+    if farmer is not None:
+        objects.append(ref(farmer, "farmer"))
+    event_append(
+        case_type=company.EVENT_CASE_TYPE,
+        case_id=company.pk,
+        activity=events.CLIENT_HANDED_OFF,
+        actor=actor,
+        payload={
+            "hunter": hunter.username if hunter else None,
+            "farmer": farmer.username if farmer else None,
+            "share_percent": str(handoff.share_percent),
+            "share_until": handoff.share_until.isoformat(),
+        },
+        objects=objects,
+    )
+    return handoff

@@ -22,4 +22,5 @@ urlpatterns = [
     ),
     path("form/", views.web_form, name="web_form"),
     path("funnel/", views.funnel_page, name="funnel"),
+    path("abandoned/", views.abandoned, name="abandoned"),
 ]

@@ -25,6 +25,7 @@ from greenwave.core.listing import ListQuery
 from greenwave.core.pages import render_list_page
 from greenwave.core.ratelimit import rate_limited
 from greenwave.core.selectors import event_list_for_object
+from greenwave.crm import selectors as crm_selectors
 
 from . import selectors, services
 from .forms import (
@@ -133,6 +134,7 @@ def deal_create(request: AuthedRequest) -> HttpResponse:
     form = DealForm(
         request.POST or None,
         users=_users(request.user),
+        companies=crm_selectors.company_list(actor=request.user),
         initial={"pipeline": selectors.pipeline_default(), "responsible": request.user},
     )
     if request.method == "POST" and form.is_valid():
@@ -447,3 +449,18 @@ def _group_names(rows: list[Any], group_by: str | None) -> dict[str | None, str]
     model = Team if group_by == "team" else User
     names.update({str(obj.pk): str(obj) for obj in model.objects.filter(pk__in=ids)})
     return names
+
+
+@login_required
+def abandoned(request: AuthedRequest) -> HttpResponse:
+    """Clients nobody has worked with for too long, and how many each manager has (seed 004)."""
+    return render(
+        request,
+        "sales/abandoned.html",
+        {
+            "title": _("Abandoned clients"),
+            "by_manager": selectors.abandoned_by_manager(actor=request.user),
+            "clients": selectors.abandoned_clients(actor=request.user)[:200],
+            "rules": services.sales_settings(),
+        },
+    )

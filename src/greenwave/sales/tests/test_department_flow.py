@@ -1,0 +1,169 @@
+"""Seed 004: lead → client and contact, first sale hands the client to a farmer, the hunter
+keeps a share of later sales, abandoned clients are counted per manager."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from greenwave.core.models import Event
+from greenwave.crm import services as crm_services
+from greenwave.crm.models import Company, Contact
+from greenwave.sales import services
+from greenwave.sales.models import ClientHandoff, LeadSource
+from greenwave.sales.selectors import abandoned_by_manager, abandoned_clients
+
+pytestmark = pytest.mark.django_db
+
+
+def test_converting_a_lead_creates_the_client_and_contact(two_teams, b2b) -> None:
+    hunter = two_teams["hunter_a"]
+    lead = services.lead_create(
+        actor=hunter,
+        source=LeadSource.WEB_FORM,
+        contact_name="Анна Смирнова",
+        company_name="ООО «Новый клиент»",
+        phone="+7 916 555-44-33",
+        email="anna@client.ru",
+    )
+    deal = services.lead_convert(actor=hunter, lead=lead, pipeline=b2b)
+
+    company = Company.objects.get(name="ООО «Новый клиент»")
+    contact = Contact.objects.get(full_name="Анна Смирнова")
+    assert deal.company == company
+    assert list(deal.contacts.all()) == [contact]
+    assert company.responsible == hunter
+    assert company.source == "website"
+    lead.refresh_from_db()
+    assert (lead.company, lead.contact, lead.deal) == (company, contact, deal)
+
+
+def test_converting_reuses_an_existing_client_found_as_a_duplicate(two_teams, b2b) -> None:
+    hunter = two_teams["hunter_a"]
+    existing = crm_services.company_create(
+        actor=hunter, name="ООО «Ромашка»", phone="+7 916 111-22-33"
+    )
+    lead = services.lead_create(
+        actor=hunter, company_name="Ромашка", phone="+79161112233", contact_name="Пётр"
+    )
+    deal = services.lead_convert(actor=hunter, lead=lead, pipeline=b2b)
+    assert deal.company == existing
+    assert Company.objects.count() == 1
+
+
+def win(deal, two_teams, **kw):
+    stages = list(deal.pipeline.stages.order_by("order"))
+    deal = services.deal_move(
+        actor=two_teams["head_a"], deal=deal, stage=stages[-1], override_comment="test"
+    )
+    services.deal_approve(actor=two_teams["admin"], deal=deal, kind="payment")
+    return services.deal_win(actor=two_teams["head_a"], deal=deal, **kw)
+
+
+def test_first_sale_hands_the_client_to_the_least_loaded_farmer(two_teams, b2b, make_user):
+    team = two_teams["team_a"]
+    busy = make_user("farmer_busy", roles=["farmer"], team=team)
+    free = make_user("farmer_free", roles=["farmer"], team=team)
+    crm_services.company_create(actor=busy, name="ООО «Загрузка»", responsible=busy, team=team)
+    hunter = two_teams["hunter_a"]
+    client = crm_services.company_create(actor=hunter, name="ООО «Первая продажа»")
+    deal = services.deal_create(
+        actor=hunter,
+        title="Первая",
+        pipeline=b2b,
+        company=client,
+        hunter=hunter,
+        amount=Decimal(100000),
+    )
+
+    win(deal, two_teams)
+
+    client.refresh_from_db()
+    assert client.responsible == free
+    assert client.segment == "current"
+    handoff = ClientHandoff.objects.get(company=client)
+    assert (handoff.hunter, handoff.farmer) == (hunter, free)
+    event = Event.objects.get(activity="client_handed_off")
+    assert event.case_type == "company"
+    assert event.payload["farmer"] == "farmer_free"
+
+    later = services.deal_create(actor=free, title="Повторная", pipeline=b2b, company=client)
+    assert later.hunter == hunter
+    assert later.hunter_share_percent == handoff.share_percent > 0
+    win(later, two_teams)
+    assert ClientHandoff.objects.count() == 1  # only the first sale hands over
+
+
+def test_head_may_choose_the_farmer(two_teams, b2b, make_user) -> None:
+    chosen = make_user("farmer_chosen", roles=["farmer"], team=two_teams["team_b"])
+    hunter = two_teams["hunter_a"]
+    client = crm_services.company_create(actor=hunter, name="ООО «Выбор»")
+    deal = services.deal_create(actor=hunter, title="Выбор", pipeline=b2b, company=client)
+    win(deal, two_teams, handoff_to=chosen)
+    client.refresh_from_db()
+    assert client.responsible == chosen
+
+
+def test_abandoned_clients_are_listed_and_counted_per_manager(two_teams) -> None:
+    hunter, head = two_teams["hunter_a"], two_teams["head_a"]
+    old = crm_services.company_create(actor=hunter, name="ООО «Забытый»")
+    fresh = crm_services.company_create(actor=hunter, name="ООО «Свежий»")
+    crm_services.company_create(actor=head, name="ООО «У руководителя»", responsible=head)
+    Event.objects.filter(case_type="company").update(timestamp=timezone.now() - timedelta(days=60))
+    from greenwave.core.services import ObjectRef, event_append
+
+    event_append(
+        case_type="activity",
+        case_id=1,
+        activity="call_completed",
+        actor=hunter,
+        objects=[ObjectRef("company", str(fresh.pk))],
+    )
+    event_append(  # not a touch: an edit of the card
+        case_type="company", case_id=old.pk, activity="company_changed", actor=hunter
+    )
+
+    names = set(abandoned_clients(actor=head).values_list("name", flat=True))
+    assert names == {"ООО «Забытый»", "ООО «У руководителя»"}
+    counts = {row["manager"].username: row["count"] for row in abandoned_by_manager(actor=head)}
+    assert counts == {"hunter_a": 1, "head_a": 1}
+    assert set(abandoned_clients(actor=two_teams["hunter_b"])) == set()
+
+
+def test_abandoned_page_and_deal_card_with_client(client, two_teams, b2b) -> None:
+    hunter = two_teams["hunter_a"]
+    company = crm_services.company_create(actor=hunter, name="ООО «Карточка»")
+    deal = services.deal_create(actor=hunter, title="С клиентом", pipeline=b2b, company=company)
+    client.force_login(two_teams["head_a"])
+    assert client.get("/sales/abandoned/").status_code == 200
+    card = client.get(f"/sales/deals/{deal.pk}/").content.decode()
+    assert "ООО «Карточка»" in card
+    created = client.post(
+        "/sales/deals/new/",
+        {
+            "title": "Из формы",
+            "pipeline": b2b.pk,
+            "amount": "10",
+            "company": company.pk,
+            "responsible": hunter.pk,
+        },
+    )
+    assert created.status_code == 302
+
+
+def test_api_creates_a_deal_for_a_visible_client_only(two_teams, bearer, b2b) -> None:
+    mine = crm_services.company_create(actor=two_teams["hunter_a"], name="ООО «Моя»")
+    theirs = crm_services.company_create(actor=two_teams["hunter_b"], name="ООО «Чужая»")
+    api = bearer(two_teams["hunter_a"])
+    ok = api.post(
+        "/api/v1/deals", {"title": "A", "company_id": mine.pk}, content_type="application/json"
+    )
+    assert ok.status_code == 201
+    assert ok.json()["company_id"] == mine.pk
+    refused = api.post(
+        "/api/v1/deals", {"title": "B", "company_id": theirs.pk}, content_type="application/json"
+    )
+    assert refused.status_code == 404
