@@ -13,7 +13,7 @@ from greenwave.accounts.models import User
 from greenwave.accounts.selectors import user_get
 from greenwave.core.api import Page, list_query, paginate
 from greenwave.core.errors import CoreError, DomainError
-from greenwave.crm.selectors import company_get, contact_get
+from greenwave.crm.selectors import company_get, contact_get, price_list_get, product_get
 
 from . import selectors, services
 from .funnel import GROUPS, funnel
@@ -23,6 +23,7 @@ from .schemas import (
     ApproveIn,
     ConvertIn,
     DealIn,
+    DealItemIn,
     DealOut,
     DealPatch,
     DisqualifyIn,
@@ -34,6 +35,7 @@ from .schemas import (
     LoseIn,
     MoveIn,
     PipelineOut,
+    PriceListIn,
     QualifyIn,
     WinIn,
 )
@@ -259,3 +261,34 @@ def analytics_funnel(
         "group_by": group_by,
         "stages": [row.as_dict() for row in rows],
     }
+
+
+@router.post("/deals/{deal_id}/items", response={201: DealOut}, summary="Add a product line")
+def deal_item_add(request: AuthedRequest, deal_id: int, payload: DealItemIn) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    services.deal_add_item(
+        actor=request.user,
+        deal=deal,
+        product=product_get(actor=request.user, pk=payload.product_id),
+        quantity=payload.quantity,
+        price=payload.price,
+    )
+    return Status(201, selectors.deal_get(actor=request.user, pk=deal_id))
+
+
+@router.delete("/deals/{deal_id}/items/{item_id}", response=DealOut)
+def deal_item_remove(request: AuthedRequest, deal_id: int, item_id: int) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    item = deal.items.filter(pk=item_id).first()
+    if item is None:
+        raise DomainError(CoreError.NOT_FOUND, _("Line not found."))
+    services.deal_remove_item(actor=request.user, item=item)
+    return selectors.deal_get(actor=request.user, pk=deal_id)
+
+
+@router.post("/deals/{deal_id}/price-list", response=DealOut, summary="Re-price from a list")
+def deal_price_list(request: AuthedRequest, deal_id: int, payload: PriceListIn) -> Any:
+    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    price_list = price_list_get(actor=request.user, pk=payload.price_list_id)
+    services.deal_set_price_list(actor=request.user, deal=deal, price_list=price_list)
+    return selectors.deal_get(actor=request.user, pk=deal_id)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import RoleCode, User
-from greenwave.crm.models import Company
+from greenwave.crm.models import Company, PriceList, Product
 
 from .gates import GATE_FIELDS
 from .models import (
@@ -218,4 +218,27 @@ class FunnelForm(BootstrapFormMixin, forms.Form):
         label=_("Slice by"),
         required=False,
         choices=[("", _("No slice")), ("responsible", _("Responsible")), ("team", _("Team"))],
+    )
+
+
+class DealItemForm(BootstrapFormMixin, forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Product"), queryset=Product.objects.filter(is_active=True)
+    )
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.001"), max_digits=14, decimal_places=3, initial=1
+    )
+    price = forms.DecimalField(
+        label=_("Price, ₽"),
+        min_value=Decimal(0),
+        max_digits=18,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: from the deal's price list."),
+    )
+
+
+class PriceListForm(BootstrapFormMixin, forms.Form):
+    price_list = forms.ModelChoiceField(
+        label=_("Price list"), queryset=PriceList.objects.filter(is_active=True)
     )

@@ -244,6 +244,14 @@ class Deal(TimeStampedModel):
     contacts = models.ManyToManyField(
         "crm.Contact", verbose_name=_("contacts"), blank=True, related_name="deals"
     )
+    price_list = models.ForeignKey(
+        "crm.PriceList",
+        verbose_name=_("price list"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deals",
+    )
     amount = money_amount_field(_("amount"))
     currency = currency_field()
     probability = models.PositiveSmallIntegerField(
@@ -309,6 +317,35 @@ class Deal(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DealItem(models.Model):
+    """A product line of a deal; the deal's amount is the sum of its lines when it has any."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(
+        "crm.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(Decimal(0))]
+    )
+    price = money_amount_field(_("price"))
+
+    class Meta:
+        verbose_name = _("deal line")
+        verbose_name_plural = _("deal lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="deal_item_quantity"),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="deal_item_price"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"
+
+    @property
+    def total(self) -> Decimal:
+        return (self.quantity * self.price).quantize(Decimal("0.01"))
 
 
 class DocumentKind(models.TextChoices):

@@ -60,6 +60,8 @@ class DealOut(Schema):
     expected_close_date: date | None
     company_id: int | None
     contact_ids: list[int]
+    price_list_id: int | None
+    items: list[DealItemOut]
     responsible_id: int | None
     team_id: int | None
     hunter_id: int | None
@@ -72,6 +74,10 @@ class DealOut(Schema):
     version: int
 
     @staticmethod
+    def resolve_items(obj: Any) -> list[Any]:
+        return list(obj.items.all())
+
+    @staticmethod
     def resolve_contact_ids(obj: Any) -> list[int]:
         return [c.pk for c in obj.contacts.all()]
 
@@ -82,6 +88,29 @@ class DealOut(Schema):
     @staticmethod
     def resolve_lost_reason(obj: Any) -> str | None:
         return obj.lost_reason.name if obj.lost_reason_id else None
+
+
+class DealItemOut(Schema):
+    id: int
+    product_id: int
+    product: str
+    quantity: Decimal
+    price: Decimal
+    total: Decimal
+
+    @staticmethod
+    def resolve_product(obj: Any) -> str:
+        return str(obj.product.name)
+
+
+class DealItemIn(Schema):
+    product_id: int
+    quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)
+    price: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
+
+
+class PriceListIn(Schema):
+    price_list_id: int
 
 
 class DealIn(Schema):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from greenwave.crm.models import Company
 
 from .models import (
     Deal,
+    DealItem,
     DealStatus,
     DisqualificationReason,
     Lead,
@@ -48,6 +49,12 @@ def _responsible_choices(actor: Any) -> list[tuple[str, str]]:
     return [(str(u.pk), str(u)) for u in users]
 
 
+def _product_choices(actor: Any) -> list[tuple[str, str]]:
+    from greenwave.crm.models import Product
+
+    return [(str(pk), name) for pk, name in Product.objects.values_list("pk", "name")]
+
+
 def _team_choices(actor: Any) -> list[tuple[str, str]]:
     return [(str(pk), name) for pk, name in Team.objects.values_list("pk", "name")]
 
@@ -63,6 +70,7 @@ DEAL_FILTERS = (
     ),
     FilterSpec("responsible", _("Responsible"), "responsible_id", choices=_responsible_choices),
     FilterSpec("team", _("Team"), "team_id", choices=_team_choices),
+    FilterSpec("product", _("Product"), "items__product_id", choices=_product_choices),
     FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
     FilterSpec("created_to", _("Created to"), "created_at__date", kind="date_to"),
 )
@@ -129,10 +137,16 @@ def pipeline_default() -> Pipeline | None:
 def deal_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Deal]:
     qs = scope_records(Deal.objects.all(), actor=actor)
     if query is not None:
-        qs = apply_list_query(qs, DEAL_LIST_SPEC, query)
+        # The product filter is a subquery, not a join: a join through lines would repeat a
+        # deal and inflate the board's totals.
+        product = query.filters.get("product")
+        others = {k: v for k, v in query.filters.items() if k != "product"}
+        qs = apply_list_query(qs, DEAL_LIST_SPEC, replace(query, filters=others))
+        if product:
+            qs = qs.filter(pk__in=DealItem.objects.filter(product_id=product).values("deal_id"))
     return qs.select_related(
         "pipeline", "stage", "responsible", "team", "lost_reason", "company", "hunter"
-    ).prefetch_related("contacts")
+    ).prefetch_related("contacts", "items__product")
 
 
 def deal_get(*, actor: User, pk: int) -> Deal:

@@ -19,7 +19,7 @@ from greenwave.core.errors import CoreError, DomainError, not_found, permission_
 from greenwave.core.services import changes_between, event_append, event_append_for, ref
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm import services as crm_services
-from greenwave.crm.models import Company, Contact
+from greenwave.crm.models import Company, Contact, PriceList, Product
 
 from . import events
 from .errors import SalesError
@@ -30,6 +30,7 @@ from .models import (
     Deal,
     DealApproval,
     DealDocument,
+    DealItem,
     DealStatus,
     DisqualificationReason,
     DocumentKind,
@@ -931,3 +932,128 @@ def client_handoff(*, actor: User | None, deal: Deal, farmer: User | None = None
         objects=objects,
     )
     return handoff
+
+
+# --- products and price lists --------------------------------------------------------------
+
+
+def _recompute_amount(deal: Deal) -> None:
+    lines = list(deal.items.all())
+    if lines:
+        deal.amount = sum((line.total for line in lines), Decimal(0))
+
+
+@transaction.atomic
+def deal_add_item(
+    *,
+    actor: User,
+    deal: Deal,
+    product: Product,
+    quantity: Decimal,
+    price: Decimal | None = None,
+) -> DealItem:
+    """Add a product line; without a price, the deal's price list (or the base list) prices it."""
+    _require_access(actor, deal)
+    deal = _lock(deal, None)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    if quantity <= 0:
+        raise DomainError(CoreError.VALIDATION, _("The quantity must be positive."))
+    if price is None:
+        price = _list_price(product, deal.price_list)
+    if price < 0:
+        raise DomainError(CoreError.VALIDATION, _("The price cannot be negative."))
+    item = DealItem.objects.create(deal=deal, product=product, quantity=quantity, price=price)
+    before = str(deal.amount)
+    _recompute_amount(deal)
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_CHANGED,
+        actor=actor,
+        payload={
+            "item_added": {"product": product.name, "quantity": str(quantity), "price": str(price)},
+            "changes": {"amount": [before, str(deal.amount)]},
+        },
+        objects=[ref(product, "product")],
+    )
+    return item
+
+
+@transaction.atomic
+def deal_remove_item(*, actor: User, item: DealItem) -> Deal:
+    deal = item.deal
+    _require_access(actor, deal)
+    deal = _lock(deal, None)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    product = item.product
+    item.delete()
+    before = str(deal.amount)
+    _recompute_amount(deal)
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_CHANGED,
+        actor=actor,
+        payload={"item_removed": product.name, "changes": {"amount": [before, str(deal.amount)]}},
+    )
+    return deal
+
+
+def _list_price(product: Product, price_list: PriceList | None) -> Decimal:
+    lists = [price_list] if price_list is not None else []
+    lists += list(PriceList.objects.filter(kind="base", is_active=True).order_by("pk")[:1])
+    for candidate in lists:
+        money = crm_selectors.price_of(product=product, price_list=candidate)
+        if money is not None:
+            return money.amount
+    raise DomainError(
+        CoreError.VALIDATION,
+        _("No price for %(product)s in the price list: give the price.") % {"product": product},
+    )
+
+
+@transaction.atomic
+def deal_set_price_list(*, actor: User, deal: Deal, price_list: PriceList) -> Deal:
+    """Price the deal from another list; a discount list is the head of sales' decision (seed
+    001: on a price objection the head chooses one of five discount price lists)."""
+    _require_access(actor, deal)
+    if price_list.kind == "discount" and not _is_head(actor):
+        raise DomainError(
+            SalesError.APPROVAL_NOT_ALLOWED,
+            _("Only a head of sales chooses a discount price list."),
+            status=403,
+        )
+    deal = _lock(deal, None)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    previous = deal.price_list.name if deal.price_list else None
+    deal.price_list = price_list
+    repriced = []
+    for line in deal.items.select_related("product"):
+        money = crm_selectors.price_of(product=line.product, price_list=price_list)
+        if money is not None and money.amount != line.price:
+            repriced.append([line.product.name, str(line.price), str(money.amount)])
+            line.price = money.amount
+            line.save(update_fields=["price"])
+    before = str(deal.amount)
+    _recompute_amount(deal)
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_CHANGED,
+        actor=actor,
+        payload={
+            "changes": {
+                "price_list": [previous, price_list.name],
+                "amount": [before, str(deal.amount)],
+            },
+            "repriced": repriced,
+        },
+        objects=[ref(price_list, "price_list")],
+    )
+    return deal

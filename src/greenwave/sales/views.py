@@ -26,6 +26,7 @@ from greenwave.core.pages import render_list_page
 from greenwave.core.ratelimit import rate_limited
 from greenwave.core.selectors import event_list_for_object
 from greenwave.crm import selectors as crm_selectors
+from greenwave.crm.models import Product
 
 from . import selectors, services
 from .forms import (
@@ -33,11 +34,13 @@ from .forms import (
     ConvertForm,
     DealEditForm,
     DealForm,
+    DealItemForm,
     DisqualifyForm,
     DocumentForm,
     FunnelForm,
     LeadForm,
     LoseForm,
+    PriceListForm,
     StageForm,
     WebLeadForm,
 )
@@ -69,6 +72,8 @@ def _board_context(request: AuthedRequest, pipeline_id: str | None) -> dict[str,
         "pipelines": selectors.pipeline_list(),
         "filters": query.filters,
         "responsibles": _users(request.user),
+        "products": Product.objects.filter(is_active=True).only("pk", "name"),
+        "teams": Team.objects.only("pk", "name"),
     }
 
 
@@ -179,6 +184,8 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "lose_form": LoseForm(pipeline=deal.pipeline),
         "document_form": DocumentForm(),
         "approval_form": ApprovalForm(),
+        "item_form": DealItemForm(),
+        "price_list_form": PriceListForm(initial={"price_list": deal.price_list}),
         "documents": deal.documents.all(),
         "approvals": deal.approvals.select_related("approved_by"),
         "timeline": event_list_for_object(object_type="deal", object_id=deal.pk)[:50],
@@ -217,6 +224,23 @@ def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
             actor=actor, deal=deal, reason=reason, comment=request.POST.get("comment", "")
         )
         messages.info(request, _("The deal is lost."))
+    elif action == "item":
+        item_form = DealItemForm(request.POST)
+        if not item_form.is_valid():
+            raise DomainError(CoreError.VALIDATION, _("Choose a product and a positive quantity."))
+        services.deal_add_item(actor=actor, deal=deal, **item_form.cleaned_data)
+        messages.success(request, _("Line added."))
+    elif action == "item-remove":
+        line = deal.items.filter(pk=request.POST.get("item") or 0).first()
+        if line is not None:
+            services.deal_remove_item(actor=actor, item=line)
+            messages.success(request, _("Line removed."))
+    elif action == "price-list":
+        list_form = PriceListForm(request.POST)
+        if not list_form.is_valid():
+            raise DomainError(CoreError.VALIDATION, _("Choose a price list."))
+        services.deal_set_price_list(actor=actor, deal=deal, **list_form.cleaned_data)
+        messages.success(request, _("The deal is re-priced."))
     elif action == "reopen":
         services.deal_reopen(actor=actor, deal=deal)
         messages.success(request, _("The deal is reopened."))
