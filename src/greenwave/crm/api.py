@@ -33,6 +33,7 @@ from .schemas import (
     DecisionMakerPatch,
     DuplicateOut,
     EventOut,
+    MergeIn,
     PresenceIn,
     PresenceOut,
     PriceListIn,
@@ -107,6 +108,14 @@ def company_reassign(request: AuthedRequest, company_id: int, payload: ReassignI
     return services.company_reassign(
         actor=request.user, company=company, responsible=responsible, team=team
     )
+
+
+@router.post("/companies/{company_id}/merge", response=CompanyOut)
+def company_merge(request: AuthedRequest, company_id: int, payload: MergeIn) -> Any:
+    """Fold a duplicate into this company; its contacts, profile and history move here."""
+    target = selectors.company_get(actor=request.user, pk=company_id)
+    source = selectors.company_get(actor=request.user, pk=payload.source_id)
+    return services.company_merge(actor=request.user, target=target, source=source)
 
 
 @router.get("/companies/{company_id}/history", response=list[EventOut])

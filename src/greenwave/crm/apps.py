@@ -49,5 +49,7 @@ class CrmConfig(AppConfig):
                 events.PRICE_LIST_CREATED: _("Price list created"),
                 events.PRICE_LIST_CHANGED: _("Price list changed"),
                 events.PRICES_CHANGED: _("Prices changed"),
+                events.COMPANY_MERGED: _("Duplicate merged into the company"),
+                events.COMPANY_MERGED_INTO: _("Company merged into another"),
             }
         )

@@ -90,6 +90,15 @@ class Company(TimeStampedModel):
     # Lower-cased name, requisites, tags: SQLite's LIKE folds only ASCII, so «ромашк» must
     # meet an already lower-cased «ооо ромашка» to be found (services keep it in sync).
     search_text = models.TextField(editable=False, blank=True)
+    # A company merged into another stays as a tombstone so old links and ids still resolve.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_companies",
+    )
 
     class Meta:
         verbose_name = _("company")

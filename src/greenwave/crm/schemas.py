@@ -358,3 +358,7 @@ class PricesIn(Schema):
     prices: dict[int, Decimal | None] = Field(
         ..., description="product id → price; null removes the product from the list"
     )
+
+
+class MergeIn(Schema):
+    source_id: int = Field(..., description="The duplicate to fold into this company")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -41,7 +42,8 @@ from .requisites import normalize_email, normalize_inn, normalize_phone
 
 
 def _visible_companies(actor: User) -> QuerySet[Company]:
-    return scope_records(Company.objects.all(), actor=actor)
+    """Live companies the actor may see (a merged-away company is a tombstone, not a client)."""
+    return scope_records(Company.objects.filter(merged_into__isnull=True), actor=actor)
 
 
 def _distinct_choices(field_name: str) -> Any:
@@ -224,11 +226,40 @@ def _safe(normalize: Any, value: str) -> str:
         return ""
 
 
+SIMILAR_NAME_RATIO = 0.8
+
+
+def _similar_names(actor: User, name_value: str, limit: int) -> list[Company]:
+    """Companies whose name without legal form reads almost the same («Ромашка» ~ «Ромашкa+»).
+
+    The database narrows candidates by a word stem; difflib decides on the few left."""
+    stems = [word[:5] for word in name_value.split() if len(word) >= 3]
+    if not stems:
+        return []
+    condition = Q()
+    for stem in stems:
+        condition |= Q(search_text__contains=stem)
+    candidates = company_list(actor=actor).filter(condition)[:300]
+    return [
+        company
+        for company in candidates
+        if SequenceMatcher(None, normalized_company_name(company.name), name_value).ratio()
+        >= SIMILAR_NAME_RATIO
+    ][:limit]
+
+
 def company_find_duplicates(
-    *, actor: User, inn: str = "", phone: str = "", email: str = "", name: str = ""
+    *,
+    actor: User,
+    inn: str = "",
+    phone: str = "",
+    email: str = "",
+    name: str = "",
+    exclude_pk: int | None = None,
+    limit: int = 20,
 ) -> list[DuplicateMatch]:
-    """Visible companies sharing the INN, a phone or an e-mail (of the company or a contact),
-    or the name without its legal form."""
+    """Visible companies that look like the one described: the same INN, a phone or an e-mail
+    of the company or of one of its contacts, or a similar name (legal form ignored)."""
     conditions: list[tuple[str, Q]] = []
     inn_value = _safe(normalize_inn, inn)
     if inn_value:
@@ -243,16 +274,47 @@ def company_find_duplicates(
         conditions.append(
             ("email", Q(email=email_value) | Q(contacts__search_text__contains=email_value))
         )
+    matches: dict[int, DuplicateMatch] = {}
+
+    def add(company: Company, reason: str) -> None:
+        if company.pk != exclude_pk:
+            match = matches.setdefault(company.pk, DuplicateMatch(company))
+            if reason not in match.reasons:
+                match.reasons.append(reason)
+
+    for reason, condition in conditions:
+        for company in company_list(actor=actor).filter(condition).distinct()[:limit]:
+            add(company, reason)
     name_value = normalized_company_name(name)
     if name_value:
-        conditions.append(("name", Q(search_text__contains=name_value)))
-    matches: dict[int, DuplicateMatch] = {}
-    for reason, condition in conditions:
-        for company in company_list(actor=actor).filter(condition).distinct()[:20]:
-            if reason == "name" and normalized_company_name(company.name) != name_value:
-                continue
-            matches.setdefault(company.pk, DuplicateMatch(company)).reasons.append(reason)
-    return list(matches.values())
+        for company in _similar_names(actor, name_value, limit + 1):
+            add(company, "name")
+    return list(matches.values())[:limit]
+
+
+def company_duplicates_of(*, actor: User, company: Company) -> list[DuplicateMatch]:
+    """Other visible companies that look like this one (the card offers to merge them)."""
+    return company_find_duplicates(
+        actor=actor,
+        inn=company.inn,
+        phone=company.phone,
+        email=company.email,
+        name=company.name,
+        exclude_pk=company.pk,
+        limit=10,
+    )
+
+
+def company_merged_target(*, actor: User, pk: int) -> Company | None:
+    """Where a merged-away company went, if the actor may see it (old links keep working)."""
+    merged = Company.objects.filter(pk=pk, merged_into__isnull=False).first()
+    seen: set[int] = set()
+    while merged is not None and merged.merged_into_id is not None and merged.pk not in seen:
+        seen.add(merged.pk)
+        merged = Company.objects.filter(pk=merged.merged_into_id).first()
+    if merged is None or not _visible_companies(actor).filter(pk=merged.pk).exists():
+        return None
+    return merged
 
 
 # --- Client profile and competitors -------------------------------------------------------

@@ -24,6 +24,7 @@ urlpatterns = [
         views.decision_maker_remove,
         name="decision_maker_remove",
     ),
+    path("companies/<int:pk>/merge/", views.company_merge, name="company_merge"),
     path("companies/<int:pk>/profile/", views.company_profile_edit, name="company_profile"),
     path(
         "companies/<int:pk>/competitors/add/",

@@ -61,7 +61,7 @@ def _form_page(
     request: AuthedRequest, form: Any, title: str, back_url: str, back_label: str, **extra: Any
 ) -> HttpResponse:
     context = {"form": form, "title": title, "back_url": back_url, "back_label": back_label}
-    return render(request, "core/form_page.html", {**context, **extra})
+    return render(request, "crm/form_page.html", {**context, **extra})
 
 
 @login_required
@@ -80,23 +80,40 @@ def company_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def company_create(request: AuthedRequest) -> HttpResponse:
+    """Create a company; look-alikes (INN, phone, e-mail, similar name) are shown first."""
     form = CompanyCreateForm(request.POST or None, actor=request.user)
+    duplicates: list[selectors.DuplicateMatch] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            company = services.company_create(actor=request.user, **form.service_data())
-        except DomainError as exc:
-            show_domain_error(form, exc)
+        data = form.service_data()
+        if not data["allow_duplicate"]:
+            duplicates = selectors.company_find_duplicates(
+                actor=request.user,
+                **{k: data[k] for k in ("inn", "phone", "email", "name")},
+            )
+        if duplicates:
+            form.add_error(
+                "allow_duplicate", _("Open the existing company, or tick to create anyway.")
+            )
         else:
-            messages.success(request, _("Company %(name)s created.") % {"name": company})
-            return redirect("crm:company_detail", pk=company.pk)
+            try:
+                company = services.company_create(actor=request.user, **data)
+            except DomainError as exc:
+                show_domain_error(form, exc)
+            else:
+                messages.success(request, _("Company %(name)s created.") % {"name": company})
+                return redirect("crm:company_detail", pk=company.pk)
     back = reverse("crm:company_list")
-    return _form_page(request, form, _("New company"), back, _("Clients"))
+    return _form_page(request, form, _("New company"), back, _("Clients"), duplicates=duplicates)
 
 
 @login_required
 def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    merged_into = selectors.company_merged_target(actor=request.user, pk=pk)
+    if merged_into is not None:
+        return redirect("crm:company_detail", pk=merged_into.pk)
     company = selectors.company_get(actor=request.user, pk=pk)
     context = {
+        "duplicates": selectors.company_duplicates_of(actor=request.user, company=company),
         "company": company,
         "title": company.name,
         "back_url": reverse("crm:company_list"),
@@ -497,3 +514,20 @@ def price_list_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         table_template="crm/partials/price_table.html",
         extra={"price_list": price_list, "can_edit": _can_manage_catalog(request)},
     )
+
+
+@require_POST
+@login_required
+def company_merge(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Fold the duplicate named in the form into this company."""
+    target = selectors.company_get(actor=request.user, pk=pk)
+    source = selectors.company_get(actor=request.user, pk=int(request.POST.get("source") or 0))
+    try:
+        services.company_merge(actor=request.user, target=target, source=source)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("%(source)s has been merged into this card.") % {"source": source.name}
+        )
+    return redirect("crm:company_detail", pk=target.pk)
