@@ -1,5 +1,217 @@
 """REST endpoints of the bpm app (mounted under /api/v1/ by config/api.py)."""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router(tags=["bpm"])
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+
+from greenwave.accounts import selectors as account_selectors
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.errors import CoreError, DomainError
+
+from . import selectors, services
+from .schemas import (
+    CompleteIn,
+    DefinitionIn,
+    DefinitionOut,
+    DelegateIn,
+    EventOut,
+    InstanceDetailOut,
+    InstanceIn,
+    InstanceOut,
+    MessageIn,
+    MessageOut,
+    TaskDetailOut,
+    TaskOut,
+)
+
+router = Router(tags=["processes"])
+
+
+# -- definitions ------------------------------------------------------------------------------
+
+
+@router.get("/processes/definitions", response=Page[DefinitionOut])
+def definitions(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.DEFINITION_LIST_SPEC)
+    qs = selectors.definition_list(actor=request.user)
+    return paginate(qs, selectors.DEFINITION_LIST_SPEC, query)
+
+
+@router.post(
+    "/processes/definitions",
+    response={201: DefinitionOut},
+    summary="Upload BPMN XML as a new version (optionally deploy it)",
+)
+def definition_create(request: AuthedRequest, payload: DefinitionIn) -> Any:
+    xml = payload.xml.encode()
+    if payload.deploy:
+        definition = services.definition_upload_and_deploy(
+            actor=request.user, xml=xml, key=payload.key, name=payload.name
+        )
+    else:
+        definition = services.definition_upload(
+            actor=request.user, xml=xml, key=payload.key, name=payload.name
+        )
+    return Status(201, definition)
+
+
+@router.post(
+    "/processes/definitions/upload",
+    response={201: DefinitionOut},
+    summary="Upload a .bpmn file (multipart) as a new version",
+)
+def definition_upload_file(
+    request: AuthedRequest,
+    file: File[UploadedFile],
+    key: Form[str] = "",
+    deploy: Form[bool] = False,
+) -> Any:
+    from .engine import MAX_BPMN_BYTES
+
+    if (file.size or 0) > MAX_BPMN_BYTES:
+        raise DomainError(CoreError.VALIDATION, _("The file is too large."))
+    xml = file.read()
+    upload = services.definition_upload_and_deploy if deploy else services.definition_upload
+    return Status(201, upload(actor=request.user, xml=xml, key=key))
+
+
+@router.get("/processes/definitions/{definition_id}", response=DefinitionOut)
+def definition_detail(request: AuthedRequest, definition_id: int) -> Any:
+    return selectors.definition_get(actor=request.user, pk=definition_id)
+
+
+@router.get("/processes/definitions/{definition_id}/versions", response=list[DefinitionOut])
+def definition_versions(request: AuthedRequest, definition_id: int) -> Any:
+    definition = selectors.definition_get(actor=request.user, pk=definition_id)
+    return list(selectors.definition_versions(actor=request.user, key=definition.key))
+
+
+@router.post("/processes/definitions/{definition_id}/deploy", response=DefinitionOut)
+def definition_deploy(request: AuthedRequest, definition_id: int) -> Any:
+    definition = selectors.definition_get(actor=request.user, pk=definition_id)
+    return services.definition_deploy(actor=request.user, definition=definition)
+
+
+@router.get(
+    "/processes/definitions/{definition_id}/xml",
+    summary="The BPMN XML with every id and the diagram preserved",
+    response={200: str},
+)
+def definition_xml(request: AuthedRequest, definition_id: int) -> HttpResponse:
+    definition = selectors.definition_get(actor=request.user, pk=definition_id)
+    return HttpResponse(
+        services.definition_export(definition=definition), content_type="application/xml"
+    )
+
+
+# -- instances --------------------------------------------------------------------------------
+
+
+@router.get("/processes/instances", response=Page[InstanceOut])
+def instances(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.INSTANCE_LIST_SPEC)
+    qs = selectors.instance_list(actor=request.user)
+    return paginate(qs, selectors.INSTANCE_LIST_SPEC, query)
+
+
+@router.post("/processes/instances", response={201: InstanceDetailOut})
+def instance_create(request: AuthedRequest, payload: InstanceIn) -> Any:
+    if payload.definition_id is not None:
+        definition = selectors.definition_get(actor=request.user, pk=payload.definition_id)
+    elif payload.key:
+        definition = selectors.definition_latest_deployed(actor=request.user, key=payload.key)
+    else:
+        raise DomainError(CoreError.VALIDATION, _("Give definition_id or key."))
+    instance = services.instance_start(
+        actor=request.user,
+        definition=definition,
+        variables=payload.variables,
+        object_type=payload.object_type,
+        object_id=payload.object_id,
+        business_key=payload.business_key,
+    )
+    return Status(201, instance)
+
+
+@router.get("/processes/instances/{instance_id}", response=InstanceDetailOut)
+def instance_detail(request: AuthedRequest, instance_id: int) -> Any:
+    return selectors.instance_get(actor=request.user, pk=instance_id)
+
+
+@router.post("/processes/instances/{instance_id}/cancel", response=InstanceDetailOut)
+def instance_cancel(request: AuthedRequest, instance_id: int) -> Any:
+    instance = selectors.instance_get(actor=request.user, pk=instance_id)
+    return services.instance_cancel(actor=request.user, instance=instance)
+
+
+@router.get("/processes/instances/{instance_id}/history", response=list[EventOut])
+def instance_history(request: AuthedRequest, instance_id: int) -> Any:
+    instance = selectors.instance_get(actor=request.user, pk=instance_id)
+    return list(selectors.instance_history(instance=instance)[:500])
+
+
+@router.post("/processes/incidents/{incident_id}/retry", response=InstanceDetailOut)
+def incident_retry(request: AuthedRequest, incident_id: int) -> Any:
+    incident = selectors.incident_get(actor=request.user, pk=incident_id)
+    return services.incident_retry(actor=request.user, incident=incident)
+
+
+@router.post("/processes/messages", response=MessageOut, summary="Correlate a message")
+def message(request: AuthedRequest, payload: MessageIn) -> Any:
+    delivered = services.message_correlate(
+        actor=request.user,
+        name=payload.name,
+        correlation_key=payload.correlation_key,
+        payload=payload.payload,
+    )
+    return {"instances": [i.pk for i in delivered]}
+
+
+# -- the inbox --------------------------------------------------------------------------------
+
+
+@router.get("/tasks", response=Page[TaskOut], summary="My task inbox (scope=mine|team)")
+def tasks(request: AuthedRequest, scope: str = "mine") -> Any:
+    query = list_query(request, selectors.TASK_LIST_SPEC)
+    if scope == "team":
+        qs = selectors.task_list_team(actor=request.user, query=query)
+    else:
+        qs = selectors.task_list_mine(actor=request.user, query=query)
+    query.filters.clear()  # already applied (overdue is computed)
+    return paginate(qs, selectors.TASK_LIST_SPEC, query)
+
+
+@router.get("/tasks/{task_id}", response=TaskDetailOut)
+def task_detail(request: AuthedRequest, task_id: int) -> Any:
+    return selectors.task_get(actor=request.user, pk=task_id)
+
+
+@router.post("/tasks/{task_id}/claim", response=TaskDetailOut)
+def task_claim(request: AuthedRequest, task_id: int) -> Any:
+    task = selectors.task_get(actor=request.user, pk=task_id)
+    return services.task_claim(actor=request.user, task=task)
+
+
+@router.post("/tasks/{task_id}/unclaim", response=TaskDetailOut)
+def task_unclaim(request: AuthedRequest, task_id: int) -> Any:
+    task = selectors.task_get(actor=request.user, pk=task_id)
+    return services.task_unclaim(actor=request.user, task=task)
+
+
+@router.post("/tasks/{task_id}/delegate", response=TaskDetailOut)
+def task_delegate(request: AuthedRequest, task_id: int, payload: DelegateIn) -> Any:
+    task = selectors.task_get(actor=request.user, pk=task_id)
+    to = account_selectors.user_get(actor=request.user, pk=payload.user_id)
+    return services.task_delegate(actor=request.user, task=task, to=to)
+
+
+@router.post("/tasks/{task_id}/complete", response=TaskDetailOut)
+def task_complete(request: AuthedRequest, task_id: int, payload: CompleteIn) -> Any:
+    task = selectors.task_get(actor=request.user, pk=task_id)
+    return services.task_complete(actor=request.user, task=task, data=payload.data)

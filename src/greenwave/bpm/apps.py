@@ -6,3 +6,88 @@ class BpmConfig(AppConfig):
     name = "greenwave.bpm"
     label = "bpm"
     verbose_name = _("Business processes")
+
+    def ready(self) -> None:
+        from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.jobs import register_periodic
+        from greenwave.core.navigation import NavItem, register_nav
+
+        from . import events, selectors, services
+
+        register_periodic("bpm_timers", services.timers_fire_due, every_seconds=5)
+
+        def badge(user: object) -> int:
+            if not getattr(user, "is_authenticated", False):
+                return 0
+            return selectors.task_count_mine(user)  # type: ignore[arg-type]
+
+        register_nav(
+            NavItem(
+                "bpm_inbox",
+                _("My tasks"),
+                "bpm:inbox",
+                "inbox",
+                section="processes",
+                order=0,
+                badge=badge,
+            )
+        )
+        register_nav(
+            NavItem(
+                "bpm_team",
+                _("Team tasks"),
+                "bpm:team_tasks",
+                "people",
+                section="processes",
+                order=1,
+            )
+        )
+        register_nav(
+            NavItem(
+                "bpm_instances",
+                _("Processes"),
+                "bpm:instance_list",
+                "diagram-2",
+                section="processes",
+                order=2,
+            )
+        )
+        register_nav(
+            NavItem(
+                "bpm_definitions",
+                _("Process definitions"),
+                "bpm:definition_list",
+                "bezier2",
+                section="processes",
+                order=3,
+            )
+        )
+        register_nav(
+            NavItem(
+                "bpm_holdups",
+                _("Who holds up whom"),
+                "bpm:holdups",
+                "hourglass-split",
+                section="processes",
+                order=4,
+            )
+        )
+        register_activity_labels(
+            {
+                events.DEFINITION_UPLOADED: _("Process definition uploaded"),
+                events.DEFINITION_DEPLOYED: _("Process definition deployed"),
+                events.PROCESS_STARTED: _("Process started"),
+                events.PROCESS_COMPLETED: _("Process completed"),
+                events.PROCESS_CANCELLED: _("Process cancelled"),
+                events.TOKEN_MOVED: _("Process step passed"),
+                events.TASK_CREATED: _("Task created"),
+                events.TASK_CLAIMED: _("Task taken"),
+                events.TASK_UNCLAIMED: _("Task given back"),
+                events.TASK_DELEGATED: _("Task handed over"),
+                events.TASK_COMPLETED: _("Task completed"),
+                events.TIMER_FIRED: _("Timer fired"),
+                events.MESSAGE_CORRELATED: _("Message received"),
+                events.INCIDENT_RAISED: _("Incident"),
+                events.INCIDENT_RESOLVED: _("Incident resolved"),
+            }
+        )

@@ -1,0 +1,57 @@
+"""The registry of named service-task actions a BPMN file may call (`gw:action="…"`).
+
+Processes act on Greenwave only through these typed functions, which call the apps'
+services — never arbitrary code. Apps register their actions in `AppConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+ActionFunc = Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class ServiceAction:
+    name: str
+    label: Any
+    func: ActionFunc
+
+
+_ACTIONS: dict[str, ServiceAction] = {}
+
+
+def register_action(name: str, label: Any, func: ActionFunc) -> None:
+    _ACTIONS[name] = ServiceAction(name, label, func)
+
+
+def action_names() -> list[str]:
+    return sorted(_ACTIONS)
+
+
+def run_action(name: str, element_id: str, variables: dict[str, Any]) -> Mapping[str, Any] | None:
+    action = _ACTIONS.get(name)
+    if action is None:
+        raise LookupError(f"Unknown service action {name!r} in {element_id}.")
+    return action.func(variables)
+
+
+def _notify(variables: Mapping[str, Any]) -> dict[str, Any]:
+    # Delivery (mail, in-app) belongs to outreach; the event log already records the step.
+    logger.info("process notification: %s", variables.get("notify_text", ""))
+    return {"notified": True}
+
+
+def _noop(variables: Mapping[str, Any]) -> None:
+    return None
+
+
+register_action("notify", _("Notify"), _notify)
+register_action("noop", _("Do nothing"), _noop)

@@ -1,0 +1,322 @@
+"""Safe reading of uploaded BPMN XML and the Greenwave metadata it carries.
+
+The uploaded bytes are the source of truth (DESIGN.md "BPMN files"): they are parsed with
+lxml with entities, DTDs and the network off and a size limit, duplicate ids are refused
+before anything else reads the file, and the round trip re-serialises this same tree, so
+every id, the diagram and unknown extensions survive.
+
+Greenwave's own extensions live in the namespace `GW_NS`:
+    <bpmn:userTask gw:candidateRole="lawyer" gw:assignee="=responsible" gw:dueIn="P2D">
+      <bpmn:extensionElements>
+        <gw:form><gw:field name="approved" type="boolean" label="…" required="true"/></gw:form>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:serviceTask gw:action="notify"/>
+Camunda's `camunda:assignee` / `camunda:candidateGroups` are read as well.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from lxml import etree
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+GW_NS = "https://greenwave.dev/schema/bpmn"
+CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+MAX_BPMN_BYTES = 5 * 1024 * 1024
+
+FIELD_TYPES = ("string", "text", "integer", "decimal", "boolean", "date", "choice")
+
+# Elements the engine executes (besides structure such as flows, lanes and documentation).
+EXECUTABLE_TAGS = frozenset(
+    {
+        "startEvent",
+        "endEvent",
+        "userTask",
+        "task",
+        "subProcess",
+        "manualTask",
+        "exclusiveGateway",
+        "parallelGateway",
+        "inclusiveGateway",
+        "eventBasedGateway",
+        "callActivity",
+        "transaction",
+        "scriptTask",
+        "serviceTask",
+        "sendTask",
+        "receiveTask",
+        "intermediateCatchEvent",
+        "intermediateThrowEvent",
+        "boundaryEvent",
+    }
+)
+# Elements Greenwave reads but the engine cannot execute yet: named on deploy.
+UNSUPPORTED_TAGS = {
+    "complexGateway": "complex gateways are not executable",
+    "businessRuleTask": "business-rule tasks are not connected to the DMN evaluator yet",
+    "dataStoreReference": "data stores are not executable yet",
+    "adHocSubProcess": "ad-hoc sub-processes are not executable",
+    "compensateEventDefinition": "compensation is not executable",
+}
+
+
+class BpmnFileError(Exception):
+    """The file cannot be read as BPMN; the message says what to fix."""
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+@dataclass
+class Unsupported:
+    element_id: str
+    tag: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.element_id, "tag": self.tag, "reason": self.reason}
+
+
+@dataclass
+class BpmnDocument:
+    """What Greenwave needs to know about a file without running it."""
+
+    root: etree._Element
+    processes: list[dict[str, Any]]
+    main_process_id: str
+    name: str
+    is_executable: bool
+    elements: dict[str, dict[str, Any]]  # id -> {tag, name, process, lane}
+    user_tasks: dict[str, dict[str, Any]]
+    service_actions: dict[str, str]
+    scripts: dict[str, str]
+    expressions: dict[str, str]
+    message_starts: list[str]
+    timer_dates: dict[str, str] = field(default_factory=dict)
+    unsupported: list[Unsupported] = field(default_factory=list)
+    has_diagram: bool = False
+
+    def metadata(self) -> dict[str, Any]:
+        return {
+            "processes": self.processes,
+            "main_process_id": self.main_process_id,
+            "elements": self.elements,
+            "user_tasks": self.user_tasks,
+            "service_actions": self.service_actions,
+            "message_starts": self.message_starts,
+            "has_diagram": self.has_diagram,
+        }
+
+
+def _local(tag: Any) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _ns(tag: Any) -> str:
+    return etree.QName(tag).namespace or "" if isinstance(tag, str) else ""
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    """Parse bytes safely: no DTD, no entities, no network, no huge trees, unique ids."""
+    if len(data) > MAX_BPMN_BYTES:
+        raise BpmnFileError(
+            f"The file is larger than {MAX_BPMN_BYTES // (1024 * 1024)} MB.",
+            details={"size": len(data), "limit": MAX_BPMN_BYTES},
+        )
+    if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
+        raise BpmnFileError("Document type declarations and entities are not allowed.")
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+    )
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise BpmnFileError(f"The file is not well-formed XML: {exc}.") from exc
+    if root.getroottree().docinfo.doctype:
+        raise BpmnFileError("Document type declarations are not allowed.")
+    if _ns(root.tag) != BPMN_NS or _local(root.tag) != "definitions":
+        raise BpmnFileError("This is not a BPMN 2.0 file: the root must be bpmn:definitions.")
+    counts = Counter(el.get("id") for el in root.iter() if el.get("id"))
+    duplicates = sorted(i for i, n in counts.items() if n > 1 and i)
+    if duplicates:
+        raise BpmnFileError(
+            "Element ids must be unique; duplicated: " + ", ".join(duplicates) + ".",
+            details={"duplicate_ids": duplicates},
+        )
+    return root
+
+
+def serialize(root: etree._Element) -> bytes:
+    """Write the (possibly edited) tree back: the same elements, ids and diagram."""
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _children(el: etree._Element, name: str, ns: str = BPMN_NS) -> list[etree._Element]:
+    return [c for c in el if _ns(c.tag) == ns and _local(c.tag) == name]
+
+
+def _form_of(task: etree._Element) -> list[dict[str, Any]]:
+    fields: list[dict[str, Any]] = []
+    for ext in _children(task, "extensionElements"):
+        for form in _children(ext, "form", GW_NS):
+            for f in _children(form, "field", GW_NS):
+                kind = f.get("type", "string")
+                if kind not in FIELD_TYPES:
+                    raise BpmnFileError(
+                        f"Form field {f.get('name')!r} of {task.get('id')} has an unknown "
+                        f"type {kind!r}; use one of: {', '.join(FIELD_TYPES)}.",
+                    )
+                name = f.get("name") or ""
+                if not name.isidentifier() or name.startswith("_"):
+                    raise BpmnFileError(
+                        f"Form field name {name!r} of {task.get('id')} must be an identifier."
+                    )
+                fields.append(
+                    {
+                        "name": name,
+                        "label": f.get("label") or name,
+                        "type": kind,
+                        "required": f.get("required", "false") == "true",
+                        "choices": [
+                            [c.get("value", ""), c.get("label") or c.get("value", "")]
+                            for c in _children(f, "choice", GW_NS)
+                        ],
+                        "min": f.get("min"),
+                        "max": f.get("max"),
+                        "help": f.get("help", ""),
+                    }
+                )
+    return fields
+
+
+def _assignment_of(task: etree._Element, lane: str) -> dict[str, str]:
+    camunda_groups = (task.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "").split(",")[0].strip()
+    return {
+        "assignee": task.get(f"{{{GW_NS}}}assignee") or task.get(f"{{{CAMUNDA_NS}}}assignee") or "",
+        "candidate_role": task.get(f"{{{GW_NS}}}candidateRole") or camunda_groups or lane,
+        "candidate_team": task.get(f"{{{GW_NS}}}candidateTeam") or "",
+        "due_in": task.get(f"{{{GW_NS}}}dueIn") or "",
+    }
+
+
+def read_document(data: bytes) -> BpmnDocument:
+    """Parse the file and collect what the services and the inbox need (no Spiff here)."""
+    root = parse_xml(data)
+    processes = [
+        {
+            "id": p.get("id", ""),
+            "name": p.get("name") or p.get("id", ""),
+            "is_executable": p.get("isExecutable", "false").lower() == "true",
+        }
+        for p in _children(root, "process")
+    ]
+    if not processes:
+        raise BpmnFileError("The file has no bpmn:process.")
+    names = {p.get("processRef"): p.get("name") for p in root.iter(f"{{{BPMN_NS}}}participant")}
+    for p in processes:
+        p["name"] = p["name"] if p["name"] != p["id"] else names.get(p["id"]) or p["id"]
+    main = next((p for p in processes if p["is_executable"]), processes[0])
+    lanes: dict[str, str] = {}
+    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in _children(lane, "flowNodeRef"):
+            lanes[(ref.text or "").strip()] = (lane.get("name") or "").strip()
+    doc = BpmnDocument(
+        root=root,
+        processes=processes,
+        main_process_id=main["id"],
+        name=str(main["name"]),
+        is_executable=any(p["is_executable"] for p in processes),
+        elements={},
+        user_tasks={},
+        service_actions={},
+        scripts={},
+        expressions={},
+        message_starts=[],
+        has_diagram=bool(list(root.iter(f"{{{BPMNDI_NS}}}BPMNDiagram"))),
+    )
+    messages = {
+        m.get("id"): m.get("name") or m.get("id") for m in root.iter(f"{{{BPMN_NS}}}message")
+    }
+    main_el = main_process(root, doc)
+    for process in _children(root, "process"):
+        pid = process.get("id", "")
+        for el in process.iter():
+            tag, el_id = _local(el.tag), el.get("id")
+            if _ns(el.tag) != BPMN_NS:
+                continue
+            if tag in UNSUPPORTED_TAGS:
+                doc.unsupported.append(Unsupported(el_id or "", tag, UNSUPPORTED_TAGS[tag]))
+            if tag == "timeDate" and el.text and el.text.strip():
+                event = el.getparent()
+                event = event.getparent() if event is not None else None
+                if event is not None:
+                    doc.timer_dates[str(event.get("id") or "")] = el.text.strip()
+            if tag in {"conditionExpression", "completionCondition", "loopCardinality"}:
+                parent = el.getparent()
+                owner = parent.get("id") if parent is not None else None
+                if el.text and el.text.strip() and owner:
+                    doc.expressions[f"{owner}:{tag}"] = el.text.strip()
+            if not el_id or tag not in EXECUTABLE_TAGS | set(UNSUPPORTED_TAGS):
+                continue
+            lane = lanes.get(el_id, "")
+            doc.elements[el_id] = {
+                "tag": tag,
+                "name": (el.get("name") or "").strip(),
+                "process": pid,
+                "lane": lane,
+            }
+            if tag == "userTask":
+                doc.user_tasks[el_id] = {
+                    "name": (el.get("name") or el_id).strip(),
+                    "form": _form_of(el),
+                    **_assignment_of(el, lane),
+                }
+            elif tag == "serviceTask" and el.get(f"{{{GW_NS}}}action"):
+                doc.service_actions[el_id] = el.get(f"{{{GW_NS}}}action", "")
+            elif tag == "scriptTask":
+                script = _children(el, "script")
+                doc.scripts[el_id] = (script[0].text or "") if script else ""
+            elif tag == "startEvent" and process is main_el:
+                for med in _children(el, "messageEventDefinition"):
+                    ref = med.get("messageRef")
+                    doc.message_starts.append(str(messages.get(ref) or ref or ""))
+    return doc
+
+
+def main_process(root: etree._Element, doc: BpmnDocument) -> etree._Element | None:
+    for p in _children(root, "process"):
+        if p.get("id") == doc.main_process_id:
+            return p
+    return None
+
+
+def element_ids(data: bytes) -> set[str]:
+    return {str(el.get("id")) for el in parse_xml(data).iter() if el.get("id")}
+
+
+_DURATION = re.compile(
+    r"^P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?$"
+)
+
+
+def iso_duration(text: str) -> timedelta | None:
+    """`P2D`, `PT4H`, `P1DT2H` → timedelta (weeks, days, hours, minutes, seconds only)."""
+    match = _DURATION.match(text.strip().upper())
+    if not match or text.strip().upper() in {"P", "PT"}:
+        return None
+    return timedelta(**{k: int(v) for k, v in match.groupdict().items() if v})

@@ -1,0 +1,472 @@
+"""The SpiffWorkflow wrapper: the only module that touches Spiff types.
+
+Callers hand in BPMN bytes and serialized states (strings) and get back plain dataclasses:
+ready user tasks, waiting timers and messages, element states for the viewer overlay, the
+elements the engine moved through, and the process variables. Expressions and scripts go
+through `sandbox`, never through Python's eval/exec.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.version import __version__ as spiff_version
+
+from . import sandbox
+from .bpmn_xml import BpmnFileError, Unsupported, parse_xml
+
+SERIALIZER_VERSION = f"spiff-{spiff_version}/{SPIFF_SERIALIZER_VERSION}"
+# Spiff's default config forgets the plain ServiceTask (its spiff flavour has its own).
+_CONFIG = dict(DEFAULT_CONFIG)
+_CONFIG[ServiceTask] = BpmnTaskSpecConverter
+_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+
+# A service action: (action name, task element id, process variables) -> variables to merge.
+ActionHandler = Callable[[str, str, dict[str, Any]], Mapping[str, Any] | None]
+
+_ISO_TIMER = re.compile(
+    r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}(T[0-9:.+\-Z]+)?)(/P[0-9YMWDTHS.,]+)?$",
+    re.IGNORECASE,
+)
+
+
+class EngineError(Exception):
+    """A refused or failed engine operation; `element_id` names the BPMN element if known."""
+
+    def __init__(self, message: str, *, element_id: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.element_id = element_id
+
+
+def _normalise(expression: str) -> str:
+    """Accept the forms other modelers write: `${x > 1}`, `&&`, `||`, quoted ISO timers."""
+    text = expression.strip()
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1].strip()
+    elif text.startswith("=") and not text.startswith("=="):  # Zeebe/FEEL-style prefix
+        text = text[1:].strip()
+    return text.replace("&&", " and ").replace("||", " or ")
+
+
+class SandboxEnvironment(BasePythonScriptEngineEnvironment):
+    """Spiff's script environment, with evaluation handed to the sandbox."""
+
+    def evaluate(
+        self, expression: str, context: dict[str, Any], external_context: Any = None
+    ) -> Any:
+        text = _normalise(expression)
+        if _ISO_TIMER.match(text.strip("'\"")):
+            return text.strip("'\"")
+        names = {**(external_context or {}), **context}
+        return sandbox.evaluate(text, names)
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        names = {**(external_context or {}), **context}
+        result = sandbox.execute(script, names)
+        context.update({k: v for k, v in result.items() if k not in (external_context or {})})
+        return True
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:
+        raise EngineError("Service calls go through Greenwave's action registry.")
+
+
+class SandboxScriptEngine(PythonScriptEngine):
+    def __init__(self) -> None:
+        super().__init__(environment=SandboxEnvironment())
+
+    def validate(self, expression: str) -> None:
+        sandbox.validate_expression(_normalise(expression))
+
+
+@dataclass(frozen=True)
+class CompiledProcess:
+    process_id: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+
+
+_CACHE: dict[tuple[str, str], CompiledProcess] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 64
+
+
+def _spiff_parser(data: bytes) -> BpmnParser:
+    parser = BpmnParser()
+    parser.add_bpmn_xml(parse_xml(data), filename="definition.bpmn")
+    return parser
+
+
+def compile_process(data: bytes, process_id: str) -> CompiledProcess:
+    """Parse a process into Spiff specs once per file content (cached by hash)."""
+    key = (hashlib.sha256(data).hexdigest(), process_id)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    try:
+        parser = _spiff_parser(data)
+        spec = parser.get_spec(process_id)
+        subprocesses = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        raise EngineError(str(exc).split("\n")[0], element_id=getattr(exc, "id", "")) from exc
+    except BpmnFileError as exc:
+        raise EngineError(exc.message) from exc
+    except (SpiffWorkflowException, etree.LxmlError, KeyError, AttributeError, TypeError) as exc:
+        raise EngineError(f"The engine cannot read this process: {exc}") from exc
+    compiled = CompiledProcess(process_id, spec, subprocesses)
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = compiled
+    return compiled
+
+
+def check_executable(
+    data: bytes, process_id: str, scripts: Mapping[str, str], expressions: Mapping[str, str]
+) -> list[Unsupported]:
+    """What stops this process from running: Spiff's parse errors and refused expressions."""
+    problems: list[Unsupported] = []
+    try:
+        compile_process(data, process_id)
+    except EngineError as exc:
+        problems.append(Unsupported(exc.element_id, "", exc.message))
+    for element_id, script in scripts.items():
+        try:
+            sandbox.validate_script(script)
+        except sandbox.SandboxError as exc:
+            problems.append(Unsupported(element_id, "scriptTask", str(exc)))
+    for key, expression in expressions.items():
+        try:
+            sandbox.validate_expression(_normalise(expression))
+        except sandbox.SandboxError as exc:
+            problems.append(Unsupported(key.split(":")[0], key.split(":")[1], str(exc)))
+    return problems
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    task_id: str
+    spec_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class WaitingTimer:
+    task_id: str
+    spec_id: str
+    name: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WaitingMessage:
+    task_id: str
+    spec_id: str
+    message_name: str
+
+
+@dataclass(frozen=True)
+class Move:
+    spec_id: str
+    name: str
+    kind: str
+
+
+@dataclass
+class Snapshot:
+    ready_tasks: list[ReadyTask]
+    timers: list[WaitingTimer]
+    messages: list[WaitingMessage]
+    completed: bool
+    variables: dict[str, Any]
+    element_states: dict[str, str]
+    failed: list[str] = field(default_factory=list)
+
+
+def _json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key.startswith("_") or key == "data_objects":
+            continue
+        if isinstance(value, str | int | float | bool | type(None) | list | dict):
+            out[key] = value
+        else:
+            out[key] = str(value)
+    return out
+
+
+def _timer_due(task: Any) -> datetime | None:
+    value = task._get_internal_data("event_value")
+    if value is None:
+        try:
+            task.task_spec.event_definition.has_fired(task)
+        except Exception:
+            return None
+        value = task._get_internal_data("event_value")
+    if isinstance(value, str):
+        try:
+            moment: datetime = TimerEventDefinition.get_datetime(value)
+            return moment
+        except ValueError:
+            try:
+                _cycles, start, _duration = TimerEventDefinition.parse_iso_recurring_interval(value)
+                return start if isinstance(start, datetime) else None
+            except Exception:
+                return None
+    return None
+
+
+class ProcessRun:
+    """One process instance in memory between a restore and a dump."""
+
+    def __init__(
+        self,
+        workflow: Any,
+        *,
+        actions: ActionHandler | None = None,
+        service_actions: Mapping[str, str] | None = None,
+    ) -> None:
+        self.workflow = workflow
+        self.actions = actions
+        self.service_actions = dict(service_actions or {})
+        self.moves: list[Move] = []
+        self.workflow.script_engine = SandboxScriptEngine()
+
+    @classmethod
+    def start(
+        cls,
+        compiled: CompiledProcess,
+        *,
+        variables: Mapping[str, Any] | None = None,
+        actions: ActionHandler | None = None,
+        service_actions: Mapping[str, str] | None = None,
+    ) -> ProcessRun:
+        workflow = BpmnWorkflow(
+            compiled.spec, compiled.subprocess_specs, script_engine=SandboxScriptEngine()
+        )
+        run = cls(workflow, actions=actions, service_actions=service_actions)
+        start_task = workflow.get_next_task(state=TaskState.READY)
+        if start_task is not None:
+            start_task.set_data(**dict(variables or {}))
+        workflow.data.update(dict(variables or {}))
+        run.advance()
+        return run
+
+    @classmethod
+    def restore(
+        cls,
+        state: str,
+        serializer_version: str,
+        *,
+        actions: ActionHandler | None = None,
+        service_actions: Mapping[str, str] | None = None,
+    ) -> ProcessRun:
+        # Spiff migrates its older dicts itself; we only refuse states we do not know.
+        if serializer_version != SERIALIZER_VERSION and not serializer_version.startswith("spiff-"):
+            raise EngineError(f"Unknown serializer version {serializer_version!r}.")
+        try:
+            workflow = _SERIALIZER.deserialize_json(state)
+        except Exception as exc:
+            raise EngineError(f"The saved process state cannot be read: {exc}") from exc
+        return cls(workflow, actions=actions, service_actions=service_actions)
+
+    def dump(self) -> str:
+        return str(_SERIALIZER.serialize_json(self.workflow))
+
+    # -- advancing ---------------------------------------------------------------------------
+
+    def _will_complete(self, task: Any) -> None:
+        action = self.service_actions.get(task.task_spec.bpmn_id or "")
+        if action and self.actions is not None:
+            try:
+                result = self.actions(action, task.task_spec.bpmn_id, dict(task.data))
+            except Exception as exc:
+                task._set_state(TaskState.ERROR)
+                raise EngineError(str(exc), element_id=task.task_spec.bpmn_id) from exc
+            if result:
+                task.set_data(**dict(result))
+
+    def _did_complete(self, task: Any) -> None:
+        spec = task.task_spec
+        if isinstance(spec, ServiceTask) and task.state == TaskState.STARTED:
+            task.complete()  # our actions are synchronous; Spiff's plain one waits otherwise
+        if spec.bpmn_id:
+            self.moves.append(Move(spec.bpmn_id, spec.bpmn_name or "", type(spec).__name__))
+
+    def advance(self) -> None:
+        try:
+            self.workflow.do_engine_steps(
+                will_complete_task=self._will_complete, did_complete_task=self._did_complete
+            )
+        except EngineError:
+            raise
+        except SpiffWorkflowException as exc:
+            task = getattr(exc, "task", None)
+            element = task.task_spec.bpmn_id if task is not None else ""
+            raise EngineError(_spiff_message(exc), element_id=element or "") from exc
+        except sandbox.SandboxError as exc:
+            raise EngineError(str(exc)) from exc
+
+    def _task(self, task_id: str) -> Any:
+        from uuid import UUID
+
+        try:
+            task = self.workflow.get_task_from_id(UUID(task_id))
+        except (ValueError, KeyError, SpiffWorkflowException):
+            task = None
+        if task is None:
+            raise EngineError("This step is not part of the process any more.")
+        return task
+
+    def complete_user_task(self, task_id: str, data: Mapping[str, Any]) -> None:
+        task = self._task(task_id)
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise EngineError("This task is not waiting for completion.")
+        task.set_data(**dict(data))
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            raise EngineError(_spiff_message(exc), element_id=task.task_spec.bpmn_id) from exc
+        self._did_complete(task)
+        self.advance()
+
+    def fire_timer(self, task_id: str) -> bool:
+        """Fire the timer now (our Timer row says it is due); False if it already went."""
+        task = self._task(task_id)
+        if task.state != TaskState.WAITING:
+            return False
+        task._set_internal_data(event_fired=True)
+        task.task_spec._update(task)
+        self.advance()
+        return True
+
+    def deliver_message(self, name: str, payload: Mapping[str, Any]) -> bool:
+        waiting = self.waiting_messages()
+        if not any(m.message_name == name for m in waiting):
+            return False
+        event = BpmnEvent(MessageEventDefinition(name), payload=dict(payload))
+        self.workflow.catch(event)
+        self.advance()
+        return True
+
+    def cancel(self) -> None:
+        self.workflow.cancel()
+
+    def retry_failed(self) -> list[str]:
+        retried: list[str] = []
+        for task in self.workflow.get_tasks(state=TaskState.ERROR):
+            task._set_state(TaskState.READY)
+            retried.append(task.task_spec.bpmn_id or "")
+        self.advance()
+        return retried
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def ready_user_tasks(self) -> list[ReadyTask]:
+        return [
+            ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id)
+            for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
+            if t.task_spec.bpmn_id
+        ]
+
+    def waiting_timers(self) -> list[WaitingTimer]:
+        out = []
+        for t in self.workflow.get_tasks(state=TaskState.WAITING):
+            spec = t.task_spec
+            if isinstance(spec, CatchingEvent) and isinstance(
+                getattr(spec, "event_definition", None), TimerEventDefinition
+            ):
+                out.append(
+                    WaitingTimer(str(t.id), spec.bpmn_id or "", spec.bpmn_name or "", _timer_due(t))
+                )
+        return out
+
+    def waiting_messages(self) -> list[WaitingMessage]:
+        out = []
+        for t in self.workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(t.task_spec, "event_definition", None)
+            if isinstance(definition, MessageEventDefinition):
+                out.append(WaitingMessage(str(t.id), t.task_spec.bpmn_id or "", definition.name))
+        return out
+
+    def variables(self) -> dict[str, Any]:
+        if self.workflow.completed:
+            return _json_safe(self.workflow.data)
+        data: dict[str, Any] = dict(self.workflow.data)
+        tasks = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+        if not tasks:
+            tasks = self.workflow.get_tasks(state=TaskState.COMPLETED)[-1:]
+        for task in tasks:
+            data.update(task.data)
+        return _json_safe(data)
+
+    def element_states(self) -> dict[str, str]:
+        """Per BPMN element: done, active, waiting or failed (for the viewer overlay)."""
+        rank = {"done": 0, "waiting": 1, "active": 2, "failed": 3}
+        states: dict[str, str] = {}
+        workflows = [self.workflow, *self.workflow.subprocesses.values()]
+        for wf in workflows:
+            for t in wf.get_tasks(state=TaskState.ANY_MASK):
+                bpmn_id = t.task_spec.bpmn_id
+                if not bpmn_id:
+                    continue
+                if t.state == TaskState.COMPLETED:
+                    state = "done"
+                elif t.state == TaskState.ERROR:
+                    state = "failed"
+                elif t.state in (TaskState.READY, TaskState.STARTED):
+                    state = "active"
+                elif t.state == TaskState.WAITING:
+                    state = "waiting"
+                else:
+                    continue
+                if rank[state] >= rank.get(states.get(bpmn_id, "done"), 0):
+                    states[bpmn_id] = state
+        return states
+
+    def snapshot(self) -> Snapshot:
+        states = self.element_states()
+        return Snapshot(
+            ready_tasks=self.ready_user_tasks(),
+            timers=self.waiting_timers(),
+            messages=self.waiting_messages(),
+            completed=bool(self.workflow.completed),
+            variables=self.variables(),
+            element_states=states,
+            failed=[k for k, v in states.items() if v == "failed"],
+        )
+
+
+def _spiff_message(exc: Exception) -> str:
+    text = str(exc).split("\n")[0].strip()
+    inner: BaseException | None = exc.__cause__ or exc.__context__
+    while inner is not None and not isinstance(inner, sandbox.SandboxError):
+        inner = inner.__cause__ or inner.__context__
+    return f"{text} {inner}" if inner is not None else text
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,359 @@
+"""The sandboxed expression and script evaluator of process conditions and script tasks.
+
+BPMN files come from users, so their expressions are hostile text. They are never handed to
+Python's `eval`/`exec` (SpiffWorkflow's default script engine does that): the text is parsed
+with `ast`, every node is checked against an allow-list, and the tree is *interpreted* here.
+No imports, no attribute access except a few read-only methods of str/dict/list, no names
+starting with an underscore, only allow-listed functions, bounded size, steps and time.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import operator
+import time
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+MAX_SOURCE_CHARS = 4000
+MAX_NODES = 800
+MAX_STEPS = 20_000
+MAX_SECONDS = 0.5
+MAX_COLLECTION = 10_000
+MAX_STRING = 100_000
+
+
+class SandboxError(Exception):
+    """An expression or script the sandbox refuses or cannot evaluate; the message says why."""
+
+
+def _to_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _days_between(a: Any, b: Any) -> int:
+    return (_to_date(b) - _to_date(a)).days
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "len": len,
+    "str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "round": round,
+    "sum": sum,
+    "any": any,
+    "all": all,
+    "sorted": sorted,
+    "decimal": Decimal,
+    "date": _to_date,
+    "today": dt.date.today,
+    "days_between": _days_between,
+}
+
+# Read-only methods callable on values (never on anything else, never dunders).
+METHODS: dict[type, frozenset[str]] = {
+    str: frozenset(
+        {"lower", "upper", "strip", "startswith", "endswith", "split", "replace", "isdigit"}
+    ),
+    dict: frozenset({"get", "keys", "values", "items"}),
+    list: frozenset({"index", "count"}),
+}
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+_UNARY: dict[type, Callable[[Any], Any]] = {
+    ast.Not: operator.not_,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+}
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+}
+
+_EXPRESSION_NODES: tuple[type, ...] = (
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Compare,
+    ast.IfExp,
+    ast.Constant,
+    ast.Name,
+    ast.Load,
+    ast.Store,
+    ast.List,
+    ast.Tuple,
+    ast.Dict,
+    ast.Set,
+    ast.Subscript,
+    ast.Slice,
+    ast.Call,
+    ast.keyword,
+    ast.Attribute,
+    *_BINARY,
+    *_UNARY,
+    *_COMPARE,
+)
+_SCRIPT_NODES: tuple[type, ...] = (
+    *_EXPRESSION_NODES,
+    ast.Module,
+    ast.Assign,
+    ast.AugAssign,
+    ast.Expr,
+    ast.If,
+    ast.Pass,
+)
+
+
+def _check(tree: ast.AST, allowed: tuple[type, ...]) -> None:
+    for count, node in enumerate(ast.walk(tree), start=1):
+        if count > MAX_NODES:
+            raise SandboxError(f"The expression is too long (more than {MAX_NODES} elements).")
+        if not isinstance(node, allowed):
+            raise SandboxError(f"{type(node).__name__} is not allowed in process expressions.")
+        if isinstance(node, ast.Name) and node.id.startswith("_"):
+            raise SandboxError(f"The name {node.id!r} is not allowed (no names starting with _).")
+        if isinstance(node, ast.Attribute):
+            if node.attr.startswith("_"):
+                raise SandboxError(f"Access to {node.attr!r} is not allowed.")
+            if not isinstance(node.ctx, ast.Load):
+                raise SandboxError("Assigning to attributes is not allowed.")
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Name) and func.id not in FUNCTIONS:
+                raise SandboxError(
+                    f"Calling {func.id!r} is not allowed; allowed functions: "
+                    + ", ".join(sorted(FUNCTIONS))
+                    + "."
+                )
+            if not isinstance(func, ast.Name | ast.Attribute):
+                raise SandboxError("Only named functions may be called.")
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if not isinstance(target, ast.Name | ast.Subscript):
+                    raise SandboxError("Only variables may be assigned.")
+
+
+def _parse(source: str, mode: str) -> ast.AST:
+    if not isinstance(source, str):
+        raise SandboxError("An expression must be text.")
+    if len(source) > MAX_SOURCE_CHARS:
+        raise SandboxError(f"The expression is longer than {MAX_SOURCE_CHARS} characters.")
+    try:
+        return ast.parse(source.strip() if mode == "eval" else source, mode=mode)
+    except SyntaxError as exc:
+        raise SandboxError(f"Syntax error in {source.strip()[:80]!r}: {exc.msg}.") from exc
+
+
+def validate_expression(source: str) -> None:
+    """Raise SandboxError if the expression would be refused (used on deploy)."""
+    _check(_parse(source, "eval"), _EXPRESSION_NODES)
+
+
+def validate_script(source: str) -> None:
+    _check(_parse(source, "exec"), _SCRIPT_NODES)
+
+
+class _Interpreter:
+    def __init__(self, names: dict[str, Any]) -> None:
+        self.names = names
+        self.steps = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
+
+    def _tick(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS or time.monotonic() > self.deadline:
+            raise SandboxError("The expression takes too long to evaluate.")
+
+    def _bounded(self, value: Any) -> Any:
+        if isinstance(value, str | bytes) and len(value) > MAX_STRING:
+            raise SandboxError("The expression builds a string that is too long.")
+        if isinstance(value, list | tuple | dict | set) and len(value) > MAX_COLLECTION:
+            raise SandboxError("The expression builds a collection that is too large.")
+        return value
+
+    def run(self, node: ast.AST) -> Any:
+        self._tick()
+        if isinstance(node, ast.Expression):
+            return self.run(node.body)
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id in self.names:
+                return self.names[node.id]
+            if node.id in FUNCTIONS:
+                return FUNCTIONS[node.id]
+            if node.id in {"true", "false", "null"}:  # JSON-style literals from other modelers
+                return {"true": True, "false": False, "null": None}[node.id]
+            raise SandboxError(f"Unknown variable {node.id!r}.")
+        if isinstance(node, ast.BoolOp):
+            result: Any = None
+            for value in node.values:
+                result = self.run(value)
+                if isinstance(node.op, ast.And) and not result:
+                    return result
+                if isinstance(node.op, ast.Or) and result:
+                    return result
+            return result
+        if isinstance(node, ast.BinOp):
+            left, right = self.run(node.left), self.run(node.right)
+            if isinstance(node.op, ast.Pow) and (
+                not isinstance(right, int | float) or abs(right) > 100
+            ):
+                raise SandboxError("Exponents above 100 are not allowed.")
+            if isinstance(node.op, ast.Mult) and (
+                isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple)
+            ):
+                size = len(left) if isinstance(left, str | list | tuple) else len(right)
+                factor = right if isinstance(left, str | list | tuple) else left
+                if isinstance(factor, int) and size * factor > MAX_STRING:
+                    raise SandboxError("The expression builds a value that is too large.")
+            try:
+                return self._bounded(_BINARY[type(node.op)](left, right))
+            except (TypeError, ZeroDivisionError, ArithmeticError) as exc:
+                raise SandboxError(str(exc)) from exc
+        if isinstance(node, ast.UnaryOp):
+            return _UNARY[type(node.op)](self.run(node.operand))
+        if isinstance(node, ast.Compare):
+            left = self.run(node.left)
+            for op, comparator in zip(node.ops, node.comparators, strict=True):
+                right = self.run(comparator)
+                try:
+                    if not _COMPARE[type(op)](left, right):
+                        return False
+                except TypeError as exc:
+                    raise SandboxError(str(exc)) from exc
+                left = right
+            return True
+        if isinstance(node, ast.IfExp):
+            return self.run(node.body) if self.run(node.test) else self.run(node.orelse)
+        if isinstance(node, ast.List):
+            return self._bounded([self.run(e) for e in node.elts])
+        if isinstance(node, ast.Tuple):
+            return tuple(self.run(e) for e in node.elts)
+        if isinstance(node, ast.Set):
+            return {self.run(e) for e in node.elts}
+        if isinstance(node, ast.Dict):
+            return {
+                self.run(k) if k is not None else None: self.run(v)
+                for k, v in zip(node.keys, node.values, strict=True)
+            }
+        if isinstance(node, ast.Subscript):
+            container = self.run(node.value)
+            key = self.run(node.slice)
+            try:
+                return container[key]
+            except (KeyError, IndexError, TypeError) as exc:
+                raise SandboxError(f"Cannot read item {key!r}: {exc}.") from exc
+        if isinstance(node, ast.Slice):
+            return slice(
+                self.run(node.lower) if node.lower else None,
+                self.run(node.upper) if node.upper else None,
+                self.run(node.step) if node.step else None,
+            )
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, ast.Attribute):
+            raise SandboxError(
+                f"Attribute access ({node.attr!r}) is only allowed as a method call."
+            )
+        raise SandboxError(f"{type(node).__name__} is not allowed.")
+
+    def _call(self, node: ast.Call) -> Any:
+        args = [self.run(a) for a in node.args]
+        kwargs = {k.arg: self.run(k.value) for k in node.keywords if k.arg}
+        if isinstance(node.func, ast.Attribute):
+            target = self.run(node.func.value)
+            allowed = next((m for t, m in METHODS.items() if isinstance(target, t)), frozenset())
+            if node.func.attr not in allowed:
+                raise SandboxError(f"The method {node.func.attr!r} is not allowed.")
+            func = getattr(target, node.func.attr)
+        else:
+            assert isinstance(node.func, ast.Name)
+            func = FUNCTIONS[node.func.id]
+        try:
+            return self._bounded(func(*args, **kwargs))
+        except SandboxError:
+            raise
+        except Exception as exc:
+            raise SandboxError(f"{type(exc).__name__}: {exc}") from exc
+
+    def execute(self, node: ast.AST) -> None:
+        self._tick()
+        if isinstance(node, ast.Module):
+            for statement in node.body:
+                self.execute(statement)
+        elif isinstance(node, ast.Assign):
+            value = self.run(node.value)
+            for target in node.targets:
+                self._assign(target, value)
+        elif isinstance(node, ast.AugAssign):
+            if not isinstance(node.target, ast.Name):
+                raise SandboxError("Only variables may be updated.")
+            current = self.run(ast.Name(id=node.target.id, ctx=ast.Load()))
+            self._assign(
+                node.target, self._bounded(_BINARY[type(node.op)](current, self.run(node.value)))
+            )
+        elif isinstance(node, ast.If):
+            for statement in node.body if self.run(node.test) else node.orelse:
+                self.execute(statement)
+        elif isinstance(node, ast.Expr):
+            self.run(node.value)
+        elif not isinstance(node, ast.Pass):
+            raise SandboxError(f"{type(node).__name__} is not allowed.")
+
+    def _assign(self, target: ast.AST, value: Any) -> None:
+        if isinstance(target, ast.Name):
+            self.names[target.id] = value
+        elif isinstance(target, ast.Subscript):
+            container = self.run(target.value)
+            if not isinstance(container, dict | list):
+                raise SandboxError("Only items of dicts and lists may be assigned.")
+            container[self.run(target.slice)] = value
+        else:
+            raise SandboxError("Only variables may be assigned.")
+
+
+def evaluate(source: str, variables: Mapping[str, Any] | None = None) -> Any:
+    """Evaluate one expression over the variables; raise SandboxError with a clear message."""
+    tree = _parse(source, "eval")
+    _check(tree, _EXPRESSION_NODES)
+    return _Interpreter(dict(variables or {})).run(tree)
+
+
+def execute(source: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """Run a script (assignments, if/else) and return the variables it produced."""
+    tree = _parse(source, "exec")
+    _check(tree, _SCRIPT_NODES)
+    names = dict(variables)
+    _Interpreter(names).execute(tree)
+    return names

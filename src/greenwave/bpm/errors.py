@@ -1,0 +1,19 @@
+"""Error codes of the bpm app."""
+
+from greenwave.core.errors import ErrorCode
+
+
+class BpmError(ErrorCode):
+    INVALID_BPMN = "bpm.invalid_bpmn"
+    UNSUPPORTED_ELEMENTS = "bpm.unsupported_elements"
+    NOT_EXECUTABLE = "bpm.not_executable"
+    NOT_DEPLOYED = "bpm.not_deployed"
+    TASK_NOT_OPEN = "bpm.task_not_open"
+    TASK_NOT_YOURS = "bpm.task_not_yours"
+    INVALID_FORM_DATA = "bpm.invalid_form_data"
+    INSTANCE_NOT_RUNNING = "bpm.instance_not_running"
+    ENGINE_ERROR = "bpm.engine_error"
+    MESSAGE_NOT_CORRELATED = "bpm.message_not_correlated"
+    NO_INCIDENT = "bpm.no_incident"
+    UNKNOWN_ACTION = "bpm.unknown_action"
+    INVALID_VARIABLES = "bpm.invalid_variables"

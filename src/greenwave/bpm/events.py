@@ -1,0 +1,18 @@
+"""Event-log activity names written by the bpm app (case types process_instance and
+process_definition)."""
+
+DEFINITION_UPLOADED = "process_definition_uploaded"
+DEFINITION_DEPLOYED = "process_definition_deployed"
+PROCESS_STARTED = "process_started"
+PROCESS_COMPLETED = "process_completed"
+PROCESS_CANCELLED = "process_cancelled"
+TOKEN_MOVED = "process_token_moved"
+TASK_CREATED = "process_task_created"
+TASK_CLAIMED = "process_task_claimed"
+TASK_UNCLAIMED = "process_task_unclaimed"
+TASK_DELEGATED = "process_task_delegated"
+TASK_COMPLETED = "process_task_completed"
+TIMER_FIRED = "process_timer_fired"
+MESSAGE_CORRELATED = "process_message_correlated"
+INCIDENT_RAISED = "process_incident_raised"
+INCIDENT_RESOLVED = "process_incident_resolved"

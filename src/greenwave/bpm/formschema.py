@@ -1,0 +1,143 @@
+"""User-task forms: the small schema from the BPMN file rendered as a Django form (UI),
+validated the same way for the API, and described as JSON schema.
+
+A schema is a list of fields: {name, label, type, required, choices, min, max, help}, with
+type one of string, text, integer, decimal, boolean, date, choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.core.errors import DomainError
+
+from .errors import BpmError
+
+FormSchema = Sequence[Mapping[str, Any]]
+
+
+class TaskForm(BootstrapFormMixin, forms.Form):
+    """Fields are added from the schema in `build_form`."""
+
+
+def _number(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def _field(spec: Mapping[str, Any]) -> forms.Field:
+    kind = spec.get("type", "string")
+    common: dict[str, Any] = {
+        "label": spec.get("label") or spec["name"],
+        "required": bool(spec.get("required")) and kind != "boolean",
+        "help_text": spec.get("help") or "",
+    }
+    low, high = _number(spec.get("min")), _number(spec.get("max"))
+    if kind == "text":
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, **common)
+    if kind == "integer":
+        return forms.IntegerField(
+            min_value=int(low) if low is not None else None,
+            max_value=int(high) if high is not None else None,
+            **common,
+        )
+    if kind == "decimal":
+        return forms.DecimalField(
+            max_digits=18, decimal_places=2, min_value=low, max_value=high, **common
+        )
+    if kind == "boolean":
+        if spec.get("required"):
+            common["required"] = True
+        return forms.BooleanField(**common)
+    if kind == "date":
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == "choice":
+        choices = [(str(v), str(label)) for v, label in spec.get("choices") or []]
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    return forms.CharField(max_length=500, **common)
+
+
+def build_form(schema: FormSchema, data: Mapping[str, Any] | None = None) -> TaskForm:
+    form = TaskForm(data=data)
+    for spec in schema:
+        form.fields[str(spec["name"])] = _field(spec)
+    # BootstrapFormMixin styles fields in __init__; the schema's fields come later.
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        else:
+            widget.attrs.setdefault("class", "form-control")
+    return form
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def cleaned_values(form: forms.Form) -> dict[str, Any]:
+    return {name: _json_value(value) for name, value in form.cleaned_data.items()}
+
+
+def clean_form_data(schema: FormSchema, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate submitted values against the schema; refuse unknown fields and wrong types."""
+    known = {str(s["name"]) for s in schema}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise DomainError(
+            BpmError.INVALID_FORM_DATA,
+            _("Unknown form fields: %(fields)s.") % {"fields": ", ".join(unknown)},
+            details={"fields": {name: [_("Unknown field.")] for name in unknown}},
+        )
+    prepared = {k: ("on" if v is True else "" if v is False else v) for k, v in data.items()}
+    form = build_form(schema, prepared)
+    if not form.is_valid():
+        raise DomainError(
+            BpmError.INVALID_FORM_DATA,
+            _("The form has errors."),
+            details={"fields": {k: [str(m) for m in v] for k, v in form.errors.items()}},
+        )
+    return cleaned_values(form)
+
+
+_JSON_TYPES = {
+    "string": {"type": "string"},
+    "text": {"type": "string"},
+    "integer": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "boolean": {"type": "boolean"},
+    "date": {"type": "string", "format": "date"},
+    "choice": {"type": "string"},
+}
+
+
+def json_schema(schema: FormSchema) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for spec in schema:
+        prop: dict[str, Any] = {"title": spec.get("label") or spec["name"]}
+        prop.update(_JSON_TYPES.get(str(spec.get("type")), {"type": "string"}))
+        if spec.get("choices"):
+            prop["enum"] = [str(v) for v, _label in spec["choices"]]
+        if spec.get("min") not in (None, ""):
+            prop["minimum"] = float(spec["min"])
+        if spec.get("max") not in (None, ""):
+            prop["maximum"] = float(spec["max"])
+        properties[str(spec["name"])] = prop
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [str(s["name"]) for s in schema if s.get("required")],
+        "additionalProperties": False,
+    }

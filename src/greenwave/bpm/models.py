@@ -1,0 +1,290 @@
+"""Process definitions (BPMN bytes + versions), instances, the task inbox, timers, messages
+and incidents.
+
+The instance's engine state is one serialized blob; everything the inbox, the worker and the
+message API query lives in its own indexed table so that no list ever deserializes a state.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.core.models import TimeStampedModel
+
+
+class DefinitionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    DEPLOYED = "deployed", _("Deployed")
+    RETIRED = "retired", _("Retired")
+
+
+class ProcessDefinition(TimeStampedModel):
+    """One version of a BPMN file. The uploaded bytes are the source of truth."""
+
+    EVENT_CASE_TYPE = "process_definition"
+
+    key = models.CharField(_("key"), max_length=100, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    version = models.PositiveIntegerField(_("version"))
+    xml = models.BinaryField(_("BPMN XML"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DefinitionStatus.choices, default=DefinitionStatus.DRAFT
+    )
+    is_executable = models.BooleanField(_("executable"), default=True)
+    process_id = models.CharField(_("process id"), max_length=200)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    unsupported = models.JSONField(_("unsupported elements"), default=list, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deployed_at = models.DateTimeField(_("deployed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("process definition")
+        verbose_name_plural = _("process definitions")
+        ordering = ["key", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "version"], name="bpm_definition_key_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def xml_bytes(self) -> bytes:
+        return bytes(self.xml)
+
+
+class InstanceStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Failed (incident)")
+
+
+class ProcessInstance(TimeStampedModel):
+    """One run of a definition version. `lock_version` grows on every advance."""
+
+    EVENT_CASE_TYPE = "process_instance"
+
+    definition = models.ForeignKey(
+        ProcessDefinition,
+        verbose_name=_("definition"),
+        on_delete=models.PROTECT,
+        related_name="instances",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=InstanceStatus.choices, default=InstanceStatus.RUNNING
+    )
+    state = models.TextField(_("engine state"))
+    serializer_version = models.CharField(_("serializer version"), max_length=40)
+    lock_version = models.PositiveIntegerField(_("version counter"), default=0)
+    variables = models.JSONField(_("variables"), default=dict, blank=True)
+    element_states = models.JSONField(_("element states"), default=dict, blank=True)
+    business_key = models.CharField(_("business key"), max_length=120, blank=True, db_index=True)
+    object_type = models.CharField(_("business object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("business object id"), max_length=64, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("process instance")
+        verbose_name_plural = _("process instances")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="bpm_instance_status_idx"),
+            models.Index(fields=["object_type", "object_id"], name="bpm_instance_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition.name} #{self.pk}"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class HumanTask(TimeStampedModel):
+    """The inbox row of a user task (read without touching the engine state)."""
+
+    EVENT_CASE_TYPE = "human_task"
+
+    instance = models.ForeignKey(
+        ProcessInstance, verbose_name=_("process"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    engine_task_id = models.CharField(_("engine task id"), max_length=64)
+    element_id = models.CharField(_("BPMN element"), max_length=200)
+    name = models.CharField(_("name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bpm_tasks",
+    )
+    candidate_role = models.CharField(_("candidate role"), max_length=32, blank=True)
+    candidate_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("candidate team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    form_schema = models.JSONField(_("form"), default=list, blank=True)
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("claimed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    result = models.JSONField(_("form data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_at", "created_at"]
+        indexes = [
+            models.Index(fields=["status", "assignee"], name="bpm_task_assignee_idx"),
+            models.Index(fields=["status", "candidate_role"], name="bpm_task_role_idx"),
+            models.Index(fields=["status", "team"], name="bpm_task_team_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "engine_task_id"], name="bpm_task_engine_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Timer(TimeStampedModel):
+    """A waiting timer event; `claimed_*` lets a dead worker's claim expire."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, verbose_name=_("process"), on_delete=models.CASCADE, related_name="timers"
+    )
+    engine_task_id = models.CharField(_("engine task id"), max_length=64)
+    element_id = models.CharField(_("BPMN element"), max_length=200)
+    due_at = models.DateTimeField(_("due"))
+    claimed_by = models.CharField(_("claimed by worker"), max_length=100, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    fired_at = models.DateTimeField(_("fired"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("timer")
+        verbose_name_plural = _("timers")
+        indexes = [
+            models.Index(fields=["fired_at", "cancelled_at", "due_at"], name="bpm_timer_due_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "engine_task_id"], name="bpm_timer_engine_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class MessageSubscription(TimeStampedModel):
+    """A process waiting for a message (by name, optionally by business key)."""
+
+    instance = models.ForeignKey(
+        ProcessInstance,
+        verbose_name=_("process"),
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+    )
+    engine_task_id = models.CharField(_("engine task id"), max_length=64)
+    element_id = models.CharField(_("BPMN element"), max_length=200)
+    message_name = models.CharField(_("message"), max_length=200)
+    correlation_key = models.CharField(_("correlation key"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("message subscription")
+        verbose_name_plural = _("message subscriptions")
+        indexes = [models.Index(fields=["message_name", "correlation_key"], name="bpm_message_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instance", "engine_task_id"], name="bpm_subscription_engine_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message_name
+
+
+class Incident(TimeStampedModel):
+    """A failed step: the error is kept, shown, and the step can be retried after a fix."""
+
+    instance = models.ForeignKey(
+        ProcessInstance,
+        verbose_name=_("process"),
+        on_delete=models.CASCADE,
+        related_name="incidents",
+    )
+    element_id = models.CharField(_("BPMN element"), max_length=200, blank=True)
+    error = models.TextField(_("error"))
+    retries = models.PositiveIntegerField(_("retries"), default=0)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.error[:80]

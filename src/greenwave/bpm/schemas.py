@@ -1,0 +1,155 @@
+"""API schemas of bpm."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+from .formschema import json_schema
+
+
+class DefinitionOut(Schema):
+    id: int
+    key: str
+    name: str
+    version: int
+    status: str
+    is_executable: bool
+    process_id: str
+    unsupported: list[dict[str, str]]
+    created_at: datetime
+    deployed_at: datetime | None
+
+
+class DefinitionIn(Schema):
+    xml: str = Field(..., description="BPMN 2.0 XML (with its diagram)", max_length=6_000_000)
+    key: str = Field("", max_length=100)
+    name: str = Field("", max_length=200)
+    deploy: bool = False
+
+
+class InstanceIn(Schema):
+    definition_id: int | None = None
+    key: str = Field("", description="Start the latest deployed version of this key")
+    variables: dict[str, Any] = Field(default_factory=dict)
+    object_type: str = Field("", max_length=40)
+    object_id: str = Field("", max_length=64)
+    business_key: str = Field("", max_length=120)
+
+
+class TaskRef(Schema):
+    id: int
+    name: str
+    element_id: str
+    status: str
+    assignee_id: int | None
+    candidate_role: str
+    due_at: datetime | None
+
+
+class InstanceOut(Schema):
+    id: int
+    definition_id: int
+    definition_key: str
+    definition_version: int
+    status: str
+    business_key: str
+    object_type: str
+    object_id: str
+    responsible_id: int | None
+    created_at: datetime
+    ended_at: datetime | None
+
+    @staticmethod
+    def resolve_definition_key(obj: Any) -> str:
+        return str(obj.definition.key)
+
+    @staticmethod
+    def resolve_definition_version(obj: Any) -> int:
+        return int(obj.definition.version)
+
+
+class IncidentOut(Schema):
+    id: int
+    element_id: str
+    error: str
+    retries: int
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class InstanceDetailOut(InstanceOut):
+    variables: dict[str, Any]
+    element_states: dict[str, str]
+    lock_version: int
+    tasks: list[TaskRef]
+    incidents: list[IncidentOut]
+
+    @staticmethod
+    def resolve_tasks(obj: Any) -> list[Any]:
+        return list(obj.tasks.all().order_by("created_at"))
+
+    @staticmethod
+    def resolve_incidents(obj: Any) -> list[Any]:
+        return list(obj.incidents.all())
+
+
+class EventOut(Schema):
+    id: int
+    activity: str
+    timestamp: datetime
+    actor_id: int | None
+    payload: dict[str, Any]
+
+
+class TaskOut(Schema):
+    id: int
+    name: str
+    element_id: str
+    status: str
+    instance_id: int
+    process: str
+    assignee_id: int | None
+    candidate_role: str
+    candidate_team_id: int | None
+    due_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+
+    @staticmethod
+    def resolve_process(obj: Any) -> str:
+        return str(obj.instance.definition.name)
+
+
+class TaskDetailOut(TaskOut):
+    form: list[dict[str, Any]]
+    form_json_schema: dict[str, Any]
+    result: dict[str, Any]
+
+    @staticmethod
+    def resolve_form(obj: Any) -> list[dict[str, Any]]:
+        return list(obj.form_schema)
+
+    @staticmethod
+    def resolve_form_json_schema(obj: Any) -> dict[str, Any]:
+        return json_schema(obj.form_schema)
+
+
+class CompleteIn(Schema):
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class DelegateIn(Schema):
+    user_id: int
+
+
+class MessageIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    correlation_key: str = Field("", max_length=120)
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class MessageOut(Schema):
+    instances: list[int]

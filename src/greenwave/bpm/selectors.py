@@ -1,0 +1,280 @@
+"""Readers of the bpm app. The inbox reads only HumanTask rows, never engine states."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Avg, Count, F, Max, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.accounts.models import Role, RoleCode, User
+from greenwave.accounts.scoping import scope_records, visible_team_ids
+from greenwave.core.errors import not_found
+from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.models import Event
+from greenwave.core.selectors import event_list_for_case
+
+from .models import (
+    DefinitionStatus,
+    HumanTask,
+    Incident,
+    InstanceStatus,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskStatus,
+)
+
+
+def _status_choices(choices: Any) -> Any:
+    def get(actor: object) -> list[tuple[str, str]]:
+        return [(v, str(label)) for v, label in choices]
+
+    return get
+
+
+DEFINITION_LIST_SPEC = ListSpec(
+    search_fields=("key", "name"),
+    sorts=(
+        SortSpec("key", _("Key"), ("key", "-version")),
+        SortSpec("name", _("Name"), ("name",)),
+        SortSpec("created", _("Uploaded"), ("created_at",)),
+    ),
+    default_sort="key",
+    filters=(
+        FilterSpec(
+            "status", _("Status"), "status", choices=_status_choices(DefinitionStatus.choices)
+        ),
+        FilterSpec("key", _("Key"), "key", kind="text"),
+    ),
+)
+
+INSTANCE_LIST_SPEC = ListSpec(
+    search_fields=("definition__name", "business_key"),
+    sorts=(
+        SortSpec("started", _("Started"), ("created_at",)),
+        SortSpec("process", _("Process"), ("definition__name",)),
+    ),
+    default_sort="-started",
+    filters=(
+        FilterSpec(
+            "status", _("Status"), "status", choices=_status_choices(InstanceStatus.choices)
+        ),
+        FilterSpec("definition", _("Process key"), "definition__key", kind="text"),
+        FilterSpec("object_type", _("Object type"), "object_type", kind="text"),
+        FilterSpec("object_id", _("Object id"), "object_id", kind="text"),
+    ),
+)
+
+TASK_LIST_SPEC = ListSpec(
+    search_fields=("name", "instance__definition__name"),
+    sorts=(
+        SortSpec("due", _("Due"), ("due_at",)),
+        SortSpec("created", _("Created"), ("created_at",)),
+        SortSpec("name", _("Task"), ("name",)),
+    ),
+    default_sort="created",
+    filters=(
+        FilterSpec("status", _("Status"), "status", choices=_status_choices(TaskStatus.choices)),
+        FilterSpec("process", _("Process key"), "instance__definition__key", kind="text"),
+        FilterSpec("overdue", _("Overdue"), "overdue", kind="bool"),
+    ),
+)
+
+
+# -- definitions ------------------------------------------------------------------------------
+
+
+def definition_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[ProcessDefinition]:
+    """Definitions are shared by the whole company (not team records); anyone may start one."""
+    qs = ProcessDefinition.objects.select_related("created_by").defer("xml")
+    if query is not None:
+        qs = apply_list_query(qs, DEFINITION_LIST_SPEC, query)
+    return qs
+
+
+def definition_get(*, actor: User, pk: int) -> ProcessDefinition:
+    definition = ProcessDefinition.objects.select_related("created_by").filter(pk=pk).first()
+    if definition is None:
+        raise not_found(_("Process definition not found."))
+    return definition
+
+
+def definition_versions(*, actor: User, key: str) -> QuerySet[ProcessDefinition]:
+    return definition_list(actor=actor).filter(key=key).order_by("-version")
+
+
+def definition_latest_deployed(*, actor: User, key: str) -> ProcessDefinition:
+    definition = (
+        ProcessDefinition.objects.filter(key=key, status=DefinitionStatus.DEPLOYED)
+        .order_by("-version")
+        .first()
+    )
+    if definition is None:
+        raise not_found(_("No deployed version of %(key)s.") % {"key": key})
+    return definition
+
+
+def definitions_startable(*, actor: User) -> list[ProcessDefinition]:
+    """The latest deployed version of every key (what a user can start)."""
+    latest = (
+        ProcessDefinition.objects.filter(status=DefinitionStatus.DEPLOYED)
+        .values("key")
+        .annotate(v=Max("version"))
+    )
+    wanted = Q()
+    for row in latest:
+        wanted |= Q(key=row["key"], version=row["v"])
+    if not latest:
+        return []
+    return list(ProcessDefinition.objects.filter(wanted).defer("xml").order_by("name"))
+
+
+# -- instances --------------------------------------------------------------------------------
+
+
+def instance_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[ProcessInstance]:
+    """Instances the actor started or may see by team, or has a task in."""
+    base = ProcessInstance.objects.all()
+    scoped = scope_records(base, actor=actor)
+    if scoped is not base and not actor.is_greenwave_admin:
+        involved = HumanTask.objects.filter(Q(assignee=actor) | Q(completed_by=actor)).values(
+            "instance_id"
+        )
+        qs = ProcessInstance.objects.filter(Q(pk__in=scoped.values("pk")) | Q(pk__in=involved))
+    else:
+        qs = base
+    qs = qs.select_related("definition", "responsible").defer("state", "definition__xml")
+    if query is not None:
+        qs = apply_list_query(qs, INSTANCE_LIST_SPEC, query)
+    return qs
+
+
+def instance_get(*, actor: User, pk: int) -> ProcessInstance:
+    instance = instance_list(actor=actor).filter(pk=pk).first()
+    if instance is None:
+        raise not_found(_("Process not found."))
+    return instance
+
+
+def instance_history(*, instance: ProcessInstance) -> QuerySet[Event]:
+    return event_list_for_case(case_type=ProcessInstance.EVENT_CASE_TYPE, case_id=instance.pk)
+
+
+def instance_incidents(*, instance: ProcessInstance) -> QuerySet[Incident]:
+    return instance.incidents.all()
+
+
+def incident_get(*, actor: User, pk: int) -> Incident:
+    incident = Incident.objects.select_related("instance").filter(pk=pk).first()
+    if incident is None or not instance_list(actor=actor).filter(pk=incident.instance_id).exists():
+        raise not_found(_("Incident not found."))
+    return incident
+
+
+# -- the inbox --------------------------------------------------------------------------------
+
+
+def _candidate_q(actor: User) -> Q:
+    my_roles = Role.objects.filter(users=actor).values("code")
+    q = Q(assignee=None, candidate_role__in=Subquery(my_roles))
+    if actor.team_id:
+        q |= Q(assignee=None, candidate_team_id=actor.team_id)
+    return q
+
+
+def _task_base() -> QuerySet[HumanTask]:
+    return HumanTask.objects.select_related(
+        "instance__definition", "assignee", "candidate_team"
+    ).defer("instance__state", "instance__definition__xml")
+
+
+def _with_overdue(qs: QuerySet[HumanTask], query: ListQuery | None) -> QuerySet[HumanTask]:
+    if query is None:
+        return qs
+    overdue = query.filters.pop("overdue", None)
+    qs = apply_list_query(qs, TASK_LIST_SPEC, query)
+    if overdue is not None:
+        late = Q(status=TaskStatus.OPEN, due_at__lt=timezone.now())
+        qs = qs.filter(late) if overdue in {"true", "1"} else qs.exclude(late)
+        query.filters["overdue"] = overdue
+    return qs
+
+
+def task_list_mine(*, actor: User, query: ListQuery | None = None) -> QuerySet[HumanTask]:
+    """Tasks assigned to me and tasks I may take (my roles, my team)."""
+    qs = _task_base().filter(Q(assignee=actor) | _candidate_q(actor))
+    if query is None or "status" not in query.filters:
+        qs = qs.filter(status=TaskStatus.OPEN)
+    return _with_overdue(qs, query)
+
+
+def task_list_team(*, actor: User, query: ListQuery | None = None) -> QuerySet[HumanTask]:
+    """Tasks of the teams I see (a head sees the teams under them)."""
+    qs = scope_records(_task_base(), actor=actor, owner_field="assignee", team_field="team")
+    if query is None or "status" not in query.filters:
+        qs = qs.filter(status=TaskStatus.OPEN)
+    return _with_overdue(qs, query)
+
+
+def task_count_mine(actor: User) -> int:
+    """The navigation badge: one query."""
+    return HumanTask.objects.filter(
+        Q(assignee=actor) | _candidate_q(actor), status=TaskStatus.OPEN
+    ).count()
+
+
+def task_get(*, actor: User, pk: int) -> HumanTask:
+    """A task I am assigned to, may take, did, or whose team I see; 404 otherwise."""
+    visible = Q(assignee=actor) | Q(completed_by=actor) | _candidate_q(actor)
+    teams = visible_team_ids(actor)
+    if teams is None:
+        visible = Q()
+    elif teams:
+        visible |= Q(team_id__in=teams)
+    task = _task_base().filter(visible, pk=pk).first()
+    if task is None:
+        raise not_found(_("Task not found."))
+    return task
+
+
+def tasks_of_instance(*, instance: ProcessInstance) -> QuerySet[HumanTask]:
+    return instance.tasks.select_related("assignee", "completed_by").order_by("created_at")
+
+
+# -- who holds up whom ------------------------------------------------------------------------
+
+
+def holdups(*, actor: User, definition_key: str = "") -> dict[str, Any]:
+    """Waiting time per step and per person, and overdue open tasks (seed 002)."""
+    tasks = scope_records(HumanTask.objects.all(), actor=actor, owner_field="assignee")
+    if definition_key:
+        tasks = tasks.filter(instance__definition__key=definition_key)
+    done = tasks.filter(status=TaskStatus.COMPLETED, completed_at__isnull=False).annotate(
+        waited=F("completed_at") - F("created_at")
+    )
+    per_step = list(
+        done.values("instance__definition__name", "name")
+        .annotate(count=Count("pk"), avg_wait=Avg("waited"), max_wait=Max("waited"))
+        .order_by("-avg_wait")[:50]
+    )
+    per_person = list(
+        done.values("completed_by__username", "completed_by__first_name", "completed_by__last_name")
+        .annotate(count=Count("pk"), avg_wait=Avg("waited"), max_wait=Max("waited"))
+        .order_by("-avg_wait")[:50]
+    )
+    now = timezone.now()
+    overdue = list(
+        tasks.filter(status=TaskStatus.OPEN, due_at__lt=now)
+        .select_related("assignee", "instance__definition")
+        .defer("instance__state", "instance__definition__xml")
+        .order_by("due_at")[:100]
+    )
+    for task in overdue:
+        task.overdue_by = now - task.due_at if task.due_at else timedelta(0)  # type: ignore[attr-defined]
+    return {"per_step": per_step, "per_person": per_person, "overdue": overdue}
+
+
+def role_label(code: str) -> str:
+    return str(RoleCode(code).label) if code in RoleCode.values else code

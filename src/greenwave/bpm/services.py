@@ -1,0 +1,763 @@
+"""Writers of the bpm app: definitions, instances, the task inbox, timers, messages, incidents.
+
+Every change to an instance happens under a row lock on the instance (`select_for_update`),
+restores its serialized engine state, advances it, dumps it back with a bumped
+`lock_version`, and mirrors what it waits for into the indexed tables (tasks, timers,
+messages). Every token move, task and timer is an event of the case "process_instance",
+linked to the business object the process is about.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import RoleCode, Team, User
+from greenwave.core.errors import DomainError, permission_denied
+from greenwave.core.services import ObjectRef, event_append, ref
+
+from . import engine, events
+from .actions import run_action
+from .errors import BpmError
+from .formschema import clean_form_data
+from .models import (
+    DefinitionStatus,
+    HumanTask,
+    Incident,
+    InstanceStatus,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskStatus,
+    Timer,
+)
+
+logger = logging.getLogger(__name__)
+
+CASE = ProcessInstance.EVENT_CASE_TYPE
+TIMER_CLAIM_TTL = timedelta(minutes=5)
+TIMER_BATCH = 50
+MAX_VARIABLES_CHARS = 200_000
+
+
+def can_manage_definitions(actor: User | None) -> bool:
+    return actor is None or actor.is_greenwave_admin
+
+
+def _require_designer(actor: User | None) -> None:
+    if not can_manage_definitions(actor):
+        raise permission_denied(_("Only an administrator can upload and deploy processes."))
+
+
+# -- definitions ------------------------------------------------------------------------------
+
+
+def _read(xml: bytes) -> engine.BpmnDocument:
+    try:
+        return engine.read_document(xml)
+    except engine.BpmnFileError as exc:
+        raise DomainError(BpmError.INVALID_BPMN, exc.message, details=exc.details) from exc
+
+
+def _problems(xml: bytes, doc: engine.BpmnDocument) -> list[dict[str, str]]:
+    found = [u.as_dict() for u in doc.unsupported]
+    if not doc.is_executable:
+        return found
+    found += [
+        u.as_dict()
+        for u in engine.check_executable(xml, doc.main_process_id, doc.scripts, doc.expressions)
+    ]
+    now = timezone.now()
+    for element_id, text in doc.timer_dates.items():
+        try:
+            moment = datetime.fromisoformat(text.strip("'\""))
+        except ValueError:
+            continue
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        if moment < now:
+            found.append(
+                {"id": element_id, "tag": "timeDate", "reason": f"the timer date {text} is past"}
+            )
+    for element_id, action in doc.service_actions.items():
+        from .actions import action_names
+
+        if action not in action_names():
+            found.append(
+                {"id": element_id, "tag": "serviceTask", "reason": f"unknown action {action!r}"}
+            )
+    return found
+
+
+@transaction.atomic
+def definition_upload(
+    *, actor: User | None, xml: bytes, key: str = "", name: str = "", description: str = ""
+) -> ProcessDefinition:
+    """Store the file as the next version of its key (a draft until deployed)."""
+    _require_designer(actor)
+    doc = _read(xml)
+    key = (key or doc.main_process_id).strip()[:100]
+    if not key:
+        raise DomainError(BpmError.INVALID_BPMN, _("The process has no id."))
+    # Serialise versions of one key.
+    ProcessDefinition.objects.select_for_update().filter(key=key).exists()
+    latest = ProcessDefinition.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0
+    definition = ProcessDefinition.objects.create(
+        key=key,
+        name=(name or doc.name or key)[:200],
+        version=latest + 1,
+        xml=xml,
+        is_executable=doc.is_executable,
+        process_id=doc.main_process_id,
+        metadata=doc.metadata(),
+        unsupported=_problems(xml, doc),
+        description=description,
+        created_by=actor,
+    )
+    event_append(
+        case_type=definition.EVENT_CASE_TYPE,
+        case_id=definition.pk,
+        activity=events.DEFINITION_UPLOADED,
+        actor=actor,
+        payload={"key": key, "version": definition.version, "unsupported": definition.unsupported},
+    )
+    return definition
+
+
+@transaction.atomic
+def definition_deploy(*, actor: User | None, definition: ProcessDefinition) -> ProcessDefinition:
+    """Make this version the one new instances start on; running ones stay on theirs."""
+    _require_designer(actor)
+    definition = ProcessDefinition.objects.select_for_update().get(pk=definition.pk)
+    if not definition.is_executable:
+        raise DomainError(
+            BpmError.NOT_EXECUTABLE,
+            _("This diagram is a model, not a program: no process is marked executable."),
+        )
+    if definition.unsupported:
+        raise DomainError(
+            BpmError.UNSUPPORTED_ELEMENTS,
+            _("The engine cannot execute these elements: %(items)s.")
+            % {
+                "items": "; ".join(
+                    f"{u.get('id') or u.get('tag')}: {u.get('reason')}"
+                    for u in definition.unsupported
+                )
+            },
+            details={"unsupported": definition.unsupported},
+        )
+    if definition.status != DefinitionStatus.DEPLOYED:
+        definition.status = DefinitionStatus.DEPLOYED
+        definition.deployed_at = timezone.now()
+        definition.save(update_fields=["status", "deployed_at", "updated_at"])
+        event_append(
+            case_type=definition.EVENT_CASE_TYPE,
+            case_id=definition.pk,
+            activity=events.DEFINITION_DEPLOYED,
+            actor=actor,
+            payload={"key": definition.key, "version": definition.version},
+        )
+    return definition
+
+
+def definition_upload_and_deploy(
+    *, actor: User | None, xml: bytes, key: str = "", name: str = ""
+) -> ProcessDefinition:
+    with transaction.atomic():
+        definition = definition_upload(actor=actor, xml=xml, key=key, name=name)
+        return definition_deploy(actor=actor, definition=definition)
+
+
+def definition_export(*, definition: ProcessDefinition) -> bytes:
+    """The XML as stored, re-serialised from its own tree: every id and the diagram kept."""
+    return engine.serialize(engine.parse_xml(definition.xml_bytes))
+
+
+# -- instances --------------------------------------------------------------------------------
+
+
+def _objects(instance: ProcessInstance) -> list[ObjectRef]:
+    refs = [ref(instance.definition, "definition")]
+    if instance.object_type and instance.object_id:
+        refs.append(ObjectRef(instance.object_type, instance.object_id, "subject"))
+    return refs
+
+
+def _event(
+    instance: ProcessInstance,
+    activity: str,
+    actor: User | None,
+    payload: Mapping[str, Any] | None = None,
+) -> None:
+    event_append(
+        case_type=CASE,
+        case_id=instance.pk,
+        activity=activity,
+        actor=actor,
+        payload=payload,
+        objects=_objects(instance),
+    )
+
+
+def _action_handler(name: str, element_id: str, variables: dict[str, Any]) -> Any:
+    return run_action(name, element_id, variables)
+
+
+def _restore(instance: ProcessInstance) -> engine.ProcessRun:
+    try:
+        return engine.ProcessRun.restore(
+            instance.state,
+            instance.serializer_version,
+            actions=_action_handler,
+            service_actions=instance.definition.metadata.get("service_actions", {}),
+        )
+    except engine.EngineError as exc:
+        raise DomainError(BpmError.ENGINE_ERROR, exc.message) from exc
+
+
+def _user_by_ref(value: Any) -> User | None:
+    if isinstance(value, User):
+        return value
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return User.objects.filter(pk=int(value), is_active=True).first()
+    if isinstance(value, str) and value:
+        return User.objects.filter(username=value, is_active=True).first()
+    return None
+
+
+def _resolve(expression: str, variables: Mapping[str, Any]) -> Any:
+    if expression.startswith("="):
+        return variables.get(expression[1:].strip())
+    if expression.startswith("${") and expression.endswith("}"):
+        return variables.get(expression[2:-1].strip())
+    return expression
+
+
+def _create_task(
+    instance: ProcessInstance, ready: engine.ReadyTask, variables: Mapping[str, Any]
+) -> HumanTask:
+    meta = instance.definition.metadata.get("user_tasks", {}).get(ready.spec_id, {})
+    assignee = _user_by_ref(_resolve(str(meta.get("assignee") or ""), variables))
+    role = str(meta.get("candidate_role") or "")
+    role = role if role in RoleCode.values else ""
+    team_ref = _resolve(str(meta.get("candidate_team") or ""), variables)
+    candidate_team = (
+        Team.objects.filter(
+            Q(name=team_ref) | Q(pk=int(team_ref) if str(team_ref).isdigit() else 0)
+        ).first()
+        if team_ref
+        else None
+    )
+    due = engine.iso_duration(str(meta.get("due_in") or ""))
+    if assignee is None and not role and candidate_team is None:
+        # Nobody named: the person who started the process gets it.
+        assignee = instance.responsible
+    return HumanTask.objects.create(
+        instance=instance,
+        engine_task_id=ready.task_id,
+        element_id=ready.spec_id,
+        name=(meta.get("name") or ready.name or ready.spec_id)[:255],
+        assignee=assignee,
+        candidate_role=role,
+        candidate_team=candidate_team,
+        team=(assignee.team if assignee else None) or candidate_team or instance.team,
+        form_schema=meta.get("form") or [],
+        due_at=timezone.now() + due if due else None,
+    )
+
+
+def _sync(instance: ProcessInstance, run: engine.ProcessRun, actor: User | None) -> None:
+    """Save the state and mirror tasks, timers and messages into their tables."""
+    snap = run.snapshot()
+    now = timezone.now()
+    elements = instance.definition.metadata.get("elements", {})
+    for move in run.moves:
+        if elements.get(move.spec_id, {}).get("tag") == "userTask":
+            continue  # the task_completed event says it better
+        _event(
+            instance,
+            events.TOKEN_MOVED,
+            actor,
+            {"element": move.spec_id, "name": move.name, "kind": move.kind},
+        )
+    run.moves.clear()
+    instance.state = run.dump()
+    instance.serializer_version = engine.SERIALIZER_VERSION
+    instance.lock_version += 1
+    instance.variables = snap.variables
+    instance.element_states = snap.element_states
+    if snap.completed and instance.status == InstanceStatus.RUNNING:
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = now
+    instance.save()
+
+    ready_ids = {t.task_id for t in snap.ready_tasks}
+    for task in instance.tasks.filter(status=TaskStatus.OPEN).exclude(engine_task_id__in=ready_ids):
+        task.status = TaskStatus.CANCELLED
+        task.save(update_fields=["status", "updated_at"])
+    known = set(instance.tasks.values_list("engine_task_id", flat=True))
+    for ready in snap.ready_tasks:
+        if ready.task_id not in known:
+            task = _create_task(instance, ready, snap.variables)
+            _event(
+                instance,
+                events.TASK_CREATED,
+                actor,
+                {
+                    "task": task.pk,
+                    "element": task.element_id,
+                    "name": task.name,
+                    "assignee": task.assignee.username if task.assignee else None,
+                    "candidate_role": task.candidate_role,
+                },
+            )
+
+    waiting = {t.task_id: t for t in snap.timers}
+    for timer in instance.timers.filter(fired_at=None, cancelled_at=None).exclude(
+        engine_task_id__in=waiting
+    ):
+        # The engine went past it without our worker: it fired on a step or was cancelled.
+        if snap.element_states.get(timer.element_id) == "done":
+            timer.fired_at = now
+            _event(instance, events.TIMER_FIRED, actor, {"element": timer.element_id})
+        else:
+            timer.cancelled_at = now
+        timer.save()
+    known_timers = set(instance.timers.values_list("engine_task_id", flat=True))
+    for waiting_timer in snap.timers:
+        if waiting_timer.task_id not in known_timers and waiting_timer.due_at is not None:
+            Timer.objects.create(
+                instance=instance,
+                engine_task_id=waiting_timer.task_id,
+                element_id=waiting_timer.spec_id,
+                due_at=waiting_timer.due_at,
+            )
+
+    message_ids = {m.task_id for m in snap.messages}
+    instance.subscriptions.exclude(engine_task_id__in=message_ids).delete()
+    known_messages = set(instance.subscriptions.values_list("engine_task_id", flat=True))
+    MessageSubscription.objects.bulk_create(
+        MessageSubscription(
+            instance=instance,
+            engine_task_id=m.task_id,
+            element_id=m.spec_id,
+            message_name=m.message_name,
+            correlation_key=instance.business_key,
+        )
+        for m in snap.messages
+        if m.task_id not in known_messages
+    )
+    if instance.status == InstanceStatus.COMPLETED:
+        _event(instance, events.PROCESS_COMPLETED, actor)
+
+
+def _fail(
+    instance: ProcessInstance, run: engine.ProcessRun, actor: User | None, exc: engine.EngineError
+) -> None:
+    """A step failed: keep the state at the failed element, record the incident."""
+    instance.status = InstanceStatus.FAILED
+    _sync(instance, run, actor)
+    incident = Incident.objects.create(
+        instance=instance, element_id=exc.element_id, error=exc.message
+    )
+    _event(
+        instance,
+        events.INCIDENT_RAISED,
+        actor,
+        {"incident": incident.pk, "element": exc.element_id, "error": exc.message},
+    )
+
+
+def _advance(
+    instance: ProcessInstance,
+    actor: User | None,
+    operation: Callable[[engine.ProcessRun], Any],
+    *,
+    allow_failed: bool = False,
+) -> Any:
+    """Lock the instance, restore, run the operation, save. Call inside a transaction."""
+    locked = (
+        ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance.pk)
+    )
+    allowed = (
+        {InstanceStatus.RUNNING, InstanceStatus.FAILED}
+        if allow_failed
+        else {InstanceStatus.RUNNING}
+    )
+    if locked.status not in allowed:
+        raise DomainError(
+            BpmError.INSTANCE_NOT_RUNNING,
+            _("The process is %(status)s.") % {"status": locked.get_status_display()},
+            status=409,
+        )
+    run = _restore(locked)
+    try:
+        result = operation(run)
+    except engine.EngineError as exc:
+        _fail(locked, run, actor, exc)
+        return None
+    _sync(locked, run, actor)
+    instance.refresh_from_db()
+    return result
+
+
+def _check_variables(variables: Mapping[str, Any]) -> dict[str, Any]:
+    import json
+
+    try:
+        text = json.dumps(dict(variables))
+    except (TypeError, ValueError) as exc:
+        raise DomainError(
+            BpmError.INVALID_VARIABLES, _("Process variables must be JSON values.")
+        ) from exc
+    if len(text) > MAX_VARIABLES_CHARS:
+        raise DomainError(BpmError.INVALID_VARIABLES, _("Process variables are too large."))
+    bad = sorted(k for k in variables if not str(k).isidentifier() or str(k).startswith("_"))
+    if bad:
+        raise DomainError(
+            BpmError.INVALID_VARIABLES,
+            _("Variable names must be identifiers: %(names)s.") % {"names": ", ".join(bad)},
+        )
+    return dict(variables)
+
+
+@transaction.atomic
+def instance_start(
+    *,
+    actor: User | None,
+    definition: ProcessDefinition,
+    variables: Mapping[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    business_key: str = "",
+) -> ProcessInstance:
+    """Start the definition (a deployed version) for an optional business object."""
+    if definition.status != DefinitionStatus.DEPLOYED:
+        raise DomainError(BpmError.NOT_DEPLOYED, _("Only a deployed process can be started."))
+    data = _check_variables(variables or {})
+    if actor is not None:
+        data.setdefault("initiator", actor.username)
+    try:
+        compiled = engine.compile_process(definition.xml_bytes, definition.process_id)
+    except engine.EngineError as exc:
+        raise DomainError(BpmError.ENGINE_ERROR, exc.message) from exc
+    instance = ProcessInstance(
+        definition=definition,
+        state="",
+        serializer_version=engine.SERIALIZER_VERSION,
+        object_type=object_type[:40],
+        object_id=str(object_id)[:64],
+        business_key=(business_key or (f"{object_type}:{object_id}" if object_type else ""))[:120],
+        responsible=actor,
+        team=actor.team if actor is not None else None,
+    )
+    try:
+        run = engine.ProcessRun.start(
+            compiled,
+            variables=data,
+            actions=_action_handler,
+            service_actions=definition.metadata.get("service_actions", {}),
+        )
+    except engine.EngineError as exc:
+        raise DomainError(
+            BpmError.ENGINE_ERROR,
+            _("The process failed at its first step: %(error)s") % {"error": exc.message},
+            details={"element": exc.element_id},
+        ) from exc
+    instance.state = run.dump()
+    instance.save()
+    _event(
+        instance,
+        events.PROCESS_STARTED,
+        actor,
+        {"definition": definition.key, "version": definition.version},
+    )
+    _sync(instance, run, actor)
+    return instance
+
+
+@transaction.atomic
+def instance_cancel(*, actor: User | None, instance: ProcessInstance) -> ProcessInstance:
+    if actor is not None and not (actor.is_greenwave_admin or instance.responsible_id == actor.pk):
+        raise permission_denied(_("Only the initiator or an administrator can cancel a process."))
+
+    def cancel(run: engine.ProcessRun) -> None:
+        run.cancel()
+
+    _advance(instance, actor, cancel, allow_failed=True)
+    now = timezone.now()
+    ProcessInstance.objects.filter(pk=instance.pk).update(
+        status=InstanceStatus.CANCELLED, ended_at=now
+    )
+    instance.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED)
+    instance.timers.filter(fired_at=None, cancelled_at=None).update(cancelled_at=now)
+    instance.subscriptions.all().delete()
+    instance.refresh_from_db()
+    _event(instance, events.PROCESS_CANCELLED, actor)
+    return instance
+
+
+# -- the inbox --------------------------------------------------------------------------------
+
+
+def is_candidate(actor: User, task: HumanTask) -> bool:
+    if task.assignee_id is not None:
+        return task.assignee_id == actor.pk
+    if task.candidate_role and actor.has_role(task.candidate_role):
+        return True
+    return task.candidate_team_id is not None and task.candidate_team_id == actor.team_id
+
+
+def _lock_task(task: HumanTask) -> tuple[HumanTask, ProcessInstance]:
+    instance = ProcessInstance.objects.select_for_update().get(pk=task.instance_id)
+    locked = HumanTask.objects.select_related("instance__definition").get(pk=task.pk)
+    if locked.status != TaskStatus.OPEN:
+        raise DomainError(
+            BpmError.TASK_NOT_OPEN,
+            _("This task is already %(status)s.") % {"status": locked.get_status_display()},
+            status=409,
+        )
+    return locked, instance
+
+
+@transaction.atomic
+def task_claim(*, actor: User, task: HumanTask) -> HumanTask:
+    task, instance = _lock_task(task)
+    if task.assignee_id == actor.pk:
+        return task
+    if task.assignee_id is not None or not is_candidate(actor, task):
+        raise DomainError(BpmError.TASK_NOT_YOURS, _("You cannot take this task."), status=403)
+    task.assignee, task.claimed_by, task.claimed_at = actor, actor, timezone.now()
+    task.team = actor.team or task.team
+    task.save()
+    _event(instance, events.TASK_CLAIMED, actor, {"task": task.pk, "element": task.element_id})
+    return task
+
+
+@transaction.atomic
+def task_unclaim(*, actor: User, task: HumanTask) -> HumanTask:
+    task, instance = _lock_task(task)
+    if task.claimed_by_id is None or (
+        task.assignee_id != actor.pk and not actor.is_greenwave_admin
+    ):
+        raise DomainError(
+            BpmError.TASK_NOT_YOURS, _("Only a task you took can be given back."), status=403
+        )
+    task.assignee, task.claimed_by, task.claimed_at = None, None, None
+    task.save()
+    _event(instance, events.TASK_UNCLAIMED, actor, {"task": task.pk, "element": task.element_id})
+    return task
+
+
+@transaction.atomic
+def task_delegate(*, actor: User, task: HumanTask, to: User) -> HumanTask:
+    task, instance = _lock_task(task)
+    if not (task.assignee_id == actor.pk or actor.is_greenwave_admin or is_candidate(actor, task)):
+        raise DomainError(
+            BpmError.TASK_NOT_YOURS, _("Only the assignee can hand the task over."), status=403
+        )
+    if not to.is_active:
+        raise DomainError(BpmError.TASK_NOT_YOURS, _("The user is not active."))
+    previous = task.assignee.username if task.assignee else None
+    task.assignee, task.claimed_by, task.claimed_at = to, to, timezone.now()
+    task.team = to.team or task.team
+    task.save()
+    _event(
+        instance,
+        events.TASK_DELEGATED,
+        actor,
+        {"task": task.pk, "element": task.element_id, "from": previous, "to": to.username},
+    )
+    return task
+
+
+@transaction.atomic
+def task_complete(*, actor: User, task: HumanTask, data: Mapping[str, Any]) -> HumanTask:
+    """Validate the form, complete the task in the engine and move the process on."""
+    task, instance = _lock_task(task)
+    if not (is_candidate(actor, task) or actor.is_greenwave_admin):
+        raise DomainError(BpmError.TASK_NOT_YOURS, _("This task is not yours."), status=403)
+    values = clean_form_data(task.form_schema, data)
+    now = timezone.now()
+    task.status, task.completed_by, task.completed_at, task.result = (
+        TaskStatus.COMPLETED,
+        actor,
+        now,
+        values,
+    )
+    if task.assignee_id is None:
+        task.assignee, task.claimed_by, task.claimed_at = actor, actor, now
+    task.save()
+    _event(
+        instance,
+        events.TASK_COMPLETED,
+        actor,
+        {
+            "task": task.pk,
+            "element": task.element_id,
+            "name": task.name,
+            "data": values,
+            "waited_seconds": int((now - task.created_at).total_seconds()),
+        },
+    )
+
+    def complete(run: engine.ProcessRun) -> None:
+        run.complete_user_task(task.engine_task_id, values)
+
+    _advance(instance, actor, complete)
+    return task
+
+
+# -- timers, messages, incidents --------------------------------------------------------------
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def timers_claim_due(*, now: datetime, worker: str, batch: int = TIMER_BATCH) -> list[int]:
+    """Claim due timers; skip rows another worker holds; take over expired claims."""
+    with transaction.atomic():
+        qs = (
+            Timer.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now)
+            .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - TIMER_CLAIM_TTL))
+            .order_by("due_at", "pk")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        ids = list(qs.values_list("pk", flat=True)[:batch])
+        Timer.objects.filter(pk__in=ids).update(claimed_by=worker, claimed_at=now)
+    return ids
+
+
+@transaction.atomic
+def timer_fire(*, timer_id: int, worker: str, now: datetime | None = None) -> bool:
+    """Fire one claimed timer exactly once (re-checked under the row lock)."""
+    timer = Timer.objects.select_for_update().filter(pk=timer_id).first()
+    if timer is None or timer.fired_at or timer.cancelled_at or timer.claimed_by != worker:
+        return False
+    instance = ProcessInstance.objects.select_related("definition").get(pk=timer.instance_id)
+    timer.fired_at = now or timezone.now()
+    timer.save(update_fields=["fired_at", "updated_at"])
+    if instance.status != InstanceStatus.RUNNING:
+        return False
+    _event(instance, events.TIMER_FIRED, None, {"element": timer.element_id})
+
+    def fire(run: engine.ProcessRun) -> bool:
+        return run.fire_timer(timer.engine_task_id)
+
+    _advance(instance, None, fire)
+    return True
+
+
+def timers_fire_due(now: datetime | None = None, *, worker: str = "") -> int:
+    """The periodic job of `run_worker`: fire every due timer once."""
+    moment = now or timezone.now()
+    name = worker or _worker_name()
+    fired = 0
+    for timer_id in timers_claim_due(now=moment, worker=name):
+        try:
+            fired += int(timer_fire(timer_id=timer_id, worker=name, now=moment))
+        except Exception:  # one broken instance must not stop the others
+            logger.exception("timer %s failed", timer_id)
+    return fired
+
+
+@transaction.atomic
+def message_correlate(
+    *,
+    actor: User | None,
+    name: str,
+    correlation_key: str = "",
+    payload: Mapping[str, Any] | None = None,
+) -> list[ProcessInstance]:
+    """Deliver a message to the processes waiting for it, or start one with a message start."""
+    data = _check_variables(payload or {})
+    subs = MessageSubscription.objects.filter(message_name=name).select_related("instance")
+    if correlation_key:
+        subs = subs.filter(correlation_key=correlation_key)
+    waiting = list({s.instance_id: s.instance for s in subs.order_by("created_at")}.values())
+    if not correlation_key and len(waiting) > 1:
+        raise DomainError(
+            BpmError.MESSAGE_NOT_CORRELATED,
+            _("Several processes wait for %(name)s: give a correlation key.") % {"name": name},
+            details={"instances": [i.pk for i in waiting]},
+            status=409,
+        )
+    delivered: list[ProcessInstance] = []
+    for instance in waiting:
+
+        def deliver(run: engine.ProcessRun) -> bool:
+            return run.deliver_message(name, data)
+
+        _event(instance, events.MESSAGE_CORRELATED, actor, {"message": name})
+        _advance(instance, actor, deliver)
+        delivered.append(instance)
+    if delivered:
+        return delivered
+    starts = [
+        d
+        for d in ProcessDefinition.objects.filter(status=DefinitionStatus.DEPLOYED).order_by(
+            "key", "-version"
+        )
+        if name in d.metadata.get("message_starts", [])
+    ]
+    latest: dict[str, ProcessDefinition] = {}
+    for d in starts:
+        latest.setdefault(d.key, d)
+    for definition in latest.values():
+        instance = instance_start(
+            actor=actor, definition=definition, variables=data, business_key=correlation_key
+        )
+        _event(instance, events.MESSAGE_CORRELATED, actor, {"message": name})
+        if instance.subscriptions.filter(message_name=name).exists():
+
+            def deliver_start(run: engine.ProcessRun) -> bool:
+                return run.deliver_message(name, data)
+
+            _advance(instance, actor, deliver_start)
+        delivered.append(instance)
+    if not delivered:
+        raise DomainError(
+            BpmError.MESSAGE_NOT_CORRELATED,
+            _("No process waits for the message %(name)s.") % {"name": name},
+            status=404,
+        )
+    return delivered
+
+
+@transaction.atomic
+def incident_retry(*, actor: User | None, incident: Incident) -> ProcessInstance:
+    if actor is not None and not (
+        actor.is_greenwave_admin or incident.instance.responsible_id == actor.pk
+    ):
+        raise permission_denied(_("Only the initiator or an administrator can retry."))
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.resolved_at is not None:
+        raise DomainError(BpmError.NO_INCIDENT, _("This incident is already resolved."), status=409)
+    instance = incident.instance
+    ProcessInstance.objects.filter(pk=instance.pk, status=InstanceStatus.FAILED).update(
+        status=InstanceStatus.RUNNING
+    )
+    incident.retries += 1
+    incident.save(update_fields=["retries", "updated_at"])
+
+    def retry(run: engine.ProcessRun) -> list[str]:
+        return run.retry_failed()
+
+    _advance(instance, actor, retry)
+    instance.refresh_from_db()
+    if instance.status != InstanceStatus.FAILED:
+        incident.resolved_at = timezone.now()
+        incident.save(update_fields=["resolved_at", "updated_at"])
+        _event(instance, events.INCIDENT_RESOLVED, actor, {"incident": incident.pk})
+    return instance

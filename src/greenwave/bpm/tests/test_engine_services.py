@@ -1,0 +1,262 @@
+# ruff: noqa: E501 - inline BPMN reads better unwrapped
+"""The engine through the services: every step is saved and restored, as in production."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from greenwave.bpm import selectors, services
+from greenwave.bpm.models import (
+    HumanTask,
+    InstanceStatus,
+    MessageSubscription,
+    ProcessInstance,
+    TaskStatus,
+    Timer,
+)
+from greenwave.core.errors import DomainError
+from greenwave.core.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def _fresh(instance: ProcessInstance) -> ProcessInstance:
+    """Reload from the database so every step starts from the stored state."""
+    return ProcessInstance.objects.get(pk=instance.pk)
+
+
+def _open_task(instance: ProcessInstance) -> HumanTask:
+    return HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+
+
+def test_approval_runs_with_rework_loop_timer_and_message(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    hunter, head = two_teams["hunter_a"], two_teams["head_a"]
+    instance = services.instance_start(
+        actor=hunter,
+        definition=approval,
+        variables={"amount": 100},
+        object_type="deal",
+        object_id=7,
+    )
+    review = _open_task(instance)
+    assert review.candidate_role == "head_of_sales"  # from the lane name
+    assert review.assignee is None
+    assert review.due_at is not None
+    assert Timer.objects.filter(instance=instance, fired_at=None).count() == 1
+
+    services.task_complete(
+        actor=head, task=review, data={"approved": False, "discount": 10, "comment": "too much"}
+    )
+    instance = _fresh(instance)
+    rework = _open_task(instance)
+    assert rework.element_id == "rework"
+    assert rework.assignee == hunter  # gw:assignee="=initiator"
+    services.task_complete(actor=hunter, task=rework, data={"note": "fixed"})
+
+    review2 = _open_task(_fresh(instance))
+    assert review2.element_id == "review"
+    services.task_complete(actor=head, task=review2, data={"approved": True, "discount": 5})
+    instance = _fresh(instance)
+    assert instance.status == InstanceStatus.RUNNING
+    sub = MessageSubscription.objects.get(instance=instance)
+    assert sub.message_name == "payment_received"
+    assert sub.correlation_key == "deal:7"
+
+    delivered = services.message_correlate(
+        actor=None, name="payment_received", correlation_key="deal:7", payload={"paid": 100}
+    )
+    assert [i.pk for i in delivered] == [instance.pk]
+    instance = _fresh(instance)
+    assert instance.status == InstanceStatus.COMPLETED
+    assert instance.variables["paid"] == 100
+    assert instance.variables["discount"] == 5
+    assert instance.element_states["end"] == "done"
+    assert not MessageSubscription.objects.filter(instance=instance).exists()
+    assert not Timer.objects.filter(instance=instance, fired_at=None, cancelled_at=None).exists()
+
+    activities = list(
+        Event.objects.filter(case_type="process_instance", case_id=str(instance.pk))
+        .order_by("id")
+        .values_list("activity", flat=True)
+    )
+    assert activities[0] == "process_started"
+    assert activities.count("process_task_completed") == 3
+    assert "process_token_moved" in activities
+    assert activities[-1] == "process_completed"
+    linked = Event.objects.filter(
+        case_type="process_instance", links__object_type="deal", links__object_id="7"
+    )
+    assert linked.count() == len(activities)
+
+
+def test_a_due_timer_fires_exactly_once(approval: Any, two_teams: dict[str, Any]) -> None:
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    timer = Timer.objects.get(instance=instance)
+    assert services.timers_fire_due(now=timezone.now()) == 0  # not due yet
+    later = timer.due_at + timedelta(seconds=1)
+    assert services.timers_fire_due(now=later, worker="w1") == 1
+    assert services.timers_fire_due(now=later, worker="w2") == 0
+    timer.refresh_from_db()
+    assert timer.fired_at is not None
+    instance = _fresh(instance)
+    assert instance.element_states["notify"] == "done"
+    assert _open_task(instance).element_id == "review"  # non-interrupting
+    fired = Event.objects.filter(case_id=str(instance.pk), activity="process_timer_fired")
+    assert fired.count() == 1
+
+
+def test_a_crashed_workers_claim_expires_and_another_worker_fires(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    timer = Timer.objects.get(instance=instance)
+    due = timer.due_at + timedelta(seconds=1)
+    assert services.timers_claim_due(now=due, worker="dead") == [timer.pk]  # then it dies
+    assert services.timers_fire_due(now=due, worker="w2") == 0  # claim still fresh
+    after_ttl = due + services.TIMER_CLAIM_TTL + timedelta(seconds=1)
+    assert services.timers_fire_due(now=after_ttl, worker="w2") == 1
+    assert services.timer_fire(timer_id=timer.pk, worker="dead") is False
+
+
+def test_completing_a_task_twice_is_refused(approval: Any, two_teams: dict[str, Any]) -> None:
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = _open_task(instance)
+    services.task_complete(
+        actor=two_teams["head_a"], task=task, data={"approved": True, "discount": 1}
+    )
+    state = _fresh(instance).state
+    with pytest.raises(DomainError) as err:
+        services.task_complete(actor=two_teams["head_a"], task=task, data={"discount": 1})
+    assert err.value.code == "bpm.task_not_open"
+    assert _fresh(instance).state == state
+
+
+def test_a_task_of_another_role_cannot_be_completed(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = _open_task(instance)
+    before = _fresh(instance).lock_version
+    with pytest.raises(DomainError) as err:
+        services.task_complete(actor=two_teams["hunter_b"], task=task, data={"discount": 1})
+    assert err.value.code == "bpm.task_not_yours"
+    assert _fresh(instance).lock_version == before
+    assert _open_task(instance).pk == task.pk
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [({"discount": "many"}, "discount"), ({"discount": 99}, "discount"), ({}, "discount")],
+)
+def test_wrong_form_data_is_refused_and_changes_nothing(
+    approval: Any, two_teams: dict[str, Any], data: dict[str, Any], field: str
+) -> None:
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = _open_task(instance)
+    state = _fresh(instance).state
+    with pytest.raises(DomainError) as err:
+        services.task_complete(actor=two_teams["head_a"], task=task, data=data)
+    assert err.value.code == "bpm.invalid_form_data"
+    assert field in err.value.details["fields"]
+    assert _fresh(instance).state == state
+    assert _open_task(instance).status == TaskStatus.OPEN
+
+
+def test_claim_unclaim_and_delegate(approval: Any, two_teams: dict[str, Any]) -> None:
+    head_a, head_b, director = two_teams["head_a"], two_teams["head_b"], two_teams["director"]
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = _open_task(instance)
+    assert selectors.task_count_mine(head_a) == 1
+    services.task_claim(actor=head_a, task=task)
+    assert selectors.task_count_mine(head_b) == 0  # taken: no longer offered to the role
+    with pytest.raises(DomainError):
+        services.task_claim(actor=head_b, task=task)
+    services.task_unclaim(actor=head_a, task=task)
+    assert selectors.task_count_mine(head_b) == 1
+    services.task_delegate(actor=head_a, task=task, to=director)
+    task.refresh_from_db()
+    assert task.assignee == director
+    kinds = set(Event.objects.filter(case_id=str(instance.pk)).values_list("activity", flat=True))
+    assert {"process_task_claimed", "process_task_unclaimed", "process_task_delegated"} <= kinds
+
+
+def test_cancel_closes_tasks_timers_and_subscriptions(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    hunter = two_teams["hunter_a"]
+    instance = services.instance_start(actor=hunter, definition=approval)
+    with pytest.raises(DomainError):
+        services.instance_cancel(actor=two_teams["hunter_b"], instance=instance)
+    services.instance_cancel(actor=hunter, instance=instance)
+    instance = _fresh(instance)
+    assert instance.status == InstanceStatus.CANCELLED
+    assert not HumanTask.objects.filter(instance=instance, status=TaskStatus.OPEN).exists()
+    assert not Timer.objects.filter(instance=instance, cancelled_at=None, fired_at=None).exists()
+
+
+def test_a_failing_condition_is_an_incident_that_can_be_retried(
+    deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    xml = b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+ <bpmn:process id="p" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="t"/>
+  <bpmn:userTask id="t" name="Fill"/>
+  <bpmn:sequenceFlow id="b" sourceRef="t" targetRef="g"/>
+  <bpmn:exclusiveGateway id="g"/>
+  <bpmn:sequenceFlow id="c" sourceRef="g" targetRef="e1"><bpmn:conditionExpression>limit &gt; 5</bpmn:conditionExpression></bpmn:sequenceFlow>
+  <bpmn:sequenceFlow id="d2" sourceRef="g" targetRef="e2"><bpmn:conditionExpression>limit &lt;= 5</bpmn:conditionExpression></bpmn:sequenceFlow>
+  <bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>
+ </bpmn:process></bpmn:definitions>"""
+    definition = deploy(xml)
+    hunter = two_teams["hunter_a"]
+    instance = services.instance_start(actor=hunter, definition=definition)
+    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    instance = _fresh(instance)
+    assert instance.status == InstanceStatus.FAILED
+    incident = instance.incidents.get()
+    assert incident.element_id == "g"
+    assert "limit" in incident.error
+    assert instance.element_states["g"] == "failed"
+    # Still failing: stays failed.
+    services.incident_retry(actor=hunter, incident=incident)
+    assert _fresh(instance).status == InstanceStatus.FAILED
+
+
+def test_a_message_start_event_starts_a_process(deploy: Any, two_teams: dict[str, Any]) -> None:
+    xml = b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+ <bpmn:process id="leads" isExecutable="true">
+  <bpmn:startEvent id="s"><bpmn:messageEventDefinition id="m" messageRef="new_lead"/></bpmn:startEvent>
+  <bpmn:sequenceFlow id="a" sourceRef="s" targetRef="t"/>
+  <bpmn:userTask id="t" name="Call the lead"/>
+  <bpmn:sequenceFlow id="b" sourceRef="t" targetRef="e"/><bpmn:endEvent id="e"/>
+ </bpmn:process><bpmn:message id="new_lead" name="new_lead"/></bpmn:definitions>"""
+    deploy(xml)
+    started = services.message_correlate(
+        actor=two_teams["admin"], name="new_lead", payload={"lead": 5}
+    )
+    assert len(started) == 1
+    instance = _fresh(started[0])
+    assert instance.variables["lead"] == 5
+    assert _open_task(instance).name == "Call the lead"
+    with pytest.raises(DomainError) as err:
+        services.message_correlate(actor=None, name="nobody_waits")
+    assert err.value.status == 404
+
+
+def test_running_instances_stay_on_their_version(
+    approval: Any, approval_xml: bytes, deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    first = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    v2 = deploy(approval_xml.replace(b"Review the discount", b"Check the discount"))
+    assert v2.version == approval.version + 1
+    second = services.instance_start(actor=two_teams["hunter_a"], definition=v2)
+    assert _open_task(first).name == "Review the discount"
+    assert _open_task(second).name == "Check the discount"

@@ -1,0 +1,140 @@
+"""The HTML pages: inbox, task form, definitions, modeler, instances, who holds up whom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from greenwave.bpm import services
+from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessDefinition, TaskStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_inbox_lists_my_tasks_with_badge_and_completes_from_the_form(
+    two_teams: dict[str, Any], approval: ProcessDefinition
+) -> None:
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance)
+    client = _login(two_teams["head_a"])
+    page = client.get("/processes/")
+    assert page.status_code == 200
+    assert "Review the discount" in page.content.decode()
+    detail = client.get(f"/processes/tasks/{task.pk}/")
+    assert detail.status_code == 200
+    assert 'name="discount"' in detail.content.decode()
+    assert "data-bpmn-viewer" in detail.content.decode()
+    bad = client.post(f"/processes/tasks/{task.pk}/", {"discount": "x"})
+    assert bad.status_code == 200
+    assert HumanTask.objects.get(pk=task.pk).status == TaskStatus.OPEN
+    done = client.post(f"/processes/tasks/{task.pk}/", {"discount": "3", "approved": "on"})
+    assert done.status_code == 302
+    assert HumanTask.objects.get(pk=task.pk).status == TaskStatus.COMPLETED
+
+
+def test_inbox_query_count_does_not_grow(
+    two_teams: dict[str, Any], approval: ProcessDefinition
+) -> None:
+    client = _login(two_teams["head_a"])
+    services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    with CaptureQueriesContext(connection) as first:
+        client.get("/processes/")
+    for _ in range(4):
+        services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    with CaptureQueriesContext(connection) as later:
+        assert "Review the discount" in client.get("/processes/").content.decode()
+    assert len(later.captured_queries) == len(first.captured_queries)
+
+
+def test_team_tasks_and_instance_pages(
+    two_teams: dict[str, Any], approval: ProcessDefinition
+) -> None:
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    head = _login(two_teams["director"])
+    assert head.get("/processes/team/").status_code == 200
+    hunter = _login(two_teams["hunter_a"])
+    page = hunter.get(f"/processes/instances/{instance.pk}/")
+    assert page.status_code == 200
+    assert "bpmn-states" in page.content.decode()
+    assert hunter.get("/processes/instances/").status_code == 200
+    outsider = _login(two_teams["hunter_b"])
+    assert outsider.get(f"/processes/instances/{instance.pk}/").status_code == 404
+    hunter.post(f"/processes/instances/{instance.pk}/cancel/")
+    instance.refresh_from_db()
+    assert instance.status == InstanceStatus.CANCELLED
+
+
+def test_admin_uploads_a_file_then_deploys_and_starts(
+    two_teams: dict[str, Any], approval_xml: bytes
+) -> None:
+    client = _login(two_teams["admin"])
+    upload = client.post(
+        "/processes/definitions/upload/",
+        {"file": SimpleUploadedFile("a.bpmn", approval_xml), "key": "disc"},
+    )
+    assert upload.status_code == 302
+    definition = ProcessDefinition.objects.get(key="disc")
+    assert client.get(f"/processes/definitions/{definition.pk}/").status_code == 200
+    client.post(f"/processes/definitions/{definition.pk}/deploy/")
+    definition.refresh_from_db()
+    assert definition.status == "deployed"
+    started = client.post(f"/processes/definitions/{definition.pk}/start/", {})
+    assert started.status_code == 302
+    assert definition.instances.count() == 1
+    exported = client.get(f"/processes/definitions/{definition.pk}/xml/?download=1")
+    assert exported["Content-Disposition"].endswith('.bpmn"')
+
+
+def test_modeler_saves_a_new_version(
+    two_teams: dict[str, Any], approval: ProcessDefinition, approval_xml: bytes
+) -> None:
+    client = _login(two_teams["admin"])
+    assert client.get("/processes/definitions/new/").status_code == 200
+    assert client.get("/processes/definitions/blank.bpmn").status_code == 200
+    page = client.get(f"/processes/definitions/{approval.pk}/edit/")
+    assert "bpmn-modeler.production.min.js" in page.content.decode()
+    saved = client.post(
+        f"/processes/definitions/{approval.pk}/edit/",
+        {"xml": approval_xml.decode(), "key": approval.key, "deploy": "on"},
+    )
+    assert saved.status_code == 302
+    assert ProcessDefinition.objects.filter(key=approval.key, status="deployed").count() == 2
+
+
+def test_non_admin_cannot_open_the_modeler_or_upload(two_teams: dict[str, Any]) -> None:
+    client = _login(two_teams["hunter_a"])
+    assert client.get("/processes/definitions/new/").status_code == 403
+    assert client.get("/processes/definitions/upload/").status_code == 403
+    assert client.get("/processes/definitions/").status_code == 200
+
+
+def test_holdups_show_waiting_time_per_step_person_and_overdue(
+    two_teams: dict[str, Any], approval: ProcessDefinition
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance)
+    HumanTask.objects.filter(pk=task.pk).update(created_at=timezone.now() - timedelta(hours=5))
+    task.refresh_from_db()
+    services.task_complete(actor=two_teams["head_a"], task=task, data={"discount": 2})
+    rework = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+    HumanTask.objects.filter(pk=rework.pk).update(due_at=timezone.now() - timedelta(days=1))
+    page = _login(two_teams["director"]).get("/processes/holdups/")
+    html = page.content.decode()
+    assert "Review the discount" in html
+    assert "head_a" in html
+    assert "Rework the request" in html  # overdue
