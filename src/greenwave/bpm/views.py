@@ -1,0 +1,336 @@
+"""HTML views of bpm: the inbox, task pages, definitions (upload, modeler, viewer), instances
+and the "who holds up whom" page. Thin: parse, call one service or selector, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.pages import render_list_page
+
+from . import selectors, services
+from .forms import DefinitionUploadForm, DelegateForm, ModelerSaveForm, StartForm
+from .formschema import build_form, cleaned_values
+
+View = Callable[..., HttpResponse]
+
+
+def page(view: View) -> View:
+    """Sign-in required; a record outside the actor's scope is a plain 404 page."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            if exc.code == CoreError.NOT_FOUND:
+                raise Http404(exc.message) from exc
+            if exc.code == CoreError.PERMISSION_DENIED:
+                raise PermissionDenied(exc.message) from exc
+            raise
+
+    return wrapper
+
+
+def designer_required(view: View) -> View:
+    @wraps(view)
+    @page
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not services.can_manage_definitions(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _flash_error(request: AuthedRequest, exc: DomainError) -> None:
+    messages.error(request, exc.message)
+
+
+# -- the inbox --------------------------------------------------------------------------------
+
+
+@page
+def inbox(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.TASK_LIST_SPEC,
+        selector=lambda query: selectors.task_list_mine(actor=request.user, query=query),
+        title=_("My tasks"),
+        table_template="bpm/partials/task_table.html",
+        empty_message=_("No tasks for you right now."),
+    )
+
+
+@page
+def team_tasks(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.TASK_LIST_SPEC,
+        selector=lambda query: selectors.task_list_team(actor=request.user, query=query),
+        title=_("My team's tasks"),
+        table_template="bpm/partials/task_table.html",
+        empty_message=_("Your team has no open tasks."),
+    )
+
+
+@page
+def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get(actor=request.user, pk=pk)
+    form = build_form(task.form_schema, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_complete(actor=request.user, task=task, data=cleaned_values(form))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Task completed."))
+            return redirect("bpm:inbox")
+    context = {
+        "title": task.name,
+        "task": task,
+        "instance": task.instance,
+        "form": form,
+        "can_act": services.is_candidate(request.user, task) or request.user.is_greenwave_admin,
+        "delegate_form": DelegateForm(),
+        "back_url": reverse("bpm:inbox"),
+        "back_label": _("My tasks"),
+        "xml_url": reverse("bpm:definition_xml", args=[task.instance.definition_id]),
+        "states": task.instance.element_states,
+    }
+    return render(request, "bpm/task_detail.html", context)
+
+
+@require_POST
+@page
+def task_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    task = selectors.task_get(actor=request.user, pk=pk)
+    try:
+        if action == "claim":
+            services.task_claim(actor=request.user, task=task)
+        elif action == "unclaim":
+            services.task_unclaim(actor=request.user, task=task)
+        elif action == "delegate":
+            form = DelegateForm(request.POST)
+            if form.is_valid():
+                services.task_delegate(actor=request.user, task=task, to=form.cleaned_data["user"])
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("bpm:task_detail", pk=task.pk)
+
+
+# -- definitions ------------------------------------------------------------------------------
+
+
+@page
+def definition_list(request: AuthedRequest) -> HttpResponse:
+    can_design = services.can_manage_definitions(request.user)
+    return render_list_page(
+        request,
+        spec=selectors.DEFINITION_LIST_SPEC,
+        selector=lambda query: selectors.definition_list(actor=request.user, query=query),
+        title=_("Process definitions"),
+        table_template="bpm/partials/definition_table.html",
+        create_url=reverse("bpm:definition_upload") if can_design else None,
+        create_label=_("Upload BPMN"),
+        empty_message=_("No processes yet: upload a BPMN file or draw one."),
+        extra={"can_design": can_design},
+    )
+
+
+@designer_required
+def definition_upload(request: AuthedRequest) -> HttpResponse:
+    form = DefinitionUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = (
+            services.definition_upload_and_deploy if data["deploy"] else services.definition_upload
+        )
+        try:
+            definition = upload(actor=request.user, xml=data["file"], key=data["key"])
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            messages.success(request, _("Version %(v)s stored.") % {"v": definition.version})
+            return redirect("bpm:definition_detail", pk=definition.pk)
+    return render(
+        request,
+        "bpm/definition_upload.html",
+        {
+            "form": form,
+            "title": _("Upload BPMN"),
+            "back_url": reverse("bpm:definition_list"),
+            "back_label": _("Process definitions"),
+        },
+    )
+
+
+@designer_required
+def definition_modeler(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    source = selectors.definition_get(actor=request.user, pk=pk) if pk else None
+    form = ModelerSaveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = (
+            services.definition_upload_and_deploy if data["deploy"] else services.definition_upload
+        )
+        try:
+            definition = upload(actor=request.user, xml=data["xml"].encode(), key=data["key"])
+        except DomainError as exc:
+            _flash_error(request, exc)
+        else:
+            messages.success(request, _("Version %(v)s stored.") % {"v": definition.version})
+            return redirect("bpm:definition_detail", pk=definition.pk)
+    context = {
+        "title": source.name if source else _("New process"),
+        "source": source,
+        "xml_url": reverse("bpm:definition_xml", args=[source.pk]) if source else "",
+        "blank_url": reverse("bpm:blank_diagram"),
+        "key": source.key if source else "",
+    }
+    return render(request, "bpm/modeler.html", context)
+
+
+@page
+def blank_diagram(request: AuthedRequest) -> HttpResponse:
+    return render(request, "bpm/blank.bpmn", content_type="application/xml")
+
+
+@page
+def definition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    definition = selectors.definition_get(actor=request.user, pk=pk)
+    context = {
+        "title": f"{definition.name} · v{definition.version}",
+        "definition": definition,
+        "versions": selectors.definition_versions(actor=request.user, key=definition.key),
+        "can_design": services.can_manage_definitions(request.user),
+        "start_form": StartForm(),
+        "xml_url": reverse("bpm:definition_xml", args=[definition.pk]),
+        "states": {},
+        "back_url": reverse("bpm:definition_list"),
+        "back_label": _("Process definitions"),
+    }
+    return render(request, "bpm/definition_detail.html", context)
+
+
+@page
+def definition_xml(request: AuthedRequest, pk: int) -> HttpResponse:
+    definition = selectors.definition_get(actor=request.user, pk=pk)
+    response = HttpResponse(
+        services.definition_export(definition=definition), content_type="application/xml"
+    )
+    if request.GET.get("download"):
+        filename = f"{definition.key}-v{definition.version}.bpmn"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+@designer_required
+def definition_deploy(request: AuthedRequest, pk: int) -> HttpResponse:
+    definition = selectors.definition_get(actor=request.user, pk=pk)
+    try:
+        services.definition_deploy(actor=request.user, definition=definition)
+        messages.success(request, _("Deployed."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("bpm:definition_detail", pk=pk)
+
+
+@require_POST
+@page
+def instance_start(request: AuthedRequest, pk: int) -> HttpResponse:
+    definition = selectors.definition_get(actor=request.user, pk=pk)
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        return redirect("bpm:definition_detail", pk=pk)
+    try:
+        instance = services.instance_start(
+            actor=request.user, definition=definition, **form.cleaned_data
+        )
+    except DomainError as exc:
+        _flash_error(request, exc)
+        return redirect("bpm:definition_detail", pk=pk)
+    messages.success(request, _("Process started."))
+    return redirect("bpm:instance_detail", pk=instance.pk)
+
+
+# -- instances --------------------------------------------------------------------------------
+
+
+@page
+def instance_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.INSTANCE_LIST_SPEC,
+        selector=lambda query: selectors.instance_list(actor=request.user, query=query),
+        title=_("Processes"),
+        table_template="bpm/partials/instance_table.html",
+        empty_message=_("No processes have been started yet."),
+    )
+
+
+@page
+def instance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    instance = selectors.instance_get(actor=request.user, pk=pk)
+    context = {
+        "title": f"{instance.definition.name} #{instance.pk}",
+        "instance": instance,
+        "tasks": selectors.tasks_of_instance(instance=instance),
+        "incidents": selectors.instance_incidents(instance=instance),
+        "history": selectors.instance_history(instance=instance)[:100],
+        "xml_url": reverse("bpm:definition_xml", args=[instance.definition_id]),
+        "states": instance.element_states,
+        "back_url": reverse("bpm:instance_list"),
+        "back_label": _("Processes"),
+    }
+    return render(request, "bpm/instance_detail.html", context)
+
+
+@require_POST
+@page
+def instance_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    instance = selectors.instance_get(actor=request.user, pk=pk)
+    try:
+        services.instance_cancel(actor=request.user, instance=instance)
+        messages.success(request, _("Process cancelled."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("bpm:instance_detail", pk=pk)
+
+
+@require_POST
+@page
+def incident_retry(request: AuthedRequest, pk: int) -> HttpResponse:
+    incident = selectors.incident_get(actor=request.user, pk=pk)
+    try:
+        services.incident_retry(actor=request.user, incident=incident)
+        messages.success(request, _("Retried."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("bpm:instance_detail", pk=incident.instance_id)
+
+
+@page
+def holdups(request: AuthedRequest) -> HttpResponse:
+    key = request.GET.get("process", "")[:100]
+    context = {
+        "title": _("Who holds up whom"),
+        "data": selectors.holdups(actor=request.user, definition_key=key),
+        "process": key,
+        "definitions": selectors.definitions_startable(actor=request.user),
+    }
+    return render(request, "bpm/holdups.html", context)
