@@ -12,7 +12,8 @@ from greenwave.sales import services
 from greenwave.sales.errors import SalesError
 from greenwave.sales.models import Deal, Pipeline
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the default pipelines come from a data migration a flush would drop.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_concurrent_moves_of_one_deal_never_lose_an_update(two_teams) -> None:

@@ -9,6 +9,7 @@
     var template = board.dataset.moveUrlTemplate;
     board.querySelectorAll(".gw-cards").forEach(function (column) {
       window.Sortable.create(column, {
+        forceFallback: true, // mouse events: the same on every browser, and keyboard-free drags in tests
         group: "deals-" + board.dataset.pipeline,
         animation: 120,
         onEnd: function (event) {

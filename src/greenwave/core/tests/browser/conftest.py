@@ -1,7 +1,12 @@
-"""Playwright driving Debian's chromium against the live test server; screenshots on failure."""
+"""Playwright driving Debian's chromium against the live test server; screenshots on failure.
+
+One browser per test process, however many conftests import these fixtures: Playwright's sync
+API cannot be started twice in one thread, so the browser is a process-wide singleton.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 from collections.abc import Iterator
@@ -25,18 +30,34 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[5] / "test-artifacts"
+_STATE: dict[str, Any] = {}
+
+
+def _shared_browser() -> Any:
+    if "browser" not in _STATE:
+        if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+            pytest.fail(f"chromium not found at {CHROMIUM}: run `make system-deps`")
+        from playwright.sync_api import sync_playwright
+
+        manager = sync_playwright().start()
+        _STATE["playwright"] = manager
+        _STATE["browser"] = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        atexit.register(_close)
+    return _STATE["browser"]
+
+
+def _close() -> None:
+    browser = _STATE.pop("browser", None)
+    manager = _STATE.pop("playwright", None)
+    if browser is not None:
+        browser.close()
+    if manager is not None:
+        manager.stop()
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
-        pytest.fail(f"chromium not found at {CHROMIUM}: run `make system-deps`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield instance
-        instance.close()
+def browser() -> Any:
+    return _shared_browser()
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
