@@ -242,3 +242,17 @@ class PriceListForm(BootstrapFormMixin, forms.Form):
     price_list = forms.ModelChoiceField(
         label=_("Price list"), queryset=PriceList.objects.filter(is_active=True)
     )
+
+
+class PipelineForm(BootstrapFormMixin, forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class LossReasonForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Loss reason"), max_length=120)
+    name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)

@@ -16,6 +16,12 @@ urlpatterns = [
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/<slug:action>/", views.lead_action, name="lead_action"),
     path("settings/pipelines/", views.pipeline_settings, name="pipeline_settings"),
+    path("settings/pipelines/new/", views.pipeline_create, name="pipeline_create"),
+    path(
+        "settings/pipelines/<int:pk>/<slug:action>/",
+        views.pipeline_action,
+        name="pipeline_action",
+    ),
     path("settings/pipelines/<int:pipeline_pk>/stages/new/", views.stage_edit, name="stage_create"),
     path(
         "settings/pipelines/<int:pipeline_pk>/stages/<int:pk>/", views.stage_edit, name="stage_edit"

@@ -40,6 +40,8 @@ from .forms import (
     FunnelForm,
     LeadForm,
     LoseForm,
+    LossReasonForm,
+    PipelineForm,
     PriceListForm,
     StageForm,
     WebLeadForm,
@@ -488,3 +490,56 @@ def abandoned(request: AuthedRequest) -> HttpResponse:
             "rules": services.sales_settings(),
         },
     )
+
+
+@login_required
+def pipeline_create(request: AuthedRequest) -> HttpResponse:
+    _admin(request)
+    form = PipelineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pipeline_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(request, _("Pipeline created: now add its stages."))
+            return redirect("sales:pipeline_settings")
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": _("New pipeline"),
+            "back_url": reverse("sales:pipeline_settings"),
+            "back_label": _("Pipelines"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def pipeline_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    """Settings page buttons: add a loss reason, move a stage up or down."""
+    _admin(request)
+    pipeline = selectors.pipeline_get(pk=pk)
+    try:
+        if action == "loss-reason":
+            form = LossReasonForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(CoreError.VALIDATION, _("Name the loss reason."))
+            services.loss_reason_add(actor=request.user, pipeline=pipeline, **form.cleaned_data)
+        elif action in ("up", "down"):
+            order = [s.pk for s in pipeline.stages.all()]
+            stage_id = int(request.POST.get("stage") or 0)
+            if stage_id in order:
+                i = order.index(stage_id)
+                j = i - 1 if action == "up" else i + 1
+                if 0 <= j < len(order):
+                    order[i], order[j] = order[j], order[i]
+                    services.stage_reorder(actor=request.user, pipeline=pipeline, stage_ids=order)
+        else:
+            raise PermissionDenied
+        messages.success(request, _("Pipeline saved."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("sales:pipeline_settings")

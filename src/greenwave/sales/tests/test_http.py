@@ -255,3 +255,26 @@ def test_funnel_page_renders_for_a_head(client, two_teams, b2b) -> None:
     page = client.get(f"/sales/funnel/?pipeline={b2b.pk}&group_by=responsible")
     assert page.status_code == 200
     assert 'data-testid="funnel"' in page.content.decode()
+
+
+def test_admin_creates_a_pipeline_adds_a_reason_and_reorders_stages(client, two_teams, b2b):
+    client.force_login(two_teams["admin"])
+    assert (
+        client.post(
+            "/sales/settings/pipelines/new/", {"code": "service", "name": "Сервис"}
+        ).status_code
+        == 302
+    )
+    duplicate = client.post("/sales/settings/pipelines/new/", {"code": "service", "name": "X"})
+    assert duplicate.status_code == 200
+    client.post(f"/sales/settings/pipelines/{b2b.pk}/loss-reason/", {"name": "Сорван тендер"})
+    assert b2b.loss_reasons.filter(name="Сорван тендер").exists()
+    second = b2b.stages.get(order=2)
+    client.post(f"/sales/settings/pipelines/{b2b.pk}/up/", {"stage": second.pk})
+    second.refresh_from_db()
+    assert second.order == 1
+    client.force_login(two_teams["hunter_a"])
+    assert (
+        client.post(f"/sales/settings/pipelines/{b2b.pk}/loss-reason/", {"name": "x"}).status_code
+        == 403
+    )
