@@ -1,5 +1,96 @@
-"""REST endpoints of the activities app (mounted under /api/v1/ by config/api.py)."""
+"""REST endpoints of the activities app (mounted under /api/v1/ by config/api.py).
 
-from ninja import Router
+`GET /activities?type=call&owner=5&from=2026-01-01&to=2026-01-31&company=7`; a record outside
+the actor's scope is a 404, a colleague outside it as assignee a 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.models import User
+from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.errors import DomainError
+from greenwave.crm import selectors as crm_selectors
+from greenwave.sales import selectors as sales_selectors
+
+from . import selectors, services
+from .errors import ActivitiesError
+from .schemas import ActivityIn, ActivityOut, CancelIn, CompleteIn, ReminderOut, RescheduleIn
 
 router = Router(tags=["activities"])
+
+
+def _assignee(actor: User, user_id: int | None) -> User | None:
+    """Unknown and out-of-scope users get the same answer: existence is not leaked."""
+    if user_id is None:
+        return None
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise DomainError(
+            ActivitiesError.ASSIGNEE_OUT_OF_SCOPE,
+            _("You cannot assign work to this user: they are outside your teams."),
+            details={"field": "responsible"},
+            status=403,
+        )
+    return user
+
+
+@router.get("/activities", response=Page[ActivityOut], summary="Activities visible to me")
+def activity_list(request: AuthedRequest) -> Any:
+    spec = selectors.ACTIVITY_LIST_SPEC
+    return paginate(selectors.activity_list(actor=request.user), spec, list_query(request, spec))
+
+
+@router.post("/activities", response={201: ActivityOut}, summary="Plan or log an activity")
+def activity_create(request: AuthedRequest, payload: ActivityIn) -> Any:
+    actor = request.user
+    data = payload.dict()
+    company_id, contact_id = data.pop("company_id"), data.pop("contact_id")
+    lead_id, deal_id = data.pop("lead_id"), data.pop("deal_id")
+    responsible_id = data.pop("responsible_id")
+    activity = services.activity_create(
+        actor=actor,
+        responsible=_assignee(actor, responsible_id),
+        company=crm_selectors.company_get(actor=actor, pk=company_id) if company_id else None,
+        contact=crm_selectors.contact_get(actor=actor, pk=contact_id) if contact_id else None,
+        lead=sales_selectors.lead_get(actor=actor, pk=lead_id) if lead_id else None,
+        deal=sales_selectors.deal_get(actor=actor, pk=deal_id) if deal_id else None,
+        **data,
+    )
+    return Status(201, selectors.activity_get(actor=actor, pk=activity.pk))
+
+
+@router.get("/activities/reminders", response=list[ReminderOut], summary="My due reminders")
+def reminder_list(request: AuthedRequest) -> Any:
+    return list(selectors.reminders_due(actor=request.user)[:50])
+
+
+@router.get("/activities/{activity_id}", response=ActivityOut)
+def activity_detail(request: AuthedRequest, activity_id: int) -> Any:
+    return selectors.activity_get(actor=request.user, pk=activity_id)
+
+
+@router.post("/activities/{activity_id}/complete", response=ActivityOut)
+def activity_complete(request: AuthedRequest, activity_id: int, payload: CompleteIn) -> Any:
+    activity = selectors.activity_get(actor=request.user, pk=activity_id)
+    services.activity_complete(actor=request.user, activity=activity, **payload.dict())
+    return selectors.activity_get(actor=request.user, pk=activity_id)
+
+
+@router.post("/activities/{activity_id}/reschedule", response=ActivityOut)
+def activity_reschedule(request: AuthedRequest, activity_id: int, payload: RescheduleIn) -> Any:
+    activity = selectors.activity_get(actor=request.user, pk=activity_id)
+    services.activity_reschedule(actor=request.user, activity=activity, **payload.dict())
+    return selectors.activity_get(actor=request.user, pk=activity_id)
+
+
+@router.post("/activities/{activity_id}/cancel", response=ActivityOut)
+def activity_cancel(request: AuthedRequest, activity_id: int, payload: CancelIn) -> Any:
+    activity = selectors.activity_get(actor=request.user, pk=activity_id)
+    services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason)
+    return selectors.activity_get(actor=request.user, pk=activity_id)

@@ -6,3 +6,42 @@ class ActivitiesConfig(AppConfig):
     name = "greenwave.activities"
     label = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from greenwave.core.case_access import register_case_access
+        from greenwave.core.demo import register_demo_seeder
+        from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.jobs import register_periodic
+        from greenwave.core.navigation import NavItem, register_nav
+
+        from . import events, selectors, services
+        from .demo import seed_activities
+
+        register_nav(
+            NavItem(
+                "activities",
+                _("Activities"),
+                "activities:activity_list",
+                "telephone",
+                section="main",
+                order=20,
+                badge=selectors.reminders_due_count,
+            )
+        )
+        register_demo_seeder("activities", seed_activities, order=40)
+        register_periodic("activity_reminders", services.reminders_send_due, every_seconds=60)
+        register_case_access("activity", selectors.activity_visible)
+        register_activity_labels(
+            {
+                events.ACTIVITY_PLANNED: _("Activity planned"),
+                events.CALL_COMPLETED: _("Call made"),
+                events.MEETING_COMPLETED: _("Meeting held"),
+                events.TASK_COMPLETED: _("Task done"),
+                events.EMAIL_SENT: _("E-mail sent"),
+                events.NOTE_ADDED: _("Note added"),
+                events.ACTIVITY_RESCHEDULED: _("Activity moved"),
+                events.ACTIVITY_CANCELLED: _("Activity cancelled"),
+                events.ACTIVITY_REASSIGNED: _("Activity handed over"),
+                events.CALLS_PLANNED: _("Calls planned by load"),
+            }
+        )

@@ -1,0 +1,112 @@
+"""Demo activities: calls, meetings, tasks, notes and e-mails of the demo managers with their
+clients and deals — some done in the past weeks, some planned for the coming days."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from greenwave.accounts.models import User
+from greenwave.crm.models import Company
+from greenwave.sales.models import Deal
+
+from . import services
+from .models import Activity, ActivityKind, CallResult
+
+MANAGERS = ("hunter", "hunter2", "farmer", "farmer2", "kam", "closer", "callcenter")
+CALL_SUBJECTS = (
+    "Первичный звонок: выявить потребность",
+    "Уточнить объём закупки",
+    "Обсудить коммерческое предложение",
+    "Согласовать дату встречи",
+    "Напомнить об оплате счёта",
+)
+MEETING_SUBJECTS = ("Презентация продукта", "Переговоры по условиям договора", "Встреча с ЛПР")
+TASK_SUBJECTS = (
+    "Подготовить коммерческое предложение",
+    "Отправить договор на согласование",
+    "Выставить счёт",
+)
+DONE_RESULTS = (
+    CallResult.MEETING_BOOKED,
+    CallResult.PROPOSAL_REQUESTED,
+    CallResult.REFUSED,
+    CallResult.ORDER_TAKEN,
+)
+
+
+def seed_activities(context: dict[str, Any]) -> None:
+    if Activity.objects.exists():
+        return
+    rng = random.Random(6)  # noqa: S311 - demo data, not security
+    users: dict[str, User] = context.get("users", {})
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for login in MANAGERS:
+        user = users.get(login)
+        if user is None:
+            continue
+        companies = list(Company.objects.filter(responsible=user)[:8])
+        deals = {d.company_id: d for d in Deal.objects.filter(responsible=user, status="open")}
+        for index, company in enumerate(companies):
+            deal = deals.get(company.pk)
+            # A call logged in the past weeks, with its result.
+            services.activity_create(
+                actor=user,
+                kind=ActivityKind.CALL,
+                subject=rng.choice(CALL_SUBJECTS),
+                company=company,
+                deal=deal,
+                done=True,
+                call_result=rng.choice(DONE_RESULTS),
+                duration_minutes=rng.randint(2, 25),
+            )
+            # A call planned for the coming working days.
+            services.activity_create(
+                actor=user,
+                kind=ActivityKind.CALL,
+                subject=rng.choice(CALL_SUBJECTS),
+                company=company,
+                deal=deal,
+                due_at=now + timedelta(days=index % 4, hours=rng.randint(1, 6)),
+            )
+            if index % 3 == 0:
+                services.activity_create(
+                    actor=user,
+                    kind=ActivityKind.MEETING,
+                    subject=rng.choice(MEETING_SUBJECTS),
+                    company=company,
+                    deal=deal,
+                    due_at=now + timedelta(days=index + 1, hours=2),
+                    place=company.actual_address or company.legal_address or "Офис клиента",
+                    participants=str(user),
+                )
+            if index % 2 == 0:
+                services.activity_create(
+                    actor=user,
+                    kind=ActivityKind.TASK,
+                    subject=rng.choice(TASK_SUBJECTS),
+                    company=company,
+                    deal=deal,
+                    due_at=now + timedelta(days=index - 2),
+                    priority="high" if index == 0 else "normal",
+                    checklist=["Проверить реквизиты", "Согласовать с руководителем"],
+                )
+            if index % 4 == 1:
+                services.activity_create(
+                    actor=user,
+                    kind=ActivityKind.NOTE,
+                    subject="Заметка о клиенте",
+                    company=company,
+                    description="ЛПР — финансовый директор, решения принимает после тендера.",
+                )
+                services.activity_create(
+                    actor=user,
+                    kind=ActivityKind.EMAIL,
+                    subject="Коммерческое предложение",
+                    company=company,
+                    deal=deal,
+                    email_to=company.email or "info@example.ru",
+                )

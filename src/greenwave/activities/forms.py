@@ -1,0 +1,134 @@
+"""Forms of the activities pages: plan or log an activity, complete, move, cancel it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import scope_users
+from greenwave.crm import selectors as crm_selectors
+from greenwave.crm.models import Company
+
+from .models import ActivityKind, CallDirection, CallResult, Priority
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _datetime(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, required=required, widget=DATETIME_WIDGET, help_text=help_text
+    )
+
+
+class ActivityForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=ActivityKind.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    company = forms.ModelChoiceField(
+        label=_("Client"), queryset=Company.objects.none(), required=False
+    )
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible"), queryset=User.objects.none(), required=False
+    )
+    due_at = _datetime(_("Planned for"))
+    done = forms.BooleanField(
+        label=_("Already done (log it now)"),
+        required=False,
+        help_text=_("Notes and e-mails are always logged as done."),
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial="normal")
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("", "—"), *CallDirection.choices], required=False
+    )
+    call_result = forms.ChoiceField(
+        label=_("Call result"), choices=[("", "—"), *CallResult.choices], required=False
+    )
+    next_call_at = _datetime(
+        _("Next call"), help_text=_("Required when the result asks for another call.")
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration, min"), min_value=0, required=False)
+    recording_url = forms.URLField(label=_("Recording link"), required=False, assume_scheme="https")
+    recording_file = forms.FileField(label=_("Recording file"), required=False)
+    place = forms.CharField(label=_("Place"), max_length=255, required=False)
+    participants = forms.CharField(label=_("Participants"), required=False)
+    outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    checklist = forms.CharField(
+        label=_("Checklist"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_("One item per line."),
+    )
+    email_to = forms.CharField(label=_("E-mail to"), max_length=500, required=False)
+    remind_at = _datetime(
+        _("Remind me at"), help_text=_("By default you are reminded when it is due.")
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = crm_selectors.company_list(actor=actor).order_by("name")  # type: ignore[attr-defined]
+        self.fields["responsible"].queryset = scope_users(  # type: ignore[attr-defined]
+            User.objects.filter(is_active=True), actor=actor
+        )
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["checklist"] = [
+            line for line in (data["checklist"] or "").splitlines() if line.strip()
+        ]
+        remind_at = data.pop("remind_at")
+        data["reminders"] = [remind_at] if remind_at else None
+        data["recording_url"] = data["recording_url"] or ""
+        return data
+
+
+class CompleteForm(BootstrapFormMixin, forms.Form):
+    call_result = forms.ChoiceField(
+        label=_("Call result"), choices=[("", "—"), *CallResult.choices], required=False
+    )
+    next_call_at = _datetime(
+        _("Next call"), help_text=_("Required when the result asks for another call.")
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration, min"), min_value=0, required=False)
+    recording_url = forms.URLField(label=_("Recording link"), required=False, assume_scheme="https")
+    recording_file = forms.FileField(label=_("Recording file"), required=False)
+    outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def for_kind(self, kind: str) -> CompleteForm:
+        """Show only the fields that mean something for this kind of activity."""
+        keep = {
+            ActivityKind.CALL: set(self.fields),
+            ActivityKind.MEETING: {"duration_minutes", "outcome"},
+        }.get(ActivityKind(kind), {"outcome"})
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        return self
+
+    def service_data(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return data
+
+
+class RescheduleForm(BootstrapFormMixin, forms.Form):
+    due_at = _datetime(_("New date and time"), required=True)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class CancelForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)

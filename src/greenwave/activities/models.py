@@ -1,0 +1,259 @@
+"""Calls, meetings, tasks, notes and e-mail records, each linked to a client, contact, lead or
+deal (seeds 002, 003 «Мои дела»), their reminders and the managers' call capacity.
+
+One table for every kind: the timeline, the planner and "My day" read them together, and the
+kind-specific columns are few. Every change is also an event (`events.py`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.core.models import TimeStampedModel
+
+
+class ActivityKind(models.TextChoices):
+    CALL = "call", _("Call")
+    MEETING = "meeting", _("Meeting")
+    TASK = "task", _("Task")
+    NOTE = "note", _("Note")
+    EMAIL = "email", _("E-mail")
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CallDirection(models.TextChoices):
+    OUTGOING = "outgoing", _("Outgoing")
+    INCOMING = "incoming", _("Incoming")
+
+
+class CallResult(models.TextChoices):
+    """A closed list (seed 000: no «думает», «потом»): every result says what happens next."""
+
+    MEETING_BOOKED = "meeting_booked", _("Meeting booked")
+    PROPOSAL_REQUESTED = "proposal_requested", _("Proposal requested")
+    INTERESTED = "interested", _("Interested, next call agreed")
+    CALL_BACK = "call_back", _("Asked to call back")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    SECRETARY = "secretary", _("Stopped at the secretary")
+    REFUSED = "refused", _("Refused")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    ORDER_TAKEN = "order_taken", _("Order taken")
+
+
+# Results after which the conversation must go on: the next call date is required.
+RESULTS_NEEDING_NEXT_CALL = frozenset(
+    {
+        CallResult.INTERESTED,
+        CallResult.CALL_BACK,
+        CallResult.NO_ANSWER,
+        CallResult.BUSY,
+        CallResult.SECRETARY,
+    }
+)
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+
+
+PRIORITY_RANK = {Priority.HIGH: 0, Priority.NORMAL: 1, Priority.LOW: 2}
+
+# What completing each kind writes to the event log (sales gates read these names).
+COMPLETION_EVENT = {
+    ActivityKind.CALL: "call_completed",
+    ActivityKind.MEETING: "meeting_completed",
+    ActivityKind.TASK: "task_completed",
+    ActivityKind.EMAIL: "email_sent",
+    ActivityKind.NOTE: "note_added",
+}
+
+
+class Activity(TimeStampedModel):
+    EVENT_CASE_TYPE = "activity"
+
+    kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    due_at = models.DateTimeField(_("planned for"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration, min"), null=True, blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authored_activities",
+    )
+    company = models.ForeignKey(
+        "crm.Company",
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    contact = models.ForeignKey(
+        "crm.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    lead = models.ForeignKey(
+        "sales.Lead",
+        verbose_name=_("lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    deal = models.ForeignKey(
+        "sales.Deal",
+        verbose_name=_("deal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="activities",
+    )
+    # Calls.
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=CallDirection.choices, blank=True
+    )
+    call_result = models.CharField(
+        _("call result"), max_length=20, choices=CallResult.choices, blank=True
+    )
+    recording_url = models.URLField(_("recording link"), max_length=500, blank=True)
+    recording_file = models.FileField(
+        _("recording file"), upload_to="activities/recordings/%Y/%m/", blank=True
+    )
+    next_call_at = models.DateTimeField(_("next call"), null=True, blank=True)
+    # Meetings.
+    place = models.CharField(_("place"), max_length=255, blank=True)
+    participants = models.TextField(_("participants"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    # Tasks: [{"text": "…", "done": false}, …]
+    checklist = models.JSONField(_("checklist"), default=list, blank=True)
+    # E-mail records.
+    email_to = models.CharField(_("to"), max_length=500, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.TextField(_("cancellation reason"), blank=True)
+    reschedule_count = models.PositiveSmallIntegerField(_("times rescheduled"), default=0)
+    follow_up_of = models.ForeignKey(
+        "self",
+        verbose_name=_("follows up"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-due_at", "-pk"]
+        indexes = [
+            models.Index(fields=["responsible", "status", "due_at"], name="activity_owner_due_idx"),
+            models.Index(fields=["team", "status"], name="activity_team_idx"),
+            models.Index(fields=["status", "completed_at"], name="activity_done_idx"),
+            models.Index(fields=["kind", "status", "due_at"], name="activity_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ActivityStatus.PLANNED
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def needs_next_call(self) -> bool:
+        return self.call_result in RESULTS_NEEDING_NEXT_CALL
+
+    @property
+    def checklist_done(self) -> int:
+        return sum(1 for item in self.checklist if item.get("done"))
+
+
+class Reminder(TimeStampedModel):
+    """One notice to one person about one activity: shown in the UI and sent by e-mail once.
+
+    `sent_at` is set in the same transaction that claimed the row, so a worker that dies
+    mid-run leaves the unsent rows for the next run (no loss) and never re-sends a committed
+    one (no duplicates).
+    """
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_reminders"
+    )
+    remind_at = models.DateTimeField(_("remind at"))
+    sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True)
+    seen_at = models.DateTimeField(_("seen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["remind_at", "pk"]
+        indexes = [
+            models.Index(fields=["sent_at", "remind_at"], name="reminder_due_idx"),
+            models.Index(fields=["user", "seen_at", "remind_at"], name="reminder_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity} @ {self.remind_at:%Y-%m-%d %H:%M}"
+
+
+class CallCapacity(models.Model):
+    """How many calls a manager makes a day and when (seed 002: calls planned by load)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="call_capacity"
+    )
+    calls_per_day = models.PositiveSmallIntegerField(_("calls per day"), default=30)
+    work_start = models.TimeField(_("working day starts"), default="09:00")
+    work_end = models.TimeField(_("working day ends"), default="18:00")
+
+    class Meta:
+        verbose_name = _("call capacity")
+        verbose_name_plural = _("call capacities")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.calls_per_day}"

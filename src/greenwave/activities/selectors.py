@@ -1,0 +1,206 @@
+"""Readers of the activities app: scoped lists, the reminders of a user and the timeline
+(one chronological feed per client, contact, deal or lead that merges activities with the
+events of every other app)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import scope_records, scope_users
+from greenwave.core.errors import not_found
+from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.models import Event
+from greenwave.core.selectors import event_list_for_object
+
+from .models import Activity, ActivityKind, ActivityStatus, Reminder
+
+
+def _responsible_choices(actor: Any) -> list[tuple[str, str]]:
+    users = scope_users(User.objects.filter(is_active=True), actor=actor)
+    return [(str(u.pk), str(u)) for u in users]
+
+
+ACTIVITY_LIST_SPEC = ListSpec(
+    search_fields=("subject", "company__name", "contact__full_name"),
+    sorts=(
+        SortSpec("due", _("Planned for"), ("due_at",)),
+        SortSpec("created", _("Created"), ("created_at",)),
+        SortSpec("completed", _("Completed"), ("completed_at",)),
+    ),
+    default_sort="due",
+    filters=(
+        FilterSpec(
+            "type",
+            _("Type"),
+            "kind",
+            choices=lambda a: [(k, str(v)) for k, v in ActivityKind.choices],
+        ),
+        FilterSpec(
+            "status",
+            _("Status"),
+            "status",
+            choices=lambda a: [(k, str(v)) for k, v in ActivityStatus.choices],
+        ),
+        FilterSpec("owner", _("Responsible"), "responsible_id", choices=_responsible_choices),
+        FilterSpec("from", _("From"), "due_at__date", kind="date_from"),
+        FilterSpec("to", _("To"), "due_at__date", kind="date_to"),
+        FilterSpec("company", _("Client"), "company_id", kind="int"),
+        FilterSpec("contact", _("Contact"), "contact_id", kind="int"),
+        FilterSpec("deal", _("Deal"), "deal_id", kind="int"),
+        FilterSpec("lead", _("Lead"), "lead_id", kind="int"),
+    ),
+)
+
+
+def activity_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Activity]:
+    qs = scope_records(Activity.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, ACTIVITY_LIST_SPEC, query)
+    return qs.select_related("responsible", "team", "company", "contact", "lead", "deal")
+
+
+def activity_get(*, actor: User, pk: int) -> Activity:
+    activity = activity_list(actor=actor).select_related("author").filter(pk=pk).first()
+    if activity is None:
+        raise not_found(_("Activity not found."))
+    return activity
+
+
+def activity_visible(actor: User, case_id: str) -> bool:
+    """For the event log API: may the actor read the history of this activity?"""
+    return case_id.isdigit() and activity_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+def activity_history(*, actor: User, activity: Activity) -> QuerySet[Event]:
+    return (
+        Event.objects.filter(case_type="activity", case_id=str(activity.pk))
+        .select_related("actor")
+        .order_by("-timestamp", "-id")
+    )
+
+
+def open_activities_of(*, actor: User, user: User) -> QuerySet[Activity]:
+    return activity_list(actor=actor).filter(responsible=user, status=ActivityStatus.PLANNED)
+
+
+# --- reminders ------------------------------------------------------------------------
+
+
+def reminders_due(*, actor: User, now: datetime | None = None) -> QuerySet[Reminder]:
+    """The actor's due reminders not yet dismissed (the UI badge and its dropdown)."""
+    return (
+        Reminder.objects.filter(
+            user=actor,
+            seen_at__isnull=True,
+            remind_at__lte=now or timezone.now(),
+            activity__status=ActivityStatus.PLANNED,
+        )
+        .select_related("activity", "activity__company")
+        .order_by("-remind_at", "-pk")
+    )
+
+
+def reminders_due_count(actor: Any) -> int:
+    if not getattr(actor, "is_authenticated", False):
+        return 0
+    return reminders_due(actor=actor).count()
+
+
+# --- timeline -------------------------------------------------------------------------
+
+# Filter keys of the timeline: a kind of activity, or every other app's "changes".
+TIMELINE_FILTERS: tuple[tuple[str, Any], ...] = (
+    ("call", _("Calls")),
+    ("meeting", _("Meetings")),
+    ("task", _("Tasks")),
+    ("note", _("Notes")),
+    ("email", _("E-mails")),
+    ("changes", _("Changes")),
+)
+TIMELINE_PAGE_SIZE = 20
+
+
+@dataclass
+class TimelineEntry:
+    event: Event
+    activity: Activity | None
+
+    @property
+    def kind(self) -> str:
+        return self.activity.kind if self.activity else "change"
+
+
+@dataclass
+class TimelinePage:
+    entries: list[TimelineEntry]
+    planned: list[Activity]
+    page: int
+    has_next: bool
+    kind: str
+
+
+def timeline(
+    *, actor: User, object_type: str, object_id: int, kind: str = "", page: int = 1
+) -> TimelinePage:
+    """One page of the feed of a record the caller has already fetched through its own
+    scoped selector: events newest first (three queries, whatever the page holds)."""
+    events = event_list_for_object(object_type=object_type, object_id=object_id)
+    if kind == "changes":
+        events = events.exclude(case_type=Activity.EVENT_CASE_TYPE)
+    elif kind in ActivityKind.values:
+        events = events.filter(case_type=Activity.EVENT_CASE_TYPE, payload__kind=kind)
+    page = max(page, 1)
+    start = (page - 1) * TIMELINE_PAGE_SIZE
+    rows = list(events[start : start + TIMELINE_PAGE_SIZE + 1])
+    has_next = len(rows) > TIMELINE_PAGE_SIZE
+    rows = rows[:TIMELINE_PAGE_SIZE]
+    ids = {int(e.case_id) for e in rows if e.case_type == Activity.EVENT_CASE_TYPE}
+    activities = {
+        a.pk: a
+        for a in Activity.objects.filter(pk__in=ids).select_related("responsible", "contact")
+    }
+    entries = [
+        TimelineEntry(
+            e,
+            activities.get(int(e.case_id)) if e.case_type == Activity.EVENT_CASE_TYPE else None,
+        )
+        for e in rows
+    ]
+    planned: list[Activity] = []
+    if page == 1 and kind != "changes":
+        link = {
+            "company": "company_id",
+            "contact": "contact_id",
+            "deal": "deal_id",
+            "lead": "lead_id",
+        }.get(object_type)
+        if link:
+            qs = Activity.objects.filter(
+                Q(**{link: object_id}), status=ActivityStatus.PLANNED
+            ).select_related("responsible")
+            if kind:
+                qs = qs.filter(kind=kind)
+            planned = list(qs.order_by("due_at", "pk")[:10])
+    return TimelinePage(entries=entries, planned=planned, page=page, has_next=has_next, kind=kind)
+
+
+def timeline_subject_visible(*, actor: User, object_type: str, object_id: int) -> bool:
+    """Ask the owning app's scoped selector whether the actor sees the record (else 404)."""
+    from greenwave.crm import selectors as crm
+    from greenwave.sales import selectors as sales
+
+    lists: dict[str, Any] = {
+        "company": crm.company_list,
+        "contact": crm.contact_list,
+        "deal": sales.deal_list,
+        "lead": sales.lead_list,
+    }
+    selector = lists.get(object_type)
+    return bool(selector and selector(actor=actor).filter(pk=object_id).exists())

@@ -1,0 +1,603 @@
+"""Writers of the activities app: plan, log, complete, reschedule and cancel activities; send
+reminders. Every change appends an event whose case is the activity and whose objects are the
+client, contact, lead and deal it concerns, so their timelines and the sales gates see it.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core import mail
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import can_see_user, visible_team_ids
+from greenwave.core.errors import DomainError, not_found
+from greenwave.core.services import ObjectRef, event_append_for, ref
+from greenwave.crm.models import Company, Contact
+from greenwave.sales.models import Deal, Lead
+
+from . import events
+from .errors import ActivitiesError
+from .models import (
+    COMPLETION_EVENT,
+    RESULTS_NEEDING_NEXT_CALL,
+    Activity,
+    ActivityKind,
+    ActivityStatus,
+    CallDirection,
+    CallResult,
+    Priority,
+    Reminder,
+)
+
+logger = logging.getLogger(__name__)
+
+HEAD_ROLES = ("head_of_sales", "admin")
+# Kinds that happen at a moment and are recorded after the fact: never "planned".
+RECORDED_KINDS = frozenset({ActivityKind.NOTE, ActivityKind.EMAIL})
+# Kinds that must say whom they concern.
+LINKED_KINDS = frozenset(
+    {ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.NOTE, ActivityKind.EMAIL}
+)
+MAX_CHECKLIST = 50
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError(ActivitiesError.INVALID, message, details={"field": field})
+
+
+def activity_objects(activity: Activity) -> list[ObjectRef]:
+    """The business objects an activity event involves (OCEL event-to-object relations)."""
+    refs = [ref(activity.responsible, "responsible")]
+    if activity.deal_id:
+        refs.append(ref(activity.deal, "deal"))  # type: ignore[arg-type]
+    if activity.company_id:
+        refs.append(ref(activity.company, "client"))  # type: ignore[arg-type]
+    if activity.contact_id:
+        refs.append(ref(activity.contact, "contact"))  # type: ignore[arg-type]
+    if activity.lead_id:
+        refs.append(ref(activity.lead, "lead"))  # type: ignore[arg-type]
+    return refs
+
+
+def _payload(activity: Activity, **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": activity.kind,
+        "subject": activity.subject,
+        "status": activity.status,
+        "responsible_id": activity.responsible_id,
+    }
+    if activity.due_at:
+        data["due_at"] = activity.due_at.isoformat()
+    data.update({k: v for k, v in extra.items() if v not in (None, "", [])})
+    return data
+
+
+def _is_head(actor: User | None) -> bool:
+    return actor is None or actor.is_greenwave_admin or actor.has_role(*HEAD_ROLES)
+
+
+def _require_assignable(actor: User | None, responsible: User) -> None:
+    """A task may go only to a colleague the actor sees (their scope), never beyond."""
+    if actor is None or responsible.pk == actor.pk:
+        return
+    if not responsible.is_active or not can_see_user(actor, responsible):
+        raise DomainError(
+            ActivitiesError.ASSIGNEE_OUT_OF_SCOPE,
+            _("You cannot assign work to this user: they are outside your teams."),
+            details={"field": "responsible"},
+            status=403,
+        )
+
+
+def _require_visible(actor: User | None, record: Any, label: str) -> None:
+    """Linked records must be visible to the actor (same rule as every selector)."""
+    if actor is None or record is None:
+        return
+    teams = visible_team_ids(actor)
+    if teams is None or record.responsible_id == actor.pk or record.team_id in teams:
+        return
+    raise not_found(_("%(what)s not found.") % {"what": label})
+
+
+def _require_can_change(actor: User | None, activity: Activity) -> None:
+    if actor is None or _is_head(actor):
+        return
+    if actor.pk in (activity.responsible_id, activity.author_id):
+        return
+    raise DomainError(
+        ActivitiesError.NOT_ALLOWED,
+        _("Only the responsible person, the author or a head can change this activity."),
+        status=403,
+    )
+
+
+def _require_open(activity: Activity) -> None:
+    if activity.status != ActivityStatus.PLANNED:
+        raise DomainError(
+            ActivitiesError.NOT_OPEN,
+            _("This activity is already %(status)s.")
+            % {"status": activity.get_status_display().lower()},
+            details={"status": activity.status},
+            status=409,
+        )
+
+
+def _clean_checklist(items: Iterable[Any] | None) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = []
+    for item in items or []:
+        if isinstance(item, str):
+            text, done = item, False
+        elif isinstance(item, dict):
+            text, done = str(item.get("text", "")), bool(item.get("done"))
+        else:
+            raise _invalid("checklist", _("Each checklist item is a text."))
+        text = text.strip()[:255]
+        if text:
+            result.append({"text": text, "done": done})
+    if len(result) > MAX_CHECKLIST:
+        raise _invalid(
+            "checklist", _("A checklist has at most %(n)s items.") % {"n": MAX_CHECKLIST}
+        )
+    return result
+
+
+def _check_call_result(call_result: str, next_call_at: datetime | None, now: datetime) -> None:
+    if not call_result:
+        raise DomainError(
+            ActivitiesError.RESULT_REQUIRED,
+            _("Choose the result of the call."),
+            details={"field": "call_result"},
+        )
+    if call_result not in CallResult.values:
+        raise _invalid("call_result", _("Unknown call result: %(r)s.") % {"r": call_result})
+    if call_result in RESULTS_NEEDING_NEXT_CALL:
+        if next_call_at is None:
+            raise DomainError(
+                ActivitiesError.NEXT_DATE_REQUIRED,
+                _("The result “%(result)s” needs the date of the next call.")
+                % {"result": CallResult(call_result).label},
+                details={"field": "next_call_at", "result": call_result},
+            )
+        if next_call_at <= now:
+            raise _invalid("next_call_at", _("The next call must be in the future."))
+
+
+def _complete_fields(
+    activity: Activity,
+    *,
+    call_result: str,
+    next_call_at: datetime | None,
+    duration_minutes: int | None,
+    recording_url: str,
+    recording_file: UploadedFile | None,
+    outcome: str,
+    checklist: Sequence[Any] | None,
+    now: datetime,
+) -> None:
+    if activity.kind == ActivityKind.CALL:
+        _check_call_result(call_result, next_call_at, now)
+        activity.call_result = call_result
+        activity.next_call_at = next_call_at if call_result in RESULTS_NEEDING_NEXT_CALL else None
+    if duration_minutes is not None:
+        if duration_minutes < 0 or duration_minutes > 24 * 60:
+            raise _invalid("duration_minutes", _("The duration is between 0 and 1440 minutes."))
+        activity.duration_minutes = duration_minutes
+    if recording_url:
+        activity.recording_url = recording_url[:500]
+    if recording_file is not None:
+        activity.recording_file = recording_file
+    if outcome:
+        activity.outcome = outcome
+    if checklist is not None:
+        activity.checklist = _clean_checklist(checklist)
+    activity.status = ActivityStatus.DONE
+    activity.completed_at = now
+
+
+def _default_reminders(activity: Activity) -> list[datetime]:
+    if activity.due_at and activity.kind in (
+        ActivityKind.CALL,
+        ActivityKind.TASK,
+        ActivityKind.MEETING,
+    ):
+        return [activity.due_at]
+    return []
+
+
+def _set_reminders(activity: Activity, moments: Iterable[datetime]) -> None:
+    wanted = sorted(set(moments))
+    Reminder.objects.bulk_create(
+        Reminder(activity=activity, user_id=activity.responsible_id, remind_at=m) for m in wanted
+    )
+
+
+def _follow_up_call(actor: User | None, activity: Activity) -> Activity | None:
+    if activity.kind != ActivityKind.CALL or activity.next_call_at is None:
+        return None
+    follow_up = Activity.objects.create(
+        kind=ActivityKind.CALL,
+        subject=activity.subject,
+        direction=CallDirection.OUTGOING,
+        due_at=activity.next_call_at,
+        priority=activity.priority,
+        responsible_id=activity.responsible_id,
+        team_id=activity.team_id,
+        author=actor,
+        company_id=activity.company_id,
+        contact_id=activity.contact_id,
+        lead_id=activity.lead_id,
+        deal_id=activity.deal_id,
+        follow_up_of=activity,
+    )
+    _set_reminders(follow_up, _default_reminders(follow_up))
+    event_append_for(
+        follow_up,
+        activity=events.ACTIVITY_PLANNED,
+        actor=actor,
+        payload=_payload(follow_up, follow_up_of=activity.pk),
+        objects=activity_objects(follow_up),
+    )
+    return follow_up
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor: User | None,
+    kind: str,
+    subject: str,
+    responsible: User | None = None,
+    company: Company | None = None,
+    contact: Contact | None = None,
+    lead: Lead | None = None,
+    deal: Deal | None = None,
+    due_at: datetime | None = None,
+    done: bool = False,
+    description: str = "",
+    priority: str = Priority.NORMAL,
+    duration_minutes: int | None = None,
+    direction: str = "",
+    call_result: str = "",
+    next_call_at: datetime | None = None,
+    recording_url: str = "",
+    recording_file: UploadedFile | None = None,
+    place: str = "",
+    participants: str = "",
+    outcome: str = "",
+    checklist: Sequence[Any] | None = None,
+    email_to: str = "",
+    reminders: Iterable[datetime] | None = None,
+) -> Activity:
+    """Plan an activity, or record one that already happened (`done=True`; notes and e-mails
+    are always records). Completing a call with a result that asks for a next call plans it."""
+    if kind not in ActivityKind.values:
+        raise _invalid("kind", _("Unknown activity type: %(kind)s.") % {"kind": kind})
+    subject = (subject or "").strip()
+    if not subject:
+        raise _invalid("subject", _("Give the activity a subject."))
+    if priority not in Priority.values:
+        raise _invalid("priority", _("Unknown priority."))
+    if direction and direction not in CallDirection.values:
+        raise _invalid("direction", _("Unknown call direction."))
+    owner = responsible or actor
+    if owner is None:
+        raise _invalid("responsible", _("Choose who is responsible."))
+    _require_assignable(actor, owner)
+    for record, label in (
+        (company, _("Company")),
+        (contact, _("Contact")),
+        (lead, _("Lead")),
+        (deal, _("Deal")),
+    ):
+        _require_visible(actor, record, str(label))
+    if company is None:
+        for linked in (deal, contact, lead):
+            if linked is not None and linked.company_id:
+                company = linked.company
+                break
+    if kind in LINKED_KINDS and not any((company, contact, lead, deal)):
+        raise DomainError(
+            ActivitiesError.NO_LINK,
+            _("Link the activity to a client, contact, lead or deal."),
+            details={"field": "company"},
+        )
+    now = timezone.now()
+    activity = Activity(
+        kind=kind,
+        subject=subject[:255],
+        description=description,
+        due_at=due_at,
+        priority=priority,
+        responsible=owner,
+        team_id=owner.team_id,
+        author=actor,
+        company=company,
+        contact=contact,
+        lead=lead,
+        deal=deal,
+        direction=direction or (CallDirection.OUTGOING if kind == ActivityKind.CALL else ""),
+        place=place,
+        participants=participants,
+        email_to=email_to,
+        checklist=_clean_checklist(checklist),
+    )
+    if done or kind in RECORDED_KINDS:
+        activity.due_at = due_at or now
+        _complete_fields(
+            activity,
+            call_result=call_result,
+            next_call_at=next_call_at,
+            duration_minutes=duration_minutes,
+            recording_url=recording_url,
+            recording_file=recording_file,
+            outcome=outcome,
+            checklist=None,
+            now=now,
+        )
+        activity.save()
+        event_append_for(
+            activity,
+            activity=COMPLETION_EVENT[ActivityKind(kind)],
+            actor=actor,
+            payload=_payload(
+                activity,
+                result=activity.call_result,
+                duration_minutes=activity.duration_minutes,
+                outcome=activity.outcome,
+            ),
+            objects=activity_objects(activity),
+        )
+        _follow_up_call(actor, activity)
+        return activity
+    if due_at is None and kind in (ActivityKind.CALL, ActivityKind.MEETING):
+        raise _invalid("due_at", _("Give the date and time it is planned for."))
+    activity.duration_minutes = duration_minutes
+    activity.save()
+    _set_reminders(activity, list(reminders) if reminders else _default_reminders(activity))
+    event_append_for(
+        activity,
+        activity=events.ACTIVITY_PLANNED,
+        actor=actor,
+        payload=_payload(activity),
+        objects=activity_objects(activity),
+    )
+    return activity
+
+
+def _locked(activity: Activity) -> Activity:
+    """Re-read the row under a lock: two people completing the same call never both win."""
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    # Keep the already-loaded relations (deal, company…) for the event's objects.
+    for field in ("responsible", "company", "contact", "lead", "deal", "team"):
+        if field in activity._state.fields_cache:
+            locked._state.fields_cache[field] = activity._state.fields_cache[field]
+    return locked
+
+
+@transaction.atomic
+def activity_complete(
+    *,
+    actor: User | None,
+    activity: Activity,
+    call_result: str = "",
+    next_call_at: datetime | None = None,
+    duration_minutes: int | None = None,
+    recording_url: str = "",
+    recording_file: UploadedFile | None = None,
+    outcome: str = "",
+    checklist: Sequence[Any] | None = None,
+) -> Activity:
+    _require_can_change(actor, activity)
+    activity = _locked(activity)
+    _require_open(activity)
+    now = timezone.now()
+    _complete_fields(
+        activity,
+        call_result=call_result,
+        next_call_at=next_call_at,
+        duration_minutes=duration_minutes,
+        recording_url=recording_url,
+        recording_file=recording_file,
+        outcome=outcome,
+        checklist=checklist,
+        now=now,
+    )
+    activity.save()
+    activity.reminders.filter(sent_at__isnull=True, remind_at__gt=now).delete()
+    event_append_for(
+        activity,
+        activity=COMPLETION_EVENT[ActivityKind(activity.kind)],
+        actor=actor,
+        payload=_payload(
+            activity,
+            result=activity.call_result,
+            duration_minutes=activity.duration_minutes,
+            outcome=activity.outcome,
+        ),
+        objects=activity_objects(activity),
+    )
+    _follow_up_call(actor, activity)
+    return activity
+
+
+@transaction.atomic
+def activity_reschedule(
+    *, actor: User | None, activity: Activity, due_at: datetime, reason: str
+) -> Activity:
+    _require_can_change(actor, activity)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            ActivitiesError.REASON_REQUIRED,
+            _("Say why the activity is moved."),
+            details={"field": "reason"},
+        )
+    activity = _locked(activity)
+    _require_open(activity)
+    before = activity.due_at
+    activity.due_at = due_at
+    activity.reschedule_count += 1
+    activity.save(update_fields=["due_at", "reschedule_count", "updated_at"])
+    # Unsent reminders move with the activity; sent ones stay as they were.
+    pending = list(activity.reminders.filter(sent_at__isnull=True))
+    if before and pending:
+        delta = due_at - before
+        for reminder in pending:
+            reminder.remind_at += delta
+            reminder.seen_at = None
+        Reminder.objects.bulk_update(pending, ["remind_at", "seen_at"])
+    elif not pending:
+        _set_reminders(activity, _default_reminders(activity))
+    event_append_for(
+        activity,
+        activity=events.ACTIVITY_RESCHEDULED,
+        actor=actor,
+        payload=_payload(
+            activity,
+            changes={"due_at": [before.isoformat() if before else None, due_at.isoformat()]},
+            reason=reason,
+        ),
+        objects=activity_objects(activity),
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_cancel(*, actor: User | None, activity: Activity, reason: str = "") -> Activity:
+    _require_can_change(actor, activity)
+    activity = _locked(activity)
+    _require_open(activity)
+    activity.status = ActivityStatus.CANCELLED
+    activity.cancelled_at = timezone.now()
+    activity.cancel_reason = (reason or "").strip()
+    activity.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    activity.reminders.filter(sent_at__isnull=True).delete()
+    event_append_for(
+        activity,
+        activity=events.ACTIVITY_CANCELLED,
+        actor=actor,
+        payload=_payload(activity, reason=activity.cancel_reason),
+        objects=activity_objects(activity),
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_reassign(*, actor: User | None, activity: Activity, responsible: User) -> Activity:
+    """Hand an open activity to a colleague (the head's rebalancing of calls uses it)."""
+    _require_can_change(actor, activity)
+    _require_assignable(actor, responsible)
+    activity = _locked(activity)
+    _require_open(activity)
+    before = activity.responsible_id
+    activity.responsible = responsible
+    activity.team_id = responsible.team_id
+    activity.save(update_fields=["responsible", "team", "updated_at"])
+    activity.reminders.filter(sent_at__isnull=True).update(user=responsible)
+    event_append_for(
+        activity,
+        activity=events.ACTIVITY_REASSIGNED,
+        actor=actor,
+        payload=_payload(activity, changes={"responsible_id": [before, responsible.pk]}),
+        objects=activity_objects(activity),
+    )
+    return activity
+
+
+@transaction.atomic
+def checklist_toggle(*, actor: User | None, activity: Activity, index: int) -> Activity:
+    _require_can_change(actor, activity)
+    activity = _locked(activity)
+    _require_open(activity)
+    if not 0 <= index < len(activity.checklist):
+        raise _invalid("checklist", _("No such checklist item."))
+    activity.checklist[index]["done"] = not activity.checklist[index].get("done")
+    activity.save(update_fields=["checklist", "updated_at"])
+    return activity
+
+
+# --- reminders ------------------------------------------------------------------------
+
+
+def reminders_mark_seen(*, actor: User, reminder_ids: Iterable[int] | None = None) -> int:
+    qs = Reminder.objects.filter(user=actor, seen_at__isnull=True, remind_at__lte=timezone.now())
+    if reminder_ids is not None:
+        qs = qs.filter(pk__in=list(reminder_ids))
+    return qs.update(seen_at=timezone.now())
+
+
+def _reminder_message(reminder: Reminder, connection: Any) -> mail.EmailMessage:
+    activity = reminder.activity
+    user = reminder.user
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        when = (
+            timezone.localtime(activity.due_at).strftime("%d.%m.%Y %H:%M")
+            if activity.due_at
+            else ""
+        )
+        subject = _("Reminder: %(kind)s “%(subject)s”") % {
+            "kind": activity.get_kind_display().lower(),
+            "subject": activity.subject,
+        }
+        lines = [
+            _("Hello, %(name)s!") % {"name": user.first_name or user.username},
+            "",
+            _("%(kind)s “%(subject)s” is due %(when)s.")
+            % {"kind": activity.get_kind_display(), "subject": activity.subject, "when": when},
+        ]
+        if activity.company_id:
+            lines.append(_("Client: %(name)s") % {"name": activity.company})
+        base = str(getattr(settings, "GREENWAVE_BASE_URL", "")).rstrip("/")
+        lines += ["", base + reverse("activities:activity_detail", args=[activity.pk])]
+    return mail.EmailMessage(
+        subject=subject,
+        body="\n".join(lines),
+        to=[user.email],
+        connection=connection,
+    )
+
+
+def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """The periodic job: e-mail every due reminder exactly once.
+
+    Each reminder is claimed, sent and marked in its own transaction (`FOR UPDATE SKIP LOCKED`
+    on PostgreSQL, so parallel workers take different rows). If the SMTP server or the worker
+    fails mid-run, the rows not yet committed stay unsent and the next run sends them; a
+    committed row is never sent again.
+    """
+    moment = now or timezone.now()
+    sent = 0
+    connection = mail.get_connection()
+    try:
+        while sent < limit:
+            with transaction.atomic():
+                reminder = (
+                    Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("activity", "activity__company", "user")
+                    .filter(sent_at__isnull=True, remind_at__lte=moment)
+                    .order_by("remind_at", "pk")
+                    .first()
+                )
+                if reminder is None:
+                    break
+                if reminder.user.email and reminder.activity.status == ActivityStatus.PLANNED:
+                    connection.send_messages([_reminder_message(reminder, connection)])
+                reminder.sent_at = timezone.now()
+                reminder.save(update_fields=["sent_at", "updated_at"])
+            sent += 1
+    except (smtplib.SMTPException, OSError):
+        logger.exception("reminder e-mail failed; the unsent reminders wait for the next run")
+    finally:
+        connection.close()
+    return sent
