@@ -12,8 +12,9 @@ class SalesConfig(AppConfig):
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.crm.merging import register_company_merge_handler
 
-        from . import events, selectors
+        from . import events, selectors, services
         from .demo import seed_sales
 
         def is_admin(user: object) -> bool:
@@ -50,6 +51,7 @@ class SalesConfig(AppConfig):
             )
         )
         register_demo_seeder("sales", seed_sales, order=30)
+        register_company_merge_handler("sales", services.sales_company_merged)
         register_case_access("deal", selectors.deal_visible)
         register_case_access("lead", selectors.lead_visible)
         register_activity_labels(

@@ -1057,3 +1057,25 @@ def deal_set_price_list(*, actor: User, deal: Deal, price_list: PriceList) -> De
         objects=[ref(price_list, "price_list")],
     )
     return deal
+
+
+@transaction.atomic
+def sales_company_merged(*, actor: User | None, source: Company, target: Company) -> None:
+    """Client base merge hook: the merged-away company's deals and leads follow it, and its
+    handoff (hunter share) moves unless the kept company has one already."""
+    moved_deals = list(Deal.objects.filter(company=source).values_list("pk", flat=True))
+    Deal.objects.filter(pk__in=moved_deals).update(company=target)
+    Lead.objects.filter(company=source).update(company=target)
+    if not ClientHandoff.objects.filter(company=target).exists():
+        ClientHandoff.objects.filter(company=source).update(company=target)
+    else:
+        ClientHandoff.objects.filter(company=source).delete()
+    for pk in moved_deals:
+        event_append(
+            case_type=Deal.EVENT_CASE_TYPE,
+            case_id=pk,
+            activity=events.DEAL_CHANGED,
+            actor=actor,
+            payload={"changes": {"company": [source.name, target.name]}},
+            objects=[ref(target, "client"), ref(source, "merged_from")],
+        )

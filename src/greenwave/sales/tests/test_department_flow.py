@@ -167,3 +167,18 @@ def test_api_creates_a_deal_for_a_visible_client_only(two_teams, bearer, b2b) ->
         "/api/v1/deals", {"title": "B", "company_id": theirs.pk}, content_type="application/json"
     )
     assert refused.status_code == 404
+
+
+def test_merging_clients_moves_their_deals_and_leads(two_teams, b2b) -> None:
+    head = two_teams["head_a"]
+    kept = crm_services.company_create(actor=head, name="ООО «Основная»")
+    duplicate = crm_services.company_create(
+        actor=head, name="ООО «Основная-дубль»", allow_duplicate=True
+    )
+    deal = services.deal_create(actor=head, title="На дубле", pipeline=b2b, company=duplicate)
+    crm_services.company_merge(actor=head, target=kept, source=duplicate)
+    deal.refresh_from_db()
+    assert deal.company == kept
+    assert Event.objects.filter(
+        case_type="deal", case_id=str(deal.pk), activity="deal_changed"
+    ).exists()
