@@ -8,11 +8,15 @@ class BpmConfig(AppConfig):
     verbose_name = _("Business processes")
 
     def ready(self) -> None:
+        from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
 
         from . import events, selectors, services
+        from .demo import seed_processes
+
+        register_demo_seeder("processes", seed_processes, order=80)
 
         register_periodic("bpm_timers", services.timers_fire_due, every_seconds=5)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, Team, User
@@ -182,6 +182,20 @@ def definition_export(*, definition: ProcessDefinition) -> bytes:
     return engine.serialize(engine.parse_xml(definition.xml_bytes))
 
 
+def library_install(*, actor: User | None) -> list[ProcessDefinition]:
+    """Deploy the built-in processes; a key whose latest version is the same file is skipped."""
+    from .library import library_xml
+
+    _require_designer(actor)
+    installed = []
+    for key, xml in library_xml().items():
+        latest = ProcessDefinition.objects.filter(key=key).order_by("-version").first()
+        if latest is not None and latest.xml_bytes == xml:
+            continue
+        installed.append(definition_upload_and_deploy(actor=actor, xml=xml, key=key))
+    return installed
+
+
 # -- instances --------------------------------------------------------------------------------
 
 
@@ -242,13 +256,26 @@ def _resolve(expression: str, variables: Mapping[str, Any]) -> Any:
     return expression
 
 
+def role_code(name: str) -> str:
+    """A lane or group name as a role code: the code itself or the role's name (ru/en)."""
+    if name in RoleCode.values:
+        return name
+    wanted = name.strip().casefold()
+    for language in ("ru", "en"):
+        with translation.override(language):
+            for code, label in RoleCode.choices:
+                if str(label).casefold() == wanted:
+                    return str(code)
+    return ""
+
+
 def _create_task(
     instance: ProcessInstance, ready: engine.ReadyTask, variables: Mapping[str, Any]
 ) -> HumanTask:
     meta = instance.definition.metadata.get("user_tasks", {}).get(ready.spec_id, {})
+    variables = {**variables, **ready.data}  # a multi-instance item (e.g. `reader`) wins
     assignee = _user_by_ref(_resolve(str(meta.get("assignee") or ""), variables))
-    role = str(meta.get("candidate_role") or "")
-    role = role if role in RoleCode.values else ""
+    role = role_code(str(meta.get("candidate_role") or ""))
     team_ref = _resolve(str(meta.get("candidate_team") or ""), variables)
     candidate_team = (
         Team.objects.filter(

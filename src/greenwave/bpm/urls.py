@@ -1,16 +1,20 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 app_name = "bpm"
 
 urlpatterns = [
-    path("", views.inbox, name="inbox"),
+    path("", RedirectView.as_view(pattern_name="bpm:inbox"), name="home"),
+    path("inbox/", views.inbox, name="inbox"),
     path("team/", views.team_tasks, name="team_tasks"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/<str:action>/", views.task_action, name="task_action"),
     path("definitions/", views.definition_list, name="definition_list"),
     path("definitions/upload/", views.definition_upload, name="definition_upload"),
+    path("definitions/add/", views.definition_add, name="definition_add"),
+    path("definitions/library/", views.library_install, name="library_install"),
     path("definitions/new/", views.definition_modeler, name="definition_new"),
     path("definitions/blank.bpmn", views.blank_diagram, name="blank_diagram"),
     path("definitions/<int:pk>/", views.definition_detail, name="definition_detail"),

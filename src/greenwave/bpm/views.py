@@ -144,10 +144,24 @@ def definition_list(request: AuthedRequest) -> HttpResponse:
         selector=lambda query: selectors.definition_list(actor=request.user, query=query),
         title=_("Process definitions"),
         table_template="bpm/partials/definition_table.html",
-        create_url=reverse("bpm:definition_upload") if can_design else None,
-        create_label=_("Upload BPMN"),
+        create_url=reverse("bpm:definition_add") if can_design else None,
+        create_label=_("New process"),
         empty_message=_("No processes yet: upload a BPMN file or draw one."),
         extra={"can_design": can_design},
+    )
+
+
+@designer_required
+def definition_add(request: AuthedRequest) -> HttpResponse:
+    """Three ways to a new process: draw it, upload a file, or install the built-in ones."""
+    return render(
+        request,
+        "bpm/definition_add.html",
+        {
+            "title": _("New process"),
+            "back_url": reverse("bpm:definition_list"),
+            "back_label": _("Process definitions"),
+        },
     )
 
 
@@ -224,6 +238,14 @@ def definition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "back_label": _("Process definitions"),
     }
     return render(request, "bpm/definition_detail.html", context)
+
+
+@require_POST
+@designer_required
+def library_install(request: AuthedRequest) -> HttpResponse:
+    installed = services.library_install(actor=request.user)
+    messages.success(request, _("Built-in processes deployed: %(n)s.") % {"n": len(installed)})
+    return redirect("bpm:definition_list")
 
 
 @page

@@ -27,6 +27,7 @@ from lxml import etree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+OMG_NS = "http://www.omg.org/spec/"
 GW_NS = "https://greenwave.dev/schema/bpmn"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 MAX_BPMN_BYTES = 5 * 1024 * 1024
@@ -150,7 +151,10 @@ def parse_xml(data: bytes) -> etree._Element:
         raise BpmnFileError("Document type declarations are not allowed.")
     if _ns(root.tag) != BPMN_NS or _local(root.tag) != "definitions":
         raise BpmnFileError("This is not a BPMN 2.0 file: the root must be bpmn:definitions.")
-    counts = Counter(el.get("id") for el in root.iter() if el.get("id"))
+    # Only BPMN's own elements: vendor extensions reuse ids to point at them (ADONIS does).
+    counts = Counter(
+        el.get("id") for el in root.iter() if el.get("id") and _ns(el.tag).startswith(OMG_NS)
+    )
     duplicates = sorted(i for i, n in counts.items() if n > 1 and i)
     if duplicates:
         raise BpmnFileError(
@@ -320,3 +324,14 @@ def iso_duration(text: str) -> timedelta | None:
     if not match or text.strip().upper() in {"P", "PT"}:
         return None
     return timedelta(**{k: int(v) for k, v in match.groupdict().items() if v})
+
+
+def element_named_in(root: etree._Element, message: str) -> tuple[str, str]:
+    """The id and tag of the BPMN element whose name or id an engine message mentions."""
+    for el in root.iter():
+        if not isinstance(el.tag, str) or not _ns(el.tag).startswith(OMG_NS):
+            continue
+        name, el_id = el.get("name"), el.get("id")
+        if el_id and ((name and f"name {name}" in message) or f"'{el_id}'" in message):
+            return el_id, _local(el.tag)
+    return "", ""

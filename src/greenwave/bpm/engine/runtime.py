@@ -35,7 +35,7 @@ from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.version import __version__ as spiff_version
 
 from . import sandbox
-from .bpmn_xml import BpmnFileError, Unsupported, parse_xml
+from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, parse_xml
 
 SERIALIZER_VERSION = f"spiff-{spiff_version}/{SPIFF_SERIALIZER_VERSION}"
 # Spiff's default config forgets the plain ServiceTask (its spiff flavour has its own).
@@ -68,7 +68,8 @@ def _normalise(expression: str) -> str:
         text = text[2:-1].strip()
     elif text.startswith("=") and not text.startswith("=="):  # Zeebe/FEEL-style prefix
         text = text[1:].strip()
-    return text.replace("&&", " and ").replace("||", " or ")
+    text = text.replace("&&", " and ").replace("||", " or ")
+    return re.sub(r"!(?!=)", " not ", text).strip()
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
@@ -152,7 +153,10 @@ def check_executable(
     try:
         compile_process(data, process_id)
     except EngineError as exc:
-        problems.append(Unsupported(exc.element_id, "", exc.message))
+        element_id, tag = exc.element_id, ""
+        if not element_id:
+            element_id, tag = element_named_in(parse_xml(data), exc.message)
+        problems.append(Unsupported(element_id, tag, exc.message))
     for element_id, script in scripts.items():
         try:
             sandbox.validate_script(script)
@@ -171,6 +175,7 @@ class ReadyTask:
     task_id: str
     spec_id: str
     name: str
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -387,7 +392,12 @@ class ProcessRun:
 
     def ready_user_tasks(self) -> list[ReadyTask]:
         return [
-            ReadyTask(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id)
+            ReadyTask(
+                str(t.id),
+                t.task_spec.bpmn_id,
+                t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                _json_safe(t.data),
+            )
             for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
             if t.task_spec.bpmn_id
         ]

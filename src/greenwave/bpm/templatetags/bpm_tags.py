@@ -23,3 +23,11 @@ def duration(value: timedelta | None) -> str:
     if hours:
         return _("%(h)s h %(m)s min") % {"h": hours, "m": mins}
     return _("%(m)s min") % {"m": mins}
+
+
+@register.filter
+def role_label(code: str) -> str:
+    """A role code as its readable name (`lawyer` → «Юрист»)."""
+    from greenwave.accounts.models import RoleCode
+
+    return str(RoleCode(code).label) if code in RoleCode.values else code

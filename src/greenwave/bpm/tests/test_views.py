@@ -28,7 +28,8 @@ def test_inbox_lists_my_tasks_with_badge_and_completes_from_the_form(
     instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
     task = HumanTask.objects.get(instance=instance)
     client = _login(two_teams["head_a"])
-    page = client.get("/processes/")
+    assert client.get("/processes/").status_code == 302
+    page = client.get("/processes/inbox/")
     assert page.status_code == 200
     assert "Review the discount" in page.content.decode()
     detail = client.get(f"/processes/tasks/{task.pk}/")
@@ -49,11 +50,11 @@ def test_inbox_query_count_does_not_grow(
     client = _login(two_teams["head_a"])
     services.instance_start(actor=two_teams["hunter_a"], definition=approval)
     with CaptureQueriesContext(connection) as first:
-        client.get("/processes/")
+        client.get("/processes/inbox/")
     for _ in range(4):
         services.instance_start(actor=two_teams["hunter_a"], definition=approval)
     with CaptureQueriesContext(connection) as later:
-        assert "Review the discount" in client.get("/processes/").content.decode()
+        assert "Review the discount" in client.get("/processes/inbox/").content.decode()
     assert len(later.captured_queries) == len(first.captured_queries)
 
 
@@ -138,3 +139,14 @@ def test_holdups_show_waiting_time_per_step_person_and_overdue(
     assert "Review the discount" in html
     assert "head_a" in html
     assert "Rework the request" in html  # overdue
+
+
+def test_admin_installs_the_built_in_processes_from_the_new_process_page(
+    two_teams: dict[str, Any],
+) -> None:
+    client = _login(two_teams["admin"])
+    page = client.get("/processes/definitions/add/")
+    assert 'data-testid="install-library"' in page.content.decode()
+    assert client.post("/processes/definitions/library/").status_code == 302
+    assert ProcessDefinition.objects.filter(status="deployed").count() == 4
+    assert _login(two_teams["hunter_a"]).post("/processes/definitions/library/").status_code == 403

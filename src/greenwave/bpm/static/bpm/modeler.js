@@ -3,7 +3,7 @@
   "use strict";
   var el = document.querySelector("[data-bpmn-modeler]");
   if (!el) { return; }
-  var modeler = new window.BpmnJS({ container: el, keyboard: { bindTo: document } });
+  var modeler = new window.BpmnJS({ container: el });
   window.gwModeler = modeler;  // for browser tests and power users
   fetch(el.dataset.xmlUrl, { credentials: "same-origin" })
     .then(function (r) { return r.text(); })

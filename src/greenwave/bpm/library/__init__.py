@@ -1,0 +1,14 @@
+"""Built-in BPMN processes from the seeds, laid out into deployable BPMN files."""
+
+from __future__ import annotations
+
+from .layout import Process, build
+from .processes import LIBRARY
+
+
+def library_xml() -> dict[str, bytes]:
+    """key → BPMN bytes of every built-in process."""
+    return {process.key: build(process) for process in LIBRARY}
+
+
+__all__ = ["LIBRARY", "Process", "library_xml"]

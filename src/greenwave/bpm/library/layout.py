@@ -1,0 +1,234 @@
+"""Build a BPMN 2.0 file (with its diagram) from a compact process description.
+
+The built-in processes are written as data (nodes, flows, lanes) and laid out here left to
+right, one lane per role, so that they open in any modeler and in Greenwave's viewer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+from greenwave.bpm.engine import GW_NS
+
+SIZES = {"event": (36, 36), "gateway": (50, 50), "task": (120, 80)}
+TAGS = {
+    "start": ("startEvent", "event"),
+    "end": ("endEvent", "event"),
+    "user": ("userTask", "task"),
+    "service": ("serviceTask", "task"),
+    "xor": ("exclusiveGateway", "gateway"),
+    "and": ("parallelGateway", "gateway"),
+    "timer": ("intermediateCatchEvent", "event"),
+    "boundary": ("boundaryEvent", "event"),
+}
+LANE_HEIGHT = 170
+COLUMN = 170
+LEFT = 200  # room for the pool and lane labels
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    type: str = "string"
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    min: str = ""
+    max: str = ""
+
+    def xml(self) -> str:
+        attrs = (
+            f"name={quoteattr(self.name)} type={quoteattr(self.type)} label={quoteattr(self.label)}"
+        )
+        if self.required:
+            attrs += ' required="true"'
+        if self.min:
+            attrs += f" min={quoteattr(self.min)}"
+        if self.max:
+            attrs += f" max={quoteattr(self.max)}"
+        if not self.choices:
+            return f"<gw:field {attrs}/>"
+        inner = "".join(
+            f"<gw:choice value={quoteattr(v)} label={quoteattr(label)}/>"
+            for v, label in self.choices
+        )
+        return f"<gw:field {attrs}>{inner}</gw:field>"
+
+
+@dataclass
+class Node:
+    id: str
+    kind: str
+    name: str
+    lane: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    form: tuple[Field, ...] = ()
+    timer: str = ""
+    default: str = ""
+    extra_xml: str = ""
+
+
+@dataclass
+class Flow:
+    source: str
+    target: str
+    condition: str = ""
+    name: str = ""
+    id: str = ""
+
+
+@dataclass
+class Process:
+    key: str
+    name: str
+    lanes: tuple[str, ...]
+    nodes: tuple[Node, ...]
+    flows: tuple[Flow, ...]
+    documentation: str = ""
+
+
+def _columns(process: Process) -> dict[str, int]:
+    """Longest-path column of each node, ignoring flows that go back (rework loops)."""
+    order = {n.id: i for i, n in enumerate(process.nodes)}
+    column = {n.id: 0 for n in process.nodes}
+    hosts = {n.id: n.attrs["attachedToRef"] for n in process.nodes if n.kind == "boundary"}
+    for _ in process.nodes:
+        for b, host in hosts.items():
+            column[b] = column[host]
+        for f in process.flows:
+            if order[f.target] > order[f.source]:
+                column[f.target] = max(column[f.target], column[f.source] + 1)
+    return column
+
+
+def build(process: Process) -> bytes:
+    for i, f in enumerate(process.flows):
+        f.id = f.id or f"Flow_{i + 1}"
+    columns = _columns(process)
+    lane_index = {name: i for i, name in enumerate(process.lanes)}
+    bounds: dict[str, tuple[int, int, int, int]] = {}
+    per_cell: dict[tuple[int, int], int] = {}
+    for n in process.nodes:
+        w, h = SIZES[TAGS[n.kind][1]]
+        if n.kind == "boundary":
+            hx, hy, hw, hh = bounds[n.attrs["attachedToRef"]]
+            bounds[n.id] = (hx + hw - 30, hy + hh - 18, w, h)
+            column = columns[n.attrs["attachedToRef"]]
+            columns[n.id] = column
+            continue
+        row = lane_index[n.lane]
+        while (columns[n.id], row) in per_cell:  # one shape per cell: move right
+            columns[n.id] += 1
+        per_cell[(columns[n.id], row)] = 1
+        cx = LEFT + columns[n.id] * COLUMN + 60
+        cy = 40 + row * LANE_HEIGHT + LANE_HEIGHT // 2
+        bounds[n.id] = (cx - w // 2, cy - h // 2, w, h)
+    width = LEFT + (max(columns.values()) + 1) * COLUMN + 60
+    out: list[str] = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" '
+        'xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" '
+        'xmlns:di="http://www.omg.org/spec/DD/20100524/DI" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xmlns:gw="{GW_NS}" id="Definitions_{process.key}" '
+        'targetNamespace="https://greenwave.dev/library" exporter="Greenwave" exporterVersion="1">',
+        f'<bpmn:collaboration id="Collaboration_{process.key}">'
+        f'<bpmn:participant id="Participant_{process.key}" name={quoteattr(process.name)} '
+        f'processRef="{process.key}"/></bpmn:collaboration>',
+        f'<bpmn:process id="{process.key}" name={quoteattr(process.name)} isExecutable="true">',
+    ]
+    if process.documentation:
+        out.append(f"<bpmn:documentation>{escape(process.documentation)}</bpmn:documentation>")
+    out.append(f'<bpmn:laneSet id="LaneSet_{process.key}">')
+    for i, lane in enumerate(process.lanes):
+        refs = "".join(
+            f"<bpmn:flowNodeRef>{n.id}</bpmn:flowNodeRef>" for n in process.nodes if n.lane == lane
+        )
+        out.append(f'<bpmn:lane id="Lane_{i + 1}" name={quoteattr(lane)}>{refs}</bpmn:lane>')
+    out.append("</bpmn:laneSet>")
+    for n in process.nodes:
+        tag = TAGS[n.kind][0]
+        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in n.attrs.items())
+        if n.default:
+            attrs += f' default="{n.default}"'
+        inner = "".join(
+            f"<bpmn:incoming>{f.id}</bpmn:incoming>" for f in process.flows if f.target == n.id
+        ) + "".join(
+            f"<bpmn:outgoing>{f.id}</bpmn:outgoing>" for f in process.flows if f.source == n.id
+        )
+        if n.form:
+            fields = "".join(f.xml() for f in n.form)
+            form = f"<bpmn:extensionElements><gw:form>{fields}</gw:form></bpmn:extensionElements>"
+            inner = form + inner
+        inner += n.extra_xml
+        if n.timer:
+            inner += (
+                f'<bpmn:timerEventDefinition id="{n.id}_timer"><bpmn:timeDuration '
+                f'xsi:type="bpmn:tFormalExpression">{escape(n.timer)}</bpmn:timeDuration>'
+                "</bpmn:timerEventDefinition>"
+            )
+        out.append(f'<bpmn:{tag} id="{n.id}" name={quoteattr(n.name)}{attrs}>{inner}</bpmn:{tag}>')
+    for f in process.flows:
+        name = f" name={quoteattr(f.name)}" if f.name else ""
+        head = f'<bpmn:sequenceFlow id="{f.id}"{name} sourceRef="{f.source}" targetRef="{f.target}"'
+        if f.condition:
+            out.append(
+                f'{head}><bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">'
+                f"{escape(f.condition)}</bpmn:conditionExpression></bpmn:sequenceFlow>"
+            )
+        else:
+            out.append(f"{head}/>")
+    out.append("</bpmn:process>")
+    out.append(f'<bpmndi:BPMNDiagram id="Diagram_{process.key}">')
+    out.append(
+        f'<bpmndi:BPMNPlane id="Plane_{process.key}" bpmnElement="Collaboration_{process.key}">'
+    )
+    height = len(process.lanes) * LANE_HEIGHT
+    out.append(
+        f'<bpmndi:BPMNShape id="Participant_{process.key}_di" '
+        f'bpmnElement="Participant_{process.key}" isHorizontal="true">'
+        f'<dc:Bounds x="40" y="40" width="{width}" height="{height}"/></bpmndi:BPMNShape>'
+    )
+    for i, _lane in enumerate(process.lanes):
+        out.append(
+            f'<bpmndi:BPMNShape id="Lane_{i + 1}_di" bpmnElement="Lane_{i + 1}" '
+            'isHorizontal="true">'
+            f'<dc:Bounds x="70" y="{40 + i * LANE_HEIGHT}" width="{width - 30}" '
+            f'height="{LANE_HEIGHT}"/></bpmndi:BPMNShape>'
+        )
+    for n in process.nodes:
+        x, y, w, h = bounds[n.id]
+        marker = ' isMarkerVisible="true"' if n.kind == "xor" else ""
+        out.append(
+            f'<bpmndi:BPMNShape id="{n.id}_di" bpmnElement="{n.id}"{marker}>'
+            f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/></bpmndi:BPMNShape>'
+        )
+    for f in process.flows:
+        sx, sy, sw, sh = bounds[f.source]
+        tx, ty, tw, th = bounds[f.target]
+        if columns[f.target] > columns[f.source]:
+            points = [(sx + sw, sy + sh // 2), (tx, ty + th // 2)]
+            if sy != ty:
+                mid = sx + sw + 20
+                points = [
+                    (sx + sw, sy + sh // 2),
+                    (mid, sy + sh // 2),
+                    (mid, ty + th // 2),
+                    (tx, ty + th // 2),
+                ]
+        else:  # a loop back: go round below the shapes
+            low = max(sy + sh, ty + th) + 25
+            points = [
+                (sx + sw // 2, sy + sh),
+                (sx + sw // 2, low),
+                (tx + tw // 2, low),
+                (tx + tw // 2, ty + th),
+            ]
+        waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
+        out.append(
+            f'<bpmndi:BPMNEdge id="{f.id}_di" bpmnElement="{f.id}">{waypoints}</bpmndi:BPMNEdge>'
+        )
+    out.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>")
+    return "\n".join(out).encode()

@@ -1,0 +1,213 @@
+"""The built-in processes of the seeds (Russian names), as data laid out into BPMN.
+
+Lanes are roles: a lane named like a role (code or its Russian/English name) sends its
+tasks to that role; «Инициатор» tasks go to the person who started the process.
+"""
+
+from __future__ import annotations
+
+from .layout import Field, Flow, Node, Process
+
+INITIATOR = "Инициатор"
+HEAD = "Руководитель отдела продаж"
+LAWYER = "Юрист"
+FINANCE = "Финансист"
+ACCOUNTANT = "Бухгалтер"
+APPROVERS = "Согласующие"
+READERS = "Сотрудники"
+
+DECISION = Field(
+    "decision",
+    "Решение",
+    "choice",
+    required=True,
+    choices=(("approve", "Согласовать"), ("rework", "Вернуть на доработку")),
+)
+COMMENT = Field("comment", "Комментарий", "text")
+TO_INITIATOR = {"gw:assignee": "=initiator"}
+
+
+def _review(node_id: str, name: str, lane: str, due: str = "P2D", **attrs: str) -> Node:
+    return Node(node_id, "user", name, lane, {"gw:dueIn": due, **attrs}, form=(DECISION, COMMENT))
+
+
+CONTRACT_APPROVAL = Process(
+    key="contract_approval",
+    name="Согласование договора",
+    documentation="Менеджер → руководитель → юрист → финансист; каждый может вернуть договор "
+    "на доработку, после доработки согласование идёт заново (семя 000).",
+    lanes=(INITIATOR, HEAD, LAWYER, FINANCE),
+    nodes=(
+        Node("start", "start", "Проект договора готов", INITIATOR),
+        _review("review_head", "Согласование руководителем", HEAD),
+        Node("gw_head", "xor", "Руководитель согласовал?", HEAD, default="to_rework_head"),
+        _review("review_lawyer", "Проверка юристом", LAWYER),
+        Node("gw_lawyer", "xor", "Юрист согласовал?", LAWYER, default="to_rework_lawyer"),
+        _review("review_finance", "Проверка финансистом", FINANCE),
+        Node("gw_finance", "xor", "Финансист согласовал?", FINANCE, default="to_rework_finance"),
+        Node(
+            "rework",
+            "user",
+            "Доработать договор",
+            INITIATOR,
+            {**TO_INITIATOR, "gw:dueIn": "P1D"},
+            form=(Field("changes", "Что исправлено", "text", required=True),),
+        ),
+        Node("notify", "service", "Уведомить об окончании", INITIATOR, {"gw:action": "notify"}),
+        Node("end", "end", "Договор согласован", INITIATOR),
+    ),
+    flows=(
+        Flow("start", "review_head"),
+        Flow("review_head", "gw_head"),
+        Flow("gw_head", "review_lawyer", "decision == 'approve'", "Да"),
+        Flow("review_lawyer", "gw_lawyer"),
+        Flow("gw_lawyer", "review_finance", "decision == 'approve'", "Да"),
+        Flow("review_finance", "gw_finance"),
+        Flow("gw_finance", "notify", "decision == 'approve'", "Да"),
+        Flow("gw_head", "rework", name="На доработку", id="to_rework_head"),
+        Flow("gw_lawyer", "rework", name="На доработку", id="to_rework_lawyer"),
+        Flow("gw_finance", "rework", name="На доработку", id="to_rework_finance"),
+        Flow("rework", "review_head"),
+        Flow("notify", "end"),
+    ),
+)
+
+DOCUMENT_APPROVAL = Process(
+    key="document_approval",
+    name="Утверждение документа",
+    documentation="Два этапа согласования; на любом этапе документ можно вернуть на исправление; "
+    "после утверждения документ публикуется (семя 001). Переменные при запуске: approver1, "
+    "approver2 — логины согласующих.",
+    lanes=(INITIATOR, APPROVERS),
+    nodes=(
+        Node("start", "start", "Документ подготовлен", INITIATOR),
+        _review("stage1", "Согласование (1 этап)", APPROVERS, **{"gw:assignee": "=approver1"}),
+        Node("gw1", "xor", "Согласовано на 1 этапе?", APPROVERS, default="rework1"),
+        _review("stage2", "Утверждение (2 этап)", APPROVERS, **{"gw:assignee": "=approver2"}),
+        Node("gw2", "xor", "Утверждено на 2 этапе?", APPROVERS, default="rework2"),
+        Node(
+            "fix",
+            "user",
+            "Исправить документ",
+            INITIATOR,
+            TO_INITIATOR,
+            form=(Field("changes", "Что исправлено", "text", required=True),),
+        ),
+        Node("publish", "service", "Опубликовать и уведомить", INITIATOR, {"gw:action": "notify"}),
+        Node("end", "end", "Документ утверждён", INITIATOR),
+    ),
+    flows=(
+        Flow("start", "stage1"),
+        Flow("stage1", "gw1"),
+        Flow("gw1", "stage2", "decision == 'approve'", "Да"),
+        Flow("stage2", "gw2"),
+        Flow("gw2", "publish", "decision == 'approve'", "Да"),
+        Flow("gw1", "fix", name="На исправление", id="rework1"),
+        Flow("gw2", "fix", name="На исправление", id="rework2"),
+        Flow("fix", "stage1"),
+        Flow("publish", "end"),
+    ),
+)
+
+ACKNOWLEDGEMENT = Process(
+    key="acknowledgement",
+    name="Ознакомление с документом",
+    documentation="Каждый из выбранных сотрудников (переменная readers — список логинов) "
+    "подтверждает ознакомление до срока (deadline, например P3D); по истечении срока "
+    "инициатор видит, кто ознакомился (семя 001).",
+    lanes=(INITIATOR, READERS),
+    nodes=(
+        Node("start", "start", "Документ разослан", INITIATOR),
+        Node(
+            "read",
+            "user",
+            "Ознакомиться с документом",
+            READERS,
+            {"gw:assignee": "=reader"},
+            form=(
+                Field("acknowledged", "Ознакомлен(а)", "boolean", required=True),
+                Field("comment", "Комментарий", "text"),
+            ),
+            extra_xml='<bpmn:multiInstanceLoopCharacteristics id="read_mi">'
+            "<bpmn:loopDataInputRef>readers</bpmn:loopDataInputRef>"
+            '<bpmn:inputDataItem id="reader" name="reader"/>'
+            "</bpmn:multiInstanceLoopCharacteristics>",
+        ),
+        Node(
+            "deadline",
+            "boundary",
+            "Срок истёк",
+            READERS,
+            {"attachedToRef": "read", "cancelActivity": "true"},
+            timer="deadline",
+        ),
+        Node("review", "user", "Посмотреть итоги ознакомления", INITIATOR, TO_INITIATOR),
+        Node("end", "end", "Ознакомление завершено", INITIATOR),
+    ),
+    flows=(
+        Flow("start", "read"),
+        Flow("read", "end"),
+        Flow("deadline", "review"),
+        Flow("review", "end"),
+    ),
+)
+
+INVOICE_PAYMENT = Process(
+    key="invoice_payment",
+    name="Счёт на оплату",
+    documentation="Сотрудник вводит данные счёта, руководитель согласует, бухгалтерия "
+    "оплачивает, инициатор получает уведомление (семя 001).",
+    lanes=(INITIATOR, HEAD, ACCOUNTANT),
+    nodes=(
+        Node("start", "start", "Счёт получен", INITIATOR),
+        Node(
+            "enter",
+            "user",
+            "Внести данные счёта",
+            INITIATOR,
+            TO_INITIATOR,
+            form=(
+                Field("supplier", "Поставщик", required=True),
+                Field("invoice_number", "Номер счёта", required=True),
+                Field("amount", "Сумма, ₽", "decimal", required=True, min="0.01"),
+                Field("pay_until", "Оплатить до", "date"),
+            ),
+        ),
+        _review("approve", "Согласовать оплату", HEAD, due="P1D"),
+        Node("gw", "xor", "Оплату согласовали?", HEAD, default="rejected"),
+        Node(
+            "pay",
+            "user",
+            "Оплатить счёт",
+            ACCOUNTANT,
+            {"gw:dueIn": "P2D"},
+            form=(
+                Field("paid_on", "Дата оплаты", "date", required=True),
+                Field("payment_order", "Номер платёжного поручения", required=True),
+            ),
+        ),
+        Node("notify_paid", "service", "Уведомить об оплате", INITIATOR, {"gw:action": "notify"}),
+        Node("end_paid", "end", "Счёт оплачен", INITIATOR),
+        Node(
+            "notify_rejected", "service", "Уведомить об отказе", INITIATOR, {"gw:action": "notify"}
+        ),
+        Node("end_rejected", "end", "Оплата отклонена", INITIATOR),
+    ),
+    flows=(
+        Flow("start", "enter"),
+        Flow("enter", "approve"),
+        Flow("approve", "gw"),
+        Flow("gw", "pay", "decision == 'approve'", "Да"),
+        Flow("pay", "notify_paid"),
+        Flow("notify_paid", "end_paid"),
+        Flow("gw", "notify_rejected", name="Нет", id="rejected"),
+        Flow("notify_rejected", "end_rejected"),
+    ),
+)
+
+LIBRARY: tuple[Process, ...] = (
+    CONTRACT_APPROVAL,
+    DOCUMENT_APPROVAL,
+    ACKNOWLEDGEMENT,
+    INVOICE_PAYMENT,
+)

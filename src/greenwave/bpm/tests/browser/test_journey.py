@@ -1,0 +1,90 @@
+"""Browser journeys: draw → deploy → start → complete as two users → history overlay;
+every MIWG reference diagram renders in the viewer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from greenwave.bpm import services
+from greenwave.bpm.models import HumanTask, ProcessDefinition, ProcessInstance
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+MIWG = Path(__file__).resolve().parents[6] / "shared" / "conformance" / "bpmn-miwg"
+
+DRAW = """() => {
+  const m = window.gwModeler;
+  const registry = m.get('elementRegistry');
+  const modeling = m.get('modeling');
+  const start = registry.get('StartEvent_1');
+  const prepare = modeling.appendShape(start, { type: 'bpmn:UserTask' });
+  modeling.updateLabel(prepare, 'Подготовить предложение');
+  const approve = modeling.appendShape(prepare, { type: 'bpmn:UserTask' });
+  modeling.updateLabel(approve, 'Утвердить предложение');
+  modeling.updateProperties(approve, { 'gw:candidateRole': 'head_of_sales' });
+  modeling.appendShape(approve, { type: 'bpmn:EndEvent' });
+  return true;
+}"""
+
+
+def sign_in(page: Any, live_server: Any, user: Any) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", "correct-horse-battery-staple")
+    page.click("[data-testid=login-submit]")
+    page.wait_for_selector("[data-testid=greeting]")
+
+
+def test_draw_deploy_start_and_complete_as_two_users(
+    page: Any, live_server: Any, two_teams: dict[str, Any]
+) -> None:
+    sign_in(page, live_server, two_teams["admin"])
+    page.goto(f"{live_server.url}/processes/definitions/new/")
+    page.wait_for_selector("[data-bpmn-modeler][data-rendered=true]")
+    page.evaluate(DRAW)
+    page.fill("#modeler-key", "offer")
+    page.click("[data-testid=save-deploy]")
+    page.wait_for_selector("[data-bpmn-viewer][data-rendered=true]")
+    definition = ProcessDefinition.objects.get(key="offer")
+    assert definition.status == "deployed"
+
+    sign_in(page, live_server, two_teams["hunter_a"])
+    page.goto(f"{live_server.url}/processes/definitions/{definition.pk}/")
+    page.click("[data-testid=start]")
+    page.wait_for_selector("[data-testid=instance-status]")
+    instance = ProcessInstance.objects.get(definition=definition)
+    page.goto(f"{live_server.url}/processes/inbox/")
+    page.click("text=Подготовить предложение")
+    page.click("[data-testid=complete]")
+    page.wait_for_url("**/processes/inbox/")
+
+    sign_in(page, live_server, two_teams["head_a"])
+    page.goto(f"{live_server.url}/processes/inbox/")
+    page.click("text=Утвердить предложение")
+    page.click("[data-testid=complete]")
+    page.wait_for_url("**/processes/inbox/")
+    assert ProcessInstance.objects.get(pk=instance.pk).status == "completed"
+    tasks = HumanTask.objects.filter(instance=instance)
+    done_by = set(tasks.values_list("completed_by__username", flat=True))
+    assert done_by == {"hunter_a", "head_a"}
+
+    page.goto(f"{live_server.url}/processes/instances/{instance.pk}/")
+    page.wait_for_selector("[data-bpmn-viewer][data-rendered=true]")
+    assert page.locator(".gw-state-done").count() >= 4
+    assert page.locator("[data-testid=history] li").count() >= 5
+
+
+@pytest.mark.skipif(not MIWG.is_dir(), reason="the MIWG reference diagrams are not checked out")
+def test_every_miwg_diagram_renders_in_the_viewer(
+    page: Any, live_server: Any, two_teams: dict[str, Any]
+) -> None:
+    sign_in(page, live_server, two_teams["admin"])
+    for path in sorted(MIWG.glob("*.bpmn")):
+        definition = services.definition_upload(actor=None, xml=path.read_bytes(), key=path.stem)
+        page.goto(f"{live_server.url}/processes/definitions/{definition.pk}/")
+        page.wait_for_selector("[data-bpmn-viewer][data-rendered]")
+        rendered = page.get_attribute("[data-bpmn-viewer]", "data-rendered")
+        assert rendered == "true", path.name
