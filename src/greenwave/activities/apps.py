@@ -28,6 +28,16 @@ class ActivitiesConfig(AppConfig):
                 badge=selectors.reminders_due_count,
             )
         )
+        register_nav(
+            NavItem(
+                "call_planning",
+                _("Call planning"),
+                "activities:planner",
+                "calendar-week",
+                section="main",
+                order=21,
+            )
+        )
         register_demo_seeder("activities", seed_activities, order=40)
         register_periodic("activity_reminders", services.reminders_send_due, every_seconds=60)
         register_case_access("activity", selectors.activity_visible)

@@ -132,3 +132,37 @@ class CancelForm(BootstrapFormMixin, forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
+
+
+class PlanForm(BootstrapFormMixin, forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    days = forms.IntegerField(label=_("Working days"), min_value=1, max_value=60, initial=10)
+    manager = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class RebalanceForm(BootstrapFormMixin, forms.Form):
+    source = forms.ModelChoiceField(label=_("From manager"), queryset=User.objects.none())
+    target = forms.ModelChoiceField(label=_("To manager"), queryset=User.objects.none())
+    count = forms.IntegerField(label=_("Calls"), min_value=1, max_value=1000)
+    start = forms.DateField(widget=forms.HiddenInput)
+    days = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=60)
+
+    def __init__(self, *args: Any, managers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = managers  # type: ignore[attr-defined]
+        self.fields["target"].queryset = managers  # type: ignore[attr-defined]
+
+
+class CapacityForm(BootstrapFormMixin, forms.Form):
+    user = forms.ModelChoiceField(label=_("Manager"), queryset=User.objects.none())
+    calls_per_day = forms.IntegerField(label=_("Calls per day"), min_value=1, max_value=300)
+    work_start = forms.TimeField(
+        label=_("Working day starts"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    work_end = forms.TimeField(
+        label=_("Working day ends"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def __init__(self, *args: Any, managers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = managers  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@ events of every other app)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -204,3 +204,118 @@ def timeline_subject_visible(*, actor: User, object_type: str, object_id: int) -
     }
     selector = lists.get(object_type)
     return bool(selector and selector(actor=actor).filter(pk=object_id).exists())
+
+
+# --- call planning by load ----------------------------------------------------------------
+
+
+@dataclass
+class LoadDay:
+    day: date
+    working: bool
+    holiday: str
+
+
+@dataclass
+class ManagerLoad:
+    user: User
+    calls_per_day: int
+    per_day: dict[date, int]
+    overdue: int
+    unscheduled: int
+    later: int
+
+    def cells(self, days: list[LoadDay]) -> list[tuple[LoadDay, int, bool]]:
+        return [
+            (d, self.per_day.get(d.day, 0), self.per_day.get(d.day, 0) > self.calls_per_day)
+            for d in days
+        ]
+
+    @property
+    def overloaded(self) -> bool:
+        return self.overdue + self.unscheduled > 0 or any(
+            n > self.calls_per_day for n in self.per_day.values()
+        )
+
+
+@dataclass
+class CallLoad:
+    days: list[LoadDay]
+    rows: list[ManagerLoad]
+
+
+def planner_managers(*, actor: User, team_id: int | None = None) -> QuerySet[User]:
+    """Whose calls the actor plans: a head the people they see (optionally one team), anyone
+    else only themselves."""
+    qs = User.objects.filter(is_active=True)
+    if not (actor.is_greenwave_admin or actor.has_role("head_of_sales")):
+        return qs.filter(pk=actor.pk)
+    qs = scope_users(qs, actor=actor).filter(
+        roles__code__in=["hunter", "farmer", "kam", "closer", "call_center"]
+    )
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    return qs.distinct().order_by("last_name", "first_name", "username")
+
+
+def call_load(*, actor: User, managers: list[User], start: date, days: int = 10) -> CallLoad:
+    """Open calls per manager per day over the next `days` working days (3 queries)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    from .models import CallCapacity
+    from .planner import holiday_name, is_working_day, working_days
+
+    last = list(working_days(start, max(days, 1)))[-1]
+    calendar = [
+        LoadDay(start + timedelta(n), is_working_day(start + timedelta(n)), "")
+        for n in range((last - start).days + 1)
+    ]
+    for d in calendar:
+        if not d.working and d.day.weekday() < 5:
+            d.holiday = holiday_name(d.day)
+    ids = [m.pk for m in managers]
+    now = timezone.now()
+    calls = Activity.objects.filter(
+        responsible_id__in=ids, kind=ActivityKind.CALL, status=ActivityStatus.PLANNED
+    )
+    per_day: dict[int, dict[date, int]] = {}
+    for row in (
+        calls.filter(due_at__date__gte=start, due_at__date__lte=last)
+        .annotate(day=TruncDate("due_at"))
+        .values("responsible_id", "day")
+        .annotate(n=Count("pk"))
+    ):
+        per_day.setdefault(row["responsible_id"], {})[row["day"]] = row["n"]
+    totals = {
+        row["responsible_id"]: row
+        for row in calls.values("responsible_id").annotate(
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            unscheduled=Count("pk", filter=Q(due_at__isnull=True)),
+            later=Count("pk", filter=Q(due_at__date__gt=last)),
+        )
+    }
+    capacity = dict(
+        CallCapacity.objects.filter(user_id__in=ids).values_list("user_id", "calls_per_day")
+    )
+    rows = [
+        ManagerLoad(
+            user=m,
+            calls_per_day=capacity.get(m.pk, 30),
+            per_day=per_day.get(m.pk, {}),
+            overdue=totals.get(m.pk, {}).get("overdue", 0),
+            unscheduled=totals.get(m.pk, {}).get("unscheduled", 0),
+            later=totals.get(m.pk, {}).get("later", 0),
+        )
+        for m in managers
+    ]
+    return CallLoad(days=calendar, rows=rows)
+
+
+def planner_teams(*, actor: User) -> list[tuple[int, str]]:
+    from greenwave.accounts.models import Team
+    from greenwave.accounts.scoping import visible_team_ids
+
+    teams = visible_team_ids(actor)
+    qs = Team.objects.all() if teams is None else Team.objects.filter(pk__in=teams)
+    return list(qs.order_by("name").values_list("pk", "name"))

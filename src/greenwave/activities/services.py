@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import zoneinfo
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_see_user, visible_team_ids
 from greenwave.core.errors import DomainError, not_found
-from greenwave.core.services import ObjectRef, event_append_for, ref
+from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
 from greenwave.crm.models import Company, Contact
 from greenwave.sales.models import Deal, Lead
 
@@ -30,15 +33,18 @@ from . import events
 from .errors import ActivitiesError
 from .models import (
     COMPLETION_EVENT,
+    PRIORITY_RANK,
     RESULTS_NEEDING_NEXT_CALL,
     Activity,
     ActivityKind,
     ActivityStatus,
+    CallCapacity,
     CallDirection,
     CallResult,
     Priority,
     Reminder,
 )
+from .planner import CallToPlan, Capacity, PlanResult, spread_calls
 
 logger = logging.getLogger(__name__)
 
@@ -360,7 +366,8 @@ def activity_create(
         )
         _follow_up_call(actor, activity)
         return activity
-    if due_at is None and kind in (ActivityKind.CALL, ActivityKind.MEETING):
+    # A call without a date waits for the planner (call planning by load); a meeting cannot.
+    if due_at is None and kind == ActivityKind.MEETING:
         raise _invalid("due_at", _("Give the date and time it is planned for."))
     activity.duration_minutes = duration_minutes
     activity.save()
@@ -601,3 +608,151 @@ def reminders_send_due(*, now: datetime | None = None, limit: int = 500) -> int:
     finally:
         connection.close()
     return sent
+
+
+# --- call planning by load (seed 002) -----------------------------------------------------
+
+DEFAULT_CAPACITY = CallCapacity(calls_per_day=30, work_start=time(9), work_end=time(18))
+
+
+def call_capacity_of(user: User) -> Capacity:
+    row = CallCapacity.objects.filter(user=user).first() or DEFAULT_CAPACITY
+    try:
+        tz = zoneinfo.ZoneInfo(user.time_zone or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return Capacity(row.calls_per_day, _as_time(row.work_start), _as_time(row.work_end), tz)
+
+
+def _as_time(value: Any) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(str(value))
+
+
+def _require_planner(actor: User | None, manager: User) -> None:
+    """A manager plans their own calls; a head plans those of the people they see."""
+    if actor is None or actor.pk == manager.pk:
+        return
+    if _is_head(actor) and can_see_user(actor, manager):
+        return
+    raise DomainError(
+        ActivitiesError.NOT_ALLOWED,
+        _("Only the manager or their head can plan these calls."),
+        status=403,
+    )
+
+
+@transaction.atomic
+def call_capacity_set(
+    *, actor: User | None, user: User, calls_per_day: int, work_start: time, work_end: time
+) -> CallCapacity:
+    _require_planner(actor, user)
+    if not 1 <= calls_per_day <= 300:
+        raise _invalid("calls_per_day", _("Calls per day are between 1 and 300."))
+    if work_end <= work_start:
+        raise _invalid("work_end", _("The working day must end after it starts."))
+    row, _created = CallCapacity.objects.update_or_create(
+        user=user,
+        defaults={"calls_per_day": calls_per_day, "work_start": work_start, "work_end": work_end},
+    )
+    return row
+
+
+def _open_calls(manager: User) -> QuerySet[Activity]:
+    return Activity.objects.filter(
+        responsible=manager, kind=ActivityKind.CALL, status=ActivityStatus.PLANNED
+    )
+
+
+def _fixed(now: datetime) -> Q:
+    """Calls whose time was agreed with the client (a follow-up of a call) are not moved."""
+    return Q(follow_up_of__isnull=False, due_at__gte=now)
+
+
+@transaction.atomic
+def calls_plan(*, actor: User | None, manager: User, start: date, days: int = 10) -> PlanResult:
+    """Spread the manager's open calls over their next working days by capacity; the calls
+    that do not fit are the overload (they keep their date and are reported)."""
+    _require_planner(actor, manager)
+    now = timezone.now()
+    capacity = call_capacity_of(manager)
+    calls = list(_open_calls(manager).exclude(_fixed(now)).select_for_update().order_by("pk"))
+    busy = {
+        row["day"]: row["n"]
+        for row in _open_calls(manager)
+        .filter(_fixed(now))
+        .annotate(day=TruncDate("due_at", tzinfo=capacity.tz))
+        .values("day")
+        .annotate(n=Count("pk"))
+    }
+    ranked = [
+        CallToPlan(
+            c.pk,
+            (
+                0 if c.due_at is None or c.due_at < now else 1,
+                PRIORITY_RANK.get(Priority(c.priority), 1),
+                c.due_at.timestamp() if c.due_at else 0.0,
+            ),
+        )
+        for c in calls
+    ]
+    result = spread_calls(ranked, capacity, start=start, days=days, busy=busy, now=now)
+    moved = [c for c in calls if c.pk in result.planned and c.due_at != result.planned[c.pk]]
+    for call in moved:
+        call.due_at = result.planned[call.pk]
+    Activity.objects.bulk_update(moved, ["due_at", "updated_at"], batch_size=500)
+    moved_ids = [c.pk for c in moved]
+    Reminder.objects.filter(activity_id__in=moved_ids, sent_at__isnull=True).delete()
+    Reminder.objects.bulk_create(
+        Reminder(activity=c, user_id=c.responsible_id, remind_at=result.planned[c.pk])
+        for c in moved
+    )
+    days_used = sorted(result.per_day)
+    event_append(
+        case_type="user",
+        case_id=manager.pk,
+        activity=events.CALLS_PLANNED,
+        actor=actor,
+        payload={
+            "planned": len(result.planned),
+            "moved": len(moved),
+            "overflow": len(result.overflow),
+            "from": days_used[0].isoformat() if days_used else None,
+            "to": days_used[-1].isoformat() if days_used else None,
+        },
+        objects=[ref(manager, "responsible")],
+    )
+    return result
+
+
+@transaction.atomic
+def calls_rebalance(
+    *,
+    actor: User,
+    source: User,
+    target: User,
+    count: int,
+    start: date,
+    days: int = 10,
+) -> int:
+    """The head moves `count` calls from an overloaded manager to another, then re-plans
+    both. The calls moved are those the source would reach last."""
+    if not _is_head(actor):
+        raise DomainError(
+            ActivitiesError.NOT_ALLOWED, _("Only a head can rebalance calls."), status=403
+        )
+    _require_assignable(actor, source)
+    _require_assignable(actor, target)
+    if source.pk == target.pk or count < 1:
+        raise _invalid("count", _("Choose two different managers and a positive number."))
+    now = timezone.now()
+    candidates = list(
+        _open_calls(source)
+        .exclude(_fixed(now))
+        .select_related("responsible", "company", "contact", "lead", "deal")
+        .order_by("-due_at", "-pk")[:count]
+    )
+    for call in candidates:
+        activity_reassign(actor=actor, activity=call, responsible=target)
+    calls_plan(actor=actor, manager=source, start=start, days=days)
+    calls_plan(actor=actor, manager=target, start=start, days=days)
+    return len(candidates)

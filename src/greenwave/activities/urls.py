@@ -13,6 +13,10 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
     path("<int:pk>/checklist/<int:index>/", views.checklist_toggle, name="checklist_toggle"),
     path("timeline/<str:object_type>/<int:object_id>/", views.timeline, name="timeline"),
+    path("planner/", views.planner, name="planner"),
+    path("planner/plan/", views.planner_plan, name="planner_plan"),
+    path("planner/rebalance/", views.planner_rebalance, name="planner_rebalance"),
+    path("planner/capacity/", views.planner_capacity, name="planner_capacity"),
     path("reminders/", views.reminders_badge, name="reminders"),
     path("reminders/dismiss/", views.reminders_dismiss, name="reminders_dismiss"),
 ]

@@ -4,6 +4,7 @@ create form, the timeline partial other apps include with htmx, and the reminder
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +24,15 @@ from greenwave.core.pages import render_list_page
 from greenwave.crm.forms import show_domain_error
 
 from . import selectors, services
-from .forms import ActivityForm, CancelForm, CompleteForm, RescheduleForm
+from .forms import (
+    ActivityForm,
+    CancelForm,
+    CapacityForm,
+    CompleteForm,
+    PlanForm,
+    RebalanceForm,
+    RescheduleForm,
+)
 from .links import links_from_params
 from .models import ActivityKind
 
@@ -187,3 +197,111 @@ def reminders_badge(request: AuthedRequest) -> HttpResponse:
 def reminders_dismiss(request: AuthedRequest) -> HttpResponse:
     services.reminders_mark_seen(actor=request.user)
     return reminders_badge(request)
+
+
+def _planner_window(request: AuthedRequest) -> tuple[date, int, int | None]:
+    params = request.POST or request.GET
+    try:
+        start = date.fromisoformat(str(params.get("start")))
+    except ValueError:
+        start = timezone.localdate()
+    days_param = str(params.get("days", ""))
+    days = min(int(days_param), 60) if days_param.isdigit() and int(days_param) > 0 else 10
+    team = str(params.get("team", ""))
+    return start, days, int(team) if team.isdigit() else None
+
+
+@login_required
+def planner(request: AuthedRequest) -> HttpResponse:
+    """Call planning by load: open calls per manager per working day, overload, rebalance."""
+    start, days, team = _planner_window(request)
+    managers = selectors.planner_managers(actor=request.user, team_id=team)
+    initial = {"start": start, "days": days}
+    context = {
+        "title": _("Call planning"),
+        "load": selectors.call_load(
+            actor=request.user, managers=list(managers), start=start, days=days
+        ),
+        "start": start,
+        "days": days,
+        "team": team,
+        "teams": selectors.planner_teams(actor=request.user),
+        "plan_form": PlanForm(initial=initial),
+        "rebalance_form": RebalanceForm(initial=initial, managers=managers),
+        "capacity_form": CapacityForm(
+            managers=managers,
+            initial={"calls_per_day": 30, "work_start": "09:00", "work_end": "18:00"},
+        ),
+        "is_head": len(managers) > 1 or request.user.has_role("head_of_sales"),
+    }
+    return render(request, "activities/planner.html", context)
+
+
+def _back_to_planner(start: date, days: int, team: int | None) -> HttpResponse:
+    query = f"?start={start.isoformat()}&days={days}" + (f"&team={team}" if team else "")
+    return redirect(reverse("activities:planner") + query)
+
+
+@require_POST
+@login_required
+def planner_plan(request: AuthedRequest) -> HttpResponse:
+    start, days, team = _planner_window(request)
+    managers = selectors.planner_managers(actor=request.user, team_id=team)
+    manager_id = str(request.POST.get("manager", ""))
+    if manager_id.isdigit():
+        managers = managers.filter(pk=int(manager_id))
+    planned = overflow = 0
+    for manager in managers:
+        result = services.calls_plan(actor=request.user, manager=manager, start=start, days=days)
+        planned, overflow = planned + len(result.planned), overflow + len(result.overflow)
+    messages.success(
+        request,
+        _("Planned %(n)s calls; %(over)s did not fit (overload).")
+        % {"n": planned, "over": overflow},
+    )
+    return _back_to_planner(start, days, team)
+
+
+@require_POST
+@login_required
+def planner_rebalance(request: AuthedRequest) -> HttpResponse:
+    start, days, team = _planner_window(request)
+    managers = selectors.planner_managers(actor=request.user, team_id=team)
+    form = RebalanceForm(request.POST, managers=managers)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.calls_rebalance(
+                actor=request.user,
+                source=data["source"],
+                target=data["target"],
+                count=data["count"],
+                start=start,
+                days=days,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(n)s calls handed over and re-planned.") % {"n": moved})
+    else:
+        messages.error(request, _("Choose two managers and the number of calls."))
+    return _back_to_planner(start, days, team)
+
+
+@require_POST
+@login_required
+def planner_capacity(request: AuthedRequest) -> HttpResponse:
+    start, days, team = _planner_window(request)
+    form = CapacityForm(
+        request.POST, managers=selectors.planner_managers(actor=request.user, team_id=team)
+    )
+    if form.is_valid():
+        try:
+            services.call_capacity_set(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Capacity saved."))
+    else:
+        messages.error(request, _("Check the capacity: calls per day and working hours."))
+    return _back_to_planner(start, days, team)
