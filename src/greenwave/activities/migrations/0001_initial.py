@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_roles'),
-        ('crm', '0005_import_job'),
+        ('crm', '0004_company_merged_into'),
         ('sales', '0004_deal_items'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
