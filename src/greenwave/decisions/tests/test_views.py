@@ -1,0 +1,148 @@
+"""HTML pages of decisions: list, detail, editor and its save endpoint, upload, test page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from greenwave.decisions import services
+from greenwave.decisions.models import DecisionDefinition, DecisionEvaluation
+
+from .conftest import broken_xml, library_xml, overlapping_xml
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_list_shows_decisions_in_constant_queries(two_teams) -> None:
+    client = _client(two_teams["head_a"])
+    services.decision_save(actor=None, xml=overlapping_xml(), deploy=True)
+    client.get("/decisions/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/decisions/")
+    services.decisions_seed(actor=None)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/decisions/")
+    assert response.status_code == 200
+    assert "Выбор скидочного прайс-листа" in response.content.decode()
+    assert len(many) == len(few)
+
+
+def test_the_nav_item_is_for_admins_and_heads_of_sales(two_teams) -> None:
+    assert 'href="/decisions/"' in _client(two_teams["head_a"]).get("/").content.decode()
+    assert 'href="/decisions/"' in _client(two_teams["admin"]).get("/").content.decode()
+    assert 'href="/decisions/"' not in _client(two_teams["hunter_a"]).get("/").content.decode()
+
+
+def test_detail_shows_versions_and_history(seeded, two_teams) -> None:
+    response = _client(two_teams["head_a"]).get("/decisions/contract_approval/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Маршрут согласования договора" in page
+    assert 'data-testid="versions"' in page
+    assert _client(two_teams["head_a"]).get("/decisions/nope/").status_code == 404
+
+
+def test_the_editor_loads_dmn_js_without_inline_scripts(seeded, two_teams) -> None:
+    response = _client(two_teams["head_a"]).get("/decisions/discount_price_list/edit/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "vendor/dmn-js/dmn-modeler.production.min.js" in page
+    assert "decisions/editor.js" in page
+    assert "<script>" not in page
+    assert _client(two_teams["head_a"]).get("/decisions/new/blank.dmn").status_code == 200
+
+
+def test_hunters_may_not_open_the_editor_or_save(seeded, two_teams) -> None:
+    client = _client(two_teams["hunter_a"])
+    assert client.get("/decisions/discount_price_list/edit/").status_code == 403
+    xml = library_xml("discount_price_list").decode()
+    assert client.post("/decisions/save/", {"xml": xml, "key": "x"}).status_code == 403
+    assert client.post("/decisions/discount_price_list/versions/1/deploy/").status_code == 403
+    assert DecisionDefinition.objects.count() == 3
+
+
+def test_the_editor_save_answers_cell_errors_and_stores_nothing(seeded, two_teams) -> None:
+    client = _client(two_teams["head_a"])
+    refused = client.post(
+        "/decisions/save/", {"xml": broken_xml().decode(), "key": "discount_price_list"}
+    )
+    assert refused.status_code == 400
+    [cell] = refused.json()["details"]["errors"]
+    assert cell["element_id"] == "discount_table_r2_i3"
+    assert DecisionDefinition.objects.filter(key="discount_price_list").count() == 1
+    saved = client.post(
+        "/decisions/save/",
+        {
+            "xml": library_xml("discount_price_list").decode(),
+            "key": "discount_price_list",
+            "deploy": "on",
+        },
+    )
+    assert saved.status_code == 200
+    assert (saved.json()["version"], saved.json()["status"]) == (2, "deployed")
+
+
+def test_a_head_of_sales_edits_the_discount_table_and_the_next_evaluation_uses_it(
+    seeded, two_teams
+) -> None:
+    xml = library_xml("discount_price_list").replace(
+        b'<outputEntry id="discount_table_r3_o1"><text>5</text>',
+        b'<outputEntry id="discount_table_r3_o1"><text>4</text>',
+    )
+    client = _client(two_teams["head_a"])
+    client.post(
+        "/decisions/save/", {"xml": xml.decode(), "key": "discount_price_list", "deploy": "on"}
+    )
+    answer = services.decision_evaluate(
+        actor=None,
+        key="discount_price_list",
+        context={"segment": "ключевой", "payment_history": "хорошая", "order_volume": 2000000},
+    )
+    assert (answer.definition.version, answer.result["price_list_level"]) == (2, "4")
+
+
+def test_upload_page_saves_a_file_and_lists_cell_errors(two_teams) -> None:
+    client = _client(two_teams["admin"])
+    bad = SimpleUploadedFile("d.dmn", broken_xml(), content_type="application/xml")
+    response = client.post("/decisions/upload/", {"file": bad, "key": "discount_price_list"})
+    assert response.status_code == 200
+    assert 'data-testid="cell-errors"' in response.content.decode()
+    assert DecisionDefinition.objects.count() == 0
+    good = SimpleUploadedFile("d.dmn", library_xml("client_reliability"))
+    response = client.post("/decisions/upload/", {"file": good, "deploy": "on"})
+    assert response.status_code == 302
+    assert DecisionDefinition.objects.get().status == "deployed"
+
+
+def test_the_test_page_shows_the_output_and_highlights_matched_rules(seeded, two_teams) -> None:
+    client = _client(two_teams["hunter_a"])
+    page = client.get("/decisions/discount_price_list/test/")
+    assert page.status_code == 200
+    assert "Объём заказа, ₽" in page.content.decode()
+    response = client.post(
+        "/decisions/discount_price_list/test/",
+        {"segment": "крупный опт", "payment_history": "хорошая", "order_volume": "150 000"},
+    )
+    html = response.content.decode()
+    assert html.count('data-testid="matched-rule"') == 1
+    assert "Крупный опт, платит вовремя" in html
+    assert DecisionEvaluation.objects.get().output["price_list_level"] == "3"
+
+
+def test_the_test_page_shows_the_unique_violation(two_teams) -> None:
+    services.decision_save(actor=None, xml=overlapping_xml())
+    response = _client(two_teams["admin"]).post(
+        "/decisions/overlap/test/?version=1", {"amount": "500"}
+    )
+    html = response.content.decode()
+    assert 'data-testid="evaluation-error"' in html
+    assert html.count('data-testid="matched-rule"') == 2

@@ -1,0 +1,203 @@
+"""HTML views of the decisions app: list, detail with versions, the dmn-js editor (its
+save endpoint answers JSON for the editor script), upload, and the test page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.errors import DomainError
+from greenwave.core.pages import render_list_page
+from greenwave.core.selectors import event_list_for_case
+
+from . import selectors, services
+from .forms import DecisionTestForm, DecisionUploadForm
+from .modeling import table_views
+
+View = Callable[..., HttpResponse]
+
+
+def member_required(view: View) -> View:
+    """Signed-in users; a refused or missing record becomes 403/404, not a crash."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404(exc.message) from exc
+            if exc.status == 403:
+                raise PermissionDenied(exc.message) from exc
+            raise
+
+    return wrapper
+
+
+def editor_required(view: View) -> View:
+    @wraps(view)
+    @member_required
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not services.can_edit_decisions(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@member_required
+def decision_list(request: AuthedRequest) -> HttpResponse:
+    editor = services.can_edit_decisions(request.user)
+    return render_list_page(
+        request,
+        spec=selectors.DECISION_LIST_SPEC,
+        selector=lambda query: selectors.decision_list(actor=request.user, query=query),
+        title=_("Decisions"),
+        table_template="decisions/partials/decision_table.html",
+        create_url=reverse("decisions:decision_new") if editor else None,
+        create_label=_("New decision"),
+        empty_message=_("No decisions yet."),
+        extra={"upload_url": reverse("decisions:decision_upload") if editor else None},
+    )
+
+
+@member_required
+def decision_detail(request: AuthedRequest, key: str) -> HttpResponse:
+    versions = selectors.decision_versions(actor=request.user, key=key)
+    context = {
+        "title": versions[0].name,
+        "key": key,
+        "latest": versions[0],
+        "versions": versions,
+        "can_edit": services.can_edit_decisions(request.user),
+        "events": event_list_for_case(case_type="decision", case_id=key)[:30],
+        "evaluations": selectors.evaluation_list(actor=request.user, key=key),
+        "back_url": reverse("decisions:decision_list"),
+        "back_label": _("Decisions"),
+    }
+    return render(request, "decisions/decision_detail.html", context)
+
+
+@member_required
+def decision_xml(request: AuthedRequest, key: str) -> HttpResponse:
+    version = int(request.GET["version"]) if request.GET.get("version", "").isdigit() else None
+    definition = selectors.decision_get(actor=request.user, key=key, version=version)
+    response = HttpResponse(definition.xml_bytes, content_type="application/xml; charset=utf-8")
+    if request.GET.get("download"):
+        response["Content-Disposition"] = f'attachment; filename="{key}-v{definition.version}.dmn"'
+    return response
+
+
+@editor_required
+def decision_blank_xml(request: AuthedRequest) -> HttpResponse:
+    xml = render_to_string("decisions/blank.dmn")
+    return HttpResponse(xml, content_type="application/xml; charset=utf-8")
+
+
+@editor_required
+def decision_editor(request: AuthedRequest, key: str = "") -> HttpResponse:
+    latest = selectors.decision_get(actor=request.user, key=key) if key else None
+    context = {
+        "title": latest.name if latest else _("New decision"),
+        "key": key,
+        "latest": latest,
+        "xml_url": reverse("decisions:decision_xml", args=[key])
+        if key
+        else reverse("decisions:decision_blank_xml"),
+    }
+    return render(request, "decisions/editor.html", context)
+
+
+@require_POST
+@editor_required
+def decision_save(request: AuthedRequest) -> HttpResponse:
+    """The editor's save: JSON in the API's error format, so the script shows cell errors."""
+    xml = request.POST.get("xml", "").encode("utf-8")
+    deploy = request.POST.get("deploy") == "on"
+    try:
+        saved = services.decision_save(
+            actor=request.user, xml=xml, key=request.POST.get("key", ""), deploy=deploy
+        )
+    except DomainError as error:
+        return JsonResponse(error.as_dict(), status=error.status)
+    url = reverse("decisions:decision_detail", args=[saved.key])
+    return JsonResponse(
+        {"key": saved.key, "version": saved.version, "status": saved.status, "url": url}
+    )
+
+
+@editor_required
+def decision_upload(request: AuthedRequest) -> HttpResponse:
+    form = DecisionUploadForm(request.POST or None, request.FILES or None)
+    errors: list[dict[str, Any]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.decision_save(
+                actor=request.user,
+                xml=form.read_bytes(),
+                key=form.cleaned_data["key"],
+                deploy=form.cleaned_data["deploy"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+            errors = error.details.get("errors", [])
+        else:
+            messages.success(request, _("Saved as version %(v)d.") % {"v": saved.version})
+            return redirect("decisions:decision_detail", key=saved.key)
+    context = {"form": form, "cell_errors": errors, "title": _("Upload a DMN model")}
+    return render(request, "decisions/upload.html", context)
+
+
+@require_POST
+@editor_required
+def decision_deploy(request: AuthedRequest, key: str, version: int) -> HttpResponse:
+    services.decision_deploy(actor=request.user, key=key, version=version)
+    messages.success(request, _("Version %(v)d deployed.") % {"v": version})
+    return redirect("decisions:decision_detail", key=key)
+
+
+@member_required
+def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
+    """Enter inputs, see the output and the matched rules (any version, drafts too)."""
+    version = int(request.GET["version"]) if request.GET.get("version", "").isdigit() else None
+    definition = selectors.decision_get(actor=request.user, key=key, version=version)
+    form = DecisionTestForm(request.POST or None, inputs=definition.inputs)
+    evaluation, error = None, None
+    if request.method == "POST" and form.is_valid():
+        try:
+            evaluation = services.decision_evaluate(
+                actor=request.user, key=key, context=form.cleaned_data, version=definition.version
+            )
+        except DomainError as exc:
+            error = exc
+    tables = table_views(services.decision_model(definition))
+    for table in tables:
+        table.matched = {
+            m["index"]
+            for m in (evaluation.matched_rules if evaluation else [])
+            if m["decision"] == table.decision
+        }
+    context = {
+        "title": _("Test: %(name)s") % {"name": definition.name},
+        "definition": definition,
+        "form": form,
+        "evaluation": evaluation,
+        "error": error,
+        "tables": tables,
+        "back_url": reverse("decisions:decision_detail", args=[key]),
+        "back_label": definition.name,
+    }
+    return render(request, "decisions/test.html", context)
