@@ -256,11 +256,31 @@ def _resolve(expression: str, variables: Mapping[str, Any]) -> Any:
     return expression
 
 
+# Russian role names as lanes are usually written (the .po files may not be compiled).
+ROLE_ALIASES = {
+    "колл-центр": RoleCode.CALL_CENTER,
+    "охотник": RoleCode.HUNTER,
+    "клоузер": RoleCode.CLOSER,
+    "фермер": RoleCode.FARMER,
+    "менеджер по ключевым клиентам": RoleCode.KAM,
+    "руководитель отдела продаж": RoleCode.HEAD_OF_SALES,
+    "руководитель": RoleCode.HEAD_OF_SALES,
+    "юрист": RoleCode.LAWYER,
+    "финансист": RoleCode.FINANCE,
+    "бухгалтер": RoleCode.ACCOUNTANT,
+    "бухгалтерия": RoleCode.ACCOUNTANT,
+    "hr": RoleCode.HR,
+    "администратор": RoleCode.ADMIN,
+}
+
+
 def role_code(name: str) -> str:
     """A lane or group name as a role code: the code itself or the role's name (ru/en)."""
     if name in RoleCode.values:
         return name
     wanted = name.strip().casefold()
+    if wanted in ROLE_ALIASES:
+        return str(ROLE_ALIASES[wanted])
     for language in ("ru", "en"):
         with translation.override(language):
             for code, label in RoleCode.choices:
