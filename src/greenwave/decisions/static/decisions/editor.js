@@ -5,7 +5,7 @@
   var el = document.querySelector("[data-dmn-modeler]");
   if (!el) { return; }
   var texts = el.dataset;
-  var modeler = new window.DmnJS({ container: el, common: { keyboard: { bindTo: window } } });
+  var modeler = new window.DmnJS({ container: el });
   window.gwDmnModeler = modeler;  // for browser tests and power users
   var tabs = document.getElementById("dmn-tabs");
   var errorBox = document.getElementById("dmn-errors");
