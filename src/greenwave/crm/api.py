@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
@@ -33,6 +35,9 @@ from .schemas import (
     DecisionMakerPatch,
     DuplicateOut,
     EventOut,
+    ImportCheckIn,
+    ImportConfirmIn,
+    ImportOut,
     MergeIn,
     PresenceIn,
     PresenceOut,
@@ -50,8 +55,10 @@ from .schemas import (
     ProfilePatch,
     ReassignIn,
 )
+from .tabular import write_csv, write_xlsx
 
 router = Router(tags=["crm"])
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _team(actor: User, team_id: int | None) -> Team | None:
@@ -86,6 +93,30 @@ def company_duplicates(
     return services.company_find_duplicates(
         actor=request.user, inn=inn, phone=phone, email=email, name=name
     )
+
+
+def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, fmt: str) -> Any:
+    headers, data = rows(actor=request.user, query=list_query(request, spec))
+    if fmt == "xlsx":
+        response = HttpResponse(write_xlsx(name, headers, data), content_type=XLSX_TYPE)
+    else:
+        response = HttpResponse(b"".join(write_csv(headers, data)), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+@router.get("/companies/export", summary="The filtered company list as CSV or XLSX")
+def company_export(request: AuthedRequest, format: str = "csv") -> Any:
+    fmt = "xlsx" if format == "xlsx" else "csv"
+    spec = selectors.COMPANY_LIST_SPEC
+    return _export_file(request, "companies", selectors.company_export_rows, spec, fmt)
+
+
+@router.get("/contacts/export", summary="The filtered contact list as CSV or XLSX")
+def contact_export(request: AuthedRequest, format: str = "csv") -> Any:
+    fmt = "xlsx" if format == "xlsx" else "csv"
+    spec = selectors.CONTACT_LIST_SPEC
+    return _export_file(request, "contacts", selectors.contact_export_rows, spec, fmt)
 
 
 @router.get("/companies/{company_id}", response=CompanyOut)
@@ -352,3 +383,42 @@ def price_list_prices_set(request: AuthedRequest, price_list_id: int, payload: P
     price_list = selectors.price_list_get(actor=request.user, pk=price_list_id)
     services.prices_set(actor=request.user, price_list=price_list, prices=payload.prices)
     return list(selectors.price_list_prices(actor=request.user, price_list=price_list))
+
+
+# --- Import and export --------------------------------------------------------------------
+
+
+@router.post("/imports", response={201: ImportOut}, summary="Upload a CSV/XLSX file to import")
+def import_upload(
+    request: AuthedRequest,
+    file: UploadedFile = File(...),
+    kind: str = Form("companies"),
+    responsible_id: int | None = Form(None),
+) -> Any:
+    responsible = user_get(actor=request.user, pk=responsible_id) if responsible_id else None
+    job = services.import_upload(
+        actor=request.user,
+        kind=kind,
+        file_name=file.name or "import.csv",
+        content=file.read(services.MAX_IMPORT_BYTES + 1),
+        responsible=responsible,
+    )
+    return Status(201, job)
+
+
+@router.get("/imports/{import_id}", response=ImportOut, summary="Status, report and progress")
+def import_detail(request: AuthedRequest, import_id: int) -> Any:
+    return selectors.import_get(actor=request.user, pk=import_id)
+
+
+@router.post("/imports/{import_id}/check", response=ImportOut, summary="Dry run with a mapping")
+def import_check(request: AuthedRequest, import_id: int, payload: ImportCheckIn) -> Any:
+    job = selectors.import_get(actor=request.user, pk=import_id)
+    return services.import_check(actor=request.user, job=job, mapping=payload.mapping)
+
+
+@router.post("/imports/{import_id}/confirm", response=ImportOut, summary="Start the import job")
+def import_confirm(request: AuthedRequest, import_id: int, payload: ImportConfirmIn) -> Any:
+    job = selectors.import_get(actor=request.user, pk=import_id)
+    services.import_confirm(actor=request.user, job=job, skip_invalid=payload.skip_invalid)
+    return selectors.import_get(actor=request.user, pk=import_id)

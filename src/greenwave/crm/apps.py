@@ -26,6 +26,9 @@ class CrmConfig(AppConfig):
         register_nav(
             NavItem("price_lists", _("Price lists"), "crm:price_list_list", "tags", order=14)
         )
+        register_nav(
+            NavItem("crm_import", _("Import clients"), "crm:import_start", "upload", order=15)
+        )
         register_demo_seeder("clients", seed_clients, order=10)
         register_demo_seeder("catalog", seed_catalog, order=11)
         register_activity_labels(
@@ -51,5 +54,7 @@ class CrmConfig(AppConfig):
                 events.PRICES_CHANGED: _("Prices changed"),
                 events.COMPANY_MERGED: _("Duplicate merged into the company"),
                 events.COMPANY_MERGED_INTO: _("Company merged into another"),
+                events.IMPORT_FINISHED: _("Import finished"),
+                events.IMPORT_FAILED: _("Import failed"),
             }
         )

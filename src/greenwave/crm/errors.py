@@ -14,3 +14,6 @@ class CrmError(ErrorCode):
     WRONG_COMPANY = "crm.wrong_company"
     NOT_A_CATALOG_MANAGER = "crm.not_a_catalog_manager"
     INVALID_PRICE = "crm.invalid_price"
+    BAD_FILE = "crm.bad_file"
+    IMPORT_NOT_READY = "crm.import_not_ready"
+    BAD_ROWS = "crm.bad_rows"

@@ -22,6 +22,8 @@ from .models import (
     Competitor,
     Contact,
     Gender,
+    ImportJob,
+    ImportKind,
     PriceLevel,
     PriceListKind,
     ProductGroup,
@@ -338,3 +340,50 @@ class PriceListForm(BootstrapFormMixin, forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial="RUB")
     description = _textarea(_("Description"))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class ImportUploadForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("What to import"), choices=ImportKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "CSV (UTF-8 or Windows-1251, separated by ; or ,) or XLSX; the first row holds "
+            "the column names. Up to 20 MB."
+        ),
+    )
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible for the imported clients"),
+        queryset=User.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = scope_users(User.objects.filter(is_active=True), actor=actor)
+        field.initial = actor.pk
+        self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.xlsx"
+
+
+class ImportMappingForm(BootstrapFormMixin, forms.Form):
+    """One select per column of the file: which field it fills, or skip it."""
+
+    def __init__(self, *args: Any, job: ImportJob, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .services import import_columns
+
+        choices = [("", _("— skip —"))] + [
+            (c.field, f"{c.label} *" if c.required else c.label) for c in import_columns(job.kind)
+        ]
+        for index, header in enumerate(job.headers):
+            self.fields[f"col_{index}"] = forms.ChoiceField(
+                label=header,
+                choices=choices,
+                required=False,
+                initial=job.mapping.get(header, ""),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def mapping(self, job: ImportJob) -> dict[str, str]:
+        return {h: self.cleaned_data.get(f"col_{i}", "") for i, h in enumerate(job.headers)}

@@ -443,3 +443,72 @@ class Price(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.product} — {self.amount}"
+
+
+class ImportKind(models.TextChoices):
+    COMPANIES = "companies", _("Companies (with a contact person)")
+    CONTACTS = "contacts", _("Contacts")
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded: map the columns")
+    CHECKED = "checked", _("Checked: confirm the import")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed: nothing was imported")
+
+
+class ImportJob(TimeStampedModel):
+    """One file being imported: its bytes, the column mapping, the dry-run report and the
+    progress of the background job that writes it (all rows or none)."""
+
+    EVENT_CASE_TYPE = "import_job"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.CASCADE,
+        related_name="crm_imports",
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible for the imported clients"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("what"), max_length=10, choices=ImportKind.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(_("content"))
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
+    headers = models.JSONField(_("columns"), default=list)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    skip_invalid = models.BooleanField(_("import only the good rows"), default=False)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    valid_rows = models.PositiveIntegerField(_("good rows"), default=0)
+    error_rows = models.PositiveIntegerField(_("bad rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(100 * self.processed_rows / (2 * self.total_rows)))

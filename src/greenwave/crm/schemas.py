@@ -362,3 +362,34 @@ class PricesIn(Schema):
 
 class MergeIn(Schema):
     source_id: int = Field(..., description="The duplicate to fold into this company")
+
+
+class ImportOut(Schema):
+    id: int
+    kind: str
+    file_name: str
+    status: str
+    encoding: str
+    delimiter: str
+    headers: list[str]
+    mapping: dict[str, str]
+    total_rows: int
+    valid_rows: int
+    error_rows: int
+    processed_rows: int
+    created_count: int
+    progress_percent: int
+    errors: list[dict[str, Any]]
+    message: str
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class ImportCheckIn(Schema):
+    mapping: dict[str, str] = Field(
+        ..., description="column name → field ('' skips the column); see GET for the columns"
+    )
+
+
+class ImportConfirmIn(Schema):
+    skip_invalid: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any
@@ -27,6 +28,7 @@ from .models import (
     Contact,
     DecisionMaker,
     Gender,
+    ImportJob,
     Price,
     PriceLevel,
     PriceList,
@@ -470,3 +472,113 @@ def price_of(*, product: Product, price_list: PriceList) -> Money | None:
     """The product's price in the list, or None if the list does not price it."""
     row = Price.objects.filter(price_list=price_list, product=product).values("amount").first()
     return Money.of(row["amount"], price_list.currency) if row else None
+
+
+# --- Import jobs and exports --------------------------------------------------------------
+
+
+def import_list(*, actor: User) -> QuerySet[ImportJob]:
+    """The actor's own imports (an administrator sees everyone's), newest first."""
+    qs = ImportJob.objects.select_related("created_by", "responsible").defer("content")
+    if not actor.is_greenwave_admin:
+        qs = qs.filter(created_by=actor)
+    return qs.order_by("-created_at", "-pk")
+
+
+def import_get(*, actor: User, pk: int) -> ImportJob:
+    qs = ImportJob.objects.select_related("created_by", "responsible")
+    if not actor.is_greenwave_admin:
+        qs = qs.filter(created_by=actor)
+    job = qs.filter(pk=pk).first()
+    if job is None:
+        raise not_found(_("Import not found."))
+    return job
+
+
+def _label(enum: Any, value: str) -> str:
+    return str(enum(value).label) if value in enum.values else value
+
+
+def company_export_rows(*, actor: User, query: ListQuery) -> tuple[list[str], Iterator[list[Any]]]:
+    """The filtered company list as table rows; the columns read back by the import."""
+    headers = [
+        str(h)
+        for h in (
+            _("Name"),
+            _("INN"),
+            _("KPP"),
+            _("OGRN/OGRNIP"),
+            _("Legal address"),
+            _("Actual address"),
+            _("Region"),
+            _("Industry"),
+            _("Size"),
+            _("Source"),
+            _("Segment"),
+            _("Phone"),
+            _("E-mail"),
+            _("Website"),
+            _("Tags"),
+            _("Responsible"),
+            _("Team"),
+        )
+    ]
+
+    def rows() -> Iterator[list[Any]]:
+        for c in company_list(actor=actor, query=query).iterator(chunk_size=1000):
+            yield [
+                c.name,
+                c.inn,
+                c.kpp,
+                c.ogrn,
+                c.legal_address,
+                c.actual_address,
+                c.region,
+                c.industry,
+                _label(CompanySize, c.size),
+                _label(Source, c.source),
+                _label(Segment, c.segment),
+                c.phone,
+                c.email,
+                c.website,
+                ", ".join(c.tags),
+                str(c.responsible),
+                c.team.name if c.team else "",
+            ]
+
+    return headers, rows()
+
+
+def contact_export_rows(*, actor: User, query: ListQuery) -> tuple[list[str], Iterator[list[Any]]]:
+    headers = [
+        str(h)
+        for h in (
+            _("Full name"),
+            _("Position"),
+            _("Phones"),
+            _("E-mails"),
+            _("Birthday"),
+            _("Gender"),
+            _("Consent to mailings"),
+            _("Company INN"),
+            _("Company"),
+            _("Notes"),
+        )
+    ]
+
+    def rows() -> Iterator[list[Any]]:
+        for c in contact_list(actor=actor, query=query).iterator(chunk_size=1000):
+            yield [
+                c.full_name,
+                c.position,
+                ", ".join(c.phones),
+                ", ".join(c.emails),
+                c.birthday.strftime("%d.%m.%Y") if c.birthday else "",
+                _label(Gender, c.gender),
+                str(_("yes") if c.mailing_consent else _("no")),
+                c.company.inn if c.company else "",
+                c.company.name if c.company else "",
+                c.notes,
+            ]
+
+    return headers, rows()

@@ -7,13 +7,16 @@ client card can show who changed what and when.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.models import RoleCode, Team, User
 from greenwave.accounts.scoping import can_see_user, scope_records, visible_team_ids
@@ -43,6 +46,9 @@ from .models import (
     Contact,
     DecisionMaker,
     Gender,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
     Price,
     PriceLevel,
     PriceList,
@@ -62,6 +68,7 @@ from .requisites import (
     normalize_phone,
 )
 from .selectors import DuplicateMatch, company_find_duplicates
+from .tabular import MAX_FILE_BYTES, read_table
 
 __all__ = [
     "CLIENT_PROFILE_FIELDS",
@@ -87,6 +94,10 @@ __all__ = [
     "decision_maker_add",
     "decision_maker_remove",
     "decision_maker_update",
+    "import_check",
+    "import_confirm",
+    "import_run",
+    "import_upload",
     "price_list_create",
     "price_list_update",
     "prices_set",
@@ -1316,3 +1327,442 @@ def company_merge(*, actor: User | None, target: Company, source: Company) -> Co
         objects=[ref(target, "merged_into")],
     )
     return target
+
+
+# --- Import of companies and contacts (CSV/XLSX, dry run, all-or-nothing job) -------------
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    field: str
+    label: Any  # lazy translation
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+IMPORT_COLUMNS: dict[str, tuple[ImportColumn, ...]] = {
+    ImportKind.COMPANIES: (
+        ImportColumn(
+            "name",
+            gettext_lazy("Name"),
+            ("название", "наименование", "компания", "организация", "клиент", "company"),
+            required=True,
+        ),
+        ImportColumn("inn", gettext_lazy("INN"), ("инн", "inn")),
+        ImportColumn("kpp", gettext_lazy("KPP"), ("кпп", "kpp")),
+        ImportColumn("ogrn", gettext_lazy("OGRN/OGRNIP"), ("огрн", "огрнип", "ogrn")),
+        ImportColumn(
+            "legal_address", gettext_lazy("Legal address"), ("юридический адрес", "юр. адрес")
+        ),
+        ImportColumn(
+            "actual_address",
+            gettext_lazy("Actual address"),
+            ("фактический адрес", "факт. адрес", "адрес", "address"),
+        ),
+        ImportColumn("region", gettext_lazy("Region"), ("регион", "область", "город", "region")),
+        ImportColumn("industry", gettext_lazy("Industry"), ("отрасль", "сфера", "industry")),
+        ImportColumn("size", gettext_lazy("Size"), ("размер", "size")),
+        ImportColumn("source", gettext_lazy("Source / channel"), ("источник", "канал", "source")),
+        ImportColumn("segment", gettext_lazy("Segment"), ("сегмент", "segment")),
+        ImportColumn("phone", gettext_lazy("Phone"), ("телефон", "тел.", "phone")),
+        ImportColumn("email", gettext_lazy("E-mail"), ("email", "e-mail", "почта", "эл. почта")),
+        ImportColumn("website", gettext_lazy("Website"), ("сайт", "website", "www")),
+        ImportColumn("tags", gettext_lazy("Tags"), ("теги", "метки", "tags")),
+        ImportColumn(
+            "contact_full_name",
+            gettext_lazy("Contact person"),
+            ("контактное лицо", "контакт", "фио", "contact"),
+        ),
+        ImportColumn(
+            "contact_position", gettext_lazy("Contact's position"), ("должность", "position")
+        ),
+        ImportColumn("contact_phone", gettext_lazy("Contact's phone"), ("телефон контакта",)),
+        ImportColumn("contact_email", gettext_lazy("Contact's e-mail"), ("email контакта",)),
+    ),
+    ImportKind.CONTACTS: (
+        ImportColumn(
+            "full_name",
+            gettext_lazy("Full name"),
+            ("фио", "имя", "контакт", "контактное лицо", "name"),
+            required=True,
+        ),
+        ImportColumn("position", gettext_lazy("Position"), ("должность", "position")),
+        ImportColumn("phones", gettext_lazy("Phones"), ("телефон", "телефоны", "phone")),
+        ImportColumn("emails", gettext_lazy("E-mails"), ("email", "e-mail", "почта")),
+        ImportColumn("birthday", gettext_lazy("Birthday"), ("день рождения", "дата рождения")),
+        ImportColumn("gender", gettext_lazy("Gender"), ("пол", "gender")),
+        ImportColumn(
+            "mailing_consent",
+            gettext_lazy("Consent to mailings"),
+            ("согласие на рассылку", "рассылка", "согласие"),
+        ),
+        ImportColumn("company_inn", gettext_lazy("Company INN"), ("инн компании", "инн", "inn")),
+        ImportColumn("notes", gettext_lazy("Notes"), ("заметки", "комментарий", "notes")),
+    ),
+}
+MAX_STORED_ERRORS = 500
+MAX_IMPORT_BYTES = MAX_FILE_BYTES
+PROGRESS_EVERY = 100
+_YES = {"да", "yes", "true", "1", "+", "y", "д"}
+_NO = {"нет", "no", "false", "0", "-", "n", "н", ""}
+
+
+def import_columns(kind: str) -> tuple[ImportColumn, ...]:
+    return IMPORT_COLUMNS[ImportKind(kind)]
+
+
+def import_suggest_mapping(kind: str, headers: Iterable[str]) -> dict[str, str]:
+    """Guess the field of each column from its name (Russian or English, any case)."""
+    columns = import_columns(kind)
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        key = header.strip().casefold()
+        for column in columns:
+            names = {column.field, *column.aliases}
+            for language in ("ru", "en"):
+                with translation.override(language):
+                    names.add(str(column.label).casefold())
+            if key in names and column.field not in taken:
+                mapping[header] = column.field
+                taken.add(column.field)
+                break
+        else:
+            mapping[header] = ""
+    return mapping
+
+
+def _choice_code(value: str, enum: Any) -> str:
+    """A choice typed in a file: its code, or its label in Russian or English."""
+    text = value.strip().casefold()
+    if not text:
+        return ""
+    for code, _label in enum.choices:
+        if text == code.casefold():
+            return str(code)
+        for language in ("ru", "en"):
+            with translation.override(language):
+                if text == str(enum(code).label).casefold():
+                    return str(code)
+    return value  # left as typed: the cleaning refuses it with a field error
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+def _parse_date(value: str, field: str) -> date | None:
+    text = value.strip()
+    if not text:
+        return None
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise _field_error(field, _("%(value)s is not a date like 31.12.1980.") % {"value": text})
+
+
+def _parse_bool(value: str, field: str) -> bool:
+    text = value.strip().casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise _field_error(field, _("Write yes or no."))
+
+
+@dataclass
+class _RowCheck:
+    company: dict[str, Any] | None = None
+    contact: dict[str, Any] | None = None
+    company_ref: Company | None = None
+
+
+def _check_company_row(values: Mapping[str, str], seen: set[tuple[str, str]]) -> _RowCheck:
+    data: dict[str, Any] = {
+        f: values.get(f, "")
+        for f in COMPANY_FIELDS
+        if f not in ("tags", "custom_fields", "size", "source", "segment")
+    }
+    data["size"] = _choice_code(values.get("size", ""), CompanySize)
+    data["source"] = _choice_code(values.get("source", ""), Source)
+    data["segment"] = _choice_code(values.get("segment", ""), Segment) or Segment.NEW
+    data["tags"] = _split(values.get("tags", ""))
+    company = _clean_company(data)
+    key = (company["inn"], company["kpp"])
+    if company["inn"]:
+        if key in seen:
+            raise DomainError(
+                CrmError.DUPLICATE,
+                _("The INN %(inn)s is already on an earlier row of this file.")
+                % {"inn": company["inn"]},
+                details={"field": "inn"},
+            )
+        _refuse_duplicate_inn(None, company["inn"], company["kpp"])
+        seen.add(key)
+    contact = None
+    person = {
+        k: values.get(f"contact_{k}", "") for k in ("full_name", "position", "phone", "email")
+    }
+    if any(person.values()):
+        try:
+            contact = _clean_contact(
+                {
+                    "full_name": person["full_name"],
+                    "position": person["position"],
+                    "phones": [person["phone"]] if person["phone"] else [],
+                    "emails": [person["email"]] if person["email"] else [],
+                }
+            )
+        except DomainError as exc:
+            field = {"phones": "contact_phone", "emails": "contact_email"}.get(
+                exc.details.get("field", ""), f"contact_{exc.details.get('field', '')}"
+            )
+            raise DomainError(exc.code, exc.message, details={"field": field}) from exc
+    return _RowCheck(company=company, contact=contact)
+
+
+def _check_contact_row(actor: User, values: Mapping[str, str]) -> _RowCheck:
+    company = None
+    inn = values.get("company_inn", "").strip()
+    if inn:
+        normal = normalize_inn(inn, field="company_inn")
+        candidates = scope_records(
+            Company.objects.filter(inn=normal, merged_into__isnull=True), actor=actor
+        )
+        company = candidates.select_related("responsible", "team").first()
+        if company is None:
+            raise _field_error(
+                "company_inn",
+                _("There is no company with INN %(inn)s among your clients.") % {"inn": normal},
+            )
+    contact = _clean_contact(
+        {
+            "full_name": values.get("full_name", ""),
+            "position": values.get("position", ""),
+            "phones": _split(values.get("phones", "")),
+            "emails": _split(values.get("emails", "")),
+            "birthday": _parse_date(values.get("birthday", ""), "birthday"),
+            "gender": _choice_code(values.get("gender", ""), Gender)
+            if values.get("gender", "").strip().casefold() not in ("м", "ж")
+            else {"м": "male", "ж": "female"}[values["gender"].strip().casefold()],
+            "mailing_consent": _parse_bool(values.get("mailing_consent", ""), "mailing_consent"),
+            "notes": values.get("notes", ""),
+        }
+    )
+    return _RowCheck(contact=contact, company_ref=company)
+
+
+def _rows_of(job: ImportJob) -> Iterator[tuple[int, dict[str, str]]]:
+    """(file row number, {field: value}) of every data row, by the job's mapping."""
+    table = read_table(bytes(job.content), job.file_name)
+    index = {header: i for i, header in enumerate(table.headers)}
+    fields = [(index[h], f) for h, f in job.mapping.items() if f and h in index]
+    for number, row in enumerate(table.rows, start=2):
+        yield number, {field: row[i] for i, field in fields}
+
+
+def _row_error(
+    job: ImportJob, number: int, exc: DomainError, values: Mapping[str, str]
+) -> dict[str, Any]:
+    field = str(exc.details.get("field") or "")
+    column = next((h for h, f in job.mapping.items() if f == field), "")
+    return {
+        "row": number,
+        "field": field,
+        "column": column,
+        "message": exc.message,
+        "value": values.get(field, ""),
+    }
+
+
+def _check_row(job: ImportJob, values: Mapping[str, str], seen: set[tuple[str, str]]) -> _RowCheck:
+    if job.kind == ImportKind.COMPANIES:
+        return _check_company_row(values, seen)
+    return _check_contact_row(job.created_by, values)
+
+
+def _require_own_import(actor: User, job: ImportJob) -> None:
+    if job.created_by_id != actor.pk and not actor.is_greenwave_admin:
+        raise not_found(_("Import not found."))
+
+
+@transaction.atomic
+def import_upload(
+    *,
+    actor: User,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    responsible: User | None = None,
+) -> ImportJob:
+    """Keep the file and guess the column mapping; nothing is imported yet."""
+    kind = _choice(kind, ImportKind.values, "kind", blank=False)
+    table = read_table(content, file_name)
+    if not table.rows:
+        raise DomainError(
+            CrmError.BAD_FILE, _("The file has no data rows."), details={"field": "file"}
+        )
+    owner, _team = _resolve_owner(actor, responsible, None)
+    return ImportJob.objects.create(
+        created_by=actor,
+        responsible=owner,
+        kind=kind,
+        file_name=file_name[:255],
+        content=content,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        headers=table.headers,
+        mapping=import_suggest_mapping(kind, table.headers),
+        total_rows=len(table.rows),
+    )
+
+
+def import_check(*, actor: User, job: ImportJob, mapping: Mapping[str, str]) -> ImportJob:
+    """The dry run: validate every row with the mapping and report each bad one. Writes
+    nothing but the report."""
+    _require_own_import(actor, job)
+    if job.status not in (ImportStatus.UPLOADED, ImportStatus.CHECKED, ImportStatus.FAILED):
+        raise DomainError(CrmError.IMPORT_NOT_READY, _("This import is already running."))
+    known = {c.field for c in import_columns(job.kind)}
+    chosen = {h: f for h, f in mapping.items() if h in job.headers and f}
+    if any(f not in known for f in chosen.values()):
+        raise _field_error("mapping", _("Choose one of the offered values."))
+    doubled = sorted({f for f in chosen.values() if list(chosen.values()).count(f) > 1})
+    if doubled:
+        raise _field_error(
+            "mapping",
+            _("Each field can take one column only: %(fields)s.") % {"fields": ", ".join(doubled)},
+        )
+    missing = [c for c in import_columns(job.kind) if c.required and c.field not in chosen.values()]
+    if missing:
+        raise _field_error(
+            "mapping",
+            _("Choose the column for: %(fields)s.")
+            % {"fields": ", ".join(str(c.label) for c in missing)},
+        )
+    job.mapping = {
+        h: mapping.get(h, "") if mapping.get(h, "") in known else "" for h in job.headers
+    }
+    errors: list[dict[str, Any]] = []
+    bad_rows: set[int] = set()
+    seen: set[tuple[str, str]] = set()
+    total = 0
+    for number, values in _rows_of(job):
+        total += 1
+        try:
+            _check_row(job, values, seen)
+        except DomainError as exc:
+            bad_rows.add(number)
+            if len(errors) < MAX_STORED_ERRORS:
+                errors.append(_row_error(job, number, exc, values))
+    job.total_rows, job.error_rows, job.valid_rows = total, len(bad_rows), total - len(bad_rows)
+    job.errors, job.status, job.message = errors, ImportStatus.CHECKED, ""
+    job.processed_rows = job.created_count = 0
+    job.save()
+    return job
+
+
+@transaction.atomic
+def import_confirm(*, actor: User, job: ImportJob, skip_invalid: bool = False) -> ImportJob:
+    """Queue the checked import. With bad rows the user must say to import only the good ones."""
+    _require_own_import(actor, job)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportStatus.CHECKED:
+        raise DomainError(
+            CrmError.IMPORT_NOT_READY, _("Check the file (dry run) before importing it.")
+        )
+    if job.error_rows and not skip_invalid:
+        raise DomainError(
+            CrmError.BAD_ROWS,
+            _("%(n)d rows have errors: fix the file, or confirm to import only the good rows.")
+            % {"n": job.error_rows},
+            details={"field": "skip_invalid", "error_rows": job.error_rows},
+        )
+    if not job.valid_rows:
+        raise DomainError(CrmError.BAD_ROWS, _("There is no good row to import."))
+    job.status, job.skip_invalid, job.processed_rows = ImportStatus.QUEUED, skip_invalid, 0
+    job.save(update_fields=["status", "skip_invalid", "processed_rows", "updated_at"])
+    job_id = job.pk
+
+    def enqueue() -> None:
+        from .tasks import run_import
+
+        run_import.enqueue(job_id)
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def _write_row(job: ImportJob, check: _RowCheck) -> int:
+    actor, owner = job.created_by, job.responsible
+    if check.company is not None:
+        company = company_create(actor=actor, responsible=owner, **check.company)
+        if check.contact is not None:
+            contact_create(actor=actor, company=company, **check.contact)
+        return 1
+    assert check.contact is not None
+    if check.company_ref is not None:
+        contact_create(actor=actor, company=check.company_ref, **check.contact)
+    else:
+        contact_create(actor=actor, responsible=owner, **check.contact)
+    return 1
+
+
+def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]] | None = None) -> ImportJob:
+    job.status, job.message, job.finished_at = ImportStatus.FAILED, message, timezone.now()
+    job.created_count = 0
+    if errors is not None:
+        job.errors = errors[:MAX_STORED_ERRORS]
+    job.save()
+    event_append_for(
+        job, activity=events.IMPORT_FAILED, actor=job.created_by, payload={"message": message}
+    )
+    return job
+
+
+def import_run(*, job_id: int) -> ImportJob:
+    """The background job: check every row again (the base may have changed since the dry
+    run), then write all good rows in one transaction — a failure leaves nothing behind."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_id)
+        if job.status != ImportStatus.QUEUED:
+            return job
+        job.status, job.processed_rows = ImportStatus.RUNNING, 0
+        job.save(update_fields=["status", "processed_rows", "updated_at"])
+    checks: list[_RowCheck] = []
+    errors: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    try:
+        for count, (number, values) in enumerate(_rows_of(job), start=1):
+            try:
+                checks.append(_check_row(job, values, seen))
+            except DomainError as exc:
+                errors.append(_row_error(job, number, exc, values))
+            if count % PROGRESS_EVERY == 0:
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+    except DomainError as exc:
+        return _fail(job, exc.message)
+    if errors and not job.skip_invalid:
+        return _fail(
+            job, _("Some rows became invalid since the check; nothing was imported."), errors
+        )
+    created = 0
+    try:
+        with transaction.atomic():
+            for check in checks:
+                created += _write_row(job, check)
+            job.status, job.created_count = ImportStatus.DONE, created
+            job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
+            job.errors = errors[:MAX_STORED_ERRORS]
+            job.save()
+            event_append_for(
+                job,
+                activity=events.IMPORT_FINISHED,
+                actor=job.created_by,
+                payload={"kind": job.kind, "created": created, "skipped": len(errors)},
+            )
+    except DomainError as exc:
+        return _fail(job, _("Nothing was imported: %(error)s") % {"error": exc.message})
+    return job

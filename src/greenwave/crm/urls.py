@@ -10,6 +10,10 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="crm:company_list"), name="home"),
     path("companies/", views.company_list, name="company_list"),
     path("companies/new/", views.company_create, name="company_create"),
+    path("companies/export/", views.company_export, name="company_export"),
+    path("import/", views.import_start, name="import_start"),
+    path("import/<int:pk>/", views.import_detail, name="import_detail"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("companies/<int:pk>/", views.company_detail, name="company_detail"),
     path("companies/<int:pk>/edit/", views.company_edit, name="company_edit"),
     path("companies/<int:pk>/reassign/", views.company_reassign, name="company_reassign"),
@@ -50,6 +54,7 @@ urlpatterns = [
     path("price-lists/<int:pk>/edit/", views.price_list_edit, name="price_list_edit"),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/new/", views.contact_create, name="contact_create"),
+    path("contacts/export/", views.contact_export, name="contact_export"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
 ]

@@ -10,14 +10,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.core.api import list_query
 from greenwave.core.errors import DomainError
+from greenwave.core.listing import ListQuery
 from greenwave.core.pages import render_list_page
 
 from . import selectors, services
@@ -30,21 +33,24 @@ from .forms import (
     ContactForm,
     DecisionMakerAddForm,
     DecisionMakerForm,
+    ImportMappingForm,
+    ImportUploadForm,
     PriceListForm,
     ProductForm,
     ProductGroupForm,
     ReassignForm,
     show_domain_error,
 )
+from .tabular import write_csv, write_xlsx
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def login_required(view: View) -> View:
     """Sign-in required; a record outside the actor's scope is a 404, a refused act a 403."""
 
     @wraps(view)
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except DomainError as exc:
@@ -531,3 +537,88 @@ def company_merge(request: AuthedRequest, pk: int) -> HttpResponse:
             request, _("%(source)s has been merged into this card.") % {"source": source.name}
         )
     return redirect("crm:company_detail", pk=target.pk)
+
+
+# --- Import and export --------------------------------------------------------------------
+
+
+@login_required
+def import_start(request: AuthedRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_upload(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name,
+                content=upload.read(services.MAX_IMPORT_BYTES + 1),
+                responsible=form.cleaned_data["responsible"],
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            return redirect("crm:import_detail", pk=job.pk)
+    context = {
+        "form": form,
+        "title": _("Import clients"),
+        "imports": selectors.import_list(actor=request.user)[:10],
+    }
+    return render(request, "crm/import_start.html", context)
+
+
+@login_required
+def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Map the columns and check (dry run), then confirm; then watch the progress."""
+    job = selectors.import_get(actor=request.user, pk=pk)
+    form = ImportMappingForm(
+        request.POST if request.POST.get("action") == "check" else None, job=job
+    )
+    try:
+        if request.method == "POST" and request.POST.get("action") == "check" and form.is_valid():
+            services.import_check(actor=request.user, job=job, mapping=form.mapping(job))
+            return redirect("crm:import_detail", pk=job.pk)
+        if request.method == "POST" and request.POST.get("action") == "confirm":
+            skip = request.POST.get("skip_invalid") == "on"
+            services.import_confirm(actor=request.user, job=job, skip_invalid=skip)
+            return redirect("crm:import_detail", pk=job.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    context = {"job": job, "form": form, "title": job.file_name}
+    return render(request, "crm/import_detail.html", context)
+
+
+@login_required
+def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
+    job = selectors.import_get(actor=request.user, pk=pk)
+    return render(request, "crm/partials/import_progress.html", {"job": job})
+
+
+def _export(request: AuthedRequest, name: str, rows: Any, spec: Any) -> HttpResponseBase:
+    try:
+        query = list_query(request, spec)
+    except DomainError:
+        query = ListQuery(sort=spec.default_sort)
+    headers, data = rows(actor=request.user, query=query)
+    stamp = timezone.localdate().isoformat()
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            write_xlsx(name, headers, data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+        return response
+    streamed = StreamingHttpResponse(write_csv(headers, data), content_type="text/csv")
+    streamed["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+    return streamed
+
+
+@login_required
+def company_export(request: AuthedRequest) -> HttpResponseBase:
+    """The current filtered list of companies as CSV or XLSX (`?format=xlsx`)."""
+    return _export(request, "companies", selectors.company_export_rows, selectors.COMPANY_LIST_SPEC)
+
+
+@login_required
+def contact_export(request: AuthedRequest) -> HttpResponseBase:
+    return _export(request, "contacts", selectors.contact_export_rows, selectors.CONTACT_LIST_SPEC)

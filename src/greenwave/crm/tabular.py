@@ -1,0 +1,156 @@
+"""Reading and writing tables: CSV (UTF-8 or cp1251, `;` or `,`) and XLSX.
+
+Pure functions over bytes: no database here. Import services read rows with `read_table`;
+export views write with `write_csv` / `write_xlsx`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from greenwave.core.errors import DomainError
+
+from .errors import CrmError
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]  # every row as long as the headers, values stripped
+    encoding: str = ""
+    delimiter: str = ""
+
+
+def _bad_file(message: str) -> DomainError:
+    return DomainError(CrmError.BAD_FILE, message, details={"field": "file"})
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # an INN typed as a number in Excel
+    if isinstance(value, datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _decode(content: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) if it decodes, otherwise cp1251 (Russian Excel's CSV)."""
+    try:
+        return content.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1251"), "cp1251"
+    except UnicodeDecodeError as exc:
+        raise _bad_file(_("The file is neither UTF-8 nor Windows-1251 text.")) from exc
+
+
+def _delimiter(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+def _normalise(headers: Sequence[str], raw_rows: Iterable[Sequence[Any]]) -> list[list[str]]:
+    width = len(headers)
+    rows: list[list[str]] = []
+    for raw in raw_rows:
+        values = [_cell(v) for v in raw][:width]
+        if not any(values):
+            continue  # blank lines are not rows
+        rows.append(values + [""] * (width - len(values)))
+        if len(rows) > MAX_ROWS:
+            raise _bad_file(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
+    return rows
+
+
+def _headers(raw: Sequence[Any]) -> list[str]:
+    headers = [_cell(h) for h in raw]
+    while headers and not headers[-1]:
+        headers.pop()
+    if not headers:
+        raise _bad_file(_("The first row must hold the column names."))
+    seen: dict[str, int] = {}
+    unique = []
+    for index, header in enumerate(headers, start=1):
+        name = header or _("Column %(n)d") % {"n": index}
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return unique
+
+
+def read_table(content: bytes, file_name: str) -> Table:
+    """The header row and the data rows of a CSV or XLSX file."""
+    if not content:
+        raise _bad_file(_("The file is empty."))
+    if len(content) > MAX_FILE_BYTES:
+        raise _bad_file(_("The file is larger than 20 MB."))
+    if content.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx"):
+        return _read_xlsx(content)
+    text, encoding = _decode(content)
+    delimiter = _delimiter(text)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        headers = _headers(next(reader, []))
+        rows = _normalise(headers, reader)
+    except csv.Error as exc:
+        raise _bad_file(_("The CSV file is broken: %(error)s.") % {"error": exc}) from exc
+    return Table(headers, rows, encoding, delimiter)
+
+
+def _read_xlsx(content: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike
+        raise _bad_file(_("The file is not a readable XLSX workbook.")) from exc
+    try:
+        sheet = book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        headers = _headers(next(rows, ()))
+        return Table(headers, _normalise(headers, rows), "xlsx", "")
+    finally:
+        book.close()
+
+
+def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    """`;`-separated UTF-8 with a BOM: what Russian Excel opens without asking."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(headers)
+    yield ("\ufeff" + buffer.getvalue()).encode()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_cell(v) for v in row])
+        yield buffer.getvalue().encode()
+
+
+def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append([v if isinstance(v, int | float) else _cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

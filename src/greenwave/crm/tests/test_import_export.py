@@ -1,0 +1,362 @@
+"""Import (CSV in UTF-8/cp1251, `;`/`,`, XLSX; dry run; all-or-nothing job) and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from greenwave.core.errors import DomainError
+from greenwave.core.models import Event
+from greenwave.crm import selectors, services
+from greenwave.crm.models import Company, Contact, ImportJob
+from greenwave.crm.requisites import inn_with_checksum
+
+from .conftest import VALID_INN, bad_checksum
+
+pytestmark = pytest.mark.django_db
+
+INNS = [inn_with_checksum(f"50{i:07d}") for i in range(1, 6)]
+HEADER = ["Название", "ИНН", "Регион", "Размер", "Телефон", "Контактное лицо", "Должность"]
+
+
+def company_rows(inns=INNS) -> list[list[str]]:
+    return [
+        [
+            f"ООО «Компания {i}»",
+            inn,
+            "Москва",
+            "Малая (16–100 человек)",
+            f"+7 495 100-00-{i:02d}",
+            f"Иванов Иван {i}",
+            "Директор",
+        ]
+        for i, inn in enumerate(inns, start=1)
+    ]
+
+
+def csv_bytes(rows, *, header=HEADER, delimiter=";", encoding="cp1251") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """Run the import job queued on commit (the test settings run tasks immediately)."""
+
+    def confirm(actor, job, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.import_confirm(actor=actor, job=job, **kwargs)
+        return ImportJob.objects.get(pk=job.pk)
+
+    return confirm
+
+
+def upload(actor, content: bytes, name="clients.csv", kind="companies"):
+    return services.import_upload(actor=actor, kind=kind, file_name=name, content=content)
+
+
+def test_cp1251_semicolon_csv_is_read_mapped_checked_and_imported(two_teams, run_jobs) -> None:
+    actor = two_teams["head_a"]
+    job = upload(actor, csv_bytes(company_rows()))
+    assert (job.encoding, job.delimiter, job.total_rows) == ("cp1251", ";", 5)
+    assert job.mapping == {
+        "Название": "name",
+        "ИНН": "inn",
+        "Регион": "region",
+        "Размер": "size",
+        "Телефон": "phone",
+        "Контактное лицо": "contact_full_name",
+        "Должность": "contact_position",
+    }
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    assert (job.valid_rows, job.error_rows, job.status) == (5, 0, "checked")
+    assert not Company.objects.exists()  # the dry run writes nothing
+
+    job = run_jobs(actor, job)
+
+    assert job.status == "done"
+    assert job.created_count == 5
+    assert job.progress_percent == 100
+    company = Company.objects.get(inn=INNS[0])
+    assert company.name == "ООО «Компания 1»"
+    assert company.size == "small"
+    assert company.phone == "+74951000001"
+    assert company.responsible == actor
+    assert company.contacts.get().position == "Директор"
+    assert Event.objects.filter(activity="company_created").count() == 5
+    assert Event.objects.filter(activity="import_finished").count() == 1
+
+
+def test_utf8_comma_csv_of_contacts_links_them_to_companies_by_inn(
+    two_teams, run_jobs, company_a
+) -> None:
+    actor = two_teams["hunter_a"]
+    content = csv_bytes(
+        [
+            [
+                "Петрова Анна",
+                "8 916 123-45-67; anna@example.ru",
+                "12.03.1985",
+                "ж",
+                "да",
+                VALID_INN,
+            ],
+            ["Сидоров Олег", "", "", "м", "нет", ""],
+        ],
+        header=["ФИО", "Телефон", "Дата рождения", "Пол", "Рассылка", "ИНН компании"],
+        delimiter=",",
+        encoding="utf-8",
+    )
+    job = upload(actor, content, kind="contacts")
+    assert job.delimiter == ","
+    mapping = {**job.mapping, "Телефон": "phones"}
+    job = services.import_check(actor=actor, job=job, mapping=mapping)
+    assert job.error_rows == 1  # "anna@example.ru" is not a phone
+    assert job.errors[0]["row"] == 2
+    assert job.errors[0]["column"] == "Телефон"
+
+    content = content.replace(b"; anna@example.ru", b"")
+    job = upload(actor, content, kind="contacts")
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = run_jobs(actor, job)
+    assert job.status == "done"
+    anna = Contact.objects.get(full_name="Петрова Анна")
+    assert anna.company == company_a
+    assert anna.phones == ["+79161234567"]
+    assert (anna.gender, anna.mailing_consent, anna.birthday.isoformat()) == (
+        "female",
+        True,
+        "1985-03-12",
+    )
+    assert Contact.objects.get(full_name="Сидоров Олег").company is None
+
+
+def test_xlsx_is_imported(two_teams, run_jobs) -> None:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in company_rows(INNS[:2]):
+        sheet.append([int(row[1]) if i == 1 else v for i, v in enumerate(row)])  # INN as number
+    out = io.BytesIO()
+    book.save(out)
+    actor = two_teams["head_a"]
+    job = upload(actor, out.getvalue(), name="clients.xlsx")
+    assert job.encoding == "xlsx"
+    job = run_jobs(actor, services.import_check(actor=actor, job=job, mapping=job.mapping))
+    assert job.created_count == 2
+    assert set(Company.objects.values_list("inn", flat=True)) == set(INNS[:2])
+
+
+def test_a_broken_row_is_listed_by_the_dry_run_and_nothing_is_imported(two_teams, run_jobs) -> None:
+    actor = two_teams["head_a"]
+    rows = company_rows()
+    rows[2][1] = bad_checksum(rows[2][1])
+    rows[3][1] = rows[0][1]  # the same INN twice in one file
+    job = upload(actor, csv_bytes(rows))
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+
+    assert (job.valid_rows, job.error_rows) == (3, 2)
+    assert [(e["row"], e["column"], e["field"]) for e in job.errors] == [
+        (4, "ИНН", "inn"),
+        (5, "ИНН", "inn"),
+    ]
+    with pytest.raises(DomainError) as exc:
+        run_jobs(actor, job)
+    assert exc.value.code == "crm.bad_rows"
+    assert not Company.objects.exists()
+
+    job = run_jobs(actor, job, skip_invalid=True)
+    assert job.status == "done"
+    assert Company.objects.count() == 3
+
+
+def test_a_failure_while_writing_leaves_nothing_half_imported(
+    two_teams, run_jobs, monkeypatch
+) -> None:
+    actor = two_teams["head_a"]
+    job = upload(actor, csv_bytes(company_rows()))
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    real = services.contact_create
+    calls = {"n": 0}
+
+    def flaky(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise DomainError(services.CrmError.INVALID_PHONE, "boom", details={"field": "x"})
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "contact_create", flaky)
+    job = run_jobs(actor, job)
+
+    assert job.status == "failed"
+    assert "boom" in job.message
+    assert job.created_count == 0
+    assert not Company.objects.exists()
+    assert not Contact.objects.exists()
+    assert not Event.objects.filter(activity="company_created").exists()
+
+
+def test_rows_that_became_duplicates_after_the_check_stop_the_import(two_teams, run_jobs) -> None:
+    actor = two_teams["head_a"]
+    job = upload(actor, csv_bytes(company_rows()))
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    services.company_create(actor=actor, name="Успел раньше", inn=INNS[4])
+    job = run_jobs(actor, job)
+    assert job.status == "failed"
+    assert job.errors[0]["row"] == 6
+    assert Company.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b"", "empty.csv"),
+        (b"\x00\x01\xff\xfe garbage", "bad.xlsx"),
+        ("Название;ИНН\n".encode(), "header-only.csv"),
+    ],
+)
+def test_broken_files_are_refused_with_a_clear_error(two_teams, content, name) -> None:
+    with pytest.raises(DomainError) as exc:
+        upload(two_teams["head_a"], content, name=name)
+    assert exc.value.code == "crm.bad_file"
+    assert not ImportJob.objects.exists()
+
+
+def test_mapping_must_cover_required_fields_once(two_teams) -> None:
+    actor = two_teams["head_a"]
+    job = upload(actor, csv_bytes(company_rows()))
+    with pytest.raises(DomainError) as exc:
+        services.import_check(actor=actor, job=job, mapping={"ИНН": "inn"})
+    assert exc.value.details["field"] == "mapping"
+    with pytest.raises(DomainError):
+        services.import_check(actor=actor, job=job, mapping={"Название": "name", "ИНН": "name"})
+
+
+def test_someone_elses_import_is_404(two_teams, bearer) -> None:
+    job = upload(two_teams["head_a"], csv_bytes(company_rows()))
+    client = Client()
+    client.force_login(two_teams["hunter_a"])
+    assert client.get(reverse("crm:import_detail", args=[job.pk])).status_code == 404
+    assert bearer(two_teams["hunter_a"]).get(f"/api/v1/imports/{job.pk}").status_code == 404
+    with pytest.raises(DomainError):
+        services.import_check(actor=two_teams["hunter_a"], job=job, mapping=job.mapping)
+
+
+def test_import_through_the_pages_with_progress(
+    two_teams, django_capture_on_commit_callbacks
+) -> None:
+    client = Client()
+    client.force_login(two_teams["head_a"])
+    file = SimpleUploadedFile("clients.csv", csv_bytes(company_rows()), "text/csv")
+    response = client.post(reverse("crm:import_start"), {"kind": "companies", "file": file})
+    job = ImportJob.objects.get()
+    assert response.url == reverse("crm:import_detail", args=[job.pk])
+    page = client.get(response.url).content.decode()
+    assert "Контактное лицо" in page
+
+    columns = {f"col_{i}": job.mapping[h] for i, h in enumerate(job.headers)}
+    client.post(response.url, {"action": "check", **columns})
+    page = client.get(response.url)
+    assert page.context["job"].valid_rows == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, {"action": "confirm"})
+    progress = client.get(reverse("crm:import_progress", args=[job.pk])).content.decode()
+    assert "100%" in progress
+    assert "hx-trigger" not in progress  # finished: the bar stops polling
+    assert Company.objects.count() == 5
+
+
+def test_import_through_the_api(two_teams, bearer, django_capture_on_commit_callbacks) -> None:
+    client = bearer(two_teams["head_a"])
+    file = SimpleUploadedFile("clients.csv", csv_bytes(company_rows()), "text/csv")
+    created = client.post("/api/v1/imports", {"file": file, "kind": "companies"})
+    assert created.status_code == 201, created.content
+    job = created.json()
+    checked = client.post(
+        f"/api/v1/imports/{job['id']}/check",
+        {"mapping": job["mapping"]},
+        content_type="application/json",
+    )
+    assert checked.json()["valid_rows"] == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(
+            f"/api/v1/imports/{job['id']}/confirm", {}, content_type="application/json"
+        )
+    assert confirmed.status_code == 200
+    assert client.get(f"/api/v1/imports/{job['id']}").json()["status"] == "done"
+    bad = client.post(
+        "/api/v1/imports",
+        {"file": SimpleUploadedFile("x.csv", b""), "kind": "companies"},
+    )
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "crm.bad_file"
+
+
+def test_export_of_the_filtered_list_as_csv_and_xlsx(two_teams, company_a, company_b) -> None:
+    actor = two_teams["director"]
+    services.company_create(actor=actor, name="ООО «Лютик»", region="Тула")
+    client = Client()
+    client.force_login(actor)
+
+    response = client.get(reverse("crm:company_export") + "?region=Москва&format=csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert len(rows) == 2
+    assert rows[1][0] == "ООО «Ромашка»"
+    assert rows[1][1] == VALID_INN
+
+    xlsx = client.get(reverse("crm:company_export") + "?format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet.max_row == 4  # header + three companies
+
+    hunter = Client()
+    hunter.force_login(two_teams["hunter_b"])
+    text = b"".join(hunter.get(reverse("crm:company_export")).streaming_content).decode("utf-8-sig")
+    assert "Ромашка" not in text
+    assert "Южный ветер" in text
+
+
+def test_exported_companies_read_back_with_every_column_mapped(two_teams, company_a) -> None:
+    actor = two_teams["head_a"]
+    headers, rows = selectors.company_export_rows(
+        actor=actor, query=selectors.ListQuery(sort="name")
+    )
+    job = upload(actor, csv_bytes(list(rows), header=headers, encoding="utf-8"))
+    assert [f for f in job.mapping.values() if f] == [
+        "name",
+        "inn",
+        "kpp",
+        "ogrn",
+        "legal_address",
+        "actual_address",
+        "region",
+        "industry",
+        "size",
+        "source",
+        "segment",
+        "phone",
+        "email",
+        "website",
+        "tags",
+    ]
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    # The only complaint: the company is already in the base.
+    assert [(e["field"], e["value"]) for e in job.errors] == [("inn", VALID_INN)]
+
+
+def test_api_export(two_teams, bearer, company_a) -> None:
+    response = bearer(two_teams["hunter_a"]).get("/api/v1/companies/export?format=csv")
+    assert response.status_code == 200
+    assert "ООО «Ромашка»" in response.content.decode("utf-8-sig")
+    contacts = bearer(two_teams["hunter_a"]).get("/api/v1/contacts/export?format=xlsx")
+    assert contacts.status_code == 200
+    assert contacts.content.startswith(b"PK")
