@@ -37,6 +37,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         self.running = True
         self.rq_worker: Any = None
+        if options["verbosity"] < 2:  # the queue libraries log every empty poll at INFO
+            for name in ("django_tasks", "django_tasks_db", "rq.worker"):
+                logging.getLogger(name).setLevel(logging.WARNING)
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         worker_id = f"{socket.gethostname()}-{get_random_string(8)}"
