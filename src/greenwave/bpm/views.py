@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.models import RoleCode
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.pages import render_list_page
 
 from . import selectors, services
+from .actions import action_names
 from .forms import DefinitionUploadForm, DelegateForm, ModelerSaveForm, StartForm
 from .formschema import build_form, cleaned_values
 
@@ -214,8 +216,31 @@ def definition_modeler(request: AuthedRequest, pk: int | None = None) -> HttpRes
         "xml_url": reverse("bpm:definition_xml", args=[source.pk]) if source else "",
         "blank_url": reverse("bpm:blank_diagram"),
         "key": source.key if source else "",
+        "modeler_options": _modeler_options(),
     }
     return render(request, "bpm/modeler.html", context)
+
+
+def _modeler_options() -> dict[str, Any]:
+    """Choices and labels of the modeler's properties panel (passed as JSON, no inline JS)."""
+    return {
+        "roles": [[code, str(label)] for code, label in RoleCode.choices],
+        "actions": [[name, name] for name in action_names()],
+        "labels": {
+            "select": _("Select an element to edit its properties."),
+            "name": _("Name"),
+            "role": _("Candidate role"),
+            "assignee": _("Assignee (login or =variable)"),
+            "due": _("Deadline (e.g. P2D, PT4H)"),
+            "form": _("Form fields"),
+            "formHelp": _(
+                "One per line: name | type | label | required | choice1, choice2. "
+                "Types: string, text, integer, decimal, boolean, date, choice."
+            ),
+            "action": _("Action"),
+            "condition": _("Condition (e.g. decision == 'approve')"),
+        },
+    }
 
 
 @page

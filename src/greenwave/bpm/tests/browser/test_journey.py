@@ -23,8 +23,8 @@ DRAW = """() => {
   modeling.updateLabel(prepare, 'Подготовить предложение');
   const approve = modeling.appendShape(prepare, { type: 'bpmn:UserTask' });
   modeling.updateLabel(approve, 'Утвердить предложение');
-  modeling.updateProperties(approve, { 'gw:candidateRole': 'head_of_sales' });
   modeling.appendShape(approve, { type: 'bpmn:EndEvent' });
+  m.get('selection').select(approve);
   return true;
 }"""
 
@@ -45,11 +45,23 @@ def test_draw_deploy_start_and_complete_as_two_users(
     page.goto(f"{live_server.url}/processes/definitions/new/")
     page.wait_for_selector("[data-bpmn-modeler][data-rendered=true]")
     page.evaluate(DRAW)
+    # The properties panel: the approval goes to the head of sales, with a form.
+    page.select_option("#gw-prop-candidateRole", "head_of_sales")
+    page.fill("#gw-prop-form", "decision | choice | Решение | required | approve, reject")
+    page.press("#gw-prop-form", "Tab")
     page.fill("#modeler-key", "offer")
     page.click("[data-testid=save-deploy]")
     page.wait_for_selector("[data-bpmn-viewer][data-rendered=true]")
     definition = ProcessDefinition.objects.get(key="offer")
     assert definition.status == "deployed"
+    assert definition.metadata["user_tasks"]
+    approve = next(
+        t
+        for t in definition.metadata["user_tasks"].values()
+        if t["name"] == "Утвердить предложение"
+    )
+    assert approve["candidate_role"] == "head_of_sales"
+    assert approve["form"][0]["name"] == "decision"
 
     sign_in(page, live_server, two_teams["hunter_a"])
     page.goto(f"{live_server.url}/processes/definitions/{definition.pk}/")
@@ -64,6 +76,7 @@ def test_draw_deploy_start_and_complete_as_two_users(
     sign_in(page, live_server, two_teams["head_a"])
     page.goto(f"{live_server.url}/processes/inbox/")
     page.click("text=Утвердить предложение")
+    page.select_option("select[name=decision]", "approve")
     page.click("[data-testid=complete]")
     page.wait_for_url("**/processes/inbox/")
     assert ProcessInstance.objects.get(pk=instance.pk).status == "completed"
