@@ -1,15 +1,26 @@
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps
 
 from greenwave.sales.models import Pipeline
 
+# The default pipelines are rows of a data migration; a transactional test's flush drops them,
+# so tests put them back through the migration's own (idempotent) function.
+_DEFAULTS = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
+
 
 @pytest.fixture
-def b2b(db: Any) -> Pipeline:
-    """The default B2B pipeline of seed 001 (created by the data migration)."""
+def default_pipelines(db: Any) -> None:
+    _DEFAULTS.create(apps, None)
+
+
+@pytest.fixture
+def b2b(default_pipelines: None) -> Pipeline:
+    """The default B2B pipeline of seed 001."""
     return Pipeline.objects.get(code="b2b")
 
 

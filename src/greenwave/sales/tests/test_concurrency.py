@@ -10,16 +10,14 @@ from django.db import connection, connections
 from greenwave.core.errors import DomainError
 from greenwave.sales import services
 from greenwave.sales.errors import SalesError
-from greenwave.sales.models import Deal, Pipeline
+from greenwave.sales.models import Deal
 
-# serialized_rollback: the default pipelines come from a data migration a flush would drop.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_concurrent_moves_of_one_deal_never_lose_an_update(two_teams) -> None:
+def test_concurrent_moves_of_one_deal_never_lose_an_update(two_teams, b2b) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locks are exercised on PostgreSQL; SQLite serialises all writers")
-    b2b = Pipeline.objects.get(code="b2b")
     stages = {s.code: s for s in b2b.stages.all()}
     deal = services.deal_create(
         actor=two_teams["hunter_a"], title="Гонка", pipeline=b2b, stage=stages["presentation"]

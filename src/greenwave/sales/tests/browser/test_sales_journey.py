@@ -10,11 +10,7 @@ from greenwave.conftest import PASSWORD
 from greenwave.core.services import event_append
 from greenwave.sales.models import Deal, Lead
 
-pytestmark = [
-    pytest.mark.browser,
-    # serialized_rollback: the default pipelines come from a data migration a flush would drop.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_in(page: Any, live_server: Any, username: str) -> None:
@@ -35,7 +31,7 @@ def drag(page: Any, source: Any, target: Any) -> None:
 
 
 def test_web_lead_becomes_a_won_deal_through_gates(
-    page: Any, live_server: Any, two_teams, make_user
+    page: Any, live_server: Any, two_teams, make_user, default_pipelines
 ) -> None:
     operator = make_user("operator", roles=["call_center"], team=two_teams["team_a"])
 
