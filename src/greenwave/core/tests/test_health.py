@@ -30,3 +30,11 @@ def test_periodic_job_runs_when_due_and_a_failing_job_does_not_stop_others(monke
     assert run_due_jobs(now=1_000_000.0) >= 1
     assert run_due_jobs(now=1_000_010.0) == 0  # not due again yet
     assert calls == ["ran"]
+
+
+@pytest.mark.django_db
+def test_a_record_outside_the_scope_is_a_404_page_not_a_crash(client, two_teams) -> None:
+    client.force_login(two_teams["admin"])
+    response = client.get("/accounts/admin/users/999999/")
+    assert response.status_code == 404
+    assert 'data-testid="error-page"' in response.content.decode()
