@@ -1,5 +1,89 @@
-"""REST endpoints of the planning app (mounted under /api/v1/ by config/api.py)."""
+"""REST endpoints of the planning app (mounted under /api/v1/ by config/api.py):
+`/my-day` (today's plan with suggestions; items; close), `/teams/{id}/days`."""
 
-from ninja import Router
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Router, Status
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.activities.selectors import activity_get
+from greenwave.crm.selectors import company_get
+from greenwave.sales.selectors import deal_get
+
+from . import selectors, services
+from .presenters import day_view, day_views
+from .schemas import CloseIn, DayOut, ItemIn, ItemOut, MyDayOut
 
 router = Router(tags=["planning"])
+
+
+def _suggestion(s: selectors.Suggestion) -> dict[str, Any]:
+    return {
+        "source": s.source,
+        "goal": s.goal,
+        "priority": s.priority,
+        "company_id": s.company.pk if s.company else None,
+        "activity_id": s.activity.pk if s.activity else None,
+        "deal_id": s.deal.pk if s.deal else None,
+    }
+
+
+@router.get("/my-day", response=MyDayOut, summary="My plan of the day with suggestions")
+def my_day(request: AuthedRequest, date: dt.date | None = None) -> Any:
+    actor = request.user
+    day = date or services.today_for(actor)
+    plan = selectors.day_plan_find(actor=actor, user=actor, day=day)
+    return {
+        "day": day_view(plan, user=actor, day=day),
+        "suggestions": [_suggestion(s) for s in selectors.suggestions(actor=actor, day=day)],
+    }
+
+
+@router.post("/my-day/items", response={201: ItemOut}, summary="Add a client and goal to my day")
+def my_day_add(request: AuthedRequest, payload: ItemIn) -> Any:
+    actor = request.user
+    plan = services.day_plan_open(actor=actor, day=payload.date)
+    item = services.day_plan_add_item(
+        actor=actor,
+        plan=plan,
+        goal=payload.goal,
+        priority=payload.priority,
+        source=payload.source,
+        company=company_get(actor=actor, pk=payload.company_id) if payload.company_id else None,
+        activity=activity_get(actor=actor, pk=payload.activity_id) if payload.activity_id else None,
+        deal=deal_get(actor=actor, pk=payload.deal_id) if payload.deal_id else None,
+    )
+    view = day_view(selectors.day_plan_get(actor=actor, pk=plan.pk), user=actor, day=plan.date)
+    return Status(201, next(i for i in view["items"] if i["id"] == item.pk))
+
+
+@router.delete("/my-day/items/{item_id}", response={204: None})
+def my_day_remove(request: AuthedRequest, item_id: int) -> Any:
+    item = selectors.day_item_get(actor=request.user, pk=item_id)
+    services.day_plan_remove_item(actor=request.user, item=item)
+    return Status(204, None)
+
+
+@router.post("/my-day/close", response=DayOut, summary="Close my day into plan vs fact")
+def my_day_close(request: AuthedRequest, payload: CloseIn) -> Any:
+    actor = request.user
+    day = payload.date or services.today_for(actor)
+    plan = selectors.day_plan_find(actor=actor, user=actor, day=day)
+    if plan is None:
+        plan = services.day_plan_open(actor=actor, day=day)
+    services.day_plan_close(
+        actor=actor, plan=plan, miss_comments=payload.miss_comments, comment=payload.comment
+    )
+    return day_view(selectors.day_plan_get(actor=actor, pk=plan.pk), user=actor, day=day)
+
+
+@router.get("/teams/{team_id}/days", response=list[DayOut], summary="The team's days")
+def team_days(request: AuthedRequest, team_id: int, date: dt.date | None = None) -> Any:
+    actor = request.user
+    team = selectors.team_get(actor=actor, pk=team_id)
+    day = date or services.today_for(actor)
+    board = selectors.team_board(actor=actor, team=team, day=day)
+    return day_views([(row.user, row.plan) for row in board], day)
