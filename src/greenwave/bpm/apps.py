@@ -15,6 +15,9 @@ class BpmConfig(AppConfig):
 
         from . import events, selectors, services
         from .demo import seed_processes
+        from .sales_actions import register_sales_actions
+
+        register_sales_actions()
 
         register_demo_seeder("processes", seed_processes, order=80)
 

@@ -2,7 +2,7 @@
 validated the same way for the API, and described as JSON schema.
 
 A schema is a list of fields: {name, label, type, required, choices, min, max, help}, with
-type one of string, text, integer, decimal, boolean, date, choice.
+type one of string, text, integer, decimal, boolean, date, choice, user (a login).
 """
 
 from __future__ import annotations
@@ -57,6 +57,12 @@ def _field(spec: Mapping[str, Any]) -> forms.Field:
         return forms.BooleanField(**common)
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == "user":
+        from greenwave.accounts.models import User
+
+        people = User.objects.filter(is_active=True).order_by("last_name", "first_name")
+        choices = [(u.username, f"{u} ({u.username})") for u in people]
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
     if kind == "choice":
         choices = [(str(v), str(label)) for v, label in spec.get("choices") or []]
         return forms.ChoiceField(choices=[("", "—"), *choices], **common)
@@ -120,6 +126,7 @@ _JSON_TYPES = {
     "boolean": {"type": "boolean"},
     "date": {"type": "string", "format": "date"},
     "choice": {"type": "string"},
+    "user": {"type": "string", "description": "a login"},
 }
 
 

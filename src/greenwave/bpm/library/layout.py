@@ -86,6 +86,7 @@ class Process:
     nodes: tuple[Node, ...]
     flows: tuple[Flow, ...]
     documentation: str = ""
+    messages: tuple[str, ...] = ()
 
 
 def _columns(process: Process) -> dict[str, int]:
@@ -181,6 +182,9 @@ def build(process: Process) -> bytes:
         else:
             out.append(f"{head}/>")
     out.append("</bpmn:process>")
+    out.extend(
+        f'<bpmn:message id="Message_{name}" name={quoteattr(name)}/>' for name in process.messages
+    )
     out.append(f'<bpmndi:BPMNDiagram id="Diagram_{process.key}">')
     out.append(
         f'<bpmndi:BPMNPlane id="Plane_{process.key}" bpmnElement="Collaboration_{process.key}">'

@@ -211,3 +211,211 @@ LIBRARY: tuple[Process, ...] = (
     ACKNOWLEDGEMENT,
     INVOICE_PAYMENT,
 )
+
+RESPONSIBLE = "Ответственный"
+WHOLESALER = "Оптовик"
+OUTCOME = Field(
+    "outcome",
+    "Итог звонка",
+    "choice",
+    required=True,
+    choices=(
+        ("ready", "Готов заключить сделку"),
+        ("not_ready", "Не готов, нужен ещё звонок"),
+        ("refused", "Отказ"),
+    ),
+)
+REFUSAL = Field(
+    "refusal_reason",
+    "Причина отказа",
+    "choice",
+    choices=(
+        ("impossible", "Сделка физически невозможна"),
+        ("wholesale", "Хочет закупаться у оптовиков"),
+        ("price", "Не устраивает цена"),
+        ("no_contact", "Не идёт на контакт"),
+        ("other", "Другое (в комментарии)"),
+    ),
+)
+PRICE_LISTS = tuple((f"discount_{i}", f"Прайс-лист со скидкой №{i}") for i in range(1, 6))
+
+WEB_LEAD = Process(
+    key="web_lead",
+    name="Обработка лида с сайта",
+    documentation="Семя 001: новый лид → уведомление назначающему → назначение ответственного "
+    "со сроком и комментарием → уточнение заявки с обязательной датой повторного звонка → "
+    "готов (сделка из лида) / не готов (новый звонок) / отказ с причиной: невозможно (конец), "
+    "опт (оптовик, ограниченный выбор), цена (РОП выбирает один из пяти прайс-листов, новый "
+    "звонок; иначе оптовик), нет контакта (смена ответственного), другое (комментарий). "
+    "Ответственный хранится в одной переменной responsible. Запуск: сообщение new_lead "
+    "с переменной lead_id.",
+    lanes=(HEAD, RESPONSIBLE, WHOLESALER),
+    messages=("new_lead",),
+    nodes=(
+        Node(
+            "start",
+            "start",
+            "Новый лид с сайта",
+            HEAD,
+            extra_xml=(
+                '<bpmn:messageEventDefinition id="start_message" messageRef="Message_new_lead"/>'
+            ),
+        ),
+        Node("notify_assigner", "service", "Уведомить назначающего", HEAD, {"gw:action": "notify"}),
+        Node(
+            "assign",
+            "user",
+            "Назначить ответственного",
+            HEAD,
+            {"gw:dueIn": "PT2H"},
+            form=(
+                Field("responsible", "Ответственный", "user", required=True),
+                Field("wholesaler", "Оптовик", "user", required=True),
+                Field("task_deadline", "Крайний срок", "date"),
+                Field("task_comment", "Комментарий к задаче", "text"),
+            ),
+        ),
+        Node(
+            "do_assign",
+            "service",
+            "Записать ответственного в лид",
+            HEAD,
+            {"gw:action": "lead_assign"},
+        ),
+        Node(
+            "clarify",
+            "user",
+            "Уточнить заявку у клиента",
+            RESPONSIBLE,
+            {"gw:assignee": "=responsible", "gw:dueIn": "P1D"},
+            form=(
+                Field("need", "Уточнённая потребность", "text"),
+                Field("callback_date", "Дата повторного звонка", "date", required=True),
+            ),
+        ),
+        Node(
+            "callback",
+            "user",
+            "Повторный звонок клиенту",
+            RESPONSIBLE,
+            {"gw:assignee": "=responsible", "gw:dueIn": "P3D"},
+            form=(
+                OUTCOME,
+                Field("next_call_date", "Дата следующего звонка", "date"),
+                REFUSAL,
+                COMMENT,
+            ),
+        ),
+        Node("gw_outcome", "xor", "Итог звонка?", RESPONSIBLE, default="to_reason"),
+        Node("gw_reason", "xor", "Причина отказа?", RESPONSIBLE, default="to_close"),
+        Node(
+            "choose_price",
+            "user",
+            "Выбрать прайс-лист со скидкой",
+            HEAD,
+            {"gw:dueIn": "P1D"},
+            form=(
+                Field(
+                    "price_list",
+                    "Прайс-лист",
+                    "choice",
+                    required=True,
+                    choices=(*PRICE_LISTS, ("none", "Ни один не подойдёт — передать оптовику")),
+                ),
+                COMMENT,
+            ),
+        ),
+        Node("gw_price", "xor", "Скидка возможна?", HEAD, default="send_price_flow"),
+        Node(
+            "send_price",
+            "service",
+            "Отправить прайс-лист клиенту",
+            RESPONSIBLE,
+            {"gw:action": "notify"},
+        ),
+        Node(
+            "change_responsible",
+            "user",
+            "Сменить ответственного",
+            HEAD,
+            form=(Field("responsible", "Новый ответственный", "user", required=True), COMMENT),
+        ),
+        Node(
+            "to_wholesaler",
+            "service",
+            "Передать лид оптовику",
+            WHOLESALER,
+            {"gw:action": "lead_to_wholesaler"},
+        ),
+        Node(
+            "wholesale_call",
+            "user",
+            "Звонок оптовика",
+            WHOLESALER,
+            {"gw:assignee": "=responsible", "gw:dueIn": "P1D"},
+            form=(
+                Field(
+                    "outcome",
+                    "Итог звонка",
+                    "choice",
+                    required=True,
+                    choices=(("ready", "Будет закупать"), ("refused", "Не будет закупать")),
+                ),
+                Field(
+                    "refusal_reason",
+                    "Причина отказа",
+                    "choice",
+                    choices=(("impossible", "Сделка невозможна"), ("other", "Другое")),
+                ),
+                COMMENT,
+            ),
+        ),
+        Node(
+            "gw_wholesale", "xor", "Оптовик договорился?", WHOLESALER, default="wholesale_refused"
+        ),
+        Node(
+            "convert",
+            "service",
+            "Создать сделку из лида",
+            RESPONSIBLE,
+            {"gw:action": "lead_convert"},
+        ),
+        Node("end_deal", "end", "Сделка создана", RESPONSIBLE),
+        Node(
+            "close",
+            "service",
+            "Закрыть лид с причиной",
+            RESPONSIBLE,
+            {"gw:action": "lead_disqualify"},
+        ),
+        Node("end_refused", "end", "Отказ", RESPONSIBLE),
+    ),
+    flows=(
+        Flow("start", "notify_assigner"),
+        Flow("notify_assigner", "assign"),
+        Flow("assign", "do_assign"),
+        Flow("do_assign", "clarify"),
+        Flow("clarify", "callback"),
+        Flow("callback", "gw_outcome"),
+        Flow("gw_outcome", "convert", "outcome == 'ready'", "Готов"),
+        Flow("gw_outcome", "callback", "outcome == 'not_ready'", "Не готов"),
+        Flow("gw_outcome", "gw_reason", name="Отказ", id="to_reason"),
+        Flow("gw_reason", "to_wholesaler", "refusal_reason == 'wholesale'", "Опт"),
+        Flow("gw_reason", "choose_price", "refusal_reason == 'price'", "Цена"),
+        Flow("gw_reason", "change_responsible", "refusal_reason == 'no_contact'", "Нет контакта"),
+        Flow("gw_reason", "close", name="Невозможно / другое", id="to_close"),
+        Flow("choose_price", "gw_price"),
+        Flow("gw_price", "to_wholesaler", "price_list == 'none'", "Не подходит"),
+        Flow("gw_price", "send_price", name="Скидка", id="send_price_flow"),
+        Flow("send_price", "callback"),
+        Flow("change_responsible", "do_assign"),
+        Flow("to_wholesaler", "wholesale_call"),
+        Flow("wholesale_call", "gw_wholesale"),
+        Flow("gw_wholesale", "convert", "outcome == 'ready'", "Будет закупать"),
+        Flow("gw_wholesale", "close", name="Отказ", id="wholesale_refused"),
+        Flow("convert", "end_deal"),
+        Flow("close", "end_refused"),
+    ),
+)
+
+LIBRARY = (*LIBRARY, WEB_LEAD)

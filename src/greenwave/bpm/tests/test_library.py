@@ -60,6 +60,7 @@ def test_library_files_are_deployable_bpmn_with_diagrams(library: dict[str, Any]
         "document_approval",
         "acknowledgement",
         "invoice_payment",
+        "web_lead",
     }
     for key, xml in library_xml().items():
         doc = read_document(xml)

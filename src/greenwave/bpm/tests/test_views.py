@@ -148,5 +148,5 @@ def test_admin_installs_the_built_in_processes_from_the_new_process_page(
     page = client.get("/processes/definitions/add/")
     assert 'data-testid="install-library"' in page.content.decode()
     assert client.post("/processes/definitions/library/").status_code == 302
-    assert ProcessDefinition.objects.filter(status="deployed").count() == 4
+    assert ProcessDefinition.objects.filter(status="deployed").count() == 5
     assert _login(two_teams["hunter_a"]).post("/processes/definitions/library/").status_code == 403
