@@ -71,10 +71,11 @@ def _team(actor: User, team_id: int | None) -> Team | None:
 
 
 @router.get("/companies", response=Page[CompanyOut], summary="Companies visible to me")
-def company_list(request: AuthedRequest) -> Any:
+def company_list(request: AuthedRequest, deleted: bool = False) -> Any:
+    """`?deleted=true` lists the soft-deleted companies (to restore them)."""
     spec = selectors.COMPANY_LIST_SPEC
     query = selectors.fold_query(list_query(request, spec), "tag")
-    return paginate(selectors.company_list(actor=request.user), spec, query)
+    return paginate(selectors.company_list(actor=request.user, deleted=deleted), spec, query)
 
 
 @router.post("/companies", response={201: CompanyOut})
@@ -131,6 +132,20 @@ def company_update(request: AuthedRequest, company_id: int, payload: CompanyPatc
     return services.company_update(actor=request.user, company=company, **fields)
 
 
+@router.delete("/companies/{company_id}", response={204: None}, summary="Soft delete")
+def company_delete(request: AuthedRequest, company_id: int) -> Any:
+    company = selectors.company_get(actor=request.user, pk=company_id)
+    services.company_delete(actor=request.user, company=company)
+    return Status(204, None)
+
+
+@router.post("/companies/{company_id}/restore", response=CompanyOut)
+def company_restore(request: AuthedRequest, company_id: int) -> Any:
+    company = selectors.company_get(actor=request.user, pk=company_id, deleted=True)
+    services.company_restore(actor=request.user, company=company)
+    return selectors.company_get(actor=request.user, pk=company_id)
+
+
 @router.post("/companies/{company_id}/reassign", response=CompanyOut)
 def company_reassign(request: AuthedRequest, company_id: int, payload: ReassignIn) -> Any:
     company = selectors.company_get(actor=request.user, pk=company_id)
@@ -184,10 +199,10 @@ def decision_maker_remove(request: AuthedRequest, dm_id: int) -> Any:
 
 
 @router.get("/contacts", response=Page[ContactOut], summary="Contacts visible to me")
-def contact_list(request: AuthedRequest) -> Any:
+def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
     spec = selectors.CONTACT_LIST_SPEC
     query = selectors.fold_query(list_query(request, spec))
-    return paginate(selectors.contact_list(actor=request.user), spec, query)
+    return paginate(selectors.contact_list(actor=request.user, deleted=deleted), spec, query)
 
 
 @router.post("/contacts", response={201: ContactOut})
@@ -213,6 +228,20 @@ def contact_update(request: AuthedRequest, contact_id: int, payload: ContactPatc
         company_id = fields.pop("company_id")
         company = selectors.company_get(actor=request.user, pk=company_id) if company_id else None
     return services.contact_update(actor=request.user, contact=contact, company=company, **fields)
+
+
+@router.delete("/contacts/{contact_id}", response={204: None}, summary="Soft delete")
+def contact_delete(request: AuthedRequest, contact_id: int) -> Any:
+    contact = selectors.contact_get(actor=request.user, pk=contact_id)
+    services.contact_delete(actor=request.user, contact=contact)
+    return Status(204, None)
+
+
+@router.post("/contacts/{contact_id}/restore", response=ContactOut)
+def contact_restore(request: AuthedRequest, contact_id: int) -> Any:
+    contact = selectors.contact_get(actor=request.user, pk=contact_id, deleted=True)
+    services.contact_restore(actor=request.user, contact=contact)
+    return selectors.contact_get(actor=request.user, pk=contact_id)
 
 
 @router.get("/contacts/{contact_id}/history", response=list[EventOut])

@@ -55,6 +55,10 @@ class CrmConfig(AppConfig):
                 events.COMPANY_MERGED: _("Duplicate merged into the company"),
                 events.COMPANY_MERGED_INTO: _("Company merged into another"),
                 events.IMPORT_FINISHED: _("Import finished"),
+                events.COMPANY_DELETED: _("Company deleted"),
+                events.COMPANY_RESTORED: _("Company restored"),
+                events.CONTACT_DELETED: _("Contact deleted"),
+                events.CONTACT_RESTORED: _("Contact restored"),
                 events.IMPORT_FAILED: _("Import failed"),
             }
         )

@@ -90,6 +90,9 @@ class Company(TimeStampedModel):
     # Lower-cased name, requisites, tags: SQLite's LIKE folds only ASCII, so «ромашк» must
     # meet an already lower-cased «ооо ромашка» to be found (services keep it in sync).
     search_text = models.TextField(editable=False, blank=True)
+    # Deleting is soft: the card, its links and history stay and can be restored.
+    is_deleted = models.BooleanField(_("deleted"), default=False, db_index=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # A company merged into another stays as a tombstone so old links and ids still resolve.
     merged_into = models.ForeignKey(
         "self",
@@ -150,6 +153,8 @@ class Contact(TimeStampedModel):
         related_name="crm_contacts",
     )
     search_text = models.TextField(editable=False, blank=True)
+    is_deleted = models.BooleanField(_("deleted"), default=False, db_index=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contact")

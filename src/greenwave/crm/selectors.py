@@ -43,9 +43,11 @@ from .models import (
 from .requisites import normalize_email, normalize_inn, normalize_phone
 
 
-def _visible_companies(actor: User) -> QuerySet[Company]:
-    """Live companies the actor may see (a merged-away company is a tombstone, not a client)."""
-    return scope_records(Company.objects.filter(merged_into__isnull=True), actor=actor)
+def _visible_companies(actor: User, *, deleted: bool = False) -> QuerySet[Company]:
+    """Live companies the actor may see (a merged-away company is a tombstone, not a client);
+    `deleted=True` gives the soft-deleted ones instead (to restore them)."""
+    live = Company.objects.filter(merged_into__isnull=True, is_deleted=deleted)
+    return scope_records(live, actor=actor)
 
 
 def _distinct_choices(field_name: str) -> Any:
@@ -130,18 +132,23 @@ def fold_query(query: ListQuery, *names: str) -> ListQuery:
     return replace(query, q=fold(query.q), filters=filters)
 
 
-def company_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Company]:
-    qs = _visible_companies(actor)
+def company_list(
+    *, actor: User, query: ListQuery | None = None, deleted: bool = False
+) -> QuerySet[Company]:
+    qs = _visible_companies(actor, deleted=deleted)
     if query is not None:
         qs = apply_list_query(qs, COMPANY_LIST_SPEC, fold_query(query, "tag"))
     return qs.select_related("responsible", "team")
 
 
-def company_get(*, actor: User, pk: int) -> Company:
+def company_get(*, actor: User, pk: int, deleted: bool = False) -> Company:
     company = (
-        company_list(actor=actor)
+        company_list(actor=actor, deleted=deleted)
         .prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.order_by("full_name", "pk")),
+            Prefetch(
+                "contacts",
+                queryset=Contact.objects.filter(is_deleted=False).order_by("full_name", "pk"),
+            ),
             Prefetch(
                 "decision_makers",
                 queryset=DecisionMaker.objects.select_related("contact").order_by(
@@ -165,16 +172,18 @@ def company_history(*, actor: User, company: Company) -> QuerySet[Event]:
     return event_list_for_object(object_type=Company.EVENT_CASE_TYPE, object_id=company.pk)
 
 
-def contact_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Contact]:
-    qs = scope_records(Contact.objects.all(), actor=actor)
+def contact_list(
+    *, actor: User, query: ListQuery | None = None, deleted: bool = False
+) -> QuerySet[Contact]:
+    qs = scope_records(Contact.objects.filter(is_deleted=deleted), actor=actor)
     if query is not None:
         qs = apply_list_query(qs, CONTACT_LIST_SPEC, fold_query(query))
     return qs.select_related("company", "responsible")
 
 
-def contact_get(*, actor: User, pk: int) -> Contact:
+def contact_get(*, actor: User, pk: int, deleted: bool = False) -> Contact:
     contact = (
-        contact_list(actor=actor)
+        contact_list(actor=actor, deleted=deleted)
         .prefetch_related(
             Prefetch("decision_roles", queryset=DecisionMaker.objects.select_related("company"))
         )

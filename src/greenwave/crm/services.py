@@ -81,15 +81,19 @@ __all__ = [
     "DuplicateMatch",
     "client_profile_update",
     "company_create",
+    "company_delete",
     "company_find_duplicates",
     "company_merge",
     "company_reassign",
+    "company_restore",
     "company_update",
     "competitor_create",
     "competitor_link",
     "competitor_unlink",
     "competitor_update",
     "contact_create",
+    "contact_delete",
+    "contact_restore",
     "contact_update",
     "decision_maker_add",
     "decision_maker_remove",
@@ -248,7 +252,7 @@ def _company_search_text(company: Company) -> str:
 
 
 def _require_visible_company(actor: User, company: Company) -> None:
-    live = Company.objects.filter(pk=company.pk, merged_into__isnull=True)
+    live = Company.objects.filter(pk=company.pk, merged_into__isnull=True, is_deleted=False)
     if not scope_records(live, actor=actor).exists():
         raise not_found(_("Company not found."))
 
@@ -276,7 +280,7 @@ def _refuse_duplicate_inn(
     """Two records of one legal entity split its history: refuse, and say where the first is."""
     if not inn:
         return
-    same = Company.objects.filter(inn=inn, kpp=kpp, merged_into__isnull=True)
+    same = Company.objects.filter(inn=inn, kpp=kpp, merged_into__isnull=True, is_deleted=False)
     if exclude_pk is not None:
         same = same.exclude(pk=exclude_pk)
     ids = list(same.values_list("pk", flat=True)[:10])
@@ -1529,7 +1533,8 @@ def _check_contact_row(actor: User, values: Mapping[str, str]) -> _RowCheck:
     if inn:
         normal = normalize_inn(inn, field="company_inn")
         candidates = scope_records(
-            Company.objects.filter(inn=normal, merged_into__isnull=True), actor=actor
+            Company.objects.filter(inn=normal, merged_into__isnull=True, is_deleted=False),
+            actor=actor,
         )
         company = candidates.select_related("responsible", "team").first()
         if company is None:
@@ -1766,3 +1771,90 @@ def import_run(*, job_id: int) -> ImportJob:
     except DomainError as exc:
         return _fail(job, _("Nothing was imported: %(error)s") % {"error": exc.message})
     return job
+
+
+# --- Soft delete and restore --------------------------------------------------------------
+
+
+def _require_owner_or_head(actor: User | None, responsible_id: int) -> None:
+    if actor is None or actor.pk == responsible_id or actor.is_superuser:
+        return
+    if not actor.has_role(*REASSIGNERS):
+        raise permission_denied(
+            _("Only the responsible manager or a head of sales can delete or restore it.")
+        )
+
+
+@transaction.atomic
+def company_delete(*, actor: User | None, company: Company) -> Company:
+    """Hide a client from lists and search; everything stays and can be restored."""
+    if actor is not None:
+        _require_visible_company(actor, company)
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    _require_owner_or_head(actor, company.responsible_id)
+    company.is_deleted, company.deleted_at = True, timezone.now()
+    company.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    event_append_for(company, activity=events.COMPANY_DELETED, actor=actor, payload={})
+    return company
+
+
+@transaction.atomic
+def company_restore(*, actor: User | None, company: Company) -> Company:
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    if actor is not None:
+        visible = scope_records(Company.objects.filter(pk=company.pk), actor=actor).exists()
+        if not visible or not company.is_deleted:
+            raise not_found(_("Company not found."))
+    _require_owner_or_head(actor, company.responsible_id)
+    _refuse_duplicate_inn(actor, company.inn, company.kpp, exclude_pk=company.pk)
+    company.is_deleted, company.deleted_at = False, None
+    company.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    event_append_for(company, activity=events.COMPANY_RESTORED, actor=actor, payload={})
+    return company
+
+
+def _contact_in_scope(actor: User, contact: Contact) -> None:
+    if not scope_records(Contact.objects.filter(pk=contact.pk), actor=actor).exists():
+        raise not_found(_("Contact not found."))
+
+
+@transaction.atomic
+def contact_delete(*, actor: User | None, contact: Contact) -> Contact:
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
+    )
+    if actor is not None:
+        _contact_in_scope(actor, contact)
+    _require_owner_or_head(actor, contact.responsible_id)
+    contact.is_deleted, contact.deleted_at = True, timezone.now()
+    contact.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    event_append_for(
+        contact,
+        activity=events.CONTACT_DELETED,
+        actor=actor,
+        payload={"subject": contact.full_name},
+        objects=_company_refs(contact.company),
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_restore(*, actor: User | None, contact: Contact) -> Contact:
+    contact = (
+        Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
+    )
+    if actor is not None:
+        _contact_in_scope(actor, contact)
+    if not contact.is_deleted:
+        raise not_found(_("Contact not found."))
+    _require_owner_or_head(actor, contact.responsible_id)
+    contact.is_deleted, contact.deleted_at = False, None
+    contact.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    event_append_for(
+        contact,
+        activity=events.CONTACT_RESTORED,
+        actor=actor,
+        payload={"subject": contact.full_name},
+        objects=_company_refs(contact.company),
+    )
+    return contact

@@ -622,3 +622,78 @@ def company_export(request: AuthedRequest) -> HttpResponseBase:
 @login_required
 def contact_export(request: AuthedRequest) -> HttpResponseBase:
     return _export(request, "contacts", selectors.contact_export_rows, selectors.CONTACT_LIST_SPEC)
+
+
+# --- Soft delete and restore --------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def company_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    company = selectors.company_get(actor=request.user, pk=pk)
+    services.company_delete(actor=request.user, company=company)
+    messages.success(
+        request, _("%(name)s has been deleted; it can be restored.") % {"name": company.name}
+    )
+    return redirect("crm:company_list")
+
+
+@require_POST
+@login_required
+def company_restore(request: AuthedRequest, pk: int) -> HttpResponse:
+    company = selectors.company_get(actor=request.user, pk=pk, deleted=True)
+    try:
+        services.company_restore(actor=request.user, company=company)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("crm:company_deleted")
+    messages.success(request, _("%(name)s has been restored.") % {"name": company.name})
+    return redirect("crm:company_detail", pk=company.pk)
+
+
+@login_required
+def company_deleted(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.COMPANY_LIST_SPEC,
+        selector=lambda query: selectors.company_list(
+            actor=request.user, query=query, deleted=True
+        ),
+        title=_("Deleted clients"),
+        table_template="crm/partials/deleted_company_table.html",
+        empty_message=_("No deleted clients."),
+    )
+
+
+@require_POST
+@login_required
+def contact_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(actor=request.user, pk=pk)
+    services.contact_delete(actor=request.user, contact=contact)
+    messages.success(
+        request, _("%(name)s has been deleted; it can be restored.") % {"name": contact}
+    )
+    return redirect("crm:contact_list")
+
+
+@require_POST
+@login_required
+def contact_restore(request: AuthedRequest, pk: int) -> HttpResponse:
+    contact = selectors.contact_get(actor=request.user, pk=pk, deleted=True)
+    services.contact_restore(actor=request.user, contact=contact)
+    messages.success(request, _("%(name)s has been restored.") % {"name": contact})
+    return redirect("crm:contact_detail", pk=contact.pk)
+
+
+@login_required
+def contact_deleted(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.CONTACT_LIST_SPEC,
+        selector=lambda query: selectors.contact_list(
+            actor=request.user, query=query, deleted=True
+        ),
+        title=_("Deleted contacts"),
+        table_template="crm/partials/deleted_contact_table.html",
+        empty_message=_("No deleted contacts."),
+    )
