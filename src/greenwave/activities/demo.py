@@ -43,7 +43,8 @@ def seed_activities(context: dict[str, Any]) -> None:
         return
     rng = random.Random(6)  # noqa: S311 - demo data, not security
     users: dict[str, User] = context.get("users", {})
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Planned work lands in working hours: 10:00 local time of today, plus whole days.
+    now = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
     for login in MANAGERS:
         user = users.get(login)
         if user is None:
@@ -70,7 +71,7 @@ def seed_activities(context: dict[str, Any]) -> None:
                 subject=rng.choice(CALL_SUBJECTS),
                 company=company,
                 deal=deal,
-                due_at=now + timedelta(days=index % 4, hours=rng.randint(1, 6)),
+                due_at=now + timedelta(days=index % 4, hours=rng.randint(0, 7)),
             )
             if index % 3 == 0:
                 services.activity_create(
@@ -79,7 +80,7 @@ def seed_activities(context: dict[str, Any]) -> None:
                     subject=rng.choice(MEETING_SUBJECTS),
                     company=company,
                     deal=deal,
-                    due_at=now + timedelta(days=index + 1, hours=2),
+                    due_at=now + timedelta(days=index + 1, hours=4),
                     place=company.actual_address or company.legal_address or "Офис клиента",
                     participants=str(user),
                 )

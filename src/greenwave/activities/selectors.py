@@ -4,7 +4,7 @@ events of every other app)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -224,12 +224,8 @@ class ManagerLoad:
     overdue: int
     unscheduled: int
     later: int
-
-    def cells(self, days: list[LoadDay]) -> list[tuple[LoadDay, int, bool]]:
-        return [
-            (d, self.per_day.get(d.day, 0), self.per_day.get(d.day, 0) > self.calls_per_day)
-            for d in days
-        ]
+    # (day, open calls, above the norm) for every calendar day of the window.
+    cells: list[tuple[LoadDay, int, bool]] = field(default_factory=list)
 
     @property
     def overloaded(self) -> bool:
@@ -309,6 +305,11 @@ def call_load(*, actor: User, managers: list[User], start: date, days: int = 10)
         )
         for m in managers
     ]
+    for load in rows:
+        load.cells = [
+            (d, load.per_day.get(d.day, 0), load.per_day.get(d.day, 0) > load.calls_per_day)
+            for d in calendar
+        ]
     return CallLoad(days=calendar, rows=rows)
 
 

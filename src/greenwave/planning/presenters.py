@@ -20,7 +20,12 @@ def item_view(item: DayPlanItem, fact: DayFact | None) -> dict[str, Any]:
         activities = fact.by_item.get(item.pk, [])
         done = bool(activities)
         rows = [
-            {"id": a.pk, "kind": a.kind, "subject": a.subject, "result": a.call_result}
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "subject": a.subject,
+                "result": a.get_call_result_display() if a.call_result else a.outcome[:200],
+            }
             for a in activities
         ]
     return {

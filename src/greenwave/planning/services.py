@@ -213,7 +213,7 @@ def _fact_rows(activities: list[Activity]) -> list[dict[str, Any]]:
             "id": a.pk,
             "kind": a.kind,
             "subject": a.subject,
-            "result": a.call_result or a.outcome[:200],
+            "result": a.get_call_result_display() if a.call_result else a.outcome[:200],
         }
         for a in activities
     ]

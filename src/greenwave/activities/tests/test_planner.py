@@ -148,6 +148,8 @@ def test_planner_page_shows_load_and_overload_with_a_fixed_query_count(
     )
     assert response.status_code == 302
     assert not Activity.objects.filter(due_at__isnull=True).exists()
+    planned = client.get(url).content.decode()
+    assert 'data-testid="load-cell" data-count="3"' in planned  # 3 calls on the first day
     _cold_calls(team_of_three[1], company_a, 20)
     with CaptureQueriesContext(connection) as many:
         client.get(url)
