@@ -22,6 +22,7 @@ class BpmConfig(AppConfig):
         register_demo_seeder("processes", seed_processes, order=80)
 
         register_periodic("bpm_timers", services.timers_fire_due, every_seconds=5)
+        register_periodic("bpm_escalations", services.tasks_escalate_overdue, every_seconds=60)
 
         def badge(user: object) -> int:
             if not getattr(user, "is_authenticated", False):
@@ -92,6 +93,7 @@ class BpmConfig(AppConfig):
                 events.TASK_UNCLAIMED: _("Task given back"),
                 events.TASK_DELEGATED: _("Task handed over"),
                 events.TASK_COMPLETED: _("Task completed"),
+                events.TASK_OVERDUE: _("Task overdue: escalated"),
                 events.TIMER_FIRED: _("Timer fired"),
                 events.MESSAGE_CORRELATED: _("Message received"),
                 events.INCIDENT_RAISED: _("Incident"),

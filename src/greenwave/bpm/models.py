@@ -170,6 +170,7 @@ class HumanTask(TimeStampedModel):
     )
     form_schema = models.JSONField(_("form"), default=list, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("claimed by"),

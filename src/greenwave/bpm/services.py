@@ -719,6 +719,41 @@ def timers_fire_due(now: datetime | None = None, *, worker: str = "") -> int:
     return fired
 
 
+def tasks_escalate_overdue(now: datetime | None = None) -> int:
+    """The periodic job: an overdue open task is escalated once to the head of its team.
+
+    The event (case = the process, linked to the business object) is what timelines,
+    "who holds up whom" and notifications read; `escalated_at` makes it happen once.
+    """
+    moment = now or timezone.now()
+    escalated = 0
+    with transaction.atomic():
+        qs = HumanTask.objects.filter(
+            status=TaskStatus.OPEN, escalated_at=None, due_at__lt=moment
+        ).select_related("instance__definition", "team__head", "assignee")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        for task in qs[:TIMER_BATCH]:
+            head = task.team.head if task.team else None
+            _event(
+                task.instance,
+                events.TASK_OVERDUE,
+                None,
+                {
+                    "task": task.pk,
+                    "element": task.element_id,
+                    "name": task.name,
+                    "assignee": task.assignee.username if task.assignee else None,
+                    "candidate_role": task.candidate_role,
+                    "escalated_to": head.username if head else None,
+                    "due_at": task.due_at.isoformat() if task.due_at else None,
+                },
+            )
+            HumanTask.objects.filter(pk=task.pk).update(escalated_at=moment)
+            escalated += 1
+    return escalated
+
+
 @transaction.atomic
 def message_correlate(
     *,

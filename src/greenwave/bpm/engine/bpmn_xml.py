@@ -62,7 +62,6 @@ EXECUTABLE_TAGS = frozenset(
 UNSUPPORTED_TAGS = {
     "complexGateway": "complex gateways are not executable",
     "businessRuleTask": "business-rule tasks are not connected to the DMN evaluator yet",
-    "dataStoreReference": "data stores are not executable yet",
     "adHocSubProcess": "ad-hoc sub-processes are not executable",
     "compensateEventDefinition": "compensation is not executable",
 }

@@ -12,6 +12,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable, Mapping
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +24,9 @@ from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.helpers.spec import BpmnDataSpecificationConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.specs.data_spec import BpmnDataStoreSpecification
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -38,9 +41,43 @@ from . import sandbox
 from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, parse_xml
 
 SERIALIZER_VERSION = f"spiff-{spiff_version}/{SPIFF_SERIALIZER_VERSION}"
+
+
+class ProcessDataStore(BpmnDataStoreSpecification):
+    """A BPMN data store kept inside the instance's state (one value per store id).
+
+    Spiff runs data stores only through registered implementations; this one makes every
+    store of an uploaded file executable: tasks read and write it by data associations.
+    """
+
+    def get(self, my_task: Any) -> None:
+        stores = my_task.workflow.top_workflow.data.setdefault("data_stores", {})
+        my_task.data[self.bpmn_id] = deepcopy(stores.get(self.bpmn_id))
+
+    def set(self, my_task: Any) -> None:
+        if self.bpmn_id in my_task.data:
+            stores = my_task.workflow.top_workflow.data.setdefault("data_stores", {})
+            stores[self.bpmn_id] = deepcopy(my_task.data.pop(self.bpmn_id))
+
+
+class _EveryStore(dict[str, type]):
+    """Spiff looks data stores up by name; every name is served by `ProcessDataStore`."""
+
+    def __contains__(self, name: object) -> bool:
+        return True
+
+    def __getitem__(self, name: str) -> type:
+        return ProcessDataStore
+
+
+class GreenwaveBpmnParser(BpmnParser):
+    DATA_STORE_CLASSES = _EveryStore()
+
+
 # Spiff's default config forgets the plain ServiceTask (its spiff flavour has its own).
 _CONFIG = dict(DEFAULT_CONFIG)
 _CONFIG[ServiceTask] = BpmnTaskSpecConverter
+_CONFIG[ProcessDataStore] = BpmnDataSpecificationConverter
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
 
 # A service action: (action name, task element id, process variables) -> variables to merge.
@@ -68,7 +105,11 @@ def _normalise(expression: str) -> str:
         text = text[2:-1].strip()
     elif text.startswith("=") and not text.startswith("=="):  # Zeebe/FEEL-style prefix
         text = text[1:].strip()
+    # XPath-style data object access (Signavio, Trisotech): bpmn:getDataObject('approved')
+    text = re.sub(r"bpmn:getDataObject\(\s*['\"](\w+)['\"]\s*\)", r"\1", text)
     text = text.replace("&&", " and ").replace("||", " or ")
+    # A condition never assigns: FEEL's single `=` is a comparison.
+    text = re.sub(r"(?<![=!<>])=(?!=)", "==", text)
     return re.sub(r"!(?!=)", " not ", text).strip()
 
 
@@ -115,7 +156,7 @@ _CACHE_SIZE = 64
 
 
 def _spiff_parser(data: bytes) -> BpmnParser:
-    parser = BpmnParser()
+    parser = GreenwaveBpmnParser()
     parser.add_bpmn_xml(parse_xml(data), filename="definition.bpmn")
     return parser
 

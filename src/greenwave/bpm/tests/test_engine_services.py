@@ -260,3 +260,51 @@ def test_running_instances_stay_on_their_version(
     second = services.instance_start(actor=two_teams["hunter_a"], definition=v2)
     assert _open_task(first).name == "Review the discount"
     assert _open_task(second).name == "Check the discount"
+
+
+def test_an_overdue_task_is_escalated_once_to_the_head_of_its_team(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    instance = services.instance_start(
+        actor=two_teams["hunter_a"], definition=approval, object_type="deal", object_id=3
+    )
+    task = _open_task(instance)
+    services.task_claim(actor=two_teams["head_a"], task=task)
+    task.refresh_from_db()
+    assert services.tasks_escalate_overdue(now=timezone.now()) == 0  # due tomorrow
+    later = task.due_at + timedelta(minutes=1)
+    assert services.tasks_escalate_overdue(now=later) == 1
+    assert services.tasks_escalate_overdue(now=later) == 0
+    event = Event.objects.get(case_id=str(instance.pk), activity="process_task_overdue")
+    assert event.payload["escalated_to"] == "head_a"
+    assert event.links.filter(object_type="deal", object_id="3").exists()
+
+
+def test_data_stores_and_data_associations_run(deploy: Any, two_teams: dict[str, Any]) -> None:
+    xml = b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:gw="https://greenwave.dev/schema/bpmn" id="d" targetNamespace="x">
+ <bpmn:dataStore id="crm_db" name="CRM database"/>
+ <bpmn:process id="p" isExecutable="true">
+  <bpmn:dataStoreReference id="crm_ref" dataStoreRef="crm_db"/>
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="write"/>
+  <bpmn:userTask id="write" name="Write">
+   <bpmn:extensionElements><gw:form><gw:field name="crm_db" type="integer" label="Score"/></gw:form></bpmn:extensionElements>
+   <bpmn:dataOutputAssociation id="out"><bpmn:targetRef>crm_ref</bpmn:targetRef></bpmn:dataOutputAssociation>
+  </bpmn:userTask>
+  <bpmn:sequenceFlow id="b" sourceRef="write" targetRef="read"/>
+  <bpmn:userTask id="read" name="Read">
+   <bpmn:dataInputAssociation id="in"><bpmn:sourceRef>crm_ref</bpmn:sourceRef></bpmn:dataInputAssociation>
+  </bpmn:userTask>
+  <bpmn:sequenceFlow id="c" sourceRef="read" targetRef="e"/><bpmn:endEvent id="e"/>
+ </bpmn:process></bpmn:definitions>"""
+    definition = deploy(xml)
+    hunter = two_teams["hunter_a"]
+    instance = services.instance_start(actor=hunter, definition=definition)
+    services.task_complete(actor=hunter, task=_open_task(instance), data={"crm_db": 42})
+    instance = _fresh(instance)
+    assert instance.variables["data_stores"] == {"crm_db": 42}  # written to the store
+    assert instance.variables["crm_db"] == 42  # and read back by the next task's association
+    read = _open_task(instance)
+    assert read.element_id == "read"
+    services.task_complete(actor=hunter, task=read, data={})
+    assert _fresh(instance).status == InstanceStatus.COMPLETED
