@@ -78,7 +78,11 @@ class Command(BaseCommand):
             import django_rq
 
             if self.rq_worker is None:
-                self.rq_worker = django_rq.get_worker("default", name=worker_id)
+                # django-tasks wraps each job in its own Job class; a plain RQ worker
+                # would call the Task object and fail.
+                self.rq_worker = django_rq.get_worker(
+                    "default", name=worker_id, job_class="django_tasks_rq.backend.Job"
+                )
             self.rq_worker.work(burst=True, with_scheduler=False)
             return 0
         return 0
