@@ -217,7 +217,14 @@ class FunnelForm(BootstrapFormMixin, forms.Form):
     group_by = forms.ChoiceField(
         label=_("Slice by"),
         required=False,
-        choices=[("", _("No slice")), ("responsible", _("Responsible")), ("team", _("Team"))],
+        choices=[
+            ("", _("No slice")),
+            ("responsible", _("Responsible")),
+            ("team", _("Team")),
+            ("segment", _("New / current client")),
+            ("region", _("Region")),
+            ("channel", _("Lead channel")),
+        ],
     )
 
 

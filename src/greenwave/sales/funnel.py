@@ -37,7 +37,14 @@ from greenwave.core.models import Event
 from . import events
 from .models import Deal, DealStatus, Pipeline
 
-GROUPS = {"responsible": "responsible_id", "team": "team_id"}
+# Slices of seed 000: by employee, team, new/current client, region and lead channel.
+GROUPS = {
+    "responsible": "responsible_id",
+    "team": "team_id",
+    "segment": "company__segment",
+    "region": "company__region",
+    "channel": "origin_lead__source",
+}
 
 
 @dataclass

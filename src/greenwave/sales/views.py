@@ -26,7 +26,7 @@ from greenwave.core.pages import render_list_page
 from greenwave.core.ratelimit import rate_limited
 from greenwave.core.selectors import event_list_for_object
 from greenwave.crm import selectors as crm_selectors
-from greenwave.crm.models import Product
+from greenwave.crm.models import Product, Segment
 
 from . import selectors, services
 from .forms import (
@@ -48,7 +48,7 @@ from .forms import (
 )
 from .funnel import funnel
 from .gates import evaluate_stage
-from .models import LeadStatus, Stage
+from .models import LeadSource, LeadStatus, Stage
 
 
 def _users(actor: User) -> Any:
@@ -470,10 +470,17 @@ def funnel_page(request: AuthedRequest) -> HttpResponse:
 
 
 def _group_names(rows: list[Any], group_by: str | None) -> dict[str | None, str]:
-    ids = {int(r.group) for r in rows if r.group and r.group.isdigit()}
     names: dict[str | None, str] = {None: str(_("not set"))}
-    model = Team if group_by == "team" else User
-    names.update({str(obj.pk): str(obj) for obj in model.objects.filter(pk__in=ids)})
+    values = {r.group for r in rows if r.group}
+    if group_by in ("responsible", "team"):
+        ids = {int(v) for v in values if v.isdigit()}
+        model = Team if group_by == "team" else User
+        names.update({str(obj.pk): str(obj) for obj in model.objects.filter(pk__in=ids)})
+    elif group_by == "segment":
+        names.update({k: str(v) for k, v in Segment.choices})
+    elif group_by == "channel":
+        names.update({k: str(v) for k, v in LeadSource.choices})
+    names.update({v: v for v in values if v not in names})
     return names
 
 

@@ -128,3 +128,26 @@ def test_funnel_api_answers_and_validates(two_teams, bearer, b2b) -> None:
     bad = api.get(f"/api/v1/analytics/funnel?pipeline={b2b.pk}&group_by=zodiac")
     assert bad.status_code == 400
     assert bad.json()["code"] == "validation_error"
+
+
+def test_funnel_slices_by_client_segment_region_and_lead_channel(two_teams, b2b) -> None:
+    from greenwave.crm import services as crm_services
+    from greenwave.sales.models import LeadSource
+
+    hunter = two_teams["hunter_a"]
+    north = crm_services.company_create(actor=hunter, name="ООО «Север»", region="Мурманская обл.")
+    south = crm_services.company_create(
+        actor=hunter, name="ООО «Юг»", region="Краснодарский край", segment="current"
+    )
+    services.deal_create(actor=hunter, title="С", pipeline=b2b, company=north)
+    services.deal_create(actor=hunter, title="Ю", pipeline=b2b, company=south)
+    lead = services.lead_create(actor=hunter, source=LeadSource.WEB_FORM, contact_name="Веб")
+    services.lead_convert(actor=hunter, lead=lead, pipeline=b2b)
+
+    def entered(group_by):
+        rows = funnel(actor=two_teams["admin"], pipeline=b2b, group_by=group_by)
+        return {r.group: r.entered for r in rows if r.stage_id == rows[0].stage_id}
+
+    assert entered("region") == {"Мурманская обл.": 1, "Краснодарский край": 1, None: 1}
+    assert entered("segment") == {"new": 1, "current": 1, None: 1}
+    assert entered("channel") == {"web_form": 1, None: 2}
