@@ -159,9 +159,14 @@ class BoardRow:
         return self.plan.planned_count if not self.plan.is_open else len(self.plan.items.all())
 
 
+# Who keeps a day plan: the people who work with clients (not lawyers, finance, HR).
+PLANNING_ROLES = ("hunter", "farmer", "kam", "closer", "call_center")
+
+
 def team_members(*, actor: User, team: Team) -> QuerySet[User]:
-    return scope_users(User.objects.filter(is_active=True, team=team), actor=actor).order_by(
-        "last_name", "first_name", "username"
+    users = User.objects.filter(is_active=True, team=team, roles__code__in=PLANNING_ROLES)
+    return (
+        scope_users(users, actor=actor).distinct().order_by("last_name", "first_name", "username")
     )
 
 

@@ -195,16 +195,23 @@ def day_facts(plans: list[tuple[DayPlan, list[DayPlanItem]]]) -> dict[int, DayFa
         matched: set[int] = set()
         for item in items:
             for activity in own:
-                if (
-                    (item.activity_id and activity.pk == item.activity_id)
-                    or (item.company_id and activity.company_id == item.company_id)
-                    or (item.deal_id and activity.deal_id == item.deal_id)
-                ):
+                if _fulfils(item, activity):
                     fact.by_item[item.pk].append(activity)
                     matched.add(activity.pk)
         fact.unplanned = [a for a in own if a.pk not in matched]
         facts[plan.pk] = fact
     return facts
+
+
+def _fulfils(item: DayPlanItem, activity: Activity) -> bool:
+    """An item taken from a given task or call is met by completing that one; an item about
+    a client (or deal) by any call, meeting, task or e-mail completed with it."""
+    if item.activity_id:
+        return activity.pk == item.activity_id
+    return bool(
+        (item.company_id and activity.company_id == item.company_id)
+        or (item.deal_id and activity.deal_id == item.deal_id)
+    )
 
 
 def _fact_rows(activities: list[Activity]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.selectors import user_get
-from greenwave.activities.selectors import activity_get
+from greenwave.activities.selectors import activity_get, reminders_due, reminders_due_count
 from greenwave.core.errors import DomainError
 from greenwave.sales.selectors import deal_get
 
@@ -73,6 +73,8 @@ def my_day(request: AuthedRequest) -> HttpResponse:
         "form": ItemForm(actor=actor),
         "date": day,
         "today": services.today_for(actor),
+        "reminders": list(reminders_due(actor=actor)[:10]),
+        "reminder_count": reminders_due_count(actor),
     }
     return render(request, "planning/my_day.html", context)
 

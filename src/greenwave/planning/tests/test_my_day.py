@@ -160,11 +160,11 @@ def test_team_days_api_for_the_head_and_404_for_another_team(two_teams, bearer, 
     assert response.status_code == 200
     rows = {row["user"]: row for row in response.json()}
     assert rows["hunter_a"]["planned"] == 1
-    assert rows["head_a"]["status"] == "not_planned"
+    assert "head_a" not in rows  # the board lists the people who work with clients
     assert bearer(two_teams["head_b"]).get(f"/api/v1/teams/{team_a.pk}/days").status_code == 404
 
 
-def test_pages_plan_close_and_the_heads_board(client, two_teams, company_a) -> None:
+def test_pages_plan_close_and_the_heads_board(client, two_teams, make_user, company_a) -> None:
     hunter = two_teams["hunter_a"]
     client.force_login(hunter)
     assert client.get("/planning/my-day/").status_code == 200
@@ -182,7 +182,8 @@ def test_pages_plan_close_and_the_heads_board(client, two_teams, company_a) -> N
     assert DayPlanItem.objects.get(pk=item.pk).result == ItemResult.DONE
 
     client.force_login(two_teams["head_a"])
-    services.day_plan_open(actor=two_teams["head_a"])  # one open day: its fact is queried
+    colleague = make_user("colleague", roles=["farmer"], team=two_teams["team_a"])
+    services.day_plan_open(actor=colleague)  # one open day: its fact is queried
     url = f"/planning/team/?team={two_teams['team_a'].pk}"
     client.get(url)
     with CaptureQueriesContext(connection) as few:
@@ -190,10 +191,9 @@ def test_pages_plan_close_and_the_heads_board(client, two_teams, company_a) -> N
     assert board.status_code == 200
     assert "КП" in board.content.decode()
     for n in range(3):
-        user = two_teams["hunter_a"].__class__.objects.create(
-            username=f"extra{n}", team=two_teams["team_a"]
+        services.day_plan_open(
+            actor=make_user(f"extra{n}", roles=["hunter"], team=two_teams["team_a"])
         )
-        services.day_plan_open(actor=user)
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
@@ -201,3 +201,25 @@ def test_pages_plan_close_and_the_heads_board(client, two_teams, company_a) -> N
     assert history.count('data-testid="history-row"') == 1
     client.force_login(two_teams["head_b"])
     assert client.get(f"/planning/days/{DayPlan.objects.get(user=hunter).pk}/").status_code == 404
+
+
+def test_an_item_taken_from_a_task_is_met_only_by_completing_that_task(
+    two_teams, company_a
+) -> None:
+    hunter = two_teams["hunter_a"]
+    task = activity_services.activity_create(
+        actor=hunter,
+        kind="task",
+        subject="Отправить договор",
+        company=company_a,
+        due_at=timezone.now() - timedelta(days=1),
+    )
+    plan = services.day_plan_open(actor=hunter)
+    item = services.day_plan_add_item(
+        actor=hunter, plan=plan, goal="Отправить договор", company=company_a, activity=task
+    )
+    call = _today_call(hunter, company_a)
+    activity_services.activity_complete(actor=hunter, activity=call, call_result="order_taken")
+    assert not services.day_fact(plan).done(item)  # a call is not the promised task
+    activity_services.activity_complete(actor=hunter, activity=task)
+    assert services.day_fact(plan).done(item)
