@@ -13,6 +13,7 @@ urlpatterns = [
     path("deals/<int:pk>/<slug:action>/", views.deal_action, name="deal_action"),
     path("leads/", views.lead_list, name="lead_list"),
     path("leads/new/", views.lead_create, name="lead_create"),
+    path("leads/import/", views.lead_import, name="lead_import"),
     path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
     path("leads/<int:pk>/<slug:action>/", views.lead_action, name="lead_action"),
     path("settings/pipelines/", views.pipeline_settings, name="pipeline_settings"),

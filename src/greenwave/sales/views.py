@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from csp.decorators import csp_replace
@@ -48,6 +49,7 @@ from .forms import (
 )
 from .funnel import funnel
 from .gates import evaluate_stage
+from .lead_import import lead_import_apply, lead_import_plan
 from .models import LeadSource, LeadStatus, Stage
 
 
@@ -272,6 +274,7 @@ def lead_list(request: AuthedRequest) -> HttpResponse:
         table_template="sales/partials/lead_table.html",
         create_url=reverse("sales:lead_create"),
         create_label=_("New lead"),
+        extra={"import_url": reverse("sales:lead_import")},
         empty_message=_(
             "No leads yet. Leads arrive from the web form, the API, import or by hand."
         ),
@@ -550,3 +553,28 @@ def pipeline_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("sales:pipeline_settings")
+
+
+@login_required
+def lead_import(request: AuthedRequest) -> HttpResponse:
+    """Upload → preview with every row's problems → import all rows or none."""
+    context: dict[str, Any] = {"title": _("Import leads"), "back_url": reverse("sales:lead_list")}
+    upload = request.FILES.get("file")
+    encoded = request.POST.get("content", "")
+    if request.method == "POST" and (upload or encoded):
+        try:
+            content = upload.read() if upload else base64.b64decode(encoded)
+            name = upload.name if upload else request.POST.get("file_name", "")
+            plan = lead_import_plan(content=content, file_name=name or "")
+            if request.POST.get("confirm") and not upload:
+                created = lead_import_apply(actor=request.user, plan=plan)
+                messages.success(request, _("%(n)s leads imported.") % {"n": created})
+                return redirect("sales:lead_list")
+            context.update(
+                plan=plan,
+                content=base64.b64encode(content).decode(),
+                file_name=name,
+            )
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+    return render(request, "sales/lead_import.html", context)

@@ -1,0 +1,135 @@
+"""Import of leads from CSV (UTF-8/cp1251, `;`/`,`) or XLSX: a dry run lists every row's
+problems, then all rows are written in one transaction or none is.
+
+Columns are matched by their header in Russian or English; unknown columns are ignored and
+named in the preview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import User
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.crm.tabular import read_table
+
+from . import services
+from .models import LeadSource
+
+MAX_LEAD_FILE_BYTES = 2 * 1024 * 1024
+MAX_LEAD_ROWS = 5_000
+
+# field → accepted headers (compared lower-cased, without spaces around)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "title": ("title", "название", "лид", "заголовок"),
+    "contact_name": ("contact", "contact name", "name", "контакт", "контактное лицо", "имя", "фио"),
+    "company_name": ("company", "компания", "организация", "клиент"),
+    "inn": ("inn", "инн"),
+    "phone": ("phone", "телефон"),
+    "email": ("email", "e-mail", "почта", "эл. почта"),
+    "need": ("need", "потребность", "комментарий", "запрос"),
+    "source": ("source", "источник", "канал"),
+    "utm_source": ("utm_source",),
+    "utm_medium": ("utm_medium",),
+    "utm_campaign": ("utm_campaign",),
+}
+SOURCE_NAMES = {str(label).lower(): value for value, label in LeadSource.choices}
+
+
+@dataclass
+class RowCheck:
+    number: int  # as in the file: the header is row 1
+    data: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LeadImportPlan:
+    columns: dict[str, str]  # header → field
+    ignored: list[str]
+    rows: list[RowCheck]
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for r in self.rows if r.errors)
+
+
+def _match(header: str) -> str | None:
+    key = header.strip().lower()
+    return next((name for name, aliases in COLUMNS.items() if key in aliases), None)
+
+
+def _check(number: int, data: dict[str, str]) -> RowCheck:
+    row = RowCheck(number, data)
+    if not any(data.get(k) for k in ("contact_name", "phone", "email", "company_name")):
+        row.errors.append(_("no name, phone, e-mail or company"))
+    if data.get("email"):
+        try:
+            validate_email(data["email"])
+        except ValidationError:
+            row.errors.append(_("wrong e-mail %(value)s") % {"value": data["email"]})
+    source = data.get("source", "")
+    if source:
+        value = source if source in LeadSource.values else SOURCE_NAMES.get(source.lower())
+        if value is None:
+            row.errors.append(_("unknown source %(value)s") % {"value": source})
+        else:
+            data["source"] = value
+    inn = data.get("inn", "")
+    if inn and not (inn.isdigit() and len(inn) in (10, 12)):
+        row.errors.append(_("INN must have 10 or 12 digits"))
+    return row
+
+
+def lead_import_plan(*, content: bytes, file_name: str) -> LeadImportPlan:
+    """Read and check the file without writing anything."""
+    if len(content) > MAX_LEAD_FILE_BYTES:
+        raise DomainError(CoreError.VALIDATION, _("The file is larger than 2 MB."))
+    table = read_table(content, file_name)
+    columns = {h: f for h in table.headers if (f := _match(h))}
+    if not columns:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("No known column: name the columns e.g. Контакт, Компания, Телефон, E-mail."),
+        )
+    if len(table.rows) > MAX_LEAD_ROWS:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("At most %(n)s rows per file.") % {"n": MAX_LEAD_ROWS},
+        )
+    index = {h: i for i, h in enumerate(table.headers)}
+    rows = []
+    for number, raw in enumerate(table.rows, start=2):
+        data = {f: raw[index[h]].strip() for h, f in columns.items() if raw[index[h]].strip()}
+        if data:
+            rows.append(_check(number, data))
+    ignored = [h for h in table.headers if h not in columns]
+    return LeadImportPlan(columns=columns, ignored=ignored, rows=rows)
+
+
+@transaction.atomic
+def lead_import_apply(*, actor: User, plan: LeadImportPlan) -> int:
+    """Write every row as a lead of the actor, or nothing if any row has a problem."""
+    if plan.error_count:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("%(n)s rows have problems: fix the file and check it again.")
+            % {"n": plan.error_count},
+            details={"rows": {r.number: r.errors for r in plan.rows if r.errors}},
+        )
+    for row in plan.rows:
+        data: dict[str, Any] = dict(row.data)
+        services.lead_create(
+            actor=actor,
+            title=data.pop("title", ""),
+            source=data.pop("source", LeadSource.IMPORT),
+            responsible=actor,
+            **data,
+        )
+    return len(plan.rows)
