@@ -1,0 +1,196 @@
+"""`funnel`, `stage_durations`, `period_over_period`: Greenwave's analytics code vs the best
+hand-written SQL for the same answer on the same PostgreSQL database; answers must be equal.
+
+The hand-written SQL reads the event log once (one scan, every event unfolded into the stage
+rows it counts for with a LATERAL VALUES list) and takes medians with `percentile_cont`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from greenwave.datagen.benchreport import BenchResult, median_time, skipped, verdict_from_times
+
+TARGET = 0.5
+EXIT_ACTIVITIES = ("deal_stage_changed", "deal_won", "deal_lost")
+
+FUNNEL_SQL = """
+SELECT k.stage::bigint,
+       count(*) FILTER (WHERE k.kind = 'enter') AS entered,
+       count(*) FILTER (WHERE k.kind = 'forward') AS forward,
+       count(*) FILTER (WHERE k.kind = 'lost') AS lost,
+       count(*) FILTER (WHERE k.kind = 'won') AS won,
+       avg(k.secs) AS avg_s,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY k.secs) AS median_s
+FROM core_event e
+CROSS JOIN LATERAL (
+    VALUES
+      (CASE WHEN e.activity = 'deal_stage_changed' THEN e.payload->>'from_stage'
+            ELSE e.payload->>'stage' END,
+       CASE e.activity WHEN 'deal_created' THEN 'enter' WHEN 'deal_won' THEN 'won'
+            WHEN 'deal_lost' THEN 'lost'
+            ELSE CASE WHEN e.payload->>'direction' = 'forward' THEN 'forward' ELSE 'back' END
+       END,
+       (e.payload->>'seconds_in_stage')::int),
+      (CASE WHEN e.activity = 'deal_stage_changed' AND e.payload->>'direction' = 'forward'
+            THEN e.payload->>'to_stage' END, 'enter', NULL::int)
+) AS k(stage, kind, secs)
+WHERE e.case_type = 'deal'
+  AND e.activity IN ('deal_created', 'deal_stage_changed', 'deal_won', 'deal_lost')
+  AND e.case_id IN (SELECT id::text FROM sales_deal WHERE pipeline_id = %(pipeline)s)
+  AND k.stage IS NOT NULL
+GROUP BY 1
+"""
+
+STUCK_SQL = """
+SELECT d.stage_id, count(*)
+FROM sales_deal d JOIN sales_stage s ON s.id = d.stage_id
+WHERE d.pipeline_id = %(pipeline)s AND d.status = 'open'
+  AND d.stage_entered_at < %(now)s - make_interval(days => s.expected_days)
+GROUP BY 1
+"""
+
+DURATIONS_SQL = """
+SELECT coalesce(payload->>'from_stage', payload->>'stage') AS stage,
+       avg(secs), percentile_cont(0.5) WITHIN GROUP (ORDER BY secs)
+FROM (
+    SELECT payload, (payload->>'seconds_in_stage')::int AS secs
+    FROM core_event
+    WHERE case_type = 'deal' AND activity IN ('deal_stage_changed', 'deal_won', 'deal_lost')
+      AND case_id IN (SELECT id::text FROM sales_deal WHERE pipeline_id = %(pipeline)s)
+) x
+WHERE secs IS NOT NULL
+GROUP BY 1
+"""
+
+
+def _context() -> tuple[Any, Any]:
+    from greenwave.accounts.models import User
+    from greenwave.sales.models import Pipeline
+
+    return User.objects.get(username="gen_admin_01"), Pipeline.objects.get(code="b2b")
+
+
+def _funnel_greenwave(actor: Any, pipeline: Any) -> dict[int, tuple[Any, ...]]:
+    from greenwave.sales.funnel import funnel
+
+    return {
+        r.stage_id: (r.entered, r.forward, r.lost, r.won, r.avg_days, r.median_days, r.stuck)
+        for r in funnel(actor=actor, pipeline=pipeline)
+    }
+
+
+def _funnel_sql(pipeline: Any) -> dict[int, tuple[Any, ...]]:
+    from django.db import connection
+    from django.utils import timezone
+
+    params = {"pipeline": pipeline.pk, "now": timezone.now()}
+    with connection.cursor() as cursor:
+        cursor.execute(FUNNEL_SQL, params)
+        rows = {r[0]: r[1:] for r in cursor.fetchall()}
+        cursor.execute(STUCK_SQL, params)
+        stuck = dict(cursor.fetchall())
+    out = {}
+    for stage in pipeline.stages.all():
+        entered, forward, lost, won, avg_s, median_s = rows.get(stage.pk, (0, 0, 0, 0, None, None))
+        out[stage.pk] = (
+            entered,
+            forward,
+            lost,
+            won,
+            round(float(avg_s) / 86400, 2) if avg_s is not None else None,
+            round(float(median_s) / 86400, 2) if median_s is not None else None,
+            stuck.get(stage.pk, 0),
+        )
+    return out
+
+
+def _same_funnel(a: dict[int, tuple[Any, ...]], b: dict[int, tuple[Any, ...]]) -> list[str]:
+    diffs = []
+    for stage in sorted(set(a) | set(b)):
+        x, y = a.get(stage), b.get(stage)
+        if x is None or y is None:
+            diffs.append(f"stage {stage}: {x} vs {y}")
+            continue
+        counts_equal = x[:4] == y[:4] and x[6] == y[6]
+        days_equal = all(
+            (p is None and q is None) or (p is not None and q is not None and abs(p - q) <= 0.011)
+            for p, q in zip(x[4:6], y[4:6], strict=True)
+        )
+        if not (counts_equal and days_equal):
+            diffs.append(f"stage {stage}: {x} vs {y}")
+    return diffs
+
+
+def bench_funnel(*, runs: int, dataset: str) -> BenchResult:
+    actor, pipeline = _context()
+    ours = _funnel_greenwave(actor, pipeline)
+    ceiling = _funnel_sql(pipeline)
+    diffs = _same_funnel(ours, ceiling)
+    if diffs:
+        raise AssertionError("funnel answers differ: " + "; ".join(diffs[:3]))
+    t_ours = median_time(
+        lambda: _funnel_greenwave(actor, pipeline), runs=runs, clock=time.perf_counter
+    )
+    t_sql = median_time(lambda: _funnel_sql(pipeline), runs=runs, clock=time.perf_counter)
+    return verdict_from_times(
+        "funnel",
+        ours_s=t_ours,
+        ceiling_s=t_sql,
+        target=TARGET,
+        details=(
+            f"greenwave.sales.funnel.funnel {t_ours * 1000:.0f} ms vs one-scan SQL "
+            f"{t_sql * 1000:.0f} ms, median of {runs}, {dataset}, answers equal"
+        ),
+    )
+
+
+def _durations_greenwave(actor: Any, pipeline: Any) -> dict[str, tuple[float, float]]:
+    from greenwave.sales.funnel import _deal_events, _durations, _period
+
+    found = _durations(_deal_events(actor, pipeline, _period(None, None)), None)
+    return {stage: values for (stage, _group), values in found.items()}
+
+
+def _durations_sql(pipeline: Any) -> dict[str, tuple[float, float]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(DURATIONS_SQL, {"pipeline": pipeline.pk})
+        return {str(s): (float(a), float(m)) for s, a, m in cursor.fetchall()}
+
+
+def bench_stage_durations(*, runs: int, dataset: str) -> BenchResult:
+    actor, pipeline = _context()
+    ours, ceiling = _durations_greenwave(actor, pipeline), _durations_sql(pipeline)
+    if set(ours) != set(ceiling) or any(
+        abs(ours[k][0] - ceiling[k][0]) > 1e-6 * max(1.0, ceiling[k][0])
+        or abs(ours[k][1] - ceiling[k][1]) > 1e-6 * max(1.0, ceiling[k][1])
+        for k in ours
+    ):
+        raise AssertionError(f"stage durations differ: {ours} vs {ceiling}")
+    t_ours = median_time(
+        lambda: _durations_greenwave(actor, pipeline), runs=runs, clock=time.perf_counter
+    )
+    t_sql = median_time(lambda: _durations_sql(pipeline), runs=runs, clock=time.perf_counter)
+    return verdict_from_times(
+        "stage_durations",
+        ours_s=t_ours,
+        ceiling_s=t_sql,
+        target=TARGET,
+        details=(
+            f"avg+median seconds per stage: sales.funnel._durations (no public selector) "
+            f"{t_ours * 1000:.0f} ms vs percentile_cont SQL {t_sql * 1000:.0f} ms, "
+            f"median of {runs}, {dataset}, answers equal"
+        ),
+    )
+
+
+def bench_period_over_period() -> BenchResult:
+    return skipped(
+        "period_over_period",
+        TARGET,
+        "no selector yet: Greenwave has no sales-for-a-period vs previous period / last year "
+        "(analytics app not built)",
+    )

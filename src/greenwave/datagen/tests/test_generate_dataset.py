@@ -1,0 +1,148 @@
+"""The generator: planted facts found by Greenwave's own analytics, determinism, valid data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from stdnum.ru import inn as stdnum_inn
+from stdnum.ru import ogrn as stdnum_ogrn
+
+from greenwave.accounts.models import User
+from greenwave.core.models import Event
+from greenwave.crm.models import Company, Contact
+from greenwave.datagen import generator
+from greenwave.datagen.generator import Config, CountingSink, Generator
+from greenwave.datagen.loader import dataset_record, generate_into_database, reference
+from greenwave.sales.funnel import funnel
+from greenwave.sales.models import Deal, Pipeline
+from greenwave.sales.selectors import abandoned_by_manager
+
+END = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def dataset(db: None) -> dict[str, int]:
+    result, _seconds = generate_into_database(Config(deals=400, seed=5, chunk=250))
+    return result.counts
+
+
+def _admin() -> User:
+    return User.objects.get(username="gen_admin_01")
+
+
+def test_funnel_finds_the_planted_bottleneck(dataset: dict[str, int]) -> None:
+    rows = funnel(actor=_admin(), pipeline=Pipeline.objects.get(code="b2b"))
+    codes = {s.pk: s.code for s in Pipeline.objects.get(code="b2b").stages.all()}
+    slowest = max(rows, key=lambda r: r.median_days or 0)
+    most_stuck = max(rows, key=lambda r: r.stuck)
+    assert codes[slowest.stage_id] == generator.BOTTLENECK_STAGE
+    assert codes[most_stuck.stage_id] == generator.BOTTLENECK_STAGE
+    others = [r.median_days or 0 for r in rows if r is not slowest]
+    assert (slowest.median_days or 0) > 2 * max(others)
+
+
+def test_losses_at_the_planted_stage_have_the_planted_reason(dataset: dict[str, int]) -> None:
+    lost = Deal.objects.filter(status="lost", stage__code=generator.SKEWED_LOSS_STAGE)
+    top = lost.values("lost_reason__name").annotate(n=Count("pk")).order_by("-n").first()
+    assert top is not None
+    assert top["lost_reason__name"] == generator.SKEWED_LOSS_REASON
+    assert top["n"] > lost.count() / 2
+
+
+def test_the_overloaded_manager_has_the_most_abandoned_clients(dataset: dict[str, int]) -> None:
+    ranking = abandoned_by_manager(actor=_admin())
+    assert ranking[0]["manager"].username == generator.OVERLOADED_MANAGER
+    assert ranking[0]["count"] > 2 * ranking[1]["count"]
+
+
+def test_rows_in_the_database_match_the_counts_and_the_record(dataset: dict[str, int]) -> None:
+    assert Deal.objects.count() == dataset["sales.deal"] == 400
+    assert Event.objects.exclude(case_type="dataset").count() == dataset["core.event"]
+    record = dataset_record(deals=400, seed=5, events_per_deal=None)
+    assert record is not None
+    assert record.payload["counts"] == dataset
+
+
+def test_events_chain_like_event_append_writes_them(dataset: dict[str, int]) -> None:
+    deal = Deal.objects.filter(status="won").order_by("pk").first()
+    assert deal is not None
+    events = list(
+        Event.objects.filter(case_type="deal", case_id=str(deal.pk)).order_by("timestamp", "id")
+    )
+    assert events[0].activity == "deal_created"
+    assert events[0].prev_activity == ""
+    assert events[-1].activity == "deal_won"
+    for before, after in pairwise(events):
+        assert after.prev_activity == before.activity
+        assert after.prev_timestamp == before.timestamp
+    moved = [e for e in events if e.activity == "deal_stage_changed"]
+    assert {"from_stage", "to_stage", "direction", "seconds_in_stage"} <= set(moved[0].payload)
+    links = {(o.object_type, o.qualifier) for o in events[0].links.all()}
+    assert links == {("company", "client"), ("user", "responsible")}
+
+
+def test_requisites_and_contacts_are_valid(dataset: dict[str, int]) -> None:
+    for company in Company.objects.all()[:200]:
+        stdnum_inn.validate(company.inn)
+        stdnum_ogrn.validate(company.ogrn)
+        assert company.kpp[:4] == company.inn[:4]
+        assert len(company.kpp) == 9
+    contact = Contact.objects.exclude(birthday=None).first()
+    assert contact is not None
+    assert contact.phones[0].startswith("+79")
+
+
+def test_every_role_has_people(dataset: dict[str, int]) -> None:
+    roles = set(
+        User.objects.filter(username__startswith="gen_").values_list("roles__code", flat=True)
+    )
+    assert roles >= {
+        "call_center",
+        "hunter",
+        "closer",
+        "farmer",
+        "kam",
+        "head_of_sales",
+        "lawyer",
+        "finance",
+        "accountant",
+        "hr",
+        "admin",
+    }
+
+
+@pytest.mark.django_db
+def test_same_seed_same_rows_other_seed_other_rows() -> None:
+    ref = reference()
+
+    def run(seed: int) -> tuple[dict[str, int], str]:
+        result = Generator(Config(deals=300, seed=seed, end=END), ref, CountingSink()).run()
+        return result.counts, result.digest
+
+    first, again, other = run(11), run(11), run(12)
+    assert first == again
+    assert other[1] != first[1]
+
+
+@pytest.mark.django_db
+def test_padding_reaches_the_asked_events_per_deal() -> None:
+    result = Generator(
+        Config(deals=200, seed=3, events_per_deal=12, end=END), reference(), CountingSink()
+    ).run()
+    deal_events = result.counts["core.event"]
+    assert deal_events >= 200 * 12
+
+
+@pytest.mark.django_db
+def test_command_generates_and_refuses_a_second_generation() -> None:
+    out = StringIO()
+    call_command("generate_dataset", "--deals", "50", "--seed", "2", stdout=out)
+    assert "generated in" in out.getvalue()
+    assert Deal.objects.count() == 50
+    with pytest.raises(Exception, match="already holds"):
+        call_command("generate_dataset", "--deals", "50", "--seed", "2", stdout=StringIO())
