@@ -37,6 +37,7 @@ def register_nav(item: NavItem) -> None:
 def nav_for(user: Any, current_path: str) -> dict[str, list[dict[str, Any]]]:
     """Items visible to the user, grouped by section, with the active one marked."""
     sections: dict[str, list[dict[str, Any]]] = {}
+    entries: list[dict[str, Any]] = []
     for item in sorted(
         _REGISTRY.values(),
         key=lambda i: (SECTION_ORDER.get(i.section, 5), i.section, i.order, i.key),
@@ -47,15 +48,19 @@ def nav_for(user: Any, current_path: str) -> dict[str, list[dict[str, Any]]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = current_path == url or (url != "/" and current_path.startswith(url))
-        sections.setdefault(item.section, []).append(
-            {
-                "key": item.key,
-                "label": item.label,
-                "url": url,
-                "icon": item.icon,
-                "active": active,
-                "badge": item.badge(user) if item.badge else None,
-            }
-        )
+        entry = {
+            "key": item.key,
+            "label": item.label,
+            "url": url,
+            "icon": item.icon,
+            "active": False,
+            "badge": item.badge(user) if item.badge else None,
+        }
+        entries.append(entry)
+        sections.setdefault(item.section, []).append(entry)
+    # Only the most specific item is active: /sales/leads/ is Leads, not also Deals at /sales/.
+    matching = [e for e in entries if current_path == e["url"] or current_path.startswith(e["url"])]
+    matching = [e for e in matching if e["url"] != "/" or current_path == "/"]
+    if matching:
+        max(matching, key=lambda e: len(e["url"]))["active"] = True
     return sections

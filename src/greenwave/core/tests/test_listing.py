@@ -26,3 +26,23 @@ def test_search_filter_and_sort_apply_to_a_scoped_queryset(two_teams) -> None:
 
     in_team = user_list(actor=admin, query=parse(team=str(team_a.pk), role="head_of_sales"))
     assert [u.username for u in in_team] == ["head_a"]
+
+
+@pytest.mark.django_db
+def test_search_ignores_the_case_of_cyrillic_letters_on_every_database(make_user) -> None:
+    from greenwave.accounts.models import User
+
+    make_user("ivan", first_name="Иван", last_name="Петров")
+    assert list(
+        User.objects.filter(first_name__icontains="иВАН").values_list("username", flat=True)
+    ) == ["ivan"]
+    assert User.objects.filter(last_name__icontains="петр%").count() == 0  # % is literal here
+
+
+def test_only_the_most_specific_menu_item_is_active(db, make_user) -> None:
+    from greenwave.core.navigation import nav_for
+
+    user = make_user("navuser", roles=["hunter"])
+    sections = nav_for(user, "/sales/leads/")
+    active = [i["key"] for items in sections.values() for i in items if i["active"]]
+    assert active == ["leads"]
