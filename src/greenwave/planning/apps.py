@@ -8,11 +8,12 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planning")
 
     def ready(self) -> None:
+        from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.navigation import NavItem, register_nav
 
-        from . import events
+        from . import events, selectors
         from .demo import seed_days
 
         def is_head(user: object) -> bool:
@@ -31,6 +32,7 @@ class PlanningConfig(AppConfig):
             )
         )
         register_demo_seeder("days", seed_days, order=41)
+        register_case_access("day_plan", selectors.day_plan_visible)
         register_activity_labels(
             {
                 events.DAY_ITEM_ADDED: _("Added to the day plan"),

@@ -200,3 +200,11 @@ def visible_teams(*, actor: User) -> list[Any]:
     teams = visible_team_ids(actor)
     qs = Team.objects.all() if teams is None else Team.objects.filter(pk__in=teams)
     return list(qs.order_by("name"))
+
+
+def day_plan_visible(actor: User, case_id: str) -> bool:
+    """For the event log API: may the actor read the history of this day plan?"""
+    if not case_id.isdigit():
+        return False
+    plan = DayPlan.objects.select_related("user").filter(pk=int(case_id)).first()
+    return plan is not None and can_see_user(actor, plan.user)

@@ -227,3 +227,13 @@ def test_timeline_query_count_is_fixed_and_other_teams_get_404(
     assert len(many) == len(few)
     assert client.get(f"/activities/timeline/company/{company_b.pk}/").status_code == 404
     assert client.get("/activities/timeline/secret/1/").status_code == 404
+
+
+def test_activity_events_are_readable_through_the_events_api_within_scope(
+    two_teams, bearer, company_a
+) -> None:
+    (call,) = _calls(two_teams["hunter_a"], company_a, 1)
+    url = f"/api/v1/events?case=activity:{call.pk}"
+    body = bearer(two_teams["hunter_a"]).get(url).json()
+    assert [e["activity"] for e in body["items"]] == ["activity_planned"]
+    assert bearer(two_teams["hunter_b"]).get(url).status_code == 404

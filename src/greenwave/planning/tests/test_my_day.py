@@ -223,3 +223,15 @@ def test_an_item_taken_from_a_task_is_met_only_by_completing_that_task(
     assert not services.day_fact(plan).done(item)  # a call is not the promised task
     activity_services.activity_complete(actor=hunter, activity=task)
     assert services.day_fact(plan).done(item)
+
+
+def test_day_plan_history_is_readable_through_the_events_api_by_the_head_only(
+    two_teams, bearer, company_a
+) -> None:
+    plan = services.day_plan_open(actor=two_teams["hunter_a"])
+    services.day_plan_add_item(
+        actor=two_teams["hunter_a"], plan=plan, company=company_a, goal="Позвонить"
+    )
+    url = f"/api/v1/events?case=day_plan:{plan.pk}"
+    assert bearer(two_teams["head_a"]).get(url).json()["count"] == 1
+    assert bearer(two_teams["hunter_b"]).get(url).status_code == 404
