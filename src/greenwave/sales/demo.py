@@ -6,24 +6,37 @@ from decimal import Decimal
 from typing import Any
 
 from greenwave.core.services import event_append
+from greenwave.crm.models import Company, Product
 
 from . import services
 from .models import Deal, LeadSource, Pipeline
 
 DEALS = [
-    # title, owner, stage code, amount, outcome
-    ("Поставка насосного оборудования — ООО «Аквамаш»", "hunter", "qualification", 420000, ""),
-    ("Годовой контракт на расходники — АО «Северсталь-Сервис»", "hunter", "needs", 1250000, ""),
-    ("Модернизация склада — ООО «Логистик Плюс»", "closer", "presentation", 880000, ""),
-    ("Партия фильтров — ООО «ЧистоВода»", "closer", "cp_preparation", 156000, ""),
-    ("Комплект КИП — ПАО «Энергосбыт»", "kam", "cp_approval", 2300000, ""),
-    ("Запчасти к линии розлива — ООО «Волжский пивзавод»", "farmer", "contract", 640000, ""),
-    ("Сервисное обслуживание — ООО «Агрохолдинг Юг»", "hunter2", "qualification", 310000, ""),
-    ("Трубопроводная арматура — ООО «СтройГрад»", "hunter2", "presentation", 975000, ""),
-    ("Поставка редукторов — АО «Кубаньмаш»", "farmer2", "invoice", 510000, ""),
-    ("Насосы для котельной — МУП «Теплосеть»", "hunter", "needs", 730000, "lost"),
-    ("Автоматика для линии — ООО «ПищеПром»", "closer", "payment", 1120000, "won"),
+    # subject, owner, stage code, amount, outcome
+    ("Поставка насосного оборудования", "hunter", "qualification", 420000, ""),
+    ("Годовой контракт на расходники", "hunter", "needs", 1250000, ""),
+    ("Модернизация склада", "closer", "presentation", 880000, ""),
+    ("Партия фильтров", "closer", "cp_preparation", 156000, ""),
+    ("Комплект КИП", "kam", "cp_approval", 2300000, ""),
+    ("Запчасти к линии розлива", "farmer", "contract", 640000, ""),
+    ("Сервисное обслуживание", "hunter2", "qualification", 310000, ""),
+    ("Трубопроводная арматура", "hunter2", "presentation", 975000, ""),
+    ("Поставка редукторов", "farmer2", "invoice", 510000, ""),
+    ("Насосы для котельной", "hunter", "needs", 730000, "lost"),
+    ("Автоматика для линии", "closer", "payment", 1120000, "won"),
 ]
+
+
+def _client_of(owner: Any, used: set[int]) -> Company | None:
+    """A demo client of the owner, else of the owner's team (each used once if possible)."""
+    for scope in ({"responsible": owner}, {"team": owner.team}):
+        client = Company.objects.filter(**scope).exclude(pk__in=used).order_by("pk").first()
+        if client is not None:
+            used.add(client.pk)
+            return client
+    return None
+
+
 LEADS = [
     (
         "Иван Петров",
@@ -44,16 +57,26 @@ def seed_sales(context: dict[str, Any]) -> None:
     users = context["users"]
     b2b = Pipeline.objects.get(code="b2b")
     stages = {s.code: s for s in b2b.stages.all()}
-    for title, login, stage_code, amount, outcome in DEALS:
+    used: set[int] = set()
+    products = list(Product.objects.filter(prices__price_list__kind="base").distinct()[:3])
+    for index, (subject, login, stage_code, amount, outcome) in enumerate(DEALS):
         owner = users[login]
+        client = _client_of(owner, used)
         deal = services.deal_create(
             actor=owner,
-            title=title,
+            title=f"{subject} — {client.name}" if client else subject,
             pipeline=b2b,
             stage=stages[stage_code],
             amount=Decimal(amount),
             responsible=owner,
+            company=client,
+            contacts=list(client.contacts.all()[:1]) if client else [],
         )
+        if products and index % 3 == 0:  # some deals are priced by product lines
+            product = products[index % len(products)]
+            price = product.prices.filter(price_list__kind="base").first()
+            quantity = max(Decimal(1), (Decimal(amount) / price.amount).quantize(Decimal(1)))
+            services.deal_add_item(actor=owner, deal=deal, product=product, quantity=quantity)
         if stage_code == "qualification":
             # A call made on the deal: the first stage's output is met, it may move on.
             event_append(case_type="deal", case_id=deal.pk, activity="call_completed", actor=owner)
