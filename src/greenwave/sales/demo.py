@@ -75,7 +75,8 @@ def seed_sales(context: dict[str, Any]) -> None:
         if products and index % 3 == 0:  # some deals are priced by product lines
             product = products[index % len(products)]
             price = product.prices.filter(price_list__kind="base").first()
-            quantity = max(Decimal(1), (Decimal(amount) / price.amount).quantize(Decimal(1)))
+            unit = price.amount if price is not None and price.amount > 0 else Decimal(amount)
+            quantity = max(Decimal(1), (Decimal(amount) / unit).quantize(Decimal(1)))
             services.deal_add_item(actor=owner, deal=deal, product=product, quantity=quantity)
         if stage_code == "qualification":
             # A call made on the deal: the first stage's output is met, it may move on.
