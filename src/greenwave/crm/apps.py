@@ -8,11 +8,12 @@ class CrmConfig(AppConfig):
     verbose_name = _("Clients")
 
     def ready(self) -> None:
+        from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.navigation import NavItem, register_nav
 
-        from . import events
+        from . import events, selectors
         from .demo import seed_catalog, seed_clients
 
         register_nav(NavItem("clients", _("Clients"), "crm:company_list", "building", order=10))
@@ -29,6 +30,8 @@ class CrmConfig(AppConfig):
         register_nav(
             NavItem("crm_import", _("Import clients"), "crm:import_start", "upload", order=15)
         )
+        register_case_access("company", selectors.company_visible)
+        register_case_access("contact", selectors.contact_visible)
         register_demo_seeder("clients", seed_clients, order=10)
         register_demo_seeder("catalog", seed_catalog, order=11)
         register_activity_labels(

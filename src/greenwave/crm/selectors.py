@@ -591,3 +591,12 @@ def contact_export_rows(*, actor: User, query: ListQuery) -> tuple[list[str], It
             ]
 
     return headers, rows()
+
+
+def company_visible(actor: User, case_id: str) -> bool:
+    """For the event log API: may the actor read this client's history?"""
+    return case_id.isdigit() and company_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+def contact_visible(actor: User, case_id: str) -> bool:
+    return case_id.isdigit() and contact_list(actor=actor).filter(pk=int(case_id)).exists()

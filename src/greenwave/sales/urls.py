@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("deals/", views.deal_list, name="deal_list"),
     path("deals/new/", views.deal_create, name="deal_create"),
+    path("clients/<int:company_pk>/deals/", views.company_deals, name="company_deals"),
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
     path("deals/<int:pk>/<slug:action>/", views.deal_action, name="deal_action"),

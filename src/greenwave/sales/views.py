@@ -144,7 +144,11 @@ def deal_create(request: AuthedRequest) -> HttpResponse:
         request.POST or None,
         users=_users(request.user),
         companies=crm_selectors.company_list(actor=request.user),
-        initial={"pipeline": selectors.pipeline_default(), "responsible": request.user},
+        initial={
+            "pipeline": selectors.pipeline_default(),
+            "responsible": request.user,
+            "company": request.GET.get("company"),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -578,3 +582,13 @@ def lead_import(request: AuthedRequest) -> HttpResponse:
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", str(exc)))
     return render(request, "sales/lead_import.html", context)
+
+
+@login_required
+def company_deals(request: AuthedRequest, company_pk: int) -> HttpResponse:
+    """The client card's deals (loaded by htmx into the client base's card)."""
+    company = crm_selectors.company_get(actor=request.user, pk=company_pk)
+    deals = selectors.deal_list(actor=request.user).filter(company=company).order_by("-created_at")
+    return render(
+        request, "sales/partials/company_deals.html", {"company": company, "deals": deals[:50]}
+    )

@@ -154,6 +154,8 @@ MEDIA_URL = "/media/"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# The address people open Greenwave at: absolute links in e-mails (reminders) start with it.
+GREENWAVE_BASE_URL = env.str("GREENWAVE_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Greenwave <noreply@localhost>")
 
 # Background jobs: the database queue is embedded; REDIS_URL switches to RQ workers.

@@ -182,3 +182,22 @@ def test_merging_clients_moves_their_deals_and_leads(two_teams, b2b) -> None:
     assert Event.objects.filter(
         case_type="deal", case_id=str(deal.pk), activity="deal_changed"
     ).exists()
+
+
+def test_client_card_lists_its_deals_and_its_history_is_in_the_events_api(
+    client, two_teams, b2b, bearer
+) -> None:
+    hunter = two_teams["hunter_a"]
+    company = crm_services.company_create(actor=hunter, name="ООО «Карта»")
+    services.deal_create(actor=hunter, title="Сделка клиента", pipeline=b2b, company=company)
+    client.force_login(hunter)
+    assert "Сделка клиента" in client.get(f"/sales/clients/{company.pk}/deals/").content.decode()
+    client.force_login(two_teams["hunter_b"])
+    assert client.get(f"/sales/clients/{company.pk}/deals/").status_code == 404
+    events = bearer(hunter).get(f"/api/v1/events?object=company:{company.pk}")
+    assert events.status_code == 200
+    assert {"company_created", "deal_created"} <= {e["activity"] for e in events.json()["items"]}
+    assert (
+        bearer(two_teams["hunter_b"]).get(f"/api/v1/events?object=company:{company.pk}").status_code
+        == 404
+    )
