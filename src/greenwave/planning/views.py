@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.selectors import user_get
-from greenwave.activities.selectors import activity_get, reminders_due, reminders_due_count
+from greenwave.activities.selectors import activity_get, reminders_due
 from greenwave.core.errors import DomainError
 from greenwave.sales.selectors import deal_get
 
@@ -74,7 +74,6 @@ def my_day(request: AuthedRequest) -> HttpResponse:
         "date": day,
         "today": services.today_for(actor),
         "reminders": list(reminders_due(actor=actor)[:10]),
-        "reminder_count": reminders_due_count(actor),
     }
     return render(request, "planning/my_day.html", context)
 
