@@ -11,6 +11,7 @@ class SalesConfig(AppConfig):
         from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.home import HomeCard, register_home_card
         from greenwave.core.navigation import NavItem, register_nav
         from greenwave.crm.merging import register_company_merge_handler
 
@@ -49,6 +50,9 @@ class SalesConfig(AppConfig):
                 section="analytics",
                 order=20,
             )
+        )
+        register_home_card(
+            HomeCard("sales", "sales/partials/home_card.html", selectors.home_summary, order=10)
         )
         register_demo_seeder("sales", seed_sales, order=30)
         register_company_merge_handler("sales", services.sales_company_merged)

@@ -304,3 +304,21 @@ def abandoned_by_manager(*, actor: User) -> list[dict[str, Any]]:
     )
     names = {u.pk: u for u in User.objects.filter(pk__in=[r["responsible_id"] for r in rows])}
     return [{"manager": names.get(r["responsible_id"]), "count": r["n"]} for r in rows]
+
+
+def home_summary(actor: User) -> dict[str, Any]:
+    """The home page card: the actor's open deals, stuck ones and new leads (four queries)."""
+    mine = Deal.objects.filter(responsible=actor, status=DealStatus.OPEN)
+    totals = mine.aggregate(n=Count("pk"), s=Sum("amount"))
+    now = timezone.now()
+    overdue = Q(pk__in=[])
+    for stage_id, days in Stage.objects.values_list("pk", "expected_days"):
+        overdue |= Q(stage_id=stage_id, stage_entered_at__lt=now - timedelta(days=days))
+    late = mine.filter(overdue)
+    return {
+        "user_id": actor.pk,
+        "open_deals": totals["n"],
+        "open_amount": totals["s"] or 0,
+        "stuck": late.count(),
+        "new_leads": Lead.objects.filter(responsible=actor, status=LeadStatus.NEW).count(),
+    }

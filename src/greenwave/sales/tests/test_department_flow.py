@@ -201,3 +201,19 @@ def test_client_card_lists_its_deals_and_its_history_is_in_the_events_api(
         bearer(two_teams["hunter_b"]).get(f"/api/v1/events?object=company:{company.pk}").status_code
         == 404
     )
+
+
+def test_home_page_shows_my_open_deals_stuck_ones_and_new_leads(client, two_teams, b2b) -> None:
+    hunter = two_teams["hunter_a"]
+    deal = services.deal_create(actor=hunter, title="Моя", pipeline=b2b, amount=Decimal(1000))
+    deal.stage_entered_at = timezone.now() - timedelta(days=30)
+    deal.save(update_fields=["stage_entered_at"])
+    services.deal_create(actor=hunter, title="Свежая", pipeline=b2b, amount=Decimal(500))
+    services.lead_create(actor=hunter, contact_name="Новый")
+    client.force_login(hunter)
+    page = client.get("/").content.decode().replace("\xa0", " ")
+    assert 'data-testid="home-sales"' in page
+    assert "2 открытые сделки" in page
+    assert "1 500 ₽" in page
+    assert "1 сделка находится на этапе дольше нормы" in page
+    assert "1 новый лид" in page
