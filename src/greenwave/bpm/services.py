@@ -91,7 +91,7 @@ def _problems(xml: bytes, doc: engine.BpmnDocument) -> list[dict[str, str]]:
     for element_id, action in doc.service_actions.items():
         from .actions import action_names
 
-        if action not in action_names():
+        if action not in action_names() and not action.startswith("decision:"):
             found.append(
                 {"id": element_id, "tag": "serviceTask", "reason": f"unknown action {action!r}"}
             )
@@ -223,7 +223,23 @@ def _event(
 
 
 def _action_handler(name: str, element_id: str, variables: dict[str, Any]) -> Any:
+    if name.startswith("decision:"):
+        return _evaluate_decision(name, variables)
     return run_action(name, element_id, variables)
+
+
+def _evaluate_decision(name: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """A business-rule task: evaluate the decision (decisions app) on the process variables."""
+    from greenwave.decisions import services as decisions
+
+    _prefix, key, result_variable = [*name.split(":", 2), "decision_result"][:3]
+    try:
+        evaluation = decisions.decision_evaluate(actor=None, key=key, context=dict(variables))
+    except DomainError as exc:
+        raise RuntimeError(exc.message) from exc
+    if evaluation.errors:
+        raise RuntimeError("; ".join(str(e) for e in evaluation.errors))
+    return {result_variable: evaluation.result}
 
 
 def _restore(instance: ProcessInstance) -> engine.ProcessRun:

@@ -51,6 +51,7 @@ EXECUTABLE_TAGS = frozenset(
         "transaction",
         "scriptTask",
         "serviceTask",
+        "businessRuleTask",
         "sendTask",
         "receiveTask",
         "intermediateCatchEvent",
@@ -61,7 +62,6 @@ EXECUTABLE_TAGS = frozenset(
 # Elements Greenwave reads but the engine cannot execute yet: named on deploy.
 UNSUPPORTED_TAGS = {
     "complexGateway": "complex gateways are not executable",
-    "businessRuleTask": "business-rule tasks are not connected to the DMN evaluator yet",
     "adHocSubProcess": "ad-hoc sub-processes are not executable",
     "compensateEventDefinition": "compensation is not executable",
 }
@@ -290,6 +290,24 @@ def read_document(data: bytes) -> BpmnDocument:
                 }
             elif tag == "serviceTask" and el.get(f"{{{GW_NS}}}action"):
                 doc.service_actions[el_id] = el.get(f"{{{GW_NS}}}action", "")
+            elif tag == "businessRuleTask":
+                # Bound to Greenwave's DMN decisions by key (Camunda's attributes read too).
+                key = el.get(f"{{{GW_NS}}}decision") or el.get(f"{{{CAMUNDA_NS}}}decisionRef")
+                result = (
+                    el.get(f"{{{GW_NS}}}resultVariable")
+                    or el.get(f"{{{CAMUNDA_NS}}}resultVariable")
+                    or "decision_result"
+                )
+                if key:
+                    doc.service_actions[el_id] = f"decision:{key}:{result}"
+                else:
+                    doc.unsupported.append(
+                        Unsupported(
+                            el_id,
+                            tag,
+                            "a business-rule task needs the key of a decision (gw:decision)",
+                        )
+                    )
             elif tag == "scriptTask":
                 script = _children(el, "script")
                 doc.scripts[el_id] = (script[0].text or "") if script else ""
@@ -331,6 +349,11 @@ def element_named_in(root: etree._Element, message: str) -> tuple[str, str]:
         if not isinstance(el.tag, str) or not _ns(el.tag).startswith(OMG_NS):
             continue
         name, el_id = el.get("name"), el.get("id")
-        if el_id and ((name and f"name {name}" in message) or f"'{el_id}'" in message):
+        called = el.get("calledElement")  # a call activity whose process is missing
+        if el_id and (
+            (name and f"name {name}" in message)
+            or f"'{el_id}'" in message
+            or (called and f"'{called}'" in message)
+        ):
             return el_id, _local(el.tag)
     return "", ""

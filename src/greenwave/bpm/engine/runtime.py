@@ -19,6 +19,8 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
@@ -72,6 +74,8 @@ class _EveryStore(dict[str, type]):
 
 class GreenwaveBpmnParser(BpmnParser):
     DATA_STORE_CLASSES = _EveryStore()
+    # A business-rule task runs like a service task: its action evaluates a DMN decision.
+    OVERRIDE_PARSER_CLASSES = {full_tag("businessRuleTask"): (TaskParser, ServiceTask)}
 
 
 # Spiff's default config forgets the plain ServiceTask (its spiff flavour has its own).

@@ -308,3 +308,40 @@ def test_data_stores_and_data_associations_run(deploy: Any, two_teams: dict[str,
     assert read.element_id == "read"
     services.task_complete(actor=hunter, task=read, data={})
     assert _fresh(instance).status == InstanceStatus.COMPLETED
+
+
+def test_a_business_rule_task_evaluates_a_dmn_decision(
+    deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    from greenwave.decisions import services as decisions
+
+    decisions.decisions_seed(actor=None)
+    xml = b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:gw="https://greenwave.dev/schema/bpmn" id="d" targetNamespace="x">
+ <bpmn:process id="route" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="rules"/>
+  <bpmn:businessRuleTask id="rules" name="Who approves" gw:decision="contract_approval" gw:resultVariable="approvers"/>
+  <bpmn:sequenceFlow id="b" sourceRef="rules" targetRef="g"/>
+  <bpmn:exclusiveGateway id="g" default="no_lawyer"/>
+  <bpmn:sequenceFlow id="lawyer" sourceRef="g" targetRef="by_lawyer"><bpmn:conditionExpression>'lawyer' in approvers</bpmn:conditionExpression></bpmn:sequenceFlow>
+  <bpmn:sequenceFlow id="no_lawyer" sourceRef="g" targetRef="by_head"/>
+  <bpmn:userTask id="by_lawyer" name="Lawyer"/><bpmn:userTask id="by_head" name="Head"/>
+ </bpmn:process></bpmn:definitions>"""
+    definition = deploy(xml)
+    risky = services.instance_start(
+        actor=two_teams["hunter_a"],
+        definition=definition,
+        variables={"amount": 100, "template_deviation": "нет", "client_risk": "высокий"},
+    )
+    assert "lawyer" in _fresh(risky).variables["approvers"]
+    assert _open_task(risky).element_id == "by_lawyer"
+
+
+def test_a_business_rule_task_without_a_decision_is_named() -> None:
+    xml = b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+ <bpmn:process id="p" isExecutable="true"><bpmn:startEvent id="s"/>
+  <bpmn:sequenceFlow id="a" sourceRef="s" targetRef="r"/><bpmn:businessRuleTask id="r"/>
+ </bpmn:process></bpmn:definitions>"""
+    definition = services.definition_upload(actor=None, xml=xml)
+    assert [u["id"] for u in definition.unsupported] == ["r"]
