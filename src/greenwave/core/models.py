@@ -90,3 +90,25 @@ class EventObject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}:{self.object_id}"
+
+
+class SavedFilter(TimeStampedModel):
+    """A person's named search/filter/sort of one list page, to come back to in one click."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters"
+    )
+    path = models.CharField(_("page"), max_length=200)
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filter"), max_length=2000)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "path", "name"], name="savedfilter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

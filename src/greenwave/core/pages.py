@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from .errors import DomainError
 from .listing import ListQuery, ListSpec
+from .selectors import saved_filters_for
 
 M = TypeVar("M", bound=Model)
 
@@ -78,6 +79,7 @@ def render_list_page(
         "empty_message": empty_message or _("Nothing here yet."),
         "is_filtered": bool(query.q or query.filters),
         "base_params": params.urlencode(),
+        "saved_filters": saved_filters_for(actor=request.user, path=request.path),
         **(extra or {}),
     }
     # An htmx update (search, filter, page) gets the results partial; a boosted link the page.

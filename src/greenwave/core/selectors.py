@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
-from .models import Event
+from .models import Event, SavedFilter
 
 
 def event_list_for_case(*, case_type: str, case_id: str | int) -> QuerySet[Event]:
@@ -28,3 +30,7 @@ def event_list_for_object(*, object_type: str, object_id: str | int) -> QuerySet
         .select_related("actor")
         .order_by("-timestamp", "-id")
     )
+
+
+def saved_filters_for(*, actor: Any, path: str) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(user=actor, path=path).order_by("name")

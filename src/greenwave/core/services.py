@@ -9,8 +9,10 @@ from typing import Any, Protocol
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Event, EventObject
+from .errors import CoreError, DomainError
+from .models import Event, EventObject, SavedFilter
 
 
 class HasPk(Protocol):
@@ -112,3 +114,21 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
+
+
+def saved_filter_save(*, actor: Any, path: str, name: str, query: str) -> SavedFilter:
+    """Save (or overwrite by name) the actor's filter of a list page."""
+    name = name.strip()[:80]
+    if not name:
+        raise DomainError(CoreError.VALIDATION, _("Name the filter."))
+    if not path.startswith("/") or len(query) > 2000:
+        raise DomainError(CoreError.VALIDATION, _("This filter cannot be saved."))
+    query = "&".join(p for p in query.split("&") if p and not p.startswith("page="))
+    saved, _created = SavedFilter.objects.update_or_create(
+        user=actor, path=path, name=name, defaults={"query": query}
+    )
+    return saved
+
+
+def saved_filter_delete(*, actor: Any, pk: int) -> None:
+    SavedFilter.objects.filter(user=actor, pk=pk).delete()

@@ -6,4 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("saved-filters/", views.saved_filter, name="saved_filter"),
 ]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from .errors import DomainError
 from .health import health_report
 from .home import home_cards
+from .services import saved_filter_delete, saved_filter_save
 
 
 @login_required
@@ -24,3 +29,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **report}, status=200 if healthy else 503
     )
+
+
+@login_required
+@require_POST
+def saved_filter(request: HttpRequest) -> HttpResponse:
+    """Save the current list filter under a name, or delete a saved one."""
+    path = request.POST.get("path", "/")
+    if not url_has_allowed_host_and_scheme(path, {request.get_host()}) or not path.startswith("/"):
+        path = "/"
+    try:
+        if request.POST.get("delete"):
+            saved_filter_delete(actor=request.user, pk=int(request.POST["delete"]))
+        else:
+            saved_filter_save(
+                actor=request.user,
+                path=path,
+                name=request.POST.get("name", ""),
+                query=request.POST.get("query", ""),
+            )
+            messages.success(request, _("Filter saved."))
+    except (DomainError, ValueError) as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    return redirect(f"{path}?{request.POST.get('query', '')}")

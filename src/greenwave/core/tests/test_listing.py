@@ -46,3 +46,25 @@ def test_only_the_most_specific_menu_item_is_active(db, make_user) -> None:
     sections = nav_for(user, "/sales/leads/")
     active = [i["key"] for items in sections.values() for i in items if i["active"]]
     assert active == ["leads"]
+
+
+@pytest.mark.django_db
+def test_a_user_saves_a_list_filter_and_finds_it_again(client, two_teams) -> None:
+    from greenwave.core.models import SavedFilter
+
+    client.force_login(two_teams["admin"])
+    page = client.get("/accounts/admin/users/?q=hunter&sort=-username").content.decode()
+    assert 'data-testid="save-filter"' in page
+    client.post(
+        "/saved-filters/",
+        {
+            "path": "/accounts/admin/users/",
+            "query": "q=hunter&sort=-username&page=2",
+            "name": "Охотники",
+        },
+    )
+    saved = SavedFilter.objects.get(user=two_teams["admin"])
+    assert saved.query == "q=hunter&sort=-username"  # the page is not part of a filter
+    assert "Охотники" in client.get("/accounts/admin/users/").content.decode()
+    client.force_login(two_teams["hunter_a"])
+    assert "Охотники" not in client.get("/accounts/admin/users/").content.decode()
