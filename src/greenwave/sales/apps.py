@@ -76,6 +76,7 @@ class SalesConfig(AppConfig):
                 events.DEAL_APPROVED: _("Approval given"),
                 events.DEAL_DOCUMENT_ATTACHED: _("Document attached"),
                 events.CLIENT_HANDED_OFF: _("Client handed to a farmer"),
+                events.DEAL_DISCOUNT_CHOSEN: _("Discount price list chosen by the rules"),
                 events.PIPELINE_CHANGED: _("Pipeline changed"),
                 "call_completed": _("Call made"),
                 "meeting_completed": _("Meeting held"),

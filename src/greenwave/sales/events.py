@@ -21,3 +21,4 @@ PIPELINE_CHANGED = "pipeline_changed"
 # Activity names other apps write that a stage gate may require (the activities app emits
 # them with the deal among the event's objects).
 GATE_ACTIVITIES = ("call_completed", "meeting_completed", "task_completed", "email_sent")
+DEAL_DISCOUNT_CHOSEN = "deal_discount_chosen"

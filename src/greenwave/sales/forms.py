@@ -263,3 +263,24 @@ class PipelineForm(BootstrapFormMixin, forms.Form):
 class LossReasonForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Loss reason"), max_length=120)
     name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)
+
+
+class DiscountRulesForm(BootstrapFormMixin, forms.Form):
+    # The values are those of the decision table's inputs (Russian, as the head wrote them).
+    client_segment = forms.ChoiceField(
+        label=_("Client segment"),
+        choices=[
+            ("ключевой", _("key account")),
+            ("крупный опт", _("large wholesale")),
+            ("мелкий опт", _("small wholesale")),
+            ("новый", _("new client")),
+        ],
+    )
+    payment_history = forms.ChoiceField(
+        label=_("Payment history"),
+        choices=[
+            ("хорошая", _("pays on time")),
+            ("с задержками", _("pays late")),
+            ("с просрочками", _("has overdue debts")),
+        ],
+    )

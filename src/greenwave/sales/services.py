@@ -796,7 +796,7 @@ def _least_loaded_call_centre_user() -> User | None:
 def lead_from_web_form(*, data: dict[str, Any], client_ip: str | None) -> Lead:
     """A lead from the public form, assigned to the least loaded call-centre operator."""
     operator = _least_loaded_call_centre_user()
-    return lead_create(
+    lead = lead_create(
         actor=None,
         title=data.get("company") or data.get("name") or "",
         source=LeadSource.WEB_FORM,
@@ -809,6 +809,29 @@ def lead_from_web_form(*, data: dict[str, Any], client_ip: str | None) -> Lead:
         need=data.get("message", ""),
         **{k: data.get(k, "") for k in LEAD_FIELDS if k.startswith("utm_")},
     )
+    # Seed 001: a web lead starts the web-lead process if one is deployed (message start
+    # «new_lead»). After the commit, and never failing the form: the lead is already saved.
+    transaction.on_commit(lambda: _start_web_lead_process(lead), robust=True)
+    return lead
+
+
+WEB_LEAD_MESSAGE = "new_lead"
+
+
+def _start_web_lead_process(lead: Lead) -> None:
+    from greenwave.bpm.errors import BpmError
+    from greenwave.bpm.services import message_correlate
+
+    try:
+        message_correlate(
+            actor=None,
+            name=WEB_LEAD_MESSAGE,
+            correlation_key=f"lead:{lead.pk}",
+            payload={"lead_id": lead.pk},
+        )
+    except DomainError as exc:
+        if exc.code != BpmError.MESSAGE_NOT_CORRELATED:  # no process deployed: nothing to do
+            raise
 
 
 def _client_for_lead(actor: User | None, lead: Lead, owner: User) -> Company | None:
@@ -1079,3 +1102,55 @@ def sales_company_merged(*, actor: User | None, source: Company, target: Company
             payload={"changes": {"company": [source.name, target.name]}},
             objects=[ref(target, "client"), ref(source, "merged_from")],
         )
+
+
+DISCOUNT_DECISION = "discount_price_list"
+
+
+@transaction.atomic
+def deal_apply_discount_rules(
+    *, actor: User, deal: Deal, client_segment: str, payment_history: str
+) -> Deal:
+    """Seed 001: on a price objection the head picks one of five discount price lists; the
+    decision table «discount_price_list» (editable in the browser) makes the choice, with the
+    deal amount as the order volume, and the deal is re-priced from the chosen list."""
+    from greenwave.decisions.services import decision_evaluate
+
+    evaluation = decision_evaluate(
+        actor=actor,
+        key=DISCOUNT_DECISION,
+        context={
+            "segment": client_segment,
+            "payment_history": payment_history,
+            "order_volume": str(deal.amount),
+        },
+    )
+    result = evaluation.result if isinstance(evaluation.result, dict) else {}
+    level = result.get("price_list_level")
+    if evaluation.errors or level is None:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The discount rules gave no answer: %(why)s")
+            % {"why": "; ".join(evaluation.errors) or _("no rule matched")},
+        )
+    price_list = PriceList.objects.filter(kind="discount", level=int(Decimal(str(level)))).first()
+    if price_list is None:
+        raise DomainError(
+            CoreError.NOT_FOUND,
+            _("There is no discount price list of level %(level)s.") % {"level": level},
+        )
+    deal = deal_set_price_list(actor=actor, deal=deal, price_list=price_list)
+    event_append_for(
+        deal,
+        activity=events.DEAL_DISCOUNT_CHOSEN,
+        actor=actor,
+        payload={
+            "decision": DISCOUNT_DECISION,
+            "version": evaluation.definition.version,
+            "inputs": {"segment": client_segment, "payment_history": payment_history},
+            "level": str(level),
+            "comment": str(result.get("comment", "")),
+            "matched_rules": [str(r.get("index", r)) for r in evaluation.matched_rules],
+        },
+    )
+    return deal

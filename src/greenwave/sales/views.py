@@ -36,6 +36,7 @@ from .forms import (
     DealEditForm,
     DealForm,
     DealItemForm,
+    DiscountRulesForm,
     DisqualifyForm,
     DocumentForm,
     FunnelForm,
@@ -194,6 +195,7 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "approval_form": ApprovalForm(),
         "item_form": DealItemForm(),
         "price_list_form": PriceListForm(initial={"price_list": deal.price_list}),
+        "discount_form": DiscountRulesForm(),
         "documents": deal.documents.all(),
         "approvals": deal.approvals.select_related("approved_by"),
         "timeline": event_list_for_object(object_type="deal", object_id=deal.pk)[:50],
@@ -249,6 +251,17 @@ def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
             raise DomainError(CoreError.VALIDATION, _("Choose a price list."))
         services.deal_set_price_list(actor=actor, deal=deal, **list_form.cleaned_data)
         messages.success(request, _("The deal is re-priced."))
+    elif action == "discount-rules":
+        rules_form = DiscountRulesForm(request.POST)
+        if not rules_form.is_valid():
+            raise DomainError(
+                CoreError.VALIDATION, _("Choose the client segment and payment history.")
+            )
+        deal = services.deal_apply_discount_rules(actor=actor, deal=deal, **rules_form.cleaned_data)
+        messages.success(
+            request,
+            _("The rules chose %(list)s; the deal is re-priced.") % {"list": deal.price_list},
+        )
     elif action == "reopen":
         services.deal_reopen(actor=actor, deal=deal)
         messages.success(request, _("The deal is reopened."))

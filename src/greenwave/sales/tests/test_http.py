@@ -278,3 +278,24 @@ def test_admin_creates_a_pipeline_adds_a_reason_and_reorders_stages(client, two_
         client.post(f"/sales/settings/pipelines/{b2b.pk}/loss-reason/", {"name": "x"}).status_code
         == 403
     )
+
+
+def test_a_web_lead_starts_the_web_lead_process_when_one_is_deployed(
+    two_teams, make_user, django_capture_on_commit_callbacks
+) -> None:
+    from greenwave.bpm.models import ProcessInstance
+    from greenwave.bpm.services import library_install
+
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/sales/form/", {"name": "Без процесса", "phone": "+79000000001"})
+    assert Lead.objects.filter(contact_name="Без процесса").exists()
+    assert ProcessInstance.objects.count() == 0  # nothing deployed: the form still works
+
+    make_user("assigner", roles=["head_of_sales"], team=two_teams["team_a"])
+    library_install(actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/sales/form/", {"name": "С процессом", "phone": "+79000000002"})
+    lead = Lead.objects.get(contact_name="С процессом")
+    instance = ProcessInstance.objects.get()
+    assert instance.business_key == f"lead:{lead.pk}"
