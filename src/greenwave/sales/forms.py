@@ -224,6 +224,7 @@ class FunnelForm(BootstrapFormMixin, forms.Form):
             ("segment", _("New / current client")),
             ("region", _("Region")),
             ("channel", _("Lead channel")),
+            ("product", _("Product")),
         ],
     )
 

@@ -44,6 +44,7 @@ GROUPS = {
     "segment": "company__segment",
     "region": "company__region",
     "channel": "origin_lead__source",
+    "product": "items__product_id",  # a deal with several lines counts under its first one
 }
 
 
@@ -105,7 +106,11 @@ def _grouped(qs: QuerySet[Event], group_by: str | None) -> Any:  # annotated wit
     if group_by is None:
         return qs.annotate(grp=Value(None, output_field=CharField()))
     field = GROUPS[group_by]
-    deal = Deal.objects.filter(pk=Cast(OuterRef("case_id"), BigIntegerField())).values(field)[:1]
+    deal = (
+        Deal.objects.filter(pk=Cast(OuterRef("case_id"), BigIntegerField()))
+        .order_by("items__pk")
+        .values(field)[:1]
+    )
     return qs.annotate(grp=Cast(Subquery(deal), CharField()))
 
 

@@ -500,6 +500,9 @@ def _group_names(rows: list[Any], group_by: str | None) -> dict[str | None, str]
         names.update({k: str(v) for k, v in Segment.choices})
     elif group_by == "channel":
         names.update({k: str(v) for k, v in LeadSource.choices})
+    elif group_by == "product":
+        ids = {int(v) for v in values if v.isdigit()}
+        names.update({str(p.pk): p.name for p in Product.objects.filter(pk__in=ids)})
     names.update({v: v for v in values if v not in names})
     return names
 

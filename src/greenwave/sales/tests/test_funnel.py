@@ -151,3 +151,20 @@ def test_funnel_slices_by_client_segment_region_and_lead_channel(two_teams, b2b)
     assert entered("region") == {"Мурманская обл.": 1, "Краснодарский край": 1, None: 1}
     assert entered("segment") == {"new": 1, "current": 1, None: 1}
     assert entered("channel") == {"web_form": 1, None: 2}
+
+
+def test_funnel_slices_by_product(two_teams, b2b) -> None:
+    from decimal import Decimal
+
+    from greenwave.crm import services as crm_services
+
+    hunter = two_teams["hunter_a"]
+    pump = crm_services.product_create(actor=None, name="Насос", sku="S-1")
+    deal = services.deal_create(actor=hunter, title="С насосом", pipeline=b2b)
+    services.deal_add_item(
+        actor=hunter, deal=deal, product=pump, quantity=Decimal(1), price=Decimal(5)
+    )
+    services.deal_create(actor=hunter, title="Без товара", pipeline=b2b)
+    rows = funnel(actor=two_teams["admin"], pipeline=b2b, group_by="product")
+    first = {r.group: r.entered for r in rows if r.stage_id == rows[0].stage_id}
+    assert first == {str(pump.pk): 1, None: 1}
