@@ -52,6 +52,7 @@ def main() -> int:
 
     import analytics_bench
     import api_bench
+    import bpm_bench
     import dmn_bench
 
     from greenwave.datagen.benchreport import FAIL, BenchResult, skipped, write_reports
@@ -86,14 +87,7 @@ def main() -> int:
         (
             ("bpm_throughput",),
             0.5,
-            lambda: [
-                skipped(
-                    "bpm_throughput",
-                    0.5,
-                    "10-step lead process vs SpiffWorkflow in memory and Node bpmn-engine: "
-                    "benchmark not written yet",
-                )
-            ],
+            lambda: [bpm_bench.bench_bpm(seconds=3.0 if args.quick else 15.0)],
         ),
     ]
     results: list[BenchResult] = []

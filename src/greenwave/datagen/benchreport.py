@@ -118,12 +118,22 @@ def markdown_table(results: Sequence[BenchResult]) -> str:
 def machine() -> dict[str, Any]:
     import os
 
-    return {
+    info: dict[str, Any] = {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
     }
+    cpuinfo, meminfo = Path("/proc/cpuinfo"), Path("/proc/meminfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                info["processor"] = line.split(":", 1)[1].strip()
+                break
+    if meminfo.exists():
+        first = meminfo.read_text().splitlines()[0].split()
+        info["memory_gb"] = round(int(first[1]) / 1024 / 1024, 1)
+    return info
 
 
 def write_reports(

@@ -208,6 +208,7 @@ class Lead(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "created_at"], name="lead_status_idx"),
             models.Index(fields=["team", "responsible"], name="lead_owner_idx"),
+            models.Index(fields=["-created_at", "-id"], name="lead_recent_idx"),
         ]
 
     def __str__(self) -> str:
@@ -313,6 +314,8 @@ class Deal(TimeStampedModel):
             models.Index(fields=["pipeline", "status", "stage"], name="deal_board_idx"),
             models.Index(fields=["team", "responsible"], name="deal_owner_idx"),
             models.Index(fields=["status", "closed_at"], name="deal_closed_idx"),
+            # The default list order (newest first): a LIMIT reads the index, no sort.
+            models.Index(fields=["-created_at", "-id"], name="deal_recent_idx"),
         ]
 
     def __str__(self) -> str:
