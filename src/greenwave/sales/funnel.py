@@ -225,22 +225,16 @@ def funnel(
 
 
 def _stuck(actor: User, pipeline: Pipeline, group_by: str | None) -> dict[Any, int]:
-    """Open deals in each stage for longer than the stage's expected duration."""
+    """Open deals in each stage for longer than the stage's expected duration (one query)."""
     now = timezone.now()
-    qs = scope_records(
-        Deal.objects.filter(pipeline=pipeline, status=DealStatus.OPEN), actor=actor
-    ).select_related("stage")
-    result: dict[Any, int] = {}
+    qs = scope_records(Deal.objects.filter(pipeline=pipeline, status=DealStatus.OPEN), actor=actor)
+    late = Q(pk__in=[])
     for stage in pipeline.stages.all():
-        late = qs.filter(
-            stage=stage, stage_entered_at__lt=now - timedelta(days=stage.expected_days)
-        )
-        if group_by is None:
-            count = late.count()
-            if count:
-                result[(str(stage.pk), None)] = count
-        else:
-            for row in late.values(GROUPS[group_by]).annotate(n=Count("pk")).order_by():
-                grp = row[GROUPS[group_by]]
-                result[(str(stage.pk), str(grp) if grp is not None else None)] = row["n"]
+        late |= Q(stage=stage, stage_entered_at__lt=now - timedelta(days=stage.expected_days))
+    field = GROUPS[group_by] if group_by is not None else None
+    columns = ["stage_id", *([field] if field else [])]
+    result: dict[Any, int] = {}
+    for row in qs.filter(late).values(*columns).annotate(n=Count("pk")).order_by():
+        grp = row[field] if field else None
+        result[(str(row["stage_id"]), str(grp) if grp is not None else None)] = row["n"]
     return result
