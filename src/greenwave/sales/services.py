@@ -307,6 +307,14 @@ def _lock(deal: Deal, expected_version: int | None) -> Deal:
     return locked
 
 
+def _lock_open(deal: Deal, expected_version: int | None) -> Deal:
+    """Lock the deal for a change that only an open deal accepts."""
+    locked = _lock(deal, expected_version)
+    if locked.status != DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    return locked
+
+
 @transaction.atomic
 def deal_update(
     *, actor: User | None, deal: Deal, expected_version: int | None = None, **fields: Any
@@ -417,9 +425,7 @@ def deal_win(
     choice, otherwise the least loaded farmer of the team takes it.
     """
     _require_access(actor, deal)
-    deal = _lock(deal, expected_version)
-    if deal.status != DealStatus.OPEN:
-        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    deal = _lock_open(deal, expected_version)
     last = deal.pipeline.stages.order_by("-order").first()
     if last is None or last.pk != deal.stage_id:
         raise DomainError(
@@ -467,9 +473,7 @@ def deal_lose(
     expected_version: int | None = None,
 ) -> Deal:
     _require_access(actor, deal)
-    deal = _lock(deal, expected_version)
-    if deal.status != DealStatus.OPEN:
-        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    deal = _lock_open(deal, expected_version)
     if reason is None or reason.pipeline_id != deal.pipeline_id or not reason.is_active:
         raise DomainError(
             SalesError.LOSS_REASON_REQUIRED,
@@ -977,9 +981,7 @@ def deal_add_item(
 ) -> DealItem:
     """Add a product line; without a price, the deal's price list (or the base list) prices it."""
     _require_access(actor, deal)
-    deal = _lock(deal, None)
-    if deal.status != DealStatus.OPEN:
-        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    deal = _lock_open(deal, None)
     if quantity <= 0:
         raise DomainError(CoreError.VALIDATION, _("The quantity must be positive."))
     if price is None:
@@ -1008,9 +1010,7 @@ def deal_add_item(
 def deal_remove_item(*, actor: User, item: DealItem) -> Deal:
     deal = item.deal
     _require_access(actor, deal)
-    deal = _lock(deal, None)
-    if deal.status != DealStatus.OPEN:
-        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    deal = _lock_open(deal, None)
     product = item.product
     item.delete()
     before = str(deal.amount)
@@ -1050,9 +1050,7 @@ def deal_set_price_list(*, actor: User, deal: Deal, price_list: PriceList) -> De
             _("Only a head of sales chooses a discount price list."),
             status=403,
         )
-    deal = _lock(deal, None)
-    if deal.status != DealStatus.OPEN:
-        raise DomainError(SalesError.DEAL_CLOSED, _("The deal is already closed."))
+    deal = _lock_open(deal, None)
     previous = deal.price_list.name if deal.price_list else None
     deal.price_list = price_list
     repriced = []
