@@ -2,17 +2,27 @@
 (every step a transaction: row lock, restore, advance, save the state, tasks, events) vs the
 same BPMN run by SpiffWorkflow in memory (parse once, no persistence) — target ≥ 0.5.
 
-The Node `bpmn-engine` comparison of the issue (target ≥ 4) is not measured here yet.
+`bpm_vs_bpmn_engine`: the same Greenwave rate vs the npm package `bpmn-engine` running the same
+BPMN in Node on the same machine with its state saved after every step (`bench/node-peer/`,
+started here as a subprocess) — target ≥ 4.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
+import subprocess
+import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
-from greenwave.datagen.benchreport import BenchResult, verdict
+from greenwave.datagen.benchreport import FAIL, BenchResult, skipped, verdict
 
 TARGET = 0.5
+PEER_TARGET = 4.0
+NODE_PEER = Path(__file__).resolve().parent / "node-peer"
 STEPS = 10
 STEP_NAMES = (
     "Принять лид",
@@ -134,7 +144,73 @@ def bench_bpm(*, seconds: float) -> BenchResult:
         ceiling=ceiling,
         target=TARGET,
         details=f"10-step lead process: services with a saved state per step {ours:.1f} "
-        f"instances/s vs SpiffWorkflow in memory {ceiling:.1f}/s; Node bpmn-engine "
-        f"(target ≥ 4) not measured yet",
+        f"instances/s vs SpiffWorkflow in memory {ceiling:.1f}/s",
         figures={"ours_per_s": ours, "ceiling_per_s": ceiling},
     )
+
+
+# --- The Node bpmn-engine peer (`bpm_vs_bpmn_engine`) --------------------------------------
+
+
+def _node_peer_rate(xml: bytes, seconds: float) -> dict[str, Any]:
+    """Run bench/node-peer/run.js on the same BPMN; its JSON report (per_s, version, …).
+    Installs the pinned packages with `npm ci` from the lock file when they are missing."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        raise FileNotFoundError("node" if node is None else "npm")
+    if not (NODE_PEER / "node_modules" / "bpmn-engine" / "package.json").exists():
+        subprocess.run(
+            [npm, "ci", "--prefix", str(NODE_PEER), "--no-audit", "--no-fund", "--silent"],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    with tempfile.NamedTemporaryFile(suffix=".bpmn") as bpmn:
+        bpmn.write(xml)
+        bpmn.flush()
+        done = subprocess.run(
+            [node, str(NODE_PEER / "run.js"), bpmn.name, str(seconds), str(STEPS)],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=seconds * 4 + 120,
+        )
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+def bench_bpmn_engine(*, ours: float, seconds: float) -> BenchResult:
+    """Greenwave's instances/s (measured by `bench_bpm`) against the Node peer's."""
+    name = "bpm_vs_bpmn_engine"
+    try:
+        peer = _node_peer_rate(lead_process_xml(), seconds)
+    except FileNotFoundError as exc:
+        return skipped(name, PEER_TARGET, f"{exc.filename or exc} is not installed")
+    except subprocess.CalledProcessError as exc:
+        tail = (exc.stderr or b"")[-300:]
+        text = tail.decode(errors="replace") if isinstance(tail, bytes) else tail
+        return BenchResult(
+            name=name,
+            target=PEER_TARGET,
+            ratio=0.0,
+            status=FAIL,
+            details=f"node peer failed ({' '.join(map(str, exc.cmd[:2]))}): {text.strip()}",
+        )
+    rate = float(peer["per_s"])
+    return verdict(
+        name,
+        ours=ours,
+        ceiling=rate,
+        target=PEER_TARGET,
+        details=f"10-step lead process: Greenwave services {ours:.1f} instances/s vs Node "
+        f"{peer['node']} bpmn-engine {peer['version']} {rate:.1f}/s (state saved after every "
+        f"step: getState() → JSON string in a Map, recover + resume for the next step; "
+        f"{peer['instances']} instances in {peer['seconds']:.1f} s)",
+        figures={"ours_per_s": ours, "peer_per_s": rate, "peer": peer},
+    )
+
+
+def bench_bpm_all(*, seconds: float) -> list[BenchResult]:
+    """`bpm_throughput` and `bpm_vs_bpmn_engine` from one measurement of Greenwave's rate."""
+    own = bench_bpm(seconds=seconds)
+    return [own, bench_bpmn_engine(ours=float(own.figures["ours_per_s"]), seconds=seconds)]

@@ -32,6 +32,7 @@ ALL = (
     "dmn_eval",
     "import_csv",
     "bpm_throughput",
+    "bpm_vs_bpmn_engine",
 )
 
 
@@ -85,9 +86,9 @@ def main() -> int:
             ],
         ),
         (
-            ("bpm_throughput",),
+            ("bpm_throughput", "bpm_vs_bpmn_engine"),
             0.5,
-            lambda: [bpm_bench.bench_bpm(seconds=3.0 if args.quick else 15.0)],
+            lambda: bpm_bench.bench_bpm_all(seconds=3.0 if args.quick else 15.0),
         ),
     ]
     results: list[BenchResult] = []
