@@ -19,6 +19,7 @@ from . import selectors, services
 from .funnel import GROUPS, funnel
 from .gates import evaluate_stage
 from .models import LossReason, Pipeline, Stage
+from .periods import period_over_period
 from .schemas import (
     ApproveIn,
     ConvertIn,
@@ -34,6 +35,7 @@ from .schemas import (
     LeadOut,
     LoseIn,
     MoveIn,
+    PeriodOverPeriodOut,
     PipelineOut,
     PriceListIn,
     QualifyIn,
@@ -260,6 +262,33 @@ def analytics_funnel(
         "date_to": date_to,
         "group_by": group_by,
         "stages": [row.as_dict() for row in rows],
+    }
+
+
+@router.get(
+    "/analytics/period-over-period",
+    response=PeriodOverPeriodOut,
+    summary="Deals created, won and lost in a period vs the previous period and a year ago",
+)
+def analytics_period_over_period(
+    request: AuthedRequest,
+    date_from: date = Query(..., alias="from"),
+    date_to: date = Query(..., alias="to"),
+    pipeline: int | None = None,
+) -> Any:
+    if date_to < date_from:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The end of the period is before its start."),
+            details={"fields": {"to": [_("The end of the period is before its start.")]}},
+        )
+    chosen = _pipeline(pipeline) if pipeline is not None else None
+    figures = period_over_period(
+        actor=request.user, date_from=date_from, date_to=date_to, pipeline=chosen
+    )
+    return {
+        "pipeline_id": chosen.pk if chosen else None,
+        "periods": [item.as_dict() for item in figures],
     }
 
 

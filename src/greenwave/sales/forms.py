@@ -228,6 +228,13 @@ class FunnelForm(BootstrapFormMixin, forms.Form):
         ],
     )
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        return data
+
 
 class DealItemForm(BootstrapFormMixin, forms.Form):
     product = forms.ModelChoiceField(

@@ -12,30 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import (
-    Avg,
-    BigIntegerField,
-    CharField,
-    Count,
-    F,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    Window,
-)
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce, RowNumber
+from django.db import connection
+from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
-from greenwave.core.models import Event
 
 from . import events
-from .models import Deal, DealStatus, Pipeline
+from .models import Deal, DealItem, DealStatus, Pipeline
 
 # Slices of seed 000: by employee, team, new/current client, region and lead channel.
 GROUPS = {
@@ -84,95 +70,186 @@ class FunnelRow:
         }
 
 
-def _period(date_from: date | None, date_to: date | None) -> Q:
-    tz = timezone.get_current_timezone()
-    condition = Q()
-    if date_from:
-        condition &= Q(timestamp__gte=datetime.combine(date_from, time.min, tzinfo=tz))
-    if date_to:
-        condition &= Q(
-            timestamp__lt=datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
-        )
-    return condition
-
-
-def _deal_events(actor: User, pipeline: Pipeline, period: Q) -> QuerySet[Event]:
+def _deals_sql(actor: User, pipeline: Pipeline, group_by: str | None) -> tuple[str, list[Any]]:
+    """The visible deals of the pipeline as (key, grp): the id as text, to meet `case_id`."""
     visible = scope_records(Deal.objects.filter(pipeline=pipeline), actor=actor)
-    ids = visible.annotate(key=Cast("pk", CharField())).values("key")
-    return Event.objects.filter(period, case_type="deal", case_id__in=Subquery(ids))
-
-
-def _grouped(qs: QuerySet[Event], group_by: str | None) -> Any:  # annotated with grp
     if group_by is None:
-        return qs.annotate(grp=Value(None, output_field=CharField()))
-    field = GROUPS[group_by]
-    deal = (
-        Deal.objects.filter(pk=Cast(OuterRef("case_id"), BigIntegerField()))
-        .order_by("items__pk")
-        .values(field)[:1]
+        grp: Any = Value(None, output_field=CharField())
+    elif GROUPS[group_by].startswith("items__"):
+        first_line = DealItem.objects.filter(deal=OuterRef("pk")).order_by("pk")
+        grp = Cast(Subquery(first_line.values("product_id")[:1]), CharField())
+    else:
+        grp = Cast(F(GROUPS[group_by]), CharField())
+    rows = visible.order_by().values(key=Cast("pk", CharField()), grp=grp)
+    sql, params = rows.query.sql_with_params()
+    return sql, list(params)
+
+
+def _json(key: str) -> str:
+    """A text field of the event payload in this database's dialect (keys are constants)."""
+    if connection.vendor == "postgresql":
+        return f"e.payload->>'{key}'"
+    return f"json_extract(e.payload, '$.{key}')"
+
+
+def _events_sql(
+    actor: User,
+    pipeline: Pipeline,
+    group_by: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    activities: tuple[str, ...],
+) -> tuple[str, str, list[Any]]:
+    """FROM and WHERE of the pipeline's visible deal events in a period (alias e, deal d)."""
+    deals, params = _deals_sql(actor, pipeline, group_by)
+    tz = timezone.get_current_timezone()
+    where = "WHERE e.case_type = %s AND e.activity IN ({})".format(
+        ", ".join(["%s"] * len(activities))
     )
-    return qs.annotate(grp=Cast(Subquery(deal), CharField()))
+    params += [Deal.EVENT_CASE_TYPE, *activities]
+    if date_from:
+        where += " AND e.timestamp >= %s"
+        params.append(datetime.combine(date_from, time.min, tzinfo=tz))
+    if date_to:
+        where += " AND e.timestamp < %s"
+        params.append(datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz))
+    return f"FROM core_event e JOIN ({deals}) d ON d.key = e.case_id", where, params
 
 
-def _counts(qs: QuerySet[Event], activity: str, key: str, group_by: str | None) -> dict[Any, int]:
-    rows = (
-        _grouped(qs.filter(activity=activity), group_by)
-        .annotate(stage_key=KeyTextTransform(key, "payload"))
-        .values("stage_key", "grp")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {(str(r["stage_key"]), r["grp"]): r["n"] for r in rows}
+_EXITS = (events.DEAL_STAGE_CHANGED, events.DEAL_WON, events.DEAL_LOST)
+_STAGE_EVENTS = (events.DEAL_CREATED, *_EXITS)
+_PERCENTILE = "percentile_cont(0.5) WITHIN GROUP (ORDER BY {})"
+
+# The SQL below is assembled from constant fragments, the ORM's own compilation of the
+# visible-deals query and placeholders; every value travels as a parameter.
 
 
-def _exits(qs: QuerySet[Event], group_by: str | None) -> Any:  # annotated queryset
-    """Events that end a stay in a stage: the stage left and the seconds spent in it."""
-    exits = qs.filter(
-        Q(activity=events.DEAL_STAGE_CHANGED) | Q(activity__in=[events.DEAL_WON, events.DEAL_LOST])
-    )
-    return (
-        _grouped(exits, group_by)
-        .annotate(
-            # from_stage for a move, stage for a win or a loss.
-            stage_any=Coalesce(
-                KeyTextTransform("from_stage", "payload"), KeyTextTransform("stage", "payload")
-            ),
-            seconds=Cast(KeyTextTransform("seconds_in_stage", "payload"), IntegerField()),
-        )
-        .filter(seconds__isnull=False)
-    )
+def _stage_rows(
+    actor: User,
+    pipeline: Pipeline,
+    group_by: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> dict[tuple[str, str | None], list[Any]]:
+    """(stage, group) → [entered, forward, lost, won, avg s, median s]: one scan of the log.
 
-
-def _durations(qs: QuerySet[Event], group_by: str | None) -> dict[Any, tuple[float, float]]:
-    """Average and median seconds in stage per (stage, group), in SQL on both databases."""
-    keyed = _exits(qs, group_by)
-    averages = {
-        (str(r["stage_any"]), r["grp"]): float(r["avg"])
-        for r in keyed.values("stage_any", "grp").annotate(avg=Avg("seconds")).order_by()
-    }
-    medians = _medians(keyed)
-    return {k: (averages[k], medians.get(k, averages[k])) for k in averages}
-
-
-def _medians(keyed: Any) -> dict[Any, float]:
-    """Median per (stage, group) with window functions, the same SQL on SQLite and PostgreSQL.
-
-    Rows are numbered within their group; the one or two middle rows are kept (at most two per
-    group reach Python, to average the pair of an even count).
+    Every deal event unfolds into the stage rows it counts for: a creation enters its stage;
+    a move leaves its from-stage (forward or back, with the seconds spent there) and, forward,
+    enters its to-stage; a win or a loss closes its stage (with the seconds). PostgreSQL
+    unfolds with LATERAL VALUES and takes the median with percentile_cont in the same
+    statement; SQLite unfolds with UNION ALL and gets its medians from `_medians`.
     """
-    partition = [F("stage_any"), F("grp")]
-    middle = (
-        keyed.annotate(
-            rn=Window(RowNumber(), partition_by=partition, order_by=F("seconds").asc()),
-            cnt=Window(Count("pk"), partition_by=partition),
-        )
-        .filter(rn__gte=(F("cnt") + 1) / 2, rn__lte=(F("cnt") + 2) / 2)
-        .values_list("stage_any", "grp", "seconds")
+    joined, where, params = _events_sql(
+        actor, pipeline, group_by, date_from, date_to, _STAGE_EVENTS
     )
-    pairs: dict[Any, list[int]] = {}
-    for stage, group, seconds in middle:
-        pairs.setdefault((str(stage), group), []).append(seconds)
+    direction = _json("direction")
+    moved = f"e.activity = '{events.DEAL_STAGE_CHANGED}'"
+    left = f"CASE WHEN {moved} THEN {_json('from_stage')} ELSE {_json('stage')} END"
+    kind = (
+        f"CASE WHEN e.activity = '{events.DEAL_CREATED}' THEN 'enter' "
+        f"WHEN e.activity = '{events.DEAL_WON}' THEN 'won' "
+        f"WHEN e.activity = '{events.DEAL_LOST}' THEN 'lost' "
+        f"WHEN {direction} = 'forward' THEN 'forward' ELSE 'back' END"
+    )
+    seconds = f"CAST({_json('seconds_in_stage')} AS INTEGER)"
+    entered = f"CASE WHEN {moved} AND {direction} = 'forward' THEN {_json('to_stage')} END"
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        unfolded = (
+            f"SELECT d.grp, k.stage, k.kind, k.secs {joined} CROSS JOIN LATERAL (VALUES "
+            f"({left}, {kind}, {seconds}), ({entered}, 'enter', NULL)) AS k(stage, kind, secs) "
+            f"{where}"
+        )
+        median = _PERCENTILE.format("u.secs")
+    else:
+        unfolded = (
+            f"SELECT d.grp, {left} AS stage, {kind} AS kind, {seconds} AS secs {joined} {where} "
+            f"UNION ALL SELECT d.grp, {entered}, 'enter', NULL {joined} {where}"
+        )
+        params *= 2
+        median = "NULL"
+    sql = (
+        "SELECT u.grp, u.stage, "  # noqa: S608
+        "count(*) FILTER (WHERE u.kind = 'enter'), count(*) FILTER (WHERE u.kind = 'forward'), "
+        "count(*) FILTER (WHERE u.kind = 'lost'), count(*) FILTER (WHERE u.kind = 'won'), "
+        f"avg(u.secs), {median} "
+        f"FROM ({unfolded}) u WHERE u.stage IS NOT NULL GROUP BY u.grp, u.stage"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {(str(r[1]), r[0]): list(r[2:]) for r in cursor.fetchall()}
+    if not postgres:
+        medians = _medians(actor, pipeline, group_by, date_from, date_to)
+        for key, row in found.items():
+            row[5] = medians.get(key)
+    return found
+
+
+def _exits_sql(
+    actor: User,
+    pipeline: Pipeline,
+    group_by: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> tuple[str, list[Any]]:
+    """(grp, stage, secs) of every stay that ended: moves either way, wins and losses."""
+    joined, where, params = _events_sql(actor, pipeline, group_by, date_from, date_to, _EXITS)
+    stage = f"coalesce({_json('from_stage')}, {_json('stage')})"
+    seconds = f"CAST({_json('seconds_in_stage')} AS INTEGER)"
+    return f"SELECT d.grp AS grp, {stage} AS stage, {seconds} AS secs {joined} {where}", params
+
+
+def _medians(
+    actor: User,
+    pipeline: Pipeline,
+    group_by: str | None,
+    date_from: date | None,
+    date_to: date | None,
+) -> dict[tuple[str, str | None], float]:
+    """Median seconds in stage with window functions (databases without percentile_cont).
+
+    Exits are numbered within their (stage, group); the one or two middle rows are kept (at
+    most two per group reach Python, to average the pair of an even count).
+    """
+    exits, params = _exits_sql(actor, pipeline, group_by, date_from, date_to)
+    sql = (
+        "SELECT grp, stage, secs FROM (SELECT grp, stage, secs, "  # noqa: S608
+        "row_number() OVER (PARTITION BY stage, grp ORDER BY secs) AS rn, "
+        "count(*) OVER (PARTITION BY stage, grp) AS cnt "
+        f"FROM ({exits}) x WHERE secs IS NOT NULL) y "
+        "WHERE rn >= (cnt + 1) / 2 AND rn <= (cnt + 2) / 2"
+    )
+    pairs: dict[tuple[str, str | None], list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for group, stage_id, secs in cursor.fetchall():
+            pairs.setdefault((str(stage_id), group), []).append(secs)
     return {key: sum(values) / len(values) for key, values in pairs.items()}
+
+
+def stage_durations(
+    *,
+    actor: User,
+    pipeline: Pipeline,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    group_by: str | None = None,
+) -> dict[tuple[str, str | None], tuple[float, float]]:
+    """Average and median seconds spent in each stage per (stage id, group), from the log.
+
+    A stay is measured when the deal leaves the stage (a move either way, a win or a loss).
+    """
+    if connection.vendor != "postgresql":
+        rows = _stage_rows(actor, pipeline, group_by, date_from, date_to)
+        return {k: (float(r[4]), float(r[5])) for k, r in rows.items() if r[4] is not None}
+    exits, params = _exits_sql(actor, pipeline, group_by, date_from, date_to)
+    sql = (
+        f"SELECT x.grp, x.stage, avg(x.secs), {_PERCENTILE.format('x.secs')} "  # noqa: S608
+        f"FROM ({exits}) x WHERE x.secs IS NOT NULL GROUP BY x.grp, x.stage"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {(str(s), g): (float(a), float(m)) for g, s, a, m in cursor.fetchall()}
 
 
 def funnel(
@@ -185,43 +262,37 @@ def funnel(
 ) -> list[FunnelRow]:
     if group_by is not None and group_by not in GROUPS:
         raise ValueError(group_by)
-    qs = _deal_events(actor, pipeline, _period(date_from, date_to))
-    entered_new = _counts(qs, events.DEAL_CREATED, "stage", group_by)
-    entered_moved = _counts(
-        qs.filter(payload__direction="forward"), events.DEAL_STAGE_CHANGED, "to_stage", group_by
-    )
-    forward = _counts(
-        qs.filter(payload__direction="forward"), events.DEAL_STAGE_CHANGED, "from_stage", group_by
-    )
-    lost = _counts(qs, events.DEAL_LOST, "stage", group_by)
-    won = _counts(qs, events.DEAL_WON, "stage", group_by)
-    durations = _durations(qs, group_by)
+    found = _stage_rows(actor, pipeline, group_by, date_from, date_to)
     stuck = _stuck(actor, pipeline, group_by)
     groups = sorted(
-        {g for d in (entered_new, entered_moved, lost, won, stuck) for (_s, g) in d},
-        key=lambda g: (g is None, str(g)),
+        {g for d in (found, stuck) for (_s, g) in d}, key=lambda g: (g is None, str(g))
     ) or [None]
+    stages = list(pipeline.stages.all())
     rows: list[FunnelRow] = []
     for group in groups:
-        for stage in pipeline.stages.all():
+        for stage in stages:
             key = (str(stage.pk), group)
-            avg, median = durations.get(key, (None, None))
+            entered, forward, lost, won, avg, median = found.get(key, (0, 0, 0, 0, None, None))
             rows.append(
                 FunnelRow(
                     stage_id=stage.pk,
                     stage=stage.label,
                     group=group,
-                    entered=entered_new.get(key, 0) + entered_moved.get(key, 0),
-                    forward=forward.get(key, 0),
-                    lost=lost.get(key, 0),
-                    won=won.get(key, 0),
-                    avg_days=round(avg / 86400, 2) if avg is not None else None,
-                    median_days=round(median / 86400, 2) if median is not None else None,
+                    entered=entered,
+                    forward=forward,
+                    lost=lost,
+                    won=won,
+                    avg_days=_days(avg),
+                    median_days=_days(median),
                     stuck=stuck.get(key, 0),
                     expected_days=stage.expected_days,
                 )
             )
     return rows
+
+
+def _days(seconds: Any) -> float | None:
+    return round(float(seconds) / 86400, 2) if seconds is not None else None
 
 
 def _stuck(actor: User, pipeline: Pipeline, group_by: str | None) -> dict[Any, int]:

@@ -243,3 +243,19 @@ class FunnelOut(Schema):
     date_to: date | None
     group_by: str | None
     stages: list[FunnelRowOut]
+
+
+class PeriodFiguresOut(Schema):
+    period: str
+    date_from: date
+    date_to: date
+    created: int
+    won: int
+    lost: int
+    win_rate: float | None
+    won_amount: dict[str, str]
+
+
+class PeriodOverPeriodOut(Schema):
+    pipeline_id: int | None
+    periods: list[PeriodFiguresOut]

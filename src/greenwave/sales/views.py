@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from csp.decorators import csp_replace
@@ -13,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
@@ -52,6 +55,7 @@ from .funnel import funnel
 from .gates import evaluate_stage
 from .lead_import import lead_import_apply, lead_import_plan
 from .models import LeadSource, LeadStatus, Stage
+from .periods import PeriodFigures, period_over_period
 
 
 def _users(actor: User) -> Any:
@@ -462,8 +466,8 @@ def funnel_page(request: AuthedRequest) -> HttpResponse:
     rows: list[Any] = []
     if form.is_valid() and form.cleaned_data.get("pipeline"):
         pipeline = form.cleaned_data["pipeline"]
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     if pipeline is not None:
-        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
         rows = funnel(
             actor=request.user,
             pipeline=pipeline,
@@ -472,11 +476,23 @@ def funnel_page(request: AuthedRequest) -> HttpResponse:
             group_by=data.get("group_by") or None,
         )
     peak = max((r.entered for r in rows), default=0) or 1
+    period_to = data.get("date_to") or timezone.localdate()
+    period_from = data.get("date_from") or period_to - timedelta(days=29)
+    comparison = (
+        _comparison_rows(
+            period_over_period(
+                actor=request.user, date_from=period_from, date_to=period_to, pipeline=pipeline
+            )
+        )
+        if period_from <= period_to
+        else None
+    )
     return render(
         request,
         "sales/funnel.html",
         {
             "title": _("Sales funnel"),
+            "comparison": comparison,
             "form": form,
             "rows": rows,
             "peak": peak,
@@ -487,6 +503,40 @@ def funnel_page(request: AuthedRequest) -> HttpResponse:
             ),
         },
     )
+
+
+def _comparison_rows(figures: list[PeriodFigures]) -> dict[str, Any]:
+    """The period-over-period card: one row per measure, the change against each period."""
+
+    def change(current: Any, other: Any, percent: bool) -> float | None:
+        if current is None or other is None:
+            return None
+        if percent:  # a rate changes by percentage points
+            return round((current - other) * 100, 1)
+        return round((current - other) * 100 / other, 1) if other else None
+
+    def row(label: str, values: list[Any], percent: bool = False) -> dict[str, Any]:
+        cells = [
+            {"value": other, "change": change(values[0], other, percent) if n else None}
+            for n, other in enumerate(values)
+        ]
+        return {"label": label, "cells": cells, "percent": percent}
+
+    currencies = sorted({c for f in figures for c in f.won_amount})
+    measures = [
+        row(_("Deals created"), [f.created for f in figures]),
+        row(_("Deals won"), [f.won for f in figures]),
+        row(_("Deals lost"), [f.lost for f in figures]),
+        row(_("Win rate"), [f.win_rate for f in figures], percent=True),
+        *(
+            row(
+                _("Won, %(currency)s") % {"currency": currency},
+                [f.won_amount.get(currency, Decimal(0)) for f in figures],
+            )
+            for currency in currencies
+        ),
+    ]
+    return {"periods": figures, "rows": measures}
 
 
 def _group_names(rows: list[Any], group_by: str | None) -> dict[str | None, str]:

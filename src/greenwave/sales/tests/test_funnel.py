@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from greenwave.sales import services
-from greenwave.sales.funnel import funnel
+from greenwave.sales.funnel import funnel, stage_durations
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +91,35 @@ def test_funnel_counts_and_durations_match_the_simulation(two_teams, b2b) -> Non
             assert row.avg_days is None
     first = rows[0]
     assert first.conversion == round((first.forward + first.won) / first.entered, 4)
+
+
+def test_funnel_periods_split_the_counts_and_durations_agree(two_teams, b2b) -> None:
+    truth = simulate(two_teams, b2b, deals=30, seed=11)
+    admin = two_teams["admin"]
+    whole = funnel(actor=admin, pipeline=b2b)
+    today = timezone.localdate()
+    middle = today - timedelta(days=200)
+    early = funnel(actor=admin, pipeline=b2b, date_to=middle)
+    late = funnel(actor=admin, pipeline=b2b, date_from=middle + timedelta(days=1))
+    assert sum(r.entered for r in early) > 0
+    assert sum(r.entered for r in late) > 0
+    for all_time, first, second in zip(whole, early, late, strict=True):
+        for field in ("entered", "forward", "lost", "won"):
+            assert getattr(first, field) + getattr(second, field) == getattr(all_time, field)
+    # the simulated clock runs past today; nothing happens 20 years from now
+    future = funnel(actor=admin, pipeline=b2b, date_from=today + timedelta(days=7300))
+    assert all(r.entered == r.forward == r.lost == r.won == 0 for r in future)
+    assert all(r.avg_days is None for r in future)
+
+    durations = stage_durations(actor=admin, pipeline=b2b)
+    for row in whole:
+        seconds = truth[(row.stage_id, None)]["seconds"]
+        if not seconds:
+            assert (str(row.stage_id), None) not in durations
+            continue
+        avg, median = durations[(str(row.stage_id), None)]
+        assert avg == pytest.approx(statistics.mean(seconds))
+        assert median == pytest.approx(statistics.median(seconds))
 
 
 def test_funnel_is_scoped_and_grouped_by_responsible(two_teams, b2b) -> None:
