@@ -15,6 +15,7 @@ from greenwave.core.api import Page, list_query, paginate
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors, services
+from .models import ProcessDefinition
 from .schemas import (
     CompleteIn,
     DefinitionIn,
@@ -26,6 +27,10 @@ from .schemas import (
     InstanceOut,
     MessageIn,
     MessageOut,
+    MigrateIn,
+    MigrateManyIn,
+    MigrationManyOut,
+    MigrationOut,
     TaskDetailOut,
     TaskOut,
 )
@@ -148,6 +153,53 @@ def instance_detail(request: AuthedRequest, instance_id: int) -> Any:
 def instance_cancel(request: AuthedRequest, instance_id: int) -> Any:
     instance = selectors.instance_get(actor=request.user, pk=instance_id)
     return services.instance_cancel(actor=request.user, instance=instance)
+
+
+def _target(request: AuthedRequest, key: str, payload: MigrateIn) -> ProcessDefinition:
+    if payload.target_definition_id is not None:
+        return selectors.definition_get(actor=request.user, pk=payload.target_definition_id)
+    if payload.target_version is not None:
+        return selectors.definition_version(
+            actor=request.user, key=key, version=payload.target_version
+        )
+    raise DomainError(CoreError.VALIDATION, _("Give target_definition_id or target_version."))
+
+
+@router.post(
+    "/processes/instances/{instance_id}/migrate",
+    response=MigrationOut,
+    summary="Move the instance to another version of its process (dry_run: only check)",
+)
+def instance_migrate(request: AuthedRequest, instance_id: int, payload: MigrateIn) -> Any:
+    instance = selectors.instance_get(actor=request.user, pk=instance_id)
+    target = _target(request, instance.definition.key, payload)
+    migrate = services.instance_migration_check if payload.dry_run else services.instance_migrate
+    return migrate(actor=request.user, instance=instance, target=target, mapping=payload.mapping)
+
+
+@router.post(
+    "/processes/definitions/{definition_id}/migrate",
+    response=MigrationManyOut,
+    summary="Move the unfinished instances of this version to another version",
+)
+def definition_migrate(request: AuthedRequest, definition_id: int, payload: MigrateManyIn) -> Any:
+    source = selectors.definition_get(actor=request.user, pk=definition_id)
+    target = _target(request, source.key, payload)
+    instances = selectors.instances_unfinished_of(actor=request.user, definition=source)
+    if payload.instance_ids is not None:
+        instances = instances.filter(pk__in=payload.instance_ids)
+    results = services.instances_migrate(
+        actor=request.user,
+        instances=list(instances.order_by("pk")),
+        target=target,
+        mapping=payload.mapping,
+        dry_run=payload.dry_run,
+    )
+    return {
+        "migrated": sum(r.migrated for r in results),
+        "refused": sum(not r.allowed for r in results),
+        "results": results,
+    }
 
 
 @router.get("/processes/instances/{instance_id}/history", response=list[EventOut])

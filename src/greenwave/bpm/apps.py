@@ -98,5 +98,6 @@ class BpmConfig(AppConfig):
                 events.MESSAGE_CORRELATED: _("Message received"),
                 events.INCIDENT_RAISED: _("Incident"),
                 events.INCIDENT_RESOLVED: _("Incident resolved"),
+                events.INSTANCE_MIGRATED: _("Process moved to another version"),
             }
         )

@@ -17,3 +17,4 @@ class BpmError(ErrorCode):
     NO_INCIDENT = "bpm.no_incident"
     UNKNOWN_ACTION = "bpm.unknown_action"
     INVALID_VARIABLES = "bpm.invalid_variables"
+    MIGRATION_REFUSED = "bpm.migration_refused"

@@ -1,14 +1,19 @@
-"""Forms of the bpm pages: uploading a BPMN file, saving from the modeler, starting, delegating."""
+"""Forms of the bpm pages: uploading a BPMN file, saving from the modeler, starting, delegating,
+moving running processes to another version."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import User
 
 from .engine import MAX_BPMN_BYTES
+from .models import ProcessDefinition
 
 
 class DefinitionUploadForm(BootstrapFormMixin, forms.Form):
@@ -46,3 +51,49 @@ class DelegateForm(BootstrapFormMixin, forms.Form):
     user = forms.ModelChoiceField(
         label=_("Hand over to"), queryset=User.objects.filter(is_active=True)
     )
+
+
+class VersionChoiceField(forms.ModelChoiceField[ProcessDefinition]):
+    def label_from_instance(self, obj: ProcessDefinition) -> str:
+        return f"v{obj.version} · {obj.name}"
+
+
+class MigrationForm(BootstrapFormMixin, forms.Form):
+    """Where to move running processes: a deployed version of the same key, renamed ids."""
+
+    target = VersionChoiceField(
+        label=_("Move to version"), queryset=ProcessDefinition.objects.none(), empty_label=None
+    )
+    mapping = forms.CharField(
+        label=_("Renamed elements"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "review_old = review"}),
+        help_text=_(
+            "Only if an element the process is at has another id in the new version: "
+            "one per line, old id = new id."
+        ),
+    )
+
+    def __init__(self, *args: Any, targets: QuerySet[ProcessDefinition], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["target"]
+        assert isinstance(field, VersionChoiceField)
+        field.queryset = targets
+
+    def clean_mapping(self) -> dict[str, str]:
+        pairs: dict[str, str] = {}
+        for number, line in enumerate(str(self.cleaned_data["mapping"]).splitlines(), 1):
+            text = line.strip()
+            if not text:
+                continue
+            for arrow in ("→", "->", "="):
+                if arrow in text:
+                    old, new = (part.strip() for part in text.split(arrow, 1))
+                    break
+            else:
+                old = new = ""
+            if not old or not new:
+                raise forms.ValidationError(_("Line %(n)s: write old id = new id.") % {"n": number})
+            pairs[old] = new
+        return pairs

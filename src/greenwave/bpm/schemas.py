@@ -153,3 +153,56 @@ class MessageIn(Schema):
 
 class MessageOut(Schema):
     instances: list[int]
+
+
+class MigrateIn(Schema):
+    target_definition_id: int | None = Field(None, description="The version to move to (by id)")
+    target_version: int | None = Field(None, description="…or by version number of the same key")
+    mapping: dict[str, str] = Field(
+        default_factory=dict, description="Element ids renamed in the target: old id → new id"
+    )
+    dry_run: bool = Field(False, description="Only check and list what would happen")
+
+
+class MigrateManyIn(MigrateIn):
+    instance_ids: list[int] | None = Field(
+        None, description="Instances of this version to move (default: every unfinished one)"
+    )
+
+
+class MigrationStepOut(Schema):
+    element: str
+    name: str
+    kind: str
+    state: str
+    target: str
+    problem: str
+    message: str
+
+
+class MigrationTaskOut(Schema):
+    id: int
+    name: str
+    element: str
+    target: str
+    assignee: str | None
+
+
+class MigrationOut(Schema):
+    instance_id: int
+    from_version: int
+    to_version: int
+    allowed: bool
+    migrated: bool
+    steps: list[MigrationStepOut]
+    added: list[str]
+    removed: list[str]
+    tasks: list[MigrationTaskOut]
+    mapping: dict[str, str]
+    error: str
+
+
+class MigrationManyOut(Schema):
+    migrated: int
+    refused: int
+    results: list[MigrationOut]

@@ -116,6 +116,27 @@ def definition_latest_deployed(*, actor: User, key: str) -> ProcessDefinition:
     return definition
 
 
+def definition_version(*, actor: User, key: str, version: int) -> ProcessDefinition:
+    definition = definition_list(actor=actor).filter(key=key, version=version).first()
+    if definition is None:
+        raise not_found(
+            _("Version %(version)s of %(key)s not found.") % {"version": version, "key": key}
+        )
+    return definition
+
+
+def definition_migration_targets(
+    *, actor: User, definition: ProcessDefinition
+) -> QuerySet[ProcessDefinition]:
+    """The other deployed versions of the same process (where its instances may move)."""
+    return (
+        definition_list(actor=actor)
+        .filter(key=definition.key, status=DefinitionStatus.DEPLOYED)
+        .exclude(pk=definition.pk)
+        .order_by("-version")
+    )
+
+
 def definitions_startable(*, actor: User) -> list[ProcessDefinition]:
     """The latest deployed version of every key (what a user can start)."""
     latest = (
@@ -149,6 +170,15 @@ def instance_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Pr
     if query is not None:
         qs = apply_list_query(qs, INSTANCE_LIST_SPEC, query)
     return qs
+
+
+def instances_unfinished_of(
+    *, actor: User, definition: ProcessDefinition
+) -> QuerySet[ProcessInstance]:
+    """The running (and failed, not ended) instances of one version the actor may see."""
+    return instance_list(actor=actor).filter(
+        definition=definition, status__in=[InstanceStatus.RUNNING, InstanceStatus.FAILED]
+    )
 
 
 def instance_get(*, actor: User, pk: int) -> ProcessInstance:

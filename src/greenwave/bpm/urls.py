@@ -22,9 +22,11 @@ urlpatterns = [
     path("definitions/<int:pk>/xml/", views.definition_xml, name="definition_xml"),
     path("definitions/<int:pk>/deploy/", views.definition_deploy, name="definition_deploy"),
     path("definitions/<int:pk>/start/", views.instance_start, name="instance_start"),
+    path("definitions/<int:pk>/migrate/", views.definition_migrate, name="definition_migrate"),
     path("instances/", views.instance_list, name="instance_list"),
     path("instances/<int:pk>/", views.instance_detail, name="instance_detail"),
     path("instances/<int:pk>/cancel/", views.instance_cancel, name="instance_cancel"),
+    path("instances/<int:pk>/migrate/", views.instance_migrate, name="instance_migrate"),
     path("incidents/<int:pk>/retry/", views.incident_retry, name="incident_retry"),
     path("holdups/", views.holdups, name="holdups"),
 ]

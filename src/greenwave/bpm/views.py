@@ -23,8 +23,9 @@ from greenwave.core.pages import render_list_page
 
 from . import selectors, services
 from .actions import action_names
-from .forms import DefinitionUploadForm, DelegateForm, ModelerSaveForm, StartForm
+from .forms import DefinitionUploadForm, DelegateForm, MigrationForm, ModelerSaveForm, StartForm
 from .formschema import build_form, cleaned_values
+from .models import ProcessDefinition, ProcessInstance
 
 View = Callable[..., HttpResponse]
 
@@ -256,6 +257,10 @@ def definition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "definition": definition,
         "versions": selectors.definition_versions(actor=request.user, key=definition.key),
         "can_design": services.can_manage_definitions(request.user),
+        "can_migrate": services.can_migrate_instances(request.user),
+        "unfinished": selectors.instances_unfinished_of(
+            actor=request.user, definition=definition
+        ).count(),
         "start_form": StartForm(),
         "xml_url": reverse("bpm:definition_xml", args=[definition.pk]),
         "states": {},
@@ -341,6 +346,7 @@ def instance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "history": selectors.instance_history(instance=instance)[:100],
         "xml_url": reverse("bpm:definition_xml", args=[instance.definition_id]),
         "states": instance.element_states,
+        "can_migrate": services.can_migrate_instances(request.user),
         "back_url": reverse("bpm:instance_list"),
         "back_label": _("Processes"),
     }
@@ -369,6 +375,90 @@ def incident_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         _flash_error(request, exc)
     return redirect("bpm:instance_detail", pk=incident.instance_id)
+
+
+# -- moving running processes to another version ----------------------------------------------
+
+
+def _migration_page(
+    request: AuthedRequest,
+    *,
+    source: ProcessDefinition,
+    instances: list[ProcessInstance],
+    context: dict[str, Any],
+) -> HttpResponse:
+    """Check (a dry run listing what would happen), then confirm; refusals change nothing."""
+    if not services.can_migrate_instances(request.user):
+        raise PermissionDenied
+    targets = selectors.definition_migration_targets(actor=request.user, definition=source)
+    form = MigrationForm(request.POST or None, targets=targets)
+    results: list[services.MigrationCheck] | None = None
+    confirm = request.POST.get("confirm") == "1"
+    if request.method == "POST" and form.is_valid():
+        try:
+            results = services.instances_migrate(
+                actor=request.user,
+                instances=instances,
+                target=form.cleaned_data["target"],
+                mapping=form.cleaned_data["mapping"],
+                dry_run=not confirm,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            moved = sum(r.migrated for r in results)
+            refused = sum(not r.allowed for r in results)
+            if confirm and moved:
+                messages.success(request, _("Processes moved: %(n)s.") % {"n": moved})
+            if confirm and refused:
+                messages.error(request, _("Processes refused: %(n)s.") % {"n": refused})
+            if confirm and not refused:
+                return redirect(context["back_url"])
+    return render(
+        request,
+        "bpm/migrate.html",
+        {
+            **context,
+            "form": form,
+            "results": results,
+            "instances": instances,
+            "source": source,
+            "can_confirm": bool(results) and not confirm and any(r.allowed for r in results or []),
+        },
+    )
+
+
+@page
+def instance_migrate(request: AuthedRequest, pk: int) -> HttpResponse:
+    instance = selectors.instance_get(actor=request.user, pk=pk)
+    return _migration_page(
+        request,
+        source=instance.definition,
+        instances=[instance],
+        context={
+            "title": _("Move %(process)s #%(pk)s to another version")
+            % {"process": instance.definition.name, "pk": instance.pk},
+            "back_url": reverse("bpm:instance_detail", args=[instance.pk]),
+            "back_label": f"{instance.definition.name} #{instance.pk}",
+        },
+    )
+
+
+@page
+def definition_migrate(request: AuthedRequest, pk: int) -> HttpResponse:
+    definition = selectors.definition_get(actor=request.user, pk=pk)
+    instances = selectors.instances_unfinished_of(actor=request.user, definition=definition)
+    return _migration_page(
+        request,
+        source=definition,
+        instances=list(instances.order_by("pk")[:500]),
+        context={
+            "title": _("Move the running processes of v%(version)s to another version")
+            % {"version": definition.version},
+            "back_url": reverse("bpm:definition_detail", args=[definition.pk]),
+            "back_label": f"{definition.name} · v{definition.version}",
+        },
+    )
 
 
 @page

@@ -15,6 +15,7 @@ from .bpmn_xml import (
     read_document,
     serialize,
 )
+from .migration import MigrationPlan, MigrationStep
 from .runtime import (
     SERIALIZER_VERSION,
     ActionHandler,
@@ -38,6 +39,8 @@ __all__ = [
     "BpmnDocument",
     "BpmnFileError",
     "EngineError",
+    "MigrationPlan",
+    "MigrationStep",
     "Move",
     "ProcessRun",
     "ReadyTask",

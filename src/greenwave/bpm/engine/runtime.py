@@ -39,7 +39,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.version import __version__ as spiff_version
 
-from . import sandbox
+from . import migration, sandbox
 from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, parse_xml
 
 SERIALIZER_VERSION = f"spiff-{spiff_version}/{SPIFF_SERIALIZER_VERSION}"
@@ -424,6 +424,34 @@ class ProcessRun:
 
     def cancel(self) -> None:
         self.workflow.cancel()
+
+    def plan_migration(
+        self, target: CompiledProcess, mapping: Mapping[str, str] | None = None
+    ) -> migration.MigrationPlan:
+        """What moving this instance onto `target` would do (nothing is changed)."""
+        return migration.plan_migration(
+            self.workflow, target.spec, target.subprocess_specs, dict(mapping or {})
+        )
+
+    def migrate(
+        self, target: CompiledProcess, mapping: Mapping[str, str] | None = None
+    ) -> migration.MigrationPlan:
+        """Re-attach the instance to `target`'s specs; refused (unchanged) if not allowed."""
+        plan = self.plan_migration(target, mapping)
+        if not plan.allowed:
+            names = ", ".join(p.element_id for p in plan.problems)
+            raise EngineError(f"The instance cannot move to this version: {names}.")
+        try:
+            migration.apply_migration(
+                self.workflow, target.spec, target.subprocess_specs, plan.mapping
+            )
+            # Through the serializer once: the state must load, and Spiff reconnects the
+            # callbacks of running sub-processes to the new specs as on every restore.
+            self.workflow = _SERIALIZER.deserialize_json(_SERIALIZER.serialize_json(self.workflow))
+        except (SpiffWorkflowException, KeyError, AttributeError, TypeError, ValueError) as exc:
+            raise EngineError(f"The engine cannot move this instance: {exc}") from exc
+        self.workflow.script_engine = SandboxScriptEngine()
+        return plan
 
     def retry_failed(self) -> list[str]:
         retried: list[str] = []
