@@ -55,8 +55,9 @@ def main() -> int:
     import api_bench
     import bpm_bench
     import dmn_bench
+    import import_bench
 
-    from greenwave.datagen.benchreport import FAIL, BenchResult, skipped, write_reports
+    from greenwave.datagen.benchreport import FAIL, BenchResult, write_reports
 
     runs = 3 if args.quick else 1  # after one warm-up call each
     load_s, warm_s = (4.0, 1.0) if args.quick else (15.0, 3.0)
@@ -77,13 +78,7 @@ def main() -> int:
         (
             ("import_csv",),
             0.3,
-            lambda: [
-                skipped(
-                    "import_csv",
-                    0.3,
-                    "crm import not committed yet (in progress in the working tree)",
-                )
-            ],
+            lambda: [import_bench.bench_import(rows=10_000 if args.quick else 100_000)],
         ),
         (
             ("bpm_throughput", "bpm_vs_bpmn_engine"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -49,7 +49,9 @@ def _lock_case(case_type: str, case_id: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{case_type}:{case_id}"])
 
 
-@transaction.atomic
+# No savepoint: the callers are services inside their own transaction, which a failure here
+# rolls back as a whole (a savepoint would cost two statements per event for nothing).
+@transaction.atomic(savepoint=False)
 def event_append(
     *,
     case_type: str,
@@ -59,16 +61,24 @@ def event_append(
     payload: Mapping[str, Any] | None = None,
     objects: Iterable[ObjectRef] = (),
     timestamp: datetime | None = None,
+    new_case: bool = False,
 ) -> Event:
-    """Append one event, linking it to the previous event of the same case."""
+    """Append one event, linking it to the previous event of the same case.
+
+    `new_case=True` is for the first event of a record inserted in the current transaction:
+    no other transaction can see the record yet, so there is no previous event to read and
+    no concurrent append to lock against.
+    """
     case_key = str(case_id)
-    _lock_case(case_type, case_key)
-    previous = (
-        Event.objects.filter(case_type=case_type, case_id=case_key)
-        .order_by("-timestamp", "-id")
-        .values_list("activity", "timestamp")
-        .first()
-    )
+    previous = None
+    if not new_case:
+        _lock_case(case_type, case_key)
+        previous = (
+            Event.objects.filter(case_type=case_type, case_id=case_key)
+            .order_by("-timestamp", "-id")
+            .values_list("activity", "timestamp")
+            .first()
+        )
     event = Event.objects.create(
         case_type=case_type,
         case_id=case_key,
@@ -95,6 +105,7 @@ def event_append_for(
     actor: HasPk | None,
     payload: Mapping[str, Any] | None = None,
     objects: Iterable[ObjectRef] = (),
+    new_case: bool = False,
 ) -> Event:
     """Shortcut for the common case: the model instance itself is the case."""
     return event_append(
@@ -104,7 +115,55 @@ def event_append_for(
         actor=actor,
         payload=payload,
         objects=objects,
+        new_case=new_case,
     )
+
+
+@transaction.atomic
+def event_append_created(
+    cases: Sequence[models.Model],
+    *,
+    activity: str,
+    actor: HasPk | None,
+    payloads: Sequence[Mapping[str, Any]],
+    objects: Sequence[Iterable[ObjectRef]] | None = None,
+    batch_size: int = 2000,
+) -> list[Event]:
+    """The first event of each of many records inserted in the current transaction (the rows
+    of an import): what `event_append_for` writes for each, in bulk inserts.
+
+    Only for records created in this transaction: no other transaction can see them yet, so
+    nothing can have been appended to their cases and no case lock is taken (one advisory lock
+    per case would exhaust PostgreSQL's lock table at a few thousand records).
+    """
+    if len(payloads) != len(cases) or (objects is not None and len(objects) != len(cases)):
+        raise ValueError("one payload (and one list of objects) per case")
+    when = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    rows = [
+        Event(
+            case_type=case_type_of(case),
+            case_id=str(case.pk),
+            activity=activity,
+            timestamp=when,
+            actor_id=actor_id,
+            payload=dict(payload),
+        )
+        for case, payload in zip(cases, payloads, strict=True)
+    ]
+    if any(row.case_id == "None" for row in rows):
+        raise ValueError("every case must be saved first")
+    created = Event.objects.bulk_create(rows, batch_size=batch_size)
+    if objects is not None:
+        EventObject.objects.bulk_create(
+            (
+                EventObject(event=event, object_type=t, object_id=i, qualifier=q)
+                for event, refs in zip(created, objects, strict=True)
+                for t, i, q in sorted({(o.type, o.id, o.qualifier) for o in refs})
+            ),
+            batch_size=batch_size,
+        )
+    return created
 
 
 def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:

@@ -140,6 +140,69 @@ def test_utf8_comma_csv_of_contacts_links_them_to_companies_by_inn(
     assert Contact.objects.get(full_name="Сидоров Олег").company is None
 
 
+def contact_file(count: int, inn: str) -> bytes:
+    rows = [
+        [f"Контакт Номер {n}", f"+7 916 100-{n // 100:02d}-{n % 100:02d}", inn if n % 2 else ""]
+        for n in range(count)
+    ]
+    return csv_bytes(rows, header=["ФИО", "Телефон", "ИНН компании"], encoding="utf-8")
+
+
+def test_a_contacts_import_asks_the_database_the_same_number_of_times_for_3_or_30_rows(
+    two_teams, company_a
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    actor = two_teams["hunter_a"]
+    counts = []
+    for size in (3, 30):  # (within one bulk INSERT batch of SQLite)
+        job = upload(actor, contact_file(size, VALID_INN), kind="contacts")
+        with CaptureQueriesContext(connection) as checking:
+            job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+        assert job.valid_rows == size
+        services.import_confirm(actor=actor, job=job)
+        with CaptureQueriesContext(connection) as running:
+            job = services.import_run(job_id=job.pk)
+        assert (job.status, job.created_count) == ("done", size)
+        counts.append((len(checking), len(running)))
+    assert counts[0] == counts[1]
+
+
+def test_imported_contacts_have_their_creation_event_linked_to_the_company(
+    two_teams, run_jobs, company_a
+) -> None:
+    actor = two_teams["hunter_a"]
+    job = upload(actor, contact_file(4, VALID_INN), kind="contacts")
+    job = run_jobs(actor, services.import_check(actor=actor, job=job, mapping=job.mapping))
+    assert job.status == "done"
+    at_company = Contact.objects.get(full_name="Контакт Номер 1")
+    alone = Contact.objects.get(full_name="Контакт Номер 0")
+    assert (at_company.responsible, at_company.team) == (company_a.responsible, company_a.team)
+    assert (alone.company, alone.responsible) == (None, actor)
+    assert at_company.search_text == "контакт номер 1 +79161000001 ооо «ромашка»"
+    event = Event.objects.get(case_type="contact", case_id=str(at_company.pk))
+    assert (event.activity, event.actor, event.prev_activity) == ("contact_created", actor, "")
+    assert event.payload["after"]["company"] == "ООО «Ромашка»"
+    assert list(event.links.values_list("object_type", "object_id", "qualifier")) == [
+        ("company", str(company_a.pk), "company")
+    ]
+    assert not Event.objects.get(case_type="contact", case_id=str(alone.pk)).links.exists()
+
+
+def test_a_company_hidden_from_the_importer_after_the_check_stops_a_contacts_import(
+    two_teams, run_jobs, company_a
+) -> None:
+    actor = two_teams["hunter_a"]
+    job = upload(actor, contact_file(4, VALID_INN), kind="contacts")
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    services.company_delete(actor=actor, company=company_a)
+    job = run_jobs(actor, job)
+    assert job.status == "failed"
+    assert [e["row"] for e in job.errors] == [3, 5]
+    assert not Contact.objects.exists()
+
+
 def test_xlsx_is_imported(two_teams, run_jobs) -> None:
     book = Workbook()
     sheet = book.active

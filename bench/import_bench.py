@@ -1,0 +1,351 @@
+"""`import_csv`: contacts/s through Greenwave's contact import vs PostgreSQL `COPY` of the same
+rows into the same table — target ≥ 0.3.
+
+Greenwave: the path of the import page — `crm.services.import_upload` (a head of sales uploads
+the CSV), `import_check` with the suggested column mapping (the dry run: every row validated),
+`import_confirm` (queues the job on the database task queue), then the queued
+`crm.tasks.run_import` task run the way `manage.py db_worker` runs it (`import_run`: every row
+checked again, then all written in one transaction — contact, `contact_created` event and its
+company link per row). Ceiling: the same rows, as the import stores them (company, owner, team,
+normalised phones and e-mails, search text), written by one `COPY … FROM STDIN` in one
+transaction. The CSV is deterministic; the rows the import wrote are compared with the COPY rows
+(same count, same values), and both sets are deleted afterwards (with the import's events, job and
+task row) so that the dataset stays as generated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from greenwave.datagen.benchreport import BenchResult, verdict
+
+TARGET = 0.3
+SEED = 9
+IMPORTER = "gen_head_of_sales_02"
+WITH_COMPANY_SHARE = 0.7
+HEADERS = (
+    "ФИО",
+    "Должность",
+    "Телефон",
+    "Email",
+    "Дата рождения",
+    "Пол",
+    "Согласие на рассылку",
+    "ИНН компании",
+)
+POSITIONS = (
+    "Генеральный директор",
+    "Менеджер по закупкам",
+    "Главный инженер",
+    "Финансовый директор",
+    "Коммерческий директор",
+    "Главный бухгалтер",
+    "Начальник отдела снабжения",
+    "Юрист",
+    "",
+)
+MAIL_HOSTS = ("mail.ru", "yandex.ru", "gmail.com", "bk.ru", "inbox.ru", "list.ru", "rambler.ru")
+COPY_COLUMNS = (
+    "created_at",
+    "updated_at",
+    "full_name",
+    "position",
+    "phones",
+    "emails",
+    "messengers",
+    "birthday",
+    "gender",
+    "mailing_consent",
+    "notes",
+    "search_text",
+    "company_id",
+    "responsible_id",
+    "team_id",
+    "is_deleted",
+)
+COMPARED = (
+    "full_name",
+    "position",
+    "phones",
+    "emails",
+    "birthday",
+    "gender",
+    "mailing_consent",
+    "company_id",
+    "responsible_id",
+    "team_id",
+    "search_text",
+)
+
+
+@dataclass(frozen=True)
+class Company:
+    pk: int
+    inn: str
+    name: str
+    responsible_id: int
+    team_id: int | None
+
+
+def _companies(actor: Any) -> list[Company]:
+    """The live companies the importer sees (the contacts' `ИНН компании` comes from these)."""
+    from greenwave.accounts.scoping import scope_records
+    from greenwave.crm.models import Company as CompanyModel
+
+    live = CompanyModel.objects.filter(merged_into__isnull=True, is_deleted=False).exclude(inn="")
+    rows = scope_records(live, actor=actor).order_by("pk")
+    by_inn: dict[str, Company] = {}
+    for pk, inn, name, responsible_id, team_id in rows.values_list(
+        "pk", "inn", "name", "responsible_id", "team_id"
+    ):
+        by_inn.setdefault(inn, Company(pk, inn, name, responsible_id, team_id))  # first by pk
+    if not by_inn:
+        raise RuntimeError(f"{IMPORTER} sees no company with an INN in the bench database")
+    return sorted(by_inn.values(), key=lambda c: c.pk)
+
+
+def _valid_mobile(rng: random.Random) -> str:
+    import phonenumbers
+
+    from greenwave.datagen import names
+
+    while True:
+        phone = names.mobile(rng)
+        if phonenumbers.is_valid_number(phonenumbers.parse(phone, "RU")):
+            return phone
+
+
+def make_contacts(
+    count: int, *, companies: list[Company], actor: Any
+) -> tuple[bytes, list[tuple[Any, ...]]]:
+    """A deterministic CSV of `count` Russian contacts (`;`, UTF-8 with BOM, as Excel saves)
+    and the same contacts as the rows the import stores (for `COPY`), in file order."""
+    from greenwave.crm.services import search_text_of
+    from greenwave.datagen import names
+
+    rng = random.Random(SEED)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADERS)
+    rows: list[tuple[Any, ...]] = []
+    today = date(2026, 1, 1)
+    for n in range(count):
+        female = rng.random() < 0.45
+        first, last, middle = names.person(rng, female)
+        full_name = f"{last} {first} {middle}"
+        position = rng.choice(POSITIONS)
+        phone = _valid_mobile(rng)
+        company = rng.choice(companies) if rng.random() < WITH_COMPANY_SHARE else None
+        host = f"{names.latin(rng)}.ru" if company is not None else rng.choice(MAIL_HOSTS)
+        email = f"{names.translit(first)[0]}.{names.translit(last)}{n}@{host}"
+        birthday = (
+            today - timedelta(days=rng.randint(22 * 365, 65 * 365)) if rng.random() < 0.6 else None
+        )
+        consent = rng.random() < 0.3
+        writer.writerow(
+            (
+                full_name,
+                position,
+                phone,
+                email,
+                birthday.strftime("%d.%m.%Y") if birthday else "",
+                "ж" if female else "м",
+                "да" if consent else "нет",
+                company.inn if company else "",
+            )
+        )
+        rows.append(
+            (
+                full_name,
+                position,
+                [phone],
+                [email.lower()],
+                birthday,
+                "female" if female else "male",
+                consent,
+                company.pk if company else None,
+                company.responsible_id if company else actor.pk,
+                company.team_id if company else actor.team_id,
+                search_text_of(
+                    full_name,
+                    position,
+                    [phone],
+                    [email.lower()],
+                    [],
+                    company.name if company else "",
+                ),
+            )
+        )
+    return ("\ufeff" + out.getvalue()).encode(), rows
+
+
+def _import(actor: Any, content: bytes) -> tuple[int, dict[str, float]]:
+    """The import page's path, timed by stage. Returns the job id and the stage seconds."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    from greenwave.crm import services
+    from greenwave.crm.models import ImportJob, ImportStatus
+
+    logging.getLogger("django_tasks").setLevel(logging.WARNING)
+    logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+    times: dict[str, float] = {}
+    started = time.perf_counter()
+    job = services.import_upload(
+        actor=actor, kind="contacts", file_name="contacts.csv", content=content
+    )
+    times["upload"] = time.perf_counter() - started
+    mark = time.perf_counter()
+    job = services.import_check(actor=actor, job=job, mapping=dict(job.mapping))
+    times["check"] = time.perf_counter() - mark
+    assert job.error_rows == 0, job.errors[:3]
+    mark = time.perf_counter()
+    services.import_confirm(actor=actor, job=job)
+    # What `manage.py db_worker` does with the queued task (in this process: no start-up).
+    task = DBTaskResult.objects.ready().get(
+        task_path="greenwave.crm.tasks.run_import", args_kwargs__args=[job.pk]
+    )
+    task.claim("bench")
+    Worker(
+        queue_names=[task.queue_name],
+        interval=0,
+        batch=True,
+        backend_name=task.backend_name,
+        startup_delay=False,
+        max_tasks=1,
+        worker_id="bench",
+        excluded_queue_names=[],
+    ).run_task(task)
+    times["job"] = time.perf_counter() - mark
+    times["total"] = time.perf_counter() - started
+    job = ImportJob.objects.get(pk=job.pk)
+    task.refresh_from_db()
+    if job.status != ImportStatus.DONE:
+        raise RuntimeError(f"import {job.status}: {job.message} {job.errors[:3]} {task.traceback}")
+    DBTaskResult.objects.filter(pk=task.pk).delete()
+    return job.pk, times
+
+
+def _copy(rows: list[tuple[Any, ...]]) -> float:
+    """The ceiling: the same rows by one COPY in one transaction, committed. Seconds."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    stamp = timezone.now()
+    columns = ", ".join(COPY_COLUMNS)
+    started = time.perf_counter()
+    sql = f"COPY crm_contact ({columns}) FROM STDIN"
+    with transaction.atomic(), connection.cursor() as wrapper, wrapper.cursor.copy(sql) as copy:
+        for name, job, phones, emails, birthday, gender, consent, *owned, text in rows:
+            company, owner, team = owned
+            copy.write_row(
+                (
+                    stamp,
+                    stamp,
+                    name,
+                    job,
+                    json.dumps(phones),
+                    json.dumps(emails),
+                    "{}",
+                    birthday,
+                    gender,
+                    consent,
+                    "",
+                    text,
+                    company,
+                    owner,
+                    team,
+                    False,
+                )
+            )
+    return time.perf_counter() - started
+
+
+def _written(after_id: int) -> list[tuple[Any, ...]]:
+    from greenwave.crm.models import Contact
+
+    return [
+        (*row[:2], list(row[2]), list(row[3]), *row[4:])
+        for row in Contact.objects.filter(pk__gt=after_id).order_by("pk").values_list(*COMPARED)
+    ]
+
+
+def _delete_contacts(after_id: int) -> None:
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM core_eventobject WHERE event_id IN (SELECT id FROM core_event "
+            "WHERE case_type = 'contact' AND case_id::bigint > %s AND case_id ~ '^[0-9]+$')",
+            [after_id],
+        )
+        cursor.execute(
+            "DELETE FROM core_event WHERE case_type = 'contact' AND case_id ~ '^[0-9]+$' "
+            "AND case_id::bigint > %s",
+            [after_id],
+        )
+        cursor.execute("DELETE FROM crm_contact WHERE id > %s", [after_id])
+
+
+def _delete_job(job_id: int) -> None:
+    from greenwave.core.models import Event
+    from greenwave.crm.models import ImportJob
+
+    Event.objects.filter(case_type="importjob", case_id=str(job_id)).delete()
+    ImportJob.objects.filter(pk=job_id).delete()
+
+
+def bench_import(*, rows: int) -> BenchResult:
+    from django.db.models import Max
+
+    from greenwave.accounts.models import User
+    from greenwave.crm.models import Contact
+
+    actor = User.objects.get(username=IMPORTER)
+    companies = _companies(actor)
+    content, expected = make_contacts(rows, companies=companies, actor=actor)
+    before = Contact.objects.aggregate(m=Max("pk"))["m"] or 0
+    job_id = 0
+    try:
+        job_id, times = _import(actor, content)
+        imported = _written(before)
+    finally:
+        _delete_contacts(before)
+        if job_id:
+            _delete_job(job_id)
+    before = Contact.objects.aggregate(m=Max("pk"))["m"] or 0
+    try:
+        copy_s = _copy(expected)
+        copied = _written(before)
+    finally:
+        _delete_contacts(before)
+    if len(imported) != len(copied) or len(copied) != rows:
+        raise AssertionError(f"imported {len(imported)} rows, COPY {len(copied)}, file {rows}")
+    if imported != copied:
+        first = next(i for i, (a, b) in enumerate(zip(imported, copied, strict=True)) if a != b)
+        raise AssertionError(f"row {first + 2} differs: {imported[first]} vs {copied[first]}")
+    ours, ceiling = rows / times["total"], rows / copy_s
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in times.items() if k != "total")
+    return verdict(
+        "import_csv",
+        ours=ours,
+        ceiling=ceiling,
+        target=TARGET,
+        details=f"{_n(rows)} contacts ({len(content) / 1e6:.1f} MB CSV, "
+        f"{WITH_COMPANY_SHARE:.0%} at a company by INN) by upload + dry run + job: "
+        f"{_n(ours)} rows/s in {times['total']:.1f} s ({stages}) vs COPY {_n(ceiling)} rows/s "
+        f"in {copy_s:.2f} s; the same {_n(len(copied))} rows written",
+        figures={"rows": rows, "ours_s": times["total"], "copy_s": copy_s, **times},
+    )
+
+
+def _n(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ")
