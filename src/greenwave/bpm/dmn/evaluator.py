@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,13 +29,18 @@ from greenwave.bpm.dmn.feel.interpreter import (
     call_function,
 )
 from greenwave.bpm.dmn.feel.lexer import special_names
-from greenwave.bpm.dmn.feel.parser import compile_expression
+from greenwave.bpm.dmn.feel.parser import (
+    compile_expression,
+    expression_is_constant,
+    expression_name,
+)
 from greenwave.bpm.dmn.feel.types import CTX, FeelFunction, type_name
 from greenwave.bpm.dmn.feel.unary import (
     UnaryPredicate,
     compile_unary_test_items,
     compile_unary_tests,
-    unary_constants,
+    unary_test_constants,
+    unary_tests_are_constant,
 )
 from greenwave.bpm.dmn.model import (
     BusinessKnowledgeModel,
@@ -58,10 +64,10 @@ from greenwave.bpm.dmn.model import (
     load_definitions,
     parse_definitions,
 )
-from greenwave.bpm.dmn.table_index import ColumnIndex, column_index
+from greenwave.bpm.dmn.table_index import Column, ColumnIndex, column_index
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class RuleMatch:
     """A decision-table rule that matched: its id and its 1-based position."""
 
@@ -78,6 +84,12 @@ class DecisionResult:
     matched_rules: dict[str, list[RuleMatch]] = field(default_factory=dict)
 
 
+# An output that has to be computed on each evaluation (see _CompiledTable.folded).
+_DYNAMIC: Any = object()
+# Values a folded output may hold: shared between evaluations, so never mutable.
+_IMMUTABLE = frozenset({type(None), bool, str, Decimal, date, datetime, time, timedelta})
+
+
 @dataclass
 class _CompiledTable:
     inputs: list[Callable[[Scope], Any]]
@@ -86,6 +98,8 @@ class _CompiledTable:
     rules: list[list[tuple[int, UnaryPredicate]]]
     # (input index, column index) for the columns that could be indexed.
     indexes: list[tuple[int, ColumnIndex]]
+    # The same indexes by input index, with what they were built from.
+    columns: dict[int, Column]
     outputs: list[list[Callable[[Scope], Any]]]
     priorities: list[list[UnaryPredicate]]
     defaults: list[Callable[[Scope], Any] | None]
@@ -93,6 +107,71 @@ class _CompiledTable:
     names: list[str]
     policy: str
     output_types: list[tuple[int, str]]
+    # Per rule, its output when that is the same on every evaluation (constant entries
+    # of immutable values that conform to their output types), else _DYNAMIC.
+    folded: list[Any]
+    # The output when no rule matches, likewise (None without default entries).
+    folded_default: Any
+    # Per input, the name when its expression is nothing but a name.
+    input_names: list[str | None]
+    # Whether no test of the table (input entries, input and output values) reads the
+    # scope: all are constants, ranges, comparisons with constants or not(...) of those.
+    scope_free: bool
+    # The bit mask of all rules.
+    all_rules: int
+    # Per rule, its RuleMatch (a fact about the table, shared by the results).
+    rule_matches: list[RuleMatch]
+
+    def match(self, values: list[Any], scope: Scope) -> list[int]:
+        """The 0-based positions of the rules whose input entries all match, in order."""
+        candidates = self.all_rules
+        for position, column in self.indexes:
+            candidates &= column(values[position])
+        matched: list[int] = []
+        rules = self.rules
+        while candidates:
+            lowest = candidates & -candidates
+            candidates ^= lowest
+            index = lowest.bit_length() - 1
+            for position, test in rules[index]:
+                if not test(values[position], scope):
+                    break
+            else:
+                matched.append(index)
+        return matched
+
+
+@dataclass(slots=True)
+class _Plan:
+    """A decision that is one decision table over input data of the main model, whose
+    tests and outputs are all constant (``_CompiledTable.scope_free`` and ``folded``).
+
+    Such a decision needs no scope, no requirement walk and no interpreter: the inputs
+    are converted and type-checked, the column indexes give the matched rules and the
+    outputs are ready. Anything unusual on the way (a type needing an item definition,
+    no or several matches, a multi-hit policy) goes through the general code with the
+    same warnings and errors.
+    """
+
+    decision: Decision
+    table: DecisionTable
+    compiled: _CompiledTable
+    # The key of matched_rules (the decision's name).
+    key: str
+    # Required inputs in requirement order: name, typeRef, built-in check of the typeRef.
+    inputs: list[tuple[str, str | None, Callable[[Any], bool] | None]]
+    # For each input of the table, the position of its input data in ``inputs``.
+    columns: list[int]
+    # UNIQUE, ANY, FIRST or PRIORITY: one matched rule gives the result as it is.
+    single_hit: bool
+    # When set, the shortcut for the common case: per table column (and per required
+    # input no column reads but whose type is checked) the input's name, then either a
+    # type and the masks of the values of that type the column accepts, or a function
+    # of the value giving the mask. No mask (None) means the value needs the careful
+    # way: a conversion, a warning, a value without a key, a missing input.
+    quick: list[_Quick] | None
+    # For the quick way: per mask of a single rule, its output (folded) and RuleMatch.
+    singles: dict[int, tuple[Any, RuleMatch]]
 
 
 _HIT = {
@@ -148,6 +227,7 @@ class DmnModel:
         self._table_cache: dict[int, _CompiledTable] = {}
         self._find_cache: dict[tuple[int, str], tuple[Definitions, Any] | None] = {}
         self._requirement_cache: dict[int, list[tuple[str, tuple[Definitions, Any] | None]]] = {}
+        self._plans: dict[str, _Plan | None] = {}
 
     # -- construction
 
@@ -213,8 +293,13 @@ class DmnModel:
         max_depth: int = DEFAULT_MAX_DEPTH,
     ) -> DecisionResult:
         """Evaluate the decision (or decision service) called ``decision``."""
-        run = self._new_run(inputs, time_budget, max_depth)
         try:
+            plan = self._plans.get(decision, _UNPLANNED)
+            if plan is _UNPLANNED:
+                plan = self._plans[decision] = self._plan(decision)
+            if plan is not None and (inputs is None or type(inputs) is dict):
+                return self._evaluate_plan(plan, inputs or {})
+            run = self._new_run(inputs, time_budget, max_depth)
             return self._evaluate(run, decision)
         except RecursionError:
             raise FeelError("evaluation exceeded the maximum nesting depth") from None
@@ -236,6 +321,159 @@ class DmnModel:
         else:
             raise DmnEvaluationError(f"{decision!r} is not a decision")
         return DecisionResult(value, run.ctx.warnings, run.errors, run.matches)
+
+    # -- the fast path of simple decision tables
+
+    def _plan(self, name: str) -> _Plan | None:
+        """The plan of decision ``name`` when it qualifies for ``_evaluate_plan``."""
+        found = self._find(self.main, name)
+        if found is None:
+            return None
+        defs, decision = found
+        if (
+            defs is not self.main
+            or not isinstance(decision, Decision)
+            or not isinstance(decision.expression, DecisionTable)
+            or decision.requirements.decisions
+            or decision.requirements.knowledge
+            or not self._functions_are_quiet()
+        ):
+            return None
+        inputs: list[InputData] = []
+        for _href, required in self._requirements(defs, decision.requirements):
+            if required is None or required[0] is not defs:
+                return None
+            if not isinstance(required[1], InputData):
+                return None
+            inputs.append(required[1])
+        names = [i.name for i in inputs]
+        if len(set(names)) != len(names):
+            return None
+        table = decision.expression
+        try:
+            compiled = self._compile_table(table)
+        except DmnError:
+            return None  # the general path reports it
+        if (
+            not compiled.scope_free
+            or compiled.folded_default is _DYNAMIC
+            or any(f is _DYNAMIC for f in compiled.folded)
+            or any(n not in names for n in compiled.input_names)
+        ):
+            return None
+        single_hit = compiled.policy in ("UNIQUE", "ANY", "FIRST", "PRIORITY")
+        return _Plan(
+            decision,
+            table,
+            compiled,
+            decision.name or table.id,
+            [
+                (i.name, i.type_ref, _TYPE_FAST.get(i.type_ref) if i.type_ref else None)
+                for i in inputs
+            ],
+            [names.index(n) for n in compiled.input_names if n is not None],
+            single_hit,
+            _quick_columns(compiled, inputs) if single_hit and not decision.type_ref else None,
+            {
+                1 << i: (compiled.folded[i], compiled.rule_matches[i])
+                for i in range(len(table.rules))
+            },
+        )
+
+    def _functions_are_quiet(self) -> bool:
+        """Whether making the function values of the models' BKMs can neither warn nor
+        fail (FEEL functions only), so that a decision not calling them may skip them."""
+        return all(
+            bkm.logic is None or bkm.logic.kind.upper() == "FEEL"
+            for d in self.definitions
+            for bkm in d.bkms.values()
+        )
+
+    def _side_run(self, warnings: list[str], errors: list[str]) -> _Run:
+        """A run for the general code called from the fast path, writing to its lists."""
+        ctx = EvalContext()
+        ctx.warnings = warnings
+        run = _Run(self, {}, ctx)
+        run.errors = errors
+        run.current = ""
+        ctx.type_resolver = lambda name: self._type_check(run, self.main, name)
+        return run
+
+    def _evaluate_plan(self, plan: _Plan, given: dict[Any, Any]) -> DecisionResult:
+        """``evaluate`` of a planned decision: the same result, warnings and errors."""
+        quick = plan.quick
+        if quick is not None:
+            compiled = plan.compiled
+            mask = compiled.all_rules
+            for name, kind, accepted, other in quick:
+                value = given.get(name, _MISSING)
+                if type(value) is kind:
+                    found = accepted.get(value)
+                elif other is not None:
+                    found = other(value)
+                else:
+                    break
+                if found is None:
+                    break
+                mask &= found
+            else:
+                single = plan.singles.get(mask)  # exactly one rule matched
+                if single is not None:
+                    result, rule = single
+                    if type(result) is dict:
+                        result = result.copy()
+                    return DecisionResult(result, [], [], {plan.key: [rule]})
+        return self._evaluate_plan_fully(plan, given)
+
+    def _evaluate_plan_fully(self, plan: _Plan, given: dict[Any, Any]) -> DecisionResult:
+        warnings: list[str] = []
+        errors: list[str] = []
+        side: _Run | None = None
+        values: list[Any] = []
+        for name, type_ref, check in plan.inputs:
+            value = given.get(name, _MISSING)
+            if value is _MISSING:
+                value = _by_text_key(given, name)
+            kind = type(value)
+            if kind is int:
+                value = Decimal(value)
+            elif value is not None and kind is not str and kind is not Decimal:
+                value = to_feel(value)
+            if value is not None and type_ref is not None:
+                if check is not None and type(value) is not list:
+                    if not check(value):
+                        if len(warnings) < 1000:
+                            warnings.append(
+                                f"input {name!r}: a {type_name(value)} does not conform to "
+                                f"{type_ref}"
+                            )
+                        value = None
+                else:
+                    side = side or self._side_run(warnings, errors)
+                    value = self._coerce(side, self.main, value, type_ref, f"input {name!r}")
+            values.append(value)
+        compiled = plan.compiled
+        cells = [values[c] for c in plan.columns]
+        for allowed, value in zip(compiled.allowed, cells, strict=True):
+            if allowed is not None and value is not None and not allowed(value, _NO_SCOPE):
+                side = side or self._side_run(warnings, errors)
+                side.error(f"input value {value!r} is not among the allowed values")
+                return DecisionResult(None, warnings, errors, {})
+        matched = compiled.match(cells, _NO_SCOPE)
+        table = plan.table
+        matches = {plan.key: [compiled.rule_matches[i] for i in matched]}
+        if len(matched) == 1 and plan.single_hit:
+            result = compiled.folded[matched[0]]
+            if type(result) is dict:
+                result = dict(result)
+        else:
+            side = side or self._side_run(warnings, errors)
+            result = self._hit(side, self.main, table, compiled, matched, _NO_SCOPE)
+        decision = plan.decision
+        if result is not None and decision.type_ref:
+            side = side or self._side_run(warnings, errors)
+            result = self._decision_value(side, self.main, decision, result)
+        return DecisionResult(result, warnings, errors, matches)
 
     def evaluate_all(
         self, inputs: Mapping[str, Any] | None = None, *, time_budget: float = DEFAULT_TIME_BUDGET
@@ -277,21 +515,24 @@ class DmnModel:
                 value = self._expression(run, defs, decision.expression, scope)
             finally:
                 run.current = previous
-            what = f"decision {decision.name!r}"
-            if (
-                _returns_list(decision.expression)
-                and isinstance(value, list)
-                and decision.type_ref
-                and self._is_collection(defs, decision.type_ref) is not True
-            ):
-                # A multi-hit table's typeRef names the type of one output, not the list.
-                value = [self._coerce(run, defs, v, decision.type_ref, what) for v in value]
-            else:
-                value = self._coerce(run, defs, value, decision.type_ref, what)
+            value = self._decision_value(run, defs, decision, value)
         finally:
             run.active.discard(key)
         run.values[key] = value
         return value
+
+    def _decision_value(self, run: _Run, defs: Definitions, decision: Decision, value: Any) -> Any:
+        """The value of a decision checked against its typeRef."""
+        what = f"decision {decision.name!r}"
+        if (
+            _returns_list(decision.expression)
+            and isinstance(value, list)
+            and decision.type_ref
+            and self._is_collection(defs, decision.type_ref) is not True
+        ):
+            # A multi-hit table's typeRef names the type of one output, not the list.
+            return [self._coerce(run, defs, v, decision.type_ref, what) for v in value]
+        return self._coerce(run, defs, value, decision.type_ref, what)
 
     def _requirements(
         self, defs: Definitions, req: Requirements
@@ -569,21 +810,22 @@ class DmnModel:
         if compiled is not None:
             return compiled
         known = self.known
-        inputs = [
-            compile_expression(i.expression.text.strip() or "null", known) for i in table.inputs
-        ]
+        texts = [i.expression.text.strip() or "null" for i in table.inputs]
+        inputs = [compile_expression(t, known) for t in texts]
         indexes: list[tuple[int, ColumnIndex]] = []
+        columns: dict[int, Column] = {}
         for column in range(len(table.inputs)):
-            texts = [
+            cells = [
                 r.input_entries[column].strip() if column < len(r.input_entries) else "-"
                 for r in table.rules
             ]
-            tests = [None if t in ("", "-") else compile_unary_tests(t, known) for t in texts]
-            cells = [None if t in ("", "-") else unary_constants(t, known) for t in texts]
-            if all(c is not None for c, t in zip(cells, tests, strict=True) if t is not None):
-                index = column_index(cells, tests)
+            tests = [None if t in ("", "-") else compile_unary_tests(t, known) for t in cells]
+            constants = [None if t in ("", "-") else unary_test_constants(t, known) for t in cells]
+            if all(c is not None for c, t in zip(constants, tests, strict=True) if t is not None):
+                index = column_index(constants, tests)
                 if index is not None:
-                    indexes.append((column, index))
+                    indexes.append((column, index.lookup))
+                    columns[column] = index
         indexed = {column for column, _ in indexes}
         rules = [
             [
@@ -598,35 +840,78 @@ class DmnModel:
             for r in table.rules
         ]
         priorities = [compile_unary_test_items(o.allowed or "", known) for o in table.outputs]
-        defaults = [
-            compile_expression(o.default.text.strip(), known)
-            if o.default is not None and o.default.text.strip()
-            else None
+        default_texts = [
+            o.default.text.strip() if o.default is not None and o.default.text.strip() else None
             for o in table.outputs
         ]
-        allowed = [
-            compile_unary_tests(i.allowed.strip(), known)
-            if i.allowed and i.allowed.strip()
-            else None
-            for i in table.inputs
-        ]
+        defaults = [compile_expression(t, known) if t is not None else None for t in default_texts]
+        allowed_texts = [i.allowed.strip() if i.allowed else "" for i in table.inputs]
+        allowed = [compile_unary_tests(t, known) if t else None for t in allowed_texts]
         names = [o.name or table.output_label or "" for o in table.outputs]
-        policy = _HIT.get(table.hit_policy, table.hit_policy)
         output_types = [(i, o.type_ref) for i, o in enumerate(table.outputs) if o.type_ref]
+        unary_texts = [
+            *(e for r in table.rules for e in r.input_entries),
+            *allowed_texts,
+            *(o.allowed or "" for o in table.outputs),
+        ]
+        folded = [
+            self._fold(
+                names,
+                [e.text.strip() or "null" for e in r.output_entries],
+                [o.type_ref for o in table.outputs],
+            )
+            for r in table.rules
+        ]
         compiled = _CompiledTable(
             inputs,
             rules,
             indexes,
+            columns,
             outputs,
             priorities,
             defaults,
             allowed,
             names,
-            policy,
+            _HIT.get(table.hit_policy, table.hit_policy),
             output_types,
+            folded,
+            (
+                self._fold(names, [t or "null" for t in default_texts], [])
+                if any(t is not None for t in default_texts)
+                else None
+            ),
+            [expression_name(t, known) for t in texts],
+            all(unary_tests_are_constant(t.strip(), known) for t in unary_texts),
+            (1 << len(table.rules)) - 1,
+            [RuleMatch(table.id, r.id, i) for i, r in enumerate(table.rules, start=1)],
         )
         self._table_cache[id(table)] = compiled
         return compiled
+
+    def _fold(self, names: list[str], texts: list[str], types: list[str | None]) -> Any:
+        """The output of constant entries ``texts`` under output ``names``, computed once,
+        or _DYNAMIC when it has to be computed on each evaluation: an entry reads the
+        scope, warns, gives a mutable value or does not conform to its built-in type."""
+        cells = []
+        for position, text in enumerate(texts):
+            if not expression_is_constant(text, self.known):
+                return _DYNAMIC
+            ctx = EvalContext()
+            try:
+                value = compile_expression(text, self.known)(Scope({}, None, ctx))
+            except (DmnError, ArithmeticError, ValueError, TypeError, LookupError, RecursionError):
+                return _DYNAMIC  # it fails again, and is reported, when the rule matches
+            if ctx.warnings or type(value) not in _IMMUTABLE:
+                return _DYNAMIC
+            type_ref = types[position] if position < len(types) else None
+            if value is not None and type_ref:
+                check = _TYPE_FAST.get(type_ref)
+                if check is None or not check(value):
+                    return _DYNAMIC
+            cells.append(value)
+        if len(names) > 1:
+            return dict(zip(names, cells, strict=False))
+        return cells[0] if cells else None
 
     def _table(self, run: _Run, defs: Definitions, table: DecisionTable, scope: Scope) -> Any:
         compiled = self._table_cache.get(id(table)) or self._compile_table(table)
@@ -636,29 +921,30 @@ class DmnModel:
                 run.error(f"input value {value!r} is not among the allowed values")
                 return None
         run.ctx.tick()
-        candidates = (1 << len(compiled.rules)) - 1
-        for position, column in compiled.indexes:
-            candidates &= column(values[position])
-        matched: list[int] = []
-        while candidates:
-            lowest = candidates & -candidates
-            candidates ^= lowest
-            index = lowest.bit_length() - 1
-            for position, test in compiled.rules[index]:
-                if not test(values[position], scope):
-                    break
-            else:
-                matched.append(index)
+        matched = compiled.match(values, scope)
         record = run.matches.setdefault(run.current or table.id, [])
-        for index in matched:
-            record.append(RuleMatch(table.id, table.rules[index].id, index + 1))
+        record.extend(compiled.rule_matches[index] for index in matched)
+        return self._hit(run, defs, table, compiled, matched, scope)
+
+    def _hit(
+        self,
+        run: _Run,
+        defs: Definitions,
+        table: DecisionTable,
+        compiled: _CompiledTable,
+        matched: list[int],
+        scope: Scope,
+    ) -> Any:
+        """The table's result from its matched rules, by its hit policy."""
         names = compiled.names
-        multi = len(names) > 1
         policy = compiled.policy
         if not matched:
             if any(d is not None for d in compiled.defaults):
+                folded = compiled.folded_default
+                if folded is not _DYNAMIC:
+                    return dict(folded) if type(folded) is dict else folded
                 cells = [d(scope) if d is not None else None for d in compiled.defaults]
-                return dict(zip(names, cells, strict=False)) if multi else cells[0]
+                return dict(zip(names, cells, strict=False)) if len(names) > 1 else cells[0]
             if policy == "COLLECT" and table.aggregation == "COUNT":
                 return Decimal(0)
             if policy in ("COLLECT", "RULE ORDER", "OUTPUT ORDER") and not table.aggregation:
@@ -697,6 +983,9 @@ class DmnModel:
     def _rule_output(
         self, run: _Run, defs: Definitions, compiled: _CompiledTable, index: int, scope: Scope
     ) -> Any:
+        folded = compiled.folded[index]
+        if folded is not _DYNAMIC:
+            return dict(folded) if type(folded) is dict else folded
         cells = [fn(scope) for fn in compiled.outputs[index]]
         for i, type_ref in compiled.output_types:
             if i < len(cells):
@@ -871,6 +1160,106 @@ class DmnModel:
             run.ctx.warn(f"{what}: a {type_name(value)} does not conform to {type_ref}")
             return None
         return value
+
+
+_UNPLANNED: Any = object()
+_MISSING: Any = object()
+# The scope given to tests that ignore it (the scope_free tables of the fast path).
+_NO_SCOPE = Scope({}, None, EvalContext())
+
+
+_QUICK_SAMPLES: dict[type, Any] = {str: "", bool: True, Decimal: Decimal(0)}
+
+
+def _passes(type_ref: str | None, kind: type) -> bool:
+    """Whether every value of ``kind`` conforms to a built-in typeRef (None: no check)."""
+    if type_ref is None:
+        return True
+    check = _TYPE_FAST.get(type_ref)
+    return check is not None and check(_QUICK_SAMPLES[kind])
+
+
+_Quick = tuple[str, type | None, dict[Any, int], Callable[[Any], int | None] | None]
+
+
+def _quick_columns(compiled: _CompiledTable, inputs: list[InputData]) -> list[_Quick] | None:
+    """The quick functions of a plan (see _Plan.quick), or None when some column or
+    input cannot have one: each must give, whenever it answers, what the careful way
+    would (no warning, no error, the same mask)."""
+    by_name = {i.name: i for i in inputs}
+    quick: list[_Quick] = []
+    for position, name in enumerate(compiled.input_names):
+        column = compiled.columns.get(position)
+        if column is None or name is None:
+            return None
+        element = by_name[name]
+        if not _passes(element.type_ref, column.kind):
+            return None
+        allowed = compiled.allowed[position]
+        if column.kind is Decimal and column.by_number is not None:
+            quick.append((name, None, {}, _quick_number(allowed, column.by_number)))
+        else:
+            accepted = {
+                key: mask
+                for key, mask in column.masks.items()
+                if allowed is None or allowed(key, _NO_SCOPE)
+            }
+            quick.append((name, column.kind, accepted, None))
+    used = {n for n in compiled.input_names if n is not None}
+    everything = compiled.all_rules
+    for element in inputs:
+        if element.name not in used and element.type_ref:
+            kinds = frozenset(k for k in (str, bool, Decimal) if _passes(element.type_ref, k))
+            quick.append((element.name, None, {}, _quick_guard(kinds, everything)))
+    return quick
+
+
+def _quick_number(
+    allowed: UnaryPredicate | None, by_number: ColumnIndex
+) -> Callable[[Any], int | None]:
+    """A number column: an int or a finite Decimal (an int converts to a Decimal of the
+    same value, which the allowed values test, and the index compares ints exactly)."""
+    if allowed is None:
+
+        def column(value: Any) -> int | None:
+            kind = type(value)
+            if kind is int or (kind is Decimal and value.is_finite()):
+                return by_number(value)
+            return None
+
+        return column
+
+    def tested(value: Any) -> int | None:
+        kind = type(value)
+        if kind is int:
+            value = Decimal(value)
+        elif kind is not Decimal or not value.is_finite():
+            return None
+        return by_number(value) if allowed(value, _NO_SCOPE) else None
+
+    return tested
+
+
+def _quick_guard(kinds: frozenset[type], everything: int) -> Callable[[Any], int | None]:
+    """An input no column reads: it only has to be of a type that conforms."""
+
+    def guard(value: Any) -> int | None:
+        kind = type(value)
+        if kind is int:
+            kind = Decimal
+        return everything if value is None or kind in kinds else None
+
+    return guard
+
+
+def _by_text_key(given: dict[Any, Any], name: str) -> Any:
+    """An input given under a key that is not a str but reads as ``name`` (as evaluate()
+    converts keys with str()), else None."""
+    found = None
+    for key, value in given.items():
+        if type(key) is not str and str(key) == name:
+            found = value
+    return found
 
 
 _TYPE_FAST: dict[str, Callable[[Any], bool]] = {

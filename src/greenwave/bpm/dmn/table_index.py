@@ -1,17 +1,20 @@
 """Column indexes for decision tables: find the matching rules without testing each one.
 
-A column whose cells are all constants (``"gold"``, ``[100..500)``, ``>= 1000``, ``-``)
-becomes a lookup from the input value to a bit mask of the rules whose cell matches:
-a dict for strings, a binary search over the boundaries for numbers. The table's
-matches are the AND of the column masks, so a table with hundreds of rules costs a few
-lookups. Every mask is computed with the ordinary unary-test predicates, so indexed and
-unindexed evaluation agree by construction.
+A column whose cells are all constant tests (``"gold"``, ``[100..500)``, ``>= 1000``,
+``not("bad")``, ``true``, ``-``) becomes a lookup from the input value to a bit mask of
+the rules whose cell matches: a dict for strings and booleans, a binary search over the
+boundaries for numbers. The table's matches are the AND of the column masks, so a table
+with hundreds of rules costs a few lookups. Every mask is computed with the ordinary
+unary-test predicates (probed once per key or segment, at compile time), and a value of
+another type is tested against the predicates themselves, so indexed and unindexed
+evaluation agree by construction.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +23,20 @@ from greenwave.bpm.dmn.feel.types import CTX, Range
 from greenwave.bpm.dmn.feel.unary import UnaryPredicate
 
 ColumnIndex = Callable[[Any], int]
+
+
+@dataclass(frozen=True)
+class Column:
+    """The index of one column: ``lookup(value)`` is the mask of the rules it matches."""
+
+    lookup: ColumnIndex
+    # The type of value the index is built for: Decimal, str or bool.
+    kind: type
+    # For str and bool: the mask of each constant the cells mention.
+    masks: dict[Any, int] = field(default_factory=dict)
+    # For numbers: the mask of a finite Decimal or an int, without a type check.
+    by_number: ColumnIndex | None = None
+
 
 _PROBE_SCOPE = Scope({}, None, EvalContext(time_budget=3600.0))
 
@@ -44,10 +61,25 @@ def _points(constants: Sequence[tuple[Any, ...]]) -> list[Decimal]:
     return sorted(points)
 
 
+def _prober(tests: Sequence[UnaryPredicate | None]) -> Callable[[Any], int]:
+    """The mask of a value by asking every predicate (``-`` cells always match)."""
+    always = sum(1 << r for r, test in enumerate(tests) if test is None)
+    live = [(1 << r, test) for r, test in enumerate(tests) if test is not None]
+
+    def probe(value: Any) -> int:
+        mask = always
+        for bit, test in live:
+            if test(value, _PROBE_SCOPE):
+                mask |= bit
+        return mask
+
+    return probe
+
+
 def _numeric_index(
     cells: Sequence[tuple[Any, ...] | None], tests: Sequence[UnaryPredicate | None]
-) -> ColumnIndex:
-    always = sum(1 << r for r, test in enumerate(tests) if test is None)
+) -> Column:
+    probe = _prober(tests)
     points = _points([c for c in cells if c is not None])
     # Segments: below the first point, each point, each gap, above the last point.
     probes: list[Decimal] = [points[0] - 1] if points else []
@@ -55,56 +87,75 @@ def _numeric_index(
         probes.append(point)
         upper = points[i + 1] if i + 1 < len(points) else point + 2
         probes.append(CTX.divide(CTX.add(point, upper), Decimal(2)))
-    masks = []
-    for probe in probes:
-        mask = always
-        for r, test in enumerate(tests):
-            if test is not None and test(probe, _PROBE_SCOPE):
-                mask |= 1 << r
-        masks.append(mask)
+    masks = [probe(p) for p in probes]
+    # A value equal to a point has its mask; any other lies in the gap after the points
+    # below it (an int compares exactly with the Decimal points and hashes like them).
+    at_point = {point: masks[2 * i + 1] for i, point in enumerate(points)}
+    in_gap = masks[0::2]
+    # Whole-number points (the usual case) are searched as ints, which compare faster.
+    whole = [int(p) for p in points] if all(p == p.to_integral_value() for p in points) else None
+
+    def by_number(value: Any) -> int:
+        found = at_point.get(value)
+        if found is None:
+            if whole is not None and type(value) is int:
+                return in_gap[bisect_right(whole, value)]
+            return in_gap[bisect_right(points, value)]
+        return found
 
     def lookup(value: Any) -> int:
-        if type(value) is not Decimal:
-            return always
-        i = bisect_left(points, value)
-        if i < len(points) and points[i] == value:
-            return masks[2 * i + 1]
-        return masks[2 * i]
+        if type(value) is not Decimal or not value.is_finite():
+            return probe(value)
+        return by_number(value)
 
-    return lookup
+    return Column(lookup, Decimal, by_number=by_number)
 
 
-def _string_index(
-    cells: Sequence[tuple[Any, ...] | None], tests: Sequence[UnaryPredicate | None]
-) -> ColumnIndex:
-    always = sum(1 << r for r, test in enumerate(tests) if test is None)
-    by_value: dict[str, int] = {}
-    for r, values in enumerate(cells):
-        for value in values or ():
-            by_value[value] = by_value.get(value, always) | (1 << r)
+def _unseen(strings: set[str]) -> str:
+    """A string equal to none of ``strings``."""
+    return "\x00" + max(strings, key=len, default="") + "\x00"
+
+
+def _keyed_index(
+    cells: Sequence[tuple[Any, ...] | None],
+    tests: Sequence[UnaryPredicate | None],
+    kind: type,
+) -> Column:
+    """Strings or booleans: the cells test equality (or its negation) with constants."""
+    probe = _prober(tests)
+    keys: set[Any] = {v for values in cells for v in values or ()}
+    if kind is bool:
+        keys |= {True, False}
+    by_value = {key: probe(key) for key in keys}
+    other = probe(_unseen(keys)) if kind is str else None
 
     def lookup(value: Any) -> int:
-        if type(value) is not str:
-            return always
-        return by_value.get(value, always)
+        if type(value) is kind:
+            found = by_value.get(value, other)
+            if found is not None:
+                return found
+        return probe(value)
 
-    return lookup
+    return Column(lookup, kind, by_value)
 
 
 def column_index(
     cells: Sequence[tuple[Any, ...] | None], tests: Sequence[UnaryPredicate | None]
-) -> ColumnIndex | None:
+) -> Column | None:
     """An index for one column, or None when its cells are not all simple constants.
 
-    ``cells[r]`` holds the constants of rule r's cell (None for ``-``) and ``tests[r]``
-    its predicate (None for ``-``).
+    ``cells[r]`` holds the constants rule r's cell compares with (also those inside a
+    ``not(...)``; None for ``-``) and ``tests[r]`` its predicate (None for ``-``).
     """
     constants = [c for c in cells if c is not None]
     if not constants:
         return None
     flat = [v for values in constants for v in values]
+    if not flat:
+        return None
     if all(_is_numeric(v) for v in flat):
         return _numeric_index(cells, tests)
-    if all(type(v) is str for v in flat):
-        return _string_index(cells, tests)
+    for kind in (str, bool):
+        if all(type(v) is kind for v in flat):
+            return _keyed_index(cells, tests, kind)
     return None

@@ -79,3 +79,27 @@ def parse_unary_tests(text: str, known: frozenset[str] = frozenset()) -> Tree[To
 
 def compile_tree(tree: Tree[Token] | Any, text: str = "") -> Compiled:
     return _compile(tree, text)
+
+
+_SCOPE_NODES = frozenset({"var", "function_def", "instance_of"})
+
+
+@lru_cache(maxsize=8192)
+def expression_is_constant(text: str, known: frozenset[str] = frozenset()) -> bool:
+    """Whether an expression reads nothing from its scope: no names (not even built-in
+    functions), no function definitions, no ``instance of`` (which resolves the model's
+    item definitions). Its value is then the same on every evaluation."""
+    tree = parse_tree(text, known, "start")
+    return not any(sub.data in _SCOPE_NODES for sub in tree.iter_subtrees())
+
+
+@lru_cache(maxsize=8192)
+def expression_name(text: str, known: frozenset[str] = frozenset()) -> str | None:
+    """The name when an expression is nothing but one name (``Customer Age``), else None."""
+    tree = parse_tree(text, known, "start")
+    node = tree.children[0] if len(tree.children) == 1 else None
+    if isinstance(node, Tree) and node.data == "var":
+        name = node.children[0]
+        if isinstance(name, Tree):
+            return " ".join(str(t) for t in name.children)
+    return None

@@ -101,7 +101,29 @@ def _single(tree: Tree[Token], compiler: Compiler) -> UnaryPredicate:
 def _any_of(tests: list[UnaryPredicate]) -> UnaryPredicate:
     if len(tests) == 1:
         return tests[0]
-    return lambda value, scope: any(t(value, scope) for t in tests)
+
+    def any_test(value: Any, scope: Scope) -> bool:
+        for test in tests:  # noqa: SIM110 (any() over a generator is much slower)
+            if test(value, scope):
+                return True
+        return False
+
+    return any_test
+
+
+def _one_of_strings(items: list[Tree[Token]], compiler: Compiler) -> UnaryPredicate | None:
+    """``"a", "b", "c"``: a set lookup instead of one test per string."""
+    if len(items) < 2 or any(_uses_input(i) or not _is_constant(i) for i in items):
+        return None
+    values = [compiler.compile(i)(Scope({}, None, EvalContext())) for i in items]
+    if not all(type(v) is str for v in values):
+        return None
+    strings = frozenset(values)
+    return lambda value, scope: type(value) is str and value in strings
+
+
+def _tests_of(items: list[Tree[Token]], compiler: Compiler) -> UnaryPredicate:
+    return _one_of_strings(items, compiler) or _any_of([_single(i, compiler) for i in items])
 
 
 @lru_cache(maxsize=8192)
@@ -116,9 +138,9 @@ def compile_unary_tests(text: str, known: frozenset[str] = frozenset()) -> Unary
     items = [c for c in tree.children if isinstance(c, Tree)]
     if len(items) == 1 and _is_not_call(items[0]):
         args = [c for c in items[0].children[1:] if isinstance(c, Tree)]
-        inner = _any_of([_single(a, compiler) for a in args])
+        inner = _tests_of(args, compiler)
         return lambda value, scope: not inner(value, scope)
-    return _any_of([_single(item, compiler) for item in items])
+    return _tests_of(items, compiler)
 
 
 @lru_cache(maxsize=2048)
@@ -152,3 +174,43 @@ def unary_constants(text: str, known: frozenset[str] = frozenset()) -> tuple[Any
         return None
     compiler = Compiler()
     return tuple(compiler.compile(i)(Scope({}, None, EvalContext())) for i in items)
+
+
+def _constant_items(tree: Tree[Token]) -> list[Tree[Token]] | None:
+    """The test items of a parsed unary tests text, those inside a ``not(...)`` included,
+    or None when any of them depends on names or on ``?``."""
+    if tree.data == "ut_any":
+        return None
+    items = [c for c in tree.children if isinstance(c, Tree)]
+    if len(items) == 1 and _is_not_call(items[0]):
+        items = [c for c in items[0].children[1:] if isinstance(c, Tree)]
+    if any(_uses_input(i) or not _is_constant(i) or _is_not_call(i) for i in items):
+        return None
+    return items
+
+
+@lru_cache(maxsize=8192)
+def unary_test_constants(text: str, known: frozenset[str] = frozenset()) -> tuple[Any, ...] | None:
+    """The constants a unary tests text compares with, also inside ``not(...)``.
+
+    None for ``-`` and for tests that depend on names or on ``?``. Unlike
+    ``unary_constants`` a negated cell has constants too: its predicate is still a fixed
+    function of the input value, which is all a column index needs.
+    """
+    if not text.strip() or text.strip() == "-":
+        return None
+    items = _constant_items(parse_unary_tests(text, known))
+    if items is None:
+        return None
+    compiler = Compiler()
+    return tuple(compiler.compile(i)(Scope({}, None, EvalContext())) for i in items)
+
+
+@lru_cache(maxsize=8192)
+def unary_tests_are_constant(text: str, known: frozenset[str] = frozenset()) -> bool:
+    """Whether the predicate of a unary tests text ignores the scope it is given
+    (``-``, constants, ranges, ``not(...)`` of those): it may run without one."""
+    if not text.strip() or text.strip() == "-":
+        return True
+    tree = parse_unary_tests(text, known)
+    return tree.data == "ut_any" or _constant_items(tree) is not None

@@ -29,7 +29,7 @@ def _index_for(cells: list[str]) -> Any:
     constants = [None if c == "-" else unary_constants(c) for c in cells]
     index = column_index(constants, tests)
     assert index is not None
-    return index
+    return index.lookup
 
 
 @pytest.mark.parametrize("cells", [NUMBER_CELLS, STRING_CELLS])

@@ -1,0 +1,186 @@
+"""The shortcut for simple decision tables gives exactly what the general evaluation gives.
+
+``DmnModel.evaluate`` plans a decision that is one table over input data with constant
+cells and outputs, and evaluates it without scopes (see ``evaluator._Plan``). A mapping
+that is not a dict (here a ``MappingProxyType``) takes the general way, so each random
+table and input is evaluated both ways and the results — value, warnings, errors and
+matched rules — must be equal.
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pytest
+
+from greenwave.bpm.dmn.evaluator import DmnModel
+
+DISCOUNT_TABLE = Path(__file__).parents[3] / "decisions/library/discount_price_list.dmn"
+NS = "https://www.omg.org/spec/DMN/20191111/MODEL/"
+
+CELLS = {
+    "Segment": ["-", '"a"', '"b"', '"a","b"', 'not("a")', 'not("a","c")', '"z"', '"c"'],
+    "Volume": ["-", "< 10", ">= 10", "[5..20)", "(1..3]", "10", "not(< 5)", "> 2.5", "<= 10000"],
+    "Flag": ["-", "true", "false", "not(true)"],
+}
+TYPES = {"Segment": "string", "Volume": "number", "Flag": "boolean", "Unused": "number"}
+OUTPUTS = ["1", "2", "3", '"x"', "null", "Volume * 2", '@"2020-01-01"', "[1, 2]"]
+POLICIES = ["UNIQUE", "ANY", "FIRST", "PRIORITY", "COLLECT", "RULE ORDER", "OUTPUT ORDER"]
+VALUES: dict[str, list[Any]] = {
+    "Segment": ["a", "b", "c", "a", "b", "c", "z", "other", None, 3, True],
+    "Volume": [
+        *(0, 1, 3, 5, 10, 15, 10000, -4, 7.5, Decimal("2.5"), Decimal("10.0")),
+        *(None, "10", False),
+    ],
+    "Flag": [True, False, True, False, None, "true", 1],
+    "Unused": [1, Decimal(2), 3, None, "no", True],
+}
+
+
+def random_model(rng: random.Random) -> DmnModel:
+    columns = rng.sample(list(CELLS), rng.randint(1, 3))
+    policy = rng.choice([*POLICIES, "UNIQUE", "FIRST"])
+    aggregation = rng.choice(["", "", "SUM", "COUNT", "MIN"]) if policy == "COLLECT" else ""
+    outputs = rng.randint(1, 2)
+    typed = rng.random() < 0.8
+    inputs_xml = "".join(
+        f'<inputData id="i_{name}" name="{name}">'
+        f'<variable name="{name}" typeRef="{TYPES[name] if typed else "Any"}"/></inputData>'
+        for name in [*CELLS, "Unused"]
+    )
+    requirements = "".join(
+        f'<informationRequirement><requiredInput href="#i_{name}"/></informationRequirement>'
+        for name in [*CELLS, "Unused"]
+    )
+    allowed = {"Segment": '"a","b","c"', "Volume": "[0..10000]"}
+    table_inputs = "".join(
+        f"<input><inputExpression><text>{name}</text></inputExpression>"
+        + (
+            f"<inputValues><text>{escape(allowed[name])}</text></inputValues>"
+            if name in allowed and rng.random() < 0.4
+            else ""
+        )
+        + "</input>"
+        for name in columns
+    )
+    table_outputs = "".join(
+        f'<output name="o{k}" typeRef="{rng.choice(["number", "string", ""])}">'
+        + ("<outputValues><text>3,2,1</text></outputValues>" if rng.random() < 0.5 else "")
+        + (
+            f"<defaultOutputEntry><text>{rng.choice(OUTPUTS[:4])}</text></defaultOutputEntry>"
+            if rng.random() < 0.3
+            else ""
+        )
+        + "</output>"
+        for k in range(outputs)
+    )
+    constant_outputs = rng.random() < 0.7
+    rules = "".join(
+        f'<rule id="r{r}">'
+        + "".join(
+            f"<inputEntry><text>{escape(rng.choice(CELLS[name]))}</text></inputEntry>"
+            for name in columns
+        )
+        + "".join(
+            "<outputEntry><text>"
+            + escape(rng.choice(OUTPUTS[:3] if constant_outputs else OUTPUTS))
+            + "</text></outputEntry>"
+            for _ in range(outputs)
+        )
+        + "</rule>"
+        for r in range(rng.randint(1, 5))
+    )
+    agg = f' aggregation="{aggregation}"' if aggregation else ""
+    xml = f"""<definitions xmlns="{NS}" name="t" namespace="urn:t">{inputs_xml}
+      <decision id="d" name="Result">{requirements}
+        <decisionTable id="t" hitPolicy="{policy}"{agg}>{table_inputs}{table_outputs}{rules}
+        </decisionTable>
+      </decision>
+    </definitions>"""
+    return DmnModel.from_bytes(xml.encode())
+
+
+def random_inputs(rng: random.Random) -> dict[str, Any]:
+    return {
+        name: rng.choice(values)
+        for name, values in VALUES.items()
+        if rng.random() < 0.93  # sometimes an input is missing
+    }
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_planned_tables_evaluate_as_the_general_way(seed: int) -> None:
+    rng = random.Random(seed)
+    model = random_model(rng)
+    for _ in range(60):
+        inputs = random_inputs(rng)
+        fast = model.evaluate("Result", inputs)
+        general = model.evaluate("Result", MappingProxyType(inputs))
+        assert (fast.value, fast.warnings, fast.errors, fast.matched_rules) == (
+            general.value,
+            general.warnings,
+            general.errors,
+            general.matched_rules,
+        ), inputs
+
+
+def test_the_discount_table_is_planned_with_its_shortcut() -> None:
+    model = DmnModel.from_bytes(DISCOUNT_TABLE.read_bytes())
+    answer = model.evaluate(
+        "discount_price_list",
+        {"segment": "ключевой", "payment_history": "хорошая", "order_volume": 250_000},
+    )
+    assert answer.value == {"price_list_level": Decimal(4), "comment": "Ключевой клиент"}
+    assert [m.rule_id for m in answer.matched_rules["discount_price_list"]] == ["discount_table_r4"]
+    plan = model._plans["discount_price_list"]
+    assert plan is not None
+    assert plan.quick is not None
+
+
+SEGMENTS = ["ключевой", "крупный опт", "мелкий опт", "новый", "другой", None, 1]
+HISTORIES = ["хорошая", "с задержками", "с просрочками", "", None]
+VOLUMES: list[Any] = [
+    *(50_000, 99_999, 100_000, 250_000, 500_000, 999_999, 1_000_000, 3_000_000),
+    *(Decimal("99999.99"), Decimal("1E+6"), 100_000.5, -1, None, "много", True),
+]
+
+
+@pytest.mark.parametrize("segment", SEGMENTS)
+def test_the_discount_table_evaluates_as_the_general_way(segment: Any) -> None:
+    model = DmnModel.from_bytes(DISCOUNT_TABLE.read_bytes())
+    for history in HISTORIES:
+        for volume in VOLUMES:
+            inputs = {"segment": segment, "payment_history": history, "order_volume": volume}
+            fast = model.evaluate("discount_price_list", inputs)
+            general = model.evaluate("discount_price_list", MappingProxyType(inputs))
+            assert (fast.value, fast.warnings, fast.errors, fast.matched_rules) == (
+                general.value,
+                general.warnings,
+                general.errors,
+                general.matched_rules,
+            ), inputs
+
+
+def test_a_table_whose_cells_read_other_inputs_is_not_planned() -> None:
+    xml = f"""<definitions xmlns="{NS}" name="t" namespace="urn:t">
+      <inputData id="a" name="A"><variable name="A" typeRef="number"/></inputData>
+      <inputData id="b" name="B"><variable name="B" typeRef="number"/></inputData>
+      <decision id="d" name="Result">
+        <informationRequirement><requiredInput href="#a"/></informationRequirement>
+        <informationRequirement><requiredInput href="#b"/></informationRequirement>
+        <decisionTable id="t">
+          <input><inputExpression><text>A</text></inputExpression></input>
+          <output name="o"/>
+          <rule id="r1"><inputEntry><text>&lt; B</text></inputEntry>
+            <outputEntry><text>"below"</text></outputEntry></rule>
+        </decisionTable>
+      </decision>
+    </definitions>"""
+    model = DmnModel.from_bytes(xml.encode())
+    assert model.evaluate("Result", {"A": 1, "B": 2}).value == "below"
+    assert model._plans["Result"] is None
