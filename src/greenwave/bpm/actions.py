@@ -25,11 +25,28 @@ class ServiceAction:
     func: ActionFunc
 
 
+class ActionError(Exception):
+    """A business error an action reports with a code (e.g. `card_declined`).
+
+    A boundary error event on the service task with that error code (or with none) takes the
+    process down its error path, with `error_code` and `error_message` as variables; without
+    such an event the failure is an incident, like any other exception.
+    """
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(message or code)
+        self.code = code
+
+
 _ACTIONS: dict[str, ServiceAction] = {}
 
 
 def register_action(name: str, label: Any, func: ActionFunc) -> None:
     _ACTIONS[name] = ServiceAction(name, label, func)
+
+
+def unregister_action(name: str) -> None:
+    _ACTIONS.pop(name, None)
 
 
 def action_names() -> list[str]:

@@ -28,11 +28,18 @@ from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.helpers.spec import BpmnDataSpecificationConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.data_spec import BpmnDataStoreSpecification
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
+    BoundaryEvent,
+    EventBasedGateway,
+)
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -256,6 +263,35 @@ class Snapshot:
     failed: list[str] = field(default_factory=list)
 
 
+def _event_definitions(spec: Any) -> list[tuple[str, Any]]:
+    """(element id, event definition) a waiting task waits for. An event-based gateway holds
+    the definitions of the catch events after it (in the order of its outgoing flows)."""
+    definition = getattr(spec, "event_definition", None)
+    if definition is None:
+        return []
+    if isinstance(definition, MultipleEventDefinition):
+        outputs = spec.outputs if isinstance(spec, EventBasedGateway) else []
+        return [
+            (outputs[i].bpmn_id if i < len(outputs) else spec.bpmn_id or "", d)
+            for i, d in enumerate(definition.event_definitions)
+        ]
+    return [(spec.bpmn_id or "", definition)]
+
+
+def _error_code(exc: BaseException) -> str:
+    code = getattr(exc, "code", None)
+    code = getattr(code, "value", code)
+    return str(code) if code else ""
+
+
+class _CaughtError(Exception):
+    """A failed step whose error a boundary error event catches (handled in `advance`)."""
+
+    def __init__(self, task: Any, catcher: Any, code: str, message: str) -> None:
+        super().__init__(message)
+        self.task, self.catcher, self.code, self.message = task, catcher, code, message
+
+
 def _json_safe(data: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in data.items():
@@ -354,6 +390,10 @@ class ProcessRun:
             try:
                 result = self.actions(action, task.task_spec.bpmn_id, dict(task.data))
             except Exception as exc:
+                code = _error_code(exc)
+                catcher = self._error_catcher(task, code)
+                if catcher is not None:
+                    raise _CaughtError(task, catcher, code, str(exc)) from exc
                 task._set_state(TaskState.ERROR)
                 raise EngineError(str(exc), element_id=task.task_spec.bpmn_id) from exc
             if result:
@@ -366,11 +406,56 @@ class ProcessRun:
         if spec.bpmn_id:
             self.moves.append(Move(spec.bpmn_id, spec.bpmn_name or "", type(spec).__name__))
 
+    def _error_catcher(self, task: Any, code: str) -> Any | None:
+        """The waiting boundary error event that catches `code` thrown by `task`: one attached
+        to the task itself, else to the sub-process or call activity around it, outwards."""
+        current = task
+        while current is not None:
+            parent = current.parent
+            if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
+                for sibling in parent.children:
+                    spec = sibling.task_spec
+                    definition = getattr(spec, "event_definition", None)
+                    if (
+                        isinstance(spec, BoundaryEvent)
+                        and sibling.state == TaskState.WAITING
+                        and isinstance(definition, ErrorEventDefinition)
+                        and (definition.code or "") in ("", code)
+                    ):
+                        return sibling
+            workflow = current.workflow
+            current = (
+                None
+                if workflow is self.workflow
+                else self.workflow.get_task_from_id(workflow.parent_task_id)
+            )
+        return None
+
+    def _route_error(self, caught: _CaughtError) -> None:
+        """The failed step does not run; the boundary error event fires with the error."""
+        spec = caught.task.task_spec
+        self.moves.append(Move(spec.bpmn_id or "", spec.bpmn_name or "", "Error"))
+        caught.task.cancel()
+        catcher = caught.catcher
+        event = BpmnEvent(
+            ErrorEventDefinition(catcher.task_spec.event_definition.name, code=caught.code or None),
+            payload={"error_code": caught.code, "error_message": caught.message},
+        )
+        catcher.task_spec.catch(catcher, event)
+        catcher.task_spec._update(catcher)
+
     def advance(self) -> None:
         try:
-            self.workflow.do_engine_steps(
-                will_complete_task=self._will_complete, did_complete_task=self._did_complete
-            )
+            while True:
+                try:
+                    self.workflow.do_engine_steps(
+                        will_complete_task=self._will_complete,
+                        did_complete_task=self._did_complete,
+                    )
+                except _CaughtError as caught:
+                    self._route_error(caught)
+                    continue
+                break
         except EngineError:
             raise
         except SpiffWorkflowException as exc:
@@ -408,7 +493,15 @@ class ProcessRun:
         task = self._task(task_id)
         if task.state != TaskState.WAITING:
             return False
-        task._set_internal_data(event_fired=True)
+        definition = task.task_spec.event_definition
+        if isinstance(definition, MultipleEventDefinition):  # an event-based gateway
+            timer = next(
+                d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)
+            )
+            seen = task.internal_data.get("seen_events", [])
+            task._set_internal_data(seen_events=[*seen, BpmnEvent(timer)])
+        else:
+            task._set_internal_data(event_fired=True)
         task.task_spec._update(task)
         self.advance()
         return True
@@ -478,21 +571,22 @@ class ProcessRun:
     def waiting_timers(self) -> list[WaitingTimer]:
         out = []
         for t in self.workflow.get_tasks(state=TaskState.WAITING):
-            spec = t.task_spec
-            if isinstance(spec, CatchingEvent) and isinstance(
-                getattr(spec, "event_definition", None), TimerEventDefinition
-            ):
-                out.append(
-                    WaitingTimer(str(t.id), spec.bpmn_id or "", spec.bpmn_name or "", _timer_due(t))
-                )
+            if not isinstance(t.task_spec, CatchingEvent):
+                continue
+            for element, definition in _event_definitions(t.task_spec):
+                if isinstance(definition, TimerEventDefinition):
+                    name = t.task_spec.bpmn_name or ""
+                    out.append(WaitingTimer(str(t.id), element, name, _timer_due(t)))
+                    break  # one timer row per waiting task
         return out
 
     def waiting_messages(self) -> list[WaitingMessage]:
         out = []
         for t in self.workflow.get_tasks(state=TaskState.WAITING):
-            definition = getattr(t.task_spec, "event_definition", None)
-            if isinstance(definition, MessageEventDefinition):
-                out.append(WaitingMessage(str(t.id), t.task_spec.bpmn_id or "", definition.name))
+            for element, definition in _event_definitions(t.task_spec):
+                if isinstance(definition, MessageEventDefinition):
+                    out.append(WaitingMessage(str(t.id), element, definition.name))
+                    break  # one subscription per waiting task
         return out
 
     def variables(self) -> dict[str, Any]:
