@@ -164,14 +164,9 @@ class _Plan:
     columns: list[int]
     # UNIQUE, ANY, FIRST or PRIORITY: one matched rule gives the result as it is.
     single_hit: bool
-    # When set, the shortcut for the common case: per table column (and per required
-    # input no column reads but whose type is checked) the input's name, then either a
-    # type and the masks of the values of that type the column accepts, or a function
-    # of the value giving the mask. No mask (None) means the value needs the careful
-    # way: a conversion, a warning, a value without a key, a missing input.
-    quick: list[_Quick] | None
-    # For the quick way: per mask of a single rule, its output (folded) and RuleMatch.
-    singles: dict[int, tuple[Any, RuleMatch]]
+    # When set, the shortcut for the common case (see _quick_function): the result, or
+    # None when the inputs need the careful way.
+    quick: Callable[[dict[Any, Any]], DecisionResult | None] | None
 
 
 _HIT = {
@@ -294,11 +289,17 @@ class DmnModel:
     ) -> DecisionResult:
         """Evaluate the decision (or decision service) called ``decision``."""
         try:
-            plan = self._plans.get(decision, _UNPLANNED)
+            plan: _Plan | None = self._plans.get(decision, _UNPLANNED)
             if plan is _UNPLANNED:
                 plan = self._plans[decision] = self._plan(decision)
             if plan is not None and (inputs is None or type(inputs) is dict):
-                return self._evaluate_plan(plan, inputs or {})
+                given = {} if inputs is None else inputs
+                quick = plan.quick
+                if quick is not None:
+                    answer = quick(given)
+                    if answer is not None:
+                        return answer
+                return self._evaluate_plan(plan, given)
             run = self._new_run(inputs, time_budget, max_depth)
             return self._evaluate(run, decision)
         except RecursionError:
@@ -373,11 +374,9 @@ class DmnModel:
             ],
             [names.index(n) for n in compiled.input_names if n is not None],
             single_hit,
-            _quick_columns(compiled, inputs) if single_hit and not decision.type_ref else None,
-            {
-                1 << i: (compiled.folded[i], compiled.rule_matches[i])
-                for i in range(len(table.rules))
-            },
+            _quick_function(compiled, inputs, decision.name or table.id)
+            if single_hit and not decision.type_ref
+            else None,
         )
 
     def _functions_are_quiet(self) -> bool:
@@ -401,31 +400,6 @@ class DmnModel:
 
     def _evaluate_plan(self, plan: _Plan, given: dict[Any, Any]) -> DecisionResult:
         """``evaluate`` of a planned decision: the same result, warnings and errors."""
-        quick = plan.quick
-        if quick is not None:
-            compiled = plan.compiled
-            mask = compiled.all_rules
-            for name, kind, accepted, other in quick:
-                value = given.get(name, _MISSING)
-                if type(value) is kind:
-                    found = accepted.get(value)
-                elif other is not None:
-                    found = other(value)
-                else:
-                    break
-                if found is None:
-                    break
-                mask &= found
-            else:
-                single = plan.singles.get(mask)  # exactly one rule matched
-                if single is not None:
-                    result, rule = single
-                    if type(result) is dict:
-                        result = result.copy()
-                    return DecisionResult(result, [], [], {plan.key: [rule]})
-        return self._evaluate_plan_fully(plan, given)
-
-    def _evaluate_plan_fully(self, plan: _Plan, given: dict[Any, Any]) -> DecisionResult:
         warnings: list[str] = []
         errors: list[str] = []
         side: _Run | None = None
@@ -1182,10 +1156,53 @@ def _passes(type_ref: str | None, kind: type) -> bool:
 _Quick = tuple[str, type | None, dict[Any, int], Callable[[Any], int | None] | None]
 
 
+def _quick_function(
+    compiled: _CompiledTable, inputs: list[InputData], key: str
+) -> Callable[[dict[Any, Any]], DecisionResult | None] | None:
+    """The shortcut of a planned single-hit table for the common case: every column
+    finds its value among its keys (or numbers), exactly one rule matches, and its output
+    is folded. It answers None — the careful way then runs — on anything else."""
+    steps = _quick_columns(compiled, inputs)
+    if steps is None:
+        return None
+    everything = compiled.all_rules
+    # Per mask of a single rule: its output and its RuleMatch.
+    outcomes = zip(compiled.folded, compiled.rule_matches, strict=True)
+    singles = {1 << i: outcome for i, outcome in enumerate(outcomes)}
+
+    def quick(given: dict[Any, Any]) -> DecisionResult | None:
+        mask = everything
+        for name, kind, accepted, other in steps:
+            value = given.get(name, _MISSING)
+            if type(value) is kind:
+                found = accepted.get(value)
+            elif other is not None:
+                found = other(value)
+            else:
+                return None
+            if found is None:
+                return None
+            mask &= found
+        single = singles.get(mask)
+        if single is None:
+            return None  # no rule or several rules matched
+        result, rule = single
+        if type(result) is dict:
+            result = result.copy()
+        return DecisionResult(result, [], [], {key: [rule]})
+
+    return quick
+
+
 def _quick_columns(compiled: _CompiledTable, inputs: list[InputData]) -> list[_Quick] | None:
-    """The quick functions of a plan (see _Plan.quick), or None when some column or
-    input cannot have one: each must give, whenever it answers, what the careful way
-    would (no warning, no error, the same mask)."""
+    """The steps of the shortcut, or None when some column or input cannot have one.
+
+    Per table column (and per required input that no column reads but whose type is
+    checked): the input's name, then either a type and the masks of the values of that
+    type the column accepts, or a function of the value giving the mask. Whenever a
+    step gives a mask it is the careful way's (no warning, no error on the way); None
+    sends the evaluation the careful way: a conversion, a warning, a value without a
+    key, a missing input."""
     by_name = {i.name: i for i in inputs}
     quick: list[_Quick] = []
     for position, name in enumerate(compiled.input_names):
@@ -1196,8 +1213,11 @@ def _quick_columns(compiled: _CompiledTable, inputs: list[InputData]) -> list[_Q
         if not _passes(element.type_ref, column.kind):
             return None
         allowed = compiled.allowed[position]
-        if column.kind is Decimal and column.by_number is not None:
-            quick.append((name, None, {}, _quick_number(allowed, column.by_number)))
+        if column.by_number is not None:
+            by_number = column.by_number
+            if allowed is not None:
+                by_number = _allowed_number(allowed, by_number)
+            quick.append((name, None, {}, by_number))
         else:
             accepted = {
                 key: mask
@@ -1214,28 +1234,16 @@ def _quick_columns(compiled: _CompiledTable, inputs: list[InputData]) -> list[_Q
     return quick
 
 
-def _quick_number(
-    allowed: UnaryPredicate | None, by_number: ColumnIndex
+def _allowed_number(
+    allowed: UnaryPredicate, by_number: Callable[[Any], int | None]
 ) -> Callable[[Any], int | None]:
-    """A number column: an int or a finite Decimal (an int converts to a Decimal of the
-    same value, which the allowed values test, and the index compares ints exactly)."""
-    if allowed is None:
-
-        def column(value: Any) -> int | None:
-            kind = type(value)
-            if kind is int or (kind is Decimal and value.is_finite()):
-                return by_number(value)
-            return None
-
-        return column
+    """A number column with input values: they test the value as a FEEL number."""
 
     def tested(value: Any) -> int | None:
-        kind = type(value)
-        if kind is int:
+        if type(value) is int:
             value = Decimal(value)
-        elif kind is not Decimal or not value.is_finite():
-            return None
-        return by_number(value) if allowed(value, _NO_SCOPE) else None
+        found = by_number(value)
+        return found if found is not None and allowed(value, _NO_SCOPE) else None
 
     return tested
 

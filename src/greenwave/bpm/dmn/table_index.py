@@ -34,8 +34,8 @@ class Column:
     kind: type
     # For str and bool: the mask of each constant the cells mention.
     masks: dict[Any, int] = field(default_factory=dict)
-    # For numbers: the mask of a finite Decimal or an int, without a type check.
-    by_number: ColumnIndex | None = None
+    # For numbers: the mask of an int or a finite Decimal, None for any other value.
+    by_number: Callable[[Any], int | None] | None = None
 
 
 _PROBE_SCOPE = Scope({}, None, EvalContext(time_budget=3600.0))
@@ -95,18 +95,21 @@ def _numeric_index(
     # Whole-number points (the usual case) are searched as ints, which compare faster.
     whole = [int(p) for p in points] if all(p == p.to_integral_value() for p in points) else None
 
-    def by_number(value: Any) -> int:
-        found = at_point.get(value)
-        if found is None:
-            if whole is not None and type(value) is int:
-                return in_gap[bisect_right(whole, value)]
-            return in_gap[bisect_right(points, value)]
-        return found
+    def by_number(value: Any) -> int | None:
+        kind = type(value)
+        if kind is int:
+            found = at_point.get(value)
+            if found is None:
+                return in_gap[bisect_right(whole if whole is not None else points, value)]
+            return found
+        if kind is Decimal and value.is_finite():
+            found = at_point.get(value)
+            return in_gap[bisect_right(points, value)] if found is None else found
+        return None
 
     def lookup(value: Any) -> int:
-        if type(value) is not Decimal or not value.is_finite():
-            return probe(value)
-        return by_number(value)
+        found = by_number(value) if type(value) is Decimal else None
+        return probe(value) if found is None else found
 
     return Column(lookup, Decimal, by_number=by_number)
 
