@@ -49,7 +49,9 @@ def _lock_case(case_type: str, case_id: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{case_type}:{case_id}"])
 
 
-@transaction.atomic
+# No savepoint: the callers are services inside their own transaction, which a failure here
+# rolls back as a whole (a savepoint would cost two statements per event for nothing).
+@transaction.atomic(savepoint=False)
 def event_append(
     *,
     case_type: str,
@@ -59,16 +61,24 @@ def event_append(
     payload: Mapping[str, Any] | None = None,
     objects: Iterable[ObjectRef] = (),
     timestamp: datetime | None = None,
+    new_case: bool = False,
 ) -> Event:
-    """Append one event, linking it to the previous event of the same case."""
+    """Append one event, linking it to the previous event of the same case.
+
+    `new_case=True` is for the first event of a record inserted in the current transaction:
+    no other transaction can see the record yet, so there is no previous event to read and
+    no concurrent append to lock against.
+    """
     case_key = str(case_id)
-    _lock_case(case_type, case_key)
-    previous = (
-        Event.objects.filter(case_type=case_type, case_id=case_key)
-        .order_by("-timestamp", "-id")
-        .values_list("activity", "timestamp")
-        .first()
-    )
+    previous = None
+    if not new_case:
+        _lock_case(case_type, case_key)
+        previous = (
+            Event.objects.filter(case_type=case_type, case_id=case_key)
+            .order_by("-timestamp", "-id")
+            .values_list("activity", "timestamp")
+            .first()
+        )
     event = Event.objects.create(
         case_type=case_type,
         case_id=case_key,
@@ -95,6 +105,7 @@ def event_append_for(
     actor: HasPk | None,
     payload: Mapping[str, Any] | None = None,
     objects: Iterable[ObjectRef] = (),
+    new_case: bool = False,
 ) -> Event:
     """Shortcut for the common case: the model instance itself is the case."""
     return event_append(
@@ -104,6 +115,7 @@ def event_append_for(
         actor=actor,
         payload=payload,
         objects=objects,
+        new_case=new_case,
     )
 
 

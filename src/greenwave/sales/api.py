@@ -45,13 +45,13 @@ from .schemas import (
 router = Router(tags=["sales"])
 
 
-def _pipeline(pk: int | None) -> Pipeline:
+def _pipeline(pk: int | None, *, with_stages: bool = True) -> Pipeline:
     if pk is None:
         default = selectors.pipeline_default()
         if default is None:
             raise DomainError(CoreError.NOT_FOUND, _("No pipeline is configured."))
         return default
-    return selectors.pipeline_get(pk=pk)
+    return selectors.pipeline_get(pk=pk, with_stages=with_stages)
 
 
 def _stage(pk: int) -> Stage:
@@ -78,12 +78,13 @@ def pipeline_detail(request: AuthedRequest, pipeline_id: int) -> Any:
 @router.get("/deals", response=Page[DealOut], summary="Deals visible to me")
 def deals(request: AuthedRequest) -> Any:
     query = list_query(request, selectors.DEAL_LIST_SPEC)
-    return paginate(selectors.deal_list(actor=request.user), selectors.DEAL_LIST_SPEC, query)
+    deals = selectors.deal_list(actor=request.user, lookups=False)
+    return paginate(deals, selectors.DEAL_LIST_SPEC, query)
 
 
 @router.post("/deals", response={201: DealOut})
 def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
-    pipeline = _pipeline(payload.pipeline_id)
+    pipeline = _pipeline(payload.pipeline_id, with_stages=False)
     deal = services.deal_create(
         actor=request.user,
         title=payload.title,
@@ -99,31 +100,31 @@ def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
         ),
         contacts=[contact_get(actor=request.user, pk=pk) for pk in payload.contact_ids],
     )
-    return Status(201, selectors.deal_get(actor=request.user, pk=deal.pk))
+    return Status(201, selectors.deal_get(actor=request.user, lookups=False, pk=deal.pk))
 
 
 @router.get("/deals/{deal_id}", response=DealOut)
 def deal_detail(request: AuthedRequest, deal_id: int) -> Any:
-    return selectors.deal_get(actor=request.user, pk=deal_id)
+    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
 
 
 @router.patch("/deals/{deal_id}", response=DealOut)
 def deal_patch(request: AuthedRequest, deal_id: int, payload: DealPatch) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     fields = payload.dict(exclude_unset=True, exclude={"version"})
     services.deal_update(actor=request.user, deal=deal, expected_version=payload.version, **fields)
-    return selectors.deal_get(actor=request.user, pk=deal_id)
+    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
 
 
 @router.get("/deals/{deal_id}/gate", response=list[GateItemOut], summary="Output of its stage")
 def deal_gate(request: AuthedRequest, deal_id: int) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     return [item.as_dict() for item in evaluate_stage(deal, deal.stage)]
 
 
 @router.post("/deals/{deal_id}/move", response=DealOut, summary="Move to a stage (gated)")
 def deal_move(request: AuthedRequest, deal_id: int, payload: MoveIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     services.deal_move(
         actor=request.user,
         deal=deal,
@@ -131,19 +132,19 @@ def deal_move(request: AuthedRequest, deal_id: int, payload: MoveIn) -> Any:
         expected_version=payload.version,
         override_comment=payload.override_comment,
     )
-    return selectors.deal_get(actor=request.user, pk=deal_id)
+    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
 
 
 @router.post("/deals/{deal_id}/win", response=DealOut)
 def deal_win(request: AuthedRequest, deal_id: int, payload: WinIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     services.deal_win(actor=request.user, deal=deal, expected_version=payload.version)
-    return selectors.deal_get(actor=request.user, pk=deal_id)
+    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
 
 
 @router.post("/deals/{deal_id}/lose", response=DealOut)
 def deal_lose(request: AuthedRequest, deal_id: int, payload: LoseIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     reason = LossReason.objects.filter(pk=payload.reason_id).first()
     services.deal_lose(
         actor=request.user,
@@ -152,19 +153,19 @@ def deal_lose(request: AuthedRequest, deal_id: int, payload: LoseIn) -> Any:
         comment=payload.comment,
         expected_version=payload.version,
     )
-    return selectors.deal_get(actor=request.user, pk=deal_id)
+    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
 
 
 @router.post("/deals/{deal_id}/reopen", response=DealOut)
 def deal_reopen(request: AuthedRequest, deal_id: int) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     services.deal_reopen(actor=request.user, deal=deal)
-    return selectors.deal_get(actor=request.user, pk=deal_id)
+    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
 
 
 @router.post("/deals/{deal_id}/approvals", response={201: GateItemOut})
 def deal_approve(request: AuthedRequest, deal_id: int, payload: ApproveIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     approval = services.deal_approve(
         actor=request.user, deal=deal, kind=payload.kind, comment=payload.comment
     )
@@ -174,7 +175,7 @@ def deal_approve(request: AuthedRequest, deal_id: int, payload: ApproveIn) -> An
 
 @router.post("/deals/{deal_id}/documents", response={201: GateItemOut})
 def deal_document(request: AuthedRequest, deal_id: int, payload: DocumentIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     document = services.deal_attach_document(
         actor=request.user, deal=deal, kind=payload.kind, title=payload.title
     )
@@ -231,7 +232,7 @@ def lead_convert(request: AuthedRequest, lead_id: int, payload: ConvertIn) -> An
         title=payload.title,
         amount=payload.amount,
     )
-    return Status(201, selectors.deal_get(actor=request.user, pk=deal.pk))
+    return Status(201, selectors.deal_get(actor=request.user, lookups=False, pk=deal.pk))
 
 
 @router.get("/analytics/funnel", response=FunnelOut, summary="Funnel by stage from the event log")
@@ -294,7 +295,7 @@ def analytics_period_over_period(
 
 @router.post("/deals/{deal_id}/items", response={201: DealOut}, summary="Add a product line")
 def deal_item_add(request: AuthedRequest, deal_id: int, payload: DealItemIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     services.deal_add_item(
         actor=request.user,
         deal=deal,
@@ -302,22 +303,22 @@ def deal_item_add(request: AuthedRequest, deal_id: int, payload: DealItemIn) -> 
         quantity=payload.quantity,
         price=payload.price,
     )
-    return Status(201, selectors.deal_get(actor=request.user, pk=deal_id))
+    return Status(201, selectors.deal_get(actor=request.user, lookups=False, pk=deal_id))
 
 
 @router.delete("/deals/{deal_id}/items/{item_id}", response=DealOut)
 def deal_item_remove(request: AuthedRequest, deal_id: int, item_id: int) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     item = deal.items.filter(pk=item_id).first()
     if item is None:
         raise DomainError(CoreError.NOT_FOUND, _("Line not found."))
     services.deal_remove_item(actor=request.user, item=item)
-    return selectors.deal_get(actor=request.user, pk=deal_id)
+    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
 
 
 @router.post("/deals/{deal_id}/price-list", response=DealOut, summary="Re-price from a list")
 def deal_price_list(request: AuthedRequest, deal_id: int, payload: PriceListIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, pk=deal_id)
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     price_list = price_list_get(actor=request.user, pk=payload.price_list_id)
     services.deal_set_price_list(actor=request.user, deal=deal, price_list=price_list)
-    return selectors.deal_get(actor=request.user, pk=deal_id)
+    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)

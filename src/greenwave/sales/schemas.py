@@ -75,11 +75,13 @@ class DealOut(Schema):
 
     @staticmethod
     def resolve_items(obj: Any) -> list[Any]:
-        return list(obj.items.all())
+        lines = getattr(obj, "lines", None)  # prefetched by the deal selectors
+        return list(obj.items.all()) if lines is None else lines
 
     @staticmethod
     def resolve_contact_ids(obj: Any) -> list[int]:
-        return [c.pk for c in obj.contacts.all()]
+        contacts = getattr(obj, "contact_list", None)  # prefetched by the deal selectors
+        return [c.pk for c in (obj.contacts.all() if contacts is None else contacts)]
 
     @staticmethod
     def resolve_stage_name(obj: Any) -> str:

@@ -289,6 +289,7 @@ def deal_create(
         actor=actor,
         payload={"stage": stage.pk, "stage_name": stage.name, "pipeline": pipeline.pk},
         objects=_deal_objects(deal),
+        new_case=True,
     )
     return deal
 
@@ -645,6 +646,7 @@ def lead_create(
             "utm_source": lead.utm_source,
             "utm_campaign": lead.utm_campaign,
         },
+        new_case=True,
     )
     return lead
 
