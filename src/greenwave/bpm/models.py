@@ -259,8 +259,10 @@ class MessageSubscription(TimeStampedModel):
         verbose_name_plural = _("message subscriptions")
         indexes = [models.Index(fields=["message_name", "correlation_key"], name="bpm_message_idx")]
         constraints = [
+            # An event-based gateway waits for several messages in one engine task.
             models.UniqueConstraint(
-                fields=["instance", "engine_task_id"], name="bpm_subscription_engine_unique"
+                fields=["instance", "engine_task_id", "message_name"],
+                name="bpm_subscription_engine_unique",
             )
         ]
 

@@ -406,9 +406,14 @@ def _sync(instance: ProcessInstance, run: engine.ProcessRun, actor: User | None)
                 due_at=waiting_timer.due_at,
             )
 
-    message_ids = {m.task_id for m in snap.messages}
-    instance.subscriptions.exclude(engine_task_id__in=message_ids).delete()
-    known_messages = set(instance.subscriptions.values_list("engine_task_id", flat=True))
+    waits = {(m.task_id, m.message_name) for m in snap.messages}
+    known_messages = set(instance.subscriptions.values_list("engine_task_id", "message_name"))
+    stale = known_messages - waits
+    if stale:
+        gone = Q()
+        for task_id, message_name in stale:
+            gone |= Q(engine_task_id=task_id, message_name=message_name)
+        instance.subscriptions.filter(gone).delete()
     MessageSubscription.objects.bulk_create(
         MessageSubscription(
             instance=instance,
@@ -418,7 +423,7 @@ def _sync(instance: ProcessInstance, run: engine.ProcessRun, actor: User | None)
             correlation_key=instance.business_key,
         )
         for m in snap.messages
-        if m.task_id not in known_messages
+        if (m.task_id, m.message_name) not in known_messages
     )
     if instance.status == InstanceStatus.COMPLETED:
         _event(instance, events.PROCESS_COMPLETED, actor)
@@ -791,11 +796,14 @@ def instance_migrate(
     for timer in locked.timers.filter(fired_at=None, cancelled_at=None, engine_task_id__in=timers):
         timer.element_id = timers[timer.engine_task_id].spec_id
         timer.save(update_fields=["element_id", "updated_at"])
-    waits = {m.task_id: m for m in snap.messages}
+    waits: dict[str, list[engine.WaitingMessage]] = {}
+    for wait in snap.messages:
+        waits.setdefault(wait.task_id, []).append(wait)
     for sub in locked.subscriptions.filter(engine_task_id__in=waits):
-        sub.element_id = waits[sub.engine_task_id].spec_id
-        sub.message_name = waits[sub.engine_task_id].message_name
-        sub.save(update_fields=["element_id", "message_name", "updated_at"])
+        if len(waits[sub.engine_task_id]) == 1:  # the same wait, maybe for a renamed message
+            sub.element_id = waits[sub.engine_task_id][0].spec_id
+            sub.message_name = waits[sub.engine_task_id][0].message_name
+            sub.save(update_fields=["element_id", "message_name", "updated_at"])
     locked.definition = target
     _sync(locked, run, actor)
     _event(

@@ -134,6 +134,7 @@ def plan_migration(
         MigrationStep(old, "", "", "", mapping[old], problem=UNKNOWN_SOURCE)
         for old in sorted(set(mapping) - source_ids - {top.spec.name})
     ]
+    by_element: dict[str, MigrationStep] = {}
     for wf in _workflows(top):
         target = targets[id(wf)]
         for task in wf.get_tasks(state=ACTIVE, skip_subprocesses=True):
@@ -158,17 +159,21 @@ def plan_migration(
             element = old_spec.bpmn_id or old_spec.name.split(".")[0].split(" [")[0]
             if not old_spec.bpmn_id and not problem:
                 continue  # Spiff's own joins and splits: listed only when they block
-            steps.append(
-                MigrationStep(
-                    element_id=element,
-                    name=old_spec.bpmn_name or "",
-                    kind=_kind(old_spec),
-                    state=_state_name(task),
-                    target_id=target_name(element, mapping) if new_spec is not None else "",
-                    target_kind=target_kind,
-                    problem=problem,
-                )
+            step = MigrationStep(
+                element_id=element,
+                name=old_spec.bpmn_name or "",
+                kind=_kind(old_spec),
+                state=_state_name(task),
+                target_id=target_name(element, mapping) if new_spec is not None else "",
+                target_kind=target_kind,
+                problem=problem,
             )
+            # One line per element (a multi-instance task and its instances share the id):
+            # a problem wins, then the line that carries the element's name.
+            seen = by_element.get(element)
+            if seen is None or (problem and not seen.problem) or not (seen.problem or seen.name):
+                by_element[element] = step
+    steps.extend(by_element.values())
     mapped_source = {target_name(i, mapping) for i in source_ids}
     return MigrationPlan(
         steps=steps,

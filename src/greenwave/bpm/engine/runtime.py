@@ -40,6 +40,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
     BoundaryEvent,
     EventBasedGateway,
 )
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import SequentialMultiInstanceTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -284,6 +285,20 @@ def _error_code(exc: BaseException) -> str:
     return str(code) if code else ""
 
 
+def _before_run(task: Any) -> None:
+    """A step of a sequential multi-instance without an output item: keep its input item
+    (e.g. `reader`) out of what Spiff merges back, or the next step cannot be created."""
+    parent = task.parent
+    spec = parent.task_spec if parent is not None else None
+    if (
+        isinstance(spec, SequentialMultiInstanceTask)
+        and spec.output_item is None
+        and spec.input_item is not None
+        and task.task_spec.name == spec.task_spec
+    ):
+        task.data.pop(spec.input_item.bpmn_id, None)
+
+
 class _CaughtError(Exception):
     """A failed step whose error a boundary error event catches (handled in `advance`)."""
 
@@ -385,6 +400,7 @@ class ProcessRun:
     # -- advancing ---------------------------------------------------------------------------
 
     def _will_complete(self, task: Any) -> None:
+        _before_run(task)
         action = self.service_actions.get(task.task_spec.bpmn_id or "")
         if action and self.actions is not None:
             try:
@@ -481,6 +497,7 @@ class ProcessRun:
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise EngineError("This task is not waiting for completion.")
         task.set_data(**dict(data))
+        _before_run(task)
         try:
             task.run()
         except SpiffWorkflowException as exc:
@@ -581,12 +598,13 @@ class ProcessRun:
         return out
 
     def waiting_messages(self) -> list[WaitingMessage]:
-        out = []
+        out: list[WaitingMessage] = []
         for t in self.workflow.get_tasks(state=TaskState.WAITING):
-            for element, definition in _event_definitions(t.task_spec):
-                if isinstance(definition, MessageEventDefinition):
-                    out.append(WaitingMessage(str(t.id), element, definition.name))
-                    break  # one subscription per waiting task
+            out.extend(
+                WaitingMessage(str(t.id), element, definition.name)
+                for element, definition in _event_definitions(t.task_spec)
+                if isinstance(definition, MessageEventDefinition)
+            )
         return out
 
     def variables(self) -> dict[str, Any]:

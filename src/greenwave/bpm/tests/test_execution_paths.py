@@ -193,6 +193,36 @@ def test_an_event_based_gateway_takes_the_timer_when_no_message_comes(
     assert _fresh(instance).element_states.get("reply") != "done"
 
 
+def test_an_event_based_gateway_waits_for_several_messages_and_takes_the_first(
+    deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    definition = deploy(
+        _bpmn(
+            """
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="race"/>
+  <bpmn:eventBasedGateway id="race"/>
+  <bpmn:sequenceFlow id="f2" sourceRef="race" targetRef="yes"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="race" targetRef="no"/>
+  <bpmn:intermediateCatchEvent id="yes"><bpmn:messageEventDefinition id="m1" messageRef="m_yes"/></bpmn:intermediateCatchEvent>
+  <bpmn:intermediateCatchEvent id="no"><bpmn:messageEventDefinition id="m2" messageRef="m_no"/></bpmn:intermediateCatchEvent>
+  <bpmn:sequenceFlow id="f4" sourceRef="yes" targetRef="contract"/><bpmn:userTask id="contract" name="Contract"/>
+  <bpmn:sequenceFlow id="f5" sourceRef="no" targetRef="reason"/><bpmn:userTask id="reason" name="Ask why"/>""",
+            extra='<bpmn:message id="m_yes" name="accepted"/><bpmn:message id="m_no" name="rejected"/>',
+        )
+    )
+    instance = services.instance_start(
+        actor=two_teams["hunter_a"], definition=definition, business_key="deal:9"
+    )
+    waits = MessageSubscription.objects.filter(instance=instance)
+    assert sorted(waits.values_list("message_name", "element_id")) == [
+        ("accepted", "yes"),
+        ("rejected", "no"),
+    ]
+    services.message_correlate(actor=None, name="rejected", correlation_key="deal:9")
+    assert _open_elements(instance) == ["reason"]
+    assert not waits.exists()
+
+
 INCLUSIVE = _bpmn("""
   <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="split"/>
   <bpmn:inclusiveGateway id="split" default="f_none"/>
@@ -360,6 +390,34 @@ def test_an_error_the_boundary_does_not_catch_is_an_incident(
     )
     assert _open_elements(instance) == ["ask"]
     assert _fresh(instance).variables["error_message"] == "The bank does not answer."
+
+
+def test_an_error_inside_a_sub_process_is_caught_by_the_sub_process_boundary(
+    deploy: Any, two_teams: dict[str, Any], charge_action: str
+) -> None:
+    definition = deploy(
+        _bpmn(
+            """
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="pay"/>
+  <bpmn:subProcess id="pay" name="Payment">
+   <bpmn:startEvent id="ps"/><bpmn:sequenceFlow id="pf1" sourceRef="ps" targetRef="charge"/>
+   <bpmn:serviceTask id="charge" name="Charge" gw:action="test_charge"/>
+   <bpmn:sequenceFlow id="pf2" sourceRef="charge" targetRef="pe"/><bpmn:endEvent id="pe"/>
+  </bpmn:subProcess>
+  <bpmn:boundaryEvent id="failed" attachedToRef="pay"><bpmn:errorEventDefinition id="ed" errorRef="err"/></bpmn:boundaryEvent>
+  <bpmn:sequenceFlow id="f2" sourceRef="pay" targetRef="ship"/><bpmn:userTask id="ship" name="Ship"/>
+  <bpmn:sequenceFlow id="f3" sourceRef="failed" targetRef="ask"/><bpmn:userTask id="ask" name="Ask for another card"/>""",
+            extra='<bpmn:error id="err" name="Declined" errorCode="card_declined"/>',
+        )
+    )
+    instance = services.instance_start(
+        actor=two_teams["hunter_a"], definition=definition, variables={"card": "bad"}
+    )
+    assert _open_elements(instance) == ["ask"]
+    instance = _fresh(instance)
+    assert instance.status == InstanceStatus.RUNNING
+    assert instance.element_states["failed"] == "done"
+    assert instance.element_states.get("pay") != "done"
 
 
 # -- messages -----------------------------------------------------------------------------------

@@ -275,6 +275,41 @@ def test_a_running_sub_process_moves_and_takes_the_new_step_inside_it(
     assert _fresh(instance).status == InstanceStatus.COMPLETED
 
 
+def test_a_sequential_multi_instance_task_moves_between_its_iterations(
+    deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    xml = b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:gw="https://greenwave.dev/schema/bpmn" id="d" targetNamespace="x">
+ <bpmn:process id="p" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="read"/>
+  <bpmn:userTask id="read" name="Read" gw:assignee="=reader">
+   <bpmn:multiInstanceLoopCharacteristics id="mi" isSequential="true">
+    <bpmn:loopDataInputRef>readers</bpmn:loopDataInputRef><bpmn:inputDataItem id="reader" name="reader"/>
+   </bpmn:multiInstanceLoopCharacteristics>
+  </bpmn:userTask>
+  <bpmn:sequenceFlow id="b" sourceRef="read" targetRef="e"/><bpmn:endEvent id="e"/>
+ </bpmn:process></bpmn:definitions>"""
+    v1 = deploy(xml)
+    v2 = deploy(
+        xml.replace(
+            b'<bpmn:sequenceFlow id="b" sourceRef="read" targetRef="e"/>',
+            b'<bpmn:sequenceFlow id="b" sourceRef="read" targetRef="archive"/>'
+            b'<bpmn:userTask id="archive" name="Archive"/>'
+            b'<bpmn:sequenceFlow id="c" sourceRef="archive" targetRef="e"/>',
+        )
+    )
+    head_a, head_b = two_teams["head_a"], two_teams["head_b"]
+    instance = services.instance_start(
+        actor=two_teams["hunter_a"], definition=v1, variables={"readers": ["head_a", "head_b"]}
+    )
+    services.task_complete(actor=head_a, task=_open_task(instance), data={})
+    services.instance_migrate(actor=two_teams["admin"], instance=instance, target=v2)
+    second = _open_task(instance)
+    assert (second.element_id, second.assignee) == ("read", head_b)
+    services.task_complete(actor=head_b, task=second, data={})
+    assert _open_task(instance).element_id == "archive"
+
+
 def test_a_failed_instance_moves_to_a_fixed_version_and_the_retry_succeeds(
     deploy: Any, two_teams: dict[str, Any]
 ) -> None:
