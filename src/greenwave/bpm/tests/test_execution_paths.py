@@ -511,3 +511,29 @@ def test_a_sequential_multi_instance_task_over_a_collection_goes_person_by_perso
         services.task_complete(actor=voter, task=task, data={"ballot": ballot})
     assert _open_elements(instance) == ["count"]
     assert _fresh(instance).variables["ballots"] == ["yes", "no", "yes"]
+
+
+def test_a_sequential_multi_instance_without_an_output_item_reaches_every_item(
+    deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    definition = deploy(
+        _bpmn("""
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="read"/>
+  <bpmn:userTask id="read" name="Read the order" gw:assignee="=reader">
+   <bpmn:multiInstanceLoopCharacteristics id="mi" isSequential="true">
+    <bpmn:loopDataInputRef>readers</bpmn:loopDataInputRef><bpmn:inputDataItem id="reader" name="reader"/>
+   </bpmn:multiInstanceLoopCharacteristics>
+  </bpmn:userTask>
+  <bpmn:sequenceFlow id="f2" sourceRef="read" targetRef="e"/><bpmn:endEvent id="e"/>""")
+    )
+    readers = [two_teams["head_a"], two_teams["head_b"], two_teams["director"]]
+    instance = services.instance_start(
+        actor=two_teams["hunter_a"],
+        definition=definition,
+        variables={"readers": [u.username for u in readers]},
+    )
+    for reader in readers:
+        (task,) = _open(instance)
+        assert task.assignee == reader
+        services.task_complete(actor=reader, task=task, data={})
+    assert _fresh(instance).status == InstanceStatus.COMPLETED
