@@ -374,8 +374,8 @@ class DmnModel:
             ],
             [names.index(n) for n in compiled.input_names if n is not None],
             single_hit,
-            _quick_function(compiled, inputs, decision.name or table.id)
-            if single_hit and not decision.type_ref
+            _quick_function(table, compiled, inputs, decision.name or table.id)
+            if not decision.type_ref
             else None,
         )
 
@@ -1157,11 +1157,18 @@ _Quick = tuple[str, type | None, dict[Any, int], Callable[[Any], int | None] | N
 
 
 def _quick_function(
-    compiled: _CompiledTable, inputs: list[InputData], key: str
+    table: DecisionTable, compiled: _CompiledTable, inputs: list[InputData], key: str
 ) -> Callable[[dict[Any, Any]], DecisionResult | None] | None:
-    """The shortcut of a planned single-hit table for the common case: every column
-    finds its value among its keys (or numbers), exactly one rule matches, and its output
-    is folded. It answers None — the careful way then runs — on anything else."""
+    """The shortcut of a planned table for the common case: every column finds its
+    value among its keys (or numbers), and under a single-hit policy exactly one rule
+    matches, under COLLECT (without aggregation) or RULE ORDER at least one; the outputs
+    are folded. It answers None — the careful way then runs — on anything else."""
+    if compiled.policy in ("UNIQUE", "ANY", "FIRST", "PRIORITY"):
+        collect = False
+    elif compiled.policy in ("COLLECT", "RULE ORDER") and not table.aggregation:
+        collect = True
+    else:
+        return None
     steps = _quick_columns(compiled, inputs)
     if steps is None:
         return None
@@ -1183,6 +1190,8 @@ def _quick_function(
             if found is None:
                 return None
             mask &= found
+        if collect:
+            return _collected(mask, singles, key)
         single = singles.get(mask)
         if single is None:
             return None  # no rule or several rules matched
@@ -1192,6 +1201,21 @@ def _quick_function(
         return DecisionResult(result, [], [], {key: [rule]})
 
     return quick
+
+
+def _collected(
+    mask: int, singles: dict[int, tuple[Any, RuleMatch]], key: str
+) -> DecisionResult | None:
+    """The outputs of the matched rules in rule order, None when no rule matched."""
+    results: list[Any] = []
+    rules: list[RuleMatch] = []
+    while mask:
+        lowest = mask & -mask
+        mask ^= lowest
+        result, rule = singles[lowest]
+        results.append(result.copy() if type(result) is dict else result)
+        rules.append(rule)
+    return DecisionResult(results, [], [], {key: rules}) if rules else None
 
 
 def _quick_columns(compiled: _CompiledTable, inputs: list[InputData]) -> list[_Quick] | None:

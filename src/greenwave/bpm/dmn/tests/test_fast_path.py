@@ -31,14 +31,19 @@ CELLS = {
 TYPES = {"Segment": "string", "Volume": "number", "Flag": "boolean", "Unused": "number"}
 OUTPUTS = ["1", "2", "3", '"x"', "null", "Volume * 2", '@"2020-01-01"', "[1, 2]"]
 POLICIES = ["UNIQUE", "ANY", "FIRST", "PRIORITY", "COLLECT", "RULE ORDER", "OUTPUT ORDER"]
-VALUES: dict[str, list[Any]] = {
-    "Segment": ["a", "b", "c", "a", "b", "c", "z", "other", None, 3, True],
-    "Volume": [
-        *(0, 1, 3, 5, 10, 15, 10000, -4, 7.5, Decimal("2.5"), Decimal("10.0")),
-        *(None, "10", False),
-    ],
-    "Flag": [True, False, True, False, None, "true", 1],
-    "Unused": [1, Decimal(2), 3, None, "no", True],
+# Values each column's index has a key for (the common case) ...
+USUAL: dict[str, list[Any]] = {
+    "Segment": ["a", "b", "c", "z"],
+    "Volume": [0, 1, 3, 5, 10, 15, 10000, -4, Decimal("2.5"), Decimal("10.0"), Decimal(7)],
+    "Flag": [True, False],
+    "Unused": [1, Decimal(2), None],
+}
+# ... and values that need the careful way: conversions, type mismatches, nulls.
+ODD: dict[str, list[Any]] = {
+    "Segment": ["other", "", None, 3, True],
+    "Volume": [7.5, 0.1, None, "10", False, Decimal("Infinity")],
+    "Flag": [None, "true", 1],
+    "Unused": ["no", True],
 }
 
 
@@ -107,13 +112,13 @@ def random_model(rng: random.Random) -> DmnModel:
 
 def random_inputs(rng: random.Random) -> dict[str, Any]:
     return {
-        name: rng.choice(values)
-        for name, values in VALUES.items()
-        if rng.random() < 0.93  # sometimes an input is missing
+        name: rng.choice(USUAL[name] if rng.random() < 0.85 else ODD[name])
+        for name in USUAL
+        if rng.random() < 0.97  # sometimes an input is missing
     }
 
 
-@pytest.mark.parametrize("seed", range(100))
+@pytest.mark.parametrize("seed", range(200))
 def test_planned_tables_evaluate_as_the_general_way(seed: int) -> None:
     rng = random.Random(seed)
     model = random_model(rng)
