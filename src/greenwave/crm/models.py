@@ -466,7 +466,10 @@ class ImportStatus(models.TextChoices):
 
 class ImportJob(TimeStampedModel):
     """One file being imported: its bytes, the column mapping, the dry-run report and the
-    progress of the background job that writes it (all rows or none)."""
+    progress of the background job that writes it (all rows or none).
+
+    `total_rows` = `valid_rows` (new, to be written) + `duplicate_rows` (contacts whose phone
+    or e-mail is already in the base or on an earlier row: listed and skipped) + `error_rows`."""
 
     EVENT_CASE_TYPE = "import_job"
 
@@ -496,9 +499,11 @@ class ImportJob(TimeStampedModel):
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     valid_rows = models.PositiveIntegerField(_("good rows"), default=0)
     error_rows = models.PositiveIntegerField(_("bad rows"), default=0)
+    duplicate_rows = models.PositiveIntegerField(_("duplicate rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     errors = models.JSONField(_("row errors"), default=list, blank=True)
+    duplicates = models.JSONField(_("duplicates skipped"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

@@ -374,12 +374,23 @@ class ImportOut(Schema):
     headers: list[str]
     mapping: dict[str, str]
     total_rows: int
-    valid_rows: int
+    valid_rows: int = Field(..., description="new rows: what the job writes")
     error_rows: int
+    duplicate_rows: int = Field(
+        ...,
+        description="contacts whose phone or e-mail is already in the base (any team's live "
+        "contact) or on an earlier row of the file: listed in `duplicates` and not imported",
+    )
     processed_rows: int
     created_count: int
     progress_percent: int
     errors: list[dict[str, Any]]
+    duplicates: list[dict[str, Any]] = Field(
+        ...,
+        description="row, full_name, column, field, value; contact (id) and contact_name "
+        "(empty when `hidden`: the contact belongs to a team the importer does not see) or "
+        "same_as_row",
+    )
     message: str
     created_at: datetime
     finished_at: datetime | None

@@ -7,13 +7,14 @@ client card can show who changed what and when.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1614,6 +1615,136 @@ class _RowChecker:
         return _check_contact_row(self.job.created_by, values, self.companies)
 
 
+# Of each wanted value, the smallest id of a live contact whose phones / e-mails hold it. Each
+# statement unnests every live contact's list once and hash-joins it with the wanted values
+# (one parameter: a text array on PostgreSQL, a JSON array on SQLite).
+_CONTACTS_WITH_SQL = {
+    ("postgresql", "phones"): "SELECT v.value, min(c.id) FROM crm_contact c "
+    "CROSS JOIN LATERAL jsonb_array_elements_text(c.phones) AS v(value) "
+    "WHERE NOT c.is_deleted AND jsonb_typeof(c.phones) = 'array' "
+    "AND v.value IN (SELECT unnest(%s::text[])) GROUP BY 1",
+    ("postgresql", "emails"): "SELECT lower(v.value), min(c.id) FROM crm_contact c "
+    "CROSS JOIN LATERAL jsonb_array_elements_text(c.emails) AS v(value) "
+    "WHERE NOT c.is_deleted AND jsonb_typeof(c.emails) = 'array' "
+    "AND lower(v.value) IN (SELECT unnest(%s::text[])) GROUP BY 1",
+    ("sqlite", "phones"): "SELECT v.value, min(c.id) FROM crm_contact c, json_each(c.phones) v "
+    "WHERE NOT c.is_deleted AND v.value IN (SELECT value FROM json_each(%s)) GROUP BY 1",
+    ("sqlite", "emails"): "SELECT lower(v.value), min(c.id) FROM crm_contact c, "
+    "json_each(c.emails) v WHERE NOT c.is_deleted "
+    "AND lower(v.value) IN (SELECT value FROM json_each(%s)) GROUP BY 1",
+}
+
+
+def _live_contacts_with(field: str, values: Iterable[str]) -> dict[str, int]:
+    """Of each value, the live contact (smallest id) whose `field` list ("phones" or
+    "emails") holds it, in the whole base whoever owns it: one query for all the values
+    (e-mails compared lower-cased)."""
+    wanted = sorted(set(values))
+    if not wanted:
+        return {}
+    postgres = connection.vendor == "postgresql"
+    sql = _CONTACTS_WITH_SQL["postgresql" if postgres else "sqlite", field]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [wanted if postgres else json.dumps(wanted)])
+        return {str(found): int(pk) for found, pk in cursor.fetchall()}
+
+
+def _contact_names_visible(actor: User, ids: Iterable[int]) -> dict[int, str]:
+    """The names of those contacts the actor may see (the others stay anonymous)."""
+    names: dict[int, str] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        visible = scope_records(
+            Contact.objects.filter(pk__in=wanted[start : start + LOOKUP_CHUNK]), actor=actor
+        )
+        names.update(visible.values_list("pk", "full_name"))
+    return names
+
+
+def _contact_duplicates(
+    job: ImportJob, good: list[tuple[int, _RowCheck]]
+) -> dict[int, dict[str, Any]]:
+    """The rows of a contacts file that repeat a person: a phone or an e-mail of a live
+    contact of the base (any team's), or of an earlier good row of the file. {row number:
+    what it matches}. Three queries, however many rows: all phones, all e-mails, the names
+    of the matched contacts the importer may see."""
+    phones = {p for _n, c in good for p in (c.contact or {}).get("phones", ())}
+    emails = {e for _n, c in good for e in (c.contact or {}).get("emails", ())}
+    known = {"phones": _live_contacts_with("phones", phones)}
+    known["emails"] = _live_contacts_with("emails", emails)
+    names = _contact_names_visible(
+        job.created_by, [*known["phones"].values(), *known["emails"].values()]
+    )
+    columns = {f: h for h, f in job.mapping.items() if f}
+    earlier: dict[tuple[str, str], int] = {}  # (field, value) -> first row holding it
+    found: dict[int, dict[str, Any]] = {}
+    for number, row_check in good:
+        contact = row_check.contact or {}
+        keys = [(f, v) for f in ("phones", "emails") for v in contact.get(f, ())]
+        match: dict[str, Any] | None = None
+        for field, value in keys:
+            pk = known[field].get(value)
+            if pk is not None:
+                match = {"field": field, "value": value, "contact": pk, "same_as_row": None}
+                break
+        if match is None:
+            for field, value in keys:
+                if (field, value) in earlier:
+                    match = {"field": field, "value": value, "contact": None}
+                    match["same_as_row"] = earlier[(field, value)]
+                    break
+        for key in keys:
+            earlier.setdefault(key, number)
+        if match is not None:
+            pk = match["contact"]
+            found[number] = {
+                "row": number,
+                "full_name": contact.get("full_name", ""),
+                "column": columns.get(match["field"], ""),
+                **match,
+                "contact_name": names.get(pk, "") if pk is not None else "",
+                "hidden": pk is not None and pk not in names,
+            }
+    return found
+
+
+@dataclass
+class _Sorted:
+    """The rows of a file sorted out: new ones to write, duplicates to skip, bad ones."""
+
+    new: list[_RowCheck]
+    duplicates: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    error_rows: int
+
+
+def _sort_rows(job: ImportJob, *, progress: bool = False) -> _Sorted:
+    """Check every row of the file (`DomainError` for the file as a whole), then find the
+    duplicates among the good rows of a contacts file."""
+    rows = _rows_of(job)
+    check = _RowChecker(job, rows)
+    good: list[tuple[int, _RowCheck]] = []
+    errors: list[dict[str, Any]] = []
+    error_rows = 0
+    every = max(PROGRESS_EVERY, len(rows) // 100)
+    for count, (number, values) in enumerate(rows, start=1):
+        try:
+            good.append((number, check(values)))
+        except DomainError as exc:
+            error_rows += 1
+            if len(errors) < MAX_STORED_ERRORS:
+                errors.append(_row_error(job, number, exc, values))
+        if progress and count % every == 0:
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+    doubles = _contact_duplicates(job, good) if job.kind == ImportKind.CONTACTS else {}
+    return _Sorted(
+        new=[c for n, c in good if n not in doubles],
+        duplicates=list(doubles.values()),
+        errors=errors,
+        error_rows=error_rows,
+    )
+
+
 def _row_error(
     job: ImportJob, number: int, exc: DomainError, values: Mapping[str, str]
 ) -> dict[str, Any]:
@@ -1665,8 +1796,9 @@ def import_upload(
 
 
 def import_check(*, actor: User, job: ImportJob, mapping: Mapping[str, str]) -> ImportJob:
-    """The dry run: validate every row with the mapping and report each bad one. Writes
-    nothing but the report."""
+    """The dry run: validate every row with the mapping and report each bad one and, in a
+    contacts file, each duplicate (a phone or e-mail already in the base or on an earlier
+    row), which the job will skip. Writes nothing but the report."""
     _require_own_import(actor, job)
     if job.status not in (ImportStatus.UPLOADED, ImportStatus.CHECKED, ImportStatus.FAILED):
         raise DomainError(CrmError.IMPORT_NOT_READY, _("This import is already running."))
@@ -1690,21 +1822,11 @@ def import_check(*, actor: User, job: ImportJob, mapping: Mapping[str, str]) -> 
     job.mapping = {
         h: mapping.get(h, "") if mapping.get(h, "") in known else "" for h in job.headers
     }
-    errors: list[dict[str, Any]] = []
-    bad_rows: set[int] = set()
-    rows = _rows_of(job)
-    check = _RowChecker(job, rows)
-    total = 0
-    for number, values in rows:
-        total += 1
-        try:
-            check(values)
-        except DomainError as exc:
-            bad_rows.add(number)
-            if len(errors) < MAX_STORED_ERRORS:
-                errors.append(_row_error(job, number, exc, values))
-    job.total_rows, job.error_rows, job.valid_rows = total, len(bad_rows), total - len(bad_rows)
-    job.errors, job.status, job.message = errors, ImportStatus.CHECKED, ""
+    rows = _sort_rows(job)
+    job.total_rows = len(rows.new) + len(rows.duplicates) + rows.error_rows
+    job.valid_rows, job.error_rows = len(rows.new), rows.error_rows
+    job.duplicate_rows, job.duplicates = len(rows.duplicates), rows.duplicates[:MAX_STORED_ERRORS]
+    job.errors, job.status, job.message = rows.errors, ImportStatus.CHECKED, ""
     job.processed_rows = job.created_count = 0
     job.save()
     return job
@@ -1725,6 +1847,11 @@ def import_confirm(*, actor: User, job: ImportJob, skip_invalid: bool = False) -
             _("%(n)d rows have errors: fix the file, or confirm to import only the good rows.")
             % {"n": job.error_rows},
             details={"field": "skip_invalid", "error_rows": job.error_rows},
+        )
+    if not job.valid_rows and job.duplicate_rows:
+        raise DomainError(
+            CrmError.BAD_ROWS,
+            _("Every good row is already in the client base: there is nothing new to import."),
         )
     if not job.valid_rows:
         raise DomainError(CrmError.BAD_ROWS, _("There is no good row to import."))
@@ -1811,29 +1938,20 @@ def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]] | None = No
 
 def import_run(*, job_id: int) -> ImportJob:
     """The background job: check every row again (the base may have changed since the dry
-    run), then write all good rows in one transaction — a failure leaves nothing behind."""
+    run), then write all new rows in one transaction — duplicates are skipped, a failure
+    leaves nothing behind."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_id)
         if job.status != ImportStatus.QUEUED:
             return job
         job.status, job.processed_rows = ImportStatus.RUNNING, 0
         job.save(update_fields=["status", "processed_rows", "updated_at"])
-    checks: list[_RowCheck] = []
-    errors: list[dict[str, Any]] = []
     try:
-        rows = _rows_of(job)
-        check = _RowChecker(job, rows)
-        every = max(PROGRESS_EVERY, len(rows) // 100)
-        for count, (number, values) in enumerate(rows, start=1):
-            try:
-                checks.append(check(values))
-            except DomainError as exc:
-                errors.append(_row_error(job, number, exc, values))
-            if count % every == 0:
-                ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+        rows = _sort_rows(job, progress=True)
     except DomainError as exc:
         return _fail(job, exc.message)
-    if errors and not job.skip_invalid:
+    errors = rows.errors
+    if rows.error_rows and not job.skip_invalid:
         return _fail(
             job, _("Some rows became invalid since the check; nothing was imported."), errors
         )
@@ -1841,19 +1959,26 @@ def import_run(*, job_id: int) -> ImportJob:
     try:
         with transaction.atomic():
             if job.kind == ImportKind.CONTACTS:
-                created = _write_contacts(job, checks)
+                created = _write_contacts(job, rows.new) if rows.new else 0
             else:
-                for row_check in checks:
+                for row_check in rows.new:
                     created += _write_row(job, row_check)
             job.status, job.created_count = ImportStatus.DONE, created
             job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
             job.errors = errors[:MAX_STORED_ERRORS]
+            job.duplicate_rows = len(rows.duplicates)
+            job.duplicates = rows.duplicates[:MAX_STORED_ERRORS]
             job.save()
             event_append_for(
                 job,
                 activity=events.IMPORT_FINISHED,
                 actor=job.created_by,
-                payload={"kind": job.kind, "created": created, "skipped": len(errors)},
+                payload={
+                    "kind": job.kind,
+                    "created": created,
+                    "skipped": rows.error_rows,
+                    "duplicates": len(rows.duplicates),
+                },
             )
     except DomainError as exc:
         return _fail(job, _("Nothing was imported: %(error)s") % {"error": exc.message})
