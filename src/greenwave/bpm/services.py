@@ -244,10 +244,13 @@ def _evaluate_decision(name: str, variables: dict[str, Any]) -> dict[str, Any]:
 
 
 def _restore(instance: ProcessInstance) -> engine.ProcessRun:
+    definition = instance.definition
     try:
         return engine.ProcessRun.restore(
             instance.state,
             instance.serializer_version,
+            # The specs of the instance's version: parsed once per process (cached).
+            compiled=lambda: engine.compile_process(definition.xml_bytes, definition.process_id),
             actions=_action_handler,
             service_actions=instance.definition.metadata.get("service_actions", {}),
         )

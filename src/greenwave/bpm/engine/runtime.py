@@ -9,6 +9,7 @@ through `sandbox`, never through Python's eval/exec.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -26,6 +27,7 @@ from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.bpmn.serializer import DEFAULT_CONFIG, BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.spec import BpmnDataSpecificationConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
@@ -50,7 +52,14 @@ from SpiffWorkflow.version import __version__ as spiff_version
 from . import migration, sandbox
 from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, parse_xml
 
-SERIALIZER_VERSION = f"spiff-{spiff_version}/{SPIFF_SERIALIZER_VERSION}"
+# The state format, saved next to every state. "gw-state-2/…" (since November 2026): Spiff's
+# dictionary of the workflow WITHOUT its specs (the top process spec and the sub-process
+# specs); the specs come from the instance's definition, parsed once per process and cached
+# (`compile_process`). The older "spiff-<version>/<Spiff serializer version>" states are
+# Spiff's full serialization, specs included; they still restore, and the next save writes
+# them in the new format.
+STATE_FORMAT = "gw-state-2"
+SERIALIZER_VERSION = f"{STATE_FORMAT}/spiff-{spiff_version}/{SPIFF_SERIALIZER_VERSION}"
 
 
 class ProcessDataStore(BpmnDataStoreSpecification):
@@ -91,6 +100,49 @@ _CONFIG = dict(DEFAULT_CONFIG)
 _CONFIG[ServiceTask] = BpmnTaskSpecConverter
 _CONFIG[ProcessDataStore] = BpmnDataSpecificationConverter
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_CONFIG))
+
+
+class _StateConverter(BpmnWorkflowConverter):
+    """Spiff's workflow converter without the specs: the saved state of an instance holds
+    its tasks, data and sub-workflows; the specs are re-attached from the compiled process
+    (immutable once deployed) instead of being written and parsed back on every step."""
+
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any]) -> Any:
+        raise EngineError("A state without specs is restored with its compiled process.")
+
+    def restore(self, dct: dict[str, Any], spec: Any, subprocess_specs: dict[str, Any]) -> Any:
+        """`BpmnWorkflowConverter.from_dict` with the given specs (the same steps)."""
+        from uuid import UUID
+
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_STATE_CONFIG = {k: v for k, v in _CONFIG.items() if k is not BpmnWorkflow}
+_STATE_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_STATE_CONFIG))
+_STATE_CONVERTER = _StateConverter(BpmnWorkflow, _STATE_SERIALIZER.registry)
+
+
+def _dump_state(workflow: Any) -> str:
+    return str(_STATE_SERIALIZER.serialize_json(workflow))
+
+
+def _load_state(state: str, compiled: CompiledProcess) -> Any:
+    dct = json.loads(state)
+    _STATE_SERIALIZER.migrate(dct)  # Spiff's own upgrades of its older dictionaries
+    return _STATE_CONVERTER.restore(dct, compiled.state_spec, compiled.state_subprocess_specs)
+
 
 # A service action: (action name, task element id, process variables) -> variables to merge.
 ActionHandler = Callable[[str, str, dict[str, Any]], Mapping[str, Any] | None]
@@ -157,9 +209,26 @@ class SandboxScriptEngine(PythonScriptEngine):
 
 @dataclass(frozen=True)
 class CompiledProcess:
+    """A process parsed once. `spec` and `subprocess_specs` are the parser's (a new instance
+    starts on them, migrations are planned on them); `state_spec` and
+    `state_subprocess_specs` are the same specs rebuilt by Spiff's serializer, which is
+    what a saved state is restored onto — as when every state carried its own specs (the
+    serializer also wires what the parser leaves to the first run, e.g. a multi-instance
+    task listening for its iterations)."""
+
     process_id: str
     spec: Any
     subprocess_specs: dict[str, Any]
+    state_spec: Any = None
+    state_subprocess_specs: dict[str, Any] = field(default_factory=dict)
+
+
+def _rebuilt(spec: Any, subprocess_specs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """The specs through Spiff's serializer once (the path a full state took on restore)."""
+    workflow = _SERIALIZER.deserialize_json(
+        _SERIALIZER.serialize_json(BpmnWorkflow(spec, subprocess_specs))
+    )
+    return workflow.spec, dict(workflow.subprocess_specs)
 
 
 _CACHE: dict[tuple[str, str], CompiledProcess] = {}
@@ -184,13 +253,14 @@ def compile_process(data: bytes, process_id: str) -> CompiledProcess:
         parser = _spiff_parser(data)
         spec = parser.get_spec(process_id)
         subprocesses = parser.get_subprocess_specs(process_id)
+        state_spec, state_subprocesses = _rebuilt(spec, subprocesses)
     except ValidationException as exc:
         raise EngineError(str(exc).split("\n")[0], element_id=getattr(exc, "id", "")) from exc
     except BpmnFileError as exc:
         raise EngineError(exc.message) from exc
     except (SpiffWorkflowException, etree.LxmlError, KeyError, AttributeError, TypeError) as exc:
         raise EngineError(f"The engine cannot read this process: {exc}") from exc
-    compiled = CompiledProcess(process_id, spec, subprocesses)
+    compiled = CompiledProcess(process_id, spec, subprocesses, state_spec, state_subprocesses)
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
@@ -382,20 +452,34 @@ class ProcessRun:
         state: str,
         serializer_version: str,
         *,
+        compiled: CompiledProcess | Callable[[], CompiledProcess] | None = None,
         actions: ActionHandler | None = None,
         service_actions: Mapping[str, str] | None = None,
     ) -> ProcessRun:
-        # Spiff migrates its older dicts itself; we only refuse states we do not know.
-        if serializer_version != SERIALIZER_VERSION and not serializer_version.startswith("spiff-"):
-            raise EngineError(f"Unknown serializer version {serializer_version!r}.")
+        """A saved state back in memory. A state of the current format needs the compiled
+        process of the instance's definition (or a callable returning it); an older
+        Spiff-only state carries its own specs. Spiff upgrades its older dictionaries itself;
+        we only refuse formats we do not know."""
         try:
-            workflow = _SERIALIZER.deserialize_json(state)
+            if serializer_version.startswith(f"{STATE_FORMAT}/"):
+                if callable(compiled):
+                    compiled = compiled()
+                if compiled is None:
+                    raise EngineError("This process state needs its compiled process.")
+                workflow = _load_state(state, compiled)
+            elif serializer_version.startswith("spiff-"):
+                workflow = _SERIALIZER.deserialize_json(state)
+            else:
+                raise EngineError(f"Unknown serializer version {serializer_version!r}.")
+        except EngineError:
+            raise
         except Exception as exc:
             raise EngineError(f"The saved process state cannot be read: {exc}") from exc
         return cls(workflow, actions=actions, service_actions=service_actions)
 
     def dump(self) -> str:
-        return str(_SERIALIZER.serialize_json(self.workflow))
+        """The state to save, in the format `SERIALIZER_VERSION` names (without specs)."""
+        return _dump_state(self.workflow)
 
     # -- advancing ---------------------------------------------------------------------------
 
@@ -557,7 +641,7 @@ class ProcessRun:
             )
             # Through the serializer once: the state must load, and Spiff reconnects the
             # callbacks of running sub-processes to the new specs as on every restore.
-            self.workflow = _SERIALIZER.deserialize_json(_SERIALIZER.serialize_json(self.workflow))
+            self.workflow = _load_state(_dump_state(self.workflow), target)
         except (SpiffWorkflowException, KeyError, AttributeError, TypeError, ValueError) as exc:
             raise EngineError(f"The engine cannot move this instance: {exc}") from exc
         self.workflow.script_engine = SandboxScriptEngine()

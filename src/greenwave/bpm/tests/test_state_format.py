@@ -1,0 +1,116 @@
+# ruff: noqa: E501 - inline BPMN reads better unwrapped
+"""The saved engine state: its format, the older format still restoring, the spec cache."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from greenwave.bpm import engine, services
+from greenwave.bpm.engine import runtime
+from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+
+FILES = Path(__file__).parent / "files"
+# Written by the engine before states left their specs out (commit b1776fb): the process of
+# files/two_steps.bpmn started with {"amount": 100}, waiting at its first task "call".
+OLD_STATE = FILES / "state_spiff-3.2.0.json"
+OLD_VERSION = "spiff-3.2.0/1.5"
+
+
+def _fresh(instance: ProcessInstance) -> ProcessInstance:
+    return ProcessInstance.objects.get(pk=instance.pk)
+
+
+def _open_task(instance: ProcessInstance) -> HumanTask:
+    return HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+
+
+def test_a_saved_state_leaves_the_specs_to_the_definition_and_names_its_format(
+    deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    definition = deploy((FILES / "two_steps.bpmn").read_bytes())
+    instance = _fresh(services.instance_start(actor=two_teams["hunter_a"], definition=definition))
+    assert instance.serializer_version == engine.SERIALIZER_VERSION
+    assert instance.serializer_version.startswith("gw-state-2/spiff-")
+    state = json.loads(instance.state)
+    assert "spec" not in state
+    assert "subprocess_specs" not in state
+    assert len(instance.state) < len(OLD_STATE.read_text())
+
+
+@pytest.mark.parametrize("version", [OLD_VERSION, "spiff-3.1.0/1.4"])
+def test_a_state_saved_in_the_older_format_runs_on_and_is_saved_in_the_new_one(
+    deploy: Any, two_teams: dict[str, Any], version: str
+) -> None:
+    hunter = two_teams["hunter_a"]
+    definition = deploy((FILES / "two_steps.bpmn").read_bytes())
+    instance = services.instance_start(actor=hunter, definition=definition)
+    # The row as the engine left it before: the full Spiff state, specs inside.
+    old = OLD_STATE.read_text()
+    waiting = next(
+        task_id for task_id, task in json.loads(old)["tasks"].items() if task["task_spec"] == "call"
+    )
+    ProcessInstance.objects.filter(pk=instance.pk).update(state=old, serializer_version=version)
+    HumanTask.objects.filter(instance=instance).update(engine_task_id=waiting)
+
+    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    instance = _fresh(instance)
+    assert instance.serializer_version == engine.SERIALIZER_VERSION
+    assert "spec" not in json.loads(instance.state)
+    offer = _open_task(instance)
+    assert offer.element_id == "offer"
+    services.task_complete(actor=hunter, task=offer, data={})
+    instance = _fresh(instance)
+    assert instance.status == InstanceStatus.COMPLETED
+    assert instance.variables["amount"] == 100
+    assert instance.element_states == {"s": "done", "call": "done", "offer": "done", "e": "done"}
+
+
+def test_the_engine_refuses_an_unknown_format_and_a_state_without_its_process() -> None:
+    compiled = engine.compile_process((FILES / "two_steps.bpmn").read_bytes(), "two_steps")
+    state = engine.ProcessRun.start(compiled).dump()
+    with pytest.raises(engine.EngineError, match="Unknown serializer version"):
+        engine.ProcessRun.restore(state, "gw-state-9/spiff-9.0.0/9.9")
+    with pytest.raises(engine.EngineError, match="needs its compiled process"):
+        engine.ProcessRun.restore(state, engine.SERIALIZER_VERSION)
+    with pytest.raises(engine.EngineError, match="cannot be read"):
+        engine.ProcessRun.restore("{", engine.SERIALIZER_VERSION, compiled=compiled)
+    restored = engine.ProcessRun.restore(state, engine.SERIALIZER_VERSION, compiled=compiled)
+    assert [t.spec_id for t in restored.ready_user_tasks()] == ["call"]
+
+
+def test_a_multi_instance_started_elsewhere_finishes_in_a_process_that_parsed_the_spec_anew(
+    deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    """A worker restarted between two iterations: its freshly parsed specs must still merge
+    the iterations of a multi-instance task it did not start."""
+    definition = deploy(
+        b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:gw="https://greenwave.dev/schema/bpmn" id="d" targetNamespace="x">
+ <bpmn:process id="p" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="read"/>
+  <bpmn:userTask id="read" name="Read" gw:assignee="=reader">
+   <bpmn:multiInstanceLoopCharacteristics id="mi" isSequential="true">
+    <bpmn:loopDataInputRef>readers</bpmn:loopDataInputRef><bpmn:inputDataItem id="reader" name="reader"/>
+   </bpmn:multiInstanceLoopCharacteristics>
+  </bpmn:userTask>
+  <bpmn:sequenceFlow id="b" sourceRef="read" targetRef="archive"/>
+  <bpmn:userTask id="archive" name="Archive"/>
+  <bpmn:sequenceFlow id="c" sourceRef="archive" targetRef="e"/><bpmn:endEvent id="e"/>
+ </bpmn:process></bpmn:definitions>"""
+    )
+    head_a, head_b = two_teams["head_a"], two_teams["head_b"]
+    instance = services.instance_start(
+        actor=two_teams["hunter_a"],
+        definition=definition,
+        variables={"readers": ["head_a", "head_b"]},
+    )
+    services.task_complete(actor=head_a, task=_open_task(instance), data={})
+    runtime._CACHE.clear()  # what a restarted worker has
+    second = _open_task(instance)
+    assert second.assignee == head_b
+    services.task_complete(actor=head_b, task=second, data={})
+    assert _open_task(instance).element_id == "archive"
