@@ -387,9 +387,9 @@ class ImportOut(Schema):
     errors: list[dict[str, Any]]
     duplicates: list[dict[str, Any]] = Field(
         ...,
-        description="row, full_name, column, field, value; contact (id) and contact_name "
-        "(empty when `hidden`: the contact belongs to a team the importer does not see) or "
-        "same_as_row",
+        description="row, full_name, column, field, value; the existing contact matched "
+        "(contact id and contact_name, both empty when `hidden`: it belongs to a team the "
+        "importer does not see) or same_as_row (the earlier row of the file)",
     )
     message: str
     created_at: datetime

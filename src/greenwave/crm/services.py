@@ -1697,13 +1697,15 @@ def _contact_duplicates(
             earlier.setdefault(key, number)
         if match is not None:
             pk = match["contact"]
+            hidden = pk is not None and pk not in names
             found[number] = {
                 "row": number,
                 "full_name": contact.get("full_name", ""),
                 "column": columns.get(match["field"], ""),
                 **match,
-                "contact_name": names.get(pk, "") if pk is not None else "",
-                "hidden": pk is not None and pk not in names,
+                "contact": None if hidden else pk,  # neither the id nor the name of a
+                "contact_name": names.get(pk, "") if pk is not None else "",  # hidden one
+                "hidden": hidden,
             }
     return found
 
