@@ -1712,17 +1712,21 @@ def _contact_duplicates(
 
 @dataclass
 class _Sorted:
-    """The rows of a file sorted out: new ones to write, duplicates to skip, bad ones."""
+    """The rows of a file sorted out: good ones (new or duplicates) and bad ones."""
 
-    new: list[_RowCheck]
-    duplicates: list[dict[str, Any]]
+    good: list[tuple[int, _RowCheck]]
     errors: list[dict[str, Any]]
     error_rows: int
 
+    def split(self, job: ImportJob) -> tuple[list[_RowCheck], list[dict[str, Any]]]:
+        """The new rows to write and the duplicates to skip (of a contacts file)."""
+        doubles = _contact_duplicates(job, self.good) if job.kind == ImportKind.CONTACTS else {}
+        new = [c for n, c in self.good if n not in doubles]
+        return new, list(doubles.values())
+
 
 def _sort_rows(job: ImportJob, *, progress: bool = False) -> _Sorted:
-    """Check every row of the file (`DomainError` for the file as a whole), then find the
-    duplicates among the good rows of a contacts file."""
+    """Check every row of the file (`DomainError` for the file as a whole)."""
     rows = _rows_of(job)
     check = _RowChecker(job, rows)
     good: list[tuple[int, _RowCheck]] = []
@@ -1738,13 +1742,16 @@ def _sort_rows(job: ImportJob, *, progress: bool = False) -> _Sorted:
                 errors.append(_row_error(job, number, exc, values))
         if progress and count % every == 0:
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
-    doubles = _contact_duplicates(job, good) if job.kind == ImportKind.CONTACTS else {}
-    return _Sorted(
-        new=[c for n, c in good if n not in doubles],
-        duplicates=list(doubles.values()),
-        errors=errors,
-        error_rows=error_rows,
-    )
+    return _Sorted(good=good, errors=errors, error_rows=error_rows)
+
+
+def _lock_contact_imports() -> None:
+    """One contacts import writes at a time, so that each finds the duplicates the one
+    before it wrote (PostgreSQL: a transaction-scoped advisory lock; SQLite's IMMEDIATE
+    transactions already admit one writer at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('crm:contact_import'))")
 
 
 def _row_error(
@@ -1825,9 +1832,10 @@ def import_check(*, actor: User, job: ImportJob, mapping: Mapping[str, str]) -> 
         h: mapping.get(h, "") if mapping.get(h, "") in known else "" for h in job.headers
     }
     rows = _sort_rows(job)
-    job.total_rows = len(rows.new) + len(rows.duplicates) + rows.error_rows
-    job.valid_rows, job.error_rows = len(rows.new), rows.error_rows
-    job.duplicate_rows, job.duplicates = len(rows.duplicates), rows.duplicates[:MAX_STORED_ERRORS]
+    new, duplicates = rows.split(job)
+    job.total_rows = len(rows.good) + rows.error_rows
+    job.valid_rows, job.error_rows = len(new), rows.error_rows
+    job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
     job.errors, job.status, job.message = rows.errors, ImportStatus.CHECKED, ""
     job.processed_rows = job.created_count = 0
     job.save()
@@ -1961,15 +1969,17 @@ def import_run(*, job_id: int) -> ImportJob:
     try:
         with transaction.atomic():
             if job.kind == ImportKind.CONTACTS:
-                created = _write_contacts(job, rows.new) if rows.new else 0
+                _lock_contact_imports()
+            new, duplicates = rows.split(job)  # under the lock: what is in the base now
+            if job.kind == ImportKind.CONTACTS:
+                created = _write_contacts(job, new) if new else 0
             else:
-                for row_check in rows.new:
+                for row_check in new:
                     created += _write_row(job, row_check)
             job.status, job.created_count = ImportStatus.DONE, created
             job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
             job.errors = errors[:MAX_STORED_ERRORS]
-            job.duplicate_rows = len(rows.duplicates)
-            job.duplicates = rows.duplicates[:MAX_STORED_ERRORS]
+            job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
             job.save()
             event_append_for(
                 job,
@@ -1979,7 +1989,7 @@ def import_run(*, job_id: int) -> ImportJob:
                     "kind": job.kind,
                     "created": created,
                     "skipped": rows.error_rows,
-                    "duplicates": len(rows.duplicates),
+                    "duplicates": len(duplicates),
                 },
             )
     except DomainError as exc:

@@ -178,6 +178,22 @@ def test_the_job_skips_a_contact_added_after_the_check(
     assert [c.phones for c in Contact.objects.all()].count(["+79165550004"]) == 1
 
 
+def test_the_same_file_checked_twice_is_written_once(
+    two_teams, django_capture_on_commit_callbacks
+) -> None:
+    actor = two_teams["hunter_a"]
+    rows = [["Один", "+7 916 555-00-11", "", ""], ["Два", "", "two@example.ru", ""]]
+    first, second = check(actor, rows), check(actor, rows)
+    assert (first.valid_rows, second.valid_rows) == (2, 2)
+
+    first = run(actor, first, django_capture_on_commit_callbacks)
+    second = run(actor, second, django_capture_on_commit_callbacks)
+
+    assert (first.created_count, second.created_count, second.duplicate_rows) == (2, 0, 2)
+    assert second.status == "done"
+    assert Contact.objects.count() == 2
+
+
 def test_a_file_of_duplicates_only_has_nothing_to_import(two_teams) -> None:
     actor = two_teams["hunter_a"]
     services.contact_create(actor=actor, full_name="Есть", emails=["here@example.ru"])
