@@ -6,7 +6,9 @@ the CSV), `import_check` with the suggested column mapping (the dry run: every r
 `import_confirm` (queues the job on the database task queue), then the queued
 `crm.tasks.run_import` task run the way `manage.py db_worker` runs it (`import_run`: every row
 checked again, then all written in one transaction — contact, `contact_created` event and its
-company link per row). Ceiling: the same rows, as the import stores them (company, owner, team,
+company link per row). Both passes look for duplicates (phones and e-mails already in the
+base or on an earlier row); the CSV's phones are unique and not in the base, so none is
+skipped. Ceiling: the same rows, as the import stores them (company, owner, team,
 normalised phones and e-mails, search text), written by one `COPY … FROM STDIN` in one
 transaction. The CSV is deterministic; the rows the import wrote are compared with the COPY rows
 (same count, same values), and both sets are deleted afterwards (with the import's events, job and
@@ -112,22 +114,37 @@ def _companies(actor: Any) -> list[Company]:
     return sorted(by_inn.values(), key=lambda c: c.pk)
 
 
-def _valid_mobile(rng: random.Random) -> str:
+def _phones_in_base() -> set[str]:
+    """The phones of the live contacts: the CSV draws none of them (the import would skip
+    such a row as a duplicate, and the rows written would no longer match the COPY's)."""
+    from greenwave.crm.models import Contact
+
+    return {
+        p
+        for phones in Contact.objects.filter(is_deleted=False).values_list("phones", flat=True)
+        for p in phones
+    }
+
+
+def _valid_mobile(rng: random.Random, taken: set[str]) -> str:
+    """A valid mobile not in `taken` (which it joins: the file holds each phone once)."""
     import phonenumbers
 
     from greenwave.datagen import names
 
     while True:
         phone = names.mobile(rng)
-        if phonenumbers.is_valid_number(phonenumbers.parse(phone, "RU")):
+        if phone not in taken and phonenumbers.is_valid_number(phonenumbers.parse(phone, "RU")):
+            taken.add(phone)
             return phone
 
 
 def make_contacts(
-    count: int, *, companies: list[Company], actor: Any
+    count: int, *, companies: list[Company], actor: Any, taken: set[str] | None = None
 ) -> tuple[bytes, list[tuple[Any, ...]]]:
     """A deterministic CSV of `count` Russian contacts (`;`, UTF-8 with BOM, as Excel saves)
-    and the same contacts as the rows the import stores (for `COPY`), in file order."""
+    and the same contacts as the rows the import stores (for `COPY`), in file order. Phones
+    are unique in the file and not among `taken` (the base's: no row is a duplicate)."""
     from greenwave.crm.services import search_text_of
     from greenwave.datagen import names
 
@@ -142,7 +159,7 @@ def make_contacts(
         first, last, middle = names.person(rng, female)
         full_name = f"{last} {first} {middle}"
         position = rng.choice(POSITIONS)
-        phone = _valid_mobile(rng)
+        phone = _valid_mobile(rng, taken if taken is not None else set())
         company = rng.choice(companies) if rng.random() < WITH_COMPANY_SHARE else None
         host = f"{names.latin(rng)}.ru" if company is not None else rng.choice(MAIL_HOSTS)
         email = f"{names.translit(first)[0]}.{names.translit(last)}{n}@{host}"
@@ -207,6 +224,7 @@ def _import(actor: Any, content: bytes) -> tuple[int, dict[str, float]]:
     job = services.import_check(actor=actor, job=job, mapping=dict(job.mapping))
     times["check"] = time.perf_counter() - mark
     assert job.error_rows == 0, job.errors[:3]
+    assert job.duplicate_rows == 0, job.duplicates[:3]  # the CSV's phones are new
     mark = time.perf_counter()
     services.import_confirm(actor=actor, job=job)
     # What `manage.py db_worker` does with the queued task (in this process: no start-up).
@@ -311,7 +329,9 @@ def bench_import(*, rows: int) -> BenchResult:
 
     actor = User.objects.get(username=IMPORTER)
     companies = _companies(actor)
-    content, expected = make_contacts(rows, companies=companies, actor=actor)
+    content, expected = make_contacts(
+        rows, companies=companies, actor=actor, taken=_phones_in_base()
+    )
     before = Contact.objects.aggregate(m=Max("pk"))["m"] or 0
     job_id = 0
     try:
