@@ -1698,13 +1698,14 @@ def _contact_duplicates(
         if match is not None:
             pk = match["contact"]
             hidden = pk is not None and pk not in names
+            # Of a contact the importer may not see, neither the id nor the name is told.
             found[number] = {
                 "row": number,
                 "full_name": contact.get("full_name", ""),
                 "column": columns.get(match["field"], ""),
                 **match,
-                "contact": None if hidden else pk,  # neither the id nor the name of a
-                "contact_name": names.get(pk, "") if pk is not None else "",  # hidden one
+                "contact": None if hidden else pk,
+                "contact_name": names.get(pk, "") if pk is not None else "",
                 "hidden": hidden,
             }
     return found
