@@ -254,7 +254,7 @@ def _pop_sql(pipeline: Any) -> dict[str, tuple[Any, ...]]:
     return {key: tuple(v) for key, v in out.items()}
 
 
-def bench_period_over_period(*, runs: int = 1, dataset: str = "") -> BenchResult:
+def bench_period_over_period(*, runs: int, dataset: str) -> BenchResult:
     actor, pipeline = _context()
     ours, ceiling = _pop_greenwave(actor, pipeline), _pop_sql(pipeline)
     if ours != ceiling:

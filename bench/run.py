@@ -68,7 +68,11 @@ def main() -> int:
             0.5,
             lambda: [analytics_bench.bench_stage_durations(runs=runs, dataset=label)],
         ),
-        (("period_over_period",), 0.5, lambda: [analytics_bench.bench_period_over_period()]),
+        (
+            ("period_over_period",),
+            0.5,
+            lambda: [analytics_bench.bench_period_over_period(runs=runs, dataset=label)],
+        ),
         (
             ("api_list", "api_create"),
             0.5,
