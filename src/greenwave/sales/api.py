@@ -62,7 +62,9 @@ def _stage(pk: int) -> Stage:
 
 
 def _user(actor: User, pk: int | None) -> User | None:
-    return user_get(actor=actor, pk=pk) if pk is not None else None
+    if pk is None or pk == actor.pk:  # everyone sees themselves: no lookup
+        return actor if pk is not None else None
+    return user_get(actor=actor, pk=pk)
 
 
 @router.get("/pipelines", response=list[PipelineOut], summary="Pipelines with their stages")
