@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, Team, User
 from greenwave.core.errors import CoreError, DomainError, permission_denied
-from greenwave.core.services import ObjectRef, event_append, ref
+from greenwave.core.services import ObjectRef, event_append
 
 from . import engine, events
 from .actions import run_action
@@ -201,7 +201,9 @@ def library_install(*, actor: User | None) -> list[ProcessDefinition]:
 
 
 def _objects(instance: ProcessInstance) -> list[ObjectRef]:
-    refs = [ref(instance.definition, "definition")]
+    # By id: the definition row need not be loaded to link to it.
+    definition = str(instance.definition_id)
+    refs = [ObjectRef(ProcessDefinition.EVENT_CASE_TYPE, definition, "definition")]
     if instance.object_type and instance.object_id:
         refs.append(ObjectRef(instance.object_type, instance.object_id, "subject"))
     return refs
@@ -212,6 +214,8 @@ def _event(
     activity: str,
     actor: User | None,
     payload: Mapping[str, Any] | None = None,
+    *,
+    new_case: bool = False,
 ) -> None:
     event_append(
         case_type=CASE,
@@ -220,6 +224,7 @@ def _event(
         actor=actor,
         payload=payload,
         objects=_objects(instance),
+        new_case=new_case,
     )
 
 
@@ -296,6 +301,8 @@ ROLE_ALIASES = {
 
 def role_code(name: str) -> str:
     """A lane or group name as a role code: the code itself or the role's name (ru/en)."""
+    if not name:
+        return ""
     if name in RoleCode.values:
         return name
     wanted = name.strip().casefold()
@@ -328,6 +335,12 @@ def _create_task(
     if assignee is None and not role and candidate_team is None:
         # Nobody named: the person who started the process gets it.
         assignee = instance.responsible
+    # Team ids, not rows: the task needs only the key.
+    team_id = (
+        (assignee.team_id if assignee else None)
+        or (candidate_team.pk if candidate_team else None)
+        or instance.team_id
+    )
     return HumanTask.objects.create(
         instance=instance,
         engine_task_id=ready.task_id,
@@ -336,14 +349,23 @@ def _create_task(
         assignee=assignee,
         candidate_role=role,
         candidate_team=candidate_team,
-        team=(assignee.team if assignee else None) or candidate_team or instance.team,
+        team_id=team_id,
         form_schema=meta.get("form") or [],
         due_at=timezone.now() + due if due else None,
     )
 
 
-def _sync(instance: ProcessInstance, run: engine.ProcessRun, actor: User | None) -> None:
-    """Save the state and mirror tasks, timers and messages into their tables."""
+def _sync(
+    instance: ProcessInstance, run: engine.ProcessRun, actor: User | None, *, waited: bool = True
+) -> None:
+    """Save the state and mirror tasks, timers and messages into their tables.
+
+    `waited=False` says the state before this step waited for no event (no timer, no
+    message). Timer and subscription rows are written only here, for what the saved state
+    waits for, and resolved here (or by firing, cancelling) once it does not wait any more;
+    so then neither table can hold a live row of this instance, and when the new state waits
+    for nothing either, both are left unread.
+    """
     snap = run.snapshot()
     now = timezone.now()
     elements = instance.definition.metadata.get("elements", {})
@@ -368,10 +390,13 @@ def _sync(instance: ProcessInstance, run: engine.ProcessRun, actor: User | None)
     instance.save()
 
     ready_ids = {t.task_id for t in snap.ready_tasks}
-    for task in instance.tasks.filter(status=TaskStatus.OPEN).exclude(engine_task_id__in=ready_ids):
-        task.status = TaskStatus.CANCELLED
-        task.save(update_fields=["status", "updated_at"])
-    known = set(instance.tasks.values_list("engine_task_id", flat=True))
+    rows = list(instance.tasks.order_by().values_list("pk", "engine_task_id", "status"))
+    stale = [
+        pk for pk, task_id, status in rows if status == TaskStatus.OPEN and task_id not in ready_ids
+    ]
+    if stale:
+        HumanTask.objects.filter(pk__in=stale).update(status=TaskStatus.CANCELLED, updated_at=now)
+    known = {task_id for _pk, task_id, _status in rows}
     for ready in snap.ready_tasks:
         if ready.task_id not in known:
             task = _create_task(instance, ready, snap.variables)
@@ -388,10 +413,24 @@ def _sync(instance: ProcessInstance, run: engine.ProcessRun, actor: User | None)
                 },
             )
 
+    if waited or snap.timers:
+        _sync_timers(instance, snap, actor, now)
+    if waited or snap.messages:
+        _sync_messages(instance, snap)
+    if instance.status == InstanceStatus.COMPLETED:
+        _event(instance, events.PROCESS_COMPLETED, actor)
+
+
+def _sync_timers(
+    instance: ProcessInstance, snap: engine.Snapshot, actor: User | None, now: datetime
+) -> None:
     waiting = {t.task_id: t for t in snap.timers}
-    for timer in instance.timers.filter(fired_at=None, cancelled_at=None).exclude(
-        engine_task_id__in=waiting
-    ):
+    timers = list(instance.timers.order_by("pk"))
+    for timer in timers:
+        if timer.fired_at is not None or timer.cancelled_at is not None:
+            continue
+        if timer.engine_task_id in waiting:
+            continue
         # The engine went past it without our worker: it fired on a step or was cancelled.
         if snap.element_states.get(timer.element_id) == "done":
             timer.fired_at = now
@@ -399,7 +438,7 @@ def _sync(instance: ProcessInstance, run: engine.ProcessRun, actor: User | None)
         else:
             timer.cancelled_at = now
         timer.save()
-    known_timers = set(instance.timers.values_list("engine_task_id", flat=True))
+    known_timers = {timer.engine_task_id for timer in timers}
     for waiting_timer in snap.timers:
         if waiting_timer.task_id not in known_timers and waiting_timer.due_at is not None:
             Timer.objects.create(
@@ -409,6 +448,8 @@ def _sync(instance: ProcessInstance, run: engine.ProcessRun, actor: User | None)
                 due_at=waiting_timer.due_at,
             )
 
+
+def _sync_messages(instance: ProcessInstance, snap: engine.Snapshot) -> None:
     waits = {(m.task_id, m.message_name) for m in snap.messages}
     known_messages = set(instance.subscriptions.values_list("engine_task_id", "message_name"))
     stale = known_messages - waits
@@ -428,8 +469,6 @@ def _sync(instance: ProcessInstance, run: engine.ProcessRun, actor: User | None)
         for m in snap.messages
         if (m.task_id, m.message_name) not in known_messages
     )
-    if instance.status == InstanceStatus.COMPLETED:
-        _event(instance, events.PROCESS_COMPLETED, actor)
 
 
 def _fail(
@@ -449,17 +488,34 @@ def _fail(
     )
 
 
+def _lock_instance(pk: int) -> ProcessInstance:
+    """The instance under its row lock, with its definition and initiator. Only the instance
+    row is locked: the definition is shared by every instance of the version."""
+    try:
+        return (
+            ProcessInstance.objects.select_for_update(of=("self",))
+            .select_related("definition", "responsible")
+            .get(pk=pk)
+        )
+    except ProcessInstance.DoesNotExist:
+        # After waiting for the lock, PostgreSQL re-checks the join on the row as the other
+        # transaction left it; a move to another version changed its definition, so the join
+        # finds nothing. The row locked alone is the answer (its relations load on demand).
+        return ProcessInstance.objects.select_for_update().get(pk=pk)
+
+
 def _advance(
     instance: ProcessInstance,
     actor: User | None,
     operation: Callable[[engine.ProcessRun], Any],
     *,
     allow_failed: bool = False,
+    locked: ProcessInstance | None = None,
 ) -> Any:
-    """Lock the instance, restore, run the operation, save. Call inside a transaction."""
-    locked = (
-        ProcessInstance.objects.select_for_update().select_related("definition").get(pk=instance.pk)
-    )
+    """Lock the instance (unless the caller holds it as `locked`), restore, run the operation,
+    save; `instance` ends with the saved values. Call inside a transaction."""
+    if locked is None:
+        locked = _lock_instance(instance.pk)
     allowed = (
         {InstanceStatus.RUNNING, InstanceStatus.FAILED}
         if allow_failed
@@ -472,13 +528,16 @@ def _advance(
             status=409,
         )
     run = _restore(locked)
+    waited = run.waits_for_events()
     try:
         result = operation(run)
     except engine.EngineError as exc:
         _fail(locked, run, actor, exc)
         return None
-    _sync(locked, run, actor)
-    instance.refresh_from_db()
+    _sync(locked, run, actor, waited=waited)
+    if instance is not locked:  # what refresh_from_db() would read back, without the query
+        for f in ProcessInstance._meta.concrete_fields:
+            setattr(instance, f.attname, getattr(locked, f.attname))
     return result
 
 
@@ -545,15 +604,15 @@ def instance_start(
             _("The process failed at its first step: %(error)s") % {"error": exc.message},
             details={"element": exc.element_id},
         ) from exc
-    instance.state = run.dump()
-    instance.save()
+    instance.save()  # the state is written by _sync below, in this transaction
     _event(
         instance,
         events.PROCESS_STARTED,
         actor,
         {"definition": definition.key, "version": definition.version},
+        new_case=True,  # the row was inserted just now: no earlier event, no other writer
     )
-    _sync(instance, run, actor)
+    _sync(instance, run, actor, waited=False)  # a new instance has no timer or message rows
     return instance
 
 
@@ -883,8 +942,9 @@ def is_candidate(actor: User, task: HumanTask) -> bool:
 
 
 def _lock_task(task: HumanTask) -> tuple[HumanTask, ProcessInstance]:
-    instance = ProcessInstance.objects.select_for_update().get(pk=task.instance_id)
-    locked = HumanTask.objects.select_related("instance__definition").get(pk=task.pk)
+    instance = _lock_instance(task.instance_id)
+    locked = HumanTask.objects.get(pk=task.pk)
+    locked.instance = instance
     if locked.status != TaskStatus.OPEN:
         raise DomainError(
             BpmError.TASK_NOT_OPEN,
@@ -978,7 +1038,7 @@ def task_complete(*, actor: User, task: HumanTask, data: Mapping[str, Any]) -> H
     def complete(run: engine.ProcessRun) -> None:
         run.complete_user_task(task.engine_task_id, values)
 
-    _advance(instance, actor, complete)
+    _advance(instance, actor, complete, locked=instance)
     return task
 
 

@@ -681,6 +681,11 @@ class ProcessRun:
                     break  # one timer row per waiting task
         return out
 
+    def waits_for_events(self) -> bool:
+        """Whether any task waits (for a timer, a message, a join…): a cheap test that tells
+        the services there are no timers or messages to mirror."""
+        return bool(self.workflow.get_tasks(state=TaskState.WAITING))
+
     def waiting_messages(self) -> list[WaitingMessage]:
         out: list[WaitingMessage] = []
         for t in self.workflow.get_tasks(state=TaskState.WAITING):

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from greenwave.bpm import engine, services
 from greenwave.bpm.engine import runtime
@@ -114,3 +116,25 @@ def test_a_multi_instance_started_elsewhere_finishes_in_a_process_that_parsed_th
     assert second.assignee == head_b
     services.task_complete(actor=head_b, task=second, data={})
     assert _open_task(instance).element_id == "archive"
+
+
+def test_a_step_of_a_process_that_waits_for_no_event_takes_twelve_statements(
+    deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    """Lock the instance (with its definition and initiator), read and close the task, its
+    event, save the state, read the task rows, open the next task, its event — and no read
+    of timers or messages, which a state that waited for none cannot have."""
+    hunter = two_teams["hunter_a"]
+    definition = deploy((FILES / "two_steps.bpmn").read_bytes())
+    instance = services.instance_start(actor=hunter, definition=definition)
+    task = _open_task(instance)
+    with CaptureQueriesContext(connection) as queries:
+        services.task_complete(actor=hunter, task=task, data={})
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "SELECT pg_advisory"))
+    ]
+    assert not [q for q in statements if "bpm_timer" in q or "bpm_messagesubscription" in q]
+    assert len(statements) == 12
+    assert _open_task(instance).element_id == "offer"
