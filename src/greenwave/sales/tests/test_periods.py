@@ -138,3 +138,13 @@ def test_funnel_page_shows_the_comparison_and_refuses_a_reversed_period(
     assert "The end of the period is before its start." in bad.content.decode() or (
         "Конец периода раньше его начала." in bad.content.decode()
     )
+
+
+def test_the_funnel_page_opens_on_the_last_90_days(client, two_teams, b2b) -> None:
+    client.force_login(two_teams["head_a"])
+    page = client.get("/sales/funnel/").content.decode()
+    today = timezone.localdate()
+    assert f'value="{(today - timedelta(days=89)).isoformat()}"' in page
+    assert f'value="{today.isoformat()}"' in page
+    cleared = client.get(f"/sales/funnel/?pipeline={b2b.pk}&date_from=&date_to=").content.decode()
+    assert f'value="{today.isoformat()}"' not in cleared  # all time: no dates
