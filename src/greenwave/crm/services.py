@@ -8,6 +8,7 @@ client card can show who changed what and when.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -153,6 +154,7 @@ DECISION_MAKER_FIELDS = (
 )
 MESSENGERS = ("telegram", "whatsapp", "viber", "vk", "max", "skype")
 REASSIGNERS = (RoleCode.HEAD_OF_SALES, RoleCode.ADMIN)
+logger = logging.getLogger(__name__)
 
 
 def search_text_of(*parts: Any) -> str:
@@ -365,6 +367,7 @@ def company_create(
         actor=actor,
         payload={"after": _company_snapshot(company)},
         objects=[ref(owner, "responsible")] + ([ref(owner_team, "team")] if owner_team else []),
+        new_case=True,
     )
     return company
 
@@ -533,6 +536,7 @@ def contact_create(
         actor=actor,
         payload={"after": _contact_snapshot(contact)},
         objects=_company_refs(company),
+        new_case=True,  # no case lock: a companies import writes thousands in one transaction
     )
     return contact
 
@@ -1957,6 +1961,20 @@ def import_run(*, job_id: int) -> ImportJob:
             return job
         job.status, job.processed_rows = ImportStatus.RUNNING, 0
         job.save(update_fields=["status", "processed_rows", "updated_at"])
+    try:
+        return _import_run(job)
+    except Exception:  # a database or program error: the job must not stay "running"
+        logger.exception("import job %s failed", job.pk)
+        return _fail(
+            job,
+            _(
+                "Nothing was imported: an unexpected error stopped the import. "
+                "The administrator finds it in the worker log."
+            ),
+        )
+
+
+def _import_run(job: ImportJob) -> ImportJob:
     try:
         rows = _sort_rows(job, progress=True)
     except DomainError as exc:

@@ -268,6 +268,52 @@ def test_a_failure_while_writing_leaves_nothing_half_imported(
     assert not Event.objects.filter(activity="company_created").exists()
 
 
+def test_a_database_error_while_writing_fails_the_job_instead_of_leaving_it_running(
+    two_teams, run_jobs, monkeypatch
+) -> None:
+    from django.db import DatabaseError
+
+    actor = two_teams["head_a"]
+    job = upload(actor, csv_bytes(company_rows()))
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    real = services.contact_create
+    calls = {"n": 0}
+
+    def broken(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise DatabaseError("out of shared memory")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "contact_create", broken)
+    job = run_jobs(actor, job)
+
+    assert job.status == "failed"
+    assert "worker log" in job.message or "журнале" in job.message
+    assert not Company.objects.exists()
+    assert not Contact.objects.exists()
+    assert Event.objects.filter(activity="import_failed").count() == 1
+
+
+def test_a_companies_import_takes_no_lock_per_row(two_teams, run_jobs) -> None:
+    """A record created in the import's transaction needs no case lock: thousands of rows
+    would exhaust PostgreSQL's lock table (max_locks_per_transaction)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; SQLite serialises writers instead")
+    actor = two_teams["head_a"]
+    job = upload(actor, csv_bytes(company_rows()))
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    with CaptureQueriesContext(connection) as queries:
+        job = run_jobs(actor, job)
+    assert job.status == "done"
+    assert job.created_count == 5
+    locks = [q["sql"] for q in queries.captured_queries if "pg_advisory_xact_lock" in q["sql"]]
+    assert locks == [f"SELECT pg_advisory_xact_lock(hashtext('import_job:{job.pk}'))"]
+
+
 def test_rows_that_became_duplicates_after_the_check_stop_the_import(two_teams, run_jobs) -> None:
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
