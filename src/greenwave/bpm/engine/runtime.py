@@ -42,7 +42,10 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
     BoundaryEvent,
     EventBasedGateway,
 )
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import SequentialMultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
+    LoopTask,
+    SequentialMultiInstanceTask,
+)
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -223,6 +226,19 @@ class CompiledProcess:
     state_subprocess_specs: dict[str, Any] = field(default_factory=dict)
 
 
+def _wire_loops(specs: list[Any]) -> None:
+    """Connect each loop or multi-instance task to its iterations now, as Spiff's serializer
+    does, rather than on its first run: the specs are shared by every instance (and thread),
+    so nothing may change them while they run."""
+    for process_spec in specs:
+        for task_spec in process_spec.task_specs.values():
+            if not isinstance(task_spec, LoopTask):
+                continue
+            child = process_spec.task_specs.get(task_spec.task_spec)
+            if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)
+
+
 def _rebuilt(spec: Any, subprocess_specs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     """The specs through Spiff's serializer once (the path a full state took on restore)."""
     workflow = _SERIALIZER.deserialize_json(
@@ -253,6 +269,7 @@ def compile_process(data: bytes, process_id: str) -> CompiledProcess:
         parser = _spiff_parser(data)
         spec = parser.get_spec(process_id)
         subprocesses = parser.get_subprocess_specs(process_id)
+        _wire_loops([spec, *subprocesses.values()])
         state_spec, state_subprocesses = _rebuilt(spec, subprocesses)
     except ValidationException as exc:
         raise EngineError(str(exc).split("\n")[0], element_id=getattr(exc, "id", "")) from exc

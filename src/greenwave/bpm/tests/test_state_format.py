@@ -138,3 +138,42 @@ def test_a_step_of_a_process_that_waits_for_no_event_takes_twelve_statements(
     assert not [q for q in statements if "bpm_timer" in q or "bpm_messagesubscription" in q]
     assert len(statements) == 12
     assert _open_task(instance).element_id == "offer"
+
+
+MULTI_INSTANCE = b"""<?xml version="1.0"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
+ <bpmn:process id="p" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="read"/>
+  <bpmn:userTask id="read" name="Read">
+   <bpmn:multiInstanceLoopCharacteristics id="mi" isSequential="true">
+    <bpmn:loopDataInputRef>readers</bpmn:loopDataInputRef><bpmn:inputDataItem id="reader" name="reader"/>
+   </bpmn:multiInstanceLoopCharacteristics>
+  </bpmn:userTask>
+  <bpmn:sequenceFlow id="b" sourceRef="read" targetRef="e"/><bpmn:endEvent id="e"/>
+ </bpmn:process></bpmn:definitions>"""
+
+
+def _subscribers(specs: list[Any]) -> list[int]:
+    return [
+        len(task_spec.completed_event.hard_subscribers or [])
+        for process_spec in specs
+        for task_spec in process_spec.task_specs.values()
+    ]
+
+
+def test_running_instances_leaves_the_shared_specs_as_compiled() -> None:
+    """Every instance of a version runs on the same cached specs: starting and restoring
+    instances must not wire anything new into them."""
+    runtime._CACHE.clear()
+    compiled = engine.compile_process(MULTI_INSTANCE, "p")
+    specs = [compiled.spec, compiled.state_spec]
+    before = _subscribers(specs)
+    for _ in range(2):
+        run = engine.ProcessRun.start(compiled, variables={"readers": ["a", "b"]})
+        for _step in range(2):
+            run = engine.ProcessRun.restore(
+                run.dump(), engine.SERIALIZER_VERSION, compiled=compiled
+            )
+            run.complete_user_task(run.ready_user_tasks()[0].task_id, {})
+        assert run.snapshot().completed
+    assert _subscribers(specs) == before
