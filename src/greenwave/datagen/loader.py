@@ -11,13 +11,17 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from greenwave.accounts.models import Role, Team, User
+from greenwave.bpm.models import DefinitionStatus, HumanTask, ProcessDefinition, ProcessInstance
 from greenwave.core.models import Event, EventObject
 from greenwave.crm.models import Company, Contact
 from greenwave.datagen.generator import (
+    APPROVAL_PROCESS,
     DATASET_ACTIVITY,
     DATASET_CASE_TYPE,
+    GENERATOR_VERSION,
     Config,
     Generator,
+    ProcessRef,
     Reference,
     Result,
 )
@@ -33,6 +37,8 @@ TABLES: dict[str, type[models.Model]] = {
     "sales.deal": Deal,
     "sales.deal_contacts": Deal.contacts.through,
     "sales.lead": Lead,
+    "bpm.processinstance": ProcessInstance,
+    "bpm.humantask": HumanTask,
     "core.event": Event,
     "core.eventobject": EventObject,
 }
@@ -97,7 +103,47 @@ def _secondary_indexes_rebuilt(progress: Callable[[str], None]) -> Iterator[None
                 cursor.execute(ddl)
 
 
+def approval_process() -> ProcessRef:
+    """The latest deployed contract approval process (the bpm library installed if absent),
+    with what the engine's services read from its metadata for tasks and events."""
+    from greenwave.bpm import engine, services
+
+    definition = (
+        ProcessDefinition.objects.filter(key=APPROVAL_PROCESS, status=DefinitionStatus.DEPLOYED)
+        .order_by("-version")
+        .first()
+    )
+    if definition is None:
+        services.library_install(actor=None)
+        definition = ProcessDefinition.objects.get(
+            key=APPROVAL_PROCESS, status=DefinitionStatus.DEPLOYED
+        )
+    meta = definition.metadata
+    elements = {
+        pk: (str(e.get("name", "")), str(e["tag"][:1].upper() + e["tag"][1:]))
+        for pk, e in meta["elements"].items()
+    }
+    user_tasks = {
+        pk: (
+            str(t.get("name") or elements[pk][0])[:255],
+            list(t.get("form") or []),
+            engine.iso_duration(str(t.get("due_in") or "")),
+            services.role_code(str(t.get("candidate_role") or "")),
+        )
+        for pk, t in meta["user_tasks"].items()
+    }
+    return ProcessRef(
+        definition_id=definition.pk,
+        key=definition.key,
+        version=definition.version,
+        serializer_version=engine.SERIALIZER_VERSION,
+        elements=elements,
+        user_tasks=user_tasks,
+    )
+
+
 def reference() -> Reference:
+    approval = approval_process()  # may install the library: before the next ids are read
     pipeline = Pipeline.objects.get(code="b2b")
     stages = [
         (s.pk, s.code, s.name, s.expected_days, s.probability)
@@ -112,15 +158,18 @@ def reference() -> Reference:
         loss_reasons=reasons,
         roles=roles,
         next_ids={label: w.next_id() for label, w in writers.items()},
+        approval=approval,
     )
 
 
 def dataset_record(*, deals: int, seed: int, events_per_deal: int | None) -> Event | None:
-    """The record of a finished generation with these parameters, if there is one."""
+    """The record of a finished generation with these parameters by this generator version,
+    if there is one (an older generator's data is not what this one would write)."""
     return (
         Event.objects.filter(
             case_type=DATASET_CASE_TYPE,
             activity=DATASET_ACTIVITY,
+            payload__generator=GENERATOR_VERSION,
             payload__deals=deals,
             payload__seed=seed,
             payload__events_per_deal=events_per_deal,
@@ -158,6 +207,7 @@ def generate_into_database(
         case_id=f"seed{config.seed}",
         activity=DATASET_ACTIVITY,
         payload={
+            "generator": GENERATOR_VERSION,
             "deals": config.deals,
             "seed": config.seed,
             "events_per_deal": config.events_per_deal,

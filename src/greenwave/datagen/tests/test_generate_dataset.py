@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from io import StringIO
 from itertools import pairwise
+from statistics import median
 
 import pytest
 from django.core.management import call_command
@@ -13,6 +14,8 @@ from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
 from greenwave.accounts.models import User
+from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance
+from greenwave.bpm.selectors import holdups, instance_list, tasks_of_instance
 from greenwave.core.models import Event
 from greenwave.crm.models import Company, Contact
 from greenwave.datagen import generator
@@ -23,6 +26,7 @@ from greenwave.sales.models import Deal, Pipeline
 from greenwave.sales.selectors import abandoned_by_manager
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
+SLOW = generator.SLOW_APPROVER
 
 
 @pytest.fixture
@@ -60,12 +64,87 @@ def test_the_overloaded_manager_has_the_most_abandoned_clients(dataset: dict[str
     assert ranking[0]["count"] > 2 * ranking[1]["count"]
 
 
+def test_who_holds_up_whom_finds_the_planted_slow_lawyer(dataset: dict[str, int]) -> None:
+    ranking = holdups(actor=_admin(), definition_key=generator.APPROVAL_PROCESS)["per_person"]
+    assert ranking[0]["completed_by__username"] == generator.SLOW_APPROVER
+    lawyers = HumanTask.objects.filter(element_id="review_lawyer", status="completed")
+    slow, others = [], []
+    for task in lawyers.select_related("completed_by"):
+        assert task.completed_at is not None
+        wait = (task.completed_at - task.created_at).total_seconds()
+        mine = task.completed_by is not None and task.completed_by.username == SLOW
+        (slow if mine else others).append(wait)
+    assert slow
+    assert others
+    assert median(slow) > 3 * median(others)
+
+
+def test_deals_past_the_contract_stage_have_a_completed_approval(
+    dataset: dict[str, int],
+) -> None:
+    passed = set(
+        Event.objects.filter(
+            case_type="deal",
+            activity="deal_stage_changed",
+            payload__from_stage=Pipeline.objects.get(code="b2b").stages.get(code="contract").pk,
+            payload__direction="forward",
+        ).values_list("case_id", flat=True)
+    )
+    instances = ProcessInstance.objects.filter(definition__key=generator.APPROVAL_PROCESS)
+    assert passed
+    assert set(instances.values_list("object_id", flat=True)) == passed
+    assert not instances.exclude(status=InstanceStatus.COMPLETED).exists()
+    assert instance_list(actor=_admin()).count() == len(passed)
+    reworked = (
+        HumanTask.objects.filter(element_id="rework").values_list("instance_id", flat=True).first()
+    )
+    assert reworked is not None
+    instance = ProcessInstance.objects.get(pk=reworked)
+    tasks = list(tasks_of_instance(instance=instance))
+    assert [t.element_id for t in tasks][-3:] == ["review_head", "review_lawyer", "review_finance"]
+    assert all(t.completed_by_id and t.completed_at and t.assignee_id for t in tasks)
+    events = list(
+        Event.objects.filter(case_type="process_instance", case_id=str(instance.pk)).order_by(
+            "timestamp", "id"
+        )
+    )
+    assert events[0].activity == "process_started"
+    assert events[-1].activity == "process_completed"
+    for before, after in pairwise(events):
+        assert after.prev_activity == before.activity
+        assert after.prev_timestamp == before.timestamp
+    completed = [e for e in events if e.activity == "process_task_completed"]
+    assert [e.payload["task"] for e in completed] == [t.pk for t in tasks]
+    assert completed[0].payload["waited_seconds"] == int(
+        (tasks[0].completed_at - tasks[0].created_at).total_seconds()  # type: ignore[operator]
+    )
+    links = {(o.object_type, o.object_id, o.qualifier) for o in events[0].links.all()}
+    assert links == {
+        ("deal", instance.object_id, "subject"),
+        ("process_definition", str(instance.definition_id), "definition"),
+    }
+    assert instance.element_states["rework"] == "done"
+    assert instance.lock_version == 1 + len(tasks)
+
+
 def test_rows_in_the_database_match_the_counts_and_the_record(dataset: dict[str, int]) -> None:
     assert Deal.objects.count() == dataset["sales.deal"] == 400
-    assert Event.objects.exclude(case_type="dataset").count() == dataset["core.event"]
+    generated = Event.objects.exclude(case_type__in=["dataset", "process_definition"])
+    assert generated.count() == dataset["core.event"]
+    assert ProcessInstance.objects.count() == dataset["bpm.processinstance"]
+    assert HumanTask.objects.count() == dataset["bpm.humantask"]
     record = dataset_record(deals=400, seed=5, events_per_deal=None)
     assert record is not None
     assert record.payload["counts"] == dataset
+    assert record.payload["generator"] == generator.GENERATOR_VERSION
+
+
+def test_a_record_of_an_older_generator_is_not_reused(dataset: dict[str, int]) -> None:
+    record = dataset_record(deals=400, seed=5, events_per_deal=None)
+    assert record is not None
+    record.payload["generator"] = generator.GENERATOR_VERSION - 1
+    record.save()
+    assert dataset_record(deals=400, seed=5, events_per_deal=None) is None
 
 
 def test_events_chain_like_event_append_writes_them(dataset: dict[str, int]) -> None:
