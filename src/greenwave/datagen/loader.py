@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from greenwave.accounts.models import Role, Team, User
+from greenwave.activities.models import Activity, Reminder
 from greenwave.bpm.models import DefinitionStatus, HumanTask, ProcessDefinition, ProcessInstance
 from greenwave.core.models import Event, EventObject
 from greenwave.crm.models import Company, Contact
@@ -39,6 +40,8 @@ TABLES: dict[str, type[models.Model]] = {
     "sales.lead": Lead,
     "bpm.processinstance": ProcessInstance,
     "bpm.humantask": HumanTask,
+    "activities.activity": Activity,
+    "activities.reminder": Reminder,
     "core.event": Event,
     "core.eventobject": EventObject,
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
 from itertools import pairwise
 from statistics import median
@@ -14,6 +14,8 @@ from stdnum.ru import inn as stdnum_inn
 from stdnum.ru import ogrn as stdnum_ogrn
 
 from greenwave.accounts.models import User
+from greenwave.activities.models import Activity, Reminder
+from greenwave.activities.selectors import open_activities_of
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance
 from greenwave.bpm.selectors import holdups, instance_list, tasks_of_instance
 from greenwave.core.models import Event
@@ -225,3 +227,54 @@ def test_command_generates_and_refuses_a_second_generation() -> None:
     assert Deal.objects.count() == 50
     with pytest.raises(Exception, match="already holds"):
         call_command("generate_dataset", "--deals", "50", "--seed", "2", stdout=StringIO())
+
+
+def test_calls_and_meetings_are_written_as_the_activity_service_writes_them(
+    dataset: dict[str, int],
+) -> None:
+    assert Activity.objects.count() == dataset["activities.activity"]
+    assert Reminder.objects.count() == dataset["activities.reminder"]
+    assert Activity.objects.filter(kind="meeting", status="done").exists()
+    call = Activity.objects.filter(kind="call", status="done", deal__isnull=False).first()
+    assert call is not None
+    events = list(
+        Event.objects.filter(case_type="activity", case_id=str(call.pk)).order_by("timestamp")
+    )
+    assert events[-1].activity == "call_completed"
+    assert events[-1].payload["result"] == call.call_result
+    assert events[-1].payload["status"] == "done"
+    for before, after in pairwise(events):
+        assert after.prev_activity == before.activity
+    links = {(o.object_type, o.qualifier) for o in events[-1].links.all()}
+    assert links == {
+        ("company", "client"),
+        ("contact", "contact"),
+        ("deal", "deal"),
+        ("user", "responsible"),
+    }
+    # A result that asks for a next call planned the follow-up for that moment.
+    asked = Activity.objects.filter(call_result__in=generator.CALL_RESULTS_NEXT)
+    assert asked.exists()
+    for first in asked[:20]:
+        follow_up = Activity.objects.get(follow_up_of=first)
+        assert follow_up.due_at == first.next_call_at
+        planned = Event.objects.get(
+            case_type="activity", case_id=str(follow_up.pk), prev_activity=""
+        )
+        assert planned.payload["follow_up_of"] == first.pk
+    # Every open deal has something planned: My day and the team pages have data.
+    open_deal = Deal.objects.filter(status="open", activities__status="planned").first()
+    assert open_deal is not None
+    owner = open_deal.responsible
+    assert open_activities_of(actor=owner, user=owner).exists()
+    assert Activity.objects.filter(
+        status="planned", due_at__gte=Deal.objects.latest("created_at").created_at
+    ).exists()
+    # The neglected clients stay untouched in the last NEGLECT_DAYS days.
+    farmer = User.objects.get(username=generator.OVERLOADED_MANAGER)
+    quiet_since = datetime.combine(date.today(), time.min, tzinfo=UTC) - timedelta(
+        days=generator.NEGLECT_DAYS
+    )
+    assert not Activity.objects.filter(
+        company__responsible=farmer, status="done", completed_at__gte=quiet_since
+    ).exists()
