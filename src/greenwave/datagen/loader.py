@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 
 from greenwave.accounts.models import Role, Team, User
@@ -27,7 +28,8 @@ from greenwave.datagen.generator import (
     Result,
 )
 from greenwave.datagen.writer import TableWriter, reset_sequences
-from greenwave.sales.models import Deal, Lead, LossReason, Pipeline
+from greenwave.sales.models import ClientHandoff, Deal, Lead, LossReason, Pipeline, SalesSettings
+from greenwave.sales.services import sales_settings
 
 TABLES: dict[str, type[models.Model]] = {
     "accounts.team": Team,
@@ -38,6 +40,7 @@ TABLES: dict[str, type[models.Model]] = {
     "sales.deal": Deal,
     "sales.deal_contacts": Deal.contacts.through,
     "sales.lead": Lead,
+    "sales.clienthandoff": ClientHandoff,
     "bpm.processinstance": ProcessInstance,
     "bpm.humantask": HumanTask,
     "activities.activity": Activity,
@@ -53,6 +56,9 @@ class DatabaseSink:
 
     def write(self, table: str, rows: list[dict[str, Any]]) -> None:
         self.writers[table].write(rows)
+
+    def update(self, table: str, rows: list[dict[str, Any]]) -> None:
+        self.writers[table].update(rows)
 
     def phase(self) -> AbstractContextManager[Any]:
         return _fast_transaction()
@@ -147,6 +153,8 @@ def approval_process() -> ProcessRef:
 
 def reference() -> Reference:
     approval = approval_process()  # may install the library: before the next ids are read
+    sales_settings()  # the department rules' row, created as the first handoff would
+    rules = SalesSettings.objects.get(pk=1)
     pipeline = Pipeline.objects.get(code="b2b")
     stages = [
         (s.pk, s.code, s.name, s.expected_days, s.probability)
@@ -162,6 +170,8 @@ def reference() -> Reference:
         roles=roles,
         next_ids={label: w.next_id() for label, w in writers.items()},
         approval=approval,
+        hunter_share=(rules.hunter_share_percent, rules.hunter_share_months),
+        time_zone=settings.TIME_ZONE,
     )
 
 

@@ -8,7 +8,7 @@ generator does not give takes the field's default, computed once per table.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.management.color import no_style
@@ -68,6 +68,41 @@ class TableWriter:
                     copy.write_row(values)
                     count += 1
         return count
+
+    def update(self, rows: Sequence[Row]) -> int:
+        """Set some columns of rows already written (every row has the same keys, one `id`).
+        PostgreSQL: COPY into a temporary table and one UPDATE … FROM; elsewhere
+        `bulk_update`."""
+        if not rows:
+            return 0
+        names = [n for n in rows[0] if n != "id"]
+        fields = [self.model._meta.get_field(n.removesuffix("_id")) for n in names]
+        if connection.vendor != "postgresql":
+            objects = [self.model(**r) for r in rows]
+            self.model._default_manager.bulk_update(
+                objects, [f.name for f in fields], batch_size=500
+            )
+            return len(objects)
+        # Identifiers only from the model's metadata, never from data.
+        table = self.model._meta.db_table
+        columns = [f.column for f in fields]  # type: ignore[union-attr]
+        listed = ", ".join(f'"{c}"' for c in ["id", *columns])
+        assignments = ", ".join(f'"{c}" = u."{c}"' for c in columns)
+        create = (
+            f'CREATE TEMP TABLE "datagen_update" AS SELECT {listed} FROM "{table}" WITH NO DATA'  # noqa: S608
+        )
+        update = (
+            f'UPDATE "{table}" t SET {assignments} FROM "datagen_update" u WHERE t."id" = u."id"'  # noqa: S608
+        )
+        with connection.cursor() as wrapper:
+            raw = wrapper.cursor
+            raw.execute(create)
+            with raw.copy(f'COPY "datagen_update" ({listed}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([row["id"], *(row[n] for n in names)])
+            raw.execute(update)
+            raw.execute('DROP TABLE "datagen_update"')
+        return len(rows)
 
     def _bulk_create(self, rows: Iterable[Row]) -> int:
         objects = [

@@ -24,7 +24,7 @@ from greenwave.datagen import generator
 from greenwave.datagen.generator import Config, CountingSink, Generator
 from greenwave.datagen.loader import dataset_record, generate_into_database, reference
 from greenwave.sales.funnel import funnel
-from greenwave.sales.models import Deal, Pipeline
+from greenwave.sales.models import ClientHandoff, Deal, Pipeline
 from greenwave.sales.selectors import abandoned_by_manager
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
@@ -278,3 +278,48 @@ def test_calls_and_meetings_are_written_as_the_activity_service_writes_them(
     assert not Activity.objects.filter(
         company__responsible=farmer, status="done", completed_at__gte=quiet_since
     ).exists()
+
+
+def test_the_first_sale_of_a_hunters_client_hands_it_to_a_farmer(
+    dataset: dict[str, int],
+) -> None:
+    handoffs = list(ClientHandoff.objects.select_related("company", "deal", "hunter", "farmer"))
+    assert len(handoffs) == dataset["sales.clienthandoff"] > 0
+    for handoff in handoffs:
+        company, deal = handoff.company, handoff.deal
+        assert deal is not None
+        assert deal.status == "won"
+        first = Deal.objects.filter(company=company, status="won", hunter__isnull=False).order_by(
+            "closed_at"
+        )[0]
+        assert deal == first
+        assert handoff.hunter_id == deal.responsible_id
+        assert handoff.farmer is not None
+        assert handoff.farmer.roles.filter(code="farmer").exists()
+        assert (company.responsible_id, company.segment) == (handoff.farmer_id, "current")
+        assert set(company.contacts.values_list("responsible_id", flat=True)) == {handoff.farmer_id}
+    handoff = handoffs[0]
+    events = list(
+        Event.objects.filter(case_type="company", case_id=str(handoff.company_id)).order_by(
+            "timestamp"
+        )
+    )
+    assert [e.activity for e in events] == [
+        "company_reassigned",
+        "company_changed",
+        "client_handed_off",
+    ]
+    assert events[2].prev_activity == "company_changed"
+    assert events[2].payload["farmer"] == handoff.farmer.username  # type: ignore[union-attr]
+    assert events[2].payload["share_until"] == handoff.share_until.isoformat()
+    links = {(o.object_type, o.object_id, o.qualifier) for o in events[2].links.all()}
+    assert links == {
+        ("deal", str(handoff.deal_id), "first_sale"),
+        ("user", str(handoff.hunter_id), "hunter"),
+        ("user", str(handoff.farmer_id), "farmer"),
+    }
+    # Won deals of hunters' clients without a handoff do not exist.
+    unhanded = Deal.objects.filter(status="won", hunter__isnull=False).exclude(
+        company__handoff__isnull=False
+    )
+    assert not unhanded.exists()
