@@ -3,6 +3,7 @@ over the managers of both demo teams. INNs and OGRNs get real check digits."""
 
 from __future__ import annotations
 
+from itertools import cycle
 from typing import Any
 
 from . import services
@@ -178,13 +179,53 @@ DEMO_COMPANIES: list[tuple[str, str, str, str, str, str, str, str, list[str]]] =
     ),
 ]
 
-# contact full name, position, phone, e-mail local part, decision-maker profile or None
-DEMO_CONTACTS: list[tuple[str, str, str, str, dict[str, Any] | None]] = [
+# People of the demo clients, each client its own: surname, first name, patronymic, sex and the
+# surname in Latin letters for the e-mail address.
+DEMO_PEOPLE: list[tuple[str, str, str, str, str]] = [
+    ("Иванов", "Пётр", "Сергеевич", "male", "ivanov"),
+    ("Кузнецова", "Анна", "Викторовна", "female", "kuznetsova"),
+    ("Смирнов", "Олег", "Игоревич", "male", "smirnov"),
+    ("Попова", "Елена", "Андреевна", "female", "popova"),
+    ("Васильев", "Дмитрий", "Николаевич", "male", "vasilev"),
+    ("Соколова", "Марина", "Павловна", "female", "sokolova"),
+    ("Михайлов", "Алексей", "Владимирович", "male", "mikhaylov"),
+    ("Новикова", "Ольга", "Геннадьевна", "female", "novikova"),
+    ("Фёдоров", "Игорь", "Степанович", "male", "fedorov"),
+    ("Морозова", "Татьяна", "Юрьевна", "female", "morozova"),
+    ("Волков", "Сергей", "Александрович", "male", "volkov"),
+    ("Алексеева", "Наталья", "Борисовна", "female", "alekseeva"),
+    ("Лебедев", "Андрей", "Михайлович", "male", "lebedev"),
+    ("Семёнова", "Ирина", "Олеговна", "female", "semenova"),
+    ("Егоров", "Максим", "Петрович", "male", "egorov"),
+    ("Павлова", "Светлана", "Ивановна", "female", "pavlova"),
+    ("Козлов", "Виктор", "Анатольевич", "male", "kozlov"),
+    ("Степанова", "Юлия", "Сергеевна", "female", "stepanova"),
+    ("Николаев", "Роман", "Евгеньевич", "male", "nikolaev"),
+    ("Орлова", "Ксения", "Дмитриевна", "female", "orlova"),
+    ("Андреев", "Григорий", "Фёдорович", "male", "andreev"),
+    ("Макарова", "Вера", "Константиновна", "female", "makarova"),
+    ("Захаров", "Артём", "Валерьевич", "male", "zakharov"),
+    ("Зайцева", "Людмила", "Романовна", "female", "zaytseva"),
+    ("Соловьёв", "Евгений", "Ильич", "male", "solovev"),
+    ("Борисова", "Дарья", "Алексеевна", "female", "borisova"),
+    ("Яковлев", "Николай", "Григорьевич", "male", "yakovlev"),
+    ("Григорьева", "Полина", "Максимовна", "female", "grigoreva"),
+    ("Романов", "Кирилл", "Артёмович", "male", "romanov"),
+    ("Воробьёва", "Алла", "Витальевна", "female", "vorobeva"),
+    ("Гусев", "Павел", "Олегович", "male", "gusev"),
+    ("Титов", "Станислав", "Борисович", "male", "titov"),
+    ("Кузьмин", "Вадим", "Юрьевич", "male", "kuzmin"),
+    ("Белов", "Антон", "Сергеевич", "male", "belov"),
+    ("Комаров", "Илья", "Денисович", "male", "komarov"),
+    ("Медведев", "Тимур", "Русланович", "male", "medvedev"),
+    ("Тарасов", "Георгий", "Львович", "male", "tarasov"),
+    ("Жуков", "Валентин", "Аркадьевич", "male", "zhukov"),
+]
+# position, phone pattern, decision-maker profile or None: the roles every demo client has
+DEMO_CONTACTS: list[tuple[str, str, dict[str, Any] | None]] = [
     (
-        "Иванов Пётр Сергеевич",
         "Генеральный директор",
         "+7 916 123-45-{n:02d}",
-        "ivanov",
         {
             "role": "Подписывает договор",
             "influence_level": 5,
@@ -196,10 +237,8 @@ DEMO_CONTACTS: list[tuple[str, str, str, str, dict[str, Any] | None]] = [
         },
     ),
     (
-        "Кузнецова Анна Викторовна",
         "Руководитель отдела закупок",
         "+7 903 555-12-{n:02d}",
-        "kuznetsova",
         {
             "role": "Выбирает поставщика, готовит сравнение",
             "influence_level": 4,
@@ -210,12 +249,14 @@ DEMO_CONTACTS: list[tuple[str, str, str, str, dict[str, Any] | None]] = [
             "hobbies": "Йога, путешествия",
         },
     ),
-    ("Смирнов Олег Игоревич", "Главный инженер", "+7 925 700-30-{n:02d}", "smirnov", None),
+    ("Главный инженер", "+7 925 700-30-{n:02d}", None),
 ]
 
 
 def seed_clients(context: dict[str, Any]) -> None:
     users = context["users"]
+    men = cycle(p for p in DEMO_PEOPLE if p[3] == "male")
+    women = cycle(p for p in DEMO_PEOPLE if p[3] == "female")
     for index, (name, prefix, region, industry, size, source, segment, login, tags) in enumerate(
         DEMO_COMPANIES, start=1
     ):
@@ -240,17 +281,19 @@ def seed_clients(context: dict[str, Any]) -> None:
             tags=tags,
             responsible=users[login],
         )
-        for position, (full_name, role, phone, mail, profile) in enumerate(DEMO_CONTACTS):
+        for position, (role, phone, profile) in enumerate(DEMO_CONTACTS):
             if position == 2 and index % 2:
                 continue
+            # The profiles are written of a man (director, engineer) and a woman (purchasing).
+            surname, first, patronymic, sex, mail = next(women if position == 1 else men)
             contact = services.contact_create(
                 actor=None,
                 company=company,
-                full_name=full_name,
+                full_name=f"{surname} {first} {patronymic}",
                 position=role,
                 phones=[phone.format(n=index)],
                 emails=[f"{mail}{index}@example.ru"],
-                gender="female" if full_name.endswith("вна") else "male",
+                gender=sex,
                 mailing_consent=position != 2,
             )
             if profile is not None:
