@@ -15,7 +15,7 @@ from greenwave.accounts.models import Role, Team, User
 from greenwave.activities.models import Activity, Reminder
 from greenwave.bpm.models import DefinitionStatus, HumanTask, ProcessDefinition, ProcessInstance
 from greenwave.core.models import Event, EventObject
-from greenwave.crm.models import Company, Contact
+from greenwave.crm.models import Company, Contact, Price, PriceList, Product, ProductGroup
 from greenwave.datagen.generator import (
     APPROVAL_PROCESS,
     DATASET_ACTIVITY,
@@ -28,17 +28,29 @@ from greenwave.datagen.generator import (
     Result,
 )
 from greenwave.datagen.writer import TableWriter, reset_sequences
-from greenwave.sales.models import ClientHandoff, Deal, Lead, LossReason, Pipeline, SalesSettings
+from greenwave.sales.models import (
+    ClientHandoff,
+    Deal,
+    DealItem,
+    Lead,
+    LossReason,
+    Pipeline,
+    SalesSettings,
+)
 from greenwave.sales.services import sales_settings
 
 TABLES: dict[str, type[models.Model]] = {
     "accounts.team": Team,
     "accounts.user": User,
     "accounts.user_roles": User.roles.through,
+    "crm.productgroup": ProductGroup,
+    "crm.product": Product,
+    "crm.price": Price,
     "crm.company": Company,
     "crm.contact": Contact,
     "sales.deal": Deal,
     "sales.deal_contacts": Deal.contacts.through,
+    "sales.dealitem": DealItem,
     "sales.lead": Lead,
     "sales.clienthandoff": ClientHandoff,
     "bpm.processinstance": ProcessInstance,
@@ -151,6 +163,20 @@ def approval_process() -> ProcessRef:
     )
 
 
+def _price_lists() -> dict[int, tuple[int, str]]:
+    """The base list (level 0) and the five discount lists (levels 1–5) the crm migration
+    installs; empty if any is missing."""
+    base = PriceList.objects.filter(kind="base", is_active=True).order_by("pk").first()
+    discounts = {
+        p.level: (p.pk, p.name)
+        for p in PriceList.objects.filter(kind="discount", level__in=range(1, 6))
+        if p.level is not None
+    }
+    if base is None or len(discounts) != 5:
+        return {}
+    return {0: (base.pk, base.name), **discounts}
+
+
 def reference() -> Reference:
     approval = approval_process()  # may install the library: before the next ids are read
     sales_settings()  # the department rules' row, created as the first handoff would
@@ -172,6 +198,7 @@ def reference() -> Reference:
         approval=approval,
         hunter_share=(rules.hunter_share_percent, rules.hunter_share_months),
         time_zone=settings.TIME_ZONE,
+        price_lists=_price_lists(),
     )
 
 

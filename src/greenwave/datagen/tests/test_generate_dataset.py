@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from io import StringIO
 from itertools import pairwise
 from statistics import median
@@ -19,7 +20,7 @@ from greenwave.activities.selectors import open_activities_of
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance
 from greenwave.bpm.selectors import holdups, instance_list, tasks_of_instance
 from greenwave.core.models import Event
-from greenwave.crm.models import Company, Contact
+from greenwave.crm.models import Company, Contact, Price, PriceList, Product
 from greenwave.datagen import generator
 from greenwave.datagen.generator import Config, CountingSink, Generator
 from greenwave.datagen.loader import dataset_record, generate_into_database, reference
@@ -323,3 +324,38 @@ def test_the_first_sale_of_a_hunters_client_hands_it_to_a_farmer(
         company__handoff__isnull=False
     )
     assert not unhanded.exists()
+
+
+def test_deal_amounts_are_the_sums_of_their_lines_priced_from_the_base_list(
+    dataset: dict[str, int],
+) -> None:
+    base = PriceList.objects.get(kind="base")
+    discounts = PriceList.objects.filter(kind="discount").order_by("level")
+    products = Product.objects.filter(sku__startswith="GEN-")
+    assert products.count() == dataset["crm.product"] > 0
+    for level, price_list in enumerate(discounts, 1):
+        product = products.first()
+        assert product is not None
+        full = Price.objects.get(price_list=base, product=product).amount
+        cut = Price.objects.get(price_list=price_list, product=product).amount
+        assert cut == (full * (1 - level * generator.DISCOUNT_STEP)).quantize(generator.CENTS)
+    with_lines = Deal.objects.filter(items__isnull=False).distinct()
+    assert with_lines.count() > Deal.objects.count() / 4
+    for deal in with_lines[:50]:
+        lines = list(deal.items.all())
+        assert deal.amount == sum((line.total for line in lines), Decimal(0))
+        assert deal.price_list_id == base.pk
+        for line in lines:
+            assert line.price == Price.objects.get(price_list=base, product=line.product_id).amount
+        added = Event.objects.filter(
+            case_type="deal", case_id=str(deal.pk), payload__has_key="item_added"
+        ).order_by("timestamp")
+        assert added.count() == len(lines)
+        last = added.last()
+        assert last is not None
+        assert last.payload["changes"]["amount"][1] == str(deal.amount)
+        assert {o.object_type for o in last.links.all()} == {"product"}
+    won = Deal.objects.filter(status="won").first()
+    assert won is not None
+    event = Event.objects.get(case_type="deal", case_id=str(won.pk), activity="deal_won")
+    assert event.payload["amount"] == str(won.amount)
