@@ -1,8 +1,9 @@
 """The benchmark database: a PostgreSQL database of its own, generated once per parameters.
 
 `ensure(deals=…, seed=…)` creates the database if absent, migrates it, and generates the
-dataset unless a record of the same generation is already there (then it is reused). A
-database holding another or an unfinished generation is dropped and made again.
+dataset unless a record of the same generation by the same generator version
+(`GENERATOR_VERSION`) is already there (then it is reused). A database holding another, an
+older generator's or an unfinished generation is dropped and made again.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def ensure(*, deals: int, seed: int, events_per_deal: int | None, log=print) -> 
     from django.core.management import call_command
     from django.db import connection
 
-    from greenwave.datagen.generator import Config
+    from greenwave.datagen.generator import GENERATOR_VERSION, Config
     from greenwave.datagen.loader import dataset_record, generate_into_database
 
     call_command("migrate", verbosity=0)
@@ -74,7 +75,10 @@ def ensure(*, deals: int, seed: int, events_per_deal: int | None, log=print) -> 
     from greenwave.accounts.models import User
 
     if User.objects.filter(username__startswith="gen_").exists():
-        log(f"dataset: {name} holds another generation; recreating it")
+        log(
+            f"dataset: {name} holds another generation (other parameters or an older "
+            f"generator than version {GENERATOR_VERSION}); recreating it"
+        )
         connection.close()
         _recreate(name)
         call_command("migrate", verbosity=0)
