@@ -18,9 +18,11 @@ from greenwave.core.models import Event, EventObject
 from greenwave.crm.models import Company, Contact, Price, PriceList, Product, ProductGroup
 from greenwave.datagen.generator import (
     APPROVAL_PROCESS,
+    APPROVAL_REVIEWS,
     DATASET_ACTIVITY,
     DATASET_CASE_TYPE,
     GENERATOR_VERSION,
+    INITIATOR_PLACEHOLDER,
     Config,
     Generator,
     ProcessRef,
@@ -154,6 +156,7 @@ def approval_process() -> ProcessRef:
         for pk, t in meta["user_tasks"].items()
     }
     return ProcessRef(
+        waiting=_waiting_states(definition),
         definition_id=definition.pk,
         key=definition.key,
         version=definition.version,
@@ -175,6 +178,36 @@ def _price_lists() -> dict[int, tuple[int, str]]:
     if base is None or len(discounts) != 5:
         return {}
     return {0: (base.pk, base.name), **discounts}
+
+
+def _waiting_states(
+    definition: ProcessDefinition,
+) -> dict[str, tuple[str, dict[str, str], tuple[str, ...]]]:
+    """Run the contract approval once in the engine along its straight path (every review
+    approves) and keep, at each review it waits at, the state the services would save: a
+    running generated instance gets that state (with its initiator), so it can be advanced
+    like any other. Empty if the process is not the expected one."""
+    from greenwave.bpm import engine
+
+    compiled = engine.compile_process(definition.xml_bytes, definition.process_id)
+    run = engine.ProcessRun.start(
+        compiled,
+        variables={"initiator": INITIATOR_PLACEHOLDER},
+        service_actions=definition.metadata.get("service_actions", {}),
+    )
+    waiting: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {}
+    ids: list[str] = []
+    for element in APPROVAL_REVIEWS:
+        snap = run.snapshot()
+        ready = [t for t in snap.ready_tasks if t.spec_id == element]
+        if len(snap.ready_tasks) != 1 or not ready:
+            return {}
+        ids.append(ready[0].task_id)
+        waiting[element] = (run.dump(), dict(snap.element_states), ())
+        run.complete_user_task(ready[0].task_id, {"decision": "approve", "comment": ""})
+    return {
+        element: (state, states, tuple(ids)) for element, (state, states, _i) in waiting.items()
+    }
 
 
 def reference() -> Reference:
