@@ -3,6 +3,7 @@ sequences, the planner statistics and a record of what was generated."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -211,7 +212,13 @@ def _waiting_states(
 
 
 def reference() -> Reference:
-    approval = approval_process()  # may install the library: before the next ids are read
+    spiff = logging.getLogger("spiff")  # the engine's INFO lines would fill the command's output
+    level = spiff.level
+    spiff.setLevel(logging.WARNING)
+    try:
+        approval = approval_process()  # may install the library: before the next ids are read
+    finally:
+        spiff.setLevel(level)
     sales_settings()  # the department rules' row, created as the first handoff would
     rules = SalesSettings.objects.get(pk=1)
     pipeline = Pipeline.objects.get(code="b2b")
