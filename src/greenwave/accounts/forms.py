@@ -18,13 +18,23 @@ TIME_ZONE_CHOICES = [
 ]
 
 
+# The browser's date inputs accept only these value formats, whatever the page's language; a
+# localized value («30.12.2026») is shown as an empty field and erased by the next save.
+HTML_INPUT_FORMATS = {"date": "%Y-%m-%d", "datetime-local": "%Y-%m-%dT%H:%M", "time": "%H:%M"}
+
+
 class BootstrapFormMixin:
-    """Give every widget Bootstrap's classes so templates stay loops over fields."""
+    """Give every widget Bootstrap's classes so templates stay loops over fields, and make
+    every date and time input round-trip its value."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
+            if isinstance(widget, forms.DateInput | forms.DateTimeInput | forms.TimeInput):
+                html_format = HTML_INPUT_FORMATS.get(widget.input_type)
+                if html_format:
+                    widget.format = html_format
             if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select | forms.SelectMultiple):

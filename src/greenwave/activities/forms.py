@@ -15,7 +15,7 @@ from greenwave.crm.models import Company
 
 from .models import ActivityKind, CallDirection, CallResult, Priority
 
-DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"})
 
 
 def _datetime(label: Any, *, required: bool = False, help_text: Any = "") -> forms.DateTimeField:

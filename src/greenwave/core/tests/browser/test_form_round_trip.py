@@ -1,0 +1,264 @@
+"""Every edit form saved untouched changes nothing.
+
+A browser drops a value it cannot show (a date «30.12.2026» in `<input type="date">`, a
+decimal with a comma in `<input type="number">`) and the next save of any other field erased
+it — a silent loss. Here each edit form is opened on a record with every field filled, saved
+without touching it, and the record is compared column by column with what it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import models
+from django.urls import reverse
+
+from greenwave.accounts import services as account_services
+from greenwave.conftest import PASSWORD
+from greenwave.crm import services as crm_services
+from greenwave.crm.requisites import inn_with_checksum, ogrn_with_checksum
+from greenwave.sales import services as sales_services
+from greenwave.sales.models import Pipeline
+from greenwave.sales.tests.conftest import default_pipelines  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Columns a save may legitimately touch.
+VOLATILE = {"updated_at", "version", "search_text"}
+
+
+@dataclass
+class EditForm:
+    name: str
+    url: str
+    submit: str
+    record: models.Model
+
+
+def snapshot(record: models.Model) -> dict[str, Any]:
+    fresh = type(record)._default_manager.get(pk=record.pk)
+    return {
+        f.attname: getattr(fresh, f.attname)
+        for f in fresh._meta.concrete_fields
+        if f.attname not in VOLATILE
+    }
+
+
+def build_records(teams: dict[str, Any]) -> list[EditForm]:
+    """One record per edit form, every field the form shows filled in."""
+    admin = teams["head_a"]
+    company = crm_services.company_create(
+        actor=admin,
+        name="ООО «Полный круг»",
+        inn=inn_with_checksum("770145123"),
+        kpp="770101001",
+        ogrn=ogrn_with_checksum("102770014512"),
+        legal_address="Москва, ул. Льва Толстого, 16",
+        actual_address="Москва, ул. Тверская, 1",
+        region="Москва",
+        industry="Логистика",
+        size="medium",
+        source="website",
+        segment="current",
+        phone="+7 495 123-45-67",
+        email="info@krug.example",
+        website="https://krug.example",
+        tags=["опт", "ключевой"],
+    )
+    contact = crm_services.contact_create(
+        actor=admin,
+        company=company,
+        full_name="Иванова Мария Петровна",
+        position="Главный бухгалтер",
+        phones=["+7 916 000-11-22"],
+        emails=["maria@krug.example"],
+        messengers={"telegram": "@maria", "whatsapp": "+79160001122"},
+        birthday=date(1984, 12, 30),
+        gender="female",
+        mailing_consent=True,
+        notes="Звонить после обеда",
+    )
+    decision_maker = crm_services.decision_maker_add(
+        actor=admin,
+        company=company,
+        contact=contact,
+        role="Подписывает договор",
+        personal_benefits="Премия за экономию",
+        influence_level=5,
+        age=41,
+        character="Педантичная",
+        hobbies="Теннис",
+        attitude="supporter",
+    )
+    profile = crm_services.client_profile_update(
+        actor=admin,
+        company=company,
+        industry_trends="Рост e-commerce",
+        key_success_factors="Сроки",
+        market_share=Decimal("12.50"),
+        client_competitors="ООО «Конкурент»",
+        benefits_sought="Скидка за объём",
+        goals=["cost_reduction"],
+        goals_note="Снизить логистику на 10 %",
+        consumption_benefits="Экономия времени",
+        further_needs="Склад в Казани",
+    )
+    competitor = crm_services.competitor_create(
+        actor=admin,
+        name="ООО «Соперник»",
+        website="https://rival.example",
+        price_level="lower",
+        assortment="Широкий",
+        special_conditions="Отсрочка 30 дней",
+        marketing_activity="Выставки",
+        notes="Демпингует",
+    )
+    pipeline = Pipeline.objects.get(code="b2b")
+    deal = sales_services.deal_create(
+        actor=admin,
+        title="Поставка стеллажей",
+        pipeline=pipeline,
+        amount=Decimal("1250000.50"),
+        expected_close_date=date(2026, 12, 30),
+        description="Два склада",
+        company=company,
+        contacts=[contact],
+    )
+    group = crm_services.product_group_create(actor=admin, name="Стеллажи")
+    product = crm_services.product_create(
+        actor=admin,
+        name="Стеллаж СТ-200",
+        sku="ST-200",
+        group=group,
+        unit="set",
+        vat_rate="10",
+        description="Оцинкованный",
+        is_active=True,
+    )
+    price_list = crm_services.price_list_create(
+        actor=admin,
+        name="Для дилеров",
+        kind="special",
+        currency="RUB",
+        description="Для оптовиков",
+        is_active=True,
+    )
+    stage = max(pipeline.stages.all(), key=lambda s: len(s.output_checklist or []))
+    return [
+        EditForm(
+            "product",
+            reverse("crm:product_edit", args=[product.pk]),
+            "[data-testid=submit]",
+            product,
+        ),
+        EditForm(
+            "price list",
+            reverse("crm:price_list_edit", args=[price_list.pk]),
+            "[data-testid=submit]",
+            price_list,
+        ),
+        EditForm(
+            "stage",
+            reverse("sales:stage_edit", args=[pipeline.pk, stage.pk]),
+            "[data-testid=submit]",
+            stage,
+        ),
+        EditForm(
+            "team",
+            reverse("accounts:team_edit", args=[teams["team_a"].pk]),
+            "[data-testid=submit]",
+            teams["team_a"],
+        ),
+        EditForm(
+            "company",
+            reverse("crm:company_edit", args=[company.pk]),
+            "[data-testid=submit]",
+            company,
+        ),
+        EditForm(
+            "contact",
+            reverse("crm:contact_edit", args=[contact.pk]),
+            "[data-testid=submit]",
+            contact,
+        ),
+        EditForm(
+            "decision maker",
+            reverse("crm:decision_maker_edit", args=[decision_maker.pk]),
+            "[data-testid=submit]",
+            decision_maker,
+        ),
+        EditForm(
+            "client profile",
+            reverse("crm:company_profile", args=[company.pk]),
+            "[data-testid=submit]",
+            profile,
+        ),
+        EditForm(
+            "competitor",
+            reverse("crm:competitor_edit", args=[competitor.pk]),
+            "[data-testid=submit]",
+            competitor,
+        ),
+        EditForm(
+            "deal",
+            reverse("sales:deal_detail", args=[deal.pk]),
+            f"form[action='{reverse('sales:deal_action', args=[deal.pk, 'edit'])}'] "
+            "button[type=submit]",
+            deal,
+        ),
+        EditForm(
+            "user",
+            reverse("accounts:user_edit", args=[teams["hunter_a"].pk]),
+            "[data-testid=submit]",
+            teams["hunter_a"],
+        ),
+    ]
+
+
+def test_every_edit_form_saved_untouched_changes_nothing(
+    page: Any,
+    live_server: Any,
+    two_teams: dict[str, Any],
+    default_pipelines: None,  # noqa: F811
+) -> None:
+    head = two_teams["head_a"]
+    account_services.user_update(actor=None, user=head, roles=["head_of_sales", "admin"])
+    hunter = two_teams["hunter_a"]
+    account_services.user_update(
+        actor=None,
+        user=hunter,
+        first_name="Пётр",
+        last_name="Охотников",
+        middle_name="Сергеевич",
+        email="hunter@example.com",
+        position="Охотник",
+        phone="+7 900 000-00-01",
+        time_zone="Asia/Yekaterinburg",
+        language="en",
+    )
+    forms = build_records(two_teams)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", head.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_selector("[data-testid=greeting]")
+
+    changed: dict[str, Any] = {}
+    for form in forms:
+        before = snapshot(form.record)
+        page.goto(f"{live_server.url}{form.url}")
+        with page.expect_navigation():
+            page.click(form.submit)
+        assert page.locator(".invalid-feedback, .alert-danger").count() == 0, (
+            f"{form.name}: the untouched form was refused: {page.inner_text('main')[:500]}"
+        )
+        after = snapshot(form.record)
+        diff = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+        if diff:
+            changed[form.name] = diff
+    assert not changed, f"saving untouched forms changed data: {changed}"
