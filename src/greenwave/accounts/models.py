@@ -25,6 +25,20 @@ class RoleCode(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# The role groups a menu item or a rule speaks of.
+SALES_ROLES = (
+    RoleCode.CALL_CENTER,
+    RoleCode.HUNTER,
+    RoleCode.CLOSER,
+    RoleCode.FARMER,
+    RoleCode.KAM,
+    RoleCode.HEAD_OF_SALES,
+)
+# Approvers and executors in processes: they read deals and clients, they do not sell.
+BACK_OFFICE_ROLES = (RoleCode.LAWYER, RoleCode.FINANCE, RoleCode.ACCOUNTANT)
+HEAD_ROLES = (RoleCode.HEAD_OF_SALES, RoleCode.ADMIN)
+
+
 class AccessLevel(models.TextChoices):
     """How far a role sees records: ordered from narrowest to widest."""
 

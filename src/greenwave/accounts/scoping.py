@@ -52,6 +52,22 @@ def headed_team_ids(actor: User) -> set[int]:
     return result
 
 
+def team_subtree_ids(team_id: int) -> set[int]:
+    """The team and every team reporting to it, however deep (one query)."""
+    children: dict[int, list[int]] = {}
+    for child_id, parent_id in Team.objects.values_list("id", "parent_id"):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(child_id)
+    result: set[int] = set()
+    stack = [team_id]
+    while stack:
+        current = stack.pop()
+        if current not in result:
+            result.add(current)
+            stack.extend(children.get(current, []))
+    return result
+
+
 def visible_team_ids(actor: User) -> set[int] | None:
     """Team ids whose records the actor sees; None means every team."""
     level = access_level_of(actor)

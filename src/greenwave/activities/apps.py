@@ -8,6 +8,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
+        from greenwave.accounts.models import SALES_ROLES
         from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
@@ -36,6 +37,7 @@ class ActivitiesConfig(AppConfig):
                 "calendar-week",
                 section="main",
                 order=21,
+                roles=SALES_ROLES,
             )
         )
         register_demo_seeder("activities", seed_activities, order=40)

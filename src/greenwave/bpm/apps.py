@@ -8,6 +8,7 @@ class BpmConfig(AppConfig):
     verbose_name = _("Business processes")
 
     def ready(self) -> None:
+        from greenwave.accounts.models import HEAD_ROLES
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.jobs import register_periodic
@@ -48,6 +49,7 @@ class BpmConfig(AppConfig):
                 "people",
                 section="processes",
                 order=1,
+                roles=HEAD_ROLES,
             )
         )
         register_nav(
@@ -78,6 +80,7 @@ class BpmConfig(AppConfig):
                 "hourglass-split",
                 section="processes",
                 order=4,
+                roles=HEAD_ROLES,
             )
         )
         register_activity_labels(

@@ -22,6 +22,8 @@ class NavItem:
     order: int = 100
     # Who sees the item: None = every signed-in user; otherwise a predicate on the user.
     visible: Callable[[Any], bool] | None = None
+    # The roles whose work the item is (empty: everyone's); an administrator sees every item.
+    roles: tuple[str, ...] = ()
     # Optional counter badge (e.g. open tasks); must be one cheap query.
     badge: Callable[[Any], int] | None = None
 
@@ -34,6 +36,13 @@ def register_nav(item: NavItem) -> None:
     _REGISTRY[item.key] = item
 
 
+def _holds_any(user: Any, roles: tuple[str, ...]) -> bool:
+    if getattr(user, "is_greenwave_admin", False):
+        return True
+    has_role = getattr(user, "has_role", None)
+    return bool(has_role and has_role(*roles))
+
+
 def nav_for(user: Any, current_path: str) -> dict[str, list[dict[str, Any]]]:
     """Items visible to the user, grouped by section, with the active one marked."""
     sections: dict[str, list[dict[str, Any]]] = {}
@@ -43,6 +52,8 @@ def nav_for(user: Any, current_path: str) -> dict[str, list[dict[str, Any]]]:
         key=lambda i: (SECTION_ORDER.get(i.section, 5), i.section, i.order, i.key),
     ):
         if item.visible is not None and not item.visible(user):
+            continue
+        if item.roles and not _holds_any(user, item.roles):
             continue
         try:
             url = reverse(item.url_name)

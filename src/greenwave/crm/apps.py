@@ -8,6 +8,7 @@ class CrmConfig(AppConfig):
     verbose_name = _("Clients")
 
     def ready(self) -> None:
+        from greenwave.accounts.models import BACK_OFFICE_ROLES, SALES_ROLES
         from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
@@ -16,19 +17,66 @@ class CrmConfig(AppConfig):
         from . import events, selectors
         from .demo import seed_catalog, seed_clients
 
-        register_nav(NavItem("clients", _("Clients"), "crm:company_list", "building", order=10))
+        everyone_at_clients = SALES_ROLES + BACK_OFFICE_ROLES
         register_nav(
-            NavItem("contacts", _("Contacts"), "crm:contact_list", "person-lines-fill", order=11)
+            NavItem(
+                "clients",
+                _("Clients"),
+                "crm:company_list",
+                "building",
+                order=10,
+                roles=everyone_at_clients,
+            )
         )
         register_nav(
-            NavItem("competitors", _("Competitors"), "crm:competitor_list", "shield", order=12)
+            NavItem(
+                "contacts",
+                _("Contacts"),
+                "crm:contact_list",
+                "person-lines-fill",
+                order=11,
+                roles=everyone_at_clients,
+            )
         )
-        register_nav(NavItem("products", _("Products"), "crm:product_list", "box-seam", order=13))
         register_nav(
-            NavItem("price_lists", _("Price lists"), "crm:price_list_list", "tags", order=14)
+            NavItem(
+                "competitors",
+                _("Competitors"),
+                "crm:competitor_list",
+                "shield",
+                order=12,
+                roles=SALES_ROLES,
+            )
         )
         register_nav(
-            NavItem("crm_import", _("Import clients"), "crm:import_start", "upload", order=15)
+            NavItem(
+                "products",
+                _("Products"),
+                "crm:product_list",
+                "box-seam",
+                order=13,
+                roles=everyone_at_clients,
+            )
+        )
+        register_nav(
+            NavItem(
+                "price_lists",
+                _("Price lists"),
+                "crm:price_list_list",
+                "tags",
+                order=14,
+                roles=everyone_at_clients,
+            )
+        )
+        register_nav(
+            NavItem(
+                "crm_import",
+                _("Import clients"),
+                "crm:import_start",
+                "upload",
+                order=15,
+                roles=SALES_ROLES,
+            )
         )
         register_case_access("company", selectors.company_visible)
         register_case_access("contact", selectors.contact_visible)

@@ -8,6 +8,7 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planning")
 
     def ready(self) -> None:
+        from greenwave.accounts.models import SALES_ROLES
         from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
@@ -20,7 +21,9 @@ class PlanningConfig(AppConfig):
             has_role = getattr(user, "has_role", None)
             return bool(has_role and has_role("head_of_sales", "admin"))
 
-        register_nav(NavItem("my_day", _("My day"), "planning:my_day", "sunrise", order=5))
+        register_nav(
+            NavItem("my_day", _("My day"), "planning:my_day", "sunrise", order=5, roles=SALES_ROLES)
+        )
         register_nav(
             NavItem(
                 "team_days",

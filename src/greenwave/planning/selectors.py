@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.models import Team, User
-from greenwave.accounts.scoping import can_see_user, scope_users, visible_team_ids
+from greenwave.accounts.scoping import can_see_user, scope_users, team_subtree_ids, visible_team_ids
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
 from greenwave.core.errors import not_found
 from greenwave.crm.models import Company
@@ -164,9 +164,15 @@ PLANNING_ROLES = ("hunter", "farmer", "kam", "closer", "call_center")
 
 
 def team_members(*, actor: User, team: Team) -> QuerySet[User]:
-    users = User.objects.filter(is_active=True, team=team, roles__code__in=PLANNING_ROLES)
+    """The managers of the team and of every team below it (a department rolls up its teams)."""
+    users = User.objects.filter(
+        is_active=True, team__in=team_subtree_ids(team.pk), roles__code__in=PLANNING_ROLES
+    )
     return (
-        scope_users(users, actor=actor).distinct().order_by("last_name", "first_name", "username")
+        scope_users(users, actor=actor)
+        .select_related("team")
+        .distinct()
+        .order_by("team__name", "last_name", "first_name", "username")
     )
 
 

@@ -152,7 +152,14 @@ def team_board(request: AuthedRequest) -> HttpResponse:
     board = selectors.team_board(actor=actor, team=team, day=day)
     views = day_views([(r.user, r.plan) for r in board], day)
     rows = [{"user": r.user, "day": v} for r, v in zip(board, views, strict=True)]
-    context = {"title": _("Team days"), "rows": rows, "team": team, "teams": teams, "date": day}
+    context = {
+        "title": _("Team days"),
+        "rows": rows,
+        "team": team,
+        "teams": teams,
+        "date": day,
+        "rolled_up": len({r.user.team_id for r in board}) > 1,
+    }
     return render(request, "planning/team_board.html", context)
 
 

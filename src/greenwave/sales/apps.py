@@ -8,6 +8,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
+        from greenwave.accounts.models import BACK_OFFICE_ROLES, SALES_ROLES
         from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
@@ -22,10 +23,26 @@ class SalesConfig(AppConfig):
             return bool(getattr(user, "is_greenwave_admin", False))
 
         register_nav(
-            NavItem("deals", _("Deals"), "sales:board", "kanban", section="sales", order=10)
+            NavItem(
+                "deals",
+                _("Deals"),
+                "sales:board",
+                "kanban",
+                section="sales",
+                order=10,
+                roles=SALES_ROLES + BACK_OFFICE_ROLES,
+            )
         )
         register_nav(
-            NavItem("leads", _("Leads"), "sales:lead_list", "funnel", section="sales", order=5)
+            NavItem(
+                "leads",
+                _("Leads"),
+                "sales:lead_list",
+                "funnel",
+                section="sales",
+                order=5,
+                roles=SALES_ROLES,
+            )
         )
         register_nav(
             NavItem(
@@ -39,7 +56,14 @@ class SalesConfig(AppConfig):
             )
         )
         register_nav(
-            NavItem("funnel", _("Funnel"), "sales:funnel", "bar-chart-steps", section="analytics")
+            NavItem(
+                "funnel",
+                _("Funnel"),
+                "sales:funnel",
+                "bar-chart-steps",
+                section="analytics",
+                roles=SALES_ROLES,
+            )
         )
         register_nav(
             NavItem(
@@ -49,6 +73,7 @@ class SalesConfig(AppConfig):
                 "exclamation-triangle",
                 section="analytics",
                 order=20,
+                roles=SALES_ROLES,
             )
         )
         register_home_card(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -83,6 +84,15 @@ class DocumentForm(BootstrapFormMixin, forms.Form):
 class ApprovalForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Approval"), choices=ApprovalKind.choices)
     comment = forms.CharField(label=_("Comment"), required=False)
+
+    def __init__(self, *args: Any, kinds: Iterable[str] | None = None, **kwargs: Any) -> None:
+        """`kinds`: the approvals the user may give (the others are not offered)."""
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            allowed = set(kinds)
+            field = self.fields["kind"]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [(k, v) for k, v in ApprovalKind.choices if k in allowed]
 
 
 class LeadForm(BootstrapFormMixin, forms.Form):

@@ -12,7 +12,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import Team, User
+from greenwave.accounts.models import SALES_ROLES, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
@@ -322,8 +322,11 @@ def abandoned_by_manager(*, actor: User) -> list[dict[str, Any]]:
     return [{"manager": names.get(r["responsible_id"]), "count": r["n"]} for r in rows]
 
 
-def home_summary(actor: User) -> dict[str, Any]:
-    """The home page card: the actor's open deals, stuck ones and new leads (four queries)."""
+def home_summary(actor: User) -> dict[str, Any] | None:
+    """The home page card: the actor's open deals, stuck ones and new leads (four queries);
+    none for those who do not sell (a lawyer, HR)."""
+    if not actor.has_role(*SALES_ROLES):
+        return None
     mine = Deal.objects.filter(responsible=actor, status=DealStatus.OPEN)
     totals = mine.aggregate(n=Count("pk"), s=Sum("amount"))
     now = timezone.now()

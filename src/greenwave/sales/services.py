@@ -50,6 +50,15 @@ APPROVERS: dict[str, tuple[str, ...]] = {
     ApprovalKind.CONTRACT: (*HEAD_ROLES, RoleCode.LAWYER),
     ApprovalKind.PAYMENT: (*HEAD_ROLES, RoleCode.FINANCE, RoleCode.ACCOUNTANT),
 }
+
+
+def approval_kinds_for(actor: User) -> list[str]:
+    """The approvals the actor may give on a deal they can see (the card offers only these)."""
+    if actor.is_greenwave_admin:
+        return list(APPROVERS)
+    return [kind for kind, roles in APPROVERS.items() if actor.has_role(*roles)]
+
+
 DEAL_FIELDS = ("title", "amount", "currency", "expected_close_date", "description", "probability")
 LEAD_FIELDS = (
     "title",

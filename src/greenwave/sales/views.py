@@ -52,7 +52,7 @@ from .forms import (
     WebLeadForm,
 )
 from .funnel import funnel
-from .gates import evaluate_stage
+from .gates import evaluate_stage, unmet
 from .lead_import import lead_import_apply, lead_import_plan
 from .models import LeadSource, LeadStatus, Stage
 from .periods import PeriodFigures, period_over_period
@@ -179,13 +179,18 @@ def deal_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     deal = selectors.deal_get(actor=request.user, pk=pk)
+    gate = evaluate_stage(deal, deal.stage)
+    stages = list(deal.pipeline.stages.all())
+    approval_kinds = services.approval_kinds_for(request.user)
     context = {
         "title": str(deal),
         "deal": deal,
         "back_url": reverse("sales:board") + f"?pipeline={deal.pipeline_id}",
         "back_label": _("Deals"),
-        "gate": evaluate_stage(deal, deal.stage),
-        "stages": list(deal.pipeline.stages.all()),
+        "gate": gate,
+        "stages": stages,
+        # «Mark as won» only where it can succeed: the last stage with its output met.
+        "can_win": bool(stages) and stages[-1].pk == deal.stage_id and not unmet(gate),
         "edit_form": DealEditForm(
             initial={
                 "title": deal.title,
@@ -196,7 +201,7 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         "lose_form": LoseForm(pipeline=deal.pipeline),
         "document_form": DocumentForm(),
-        "approval_form": ApprovalForm(),
+        "approval_form": ApprovalForm(kinds=approval_kinds) if approval_kinds else None,
         "item_form": DealItemForm(),
         "price_list_form": PriceListForm(initial={"price_list": deal.price_list}),
         "discount_form": DiscountRulesForm(),

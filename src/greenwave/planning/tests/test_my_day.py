@@ -235,3 +235,18 @@ def test_day_plan_history_is_readable_through_the_events_api_by_the_head_only(
     url = f"/api/v1/events?case=day_plan:{plan.pk}"
     assert bearer(two_teams["head_a"]).get(url).json()["count"] == 1
     assert bearer(two_teams["hunter_b"]).get(url).status_code == 404
+
+
+def test_the_department_board_rolls_up_the_days_of_its_teams(client, two_teams) -> None:
+    services.day_plan_open(actor=two_teams["hunter_a"])
+    client.force_login(two_teams["director"])
+    page = client.get(f"/planning/team/?team={two_teams['department'].pk}")
+    assert page.status_code == 200
+    rows = {row["user"].username: row["user"].team.name for row in page.context["rows"]}
+    assert rows == {"hunter_a": "Team A", "hunter_b": "Team B"}
+    assert page.context["rolled_up"]
+
+    client.force_login(two_teams["head_a"])
+    page = client.get(f"/planning/team/?team={two_teams['team_a'].pk}")
+    assert [row["user"].username for row in page.context["rows"]] == ["hunter_a"]
+    assert not page.context["rolled_up"]

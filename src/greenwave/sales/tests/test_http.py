@@ -299,3 +299,39 @@ def test_a_web_lead_starts_the_web_lead_process_when_one_is_deployed(
     lead = Lead.objects.get(contact_name="С процессом")
     instance = ProcessInstance.objects.get()
     assert instance.business_key == f"lead:{lead.pk}"
+
+
+def test_mark_as_won_is_offered_only_at_the_last_stage_with_its_output_met(
+    client, two_teams, b2b, stages
+) -> None:
+    hunter = two_teams["hunter_a"]
+    client.force_login(hunter)
+    early = services.deal_create(actor=hunter, title="Рано", pipeline=b2b)
+    at_money = services.deal_create(
+        actor=hunter, title="Ждём оплату", pipeline=b2b, stage=stages["payment"]
+    )
+    for deal in (early, at_money):
+        page = client.get(f"/sales/deals/{deal.pk}/")
+        assert page.status_code == 200
+        assert b'data-testid="win"' not in page.content
+
+    services.deal_approve(actor=two_teams["head_a"], deal=at_money, kind="payment")
+    page = client.get(f"/sales/deals/{at_money.pk}/")
+    assert b'data-testid="win"' in page.content
+
+
+def test_the_approval_form_offers_only_what_the_user_may_approve(
+    client, two_teams, b2b, make_user
+) -> None:
+    hunter = two_teams["hunter_a"]
+    deal = services.deal_create(actor=hunter, title="Договор", pipeline=b2b)
+
+    client.force_login(hunter)
+    assert b'data-testid="approve"' not in client.get(f"/sales/deals/{deal.pk}/").content
+
+    lawyer = make_user("lawyer_a", roles=["lawyer"], team=two_teams["team_a"])
+    client.force_login(lawyer)
+    page = client.get(f"/sales/deals/{deal.pk}/")
+    assert b'data-testid="approve"' in page.content
+    kinds = page.context["approval_form"].fields["kind"].choices
+    assert [k for k, _label in kinds] == ["contract"]

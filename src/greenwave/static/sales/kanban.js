@@ -12,7 +12,9 @@
         forceFallback: true, // mouse events: the same on every browser, and keyboard-free drags in tests
         group: "deals-" + board.dataset.pipeline,
         animation: 120,
+        onStart: function () { board.classList.add("gw-dragging"); },
         onEnd: function (event) {
+          board.classList.remove("gw-dragging");
           if (event.from === event.to) return;
           var card = event.item;
           window.htmx.ajax("POST", template.replace("/0/", "/" + card.dataset.deal + "/"), {
