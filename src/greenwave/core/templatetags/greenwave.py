@@ -2,13 +2,54 @@
 
 from __future__ import annotations
 
-from django import template
+from datetime import datetime
+from typing import Any
 
+from django import template
+from django.utils import formats, timezone
+from django.utils.translation import gettext, ngettext
+
+from greenwave.core.change_lines import ChangeLine, change_lines
 from greenwave.core.event_labels import activity_label as _activity_label
 
 register = template.Library()
+HOUR = 3600
+DAY = 24 * HOUR
 
 
 @register.filter
 def activity_label(code: str) -> str:
     return _activity_label(code)
+
+
+@register.filter
+def event_changes(event: Any) -> list[ChangeLine]:
+    """The changes of an event as labelled lines: `{% for line in event|event_changes %}`."""
+    return change_lines(event.case_type, event.payload)
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """A past moment the way people say it: «только что», «минуту назад», «3 часа назад»,
+    «вчера»; older than a month (or in the future) it is the date itself."""
+    if moment is None:
+        return ""
+    seconds = (timezone.now() - moment).total_seconds()
+    if seconds < 0 or seconds >= 30 * DAY:
+        return formats.date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+    if seconds < 45:
+        return gettext("just now")
+    if seconds < 90:
+        return gettext("a minute ago")
+    if seconds < HOUR:
+        n = round(seconds / 60)
+        return ngettext("%(n)d minute ago", "%(n)d minutes ago", n) % {"n": n}
+    if seconds < 90 * 60:
+        return gettext("an hour ago")
+    if seconds < DAY:
+        n = round(seconds / HOUR)
+        return ngettext("%(n)d hour ago", "%(n)d hours ago", n) % {"n": n}
+    if seconds < 2 * DAY:
+        return gettext("yesterday")
+    n = int(seconds // DAY)
+    return ngettext("%(n)d day ago", "%(n)d days ago", n) % {"n": n}
