@@ -5,7 +5,17 @@
   var el = document.querySelector("[data-dmn-modeler]");
   if (!el) { return; }
   var texts = el.dataset;
-  var modeler = new window.DmnJS({ container: el });
+  // dmn-js speaks English; in Russian its texts go through dmn-ru.js (every view: DRD, tables,
+  // literal expressions).
+  // (dmn-js takes additionalModules per view type: its `common` options would lose them).
+  var modules = window.gwDmnTranslate ? [window.gwDmnTranslate] : [];
+  var modeler = new window.DmnJS({
+    container: el,
+    drd: { additionalModules: modules },
+    decisionTable: { additionalModules: modules },
+    literalExpression: { additionalModules: modules },
+    boxedExpression: { additionalModules: modules },
+  });
   window.gwDmnModeler = modeler;  // for browser tests and power users
   var tabs = document.getElementById("dmn-tabs");
   var errorBox = document.getElementById("dmn-errors");
