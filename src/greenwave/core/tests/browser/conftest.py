@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,37 @@ def _shared_browser() -> Any:
             pytest.fail(f"chromium not found at {CHROMIUM}: run `make system-deps`")
         from playwright.sync_api import sync_playwright
 
+        _flush_waits_for_the_live_server()
         manager = sync_playwright().start()
         _STATE["playwright"] = manager
         _STATE["browser"] = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         atexit.register(_close)
     return _STATE["browser"]
+
+
+def _flush_waits_for_the_live_server() -> None:
+    """A request the browser left behind may still hold a table of the shared in-memory SQLite
+    database when a test's flush starts («database table is locked»): the flush (one
+    transaction) is retried briefly. Patched once, for the browser tests of this process."""
+    from django.core.management.commands import flush
+    from django.db import OperationalError
+
+    original = flush.Command.handle
+
+    def handle(self: Any, *args: Any, **options: Any) -> Any:
+        for attempt in range(50):
+            try:
+                return original(self, *args, **options)
+            except Exception as exc:  # a CommandError raised from the OperationalError
+                cause = exc.__cause__
+                if attempt == 49 or not isinstance(cause, OperationalError):
+                    raise
+                if "locked" not in str(cause):
+                    raise
+                time.sleep(0.1)
+        return None
+
+    flush.Command.handle = handle  # type: ignore[method-assign]
 
 
 def _close() -> None:
@@ -77,4 +104,7 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    # Leave the page first, so that no htmx poll reaches the server while the database is
+    # flushed for the next test.
+    tab.goto("about:blank")
     context.close()
