@@ -131,10 +131,42 @@ TIMELINE_PAGE_SIZE = 20
 class TimelineEntry:
     event: Event
     activity: Activity | None
+    # Earlier events of the same kind on the same case that follow this one directly (a
+    # process passing eight steps reads as one line naming the steps, not eight lines).
+    repeats: list[Event] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
         return self.activity.kind if self.activity else "change"
+
+    @property
+    def step_names(self) -> list[str]:
+        """The names the grouped events carry, oldest first."""
+        names = []
+        for event in [*reversed(self.repeats), self.event]:
+            name = event.payload.get("name") if isinstance(event.payload, dict) else None
+            if name:
+                names.append(str(name))
+        return names
+
+
+def _group_repeats(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    grouped: list[TimelineEntry] = []
+    for entry in entries:
+        last = grouped[-1] if grouped else None
+        e = entry.event
+        if (
+            last is not None
+            and entry.activity is None
+            and last.activity is None
+            and (last.event.case_type, last.event.case_id, last.event.activity)
+            == (e.case_type, e.case_id, e.activity)
+            and not (isinstance(e.payload, dict) and e.payload.get("changes"))
+        ):
+            last.repeats.append(e)
+        else:
+            grouped.append(entry)
+    return grouped
 
 
 @dataclass
@@ -188,7 +220,9 @@ def timeline(
             if kind:
                 qs = qs.filter(kind=kind)
             planned = list(qs.order_by("due_at", "pk")[:10])
-    return TimelinePage(entries=entries, planned=planned, page=page, has_next=has_next, kind=kind)
+    return TimelinePage(
+        entries=_group_repeats(entries), planned=planned, page=page, has_next=has_next, kind=kind
+    )
 
 
 def timeline_subject_visible(*, actor: User, object_type: str, object_id: int) -> bool:

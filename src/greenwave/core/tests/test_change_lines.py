@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from greenwave.core.change_lines import change_lines
 from greenwave.core.models import Event
+from greenwave.core.services import event_append, ref
 from greenwave.core.templatetags.greenwave import ago
 from greenwave.crm import services as crm_services
 from greenwave.sales import services as sales_services
@@ -78,3 +79,23 @@ def test_a_stage_move_says_from_and_to(client, two_teams, b2b, stages) -> None: 
 def test_relative_times_are_grammatical_russian(seconds: int, said: str) -> None:
     with translation.override("ru"):
         assert ago(timezone.now() - timedelta(seconds=seconds)) == said
+
+
+def test_a_deal_feed_groups_the_steps_of_a_process_into_one_line(client, two_teams, b2b) -> None:  # noqa: F811
+    hunter = two_teams["hunter_a"]
+    deal = sales_services.deal_create(actor=hunter, title="Договор", pipeline=b2b)
+    for name in ("Проверка руководителем", "Проверка юристом", "Проверка финансистом"):
+        event_append(
+            case_type="process_instance",
+            case_id=41,
+            activity="process_token_moved",
+            actor=None,
+            payload={"name": name},
+            objects=[ref(deal, "deal")],
+        )
+    client.force_login(hunter)
+    page = client.get(f"/activities/timeline/deal/{deal.pk}/", HTTP_ACCEPT_LANGUAGE="ru")
+    html = page.content.decode()
+    assert html.count("Шаг процесса пройден") == 1
+    assert "× 3" in html
+    assert "Проверка руководителем → Проверка юристом → Проверка финансистом" in html
