@@ -219,6 +219,8 @@ class Timer(TimeStampedModel):
     engine_task_id = models.CharField(_("engine task id"), max_length=64)
     element_id = models.CharField(_("BPMN element"), max_length=200)
     due_at = models.DateTimeField(_("due"))
+    # A worker claims a timer by its row lock while firing it (bpm.services.timer_fire_next);
+    # these say which worker fired it, or which one failed it last and when (then it waits).
     claimed_by = models.CharField(_("claimed by worker"), max_length=100, blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     fired_at = models.DateTimeField(_("fired"), null=True, blank=True)

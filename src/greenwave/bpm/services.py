@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -45,7 +45,8 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 CASE = ProcessInstance.EVENT_CASE_TYPE
-TIMER_CLAIM_TTL = timedelta(minutes=5)
+# A timer whose step failed waits this long before the next attempt.
+TIMER_RETRY_AFTER = timedelta(minutes=5)
 TIMER_BATCH = 50
 MAX_VARIABLES_CHARS = 200_000
 
@@ -1049,51 +1050,74 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def timers_claim_due(*, now: datetime, worker: str, batch: int = TIMER_BATCH) -> list[int]:
-    """Claim due timers; skip rows another worker holds; take over expired claims."""
-    with transaction.atomic():
-        qs = (
-            Timer.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now)
-            .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - TIMER_CLAIM_TTL))
-            .order_by("due_at", "pk")
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True)
-        ids = list(qs.values_list("pk", flat=True)[:batch])
-        Timer.objects.filter(pk__in=ids).update(claimed_by=worker, claimed_at=now)
-    return ids
+def _due_timers(now: datetime) -> QuerySet[Timer]:
+    return (
+        Timer.objects.filter(fired_at=None, cancelled_at=None, due_at__lte=now)
+        .filter(Q(claimed_at=None) | Q(claimed_at__lt=now - TIMER_RETRY_AFTER))
+        .order_by("due_at", "pk")
+    )
 
 
 @transaction.atomic
-def timer_fire(*, timer_id: int, worker: str, now: datetime | None = None) -> bool:
-    """Fire one claimed timer exactly once (re-checked under the row lock)."""
-    timer = Timer.objects.select_for_update().filter(pk=timer_id).first()
-    if timer is None or timer.fired_at or timer.cancelled_at or timer.claimed_by != worker:
-        return False
+def timer_fire_next(
+    *, now: datetime, worker: str, exclude: Collection[int] = (), attempted: list[int] | None = None
+) -> tuple[int, bool] | None:
+    """Fire the next due timer that no other worker is firing: `(timer id, fired)`, or None
+    when nothing is due.
+
+    The row lock held for the whole firing is the claim: a worker killed mid-step leaves no
+    claim behind (its transaction and lock die with its connection), so another worker fires
+    the timer on its next poll, and `fired_at`, written in the same transaction as the step,
+    keeps it exactly once. `attempted` receives the id before the step runs, so a caller
+    can tell which timer failed.
+    """
+    qs = _due_timers(now).exclude(pk__in=exclude)
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    timer = qs.first()
+    if timer is None:
+        return None
+    if attempted is not None:
+        attempted.append(timer.pk)
     instance = ProcessInstance.objects.select_related("definition").get(pk=timer.instance_id)
-    timer.fired_at = now or timezone.now()
-    timer.save(update_fields=["fired_at", "updated_at"])
+    timer.fired_at = now
+    timer.claimed_by, timer.claimed_at = worker, None
+    timer.save(update_fields=["fired_at", "claimed_by", "claimed_at", "updated_at"])
     if instance.status != InstanceStatus.RUNNING:
-        return False
+        return timer.pk, False
     _event(instance, events.TIMER_FIRED, None, {"element": timer.element_id})
 
     def fire(run: engine.ProcessRun) -> bool:
         return run.fire_timer(timer.engine_task_id)
 
     _advance(instance, None, fire)
-    return True
+    return timer.pk, True
 
 
 def timers_fire_due(now: datetime | None = None, *, worker: str = "") -> int:
-    """The periodic job of `run_worker`: fire every due timer once."""
+    """The periodic job of `run_worker`: fire every due timer once.
+
+    A timer whose step fails is marked (`claimed_at`) and retried after TIMER_RETRY_AFTER,
+    so one broken instance neither stops the others nor spins the worker.
+    """
     moment = now or timezone.now()
     name = worker or _worker_name()
     fired = 0
-    for timer_id in timers_claim_due(now=moment, worker=name):
+    failed: list[int] = []
+    for _attempt in range(TIMER_BATCH):
+        attempted: list[int] = []
         try:
-            fired += int(timer_fire(timer_id=timer_id, worker=name, now=moment))
-        except Exception:  # one broken instance must not stop the others
-            logger.exception("timer %s failed", timer_id)
+            outcome = timer_fire_next(now=moment, worker=name, exclude=failed, attempted=attempted)
+        except Exception:
+            if not attempted:
+                raise
+            logger.exception("timer %s failed", attempted[-1])
+            failed.append(attempted[-1])
+            Timer.objects.filter(pk=attempted[-1]).update(claimed_by=name, claimed_at=moment)
+            continue
+        if outcome is None:
+            break
+        fired += int(outcome[1])
     return fired
 
 

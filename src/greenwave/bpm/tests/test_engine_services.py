@@ -111,17 +111,27 @@ def test_a_due_timer_fires_exactly_once(approval: Any, two_teams: dict[str, Any]
     assert fired.count() == 1
 
 
-def test_a_crashed_workers_claim_expires_and_another_worker_fires(
-    approval: Any, two_teams: dict[str, Any]
+def test_a_timer_whose_step_fails_waits_and_is_retried_once_the_pause_is_over(
+    approval: Any, two_teams: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
     timer = Timer.objects.get(instance=instance)
     due = timer.due_at + timedelta(seconds=1)
-    assert services.timers_claim_due(now=due, worker="dead") == [timer.pk]  # then it dies
-    assert services.timers_fire_due(now=due, worker="w2") == 0  # claim still fresh
-    after_ttl = due + services.TIMER_CLAIM_TTL + timedelta(seconds=1)
-    assert services.timers_fire_due(now=after_ttl, worker="w2") == 1
-    assert services.timer_fire(timer_id=timer.pk, worker="dead") is False
+    original = services._advance
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "_advance", broken)
+    assert services.timers_fire_due(now=due, worker="w1") == 0
+    timer.refresh_from_db()
+    assert timer.fired_at is None  # the failed step left nothing half-done
+    assert (timer.claimed_by, timer.claimed_at) == ("w1", due)
+    monkeypatch.setattr(services, "_advance", original)
+    assert services.timers_fire_due(now=due, worker="w2") == 0  # it waits
+    after_pause = due + services.TIMER_RETRY_AFTER + timedelta(seconds=1)
+    assert services.timers_fire_due(now=after_pause, worker="w2") == 1
+    assert services.timers_fire_due(now=after_pause, worker="w3") == 0
 
 
 def test_completing_a_task_twice_is_refused(approval: Any, two_teams: dict[str, Any]) -> None:
