@@ -179,6 +179,7 @@ def deal_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     deal = selectors.deal_get(actor=request.user, pk=pk)
+    runs = services.deal_process_runs(deal=deal)
     context = {
         "title": str(deal),
         "deal": deal,
@@ -205,7 +206,8 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "timeline": event_list_for_object(object_type="deal", object_id=deal.pk)[:50],
         "can_override": request.user.is_greenwave_admin or request.user.has_role("head_of_sales"),
         "processes": services.deal_processes() if deal.status == "open" else [],
-        "process_runs": services.deal_process_runs(deal=deal),
+        "process_runs": runs,
+        "approved_runs": any(r.outcome == "approved" for r in runs),
     }
     return render(request, "sales/deal_detail.html", context)
 
