@@ -133,7 +133,7 @@ def instance_create(request: AuthedRequest, payload: InstanceIn) -> Any:
         definition = selectors.definition_latest_deployed(actor=request.user, key=payload.key)
     else:
         raise DomainError(CoreError.VALIDATION, _("Give definition_id or key."))
-    instance = services.instance_start(
+    instance = services.instance_start_checked(
         actor=request.user,
         definition=definition,
         variables=payload.variables,

@@ -18,3 +18,6 @@ class BpmError(ErrorCode):
     UNKNOWN_ACTION = "bpm.unknown_action"
     INVALID_VARIABLES = "bpm.invalid_variables"
     MIGRATION_REFUSED = "bpm.migration_refused"
+    INVALID_SUBJECT = "bpm.invalid_subject"
+    SUBJECT_REQUIRED = "bpm.subject_required"
+    ALREADY_RUNNING = "bpm.already_running"

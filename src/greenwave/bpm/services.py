@@ -21,8 +21,10 @@ from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.models import RoleCode, Team, User
+from greenwave.core.case_access import can_read_case, case_types
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import ObjectRef, event_append
 
@@ -419,7 +421,13 @@ def _sync(
     if waited or snap.messages:
         _sync_messages(instance, snap)
     if instance.status == InstanceStatus.COMPLETED:
-        _event(instance, events.PROCESS_COMPLETED, actor)
+        _event(
+            instance,
+            events.PROCESS_COMPLETED,
+            actor,
+            # The outcome is what other apps read (a deal's gate: was the contract approved?).
+            {"definition": instance.definition.key, "outcome": instance_outcome(instance)},
+        )
 
 
 def _sync_timers(
@@ -1245,3 +1253,211 @@ def incident_retry(*, actor: User | None, incident: Incident) -> ProcessInstance
         incident.save(update_fields=["resolved_at", "updated_at"])
         _event(instance, events.INCIDENT_RESOLVED, actor, {"incident": incident.pk})
     return instance
+
+
+# -- processes bound to a business object (a deal) --------------------------------------------
+
+# How a record type is named in messages («сделка», not `deal`).
+SUBJECT_LABELS = {
+    "deal": gettext_lazy("deal"),
+    "lead": gettext_lazy("lead"),
+    "company": gettext_lazy("client"),
+    "contact": gettext_lazy("contact"),
+}
+
+
+def subject_label(subject_type: str) -> str:
+    return str(SUBJECT_LABELS.get(subject_type, subject_type))
+
+
+def definition_subject(definition: ProcessDefinition) -> str:
+    """The record type the process is started from (`gw:subject` of its process), or ""."""
+    for process in definition.metadata.get("processes", []):
+        if process.get("id") == definition.process_id:
+            return str(process.get("subject") or "")
+    return ""
+
+
+def instance_outcome(instance: ProcessInstance) -> str:
+    """How a run ended: the `gw:outcome` of the end event it reached (e.g. approved), or ""."""
+    elements = instance.definition.metadata.get("elements", {})
+    for element_id, state in instance.element_states.items():
+        outcome = elements.get(element_id, {}).get("outcome") if state == "done" else None
+        if outcome:
+            return str(outcome)
+    return ""
+
+
+def _check_subject(
+    actor: User | None, definition: ProcessDefinition, object_type: str, object_id: str
+) -> None:
+    """A process is bound to a real record the actor may see, never to typed text."""
+    subject = definition_subject(definition)
+    if object_type or object_id:
+        types = case_types()
+        if object_type not in types:
+            raise DomainError(
+                BpmError.INVALID_SUBJECT,
+                _("Unknown business object type “%(type)s”: use one of %(types)s.")
+                % {"type": object_type, "types": ", ".join(types)},
+                details={"object_type": object_type, "types": types},
+            )
+        if not object_id:
+            raise DomainError(
+                BpmError.INVALID_SUBJECT,
+                _("Give the id of the %(subject)s the process is for.")
+                % {"subject": subject_label(object_type)},
+                details={"object_type": object_type},
+            )
+        if actor is not None and not can_read_case(actor, object_type, object_id):
+            raise DomainError(
+                BpmError.INVALID_SUBJECT,
+                _("There is no %(subject)s #%(id)s that you can see.")
+                % {"subject": subject_label(object_type), "id": object_id},
+                details={"object_type": object_type, "object_id": object_id},
+                status=404,
+            )
+    if subject and object_type != subject:
+        raise DomainError(
+            BpmError.SUBJECT_REQUIRED,
+            _("“%(process)s” is started from a %(subject)s: open it and start the process there.")
+            % {"process": definition.name, "subject": subject_label(subject)},
+            details={"subject": subject},
+        )
+
+
+@transaction.atomic
+def instance_start_checked(
+    *,
+    actor: User | None,
+    definition: ProcessDefinition,
+    variables: Mapping[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    business_key: str = "",
+) -> ProcessInstance:
+    """A start asked for by a person (page, API): the business object, if any, must be a record
+    the actor sees, and a process about deals only starts for a deal. The id is also given to
+    the process as the variable `<type>_id` (e.g. `deal_id`)."""
+    object_type, object_id = object_type.strip(), str(object_id).strip()
+    _check_subject(actor, definition, object_type, object_id)
+    data = dict(variables or {})
+    if object_type:
+        data.setdefault(f"{object_type}_id", int(object_id) if object_id.isdigit() else object_id)
+    return instance_start(
+        actor=actor,
+        definition=definition,
+        variables=data,
+        object_type=object_type,
+        object_id=object_id,
+        business_key=business_key,
+    )
+
+
+def subject_processes(*, subject_type: str) -> list[ProcessDefinition]:
+    """The processes started from a record of this type: the latest deployed version of each."""
+    latest: dict[str, ProcessDefinition] = {}
+    deployed = ProcessDefinition.objects.filter(status=DefinitionStatus.DEPLOYED).defer("xml")
+    for definition in deployed.order_by("key", "-version"):
+        latest.setdefault(definition.key, definition)
+    found = [d for d in latest.values() if definition_subject(d) == subject_type]
+    return sorted(found, key=lambda d: d.name)
+
+
+@dataclass(frozen=True)
+class SubjectRun:
+    """One run of a process for a record, as the record's page lists it."""
+
+    id: int
+    key: str
+    name: str
+    status: str
+    status_label: str
+    outcome: str
+    started_at: datetime
+    ended_at: datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in {InstanceStatus.RUNNING, InstanceStatus.FAILED}
+
+
+def subject_runs(*, subject_type: str, subject_id: str | int, limit: int = 20) -> list[SubjectRun]:
+    """The runs of processes for one record, newest first (one query)."""
+    rows = (
+        ProcessInstance.objects.filter(object_type=subject_type, object_id=str(subject_id))
+        .select_related("definition")
+        .only(
+            "status",
+            "element_states",
+            "created_at",
+            "ended_at",
+            "definition__key",
+            "definition__name",
+            "definition__metadata",
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        SubjectRun(
+            id=row.pk,
+            key=row.definition.key,
+            name=row.definition.name,
+            status=row.status,
+            status_label=str(row.get_status_display()),
+            outcome=instance_outcome(row) if row.status == InstanceStatus.COMPLETED else "",
+            started_at=row.created_at,
+            ended_at=row.ended_at,
+        )
+        for row in rows
+    ]
+
+
+@transaction.atomic
+def subject_process_start(
+    *,
+    actor: User | None,
+    key: str,
+    subject_type: str,
+    subject_id: str | int,
+    variables: Mapping[str, Any] | None = None,
+) -> ProcessInstance:
+    """Start the latest deployed version of `key` for a record (e.g. from a deal's card).
+
+    Refused when the process is not one started from such records, or when a run of it for
+    the same record is still open (the caller holds the record's row lock, so two clicks
+    cannot both pass)."""
+    found = [d for d in subject_processes(subject_type=subject_type) if d.key == key]
+    definition = found[0] if found else None
+    if definition is None:
+        raise DomainError(
+            BpmError.NOT_DEPLOYED,
+            _("No deployed process “%(key)s” is started from a %(subject)s.")
+            % {"key": key, "subject": subject_label(subject_type)},
+            details={"key": key},
+        )
+    running = ProcessInstance.objects.filter(
+        definition__key=key,
+        object_type=subject_type,
+        object_id=str(subject_id),
+        status__in=[InstanceStatus.RUNNING, InstanceStatus.FAILED],
+    ).first()
+    if running is not None:
+        raise DomainError(
+            BpmError.ALREADY_RUNNING,
+            _("“%(process)s” is already running for this %(subject)s (#%(pk)s).")
+            % {
+                "process": definition.name,
+                "subject": subject_label(subject_type),
+                "pk": running.pk,
+            },
+            details={"instance": running.pk},
+            status=409,
+        )
+    return instance_start_checked(
+        actor=actor,
+        definition=definition,
+        variables=variables,
+        object_type=subject_type,
+        object_id=subject_id,
+    )

@@ -310,7 +310,7 @@ def instance_start(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return redirect("bpm:definition_detail", pk=pk)
     try:
-        instance = services.instance_start(
+        instance = services.instance_start_checked(
             actor=request.user, definition=definition, **form.cleaned_data
         )
     except DomainError as exc:
@@ -353,16 +353,26 @@ def instance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "bpm/instance_detail.html", context)
 
 
-@require_POST
 @page
 def instance_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Cancelling asks first: the page says what stops (open tasks), the POST confirms."""
     instance = selectors.instance_get(actor=request.user, pk=pk)
-    try:
-        services.instance_cancel(actor=request.user, instance=instance)
-        messages.success(request, _("Process cancelled."))
-    except DomainError as exc:
-        _flash_error(request, exc)
-    return redirect("bpm:instance_detail", pk=pk)
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            services.instance_cancel(actor=request.user, instance=instance)
+            messages.success(request, _("Process cancelled."))
+        except DomainError as exc:
+            _flash_error(request, exc)
+        return redirect("bpm:instance_detail", pk=pk)
+    context = {
+        "title": _("Cancel %(process)s #%(pk)s?")
+        % {"process": instance.definition.name, "pk": instance.pk},
+        "instance": instance,
+        "open_tasks": selectors.tasks_of_instance(instance=instance).filter(status="open"),
+        "back_url": reverse("bpm:instance_detail", args=[instance.pk]),
+        "back_label": f"{instance.definition.name} #{instance.pk}",
+    }
+    return render(request, "bpm/instance_cancel.html", context)
 
 
 @require_POST

@@ -19,3 +19,8 @@ def register_case_access(case_type: str, check: Callable[[Any, str], bool]) -> N
 def can_read_case(actor: Any, case_type: str, case_id: str) -> bool:
     check = _CHECKS.get(case_type)
     return bool(check and check(actor, case_id))
+
+
+def case_types() -> list[str]:
+    """The case types some app answers for (what a process may be bound to)."""
+    return sorted(_CHECKS)

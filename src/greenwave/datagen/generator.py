@@ -1282,9 +1282,17 @@ class Generator:
             variables["notified"] = True
             moved("notify", last)
             moved("end", last)
-            ended = event("process_completed", last, {})
-            # The last round passes every element; rework is there only if it was done.
-            element_states = {e: "done" for e in process.elements if e != "rework" or reworks}
+            # The outcome is what a deal's gate reads (bpm.services writes it the same way).
+            ended = event(
+                "process_completed", last, {"definition": APPROVAL_PROCESS, "outcome": "approved"}
+            )
+            # The last round passes every element (not the rejected end); rework is there only
+            # if it was done.
+            element_states = {
+                e: "done"
+                for e in process.elements
+                if e != "end_rejected" and (e != "rework" or reworks)
+            }
             state = ""
         else:
             template, element_states, _ids = process.waiting[steps[open_step][0]]

@@ -27,6 +27,9 @@ from .schemas import (
     DealItemIn,
     DealOut,
     DealPatch,
+    DealProcessIn,
+    DealProcessRunOut,
+    DealProcessStartedOut,
     DisqualifyIn,
     DocumentIn,
     FunnelOut,
@@ -39,6 +42,8 @@ from .schemas import (
     PipelineOut,
     PriceListIn,
     QualifyIn,
+    StageOut,
+    StageProcessIn,
     WinIn,
 )
 
@@ -135,6 +140,40 @@ def deal_move(request: AuthedRequest, deal_id: int, payload: MoveIn) -> Any:
         override_comment=payload.override_comment,
     )
     return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+
+
+@router.get(
+    "/deals/{deal_id}/processes", response=list[DealProcessRunOut], summary="Its process runs"
+)
+def deal_process_runs(request: AuthedRequest, deal_id: int) -> Any:
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    return services.deal_process_runs(deal=deal)
+
+
+@router.post(
+    "/deals/{deal_id}/processes",
+    response={201: DealProcessStartedOut},
+    summary="Start a deal process (e.g. contract_approval) bound to this deal",
+)
+def deal_process_start(request: AuthedRequest, deal_id: int, payload: DealProcessIn) -> Any:
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    pk = services.deal_process_start(actor=request.user, deal=deal, process_key=payload.key)
+    return Status(201, {"instance_id": pk})
+
+
+@router.put(
+    "/pipelines/{pipeline_id}/stages/{stage_id}/process",
+    response=StageOut,
+    summary="Name the process a deal entering the stage starts (admin)",
+)
+def stage_process(
+    request: AuthedRequest, pipeline_id: int, stage_id: int, payload: StageProcessIn
+) -> Any:
+    pipeline = _pipeline(pipeline_id, with_stages=False)
+    stage = _stage(stage_id)
+    return services.stage_set_opening_process(
+        actor=request.user, pipeline=pipeline, stage=stage, opening_process=payload.opening_process
+    )
 
 
 @router.post("/deals/{deal_id}/win", response=DealOut)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -186,6 +186,24 @@ class StageForm(BootstrapFormMixin, forms.Form):
     key_success_factor = forms.CharField(
         label=_("Key success factor"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    opening_process = forms.ChoiceField(
+        label=_("Process started on entry"),
+        required=False,
+        help_text=_(
+            "Started when a deal enters the stage (and from the deal's card); its approved "
+            "outcome meets the approvals of the stage output."
+        ),
+    )
+
+    def __init__(self, *args: Any, processes: Sequence[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "—"), *((p.key, p.name) for p in processes)]
+        current = (self.initial or {}).get("opening_process")
+        if current and current not in {key for key, _label in choices}:
+            choices.append((current, current))  # named before, not deployed now: kept
+        field = self.fields["opening_process"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
     @staticmethod
     def initial_for(stage: Stage) -> dict[str, Any]:
@@ -202,6 +220,7 @@ class StageForm(BootstrapFormMixin, forms.Form):
             "checklist": [f"{i['kind']}:{i[i['kind']]}" for i in items if i["kind"] != "activity"],
             "activities": ", ".join(i["activity"] for i in items if i["kind"] == "activity"),
             "key_success_factor": stage.key_success_factor,
+            "opening_process": stage.opening_process,
         }
 
     def checklist_items(self) -> list[dict[str, str]]:

@@ -83,11 +83,43 @@ def _done_activities(deal: Deal, wanted: set[str]) -> set[str]:
     return set(found)
 
 
+# Written by the bpm app when a process run ends, linked to the deal the run is for, with the
+# payload {"definition": <process key>, "outcome": "approved" | "rejected" | …}.
+PROCESS_COMPLETED = "process_completed"
+APPROVED = "approved"
+
+
+def process_outcome(deal: Deal, process_key: str) -> str:
+    """The outcome of the latest finished run of the process for the deal ("" if none)."""
+    payload = (
+        Event.objects.filter(
+            case_type="process_instance",
+            activity=PROCESS_COMPLETED,
+            links__object_type="deal",
+            links__object_id=str(deal.pk),
+            payload__definition=process_key,
+        )
+        .order_by("-timestamp", "-pk")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    return str((payload or {}).get("outcome") or "")
+
+
 def evaluate_stage(deal: Deal, stage: Stage) -> list[GateItem]:
-    """Every checklist item of the stage with whether the deal meets it (3 queries at most)."""
+    """Every checklist item of the stage with whether the deal meets it (4 queries at most).
+
+    A stage that names its process (the contract approval of «Договор») has its approvals met
+    by the approved outcome of that process's latest run for the deal: the approvers do not
+    approve twice. A rejected run meets nothing."""
     items: list[dict[str, str]] = list(stage.output_checklist or [])
     documents = set(deal.documents.values_list("kind", flat=True)) if items else set()
     approvals = set(deal.approvals.values_list("kind", flat=True)) if items else set()
+    wanted = {i.get("approval", "") for i in items if i.get("kind") == "approval"}
+    # The event log is read only when an approval is still missing.
+    opened = bool(wanted - approvals and stage.opening_process)
+    if opened and process_outcome(deal, stage.opening_process) == APPROVED:
+        approvals |= wanted
     activities = _done_activities(
         deal, {i["activity"] for i in items if i.get("kind") == "activity"}
     )

@@ -71,6 +71,9 @@ class Stage(BilingualName, TimeStampedModel):
         _("probability, %"), default=10, validators=[MaxValueValidator(100)]
     )
     key_success_factor = models.TextField(_("key success factor"), blank=True)
+    # The key of the process (bpm) a deal needs to pass this stage's gate, e.g. the contract
+    # approval: started when a deal enters the stage; its approved outcome meets the approvals.
+    opening_process = models.CharField(_("process started on entry"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("stage")

@@ -21,6 +21,7 @@ class StageOut(Schema):
     responsible_role: str
     expected_days: int
     probability: int
+    opening_process: str
 
 
 class LossReasonOut(Schema):
@@ -261,3 +262,27 @@ class PeriodFiguresOut(Schema):
 class PeriodOverPeriodOut(Schema):
     pipeline_id: int | None
     periods: list[PeriodFiguresOut]
+
+
+class DealProcessIn(Schema):
+    key: str = Field(..., min_length=1, max_length=100, description="The process key.")
+
+
+class DealProcessStartedOut(Schema):
+    instance_id: int
+
+
+class DealProcessRunOut(Schema):
+    id: int
+    key: str
+    name: str
+    status: str
+    outcome: str = Field(description="How a finished run ended: approved, rejected or empty.")
+    started_at: datetime
+    ended_at: datetime | None
+
+
+class StageProcessIn(Schema):
+    opening_process: str = Field(
+        "", max_length=100, description="The deal process started on entry; empty for none."
+    )

@@ -23,7 +23,7 @@ from greenwave.crm.models import Company, Contact, PriceList, Product
 
 from . import events
 from .errors import SalesError
-from .gates import checklist_errors, evaluate_stage, unmet
+from .gates import APPROVED, checklist_errors, evaluate_stage, process_outcome, unmet
 from .models import (
     ApprovalKind,
     ClientHandoff,
@@ -139,9 +139,18 @@ def stage_save(
     expected_days: int = 7,
     probability: int = 10,
     key_success_factor: str = "",
+    opening_process: str = "",
 ) -> Stage:
     """Create (stage=None, appended last) or update a stage; the checklist is validated."""
     _require_admin(actor)
+    opening_process = opening_process.strip()
+    changed = opening_process != (stage.opening_process if stage else "")
+    if opening_process and changed and opening_process not in {p.key for p in deal_processes()}:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("“%(key)s” is not a deployed process that is started from a deal.")
+            % {"key": opening_process},
+        )
     checklist = output_checklist or []
     problems = checklist_errors(checklist)
     if problems:
@@ -159,13 +168,18 @@ def stage_save(
         raise DomainError(
             CoreError.CONFLICT, _("A stage with the code %(code)s exists.") % {"code": code}
         )
-    before = {"name": stage.name, "checklist": stage.output_checklist} if stage.pk else {}
+    before = (
+        {"name": stage.name, "checklist": stage.output_checklist, "process": stage.opening_process}
+        if stage.pk
+        else {}
+    )
     stage.code, stage.name, stage.name_en = code, name, name_en
     stage.input_description, stage.output_description = input_description, output_description
     stage.output_checklist = checklist
     stage.responsible_role = responsible_role
     stage.expected_days, stage.probability = expected_days, probability
     stage.key_success_factor = key_success_factor
+    stage.opening_process = opening_process
     stage.save()
     event_append_for(
         pipeline,
@@ -173,10 +187,34 @@ def stage_save(
         actor=actor,
         payload={
             "stage": stage.code,
-            "changes": changes_between(before, {"name": name, "checklist": checklist}),
+            "changes": changes_between(
+                before, {"name": name, "checklist": checklist, "process": opening_process}
+            ),
         },
     )
     return stage
+
+
+def stage_set_opening_process(
+    *, actor: User | None, pipeline: Pipeline, stage: Stage, opening_process: str
+) -> Stage:
+    """Name (or clear) the process a deal entering the stage starts; the rest stays."""
+    return stage_save(
+        actor=actor,
+        pipeline=pipeline,
+        stage=stage,
+        code=stage.code,
+        name=stage.name,
+        name_en=stage.name_en,
+        input_description=stage.input_description,
+        output_description=stage.output_description,
+        output_checklist=list(stage.output_checklist or []),
+        responsible_role=stage.responsible_role,
+        expected_days=stage.expected_days,
+        probability=stage.probability,
+        key_success_factor=stage.key_success_factor,
+        opening_process=opening_process,
+    )
 
 
 @transaction.atomic
@@ -418,6 +456,8 @@ def deal_move(
         },
         objects=_deal_objects(deal),
     )
+    if stage.opening_process:
+        _start_opening_process(actor, deal, stage)
     return deal
 
 
@@ -1163,3 +1203,89 @@ def deal_apply_discount_rules(
         },
     )
     return deal
+
+
+# --- processes of a deal (run by the bpm app, started here) ----------------------------------
+
+DEAL_SUBJECT = Deal.EVENT_CASE_TYPE
+
+
+def deal_processes() -> list[Any]:
+    """The deployed processes that are started from a deal (their latest versions)."""
+    from greenwave.bpm import services as bpm
+
+    return bpm.subject_processes(subject_type=DEAL_SUBJECT)
+
+
+def deal_process_runs(*, deal: Deal) -> list[Any]:
+    """The runs of processes for this deal, newest first (the card's «Processes»)."""
+    from greenwave.bpm import services as bpm
+
+    return bpm.subject_runs(subject_type=DEAL_SUBJECT, subject_id=deal.pk)
+
+
+def _deal_process_variables(deal: Deal) -> dict[str, Any]:
+    """What the process's tasks show the approvers: the deal, client, amount and document, with
+    links (kept as the process's variables: what was put up for approval)."""
+    from django.urls import reverse
+
+    deal_url = reverse("sales:deal_detail", args=[deal.pk])
+    documents = list(deal.documents.order_by("-created_at", "-pk")[:20])
+    document = next((d for d in documents if d.kind == DocumentKind.CONTRACT), None) or next(
+        iter(documents), None
+    )
+    company = deal.company
+    return {
+        "deal_id": deal.pk,
+        "deal_title": deal.title,
+        "deal_url": deal_url,
+        "client_id": company.pk if company else None,
+        "client_name": company.name if company else "",
+        "client_url": reverse("crm:company_detail", args=[company.pk]) if company else "",
+        "amount": str(deal.amount),
+        "currency": deal.currency,
+        "responsible": deal.responsible.username if deal.responsible else "",
+        "document_title": document.title if document else "",
+        "document_url": (document.file.url if document and document.file else "")
+        or f"{deal_url}#documents",
+    }
+
+
+@transaction.atomic
+def deal_process_start(*, actor: User | None, deal: Deal, process_key: str) -> int:
+    """Start a process for the deal from its card; the run is bound to the deal (its id, not
+    typed text). Returns the process instance id."""
+    from greenwave.bpm import services as bpm
+
+    _require_access(actor, deal)
+    deal = _lock_open(deal, None)  # two clicks cannot start two runs
+    instance = bpm.subject_process_start(
+        actor=actor,
+        key=process_key,
+        subject_type=DEAL_SUBJECT,
+        subject_id=deal.pk,
+        variables=_deal_process_variables(deal),
+    )
+    return int(instance.pk)
+
+
+def _start_opening_process(actor: User | None, deal: Deal, stage: Stage) -> None:
+    """A deal entering a stage whose gate needs a process starts it — unless a run is open or
+    an approved run already meets the gate. A process that is not deployed starts nothing."""
+    from greenwave.bpm import services as bpm
+    from greenwave.bpm.errors import BpmError
+
+    if process_outcome(deal, stage.opening_process) == APPROVED:
+        return
+    try:
+        with transaction.atomic():  # a refused start leaves the move as it is
+            bpm.subject_process_start(
+                actor=actor,
+                key=stage.opening_process,
+                subject_type=DEAL_SUBJECT,
+                subject_id=deal.pk,
+                variables=_deal_process_variables(deal),
+            )
+    except DomainError as exc:
+        if exc.code not in {BpmError.NOT_DEPLOYED, BpmError.ALREADY_RUNNING}:
+            raise

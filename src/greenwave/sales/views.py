@@ -182,6 +182,7 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     gate = evaluate_stage(deal, deal.stage)
     stages = list(deal.pipeline.stages.all())
     approval_kinds = services.approval_kinds_for(request.user)
+    runs = services.deal_process_runs(deal=deal)
     context = {
         "title": str(deal),
         "deal": deal,
@@ -209,6 +210,9 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "approvals": deal.approvals.select_related("approved_by"),
         "timeline": event_list_for_object(object_type="deal", object_id=deal.pk)[:50],
         "can_override": request.user.is_greenwave_admin or request.user.has_role("head_of_sales"),
+        "processes": services.deal_processes() if deal.status == "open" else [],
+        "process_runs": runs,
+        "approved_runs": any(r.outcome == "approved" for r in runs),
     }
     return render(request, "sales/deal_detail.html", context)
 
@@ -280,6 +284,14 @@ def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
             raise DomainError(CoreError.VALIDATION, _("Choose a document kind."))
         services.deal_attach_document(actor=actor, deal=deal, **document_form.cleaned_data)
         messages.success(request, _("Document attached."))
+    elif action == "process":
+        instance_id = services.deal_process_start(
+            actor=actor, deal=deal, process_key=request.POST.get("process", "")
+        )
+        messages.success(
+            request,
+            _("Process started (#%(pk)s): its tasks are in the inboxes.") % {"pk": instance_id},
+        )
     elif action == "approve":
         approval_form = ApprovalForm(request.POST)
         if not approval_form.is_valid():
@@ -407,7 +419,11 @@ def stage_edit(request: AuthedRequest, pipeline_pk: int, pk: int | None = None) 
     _admin(request)
     pipeline = selectors.pipeline_get(pk=pipeline_pk)
     stage = pipeline.stages.filter(pk=pk).first() if pk else None
-    form = StageForm(request.POST or None, initial=StageForm.initial_for(stage) if stage else None)
+    form = StageForm(
+        request.POST or None,
+        initial=StageForm.initial_for(stage) if stage else None,
+        processes=services.deal_processes(),
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("checklist", "activities")}
         try:

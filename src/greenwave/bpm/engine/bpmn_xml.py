@@ -12,6 +12,8 @@ Greenwave's own extensions live in the namespace `GW_NS`:
       </bpmn:extensionElements>
     </bpmn:userTask>
     <bpmn:serviceTask gw:action="notify"/>
+    <bpmn:process gw:subject="deal">   (started from a deal, bound to it)
+    <bpmn:endEvent gw:outcome="approved"/>   (the outcome of a run that ends there)
 Camunda's `camunda:assignee` / `camunda:candidateGroups` are read as well.
 """
 
@@ -224,6 +226,8 @@ def read_document(data: bytes) -> BpmnDocument:
             "id": p.get("id", ""),
             "name": p.get("name") or p.get("id", ""),
             "is_executable": p.get("isExecutable", "false").lower() == "true",
+            # What the process is about (e.g. "deal"): started from that record, bound to it.
+            "subject": (p.get(f"{{{GW_NS}}}subject") or "").strip(),
         }
         for p in _children(root, "process")
     ]
@@ -282,6 +286,9 @@ def read_document(data: bytes) -> BpmnDocument:
                 "process": pid,
                 "lane": lane,
             }
+            if tag == "endEvent" and el.get(f"{{{GW_NS}}}outcome"):
+                # The outcome of a run that ends here (e.g. approved / rejected).
+                doc.elements[el_id]["outcome"] = el.get(f"{{{GW_NS}}}outcome", "").strip()
             if tag == "userTask":
                 doc.user_tasks[el_id] = {
                     "name": (el.get("name") or el_id).strip(),

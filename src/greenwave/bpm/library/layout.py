@@ -87,6 +87,7 @@ class Process:
     flows: tuple[Flow, ...]
     documentation: str = ""
     messages: tuple[str, ...] = ()
+    subject: str = ""  # the record type the process is started from (gw:subject)
 
 
 def _columns(process: Process) -> dict[str, int]:
@@ -138,7 +139,9 @@ def build(process: Process) -> bytes:
         f'<bpmn:collaboration id="Collaboration_{process.key}">'
         f'<bpmn:participant id="Participant_{process.key}" name={quoteattr(process.name)} '
         f'processRef="{process.key}"/></bpmn:collaboration>',
-        f'<bpmn:process id="{process.key}" name={quoteattr(process.name)} isExecutable="true">',
+        f'<bpmn:process id="{process.key}" name={quoteattr(process.name)}'
+        + (f" gw:subject={quoteattr(process.subject)}" if process.subject else "")
+        + ' isExecutable="true">',
     ]
     if process.documentation:
         out.append(f"<bpmn:documentation>{escape(process.documentation)}</bpmn:documentation>")

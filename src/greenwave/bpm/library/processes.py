@@ -24,6 +24,18 @@ DECISION = Field(
     choices=(("approve", "Согласовать"), ("rework", "Вернуть на доработку")),
 )
 COMMENT = Field("comment", "Комментарий", "text")
+# The contract approval may also end rejected (the deal's gate stays unmet).
+CONTRACT_DECISION = Field(
+    "decision",
+    "Решение",
+    "choice",
+    required=True,
+    choices=(
+        ("approve", "Согласовать"),
+        ("rework", "Вернуть на доработку"),
+        ("reject", "Отклонить"),
+    ),
+)
 TO_INITIATOR = {"gw:assignee": "=initiator"}
 
 
@@ -31,19 +43,25 @@ def _review(node_id: str, name: str, lane: str, due: str = "P2D", **attrs: str) 
     return Node(node_id, "user", name, lane, {"gw:dueIn": due, **attrs}, form=(DECISION, COMMENT))
 
 
+def _contract_review(node_id: str, name: str, lane: str) -> Node:
+    return Node(node_id, "user", name, lane, {"gw:dueIn": "P2D"}, form=(CONTRACT_DECISION, COMMENT))
+
+
 CONTRACT_APPROVAL = Process(
     key="contract_approval",
     name="Согласование договора",
     documentation="Менеджер → руководитель → юрист → финансист; каждый может вернуть договор "
-    "на доработку, после доработки согласование идёт заново (семя 000).",
+    "на доработку (после доработки согласование идёт заново) или отклонить его (семя 000). "
+    "Запускается из сделки; согласованный договор выполняет условие этапа «Договор согласован».",
     lanes=(INITIATOR, HEAD, LAWYER, FINANCE),
+    subject="deal",
     nodes=(
         Node("start", "start", "Проект договора готов", INITIATOR),
-        _review("review_head", "Согласование руководителем", HEAD),
+        _contract_review("review_head", "Согласование руководителем", HEAD),
         Node("gw_head", "xor", "Руководитель согласовал?", HEAD, default="to_rework_head"),
-        _review("review_lawyer", "Проверка юристом", LAWYER),
+        _contract_review("review_lawyer", "Проверка юристом", LAWYER),
         Node("gw_lawyer", "xor", "Юрист согласовал?", LAWYER, default="to_rework_lawyer"),
-        _review("review_finance", "Проверка финансистом", FINANCE),
+        _contract_review("review_finance", "Проверка финансистом", FINANCE),
         Node("gw_finance", "xor", "Финансист согласовал?", FINANCE, default="to_rework_finance"),
         Node(
             "rework",
@@ -54,7 +72,8 @@ CONTRACT_APPROVAL = Process(
             form=(Field("changes", "Что исправлено", "text", required=True),),
         ),
         Node("notify", "service", "Уведомить об окончании", INITIATOR, {"gw:action": "notify"}),
-        Node("end", "end", "Договор согласован", INITIATOR),
+        Node("end", "end", "Договор согласован", INITIATOR, {"gw:outcome": "approved"}),
+        Node("end_rejected", "end", "Договор отклонён", INITIATOR, {"gw:outcome": "rejected"}),
     ),
     flows=(
         Flow("start", "review_head"),
@@ -67,6 +86,9 @@ CONTRACT_APPROVAL = Process(
         Flow("gw_head", "rework", name="На доработку", id="to_rework_head"),
         Flow("gw_lawyer", "rework", name="На доработку", id="to_rework_lawyer"),
         Flow("gw_finance", "rework", name="На доработку", id="to_rework_finance"),
+        Flow("gw_head", "end_rejected", "decision == 'reject'", "Отклонён", id="reject_head"),
+        Flow("gw_lawyer", "end_rejected", "decision == 'reject'", "Отклонён", id="reject_lawyer"),
+        Flow("gw_finance", "end_rejected", "decision == 'reject'", "Отклонён", id="reject_finance"),
         Flow("rework", "review_head"),
         Flow("notify", "end"),
     ),

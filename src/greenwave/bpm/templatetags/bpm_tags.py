@@ -31,3 +31,11 @@ def role_label(code: str) -> str:
     from greenwave.accounts.models import RoleCode
 
     return str(RoleCode(code).label) if code in RoleCode.values else code
+
+
+@register.filter
+def local_url(value: object) -> str:
+    """A link taken from process variables, only if it stays on this site (`/…`, not `//…`):
+    variables can be typed through the API, so a `javascript:` link must never be rendered."""
+    text = str(value or "")
+    return text if text.startswith("/") and not text.startswith("//") else ""

@@ -71,7 +71,7 @@ def test_team_tasks_and_instance_pages(
     assert hunter.get("/processes/instances/").status_code == 200
     outsider = _login(two_teams["hunter_b"])
     assert outsider.get(f"/processes/instances/{instance.pk}/").status_code == 404
-    hunter.post(f"/processes/instances/{instance.pk}/cancel/")
+    hunter.post(f"/processes/instances/{instance.pk}/cancel/", {"confirm": "1"})
     instance.refresh_from_db()
     assert instance.status == InstanceStatus.CANCELLED
 

@@ -11,11 +11,13 @@ from greenwave.sales.models import Pipeline
 # The default pipelines are rows of a data migration; a transactional test's flush drops them,
 # so tests put them back through the migration's own (idempotent) function.
 _DEFAULTS = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
+_OPENING = importlib.import_module("greenwave.sales.migrations.0006_stage_opening_process")
 
 
 @pytest.fixture
 def default_pipelines(db: Any) -> None:
     _DEFAULTS.create(apps, None)
+    _OPENING.name_contract_approval(apps, None)
 
 
 @pytest.fixture
