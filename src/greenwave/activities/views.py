@@ -122,6 +122,8 @@ def _act(
         try:
             action(actor=request.user, activity=activity, **form.service_data())
         except DomainError as exc:
+            if exc.status in (403, 404):
+                raise  # a refusal is a 403/404 page, not a flash message
             messages.error(request, exc.message)
         else:
             messages.success(request, done)
