@@ -149,6 +149,11 @@ def _require_can_change(actor: User | None, activity: Activity) -> None:
     )
 
 
+def activity_require_can_change(*, actor: User, activity: Activity) -> None:
+    """For the views: refuse (403) before a form is even read."""
+    _require_can_change(actor, activity)
+
+
 def _require_open(activity: Activity) -> None:
     if activity.status != ActivityStatus.PLANNED:
         raise DomainError(

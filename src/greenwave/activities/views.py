@@ -118,6 +118,7 @@ def _act(
     request: AuthedRequest, pk: int, form: Any, action: Callable[..., Any], done: str
 ) -> HttpResponse:
     activity = selectors.activity_get(actor=request.user, pk=pk)
+    services.activity_require_can_change(actor=request.user, activity=activity)
     if form.is_valid():
         try:
             action(actor=request.user, activity=activity, **form.service_data())

@@ -393,6 +393,12 @@ def _can_manage_catalog(request: AuthedRequest) -> bool:
     return user.is_superuser or user.has_role(*services.CATALOG_MANAGERS)
 
 
+def _require_catalog_change(request: AuthedRequest) -> None:
+    """Everyone reads the catalogue; a change by another role is a 403, not a form error."""
+    if request.method == "POST" and not _can_manage_catalog(request):
+        raise PermissionDenied(_("Only a head of sales or an administrator can change this."))
+
+
 @login_required
 def product_list(request: AuthedRequest) -> HttpResponse:
     can_edit = _can_manage_catalog(request)
@@ -427,6 +433,7 @@ def product_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     product = selectors.product_get(actor=request.user, pk=pk)
+    _require_catalog_change(request)
     initial = {f: getattr(product, f) for f in services.PRODUCT_FIELDS}
     form = ProductForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -488,6 +495,7 @@ def price_list_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     price_list = selectors.price_list_get(actor=request.user, pk=pk)
+    _require_catalog_change(request)
     initial = {f: getattr(price_list, f) for f in services.PRICE_LIST_FIELDS}
     form = PriceListForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -507,6 +515,7 @@ def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def price_list_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The products of the catalogue with their price in this list; managers edit in place."""
     price_list = selectors.price_list_get(actor=request.user, pk=pk)
+    _require_catalog_change(request)
     if request.method == "POST":
         prices = {
             int(key.removeprefix("price_")): str(value).strip()
