@@ -65,6 +65,24 @@ DEFAULT_ACCESS_LEVELS: dict[str, str] = {
 
 ACCESS_RANK = {AccessLevel.OWN: 0, AccessLevel.TEAM: 1, AccessLevel.HEADED: 2, AccessLevel.ALL: 3}
 
+# How far a role may *change* records, whatever it may read: a role writes at its record
+# access capped by this ceiling (see `accounts.scoping.write_level_of`). Lawyers, finance and
+# accountants read every record to check deals, but change only their own; on the others'
+# records they act through what their job is — approvals, documents, their process tasks.
+WRITE_CEILINGS: dict[str, AccessLevel] = {
+    RoleCode.CALL_CENTER: AccessLevel.TEAM,
+    RoleCode.HUNTER: AccessLevel.TEAM,
+    RoleCode.CLOSER: AccessLevel.TEAM,
+    RoleCode.FARMER: AccessLevel.TEAM,
+    RoleCode.KAM: AccessLevel.TEAM,
+    RoleCode.HEAD_OF_SALES: AccessLevel.HEADED,
+    RoleCode.LAWYER: AccessLevel.OWN,
+    RoleCode.FINANCE: AccessLevel.OWN,
+    RoleCode.ACCOUNTANT: AccessLevel.OWN,
+    RoleCode.HR: AccessLevel.OWN,
+    RoleCode.ADMIN: AccessLevel.ALL,
+}
+
 
 class Role(models.Model):
     code = models.CharField(_("code"), max_length=32, unique=True, choices=RoleCode.choices)

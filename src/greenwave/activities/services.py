@@ -23,7 +23,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
-from greenwave.accounts.scoping import can_see_user, visible_team_ids
+from greenwave.accounts.scoping import (
+    can_write,
+    can_write_for_user,
+    require_write,
+    visible_team_ids,
+)
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
 from greenwave.crm.models import Company, Contact
@@ -94,10 +99,11 @@ def _is_head(actor: User | None) -> bool:
 
 
 def _require_assignable(actor: User | None, responsible: User) -> None:
-    """A task may go only to a colleague the actor sees (their scope), never beyond."""
+    """A task may go only to a colleague within the actor's write reach, never beyond (reading
+    every team, as a lawyer does, is no right to hand out work there)."""
     if actor is None or responsible.pk == actor.pk:
         return
-    if not responsible.is_active or not can_see_user(actor, responsible):
+    if not responsible.is_active or not can_write_for_user(actor, responsible):
         raise DomainError(
             ActivitiesError.ASSIGNEE_OUT_OF_SCOPE,
             _("You cannot assign work to this user: they are outside your teams."),
@@ -116,16 +122,36 @@ def _require_visible(actor: User | None, record: Any, label: str) -> None:
     raise not_found(_("%(what)s not found.") % {"what": label})
 
 
+def _require_writable(actor: User | None, record: Any, label: str) -> None:
+    """An activity writes into the timelines of the records it links (and can meet a deal's
+    stage gate): the actor must be allowed to change them, not only to read them."""
+    _require_visible(actor, record, label)
+    if record is not None:
+        require_write(
+            actor,
+            record,
+            message=_("You can read this %(what)s but not add activities to it.")
+            % {"what": label.lower()},
+        )
+
+
 def _require_can_change(actor: User | None, activity: Activity) -> None:
-    if actor is None or _is_head(actor):
+    if actor is None:
         return
     if actor.pk in (activity.responsible_id, activity.author_id):
+        return
+    if _is_head(actor) and can_write(actor, activity):
         return
     raise DomainError(
         ActivitiesError.NOT_ALLOWED,
         _("Only the responsible person, the author or a head can change this activity."),
         status=403,
     )
+
+
+def activity_require_can_change(*, actor: User, activity: Activity) -> None:
+    """For the views: refuse (403) before a form is even read."""
+    _require_can_change(actor, activity)
 
 
 def _require_open(activity: Activity) -> None:
@@ -306,7 +332,7 @@ def activity_create(
         (lead, _("Lead")),
         (deal, _("Deal")),
     ):
-        _require_visible(actor, record, str(label))
+        _require_writable(actor, record, str(label))
     if company is None:
         for linked in (deal, contact, lead):
             if linked is not None and linked.company_id:
@@ -632,7 +658,7 @@ def _require_planner(actor: User | None, manager: User) -> None:
     """A manager plans their own calls; a head plans those of the people they see."""
     if actor is None or actor.pk == manager.pk:
         return
-    if _is_head(actor) and can_see_user(actor, manager):
+    if _is_head(actor) and can_write_for_user(actor, manager):
         return
     raise DomainError(
         ActivitiesError.NOT_ALLOWED,

@@ -118,10 +118,13 @@ def _act(
     request: AuthedRequest, pk: int, form: Any, action: Callable[..., Any], done: str
 ) -> HttpResponse:
     activity = selectors.activity_get(actor=request.user, pk=pk)
+    services.activity_require_can_change(actor=request.user, activity=activity)
     if form.is_valid():
         try:
             action(actor=request.user, activity=activity, **form.service_data())
         except DomainError as exc:
+            if exc.status in (403, 404):
+                raise  # a refusal is a 403/404 page, not a flash message
             messages.error(request, exc.message)
         else:
             messages.success(request, done)

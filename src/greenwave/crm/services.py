@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.models import RoleCode, Team, User
-from greenwave.accounts.scoping import can_see_user, scope_records, visible_team_ids
+from greenwave.accounts.scoping import (
+    can_write_for_user,
+    require_write,
+    scope_for_write,
+    scope_records,
+    writable_team_ids,
+)
 from greenwave.core.errors import DomainError, not_found, permission_denied
 from greenwave.core.models import EventObject
 from greenwave.core.money import Currency
@@ -111,6 +117,7 @@ __all__ = [
     "product_create",
     "product_group_create",
     "product_update",
+    "require_writable_company",
     "search_text_of",
 ]
 
@@ -261,6 +268,26 @@ def _require_visible_company(actor: User, company: Company) -> None:
         raise not_found(_("Company not found."))
 
 
+def require_writable_company(actor: User | None, company: Company) -> None:
+    """404 for a client the actor does not see, 403 for one they see but may not change."""
+    if actor is None:
+        return
+    _require_visible_company(actor, company)
+    require_write(
+        actor, company, message=_("You can read this client but not change it: it is not yours.")
+    )
+
+
+def _require_writable_contact(actor: User | None, contact: Contact) -> None:
+    if actor is None:
+        return
+    if not scope_records(Contact.objects.filter(pk=contact.pk), actor=actor).exists():
+        raise not_found(_("Contact not found."))
+    require_write(
+        actor, contact, message=_("You can read this contact but not change it: it is not yours.")
+    )
+
+
 def _resolve_owner(
     actor: User | None, responsible: User | None, team: Team | None
 ) -> tuple[User, Team | None]:
@@ -268,11 +295,11 @@ def _resolve_owner(
     owner = responsible or actor
     if owner is None:
         raise _field_error("responsible", _("Choose the responsible manager."))
-    if actor is not None and owner.pk != actor.pk and not can_see_user(actor, owner):
+    if actor is not None and owner.pk != actor.pk and not can_write_for_user(actor, owner):
         raise permission_denied(_("You cannot give a client to a manager outside your teams."))
     chosen_team = team if team is not None else owner.team
     if actor is not None and chosen_team is not None:
-        teams = visible_team_ids(actor)
+        teams = writable_team_ids(actor)
         if teams is not None and chosen_team.pk not in teams and chosen_team.pk != owner.team_id:
             raise permission_denied(_("You cannot give a client to a team you do not see."))
     return owner, chosen_team
@@ -380,8 +407,7 @@ def company_update(
     unknown = set(fields) - set(COMPANY_FIELDS)
     if unknown:
         raise TypeError(f"unknown company fields: {sorted(unknown)}")
-    if actor is not None:
-        _require_visible_company(actor, company)
+    require_writable_company(actor, company)
     company = (
         Company.objects.select_for_update(of=("self",))
         .select_related("responsible", "team")
@@ -408,8 +434,7 @@ def company_reassign(
     *, actor: User | None, company: Company, responsible: User, team: Team | None = None
 ) -> Company:
     """Hand a client (with its contacts) to another manager and team."""
-    if actor is not None:
-        _require_visible_company(actor, company)
+    require_writable_company(actor, company)
     company = (
         Company.objects.select_for_update(of=("self",))
         .select_related("responsible", "team")
@@ -508,8 +533,8 @@ def contact_create(
     team: Team | None = None,
 ) -> Contact:
     """Add a person; at a company the contact is owned like the company unless told otherwise."""
-    if company is not None and actor is not None:
-        _require_visible_company(actor, company)
+    if company is not None:
+        require_writable_company(actor, company)
     data = _clean_contact(
         {
             "full_name": full_name,
@@ -553,12 +578,9 @@ def contact_update(
     unknown = set(fields) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"unknown contact fields: {sorted(unknown)}")
-    if actor is not None:
-        visible = scope_records(Contact.objects.filter(pk=contact.pk), actor=actor).exists()
-        if not visible:
-            raise not_found(_("Contact not found."))
-        if isinstance(company, Company):
-            _require_visible_company(actor, company)
+    _require_writable_contact(actor, contact)
+    if isinstance(company, Company):
+        require_writable_company(actor, company)
     contact = (
         Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
     )
@@ -639,8 +661,7 @@ def decision_maker_add(
     attitude: str = Attitude.NEUTRAL,
 ) -> DecisionMaker:
     """Mark a contact of the company as a decision maker with their profile (seed 003)."""
-    if actor is not None:
-        _require_visible_company(actor, company)
+    require_writable_company(actor, company)
     if contact.company_id != company.pk:
         raise DomainError(
             CrmError.WRONG_COMPANY,
@@ -683,8 +704,7 @@ def decision_maker_update(
     unknown = set(fields) - set(DECISION_MAKER_FIELDS)
     if unknown:
         raise TypeError(f"unknown decision maker fields: {sorted(unknown)}")
-    if actor is not None:
-        _require_visible_company(actor, decision_maker.company)
+    require_writable_company(actor, decision_maker.company)
     dm = (
         DecisionMaker.objects.select_for_update(of=("self",))
         .select_related("company", "contact")
@@ -710,8 +730,7 @@ def decision_maker_update(
 @transaction.atomic
 def decision_maker_remove(*, actor: User | None, decision_maker: DecisionMaker) -> None:
     """The contact stays; only their decision-maker role goes (the event keeps the profile)."""
-    if actor is not None:
-        _require_visible_company(actor, decision_maker.company)
+    require_writable_company(actor, decision_maker.company)
     event_append_for(
         decision_maker,
         activity=events.DECISION_MAKER_REMOVED,
@@ -780,8 +799,7 @@ def client_profile_update(*, actor: User | None, company: Company, **fields: Any
     unknown = set(fields) - set(CLIENT_PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"unknown profile fields: {sorted(unknown)}")
-    if actor is not None:
-        _require_visible_company(actor, company)
+    require_writable_company(actor, company)
     profile, _created = ClientProfile.objects.select_for_update().get_or_create(company=company)
     before = _profile_snapshot(profile)
     data = _clean_profile({**{f: getattr(profile, f) for f in CLIENT_PROFILE_FIELDS}, **fields})
@@ -893,8 +911,7 @@ def competitor_link(
     *, actor: User | None, competitor: Competitor, company: Company, note: str = ""
 ) -> CompetitorPresence:
     """Record that a competitor works with or fights for one of our clients."""
-    if actor is not None:
-        _require_visible_company(actor, company)
+    require_writable_company(actor, company)
     presence, created = CompetitorPresence.objects.get_or_create(
         competitor=competitor, company=company, defaults={"note": _text(note, "note", 500)}
     )
@@ -917,8 +934,7 @@ def competitor_link(
 
 @transaction.atomic
 def competitor_unlink(*, actor: User | None, competitor: Competitor, company: Company) -> None:
-    if actor is not None:
-        _require_visible_company(actor, company)
+    require_writable_company(actor, company)
     deleted, _rows = CompetitorPresence.objects.filter(
         competitor=competitor, company=company
     ).delete()
@@ -1269,9 +1285,8 @@ def company_merge(*, actor: User | None, target: Company, source: Company) -> Co
     """
     if target.pk == source.pk:
         raise _field_error("source", _("A company cannot be merged with itself."))
-    if actor is not None:
-        _require_visible_company(actor, target)
-        _require_visible_company(actor, source)
+    require_writable_company(actor, target)
+    require_writable_company(actor, source)
     locked = {
         c.pk: c
         for c in Company.objects.select_for_update(of=("self",))
@@ -1549,7 +1564,7 @@ def _companies_by_inn(actor: User, rows: Iterable[Mapping[str, str]]) -> dict[st
     found: dict[str, Company] = {}
     wanted = sorted(inns)
     for start in range(0, len(wanted), LOOKUP_CHUNK):
-        candidates = scope_records(
+        candidates = scope_for_write(
             Company.objects.filter(
                 inn__in=wanted[start : start + LOOKUP_CHUNK],
                 merged_into__isnull=True,
@@ -1911,7 +1926,7 @@ def _write_contacts(job: ImportJob, checks: list[_RowCheck]) -> int:
         live = Company.objects.filter(
             pk__in=ids[start : start + LOOKUP_CHUNK], merged_into__isnull=True, is_deleted=False
         )
-        visible.update(scope_records(live, actor=actor).values_list("pk", flat=True))
+        visible.update(scope_for_write(live, actor=actor).values_list("pk", flat=True))
     if linked - visible:
         raise not_found(_("Company not found."))
     owner, owner_team = _resolve_owner(actor, job.responsible, None)
@@ -2031,8 +2046,7 @@ def _require_owner_or_head(actor: User | None, responsible_id: int) -> None:
 @transaction.atomic
 def company_delete(*, actor: User | None, company: Company) -> Company:
     """Hide a client from lists and search; everything stays and can be restored."""
-    if actor is not None:
-        _require_visible_company(actor, company)
+    require_writable_company(actor, company)
     company = Company.objects.select_for_update().get(pk=company.pk)
     _require_owner_or_head(actor, company.responsible_id)
     company.is_deleted, company.deleted_at = True, timezone.now()
@@ -2048,6 +2062,7 @@ def company_restore(*, actor: User | None, company: Company) -> Company:
         visible = scope_records(Company.objects.filter(pk=company.pk), actor=actor).exists()
         if not visible or not company.is_deleted:
             raise not_found(_("Company not found."))
+    require_write(actor, company)
     _require_owner_or_head(actor, company.responsible_id)
     _refuse_duplicate_inn(actor, company.inn, company.kpp, exclude_pk=company.pk)
     company.is_deleted, company.deleted_at = False, None
@@ -2056,18 +2071,12 @@ def company_restore(*, actor: User | None, company: Company) -> Company:
     return company
 
 
-def _contact_in_scope(actor: User, contact: Contact) -> None:
-    if not scope_records(Contact.objects.filter(pk=contact.pk), actor=actor).exists():
-        raise not_found(_("Contact not found."))
-
-
 @transaction.atomic
 def contact_delete(*, actor: User | None, contact: Contact) -> Contact:
     contact = (
         Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
     )
-    if actor is not None:
-        _contact_in_scope(actor, contact)
+    _require_writable_contact(actor, contact)
     _require_owner_or_head(actor, contact.responsible_id)
     contact.is_deleted, contact.deleted_at = True, timezone.now()
     contact.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
@@ -2086,8 +2095,7 @@ def contact_restore(*, actor: User | None, contact: Contact) -> Contact:
     contact = (
         Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
     )
-    if actor is not None:
-        _contact_in_scope(actor, contact)
+    _require_writable_contact(actor, contact)
     if not contact.is_deleted:
         raise not_found(_("Contact not found."))
     _require_owner_or_head(actor, contact.responsible_id)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.scoping import require_write
 from greenwave.core.api import list_query
 from greenwave.core.errors import DomainError
 from greenwave.core.listing import ListQuery
@@ -136,6 +137,7 @@ def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
+    require_write(request.user, company)
     form = CompanyForm(request.POST or None, initial=CompanyForm.initial_for(company))
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,6 +154,7 @@ def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def company_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
+    require_write(request.user, company)
     form = ReassignForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,6 +214,7 @@ def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(actor=request.user, pk=pk)
+    require_write(request.user, contact)
     initial = ContactForm.initial_for(contact)
     form = ContactForm(request.POST or None, initial=initial, actor=request.user)
     if request.method == "POST" and form.is_valid():
@@ -228,6 +232,7 @@ def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def decision_maker_add(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
+    require_write(request.user, company)
     form = DecisionMakerAddForm(request.POST or None, company=company)
     if request.method == "POST" and form.is_valid():
         try:
@@ -244,6 +249,7 @@ def decision_maker_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def decision_maker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     dm = selectors.decision_maker_get(actor=request.user, pk=pk)
+    require_write(request.user, dm.company)
     initial = {f: getattr(dm, f) for f in services.DECISION_MAKER_FIELDS}
     form = DecisionMakerForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -264,6 +270,7 @@ def decision_maker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def decision_maker_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     dm = selectors.decision_maker_get(actor=request.user, pk=pk)
+    require_write(request.user, dm.company)
     services.decision_maker_remove(actor=request.user, decision_maker=dm)
     messages.success(request, _("%(name)s is no longer a decision maker.") % {"name": dm.contact})
     return redirect(reverse("crm:company_detail", args=[dm.company_id]) + "#contacts")
@@ -275,6 +282,7 @@ def decision_maker_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def company_profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
+    require_write(request.user, company)
     profile = selectors.client_profile_of(actor=request.user, company=company)
     initial = {f: getattr(profile, f) for f in services.CLIENT_PROFILE_FIELDS} if profile else {}
     form = ClientProfileForm(request.POST or None, initial=initial)
@@ -294,6 +302,7 @@ def company_profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def company_competitor_link(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
+    require_write(request.user, company)
     form = CompetitorLinkForm(request.POST)
     if form.is_valid():
         try:
@@ -309,6 +318,7 @@ def company_competitor_link(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def company_competitor_unlink(request: AuthedRequest, pk: int, competitor_pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
+    require_write(request.user, company)
     competitor = selectors.competitor_get(actor=request.user, pk=competitor_pk)
     services.competitor_unlink(actor=request.user, competitor=competitor, company=company)
     return redirect(reverse("crm:company_detail", args=[company.pk]) + "#profile")
@@ -383,6 +393,12 @@ def _can_manage_catalog(request: AuthedRequest) -> bool:
     return user.is_superuser or user.has_role(*services.CATALOG_MANAGERS)
 
 
+def _require_catalog_change(request: AuthedRequest) -> None:
+    """Everyone reads the catalogue; a change by another role is a 403, not a form error."""
+    if request.method == "POST" and not _can_manage_catalog(request):
+        raise PermissionDenied(_("Only a head of sales or an administrator can change this."))
+
+
 @login_required
 def product_list(request: AuthedRequest) -> HttpResponse:
     can_edit = _can_manage_catalog(request)
@@ -417,6 +433,7 @@ def product_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     product = selectors.product_get(actor=request.user, pk=pk)
+    _require_catalog_change(request)
     initial = {f: getattr(product, f) for f in services.PRODUCT_FIELDS}
     form = ProductForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -478,6 +495,7 @@ def price_list_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     price_list = selectors.price_list_get(actor=request.user, pk=pk)
+    _require_catalog_change(request)
     initial = {f: getattr(price_list, f) for f in services.PRICE_LIST_FIELDS}
     form = PriceListForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -497,6 +515,7 @@ def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def price_list_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The products of the catalogue with their price in this list; managers edit in place."""
     price_list = selectors.price_list_get(actor=request.user, pk=pk)
+    _require_catalog_change(request)
     if request.method == "POST":
         prices = {
             int(key.removeprefix("price_")): str(value).strip()
@@ -528,6 +547,8 @@ def company_merge(request: AuthedRequest, pk: int) -> HttpResponse:
     """Fold the duplicate named in the form into this company."""
     target = selectors.company_get(actor=request.user, pk=pk)
     source = selectors.company_get(actor=request.user, pk=int(request.POST.get("source") or 0))
+    require_write(request.user, target)
+    require_write(request.user, source)
     try:
         services.company_merge(actor=request.user, target=target, source=source)
     except DomainError as exc:
@@ -631,6 +652,7 @@ def contact_export(request: AuthedRequest) -> HttpResponseBase:
 @login_required
 def company_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
+    require_write(request.user, company)
     services.company_delete(actor=request.user, company=company)
     messages.success(
         request, _("%(name)s has been deleted; it can be restored.") % {"name": company.name}
@@ -642,6 +664,7 @@ def company_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def company_restore(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk, deleted=True)
+    require_write(request.user, company)
     try:
         services.company_restore(actor=request.user, company=company)
     except DomainError as exc:
@@ -669,6 +692,7 @@ def company_deleted(request: AuthedRequest) -> HttpResponse:
 @login_required
 def contact_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(actor=request.user, pk=pk)
+    require_write(request.user, contact)
     services.contact_delete(actor=request.user, contact=contact)
     messages.success(
         request, _("%(name)s has been deleted; it can be restored.") % {"name": contact}
@@ -680,6 +704,7 @@ def contact_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def contact_restore(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(actor=request.user, pk=pk, deleted=True)
+    require_write(request.user, contact)
     services.contact_restore(actor=request.user, contact=contact)
     messages.success(request, _("%(name)s has been restored.") % {"name": contact})
     return redirect("crm:contact_detail", pk=contact.pk)

@@ -14,7 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, Team, User
-from greenwave.accounts.scoping import visible_team_ids
+from greenwave.accounts.scoping import (
+    can_write_for_user,
+    require_write,
+    visible_team_ids,
+    writable_team_ids,
+)
 from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
 from greenwave.core.services import changes_between, event_append, event_append_for, ref
 from greenwave.crm import selectors as crm_selectors
@@ -91,14 +96,44 @@ def _require_admin(actor: User | None) -> None:
         raise permission_denied(_("Only an administrator can configure pipelines."))
 
 
-def _require_access(actor: User | None, record: Deal | Lead) -> None:
-    """The same rule as the selectors: own records, or a team the actor sees."""
+def _require_visible(actor: User | None, record: Deal | Lead) -> None:
+    """The same rule as the selectors: own records, or a team the actor sees (else 404)."""
     if actor is None:
         return
     teams = visible_team_ids(actor)
     if teams is None or record.responsible_id == actor.pk or record.team_id in teams:
         return
     raise not_found(_("Deal not found.") if isinstance(record, Deal) else _("Lead not found."))
+
+
+def _require_access(actor: User | None, record: Deal | Lead) -> None:
+    """A change: the record must be visible (else 404) and within the actor's write reach —
+    own, the team, the teams below for a head, all for an administrator (else 403)."""
+    _require_visible(actor, record)
+    require_write(
+        actor,
+        record,
+        message=_("You can read this deal but not change it: it is not yours.")
+        if isinstance(record, Deal)
+        else _("You can read this lead but not change it: it is not yours."),
+    )
+
+
+def _require_owner_in_reach(actor: User | None, owner: User | None, team: Team | None) -> None:
+    """A new or handed-over record goes only to a colleague and team the actor may write for."""
+    if actor is None:
+        return
+    if owner is not None and not can_write_for_user(actor, owner):
+        raise permission_denied(_("You cannot give work to a colleague outside your teams."))
+    teams = writable_team_ids(actor)
+    owner_team = owner.team_id if owner is not None else None
+    if team is not None and teams is not None and team.pk not in teams and team.pk != owner_team:
+        raise permission_denied(_("You cannot give work to a team outside your reach."))
+
+
+# Roles whose job is the deal's papers: they attach documents to any deal they can read (a
+# lawyer the signed contract, finance the payment order) without the right to change it.
+DOCUMENT_KEEPERS = (RoleCode.LAWYER, RoleCode.FINANCE, RoleCode.ACCOUNTANT)
 
 
 # --- pipelines -------------------------------------------------------------------------
@@ -309,6 +344,9 @@ def deal_create(
     if amount < 0:
         raise DomainError(CoreError.VALIDATION, _("The amount cannot be negative."))
     responsible = responsible or actor
+    _require_owner_in_reach(actor, responsible, team)
+    if company is not None:
+        crm_services.require_writable_company(actor, company)
     share = _active_hunter_share(company)
     if share is not None:  # a later sale of a handed-off client: the hunter keeps a share
         hunter = share.hunter
@@ -582,6 +620,7 @@ def deal_reassign(
     *, actor: User | None, deal: Deal, responsible: User, team: Team | None = None
 ) -> Deal:
     _require_access(actor, deal)
+    _require_owner_in_reach(actor, responsible, team)
     deal = _lock(deal, None)
     before = {
         "responsible": deal.responsible.username if deal.responsible else None,
@@ -604,7 +643,7 @@ def deal_reassign(
 
 @transaction.atomic
 def deal_approve(*, actor: User, deal: Deal, kind: str, comment: str = "") -> DealApproval:
-    _require_access(actor, deal)
+    _require_visible(actor, deal)  # approving is the approver's job on any deal they read
     if kind not in ApprovalKind.values:
         raise DomainError(CoreError.VALIDATION, _("Unknown approval."))
     if not actor.is_greenwave_admin and not actor.has_role(*APPROVERS[kind]):
@@ -630,7 +669,10 @@ def deal_approve(*, actor: User, deal: Deal, kind: str, comment: str = "") -> De
 def deal_attach_document(
     *, actor: User, deal: Deal, kind: str, title: str, file: UploadedFile | None = None
 ) -> DealDocument:
-    _require_access(actor, deal)
+    if actor.has_role(*DOCUMENT_KEEPERS):
+        _require_visible(actor, deal)
+    else:
+        _require_access(actor, deal)
     if kind not in DocumentKind.values:
         raise DomainError(CoreError.VALIDATION, _("Unknown document kind."))
     document = DealDocument(
@@ -678,6 +720,7 @@ def lead_create(
         )
     title = title.strip() or fields.get("company_name") or fields.get("contact_name") or ""
     responsible = responsible or (actor if actor and not actor.is_greenwave_admin else None)
+    _require_owner_in_reach(actor, responsible, team)
     lead = Lead.objects.create(
         title=str(title)[:200] or _("Lead"),
         source=source,
@@ -789,6 +832,8 @@ def lead_convert(
     """
     _require_access(actor, lead)
     lead = _open_lead(lead)
+    if responsible is not None:
+        _require_owner_in_reach(actor, responsible, None)
     owner = responsible or lead.responsible or actor
     if owner is None:
         raise DomainError(CoreError.VALIDATION, _("Choose who will be responsible for the deal."))
@@ -822,6 +867,7 @@ def lead_convert(
 @transaction.atomic
 def lead_reassign(*, actor: User | None, lead: Lead, responsible: User) -> Lead:
     _require_access(actor, lead)
+    _require_owner_in_reach(actor, responsible, None)
     lead = _open_lead(lead)
     before = lead.responsible.username if lead.responsible else None
     lead.responsible, lead.team = responsible, responsible.team

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
-from greenwave.accounts.scoping import scope_users
+from greenwave.accounts.scoping import require_write, scope_users
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.listing import ListQuery
 from greenwave.core.pages import render_list_page
@@ -104,6 +104,7 @@ def board(request: AuthedRequest) -> HttpResponse:
 def deal_move(request: AuthedRequest, pk: int) -> HttpResponse:
     """Kanban drop or card form: move, and answer with the re-rendered board or card."""
     deal = selectors.deal_get(actor=request.user, pk=pk)
+    require_write(request.user, deal)  # a refusal is a 403 page, not a flash message
     stage = Stage.objects.filter(pk=request.POST.get("stage") or 0).first()
     version = request.POST.get("version")
     try:
@@ -222,11 +223,18 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def deal_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     """The card's buttons: edit, win, lose, reopen, attach a document, approve."""
     deal = selectors.deal_get(actor=request.user, pk=pk)
+    if action not in READER_ACTIONS:
+        require_write(request.user, deal)  # a refusal is a 403 page, not a flash message
     try:
         _run_deal_action(request, deal, action)
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("sales:deal_detail", pk=pk)
+
+
+# What a reader of the deal may do without the right to change it: approvers approve and
+# document keepers attach papers (the services check their roles).
+READER_ACTIONS = frozenset({"approve", "document"})
 
 
 def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
@@ -365,6 +373,7 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def lead_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     lead = selectors.lead_get(actor=request.user, pk=pk)
+    require_write(request.user, lead)  # a refusal is a 403 page, not a flash message
     try:
         if action in ("mql", "sql"):
             services.lead_qualify(actor=request.user, lead=lead, level=action)

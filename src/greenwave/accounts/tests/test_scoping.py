@@ -60,3 +60,32 @@ def test_widest_role_wins_when_a_user_holds_several(two_teams) -> None:
     services.user_update(actor=None, user=hunter_b, roles=["hunter", "lawyer"])
     hunter_b = User.objects.get(pk=hunter_b.pk)
     assert visible_team_ids(hunter_b) is None
+
+
+def test_reading_everything_is_not_writing_everything(two_teams, make_user) -> None:
+    """«All» record access is read access: the write level is capped per role."""
+    from greenwave.accounts.models import AccessLevel
+    from greenwave.accounts.scoping import (
+        access_level_of,
+        can_write_for_user,
+        writable_team_ids,
+        write_level_of,
+    )
+
+    lawyer = make_user("lawyer", roles=["lawyer"])
+    assert access_level_of(lawyer) == AccessLevel.ALL
+    assert write_level_of(lawyer) == AccessLevel.OWN
+    assert writable_team_ids(lawyer) == set()
+    assert not can_write_for_user(lawyer, two_teams["hunter_a"])
+    assert write_level_of(two_teams["hunter_a"]) == AccessLevel.TEAM
+    assert writable_team_ids(two_teams["director"]) == visible_team_ids(two_teams["director"])
+    assert writable_team_ids(two_teams["admin"]) is None
+
+
+def test_an_admin_narrowing_record_access_narrows_writes_too(two_teams) -> None:
+    from greenwave.accounts.models import AccessLevel
+    from greenwave.accounts.scoping import write_level_of
+
+    Role.objects.filter(code="hunter").update(access_level="own")
+    hunter_a = User.objects.get(username="hunter_a")
+    assert write_level_of(hunter_a) == AccessLevel.OWN

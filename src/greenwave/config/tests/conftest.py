@@ -1,0 +1,182 @@
+"""One world for the cross-app access tests: records of team A, an outsider of team B and
+the back office (lawyer, finance, accountant) whose record access is «all»."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from greenwave.accounts import services as account_services
+from greenwave.accounts.models import ApiToken, Team, User
+from greenwave.activities import services as activity_services
+from greenwave.activities.models import Activity
+from greenwave.crm import services as crm_services
+from greenwave.crm.models import (
+    Company,
+    Competitor,
+    Contact,
+    DecisionMaker,
+    ImportJob,
+    PriceList,
+    Product,
+)
+from greenwave.planning import services as planning_services
+from greenwave.planning.models import DayPlanItem
+from greenwave.sales import services as sales_services
+from greenwave.sales.models import Deal, DealItem, Lead, LossReason, Pipeline
+
+_PIPELINES = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
+
+
+@dataclass
+class World:
+    team_a: Team
+    team_b: Team
+    back_office: Team
+    hunter_a: User
+    head_a: User
+    hunter_b: User
+    admin: User
+    lawyer: User
+    finance: User
+    accountant: User
+    pipeline: Pipeline
+    company: Company
+    other_company: Company
+    contact: Contact
+    decision_maker: DecisionMaker
+    competitor: Competitor
+    product: Product
+    price_list: PriceList
+    deal: Deal
+    deal_item: DealItem
+    loss_reason: LossReason
+    lead: Lead
+    activity: Activity
+    import_job: ImportJob
+    token: ApiToken
+    day_item: DayPlanItem
+
+    def back_officers(self) -> dict[str, User]:
+        return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
+
+
+@pytest.fixture
+def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
+    _PIPELINES.create(apps, None)
+    hunter_a = two_teams["hunter_a"]
+    back_office = make_team("Back office")
+    company = crm_services.company_create(actor=hunter_a, name="Alpha LLC", region="Moscow")
+    other = crm_services.company_create(actor=hunter_a, name="Alpha Trading", region="Tver")
+    contact = crm_services.contact_create(actor=hunter_a, company=company, full_name="Anna Petrova")
+    dm = crm_services.decision_maker_add(
+        actor=hunter_a, company=company, contact=contact, role="CEO"
+    )
+    crm_services.client_profile_update(actor=hunter_a, company=company, goals_note="Grow")
+    competitor = crm_services.competitor_create(actor=None, name="Rival Ltd")
+    crm_services.competitor_link(actor=hunter_a, competitor=competitor, company=company)
+    product = crm_services.product_create(actor=None, name="Widget", sku="W-1")
+    price_list = crm_services.price_list_create(actor=None, name="Base list", kind="base")
+    pipeline = Pipeline.objects.get(code="b2b")
+    deal = sales_services.deal_create(
+        actor=hunter_a, title="Alpha supply", pipeline=pipeline, company=company
+    )
+    item = sales_services.deal_add_item(
+        actor=hunter_a, deal=deal, product=product, quantity=Decimal(2), price=Decimal(100)
+    )
+    deal.refresh_from_db()
+    lead = sales_services.lead_create(
+        actor=hunter_a, contact_name="Lena Orlova", company_name="Lead Co", phone="+79990001122"
+    )
+    activity = activity_services.activity_create(
+        actor=hunter_a,
+        kind="task",
+        subject="Send the proposal",
+        company=company,
+        due_at=timezone.now() + timedelta(days=1),
+    )
+    job = crm_services.import_upload(
+        actor=hunter_a,
+        kind="companies",
+        file_name="companies.csv",
+        content=b"name,region\nBeta LLC,Kazan\n",
+    )
+    token, _raw = account_services.token_issue(actor=None, user=hunter_a, name="laptop")
+    plan = planning_services.day_plan_open(actor=hunter_a)
+    day_item = planning_services.day_plan_add_item(
+        actor=hunter_a, plan=plan, goal="Agree the price", company=company
+    )
+    return World(
+        team_a=two_teams["team_a"],
+        team_b=two_teams["team_b"],
+        back_office=back_office,
+        hunter_a=hunter_a,
+        head_a=two_teams["head_a"],
+        hunter_b=two_teams["hunter_b"],
+        admin=two_teams["admin"],
+        lawyer=make_user("lawyer", roles=["lawyer"], team=back_office),
+        finance=make_user("finance", roles=["finance"], team=back_office),
+        accountant=make_user("accountant", roles=["accountant"], team=back_office),
+        pipeline=pipeline,
+        company=company,
+        other_company=other,
+        contact=contact,
+        decision_maker=dm,
+        competitor=competitor,
+        product=product,
+        price_list=price_list,
+        deal=deal,
+        deal_item=item,
+        loss_reason=LossReason.objects.filter(pipeline=pipeline, is_active=True).first(),  # type: ignore[arg-type]
+        lead=lead,
+        activity=activity,
+        import_job=job,
+        token=token,
+        day_item=day_item,
+    )
+
+
+def snapshot() -> dict[str, Any]:
+    """Every watched row, column by column, plus the size of the event log (every state
+    change appends to it): two equal snapshots mean nothing changed."""
+    from greenwave.core.models import Event, EventObject
+    from greenwave.crm.models import ClientProfile, CompetitorPresence, Price
+    from greenwave.sales.models import ClientHandoff, DealApproval, DealDocument
+
+    models: list[Any] = [
+        Company,
+        Contact,
+        DecisionMaker,
+        ClientProfile,
+        Competitor,
+        CompetitorPresence,
+        Product,
+        PriceList,
+        Price,
+        ImportJob,
+        Deal,
+        DealItem,
+        DealApproval,
+        DealDocument,
+        ClientHandoff,
+        Lead,
+        Activity,
+        DayPlanItem,
+        User,
+        Team,
+    ]
+    state: dict[str, Any] = {
+        model.__name__: sorted(model.objects.values_list(), key=repr) for model in models
+    }
+    state["ApiToken"] = sorted(
+        ApiToken.objects.values_list("pk", "user_id", "name", "revoked_at", "expires_at")
+    )
+    state["events"] = (Event.objects.count(), EventObject.objects.count())
+    return state
