@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -48,6 +49,27 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+# Text starting with one of these is run as a formula by Excel / LibreOffice (`=cmd|' /C calc'!A0`,
+# `=HYPERLINK(…)`, `@SUM(…)`): exports prefix it with `'` (OWASP "CSV injection"), imports drop
+# that prefix again so an exported file reads back unchanged.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _export_text(value: Any) -> Any:
+    """A cell as written to a spreadsheet: numbers and dates as they are, text made inert."""
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = _cell(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _import_text(value: Any) -> str:
+    text = _cell(value)
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
 def _decode(content: bytes) -> tuple[str, str]:
     """UTF-8 (with or without BOM) if it decodes, otherwise cp1251 (Russian Excel's CSV)."""
     try:
@@ -71,7 +93,7 @@ def _normalise(headers: Sequence[str], raw_rows: Iterable[Sequence[Any]]) -> lis
     width = len(headers)
     rows: list[list[str]] = []
     for raw in raw_rows:
-        values = [_cell(v) for v in raw][:width]
+        values = [_import_text(v) for v in raw][:width]
         if not any(values):
             continue  # blank lines are not rows
         rows.append(values + [""] * (width - len(values)))
@@ -81,7 +103,7 @@ def _normalise(headers: Sequence[str], raw_rows: Iterable[Sequence[Any]]) -> lis
 
 
 def _headers(raw: Sequence[Any]) -> list[str]:
-    headers = [_cell(h) for h in raw]
+    headers = [_import_text(h) for h in raw]
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
@@ -134,23 +156,37 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
     """`;`-separated UTF-8 with a BOM: what Russian Excel opens without asking."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(headers)
+    writer.writerow([_export_text(h) for h in headers])
     yield ("\ufeff" + buffer.getvalue()).encode()
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([_cell(_export_text(v)) for v in row])
         yield buffer.getvalue().encode()
 
 
 def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One sheet; text cells are typed as strings (openpyxl would store `=…` as a formula)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(list(headers))
+
+    def cells(values: Iterable[Any]) -> list[Any]:
+        out: list[Any] = []
+        for value in values:
+            value = _export_text(value)
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+            out.append(value)
+        return out
+
+    sheet.append(cells(headers))
     for row in rows:
-        sheet.append([v if isinstance(v, int | float) else _cell(v) for v in row])
+        sheet.append(cells(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
