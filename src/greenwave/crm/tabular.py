@@ -6,6 +6,7 @@ export views write with `write_csv` / `write_xlsx`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
@@ -71,7 +72,26 @@ def _import_text(value: Any) -> str:
 
 
 def _decode(content: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) if it decodes, otherwise cp1251 (Russian Excel's CSV)."""
+    """UTF-8 (with or without BOM) if it decodes, otherwise cp1251 (Russian Excel's CSV);
+    UTF-16 with its BOM (Excel's "Unicode text"). Text with a NUL character is refused: it is
+    binary data or UTF-16 without a BOM, and no field could store it."""
+    text, encoding = _decode_text(content)
+    if "\x00" in text:
+        raise _bad_file(
+            _(
+                "The file contains NUL characters: it is not CSV text "
+                "(save it from Excel as CSV UTF-8)."
+            )
+        )
+    return text, encoding
+
+
+def _decode_text(content: bytes) -> tuple[str, str]:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise _bad_file(_("The file is not valid UTF-16 text.")) from exc
     try:
         return content.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import zipfile
@@ -531,3 +532,26 @@ def test_every_formula_trigger_is_escaped_and_reads_back_unchanged(value, stored
     xlsx = write_xlsx("t", ["Name", "Amount"], [[value, -5]])
     assert _xlsx_cells(xlsx)[2:] == [("'" + stored, "s"), (-5, "n")]
     assert read_table(xlsx, "x.xlsx").rows == [[stored, "-5"]]
+
+
+def test_a_utf16_csv_with_its_bom_is_read(two_teams) -> None:
+    text = "\t".join(HEADER) + "\n" + "\t".join(company_rows()[0]) + "\n"
+    job = upload(two_teams["head_a"], codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    assert (job.encoding, job.delimiter, job.total_rows) == ("utf-16", "\t", 1)
+    assert job.headers == HEADER
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Название;ИНН\nРомашка;1\n".encode("utf-16-le"),  # UTF-16 without a BOM
+        b"Name\x00;INN\nA;1\n",  # a NUL in a header
+        b"Name;INN\nA\x00;1\n",
+    ],
+)
+def test_a_csv_with_nul_characters_is_refused_clearly(two_teams, content) -> None:
+    with pytest.raises(DomainError) as error:
+        upload(two_teams["head_a"], content)
+    assert error.value.code == "crm.bad_file"
+    assert "NUL" in error.value.message
+    assert ImportJob.objects.count() == 0
