@@ -67,6 +67,11 @@ deploy-check:
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	ALLOWED_HOSTS=greenwave.example.com \
 	$(MANAGE) check --deploy --fail-level WARNING
+	@# the production build: collectstatic with the manifest storage of settings.prod
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	DJANGO_SETTINGS_MODULE=greenwave.config.settings.prod SECRET_KEY=collectstatic \
+	ALLOWED_HOSTS=greenwave.example.com STATIC_ROOT="$$tmp" \
+	$(MANAGE) collectstatic --noinput -v 0
 
 pytest-sqlite:
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider

@@ -20,6 +20,14 @@ class BpmConfig(AppConfig):
 
         register_sales_actions()
 
+        from greenwave.core.request_guard import allow_large_body
+
+        from .engine import MAX_BPMN_BYTES
+
+        # A whole BPMN file as text in JSON or a form: escaping can triple its bytes.
+        for view_name in ("api:definitions", "bpm:definition_new", "bpm:definition_edit"):
+            allow_large_body(view_name, 3 * MAX_BPMN_BYTES)
+
         register_demo_seeder("processes", seed_processes, order=80)
 
         register_periodic("bpm_timers", services.timers_fire_due, every_seconds=5)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -101,6 +102,29 @@ def install_error_handlers(api: NinjaAPI) -> None:
     )
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)
+
+
+def patch_fields(
+    payload: Schema, model: type[Model], *, exclude: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The fields a PATCH body sets; an explicit `null` only where the model's column takes
+    NULL (`{"title": null}` is a 400, not a database error)."""
+    fields: dict[str, Any] = payload.dict(exclude_unset=True, exclude=set(exclude))
+    refused = {}
+    for name, value in fields.items():
+        if value is not None:
+            continue
+        try:
+            nullable = bool(getattr(model._meta.get_field(name), "null", False))
+        except FieldDoesNotExist:
+            nullable = False
+        if not nullable:
+            refused[name] = [_("This field cannot be null.")]
+    if refused:
+        raise DomainError(
+            CoreError.VALIDATION, _("The request is invalid."), details={"fields": refused}
+        )
+    return fields
 
 
 def list_query(request: HttpRequest, spec: ListSpec) -> ListQuery:

@@ -24,6 +24,7 @@ class CoreError(ErrorCode):
     CONFLICT = "conflict"
     THROTTLED = "throttled"
     BAD_REQUEST = "bad_request"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
 
 
 _STATUS_BY_CODE: dict[str, int] = {
@@ -34,6 +35,7 @@ _STATUS_BY_CODE: dict[str, int] = {
     CoreError.UNAUTHORIZED: 401,
     CoreError.CONFLICT: 409,
     CoreError.THROTTLED: 429,
+    CoreError.PAYLOAD_TOO_LARGE: 413,
 }
 
 

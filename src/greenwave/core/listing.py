@@ -7,6 +7,7 @@ list endpoint both parse request parameters into a `ListQuery` and apply it with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,11 +15,14 @@ from functools import reduce
 from operator import or_
 from typing import Any, Literal, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from .errors import CoreError, DomainError
 
 FilterKind = Literal["choice", "text", "bool", "date_from", "date_to", "int"]
+MAX_PAGE = 1_000_000  # the row offset stays far inside a 64-bit integer
+_INT = re.compile(r"-?[0-9]{1,18}")  # a bigint, in ASCII digits (`"²".isdigit()` is True)
 M = TypeVar("M", bound=Model)
 ChoicesFn = Callable[[Any], Sequence[tuple[str, str]]]
 
@@ -67,6 +71,8 @@ class ListQuery:
         """Parse `?q=&sort=&page=&page_size=&<filter>=`; bad values are refused, not guessed."""
         errors: dict[str, str] = {}
         page = _positive_int(params.get("page"), 1, "page", errors)
+        if page > MAX_PAGE:
+            errors["page"] = f"at most {MAX_PAGE}"
         size = _positive_int(params.get("page_size"), page_size, "page_size", errors)
         if size > max_page_size:
             errors["page_size"] = f"at most {max_page_size}"
@@ -82,7 +88,7 @@ class ListQuery:
                 errors[f.name] = "true or false"
             elif f.kind in {"date_from", "date_to"} and not _is_iso_date(value):
                 errors[f.name] = "a date YYYY-MM-DD"
-            elif f.kind == "int" and not value.lstrip("-").isdigit():
+            elif f.kind == "int" and not _INT.fullmatch(value):
                 errors[f.name] = "an integer"
             filters[f.name] = value
         if errors:
@@ -137,7 +143,14 @@ def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery) -> Query
         elif f.kind == "text":
             qs = qs.filter(**{f"{f.lookup}__icontains": value})
         else:
-            qs = qs.filter(**{f.lookup: value})
+            try:
+                qs = qs.filter(**{f.lookup: value})
+            except (ValueError, ValidationError) as exc:  # "²" for an id column
+                raise DomainError(
+                    CoreError.VALIDATION,
+                    "Invalid list parameters.",
+                    details={"fields": {f.name: "one of the choices"}},
+                ) from exc
     sorts = {s.key: s.order_by for s in spec.sorts}
     if query.sort:
         descending = query.sort.startswith("-")

@@ -15,11 +15,20 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, list_query, paginate, patch_fields
 from greenwave.core.errors import not_found
 
 from . import selectors, services
-from .models import ProductGroup
+from .models import (
+    ClientProfile,
+    Company,
+    Competitor,
+    Contact,
+    DecisionMaker,
+    PriceList,
+    Product,
+    ProductGroup,
+)
 from .schemas import (
     CompanyIn,
     CompanyOut,
@@ -128,7 +137,7 @@ def company_detail(request: AuthedRequest, company_id: int) -> Any:
 @router.patch("/companies/{company_id}", response=CompanyOut)
 def company_update(request: AuthedRequest, company_id: int, payload: CompanyPatch) -> Any:
     company = selectors.company_get(actor=request.user, pk=company_id)
-    fields = payload.dict(exclude_unset=True)
+    fields = patch_fields(payload, Company)
     return services.company_update(actor=request.user, company=company, **fields)
 
 
@@ -187,7 +196,7 @@ def decision_maker_add(request: AuthedRequest, company_id: int, payload: Decisio
 @router.patch("/decision-makers/{dm_id}", response=DecisionMakerOut)
 def decision_maker_update(request: AuthedRequest, dm_id: int, payload: DecisionMakerPatch) -> Any:
     dm = selectors.decision_maker_get(actor=request.user, pk=dm_id)
-    fields = payload.dict(exclude_unset=True)
+    fields = patch_fields(payload, DecisionMaker)
     return services.decision_maker_update(actor=request.user, decision_maker=dm, **fields)
 
 
@@ -222,7 +231,7 @@ def contact_detail(request: AuthedRequest, contact_id: int) -> Any:
 @router.patch("/contacts/{contact_id}", response=ContactOut)
 def contact_update(request: AuthedRequest, contact_id: int, payload: ContactPatch) -> Any:
     contact = selectors.contact_get(actor=request.user, pk=contact_id)
-    fields = payload.dict(exclude_unset=True)
+    fields = patch_fields(payload, Contact)
     company: Any = False
     if "company_id" in fields:
         company_id = fields.pop("company_id")
@@ -262,7 +271,7 @@ def profile_detail(request: AuthedRequest, company_id: int) -> Any:
 @router.patch("/companies/{company_id}/profile", response=ProfileOut)
 def profile_update(request: AuthedRequest, company_id: int, payload: ProfilePatch) -> Any:
     company = selectors.company_get(actor=request.user, pk=company_id)
-    fields = payload.dict(exclude_unset=True)
+    fields = patch_fields(payload, ClientProfile)
     return services.client_profile_update(actor=request.user, company=company, **fields)
 
 
@@ -311,7 +320,7 @@ def competitor_detail(request: AuthedRequest, competitor_id: int) -> Any:
 @router.patch("/competitors/{competitor_id}", response=CompetitorOut)
 def competitor_update(request: AuthedRequest, competitor_id: int, payload: CompetitorPatch) -> Any:
     competitor = selectors.competitor_get(actor=request.user, pk=competitor_id)
-    fields = payload.dict(exclude_unset=True)
+    fields = patch_fields(payload, Competitor)
     services.competitor_update(actor=request.user, competitor=competitor, **fields)
     return selectors.competitor_get(actor=request.user, pk=competitor_id)
 
@@ -369,7 +378,7 @@ def product_detail(request: AuthedRequest, product_id: int) -> Any:
 @router.patch("/products/{product_id}", response=ProductOut)
 def product_update(request: AuthedRequest, product_id: int, payload: ProductPatch) -> Any:
     product = selectors.product_get(actor=request.user, pk=product_id)
-    fields = payload.dict(exclude_unset=True)
+    fields = patch_fields(payload, Product)
     if "group_id" in fields:
         fields["group"] = _group(fields.pop("group_id"))
     return services.product_update(actor=request.user, product=product, **fields)
@@ -396,7 +405,7 @@ def price_list_detail(request: AuthedRequest, price_list_id: int) -> Any:
 @router.patch("/price-lists/{price_list_id}", response=PriceListOut)
 def price_list_update(request: AuthedRequest, price_list_id: int, payload: PriceListPatch) -> Any:
     price_list = selectors.price_list_get(actor=request.user, pk=price_list_id)
-    fields = payload.dict(exclude_unset=True)
+    fields = patch_fields(payload, PriceList)
     services.price_list_update(actor=request.user, price_list=price_list, **fields)
     return selectors.price_list_get(actor=request.user, pk=price_list_id)
 

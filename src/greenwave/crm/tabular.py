@@ -6,11 +6,13 @@ export views write with `write_csv` / `write_xlsx`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -48,8 +50,48 @@ def _cell(value: Any) -> str:
     return str(value).strip()
 
 
+# Text starting with one of these is run as a formula by Excel / LibreOffice (`=cmd|' /C calc'!A0`,
+# `=HYPERLINK(…)`, `@SUM(…)`): exports prefix it with `'` (OWASP "CSV injection"), imports drop
+# that prefix again so an exported file reads back unchanged.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _export_text(value: Any) -> Any:
+    """A cell as written to a spreadsheet: numbers and dates as they are, text made inert."""
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = _cell(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _import_text(value: Any) -> str:
+    text = _cell(value)
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
+
+
 def _decode(content: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) if it decodes, otherwise cp1251 (Russian Excel's CSV)."""
+    """UTF-8 (with or without BOM) if it decodes, otherwise cp1251 (Russian Excel's CSV);
+    UTF-16 with its BOM (Excel's "Unicode text"). Text with a NUL character is refused: it is
+    binary data or UTF-16 without a BOM, and no field could store it."""
+    text, encoding = _decode_text(content)
+    if "\x00" in text:
+        raise _bad_file(
+            _(
+                "The file contains NUL characters: it is not CSV text "
+                "(save it from Excel as CSV UTF-8)."
+            )
+        )
+    return text, encoding
+
+
+def _decode_text(content: bytes) -> tuple[str, str]:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise _bad_file(_("The file is not valid UTF-16 text.")) from exc
     try:
         return content.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -71,7 +113,7 @@ def _normalise(headers: Sequence[str], raw_rows: Iterable[Sequence[Any]]) -> lis
     width = len(headers)
     rows: list[list[str]] = []
     for raw in raw_rows:
-        values = [_cell(v) for v in raw][:width]
+        values = [_import_text(v) for v in raw][:width]
         if not any(values):
             continue  # blank lines are not rows
         rows.append(values + [""] * (width - len(values)))
@@ -81,7 +123,7 @@ def _normalise(headers: Sequence[str], raw_rows: Iterable[Sequence[Any]]) -> lis
 
 
 def _headers(raw: Sequence[Any]) -> list[str]:
-    headers = [_cell(h) for h in raw]
+    headers = [_import_text(h) for h in raw]
     while headers and not headers[-1]:
         headers.pop()
     if not headers:
@@ -134,23 +176,37 @@ def write_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator
     """`;`-separated UTF-8 with a BOM: what Russian Excel opens without asking."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(headers)
+    writer.writerow([_export_text(h) for h in headers])
     yield ("\ufeff" + buffer.getvalue()).encode()
     for row in rows:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([_cell(_export_text(v)) for v in row])
         yield buffer.getvalue().encode()
 
 
 def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One sheet; text cells are typed as strings (openpyxl would store `=…` as a formula)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
-    sheet.append(list(headers))
+
+    def cells(values: Iterable[Any]) -> list[Any]:
+        out: list[Any] = []
+        for value in values:
+            value = _export_text(value)
+            if isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"
+                value = cell
+            out.append(value)
+        return out
+
+    sheet.append(cells(headers))
     for row in rows:
-        sheet.append([v if isinstance(v, int | float) else _cell(v) for v in row])
+        sheet.append(cells(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -11,10 +11,16 @@ class DecisionsConfig(AppConfig):
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.core.request_guard import allow_large_body
 
         from . import events
         from .demo import seed_decisions
+        from .modeling import MAX_MODEL_BYTES
         from .services import can_edit_decisions
+
+        # A whole DMN model as text in JSON or a form: escaping can triple its bytes.
+        for view_name in ("api:decision_list", "decisions:decision_save"):
+            allow_large_body(view_name, 3 * MAX_MODEL_BYTES)
 
         register_nav(
             NavItem(

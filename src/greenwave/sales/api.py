@@ -11,14 +11,14 @@ from ninja import Query, Router, Status
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, list_query, paginate, patch_fields
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.selectors import company_get, contact_get, price_list_get, product_get
 
 from . import selectors, services
 from .funnel import GROUPS, funnel
 from .gates import evaluate_stage
-from .models import LossReason, Pipeline, Stage
+from .models import Deal, LossReason, Pipeline, Stage
 from .periods import period_over_period
 from .schemas import (
     ApproveIn,
@@ -118,7 +118,7 @@ def deal_detail(request: AuthedRequest, deal_id: int) -> Any:
 @router.patch("/deals/{deal_id}", response=DealOut)
 def deal_patch(request: AuthedRequest, deal_id: int, payload: DealPatch) -> Any:
     deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
-    fields = payload.dict(exclude_unset=True, exclude={"version"})
+    fields = patch_fields(payload, Deal, exclude={"version"})
     services.deal_update(actor=request.user, deal=deal, expected_version=payload.version, **fields)
     return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
 

@@ -22,6 +22,7 @@ from greenwave.accounts.scoping import scope_records
 
 from . import events
 from .models import Deal, DealItem, DealStatus, Pipeline
+from .periods import check_period_dates
 
 # Slices of seed 000: by employee, team, new/current client, region and lead channel.
 GROUPS = {
@@ -262,6 +263,7 @@ def funnel(
 ) -> list[FunnelRow]:
     if group_by is not None and group_by not in GROUPS:
         raise ValueError(group_by)
+    check_period_dates(date_from, date_to)
     found = _stage_rows(actor, pipeline, group_by, date_from, date_to)
     stuck = _stuck(actor, pipeline, group_by)
     groups = sorted(

@@ -15,9 +15,11 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
+from greenwave.core.errors import CoreError, DomainError
 
 from .models import Deal, DealStatus, Pipeline
 
@@ -53,15 +55,43 @@ class PeriodFigures:
         }
 
 
+# A day of margin at both ends of the calendar: local midnight of 1 January of year 1 is in
+# year 0 in UTC, and a period ends at the midnight after its last day.
+FIRST_DAY, LAST_DAY = date(1, 1, 2), date(9999, 12, 30)
+
+
+def check_period_dates(*days: date | None) -> None:
+    """Refuse dates outside the calendar the queries can express: a 400, never a 500."""
+    if any(day is not None and not FIRST_DAY <= day <= LAST_DAY for day in days):
+        raise _out_of_range()
+
+
+def _out_of_range() -> DomainError:
+    message = _(
+        "The dates, those of the compared periods included, must lie between %(first)s "
+        "and %(last)s."
+    ) % {
+        "first": FIRST_DAY.isoformat(),
+        "last": LAST_DAY.isoformat(),
+    }
+    return DomainError(CoreError.VALIDATION, message, details={"fields": {"from": [message]}})
+
+
 def comparison_periods(date_from: date, date_to: date) -> list[tuple[str, date, date]]:
     """The period, the one of the same length just before it, and the same dates a year ago."""
+    check_period_dates(date_from, date_to)
     length = (date_to - date_from).days + 1
-    previous_to = date_from - timedelta(days=1)
-    return [
-        ("current", date_from, date_to),
-        ("previous", previous_to - timedelta(days=length - 1), previous_to),
-        ("year_ago", _year_earlier(date_from), _year_earlier(date_to)),
-    ]
+    try:
+        previous_to = date_from - timedelta(days=1)
+        periods = [
+            ("current", date_from, date_to),
+            ("previous", previous_to - timedelta(days=length - 1), previous_to),
+            ("year_ago", _year_earlier(date_from), _year_earlier(date_to)),
+        ]
+    except (OverflowError, ValueError) as exc:  # before year 1
+        raise _out_of_range() from exc
+    check_period_dates(*(day for _key, start, end in periods for day in (start, end)))
+    return periods
 
 
 def _year_earlier(day: date) -> date:

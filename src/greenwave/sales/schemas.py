@@ -222,7 +222,7 @@ class DisqualifyIn(Schema):
 class ConvertIn(Schema):
     pipeline_id: int | None = None
     title: str = ""
-    amount: Decimal = Field(Decimal(0), ge=0)
+    amount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2)
 
 
 class FunnelRowOut(Schema):

@@ -581,6 +581,10 @@ class ProcessRun:
             raise EngineError(_spiff_message(exc), element_id=element or "") from exc
         except sandbox.SandboxError as exc:
             raise EngineError(str(exc)) from exc
+        except (TypeError, ValueError, LookupError, AttributeError) as exc:
+            # Spiff trips over process data of the wrong shape (a multi-instance step over a
+            # variable that is missing or not a list): the step fails, the server does not.
+            raise _data_error(exc) from exc
 
     def _task(self, task_id: str) -> Any:
         from uuid import UUID
@@ -759,6 +763,26 @@ class ProcessRun:
             element_states=states,
             failed=[k for k, v in states.items() if v == "failed"],
         )
+
+
+def _data_error(exc: Exception) -> EngineError:
+    """Name the step whose process data Spiff could not use (the innermost `my_task`)."""
+    spec: Any = None
+    trace = exc.__traceback__
+    while trace is not None:
+        task = trace.tb_frame.f_locals.get("my_task")
+        spec = getattr(task, "task_spec", spec)
+        trace = trace.tb_next
+    element = str(getattr(spec, "bpmn_id", "") or "")
+    collection = getattr(getattr(spec, "data_input", None), "bpmn_id", None)
+    if collection:
+        message = (
+            f"The step {getattr(spec, 'bpmn_name', None) or element!r} runs once per item of "
+            f"the variable {collection!r}, which must be a list (it is missing or not a list)."
+        )
+    else:
+        message = f"The step {element!r} cannot use the process data: {type(exc).__name__}: {exc}"
+    return EngineError(message, element_id=element)
 
 
 def _spiff_message(exc: Exception) -> str:

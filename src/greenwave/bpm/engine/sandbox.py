@@ -5,6 +5,11 @@ Python's `eval`/`exec` (SpiffWorkflow's default script engine does that): the te
 with `ast`, every node is checked against an allow-list, and the tree is *interpreted* here.
 No imports, no attribute access except a few read-only methods of str/dict/list, no names
 starting with an underscore, only allow-listed functions, bounded size, steps and time.
+
+Sizes are checked *before* an operation that could build a large value (`*`, `**`, `%` on
+text, `str.replace`, `str()` of a collection), so a refusal never allocates first; every value
+an operation returns is checked again (numbers, text, collections and their nesting), so each
+single step stays small and cheap and the time budget, checked between steps, holds.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ MAX_STEPS = 20_000
 MAX_SECONDS = 0.5
 MAX_COLLECTION = 10_000
 MAX_STRING = 100_000
+MAX_INT_BITS = 14_000  # about 4 200 decimal digits: below Python's int/str conversion limit
+MAX_DECIMAL_DIGITS = 4_000  # digits and exponent of a Decimal
+MAX_WEIGHT = 2 * MAX_STRING  # a value's size, about its length as text, nesting included
 
 
 class SandboxError(Exception):
@@ -41,9 +49,51 @@ def _days_between(a: Any, b: Any) -> int:
     return (_to_date(b) - _to_date(a)).days
 
 
+def _weight(value: Any, limit: int) -> int:
+    """About the length of `repr(value)`, counting shared parts each time they appear (as
+    `repr`, `==` and `in` walk them); the walk stops as soon as it passes `limit`."""
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item) + 2
+        elif isinstance(item, bool) or item is None:
+            total += 5
+        elif isinstance(item, int):
+            total += item.bit_length() // 3 + 2
+        elif isinstance(item, dict):
+            total += 2 + 4 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += 2 + 2 * len(item)
+            stack.extend(item)
+        else:
+            total += 40  # float, Decimal (bounded below), date
+        if total > limit:
+            return total
+    return total
+
+
+def _str(value: Any = "") -> str:
+    if isinstance(value, str):
+        return value
+    if _weight(value, MAX_STRING) > MAX_STRING:
+        raise SandboxError("The expression builds a string that is too long.")
+    return str(value)
+
+
+def _sum(values: Any, start: Any = 0) -> Any:
+    items = list(values)
+    if not all(isinstance(v, int | float | Decimal) for v in [*items, start]):
+        raise SandboxError("sum() adds numbers only.")
+    return sum(items, start)
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": len,
-    "str": str,
+    "str": _str,
     "int": int,
     "float": float,
     "bool": bool,
@@ -51,7 +101,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "min": min,
     "max": max,
     "round": round,
-    "sum": sum,
+    "sum": _sum,
     "any": any,
     "all": all,
     "sorted": sorted,
@@ -183,6 +233,59 @@ def validate_script(source: str) -> None:
     _check(_parse(source, "exec"), _SCRIPT_NODES)
 
 
+_TOO_BIG_NUMBER = "The expression builds a number that is too large."
+_TOO_LONG = "The expression builds a value that is too large."
+
+
+def _length(value: Any) -> int:
+    return len(value) if isinstance(value, str | bytes) else _weight(value, MAX_WEIGHT)
+
+
+def _check_size_before(op: ast.operator, left: Any, right: Any) -> None:
+    """Refuse `left op right` whose result would pass a limit, without computing it."""
+    if isinstance(op, ast.Mult):
+        _check_product(left, right)
+    elif isinstance(op, ast.Pow):
+        if not isinstance(right, int | float) or abs(right) > 100:
+            raise SandboxError("Exponents above 100 are not allowed.")
+        big = _is_int(left) and _is_int(right) and right > 0 and abs(left) > 1
+        if big and (left.bit_length() - 1) * right > MAX_INT_BITS:
+            raise SandboxError(_TOO_BIG_NUMBER)
+    elif isinstance(op, ast.Mod) and isinstance(left, str | bytes):
+        # `'%0999999d' % 1`: the width is only known to the formatter.
+        raise SandboxError("Text formatting with % is not allowed; use + and str().")
+
+
+def _check_product(left: Any, right: Any) -> None:
+    if _is_int(left) and _is_int(right):
+        if left.bit_length() + right.bit_length() > MAX_INT_BITS + 1:
+            raise SandboxError(_TOO_BIG_NUMBER)
+        return
+    sequence = isinstance(left, str | bytes | list | tuple)
+    seq, factor = (left, right) if sequence else (right, left)
+    if not isinstance(seq, str | bytes | list | tuple) or not _is_int(factor) or factor <= 0:
+        return
+    if isinstance(seq, list | tuple) and len(seq) * factor > MAX_COLLECTION:
+        raise SandboxError("The expression builds a collection that is too large.")
+    limit = MAX_STRING if isinstance(seq, str | bytes) else MAX_WEIGHT
+    if _length(seq) * factor > limit:
+        raise SandboxError(_TOO_LONG)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_replace(text: str, old: Any = None, new: Any = None, count: Any = -1) -> None:
+    if not isinstance(old, str) or not isinstance(new, str) or not _is_int(count):
+        return  # str.replace itself refuses the arguments
+    times = text.count(old) if old else len(text) + 1
+    if count >= 0:
+        times = min(times, count)
+    if len(text) + times * (len(new) - len(old)) > MAX_STRING:
+        raise SandboxError("The expression builds a string that is too long.")
+
+
 class _Interpreter:
     def __init__(self, names: dict[str, Any]) -> None:
         self.names = names
@@ -197,9 +300,29 @@ class _Interpreter:
     def _bounded(self, value: Any) -> Any:
         if isinstance(value, str | bytes) and len(value) > MAX_STRING:
             raise SandboxError("The expression builds a string that is too long.")
-        if isinstance(value, list | tuple | dict | set) and len(value) > MAX_COLLECTION:
-            raise SandboxError("The expression builds a collection that is too large.")
+        if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+            raise SandboxError(_TOO_BIG_NUMBER)
+        if isinstance(value, Decimal) and value.is_finite():
+            exponent = value.as_tuple().exponent
+            assert isinstance(exponent, int)
+            if len(value.as_tuple().digits) > MAX_DECIMAL_DIGITS or (
+                abs(exponent) > MAX_DECIMAL_DIGITS
+            ):
+                raise SandboxError(_TOO_BIG_NUMBER)
+        if isinstance(value, list | tuple | dict | set):
+            if len(value) > MAX_COLLECTION:
+                raise SandboxError("The expression builds a collection that is too large.")
+            if _weight(value, MAX_WEIGHT) > MAX_WEIGHT:
+                raise SandboxError("The expression builds a value that is too large.")
         return value
+
+    def _binary(self, op: ast.operator, left: Any, right: Any) -> Any:
+        """`left op right`, refused beforehand when the result would be too large."""
+        _check_size_before(op, left, right)
+        try:
+            return self._bounded(_BINARY[type(op)](left, right))
+        except (TypeError, ZeroDivisionError, ArithmeticError, ValueError) as exc:
+            raise SandboxError(str(exc)) from exc
 
     def run(self, node: ast.AST) -> Any:
         self._tick()
@@ -211,7 +334,9 @@ class _Interpreter:
             if node.id in self.names:
                 return self.names[node.id]
             if node.id in FUNCTIONS:
-                return FUNCTIONS[node.id]
+                # Only called by name: as a value (`sorted(x, key=str)`) it would run
+                # inside a builtin, out of reach of the size checks and the time budget.
+                raise SandboxError(f"The function {node.id!r} can only be called.")
             if node.id in {"true", "false", "null"}:  # JSON-style literals from other modelers
                 return {"true": True, "false": False, "null": None}[node.id]
             raise SandboxError(f"Unknown variable {node.id!r}.")
@@ -225,22 +350,7 @@ class _Interpreter:
                     return result
             return result
         if isinstance(node, ast.BinOp):
-            left, right = self.run(node.left), self.run(node.right)
-            if isinstance(node.op, ast.Pow) and (
-                not isinstance(right, int | float) or abs(right) > 100
-            ):
-                raise SandboxError("Exponents above 100 are not allowed.")
-            if isinstance(node.op, ast.Mult) and (
-                isinstance(left, str | list | tuple) or isinstance(right, str | list | tuple)
-            ):
-                size = len(left) if isinstance(left, str | list | tuple) else len(right)
-                factor = right if isinstance(left, str | list | tuple) else left
-                if isinstance(factor, int) and size * factor > MAX_STRING:
-                    raise SandboxError("The expression builds a value that is too large.")
-            try:
-                return self._bounded(_BINARY[type(node.op)](left, right))
-            except (TypeError, ZeroDivisionError, ArithmeticError) as exc:
-                raise SandboxError(str(exc)) from exc
+            return self._binary(node.op, self.run(node.left), self.run(node.right))
         if isinstance(node, ast.UnaryOp):
             return _UNARY[type(node.op)](self.run(node.operand))
         if isinstance(node, ast.Compare):
@@ -259,14 +369,16 @@ class _Interpreter:
         if isinstance(node, ast.List):
             return self._bounded([self.run(e) for e in node.elts])
         if isinstance(node, ast.Tuple):
-            return tuple(self.run(e) for e in node.elts)
+            return self._bounded(tuple(self.run(e) for e in node.elts))
         if isinstance(node, ast.Set):
-            return {self.run(e) for e in node.elts}
+            return self._bounded({self.run(e) for e in node.elts})
         if isinstance(node, ast.Dict):
-            return {
-                self.run(k) if k is not None else None: self.run(v)
-                for k, v in zip(node.keys, node.values, strict=True)
-            }
+            return self._bounded(
+                {
+                    self.run(k) if k is not None else None: self.run(v)
+                    for k, v in zip(node.keys, node.values, strict=True)
+                }
+            )
         if isinstance(node, ast.Subscript):
             container = self.run(node.value)
             key = self.run(node.slice)
@@ -297,6 +409,8 @@ class _Interpreter:
             if node.func.attr not in allowed:
                 raise SandboxError(f"The method {node.func.attr!r} is not allowed.")
             func = getattr(target, node.func.attr)
+            if isinstance(target, str) and node.func.attr == "replace":
+                _check_replace(target, *args, **kwargs)
         else:
             assert isinstance(node.func, ast.Name)
             func = FUNCTIONS[node.func.id]
@@ -320,9 +434,7 @@ class _Interpreter:
             if not isinstance(node.target, ast.Name):
                 raise SandboxError("Only variables may be updated.")
             current = self.run(ast.Name(id=node.target.id, ctx=ast.Load()))
-            self._assign(
-                node.target, self._bounded(_BINARY[type(node.op)](current, self.run(node.value)))
-            )
+            self._assign(node.target, self._binary(node.op, current, self.run(node.value)))
         elif isinstance(node, ast.If):
             for statement in node.body if self.run(node.test) else node.orelse:
                 self.execute(statement)
@@ -338,7 +450,11 @@ class _Interpreter:
             container = self.run(target.value)
             if not isinstance(container, dict | list):
                 raise SandboxError("Only items of dicts and lists may be assigned.")
-            container[self.run(target.slice)] = value
+            try:
+                container[self.run(target.slice)] = value
+            except (KeyError, IndexError, TypeError) as exc:
+                raise SandboxError(f"Cannot assign the item: {exc}.") from exc
+            self._bounded(container)  # `a[0] = a` nests without end
         else:
             raise SandboxError("Only variables may be assigned.")
 

