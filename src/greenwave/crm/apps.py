@@ -12,6 +12,8 @@ class CrmConfig(AppConfig):
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.core.quick_add import QuickAddItem, register_quick_add
+        from greenwave.core.search import SearchProvider, register_search
 
         from . import events, selectors
         from .demo import seed_catalog, seed_clients
@@ -29,6 +31,20 @@ class CrmConfig(AppConfig):
         )
         register_nav(
             NavItem("crm_import", _("Import clients"), "crm:import_start", "upload", order=15)
+        )
+        register_search(SearchProvider("company", _("Clients"), selectors.company_search, order=10))
+        register_search(
+            SearchProvider("contact", _("Contacts"), selectors.contact_search, order=20)
+        )
+        register_quick_add(
+            QuickAddItem(
+                "company",
+                _("Company"),
+                "crm:company_create",
+                "building-add",
+                order=30,
+                visible=selectors.may_create_clients,
+            )
         )
         register_case_access("company", selectors.company_visible)
         register_case_access("contact", selectors.contact_visible)
