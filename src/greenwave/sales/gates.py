@@ -2,7 +2,7 @@
 
 A checklist item is one of
   {"kind": "field", "field": <one of GATE_FIELDS>}
-  {"kind": "document", "document": <DocumentKind>}
+  {"kind": "document", "document": <DocumentKind>}   (met by a document with an uploaded file)
   {"kind": "activity", "activity": <event activity name, e.g. "meeting_completed">}
   {"kind": "approval", "approval": <ApprovalKind>}
 Activities are read from the event log (any event of that activity that involves the deal),
@@ -86,7 +86,10 @@ def _done_activities(deal: Deal, wanted: set[str]) -> set[str]:
 def evaluate_stage(deal: Deal, stage: Stage) -> list[GateItem]:
     """Every checklist item of the stage with whether the deal meets it (3 queries at most)."""
     items: list[dict[str, str]] = list(stage.output_checklist or [])
-    documents = set(deal.documents.values_list("kind", flat=True)) if items else set()
+    # A document counts only with its file: a title alone is a promise, not the output.
+    documents = (
+        set(deal.documents.exclude(file="").values_list("kind", flat=True)) if items else set()
+    )
     approvals = set(deal.approvals.values_list("kind", flat=True)) if items else set()
     activities = _done_activities(
         deal, {i["activity"] for i in items if i.get("kind") == "activity"}
