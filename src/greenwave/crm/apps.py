@@ -32,6 +32,17 @@ class CrmConfig(AppConfig):
         register_nav(
             NavItem("crm_import", _("Import clients"), "crm:import_start", "upload", order=15)
         )
+        register_nav(
+            NavItem(
+                "custom_fields",
+                _("Custom fields"),
+                "crm:custom_field_settings",
+                "ui-checks",
+                section="admin",
+                order=12,
+                visible=lambda user: bool(getattr(user, "is_greenwave_admin", False)),
+            )
+        )
         register_search(SearchProvider("company", _("Clients"), selectors.company_search, order=10))
         register_search(
             SearchProvider("contact", _("Contacts"), selectors.contact_search, order=20)
@@ -79,5 +90,7 @@ class CrmConfig(AppConfig):
                 events.CONTACT_DELETED: _("Contact deleted"),
                 events.CONTACT_RESTORED: _("Contact restored"),
                 events.IMPORT_FAILED: _("Import failed"),
+                events.CUSTOM_FIELD_CREATED: _("Custom field added"),
+                events.CUSTOM_FIELD_DELETED: _("Custom field removed"),
             }
         )

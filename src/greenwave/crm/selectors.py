@@ -28,6 +28,7 @@ from .models import (
     Competitor,
     CompetitorPresence,
     Contact,
+    CustomField,
     DecisionMaker,
     Gender,
     ImportJob,
@@ -674,3 +675,8 @@ CLIENT_ROLES = (
 
 def may_create_clients(actor: User) -> bool:
     return actor.is_greenwave_admin or actor.has_role(*CLIENT_ROLES)
+
+
+def custom_field_list() -> QuerySet[CustomField]:
+    """The company card's custom fields in their order (settings, not records: not scoped)."""
+    return CustomField.objects.order_by("order", "pk")
