@@ -28,7 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     """The header's search: a dropdown partial for htmx, a page of results for Enter."""
-    q = request.GET.get("q", "")
+    # The header's box is named `search` so that it never clashes with a list page's `q`.
+    q = request.GET.get("q") or request.GET.get("search", "")
     partial = request.headers.get("HX-Request") == "true"
     try:
         groups = search_all(actor=request.user, q=q, limit=DEFAULT_LIMIT if partial else MAX_LIMIT)

@@ -151,7 +151,8 @@ def test_the_header_dropdown_and_the_results_page(two_teams, records) -> None:
     client.force_login(two_teams["hunter_a"])
     home = client.get("/").content.decode()
     assert 'data-testid="global-search"' in home
-    dropdown = client.get("/search/", {"q": "7707083893"}, headers={"HX-Request": "true"})
+    assert 'name="search"' in home  # the header's box; a list page's own box is `q`
+    dropdown = client.get("/search/", {"search": "7707083893"}, headers={"HX-Request": "true"})
     body = dropdown.content.decode()
     assert f'href="/clients/companies/{records["company_a"].pk}/"' in body
     assert "<html" not in body  # a partial

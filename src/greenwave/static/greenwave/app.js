@@ -23,7 +23,7 @@
   // move through the hits, Enter opens the chosen one (or the results page), Esc closes.
   var search = document.querySelector("[data-gw-search]");
   if (search) {
-    var input = search.querySelector("input[name=q]");
+    var input = search.querySelector("input[type=search]");
     var results = search.querySelector("[role=listbox]");
     var options = function () {
       return Array.prototype.slice.call(results.querySelectorAll("[role=option]"));
