@@ -14,6 +14,7 @@ class ActivitiesConfig(AppConfig):
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.core.quick_add import QuickAddItem, register_quick_add
 
         from . import events, selectors, services
         from .demo import seed_activities
@@ -38,6 +39,12 @@ class ActivitiesConfig(AppConfig):
                 section="main",
                 order=21,
                 roles=SALES_ROLES,
+            )
+        )
+        # Everyone plans tasks, approvers and back office included.
+        register_quick_add(
+            QuickAddItem(
+                "task", _("Task"), "activities:activity_create", "check2-square", 40, "kind=task"
             )
         )
         register_demo_seeder("activities", seed_activities, order=40)

@@ -166,3 +166,21 @@ class CapacityForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args: Any, managers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = managers  # type: ignore[attr-defined]
+
+
+class LogCallForm(forms.Form):
+    """One line under a feed: the result of a call that just happened and a comment."""
+
+    call_result = forms.ChoiceField(
+        label=_("Call result"), choices=[("", _("Call result…")), *CallResult.choices]
+    )
+    outcome = forms.CharField(label=_("Comment"), max_length=2000, required=False)
+    next_call_at = forms.DateTimeField(
+        label=_("Next call"),
+        required=False,
+        widget=DATETIME_WIDGET,
+        help_text=_("Required when the result asks for another call."),
+    )
+
+    def service_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)

@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:pk>/cancel/", views.activity_cancel, name="activity_cancel"),
     path("<int:pk>/checklist/<int:index>/", views.checklist_toggle, name="checklist_toggle"),
     path("timeline/<str:object_type>/<int:object_id>/", views.timeline, name="timeline"),
+    path(
+        "timeline/<str:object_type>/<int:object_id>/call/",
+        views.timeline_log_call,
+        name="timeline_call",
+    ),
     path("planner/", views.planner, name="planner"),
     path("planner/plan/", views.planner_plan, name="planner_plan"),
     path("planner/rebalance/", views.planner_rebalance, name="planner_rebalance"),

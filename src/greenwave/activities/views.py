@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
 from greenwave.crm.forms import show_domain_error
@@ -29,11 +30,12 @@ from .forms import (
     CancelForm,
     CapacityForm,
     CompleteForm,
+    LogCallForm,
     PlanForm,
     RebalanceForm,
     RescheduleForm,
 )
-from .links import links_from_params
+from .links import GETTERS, links_from_params
 from .models import ActivityKind
 
 View = Callable[..., HttpResponse]
@@ -171,6 +173,18 @@ def timeline(request: AuthedRequest, object_type: str, object_id: int) -> HttpRe
         raise Http404(_("Not found."))
     kind = request.GET.get("type", "")
     page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    return _render_timeline(request, object_type, object_id, kind=kind, page=page)
+
+
+def _render_timeline(
+    request: AuthedRequest,
+    object_type: str,
+    object_id: int,
+    *,
+    kind: str = "",
+    page: int = 1,
+    call_form: LogCallForm | None = None,
+) -> HttpResponse:
     feed = selectors.timeline(
         actor=request.user, object_type=object_type, object_id=object_id, kind=kind, page=page
     )
@@ -180,8 +194,37 @@ def timeline(request: AuthedRequest, object_type: str, object_id: int) -> HttpRe
         "object_id": object_id,
         "filters": selectors.TIMELINE_FILTERS,
         "url": reverse("activities:timeline", args=[object_type, object_id]),
+        "call_form": call_form or LogCallForm(auto_id=f"call-{object_type}-{object_id}-%s"),
+        "call_url": reverse("activities:timeline_call", args=[object_type, object_id]),
     }
     return render(request, "activities/partials/timeline.html", context)
+
+
+@require_POST
+@login_required
+def timeline_log_call(request: AuthedRequest, object_type: str, object_id: int) -> HttpResponse:
+    """Log a call that just happened from the one-line form of a feed; answer the new feed."""
+    getter = GETTERS.get(object_type)
+    if getter is None:
+        raise Http404(_("Not found."))
+    record = getter(actor=request.user, pk=object_id)
+    require_write(request.user, record)  # a call logged on a record counts for its gates
+    form = LogCallForm(request.POST, auto_id=f"call-{object_type}-{object_id}-%s")
+    if form.is_valid():
+        try:
+            services.activity_create(
+                actor=request.user,
+                kind=ActivityKind.CALL,
+                subject=_("Call: %(subject)s") % {"subject": record},
+                done=True,
+                **{object_type: record},
+                **form.service_data(),
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            return _render_timeline(request, object_type, object_id)
+    return _render_timeline(request, object_type, object_id, call_form=form)
 
 
 @login_required

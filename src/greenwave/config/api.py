@@ -8,6 +8,7 @@ from greenwave.activities.api import router as activities_router
 from greenwave.bpm.api import router as bpm_router
 from greenwave.core.api import install_error_handlers
 from greenwave.core.events_api import router as events_router
+from greenwave.core.search_api import router as search_router
 from greenwave.crm.api import router as crm_router
 from greenwave.decisions.api import router as decisions_router
 from greenwave.planning.api import router as planning_router
@@ -35,3 +36,4 @@ api.add_router("", bpm_router)
 api.add_router("", decisions_router)
 api.add_router("", planning_router)
 api.add_router("/events", events_router)
+api.add_router("/search", search_router)

@@ -1,4 +1,4 @@
-"""Template context of the shell: navigation for the signed-in user."""
+"""Template context of the shell: navigation and the quick «+» menu for the signed-in user."""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from .navigation import nav_for
+from .quick_add import quick_add_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_sections": {}}
-    return {"nav_sections": nav_for(user, request.path), "reminders_url": _reminders_url()}
+    return {
+        "nav_sections": nav_for(user, request.path),
+        "reminders_url": _reminders_url(),
+        "quick_add": quick_add_for(user),
+    }
 
 
 def _reminders_url() -> str | None:

@@ -13,6 +13,8 @@ class CrmConfig(AppConfig):
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.core.quick_add import QuickAddItem, register_quick_add
+        from greenwave.core.search import SearchProvider, register_search
 
         from . import events, selectors
         from .demo import seed_catalog, seed_clients
@@ -78,6 +80,31 @@ class CrmConfig(AppConfig):
                 roles=SALES_ROLES,
             )
         )
+        register_nav(
+            NavItem(
+                "custom_fields",
+                _("Custom fields"),
+                "crm:custom_field_settings",
+                "ui-checks",
+                section="admin",
+                order=12,
+                visible=lambda user: bool(getattr(user, "is_greenwave_admin", False)),
+            )
+        )
+        register_search(SearchProvider("company", _("Clients"), selectors.company_search, order=10))
+        register_search(
+            SearchProvider("contact", _("Contacts"), selectors.contact_search, order=20)
+        )
+        register_quick_add(
+            QuickAddItem(
+                "company",
+                _("Company"),
+                "crm:company_create",
+                "building-add",
+                order=30,
+                visible=selectors.may_create_clients,
+            )
+        )
         register_case_access("company", selectors.company_visible)
         register_case_access("contact", selectors.contact_visible)
         register_demo_seeder("clients", seed_clients, order=10)
@@ -111,5 +138,7 @@ class CrmConfig(AppConfig):
                 events.CONTACT_DELETED: _("Contact deleted"),
                 events.CONTACT_RESTORED: _("Contact restored"),
                 events.IMPORT_FAILED: _("Import failed"),
+                events.CUSTOM_FIELD_CREATED: _("Custom field added"),
+                events.CUSTOM_FIELD_DELETED: _("Custom field removed"),
             }
         )

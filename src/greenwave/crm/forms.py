@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -21,6 +23,8 @@ from .models import (
     CompanySize,
     Competitor,
     Contact,
+    CustomField,
+    CustomFieldKind,
     Gender,
     ImportJob,
     ImportKind,
@@ -32,7 +36,7 @@ from .models import (
     Unit,
     VatRate,
 )
-from .selectors import company_list
+from .selectors import company_list, custom_field_list
 
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
@@ -69,25 +73,87 @@ class CompanyForm(BootstrapFormMixin, forms.Form):
     tags = forms.CharField(
         label=_("Tags"), required=False, help_text=_("Separate tags with commas.")
     )
-    custom_fields = forms.JSONField(
-        label=_("Custom fields"),
-        required=False,
-        initial=dict,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_('JSON object, for example {"Delivery": "pickup"}.'),
-    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One input per custom field the administrator set up (not a JSON box).
+        self.custom_fields = list(custom_field_list())
+        stored = self.initial.get("custom_fields") or {}
+        for index, definition in enumerate(self.custom_fields):
+            field = custom_form_field(definition)
+            add_bootstrap_class(field)
+            self.fields[f"custom_{index}"] = field
+            value = stored.get(definition.name)
+            self.initial[f"custom_{index}"] = custom_initial(definition, value)
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("custom_")}
         data["tags"] = [t.strip() for t in data.get("tags", "").split(",") if t.strip()]
-        data["custom_fields"] = data.get("custom_fields") or {}
+        # Values of fields no longer set up stay as they were: editing never drops data.
+        stored = dict(self.initial.get("custom_fields") or {})
+        for index, definition in enumerate(self.custom_fields):
+            value = custom_json(definition, self.cleaned_data.get(f"custom_{index}"))
+            if value is None or (value is False and definition.name not in stored):
+                stored.pop(definition.name, None)
+            else:
+                stored[definition.name] = value
+        data["custom_fields"] = stored
         return data
 
     @staticmethod
     def initial_for(company: Company) -> dict[str, Any]:
         data = {f: getattr(company, f) for f in CompanyForm.base_fields}
         data["tags"] = ", ".join(company.tags)
+        data["custom_fields"] = dict(company.custom_fields)
         return data
+
+
+def add_bootstrap_class(field: forms.Field) -> None:
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        widget.attrs.setdefault("class", "form-check-input")
+    elif isinstance(widget, forms.Select):
+        widget.attrs.setdefault("class", "form-select")
+    else:
+        widget.attrs.setdefault("class", "form-control")
+
+
+def custom_form_field(definition: CustomField) -> forms.Field:
+    """The input of one custom field, validated by its type."""
+    common: dict[str, Any] = {"label": definition.name, "required": definition.required}
+    if definition.kind == CustomFieldKind.NUMBER:
+        return forms.DecimalField(max_digits=20, decimal_places=6, **common)
+    if definition.kind == CustomFieldKind.DATE:
+        widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        return forms.DateField(widget=widget, **common)
+    if definition.kind == CustomFieldKind.YES_NO:
+        return forms.BooleanField(label=definition.name, required=False)
+    if definition.kind == CustomFieldKind.CHOICE:
+        return forms.ChoiceField(choices=_blank([(c, c) for c in definition.choices]), **common)
+    return forms.CharField(max_length=500, **common)
+
+
+def custom_initial(definition: CustomField, value: Any) -> Any:
+    """A stored JSON value as the input shows it (a date string becomes a date)."""
+    if value is None:
+        return None
+    if definition.kind == CustomFieldKind.DATE and isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def custom_json(definition: CustomField, value: Any) -> Any:
+    """A cleaned input value as JSON: numbers stay numbers, dates ISO strings; empty is None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 class CompanyCreateForm(CompanyForm):
@@ -387,3 +453,21 @@ class ImportMappingForm(BootstrapFormMixin, forms.Form):
 
     def mapping(self, job: ImportJob) -> dict[str, str]:
         return {h: self.cleaned_data.get(f"col_{i}", "") for i, h in enumerate(job.headers)}
+
+
+class CustomFieldForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Type"), choices=CustomFieldKind.choices)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For a choice from a list: one option per line."),
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, initial=0)
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["choices"] = [c.strip() for c in data["choices"].splitlines() if c.strip()]
+        return data

@@ -522,3 +522,37 @@ class ImportJob(TimeStampedModel):
         if not self.total_rows:
             return 0
         return min(99, int(100 * self.processed_rows / (2 * self.total_rows)))
+
+
+class CustomFieldKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    YES_NO = "yes_no", _("Yes / no")
+    CHOICE = "choice", _("Choice from a list")
+
+
+class CustomField(TimeStampedModel):
+    """A field the company card shows beyond the built-in ones (set up by an administrator).
+
+    Values live in `Company.custom_fields` under the field's name, as JSON: text, a number,
+    an ISO date string, true/false or one of the choices.
+    """
+
+    EVENT_CASE_TYPE = "custom_field"
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(
+        _("type"), max_length=10, choices=CustomFieldKind.choices, default=CustomFieldKind.TEXT
+    )
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -9,14 +9,16 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import Team, User
+from greenwave.accounts.models import RoleCode, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users, visible_team_ids
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
 from greenwave.core.money import Money
+from greenwave.core.search import SearchHit, SearchTerm
 from greenwave.core.selectors import event_list_for_object
 
 from .models import (
@@ -26,6 +28,7 @@ from .models import (
     Competitor,
     CompetitorPresence,
     Contact,
+    CustomField,
     DecisionMaker,
     Gender,
     ImportJob,
@@ -40,7 +43,7 @@ from .models import (
     Unit,
     VatRate,
 )
-from .requisites import normalize_email, normalize_inn, normalize_phone
+from .requisites import format_phone, normalize_email, normalize_inn, normalize_phone
 
 
 def _visible_companies(actor: User, *, deleted: bool = False) -> QuerySet[Company]:
@@ -600,3 +603,80 @@ def company_visible(actor: User, case_id: str) -> bool:
 
 def contact_visible(actor: User, case_id: str) -> bool:
     return case_id.isdigit() and contact_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+# --- the global search (registered with core.search in CrmConfig.ready) -----------------------
+
+
+def _search_condition(term: SearchTerm) -> Q:
+    """Words, INN, phone and e-mail all live in the lower-cased `search_text`; the full INN
+    and the full e-mail also hit their own indexed columns."""
+    condition = Q(search_text__contains=term.text)
+    if term.phone:
+        condition |= Q(search_text__contains=term.phone)
+    return condition
+
+
+def company_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
+    condition = _search_condition(term)
+    if term.inn:
+        condition |= Q(inn=term.inn)
+    if term.email:
+        condition |= Q(email=term.email)
+    rows = (
+        _visible_companies(actor)
+        .filter(condition)
+        .order_by("name", "pk")
+        .values_list("pk", "name", "inn", "phone")[:limit]
+    )
+    return [
+        SearchHit(
+            type="company",
+            id=pk,
+            title=name,
+            url=reverse("crm:company_detail", args=[pk]),
+            subtitle=" · ".join(
+                part for part in (f"{_('INN')} {inn}" if inn else "", format_phone(phone)) if part
+            ),
+        )
+        for pk, name, inn, phone in rows
+    ]
+
+
+def contact_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
+    rows = (
+        scope_records(Contact.objects.filter(is_deleted=False), actor=actor)
+        .filter(_search_condition(term))
+        .order_by("full_name", "pk")
+        .values_list("pk", "full_name", "position", "company__name")[:limit]
+    )
+    return [
+        SearchHit(
+            type="contact",
+            id=pk,
+            title=full_name,
+            url=reverse("crm:contact_detail", args=[pk]),
+            subtitle=" · ".join(part for part in (company_name, position) if part),
+        )
+        for pk, full_name, position, company_name in rows
+    ]
+
+
+# Who works the client base (the quick «+» offers «Company» to them): the sales roles.
+CLIENT_ROLES = (
+    RoleCode.CALL_CENTER,
+    RoleCode.HUNTER,
+    RoleCode.CLOSER,
+    RoleCode.FARMER,
+    RoleCode.KAM,
+    RoleCode.HEAD_OF_SALES,
+)
+
+
+def may_create_clients(actor: User) -> bool:
+    return actor.is_greenwave_admin or actor.has_role(*CLIENT_ROLES)
+
+
+def custom_field_list() -> QuerySet[CustomField]:
+    """The company card's custom fields in their order (settings, not records: not scoped)."""
+    return CustomField.objects.order_by("order", "pk")

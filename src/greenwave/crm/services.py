@@ -53,6 +53,8 @@ from .models import (
     Competitor,
     CompetitorPresence,
     Contact,
+    CustomField,
+    CustomFieldKind,
     DecisionMaker,
     Gender,
     ImportJob,
@@ -104,6 +106,8 @@ __all__ = [
     "contact_delete",
     "contact_restore",
     "contact_update",
+    "custom_field_create",
+    "custom_field_delete",
     "decision_maker_add",
     "decision_maker_remove",
     "decision_maker_update",
@@ -2109,3 +2113,57 @@ def contact_restore(*, actor: User | None, contact: Contact) -> Contact:
         objects=_company_refs(contact.company),
     )
     return contact
+
+
+# --- custom fields of the company card ------------------------------------------------------
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is not None and not actor.is_greenwave_admin:
+        raise permission_denied(_("Only an administrator sets up custom fields."))
+
+
+@transaction.atomic
+def custom_field_create(
+    *,
+    actor: User | None,
+    name: str,
+    kind: str = CustomFieldKind.TEXT,
+    choices: Iterable[str] = (),
+    required: bool = False,
+    order: int = 0,
+) -> CustomField:
+    """Add a field to every company card; its values are kept under `name`."""
+    _require_admin(actor)
+    name = _text(name, "name", 100, required=True)
+    kind = _choice(kind, CustomFieldKind.values, "kind", blank=False)
+    options = list(dict.fromkeys(str(c).strip()[:100] for c in choices if str(c).strip()))
+    if kind == CustomFieldKind.CHOICE and not options:
+        raise _field_error("choices", _("A choice field needs at least one option."))
+    if CustomField.objects.filter(name__iexact=name).exists():
+        raise _field_error("name", _("A custom field with this name exists."))
+    field = CustomField.objects.create(
+        name=name,
+        kind=kind,
+        choices=options if kind == CustomFieldKind.CHOICE else [],
+        required=required,
+        order=order,
+    )
+    event_append_for(
+        field,
+        activity=events.CUSTOM_FIELD_CREATED,
+        actor=actor,
+        payload={"name": name, "kind": kind, "choices": field.choices, "required": required},
+        new_case=True,
+    )
+    return field
+
+
+@transaction.atomic
+def custom_field_delete(*, actor: User | None, field: CustomField) -> None:
+    """Stop showing a field; the values companies hold under its name are kept."""
+    _require_admin(actor)
+    event_append_for(
+        field, activity=events.CUSTOM_FIELD_DELETED, actor=actor, payload={"name": field.name}
+    )
+    field.delete()

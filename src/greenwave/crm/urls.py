@@ -55,6 +55,12 @@ urlpatterns = [
     path("price-lists/new/", views.price_list_create, name="price_list_create"),
     path("price-lists/<int:pk>/", views.price_list_detail, name="price_list_detail"),
     path("price-lists/<int:pk>/edit/", views.price_list_edit, name="price_list_edit"),
+    path("settings/custom-fields/", views.custom_field_settings, name="custom_field_settings"),
+    path(
+        "settings/custom-fields/<int:pk>/delete/",
+        views.custom_field_delete,
+        name="custom_field_delete",
+    ),
     path("contacts/", views.contact_list, name="contact_list"),
     path("contacts/new/", views.contact_create, name="contact_create"),
     path("contacts/export/", views.contact_export, name="contact_export"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +32,7 @@ from .forms import (
     CompetitorForm,
     CompetitorLinkForm,
     ContactForm,
+    CustomFieldForm,
     DecisionMakerAddForm,
     DecisionMakerForm,
     ImportMappingForm,
@@ -722,3 +723,32 @@ def contact_deleted(request: AuthedRequest) -> HttpResponse:
         table_template="crm/partials/deleted_contact_table.html",
         empty_message=_("No deleted contacts."),
     )
+
+
+@login_required
+def custom_field_settings(request: AuthedRequest) -> HttpResponse:
+    """The administrator's list of the company card's custom fields: add and remove."""
+    if not request.user.is_greenwave_admin:
+        raise PermissionDenied
+    form = CustomFieldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.custom_field_create(actor=request.user, **form.service_data())
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Custom field added."))
+            return redirect("crm:custom_field_settings")
+    context = {"form": form, "fields": selectors.custom_field_list(), "title": _("Custom fields")}
+    return render(request, "crm/custom_fields.html", context)
+
+
+@login_required
+@require_POST
+def custom_field_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    if not request.user.is_greenwave_admin:
+        raise PermissionDenied
+    field = get_object_or_404(selectors.custom_field_list(), pk=pk)
+    services.custom_field_delete(actor=request.user, field=field)
+    messages.success(request, _("Custom field removed; the values clients hold are kept."))
+    return redirect("crm:custom_field_settings")

@@ -6,7 +6,8 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
@@ -214,14 +215,41 @@ def deal_approve(request: AuthedRequest, deal_id: int, payload: ApproveIn) -> An
     return Status(201, {"kind": "approval", "key": approval.kind, "label": label, "met": True})
 
 
-@router.post("/deals/{deal_id}/documents", response={201: GateItemOut})
+@router.post(
+    "/deals/{deal_id}/documents",
+    response={201: GateItemOut},
+    summary="Note a document by title only (it meets no gate until its file is attached)",
+)
 def deal_document(request: AuthedRequest, deal_id: int, payload: DocumentIn) -> Any:
     deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     document = services.deal_attach_document(
         actor=request.user, deal=deal, kind=payload.kind, title=payload.title
     )
     return Status(
-        201, {"kind": "document", "key": document.kind, "label": document.title, "met": True}
+        201,
+        {"kind": "document", "key": document.kind, "label": document.title, "met": False},
+    )
+
+
+@router.post(
+    "/deals/{deal_id}/documents/file",
+    response={201: GateItemOut},
+    summary="Attach a document with its file (multipart); only such a document meets a gate",
+)
+def deal_document_file(
+    request: AuthedRequest,
+    deal_id: int,
+    kind: Form[str],
+    file: File[UploadedFile],
+    title: Form[str] = "",
+) -> Any:
+    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    document = services.deal_attach_document(
+        actor=request.user, deal=deal, kind=kind, title=title, file=file
+    )
+    return Status(
+        201,
+        {"kind": "document", "key": document.kind, "label": document.title, "met": True},
     )
 
 

@@ -14,6 +14,8 @@ class SalesConfig(AppConfig):
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.home import HomeCard, register_home_card
         from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.core.quick_add import QuickAddItem, register_quick_add
+        from greenwave.core.search import SearchProvider, register_search
         from greenwave.crm.merging import register_company_merge_handler
 
         from . import events, selectors, services
@@ -74,6 +76,28 @@ class SalesConfig(AppConfig):
                 section="analytics",
                 order=20,
                 roles=SALES_ROLES,
+            )
+        )
+        register_search(SearchProvider("deal", _("Deals"), selectors.deal_search, order=30))
+        register_search(SearchProvider("lead", _("Leads"), selectors.lead_search, order=40))
+        register_quick_add(
+            QuickAddItem(
+                "lead",
+                _("Lead"),
+                "sales:lead_create",
+                "funnel",
+                order=10,
+                visible=selectors.may_create_leads,
+            )
+        )
+        register_quick_add(
+            QuickAddItem(
+                "deal",
+                _("Deal"),
+                "sales:deal_create",
+                "kanban",
+                order=20,
+                visible=selectors.may_create_deals,
             )
         )
         register_home_card(

@@ -78,7 +78,8 @@ class LoseForm(BootstrapFormMixin, forms.Form):
 class DocumentForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Document kind"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    file = forms.FileField(label=_("File"), required=False)
+    # The stage gates count a document only with its file, so the card asks for one.
+    file = forms.FileField(label=_("File"))
 
 
 class ApprovalForm(BootstrapFormMixin, forms.Form):

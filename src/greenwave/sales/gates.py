@@ -2,7 +2,7 @@
 
 A checklist item is one of
   {"kind": "field", "field": <one of GATE_FIELDS>}
-  {"kind": "document", "document": <DocumentKind>}
+  {"kind": "document", "document": <DocumentKind>}   (met by a document with an uploaded file)
   {"kind": "activity", "activity": <event activity name, e.g. "meeting_completed">}
   {"kind": "approval", "approval": <ApprovalKind>}
 Activities are read from the event log (any event of that activity that involves the deal),
@@ -113,7 +113,10 @@ def evaluate_stage(deal: Deal, stage: Stage) -> list[GateItem]:
     by the approved outcome of that process's latest run for the deal: the approvers do not
     approve twice. A rejected run meets nothing."""
     items: list[dict[str, str]] = list(stage.output_checklist or [])
-    documents = set(deal.documents.values_list("kind", flat=True)) if items else set()
+    # A document counts only with its file: a title alone is a promise, not the output.
+    documents = (
+        set(deal.documents.exclude(file="").values_list("kind", flat=True)) if items else set()
+    )
     approvals = set(deal.approvals.values_list("kind", flat=True)) if items else set()
     wanted = {i.get("approval", "") for i in items if i.get("kind") == "approval"}
     # The event log is read only when an approval is still missing.

@@ -9,13 +9,15 @@ from typing import Any
 
 from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import SALES_ROLES, Team, User
+from greenwave.accounts.models import SALES_ROLES, RoleCode, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.search import SearchHit, SearchTerm
 from greenwave.crm.models import Company, Contact
 
 from .models import (
@@ -341,3 +343,90 @@ def home_summary(actor: User) -> dict[str, Any] | None:
         "stuck": late.count(),
         "new_leads": Lead.objects.filter(responsible=actor, status=LeadStatus.NEW).count(),
     }
+
+
+# --- the global search (registered with core.search in SalesConfig.ready) ---------------------
+
+
+def deal_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
+    """Deals by title, or all deals of the client whose full INN was typed."""
+    condition = Q(title__icontains=term.raw)
+    if term.inn:
+        condition |= Q(company__inn=term.inn)
+    rows = (
+        scope_records(Deal.objects.all(), actor=actor)
+        .filter(condition)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "title", "status", "amount", "currency")[:limit]
+    )
+    statuses = dict(DealStatus.choices)
+    return [
+        SearchHit(
+            type="deal",
+            id=pk,
+            title=title,
+            url=reverse("sales:deal_detail", args=[pk]),
+            subtitle=f"{statuses.get(status, status)} · {amount:,.0f} {currency}".replace(",", " "),
+        )
+        for pk, title, status, amount, currency in rows
+    ]
+
+
+def lead_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
+    """Leads by title, contact, company, e-mail, INN, or phone (stored in E.164)."""
+    condition = (
+        Q(title__icontains=term.raw)
+        | Q(contact_name__icontains=term.raw)
+        | Q(company_name__icontains=term.raw)
+        | Q(email__icontains=term.raw)
+    )
+    if term.inn:
+        condition |= Q(inn=term.inn)
+    if term.phone:
+        condition |= Q(phone__contains=term.phone)
+    rows = (
+        scope_records(Lead.objects.all(), actor=actor)
+        .filter(condition)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "title", "status", "contact_name", "phone")[:limit]
+    )
+    statuses = dict(LeadStatus.choices)
+    return [
+        SearchHit(
+            type="lead",
+            id=pk,
+            title=title,
+            url=reverse("sales:lead_detail", args=[pk]),
+            subtitle=" · ".join(
+                str(part) for part in (statuses.get(status, status), contact_name, phone) if part
+            ),
+        )
+        for pk, title, status, contact_name, phone in rows
+    ]
+
+
+# Who the quick «+» offers a new lead or deal: the call centre qualifies leads but leaves the
+# deal to the hunters and closers (seed 004: call centre → hunters → farmers).
+LEAD_ROLES = (
+    RoleCode.CALL_CENTER,
+    RoleCode.HUNTER,
+    RoleCode.CLOSER,
+    RoleCode.FARMER,
+    RoleCode.KAM,
+    RoleCode.HEAD_OF_SALES,
+)
+DEAL_ROLES = (
+    RoleCode.HUNTER,
+    RoleCode.CLOSER,
+    RoleCode.FARMER,
+    RoleCode.KAM,
+    RoleCode.HEAD_OF_SALES,
+)
+
+
+def may_create_leads(actor: User) -> bool:
+    return actor.is_greenwave_admin or actor.has_role(*LEAD_ROLES)
+
+
+def may_create_deals(actor: User) -> bool:
+    return actor.is_greenwave_admin or actor.has_role(*DEAL_ROLES)

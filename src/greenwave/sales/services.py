@@ -25,6 +25,7 @@ from greenwave.core.services import changes_between, event_append, event_append_
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact, PriceList, Product
+from greenwave.crm.requisites import normalize_phone
 
 from . import events
 from .errors import SalesError
@@ -80,6 +81,16 @@ LEAD_FIELDS = (
     "utm_term",
     "utm_content",
 )
+
+
+def _lead_phone(value: Any) -> str:
+    """A lead's phone in E.164 when it is a valid number (so the search finds «8 916…» and
+    «+7 916…» alike); anything else is kept as typed: a lead is never refused for its phone."""
+    raw = str(value or "").strip()
+    try:
+        return normalize_phone(raw) if raw else ""
+    except DomainError:
+        return raw[:32]
 
 
 def sales_settings() -> SalesSettings:
@@ -719,6 +730,8 @@ def lead_create(
             _("A lead needs at least a name, a phone, an e-mail or a company."),
         )
     title = title.strip() or fields.get("company_name") or fields.get("contact_name") or ""
+    if "phone" in fields:
+        fields["phone"] = _lead_phone(fields["phone"])
     responsible = responsible or (actor if actor and not actor.is_greenwave_admin else None)
     _require_owner_in_reach(actor, responsible, team)
     lead = Lead.objects.create(
@@ -758,6 +771,8 @@ def lead_update(*, actor: User | None, lead: Lead, **fields: Any) -> Lead:
     _require_access(actor, lead)
     lead = _open_lead(lead)
     before = {f: getattr(lead, f) for f in LEAD_FIELDS}
+    if "phone" in fields:
+        fields["phone"] = _lead_phone(fields["phone"])
     for name, value in fields.items():
         setattr(lead, name, value)
     changes = changes_between(before, {f: getattr(lead, f) for f in LEAD_FIELDS})

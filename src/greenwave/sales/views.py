@@ -289,7 +289,7 @@ def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
     elif action == "document":
         document_form = DocumentForm(request.POST, request.FILES)
         if not document_form.is_valid():
-            raise DomainError(CoreError.VALIDATION, _("Choose a document kind."))
+            raise DomainError(CoreError.VALIDATION, _("Choose a document kind and its file."))
         services.deal_attach_document(actor=actor, deal=deal, **document_form.cleaned_data)
         messages.success(request, _("Document attached."))
     elif action == "process":

@@ -22,6 +22,7 @@ from greenwave.crm.models import (
     Company,
     Competitor,
     Contact,
+    CustomField,
     DecisionMaker,
     ImportJob,
     PriceList,
@@ -54,6 +55,7 @@ class World:
     decision_maker: DecisionMaker
     competitor: Competitor
     product: Product
+    custom_field: CustomField
     price_list: PriceList
     deal: Deal
     deal_item: DealItem
@@ -83,6 +85,7 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
     competitor = crm_services.competitor_create(actor=None, name="Rival Ltd")
     crm_services.competitor_link(actor=hunter_a, competitor=competitor, company=company)
     product = crm_services.product_create(actor=None, name="Widget", sku="W-1")
+    custom_field = crm_services.custom_field_create(actor=None, name="Delivery")
     price_list = crm_services.price_list_create(actor=None, name="Base list", kind="base")
     pipeline = Pipeline.objects.get(code="b2b")
     deal = sales_services.deal_create(
@@ -131,6 +134,7 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         decision_maker=dm,
         competitor=competitor,
         product=product,
+        custom_field=custom_field,
         price_list=price_list,
         deal=deal,
         deal_item=item,

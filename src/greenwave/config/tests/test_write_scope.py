@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from greenwave.activities import services as activity_services
@@ -331,7 +332,10 @@ def test_back_office_keeps_approvals_documents_and_their_tasks(world: World, bea
     )
     browser = Client()
     browser.force_login(world.finance)
-    page = browser.post(f"/sales/deals/{deal.pk}/document/", {"kind": "payment", "title": "PO"})
+    upload = SimpleUploadedFile("po.pdf", b"%PDF-1.4 order", content_type="application/pdf")
+    page = browser.post(
+        f"/sales/deals/{deal.pk}/document/", {"kind": "payment", "title": "PO", "file": upload}
+    )
     assert page.status_code == 302
     assert set(deal.documents.values_list("kind", flat=True)) == {"contract", "payment"}
     assert browser.get(f"/sales/deals/{deal.pk}/").status_code == 200  # and read it all

@@ -42,6 +42,7 @@ QUERIES: dict[str, Callable[[User], str | None]] = {
         f"?object=company:{_client_of_a_deal(user)}" if user.is_greenwave_admin else None
     ),
     "/api/v1/analytics/period-over-period": lambda _user: "?from=2026-01-01&to=2026-12-31",
+    "/api/v1/search": lambda _user: "?q=ооо",
 }
 
 

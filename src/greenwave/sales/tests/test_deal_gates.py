@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
@@ -93,13 +95,22 @@ def test_backward_moves_need_no_gate(two_teams, b2b, stages):
     assert moved.stage == stages["needs"]
 
 
-def test_documents_approvals_and_fields_meet_later_gates(two_teams, b2b, stages):
+def test_documents_approvals_and_fields_meet_later_gates(
+    two_teams, b2b, stages, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     deal = make_deal(two_teams, b2b, stage=stages["cp_preparation"])
     hunter, head = two_teams["hunter_a"], two_teams["head_a"]
     with pytest.raises(DomainError):
         services.deal_move(actor=hunter, deal=deal, stage=stages["cp_approval"])
 
-    services.deal_attach_document(actor=hunter, deal=deal, kind="cp", title="КП №1")
+    services.deal_attach_document(
+        actor=hunter,
+        deal=deal,
+        kind="cp",
+        title="КП №1",
+        file=SimpleUploadedFile("kp.pdf", b"%PDF"),
+    )
     deal = services.deal_update(actor=hunter, deal=deal, amount=Decimal("150000"))
     deal = services.deal_move(actor=hunter, deal=deal, stage=stages["cp_approval"])
 
@@ -191,3 +202,62 @@ def test_another_teams_user_cannot_touch_the_deal(two_teams, b2b, stages):
     with pytest.raises(DomainError) as caught:
         services.deal_move(actor=two_teams["hunter_b"], deal=deal, stage=stages["needs"])
     assert caught.value.code == "not_found"
+
+
+def test_a_document_gate_needs_the_file_not_only_a_title(
+    two_teams, b2b, stages, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    hunter = two_teams["hunter_a"]
+    deal = make_deal(two_teams, b2b, stage=stages["cp_preparation"])
+    deal = services.deal_update(actor=hunter, deal=deal, amount=Decimal("150000"))
+    services.deal_attach_document(actor=hunter, deal=deal, kind="cp", title="КП №1")
+    with pytest.raises(DomainError) as caught:
+        services.deal_move(actor=hunter, deal=deal, stage=stages["cp_approval"])
+    assert [m["key"] for m in caught.value.details["missing"]] == ["cp"]
+
+    services.deal_attach_document(
+        actor=hunter,
+        deal=deal,
+        kind="cp",
+        title="КП №1",
+        file=SimpleUploadedFile("kp.pdf", b"%PDF"),
+    )
+    deal = services.deal_move(actor=hunter, deal=deal, stage=stages["cp_approval"])
+    assert deal.stage == stages["cp_approval"]
+
+
+def test_the_card_refuses_a_document_without_a_file(two_teams, b2b, stages, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    deal = make_deal(two_teams, b2b, stage=stages["cp_preparation"])
+    client = Client()
+    client.force_login(two_teams["hunter_a"])
+    url = f"/sales/deals/{deal.pk}/document/"
+    client.post(url, {"kind": "cp", "title": "КП без файла"})
+    assert not deal.documents.exists()
+    client.post(url, {"kind": "cp", "title": "КП", "file": SimpleUploadedFile("kp.pdf", b"%PDF")})
+    assert deal.documents.get().file.name.endswith(".pdf")
+    gate = client.get(f"/sales/deals/{deal.pk}/").content.decode()
+    assert "bi-check-circle-fill" in gate
+
+
+def test_the_api_says_a_title_only_document_meets_no_gate(
+    two_teams, b2b, stages, bearer, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    deal = make_deal(two_teams, b2b, stage=stages["cp_preparation"])
+    api = bearer(two_teams["hunter_a"])
+    noted = api.post(
+        f"/api/v1/deals/{deal.pk}/documents",
+        {"kind": "cp", "title": "КП"},
+        content_type="application/json",
+    )
+    assert noted.status_code == 201
+    assert noted.json()["met"] is False
+    uploaded = api.post(
+        f"/api/v1/deals/{deal.pk}/documents/file",
+        {"kind": "cp", "file": SimpleUploadedFile("kp.pdf", b"%PDF")},
+    )
+    assert uploaded.status_code == 201
+    assert uploaded.json()["met"] is True
+    assert deal.documents.exclude(file="").count() == 1

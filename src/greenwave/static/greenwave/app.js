@@ -19,4 +19,62 @@
       button.classList.add("btn-success");
     }
   });
+  // The header's search (data-gw-search): htmx fills the dropdown as the user types; arrows
+  // move through the hits, Enter opens the chosen one (or the results page), Esc closes.
+  var search = document.querySelector("[data-gw-search]");
+  if (search) {
+    var input = search.querySelector("input[type=search]");
+    var results = search.querySelector("[role=listbox]");
+    var options = function () {
+      return Array.prototype.slice.call(results.querySelectorAll("[role=option]"));
+    };
+    var setOpen = function (open) {
+      results.classList.toggle("show", open);
+      input.setAttribute("aria-expanded", open ? "true" : "false");
+      if (!open) input.removeAttribute("aria-activedescendant");
+    };
+    var activate = function (index) {
+      var items = options();
+      items.forEach(function (item, i) {
+        item.classList.toggle("active", i === index);
+        item.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+      if (items[index]) {
+        if (items[index].id) input.setAttribute("aria-activedescendant", items[index].id);
+        items[index].scrollIntoView({ block: "nearest" });
+      }
+    };
+    var activeIndex = function () {
+      return options().findIndex(function (item) { return item.classList.contains("active"); });
+    };
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target === results) setOpen(input.value.trim() !== "");
+    });
+    input.addEventListener("input", function () {
+      if (input.value.trim() === "") { setOpen(false); results.innerHTML = ""; }
+    });
+    input.addEventListener("focus", function () {
+      if (input.value.trim() !== "" && options().length) setOpen(true);
+    });
+    input.addEventListener("keydown", function (event) {
+      var items = options();
+      var index = activeIndex();
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!items.length) return;
+        event.preventDefault();
+        setOpen(true);
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        activate(index < 0 ? (step > 0 ? 0 : items.length - 1) : (index + step + items.length) % items.length);
+      } else if (event.key === "Enter" && index >= 0 && results.classList.contains("show")) {
+        event.preventDefault();
+        window.location.assign(items[index].href);
+      } else if (event.key === "Escape") {
+        if (results.classList.contains("show")) { event.preventDefault(); setOpen(false); }
+        else { input.value = ""; }
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!search.contains(event.target)) setOpen(false);
+    });
+  }
 })();
