@@ -17,12 +17,11 @@ from greenwave.core.errors import CoreError, DomainError
 from . import selectors, services
 from .models import ProcessDefinition
 from .schemas import (
-    CompleteIn,
     DefinitionIn,
     DefinitionOut,
     DelegateIn,
-    EventOut,
     InstanceDetailOut,
+    InstanceEventOut,
     InstanceIn,
     InstanceOut,
     MessageIn,
@@ -31,6 +30,7 @@ from .schemas import (
     MigrateManyIn,
     MigrationManyOut,
     MigrationOut,
+    TaskCompleteIn,
     TaskDetailOut,
     TaskOut,
 )
@@ -202,7 +202,7 @@ def definition_migrate(request: AuthedRequest, definition_id: int, payload: Migr
     }
 
 
-@router.get("/processes/instances/{instance_id}/history", response=list[EventOut])
+@router.get("/processes/instances/{instance_id}/history", response=list[InstanceEventOut])
 def instance_history(request: AuthedRequest, instance_id: int) -> Any:
     instance = selectors.instance_get(actor=request.user, pk=instance_id)
     return list(selectors.instance_history(instance=instance)[:500])
@@ -264,6 +264,6 @@ def task_delegate(request: AuthedRequest, task_id: int, payload: DelegateIn) -> 
 
 
 @router.post("/tasks/{task_id}/complete", response=TaskDetailOut)
-def task_complete(request: AuthedRequest, task_id: int, payload: CompleteIn) -> Any:
+def task_complete(request: AuthedRequest, task_id: int, payload: TaskCompleteIn) -> Any:
     task = selectors.task_get(actor=request.user, pk=task_id)
     return services.task_complete(actor=request.user, task=task, data=payload.data)

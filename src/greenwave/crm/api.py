@@ -34,7 +34,7 @@ from .schemas import (
     DecisionMakerOut,
     DecisionMakerPatch,
     DuplicateOut,
-    EventOut,
+    HistoryEventOut,
     ImportCheckIn,
     ImportConfirmIn,
     ImportOut,
@@ -164,7 +164,7 @@ def company_merge(request: AuthedRequest, company_id: int, payload: MergeIn) -> 
     return services.company_merge(actor=request.user, target=target, source=source)
 
 
-@router.get("/companies/{company_id}/history", response=list[EventOut])
+@router.get("/companies/{company_id}/history", response=list[HistoryEventOut])
 def company_history(request: AuthedRequest, company_id: int) -> Any:
     company = selectors.company_get(actor=request.user, pk=company_id)
     return list(selectors.company_history(actor=request.user, company=company)[:200])
@@ -244,7 +244,7 @@ def contact_restore(request: AuthedRequest, contact_id: int) -> Any:
     return selectors.contact_get(actor=request.user, pk=contact_id)
 
 
-@router.get("/contacts/{contact_id}/history", response=list[EventOut])
+@router.get("/contacts/{contact_id}/history", response=list[HistoryEventOut])
 def contact_history(request: AuthedRequest, contact_id: int) -> Any:
     contact = selectors.contact_get(actor=request.user, pk=contact_id)
     return list(selectors.contact_history(actor=request.user, contact=contact)[:200])
@@ -316,7 +316,7 @@ def competitor_update(request: AuthedRequest, competitor_id: int, payload: Compe
     return selectors.competitor_get(actor=request.user, pk=competitor_id)
 
 
-@router.get("/competitors/{competitor_id}/history", response=list[EventOut])
+@router.get("/competitors/{competitor_id}/history", response=list[HistoryEventOut])
 def competitor_history(request: AuthedRequest, competitor_id: int) -> Any:
     competitor = selectors.competitor_get(actor=request.user, pk=competitor_id)
     return list(selectors.competitor_history(actor=request.user, competitor=competitor)[:200])

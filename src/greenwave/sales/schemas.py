@@ -111,7 +111,7 @@ class DealItemIn(Schema):
     price: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
 
 
-class PriceListIn(Schema):
+class DealPriceListIn(Schema):
     price_list_id: int
 
 
