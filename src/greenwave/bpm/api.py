@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 
 from greenwave.accounts import selectors as account_selectors
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, document_file_answer, list_query, paginate
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors, services
@@ -106,7 +106,8 @@ def definition_deploy(request: AuthedRequest, definition_id: int) -> Any:
 @router.get(
     "/processes/definitions/{definition_id}/xml",
     summary="The BPMN XML with every id and the diagram preserved",
-    response={200: str},
+    response={200: None},
+    openapi_extra=document_file_answer("application/xml", "The BPMN XML as stored."),
 )
 def definition_xml(request: AuthedRequest, definition_id: int) -> HttpResponse:
     definition = selectors.definition_get(actor=request.user, pk=definition_id)

@@ -16,9 +16,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from django.test import Client
 from pydantic import BaseModel
 
 from greenwave.config.api import api
+from greenwave.core.tests.openapi_check import answer_errors
 
 
 def _component_name(cls: type) -> str:
@@ -81,3 +84,47 @@ def test_price_list_and_activity_completion_are_documented_with_their_own_bodies
     assert set(completion["properties"]) >= {"call_result", "outcome", "next_call_at"}
     task_completion = _documented_body(spec, "/api/v1/tasks/{task_id}/complete")
     assert set(task_completion["properties"]) == {"data"}
+
+
+def test_every_operation_documents_its_error_answers_in_the_one_error_format() -> None:
+    spec = api.get_openapi_schema()
+    error = spec["components"]["schemas"]["ErrorOut"]
+    assert set(error["required"]) == {"code", "message", "details"}
+    undocumented = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            expected = {400, 403, 404}
+            if operation.get("security"):
+                expected.add(401)
+            if method in ("post", "put", "patch", "delete"):
+                expected.add(409)
+            for status in sorted(expected):
+                answer = operation["responses"].get(status, {})
+                schema = answer.get("content", {}).get("application/json", {}).get("schema")
+                if schema != {"$ref": "#/components/schemas/ErrorOut"}:
+                    undocumented.append(f"{method.upper()} {path} {status}")
+    assert undocumented == []
+
+
+def test_xml_downloads_are_documented_as_xml_not_json() -> None:
+    spec = api.get_openapi_schema()
+    for path in (
+        "/api/v1/processes/definitions/{definition_id}/xml",
+        "/api/v1/decisions/{key}/xml",
+    ):
+        content = spec["paths"][path]["get"]["responses"][200]["content"]
+        assert set(content) == {"application/xml"}, path
+
+
+@pytest.mark.django_db
+def test_a_real_error_answer_matches_the_documented_error(make_user, bearer) -> None:
+    client = bearer(make_user())
+    missing = client.get("/api/v1/companies/987654")
+    assert missing.status_code == 404
+    assert answer_errors("/api/v1/companies/{company_id}", "get", 404, missing.json()) == []
+    invalid = client.post("/api/v1/companies", {"name": ""}, content_type="application/json")
+    assert invalid.status_code == 400
+    assert answer_errors("/api/v1/companies", "post", 400, invalid.json()) == []
+    anonymous = Client().get("/api/v1/companies")
+    assert anonymous.status_code == 401
+    assert answer_errors("/api/v1/companies", "get", 401, anonymous.json()) == []
