@@ -34,6 +34,7 @@ from greenwave.core.services import (
     event_append_for,
     ref,
 )
+from greenwave.core.text import visible_text
 
 from . import events
 from .errors import CrmError
@@ -180,7 +181,9 @@ def _choice(value: Any, choices: Iterable[str], field: str, *, blank: bool = Tru
 
 
 def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
+    # Zero-width and other format characters at the ends go too: a name made of them only is
+    # not a name.
+    text = visible_text(value or "")
     if required and not text:
         raise _field_error(field, _("This field is required."))
     if len(text) > limit:
