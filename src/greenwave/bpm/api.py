@@ -231,7 +231,7 @@ def message(request: AuthedRequest, payload: MessageIn) -> Any:
 
 @router.get("/tasks", response=Page[TaskOut], summary="My task inbox (scope=mine|team)")
 def tasks(request: AuthedRequest, scope: str = "mine") -> Any:
-    query = list_query(request, selectors.TASK_LIST_SPEC)
+    query = list_query(request, selectors.TASK_LIST_SPEC, extra_params=("scope",))
     if scope == "team":
         qs = selectors.task_list_team(actor=request.user, query=query)
     else:

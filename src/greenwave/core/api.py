@@ -8,7 +8,7 @@ then without internals). Lists answer `{"items", "count", "page", "page_size"}` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -161,12 +161,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
         api.add_exception_handler(exc_class, handler)
 
 
-def list_query(request: HttpRequest, spec: ListSpec) -> ListQuery:
+def list_query(
+    request: HttpRequest, spec: ListSpec, *, extra_params: Collection[str] = ()
+) -> ListQuery:
+    """The list query of an API list; `extra_params` are the endpoint's own query parameters
+    (any other unknown parameter is a 400 `validation_error` naming it)."""
     return ListQuery.from_params(
         request.GET,
         spec,
         page_size=settings.GREENWAVE_PAGE_SIZE,
         max_page_size=settings.GREENWAVE_API_MAX_PAGE_SIZE,
+        extra_params=extra_params,
     )
 
 

@@ -74,7 +74,7 @@ def _team(actor: User, team_id: int | None) -> Team | None:
 def company_list(request: AuthedRequest, deleted: bool = False) -> Any:
     """`?deleted=true` lists the soft-deleted companies (to restore them)."""
     spec = selectors.COMPANY_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec), "tag")
+    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)), "tag")
     return paginate(selectors.company_list(actor=request.user, deleted=deleted), spec, query)
 
 
@@ -97,7 +97,8 @@ def company_duplicates(
 
 
 def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, fmt: str) -> Any:
-    headers, data = rows(actor=request.user, query=list_query(request, spec))
+    query = list_query(request, spec, extra_params=("format",))
+    headers, data = rows(actor=request.user, query=query)
     if fmt == "xlsx":
         response = HttpResponse(write_xlsx(name, headers, data), content_type=XLSX_TYPE)
     else:
@@ -201,7 +202,7 @@ def decision_maker_remove(request: AuthedRequest, dm_id: int) -> Any:
 @router.get("/contacts", response=Page[ContactOut], summary="Contacts visible to me")
 def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
     spec = selectors.CONTACT_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec))
+    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)))
     return paginate(selectors.contact_list(actor=request.user, deleted=deleted), spec, query)
 
 

@@ -603,7 +603,7 @@ def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _export(request: AuthedRequest, name: str, rows: Any, spec: Any) -> HttpResponseBase:
     try:
-        query = list_query(request, spec)
+        query = list_query(request, spec, extra_params=("format",))
     except DomainError:
         query = ListQuery(sort=spec.default_sort)
     headers, data = rows(actor=request.user, query=query)
