@@ -6,12 +6,20 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from greenwave.accounts import services as account_services
 from greenwave.accounts.models import Team, User
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate limits live in the (in-memory) cache: one test's failed logins must not lock the
+    next test out."""
+    cache.clear()
 
 
 @pytest.fixture

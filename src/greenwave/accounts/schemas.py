@@ -12,6 +12,17 @@ class TeamRef(Schema):
     name: str
 
 
+class UserRef(Schema):
+    """A user as other records show him: the id and the full name."""
+
+    id: int
+    name: str
+
+    @staticmethod
+    def resolve_name(obj: object) -> str:
+        return str(obj)
+
+
 class UserOut(Schema):
     id: int
     username: str

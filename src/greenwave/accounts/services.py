@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from greenwave.core.errors import DomainError, permission_denied
+from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import changes_between, event_append, event_append_for, ref
+from greenwave.core.text import visible_text
 
 from . import events
 from .errors import AccountsError
@@ -221,12 +222,21 @@ def _team_snapshot(team: Team) -> dict[str, Any]:
     }
 
 
+def _team_name(value: str) -> str:
+    name = visible_text(value)
+    if not name:
+        raise DomainError(
+            CoreError.VALIDATION, _("A team needs a name."), details={"field": "name"}
+        )
+    return name
+
+
 @transaction.atomic
 def team_create(
     *, actor: User | None, name: str, head: User | None = None, parent: Team | None = None
 ) -> Team:
     _require_admin(actor)
-    name = name.strip()
+    name = _team_name(name)
     if Team.objects.filter(name__iexact=name).exists():
         raise DomainError(
             AccountsError.TEAM_NAME_TAKEN,
@@ -248,7 +258,7 @@ def team_update(
 ) -> Team:
     _require_admin(actor)
     team = Team.objects.select_for_update().get(pk=team.pk)
-    name = name.strip()
+    name = _team_name(name)
     if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
         raise DomainError(
             AccountsError.TEAM_NAME_TAKEN,

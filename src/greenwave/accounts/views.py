@@ -10,6 +10,7 @@ from datetime import datetime, time
 from functools import wraps
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -26,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
+from greenwave.core.ratelimit import rate_limit_hits, rate_limited
 from greenwave.core.selectors import event_list_for_case
 
 from . import selectors, services
@@ -54,10 +56,66 @@ def admin_required(view: View) -> View:
     return wrapper
 
 
+def _address(request: HttpRequest) -> str:
+    return get_client_ip_address(request) or "unknown"
+
+
 class LoginView(auth_views.LoginView):
+    """Sign-in. django-axes locks a username from an address after AXES_FAILURE_LIMIT failures;
+    this view also locks the address itself after LOGIN_ADDRESS_FAILURE_LIMIT failures on any
+    usernames, so one address cannot try a few passwords on every account. (Axes applies one
+    limit to all its lockout parameters: an address-wide lock at 5 would lock a whole office
+    behind one NAT, and its reset on success would let any account clear the address.)"""
+
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = f"login-failures:{_address(request)}"
+        if rate_limit_hits(key) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            return render(request, "accounts/locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        rate_limited(
+            f"login-failures:{_address(self.request)}",
+            limit=settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+            window_seconds=settings.LOGIN_ADDRESS_LOCK_SECONDS,
+        )
+        return super().form_invalid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset, throttled: per address (a clear 429) and per account (silently: the
+    answer must not tell whether an address belongs to an account)."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        window = settings.PASSWORD_RESET_RATE_WINDOW
+        if rate_limited(
+            f"password-reset:address:{_address(request)}",
+            limit=settings.PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS,
+            window_seconds=window,
+        ):
+            form = self.get_form()
+            form.add_error(None, _("Too many password reset requests. Try again later."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = str(form.cleaned_data["email"]).casefold()
+        if rate_limited(
+            f"password-reset:account:{email}",
+            limit=settings.PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT,
+            window_seconds=settings.PASSWORD_RESET_RATE_WINDOW,
+        ):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -81,7 +139,12 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     user = request.user
     if isinstance(user, User) and user.is_authenticated:
         services.preferences_update(actor=user, language=language, time_zone=user.time_zone)
-    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        samesite="Lax",
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+    )
     return response
 
 

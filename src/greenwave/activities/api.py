@@ -20,7 +20,14 @@ from greenwave.sales import selectors as sales_selectors
 
 from . import selectors, services
 from .errors import ActivitiesError
-from .schemas import ActivityIn, ActivityOut, CancelIn, CompleteIn, ReminderOut, RescheduleIn
+from .schemas import (
+    ActivityCompleteIn,
+    ActivityIn,
+    ActivityOut,
+    CancelIn,
+    ReminderOut,
+    RescheduleIn,
+)
 
 router = Router(tags=["activities"])
 
@@ -76,7 +83,7 @@ def activity_detail(request: AuthedRequest, activity_id: int) -> Any:
 
 
 @router.post("/activities/{activity_id}/complete", response=ActivityOut)
-def activity_complete(request: AuthedRequest, activity_id: int, payload: CompleteIn) -> Any:
+def activity_complete(request: AuthedRequest, activity_id: int, payload: ActivityCompleteIn) -> Any:
     activity = selectors.activity_get(actor=request.user, pk=activity_id)
     services.activity_complete(actor=request.user, activity=activity, **payload.dict())
     return selectors.activity_get(actor=request.user, pk=activity_id)

@@ -7,14 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-
-class UserRef(Schema):
-    id: int
-    name: str
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return str(obj)
+from greenwave.accounts.schemas import UserRef
 
 
 class LinkRef(Schema):
@@ -82,7 +75,7 @@ class ActivityIn(Schema):
     reminders: list[datetime] = []
 
 
-class CompleteIn(Schema):
+class ActivityCompleteIn(Schema):
     call_result: str = ""
     next_call_at: datetime | None = None
     duration_minutes: int | None = None

@@ -31,6 +31,7 @@ from greenwave.accounts.scoping import (
 )
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
+from greenwave.core.text import visible_text
 from greenwave.crm.models import Company, Contact
 from greenwave.sales.models import Deal, Lead
 
@@ -315,7 +316,7 @@ def activity_create(
     are always records). Completing a call with a result that asks for a next call plans it."""
     if kind not in ActivityKind.values:
         raise _invalid("kind", _("Unknown activity type: %(kind)s.") % {"kind": kind})
-    subject = (subject or "").strip()
+    subject = visible_text(subject)
     if not subject:
         raise _invalid("subject", _("Give the activity a subject."))
     if priority not in Priority.values:

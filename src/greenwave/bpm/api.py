@@ -11,18 +11,17 @@ from ninja.files import UploadedFile
 
 from greenwave.accounts import selectors as account_selectors
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, document_file_answer, list_query, paginate
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors, services
 from .models import ProcessDefinition
 from .schemas import (
-    CompleteIn,
     DefinitionIn,
     DefinitionOut,
     DelegateIn,
-    EventOut,
     InstanceDetailOut,
+    InstanceEventOut,
     InstanceIn,
     InstanceOut,
     MessageIn,
@@ -31,6 +30,7 @@ from .schemas import (
     MigrateManyIn,
     MigrationManyOut,
     MigrationOut,
+    TaskCompleteIn,
     TaskDetailOut,
     TaskOut,
 )
@@ -106,7 +106,8 @@ def definition_deploy(request: AuthedRequest, definition_id: int) -> Any:
 @router.get(
     "/processes/definitions/{definition_id}/xml",
     summary="The BPMN XML with every id and the diagram preserved",
-    response={200: str},
+    response={200: None},
+    openapi_extra=document_file_answer("application/xml", "The BPMN XML as stored."),
 )
 def definition_xml(request: AuthedRequest, definition_id: int) -> HttpResponse:
     definition = selectors.definition_get(actor=request.user, pk=definition_id)
@@ -202,7 +203,7 @@ def definition_migrate(request: AuthedRequest, definition_id: int, payload: Migr
     }
 
 
-@router.get("/processes/instances/{instance_id}/history", response=list[EventOut])
+@router.get("/processes/instances/{instance_id}/history", response=list[InstanceEventOut])
 def instance_history(request: AuthedRequest, instance_id: int) -> Any:
     instance = selectors.instance_get(actor=request.user, pk=instance_id)
     return list(selectors.instance_history(instance=instance)[:500])
@@ -230,7 +231,7 @@ def message(request: AuthedRequest, payload: MessageIn) -> Any:
 
 @router.get("/tasks", response=Page[TaskOut], summary="My task inbox (scope=mine|team)")
 def tasks(request: AuthedRequest, scope: str = "mine") -> Any:
-    query = list_query(request, selectors.TASK_LIST_SPEC)
+    query = list_query(request, selectors.TASK_LIST_SPEC, extra_params=("scope",))
     if scope == "team":
         qs = selectors.task_list_team(actor=request.user, query=query)
     else:
@@ -264,6 +265,6 @@ def task_delegate(request: AuthedRequest, task_id: int, payload: DelegateIn) -> 
 
 
 @router.post("/tasks/{task_id}/complete", response=TaskDetailOut)
-def task_complete(request: AuthedRequest, task_id: int, payload: CompleteIn) -> Any:
+def task_complete(request: AuthedRequest, task_id: int, payload: TaskCompleteIn) -> Any:
     task = selectors.task_get(actor=request.user, pk=task_id)
     return services.task_complete(actor=request.user, task=task, data=payload.data)

@@ -96,7 +96,7 @@ class InstanceDetailOut(InstanceOut):
         return list(obj.incidents.all())
 
 
-class EventOut(Schema):
+class InstanceEventOut(Schema):
     id: int
     activity: str
     timestamp: datetime
@@ -137,7 +137,7 @@ class TaskDetailOut(TaskOut):
         return json_schema(obj.form_schema)
 
 
-class CompleteIn(Schema):
+class TaskCompleteIn(Schema):
     data: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -1,12 +1,10 @@
 """The REST API: one NinjaAPI at /api/v1/ gathering every app's router."""
 
-from ninja import NinjaAPI
-
 from greenwave.accounts.api import router as accounts_router
 from greenwave.accounts.auth import api_auth
 from greenwave.activities.api import router as activities_router
 from greenwave.bpm.api import router as bpm_router
-from greenwave.core.api import install_error_handlers
+from greenwave.core.api import GreenwaveAPI, install_error_handlers
 from greenwave.core.events_api import router as events_router
 from greenwave.core.search_api import router as search_router
 from greenwave.crm.api import router as crm_router
@@ -14,7 +12,7 @@ from greenwave.decisions.api import router as decisions_router
 from greenwave.planning.api import router as planning_router
 from greenwave.sales.api import router as sales_router
 
-api = NinjaAPI(
+api = GreenwaveAPI(
     title="Greenwave API",
     version="1",
     description=(

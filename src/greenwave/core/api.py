@@ -8,7 +8,7 @@ then without internals). Lists answer `{"items", "count", "page", "page_size"}` 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Generic, TypeVar
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 
 from .errors import CoreError, DomainError
 from .listing import ListQuery, ListSpec, apply_list_query
@@ -33,6 +34,63 @@ class ErrorOut(Schema):
     code: str
     message: str
     details: dict[str, Any]
+
+
+# The 4xx answers every operation may give, in the one error format. Documented on every
+# operation so that clients (and schemathesis) know an error body from a success body.
+ERROR_RESPONSES: dict[int, str] = {
+    400: "Invalid request: `validation_error` (with `details.errors`) or `bad_request`.",
+    401: "Missing, invalid or revoked bearer token (`unauthorized`).",
+    403: "The role or team of the caller does not allow this (`permission_denied`).",
+    404: "No such record, or it is outside the caller's scope (`not_found`).",
+}
+WRITE_ERROR_RESPONSES: dict[int, str] = {
+    409: "The record changed meanwhile or its state refuses the change (a code of the app).",
+}
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+class GreenwaveAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI description also documents the error answers."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_error_responses(schema)
+        return schema
+
+
+def document_error_responses(schema: dict[str, Any]) -> None:
+    schema["components"].setdefault("schemas", {})["ErrorOut"] = ErrorOut.model_json_schema(
+        ref_template=REF_TEMPLATE
+    )
+    content = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}}
+    for operations in schema["paths"].values():
+        for method, operation in operations.items():
+            errors = dict(ERROR_RESPONSES)
+            if not operation.get("security"):
+                del errors[401]
+            if method in WRITE_METHODS:
+                errors.update(WRITE_ERROR_RESPONSES)
+            for status, description in errors.items():
+                # ninja keys responses by int; a str key would add a second entry.
+                operation["responses"].setdefault(
+                    status, {"description": description, "content": content}
+                )
+
+
+def document_file_answer(media_type: str, description: str) -> dict[str, Any]:
+    """`openapi_extra` of an operation that answers a file, not JSON (use with `response={200:
+    None}` so that ninja adds no `application/json` of its own)."""
+    return {
+        "responses": {
+            200: {
+                "description": description,
+                "content": {media_type: {"schema": {"type": "string"}}},
+            }
+        }
+    }
 
 
 class Page(Schema, Generic[T]):
@@ -127,12 +185,17 @@ def patch_fields(
     return fields
 
 
-def list_query(request: HttpRequest, spec: ListSpec) -> ListQuery:
+def list_query(
+    request: HttpRequest, spec: ListSpec, *, extra_params: Collection[str] = ()
+) -> ListQuery:
+    """The list query of an API list; `extra_params` are the endpoint's own query parameters
+    (any other unknown parameter is a 400 `validation_error` naming it)."""
     return ListQuery.from_params(
         request.GET,
         spec,
         page_size=settings.GREENWAVE_PAGE_SIZE,
         max_page_size=settings.GREENWAVE_API_MAX_PAGE_SIZE,
+        extra_params=extra_params,
     )
 
 

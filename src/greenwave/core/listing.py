@@ -8,7 +8,7 @@ list endpoint both parse request parameters into a `ListQuery` and apply it with
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
@@ -66,10 +66,23 @@ class ListQuery:
 
     @classmethod
     def from_params(
-        cls, params: Mapping[str, Any], spec: ListSpec, *, page_size: int, max_page_size: int
+        cls,
+        params: Mapping[str, Any],
+        spec: ListSpec,
+        *,
+        page_size: int,
+        max_page_size: int,
+        extra_params: Collection[str] | None = None,
     ) -> ListQuery:
-        """Parse `?q=&sort=&page=&page_size=&<filter>=`; bad values are refused, not guessed."""
+        """Parse `?q=&sort=&page=&page_size=&<filter>=`; bad values are refused, not guessed.
+
+        With `extra_params` (the caller's own parameters) an unknown parameter is refused too:
+        a misspelt filter silently ignored answers the whole list as if it were filtered.
+        """
         errors: dict[str, str] = {}
+        if extra_params is not None:
+            for name in unknown_params(params, spec, extra_params):
+                errors[name] = "unknown parameter"
         page = _positive_int(params.get("page"), 1, "page", errors)
         if page > MAX_PAGE:
             errors["page"] = f"at most {MAX_PAGE}"
@@ -102,6 +115,18 @@ class ListQuery:
             page_size=size,
             filters=filters,
         )
+
+
+LIST_PARAMS = ("q", "sort", "page", "page_size")
+
+
+def unknown_params(
+    params: Mapping[str, Any], spec: ListSpec, extra_params: Collection[str] = ()
+) -> list[str]:
+    """The parameters of `params` that neither the list convention, the spec's filters nor the
+    caller (`extra_params`) know."""
+    known = {*LIST_PARAMS, *(f.name for f in spec.filters), *extra_params}
+    return sorted(name for name in params if name not in known)
 
 
 def _positive_int(raw: Any, default: int, name: str, errors: dict[str, str]) -> int:

@@ -19,13 +19,20 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
-from .listing import ListQuery, ListSpec
+from .listing import ListQuery, ListSpec, unknown_params
 from .selectors import saved_filters_for
 
 M = TypeVar("M", bound=Model)
 
 
 def _query_from_request(request: HttpRequest, spec: ListSpec) -> ListQuery:
+    unknown = unknown_params(request.GET, spec)
+    if unknown:
+        # A page keeps working (a bookmarked link may hold an old filter) but says so.
+        messages.warning(
+            request,
+            _("Unknown filters were ignored: %(names)s.") % {"names": ", ".join(unknown)},
+        )
     try:
         return ListQuery.from_params(
             request.GET,

@@ -16,3 +16,8 @@ def rate_limited(key: str, *, limit: int, window_seconds: int) -> bool:
         cache.add(cache_key, 1, timeout=window_seconds)
         return False
     return hits > limit
+
+
+def rate_limit_hits(key: str) -> int:
+    """How many hits the current window of `key` holds (without counting one)."""
+    return int(cache.get(f"ratelimit:{key}", 0))

@@ -43,7 +43,7 @@ from .schemas import (
     DecisionMakerOut,
     DecisionMakerPatch,
     DuplicateOut,
-    EventOut,
+    HistoryEventOut,
     ImportCheckIn,
     ImportConfirmIn,
     ImportOut,
@@ -83,7 +83,7 @@ def _team(actor: User, team_id: int | None) -> Team | None:
 def company_list(request: AuthedRequest, deleted: bool = False) -> Any:
     """`?deleted=true` lists the soft-deleted companies (to restore them)."""
     spec = selectors.COMPANY_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec), "tag")
+    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)), "tag")
     return paginate(selectors.company_list(actor=request.user, deleted=deleted), spec, query)
 
 
@@ -106,7 +106,8 @@ def company_duplicates(
 
 
 def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, fmt: str) -> Any:
-    headers, data = rows(actor=request.user, query=list_query(request, spec))
+    query = list_query(request, spec, extra_params=("format",))
+    headers, data = rows(actor=request.user, query=query)
     if fmt == "xlsx":
         response = HttpResponse(write_xlsx(name, headers, data), content_type=XLSX_TYPE)
     else:
@@ -173,7 +174,7 @@ def company_merge(request: AuthedRequest, company_id: int, payload: MergeIn) -> 
     return services.company_merge(actor=request.user, target=target, source=source)
 
 
-@router.get("/companies/{company_id}/history", response=list[EventOut])
+@router.get("/companies/{company_id}/history", response=list[HistoryEventOut])
 def company_history(request: AuthedRequest, company_id: int) -> Any:
     company = selectors.company_get(actor=request.user, pk=company_id)
     return list(selectors.company_history(actor=request.user, company=company)[:200])
@@ -210,7 +211,7 @@ def decision_maker_remove(request: AuthedRequest, dm_id: int) -> Any:
 @router.get("/contacts", response=Page[ContactOut], summary="Contacts visible to me")
 def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
     spec = selectors.CONTACT_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec))
+    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)))
     return paginate(selectors.contact_list(actor=request.user, deleted=deleted), spec, query)
 
 
@@ -253,7 +254,7 @@ def contact_restore(request: AuthedRequest, contact_id: int) -> Any:
     return selectors.contact_get(actor=request.user, pk=contact_id)
 
 
-@router.get("/contacts/{contact_id}/history", response=list[EventOut])
+@router.get("/contacts/{contact_id}/history", response=list[HistoryEventOut])
 def contact_history(request: AuthedRequest, contact_id: int) -> Any:
     contact = selectors.contact_get(actor=request.user, pk=contact_id)
     return list(selectors.contact_history(actor=request.user, contact=contact)[:200])
@@ -325,7 +326,7 @@ def competitor_update(request: AuthedRequest, competitor_id: int, payload: Compe
     return selectors.competitor_get(actor=request.user, pk=competitor_id)
 
 
-@router.get("/competitors/{competitor_id}/history", response=list[EventOut])
+@router.get("/competitors/{competitor_id}/history", response=list[HistoryEventOut])
 def competitor_history(request: AuthedRequest, competitor_id: int) -> Any:
     competitor = selectors.competitor_get(actor=request.user, pk=competitor_id)
     return list(selectors.competitor_history(actor=request.user, competitor=competitor)[:200])

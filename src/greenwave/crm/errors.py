@@ -15,5 +15,6 @@ class CrmError(ErrorCode):
     NOT_A_CATALOG_MANAGER = "crm.not_a_catalog_manager"
     INVALID_PRICE = "crm.invalid_price"
     BAD_FILE = "crm.bad_file"
+    NOT_A_COMPETITOR_EDITOR = "crm.not_a_competitor_editor"
     IMPORT_NOT_READY = "crm.import_not_ready"
     BAD_ROWS = "crm.bad_rows"

@@ -15,6 +15,7 @@ from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users, visible_team_ids
 from greenwave.core.errors import DomainError
 from greenwave.core.money import Currency
+from greenwave.core.text import NameField
 
 from .models import (
     Attitude,
@@ -54,7 +55,7 @@ def _lines(value: str) -> list[str]:
 
 
 class CompanyForm(BootstrapFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=255)
+    name = NameField(label=_("Name"), max_length=255)
     inn = forms.CharField(label=_("INN"), max_length=14, required=False)
     kpp = forms.CharField(label=_("KPP"), max_length=12, required=False)
     ogrn = forms.CharField(label=_("OGRN/OGRNIP"), max_length=17, required=False)
@@ -193,7 +194,7 @@ class ReassignForm(BootstrapFormMixin, forms.Form):
 
 
 class ContactForm(BootstrapFormMixin, forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=255)
+    full_name = NameField(label=_("Full name"), max_length=255)
     position = forms.CharField(label=_("Position"), max_length=255, required=False)
     company = forms.ModelChoiceField(
         label=_("Company"), queryset=Company.objects.none(), required=False
@@ -344,7 +345,7 @@ class ClientProfileForm(BootstrapFormMixin, forms.Form):
 
 
 class CompetitorForm(BootstrapFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=255)
+    name = NameField(label=_("Name"), max_length=255)
     website = forms.CharField(label=_("Website"), max_length=255, required=False)
     price_level = forms.ChoiceField(
         label=_("Price level"), choices=PriceLevel.choices, initial=PriceLevel.SIMILAR
@@ -370,14 +371,14 @@ class CompetitorLinkForm(BootstrapFormMixin, forms.Form):
 
 
 class ProductGroupForm(BootstrapFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=255)
+    name = NameField(label=_("Name"), max_length=255)
     parent = forms.ModelChoiceField(
         label=_("Parent group"), queryset=ProductGroup.objects.all(), required=False
     )
 
 
 class ProductForm(BootstrapFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=255)
+    name = NameField(label=_("Name"), max_length=255)
     sku = forms.CharField(label=_("Article"), max_length=64)
     group = forms.ModelChoiceField(
         label=_("Group"), queryset=ProductGroup.objects.all(), required=False
@@ -391,7 +392,7 @@ class ProductForm(BootstrapFormMixin, forms.Form):
 
 
 class PriceListForm(BootstrapFormMixin, forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=255)
+    name = NameField(label=_("Name"), max_length=255)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=PriceListKind.choices, initial=PriceListKind.BASE
     )

@@ -8,19 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-
-class UserRef(Schema):
-    id: int
-    name: str
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return str(obj)
-
-
-class TeamRef(Schema):
-    id: int
-    name: str
+from greenwave.accounts.schemas import TeamRef, UserRef
 
 
 class CompanyRef(Schema):
@@ -179,7 +167,7 @@ class DecisionMakerPatch(Schema):
     attitude: str | None = None
 
 
-class EventOut(Schema):
+class HistoryEventOut(Schema):
     id: int
     case_type: str
     case_id: str

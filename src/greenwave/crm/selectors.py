@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +17,7 @@ from greenwave.accounts.models import RoleCode, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users, visible_team_ids
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
-from greenwave.core.models import Event
+from greenwave.core.models import Event, EventObject
 from greenwave.core.money import Money
 from greenwave.core.search import SearchHit, SearchTerm
 from greenwave.core.selectors import event_list_for_object
@@ -389,7 +390,17 @@ def competitor_clients(*, actor: User, competitor: Competitor) -> QuerySet[Compe
 
 
 def competitor_history(*, actor: User, competitor: Competitor) -> QuerySet[Event]:
-    return event_list_for_object(object_type=Competitor.EVENT_CASE_TYPE, object_id=competitor.pk)
+    """The competitor's timeline without the events about clients the actor does not see:
+    the portfolio is shared, but "noted at <client>" names another team's client."""
+    visible = scope_records(Company.objects.all(), actor=actor).annotate(
+        key=Cast("pk", output_field=CharField())
+    )
+    hidden_client = EventObject.objects.filter(
+        event=OuterRef("pk"), object_type=Company.EVENT_CASE_TYPE
+    ).exclude(object_id__in=visible.values("key"))
+    return event_list_for_object(
+        object_type=Competitor.EVENT_CASE_TYPE, object_id=competitor.pk
+    ).filter(~Exists(hidden_client))
 
 
 # --- Products and price lists -------------------------------------------------------------

@@ -40,6 +40,7 @@ from greenwave.core.services import (
     event_append_for,
     ref,
 )
+from greenwave.core.text import visible_text
 
 from . import events
 from .errors import CrmError
@@ -84,6 +85,7 @@ from .tabular import MAX_FILE_BYTES, read_table
 __all__ = [
     "CLIENT_PROFILE_FIELDS",
     "COMPANY_FIELDS",
+    "COMPETITOR_EDITORS",
     "COMPETITOR_FIELDS",
     "CONTACT_FIELDS",
     "DECISION_MAKER_FIELDS",
@@ -191,7 +193,9 @@ def _choice(value: Any, choices: Iterable[str], field: str, *, blank: bool = Tru
 
 
 def _text(value: Any, field: str, limit: int, *, required: bool = False) -> str:
-    text = str(value or "").strip()
+    # Zero-width and other format characters at the ends go too: a name made of them only is
+    # not a name.
+    text = visible_text(value or "")
     if required and not text:
         raise _field_error(field, _("This field is required."))
     if len(text) > limit:
@@ -834,6 +838,32 @@ COMPETITOR_FIELDS = (
 )
 
 
+# The competitor portfolio is gathered by those who meet competitors at clients: the sales
+# roles and their heads. Lead qualification (call centre) and the back office (lawyer, finance,
+# accountant, HR) read it but do not write it.
+COMPETITOR_EDITORS = (
+    RoleCode.HUNTER,
+    RoleCode.CLOSER,
+    RoleCode.FARMER,
+    RoleCode.KAM,
+    RoleCode.HEAD_OF_SALES,
+    RoleCode.ADMIN,
+)
+
+
+def can_edit_competitors(actor: User | None) -> bool:
+    return actor is None or actor.is_superuser or actor.has_role(*COMPETITOR_EDITORS)
+
+
+def require_competitor_editor(actor: User | None) -> None:
+    if not can_edit_competitors(actor):
+        raise DomainError(
+            CrmError.NOT_A_COMPETITOR_EDITOR,
+            _("Only sales managers and their heads can describe competitors."),
+            status=403,
+        )
+
+
 def _clean_competitor(data: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "name": _text(data.get("name"), "name", 255, required=True),
@@ -872,6 +902,7 @@ def competitor_create(*, actor: User | None, name: str, **fields: Any) -> Compet
     unknown = set(fields) - set(COMPETITOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown competitor fields: {sorted(unknown)}")
+    require_competitor_editor(actor)
     data = _clean_competitor({**fields, "name": name})
     _refuse_duplicate_name(Competitor, data["name"])
     competitor = Competitor(**data)
@@ -891,6 +922,7 @@ def competitor_update(*, actor: User | None, competitor: Competitor, **fields: A
     unknown = set(fields) - set(COMPETITOR_FIELDS)
     if unknown:
         raise TypeError(f"unknown competitor fields: {sorted(unknown)}")
+    require_competitor_editor(actor)
     competitor = Competitor.objects.select_for_update().get(pk=competitor.pk)
     before = {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}
     data = _clean_competitor({**before, **fields})

@@ -137,6 +137,61 @@ def _headers(raw: Sequence[Any]) -> list[str]:
     return unique
 
 
+def _csv_records(text: str, delimiter: str) -> Iterator[list[str]]:
+    """The records of a CSV text; a quote left open is refused, not read to the end of the file.
+
+    Python's lenient reader takes an unclosed quote as a value running to the end of the file,
+    silently merging every following line into one cell. Such a value can only be the last
+    record, so only the record that reaches the end of the text is checked.
+    """
+    consumed = 0  # characters handed to the reader: it pulls lines one record at a time
+
+    def lines() -> Iterator[str]:
+        nonlocal consumed
+        for line in io.StringIO(text, newline=""):
+            consumed += len(line)
+            yield line
+
+    reader = csv.reader(lines(), delimiter=delimiter)
+    while True:
+        start, line_number = consumed, reader.line_num + 1
+        record = next(reader, None)
+        if record is None:
+            return
+        if consumed == len(text) and _ends_inside_quotes(text[start:], delimiter):
+            raise DomainError(
+                CrmError.BAD_FILE,
+                _(
+                    "Line %(line)d: a quoted value starts here and is never closed; the lines "
+                    "after it would be merged into one cell. Close the quote (a quote inside "
+                    "a quoted value is written twice) and upload the file again."
+                )
+                % {"line": line_number},
+                details={"field": "file", "line": line_number},
+            )
+        yield record
+
+
+def _ends_inside_quotes(record: str, delimiter: str) -> bool:
+    """Whether `record` ends within a quoted value, read as the csv module reads it (a quote
+    opens a value only at its start, a doubled quote inside is a quote character)."""
+    ends = (delimiter, "\r", "\n")
+    state = "start"  # start of a value | plain value | quoted value | quote inside a quoted one
+    for char in record:
+        if state == "quoted":
+            if char == '"':
+                state = "quote"
+        elif state == "quote":
+            state = "quoted" if char == '"' else "start" if char in ends else "plain"
+        elif char in ends:
+            state = "start"
+        elif state == "start" and char == '"':
+            state = "quoted"
+        else:
+            state = "plain"
+    return state == "quoted"
+
+
 def read_table(content: bytes, file_name: str) -> Table:
     """The header row and the data rows of a CSV or XLSX file."""
     if not content:
@@ -148,9 +203,9 @@ def read_table(content: bytes, file_name: str) -> Table:
     text, encoding = _decode(content)
     delimiter = _delimiter(text)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        headers = _headers(next(reader, []))
-        rows = _normalise(headers, reader)
+        records = _csv_records(text, delimiter)
+        headers = _headers(next(records, []))
+        rows = _normalise(headers, records)
     except csv.Error as exc:
         raise _bad_file(_("The CSV file is broken: %(error)s.") % {"error": exc}) from exc
     return Table(headers, rows, encoding, delimiter)

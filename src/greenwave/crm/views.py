@@ -333,7 +333,11 @@ def competitor_list(request: AuthedRequest) -> HttpResponse:
         selector=lambda query: selectors.competitor_list(actor=request.user, query=query),
         title=_("Competitors"),
         table_template="crm/partials/competitor_table.html",
-        create_url=reverse("crm:competitor_create"),
+        create_url=(
+            reverse("crm:competitor_create")
+            if services.can_edit_competitors(request.user)
+            else None
+        ),
         create_label=_("New competitor"),
         empty_message=_("No competitors yet: describe the first one."),
     )
@@ -341,6 +345,7 @@ def competitor_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def competitor_create(request: AuthedRequest) -> HttpResponse:
+    services.require_competitor_editor(request.user)
     form = CompetitorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -363,6 +368,7 @@ def competitor_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "back_label": _("Competitors"),
         "clients": selectors.competitor_clients(actor=request.user, competitor=competitor),
         "history": selectors.competitor_history(actor=request.user, competitor=competitor)[:50],
+        "can_edit": services.can_edit_competitors(request.user),
     }
     return render(request, "crm/competitor_detail.html", context)
 
@@ -370,6 +376,7 @@ def competitor_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def competitor_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     competitor = selectors.competitor_get(actor=request.user, pk=pk)
+    services.require_competitor_editor(request.user)
     initial = {f: getattr(competitor, f) for f in services.COMPETITOR_FIELDS}
     form = CompetitorForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -618,7 +625,7 @@ def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _export(request: AuthedRequest, name: str, rows: Any, spec: Any) -> HttpResponseBase:
     try:
-        query = list_query(request, spec)
+        query = list_query(request, spec, extra_params=("format",))
     except DomainError:
         query = ListQuery(sort=spec.default_sort)
     headers, data = rows(actor=request.user, query=query)

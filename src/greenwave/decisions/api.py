@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from ninja import Body, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, document_file_answer, list_query, paginate
 
 from . import selectors, services
 from .schemas import (
@@ -66,6 +66,7 @@ def decision_detail(request: AuthedRequest, key: str) -> Any:
     "/decisions/{key}/xml",
     summary="The DMN XML of a version (default: the latest), as uploaded",
     response={200: None},
+    openapi_extra=document_file_answer("application/xml", "The DMN XML as uploaded."),
 )
 def decision_xml(request: AuthedRequest, key: str, version: int | None = None) -> HttpResponse:
     definition = selectors.decision_get(actor=request.user, key=key, version=version)

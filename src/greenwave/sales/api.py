@@ -28,6 +28,7 @@ from .schemas import (
     DealItemIn,
     DealOut,
     DealPatch,
+    DealPriceListIn,
     DealProcessIn,
     DealProcessRunOut,
     DealProcessStartedOut,
@@ -41,7 +42,6 @@ from .schemas import (
     MoveIn,
     PeriodOverPeriodOut,
     PipelineOut,
-    PriceListIn,
     QualifyIn,
     StageOut,
     StageProcessIn,
@@ -386,7 +386,7 @@ def deal_item_remove(request: AuthedRequest, deal_id: int, item_id: int) -> Any:
 
 
 @router.post("/deals/{deal_id}/price-list", response=DealOut, summary="Re-price from a list")
-def deal_price_list(request: AuthedRequest, deal_id: int, payload: PriceListIn) -> Any:
+def deal_price_list(request: AuthedRequest, deal_id: int, payload: DealPriceListIn) -> Any:
     deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
     price_list = price_list_get(actor=request.user, pk=payload.price_list_id)
     services.deal_set_price_list(actor=request.user, deal=deal, price_list=price_list)

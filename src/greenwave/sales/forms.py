@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import RoleCode, User
+from greenwave.core.text import LONG_TEXT_MAX_LENGTH, NameField
 from greenwave.crm.models import Company, PriceList, Product
 
 from .gates import GATE_FIELDS
@@ -26,7 +27,7 @@ from .models import (
 
 
 class DealForm(BootstrapFormMixin, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = NameField(label=_("Title"), max_length=200)
     pipeline = forms.ModelChoiceField(
         label=_("Pipeline"), queryset=Pipeline.objects.filter(is_active=True)
     )
@@ -45,7 +46,10 @@ class DealForm(BootstrapFormMixin, forms.Form):
         label=_("Responsible"), queryset=User.objects.none(), required=False
     )
     description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
     )
 
     def __init__(self, *args: Any, users: Any = None, companies: Any = None, **kwargs: Any) -> None:
@@ -105,7 +109,10 @@ class LeadForm(BootstrapFormMixin, forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     need = forms.CharField(
-        label=_("Need"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Need"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
     )
     utm_source = forms.CharField(label="utm_source", max_length=100, required=False)
     utm_campaign = forms.CharField(label="utm_campaign", max_length=100, required=False)
@@ -128,12 +135,15 @@ class ConvertForm(BootstrapFormMixin, forms.Form):
 class WebLeadForm(forms.Form):
     """The public form: a honeypot field that people never see and bots fill."""
 
-    name = forms.CharField(label=_("Your name"), max_length=200)
+    name = NameField(label=_("Your name"), max_length=200)
     company = forms.CharField(label=_("Company"), max_length=255, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     message = forms.CharField(
-        label=_("What do you need?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("What do you need?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=LONG_TEXT_MAX_LENGTH,
     )
     website = forms.CharField(required=False)  # honeypot
     utm_source = forms.CharField(required=False, max_length=100)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import RoleCode
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
+from greenwave.core.text import LONG_TEXT_MAX_LENGTH, validate_visible
 
 
 class BilingualName(models.Model):
@@ -152,7 +153,7 @@ class Lead(TimeStampedModel):
     inn = models.CharField(_("INN"), max_length=12, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    need = models.TextField(_("need"), blank=True)
+    need = models.TextField(_("need"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("responsible"),
@@ -227,7 +228,7 @@ class DealStatus(models.TextChoices):
 class Deal(TimeStampedModel):
     EVENT_CASE_TYPE = "deal"
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_visible])
     pipeline = models.ForeignKey(
         Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="deals"
     )
@@ -294,7 +295,7 @@ class Deal(TimeStampedModel):
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     stage_entered_at = models.DateTimeField(_("in stage since"))
     lost_reason = models.ForeignKey(
         LossReason,

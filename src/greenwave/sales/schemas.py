@@ -8,6 +8,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from greenwave.core.text import LONG_TEXT_MAX_LENGTH
+
 
 class StageOut(Schema):
     id: int
@@ -112,7 +114,7 @@ class DealItemIn(Schema):
     price: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
 
 
-class PriceListIn(Schema):
+class DealPriceListIn(Schema):
     price_list_id: int
 
 
@@ -126,14 +128,14 @@ class DealIn(Schema):
     responsible_id: int | None = None
     company_id: int | None = None
     contact_ids: list[int] = Field(default_factory=list)
-    description: str = ""
+    description: str = Field("", max_length=LONG_TEXT_MAX_LENGTH)
 
 
 class DealPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
     expected_close_date: date | None = None
-    description: str | None = None
+    description: str | None = Field(None, max_length=LONG_TEXT_MAX_LENGTH)
     version: int | None = None
 
 
@@ -201,7 +203,7 @@ class LeadIn(Schema):
     inn: str = Field("", max_length=12)
     phone: str = Field("", max_length=32)
     email: str = Field("", max_length=254)
-    need: str = ""
+    need: str = Field("", max_length=LONG_TEXT_MAX_LENGTH)
     utm_source: str = Field("", max_length=100)
     utm_medium: str = Field("", max_length=100)
     utm_campaign: str = Field("", max_length=100)

@@ -22,6 +22,7 @@ from greenwave.accounts.scoping import (
 )
 from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
 from greenwave.core.services import changes_between, event_append, event_append_for, ref
+from greenwave.core.text import LONG_TEXT_MAX_LENGTH, long_text_error, visible_text
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact, PriceList, Product
@@ -66,6 +67,7 @@ def approval_kinds_for(actor: User) -> list[str]:
 
 
 DEAL_FIELDS = ("title", "amount", "currency", "expected_close_date", "description", "probability")
+DEAL_TITLE_MAX_LENGTH = 200
 LEAD_FIELDS = (
     "title",
     "source",
@@ -344,8 +346,8 @@ def deal_create(
     company: Company | None = None,
     contacts: Sequence[Contact] = (),
 ) -> Deal:
-    if not title.strip():
-        raise DomainError(CoreError.VALIDATION, _("A deal needs a title."))
+    title = _deal_title(title)
+    description = _long_text(description, "description")
     first = pipeline.stages.order_by("order").first()
     if first is None:
         raise DomainError(SalesError.WRONG_PIPELINE, _("The pipeline has no stages."))
@@ -362,7 +364,7 @@ def deal_create(
     if share is not None:  # a later sale of a handed-off client: the hunter keeps a share
         hunter = share.hunter
     deal = Deal.objects.create(
-        title=title.strip(),
+        title=title,
         pipeline=pipeline,
         stage=stage,
         amount=amount,
@@ -388,6 +390,28 @@ def deal_create(
         new_case=True,
     )
     return deal
+
+
+def _deal_title(value: Any) -> str:
+    title = visible_text(value)
+    if not title:
+        raise DomainError(
+            CoreError.VALIDATION, _("A deal needs a title."), details={"field": "title"}
+        )
+    if len(title) > DEAL_TITLE_MAX_LENGTH:
+        raise DomainError(
+            CoreError.VALIDATION,
+            long_text_error(DEAL_TITLE_MAX_LENGTH),
+            details={"field": "title"},
+        )
+    return title
+
+
+def _long_text(value: Any, field: str) -> str:
+    text = "" if value is None else str(value)
+    if len(text) > LONG_TEXT_MAX_LENGTH:
+        raise DomainError(CoreError.VALIDATION, long_text_error(), details={"field": field})
+    return text
 
 
 def _lock(deal: Deal, expected_version: int | None) -> Deal:
@@ -423,6 +447,10 @@ def deal_update(
     deal = _lock(deal, expected_version)
     if fields.get("amount") is not None and Decimal(fields["amount"]) < 0:
         raise DomainError(CoreError.VALIDATION, _("The amount cannot be negative."))
+    if "title" in fields:
+        fields["title"] = _deal_title(fields["title"])
+    if "description" in fields:
+        fields["description"] = _long_text(fields["description"], "description")
     before = _deal_snapshot(deal)
     for name, value in fields.items():
         setattr(deal, name, value)
@@ -724,12 +752,14 @@ def lead_create(
     if source not in LeadSource.values:
         raise DomainError(CoreError.VALIDATION, _("Unknown lead source."))
     contact_bits = [fields.get(k, "") for k in ("contact_name", "phone", "email", "company_name")]
-    if not any(str(b).strip() for b in contact_bits):
+    if not any(visible_text(b) for b in contact_bits):
         raise DomainError(
             CoreError.VALIDATION,
             _("A lead needs at least a name, a phone, an e-mail or a company."),
         )
-    title = title.strip() or fields.get("company_name") or fields.get("contact_name") or ""
+    if "need" in fields:
+        fields["need"] = _long_text(fields["need"], "need")
+    title = visible_text(title) or fields.get("company_name") or fields.get("contact_name") or ""
     if "phone" in fields:
         fields["phone"] = _lead_phone(fields["phone"])
     responsible = responsible or (actor if actor and not actor.is_greenwave_admin else None)

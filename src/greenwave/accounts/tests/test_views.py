@@ -3,7 +3,7 @@
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from greenwave.accounts.models import Team, User
 from greenwave.conftest import PASSWORD
@@ -135,3 +135,39 @@ def test_list_page_answers_htmx_with_the_results_partial(client, two_teams) -> N
     assert "<html" not in body
     assert "hunter_a" in body
     assert "head_a" not in body
+
+
+@override_settings(LOGIN_ADDRESS_FAILURE_LIMIT=6)
+def test_one_address_trying_many_usernames_is_locked_out(client, make_user) -> None:
+    # Regression: axes locked username+address pairs only, so one address could try a few
+    # passwords on every account.
+    make_user("vera")
+    for index in range(6):
+        assert login(client, f"guess{index}", "wrong").status_code == 200
+    response = login(client, "vera", PASSWORD)
+    assert response.status_code == 429
+    assert 'data-testid="locked-out"' in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    other_address = client.post(
+        "/accounts/login/",
+        {"username": "vera", "password": PASSWORD},
+        REMOTE_ADDR="10.1.2.3",
+    )
+    assert other_address.status_code == 302
+
+
+@override_settings(PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS=3, PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT=2)
+def test_password_reset_is_throttled_per_account_and_per_address(client, make_user) -> None:
+    make_user("gleb", email="gleb@example.com")
+    for _ in range(3):
+        response = client.post("/accounts/password/reset/", {"email": "gleb@example.com"})
+        assert response.status_code == 302  # the same answer whether sent or not
+    assert len(mail.outbox) == 2  # the account's limit
+    refused = client.post("/accounts/password/reset/", {"email": "other@example.com"})
+    assert refused.status_code == 429
+    assert len(mail.outbox) == 2
+    elsewhere = client.post(
+        "/accounts/password/reset/", {"email": "gleb@example.com"}, REMOTE_ADDR="10.9.9.9"
+    )
+    assert elsewhere.status_code == 302
+    assert len(mail.outbox) == 2  # still the account's limit, from any address

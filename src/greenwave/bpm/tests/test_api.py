@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
+from greenwave.core.tests.openapi_check import answer_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,9 @@ def test_start_complete_and_correlate_through_the_api(
     assert state["variables"]["discount"] == 7
     history = hunter.get(f"/api/v1/processes/instances/{instance_id}/history").json()
     assert history[0]["activity"] == "process_completed"
+    # Regression: the history was documented with another app's EventOut (shared name).
+    documented = "/api/v1/processes/instances/{instance_id}/history"
+    assert answer_errors(documented, "get", 200, history) == []
 
 
 def test_another_teams_user_gets_404(

@@ -68,3 +68,46 @@ def test_a_user_saves_a_list_filter_and_finds_it_again(client, two_teams) -> Non
     assert "Охотники" in client.get("/accounts/admin/users/").content.decode()
     client.force_login(two_teams["hunter_a"])
     assert "Охотники" not in client.get("/accounts/admin/users/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/companies?regoin=Москва",
+        "/api/v1/contacts?companyy=1",
+        "/api/v1/deals?stagee=1",
+        "/api/v1/users?teem=1",
+        "/api/v1/tasks?scope=mine&statuss=open",
+        "/api/v1/companies/export?format=csv&regoin=Москва",
+    ],
+)
+def test_an_api_list_refuses_an_unknown_filter_naming_it(two_teams, bearer, url) -> None:
+    # Regression: a misspelt filter was ignored and the whole list came back as if filtered.
+    response = bearer(two_teams["head_a"]).get(url)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "validation_error"
+    name = url.rsplit("&", 1)[-1].split("?")[-1].split("=")[0]
+    assert body["details"]["fields"] == {name: "unknown parameter"}
+
+
+def test_an_api_list_still_takes_its_own_and_the_conventions_parameters(two_teams, bearer) -> None:
+    api = bearer(two_teams["head_a"])
+    for url in (
+        "/api/v1/companies?q=x&sort=name&page=1&page_size=10&region=Москва&deleted=false",
+        "/api/v1/contacts?deleted=true",
+        "/api/v1/tasks?scope=mine",
+        "/api/v1/companies/export?format=xlsx&region=Москва",
+    ):
+        assert api.get(url).status_code == 200, url
+
+
+def test_an_html_list_says_which_filters_it_ignored(client, two_teams) -> None:
+    client.force_login(two_teams["head_a"])
+    response = client.get("/clients/companies/?regoin=Москва&region=Москва")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "regoin" in text
+    assert [str(m) for m in response.context["messages"]] == [
+        "Неизвестные фильтры пропущены: regoin."
+    ]

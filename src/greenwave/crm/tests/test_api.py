@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from greenwave.core.tests.openapi_check import answer_errors
 from greenwave.crm import services
 from greenwave.crm.models import Company, Contact
 
@@ -205,3 +208,22 @@ def test_api_list_query_count_does_not_grow_with_rows(two_teams, bearer, url) ->
     assert response.json()["count"] == 10
     assert len(many) == len(few)
     assert len(many) <= 6
+
+
+def test_history_answers_match_their_published_schema(two_teams, bearer, company_a) -> None:
+    # Regression: three classes named EventOut shared one OpenAPI component, so the history
+    # endpoints were documented with the fields of another app's event.
+    contact = services.contact_create(
+        actor=two_teams["hunter_a"], company=company_a, full_name="Юрий"
+    )
+    competitor = services.competitor_create(actor=two_teams["admin"], name="ООО «Конкурент»")
+    client = bearer(two_teams["head_a"])
+    for template, pk in (
+        ("/api/v1/companies/{company_id}/history", company_a.pk),
+        ("/api/v1/contacts/{contact_id}/history", contact.pk),
+        ("/api/v1/competitors/{competitor_id}/history", competitor.pk),
+    ):
+        response = client.get(re.sub(r"\{\w+\}", str(pk), template))
+        assert response.status_code == 200
+        assert response.json(), template
+        assert answer_errors(template, "get", 200, response.json()) == [], template

@@ -254,3 +254,18 @@ def test_search_finds_russian_names_whatever_the_case(two_teams, company_a) -> N
     assert found("РОМАШК") == ["ООО «Ромашка»"]
     assert found(VALID_INN[:6]) == ["ООО «Ромашка»"]
     assert found("лютик") == []
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\ufeff", " \u200d\u2060 "])
+def test_a_company_or_contact_named_with_invisible_characters_only_is_refused(
+    two_teams, name
+) -> None:
+    # Regression: str.strip() keeps zero-width characters, so such a name passed the check.
+    with pytest.raises(DomainError) as exc:
+        services.company_create(actor=two_teams["hunter_a"], name=name)
+    assert exc.value.details == {"field": "name"}
+    company = services.company_create(actor=two_teams["hunter_a"], name="\u200bРомашка")
+    assert company.name == "Ромашка"
+    with pytest.raises(DomainError):
+        services.contact_create(actor=two_teams["hunter_a"], company=company, full_name=name)
+    assert Company.objects.count() == 1

@@ -343,6 +343,27 @@ def test_broken_files_are_refused_with_a_clear_error(two_teams, content, name) -
     assert not ImportJob.objects.exists()
 
 
+def test_an_unclosed_quote_is_refused_at_its_line_instead_of_merging_the_rest(two_teams) -> None:
+    # Regression: the lenient csv reader read from the open quote to the end of the file, so
+    # rows 3..6 silently became one company name.
+    lines = csv_bytes(company_rows()).decode("cp1251").splitlines(keepends=True)
+    lines[2] = '"' + lines[2]
+    with pytest.raises(DomainError) as exc:
+        upload(two_teams["head_a"], "".join(lines).encode("cp1251"))
+    assert exc.value.code == "crm.bad_file"
+    assert exc.value.details == {"field": "file", "line": 3}
+    assert "Строка 3" in exc.value.message
+    assert not ImportJob.objects.exists()
+
+
+def test_quoted_values_over_several_lines_and_inner_quotes_are_still_read(two_teams) -> None:
+    rows = company_rows()
+    rows[0][0] = 'ООО "Ромашка"'
+    rows[4][5] = "Иван\nПетров"  # the last record spans two lines inside its quotes
+    job = upload(two_teams["head_a"], csv_bytes(rows))
+    assert job.total_rows == 5
+
+
 def test_mapping_must_cover_required_fields_once(two_teams) -> None:
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
@@ -411,6 +432,15 @@ def test_import_through_the_api(two_teams, bearer, django_capture_on_commit_call
     )
     assert bad.status_code == 400
     assert bad.json()["code"] == "crm.bad_file"
+    unclosed = client.post(
+        "/api/v1/imports",
+        {
+            "file": SimpleUploadedFile("x.csv", 'Название;ИНН\n"Альфа;1\nБета;2\n'.encode()),
+            "kind": "companies",
+        },
+    )
+    assert unclosed.status_code == 400
+    assert unclosed.json()["details"] == {"field": "file", "line": 2}
 
 
 def test_export_of_the_filtered_list_as_csv_and_xlsx(two_teams, company_a, company_b) -> None:

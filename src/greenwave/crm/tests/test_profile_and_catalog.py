@@ -14,7 +14,14 @@ from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.core.money import Money
 from greenwave.crm import selectors, services
-from greenwave.crm.models import ClientProfile, CompetitorPresence, Price, PriceList, Product
+from greenwave.crm.models import (
+    ClientProfile,
+    Competitor,
+    CompetitorPresence,
+    Price,
+    PriceList,
+    Product,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -338,3 +345,72 @@ def test_catalog_api_lists_query_count_does_not_grow(two_teams, bearer, url) -> 
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_competitor_history_hides_the_clients_of_other_teams(
+    two_teams, bearer, browser_of, company_a, company_b
+) -> None:
+    # Regression: "noted at АО «Южный ветер»" showed team B's client to team A (any role).
+    competitor = services.competitor_create(actor=two_teams["hunter_a"], name="ООО «ПакЛайн»")
+    services.competitor_link(actor=two_teams["hunter_a"], competitor=competitor, company=company_a)
+    services.competitor_link(actor=two_teams["hunter_b"], competitor=competitor, company=company_b)
+
+    history = selectors.competitor_history(actor=two_teams["hunter_a"], competitor=competitor)
+    assert [e.payload.get("company") for e in history] == ["ООО «Ромашка»", None]
+    director = selectors.competitor_history(actor=two_teams["director"], competitor=competitor)
+    assert len(director) == 3
+
+    api = bearer(two_teams["hunter_a"]).get(f"/api/v1/competitors/{competitor.pk}/history")
+    assert api.status_code == 200
+    assert "Южный" not in api.content.decode()
+    page = browser_of(two_teams["hunter_a"]).get(
+        reverse("crm:competitor_detail", args=[competitor.pk])
+    )
+    assert page.status_code == 200
+    assert "Южный" not in page.content.decode()
+    assert "Ромашка" in page.content.decode()
+
+
+@pytest.mark.parametrize("role", ["hr", "call_center", "lawyer", "finance", "accountant"])
+def test_roles_outside_sales_read_competitors_but_cannot_change_them(
+    two_teams, make_user, bearer, browser_of, role
+) -> None:
+    competitor = services.competitor_create(actor=two_teams["hunter_a"], name="ПакЛайн")
+    outsider = make_user(roles=[role], team=two_teams["team_a"])
+    with pytest.raises(DomainError) as exc:
+        services.competitor_update(actor=outsider, competitor=competitor, notes="взлом")
+    assert exc.value.status == 403
+    with pytest.raises(DomainError):
+        services.competitor_create(actor=outsider, name="Новый")
+
+    api = bearer(outsider)
+    assert api.get(f"/api/v1/competitors/{competitor.pk}").status_code == 200
+    patched = api.patch(
+        f"/api/v1/competitors/{competitor.pk}", {"notes": "взлом"}, content_type="application/json"
+    )
+    assert patched.status_code == 403
+    assert patched.json()["code"] == "crm.not_a_competitor_editor"
+    created = api.post("/api/v1/competitors", {"name": "Новый"}, content_type="application/json")
+    assert created.status_code == 403
+
+    browser = browser_of(outsider)
+    detail = browser.get(reverse("crm:competitor_detail", args=[competitor.pk]))
+    assert reverse("crm:competitor_edit", args=[competitor.pk]) not in detail.content.decode()
+    edit_url = reverse("crm:competitor_edit", args=[competitor.pk])
+    assert browser.get(edit_url).status_code == 403
+    assert browser.post(edit_url, {"name": "Взлом", "price_level": "similar"}).status_code == 403
+    assert browser.get(reverse("crm:competitor_create")).status_code == 403
+    listing = browser.get(reverse("crm:competitor_list")).content.decode()
+    assert reverse("crm:competitor_create") not in listing
+    competitor.refresh_from_db()
+    assert (competitor.name, competitor.notes) == ("ПакЛайн", "")
+    assert Competitor.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", ["hunter", "closer", "farmer", "kam", "head_of_sales", "admin"])
+def test_sales_roles_and_their_heads_describe_competitors(two_teams, make_user, role) -> None:
+    editor = make_user(roles=[role], team=two_teams["team_a"])
+    competitor = services.competitor_create(actor=editor, name="ПакЛайн")
+    services.competitor_update(actor=editor, competitor=competitor, notes="дешевле на 5%")
+    competitor.refresh_from_db()
+    assert competitor.notes == "дешевле на 5%"
