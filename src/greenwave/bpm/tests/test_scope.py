@@ -339,6 +339,8 @@ def test_a_process_cannot_be_bound_to_another_teams_record(
         {"variables": {"deal_id": deal.pk}},
         {"variables": {"deal_ids": [own.pk, deal.pk]}},
         {"variables": {"lead_id": 10**12}},  # no such record: the same answer
+        {"variables": {"company_id": 10**30}},  # beyond bigint: the same answer, no 500
+        {"variables": {"client_ids": ["x"]}},
     ):
         response = outsider.post(
             "/api/v1/processes/instances", {"key": approval.key, **body}, content_type=JSON
