@@ -8,7 +8,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from greenwave.core.case_access import register_case_access, register_case_team
+        from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.jobs import register_periodic
@@ -16,7 +16,6 @@ class ActivitiesConfig(AppConfig):
 
         from . import events, selectors, services
         from .demo import seed_activities
-        from .models import Activity
 
         register_nav(
             NavItem(
@@ -42,7 +41,6 @@ class ActivitiesConfig(AppConfig):
         register_demo_seeder("activities", seed_activities, order=40)
         register_periodic("activity_reminders", services.reminders_send_due, every_seconds=60)
         register_case_access("activity", selectors.activity_visible)
-        register_case_team("activity", Activity)
         register_activity_labels(
             {
                 events.ACTIVITY_PLANNED: _("Activity planned"),

@@ -3,20 +3,21 @@
 The events API (and any timeline) asks here, so core needs no knowledge of deals or clients.
 A case type without a registered check is visible to nobody through the API.
 
-Apps whose records belong to a team also register how to read that team
-(`register_case_team`): the process engine scopes a process bound to a record by the
-record's team without importing the record's app.
+`case_team` reads the team of a team-owned record (a model with `EVENT_CASE_TYPE` and a
+`team` field) through the app registry: the process engine scopes a process bound to a
+record by the record's team without importing the record's app.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Model
 
 _CHECKS: dict[str, Callable[[Any, str], bool]] = {}
-_TEAMS: dict[str, Callable[[str], int | None]] = {}
 
 
 def register_case_access(case_type: str, check: Callable[[Any, str], bool]) -> None:
@@ -33,21 +34,21 @@ def record_case_types() -> frozenset[str]:
     return frozenset(_CHECKS)
 
 
-def register_case_team(case_type: str, model: type[Model], team_field: str = "team") -> None:
-    """`case_team(case_type, id)` reads the record's team from this model's `team_field`."""
-
-    def team_of(case_id: str) -> int | None:
-        if not case_id.isdigit():
-            return None
-        rows = model._default_manager.filter(pk=int(case_id)).values_list(
-            f"{team_field}_id", flat=True
-        )
-        return next(iter(rows), None)
-
-    _TEAMS[case_type] = team_of
+@cache
+def _team_owned_models() -> dict[str, type[Model]]:
+    return {
+        model.EVENT_CASE_TYPE: model  # type: ignore[attr-defined]
+        for model in apps.get_models()
+        if isinstance(getattr(model, "EVENT_CASE_TYPE", None), str)
+        and any(f.name == "team" and f.is_relation for f in model._meta.concrete_fields)
+    }
 
 
 def case_team(case_type: str, case_id: str) -> int | None:
-    """The team a record belongs to; None for no team, no such record or an unknown type."""
-    team_of = _TEAMS.get(case_type)
-    return team_of(case_id) if team_of else None
+    """The team a record belongs to: the `team` of the model whose `EVENT_CASE_TYPE` is the
+    case type. None for no team, no such record, or a case type of no team-owned model."""
+    model = _team_owned_models().get(case_type)
+    if model is None or not case_id.isdigit():
+        return None
+    rows = model._default_manager.filter(pk=int(case_id)).values_list("team_id", flat=True)
+    return next(iter(rows), None)

@@ -8,14 +8,13 @@ class CrmConfig(AppConfig):
     verbose_name = _("Clients")
 
     def ready(self) -> None:
-        from greenwave.core.case_access import register_case_access, register_case_team
+        from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.navigation import NavItem, register_nav
 
         from . import events, selectors
         from .demo import seed_catalog, seed_clients
-        from .models import Company, Contact
 
         register_nav(NavItem("clients", _("Clients"), "crm:company_list", "building", order=10))
         register_nav(
@@ -33,8 +32,6 @@ class CrmConfig(AppConfig):
         )
         register_case_access("company", selectors.company_visible)
         register_case_access("contact", selectors.contact_visible)
-        register_case_team("company", Company)
-        register_case_team("contact", Contact)
         register_demo_seeder("clients", seed_clients, order=10)
         register_demo_seeder("catalog", seed_catalog, order=11)
         register_activity_labels(

@@ -8,7 +8,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self) -> None:
-        from greenwave.core.case_access import register_case_access, register_case_team
+        from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.home import HomeCard, register_home_card
@@ -17,7 +17,6 @@ class SalesConfig(AppConfig):
 
         from . import events, selectors, services
         from .demo import seed_sales
-        from .models import Deal, Lead
 
         def is_admin(user: object) -> bool:
             return bool(getattr(user, "is_greenwave_admin", False))
@@ -59,8 +58,6 @@ class SalesConfig(AppConfig):
         register_company_merge_handler("sales", services.sales_company_merged)
         register_case_access("deal", selectors.deal_visible)
         register_case_access("lead", selectors.lead_visible)
-        register_case_team("deal", Deal)
-        register_case_team("lead", Lead)
         register_activity_labels(
             {
                 events.LEAD_CREATED: _("Lead created"),
