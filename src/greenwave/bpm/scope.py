@@ -42,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import Role, User
 from greenwave.accounts.scoping import visible_team_ids
-from greenwave.core.case_access import can_read_case, case_team, record_case_types
+from greenwave.core.case_access import can_read_case, case_team, case_types
 from greenwave.core.errors import CoreError, DomainError
 
 from .models import HumanTask, ProcessInstance
@@ -117,13 +117,13 @@ def is_candidate(actor: User, task: HumanTask) -> bool:
 def key_record(key: str) -> tuple[str, str] | None:
     """A business or correlation key `type:id` that names a record, as (type, id)."""
     case_type, sep, case_id = key.partition(":")
-    if sep and case_id.isdigit() and case_type in record_case_types():
+    if sep and case_id.isdigit() and case_type in case_types():
         return case_type, case_id
     return None
 
 
 def _variable_records(variables: Mapping[str, Any]) -> Iterator[tuple[str, str, str]]:
-    types = record_case_types()
+    types = case_types()
     for name, value in variables.items():
         base, _sep, suffix = str(name).rpartition("_")
         case_type = RECORD_ALIASES.get(base, base)
@@ -148,11 +148,11 @@ def check_records(
         return
     wanted: list[tuple[str, str, str]] = []
     if object_type or object_id:
-        if object_type not in record_case_types() or not object_id:
+        if object_type not in case_types() or not object_id:
             raise DomainError(
                 CoreError.VALIDATION,
                 _("A process is bound to a record by its type and id (one of: %(types)s).")
-                % {"types": ", ".join(sorted(record_case_types()))},
+                % {"types": ", ".join(case_types())},
                 details={"object_type": object_type, "object_id": object_id},
             )
         wanted.append(("object_id", object_type, object_id))

@@ -20,20 +20,6 @@ from django.db.models import Model
 _CHECKS: dict[str, Callable[[Any, str], bool]] = {}
 
 
-def register_case_access(case_type: str, check: Callable[[Any, str], bool]) -> None:
-    _CHECKS[case_type] = check
-
-
-def can_read_case(actor: Any, case_type: str, case_id: str) -> bool:
-    check = _CHECKS.get(case_type)
-    return bool(check and check(actor, case_id))
-
-
-def record_case_types() -> frozenset[str]:
-    """The case types whose records a user's scope is checked against."""
-    return frozenset(_CHECKS)
-
-
 @cache
 def _team_owned_models() -> dict[str, type[Model]]:
     return {
@@ -52,3 +38,17 @@ def case_team(case_type: str, case_id: str) -> int | None:
         return None
     rows = model._default_manager.filter(pk=int(case_id)).values_list("team_id", flat=True)
     return next(iter(rows), None)
+
+
+def register_case_access(case_type: str, check: Callable[[Any, str], bool]) -> None:
+    _CHECKS[case_type] = check
+
+
+def can_read_case(actor: Any, case_type: str, case_id: str) -> bool:
+    check = _CHECKS.get(case_type)
+    return bool(check and check(actor, case_id))
+
+
+def case_types() -> list[str]:
+    """The case types some app answers for (what a process may be bound to)."""
+    return sorted(_CHECKS)
