@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import Role, RoleCode, User
+from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import scope_records, visible_team_ids
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
 from greenwave.core.selectors import event_list_for_case
 
+from . import scope
 from .models import (
     DefinitionStatus,
     HumanTask,
@@ -156,16 +157,8 @@ def definitions_startable(*, actor: User) -> list[ProcessDefinition]:
 
 
 def instance_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[ProcessInstance]:
-    """Instances the actor started or may see by team, or has a task in."""
-    base = ProcessInstance.objects.all()
-    scoped = scope_records(base, actor=actor)
-    if scoped is not base and not actor.is_greenwave_admin:
-        involved = HumanTask.objects.filter(Q(assignee=actor) | Q(completed_by=actor)).values(
-            "instance_id"
-        )
-        qs = ProcessInstance.objects.filter(Q(pk__in=scoped.values("pk")) | Q(pk__in=involved))
-    else:
-        qs = base
+    """Instances the actor started or may see by team, or has a task in (`bpm.scope`)."""
+    qs = ProcessInstance.objects.filter(scope.visible_instances_q(actor))
     qs = qs.select_related("definition", "responsible").defer("state", "definition__xml")
     if query is not None:
         qs = apply_list_query(qs, INSTANCE_LIST_SPEC, query)
@@ -207,11 +200,8 @@ def incident_get(*, actor: User, pk: int) -> Incident:
 
 
 def _candidate_q(actor: User) -> Q:
-    my_roles = Role.objects.filter(users=actor).values("code")
-    q = Q(assignee=None, candidate_role__in=Subquery(my_roles))
-    if actor.team_id:
-        q |= Q(assignee=None, candidate_team_id=actor.team_id)
-    return q
+    """Offers to the actor: their roles within their scope, their team (`bpm.scope`)."""
+    return scope.offered_q(actor)
 
 
 def _task_base() -> QuerySet[HumanTask]:
@@ -256,13 +246,16 @@ def task_count_mine(actor: User) -> int:
 
 
 def task_get(*, actor: User, pk: int) -> HumanTask:
-    """A task I am assigned to, may take, did, or whose team I see; 404 otherwise."""
+    """A task I am assigned to, may take, did, whose team I see, or of a process I started
+    or whose team I see (to read; acting needs `services.is_candidate`); 404 otherwise."""
     visible = Q(assignee=actor) | Q(completed_by=actor) | _candidate_q(actor)
     teams = visible_team_ids(actor)
     if teams is None:
         visible = Q()
     elif teams:
         visible |= Q(team_id__in=teams)
+    if teams is not None:
+        visible |= scope.covered_instances_q(actor, "instance__")
     task = _task_base().filter(visible, pk=pk).first()
     if task is None:
         raise not_found(_("Task not found."))

@@ -28,7 +28,7 @@ from greenwave.core.case_access import can_read_case, case_types
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import ObjectRef, event_append
 
-from . import engine, events
+from . import engine, events, scope
 from .actions import run_action
 from .errors import BpmError
 from .formschema import clean_form_data
@@ -584,6 +584,12 @@ def instance_start(
     if definition.status != DefinitionStatus.DEPLOYED:
         raise DomainError(BpmError.NOT_DEPLOYED, _("Only a deployed process can be started."))
     data = _check_variables(variables or {})
+    object_id = str(object_id)
+    business_key = business_key or (f"{object_type}:{object_id}" if object_type else "")
+    # Before anything runs as the system: every record named must be the caller's to read.
+    scope.check_records(
+        actor, variables=data, object_type=object_type, object_id=object_id, keys=(business_key,)
+    )
     if actor is not None:
         data.setdefault("initiator", actor.username)
     try:
@@ -595,10 +601,12 @@ def instance_start(
         state="",
         serializer_version=engine.SERIALIZER_VERSION,
         object_type=object_type[:40],
-        object_id=str(object_id)[:64],
-        business_key=(business_key or (f"{object_type}:{object_id}" if object_type else ""))[:120],
+        object_id=object_id[:64],
+        business_key=business_key[:120],
         responsible=actor,
-        team=actor.team if actor is not None else None,
+        team_id=scope.instance_team_id(
+            actor, object_type=object_type, object_id=object_id, business_key=business_key
+        ),
     )
     try:
         run = engine.ProcessRun.start(
@@ -943,11 +951,8 @@ def instances_migrate(
 
 
 def is_candidate(actor: User, task: HumanTask) -> bool:
-    if task.assignee_id is not None:
-        return task.assignee_id == actor.pk
-    if task.candidate_role and actor.has_role(task.candidate_role):
-        return True
-    return task.candidate_team_id is not None and task.candidate_team_id == actor.team_id
+    """The assignee; or, for an offer, a holder of the role within scope (see `scope`)."""
+    return scope.is_candidate(actor, task)
 
 
 def _lock_task(task: HumanTask) -> tuple[HumanTask, ProcessInstance]:
@@ -1021,6 +1026,7 @@ def task_complete(*, actor: User, task: HumanTask, data: Mapping[str, Any]) -> H
     if not (is_candidate(actor, task) or actor.is_greenwave_admin):
         raise DomainError(BpmError.TASK_NOT_YOURS, _("This task is not yours."), status=403)
     values = clean_form_data(task.form_schema, data)
+    scope.check_records(actor, variables=values)
     now = timezone.now()
     task.status, task.completed_by, task.completed_at, task.result = (
         TaskStatus.COMPLETED,
@@ -1172,9 +1178,16 @@ def message_correlate(
     correlation_key: str = "",
     payload: Mapping[str, Any] | None = None,
 ) -> list[ProcessInstance]:
-    """Deliver a message to the processes waiting for it, or start one with a message start."""
+    """Deliver a message to the processes waiting for it, or start one with a message start.
+
+    A user's message reaches only the processes they see, and names only records they may
+    read (`scope`); the system's (actor None) reaches every process."""
     data = _check_variables(payload or {})
+    scope.check_records(actor, variables=data, keys=(correlation_key,))
     subs = MessageSubscription.objects.filter(message_name=name).select_related("instance")
+    visible = scope.visible_instances_q(actor) if actor is not None else Q()
+    if visible:
+        subs = subs.filter(instance__in=ProcessInstance.objects.filter(visible))
     if correlation_key:
         subs = subs.filter(correlation_key=correlation_key)
     waiting = list({s.instance_id: s.instance for s in subs.order_by("created_at")}.values())

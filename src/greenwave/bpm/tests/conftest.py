@@ -30,3 +30,19 @@ def deploy(db: Any) -> Callable[..., ProcessDefinition]:
 @pytest.fixture
 def approval(deploy: Callable[..., ProcessDefinition], approval_xml: bytes) -> ProcessDefinition:
     return deploy(approval_xml)
+
+
+@pytest.fixture
+def make_deal(db: Any) -> Callable[..., Any]:
+    """A deal of the user's team (a process bound to a record must name one its starter sees)."""
+    from greenwave.sales import selectors as sales_selectors
+    from greenwave.sales import services as sales
+
+    def make(responsible: Any, title: str = "Deal") -> Any:
+        pipeline = sales_selectors.pipeline_default()
+        assert pipeline is not None
+        return sales.deal_create(
+            actor=None, title=title, pipeline=pipeline, responsible=responsible
+        )
+
+    return make

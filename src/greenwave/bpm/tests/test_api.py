@@ -62,13 +62,14 @@ def test_a_non_admin_cannot_upload(
 
 
 def test_start_complete_and_correlate_through_the_api(
-    bearer: Any, two_teams: dict[str, Any], approval: ProcessDefinition
+    bearer: Any, two_teams: dict[str, Any], approval: ProcessDefinition, make_deal: Any
 ) -> None:
+    deal = make_deal(two_teams["hunter_a"])
     hunter = bearer(two_teams["hunter_a"])
     head = bearer(two_teams["head_a"])
     started = hunter.post(
         "/api/v1/processes/instances",
-        {"key": approval.key, "variables": {"amount": 10}, "business_key": "deal:1"},
+        {"key": approval.key, "variables": {"amount": 10}, "business_key": f"deal:{deal.pk}"},
         content_type="application/json",
     )
     assert started.status_code == 201, started.content
@@ -107,7 +108,7 @@ def test_start_complete_and_correlate_through_the_api(
 
     message = hunter.post(
         "/api/v1/processes/messages",
-        {"name": "payment_received", "correlation_key": "deal:1", "payload": {"paid": 10}},
+        {"name": "payment_received", "correlation_key": f"deal:{deal.pk}", "payload": {"paid": 10}},
         content_type="application/json",
     )
     assert message.json() == {"instances": [instance_id]}

@@ -34,15 +34,16 @@ def _open_task(instance: ProcessInstance) -> HumanTask:
 
 
 def test_approval_runs_with_rework_loop_timer_and_message(
-    approval: Any, two_teams: dict[str, Any]
+    approval: Any, two_teams: dict[str, Any], make_deal: Any
 ) -> None:
     hunter, head = two_teams["hunter_a"], two_teams["head_a"]
+    deal = make_deal(hunter)
     instance = services.instance_start(
         actor=hunter,
         definition=approval,
         variables={"amount": 100},
         object_type="deal",
-        object_id=7,
+        object_id=deal.pk,
     )
     review = _open_task(instance)
     assert review.candidate_role == "head_of_sales"  # from the lane name
@@ -66,10 +67,13 @@ def test_approval_runs_with_rework_loop_timer_and_message(
     assert instance.status == InstanceStatus.RUNNING
     sub = MessageSubscription.objects.get(instance=instance)
     assert sub.message_name == "payment_received"
-    assert sub.correlation_key == "deal:7"
+    assert sub.correlation_key == f"deal:{deal.pk}"
 
     delivered = services.message_correlate(
-        actor=None, name="payment_received", correlation_key="deal:7", payload={"paid": 100}
+        actor=None,
+        name="payment_received",
+        correlation_key=f"deal:{deal.pk}",
+        payload={"paid": 100},
     )
     assert [i.pk for i in delivered] == [instance.pk]
     instance = _fresh(instance)
@@ -90,7 +94,7 @@ def test_approval_runs_with_rework_loop_timer_and_message(
     assert "process_token_moved" in activities
     assert activities[-1] == "process_completed"
     linked = Event.objects.filter(
-        case_type="process_instance", links__object_type="deal", links__object_id="7"
+        case_type="process_instance", links__object_type="deal", links__object_id=str(deal.pk)
     )
     assert linked.count() == len(activities)
 
@@ -183,12 +187,13 @@ def test_claim_unclaim_and_delegate(approval: Any, two_teams: dict[str, Any]) ->
     instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
     task = _open_task(instance)
     assert selectors.task_count_mine(head_a) == 1
+    assert selectors.task_count_mine(head_b) == 0  # the head role of another team: not offered
     services.task_claim(actor=head_a, task=task)
-    assert selectors.task_count_mine(head_b) == 0  # taken: no longer offered to the role
+    assert selectors.task_count_mine(director) == 0  # taken: no longer offered to the role
     with pytest.raises(DomainError):
-        services.task_claim(actor=head_b, task=task)
+        services.task_claim(actor=director, task=task)
     services.task_unclaim(actor=head_a, task=task)
-    assert selectors.task_count_mine(head_b) == 1
+    assert selectors.task_count_mine(director) == 1
     services.task_delegate(actor=head_a, task=task, to=director)
     task.refresh_from_db()
     assert task.assignee == director
@@ -273,10 +278,11 @@ def test_running_instances_stay_on_their_version(
 
 
 def test_an_overdue_task_is_escalated_once_to_the_head_of_its_team(
-    approval: Any, two_teams: dict[str, Any]
+    approval: Any, two_teams: dict[str, Any], make_deal: Any
 ) -> None:
+    deal = make_deal(two_teams["hunter_a"])
     instance = services.instance_start(
-        actor=two_teams["hunter_a"], definition=approval, object_type="deal", object_id=3
+        actor=two_teams["hunter_a"], definition=approval, object_type="deal", object_id=deal.pk
     )
     task = _open_task(instance)
     services.task_claim(actor=two_teams["head_a"], task=task)
@@ -287,7 +293,7 @@ def test_an_overdue_task_is_escalated_once_to_the_head_of_its_team(
     assert services.tasks_escalate_overdue(now=later) == 0
     event = Event.objects.get(case_id=str(instance.pk), activity="process_task_overdue")
     assert event.payload["escalated_to"] == "head_a"
-    assert event.links.filter(object_type="deal", object_id="3").exists()
+    assert event.links.filter(object_type="deal", object_id=str(deal.pk)).exists()
 
 
 def test_data_stores_and_data_associations_run(deploy: Any, two_teams: dict[str, Any]) -> None:

@@ -161,13 +161,14 @@ def _waiting_at_the_race(deploy: Any, user: Any, deal: int) -> ProcessInstance:
 
 
 def test_an_event_based_gateway_takes_the_message_when_it_comes_first(
-    deploy: Any, two_teams: dict[str, Any]
+    deploy: Any, two_teams: dict[str, Any], make_deal: Any
 ) -> None:
     hunter = two_teams["hunter_a"]
-    instance = _waiting_at_the_race(deploy, hunter, deal=1)
+    deal = make_deal(hunter).pk
+    instance = _waiting_at_the_race(deploy, hunter, deal=deal)
     timer = Timer.objects.get(instance=instance)
     services.message_correlate(
-        actor=None, name="client_replied", correlation_key="deal:1", payload={"answer": "yes"}
+        actor=None, name="client_replied", correlation_key=f"deal:{deal}", payload={"answer": "yes"}
     )
     assert _open_elements(instance) == ["answer"]
     timer.refresh_from_db()
@@ -180,15 +181,18 @@ def test_an_event_based_gateway_takes_the_message_when_it_comes_first(
 
 
 def test_an_event_based_gateway_takes_the_timer_when_no_message_comes(
-    deploy: Any, two_teams: dict[str, Any]
+    deploy: Any, two_teams: dict[str, Any], make_deal: Any
 ) -> None:
     hunter = two_teams["hunter_a"]
-    instance = _waiting_at_the_race(deploy, hunter, deal=2)
+    deal = make_deal(hunter).pk
+    instance = _waiting_at_the_race(deploy, hunter, deal=deal)
     assert _fire_due(instance) == 1
     assert _open_elements(instance) == ["chase"]
     assert not MessageSubscription.objects.filter(instance=instance).exists()
     with pytest.raises(DomainError) as err:
-        services.message_correlate(actor=None, name="client_replied", correlation_key="deal:2")
+        services.message_correlate(
+            actor=None, name="client_replied", correlation_key=f"deal:{deal}"
+        )
     assert err.value.status == 404
     assert _fresh(instance).element_states.get("reply") != "done"
 
@@ -211,14 +215,14 @@ def test_an_event_based_gateway_waits_for_several_messages_and_takes_the_first(
         )
     )
     instance = services.instance_start(
-        actor=two_teams["hunter_a"], definition=definition, business_key="deal:9"
+        actor=two_teams["hunter_a"], definition=definition, business_key="contract-9"
     )
     waits = MessageSubscription.objects.filter(instance=instance)
     assert sorted(waits.values_list("message_name", "element_id")) == [
         ("accepted", "yes"),
         ("rejected", "no"),
     ]
-    services.message_correlate(actor=None, name="rejected", correlation_key="deal:9")
+    services.message_correlate(actor=None, name="rejected", correlation_key="contract-9")
     assert _open_elements(instance) == ["reason"]
     assert not waits.exists()
 
@@ -437,7 +441,7 @@ def test_an_intermediate_message_catch_is_correlated_by_business_key(
     )
     hunter = two_teams["hunter_a"]
     first, second = (
-        services.instance_start(actor=hunter, definition=definition, business_key=f"deal:{n}")
+        services.instance_start(actor=hunter, definition=definition, business_key=f"contract-{n}")
         for n in (1, 2)
     )
     with pytest.raises(DomainError) as err:
@@ -446,7 +450,7 @@ def test_an_intermediate_message_catch_is_correlated_by_business_key(
     delivered = services.message_correlate(
         actor=None,
         name="contract_signed",
-        correlation_key="deal:2",
+        correlation_key="contract-2",
         payload={"signed_on": "2024-05-01"},
     )
     assert [i.pk for i in delivered] == [second.pk]
@@ -454,7 +458,7 @@ def test_an_intermediate_message_catch_is_correlated_by_business_key(
     assert _fresh(second).variables["signed_on"] == "2024-05-01"
     assert _open_elements(first) == []
     assert _fresh(first).element_states["signed"] == "waiting"
-    services.message_correlate(actor=None, name="contract_signed", correlation_key="deal:1")
+    services.message_correlate(actor=None, name="contract_signed", correlation_key="contract-1")
     assert _open_elements(first) == ["invoice"]
     assert not MessageSubscription.objects.exists()
 

@@ -72,11 +72,15 @@ def test_library_files_are_deployable_bpmn_with_diagrams(library: dict[str, Any]
 
 
 def test_contract_approval_with_rework_from_the_lawyer(
-    library: dict[str, Any], people: dict[str, Any]
+    library: dict[str, Any], people: dict[str, Any], make_deal: Any
 ) -> None:
     manager = people["hunter_a"]
+    deal = make_deal(manager)
     instance = services.instance_start(
-        actor=manager, definition=library["contract_approval"], object_type="deal", object_id=42
+        actor=manager,
+        definition=library["contract_approval"],
+        object_type="deal",
+        object_id=deal.pk,
     )
     (task,) = _open(instance)
     assert (task.element_id, task.candidate_role) == ("review_head", "head_of_sales")

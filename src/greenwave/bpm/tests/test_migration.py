@@ -218,11 +218,19 @@ def test_every_running_instance_of_a_version_moves_and_refused_ones_stay(
 
 
 def test_a_message_wait_follows_the_renamed_message(
-    deploy: Any, approval: ProcessDefinition, approval_xml: bytes, two_teams: dict[str, Any]
+    deploy: Any,
+    approval: ProcessDefinition,
+    approval_xml: bytes,
+    two_teams: dict[str, Any],
+    make_deal: Any,
 ) -> None:
     target = deploy(approval_xml.replace(b'name="payment_received"', b'name="paid"'))
+    key = f"deal:{make_deal(two_teams['hunter_a']).pk}"
     instance = services.instance_start(
-        actor=two_teams["hunter_a"], definition=approval, object_type="deal", object_id=4
+        actor=two_teams["hunter_a"],
+        definition=approval,
+        object_type="deal",
+        object_id=key.removeprefix("deal:"),
     )
     services.task_complete(
         actor=two_teams["head_a"], task=_open_task(instance), data={"approved": True, "discount": 1}
@@ -230,8 +238,8 @@ def test_a_message_wait_follows_the_renamed_message(
     sub = MessageSubscription.objects.get(instance=instance)
     services.instance_migrate(actor=two_teams["admin"], instance=instance, target=target)
     moved = MessageSubscription.objects.get(instance=instance)
-    assert (moved.pk, moved.message_name, moved.correlation_key) == (sub.pk, "paid", "deal:4")
-    services.message_correlate(actor=None, name="paid", correlation_key="deal:4")
+    assert (moved.pk, moved.message_name, moved.correlation_key) == (sub.pk, "paid", key)
+    services.message_correlate(actor=None, name="paid", correlation_key=key)
     assert _fresh(instance).status == InstanceStatus.COMPLETED
 
 

@@ -30,9 +30,10 @@ def people(make_user: Any, two_teams: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _new_lead() -> tuple[Lead, ProcessInstance]:
+def _new_lead(team: Any) -> tuple[Lead, ProcessInstance]:
+    """A web lead of the team (the process belongs to its lead's team: its heads assign it)."""
     lead = sales.lead_create(
-        actor=None, source="website", contact_name="Иван Петров", phone="+79001234567"
+        actor=None, source="website", contact_name="Иван Петров", phone="+79001234567", team=team
     )
     (instance,) = services.message_correlate(
         actor=None, name="new_lead", correlation_key=f"lead:{lead.pk}", payload={"lead_id": lead.pk}
@@ -54,7 +55,7 @@ def test_price_refusal_then_discount_then_ready_creates_the_deal(
     web_lead: Any, people: dict[str, Any]
 ) -> None:
     head, hunter = people["head_a"], people["hunter_a"]
-    lead, instance = _new_lead()
+    lead, instance = _new_lead(people["team_a"])
     assert _state(instance).element_states["notify_assigner"] == "done"
     _do(head, instance, "assign", responsible="hunter_a", wholesaler="wholesaler")
     lead.refresh_from_db()
@@ -84,7 +85,7 @@ def test_no_contact_changes_the_responsible_and_wholesale_goes_to_the_wholesaler
     web_lead: Any, people: dict[str, Any]
 ) -> None:
     head = people["head_a"]
-    lead, instance = _new_lead()
+    lead, instance = _new_lead(people["team_a"])
     _do(head, instance, "assign", responsible="hunter_a", wholesaler="wholesaler")
     _do(people["hunter_a"], instance, "clarify", callback_date="2030-02-01")
     _do(people["hunter_a"], instance, "callback", outcome="refused", refusal_reason="no_contact")
@@ -113,7 +114,7 @@ def test_no_contact_changes_the_responsible_and_wholesale_goes_to_the_wholesaler
 def test_impossible_deal_closes_the_lead_with_a_reason(
     web_lead: Any, people: dict[str, Any]
 ) -> None:
-    lead, instance = _new_lead()
+    lead, instance = _new_lead(people["team_a"])
     _do(people["head_a"], instance, "assign", responsible="hunter_a", wholesaler="wholesaler")
     _do(people["hunter_a"], instance, "clarify", callback_date="2030-02-01")
     _do(
@@ -133,7 +134,8 @@ def test_a_process_without_a_lead_stops_with_an_incident(
     web_lead: Any, people: dict[str, Any]
 ) -> None:
     (instance,) = services.message_correlate(actor=None, name="new_lead", payload={})
-    _do(people["head_a"], instance, "assign", responsible="hunter_a", wholesaler="wholesaler")
+    # A process of no team's record: offered to no team's head, an administrator steps in.
+    _do(people["admin"], instance, "assign", responsible="hunter_a", wholesaler="wholesaler")
     instance = _state(instance)
     assert instance.status == InstanceStatus.FAILED
     assert "no lead" in instance.incidents.get().error

@@ -443,13 +443,14 @@ def test_the_task_and_the_inbox_show_the_deal_with_links(library, people, b2b, s
     assert "ООО «Насосы»" in inbox or "ООО &laquo;Насосы&raquo;" in inbox
 
 
-def test_a_link_typed_into_the_variables_is_not_rendered(library, people) -> None:
+def test_a_link_typed_into_the_variables_is_not_rendered(library, people, b2b, stages) -> None:
+    deal = _deal(people, b2b, stages, "contract")
     instance = bpm.instance_start(
         actor=people["hunter_a"],
         definition=library["document_approval"],
         variables={"approver1": "head_a", "approver2": "director", "deal_title": "X"},
         object_type="deal",
-        object_id="1",
+        object_id=str(deal.pk),
     )
     ProcessInstance.objects.filter(pk=instance.pk).update(
         variables={**instance.variables, "deal_url": "javascript:alert(1)"}
