@@ -21,7 +21,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from greenwave.accounts import services as account_services
 from greenwave.config.wsgi import application
 
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 15
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
@@ -30,8 +30,10 @@ def _fuzz(user: Any) -> list[str]:
     _token, raw = account_services.token_issue(actor=None, user=user, name="fuzz")
     headers = {"Authorization": f"Bearer {raw}"}
     failures: list[str] = []
+    operations = 0
     for result in schema.get_all_operations():
         operation = result.ok()
+        operations += 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
@@ -51,6 +53,7 @@ def _fuzz(user: Any) -> list[str]:
             except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup
                 first_line = str(exc).strip().splitlines()[:12]
                 failures.append(f"{operation.label} [{mode.value}]: " + "\n    ".join(first_line))
+    assert operations > 100, f"only {operations} operations in the published description"
     return failures
 
 
