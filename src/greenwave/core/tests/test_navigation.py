@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -41,7 +40,7 @@ def test_a_hunter_sees_the_sales_tools_but_not_the_head_pages(
 
 
 @pytest.mark.django_db
-def test_an_administrator_sees_every_item(make_user: Callable[..., User], **_: Any) -> None:
+def test_an_administrator_sees_every_item(make_user: Callable[..., User]) -> None:
     admin_keys = menu_keys(make_user(roles=["admin"]))
     for role in ("hunter", "lawyer", "hr", "head_of_sales", "call_center"):
         assert menu_keys(make_user(roles=[role])) <= admin_keys
