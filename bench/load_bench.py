@@ -32,7 +32,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,7 +47,7 @@ sys.path.insert(0, str(BENCH))
 from load_clients import MIX  # noqa: E402
 
 NAME = "load_mixed"
-TARGET = 0.5
+TARGET = 0.75
 WORKERS = 2
 HEADS = tuple(f"gen_head_of_sales_{i:02d}" for i in range(1, 5))
 STAGES = ("qualification", "needs", "presentation")  # no stage here opens a process
@@ -54,8 +56,9 @@ MARK = "Нагрузка"
 
 
 @contextmanager
-def gunicorn(workers: int = WORKERS) -> Iterator[int]:
-    """`gunicorn greenwave.config.wsgi -w <workers>` (sync) on a free port; yields the port."""
+def gunicorn(workers: int = WORKERS) -> Iterator[tuple[int, int]]:
+    """`gunicorn greenwave.config.wsgi -w <workers>` (sync) on a free port; yields the port and
+    the master's pid."""
     from api_bench import _env, free_port
 
     port = free_port()
@@ -86,7 +89,7 @@ def gunicorn(workers: int = WORKERS) -> Iterator[int]:
                     err = proc.stderr.read().decode() if proc.stderr else ""
                     raise RuntimeError(f"gunicorn did not start: {err[-2000:]}") from None
                 time.sleep(0.2)
-        yield port
+        yield port, proc.pid
     finally:
         proc.terminate()
         try:
@@ -115,6 +118,7 @@ class Fixture:
         self.created_after = Deal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         self.tokens: dict[str, str] = {}
         self.token_ids: list[int] = []
+        self.token_prefixes: list[str] = []
         self.teams: dict[str, dict[str, Any]] = {}
         self.seeded: set[int] = set()
         self.tasks: set[int] = set()
@@ -122,6 +126,7 @@ class Fixture:
             head = User.objects.get(username=username)
             token, raw = token_issue(actor=None, user=head, name=f"load {self.run_id}")
             self.tokens[username], self.token_ids = raw, [*self.token_ids, token.pk]
+            self.token_prefixes.append(token.prefix)
             pool: dict[int, int] = {}
             for i in range(deals_per_team):
                 deal = services.deal_create(
@@ -184,7 +189,8 @@ class Fixture:
         }
 
     def cleanup(self) -> None:
-        """Delete every row the run made: deals, their events, processes, tasks, tokens."""
+        """Delete every row the run made: deals, their events, processes, tasks, tokens and
+        their events."""
         from greenwave.accounts.models import ApiToken
         from greenwave.bpm.models import ProcessInstance
         from greenwave.core.models import Event
@@ -208,6 +214,121 @@ class Fixture:
         Event.objects.filter(case_type="deal", case_id__in=keys).delete()
         Deal.objects.filter(pk__in=deals).delete()
         ApiToken.objects.filter(pk__in=self.token_ids).delete()
+        Event.objects.filter(
+            case_type="user", activity="token_issued", payload__token__in=self.token_prefixes
+        ).delete()
+
+
+class Observer:
+    """Where the time of a run goes, seen from outside: CPU seconds of the gunicorn workers
+    and of the database's server processes per request, the time the workers waited for a
+    processor while runnable (/proc/<pid>/schedstat), the machine's busy share, and what the
+    database connections were doing (pg_stat_activity sampled every 50 ms)."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, master: int) -> None:
+        self.master = master
+        self.samples: Counter[str] = Counter()
+        self.stopping = threading.Event()
+
+    @classmethod
+    def _cpu(cls, pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime + stime
+
+    @staticmethod
+    def _waited(pid: int) -> float:
+        """Seconds the process spent runnable but waiting for a processor."""
+        try:
+            return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    def _workers(self) -> list[int]:
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.master:
+                    found.append(int(stat.parent.name))
+            except (OSError, IndexError, ValueError):
+                continue
+        return found
+
+    def _backends(self, conn: Any) -> list[int]:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    @staticmethod
+    def _machine() -> tuple[int, int]:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = values[3] + values[4]
+        return sum(values) - idle, sum(values)
+
+    def _sample(self) -> None:
+        import psycopg
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        with psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            dbname=db["NAME"],
+            password=db.get("PASSWORD") or None,
+            autocommit=True,
+        ) as conn:
+            self.pg_before = {pid: self._cpu(pid) for pid in self._backends(conn)}
+            while not self.stopping.wait(0.05):
+                for state, wait in conn.execute(
+                    "SELECT state, coalesce(wait_event_type || ':' || wait_event, '') "
+                    "FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                ).fetchall():
+                    self.samples[f"{state} {wait}".strip()] += 1
+                self.pg_pids = self._backends(conn)
+            self.pg_after = {pid: self._cpu(pid) for pid in self.pg_pids}
+
+    def __enter__(self) -> Observer:
+        self.worker_before = {pid: self._cpu(pid) for pid in self._workers()}
+        self.waited_before = {pid: self._waited(pid) for pid in self.worker_before}
+        self.machine_before = self._machine()
+        self.started = time.monotonic()
+        self.thread = threading.Thread(target=self._sample)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.monotonic() - self.started
+        self.worker_after = {pid: self._cpu(pid) for pid in self.worker_before}
+        self.waited = sum(self._waited(p) - self.waited_before[p] for p in self.waited_before)
+        busy, total = self._machine()
+        self.machine_busy = (busy - self.machine_before[0]) / max(1, total - self.machine_before[1])
+        self.stopping.set()
+        self.thread.join()
+
+    def report(self, run: dict[str, Any]) -> dict[str, Any]:
+        """Per request (all requests of the run, warm-up included)."""
+        requests = max(1, run["requests_all"])
+        workers = sum(self.worker_after[p] - self.worker_before[p] for p in self.worker_before)
+        pg = sum(self.pg_after.get(p, 0) - self.pg_before.get(p, 0) for p in self.pg_after)
+        states = sum(self.samples.values()) or 1
+        return {
+            "wall_s": round(self.wall, 1),
+            "worker_cpu_ms_per_request": round(workers / requests * 1000, 1),
+            "pg_cpu_ms_per_request": round(pg / requests * 1000, 1),
+            "worker_cpu_wait_ms_per_request": round(self.waited / requests * 1000, 1),
+            "workers_busy_cores": round(workers / self.wall, 2),
+            "pg_busy_cores": round(pg / self.wall, 2),
+            "machine_busy": round(self.machine_busy, 2),
+            "connections": {k: round(v / states, 3) for k, v in self.samples.most_common(8)},
+        }
 
 
 def run_clients(plan: dict[str, Any]) -> dict[str, Any]:
@@ -264,13 +385,15 @@ def measure(
         logging.disable(logging.NOTSET)
     runs: list[dict[str, Any]] = []
     try:
-        with gunicorn() as port:
+        with gunicorn() as (port, master):
             # every worker imports the URL map, the API and its schemas on its first requests:
             # a short unmeasured run first (its writes are verified like the others)
             warm = run_clients(fixture.plan(port=port, clients=2 * WORKERS, seconds=1, warmup=2))
             for n in clients:
                 plan = fixture.plan(port=port, clients=n, seconds=seconds, warmup=warmup, only=only)
-                runs.append(run_clients(plan))
+                with Observer(master) as observer:
+                    runs.append(run_clients(plan))
+                runs[-1]["where"] = observer.report(runs[-1])
                 print(f"  load {fmt(runs[-1])}", file=sys.stderr, flush=True)
                 for sample in runs[-1]["error_samples"][:5]:
                     print(f"    error: {sample}", file=sys.stderr, flush=True)
@@ -302,13 +425,22 @@ def bench_load(*, seconds: float, warmup: float, dataset: str) -> Any:
             f"{writes} writes verified, lost updates: {len(found)}"
             + (f" ({'; '.join(found[:3])})" if found else "")
             + (f"; errors: {'; '.join(samples)}" if errors else "")
-            + f"; {dataset}"
+            + f"; {_where(many)}; {dataset}"
         ),
         figures={"runs": [_slim(r) for r in runs], "problems": found[:50]},
     )
     if errors or found:
         result.status = FAIL
     return result
+
+
+def _where(r: dict[str, Any]) -> str:
+    w = r["where"]
+    return (
+        f"per request the workers spent {w['worker_cpu_ms_per_request']} ms of CPU and waited "
+        f"{w['worker_cpu_wait_ms_per_request']} ms for a processor, PostgreSQL "
+        f"{w['pg_cpu_ms_per_request']} ms of CPU; machine busy {w['machine_busy']:.0%}"
+    )
 
 
 def _writes(r: dict[str, Any]) -> int:
@@ -353,8 +485,10 @@ def main() -> int:
         per_op = ", ".join(
             f"{op} {o['rps']:.1f}/s p50 {o['p50_ms'] or 0:.0f} p99 {o['p99_ms'] or 0:.0f} ms"
             for op, o in r["ops"].items()
+            if o["requests"]
         )
         print(f"{r['clients']} clients: {per_op}")
+        print(f"  where the time goes: {json.dumps(r.get('where'), ensure_ascii=False)}")
         for sample in r["error_samples"]:
             print(f"  error: {sample}")
     print(f"lost updates: {len(found)}")

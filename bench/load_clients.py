@@ -88,6 +88,7 @@ class Results:
         self.latencies: dict[str, list[float]] = {op: [] for op in MIX}
         self.statuses: dict[str, dict[str, int]] = {op: {} for op in MIX}
         self.errors = 0
+        self.all = 0  # every answered request, warm-up included
         self.conflicts = 0
         self.samples: list[str] = []
         self.created: list[int] = []
@@ -179,6 +180,7 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
             conflict = op == "move_deal" and status == 409
             ok = status in OK[op]
             with results.lock:
+                results.all += 1
                 if began >= measure_from and done <= stop:
                     results.latencies[op].append(done - began)
                     key = str(status)
@@ -224,6 +226,7 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
         "clients": len(plan["clients"]),
         "seconds": seconds,
         **summary(flat),
+        "requests_all": results.all,
         "errors": results.errors,
         "conflicts": results.conflicts,
         "error_samples": results.samples,
