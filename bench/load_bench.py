@@ -285,6 +285,7 @@ class Observer:
             autocommit=True,
         ) as conn:
             self.pg_before = {pid: self._cpu(pid) for pid in self._backends(conn)}
+            self.pg_after = dict(self.pg_before)
             while not self.stopping.wait(0.05):
                 for state, wait in conn.execute(
                     "SELECT state, coalesce(wait_event_type || ':' || wait_event, '') "
@@ -292,8 +293,9 @@ class Observer:
                     "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
                 ).fetchall():
                     self.samples[f"{state} {wait}".strip()] += 1
-                self.pg_pids = self._backends(conn)
-            self.pg_after = {pid: self._cpu(pid) for pid in self.pg_pids}
+                # a backend may end during the run (CONN_MAX_AGE): keep its last reading
+                for pid in self._backends(conn):
+                    self.pg_after[pid] = self._cpu(pid)
 
     def __enter__(self) -> Observer:
         self.worker_before = {pid: self._cpu(pid) for pid in self._workers()}
