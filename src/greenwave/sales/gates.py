@@ -82,9 +82,7 @@ def _done_activities(deal: Deal, wanted: set[str]) -> set[str]:
     linked = Event.objects.filter(
         links__object_type="deal", links__object_id=key, activity__in=wanted
     )
-    found = own.values_list("activity", flat=True).union(
-        linked.values_list("activity", flat=True)
-    )
+    found = own.values_list("activity", flat=True).union(linked.values_list("activity", flat=True))
     return set(found)
 
 
