@@ -33,6 +33,7 @@ ALL = (
     "import_csv",
     "bpm_throughput",
     "bpm_vs_bpmn_engine",
+    "load_mixed",
 )
 
 
@@ -56,6 +57,7 @@ def main() -> int:
     import bpm_bench
     import dmn_bench
     import import_bench
+    import load_bench
 
     from greenwave.datagen.benchreport import FAIL, BenchResult, write_reports
 
@@ -88,6 +90,15 @@ def main() -> int:
             ("bpm_throughput", "bpm_vs_bpmn_engine"),
             0.5,
             lambda: bpm_bench.bench_bpm_all(seconds=3.0 if args.quick else 15.0),
+        ),
+        (
+            ("load_mixed",),
+            load_bench.TARGET,
+            lambda: [
+                load_bench.bench_load(
+                    seconds=10.0 if args.quick else 60.0, warmup=warm_s, dataset=label
+                )
+            ],
         ),
     ]
     results: list[BenchResult] = []

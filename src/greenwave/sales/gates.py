@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from greenwave.core.event_labels import activity_label
@@ -76,10 +75,14 @@ def _done_activities(deal: Deal, wanted: set[str]) -> set[str]:
     if not wanted:
         return set()
     key = str(deal.pk)
-    found = Event.objects.filter(
-        Q(case_type="deal", case_id=key) | Q(links__object_type="deal", links__object_id=key),
-        activity__in=wanted,
-    ).values_list("activity", flat=True)
+    # Two index lookups in one statement: the deal's own events and the events linked to it.
+    # An OR across the join to the links would scan the whole event log (≈0.35 s per forward
+    # move at 445 000 events, growing with the log).
+    own = Event.objects.filter(case_type="deal", case_id=key, activity__in=wanted)
+    linked = Event.objects.filter(
+        links__object_type="deal", links__object_id=key, activity__in=wanted
+    )
+    found = own.values_list("activity", flat=True).union(linked.values_list("activity", flat=True))
     return set(found)
 
 
