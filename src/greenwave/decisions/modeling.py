@@ -348,7 +348,9 @@ def table_views(model: DmnModel) -> list[TableView]:
         if isinstance(expr, DecisionTable):
             view.hit_policy = expr.hit_policy + (f" {expr.aggregation}" if expr.aggregation else "")
             view.input_labels = [i.expression.text.strip() for i in expr.inputs]
-            view.output_labels = [o.name or expr.output_label or "" for o in expr.outputs]
+            view.output_labels = [
+                o.label or o.name or expr.output_label or "" for o in expr.outputs
+            ]
             view.rules = [
                 RuleRow(
                     n,
