@@ -163,6 +163,8 @@ def test_dmn_answers_and_their_history_are_labelled_not_json(seeded, two_teams) 
     html = response.content.decode()
     result = html.split('data-testid="result"')[1].split("</div>")[0]
     assert "<table" in result
+    policy = html.split("Политика срабатывания: ")[1].split("<")[0]
+    assert policy in ("Единственное", "Первое", "По приоритету", "Любое")
     assert "{" not in result
     assert "&quot;" not in result
     history = client.get("/decisions/discount_price_list/").content.decode()
