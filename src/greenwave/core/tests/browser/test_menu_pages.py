@@ -38,7 +38,8 @@ ENGLISH = re.compile(
     r"\b(Save|Cancel|Search|Add|Delete|Edit|Back|Next|Previous|Yes|No|None|True|False|Name"
     r"|Status|Created|Filter|Export|Upload|Download|Show|Close|Open|Settings|Total|Date|Amount"
     r"|Stage|Deal|Deals|Lead|Leads|Client|Clients|Task|Tasks|Team|Teams|Process|Processes"
-    r"|Version|Owner|Responsible|Today|Week|Month|Period|Apply|Reset|New|Select|All|Any)\b"
+    r"|Version|Owner|Responsible|Today|Week|Month|Period|Apply|Reset|New|Select|All|Any|Field"
+    r"|Document|Approval|Activity)\b"
 )
 # The visible text of the main area, without code samples and the like.
 MAIN_TEXT = """() => {
