@@ -110,7 +110,7 @@ LEAD_LIST_SPEC = ListSpec(
             choices=lambda a: [(k, str(v)) for k, v in LeadSource.choices],
         ),
         FilterSpec("responsible", _("Responsible"), "responsible_id", choices=_responsible_choices),
-        FilterSpec("utm_campaign", "utm_campaign", "utm_campaign", kind="text"),
+        FilterSpec("utm_campaign", _("Campaign (UTM)"), "utm_campaign", kind="text"),
         FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
         FilterSpec("created_to", _("Created to"), "created_at__date", kind="date_to"),
     ),
