@@ -301,3 +301,69 @@ def holdups(*, actor: User, definition_key: str = "") -> dict[str, Any]:
 
 def role_label(code: str) -> str:
     return str(RoleCode(code).label) if code in RoleCode.values else code
+
+
+# -- variables as people read them --------------------------------------------------------------
+
+# What the record card (bpm/partials/subject_card.html) already shows of a bound record.
+SUBJECT_CARD_KEYS = frozenset(
+    {"deal_id", "deal_title", "client_id", "client_name", "amount", "currency", "document_title"}
+)
+
+
+def variable_rows(
+    *, actor: User, instance: ProcessInstance, data: Any = None, hide_subject: bool = True
+) -> list[Any]:
+    """Process variables (or a task's `data`) as labelled rows: labels and choice labels from
+    the forms of the process's user tasks, people by name, records as links, values localized.
+    """
+    from greenwave.core.values import value_rows
+
+    labels: dict[str, str] = {}
+    choices: dict[str, dict[str, str]] = {}
+    people_keys = {"responsible"}
+    for task in instance.definition.metadata.get("user_tasks", {}).values():
+        for spec in task.get("form") or []:
+            name = spec.get("name", "")
+            labels.setdefault(name, spec.get("label") or name)
+            if spec.get("choices"):
+                choices.setdefault(name, {str(v): str(lbl) for v, lbl in spec["choices"]})
+            if spec.get("type") == "user":
+                people_keys.add(name)
+    values = instance.variables if data is None else data
+    if not isinstance(values, dict):
+        return value_rows(values)
+    usernames = {str(values[k]) for k in people_keys if values.get(k)}
+    if usernames:
+        for user in User.objects.filter(username__in=usernames):
+            for key in people_keys:
+                if str(values.get(key)) == user.username:
+                    choices.setdefault(key, {})[user.username] = str(user)
+    hidden = SUBJECT_CARD_KEYS if hide_subject and instance.object_type else frozenset()
+    return value_rows(values, labels=labels, choices=choices, hidden=hidden, actor=actor)
+
+
+def subject_link(*, actor: User, instance: ProcessInstance) -> Any:
+    """The record a process is about as a link with its title (`core.case_access`), from its
+    binding or a business key `type:id`; None when it names no known record."""
+    from greenwave.core.case_access import case_link, parse_case_key
+
+    if instance.object_type and instance.object_id:
+        return case_link(instance.object_type, instance.object_id, actor=actor)
+    ref = parse_case_key(instance.business_key)
+    return case_link(ref[0], ref[1], actor=actor) if ref else None
+
+
+def subject_links(instances: Any) -> dict[int, Any]:
+    """`subject_link` of a page of instances, one query per record type. The instances are
+    ones the reader sees, which are scoped by their record (bpm.scope): no check per row."""
+    from greenwave.core.case_access import case_links, parse_case_key
+
+    refs: dict[int, tuple[str, str]] = {}
+    for instance in instances:
+        if instance.object_type and instance.object_id:
+            refs[instance.pk] = (instance.object_type, instance.object_id)
+        elif ref := parse_case_key(instance.business_key):
+            refs[instance.pk] = ref
+    links = case_links(refs.values())
+    return {pk: links[ref] for pk, ref in refs.items() if ref in links}

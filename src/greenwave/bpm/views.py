@@ -113,6 +113,10 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "back_label": _("My tasks"),
         "xml_url": reverse("bpm:definition_xml", args=[task.instance.definition_id]),
         "states": task.instance.element_states,
+        "subject": selectors.subject_link(actor=request.user, instance=task.instance),
+        "result": selectors.variable_rows(
+            actor=request.user, instance=task.instance, data=task.result, hide_subject=False
+        ),
     }
     return render(request, "bpm/task_detail.html", context)
 
@@ -347,6 +351,8 @@ def instance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "xml_url": reverse("bpm:definition_xml", args=[instance.definition_id]),
         "states": instance.element_states,
         "can_migrate": services.can_migrate_instances(request.user),
+        "subject": selectors.subject_link(actor=request.user, instance=instance),
+        "variables": selectors.variable_rows(actor=request.user, instance=instance),
         "back_url": reverse("bpm:instance_list"),
         "back_label": _("Processes"),
     }
@@ -369,6 +375,7 @@ def instance_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
         % {"process": instance.definition.name, "pk": instance.pk},
         "instance": instance,
         "open_tasks": selectors.tasks_of_instance(instance=instance).filter(status="open"),
+        "subject": selectors.subject_link(actor=request.user, instance=instance),
         "back_url": reverse("bpm:instance_detail", args=[instance.pk]),
         "back_label": f"{instance.definition.name} #{instance.pk}",
     }

@@ -10,7 +10,8 @@ record by the record's team without importing the record's app.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -52,3 +53,72 @@ def can_read_case(actor: Any, case_type: str, case_id: str) -> bool:
 def case_types() -> list[str]:
     """The case types some app answers for (what a process may be bound to)."""
     return sorted(_CHECKS)
+
+
+# -- what a case is called and where it lives -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    """A record as people see it: «Сделка» «Поставка труб — 12» at /sales/deals/12/."""
+
+    case_type: str
+    case_id: str
+    type_label: str
+    title: str
+    url: str  # "" when the record is gone or the reader may not open it
+
+
+# case type → (its name, ids → {id: (title, url)} in one query)
+_LINKS: dict[str, tuple[Any, Callable[[list[int]], dict[int, tuple[str, str]]]]] = {}
+
+
+def register_case_link(
+    case_type: str, label: Any, resolve: Callable[[list[int]], dict[int, tuple[str, str]]]
+) -> None:
+    """An app names its case type and tells the title and URL of its records (by ids)."""
+    _LINKS[case_type] = (label, resolve)
+
+
+def parse_case_key(key: str) -> tuple[str, str] | None:
+    """A business key `deal:12` as (case type, id) when the type is a registered one."""
+    case_type, sep, case_id = (key or "").partition(":")
+    if sep and case_id.isdigit() and case_type in _LINKS:
+        return case_type, case_id
+    return None
+
+
+def case_type_label(case_type: str) -> str:
+    entry = _LINKS.get(case_type)
+    return str(entry[0]) if entry else case_type
+
+
+def case_links(
+    refs: Iterable[tuple[str, str]], actor: Any = None
+) -> dict[tuple[str, str], CaseLink]:
+    """Titles and URLs of the records named by (case type, id), one query per case type.
+
+    With an actor, a record the actor may not read keeps its type and number but no title
+    and no link. A record of an unregistered type, or gone, is «<type> #<id>» with no link."""
+    wanted: dict[str, set[int]] = {}
+    for case_type, case_id in refs:
+        if case_type in _LINKS and str(case_id).isdigit():
+            wanted.setdefault(case_type, set()).add(int(case_id))
+    found: dict[tuple[str, str], CaseLink] = {}
+    for case_type, ids in wanted.items():
+        label, resolve = _LINKS[case_type]
+        rows = resolve(sorted(ids))
+        for pk in ids:
+            key = (case_type, str(pk))
+            readable = actor is None or can_read_case(actor, case_type, str(pk))
+            if pk in rows and readable:
+                title, url = rows[pk]
+                found[key] = CaseLink(case_type, str(pk), str(label), title, url)
+            else:
+                found[key] = CaseLink(case_type, str(pk), str(label), f"#{pk}", "")
+    return found
+
+
+def case_link(case_type: str, case_id: Any, actor: Any = None) -> CaseLink | None:
+    """One record's title and URL (see `case_links`); None for an unregistered type."""
+    return case_links([(case_type, str(case_id))], actor=actor).get((case_type, str(case_id)))

@@ -15,3 +15,8 @@ def register_activity_labels(labels: Mapping[str, Any]) -> None:
 def activity_label(code: str) -> str:
     label = _LABELS.get(code)
     return str(label) if label is not None else code.replace("_", " ")
+
+
+def activity_choices() -> list[tuple[str, str]]:
+    """Every registered activity as (code, readable name), by name: what a form offers."""
+    return sorted(((code, str(label)) for code, label in _LABELS.items()), key=lambda c: c[1])

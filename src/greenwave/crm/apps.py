@@ -9,7 +9,7 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         from greenwave.accounts.models import BACK_OFFICE_ROLES, SALES_ROLES
-        from greenwave.core.case_access import register_case_access
+        from greenwave.core.case_access import register_case_access, register_case_link
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.navigation import NavItem, register_nav
@@ -107,6 +107,8 @@ class CrmConfig(AppConfig):
         )
         register_case_access("company", selectors.company_visible)
         register_case_access("contact", selectors.contact_visible)
+        register_case_link("company", _("Client"), selectors.company_links)
+        register_case_link("contact", _("Contact"), selectors.contact_links)
         register_demo_seeder("clients", seed_clients, order=10)
         register_demo_seeder("catalog", seed_catalog, order=11)
         register_activity_labels(

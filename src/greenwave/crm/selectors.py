@@ -691,3 +691,14 @@ def may_create_clients(actor: User) -> bool:
 def custom_field_list() -> QuerySet[CustomField]:
     """The company card's custom fields in their order (settings, not records: not scoped)."""
     return CustomField.objects.order_by("order", "pk")
+
+
+def company_links(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Names and URLs of clients (for `core.case_access.case_links`)."""
+    rows = Company.objects.filter(pk__in=ids).values_list("pk", "name")
+    return {pk: (name, reverse("crm:company_detail", args=[pk])) for pk, name in rows}
+
+
+def contact_links(ids: list[int]) -> dict[int, tuple[str, str]]:
+    rows = Contact.objects.filter(pk__in=ids).values_list("pk", "full_name")
+    return {pk: (name, reverse("crm:contact_detail", args=[pk])) for pk, name in rows}

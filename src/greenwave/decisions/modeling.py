@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from lxml import etree
 
 from greenwave.bpm.dmn import DmnError, DmnModel, FeelSyntaxError
@@ -340,15 +341,44 @@ class TableView:
     matched: set[int] = field(default_factory=set)
 
 
+# Hit policies by name, as the editor (decisions/static/decisions/dmn-ru.js) names them.
+HIT_POLICIES = {
+    "UNIQUE": gettext_lazy("Unique"),
+    "FIRST": gettext_lazy("First"),
+    "PRIORITY": gettext_lazy("Priority"),
+    "ANY": gettext_lazy("Any"),
+    "COLLECT": gettext_lazy("Collect"),
+    "RULE ORDER": gettext_lazy("Rule order"),
+    "OUTPUT ORDER": gettext_lazy("Output order"),
+}
+
+
+AGGREGATIONS = {
+    "SUM": gettext_lazy("sum"),
+    "MIN": gettext_lazy("minimum"),
+    "MAX": gettext_lazy("maximum"),
+    "COUNT": gettext_lazy("count"),
+}
+
+
+def hit_policy_label(policy: str, aggregation: str | None = None) -> str:
+    name = str(HIT_POLICIES.get(policy.upper(), policy))
+    if not aggregation:
+        return name
+    return f"{name} ({AGGREGATIONS.get(aggregation.upper(), aggregation)})"
+
+
 def table_views(model: DmnModel) -> list[TableView]:
     views = []
     for decision in model.main.decisions.values():
         expr = decision.expression
         view = TableView(decision.name, "")
         if isinstance(expr, DecisionTable):
-            view.hit_policy = expr.hit_policy + (f" {expr.aggregation}" if expr.aggregation else "")
+            view.hit_policy = hit_policy_label(expr.hit_policy, expr.aggregation)
             view.input_labels = [i.expression.text.strip() for i in expr.inputs]
-            view.output_labels = [o.name or expr.output_label or "" for o in expr.outputs]
+            view.output_labels = [
+                o.label or o.name or expr.output_label or "" for o in expr.outputs
+            ]
             view.rules = [
                 RuleRow(
                     n,

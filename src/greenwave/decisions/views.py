@@ -4,6 +4,8 @@ save endpoint answers JSON for the editor script), upload, and the test page."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
 
@@ -21,12 +23,78 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
 from greenwave.core.selectors import event_list_for_case
+from greenwave.core.values import ValueRow, format_any, record_rows, value_rows
 
 from . import selectors, services
 from .forms import DecisionTestForm, DecisionUploadForm
 from .modeling import table_views
 
 View = Callable[..., HttpResponse]
+
+
+@dataclass
+class Vocabulary:
+    """What a DMN model calls its inputs and outputs, and which of them are numbers (kept as
+    decimal strings in JSON: "150000" is shown as 150 000)."""
+
+    labels: dict[str, str] = field(default_factory=dict)
+    numbers: set[str] = field(default_factory=set)
+
+    def numeric(self, data: Any) -> Any:
+        if isinstance(data, list):
+            return [self.numeric(item) for item in data]
+        if not isinstance(data, dict):
+            return data
+        return {k: _as_number(v) if k in self.numbers else v for k, v in data.items()}
+
+
+def _as_number(value: Any) -> Any:
+    try:
+        return Decimal(value) if isinstance(value, str) else value
+    except InvalidOperation:
+        return value
+
+
+def vocabulary(definition: Any) -> Vocabulary:
+    words = Vocabulary()
+    for spec in definition.inputs or []:
+        if isinstance(spec, dict) and spec.get("name"):
+            words.labels[str(spec["name"])] = str(spec.get("label") or spec["name"])
+            if str(spec.get("type_ref") or "").rsplit(".", 1)[-1].lower() == "number":
+                words.numbers.add(str(spec["name"]))
+    for decision in services.decision_model(definition).main.decisions.values():
+        expr = decision.expression
+        for output in getattr(expr, "outputs", None) or []:
+            if output.name:
+                words.labels.setdefault(output.name, output.label or output.name)
+                if (output.type_ref or "").lower() == "number":
+                    words.numbers.add(output.name)
+    return words
+
+
+def result_view(result: Any, *, decision: str, words: Vocabulary | None = None) -> dict[str, Any]:
+    """A DMN answer as people read it: several results (a collect table) as a table, one
+    result's outputs as labelled rows, a single value as one row named by the decision."""
+    words = words or Vocabulary()
+    result = words.numeric(result)
+    if isinstance(result, list) and any(isinstance(r, dict) for r in result):
+        header, records = record_rows(result, labels=words.labels)
+        return {"header": header, "records": records}
+    if isinstance(result, dict):
+        return {"rows": value_rows(result, labels=words.labels)}
+    return {"rows": [ValueRow(decision, format_any(result))]}
+
+
+def evaluation_rows(evaluations: list[Any], words: Vocabulary) -> list[dict[str, Any]]:
+    """The evaluation history with inputs and outputs as labelled lines, not JSON."""
+    return [
+        {
+            "evaluation": e,
+            "inputs": value_rows(words.numeric(e.input), labels=words.labels),
+            "outputs": result_view(e.output, decision=e.decision_name, words=words),
+        }
+        for e in evaluations
+    ]
 
 
 def member_required(view: View) -> View:
@@ -84,7 +152,9 @@ def decision_detail(request: AuthedRequest, key: str) -> HttpResponse:
         "versions": versions,
         "can_edit": services.can_edit_decisions(request.user),
         "events": event_list_for_case(case_type="decision", case_id=key)[:30],
-        "evaluations": selectors.evaluation_list(actor=request.user, key=key),
+        "evaluations": evaluation_rows(
+            selectors.evaluation_list(actor=request.user, key=key), vocabulary(versions[0])
+        ),
         "back_url": reverse("decisions:decision_list"),
         "back_label": _("Decisions"),
     }
@@ -191,6 +261,11 @@ def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
             if m["decision"] == table.decision
         }
     context = {
+        "result": result_view(
+            evaluation.result, decision=evaluation.decision, words=vocabulary(definition)
+        )
+        if evaluation
+        else None,
         "title": _("Test: %(name)s") % {"name": definition.name},
         "definition": definition,
         "form": form,

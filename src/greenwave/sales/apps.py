@@ -9,7 +9,7 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from greenwave.accounts.models import BACK_OFFICE_ROLES, SALES_ROLES
-        from greenwave.core.case_access import register_case_access
+        from greenwave.core.case_access import register_case_access, register_case_link
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.home import HomeCard, register_home_card
@@ -107,6 +107,8 @@ class SalesConfig(AppConfig):
         register_company_merge_handler("sales", services.sales_company_merged)
         register_case_access("deal", selectors.deal_visible)
         register_case_access("lead", selectors.lead_visible)
+        register_case_link("deal", _("Deal"), selectors.deal_links)
+        register_case_link("lead", _("Lead"), selectors.lead_links)
         register_activity_labels(
             {
                 events.LEAD_CREATED: _("Lead created"),

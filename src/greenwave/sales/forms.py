@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import RoleCode, User
+from greenwave.core.event_labels import activity_choices
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH, NameField
 from greenwave.crm.models import Company, PriceList, Product
 
@@ -189,10 +190,11 @@ class StageForm(BootstrapFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    activities = forms.CharField(
+    activities = forms.MultipleChoiceField(
         label=_("Required activities"),
         required=False,
-        help_text=_("Event names separated by commas, e.g. call_completed, meeting_completed."),
+        widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "stage-activities"}),
+        help_text=_("The deal leaves the stage once each of these has happened to it."),
     )
     key_success_factor = forms.CharField(
         label=_("Key success factor"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -215,6 +217,19 @@ class StageForm(BootstrapFormMixin, forms.Form):
         field = self.fields["opening_process"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
+        # The registered activities by name; a stored name no app registers stays visible
+        # (and checked) instead of being dropped on the next save.
+        known = activity_choices()
+        stored = (self.initial or {}).get("activities") or []
+        codes = {code for code, _label in known}
+        unknown = [
+            (code, _("%(code)s (not a known activity)") % {"code": code})
+            for code in stored
+            if code not in codes
+        ]
+        activities = self.fields["activities"]
+        assert isinstance(activities, forms.MultipleChoiceField)
+        activities.choices = [*unknown, *known]
 
     @staticmethod
     def initial_for(stage: Stage) -> dict[str, Any]:
@@ -229,7 +244,7 @@ class StageForm(BootstrapFormMixin, forms.Form):
             "input_description": stage.input_description,
             "output_description": stage.output_description,
             "checklist": [f"{i['kind']}:{i[i['kind']]}" for i in items if i["kind"] != "activity"],
-            "activities": ", ".join(i["activity"] for i in items if i["kind"] == "activity"),
+            "activities": [i["activity"] for i in items if i["kind"] == "activity"],
             "key_success_factor": stage.key_success_factor,
             "opening_process": stage.opening_process,
         }
@@ -239,8 +254,11 @@ class StageForm(BootstrapFormMixin, forms.Form):
         for value in self.cleaned_data["checklist"]:
             kind, key = value.split(":", 1)
             items.append({"kind": kind, kind: key})
-        names = [n.strip() for n in self.cleaned_data["activities"].split(",")]
-        items.extend({"kind": "activity", "activity": name} for name in names if name)
+        # Stored activities keep their order, newly chosen ones follow.
+        stored = list((self.initial or {}).get("activities") or [])
+        chosen = self.cleaned_data["activities"]
+        names = [n for n in stored if n in chosen] + [n for n in chosen if n not in stored]
+        items.extend({"kind": "activity", "activity": name} for name in names)
         return items
 
 

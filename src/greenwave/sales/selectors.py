@@ -110,7 +110,7 @@ LEAD_LIST_SPEC = ListSpec(
             choices=lambda a: [(k, str(v)) for k, v in LeadSource.choices],
         ),
         FilterSpec("responsible", _("Responsible"), "responsible_id", choices=_responsible_choices),
-        FilterSpec("utm_campaign", "utm_campaign", "utm_campaign", kind="text"),
+        FilterSpec("utm_campaign", _("Campaign (UTM)"), "utm_campaign", kind="text"),
         FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
         FilterSpec("created_to", _("Created to"), "created_at__date", kind="date_to"),
     ),
@@ -430,3 +430,14 @@ def may_create_leads(actor: User) -> bool:
 
 def may_create_deals(actor: User) -> bool:
     return actor.is_greenwave_admin or actor.has_role(*DEAL_ROLES)
+
+
+def deal_links(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Titles and URLs of deals (for `core.case_access.case_links`)."""
+    rows = Deal.objects.filter(pk__in=ids).values_list("pk", "title")
+    return {pk: (title, reverse("sales:deal_detail", args=[pk])) for pk, title in rows}
+
+
+def lead_links(ids: list[int]) -> dict[int, tuple[str, str]]:
+    rows = Lead.objects.filter(pk__in=ids).values_list("pk", "title")
+    return {pk: (title, reverse("sales:lead_detail", args=[pk])) for pk, title in rows}

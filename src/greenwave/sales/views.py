@@ -25,6 +25,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import require_write, scope_users
 from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.event_labels import activity_label
 from greenwave.core.listing import ListQuery
 from greenwave.core.pages import render_list_page
 from greenwave.core.ratelimit import rate_limited
@@ -50,6 +51,7 @@ from .forms import (
     PriceListForm,
     StageForm,
     WebLeadForm,
+    checklist_choices,
 )
 from .funnel import funnel
 from .gates import evaluate_stage, unmet
@@ -412,12 +414,29 @@ def _admin(request: AuthedRequest) -> None:
 @login_required
 def pipeline_settings(request: AuthedRequest) -> HttpResponse:
     _admin(request)
+    pipelines = list(selectors.pipeline_list(active_only=False))
+    labels = dict(checklist_choices())
+    processes = {p.key: p.name for p in services.deal_processes()}
+    for pipeline in pipelines:
+        for stage in pipeline.stages.all():  # prefetched: the template reads the same rows
+            stage.checklist_labels = [  # type: ignore[attr-defined]
+                labels.get(f"{i['kind']}:{i.get(i['kind'])}")
+                or (
+                    f"{_('Activity')}: {activity_label(i['activity'])}"
+                    if i["kind"] == "activity"
+                    else f"{i['kind']}: {i.get(i['kind'])}"
+                )
+                for i in stage.output_checklist or []
+            ]
+            stage.opening_process_name = processes.get(  # type: ignore[attr-defined]
+                stage.opening_process, stage.opening_process
+            )
     return render(
         request,
         "sales/pipeline_list.html",
         {
             "title": _("Pipelines"),
-            "pipelines": selectors.pipeline_list(active_only=False),
+            "pipelines": pipelines,
             "web_form_url": request.build_absolute_uri(reverse("sales:web_form")),
         },
     )

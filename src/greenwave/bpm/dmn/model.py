@@ -45,6 +45,7 @@ class OutputClause:
     type_ref: str | None
     allowed: str | None
     default: LiteralExpression | None
+    label: str | None = None  # what people call it (dmn-js «label»), the name being the key
 
 
 @dataclass
@@ -368,6 +369,7 @@ class _Reader:
                     out.get("typeRef"),
                     _text(values) if values is not None else None,
                     LiteralExpression("", None, _text(default)) if default is not None else None,
+                    out.get("label"),
                 )
             )
         for rule in _kids(el, "rule"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
@@ -39,3 +40,17 @@ def local_url(value: object) -> str:
     variables can be typed through the API, so a `javascript:` link must never be rendered."""
     text = str(value or "")
     return text if text.startswith("/") and not text.startswith("//") else ""
+
+
+@register.simple_tag
+def subject_links(instances: Any) -> dict[int, Any]:
+    """The records of a page of process runs as links: `{% subject_links page.object_list as
+    links %}` then `links|subject_of:i.pk`."""
+    from greenwave.bpm.selectors import subject_links as links_of
+
+    return links_of(list(instances))
+
+
+@register.filter
+def subject_of(links: dict[int, Any], pk: int) -> Any:
+    return links.get(pk)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext
 
 from greenwave.core.change_lines import ChangeLine, change_lines
 from greenwave.core.event_labels import activity_label as _activity_label
+from greenwave.core.values import format_any
 
 register = template.Library()
 HOUR = 3600
@@ -53,3 +54,10 @@ def ago(moment: datetime | None) -> str:
         return gettext("yesterday")
     n = int(seconds // DAY)
     return ngettext("%(n)d day ago", "%(n)d days ago", n) % {"n": n}
+
+
+@register.filter
+def plain_value(value: Any) -> str:
+    """A stored JSON value (a custom field, a variable) localized: dates, numbers, yes/no,
+    lists — never its JSON."""
+    return format_any(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -146,3 +148,36 @@ def test_the_test_page_shows_the_unique_violation(two_teams) -> None:
     html = response.content.decode()
     assert 'data-testid="evaluation-error"' in html
     assert html.count('data-testid="matched-rule"') == 2
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_dmn_answers_and_their_history_are_labelled_not_json(seeded, two_teams) -> None:
+    client = _client(two_teams["head_a"])
+    response = client.post(
+        "/decisions/discount_price_list/test/",
+        {"segment": "крупный опт", "payment_history": "хорошая", "order_volume": "150 000"},
+    )
+    html = response.content.decode()
+    result = html.split('data-testid="result"')[1].split("</div>")[0]
+    assert "<table" in result
+    policy = html.split("Политика срабатывания: ")[1].split("<")[0]
+    assert policy in ("Единственное", "Первое", "По приоритету", "Любое")
+    assert "{" not in result
+    assert "&quot;" not in result
+    history = client.get("/decisions/discount_price_list/").content.decode()
+    row = _text(history.split('data-testid="evaluation-row"')[1].split("</tr>")[0])
+    assert "Объём заказа, ₽: 150\xa0000" in row or "Объём заказа, ₽: 150 000" in row
+    assert "{" not in row
+    assert "order_volume" not in row
+
+
+def test_a_collect_answer_is_a_table_of_its_results() -> None:
+    from greenwave.decisions.views import result_view
+
+    view = result_view(
+        [{"level": "2", "note": True}, {"level": "3.5", "note": False}], decision="d"
+    )
+    assert view["records"] == [["2", "да"], ["3,5", "нет"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -10,7 +12,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from greenwave.core.services import event_append
 from greenwave.sales import services
-from greenwave.sales.models import Deal, Lead, LeadSource
+from greenwave.sales.models import Deal, Lead, LeadSource, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -335,3 +337,43 @@ def test_the_approval_form_offers_only_what_the_user_may_approve(
     assert b'data-testid="approve"' in page.content
     kinds = page.context["approval_form"].fields["kind"].choices
     assert [k for k, _label in kinds] == ["contract"]
+
+
+def test_required_activities_are_chosen_by_name_and_round_trip(client, two_teams, b2b) -> None:
+    """The stage form offers the registered activities by name (not a box of event codes);
+    saving it untouched keeps every stored one, an unknown stored name included."""
+    stage = b2b.stages.get(code="needs")
+    checklist = [
+        {"kind": "document", "document": "cp"},
+        {"kind": "activity", "activity": "call_completed"},
+        {"kind": "activity", "activity": "meeting_held"},  # no app registers it
+    ]
+    Stage.objects.filter(pk=stage.pk).update(output_checklist=checklist)
+    client.force_login(two_teams["admin"])
+    url = f"/sales/settings/pipelines/{b2b.pk}/stages/{stage.pk}/"
+    page = client.get(url).content.decode()
+    assert 'type="checkbox" name="activities" value="call_completed"' in page
+    assert "Звонок совершён" in page
+    assert "meeting_held (неизвестное действие)" in page
+    assert 'value="call_completed, meeting_held"' not in page
+    form = re.findall(r'<input type="checkbox" name="activities" value="([^"]+)"[^>]*checked', page)
+    assert sorted(form) == ["call_completed", "meeting_held"]
+    data = {
+        "code": stage.code,
+        "name": stage.name,
+        "expected_days": stage.expected_days,
+        "probability": stage.probability,
+        "checklist": ["document:cp"],
+        "activities": form,
+    }
+    assert client.post(url, data).status_code == 302
+    stage.refresh_from_db()
+    assert stage.output_checklist == checklist
+    # A code that is neither registered nor stored is refused, nothing changes.
+    assert client.post(url, {**data, "activities": ["made_up"]}).status_code == 200
+    stage.refresh_from_db()
+    assert stage.output_checklist == checklist
+    settings_page = client.get("/sales/settings/pipelines/").content.decode()
+    assert "Действие: Звонок совершён" in settings_page
+    assert "activity: call_completed" not in settings_page
+    assert "document: cp" not in settings_page
