@@ -77,7 +77,7 @@ pytest-sqlite:
 	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
 
 pytest-postgres:
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser"
 
 test: system-deps install lint typecheck migrations-check deploy-check pytest-sqlite pytest-postgres
 

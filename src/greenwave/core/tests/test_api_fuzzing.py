@@ -9,11 +9,14 @@ run stays within minutes. Every failing operation is listed, not only the first.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
@@ -23,6 +26,18 @@ from greenwave.config.wsgi import application
 
 MAX_EXAMPLES = 15
 CHECKS = [not_a_server_error, response_schema_conformance]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """Requests go straight to the WSGI application, whose request signals would close a
+    database connection older than CONN_MAX_AGE in the middle of the test's transaction (as
+    Django's own test client, this run keeps it)."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 def _fuzz(user: Any) -> list[str]:
