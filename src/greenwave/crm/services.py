@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
@@ -1471,6 +1471,7 @@ PROGRESS_EVERY = 100
 IMPORT_RUN_LOCK = "crm.import"
 IMPORT_RESUME_BATCH = 20
 IMPORT_MAX_RESUMES = 3
+IMPORT_REQUEUE_AFTER = timedelta(minutes=10)
 LOOKUP_CHUNK = 5000  # ids or INNs per `IN (…)` query
 BULK_BATCH = 2000  # rows per bulk INSERT
 _YES = {"да", "yes", "true", "1", "+", "y", "д"}
@@ -1930,7 +1931,8 @@ def import_confirm(*, actor: User, job: ImportJob, skip_invalid: bool = False) -
         raise DomainError(CrmError.BAD_ROWS, _("There is no good row to import."))
     job.status, job.skip_invalid, job.processed_rows = ImportStatus.QUEUED, skip_invalid, 0
     job.save(update_fields=["status", "skip_invalid", "processed_rows", "updated_at"])
-    transaction.on_commit(partial(_enqueue_import, job.pk))
+    # robust: a queue that is down fails no request; imports_resume_stalled sends it later
+    transaction.on_commit(partial(_enqueue_import, job.pk), robust=True)
     return job
 
 
@@ -2040,7 +2042,8 @@ def imports_resume_stalled() -> int:
     """The periodic job of `run_worker`: an import whose worker died mid-run (running, and
     nobody holds its run lock) goes back to the queue. Its write transaction died with the
     worker, so nothing of it is in the base. After IMPORT_MAX_RESUMES such restarts (a file
-    that kills its worker every time) the import fails instead. Returns how many it queued."""
+    that kills its worker every time) the import fails instead. A job queued for more than
+    IMPORT_REQUEUE_AFTER is sent to the queue again. Returns how many it queued."""
     resumed = 0
     stalled = ImportJob.objects.filter(status=ImportStatus.RUNNING).order_by("pk")
     for job_id in list(stalled.values_list("pk", flat=True)[:IMPORT_RESUME_BATCH]):
@@ -2070,6 +2073,17 @@ def imports_resume_stalled() -> int:
                 job, activity=events.IMPORT_RESUMED, actor=None, payload={"restart": restarts + 1}
             )
             transaction.on_commit(partial(_enqueue_import, job.pk))
+            resumed += 1
+    # A queued job whose task never reached the queue (the web process died between its
+    # commit and the enqueue, or the queue was down) is sent again. A second task of a job is
+    # harmless: `import_run` starts a job only from "queued", under its run lock.
+    moment = timezone.now()
+    forgotten = ImportJob.objects.filter(
+        status=ImportStatus.QUEUED, updated_at__lt=moment - IMPORT_REQUEUE_AFTER
+    )
+    for job_id in list(forgotten.order_by("pk").values_list("pk", flat=True)[:IMPORT_RESUME_BATCH]):
+        if forgotten.filter(pk=job_id).update(updated_at=moment):
+            _enqueue_import(job_id)
             resumed += 1
     return resumed
 

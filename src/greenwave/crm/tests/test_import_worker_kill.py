@@ -4,8 +4,11 @@ rows, events and `done` status of a run are written in one transaction."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from greenwave.core import runlock
 from greenwave.core.models import Event
@@ -55,6 +58,28 @@ def test_an_import_left_running_by_a_dead_worker_is_queued_again_and_written_onc
     assert _events(job, "import_resumed") == 1
     with django_capture_on_commit_callbacks(execute=True):
         assert services.imports_resume_stalled() == 0
+    _assert_imported_once(job)
+
+
+@pytest.mark.django_db
+def test_a_queued_import_whose_task_never_reached_the_queue_is_sent_again(
+    two_teams, django_capture_on_commit_callbacks
+) -> None:
+    # Confirmed and committed, but its enqueue was lost (the web process died right after the
+    # commit, or the queue was down): nothing would ever run it.
+    job = _queued_import(two_teams["head_a"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.imports_resume_stalled() == 0  # a fresh one may just wait its turn
+    job.refresh_from_db()
+    assert job.status == "queued"
+
+    long_ago = timezone.now() - services.IMPORT_REQUEUE_AFTER - timedelta(seconds=1)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.imports_resume_stalled() == 1
+    _assert_imported_once(job)
+    # A second task of the same job (the lost one turning up after all) changes nothing.
+    assert services.import_run(job_id=job.pk).status == "done"
     _assert_imported_once(job)
 
 
