@@ -26,13 +26,16 @@ def _key(name: str, pk: int) -> int:
 
 
 def _lock_path(name: str, pk: int) -> Path:
+    """Next to the SQLite file, which every process using the database shares (a private
+    /tmp of a service would hide a live worker's lock from the others)."""
     database = str(connection.settings_dict["NAME"])
     if "memory" in database:  # an in-memory database lives in one process only
-        database += f":{os.getpid()}"
-    tag = hashlib.blake2b(database.encode(), digest_size=8).hexdigest()
-    directory = Path(tempfile.gettempdir()) / "greenwave-run-locks"
+        tag = hashlib.blake2b(f"{database}:{os.getpid()}".encode(), digest_size=8).hexdigest()
+        directory = Path(tempfile.gettempdir()) / f"greenwave-run-locks-{tag}"
+    else:
+        directory = Path(database).with_name(Path(database).name + ".runlocks")
     directory.mkdir(mode=0o700, exist_ok=True)
-    return directory / f"{tag}-{name}-{pk}.lock"
+    return directory / f"{name}-{pk}.lock"
 
 
 class RunLock:
