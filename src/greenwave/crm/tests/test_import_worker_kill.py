@@ -13,6 +13,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from greenwave.core import runlock
+from greenwave.core.jobs import periodic_jobs
 from greenwave.core.models import Event
 from greenwave.core.tests.doomed import doomed, retry_until
 from greenwave.crm import services
@@ -61,6 +62,12 @@ def test_an_import_left_running_by_a_dead_worker_is_queued_again_and_written_onc
     with django_capture_on_commit_callbacks(execute=True):
         assert services.imports_resume_stalled() == 0
     _assert_imported_once(job)
+
+
+def test_every_worker_looks_for_stalled_imports() -> None:
+    job = next(j for j in periodic_jobs() if j.name == "crm_imports_resume")
+    assert job.func is services.imports_resume_stalled
+    assert job.every_seconds <= 10
 
 
 @pytest.mark.django_db
