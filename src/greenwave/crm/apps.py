@@ -12,14 +12,17 @@ class CrmConfig(AppConfig):
         from greenwave.core.case_access import register_case_access, register_case_link
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
         from greenwave.core.quick_add import QuickAddItem, register_quick_add
         from greenwave.core.search import SearchProvider, register_search
 
-        from . import events, selectors
+        from . import events, selectors, services
         from .demo import seed_catalog, seed_clients
 
         everyone_at_clients = SALES_ROLES + BACK_OFFICE_ROLES
+        # An import whose worker died mid-run goes back to the queue (core.runlock).
+        register_periodic("crm_imports_resume", services.imports_resume_stalled, every_seconds=10)
         register_nav(
             NavItem(
                 "clients",
@@ -140,6 +143,7 @@ class CrmConfig(AppConfig):
                 events.CONTACT_DELETED: _("Contact deleted"),
                 events.CONTACT_RESTORED: _("Contact restored"),
                 events.IMPORT_FAILED: _("Import failed"),
+                events.IMPORT_RESUMED: _("Import restarted after its worker stopped"),
                 events.CUSTOM_FIELD_CREATED: _("Custom field added"),
                 events.CUSTOM_FIELD_DELETED: _("Custom field removed"),
             }

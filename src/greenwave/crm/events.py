@@ -23,6 +23,7 @@ COMPANY_MERGED = "company_merged"
 COMPANY_MERGED_INTO = "company_merged_into"
 IMPORT_FINISHED = "import_finished"
 IMPORT_FAILED = "import_failed"
+IMPORT_RESUMED = "import_resumed"  # its worker died mid-run: queued again
 COMPANY_DELETED = "company_deleted"
 COMPANY_RESTORED = "company_restored"
 CONTACT_DELETED = "contact_deleted"

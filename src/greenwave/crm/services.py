@@ -11,8 +11,9 @@ import json
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -28,12 +29,14 @@ from greenwave.accounts.scoping import (
     scope_records,
     writable_team_ids,
 )
+from greenwave.core import runlock
 from greenwave.core.errors import DomainError, not_found, permission_denied
-from greenwave.core.models import EventObject
+from greenwave.core.models import Event, EventObject
 from greenwave.core.money import Currency
 from greenwave.core.selectors import event_list_for_object
 from greenwave.core.services import (
     ObjectRef,
+    case_type_of,
     changes_between,
     event_append,
     event_append_created,
@@ -117,6 +120,7 @@ __all__ = [
     "import_confirm",
     "import_run",
     "import_upload",
+    "imports_resume_stalled",
     "price_list_create",
     "price_list_update",
     "prices_set",
@@ -1464,6 +1468,10 @@ IMPORT_COLUMNS: dict[str, tuple[ImportColumn, ...]] = {
 MAX_STORED_ERRORS = 500
 MAX_IMPORT_BYTES = MAX_FILE_BYTES
 PROGRESS_EVERY = 100
+IMPORT_RUN_LOCK = "crm.import"
+IMPORT_RESUME_BATCH = 20
+IMPORT_MAX_RESUMES = 3
+IMPORT_REQUEUE_AFTER = timedelta(minutes=10)
 LOOKUP_CHUNK = 5000  # ids or INNs per `IN (…)` query
 BULK_BATCH = 2000  # rows per bulk INSERT
 _YES = {"да", "yes", "true", "1", "+", "y", "д"}
@@ -1923,14 +1931,8 @@ def import_confirm(*, actor: User, job: ImportJob, skip_invalid: bool = False) -
         raise DomainError(CrmError.BAD_ROWS, _("There is no good row to import."))
     job.status, job.skip_invalid, job.processed_rows = ImportStatus.QUEUED, skip_invalid, 0
     job.save(update_fields=["status", "skip_invalid", "processed_rows", "updated_at"])
-    job_id = job.pk
-
-    def enqueue() -> None:
-        from .tasks import run_import
-
-        run_import.enqueue(job_id)
-
-    transaction.on_commit(enqueue)
+    # robust: a queue that is down fails no request; imports_resume_stalled sends it later
+    transaction.on_commit(partial(_enqueue_import, job.pk), robust=True)
     return job
 
 
@@ -2005,24 +2007,91 @@ def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]] | None = No
 def import_run(*, job_id: int) -> ImportJob:
     """The background job: check every row again (the base may have changed since the dry
     run), then write all new rows in one transaction — duplicates are skipped, a failure
-    leaves nothing behind."""
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_id)
-        if job.status != ImportStatus.QUEUED:
-            return job
-        job.status, job.processed_rows = ImportStatus.RUNNING, 0
-        job.save(update_fields=["status", "processed_rows", "updated_at"])
+    leaves nothing behind.
+
+    The run lock (`core.runlock`) is held from before the job is marked running to its end,
+    so a worker killed mid-run leaves a running job whose lock is free:
+    `imports_resume_stalled` queues it again, and since the rows, the events and the `done`
+    status are written in one transaction, the next run writes them exactly once."""
+    lock = runlock.acquire(IMPORT_RUN_LOCK, job_id)
+    if lock is None:  # another worker runs it
+        return ImportJob.objects.get(pk=job_id)
     try:
-        return _import_run(job)
-    except Exception:  # a database or program error: the job must not stay "running"
-        logger.exception("import job %s failed", job.pk)
-        return _fail(
-            job,
-            _(
-                "Nothing was imported: an unexpected error stopped the import. "
-                "The administrator finds it in the worker log."
-            ),
-        )
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_id)
+            if job.status != ImportStatus.QUEUED:
+                return job
+            job.status, job.processed_rows = ImportStatus.RUNNING, 0
+            job.save(update_fields=["status", "processed_rows", "updated_at"])
+        try:
+            return _import_run(job)
+        except Exception:  # a database or program error: the job must not stay "running"
+            logger.exception("import job %s failed", job.pk)
+            return _fail(
+                job,
+                _(
+                    "Nothing was imported: an unexpected error stopped the import. "
+                    "The administrator finds it in the worker log."
+                ),
+            )
+    finally:
+        lock.release()
+
+
+def imports_resume_stalled() -> int:
+    """The periodic job of `run_worker`: an import whose worker died mid-run (running, and
+    nobody holds its run lock) goes back to the queue. Its write transaction died with the
+    worker, so nothing of it is in the base. After IMPORT_MAX_RESUMES such restarts (a file
+    that kills its worker every time) the import fails instead. A job queued for more than
+    IMPORT_REQUEUE_AFTER is sent to the queue again. Returns how many it queued."""
+    resumed = 0
+    stalled = ImportJob.objects.filter(status=ImportStatus.RUNNING).order_by("pk")
+    for job_id in list(stalled.values_list("pk", flat=True)[:IMPORT_RESUME_BATCH]):
+        with transaction.atomic():
+            qs = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING)
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)
+            job = qs.select_related("created_by").first()
+            if job is None or runlock.is_held(IMPORT_RUN_LOCK, job_id):
+                continue
+            restarts = Event.objects.filter(
+                case_type=case_type_of(job), case_id=str(job.pk), activity=events.IMPORT_RESUMED
+            ).count()
+            if restarts >= IMPORT_MAX_RESUMES:
+                _fail(
+                    job,
+                    _(
+                        "Nothing was imported: the worker stopped %(n)d times while importing "
+                        "this file. The administrator finds the reason in the worker log."
+                    )
+                    % {"n": restarts + 1},
+                )
+                continue
+            job.status, job.processed_rows = ImportStatus.QUEUED, 0
+            job.save(update_fields=["status", "processed_rows", "updated_at"])
+            event_append_for(
+                job, activity=events.IMPORT_RESUMED, actor=None, payload={"restart": restarts + 1}
+            )
+            transaction.on_commit(partial(_enqueue_import, job.pk))
+            resumed += 1
+    # A queued job whose task never reached the queue (the web process died between its
+    # commit and the enqueue, or the queue was down) is sent again. A second task of a job is
+    # harmless: `import_run` starts a job only from "queued", under its run lock.
+    moment = timezone.now()
+    forgotten = ImportJob.objects.filter(
+        status=ImportStatus.QUEUED, updated_at__lt=moment - IMPORT_REQUEUE_AFTER
+    )
+    for job_id in list(forgotten.order_by("pk").values_list("pk", flat=True)[:IMPORT_RESUME_BATCH]):
+        if forgotten.filter(pk=job_id).update(updated_at=moment):
+            _enqueue_import(job_id)
+            resumed += 1
+    return resumed
+
+
+def _enqueue_import(job_id: int) -> None:
+    from .tasks import run_import
+
+    run_import.enqueue(job_id)
 
 
 def _import_run(job: ImportJob) -> ImportJob:

@@ -1,0 +1,114 @@
+"""A process step whose process is killed with SIGKILL half-way leaves nothing of itself, and
+runs to its end exactly once afterwards (PostgreSQL, a real subprocess): a task completion
+(the engine advance it runs) and the worker's escalation batch. Timers: test_worker_kill."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from greenwave.bpm import services
+from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from greenwave.core.models import Event
+from greenwave.core.tests.doomed import doomed, retry_until
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="a real second connection"),
+    pytest.mark.django_db(transaction=True),
+]
+
+# The doomed process completes the task: the task row is locked, saved as completed and its
+# event written; it hangs in the engine advance, before anything commits.
+DOOMED_COMPLETION = """
+import sys, time
+import django
+django.setup()
+from greenwave.accounts.models import User
+from greenwave.bpm import services
+from greenwave.bpm.models import HumanTask
+
+def hang(*args, **kwargs):
+    print("STEP", flush=True)
+    time.sleep(600)
+
+services._advance = hang
+services.task_complete(
+    actor=User.objects.get(pk=int(sys.argv[1])),
+    task=HumanTask.objects.get(pk=int(sys.argv[2])),
+    data={"approved": True, "discount": 3},
+)
+"""
+
+# The doomed worker escalates overdue tasks: it hangs after the first escalation event is
+# written, with the task row locked (SKIP LOCKED claims it).
+DOOMED_ESCALATION = """
+import time
+import django
+django.setup()
+from greenwave.bpm import services
+
+real = services._event
+
+def hang(*args, **kwargs):
+    real(*args, **kwargs)
+    print("STEP", flush=True)
+    time.sleep(600)
+
+services._event = hang
+services.tasks_escalate_overdue()
+"""
+
+
+def _events(instance: ProcessInstance, activity: str) -> int:
+    return Event.objects.filter(case_id=str(instance.pk), activity=activity).count()
+
+
+def test_a_task_completion_killed_mid_step_leaves_the_task_open_and_completes_once(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    head = two_teams["head_a"]
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+
+    with doomed(DOOMED_COMPLETION, str(head.pk), str(task.pk)):
+        task.refresh_from_db()
+        assert task.status == TaskStatus.OPEN  # its completion is not committed
+    # Killed: its transaction dies with its session — nothing of the step is left.
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
+    assert task.completed_by is None
+    assert _events(instance, "process_task_completed") == 0
+
+    # The task is completed again (waiting for the dead session's row lock to go), once.
+    services.task_complete(actor=head, task=task, data={"approved": True, "discount": 3})
+    task.refresh_from_db()
+    instance.refresh_from_db()
+    assert task.status == TaskStatus.COMPLETED
+    assert _events(instance, "process_task_completed") == 1
+    assert instance.status == InstanceStatus.RUNNING
+    assert instance.element_states["wait_payment"] == "waiting"
+    assert HumanTask.objects.filter(instance=instance).count() == 1
+
+
+def test_an_escalation_batch_killed_mid_step_is_done_by_another_worker_once(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+    HumanTask.objects.filter(pk=task.pk).update(due_at=timezone.now() - timedelta(hours=1))
+
+    with doomed(DOOMED_ESCALATION):
+        # While the doomed worker lives, the task is its own: another worker skips it.
+        assert services.tasks_escalate_overdue() == 0
+    assert _events(instance, "process_task_overdue") == 0
+
+    assert retry_until(services.tasks_escalate_overdue) == 1
+    assert services.tasks_escalate_overdue() == 0
+    assert _events(instance, "process_task_overdue") == 1
+    task.refresh_from_db()
+    assert task.escalated_at is not None
