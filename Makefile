@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/greenwave
 STATIC_VENDOR := src/greenwave/static/vendor
 
 .PHONY: help install system-deps demo run test lint typecheck migrations-check deploy-check bench \
-	pytest-sqlite pytest-postgres messages clean
+	pytest-sqlite pytest-postgres pytest-postgres-browser messages clean
 
 help:
 	@echo "make demo   — install, migrate, load demo data, start web + worker on http://127.0.0.1:8000"
@@ -79,7 +79,13 @@ pytest-sqlite:
 pytest-postgres:
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser"
 
-test: system-deps install lint typecheck migrations-check deploy-check pytest-sqlite pytest-postgres
+# The browser journeys on PostgreSQL, in a process of their own (live server threads and
+# flushed databases, apart from the connections the unit tests leave behind).
+pytest-postgres-browser:
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m browser
+
+test: system-deps install lint typecheck migrations-check deploy-check pytest-sqlite pytest-postgres \
+	pytest-postgres-browser
 
 bench: install ## ratio benchmarks (QUICK=1 for a one-minute run); see bench/README.md
 	$(PY) bench/run.py $(if $(QUICK),--quick,)
