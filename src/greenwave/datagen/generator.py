@@ -159,6 +159,30 @@ class Config:
         default_factory=lambda: datetime.combine(date.today(), time.min, tzinfo=UTC)
     )
     chunk: int = 10_000
+    span_days: int = SPAN_DAYS
+    # At most this many deals stay open at the end: a deal that would stay open past the cap
+    # walks its stages faster (the same draws of losses and wins) until it closes.
+    max_open: int | None = None
+    # Who plays the planted findings (the demo company casts its own people).
+    slow_approver: str = SLOW_APPROVER
+    overloaded_manager: str = OVERLOADED_MANAGER
+    neglected_share: float = 1.0  # of the overloaded manager's clients
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user who already exists (the demo company's people), cast in a generator role."""
+
+    pk: int
+    username: str
+    role: str  # a generator role: director, head_of_sales, hunter, closer, farmer, lawyer, …
+    team_id: int
+    team_name: str
+    full_name: str  # str(user)
+    head: bool = False  # heads their team
+    # Weight among the owners of new clients (hunters, KAMs and closers 1; a head may hold a
+    # few key accounts); 0: owns none.
+    sells: float = 0.0
 
 
 class Sink(Protocol):
@@ -207,6 +231,10 @@ class Reference:
     # (0 = base); none when the crm migration has not made them.
     price_lists: dict[int, tuple[int, str]] = field(default_factory=dict)
     time_zone: str = "Europe/Moscow"  # settings.TIME_ZONE: dates as timezone.localdate() gives
+    # Existing people to give the work to (none: the generator writes its own gen_* users),
+    # and existing products with their base prices (none: it writes its own catalogue).
+    people: list[Person] = field(default_factory=list)
+    products: list[tuple[int, Decimal, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -224,6 +252,7 @@ class _Users:
     head_of: dict[int, int] = field(default_factory=dict)  # team -> its head
     team_name: dict[int, str] = field(default_factory=dict)
     full_name: dict[int, str] = field(default_factory=dict)  # str(user)
+    sellers: list[tuple[int, float]] = field(default_factory=list)  # owners of new clients
 
 
 def _ts(value: datetime) -> str:
@@ -240,7 +269,8 @@ class Generator:
         self.ids = dict(ref.next_ids)
         self.result = Result()
         self._hash = hashlib.sha256()
-        self.start = config.end - timedelta(days=SPAN_DAYS)
+        self.start = config.end - timedelta(days=config.span_days)
+        self.open_deals = 0
         self.stage_index = {code: i for i, (_p, code, *_r) in enumerate(ref.stages)}
         self.reason_weights = [1.0] * len(ref.loss_reasons)
         skew_idx = next(
@@ -271,7 +301,24 @@ class Generator:
 
     # -- people
 
+    def _people(self) -> _Users:
+        """The users given in the reference, nothing written."""
+        users = _Users()
+        for person in self.ref.people:
+            users.by_role.setdefault(person.role, []).append(person.pk)
+            users.team_of[person.pk] = person.team_id
+            users.team_name[person.team_id] = person.team_name
+            users.username[person.pk] = person.username
+            users.full_name[person.pk] = person.full_name
+            if person.head:
+                users.head_of[person.team_id] = person.pk
+            if person.sells > 0:
+                users.sellers.append((person.pk, person.sells))
+        return users
+
     def _users(self) -> _Users:
+        if self.ref.people:
+            return self._people()
         rng, cfg = self.rng, self.config
         managers = min(500, max(8, cfg.deals // 2000))
         sales_teams = max(2, managers // 12)
@@ -354,6 +401,7 @@ class Generator:
             for n in range(1, count + 1):
                 user(role, back_office, n)
         users.team_name.update((t["id"], t["name"]) for t in teams)
+        users.sellers = [(pk, 1.0) for pk in users.by_role["hunter"] + users.by_role.get("kam", [])]
         self._emit("accounts.team", teams)
         self._emit("accounts.user", users.rows)
         links = [
@@ -375,6 +423,10 @@ class Generator:
         written as the catalogue services write them (`product_group_create`,
         `product_create`, `prices_set`: one `prices_changed` event per list), by the admin."""
         rng, lists = self.rng, self.ref.price_lists
+        if self.ref.products:
+            self.products = [(pk, price) for pk, price, _name in self.ref.products]
+            self.product_names = {pk: name for pk, _price, name in self.ref.products}
+            return
         if not lists:
             return
         admin = users.by_role["admin"][0]
@@ -487,9 +539,12 @@ class Generator:
         and the set of neglected companies (the overloaded farmer's)."""
         rng, cfg = self.rng, self.config
         count = max(10, cfg.deals // 3)
-        hunters = users.by_role["hunter"] + users.by_role.get("kam", [])
+        hunters = [pk for pk, _w in users.sellers]
+        hunter_weights = [w for _pk, w in users.sellers]
         farmers = users.by_role["farmer"]
-        overloaded = next(pk for pk, name in users.username.items() if name == OVERLOADED_MANAGER)
+        overloaded = next(
+            pk for pk, name in users.username.items() if name == cfg.overloaded_manager
+        )
         farmer_weights = [OVERLOADED_PORTFOLIO_FACTOR if f == overloaded else 1 for f in farmers]
         out: list[tuple[int, int, int, bool]] = []
         neglected: set[int] = set()
@@ -501,8 +556,15 @@ class Generator:
             for _ in range(n):
                 pk = self._id("crm.company")
                 current = rng.random() < 0.4
-                owner = rng.choices(farmers, farmer_weights)[0] if current else rng.choice(hunters)
-                if owner == overloaded:
+                if current:
+                    owner = rng.choices(farmers, farmer_weights)[0]
+                elif len(set(hunter_weights)) == 1:
+                    owner = rng.choice(hunters)
+                else:
+                    owner = rng.choices(hunters, hunter_weights)[0]
+                if owner == overloaded and (
+                    cfg.neglected_share >= 1 or rng.random() < cfg.neglected_share
+                ):
                     neglected.add(pk)
                 code, region = rng.choice(REGIONS)
                 inn = make_inn10(rng, code)
@@ -700,9 +762,6 @@ class Generator:
                 True,
             )
         )
-        i, entered, reworks = 0, created, 0
-        approved = False  # one approval process per deal: its first pass of the contract stage
-        status, closed_at, lost_reason = "open", None, None
         amount = Decimal(int(rng.lognormvariate(math.log(400_000), 0.9)) // 100 * 100)
         amount = amount.quantize(CENTS)  # as a deal's amount reads back from its column
         lines: list[tuple[int, int, Decimal]] = []  # product, quantity, price
@@ -745,98 +804,117 @@ class Generator:
                 )
             amount = running
         last = len(stages) - 1
+        # Rows the walk adds, kept to be dropped if it is walked again faster (the open cap).
+        marks = (len(events), len(batch.instances), len(batch.tasks), len(batch.events))
+        speed = 1.0
         while True:
-            s_id, s_code, s_name, expected, _prob = stages[i]
-            stay = timedelta(days=self._stage_days(s_code, expected))
-            leave = entered + stay
-            if leave >= horizon:
-                break
-            seconds = int(stay.total_seconds())
-            r = rng.random()
-            lose = r < LOSS_P.get(s_code, 0.0)
-            back = (
-                not lose
-                and reworks < MAX_REWORK
-                and r < LOSS_P.get(s_code, 0) + BACK_P.get(s_code, 0)
-            )
-            if not lose and not back:
-                drafted: datetime | None = None
-                for k, (kind, what) in enumerate(STAGE_OUTPUTS.get(s_code, ())):
-                    at = entered + stay * (0.3 + 0.2 * k + 0.1 * rng.random())
-                    if kind == "document":
-                        payload = {"document": what, "title": DOCUMENT_TITLES[what]}
-                        events.append((at, "deal_document_attached", payload, owner, False))
-                        drafted = at
-                    else:
-                        # The contract's approval process runs from the draft to just before
-                        # the move on; the deal's approval is its lawyer's, when it ends.
-                        done = None
-                        if what == "contract" and drafted and ref.approval and not approved:
-                            done = self._contract_approval(batch, users, pk, owner, drafted, leave)
-                            approved = done is not None
-                        when, approver = done or (at, rng.choice(approvers[what]))
-                        payload = {"approval": what, "comment": ""}
-                        events.append((when, "deal_approved", payload, approver, False))
-            if lose:
-                reason = self._loss_reason(s_code)
-                r_id, r_name = ref.loss_reasons[reason]
+            i, entered, reworks = 0, created, 0
+            # One approval process per deal: its first pass of the contract stage.
+            approved = False
+            status, closed_at, lost_reason = "open", None, None
+            while True:
+                s_id, s_code, s_name, expected, _prob = stages[i]
+                stay = timedelta(days=self._stage_days(s_code, expected) / speed)
+                leave = entered + stay
+                if leave >= horizon:
+                    break
+                seconds = int(stay.total_seconds())
+                r = rng.random()
+                lose = r < LOSS_P.get(s_code, 0.0)
+                back = (
+                    not lose
+                    and reworks < MAX_REWORK
+                    and r < LOSS_P.get(s_code, 0) + BACK_P.get(s_code, 0)
+                )
+                if not lose and not back:
+                    drafted: datetime | None = None
+                    for k, (kind, what) in enumerate(STAGE_OUTPUTS.get(s_code, ())):
+                        at = entered + stay * (0.3 + 0.2 * k + 0.1 * rng.random())
+                        if kind == "document":
+                            payload = {"document": what, "title": DOCUMENT_TITLES[what]}
+                            events.append((at, "deal_document_attached", payload, owner, False))
+                            drafted = at
+                        else:
+                            # The contract's approval process runs from the draft to just before
+                            # the move on; the deal's approval is its lawyer's, when it ends.
+                            done = None
+                            if what == "contract" and drafted and ref.approval and not approved:
+                                done = self._contract_approval(
+                                    batch, users, pk, owner, drafted, leave
+                                )
+                                approved = done is not None
+                            when, approver = done or (at, rng.choice(approvers[what]))
+                            payload = {"approval": what, "comment": ""}
+                            events.append((when, "deal_approved", payload, approver, False))
+                if lose:
+                    reason = self._loss_reason(s_code)
+                    r_id, r_name = ref.loss_reasons[reason]
+                    events.append(
+                        (
+                            leave,
+                            "deal_lost",
+                            {
+                                "stage": s_id,
+                                "stage_name": s_name,
+                                "reason": r_name,
+                                "comment": "",
+                                "seconds_in_stage": seconds,
+                            },
+                            owner,
+                            True,
+                        )
+                    )
+                    status, closed_at, lost_reason = "lost", leave, r_id
+                    break
+                if i == last:
+                    events.append(
+                        (
+                            leave,
+                            "deal_won",
+                            {
+                                "stage": s_id,
+                                "stage_name": s_name,
+                                "amount": str(amount),
+                                "seconds_in_stage": seconds,
+                            },
+                            owner,
+                            True,
+                        )
+                    )
+                    status, closed_at = "won", leave
+                    break
+                j = self.stage_index[BACK_TO[s_code]] if back else i + 1
+                reworks += back
+                t_id, _t_code, t_name, _e, _p = stages[j]
                 events.append(
                     (
                         leave,
-                        "deal_lost",
+                        "deal_stage_changed",
                         {
-                            "stage": s_id,
-                            "stage_name": s_name,
-                            "reason": r_name,
-                            "comment": "",
+                            "from_stage": s_id,
+                            "from_name": s_name,
+                            "to_stage": t_id,
+                            "to_name": t_name,
+                            "direction": "back" if back else "forward",
                             "seconds_in_stage": seconds,
+                            "override": False,
+                            "override_comment": "",
+                            "missing": [],
                         },
                         owner,
                         True,
                     )
                 )
-                status, closed_at, lost_reason = "lost", leave, r_id
+                i, entered = j, leave
+            cap = self.config.max_open
+            if status != "open" or cap is None or self.open_deals < cap or speed >= 64:
                 break
-            if i == last:
-                events.append(
-                    (
-                        leave,
-                        "deal_won",
-                        {
-                            "stage": s_id,
-                            "stage_name": s_name,
-                            "amount": str(amount),
-                            "seconds_in_stage": seconds,
-                        },
-                        owner,
-                        True,
-                    )
-                )
-                status, closed_at = "won", leave
-                break
-            j = self.stage_index[BACK_TO[s_code]] if back else i + 1
-            reworks += back
-            t_id, _t_code, t_name, _e, _p = stages[j]
-            events.append(
-                (
-                    leave,
-                    "deal_stage_changed",
-                    {
-                        "from_stage": s_id,
-                        "from_name": s_name,
-                        "to_stage": t_id,
-                        "to_name": t_name,
-                        "direction": "back" if back else "forward",
-                        "seconds_in_stage": seconds,
-                        "override": False,
-                        "override_comment": "",
-                        "missing": [],
-                    },
-                    owner,
-                    True,
-                )
-            )
-            i, entered = j, leave
+            del events[marks[0] :]
+            del batch.instances[marks[1] :]
+            del batch.tasks[marks[2] :]
+            del batch.events[marks[3] :]
+            speed *= 2
+        self.open_deals += status == "open"
         s_id, s_code, s_name, _exp, probability = stages[i]
         if status == "open" and s_code == "contract" and ref.approval and not approved:
             # Still in the contract stage: the draft is recent and its approval process is
@@ -1132,7 +1210,7 @@ class Generator:
                     "review_finance": rng.choice(finance),
                 }[element]
                 hours = rng.lognormvariate(math.log(APPROVAL_STEP_HOURS[element]), 0.5)
-                if users.username[person] == SLOW_APPROVER:
+                if users.username[person] == self.config.slow_approver:
                     hours *= SLOW_APPROVER_FACTOR
                 sent_back = (
                     not running
