@@ -71,6 +71,8 @@ def seed_history(context: dict[str, Any]) -> None:
         slow_approver=DEMO_SLOW_APPROVER,
         overloaded_manager=DEMO_OVERLOADED_FARMER,
         neglected_share=0.5,
+        steady=True,
+        fresh_per_seller=2,
         chunk=1000,
     )
     generate_into_database(config, rebuild_indexes=False, people=people)

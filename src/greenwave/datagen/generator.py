@@ -167,6 +167,13 @@ class Config:
     slow_approver: str = SLOW_APPROVER
     overloaded_manager: str = OVERLOADED_MANAGER
     neglected_share: float = 1.0  # of the overloaded manager's clients
+    # Deals are created at an even rate over the whole span, the neglected clients' ones up
+    # to their neglect (periods then compare like for like); otherwise those are drawn in
+    # the first 60 % of the span, as the benchmark's datasets were.
+    steady: bool = False
+    # Each owner of new clients gets this many deals created in the last hours (the demo:
+    # everyone's kanban has new work), counted in `deals`.
+    fresh_per_seller: int = 0
 
 
 @dataclass(frozen=True)
@@ -697,18 +704,25 @@ class Generator:
         }
         done = 0
         span = (cfg.end - self.start).total_seconds()
+        fresh = self._fresh_deals(users, companies)
         while done < cfg.deals:
             n = min(cfg.chunk, cfg.deals - done)
             batch = _Batch()
             for _ in range(n):
-                company, owner, contact, hunted = rng.choice(companies)
-                created = self.start + timedelta(seconds=rng.random() * span)
+                if fresh:
+                    (company, owner, contact, hunted), created = fresh.pop()
+                else:
+                    company, owner, contact, hunted = rng.choice(companies)
+                    created = self.start + timedelta(seconds=rng.random() * span)
                 horizon = cfg.end
+                neglect_from = cfg.end - timedelta(days=NEGLECT_DAYS)
+                if cfg.steady and company in neglected and created >= neglect_from:
+                    while company in neglected:  # nobody sells to a neglected client lately
+                        company, owner, contact, hunted = rng.choice(companies)
                 if company in neglected:
-                    created = self.start + timedelta(seconds=rng.random() * (span * 0.6))
-                    horizon = min(
-                        cfg.end - timedelta(days=NEGLECT_DAYS), created + timedelta(days=90)
-                    )
+                    if not cfg.steady:
+                        created = self.start + timedelta(seconds=rng.random() * (span * 0.6))
+                    horizon = min(neglect_from, created + timedelta(days=90))
                 self._deal(
                     batch,
                     users,
@@ -731,6 +745,25 @@ class Generator:
             )
         self._handoffs(users)
         self._disqualified_leads(users, companies)
+
+    def _fresh_deals(
+        self, users: _Users, companies: list[tuple[int, int, int, bool]]
+    ) -> list[tuple[tuple[int, int, int, bool], datetime]]:
+        """`fresh_per_seller` deals of each owner of new clients, with one of their clients,
+        created in the last hours (taken first, before the open cap fills)."""
+        per_seller = self.config.fresh_per_seller
+        if not per_seller:
+            return []
+        clients: dict[int, list[tuple[int, int, int, bool]]] = {}
+        for row in companies:
+            if row[3]:
+                clients.setdefault(row[1], []).append(row)
+        fresh = []
+        for seller, _weight in users.sellers:
+            for _ in range(per_seller if clients.get(seller) else 0):
+                created = self.config.end - timedelta(hours=self.rng.uniform(1, 12))
+                fresh.append((self.rng.choice(clients[seller]), created))
+        return fresh[::-1]  # popped from the end: in the sellers' order
 
     def _deal(
         self,
