@@ -51,6 +51,7 @@ DEMO_USERS: list[tuple[str, str, str, str, list[str], str]] = [
     ("hunter2", "Павел", "Попов", "Менеджер по активным продажам", [RoleCode.HUNTER], SOUTH),
     ("farmer2", "Татьяна", "Васильева", "Менеджер клиентского отдела", [RoleCode.FARMER], SOUTH),
     ("lawyer", "Михаил", "Фёдоров", "Юрист", [RoleCode.LAWYER], NORTH),
+    ("lawyer2", "Вера", "Григорьева", "Юрист", [RoleCode.LAWYER], SOUTH),
     ("finance", "Светлана", "Михайлова", "Финансовый менеджер", [RoleCode.FINANCE], NORTH),
     ("accountant", "Юлия", "Алексеева", "Бухгалтер", [RoleCode.ACCOUNTANT], SOUTH),
     ("hr", "Ирина", "Егорова", "HR-менеджер", [RoleCode.HR], SOUTH),

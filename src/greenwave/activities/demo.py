@@ -16,7 +16,7 @@ from greenwave.sales.models import Deal
 from . import services
 from .models import Activity, ActivityKind, CallResult
 
-MANAGERS = ("hunter", "hunter2", "farmer", "farmer2", "kam", "closer", "callcenter")
+MANAGERS = ("hunter", "hunter2", "farmer", "farmer2", "kam", "closer", "callcenter", "callcenter2")
 CALL_SUBJECTS = (
     "Первичный звонок: выявить потребность",
     "Уточнить объём закупки",
@@ -39,7 +39,9 @@ DONE_RESULTS = (
 
 
 def seed_activities(context: dict[str, Any]) -> None:
-    if Activity.objects.exists():
+    # The generated history (greenwave.datagen.demo) has calls and meetings only; tasks are
+    # this seeder's, so they tell whether it ran.
+    if Activity.objects.filter(kind=ActivityKind.TASK).exists():
         return
     rng = random.Random(6)  # noqa: S311 - demo data, not security
     users: dict[str, User] = context.get("users", {})
@@ -49,8 +51,13 @@ def seed_activities(context: dict[str, Any]) -> None:
         user = users.get(login)
         if user is None:
             continue
-        companies = list(Company.objects.filter(responsible=user)[:8])
+        # Clients with an open deal first: today's calls are about the deals on the kanban.
         deals = {d.company_id: d for d in Deal.objects.filter(responsible=user, status="open")}
+        mine = Company.objects.filter(responsible=user)
+        companies = list(mine.filter(pk__in=list(deals)).order_by("pk")[:8])
+        companies += list(
+            mine.exclude(pk__in=[c.pk for c in companies]).order_by("pk")[: 8 - len(companies)]
+        )
         for index, company in enumerate(companies):
             deal = deals.get(company.pk)
             # A call logged in the past weeks, with its result.

@@ -8,3 +8,11 @@ class DatagenConfig(AppConfig):
     name = "greenwave.datagen"
     label = "datagen"
     verbose_name = _("Synthetic data")
+
+    def ready(self) -> None:
+        from greenwave.core.demo import register_demo_seeder
+
+        from .demo import seed_history
+
+        # After the people, clients and catalogue; before the leads, activities and days.
+        register_demo_seeder("history", seed_history, order=25)

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from greenwave.datagen.generator import (
     INITIATOR_PLACEHOLDER,
     Config,
     Generator,
+    Person,
     ProcessRef,
     Reference,
     Result,
@@ -211,7 +213,20 @@ def _waiting_states(
     }
 
 
-def reference() -> Reference:
+def _base_prices() -> list[tuple[int, Decimal, str]]:
+    """The active products with a price in the base list: id, price, name."""
+    rows = Price.objects.filter(
+        price_list__kind="base", price_list__is_active=True, product__is_active=True, amount__gt=0
+    ).order_by("product_id", "pk")
+    prices: dict[int, tuple[int, Decimal, str]] = {}
+    for product_id, amount, name in rows.values_list("product_id", "amount", "product__name"):
+        prices.setdefault(product_id, (product_id, amount, name))
+    return list(prices.values())
+
+
+def reference(people: list[Person] | None = None) -> Reference:
+    """What the generated rows point at. With `people` the work goes to those users and the
+    deals are priced from the products already in the catalogue."""
     spiff = logging.getLogger("spiff")  # the engine's INFO lines would fill the command's output
     level = spiff.level
     spiff.setLevel(logging.WARNING)
@@ -229,6 +244,7 @@ def reference() -> Reference:
     reasons = [(r.pk, r.name) for r in LossReason.objects.filter(pipeline=pipeline, is_active=True)]
     roles = dict(Role.objects.values_list("code", "pk"))
     writers = {label: TableWriter(model) for label, model in TABLES.items()}
+    lists = _price_lists()
     return Reference(
         pipeline_id=pipeline.pk,
         stages=stages,
@@ -238,7 +254,9 @@ def reference() -> Reference:
         approval=approval,
         hunter_share=(rules.hunter_share_percent, rules.hunter_share_months),
         time_zone=settings.TIME_ZONE,
-        price_lists=_price_lists(),
+        price_lists=lists,
+        people=list(people or []),
+        products=_base_prices() if people and lists else [],
     )
 
 
@@ -264,11 +282,14 @@ def generate_into_database(
     *,
     progress: Callable[[str], None] = lambda _m: None,
     rebuild_indexes: bool = True,
+    people: list[Person] | None = None,
 ) -> tuple[Result, float]:
-    if User.objects.filter(username__startswith="gen_").exists():
+    """Generate into the database; with `people`, for those existing users (the demo
+    company) instead of new gen_* ones."""
+    if not people and User.objects.filter(username__startswith="gen_").exists():
         raise RuntimeError("this database already holds a generated dataset (users gen_*)")
     started = time.monotonic()
-    generator = Generator(config, reference(), DatabaseSink())
+    generator = Generator(config, reference(people), DatabaseSink())
     generator.progress = progress
     if rebuild_indexes:
         with _secondary_indexes_rebuilt(progress):

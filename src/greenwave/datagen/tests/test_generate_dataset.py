@@ -367,6 +367,15 @@ def test_deal_amounts_are_the_sums_of_their_lines_priced_from_the_base_list(
     assert event.payload["amount"] == str(won.amount)
 
 
+def test_running_approvals_are_of_recent_drafts(dataset: dict[str, int]) -> None:
+    """A neglected client's deal left in the contract stage months ago has no review
+    waiting for it since then: the running approvals started in the last days."""
+    running = ProcessInstance.objects.filter(status=InstanceStatus.RUNNING)
+    assert running.exists()
+    since = generator.Config(deals=1).end - timedelta(days=6)
+    assert not running.filter(created_at__lt=since).exists()
+
+
 def test_a_running_approval_is_advanced_by_the_engine_to_its_end(
     dataset: dict[str, int],
 ) -> None:

@@ -1,0 +1,83 @@
+"""`seed_demo` builds the demo company from the generator: every role has work to open."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from greenwave.accounts.models import User
+from greenwave.activities.models import Activity
+from greenwave.bpm.models import InstanceStatus
+from greenwave.bpm.selectors import holdups, task_list_mine
+from greenwave.core.listing import ListQuery
+from greenwave.datagen import demo
+from greenwave.planning.demo import DAY_PLANNERS
+from greenwave.planning.models import DayPlan
+from greenwave.sales.models import Deal, Pipeline
+from greenwave.sales.periods import period_over_period
+from greenwave.sales.selectors import deal_board, home_summary
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def small_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-test-pass")
+    call_command("seed_demo", "--deals", "150", stdout=StringIO())
+
+
+def _user(login: str) -> User:
+    return User.objects.get(username=login)
+
+
+def test_a_small_demo_has_work_on_every_page_of_the_head_and_the_managers(
+    small_demo: None,
+) -> None:
+    director = _user("director")
+    assert Deal.objects.count() == 150
+    card = home_summary(director)
+    assert card is not None
+    assert card["open_deals"] > 0
+
+    board = deal_board(actor=director, pipeline=Pipeline.objects.get(code="b2b"), query=ListQuery())
+    assert 0 < board.count <= demo.DEMO_OPEN_DEALS
+    assert len([c for c in board.columns if c.count]) >= 3
+
+    today = timezone.localdate()
+    current, previous, year_ago = period_over_period(
+        actor=director, date_from=today - timedelta(days=89), date_to=today
+    )
+    for figures in (current, previous, year_ago):
+        assert figures.created > 0
+        assert figures.won > 0
+
+    lawyer = _user("lawyer")
+    open_reviews = task_list_mine(actor=lawyer).filter(
+        element_id="review_lawyer", instance__status=InstanceStatus.RUNNING
+    )
+    assert open_reviews.exists()
+    ranking = holdups(actor=director, definition_key="contract_approval")["per_person"]
+    assert ranking[0]["completed_by__username"] == demo.DEMO_SLOW_APPROVER
+
+    for login in DAY_PLANNERS:
+        plan = DayPlan.objects.get(user__username=login, date=today)
+        assert plan.items.exists(), login
+        planned = Activity.objects.filter(responsible__username=login, status="planned")
+        assert planned.exists(), login
+
+
+def test_the_demo_is_built_once(small_demo: None) -> None:
+    deals, plans = Deal.objects.count(), DayPlan.objects.count()
+    call_command("seed_demo", "--deals", "150", stdout=StringIO())
+    assert (Deal.objects.count(), DayPlan.objects.count()) == (deals, plans)
+
+
+def test_deals_must_be_positive() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("seed_demo", "--deals", "0", stdout=StringIO())
