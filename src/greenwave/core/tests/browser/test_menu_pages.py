@@ -75,7 +75,8 @@ def test_every_menu_page_of_the_role_answers_in_both_languages(
     role: str,
 ) -> None:
     monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # A small demo history keeps eight roles × two languages within minutes.
+    call_command("seed_demo", deals=150, stdout=open("/dev/null", "w"))  # noqa: SIM115
     user = User.objects.get(username=ROLES[role])
     items = [item for section in nav_for(user, "/").values() for item in section]
     assert len(items) >= 3, [i["key"] for i in items]
