@@ -35,8 +35,9 @@ install: $(BIN)/uv ## idempotent: venv, Python and npm dependencies, messages, s
 	SECRET_KEY=collectstatic $(MANAGE) collectstatic --noinput -v 0
 
 system-deps: ## Debian packages the tests need (we are root on these machines)
-	@command -v chromium >/dev/null && command -v msgfmt >/dev/null || { \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext; }
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v soffice >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium gettext libreoffice-writer-nogui fonts-liberation; }
 
 demo: system-deps install
 	$(MANAGE) migrate --noinput -v 0
