@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,15 @@ from .errors import CrmError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_COLUMNS = 256
+MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+# An XLSX is a zip of XML: a 58 KB file can hold 30 MB of blank rows and a 101 KB one a 100 MB
+# shared string. These bound what a workbook may unpack to before a byte of it is parsed.
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024
+MAX_XLSX_SHARED_STRINGS = 32 * 1024 * 1024
+MAX_XLSX_RATIO = 100  # real workbooks compress 5-20 times; blank-row bombs 500 times
+MAX_XLSX_MEMBERS = 1_000
+MAX_SCANNED_ROWS = 2 * MAX_ROWS  # blank rows count here: they cost parsing time too
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -112,10 +122,20 @@ def _delimiter(text: str) -> str:
 def _normalise(headers: Sequence[str], raw_rows: Iterable[Sequence[Any]]) -> list[list[str]]:
     width = len(headers)
     rows: list[list[str]] = []
-    for raw in raw_rows:
-        values = [_import_text(v) for v in raw][:width]
+    for number, raw in enumerate(raw_rows, start=2):
+        if number > MAX_SCANNED_ROWS:
+            raise _bad_file(
+                _("The file has more than %(n)d lines, blank ones included.")
+                % {"n": MAX_SCANNED_ROWS}
+            )
+        values = [_import_text(v) for v in raw[:width]]
         if not any(values):
             continue  # blank lines are not rows
+        if any(len(v) > MAX_CELL_CHARS for v in values):
+            raise _bad_file(
+                _("Row %(row)d has a cell longer than %(n)d characters.")
+                % {"row": number, "n": MAX_CELL_CHARS}
+            )
         rows.append(values + [""] * (width - len(values)))
         if len(rows) > MAX_ROWS:
             raise _bad_file(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
@@ -128,6 +148,10 @@ def _headers(raw: Sequence[Any]) -> list[str]:
         headers.pop()
     if not headers:
         raise _bad_file(_("The first row must hold the column names."))
+    if len(headers) > MAX_COLUMNS:
+        raise _bad_file(_("At most %(n)d columns per file.") % {"n": MAX_COLUMNS})
+    if any(len(h) > 200 for h in headers):
+        raise _bad_file(_("A column name is longer than 200 characters."))
     seen: dict[str, int] = {}
     unique = []
     for index, header in enumerate(headers, start=1):
@@ -211,18 +235,64 @@ def read_table(content: bytes, file_name: str) -> Table:
     return Table(headers, rows, encoding, delimiter)
 
 
+def _check_xlsx_archive(content: bytes) -> None:
+    """Refuse a workbook that would unpack to too much before openpyxl reads any of it.
+
+    The sizes are those the zip declares; reading a member never yields more than its declared
+    size (zipfile stops there and checks the CRC), so the declared sizes bound the work.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _bad_file(_("The file is not a readable XLSX workbook.")) from exc
+    if len(members) > MAX_XLSX_MEMBERS:
+        raise _bad_file(_("The workbook has too many parts to be a spreadsheet of data."))
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise _bad_file(
+            _("The workbook unpacks to %(mb)d MB; at most %(max)d MB can be imported.")
+            % {"mb": unpacked // 2**20, "max": MAX_XLSX_UNPACKED // 2**20}
+        )
+    for member in members:
+        if member.filename.lower().endswith("sharedstrings.xml") and (
+            member.file_size > MAX_XLSX_SHARED_STRINGS
+        ):
+            raise _bad_file(
+                _("The workbook's text table is larger than %(max)d MB.")
+                % {"max": MAX_XLSX_SHARED_STRINGS // 2**20}
+            )
+        if member.file_size > 2**20 and member.file_size > MAX_XLSX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise _bad_file(
+                _(
+                    "The workbook unpacks to more than %(ratio)d times its size (blank rows or "
+                    "a zip bomb); save the data alone into a new workbook."
+                )
+                % {"ratio": MAX_XLSX_RATIO}
+            )
+
+
 def _read_xlsx(content: bytes) -> Table:
     from openpyxl import load_workbook
 
+    _check_xlsx_archive(content)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # zipfile, XML and openpyxl errors alike
         raise _bad_file(_("The file is not a readable XLSX workbook.")) from exc
     try:
         sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        # The declared dimension (`A1:XFD1048576` in a hostile file) would pad every row to it.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
         headers = _headers(next(rows, ()))
         return Table(headers, _normalise(headers, rows), "xlsx", "")
+    except DomainError:
+        raise
+    except Exception as exc:  # a sheet whose XML breaks half-way
+        raise _bad_file(_("The file is not a readable XLSX workbook.")) from exc
     finally:
         book.close()
 
