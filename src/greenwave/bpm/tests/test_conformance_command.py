@@ -35,3 +35,12 @@ def test_the_command_reports_each_file_and_ends_with_the_totals(tmp_path: Path) 
 def test_all_miwg_reference_diagrams_pass() -> None:
     lines = _run(MIWG)
     assert lines[-1] == "21 passed, 0 failed", "\n".join(lines)
+
+
+def test_the_engine_does_not_narrate_task_states_at_the_default_level(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # caplog's handler sees what passes the loggers' own levels: the settings' levels here.
+    _run(FILES / "approval.bpmn", FILES / "two_steps.bpmn")
+    spiff = [r for r in caplog.records if r.name.startswith("spiff")]
+    assert not [r.getMessage() for r in spiff if r.levelno < 30], "engine chatter on the console"

@@ -223,5 +223,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # SpiffWorkflow narrates every task state change at INFO («State changed to READY»):
+        # engine detail, not news for whoever runs make demo or the worker.
+        "spiff": {"level": env.str("ENGINE_LOG_LEVEL", default="WARNING")},
+    },
 }
