@@ -90,3 +90,11 @@ def token_get(*, actor: User, pk: int) -> ApiToken:
     if token is None or (token.user_id != actor.pk and not actor.is_greenwave_admin):
         raise not_found(_("Token not found."))
     return token
+
+
+def demo_company_loaded() -> bool:
+    """Whether `seed_demo` has created its users: the sign-in page then says where the demo
+    logins are (never the password, which only the command prints)."""
+    from .demo import DEMO_USERS
+
+    return User.objects.filter(username=DEMO_USERS[0][0], is_active=True).exists()

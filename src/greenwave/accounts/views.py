@@ -71,6 +71,12 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "demo_loaded": selectors.demo_company_loaded(),
+        }
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         key = f"login-failures:{_address(request)}"
         if rate_limit_hits(key) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:

@@ -12,6 +12,7 @@ class ActivitiesConfig(AppConfig):
         from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.home import HomeCard, register_home_card
         from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
         from greenwave.core.quick_add import QuickAddItem, register_quick_add
@@ -19,6 +20,9 @@ class ActivitiesConfig(AppConfig):
         from . import events, selectors, services
         from .demo import seed_activities
 
+        register_home_card(
+            HomeCard("agenda", "activities/partials/home_card.html", selectors.home_agenda, order=5)
+        )
         register_nav(
             NavItem(
                 "activities",

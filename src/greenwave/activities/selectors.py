@@ -354,3 +354,36 @@ def planner_teams(*, actor: User) -> list[tuple[int, str]]:
     teams = visible_team_ids(actor)
     qs = Team.objects.all() if teams is None else Team.objects.filter(pk__in=teams)
     return list(qs.order_by("name").values_list("pk", "name"))
+
+
+# --- the home page --------------------------------------------------------------------
+
+
+def home_agenda(actor: User) -> dict[str, Any] | None:
+    """The home card «Today»: what is overdue and what is due today (three queries); none
+    for a user with nothing planned at all."""
+    planned = Activity.objects.filter(
+        responsible=actor, status=ActivityStatus.PLANNED, due_at__isnull=False
+    )
+    now = timezone.now()
+    local = timezone.localtime(now)
+    day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    day_end = day_start + timedelta(days=1)
+    overdue = planned.filter(due_at__lt=day_start).count()
+    today = list(
+        planned.filter(due_at__gte=day_start, due_at__lt=day_end)
+        .select_related("company", "deal")
+        .only("pk", "kind", "subject", "due_at", "company__name", "deal__title")
+        .order_by("due_at", "pk")[:6]
+    )
+    if not overdue and not today and not planned.exists():
+        return None
+    return {
+        "user_id": actor.pk,
+        "overdue": overdue,
+        "today": today[:5],
+        "more_today": len(today) > 5,
+        "date": day_start.date().isoformat(),
+        "yesterday": (day_start - timedelta(days=1)).date().isoformat(),
+        "now": now,
+    }

@@ -11,11 +11,16 @@ class BpmConfig(AppConfig):
         from greenwave.accounts.models import HEAD_ROLES
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.home import HomeCard, register_home_card
         from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
 
         from . import events, selectors, services
         from .demo import seed_processes
+
+        register_home_card(
+            HomeCard("tasks", "bpm/partials/home_card.html", selectors.home_tasks, order=15)
+        )
         from .sales_actions import register_sales_actions
 
         register_sales_actions()

@@ -367,3 +367,38 @@ def subject_links(instances: Any) -> dict[int, Any]:
             refs[instance.pk] = ref
     links = case_links(refs.values())
     return {pk: links[ref] for pk, ref in refs.items() if ref in links}
+
+
+# --- the home page ----------------------------------------------------------------------
+
+
+def home_tasks(actor: User) -> dict[str, Any] | None:
+    """The home card «Process tasks»: my inbox (open, overdue, the three oldest) and, for a
+    head, the team's overdue tasks with who holds them. None when there is nothing at all."""
+    now = timezone.now()
+    mine = HumanTask.objects.filter(Q(assignee=actor) | _candidate_q(actor), status=TaskStatus.OPEN)
+    count = mine.count()
+    oldest = list(
+        mine.select_related("instance__definition")
+        .defer("instance__state", "instance__definition__xml")
+        .order_by("created_at", "pk")[:3]
+    )
+    held: list[HumanTask] = []
+    if actor.has_role(RoleCode.HEAD_OF_SALES, RoleCode.ADMIN):
+        team = scope_records(HumanTask.objects.all(), actor=actor, owner_field="assignee")
+        held = list(
+            team.filter(status=TaskStatus.OPEN, due_at__lt=now, assignee__isnull=False)
+            .exclude(assignee=actor)
+            .select_related("assignee", "instance__definition")
+            .defer("instance__state", "instance__definition__xml")
+            .order_by("due_at")[:3]
+        )
+    if not count and not held:
+        return None
+    return {
+        "count": count,
+        "overdue": mine.filter(due_at__lt=now).count() if count else 0,
+        "oldest": oldest,
+        "held": held,
+        "now": now,
+    }

@@ -103,6 +103,9 @@ class SalesConfig(AppConfig):
         register_home_card(
             HomeCard("sales", "sales/partials/home_card.html", selectors.home_summary, order=10)
         )
+        register_home_card(
+            HomeCard("team", "sales/partials/home_team_card.html", selectors.home_team, order=20)
+        )
         register_demo_seeder("sales", seed_sales, order=30)
         register_company_merge_handler("sales", services.sales_company_merged)
         register_case_access("deal", selectors.deal_visible)

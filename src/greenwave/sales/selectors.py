@@ -335,14 +335,44 @@ def home_summary(actor: User) -> dict[str, Any] | None:
     overdue = Q(pk__in=[])
     for stage_id, days in Stage.objects.values_list("pk", "expected_days"):
         overdue |= Q(stage_id=stage_id, stage_entered_at__lt=now - timedelta(days=days))
-    late = mine.filter(overdue)
+    late = list(
+        mine.filter(overdue)
+        .select_related("stage", "company")
+        .only("pk", "title", "amount", "stage_entered_at", "stage__name", "company__name")
+        .order_by("stage_entered_at")[:6]
+    )
     return {
         "user_id": actor.pk,
         "open_deals": totals["n"],
         "open_amount": totals["s"] or 0,
-        "stuck": late.count(),
+        "stuck": mine.filter(overdue).count() if late else 0,
+        "at_risk": late[:5],
+        "now": now,
         "new_leads": Lead.objects.filter(responsible=actor, status=LeadStatus.NEW).count(),
     }
+
+
+def home_team(actor: User) -> dict[str, Any] | None:
+    """The head's home card: each person of the teams they see with open deals, their sum and
+    how many sit in their stage longer than expected (one grouped query)."""
+    if not actor.has_role(RoleCode.HEAD_OF_SALES, RoleCode.ADMIN):
+        return None
+    now = timezone.now()
+    overdue = Q(pk__in=[])
+    for stage_id, days in Stage.objects.values_list("pk", "expected_days"):
+        overdue |= Q(stage_id=stage_id, stage_entered_at__lt=now - timedelta(days=days))
+    rows = list(
+        scope_records(Deal.objects.filter(status=DealStatus.OPEN), actor=actor)
+        .exclude(responsible__isnull=True)
+        .values("responsible_id", "responsible__first_name", "responsible__last_name")
+        .annotate(n=Count("pk"), s=Sum("amount"), stuck=Count("pk", filter=overdue))
+        .order_by("-stuck", "-s")[:12]
+    )
+    if not rows:
+        return None
+    for row in rows:
+        row["name"] = f"{row['responsible__first_name']} {row['responsible__last_name']}".strip()
+    return {"rows": rows}
 
 
 # --- the global search (registered with core.search in SalesConfig.ready) ---------------------

@@ -45,9 +45,9 @@ def test_language_switch_is_saved_on_the_user(client, make_user) -> None:
     client.force_login(user)
     client.post("/accounts/language/", {"language": "en", "next": "/"})
     assert User.objects.get(pk=user.pk).language == "en"
-    assert "Your roles" in client.get("/").content.decode()
+    assert "Hello," in client.get("/").content.decode()
     client.post("/accounts/language/", {"language": "ru", "next": "https://evil.example/"})
-    assert "Ваши роли" in client.get("/").content.decode()
+    assert "Здравствуйте," in client.get("/").content.decode()
 
 
 def test_password_reset_sends_a_link(client, make_user) -> None:
@@ -171,3 +171,16 @@ def test_password_reset_is_throttled_per_account_and_per_address(client, make_us
     )
     assert elsewhere.status_code == 302
     assert len(mail.outbox) == 2  # still the account's limit, from any address
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_says_where_the_demo_logins_are_once_the_demo_is_loaded(client, make_user):
+    from greenwave.accounts.demo import DEMO_USERS, demo_password
+
+    url = "/accounts/login/"
+    assert b"demo-logins-hint" not in client.get(url).content
+    make_user(DEMO_USERS[0][0], roles=["head_of_sales"])
+    page = client.get(url).content.decode()
+    assert "demo-logins-hint" in page
+    assert "seed_demo --logins-only" in page
+    assert demo_password() not in page

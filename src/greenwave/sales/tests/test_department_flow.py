@@ -217,3 +217,48 @@ def test_home_page_shows_my_open_deals_stuck_ones_and_new_leads(client, two_team
     assert "1 500 ₽" in page
     assert "1 сделка находится на этапе дольше нормы" in page
     assert "1 новый лид" in page
+
+
+def test_home_page_tells_each_role_what_to_do_now(client, two_teams, b2b) -> None:
+    from greenwave.activities import services as activity_services
+
+    hunter, head = two_teams["hunter_a"], two_teams["head_a"]
+    stuck = services.deal_create(actor=hunter, title="Застряла", pipeline=b2b, amount=Decimal(700))
+    stuck.stage_entered_at = timezone.now() - timedelta(days=40)
+    stuck.save(update_fields=["stage_entered_at"])
+    now = timezone.localtime()
+    activity_services.activity_create(
+        actor=hunter,
+        kind="call",
+        subject="Позвонить вчерашнему",
+        deal=stuck,
+        due_at=now - timedelta(days=2),
+    )
+    activity_services.activity_create(
+        actor=hunter,
+        kind="meeting",
+        subject="Встреча сегодня",
+        deal=stuck,
+        due_at=now.replace(hour=23, minute=30, second=0, microsecond=0),
+    )
+
+    client.force_login(hunter)
+    page = client.get("/").content.decode().replace("\xa0", " ")
+    assert 'data-testid="home-agenda"' in page
+    assert "1 просроченное дело" in page
+    assert "Встреча сегодня" in page
+    assert 'data-testid="deals-at-risk"' in page
+    assert "Застряла" in page
+    assert 'data-testid="home-team"' not in page  # a hunter has no team card
+
+    client.force_login(head)
+    page = client.get("/").content.decode()
+    assert 'data-testid="home-team"' in page
+    assert f"?responsible={hunter.pk}&amp;status=open" in page
+    assert "home-agenda" not in page  # nothing planned for the head
+
+
+def test_home_page_without_any_work_says_so(client, make_user) -> None:
+    client.force_login(make_user("hr_person", roles=["hr"]))
+    page = client.get("/").content.decode()
+    assert "Сейчас ничего не требует вашего внимания" in page

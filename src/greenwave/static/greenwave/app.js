@@ -19,6 +19,44 @@
       button.classList.add("btn-success");
     }
   });
+  // Dates shown and typed in the user's format (дд.мм.гггг in Russian) with a calendar,
+  // while the field itself keeps submitting ISO values (what the server and the browsers'
+  // own date inputs agree on). The visible field takes over the label of the hidden one.
+  var russian = (document.documentElement.lang || "").indexOf("ru") === 0;
+  var enhanceDates = function (root) {
+    if (!window.flatpickr || !root.querySelectorAll) return;
+    var inputs = root.querySelectorAll("input[type=date], input[type=datetime-local]");
+    Array.prototype.forEach.call(inputs, function (input) {
+      if (input._flatpickr) return;
+      var withTime = input.type === "datetime-local";
+      var shown = russian ? "d.m.Y" : "Y-m-d";
+      var picker = window.flatpickr(input, {
+        locale: russian && window.flatpickr.l10ns.ru ? "ru" : "default",
+        allowInput: true,
+        altInput: true,
+        altFormat: withTime ? shown + " H:i" : shown,
+        dateFormat: withTime ? "Y-m-d\\TH:i" : "Y-m-d",
+        enableTime: withTime,
+        time_24hr: true,
+        disableMobile: true
+      });
+      var visible = picker.altInput;
+      if (!visible) return;
+      visible.setAttribute("placeholder", russian ? (withTime ? "дд.мм.гггг чч:мм" : "дд.мм.гггг") : (withTime ? "yyyy-mm-dd hh:mm" : "yyyy-mm-dd"));
+      if (input.id) {
+        visible.id = input.id + "_shown";
+        var label = document.querySelector("label[for='" + input.id + "']");
+        if (label) label.setAttribute("for", visible.id);
+      }
+      if (input.getAttribute("aria-label")) visible.setAttribute("aria-label", input.getAttribute("aria-label"));
+      if (input.classList.contains("is-invalid")) visible.classList.add("is-invalid");
+    });
+  };
+  if (window.htmx) {
+    window.htmx.onLoad(enhanceDates);
+  } else {
+    enhanceDates(document);
+  }
   // The header's search (data-gw-search): htmx fills the dropdown as the user types; arrows
   // move through the hits, Enter opens the chosen one (or the results page), Esc closes.
   var search = document.querySelector("[data-gw-search]");

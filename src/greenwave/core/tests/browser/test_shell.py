@@ -27,12 +27,12 @@ def test_hunter_signs_in_switches_language_and_back(page: Any, live_server: Any,
     assert page.locator("[data-nav=users]").count() == 0  # no administration for a hunter
 
     page.click("[data-testid=language-switcher] button[value=en]")
-    page.wait_for_selector("text=Your roles")
+    page.wait_for_selector("text=Hello,")
     assert page.inner_text("[data-testid=role]") == "Hunter"
     assert page.get_attribute("html", "lang") == "en"
 
     page.click("[data-testid=language-switcher] button[value=ru]")
-    page.wait_for_selector("text=Ваши роли")
+    page.wait_for_selector("text=Здравствуйте,")
     assert page.get_attribute("html", "lang") == "ru"
 
 
