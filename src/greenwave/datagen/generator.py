@@ -102,19 +102,20 @@ UTM_CAMPAIGNS = ("opt_2025", "b2b_spring", "tender_season", "retarget", "brand")
 DISQUALIFY_REASONS = ("not_target", "no_need", "no_budget", "no_contact", "duplicate", "spam")
 # The contract approval process (bpm library): median hours a step waits for its person, and
 # the chance that a reviewer sends the contract back for rework.
-# Calls and meetings (activities app): subjects, results that close a conversation and
-# those that ask for a next call (the service then plans the follow-up call).
+# Calls and meetings (activities app): subjects (without the kind: pages show it with its
+# icon, «Звонок: Звонок: …» otherwise), results that close a conversation and those that ask
+# for a next call (the service then plans the follow-up call).
 CALL_SUBJECTS = (
-    "Звонок: уточнить потребность",
-    "Звонок: обсудить коммерческое предложение",
-    "Звонок: согласовать условия договора",
-    "Звонок: напомнить об оплате",
-    "Звонок: договориться о встрече",
+    "Уточнить потребность",
+    "Обсудить коммерческое предложение",
+    "Согласовать условия договора",
+    "Напомнить об оплате",
+    "Договориться о встрече",
 )
 MEETING_SUBJECTS = (
-    "Встреча: презентация решения",
-    "Встреча: обсуждение КП",
-    "Встреча: подписание договора",
+    "Презентация решения",
+    "Обсуждение КП",
+    "Подписание договора",
 )
 MEETING_PLACES = ("Офис клиента", "Наш офис", "Онлайн, видеосвязь")
 MEETING_OUTCOMES = (
@@ -993,7 +994,7 @@ class Generator:
         batch.deals.append(
             {
                 "id": pk,
-                "title": f"{names.deal_title(rng)} — {pk}",
+                "title": names.dated_deal_title(rng, created),
                 "pipeline_id": ref.pipeline_id,
                 "stage_id": s_id,
                 "status": status,

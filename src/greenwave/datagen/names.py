@@ -4,6 +4,7 @@ generator runs in production images, where dev dependencies are absent)."""
 from __future__ import annotations
 
 import random
+from datetime import date
 
 MALE_FIRST = (
     "Александр",
@@ -261,9 +262,32 @@ def translit(text: str) -> str:
     return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
 
 
+# The regional and marketing tails Russian trading companies add to a name that is taken
+# («Стройресурс-Урал», «Техносервис Плюс»): names stay varied without serial numbers.
+COMPANY_SUFFIXES = (
+    "-Урал",
+    "-Волга",
+    "-Сибирь",
+    "-Юг",
+    "-Север",
+    "-Центр",
+    "-Кама",
+    "-Дон",
+    "-Нева",
+    "-Регион",
+    " Плюс",
+    " Про",
+    "-М",
+    "-Т",
+)
+
+
 def company(rng: random.Random) -> str:
-    name = rng.choice(COMPANY_WORDS) + rng.choice(COMPANY_TAILS)
-    return f"{rng.choice(COMPANY_FORMS)} «{name.capitalize()}-{rng.randint(1, 999)}»"
+    name = (rng.choice(COMPANY_WORDS) + rng.choice(COMPANY_TAILS)).capitalize()
+    form = rng.choice(COMPANY_FORMS)
+    n = rng.randint(1, 999)  # one draw as before, so a seed gives the same dataset otherwise
+    suffix = COMPANY_SUFFIXES[n % len(COMPANY_SUFFIXES)] if n % 4 else ""
+    return f"{form} «{name}{suffix}»"
 
 
 def latin(rng: random.Random) -> str:
@@ -285,8 +309,29 @@ def address(rng: random.Random, region: str) -> str:
     return f"{region}, {rng.choice(STREETS)}, д. {rng.randint(1, 150)}"
 
 
+MONTHS = (
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+)
+
+
 def deal_title(rng: random.Random) -> str:
     return f"Поставка {rng.choice(PRODUCTS)}"
+
+
+def dated_deal_title(rng: random.Random, created: date) -> str:
+    """«Поставка кабеля, март 2026»: how a sales team names a client's order of a month."""
+    return f"{deal_title(rng)}, {MONTHS[created.month - 1]} {created.year}"
 
 
 # The product catalogue: group -> (unit, median price in roubles, product names).
