@@ -33,7 +33,7 @@ CROSS JOIN LATERAL (
             ELSE CASE WHEN e.payload->>'direction' = 'forward' THEN 'forward' ELSE 'back' END
        END,
        (e.payload->>'seconds_in_stage')::int),
-      (CASE WHEN e.activity = 'deal_stage_changed' AND e.payload->>'direction' = 'forward'
+      (CASE WHEN e.activity = 'deal_stage_changed'
             THEN e.payload->>'to_stage' END, 'enter', NULL::int)
 ) AS k(stage, kind, secs)
 WHERE e.case_type = 'deal'

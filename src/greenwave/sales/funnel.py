@@ -135,10 +135,11 @@ def _stage_rows(
     """(stage, group) → [entered, forward, lost, won, avg s, median s]: one scan of the log.
 
     Every deal event unfolds into the stage rows it counts for: a creation enters its stage;
-    a move leaves its from-stage (forward or back, with the seconds spent there) and, forward,
-    enters its to-stage; a win or a loss closes its stage (with the seconds). PostgreSQL
-    unfolds with LATERAL VALUES and takes the median with percentile_cont in the same
-    statement; SQLite unfolds with UNION ALL and gets its medians from `_medians`.
+    a move leaves its from-stage (forward or back, with the seconds spent there) and enters
+    its to-stage (a return for rework is an entry too); a win or a loss closes its stage
+    (with the seconds). PostgreSQL unfolds with LATERAL VALUES and takes the median with
+    percentile_cont in the same statement; SQLite unfolds with UNION ALL and gets its
+    medians from `_medians`.
     """
     joined, where, params = _events_sql(
         actor, pipeline, group_by, date_from, date_to, _STAGE_EVENTS
@@ -153,7 +154,9 @@ def _stage_rows(
         f"WHEN {direction} = 'forward' THEN 'forward' ELSE 'back' END"
     )
     seconds = f"CAST({_json('seconds_in_stage')} AS INTEGER)"
-    entered = f"CASE WHEN {moved} AND {direction} = 'forward' THEN {_json('to_stage')} END"
+    # A move back (rework) enters its to-stage too: every stay starts with an entry and ends
+    # with one exit, so a stage's conversion (forward + won) / entered never passes 100 %.
+    entered = f"CASE WHEN {moved} THEN {_json('to_stage')} END"
     postgres = connection.vendor == "postgresql"
     if postgres:
         unfolded = (
