@@ -10,12 +10,15 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.home import HomeCard, register_home_card
         from greenwave.core.navigation import NavItem, register_nav
 
         from . import events
         from .demo import seed_people
+        from .tour import tour_card
 
         register_demo_seeder("people", seed_people, order=0)
+        register_home_card(HomeCard("tour", "accounts/partials/tour_card.html", tour_card, order=1))
 
         def is_admin(user: object) -> bool:
             return bool(getattr(user, "is_greenwave_admin", False))

@@ -109,3 +109,4 @@ def seed_people(context: dict[str, Any]) -> None:
                 head=context["users"][login],
                 parent=team.parent,
             )
+    services.demo_company_mark_seeded()

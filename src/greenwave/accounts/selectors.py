@@ -93,8 +93,10 @@ def token_get(*, actor: User, pk: int) -> ApiToken:
 
 
 def demo_company_loaded() -> bool:
-    """Whether `seed_demo` has created its users: the sign-in page then says where the demo
-    logins are (never the password, which only the command prints)."""
-    from .demo import DEMO_USERS
+    """Whether `seed_demo` has built the demo company: the sign-in page then says where the
+    demo logins are (never the password, which only the command prints)."""
+    from greenwave.core.models import Event
 
-    return User.objects.filter(username=DEMO_USERS[0][0], is_active=True).exists()
+    from .services import DEMO_CASE, DEMO_SEEDED
+
+    return Event.objects.filter(case_type=DEMO_CASE[0], activity=DEMO_SEEDED).exists()

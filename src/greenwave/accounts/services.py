@@ -360,3 +360,20 @@ def role_set_access_level(*, actor: User | None, role: Role, access_level: str) 
             payload={"changes": {"access_level": [before, access_level]}},
         )
     return role
+
+
+DEMO_CASE = ("demo", "company")
+DEMO_SEEDED = "demo_company_seeded"
+
+
+def demo_company_mark_seeded() -> None:
+    """Record once that `seed_demo` built the demo company: the sign-in page and the home
+    page then point to the demo logins and the first steps (a company's own user named
+    «director» is not a demo)."""
+    from greenwave.core.models import Event
+
+    case_type, case_id = DEMO_CASE
+    if not Event.objects.filter(case_type=case_type, activity=DEMO_SEEDED).exists():
+        event_append(
+            case_type=case_type, case_id=case_id, activity=DEMO_SEEDED, actor=None, new_case=True
+        )

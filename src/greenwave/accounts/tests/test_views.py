@@ -175,12 +175,35 @@ def test_password_reset_is_throttled_per_account_and_per_address(client, make_us
 
 @pytest.mark.django_db
 def test_the_sign_in_page_says_where_the_demo_logins_are_once_the_demo_is_loaded(client, make_user):
-    from greenwave.accounts.demo import DEMO_USERS, demo_password
+    from greenwave.accounts.demo import demo_password
+    from greenwave.accounts.services import demo_company_mark_seeded
 
     url = "/accounts/login/"
+    make_user("director", roles=["head_of_sales"])  # a company's own director is no demo
     assert b"demo-logins-hint" not in client.get(url).content
-    make_user(DEMO_USERS[0][0], roles=["head_of_sales"])
+    demo_company_mark_seeded()
     page = client.get(url).content.decode()
     assert "demo-logins-hint" in page
     assert "seed_demo --logins-only" in page
     assert demo_password() not in page
+
+
+def test_the_demo_first_steps_are_on_the_home_page_by_role(client, make_user):
+    from greenwave.accounts.services import demo_company_mark_seeded
+
+    hunter = make_user("tour_hunter", roles=["hunter"])
+    head = make_user("tour_head", roles=["head_of_sales"])
+    client.force_login(hunter)
+    assert "home-tour" not in client.get("/").content.decode()  # no demo, no tour
+
+    demo_company_mark_seeded()
+    demo_company_mark_seeded()  # once is enough
+    tour = client.get("/").content.decode().split('data-testid="home-tour"', 1)[1]
+    tour = tour.split("</ol>", 1)[0]
+    assert 'href="/sales/"' in tour  # a hunter's steps: the kanban…
+    assert "/processes/holdups/" not in tour  # …not the head's holdups
+    client.force_login(head)
+    assert "/processes/holdups/" in client.get("/").content.decode()
+    from greenwave.core.models import Event
+
+    assert Event.objects.filter(activity="demo_company_seeded").count() == 1

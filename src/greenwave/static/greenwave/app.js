@@ -9,6 +9,24 @@
       event.preventDefault();
     }
   });
+  // Dismissible cards (the demo's first steps): <div data-gw-dismissible="key"> hidden for
+  // good by its <button data-gw-dismiss="key">, remembered in this browser.
+  var dismissed = function (key) {
+    try { return window.localStorage.getItem("gw-dismissed-" + key) === "1"; } catch (e) { return false; }
+  };
+  Array.prototype.forEach.call(document.querySelectorAll("[data-gw-dismissible]"), function (card) {
+    if (dismissed(card.getAttribute("data-gw-dismissible"))) {
+      (card.closest(".col-md-6, .col-xl-4") || card).remove();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-gw-dismiss]");
+    if (!button) return;
+    var key = button.getAttribute("data-gw-dismiss");
+    try { window.localStorage.setItem("gw-dismissed-" + key, "1"); } catch (e) { /* private mode */ }
+    var card = document.querySelector("[data-gw-dismissible='" + key + "']");
+    if (card) (card.closest(".col-md-6, .col-xl-4") || card).remove();
+  });
   // Copy buttons: <button data-copy="#selector">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");

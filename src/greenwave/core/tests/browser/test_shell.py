@@ -53,3 +53,18 @@ def test_head_and_admin_see_their_navigation(page: Any, live_server: Any, two_te
     rows = page.inner_text("#list-results")
     assert "hunter_a" in rows
     assert "hunter_b" in rows
+
+
+def test_the_demo_first_steps_can_be_hidden_for_good(
+    page: Any, live_server: Any, two_teams
+) -> None:
+    from greenwave.accounts.services import demo_company_mark_seeded
+
+    demo_company_mark_seeded()
+    sign_in(page, live_server, "head_a")
+    assert page.locator("[data-testid=home-tour] li").count() == 5
+    page.click("[data-gw-dismiss=tour]")
+    assert page.locator("[data-testid=home-tour]").count() == 0
+    page.reload()
+    page.wait_for_selector("[data-testid=greeting]")
+    assert page.locator("[data-testid=home-tour]").count() == 0

@@ -1,0 +1,79 @@
+"""The first steps of the demo company (issue #24, item 4): a dismissible home card with the
+things to try first, each a link into the demo data, those of the person's roles only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import BACK_OFFICE_ROLES, HEAD_ROLES, SALES_ROLES, RoleCode, User
+from .selectors import demo_company_loaded
+
+ALL = (*SALES_ROLES, *BACK_OFFICE_ROLES, *HEAD_ROLES, RoleCode.HR)
+
+
+@dataclass(frozen=True)
+class TourStep:
+    url_name: str
+    title: Promise
+    text: Promise
+    roles: tuple[str, ...]
+
+
+STEPS: tuple[TourStep, ...] = (
+    TourStep(
+        "sales:board",
+        _("Move a deal on the kanban"),
+        _("A stage opens only when the previous one's output is there: try the «Счёт» gate."),
+        (*SALES_ROLES, *HEAD_ROLES),
+    ),
+    TourStep(
+        "sales:funnel",
+        _("Read the funnel"),
+        _("Conversion and time per stage against the previous period and last year."),
+        (*SALES_ROLES, *HEAD_ROLES),
+    ),
+    TourStep(
+        "bpm:holdups",
+        _("See who holds up whom"),
+        _("Contract approvals wait longest for one person: the slow approver of the demo."),
+        HEAD_ROLES,
+    ),
+    TourStep(
+        "bpm:inbox",
+        _("Complete a process task"),
+        _("Approve or return a contract the way a lawyer or finance does."),
+        ALL,
+    ),
+    TourStep(
+        "planning:my_day",
+        _("Plan the day"),
+        _("The manager's plan for today and the report at its end, seen by the head."),
+        SALES_ROLES,
+    ),
+    TourStep(
+        "bpm:definition_list",
+        _("Open a process diagram"),
+        _("The processes of the sales regulations, drawn in BPMN and executable."),
+        ALL,
+    ),
+)
+
+
+def tour_card(user: User) -> dict[str, Any] | None:
+    if not demo_company_loaded():
+        return None
+    steps = []
+    for step in STEPS:
+        if not user.has_role(*step.roles):
+            continue
+        try:
+            url = reverse(step.url_name)
+        except NoReverseMatch:  # an app switched off
+            continue
+        steps.append({"url": url, "title": step.title, "text": step.text})
+    return {"steps": steps[:5]} if steps else None
