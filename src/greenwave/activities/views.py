@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.accounts.scoping import require_write
+from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
 from greenwave.crm.forms import show_domain_error
@@ -188,13 +188,22 @@ def _render_timeline(
     feed = selectors.timeline(
         actor=request.user, object_type=object_type, object_id=object_id, kind=kind, page=page
     )
+    getter = GETTERS.get(object_type)
+    # A reader (a lawyer, another team's head) sees the feed without the forms that would
+    # only be refused: logging a call or planning an activity changes the record's work.
+    writable = getter is not None and can_write(
+        request.user, getter(actor=request.user, pk=object_id)
+    )
     context = {
+        "writable": writable,
         "feed": feed,
         "object_type": object_type,
         "object_id": object_id,
         "filters": selectors.TIMELINE_FILTERS,
         "url": reverse("activities:timeline", args=[object_type, object_id]),
-        "call_form": call_form or LogCallForm(auto_id=f"call-{object_type}-{object_id}-%s"),
+        "call_form": (call_form or LogCallForm(auto_id=f"call-{object_type}-{object_id}-%s"))
+        if writable
+        else None,
         "call_url": reverse("activities:timeline_call", args=[object_type, object_id]),
     }
     return render(request, "activities/partials/timeline.html", context)

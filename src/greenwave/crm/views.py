@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.accounts.scoping import require_write
+from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.api import list_query
 from greenwave.core.errors import DomainError
 from greenwave.core.listing import ListQuery
@@ -131,6 +131,8 @@ def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "profile_sections": ClientProfileForm.SECTIONS,
         "competitors": selectors.company_competitors(actor=request.user, company=company),
         "competitor_form": CompetitorLinkForm(),
+        # A reader (a lawyer, another team's head) sees no buttons they would be refused on.
+        "can_change": can_write(request.user, company),
     }
     return render(request, "crm/company_detail.html", context)
 

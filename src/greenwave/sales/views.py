@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
-from greenwave.accounts.scoping import require_write, scope_users
+from greenwave.accounts.scoping import can_write, require_write, scope_users
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
 from greenwave.core.listing import ListQuery
@@ -213,6 +213,9 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "approvals": deal.approvals.select_related("approved_by"),
         "timeline": event_list_for_object(object_type="deal", object_id=deal.pk)[:50],
         "can_override": request.user.is_greenwave_admin or request.user.has_role("head_of_sales"),
+        # A reader (a lawyer, another team's head) sees the card without the forms they would
+        # only be refused on; approvals and documents stay theirs (READER_ACTIONS).
+        "can_change": can_write(request.user, deal),
         "processes": services.deal_processes() if deal.status == "open" else [],
         "process_runs": runs,
         "approved_runs": any(r.outcome == "approved" for r in runs),

@@ -183,3 +183,21 @@ def test_list_page_query_count_does_not_grow_with_rows(two_teams, browser_of, na
         response = client.get(reverse(name))
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+def test_a_reader_sees_the_client_card_without_the_buttons_they_would_be_refused_on(
+    two_teams, browser_of, company_a, make_user
+):
+    url = reverse("crm:company_detail", args=[company_a.pk])
+    edit = reverse("crm:company_edit", args=[company_a.pk])
+    owner_page = browser_of(two_teams["hunter_a"]).get(url).content.decode()
+    assert edit in owner_page
+    assert 'data-testid="add-contact"' in owner_page
+
+    lawyer = make_user("card_lawyer", roles=["lawyer"])
+    page = browser_of(lawyer).get(url).content.decode()
+    assert 'data-testid="read-only"' in page
+    assert edit not in page
+    assert 'data-testid="add-contact"' not in page
+    assert 'data-testid="edit-profile"' not in page
+    assert browser_of(lawyer).get(edit).status_code in (403, 404)  # what the button led to

@@ -34,7 +34,10 @@ def test_the_list_shows_decisions_in_constant_queries(two_teams) -> None:
     with CaptureQueriesContext(connection) as many:
         response = client.get("/decisions/")
     assert response.status_code == 200
-    assert "Выбор скидочного прайс-листа" in response.content.decode()
+    page = response.content.decode()
+    assert "Выбор скидочного прайс-листа" in page
+    # what each table decides from, in words (the decision's code is already the key)
+    assert "Сегмент клиента, Платёжная история, Объём заказа, ₽" in page
     assert len(many) == len(few)
 
 

@@ -262,3 +262,30 @@ def test_home_page_without_any_work_says_so(client, make_user) -> None:
     client.force_login(make_user("hr_person", roles=["hr"]))
     page = client.get("/").content.decode()
     assert "Сейчас ничего не требует вашего внимания" in page
+
+
+def test_a_reader_sees_the_deal_card_without_the_forms_they_would_be_refused_on(
+    client, two_teams, b2b, make_user
+) -> None:
+    hunter = two_teams["hunter_a"]
+    company = crm_services.company_create(actor=hunter, name="ООО «Чтение»")
+    deal = services.deal_create(actor=hunter, title="Смотреть", pipeline=b2b, company=company)
+    edit = f"/sales/deals/{deal.pk}/edit/"
+    timeline = f"/activities/timeline/deal/{deal.pk}/"
+
+    client.force_login(hunter)
+    page = client.get(f"/sales/deals/{deal.pk}/").content.decode()
+    assert edit in page
+    assert 'data-testid="move"' in page
+    assert 'data-testid="timeline-add"' in client.get(timeline).content.decode()
+
+    client.force_login(make_user("reader_lawyer", roles=["lawyer"]))
+    page = client.get(f"/sales/deals/{deal.pk}/").content.decode()
+    assert 'data-testid="read-only"' in page
+    assert edit not in page
+    assert 'data-testid="move"' not in page
+    assert 'data-testid="lose"' not in page
+    assert f"/sales/deals/{deal.pk}/approve/" in page  # approving stays the lawyer's
+    feed = client.get(timeline).content.decode()
+    assert 'data-testid="timeline-add"' not in feed
+    assert 'name="call_result"' not in feed
