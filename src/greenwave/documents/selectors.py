@@ -62,28 +62,35 @@ def overdue_q() -> Q:
     return Q(status__in=AWAITING_PAYMENT, due_date__lt=timezone.localdate())
 
 
-def invoice_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Invoice]:
+def split_special_filters(
+    qs: QuerySet[Invoice], query: ListQuery
+) -> tuple[QuerySet[Invoice], ListQuery]:
+    """Apply the filters that are not plain lookups (overdue = waiting for money past the due
+    date) and give back the query without them, for `apply_list_query`/`paginate`."""
+    overdue = query.filters.get("overdue")
+    if overdue in {"true", "1"}:
+        qs = qs.filter(overdue_q())
+    elif overdue in {"false", "0"}:
+        qs = qs.exclude(overdue_q())
+    rest = replace(query, filters={k: v for k, v in query.filters.items() if k != "overdue"})
+    return qs, rest
+
+
+def invoice_list(
+    *, actor: User, query: ListQuery | None = None, with_lines: bool = False
+) -> QuerySet[Invoice]:
     qs = scope_records(Invoice.objects.all(), actor=actor)
     if query is not None:
-        overdue = query.filters.get("overdue")
-        others = {k: v for k, v in query.filters.items() if k != "overdue"}
-        qs = apply_list_query(qs, INVOICE_LIST_SPEC, replace(query, filters=others))
-        if overdue in {"true", "1"}:
-            qs = qs.filter(overdue_q())
-        elif overdue in {"false", "0"}:
-            qs = qs.exclude(overdue_q())
-    return qs.select_related("buyer", "seller", "deal", "responsible")
+        qs, rest = split_special_filters(qs, query)
+        qs = apply_list_query(qs, INVOICE_LIST_SPEC, rest)
+    qs = qs.select_related("buyer", "seller", "deal", "responsible")
+    if with_lines:
+        qs = qs.prefetch_related(Prefetch("lines", InvoiceLine.objects.order_by("position")))
+    return qs
 
 
 def invoice_get(*, actor: User, pk: int) -> Invoice:
-    invoice = (
-        invoice_list(actor=actor)
-        .prefetch_related(
-            Prefetch("lines", InvoiceLine.objects.select_related("product").order_by("position"))
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    invoice = invoice_list(actor=actor, with_lines=True).filter(pk=pk).first()
     if invoice is None:
         raise not_found(_("Invoice not found."))
     return invoice
@@ -125,3 +132,11 @@ def deal_gate_documents(deal: Deal, wanted: set[str]) -> set[str]:
         )
         found |= {k for k, vs in kinds.items() if have & set(vs)}
     return found
+
+
+def is_overdue(invoice: Invoice) -> bool:
+    return bool(
+        invoice.status in AWAITING_PAYMENT
+        and invoice.due_date is not None
+        and invoice.due_date < timezone.localdate()
+    )

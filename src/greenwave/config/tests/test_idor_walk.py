@@ -67,6 +67,8 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "stage": Param(SHARED, lambda w: w.pipeline.stages.order_by("order")[0].pk),
     "decision": Param(SHARED, lambda w: "discount_price_list"),
     "decision_version": Param(SHARED, lambda w: 1),
+    "legal_entity": Param(SHARED, lambda w: w.legal_entity.pk),
+    "invoice": Param(TEAM, lambda w: w.invoice.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -90,6 +92,8 @@ API_PARAMS: dict[str, str] = {
     "decisions:key": "decision",
     "my-day/items:item_id": "day_item",
     "teams:team_id": "team",
+    "legal-entities:entity_id": "legal_entity",
+    "invoices:invoice_id": "invoice",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -163,6 +167,9 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "payment_history": "good",
         "order_volume": 1000,
     },
+    ("patch", "/api/v1/legal-entities/{entity_id}"): lambda w: {"phone": "+7 495 000-00-00"},
+    ("patch", "/api/v1/invoices/{invoice_id}"): lambda w: {"comment": "Оплата до пятницы"},
+    ("post", "/api/v1/invoices/{invoice_id}/cancel"): lambda w: {"reason": "Дубль"},
 }
 
 # Changes a reader may make without the right to change the record: a lawyer approves and
