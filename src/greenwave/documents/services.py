@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,11 +26,16 @@ from greenwave.crm.models import Company, Product, VatRate
 from greenwave.crm.requisites import normalize_email, normalize_inn, normalize_kpp, normalize_ogrn
 from greenwave.sales.models import Deal
 
-from . import events
+from . import builtin, events, rendering
+from . import context as context_mod
 from .errors import DocumentsError
 from .models import (
     AWAITING_PAYMENT,
+    Document,
     DocumentNumberSequence,
+    DocumentStatus,
+    DocumentTemplate,
+    DocumentVersion,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
@@ -677,3 +683,304 @@ def invoice_cancel(*, actor: User | None, invoice: Invoice, reason: str) -> Invo
         objects=_invoice_objects(invoice),
     )
     return invoice
+
+
+# --- templates ----------------------------------------------------------------------------
+
+TEMPLATE_ADMIN_ROLES = (RoleCode.ADMIN, RoleCode.LAWYER, RoleCode.FINANCE, RoleCode.ACCOUNTANT)
+
+
+def can_manage_templates(actor: User | None) -> bool:
+    return actor is None or actor.is_greenwave_admin or actor.has_role(*TEMPLATE_ADMIN_ROLES)
+
+
+@transaction.atomic
+def document_template_upload(
+    *,
+    actor: User | None,
+    legal_entity: LegalEntity,
+    kind: str,
+    name: str,
+    file_name: str,
+    data: bytes,
+) -> DocumentTemplate:
+    """Store a legal entity's own template of a kind after checking it (not a DOCX, a zip
+    bomb, macros, a broken or unknown tag → refused, nothing stored). The newest active
+    template of a kind is the one documents are made from."""
+    if not can_manage_templates(actor):
+        raise permission_denied(_("Only an administrator, a lawyer or finance uploads templates."))
+    if kind not in NumberedKind.values:
+        raise DomainError(
+            CoreError.VALIDATION, _("Unknown kind of document."), details={"field": "kind"}
+        )
+    name = str(name or "").strip()[:200] or str(NumberedKind(kind).label)
+    check = rendering.check_template(data)
+    template = DocumentTemplate(
+        kind=kind,
+        name=name,
+        legal_entity=legal_entity,
+        original_name=str(file_name or "")[:255],
+        variables=check.variables,
+        uploaded_by=actor,
+    )
+    template.file.save(f"{kind}.docx", ContentFile(data), save=False)
+    template.save()
+    event_append_for(
+        template,
+        activity=events.TEMPLATE_UPLOADED,
+        actor=actor,
+        payload={"kind": kind, "name": name, "legal_entity_id": legal_entity.pk},
+        new_case=True,
+    )
+    return template
+
+
+@transaction.atomic
+def document_template_set_active(
+    *, actor: User | None, template: DocumentTemplate, active: bool
+) -> DocumentTemplate:
+    if not can_manage_templates(actor):
+        raise permission_denied(_("Only an administrator, a lawyer or finance manages templates."))
+    template.is_active = active
+    template.save(update_fields=["is_active", "updated_at"])
+    return template
+
+
+# --- documents of a deal ------------------------------------------------------------------
+
+# Besides the deal's people within their write reach: the roles whose job is the deal's papers.
+DOCUMENT_KEEPERS = (RoleCode.LAWYER, RoleCode.FINANCE, RoleCode.ACCOUNTANT)
+CONTRACT_PROCESS = "contract_approval"
+DOCUMENT_PROCESS = "document_approval"
+
+
+def _require_document_writer(actor: User | None, record: Any) -> None:
+    if actor is None or actor.has_role(*DOCUMENT_KEEPERS) or can_write(actor, record):
+        return
+    raise permission_denied(_("You can read this deal but not make its documents."))
+
+
+def _document_objects(document: Document) -> list[ObjectRef]:
+    refs = [ObjectRef("deal", str(document.deal_id), "deal")]
+    if document.deal.company_id:
+        refs.append(ObjectRef("company", str(document.deal.company_id), "client"))
+    if document.invoice_id:
+        refs.append(ObjectRef("invoice", str(document.invoice_id), "invoice"))
+    return refs
+
+
+def _template_for(kind: str, entity: LegalEntity, template: DocumentTemplate | None) -> Any:
+    if template is not None:
+        if template.kind != kind:
+            raise DomainError(
+                CoreError.VALIDATION,
+                _("This template is for another kind of document."),
+                details={"field": "template_id"},
+            )
+        return template
+    return (
+        DocumentTemplate.objects.filter(legal_entity=entity, kind=kind, is_active=True)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _invoice_for_document(actor: User | None, deal: Deal, seller: LegalEntity) -> Invoice:
+    """The deal's current invoice (issued, not cancelled), or a new one issued now."""
+    current = (
+        Invoice.objects.filter(deal=deal, seller=seller)
+        .exclude(status=InvoiceStatus.CANCELLED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if current is None:
+        current = invoice_create_from_deal(actor=actor, deal=deal, seller=seller)
+    if current.status == InvoiceStatus.DRAFT:
+        current = invoice_issue(actor=actor, invoice=current)
+    return current
+
+
+def _unsaved_lines(invoice: Invoice | None, deal: Deal, seller: LegalEntity) -> list[InvoiceLine]:
+    if invoice is not None:
+        return list(invoice.lines.select_related("product").order_by("position"))
+    try:
+        lines = deal_lines(deal)
+    except DomainError:
+        return []
+    built = _build_lines(lines, vat_payer=seller.vat_payer)
+    for line in built:
+        if line.product is not None:
+            line.product_id = line.product.pk
+    return built
+
+
+def _store_pdf(version: DocumentVersion, docx_bytes: bytes) -> None:
+    try:
+        pdf = rendering.convert_to_pdf(docx_bytes)
+    except rendering.PdfUnavailableError as exc:
+        version.pdf_error = str(exc)[:500]
+        return
+    version.pdf.save(
+        f"{version.document.kind}-v{version.version}.pdf", ContentFile(pdf), save=False
+    )
+    version.pdf_error = ""
+
+
+@transaction.atomic
+def document_generate(
+    *,
+    actor: User | None,
+    deal: Deal,
+    kind: str,
+    template: DocumentTemplate | None = None,
+    legal_entity: LegalEntity | None = None,
+    with_pdf: bool = True,
+    on: date | None = None,
+) -> Document:
+    """Make (or remake) a document of the deal: the first time it takes the next number of its
+    kind for the legal entity and year; every regeneration is a new version of the same
+    number (old versions stay). A kind that needs the client's requisites lists what is
+    missing instead of a half-filled document. An invoice document is made from the deal's
+    invoice record (issued now if it was not)."""
+    _require_visible(actor, deal, _("Deal not found."))
+    _require_document_writer(actor, deal)
+    if kind not in NumberedKind.values:
+        raise DomainError(
+            CoreError.VALIDATION, _("Unknown kind of document."), details={"field": "kind"}
+        )
+    seller = legal_entity or legal_entity_default()
+    if seller is None:
+        raise DomainError(
+            DocumentsError.NO_LEGAL_ENTITY,
+            _("Add our legal entity with its requisites first (Documents → Legal entities)."),
+        )
+    on = on or timezone.localdate()
+    preview_lines = _unsaved_lines(None, deal, seller)
+    context_mod.require_requisites(kind, deal.company, preview_lines)
+    source = _template_for(kind, seller, template)
+    invoice = _invoice_for_document(actor, deal, seller) if kind == NumberedKind.INVOICE else None
+    lines = _unsaved_lines(invoice, deal, seller) if invoice is not None else preview_lines
+    document = _document_to_continue(deal, kind, seller, invoice)
+    if document is None:
+        if invoice is not None:
+            sequence, year, number = invoice.sequence or 0, invoice.year or on.year, invoice.number
+            on = invoice.issue_date or on
+        else:
+            year = on.year
+            sequence = document_number_next(legal_entity=seller, kind=kind, year=year)
+            number = context_mod.format_number(kind, sequence)
+        document = Document.objects.create(
+            deal=deal,
+            kind=kind,
+            number=number,
+            sequence=sequence,
+            year=year,
+            legal_entity=seller,
+            invoice=invoice,
+            current_version=0,
+            responsible=deal.responsible,
+            team=deal.team,
+        )
+        new_case = True
+    else:
+        document = Document.objects.select_for_update().get(pk=document.pk)
+        new_case = False
+        if invoice is not None:
+            on = invoice.issue_date or on
+    basis = _basis(deal, kind)
+    data = context_mod.build_context(
+        kind=kind,
+        deal=deal,
+        seller=seller,
+        lines=lines,
+        number=document.number,
+        on=on,
+        invoice=invoice,
+        basis=basis,
+    )
+    template_source = (
+        source.file.open("rb").read() if source is not None else builtin.builtin_path(kind)
+    )
+    docx_bytes = rendering.render_docx(template_source, data)
+    document.current_version += 1
+    document.template = source
+    # New content is not what was approved: it goes back to a draft.
+    document.status = DocumentStatus.DRAFT
+    document.approval_instance_id = None
+    document.approval_process = ""
+    document.save()
+    version = DocumentVersion(
+        document=document,
+        version=document.current_version,
+        text=rendering.docx_text(docx_bytes)[:50_000],
+        context={"total": data["total"], "lines": len(lines), "date": on.isoformat()},
+        created_by=actor,
+    )
+    version.docx.save(f"{kind}-v{version.version}.docx", ContentFile(docx_bytes), save=False)
+    if with_pdf:
+        _store_pdf(version, docx_bytes)
+    version.save()
+    event_append_for(
+        document,
+        activity=events.DOCUMENT_GENERATED,
+        actor=actor,
+        payload={
+            "kind": kind,
+            "number": document.number,
+            "version": version.version,
+            "total": str(sum((line.amount for line in lines), Decimal(0))),
+            "template_id": source.pk if source is not None else None,
+        },
+        objects=_document_objects(document),
+        new_case=new_case,
+    )
+    return document
+
+
+def _document_to_continue(
+    deal: Deal, kind: str, seller: LegalEntity, invoice: Invoice | None
+) -> Document | None:
+    """The document a regeneration adds a version to: the latest of the kind, unless it was
+    sent (a sent document is final) or is about another invoice."""
+    latest = (
+        Document.objects.filter(deal=deal, kind=kind, legal_entity=seller)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.status == DocumentStatus.SENT:
+        if invoice is not None:
+            return Document.objects.filter(invoice=invoice).first()
+        return None
+    if invoice is not None and latest.invoice_id != invoice.pk:
+        return Document.objects.filter(invoice=invoice).first()
+    return latest
+
+
+def _basis(deal: Deal, kind: str) -> str:
+    if kind in (NumberedKind.QUOTE, NumberedKind.TECH_QUOTE, NumberedKind.CONTRACT):
+        return f"Сделка «{deal.title}»"
+    contract = (
+        Document.objects.filter(deal=deal, kind=NumberedKind.CONTRACT)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if contract is not None:
+        return (
+            f"Договор поставки № {contract.number} от "
+            f"{context_mod.ru_date(contract.created_at.date())}"
+        )
+    return f"Сделка «{deal.title}»"
+
+
+@transaction.atomic
+def document_version_pdf(*, actor: User | None, version: DocumentVersion) -> DocumentVersion:
+    """Make the PDF of a version that has none yet (demo documents, or LibreOffice installed
+    after generation). The reason is kept when it cannot be made."""
+    version = DocumentVersion.objects.select_for_update().get(pk=version.pk)
+    if version.pdf:
+        return version
+    with version.docx.open("rb") as handle:
+        docx_bytes = handle.read()
+    _store_pdf(version, docx_bytes)
+    version.save(update_fields=["pdf", "pdf_error", "updated_at"])
+    return version
