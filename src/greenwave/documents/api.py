@@ -3,30 +3,39 @@ generated documents are added below them)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
-from greenwave.core.api import Page, list_query, paginate, patch_fields
+from greenwave.core.api import Page, document_file_answer, list_query, paginate, patch_fields
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.models import VatRate
-from greenwave.crm.selectors import company_get, product_get
+from greenwave.crm.selectors import company_get, contact_get, product_get
 from greenwave.sales.selectors import deal_get
 
-from . import selectors, services
-from .models import Invoice, LegalEntity
+from . import rendering, selectors, services
+from .downloads import DOCX_TYPE, file_answer
+from .errors import DocumentsError
+from .models import Document, DocumentTemplate, DocumentVersion, Invoice, LegalEntity, NumberedKind
 from .schemas import (
+    DocumentGenerateIn,
+    DocumentOut,
+    DocumentSendIn,
     InvoiceCancelIn,
     InvoiceIn,
     InvoiceLineIn,
     InvoiceOut,
     InvoicePatch,
+    KindIn,
     LegalEntityIn,
     LegalEntityOut,
     LegalEntityPatch,
+    TemplateOut,
 )
 
 router = Router(tags=["documents"])
@@ -154,3 +163,197 @@ def invoice_cancel(request: AuthedRequest, invoice_id: int, payload: InvoiceCanc
     invoice = selectors.invoice_get(actor=request.user, pk=invoice_id)
     services.invoice_cancel(actor=request.user, invoice=invoice, reason=payload.reason)
     return selectors.invoice_get(actor=request.user, pk=invoice_id)
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+def _template_out(template: DocumentTemplate) -> dict[str, Any]:
+    return {
+        "id": template.pk,
+        "kind": template.kind,
+        "name": template.name,
+        "legal_entity_id": template.legal_entity_id,
+        "builtin": False,
+        "is_active": template.is_active,
+        "variables": list(template.variables or []),
+        "created_at": template.created_at,
+    }
+
+
+def _builtin_out(kind: str, label: str) -> dict[str, Any]:
+    return {
+        "id": None,
+        "kind": kind,
+        "name": label,
+        "legal_entity_id": None,
+        "builtin": True,
+        "is_active": True,
+        "variables": sorted(rendering.VARIABLES),
+        "created_at": None,
+    }
+
+
+@router.get(
+    "/document-templates",
+    response=list[TemplateOut],
+    summary="Document templates: the built-in ones and those uploaded per legal entity",
+)
+def document_templates(request: AuthedRequest) -> Any:
+    builtins = [_builtin_out(kind, str(label)) for kind, label in NumberedKind.choices]
+    uploaded = [_template_out(t) for t in selectors.template_list(actor=request.user)]
+    return builtins + uploaded
+
+
+@router.post(
+    "/document-templates",
+    response={201: TemplateOut},
+    summary="Upload a DOCX template (multipart): checked for macros, zip bombs and broken tags",
+)
+def document_template_upload(
+    request: AuthedRequest,
+    legal_entity_id: Form[int],
+    kind: Form[KindIn],
+    file: File[UploadedFile],
+    name: Form[str] = "",
+) -> Any:
+    entity = selectors.legal_entity_get(actor=request.user, pk=legal_entity_id)
+    if (file.size or 0) > rendering.MAX_UPLOAD_BYTES:
+        raise DomainError(DocumentsError.INVALID_TEMPLATE, _("The file is larger than 10 MB."))
+    template = services.document_template_upload(
+        actor=request.user,
+        legal_entity=entity,
+        kind=kind,
+        name=name[:200],
+        file_name=file.name or "",
+        data=file.read(),
+    )
+    return Status(201, _template_out(template))
+
+
+@router.get("/document-templates/{template_id}", response=TemplateOut)
+def document_template_detail(request: AuthedRequest, template_id: int) -> Any:
+    return _template_out(selectors.template_get(actor=request.user, pk=template_id))
+
+
+# --- documents of a deal ------------------------------------------------------------------
+
+
+def _files(document: Document, version: DocumentVersion) -> dict[str, Any]:
+    base = reverse("api:document_download", kwargs={"document_id": document.pk})
+    suffix = f"&version={version.version}"
+    reason = "" if version.pdf else (version.pdf_error or rendering.pdf_unavailable_reason())
+    return {
+        "docx": f"{base}?format=docx{suffix}",
+        "pdf": None if reason else f"{base}?format=pdf{suffix}",
+    }
+
+
+def _document_out(document: Document) -> dict[str, Any]:
+    versions = list(document.versions.order_by("-version"))
+    current = next(v for v in versions if v.version == document.current_version)
+    return {
+        "id": document.pk,
+        "kind": document.kind,
+        "number": document.number,
+        "version": document.current_version,
+        "status": services.approval_state(document),
+        "deal_id": document.deal_id,
+        "legal_entity_id": document.legal_entity_id,
+        "invoice_id": document.invoice_id,
+        "approval_process": document.approval_process,
+        "approval_instance_id": document.approval_instance_id,
+        "files": _files(document, current),
+        "versions": [
+            {
+                "version": v.version,
+                "created_at": v.created_at,
+                "files": _files(document, v),
+                "pdf_unavailable_reason": ""
+                if v.pdf
+                else (v.pdf_error or rendering.pdf_unavailable_reason()),
+            }
+            for v in versions
+        ],
+        "created_at": document.created_at,
+    }
+
+
+@router.post(
+    "/deals/{deal_id}/documents/generate",
+    response={201: DocumentOut},
+    summary="Generate a document of the deal (a new version when it exists)",
+)
+def deal_document_generate(
+    request: AuthedRequest, deal_id: int, payload: DocumentGenerateIn
+) -> Any:
+    actor = request.user
+    deal = deal_get(actor=actor, pk=deal_id, lookups=False)
+    template = (
+        selectors.template_get(actor=actor, pk=payload.template_id) if payload.template_id else None
+    )
+    document = services.document_generate(
+        actor=actor,
+        deal=deal,
+        kind=payload.kind,
+        template=template,
+        legal_entity=_entity(actor, payload.legal_entity_id),
+    )
+    return Status(201, _document_out(selectors.document_get(actor=actor, pk=document.pk)))
+
+
+@router.get(
+    "/deals/{deal_id}/documents/generated",
+    response=list[DocumentOut],
+    summary="The generated documents of a deal",
+)
+def deal_documents(request: AuthedRequest, deal_id: int) -> Any:
+    deal = deal_get(actor=request.user, pk=deal_id, lookups=False)
+    return [_document_out(d) for d in selectors.document_list(actor=request.user, deal_id=deal.pk)]
+
+
+@router.get("/documents/{document_id}", response=DocumentOut)
+def document_detail(request: AuthedRequest, document_id: int) -> Any:
+    return _document_out(selectors.document_get(actor=request.user, pk=document_id))
+
+
+@router.get(
+    "/documents/{document_id}/download",
+    response={200: None},
+    url_name="document_download",
+    summary="Download a version as DOCX or PDF (a Russian file name)",
+    openapi_extra=document_file_answer(DOCX_TYPE, "The DOCX (or the PDF with format=pdf)."),
+)
+def document_download(
+    request: AuthedRequest,
+    document_id: int,
+    format: Literal["docx", "pdf"] = "docx",
+    version: int | None = None,
+) -> Any:
+    document = selectors.document_get(actor=request.user, pk=document_id)
+    return file_answer(request.user, document, format, version)
+
+
+@router.post(
+    "/documents/{document_id}/approval",
+    response=DocumentOut,
+    summary="Send for approval (contract approval for a contract, document approval otherwise)",
+)
+def document_approval(request: AuthedRequest, document_id: int) -> Any:
+    document = selectors.document_get(actor=request.user, pk=document_id)
+    services.document_send_for_approval(actor=request.user, document=document)
+    return _document_out(selectors.document_get(actor=request.user, pk=document_id))
+
+
+@router.post(
+    "/documents/{document_id}/send",
+    response=DocumentOut,
+    summary="E-mail the document to a contact of the client (a contract only approved)",
+)
+def document_send(request: AuthedRequest, document_id: int, payload: DocumentSendIn) -> Any:
+    document = selectors.document_get(actor=request.user, pk=document_id)
+    contact = contact_get(actor=request.user, pk=payload.contact_id)
+    services.document_send(
+        actor=request.user, document=document, contact=contact, message=payload.message
+    )
+    return _document_out(selectors.document_get(actor=request.user, pk=document_id))

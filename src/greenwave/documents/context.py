@@ -78,17 +78,23 @@ def format_number(kind: str, sequence: int) -> str:
 
 
 def _signatory(company: Company) -> dict[str, str]:
-    """The client's signatory: its most influential decision maker (seed 003, «ЛПР»)."""
+    """The client's signatory: its most influential decision maker (seed 003, «ЛПР»), else
+    its first contact with a position."""
     maker = (
         company.decision_makers.select_related("contact")
         .filter(contact__is_deleted=False)
         .order_by("-influence_level", "pk")
         .first()
     )
-    if maker is None:
-        return {}
-    name = maker.contact.full_name
-    position = maker.contact.position or maker.role
+    if maker is not None:
+        name, position = maker.contact.full_name, maker.contact.position or maker.role
+    else:
+        contact = (
+            company.contacts.filter(is_deleted=False).exclude(position="").order_by("pk").first()
+        )
+        if contact is None:
+            return {}
+        name, position = contact.full_name, contact.position
     return {
         "signatory_name": name,
         "signatory_short": initials(name),

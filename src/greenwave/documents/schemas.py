@@ -167,3 +167,56 @@ class InvoiceOut(Schema):
         from .selectors import is_overdue
 
         return is_overdue(obj)
+
+
+KindIn = Literal["quote", "tech_quote", "contract", "invoice", "act", "upd"]
+
+
+class TemplateOut(Schema):
+    id: int | None
+    kind: str
+    name: str
+    legal_entity_id: int | None
+    builtin: bool
+    is_active: bool
+    variables: list[str]
+    created_at: datetime | None
+
+
+class DocumentGenerateIn(Schema):
+    kind: KindIn
+    template_id: int | None = None
+    legal_entity_id: int | None = None
+
+
+class DocumentFilesOut(Schema):
+    docx: str
+    pdf: str | None
+
+
+class DocumentVersionOut(Schema):
+    version: int
+    created_at: datetime
+    files: DocumentFilesOut
+    pdf_unavailable_reason: str
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    number: str
+    version: int
+    status: str
+    deal_id: int
+    legal_entity_id: int
+    invoice_id: int | None
+    approval_process: str
+    approval_instance_id: int | None
+    files: DocumentFilesOut
+    versions: list[DocumentVersionOut]
+    created_at: datetime
+
+
+class DocumentSendIn(Schema):
+    contact_id: int
+    message: str = Field("", max_length=5000)

@@ -15,7 +15,16 @@ from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.sales.models import Deal
 
-from .models import AWAITING_PAYMENT, Document, Invoice, InvoiceLine, InvoiceStatus, LegalEntity
+from .models import (
+    AWAITING_PAYMENT,
+    Document,
+    DocumentTemplate,
+    DocumentVersion,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    LegalEntity,
+)
 
 
 def legal_entity_list(*, actor: User, active_only: bool = False) -> QuerySet[LegalEntity]:
@@ -139,4 +148,53 @@ def is_overdue(invoice: Invoice) -> bool:
         invoice.status in AWAITING_PAYMENT
         and invoice.due_date is not None
         and invoice.due_date < timezone.localdate()
+    )
+
+
+# --- templates and documents --------------------------------------------------------------
+
+
+def template_list(*, actor: User) -> QuerySet[DocumentTemplate]:
+    """Uploaded templates are shared definitions like price lists: everyone reads them."""
+    return DocumentTemplate.objects.select_related("legal_entity", "uploaded_by")
+
+
+def template_get(*, actor: User, pk: int) -> DocumentTemplate:
+    template = template_list(actor=actor).filter(pk=pk).first()
+    if template is None:
+        raise not_found(_("Template not found."))
+    return template
+
+
+def document_list(*, actor: User, deal_id: int | None = None) -> QuerySet[Document]:
+    qs = scope_records(Document.objects.all(), actor=actor)
+    if deal_id is not None:
+        qs = qs.filter(deal_id=deal_id)
+    return qs.select_related("deal", "legal_entity", "invoice").prefetch_related(
+        Prefetch("versions", DocumentVersion.objects.order_by("-version"), to_attr="version_list")
+    )
+
+
+def document_get(*, actor: User, pk: int) -> Document:
+    document = document_list(actor=actor).filter(pk=pk).first()
+    if document is None:
+        raise not_found(_("Document not found."))
+    return document
+
+
+def document_version(document: Document, number: int | None = None) -> DocumentVersion:
+    versions: list[DocumentVersion] = getattr(document, "version_list", None) or list(
+        document.versions.order_by("-version")
+    )
+    wanted = number or document.current_version
+    found = next((v for v in versions if v.version == wanted), None)
+    if found is None:
+        raise not_found(_("No such version of the document."))
+    return found
+
+
+def document_visible(actor: User, case_id: str) -> bool:
+    """Who may read a document's events and its approval process (core.case_access)."""
+    return case_id.isdigit() and (
+        scope_records(Document.objects.filter(pk=int(case_id)), actor=actor).exists()
     )

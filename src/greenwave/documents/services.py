@@ -22,7 +22,7 @@ from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import can_write, visible_team_ids
 from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
 from greenwave.core.services import ObjectRef, changes_between, event_append_for
-from greenwave.crm.models import Company, Product, VatRate
+from greenwave.crm.models import Company, Contact, Product, VatRate
 from greenwave.crm.requisites import normalize_email, normalize_inn, normalize_kpp, normalize_ogrn
 from greenwave.sales.models import Deal
 
@@ -984,3 +984,230 @@ def document_version_pdf(*, actor: User | None, version: DocumentVersion) -> Doc
     _store_pdf(version, docx_bytes)
     version.save(update_fields=["pdf", "pdf_error", "updated_at"])
     return version
+
+
+# --- approval (bpm processes) and sending -------------------------------------------------
+
+
+def approval_process_for(kind: str) -> str:
+    """A contract goes through the contract approval of the deal (manager → head → lawyer →
+    finance); any other document through the two-stage document approval."""
+    return CONTRACT_PROCESS if kind == NumberedKind.CONTRACT else DOCUMENT_PROCESS
+
+
+def _approvers(deal: Deal) -> tuple[User, User]:
+    """Document approval: the head of the deal's team, then the head above them (or the
+    same head when there is none)."""
+    team = deal.team
+    first = team.head if team is not None and team.head is not None else None
+    if first is None:
+        first = (
+            User.objects.filter(is_active=True, roles__code=RoleCode.HEAD_OF_SALES)
+            .order_by("pk")
+            .first()
+        )
+    if first is None:
+        raise DomainError(
+            DocumentsError.NOT_APPROVED, _("Nobody heads this team to approve the document.")
+        )
+    parent = team.parent if team is not None else None
+    second = parent.head if parent is not None and parent.head is not None else first
+    return first, second
+
+
+def _process_variables(document: Document) -> dict[str, Any]:
+    """What the approvers' tasks show: the deal, the client and the document with links."""
+    from django.urls import reverse
+
+    deal = document.deal
+    company = deal.company
+    return {
+        "deal_title": deal.title,
+        "deal_url": reverse("sales:deal_detail", args=[deal.pk]),
+        "client_name": company.name if company else "",
+        "amount": str(deal.amount),
+        "currency": deal.currency,
+        "document_id": document.pk,
+        "document_title": str(document),
+        "document_url": reverse("documents:document_detail", args=[document.pk]),
+        "document_download_url": reverse("documents:document_download", args=[document.pk])
+        + "?format=docx",
+    }
+
+
+@transaction.atomic
+def document_send_for_approval(*, actor: User | None, document: Document) -> Document:
+    """Start the approval process that carries the document (bound to the deal for a contract,
+    so its approved outcome also meets the «Договор» stage; to the document otherwise)."""
+    from greenwave.bpm import selectors as bpm_selectors
+    from greenwave.bpm import services as bpm
+
+    _require_visible(actor, document, _("Document not found."))
+    _require_document_writer(actor, document)
+    document = Document.objects.select_for_update().select_related("deal").get(pk=document.pk)
+    state = approval_state(document)
+    if state in (DocumentStatus.ON_APPROVAL, DocumentStatus.APPROVED):
+        raise DomainError(
+            DocumentsError.WRONG_STATUS,
+            _("This version is already on approval or approved."),
+            status=409,
+        )
+    if document.status == DocumentStatus.SENT:
+        raise DomainError(DocumentsError.WRONG_STATUS, _("A sent document is final."), status=409)
+    key = approval_process_for(document.kind)
+    variables = _process_variables(document)
+    if key == CONTRACT_PROCESS:
+        instance = bpm.subject_process_start(
+            actor=actor,
+            key=key,
+            subject_type="deal",
+            subject_id=document.deal_id,
+            variables=variables,
+        )
+    else:
+        first, second = _approvers(document.deal)
+        definition = bpm_selectors.definition_latest_deployed(actor=actor, key=key)  # type: ignore[arg-type]
+        instance = bpm.instance_start_checked(
+            actor=actor,
+            definition=definition,
+            variables={**variables, "approver1": first.username, "approver2": second.username},
+            object_type=Document.EVENT_CASE_TYPE,
+            object_id=document.pk,
+        )
+    document.status = DocumentStatus.ON_APPROVAL
+    document.approval_instance_id = instance.pk
+    document.approval_process = key
+    document.save(
+        update_fields=["status", "approval_instance_id", "approval_process", "updated_at"]
+    )
+    event_append_for(
+        document,
+        activity=events.DOCUMENT_SENT_FOR_APPROVAL,
+        actor=actor,
+        payload={"process": key, "instance": instance.pk, "version": document.current_version},
+        objects=_document_objects(document),
+    )
+    return document
+
+
+def approval_state(document: Document) -> str:
+    """The document's status with its approval run read through bpm: approved when the run
+    ended approved (the contract's `gw:outcome`, or the end of the two-stage approval, which
+    has only an approving end), rejected when it ended otherwise, a draft again when the run
+    was cancelled."""
+    if document.status != DocumentStatus.ON_APPROVAL or not document.approval_instance_id:
+        return document.status
+    from greenwave.bpm import services as bpm
+
+    subject_type, subject_id = (
+        ("deal", document.deal_id)
+        if document.approval_process == CONTRACT_PROCESS
+        else (Document.EVENT_CASE_TYPE, document.pk)
+    )
+    runs = bpm.subject_runs(subject_type=subject_type, subject_id=subject_id, limit=50)
+    run = next((r for r in runs if r.id == document.approval_instance_id), None)
+    if run is None or run.is_open:
+        return DocumentStatus.ON_APPROVAL if run is not None else DocumentStatus.DRAFT
+    if run.status != "completed":
+        return DocumentStatus.DRAFT
+    if run.outcome == "approved" or (
+        document.approval_process == DOCUMENT_PROCESS and run.outcome == ""
+    ):
+        return DocumentStatus.APPROVED
+    return DocumentStatus.REJECTED
+
+
+def _recipient(actor: User | None, document: Document, contact: Contact) -> str:
+    deal = document.deal
+    linked = contact.company_id == deal.company_id or deal.contacts.filter(pk=contact.pk).exists()
+    if contact.is_deleted or not linked:
+        raise DomainError(
+            DocumentsError.NO_RECIPIENT,
+            _("Send to a contact of the deal's client."),
+            details={"field": "contact_id"},
+        )
+    emails = [e for e in (contact.emails or []) if e]
+    if not emails:
+        raise DomainError(
+            DocumentsError.NO_RECIPIENT,
+            _("%(name)s has no e-mail address.") % {"name": contact.full_name},
+            details={"field": "contact_id"},
+        )
+    return str(emails[0])
+
+
+def download_name(document: Document, version: DocumentVersion, extension: str) -> str:
+    label = str(NumberedKind(document.kind).label)
+    return f"{label} № {document.number} (версия {version.version}).{extension}"
+
+
+@transaction.atomic
+def document_send(
+    *, actor: User | None, document: Document, contact: Contact, message: str = ""
+) -> Document:
+    """E-mail the current version (DOCX, and the PDF when there is one) to a contact of the
+    client through the configured mail backend, and log it on the deal's timeline. A contract
+    goes out only approved; a document put on approval only once approved."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+
+    _require_visible(actor, document, _("Document not found."))
+    _require_document_writer(actor, document)
+    document = Document.objects.select_for_update().select_related("deal").get(pk=document.pk)
+    state = approval_state(document)
+    needs_approval = document.kind == NumberedKind.CONTRACT or document.approval_instance_id
+    if needs_approval and state not in (DocumentStatus.APPROVED, DocumentStatus.SENT):
+        raise DomainError(
+            DocumentsError.NOT_APPROVED,
+            _("The document is not approved yet: send it for approval first.")
+            if state == DocumentStatus.DRAFT
+            else _("The document is not approved (%(state)s).")
+            % {"state": DocumentStatus(state).label},
+            status=409,
+        )
+    address = _recipient(actor, document, contact)
+    message = str(message or "").strip()[:5000]
+    version = document.versions.get(version=document.current_version)
+    seller = document.legal_entity
+    subject = f"{NumberedKind(document.kind).label} № {document.number} — {seller.name}"
+    body = message or (
+        f"Здравствуйте, {contact.full_name}!\n\n"
+        f"Направляем {str(NumberedKind(document.kind).label).lower()} № {document.number} "
+        f"по сделке «{document.deal.title}».\n\nС уважением,\n{seller.name}"
+    )
+    mail = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    with version.docx.open("rb") as handle:
+        mail.attach(
+            download_name(document, version, "docx"),
+            handle.read(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+    if version.pdf:
+        with version.pdf.open("rb") as handle:
+            mail.attach(download_name(document, version, "pdf"), handle.read(), "application/pdf")
+    try:
+        mail.send(fail_silently=False)
+    except Exception as exc:  # SMTP refusals and network failures alike
+        raise DomainError(
+            DocumentsError.SEND_FAILED,
+            _("The mail server did not accept the message: %(error)s") % {"error": str(exc)[:200]},
+            status=409,
+        ) from exc
+    document.status = DocumentStatus.SENT
+    document.sent_at = timezone.now()
+    document.save(update_fields=["status", "sent_at", "updated_at"])
+    event_append_for(
+        document,
+        activity=events.DOCUMENT_SENT,
+        actor=actor,
+        payload={
+            "kind": document.kind,
+            "number": document.number,
+            "version": version.version,
+            "to": address,
+            "contact_id": contact.pk,
+            "attachments": 2 if version.pdf else 1,
+        },
+        objects=[*_document_objects(document), ObjectRef("contact", str(contact.pk), "to")],
+    )
+    return document
