@@ -15,5 +15,6 @@ class DocumentsError(ErrorCode):
     RENDER_FAILED = "documents.render_failed"
     PDF_UNAVAILABLE = "documents.pdf_unavailable"
     NOT_APPROVED = "documents.not_approved"
+    APPROVAL_UNAVAILABLE = "documents.approval_unavailable"
     NO_RECIPIENT = "documents.no_recipient"
     SEND_FAILED = "documents.send_failed"

@@ -1066,7 +1066,17 @@ def document_send_for_approval(*, actor: User | None, document: Document) -> Doc
         )
     else:
         first, second = _approvers(document.deal)
-        definition = bpm_selectors.definition_latest_deployed(actor=actor, key=key)  # type: ignore[arg-type]
+        try:
+            definition = bpm_selectors.definition_latest_deployed(actor=actor, key=key)  # type: ignore[arg-type]
+        except DomainError as exc:
+            raise DomainError(
+                DocumentsError.APPROVAL_UNAVAILABLE,
+                _(
+                    "The document approval process is not deployed: an administrator installs "
+                    "the process library (Processes)."
+                ),
+                status=409,
+            ) from exc
         instance = bpm.instance_start_checked(
             actor=actor,
             definition=definition,
