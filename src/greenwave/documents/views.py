@@ -32,6 +32,12 @@ from .forms import CancelForm, GenerateForm, LegalEntityForm, SendForm, Template
 from .models import Document, NumberedKind
 
 View = Callable[..., HttpResponseBase]
+# How tags are written in Word (shown next to the variables).
+EXAMPLE_TAGS = {
+    "var": "{{ seller.inn }}",
+    "start": "{%tr for line in lines %}",
+    "end": "{%tr endfor %}",
+}
 
 
 def login_required(view: View) -> View:
@@ -127,6 +133,7 @@ def template_list(request: AuthedRequest) -> HttpResponse:
             "templates": selectors.template_list(actor=request.user),
             "can_upload": services.can_manage_templates(request.user),
             "variables": sorted(rendering.VARIABLES.items()),
+            "example": EXAMPLE_TAGS,
         },
     )
 
