@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.utils import translation
 
 from greenwave.crm import services as crm_services
 from greenwave.documents import services
@@ -34,6 +35,13 @@ SELLER = {
     "signatory_position": "Генеральный директор",
     "chief_accountant": "Кузнецова Ольга Игоревна",
 }
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Service-level messages are checked in English (HTTP requests pick their own language)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
