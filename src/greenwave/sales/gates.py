@@ -71,6 +71,26 @@ def checklist_errors(checklist: Any) -> list[str]:
     return problems
 
 
+# Apps that keep a deal's papers as records of their own (the invoices of `documents`) tell
+# the gate which document kinds a deal has: `source(deal, wanted kinds) -> kinds it has`.
+# Registered in their AppConfig.ready(), so sales needs no import of them.
+DocumentSource = Callable[[Deal, set[str]], set[str]]
+_DOCUMENT_SOURCES: list[DocumentSource] = []
+
+
+def register_document_source(source: DocumentSource) -> None:
+    if source not in _DOCUMENT_SOURCES:
+        _DOCUMENT_SOURCES.append(source)
+
+
+def _documents_from_sources(deal: Deal, wanted: set[str]) -> set[str]:
+    found: set[str] = set()
+    for source in _DOCUMENT_SOURCES:
+        if wanted - found:
+            found |= source(deal, wanted - found)
+    return found
+
+
 def _done_activities(deal: Deal, wanted: set[str]) -> set[str]:
     if not wanted:
         return set()
@@ -110,7 +130,8 @@ def process_outcome(deal: Deal, process_key: str) -> str:
 
 
 def evaluate_stage(deal: Deal, stage: Stage) -> list[GateItem]:
-    """Every checklist item of the stage with whether the deal meets it (4 queries at most).
+    """Every checklist item of the stage with whether the deal meets it (4 queries at most,
+    plus one per registered document source when a document is still missing).
 
     A stage that names its process (the contract approval of «Договор») has its approvals met
     by the approved outcome of that process's latest run for the deal: the approvers do not
@@ -120,6 +141,9 @@ def evaluate_stage(deal: Deal, stage: Stage) -> list[GateItem]:
     documents = (
         set(deal.documents.exclude(file="").values_list("kind", flat=True)) if items else set()
     )
+    wanted_documents = {i.get("document", "") for i in items if i.get("kind") == "document"}
+    if wanted_documents - documents:
+        documents |= _documents_from_sources(deal, wanted_documents - documents)
     approvals = set(deal.approvals.values_list("kind", flat=True)) if items else set()
     wanted = {i.get("approval", "") for i in items if i.get("kind") == "approval"}
     # The event log is read only when an approval is still missing.

@@ -65,6 +65,11 @@ class World:
     import_job: ImportJob
     token: ApiToken
     day_item: DayPlanItem
+    # documents (issue 16): our legal entity (shared), an invoice of team A's deal
+    legal_entity: Any = None
+    invoice: Any = None
+    document: Any = None
+    document_template: Any = None
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -144,7 +149,41 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         import_job=job,
         token=token,
         day_item=day_item,
+        **_documents_world(hunter_a, deal),
     )
+
+
+def _documents_world(hunter_a: User, deal: Deal) -> dict[str, Any]:
+    import io
+
+    import docx
+
+    from greenwave.documents import services as document_services
+    from greenwave.documents.tests.conftest import SELLER
+
+    entity = document_services.legal_entity_create(actor=None, data=dict(SELLER))
+    invoice = document_services.invoice_create_from_deal(actor=hunter_a, deal=deal)
+    document = document_services.document_generate(
+        actor=hunter_a, deal=deal, kind="quote", with_pdf=False
+    )
+    word = docx.Document()
+    word.add_paragraph("КП № {{ document.number }} для {{ buyer.name }}")
+    data = io.BytesIO()
+    word.save(data)
+    template = document_services.document_template_upload(
+        actor=None,
+        legal_entity=entity,
+        kind="quote",
+        name="Our proposal",
+        file_name="kp.docx",
+        data=data.getvalue(),
+    )
+    return {
+        "legal_entity": entity,
+        "invoice": invoice,
+        "document": document,
+        "document_template": template,
+    }
 
 
 def snapshot() -> dict[str, Any]:
@@ -152,6 +191,14 @@ def snapshot() -> dict[str, Any]:
     change appends to it): two equal snapshots mean nothing changed."""
     from greenwave.core.models import Event, EventObject
     from greenwave.crm.models import ClientProfile, CompetitorPresence, Price
+    from greenwave.documents.models import (
+        Document,
+        DocumentTemplate,
+        DocumentVersion,
+        Invoice,
+        InvoiceLine,
+        LegalEntity,
+    )
     from greenwave.sales.models import ClientHandoff, DealApproval, DealDocument
 
     models: list[Any] = [
@@ -175,6 +222,12 @@ def snapshot() -> dict[str, Any]:
         DayPlanItem,
         User,
         Team,
+        LegalEntity,
+        Invoice,
+        InvoiceLine,
+        Document,
+        DocumentVersion,
+        DocumentTemplate,
     ]
     state: dict[str, Any] = {
         model.__name__: sorted(model.objects.values_list(), key=repr) for model in models

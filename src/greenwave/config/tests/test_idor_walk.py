@@ -67,6 +67,10 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "stage": Param(SHARED, lambda w: w.pipeline.stages.order_by("order")[0].pk),
     "decision": Param(SHARED, lambda w: "discount_price_list"),
     "decision_version": Param(SHARED, lambda w: 1),
+    "legal_entity": Param(SHARED, lambda w: w.legal_entity.pk),
+    "invoice": Param(TEAM, lambda w: w.invoice.pk),
+    "document": Param(TEAM, lambda w: w.document.pk),
+    "document_template": Param(SHARED, lambda w: w.document_template.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -90,6 +94,10 @@ API_PARAMS: dict[str, str] = {
     "decisions:key": "decision",
     "my-day/items:item_id": "day_item",
     "teams:team_id": "team",
+    "legal-entities:entity_id": "legal_entity",
+    "invoices:invoice_id": "invoice",
+    "documents:document_id": "document",
+    "document-templates:template_id": "document_template",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -163,6 +171,11 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "payment_history": "good",
         "order_volume": 1000,
     },
+    ("patch", "/api/v1/legal-entities/{entity_id}"): lambda w: {"phone": "+7 495 000-00-00"},
+    ("patch", "/api/v1/invoices/{invoice_id}"): lambda w: {"comment": "Оплата до пятницы"},
+    ("post", "/api/v1/invoices/{invoice_id}/cancel"): lambda w: {"reason": "Дубль"},
+    ("post", "/api/v1/deals/{deal_id}/documents/generate"): lambda w: {"kind": "quote"},
+    ("post", "/api/v1/documents/{document_id}/send"): lambda w: {"contact_id": w.contact.pk},
 }
 
 # Changes a reader may make without the right to change the record: a lawyer approves and
@@ -173,6 +186,11 @@ API_READER_CHANGES = {
     ("post", "/api/v1/deals/{deal_id}/documents"),
     ("post", "/api/v1/deals/{deal_id}/documents/file"),
     ("post", "/api/v1/decisions/{key}/evaluate"),
+    # documents.services.DOCUMENT_KEEPERS (lawyer, finance, accountant) make, put on approval
+    # and send the documents of any deal they read.
+    ("post", "/api/v1/deals/{deal_id}/documents/generate"),
+    ("post", "/api/v1/documents/{document_id}/approval"),
+    ("post", "/api/v1/documents/{document_id}/send"),
 }
 # Known open holes left to their own items of issue #15, walked for the outsider only.
 API_LAWYER_KNOWN_OPEN = {
@@ -340,6 +358,11 @@ HTML_PARAMS: dict[str, str] = {
     "decisions/versions:version": "decision_version",
     "planning/my-day/items:pk": "day_item",
     "planning/days:pk": "day_plan",
+    "documents:pk": "document",
+    "documents/deals:deal_pk": "deal",
+    "documents/invoices:pk": "invoice",
+    "documents/legal-entities:pk": "legal_entity",
+    "documents/templates:pk": "document_template",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -357,12 +380,20 @@ HTML_VALUES: dict[str, list[str]] = {
     "sales/settings/pipelines:action": ["deactivate"],
     "activities/timeline:object_type": ["company"],
     "activities/checklist:index": ["0"],
+    "documents/invoices:action": ["issue", "cancel"],
+    "documents/templates/builtin:kind": ["quote"],
 }
 # What a reader may POST without the right to change the record (see API_READER_CHANGES).
 HTML_READER_CHANGES = {
     "sales/deals/{pk}/approve/",
     "sales/deals/{pk}/document/",
     "decisions/{key}/test/",  # evaluates the table with the given inputs
+    # documents.services.DOCUMENT_KEEPERS make, put on approval and send any readable deal's
+    # documents; a lawyer keeps the document templates (TEMPLATE_ADMIN_ROLES).
+    "documents/deals/{deal_pk}/generate/",
+    "documents/{pk}/approval/",
+    "documents/{pk}/send/",
+    "documents/templates/{pk}/",
 }
 HTML_SKIPPED_PREFIXES = (
     "api/",  # walked above through the OpenAPI
@@ -385,6 +416,12 @@ HTML_READ_PAGES = {
     "sales/clients/{company_pk}/deals/",
     "sales/deals/{pk}/",
     "sales/leads/{pk}/",
+    "documents/{pk}/",
+    "documents/{pk}/download/",
+    "documents/{pk}/preview.pdf",
+    "documents/deals/{deal_pk}/",
+    "documents/invoices/{pk}/",
+    "documents/templates/builtin/quote/",
 }
 HTML_LAWYER_KNOWN_OPEN = {
     "clients/competitors/{pk}/edit/",  # issue #15 item 9: any role edits competitors

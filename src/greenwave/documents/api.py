@@ -1,0 +1,359 @@
+"""REST endpoints of the documents app: our legal entities and invoices (templates and
+generated documents are added below them)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.models import User
+from greenwave.core.api import Page, document_file_answer, list_query, paginate, patch_fields
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.crm.models import VatRate
+from greenwave.crm.selectors import company_get, contact_get, product_get
+from greenwave.sales.selectors import deal_get
+
+from . import rendering, selectors, services
+from .downloads import DOCX_TYPE, file_answer
+from .errors import DocumentsError
+from .models import Document, DocumentTemplate, DocumentVersion, Invoice, LegalEntity, NumberedKind
+from .schemas import (
+    DocumentGenerateIn,
+    DocumentOut,
+    DocumentSendIn,
+    InvoiceCancelIn,
+    InvoiceIn,
+    InvoiceLineIn,
+    InvoiceOut,
+    InvoicePatch,
+    KindIn,
+    LegalEntityIn,
+    LegalEntityOut,
+    LegalEntityPatch,
+    TemplateOut,
+)
+
+router = Router(tags=["documents"])
+
+
+# --- legal entities -----------------------------------------------------------------------
+
+
+@router.get("/legal-entities", response=list[LegalEntityOut], summary="Our legal entities")
+def legal_entities(request: AuthedRequest) -> Any:
+    return list(selectors.legal_entity_list(actor=request.user))
+
+
+@router.post("/legal-entities", response={201: LegalEntityOut}, summary="Add our legal entity")
+def legal_entity_create(request: AuthedRequest, payload: LegalEntityIn) -> Any:
+    entity = services.legal_entity_create(actor=request.user, data=payload.dict())
+    return Status(201, entity)
+
+
+@router.get("/legal-entities/{entity_id}", response=LegalEntityOut)
+def legal_entity_detail(request: AuthedRequest, entity_id: int) -> Any:
+    return selectors.legal_entity_get(actor=request.user, pk=entity_id)
+
+
+@router.patch("/legal-entities/{entity_id}", response=LegalEntityOut)
+def legal_entity_patch(request: AuthedRequest, entity_id: int, payload: LegalEntityPatch) -> Any:
+    entity = selectors.legal_entity_get(actor=request.user, pk=entity_id)
+    data = patch_fields(payload, LegalEntity)
+    return services.legal_entity_update(actor=request.user, entity=entity, data=data)
+
+
+# --- invoices -----------------------------------------------------------------------------
+
+
+def _lines(actor: User, lines: list[InvoiceLineIn]) -> list[services.LineInput]:
+    result = []
+    for line in lines:
+        product = product_get(actor=actor, pk=line.product_id) if line.product_id else None
+        name = line.name.strip() or (product.name if product else "")
+        if not name:
+            raise DomainError(
+                CoreError.VALIDATION, _("Name each line or give its product."), details={}
+            )
+        result.append(
+            services.LineInput(
+                name=name,
+                quantity=line.quantity,
+                price=line.price,
+                unit=line.unit.strip() or (product.get_unit_display() if product else "шт"),
+                discount_percent=line.discount_percent,
+                vat_rate=line.vat_rate or (product.vat_rate if product else VatRate.TWENTY),
+                product=product,
+            )
+        )
+    return result
+
+
+def _entity(actor: User, pk: int | None) -> LegalEntity | None:
+    return selectors.legal_entity_get(actor=actor, pk=pk) if pk is not None else None
+
+
+@router.get("/invoices", response=Page[InvoiceOut], summary="Invoices visible to me")
+def invoices(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.INVOICE_LIST_SPEC)
+    qs = selectors.invoice_list(actor=request.user, with_lines=True)
+    qs, rest = selectors.split_special_filters(qs, query)
+    return paginate(qs, selectors.INVOICE_LIST_SPEC, rest)
+
+
+@router.post("/invoices", response={201: InvoiceOut}, summary="Draft (or issue) an invoice")
+def invoice_create(request: AuthedRequest, payload: InvoiceIn) -> Any:
+    actor = request.user
+    deal = deal_get(actor=actor, pk=payload.deal_id, lookups=False) if payload.deal_id else None
+    if payload.company_id is not None:
+        buyer = company_get(actor=actor, pk=payload.company_id)
+    elif deal is not None and deal.company is not None:
+        buyer = deal.company
+    else:
+        raise DomainError(CoreError.VALIDATION, _("Name the buyer (company_id) or the deal."))
+    seller = _entity(actor, payload.legal_entity_id)
+    if payload.lines is None and deal is not None:
+        lines = services.deal_lines(deal)
+    else:
+        lines = _lines(actor, payload.lines or [])
+    invoice = services.invoice_create(
+        actor=actor,
+        buyer=buyer,
+        lines=lines,
+        seller=seller,
+        deal=deal,
+        due_date=payload.due_date,
+        comment=payload.comment,
+    )
+    if payload.issue:
+        invoice = services.invoice_issue(actor=actor, invoice=invoice)
+    return Status(201, selectors.invoice_get(actor=actor, pk=invoice.pk))
+
+
+@router.get("/invoices/{invoice_id}", response=InvoiceOut)
+def invoice_detail(request: AuthedRequest, invoice_id: int) -> Any:
+    return selectors.invoice_get(actor=request.user, pk=invoice_id)
+
+
+@router.patch("/invoices/{invoice_id}", response=InvoiceOut, summary="Change or issue an invoice")
+def invoice_patch(request: AuthedRequest, invoice_id: int, payload: InvoicePatch) -> Any:
+    actor = request.user
+    invoice = selectors.invoice_get(actor=actor, pk=invoice_id)
+    fields = patch_fields(payload, Invoice, exclude={"lines", "status", "legal_entity_id"})
+    lines = _lines(actor, payload.lines) if payload.lines is not None else None
+    services.invoice_update(
+        actor=actor,
+        invoice=invoice,
+        due_date=fields.get("due_date"),
+        comment=fields.get("comment"),
+        lines=lines,
+        seller=_entity(actor, payload.legal_entity_id),
+    )
+    if payload.status == "issued":
+        services.invoice_issue(actor=actor, invoice=invoice)
+    return selectors.invoice_get(actor=actor, pk=invoice_id)
+
+
+@router.post("/invoices/{invoice_id}/cancel", response=InvoiceOut, summary="Cancel an invoice")
+def invoice_cancel(request: AuthedRequest, invoice_id: int, payload: InvoiceCancelIn) -> Any:
+    invoice = selectors.invoice_get(actor=request.user, pk=invoice_id)
+    services.invoice_cancel(actor=request.user, invoice=invoice, reason=payload.reason)
+    return selectors.invoice_get(actor=request.user, pk=invoice_id)
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+def _template_out(template: DocumentTemplate) -> dict[str, Any]:
+    return {
+        "id": template.pk,
+        "kind": template.kind,
+        "name": template.name,
+        "legal_entity_id": template.legal_entity_id,
+        "builtin": False,
+        "is_active": template.is_active,
+        "variables": list(template.variables or []),
+        "created_at": template.created_at,
+    }
+
+
+def _builtin_out(kind: str, label: str) -> dict[str, Any]:
+    return {
+        "id": None,
+        "kind": kind,
+        "name": label,
+        "legal_entity_id": None,
+        "builtin": True,
+        "is_active": True,
+        "variables": sorted(rendering.VARIABLES),
+        "created_at": None,
+    }
+
+
+@router.get(
+    "/document-templates",
+    response=list[TemplateOut],
+    summary="Document templates: the built-in ones and those uploaded per legal entity",
+)
+def document_templates(request: AuthedRequest) -> Any:
+    builtins = [_builtin_out(kind, str(label)) for kind, label in NumberedKind.choices]
+    uploaded = [_template_out(t) for t in selectors.template_list(actor=request.user)]
+    return builtins + uploaded
+
+
+@router.post(
+    "/document-templates",
+    response={201: TemplateOut},
+    summary="Upload a DOCX template (multipart): checked for macros, zip bombs and broken tags",
+)
+def document_template_upload(
+    request: AuthedRequest,
+    legal_entity_id: Form[int],
+    kind: Form[KindIn],
+    file: File[UploadedFile],
+    name: Form[str] = "",
+) -> Any:
+    entity = selectors.legal_entity_get(actor=request.user, pk=legal_entity_id)
+    if (file.size or 0) > rendering.MAX_UPLOAD_BYTES:
+        raise DomainError(DocumentsError.INVALID_TEMPLATE, _("The file is larger than 10 MB."))
+    template = services.document_template_upload(
+        actor=request.user,
+        legal_entity=entity,
+        kind=kind,
+        name=name[:200],
+        file_name=file.name or "",
+        data=file.read(),
+    )
+    return Status(201, _template_out(template))
+
+
+@router.get("/document-templates/{template_id}", response=TemplateOut)
+def document_template_detail(request: AuthedRequest, template_id: int) -> Any:
+    return _template_out(selectors.template_get(actor=request.user, pk=template_id))
+
+
+# --- documents of a deal ------------------------------------------------------------------
+
+
+def _files(document: Document, version: DocumentVersion) -> dict[str, Any]:
+    base = reverse("api:document_download", kwargs={"document_id": document.pk})
+    suffix = f"&version={version.version}"
+    reason = "" if version.pdf else (version.pdf_error or rendering.pdf_unavailable_reason())
+    return {
+        "docx": f"{base}?format=docx{suffix}",
+        "pdf": None if reason else f"{base}?format=pdf{suffix}",
+    }
+
+
+def _document_out(document: Document) -> dict[str, Any]:
+    versions = list(document.versions.order_by("-version"))
+    current = next(v for v in versions if v.version == document.current_version)
+    return {
+        "id": document.pk,
+        "kind": document.kind,
+        "number": document.number,
+        "version": document.current_version,
+        "status": services.approval_state(document),
+        "deal_id": document.deal_id,
+        "legal_entity_id": document.legal_entity_id,
+        "invoice_id": document.invoice_id,
+        "approval_process": document.approval_process,
+        "approval_instance_id": document.approval_instance_id,
+        "files": _files(document, current),
+        "versions": [
+            {
+                "version": v.version,
+                "created_at": v.created_at,
+                "files": _files(document, v),
+                "pdf_unavailable_reason": ""
+                if v.pdf
+                else (v.pdf_error or rendering.pdf_unavailable_reason()),
+            }
+            for v in versions
+        ],
+        "created_at": document.created_at,
+    }
+
+
+@router.post(
+    "/deals/{deal_id}/documents/generate",
+    response={201: DocumentOut},
+    summary="Generate a document of the deal (a new version when it exists)",
+)
+def deal_document_generate(
+    request: AuthedRequest, deal_id: int, payload: DocumentGenerateIn
+) -> Any:
+    actor = request.user
+    deal = deal_get(actor=actor, pk=deal_id, lookups=False)
+    template = (
+        selectors.template_get(actor=actor, pk=payload.template_id) if payload.template_id else None
+    )
+    document = services.document_generate(
+        actor=actor,
+        deal=deal,
+        kind=payload.kind,
+        template=template,
+        legal_entity=_entity(actor, payload.legal_entity_id),
+    )
+    return Status(201, _document_out(selectors.document_get(actor=actor, pk=document.pk)))
+
+
+@router.get(
+    "/deals/{deal_id}/documents/generated",
+    response=list[DocumentOut],
+    summary="The generated documents of a deal",
+)
+def deal_documents(request: AuthedRequest, deal_id: int) -> Any:
+    deal = deal_get(actor=request.user, pk=deal_id, lookups=False)
+    return [_document_out(d) for d in selectors.document_list(actor=request.user, deal_id=deal.pk)]
+
+
+@router.get("/documents/{document_id}", response=DocumentOut)
+def document_detail(request: AuthedRequest, document_id: int) -> Any:
+    return _document_out(selectors.document_get(actor=request.user, pk=document_id))
+
+
+@router.get(
+    "/documents/{document_id}/download",
+    response={200: None},
+    url_name="document_download",
+    summary="Download a version as DOCX or PDF (a Russian file name)",
+    openapi_extra=document_file_answer(DOCX_TYPE, "The DOCX (or the PDF with format=pdf)."),
+)
+def document_download(
+    request: AuthedRequest,
+    document_id: int,
+    format: Literal["docx", "pdf"] = "docx",
+    version: int | None = None,
+) -> Any:
+    document = selectors.document_get(actor=request.user, pk=document_id)
+    return file_answer(request.user, document, format, version)
+
+
+@router.post(
+    "/documents/{document_id}/approval",
+    response=DocumentOut,
+    summary="Send for approval (contract approval for a contract, document approval otherwise)",
+)
+def document_approval(request: AuthedRequest, document_id: int) -> Any:
+    document = selectors.document_get(actor=request.user, pk=document_id)
+    services.document_send_for_approval(actor=request.user, document=document)
+    return _document_out(selectors.document_get(actor=request.user, pk=document_id))
+
+
+@router.post(
+    "/documents/{document_id}/send",
+    response=DocumentOut,
+    summary="E-mail the document to a contact of the client (a contract only approved)",
+)
+def document_send(request: AuthedRequest, document_id: int, payload: DocumentSendIn) -> Any:
+    document = selectors.document_get(actor=request.user, pk=document_id)
+    contact = contact_get(actor=request.user, pk=payload.contact_id)
+    services.document_send(
+        actor=request.user, document=document, contact=contact, message=payload.message
+    )
+    return _document_out(selectors.document_get(actor=request.user, pk=document_id))

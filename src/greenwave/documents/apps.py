@@ -1,0 +1,91 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentsConfig(AppConfig):
+    name = "greenwave.documents"
+    label = "documents"
+    verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from greenwave.accounts.models import RoleCode
+        from greenwave.core.case_access import register_case_access
+        from greenwave.core.demo import register_demo_seeder
+        from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.sales.gates import register_document_source
+
+        from . import events, selectors
+        from .demo import seed_documents
+
+        paper_roles = (
+            RoleCode.FINANCE,
+            RoleCode.ACCOUNTANT,
+            RoleCode.LAWYER,
+            RoleCode.HEAD_OF_SALES,
+            RoleCode.CLOSER,
+        )
+        register_nav(
+            NavItem(
+                "invoices",
+                _("Invoices"),
+                "documents:invoice_list",
+                "receipt",
+                order=35,
+                roles=paper_roles,
+            )
+        )
+        register_nav(
+            NavItem(
+                "document_templates",
+                _("Document templates"),
+                "documents:template_list",
+                "file-earmark-word",
+                section="sales",
+                order=45,
+                roles=(
+                    RoleCode.LAWYER,
+                    RoleCode.FINANCE,
+                    RoleCode.ACCOUNTANT,
+                    RoleCode.HEAD_OF_SALES,
+                ),
+            )
+        )
+        register_nav(
+            NavItem(
+                "legal_entities",
+                _("Legal entities"),
+                "documents:legal_entity_list",
+                "building",
+                section="sales",
+                order=46,
+                roles=(
+                    RoleCode.FINANCE,
+                    RoleCode.ACCOUNTANT,
+                    RoleCode.LAWYER,
+                    RoleCode.HEAD_OF_SALES,
+                ),
+            )
+        )
+        register_demo_seeder("documents", seed_documents, order=60)
+
+        register_case_access("invoice", selectors.invoice_visible)
+        register_case_access("document", selectors.document_visible)
+        register_document_source(selectors.deal_gate_documents)
+        register_activity_labels(
+            {
+                events.LEGAL_ENTITY_CREATED: _("Legal entity added"),
+                events.LEGAL_ENTITY_CHANGED: _("Legal entity changed"),
+                events.INVOICE_CREATED: _("Invoice drafted"),
+                events.INVOICE_CHANGED: _("Invoice changed"),
+                events.INVOICE_ISSUED: _("Invoice issued"),
+                events.INVOICE_CANCELLED: _("Invoice cancelled"),
+                events.PAYMENT_RECEIVED: _("Payment received"),
+                events.PAYMENT_REFUNDED: _("Payment refunded"),
+                events.INVOICE_PAID: _("Invoice paid"),
+                events.TEMPLATE_UPLOADED: _("Document template uploaded"),
+                events.DOCUMENT_GENERATED: _("Document generated"),
+                events.DOCUMENT_SENT_FOR_APPROVAL: _("Document sent for approval"),
+                events.DOCUMENT_SENT: _("Document sent to the client"),
+            }
+        )

@@ -1,0 +1,161 @@
+"""Our own requisites: bank identifiers and accounts (INN/KPP/OGRN are checked by crm's rules),
+the signatory's name and position in the genitive («в лице Генерального директора Иванова
+Ивана Ивановича»), and Russian amounts in words for invoices."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+from num2words import num2words
+from petrovich.enums import Case, Gender
+from petrovich.main import Petrovich
+
+from greenwave.core.errors import DomainError
+
+from .errors import DocumentsError
+
+_WEIGHTS = (7, 1, 3) * 8  # the Bank of Russia control key of an account (23 digits)
+
+
+def _invalid(field: str, message: str, value: str) -> DomainError:
+    return DomainError(
+        DocumentsError.INVALID_REQUISITES, message, details={"field": field, "value": value}
+    )
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"[\s-]", "", value or "")
+
+
+def normalize_bik(value: str) -> str:
+    raw = _digits(value)
+    if not (raw.isdigit() and len(raw) == 9 and raw.startswith("04")):
+        raise _invalid("bik", _("A BIK has 9 digits and starts with 04."), value)
+    return raw
+
+
+def _key_ok(digits: str) -> bool:
+    return sum(int(d) * w % 10 for d, w in zip(digits, _WEIGHTS, strict=False)) % 10 == 0
+
+
+def normalize_account(value: str, *, bik: str) -> str:
+    """A settlement account: 20 digits whose control key agrees with the bank's BIK."""
+    raw = _digits(value)
+    if not (raw.isdigit() and len(raw) == 20):
+        raise _invalid("account", _("A settlement account has 20 digits."), value)
+    if not _key_ok(bik[-3:] + raw):
+        raise _invalid(
+            "account",
+            _("The account %(account)s does not match the BIK %(bik)s: check both for a typo.")
+            % {"account": raw, "bik": bik},
+            value,
+        )
+    return raw
+
+
+def normalize_corr_account(value: str, *, bik: str) -> str:
+    """A correspondent account: 20 digits, starts with 301, ends with the BIK's last three."""
+    raw = _digits(value)
+    if not (raw.isdigit() and len(raw) == 20 and raw.startswith("301")):
+        raise _invalid(
+            "corr_account", _("A correspondent account has 20 digits and starts with 301."), value
+        )
+    if raw[-3:] != bik[-3:] or not _key_ok("0" + bik[4:6] + raw):
+        raise _invalid(
+            "corr_account",
+            _("The correspondent account %(account)s does not match the BIK %(bik)s.")
+            % {"account": raw, "bik": bik},
+            value,
+        )
+    return raw
+
+
+_petrovich = Petrovich()
+
+# The words positions are made of, in the genitive; an unknown word is kept as written
+# (the admin corrects the genitive field by hand).
+_POSITION_GENITIVE = {
+    "генеральный": "генерального",
+    "исполнительный": "исполнительного",
+    "коммерческий": "коммерческого",
+    "финансовый": "финансового",
+    "технический": "технического",
+    "главный": "главного",
+    "индивидуальный": "индивидуального",
+    "управляющий": "управляющего",
+    "директор": "директора",
+    "президент": "президента",
+    "председатель": "председателя",
+    "руководитель": "руководителя",
+    "предприниматель": "предпринимателя",
+    "бухгалтер": "бухгалтера",
+    "заместитель": "заместителя",
+    "начальник": "начальника",
+}
+
+
+def _gender(middle: str, first: str) -> Gender:
+    if middle.endswith(("вна", "чна", "кызы")):
+        return Gender.FEMALE
+    if middle.endswith(("вич", "ич", "оглы")):
+        return Gender.MALE
+    return Gender.FEMALE if first.endswith(("а", "я")) else Gender.MALE
+
+
+def name_genitive(full_name: str) -> str:
+    """«Иванов Иван Иванович» → «Иванова Ивана Ивановича» (surname first, as in contracts)."""
+    parts = full_name.split()
+    if len(parts) < 2:
+        return full_name.strip()
+    last, first, middle = parts[0], parts[1], parts[2] if len(parts) > 2 else ""
+    gender = _gender(middle, first)
+    words = [
+        _petrovich.lastname(last, Case.GENITIVE, gender),
+        _petrovich.firstname(first, Case.GENITIVE, gender),
+    ]
+    if middle:
+        words.append(_petrovich.middlename(middle, Case.GENITIVE, gender))
+    return " ".join([*words, *parts[3:]])
+
+
+def position_genitive(position: str) -> str:
+    """«Генеральный директор» → «Генерального директора»; unknown words stay as they are."""
+    out = []
+    for word in position.split():
+        lowered = word.lower()
+        declined = _POSITION_GENITIVE.get(lowered)
+        if declined is None:
+            out.append(word)
+        else:
+            out.append(declined.capitalize() if word[:1].isupper() else declined)
+    return " ".join(out)
+
+
+def initials(full_name: str) -> str:
+    """«Иванов Иван Иванович» → «Иванов И. И.» (the signature line)."""
+    parts = full_name.split()
+    if not parts:
+        return ""
+    return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:3])])
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def amount_in_words(amount: Decimal) -> str:
+    """«Сто двадцать пять тысяч рублей 50 копеек»: num2words (lang ru, currency RUB) for the
+    roubles with their agreement, the copecks in digits as accountants write them."""
+    amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    roubles = int(amount)
+    copecks = int((amount - roubles) * 100)
+    words = num2words(amount, lang="ru", to="currency", currency="RUB")
+    rouble_part = str(words).split(",")[0].strip()
+    text = f"{rouble_part} {copecks:02d} {_plural(copecks, 'копейка', 'копейки', 'копеек')}"
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,222 @@
+"""API schemas of the documents app."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+VatRateIn = Literal["20", "10", "0", "none"]
+
+
+class LegalEntityOut(Schema):
+    id: int
+    name: str
+    full_name: str
+    inn: str
+    kpp: str
+    ogrn: str
+    address: str
+    phone: str
+    email: str
+    bank_name: str
+    bik: str
+    account: str
+    corr_account: str
+    signatory_name: str
+    signatory_position: str
+    signatory_name_genitive: str
+    signatory_position_genitive: str
+    signatory_basis: str
+    chief_accountant: str
+    vat_payer: bool
+    is_default: bool
+    is_active: bool
+
+
+class LegalEntityIn(Schema):
+    name: str = Field(..., min_length=1, max_length=255)
+    full_name: str = Field("", max_length=500)
+    inn: str = Field(..., min_length=1, max_length=20)
+    kpp: str = Field("", max_length=20)
+    ogrn: str = Field("", max_length=20)
+    address: str = Field(..., min_length=1, max_length=500)
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    bank_name: str = Field(..., min_length=1, max_length=255)
+    bik: str = Field(..., min_length=1, max_length=20)
+    account: str = Field(..., min_length=1, max_length=30)
+    corr_account: str = Field(..., min_length=1, max_length=30)
+    signatory_name: str = Field(..., min_length=1, max_length=255)
+    signatory_position: str = Field(..., min_length=1, max_length=255)
+    signatory_name_genitive: str = Field("", max_length=255)
+    signatory_position_genitive: str = Field("", max_length=255)
+    signatory_basis: str = Field("Устава", max_length=255)
+    chief_accountant: str = Field("", max_length=255)
+    vat_payer: bool = True
+    is_default: bool = False
+    is_active: bool = True
+
+
+class LegalEntityPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=255)
+    full_name: str | None = Field(None, max_length=500)
+    inn: str | None = Field(None, min_length=1, max_length=20)
+    kpp: str | None = Field(None, max_length=20)
+    ogrn: str | None = Field(None, max_length=20)
+    address: str | None = Field(None, min_length=1, max_length=500)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    bank_name: str | None = Field(None, min_length=1, max_length=255)
+    bik: str | None = Field(None, min_length=1, max_length=20)
+    account: str | None = Field(None, min_length=1, max_length=30)
+    corr_account: str | None = Field(None, min_length=1, max_length=30)
+    signatory_name: str | None = Field(None, min_length=1, max_length=255)
+    signatory_position: str | None = Field(None, min_length=1, max_length=255)
+    signatory_name_genitive: str | None = Field(None, max_length=255)
+    signatory_position_genitive: str | None = Field(None, max_length=255)
+    signatory_basis: str | None = Field(None, max_length=255)
+    chief_accountant: str | None = Field(None, max_length=255)
+    vat_payer: bool | None = None
+    is_default: bool | None = None
+    is_active: bool | None = None
+
+
+class InvoiceLineIn(Schema):
+    product_id: int | None = None
+    name: str = Field("", max_length=500, description="Defaults to the product's name.")
+    unit: str = Field("", max_length=20)
+    quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)
+    price: Decimal = Field(..., ge=0, max_digits=17, decimal_places=2, description="VAT included")
+    discount_percent: Decimal = Field(Decimal(0), ge=0, le=100, max_digits=5, decimal_places=2)
+    vat_rate: VatRateIn | None = Field(None, description="Defaults to the product's rate, or 20.")
+
+
+class InvoiceLineOut(Schema):
+    position: int
+    product_id: int | None
+    name: str
+    unit: str
+    quantity: Decimal
+    price: Decimal
+    discount_percent: Decimal
+    vat_rate: str
+    amount: Decimal
+    vat_amount: Decimal
+
+
+class InvoiceIn(Schema):
+    deal_id: int | None = Field(None, description="Invoice the deal: its client and lines.")
+    company_id: int | None = Field(None, description="The buyer (defaults to the deal's client).")
+    legal_entity_id: int | None = Field(None, description="The seller (defaults to ours).")
+    lines: list[InvoiceLineIn] | None = Field(
+        None, max_length=500, description="Without lines, the deal's lines are invoiced."
+    )
+    due_date: date | None = None
+    comment: str = Field("", max_length=2000)
+    issue: bool = Field(False, description="Issue at once (gives the number).")
+
+
+class InvoicePatch(Schema):
+    due_date: date | None = None
+    comment: str | None = Field(None, max_length=2000)
+    legal_entity_id: int | None = None
+    lines: list[InvoiceLineIn] | None = Field(None, min_length=1, max_length=500)
+    status: Literal["issued"] | None = Field(None, description="`issued` issues a draft.")
+
+
+class InvoiceCancelIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=500)
+
+
+class InvoiceOut(Schema):
+    id: int
+    number: str
+    status: str
+    issue_date: date | None
+    due_date: date | None
+    seller_id: int
+    buyer_id: int
+    buyer_name: str
+    deal_id: int | None
+    responsible_id: int | None
+    team_id: int | None
+    currency: str
+    subtotal: Decimal
+    vat_amount: Decimal
+    total: Decimal
+    paid_amount: Decimal
+    comment: str
+    cancel_reason: str
+    overdue: bool
+    created_at: datetime
+    lines: list[InvoiceLineOut]
+
+    @staticmethod
+    def resolve_buyer_name(obj: Any) -> str:
+        return str(obj.buyer.name)
+
+    @staticmethod
+    def resolve_lines(obj: Any) -> list[Any]:
+        return list(obj.lines.all())
+
+    @staticmethod
+    def resolve_overdue(obj: Any) -> bool:
+        from .selectors import is_overdue
+
+        return is_overdue(obj)
+
+
+KindIn = Literal["quote", "tech_quote", "contract", "invoice", "act", "upd"]
+
+
+class TemplateOut(Schema):
+    id: int | None
+    kind: str
+    name: str
+    legal_entity_id: int | None
+    builtin: bool
+    is_active: bool
+    variables: list[str]
+    created_at: datetime | None
+
+
+class DocumentGenerateIn(Schema):
+    kind: KindIn
+    template_id: int | None = None
+    legal_entity_id: int | None = None
+
+
+class DocumentFilesOut(Schema):
+    docx: str
+    pdf: str | None
+
+
+class DocumentVersionOut(Schema):
+    version: int
+    created_at: datetime
+    files: DocumentFilesOut
+    pdf_unavailable_reason: str
+
+
+class DocumentOut(Schema):
+    id: int
+    kind: str
+    number: str
+    version: int
+    status: str
+    deal_id: int
+    legal_entity_id: int
+    invoice_id: int | None
+    approval_process: str
+    approval_instance_id: int | None
+    files: DocumentFilesOut
+    versions: list[DocumentVersionOut]
+    created_at: datetime
+
+
+class DocumentSendIn(Schema):
+    contact_id: int
+    message: str = Field("", max_length=5000)

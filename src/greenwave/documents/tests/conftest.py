@@ -1,0 +1,100 @@
+"""Fixtures of the documents tests: our legal entity, a client with requisites, a deal with
+product lines in the B2B pipeline."""
+
+from __future__ import annotations
+
+import importlib
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.utils import translation
+
+from greenwave.crm import services as crm_services
+from greenwave.documents import services
+from greenwave.documents.models import LegalEntity
+from greenwave.sales import services as sales_services
+from greenwave.sales.models import Deal, Pipeline
+
+_DEFAULTS = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
+_OPENING = importlib.import_module("greenwave.sales.migrations.0006_stage_opening_process")
+
+SELLER = {
+    "name": "ООО «Гринвейв»",
+    "full_name": "Общество с ограниченной ответственностью «Гринвейв»",
+    "inn": "7701234560",
+    "kpp": "770101001",
+    "ogrn": "1027700123450",
+    "address": "123112, г. Москва, Пресненская наб., д. 12",
+    "bank_name": "ПАО Сбербанк",
+    "bik": "044525225",
+    "account": "40702810938000012345",
+    "corr_account": "30101810400000000225",
+    "signatory_name": "Смирнова Анна Петровна",
+    "signatory_position": "Генеральный директор",
+    "chief_accountant": "Кузнецова Ольга Игоревна",
+}
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Service-level messages are checked in English (HTTP requests pick their own language)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def b2b(db: Any) -> Pipeline:
+    """The default B2B pipeline (a transactional test's flush drops the migration's rows)."""
+    _DEFAULTS.create(apps, None)
+    _OPENING.name_contract_approval(apps, None)
+    return Pipeline.objects.get(code="b2b")
+
+
+@pytest.fixture
+def stages(b2b: Pipeline) -> dict[str, Any]:
+    return {s.code: s for s in b2b.stages.all()}
+
+
+@pytest.fixture
+def seller(db: Any) -> LegalEntity:
+    return services.legal_entity_create(actor=None, data=dict(SELLER))
+
+
+@pytest.fixture
+def client_company(two_teams: dict[str, Any]) -> Any:
+    return crm_services.company_create(
+        actor=None,
+        name="ООО «Ромашка»",
+        inn="5001007329",
+        kpp="500101001",
+        legal_address="141400, Московская обл., г. Химки, ул. Ленина, д. 1",
+        responsible=two_teams["hunter_a"],
+        team=two_teams["team_a"],
+    )
+
+
+@pytest.fixture
+def product(db: Any) -> Any:
+    return crm_services.product_create(
+        actor=None, name="Труба стальная 57×3,5", sku="TR-57", unit="m", vat_rate="20"
+    )
+
+
+@pytest.fixture
+def deal(two_teams: dict[str, Any], b2b: Any, client_company: Any, product: Any) -> Deal:
+    deal = sales_services.deal_create(
+        actor=two_teams["hunter_a"],
+        title="Поставка труб",
+        pipeline=b2b,
+        company=client_company,
+    )
+    sales_services.deal_add_item(
+        actor=two_teams["hunter_a"],
+        deal=deal,
+        product=product,
+        quantity=Decimal("10.5"),
+        price=Decimal("1234.56"),
+    )
+    return Deal.objects.get(pk=deal.pk)

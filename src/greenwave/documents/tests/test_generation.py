@@ -1,0 +1,130 @@
+"""Generating documents of a deal: the DOCX read back with python-docx shows the requisites,
+the totals and the amount in words; numbering, versions, missing requisites."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document as DocxDocument
+
+from greenwave.core.errors import DomainError
+from greenwave.crm import services as crm_services
+from greenwave.documents import services
+from greenwave.documents.errors import DocumentsError
+from greenwave.documents.models import Document, Invoice, InvoiceStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(document: Document) -> str:
+    version = document.versions.get(version=document.current_version)
+    with version.docx.open("rb") as handle:
+        docx = DocxDocument(io.BytesIO(handle.read()))
+    parts = [p.text for p in docx.paragraphs]
+    for table in docx.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def signatory(client_company, two_teams):
+    contact = crm_services.contact_create(
+        actor=None,
+        company=client_company,
+        full_name="Петров Сергей Николаевич",
+        position="Генеральный директор",
+        emails=["petrov@romashka.ru"],
+    )
+    crm_services.decision_maker_add(
+        actor=None, company=client_company, contact=contact, role="ЛПР", influence_level=5
+    )
+    return contact
+
+
+def test_invoice_document_has_requisites_totals_and_words(seller, deal, two_teams) -> None:
+    document = services.document_generate(
+        actor=two_teams["hunter_a"], deal=deal, kind="invoice", with_pdf=False
+    )
+    text = _text(document)
+    assert "Счёт на оплату № 1 от" in text
+    for requisite in ("7701234560", "770101001", "044525225", "40702810938000012345"):
+        assert requisite in text  # our INN, KPP, BIK, account
+    assert "30101810400000000225" in text
+    assert "5001007329" in text  # the buyer's INN
+    assert "Труба стальная 57×3,5" in text
+    assert "12\u00a0962,88" in text  # the total
+    assert "2\u00a0160,48" in text  # VAT inside it
+    assert "Двенадцать тысяч девятьсот шестьдесят два рубля 88 копеек" in text
+    assert "Смирнова А. П." in text
+    invoice = Invoice.objects.get()
+    assert invoice.status == InvoiceStatus.ISSUED
+    assert document.number == invoice.number == "1"
+
+
+def test_contract_names_the_signatories_in_the_genitive(seller, deal, signatory, two_teams):
+    document = services.document_generate(
+        actor=two_teams["hunter_a"], deal=deal, kind="contract", with_pdf=False
+    )
+    text = _text(document)
+    assert "ДОГОВОР ПОСТАВКИ № Д-1" in text
+    assert "в лице Генерального директора Смирновой Анны Петровны" in text
+    assert "в лице Генерального директора Петрова Сергея Николаевича" in text
+    assert "СПЕЦИФИКАЦИЯ № 1" in text
+    assert "г. Москва" in text
+
+
+def test_regeneration_is_a_new_version_of_the_same_number(seller, deal, two_teams) -> None:
+    hunter = two_teams["hunter_a"]
+    first = services.document_generate(actor=hunter, deal=deal, kind="quote", with_pdf=False)
+    again = services.document_generate(actor=hunter, deal=deal, kind="quote", with_pdf=False)
+    assert again.pk == first.pk
+    assert again.current_version == 2
+    assert again.versions.count() == 2
+    assert again.number == "КП-1"
+    other = services.document_generate(actor=hunter, deal=deal, kind="tech_quote", with_pdf=False)
+    assert other.number == "ТКП-1"
+
+
+def test_missing_client_requisites_are_listed_and_nothing_is_made(seller, two_teams, b2b):
+    from greenwave.sales import services as sales_services
+
+    bare = crm_services.company_create(
+        actor=None, name="ООО «Без реквизитов»", responsible=two_teams["hunter_a"]
+    )
+    deal = sales_services.deal_create(
+        actor=two_teams["hunter_a"], title="Пустая", pipeline=b2b, company=bare
+    )
+    with pytest.raises(DomainError) as caught:
+        services.document_generate(actor=two_teams["hunter_a"], deal=deal, kind="contract")
+    assert caught.value.code == DocumentsError.MISSING_REQUISITES
+    missing = caught.value.details["missing"]
+    assert "INN of the client" in missing
+    assert "legal address of the client" in missing
+    assert any("signatory" in m for m in missing)
+    assert any("lines" in m for m in missing)
+    assert not Document.objects.exists()
+    assert not Invoice.objects.exists()
+
+
+def test_pdf_is_made_by_libreoffice(seller, deal, two_teams) -> None:
+    from greenwave.documents.rendering import soffice_path
+
+    if soffice_path() is None:
+        pytest.skip("LibreOffice is not installed here")
+    document = services.document_generate(actor=two_teams["hunter_a"], deal=deal, kind="act")
+    version = document.versions.get()
+    assert version.pdf_error == ""
+    with version.pdf.open("rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+
+
+def test_without_libreoffice_the_version_says_why(seller, deal, two_teams, monkeypatch) -> None:
+    from greenwave.documents import rendering
+
+    monkeypatch.setattr(rendering.shutil, "which", lambda name: None)
+    document = services.document_generate(actor=two_teams["hunter_a"], deal=deal, kind="act")
+    version = document.versions.get()
+    assert not version.pdf
+    assert "LibreOffice" in version.pdf_error

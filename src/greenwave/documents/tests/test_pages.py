@@ -1,0 +1,142 @@
+"""The pages and downloads: the deal card's documents, generation by a form, downloads with
+the right content type and a Russian file name, invoices, templates, scoping."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from docx import Document as DocxDocument
+
+from greenwave.documents import services
+from greenwave.documents.models import Document, DocumentTemplate
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_closer_generates_and_downloads_from_the_deal_card(seller, deal, two_teams) -> None:
+    client = _login(two_teams["hunter_a"])
+    section = client.get(f"/documents/deals/{deal.pk}/")
+    assert section.status_code == 200
+    assert "deal-papers" in section.content.decode()
+    response = client.post(f"/documents/deals/{deal.pk}/generate/", {"kind": "quote"})
+    assert response.status_code == 302
+    document = Document.objects.get()
+    download = client.get(f"/documents/{document.pk}/download/?format=docx")
+    assert download.status_code == 200
+    assert download["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    name = "Коммерческое предложение № КП-1 (версия 1).docx"
+    assert f"filename*=utf-8''{quote(name)}" in download["Content-Disposition"]
+    text = "\n".join(p.text for p in DocxDocument(io.BytesIO(download.content)).paragraphs)
+    assert "КОММЕРЧЕСКОЕ ПРЕДЛОЖЕНИЕ" in text
+    page = client.get(f"/documents/{document.pk}/")
+    assert page.status_code == 200
+
+
+def test_the_api_download_answers_the_file(seller, deal, two_teams, bearer) -> None:
+    document = services.document_generate(
+        actor=two_teams["hunter_a"], deal=deal, kind="invoice", with_pdf=False
+    )
+    api = bearer(two_teams["hunter_a"])
+    detail = api.get(f"/api/v1/documents/{document.pk}").json()
+    assert detail["number"] == "1"
+    assert detail["files"]["docx"].endswith("format=docx&version=1")
+    response = api.get(detail["files"]["docx"])
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+    outsider = bearer(two_teams["hunter_b"])
+    assert outsider.get(f"/api/v1/documents/{document.pk}").status_code == 404
+    assert outsider.get(detail["files"]["docx"]).status_code == 404
+
+
+def test_generate_through_the_api_lists_missing_requisites(seller, two_teams, b2b, bearer):
+    from greenwave.crm import services as crm_services
+    from greenwave.sales import services as sales_services
+
+    bare = crm_services.company_create(
+        actor=None, name="Без ИНН", responsible=two_teams["hunter_a"]
+    )
+    deal = sales_services.deal_create(
+        actor=two_teams["hunter_a"], title="Пустая", pipeline=b2b, company=bare
+    )
+    response = bearer(two_teams["hunter_a"]).post(
+        f"/api/v1/deals/{deal.pk}/documents/generate",
+        data={"kind": "invoice"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "documents.missing_requisites"
+    assert "ИНН клиента" in body["details"]["missing"]
+
+
+def test_another_team_gets_404_on_the_pages(seller, deal, two_teams) -> None:
+    document = services.document_generate(
+        actor=two_teams["hunter_a"], deal=deal, kind="quote", with_pdf=False
+    )
+    invoice = services.invoice_create_from_deal(actor=two_teams["hunter_a"], deal=deal)
+    outsider = _login(two_teams["hunter_b"])
+    for url in (
+        f"/documents/deals/{deal.pk}/",
+        f"/documents/{document.pk}/",
+        f"/documents/{document.pk}/download/",
+        f"/documents/invoices/{invoice.pk}/",
+    ):
+        assert outsider.get(url).status_code == 404, url
+    assert (
+        outsider.post(f"/documents/deals/{deal.pk}/generate/", {"kind": "act"}).status_code == 404
+    )
+    assert Document.objects.count() == 1
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_lists_render_in_both_languages(seller, deal, two_teams, make_user, language) -> None:
+    services.invoice_issue(
+        actor=None, invoice=services.invoice_create_from_deal(actor=None, deal=deal)
+    )
+    finance = _login(make_user("fin", roles=["finance"]))
+    finance.post("/accounts/language/", {"language": language, "next": "/"})
+    for url in (
+        "/documents/invoices/",
+        "/documents/invoices/?overdue=true",
+        "/documents/legal-entities/",
+        "/documents/templates/",
+        "/documents/templates/upload/",
+        "/documents/legal-entities/new/",
+    ):
+        assert finance.get(url).status_code == 200, url
+    page = finance.get("/documents/invoices/")
+    assert ("Счета" if language == "ru" else "Invoices") in page.content.decode()
+
+
+def test_a_bad_upload_on_the_page_is_refused_with_the_reason(seller, make_user) -> None:
+    lawyer = _login(make_user("law", roles=["lawyer"]))
+    response = lawyer.post(
+        "/documents/templates/upload/",
+        {
+            "legal_entity": seller.pk,
+            "kind": "contract",
+            "name": "Наш договор",
+            "file": SimpleUploadedFile("contract.docx", b"not a zip at all"),
+        },
+    )
+    assert response.status_code == 200
+    assert "DOCX" in response.content.decode()
+    assert not DocumentTemplate.objects.exists()
+
+
+def test_a_hunter_cannot_open_the_legal_entity_form(seller, two_teams) -> None:
+    hunter = _login(two_teams["hunter_a"])
+    assert hunter.get("/documents/legal-entities/new/").status_code == 403
+    assert hunter.get("/documents/legal-entities/").status_code == 200

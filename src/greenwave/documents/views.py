@@ -1,0 +1,446 @@
+"""Pages of the documents app: legal entities, templates, invoices, and the «Documents»
+section of a deal card (generate, versions, download, approval, send, preview)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.errors import DomainError
+from greenwave.core.pages import render_list_page
+from greenwave.crm.forms import show_domain_error
+from greenwave.crm.selectors import contact_get
+from greenwave.sales.selectors import deal_get
+
+from . import rendering, selectors, services
+from .builtin import builtin_path
+from .downloads import DOCX_TYPE, file_answer
+from .errors import DocumentsError
+from .forms import CancelForm, GenerateForm, LegalEntityForm, SendForm, TemplateUploadForm
+from .models import Document, NumberedKind
+
+View = Callable[..., HttpResponseBase]
+# How tags are written in Word (shown next to the variables).
+EXAMPLE_TAGS = {
+    "var": "{{ seller.inn }}",
+    "start": "{%tr for line in lines %}",
+    "end": "{%tr endfor %}",
+}
+
+
+def login_required(view: View) -> View:
+    """Sign-in required; a record outside the actor's scope is a 404, a refused act a 403."""
+
+    @wraps(view)
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404(exc.message) from exc
+            if exc.status == 403:
+                raise PermissionDenied(exc.message) from exc
+            raise
+
+    return django_login_required(wrapper)
+
+
+def _form_page(
+    request: AuthedRequest, form: Any, title: str, back_url: str, back_label: str, **extra: Any
+) -> HttpResponse:
+    context = {"form": form, "title": title, "back_url": back_url, "back_label": back_label}
+    return render(request, "core/form_page.html", {**context, **extra})
+
+
+def _back_to_deal(deal_id: int) -> HttpResponse:
+    return redirect(reverse("sales:deal_detail", args=[deal_id]) + "#deal-papers")
+
+
+# --- legal entities -----------------------------------------------------------------------
+
+
+@login_required
+def legal_entity_list(request: AuthedRequest) -> HttpResponse:
+    entities = selectors.legal_entity_list(actor=request.user)
+    return render(
+        request,
+        "documents/legal_entity_list.html",
+        {"entities": entities, "can_edit": services._is_finance(request.user)},
+    )
+
+
+def _require_finance_page(request: AuthedRequest) -> None:
+    if not services._is_finance(request.user):
+        raise PermissionDenied(_("Only finance, accounting or an administrator keeps them."))
+
+
+@login_required
+def legal_entity_create(request: AuthedRequest) -> HttpResponse:
+    _require_finance_page(request)
+    form = LegalEntityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.legal_entity_create(actor=request.user, data=form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Legal entity added."))
+            return redirect("documents:legal_entity_list")
+    back = reverse("documents:legal_entity_list")
+    return _form_page(request, form, _("New legal entity"), back, _("Legal entities"))
+
+
+@login_required
+def legal_entity_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    entity = selectors.legal_entity_get(actor=request.user, pk=pk)
+    _require_finance_page(request)
+    initial = {f: getattr(entity, f) for f in services.LEGAL_ENTITY_FIELDS}
+    form = LegalEntityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.legal_entity_update(actor=request.user, entity=entity, data=form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("documents:legal_entity_list")
+    back = reverse("documents:legal_entity_list")
+    return _form_page(request, form, entity.name, back, _("Legal entities"))
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+@login_required
+def template_list(request: AuthedRequest) -> HttpResponse:
+    return render(
+        request,
+        "documents/template_list.html",
+        {
+            "builtins": NumberedKind.choices,
+            "templates": selectors.template_list(actor=request.user),
+            "can_upload": services.can_manage_templates(request.user),
+            "variables": sorted(rendering.VARIABLES.items()),
+            "example": EXAMPLE_TAGS,
+        },
+    )
+
+
+@login_required
+def template_upload(request: AuthedRequest) -> HttpResponse:
+    if not services.can_manage_templates(request.user):
+        raise PermissionDenied(_("Only an administrator, a lawyer or finance uploads templates."))
+    entities = [(e.pk, e.name) for e in selectors.legal_entity_list(actor=request.user)]
+    form = TemplateUploadForm(request.POST or None, request.FILES or None, entities=entities)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > rendering.MAX_UPLOAD_BYTES:
+                raise DomainError(
+                    DocumentsError.INVALID_TEMPLATE, _("The file is larger than 10 MB.")
+                )
+            template = services.document_template_upload(
+                actor=request.user,
+                legal_entity=selectors.legal_entity_get(
+                    actor=request.user, pk=form.cleaned_data["legal_entity"]
+                ),
+                kind=form.cleaned_data["kind"],
+                name=form.cleaned_data["name"],
+                file_name=upload.name,
+                data=upload.read(),
+            )
+        except DomainError as exc:
+            form.add_error("file", exc.message)
+        else:
+            messages.success(request, _("Template uploaded."))
+            return redirect("documents:template_detail", pk=template.pk)
+    back = reverse("documents:template_list")
+    return render(
+        request,
+        "documents/template_upload.html",
+        {"form": form, "title": _("Upload a template"), "back_url": back},
+    )
+
+
+@login_required
+def template_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    template = selectors.template_get(actor=request.user, pk=pk)
+    if request.method == "POST":
+        services.document_template_set_active(
+            actor=request.user, template=template, active=not template.is_active
+        )
+        return redirect("documents:template_detail", pk=pk)
+    known = set(rendering.VARIABLES)
+    return render(
+        request,
+        "documents/template_detail.html",
+        {
+            "template": template,
+            "used": [
+                (v, v in known or v.split(".")[0] in {"lines", "line"}) for v in template.variables
+            ],
+            "variables": sorted(rendering.VARIABLES.items()),
+            "can_manage": services.can_manage_templates(request.user),
+        },
+    )
+
+
+@login_required
+def template_builtin(request: AuthedRequest, kind: str) -> HttpResponseBase:
+    """Download a built-in template to edit it in Word and upload it back."""
+    if kind not in NumberedKind.values:
+        raise Http404(_("No such template."))
+    label = str(NumberedKind(kind).label)
+    return FileResponse(
+        builtin_path(kind).open("rb"),
+        as_attachment=True,
+        filename=f"Шаблон — {label}.docx",
+        content_type=DOCX_TYPE,
+    )
+
+
+# --- invoices -----------------------------------------------------------------------------
+
+
+@login_required
+def invoice_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.INVOICE_LIST_SPEC,
+        selector=lambda query: selectors.invoice_list(actor=request.user, query=query),
+        title=_("Invoices"),
+        table_template="documents/partials/invoice_table.html",
+        empty_message=_("No invoices yet: issue one from a deal card."),
+        extra={"today": timezone.localdate()},
+    )
+
+
+@login_required
+def invoice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    invoice = selectors.invoice_get(actor=request.user, pk=pk)
+    documents = Document.objects.filter(invoice=invoice).order_by("-pk")
+    return render(
+        request,
+        "documents/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "overdue": selectors.is_overdue(invoice),
+            "documents": documents,
+            "cancel_form": CancelForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invoice_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
+    invoice = selectors.invoice_get(actor=request.user, pk=pk)
+    try:
+        if action == "issue":
+            services.invoice_issue(actor=request.user, invoice=invoice)
+            messages.success(request, _("Invoice issued."))
+        elif action == "cancel":
+            form = CancelForm(request.POST)
+            reason = form.data.get("reason", "") if form.is_valid() else ""
+            services.invoice_cancel(actor=request.user, invoice=invoice, reason=reason)
+            messages.success(request, _("Invoice cancelled."))
+        else:
+            raise Http404(_("Unknown action."))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    return redirect("documents:invoice_detail", pk=pk)
+
+
+# --- documents of a deal ------------------------------------------------------------------
+
+
+def _document_rows(request: AuthedRequest, deal_id: int) -> list[dict[str, Any]]:
+    rows = []
+    for document in selectors.document_list(actor=request.user, deal_id=deal_id):
+        current = selectors.document_version(document)
+        rows.append(
+            {
+                "document": document,
+                "state": services.approval_state(document),
+                "current": current,
+                "versions": getattr(document, "version_list", []),
+                "pdf_reason": "" if current.pdf else current.pdf_error,
+            }
+        )
+    return rows
+
+
+@login_required
+def deal_documents(request: AuthedRequest, deal_pk: int) -> HttpResponse:
+    """The «Documents» section of the deal card (loaded into it by htmx)."""
+    deal = deal_get(actor=request.user, pk=deal_pk)
+    company = deal.company
+    contacts = [c for c in company.contacts.filter(is_deleted=False) if c.emails] if company else []
+    return render(
+        request,
+        "documents/partials/deal_documents.html",
+        {
+            "deal": deal,
+            "rows": _document_rows(request, deal.pk),
+            "kinds": NumberedKind.choices,
+            "templates": selectors.template_list(actor=request.user).filter(is_active=True),
+            "invoices": selectors.deal_invoices(actor=request.user, deal_id=deal.pk),
+            "contacts": contacts,
+            "soffice_reason": rendering.pdf_unavailable_reason(),
+            "has_entity": selectors.legal_entity_list(
+                actor=request.user, active_only=True
+            ).exists(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def deal_generate(request: AuthedRequest, deal_pk: int) -> HttpResponse:
+    deal = deal_get(actor=request.user, pk=deal_pk)
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the kind of document."))
+        return _back_to_deal(deal.pk)
+    try:
+        template_id = form.cleaned_data.get("template")
+        template = (
+            selectors.template_get(actor=request.user, pk=template_id) if template_id else None
+        )
+        document = services.document_generate(
+            actor=request.user, deal=deal, kind=form.cleaned_data["kind"], template=template
+        )
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(doc)s generated, version %(v)s.")
+            % {"doc": document, "v": document.current_version},
+        )
+    return _back_to_deal(deal.pk)
+
+
+@login_required
+@require_POST
+def deal_invoice(request: AuthedRequest, deal_pk: int) -> HttpResponse:
+    """Draft an invoice of the deal (its lines) and open it."""
+    deal = deal_get(actor=request.user, pk=deal_pk)
+    try:
+        invoice = services.invoice_create_from_deal(actor=request.user, deal=deal)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+        return _back_to_deal(deal.pk)
+    return redirect("documents:invoice_detail", pk=invoice.pk)
+
+
+@login_required
+def document_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(actor=request.user, pk=pk)
+    version = selectors.document_version(
+        document, int(request.GET["v"]) if request.GET.get("v", "").isdigit() else None
+    )
+    return render(
+        request,
+        "documents/document_detail.html",
+        {
+            "document": document,
+            "state": services.approval_state(document),
+            "version": version,
+            "versions": getattr(document, "version_list", []),
+            "pdf_reason": ""
+            if version.pdf
+            else (version.pdf_error or rendering.pdf_unavailable_reason()),
+        },
+    )
+
+
+def _version_param(request: AuthedRequest) -> int | None:
+    raw = request.GET.get("version", "")
+    return int(raw) if raw.isdigit() and len(raw) < 9 else None
+
+
+@login_required
+def document_download(request: AuthedRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(actor=request.user, pk=pk)
+    file_format = "pdf" if request.GET.get("format") == "pdf" else "docx"
+    try:
+        return file_answer(request.user, document, file_format, _version_param(request))
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+        return redirect("documents:document_detail", pk=pk)
+
+
+@login_required
+def document_preview(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The PDF inline, for the preview frame."""
+    document = selectors.document_get(actor=request.user, pk=pk)
+    try:
+        response = file_answer(request.user, document, "pdf", _version_param(request), inline=True)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        return HttpResponse(exc.message, content_type="text/plain; charset=utf-8", status=409)
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@login_required
+@require_POST
+def document_approval(request: AuthedRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(actor=request.user, pk=pk)
+    try:
+        services.document_send_for_approval(actor=request.user, document=document)
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Sent for approval."))
+    return _back_to_deal(document.deal_id)
+
+
+@login_required
+@require_POST
+def document_send(request: AuthedRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get(actor=request.user, pk=pk)
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a contact with an e-mail address."))
+        return _back_to_deal(document.deal_id)
+    try:
+        contact = contact_get(actor=request.user, pk=form.cleaned_data["contact"])
+        services.document_send(
+            actor=request.user,
+            document=document,
+            contact=contact,
+            message=form.cleaned_data.get("message") or "",
+        )
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Sent to %(name)s.") % {"name": contact.full_name})
+    return _back_to_deal(document.deal_id)
