@@ -111,6 +111,26 @@ CALLS: list[BodyCall] = [
             ("deal_id", "deal"),
         )
     ],
+    BodyCall(
+        "post",
+        lambda o: "/api/v1/invoices",
+        "/api/v1/invoices",
+        "company_id",
+        lambda r, o: {
+            "company_id": r.company.pk,
+            "lines": [{"name": "Монтаж", "quantity": "1", "price": "1000"}],
+        },
+    ),
+    BodyCall(
+        "post",
+        lambda o: "/api/v1/invoices",
+        "/api/v1/invoices",
+        "deal_id",
+        lambda r, o: {
+            "deal_id": r.deal.pk,
+            "lines": [{"name": "Монтаж", "quantity": "1", "price": "1000"}],
+        },
+    ),
     *[
         BodyCall(
             "post",
@@ -150,6 +170,18 @@ EXCUSED: dict[tuple[str, str, str], str] = {
     ("post", "/api/v1/deals/{deal_id}/items", "product_id"): "shared catalogue",
     ("post", "/api/v1/deals/{deal_id}/price-list", "price_list_id"): "shared catalogue",
     ("post", "/api/v1/activities", "lead_id"): "walked below: leads have no team B twin here",
+    **{
+        (m, p, "legal_entity_id"): "our legal entities are a shared catalogue"
+        for m, p in (
+            ("patch", "/api/v1/invoices/{invoice_id}"),
+            ("post", "/api/v1/deals/{deal_id}/documents/generate"),
+            ("post", "/api/v1/document-templates"),
+            ("post", "/api/v1/invoices"),
+        )
+    },
+    ("post", "/api/v1/deals/{deal_id}/documents/generate", "template_id"): "shared catalogue",
+    ("post", "/api/v1/documents/{document_id}/send", "contact_id"): "documents/tests: a "
+    "contact of another client is refused (test_a_contact_of_another_client_is_refused)",
     ("post", "/api/v1/my-day/items", "activity_id"): "walked below with the activity",
 }
 SKIPPED_PREFIXES = ("/api/v1/processes/", "/api/v1/tasks/")
