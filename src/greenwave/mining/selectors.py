@@ -16,15 +16,20 @@ from typing import Any
 from django.db import connection
 from django.db.models import CharField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.bpm import events as bpm_events
 from greenwave.bpm.models import ProcessInstance
 from greenwave.bpm.scope import visible_instances_q
 from greenwave.core.case_access import case_links
+from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
+from greenwave.sales import events as sales_events
 
+from .errors import MiningError
 from .log import END, START, CaseLog, events_sql, label_name, seconds_between, traces
+from .petri import ModelError, PetriNet, net_from_bpmn, net_from_sequence, replay
 
 
 @dataclass
@@ -258,3 +263,65 @@ def approver_waits(
     ]
     rows.sort(key=lambda r: -r["median_seconds"])
     return rows[:limit]
+
+
+def model_of(log: CaseLog) -> tuple[PetriNet, str]:
+    """The to-be model of the mined case type: the BPMN of the process, or the stage order."""
+    if log.definition is not None:
+        try:
+            return net_from_bpmn(bytes(log.definition.xml), log.definition.process_id), str(
+                log.definition
+            )
+        except ModelError as exc:
+            raise DomainError(MiningError.BAD_MODEL, str(exc)) from exc
+    if log.pipeline is not None:
+        stages = [f"stage:{s.pk}" for s in log.pipeline.stages.order_by("order")]
+        return net_from_sequence([*stages, sales_events.DEAL_WON]), str(log.pipeline)
+    raise DomainError(
+        MiningError.NO_MODEL,
+        _("Conformance needs a process definition or a pipeline as the model."),
+    )
+
+
+def conformance(*, actor: User, log: CaseLog, limit: int = 500) -> dict[str, Any]:
+    """Token-based replay of every readable case against the model: overall fitness (summed
+    tokens, the standard formula), per-case fitness (worst first) and deviations counted."""
+    net, model_name = model_of(log)
+    visible = net.labels
+    totals = Counter[str]()
+    deviations: Counter[tuple[str, str]] = Counter()
+    per_case: list[dict[str, Any]] = []
+    for case_id, steps in traces(actor, log):
+        labels = [s[0] for s in steps]
+        if log.pipeline is not None:
+            labels = [a for a in labels if a in visible or a == sales_events.DEAL_LOST]
+        result = replay(net, labels)
+        totals.update(m=result.missing, r=result.remaining, p=result.produced, c=result.consumed)
+        deviations.update(result.deviations)
+        per_case.append(
+            {
+                "case_id": case_id,
+                "fitness": round(result.fitness, 6),
+                "missing": result.missing,
+                "remaining": result.remaining,
+                "produced": result.produced,
+                "consumed": result.consumed,
+                "deviations": [f"{kind}:{label}" for kind, label in result.deviations],
+            }
+        )
+    per_case.sort(key=lambda c: (c["fitness"], c["case_id"]))
+    fitness = (
+        0.5 * (1 - totals["m"] / totals["c"]) + 0.5 * (1 - totals["r"] / totals["p"])
+        if totals["c"] and totals["p"]
+        else None
+    )
+    return {
+        "model": model_name,
+        "fitness": round(fitness, 6) if fitness is not None else None,
+        "cases": len(per_case),
+        "deviations": [
+            {"kind": kind, "activity": label, "label": label_name(log, label), "count": n}
+            for (kind, label), n in deviations.most_common()
+        ],
+        "case_fitness": per_case[:limit],
+    }

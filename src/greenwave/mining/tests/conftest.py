@@ -61,3 +61,50 @@ def deal_log(two_teams: dict[str, Any], b2b: Pipeline) -> Callable[..., Deal]:  
         return deal
 
     return make
+
+
+@pytest.fixture
+def contract_process(db: Any) -> Any:
+    """The built-in contract approval, deployed (head → lawyer → finance, rework loops)."""
+    from greenwave.bpm.models import ProcessDefinition
+    from greenwave.bpm.services import definition_upload_and_deploy
+    from greenwave.bpm.library import library_xml
+
+    existing = ProcessDefinition.objects.filter(key="contract_approval").first()
+    if existing is not None:
+        return existing
+    return definition_upload_and_deploy(
+        actor=None, xml=library_xml()["contract_approval"], key="contract_approval"
+    )
+
+
+@pytest.fixture
+def process_log(two_teams: dict[str, Any], contract_process: Any) -> Callable[..., Any]:
+    """An instance of the contract approval whose log is the given task elements."""
+    from greenwave.bpm import events as bpm_events
+    from greenwave.bpm.models import ProcessInstance
+
+    def make(elements: Sequence[str], *, owner: str = "hunter_a", hours: float = 1.0) -> Any:
+        actor = two_teams[owner]
+        instance = ProcessInstance.objects.create(
+            definition=contract_process,
+            state="{}",
+            serializer_version="test",
+            responsible=actor,
+            team=actor.team,
+        )
+        clock = T0
+        for element in elements:
+            clock += timedelta(hours=hours)
+            kind = "ServiceTask" if element == "notify" else ""
+            event_append(
+                case_type="process_instance",
+                case_id=instance.pk,
+                activity=bpm_events.TOKEN_MOVED if kind else bpm_events.TASK_COMPLETED,
+                actor=actor,
+                payload={"element": element, "kind": kind, "name": element, "waited_seconds": 3600},
+                timestamp=clock,
+            )
+        return instance
+
+    return make
