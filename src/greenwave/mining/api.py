@@ -7,13 +7,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.core.api import document_file_answer
+from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors
 from .log import CaseLog, case_log
-from .schemas import BottleneckOut, DfgOut, EdgeCaseOut, VariantsOut, WaitOut
+from .export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
+from .schemas import BottleneckOut, ConformanceOut, DfgOut, EdgeCaseOut, VariantsOut, WaitOut
 
 router = Router(tags=["mining"])
 
@@ -113,3 +118,54 @@ def mining_waits(
     date_to: date | None = Query(None, alias="to"),
 ) -> Any:
     return selectors.approver_waits(actor=request.user, date_from=date_from, date_to=date_to)
+
+
+@router.get(
+    "/mining/conformance",
+    response=ConformanceOut,
+    summary="Conformance of the cases to the to-be model (token-based replay)",
+)
+def mining_conformance(
+    request: AuthedRequest,
+    process: str = "",
+    pipeline: int | None = None,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    case_type = "process" if process else "deal"
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    return selectors.conformance(actor=request.user, log=log)
+
+
+@router.get(
+    "/mining/export",
+    response={200: None},
+    summary="The log as XES or OCEL 2.0 (JSON, XML), streamed",
+    openapi_extra=document_file_answer("application/octet-stream", "XES or OCEL 2.0 file"),
+)
+def mining_export(
+    request: AuthedRequest,
+    format: str = "ocel2-json",  # noqa: A002 - the contract's parameter name
+    case_type: str = "deal",
+    pipeline: int | None = None,
+    process: str = "",
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    if format not in FORMATS:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("format must be one of: %(choices)s.") % {"choices": ", ".join(FORMATS)},
+            details={"fields": {"format": list(FORMATS)}},
+        )
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    response = StreamingHttpResponse(
+        export(request.user, log, format), content_type=MEDIA_TYPES[format]
+    )
+    name = f"{log.case_type}-{log.process_key or (log.pipeline.pk if log.pipeline else '')}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{EXTENSIONS[format]}"'
+    return response

@@ -294,3 +294,16 @@ def _as_datetime(value: Any) -> datetime:
         return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
     parsed = datetime.fromisoformat(str(value))
     return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
+
+
+def period_q(log: CaseLog) -> Any:
+    """The period of the log as an ORM filter on events."""
+    from django.db.models import Q
+
+    tz = timezone.get_current_timezone()
+    q = Q()
+    if log.date_from:
+        q &= Q(timestamp__gte=datetime.combine(log.date_from, time.min, tzinfo=tz))
+    if log.date_to:
+        q &= Q(timestamp__lt=datetime.combine(log.date_to + timedelta(days=1), time.min, tzinfo=tz))
+    return q
