@@ -16,8 +16,8 @@ from greenwave.core.api import document_file_answer
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors
-from .log import CaseLog, case_log
 from .export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
+from .log import CaseLog, case_log
 from .schemas import BottleneckOut, ConformanceOut, DfgOut, EdgeCaseOut, VariantsOut, WaitOut
 
 router = Router(tags=["mining"])
@@ -147,7 +147,7 @@ def mining_conformance(
 )
 def mining_export(
     request: AuthedRequest,
-    format: str = "ocel2-json",  # noqa: A002 - the contract's parameter name
+    format: str = "ocel2-json",
     case_type: str = "deal",
     pipeline: int | None = None,
     process: str = "",

@@ -114,7 +114,7 @@ def ocel_json(actor: User, log: CaseLog) -> Iterator[str]:
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "objects": ['
     first = True
     for obj_type, obj_id in _objects(events):
-        item = {"id": f"{obj_type}:{obj_id}", "type": obj_type, "attributes": []}
+        item: dict[str, Any] = {"id": f"{obj_type}:{obj_id}", "type": obj_type, "attributes": []}
         yield ("" if first else ",") + json.dumps(item, ensure_ascii=False)
         first = False
     yield '], "events": ['

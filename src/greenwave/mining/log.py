@@ -36,7 +36,7 @@ from greenwave.bpm.scope import visible_instances_q
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.models import Event
 from greenwave.sales import events as sales_events
-from greenwave.sales.models import Deal, Lead, Pipeline, Stage
+from greenwave.sales.models import ApprovalKind, Deal, DocumentKind, Lead, Pipeline, Stage
 
 from .errors import MiningError
 
@@ -230,23 +230,23 @@ def events_sql(
     """
     label, where, params = _label_sql(log)
     params = [log.event_case_type, *params]
-    join = ""
+    # A semi-join (IN): SQLite builds an index on the case keys for it, PostgreSQL hashes them.
+    scoped, scoped_params = "", []
     cases = visible_cases(actor, log)
     if cases is not None:
         keys = cases.order_by().values(key=Cast("pk", CharField()))
         case_sql, case_params = keys.query.sql_with_params()
-        join = f"JOIN ({case_sql}) c ON c.key = e.case_id"
-        params = [*case_params, *params]
+        scoped, scoped_params = f" AND e.case_id IN ({case_sql})", list(case_params)
     period, period_params = _period(log)
     extra = ""
     if case_ids is not None:
         extra = " AND e.case_id IN ({})".format(", ".join(["%s"] * len(case_ids)) or "NULL")
     sql = (
         f"SELECT e.case_id AS case_id, {label} AS label, e.timestamp AS ts, e.id AS id, "  # noqa: S608
-        f"e.actor_id AS actor_id FROM core_event e {join} "
-        f"WHERE e.case_type = %s {where}{period}{extra}"
+        f"e.actor_id AS actor_id FROM core_event e "
+        f"WHERE e.case_type = %s {where}{scoped}{period}{extra}"
     )
-    return sql, [*params, *period_params, *(case_ids or [])]
+    return sql, [*params, *scoped_params, *period_params, *(case_ids or [])]
 
 
 def label_name(log: CaseLog, label: str) -> str:
@@ -257,9 +257,11 @@ def label_name(log: CaseLog, label: str) -> str:
         return log.stage_names[label]
     kind, _sep, rest = label.partition(":")
     if kind == "approved":
-        return _("Approved: %(what)s") % {"what": rest}
+        approvals = dict(ApprovalKind.choices)
+        return str(approvals.get(rest, _("Approved: %(what)s") % {"what": rest}))
     if kind == "document":
-        return _("Document: %(what)s") % {"what": rest}
+        documents = dict(DocumentKind.choices)
+        return str(documents.get(rest, _("Document: %(what)s") % {"what": rest}))
     if kind == "el":
         return rest
     from greenwave.core.event_labels import activity_label

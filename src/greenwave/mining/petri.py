@@ -268,9 +268,8 @@ def replay(net: PetriNet, trace: list[str]) -> Replay:
     missing += lacking_sink
     consumed += 1
     left = [p for p, n in marking.items() if n > 0 and p != SINK]
-    for b in _visible_between(net, left, Counter({SINK: 1})):
-        if b not in done:
-            deviations.append(("skipped", b))
+    ahead = _visible_between(net, left, Counter({SINK: 1}))
+    deviations.extend(("skipped", b) for b in ahead if b not in done)
     # A step reported skipped that the case did later was done out of order.
     late = {lab for kind, lab in deviations if kind == "skipped" and lab in done}
     deviations = [

@@ -66,9 +66,9 @@ def deal_log(two_teams: dict[str, Any], b2b: Pipeline) -> Callable[..., Deal]:  
 @pytest.fixture
 def contract_process(db: Any) -> Any:
     """The built-in contract approval, deployed (head → lawyer → finance, rework loops)."""
+    from greenwave.bpm.library import library_xml
     from greenwave.bpm.models import ProcessDefinition
     from greenwave.bpm.services import definition_upload_and_deploy
-    from greenwave.bpm.library import library_xml
 
     existing = ProcessDefinition.objects.filter(key="contract_approval").first()
     if existing is not None:

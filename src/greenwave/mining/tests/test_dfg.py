@@ -10,7 +10,7 @@ from greenwave.mining.selectors import dfg, variants
 
 pytestmark = pytest.mark.django_db
 
-Q, N, P, CP, A, C, I, M = (
+Q, N, P, CP, A, C, INV, M = (
     "qualification",
     "needs",
     "presentation",
@@ -29,9 +29,9 @@ def _edges(data):
 def _built(deal_log, stages):
     # 3 straight, 2 with a rework loop at the contract (back to the CP approval), 1 lost.
     for _ in range(3):
-        deal_log([N, P, CP, A, C, I, M, "won"], hours=2)
-    deal_log([N, P, CP, A, C, A, C, I, M, "won"], hours=[2, 2, 2, 2, 2, 10, 4, 2, 2, 2])
-    deal_log([N, P, CP, A, C, A, C, I, M, "won"], hours=[2, 2, 2, 2, 2, 20, 6, 2, 2, 2])
+        deal_log([N, P, CP, A, C, INV, M, "won"], hours=2)
+    deal_log([N, P, CP, A, C, A, C, INV, M, "won"], hours=[2, 2, 2, 2, 2, 10, 4, 2, 2, 2])
+    deal_log([N, P, CP, A, C, A, C, INV, M, "won"], hours=[2, 2, 2, 2, 2, 20, 6, 2, 2, 2])
     deal_log([N, "lost"], hours=[2, 5])
 
 
@@ -68,7 +68,8 @@ def test_variants_rework_and_shares(two_teams, deal_log, stages, b2b) -> None:
     assert data["variants"][0]["share"] == 0.5
     rework = {r["activity"]: r for r in data["rework"]}
     contract = rework[f"stage:{stages[C].pk}"]
-    assert contract["cases"] == 2 and contract["repeats"] == 2
+    assert contract["cases"] == 2
+    assert contract["repeats"] == 2
     # First contract visit → its repeat: 10 + 4 hours and 20 + 6 hours.
     assert contract["total_seconds"] == pytest.approx((14 + 26) * 3600)
     assert contract["median_seconds"] == pytest.approx(20 * 3600)
@@ -92,7 +93,7 @@ def test_dfg_agrees_with_pm4py_on_a_random_log(two_teams, deal_log, stages, b2b)
     import pm4py
 
     rng = random.Random(7)
-    order = [N, P, CP, A, C, I, M]
+    order = [N, P, CP, A, C, INV, M]
     for _ in range(25):
         path, i = [], 0
         while i < len(order):
