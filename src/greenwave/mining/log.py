@@ -260,8 +260,8 @@ def label_name(log: CaseLog, label: str) -> str:
         approvals = dict(ApprovalKind.choices)
         return str(approvals.get(rest, _("Approved: %(what)s") % {"what": rest}))
     if kind == "document":
-        documents = dict(DocumentKind.choices)
-        return str(documents.get(rest, _("Document: %(what)s") % {"what": rest}))
+        what = dict(DocumentKind.choices).get(rest, rest)
+        return _("Document: %(what)s") % {"what": what}
     if kind == "el":
         return rest
     from greenwave.core.event_labels import activity_label

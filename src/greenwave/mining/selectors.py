@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import CharField
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
@@ -29,7 +30,7 @@ from greenwave.core.models import Event
 from greenwave.sales import events as sales_events
 
 from .errors import MiningError
-from .log import END, START, CaseLog, events_sql, label_name, seconds_between, traces
+from .log import END, PROCESS, START, CaseLog, events_sql, label_name, seconds_between, traces
 from .petri import ModelError, PetriNet, net_from_bpmn, net_from_sequence, replay
 
 
@@ -146,17 +147,28 @@ def edge_cases(
             found.append(case_id)
             if len(found) >= limit:
                 break
-    links = case_links([(log.event_case_type, c) for c in found], actor=actor)
-    return [
-        {
-            "case_id": c,
-            "title": links[(log.event_case_type, c)].title
-            if (log.event_case_type, c) in links
-            else c,
-            "url": links[(log.event_case_type, c)].url if (log.event_case_type, c) in links else "",
+    links = case_refs(actor=actor, log=log, case_ids=found)
+    return [{"case_id": c, "title": links[c][0], "url": links[c][1]} for c in found]
+
+
+def case_refs(*, actor: User, log: CaseLog, case_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """Title and URL of each mined case (one query): records through `core.case_access`,
+    process instances (which register no link there) to their own page."""
+    if log.case_type == PROCESS:
+        ids = [int(c) for c in case_ids if c.isdigit()]
+        rows = ProcessInstance.objects.filter(pk__in=ids).filter(visible_instances_q(actor))
+        found = {
+            str(pk): (f"{name} #{pk}", reverse("bpm:instance_detail", args=[pk]))
+            for pk, name in rows.values_list("pk", "definition__name")
         }
-        for c in found
-    ]
+    else:
+        links = case_links([(log.event_case_type, c) for c in case_ids], actor=actor)
+        found = {
+            c: (links[(log.event_case_type, c)].title, links[(log.event_case_type, c)].url)
+            for c in case_ids
+            if (log.event_case_type, c) in links
+        }
+    return {c: found.get(c, (f"#{c}", "")) for c in case_ids}
 
 
 def variants(*, actor: User, log: CaseLog, limit: int = 200) -> dict[str, Any]:

@@ -20,7 +20,9 @@ from greenwave.core.errors import CoreError, DomainError
 from greenwave.sales.models import Pipeline
 
 from . import selectors
-from .log import DEAL, LEAD, PROCESS, CaseLog, case_log, present_case_types
+from .log import DEAL, LEAD, PROCESS, CaseLog, case_log, label_name, present_case_types
+
+CASES_SHOWN = 50
 
 
 def page(view: Any) -> Any:
@@ -115,6 +117,12 @@ def _api_query(log: CaseLog) -> str:
     return urlencode({k: v for k, v in params.items() if v != ""})
 
 
+def _deviation_name(log: CaseLog, deviation: str) -> str:
+    kind, _sep, activity = deviation.partition(":")
+    kinds = {"skipped": _("skipped"), "inserted": _("inserted"), "out_of_order": _("out of order")}
+    return f"{kinds.get(kind, kind)}: {label_name(log, activity)}"
+
+
 @page
 def process_map(request: AuthedRequest) -> HttpResponse:
     log, chosen = _filters(request)
@@ -145,14 +153,12 @@ def variants(request: AuthedRequest) -> HttpResponse:
 @page
 def conformance(request: AuthedRequest) -> HttpResponse:
     log, chosen = _filters(request)
-    data = selectors.conformance(actor=request.user, log=log, limit=200)
-    from greenwave.core.case_access import case_links
-
-    links = case_links(
-        [(log.event_case_type, c["case_id"]) for c in data["case_fitness"]], actor=request.user
-    )
+    data = selectors.conformance(actor=request.user, log=log, limit=CASES_SHOWN)
+    ids = [c["case_id"] for c in data["case_fitness"]]
+    links = selectors.case_refs(actor=request.user, log=log, case_ids=ids)
     for row in data["case_fitness"]:
-        row["link"] = links.get((log.event_case_type, row["case_id"]))
+        row["title"], row["url"] = links[row["case_id"]]
+        row["named"] = [_deviation_name(log, d) for d in row["deviations"]]
     overlays: dict[str, dict[str, int]] = {}
     for d in data["deviations"]:
         if d["activity"].startswith("el:"):

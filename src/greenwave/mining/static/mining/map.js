@@ -44,6 +44,12 @@
     ],
     layout: { name: "dagre", rankDir: "TB", nodeSep: 40, rankSep: 50 }
   });
+  // A long process fits only at an unreadable size: keep the labels readable, start at the top.
+  if (cy.zoom() < 0.6) {
+    cy.zoom(0.6);
+    cy.center(cy.getElementById("▶"));
+    cy.panBy({ x: 0, y: -el.clientHeight / 2 + 40 });
+  }
   el.dataset.rendered = "true";
   document.querySelectorAll("input[name=m-view]").forEach(function (r) {
     r.addEventListener("change", function () {
