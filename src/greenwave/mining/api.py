@@ -21,6 +21,7 @@ from .log import CaseLog, case_log
 from .schemas import BottleneckOut, ConformanceOut, DfgOut, EdgeCaseOut, VariantsOut, WaitOut
 
 router = Router(tags=["mining"])
+MAX_ID = 2**53  # ids are bigints; larger numbers would overflow the database's integer
 
 
 def _log(
@@ -32,6 +33,13 @@ def _log(
     team: int | None,
     user: int | None,
 ) -> CaseLog:
+    for name, value in (("pipeline", pipeline), ("team", team), ("user", user)):
+        if value is not None and not 0 < value < MAX_ID:
+            raise DomainError(
+                CoreError.VALIDATION,
+                _("%(name)s is not a valid id.") % {"name": name},
+                details={"fields": {name: value}},
+            )
     return case_log(
         case_type=case_type,
         pipeline_id=pipeline,
