@@ -1,5 +1,5 @@
 """REST endpoints of process mining (mounted under /api/v1/ by config/api.py):
-`/mining/dfg`, `/mining/variants`, `/mining/edge-cases`, `/mining/bottlenecks`,
+`/mining/dfg`, `/mining/variants`, `/mining/rework`, `/mining/edge-cases`, `/mining/bottlenecks`,
 `/mining/waits`, `/mining/conformance`, `/mining/export`."""
 
 from __future__ import annotations
@@ -18,7 +18,15 @@ from greenwave.core.errors import CoreError, DomainError
 from . import selectors
 from .export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
 from .log import CaseLog, case_log
-from .schemas import BottleneckOut, ConformanceOut, DfgOut, EdgeCaseOut, VariantsOut, WaitOut
+from .schemas import (
+    BottleneckOut,
+    ConformanceOut,
+    DfgOut,
+    EdgeCaseOut,
+    ReworkOut,
+    VariantOut,
+    WaitOut,
+)
 
 router = Router(tags=["mining"])
 MAX_ID = 2**53  # ids are bigints; larger numbers would overflow the database's integer
@@ -66,7 +74,7 @@ def mining_dfg(
     return {"case_type": log.case_type, **selectors.dfg(actor=request.user, log=log)}
 
 
-@router.get("/mining/variants", response=VariantsOut, summary="Variants and rework loops")
+@router.get("/mining/variants", response=list[VariantOut], summary="Variants: the distinct paths")
 def mining_variants(
     request: AuthedRequest,
     case_type: str = "deal",
@@ -78,7 +86,26 @@ def mining_variants(
     user: int | None = None,
 ) -> Any:
     log = _log(case_type, pipeline, process, date_from, date_to, team, user)
-    return selectors.variants(actor=request.user, log=log)
+    return selectors.variants(actor=request.user, log=log)["variants"]
+
+
+@router.get(
+    "/mining/rework",
+    response=list[ReworkOut],
+    summary="Rework loops: activities repeated in a case and their time cost",
+)
+def mining_rework(
+    request: AuthedRequest,
+    case_type: str = "deal",
+    pipeline: int | None = None,
+    process: str = "",
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    return selectors.variants(actor=request.user, log=log, limit=0)["rework"]
 
 
 @router.get("/mining/bottlenecks", response=list[BottleneckOut], summary="The slowest transitions")

@@ -43,12 +43,6 @@ class ReworkOut(Schema):
     median_seconds: float
 
 
-class VariantsOut(Schema):
-    cases: int
-    variants: list[VariantOut]
-    rework: list[ReworkOut]
-
-
 class BottleneckOut(EdgeOut):
     source_label: str
     target_label: str

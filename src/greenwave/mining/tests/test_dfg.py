@@ -127,3 +127,26 @@ def test_dfg_agrees_with_pm4py_on_a_random_log(two_teams, deal_log, stages, b2b)
         edge = _edges(ours)[key]
         assert edge["median_seconds"] == pytest.approx(stats["median"], abs=0.01)
         assert edge["mean_seconds"] == pytest.approx(stats["mean"], abs=0.01)
+
+
+def test_process_cases_are_scoped_and_waits_name_the_slow_approver(
+    two_teams, process_log, contract_process
+) -> None:
+    from greenwave.mining.selectors import approver_waits, edge_cases
+
+    process_log(["review_head", "review_lawyer", "review_finance", "notify"], owner="hunter_a")
+    process_log(["review_head", "review_lawyer"], owner="hunter_b")
+    log = case_log(case_type="process", process="contract_approval")
+    assert dfg(actor=two_teams["hunter_a"], log=log)["cases"] == 1
+    assert dfg(actor=two_teams["director"], log=log)["cases"] == 2
+    assert len(approver_waits(actor=two_teams["hunter_a"])) == 3  # head, lawyer, finance tasks
+    assert len(approver_waits(actor=two_teams["hunter_b"])) == 2
+    cases = edge_cases(
+        actor=two_teams["director"], log=log, source="el:review_head", target="el:review_lawyer"
+    )
+    assert len(cases) == 2
+    assert all(c["url"].startswith("/processes/instances/") for c in cases)
+    hidden = edge_cases(
+        actor=two_teams["hunter_b"], log=log, source="el:review_lawyer", target="el:review_finance"
+    )
+    assert hidden == []

@@ -19,7 +19,11 @@ def test_dfg_and_variants_api_answer_the_readers_cases(two_teams, deal_log, b2b,
     director = bearer(two_teams["director"])
     assert director.get("/api/v1/mining/dfg", {"pipeline": b2b.pk}).json()["cases"] == 2
     variants = director.get("/api/v1/mining/variants", {"pipeline": b2b.pk}).json()
-    assert [v["count"] for v in variants["variants"]] == [1, 1]
+    assert [v["count"] for v in variants] == [1, 1]
+    assert {"activities", "count", "share", "median_seconds"} <= set(variants[0])
+    rework = director.get("/api/v1/mining/rework", {"pipeline": b2b.pk})
+    assert rework.status_code == 200
+    assert rework.json() == []
 
 
 def test_bad_filters_are_4xx_with_a_code(two_teams, b2b, bearer) -> None:
