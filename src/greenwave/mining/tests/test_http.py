@@ -50,3 +50,24 @@ def test_pages_render_for_a_head(two_teams, deal_log, b2b, contract_process, pro
     assert conf.status_code == 200
     assert b"mining-overlays" in conf.content
     assert client.get("/mining/", {"from": "not-a-date"}).status_code == 400
+
+
+def test_the_pages_export_links_stream_with_the_browser_session(two_teams, deal_log, b2b) -> None:
+    deal_log(SEQ)
+    client = Client()
+    client.force_login(two_teams["head_a"])
+    answer = client.get("/api/v1/mining/export", {"format": "ocel2-json", "pipeline": b2b.pk})
+    assert answer.status_code == 200
+    assert answer.streaming
+    assert answer["Content-Disposition"].endswith('.jsonocel"')
+    body = b"".join(answer.streaming_content).decode()
+    assert '"objectTypes"' in body
+    assert body.count('"type": "deal_stage_changed"') == len(SEQ)
+
+
+def test_the_menu_shows_the_map_to_heads_only(two_teams) -> None:
+    head, hunter = Client(), Client()
+    head.force_login(two_teams["head_a"])
+    hunter.force_login(two_teams["hunter_a"])
+    assert b'href="/mining/"' in head.get("/").content
+    assert b'href="/mining/"' not in hunter.get("/").content
