@@ -150,3 +150,13 @@ def test_process_cases_are_scoped_and_waits_name_the_slow_approver(
         actor=two_teams["hunter_b"], log=log, source="el:review_lawyer", target="el:review_finance"
     )
     assert hidden == []
+
+
+def test_another_case_type_is_mined_within_the_readers_scope(two_teams) -> None:
+    from greenwave.crm.services import company_create
+
+    company_create(actor=two_teams["hunter_a"], name="Альфа")
+    company_create(actor=two_teams["hunter_b"], name="Бета")
+    log = case_log(case_type="company")
+    assert dfg(actor=two_teams["hunter_a"], log=log)["cases"] == 1
+    assert dfg(actor=two_teams["director"], log=log)["cases"] == 2
