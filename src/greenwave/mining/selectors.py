@@ -219,9 +219,12 @@ def variants(*, actor: User, log: CaseLog, limit: int = 200) -> dict[str, Any]:
     }
 
 
-def bottlenecks(*, actor: User, log: CaseLog, limit: int = 10) -> list[dict[str, Any]]:
-    """The slowest transitions by median time (ties by count), from the map's own edges."""
-    data = dfg(actor=actor, log=log)
+def bottlenecks(
+    *, actor: User, log: CaseLog, limit: int = 10, data: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The slowest transitions by median time (ties by count), from the map's own edges
+    (`data`: the map already read for this log)."""
+    data = data or dfg(actor=actor, log=log)
     timed = [e for e in data["edges"] if e["median_seconds"] is not None]
     timed.sort(key=lambda e: (-(e["median_seconds"] or 0), -e["count"]))
     names = {n["activity"]: n["label"] for n in data["nodes"]}

@@ -127,12 +127,13 @@ def _deviation_name(log: CaseLog, deviation: str) -> str:
 def process_map(request: AuthedRequest) -> HttpResponse:
     log, chosen = _filters(request)
     actor = request.user
+    graph = selectors.dfg(actor=actor, log=log)
     context = {
         "title": _("Process map"),
         "chosen": chosen,
         "query": _api_query(log),
-        "dfg": selectors.dfg(actor=actor, log=log),
-        "bottlenecks": selectors.bottlenecks(actor=actor, log=log),
+        "dfg": graph,
+        "bottlenecks": selectors.bottlenecks(actor=actor, log=log, data=graph),
         "waits": selectors.approver_waits(
             actor=actor, date_from=log.date_from, date_to=log.date_to, limit=15
         ),
