@@ -34,6 +34,7 @@ ALL = (
     "bpm_throughput",
     "bpm_vs_bpmn_engine",
     "load_mixed",
+    "mining_dfg",
 )
 
 
@@ -58,6 +59,7 @@ def main() -> int:
     import dmn_bench
     import import_bench
     import load_bench
+    import mining_bench
 
     from greenwave.datagen.benchreport import FAIL, BenchResult, write_reports
 
@@ -79,6 +81,11 @@ def main() -> int:
             ("api_list", "api_create"),
             0.5,
             lambda: api_bench.bench_api(seconds=load_s, warmup=warm_s, dataset=label),
+        ),
+        (
+            ("mining_dfg",),
+            mining_bench.TARGET,
+            lambda: [mining_bench.bench_mining_dfg(runs=runs, dataset=label)],
         ),
         (("dmn_eval",), 0.2, lambda: [dmn_bench.bench_dmn(seconds=2.0 if args.quick else 8.0)]),
         (

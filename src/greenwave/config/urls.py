@@ -14,6 +14,7 @@ urlpatterns = [
     path("sales/", include("greenwave.sales.urls")),
     path("activities/", include("greenwave.activities.urls")),
     path("processes/", include("greenwave.bpm.urls")),
+    path("mining/", include("greenwave.mining.urls")),
     path("decisions/", include("greenwave.decisions.urls")),
     path("planning/", include("greenwave.planning.urls")),
     path("documents/", include("greenwave.documents.urls")),

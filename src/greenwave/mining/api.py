@@ -1,0 +1,206 @@
+"""REST endpoints of process mining (mounted under /api/v1/ by config/api.py):
+`/mining/dfg`, `/mining/variants`, `/mining/rework`, `/mining/edge-cases`, `/mining/bottlenecks`,
+`/mining/waits`, `/mining/conformance`, `/mining/export`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.api import document_file_answer
+from greenwave.core.errors import CoreError, DomainError
+
+from . import selectors
+from .export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
+from .log import CaseLog, case_log
+from .schemas import (
+    BottleneckOut,
+    ConformanceOut,
+    DfgOut,
+    EdgeCaseOut,
+    ReworkOut,
+    VariantOut,
+    WaitOut,
+)
+
+router = Router(tags=["mining"])
+MAX_ID = 2**53  # ids are bigints; larger numbers would overflow the database's integer
+
+
+def _log(
+    case_type: str,
+    pipeline: int | None,
+    process: str,
+    date_from: date | None,
+    date_to: date | None,
+    team: int | None,
+    user: int | None,
+) -> CaseLog:
+    for name, value in (("pipeline", pipeline), ("team", team), ("user", user)):
+        if value is not None and not 0 < value < MAX_ID:
+            raise DomainError(
+                CoreError.VALIDATION,
+                _("%(name)s is not a valid id.") % {"name": name},
+                details={"fields": {name: value}},
+            )
+    return case_log(
+        case_type=case_type,
+        pipeline_id=pipeline,
+        process=process,
+        date_from=date_from,
+        date_to=date_to,
+        team_id=team,
+        user_id=user,
+    )
+
+
+@router.get("/mining/dfg", response=DfgOut, summary="Process map (directly-follows graph)")
+def mining_dfg(
+    request: AuthedRequest,
+    case_type: str = "deal",
+    pipeline: int | None = None,
+    process: str = "",
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    return {"case_type": log.case_type, **selectors.dfg(actor=request.user, log=log)}
+
+
+@router.get("/mining/variants", response=list[VariantOut], summary="Variants: the distinct paths")
+def mining_variants(
+    request: AuthedRequest,
+    case_type: str = "deal",
+    pipeline: int | None = None,
+    process: str = "",
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    return selectors.variants(actor=request.user, log=log)["variants"]
+
+
+@router.get(
+    "/mining/rework",
+    response=list[ReworkOut],
+    summary="Rework loops: activities repeated in a case and their time cost",
+)
+def mining_rework(
+    request: AuthedRequest,
+    case_type: str = "deal",
+    pipeline: int | None = None,
+    process: str = "",
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    return selectors.variants(actor=request.user, log=log, limit=0)["rework"]
+
+
+@router.get("/mining/bottlenecks", response=list[BottleneckOut], summary="The slowest transitions")
+def mining_bottlenecks(
+    request: AuthedRequest,
+    case_type: str = "deal",
+    pipeline: int | None = None,
+    process: str = "",
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    return selectors.bottlenecks(actor=request.user, log=log)
+
+
+@router.get(
+    "/mining/edge-cases", response=list[EdgeCaseOut], summary="The cases that take one edge"
+)
+def mining_edge_cases(
+    request: AuthedRequest,
+    source: str,
+    target: str,
+    case_type: str = "deal",
+    pipeline: int | None = None,
+    process: str = "",
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    return selectors.edge_cases(actor=request.user, log=log, source=source, target=target)
+
+
+@router.get(
+    "/mining/waits",
+    response=list[WaitOut],
+    summary="Waiting time per approver across processes (who holds up whom)",
+)
+def mining_waits(
+    request: AuthedRequest,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+) -> Any:
+    return selectors.approver_waits(actor=request.user, date_from=date_from, date_to=date_to)
+
+
+@router.get(
+    "/mining/conformance",
+    response=ConformanceOut,
+    summary="Conformance of the cases to the to-be model (token-based replay)",
+)
+def mining_conformance(
+    request: AuthedRequest,
+    process: str = "",
+    pipeline: int | None = None,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    case_type = "process" if process else "deal"
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    return selectors.conformance(actor=request.user, log=log)
+
+
+@router.get(
+    "/mining/export",
+    response={200: None},
+    summary="The log as XES or OCEL 2.0 (JSON, XML), streamed",
+    openapi_extra=document_file_answer("application/octet-stream", "XES or OCEL 2.0 file"),
+)
+def mining_export(
+    request: AuthedRequest,
+    format: str = "ocel2-json",
+    case_type: str = "deal",
+    pipeline: int | None = None,
+    process: str = "",
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    team: int | None = None,
+    user: int | None = None,
+) -> Any:
+    if format not in FORMATS:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("format must be one of: %(choices)s.") % {"choices": ", ".join(FORMATS)},
+            details={"fields": {"format": list(FORMATS)}},
+        )
+    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    response = StreamingHttpResponse(
+        export(request.user, log, format), content_type=MEDIA_TYPES[format]
+    )
+    name = f"{log.case_type}-{log.process_key or (log.pipeline.pk if log.pipeline else '')}"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{EXTENSIONS[format]}"'
+    return response

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MiningConfig(AppConfig):
+    name = "greenwave.mining"
+    label = "mining"
+    verbose_name = _("Process mining")
+
+    def ready(self) -> None:
+        from greenwave.core.navigation import NavItem, register_nav
+
+        def may_mine(user: object) -> bool:
+            has_role = getattr(user, "has_role", None)
+            return bool(has_role and has_role("head_of_sales", "admin"))
+
+        register_nav(
+            NavItem(
+                "mining_map",
+                _("Process map"),
+                "mining:map",
+                "diagram-3",
+                section="analytics",
+                order=20,
+                visible=may_mine,
+            )
+        )

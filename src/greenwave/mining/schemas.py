@@ -1,0 +1,89 @@
+"""Answers of the mining API."""
+
+from __future__ import annotations
+
+from ninja import Schema
+
+
+class NodeOut(Schema):
+    activity: str
+    label: str
+    count: int
+
+
+class EdgeOut(Schema):
+    source: str
+    target: str
+    count: int
+    median_seconds: float | None
+    mean_seconds: float | None
+
+
+class DfgOut(Schema):
+    case_type: str
+    cases: int
+    nodes: list[NodeOut]
+    edges: list[EdgeOut]
+
+
+class VariantOut(Schema):
+    activities: list[str]
+    labels: list[str]
+    count: int
+    share: float
+    median_seconds: float
+
+
+class ReworkOut(Schema):
+    activity: str
+    label: str
+    cases: int
+    repeats: int
+    total_seconds: float
+    median_seconds: float
+
+
+class BottleneckOut(EdgeOut):
+    source_label: str
+    target_label: str
+
+
+class WaitOut(Schema):
+    user_id: int | None
+    user: str
+    task: str
+    count: int
+    median_seconds: float
+    mean_seconds: float
+    total_seconds: float
+
+
+class EdgeCaseOut(Schema):
+    case_id: str
+    title: str
+    url: str
+
+
+class DeviationOut(Schema):
+    kind: str
+    activity: str
+    label: str
+    count: int
+
+
+class CaseFitnessOut(Schema):
+    case_id: str
+    fitness: float
+    missing: int
+    remaining: int
+    produced: int
+    consumed: int
+    deviations: list[str]
+
+
+class ConformanceOut(Schema):
+    model: str
+    fitness: float | None
+    cases: int
+    deviations: list[DeviationOut]
+    case_fitness: list[CaseFitnessOut]

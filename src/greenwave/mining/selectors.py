@@ -1,0 +1,345 @@
+"""Readers of the mining app: the process map, variants, rework, bottlenecks, waiting times.
+
+All take the acting user: a log is made of the cases the actor may read (`log.visible_cases`).
+The directly-follows graph is one SQL aggregate over the labelled events with the previous
+label of each case (`lag`); its medians come from percentile_cont on PostgreSQL and from the
+middle rows of a window numbering elsewhere (only those rows reach Python).
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import User
+from greenwave.bpm import events as bpm_events
+from greenwave.bpm.models import ProcessInstance
+from greenwave.bpm.scope import visible_instances_q
+from greenwave.core.case_access import case_links
+from greenwave.core.errors import DomainError
+from greenwave.core.models import Event
+from greenwave.sales import events as sales_events
+
+from .errors import MiningError
+from .log import END, PROCESS, START, CaseLog, events_sql, label_name, seconds_between, traces
+from .petri import ModelError, PetriNet, net_from_bpmn, net_from_sequence, replay
+
+
+@dataclass
+class Edge:
+    source: str
+    target: str
+    count: int
+    mean_seconds: float | None
+    median_seconds: float | None
+
+
+def _transitions_sql(actor: User, log: CaseLog) -> tuple[str, list[Any]]:
+    """(src, tgt, secs) of every directly-follows pair, with the start and end of each case.
+
+    One window pass (a CTE read twice: both databases materialise it once)."""
+    events, params = events_sql(actor, log)
+    secs = seconds_between("ts", "prev_ts")
+    seq = (
+        "SELECT label, ts, "  # noqa: S608
+        "lag(label) OVER (PARTITION BY case_id ORDER BY ts, id) AS prev, "
+        "lag(ts) OVER (PARTITION BY case_id ORDER BY ts, id) AS prev_ts, "
+        "lead(label) OVER (PARTITION BY case_id ORDER BY ts, id) AS nxt "
+        f"FROM ({events}) ev"
+    )
+    sql = (
+        f"WITH seq AS ({seq}) SELECT coalesce(prev, '{START}') AS src, label AS tgt, "  # noqa: S608
+        f"CASE WHEN prev IS NULL THEN NULL ELSE {secs} END AS secs FROM seq "
+        f"UNION ALL SELECT label, '{END}', NULL FROM seq WHERE nxt IS NULL"
+    )
+    return sql, params
+
+
+def dfg(*, actor: User, log: CaseLog) -> dict[str, Any]:
+    """Nodes `{activity, label, count}` and edges `{source, target, count, median, mean}`."""
+    sql, params = _transitions_sql(actor, log)
+    postgres = connection.vendor == "postgresql"
+    median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY t.secs)" if postgres else "NULL"
+    query = (
+        f"SELECT t.src, t.tgt, count(*), avg(t.secs), {median} FROM ({sql}) t "  # noqa: S608
+        "GROUP BY t.src, t.tgt"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    medians = {} if postgres else _medians(sql, params)
+    edges = [
+        Edge(
+            src,
+            tgt,
+            n,
+            _round(mean),
+            _round(med if postgres else medians.get((src, tgt))),
+        )
+        for src, tgt, n, mean, med in rows
+    ]
+    edges.sort(key=lambda e: (-e.count, e.source, e.target))
+    nodes: Counter[str] = Counter()
+    for e in edges:
+        if e.target != END:
+            nodes[e.target] += e.count
+    cases = sum(e.count for e in edges if e.source == START)
+    node_list = [{"activity": START, "label": label_name(log, START), "count": cases}]
+    node_list += [
+        {"activity": a, "label": label_name(log, a), "count": n}
+        for a, n in sorted(nodes.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    node_list.append({"activity": END, "label": label_name(log, END), "count": cases})
+    return {
+        "cases": cases,
+        "nodes": node_list if cases else [],
+        "edges": [
+            {
+                "source": e.source,
+                "target": e.target,
+                "count": e.count,
+                "median_seconds": e.median_seconds,
+                "mean_seconds": e.mean_seconds,
+            }
+            for e in edges
+        ],
+    }
+
+
+def _round(value: Any) -> float | None:
+    return round(float(value), 3) if value is not None else None
+
+
+def _medians(sql: str, params: list[Any]) -> dict[tuple[str, str], float]:
+    """Median seconds per edge without percentile_cont: the one or two middle rows only."""
+    query = (
+        "SELECT src, tgt, secs FROM (SELECT src, tgt, secs, "  # noqa: S608
+        "row_number() OVER (PARTITION BY src, tgt ORDER BY secs) AS rn, "
+        "count(*) OVER (PARTITION BY src, tgt) AS cnt "
+        f"FROM ({sql}) x WHERE secs IS NOT NULL) y "
+        "WHERE rn >= (cnt + 1) / 2 AND rn <= (cnt + 2) / 2"
+    )
+    pairs: dict[tuple[str, str], list[float]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        for src, tgt, secs in cursor.fetchall():
+            pairs[(src, tgt)].append(float(secs))
+    return {key: sum(v) / len(v) for key, v in pairs.items()}
+
+
+def edge_cases(
+    *, actor: User, log: CaseLog, source: str, target: str, limit: int = 50
+) -> list[dict[str, Any]]:
+    """The cases that take the edge source → target (the first `limit`), with links."""
+    found: list[str] = []
+    for case_id, steps in traces(actor, log):
+        labels = [START, *(s[0] for s in steps), END]
+        if any(a == source and b == target for a, b in itertools.pairwise(labels)):
+            found.append(case_id)
+            if len(found) >= limit:
+                break
+    links = case_refs(actor=actor, log=log, case_ids=found)
+    return [{"case_id": c, "title": links[c][0], "url": links[c][1]} for c in found]
+
+
+def case_refs(*, actor: User, log: CaseLog, case_ids: list[str]) -> dict[str, tuple[str, str]]:
+    """Title and URL of each mined case (one query): records through `core.case_access`,
+    process instances (which register no link there) to their own page."""
+    if log.case_type == PROCESS:
+        ids = [int(c) for c in case_ids if c.isdigit()]
+        rows = ProcessInstance.objects.filter(pk__in=ids).filter(visible_instances_q(actor))
+        found = {
+            str(pk): (f"{name} #{pk}", reverse("bpm:instance_detail", args=[pk]))
+            for pk, name in rows.values_list("pk", "definition__name")
+        }
+    else:
+        links = case_links([(log.event_case_type, c) for c in case_ids], actor=actor)
+        found = {
+            c: (links[(log.event_case_type, c)].title, links[(log.event_case_type, c)].url)
+            for c in case_ids
+            if (log.event_case_type, c) in links
+        }
+    return {c: found.get(c, (f"#{c}", "")) for c in case_ids}
+
+
+def variants(*, actor: User, log: CaseLog, limit: int = 200) -> dict[str, Any]:
+    """Distinct paths with count, share and median duration; rework loops with their cost."""
+    paths: dict[tuple[str, ...], list[float]] = defaultdict(list)
+    rework: dict[str, list[float]] = defaultdict(list)
+    rework_cases: Counter[str] = Counter()
+    total = 0
+    for _case, steps in traces(actor, log):
+        total += 1
+        labels = tuple(s[0] for s in steps)
+        paths[labels].append((steps[-1][1] - steps[0][1]).total_seconds())
+        seen: dict[str, Any] = {}
+        repeated: set[str] = set()
+        for label, ts, _actor in steps:
+            if label in seen:
+                # The cost of a loop: the time from the first visit to the repeat.
+                rework[label].append((ts - seen[label]).total_seconds())
+                repeated.add(label)
+            else:
+                seen[label] = ts
+        for label in repeated:
+            rework_cases[label] += 1
+    ordered = sorted(paths.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:limit]
+    return {
+        "cases": total,
+        "variants": [
+            {
+                "activities": list(p),
+                "labels": [label_name(log, a) for a in p],
+                "count": len(d),
+                "share": round(len(d) / total, 4) if total else 0.0,
+                "median_seconds": round(statistics.median(d), 3),
+            }
+            for p, d in ordered
+        ],
+        "rework": [
+            {
+                "activity": a,
+                "label": label_name(log, a),
+                "cases": rework_cases[a],
+                "repeats": len(d),
+                "total_seconds": round(sum(d), 3),
+                "median_seconds": round(statistics.median(d), 3),
+            }
+            for a, d in sorted(rework.items(), key=lambda kv: -sum(kv[1]))
+        ],
+    }
+
+
+def bottlenecks(
+    *, actor: User, log: CaseLog, limit: int = 10, data: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The slowest transitions by median time (ties by count), from the map's own edges
+    (`data`: the map already read for this log)."""
+    data = data or dfg(actor=actor, log=log)
+    timed = [e for e in data["edges"] if e["median_seconds"] is not None]
+    timed.sort(key=lambda e: (-(e["median_seconds"] or 0), -e["count"]))
+    names = {n["activity"]: n["label"] for n in data["nodes"]}
+    return [
+        {
+            **e,
+            "source_label": names.get(e["source"], e["source"]),
+            "target_label": names.get(e["target"], e["target"]),
+        }
+        for e in timed[:limit]
+    ]
+
+
+def approver_waits(
+    *, actor: User, date_from: Any = None, date_to: Any = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """«Кто кого задерживает»: per person and task, the time tasks waited for them to be done,
+    across every process the actor may read (from `waited_seconds` of the completion event)."""
+    from django.contrib.auth import get_user_model
+
+    visible = (
+        ProcessInstance.objects.filter(visible_instances_q(actor))
+        .order_by()
+        .values(key=Cast("pk", CharField()))
+    )
+    qs = Event.objects.filter(
+        case_type=ProcessInstance.EVENT_CASE_TYPE,
+        activity=bpm_events.TASK_COMPLETED,
+        case_id__in=visible,
+    )
+    if date_from:
+        qs = qs.filter(timestamp__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(timestamp__date__lte=date_to)
+    waits: dict[tuple[int | None, str], list[float]] = defaultdict(list)
+    for actor_id, payload in qs.order_by().values_list("actor_id", "payload").iterator(2000):
+        secs = payload.get("waited_seconds")
+        if isinstance(secs, int | float):
+            waits[(actor_id, str(payload.get("name") or payload.get("element") or ""))].append(
+                float(secs)
+            )
+    users = get_user_model().objects.in_bulk([a for a, _t in waits if a])
+    rows: list[dict[str, Any]] = [
+        {
+            "user_id": a,
+            "user": str(users[a]) if a in users else "—",
+            "task": task,
+            "count": len(d),
+            "median_seconds": round(statistics.median(d), 3),
+            "mean_seconds": round(sum(d) / len(d), 3),
+            "total_seconds": round(sum(d), 3),
+        }
+        for (a, task), d in waits.items()
+    ]
+    rows.sort(key=lambda r: -r["median_seconds"])
+    return rows[:limit]
+
+
+def model_of(log: CaseLog) -> tuple[PetriNet, str]:
+    """The to-be model of the mined case type: the BPMN of the process, or the stage order."""
+    if log.definition is not None:
+        try:
+            return net_from_bpmn(bytes(log.definition.xml), log.definition.process_id), str(
+                log.definition
+            )
+        except ModelError as exc:
+            raise DomainError(MiningError.BAD_MODEL, str(exc)) from exc
+    if log.pipeline is not None:
+        stages = [f"stage:{s.pk}" for s in log.pipeline.stages.order_by("order")]
+        return net_from_sequence([*stages, sales_events.DEAL_WON]), str(log.pipeline)
+    raise DomainError(
+        MiningError.NO_MODEL,
+        _("Conformance needs a process definition or a pipeline as the model."),
+    )
+
+
+def conformance(*, actor: User, log: CaseLog, limit: int = 500) -> dict[str, Any]:
+    """Token-based replay of every readable case against the model: overall fitness (summed
+    tokens, the standard formula), per-case fitness (worst first) and deviations counted."""
+    net, model_name = model_of(log)
+    visible = net.labels
+    totals = Counter[str]()
+    deviations: Counter[tuple[str, str]] = Counter()
+    per_case: list[dict[str, Any]] = []
+    for case_id, steps in traces(actor, log):
+        labels = [s[0] for s in steps]
+        if log.pipeline is not None:
+            labels = [a for a in labels if a in visible or a == sales_events.DEAL_LOST]
+        result = replay(net, labels)
+        totals.update(m=result.missing, r=result.remaining, p=result.produced, c=result.consumed)
+        deviations.update(result.deviations)
+        per_case.append(
+            {
+                "case_id": case_id,
+                "fitness": round(result.fitness, 6),
+                "missing": result.missing,
+                "remaining": result.remaining,
+                "produced": result.produced,
+                "consumed": result.consumed,
+                "deviations": [f"{kind}:{label}" for kind, label in result.deviations],
+            }
+        )
+    per_case.sort(key=lambda c: (c["fitness"], c["case_id"]))
+    fitness = (
+        0.5 * (1 - totals["m"] / totals["c"]) + 0.5 * (1 - totals["r"] / totals["p"])
+        if totals["c"] and totals["p"]
+        else None
+    )
+    return {
+        "model": model_name,
+        "fitness": round(fitness, 6) if fitness is not None else None,
+        "cases": len(per_case),
+        "deviations": [
+            {"kind": kind, "activity": label, "label": label_name(log, label), "count": n}
+            for (kind, label), n in deviations.most_common()
+        ],
+        "case_fitness": per_case[:limit],
+    }

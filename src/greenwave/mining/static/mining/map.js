@@ -1,0 +1,87 @@
+/* The process map: cytoscape.js with the dagre layout, frequency or performance labels,
+   a slider hiding rare paths, and a click on an arrow listing the cases that take it. */
+(function () {
+  "use strict";
+  var el = document.getElementById("mining-map");
+  var dataEl = document.getElementById("mining-dfg");
+  if (!el || !dataEl || !window.cytoscape) { return; }
+  if (window.cytoscapeDagre) { window.cytoscape.use(window.cytoscapeDagre); }
+  var data = JSON.parse(dataEl.textContent);
+  var maxCount = Math.max.apply(null, data.edges.map(function (e) { return e.count; }).concat([1]));
+  function human(s) {
+    if (s === null || s === undefined) { return ""; }
+    var m = Math.floor(s / 60), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
+    if (d) { return d + "d " + h + "h"; }
+    if (h) { return h + "h " + (m % 60) + "m"; }
+    return (m % 60) + "m";
+  }
+  var elements = data.nodes.map(function (n) {
+    return { data: { id: n.activity, label: n.label + "\n" + n.count, count: n.count,
+      pseudo: (n.activity === "▶" || n.activity === "■") ? 1 : 0 } };
+  }).concat(data.edges.map(function (e, i) {
+    return { data: { id: "e" + i, source: e.source, target: e.target, count: e.count,
+      median: e.median_seconds, freq: String(e.count), perf: human(e.median_seconds),
+      width: 1 + 7 * e.count / maxCount } };
+  }));
+  var cy = window.cytoscape({
+    container: el,
+    elements: elements,
+    wheelSensitivity: 0.2,
+    style: [
+      { selector: "node", style: { "label": "data(label)", "text-wrap": "wrap", "text-valign": "center",
+        "shape": "round-rectangle", "width": "label", "height": "label", "padding": "10px",
+        "background-color": "#e7f1ff", "border-color": "#0d6efd", "border-width": 1, "font-size": 13 } },
+      { selector: "node[pseudo = 1]", style: { "shape": "ellipse", "background-color": "#198754",
+        "color": "#fff", "width": 34, "height": 34, "padding": "0", "label": "" } },
+      { selector: "edge", style: { "curve-style": "bezier", "target-arrow-shape": "triangle",
+        "width": "data(width)", "line-color": "#6c757d", "target-arrow-color": "#6c757d",
+        "label": "data(freq)", "font-size": 12, "text-background-color": "#fff",
+        "text-background-opacity": 0.8 } },
+      { selector: "edge.perf", style: { "label": "data(perf)", "line-color": "#dc3545",
+        "target-arrow-color": "#dc3545" } },
+      { selector: ".hidden", style: { "display": "none" } },
+      { selector: "edge:selected", style: { "line-color": "#fd7e14", "target-arrow-color": "#fd7e14" } }
+    ],
+    layout: { name: "dagre", rankDir: "TB", nodeSep: 40, rankSep: 50 }
+  });
+  // A long process fits only at an unreadable size: keep the labels readable, start at the top.
+  if (cy.zoom() < 0.6) {
+    cy.zoom(0.6);
+    cy.center(cy.getElementById("▶"));
+    cy.panBy({ x: 0, y: -el.clientHeight / 2 + 40 });
+  }
+  el.dataset.rendered = "true";
+  document.querySelectorAll("input[name=m-view]").forEach(function (r) {
+    r.addEventListener("change", function () {
+      cy.edges().toggleClass("perf", r.value === "performance" && r.checked);
+    });
+  });
+  var slider = document.getElementById("m-paths");
+  if (slider) {
+    slider.addEventListener("input", function () {
+      var keep = Number(slider.value) / 100;
+      var counts = data.edges.map(function (e) { return e.count; }).sort(function (a, b) { return b - a; });
+      var n = Math.max(1, Math.ceil(counts.length * keep));
+      var threshold = counts[n - 1];
+      cy.edges().forEach(function (edge) { edge.toggleClass("hidden", edge.data("count") < threshold); });
+    });
+  }
+  var list = document.getElementById("mining-edge-cases");
+  cy.on("tap", "edge", function (evt) {
+    var d = evt.target.data();
+    var q = el.dataset.apiQuery + "&source=" + encodeURIComponent(d.source) + "&target=" + encodeURIComponent(d.target);
+    fetch("/api/v1/mining/edge-cases?" + q, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (rows) {
+        list.textContent = "";
+        if (!rows.length) { list.textContent = el.dataset.noCases; return; }
+        rows.forEach(function (row) {
+          var a = document.createElement(row.url ? "a" : "span");
+          if (row.url) { a.href = row.url; }
+          a.textContent = row.title;
+          a.className = "badge text-bg-light border me-1 mb-1";
+          list.appendChild(a);
+        });
+      });
+  });
+})();

@@ -1,0 +1,73 @@
+"""The mining API and pages through HTTP: answers, scoping and bad input."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+SEQ = ["needs", "presentation", "cp_preparation", "cp_approval", "contract"]
+
+
+def test_dfg_and_variants_api_answer_the_readers_cases(two_teams, deal_log, b2b, bearer) -> None:
+    deal_log(SEQ, owner="hunter_a")
+    deal_log(SEQ[:2], owner="hunter_b")
+    answer = bearer(two_teams["hunter_a"]).get("/api/v1/mining/dfg", {"pipeline": b2b.pk})
+    assert answer.status_code == 200
+    assert answer.json()["cases"] == 1
+    director = bearer(two_teams["director"])
+    assert director.get("/api/v1/mining/dfg", {"pipeline": b2b.pk}).json()["cases"] == 2
+    variants = director.get("/api/v1/mining/variants", {"pipeline": b2b.pk}).json()
+    assert [v["count"] for v in variants] == [1, 1]
+    assert {"activities", "count", "share", "median_seconds"} <= set(variants[0])
+    rework = director.get("/api/v1/mining/rework", {"pipeline": b2b.pk})
+    assert rework.status_code == 200
+    assert rework.json() == []
+
+
+def test_bad_filters_are_4xx_with_a_code(two_teams, b2b, bearer) -> None:
+    client = bearer(two_teams["head_a"])
+    assert client.get("/api/v1/mining/dfg", {"pipeline": 999999}).status_code == 404
+    bad_period = client.get("/api/v1/mining/dfg", {"from": "2026-02-01", "to": "2026-01-01"})
+    assert bad_period.status_code == 400
+    unknown = client.get("/api/v1/mining/dfg", {"case_type": "nonsense"})
+    assert unknown.status_code == 400
+    assert unknown.json()["code"] == "mining.unknown_case_type"
+    assert client.get("/api/v1/mining/conformance", {"process": "nope"}).status_code == 404
+
+
+def test_pages_render_for_a_head(two_teams, deal_log, b2b, contract_process, process_log) -> None:
+    deal_log(SEQ)
+    process_log(["review_head", "review_finance", "notify"])
+    client = Client()
+    client.force_login(two_teams["head_a"])
+    page = client.get("/mining/")
+    assert page.status_code == 200
+    assert b"mining-dfg" in page.content
+    assert client.get("/mining/variants/").status_code == 200
+    conf = client.get("/mining/conformance/", {"source": "process:contract_approval"})
+    assert conf.status_code == 200
+    assert b"mining-overlays" in conf.content
+    assert client.get("/mining/", {"from": "not-a-date"}).status_code == 400
+
+
+def test_the_pages_export_links_stream_with_the_browser_session(two_teams, deal_log, b2b) -> None:
+    deal_log(SEQ)
+    client = Client()
+    client.force_login(two_teams["head_a"])
+    answer = client.get("/api/v1/mining/export", {"format": "ocel2-json", "pipeline": b2b.pk})
+    assert answer.status_code == 200
+    assert answer.streaming
+    assert answer["Content-Disposition"].endswith('.jsonocel"')
+    body = b"".join(answer.streaming_content).decode()
+    assert '"objectTypes"' in body
+    assert body.count('"type": "deal_stage_changed"') == len(SEQ)
+
+
+def test_the_menu_shows_the_map_to_heads_only(two_teams) -> None:
+    head, hunter = Client(), Client()
+    head.force_login(two_teams["head_a"])
+    hunter.force_login(two_teams["hunter_a"])
+    assert b'href="/mining/"' in head.get("/").content
+    assert b'href="/mining/"' not in hunter.get("/").content

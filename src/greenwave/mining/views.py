@@ -1,0 +1,176 @@
+"""Pages of process mining: the process map, variants, conformance (thin: parse, read, render)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.models import Team, User
+from greenwave.accounts.scoping import scope_users
+from greenwave.bpm.models import ProcessDefinition
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.sales.models import Pipeline
+
+from . import selectors
+from .log import DEAL, LEAD, PROCESS, CaseLog, case_log, label_name, present_case_types
+
+CASES_SHOWN = 50
+
+
+def page(view: Any) -> Any:
+    @wraps(view)
+    @login_required
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            if exc.code == CoreError.NOT_FOUND:
+                raise Http404(exc.message) from exc
+            if exc.code == CoreError.PERMISSION_DENIED:
+                raise PermissionDenied(exc.message) from exc
+            return render(request, "mining/error.html", {"message": exc.message}, status=400)
+
+    return wrapper
+
+
+def _int(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        raise DomainError(CoreError.VALIDATION, _("Choose a value from the list."))
+    return int(value)
+
+
+def _date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise DomainError(CoreError.VALIDATION, _("Enter dates as YYYY-MM-DD.")) from exc
+
+
+def _filters(request: AuthedRequest) -> tuple[CaseLog, dict[str, Any]]:
+    """The log chosen by the filter form: `source` is pipeline:ID, lead, process:KEY, type:T."""
+    get = request.GET
+    source = get.get("source", "")[:120]
+    kind, _sep, value = source.partition(":")
+    args: dict[str, Any] = {"case_type": DEAL}
+    if kind == "pipeline":
+        args["pipeline_id"] = _int(value)
+    elif kind == "process":
+        args.update(case_type=PROCESS, process=value)
+    elif kind == "type" and value:
+        args["case_type"] = value
+    elif kind == LEAD:
+        args["case_type"] = LEAD
+    log = case_log(
+        **args,
+        date_from=_date(get.get("from")),
+        date_to=_date(get.get("to")),
+        team_id=_int(get.get("team")),
+        user_id=_int(get.get("user")),
+    )
+    if not source:
+        source = f"pipeline:{log.pipeline.pk}" if log.pipeline else ""
+    values = {k: get.get(k, "")[:20] for k in ("from", "to", "team", "user")}
+    return log, {"source": source, **values}
+
+
+def _choices(request: AuthedRequest) -> dict[str, Any]:
+    actor: User = request.user
+    others = [t for t in present_case_types() if t not in (DEAL, LEAD, "process_instance")]
+    keys = ProcessDefinition.objects.order_by("key", "-version").values_list("key", "name")
+    processes = dict(reversed(list(keys)))
+    return {
+        "pipelines": Pipeline.objects.filter(is_active=True).order_by("order"),
+        "processes": sorted(processes.items()),
+        "other_types": others,
+        "teams": Team.objects.order_by("name"),
+        "people": scope_users(User.objects.filter(is_active=True), actor=actor).order_by(
+            "last_name", "first_name", "username"
+        ),
+    }
+
+
+def _api_query(log: CaseLog) -> str:
+    """The same log in the API's parameters (for the export links and the edge's cases)."""
+    from urllib.parse import urlencode
+
+    params = {
+        "case_type": log.case_type,
+        "pipeline": log.pipeline.pk if log.pipeline else "",
+        "process": log.process_key,
+        "from": log.date_from or "",
+        "to": log.date_to or "",
+        "team": log.team_id or "",
+        "user": log.user_id or "",
+    }
+    return urlencode({k: v for k, v in params.items() if v != ""})
+
+
+def _deviation_name(log: CaseLog, deviation: str) -> str:
+    kind, _sep, activity = deviation.partition(":")
+    kinds = {"skipped": _("skipped"), "inserted": _("inserted"), "out_of_order": _("out of order")}
+    return f"{kinds.get(kind, kind)}: {label_name(log, activity)}"
+
+
+@page
+def process_map(request: AuthedRequest) -> HttpResponse:
+    log, chosen = _filters(request)
+    actor = request.user
+    graph = selectors.dfg(actor=actor, log=log)
+    context = {
+        "title": _("Process map"),
+        "chosen": chosen,
+        "query": _api_query(log),
+        "dfg": graph,
+        "bottlenecks": selectors.bottlenecks(actor=actor, log=log, data=graph),
+        "waits": selectors.approver_waits(
+            actor=actor, date_from=log.date_from, date_to=log.date_to, limit=15
+        ),
+        "rework": selectors.variants(actor=actor, log=log, limit=0)["rework"][:10],
+        **_choices(request),
+    }
+    return render(request, "mining/map.html", context)
+
+
+@page
+def variants(request: AuthedRequest) -> HttpResponse:
+    log, chosen = _filters(request)
+    data = selectors.variants(actor=request.user, log=log, limit=100)
+    context = {"title": _("Variants"), "chosen": chosen, "data": data, **_choices(request)}
+    return render(request, "mining/variants.html", context)
+
+
+@page
+def conformance(request: AuthedRequest) -> HttpResponse:
+    log, chosen = _filters(request)
+    data = selectors.conformance(actor=request.user, log=log, limit=CASES_SHOWN)
+    ids = [c["case_id"] for c in data["case_fitness"]]
+    links = selectors.case_refs(actor=request.user, log=log, case_ids=ids)
+    for row in data["case_fitness"]:
+        row["title"], row["url"] = links[row["case_id"]]
+        row["named"] = [_deviation_name(log, d) for d in row["deviations"]]
+    overlays: dict[str, dict[str, int]] = {}
+    for d in data["deviations"]:
+        if d["activity"].startswith("el:"):
+            element = overlays.setdefault(d["activity"][3:], {})
+            element[d["kind"]] = element.get(d["kind"], 0) + d["count"]
+    context = {
+        "title": _("Conformance"),
+        "chosen": chosen,
+        "data": data,
+        "definition": log.definition,
+        "overlays": overlays,
+        **_choices(request),
+    }
+    return render(request, "mining/conformance.html", context)
