@@ -8,6 +8,7 @@ WEBHOOK_DELIVERY_FAILED = "webhook_delivery_failed"
 WEBHOOK_DELIVERY_GAVE_UP = "webhook_delivery_gave_up"
 WEBHOOK_DISABLED = "webhook_disabled"
 
+ONEC_EXCHANGE_STARTED = "onec_exchange_started"
 ONEC_CATALOG_IMPORTED = "onec_catalog_imported"
 ONEC_OFFERS_IMPORTED = "onec_offers_imported"
 ONEC_IMPORT_FAILED = "onec_import_failed"

@@ -22,13 +22,15 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,14 +40,25 @@ from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.core.services import event_append_for
 from greenwave.core.text import visible_text
+from greenwave.crm import services as crm_services
+from greenwave.crm.models import PriceList, Product, ProductGroup
 
-from . import addresses
+from . import addresses, commerceml
 from . import events as log_events
 from .catalogue import PING, WEBHOOK_EVENTS, activities_of, event_type_of
+from .commerceml import MAX_FILE_BYTES, CommerceMLError, Document
 from .errors import IntegrationsError
 from .models import (
     DeliveryStatus,
     DispatchCursor,
+    ExchangeKind,
+    ExchangeSource,
+    ExchangeStatus,
+    OneCExchange,
+    OneCFile,
+    OneCLink,
+    OneCLinkKind,
+    OneCOrderMark,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
@@ -469,3 +482,460 @@ def webhook_test_send_now(
         return delivery
     fresh = WebhookDelivery.objects.select_related("subscription").get(pk=delivery.pk)
     return webhook_delivery_attempt(fresh, moment)
+
+
+# --- 1C exchange (CommerceML 2) ------------------------------------------------------------
+
+ONEC_SESSION_TTL = timedelta(hours=1)
+ONEC_COOKIE = "gw_1c_exchange"
+CATALOG_FILE = re.compile(r"^[\w.\-]{1,150}\.xml$", re.ASCII)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def onec_credentials_ok(username: str, password: str) -> bool:
+    """HTTP Basic of 1C against ONEC_EXCHANGE_USERNAME / ONEC_EXCHANGE_PASSWORD."""
+    expected_user = getattr(settings, "ONEC_EXCHANGE_USERNAME", "")
+    expected_password = getattr(settings, "ONEC_EXCHANGE_PASSWORD", "")
+    if not expected_user or not expected_password:
+        raise DomainError(
+            IntegrationsError.EXCHANGE_NOT_CONFIGURED,
+            _(
+                "The 1C exchange is switched off: set ONEC_EXCHANGE_USERNAME and "
+                "ONEC_EXCHANGE_PASSWORD."
+            ),
+            status=403,
+        )
+    same_user = hmac.compare_digest(username.encode(), expected_user.encode())
+    same_password = hmac.compare_digest(password.encode(), expected_password.encode())
+    return same_user and same_password
+
+
+@transaction.atomic
+def onec_session_open(*, kind: str) -> tuple[OneCExchange, str]:
+    """checkauth: a new exchange and the cookie value 1C sends back on every later call."""
+    token = secrets.token_urlsafe(32)
+    exchange = OneCExchange.objects.create(
+        kind=kind,
+        source=ExchangeSource.HTTP,
+        session_hash=_hash(token),
+        session_expires_at=timezone.now() + ONEC_SESSION_TTL,
+    )
+    event_append_for(
+        exchange,
+        activity=log_events.ONEC_EXCHANGE_STARTED,
+        actor=None,
+        payload={"kind": kind, "source": ExchangeSource.HTTP},
+        new_case=True,
+    )
+    return exchange, token
+
+
+def onec_session_get(*, token: str, kind: str) -> OneCExchange | None:
+    if not token:
+        return None
+    now = timezone.now()
+    exchange = OneCExchange.objects.filter(
+        session_hash=_hash(token), kind=kind, session_expires_at__gt=now
+    ).first()
+    if exchange is not None:
+        OneCExchange.objects.filter(pk=exchange.pk).update(
+            session_expires_at=now + ONEC_SESSION_TTL
+        )
+    return exchange
+
+
+def _clean_file_name(name: str) -> str:
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if not CATALOG_FILE.match(base):
+        raise CommerceMLError(
+            _("«%(name)s» is not a CommerceML file name (letters, digits, . _ - and .xml).")
+            % {"name": name[:100]}
+        )
+    return base
+
+
+@transaction.atomic
+def onec_file_append(*, exchange: OneCExchange, name: str, data: bytes) -> OneCFile | None:
+    """mode=file: 1C may send a file in several parts; they are joined until mode=import.
+    Pictures (import_files/…) are answered but not kept: Greenwave stores no product images."""
+    if (name or "").lower().split("?")[0].endswith((".jpg", ".jpeg", ".png", ".gif", ".webp")):
+        return None
+    clean = _clean_file_name(name)
+    upload, _new = OneCFile.objects.select_for_update().get_or_create(exchange=exchange, name=clean)
+    if len(upload.content) + len(data) > MAX_FILE_BYTES:
+        raise CommerceMLError(
+            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    upload.content = bytes(upload.content) + data
+    upload.save(update_fields=["content", "updated_at"])
+    return upload
+
+
+def _link_map(kind: str, guids: Iterable[str]) -> dict[str, int]:
+    return dict(
+        OneCLink.objects.filter(kind=kind, guid__in=list(set(guids))).values_list(
+            "guid", "object_id"
+        )
+    )
+
+
+def _crm_error(exc: DomainError, line: int) -> CommerceMLError:
+    return CommerceMLError(exc.message, line)
+
+
+def _import_groups(actor: User | None, doc: Document) -> dict[str, ProductGroup]:
+    links = _link_map(OneCLinkKind.GROUP, (g.guid for g in doc.groups))
+    by_guid: dict[str, ProductGroup] = {}
+    existing = {g.pk: g for g in ProductGroup.objects.filter(pk__in=list(links.values()))}
+    for group in doc.groups:  # parents come before their children in the file
+        if group.guid in links and links[group.guid] in existing:
+            by_guid[group.guid] = existing[links[group.guid]]
+            continue
+        parent = by_guid.get(group.parent_guid) if group.parent_guid else None
+        found = ProductGroup.objects.filter(name__iexact=group.name).first()
+        if (
+            found is not None
+            and OneCLink.objects.filter(kind=OneCLinkKind.GROUP, object_id=found.pk).exists()
+        ):
+            found = None  # the name belongs to another 1C group: keep them apart
+            name = f"{group.name} ({parent.name})" if parent else f"{group.name} ({group.guid[:8]})"
+        else:
+            name = group.name
+        try:
+            made = found or crm_services.product_group_create(actor=actor, name=name, parent=parent)
+        except DomainError as exc:
+            raise _crm_error(exc, group.line) from None
+        OneCLink.objects.update_or_create(
+            kind=OneCLinkKind.GROUP, guid=group.guid, defaults={"object_id": made.pk}
+        )
+        by_guid[group.guid] = made
+    return by_guid
+
+
+def _import_items(
+    actor: User | None, doc: Document, groups: dict[str, ProductGroup]
+) -> tuple[int, int]:
+    links = _link_map(OneCLinkKind.PRODUCT, (i.guid for i in doc.items))
+    products = {p.pk: p for p in Product.objects.filter(pk__in=list(links.values()))}
+    missing_groups = [i for i in doc.items if i.group_guid and i.group_guid not in groups]
+    if missing_groups:
+        group_links = _link_map(OneCLinkKind.GROUP, (i.group_guid or "" for i in missing_groups))
+        for pk, group in ProductGroup.objects.in_bulk(list(group_links.values())).items():
+            for guid, object_id in group_links.items():
+                if object_id == pk:
+                    groups[guid] = group
+    created = updated = 0
+    for item in doc.items:
+        if item.group_guid and item.group_guid not in groups:
+            raise CommerceMLError(
+                _("the product refers to group %(id)s, which is not in the classifier.")
+                % {"id": item.group_guid},
+                item.line,
+            )
+        fields: dict[str, Any] = {
+            "name": item.name,
+            "group": groups.get(item.group_guid or ""),
+            "unit": item.unit,
+            "description": item.description,
+            "is_active": item.is_active,
+        }
+        if item.vat_rate is not None:
+            fields["vat_rate"] = item.vat_rate
+        product = products.get(links.get(item.guid, -1))
+        if product is None and item.sku:
+            product = Product.objects.filter(sku__iexact=item.sku).first()
+            if (
+                product is not None
+                and OneCLink.objects.filter(
+                    kind=OneCLinkKind.PRODUCT, object_id=product.pk
+                ).exists()
+            ):
+                raise CommerceMLError(
+                    _("the article %(sku)s is already another 1C product's.") % {"sku": item.sku},
+                    item.line,
+                )
+        try:
+            if product is None:
+                sku = item.sku or item.guid[:64]
+                product = crm_services.product_create(actor=actor, sku=sku, **fields)
+                created += 1
+            else:
+                if item.sku:
+                    fields["sku"] = item.sku
+                before = product.updated_at
+                product = crm_services.product_update(actor=actor, product=product, **fields)
+                updated += int(product.updated_at != before)
+        except DomainError as exc:
+            raise _crm_error(exc, item.line) from None
+        OneCLink.objects.update_or_create(
+            kind=OneCLinkKind.PRODUCT, guid=item.guid, defaults={"object_id": product.pk}
+        )
+    return created, updated
+
+
+def _import_offers(actor: User | None, doc: Document) -> tuple[int, int]:
+    links = _link_map(OneCLinkKind.PRICE_TYPE, (p.guid for p in doc.price_types))
+    lists = {p.pk: p for p in PriceList.objects.filter(pk__in=list(links.values()))}
+    by_guid: dict[str, PriceList] = {}
+    for kind in doc.price_types:
+        price_list = lists.get(links.get(kind.guid, -1))
+        if price_list is None:
+            price_list = PriceList.objects.filter(name__iexact=kind.name).first()
+            try:
+                if price_list is None:
+                    price_list = crm_services.price_list_create(
+                        actor=actor, name=kind.name, kind="base", currency=kind.currency
+                    )
+                OneCLink.objects.update_or_create(
+                    kind=OneCLinkKind.PRICE_TYPE,
+                    guid=kind.guid,
+                    defaults={"object_id": price_list.pk},
+                )
+            except (DomainError, IntegrityError) as exc:
+                message = exc.message if isinstance(exc, DomainError) else str(exc)
+                raise CommerceMLError(message, kind.line) from None
+        by_guid[kind.guid] = price_list
+    if doc.offers and not doc.price_types:
+        known = _link_map(OneCLinkKind.PRICE_TYPE, (g for o in doc.offers for g in o.prices))
+        for guid, pk in known.items():
+            by_guid[guid] = PriceList.objects.get(pk=pk)
+    products = _link_map(OneCLinkKind.PRODUCT, (o.product_guid for o in doc.offers))
+    wanted: dict[str, dict[int, Decimal]] = {}
+    for offer in doc.offers:
+        if offer.product_guid not in products:
+            raise CommerceMLError(
+                _(
+                    "the offer is for product %(id)s, which Greenwave does not have: import the "
+                    "catalogue (import.xml) first."
+                )
+                % {"id": offer.product_guid},
+                offer.line,
+            )
+        for kind_guid, amount in offer.prices.items():
+            if kind_guid not in by_guid:
+                raise CommerceMLError(
+                    _("unknown price type %(id)s.") % {"id": kind_guid}, offer.line
+                )
+            wanted.setdefault(kind_guid, {})[products[offer.product_guid]] = amount
+    changed = 0
+    for kind_guid, prices in wanted.items():
+        try:
+            changes = crm_services.prices_set(
+                actor=actor, price_list=by_guid[kind_guid], prices=prices
+            )
+        except DomainError as exc:
+            raise CommerceMLError(exc.message) from None
+        changed += len(changes)
+    return len(by_guid), changed
+
+
+def _import_document(actor: User | None, name: str, data: bytes) -> dict[str, Any]:
+    doc = commerceml.parse(data)
+    result: dict[str, Any] = {"file": name, "warnings": doc.warnings}
+    groups = _import_groups(actor, doc)
+    if doc.has_catalog or doc.groups:
+        created, updated = _import_items(actor, doc, groups)
+        result.update(groups=len(doc.groups), products_created=created, products_updated=updated)
+    if doc.has_offers:
+        lists, changed = _import_offers(actor, doc)
+        result.update(price_lists=lists, prices_changed=changed)
+    return result
+
+
+def onec_import(
+    *, actor: User | None, exchange: OneCExchange, name: str, data: bytes
+) -> dict[str, Any]:
+    """Import one CommerceML file: all of it or nothing of it. The exchange keeps the result
+    (or the error) either way, with an event."""
+    try:
+        with transaction.atomic():
+            result = _import_document(actor, name, data)
+            activity = (
+                log_events.ONEC_OFFERS_IMPORTED
+                if "prices_changed" in result and "products_created" not in result
+                else log_events.ONEC_CATALOG_IMPORTED
+            )
+            locked = OneCExchange.objects.select_for_update().get(pk=exchange.pk)
+            locked.results = [*locked.results, result]
+            locked.save(update_fields=["results", "updated_at"])
+            event_append_for(locked, activity=activity, actor=actor, payload=result)
+    except DomainError as exc:
+        with transaction.atomic():
+            locked = OneCExchange.objects.select_for_update().get(pk=exchange.pk)
+            locked.results = [*locked.results, {"file": name, "error": exc.message}]
+            locked.status, locked.error = ExchangeStatus.FAILED, exc.message
+            locked.finished_at = timezone.now()
+            locked.save()
+            event_append_for(
+                locked,
+                activity=log_events.ONEC_IMPORT_FAILED,
+                actor=actor,
+                payload={"file": name, "error": exc.message, "line": exc.details.get("line")},
+            )
+        raise
+    return result
+
+
+def onec_exchange_start(*, actor: User | None, kind: str, source: str) -> OneCExchange:
+    require_admin(actor)
+    exchange = OneCExchange.objects.create(kind=kind, source=source, started_by=actor)
+    event_append_for(
+        exchange,
+        activity=log_events.ONEC_EXCHANGE_STARTED,
+        actor=actor,
+        payload={"kind": kind, "source": source},
+        new_case=True,
+    )
+    return exchange
+
+
+def onec_exchange_finish(*, exchange: OneCExchange) -> None:
+    OneCExchange.objects.filter(pk=exchange.pk, status=ExchangeStatus.OPEN).update(
+        status=ExchangeStatus.SUCCEEDED, finished_at=timezone.now()
+    )
+
+
+def _catalog_first(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The catalogue before the offers that price it, whatever order the files came in."""
+    return sorted(
+        files,
+        key=lambda f: (
+            b"\xd0\x9f\xd0\xb0\xd0\xba\xd0\xb5\xd1\x82" in f[1] or "offers" in f[0].lower()
+        ),
+    )
+
+
+def onec_import_files(
+    *, actor: User | None, files: list[tuple[str, bytes]], source: str
+) -> OneCExchange:
+    """A manual upload or `commerceml_import`: each file all-or-nothing, stop at the first
+    error (the offers of a refused catalogue would not find their products)."""
+    exchange = onec_exchange_start(actor=actor, kind=ExchangeKind.CATALOG, source=source)
+    for name, data in _catalog_first(files):
+        onec_import(actor=actor, exchange=exchange, name=name, data=data)
+    onec_exchange_finish(exchange=exchange)
+    exchange.refresh_from_db()
+    return exchange
+
+
+def onec_session_import(*, exchange: OneCExchange, name: str) -> dict[str, Any]:
+    """mode=import: import the file 1C uploaded in this session, then forget its bytes."""
+    clean = _clean_file_name(name)
+    upload = OneCFile.objects.filter(exchange=exchange, name=clean).first()
+    if upload is None:
+        raise CommerceMLError(_("The file %(name)s was not uploaded.") % {"name": clean})
+    result = onec_import(actor=None, exchange=exchange, name=clean, data=bytes(upload.content))
+    upload.delete()
+    if not OneCFile.objects.filter(exchange=exchange).exists():
+        onec_exchange_finish(exchange=exchange)
+    return result
+
+
+# --- Orders to 1C (type=sale) --------------------------------------------------------------
+
+ORDERS_PER_QUERY = 500
+
+
+def _orders_due() -> list[Any]:
+    from greenwave.sales.models import Deal, DealStatus
+
+    confirmed = OneCOrderMark.objects.filter(confirmed_at__isnull=False).values("deal_id")
+    return list(
+        Deal.objects.filter(status=DealStatus.WON, items__isnull=False)
+        .exclude(pk__in=confirmed)
+        .select_related("company")
+        .prefetch_related("items__product")
+        .distinct()
+        .order_by("closed_at", "pk")[:ORDERS_PER_QUERY]
+    )
+
+
+def _as_order(deal: Any, product_guids: dict[int, str]) -> commerceml.Order:
+    lines = [
+        commerceml.OrderLine(
+            guid=product_guids.get(item.product_id, item.product.sku),
+            sku=item.product.sku,
+            name=item.product.name,
+            unit=item.product.unit,
+            quantity=item.quantity,
+            price=item.price,
+            total=item.total,
+        )
+        for item in deal.items.all()
+    ]
+    company = deal.company
+    return commerceml.Order(
+        number=str(deal.pk),
+        guid=f"greenwave-deal-{deal.pk}",
+        when=timezone.localtime(deal.closed_at or deal.created_at),
+        currency=deal.currency,
+        amount=sum((line.total for line in lines), Decimal(0)),
+        comment=deal.title,
+        client_guid=f"greenwave-company-{company.pk}" if company else "greenwave-company-none",
+        client_name=company.name if company else "—",
+        client_inn=company.inn if company else "",
+        client_kpp=company.kpp if company else "",
+        lines=lines,
+    )
+
+
+@transaction.atomic
+def onec_orders_query(*, exchange: OneCExchange) -> bytes:
+    """mode=query: the won deals with lines 1C has not confirmed yet, as CommerceML."""
+    deals = _orders_due()
+    links = dict(
+        OneCLink.objects.filter(
+            kind=OneCLinkKind.PRODUCT,
+            object_id__in={i.product_id for d in deals for i in d.items.all()},
+        ).values_list("object_id", "guid")
+    )
+    now = timezone.now()
+    for deal in deals:
+        OneCOrderMark.objects.update_or_create(
+            deal_id=deal.pk, defaults={"exchange": exchange, "sent_at": now}
+        )
+    document = commerceml.orders_document(
+        [_as_order(d, links) for d in deals], generated_at=timezone.localtime(now)
+    )
+    event_append_for(
+        exchange,
+        activity=log_events.ONEC_ORDERS_EXPORTED,
+        actor=None,
+        payload={"deals": [d.pk for d in deals]},
+    )
+    return document
+
+
+@transaction.atomic
+def onec_orders_confirm(*, exchange: OneCExchange) -> int:
+    """mode=success: 1C took the orders of this session; they are not sent again."""
+    now = timezone.now()
+    marks = OneCOrderMark.objects.filter(exchange=exchange, confirmed_at__isnull=True)
+    deal_ids = list(marks.values_list("deal_id", flat=True))
+    marks.update(confirmed_at=now)
+    event_append_for(
+        exchange,
+        activity=log_events.ONEC_ORDERS_CONFIRMED,
+        actor=None,
+        payload={"deals": deal_ids},
+    )
+    OneCExchange.objects.filter(pk=exchange.pk).update(
+        status=ExchangeStatus.SUCCEEDED,
+        finished_at=now,
+        results=[{"orders": len(deal_ids)}],
+    )
+    return len(deal_ids)
+
+
+def onec_configured() -> bool:
+    return bool(
+        getattr(settings, "ONEC_EXCHANGE_USERNAME", "")
+        and getattr(settings, "ONEC_EXCHANGE_PASSWORD", "")
+    )
+
+
+def onec_username() -> str:
+    return str(getattr(settings, "ONEC_EXCHANGE_USERNAME", ""))
