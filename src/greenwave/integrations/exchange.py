@@ -26,7 +26,7 @@ from . import services
 from .models import ExchangeKind
 
 FILE_LIMIT = 2_000_000  # under the request guard's 2.5 MB: 1C splits bigger files
-MODES = {
+MODES: dict[str, set[str]] = {
     ExchangeKind.CATALOG: {"checkauth", "init", "file", "import"},
     ExchangeKind.SALE: {"checkauth", "init", "query", "success", "file"},
 }

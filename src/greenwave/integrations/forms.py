@@ -50,12 +50,12 @@ class WebhookForm(BootstrapFormMixin, forms.Form):
 
 
 class CommerceMLUploadForm(forms.Form):
-    files = forms.FileField(
+    documents = forms.FileField(
         label=_("CommerceML files (import.xml, offers.xml)"),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xml"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["files"].widget.allow_multiple_selected = True  # type: ignore[attr-defined]
-        self.fields["files"].widget.attrs["multiple"] = True
+        self.fields["documents"].widget.allow_multiple_selected = True  # type: ignore[attr-defined]
+        self.fields["documents"].widget.attrs["multiple"] = True

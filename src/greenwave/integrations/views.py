@@ -135,10 +135,10 @@ def onec(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     form = CommerceMLUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploads = request.FILES.getlist("files")
-        too_big = [f.name for f in uploads if (f.size or 0) > MAX_FILE_BYTES]
+        uploads = request.FILES.getlist("documents")
+        too_big = [f.name or "" for f in uploads if (f.size or 0) > MAX_FILE_BYTES]
         if too_big:
-            form.add_error("files", _("Too large: %(names)s.") % {"names": ", ".join(too_big)})
+            form.add_error("documents", _("Too large: %(names)s.") % {"names": ", ".join(too_big)})
         else:
             files = [(f.name or "upload.xml", f.read()) for f in uploads]
             try:

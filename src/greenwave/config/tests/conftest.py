@@ -28,6 +28,8 @@ from greenwave.crm.models import (
     PriceList,
     Product,
 )
+from greenwave.integrations import services as integration_services
+from greenwave.integrations.models import WebhookDelivery, WebhookSubscription
 from greenwave.planning import services as planning_services
 from greenwave.planning.models import DayPlanItem
 from greenwave.sales import services as sales_services
@@ -65,6 +67,7 @@ class World:
     import_job: ImportJob
     token: ApiToken
     day_item: DayPlanItem
+    webhook: WebhookSubscription
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -144,6 +147,9 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         import_job=job,
         token=token,
         day_item=day_item,
+        webhook=integration_services.webhook_create(
+            actor=None, url="https://93.184.215.14/hooks", events=["deal.won"]
+        ),
     )
 
 
@@ -175,6 +181,8 @@ def snapshot() -> dict[str, Any]:
         DayPlanItem,
         User,
         Team,
+        WebhookSubscription,
+        WebhookDelivery,
     ]
     state: dict[str, Any] = {
         model.__name__: sorted(model.objects.values_list(), key=repr) for model in models

@@ -67,6 +67,8 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "stage": Param(SHARED, lambda w: w.pipeline.stages.order_by("order")[0].pk),
     "decision": Param(SHARED, lambda w: "discount_price_list"),
     "decision_version": Param(SHARED, lambda w: 1),
+    # Installation settings only an administrator reads or changes (integrations).
+    "webhook": Param(TEAM, lambda w: w.webhook.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -90,6 +92,7 @@ API_PARAMS: dict[str, str] = {
     "decisions:key": "decision",
     "my-day/items:item_id": "day_item",
     "teams:team_id": "team",
+    "webhooks:webhook_id": "webhook",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -163,6 +166,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "payment_history": "good",
         "order_volume": 1000,
     },
+    ("patch", "/api/v1/webhooks/{webhook_id}"): lambda w: {"description": "CRM mirror"},
 }
 
 # Changes a reader may make without the right to change the record: a lawyer approves and
@@ -340,6 +344,7 @@ HTML_PARAMS: dict[str, str] = {
     "decisions/versions:version": "decision_version",
     "planning/my-day/items:pk": "day_item",
     "planning/days:pk": "day_plan",
+    "integrations/webhooks:pk": "webhook",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {

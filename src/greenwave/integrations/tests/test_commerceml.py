@@ -48,8 +48,10 @@ def test_the_sample_imports_products_and_prices_and_is_idempotent(admin: User, s
     assert exchange.status == ExchangeStatus.SUCCEEDED
     pump = Product.objects.get(sku="1C-UPS-25-40")
     assert pump.name == "Насос циркуляционный UPS 25-40 180"
-    assert pump.group is not None and pump.group.name == "Циркуляционные насосы (1С)"
-    assert pump.group.parent is not None and pump.group.parent.name == "Насосное оборудование (1С)"
+    assert pump.group is not None
+    assert pump.group.name == "Циркуляционные насосы (1С)"
+    assert pump.group.parent is not None
+    assert pump.group.parent.name == "Насосное оборудование (1С)"
     service = Product.objects.get(name="Монтаж насосной группы")
     assert (service.sku, service.unit, service.vat_rate) == (
         "6f1d6bb5-5c8f-11e5-80c5-005056c00008",
@@ -62,7 +64,8 @@ def test_the_sample_imports_products_and_prices_and_is_idempotent(admin: User, s
     assert Price.objects.get(price_list=wholesale, product=pump).amount == Decimal("10990.00")
     valve = Product.objects.get(sku="1C-BV-15")
     assert Price.objects.get(price_list=retail, product=valve).amount == Decimal("415.50")
-    assert Product.objects.count() == 4 and Price.objects.count() == 6
+    assert Product.objects.count() == 4
+    assert Price.objects.count() == 6
     offers = next(r for r in exchange.results if "prices_changed" in r)
     assert any("characteristics" in w for w in offers["warnings"])
     assert Event.objects.filter(
@@ -130,7 +133,8 @@ def _broken(find: str, replace: str, encoding: str = "utf-8") -> bytes:
         ),
         (
             _broken(
-                "<Артикул>1C-UPS-32-60</Артикул>\n\t\t\t\t<Наименование>Насос циркуляционный UPS 32-60 180</Наименование>",
+                "<Артикул>1C-UPS-32-60</Артикул>\n\t\t\t\t"
+                "<Наименование>Насос циркуляционный UPS 32-60 180</Наименование>",
                 "<Артикул>1C-UPS-32-60</Артикул>",
             ),
             None,
@@ -156,7 +160,8 @@ def test_a_bad_file_is_refused_naming_the_line_and_nothing_is_written(
     assert _state() == before
     assert Event.objects.exclude(case_type="onec_exchange").count() == events_before
     exchange = OneCExchange.objects.get()
-    assert exchange.status == ExchangeStatus.FAILED and exchange.error
+    assert exchange.status == ExchangeStatus.FAILED
+    assert exchange.error
     assert Event.objects.filter(activity="onec_import_failed").count() == 1
 
 
@@ -181,7 +186,8 @@ def test_offers_for_an_unknown_product_are_refused(admin: User) -> None:
         services.onec_import_files(
             actor=admin, files=_files("offers.xml"), source=ExchangeSource.UPLOAD
         )
-    assert "import.xml" in refused.value.message and refused.value.details["line"]
+    assert "import.xml" in refused.value.message
+    assert refused.value.details["line"]
     assert not PriceList.objects.filter(name__endswith="(1С)").exists()
 
 
@@ -199,7 +205,8 @@ def test_the_http_exchange_walk_imports_the_catalogue_and_exports_orders(
         {"type": "catalog", "mode": "checkauth"},
         HTTP_AUTHORIZATION=_basic("1c-exchange", "wrong"),
     )
-    assert refused.status_code == 401 and refused.content.startswith(b"failure")
+    assert refused.status_code == 401
+    assert refused.content.startswith(b"failure")
     no_cookie = client.get(EXCHANGE, {"type": "catalog", "mode": "init"})
     assert no_cookie.status_code == 401
 
@@ -298,7 +305,8 @@ def test_the_exchange_is_off_without_credentials() -> None:
     answer = Client().get(
         EXCHANGE, {"type": "catalog", "mode": "checkauth"}, HTTP_AUTHORIZATION=_basic("x", "y")
     )
-    assert answer.status_code == 403 and b"ONEC_EXCHANGE_USERNAME" in answer.content
+    assert answer.status_code == 403
+    assert b"ONEC_EXCHANGE_USERNAME" in answer.content
 
 
 def test_the_command_imports_files_and_fails_clearly(
