@@ -49,13 +49,25 @@ class WebhookForm(BootstrapFormMixin, forms.Form):
             del self.fields["is_active"]
 
 
-class CommerceMLUploadForm(forms.Form):
-    documents = forms.FileField(
-        label=_("CommerceML files (import.xml, offers.xml)"),
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xml"}),
-    )
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _MultipleFileField(forms.FileField):
+    """Several files in one input (the Django documentation's recipe)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", _MultipleFileInput(attrs={"class": "form-control", "accept": ".xml"})
+        )
         super().__init__(*args, **kwargs)
-        self.fields["documents"].widget.allow_multiple_selected = True  # type: ignore[attr-defined]
-        self.fields["documents"].widget.attrs["multiple"] = True
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class CommerceMLUploadForm(forms.Form):
+    documents = _MultipleFileField(label=_("CommerceML files (import.xml, offers.xml)"))
