@@ -57,6 +57,7 @@ class IntegrationsConfig(AppConfig):
                 events.WEBHOOK_DELIVERY_FAILED: _("Webhook delivery failed"),
                 events.WEBHOOK_DELIVERY_GAVE_UP: _("Webhook delivery given up"),
                 events.WEBHOOK_DISABLED: _("Webhook disabled after repeated failures"),
+                events.ONEC_EXCHANGE_STARTED: _("1C exchange started"),
                 events.ONEC_CATALOG_IMPORTED: _("1C catalogue imported"),
                 events.ONEC_OFFERS_IMPORTED: _("1C prices imported"),
                 events.ONEC_IMPORT_FAILED: _("1C import failed"),

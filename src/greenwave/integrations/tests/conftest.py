@@ -9,8 +9,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from greenwave.accounts.models import User
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Service messages are asserted in English (the default language is Russian)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
