@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from greenwave.core.errors import DomainError
+from greenwave.core.ratelimit import rate_limit_hits, rate_limited
 
 from . import services
 from .models import ExchangeKind
 
+CHECKAUTH_FAILURES = 10
 FILE_LIMIT = 2_000_000  # under the request guard's 2.5 MB: 1C splits bigger files
 MODES: dict[str, set[str]] = {
     ExchangeKind.CATALOG: {"checkauth", "init", "file", "import"},
@@ -89,8 +91,13 @@ def onec_exchange(request: HttpRequest) -> HttpResponse:
 
 
 def _checkauth(request: HttpRequest, kind: str) -> HttpResponse:
+    # Failed sign-ins per address are limited like the login page's (no password guessing).
+    address = request.META.get("REMOTE_ADDR", "")
+    if rate_limit_hits(f"onec-checkauth:{address}") >= CHECKAUTH_FAILURES:
+        return _failure(_("Too many failed sign-ins: try again later."), 429)
     credentials = _basic(request)
     if credentials is None or not services.onec_credentials_ok(*credentials):
+        rate_limited(f"onec-checkauth:{address}", limit=CHECKAUTH_FAILURES, window_seconds=900)
         response = _failure(_("Wrong user name or password."), 401)
         response["WWW-Authenticate"] = 'Basic realm="Greenwave 1C exchange"'
         return response

@@ -319,3 +319,22 @@ def test_the_command_imports_files_and_fails_clearly(
     bad.write_bytes("<?xml version='1.0'?>\n<КоммерческаяИнформация><Каталог><Товар>".encode())
     with pytest.raises(CommandError, match="Line"):
         call_command("commerceml_import", str(bad))
+
+
+@ONEC
+def test_password_guessing_at_checkauth_is_stopped() -> None:
+    client = Client()
+    for _ in range(10):
+        answer = client.get(
+            EXCHANGE,
+            {"type": "catalog", "mode": "checkauth"},
+            HTTP_AUTHORIZATION=_basic("1c-exchange", "guess"),
+        )
+        assert answer.status_code == 401
+    right = client.get(
+        EXCHANGE,
+        {"type": "catalog", "mode": "checkauth"},
+        HTTP_AUTHORIZATION=_basic("1c-exchange", "s3cret-1c"),
+    )
+    assert right.status_code == 429
+    assert not OneCExchange.objects.exists()
