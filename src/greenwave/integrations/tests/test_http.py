@@ -148,3 +148,20 @@ def test_the_1c_page_imports_uploaded_files_and_lists_the_exchanges(admin: User)
     )
     assert Product.objects.count() == before
     assert OneCExchange.objects.count() == 2
+
+
+def test_list_queries_do_not_grow_with_rows(
+    admin: User, bearer: Callable[[User], Client], django_assert_num_queries: Any
+) -> None:
+    subs = [
+        services.webhook_create(actor=admin, url=f"https://1.1.1.{i}/hook", events=["deal.won"])
+        for i in range(1, 4)
+    ]
+    for _ in range(3):
+        services.webhook_test(actor=admin, subscription=subs[0])
+    api = bearer(admin)
+    api.get("/api/v1/webhooks")  # warm the token and role caches
+    with django_assert_num_queries(4):  # token, roles, count, page
+        assert api.get("/api/v1/webhooks").json()["count"] == 3
+    with django_assert_num_queries(6):  # token, roles, webhook, count, page, attempts
+        assert api.get(f"/api/v1/webhooks/{subs[0].pk}/deliveries").json()["count"] == 3
