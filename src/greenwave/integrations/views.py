@@ -61,11 +61,7 @@ def webhook_create(request: AuthedRequest) -> HttpResponse:
         except DomainError as exc:
             show_domain_error(form, exc)
         else:
-            messages.success(
-                request,
-                _("Webhook created. Its secret (keep it; it is not shown again): %(secret)s")
-                % {"secret": sub.secret},
-            )
+            messages.success(request, _("Webhook created. Give its secret to the receiver."))
             return redirect("integrations:webhook_detail", pk=sub.pk)
     return _form_page(request, form, _("New webhook"), reverse("integrations:webhook_list"))
 
