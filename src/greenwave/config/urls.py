@@ -18,6 +18,7 @@ urlpatterns = [
     path("decisions/", include("greenwave.decisions.urls")),
     path("planning/", include("greenwave.planning.urls")),
     path("documents/", include("greenwave.documents.urls")),
+    path("integrations/", include("greenwave.integrations.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     # The Django admin is for operators only; users never see it (STYLE.md).

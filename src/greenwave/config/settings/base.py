@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "greenwave.planning",
     "greenwave.documents",
     "greenwave.mining",
+    "greenwave.integrations",
     "greenwave.datagen",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -193,6 +194,16 @@ else:
 # Public web form → leads: at most this many submissions per address per window.
 WEB_FORM_RATE_LIMIT = env.int("WEB_FORM_RATE_LIMIT", default=5)
 WEB_FORM_RATE_WINDOW = env.int("WEB_FORM_RATE_WINDOW", default=600)
+
+# Webhooks (integrations): hosts that may be private or plain-http addresses (a local
+# integration, the tests: "127.0.0.1"); every other target must resolve to public addresses.
+WEBHOOK_ALLOWED_HOSTS: list[str] = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=10)
+WEBHOOK_DISPATCH_SETTLE_SECONDS = env.int("WEBHOOK_DISPATCH_SETTLE_SECONDS", default=300)
+# 1C exchange (CommerceML 2 over HTTP): the credentials 1C signs in with; empty = switched off.
+ONEC_EXCHANGE_USERNAME = env.str("ONEC_EXCHANGE_USERNAME", default="")
+ONEC_EXCHANGE_PASSWORD = env.str("ONEC_EXCHANGE_PASSWORD", default="")
 
 # Content Security Policy: everything is served from our own origin (no CDN).
 CONTENT_SECURITY_POLICY = {

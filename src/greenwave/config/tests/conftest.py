@@ -28,6 +28,8 @@ from greenwave.crm.models import (
     PriceList,
     Product,
 )
+from greenwave.integrations import services as integration_services
+from greenwave.integrations.models import WebhookDelivery, WebhookSubscription
 from greenwave.planning import services as planning_services
 from greenwave.planning.models import DayPlanItem
 from greenwave.sales import services as sales_services
@@ -70,6 +72,7 @@ class World:
     invoice: Any = None
     document: Any = None
     document_template: Any = None
+    webhook: Any = None  # integrations: a webhook subscription (admins only)
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -150,6 +153,9 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         token=token,
         day_item=day_item,
         **_documents_world(hunter_a, deal),
+        webhook=integration_services.webhook_create(
+            actor=None, url="https://93.184.215.14/hooks", events=["deal.won"]
+        ),
     )
 
 
@@ -228,6 +234,8 @@ def snapshot() -> dict[str, Any]:
         Document,
         DocumentVersion,
         DocumentTemplate,
+        WebhookSubscription,
+        WebhookDelivery,
     ]
     state: dict[str, Any] = {
         model.__name__: sorted(model.objects.values_list(), key=repr) for model in models

@@ -71,6 +71,8 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "invoice": Param(TEAM, lambda w: w.invoice.pk),
     "document": Param(TEAM, lambda w: w.document.pk),
     "document_template": Param(SHARED, lambda w: w.document_template.pk),
+    # Installation settings only an administrator reads or changes (integrations).
+    "webhook": Param(TEAM, lambda w: w.webhook.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -98,6 +100,7 @@ API_PARAMS: dict[str, str] = {
     "invoices:invoice_id": "invoice",
     "documents:document_id": "document",
     "document-templates:template_id": "document_template",
+    "webhooks:webhook_id": "webhook",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -176,6 +179,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("post", "/api/v1/invoices/{invoice_id}/cancel"): lambda w: {"reason": "Дубль"},
     ("post", "/api/v1/deals/{deal_id}/documents/generate"): lambda w: {"kind": "quote"},
     ("post", "/api/v1/documents/{document_id}/send"): lambda w: {"contact_id": w.contact.pk},
+    ("patch", "/api/v1/webhooks/{webhook_id}"): lambda w: {"description": "CRM mirror"},
 }
 
 # Changes a reader may make without the right to change the record: a lawyer approves and
@@ -363,6 +367,7 @@ HTML_PARAMS: dict[str, str] = {
     "documents/invoices:pk": "invoice",
     "documents/legal-entities:pk": "legal_entity",
     "documents/templates:pk": "document_template",
+    "integrations/webhooks:pk": "webhook",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {

@@ -1,0 +1,75 @@
+"""REST endpoints of the integrations app: webhook subscriptions and their delivery log.
+
+Event types (the closed catalogue): see `catalogue.WEBHOOK_EVENTS`. Deliveries are JSON bodies
+signed with `X-Greenwave-Signature: sha256=<hex HMAC-SHA256 of the raw body>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Router, Status
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.api import Page, list_query, paginate
+
+from . import selectors, services
+from .catalogue import WEBHOOK_EVENTS
+from .schemas import DeliveryOut, WebhookCreatedOut, WebhookIn, WebhookOut, WebhookPatch
+
+router = Router(tags=["integrations"])
+EVENTS_DOC = "Event types: " + ", ".join(f"`{name}`" for name in WEBHOOK_EVENTS) + "."
+
+
+@router.get("/webhooks", response=Page[WebhookOut], operation_id="webhook_list")
+def webhook_list(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.WEBHOOK_SPEC)
+    return paginate(selectors.webhook_list(actor=request.user), selectors.WEBHOOK_SPEC, query)
+
+
+@router.post(
+    "/webhooks",
+    response={201: WebhookCreatedOut},
+    operation_id="webhook_create",
+    description=EVENTS_DOC + " Without a secret one is generated; it is answered only here.",
+)
+def webhook_create(request: AuthedRequest, payload: WebhookIn) -> Any:
+    sub = services.webhook_create(actor=request.user, **payload.dict())
+    return Status(201, sub)
+
+
+@router.get("/webhooks/{webhook_id}", response=WebhookOut, operation_id="webhook_detail")
+def webhook_detail(request: AuthedRequest, webhook_id: int) -> Any:
+    return selectors.webhook_get(actor=request.user, pk=webhook_id)
+
+
+@router.patch("/webhooks/{webhook_id}", response=WebhookOut, operation_id="webhook_update")
+def webhook_update(request: AuthedRequest, webhook_id: int, payload: WebhookPatch) -> Any:
+    sub = selectors.webhook_get(actor=request.user, pk=webhook_id)
+    fields = payload.dict(exclude_unset=True)
+    return services.webhook_update(
+        actor=request.user, subscription=sub, **{k: v for k, v in fields.items() if v is not None}
+    )
+
+
+@router.get(
+    "/webhooks/{webhook_id}/deliveries",
+    response=Page[DeliveryOut],
+    operation_id="webhook_deliveries",
+)
+def webhook_deliveries(request: AuthedRequest, webhook_id: int) -> Any:
+    sub = selectors.webhook_get(actor=request.user, pk=webhook_id)
+    query = list_query(request, selectors.DELIVERY_SPEC)
+    qs = selectors.delivery_list(actor=request.user, subscription=sub)
+    return paginate(qs, selectors.DELIVERY_SPEC, query)
+
+
+@router.post(
+    "/webhooks/{webhook_id}/test",
+    response={202: DeliveryOut},
+    operation_id="webhook_test",
+    description="Queue a `ping` delivery, due at once; the worker sends it.",
+)
+def webhook_test(request: AuthedRequest, webhook_id: int) -> Any:
+    sub = selectors.webhook_get(actor=request.user, pk=webhook_id)
+    return Status(202, services.webhook_test(actor=request.user, subscription=sub))

@@ -1,0 +1,16 @@
+"""Event-log activity names written by the integrations app."""
+
+WEBHOOK_CREATED = "webhook_created"
+WEBHOOK_CHANGED = "webhook_changed"
+WEBHOOK_TEST_REQUESTED = "webhook_test_requested"
+WEBHOOK_DELIVERED = "webhook_delivered"
+WEBHOOK_DELIVERY_FAILED = "webhook_delivery_failed"
+WEBHOOK_DELIVERY_GAVE_UP = "webhook_delivery_gave_up"
+WEBHOOK_DISABLED = "webhook_disabled"
+
+ONEC_EXCHANGE_STARTED = "onec_exchange_started"
+ONEC_CATALOG_IMPORTED = "onec_catalog_imported"
+ONEC_OFFERS_IMPORTED = "onec_offers_imported"
+ONEC_IMPORT_FAILED = "onec_import_failed"
+ONEC_ORDERS_EXPORTED = "onec_orders_exported"
+ONEC_ORDERS_CONFIRMED = "onec_orders_confirmed"

@@ -1,0 +1,45 @@
+"""`manage.py commerceml_import PATH…`: import CommerceML 2 files (import.xml, offers.xml).
+
+Each file is imported whole or not at all; the catalogue goes before the offers. The exit
+status is 1 on the first refused file, with the reason (and the line) on stderr.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from greenwave.core.errors import DomainError
+from greenwave.integrations import services
+from greenwave.integrations.commerceml import MAX_FILE_BYTES
+from greenwave.integrations.models import ExchangeSource
+
+
+class Command(BaseCommand):
+    help = "Import CommerceML 2 files from 1C (catalogue and prices) into products and price lists."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        files = []
+        for raw in options["paths"]:
+            path = Path(raw)
+            if not path.is_file():
+                raise CommandError(f"{raw}: no such file")
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise CommandError(f"{raw}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+            files.append((path.name, path.read_bytes()))
+        try:
+            exchange = services.onec_import_files(
+                actor=None, files=files, source=ExchangeSource.COMMAND
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        for result in exchange.results:
+            parts = [f"{k}={v}" for k, v in result.items() if k not in ("file", "warnings")]
+            self.stdout.write(f"{result['file']}: " + " ".join(parts))
+            for warning in result.get("warnings", []):
+                self.stdout.write(f"  warning: {warning}")

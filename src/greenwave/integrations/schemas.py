@@ -1,0 +1,64 @@
+"""API schemas of the integrations app (webhooks)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+
+class WebhookIn(Schema):
+    url: str = Field(..., min_length=1, max_length=500)
+    events: list[str] = Field(..., min_length=1, max_length=50)
+    secret: str = Field("", max_length=128)
+    description: str = Field("", max_length=200)
+
+
+class WebhookPatch(Schema):
+    url: str | None = Field(None, min_length=1, max_length=500)
+    events: list[str] | None = Field(None, min_length=1, max_length=50)
+    secret: str | None = Field(None, max_length=128)
+    description: str | None = Field(None, max_length=200)
+    is_active: bool | None = None
+
+
+class WebhookOut(Schema):
+    id: int
+    url: str
+    events: list[str]
+    description: str
+    is_active: bool
+    consecutive_failures: int
+    disabled_at: datetime | None
+    disabled_reason: str
+    created_at: datetime
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(..., description="Shown once: the key of the HMAC signature.")
+
+
+class AttemptOut(Schema):
+    attempted_at: datetime
+    status_code: int | None
+    response_excerpt: str
+    duration_ms: int
+    error: str
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_type: str
+    event_id: int | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    response_status: int | None
+    delivered_at: datetime | None
+    created_at: datetime
+    log: list[AttemptOut]
+
+    @staticmethod
+    def resolve_log(obj: object) -> list[object]:
+        return list(obj.log.all())  # type: ignore[attr-defined]

@@ -1,0 +1,78 @@
+"""Readers of the integrations app. Webhooks and exchanges belong to the installation, not to a
+team: an administrator reads them all, anyone else reads none (a 404 by id, an empty list)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from greenwave.accounts.models import User
+from greenwave.core.errors import not_found
+from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+
+from .models import DeliveryStatus, OneCExchange, WebhookDelivery, WebhookSubscription
+
+WEBHOOK_SPEC = ListSpec(
+    search_fields=("url", "description"),
+    sorts=(SortSpec("created", gettext_lazy("Created"), ("created_at", "id")),),
+    default_sort="-created",
+    filters=(FilterSpec("active", gettext_lazy("Active"), "is_active", kind="bool"),),
+)
+DELIVERY_SPEC = ListSpec(
+    search_fields=("event_type",),
+    sorts=(SortSpec("created", gettext_lazy("Created"), ("created_at", "id")),),
+    default_sort="-created",
+    filters=(
+        FilterSpec(
+            "status",
+            gettext_lazy("Status"),
+            "status",
+            choices=lambda user: [(str(v), str(label)) for v, label in DeliveryStatus.choices],
+        ),
+    ),
+)
+EXCHANGE_SPEC = ListSpec(
+    sorts=(SortSpec("created", gettext_lazy("Started"), ("created_at", "id")),),
+    default_sort="-created",
+)
+
+
+def _is_admin(actor: User) -> bool:
+    return bool(getattr(actor, "is_greenwave_admin", False))
+
+
+def webhook_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[WebhookSubscription]:
+    qs = WebhookSubscription.objects.all()
+    if not _is_admin(actor):
+        return qs.none()
+    if query is not None:
+        qs = apply_list_query(qs, WEBHOOK_SPEC, query)
+    return qs
+
+
+def webhook_get(*, actor: User, pk: int) -> WebhookSubscription:
+    sub = webhook_list(actor=actor).filter(pk=pk).first()
+    if sub is None:
+        raise not_found(_("Webhook not found."))
+    return sub
+
+
+def delivery_list(
+    *, actor: User, subscription: WebhookSubscription, query: ListQuery | None = None
+) -> QuerySet[WebhookDelivery]:
+    qs = WebhookDelivery.objects.filter(subscription=subscription)
+    if not _is_admin(actor):
+        return qs.none()
+    if query is not None:
+        qs = apply_list_query(qs, DELIVERY_SPEC, query)
+    return qs.prefetch_related("log")
+
+
+def exchange_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[OneCExchange]:
+    qs = OneCExchange.objects.select_related("started_by")
+    if not _is_admin(actor):
+        return qs.none()
+    if query is not None:
+        qs = apply_list_query(qs, EXCHANGE_SPEC, query)
+    return qs

@@ -1,0 +1,163 @@
+"""Pages of the integrations app (administrators only): webhooks with their delivery log and
+the 1C exchange with its last exchanges and a manual import."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.errors import DomainError
+from greenwave.core.pages import render_list_page
+
+from . import selectors, services
+from .catalogue import EVENT_LABELS
+from .commerceml import MAX_FILE_BYTES
+from .exchange import FILE_LIMIT
+from .forms import CommerceMLUploadForm, WebhookForm, show_domain_error
+from .models import ExchangeSource
+
+
+def _require_admin(request: AuthedRequest) -> None:
+    if not request.user.is_greenwave_admin:
+        raise PermissionDenied
+
+
+def _form_page(request: AuthedRequest, form: WebhookForm, title: str, back: str) -> HttpResponse:
+    context = {"form": form, "title": title, "back_url": back, "back_label": _("Webhooks")}
+    return render(request, "core/form_page.html", context)
+
+
+@login_required
+def webhook_list(request: AuthedRequest) -> HttpResponse:
+    _require_admin(request)
+    return render_list_page(
+        request,
+        spec=selectors.WEBHOOK_SPEC,
+        selector=lambda query: selectors.webhook_list(actor=request.user, query=query),
+        title=_("Webhooks"),
+        table_template="integrations/partials/webhook_table.html",
+        create_url=reverse("integrations:webhook_create"),
+        create_label=_("New webhook"),
+        empty_message=_("No webhooks yet: subscribe a URL to deal, lead, invoice or task events."),
+        extra={"event_labels": EVENT_LABELS},
+    )
+
+
+@login_required
+def webhook_create(request: AuthedRequest) -> HttpResponse:
+    _require_admin(request)
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sub = services.webhook_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Webhook created. Give its secret to the receiver."))
+            return redirect("integrations:webhook_detail", pk=sub.pk)
+    return _form_page(request, form, _("New webhook"), reverse("integrations:webhook_list"))
+
+
+@login_required
+def webhook_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    sub = selectors.webhook_get(actor=request.user, pk=pk)
+    _require_admin(request)
+    initial = {
+        "url": sub.url,
+        "events": sub.events,
+        "description": sub.description,
+        "is_active": sub.is_active,
+    }
+    form = WebhookForm(request.POST or None, initial=initial, creating=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.webhook_update(actor=request.user, subscription=sub, **form.cleaned_data)
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            return redirect("integrations:webhook_detail", pk=sub.pk)
+    back = reverse("integrations:webhook_detail", args=[sub.pk])
+    return _form_page(request, form, _("Edit webhook"), back)
+
+
+@login_required
+def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    sub = selectors.webhook_get(actor=request.user, pk=pk)
+    _require_admin(request)
+    deliveries = selectors.delivery_list(actor=request.user, subscription=sub)
+    page = Paginator(deliveries, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "integrations/webhook_detail.html",
+        {"sub": sub, "page": page, "event_labels": EVENT_LABELS, "title": sub.url},
+    )
+
+
+@login_required
+@require_POST
+def webhook_test(request: AuthedRequest, pk: int) -> HttpResponse:
+    sub = selectors.webhook_get(actor=request.user, pk=pk)
+    _require_admin(request)
+    try:
+        delivery = services.webhook_test_send_now(actor=request.user, subscription=sub)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if delivery.status == "delivered":
+            messages.success(
+                request, _("Test delivered: answer %(code)s.") % {"code": delivery.response_status}
+            )
+        else:
+            last = delivery.log.first()
+            messages.warning(
+                request,
+                _("Test not delivered (%(why)s); it will be retried.")
+                % {"why": (last.error or last.status_code) if last else _("queued")},
+            )
+    return redirect("integrations:webhook_detail", pk=sub.pk)
+
+
+@login_required
+def onec(request: AuthedRequest) -> HttpResponse:
+    """Settings of the 1C exchange, its last exchanges, and a manual import of files."""
+    _require_admin(request)
+    form = CommerceMLUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploads = request.FILES.getlist("documents")
+        too_big = [f.name or "" for f in uploads if (f.size or 0) > MAX_FILE_BYTES]
+        if too_big:
+            form.add_error("documents", _("Too large: %(names)s.") % {"names": ", ".join(too_big)})
+        else:
+            files = [(f.name or "upload.xml", f.read()) for f in uploads]
+            try:
+                services.onec_import_files(
+                    actor=request.user, files=files, source=ExchangeSource.UPLOAD
+                )
+            except DomainError as exc:
+                messages.error(request, _("Nothing was imported: %(why)s") % {"why": exc.message})
+            else:
+                messages.success(request, _("Imported: %(n)d files.") % {"n": len(files)})
+            return redirect("integrations:onec")
+    exchanges = selectors.exchange_list(actor=request.user)
+    page = Paginator(exchanges, 15).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "integrations/onec.html",
+        {
+            "form": form,
+            "page": page,
+            "title": _("1C exchange"),
+            "exchange_url": request.build_absolute_uri(reverse("integrations:onec_exchange")),
+            "configured": services.onec_configured(),
+            "username": services.onec_username(),
+            "file_limit": FILE_LIMIT,
+        },
+    )
