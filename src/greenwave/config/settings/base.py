@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "greenwave.bpm",
     "greenwave.decisions",
     "greenwave.planning",
+    "greenwave.analytics",
     "greenwave.datagen",
     "django.contrib.auth",
     "django.contrib.contenttypes",
