@@ -7,7 +7,7 @@ clients' purchases from them, the director's the whole history.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -107,9 +107,11 @@ def portfolio_rows(
     query: ListQuery | None = None,
     new_days: int = NEW_WITHIN_DAYS,
     lost_days: int = LOST_AFTER_DAYS,
+    now: datetime | None = None,
 ) -> QuerySet[Any]:
-    """One row (a dict) per client with a visible won deal: the aggregates of those deals."""
-    now = timezone.now()
+    """One row (a dict) per client with a visible won deal: the aggregates of those deals
+    (the status as of `now`, by default this moment)."""
+    now = now or timezone.now()
     deals = scope_records(
         Deal.objects.filter(status=DealStatus.WON, currency=DEFAULT_CURRENCY)
         .exclude(company=None)
@@ -139,7 +141,13 @@ def portfolio_rows(
         )
     )
     if query is not None:
-        rows = apply_list_query(rows, PORTFOLIO_SPEC, query)
+        # The list convention breaks ties by pk, which would group by deal: sort here, by
+        # the client.
+        rows = apply_list_query(rows, PORTFOLIO_SPEC, replace(query, sort=""))
+        sort = query.sort or PORTFOLIO_SPEC.default_sort
+        fields = {s.key: s.order_by for s in PORTFOLIO_SPEC.sorts}[sort.lstrip("-")]
+        prefix = "-" if sort.startswith("-") else ""
+        rows = rows.order_by(*(prefix + f for f in fields), prefix + "company_id")
     return rows
 
 
@@ -237,13 +245,14 @@ def client_portfolio(
     company_id: int,
     new_days: int = NEW_WITHIN_DAYS,
     lost_days: int = LOST_AFTER_DAYS,
+    now: datetime | None = None,
 ) -> ClientFigures:
     """One client's figures; 404 for a client the actor does not see."""
     company: Company | None = company_list(actor=actor).filter(pk=company_id).first()
     if company is None:
         raise not_found(_("Client not found."))
     found = list(
-        portfolio_rows(actor=actor, new_days=new_days, lost_days=lost_days).filter(
+        portfolio_rows(actor=actor, new_days=new_days, lost_days=lost_days, now=now).filter(
             company_id=company_id
         )
     )
