@@ -28,6 +28,7 @@ from greenwave.crm.models import (
     PriceList,
     Product,
 )
+from greenwave.analytics.models import SavedSegment
 from greenwave.planning import services as planning_services
 from greenwave.planning.models import DayPlanItem
 from greenwave.sales import services as sales_services
@@ -65,6 +66,7 @@ class World:
     import_job: ImportJob
     token: ApiToken
     day_item: DayPlanItem
+    segment: SavedSegment
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -144,6 +146,14 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         import_job=job,
         token=token,
         day_item=day_item,
+        segment=SavedSegment.objects.create(
+            name="Top clients",
+            kind="abc",
+            rule={"kind": "abc", "classes": ["A"]},
+            company_ids=[company.pk],
+            responsible=hunter_a,
+            team=hunter_a.team,
+        ),
     )
 
 

@@ -59,6 +59,7 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "import": Param(OWN, lambda w: w.import_job.pk),
     "day_item": Param(OWN, lambda w: w.day_item.pk),
     "day_plan": Param(TEAM, lambda w: w.day_item.plan_id),
+    "segment": Param(TEAM, lambda w: w.segment.pk),
     "competitor": Param(SHARED, lambda w: w.competitor.pk),
     "product": Param(SHARED, lambda w: w.product.pk),
     "custom_field": Param(SHARED, lambda w: w.custom_field.pk),
@@ -90,6 +91,7 @@ API_PARAMS: dict[str, str] = {
     "decisions:key": "decision",
     "my-day/items:item_id": "day_item",
     "teams:team_id": "team",
+    "analytics/segments/saved:segment_id": "segment",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -340,6 +342,7 @@ HTML_PARAMS: dict[str, str] = {
     "decisions/versions:version": "decision_version",
     "planning/my-day/items:pk": "day_item",
     "planning/days:pk": "day_plan",
+    "analytics/segments/saved:pk": "segment",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
