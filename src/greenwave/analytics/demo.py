@@ -30,6 +30,7 @@ def seed_analytics(context: dict[str, Any]) -> None:
         # 55–74 % of the base price, fixed per article.
         ratio = Decimal(55 + zlib.crc32(product.sku.encode()) % 20) / 100
         services.product_cost_set(actor=None, product=product, cost=price * ratio)
+    _competitors_met()
     director = context.get("users", {}).get("director")
     if director is not None and not SavedSegment.objects.exists():
         try:
@@ -42,3 +43,20 @@ def seed_analytics(context: dict[str, Any]) -> None:
             )
         except DomainError:  # no sales yet: nothing to save
             return
+
+
+def _competitors_met() -> None:
+    """Note each demo competitor at a few clients that lost deals (where the department met
+    it), once: the competitor portfolio then has deals to show."""
+    from greenwave.crm import services as crm_services
+    from greenwave.crm.models import Company, Competitor, CompetitorPresence
+    from greenwave.sales.models import DealStatus
+
+    losers = list(
+        Company.objects.filter(deals__status=DealStatus.LOST).distinct().order_by("pk")[:60]
+    )
+    if not losers or CompetitorPresence.objects.filter(company__in=losers).exists():
+        return
+    for index, competitor in enumerate(Competitor.objects.order_by("pk")):
+        for company in losers[index::7][:6]:
+            crm_services.competitor_link(actor=None, competitor=competitor, company=company)

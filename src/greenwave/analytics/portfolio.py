@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
@@ -51,23 +51,26 @@ class ClientStatus:
     PROSPECT = "prospect"
 
     CHOICES = (
-        (NEW, gettext_lazy("New")),
-        (REGULAR, gettext_lazy("Regular")),
-        (LOST, gettext_lazy("Lost")),
+        (NEW, pgettext_lazy("client status", "New")),
+        (REGULAR, pgettext_lazy("client status", "Regular")),
+        (LOST, pgettext_lazy("client status", "Lost")),
     )
 
 
 def status_definitions(new_days: int, lost_days: int) -> list[tuple[str, str]]:
     return [
         (
-            _("New"),
+            pgettext("client status", "New"),
             _("the first purchase was at most %(days)s days ago") % {"days": new_days},
         ),
         (
-            _("Lost"),
+            pgettext("client status", "Lost"),
             _("the last purchase was more than %(days)s days ago") % {"days": lost_days},
         ),
-        (_("Regular"), _("every other client: bought earlier and still buys")),
+        (
+            pgettext("client status", "Regular"),
+            _("every other client: bought earlier and still buys"),
+        ),
     ]
 
 

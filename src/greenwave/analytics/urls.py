@@ -11,5 +11,6 @@ urlpatterns = [
     path("segments/", views.segments_page, name="segments"),
     path("segments/saved/<int:pk>/", views.saved_segment_page, name="saved_segment"),
     path("competitors/", views.competitors_page, name="competitors"),
+    path("competitors/<int:pk>/lost/", views.competitor_deals_page, name="competitor_deals"),
     path("costs/", views.costs_page, name="costs"),
 ]

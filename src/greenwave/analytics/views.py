@@ -6,7 +6,7 @@ Every table exports to XLSX with `?export=xlsx` (the same parameters as the page
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -18,23 +18,28 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
+from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, Product
 from greenwave.crm.tabular import write_xlsx
 
 from . import inputs, selectors, services
-from .competitors import competitor_portfolio
+from .competitors import competitor_portfolio, lost_to
 from .figures import DRILLS, report_dict, sales_report
 from .forms import CostForm, SalesForm, SegmentForm, SegmentSaveForm
 from .models import ProductCost
 from .portfolio import PORTFOLIO_SPEC, enrich, portfolio_rows, status_definitions
 from .segments import KINDS, definitions, segment_clients, summary, window_of
 
+# The first visit shows the last 90 days by week: the previous 90 days and the same quarter
+# a year ago are both there to compare with (a year is one click away: "This year").
+DEFAULT_DAYS = 90
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -110,10 +115,13 @@ def _charts(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
     groups = data["breakdowns"]["groups"]["rows"]
     pie = {
         "tooltip": {"trigger": "item", "formatter": "{b}: {c} ({d}%)"},
+        "legend": {"type": "scroll", "bottom": 0},
         "series": [
             {
                 "type": "pie",
-                "radius": ["35%", "70%"],
+                "radius": ["30%", "62%"],
+                "center": ["50%", "42%"],
+                "label": {"show": False},
                 "data": [
                     {"name": r["label"], "value": float(r["values"]["current"] or 0)}
                     for r in groups
@@ -127,11 +135,18 @@ def _charts(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def sales_page(request: AuthedRequest) -> HttpResponse:
-    form = SalesForm(request.GET or None)
-    data: dict[str, Any] | None = None
+    today = timezone.localdate()
+    form = SalesForm(
+        request.GET or None,
+        initial={
+            "date_from": today - timedelta(days=DEFAULT_DAYS - 1),
+            "date_to": today,
+            "group_by": "week",
+        },
+    )
     if form.is_bound and not form.is_valid():
         return render(request, "analytics/sales.html", {"title": _("Sales figures"), "form": form})
-    cleaned = form.cleaned_data if form.is_bound else {}
+    cleaned = form.cleaned_data if form.is_bound else form.initial
     try:
         if cleaned.get("preset"):
             start, end = inputs.preset_period(cleaned["preset"])
@@ -189,8 +204,6 @@ def sales_page(request: AuthedRequest) -> HttpResponse:
 
 
 def _step_end(bucket: date, group_by: str, end: date) -> date:
-    from datetime import timedelta
-
     if group_by == "day":
         last = bucket
     elif group_by == "week":
@@ -557,6 +570,28 @@ def competitors_page(request: AuthedRequest) -> HttpResponse:
         request,
         "analytics/competitors.html",
         {"title": _("Competitors"), "items": items, "export_url": _export_url(request)},
+    )
+
+
+@login_required
+def competitor_deals_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The visible lost deals that met a competitor."""
+    competitor = crm_selectors.competitor_get(actor=request.user, pk=pk)
+    deals = (
+        lost_to(actor=request.user, competitor=competitor)
+        .select_related("company", "responsible")
+        .order_by("-closed_at", "-pk")
+    )
+    page = Paginator(deals, settings.GREENWAVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/figure_deals.html",
+        {
+            "title": _("Deals lost where %(name)s was met") % {"name": competitor.name},
+            "page": page,
+            "base_params": "",
+            "date_label": _("Closed"),
+        },
     )
 
 

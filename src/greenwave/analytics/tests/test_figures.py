@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -34,40 +34,51 @@ def test_every_figure_of_a_manager(history: dict[str, Any]) -> None:
     values = {key: item["values"] for key, item in f.items()}
     # d2, d3 and d4 (31 March 23:00 counts; d6 at 00:30 on 1 April does not).
     assert values["sales_volume"] == {
-        "current": D("600.00"),
-        "previous": D("500.00"),
-        "year_ago": D("100.00"),
+        "current": Decimal("600.00"),
+        "previous": Decimal("500.00"),
+        "year_ago": Decimal("100.00"),
     }
-    assert f["sales_volume"]["changes"] == {"previous": D("20.0"), "year_ago": D("500.0")}
+    assert f["sales_volume"]["changes"] == {
+        "previous": Decimal("20.0"),
+        "year_ago": Decimal("500.0"),
+    }
     assert values["orders"] == {"current": 3, "previous": 1, "year_ago": 1}
     assert values["average_check"] == {
-        "current": D("200.00"),
-        "previous": D("500.00"),
-        "year_ago": D("100.00"),
+        "current": Decimal("200.00"),
+        "previous": Decimal("500.00"),
+        "year_ago": Decimal("100.00"),
     }
     # d2 (C1 bought in 2025) and d4 (C2 bought on 10 March) are repeat sales.
-    assert values["repeat_share"] == {"current": D("0.6667"), "previous": D(0), "year_ago": D(0)}
-    assert f["repeat_share"]["changes"]["previous"] == D("66.7")  # points
+    assert values["repeat_share"] == {
+        "current": Decimal("0.6667"),
+        "previous": Decimal(0),
+        "year_ago": Decimal(0),
+    }
+    assert f["repeat_share"]["changes"]["previous"] == Decimal("66.7")  # points
     # Only d3 has every line costed: 200 − 60.
-    assert values["profit_per_deal"] == {"current": D("140.00"), "previous": None, "year_ago": None}
+    assert values["profit_per_deal"] == {
+        "current": Decimal("140.00"),
+        "previous": None,
+        "year_ago": None,
+    }
     # Daily average checks 300 (5th), 200 (10th), 100 (31st): −66.67 %.
-    assert values["average_check_change"]["current"] == D("-0.6667")
+    assert values["average_check_change"]["current"] == Decimal("-0.6667")
     assert values["new_clients"] == {"current": 1, "previous": 1, "year_ago": 1}
-    assert f["new_clients"]["shares"]["current"] == D("0.5000")
+    assert f["new_clients"]["shares"]["current"] == Decimal("0.5000")
     assert values["regular_clients"] == {"current": 1, "previous": 0, "year_ago": 0}
-    assert f["regular_clients"]["shares"]["current"] == D("0.5000")
+    assert f["regular_clients"]["shares"]["current"] == Decimal("0.5000")
     # C5 last bought on 20 Sept 2025: 180 days later falls in March. Alive: C1, C2, C3, C5.
     assert values["lost_clients"] == {"current": 1, "previous": 0, "year_ago": 0}
-    assert f["lost_clients"]["shares"]["current"] == D("0.2500")
+    assert f["lost_clients"]["shares"]["current"] == Decimal("0.2500")
     assert values["new_client_revenue"] == {
-        "current": D("300.00"),
-        "previous": D("500.00"),
-        "year_ago": D("100.00"),
+        "current": Decimal("300.00"),
+        "previous": Decimal("500.00"),
+        "year_ago": Decimal("100.00"),
     }
     assert values["old_client_revenue"] == {
-        "current": D("300.00"),
-        "previous": D("0.00"),
-        "year_ago": D("0.00"),
+        "current": Decimal("300.00"),
+        "previous": Decimal("0.00"),
+        "year_ago": Decimal("0.00"),
     }
 
 
@@ -75,24 +86,24 @@ def test_breakdowns_groups_products_channels(history: dict[str, Any]) -> None:
     _f, data = figures_of(history["hunter_a"])
     groups = {r["key"]: r["rows"]["current"] for r in data["breakdowns"]["groups"]["rows"]}
     assert {k: (v["revenue"], v["share"]) for k, v in groups.items() if v} == {
-        str(history["g1"].pk): (D("400.00"), D("0.6667")),
-        str(history["g2"].pk): (D("100.00"), D("0.1667")),
-        "none": (D("100.00"), D("0.1667")),
+        str(history["g1"].pk): (Decimal("400.00"), Decimal("0.6667")),
+        str(history["g2"].pk): (Decimal("100.00"), Decimal("0.1667")),
+        "none": (Decimal("100.00"), Decimal("0.1667")),
     }
     products = {r["label"]: r["rows"]["current"] for r in data["breakdowns"]["products"]["rows"]}
-    assert products["P1"]["revenue"] == D("400.00")
-    assert products["P1"]["quantity"] == D("3.000")
+    assert products["P1"]["revenue"] == Decimal("400.00")
+    assert products["P1"]["quantity"] == Decimal("3.000")
     assert products["P1"]["orders"] == 2
-    assert products["P2"]["revenue"] == D("100.00")
+    assert products["P2"]["revenue"] == Decimal("100.00")
     channels = {r["key"]: r["rows"]["current"] for r in data["breakdowns"]["channels"]["rows"]}
     assert channels["web_form"] | {"name": ""} == {
         "name": "",
         "leads": 2,
         "deals": 1,
         "won": 1,
-        "conversion": D("0.5000"),
+        "conversion": Decimal("0.5000"),
     }
-    assert channels["call"]["conversion"] == D("0.0000")
+    assert channels["call"]["conversion"] == Decimal("0.0000")
     utm = {r["key"]: r["rows"]["current"] for r in data["breakdowns"]["utm"]["rows"]}
     assert set(utm) == {"yandex"}
     assert utm["yandex"]["won"] == 1
@@ -100,13 +111,13 @@ def test_breakdowns_groups_products_channels(history: dict[str, Any]) -> None:
 
 def test_scoping_another_team_is_excluded(history: dict[str, Any]) -> None:
     f_b, _ = figures_of(history["head_b"])
-    assert f_b["sales_volume"]["values"]["current"] == D("1000.00")
+    assert f_b["sales_volume"]["values"]["current"] == Decimal("1000.00")
     assert f_b["orders"]["values"]["current"] == 1
     assert f_b["new_clients"]["values"]["current"] == 1
     f_a, _ = figures_of(history["head_a"])
-    assert f_a["sales_volume"]["values"]["current"] == D("600.00")
+    assert f_a["sales_volume"]["values"]["current"] == Decimal("600.00")
     f_all, _ = figures_of(history["director"])
-    assert f_all["sales_volume"]["values"]["current"] == D("1600.00")
+    assert f_all["sales_volume"]["values"]["current"] == Decimal("1600.00")
     assert f_all["orders"]["values"]["current"] == 4
     assert f_all["new_clients"]["values"]["current"] == 2
 
@@ -117,7 +128,7 @@ def test_compare_keeps_one_comparison(history: dict[str, Any]) -> None:
     )
     assert [p["period"] for p in data["periods"]] == ["current", "year_ago"]
     volume = next(f for f in data["figures"] if f["key"] == "sales_volume")
-    assert volume["changes"] == {"year_ago": D("500.0")}
+    assert volume["changes"] == {"year_ago": Decimal("500.0")}
 
 
 def test_drill_down_returns_the_deals_behind_each_figure(history: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ from greenwave.accounts import services as account_services
 from greenwave.accounts.models import ApiToken, Team, User
 from greenwave.activities import services as activity_services
 from greenwave.activities.models import Activity
+from greenwave.analytics.models import SavedSegment
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import (
     Company,
@@ -28,7 +29,6 @@ from greenwave.crm.models import (
     PriceList,
     Product,
 )
-from greenwave.analytics.models import SavedSegment
 from greenwave.planning import services as planning_services
 from greenwave.planning.models import DayPlanItem
 from greenwave.sales import services as sales_services

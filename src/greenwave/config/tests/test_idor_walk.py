@@ -343,6 +343,7 @@ HTML_PARAMS: dict[str, str] = {
     "planning/my-day/items:pk": "day_item",
     "planning/days:pk": "day_plan",
     "analytics/segments/saved:pk": "segment",
+    "analytics/competitors:pk": "competitor",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -377,6 +378,7 @@ HTML_SKIPPED_PREFIXES = (
 # changes nothing); the outsider still gets 403/404.
 HTML_READ_PAGES = {
     "activities/{pk}/",
+    "analytics/competitors/{pk}/lost/",
     "activities/timeline/company/{object_id}/",
     "clients/companies/{pk}/",
     "clients/competitors/{pk}/",
