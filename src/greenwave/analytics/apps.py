@@ -12,9 +12,10 @@ class AnalyticsConfig(AppConfig):
         from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.home import HomeCard, register_home_card
         from greenwave.core.navigation import NavItem, register_nav
 
-        from . import events, selectors
+        from . import events, home, selectors
         from .demo import seed_analytics
 
         for key, label, url, icon, order in (
@@ -26,6 +27,9 @@ class AnalyticsConfig(AppConfig):
             register_nav(
                 NavItem(key, label, url, icon, section="analytics", order=order, roles=SALES_ROLES)
             )
+        register_home_card(
+            HomeCard("analytics", "analytics/partials/home_card.html", home.home_summary, order=5)
+        )
         register_demo_seeder("analytics", seed_analytics, order=60)
         register_case_access("segment", selectors.segment_visible)
         register_case_access("product_cost", selectors.product_cost_visible)

@@ -84,3 +84,19 @@ def test_pages_render(history: dict[str, Any], client: Any) -> None:
     assert "figure=repeat&amp;from=2026-03-01&amp;to=2026-03-31" in page
     xlsx = client.get("/analytics/portfolio/?export=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_home_card_for_heads_only(history: dict[str, Any]) -> None:
+    from ..home import home_summary
+
+    assert home_summary(history["hunter_a"]) is None
+    card = home_summary(history["director"])
+    assert card is not None
+    assert [f["key"] for f in card["figures"]] == [
+        "sales_volume",
+        "orders",
+        "average_check",
+        "new_clients",
+        "lost_clients",
+    ]
+    assert len(card["chart"]["xAxis"]["data"]) == len(card["chart"]["series"][0]["data"])
