@@ -8,7 +8,16 @@ from decimal import Decimal
 from typing import Any
 
 from greenwave.core.errors import DomainError
-from greenwave.crm.models import Price, PriceListKind, Product
+from greenwave.crm import services as crm_services
+from greenwave.crm.models import (
+    Company,
+    Competitor,
+    CompetitorPresence,
+    Price,
+    PriceListKind,
+    Product,
+)
+from greenwave.sales.models import DealStatus
 
 from . import services
 from .models import ProductCost, SavedSegment
@@ -48,10 +57,6 @@ def seed_analytics(context: dict[str, Any]) -> None:
 def _competitors_met() -> None:
     """Note each demo competitor at a few clients that lost deals (where the department met
     it), once: the competitor portfolio then has deals to show."""
-    from greenwave.crm import services as crm_services
-    from greenwave.crm.models import Company, Competitor, CompetitorPresence
-    from greenwave.sales.models import DealStatus
-
     losers = list(
         Company.objects.filter(deals__status=DealStatus.LOST).distinct().order_by("pk")[:60]
     )

@@ -35,7 +35,7 @@ def home_summary(actor: User) -> dict[str, Any] | None:
     chart = {
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
-        "grid": {"left": 60, "right": 10, "top": 10, "bottom": 40},
+        "grid": {"left": 5, "right": 10, "top": 10, "bottom": 40, "containLabel": True},
         "xAxis": {"type": "category", "data": [p["bucket"].strftime("%m.%y") for p in current]},
         "yAxis": {"type": "value"},
         "series": [

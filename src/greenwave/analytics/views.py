@@ -94,7 +94,7 @@ def _charts(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
     by_step = {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [_("Sales volume"), _("Average check")]},
-        "grid": {"left": 70, "right": 70, "top": 40, "bottom": 30},
+        "grid": {"left": 5, "right": 5, "top": 40, "bottom": 5, "containLabel": True},
         "xAxis": {"type": "category", "data": labels},
         "yAxis": [{"type": "value"}, {"type": "value"}],
         "series": [
@@ -471,7 +471,7 @@ def segments_page(request: AuthedRequest) -> HttpResponse:
     start, end = window_of(params)
     chart = {
         "tooltip": {"trigger": "axis"},
-        "grid": {"left": 90, "right": 20, "top": 20, "bottom": 30},
+        "grid": {"left": 5, "right": 5, "top": 20, "bottom": 5, "containLabel": True},
         "xAxis": {"type": "category", "data": [c["segment"] for c in classes]},
         "yAxis": {"type": "value"},
         "series": [
