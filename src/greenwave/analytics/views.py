@@ -147,11 +147,15 @@ def sales_page(request: AuthedRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return render(request, "analytics/sales.html", {"title": _("Sales figures"), "form": form})
     cleaned = form.cleaned_data if form.is_bound else form.initial
+    if cleaned.get("preset"):
+        # A preset becomes its dates in the address: the form shows them, a link keeps them.
+        start, end = inputs.preset_period(cleaned["preset"])
+        params = request.GET.copy()
+        params.pop("preset", None)
+        params["date_from"], params["date_to"] = start.isoformat(), end.isoformat()
+        return redirect(f"{request.path}?{params.urlencode()}")
     try:
-        if cleaned.get("preset"):
-            start, end = inputs.preset_period(cleaned["preset"])
-        else:
-            start, end = inputs.period(cleaned.get("date_from"), cleaned.get("date_to"))
+        start, end = inputs.period(cleaned.get("date_from"), cleaned.get("date_to"))
         lost_days = cleaned.get("lost_after_days") or inputs.DEFAULTS["lost_after_days"]
         report = sales_report(
             actor=request.user,

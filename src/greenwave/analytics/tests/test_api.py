@@ -69,7 +69,7 @@ def test_pages_render(history: dict[str, Any], client: Any) -> None:
     client.force_login(history["director"])
     for url in (
         "/analytics/sales/?date_from=2026-03-01&date_to=2026-03-31",
-        "/analytics/sales/?preset=quarter&group_by=week",
+        "/analytics/sales/?date_from=2026-01-01&date_to=2026-03-31&group_by=week",
         "/analytics/sales/deals/?figure=repeat&from=2026-03-01&to=2026-03-31",
         "/analytics/portfolio/",
         "/analytics/segments/?kind=xyz",
@@ -100,3 +100,12 @@ def test_home_card_for_heads_only(history: dict[str, Any]) -> None:
         "lost_clients",
     ]
     assert len(card["chart"]["xAxis"]["data"]) == len(card["chart"]["series"][0]["data"])
+
+
+def test_a_preset_becomes_its_dates(history: dict[str, Any], client: Any) -> None:
+    client.force_login(history["director"])
+    answer = client.get("/analytics/sales/?preset=month&group_by=day")
+    assert answer.status_code == 302
+    assert "date_from=" in answer["Location"]
+    assert "preset" not in answer["Location"]
+    assert client.get("/analytics/sales/?date_from=x").status_code == 200  # the form says why
