@@ -31,7 +31,7 @@ from greenwave.crm.tabular import write_xlsx
 
 from . import inputs, selectors, services
 from .competitors import competitor_portfolio, lost_to
-from .figures import DRILLS, report_dict, sales_report
+from .figures import DRILLS, FIGURES, report_dict, sales_report
 from .forms import CostForm, SalesForm, SegmentForm, SegmentSaveForm
 from .models import ProductCost
 from .portfolio import PORTFOLIO_SPEC, enrich, portfolio_rows, status_definitions
@@ -303,6 +303,7 @@ def figure_deals_page(request: AuthedRequest) -> HttpResponse:
         "analytics/figure_deals.html",
         {
             "title": _("Deals behind the figure"),
+            "figure_label": _drill_label(figure),
             "page": page,
             "base_params": params.urlencode(),
             "date_from": start,
@@ -310,6 +311,20 @@ def figure_deals_page(request: AuthedRequest) -> HttpResponse:
             "export_url": _export_url(request),
         },
     )
+
+
+def _drill_label(figure: str) -> str:
+    labels = {spec.key: str(spec.label) for spec in FIGURES}
+    labels.update(
+        {
+            "repeat": str(labels["repeat_share"]),
+            "profit": str(labels["profit_per_deal"]),
+            "group": _("Product group"),
+            "product": _("Product"),
+            "channel": _("Advertising channel"),
+        }
+    )
+    return labels.get(figure, "")
 
 
 # --- Client portfolio ---
