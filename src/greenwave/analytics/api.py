@@ -16,7 +16,7 @@ from .figures import report_dict, sales_report
 from .portfolio import PORTFOLIO_SPEC, client_portfolio, enrich, portfolio_rows
 from .schemas import (
     ClientOut,
-    CompetitorOut,
+    CompetitorFiguresOut,
     SalesOut,
     SavedSegmentIn,
     SavedSegmentOut,
@@ -174,7 +174,7 @@ def saved_segment_delete(request: AuthedRequest, segment_id: int) -> Any:
 
 @router.get(
     "/analytics/competitors",
-    response=list[CompetitorOut],
+    response=list[CompetitorFiguresOut],
     summary="Competitor portfolio with the deals that met each competitor",
     operation_id="analytics_competitors",
 )

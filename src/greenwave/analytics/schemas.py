@@ -150,7 +150,7 @@ class LossReasonCountOut(Schema):
     deals: int
 
 
-class CompetitorOut(Schema):
+class CompetitorFiguresOut(Schema):
     id: int
     name: str
     website: str
