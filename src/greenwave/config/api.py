@@ -3,6 +3,7 @@
 from greenwave.accounts.api import router as accounts_router
 from greenwave.accounts.auth import api_auth
 from greenwave.activities.api import router as activities_router
+from greenwave.analytics.api import router as analytics_router
 from greenwave.bpm.api import router as bpm_router
 from greenwave.core.api import GreenwaveAPI, install_error_handlers
 from greenwave.core.events_api import router as events_router
@@ -39,5 +40,6 @@ api.add_router("", planning_router)
 api.add_router("", documents_router)
 api.add_router("", mining_router)
 api.add_router("", integrations_router)
+api.add_router("", analytics_router)
 api.add_router("/events", events_router)
 api.add_router("/search", search_router)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("planning/", include("greenwave.planning.urls")),
     path("documents/", include("greenwave.documents.urls")),
     path("integrations/", include("greenwave.integrations.urls")),
+    path("analytics/", include("greenwave.analytics.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     # The Django admin is for operators only; users never see it (STYLE.md).

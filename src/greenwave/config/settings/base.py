@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "greenwave.documents",
     "greenwave.mining",
     "greenwave.integrations",
+    "greenwave.analytics",
     "greenwave.datagen",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -17,6 +17,7 @@ from greenwave.accounts import services as account_services
 from greenwave.accounts.models import ApiToken, Team, User
 from greenwave.activities import services as activity_services
 from greenwave.activities.models import Activity
+from greenwave.analytics.models import SavedSegment
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import (
     Company,
@@ -73,6 +74,7 @@ class World:
     document: Any = None
     document_template: Any = None
     webhook: Any = None  # integrations: a webhook subscription (admins only)
+    segment: SavedSegment
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -155,6 +157,13 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         **_documents_world(hunter_a, deal),
         webhook=integration_services.webhook_create(
             actor=None, url="https://93.184.215.14/hooks", events=["deal.won"]
+        segment=SavedSegment.objects.create(
+            name="Top clients",
+            kind="abc",
+            rule={"kind": "abc", "classes": ["A"]},
+            company_ids=[company.pk],
+            responsible=hunter_a,
+            team=hunter_a.team,
         ),
     )
 

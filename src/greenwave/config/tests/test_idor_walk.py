@@ -59,6 +59,7 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "import": Param(OWN, lambda w: w.import_job.pk),
     "day_item": Param(OWN, lambda w: w.day_item.pk),
     "day_plan": Param(TEAM, lambda w: w.day_item.plan_id),
+    "segment": Param(TEAM, lambda w: w.segment.pk),
     "competitor": Param(SHARED, lambda w: w.competitor.pk),
     "product": Param(SHARED, lambda w: w.product.pk),
     "custom_field": Param(SHARED, lambda w: w.custom_field.pk),
@@ -101,6 +102,7 @@ API_PARAMS: dict[str, str] = {
     "documents:document_id": "document",
     "document-templates:template_id": "document_template",
     "webhooks:webhook_id": "webhook",
+    "analytics/segments/saved:segment_id": "segment",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -368,6 +370,8 @@ HTML_PARAMS: dict[str, str] = {
     "documents/legal-entities:pk": "legal_entity",
     "documents/templates:pk": "document_template",
     "integrations/webhooks:pk": "webhook",
+    "analytics/segments/saved:pk": "segment",
+    "analytics/competitors:pk": "competitor",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -410,6 +414,7 @@ HTML_SKIPPED_PREFIXES = (
 # changes nothing); the outsider still gets 403/404.
 HTML_READ_PAGES = {
     "activities/{pk}/",
+    "analytics/competitors/{pk}/lost/",
     "activities/timeline/company/{object_id}/",
     "clients/companies/{pk}/",
     "clients/competitors/{pk}/",

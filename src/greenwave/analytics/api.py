@@ -1,0 +1,182 @@
+"""REST endpoints of analytics: sales figures, client portfolio, segments, competitors."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ninja import Query, Router, Status
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.api import Page, list_query
+
+from . import inputs, selectors, services
+from .competitors import competitor_portfolio
+from .figures import report_dict, sales_report
+from .portfolio import PORTFOLIO_SPEC, client_portfolio, enrich, portfolio_rows
+from .schemas import (
+    ClientOut,
+    CompetitorFiguresOut,
+    SalesOut,
+    SavedSegmentIn,
+    SavedSegmentOut,
+    SegmentsOut,
+)
+from .segments import SegmentParams, definitions, segment_clients, summary, window_of
+
+router = Router(tags=["analytics"])
+
+
+@router.get(
+    "/analytics/sales",
+    response=SalesOut,
+    summary="The sales figures of seed 003 for a period, against the previous period and last year",
+    operation_id="analytics_sales",
+)
+def sales(
+    request: AuthedRequest,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    compare: str | None = None,
+    group_by: str | None = None,
+    lost_after_days: int | None = None,
+) -> Any:
+    start, end = inputs.period(date_from, date_to)
+    chosen = inputs.compare(compare)
+    report = sales_report(
+        actor=request.user,
+        date_from=start,
+        date_to=end,
+        compare=chosen,
+        group_by=inputs.group_by(group_by),
+        lost_after_days=inputs.days(lost_after_days, "lost_after_days", 180),
+    )
+    return report_dict(report, compare=chosen)
+
+
+@router.get(
+    "/analytics/portfolio",
+    response=Page[ClientOut],
+    summary="Client portfolio: per client first/last purchase, frequency, groups, average "
+    "check, maturation, geography, lifetime revenue, status",
+    operation_id="analytics_portfolio",
+)
+def portfolio(
+    request: AuthedRequest,
+    company_id: int | None = None,
+    new_within_days: int | None = None,
+    lost_after_days: int | None = None,
+) -> Any:
+    new_days = inputs.days(new_within_days, "new_within_days", 90)
+    lost_days = inputs.days(lost_after_days, "lost_after_days", 180)
+    query = list_query(
+        request,
+        PORTFOLIO_SPEC,
+        extra_params=("company_id", "new_within_days", "lost_after_days"),
+    )
+    if company_id is not None:
+        one = client_portfolio(
+            actor=request.user, company_id=company_id, new_days=new_days, lost_days=lost_days
+        )
+        return {"items": [one.as_dict()], "count": 1, "page": 1, "page_size": query.page_size}
+    rows = portfolio_rows(actor=request.user, query=query, new_days=new_days, lost_days=lost_days)
+    count = rows.count()
+    start = (query.page - 1) * query.page_size
+    items = enrich(request.user, list(rows[start : start + query.page_size]))
+    return {
+        "items": [item.as_dict() for item in items],
+        "count": count,
+        "page": query.page,
+        "page_size": query.page_size,
+    }
+
+
+@router.get(
+    "/analytics/segments",
+    response=SegmentsOut,
+    summary="ABC by revenue, XYZ by regularity or RFM scores of the visible clients",
+    operation_id="analytics_segments",
+)
+def segments(
+    request: AuthedRequest,
+    kind: str | None = None,
+    months: int | None = None,
+    page: int = Query(1, ge=1, le=100_000),
+    page_size: int = Query(50, ge=1, le=500),
+) -> Any:
+    chosen = inputs.kind(kind)
+    params = inputs.segment_params({"months": months})
+    clients = segment_clients(actor=request.user, params=params)
+    start, end = window_of(params)
+    offset = (page - 1) * page_size
+    return {
+        "kind": chosen,
+        "date_from": start,
+        "date_to": end,
+        "definition": definitions(chosen, params),
+        "summary": summary(clients, chosen),
+        "items": [c.as_dict() for c in clients[offset : offset + page_size]],
+        "count": len(clients),
+        "page": page,
+        "page_size": page_size,
+    }
+
+
+@router.get(
+    "/analytics/segments/saved",
+    response=list[SavedSegmentOut],
+    summary="Saved segments visible to me",
+    operation_id="analytics_saved_segments",
+)
+def saved_segments(request: AuthedRequest) -> Any:
+    return list(selectors.segment_list(actor=request.user)[:500])
+
+
+@router.post(
+    "/analytics/segments/saved",
+    response={201: SavedSegmentOut},
+    summary="Save the clients of some classes as a named segment",
+    operation_id="analytics_saved_segment_create",
+)
+def saved_segment_create(request: AuthedRequest, payload: SavedSegmentIn) -> Any:
+    segment = services.segment_save(
+        actor=request.user,
+        name=payload.name,
+        kind=payload.kind,
+        classes=payload.classes,
+        params=SegmentParams(months=payload.months),
+    )
+    return Status(201, segment)
+
+
+@router.get(
+    "/analytics/segments/saved/{segment_id}",
+    response=SavedSegmentOut,
+    summary="One saved segment",
+    operation_id="analytics_saved_segment",
+)
+def saved_segment(request: AuthedRequest, segment_id: int) -> Any:
+    return selectors.segment_get(actor=request.user, pk=segment_id)
+
+
+@router.delete(
+    "/analytics/segments/saved/{segment_id}",
+    response={204: None},
+    summary="Delete a saved segment",
+    operation_id="analytics_saved_segment_delete",
+)
+def saved_segment_delete(request: AuthedRequest, segment_id: int) -> Any:
+    services.segment_delete(
+        actor=request.user, segment=selectors.segment_get(actor=request.user, pk=segment_id)
+    )
+    return Status(204, None)
+
+
+@router.get(
+    "/analytics/competitors",
+    response=list[CompetitorFiguresOut],
+    summary="Competitor portfolio with the deals that met each competitor",
+    operation_id="analytics_competitors",
+)
+def competitors(request: AuthedRequest) -> Any:
+    return [item.as_dict() for item in competitor_portfolio(actor=request.user)]

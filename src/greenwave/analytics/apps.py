@@ -1,0 +1,42 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "greenwave.analytics"
+    label = "analytics"
+    verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from greenwave.accounts.models import SALES_ROLES
+        from greenwave.core.case_access import register_case_access
+        from greenwave.core.demo import register_demo_seeder
+        from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.home import HomeCard, register_home_card
+        from greenwave.core.navigation import NavItem, register_nav
+
+        from . import events, home, selectors
+        from .demo import seed_analytics
+
+        for key, label, url, icon, order in (
+            ("analytics_sales", _("Sales figures"), "analytics:sales", "graph-up", 1),
+            ("analytics_portfolio", _("Client portfolio"), "analytics:portfolio", "people", 2),
+            ("analytics_segments", _("Segments ABC/XYZ/RFM"), "analytics:segments", "grid-3x3", 3),
+            ("analytics_competitors", _("Competitors"), "analytics:competitors", "binoculars", 4),
+        ):
+            register_nav(
+                NavItem(key, label, url, icon, section="analytics", order=order, roles=SALES_ROLES)
+            )
+        register_home_card(
+            HomeCard("analytics", "analytics/partials/home_card.html", home.home_summary, order=5)
+        )
+        register_demo_seeder("analytics", seed_analytics, order=60)
+        register_case_access("segment", selectors.segment_visible)
+        register_case_access("product_cost", selectors.product_cost_visible)
+        register_activity_labels(
+            {
+                events.SEGMENT_SAVED: _("Segment saved"),
+                events.SEGMENT_DELETED: _("Segment deleted"),
+                events.PRODUCT_COST_SET: _("Cost price set"),
+            }
+        )

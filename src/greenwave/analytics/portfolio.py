@@ -1,0 +1,281 @@
+"""The client portfolio of seed 003, computed per client from their won deals.
+
+A client here is a company with at least one won deal the actor may see (in the main
+currency). Its figures are those of the visible deals: a manager's portfolio is their
+clients' purchases from them, the director's the whole history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    Max,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import scope_records
+from greenwave.core.errors import not_found
+from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.money import CENTS, DEFAULT_CURRENCY
+from greenwave.crm.models import Company
+from greenwave.crm.selectors import company_list
+from greenwave.sales.models import Deal, DealItem, DealStatus
+
+from .figures import LOST_AFTER_DAYS, NEW_WITHIN_DAYS
+
+
+class ClientStatus:
+    NEW = "new"
+    REGULAR = "regular"
+    LOST = "lost"
+    PROSPECT = "prospect"
+
+    CHOICES = (
+        (NEW, pgettext_lazy("client status", "New")),
+        (REGULAR, pgettext_lazy("client status", "Regular")),
+        (LOST, pgettext_lazy("client status", "Lost")),
+    )
+
+
+def status_definitions(new_days: int, lost_days: int) -> list[tuple[str, str]]:
+    return [
+        (
+            pgettext("client status", "New"),
+            _("the first purchase was at most %(days)s days ago") % {"days": new_days},
+        ),
+        (
+            pgettext("client status", "Lost"),
+            _("the last purchase was more than %(days)s days ago") % {"days": lost_days},
+        ),
+        (
+            pgettext("client status", "Regular"),
+            _("every other client: bought earlier and still buys"),
+        ),
+    ]
+
+
+PORTFOLIO_SPEC = ListSpec(
+    search_fields=("company__name", "company__inn"),
+    sorts=(
+        SortSpec("revenue", gettext_lazy("Lifetime revenue"), ("revenue",)),
+        SortSpec("orders", gettext_lazy("Purchases"), ("orders",)),
+        SortSpec("average_check", gettext_lazy("Average check"), ("average_check",)),
+        SortSpec("first_purchase", gettext_lazy("First purchase"), ("first_purchase",)),
+        SortSpec("last_purchase", gettext_lazy("Last purchase"), ("last_purchase",)),
+        SortSpec("name", gettext_lazy("Client"), ("company__name",)),
+    ),
+    default_sort="-revenue",
+    filters=(
+        FilterSpec(
+            "status",
+            gettext_lazy("Status"),
+            "status",
+            choices=lambda actor: [(k, str(v)) for k, v in ClientStatus.CHOICES],
+        ),
+        FilterSpec("region", gettext_lazy("Region"), "company__region", kind="text"),
+    ),
+)
+_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
+
+
+def _first_contact() -> Subquery:
+    """The client's first deal (of any outcome) was opened."""
+    first = Deal.objects.filter(company=OuterRef("company_id")).order_by("created_at")
+    return Subquery(first.values("created_at")[:1])
+
+
+def portfolio_rows(
+    *,
+    actor: User,
+    query: ListQuery | None = None,
+    new_days: int = NEW_WITHIN_DAYS,
+    lost_days: int = LOST_AFTER_DAYS,
+    now: datetime | None = None,
+) -> QuerySet[Any]:
+    """One row (a dict) per client with a visible won deal: the aggregates of those deals
+    (the status as of `now`, by default this moment)."""
+    now = now or timezone.now()
+    deals = scope_records(
+        Deal.objects.filter(status=DealStatus.WON, currency=DEFAULT_CURRENCY)
+        .exclude(company=None)
+        .exclude(closed_at=None),
+        actor=actor,
+    )
+    rows: Any = (
+        deals.order_by()
+        .values("company_id", "company__name", "company__region", "company__created_at")
+        .annotate(
+            first_purchase=Min("closed_at"),
+            last_purchase=Max("closed_at"),
+            orders=Count("pk"),
+            revenue=Sum("amount"),
+            average_check=ExpressionWrapper(Sum("amount") / Count("pk"), output_field=_MONEY),
+            first_contact=Least("company__created_at", _first_contact()),
+            status=Case(
+                When(
+                    last_purchase__lt=now - timedelta(days=lost_days), then=Value(ClientStatus.LOST)
+                ),
+                When(
+                    first_purchase__gte=now - timedelta(days=new_days), then=Value(ClientStatus.NEW)
+                ),
+                default=Value(ClientStatus.REGULAR),
+                output_field=CharField(),
+            ),
+        )
+    )
+    if query is not None:
+        # The list convention breaks ties by pk, which would group by deal: sort here, by
+        # the client.
+        rows = apply_list_query(rows, PORTFOLIO_SPEC, replace(query, sort=""))
+        sort = query.sort or PORTFOLIO_SPEC.default_sort
+        fields = {s.key: s.order_by for s in PORTFOLIO_SPEC.sorts}[sort.lstrip("-")]
+        prefix = "-" if sort.startswith("-") else ""
+        rows = rows.order_by(*(prefix + f for f in fields), prefix + "company_id")
+    return rows
+
+
+@dataclass
+class ClientFigures:
+    company_id: int
+    name: str
+    region: str
+    first_purchase: datetime | None
+    last_purchase: datetime | None
+    orders: int
+    revenue: Decimal
+    average_check: Decimal | None
+    first_contact: datetime | None
+    status: str
+    groups: list[str]
+
+    @property
+    def maturation_days(self) -> int | None:
+        if self.first_purchase is None or self.first_contact is None:
+            return None
+        return max(0, (self.first_purchase - self.first_contact).days)
+
+    @property
+    def days_between_purchases(self) -> Decimal | None:
+        """Purchase frequency: the average days between two purchases (two or more)."""
+        if self.orders < 2 or self.first_purchase is None or self.last_purchase is None:
+            return None
+        span = Decimal((self.last_purchase - self.first_purchase).total_seconds()) / 86400
+        return (span / (self.orders - 1)).quantize(Decimal("0.1"))
+
+    @property
+    def status_label(self) -> str:
+        labels = {**dict(ClientStatus.CHOICES), ClientStatus.PROSPECT: _("No purchases")}
+        return str(labels.get(self.status, self.status))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "company_id": self.company_id,
+            "name": self.name,
+            "region": self.region,
+            "first_contact": self.first_contact,
+            "first_purchase": self.first_purchase,
+            "last_purchase": self.last_purchase,
+            "orders": self.orders,
+            "days_between_purchases": self.days_between_purchases,
+            "revenue": self.revenue,
+            "average_check": self.average_check,
+            "maturation_days": self.maturation_days,
+            "product_groups": self.groups,
+            "status": self.status,
+        }
+
+
+def enrich(actor: User, rows: list[dict[str, Any]]) -> list[ClientFigures]:
+    """The rows of one page as figures, with the product groups each client bought (one
+    query for the whole page)."""
+    ids = [row["company_id"] for row in rows]
+    groups: dict[int, set[str]] = {}
+    if ids:
+        deals = scope_records(
+            Deal.objects.filter(status=DealStatus.WON, company_id__in=ids), actor=actor
+        )
+        lines = (
+            DealItem.objects.filter(deal__in=deals.values("pk"))
+            .order_by()
+            .values_list("deal__company_id", "product__group__name")
+            .distinct()
+        )
+        for company_id, group in lines:
+            groups.setdefault(company_id, set()).add(group or _("Without a group"))
+    return [
+        ClientFigures(
+            company_id=row["company_id"],
+            name=row["company__name"],
+            region=row["company__region"],
+            first_purchase=row["first_purchase"],
+            last_purchase=row["last_purchase"],
+            orders=row["orders"],
+            revenue=Decimal(row["revenue"] or 0).quantize(CENTS),
+            average_check=Decimal(row["average_check"]).quantize(CENTS)
+            if row["average_check"] is not None
+            else None,
+            first_contact=row["first_contact"],
+            status=row["status"],
+            groups=sorted(groups.get(row["company_id"], set())),
+        )
+        for row in rows
+    ]
+
+
+def client_portfolio(
+    *,
+    actor: User,
+    company_id: int,
+    new_days: int = NEW_WITHIN_DAYS,
+    lost_days: int = LOST_AFTER_DAYS,
+    now: datetime | None = None,
+) -> ClientFigures:
+    """One client's figures; 404 for a client the actor does not see."""
+    company: Company | None = company_list(actor=actor).filter(pk=company_id).first()
+    if company is None:
+        raise not_found(_("Client not found."))
+    found = list(
+        portfolio_rows(actor=actor, new_days=new_days, lost_days=lost_days, now=now).filter(
+            company_id=company_id
+        )
+    )
+    if found:
+        return enrich(actor, found)[0]
+    first_deal = Deal.objects.filter(company=company).order_by("created_at").first()
+    contact = min(
+        (d for d in (company.created_at, first_deal.created_at if first_deal else None) if d),
+        default=None,
+    )
+    return ClientFigures(
+        company_id=company.pk,
+        name=company.name,
+        region=company.region,
+        first_purchase=None,
+        last_purchase=None,
+        orders=0,
+        revenue=Decimal("0.00"),
+        average_check=None,
+        first_contact=contact,
+        status=ClientStatus.PROSPECT,
+        groups=[],
+    )

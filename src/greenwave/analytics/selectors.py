@@ -1,0 +1,32 @@
+"""Readers of what analytics stores: saved segments and cost prices (scoped like deals)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import scope_records
+from greenwave.core.errors import not_found
+
+from .models import ProductCost, SavedSegment
+
+
+def segment_list(*, actor: User) -> QuerySet[SavedSegment]:
+    return scope_records(SavedSegment.objects.all(), actor=actor).select_related("responsible")
+
+
+def segment_get(*, actor: User, pk: int) -> SavedSegment:
+    segment = segment_list(actor=actor).filter(pk=pk).first()
+    if segment is None:
+        raise not_found(_("Segment not found."))
+    return segment
+
+
+def segment_visible(actor: User, case_id: str) -> bool:
+    return case_id.isdigit() and segment_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+def product_cost_visible(actor: User, case_id: str) -> bool:
+    """Cost prices are the department's, like the catalogue: every signed-in user reads them."""
+    return case_id.isdigit() and ProductCost.objects.filter(pk=int(case_id)).exists()

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "analytics"
+
+urlpatterns = [
+    path("sales/", views.sales_page, name="sales"),
+    path("sales/deals/", views.figure_deals_page, name="figure_deals"),
+    path("portfolio/", views.portfolio_page, name="portfolio"),
+    path("segments/", views.segments_page, name="segments"),
+    path("segments/saved/<int:pk>/", views.saved_segment_page, name="saved_segment"),
+    path("competitors/", views.competitors_page, name="competitors"),
+    path("competitors/<int:pk>/lost/", views.competitor_deals_page, name="competitor_deals"),
+    path("costs/", views.costs_page, name="costs"),
+]

@@ -1,0 +1,650 @@
+"""Pages of analytics: sales figures, client portfolio, segments, competitors, cost prices.
+
+Every table exports to XLSX with `?export=xlsx` (the same parameters as the page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.errors import DomainError
+from greenwave.core.pages import render_list_page
+from greenwave.crm import selectors as crm_selectors
+from greenwave.crm.models import Company, Product
+from greenwave.crm.tabular import write_xlsx
+
+from . import inputs, selectors, services
+from .competitors import competitor_portfolio, lost_to
+from .figures import DRILLS, FIGURES, report_dict, sales_report
+from .forms import CostForm, SalesForm, SegmentForm, SegmentSaveForm
+from .models import ProductCost
+from .portfolio import PORTFOLIO_SPEC, enrich, portfolio_rows, status_definitions
+from .segments import KINDS, definitions, segment_clients, summary, window_of
+
+# The first visit shows the last 90 days by week: the previous 90 days and the same quarter
+# a year ago are both there to compare with (a year is one click away: "This year").
+DEFAULT_DAYS = 90
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(name: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+    response = HttpResponse(write_xlsx(name, headers, rows), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _export_url(request: AuthedRequest) -> str:
+    params = request.GET.copy()
+    params["export"] = "xlsx"
+    params.pop("page", None)
+    return f"{request.path}?{params.urlencode()}"
+
+
+def _period_labels() -> dict[str, str]:
+    return {
+        "current": _("This period"),
+        "previous": _("Previous period"),
+        "year_ago": _("A year ago"),
+    }
+
+
+# --- Sales figures ---
+
+
+def _drill(figure: str, start: date, end: date, key: str = "") -> str:
+    params = {"figure": figure, "from": start.isoformat(), "to": end.isoformat()}
+    if key:
+        params["key"] = key
+    return f"{reverse('analytics:figure_deals')}?{urlencode(params)}"
+
+
+FIGURE_DRILLS = {
+    "sales_volume": "sales_volume",
+    "orders": "orders",
+    "average_check": "average_check",
+    "average_check_change": "average_check",
+    "repeat_share": "repeat",
+    "profit_per_deal": "profit",
+    "new_client_revenue": "new_client_revenue",
+    "old_client_revenue": "old_client_revenue",
+}
+CLIENT_FIGURES = {"new_clients": "new", "regular_clients": "regular", "lost_clients": "lost"}
+
+
+def _charts(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
+    """ECharts options: sales and average check per step, revenue by product group."""
+    current = data["series"]["current"]
+    labels = [p["bucket"].isoformat() for p in current]
+    by_step = {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": [_("Sales volume"), _("Average check")]},
+        "grid": {"left": 5, "right": 5, "top": 40, "bottom": 5, "containLabel": True},
+        "xAxis": {"type": "category", "data": labels},
+        "yAxis": [{"type": "value"}, {"type": "value"}],
+        "series": [
+            {
+                "name": _("Sales volume"),
+                "type": "bar",
+                "data": [float(p["volume"]) for p in current],
+            },
+            {
+                "name": _("Average check"),
+                "type": "line",
+                "yAxisIndex": 1,
+                "data": [float(p["average_check"] or 0) for p in current],
+            },
+        ],
+        "links": [links["steps"], links["steps"]],
+    }
+    groups = data["breakdowns"]["groups"]["rows"]
+    pie = {
+        "tooltip": {"trigger": "item", "formatter": "{b}: {c} ({d}%)"},
+        "legend": {"type": "scroll", "bottom": 0},
+        "series": [
+            {
+                "type": "pie",
+                "radius": ["30%", "62%"],
+                "center": ["50%", "42%"],
+                "label": {"show": False},
+                "data": [
+                    {"name": r["label"], "value": float(r["values"]["current"] or 0)}
+                    for r in groups
+                ],
+            }
+        ],
+        "links": [[links["group"](r["key"]) for r in groups]],
+    }
+    return {"by_step": by_step, "groups": pie}
+
+
+@login_required
+def sales_page(request: AuthedRequest) -> HttpResponse:
+    today = timezone.localdate()
+    form = SalesForm(
+        request.GET or None,
+        initial={
+            "date_from": today - timedelta(days=DEFAULT_DAYS - 1),
+            "date_to": today,
+            "group_by": "week",
+        },
+    )
+    if form.is_bound and not form.is_valid():
+        return render(request, "analytics/sales.html", {"title": _("Sales figures"), "form": form})
+    cleaned = form.cleaned_data if form.is_bound else form.initial
+    if cleaned.get("preset"):
+        # A preset becomes its dates in the address: the form shows them, a link keeps them.
+        start, end = inputs.preset_period(cleaned["preset"])
+        params = request.GET.copy()
+        params.pop("preset", None)
+        params["date_from"], params["date_to"] = start.isoformat(), end.isoformat()
+        return redirect(f"{request.path}?{params.urlencode()}")
+    try:
+        start, end = inputs.period(cleaned.get("date_from"), cleaned.get("date_to"))
+        lost_days = cleaned.get("lost_after_days") or inputs.DEFAULTS["lost_after_days"]
+        report = sales_report(
+            actor=request.user,
+            date_from=start,
+            date_to=end,
+            group_by=cleaned.get("group_by") or "month",
+            lost_after_days=lost_days,
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return render(request, "analytics/sales.html", {"title": _("Sales figures"), "form": form})
+    data = report_dict(report, compare=None)
+    if request.GET.get("export") == "xlsx":
+        return _sales_xlsx(data)
+    periods = {p["period"]: p for p in data["periods"]}
+    for figure in data["figures"]:
+        drill = FIGURE_DRILLS.get(figure["key"])
+        status = CLIENT_FIGURES.get(figure["key"])
+        figure["links"] = {
+            key: (
+                _drill(drill, p["date_from"], p["date_to"])
+                if drill
+                else f"{reverse('analytics:portfolio')}?status={status}"
+                if status and key == "current"
+                else ""
+            )
+            for key, p in periods.items()
+        }
+    for name, drill in (("groups", "group"), ("products", "product"), ("channels", "channel")):
+        for row in data["breakdowns"][name]["rows"]:
+            row["link"] = _drill(drill, start, end, row["key"])
+    group_by = report.group_by
+    steps = [
+        _drill("sales_volume", p["bucket"], _step_end(p["bucket"], group_by, end))
+        for p in data["series"]["current"]
+    ]
+    charts = _charts(data, {"steps": steps, "group": lambda key: _drill("group", start, end, key)})
+    return render(
+        request,
+        "analytics/sales.html",
+        {
+            "title": _("Sales figures"),
+            "form": form,
+            "data": data,
+            "period_labels": _period_labels(),
+            "charts": charts,
+            "export_url": _export_url(request),
+        },
+    )
+
+
+def _step_end(bucket: date, group_by: str, end: date) -> date:
+    if group_by == "day":
+        last = bucket
+    elif group_by == "week":
+        last = bucket + timedelta(days=6)
+    else:
+        following = date(bucket.year + (bucket.month == 12), bucket.month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+    return min(last, end)
+
+
+def _sales_xlsx(data: dict[str, Any]) -> HttpResponse:
+    labels = _period_labels()
+    keys = [p["period"] for p in data["periods"]]
+    headers = [
+        _("No."),
+        _("Figure"),
+        *[labels[k] for k in keys],
+        *[_("Change vs %(period)s") % {"period": labels[k]} for k in keys[1:]],
+        _("Definition"),
+    ]
+    rows: list[list[Any]] = []
+    for f in data["figures"]:
+        rows.append(
+            [
+                f["number"],
+                f["label"],
+                *[f["values"][k] for k in keys],
+                *[f["changes"][k] for k in keys[1:]],
+                f["definition"],
+            ]
+        )
+        if f["shares"]:
+            rows.append(
+                [f["number"], f["label"] + " — " + _("share"), *[f["shares"][k] for k in keys]]
+            )
+    rows.extend(
+        [
+            table["number"],
+            f"{table['label']}: {r['label']}",
+            *[r["values"][k] for k in keys],
+            *[r["changes"][k] for k in keys[1:]],
+            table["definition"],
+        ]
+        for table in data["breakdowns"].values()
+        for r in table["rows"]
+    )
+    return _xlsx("sales", headers, rows)
+
+
+@login_required
+def figure_deals_page(request: AuthedRequest) -> HttpResponse:
+    """The deals behind a figure of the sales page."""
+    from .figures import figure_deals
+
+    figure = request.GET.get("figure", "")
+    try:
+        start = date.fromisoformat(request.GET.get("from", ""))
+        end = date.fromisoformat(request.GET.get("to", ""))
+        inputs.period(start, end)
+    except (ValueError, DomainError):
+        messages.error(request, _("Choose a period."))
+        return redirect("analytics:sales")
+    if figure not in DRILLS:
+        messages.error(request, _("Unknown figure."))
+        return redirect("analytics:sales")
+    deals = figure_deals(
+        actor=request.user,
+        figure=figure,
+        date_from=start,
+        date_to=end,
+        key=request.GET.get("key", "")[:40],
+    )
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(
+            "deals",
+            [_("Deal"), _("Client"), _("Responsible"), _("Won"), _("Amount")],
+            (
+                [
+                    d.title,
+                    d.company.name if d.company else "",
+                    str(d.responsible or ""),
+                    d.closed_at,
+                    d.amount,
+                ]
+                for d in deals.iterator()
+            ),
+        )
+    page = Paginator(deals, settings.GREENWAVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "analytics/figure_deals.html",
+        {
+            "title": _("Deals behind the figure"),
+            "figure_label": _drill_label(figure),
+            "page": page,
+            "base_params": params.urlencode(),
+            "date_from": start,
+            "date_to": end,
+            "export_url": _export_url(request),
+        },
+    )
+
+
+def _drill_label(figure: str) -> str:
+    labels = {spec.key: str(spec.label) for spec in FIGURES}
+    labels.update(
+        {
+            "repeat": str(labels["repeat_share"]),
+            "profit": str(labels["profit_per_deal"]),
+            "group": _("Product group"),
+            "product": _("Product"),
+            "channel": _("Advertising channel"),
+        }
+    )
+    return labels.get(figure, "")
+
+
+# --- Client portfolio ---
+
+
+class _Enriched:
+    """The portfolio rows as the paginator sees them: counted in SQL, one page enriched."""
+
+    def __init__(self, request: AuthedRequest, rows: Any) -> None:
+        self.request, self.rows = request, rows
+
+    def count(self) -> int:
+        return int(self.rows.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        return enrich(self.request.user, list(self.rows[index]))
+
+
+@login_required
+def portfolio_page(request: AuthedRequest) -> HttpResponse:
+    if request.GET.get("export") == "xlsx":
+        return _portfolio_xlsx(request)
+
+    def select(query: Any) -> Any:
+        return cast(Any, _Enriched(request, portfolio_rows(actor=request.user, query=query)))
+
+    return render_list_page(
+        request,
+        spec=PORTFOLIO_SPEC,
+        selector=select,
+        title=_("Client portfolio"),
+        table_template="analytics/partials/portfolio_table.html",
+        empty_message=_("No client has bought yet."),
+        extra={
+            "definitions": status_definitions(
+                inputs.DEFAULTS["new_within_days"], inputs.DEFAULTS["lost_after_days"]
+            ),
+            "export_url": _export_url(request),
+        },
+    )
+
+
+def _portfolio_xlsx(request: AuthedRequest) -> HttpResponse:
+    from greenwave.core.listing import ListQuery
+
+    params = request.GET.copy()
+    params.pop("export", None)
+    try:
+        query = ListQuery.from_params(params, PORTFOLIO_SPEC, page_size=25, max_page_size=200)
+    except DomainError:
+        query = ListQuery(sort=PORTFOLIO_SPEC.default_sort)
+    rows = enrich(request.user, list(portfolio_rows(actor=request.user, query=query)))
+    headers = [
+        _("Client"),
+        _("Region"),
+        _("First contact"),
+        _("First purchase"),
+        _("Last purchase"),
+        _("Purchases"),
+        _("Days between purchases"),
+        _("Average check"),
+        _("Lifetime revenue"),
+        _("Maturation, days"),
+        _("Product groups"),
+        _("Status"),
+    ]
+    return _xlsx(
+        "portfolio",
+        headers,
+        (
+            [
+                c.name,
+                c.region,
+                c.first_contact,
+                c.first_purchase,
+                c.last_purchase,
+                c.orders,
+                c.days_between_purchases,
+                c.average_check,
+                c.revenue,
+                c.maturation_days,
+                ", ".join(c.groups),
+                c.status_label,
+            ]
+            for c in rows
+        ),
+    )
+
+
+# --- Segments ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def segments_page(request: AuthedRequest) -> HttpResponse:
+    form = SegmentForm(request.GET or None)
+    kind = "abc"
+    params = inputs.segment_params({})
+    if form.is_bound and form.is_valid():
+        kind = form.cleaned_data.get("kind") or "abc"
+        try:
+            params = inputs.segment_params(form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+    save_form = SegmentSaveForm(request.POST or None, kind=kind)
+    if request.method == "POST" and save_form.is_valid():
+        try:
+            segment = services.segment_save(
+                actor=request.user,
+                name=save_form.cleaned_data["name"],
+                kind=kind,
+                classes=save_form.cleaned_data["classes"],
+                params=params,
+            )
+        except DomainError as error:
+            save_form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("Segment saved: %(count)s clients.") % {"count": segment.size}
+            )
+            return redirect("analytics:saved_segment", pk=segment.pk)
+    clients = segment_clients(actor=request.user, params=params)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(
+            f"segments-{kind}",
+            [
+                _("Client"),
+                _("Revenue"),
+                _("Purchases"),
+                "ABC",
+                _("Cumulative share"),
+                "XYZ",
+                _("Variation"),
+                _("Days since last purchase"),
+                "R",
+                "F",
+                "M",
+            ],
+            (
+                [
+                    c.name,
+                    c.revenue,
+                    c.orders,
+                    c.abc,
+                    c.cumulative_share,
+                    c.xyz,
+                    c.variation,
+                    c.recency_days,
+                    c.r,
+                    c.f,
+                    c.m,
+                ]
+                for c in clients
+            ),
+        )
+    classes = summary(clients, kind)
+    page = Paginator(clients, 50).get_page(request.GET.get("page"))
+    base = request.GET.copy()
+    base.pop("page", None)
+    start, end = window_of(params)
+    chart = {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 5, "right": 5, "top": 20, "bottom": 5, "containLabel": True},
+        "xAxis": {"type": "category", "data": [c["segment"] for c in classes]},
+        "yAxis": {"type": "value"},
+        "series": [
+            {"name": _("Revenue"), "type": "bar", "data": [float(c["revenue"]) for c in classes]}
+        ],
+    }
+    return render(
+        request,
+        "analytics/segments.html",
+        {
+            "title": _("Segments ABC/XYZ/RFM"),
+            "form": form,
+            "save_form": save_form,
+            "kind": kind,
+            "kinds": KINDS,
+            "classes": classes,
+            "page": page,
+            "base_params": base.urlencode(),
+            "definition": definitions(kind, params),
+            "date_from": start,
+            "date_to": end,
+            "chart": chart,
+            "saved": selectors.segment_list(actor=request.user)[:20],
+            "export_url": _export_url(request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def saved_segment_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    segment = selectors.segment_get(actor=request.user, pk=pk)
+    if request.method == "POST":
+        services.segment_delete(actor=request.user, segment=segment)
+        messages.success(request, _("Segment deleted."))
+        return redirect("analytics:segments")
+    companies = Company.objects.filter(pk__in=segment.company_ids).order_by("name")
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(
+            "segment",
+            [_("Client"), _("INN"), _("Region"), _("E-mail"), _("Phone")],
+            ([c.name, c.inn, c.region, c.email, c.phone] for c in companies),
+        )
+    page = Paginator(companies, settings.GREENWAVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/saved_segment.html",
+        {
+            "title": segment.name,
+            "segment": segment,
+            "page": page,
+            "base_params": "",
+            "export_url": _export_url(request),
+        },
+    )
+
+
+# --- Competitors ---
+
+
+@login_required
+def competitors_page(request: AuthedRequest) -> HttpResponse:
+    items = competitor_portfolio(actor=request.user)
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(
+            "competitors",
+            [
+                _("Competitor"),
+                _("Price level"),
+                _("Assortment"),
+                _("Special conditions"),
+                _("Marketing activity"),
+                _("Clients"),
+                _("Deals won"),
+                _("Deals lost"),
+                _("Lost amount"),
+                _("Last met"),
+            ],
+            (
+                [
+                    i.competitor.name,
+                    i.competitor.get_price_level_display(),
+                    i.competitor.assortment,
+                    i.competitor.special_conditions,
+                    i.competitor.marketing_activity,
+                    i.clients,
+                    i.won,
+                    i.lost,
+                    i.lost_amount,
+                    i.last_met,
+                ]
+                for i in items
+            ),
+        )
+    return render(
+        request,
+        "analytics/competitors.html",
+        {"title": _("Competitors"), "items": items, "export_url": _export_url(request)},
+    )
+
+
+@login_required
+def competitor_deals_page(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The visible lost deals that met a competitor."""
+    competitor = crm_selectors.competitor_get(actor=request.user, pk=pk)
+    deals = (
+        lost_to(actor=request.user, competitor=competitor)
+        .select_related("company", "responsible")
+        .order_by("-closed_at", "-pk")
+    )
+    page = Paginator(deals, settings.GREENWAVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/figure_deals.html",
+        {
+            "title": _("Deals lost where %(name)s was met") % {"name": competitor.name},
+            "page": page,
+            "base_params": "",
+            "date_label": _("Closed"),
+        },
+    )
+
+
+# --- Cost prices ---
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def costs_page(request: AuthedRequest) -> HttpResponse:
+    form = CostForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.product_cost_set(
+                actor=request.user,
+                product=form.cleaned_data["product"],
+                cost=form.cleaned_data["cost"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Cost price saved."))
+            return redirect("analytics:costs")
+    costs = {c.product_id: c.cost for c in ProductCost.objects.all()}
+    products = list(Product.objects.select_related("group").order_by("name", "pk"))
+    for product in products:
+        product.cost_price = costs.get(product.pk)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "analytics/costs.html",
+        {
+            "title": _("Cost prices"),
+            "form": form,
+            "products": products,
+            "may_edit": request.user.has_role(*services.COST_ROLES),
+            "zero": Decimal(0),
+        },
+    )
