@@ -16,13 +16,22 @@ from django.utils.translation import gettext_lazy
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import can_see_user, scope_users, team_subtree_ids, visible_team_ids
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
-from greenwave.core.errors import not_found
+from greenwave.core.errors import DomainError, not_found
 from greenwave.crm.models import Company
 from greenwave.sales.models import Deal, DealStatus
 
 from . import kpis as kpis_mod
 from . import services
-from .models import DayPlan, DayPlanItem, ItemPriority, ItemSource, Kpi, KpiDirection, PlanTarget
+from .models import (
+    DayPlan,
+    DayPlanItem,
+    ItemPriority,
+    ItemSource,
+    Kpi,
+    KpiDirection,
+    MonthPlan,
+    PlanTarget,
+)
 from .services import day_bounds
 
 STUCK_AFTER_DAYS = 14
@@ -626,3 +635,17 @@ def plan_targets(
 ) -> dict[Any, dict[str, Decimal]]:
     """The entered targets of the people and the team (one query)."""
     return _targets(month, [p.pk for p in people], [team.pk])
+
+
+def month_plan_visible(actor: User, case_id: str) -> bool:
+    """For the event log API: the audit of a plan is read by whoever may see that plan."""
+    if not case_id.isdigit():
+        return False
+    plan = MonthPlan.objects.select_related("user", "team").filter(pk=int(case_id)).first()
+    if plan is None:
+        return False
+    try:
+        plan_subject(actor=actor, user_id=plan.user_id, team_id=plan.team_id)
+    except DomainError:
+        return False
+    return True

@@ -601,6 +601,8 @@ def plan_import_xlsx(
     """Import a grid: header `login | <kpi key> …`, one person a row. Every row is checked
     before anything is written: an error anywhere (with its row number) keeps the whole
     file out. `users` are the people the actor may plan, by login."""
+    from zipfile import BadZipFile
+
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -610,7 +612,7 @@ def plan_import_xlsx(
         raise _import_error(_("The file is larger than 2 MB."), [])
     try:
         book = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, ValueError, OSError, TypeError) as exc:
+    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise _import_error(_("This is not an XLSX file."), [{"error": str(exc)[:200]}]) from exc
     try:
         sheet = book.worksheets[0]

@@ -362,7 +362,8 @@ def plan_import(request: AuthedRequest) -> HttpResponse:
     except DomainError as exc:
         rows = exc.details.get("errors") if isinstance(exc.details, dict) else None
         detail = "; ".join(
-            f"{_('row')} {e.get('row')}: {e.get('error', '')}" for e in (rows or [])[:10]
+            _("row %(n)s: %(e)s") % {"n": e.get("row"), "e": e.get("error", "")}
+            for e in (rows or [])[:10]
         )
         messages.error(request, f"{exc.message} {detail}".strip())
     else:
