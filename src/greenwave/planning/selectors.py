@@ -649,3 +649,32 @@ def month_plan_visible(actor: User, case_id: str) -> bool:
     except DomainError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class DayContribution:
+    kpi: Kpi
+    day: Decimal
+    month: Decimal
+    target: Decimal | None
+
+
+def day_contribution(*, actor: User, user: User, day: date) -> list[DayContribution]:
+    """The end-of-day report's share of the month: what the day added to each flow KPI of
+    the manager's month (calls, meetings, projects, revenue…), beside the month so far and
+    the target (one query per KPI, from the same records as the plan)."""
+    if not can_see_user(actor, user):
+        raise not_found(gettext_lazy("Not found."))
+    month = kpis_mod.Month.of(day)
+    ctx = _context(month)
+    subject = Subject(user=user)
+    targets = _targets(month, [user.pk], []).get(("u", user.pk), {})
+    rows = []
+    for kpi in kpi_catalogue(actor=actor):
+        if kpis_mod.mode_of(kpi) != kpis_mod.MODE_SUM or kpis_mod.is_state(kpi):
+            continue
+        facts = [f for f in kpis_mod.kpi_facts(kpi, ctx, subject.scope) if f.user_id == user.pk]
+        on_day = sum((f.value for f in facts if f.day == day), Decimal(0))
+        so_far = sum((f.value for f in facts if f.day <= day), Decimal(0))
+        rows.append(DayContribution(kpi, on_day, so_far, targets.get(kpi.key)))
+    return rows

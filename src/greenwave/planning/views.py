@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.selectors import user_get
@@ -75,6 +75,9 @@ def my_day(request: AuthedRequest) -> HttpResponse:
         "date": day,
         "today": services.today_for(actor),
         "reminders": list(reminders_due(actor=actor)[:10]),
+        "contribution": selectors.day_contribution(actor=actor, user=actor, day=day)
+        if plan is not None and not plan.is_open
+        else [],
     }
     return render(request, "planning/my_day.html", context)
 
@@ -172,6 +175,11 @@ def day_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "day": day_view(plan, user=plan.user, day=plan.date),
         "back_url": reverse("planning:history") + f"?user={plan.user_id}",
         "back_label": _("History of days"),
+        "contribution": selectors.day_contribution(
+            actor=request.user, user=plan.user, day=plan.date
+        )
+        if not plan.is_open
+        else [],
     }
     return render(request, "planning/day_detail.html", context)
 
@@ -227,6 +235,7 @@ def _month_nav(month: kpis.Month) -> dict[str, Any]:
     return {"month": month, "prev_period": month.previous.key, "next_period": month.next.key}
 
 
+@require_safe
 @login_required
 def my_plan(request: AuthedRequest) -> HttpResponse:
     actor, month = request.user, _month(request)
@@ -252,6 +261,7 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
     return render(request, "planning/my_plan.html", context)
 
 
+@require_safe
 @login_required
 def team_plan(request: AuthedRequest) -> HttpResponse:
     actor, month = request.user, _month(request)
@@ -270,6 +280,7 @@ def team_plan(request: AuthedRequest) -> HttpResponse:
     return render(request, "planning/plan_grid.html", context)
 
 
+@require_safe
 @login_required
 def department_plan(request: AuthedRequest) -> HttpResponse:
     actor, month = request.user, _month(request)
@@ -404,6 +415,7 @@ def plan_split(request: AuthedRequest) -> HttpResponse:
     return _back_to_entry(team, month)
 
 
+@require_safe
 @login_required
 def kpi_facts(request: AuthedRequest) -> HttpResponse:
     """The records behind one figure (the click-through of every number)."""
@@ -426,6 +438,7 @@ def kpi_facts(request: AuthedRequest) -> HttpResponse:
     return render(request, "planning/kpi_facts.html", context)
 
 
+@require_safe
 @login_required
 def kpi_list(request: AuthedRequest) -> HttpResponse:
     context = {

@@ -65,6 +65,9 @@ class World:
     import_job: ImportJob
     token: ApiToken
     day_item: DayPlanItem
+    # An invoice of team A as the event log knows it (INVOICE_EVENTS.md); planning's KPI
+    # click-through shows its events.
+    invoice_case: int = 0
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -144,7 +147,27 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         import_job=job,
         token=token,
         day_item=day_item,
+        invoice_case=_invoice_of(hunter_a),
     )
+
+
+def _invoice_of(user: User) -> int:
+    from greenwave.core.services import event_append
+
+    case = 900001
+    event_append(
+        case_type="invoice",
+        case_id=case,
+        activity="invoice_issued",
+        actor=user,
+        payload={
+            "number": "1",
+            "total": "100.00",
+            "responsible_id": user.pk,
+            "team_id": user.team_id,
+        },
+    )
+    return case
 
 
 def snapshot() -> dict[str, Any]:

@@ -67,6 +67,9 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "stage": Param(SHARED, lambda w: w.pipeline.stages.order_by("order")[0].pk),
     "decision": Param(SHARED, lambda w: "discount_price_list"),
     "decision_version": Param(SHARED, lambda w: 1),
+    # A month of plans: anyone asks for it; whose plan is in the query or the body.
+    "period": Param(SHARED, lambda w: f"{w.deal.created_at:%Y-%m}"),
+    "invoice_events": Param(TEAM, lambda w: w.invoice_case),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -90,6 +93,7 @@ API_PARAMS: dict[str, str] = {
     "decisions:key": "decision",
     "my-day/items:item_id": "day_item",
     "teams:team_id": "team",
+    "plans:period": "period",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -158,6 +162,10 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     },
     ("post", "/api/v1/activities/{activity_id}/cancel"): lambda w: {"reason": "No need"},
     ("post", "/api/v1/decisions/{key}/deploy"): lambda w: None,
+    ("put", "/api/v1/plans/{period}"): lambda w: {
+        "user_id": w.hunter_a.pk,
+        "targets": {"calls": 10},
+    },
     ("post", "/api/v1/decisions/{key}/evaluate"): lambda w: {
         "segment": "new",
         "payment_history": "good",
@@ -340,6 +348,7 @@ HTML_PARAMS: dict[str, str] = {
     "decisions/versions:version": "decision_version",
     "planning/my-day/items:pk": "day_item",
     "planning/days:pk": "day_plan",
+    "planning/invoices:pk": "invoice_events",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -382,6 +391,7 @@ HTML_READ_PAGES = {
     "decisions/{key}/edit/",
     "decisions/{key}/xml/",
     "planning/days/{pk}/",
+    "planning/invoices/{pk}/events/",
     "sales/clients/{company_pk}/deals/",
     "sales/deals/{pk}/",
     "sales/leads/{pk}/",

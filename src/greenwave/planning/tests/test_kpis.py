@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from greenwave.activities.models import Activity
+from greenwave.core.errors import DomainError
 from greenwave.core.services import event_append
 from greenwave.crm.models import Company, Product, ProductGroup
 from greenwave.planning import kpis, selectors, services
@@ -454,3 +455,18 @@ def test_pipeline_forecast_weights_open_deals_due_this_month(history: dict[str, 
     revenue = next(f for f in report.figures if f.kpi.key == "revenue")
     assert revenue.pipeline == revenue.actual + Decimal(200000) * probability / 100
     _ = timedelta
+
+
+def test_end_of_day_report_shows_the_days_contribution(history: dict[str, Any]) -> None:
+    hunter = history["hunter_a"]
+    rows = {
+        r.kpi.key: r
+        for r in selectors.day_contribution(actor=hunter, user=hunter, day=date(2026, 3, 31))
+    }
+    assert (rows["calls"].day, rows["calls"].month) == (1, 2)
+    assert rows["revenue"].day == Decimal("50000.00")
+    assert rows["revenue"].month == Decimal("118000.00")
+    assert rows["projects"].day == 1
+    assert "unpaid_invoices" not in rows  # a stock, not a flow
+    with pytest.raises(DomainError):
+        selectors.day_contribution(actor=history["hunter_b"], user=hunter, day=date(2026, 3, 31))
