@@ -19,7 +19,17 @@ from . import selectors, services
 from .errors import PlanningError
 from .kpis import Month
 from .presenters import day_view, day_views
-from .schemas import CloseIn, DayOut, ItemIn, ItemOut, KpiOut, MyDayOut, PlanIn, PlanOut
+from .schemas import (
+    CloseIn,
+    CommissionOut,
+    DayOut,
+    ItemIn,
+    ItemOut,
+    KpiOut,
+    MyDayOut,
+    PlanIn,
+    PlanOut,
+)
 
 router = Router(tags=["planning"])
 
@@ -175,3 +185,31 @@ def plan_put(request: AuthedRequest, period: str, payload: PlanIn) -> Any:
         actor=actor, month=month, targets=payload.targets, user=subject.user, team=subject.team
     )
     return _plan_out(selectors.plan_report(actor=actor, month=month, subject=subject))
+
+
+def _commission_out(user_id: int, st: Any) -> dict[str, Any]:
+    return {
+        "period": st.month.key,
+        "user_id": user_id,
+        "scheme": st.scheme.name if st.scheme else None,
+        "paid": st.paid,
+        "revenue_target": st.target,
+        "achievement": st.achievement,
+        "multiplier": st.multiplier,
+        "total": st.total,
+        "lines": [vars(line) for line in st.lines],
+    }
+
+
+@router.get(
+    "/commissions/{period}",
+    response=CommissionOut,
+    summary="A person's commission statement of a month, line by payment",
+)
+def commissions_get(
+    request: AuthedRequest, period: str, user_id: int | None = Query(None, ge=1, le=2**62)
+) -> Any:
+    user, st = selectors.commission_statement(
+        actor=request.user, month=_period(period), user_id=user_id
+    )
+    return _commission_out(user.pk, st)

@@ -87,6 +87,16 @@ class PlanningConfig(AppConfig):
                 "kpis", _("KPIs"), "planning:kpi_list", "speedometer2", section="analytics", order=5
             )
         )
+        register_nav(
+            NavItem(
+                "commissions",
+                _("My commission"),
+                "planning:commissions",
+                "cash-coin",
+                order=10,
+                roles=SALES_ROLES,
+            )
+        )
         register_demo_seeder("days", seed_days, order=41)
         register_demo_seeder("month_plans", seed_month_plans, order=42)
         register_case_access("day_plan", selectors.day_plan_visible)
@@ -102,5 +112,6 @@ class PlanningConfig(AppConfig):
                 events.PLAN_SPLIT: _("Team plan split among the people"),
                 events.KPI_CREATED: _("KPI added"),
                 events.PLANNING_SETTINGS_CHANGED: _("Planning settings changed"),
+                events.COMMISSION_SCHEME_SAVED: _("Commission scheme saved"),
             }
         )

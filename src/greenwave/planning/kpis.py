@@ -371,6 +371,7 @@ class Fact:
     url: str = ""
     note: str = ""
     counts: bool = True  # a denominator-only row of a share (a converted lead) is False
+    ref: str = ""  # the invoice (case id) of a payment
 
 
 @dataclass
@@ -579,6 +580,7 @@ class Invoice:
     due: date | None
     user_id: int | None
     team_id: int | None
+    deal_id: int | None = None
 
 
 def _issued(ctx: Context, case_ids: Iterable[str] | None = None) -> dict[str, Invoice]:
@@ -601,6 +603,7 @@ def _issued(ctx: Context, case_ids: Iterable[str] | None = None) -> dict[str, In
             due=_iso(p.get("due_date")),
             user_id=_int(p.get("responsible_id")),
             team_id=_int(p.get("team_id")),
+            deal_id=_int(p.get("deal_id")),
         )
     return result
 
@@ -654,6 +657,15 @@ def _invoice_facts(invoices: list[Invoice], ctx: Context) -> list[Fact]:
 LATE_PAYMENT_DAYS = 92
 
 
+def payments(ctx: Context, scope: Scope) -> list[Fact]:
+    """Payments and refunds dated in the month, credited through their invoices."""
+    return _payments(ctx, scope)
+
+
+def invoices_of(ctx: Context, case_ids: Iterable[str]) -> dict[str, Invoice]:
+    return _issued(ctx, case_ids)
+
+
 def _payments(ctx: Context, scope: Scope) -> list[Fact]:
     """Payments (and refunds, negative) dated in the month, credited through the invoice."""
     key = "payments"
@@ -691,6 +703,7 @@ def _payments(ctx: Context, scope: Scope) -> list[Fact]:
                     if case_id.isdigit()
                     else "",
                     note=activity,
+                    ref=case_id,
                 )
             )
         ctx._cache[key] = facts

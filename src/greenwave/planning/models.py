@@ -295,3 +295,30 @@ class PlanTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi_id}={self.target}"
+
+
+class CommissionScheme(TimeStampedModel):
+    """Motivation as data (seeds 002, 004): a percent of paid revenue (per product group,
+    else the default), a multiplier by plan achievement (steps: from % of the revenue plan →
+    multiplier), and the hunter's share of a handed-off client's later sales. The active
+    scheme applies to everyone."""
+
+    EVENT_CASE_TYPE = "commission_scheme"
+
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=True)
+    default_percent = models.DecimalField(
+        _("percent of paid revenue"), max_digits=5, decimal_places=2, default=0
+    )
+    # {"<product group id>": "percent"}
+    group_percents = models.JSONField(_("percent by product group"), default=dict, blank=True)
+    # [["<from % of plan>", "<multiplier>"], …] ascending
+    steps = models.JSONField(_("steps by plan achievement"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("commission scheme")
+        verbose_name_plural = _("commission schemes")
+        ordering = ["-is_active", "name"]
+
+    def __str__(self) -> str:
+        return self.name

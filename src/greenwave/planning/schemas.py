@@ -113,3 +113,28 @@ class PlanOut(Schema):
     pipeline_forecast: dict[str, Decimal | None]
     light: dict[str, str]
     previous: dict[str, Decimal | None]
+
+
+class CommissionLineOut(Schema):
+    kind: str
+    invoice: str
+    invoice_id: str
+    payment_date: dt.date
+    amount: Decimal
+    base: Decimal
+    percent: Decimal
+    multiplier: Decimal
+    commission: Decimal
+    deal_id: int | None
+
+
+class CommissionOut(Schema):
+    period: str
+    user_id: int
+    scheme: str | None
+    paid: Decimal
+    revenue_target: Decimal | None
+    achievement: Decimal | None
+    multiplier: Decimal
+    total: Decimal
+    lines: list[CommissionLineOut]

@@ -678,3 +678,13 @@ def day_contribution(*, actor: User, user: User, day: date) -> list[DayContribut
         so_far = sum((f.value for f in facts if f.day <= day), Decimal(0))
         rows.append(DayContribution(kpi, on_day, so_far, targets.get(kpi.key)))
     return rows
+
+
+def commission_statement(*, actor: User, month: kpis_mod.Month, user_id: int | None = None) -> Any:
+    """The person's commission statement of the month (scoped like their plan)."""
+    from .motivation import statement
+
+    subject = plan_subject(actor=actor, user_id=user_id)
+    assert subject.user is not None
+    target = _targets(month, [subject.user.pk], []).get(("u", subject.user.pk), {}).get("revenue")
+    return subject.user, statement(user_id=subject.user.pk, month=month, target=target)

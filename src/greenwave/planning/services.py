@@ -805,3 +805,54 @@ def plan_grid_save(
             activity=events.PLAN_TARGETS_SET,
         )
     return len(clean)
+
+
+@transaction.atomic
+def commission_scheme_save(
+    *,
+    actor: User,
+    name: str,
+    default_percent: Any,
+    group_percents: Mapping[str, Any] | None = None,
+    steps: list[list[Any]] | None = None,
+) -> Any:
+    """Make this the active commission scheme (the previous one stays, inactive); audited."""
+    from .models import CommissionScheme
+
+    if not actor.is_greenwave_admin:
+        raise DomainError(PlanningError.NOT_A_HEAD, _("Only an administrator."), status=403)
+
+    def number(value: Any, limit: Decimal) -> Decimal:
+        try:
+            result = Decimal(str(value))
+        except (InvalidOperation, ValueError) as exc:
+            raise DomainError(
+                PlanningError.INVALID, _("Not a number: %(v)s") % {"v": value}
+            ) from exc
+        if not result.is_finite() or result < 0 or result > limit:
+            raise DomainError(PlanningError.INVALID, _("Out of range: %(v)s") % {"v": value})
+        return result
+
+    groups = {str(int(k)): str(number(v, Decimal(100))) for k, v in (group_percents or {}).items()}
+    clean_steps = [
+        [str(number(a, Decimal(1000))), str(number(b, Decimal(10)))] for a, b in (steps or [])
+    ]
+    CommissionScheme.objects.filter(is_active=True).update(is_active=False)
+    scheme = CommissionScheme.objects.create(
+        name=(name or "").strip()[:120] or "—",
+        default_percent=number(default_percent, Decimal(100)),
+        group_percents=groups,
+        steps=clean_steps,
+    )
+    event_append_for(
+        scheme,
+        activity=events.COMMISSION_SCHEME_SAVED,
+        actor=actor,
+        payload={
+            "default_percent": str(scheme.default_percent),
+            "groups": groups,
+            "steps": clean_steps,
+        },
+        new_case=True,
+    )
+    return scheme

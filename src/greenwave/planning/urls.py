@@ -23,5 +23,7 @@ urlpatterns = [
     path("plan/split/", views.plan_split, name="plan_split"),
     path("plan/facts/", views.kpi_facts, name="kpi_facts"),
     path("kpis/", views.kpi_list, name="kpi_list"),
+    path("plan/commissions/", views.commissions, name="commissions"),
+    path("plan/commissions/export/", views.commissions_export, name="commissions_export"),
     path("invoices/<int:pk>/events/", views.kpi_invoice, name="kpi_invoice"),
 ]

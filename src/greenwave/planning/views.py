@@ -458,3 +458,69 @@ def kpi_invoice(request: AuthedRequest, pk: int) -> HttpResponse:
     )
     context = {"title": _("Invoice %(n)s") % {"n": number}, "events": events_}
     return render(request, "planning/kpi_invoice.html", context)
+
+
+@require_safe
+@login_required
+def commissions(request: AuthedRequest) -> HttpResponse:
+    """The monthly commission statement: every line is a payment of an invoice."""
+    actor, month = request.user, _month(request)
+    user, statement = selectors.commission_statement(
+        actor=actor, month=month, user_id=_int_param(request, "user")
+    )
+    context = {
+        "title": _("Commission: %(s)s") % {"s": user},
+        "subject": user,
+        "statement": statement,
+        **_month_nav(month),
+    }
+    return render(request, "planning/commissions.html", context)
+
+
+@require_safe
+@login_required
+def commissions_export(request: AuthedRequest) -> HttpResponse:
+    """The statement as XLSX for payroll."""
+    from openpyxl import Workbook
+
+    actor, month = request.user, _month(request)
+    user, statement = selectors.commission_statement(
+        actor=actor, month=month, user_id=_int_param(request, "user")
+    )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(month.key)
+    sheet.append([str(_("Commission: %(s)s") % {"s": user}), month.key])
+    sheet.append(
+        [
+            str(_("Payment date")),
+            str(_("Invoice")),
+            str(_("Line")),
+            str(_("Payment")),
+            str(_("Base")),
+            str(_("Percent")),
+            str(_("Multiplier")),
+            str(_("Commission")),
+        ]
+    )
+    for line in statement.lines:
+        sheet.append(
+            [
+                line.payment_date,
+                line.invoice,
+                line.kind,
+                line.amount,
+                line.base,
+                line.percent,
+                line.multiplier,
+                line.commission,
+            ]
+        )
+    sheet.append(["", "", "", "", "", "", str(_("Total")), statement.total])
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="commission-{user.username}-{month.key}.xlsx"'
+    )
+    book.save(response)
+    return response

@@ -94,6 +94,7 @@ API_PARAMS: dict[str, str] = {
     "my-day/items:item_id": "day_item",
     "teams:team_id": "team",
     "plans:period": "period",
+    "commissions:period": "period",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the

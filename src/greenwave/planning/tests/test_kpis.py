@@ -9,10 +9,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from greenwave.activities.models import Activity
 from greenwave.core.errors import DomainError
+from greenwave.core.models import Event
 from greenwave.core.services import event_append
 from greenwave.crm.models import Company, Product, ProductGroup
 from greenwave.planning import kpis, selectors, services
@@ -470,3 +472,69 @@ def test_end_of_day_report_shows_the_days_contribution(history: dict[str, Any]) 
     assert "unpaid_invoices" not in rows  # a stock, not a flow
     with pytest.raises(DomainError):
         selectors.day_contribution(actor=history["hunter_b"], user=hunter, day=date(2026, 3, 31))
+
+
+def test_commission_statement_traces_every_line_to_a_payment(
+    history: dict[str, Any], bearer: Any
+) -> None:
+    from greenwave.planning.models import MonthPlan, PlanTarget
+    from greenwave.sales.models import ClientHandoff
+
+    a, b, admin = history["hunter_a"], history["hunter_b"], history["admin"]
+    d0, d1 = Deal.objects.get(title="D0"), Deal.objects.get(title="D1")
+    service = ProductGroup.objects.get(name="Сервис")
+    services.commission_scheme_save(
+        actor=admin,
+        name="Базовая",
+        default_percent="5",
+        group_percents={str(service.pk): "10"},
+        steps=[["100", "1.5"]],
+    )
+    plan = MonthPlan.objects.create(period=MARCH.first, user=a)
+    PlanTarget.objects.create(
+        plan=plan, kpi=selectors.kpi_get(actor=a, key="revenue"), target=100000
+    )
+    _issue(201, a, at(2026, 3, 14), "2026-03-24", "200000.00")
+    Event.objects.filter(case_id="201", activity="invoice_issued").update(
+        payload={**Event.objects.get(case_id="201").payload, "deal_id": d1.pk}
+    )
+    _invoice(
+        201,
+        "payment_received",
+        at(2026, 3, 15),
+        amount="60000.00",
+        payment_date="2026-03-15",
+        payment_id=9,
+        invoice_number="С-201",
+    )
+    ClientHandoff.objects.create(
+        company=d0.company,
+        hunter=b,
+        farmer=a,
+        deal=d0,
+        share_percent=Decimal(5),
+        share_until=date(2027, 1, 1),
+    )
+    _user, mine = selectors.commission_statement(actor=a, month=MARCH)
+    assert mine.multiplier == Decimal("1.5")
+    assert mine.achievement == Decimal("178.00")
+    assert [str(line.commission) for line in mine.lines if line.invoice == "С-201"] == [
+        "2250.00",
+        "4500.00",
+    ]
+    assert mine.total == Decimal("15600.00")
+    _user, hunter = selectors.commission_statement(actor=b, month=MARCH)
+    assert [(line.kind, line.commission) for line in hunter.lines] == [
+        ("hunter_share", Decimal("3000.00"))
+    ]
+    # The API and the XLSX export answer the same; another team's statement is a 404.
+    answer = bearer(a).get("/api/v1/commissions/2026-03")
+    assert answer.status_code == 200
+    assert Decimal(answer.json()["total"]) == Decimal("15600.00")
+    assert bearer(b).get(f"/api/v1/commissions/2026-03?user_id={a.pk}").status_code == 404
+    client = Client()
+    client.force_login(a)
+    export = client.get("/planning/plan/commissions/export/?period=2026-03")
+    assert export.status_code == 200
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get("/planning/plan/commissions/?period=2026-03").status_code == 200
