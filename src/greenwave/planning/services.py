@@ -383,7 +383,7 @@ def _clean_targets(raw: Mapping[str, Any], kpis: dict[str, Kpi]) -> dict[str, De
             clean[key] = None
             continue
         try:
-            number = Decimal(str(value).replace(",", ".").replace(" ", ""))
+            number = Decimal("".join(str(value).split()).replace("\u202f", "").replace(",", "."))
         except (InvalidOperation, ValueError):
             bad[key] = str(value)[:40]
             continue

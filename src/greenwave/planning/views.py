@@ -248,7 +248,7 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
     chart = selectors.kpi_daily(
         actor=actor, month=month, subject=subject, kpi=figure.kpi, target=figure.target
     )
-    chart["labels"] = {"fact": str(_("Fact")), "plan": str(_("Plan")), "title": figure.kpi.label}
+    chart["labels"] = {"fact": str(_("Fact")), "plan": str(_("Target")), "title": figure.kpi.label}
     owner = f"user={subject.user.pk}" if subject.user else f"team={subject.team.pk}"  # type: ignore[union-attr]
     context = {
         "title": _("My plan") if subject.user == actor else _("Plan: %(s)s") % {"s": subject.name},
@@ -318,6 +318,8 @@ def plan_entry(request: AuthedRequest) -> HttpResponse:
                 cells={k: v for k, v in request.POST.items() if k.startswith("t-")},
             )
         except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The plan is saved."))

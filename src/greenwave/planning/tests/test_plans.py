@@ -224,3 +224,22 @@ def test_pages_answer_for_each_role(two_teams: dict[str, Any]) -> None:
     assert page.status_code == 200
     assert "Team A" in page.content.decode()
     _ = date
+
+
+def test_plan_entry_grid_saves_all_rows_or_none(two_teams: dict[str, Any]) -> None:
+    head, hunter, team = two_teams["head_a"], two_teams["hunter_a"], two_teams["team_a"]
+    client = Client()
+    client.force_login(head)
+    url = f"/planning/plan/entry/?team={team.pk}&period={NOW.key}"
+    bad = {f"t-u{hunter.pk}-calls": "50", f"t-t{team.pk}-revenue": "много"}
+    client.post(url, bad)
+    assert not PlanTarget.objects.exists()
+    good = {f"t-u{hunter.pk}-revenue": "2\u00a0206\u00a0000,50", f"t-t{team.pk}-calls": "300"}
+    assert client.post(url, good).status_code == 302
+    saved = dict(PlanTarget.objects.values_list("kpi__key", "target"))
+    assert saved == {"revenue": Decimal("2206000.50"), "calls": Decimal(300)}
+    page = client.get(url).content.decode()
+    assert "2206000.5" in page, page[page.find("t-u") : page.find("t-u") + 300]
+    outsider = {f"t-u{two_teams['hunter_b'].pk}-calls": "5"}
+    assert client.post(url, outsider).status_code == 404
+    assert PlanTarget.objects.count() == 2
