@@ -6,16 +6,30 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Router, Status
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.activities.selectors import activity_get
+from greenwave.core.errors import DomainError
 from greenwave.crm.selectors import company_get
 from greenwave.sales.selectors import deal_get
 
 from . import selectors, services
+from .errors import PlanningError
+from .kpis import Month
 from .presenters import day_view, day_views
-from .schemas import CloseIn, DayOut, ItemIn, ItemOut, MyDayOut
+from .schemas import (
+    CloseIn,
+    CommissionOut,
+    DayOut,
+    ItemIn,
+    ItemOut,
+    KpiOut,
+    MyDayOut,
+    PlanIn,
+    PlanOut,
+)
 
 router = Router(tags=["planning"])
 
@@ -87,3 +101,115 @@ def team_days(request: AuthedRequest, team_id: int, date: dt.date | None = None)
     day = date or services.today_for(actor)
     board = selectors.team_board(actor=actor, team=team, day=day)
     return day_views([(row.user, row.plan) for row in board], day)
+
+
+# --- monthly plans and KPIs ----------------------------------------------------------------
+
+
+def _period(value: str) -> Month:
+    try:
+        return Month.parse(value)
+    except ValueError as exc:
+        raise DomainError(
+            PlanningError.BAD_PERIOD,
+            _("The period is a month: YYYY-MM."),
+            details={"period": value[:20]},
+            status=422,
+        ) from exc
+
+
+def _plan_out(report: selectors.PlanReport) -> dict[str, Any]:
+    figures = report.figures
+    subject = report.subject
+    return {
+        "period": report.month.key,
+        "user_id": subject.user.pk if subject.user else None,
+        "team_id": subject.team.pk if subject.team else None,
+        "locked": report.locked,
+        "working_days": report.working_days,
+        "working_days_gone": report.working_days_gone,
+        "targets": {f.kpi.key: f.target for f in figures},
+        "actuals": {f.kpi.key: f.actual for f in figures},
+        "percent": {f.kpi.key: f.percent for f in figures},
+        "forecast": {f.kpi.key: f.forecast for f in figures},
+        "pipeline_forecast": {f.kpi.key: f.pipeline for f in figures if f.kpi.key == "revenue"},
+        "light": {f.kpi.key: f.light for f in figures},
+        "previous": {f.kpi.key: f.previous for f in figures},
+    }
+
+
+@router.get("/kpis", response=list[KpiOut], summary="The KPI catalogue with definitions")
+def kpis_list(request: AuthedRequest) -> Any:
+    return [
+        {
+            "key": k.key,
+            "name": k.name,
+            "name_en": k.name_en,
+            "unit": k.unit,
+            "direction": k.direction,
+            "source": k.source,
+            "definition": k.definition,
+            "definition_en": k.definition_en,
+            "builtin": k.source == "builtin",
+            "active": k.is_active,
+        }
+        for k in selectors.kpi_catalogue(actor=request.user)
+    ]
+
+
+@router.get(
+    "/plans/{period}",
+    response=PlanOut,
+    summary="Targets, actuals, % of plan and forecast of a month (mine, a person's or a team's)",
+)
+def plan_get(
+    request: AuthedRequest,
+    period: str,
+    user_id: int | None = Query(None, ge=1, le=2**62),
+    team_id: int | None = Query(None, ge=1, le=2**62),
+) -> Any:
+    month = _period(period)
+    subject = selectors.plan_subject(actor=request.user, user_id=user_id, team_id=team_id)
+    return _plan_out(selectors.plan_report(actor=request.user, month=month, subject=subject))
+
+
+@router.put("/plans/{period}", response=PlanOut, summary="Set targets of a person or a team")
+def plan_put(request: AuthedRequest, period: str, payload: PlanIn) -> Any:
+    actor, month = request.user, _period(period)
+    if (payload.user_id is None) == (payload.team_id is None):
+        raise DomainError(PlanningError.INVALID, _("Give either user_id or team_id."), status=422)
+    subject = selectors.plan_subject(actor=actor, user_id=payload.user_id, team_id=payload.team_id)
+    if payload.user_id is not None and subject.user is None:
+        raise DomainError(PlanningError.INVALID, _("Unknown person."), status=422)
+    services.plan_targets_set(
+        actor=actor, month=month, targets=payload.targets, user=subject.user, team=subject.team
+    )
+    return _plan_out(selectors.plan_report(actor=actor, month=month, subject=subject))
+
+
+def _commission_out(user_id: int, st: Any) -> dict[str, Any]:
+    return {
+        "period": st.month.key,
+        "user_id": user_id,
+        "scheme": st.scheme.name if st.scheme else None,
+        "paid": st.paid,
+        "revenue_target": st.target,
+        "achievement": st.achievement,
+        "multiplier": st.multiplier,
+        "total": st.total,
+        "lines": [vars(line) for line in st.lines],
+    }
+
+
+@router.get(
+    "/commissions/{period}",
+    response=CommissionOut,
+    summary="A person's commission statement of a month, line by payment",
+)
+def commissions_get(
+    request: AuthedRequest, period: str, user_id: int | None = Query(None, ge=1, le=2**62)
+) -> Any:
+    user, st = selectors.commission_statement(
+        actor=request.user, month=_period(period), user_id=user_id
+    )
+    return _commission_out(user.pk, st)

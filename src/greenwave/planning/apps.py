@@ -15,11 +15,23 @@ class PlanningConfig(AppConfig):
         from greenwave.core.navigation import NavItem, register_nav
 
         from . import events, selectors
-        from .demo import seed_days
+        from .demo import seed_days, seed_month_plans
 
         def is_head(user: object) -> bool:
             has_role = getattr(user, "has_role", None)
             return bool(has_role and has_role("head_of_sales", "admin"))
+
+        def is_director(user: object) -> bool:
+            """A head of a team that has teams under it (or an administrator)."""
+            if getattr(user, "is_greenwave_admin", False):
+                return True
+            if not is_head(user):
+                return False
+            from greenwave.accounts.models import Team
+
+            return Team.objects.filter(
+                head_id=getattr(user, "pk", None), children__isnull=False
+            ).exists()
 
         register_nav(
             NavItem("my_day", _("My day"), "planning:my_day", "sunrise", order=5, roles=SALES_ROLES)
@@ -34,12 +46,72 @@ class PlanningConfig(AppConfig):
                 visible=is_head,
             )
         )
+        register_nav(
+            NavItem(
+                "my_plan", _("My plan"), "planning:my_plan", "bullseye", order=7, roles=SALES_ROLES
+            )
+        )
+        register_nav(
+            NavItem(
+                "team_plan",
+                _("Team plan"),
+                "planning:team_plan",
+                "grid-3x3",
+                order=8,
+                visible=is_head,
+            )
+        )
+        register_nav(
+            NavItem(
+                "department_plan",
+                _("Department plan"),
+                "planning:department_plan",
+                "diagram-3",
+                order=9,
+                visible=is_director,
+            )
+        )
+        register_nav(
+            NavItem(
+                "plan_entry",
+                _("Plan entry"),
+                "planning:plan_entry",
+                "pencil-square",
+                section="admin",
+                order=20,
+                visible=is_head,
+            )
+        )
+        register_nav(
+            NavItem(
+                "kpis", _("KPIs"), "planning:kpi_list", "speedometer2", section="analytics", order=5
+            )
+        )
+        register_nav(
+            NavItem(
+                "commissions",
+                _("My commission"),
+                "planning:commissions",
+                "cash-coin",
+                order=10,
+                roles=SALES_ROLES,
+            )
+        )
         register_demo_seeder("days", seed_days, order=41)
+        register_demo_seeder("month_plans", seed_month_plans, order=42)
         register_case_access("day_plan", selectors.day_plan_visible)
+        register_case_access("month_plan", selectors.month_plan_visible)
         register_activity_labels(
             {
                 events.DAY_ITEM_ADDED: _("Added to the day plan"),
                 events.DAY_ITEM_REMOVED: _("Removed from the day plan"),
                 events.DAY_CLOSED: _("Day closed"),
+                events.PLAN_TARGETS_SET: _("Plan targets set"),
+                events.PLAN_COPIED: _("Plan copied from last month"),
+                events.PLAN_IMPORTED: _("Plan imported from XLSX"),
+                events.PLAN_SPLIT: _("Team plan split among the people"),
+                events.KPI_CREATED: _("KPI added"),
+                events.PLANNING_SETTINGS_CHANGED: _("Planning settings changed"),
+                events.COMMISSION_SCHEME_SAVED: _("Commission scheme saved"),
             }
         )

@@ -133,3 +133,192 @@ class DayPlanItem(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.goal
+
+
+# --- Monthly plans and KPIs («Финансовый план», «Финансовые показатели», seed 003) ---------
+
+
+class KpiUnit(models.TextChoices):
+    MONEY = "money", _("Roubles")
+    COUNT = "count", _("Pieces")
+    DAYS = "days", _("Days")
+    PERCENT = "percent", _("Percent")
+
+
+class KpiDirection(models.TextChoices):
+    UP = "up", _("More is better")
+    DOWN = "down", _("Less is better")
+
+
+class KpiSource(models.TextChoices):
+    BUILTIN = "builtin", _("Built in")
+    RECORD = "record", _("Records")
+    EVENT = "event", _("Event log")
+
+
+class KpiAggregate(models.TextChoices):
+    COUNT = "count", _("Count")
+    SUM = "sum", _("Sum")
+    AVG = "avg", _("Average")
+
+
+class Kpi(TimeStampedModel):
+    """One indicator of the monthly plan. Built-in ones are computed by code named by `key`;
+    the ones an administrator adds are a safe building block: count/sum/avg of a whitelisted
+    record field or of an event activity, with filters from a whitelist (no code, no SQL)."""
+
+    EVENT_CASE_TYPE = "kpi"
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+    unit = models.CharField(_("unit"), max_length=8, choices=KpiUnit.choices)
+    direction = models.CharField(
+        _("direction"), max_length=4, choices=KpiDirection.choices, default=KpiDirection.UP
+    )
+    definition = models.TextField(_("definition"), blank=True)
+    definition_en = models.TextField(_("definition in English"), blank=True)
+    source = models.CharField(
+        _("computed from"), max_length=8, choices=KpiSource.choices, default=KpiSource.RECORD
+    )
+    order = models.PositiveIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Building blocks of an administrator's KPI (validated against planning.kpis whitelists).
+    aggregate = models.CharField(
+        _("aggregate"), max_length=8, choices=KpiAggregate.choices, blank=True
+    )
+    record = models.CharField(_("record"), max_length=20, blank=True)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    date_field = models.CharField(_("date field"), max_length=40, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    event_activity = models.CharField(_("event activity"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        from django.utils.translation import get_language
+
+        lang = get_language() or "ru"
+        return self.name_en if lang.startswith("en") and self.name_en else self.name
+
+    @property
+    def definition_text(self) -> str:
+        from django.utils.translation import get_language
+
+        lang = get_language() or "ru"
+        if lang.startswith("en") and self.definition_en:
+            return self.definition_en
+        return self.definition
+
+
+class RevenueBasis(models.TextChoices):
+    PAID = "paid", _("Paid: payments received in the month")
+    WON = "won", _("Won: amount of deals won in the month")
+
+
+class PlanningSettings(models.Model):
+    """Company rules of the monthly plan (one row)."""
+
+    revenue_basis = models.CharField(
+        _("revenue is"), max_length=8, choices=RevenueBasis.choices, default=RevenueBasis.PAID
+    )
+
+    class Meta:
+        verbose_name = _("planning settings")
+        verbose_name_plural = _("planning settings")
+
+    def __str__(self) -> str:
+        return str(_("Planning settings"))
+
+
+class MonthPlan(TimeStampedModel):
+    """The plan of one month for one person or one team (exactly one of them)."""
+
+    EVENT_CASE_TYPE = "month_plan"
+
+    period = models.DateField(_("month"))  # the first day of the month
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="month_plans",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="month_plans",
+    )
+
+    class Meta:
+        verbose_name = _("month plan")
+        verbose_name_plural = _("month plans")
+        ordering = ["-period", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "user"], name="monthplan_user_unique"),
+            models.UniqueConstraint(fields=["period", "team"], name="monthplan_team_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(user__isnull=False, team__isnull=True)
+                    | models.Q(user__isnull=True, team__isnull=False)
+                ),
+                name="monthplan_user_xor_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period:%Y-%m} {self.user or self.team}"
+
+
+class PlanTarget(models.Model):
+    plan = models.ForeignKey(MonthPlan, on_delete=models.CASCADE, related_name="targets")
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="targets")
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("plan target")
+        verbose_name_plural = _("plan targets")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kpi"], name="plantarget_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi_id}={self.target}"
+
+
+class CommissionScheme(TimeStampedModel):
+    """Motivation as data (seeds 002, 004): a percent of paid revenue (per product group,
+    else the default), a multiplier by plan achievement (steps: from % of the revenue plan →
+    multiplier), and the hunter's share of a handed-off client's later sales. The active
+    scheme applies to everyone."""
+
+    EVENT_CASE_TYPE = "commission_scheme"
+
+    name = models.CharField(_("name"), max_length=120)
+    is_active = models.BooleanField(_("active"), default=True)
+    default_percent = models.DecimalField(
+        _("percent of paid revenue"), max_digits=5, decimal_places=2, default=0
+    )
+    # {"<product group id>": "percent"}
+    group_percents = models.JSONField(_("percent by product group"), default=dict, blank=True)
+    # [["<from % of plan>", "<multiplier>"], …] ascending
+    steps = models.JSONField(_("steps by plan achievement"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("commission scheme")
+        verbose_name_plural = _("commission schemes")
+        ordering = ["-is_active", "name"]
+
+    def __str__(self) -> str:
+        return self.name

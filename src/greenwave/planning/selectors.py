@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -15,11 +16,22 @@ from django.utils.translation import gettext_lazy
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import can_see_user, scope_users, team_subtree_ids, visible_team_ids
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
-from greenwave.core.errors import not_found
+from greenwave.core.errors import DomainError, not_found
 from greenwave.crm.models import Company
 from greenwave.sales.models import Deal, DealStatus
 
-from .models import DayPlan, DayPlanItem, ItemPriority, ItemSource
+from . import kpis as kpis_mod
+from . import services
+from .models import (
+    DayPlan,
+    DayPlanItem,
+    ItemPriority,
+    ItemSource,
+    Kpi,
+    KpiDirection,
+    MonthPlan,
+    PlanTarget,
+)
 from .services import day_bounds
 
 STUCK_AFTER_DAYS = 14
@@ -214,3 +226,465 @@ def day_plan_visible(actor: User, case_id: str) -> bool:
         return False
     plan = DayPlan.objects.select_related("user").filter(pk=int(case_id)).first()
     return plan is not None and can_see_user(actor, plan.user)
+
+
+# --- monthly plans, actuals and forecast ---------------------------------------------------
+
+
+def is_planner(actor: User) -> bool:
+    """Heads and administrators see the plans of the people under them; a manager sees
+    only their own."""
+    return bool(actor.is_superuser or actor.has_role("head_of_sales", "admin"))
+
+
+def kpi_catalogue(*, actor: User, active_only: bool = True) -> list[Kpi]:
+    """The KPIs (the built-in eleven are put back if a flush removed them)."""
+    qs = Kpi.objects.filter(is_active=True) if active_only else Kpi.objects.all()
+    kpis = list(qs.order_by("order", "key"))
+    if not {k.key for k in kpis} >= set(kpis_mod.BUILTIN_KEYS):
+        services.kpi_catalogue_sync()
+        kpis = list(qs.order_by("order", "key"))
+    return kpis
+
+
+def kpi_get(*, actor: User, key: str) -> Kpi:
+    found = next((k for k in kpi_catalogue(actor=actor) if k.key == key), None)
+    if found is None:
+        raise not_found(gettext_lazy("KPI not found."))
+    return found
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose plan: one person, or a team with everything below it."""
+
+    user: User | None = None
+    team: Team | None = None
+    team_ids: frozenset[int] = frozenset()
+
+    @property
+    def scope(self) -> kpis_mod.Scope:
+        if self.user is not None:
+            return kpis_mod.Scope(user_ids=frozenset({self.user.pk}))
+        return kpis_mod.Scope(team_ids=self.team_ids)
+
+    def values(self, parts: list[kpis_mod.Part]) -> list[kpis_mod.Part]:
+        if self.user is not None:
+            return [p for p in parts if p.user_id == self.user.pk]
+        return [p for p in parts if p.team_id in self.team_ids]
+
+    @property
+    def name(self) -> str:
+        return str(self.user or self.team)
+
+
+def plan_subject(*, actor: User, user_id: int | None = None, team_id: int | None = None) -> Subject:
+    """Whose plan the actor asks for, or 404: a manager only their own, a head the people
+    and teams they see, an administrator everyone's."""
+    if team_id is not None:
+        team = team_get(actor=actor, pk=team_id)
+        if not is_planner(actor):
+            raise not_found(gettext_lazy("Team not found."))
+        return Subject(team=team, team_ids=frozenset(team_subtree_ids(team.pk)))
+    if user_id is None or user_id == actor.pk:
+        return Subject(user=actor)
+    user = User.objects.filter(pk=user_id).select_related("team").first()
+    if user is None or not is_planner(actor) or not can_see_user(actor, user):
+        raise not_found(gettext_lazy("Not found."))
+    return Subject(user=user)
+
+
+@dataclass
+class KpiFigure:
+    kpi: Kpi
+    target: Decimal | None
+    actual: Decimal | None
+    forecast: Decimal | None
+    pipeline: Decimal | None = None
+    previous: Decimal | None = None
+
+    @property
+    def percent(self) -> Decimal | None:
+        """Achievement of the plan: actual / target (inverted for less-is-better KPIs)."""
+        if self.target is None or self.actual is None:
+            return None
+        if self.kpi.direction == KpiDirection.DOWN:
+            if self.actual <= self.target:
+                return Decimal(100)
+            return (100 * self.target / self.actual).quantize(Decimal("0.1"))
+        if self.target == 0:
+            return None
+        return (100 * self.actual / self.target).quantize(Decimal("0.1"))
+
+    @property
+    def light(self) -> str:
+        """green / yellow / red by where the month is heading (forecast), grey without a plan."""
+        value = self.forecast if self.forecast is not None else self.actual
+        if self.target is None or value is None:
+            return "grey"
+        if self.kpi.direction == KpiDirection.DOWN:
+            if value <= self.target:
+                return "green"
+            return "yellow" if value <= self.target * Decimal("1.1") else "red"
+        if value >= self.target:
+            return "green"
+        return "yellow" if value >= self.target * Decimal("0.9") else "red"
+
+    @property
+    def trend(self) -> Decimal | None:
+        if self.previous is None or self.actual is None:
+            return None
+        return self.actual - self.previous
+
+
+def _context(month: kpis_mod.Month) -> kpis_mod.Context:
+    return kpis_mod.context_for(month, services.planning_settings().revenue_basis)
+
+
+def run_rate(kpi: Kpi, actual: Decimal | None, ctx: kpis_mod.Context) -> Decimal | None:
+    """Where a flow KPI ends the month at today's pace: the actual over the working days
+    gone, times the month's working days (Russian production calendar)."""
+    if actual is None:
+        return None
+    month = ctx.month
+    if month.first > kpis_mod.today():
+        return None
+    if kpis_mod.mode_of(kpi) != kpis_mod.MODE_SUM or kpis_mod.is_state(kpi):
+        return actual
+    if ctx.as_of >= month.last:
+        return actual
+    days = kpis_mod.working_days(month)
+    gone = sum(1 for d in days if d <= ctx.as_of)
+    if gone == 0:
+        return actual
+    return (actual * len(days) / gone).quantize(Decimal("0.01"))
+
+
+def _targets(
+    month: kpis_mod.Month, users: list[int], teams: list[int]
+) -> dict[Any, dict[str, Decimal]]:
+    """{("u", id) | ("t", id): {key: target}} in one query."""
+    from django.db.models import Q
+
+    result: dict[Any, dict[str, Decimal]] = {}
+    rows = PlanTarget.objects.filter(plan__period=month.first).filter(
+        Q(plan__user_id__in=users) | Q(plan__team_id__in=teams)
+    )
+    for user_id, team_id, key, target in rows.values_list(
+        "plan__user_id", "plan__team_id", "kpi__key", "target"
+    ):
+        owner = ("u", user_id) if user_id else ("t", team_id)
+        result.setdefault(owner, {})[key] = target
+    return result
+
+
+def _rollup_target(kpi: Kpi, values: list[Decimal]) -> Decimal | None:
+    """A team without its own target: the sum of its people's (the average for averages)."""
+    if not values:
+        return None
+    if kpis_mod.mode_of(kpi) == kpis_mod.MODE_SUM:
+        return sum(values, Decimal(0))
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+
+
+@dataclass
+class PlanReport:
+    subject: Subject
+    month: kpis_mod.Month
+    figures: list[KpiFigure]
+    locked: bool
+    working_days: int
+    working_days_gone: int
+
+
+def plan_report(*, actor: User, month: kpis_mod.Month, subject: Subject) -> PlanReport:
+    """Targets, actuals, % of plan, run-rate and pipeline forecast and last month's actual of
+    every KPI for one person or team (two grouped queries per KPI)."""
+    kpis = kpi_catalogue(actor=actor)
+    ctx, prev_ctx = _context(month), _context(month.previous)
+    if subject.user is not None:
+        targets = _targets(month, [subject.user.pk], []).get(("u", subject.user.pk), {})
+    else:
+        assert subject.team is not None
+        own = _targets(month, [], [subject.team.pk]).get(("t", subject.team.pk), {})
+        members = list(
+            User.objects.filter(team_id__in=subject.team_ids, is_active=True).values_list(
+                "pk", flat=True
+            )
+        )
+        people = _targets(month, members, [])
+        targets = {}
+        for kpi in kpis:
+            if kpi.key in own:
+                targets[kpi.key] = own[kpi.key]
+                continue
+            rolled = _rollup_target(kpi, [t[kpi.key] for t in people.values() if kpi.key in t])
+            if rolled is not None:
+                targets[kpi.key] = rolled
+    pipeline_parts = subject.values(kpis_mod.pipeline_revenue(ctx, subject.scope))
+    figures = []
+    for kpi in kpis:
+        mode = kpis_mod.mode_of(kpi)
+        actual = kpis_mod.combine(subject.values(kpis_mod.kpi_parts(kpi, ctx, subject.scope)), mode)
+        previous = kpis_mod.combine(
+            subject.values(kpis_mod.kpi_parts(kpi, prev_ctx, subject.scope)), mode
+        )
+        figure = KpiFigure(
+            kpi=kpi,
+            target=targets.get(kpi.key),
+            actual=actual,
+            forecast=run_rate(kpi, actual, ctx),
+            previous=previous,
+        )
+        if kpi.key == "revenue" and actual is not None and month.first <= kpis_mod.today():
+            figure.pipeline = actual + (kpis_mod.combine(pipeline_parts, "sum") or Decimal(0))
+        figures.append(figure)
+    days = kpis_mod.working_days(month)
+    return PlanReport(
+        subject=subject,
+        month=month,
+        figures=figures,
+        locked=month.last < kpis_mod.today(),
+        working_days=len(days),
+        working_days_gone=sum(1 for d in days if d <= ctx.as_of),
+    )
+
+
+@dataclass
+class GridRow:
+    user: User | None
+    team: Team | None
+    figures: list[KpiFigure]
+
+
+@dataclass
+class Grid:
+    month: kpis_mod.Month
+    kpis: list[Kpi]
+    rows: list[GridRow]
+    total: GridRow
+    locked: bool
+
+
+def _grid(
+    *,
+    actor: User,
+    month: kpis_mod.Month,
+    team: Team,
+    kpis: list[Kpi],
+    people: list[User],
+    teams: list[Team],
+) -> Grid:
+    """People (or teams) × KPIs: one grouped query per KPI for everyone, one for targets."""
+    ctx = _context(month)
+    subtree = frozenset(team_subtree_ids(team.pk))
+    subtrees = {t.pk: frozenset(team_subtree_ids(t.pk)) for t in teams}
+    scope = kpis_mod.Scope(user_ids=frozenset(p.pk for p in people), team_ids=subtree)
+    parts = {kpi.key: kpis_mod.kpi_parts(kpi, ctx, scope) for kpi in kpis}
+    targets = _targets(month, [p.pk for p in people], [team.pk, *[t.pk for t in teams]])
+
+    def figures(pick: Any, owner: Any, rolled: list[Any]) -> list[KpiFigure]:
+        result = []
+        for kpi in kpis:
+            mode = kpis_mod.mode_of(kpi)
+            actual = kpis_mod.combine([p for p in parts[kpi.key] if pick(p)], mode)
+            target = targets.get(owner, {}).get(kpi.key)
+            if target is None and rolled:
+                target = _rollup_target(
+                    kpi, [targets[o][kpi.key] for o in rolled if kpi.key in targets.get(o, {})]
+                )
+            result.append(KpiFigure(kpi, target, actual, run_rate(kpi, actual, ctx)))
+        return result
+
+    rows = [
+        GridRow(
+            user=p, team=None, figures=figures(lambda x, pk=p.pk: x.user_id == pk, ("u", p.pk), [])
+        )
+        for p in people
+    ]
+    rows += [
+        GridRow(
+            user=None,
+            team=t,
+            figures=figures(
+                lambda x, ids=subtrees[t.pk]: x.team_id in ids,
+                ("t", t.pk),
+                [("u", p.pk) for p in people if p.team_id in subtrees[t.pk]],
+            ),
+        )
+        for t in teams
+    ]
+    total = GridRow(
+        user=None,
+        team=team,
+        figures=figures(
+            lambda x: x.team_id in subtree, ("t", team.pk), [("u", p.pk) for p in people]
+        ),
+    )
+    return Grid(
+        month=month, kpis=kpis, rows=rows, total=total, locked=month.last < kpis_mod.today()
+    )
+
+
+def team_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
+    """The head's grid: every planning member of the team (and the teams below) × KPIs."""
+    if not is_planner(actor):
+        raise not_found(gettext_lazy("Team not found."))
+    people = list(team_members(actor=actor, team=team))
+    return _grid(
+        actor=actor,
+        month=month,
+        team=team,
+        kpis=kpi_catalogue(actor=actor),
+        people=people,
+        teams=[],
+    )
+
+
+def department_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
+    """The director's view: the teams right under the department × KPIs, and the total."""
+    if not is_planner(actor):
+        raise not_found(gettext_lazy("Team not found."))
+    children = list(Team.objects.filter(parent=team).order_by("name"))
+    visible = visible_team_ids(actor)
+    children = [t for t in children if visible is None or t.pk in visible] or [team]
+    people = list(team_members(actor=actor, team=team))
+    return _grid(
+        actor=actor,
+        month=month,
+        team=team,
+        kpis=kpi_catalogue(actor=actor),
+        people=people,
+        teams=children,
+    )
+
+
+def kpi_facts(
+    *, actor: User, month: kpis_mod.Month, subject: Subject, kpi: Kpi
+) -> list[kpis_mod.Fact]:
+    """The records behind a figure of the subject (the click-through)."""
+    ctx = _context(month)
+    facts = kpis_mod.kpi_facts(kpi, ctx, subject.scope)
+    if subject.user is not None:
+        return [f for f in facts if f.user_id == subject.user.pk]
+    return [f for f in facts if f.team_id in subject.team_ids]
+
+
+def kpi_daily(
+    *, actor: User, month: kpis_mod.Month, subject: Subject, kpi: Kpi, target: Decimal | None
+) -> dict[str, Any]:
+    """Plan vs fact by day: the cumulative actual and the plan spread over working days."""
+    facts = kpi_facts(actor=actor, month=month, subject=subject, kpi=kpi)
+    by_day: dict[date, Decimal] = {}
+    for f in facts:
+        if f.counts:
+            by_day[f.day] = by_day.get(f.day, Decimal(0)) + f.value
+    working = kpis_mod.working_days(month)
+    days, fact, plan = [], [], []
+    running, done_days = Decimal(0), 0
+    limit = kpis_mod.context_for(month).as_of
+    for day in month.days():
+        running += by_day.get(day, Decimal(0))
+        if day in working:
+            done_days += 1
+        days.append(day.isoformat())
+        fact.append(float(running) if day <= limit else None)
+        plan.append(
+            float(target * done_days / len(working)) if target is not None and working else None
+        )
+    return {"days": days, "fact": fact, "plan": plan}
+
+
+def invoice_visible(actor: User, case_id: str) -> bool:
+    """May the actor read an invoice's events? By the responsible/team of its issue event."""
+    from greenwave.core.models import Event
+
+    if not case_id.isdigit():
+        return False
+    issued = (
+        Event.objects.filter(case_type="invoice", case_id=case_id, activity="invoice_issued")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    if not isinstance(issued, dict):
+        return False
+    teams = visible_team_ids(actor)
+    if teams is None:
+        return True
+    user_id, team_id = (
+        kpis_mod._int(issued.get("responsible_id")),
+        kpis_mod._int(issued.get("team_id")),
+    )
+    return user_id == actor.pk or (team_id is not None and team_id in teams)
+
+
+def invoice_events(*, actor: User, case_id: int) -> list[Any]:
+    from greenwave.core.models import Event
+
+    if not invoice_visible(actor, str(case_id)):
+        raise not_found(gettext_lazy("Invoice not found."))
+    return list(
+        Event.objects.filter(case_type="invoice", case_id=str(case_id))
+        .select_related("actor")
+        .order_by("timestamp", "pk")
+    )
+
+
+def plan_targets(
+    *, month: kpis_mod.Month, people: list[User], team: Team
+) -> dict[Any, dict[str, Decimal]]:
+    """The entered targets of the people and the team (one query)."""
+    return _targets(month, [p.pk for p in people], [team.pk])
+
+
+def month_plan_visible(actor: User, case_id: str) -> bool:
+    """For the event log API: the audit of a plan is read by whoever may see that plan."""
+    if not case_id.isdigit():
+        return False
+    plan = MonthPlan.objects.select_related("user", "team").filter(pk=int(case_id)).first()
+    if plan is None:
+        return False
+    try:
+        plan_subject(actor=actor, user_id=plan.user_id, team_id=plan.team_id)
+    except DomainError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class DayContribution:
+    kpi: Kpi
+    day: Decimal
+    month: Decimal
+    target: Decimal | None
+
+
+def day_contribution(*, actor: User, user: User, day: date) -> list[DayContribution]:
+    """The end-of-day report's share of the month: what the day added to each flow KPI of
+    the manager's month (calls, meetings, projects, revenue…), beside the month so far and
+    the target (one query per KPI, from the same records as the plan)."""
+    if not can_see_user(actor, user):
+        raise not_found(gettext_lazy("Not found."))
+    month = kpis_mod.Month.of(day)
+    ctx = _context(month)
+    subject = Subject(user=user)
+    targets = _targets(month, [user.pk], []).get(("u", user.pk), {})
+    rows = []
+    for kpi in kpi_catalogue(actor=actor):
+        if kpis_mod.mode_of(kpi) != kpis_mod.MODE_SUM or kpis_mod.is_state(kpi):
+            continue
+        facts = [f for f in kpis_mod.kpi_facts(kpi, ctx, subject.scope) if f.user_id == user.pk]
+        on_day = sum((f.value for f in facts if f.day == day), Decimal(0))
+        so_far = sum((f.value for f in facts if f.day <= day), Decimal(0))
+        rows.append(DayContribution(kpi, on_day, so_far, targets.get(kpi.key)))
+    return rows
+
+
+def commission_statement(*, actor: User, month: kpis_mod.Month, user_id: int | None = None) -> Any:
+    """The person's commission statement of the month (scoped like their plan)."""
+    from .motivation import statement
+
+    subject = plan_subject(actor=actor, user_id=user_id)
+    assert subject.user is not None
+    target = _targets(month, [subject.user.pk], []).get(("u", subject.user.pk), {}).get("revenue")
+    return subject.user, statement(user_id=subject.user.pk, month=month, target=target)

@@ -11,24 +11,46 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from greenwave.accounts.models import User
-from greenwave.accounts.scoping import visible_team_ids
+from greenwave.accounts.models import Team, User
+from greenwave.accounts.scoping import (
+    can_write_for_user,
+    team_subtree_ids,
+    visible_team_ids,
+    writable_team_ids,
+)
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
 from greenwave.core.errors import DomainError, not_found
-from greenwave.core.services import event_append_for, ref
+from greenwave.core.services import event_append, event_append_for, ref
 from greenwave.crm.models import Company
 from greenwave.sales.models import Deal
 
 from . import events
 from .errors import PlanningError
-from .models import DayPlan, DayPlanItem, DayStatus, ItemPriority, ItemResult, ItemSource
+from .kpis import BUILTIN_KEYS, Month, mode_of, sync_builtin, today, validate_custom
+from .models import (
+    DayPlan,
+    DayPlanItem,
+    DayStatus,
+    ItemPriority,
+    ItemResult,
+    ItemSource,
+    Kpi,
+    KpiDirection,
+    KpiSource,
+    KpiUnit,
+    MonthPlan,
+    PlanningSettings,
+    PlanTarget,
+    RevenueBasis,
+)
 
 # A note is a record, not work with the client: it does not count as the fact of a goal.
 FACT_KINDS = (ActivityKind.CALL, ActivityKind.MEETING, ActivityKind.TASK, ActivityKind.EMAIL)
@@ -278,3 +300,559 @@ def day_plan_close(
         objects=[ref(actor, "responsible")],
     )
     return plan
+
+
+# --- monthly plans (seed 003 «Финансовый план») --------------------------------------------
+
+MAX_TARGET = Decimal("1000000000000")
+PLANNER_ROLES = ("head_of_sales", "admin")
+
+
+def kpi_catalogue_sync() -> int:
+    return sync_builtin(Kpi)
+
+
+def planning_settings() -> PlanningSettings:
+    found = PlanningSettings.objects.first()
+    return found if found is not None else PlanningSettings.objects.create()
+
+
+def _require_planner(actor: User) -> None:
+    if not (actor.is_superuser or actor.has_role(*PLANNER_ROLES)):
+        raise DomainError(
+            PlanningError.NOT_A_HEAD,
+            _("Only a head of sales or an administrator sets plans."),
+            status=403,
+        )
+
+
+@transaction.atomic
+def planning_settings_update(*, actor: User, revenue_basis: str) -> PlanningSettings:
+    if not (actor.is_superuser or actor.has_role("admin", "head_of_sales")):
+        raise DomainError(PlanningError.NOT_A_HEAD, _("Only a head or an admin."), status=403)
+    if revenue_basis not in RevenueBasis.values:
+        raise DomainError(PlanningError.INVALID, _("Unknown revenue basis."))
+    rules = PlanningSettings.objects.select_for_update().filter(pk=planning_settings().pk).get()
+    before = rules.revenue_basis
+    rules.revenue_basis = revenue_basis
+    rules.save()
+    event_append(
+        case_type="planning_settings",
+        case_id=rules.pk,
+        activity=events.PLANNING_SETTINGS_CHANGED,
+        actor=actor,
+        payload={"revenue_basis": [before, revenue_basis]},
+    )
+    return rules
+
+
+def require_open_period(month: Month) -> None:
+    """A month's plan is locked once the month is over."""
+    if month.last < today():
+        raise DomainError(
+            PlanningError.PLAN_LOCKED,
+            _("The plan of %(m)s is locked: the month is over.") % {"m": month.key},
+            details={"period": month.key},
+            status=409,
+        )
+
+
+def _require_subject_writable(actor: User, user: User | None, team: Team | None) -> None:
+    _require_planner(actor)
+    if user is not None and not can_write_for_user(actor, user):
+        raise not_found(_("Not found."))
+    if team is not None:
+        teams = writable_team_ids(actor)
+        if teams is not None and team.pk not in teams:
+            raise not_found(_("Team not found."))
+
+
+def _clean_targets(raw: Mapping[str, Any], kpis: dict[str, Kpi]) -> dict[str, Decimal | None]:
+    """{key: number|None} → checked Decimals; every error names its key, nothing is kept."""
+    unknown = sorted(k for k in raw if k not in kpis)
+    if unknown:
+        raise DomainError(
+            PlanningError.UNKNOWN_KPI,
+            _("Unknown KPI: %(keys)s.") % {"keys": ", ".join(unknown)},
+            details={"keys": unknown},
+        )
+    clean: dict[str, Decimal | None] = {}
+    bad: dict[str, str] = {}
+    for key, value in raw.items():
+        if value is None or value == "":
+            clean[key] = None
+            continue
+        try:
+            number = Decimal("".join(str(value).split()).replace("\u202f", "").replace(",", "."))
+        except (InvalidOperation, ValueError):
+            bad[key] = str(value)[:40]
+            continue
+        kpi = kpis[key]
+        limit = Decimal(100) if kpi.unit == KpiUnit.PERCENT else MAX_TARGET
+        if not number.is_finite() or number < 0 or number > limit:
+            bad[key] = str(value)[:40]
+            continue
+        clean[key] = number.quantize(Decimal("0.01"))
+    if bad:
+        raise DomainError(
+            PlanningError.BAD_TARGET,
+            _("A target must be a number from 0 (percent up to 100): %(keys)s.")
+            % {"keys": ", ".join(sorted(bad))},
+            details={"targets": bad},
+        )
+    return clean
+
+
+def _kpi_map() -> dict[str, Kpi]:
+    kpis = {k.key: k for k in Kpi.objects.filter(is_active=True)}
+    if any(key not in kpis for key in BUILTIN_KEYS):
+        kpi_catalogue_sync()
+        kpis = {k.key: k for k in Kpi.objects.filter(is_active=True)}
+    return kpis
+
+
+def _write_targets(
+    *,
+    actor: User,
+    month: Month,
+    user: User | None,
+    team: Team | None,
+    targets: Mapping[str, Decimal | None],
+    kpis: dict[str, Kpi],
+    activity: str,
+    extra: Mapping[str, Any] | None = None,
+) -> MonthPlan:
+    plan, created = MonthPlan.objects.get_or_create(period=month.first, user=user, team=team)
+    plan = MonthPlan.objects.select_for_update().get(pk=plan.pk)
+    current = {t.kpi.key: t for t in plan.targets.select_related("kpi")}
+    changes: dict[str, list[str | None]] = {}
+    for key, value in targets.items():
+        row = current.get(key)
+        before = row.target if row else None
+        if value is None:
+            if row is not None:
+                row.delete()
+                changes[key] = [str(before), None]
+            continue
+        if row is None:
+            PlanTarget.objects.create(plan=plan, kpi=kpis[key], target=value)
+        elif row.target != value:
+            row.target = value
+            row.save(update_fields=["target"])
+        else:
+            continue
+        changes[key] = [str(before) if before is not None else None, str(value)]
+    if changes or created:
+        event_append_for(
+            plan,
+            activity=activity,
+            actor=actor,
+            payload={
+                "period": month.key,
+                "user_id": user.pk if user else None,
+                "team_id": team.pk if team else None,
+                "changes": changes,
+                **(extra or {}),
+            },
+            objects=[ref(user, "manager")] if user else [ref(team, "team")] if team else [],
+        )
+    return plan
+
+
+@transaction.atomic
+def plan_targets_set(
+    *,
+    actor: User,
+    month: Month,
+    targets: Mapping[str, Any],
+    user: User | None = None,
+    team: Team | None = None,
+) -> MonthPlan:
+    """Set (or clear, with None) some targets of a person's or a team's month; audited."""
+    if (user is None) == (team is None):
+        raise DomainError(PlanningError.INVALID, _("Give either a person or a team."))
+    _require_subject_writable(actor, user, team)
+    require_open_period(month)
+    kpis = _kpi_map()
+    clean = _clean_targets(targets, kpis)
+    return _write_targets(
+        actor=actor,
+        month=month,
+        user=user,
+        team=team,
+        targets=clean,
+        kpis=kpis,
+        activity=events.PLAN_TARGETS_SET,
+    )
+
+
+@transaction.atomic
+def plan_copy_previous(*, actor: User, month: Month, team: Team) -> int:
+    """Copy last month's targets of the team and of every member into this month (targets
+    already set this month are kept). Returns how many plans changed."""
+    _require_subject_writable(actor, None, team)
+    require_open_period(month)
+    kpis = _kpi_map()
+    source = (
+        MonthPlan.objects.filter(period=month.previous.first)
+        .filter(models_q_team_or_members(team))
+        .prefetch_related("targets__kpi")
+        .select_related("user", "team")
+    )
+    changed = 0
+    for old in source:
+        if old.user is not None and not can_write_for_user(actor, old.user):
+            continue
+        existing = set(
+            PlanTarget.objects.filter(
+                plan__period=month.first, plan__user=old.user, plan__team=old.team
+            ).values_list("kpi__key", flat=True)
+        )
+        targets = {
+            t.kpi.key: t.target
+            for t in old.targets.all()
+            if t.kpi.key in kpis and t.kpi.key not in existing
+        }
+        if targets:
+            _write_targets(
+                actor=actor,
+                month=month,
+                user=old.user,
+                team=old.team,
+                targets=targets,
+                kpis=kpis,
+                activity=events.PLAN_COPIED,
+                extra={"from": month.previous.key},
+            )
+            changed += 1
+    return changed
+
+
+def models_q_team_or_members(team: Team) -> Any:
+    from django.db.models import Q
+
+    subtree = team_subtree_ids(team.pk)
+    return Q(team_id__in=subtree) | Q(user__team_id__in=subtree, user__is_active=True)
+
+
+@transaction.atomic
+def plan_split_team(*, actor: User, month: Month, team: Team, members: list[User]) -> int:
+    """Top-down: split the team's targets among its members — sums (money, counts) in equal
+    shares (counts in whole numbers, the remainder to the first), averages and shares the
+    same for each. Returns the number of people planned."""
+    _require_subject_writable(actor, None, team)
+    require_open_period(month)
+    kpis = _kpi_map()
+    plan = MonthPlan.objects.filter(period=month.first, team=team).first()
+    team_targets = {t.kpi.key: t.target for t in plan.targets.select_related("kpi")} if plan else {}
+    if not team_targets or not members:
+        raise DomainError(PlanningError.INVALID, _("Set the team's targets and members first."))
+    shares: dict[int, dict[str, Decimal | None]] = {m.pk: {} for m in members}
+    for key, total in team_targets.items():
+        kpi = kpis.get(key)
+        if kpi is None:
+            continue
+        if mode_of(kpi) != "sum":
+            for m in members:
+                shares[m.pk][key] = total
+            continue
+        step = Decimal(1) if kpi.unit == KpiUnit.COUNT else Decimal("0.01")
+        each = (total / len(members)).quantize(step, rounding="ROUND_DOWN")
+        rest = total - each * len(members)
+        for i, m in enumerate(members):
+            shares[m.pk][key] = each + (rest if i == 0 else 0)
+    for m in members:
+        if not can_write_for_user(actor, m):
+            raise not_found(_("Not found."))
+        _write_targets(
+            actor=actor,
+            month=month,
+            user=m,
+            team=None,
+            targets=shares[m.pk],
+            kpis=kpis,
+            activity=events.PLAN_SPLIT,
+            extra={"from_team": team.pk},
+        )
+    return len(members)
+
+
+# --- XLSX import of a plan grid ------------------------------------------------------------
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 1000
+
+
+@dataclass
+class PlanGridRow:
+    row: int
+    user: User
+    targets: dict[str, Any]
+
+
+def _import_error(message: str, errors: list[dict[str, Any]]) -> DomainError:
+    return DomainError(PlanningError.BAD_FILE, message, details={"errors": errors[:50]})
+
+
+@transaction.atomic
+def plan_import_xlsx(
+    *, actor: User, month: Month, file: IO[bytes], size: int, users: Mapping[str, User]
+) -> int:
+    """Import a grid: header `login | <kpi key> …`, one person a row. Every row is checked
+    before anything is written: an error anywhere (with its row number) keeps the whole
+    file out. `users` are the people the actor may plan, by login."""
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    _require_planner(actor)
+    require_open_period(month)
+    if size > MAX_IMPORT_BYTES:
+        raise _import_error(_("The file is larger than 2 MB."), [])
+    try:
+        book = load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise _import_error(_("This is not an XLSX file."), [{"error": str(exc)[:200]}]) from exc
+    try:
+        sheet = book.worksheets[0]
+        kpis = _kpi_map()
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(c or "").strip() for c in next(rows, ())]
+        if not header or header[0].lower() not in ("login", "логин", "username"):
+            raise _import_error(
+                _("The first column must be “login”, the others KPI keys."), [{"row": 1}]
+            )
+        unknown = [h for h in header[1:] if h and h not in kpis]
+        if unknown:
+            raise _import_error(
+                _("Unknown KPI keys in the header: %(k)s.") % {"k": ", ".join(unknown)},
+                [{"row": 1, "columns": unknown}],
+            )
+        errors: list[dict[str, Any]] = []
+        parsed: list[PlanGridRow] = []
+        seen: set[str] = set()
+        for number, values in enumerate(rows, start=2):
+            if number > MAX_IMPORT_ROWS + 1:
+                raise _import_error(
+                    _("More than %(n)s rows.") % {"n": MAX_IMPORT_ROWS}, [{"row": number}]
+                )
+            cells = list(values)
+            if not any(c not in (None, "") for c in cells):
+                continue
+            login = str(cells[0] or "").strip()
+            user = users.get(login)
+            if user is None:
+                errors.append({"row": number, "error": _("unknown person: %(l)s") % {"l": login}})
+                continue
+            if login in seen:
+                errors.append({"row": number, "error": _("the person is listed twice")})
+                continue
+            seen.add(login)
+            raw = {
+                header[i]: cells[i] if i < len(cells) else None
+                for i in range(1, len(header))
+                if header[i]
+            }
+            try:
+                _clean_targets(raw, kpis)
+            except DomainError as exc:
+                errors.append({"row": number, "error": str(exc.message)})
+                continue
+            parsed.append(PlanGridRow(number, user, raw))
+    finally:
+        book.close()
+    if errors:
+        raise _import_error(
+            _("Nothing imported: %(n)s rows have errors (first on row %(r)s).")
+            % {"n": len(errors), "r": errors[0]["row"]},
+            errors,
+        )
+    for item in parsed:
+        targets = {k: v for k, v in _clean_targets(item.targets, kpis).items() if v is not None}
+        _write_targets(
+            actor=actor,
+            month=month,
+            user=item.user,
+            team=None,
+            targets=targets,
+            kpis=kpis,
+            activity=events.PLAN_IMPORTED,
+            extra={"row": item.row},
+        )
+    return len(parsed)
+
+
+# --- administrator's KPIs ------------------------------------------------------------------
+
+
+@transaction.atomic
+def kpi_create(
+    *,
+    actor: User,
+    key: str,
+    name: str,
+    name_en: str = "",
+    unit: str = KpiUnit.COUNT,
+    direction: str = KpiDirection.UP,
+    definition: str = "",
+    source: str = KpiSource.RECORD,
+    aggregate: str = "count",
+    record: str = "",
+    field_name: str = "",
+    date_field: str = "",
+    filters: Mapping[str, Any] | None = None,
+    event_activity: str = "",
+) -> Kpi:
+    """An administrator's KPI from the safe building blocks (no code, no SQL)."""
+    if not actor.is_greenwave_admin:
+        raise DomainError(PlanningError.NOT_A_HEAD, _("Only an administrator."), status=403)
+    import re
+
+    errors = validate_custom(
+        source=source,
+        aggregate=aggregate,
+        record=record,
+        field_name=field_name,
+        date_field=date_field,
+        filters=dict(filters or {}),
+        event_activity=event_activity,
+    )
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", key or ""):
+        errors.append("key")
+    if key in BUILTIN_KEYS or Kpi.objects.filter(key=key).exists():
+        errors.append("key")
+    if not (name or "").strip():
+        errors.append("name")
+    if unit not in KpiUnit.values:
+        errors.append("unit")
+    if direction not in KpiDirection.values:
+        errors.append("direction")
+    if errors:
+        raise DomainError(
+            PlanningError.BAD_KPI,
+            _("The KPI is not valid: %(f)s.") % {"f": ", ".join(sorted(set(errors)))},
+            details={"fields": sorted(set(errors))},
+        )
+    kpi = Kpi.objects.create(
+        key=key,
+        name=name.strip()[:120],
+        name_en=(name_en or "").strip()[:120],
+        unit=unit,
+        direction=direction,
+        definition=definition,
+        source=source,
+        aggregate=aggregate,
+        record=record if source == KpiSource.RECORD else "",
+        field=field_name,
+        date_field=date_field if source == KpiSource.RECORD else "",
+        filters=dict(filters or {}),
+        event_activity=event_activity if source == KpiSource.EVENT else "",
+        order=1000,
+    )
+    event_append_for(
+        kpi,
+        activity=events.KPI_CREATED,
+        actor=actor,
+        payload={"key": key, "source": source, "aggregate": aggregate},
+        new_case=True,
+    )
+    return kpi
+
+
+@transaction.atomic
+def plan_grid_save(
+    *,
+    actor: User,
+    month: Month,
+    team: Team,
+    people: list[User],
+    cells: Mapping[str, Any],
+) -> int:
+    """Save the plan entry grid: cells `t-u<user id>-<kpi key>` and `t-t<team id>-<key>`.
+    Every row is checked before anything is written (all or nothing)."""
+    _require_subject_writable(actor, None, team)
+    require_open_period(month)
+    kpis = _kpi_map()
+    by_pk = {p.pk: p for p in people}
+    rows: dict[str, dict[str, Any]] = {}
+    for name, value in cells.items():
+        owner, _sep, key = name[2:].partition("-")
+        if not key or owner[:1] not in ("u", "t") or not owner[1:].isdigit():
+            raise DomainError(PlanningError.INVALID, _("Unknown cell: %(c)s.") % {"c": name[:60]})
+        rows.setdefault(owner, {})[key] = value
+    clean: dict[str, dict[str, Decimal | None]] = {}
+    for owner, raw in rows.items():
+        pk = int(owner[1:])
+        if (owner[0] == "u" and pk not in by_pk) or (owner[0] == "t" and pk != team.pk):
+            raise not_found(_("Not found."))
+        try:
+            clean[owner] = _clean_targets(raw, kpis)
+        except DomainError as exc:
+            who = str(by_pk[pk]) if owner[0] == "u" else team.name
+            raise DomainError(exc.code, f"{who}: {exc.message}", details=exc.details) from exc
+    for owner, targets in clean.items():
+        pk = int(owner[1:])
+        if owner[0] == "u" and not can_write_for_user(actor, by_pk[pk]):
+            raise not_found(_("Not found."))
+        _write_targets(
+            actor=actor,
+            month=month,
+            user=by_pk[pk] if owner[0] == "u" else None,
+            team=team if owner[0] == "t" else None,
+            targets=targets,
+            kpis=kpis,
+            activity=events.PLAN_TARGETS_SET,
+        )
+    return len(clean)
+
+
+@transaction.atomic
+def commission_scheme_save(
+    *,
+    actor: User,
+    name: str,
+    default_percent: Any,
+    group_percents: Mapping[str, Any] | None = None,
+    steps: list[list[Any]] | None = None,
+) -> Any:
+    """Make this the active commission scheme (the previous one stays, inactive); audited."""
+    from .models import CommissionScheme
+
+    if not actor.is_greenwave_admin:
+        raise DomainError(PlanningError.NOT_A_HEAD, _("Only an administrator."), status=403)
+
+    def number(value: Any, limit: Decimal) -> Decimal:
+        try:
+            result = Decimal(str(value))
+        except (InvalidOperation, ValueError) as exc:
+            raise DomainError(
+                PlanningError.INVALID, _("Not a number: %(v)s") % {"v": value}
+            ) from exc
+        if not result.is_finite() or result < 0 or result > limit:
+            raise DomainError(PlanningError.INVALID, _("Out of range: %(v)s") % {"v": value})
+        return result
+
+    groups = {str(int(k)): str(number(v, Decimal(100))) for k, v in (group_percents or {}).items()}
+    clean_steps = [
+        [str(number(a, Decimal(1000))), str(number(b, Decimal(10)))] for a, b in (steps or [])
+    ]
+    CommissionScheme.objects.filter(is_active=True).update(is_active=False)
+    scheme = CommissionScheme.objects.create(
+        name=(name or "").strip()[:120] or "—",
+        default_percent=number(default_percent, Decimal(100)),
+        group_percents=groups,
+        steps=clean_steps,
+    )
+    event_append_for(
+        scheme,
+        activity=events.COMMISSION_SCHEME_SAVED,
+        actor=actor,
+        payload={
+            "default_percent": str(scheme.default_percent),
+            "groups": groups,
+            "steps": clean_steps,
+        },
+        new_case=True,
+    )
+    return scheme

@@ -11,11 +11,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.selectors import user_get
@@ -23,7 +24,7 @@ from greenwave.activities.selectors import activity_get, reminders_due
 from greenwave.core.errors import DomainError
 from greenwave.sales.selectors import deal_get
 
-from . import selectors, services
+from . import kpis, selectors, services
 from .errors import PlanningError
 from .forms import ItemForm
 from .presenters import day_view, day_views
@@ -74,6 +75,9 @@ def my_day(request: AuthedRequest) -> HttpResponse:
         "date": day,
         "today": services.today_for(actor),
         "reminders": list(reminders_due(actor=actor)[:10]),
+        "contribution": selectors.day_contribution(actor=actor, user=actor, day=day)
+        if plan is not None and not plan.is_open
+        else [],
     }
     return render(request, "planning/my_day.html", context)
 
@@ -171,6 +175,11 @@ def day_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "day": day_view(plan, user=plan.user, day=plan.date),
         "back_url": reverse("planning:history") + f"?user={plan.user_id}",
         "back_label": _("History of days"),
+        "contribution": selectors.day_contribution(
+            actor=request.user, user=plan.user, day=plan.date
+        )
+        if not plan.is_open
+        else [],
     }
     return render(request, "planning/day_detail.html", context)
 
@@ -185,3 +194,335 @@ def history(request: AuthedRequest) -> HttpResponse:
         "plans": selectors.day_history(actor=request.user, user=user),
     }
     return render(request, "planning/history.html", context)
+
+
+# --- monthly plans: «Мой план», the team grid, the department, plan entry ----------------
+
+
+def _month(request: AuthedRequest) -> kpis.Month:
+    try:
+        return kpis.Month.parse(request.GET.get("period") or request.POST.get("period") or "")
+    except ValueError:
+        return kpis.Month.of(kpis.today())
+
+
+def _int_param(request: AuthedRequest, name: str) -> int | None:
+    value = request.GET.get(name) or request.POST.get(name) or ""
+    return int(value) if value.isdigit() and len(value) < 18 else None
+
+
+def _team_of(request: AuthedRequest, *, top: bool = False) -> Any:
+    """The team asked for, or the actor's own (the department: the top team they head)."""
+    actor = request.user
+    team_id = _int_param(request, "team")
+    if team_id is not None:
+        return selectors.team_get(actor=actor, pk=team_id)
+    if top:
+        headed = [t for t in selectors.visible_teams(actor=actor) if t.head_id == actor.pk]
+        ids = {t.pk for t in headed}
+        roots = [t for t in headed if t.parent_id not in ids]
+        if roots:
+            return roots[0]
+    if actor.team is not None:
+        return actor.team
+    teams = selectors.visible_teams(actor=actor)
+    if not teams:
+        raise Http404(_("Team not found."))
+    return teams[0]
+
+
+def _month_nav(month: kpis.Month) -> dict[str, Any]:
+    return {"month": month, "prev_period": month.previous.key, "next_period": month.next.key}
+
+
+@require_safe
+@login_required
+def my_plan(request: AuthedRequest) -> HttpResponse:
+    actor, month = request.user, _month(request)
+    subject = selectors.plan_subject(
+        actor=actor, user_id=_int_param(request, "user"), team_id=_int_param(request, "team")
+    )
+    report = selectors.plan_report(actor=actor, month=month, subject=subject)
+    key = request.GET.get("kpi") or "revenue"
+    figure = next((f for f in report.figures if f.kpi.key == key), report.figures[0])
+    chart = selectors.kpi_daily(
+        actor=actor, month=month, subject=subject, kpi=figure.kpi, target=figure.target
+    )
+    chart["labels"] = {"fact": str(_("Fact")), "plan": str(_("Target")), "title": figure.kpi.label}
+    owner = f"user={subject.user.pk}" if subject.user else f"team={subject.team.pk}"  # type: ignore[union-attr]
+    context = {
+        "title": _("My plan") if subject.user == actor else _("Plan: %(s)s") % {"s": subject.name},
+        "report": report,
+        "chart": chart,
+        "chart_kpi": figure.kpi,
+        "owner": owner,
+        **_month_nav(month),
+    }
+    return render(request, "planning/my_plan.html", context)
+
+
+@require_safe
+@login_required
+def team_plan(request: AuthedRequest) -> HttpResponse:
+    actor, month = request.user, _month(request)
+    if not selectors.is_planner(actor):
+        raise Http404(_("Team not found."))
+    team = _team_of(request)
+    grid = selectors.team_grid(actor=actor, month=month, team=team)
+    context = {
+        "title": _("Team plan"),
+        "grid": grid,
+        "team": team,
+        "teams": selectors.visible_teams(actor=actor),
+        "url_name": "planning:team_plan",
+        **_month_nav(month),
+    }
+    return render(request, "planning/plan_grid.html", context)
+
+
+@require_safe
+@login_required
+def department_plan(request: AuthedRequest) -> HttpResponse:
+    actor, month = request.user, _month(request)
+    if not selectors.is_planner(actor):
+        raise Http404(_("Team not found."))
+    team = _team_of(request, top=True)
+    grid = selectors.department_grid(actor=actor, month=month, team=team)
+    context = {
+        "title": _("Department plan"),
+        "grid": grid,
+        "team": team,
+        "teams": selectors.visible_teams(actor=actor),
+        "url_name": "planning:department_plan",
+        **_month_nav(month),
+    }
+    return render(request, "planning/plan_grid.html", context)
+
+
+@login_required
+def plan_entry(request: AuthedRequest) -> HttpResponse:
+    """The plan grid of a team: a row per person and one for the team (top-down)."""
+    actor, month = request.user, _month(request)
+    if not selectors.is_planner(actor):
+        raise Http404(_("Team not found."))
+    team = _team_of(request)
+    people = list(selectors.team_members(actor=actor, team=team))
+    kpi_list = selectors.kpi_catalogue(actor=actor)
+    if request.method == "POST":
+        try:
+            services.plan_grid_save(
+                actor=actor,
+                month=month,
+                team=team,
+                people=people,
+                cells={k: v for k, v in request.POST.items() if k.startswith("t-")},
+            )
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The plan is saved."))
+        return redirect(reverse("planning:plan_entry") + f"?team={team.pk}&period={month.key}")
+    targets = selectors.plan_targets(month=month, people=people, team=team)
+    rows = [
+        {
+            "prefix": f"t-u{p.pk}",
+            "name": str(p),
+            "cells": [(k, targets.get(("u", p.pk), {}).get(k.key)) for k in kpi_list],
+        }
+        for p in people
+    ]
+    team_row = {
+        "prefix": f"t-t{team.pk}",
+        "name": _("Team (top-down)"),
+        "cells": [(k, targets.get(("t", team.pk), {}).get(k.key)) for k in kpi_list],
+    }
+    context = {
+        "title": _("Plan entry"),
+        "team": team,
+        "teams": selectors.visible_teams(actor=actor),
+        "kpis": kpi_list,
+        "rows": rows,
+        "team_row": team_row,
+        "locked": month.last < kpis.today(),
+        **_month_nav(month),
+    }
+    return render(request, "planning/plan_entry.html", context)
+
+
+def _back_to_entry(team: Any, month: kpis.Month) -> HttpResponse:
+    return redirect(reverse("planning:plan_entry") + f"?team={team.pk}&period={month.key}")
+
+
+@require_POST
+@login_required
+def plan_import(request: AuthedRequest) -> HttpResponse:
+    actor, month = request.user, _month(request)
+    team = _team_of(request)
+    upload = request.FILES.get("file")
+    try:
+        if upload is None:
+            raise DomainError(PlanningError.BAD_FILE, _("Choose an XLSX file."))
+        people = selectors.team_members(actor=actor, team=team)
+        count = services.plan_import_xlsx(
+            actor=actor,
+            month=month,
+            file=upload,
+            size=upload.size or 0,
+            users={p.username: p for p in people},
+        )
+    except DomainError as exc:
+        rows = exc.details.get("errors") if isinstance(exc.details, dict) else None
+        detail = "; ".join(
+            _("row %(n)s: %(e)s") % {"n": e.get("row"), "e": e.get("error", "")}
+            for e in (rows or [])[:10]
+        )
+        messages.error(request, f"{exc.message} {detail}".strip())
+    else:
+        messages.success(request, _("Imported plans: %(n)s.") % {"n": count})
+    return _back_to_entry(team, month)
+
+
+@require_POST
+@login_required
+def plan_copy(request: AuthedRequest) -> HttpResponse:
+    actor, month = request.user, _month(request)
+    team = _team_of(request)
+    try:
+        count = services.plan_copy_previous(actor=actor, month=month, team=team)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Copied from last month: %(n)s plans.") % {"n": count})
+    return _back_to_entry(team, month)
+
+
+@require_POST
+@login_required
+def plan_split(request: AuthedRequest) -> HttpResponse:
+    actor, month = request.user, _month(request)
+    team = _team_of(request)
+    try:
+        count = services.plan_split_team(
+            actor=actor,
+            month=month,
+            team=team,
+            members=list(selectors.team_members(actor=actor, team=team)),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The team plan is split among %(n)s people.") % {"n": count})
+    return _back_to_entry(team, month)
+
+
+@require_safe
+@login_required
+def kpi_facts(request: AuthedRequest) -> HttpResponse:
+    """The records behind one figure (the click-through of every number)."""
+    actor, month = request.user, _month(request)
+    subject = selectors.plan_subject(
+        actor=actor, user_id=_int_param(request, "user"), team_id=_int_param(request, "team")
+    )
+    kpi = selectors.kpi_get(actor=actor, key=request.GET.get("kpi", ""))
+    facts = selectors.kpi_facts(actor=actor, month=month, subject=subject, kpi=kpi)
+    paginator = Paginator(facts, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "title": f"{kpi.label} · {subject.name} · {month.key}",
+        "kpi": kpi,
+        "subject": subject,
+        "page": page,
+        "query": request.GET.copy(),
+        **_month_nav(month),
+    }
+    return render(request, "planning/kpi_facts.html", context)
+
+
+@require_safe
+@login_required
+def kpi_list(request: AuthedRequest) -> HttpResponse:
+    context = {
+        "title": _("KPIs"),
+        "kpis": selectors.kpi_catalogue(actor=request.user, active_only=False),
+        "basis": services.planning_settings().get_revenue_basis_display(),
+    }
+    return render(request, "planning/kpi_list.html", context)
+
+
+@login_required
+def kpi_invoice(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The invoice and payment events behind a revenue or receivables figure."""
+    events_ = selectors.invoice_events(actor=request.user, case_id=pk)
+    number = next(
+        (e.payload.get("number") for e in events_ if isinstance(e.payload, dict)), str(pk)
+    )
+    context = {"title": _("Invoice %(n)s") % {"n": number}, "events": events_}
+    return render(request, "planning/kpi_invoice.html", context)
+
+
+@require_safe
+@login_required
+def commissions(request: AuthedRequest) -> HttpResponse:
+    """The monthly commission statement: every line is a payment of an invoice."""
+    actor, month = request.user, _month(request)
+    user, statement = selectors.commission_statement(
+        actor=actor, month=month, user_id=_int_param(request, "user")
+    )
+    context = {
+        "title": _("Commission: %(s)s") % {"s": user},
+        "subject": user,
+        "statement": statement,
+        **_month_nav(month),
+    }
+    return render(request, "planning/commissions.html", context)
+
+
+@require_safe
+@login_required
+def commissions_export(request: AuthedRequest) -> HttpResponse:
+    """The statement as XLSX for payroll."""
+    from openpyxl import Workbook
+
+    actor, month = request.user, _month(request)
+    user, statement = selectors.commission_statement(
+        actor=actor, month=month, user_id=_int_param(request, "user")
+    )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(month.key)
+    sheet.append([str(_("Commission: %(s)s") % {"s": user}), month.key])
+    sheet.append(
+        [
+            str(_("Payment date")),
+            str(_("Invoice")),
+            str(_("Line")),
+            str(_("Payment")),
+            str(_("Base")),
+            str(_("Percent")),
+            str(_("Multiplier")),
+            str(_("Commission")),
+        ]
+    )
+    for line in statement.lines:
+        sheet.append(
+            [
+                line.payment_date,
+                line.invoice,
+                line.kind,
+                line.amount,
+                line.base,
+                line.percent,
+                line.multiplier,
+                line.commission,
+            ]
+        )
+    sheet.append(["", "", "", "", "", "", str(_("Total")), statement.total])
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="commission-{user.username}-{month.key}.xlsx"'
+    )
+    book.save(response)
+    return response

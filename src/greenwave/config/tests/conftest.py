@@ -75,6 +75,9 @@ class World:
     document_template: Any = None
     webhook: Any = None  # integrations: a webhook subscription (admins only)
     segment: SavedSegment
+    # An invoice of team A as the event log knows it (INVOICE_EVENTS.md); planning's KPI
+    # click-through shows its events.
+    invoice_case: int = 0
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -199,6 +202,27 @@ def _documents_world(hunter_a: User, deal: Deal) -> dict[str, Any]:
         "document": document,
         "document_template": template,
     }
+        invoice_case=_invoice_of(hunter_a),
+    )
+
+
+def _invoice_of(user: User) -> int:
+    from greenwave.core.services import event_append
+
+    case = 900001
+    event_append(
+        case_type="invoice",
+        case_id=case,
+        activity="invoice_issued",
+        actor=user,
+        payload={
+            "number": "1",
+            "total": "100.00",
+            "responsible_id": user.pk,
+            "team_id": user.team_id,
+        },
+    )
+    return case
 
 
 def snapshot() -> dict[str, Any]:

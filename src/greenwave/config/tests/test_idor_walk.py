@@ -74,6 +74,9 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "document_template": Param(SHARED, lambda w: w.document_template.pk),
     # Installation settings only an administrator reads or changes (integrations).
     "webhook": Param(TEAM, lambda w: w.webhook.pk),
+    # A month of plans: anyone asks for it; whose plan is in the query or the body.
+    "period": Param(SHARED, lambda w: f"{w.deal.created_at:%Y-%m}"),
+    "invoice_events": Param(TEAM, lambda w: w.invoice_case),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -103,6 +106,8 @@ API_PARAMS: dict[str, str] = {
     "document-templates:template_id": "document_template",
     "webhooks:webhook_id": "webhook",
     "analytics/segments/saved:segment_id": "segment",
+    "plans:period": "period",
+    "commissions:period": "period",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -171,6 +176,10 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     },
     ("post", "/api/v1/activities/{activity_id}/cancel"): lambda w: {"reason": "No need"},
     ("post", "/api/v1/decisions/{key}/deploy"): lambda w: None,
+    ("put", "/api/v1/plans/{period}"): lambda w: {
+        "user_id": w.hunter_a.pk,
+        "targets": {"calls": 10},
+    },
     ("post", "/api/v1/decisions/{key}/evaluate"): lambda w: {
         "segment": "new",
         "payment_history": "good",
@@ -372,6 +381,7 @@ HTML_PARAMS: dict[str, str] = {
     "integrations/webhooks:pk": "webhook",
     "analytics/segments/saved:pk": "segment",
     "analytics/competitors:pk": "competitor",
+    "planning/invoices:pk": "invoice_events",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -423,6 +433,7 @@ HTML_READ_PAGES = {
     "decisions/{key}/edit/",
     "decisions/{key}/xml/",
     "planning/days/{pk}/",
+    "planning/invoices/{pk}/events/",
     "sales/clients/{company_pk}/deals/",
     "sales/deals/{pk}/",
     "sales/leads/{pk}/",

@@ -1,0 +1,1040 @@
+"""The KPI catalogue (seed 003, «Финансовые показатели») and how each KPI is computed.
+
+Every figure comes from the event log (`core.Event`) or the sales/activities records, never
+typed in. A computation answers, for a month and a scope (people and teams), *parts*: rows
+grouped by (person, team) holding a numerator and a denominator, so a person's value, a team's
+and a department's are all combinations of the same few grouped queries (one per KPI, however
+many people the grid has). `kpi_facts` lists the records behind a figure (the click-through).
+
+Invoice and payment figures read only the events of the shared contract (INVOICE_EVENTS.md):
+`invoice_issued` carries `responsible_id`/`team_id`, which credit the person and the team.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import holidays
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.urls import reverse
+from django.utils import timezone
+
+from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
+from greenwave.core.models import Event
+from greenwave.sales.models import Deal, DealItem, DealStatus, Lead, LeadStatus
+
+from .models import Kpi, KpiAggregate, KpiSource, RevenueBasis
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+OVERDUE_GRACE_DAYS = 5
+INVOICE = "invoice"
+
+# --- the catalogue -----------------------------------------------------------------------
+
+BUILTIN: list[dict[str, str]] = [
+    {
+        "key": "revenue",
+        "name": "Достижение финансового плана (выручка)",
+        "name_en": "Revenue (financial plan)",
+        "unit": "money",
+        "direction": "up",
+        "definition": (
+            "Выручка месяца. По умолчанию (настройка «выручка = оплачено»): сумма поступивших "
+            "оплат — событий payment_received с датой платежа (payment_date) в этом месяце, "
+            "минус возвраты payment_refunded с датой в этом месяце; оплата, внесённая в "
+            "систему уже в следующем месяце, идёт в месяц своей даты. Засчитывается "
+            "ответственному и команде счёта (responsible_id, team_id события invoice_issued). "
+            "При настройке «выручка = выиграно»: сумма сделок, выигранных в этом месяце "
+            "(дата закрытия), ответственному и команде сделки."
+        ),
+        "definition_en": (
+            "Revenue of the month. By default (setting «revenue = paid»): the sum of payments "
+            "received — payment_received events whose payment_date falls in the month — minus "
+            "payment_refunded events dated in the month; a payment entered only next month "
+            "counts in the month of its date. Credited to the invoice's responsible and team "
+            "(responsible_id, team_id of its invoice_issued event). With «revenue = won»: the "
+            "amount of deals won in the month (closing date), credited to the deal's "
+            "responsible and team."
+        ),
+    },
+    {
+        "key": "projects",
+        "name": "Количество проектов в месяц",
+        "name_en": "Projects per month",
+        "unit": "count",
+        "direction": "up",
+        "definition": (
+            "Число сделок, выигранных в этом месяце (статус «выиграна», дата закрытия в "
+            "месяце); засчитывается ответственному и команде сделки."
+        ),
+        "definition_en": (
+            "The number of deals won in the month (status won, closing date in the month), "
+            "credited to the deal's responsible and team."
+        ),
+    },
+    {
+        "key": "order_processing_days",
+        "name": "Среднее время обработки заказа",
+        "name_en": "Average order processing time",
+        "unit": "days",
+        "direction": "down",
+        "definition": (
+            "Среднее число дней от создания сделки до её выигрыша по сделкам, выигранным в "
+            "этом месяце; ответственному и команде сделки."
+        ),
+        "definition_en": (
+            "The average number of days from a deal's creation to its win, over the deals won "
+            "in the month; credited to the deal's responsible and team."
+        ),
+    },
+    {
+        "key": "positive_decisions",
+        "name": "Количество положительных решений по заявкам",
+        "name_en": "Positive decisions on applications",
+        "unit": "count",
+        "direction": "up",
+        "definition": (
+            "Число заявок (лидов), по которым в этом месяце принято положительное решение: "
+            "лид переведён в сделку (статус «переведён в сделку», дата закрытия в месяце); "
+            "ответственному и команде лида."
+        ),
+        "definition_en": (
+            "The number of applications (leads) decided positively in the month: converted "
+            "into a deal (status converted, closing date in the month); credited to the "
+            "lead's responsible and team."
+        ),
+    },
+    {
+        "key": "motivated_refusal_share",
+        "name": "Доля мотивированных отказов",
+        "name_en": "Share of motivated refusals",
+        "unit": "percent",
+        "direction": "down",
+        "definition": (
+            "Отношение мотивированных отказов к общему числу решённых заявок, в процентах: "
+            "из лидов, закрытых в этом месяце (переведены в сделку или отклонены), доля "
+            "отклонённых с указанной причиной отказа; ответственному и команде лида."
+        ),
+        "definition_en": (
+            "Motivated refusals over all applications decided, in percent: of the leads "
+            "closed in the month (converted or disqualified), the share disqualified with a "
+            "stated reason; credited to the lead's responsible and team."
+        ),
+    },
+    {
+        "key": "calls",
+        "name": "Количество звонков",
+        "name_en": "Calls",
+        "unit": "count",
+        "direction": "up",
+        "definition": (
+            "Число звонков, проведённых в этом месяце (звонок со статусом «выполнено», дата "
+            "выполнения в месяце); ответственному и команде звонка."
+        ),
+        "definition_en": (
+            "The number of calls completed in the month (status done, completion date in the "
+            "month); credited to the call's responsible and team."
+        ),
+    },
+    {
+        "key": "meetings",
+        "name": "Количество встреч",
+        "name_en": "Meetings",
+        "unit": "count",
+        "direction": "up",
+        "definition": (
+            "Число встреч, проведённых в этом месяце (встреча со статусом «выполнено», дата "
+            "выполнения в месяце); ответственному и команде встречи."
+        ),
+        "definition_en": (
+            "The number of meetings held in the month (status done, completion date in the "
+            "month); credited to the meeting's responsible and team."
+        ),
+    },
+    {
+        "key": "cross_sales",
+        "name": "Смежные продажи",
+        "name_en": "Cross-sales",
+        "unit": "count",
+        "direction": "up",
+        "definition": (
+            "Число сделок, выигранных в этом месяце у клиента, который уже покупал раньше "
+            "(есть более ранняя выигранная сделка), в которых есть товар группы, которую "
+            "клиент раньше не покупал; ответственному и команде сделки."
+        ),
+        "definition_en": (
+            "The number of deals won in the month from a client who had bought before (an "
+            "earlier won deal) that contain a product of a group the client had not bought "
+            "before; credited to the deal's responsible and team."
+        ),
+    },
+    {
+        "key": "unpaid_invoices",
+        "name": "Количество неоплаченных счетов",
+        "name_en": "Unpaid invoices",
+        "unit": "count",
+        "direction": "down",
+        "definition": (
+            "Число выставленных счетов (событие invoice_issued), не оплаченных полностью "
+            "(нет invoice_paid) и не отменённых (нет invoice_cancelled) на конец месяца — "
+            "для текущего месяца на сегодня; ответственному и команде счёта."
+        ),
+        "definition_en": (
+            "The number of issued invoices (invoice_issued event) neither paid in full (no "
+            "invoice_paid) nor cancelled (no invoice_cancelled) at the end of the month — "
+            "today for the current month; credited to the invoice's responsible and team."
+        ),
+    },
+    {
+        "key": "overdue_payments_5d",
+        "name": "Количество просроченных платежей более чем на 5 дней",
+        "name_en": "Payments overdue more than 5 days",
+        "unit": "count",
+        "direction": "down",
+        "definition": (
+            "Из неоплаченных на конец месяца (для текущего — на сегодня) счетов — те, чей "
+            "срок оплаты (due_date) прошёл более чем на 5 дней; ответственному и команде счёта."
+        ),
+        "definition_en": (
+            "Of the invoices unpaid at the end of the month (today for the current month), "
+            "those more than 5 days past their due date; credited to the invoice's "
+            "responsible and team."
+        ),
+    },
+    {
+        "key": "late_projects",
+        "name": "Количество несвоевременно сданных проектов",
+        "name_en": "Late projects",
+        "unit": "count",
+        "direction": "down",
+        "definition": (
+            "Сделки, выигранные в этом месяце позже ожидаемой даты закрытия, плюс открытые "
+            "сделки, чья ожидаемая дата закрытия пришлась на этот месяц и уже прошла; "
+            "причина видна в списке (этап, на котором сделка стоит, и комментарий); "
+            "ответственному и команде сделки."
+        ),
+        "definition_en": (
+            "Deals won in the month after their expected close date, plus open deals whose "
+            "expected close date fell in the month and has passed; the list shows the reason "
+            "(the stage the deal is at and its comment); credited to the deal's responsible "
+            "and team."
+        ),
+    },
+]
+BUILTIN_KEYS = tuple(row["key"] for row in BUILTIN)
+
+
+# --- months and working days -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Month:
+    first: date
+
+    @classmethod
+    def parse(cls, value: str) -> Month:
+        """`YYYY-MM` → the month; ValueError on anything else."""
+        if len(value) != 7 or value[4] != "-":
+            raise ValueError(value)
+        year, month = int(value[:4]), int(value[5:])
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise ValueError(value)
+        return cls(date(year, month, 1))
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.replace(day=1))
+
+    @property
+    def key(self) -> str:
+        return f"{self.first:%Y-%m}"
+
+    @property
+    def last(self) -> date:
+        return self.first.replace(day=calendar.monthrange(self.first.year, self.first.month)[1])
+
+    @property
+    def next(self) -> Month:
+        return Month(self.last + timedelta(days=1))
+
+    @property
+    def previous(self) -> Month:
+        return Month.of(self.first - timedelta(days=1))
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        zone = timezone.get_default_timezone()
+        start = datetime.combine(self.first, time(0), tzinfo=zone)
+        return start, datetime.combine(self.next.first, time(0), tzinfo=zone)
+
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=i) for i in range(self.last.day)]
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def working_days(month: Month) -> list[date]:
+    """Working days of the month by the Russian production calendar: Monday to Friday minus
+    the days off of `holidays.RU` (public holidays, their observed and substituted days off)."""
+    off = holidays.country_holidays("RU", years=month.first.year)
+    return [d for d in month.days() if d.weekday() < 5 and d not in off]
+
+
+# --- parts and values --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Part:
+    """A grouped piece of a KPI: the records of one (person, team) pair."""
+
+    user_id: int | None
+    team_id: int | None
+    num: Decimal
+    den: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose records to read: these people's and these teams' (None = everyone's)."""
+
+    user_ids: frozenset[int] | None = None
+    team_ids: frozenset[int] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.user_ids is None and self.team_ids is None
+
+    def q(self, user_field: str = "responsible_id", team_field: str = "team_id") -> Q:
+        if self.everything:
+            return Q()
+        condition = Q(pk__in=[])
+        if self.user_ids:
+            condition |= Q(**{f"{user_field}__in": self.user_ids})
+        if self.team_ids:
+            condition |= Q(**{f"{team_field}__in": self.team_ids})
+        return condition
+
+    def holds(self, user_id: int | None, team_id: int | None) -> bool:
+        if self.everything:
+            return True
+        return bool(
+            (user_id is not None and self.user_ids and user_id in self.user_ids)
+            or (team_id is not None and self.team_ids and team_id in self.team_ids)
+        )
+
+
+# How parts combine into a value: a sum, an average (num/den) or a share in percent.
+MODE_SUM, MODE_AVG, MODE_SHARE = "sum", "avg", "share"
+
+
+def combine(parts: Iterable[Part], mode: str) -> Decimal | None:
+    num, den, seen = ZERO, ZERO, False
+    for part in parts:
+        num += part.num
+        den += part.den
+        seen = True
+    if mode == MODE_SUM:
+        return num
+    if not seen or den == 0:
+        return None
+    value = num / den * (HUNDRED if mode == MODE_SHARE else 1)
+    return value.quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One record behind a figure (the click-through)."""
+
+    day: date
+    label: str
+    value: Decimal
+    user_id: int | None
+    team_id: int | None
+    url: str = ""
+    note: str = ""
+    counts: bool = True  # a denominator-only row of a share (a converted lead) is False
+    ref: str = ""  # the invoice (case id) of a payment
+
+
+@dataclass
+class Context:
+    month: Month
+    as_of: date  # the last day the figures reach (today inside the current month)
+    settings_basis: str = RevenueBasis.PAID
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def as_of_end(self) -> datetime:
+        zone = timezone.get_default_timezone()
+        return datetime.combine(self.as_of + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def context_for(month: Month, basis: str = RevenueBasis.PAID) -> Context:
+    now = today()
+    as_of = min(month.last, now) if month.first <= now else month.first - timedelta(days=1)
+    return Context(month=month, as_of=as_of, settings_basis=basis)
+
+
+# --- record-based computations -----------------------------------------------------------
+
+
+def _month_q(date_field: str, ctx: Context) -> Q:
+    start, end = ctx.month.bounds()
+    return Q(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
+
+
+def _grouped(qs: QuerySet[Any], **aggregates: Any) -> list[dict[str, Any]]:
+    return list(qs.values("responsible_id", "team_id").annotate(**aggregates).order_by())
+
+
+def _count_parts(qs: QuerySet[Any]) -> list[Part]:
+    return [
+        Part(row["responsible_id"], row["team_id"], Decimal(row["n"]))
+        for row in _grouped(qs, n=Count("pk"))
+    ]
+
+
+def _won_deals(ctx: Context) -> QuerySet[Deal]:
+    return Deal.objects.filter(_month_q("closed_at", ctx), status=DealStatus.WON)
+
+
+def _cross_sale_deals(ctx: Context) -> QuerySet[Deal]:
+    earlier = Deal.objects.filter(
+        company_id=OuterRef("company_id"),
+        status=DealStatus.WON,
+        closed_at__lt=OuterRef("closed_at"),
+    )
+    bought_group_before = DealItem.objects.filter(
+        deal__company_id=OuterRef(OuterRef("company_id")),
+        deal__status=DealStatus.WON,
+        deal__closed_at__lt=OuterRef(OuterRef("closed_at")),
+        product__group_id=OuterRef("product__group_id"),
+    )
+    new_group_line = DealItem.objects.filter(deal_id=OuterRef("pk")).filter(
+        ~Exists(bought_group_before)
+    )
+    return _won_deals(ctx).filter(Exists(earlier), Exists(new_group_line))
+
+
+def _late_deals(ctx: Context) -> QuerySet[Deal]:
+    start, end = ctx.month.bounds()
+    won_late = Q(
+        status=DealStatus.WON,
+        closed_at__gte=start,
+        closed_at__lt=end,
+        expected_close_date__isnull=False,
+        expected_close_date__lt=F("closed_at__date"),
+    )
+    open_late = Q(
+        status=DealStatus.OPEN,
+        expected_close_date__gte=ctx.month.first,
+        expected_close_date__lte=ctx.month.last,
+        expected_close_date__lt=ctx.as_of,
+    )
+    return Deal.objects.filter(won_late | open_late)
+
+
+def _decided_leads(ctx: Context) -> QuerySet[Lead]:
+    return Lead.objects.filter(
+        _month_q("closed_at", ctx),
+        status__in=[LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED],
+    )
+
+
+def _done(kind: str, ctx: Context) -> QuerySet[Activity]:
+    return Activity.objects.filter(
+        _month_q("completed_at", ctx), kind=kind, status=ActivityStatus.DONE
+    )
+
+
+DURATION = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+DAY_SECONDS = Decimal(86400)
+
+
+def _days(value: timedelta | None) -> Decimal:
+    if value is None:
+        return ZERO
+    return Decimal(value.total_seconds()) / DAY_SECONDS
+
+
+def _processing_parts(ctx: Context, scope: Scope) -> list[Part]:
+    rows = _grouped(_won_deals(ctx).filter(scope.q()), n=Count("pk"), d=Sum(DURATION))
+    return [Part(r["responsible_id"], r["team_id"], _days(r["d"]), Decimal(r["n"])) for r in rows]
+
+
+def _refusal_parts(ctx: Context, scope: Scope) -> list[Part]:
+    motivated = Q(status=LeadStatus.DISQUALIFIED) & ~Q(disqualification_reason="")
+    rows = _grouped(
+        _decided_leads(ctx).filter(scope.q()), n=Count("pk"), m=Count("pk", filter=motivated)
+    )
+    return [Part(r["responsible_id"], r["team_id"], Decimal(r["m"]), Decimal(r["n"])) for r in rows]
+
+
+def _won_amount_parts(ctx: Context, scope: Scope) -> list[Part]:
+    rows = _grouped(_won_deals(ctx).filter(scope.q()), s=Sum("amount"))
+    return [Part(r["responsible_id"], r["team_id"], r["s"] or ZERO) for r in rows]
+
+
+def _deal_url(pk: int) -> str:
+    return reverse("sales:deal_detail", args=[pk])
+
+
+def _deal_facts(qs: QuerySet[Deal], value: Callable[[Deal], Decimal], day_of: Any) -> list[Fact]:
+    return [
+        Fact(
+            day=day_of(d),
+            label=d.title,
+            value=value(d),
+            user_id=d.responsible_id,
+            team_id=d.team_id,
+            url=_deal_url(d.pk),
+            note=d.company.name if d.company_id and d.company else "",
+        )
+        for d in qs.select_related("company").order_by("closed_at", "pk")
+    ]
+
+
+def _local(value: datetime | None) -> date:
+    return timezone.localtime(value).date() if value else date.min
+
+
+def _activity_facts(qs: QuerySet[Activity]) -> list[Fact]:
+    return [
+        Fact(
+            day=_local(a.completed_at),
+            label=a.subject,
+            value=Decimal(1),
+            user_id=a.responsible_id,
+            team_id=a.team_id,
+            url=reverse("activities:activity_detail", args=[a.pk]),
+            note=a.company.name if a.company_id and a.company else "",
+        )
+        for a in qs.select_related("company").order_by("completed_at", "pk")
+    ]
+
+
+def _lead_facts(qs: QuerySet[Lead], counts: Callable[[Lead], bool]) -> list[Fact]:
+    return [
+        Fact(
+            day=_local(lead.closed_at),
+            label=lead.title,
+            value=Decimal(1) if counts(lead) else ZERO,
+            user_id=lead.responsible_id,
+            team_id=lead.team_id,
+            url=reverse("sales:lead_detail", args=[lead.pk]),
+            note=lead.get_disqualification_reason_display() if lead.disqualification_reason else "",
+            counts=counts(lead),
+        )
+        for lead in qs.order_by("closed_at", "pk")
+    ]
+
+
+# --- invoice and payment events (INVOICE_EVENTS.md) ----------------------------------------
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None and value != "" else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return ZERO
+
+
+def _iso(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Invoice:
+    case_id: str
+    number: str
+    total: Decimal
+    issued: date
+    due: date | None
+    user_id: int | None
+    team_id: int | None
+    deal_id: int | None = None
+
+
+def _issued(ctx: Context, case_ids: Iterable[str] | None = None) -> dict[str, Invoice]:
+    """The invoices issued up to the end of the figures (one query)."""
+    qs = Event.objects.filter(case_type=INVOICE, activity="invoice_issued")
+    if case_ids is not None:
+        qs = qs.filter(case_id__in=list(case_ids))
+    else:
+        qs = qs.filter(timestamp__lt=ctx.as_of_end)
+    result: dict[str, Invoice] = {}
+    for case_id, payload, stamp in qs.order_by("timestamp", "pk").values_list(
+        "case_id", "payload", "timestamp"
+    ):
+        p = payload if isinstance(payload, dict) else {}
+        result[case_id] = Invoice(
+            case_id=case_id,
+            number=str(p.get("number", case_id)),
+            total=_money(p.get("total")),
+            issued=_iso(p.get("issue_date")) or _local(stamp),
+            due=_iso(p.get("due_date")),
+            user_id=_int(p.get("responsible_id")),
+            team_id=_int(p.get("team_id")),
+            deal_id=_int(p.get("deal_id")),
+        )
+    return result
+
+
+def _unpaid(ctx: Context, scope: Scope) -> list[Invoice]:
+    key = "unpaid"
+    if key not in ctx._cache:
+        issued = _issued(ctx)
+        closed = set(
+            Event.objects.filter(
+                case_type=INVOICE,
+                activity__in=["invoice_paid", "invoice_cancelled"],
+                timestamp__lt=ctx.as_of_end,
+                case_id__in=list(issued),
+            ).values_list("case_id", flat=True)
+        )
+        ctx._cache[key] = [inv for cid, inv in issued.items() if cid not in closed]
+    invoices: list[Invoice] = ctx._cache[key]
+    return [inv for inv in invoices if scope.holds(inv.user_id, inv.team_id)]
+
+
+def _overdue(ctx: Context, scope: Scope) -> list[Invoice]:
+    limit = ctx.as_of - timedelta(days=OVERDUE_GRACE_DAYS)
+    return [inv for inv in _unpaid(ctx, scope) if inv.due is not None and inv.due < limit]
+
+
+def _invoice_parts(invoices: list[Invoice]) -> list[Part]:
+    return [Part(inv.user_id, inv.team_id, Decimal(1)) for inv in invoices]
+
+
+def _invoice_facts(invoices: list[Invoice], ctx: Context) -> list[Fact]:
+    return [
+        Fact(
+            day=inv.issued,
+            label=inv.number,
+            value=Decimal(1),
+            user_id=inv.user_id,
+            team_id=inv.team_id,
+            url=reverse("planning:kpi_invoice", args=[int(inv.case_id)])
+            if inv.case_id.isdigit()
+            else "",
+            note=f"{inv.total} ₽"
+            + (f", {inv.due:%d.%m.%Y}" if inv.due else "")
+            + (f" (+{(ctx.as_of - inv.due).days})" if inv.due and inv.due < ctx.as_of else ""),
+        )
+        for inv in sorted(invoices, key=lambda i: (i.issued, i.case_id))
+    ]
+
+
+# A payment recorded up to this long after its month still counts in the month of its date.
+LATE_PAYMENT_DAYS = 92
+
+
+def payments(ctx: Context, scope: Scope) -> list[Fact]:
+    """Payments and refunds dated in the month, credited through their invoices."""
+    return _payments(ctx, scope)
+
+
+def invoices_of(ctx: Context, case_ids: Iterable[str]) -> dict[str, Invoice]:
+    return _issued(ctx, case_ids)
+
+
+def _payments(ctx: Context, scope: Scope) -> list[Fact]:
+    """Payments (and refunds, negative) dated in the month, credited through the invoice."""
+    key = "payments"
+    if key not in ctx._cache:
+        start, end = ctx.month.bounds()
+        rows = list(
+            Event.objects.filter(
+                case_type=INVOICE,
+                activity__in=["payment_received", "payment_refunded"],
+                timestamp__gte=start - timedelta(days=LATE_PAYMENT_DAYS),
+                timestamp__lt=end + timedelta(days=LATE_PAYMENT_DAYS),
+            )
+            .order_by("timestamp", "pk")
+            .values_list("case_id", "activity", "payload", "timestamp")
+        )
+        dated = []
+        for case_id, activity, payload, stamp in rows:
+            p = payload if isinstance(payload, dict) else {}
+            when = _iso(p.get("payment_date")) or _local(stamp)
+            if ctx.month.first <= when <= ctx.month.last:
+                sign = Decimal(-1) if activity == "payment_refunded" else Decimal(1)
+                dated.append((case_id, when, sign * _money(p.get("amount")), activity))
+        invoices = _issued(ctx, {row[0] for row in dated}) if dated else {}
+        facts = []
+        for case_id, when, amount, activity in dated:
+            inv = invoices.get(case_id)
+            facts.append(
+                Fact(
+                    day=when,
+                    label=inv.number if inv else case_id,
+                    value=amount,
+                    user_id=inv.user_id if inv else None,
+                    team_id=inv.team_id if inv else None,
+                    url=reverse("planning:kpi_invoice", args=[int(case_id)])
+                    if case_id.isdigit()
+                    else "",
+                    note=activity,
+                    ref=case_id,
+                )
+            )
+        ctx._cache[key] = facts
+    payments: list[Fact] = ctx._cache[key]
+    return [f for f in payments if scope.holds(f.user_id, f.team_id)]
+
+
+def _fact_parts(facts: list[Fact]) -> list[Part]:
+    grouped: dict[tuple[int | None, int | None], Decimal] = {}
+    for f in facts:
+        grouped[(f.user_id, f.team_id)] = grouped.get((f.user_id, f.team_id), ZERO) + f.value
+    return [Part(u, t, v) for (u, t), v in grouped.items()]
+
+
+# --- administrator's building blocks -----------------------------------------------------
+
+# record → (model, {numeric fields}, {date fields}, {filter fields → allowed values})
+RECORDS: dict[str, tuple[type[Model], dict[str, str], tuple[str, ...], dict[str, list[str]]]] = {
+    "deal": (
+        Deal,
+        {"amount": "amount", "probability": "probability"},
+        ("closed_at", "created_at"),
+        {"status": list(DealStatus.values)},
+    ),
+    "lead": (
+        Lead,
+        {},
+        ("created_at", "closed_at", "qualified_at"),
+        {
+            "status": list(LeadStatus.values),
+            "source": [c[0] for c in Lead._meta.get_field("source").choices or []],
+        },
+    ),
+    "activity": (
+        Activity,
+        {"duration_minutes": "duration_minutes"},
+        ("completed_at", "created_at", "due_at"),
+        {
+            "kind": list(ActivityKind.values),
+            "status": list(ActivityStatus.values),
+            "call_result": [c[0] for c in Activity._meta.get_field("call_result").choices or []],
+        },
+    ),
+}
+# Payload keys an event-based KPI may sum or average must be plain names.
+PAYLOAD_KEY_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def validate_custom(
+    *,
+    source: str,
+    aggregate: str,
+    record: str,
+    field_name: str,
+    date_field: str,
+    filters: dict[str, Any],
+    event_activity: str,
+) -> list[str]:
+    """What is wrong with an administrator's KPI (empty when it is safe to compute)."""
+    errors: list[str] = []
+    if aggregate not in KpiAggregate.values:
+        errors.append("aggregate")
+    if source == KpiSource.RECORD:
+        spec = RECORDS.get(record)
+        if spec is None:
+            return [*errors, "record"]
+        _model, numeric, dates, allowed = spec
+        if aggregate != KpiAggregate.COUNT and field_name not in numeric:
+            errors.append("field")
+        if date_field not in dates:
+            errors.append("date_field")
+        for name, value in (filters or {}).items():
+            if name not in allowed or str(value) not in allowed[name]:
+                errors.append(f"filters.{name}")
+    elif source == KpiSource.EVENT:
+        if not event_activity or not set(event_activity) <= PAYLOAD_KEY_CHARS:
+            errors.append("event_activity")
+        if aggregate != KpiAggregate.COUNT and (
+            not field_name or not set(field_name) <= PAYLOAD_KEY_CHARS
+        ):
+            errors.append("field")
+    else:
+        errors.append("source")
+    return errors
+
+
+def _custom_record_qs(kpi: Kpi, ctx: Context) -> QuerySet[Any]:
+    model, _numeric, _dates, allowed = RECORDS[kpi.record]
+    filters = {k: v for k, v in (kpi.filters or {}).items() if k in allowed}
+    return model._default_manager.filter(_month_q(kpi.date_field, ctx), **filters)
+
+
+def _custom_parts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Part]:
+    if kpi.source == KpiSource.RECORD:
+        qs = _custom_record_qs(kpi, ctx).filter(scope.q())
+        if kpi.aggregate == KpiAggregate.COUNT:
+            return _count_parts(qs)
+        rows = _grouped(qs, n=Count(kpi.field), s=Sum(kpi.field))
+        den = kpi.aggregate == KpiAggregate.AVG
+        return [
+            Part(
+                r["responsible_id"],
+                r["team_id"],
+                Decimal(r["s"] or 0),
+                Decimal(r["n"]) if den else Decimal(1),
+            )
+            for r in rows
+        ]
+    return _fact_parts_avg(_custom_event_facts(kpi, ctx, scope), kpi.aggregate == KpiAggregate.AVG)
+
+
+def _fact_parts_avg(facts: list[Fact], avg: bool) -> list[Part]:
+    if not avg:
+        return _fact_parts(facts)
+    grouped: dict[tuple[int | None, int | None], tuple[Decimal, Decimal]] = {}
+    for f in facts:
+        num, den = grouped.get((f.user_id, f.team_id), (ZERO, ZERO))
+        grouped[(f.user_id, f.team_id)] = (num + f.value, den + 1)
+    return [Part(u, t, n, d) for (u, t), (n, d) in grouped.items()]
+
+
+def _custom_event_facts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Fact]:
+    """An event activity credited to the event's actor and the actor's team."""
+    start, end = ctx.month.bounds()
+    rows = Event.objects.filter(
+        activity=kpi.event_activity, timestamp__gte=start, timestamp__lt=end
+    ).values_list(
+        "pk", "case_type", "case_id", "actor_id", "actor__team_id", "payload", "timestamp"
+    )
+    facts = []
+    for _pk, case_type, case_id, actor_id, team_id, payload, stamp in rows.order_by("timestamp"):
+        if not scope.holds(actor_id, team_id):
+            continue
+        p = payload if isinstance(payload, dict) else {}
+        value = Decimal(1) if kpi.aggregate == KpiAggregate.COUNT else _money(p.get(kpi.field))
+        facts.append(Fact(_local(stamp), f"{case_type} {case_id}", value, actor_id, team_id))
+    return facts
+
+
+def _custom_facts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Fact]:
+    if kpi.source == KpiSource.EVENT:
+        return _custom_event_facts(kpi, ctx, scope)
+    qs = _custom_record_qs(kpi, ctx).filter(scope.q()).order_by(kpi.date_field, "pk")[:500]
+    url_name = {
+        "deal": "sales:deal_detail",
+        "lead": "sales:lead_detail",
+        "activity": "activities:activity_detail",
+    }[kpi.record]
+    facts = []
+    for obj in qs:
+        value = (
+            Decimal(1)
+            if kpi.aggregate == KpiAggregate.COUNT
+            else Decimal(getattr(obj, kpi.field) or 0)
+        )
+        facts.append(
+            Fact(
+                _local(getattr(obj, kpi.date_field)),
+                str(obj),
+                value,
+                obj.responsible_id,
+                obj.team_id,
+                reverse(url_name, args=[obj.pk]),
+            )
+        )
+    return facts
+
+
+# --- the dispatch --------------------------------------------------------------------------
+
+
+def mode_of(kpi: Kpi) -> str:
+    if kpi.key == "order_processing_days":
+        return MODE_AVG
+    if kpi.key == "motivated_refusal_share":
+        return MODE_SHARE
+    if kpi.source != KpiSource.BUILTIN and kpi.aggregate == KpiAggregate.AVG:
+        return MODE_AVG
+    return MODE_SUM
+
+
+def is_state(kpi: Kpi) -> bool:
+    """A stock at a moment (unpaid invoices), not a flow through the month: no run-rate."""
+    return kpi.key in ("unpaid_invoices", "overdue_payments_5d", "late_projects")
+
+
+def kpi_parts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Part]:
+    """The grouped pieces of a KPI for the month (one grouped query for most KPIs)."""
+    key = kpi.key
+    if kpi.source != KpiSource.BUILTIN:
+        return _custom_parts(kpi, ctx, scope)
+    if key == "revenue":
+        if ctx.settings_basis == RevenueBasis.WON:
+            return _won_amount_parts(ctx, scope)
+        return _fact_parts(_payments(ctx, scope))
+    if key == "projects":
+        return _count_parts(_won_deals(ctx).filter(scope.q()))
+    if key == "order_processing_days":
+        return _processing_parts(ctx, scope)
+    if key == "positive_decisions":
+        return _count_parts(
+            Lead.objects.filter(_month_q("closed_at", ctx), status=LeadStatus.CONVERTED).filter(
+                scope.q()
+            )
+        )
+    if key == "motivated_refusal_share":
+        return _refusal_parts(ctx, scope)
+    if key == "calls":
+        return _count_parts(_done(ActivityKind.CALL, ctx).filter(scope.q()))
+    if key == "meetings":
+        return _count_parts(_done(ActivityKind.MEETING, ctx).filter(scope.q()))
+    if key == "cross_sales":
+        return _count_parts(_cross_sale_deals(ctx).filter(scope.q()))
+    if key == "unpaid_invoices":
+        return _invoice_parts(_unpaid(ctx, scope))
+    if key == "overdue_payments_5d":
+        return _invoice_parts(_overdue(ctx, scope))
+    if key == "late_projects":
+        return _count_parts(_late_deals(ctx).filter(scope.q()))
+    return []
+
+
+def kpi_facts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Fact]:
+    """The records behind a KPI's figure for the month and scope."""
+    key = kpi.key
+    if kpi.source != KpiSource.BUILTIN:
+        return _custom_facts(kpi, ctx, scope)
+    one = lambda _d: Decimal(1)  # noqa: E731
+    closed = lambda d: _local(d.closed_at)  # noqa: E731
+    if key == "revenue":
+        if ctx.settings_basis == RevenueBasis.WON:
+            return _deal_facts(_won_deals(ctx).filter(scope.q()), lambda d: d.amount, closed)
+        return _payments(ctx, scope)
+    if key == "projects":
+        return _deal_facts(_won_deals(ctx).filter(scope.q()), one, closed)
+    if key == "order_processing_days":
+        return _deal_facts(
+            _won_deals(ctx).filter(scope.q()),
+            lambda d: _days((d.closed_at or d.created_at) - d.created_at).quantize(Decimal("0.01")),
+            closed,
+        )
+    if key == "positive_decisions":
+        qs = Lead.objects.filter(_month_q("closed_at", ctx), status=LeadStatus.CONVERTED)
+        return _lead_facts(qs.filter(scope.q()), lambda _lead: True)
+    if key == "motivated_refusal_share":
+        return _lead_facts(
+            _decided_leads(ctx).filter(scope.q()),
+            lambda lead: (
+                lead.status == LeadStatus.DISQUALIFIED and bool(lead.disqualification_reason)
+            ),
+        )
+    if key == "calls":
+        return _activity_facts(_done(ActivityKind.CALL, ctx).filter(scope.q()))
+    if key == "meetings":
+        return _activity_facts(_done(ActivityKind.MEETING, ctx).filter(scope.q()))
+    if key == "cross_sales":
+        return _deal_facts(_cross_sale_deals(ctx).filter(scope.q()), one, closed)
+    if key == "unpaid_invoices":
+        return _invoice_facts(_unpaid(ctx, scope), ctx)
+    if key == "overdue_payments_5d":
+        return _invoice_facts(_overdue(ctx, scope), ctx)
+    if key == "late_projects":
+        late = _late_deals(ctx).filter(scope.q()).select_related("stage", "company")
+        return [
+            Fact(
+                day=_local(d.closed_at) if d.closed_at else (d.expected_close_date or date.min),
+                label=d.title,
+                value=Decimal(1),
+                user_id=d.responsible_id,
+                team_id=d.team_id,
+                url=_deal_url(d.pk),
+                note=" · ".join(
+                    x
+                    for x in (
+                        f"{d.expected_close_date:%d.%m.%Y}" if d.expected_close_date else "",
+                        d.stage.label if d.status == DealStatus.OPEN else "",
+                        d.description[:120],
+                    )
+                    if x
+                ),
+            )
+            for d in late.order_by("expected_close_date", "pk")
+        ]
+    return []
+
+
+def pipeline_revenue(ctx: Context, scope: Scope) -> list[Part]:
+    """Open deals expected to close in the rest of the month, weighted by their stage's
+    probability (the pipeline-weighted part of the revenue forecast; one grouped query)."""
+    if ctx.as_of >= ctx.month.last:
+        return []
+    qs = Deal.objects.filter(
+        scope.q(),
+        status=DealStatus.OPEN,
+        expected_close_date__gte=max(ctx.as_of, ctx.month.first),
+        expected_close_date__lte=ctx.month.last,
+    )
+    rows = (
+        qs.values("responsible_id", "team_id", "stage__probability")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    return [
+        Part(
+            r["responsible_id"],
+            r["team_id"],
+            ((r["s"] or ZERO) * Decimal(r["stage__probability"]) / HUNDRED).quantize(
+                Decimal("0.01")
+            ),
+        )
+        for r in rows
+    ]
+
+
+def sync_builtin(kpi_model: Any) -> int:
+    """Create or refresh the eleven built-in KPIs (idempotent; the data migration and a
+    catalogue read after a test flush both call it). An administrator's order and activity
+    are kept; names, units, directions and definitions are the code's."""
+    existing = {k.key: k for k in kpi_model.objects.filter(key__in=BUILTIN_KEYS)}
+    changed = 0
+    for order, row in enumerate(BUILTIN, start=1):
+        kpi = existing.get(row["key"])
+        if kpi is None:
+            kpi_model.objects.create(source="builtin", order=order * 10, **row)
+            changed += 1
+            continue
+        fields = [name for name, value in row.items() if getattr(kpi, name) != value]
+        if fields or kpi.source != "builtin":
+            for name in fields:
+                setattr(kpi, name, row[name])
+            kpi.source = "builtin"
+            kpi.save(update_fields=[*fields, "source"])
+            changed += 1
+    return changed

@@ -1,0 +1,182 @@
+"""Motivation (seeds 002, 004): the monthly commission statement of a person, every line
+traced to a payment event of an invoice (INVOICE_EVENTS.md).
+
+A line is a payment (or refund) dated in the month, credited to the invoice's responsible:
+its amount split over the product groups of the invoice's deal lines (in proportion to their
+totals), times the scheme's percent for each group, times the multiplier of the step the
+person's revenue plan achievement reached. A hunter's line is the hunter's share of a
+handed-off client's later sales (the share and the period recorded at handoff by `sales`),
+not multiplied. Being computed from the log, a payment entered late still lands in the month
+of its date: the statement of that month is recalculated the moment it arrives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+
+from greenwave.sales.models import ClientHandoff, Deal, DealItem
+
+from . import kpis
+from .models import CommissionScheme
+
+CENT = Decimal("0.01")
+LINE_OWN, LINE_HUNTER = "own", "hunter_share"
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str
+    invoice: str
+    invoice_id: str
+    payment_date: date
+    amount: Decimal
+    base: Decimal
+    percent: Decimal
+    multiplier: Decimal
+    commission: Decimal
+    deal_id: int | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    month: kpis.Month
+    user_id: int
+    scheme: CommissionScheme | None
+    paid: Decimal
+    target: Decimal | None
+    achievement: Decimal | None
+    multiplier: Decimal
+    lines: list[Line]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.commission for line in self.lines), Decimal(0))
+
+
+def multiplier_for(scheme: CommissionScheme, achievement: Decimal | None) -> Decimal:
+    """The multiplier of the highest step reached (1 below the first step or without a plan)."""
+    result = Decimal(1)
+    if achievement is None:
+        return result
+    for start, factor in sorted(
+        ((Decimal(str(a)), Decimal(str(b))) for a, b in scheme.steps or []), key=lambda s: s[0]
+    ):
+        if achievement >= start:
+            result = factor
+    return result
+
+
+def _group_shares(deal_ids: set[int]) -> dict[int, dict[int | None, Decimal]]:
+    """{deal: {product group: share of the deal's lines}} (one grouped query)."""
+    total = ExpressionWrapper(
+        F("quantity") * F("price"), output_field=DecimalField(max_digits=20, decimal_places=5)
+    )
+    rows = (
+        DealItem.objects.filter(deal_id__in=deal_ids)
+        .values("deal_id", "product__group_id")
+        .annotate(s=Sum(total))
+        .order_by()
+    )
+    sums: dict[int, dict[int | None, Decimal]] = {}
+    for row in rows:
+        sums.setdefault(row["deal_id"], {})[row["product__group_id"]] = row["s"] or Decimal(0)
+    shares: dict[int, dict[int | None, Decimal]] = {}
+    for deal_id, groups in sums.items():
+        whole = sum(groups.values(), Decimal(0))
+        if whole > 0:
+            shares[deal_id] = {g: v / whole for g, v in groups.items()}
+    return shares
+
+
+def _percent(scheme: CommissionScheme, group_id: int | None) -> Decimal:
+    value = (scheme.group_percents or {}).get(str(group_id)) if group_id else None
+    return Decimal(str(value)) if value is not None else scheme.default_percent
+
+
+def statement(*, user_id: int, month: kpis.Month, target: Decimal | None) -> Statement:
+    scheme = CommissionScheme.objects.filter(is_active=True).order_by("pk").first()
+    ctx = kpis.context_for(month)
+    facts = kpis.payments(ctx, kpis.Scope())
+    invoices = kpis.invoices_of(ctx, {f.ref for f in facts}) if facts else {}
+    deal_of = {f.ref: invoices[f.ref].deal_id if f.ref in invoices else None for f in facts}
+    deal_ids = {d for d in deal_of.values() if d}
+    deals: dict[int, Any] = {
+        d["pk"]: d
+        for d in Deal.objects.filter(pk__in=deal_ids).values(
+            "pk", "company_id", "hunter_id", "hunter_share_percent", "title"
+        )
+    }
+    handoffs = {
+        h.company_id: h
+        for h in ClientHandoff.objects.filter(
+            company_id__in={d["company_id"] for d in deals.values() if d["company_id"]}
+        )
+    }
+    own = [f for f in facts if f.user_id == user_id]
+    paid = sum((f.value for f in own), Decimal(0))
+    achievement = (100 * paid / target).quantize(CENT) if target else None
+    lines: list[Line] = []
+    if scheme is None:
+        return Statement(month, user_id, None, paid, target, achievement, Decimal(1), lines)
+    multiplier = multiplier_for(scheme, achievement)
+    shares = _group_shares(deal_ids)
+    for fact in own:
+        deal_id = deal_of.get(fact.ref)
+        split = shares.get(deal_id or 0) or {None: Decimal(1)}
+        for group_id, share in sorted(split.items(), key=lambda g: g[0] or 0):
+            base = (fact.value * share).quantize(CENT)
+            percent = _percent(scheme, group_id)
+            lines.append(
+                Line(
+                    LINE_OWN,
+                    fact.label,
+                    fact.ref,
+                    fact.day,
+                    fact.value,
+                    base,
+                    percent,
+                    multiplier,
+                    (base * percent / 100 * multiplier).quantize(CENT),
+                    deal_id,
+                    note=str(group_id or ""),
+                )
+            )
+    for fact in facts:
+        deal = deals.get(deal_of.get(fact.ref) or 0)
+        if deal is None or fact.user_id == user_id:
+            continue
+        handoff = handoffs.get(deal["company_id"])
+        share = Decimal(0)
+        if deal["hunter_id"] == user_id and deal["hunter_share_percent"]:
+            share = deal["hunter_share_percent"]
+        elif (
+            handoff is not None
+            and handoff.hunter_id == user_id
+            and handoff.deal_id != deal["pk"]
+            and fact.day <= handoff.share_until
+        ):
+            share = handoff.share_percent
+        if share:
+            lines.append(
+                Line(
+                    LINE_HUNTER,
+                    fact.label,
+                    fact.ref,
+                    fact.day,
+                    fact.value,
+                    fact.value,
+                    share,
+                    Decimal(1),
+                    (fact.value * share / 100).quantize(CENT),
+                    deal["pk"],
+                    note=deal["title"],
+                )
+            )
+    lines.sort(key=lambda line: (line.payment_date, line.invoice, line.kind))
+    return Statement(month, user_id, scheme, paid, target, achievement, multiplier, lines)

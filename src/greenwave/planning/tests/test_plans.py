@@ -1,0 +1,245 @@
+"""Monthly plans through the API and the pages: who sets and sees which plan, locking after
+the month, audit events, copy from last month, top-down split, XLSX import (all or nothing),
+and the grid's query count (no N+1)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
+
+from greenwave.core.errors import DomainError
+from greenwave.core.models import Event
+from greenwave.planning import kpis, selectors, services
+from greenwave.planning.models import MonthPlan, PlanTarget
+
+pytestmark = pytest.mark.django_db
+
+NOW = kpis.Month.of(kpis.today())
+
+
+def test_kpis_endpoint_lists_the_eleven(two_teams: dict[str, Any], bearer: Any) -> None:
+    answer = bearer(two_teams["hunter_a"]).get("/api/v1/kpis")
+    assert answer.status_code == 200
+    keys = [k["key"] for k in answer.json()]
+    assert keys == list(kpis.BUILTIN_KEYS)
+    assert all(k["definition"] for k in answer.json())
+
+
+def test_head_sets_a_plan_and_the_manager_sees_only_their_own(
+    two_teams: dict[str, Any], bearer: Any
+) -> None:
+    head, hunter, other = two_teams["head_a"], two_teams["hunter_a"], two_teams["hunter_b"]
+    body = {"user_id": hunter.pk, "targets": {"calls": 120, "revenue": "500000"}}
+    answer = bearer(head).put(f"/api/v1/plans/{NOW.key}", body, content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    data = answer.json()
+    assert Decimal(data["targets"]["calls"]) == 120
+    assert set(data["actuals"]) >= set(kpis.BUILTIN_KEYS)
+    assert set(data["forecast"]) >= set(kpis.BUILTIN_KEYS)
+    event = Event.objects.get(case_type="month_plan", activity="plan_targets_set")
+    assert event.actor_id == head.pk
+    assert event.payload["changes"]["calls"] == [None, "120.00"]
+
+    mine = bearer(hunter).get(f"/api/v1/plans/{NOW.key}")
+    assert mine.status_code == 200
+    assert Decimal(mine.json()["targets"]["revenue"]) == 500000
+    # A manager sees no one else's plan, not even a teammate's or the team's.
+    assert bearer(hunter).get(f"/api/v1/plans/{NOW.key}?user_id={head.pk}").status_code == 404
+    team_a = two_teams["team_a"].pk
+    assert bearer(hunter).get(f"/api/v1/plans/{NOW.key}?team_id={team_a}").status_code == 404
+    # A manager cannot set plans.
+    own = {"user_id": hunter.pk, "targets": {"calls": 1}}
+    refused = bearer(hunter).put(f"/api/v1/plans/{NOW.key}", own, content_type="application/json")
+    assert refused.status_code == 403
+    # The head sees the team; another team's person and team are a 404.
+    assert bearer(head).get(f"/api/v1/plans/{NOW.key}?team_id={team_a}").status_code == 200
+    assert bearer(head).get(f"/api/v1/plans/{NOW.key}?user_id={other.pk}").status_code == 404
+    team_b = two_teams["team_b"].pk
+    assert bearer(head).get(f"/api/v1/plans/{NOW.key}?team_id={team_b}").status_code == 404
+    foreign = {"user_id": other.pk, "targets": {"calls": 5}}
+    put = bearer(head).put(f"/api/v1/plans/{NOW.key}", foreign, content_type="application/json")
+    assert put.status_code == 404
+    assert PlanTarget.objects.count() == 2
+
+
+def test_team_plan_is_the_sum_of_its_people_unless_set_top_down(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    head, hunter = two_teams["head_a"], two_teams["hunter_a"]
+    second = make_user("hunter_a2", roles=["hunter"], team=two_teams["team_a"])
+    services.plan_targets_set(actor=head, month=NOW, user=hunter, targets={"calls": 100})
+    services.plan_targets_set(actor=head, month=NOW, user=second, targets={"calls": 50})
+    subject = selectors.plan_subject(actor=head, team_id=two_teams["team_a"].pk)
+    report = selectors.plan_report(actor=head, month=NOW, subject=subject)
+    assert next(f for f in report.figures if f.kpi.key == "calls").target == 150
+    team = two_teams["team_a"]
+    services.plan_targets_set(actor=head, month=NOW, team=team, targets={"calls": 301})
+    report = selectors.plan_report(actor=head, month=NOW, subject=subject)
+    assert next(f for f in report.figures if f.kpi.key == "calls").target == 301
+    members = list(selectors.team_members(actor=head, team=team))
+    services.plan_split_team(actor=head, month=NOW, team=team, members=members)
+    split = sorted(
+        PlanTarget.objects.filter(plan__user__in=members, kpi__key="calls").values_list(
+            "target", flat=True
+        )
+    )
+    assert split == [Decimal(150), Decimal(151)]
+
+
+def test_bad_targets_change_nothing(two_teams: dict[str, Any], bearer: Any) -> None:
+    head, hunter = two_teams["head_a"], two_teams["hunter_a"]
+    client = bearer(head)
+    url = f"/api/v1/plans/{NOW.key}"
+    for body in (
+        {"user_id": hunter.pk, "targets": {"calls": 10, "nonsense": 5}},
+        {"user_id": hunter.pk, "targets": {"calls": -1}},
+        {"user_id": hunter.pk, "targets": {"motivated_refusal_share": 150}},
+        {"user_id": hunter.pk, "team_id": two_teams["team_a"].pk, "targets": {"calls": 1}},
+        {"targets": {"calls": 1}},
+        {"user_id": hunter.pk, "targets": {"calls": 1}, "extra": 1},
+    ):
+        answer = client.put(url, body, content_type="application/json")
+        assert 400 <= answer.status_code < 500, body
+        assert "code" in answer.json()
+    assert client.get("/api/v1/plans/2026-13").status_code == 422
+    assert not PlanTarget.objects.exists()
+    assert not MonthPlan.objects.exists()
+
+
+def test_a_month_that_is_over_is_locked(two_teams: dict[str, Any], bearer: Any) -> None:
+    head, hunter = two_teams["head_a"], two_teams["hunter_a"]
+    past = NOW.previous
+    with pytest.raises(DomainError) as caught:
+        services.plan_targets_set(actor=head, month=past, user=hunter, targets={"calls": 1})
+    assert caught.value.status == 409
+    body = {"user_id": hunter.pk, "targets": {"calls": 1}}
+    answer = bearer(head).put(f"/api/v1/plans/{past.key}", body, content_type="application/json")
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "planning.plan_locked"
+
+
+def test_copy_from_last_month(two_teams: dict[str, Any]) -> None:
+    head, hunter = two_teams["head_a"], two_teams["hunter_a"]
+    old = MonthPlan.objects.create(period=NOW.previous.first, user=hunter)
+    calls = selectors.kpi_get(actor=head, key="calls")
+    meetings = selectors.kpi_get(actor=head, key="meetings")
+    PlanTarget.objects.create(plan=old, kpi=calls, target=90)
+    PlanTarget.objects.create(plan=old, kpi=meetings, target=9)
+    services.plan_targets_set(actor=head, month=NOW, user=hunter, targets={"meetings": 12})
+    assert services.plan_copy_previous(actor=head, month=NOW, team=two_teams["team_a"]) == 1
+    now = dict(
+        PlanTarget.objects.filter(plan__period=NOW.first, plan__user=hunter).values_list(
+            "kpi__key", "target"
+        )
+    )
+    assert now == {"calls": Decimal(90), "meetings": Decimal(12)}  # set targets are kept
+    assert Event.objects.filter(activity="plan_copied").count() == 1
+
+
+def _xlsx(rows: list[list[Any]]) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+    return data
+
+
+def test_xlsx_import_is_all_or_nothing_with_row_numbers(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    head, hunter = two_teams["head_a"], two_teams["hunter_a"]
+    second = make_user("hunter_a2", roles=["hunter"], team=two_teams["team_a"])
+    users = {u.username: u for u in (hunter, second)}
+    bad = _xlsx(
+        [["login", "calls", "revenue"], ["hunter_a", 100, 500000], ["hunter_a2", "many", 1]]
+    )
+    with pytest.raises(DomainError) as caught:
+        services.plan_import_xlsx(actor=head, month=NOW, file=bad, size=10, users=users)
+    assert caught.value.details["errors"][0]["row"] == 3
+    assert not PlanTarget.objects.exists()
+    stranger = _xlsx([["login", "calls"], ["hunter_b", 1]])
+    with pytest.raises(DomainError):
+        services.plan_import_xlsx(actor=head, month=NOW, file=stranger, size=10, users=users)
+    with pytest.raises(DomainError):
+        services.plan_import_xlsx(
+            actor=head, month=NOW, file=io.BytesIO(b"not a zip"), size=9, users=users
+        )
+    good = _xlsx(
+        [["login", "calls", "revenue"], ["hunter_a", 100, 500000], ["hunter_a2", 80, None]]
+    )
+    assert services.plan_import_xlsx(actor=head, month=NOW, file=good, size=10, users=users) == 2
+    assert PlanTarget.objects.count() == 3
+
+
+def test_grid_of_twenty_people_is_a_handful_of_queries(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    head, team = two_teams["head_a"], two_teams["team_a"]
+    for i in range(19):
+        make_user(f"grid{i}", roles=["hunter"], team=team)
+    selectors.kpi_catalogue(actor=head)
+    head = type(head).objects.get(pk=head.pk)
+    with CaptureQueriesContext(connection) as queries:
+        grid = selectors.team_grid(actor=head, month=NOW, team=team)
+    assert len(grid.rows) == 20
+    assert len(grid.rows[0].figures) == 11
+    assert len(queries) <= 22, [q["sql"][:120] for q in queries]
+
+
+def test_pages_answer_for_each_role(two_teams: dict[str, Any]) -> None:
+    head, hunter, director = two_teams["head_a"], two_teams["hunter_a"], two_teams["director"]
+    services.plan_targets_set(actor=head, month=NOW, user=hunter, targets={"calls": 100})
+    client = Client()
+    client.force_login(hunter)
+    for name in ("my_plan", "kpi_list"):
+        assert (
+            client.get(f"/planning/{'plan/' if name == 'my_plan' else 'kpis/'}").status_code == 200
+        )
+    assert client.get("/planning/plan/team/").status_code == 404
+    assert client.get(f"/planning/plan/facts/?kpi=calls&period={NOW.key}").status_code == 200
+    assert client.get(f"/planning/plan/?user={head.pk}").status_code == 404
+    client.force_login(head)
+    for path in (
+        "/planning/plan/team/",
+        "/planning/plan/entry/",
+        f"/planning/plan/?user={hunter.pk}",
+    ):
+        assert client.get(path).status_code == 200, path
+    assert client.get(f"/planning/plan/?user={two_teams['hunter_b'].pk}").status_code == 404
+    assert client.get(f"/planning/plan/team/?team={two_teams['team_b'].pk}").status_code == 404
+    client.force_login(director)
+    page = client.get("/planning/plan/department/")
+    assert page.status_code == 200
+    assert "Team A" in page.content.decode()
+    _ = date
+
+
+def test_plan_entry_grid_saves_all_rows_or_none(two_teams: dict[str, Any]) -> None:
+    head, hunter, team = two_teams["head_a"], two_teams["hunter_a"], two_teams["team_a"]
+    client = Client()
+    client.force_login(head)
+    url = f"/planning/plan/entry/?team={team.pk}&period={NOW.key}"
+    bad = {f"t-u{hunter.pk}-calls": "50", f"t-t{team.pk}-revenue": "много"}
+    client.post(url, bad)
+    assert not PlanTarget.objects.exists()
+    good = {f"t-u{hunter.pk}-revenue": "2\u00a0206\u00a0000,50", f"t-t{team.pk}-calls": "300"}
+    assert client.post(url, good).status_code == 302
+    saved = dict(PlanTarget.objects.values_list("kpi__key", "target"))
+    assert saved == {"revenue": Decimal("2206000.50"), "calls": Decimal(300)}
+    page = client.get(url).content.decode()
+    assert "2206000.5" in page, page[page.find("t-u") : page.find("t-u") + 300]
+    outsider = {f"t-u{two_teams['hunter_b'].pk}-calls": "5"}
+    assert client.post(url, outsider).status_code == 404
+    assert PlanTarget.objects.count() == 2
