@@ -74,7 +74,7 @@ class World:
     document: Any = None
     document_template: Any = None
     webhook: Any = None  # integrations: a webhook subscription (admins only)
-    segment: SavedSegment
+    segment: Any = None  # analytics: a saved segment of team A
     # An invoice of team A as the event log knows it (INVOICE_EVENTS.md); planning's KPI
     # click-through shows its events.
     invoice_case: int = 0
@@ -160,6 +160,8 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         **_documents_world(hunter_a, deal),
         webhook=integration_services.webhook_create(
             actor=None, url="https://93.184.215.14/hooks", events=["deal.won"]
+        ),
+        invoice_case=_invoice_of(hunter_a),
         segment=SavedSegment.objects.create(
             name="Top clients",
             kind="abc",
@@ -202,8 +204,6 @@ def _documents_world(hunter_a: User, deal: Deal) -> dict[str, Any]:
         "document": document,
         "document_template": template,
     }
-        invoice_case=_invoice_of(hunter_a),
-    )
 
 
 def _invoice_of(user: User) -> int:
