@@ -9,6 +9,7 @@ from greenwave.core.events_api import router as events_router
 from greenwave.core.search_api import router as search_router
 from greenwave.crm.api import router as crm_router
 from greenwave.decisions.api import router as decisions_router
+from greenwave.outreach.api import router as outreach_router
 from greenwave.planning.api import router as planning_router
 from greenwave.sales.api import router as sales_router
 
@@ -33,5 +34,6 @@ api.add_router("", activities_router)
 api.add_router("", bpm_router)
 api.add_router("", decisions_router)
 api.add_router("", planning_router)
+api.add_router("", outreach_router)
 api.add_router("/events", events_router)
 api.add_router("/search", search_router)
