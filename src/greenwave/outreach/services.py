@@ -820,8 +820,9 @@ def delivery_bounce(*, actor: User, campaign: Campaign, email: str, reason: str 
     )
     if not rows:
         raise DomainError(
-            CoreError.NOT_FOUND,
+            OutreachError.INVALID,
             _("No message of this campaign was sent to %(email)s.") % {"email": address or "—"},
+            details={"fields": {"email": _("No message was sent to this address.")}},
         )
     now = timezone.now()
     for delivery in rows:

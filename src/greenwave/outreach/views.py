@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
 from greenwave.crm.selectors import contact_get
@@ -52,6 +53,13 @@ def login_required(view: View) -> View:
             raise
 
     return django_login_required(wrapper)
+
+
+def _require_change(actor: Any, record: Any) -> None:
+    """Up front, so that a refusal is a 403 page and not a form error."""
+    services.require_outreach_role(actor)
+    if record is not None:
+        require_write(actor, record)
 
 
 # --- segments -------------------------------------------------------------------------------
@@ -84,6 +92,7 @@ def segment_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     actor = request.user
     segment = selectors.segment_get(actor=actor, pk=pk) if pk is not None else None
     if request.method == "POST":
+        _require_change(actor, segment)
         form = SegmentForm(request.POST, actor=actor)
         if form.is_valid():
             try:
@@ -165,6 +174,7 @@ def campaign_list(request: AuthedRequest) -> HttpResponse:
 def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     actor = request.user
     campaign = selectors.campaign_get(actor=actor, pk=pk) if pk is not None else None
+    _require_change(actor, campaign)
     if request.method == "POST":
         form = CampaignForm(request.POST, actor=actor)
         if form.is_valid():

@@ -28,6 +28,8 @@ from greenwave.crm.models import (
     PriceList,
     Product,
 )
+from greenwave.outreach import services as outreach_services
+from greenwave.outreach.models import Campaign, Delivery, Segment, Unsubscription
 from greenwave.planning import services as planning_services
 from greenwave.planning.models import DayPlanItem
 from greenwave.sales import services as sales_services
@@ -65,6 +67,8 @@ class World:
     import_job: ImportJob
     token: ApiToken
     day_item: DayPlanItem
+    segment: Segment
+    campaign: Campaign
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -116,6 +120,12 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
     day_item = planning_services.day_plan_add_item(
         actor=hunter_a, plan=plan, goal="Agree the price", company=company
     )
+    segment = outreach_services.segment_create(
+        actor=hunter_a, name="Moscow clients", filters={"regions": ["Moscow"]}
+    )
+    campaign = outreach_services.campaign_create(
+        actor=hunter_a, name="News", segment=segment, subject="Hi {{ first_name }}", body="News"
+    )
     return World(
         team_a=two_teams["team_a"],
         team_b=two_teams["team_b"],
@@ -144,6 +154,8 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         import_job=job,
         token=token,
         day_item=day_item,
+        segment=segment,
+        campaign=campaign,
     )
 
 
@@ -175,6 +187,10 @@ def snapshot() -> dict[str, Any]:
         DayPlanItem,
         User,
         Team,
+        Segment,
+        Campaign,
+        Delivery,
+        Unsubscription,
     ]
     state: dict[str, Any] = {
         model.__name__: sorted(model.objects.values_list(), key=repr) for model in models

@@ -67,6 +67,8 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "stage": Param(SHARED, lambda w: w.pipeline.stages.order_by("order")[0].pk),
     "decision": Param(SHARED, lambda w: "discount_price_list"),
     "decision_version": Param(SHARED, lambda w: 1),
+    "segment": Param(TEAM, lambda w: w.segment.pk),
+    "campaign": Param(TEAM, lambda w: w.campaign.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -90,6 +92,9 @@ API_PARAMS: dict[str, str] = {
     "decisions:key": "decision",
     "my-day/items:item_id": "day_item",
     "teams:team_id": "team",
+    "segments:segment_id": "segment",
+    "campaigns:campaign_id": "campaign",
+    "campaigns/preview:contact_id": "contact",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -158,6 +163,8 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     },
     ("post", "/api/v1/activities/{activity_id}/cancel"): lambda w: {"reason": "No need"},
     ("post", "/api/v1/decisions/{key}/deploy"): lambda w: None,
+    ("post", "/api/v1/campaigns/{campaign_id}/send"): lambda w: {},
+    ("post", "/api/v1/campaigns/{campaign_id}/bounces"): lambda w: {"email": "anna@example.ru"},
     ("post", "/api/v1/decisions/{key}/evaluate"): lambda w: {
         "segment": "new",
         "payment_history": "good",
@@ -340,6 +347,8 @@ HTML_PARAMS: dict[str, str] = {
     "decisions/versions:version": "decision_version",
     "planning/my-day/items:pk": "day_item",
     "planning/days:pk": "day_plan",
+    "outreach/segments:pk": "segment",
+    "outreach/campaigns:pk": "campaign",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -369,6 +378,10 @@ HTML_SKIPPED_PREFIXES = (
     "ops/admin/",  # the Django admin: operators (superusers) only
     "processes/",  # bpm: see API_SKIPPED_PREFIXES
     "accounts/password/reset/",  # a signed one-time token, not a record id (accounts/tests)
+    # The links of a letter: signed tokens, public by design (outreach/tests).
+    "outreach/unsubscribe/",
+    "outreach/o/",
+    "outreach/c/",
 )
 # Pages that only show a record: the lawyer reads them (any method answers < 500 and
 # changes nothing); the outsider still gets 403/404.
@@ -385,6 +398,8 @@ HTML_READ_PAGES = {
     "sales/clients/{company_pk}/deals/",
     "sales/deals/{pk}/",
     "sales/leads/{pk}/",
+    "outreach/campaigns/{pk}/",
+    "outreach/campaigns/{pk}/preview/",
 }
 HTML_LAWYER_KNOWN_OPEN = {
     "clients/competitors/{pk}/edit/",  # issue #15 item 9: any role edits competitors

@@ -340,7 +340,7 @@ def test_bounce_is_recorded_as_an_event_and_counted(two_teams: dict[str, Any], b
         json.dumps({"email": "nobody@example.ru"}),
         content_type="application/json",
     )
-    assert unknown.status_code == 404
+    assert unknown.status_code == 400
 
 
 def test_an_unsubscribed_contact_is_left_out_of_the_next_campaign(
