@@ -94,20 +94,26 @@ def _condition_expressions(condition: Any) -> Iterator[FilterExpression]:
             yield from _condition_expressions(child)
 
 
+FIELD_LABELS = {"subject": gettext_lazy("subject"), "body": gettext_lazy("body")}
+
+
 def compile_template(source: str, *, field: str) -> Template:
     """Parse a template; a 400 naming the field for a syntax error or an unknown variable."""
+    label = str(FIELD_LABELS.get(field, field))
     try:
         template = _ENGINE.from_string(source)
     except TemplateSyntaxError as exc:
+        message = _("The %(field)s template is broken: %(error)s") % {
+            "field": label,
+            "error": exc,
+        }
         raise DomainError(
-            OutreachError.TEMPLATE_INVALID,
-            _("The %(field)s template is broken: %(error)s") % {"field": field, "error": exc},
-            details={"fields": {field: str(exc)}},
+            OutreachError.TEMPLATE_INVALID, message, details={"fields": {field: message}}
         ) from exc
     unknown = sorted({v for v in _variables(template.nodelist) if v not in VARIABLES})
     if unknown:
         message = _("Unknown variables in the %(field)s: %(names)s. Available: %(known)s.") % {
-            "field": field,
+            "field": label,
             "names": ", ".join(unknown),
             "known": ", ".join(VARIABLES),
         }

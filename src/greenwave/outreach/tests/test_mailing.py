@@ -279,13 +279,14 @@ def test_a_segment_that_matches_nobody_refuses_to_send_with_a_clear_message(
     )
     assert answer.status_code == 400
     assert answer.json()["code"] == "outreach.no_recipients"
-    assert "matches nobody" in answer.json()["message"]
+    assert answer.json()["details"] == {"matched": 0, "mailable": 0}
+    assert "ни один контакт" in answer.json()["message"]
     campaign.refresh_from_db()
     assert campaign.status == "draft"
     assert not Delivery.objects.exists()
     preview = bearer(head).get(f"/api/v1/segments/{campaign.segment_id}/preview").json()
     assert preview["count"] == 0
-    assert preview["message"] == "No contacts match these filters."
+    assert preview["message"] == "Под эти фильтры не подходит ни один контакт."
 
 
 def test_contacts_without_consent_alone_are_named_as_the_reason(two_teams: dict[str, Any]) -> None:
@@ -299,7 +300,7 @@ def test_contacts_without_consent_alone_are_named_as_the_reason(two_teams: dict[
     )
     with pytest.raises(DomainError) as refused:
         services.campaign_send(actor=head, campaign=campaign)
-    assert "none of them may receive mail" in refused.value.message
+    assert refused.value.details == {"matched": 2, "mailable": 0}
 
 
 def test_scheduled_campaign_waits_for_its_time(two_teams: dict[str, Any]) -> None:
