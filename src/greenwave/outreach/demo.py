@@ -1,5 +1,5 @@
 """Demo mailings: the «Дни рождения на этой неделе» segment (with birthdays given to a few
-demo contacts in the coming days) and a news campaign sent to current clients, with opens,
+demo contacts in the coming days) and a news campaign sent to the clients who agreed to mailings, with opens,
 clicks, an unsubscribe and a bounce recorded through the same services a recipient's mail
 client and the head would use. Idempotent: nothing is done when the segment exists."""
 
@@ -18,7 +18,7 @@ from . import messages, selectors, services
 from .models import Delivery, DeliveryStatus, Segment
 
 BIRTHDAY_SEGMENT = "Дни рождения на этой неделе"
-NEWS_SEGMENT = "Текущие клиенты с согласием на рассылку"
+NEWS_SEGMENT = "Клиенты с согласием на рассылку"
 NEWS_BODY = """Здравствуйте, {{ name_and_patronymic|default:full_name }}!
 
 В каталоге появились новые насосы и фильтры для {{ company|default:"вашей компании" }}.
@@ -71,7 +71,7 @@ def seed_outreach(context: dict[str, Any]) -> None:
     news = services.segment_create(
         actor=head,
         name=NEWS_SEGMENT,
-        filters={"client_status": ["current"], "consent_only": True},
+        filters={"consent_only": True},
     )
     if not selectors.mailable(
         selectors.segment_contacts(actor=head, filters=news.filters)
