@@ -496,7 +496,7 @@ def _start_due_campaigns(now: datetime) -> int:
     ).values_list("pk", flat=True):
         with transaction.atomic():
             campaign = (
-                Campaign.objects.select_for_update()
+                Campaign.objects.select_for_update(of=("self",))
                 .select_related("segment", "sent_by", "responsible")
                 .get(pk=campaign_id)
             )
