@@ -1,7 +1,8 @@
 """Demo mailings: the «Дни рождения на этой неделе» segment (with birthdays given to a few
-demo contacts in the coming days) and a news campaign sent to the clients who agreed to mailings, with opens,
-clicks, an unsubscribe and a bounce recorded through the same services a recipient's mail
-client and the head would use. Idempotent: nothing is done when the segment exists."""
+demo contacts in the coming days) and a news campaign sent to the clients who agreed to
+mailings, with opens, clicks, an unsubscribe and a bounce recorded through the same services
+a recipient's mail client and the head would use. Idempotent: nothing is done when the
+segment exists."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ class SegmentForm(BootstrapFormMixin, forms.Form):
         label=_("Client status"),
         required=False,
         choices=ClientStatus.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 2}),
     )
     deal_stage_ids = StageChoiceField(
         label=_("Open deal at the stage"),
