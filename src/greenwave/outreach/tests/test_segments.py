@@ -159,3 +159,16 @@ def test_roles_without_mailings_cannot_create_segments(
     answer = _post(bearer(lawyer), "/api/v1/segments", {"name": "x", "filters": {}})
     assert answer.status_code == 403
     assert not Segment.objects.exists()
+
+
+def test_a_campaign_cannot_name_another_teams_segment_in_its_body(
+    two_teams: dict[str, Any], bearer: Any
+) -> None:
+    from greenwave.outreach.models import Campaign
+
+    segment = services.segment_create(actor=two_teams["hunter_a"], name="A's", filters={})
+    body = {"name": "x", "segment_id": segment.pk, "subject": "Hi", "body": "Hello"}
+    answer = _post(bearer(two_teams["hunter_b"]), "/api/v1/campaigns", body)
+    assert answer.status_code == 404
+    assert not Campaign.objects.exists()
+    assert _post(bearer(two_teams["hunter_a"]), "/api/v1/campaigns", body).status_code == 201
