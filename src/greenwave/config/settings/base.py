@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "greenwave.mining",
     "greenwave.integrations",
     "greenwave.analytics",
+    "greenwave.outreach",
     "greenwave.datagen",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -174,6 +175,9 @@ vars().update(EMAIL_CONFIG)
 # The address people open Greenwave at: absolute links in e-mails (reminders) start with it.
 GREENWAVE_BASE_URL = env.str("GREENWAVE_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Greenwave <noreply@localhost>")
+# Mailings (outreach): at most this many messages a minute, and per run of the send job.
+OUTREACH_RATE_PER_MINUTE = env.int("OUTREACH_RATE_PER_MINUTE", default=120)
+OUTREACH_BATCH_SIZE = env.int("OUTREACH_BATCH_SIZE", default=50)
 
 # Background jobs: the database queue is embedded; REDIS_URL switches to RQ workers.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -31,6 +31,8 @@ from greenwave.crm.models import (
 )
 from greenwave.integrations import services as integration_services
 from greenwave.integrations.models import WebhookDelivery, WebhookSubscription
+from greenwave.outreach import services as outreach_services
+from greenwave.outreach.models import Campaign, Delivery, Segment, Unsubscription
 from greenwave.planning import services as planning_services
 from greenwave.planning.models import DayPlanItem
 from greenwave.sales import services as sales_services
@@ -78,6 +80,8 @@ class World:
     # An invoice of team A as the event log knows it (INVOICE_EVENTS.md); planning's KPI
     # click-through shows its events.
     invoice_case: int = 0
+    mail_segment: Any = None  # outreach: a segment of team A's contacts
+    campaign: Any = None
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -129,6 +133,12 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
     day_item = planning_services.day_plan_add_item(
         actor=hunter_a, plan=plan, goal="Agree the price", company=company
     )
+    segment = outreach_services.segment_create(
+        actor=hunter_a, name="Moscow clients", filters={"regions": ["Moscow"]}
+    )
+    campaign = outreach_services.campaign_create(
+        actor=hunter_a, name="News", segment=segment, subject="Hi {{ first_name }}", body="News"
+    )
     return World(
         team_a=two_teams["team_a"],
         team_b=two_teams["team_b"],
@@ -170,6 +180,8 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
             responsible=hunter_a,
             team=hunter_a.team,
         ),
+        mail_segment=segment,
+        campaign=campaign,
     )
 
 
@@ -269,6 +281,10 @@ def snapshot() -> dict[str, Any]:
         DocumentTemplate,
         WebhookSubscription,
         WebhookDelivery,
+        Segment,
+        Campaign,
+        Delivery,
+        Unsubscription,
     ]
     state: dict[str, Any] = {
         model.__name__: sorted(model.objects.values_list(), key=repr) for model in models

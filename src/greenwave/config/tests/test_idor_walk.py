@@ -77,6 +77,8 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     # A month of plans: anyone asks for it; whose plan is in the query or the body.
     "period": Param(SHARED, lambda w: f"{w.deal.created_at:%Y-%m}"),
     "invoice_events": Param(TEAM, lambda w: w.invoice_case),
+    "mail_segment": Param(TEAM, lambda w: w.mail_segment.pk),
+    "campaign": Param(TEAM, lambda w: w.campaign.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -108,6 +110,9 @@ API_PARAMS: dict[str, str] = {
     "analytics/segments/saved:segment_id": "segment",
     "plans:period": "period",
     "commissions:period": "period",
+    "segments:segment_id": "mail_segment",
+    "campaigns:campaign_id": "campaign",
+    "campaigns/preview:contact_id": "contact",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -180,6 +185,8 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "user_id": w.hunter_a.pk,
         "targets": {"calls": 10},
     },
+    ("post", "/api/v1/campaigns/{campaign_id}/send"): lambda w: {},
+    ("post", "/api/v1/campaigns/{campaign_id}/bounces"): lambda w: {"email": "anna@example.ru"},
     ("post", "/api/v1/decisions/{key}/evaluate"): lambda w: {
         "segment": "new",
         "payment_history": "good",
@@ -382,6 +389,8 @@ HTML_PARAMS: dict[str, str] = {
     "analytics/segments/saved:pk": "segment",
     "analytics/competitors:pk": "competitor",
     "planning/invoices:pk": "invoice_events",
+    "outreach/segments:pk": "mail_segment",
+    "outreach/campaigns:pk": "campaign",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -419,6 +428,10 @@ HTML_SKIPPED_PREFIXES = (
     "ops/admin/",  # the Django admin: operators (superusers) only
     "processes/",  # bpm: see API_SKIPPED_PREFIXES
     "accounts/password/reset/",  # a signed one-time token, not a record id (accounts/tests)
+    # The links of a letter: signed tokens, public by design (outreach/tests).
+    "outreach/unsubscribe/",
+    "outreach/o/",
+    "outreach/c/",
 )
 # Pages that only show a record: the lawyer reads them (any method answers < 500 and
 # changes nothing); the outsider still gets 403/404.
@@ -443,6 +456,8 @@ HTML_READ_PAGES = {
     "documents/deals/{deal_pk}/",
     "documents/invoices/{pk}/",
     "documents/templates/builtin/quote/",
+    "outreach/campaigns/{pk}/",
+    "outreach/campaigns/{pk}/preview/",
 }
 HTML_LAWYER_KNOWN_OPEN = {
     "clients/competitors/{pk}/edit/",  # issue #15 item 9: any role edits competitors

@@ -1,0 +1,172 @@
+"""REST endpoints of the outreach app (mounted under /api/v1/ by config/api.py): `/segments`
+(+ preview), `/campaigns` (+ send, stats, preview per recipient, bounces)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.crm.selectors import contact_get
+from greenwave.sales.models import Stage
+
+from . import selectors, services
+from .messages import render_message
+from .models import Campaign, Segment
+from .schemas import (
+    BounceIn,
+    BounceOut,
+    CampaignIn,
+    CampaignOut,
+    PreviewOut,
+    SegmentIn,
+    SegmentOut,
+    SegmentPreviewOut,
+    SendIn,
+    StatsOut,
+)
+
+router = Router(tags=["outreach"])
+
+
+def preview_message(count: int, mailable: int) -> str:
+    if not count:
+        return _("No contacts match these filters.")
+    if not mailable:
+        return _("%(n)d contacts match, but none may receive mail (consent, e-mail).") % {
+            "n": count
+        }
+    return _("%(n)d contacts match, %(m)d may receive mail.") % {"n": count, "m": mailable}
+
+
+@router.get("/segments", response=Page[SegmentOut], summary="Segments visible to me")
+def segment_list(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.SEGMENT_LIST_SPEC)
+    return paginate(selectors.segment_list(actor=request.user), selectors.SEGMENT_LIST_SPEC, query)
+
+
+@router.post("/segments", response={201: SegmentOut}, summary="Create a segment")
+def segment_create(request: AuthedRequest, payload: SegmentIn) -> Any:
+    segment = services.segment_create(
+        actor=request.user,
+        name=payload.name,
+        description=payload.description,
+        filters=payload.filters,
+    )
+    return Status(201, segment)
+
+
+@router.get("/segments/{segment_id}", response=SegmentOut)
+def segment_detail(request: AuthedRequest, segment_id: int) -> Any:
+    return selectors.segment_get(actor=request.user, pk=segment_id)
+
+
+@router.get(
+    "/segments/{segment_id}/preview",
+    response=SegmentPreviewOut,
+    summary="Live count and the first recipients of a segment",
+)
+def segment_preview(request: AuthedRequest, segment_id: int) -> Any:
+    segment: Segment = selectors.segment_get(actor=request.user, pk=segment_id)
+    preview = selectors.segment_preview(actor=request.user, filters=segment.filters)
+    return {
+        "count": preview.count,
+        "mailable": preview.mailable,
+        "message": preview_message(preview.count, preview.mailable),
+        "recipients": preview.contacts,
+    }
+
+
+def _stage(pk: int | None) -> Stage | None:
+    if pk is None:
+        return None
+    stage = Stage.objects.filter(pk=pk).first()
+    if stage is None:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("Unknown stage."),
+            details={"fields": {"trigger_stage_id": _("Unknown stage.")}},
+        )
+    return stage
+
+
+@router.get("/campaigns", response=Page[CampaignOut], summary="Campaigns visible to me")
+def campaign_list(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.CAMPAIGN_LIST_SPEC)
+    return paginate(
+        selectors.campaign_list(actor=request.user), selectors.CAMPAIGN_LIST_SPEC, query
+    )
+
+
+@router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign (a draft)")
+def campaign_create(request: AuthedRequest, payload: CampaignIn) -> Any:
+    actor = request.user
+    campaign = services.campaign_create(
+        actor=actor,
+        name=payload.name,
+        subject=payload.subject,
+        body=payload.body,
+        kind=payload.kind,
+        track_opens=payload.track_opens,
+        segment=selectors.segment_get(actor=actor, pk=payload.segment_id)
+        if payload.segment_id is not None
+        else None,
+        trigger_stage=_stage(payload.trigger_stage_id),
+    )
+    return Status(201, campaign)
+
+
+@router.get("/campaigns/{campaign_id}", response=CampaignOut)
+def campaign_detail(request: AuthedRequest, campaign_id: int) -> Any:
+    return selectors.campaign_get(actor=request.user, pk=campaign_id)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/send",
+    response=CampaignOut,
+    summary="Send now, schedule (`scheduled_at`), or switch a trigger on",
+)
+def campaign_send(request: AuthedRequest, campaign_id: int, payload: SendIn) -> Any:
+    campaign: Campaign = selectors.campaign_get(actor=request.user, pk=campaign_id)
+    services.campaign_send(actor=request.user, campaign=campaign, scheduled_at=payload.scheduled_at)
+    return selectors.campaign_get(actor=request.user, pk=campaign_id)
+
+
+@router.get("/campaigns/{campaign_id}/stats", response=StatsOut, summary="Delivery statistics")
+def campaign_stats(request: AuthedRequest, campaign_id: int) -> Any:
+    campaign = selectors.campaign_get(actor=request.user, pk=campaign_id)
+    return selectors.campaign_stats(campaign=campaign).as_dict()
+
+
+@router.get(
+    "/campaigns/{campaign_id}/preview/{contact_id}",
+    response=PreviewOut,
+    summary="The letter as this contact would get it",
+)
+def campaign_preview(request: AuthedRequest, campaign_id: int, contact_id: int) -> Any:
+    campaign = selectors.campaign_get(actor=request.user, pk=campaign_id)
+    contact = contact_get(actor=request.user, pk=contact_id)
+    rendered = render_message(campaign, contact)
+    return {
+        "contact_id": contact.pk,
+        "subject": rendered.subject,
+        "text": rendered.text,
+        "html": rendered.html,
+    }
+
+
+@router.post(
+    "/campaigns/{campaign_id}/bounces",
+    response=BounceOut,
+    summary="Record that the messages to an address came back",
+)
+def campaign_bounce(request: AuthedRequest, campaign_id: int, payload: BounceIn) -> Any:
+    campaign = selectors.campaign_get(actor=request.user, pk=campaign_id)
+    marked = services.delivery_bounce(
+        actor=request.user, campaign=campaign, email=payload.email, reason=payload.reason
+    )
+    return {"marked": marked}

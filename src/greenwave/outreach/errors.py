@@ -1,0 +1,12 @@
+"""Error codes of the outreach app."""
+
+from greenwave.core.errors import ErrorCode
+
+
+class OutreachError(ErrorCode):
+    INVALID_FILTERS = "outreach.invalid_filters"
+    TEMPLATE_INVALID = "outreach.template_invalid"
+    NO_RECIPIENTS = "outreach.no_recipients"
+    WRONG_STATE = "outreach.wrong_state"
+    NOT_ALLOWED = "outreach.not_allowed"
+    INVALID = "outreach.invalid"

@@ -1,0 +1,218 @@
+"""Outreach: segments of contacts, e-mail campaigns (one-off, scheduled, recurring triggers),
+one delivery row per recipient and occurrence, and the unsubscribe list (152-ФЗ)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.core.models import TimeStampedModel
+
+
+class Segment(TimeStampedModel):
+    """Contacts chosen by filters (`outreach.segments.SegmentFilters`), evaluated live."""
+
+    EVENT_CASE_TYPE = "segment"
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="outreach_segments",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outreach_segments",
+    )
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["team", "responsible"], name="outreach_segment_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignKind(models.TextChoices):
+    ONE_OFF = "one_off", _("One-off mailing")
+    BIRTHDAY = "birthday", _("Birthday greeting")
+    HOLIDAY = "holiday", _("Holiday greeting")
+    STAGE = "stage", _("When a deal enters a stage")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    ACTIVE = "active", _("Active trigger")
+    PAUSED = "paused", _("Paused trigger")
+
+
+class Campaign(TimeStampedModel):
+    EVENT_CASE_TYPE = "campaign"
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=CampaignKind.choices, default=CampaignKind.ONE_OFF
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    track_opens = models.BooleanField(_("track opens"), default=True)
+    trigger_stage = models.ForeignKey(
+        "sales.Stage",
+        verbose_name=_("stage"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="outreach_campaigns",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outreach_campaigns",
+    )
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["team", "responsible"], name="outreach_campaign_owner_idx"),
+            models.Index(fields=["status", "scheduled_at"], name="outreach_campaign_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_trigger(self) -> bool:
+        return self.kind != CampaignKind.ONE_OFF
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    # The worker died between claiming the row and recording the SMTP answer: the server may
+    # or may not have the message, so it is never sent again (at most once).
+    INTERRUPTED = "interrupted", _("Interrupted")
+    SKIPPED = "skipped", _("Skipped")
+    BOUNCED = "bounced", _("Bounced")
+
+
+class Delivery(models.Model):
+    """One message to one contact for one occurrence of a campaign (a one-off campaign has one
+    occurrence; a birthday trigger one a year; a stage trigger one per stage entry)."""
+
+    EVENT_CASE_TYPE = "mail_delivery"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    contact = models.ForeignKey(
+        "crm.Contact", verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
+    )
+    occurrence = models.CharField(_("occurrence"), max_length=80, blank=True)
+    email = models.EmailField(_("e-mail"))
+    context = models.JSONField(_("occurrence variables"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    message_id = models.CharField(_("message id"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    clicked_at = models.DateTimeField(_("clicked"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "contact", "occurrence"], name="outreach_delivery_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "campaign"], name="outreach_delivery_status_idx"),
+            models.Index(fields=["sent_at"], name="outreach_delivery_sent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.email}"
+
+
+class Unsubscription(models.Model):
+    """A contact who asked for no more mailings: every send checks this list. Kept here, next
+    to the mailings, rather than as a change of the client card."""
+
+    contact = models.OneToOneField(
+        "crm.Contact", on_delete=models.CASCADE, related_name="outreach_unsubscription"
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("unsubscribed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("unsubscription")
+        verbose_name_plural = _("unsubscriptions")
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class TriggerCursor(models.Model):
+    """How far the stage trigger has read the event log (the last event id it looked at)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.last_event_id}"

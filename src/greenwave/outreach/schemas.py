@@ -1,0 +1,117 @@
+"""API schemas of the outreach app."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class SegmentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=200)
+    description: str = Field("", max_length=2000)
+    # Validated by the service, which names an unknown key or a bad value in its 400.
+    filters: dict[str, Any] = Field(default_factory=dict)
+
+
+class SegmentOut(Schema):
+    id: int
+    name: str
+    description: str
+    filters: dict[str, Any]
+    responsible_id: int
+    created_at: datetime
+
+
+class RecipientOut(Schema):
+    id: int
+    full_name: str
+    company: str | None
+    email: str | None
+    birthday: date | None
+    mailing_consent: bool
+
+    @staticmethod
+    def resolve_company(obj: Any) -> str | None:
+        return obj.company.name if obj.company_id else None
+
+    @staticmethod
+    def resolve_email(obj: Any) -> str | None:
+        return str(obj.emails[0]) if obj.emails else None
+
+
+class SegmentPreviewOut(Schema):
+    count: int
+    mailable: int
+    message: str
+    recipients: list[RecipientOut]
+
+
+class CampaignIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=200)
+    segment_id: int | None = None
+    subject: str = Field(..., max_length=300)
+    body: str = Field(..., max_length=100_000)
+    kind: str = Field("one_off", max_length=20)
+    track_opens: bool = True
+    trigger_stage_id: int | None = None
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    kind: str
+    status: str
+    segment_id: int | None
+    subject: str
+    body: str
+    track_opens: bool
+    trigger_stage_id: int | None
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    responsible_id: int
+    created_at: datetime
+
+
+class SendIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    scheduled_at: datetime | None = None
+
+
+class StatsOut(Schema):
+    recipients: int
+    pending: int
+    sent: int
+    failed: int
+    interrupted: int
+    skipped: int
+    bounced: int
+    unsubscribed: int
+    opened: int
+    clicked: int
+
+
+class PreviewOut(Schema):
+    contact_id: int
+    subject: str
+    text: str
+    html: str
+
+
+class BounceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(..., max_length=254)
+    reason: str = Field("", max_length=500)
+
+
+class BounceOut(Schema):
+    marked: int

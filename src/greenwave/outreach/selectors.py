@@ -1,0 +1,187 @@
+"""Readers of the outreach app: segments and campaigns scoped like deals, a segment's live
+recipients among the contacts the actor may read, and a campaign's statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import scope_records
+from greenwave.core.errors import not_found
+from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.crm.models import Contact, ProductGroup
+from greenwave.crm.selectors import contact_list
+
+from .models import Campaign, CampaignKind, CampaignStatus, Delivery, DeliveryStatus, Segment
+from .segments import SegmentFilters, filters_condition, parse_filters
+
+SEGMENT_LIST_SPEC = ListSpec(
+    search_fields=("name", "description"),
+    sorts=(
+        SortSpec("name", gettext_lazy("Name"), ("name", "pk")),
+        SortSpec("created", gettext_lazy("Created"), ("created_at", "pk")),
+    ),
+    default_sort="name",
+)
+
+CAMPAIGN_LIST_SPEC = ListSpec(
+    search_fields=("name", "subject"),
+    sorts=(
+        SortSpec("created", gettext_lazy("Created"), ("created_at", "pk")),
+        SortSpec("name", gettext_lazy("Name"), ("name", "pk")),
+    ),
+    default_sort="-created",
+    filters=(
+        FilterSpec(
+            "status",
+            gettext_lazy("Status"),
+            "status",
+            choices=lambda user: [(k, str(v)) for k, v in CampaignStatus.choices],
+        ),
+        FilterSpec(
+            "kind",
+            gettext_lazy("Kind"),
+            "kind",
+            choices=lambda user: [(k, str(v)) for k, v in CampaignKind.choices],
+        ),
+    ),
+)
+
+
+def segment_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Segment]:
+    qs = scope_records(Segment.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, SEGMENT_LIST_SPEC, query)
+    return qs.select_related("responsible")
+
+
+def segment_get(*, actor: User, pk: int) -> Segment:
+    segment = segment_list(actor=actor).filter(pk=pk).first()
+    if segment is None:
+        raise not_found(_("Segment not found."))
+    return segment
+
+
+def campaign_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Campaign]:
+    qs = scope_records(Campaign.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, CAMPAIGN_LIST_SPEC, query)
+    return qs.select_related("segment", "responsible")
+
+
+def campaign_get(*, actor: User, pk: int) -> Campaign:
+    campaign = campaign_list(actor=actor).select_related("trigger_stage").filter(pk=pk).first()
+    if campaign is None:
+        raise not_found(_("Campaign not found."))
+    return campaign
+
+
+def _group_tree(ids: list[int]) -> set[int]:
+    """The product groups and every subgroup below them (one query over the tree)."""
+    children: dict[int, list[int]] = {}
+    for pk, parent in ProductGroup.objects.values_list("pk", "parent_id"):
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+    result: set[int] = set()
+    stack = list(ids)
+    while stack:
+        current = stack.pop()
+        if current not in result:
+            result.add(current)
+            stack.extend(children.get(current, []))
+    return result
+
+
+def segment_contacts(
+    *, actor: User, filters: SegmentFilters | dict[str, object], today: date | None = None
+) -> QuerySet[Contact]:
+    """The contacts the filters match among those the actor may read (the live segment)."""
+    if not isinstance(filters, SegmentFilters):
+        filters = parse_filters(filters)
+    groups = _group_tree(filters.product_group_ids) if filters.product_group_ids else None
+    condition = filters_condition(filters, today=today or timezone.localdate(), group_ids=groups)
+    return contact_list(actor=actor).filter(condition).order_by("full_name", "pk")
+
+
+def mailable(qs: QuerySet[Contact]) -> QuerySet[Contact]:
+    """Of these contacts, those a mailing may reach: consent (152-ФЗ), an e-mail, and no
+    unsubscription."""
+    return qs.filter(
+        mailing_consent=True, outreach_unsubscription__isnull=True, emails__0__isnull=False
+    )
+
+
+@dataclass(frozen=True)
+class SegmentPreview:
+    count: int
+    mailable: int
+    contacts: list[Contact]
+
+
+def segment_preview(
+    *, actor: User, filters: SegmentFilters | dict[str, object], limit: int = 20
+) -> SegmentPreview:
+    qs = segment_contacts(actor=actor, filters=filters)
+    return SegmentPreview(
+        count=qs.count(), mailable=mailable(qs).count(), contacts=list(qs[:limit])
+    )
+
+
+@dataclass(frozen=True)
+class CampaignStats:
+    recipients: int
+    pending: int
+    sent: int
+    failed: int
+    interrupted: int
+    skipped: int
+    bounced: int
+    unsubscribed: int
+    opened: int
+    clicked: int
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def campaign_stats(*, campaign: Campaign) -> CampaignStats:
+    """Counts of the campaign's deliveries (one aggregate query). `sent` counts every
+    message the SMTP server accepted, bounced ones included."""
+    s = DeliveryStatus
+    row = Delivery.objects.filter(campaign=campaign).aggregate(
+        recipients=Count("pk"),
+        pending=Count("pk", filter=Q(status__in=[s.PENDING, s.SENDING])),
+        sent=Count("pk", filter=Q(sent_at__isnull=False)),
+        failed=Count("pk", filter=Q(status=s.FAILED)),
+        interrupted=Count("pk", filter=Q(status=s.INTERRUPTED)),
+        skipped=Count("pk", filter=Q(status=s.SKIPPED)),
+        bounced=Count("pk", filter=Q(status=s.BOUNCED)),
+        unsubscribed=Count("pk", filter=Q(unsubscribed_at__isnull=False)),
+        opened=Count("pk", filter=Q(opened_at__isnull=False)),
+        clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+    )
+    return CampaignStats(**{k: int(v or 0) for k, v in row.items()})
+
+
+def campaign_deliveries(*, campaign: Campaign) -> QuerySet[Delivery]:
+    return Delivery.objects.filter(campaign=campaign).select_related("contact").order_by("-pk")
+
+
+def region_choices(*, actor: User) -> list[str]:
+    """Regions of the companies the actor reads, for the segment builder."""
+    return sorted(
+        {
+            r
+            for r in contact_list(actor=actor)
+            .exclude(company__region="")
+            .values_list("company__region", flat=True)
+            .distinct()
+            if r
+        }
+    )

@@ -1,0 +1,362 @@
+"""HTML pages of outreach: segments (list, builder with a live count and preview), campaigns
+(list, editor, page with statistics and a preview per recipient), and the public pages the
+links in a letter open (unsubscribe, open pixel, tracked click)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.scoping import require_write
+from greenwave.core.errors import DomainError
+from greenwave.core.pages import render_list_page
+from greenwave.crm.selectors import contact_get
+
+from . import selectors, services
+from .api import preview_message
+from .forms import CampaignForm, SegmentForm, add_domain_error
+from .messages import render_message
+from .models import CampaignStatus
+
+View = Callable[..., HttpResponse]
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+def login_required(view: View) -> View:
+    """Sign-in required; a record outside the actor's scope is a 404, a refused act a 403."""
+
+    @wraps(view)
+    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404(exc.message) from exc
+            if exc.status == 403:
+                raise PermissionDenied(exc.message) from exc
+            raise
+
+    return django_login_required(wrapper)
+
+
+def _require_change(actor: Any, record: Any) -> None:
+    """Up front, so that a refusal is a 403 page and not a form error."""
+    services.require_outreach_role(actor)
+    if record is not None:
+        require_write(actor, record)
+
+
+# --- segments -------------------------------------------------------------------------------
+
+
+@login_required
+def segment_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.SEGMENT_LIST_SPEC,
+        selector=lambda query: selectors.segment_list(actor=request.user, query=query),
+        title=_("Segments"),
+        table_template="outreach/partials/segment_table.html",
+        create_url=reverse("outreach:segment_create"),
+        create_label=_("New segment"),
+        empty_message=_("No segments yet: build one from filters over your contacts."),
+    )
+
+
+def _preview_context(request: AuthedRequest, filters: dict[str, Any]) -> dict[str, Any]:
+    preview = selectors.segment_preview(actor=request.user, filters=filters)
+    return {
+        "preview": preview,
+        "preview_message": preview_message(preview.count, preview.mailable),
+    }
+
+
+@login_required
+def segment_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    actor = request.user
+    segment = selectors.segment_get(actor=actor, pk=pk) if pk is not None else None
+    if request.method == "POST":
+        _require_change(actor, segment)
+        form = SegmentForm(request.POST, actor=actor)
+        if form.is_valid():
+            try:
+                if segment is None:
+                    segment = services.segment_create(
+                        actor=actor,
+                        name=form.cleaned_data["name"],
+                        description=form.cleaned_data["description"],
+                        filters=form.filters(),
+                    )
+                else:
+                    services.segment_update(
+                        actor=actor,
+                        segment=segment,
+                        name=form.cleaned_data["name"],
+                        description=form.cleaned_data["description"],
+                        filters=form.filters(),
+                    )
+                messages.success(request, _("Segment saved."))
+                return redirect("outreach:segment_edit", pk=segment.pk)
+            except DomainError as exc:
+                if exc.status == 403:
+                    raise
+                add_domain_error(form, exc)
+    else:
+        initial = SegmentForm.initial_from(segment) if segment else {"consent_only": True}
+        form = SegmentForm(initial=initial, actor=actor)
+    context: dict[str, Any] = {
+        "title": segment.name if segment else _("New segment"),
+        "segment": segment,
+        "form": form,
+        "campaigns": list(segment.campaigns.order_by("-pk")[:10]) if segment else [],
+    }
+    if segment is not None:
+        context |= _preview_context(request, segment.filters)
+    return render(request, "outreach/segment_edit.html", context)
+
+
+@require_POST
+@login_required
+def segment_count(request: AuthedRequest) -> HttpResponse:
+    """The live count and preview of the builder's current filters (htmx, nothing saved)."""
+    form = SegmentForm(request.POST, actor=request.user)
+    context: dict[str, Any] = {"error": ""}
+    if not form.is_valid():
+        errors = {k: v for k, v in form.errors.items() if k != "name"}
+        if errors:
+            context["error"] = "; ".join(
+                f"{form.fields[k].label}: {v[0]}" for k, v in errors.items() if k in form.fields
+            )
+        else:
+            form.cleaned_data.setdefault("name", "")
+    if not context["error"]:
+        try:
+            context |= _preview_context(request, form.filters())
+        except DomainError as exc:
+            context["error"] = exc.message
+    return render(request, "outreach/partials/segment_preview.html", context)
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+@login_required
+def campaign_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.CAMPAIGN_LIST_SPEC,
+        selector=lambda query: selectors.campaign_list(actor=request.user, query=query),
+        title=_("Mailings"),
+        table_template="outreach/partials/campaign_table.html",
+        create_url=reverse("outreach:campaign_create"),
+        create_label=_("New campaign"),
+        empty_message=_("No campaigns yet: write a letter to a segment of your contacts."),
+    )
+
+
+@login_required
+def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    actor = request.user
+    campaign = selectors.campaign_get(actor=actor, pk=pk) if pk is not None else None
+    _require_change(actor, campaign)
+    if request.method == "POST":
+        form = CampaignForm(request.POST, actor=actor)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if campaign is None:
+                    campaign = services.campaign_create(
+                        actor=actor,
+                        name=data["name"],
+                        kind=data["kind"],
+                        segment=data["segment"],
+                        subject=data["subject"],
+                        body=data["body"],
+                        track_opens=data["track_opens"],
+                        trigger_stage=data["trigger_stage"],
+                    )
+                else:
+                    services.campaign_update(
+                        actor=actor,
+                        campaign=campaign,
+                        name=data["name"],
+                        segment=data["segment"],
+                        subject=data["subject"],
+                        body=data["body"],
+                        track_opens=data["track_opens"],
+                        trigger_stage=data["trigger_stage"],
+                    )
+                messages.success(request, _("Campaign saved."))
+                return redirect("outreach:campaign_detail", pk=campaign.pk)
+            except DomainError as exc:
+                if exc.status == 403:
+                    raise
+                add_domain_error(form, exc)
+    else:
+        initial: dict[str, Any] = {"track_opens": True, "kind": "one_off"}
+        if campaign is not None:
+            initial = {
+                "name": campaign.name,
+                "kind": campaign.kind,
+                "segment": campaign.segment_id,
+                "trigger_stage": campaign.trigger_stage_id,
+                "subject": campaign.subject,
+                "body": campaign.body,
+                "track_opens": campaign.track_opens,
+            }
+        elif request.GET.get("segment", "").isdigit():
+            initial["segment"] = int(request.GET["segment"])
+        form = CampaignForm(initial=initial, actor=actor)
+    if campaign is not None:
+        form.fields["kind"].disabled = True
+    return render(
+        request,
+        "outreach/campaign_edit.html",
+        {
+            "title": campaign.name if campaign else _("New campaign"),
+            "campaign": campaign,
+            "form": form,
+        },
+    )
+
+
+@login_required
+def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(actor=request.user, pk=pk)
+    segment = campaign.segment
+    recipients = (
+        list(selectors.segment_contacts(actor=request.user, filters=segment.filters)[:50])
+        if segment is not None
+        else []
+    )
+    page = Paginator(selectors.campaign_deliveries(campaign=campaign), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "outreach/campaign_detail.html",
+        {
+            "title": campaign.name,
+            "campaign": campaign,
+            "stats": selectors.campaign_stats(campaign=campaign),
+            "page": page,
+            "recipients": recipients,
+            "editable": campaign.status in (CampaignStatus.DRAFT, CampaignStatus.PAUSED),
+            "now": timezone.localtime(),
+        },
+    )
+
+
+@login_required
+def campaign_preview(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The letter as one recipient would get it (htmx partial)."""
+    campaign = selectors.campaign_get(actor=request.user, pk=pk)
+    raw = request.GET.get("contact", "")
+    if not raw.isdigit():
+        return render(request, "outreach/partials/letter_preview.html", {"rendered": None})
+    contact = contact_get(actor=request.user, pk=int(raw))
+    return render(
+        request,
+        "outreach/partials/letter_preview.html",
+        {"rendered": render_message(campaign, contact), "contact": contact},
+    )
+
+
+@require_POST
+@login_required
+def campaign_send(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(actor=request.user, pk=pk)
+    scheduled_at = None
+    raw = request.POST.get("scheduled_at", "").strip()
+    if raw:
+        try:
+            scheduled_at = timezone.make_aware(datetime.fromisoformat(raw))
+        except ValueError:
+            messages.error(request, _("Give the date and time as YYYY-MM-DDTHH:MM."))
+            return redirect("outreach:campaign_detail", pk=pk)
+    try:
+        services.campaign_send(actor=request.user, campaign=campaign, scheduled_at=scheduled_at)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done: the worker sends the letters."))
+    return redirect("outreach:campaign_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def campaign_pause(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(actor=request.user, pk=pk)
+    try:
+        services.campaign_pause(actor=request.user, campaign=campaign)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        messages.error(request, exc.message)
+    return redirect("outreach:campaign_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def campaign_bounce(request: AuthedRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get(actor=request.user, pk=pk)
+    try:
+        marked = services.delivery_bounce(
+            actor=request.user,
+            campaign=campaign,
+            email=request.POST.get("email", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        if exc.status == 403:
+            raise
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Bounce recorded (%(n)d letters).") % {"n": marked})
+    return redirect("outreach:campaign_detail", pk=pk)
+
+
+# --- public: the links of a letter ------------------------------------------------------------
+
+
+@csrf_exempt  # RFC 8058 one-click: the mail client POSTs without a session or a CSRF token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: AuthedRequest, token: str) -> HttpResponse:
+    try:
+        delivery = services.unsubscribe(token=token)
+    except DomainError as exc:
+        return render(request, "outreach/unsubscribed.html", {"error": exc.message}, status=400)
+    return render(request, "outreach/unsubscribed.html", {"email": delivery.email})
+
+
+def track_open(request: AuthedRequest, token: str) -> HttpResponse:
+    services.record_open(token=token)
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def track_click(request: AuthedRequest, token: str) -> HttpResponse:
+    try:
+        url = services.record_click(token=token)
+    except DomainError as exc:
+        return render(request, "outreach/unsubscribed.html", {"error": exc.message}, status=400)
+    return HttpResponseRedirect(url)
