@@ -280,7 +280,7 @@ def _document_out(document: Document) -> dict[str, Any]:
 
 
 @router.post(
-    "/deals/{deal_id}/documents/generate",
+    "/deals/{deal_id}/documents",
     response={201: DocumentOut},
     summary="Generate a document of the deal (a new version when it exists)",
 )
@@ -303,7 +303,7 @@ def deal_document_generate(
 
 
 @router.get(
-    "/deals/{deal_id}/documents/generated",
+    "/deals/{deal_id}/documents",
     response=list[DocumentOut],
     summary="The generated documents of a deal",
 )

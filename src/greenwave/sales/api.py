@@ -216,7 +216,7 @@ def deal_approve(request: AuthedRequest, deal_id: int, payload: ApproveIn) -> An
 
 
 @router.post(
-    "/deals/{deal_id}/documents",
+    "/deals/{deal_id}/documents/note",
     response={201: GateItemOut},
     summary="Note a document by title only (it meets no gate until its file is attached)",
 )

@@ -188,12 +188,12 @@ EXCUSED: dict[tuple[str, str, str], str] = {
         (m, p, "legal_entity_id"): "our legal entities are a shared catalogue"
         for m, p in (
             ("patch", "/api/v1/invoices/{invoice_id}"),
-            ("post", "/api/v1/deals/{deal_id}/documents/generate"),
+            ("post", "/api/v1/deals/{deal_id}/documents"),
             ("post", "/api/v1/document-templates"),
             ("post", "/api/v1/invoices"),
         )
     },
-    ("post", "/api/v1/deals/{deal_id}/documents/generate", "template_id"): "shared catalogue",
+    ("post", "/api/v1/deals/{deal_id}/documents", "template_id"): "shared catalogue",
     ("put", "/api/v1/plans/{period}", "user_id"): "planning/tests/test_plans.py: another "
     "team's person is a 404 (test_head_sets_a_plan_and_the_manager_sees_only_their_own)",
     ("put", "/api/v1/plans/{period}", "team_id"): "planning/tests/test_plans.py, as above",

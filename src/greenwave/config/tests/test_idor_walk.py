@@ -160,7 +160,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("post", "/api/v1/deals/{deal_id}/lose"): lambda w: {"reason_id": w.loss_reason.pk},
     ("post", "/api/v1/deals/{deal_id}/reopen"): lambda w: None,
     ("post", "/api/v1/deals/{deal_id}/approvals"): lambda w: {"kind": "cp"},
-    ("post", "/api/v1/deals/{deal_id}/documents"): lambda w: {"kind": "cp"},
+    ("post", "/api/v1/deals/{deal_id}/documents/note"): lambda w: {"kind": "cp"},
     ("post", "/api/v1/deals/{deal_id}/documents/file"): lambda w: Multipart(
         kind="cp", file=SimpleUploadedFile("cp.pdf", b"%PDF-1.4 offer", "application/pdf")
     ),
@@ -195,7 +195,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("patch", "/api/v1/legal-entities/{entity_id}"): lambda w: {"phone": "+7 495 000-00-00"},
     ("patch", "/api/v1/invoices/{invoice_id}"): lambda w: {"comment": "Оплата до пятницы"},
     ("post", "/api/v1/invoices/{invoice_id}/cancel"): lambda w: {"reason": "Дубль"},
-    ("post", "/api/v1/deals/{deal_id}/documents/generate"): lambda w: {"kind": "quote"},
+    ("post", "/api/v1/deals/{deal_id}/documents"): lambda w: {"kind": "quote"},
     ("post", "/api/v1/documents/{document_id}/send"): lambda w: {"contact_id": w.contact.pk},
     ("patch", "/api/v1/webhooks/{webhook_id}"): lambda w: {"description": "CRM mirror"},
 }
@@ -205,12 +205,12 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
 # decision changes nothing but its audit log.
 API_READER_CHANGES = {
     ("post", "/api/v1/deals/{deal_id}/approvals"),
-    ("post", "/api/v1/deals/{deal_id}/documents"),
+    ("post", "/api/v1/deals/{deal_id}/documents/note"),
     ("post", "/api/v1/deals/{deal_id}/documents/file"),
     ("post", "/api/v1/decisions/{key}/evaluate"),
     # documents.services.DOCUMENT_KEEPERS (lawyer, finance, accountant) make, put on approval
     # and send the documents of any deal they read.
-    ("post", "/api/v1/deals/{deal_id}/documents/generate"),
+    ("post", "/api/v1/deals/{deal_id}/documents"),
     ("post", "/api/v1/documents/{document_id}/approval"),
     ("post", "/api/v1/documents/{document_id}/send"),
 }

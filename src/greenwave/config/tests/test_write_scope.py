@@ -324,7 +324,7 @@ def test_back_office_keeps_approvals_documents_and_their_tasks(world: World, bea
     )
     assert (
         lawyer_api.post(
-            f"/api/v1/deals/{deal.pk}/documents",
+            f"/api/v1/deals/{deal.pk}/documents/note",
             data={"kind": "contract", "title": "Signed contract"},
             content_type="application/json",
         ).status_code

@@ -71,7 +71,7 @@ def test_generate_through_the_api_lists_missing_requisites(seller, two_teams, b2
         actor=two_teams["hunter_a"], title="Пустая", pipeline=b2b, company=bare
     )
     response = bearer(two_teams["hunter_a"]).post(
-        f"/api/v1/deals/{deal.pk}/documents/generate",
+        f"/api/v1/deals/{deal.pk}/documents",
         data={"kind": "invoice"},
         content_type="application/json",
     )

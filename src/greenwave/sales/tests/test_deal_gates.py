@@ -248,7 +248,7 @@ def test_the_api_says_a_title_only_document_meets_no_gate(
     deal = make_deal(two_teams, b2b, stage=stages["cp_preparation"])
     api = bearer(two_teams["hunter_a"])
     noted = api.post(
-        f"/api/v1/deals/{deal.pk}/documents",
+        f"/api/v1/deals/{deal.pk}/documents/note",
         {"kind": "cp", "title": "КП"},
         content_type="application/json",
     )
