@@ -12,10 +12,11 @@ class DocumentsConfig(AppConfig):
         from greenwave.core.case_access import register_case_access
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
         from greenwave.sales.gates import register_document_source
 
-        from . import events, selectors
+        from . import events, selectors, services
         from .demo import seed_documents
 
         paper_roles = (
@@ -68,6 +69,9 @@ class DocumentsConfig(AppConfig):
             )
         )
         register_demo_seeder("documents", seed_documents, order=60)
+        register_periodic(
+            "documents_record_approvals", services.documents_record_approvals, every_seconds=60
+        )
 
         register_case_access("invoice", selectors.invoice_visible)
         register_case_access("document", selectors.document_visible)
@@ -87,5 +91,8 @@ class DocumentsConfig(AppConfig):
                 events.DOCUMENT_GENERATED: _("Document generated"),
                 events.DOCUMENT_SENT_FOR_APPROVAL: _("Document sent for approval"),
                 events.DOCUMENT_SENT: _("Document sent to the client"),
+                events.DOCUMENT_APPROVED: _("Document approved"),
+                events.DOCUMENT_REJECTED: _("Document rejected"),
+                events.DOCUMENT_APPROVAL_CANCELLED: _("Document approval cancelled"),
             }
         )

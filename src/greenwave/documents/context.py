@@ -38,6 +38,15 @@ MONTHS = (
 NBSP = "\u00a0"
 # Kinds that carry the client's legal requisites (a proposal only needs its name).
 FORMAL_KINDS = {NumberedKind.CONTRACT, NumberedKind.INVOICE, NumberedKind.ACT, NumberedKind.UPD}
+# Documents are Russian whatever the reader's language: their titles, file names, subjects.
+RU_TITLES: dict[str, str] = {
+    NumberedKind.QUOTE: "Коммерческое предложение",
+    NumberedKind.TECH_QUOTE: "Технико-коммерческое предложение",
+    NumberedKind.CONTRACT: "Договор поставки",
+    NumberedKind.INVOICE: "Счёт на оплату",
+    NumberedKind.ACT: "Акт",
+    NumberedKind.UPD: "Универсальный передаточный документ",
+}
 NUMBER_PREFIX: dict[str, str] = {
     NumberedKind.QUOTE: "КП-",
     NumberedKind.TECH_QUOTE: "ТКП-",
@@ -223,7 +232,7 @@ def build_context(
         "document": {
             "number": number,
             "date": ru_date(on),
-            "title": str(NumberedKind(kind).label),
+            "title": RU_TITLES[kind],
             "valid_until": ru_date(on + timedelta(days=14)),
         },
         "seller": _seller(seller),

@@ -1147,7 +1147,7 @@ def _recipient(actor: User | None, document: Document, contact: Contact) -> str:
 
 
 def download_name(document: Document, version: DocumentVersion, extension: str) -> str:
-    label = str(NumberedKind(document.kind).label)
+    label = context_mod.RU_TITLES[document.kind]
     return f"{label} № {document.number} (версия {version.version}).{extension}"
 
 
@@ -1179,10 +1179,11 @@ def document_send(
     message = str(message or "").strip()[:5000]
     version = document.versions.get(version=document.current_version)
     seller = document.legal_entity
-    subject = f"{NumberedKind(document.kind).label} № {document.number} — {seller.name}"
+    title = context_mod.RU_TITLES[document.kind]
+    subject = f"{title} № {document.number} — {seller.name}"
     body = message or (
         f"Здравствуйте, {contact.full_name}!\n\n"
-        f"Направляем {str(NumberedKind(document.kind).label).lower()} № {document.number} "
+        f"Направляем документ «{title}» № {document.number} "
         f"по сделке «{document.deal.title}».\n\nС уважением,\n{seller.name}"
     )
     mail = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
@@ -1221,3 +1222,37 @@ def document_send(
         objects=[*_document_objects(document), ObjectRef("contact", str(contact.pk), "to")],
     )
     return document
+
+
+def documents_record_approvals() -> int:
+    """Periodic job: documents whose approval run has ended get their state written down and
+    a `document_approved`/`document_rejected` event (the run's own events stay in bpm's
+    case). Returns how many changed."""
+    changed = 0
+    waiting = Document.objects.filter(status=DocumentStatus.ON_APPROVAL).select_related("deal")
+    for document in waiting.order_by("pk")[:500]:
+        state = approval_state(document)
+        if state == DocumentStatus.ON_APPROVAL:
+            continue
+        with transaction.atomic():
+            locked = Document.objects.select_for_update().get(pk=document.pk)
+            if locked.status != DocumentStatus.ON_APPROVAL:
+                continue
+            locked.status = state
+            locked.save(update_fields=["status", "updated_at"])
+            activity = {
+                DocumentStatus.APPROVED: events.DOCUMENT_APPROVED,
+                DocumentStatus.REJECTED: events.DOCUMENT_REJECTED,
+            }.get(DocumentStatus(state), events.DOCUMENT_APPROVAL_CANCELLED)
+            event_append_for(
+                locked,
+                activity=activity,
+                actor=None,
+                payload={
+                    "process": locked.approval_process,
+                    "instance": locked.approval_instance_id,
+                },
+                objects=_document_objects(document),
+            )
+            changed += 1
+    return changed

@@ -73,6 +73,8 @@ def test_an_unapproved_contract_cannot_be_sent(seller, deal, buyer_contact, peop
     _decide(people["lawyer"], instance, "review_lawyer")
     _decide(people["finance"], instance, "review_finance")
     assert services.approval_state(contract) == DocumentStatus.APPROVED
+    assert services.documents_record_approvals() == 1
+    assert Event.objects.filter(case_type="document", activity="document_approved").count() == 1
     services.document_send(actor=hunter, document=contract, contact=buyer_contact)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
