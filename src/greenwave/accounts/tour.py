@@ -26,6 +26,30 @@ class TourStep:
 
 STEPS: tuple[TourStep, ...] = (
     TourStep(
+        "mining:map",
+        _("Open the map of the real process"),
+        _("Where B2B deals loop back from «Договор» and who holds the approvals."),
+        HEAD_ROLES,
+    ),
+    TourStep(
+        "planning:team_plan",
+        _("Check the month against the plan"),
+        _("The team's KPIs today, the forecast to the month's end, who is behind."),
+        HEAD_ROLES,
+    ),
+    TourStep(
+        "analytics:sales",
+        _("Compare the sales"),
+        _("The fifteen figures against the previous period and last year, each one clickable."),
+        HEAD_ROLES,
+    ),
+    TourStep(
+        "planning:my_plan",
+        _("See my plan for the month"),
+        _("My KPIs today, computed from my calls, meetings, deals and payments."),
+        SALES_ROLES,
+    ),
+    TourStep(
         "sales:board",
         _("Move a deal on the kanban"),
         _("A stage opens only when the previous one's output is there: try the «Счёт» gate."),
