@@ -10,6 +10,7 @@ from greenwave.core.search_api import router as search_router
 from greenwave.crm.api import router as crm_router
 from greenwave.decisions.api import router as decisions_router
 from greenwave.documents.api import router as documents_router
+from greenwave.orders.api import router as orders_router
 from greenwave.planning.api import router as planning_router
 from greenwave.sales.api import router as sales_router
 
@@ -35,5 +36,6 @@ api.add_router("", bpm_router)
 api.add_router("", decisions_router)
 api.add_router("", planning_router)
 api.add_router("", documents_router)
+api.add_router("", orders_router)
 api.add_router("/events", events_router)
 api.add_router("/search", search_router)

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "greenwave.decisions",
     "greenwave.planning",
     "greenwave.documents",
+    "greenwave.orders",
     "greenwave.datagen",
     "django.contrib.auth",
     "django.contrib.contenttypes",
