@@ -114,6 +114,10 @@ def _bucket_q(low: int | None, high: int | None, today: date) -> Q:
     return q
 
 
+def _cents(value: Decimal | None) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 def receivables(
     *, actor: User, group_by: str = "client", today: date | None = None
 ) -> tuple[list[ReceivableRow], ReceivableRow]:
@@ -142,7 +146,7 @@ def receivables(
         values.append("responsible__first_name")
     rows = []
     total = ReceivableRow(
-        None, str(_("Total")), 0, Decimal(0), {k: Decimal(0) for k, *_r in BUCKETS}
+        None, str(_("Total")), 0, _cents(None), {k: _cents(None) for k, *_r in BUCKETS}
     )
     for item in qs.values(*values).annotate(**aggregates).order_by("-left", key_field):
         name = item[name_field] or ""
@@ -152,8 +156,8 @@ def receivables(
             key=item[key_field],
             name=name or str(_("(nobody)")),
             invoices=item["count"] or 0,
-            total=item["left"] or Decimal(0),
-            buckets={k: item[k] or Decimal(0) for k, *_r in BUCKETS},
+            total=_cents(item["left"]),
+            buckets={k: _cents(item[k]) for k, *_r in BUCKETS},
         )
         rows.append(row)
         total.invoices += row.invoices
