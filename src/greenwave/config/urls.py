@@ -16,6 +16,7 @@ urlpatterns = [
     path("processes/", include("greenwave.bpm.urls")),
     path("decisions/", include("greenwave.decisions.urls")),
     path("planning/", include("greenwave.planning.urls")),
+    path("money/", include("greenwave.orders.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     # The Django admin is for operators only; users never see it (STYLE.md).

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import not_found
-from greenwave.core.listing import FilterSpec, ListSpec, SortSpec
+from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.documents.models import AWAITING_PAYMENT, Invoice
 
 from .models import Payment, PaymentKind, PaymentSource
@@ -47,10 +47,11 @@ PAYMENT_LIST_SPEC = ListSpec(
 )
 
 
-def payment_list(*, actor: User) -> QuerySet[Payment]:
-    return scope_records(Payment.objects.all(), actor=actor).select_related(
-        "invoice", "invoice__buyer", "responsible"
-    )
+def payment_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Payment]:
+    qs = scope_records(Payment.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, PAYMENT_LIST_SPEC, query)
+    return qs.select_related("invoice", "invoice__buyer", "responsible")
 
 
 def payment_get(*, actor: User, pk: int) -> Payment:
@@ -178,3 +179,22 @@ def bucket_due_range(key: str, today: date | None = None) -> tuple[date | None, 
             end = today - timedelta(days=low) if low is not None else None
             return start, end
     return None, None
+
+
+def receivable_invoices(
+    *, actor: User, group_by: str, key: str, bucket: str, today: date | None = None
+) -> QuerySet[Invoice]:
+    """The invoices of one receivables cell (a group's key, an ageing bucket); unknown
+    parameters select nothing more than what the actor may see."""
+    today = today or timezone.localdate()
+    qs = payable_invoices(actor=actor).filter(due_date__isnull=False)
+    if group_by in GROUPS:
+        field_name = GROUPS[group_by][0]
+        if key.isdigit():
+            qs = qs.filter(**{field_name: int(key)})
+        elif key == "none":
+            qs = qs.filter(**{f"{field_name}__isnull": True})
+    for name, _label, low, high in BUCKETS:
+        if name == bucket:
+            qs = qs.filter(_bucket_q(low, high, today))
+    return qs.select_related("buyer", "responsible", "deal")

@@ -1,0 +1,16 @@
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="orders:payment_list"), name="home"),
+    path("payments/", views.payment_list, name="payment_list"),
+    path("payments/new/", views.payment_create, name="payment_create"),
+    path("payments/<int:pk>/refund/", views.payment_refund, name="payment_refund"),
+    path("payments/import/", views.statement_import, name="statement_import"),
+    path("receivables/", views.receivables, name="receivables"),
+    path("receivables/invoices/", views.receivable_invoices, name="receivable_invoices"),
+]
