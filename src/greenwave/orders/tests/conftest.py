@@ -53,3 +53,12 @@ def make_invoice(
         )
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Service messages are checked in English (the pages render in the user's language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

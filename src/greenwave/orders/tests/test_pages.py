@@ -61,7 +61,7 @@ def test_entry_form_and_refund(make_invoice, finance) -> None:
         {"invoice": invoice.pk, "amount": "1000.01", "payment_date": "2026-12-02"},
     )
     assert over.status_code == 200
-    assert "Overpayment refused" in over.content.decode()
+    assert "Переплата не принимается" in over.content.decode()
     done = client.post(
         "/money/payments/new/",
         {"invoice": invoice.pk, "amount": "1000.00", "payment_date": "2026-12-02"},
