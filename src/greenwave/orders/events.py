@@ -7,3 +7,13 @@ from greenwave.documents.events import INVOICE_PAID, PAYMENT_RECEIVED, PAYMENT_R
 __all__ = ["INVOICE_PAID", "OVERDUE_REMINDED", "PAYMENT_RECEIVED", "PAYMENT_REFUNDED"]
 
 OVERDUE_REMINDED = "invoice_overdue_reminded"
+
+ORDER_CREATED = "order_created"
+SHIPMENT_MADE = "shipment_made"
+ORDER_SHIPPED = "order_shipped"
+SUPPLIER_ORDER_PLACED = "supplier_order_placed"
+SUPPLIER_ORDER_RECEIVED = "supplier_order_received"
+CLAIM_OPENED = "claim_opened"
+CLAIM_STATUS_CHANGED = "claim_status_changed"
+CLAIM_CLOSED = "claim_closed"
+CLAIM_ESCALATED = "claim_escalated"

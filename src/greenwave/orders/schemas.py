@@ -95,3 +95,112 @@ class ReceivablesOut(Schema):
     as_of: date
     rows: list[ReceivableRowOut]
     total: ReceivableRowOut
+
+
+class OrderLineOut(Schema):
+    id: int
+    position: int
+    product_id: int | None
+    name: str
+    unit: str
+    quantity: Decimal
+    price: Decimal
+    shipped_quantity: Decimal
+    remaining: Decimal
+
+
+class ShipmentLineOut(Schema):
+    line_id: int
+    quantity: Decimal
+
+
+class ShipmentOut(Schema):
+    id: int
+    order_id: int
+    document_number: str
+    shipped_on: date
+    comment: str
+    lines: list[ShipmentLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: object) -> list[object]:
+        return list(obj.lines.all())  # type: ignore[attr-defined]
+
+
+class OrderOut(Schema):
+    id: int
+    deal_id: int
+    company_id: int
+    company_name: str = Field(..., alias="company.name")
+    status: str
+    promised_date: date
+    shipped_date: date | None
+    late_reason: str
+    late_comment: str
+    amount: Decimal
+    responsible_id: int | None
+    team_id: int | None
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: object) -> list[object]:
+        return list(obj.lines.all())  # type: ignore[attr-defined]
+
+
+class OrderIn(Schema):
+    deal_id: int = Field(..., ge=1, le=2**63 - 1)
+    promised_date: date | None = None
+
+
+class ShipmentLineIn(Schema):
+    line_id: int = Field(..., ge=1, le=2**63 - 1)
+    quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)
+
+
+class ShipmentIn(Schema):
+    """`lines` omitted: everything that remains is shipped."""
+
+    document_number: str = Field(..., min_length=1, max_length=40)
+    shipped_on: date
+    lines: list[ShipmentLineIn] | None = Field(None, max_length=500)
+    late_reason: Literal[
+        "",
+        "supplier_delay",
+        "no_stock",
+        "client_not_ready",
+        "no_payment",
+        "logistics",
+        "documents",
+        "other",
+    ] = ""
+    late_comment: str = Field("", max_length=500)
+    comment: str = Field("", max_length=500)
+
+
+class ClaimOut(Schema):
+    id: int
+    order_id: int
+    shipment_id: int | None
+    kind: str
+    status: str
+    subject: str
+    description: str
+    amount: Decimal
+    deadline: date
+    decision: str
+    resolution: str
+    escalated: bool
+
+    @staticmethod
+    def resolve_escalated(obj: object) -> bool:
+        return getattr(obj, "escalated_at", None) is not None
+
+
+class ClaimIn(Schema):
+    order_id: int = Field(..., ge=1, le=2**63 - 1)
+    shipment_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    kind: Literal["claim", "return"]
+    subject: str = Field(..., min_length=1, max_length=255)
+    description: str = Field("", max_length=5000)
+    amount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2)
+    deadline: date

@@ -18,7 +18,17 @@ from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.documents.models import AWAITING_PAYMENT, Invoice
 
-from .models import Payment, PaymentKind, PaymentSource
+from .models import (
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    LateReason,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentSource,
+)
 
 PAYMENT_LIST_SPEC = ListSpec(
     search_fields=("invoice__number", "payer_name", "payer_inn", "document_number", "purpose"),
@@ -198,3 +208,91 @@ def receivable_invoices(
         if name == bucket:
             qs = qs.filter(_bucket_q(low, high, today))
     return qs.select_related("buyer", "responsible", "deal")
+
+
+# --- orders and claims --------------------------------------------------------------------
+
+ORDER_LIST_SPEC = ListSpec(
+    search_fields=("deal__title", "company__name", "company__inn"),
+    sorts=(
+        SortSpec("created", _("Created"), ("created_at", "id")),
+        SortSpec("promised", _("Promised date"), ("promised_date", "id")),
+    ),
+    default_sort="-created",
+    filters=(
+        FilterSpec(
+            "status",
+            _("Status"),
+            "status",
+            choices=lambda a: [(k, str(v)) for k, v in OrderStatus.choices],
+        ),
+        FilterSpec(
+            "late_reason",
+            _("Reason of the delay"),
+            "late_reason",
+            choices=lambda a: [(k, str(v)) for k, v in LateReason.choices],
+        ),
+        FilterSpec("deal", _("Deal"), "deal_id", kind="int"),
+    ),
+)
+CLAIM_LIST_SPEC = ListSpec(
+    search_fields=("subject", "order__company__name"),
+    sorts=(
+        SortSpec("created", _("Created"), ("created_at", "id")),
+        SortSpec("deadline", _("Deadline"), ("deadline", "id")),
+    ),
+    default_sort="-created",
+    filters=(
+        FilterSpec(
+            "status",
+            _("Status"),
+            "status",
+            choices=lambda a: [(k, str(v)) for k, v in ClaimStatus.choices],
+        ),
+        FilterSpec(
+            "kind", _("Kind"), "kind", choices=lambda a: [(k, str(v)) for k, v in ClaimKind.choices]
+        ),
+        FilterSpec("order", _("Order"), "order_id", kind="int"),
+    ),
+)
+
+
+def order_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Order]:
+    qs = scope_records(Order.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, ORDER_LIST_SPEC, query)
+    return qs.select_related("company", "deal", "responsible")
+
+
+def order_get(*, actor: User, pk: int) -> Order:
+    order = (
+        order_list(actor=actor)
+        .prefetch_related("lines", "shipments__lines", "lines__supplier_orders")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise not_found(_("Order not found."))
+    return order
+
+
+def order_visible(actor: User, case_id: str) -> bool:
+    return case_id.isdigit() and order_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+def claim_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Claim]:
+    qs = scope_records(Claim.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, CLAIM_LIST_SPEC, query)
+    return qs.select_related("order", "order__company", "shipment", "responsible")
+
+
+def claim_get(*, actor: User, pk: int) -> Claim:
+    claim = claim_list(actor=actor).filter(pk=pk).first()
+    if claim is None:
+        raise not_found(_("Claim not found."))
+    return claim
+
+
+def claim_visible(actor: User, case_id: str) -> bool:
+    return case_id.isdigit() and claim_list(actor=actor).filter(pk=int(case_id)).exists()

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from greenwave.config.api import api
 
@@ -69,6 +70,9 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "decision_version": Param(SHARED, lambda w: 1),
     "legal_entity": Param(SHARED, lambda w: w.legal_entity.pk),
     "invoice": Param(TEAM, lambda w: w.invoice.pk),
+    "payment": Param(TEAM, lambda w: w.payment.pk),
+    "order": Param(TEAM, lambda w: w.order.pk),
+    "claim": Param(TEAM, lambda w: w.claim.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -94,6 +98,7 @@ API_PARAMS: dict[str, str] = {
     "teams:team_id": "team",
     "legal-entities:entity_id": "legal_entity",
     "invoices:invoice_id": "invoice",
+    "orders:order_id": "order",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -170,6 +175,10 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("patch", "/api/v1/legal-entities/{entity_id}"): lambda w: {"phone": "+7 495 000-00-00"},
     ("patch", "/api/v1/invoices/{invoice_id}"): lambda w: {"comment": "Оплата до пятницы"},
     ("post", "/api/v1/invoices/{invoice_id}/cancel"): lambda w: {"reason": "Дубль"},
+    ("post", "/api/v1/orders/{order_id}/shipments"): lambda w: {
+        "document_number": "ТН-17",
+        "shipped_on": timezone.localdate().isoformat(),
+    },
 }
 
 # Changes a reader may make without the right to change the record: a lawyer approves and
@@ -347,6 +356,7 @@ HTML_PARAMS: dict[str, str] = {
     "decisions/versions:version": "decision_version",
     "planning/my-day/items:pk": "day_item",
     "planning/days:pk": "day_plan",
+    "money/payments:pk": "payment",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
