@@ -14,8 +14,8 @@ from greenwave.core.errors import DomainError
 from greenwave.documents import services as doc_services
 from greenwave.sales.models import Deal, DealStatus
 
-from . import services
-from .models import Payment
+from . import fulfilment, services
+from .models import ClaimKind, LateReason, Order, Payment
 
 SELLER = {
     "name": "ООО «Гринвейв»",
@@ -48,8 +48,70 @@ PLAN = (
 
 
 def seed_money(context: dict[str, Any]) -> None:
-    if Payment.objects.exists():
-        return
+    if not Payment.objects.exists():
+        _seed_payments(context)
+    if not Order.objects.exists():
+        _seed_orders()
+
+
+def _seed_orders() -> None:
+    """Orders of the three latest won deals: one shipped in full late, one shipped in part,
+    one waiting; an open claim on the first."""
+    today = timezone.localdate()
+    deals = list(
+        Deal.objects.filter(
+            status=DealStatus.WON, company__isnull=False, company__is_deleted=False
+        ).order_by("-closed_at", "-pk")[:3]
+    )
+    orders = []
+    for index, deal in enumerate(deals):
+        orders.append(
+            fulfilment.order_create_from_deal(
+                actor=None, deal=deal, promised_date=today - timedelta(days=10 - 8 * index)
+            )
+        )
+    if orders:
+        fulfilment.shipment_create(
+            actor=None,
+            order=orders[0],
+            document_number="УПД-118",
+            shipped_on=today - timedelta(days=4),
+            late_reason=LateReason.SUPPLIER_DELAY,
+            late_comment="Поставщик задержал трубы на неделю",
+        )
+        shipment = orders[0].shipments.first()
+        fulfilment.claim_create(
+            actor=None,
+            order=orders[0],
+            shipment=shipment,
+            kind=ClaimKind.CLAIM,
+            subject="Часть труб с повреждённой изоляцией",
+            description="Клиент прислал акт о расхождении и фото: 4 трубы с дефектом.",
+            amount=Decimal("18500.00"),
+            deadline=today + timedelta(days=6),
+        )
+    if len(orders) > 1:
+        line = orders[1].lines.order_by("position").first()
+        if line is not None:
+            half = (line.quantity / 2).quantize(Decimal("0.001"))
+            if half > 0:
+                fulfilment.shipment_create(
+                    actor=None,
+                    order=orders[1],
+                    document_number="УПД-121",
+                    shipped_on=today - timedelta(days=1),
+                    lines=[(line.pk, half)],
+                )
+            fulfilment.supplier_order_create(
+                actor=None,
+                line=line,
+                supplier="ООО «Трубный завод»",
+                quantity=line.quantity - half,
+                expected_date=today + timedelta(days=5),
+            )
+
+
+def _seed_payments(context: dict[str, Any]) -> None:
     finance = context.get("users", {}).get("finance")
     seller = doc_services.legal_entity_default() or doc_services.legal_entity_create(
         actor=None, data=dict(SELLER)

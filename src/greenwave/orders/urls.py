@@ -13,4 +13,8 @@ urlpatterns = [
     path("payments/import/", views.statement_import, name="statement_import"),
     path("receivables/", views.receivables, name="receivables"),
     path("receivables/invoices/", views.receivable_invoices, name="receivable_invoices"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("claims/", views.claim_list, name="claim_list"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
 ]

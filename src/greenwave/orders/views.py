@@ -18,8 +18,8 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.pages import render_list_page
 
-from . import selectors, services, statement
-from .forms import PaymentForm, RefundForm
+from . import fulfilment, selectors, services, statement
+from .forms import ClaimAdvanceForm, ClaimForm, PaymentForm, RefundForm, ShipmentForm
 
 
 @login_required
@@ -192,6 +192,116 @@ def receivable_invoices(request: AuthedRequest) -> HttpResponse:
             "bucket_label": labels.get(bucket, _("All ages")),
             "invoices": invoices[:500],
             "cashier": services.can_enter_payments(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- orders and claims --------------------------------------------------------------------
+
+
+@login_required
+def order_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.ORDER_LIST_SPEC,
+        selector=lambda query: selectors.order_list(actor=request.user, query=query),
+        title=_("Orders"),
+        table_template="orders/partials/order_table.html",
+        extra={"today": timezone.localdate()},
+        empty_message=_("No orders yet. A deal becomes an order when it is won."),
+    )
+
+
+@login_required
+def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    order = selectors.order_get(actor=request.user, pk=pk)
+    shipment_form = ShipmentForm(order=order)
+    claim_form = ClaimForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "ship":
+                shipment_form = ShipmentForm(request.POST, order=order)
+                if shipment_form.is_valid():
+                    data = shipment_form.cleaned_data
+                    fulfilment.shipment_create(
+                        actor=request.user,
+                        order=order,
+                        document_number=data["document_number"],
+                        shipped_on=data["shipped_on"],
+                        lines=shipment_form.lines(),
+                        late_reason=data["late_reason"],
+                        late_comment=data["late_comment"],
+                    )
+                    messages.success(request, _("Shipment recorded."))
+                    return redirect("orders:order_detail", pk=order.pk)
+            elif action == "claim":
+                claim_form = ClaimForm(request.POST)
+                if claim_form.is_valid():
+                    data = claim_form.cleaned_data
+                    fulfilment.claim_create(
+                        actor=request.user,
+                        order=order,
+                        kind=data["kind"],
+                        subject=data["subject"],
+                        description=data["description"],
+                        amount=data["amount"] or 0,
+                        deadline=data["deadline"],
+                    )
+                    messages.success(request, _("Claim registered."))
+                    return redirect("orders:order_detail", pk=order.pk)
+        except DomainError as exc:
+            form = shipment_form if action == "ship" else claim_form
+            form.add_error(None, exc.message)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "title": _("Order %(order)s") % {"order": order},
+            "shipment_form": shipment_form,
+            "claim_form": claim_form,
+            "lines": list(order.lines.all()),
+            "shipments": list(order.shipments.all()),
+            "claims": list(order.claims.all()),
+        },
+    )
+
+
+@login_required
+def claim_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.CLAIM_LIST_SPEC,
+        selector=lambda query: selectors.claim_list(actor=request.user, query=query),
+        title=_("Claims and returns"),
+        table_template="orders/partials/claim_table.html",
+        extra={"today": timezone.localdate()},
+        empty_message=_("No claims. A claim is registered on its order's page."),
+    )
+
+
+@login_required
+def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    claim = selectors.claim_get(actor=request.user, pk=pk)
+    form = ClaimAdvanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fulfilment.claim_advance(actor=request.user, claim=claim, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Claim moved on."))
+            return redirect("orders:claim_detail", pk=claim.pk)
+    return render(
+        request,
+        "orders/claim_detail.html",
+        {
+            "claim": claim,
+            "title": _("Claim %(claim)s") % {"claim": claim},
+            "form": form,
+            "next_steps": fulfilment.NEXT_STATUS[claim.status],  # type: ignore[index]
             "today": timezone.localdate(),
         },
     )

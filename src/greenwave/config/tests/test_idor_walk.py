@@ -357,6 +357,8 @@ HTML_PARAMS: dict[str, str] = {
     "planning/my-day/items:pk": "day_item",
     "planning/days:pk": "day_plan",
     "money/payments:pk": "payment",
+    "money/orders:pk": "order",
+    "money/claims:pk": "claim",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -380,6 +382,7 @@ HTML_READER_CHANGES = {
     "sales/deals/{pk}/approve/",
     "sales/deals/{pk}/document/",
     "decisions/{key}/test/",  # evaluates the table with the given inputs
+    "money/claims/{pk}/",  # lawyers handle claims (orders.fulfilment.CLAIM_KEEPERS)
 }
 HTML_SKIPPED_PREFIXES = (
     "api/",  # walked above through the OpenAPI
@@ -399,6 +402,7 @@ HTML_READ_PAGES = {
     "decisions/{key}/edit/",
     "decisions/{key}/xml/",
     "planning/days/{pk}/",
+    "money/orders/{pk}/",
     "sales/clients/{company_pk}/deals/",
     "sales/deals/{pk}/",
     "sales/leads/{pk}/",

@@ -86,3 +86,53 @@ def test_receivables_api(make_invoice, finance, bearer) -> None:
     assert answer.status_code == 200
     assert answer.json()["total"]["total"] == "500.00"
     assert bearer(finance).get("/api/v1/receivables?group_by=nope").status_code == 400
+
+
+def test_orders_shipments_and_claims_api(deal, two_teams, bearer) -> None:
+    from django.utils import timezone
+
+    from greenwave.sales.models import Deal, DealStatus
+
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    owner, outsider = bearer(two_teams["hunter_a"]), bearer(two_teams["hunter_b"])
+    created = owner.post("/api/v1/orders", {"deal_id": deal.pk}, content_type="application/json")
+    assert created.status_code == 201, created.content
+    order = created.json()
+    assert order["lines"][0]["remaining"] == "10.500"
+    again = owner.post("/api/v1/orders", {"deal_id": deal.pk}, content_type="application/json")
+    assert again.status_code == 409
+    assert outsider.get(f"/api/v1/orders/{order['id']}").status_code == 404
+    assert outsider.get("/api/v1/orders").json()["count"] == 0
+    shipped = owner.post(
+        f"/api/v1/orders/{order['id']}/shipments",
+        {
+            "document_number": "ТН-5",
+            "shipped_on": timezone.localdate().isoformat(),
+            "lines": [{"line_id": order["lines"][0]["id"], "quantity": "0.5"}],
+        },
+        content_type="application/json",
+    )
+    assert shipped.status_code == 201, shipped.content
+    detail = owner.get(f"/api/v1/orders/{order['id']}").json()
+    assert detail["status"] == "partially_shipped"
+    assert detail["lines"][0]["remaining"] == "10.000"
+    claim = owner.post(
+        "/api/v1/claims",
+        {
+            "order_id": order["id"],
+            "shipment_id": shipped.json()["id"],
+            "kind": "return",
+            "subject": "Возврат лишнего",
+            "deadline": timezone.localdate().isoformat(),
+        },
+        content_type="application/json",
+    )
+    assert claim.status_code == 201, claim.content
+    assert owner.get("/api/v1/claims").json()["count"] == 1
+    assert outsider.get("/api/v1/claims").json()["count"] == 0
+    refused = outsider.post(
+        "/api/v1/claims",
+        {"order_id": order["id"], "kind": "claim", "subject": "x", "deadline": "2026-12-30"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404

@@ -90,3 +90,45 @@ def test_receivables_page_and_scoping(make_invoice, two_teams, finance) -> None:
     assert len(other.get("/money/receivables/invoices/").context["invoices"]) == 0
     # A manager neither enters payments nor refunds; another team's payment is a 404.
     assert _login(two_teams["hunter_a"]).get("/money/payments/new/").status_code == 403
+
+
+def test_order_and_claim_pages(deal, two_teams) -> None:
+    from django.utils import timezone
+
+    from greenwave.orders import fulfilment
+    from greenwave.sales.models import Deal, DealStatus
+
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+    line = order.lines.get()
+    client = _login(two_teams["hunter_a"])
+    assert client.get("/money/orders/").context["page"].paginator.count == 1
+    shipped = client.post(
+        f"/money/orders/{order.pk}/",
+        {
+            "action": "ship",
+            "document_number": "ТН-9",
+            "shipped_on": timezone.localdate().isoformat(),
+            f"line_{line.pk}": "3",
+        },
+    )
+    assert shipped.status_code == 302
+    line.refresh_from_db()
+    assert line.shipped_quantity == Decimal("3")
+    claimed = client.post(
+        f"/money/orders/{order.pk}/",
+        {
+            "action": "claim",
+            "kind": "claim",
+            "subject": "Брак",
+            "deadline": timezone.localdate().isoformat(),
+        },
+    )
+    assert claimed.status_code == 302
+    claim = order.claims.get()
+    moved = client.post(f"/money/claims/{claim.pk}/", {"status": "investigation"})
+    assert moved.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "investigation"
+    assert client.get("/money/claims/").context["page"].paginator.count == 1
+    assert _login(two_teams["hunter_b"]).get(f"/money/orders/{order.pk}/").status_code == 404
