@@ -86,6 +86,7 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
                 max_value=line.remaining,
                 initial=line.remaining,
                 required=False,
+                widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.001"}),
             )
             self.line_fields.append((line, name))
 
