@@ -13,6 +13,7 @@ from greenwave.decisions.api import router as decisions_router
 from greenwave.documents.api import router as documents_router
 from greenwave.integrations.api import router as integrations_router
 from greenwave.mining.api import router as mining_router
+from greenwave.orders.api import router as orders_router
 from greenwave.outreach.api import router as outreach_router
 from greenwave.planning.api import router as planning_router
 from greenwave.sales.api import router as sales_router
@@ -43,5 +44,6 @@ api.add_router("", mining_router)
 api.add_router("", integrations_router)
 api.add_router("", analytics_router)
 api.add_router("", outreach_router)
+api.add_router("", orders_router)
 api.add_router("/events", events_router)
 api.add_router("/search", search_router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("integrations/", include("greenwave.integrations.urls")),
     path("analytics/", include("greenwave.analytics.urls")),
     path("outreach/", include("greenwave.outreach.urls")),
+    path("money/", include("greenwave.orders.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     # The Django admin is for operators only; users never see it (STYLE.md).

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "greenwave.integrations",
     "greenwave.analytics",
     "greenwave.outreach",
+    "greenwave.orders",
     "greenwave.datagen",
     "django.contrib.auth",
     "django.contrib.contenttypes",

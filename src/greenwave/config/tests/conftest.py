@@ -82,6 +82,10 @@ class World:
     invoice_case: int = 0
     mail_segment: Any = None  # outreach: a segment of team A's contacts
     campaign: Any = None
+    # orders (issue 17): a payment, an order with a shipment and a claim, all of team A
+    payment: Any = None
+    order: Any = None
+    claim: Any = None
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -182,6 +186,7 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         ),
         mail_segment=segment,
         campaign=campaign,
+        **_orders_world(hunter_a, company, pipeline),
     )
 
 
@@ -237,6 +242,43 @@ def _invoice_of(user: User) -> int:
     return case
 
 
+def _orders_world(hunter_a: User, company: Any, pipeline: Pipeline) -> dict[str, Any]:
+    """Records of team A built directly (a won deal needs every gate of the pipeline; the
+    orders tests build them through the services)."""
+    from greenwave.documents.models import Invoice
+    from greenwave.orders.models import Claim, Order, OrderLine, Payment
+
+    deal = sales_services.deal_create(
+        actor=hunter_a, title="Alpha order", pipeline=pipeline, company=company
+    )
+    invoice = Invoice.objects.filter(deal__company=company).first()
+    payment = Payment.objects.create(
+        invoice=invoice,
+        amount=Decimal(50),
+        payment_date=timezone.localdate(),
+        responsible=hunter_a,
+        team=hunter_a.team,
+    )
+    order = Order.objects.create(
+        deal=deal,
+        company=company,
+        promised_date=timezone.localdate() + timedelta(days=30),
+        amount=Decimal(200),
+        responsible=hunter_a,
+        team=hunter_a.team,
+    )
+    OrderLine.objects.create(order=order, position=1, name="Widget", quantity=2, price=100)
+    claim = Claim.objects.create(
+        order=order,
+        kind="claim",
+        subject="Broken widget",
+        deadline=timezone.localdate() + timedelta(days=10),
+        responsible=hunter_a,
+        team=hunter_a.team,
+    )
+    return {"payment": payment, "order": order, "claim": claim}
+
+
 def snapshot() -> dict[str, Any]:
     """Every watched row, column by column, plus the size of the event log (every state
     change appends to it): two equal snapshots mean nothing changed."""
@@ -250,6 +292,7 @@ def snapshot() -> dict[str, Any]:
         InvoiceLine,
         LegalEntity,
     )
+    from greenwave.orders.models import Claim, Order, OrderLine, Payment, Shipment
     from greenwave.sales.models import ClientHandoff, DealApproval, DealDocument
 
     models: list[Any] = [
@@ -285,6 +328,11 @@ def snapshot() -> dict[str, Any]:
         Campaign,
         Delivery,
         Unsubscription,
+        Payment,
+        Order,
+        OrderLine,
+        Shipment,
+        Claim,
     ]
     state: dict[str, Any] = {
         model.__name__: sorted(model.objects.values_list(), key=repr) for model in models

@@ -198,6 +198,14 @@ EXCUSED: dict[tuple[str, str, str], str] = {
     "team's person is a 404 (test_head_sets_a_plan_and_the_manager_sees_only_their_own)",
     ("put", "/api/v1/plans/{period}", "team_id"): "planning/tests/test_plans.py, as above",
     ("post", "/api/v1/campaigns", "trigger_stage_id"): "shared catalogue (pipeline stages)",
+    **{
+        ("post", "/api/v1/payments", f): "only finance, accountants and admins enter payments, "
+        "and they read every team's invoices (a manager is refused by role: orders/tests)"
+        for f in ("invoice_id", "refund_of_id")
+    },
+    ("post", "/api/v1/orders", "deal_id"): "walked below (a won deal has no team B twin here)",
+    ("post", "/api/v1/claims", "order_id"): "walked below",
+    ("post", "/api/v1/claims", "shipment_id"): "always with its order_id, walked below",
     ("post", "/api/v1/documents/{document_id}/send", "contact_id"): "documents/tests: a "
     "contact of another client is refused (test_a_contact_of_another_client_is_refused)",
     ("post", "/api/v1/my-day/items", "activity_id"): "walked below with the activity",
@@ -284,4 +292,18 @@ def test_foreign_lead_and_activity_in_bodies_are_refused(world: World, bearer: A
         response = outsider.post(path, data=json.dumps(body), content_type="application/json")
         assert 400 <= response.status_code < 500, (path, response.content)
         assert response.status_code != 401
+    assert snapshot() == before
+
+
+def test_foreign_deals_and_orders_in_money_bodies_are_refused(world: World, bearer: Any) -> None:
+    outsider = bearer(world.hunter_b)
+    before = snapshot()
+    claim = {"order_id": world.order.pk, "kind": "claim", "subject": "Брак"}
+    for path, body in (
+        ("/api/v1/orders", {"deal_id": world.deal.pk}),
+        ("/api/v1/claims", {**claim, "deadline": "2031-01-10"}),
+    ):
+        response = outsider.post(path, data=json.dumps(body), content_type="application/json")
+        # refused for the record (404), not for a malformed body (422)
+        assert response.status_code in (403, 404), (path, response.content)
     assert snapshot() == before

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from greenwave.config.api import api
 
@@ -79,6 +80,9 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "invoice_events": Param(TEAM, lambda w: w.invoice_case),
     "mail_segment": Param(TEAM, lambda w: w.mail_segment.pk),
     "campaign": Param(TEAM, lambda w: w.campaign.pk),
+    "payment": Param(TEAM, lambda w: w.payment.pk),
+    "order": Param(TEAM, lambda w: w.order.pk),
+    "claim": Param(TEAM, lambda w: w.claim.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -113,6 +117,7 @@ API_PARAMS: dict[str, str] = {
     "segments:segment_id": "mail_segment",
     "campaigns:campaign_id": "campaign",
     "campaigns/preview:contact_id": "contact",
+    "orders:order_id": "order",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -198,6 +203,10 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("post", "/api/v1/deals/{deal_id}/documents"): lambda w: {"kind": "quote"},
     ("post", "/api/v1/documents/{document_id}/send"): lambda w: {"contact_id": w.contact.pk},
     ("patch", "/api/v1/webhooks/{webhook_id}"): lambda w: {"description": "CRM mirror"},
+    ("post", "/api/v1/orders/{order_id}/shipments"): lambda w: {
+        "document_number": "ТН-17",
+        "shipped_on": timezone.localdate().isoformat(),
+    },
 }
 
 # Changes a reader may make without the right to change the record: a lawyer approves and
@@ -391,6 +400,9 @@ HTML_PARAMS: dict[str, str] = {
     "planning/invoices:pk": "invoice_events",
     "outreach/segments:pk": "mail_segment",
     "outreach/campaigns:pk": "campaign",
+    "money/payments:pk": "payment",
+    "money/orders:pk": "order",
+    "money/claims:pk": "claim",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -422,6 +434,7 @@ HTML_READER_CHANGES = {
     "documents/{pk}/approval/",
     "documents/{pk}/send/",
     "documents/templates/{pk}/",
+    "money/claims/{pk}/",  # lawyers handle claims (orders.fulfilment.CLAIM_KEEPERS)
 }
 HTML_SKIPPED_PREFIXES = (
     "api/",  # walked above through the OpenAPI
@@ -447,6 +460,7 @@ HTML_READ_PAGES = {
     "decisions/{key}/xml/",
     "planning/days/{pk}/",
     "planning/invoices/{pk}/events/",
+    "money/orders/{pk}/",
     "sales/clients/{company_pk}/deals/",
     "sales/deals/{pk}/",
     "sales/leads/{pk}/",

@@ -1,0 +1,155 @@
+"""Demo money: invoices of a few open B2B deals at «Счёт» or later — some paid in full, some
+in part, some overdue (the receivables buckets and a reminder for the worker) — entered by
+the demo finance manager. Deterministic (the deals in id order) and idempotent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from greenwave.core.errors import DomainError
+from greenwave.documents import services as doc_services
+from greenwave.sales.models import Deal, DealStatus
+
+from . import fulfilment, services
+from .models import ClaimKind, LateReason, Order, Payment
+
+SELLER = {
+    "name": "ООО «Гринвейв»",
+    "full_name": "Общество с ограниченной ответственностью «Гринвейв»",
+    "inn": "7701234560",
+    "kpp": "770101001",
+    "ogrn": "1027700123450",
+    "address": "123112, г. Москва, Пресненская наб., д. 12",
+    "bank_name": "ПАО Сбербанк",
+    "bik": "044525225",
+    "account": "40702810938000012345",
+    "corr_account": "30101810400000000225",
+    "signatory_name": "Смирнова Анна Петровна",
+    "signatory_position": "Генеральный директор",
+    "chief_accountant": "Кузнецова Ольга Игоревна",
+    "is_default": True,
+}
+# (days since issue, payment days, share paid): paid, partly paid, overdue by 3, 12, 45 and
+# 120 days, not yet due.
+PLAN = (
+    (20, 5, Decimal(1)),
+    (15, 5, Decimal(1)),
+    (10, 10, Decimal("0.4")),
+    (8, 5, Decimal(0)),
+    (17, 5, Decimal(0)),
+    (50, 5, Decimal("0.5")),
+    (125, 5, Decimal(0)),
+    (2, 10, Decimal(0)),
+)
+
+
+def seed_money(context: dict[str, Any]) -> None:
+    if not Payment.objects.exists():
+        _seed_payments(context)
+    if not Order.objects.exists():
+        _seed_orders()
+
+
+def _seed_orders() -> None:
+    """Orders of the three latest won deals: one shipped in full late, one shipped in part,
+    one waiting; an open claim on the first."""
+    today = timezone.localdate()
+    deals = list(
+        Deal.objects.filter(
+            status=DealStatus.WON, company__isnull=False, company__is_deleted=False
+        ).order_by("-closed_at", "-pk")[:3]
+    )
+    orders = []
+    for index, deal in enumerate(deals):
+        orders.append(
+            fulfilment.order_create_from_deal(
+                actor=None, deal=deal, promised_date=today - timedelta(days=10 - 8 * index)
+            )
+        )
+    if orders:
+        fulfilment.shipment_create(
+            actor=None,
+            order=orders[0],
+            document_number="УПД-118",
+            shipped_on=today - timedelta(days=4),
+            late_reason=LateReason.SUPPLIER_DELAY,
+            late_comment="Поставщик задержал трубы на неделю",
+        )
+        shipment = orders[0].shipments.first()
+        fulfilment.claim_create(
+            actor=None,
+            order=orders[0],
+            shipment=shipment,
+            kind=ClaimKind.CLAIM,
+            subject="Часть труб с повреждённой изоляцией",
+            description="Клиент прислал акт о расхождении и фото: 4 трубы с дефектом.",
+            amount=Decimal("18500.00"),
+            deadline=today + timedelta(days=6),
+        )
+    if len(orders) > 1:
+        line = orders[1].lines.order_by("position").first()
+        if line is not None:
+            half = (line.quantity / 2).quantize(Decimal("0.001"))
+            if half > 0:
+                fulfilment.shipment_create(
+                    actor=None,
+                    order=orders[1],
+                    document_number="УПД-121",
+                    shipped_on=today - timedelta(days=1),
+                    lines=[(line.pk, half)],
+                )
+            fulfilment.supplier_order_create(
+                actor=None,
+                line=line,
+                supplier="ООО «Трубный завод»",
+                quantity=line.quantity - half,
+                expected_date=today + timedelta(days=5),
+            )
+
+
+def _seed_payments(context: dict[str, Any]) -> None:
+    finance = context.get("users", {}).get("finance")
+    seller = doc_services.legal_entity_default() or doc_services.legal_entity_create(
+        actor=None, data=dict(SELLER)
+    )
+    deals = list(
+        Deal.objects.filter(
+            status=DealStatus.OPEN,
+            company__isnull=False,
+            company__is_deleted=False,
+            amount__gt=0,
+            pipeline__code="b2b",
+            invoices__isnull=True,
+        )
+        .select_related("company", "stage")
+        .order_by("-stage__order", "pk")[: len(PLAN)]
+    )
+    today = timezone.localdate()
+    for deal, (age, days, share) in zip(deals, PLAN, strict=False):
+        try:
+            invoice = doc_services.invoice_create_from_deal(actor=None, deal=deal, seller=seller)
+            issued = today - timedelta(days=age)
+            invoice = doc_services.invoice_issue(
+                actor=None,
+                invoice=invoice,
+                issue_date=issued,
+                due_date=issued + timedelta(days=days),
+            )
+        except DomainError:
+            continue
+        amount = (invoice.total * share).quantize(Decimal("0.01"))
+        if amount > 0:
+            services.payment_record(
+                actor=finance,
+                invoice=invoice,
+                amount=amount,
+                payment_date=min(issued + timedelta(days=3), today),
+                document_number=str(400 + invoice.pk),
+                payer_inn=deal.company.inn if deal.company else "",
+                payer_name=deal.company.name if deal.company else "",
+                purpose=f"Оплата по счёту № {invoice.number} от {issued:%d.%m.%Y}",
+            )

@@ -1,0 +1,120 @@
+"""Forms of the money pages: a payment entered by hand, a refund, a bank statement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.accounts.models import User
+from greenwave.documents.models import Invoice
+
+from . import selectors
+from .models import ClaimDecision, ClaimKind, ClaimStatus, LateReason, Order
+
+
+class InvoiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return _("№ %(number)s · %(client)s · due %(left)s of %(total)s") % {
+            "number": obj.number,
+            "client": obj.buyer.name,
+            "left": obj.outstanding,
+            "total": obj.total,
+        }
+
+
+class PaymentForm(BootstrapFormMixin, forms.Form):
+    invoice = InvoiceChoiceField(label=_("Invoice"), queryset=Invoice.objects.none())
+    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2, min_value=0.01)
+    payment_date = forms.DateField(
+        label=_("Payment date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    document_number = forms.CharField(label=_("Payment order no."), max_length=40, required=False)
+    payer_name = forms.CharField(label=_("Payer"), max_length=255, required=False)
+    payer_inn = forms.CharField(label=_("Payer's INN"), max_length=12, required=False)
+    purpose = forms.CharField(label=_("Purpose of payment"), max_length=1000, required=False)
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = selectors.payable_invoices(actor=actor)  # type: ignore[attr-defined]
+        self.fields["payment_date"].initial = timezone.localdate()
+
+
+class RefundForm(BootstrapFormMixin, forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount to refund"), max_digits=18, decimal_places=2, min_value=0.01
+    )
+    refund_date = forms.DateField(
+        label=_("Refund date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    comment = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["refund_date"].initial = timezone.localdate()
+
+
+class ShipmentForm(BootstrapFormMixin, forms.Form):
+    document_number = forms.CharField(label=_("Shipping document no."), max_length=40)
+    shipped_on = forms.DateField(
+        label=_("Shipping date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    late_reason = forms.ChoiceField(
+        label=_("Reason of the delay (if shipped after the promised date)"),
+        choices=[("", "—"), *LateReason.choices],
+        required=False,
+    )
+    late_comment = forms.CharField(label=_("Comment on the delay"), max_length=500, required=False)
+
+    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shipped_on"].initial = timezone.localdate()
+        self.line_fields = []
+        for line in order.lines.all():
+            if line.remaining <= 0:
+                continue
+            name = f"line_{line.pk}"
+            self.fields[name] = forms.DecimalField(
+                label=f"{line.name} ({line.unit})",
+                max_digits=14,
+                decimal_places=3,
+                min_value=0,
+                max_value=line.remaining,
+                initial=line.remaining,
+                required=False,
+                widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.001"}),
+            )
+            self.line_fields.append((line, name))
+
+    def lines(self) -> list[tuple[int, Any]]:
+        return [
+            (line.pk, self.cleaned_data[name])
+            for line, name in self.line_fields
+            if self.cleaned_data.get(name)
+        ]
+
+
+class ClaimForm(BootstrapFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ClaimKind.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    description = forms.CharField(
+        label=_("Description"), max_length=5000, required=False, widget=forms.Textarea
+    )
+    amount = forms.DecimalField(
+        label=_("Amount claimed"), max_digits=18, decimal_places=2, min_value=0, required=False
+    )
+    deadline = forms.DateField(
+        label=_("Answer deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ClaimAdvanceForm(BootstrapFormMixin, forms.Form):
+    status = forms.ChoiceField(label=_("Next step"), choices=ClaimStatus.choices)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("", "—"), *ClaimDecision.choices], required=False
+    )
+    resolution = forms.CharField(label=_("Resolution"), max_length=1000, required=False)

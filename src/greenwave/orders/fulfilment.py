@@ -1,0 +1,520 @@
+"""Writers of fulfilment: the order of a won deal, its shipments (full or partial, with the
+shipping document), purchases from suppliers for its lines, claims and returns.
+
+A deal becomes an order by `order_create_from_deal` — called from the API/page, and by the
+worker's job `orders_from_won_deals`, which reads the deals won recently (sales records, no
+hook inside sales: the job is the extension point)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import RoleCode, User
+from greenwave.accounts.scoping import can_write, visible_team_ids
+from greenwave.activities import services as activity_services
+from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
+from greenwave.core.services import ObjectRef, event_append_for
+from greenwave.sales.models import Deal, DealStatus
+
+from . import events
+from .models import (
+    Claim,
+    ClaimDecision,
+    ClaimKind,
+    ClaimStatus,
+    LateReason,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    ShipmentLine,
+    SupplierOrder,
+)
+
+# Besides the deal's own people: finance and accounting ship and purchase for any order they
+# can read; lawyers handle claims.
+KEEPERS = (RoleCode.FINANCE, RoleCode.ACCOUNTANT)
+CLAIM_KEEPERS = (RoleCode.LAWYER, RoleCode.FINANCE, RoleCode.ACCOUNTANT)
+DEFAULT_LEAD_DAYS = 14
+WON_LOOKBACK_DAYS = 7
+QTY = Decimal("0.001")
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError(CoreError.VALIDATION, message, details={"field": field})
+
+
+def _require_visible(actor: User | None, record: Any, message: str) -> None:
+    if actor is None:
+        return
+    teams = visible_team_ids(actor)
+    if teams is None or record.responsible_id == actor.pk or record.team_id in teams:
+        return
+    raise not_found(message)
+
+
+def _require_writer(actor: User | None, record: Any, roles: Sequence[str] = KEEPERS) -> None:
+    if actor is None or actor.has_role(*roles) or can_write(actor, record):
+        return
+    raise permission_denied(_("You can read this order but not change it."))
+
+
+def _objects(order: Order) -> list[ObjectRef]:
+    return [
+        ObjectRef("deal", str(order.deal_id), "deal"),
+        ObjectRef("company", str(order.company_id), "client"),
+    ]
+
+
+def _quantity(value: Any, field: str) -> Decimal:
+    try:
+        qty = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise _invalid(field, _("Enter a quantity.")) from None
+    if not qty.is_finite() or qty <= 0 or qty != qty.quantize(QTY) or qty >= Decimal("1e11"):
+        raise _invalid(field, _("The quantity must be positive, at most three decimals."))
+    return qty
+
+
+@transaction.atomic
+def order_create_from_deal(
+    *, actor: User | None, deal: Deal, promised_date: date | None = None
+) -> Order:
+    """The order of a won deal: its lines (or one line of its amount)."""
+    _require_visible(actor, deal, _("Deal not found."))
+    _require_writer(actor, deal)
+    deal = Deal.objects.select_for_update().get(pk=deal.pk)
+    if deal.status != DealStatus.WON:
+        raise DomainError(CoreError.CONFLICT, _("Only a won deal becomes an order."))
+    if Order.objects.filter(deal=deal).exists():
+        raise DomainError(CoreError.CONFLICT, _("This deal already has its order."))
+    if deal.company_id is None:
+        raise DomainError(CoreError.CONFLICT, _("The deal has no client."))
+    won = timezone.localdate(deal.closed_at) if deal.closed_at else timezone.localdate()
+    promised = promised_date or won + timedelta(days=DEFAULT_LEAD_DAYS)
+    order = Order.objects.create(
+        deal=deal,
+        company_id=deal.company_id,
+        promised_date=promised,
+        amount=deal.amount,
+        responsible_id=deal.responsible_id,
+        team_id=deal.team_id,
+        created_by=actor,
+    )
+    items = list(deal.items.select_related("product").order_by("pk"))
+    lines = [
+        OrderLine(
+            order=order,
+            position=index,
+            product=item.product,
+            name=item.product.name,
+            unit=item.product.get_unit_display(),
+            quantity=item.quantity,
+            price=item.price,
+        )
+        for index, item in enumerate(items, start=1)
+    ] or [
+        OrderLine(
+            order=order, position=1, name=deal.title, unit="усл", quantity=1, price=deal.amount
+        )
+    ]
+    OrderLine.objects.bulk_create(lines)
+    event_append_for(
+        order,
+        activity=events.ORDER_CREATED,
+        actor=actor,
+        payload={
+            "deal_id": deal.pk,
+            "company_id": deal.company_id,
+            "amount": str(order.amount),
+            "promised_date": promised.isoformat(),
+            "lines": len(lines),
+            "responsible_id": order.responsible_id,
+            "team_id": order.team_id,
+        },
+        objects=_objects(order),
+        new_case=True,
+    )
+    return order
+
+
+def orders_from_won_deals(*, limit: int = 200) -> int:
+    """The worker's job: an order for every deal won in the last days that has none."""
+    since = timezone.now() - timedelta(days=WON_LOOKBACK_DAYS)
+    created = 0
+    deals = Deal.objects.filter(
+        status=DealStatus.WON, closed_at__gte=since, order__isnull=True, company__isnull=False
+    ).order_by("closed_at", "pk")[:limit]
+    for deal in deals:
+        try:
+            order_create_from_deal(actor=None, deal=deal)
+        except DomainError:  # created meanwhile by someone else
+            continue
+        created += 1
+    return created
+
+
+@transaction.atomic
+def shipment_create(
+    *,
+    actor: User | None,
+    order: Order,
+    document_number: str,
+    shipped_on: date,
+    lines: Sequence[tuple[int, Any]] | None = None,
+    late_reason: str = "",
+    late_comment: str = "",
+    comment: str = "",
+) -> Shipment:
+    """Ship (part of) an order: `lines` are (order line id, quantity); none = everything
+    that remains. Shipping the rest after the promised date needs a reason of the delay."""
+    _require_visible(actor, order, _("Order not found."))
+    _require_writer(actor, order)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.CANCELLED):
+        raise DomainError(CoreError.CONFLICT, _("The order is already shipped or cancelled."))
+    document_number = str(document_number or "").strip()
+    if not document_number or len(document_number) > 40:
+        raise _invalid("document_number", _("Give the shipping document number."))
+    if shipped_on > timezone.localdate() or shipped_on.year < 2000:
+        raise _invalid("shipped_on", _("The shipping date cannot be in the future."))
+    own = {line.pk: line for line in order.lines.select_for_update().order_by("position")}
+    if lines is None:
+        wanted = [(line, line.remaining) for line in own.values() if line.remaining > 0]
+    else:
+        wanted = []
+        for line_id, qty in lines:
+            line = own.get(int(line_id))
+            if line is None:
+                raise _invalid(
+                    "lines", _("Line %(id)s is not a line of this order.") % {"id": line_id}
+                )
+            quantity = _quantity(qty, "lines")
+            if quantity > line.remaining:
+                raise _invalid(
+                    "lines",
+                    _("%(name)s: at most %(left)s %(unit)s remain to ship.")
+                    % {"name": line.name, "left": line.remaining.normalize(), "unit": line.unit},
+                )
+            wanted.append((line, quantity))
+    if not wanted:
+        raise _invalid("lines", _("Nothing to ship."))
+    if len({line.pk for line, _q in wanted}) != len(wanted):
+        raise _invalid("lines", _("Each line once per shipment."))
+    for line, quantity in wanted:
+        line.shipped_quantity += quantity
+        line.save(update_fields=["shipped_quantity"])
+    complete = all(line.remaining <= 0 for line in own.values())
+    late = complete and shipped_on > order.promised_date
+    if late:
+        if late_reason not in LateReason.values:
+            raise _invalid(
+                "late_reason",
+                _("The order is shipped after its promised date %(date)s: choose the reason.")
+                % {"date": order.promised_date.strftime("%d.%m.%Y")},
+            )
+        order.late_reason = late_reason
+        order.late_comment = str(late_comment or "").strip()[:500]
+    shipment = Shipment.objects.create(
+        order=order,
+        document_number=document_number,
+        shipped_on=shipped_on,
+        comment=str(comment or "").strip()[:500],
+        created_by=actor,
+    )
+    ShipmentLine.objects.bulk_create(
+        ShipmentLine(shipment=shipment, line=line, quantity=qty) for line, qty in wanted
+    )
+    order.status = OrderStatus.SHIPPED if complete else OrderStatus.PARTIALLY_SHIPPED
+    order.shipped_date = shipped_on if complete else None
+    order.save()
+    event_append_for(
+        order,
+        activity=events.SHIPMENT_MADE,
+        actor=actor,
+        payload={
+            "shipment_id": shipment.pk,
+            "document_number": document_number,
+            "shipped_on": shipped_on.isoformat(),
+            "lines": [{"line_id": line.pk, "quantity": str(qty)} for line, qty in wanted],
+            "complete": complete,
+        },
+        objects=_objects(order),
+    )
+    if complete:
+        event_append_for(
+            order,
+            activity=events.ORDER_SHIPPED,
+            actor=actor,
+            payload={
+                "shipped_date": shipped_on.isoformat(),
+                "promised_date": order.promised_date.isoformat(),
+                "late": late,
+                "late_reason": order.late_reason,
+                "responsible_id": order.responsible_id,
+                "team_id": order.team_id,
+            },
+            objects=_objects(order),
+        )
+    return shipment
+
+
+@transaction.atomic
+def supplier_order_create(
+    *,
+    actor: User | None,
+    line: OrderLine,
+    supplier: str,
+    quantity: Any,
+    expected_date: date,
+) -> SupplierOrder:
+    order = line.order
+    _require_visible(actor, order, _("Order not found."))
+    _require_writer(actor, order)
+    supplier = str(supplier or "").strip()
+    if not supplier or len(supplier) > 255:
+        raise _invalid("supplier", _("Name the supplier."))
+    qty = _quantity(quantity, "quantity")
+    if qty > line.quantity:
+        raise _invalid("quantity", _("More than the line's quantity."))
+    purchase = SupplierOrder.objects.create(
+        line=line, supplier=supplier, quantity=qty, expected_date=expected_date, created_by=actor
+    )
+    event_append_for(
+        order,
+        activity=events.SUPPLIER_ORDER_PLACED,
+        actor=actor,
+        payload={
+            "supplier_order_id": purchase.pk,
+            "line_id": line.pk,
+            "supplier": supplier,
+            "quantity": str(qty),
+            "expected_date": expected_date.isoformat(),
+        },
+        objects=_objects(order),
+    )
+    return purchase
+
+
+@transaction.atomic
+def supplier_order_receive(
+    *, actor: User | None, purchase: SupplierOrder, received_on: date
+) -> SupplierOrder:
+    order = purchase.line.order
+    _require_visible(actor, order, _("Order not found."))
+    _require_writer(actor, order)
+    purchase = SupplierOrder.objects.select_for_update().get(pk=purchase.pk)
+    if purchase.received_on:
+        raise DomainError(CoreError.CONFLICT, _("Already received."))
+    purchase.received_on = received_on
+    purchase.save(update_fields=["received_on", "updated_at"])
+    event_append_for(
+        order,
+        activity=events.SUPPLIER_ORDER_RECEIVED,
+        actor=actor,
+        payload={
+            "supplier_order_id": purchase.pk,
+            "received_on": received_on.isoformat(),
+            "late": received_on > purchase.expected_date,
+        },
+        objects=_objects(order),
+    )
+    return purchase
+
+
+# --- claims and returns -------------------------------------------------------------------
+
+# The way a claim runs: registration → investigation → decision → refund/replacement → closed
+# (a rejected claim closes at the decision).
+NEXT_STATUS = {
+    ClaimStatus.REGISTERED: (ClaimStatus.INVESTIGATION,),
+    ClaimStatus.INVESTIGATION: (ClaimStatus.DECISION,),
+    ClaimStatus.DECISION: (ClaimStatus.SETTLEMENT, ClaimStatus.CLOSED),
+    ClaimStatus.SETTLEMENT: (ClaimStatus.CLOSED,),
+    ClaimStatus.CLOSED: (),
+}
+
+
+def _claim_objects(claim: Claim) -> list[ObjectRef]:
+    order = claim.order
+    refs = [ObjectRef("order", str(order.pk), "order"), *_objects(order)]
+    if claim.shipment_id:
+        refs.append(ObjectRef("shipment", str(claim.shipment_id), "shipment"))
+    return refs
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    actor: User | None,
+    order: Order,
+    kind: str,
+    subject: str,
+    deadline: date,
+    shipment: Shipment | None = None,
+    description: str = "",
+    amount: Any = 0,
+) -> Claim:
+    _require_visible(actor, order, _("Order not found."))
+    _require_writer(actor, order, CLAIM_KEEPERS)
+    if kind not in ClaimKind.values:
+        raise _invalid("kind", _("Unknown kind."))
+    subject = str(subject or "").strip()
+    if not subject or len(subject) > 255:
+        raise _invalid("subject", _("Give the claim a subject."))
+    if shipment is not None and shipment.order_id != order.pk:
+        raise _invalid("shipment_id", _("The shipment is not of this order."))
+    if deadline < timezone.localdate() - timedelta(days=365):
+        raise _invalid("deadline", _("The deadline is too far in the past."))
+    try:
+        money = Decimal(str(amount or 0))
+    except InvalidOperation:
+        raise _invalid("amount", _("Enter an amount.")) from None
+    if not money.is_finite() or money < 0 or money != money.quantize(Decimal("0.01")):
+        raise _invalid("amount", _("The amount must be positive, at most two decimals."))
+    if money >= Decimal("1e16"):
+        raise _invalid("amount", _("The amount is too large."))
+    claim = Claim.objects.create(
+        order=order,
+        shipment=shipment,
+        kind=kind,
+        subject=subject,
+        description=str(description or "").strip()[:5000],
+        amount=money,
+        deadline=deadline,
+        responsible_id=order.responsible_id,
+        team_id=order.team_id,
+        created_by=actor,
+    )
+    event_append_for(
+        claim,
+        activity=events.CLAIM_OPENED,
+        actor=actor,
+        payload={
+            "kind": kind,
+            "order_id": order.pk,
+            "shipment_id": claim.shipment_id,
+            "amount": str(money),
+            "deadline": deadline.isoformat(),
+        },
+        objects=_claim_objects(claim),
+        new_case=True,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_advance(
+    *,
+    actor: User | None,
+    claim: Claim,
+    status: str,
+    decision: str = "",
+    resolution: str = "",
+) -> Claim:
+    """Move a claim one step along its way; the decision step names the decision."""
+    _require_visible(actor, claim, _("Claim not found."))
+    _require_writer(actor, claim, CLAIM_KEEPERS)
+    claim = Claim.objects.select_for_update().select_related("order").get(pk=claim.pk)
+    allowed = NEXT_STATUS[ClaimStatus(claim.status)]
+    if status not in allowed:
+        raise DomainError(
+            CoreError.CONFLICT,
+            _("A claim at «%(now)s» cannot go to «%(to)s».")
+            % {"now": claim.get_status_display(), "to": status},
+        )
+    if claim.status == ClaimStatus.DECISION:
+        if decision not in ClaimDecision.values:
+            raise _invalid("decision", _("Choose the decision."))
+        if (decision == ClaimDecision.REJECTED) != (status == ClaimStatus.CLOSED):
+            raise _invalid(
+                "status", _("A rejected claim closes; a refund or replacement is carried out.")
+            )
+        claim.decision = decision
+    resolution = str(resolution or "").strip()
+    if resolution:
+        claim.resolution = resolution[:1000]
+    previous = claim.status
+    claim.status = status
+    if status == ClaimStatus.CLOSED:
+        claim.closed_at = timezone.now()
+    claim.save()
+    event_append_for(
+        claim,
+        activity=events.CLAIM_CLOSED
+        if status == ClaimStatus.CLOSED
+        else events.CLAIM_STATUS_CHANGED,
+        actor=actor,
+        payload={
+            "from": previous,
+            "to": status,
+            "decision": claim.decision,
+            "on_time": timezone.localdate() <= claim.deadline,
+        },
+        objects=_claim_objects(claim),
+    )
+    return claim
+
+
+def claims_escalate_overdue(*, today: date | None = None, limit: int = 200) -> int:
+    """The worker's deadline timer: an open claim past its deadline is escalated once — a
+    task for the head of its team (or its responsible when the team has no head)."""
+    today = today or timezone.localdate()
+    ids = list(
+        Claim.objects.filter(deadline__lt=today, escalated_at__isnull=True)
+        .exclude(status=ClaimStatus.CLOSED)
+        .order_by("deadline", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    handled = 0
+    for claim_id in ids:
+        with transaction.atomic():
+            claim = (
+                Claim.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=claim_id, escalated_at__isnull=True)
+                .select_related("team__head", "responsible", "order__company")
+                .first()
+            )
+            if claim is None:
+                continue
+            head = claim.team.head if claim.team and claim.team.head else claim.responsible
+            activity_id = None
+            if head is not None:
+                activity = activity_services.activity_create(
+                    actor=None,
+                    kind="task",
+                    subject=(
+                        _("Claim %(claim)s is past its deadline %(date)s")
+                        % {"claim": claim, "date": claim.deadline.strftime("%d.%m.%Y")}
+                    )[:255],
+                    description=claim.subject,
+                    responsible=head,
+                    company=claim.order.company,
+                    due_at=max(
+                        timezone.make_aware(datetime.combine(today, time(10, 0))), timezone.now()
+                    ),
+                    priority="high",
+                )
+                activity_id = activity.pk
+            claim.escalated_at = timezone.now()
+            claim.save(update_fields=["escalated_at", "updated_at"])
+            event_append_for(
+                claim,
+                activity=events.CLAIM_ESCALATED,
+                actor=None,
+                payload={
+                    "deadline": claim.deadline.isoformat(),
+                    "head_id": getattr(head, "pk", None),
+                    "activity_id": activity_id,
+                },
+                objects=_claim_objects(claim),
+            )
+            handled += 1
+    return handled

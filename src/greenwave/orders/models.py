@@ -1,0 +1,352 @@
+"""Money and fulfilment records: payments against invoices (entered by hand or imported from
+a bank statement) and the reminders sent about overdue invoices."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.core.models import TimeStampedModel
+from greenwave.core.money import money_amount_field
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", _("Payment")
+    REFUND = "refund", _("Refund")
+
+
+class PaymentSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by hand")
+    BANK = "bank", _("Bank statement")
+
+
+class Payment(TimeStampedModel):
+    """Money received for an invoice (or a refund of it: `kind=refund`, `refund_of` the
+    payment it returns). Owned like the invoice (responsible and team copied from it), so it
+    is scoped like a deal. Its events are written on the invoice's case (INVOICE_EVENTS.md)."""
+
+    invoice = models.ForeignKey(
+        "documents.Invoice",
+        verbose_name=_("invoice"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=PaymentKind.choices, default=PaymentKind.PAYMENT
+    )
+    amount = money_amount_field(_("amount"))
+    payment_date = models.DateField(_("payment date"))
+    document_number = models.CharField(_("payment order no."), max_length=40, blank=True)
+    payer_inn = models.CharField(_("payer's INN"), max_length=12, blank=True)
+    payer_name = models.CharField(_("payer"), max_length=255, blank=True)
+    purpose = models.CharField(_("purpose of payment"), max_length=1000, blank=True)
+    source = models.CharField(
+        _("source"), max_length=8, choices=PaymentSource.choices, default=PaymentSource.MANUAL
+    )
+    # One bank document once: number|date|amount|payer INN of the statement's document.
+    bank_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    refund_of = models.ForeignKey(
+        "self",
+        verbose_name=_("refund of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+    )
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-payment_date", "-pk"]
+        indexes = [
+            models.Index(fields=["team", "responsible"], name="payment_owner_idx"),
+            models.Index(fields=["-payment_date", "-id"], name="payment_recent_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_pos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} ({self.payment_date})"
+
+
+class OverdueReminder(models.Model):
+    """The reminder activity created for an invoice overdue by more than the grace days: one
+    per invoice (the unique invoice is what makes the worker's job run it exactly once)."""
+
+    invoice = models.OneToOneField(
+        "documents.Invoice", on_delete=models.CASCADE, related_name="overdue_reminder"
+    )
+    activity_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("overdue reminder")
+        verbose_name_plural = _("overdue reminders")
+
+    def __str__(self) -> str:
+        return f"reminder #{self.invoice_id}"
+
+
+# --- orders and shipments -----------------------------------------------------------------
+
+
+class OrderStatus(models.TextChoices):
+    OPEN = "open", _("To ship")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class LateReason(models.TextChoices):
+    """Why an order was shipped after its promised date (KPI 11 «просроченные проекты»)."""
+
+    SUPPLIER_DELAY = "supplier_delay", _("Supplier delivered late")
+    NO_STOCK = "no_stock", _("Out of stock")
+    CLIENT_NOT_READY = "client_not_ready", _("Client not ready to accept")
+    NO_PAYMENT = "no_payment", _("Waiting for payment")
+    LOGISTICS = "logistics", _("Transport and logistics")
+    DOCUMENTS = "documents", _("Documents not ready")
+    OTHER = "other", _("Other")
+
+
+class Order(TimeStampedModel):
+    """A won deal's order: what is to be shipped to the client, line by line. Owned like its
+    deal (responsible and team copied from it)."""
+
+    EVENT_CASE_TYPE = "order"
+
+    deal = models.OneToOneField(
+        "sales.Deal", verbose_name=_("deal"), on_delete=models.PROTECT, related_name="order"
+    )
+    company = models.ForeignKey(
+        "crm.Company", verbose_name=_("client"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.OPEN
+    )
+    promised_date = models.DateField(_("promised shipping date"))
+    shipped_date = models.DateField(_("shipped"), null=True, blank=True)
+    late_reason = models.CharField(
+        _("reason of the delay"), max_length=20, choices=LateReason.choices, blank=True
+    )
+    late_comment = models.CharField(_("comment on the delay"), max_length=500, blank=True)
+    amount = money_amount_field(_("amount"))
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["team", "responsible"], name="order_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"З-{self.pk}"
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.shipped_date and self.shipped_date > self.promised_date)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(_("position"))
+    product = models.ForeignKey(
+        "crm.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=500)
+    unit = models.CharField(_("unit"), max_length=20, default="шт")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    price = money_amount_field(_("price"))
+    shipped_quantity = models.DecimalField(_("shipped"), max_digits=14, decimal_places=3, default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "position"], name="order_line_position"),
+            models.CheckConstraint(
+                condition=models.Q(shipped_quantity__lte=models.F("quantity")),
+                name="order_line_not_overshipped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} × {self.quantity}"
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.quantity - self.shipped_quantity
+
+
+class Shipment(TimeStampedModel):
+    """A shipment of (part of) an order under a shipping document (ТН, УПД…)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="shipments")
+    document_number = models.CharField(_("shipping document no."), max_length=40)
+    shipped_on = models.DateField(_("shipping date"))
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-shipped_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.document_number} ({self.shipped_on})"
+
+
+class ShipmentLine(models.Model):
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="shipment_lines")
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="shipment_line_qty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} × {self.quantity}"
+
+
+class SupplierOrder(TimeStampedModel):
+    """A purchase from a supplier for an order line that is not in stock."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="supplier_orders")
+    supplier = models.CharField(_("supplier"), max_length=255)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    expected_date = models.DateField(_("expected"))
+    received_on = models.DateField(_("received"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("supplier order")
+        verbose_name_plural = _("supplier orders")
+        ordering = ["expected_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.supplier}: {self.quantity}"
+
+
+# --- claims and returns -------------------------------------------------------------------
+
+
+class ClaimKind(models.TextChoices):
+    CLAIM = "claim", _("Claim")
+    RETURN = "return", _("Return")
+
+
+class ClaimStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    INVESTIGATION = "investigation", _("Investigation")
+    DECISION = "decision", _("Decision")
+    SETTLEMENT = "settlement", _("Refund or replacement")
+    CLOSED = "closed", _("Closed")
+
+
+class ClaimDecision(models.TextChoices):
+    REFUND = "refund", _("Refund")
+    REPLACEMENT = "replacement", _("Replacement")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Claim(TimeStampedModel):
+    """A client's claim (претензия) or return against an order or one of its shipments, with
+    the deadline for the answer (by law or by the contract)."""
+
+    EVENT_CASE_TYPE = "claim"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="claims")
+    shipment = models.ForeignKey(
+        Shipment, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=ClaimKind.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.REGISTERED
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    amount = money_amount_field(_("amount claimed"))
+    deadline = models.DateField(_("deadline"))
+    decision = models.CharField(
+        _("decision"), max_length=12, choices=ClaimDecision.choices, blank=True
+    )
+    resolution = models.CharField(_("resolution"), max_length=1000, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["team", "responsible"], name="claim_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"П-{self.pk}"

@@ -1,0 +1,206 @@
+"""API schemas of the orders app."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class PaymentOut(Schema):
+    id: int
+    invoice_id: int
+    invoice_number: str = Field(..., alias="invoice.number")
+    kind: str
+    amount: Decimal
+    payment_date: date
+    document_number: str
+    payer_inn: str
+    payer_name: str
+    purpose: str
+    source: str
+    refund_of_id: int | None
+    comment: str
+    invoice_status: str = Field(..., alias="invoice.status")
+
+
+class PaymentIn(Schema):
+    """A payment entered by hand; `refund_of_id` makes it a refund of that payment."""
+
+    invoice_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    refund_of_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    amount: Decimal = Field(..., gt=0, max_digits=18, decimal_places=2)
+    payment_date: date | None = None
+    document_number: str = Field("", max_length=40)
+    payer_inn: str = Field("", max_length=12)
+    payer_name: str = Field("", max_length=255)
+    purpose: str = Field("", max_length=1000)
+    comment: str = Field("", max_length=500)
+
+
+class InvoiceRef(Schema):
+    id: int
+    number: str
+    buyer: str
+    total: Decimal
+    outstanding: Decimal
+    issue_date: date | None
+
+
+class StatementRowOut(Schema):
+    line: int
+    number: str
+    date: date | None
+    amount: Decimal
+    payer_inn: str
+    payer_name: str
+    purpose: str
+    reason: str
+    invoice: InvoiceRef | None = None
+    candidates: list[InvoiceRef] = []
+    payment_id: int | None = None
+
+
+class StatementImportOut(Schema):
+    matched: list[StatementRowOut]
+    ambiguous: list[StatementRowOut]
+    unmatched: list[StatementRowOut]
+    skipped: list[StatementRowOut]
+    written: int
+
+
+GroupBy = Literal["client", "manager", "team"]
+
+
+class BucketsOut(Schema):
+    not_due: Decimal
+    d1_5: Decimal
+    d6_30: Decimal
+    d31_90: Decimal
+    d90_plus: Decimal
+
+
+class ReceivableRowOut(Schema):
+    key: int | None
+    name: str
+    invoices: int
+    total: Decimal
+    buckets: BucketsOut
+
+
+class ReceivablesOut(Schema):
+    group_by: GroupBy
+    as_of: date
+    rows: list[ReceivableRowOut]
+    total: ReceivableRowOut
+
+
+class OrderLineOut(Schema):
+    id: int
+    position: int
+    product_id: int | None
+    name: str
+    unit: str
+    quantity: Decimal
+    price: Decimal
+    shipped_quantity: Decimal
+    remaining: Decimal
+
+
+class ShipmentLineOut(Schema):
+    line_id: int
+    quantity: Decimal
+
+
+class ShipmentOut(Schema):
+    id: int
+    order_id: int
+    document_number: str
+    shipped_on: date
+    comment: str
+    lines: list[ShipmentLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: object) -> list[object]:
+        return list(obj.lines.all())  # type: ignore[attr-defined]
+
+
+class OrderOut(Schema):
+    id: int
+    deal_id: int
+    company_id: int
+    company_name: str = Field(..., alias="company.name")
+    status: str
+    promised_date: date
+    shipped_date: date | None
+    late_reason: str
+    late_comment: str
+    amount: Decimal
+    responsible_id: int | None
+    team_id: int | None
+    lines: list[OrderLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: object) -> list[object]:
+        return list(obj.lines.all())  # type: ignore[attr-defined]
+
+
+class OrderIn(Schema):
+    deal_id: int = Field(..., ge=1, le=2**63 - 1)
+    promised_date: date | None = None
+
+
+class ShipmentLineIn(Schema):
+    line_id: int = Field(..., ge=1, le=2**63 - 1)
+    quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)
+
+
+class ShipmentIn(Schema):
+    """`lines` omitted: everything that remains is shipped."""
+
+    document_number: str = Field(..., min_length=1, max_length=40)
+    shipped_on: date
+    lines: list[ShipmentLineIn] | None = Field(None, max_length=500)
+    late_reason: Literal[
+        "",
+        "supplier_delay",
+        "no_stock",
+        "client_not_ready",
+        "no_payment",
+        "logistics",
+        "documents",
+        "other",
+    ] = ""
+    late_comment: str = Field("", max_length=500)
+    comment: str = Field("", max_length=500)
+
+
+class ClaimOut(Schema):
+    id: int
+    order_id: int
+    shipment_id: int | None
+    kind: str
+    status: str
+    subject: str
+    description: str
+    amount: Decimal
+    deadline: date
+    decision: str
+    resolution: str
+    escalated: bool
+
+    @staticmethod
+    def resolve_escalated(obj: object) -> bool:
+        return getattr(obj, "escalated_at", None) is not None
+
+
+class ClaimIn(Schema):
+    order_id: int = Field(..., ge=1, le=2**63 - 1)
+    shipment_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    kind: Literal["claim", "return"]
+    subject: str = Field(..., min_length=1, max_length=255)
+    description: str = Field("", max_length=5000)
+    amount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2)
+    deadline: date

@@ -1,0 +1,298 @@
+"""Readers of the orders app: payments and receivables, scoped like deals (a payment and an
+invoice belong to the deal's responsible and team)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import scope_records
+from greenwave.core.errors import not_found
+from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.documents.models import AWAITING_PAYMENT, Invoice
+
+from .models import (
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    LateReason,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentSource,
+)
+
+PAYMENT_LIST_SPEC = ListSpec(
+    search_fields=("invoice__number", "payer_name", "payer_inn", "document_number", "purpose"),
+    sorts=(
+        SortSpec("date", _("Date"), ("payment_date", "id")),
+        SortSpec("amount", _("Amount"), ("amount", "id")),
+    ),
+    default_sort="-date",
+    filters=(
+        FilterSpec(
+            "kind",
+            _("Kind"),
+            "kind",
+            choices=lambda a: [(k, str(v)) for k, v in PaymentKind.choices],
+        ),
+        FilterSpec(
+            "source",
+            _("Source"),
+            "source",
+            choices=lambda a: [(k, str(v)) for k, v in PaymentSource.choices],
+        ),
+        FilterSpec("invoice", _("Invoice"), "invoice_id", kind="int"),
+        FilterSpec("date_from", _("From"), "payment_date", kind="date_from"),
+        FilterSpec("date_to", _("To"), "payment_date", kind="date_to"),
+    ),
+)
+
+
+def payment_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Payment]:
+    qs = scope_records(Payment.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, PAYMENT_LIST_SPEC, query)
+    return qs.select_related("invoice", "invoice__buyer", "responsible")
+
+
+def payment_get(*, actor: User, pk: int) -> Payment:
+    payment = payment_list(actor=actor).filter(pk=pk).first()
+    if payment is None:
+        raise not_found(_("Payment not found."))
+    return payment
+
+
+def payable_invoices(*, actor: User) -> QuerySet[Invoice]:
+    """Issued invoices still waiting for money that the actor can see (the entry form)."""
+    return (
+        scope_records(Invoice.objects.filter(status__in=AWAITING_PAYMENT), actor=actor)
+        .select_related("buyer")
+        .order_by("due_date", "pk")
+    )
+
+
+def payable_invoice_get(*, actor: User, pk: int) -> Invoice:
+    invoice = scope_records(Invoice.objects.all(), actor=actor).filter(pk=pk).first()
+    if invoice is None:
+        raise not_found(_("Invoice not found."))
+    return invoice
+
+
+# --- receivables --------------------------------------------------------------------------
+
+# (key, label, lowest days overdue, highest days overdue) — days = today − due date.
+BUCKETS: tuple[tuple[str, Any, int | None, int | None], ...] = (
+    ("not_due", _("Not due"), None, 0),
+    ("d1_5", _("1–5 days"), 1, 5),
+    ("d6_30", _("6–30 days"), 6, 30),
+    ("d31_90", _("31–90 days"), 31, 90),
+    ("d90_plus", _("Over 90 days"), 91, None),
+)
+GROUPS = {
+    "client": ("buyer_id", "buyer__name"),
+    "manager": ("responsible_id", "responsible__last_name"),
+    "team": ("team_id", "team__name"),
+}
+
+
+@dataclass
+class ReceivableRow:
+    key: int | None
+    name: str
+    invoices: int
+    total: Decimal
+    buckets: dict[str, Decimal] = field(default_factory=dict)
+
+
+def _bucket_q(low: int | None, high: int | None, today: date) -> Q:
+    """Invoices whose days overdue fall in [low, high]: due_date in [today−high, today−low]."""
+    from datetime import timedelta
+
+    q = Q()
+    if high is not None:
+        q &= Q(due_date__gte=today - timedelta(days=high))
+    if low is not None:
+        q &= Q(due_date__lte=today - timedelta(days=low))
+    return q
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def receivables(
+    *, actor: User, group_by: str = "client", today: date | None = None
+) -> tuple[list[ReceivableRow], ReceivableRow]:
+    """What clients owe on the invoices the actor can see, per client, manager or team, in
+    the ageing buckets; the rows (largest debt first) and the total row."""
+    today = today or timezone.localdate()
+    key_field, name_field = GROUPS[group_by]
+    qs = scope_records(
+        Invoice.objects.filter(status__in=AWAITING_PAYMENT, due_date__isnull=False), actor=actor
+    )
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=18, decimal_places=2)
+    left = F("total") - F("paid_amount")
+    aggregates: dict[str, Any] = {
+        "left": Sum(left, output_field=money),
+        "count": Sum(Value(1), output_field=IntegerField()),
+    }
+    for key, _label, low, high in BUCKETS:
+        aggregates[key] = Sum(
+            Case(
+                When(_bucket_q(low, high, today), then=left), default=Value(0), output_field=money
+            ),
+            output_field=money,
+        )
+    values = [key_field, name_field]
+    if group_by == "manager":
+        values.append("responsible__first_name")
+    rows = []
+    total = ReceivableRow(
+        None, str(_("Total")), 0, _cents(None), {k: _cents(None) for k, *_r in BUCKETS}
+    )
+    for item in qs.values(*values).annotate(**aggregates).order_by("-left", key_field):
+        name = item[name_field] or ""
+        if group_by == "manager":
+            name = f"{item['responsible__first_name'] or ''} {name}".strip()
+        row = ReceivableRow(
+            key=item[key_field],
+            name=name or str(_("(nobody)")),
+            invoices=item["count"] or 0,
+            total=_cents(item["left"]),
+            buckets={k: _cents(item[k]) for k, *_r in BUCKETS},
+        )
+        rows.append(row)
+        total.invoices += row.invoices
+        total.total += row.total
+        for k in row.buckets:
+            total.buckets[k] += row.buckets[k]
+    return rows, total
+
+
+def bucket_due_range(key: str, today: date | None = None) -> tuple[date | None, date | None]:
+    """The due dates of a bucket (for the link to the invoices it holds)."""
+    from datetime import timedelta
+
+    today = today or timezone.localdate()
+    for bucket, _label, low, high in BUCKETS:
+        if bucket == key:
+            start = today - timedelta(days=high) if high is not None else None
+            end = today - timedelta(days=low) if low is not None else None
+            return start, end
+    return None, None
+
+
+def receivable_invoices(
+    *, actor: User, group_by: str, key: str, bucket: str, today: date | None = None
+) -> QuerySet[Invoice]:
+    """The invoices of one receivables cell (a group's key, an ageing bucket); unknown
+    parameters select nothing more than what the actor may see."""
+    today = today or timezone.localdate()
+    qs = payable_invoices(actor=actor).filter(due_date__isnull=False)
+    if group_by in GROUPS:
+        field_name = GROUPS[group_by][0]
+        if key.isdigit():
+            qs = qs.filter(**{field_name: int(key)})
+        elif key == "none":
+            qs = qs.filter(**{f"{field_name}__isnull": True})
+    for name, _label, low, high in BUCKETS:
+        if name == bucket:
+            qs = qs.filter(_bucket_q(low, high, today))
+    return qs.select_related("buyer", "responsible", "deal")
+
+
+# --- orders and claims --------------------------------------------------------------------
+
+ORDER_LIST_SPEC = ListSpec(
+    search_fields=("deal__title", "company__name", "company__inn"),
+    sorts=(
+        SortSpec("created", _("Created"), ("created_at", "id")),
+        SortSpec("promised", _("Promised date"), ("promised_date", "id")),
+    ),
+    default_sort="-created",
+    filters=(
+        FilterSpec(
+            "status",
+            _("Status"),
+            "status",
+            choices=lambda a: [(k, str(v)) for k, v in OrderStatus.choices],
+        ),
+        FilterSpec(
+            "late_reason",
+            _("Reason of the delay"),
+            "late_reason",
+            choices=lambda a: [(k, str(v)) for k, v in LateReason.choices],
+        ),
+        FilterSpec("deal", _("Deal"), "deal_id", kind="int"),
+    ),
+)
+CLAIM_LIST_SPEC = ListSpec(
+    search_fields=("subject", "order__company__name"),
+    sorts=(
+        SortSpec("created", _("Created"), ("created_at", "id")),
+        SortSpec("deadline", _("Deadline"), ("deadline", "id")),
+    ),
+    default_sort="-created",
+    filters=(
+        FilterSpec(
+            "status",
+            _("Status"),
+            "status",
+            choices=lambda a: [(k, str(v)) for k, v in ClaimStatus.choices],
+        ),
+        FilterSpec(
+            "kind", _("Kind"), "kind", choices=lambda a: [(k, str(v)) for k, v in ClaimKind.choices]
+        ),
+        FilterSpec("order", _("Order"), "order_id", kind="int"),
+    ),
+)
+
+
+def order_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Order]:
+    qs = scope_records(Order.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, ORDER_LIST_SPEC, query)
+    return qs.select_related("company", "deal", "responsible")
+
+
+def order_get(*, actor: User, pk: int) -> Order:
+    order = (
+        order_list(actor=actor)
+        .prefetch_related("lines", "shipments__lines", "lines__supplier_orders")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise not_found(_("Order not found."))
+    return order
+
+
+def order_visible(actor: User, case_id: str) -> bool:
+    return case_id.isdigit() and order_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+def claim_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Claim]:
+    qs = scope_records(Claim.objects.all(), actor=actor)
+    if query is not None:
+        qs = apply_list_query(qs, CLAIM_LIST_SPEC, query)
+    return qs.select_related("order", "order__company", "shipment", "responsible")
+
+
+def claim_get(*, actor: User, pk: int) -> Claim:
+    claim = claim_list(actor=actor).filter(pk=pk).first()
+    if claim is None:
+        raise not_found(_("Claim not found."))
+    return claim
+
+
+def claim_visible(actor: User, case_id: str) -> bool:
+    return case_id.isdigit() and claim_list(actor=actor).filter(pk=int(case_id)).exists()

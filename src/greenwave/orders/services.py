@@ -1,0 +1,389 @@
+"""Writers of the orders app: payments and refunds against invoices, the bank statement
+import, the overdue reminders.
+
+The invoice belongs to the documents app, which has no payment service: the status change an
+incoming payment causes (issued → partially_paid → paid and back on a refund) is kept here,
+in `_invoice_apply`, under a row lock on the invoice (`SELECT … FOR UPDATE`), so two payments
+entered at once are applied one after the other and never pay an invoice beyond its total.
+Overpayment is refused (no advances are kept): the message says how much is still due.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import RoleCode, User
+from greenwave.activities import services as activity_services
+from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.services import ObjectRef, event_append_for
+from greenwave.documents.models import AWAITING_PAYMENT, Invoice, InvoiceStatus
+from greenwave.sales import services as sales_services
+from greenwave.sales.models import DealStatus
+
+from . import events
+from .errors import OrdersError
+from .models import OverdueReminder, Payment, PaymentKind, PaymentSource
+
+logger = logging.getLogger(__name__)
+
+CENTS = Decimal("0.01")
+# Who enters money: finance and accounting (and the administrator).
+CASHIER_ROLES = (RoleCode.FINANCE, RoleCode.ACCOUNTANT, RoleCode.ADMIN)
+# An invoice overdue by more than this many days reminds its responsible manager (seed 003,
+# KPI 10: «просроченные платежи более чем на 5 дней»).
+REMINDER_GRACE_DAYS = 5
+# The stage of the B2B pipeline reached when the deal's invoice is paid («Деньги»).
+PAYMENT_STAGE = "payment"
+
+
+def can_enter_payments(actor: User | None) -> bool:
+    return actor is None or actor.is_greenwave_admin or actor.has_role(*CASHIER_ROLES)
+
+
+def _require_cashier(actor: User | None) -> None:
+    if not can_enter_payments(actor):
+        raise permission_denied(_("Only finance and accounting enter payments."))
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError(CoreError.VALIDATION, message, details={"field": field})
+
+
+def clean_amount(value: Any, field: str = "amount") -> Decimal:
+    """A positive amount in roubles with at most two decimals (kopecks)."""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise _invalid(field, _("Enter an amount, e.g. 12500.50.")) from None
+    if not amount.is_finite() or amount <= 0:
+        raise _invalid(field, _("The amount must be greater than zero."))
+    if amount != amount.quantize(CENTS):
+        raise _invalid(field, _("At most two decimals (kopecks)."))
+    if amount >= Decimal("1e16"):
+        raise _invalid(field, _("The amount is too large."))
+    return amount.quantize(CENTS)
+
+
+def _clean_date(value: date | None, field: str) -> date:
+    today = timezone.localdate()
+    if value is None:
+        return today
+    if value > today:
+        raise _invalid(field, _("The payment date cannot be in the future."))
+    if value.year < 2000:
+        raise _invalid(field, _("The payment date is too old."))
+    return value
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(CENTS))
+
+
+def _invoice_objects(invoice: Invoice) -> list[ObjectRef]:
+    refs = [ObjectRef("company", str(invoice.buyer_id), "buyer")]
+    if invoice.deal_id:
+        refs.append(ObjectRef("deal", str(invoice.deal_id), "deal"))
+    return refs
+
+
+def _lock_invoice(invoice_id: int) -> Invoice:
+    invoice = Invoice.objects.select_for_update(of=("self",)).filter(pk=invoice_id).first()
+    if invoice is None:
+        raise DomainError(CoreError.NOT_FOUND, _("Invoice not found."))
+    return invoice
+
+
+def _status_after(invoice: Invoice) -> str:
+    if invoice.paid_amount <= 0:
+        return InvoiceStatus.ISSUED
+    if invoice.paid_amount >= invoice.total:
+        return InvoiceStatus.PAID
+    return InvoiceStatus.PARTIALLY_PAID
+
+
+def _invoice_apply(invoice: Invoice, delta: Decimal) -> bool:
+    """Add `delta` (negative for a refund) to what a locked invoice has received and set its
+    status; True when this made it paid in full."""
+    was_paid = invoice.status == InvoiceStatus.PAID
+    invoice.paid_amount += delta
+    invoice.status = _status_after(invoice)
+    invoice.paid_at = timezone.now() if invoice.status == InvoiceStatus.PAID else None
+    if was_paid and invoice.status == InvoiceStatus.PAID:
+        return False
+    invoice.save(update_fields=["paid_amount", "status", "paid_at", "updated_at"])
+    return invoice.status == InvoiceStatus.PAID
+
+
+def _advance_deal(invoice: Invoice) -> None:
+    """The deal of a paid invoice reaches «Деньги» (the sales gates decide whether it may:
+    from «Счёт» the issued invoice meets the output, so the move is allowed)."""
+    if not invoice.deal_id:
+        return
+    deal = invoice.deal
+    if deal is None or deal.status != DealStatus.OPEN:
+        return
+    stage = deal.pipeline.stages.filter(code=PAYMENT_STAGE).first()
+    if stage is None or stage.order <= deal.stage.order:
+        return
+    try:
+        sales_services.deal_move(actor=None, deal=deal, stage=stage)
+    except DomainError as error:  # an unmet output of an earlier stage: the deal stays put
+        logger.info("deal %s stays at its stage after payment: %s", deal.pk, error.message)
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    actor: User | None,
+    invoice: Invoice,
+    amount: Any,
+    payment_date: date | None = None,
+    document_number: str = "",
+    payer_inn: str = "",
+    payer_name: str = "",
+    purpose: str = "",
+    comment: str = "",
+    source: str = PaymentSource.MANUAL,
+    bank_key: str | None = None,
+) -> Payment:
+    """Money received for an issued invoice: partial payments add up; a payment beyond what
+    is still due is refused (say how much is due), nothing is kept as an advance."""
+    _require_cashier(actor)
+    amount = clean_amount(amount)
+    payment_date = _clean_date(payment_date, "payment_date")
+    invoice = _lock_invoice(invoice.pk)
+    if invoice.status not in AWAITING_PAYMENT:
+        raise DomainError(
+            OrdersError.NOT_PAYABLE,
+            _("Invoice %(number)s is %(status)s: only an issued invoice takes payments.")
+            % {"number": invoice, "status": invoice.get_status_display().lower()},
+        )
+    if amount > invoice.outstanding:
+        raise DomainError(
+            OrdersError.OVERPAYMENT,
+            _(
+                "Overpayment refused: %(amount)s exceeds what is still due on invoice "
+                "%(number)s (%(due)s). Enter at most %(due)s and return the rest to the payer."
+            )
+            % {"amount": amount, "number": invoice, "due": invoice.outstanding},
+            details={"outstanding": _money(invoice.outstanding)},
+        )
+    payment = Payment.objects.create(
+        invoice=invoice,
+        kind=PaymentKind.PAYMENT,
+        amount=amount,
+        payment_date=payment_date,
+        document_number=str(document_number or "").strip()[:40],
+        payer_inn=str(payer_inn or "").strip()[:12],
+        payer_name=str(payer_name or "").strip()[:255],
+        purpose=str(purpose or "").strip()[:1000],
+        comment=str(comment or "").strip()[:500],
+        source=source,
+        bank_key=bank_key,
+        responsible_id=invoice.responsible_id,
+        team_id=invoice.team_id,
+        created_by=actor,
+    )
+    paid = _invoice_apply(invoice, amount)
+    objects = _invoice_objects(invoice)
+    event_append_for(
+        invoice,
+        activity=events.PAYMENT_RECEIVED,
+        actor=actor,
+        payload={
+            "amount": _money(amount),
+            "payment_date": payment_date.isoformat(),
+            "payment_id": payment.pk,
+            "invoice_number": invoice.number,
+        },
+        objects=objects,
+    )
+    if paid:
+        event_append_for(
+            invoice,
+            activity=events.INVOICE_PAID,
+            actor=actor,
+            payload={
+                "number": invoice.number,
+                "total": _money(invoice.total),
+                "paid_date": payment_date.isoformat(),
+            },
+            objects=objects,
+        )
+        _advance_deal(invoice)
+    return payment
+
+
+@transaction.atomic
+def payment_refund(
+    *,
+    actor: User | None,
+    payment: Payment,
+    amount: Any,
+    refund_date: date | None = None,
+    comment: str = "",
+) -> Payment:
+    """Return (part of) a payment to the payer: the invoice waits for that money again."""
+    _require_cashier(actor)
+    amount = clean_amount(amount)
+    refund_date = _clean_date(refund_date, "refund_date")
+    invoice = _lock_invoice(payment.invoice_id)
+    payment = Payment.objects.get(pk=payment.pk)
+    if payment.kind != PaymentKind.PAYMENT:
+        raise DomainError(OrdersError.REFUND_TOO_LARGE, _("A refund cannot be refunded."))
+    if refund_date < payment.payment_date:
+        raise _invalid("refund_date", _("A refund cannot precede the payment."))
+    refunded = sum((r.amount for r in payment.refunds.all()), Decimal(0))
+    left = min(payment.amount - refunded, invoice.paid_amount)
+    if amount > left:
+        raise DomainError(
+            OrdersError.REFUND_TOO_LARGE,
+            _("At most %(left)s of this payment can still be refunded.") % {"left": left},
+            details={"refundable": _money(left)},
+        )
+    refund = Payment.objects.create(
+        invoice=invoice,
+        kind=PaymentKind.REFUND,
+        amount=amount,
+        payment_date=refund_date,
+        payer_inn=payment.payer_inn,
+        payer_name=payment.payer_name,
+        comment=str(comment or "").strip()[:500],
+        refund_of=payment,
+        responsible_id=invoice.responsible_id,
+        team_id=invoice.team_id,
+        created_by=actor,
+    )
+    _invoice_apply(invoice, -amount)
+    event_append_for(
+        invoice,
+        activity=events.PAYMENT_REFUNDED,
+        actor=actor,
+        payload={
+            "amount": _money(amount),
+            "payment_date": refund_date.isoformat(),
+            "payment_id": refund.pk,
+            "refund_of": payment.pk,
+        },
+        objects=_invoice_objects(invoice),
+    )
+    return refund
+
+
+def payment_record_bank(
+    *, actor: User | None, invoice: Invoice, row: dict[str, Any], bank_key: str
+) -> Payment:
+    """One matched document of a bank statement (inside the import's transaction); a key
+    already taken by a concurrent import is a conflict, not a second payment."""
+    try:
+        with transaction.atomic():
+            return payment_record(
+                actor=actor,
+                invoice=invoice,
+                amount=row["amount"],
+                payment_date=row["date"],
+                document_number=row["number"],
+                payer_inn=row["payer_inn"],
+                payer_name=row["payer_name"],
+                purpose=row["purpose"],
+                source=PaymentSource.BANK,
+                bank_key=bank_key,
+            )
+    except IntegrityError:
+        raise DomainError(
+            OrdersError.IMPORT_CONFLICT,
+            _("Payment order %(number)s of %(date)s has just been imported by someone else.")
+            % {"number": row["number"], "date": row["date"].strftime("%d.%m.%Y")},
+        ) from None
+
+
+# --- overdue reminders (the worker) -------------------------------------------------------
+
+
+def overdue_reminders_send(*, today: date | None = None, limit: int = 200) -> int:
+    """A reminder activity for the responsible manager of each invoice overdue by more than
+    REMINDER_GRACE_DAYS days — once per invoice, whatever the number of workers: the invoice
+    rows are claimed with SKIP LOCKED and the reminder row is unique per invoice."""
+    today = today or timezone.localdate()
+    limit_date = today - timedelta(days=REMINDER_GRACE_DAYS)
+    handled = 0
+    candidates = list(
+        Invoice.objects.filter(
+            status__in=AWAITING_PAYMENT,
+            due_date__lt=limit_date,
+            overdue_reminder__isnull=True,
+            responsible__isnull=False,
+        )
+        .order_by("due_date", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for invoice_id in candidates:
+        with transaction.atomic():
+            invoice = (
+                Invoice.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=invoice_id, overdue_reminder__isnull=True)
+                .select_related("responsible", "deal", "buyer")
+                .first()
+            )
+            if invoice is None or invoice.responsible is None:
+                continue
+            _remind(invoice, today)
+            handled += 1
+    return handled
+
+
+def _remind(invoice: Invoice, today: date) -> None:
+    assert invoice.due_date is not None
+    assert invoice.responsible is not None
+    days = (today - invoice.due_date).days
+    subject = _("Overdue payment: invoice %(number)s, %(days)s days") % {
+        "number": invoice.number,
+        "days": days,
+    }
+    description = _(
+        "Invoice %(number)s of %(client)s for %(total)s was due %(due)s; still due: %(left)s. "
+        "Call the client about the payment."
+    ) % {
+        "number": invoice.number,
+        "client": invoice.buyer.name,
+        "total": invoice.total,
+        "due": invoice.due_date.strftime("%d.%m.%Y"),
+        "left": invoice.outstanding,
+    }
+    due_at = timezone.make_aware(datetime.combine(today, time(10, 0)))
+    activity = activity_services.activity_create(
+        actor=None,
+        kind="task",
+        subject=subject[:255],
+        description=description,
+        responsible=invoice.responsible,
+        company=invoice.buyer,
+        deal=invoice.deal if invoice.deal_id else None,
+        due_at=max(due_at, timezone.now()),
+        priority="high",
+    )
+    OverdueReminder.objects.create(invoice=invoice, activity_id=activity.pk)
+    event_append_for(
+        invoice,
+        activity=events.OVERDUE_REMINDED,
+        actor=None,
+        payload={
+            "number": invoice.number,
+            "days_overdue": days,
+            "outstanding": _money(invoice.outstanding),
+            "activity_id": activity.pk,
+            "responsible_id": invoice.responsible_id,
+        },
+        objects=[*_invoice_objects(invoice), ObjectRef("activity", str(activity.pk), "reminder")],
+    )
+
+
+def overdue_reminders_job() -> int:
+    return overdue_reminders_send()

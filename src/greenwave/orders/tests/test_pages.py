@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from greenwave.documents.models import Invoice
+from greenwave.orders.models import Payment
+
+DATA = Path(__file__).parent / "data"
+
+
+def _login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_finance_imports_a_statement_through_the_page(make_invoice, finance) -> None:
+    for total in ("12000.00", "7500.00", "3000.00", "3000.00"):
+        make_invoice(total)
+    client = _login(finance)
+    raw = (DATA / "statement_cp1251.txt").read_bytes()
+    page = client.post("/money/payments/import/", {"file": SimpleUploadedFile("s.txt", raw)})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="dry-run"' in html
+    assert "ООО «Ромашка»" in html
+    assert not Payment.objects.exists()
+    content = page.context["content"]
+    done = client.post("/money/payments/import/", {"content": content, "confirm": "1"})
+    assert done.status_code == 302
+    assert Payment.objects.count() == 2
+    assert Invoice.objects.filter(status="paid").count() == 1
+    listed = client.get("/money/payments/")
+    assert listed.status_code == 200
+    assert listed.context["page"].paginator.count == 2
+
+
+def test_broken_statement_shows_the_line(make_invoice, finance) -> None:
+    client = _login(finance)
+    page = client.post(
+        "/money/payments/import/",
+        {"file": SimpleUploadedFile("s.txt", b"1CClientBankExchange\nbroken\n")},
+        follow=True,
+    )
+    shown = [str(m) for m in page.context["messages"]]
+    assert len(shown) == 1
+    assert "2" in shown[0]
+    assert not Payment.objects.exists()
+
+
+def test_entry_form_and_refund(make_invoice, finance) -> None:
+    invoice = make_invoice("1000.00")
+    client = _login(finance)
+    assert client.get(f"/money/payments/new/?invoice={invoice.pk}").status_code == 200
+    over = client.post(
+        "/money/payments/new/",
+        {"invoice": invoice.pk, "amount": "1000.01", "payment_date": "2026-12-02"},
+    )
+    assert over.status_code == 200
+    assert "Переплата не принимается" in over.content.decode()
+    done = client.post(
+        "/money/payments/new/",
+        {"invoice": invoice.pk, "amount": "1000.00", "payment_date": "2026-12-02"},
+    )
+    assert done.status_code == 302
+    payment = Payment.objects.get()
+    refund = client.post(
+        f"/money/payments/{payment.pk}/refund/",
+        {"amount": "100", "refund_date": "2026-12-03"},
+    )
+    assert refund.status_code == 302
+    invoice.refresh_from_db()
+    assert invoice.status == "partially_paid"
+
+
+def test_receivables_page_and_scoping(make_invoice, two_teams, finance) -> None:
+    make_invoice("500.00")
+    page = _login(two_teams["head_a"]).get("/money/receivables/?group_by=manager")
+    assert page.context["total"].total == Decimal("500.00")
+    cell = _login(two_teams["head_a"]).get(
+        f"/money/receivables/invoices/?group_by=manager&key={two_teams['hunter_a'].pk}"
+    )
+    assert len(cell.context["invoices"]) == 1
+    other = _login(two_teams["hunter_b"])
+    assert other.get("/money/receivables/").context["rows"] == []
+    assert len(other.get("/money/receivables/invoices/").context["invoices"]) == 0
+    # A manager neither enters payments nor refunds; another team's payment is a 404.
+    assert _login(two_teams["hunter_a"]).get("/money/payments/new/").status_code == 403
+
+
+def test_order_and_claim_pages(deal, two_teams) -> None:
+    from django.utils import timezone
+
+    from greenwave.orders import fulfilment
+    from greenwave.sales.models import Deal, DealStatus
+
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+    line = order.lines.get()
+    client = _login(two_teams["hunter_a"])
+    assert client.get("/money/orders/").context["page"].paginator.count == 1
+    shipped = client.post(
+        f"/money/orders/{order.pk}/",
+        {
+            "action": "ship",
+            "document_number": "ТН-9",
+            "shipped_on": timezone.localdate().isoformat(),
+            f"line_{line.pk}": "3",
+        },
+    )
+    assert shipped.status_code == 302
+    line.refresh_from_db()
+    assert line.shipped_quantity == Decimal("3")
+    claimed = client.post(
+        f"/money/orders/{order.pk}/",
+        {
+            "action": "claim",
+            "kind": "claim",
+            "subject": "Брак",
+            "deadline": timezone.localdate().isoformat(),
+        },
+    )
+    assert claimed.status_code == 302
+    claim = order.claims.get()
+    moved = client.post(f"/money/claims/{claim.pk}/", {"status": "investigation"})
+    assert moved.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "investigation"
+    assert client.get("/money/claims/").context["page"].paginator.count == 1
+    assert _login(two_teams["hunter_b"]).get(f"/money/orders/{order.pk}/").status_code == 404

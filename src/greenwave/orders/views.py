@@ -1,0 +1,307 @@
+"""Money pages: payments (list, entry, refund, bank statement import) and receivables."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.http import AuthedRequest
+from greenwave.core.errors import DomainError, permission_denied
+from greenwave.core.pages import render_list_page
+
+from . import fulfilment, selectors, services, statement
+from .forms import ClaimAdvanceForm, ClaimForm, PaymentForm, RefundForm, ShipmentForm
+
+
+@login_required
+def payment_list(request: AuthedRequest) -> HttpResponse:
+    cashier = services.can_enter_payments(request.user)
+    return render_list_page(
+        request,
+        spec=selectors.PAYMENT_LIST_SPEC,
+        selector=lambda query: selectors.payment_list(actor=request.user, query=query),
+        title=_("Payments"),
+        table_template="orders/partials/payment_table.html",
+        create_url=reverse("orders:payment_create") if cashier else None,
+        create_label=_("Enter a payment"),
+        extra={
+            "import_url": reverse("orders:statement_import") if cashier else None,
+            "cashier": cashier,
+        },
+        empty_message=_(
+            "No payments yet. Finance enters them by hand or imports a bank statement."
+        ),
+    )
+
+
+def _require_cashier(request: AuthedRequest) -> None:
+    if not services.can_enter_payments(request.user):
+        raise permission_denied(_("Only finance and accounting enter payments."))
+
+
+@login_required
+def payment_create(request: AuthedRequest) -> HttpResponse:
+    _require_cashier(request)
+    initial = {}
+    if request.GET.get("invoice", "").isdigit():
+        initial["invoice"] = int(request.GET["invoice"])
+    form = PaymentForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.payment_record(
+                actor=request.user,
+                invoice=data.pop("invoice"),
+                amount=data.pop("amount"),
+                **data,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Payment entered."))
+            return redirect("orders:payment_list")
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": _("Enter a payment"),
+            "back_url": reverse("orders:payment_list"),
+            "back_label": _("Payments"),
+        },
+    )
+
+
+@login_required
+def payment_refund(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_cashier(request)
+    payment = selectors.payment_get(actor=request.user, pk=pk)
+    form = RefundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_refund(
+                actor=request.user,
+                payment=payment,
+                amount=form.cleaned_data["amount"],
+                refund_date=form.cleaned_data["refund_date"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Refund entered."))
+            return redirect("orders:payment_list")
+    return render(
+        request,
+        "core/form_page.html",
+        {
+            "form": form,
+            "title": _("Refund of payment %(amount)s to invoice %(number)s")
+            % {"amount": payment.amount, "number": payment.invoice.number},
+            "back_url": reverse("orders:payment_list"),
+            "back_label": _("Payments"),
+        },
+    )
+
+
+@login_required
+def statement_import(request: AuthedRequest) -> HttpResponse:
+    """Upload → dry run (what would be paid, what is ambiguous or unknown) → confirm: all
+    matched payments in one transaction, or none."""
+    _require_cashier(request)
+    context: dict[str, Any] = {
+        "title": _("Import a bank statement"),
+        "back_url": reverse("orders:payment_list"),
+        "max_mb": statement.MAX_BYTES // (1024 * 1024),
+    }
+    upload = request.FILES.get("file")
+    encoded = request.POST.get("content", "")
+    if request.method == "POST" and (upload or encoded):
+        try:
+            if upload is not None and upload.size and upload.size > statement.MAX_BYTES:
+                raise DomainError(
+                    statement.OrdersError.STATEMENT_TOO_LARGE,
+                    _("The file is larger than %(mb)s MB.") % {"mb": context["max_mb"]},
+                )
+            raw = upload.read(statement.MAX_BYTES + 1) if upload else base64.b64decode(encoded)
+            confirm = bool(request.POST.get("confirm")) and upload is None
+            result = statement.statement_import(actor=request.user, raw=raw, dry_run=not confirm)
+            if confirm:
+                messages.success(
+                    request,
+                    _("%(n)s payments recorded from the statement.") % {"n": result["written"]},
+                )
+                return redirect("orders:payment_list")
+            context.update(result=result, content=base64.b64encode(raw).decode())
+        except binascii.Error:
+            messages.error(request, _("The file was lost on the way: upload it again."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return render(request, "orders/statement_import.html", context)
+
+
+@login_required
+def receivables(request: AuthedRequest) -> HttpResponse:
+    group_by = request.GET.get("group_by", "client")
+    if group_by not in selectors.GROUPS:
+        group_by = "client"
+    rows, total = selectors.receivables(actor=request.user, group_by=group_by)
+    return render(
+        request,
+        "orders/receivables.html",
+        {
+            "title": _("Receivables"),
+            "group_by": group_by,
+            "groups": [
+                ("client", _("By client")),
+                ("manager", _("By manager")),
+                ("team", _("By team")),
+            ],
+            "buckets": [(key, label) for key, label, *_r in selectors.BUCKETS],
+            "rows": rows,
+            "total": total,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def receivable_invoices(request: AuthedRequest) -> HttpResponse:
+    """The invoices behind one cell of the receivables table."""
+    group_by = request.GET.get("group_by", "client")
+    bucket = request.GET.get("bucket", "")
+    key = request.GET.get("key", "")
+    invoices = selectors.receivable_invoices(
+        actor=request.user, group_by=group_by, key=key, bucket=bucket
+    )
+    labels = {k: label for k, label, *_r in selectors.BUCKETS}
+    return render(
+        request,
+        "orders/receivable_invoices.html",
+        {
+            "title": _("Invoices waiting for payment"),
+            "bucket_label": labels.get(bucket, _("All ages")),
+            "invoices": invoices[:500],
+            "cashier": services.can_enter_payments(request.user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- orders and claims --------------------------------------------------------------------
+
+
+@login_required
+def order_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.ORDER_LIST_SPEC,
+        selector=lambda query: selectors.order_list(actor=request.user, query=query),
+        title=_("Orders"),
+        table_template="orders/partials/order_table.html",
+        extra={"today": timezone.localdate()},
+        empty_message=_("No orders yet. A deal becomes an order when it is won."),
+    )
+
+
+@login_required
+def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    order = selectors.order_get(actor=request.user, pk=pk)
+    shipment_form = ShipmentForm(order=order)
+    claim_form = ClaimForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "ship":
+                shipment_form = ShipmentForm(request.POST, order=order)
+                if shipment_form.is_valid():
+                    data = shipment_form.cleaned_data
+                    fulfilment.shipment_create(
+                        actor=request.user,
+                        order=order,
+                        document_number=data["document_number"],
+                        shipped_on=data["shipped_on"],
+                        lines=shipment_form.lines(),
+                        late_reason=data["late_reason"],
+                        late_comment=data["late_comment"],
+                    )
+                    messages.success(request, _("Shipment recorded."))
+                    return redirect("orders:order_detail", pk=order.pk)
+            elif action == "claim":
+                claim_form = ClaimForm(request.POST)
+                if claim_form.is_valid():
+                    data = claim_form.cleaned_data
+                    fulfilment.claim_create(
+                        actor=request.user,
+                        order=order,
+                        kind=data["kind"],
+                        subject=data["subject"],
+                        description=data["description"],
+                        amount=data["amount"] or 0,
+                        deadline=data["deadline"],
+                    )
+                    messages.success(request, _("Claim registered."))
+                    return redirect("orders:order_detail", pk=order.pk)
+        except DomainError as exc:
+            form = shipment_form if action == "ship" else claim_form
+            form.add_error(None, exc.message)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "title": _("Order %(order)s") % {"order": order},
+            "shipment_form": shipment_form,
+            "claim_form": claim_form,
+            "lines": list(order.lines.all()),
+            "shipments": list(order.shipments.all()),
+            "claims": list(order.claims.all()),
+        },
+    )
+
+
+@login_required
+def claim_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.CLAIM_LIST_SPEC,
+        selector=lambda query: selectors.claim_list(actor=request.user, query=query),
+        title=_("Claims and returns"),
+        table_template="orders/partials/claim_table.html",
+        extra={"today": timezone.localdate()},
+        empty_message=_("No claims. A claim is registered on its order's page."),
+    )
+
+
+@login_required
+def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    claim = selectors.claim_get(actor=request.user, pk=pk)
+    form = ClaimAdvanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fulfilment.claim_advance(actor=request.user, claim=claim, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Claim moved on."))
+            return redirect("orders:claim_detail", pk=claim.pk)
+    return render(
+        request,
+        "orders/claim_detail.html",
+        {
+            "claim": claim,
+            "title": _("Claim %(claim)s") % {"claim": claim},
+            "form": form,
+            "next_steps": fulfilment.NEXT_STATUS[claim.status],  # type: ignore[index]
+            "today": timezone.localdate(),
+        },
+    )
