@@ -23,7 +23,7 @@ from django.template import (
 )
 from django.template.base import FilterExpression, Template, VariableNode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from greenwave.core.errors import DomainError
 
@@ -94,7 +94,11 @@ def _condition_expressions(condition: Any) -> Iterator[FilterExpression]:
             yield from _condition_expressions(child)
 
 
-FIELD_LABELS = {"subject": gettext_lazy("subject"), "body": gettext_lazy("body")}
+# With a context: «body» is «тело» of an HTTP request elsewhere (integrations), «текст» here.
+FIELD_LABELS = {
+    "subject": pgettext_lazy("letter", "subject"),
+    "body": pgettext_lazy("letter", "body"),
+}
 
 
 def compile_template(source: str, *, field: str) -> Template:
