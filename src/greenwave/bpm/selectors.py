@@ -23,6 +23,7 @@ from .models import (
     Incident,
     InstanceStatus,
     ProcessDefinition,
+    ProcessFile,
     ProcessInstance,
     TaskStatus,
 )
@@ -262,6 +263,24 @@ def task_get(*, actor: User, pk: int) -> HumanTask:
     return task
 
 
+def files_of_instance(*, instance: ProcessInstance) -> list[ProcessFile]:
+    """The files handed in through the forms of the process (the document to approve)."""
+    return list(instance.files.select_related("uploaded_by").order_by("created_at", "pk"))
+
+
+def process_file_get(*, actor: User, pk: int) -> ProcessFile:
+    """A file of a process the actor sees, or in which they hold, may take or did a task (an
+    approver of another team gets the document with the task); 404 otherwise."""
+    stored = ProcessFile.objects.filter(pk=pk).first()
+    if stored is not None:
+        if instance_list(actor=actor).filter(pk=stored.instance_id).exists():
+            return stored
+        involved = Q(assignee=actor) | Q(completed_by=actor) | _candidate_q(actor)
+        if HumanTask.objects.filter(involved, instance_id=stored.instance_id).exists():
+            return stored
+    raise not_found(_("File not found."))
+
+
 def tasks_of_instance(*, instance: ProcessInstance) -> QuerySet[HumanTask]:
     return instance.tasks.select_related("assignee", "completed_by").order_by("created_at")
 
@@ -333,6 +352,12 @@ def variable_rows(
     values = instance.variables if data is None else data
     if not isinstance(values, dict):
         return value_rows(values)
+    # A file field holds {file_id, name, size}: people read its name (the link is in the list
+    # of files).
+    values = {
+        k: v["name"] if isinstance(v, dict) and "file_id" in v and "name" in v else v
+        for k, v in values.items()
+    }
     usernames = {str(values[k]) for k in people_keys if values.get(k)}
     if usernames:
         for user in User.objects.filter(username__in=usernames):
