@@ -7,8 +7,9 @@ and the e-mail leaves only once they did (`transaction.on_commit`).
 
 Whom a `notify` step tells: the logins in the variable `notify_to` when set; otherwise its
 lane — a role lane tells the holders of that role who may act on the process (the head of
-the employee's team, the accountants, HR), any other lane (e.g. «Инициатор») tells the
-person who started the process. What it says: the variable `notify_text` when set, else the
+the employee's team, the accountants, HR); a lane of people (e.g. «Менеджер», whose tasks
+go to `=manager`) tells the person its tasks are assigned to; otherwise the person who
+started the process. What it says: the variable `notify_text` when set, else the
 step's name — the part after a colon for a name such as «Уведомить сотрудника: отпуск
 согласован».
 """
@@ -56,11 +57,27 @@ def notify_recipients(instance: ProcessInstance, element_id: str) -> list[User]:
     lane = instance.definition.metadata.get("elements", {}).get(element_id, {}).get("lane", "")
     role = role_code(str(lane))
     if not role:
-        responsible = instance.responsible
-        return [responsible] if responsible is not None and responsible.is_active else []
+        person = _lane_person(instance, str(lane))
+        return [person] if person is not None and person.is_active else []
     holders = User.objects.filter(roles__code=role, is_active=True).order_by("pk")
     wide = role in scope.COMPANY_WIDE_OFFER_ROLES
     return [u for u in holders[:MAX_RECIPIENTS] if wide or scope.covers_instance(u, instance)]
+
+
+def _lane_person(instance: ProcessInstance, lane: str) -> User | None:
+    """Whom the lane's tasks are assigned to by a variable (e.g. «Менеджер» holds tasks for
+    `=manager`), else the person who started the process."""
+    from .services import _resolve, _user_by_ref
+
+    metadata = instance.definition.metadata
+    elements = metadata.get("elements", {})
+    for element_id, task in metadata.get("user_tasks", {}).items():
+        assignee = str(task.get("assignee") or "")
+        if assignee and elements.get(element_id, {}).get("lane") == lane:
+            person = _user_by_ref(_resolve(assignee, instance.variables or {}))
+            if person is not None:
+                return person
+    return instance.responsible
 
 
 def notify_text(instance: ProcessInstance, element_id: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, F, Max, Q, QuerySet
@@ -315,7 +317,72 @@ def holdups(*, actor: User, definition_key: str = "") -> dict[str, Any]:
     )
     for task in overdue:
         task.overdue_by = now - task.due_at if task.due_at else timedelta(0)  # type: ignore[attr-defined]
-    return {"per_step": per_step, "per_person": per_person, "overdue": overdue}
+    return {
+        "per_step": per_step,
+        "per_person": per_person,
+        "overdue": overdue,
+        "competence": competence_results(actor=actor),
+    }
+
+
+@dataclass
+class CompetenceRow:
+    """A manager's latest competence assessment (seed 002), as the holdups page shows it."""
+
+    manager: str
+    instance_id: int
+    assessed_on: Any
+    calls: Decimal | None
+    meetings: Decimal | None
+    overall: Decimal | None
+    weak: list[str]
+
+
+def _average(values: list[Any]) -> Decimal | None:
+    numbers = [Decimal(str(v)) for v in values if isinstance(v, int | float)]
+    if not numbers:
+        return None
+    return (sum(numbers, Decimal(0)) / len(numbers)).quantize(Decimal("0.1"))
+
+
+def competence_results(*, actor: User) -> list[CompetenceRow]:
+    """The latest finished competence assessment of each manager the actor may see, weakest
+    first: the checklist averages of calls and meetings and the competences rated below 3."""
+    from .library.manager import CALL_CHECKLIST, MEETING_CHECKLIST, WEAK_BELOW
+
+    finished = (
+        instance_list(actor=actor)
+        .filter(definition__key="competence_assessment", status=InstanceStatus.COMPLETED)
+        .order_by("-ended_at", "-pk")[:500]
+    )
+    latest: dict[str, ProcessInstance] = {}
+    for instance in finished:
+        manager = str((instance.variables or {}).get("manager") or "")
+        if manager:
+            latest.setdefault(manager, instance)
+    names = {u.username: str(u) for u in User.objects.filter(username__in=list(latest))}
+    rows = []
+    for manager, instance in latest.items():
+        values = instance.variables or {}
+        calls = [values.get(f.name) for f in CALL_CHECKLIST]
+        meetings = [values.get(f.name) for f in MEETING_CHECKLIST]
+        weak = [
+            f.label.split(" (")[0]
+            for f in (*CALL_CHECKLIST, *MEETING_CHECKLIST)
+            if isinstance(values.get(f.name), int) and values[f.name] < WEAK_BELOW
+        ]
+        rows.append(
+            CompetenceRow(
+                manager=names.get(manager, manager),
+                instance_id=instance.pk,
+                assessed_on=instance.ended_at,
+                calls=_average(calls),
+                meetings=_average(meetings),
+                overall=_average(calls + meetings),
+                weak=weak,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.overall is None, r.overall or 0))
 
 
 def role_label(code: str) -> str:
