@@ -388,9 +388,11 @@ def test_a_file_of_a_wrong_type_is_refused_and_nothing_is_kept(
 ) -> None:
     from greenwave.core.errors import DomainError
 
+    from django.utils import translation
+
     employee = people["employee"]
     instance = _start(library, "vacation", employee)
-    with pytest.raises(DomainError) as error:
+    with pytest.raises(DomainError) as error, translation.override("en"):
         _do(
             employee,
             instance,

@@ -95,7 +95,7 @@ def test_a_refused_file_shows_the_reason_on_the_page_and_keeps_nothing(
         },
     )
     assert response.status_code == 200
-    assert "not accepted" in response.content.decode()
+    assert "Файлы такого типа не принимаются" in response.content.decode()
     assert not ProcessFile.objects.exists()
     assert HumanTask.objects.get(pk=vacation["fill"].pk).status == TaskStatus.OPEN
 
