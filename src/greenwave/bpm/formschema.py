@@ -190,7 +190,7 @@ def clean_form_data(
     return cleaned_values(form)
 
 
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "text": {"type": "string"},
     "integer": {"type": "integer"},
