@@ -386,9 +386,9 @@ def test_hiring_newcomer_reads_the_documents_and_the_head_onboards(
 def test_a_file_of_a_wrong_type_is_refused_and_nothing_is_kept(
     library: dict[str, Any], people: dict[str, Any], name: str, content: bytes, message: str
 ) -> None:
-    from greenwave.core.errors import DomainError
-
     from django.utils import translation
+
+    from greenwave.core.errors import DomainError
 
     employee = people["employee"]
     instance = _start(library, "vacation", employee)
