@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -298,6 +299,8 @@ ROLE_ALIASES = {
     "бухгалтер": RoleCode.ACCOUNTANT,
     "бухгалтерия": RoleCode.ACCOUNTANT,
     "hr": RoleCode.HR,
+    "отдел кадров": RoleCode.HR,
+    "кадровик": RoleCode.HR,
     "администратор": RoleCode.ADMIN,
 }
 
@@ -381,6 +384,7 @@ def _sync(
             actor,
             {"element": move.spec_id, "name": move.name, "kind": move.kind},
         )
+    passed = [move.spec_id for move in run.moves]
     run.moves.clear()
     instance.state = run.dump()
     instance.serializer_version = engine.SERIALIZER_VERSION
@@ -416,6 +420,10 @@ def _sync(
                 },
             )
 
+    if passed:
+        from .notifications import step_effects
+
+        step_effects(instance, passed, actor)
     if waited or snap.timers:
         _sync_timers(instance, snap, actor, now)
     if waited or snap.messages:
@@ -1019,14 +1027,58 @@ def task_delegate(*, actor: User, task: HumanTask, to: User) -> HumanTask:
     return task
 
 
+def _store_files(
+    actor: User, task: HumanTask, instance: ProcessInstance, values: dict[str, Any]
+) -> None:
+    """Keep the uploads of the form's file fields with the process (under a random name);
+    the variable holds what people see: the file's id, name and size."""
+    from django.core.files.uploadedfile import UploadedFile
+
+    from .models import ProcessFile
+
+    for name, value in list(values.items()):
+        if not isinstance(value, UploadedFile):
+            continue
+        original = os.path.basename(value.name or "file")[:255]
+        extension = os.path.splitext(original)[1].lower()
+        stored = ProcessFile(
+            instance=instance,
+            task=task,
+            field=name,
+            original_name=original,
+            content_type=(value.content_type or "application/octet-stream")[:120],
+            size=value.size or 0,
+            uploaded_by=actor,
+        )
+        stored.file.save(f"{uuid.uuid4().hex}{extension}", value, save=False)
+        stored.save()
+        values[name] = {"file_id": stored.pk, "name": original, "size": stored.size}
+        _event(
+            instance,
+            events.FILE_ATTACHED,
+            actor,
+            {"file": stored.pk, "name": original, "size": stored.size, "element": task.element_id},
+        )
+
+
 @transaction.atomic
-def task_complete(*, actor: User, task: HumanTask, data: Mapping[str, Any]) -> HumanTask:
-    """Validate the form, complete the task in the engine and move the process on."""
+def task_complete(
+    *,
+    actor: User,
+    task: HumanTask,
+    data: Mapping[str, Any],
+    files: Mapping[str, Any] | None = None,
+) -> HumanTask:
+    """Validate the form, complete the task in the engine and move the process on.
+
+    `files` are the uploads of the form's file fields (the HTML form); they are stored with
+    the process and the variable holds the file's id and name."""
     task, instance = _lock_task(task)
     if not (is_candidate(actor, task) or actor.is_greenwave_admin):
         raise DomainError(BpmError.TASK_NOT_YOURS, _("This task is not yours."), status=403)
-    values = clean_form_data(task.form_schema, data)
+    values = clean_form_data(task.form_schema, data, files)
     scope.check_records(actor, variables=values)
+    _store_files(actor, task, instance, values)
     now = timezone.now()
     task.status, task.completed_by, task.completed_at, task.result = (
         TaskStatus.COMPLETED,

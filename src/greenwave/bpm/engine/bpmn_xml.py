@@ -34,7 +34,17 @@ GW_NS = "https://greenwave.dev/schema/bpmn"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 MAX_BPMN_BYTES = 5 * 1024 * 1024
 
-FIELD_TYPES = ("string", "text", "integer", "decimal", "boolean", "date", "choice", "user")
+FIELD_TYPES = (
+    "string",
+    "text",
+    "integer",
+    "decimal",
+    "boolean",
+    "date",
+    "choice",
+    "user",
+    "file",
+)
 
 # Elements the engine executes (besides structure such as flows, lanes and documentation).
 EXECUTABLE_TAGS = frozenset(
