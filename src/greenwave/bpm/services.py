@@ -636,6 +636,13 @@ def _advance(
     return result
 
 
+def _variable_name_ok(name: str) -> bool:
+    """An identifier, or FEEL's name of words separated by single spaces ("Vacation
+    Approval"); never one starting with an underscore (the engine's own)."""
+    words = name.split(" ")
+    return not name.startswith("_") and all(w.isidentifier() for w in words)
+
+
 def _check_variables(variables: Mapping[str, Any]) -> dict[str, Any]:
     import json
 
@@ -647,11 +654,15 @@ def _check_variables(variables: Mapping[str, Any]) -> dict[str, Any]:
         ) from exc
     if len(text) > MAX_VARIABLES_CHARS:
         raise DomainError(BpmError.INVALID_VARIABLES, _("Process variables are too large."))
-    bad = sorted(k for k in variables if not str(k).isidentifier() or str(k).startswith("_"))
+    bad = sorted(str(k) for k in variables if not _variable_name_ok(str(k)))
     if bad:
         raise DomainError(
             BpmError.INVALID_VARIABLES,
-            _("Variable names must be identifiers: %(names)s.") % {"names": ", ".join(bad)},
+            _(
+                "Variable names must be identifiers, or words separated by single spaces "
+                "as FEEL allows: %(names)s."
+            )
+            % {"names": ", ".join(bad)},
         )
     return dict(variables)
 

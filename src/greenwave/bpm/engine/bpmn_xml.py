@@ -425,7 +425,15 @@ def read_document(data: bytes) -> BpmnDocument:
             if _ns(el.tag) != BPMN_NS:
                 continue
             if tag in UNSUPPORTED_TAGS:
-                doc.unsupported.append(Unsupported(el_id or "", tag, UNSUPPORTED_TAGS[tag]))
+                owner = el.getparent() if tag.endswith("EventDefinition") else el
+                if owner is None:
+                    owner = el
+                # An event definition is named by its event (what the diagram shows).
+                doc.unsupported.append(
+                    Unsupported(
+                        owner.get("id") or el_id or "", _local(owner.tag), UNSUPPORTED_TAGS[tag]
+                    )
+                )
             if tag == "timeDate" and el.text and el.text.strip():
                 event = el.getparent()
                 event = event.getparent() if event is not None else None

@@ -115,6 +115,9 @@ def _mark_scripts(root: etree._Element, out: Prepared) -> None:
             body = expressions.feel_body(body) if expressions.is_feel(body) else body
         elif scripts and expressions.is_feel_language(fmt):
             body = scripts[0].text or ""
+            outputs = task.findall(f"{_q(BPMN_NS, 'ioSpecification')}/{_q(BPMN_NS, 'dataOutput')}")
+            if not result and len(outputs) == 1:  # Trisotech: the script's one data output
+                result = outputs[0].get("name") or outputs[0].get("id") or ""
         else:
             text = scripts[0].text or "" if scripts else ""
             if text.strip() and fmt not in _SANDBOX_SCRIPT_FORMATS:
@@ -327,7 +330,13 @@ def _zeebe_loops(root: etree._Element, out: Prepared) -> None:
 
 
 def _compensation(root: etree._Element, out: Prepared) -> None:
-    for el in root.iter():
+    """Compensation events are named by `read_document`; here they leave Spiff's copy (its
+    parser would only add a second, rawer message), and compensation handlers are named."""
+    for definition in list(root.iter(_q(BPMN_NS, "compensateEventDefinition"))):
+        event = definition.getparent()
+        if event is not None and event.getparent() is not None:
+            event.getparent().remove(event)
+    for el in list(root.iter()):
         if not isinstance(el.tag, str) or _ns(el.tag) != BPMN_NS:
             continue
         if el.get("isForCompensation", "false").lower() == "true":
@@ -339,6 +348,8 @@ def _compensation(root: etree._Element, out: Prepared) -> None:
                     "(compensation is not executable)",
                 )
             )
+            if el.getparent() is not None:
+                el.getparent().remove(el)
 
 
 def prepare(root: etree._Element) -> Prepared:
@@ -398,11 +409,13 @@ def validate_expression(text: str, names: set[str] | frozenset[str] = frozenset(
 
 def normalise(expression: str) -> str:
     """Accept the forms other modelers write in the Python-like language: `${x > 1}`, `&&`,
-    `||`, `!`, a single `=` as comparison, XPath-style `bpmn:getDataObject('x')`."""
+    `||`, `!`, a single `=` as comparison, XPath-style `bpmn:getDataObject('x')`, `true()`."""
     text = expression.strip()
     if text.startswith("${") and text.endswith("}"):
         text = text[2:-1].strip()
     text = re.sub(r"bpmn:getDataObject\(\s*['\"](\w+)['\"]\s*\)", r"\1", text)
+    text = re.sub(r"\btrue\(\s*\)", "True", text)  # XPath's boolean constants
+    text = re.sub(r"\bfalse\(\s*\)", "False", text)
     text = text.replace("&&", " and ").replace("||", " or ")
     text = re.sub(r"(?<![=!<>])=(?!=)", "==", text)
     return re.sub(r"!(?!=)", " not ", text).strip()
