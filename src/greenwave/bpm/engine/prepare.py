@@ -23,7 +23,7 @@ from typing import Any
 from lxml import etree
 
 from . import expressions, sandbox
-from .bpmn_xml import BPMN_NS, CAMUNDA_NS, Unsupported, _local, _ns
+from .bpmn_xml import BPMN_NS, CAMUNDA_NS, OMG_NS, Unsupported, _local, _ns
 
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -329,6 +329,48 @@ def _zeebe_loops(root: etree._Element, out: Prepared) -> None:
                 out.names.add(item)
 
 
+_GATEWAYS = frozenset(
+    {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+     "complexGateway"}
+)
+
+
+def _implicit_splits(root: etree._Element) -> None:
+    """A task or event with several outgoing flows splits (BPMN: unconditioned flows all
+    run, conditioned ones run when true). Spiff refuses it, so the copy gets the gateway
+    the diagram implies: parallel, or inclusive when a flow has a condition."""
+    for process in root.iter(_q(BPMN_NS, "process"), _q(BPMN_NS, "subProcess")):
+        flows = [f for f in process if f.tag == _q(BPMN_NS, "sequenceFlow")]
+        by_source: dict[str, list[etree._Element]] = {}
+        for f in flows:
+            by_source.setdefault(str(f.get("sourceRef")), []).append(f)
+        nodes = {str(n.get("id")): n for n in process if isinstance(n.tag, str) and n.get("id")}
+        for source, outgoing in by_source.items():
+            node = nodes.get(source)
+            if node is None or len(outgoing) < 2 or _local(node.tag) in _GATEWAYS:
+                continue
+            conditional = any(
+                f.find(_q(BPMN_NS, "conditionExpression")) is not None for f in outgoing
+            )
+            split_id = f"{source}__gw_split"
+            kind = "inclusiveGateway" if conditional else "parallelGateway"
+            gateway = etree.SubElement(process, _q(BPMN_NS, kind), id=split_id)
+            link = etree.SubElement(
+                process,
+                _q(BPMN_NS, "sequenceFlow"),
+                id=f"{source}__gw_flow",
+                sourceRef=source,
+                targetRef=split_id,
+            )
+            for out in node.findall(_q(BPMN_NS, "outgoing")):
+                node.remove(out)
+            etree.SubElement(node, _q(BPMN_NS, "outgoing")).text = link.get("id")
+            etree.SubElement(gateway, _q(BPMN_NS, "incoming")).text = link.get("id")
+            for f in outgoing:
+                f.set("sourceRef", split_id)
+                etree.SubElement(gateway, _q(BPMN_NS, "outgoing")).text = f.get("id")
+
+
 def _compensation(root: etree._Element, out: Prepared) -> None:
     """Compensation events are named by `read_document`; here they leave Spiff's copy (its
     parser would only add a second, rawer message), and compensation handlers are named."""
@@ -352,9 +394,23 @@ def _compensation(root: etree._Element, out: Prepared) -> None:
                 el.getparent().remove(el)
 
 
+def _foreign_ids(root: etree._Element) -> None:
+    """Vendor extensions that repeat the id of the BPMN element they describe (ADONIS's
+    `adonis:attribute id="obj.15.2921"`) would be found by Spiff's id look-ups first."""
+    own = {
+        el.get("id")
+        for el in root.iter()
+        if isinstance(el.tag, str) and _ns(el.tag).startswith(OMG_NS) and el.get("id")
+    }
+    for el in root.iter():
+        if isinstance(el.tag, str) and not _ns(el.tag).startswith(OMG_NS) and el.get("id") in own:
+            del el.attrib["id"]
+
+
 def prepare(root: etree._Element) -> Prepared:
     """Edit the tree (a copy: the caller parsed it for Spiff) and say what Greenwave runs."""
     out = Prepared()
+    _foreign_ids(root)
     feel_default = expressions.is_feel_language(root.get("expressionLanguage"))
     _mark_expressions(root, feel_default, out)
     _mark_scripts(root, out)
@@ -362,6 +418,7 @@ def prepare(root: etree._Element) -> Prepared:
     _data_associations(root, feel_default, out)
     _call_activities(root, out)
     _zeebe_loops(root, out)
+    _implicit_splits(root)
     _compensation(root, out)
     for field_el in root.iter("{https://greenwave.dev/schema/bpmn}field"):
         out.names.add(str(field_el.get("name") or ""))
