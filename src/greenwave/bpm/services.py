@@ -120,7 +120,7 @@ def _compile(definition: ProcessDefinition) -> engine.CompiledProcess:
 
 
 def _problems(
-    xml: bytes, doc: engine.BpmnDocument, called: Mapping[str, int]
+    xml: bytes, doc: engine.BpmnDocument, called: Mapping[str, int], missing_calls: bool = False
 ) -> list[dict[str, str]]:
     found = [u.as_dict() for u in doc.unsupported]
     if not doc.is_executable:
@@ -131,7 +131,7 @@ def _problems(
             xml, doc.main_process_id, _called_files(called) if called else None
         )
         # A call of a process that is not deployed is named once, by Greenwave.
-        if "was not found" not in u.reason or u.tag != "callActivity"
+        if not (missing_calls and "was not found" in u.reason)
     ]
     now = timezone.now()
     for element_id, text in doc.timer_dates.items():
@@ -199,7 +199,7 @@ def definition_upload(
         is_executable=doc.is_executable,
         process_id=doc.main_process_id,
         metadata=metadata,
-        unsupported=missing + _problems(xml, doc, called),
+        unsupported=missing + _problems(xml, doc, called, bool(missing)),
         description=description,
         created_by=actor,
     )

@@ -244,6 +244,10 @@ def _modeler_options() -> dict[str, Any]:
             ),
             "action": _("Action"),
             "condition": _("Condition (e.g. decision == 'approve')"),
+            "conditionFeel": _('Condition in FEEL (e.g. decision = "approve" and amount > 1000)'),
+            "language": _("Expression language"),
+            "languageFeel": _("FEEL"),
+            "languageSandbox": _("Python-like"),
         },
     }
 

@@ -860,7 +860,9 @@ def _spiff_message(exc: Exception) -> str:
     inner: BaseException | None = exc.__cause__ or exc.__context__
     while inner is not None and not isinstance(inner, sandbox.SandboxError):
         inner = inner.__cause__ or inner.__context__
-    return f"{text} {inner}" if inner is not None else text
+    if inner is None:
+        return text
+    return str(inner) if str(inner) in text else f"{text} {inner}"
 
 
 def utc_now() -> datetime:
