@@ -109,6 +109,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "can_act": services.is_candidate(request.user, task) or request.user.is_greenwave_admin,
         "delegate_form": DelegateForm(),
+        "form_ref": selectors.task_form_ref(task),
         "back_url": reverse("bpm:inbox"),
         "back_label": _("My tasks"),
         "xml_url": reverse("bpm:definition_xml", args=[task.instance.definition_id]),

@@ -320,7 +320,9 @@ def _camunda8_form(task: etree._Element, root: etree._Element) -> list[dict[str,
                 if isinstance(v, dict)
             ]
             fields.append(
-                _field(name, str(c.get("label") or ""), kind, bool(validate.get("required")), choices)
+                _field(
+                    name, str(c.get("label") or ""), kind, bool(validate.get("required")), choices
+                )
             )
         return fields
     return []
@@ -331,7 +333,10 @@ def _assignment_of(task: etree._Element, lane: str) -> dict[str, Any]:
     `zeebe:assignmentDefinition`, else the lane. Groups become roles; a single candidate
     user with nobody assigned becomes the assignee."""
     zeebe = _zeebe(task, "assignmentDefinition")
-    z = (lambda name: (zeebe.get(name) or "") if zeebe is not None else "")
+
+    def z(name: str) -> str:
+        return (zeebe.get(name) or "") if zeebe is not None else ""
+
     groups = _names(task.get(f"{{{CAMUNDA_NS}}}candidateGroups") or z("candidateGroups"))
     users = _names(task.get(f"{{{CAMUNDA_NS}}}candidateUsers") or z("candidateUsers"))
     assignee = (

@@ -72,9 +72,7 @@ def _q(ns: str, name: str) -> str:
 
 def _ext(el: etree._Element, ns: str, name: str) -> list[etree._Element]:
     return [
-        c
-        for ext in el.findall(_q(BPMN_NS, "extensionElements"))
-        for c in ext.iter(_q(ns, name))
+        c for ext in el.findall(_q(BPMN_NS, "extensionElements")) for c in ext.iter(_q(ns, name))
     ]
 
 
@@ -330,8 +328,13 @@ def _zeebe_loops(root: etree._Element, out: Prepared) -> None:
 
 
 _GATEWAYS = frozenset(
-    {"exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
-     "complexGateway"}
+    {
+        "exclusiveGateway",
+        "parallelGateway",
+        "inclusiveGateway",
+        "eventBasedGateway",
+        "complexGateway",
+    }
 )
 
 

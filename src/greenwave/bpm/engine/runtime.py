@@ -272,7 +272,9 @@ def _spiff_parser(
 
 
 def _mapping_error(exc: Exception, element_id: str, direction: str) -> EngineError:
-    return EngineError(f"The {direction} mapping of {element_id!r} failed: {exc}", element_id=element_id)
+    return EngineError(
+        f"The {direction} mapping of {element_id!r} failed: {exc}", element_id=element_id
+    )
 
 
 def _wire_mappings(specs: list[Any], prepared: prepare.Prepared) -> None:

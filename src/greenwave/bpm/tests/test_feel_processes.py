@@ -38,7 +38,8 @@ def _gateway(condition: str, *, language: str = "") -> str:
     return (
         '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="g"/>'
         '<bpmn:exclusiveGateway id="g" default="small"/>'
-        f'<bpmn:sequenceFlow id="big" sourceRef="g" targetRef="e_big"><bpmn:conditionExpression{lang}>'
+        '<bpmn:sequenceFlow id="big" sourceRef="g" targetRef="e_big">'
+        f"<bpmn:conditionExpression{lang}>"
         f"{condition}</bpmn:conditionExpression></bpmn:sequenceFlow>"
         '<bpmn:sequenceFlow id="small" sourceRef="g" targetRef="e_small"/>'
         '<bpmn:endEvent id="e_big"/><bpmn:endEvent id="e_small"/>'
@@ -70,9 +71,11 @@ def test_the_corpus_imports_every_file_and_runs_at_least_nine_in_ten_executable_
     )
     assert found, "\n".join(lines)
     files, imported, executable, deployed, ran = map(int, found.groups())
-    assert files == len(list(CORPUS.glob("*.bpmn"))) and imported == files, "\n".join(lines)
+    assert files == len(list(CORPUS.glob("*.bpmn")))
+    assert imported == files, "\n".join(lines)
     assert executable >= 10
-    assert deployed / executable >= 0.9 and ran / executable >= 0.9, "\n".join(lines)
+    assert deployed / executable >= 0.9, "\n".join(lines)
+    assert ran / executable >= 0.9, "\n".join(lines)
     assert lines[-1] == f"{files} passed, 0 failed"
     # Every modeler's dialect is in the corpus.
     for vendor in ("camunda7", "camunda8", "signavio", "trisotech", "aris", "adonis"):
@@ -112,7 +115,11 @@ def test_foreign_extensions_comments_and_quoting_survive_the_round_trip() -> Non
     ("condition", "extra", "language"),
     [
         ("= amount &gt; 1000", "", ""),  # Camunda 8's prefix
-        ("amount &gt; 1000", ' expressionLanguage="https://www.omg.org/spec/DMN/20191111/FEEL/"', ""),
+        (
+            "amount &gt; 1000",
+            ' expressionLanguage="https://www.omg.org/spec/DMN/20191111/FEEL/"',
+            "",
+        ),
         ("amount &gt; 1000", "", "http://www.omg.org/spec/FEEL/20140401"),
         ("amount &gt; 1000", "", ""),  # the Python-like language, as before
     ],
@@ -144,9 +151,7 @@ def test_feel_names_with_spaces_and_feel_only_constructs_evaluate(
 
 def test_a_feel_syntax_error_is_named_on_its_element_and_the_version_is_not_deployed() -> None:
     definition = services.definition_upload(actor=None, xml=_xml(_gateway("= amount &gt;")))
-    assert [(u["id"], u["tag"]) for u in definition.unsupported] == [
-        ("big", "conditionExpression")
-    ]
+    assert [(u["id"], u["tag"]) for u in definition.unsupported] == [("big", "conditionExpression")]
     assert "FEEL syntax error" in definition.unsupported[0]["reason"]
     with pytest.raises(DomainError):
         services.definition_deploy(actor=None, definition=definition)
@@ -163,11 +168,13 @@ def test_a_feel_error_at_run_time_raises_a_visible_incident_on_the_element(
         '<bpmn:sequenceFlow id="f1" sourceRef="ask" targetRef="calc"/>'
         '<bpmn:scriptTask id="calc"><bpmn:extensionElements>'
         '<zeebe:script expression="=amount / rate" resultVariable="share"/>'
-        '</bpmn:extensionElements></bpmn:scriptTask>'
+        "</bpmn:extensionElements></bpmn:scriptTask>"
         '<bpmn:sequenceFlow id="f2" sourceRef="calc" targetRef="e"/><bpmn:endEvent id="e"/>'
     )
     definition = deploy(_xml(body, ' xmlns:gw="https://greenwave.dev/schema/bpmn"'))
-    instance = services.instance_start(actor=starter, definition=definition, variables={"amount": 10})
+    instance = services.instance_start(
+        actor=starter, definition=definition, variables={"amount": 10}
+    )
     task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
     services.task_complete(actor=starter, task=task, data={"rate": "ten"})
     instance.refresh_from_db()
@@ -188,7 +195,7 @@ def test_feel_scripts_and_zeebe_io_mappings_write_the_variables_they_name(
         '<zeebe:ioMapping><zeebe:input source="=count(items)" target="n"/>'
         '<zeebe:output source="=total / n" target="average price"/>'
         '<zeebe:output source="fixed" target="label"/></zeebe:ioMapping>'
-        '</bpmn:extensionElements></bpmn:scriptTask>'
+        "</bpmn:extensionElements></bpmn:scriptTask>"
         '<bpmn:sequenceFlow id="f1" sourceRef="calc" targetRef="e"/><bpmn:endEvent id="e"/>'
     )
     definition = deploy(_xml(body))
@@ -209,7 +216,7 @@ def test_a_feel_timer_duration_sets_the_due_time(deploy: Callable[..., ProcessDe
         '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="t"/>'
         '<bpmn:intermediateCatchEvent id="t"><bpmn:timerEventDefinition><bpmn:timeDuration>'
         '=duration("PT" + string(hours) + "H")</bpmn:timeDuration></bpmn:timerEventDefinition>'
-        '</bpmn:intermediateCatchEvent>'
+        "</bpmn:intermediateCatchEvent>"
         '<bpmn:sequenceFlow id="f1" sourceRef="t" targetRef="e"/><bpmn:endEvent id="e"/>'
     )
     definition = deploy(_xml(body))

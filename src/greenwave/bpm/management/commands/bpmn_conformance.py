@@ -209,7 +209,9 @@ class Command(BaseCommand):
                     self._run(path, outcome, runner)
         for path, outcome in results.items():
             ran = "" if outcome.ran is None else (" · run: ended" if outcome.ran else "")
-            self.stdout.write(f"{'PASS' if outcome.ok else 'FAIL'} {path.name}: {outcome.note}{ran}")
+            self.stdout.write(
+                f"{'PASS' if outcome.ok else 'FAIL'} {path.name}: {outcome.note}{ran}"
+            )
         return results
 
     def _run(self, path: Path, outcome: Outcome, runner: Any) -> None:
