@@ -72,7 +72,9 @@ def _read(xml: bytes) -> engine.BpmnDocument:
         raise DomainError(BpmError.INVALID_BPMN, exc.message, details=exc.details) from exc
 
 
-def _called_definitions(xml: bytes, doc: engine.BpmnDocument) -> tuple[dict[str, int], list]:
+def _called_definitions(
+    xml: bytes, doc: engine.BpmnDocument
+) -> tuple[dict[str, int], list[dict[str, str]]]:
     """The stored definitions that the call activities name by process key (Camunda's
     `calledElement`, Zeebe's `processId`) when the file does not hold that process: the
     latest deployed version of each, pinned in the metadata so that an instance always

@@ -242,7 +242,9 @@ _CAMUNDA_FORM_TYPES = {
 }
 
 
-def _field(name: str, label: str, kind: str, required: bool, choices: list[list[str]]) -> dict:
+def _field(
+    name: str, label: str, kind: str, required: bool, choices: list[list[str]]
+) -> dict[str, Any]:
     return {
         "name": name,
         "label": label or name,
@@ -313,7 +315,8 @@ def _camunda8_form(task: etree._Element, root: etree._Element) -> list[dict[str,
             name, kind = str(c.get("key") or ""), _CAMUNDA_FORM_TYPES.get(str(c.get("type")))
             if not kind or not name.isidentifier() or name.startswith("_"):
                 continue
-            validate = c.get("validate") if isinstance(c.get("validate"), dict) else {}
+            rules = c.get("validate")
+            validate: dict[str, Any] = rules if isinstance(rules, dict) else {}
             choices = [
                 [str(v.get("value", "")), str(v.get("label") or v.get("value", ""))]
                 for v in c.get("values") or []
