@@ -358,6 +358,8 @@ def _implicit_splits(root: etree._Element) -> None:
             split_id = f"{source}__gw_split"
             kind = "inclusiveGateway" if conditional else "parallelGateway"
             gateway = etree.SubElement(process, _q(BPMN_NS, kind), id=split_id)
+            if conditional and node.get("default"):  # the task's default flow
+                gateway.set("default", str(node.get("default")))
             link = etree.SubElement(
                 process,
                 _q(BPMN_NS, "sequenceFlow"),

@@ -327,3 +327,30 @@ def test_the_modeler_starts_new_diagrams_in_feel(client: Any, django_user_model:
     assert b'expressionLanguage="https://www.omg.org/spec/DMN/20191111/FEEL/"' in blank
     definition = services.definition_upload(actor=None, xml=blank)
     assert definition.unsupported == []
+
+
+def test_a_task_with_several_outgoing_flows_splits_as_bpmn_says(
+    deploy: Callable[..., ProcessDefinition],
+) -> None:
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="t"/>'
+        '<bpmn:serviceTask id="t" default="f_default"/>'
+        '<bpmn:sequenceFlow id="f_small" sourceRef="t" targetRef="e_small">'
+        "<bpmn:conditionExpression>= amount &gt; 10</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="f_big" sourceRef="t" targetRef="e_big">'
+        "<bpmn:conditionExpression>= amount &gt; 100</bpmn:conditionExpression></bpmn:sequenceFlow>"
+        '<bpmn:sequenceFlow id="f_default" sourceRef="t" targetRef="e_default"/>'
+        '<bpmn:endEvent id="e_small"/><bpmn:endEvent id="e_big"/><bpmn:endEvent id="e_default"/>'
+    )
+    definition = deploy(_xml(body))
+    reached = {}
+    for amount in (500, 50, 1):
+        instance = services.instance_start(
+            actor=None, definition=definition, variables={"amount": amount}
+        )
+        instance.refresh_from_db()
+        assert instance.status == InstanceStatus.COMPLETED
+        reached[amount] = sorted(
+            k for k in ("e_small", "e_big", "e_default") if instance.element_states.get(k)
+        )
+    assert reached == {500: ["e_big", "e_small"], 50: ["e_small"], 1: ["e_default"]}
