@@ -354,3 +354,21 @@ def test_a_task_with_several_outgoing_flows_splits_as_bpmn_says(
             k for k in ("e_small", "e_big", "e_default") if instance.element_states.get(k)
         )
     assert reached == {500: ["e_big", "e_small"], 50: ["e_small"], 1: ["e_default"]}
+
+
+def test_the_task_page_explains_a_form_the_file_does_not_carry(
+    deploy: Callable[..., ProcessDefinition], django_user_model: Any, client: Any
+) -> None:
+    from django.urls import reverse
+
+    starter = django_user_model.objects.create(username="starter", is_superuser=True)
+    body = (
+        '<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f0" sourceRef="s" targetRef="t"/>'
+        '<bpmn:userTask id="t" name="Check" camunda:formKey="embedded:app:forms/check.html"/>'
+    )
+    instance = services.instance_start(actor=starter, definition=deploy(_xml(body)))
+    task = HumanTask.objects.get(instance=instance)
+    client.force_login(starter)
+    page = client.get(reverse("bpm:task_detail", args=[task.pk])).content.decode()
+    assert "embedded:app:forms/check.html" in page
+    assert 'data-testid="form-ref"' in page
