@@ -494,3 +494,10 @@ def home_tasks(actor: User) -> dict[str, Any] | None:
         "held": held,
         "now": now,
     }
+
+
+def task_form_ref(task: HumanTask) -> str:
+    """The form another modeler named for this task (Camunda's `formKey`, Zeebe's
+    `formDefinition`) when the file does not carry the form itself: the page explains it."""
+    meta = task.instance.definition.metadata.get("user_tasks", {}).get(task.element_id, {})
+    return "" if task.form_schema else str(meta.get("form_ref") or "")

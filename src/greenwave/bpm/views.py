@@ -121,6 +121,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "can_act": services.is_candidate(request.user, task) or request.user.is_greenwave_admin,
         "delegate_form": DelegateForm(),
+        "form_ref": selectors.task_form_ref(task),
         "back_url": reverse("bpm:inbox"),
         "back_label": _("My tasks"),
         "xml_url": reverse("bpm:definition_xml", args=[task.instance.definition_id]),
@@ -286,6 +287,10 @@ def _modeler_options() -> dict[str, Any]:
             ),
             "action": _("Action"),
             "condition": _("Condition (e.g. decision == 'approve')"),
+            "conditionFeel": _('Condition in FEEL (e.g. decision = "approve" and amount > 1000)'),
+            "language": _("Expression language"),
+            "languageFeel": _("FEEL"),
+            "languageSandbox": _("Python-like"),
         },
     }
 
