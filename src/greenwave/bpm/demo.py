@@ -7,7 +7,10 @@ Each running instance carries a business key of its own (`demo:<what>`), so a se
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
+
+from django.utils import timezone
 
 from greenwave.accounts.models import User
 
@@ -115,3 +118,19 @@ def seed_processes(context: dict[str, Any]) -> None:
             invoice_number="552",
             amount="12300.00",
         )
+    # A vacation request approved by the head: the order waits at HR, the pay at the
+    # accountant.
+    hunter2, head_south = users.get("hunter2"), users.get("head_south")
+    vacation = _start("vacation", hunter2, "demo:vacation:hunter2", {})
+    if hunter2 is not None and head_south is not None:
+        first = timezone.localdate() + timedelta(days=21)
+        _complete(
+            vacation,
+            "fill",
+            hunter2,
+            vacation_kind="annual",
+            date_from=first.isoformat(),
+            date_to=(first + timedelta(days=13)).isoformat(),
+            comment="Ежегодный отпуск по графику",
+        )
+        _complete(vacation, "approve", head_south, decision="approve", comment="Согласовано")
