@@ -1,7 +1,9 @@
 """What analytics stores: the cost price of products (for the profit per deal) and saved
 segments (a named list of clients with the rule that chose them, for mailings and lists).
 
-Every figure itself is computed from deals, lines and leads when asked; nothing is cached.
+The figures are computed from deals, lines and leads when asked; the heavy ones (the all-time
+funnel, the sales overview, the portfolio) read the daily and client rollups below, which
+`analytics.rollups` keeps from the event log. NPS surveys are stored here too.
 """
 
 from __future__ import annotations
@@ -212,7 +214,10 @@ class DailyRollup(models.Model):
 class ClientRollup(models.Model):
     """Won deals per client × team × person × currency: orders, revenue, first and last."""
 
-    company_id = models.IntegerField()
+    # A reference without a database constraint: the rollup is derived data, rebuilt at will.
+    company = models.ForeignKey(
+        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     team_id = models.IntegerField(default=0)
     responsible_id = models.IntegerField(default=0)
     currency = models.CharField(max_length=3)
@@ -224,7 +229,7 @@ class ClientRollup(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["company_id", "team_id", "responsible_id", "currency"],
+                fields=["company", "team_id", "responsible_id", "currency"],
                 name="analytics_client_rollup_key",
             )
         ]

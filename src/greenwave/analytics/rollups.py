@@ -346,7 +346,7 @@ def rebuild(progress: Any = None) -> int:
 # --- readers ---------------------------------------------------------------------------------
 
 
-def _scoped(qs: QuerySet[Any], actor: User) -> QuerySet[Any]:
+def rollup_scope(qs: QuerySet[Any], actor: User) -> QuerySet[Any]:
     """The rollup rows of the records the actor sees (the rule of `scope_records`)."""
     teams = visible_team_ids(actor)
     if teams is None:
@@ -432,7 +432,7 @@ def rollup_funnel(
     (medians need every stay and stay with the raw funnel).
     """
     qs = _days(
-        _scoped(DailyRollup.objects.filter(pipeline_id=pipeline.pk), actor), date_from, date_to
+        rollup_scope(DailyRollup.objects.filter(pipeline_id=pipeline.pk), actor), date_from, date_to
     )
     sums = (
         qs.order_by()
@@ -529,7 +529,7 @@ def sales_overview(
     from greenwave.sales.periods import comparison_periods
 
     periods = comparison_periods(date_from, date_to)
-    qs = _scoped(DailyRollup.objects.filter(stage_id=0), actor)
+    qs = rollup_scope(DailyRollup.objects.filter(stage_id=0), actor)
     if pipeline is not None:
         qs = qs.filter(pipeline_id=pipeline.pk)
     span = Q()
@@ -565,7 +565,7 @@ def sales_overview(
 def portfolio_totals(*, actor: User, currency: str = DEFAULT_CURRENCY) -> QuerySet[Any]:
     """Per visible client: orders, lifetime revenue, first and last purchase (rollups)."""
     return (
-        _scoped(ClientRollup.objects.filter(currency=currency), actor)
+        rollup_scope(ClientRollup.objects.filter(currency=currency), actor)
         .order_by()
         .values("company_id")
         .annotate(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
+from greenwave.crm.models import Contact
 
 from .. import services
 from ..models import NpsSurvey
@@ -85,6 +86,9 @@ def test_recording_writes_the_event_and_refuses_bad_input(history: dict[str, Any
     for score in (11, -1, "9", True):
         with pytest.raises(DomainError):
             services.nps_record(actor=a, deal_id=history["d2"].pk, score=score)
+    stranger = Contact.objects.create(full_name="Stranger", company=history["c4"], responsible=a)
+    with pytest.raises(DomainError):  # a contact of another client
+        services.nps_record(actor=a, deal_id=history["d2"].pk, score=9, contact_id=stranger.pk)
     with pytest.raises(DomainError):  # a lost deal
         services.nps_record(actor=a, deal_id=history["d7"].pk, score=9)
     with pytest.raises(DomainError) as error:  # another team's deal is not found
@@ -98,7 +102,8 @@ def test_public_link_is_answered_once(history: dict[str, Any]) -> None:
     url = reverse("analytics:nps_answer", args=[survey.token])
     anonymous = Client()
     page = anonymous.get(url)
-    assert page.status_code == 200 and b'name="score"' in page.content
+    assert page.status_code == 200
+    assert b'name="score"' in page.content
     assert anonymous.post(url, {"score": "12"}).status_code == 200
     survey.refresh_from_db()
     assert survey.score is None
@@ -128,7 +133,8 @@ def test_nps_api(answered: dict[str, Any], bearer: Any) -> None:
         {"deal_id": answered["d3"].pk, "score": 6},
         content_type="application/json",
     )
-    assert recorded.status_code == 201 and recorded.json()["link"] is None
+    assert recorded.status_code == 201
+    assert recorded.json()["link"] is None
     outsider = client.post(
         "/api/v1/analytics/nps",
         {"deal_id": answered["d8"].pk, "score": 6},
@@ -149,7 +155,8 @@ def test_nps_page_and_sales_page_show_it(answered: dict[str, Any], client: Clien
         reverse("analytics:nps"), {"date_from": "2026-03-01", "date_to": "2026-03-31"}
     )
     assert page.status_code == 200
-    assert b'data-nps="promoters"' in page.content and b'data-score="10"' in page.content
+    assert b'data-nps="promoters"' in page.content
+    assert b'data-score="10"' in page.content
     sales = client.get(
         reverse("analytics:sales"), {"date_from": "2026-03-01", "date_to": "2026-03-31"}
     )
