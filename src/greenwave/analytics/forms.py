@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.crm.models import Product
+from greenwave.sales.models import Deal
 
 from .figures import LOST_AFTER_DAYS
 
@@ -116,7 +117,9 @@ class NpsPeriodForm(BootstrapFormMixin, forms.Form):
 class NpsRecordForm(BootstrapFormMixin, forms.Form):
     """Record an answer got by phone, or make a survey link for the client to answer."""
 
-    deal = forms.ModelChoiceField(label=_("Won deal"), queryset=None)  # type: ignore[arg-type]
+    deal: forms.ModelChoiceField[Deal] = forms.ModelChoiceField(
+        label=_("Won deal"), queryset=Deal.objects.none()
+    )
     score = forms.TypedChoiceField(
         label=_("Score (0–10)"),
         required=False,

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import User
+from greenwave.accounts.models import Team, User
 from greenwave.sales.periods import comparison_periods
 
 from . import selectors
@@ -32,7 +32,7 @@ KIND_LABELS = {
     "passives": _("Passives (7–8)"),
     "detractors": _("Detractors (0–6)"),
 }
-BY = {"responsible": "responsible__username", "team": "team__name"}
+BY = {"responsible": "responsible_id", "team": "team_id"}
 
 
 def kind_of(score: int) -> str:
@@ -113,7 +113,10 @@ def nps_by(*, actor: User, date_from: date, date_to: date, by: str) -> list[dict
     """NPS of the period per manager or per team."""
     field = BY[by]
     qs = answers(actor=actor, date_from=date_from, date_to=date_to).order_by()
-    rows = qs.values(field).annotate(**{k: Count("pk", filter=q) for k, q in KINDS.items()})
+    rows = list(qs.values(field).annotate(**{k: Count("pk", filter=q) for k, q in KINDS.items()}))
+    ids = [row[field] for row in rows if row[field] is not None]
+    model = User if by == "responsible" else Team
+    names = {obj.pk: str(obj) for obj in model.objects.filter(pk__in=ids)}
     out = []
     for row in rows:
         figure = NpsFigure(
@@ -124,5 +127,5 @@ def nps_by(*, actor: User, date_from: date, date_to: date, by: str) -> list[dict
             row["passives"],
             row["detractors"],
         )
-        out.append({"name": row[field] or "—", **figure.as_dict()})
+        out.append({"name": names.get(row[field], "—"), **figure.as_dict()})
     return sorted(out, key=lambda r: (-(r["responses"]), str(r["name"])))

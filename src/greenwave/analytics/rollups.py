@@ -176,7 +176,8 @@ def _apply(delta: dict[FullKey, Sums]) -> None:
             for (day, *rest), sums in chunk:
                 params += [date.fromisoformat(day), *rest, *sums]
             cursor.execute(_UPSERT.format(values=values), params)
-    DailyRollup.objects.filter(count=0).delete()
+    days = {date.fromisoformat(key[0]) for key, _sums in changed}
+    DailyRollup.objects.filter(day__in=days, count=0).delete()
 
 
 def _deal_values(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -213,15 +214,18 @@ def _client_key(deal: dict[str, Any]) -> list[Any] | None:
     return [deal["company_id"], deal["team_id"] or 0, deal["responsible_id"] or 0]
 
 
-def _recompute_clients(company_ids: set[int]) -> None:
-    if not company_ids:
+def _recompute_clients(company_ids: set[int] | None) -> None:
+    """Recompute the client rows of these clients (None: of every client) from their deals."""
+    if company_ids is not None and not company_ids:
         return
-    ClientRollup.objects.filter(company_id__in=company_ids).delete()
+    won = Deal.objects.filter(
+        company_id__isnull=False, status=DealStatus.WON, closed_at__isnull=False
+    )
+    if company_ids is not None:
+        ClientRollup.objects.filter(company_id__in=company_ids).delete()
+        won = won.filter(company_id__in=company_ids)
     rows = (
-        Deal.objects.filter(
-            company_id__in=company_ids, status=DealStatus.WON, closed_at__isnull=False
-        )
-        .order_by()
+        won.order_by()
         .values("company_id", "team_id", "responsible_id", "currency")
         .annotate(
             orders=DbCount("pk"),
@@ -245,15 +249,23 @@ def _recompute_clients(company_ids: set[int]) -> None:
     )
 
 
-def recompute_deals(ids: Iterable[int]) -> int:
-    """Bring the rollups of these deals up to date (inside the caller's transaction)."""
+def recompute_deals(ids: Iterable[int], *, rebuilding: dict[FullKey, Sums] | None = None) -> int:
+    """Bring the rollups of these deals up to date (inside the caller's transaction).
+
+    A rebuild passes its own `rebuilding` sums: the rows are written once at its end and the
+    client rollups are recomputed in one statement, instead of per batch.
+    """
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), BATCH):
         chunk = wanted[start : start + BATCH]
         deals = _deal_values(chunk)
         stage_events = _stage_events(chunk)
-        memos = {m.deal_id: m for m in RollupDeal.objects.filter(deal_id__in=chunk)}
-        delta: dict[FullKey, Sums] = {}
+        memos = (
+            {}
+            if rebuilding is not None
+            else {m.deal_id: m for m in RollupDeal.objects.filter(deal_id__in=chunk)}
+        )
+        delta: dict[FullKey, Sums] = rebuilding if rebuilding is not None else {}
         companies: set[int] = set()
         keep: list[RollupDeal] = []
         for deal_id in chunk:
@@ -271,10 +283,11 @@ def recompute_deals(ids: Iterable[int]) -> int:
             if client:
                 companies.add(client[0])
             keep.append(RollupDeal(deal_id=deal_id, rows=stored, client=client))
-        _apply(delta)
-        RollupDeal.objects.filter(deal_id__in=chunk).delete()
+        if rebuilding is None:
+            _apply(delta)
+            RollupDeal.objects.filter(deal_id__in=chunk).delete()
+            _recompute_clients(companies)
         RollupDeal.objects.bulk_create(keep)
-        _recompute_clients(companies)
     return len(wanted)
 
 
@@ -332,11 +345,17 @@ def rebuild(progress: Any = None) -> int:
     DailyRollup.objects.all().delete()
     ClientRollup.objects.all().delete()
     RollupDeal.objects.all().delete()
+    sums: dict[FullKey, Sums] = {}
     done = 0
     for ids in _deal_ids():
-        done += recompute_deals(ids)
+        done += recompute_deals(ids, rebuilding=sums)
         if progress:
             progress(done)
+    _apply(sums)
+    _recompute_clients(None)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as db:
+            db.execute("ANALYZE analytics_dailyrollup, analytics_clientrollup")
     cursor.last_event_id = newest
     cursor.rebuilt_at = timezone.now()
     cursor.save(update_fields=["last_event_id", "rebuilt_at", "updated_at"])
@@ -445,10 +464,10 @@ def rollup_funnel(
     for row in sums:
         n, s, t, c = (int(row[k] or 0) for k in ("n", "s", "t", "c"))
         if row["stage_id"]:
-            stage = per_stage[row["stage_id"]]
-            stage[row["measure"]] += n
-            stage["secs"] += s
-            stage["timed"] += t
+            sums_of = per_stage[row["stage_id"]]
+            sums_of[row["measure"]] += n
+            sums_of["secs"] += s
+            sums_of["timed"] += t
         elif row["measure"] == CREATED:
             summary.incoming += n
         elif row["measure"] in (SALE, LOST_DEAL):
@@ -533,32 +552,42 @@ def sales_overview(
     if pipeline is not None:
         qs = qs.filter(pipeline_id=pipeline.pk)
     span = Q()
-    for _key, start, end in periods:
-        span |= Q(day__gte=start, day__lte=end)
-    rows = (
-        qs.filter(span)
-        .order_by()
-        .values("day", "measure", "currency")
-        .annotate(n=Sum("count"), s=Sum("seconds"), t=Sum("timed"), c=Sum("cents"))
-    )
-    found = [Overview(key, start, end) for key, start, end in periods]
-    for row in rows:
-        for item in found:
-            if not item.date_from <= row["day"] <= item.date_to:
-                continue
-            n = int(row["n"] or 0)
-            if row["measure"] == CREATED:
-                item.created += n
-            elif row["measure"] == SALE:
-                item.won += n
-                if row["currency"] == DEFAULT_CURRENCY:
-                    item.orders += n
-                    item.volume += Decimal(int(row["c"] or 0)) / 100
-            elif row["measure"] == LOST_DEAL:
-                item.lost += n
-            if row["measure"] in (SALE, LOST_DEAL):
-                item.deal_seconds += int(row["s"] or 0)
-                item.closed_timed += int(row["t"] or 0)
+    measures: dict[str, Any] = {}
+    rub = Q(currency=DEFAULT_CURRENCY)
+    for key, start, end in periods:
+        inside = Q(day__gte=start, day__lte=end)
+        span |= inside
+        closed = inside & Q(measure__in=(SALE, LOST_DEAL))
+        measures |= {
+            f"{key}_created": Sum("count", filter=inside & Q(measure=CREATED)),
+            f"{key}_won": Sum("count", filter=inside & Q(measure=SALE)),
+            f"{key}_lost": Sum("count", filter=inside & Q(measure=LOST_DEAL)),
+            f"{key}_orders": Sum("count", filter=inside & Q(measure=SALE) & rub),
+            f"{key}_cents": Sum("cents", filter=inside & Q(measure=SALE) & rub),
+            f"{key}_seconds": Sum("seconds", filter=closed),
+            f"{key}_timed": Sum("timed", filter=closed),
+        }
+    row = qs.filter(span).aggregate(**measures)
+    found = []
+    for key, start, end in periods:
+        value = {
+            name: int(row[f"{key}_{name}"] or 0)
+            for name in ("created", "won", "lost", "orders", "cents", "seconds", "timed")
+        }
+        found.append(
+            Overview(
+                key,
+                start,
+                end,
+                created=value["created"],
+                won=value["won"],
+                lost=value["lost"],
+                volume=Decimal(value["cents"]) / 100,
+                orders=value["orders"],
+                deal_seconds=value["seconds"],
+                closed_timed=value["timed"],
+            )
+        )
     return found
 
 

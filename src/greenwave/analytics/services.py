@@ -120,7 +120,7 @@ def _nps_target(actor: User, deal_id: int, contact_id: int | None) -> tuple[Deal
 def _nps_score(score: Any) -> int:
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 10:
         raise _invalid("score", _("The score is a whole number from 0 to 10."))
-    return score
+    return int(score)
 
 
 @transaction.atomic

@@ -682,7 +682,7 @@ def nps_summary(actor: Any, start: date, end: date) -> dict[str, Any]:
     figures = nps_periods(actor=actor, date_from=start, date_to=end)
     changes = nps_changes(figures)
     labels = _period_labels()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "key": "nps",
             "label": _("NPS"),

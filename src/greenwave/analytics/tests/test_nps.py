@@ -67,7 +67,10 @@ def test_nps_is_scoped_and_split_by_manager(answered: dict[str, Any]) -> None:
             actor=answered["admin"], date_from=MARCH[0], date_to=MARCH[1], by="responsible"
         )
     }
-    assert rows == {"hunter_a": Decimal("100.0"), "hunter_b": Decimal("-100.0")}
+    assert rows == {
+        str(answered["hunter_a"]): Decimal("100.0"),
+        str(answered["hunter_b"]): Decimal("-100.0"),
+    }
     detractors = answers(
         actor=answered["admin"], date_from=MARCH[0], date_to=MARCH[1], kind="detractors"
     )
