@@ -24,7 +24,8 @@ from . import events
 from .models import Deal, DealItem, DealStatus, Pipeline
 from .periods import check_period_dates
 
-# Slices of seed 000: by employee, team, new/current client, region and lead channel.
+# Slices of seed 000: by employee, team, new/current client, region, lead channel, product and
+# target audience (the client's industry, «сфера деятельности»).
 GROUPS = {
     "responsible": "responsible_id",
     "team": "team_id",
@@ -32,6 +33,7 @@ GROUPS = {
     "region": "company__region",
     "channel": "origin_lead__source",
     "product": "items__product_id",  # a deal with several lines counts under its first one
+    "audience": "company__industry",
 }
 
 
