@@ -34,6 +34,8 @@ class AnalyticsConfig(AppConfig):
             HomeCard("analytics", "analytics/partials/home_card.html", home.home_summary, order=5)
         )
         register_demo_seeder("analytics", seed_analytics, order=60)
+        # Last: the rollups of every demo deal, so the pages read them before the worker runs.
+        register_demo_seeder("analytics_rollups", rollups.seed_demo_rollups, order=1000)
         register_case_access("segment", selectors.segment_visible)
         register_case_access("product_cost", selectors.product_cost_visible)
         register_case_access("nps_survey", selectors.nps_visible)

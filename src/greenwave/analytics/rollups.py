@@ -362,6 +362,11 @@ def rebuild(progress: Any = None) -> int:
     return done
 
 
+def seed_demo_rollups(context: dict[str, Any]) -> None:
+    """The demo's last seeder: the rollups of every demo deal."""
+    rebuild()
+
+
 # --- readers ---------------------------------------------------------------------------------
 
 
