@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
@@ -112,14 +111,7 @@ def _all_equal() -> None:
     for pipeline in Pipeline.objects.all():
         for actor in _actors():
             _funnels_equal(actor, pipeline, None, None)
-            if connection.vendor == "postgresql":
-                # On SQLite the generator's bulk-written timestamps are text in another format
-                # than Django's bound parameters, so the raw funnel's period bounds compare
-                # as strings and a boundary day's event can fall out; PostgreSQL compares
-                # timestamps.
-                _funnels_equal(
-                    actor, pipeline, today - timedelta(days=120), today - timedelta(days=30)
-                )
+            _funnels_equal(actor, pipeline, today - timedelta(days=120), today - timedelta(days=30))
     for actor in _actors():
         _overview_equal(actor, today - timedelta(days=89), today)
         _portfolio_equal(actor)
