@@ -142,7 +142,7 @@ def rollup_rebuild(*, actor: User | None = None) -> dict[str, Any]:
     high = _last_event_id()
     edges = _rebuild(max_id=high)
     cursor.applied_id = high
-    cursor.seen_id, cursor.seen_at = high, timezone.now()
+    cursor.seen_id, cursor.seen_at = high, None  # the worker notes the next id to settle
     cursor.save()
     result = {
         "applied_id": high,
