@@ -16,7 +16,7 @@ from greenwave.core.api import document_file_answer
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors
-from .export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
+from .export import ALL, EXTENSIONS, FORMATS, MEDIA_TYPES, export, export_all
 from .log import CaseLog, case_log
 from .schemas import (
     BottleneckOut,
@@ -35,8 +35,7 @@ MAX_ID = 2**53  # ids are bigints; larger numbers would overflow the database's 
 MAX_AMOUNT = Decimal(10) ** 15  # the money columns hold 18 digits, 2 after the point
 
 
-def _log(filters: LogFilter) -> CaseLog:
-    """The case log the query names (4xx on bad ids or filters)."""
+def _check(filters: LogFilter) -> None:
     ids = (
         ("pipeline", filters.pipeline),
         ("team", filters.team),
@@ -57,6 +56,11 @@ def _log(filters: LogFilter) -> CaseLog:
                 _("%(name)s is not a valid amount.") % {"name": name},
                 details={"fields": {name: str(amount)}},
             )
+
+
+def _log(filters: LogFilter) -> CaseLog:
+    """The case log the query names (4xx on bad ids or filters)."""
+    _check(filters)
     return case_log(
         case_type=filters.case_type,
         pipeline_id=filters.pipeline,
@@ -70,6 +74,39 @@ def _log(filters: LogFilter) -> CaseLog:
         source=filters.lead_source,
         product_group_id=filters.product_group,
         variants=filters.variant,
+    )
+
+
+def _export_all(actor: Any, filters: LogFilter, fmt: str) -> Any:
+    """The one object-centric log of every readable case type (OCEL 2.0 only)."""
+    _check(filters)
+    narrowing = (
+        filters.pipeline,
+        filters.process,
+        filters.variant,
+        filters.amount_min,
+        filters.amount_max,
+        filters.lead_source,
+        filters.product_group,
+    )
+    if fmt == "xes" or any(v not in (None, "", []) for v in narrowing):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _(
+                "The log of all case types is OCEL 2.0 only and is narrowed by period, "
+                "team and person only."
+            ),
+            details={"fields": {"case_type": ALL, "format": fmt}},
+        )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise DomainError(CoreError.VALIDATION, _("The period starts after it ends."))
+    return export_all(
+        actor,
+        fmt,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        team_id=filters.team,
+        user_id=filters.user,
     )
 
 
@@ -156,7 +193,8 @@ def mining_conformance(
 @router.get(
     "/mining/export",
     response={200: None},
-    summary="The log as XES or OCEL 2.0 (JSON, XML), streamed",
+    summary="The log as XES or OCEL 2.0 (JSON, XML), streamed; case_type=all: one OCEL 2.0 "
+    "log of every case type the reader may see, with object-to-object relations",
     openapi_extra=document_file_answer("application/octet-stream", "XES or OCEL 2.0 file"),
 )
 def mining_export(
@@ -170,10 +208,12 @@ def mining_export(
             _("format must be one of: %(choices)s.") % {"choices": ", ".join(FORMATS)},
             details={"fields": {"format": list(FORMATS)}},
         )
-    log = _log(filters)
-    response = StreamingHttpResponse(
-        export(request.user, log, format), content_type=MEDIA_TYPES[format]
-    )
-    name = f"{log.case_type}-{log.process_key or (log.pipeline.pk if log.pipeline else '')}"
+    if filters.case_type == ALL:
+        chunks, name = _export_all(request.user, filters, format), ALL
+    else:
+        log = _log(filters)
+        chunks = export(request.user, log, format)
+        name = f"{log.case_type}-{log.process_key or (log.pipeline.pk if log.pipeline else '')}"
+    response = StreamingHttpResponse(chunks, content_type=MEDIA_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="{name}.{EXTENSIONS[format]}"'
     return response

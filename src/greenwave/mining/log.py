@@ -234,7 +234,7 @@ def present_case_types() -> list[str]:
     return [t for t in found if t in answered and t != ProcessDefinition.EVENT_CASE_TYPE]
 
 
-def _team_owned(case_type: str) -> type[Model] | None:
+def team_owned_model(case_type: str) -> type[Model] | None:
     for model in apps.get_models():
         if getattr(model, "EVENT_CASE_TYPE", None) == case_type:
             names = {f.name for f in model._meta.concrete_fields}
@@ -260,7 +260,7 @@ def visible_cases(actor: User | None, log: CaseLog) -> QuerySet[Any] | None:
             visible_instances_q(actor)
         )
     else:
-        model = _team_owned(log.case_type)
+        model = team_owned_model(log.case_type)
         if model is not None:
             qs = scope_records(model._default_manager.all(), actor=actor)
         elif visible_team_ids(actor) is None:

@@ -48,9 +48,7 @@ class Tally:
         if self.timed <= 0:
             return None
         ranks = (
-            [(self.timed + 1) // 2]
-            if self.timed % 2
-            else [self.timed // 2, self.timed // 2 + 1]
+            [(self.timed + 1) // 2] if self.timed % 2 else [self.timed // 2, self.timed // 2 + 1]
         )
         values: list[float] = []
         seen = 0

@@ -39,11 +39,8 @@ def built(deal_log, stages):
 
 
 def _path_id(stages, codes):
-    labels = [f"stage:{stages['qualification'].pk}"]
-    for code in codes:
-        labels.append(
-            {"won": "deal_won", "lost": "deal_lost"}.get(code) or f"stage:{stages[code].pk}"
-        )
+    ends = {"won": "deal_won", "lost": "deal_lost"}
+    labels = [ends.get(code) or f"stage:{stages[code].pk}" for code in ["qualification", *codes]]
     return variant_id(labels)
 
 
@@ -159,7 +156,9 @@ def test_api_filters_by_variant_and_attribute(two_teams, built, stages, b2b, bea
     )
     body = b"".join(export.streaming_content).decode()
     assert body.count("<trace>") == 1
-    bad = client.get("/api/v1/mining/dfg", {"pipeline": b2b.pk, "amount_min": "5", "amount_max": "1"})
+    bad = client.get(
+        "/api/v1/mining/dfg", {"pipeline": b2b.pk, "amount_min": "5", "amount_max": "1"}
+    )
     assert bad.status_code == 400
     assert client.get("/api/v1/mining/dfg", {"variant": "x"}).status_code == 400
     assert client.get("/api/v1/mining/dfg", {"lead_source": "nope"}).status_code == 400
