@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DfgEdge(models.Model):
-    pipeline_id = models.BigIntegerField(_("pipeline"))
-    source = models.CharField(_("from"), max_length=120)
-    target = models.CharField(_("to"), max_length=120)
-    count = models.BigIntegerField(_("count"), default=0)
+    pipeline_id = models.BigIntegerField(_("pipeline of the deals"))
+    source = models.CharField(_("preceding activity"), max_length=120)
+    target = models.CharField(_("following activity"), max_length=120)
+    count = models.BigIntegerField(_("transitions"), default=0)
     timed = models.BigIntegerField(default=0)  # transitions with a duration (not start/end)
     total_seconds = models.FloatField(default=0.0)
     buckets = models.JSONField(default=dict, blank=True)  # {"bucket": count}
