@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -107,9 +108,11 @@ def _dfg_rollup_sql(pipeline: Any) -> Answer:
     return answer
 
 
-def _bucket_median(timed: int, buckets: dict[str, int]) -> float | None:
+def _bucket_median(timed: int, buckets: Any) -> float | None:
     if not timed:
         return None
+    if isinstance(buckets, str):  # jsonb reaches a raw cursor as text
+        buckets = json.loads(buckets)
     want = [(timed + 1) // 2] if timed % 2 else [timed // 2, timed // 2 + 1]
     seen, values = 0, []
     for bucket, n in sorted((int(k), v) for k, v in buckets.items()):

@@ -47,17 +47,16 @@ class Tally:
         """percentile_cont(0.5) of the durations, each read as its bucket's middle."""
         if self.timed <= 0:
             return None
-        ranks = (
-            [(self.timed + 1) // 2] if self.timed % 2 else [self.timed // 2, self.timed // 2 + 1]
-        )
-        values: list[float] = []
+        low, high = (self.timed + 1) // 2, self.timed // 2 + 1  # equal when the count is odd
         seen = 0
+        first: float | None = None
         for bucket in sorted(self.buckets):
             seen += self.buckets[bucket]
-            while ranks and ranks[0] <= seen:
-                ranks.pop(0)
-                values.append(bucket_value(bucket))
-        return sum(values) / len(values) if values else None
+            if first is None and seen >= low:
+                first = bucket_value(bucket)
+            if seen >= high:
+                return (first + bucket_value(bucket)) / 2 if first is not None else None
+        return first
 
     def mean(self) -> float | None:
         return self.total_seconds / self.timed if self.timed > 0 else None
@@ -147,10 +146,13 @@ def stored_tally(row: DfgEdge) -> Tally:
 
 
 def stored(pipeline_id: int) -> Contribution:
-    """The rollup's rows of a pipeline as tallies."""
+    """The rollup's rows of a pipeline as tallies (plain rows: no model instances)."""
+    rows = DfgEdge.objects.filter(pipeline_id=pipeline_id).values_list(
+        "source", "target", "count", "timed", "total_seconds", "buckets"
+    )
     return {
-        (row.source, row.target): stored_tally(row)
-        for row in DfgEdge.objects.filter(pipeline_id=pipeline_id)
+        (src, tgt): Tally(n, timed, total, Counter(dict(zip(map(int, b), b.values(), strict=True))))
+        for src, tgt, n, timed, total, b in rows
     }
 
 

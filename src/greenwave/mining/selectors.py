@@ -113,14 +113,15 @@ def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
     if cursor is None or cursor.applied_id is None:
         return None
     tallies = rollup.stored(log.pipeline.pk)
-    recent = (
-        Event.objects.filter(
-            case_type="deal", pk__gt=cursor.applied_id, activity__in=DEAL_ACTIVITIES
-        )
-        .order_by()
-        .values_list("case_id", flat=True)
-        .distinct()
-    )
+    # Only the id range past the rollup (the primary key's index): few rows when the worker
+    # keeps up; the case type and activity are checked here, not by another index.
+    wanted = set(DEAL_ACTIVITIES)
+    later = Event.objects.filter(pk__gt=cursor.applied_id).order_by("pk")
+    recent = {
+        case_id
+        for case_type, activity, case_id in later.values_list("case_type", "activity", "case_id")
+        if case_type == "deal" and activity in wanted
+    }
     ours = rollup.pipelines_of(recent).get(log.pipeline.pk, [])
     if ours:
         before = rollup.cases_contribution(log, ours, max_id=cursor.applied_id)
