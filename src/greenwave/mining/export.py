@@ -144,7 +144,7 @@ def _object_types(events: QuerySet[Event]) -> list[str]:
     return sorted(types)
 
 
-def _objects(events: QuerySet[Event]) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+def _objects(events: QuerySet[Event]) -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
     """Every object of the events — their cases, the objects linked to them, the process
     tasks they name — each with its object-to-object relations, in one ordered scan: an
     event of case X linking object Y (qualifier q) relates X to Y by q; a process instance

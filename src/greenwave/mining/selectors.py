@@ -103,28 +103,30 @@ def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
 
     from . import rollup
     from .log import DEAL_ACTIVITIES
-    from .models import RollupCursor
 
     if log.case_type != "deal" or log.pipeline is None or log.narrowed:
         return None
     if visible_team_ids(actor) is not None:
         return None
-    cursor = RollupCursor.objects.filter(name=rollup.CURSOR).first()
-    if cursor is None or cursor.applied_id is None:
+    # One statement: how far the rollup has read, and the deals with events past that (the
+    # primary key's range: few rows when the worker keeps up).
+    marks = ", ".join(["%s"] * len(DEAL_ACTIVITIES))
+    sql = (
+        "SELECT c.applied_id, e.case_id FROM mining_rollupcursor c "  # noqa: S608
+        "LEFT JOIN core_event e ON e.id > c.applied_id AND e.case_type = %s "
+        f"AND e.activity IN ({marks}) WHERE c.name = %s"
+    )
+    with connection.cursor() as db:
+        db.execute(sql, ["deal", *DEAL_ACTIVITIES, rollup.CURSOR])
+        found = db.fetchall()
+    if not found or found[0][0] is None:
         return None
+    applied_id = int(found[0][0])
+    recent = {case_id for _applied, case_id in found if case_id is not None}
     tallies = rollup.stored(log.pipeline.pk)
-    # Only the id range past the rollup (the primary key's index): few rows when the worker
-    # keeps up; the case type and activity are checked here, not by another index.
-    wanted = set(DEAL_ACTIVITIES)
-    later = Event.objects.filter(pk__gt=cursor.applied_id).order_by("pk")
-    recent = {
-        case_id
-        for case_type, activity, case_id in later.values_list("case_type", "activity", "case_id")
-        if case_type == "deal" and activity in wanted
-    }
     ours = rollup.pipelines_of(recent).get(log.pipeline.pk, [])
     if ours:
-        before = rollup.cases_contribution(log, ours, max_id=cursor.applied_id)
+        before = rollup.cases_contribution(log, ours, max_id=applied_id)
         rollup.merge(tallies, before, -1)
         rollup.merge(tallies, rollup.cases_contribution(log, ours))
     return rollup.as_edges(tallies)
