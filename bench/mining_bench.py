@@ -67,11 +67,8 @@ SELECT source, target, count, timed, total_seconds, buckets
 FROM mining_dfgedge WHERE pipeline_id = %(pipeline)s
 """
 # The same answer must be fresh: are there deal events the rollup has not applied?
-UNAPPLIED_SQL = """
-SELECT count(*) FROM core_event
-WHERE id > (SELECT applied_id FROM mining_rollupcursor WHERE name = 'dfg')
-  AND case_type = 'deal'
-"""
+CURSOR_SQL = "SELECT applied_id FROM mining_rollupcursor WHERE name = 'dfg'"
+UNAPPLIED_SQL = "SELECT 1 FROM core_event WHERE id > %s AND case_type = 'deal' LIMIT 1"
 
 
 def _context() -> tuple[Any, Any]:
@@ -109,8 +106,9 @@ def _dfg_rollup_sql(pipeline: Any) -> Answer:
 
     answer: Answer = {}
     with connection.cursor() as cursor:
-        cursor.execute(UNAPPLIED_SQL)
-        if cursor.fetchone()[0]:
+        cursor.execute(CURSOR_SQL)
+        cursor.execute(UNAPPLIED_SQL, [cursor.fetchone()[0]])
+        if cursor.fetchone() is not None:
             raise AssertionError("the rollup is behind the log: the ceiling reads it alone")
         cursor.execute(ROLLUP_SQL, {"pipeline": pipeline.pk})
         for src, tgt, n, timed, _total, buckets in cursor.fetchall():
