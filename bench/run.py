@@ -38,6 +38,8 @@ ALL = (
     "funnel_all_time",
     "sales_overview",
     "portfolio",
+    "mining_dfg_raw",
+    "mining_vs_pm4py",
 )
 
 
@@ -101,9 +103,9 @@ def main() -> int:
             lambda: api_bench.bench_api(seconds=load_s, warmup=warm_s, dataset=label),
         ),
         (
-            ("mining_dfg",),
+            ("mining_dfg", "mining_dfg_raw", "mining_vs_pm4py"),
             mining_bench.TARGET,
-            lambda: [mining_bench.bench_mining_dfg(runs=runs, dataset=label)],
+            lambda: mining_bench.bench_mining_dfg(runs=runs, dataset=label),
         ),
         (("dmn_eval",), 0.2, lambda: [dmn_bench.bench_dmn(seconds=2.0 if args.quick else 8.0)]),
         (
