@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from ninja import Field, Schema
+
+from greenwave.core.api import IsoDate
 
 
 class LogFilter(Schema):
@@ -14,8 +15,8 @@ class LogFilter(Schema):
     case_type: str = "deal"
     pipeline: int | None = None
     process: str = ""
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
+    date_from: IsoDate | None = Field(None, alias="from")
+    date_to: IsoDate | None = Field(None, alias="to")
     team: int | None = None
     user: int | None = None
     variant: list[str] = Field(
@@ -28,8 +29,8 @@ class LogFilter(Schema):
 
 
 class PeriodFilter(Schema):
-    date_from: date | None = Field(None, alias="from")
-    date_to: date | None = Field(None, alias="to")
+    date_from: IsoDate | None = Field(None, alias="from")
+    date_to: IsoDate | None = Field(None, alias="to")
 
 
 class NodeOut(Schema):
