@@ -71,6 +71,9 @@ class OrdersConfig(AppConfig):
         )
         register_case_access("order", selectors.order_visible)
         register_case_access("claim", selectors.claim_visible)
+        from .claim_actions import register_claim_actions
+
+        register_claim_actions()
         register_activity_labels(
             {
                 events.OVERDUE_REMINDED: _("Overdue payment reminder"),

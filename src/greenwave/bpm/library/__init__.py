@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from .claims import CLAIM_PROCESSES
 from .layout import Process, build
-from .processes import LIBRARY
+from .processes import LIBRARY as BASE_LIBRARY
+
+LIBRARY = (*BASE_LIBRARY, *CLAIM_PROCESSES)
 
 
 def library_xml() -> dict[str, bytes]:

@@ -61,6 +61,7 @@ def test_library_files_are_deployable_bpmn_with_diagrams(library: dict[str, Any]
         "acknowledgement",
         "invoice_payment",
         "web_lead",
+        "claim_handling",
     }
     for key, xml in library_xml().items():
         doc = read_document(xml)
