@@ -54,11 +54,21 @@ class OrdersConfig(AppConfig):
         )
         register_nav(
             NavItem(
+                "supplier_orders",
+                _("Supplier orders"),
+                "orders:supplier_order_list",
+                "box-seam",
+                order=63,
+                roles=(*money_roles, *SALES_ROLES),
+            )
+        )
+        register_nav(
+            NavItem(
                 "claims",
                 _("Claims"),
                 "orders:claim_list",
                 "exclamation-octagon",
-                order=63,
+                order=64,
                 roles=(*money_roles, RoleCode.LAWYER, *SALES_ROLES),
             )
         )
@@ -82,6 +92,7 @@ class OrdersConfig(AppConfig):
                 events.ORDER_SHIPPED: _("Order shipped"),
                 events.SUPPLIER_ORDER_PLACED: _("Supplier order placed"),
                 events.SUPPLIER_ORDER_RECEIVED: _("Supplier order received"),
+                events.SUPPLIER_ORDER_CHANGED: _("Supplier order changed"),
                 events.CLAIM_OPENED: _("Claim opened"),
                 events.CLAIM_STATUS_CHANGED: _("Claim moved on"),
                 events.CLAIM_CLOSED: _("Claim closed"),

@@ -68,6 +68,11 @@ def _require_writer(actor: User | None, record: Any, roles: Sequence[str] = KEEP
     raise permission_denied(_("You can read this order but not change it."))
 
 
+def can_change_order(actor: User, order: Order) -> bool:
+    """May the actor ship, purchase for, or correct the purchases of this order?"""
+    return actor.has_role(*KEEPERS) or can_write(actor, order)
+
+
 def _objects(order: Order) -> list[ObjectRef]:
     return [
         ObjectRef("deal", str(order.deal_id), "deal"),
@@ -286,6 +291,8 @@ def supplier_order_create(
     qty = _quantity(quantity, "quantity")
     if qty > line.quantity:
         raise _invalid("quantity", _("More than the line's quantity."))
+    if expected_date.year < 2000:
+        raise _invalid("expected_date", _("The expected date is too old."))
     purchase = SupplierOrder.objects.create(
         line=line, supplier=supplier, quantity=qty, expected_date=expected_date, created_by=actor
     )
@@ -306,6 +313,53 @@ def supplier_order_create(
 
 
 @transaction.atomic
+def supplier_order_update(
+    *,
+    actor: User | None,
+    purchase: SupplierOrder,
+    supplier: str,
+    quantity: Any,
+    expected_date: date,
+) -> SupplierOrder:
+    """Correct a supplier order not yet received: supplier, quantity, expected date."""
+    order = purchase.line.order
+    _require_visible(actor, order, _("Order not found."))
+    _require_writer(actor, order)
+    purchase = SupplierOrder.objects.select_for_update().select_related("line").get(pk=purchase.pk)
+    if purchase.received_on:
+        raise DomainError(CoreError.CONFLICT, _("A received supplier order cannot be changed."))
+    supplier = str(supplier or "").strip()
+    if not supplier or len(supplier) > 255:
+        raise _invalid("supplier", _("Name the supplier."))
+    qty = _quantity(quantity, "quantity")
+    if qty > purchase.line.quantity:
+        raise _invalid("quantity", _("More than the line's quantity."))
+    if expected_date.year < 2000:
+        raise _invalid("expected_date", _("The expected date is too old."))
+    changed = {
+        name: [str(old), str(new)]
+        for name, old, new in (
+            ("supplier", purchase.supplier, supplier),
+            ("quantity", purchase.quantity.normalize(), qty.normalize()),
+            ("expected_date", purchase.expected_date, expected_date),
+        )
+        if str(old) != str(new)
+    }
+    if not changed:
+        return purchase
+    purchase.supplier, purchase.quantity, purchase.expected_date = supplier, qty, expected_date
+    purchase.save(update_fields=["supplier", "quantity", "expected_date", "updated_at"])
+    event_append_for(
+        order,
+        activity=events.SUPPLIER_ORDER_CHANGED,
+        actor=actor,
+        payload={"supplier_order_id": purchase.pk, "changed": changed},
+        objects=_objects(order),
+    )
+    return purchase
+
+
+@transaction.atomic
 def supplier_order_receive(
     *, actor: User | None, purchase: SupplierOrder, received_on: date
 ) -> SupplierOrder:
@@ -315,6 +369,8 @@ def supplier_order_receive(
     purchase = SupplierOrder.objects.select_for_update().get(pk=purchase.pk)
     if purchase.received_on:
         raise DomainError(CoreError.CONFLICT, _("Already received."))
+    if received_on > timezone.localdate() or received_on.year < 2000:
+        raise _invalid("received_on", _("The receiving date cannot be in the future."))
     purchase.received_on = received_on
     purchase.save(update_fields=["received_on", "updated_at"])
     event_append_for(
