@@ -9,7 +9,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from greenwave.accounts.models import SALES_ROLES, RoleCode
-        from greenwave.core.case_access import register_case_access
+        from greenwave.core.case_access import register_case_access, register_case_link
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.jobs import register_periodic
@@ -81,6 +81,8 @@ class OrdersConfig(AppConfig):
         )
         register_case_access("order", selectors.order_visible)
         register_case_access("claim", selectors.claim_visible)
+        register_case_link("order", _("Order"), selectors.order_links)
+        register_case_link("claim", _("Claim"), selectors.claim_links)
         from .claim_actions import register_claim_actions
 
         register_claim_actions()

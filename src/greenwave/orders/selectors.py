@@ -373,3 +373,20 @@ def claim_process(claim: Claim) -> tuple[Any, list[Any]]:
     for task in tasks:
         task.role_label = labels.get(task.candidate_role, task.candidate_role)
     return instance, tasks
+
+
+def order_links(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Title and page of each order (the event log's and the process pages' links)."""
+    from django.urls import reverse
+
+    rows = Order.objects.filter(pk__in=ids).select_related("company")
+    return {
+        o.pk: (f"{o} · {o.company.name}", reverse("orders:order_detail", args=[o.pk])) for o in rows
+    }
+
+
+def claim_links(ids: list[int]) -> dict[int, tuple[str, str]]:
+    from django.urls import reverse
+
+    rows = Claim.objects.filter(pk__in=ids).only("pk", "subject")
+    return {c.pk: (f"{c} · {c.subject}", reverse("orders:claim_detail", args=[c.pk])) for c in rows}

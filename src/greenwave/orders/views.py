@@ -295,6 +295,11 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get(actor=request.user, pk=pk)
     instance, tasks = selectors.claim_process(claim)
     by_process = fulfilment.claim_process_running(claim)
+    if request.method == "POST" and by_process:
+        messages.error(
+            request, _("This claim follows its process: complete its open step instead.")
+        )
+        return redirect("orders:claim_detail", pk=claim.pk)
     form = ClaimAdvanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
