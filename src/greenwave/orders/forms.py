@@ -156,10 +156,11 @@ class SupplierOrderForm(BootstrapFormMixin, forms.Form):
     def __init__(
         self, *args: Any, actor: User, purchase: SupplierOrder | None = None, **kwargs: Any
     ) -> None:
-        if purchase is not None and not args and "initial" not in kwargs:
+        if purchase is not None:  # the values shown (a bound form shows what was posted)
             kwargs["initial"] = {
                 "supplier": purchase.supplier,
-                "quantity": purchase.quantity.normalize(),
+                # «10», not «1E+1» (what normalize() makes of 10.000) for the number input.
+                "quantity": format(purchase.quantity.normalize(), "f"),
                 "expected_date": purchase.expected_date,
             }
         super().__init__(*args, **kwargs)

@@ -361,7 +361,7 @@ def supplier_order_create(request: AuthedRequest) -> HttpResponse:
     if line_id.isdigit():
         line = selectors.purchasable_lines(actor=request.user).filter(pk=int(line_id)).first()
         if line is not None:
-            initial = {"line": line.pk, "quantity": line.remaining.normalize()}
+            initial = {"line": line.pk, "quantity": format(line.remaining.normalize(), "f")}
     form = SupplierOrderForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
