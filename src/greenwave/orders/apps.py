@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrdersConfig(AppConfig):
@@ -81,7 +82,7 @@ class OrdersConfig(AppConfig):
         )
         register_case_access("order", selectors.order_visible)
         register_case_access("claim", selectors.claim_visible)
-        register_case_link("order", _("Order"), selectors.order_links)
+        register_case_link("order", pgettext_lazy("client order", "Order"), selectors.order_links)
         register_case_link("claim", _("Claim"), selectors.claim_links)
         from .claim_actions import register_claim_actions
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Case, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
@@ -253,7 +254,7 @@ CLAIM_LIST_SPEC = ListSpec(
         FilterSpec(
             "kind", _("Kind"), "kind", choices=lambda a: [(k, str(v)) for k, v in ClaimKind.choices]
         ),
-        FilterSpec("order", _("Order"), "order_id", kind="int"),
+        FilterSpec("order", pgettext_lazy("client order", "Order"), "order_id", kind="int"),
     ),
 )
 
@@ -310,7 +311,7 @@ SUPPLIER_ORDER_LIST_SPEC = ListSpec(
     default_sort="expected",
     filters=(
         FilterSpec("waiting", _("Waiting for delivery"), "received_on__isnull", kind="bool"),
-        FilterSpec("order", _("Order"), "line__order_id", kind="int"),
+        FilterSpec("order", pgettext_lazy("client order", "Order"), "line__order_id", kind="int"),
     ),
 )
 

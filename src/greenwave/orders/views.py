@@ -432,6 +432,8 @@ def supplier_order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "purchase": purchase,
             "title": _("Supplier order %(number)s") % {"number": purchase.pk},
+            "back_url": reverse("orders:supplier_order_list"),
+            "back_label": _("Supplier orders"),
             "form": form,
             "can_change": fulfilment.can_change_order(request.user, purchase.line.order),
             "today": timezone.localdate(),
