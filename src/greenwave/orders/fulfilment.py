@@ -478,8 +478,8 @@ CLAIM_SUBJECT = Claim.EVENT_CASE_TYPE
 def _claim_process_definition() -> Any:
     """The deployed claim process; the library's version is deployed on first use."""
     from greenwave.bpm import services as bpm
-    from greenwave.bpm.library import build
     from greenwave.bpm.library.claims import CLAIM_HANDLING
+    from greenwave.bpm.library.layout import build
 
     found = [d for d in bpm.subject_processes(subject_type=CLAIM_SUBJECT) if d.key == CLAIM_PROCESS]
     if found:

@@ -372,7 +372,7 @@ def claim_process(claim: Claim) -> tuple[Any, list[Any]]:
 
     labels = dict(RoleCode.choices)
     for task in tasks:
-        task.role_label = labels.get(task.candidate_role, task.candidate_role)
+        task.role_label = labels.get(task.candidate_role, task.candidate_role)  # type: ignore[attr-defined]
     return instance, tasks
 
 
