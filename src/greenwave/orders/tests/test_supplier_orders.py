@@ -87,7 +87,7 @@ def test_supplier_order_pages_create_edit_receive(order: Order, two_teams: dict[
         f"/money/supplier-orders/{purchase.pk}/edit/",
         {"supplier": "Другой", "quantity": "1", "expected_date": expected},
     )
-    assert "cannot be changed" in again.content.decode()
+    assert "Полученный заказ поставщику изменить нельзя." in again.content.decode()
     assert _events(order)[-3:] == [
         "supplier_order_placed",
         "supplier_order_changed",
