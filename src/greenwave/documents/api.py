@@ -13,16 +13,19 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.core.api import Page, document_file_answer, list_query, paginate, patch_fields
-from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.errors import CoreError, DomainError, not_found
 from greenwave.crm.models import VatRate
 from greenwave.crm.selectors import company_get, contact_get, product_get
 from greenwave.sales.selectors import deal_get
 
 from . import rendering, selectors, services
-from .downloads import DOCX_TYPE, file_answer
+from .downloads import DOCX_TYPE, file_answer, pdf_reason
 from .errors import DocumentsError
 from .models import Document, DocumentTemplate, DocumentVersion, Invoice, LegalEntity, NumberedKind
 from .schemas import (
+    ClientBankAccountIn,
+    ClientBankAccountOut,
+    DocumentApprovalIn,
     DocumentGenerateIn,
     DocumentOut,
     DocumentSendIn,
@@ -242,10 +245,9 @@ def document_template_detail(request: AuthedRequest, template_id: int) -> Any:
 def _files(document: Document, version: DocumentVersion) -> dict[str, Any]:
     base = reverse("api:document_download", kwargs={"document_id": document.pk})
     suffix = f"&version={version.version}"
-    reason = "" if version.pdf else (version.pdf_error or rendering.pdf_unavailable_reason())
     return {
         "docx": f"{base}?format=docx{suffix}",
-        "pdf": None if reason else f"{base}?format=pdf{suffix}",
+        "pdf": f"{base}?format=pdf{suffix}" if version.pdf else None,
     }
 
 
@@ -264,14 +266,14 @@ def _document_out(document: Document) -> dict[str, Any]:
         "approval_process": document.approval_process,
         "approval_instance_id": document.approval_instance_id,
         "files": _files(document, current),
+        "pdf_status": current.pdf_status,
         "versions": [
             {
                 "version": v.version,
                 "created_at": v.created_at,
                 "files": _files(document, v),
-                "pdf_unavailable_reason": ""
-                if v.pdf
-                else (v.pdf_error or rendering.pdf_unavailable_reason()),
+                "pdf_status": v.pdf_status,
+                "pdf_unavailable_reason": pdf_reason(v),
             }
             for v in versions
         ],
@@ -339,10 +341,60 @@ def document_download(
     response=DocumentOut,
     summary="Send for approval (contract approval for a contract, document approval otherwise)",
 )
-def document_approval(request: AuthedRequest, document_id: int) -> Any:
+def document_approval(
+    request: AuthedRequest, document_id: int, payload: DocumentApprovalIn | None = None
+) -> Any:
     document = selectors.document_get(actor=request.user, pk=document_id)
-    services.document_send_for_approval(actor=request.user, document=document)
+    approvers = None
+    if payload is not None and payload.approver_ids is not None:
+        found = User.objects.in_bulk(payload.approver_ids)
+        unknown = [pk for pk in payload.approver_ids if pk not in found]
+        if unknown:
+            raise DomainError(
+                CoreError.VALIDATION,
+                _("No such user: %(ids)s.") % {"ids": ", ".join(map(str, unknown))},
+                details={"field": "approver_ids"},
+            )
+        approvers = [found[pk] for pk in payload.approver_ids]
+    services.document_send_for_approval(actor=request.user, document=document, approvers=approvers)
     return _document_out(selectors.document_get(actor=request.user, pk=document_id))
+
+
+# --- the client's bank details --------------------------------------------------------------
+
+
+def _bank_out(company_id: int, bank: Any) -> dict[str, Any]:
+    return {"company_id": company_id, **{f: getattr(bank, f) for f in services.CLIENT_BANK_FIELDS}}
+
+
+@router.get(
+    "/companies/{company_id}/bank-account",
+    response=ClientBankAccountOut,
+    summary="The client's bank details (404 when none are kept)",
+)
+def client_bank_account(request: AuthedRequest, company_id: int) -> Any:
+    company = company_get(actor=request.user, pk=company_id)
+    bank = services.client_bank_account_of(company)
+    if bank is None:
+        raise not_found(_("No bank details yet."))
+    return _bank_out(company.pk, bank)
+
+
+@router.put(
+    "/companies/{company_id}/bank-account",
+    response={200: ClientBankAccountOut, 204: None},
+    summary="Set the client's bank details (all four; all empty removes them)",
+)
+def client_bank_account_put(
+    request: AuthedRequest, company_id: int, payload: ClientBankAccountIn
+) -> Any:
+    company = company_get(actor=request.user, pk=company_id)
+    bank = services.client_bank_account_set(
+        actor=request.user, company=company, data=payload.dict()
+    )
+    if bank is None:
+        return Status(204, None)
+    return _bank_out(company.pk, bank)
 
 
 @router.post(
