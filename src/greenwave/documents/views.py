@@ -495,8 +495,9 @@ def document_approval(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ApprovalForm(request.POST or None, people=_approver_choices())
     if request.method == "POST" and form.is_valid():
         try:
-            approvers = list(User.objects.filter(pk__in=form.approver_ids()))
-            approvers.sort(key=lambda u: form.approver_ids().index(u.pk))
+            ids = form.approver_ids()
+            found = User.objects.in_bulk(ids)
+            approvers = [found[pk] for pk in ids if pk in found]
             services.document_send_for_approval(
                 actor=request.user, document=document, approvers=approvers
             )

@@ -41,9 +41,7 @@ def converter(monkeypatch):
 
 def _generate(deal, two_teams, capture, *, execute: bool):
     with capture(execute=execute) as callbacks:
-        document = services.document_generate(
-            actor=two_teams["hunter_a"], deal=deal, kind="act"
-        )
+        document = services.document_generate(actor=two_teams["hunter_a"], deal=deal, kind="act")
     return document, callbacks
 
 
