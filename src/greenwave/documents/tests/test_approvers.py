@@ -130,7 +130,8 @@ def test_the_approval_page_picks_people(quote, two_teams, library) -> None:
     form = client.get(f"/documents/{quote.pk}/approval/")
     assert form.status_code == 200
     html = form.content.decode()
-    assert 'name="approver1"' in html and 'name="approver2"' in html
+    assert 'name="approver1"' in html
+    assert 'name="approver2"' in html
     same = client.post(
         f"/documents/{quote.pk}/approval/",
         {"approver1": two_teams["head_a"].pk, "approver2": two_teams["head_a"].pk},

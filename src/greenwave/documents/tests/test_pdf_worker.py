@@ -67,7 +67,8 @@ def test_the_worker_job_makes_the_pdf_and_logs_it(
     assert version.pdf_error == ""
     with version.pdf.open("rb") as handle:
         assert handle.read() == FAKE_PDF
-    assert len(converter) == 1 and converter[0][:2] == b"PK"  # the stored DOCX went in
+    assert len(converter) == 1
+    assert converter[0][:2] == b"PK"
     ready = Event.objects.get(activity=events.DOCUMENT_PDF_READY)
     assert ready.case_id == str(document.pk)
     assert ready.payload["version"] == 1
