@@ -573,7 +573,8 @@ def invoice_update(
             )
         invoice.due_date = due_date
     if comment is not None:
-        comment = comment.strip()
+        # A browser posts a textarea's line breaks as CRLF: stored as typed, not as sent.
+        comment = comment.replace("\r\n", "\n").strip()
         if len(comment) > 2000:
             raise DomainError(
                 CoreError.VALIDATION, _("At most 2000 characters."), details={"field": "comment"}
