@@ -276,7 +276,8 @@ def invoice_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect("documents:invoice_detail", pk=pk)
     back = reverse("documents:invoice_detail", args=[pk])
-    return _form_page(request, form, _("Invoice %(n)s") % {"n": invoice}, back, str(invoice))
+    label = f"№ {invoice.number}" if invoice.number else f"{_('draft')} #{invoice.pk}"
+    return _form_page(request, form, _("Invoice %(n)s") % {"n": label}, back, label)
 
 
 @login_required
@@ -470,8 +471,15 @@ def document_preview(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _approver_choices() -> list[tuple[int, str]]:
-    people = User.objects.filter(is_active=True).order_by("last_name", "first_name", "pk")
-    return [(u.pk, u.get_full_name() or u.username) for u in people]
+    people = (
+        User.objects.filter(is_active=True)
+        .select_related("team")
+        .order_by("last_name", "first_name", "pk")
+    )
+    return [
+        (u.pk, f"{u.get_full_name() or u.username}" + (f" · {u.team.name}" if u.team else ""))
+        for u in people
+    ]
 
 
 @login_required

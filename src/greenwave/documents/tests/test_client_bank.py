@@ -160,7 +160,7 @@ def test_the_card_and_the_edit_form_round_trip(client_company, two_teams) -> Non
     assert "40702810801300012345" in card
     bad = client.post(edit, {**BANK, "account": "123"})
     assert bad.status_code == 200
-    assert "20 digits" in bad.content.decode() or "20 цифр" in bad.content.decode()
+    assert "Расчётный счёт состоит из 20 цифр." in bad.content.decode()
     company_page = client.get(reverse("crm:company_detail", args=[client_company.pk]))
     assert company_page.status_code == 200
     assert f"/documents/clients/{client_company.pk}/bank/" in company_page.content.decode()
