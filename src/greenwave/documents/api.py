@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import pydantic
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
@@ -13,9 +14,9 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.core.api import Page, document_file_answer, list_query, paginate, patch_fields
-from greenwave.core.errors import CoreError, DomainError, not_found
+from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.models import VatRate
-from greenwave.crm.selectors import company_get, contact_get, product_get
+from greenwave.crm.selectors import company_get, product_get
 from greenwave.sales.selectors import deal_get
 
 from . import rendering, selectors, services
@@ -28,7 +29,6 @@ from .schemas import (
     DocumentApprovalIn,
     DocumentGenerateIn,
     DocumentOut,
-    DocumentSendIn,
     InvoiceCancelIn,
     InvoiceIn,
     InvoiceLineIn,
@@ -336,17 +336,37 @@ def document_download(
     return file_answer(request.user, document, format, version)
 
 
+def _approval_body(request: AuthedRequest) -> DocumentApprovalIn:
+    """The body is optional (a POST without one starts the approval with the default
+    approvers, as before): read here, because ninja cannot take an absent JSON body."""
+    raw = request.body.strip()
+    try:
+        return DocumentApprovalIn.model_validate_json(raw or b"{}")
+    except pydantic.ValidationError as exc:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The request is not valid: %(errors)s")
+            % {"errors": "; ".join(str(e["msg"]) for e in exc.errors())[:300]},
+            details={"field": "approver_ids"},
+        ) from exc
+
+
 @router.post(
     "/documents/{document_id}/approval",
     response=DocumentOut,
     summary="Send for approval (contract approval for a contract, document approval otherwise)",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": DocumentApprovalIn.model_json_schema()}},
+        }
+    },
 )
-def document_approval(
-    request: AuthedRequest, document_id: int, payload: DocumentApprovalIn | None = None
-) -> Any:
+def document_approval(request: AuthedRequest, document_id: int) -> Any:
     document = selectors.document_get(actor=request.user, pk=document_id)
+    payload = _approval_body(request)
     approvers = None
-    if payload is not None and payload.approver_ids is not None:
+    if payload.approver_ids is not None:
         found = User.objects.in_bulk(payload.approver_ids)
         unknown = [pk for pk in payload.approver_ids if pk not in found]
         if unknown:
@@ -364,26 +384,24 @@ def document_approval(
 
 
 def _bank_out(company_id: int, bank: Any) -> dict[str, Any]:
-    return {"company_id": company_id, **{f: getattr(bank, f) for f in services.CLIENT_BANK_FIELDS}}
+    values = {f: getattr(bank, f) if bank else "" for f in services.CLIENT_BANK_FIELDS}
+    return {"company_id": company_id, "is_set": bank is not None, **values}
 
 
 @router.get(
     "/companies/{company_id}/bank-account",
     response=ClientBankAccountOut,
-    summary="The client's bank details (404 when none are kept)",
+    summary="The client's bank details (is_set false and empty fields when none are kept)",
 )
 def client_bank_account(request: AuthedRequest, company_id: int) -> Any:
     company = company_get(actor=request.user, pk=company_id)
-    bank = services.client_bank_account_of(company)
-    if bank is None:
-        raise not_found(_("No bank details yet."))
-    return _bank_out(company.pk, bank)
+    return _bank_out(company.pk, services.client_bank_account_of(company))
 
 
 @router.put(
     "/companies/{company_id}/bank-account",
-    response={200: ClientBankAccountOut, 204: None},
-    summary="Set the client's bank details (all four; all empty removes them)",
+    response=ClientBankAccountOut,
+    summary="Set the client's bank details (all four together; all four empty remove them)",
 )
 def client_bank_account_put(
     request: AuthedRequest, company_id: int, payload: ClientBankAccountIn
@@ -392,20 +410,4 @@ def client_bank_account_put(
     bank = services.client_bank_account_set(
         actor=request.user, company=company, data=payload.dict()
     )
-    if bank is None:
-        return Status(204, None)
     return _bank_out(company.pk, bank)
-
-
-@router.post(
-    "/documents/{document_id}/send",
-    response=DocumentOut,
-    summary="E-mail the document to a contact of the client (a contract only approved)",
-)
-def document_send(request: AuthedRequest, document_id: int, payload: DocumentSendIn) -> Any:
-    document = selectors.document_get(actor=request.user, pk=document_id)
-    contact = contact_get(actor=request.user, pk=payload.contact_id)
-    services.document_send(
-        actor=request.user, document=document, contact=contact, message=payload.message
-    )
-    return _document_out(selectors.document_get(actor=request.user, pk=document_id))

@@ -247,6 +247,7 @@ class ClientBankAccountIn(Schema):
 
 class ClientBankAccountOut(Schema):
     company_id: int
+    is_set: bool
     bank_name: str
     bik: str
     corr_account: str

@@ -137,7 +137,7 @@ def test_another_team_cannot_see_or_change_them(client_company, two_teams, beare
     assert outsider.post(edit, {**BANK, "bank_name": "X"}).status_code == 404
     api = bearer(two_teams["hunter_b"])
     url = f"/api/v1/companies/{client_company.pk}/bank-account"
-    assert api.get(url).status_code == 404
+    assert api.get(url).status_code == 404  # the company itself is out of sight
     assert api.put(url, {**BANK}, content_type="application/json").status_code == 404
     assert ClientBankAccount.objects.get().bank_name == BANK["bank_name"]
 
@@ -169,16 +169,19 @@ def test_the_card_and_the_edit_form_round_trip(client_company, two_teams) -> Non
 def test_the_api_reads_and_sets_them(client_company, two_teams, bearer) -> None:
     api = bearer(two_teams["hunter_a"])
     url = f"/api/v1/companies/{client_company.pk}/bank-account"
-    assert api.get(url).status_code == 404
+    empty = api.get(url).json()
+    assert empty == {"company_id": client_company.pk, "is_set": False, **dict.fromkeys(BANK, "")}
     put = api.put(url, dict(BANK), content_type="application/json")
     assert put.status_code == 200
-    assert put.json() == {"company_id": client_company.pk, **BANK}
+    assert put.json() == {"company_id": client_company.pk, "is_set": True, **BANK}
     assert api.get(url).json()["account"] == BANK["account"]
     bad = api.put(url, {**BANK, "bik": "1"}, content_type="application/json")
     assert bad.status_code == 400
     assert bad.json()["details"]["field"] == "bik"
+    assert api.get(url).json()["bik"] == BANK["bik"]
     cleared = api.put(url, dict.fromkeys(BANK, ""), content_type="application/json")
-    assert cleared.status_code == 204
+    assert cleared.status_code == 200
+    assert cleared.json()["is_set"] is False
     assert not ClientBankAccount.objects.exists()
 
 
