@@ -160,3 +160,22 @@ def test_the_api_takes_approver_ids(quote, two_teams, bearer, library) -> None:
     assert ok.status_code == 200, ok.content
     assert ok.json()["status"] == "on_approval"
     assert ProcessInstance.objects.get().variables["approvers"] == ["head_a"]
+
+
+def test_the_api_without_a_body_keeps_the_default_approvers(quote, two_teams, bearer, library):
+    api = bearer(two_teams["hunter_a"])
+    answer = api.post(f"/api/v1/documents/{quote.pk}/approval")
+    assert answer.status_code == 200, answer.content
+    run = ProcessInstance.objects.get()
+    assert run.variables["approvers"] == ["head_a", "director"]
+    assert run.variables["approvers_chosen"] is False
+
+
+def test_the_api_refuses_a_malformed_body(quote, two_teams, bearer, library) -> None:
+    api = bearer(two_teams["hunter_a"])
+    url = f"/api/v1/documents/{quote.pk}/approval"
+    for body in ('{"approver_ids": "head_a"}', "{not json", '{"approver_ids": []}'):
+        answer = api.post(url, body, content_type="application/json")
+        assert answer.status_code == 400, (body, answer.content)
+        assert answer.json()["details"]["field"] == "approver_ids"
+    assert not ProcessInstance.objects.exists()
