@@ -397,6 +397,10 @@ def require_invoice_writer(actor: User | None, record: Any) -> None:
     )
 
 
+# The former private names, kept for modules written against them (payments).
+_require_invoice_writer = require_invoice_writer
+
+
 def _owner_of(deal: Deal | None, buyer: Company) -> tuple[Any, Any]:
     if deal is not None:
         return deal.responsible, deal.team
@@ -764,6 +768,9 @@ def require_document_writer(actor: User | None, record: Any) -> None:
     if actor is None or actor.has_role(*DOCUMENT_KEEPERS) or can_write(actor, record):
         return
     raise permission_denied(_("You can read this deal but not make its documents."))
+
+
+_require_document_writer = require_document_writer
 
 
 def _document_objects(document: Document) -> list[ObjectRef]:
