@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import pydantic
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
@@ -15,17 +16,19 @@ from greenwave.accounts.models import User
 from greenwave.core.api import Page, document_file_answer, list_query, paginate, patch_fields
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.models import VatRate
-from greenwave.crm.selectors import company_get, contact_get, product_get
+from greenwave.crm.selectors import company_get, product_get
 from greenwave.sales.selectors import deal_get
 
 from . import rendering, selectors, services
-from .downloads import DOCX_TYPE, file_answer
+from .downloads import DOCX_TYPE, file_answer, pdf_reason
 from .errors import DocumentsError
 from .models import Document, DocumentTemplate, DocumentVersion, Invoice, LegalEntity, NumberedKind
 from .schemas import (
+    ClientBankAccountIn,
+    ClientBankAccountOut,
+    DocumentApprovalIn,
     DocumentGenerateIn,
     DocumentOut,
-    DocumentSendIn,
     InvoiceCancelIn,
     InvoiceIn,
     InvoiceLineIn,
@@ -242,10 +245,9 @@ def document_template_detail(request: AuthedRequest, template_id: int) -> Any:
 def _files(document: Document, version: DocumentVersion) -> dict[str, Any]:
     base = reverse("api:document_download", kwargs={"document_id": document.pk})
     suffix = f"&version={version.version}"
-    reason = "" if version.pdf else (version.pdf_error or rendering.pdf_unavailable_reason())
     return {
         "docx": f"{base}?format=docx{suffix}",
-        "pdf": None if reason else f"{base}?format=pdf{suffix}",
+        "pdf": f"{base}?format=pdf{suffix}" if version.pdf else None,
     }
 
 
@@ -264,14 +266,14 @@ def _document_out(document: Document) -> dict[str, Any]:
         "approval_process": document.approval_process,
         "approval_instance_id": document.approval_instance_id,
         "files": _files(document, current),
+        "pdf_status": current.pdf_status,
         "versions": [
             {
                 "version": v.version,
                 "created_at": v.created_at,
                 "files": _files(document, v),
-                "pdf_unavailable_reason": ""
-                if v.pdf
-                else (v.pdf_error or rendering.pdf_unavailable_reason()),
+                "pdf_status": v.pdf_status,
+                "pdf_unavailable_reason": pdf_reason(v),
             }
             for v in versions
         ],
@@ -334,26 +336,80 @@ def document_download(
     return file_answer(request.user, document, format, version)
 
 
+def _approval_body(request: AuthedRequest) -> DocumentApprovalIn:
+    """The body is optional (a POST without one starts the approval with the default
+    approvers, as before): read here, because ninja cannot take an absent JSON body."""
+    if request.content_type != "application/json":
+        return DocumentApprovalIn()  # no JSON body (a bare POST, or an empty form)
+    raw = request.body.strip()
+    try:
+        return DocumentApprovalIn.model_validate_json(raw or b"{}")
+    except pydantic.ValidationError as exc:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The request is not valid: %(errors)s")
+            % {"errors": "; ".join(str(e["msg"]) for e in exc.errors())[:300]},
+            details={"field": "approver_ids"},
+        ) from exc
+
+
 @router.post(
     "/documents/{document_id}/approval",
     response=DocumentOut,
     summary="Send for approval (contract approval for a contract, document approval otherwise)",
+    openapi_extra={
+        "requestBody": {
+            "required": False,
+            "content": {"application/json": {"schema": DocumentApprovalIn.model_json_schema()}},
+        }
+    },
 )
 def document_approval(request: AuthedRequest, document_id: int) -> Any:
     document = selectors.document_get(actor=request.user, pk=document_id)
-    services.document_send_for_approval(actor=request.user, document=document)
+    payload = _approval_body(request)
+    approvers = None
+    if payload.approver_ids is not None:
+        found = User.objects.in_bulk(payload.approver_ids)
+        unknown = [pk for pk in payload.approver_ids if pk not in found]
+        if unknown:
+            raise DomainError(
+                CoreError.VALIDATION,
+                _("No such user: %(ids)s.") % {"ids": ", ".join(map(str, unknown))},
+                details={"field": "approver_ids"},
+            )
+        approvers = [found[pk] for pk in payload.approver_ids]
+    services.document_send_for_approval(actor=request.user, document=document, approvers=approvers)
     return _document_out(selectors.document_get(actor=request.user, pk=document_id))
 
 
-@router.post(
-    "/documents/{document_id}/send",
-    response=DocumentOut,
-    summary="E-mail the document to a contact of the client (a contract only approved)",
+# --- the client's bank details --------------------------------------------------------------
+
+
+def _bank_out(company_id: int, bank: Any) -> dict[str, Any]:
+    values = {f: getattr(bank, f) if bank else "" for f in services.CLIENT_BANK_FIELDS}
+    return {"company_id": company_id, "is_set": bank is not None, **values}
+
+
+@router.get(
+    "/companies/{company_id}/bank-account",
+    response=ClientBankAccountOut,
+    summary="The client's bank details (is_set false and empty fields when none are kept)",
 )
-def document_send(request: AuthedRequest, document_id: int, payload: DocumentSendIn) -> Any:
-    document = selectors.document_get(actor=request.user, pk=document_id)
-    contact = contact_get(actor=request.user, pk=payload.contact_id)
-    services.document_send(
-        actor=request.user, document=document, contact=contact, message=payload.message
+def client_bank_account(request: AuthedRequest, company_id: int) -> Any:
+    company = company_get(actor=request.user, pk=company_id)
+    return _bank_out(company.pk, services.client_bank_account_of(company))
+
+
+@router.put(
+    "/companies/{company_id}/bank-account",
+    response=ClientBankAccountOut,
+    summary="Set the client's bank details (all four together; all four empty remove them)",
+)
+def client_bank_account_put(
+    request: AuthedRequest, company_id: int, payload: ClientBankAccountIn
+) -> Any:
+    company = company_get(actor=request.user, pk=company_id)
+    bank = services.client_bank_account_set(
+        actor=request.user, company=company, data=payload.dict()
     )
-    return _document_out(selectors.document_get(actor=request.user, pk=document_id))
+    return _bank_out(company.pk, bank)

@@ -14,6 +14,7 @@ class DocumentsConfig(AppConfig):
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.crm.merging import register_company_merge_handler
         from greenwave.sales.gates import register_document_source
 
         from . import events, selectors, services
@@ -72,6 +73,8 @@ class DocumentsConfig(AppConfig):
         register_periodic(
             "documents_record_approvals", services.documents_record_approvals, every_seconds=60
         )
+        register_periodic("documents_pdf_requeue", services.documents_pdf_requeue, every_seconds=60)
+        register_company_merge_handler("documents", services.client_bank_account_merge)
 
         register_case_access("invoice", selectors.invoice_visible)
         register_case_access("document", selectors.document_visible)
@@ -94,5 +97,8 @@ class DocumentsConfig(AppConfig):
                 events.DOCUMENT_APPROVED: _("Document approved"),
                 events.DOCUMENT_REJECTED: _("Document rejected"),
                 events.DOCUMENT_APPROVAL_CANCELLED: _("Document approval cancelled"),
+                events.DOCUMENT_PDF_READY: _("PDF of the document made"),
+                events.DOCUMENT_PDF_FAILED: _("PDF of the document failed"),
+                events.CLIENT_BANK_ACCOUNT_SET: _("Client's bank details saved"),
             }
         )

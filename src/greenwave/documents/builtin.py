@@ -157,9 +157,9 @@ def _requisites_table(doc: DocxFile, left_title: str, right_title: str) -> None:
         "ИНН {{ buyer.inn }}{% if buyer.kpp %}, КПП {{ buyer.kpp }}{% endif %}",
         "{% if buyer.ogrn %}ОГРН {{ buyer.ogrn }}{% endif %}",
         "Адрес: {{ buyer.address }}",
+        "{% if buyer.account %}Р/с {{ buyer.account }} в {{ buyer.bank_name }}{% endif %}",
+        "{% if buyer.account %}К/с {{ buyer.corr_account }}, БИК {{ buyer.bik }}{% endif %}",
         "{% if buyer.phone %}Тел.: {{ buyer.phone }}{% endif %}",
-        "",
-        "",
         "{{ buyer.signatory_position }}",
         "_______________ / {{ buyer.signatory_short }} /",
         "М. П.",
@@ -387,7 +387,8 @@ def build_invoice(doc: DocxFile) -> None:
     _cell_text(
         parties.cell(1, 1),
         "{{ buyer.full_name }}, ИНН {{ buyer.inn }}{% if buyer.kpp %}, КПП {{ buyer.kpp "
-        "}}{% endif %}, {{ buyer.address }}",
+        "}}{% endif %}, {{ buyer.address }}{% if buyer.account %}, р/с {{ buyer.account }} в "
+        "{{ buyer.bank_name }}, к/с {{ buyer.corr_account }}, БИК {{ buyer.bik }}{% endif %}",
         bold=True,
     )
     _widths(parties, [4.2, 12.6])

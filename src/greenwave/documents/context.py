@@ -18,7 +18,7 @@ from greenwave.crm.models import Company, VatRate
 from greenwave.sales.models import Deal
 
 from .errors import DocumentsError
-from .models import Invoice, InvoiceLine, LegalEntity, NumberedKind
+from .models import ClientBankAccount, Invoice, InvoiceLine, LegalEntity, NumberedKind
 from .requisites import amount_in_words, initials, name_genitive, position_genitive
 
 MONTHS = (
@@ -187,7 +187,19 @@ def _buyer(company: Company) -> dict[str, Any]:
         "signatory_name_genitive": "",
         "signatory_position_genitive": "",
         "signatory_basis": "Устава",
+        "bank_name": "",
+        "bik": "",
+        "corr_account": "",
+        "account": "",
     }
+    bank = ClientBankAccount.objects.filter(company=company).first()
+    if bank is not None:
+        data.update(
+            bank_name=bank.bank_name,
+            bik=bank.bik,
+            corr_account=bank.corr_account,
+            account=bank.account,
+        )
     data.update(_signatory(company))
     return data
 

@@ -10,12 +10,23 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
 
-from . import selectors, services
+from . import rendering, selectors, services
 from .errors import DocumentsError
-from .models import Document
+from .models import PDF_PENDING, Document, DocumentVersion, PdfStatus
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
+
+
+def pdf_reason(version: DocumentVersion) -> str:
+    """Why the version has no PDF to give now (empty when it has one)."""
+    if version.pdf:
+        return ""
+    if version.pdf_status in PDF_PENDING:
+        return _("The PDF is being made: it appears here in a few seconds.")
+    if version.pdf_status == PdfStatus.FAILED:
+        return version.pdf_error or _("The PDF could not be made.")
+    return version.pdf_error or rendering.pdf_unavailable_reason()
 
 
 def file_answer(
@@ -29,11 +40,12 @@ def file_answer(
     version = selectors.document_version(document, version_number)
     if file_format == "pdf":
         if not version.pdf:
-            version = services.document_version_pdf(actor=actor, version=version)
-        if not version.pdf:
+            # Never converted (or LibreOffice came later): the worker is asked for it.
+            if version.pdf_status == PdfStatus.NONE:
+                version = services.document_version_pdf(actor=actor, version=version)
             raise DomainError(
                 DocumentsError.PDF_UNAVAILABLE,
-                version.pdf_error or _("PDF is unavailable."),
+                pdf_reason(version) or _("PDF is unavailable."),
                 status=409,
             )
         field, content_type = version.pdf, PDF_TYPE

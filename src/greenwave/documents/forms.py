@@ -70,3 +70,47 @@ class SendForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(max_length=500)
+
+
+class ClientBankAccountForm(BootstrapFormMixin, forms.Form):
+    """The client's bank details: all four together, or all empty to remove them."""
+
+    bank_name = forms.CharField(label=_("Bank"), max_length=255, required=False)
+    bik = forms.CharField(label=_("BIK"), max_length=20, required=False)
+    corr_account = forms.CharField(label=_("Correspondent account"), max_length=30, required=False)
+    account = forms.CharField(label=_("Settlement account"), max_length=30, required=False)
+
+
+class InvoiceEditForm(BootstrapFormMixin, forms.Form):
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ApprovalForm(BootstrapFormMixin, forms.Form):
+    """Who approves a document: a person for each of the two stages (one person may do both)."""
+
+    approver1 = forms.TypedChoiceField(label=_("Approves (stage 1)"), coerce=int)
+    approver2 = forms.TypedChoiceField(
+        label=_("Confirms (stage 2)"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("Leave empty: the stage 1 approver confirms too."),
+    )
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["approver1"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
+        self.fields["approver2"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
+
+    def approver_ids(self) -> list[int]:
+        first = self.cleaned_data["approver1"]
+        second = self.cleaned_data.get("approver2")
+        return [first] if second is None else [first, second]

@@ -358,6 +358,20 @@ class Document(TimeStampedModel):
         return f"{self.get_kind_display()} № {self.number}"
 
 
+class PdfStatus(models.TextChoices):
+    """Where the PDF of a version is: the worker converts it after the DOCX is stored."""
+
+    NONE = "none", _("No PDF")
+    QUEUED = "queued", _("PDF queued")
+    CONVERTING = "converting", _("PDF being made")
+    READY = "ready", _("PDF ready")
+    FAILED = "failed", _("PDF failed")
+
+
+# The states in which the page keeps asking for news.
+PDF_PENDING = (PdfStatus.QUEUED, PdfStatus.CONVERTING)
+
+
 class DocumentVersion(TimeStampedModel):
     """One rendering of a document; older versions stay downloadable."""
 
@@ -365,6 +379,9 @@ class DocumentVersion(TimeStampedModel):
     version = models.PositiveIntegerField(_("version"))
     docx = models.FileField(_("DOCX"), upload_to="documents/%Y/%m/")
     pdf = models.FileField(_("PDF"), upload_to="documents/%Y/%m/", blank=True)
+    pdf_status = models.CharField(
+        _("PDF status"), max_length=12, choices=PdfStatus.choices, default=PdfStatus.NONE
+    )
     # Why there is no PDF (LibreOffice missing, conversion failed or timed out).
     pdf_error = models.CharField(_("why no PDF"), max_length=500, blank=True)
     text = models.TextField(_("text"), blank=True)
@@ -383,3 +400,29 @@ class DocumentVersion(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.document_id} v{self.version}"
+
+
+class ClientBankAccount(TimeStampedModel):
+    """The bank details of a client (a crm company keeps none): the buyer's bank on the
+    contract and the invoice. One per client; kept here so that crm needs no new columns."""
+
+    company = models.OneToOneField(
+        "crm.Company",
+        verbose_name=_("client"),
+        on_delete=models.CASCADE,
+        related_name="bank_account",
+    )
+    bank_name = models.CharField(_("bank"), max_length=255)
+    bik = models.CharField(_("BIK"), max_length=9)
+    corr_account = models.CharField(_("correspondent account"), max_length=20)
+    account = models.CharField(_("settlement account"), max_length=20)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("client's bank account")
+        verbose_name_plural = _("clients' bank accounts")
+
+    def __str__(self) -> str:
+        return f"{self.bank_name} {self.account}"

@@ -194,10 +194,16 @@ class DocumentFilesOut(Schema):
     pdf: str | None
 
 
+PdfStatusOut = Literal["none", "queued", "converting", "ready", "failed"]
+
+
 class DocumentVersionOut(Schema):
     version: int
     created_at: datetime
     files: DocumentFilesOut
+    pdf_status: PdfStatusOut = Field(
+        ..., description="queued/converting: the worker makes the PDF; failed: see the reason"
+    )
     pdf_unavailable_reason: str
 
 
@@ -213,6 +219,7 @@ class DocumentOut(Schema):
     approval_process: str
     approval_instance_id: int | None
     files: DocumentFilesOut
+    pdf_status: PdfStatusOut
     versions: list[DocumentVersionOut]
     created_at: datetime
 
@@ -220,3 +227,28 @@ class DocumentOut(Schema):
 class DocumentSendIn(Schema):
     contact_id: int
     message: str = Field("", max_length=5000)
+
+
+class DocumentApprovalIn(Schema):
+    approver_ids: list[int] | None = Field(
+        None,
+        description="Document approval (not a contract): who approves, stage 1 then stage 2 "
+        "(one person does both). Active users who can open the deal, nobody twice. Omitted: "
+        "the head of the deal's team and the head above.",
+    )
+
+
+class ClientBankAccountIn(Schema):
+    bank_name: str = Field("", max_length=255)
+    bik: str = Field("", max_length=20)
+    corr_account: str = Field("", max_length=30)
+    account: str = Field("", max_length=30)
+
+
+class ClientBankAccountOut(Schema):
+    company_id: int
+    is_set: bool
+    bank_name: str
+    bik: str
+    corr_account: str
+    account: str

@@ -7,10 +7,12 @@ money as strings with two decimals and dates in ISO.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -19,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
-from greenwave.accounts.scoping import can_write, visible_team_ids
+from greenwave.accounts.scoping import can_write, require_write, visible_team_ids
 from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
 from greenwave.core.services import ObjectRef, changes_between, event_append_for
 from greenwave.crm.models import Company, Contact, Product, VatRate
@@ -31,6 +33,8 @@ from . import context as context_mod
 from .errors import DocumentsError
 from .models import (
     AWAITING_PAYMENT,
+    PDF_PENDING,
+    ClientBankAccount,
     Document,
     DocumentNumberSequence,
     DocumentStatus,
@@ -41,6 +45,7 @@ from .models import (
     InvoiceStatus,
     LegalEntity,
     NumberedKind,
+    PdfStatus,
 )
 from .requisites import (
     name_genitive,
@@ -383,13 +388,17 @@ def _require_visible(actor: User | None, record: Any, message: str) -> None:
     raise not_found(message)
 
 
-def _require_invoice_writer(actor: User | None, record: Any) -> None:
+def require_invoice_writer(actor: User | None, record: Any) -> None:
     """The deal's (or client's) people within their write reach, or finance/accounting."""
     if actor is None or actor.has_role(*INVOICE_KEEPERS) or can_write(actor, record):
         return
     raise permission_denied(
         _("You can read this but not invoice it: it belongs to someone else's deal.")
     )
+
+
+# The former private names, kept for modules written against them (payments).
+_require_invoice_writer = require_invoice_writer
 
 
 def _owner_of(deal: Deal | None, buyer: Company) -> tuple[Any, Any]:
@@ -413,14 +422,14 @@ def invoice_create(
     leaves no gap)."""
     if deal is not None:
         _require_visible(actor, deal, _("Deal not found."))
-        _require_invoice_writer(actor, deal)
+        require_invoice_writer(actor, deal)
         if deal.company_id and deal.company_id != buyer.pk:
             raise DomainError(
                 DocumentsError.NO_BUYER, _("The buyer must be the client of the deal.")
             )
     else:
         _require_visible(actor, buyer, _("Client not found."))
-        _require_invoice_writer(actor, buyer)
+        require_invoice_writer(actor, buyer)
     if buyer.is_deleted:
         raise DomainError(DocumentsError.NO_BUYER, _("The client is deleted."))
     seller = seller or legal_entity_default()
@@ -547,7 +556,7 @@ def invoice_update(
     """Change a draft (lines, seller, due date, comment); an issued invoice changes only its
     due date and comment — its lines are what the buyer was asked to pay."""
     _require_visible(actor, invoice, _("Invoice not found."))
-    _require_invoice_writer(actor, invoice)
+    require_invoice_writer(actor, invoice)
     invoice = _locked(invoice)
     if invoice.status not in (InvoiceStatus.DRAFT, *AWAITING_PAYMENT):
         raise DomainError(
@@ -568,7 +577,8 @@ def invoice_update(
             )
         invoice.due_date = due_date
     if comment is not None:
-        comment = comment.strip()
+        # A browser posts a textarea's line breaks as CRLF: stored as typed, not as sent.
+        comment = comment.replace("\r\n", "\n").strip()
         if len(comment) > 2000:
             raise DomainError(
                 CoreError.VALIDATION, _("At most 2000 characters."), details={"field": "comment"}
@@ -604,7 +614,7 @@ def invoice_issue(
     """Draft → issued: the next number of the seller's invoices of the year, the dates, and
     the owner at issue time (whom KPIs credit)."""
     _require_visible(actor, invoice, _("Invoice not found."))
-    _require_invoice_writer(actor, invoice)
+    require_invoice_writer(actor, invoice)
     invoice = _locked(invoice)
     if invoice.status != InvoiceStatus.DRAFT:
         raise DomainError(DocumentsError.WRONG_STATUS, _("Only a draft invoice can be issued."))
@@ -655,7 +665,7 @@ def invoice_issue(
 def invoice_cancel(*, actor: User | None, invoice: Invoice, reason: str) -> Invoice:
     """Issued or draft → cancelled; the number stays taken (a gap-free journal keeps it)."""
     _require_visible(actor, invoice, _("Invoice not found."))
-    _require_invoice_writer(actor, invoice)
+    require_invoice_writer(actor, invoice)
     invoice = _locked(invoice)
     reason = str(reason or "").strip()
     if not reason:
@@ -754,10 +764,13 @@ CONTRACT_PROCESS = "contract_approval"
 DOCUMENT_PROCESS = "document_approval"
 
 
-def _require_document_writer(actor: User | None, record: Any) -> None:
+def require_document_writer(actor: User | None, record: Any) -> None:
     if actor is None or actor.has_role(*DOCUMENT_KEEPERS) or can_write(actor, record):
         return
     raise permission_denied(_("You can read this deal but not make its documents."))
+
+
+_require_document_writer = require_document_writer
 
 
 def _document_objects(document: Document) -> list[ObjectRef]:
@@ -814,16 +827,16 @@ def _unsaved_lines(invoice: Invoice | None, deal: Deal, seller: LegalEntity) -> 
     return built
 
 
-def _store_pdf(version: DocumentVersion, docx_bytes: bytes) -> None:
-    try:
-        pdf = rendering.convert_to_pdf(docx_bytes)
-    except rendering.PdfUnavailableError as exc:
-        version.pdf_error = str(exc)[:500]
-        return
-    version.pdf.save(
-        f"{version.document.kind}-v{version.version}.pdf", ContentFile(pdf), save=False
-    )
-    version.pdf_error = ""
+def _enqueue_pdf(version_id: int) -> None:
+    from .tasks import make_pdf
+
+    make_pdf.enqueue(version_id)
+
+
+def _queue_pdf_after_commit(version: DocumentVersion) -> None:
+    """The worker makes the PDF (LibreOffice takes seconds): it is queued once the version is
+    committed, so the job always finds the row."""
+    transaction.on_commit(partial(_enqueue_pdf, version.pk), robust=True)
 
 
 @transaction.atomic
@@ -843,7 +856,7 @@ def document_generate(
     missing instead of a half-filled document. An invoice document is made from the deal's
     invoice record (issued now if it was not)."""
     _require_visible(actor, deal, _("Deal not found."))
-    _require_document_writer(actor, deal)
+    require_document_writer(actor, deal)
     if kind not in NumberedKind.values:
         raise DomainError(
             CoreError.VALIDATION, _("Unknown kind of document."), details={"field": "kind"}
@@ -918,8 +931,10 @@ def document_generate(
     )
     version.docx.save(f"{kind}-v{version.version}.docx", ContentFile(docx_bytes), save=False)
     if with_pdf:
-        _store_pdf(version, docx_bytes)
+        version.pdf_status = PdfStatus.QUEUED
     version.save()
+    if with_pdf:
+        _queue_pdf_after_commit(version)
     event_append_for(
         document,
         activity=events.DOCUMENT_GENERATED,
@@ -974,15 +989,17 @@ def _basis(deal: Deal, kind: str) -> str:
 
 @transaction.atomic
 def document_version_pdf(*, actor: User | None, version: DocumentVersion) -> DocumentVersion:
-    """Make the PDF of a version that has none yet (demo documents, or LibreOffice installed
-    after generation). The reason is kept when it cannot be made."""
+    """Ask the worker for the PDF of a version that has none: demo documents, a failed
+    conversion tried again, LibreOffice installed after generation. A version whose PDF is
+    made or on its way is left as it is. Reading the document is enough: the PDF is the same
+    content as the DOCX the reader may already download."""
     version = DocumentVersion.objects.select_for_update().get(pk=version.pk)
-    if version.pdf:
+    if version.pdf or version.pdf_status in PDF_PENDING:
         return version
-    with version.docx.open("rb") as handle:
-        docx_bytes = handle.read()
-    _store_pdf(version, docx_bytes)
-    version.save(update_fields=["pdf", "pdf_error", "updated_at"])
+    version.pdf_status = PdfStatus.QUEUED
+    version.pdf_error = ""
+    version.save(update_fields=["pdf_status", "pdf_error", "updated_at"])
+    _queue_pdf_after_commit(version)
     return version
 
 
@@ -1035,15 +1052,61 @@ def _process_variables(document: Document) -> dict[str, Any]:
     }
 
 
+# The document approval has two stages (согласование, утверждение): one person per stage.
+DOCUMENT_APPROVAL_STAGES = 2
+
+
+def _chosen_approvers(document: Document, approvers: Sequence[User]) -> tuple[User, User]:
+    """The initiator's choice for the two stages, checked: at least one person, at most one
+    per stage, nobody twice, active people who can open the deal's documents. One person
+    approves both stages."""
+    if not approvers:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("Choose at least one approver."),
+            details={"field": "approver_ids"},
+        )
+    if len(approvers) > DOCUMENT_APPROVAL_STAGES:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The document approval has two stages: choose one or two approvers."),
+            details={"field": "approver_ids"},
+        )
+    if len({user.pk for user in approvers}) != len(approvers):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The same person is chosen twice."),
+            details={"field": "approver_ids"},
+        )
+    for user in approvers:
+        teams = visible_team_ids(user)
+        sees = teams is None or document.responsible_id == user.pk or document.team_id in teams
+        if not user.is_active or not sees:
+            raise DomainError(
+                CoreError.VALIDATION,
+                _("%(name)s cannot approve: the account is inactive or cannot open this deal.")
+                % {"name": user.get_full_name() or user.username},
+                details={"field": "approver_ids", "user_id": user.pk},
+            )
+    return approvers[0], approvers[-1]
+
+
 @transaction.atomic
-def document_send_for_approval(*, actor: User | None, document: Document) -> Document:
+def document_send_for_approval(
+    *, actor: User | None, document: Document, approvers: Sequence[User] | None = None
+) -> Document:
     """Start the approval process that carries the document (bound to the deal for a contract,
-    so its approved outcome also meets the «Договор» stage; to the document otherwise)."""
+    so its approved outcome also meets the «Договор» stage; to the document otherwise).
+
+    A document approval goes to the people the initiator chose (`approvers`: stage 1, then
+    stage 2); without a choice — the system or an API call that names nobody — to the head of
+    the deal's team and the head above, as the seed's hierarchy has it. A contract's approvers
+    are the roles of its process (head, lawyer, finance): nobody is chosen for it."""
     from greenwave.bpm import selectors as bpm_selectors
     from greenwave.bpm import services as bpm
 
     _require_visible(actor, document, _("Document not found."))
-    _require_document_writer(actor, document)
+    require_document_writer(actor, document)
     document = Document.objects.select_for_update().select_related("deal").get(pk=document.pk)
     state = approval_state(document)
     if state in (DocumentStatus.ON_APPROVAL, DocumentStatus.APPROVED):
@@ -1056,6 +1119,13 @@ def document_send_for_approval(*, actor: User | None, document: Document) -> Doc
         raise DomainError(DocumentsError.WRONG_STATUS, _("A sent document is final."), status=409)
     key = approval_process_for(document.kind)
     variables = _process_variables(document)
+    names: list[str] = []
+    if key == CONTRACT_PROCESS and approvers is not None:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("A contract is approved by the roles of its process: nobody is chosen for it."),
+            details={"field": "approver_ids"},
+        )
     if key == CONTRACT_PROCESS:
         instance = bpm.subject_process_start(
             actor=actor,
@@ -1065,7 +1135,11 @@ def document_send_for_approval(*, actor: User | None, document: Document) -> Doc
             variables=variables,
         )
     else:
-        first, second = _approvers(document.deal)
+        if approvers is None:
+            first, second = _approvers(document.deal)
+        else:
+            first, second = _chosen_approvers(document, approvers)
+        names = [first.username] if first.pk == second.pk else [first.username, second.username]
         try:
             definition = bpm_selectors.definition_latest_deployed(actor=actor, key=key)  # type: ignore[arg-type]
         except DomainError as exc:
@@ -1080,7 +1154,13 @@ def document_send_for_approval(*, actor: User | None, document: Document) -> Doc
         instance = bpm.instance_start_checked(
             actor=actor,
             definition=definition,
-            variables={**variables, "approver1": first.username, "approver2": second.username},
+            variables={
+                **variables,
+                "approver1": first.username,
+                "approver2": second.username,
+                "approvers": names,
+                "approvers_chosen": approvers is not None,
+            },
             object_type=Document.EVENT_CASE_TYPE,
             object_id=document.pk,
         )
@@ -1094,7 +1174,13 @@ def document_send_for_approval(*, actor: User | None, document: Document) -> Doc
         document,
         activity=events.DOCUMENT_SENT_FOR_APPROVAL,
         actor=actor,
-        payload={"process": key, "instance": instance.pk, "version": document.current_version},
+        payload={
+            "process": key,
+            "instance": instance.pk,
+            "version": document.current_version,
+            "approvers": names,
+            "approvers_chosen": approvers is not None,
+        },
         objects=_document_objects(document),
     )
     return document
@@ -1162,7 +1248,7 @@ def document_send(
     from django.core.mail import EmailMessage
 
     _require_visible(actor, document, _("Document not found."))
-    _require_document_writer(actor, document)
+    require_document_writer(actor, document)
     document = Document.objects.select_for_update().select_related("deal").get(pk=document.pk)
     state = approval_state(document)
     needs_approval = document.kind == NumberedKind.CONTRACT or document.approval_instance_id
@@ -1256,3 +1342,176 @@ def documents_record_approvals() -> int:
             )
             changed += 1
     return changed
+
+
+# --- PDF by the worker ----------------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+# A queued PDF whose task never reached the queue is sent again after this long; one
+# «converting» longer than LibreOffice's own timeout lost its worker and is queued again.
+PDF_REQUEUE_AFTER = timedelta(minutes=2)
+PDF_STALLED_AFTER = timedelta(seconds=rendering.PDF_TIMEOUT_SECONDS * 3)
+
+
+def _pdf_claim(version_id: int) -> DocumentVersion | None:
+    """Take a queued version for conversion (a short transaction, so the page shows
+    «converting» while LibreOffice works). None when another worker has it or it is done."""
+    with transaction.atomic():
+        version = (
+            DocumentVersion.objects.select_for_update(skip_locked=True)
+            .filter(pk=version_id, pdf_status=PdfStatus.QUEUED)
+            .first()
+        )
+        if version is None:
+            return None
+        version.pdf_status = PdfStatus.CONVERTING
+        version.save(update_fields=["pdf_status", "updated_at"])
+        return version
+
+
+def document_pdf_convert(*, version_id: int) -> str:
+    """Worker job: DOCX → PDF for one queued version, outside any transaction while
+    LibreOffice runs; the PDF (or the reason there is none) is stored under the row lock with
+    a `document_pdf_ready` / `document_pdf_failed` event. Returns the status it left."""
+    claimed = _pdf_claim(version_id)
+    if claimed is None:
+        current = DocumentVersion.objects.filter(pk=version_id).values_list("pdf_status", flat=True)
+        return current.first() or ""
+    pdf: bytes | None = None
+    reason = ""
+    try:
+        with claimed.docx.open("rb") as handle:
+            pdf = rendering.convert_to_pdf(handle.read())
+    except rendering.PdfUnavailableError as exc:
+        reason = str(exc)
+    except Exception as exc:  # a missing file, a crash of LibreOffice: the page says why
+        logger.exception("PDF of document version %s failed", version_id)
+        reason = _("The PDF could not be made: %(error)s") % {"error": str(exc)[:200]}
+    with transaction.atomic():
+        version = (
+            DocumentVersion.objects.select_for_update()
+            .select_related("document", "document__deal")
+            .get(pk=version_id)
+        )
+        if version.pdf_status != PdfStatus.CONVERTING:
+            return version.pdf_status
+        if pdf is not None:
+            version.pdf.save(
+                f"{version.document.kind}-v{version.version}.pdf", ContentFile(pdf), save=False
+            )
+            version.pdf_status, version.pdf_error = PdfStatus.READY, ""
+        else:
+            version.pdf_status, version.pdf_error = PdfStatus.FAILED, reason[:500]
+        version.save(update_fields=["pdf", "pdf_status", "pdf_error", "updated_at"])
+        document = version.document
+        event_append_for(
+            document,
+            activity=events.DOCUMENT_PDF_READY if pdf is not None else events.DOCUMENT_PDF_FAILED,
+            actor=None,
+            payload={"version": version.version, "reason": version.pdf_error},
+            objects=_document_objects(document),
+        )
+    return version.pdf_status
+
+
+def documents_pdf_requeue() -> int:
+    """Periodic job: a PDF queued but never picked up (the web process died between its
+    commit and the enqueue, or the queue was down), or stuck converting (its worker died), is
+    queued again. A second task of a version is harmless: only one claims it."""
+    moment = timezone.now()
+    requeued = 0
+    stalled = DocumentVersion.objects.filter(
+        pdf_status=PdfStatus.CONVERTING, updated_at__lt=moment - PDF_STALLED_AFTER
+    )
+    forgotten = DocumentVersion.objects.filter(
+        pdf_status=PdfStatus.QUEUED, updated_at__lt=moment - PDF_REQUEUE_AFTER
+    )
+    for queryset in (stalled, forgotten):
+        for version_id in list(queryset.order_by("pk").values_list("pk", flat=True)[:100]):
+            if queryset.filter(pk=version_id).update(
+                pdf_status=PdfStatus.QUEUED, updated_at=moment
+            ):
+                _enqueue_pdf(version_id)
+                requeued += 1
+    return requeued
+
+
+# --- the client's bank details --------------------------------------------------------------
+
+CLIENT_BANK_FIELDS = ("bank_name", "bik", "corr_account", "account")
+
+
+def _client_bank_snapshot(account: ClientBankAccount | None) -> dict[str, Any]:
+    return {f: getattr(account, f) if account else "" for f in CLIENT_BANK_FIELDS}
+
+
+def _clean_client_bank(data: dict[str, Any]) -> dict[str, str]:
+    """The same rules as our legal entity's bank details (each error names its field)."""
+    bank_name = str(data.get("bank_name") or "").strip()
+    if not bank_name:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("Fill in: %(field)s.") % {"field": _("bank")},
+            details={"field": "bank_name"},
+        )
+    if len(bank_name) > 255:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("At most %(n)s characters.") % {"n": 255},
+            details={"field": "bank_name"},
+        )
+    bik = normalize_bik(str(data.get("bik") or ""))
+    return {
+        "bank_name": bank_name,
+        "bik": bik,
+        "corr_account": normalize_corr_account(str(data.get("corr_account") or ""), bik=bik),
+        "account": normalize_account(str(data.get("account") or ""), bik=bik),
+    }
+
+
+def client_bank_account_of(company: Company) -> ClientBankAccount | None:
+    return ClientBankAccount.objects.filter(company=company).first()
+
+
+@transaction.atomic
+def client_bank_account_set(
+    *, actor: User | None, company: Company, data: dict[str, Any]
+) -> ClientBankAccount | None:
+    """Save the client's bank details (bank, BIK, correspondent and settlement accounts), all
+    four together; all four left empty remove them. Written by whoever may change the client;
+    the change goes to the client's timeline."""
+    _require_visible(actor, company, _("Client not found."))
+    require_write(actor, company)
+    current = ClientBankAccount.objects.select_for_update().filter(company=company).first()
+    before = _client_bank_snapshot(current)
+    if not any(str(data.get(f) or "").strip() for f in CLIENT_BANK_FIELDS):
+        if current is not None:
+            current.delete()
+            current = None
+    else:
+        clean = _clean_client_bank(data)
+        if current is None:
+            current = ClientBankAccount(company=company)
+        for field, value in clean.items():
+            setattr(current, field, value)
+        if changes_between(before, clean):
+            current.updated_by = actor
+            current.save()
+    changes = changes_between(before, _client_bank_snapshot(current))
+    if changes:
+        event_append_for(
+            company,
+            activity=events.CLIENT_BANK_ACCOUNT_SET,
+            actor=actor,
+            payload={"changes": changes},
+        )
+    return current
+
+
+def client_bank_account_merge(*, actor: User | None, source: Company, target: Company) -> None:
+    """Client base merge hook: the merged-away client's bank details go to the kept one unless
+    it has its own."""
+    if ClientBankAccount.objects.filter(company=target).exists():
+        ClientBankAccount.objects.filter(company=source).delete()
+    else:
+        ClientBankAccount.objects.filter(company=source).update(company=target)

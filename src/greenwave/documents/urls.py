@@ -14,6 +14,7 @@ urlpatterns = [
     path("templates/<int:pk>/", views.template_detail, name="template_detail"),
     path("invoices/", views.invoice_list, name="invoice_list"),
     path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/edit/", views.invoice_edit, name="invoice_edit"),
     path("invoices/<int:pk>/<slug:action>/", views.invoice_action, name="invoice_action"),
     path("deals/<int:deal_pk>/", views.deal_documents, name="deal_documents"),
     path("deals/<int:deal_pk>/generate/", views.deal_generate, name="deal_generate"),
@@ -23,4 +24,7 @@ urlpatterns = [
     path("<int:pk>/preview.pdf", views.document_preview, name="document_preview"),
     path("<int:pk>/approval/", views.document_approval, name="document_approval"),
     path("<int:pk>/send/", views.document_send, name="document_send"),
+    path("<int:pk>/pdf/", views.document_pdf, name="document_pdf"),
+    path("clients/<int:company_pk>/bank/", views.company_bank, name="company_bank"),
+    path("clients/<int:company_pk>/bank/edit/", views.company_bank_edit, name="company_bank_edit"),
 ]

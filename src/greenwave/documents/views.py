@@ -18,18 +18,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
 from greenwave.crm.forms import show_domain_error
-from greenwave.crm.selectors import contact_get
+from greenwave.crm.selectors import company_get, contact_get
 from greenwave.sales.selectors import deal_get
 
 from . import rendering, selectors, services
 from .builtin import builtin_path
-from .downloads import DOCX_TYPE, file_answer
+from .downloads import DOCX_TYPE, file_answer, pdf_reason
 from .errors import DocumentsError
-from .forms import CancelForm, GenerateForm, LegalEntityForm, SendForm, TemplateUploadForm
-from .models import Document, NumberedKind
+from .forms import (
+    ApprovalForm,
+    CancelForm,
+    ClientBankAccountForm,
+    GenerateForm,
+    InvoiceEditForm,
+    LegalEntityForm,
+    SendForm,
+    TemplateUploadForm,
+)
+from .models import PDF_PENDING, Document, DocumentVersion, NumberedKind
 
 View = Callable[..., HttpResponseBase]
 # How tags are written in Word (shown next to the variables).
@@ -245,6 +256,31 @@ def invoice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def invoice_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Due date and comment (an issued invoice keeps its lines: cancel and reissue)."""
+    invoice = selectors.invoice_get(actor=request.user, pk=pk)
+    services.require_invoice_writer(request.user, invoice)
+    initial = {"due_date": invoice.due_date, "comment": invoice.comment}
+    form = InvoiceEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invoice_update(
+                actor=request.user,
+                invoice=invoice,
+                due_date=form.cleaned_data["due_date"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("documents:invoice_detail", pk=pk)
+    back = reverse("documents:invoice_detail", args=[pk])
+    label = f"№ {invoice.number}" if invoice.number else f"{_('draft')} #{invoice.pk}"
+    return _form_page(request, form, _("Invoice %(n)s") % {"n": label}, back, label)
+
+
+@login_required
 @require_POST
 def invoice_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     invoice = selectors.invoice_get(actor=request.user, pk=pk)
@@ -279,7 +315,8 @@ def _document_rows(request: AuthedRequest, deal_id: int) -> list[dict[str, Any]]
                 "state": services.approval_state(document),
                 "current": current,
                 "versions": getattr(document, "version_list", []),
-                "pdf_reason": "" if current.pdf else current.pdf_error,
+                "pdf_reason": pdf_reason(current),
+                "pending": current.pdf_status in PDF_PENDING,
             }
         )
     return rows
@@ -301,7 +338,6 @@ def deal_documents(request: AuthedRequest, deal_pk: int) -> HttpResponse:
             "templates": selectors.template_list(actor=request.user).filter(is_active=True),
             "invoices": selectors.deal_invoices(actor=request.user, deal_id=deal.pk),
             "contacts": contacts,
-            "soffice_reason": rendering.pdf_unavailable_reason(),
             "has_entity": selectors.legal_entity_list(
                 actor=request.user, active_only=True
             ).exists(),
@@ -367,9 +403,37 @@ def document_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "state": services.approval_state(document),
             "version": version,
             "versions": getattr(document, "version_list", []),
-            "pdf_reason": ""
-            if version.pdf
-            else (version.pdf_error or rendering.pdf_unavailable_reason()),
+            "pdf_reason": pdf_reason(version),
+            "pending": version.pdf_status in PDF_PENDING,
+        },
+    )
+
+
+def _pdf_version(request: AuthedRequest, document: Document) -> DocumentVersion:
+    raw = request.GET.get("v") or request.POST.get("v") or ""
+    return selectors.document_version(
+        document, int(raw) if raw.isdigit() and len(raw) < 9 else None
+    )
+
+
+@login_required
+def document_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The PDF state of a version (polled by htmx while the worker makes it); a POST asks for
+    it again after a failure."""
+    document = selectors.document_get(actor=request.user, pk=pk)
+    version = _pdf_version(request, document)
+    if request.method == "POST":
+        version = services.document_version_pdf(actor=request.user, version=version)
+    place = "row" if request.GET.get("place") == "row" else "page"
+    return render(
+        request,
+        "documents/partials/pdf_state.html",
+        {
+            "document": document,
+            "version": version,
+            "pdf_reason": pdf_reason(version),
+            "pending": version.pdf_status in PDF_PENDING,
+            "place": place,
         },
     )
 
@@ -406,19 +470,97 @@ def document_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _approver_choices() -> list[tuple[int, str]]:
+    people = (
+        User.objects.filter(is_active=True)
+        .select_related("team")
+        .order_by("last_name", "first_name", "pk")
+    )
+    return [
+        (u.pk, f"{u.get_full_name() or u.username}" + (f" · {u.team.name}" if u.team else ""))
+        for u in people
+    ]
+
+
 @login_required
-@require_POST
 def document_approval(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Send for approval. A contract goes straight to its process (its approvers are roles);
+    any other document asks who approves it first."""
     document = selectors.document_get(actor=request.user, pk=pk)
-    try:
-        services.document_send_for_approval(actor=request.user, document=document)
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Sent for approval."))
-    return _back_to_deal(document.deal_id)
+    if document.kind == NumberedKind.CONTRACT:
+        if request.method != "POST":
+            return redirect("documents:document_detail", pk=pk)
+        try:
+            services.document_send_for_approval(actor=request.user, document=document)
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Sent for approval."))
+        return _back_to_deal(document.deal_id)
+    services.require_document_writer(request.user, document)
+    form = ApprovalForm(request.POST or None, people=_approver_choices())
+    if request.method == "POST" and form.is_valid():
+        try:
+            ids = form.approver_ids()
+            found = User.objects.in_bulk(ids)
+            approvers = [found[pk] for pk in ids if pk in found]
+            services.document_send_for_approval(
+                actor=request.user, document=document, approvers=approvers
+            )
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Sent for approval."))
+            return _back_to_deal(document.deal_id)
+    back = reverse("documents:document_detail", args=[pk])
+    title = _("Send %(doc)s for approval") % {"doc": document}
+    return _form_page(
+        request, form, title, back, str(document), submit_label=_("Send for approval")
+    )
+
+
+# --- the client's bank details --------------------------------------------------------------
+
+
+@login_required
+def company_bank(request: AuthedRequest, company_pk: int) -> HttpResponse:
+    """The client's bank details on the company card (loaded into it by htmx)."""
+    company = company_get(actor=request.user, pk=company_pk)
+    return render(
+        request,
+        "documents/partials/company_bank.html",
+        {
+            "company": company,
+            "bank": services.client_bank_account_of(company),
+            "can_change": can_write(request.user, company),
+        },
+    )
+
+
+@login_required
+def company_bank_edit(request: AuthedRequest, company_pk: int) -> HttpResponse:
+    company = company_get(actor=request.user, pk=company_pk)
+    require_write(request.user, company)
+    bank = services.client_bank_account_of(company)
+    initial = {f: getattr(bank, f) for f in services.CLIENT_BANK_FIELDS} if bank else {}
+    form = ClientBankAccountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.client_bank_account_set(
+                actor=request.user, company=company, data=form.cleaned_data
+            )
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("Bank details saved."))
+            return redirect("crm:company_detail", pk=company.pk)
+    back = reverse("crm:company_detail", args=[company.pk])
+    title = _("Bank details of %(name)s") % {"name": company.name}
+    return _form_page(request, form, title, back, company.name)
 
 
 @login_required

@@ -194,6 +194,8 @@ EXCUSED: dict[tuple[str, str, str], str] = {
         )
     },
     ("post", "/api/v1/deals/{deal_id}/documents", "template_id"): "shared catalogue",
+    ("post", "/api/v1/documents/{document_id}/approval", "approver_ids"): "people, not "
+    "records: documents/tests/test_approvers.py refuses an approver who cannot open the deal",
     ("put", "/api/v1/plans/{period}", "user_id"): "planning/tests/test_plans.py: another "
     "team's person is a 404 (test_head_sets_a_plan_and_the_manager_sees_only_their_own)",
     ("put", "/api/v1/plans/{period}", "team_id"): "planning/tests/test_plans.py, as above",

@@ -205,6 +205,13 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("post", "/api/v1/invoices/{invoice_id}/cancel"): lambda w: {"reason": "Дубль"},
     ("post", "/api/v1/deals/{deal_id}/documents"): lambda w: {"kind": "quote"},
     ("post", "/api/v1/documents/{document_id}/send"): lambda w: {"contact_id": w.contact.pk},
+    ("post", "/api/v1/documents/{document_id}/approval"): lambda w: {},
+    ("put", "/api/v1/companies/{company_id}/bank-account"): lambda w: {
+        "bank_name": "АО «Альфа-Банк»",
+        "bik": "044525593",
+        "corr_account": "30101810200000000593",
+        "account": "40702810801300012345",
+    },
     ("patch", "/api/v1/webhooks/{webhook_id}"): lambda w: {"description": "CRM mirror"},
     ("post", "/api/v1/orders/{order_id}/shipments"): lambda w: {
         "document_number": "ТН-17",
@@ -404,6 +411,7 @@ HTML_PARAMS: dict[str, str] = {
     "documents/invoices:pk": "invoice",
     "documents/legal-entities:pk": "legal_entity",
     "documents/templates:pk": "document_template",
+    "documents/clients:company_pk": "company",
     "integrations/webhooks:pk": "webhook",
     "analytics/segments/saved:pk": "segment",
     "analytics/competitors:pk": "competitor",
@@ -445,6 +453,8 @@ HTML_READER_CHANGES = {
     "documents/{pk}/approval/",
     "documents/{pk}/send/",
     "documents/templates/{pk}/",
+    # Asks the worker for the PDF of a version the reader may already download as DOCX.
+    "documents/{pk}/pdf/",
     "money/claims/{pk}/",  # lawyers handle claims (orders.fulfilment.CLAIM_KEEPERS)
 }
 HTML_SKIPPED_PREFIXES = (
@@ -482,6 +492,7 @@ HTML_READ_PAGES = {
     "documents/deals/{deal_pk}/",
     "documents/invoices/{pk}/",
     "documents/templates/builtin/quote/",
+    "documents/clients/{company_pk}/bank/",
     "outreach/campaigns/{pk}/",
     "outreach/campaigns/{pk}/preview/",
 }

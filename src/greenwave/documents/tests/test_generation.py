@@ -106,25 +106,3 @@ def test_missing_client_requisites_are_listed_and_nothing_is_made(seller, two_te
     assert any("lines" in m for m in missing)
     assert not Document.objects.exists()
     assert not Invoice.objects.exists()
-
-
-def test_pdf_is_made_by_libreoffice(seller, deal, two_teams) -> None:
-    from greenwave.documents.rendering import soffice_path
-
-    if soffice_path() is None:
-        pytest.skip("LibreOffice is not installed here")
-    document = services.document_generate(actor=two_teams["hunter_a"], deal=deal, kind="act")
-    version = document.versions.get()
-    assert version.pdf_error == ""
-    with version.pdf.open("rb") as handle:
-        assert handle.read(5) == b"%PDF-"
-
-
-def test_without_libreoffice_the_version_says_why(seller, deal, two_teams, monkeypatch) -> None:
-    from greenwave.documents import rendering
-
-    monkeypatch.setattr(rendering.shutil, "which", lambda name: None)
-    document = services.document_generate(actor=two_teams["hunter_a"], deal=deal, kind="act")
-    version = document.versions.get()
-    assert not version.pdf
-    assert "LibreOffice" in version.pdf_error

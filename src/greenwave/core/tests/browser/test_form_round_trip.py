@@ -21,6 +21,8 @@ from greenwave.accounts import services as account_services
 from greenwave.conftest import PASSWORD
 from greenwave.crm import services as crm_services
 from greenwave.crm.requisites import inn_with_checksum, ogrn_with_checksum
+from greenwave.documents import services as document_services
+from greenwave.documents.models import ClientBankAccount
 from greenwave.sales import services as sales_services
 from greenwave.sales.models import Pipeline
 from greenwave.sales.tests.conftest import default_pipelines  # noqa: F401
@@ -149,7 +151,67 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
     )
     stage = max(pipeline.stages.all(), key=lambda s: len(s.output_checklist or []))
     purchase = _supplier_order(admin, pipeline, company)
+    entity = document_services.legal_entity_create(
+        actor=admin,
+        data={
+            "name": "ООО «Гринвейв»",
+            "full_name": "Общество с ограниченной ответственностью «Гринвейв»",
+            "inn": "7701234560",
+            "kpp": "770101001",
+            "ogrn": "1027700123450",
+            "address": "123112, г. Москва, Пресненская наб., д. 12",
+            "phone": "+7 495 000-00-00",
+            "email": "office@greenwave.example",
+            "bank_name": "ПАО Сбербанк",
+            "bik": "044525225",
+            "account": "40702810938000012345",
+            "corr_account": "30101810400000000225",
+            "signatory_name": "Смирнова Анна Петровна",
+            "signatory_position": "Генеральный директор",
+            "signatory_basis": "Устава",
+            "chief_accountant": "Кузнецова Ольга Игоревна",
+            "vat_payer": True,
+            "is_default": True,
+            "is_active": True,
+        },
+    )
+    invoice = document_services.invoice_create_from_deal(
+        actor=admin,
+        deal=deal,
+        seller=entity,
+        due_date=date(2026, 12, 30),
+        comment="Оплата двумя частями,\nсогласовано с бухгалтерией",
+    )
+    document_services.client_bank_account_set(
+        actor=admin,
+        company=company,
+        data={
+            "bank_name": "АО «Альфа-Банк»",
+            "bik": "044525593",
+            "corr_account": "30101810200000000593",
+            "account": "40702810801300012345",
+        },
+    )
+    bank = ClientBankAccount.objects.get(company=company)
     return [
+        EditForm(
+            "legal entity",
+            reverse("documents:legal_entity_edit", args=[entity.pk]),
+            "[data-testid=submit]",
+            entity,
+        ),
+        EditForm(
+            "invoice",
+            reverse("documents:invoice_edit", args=[invoice.pk]),
+            "[data-testid=submit]",
+            invoice,
+        ),
+        EditForm(
+            "client bank details",
+            reverse("documents:company_bank_edit", args=[company.pk]),
+            "[data-testid=submit]",
+            bank,
+        ),
         EditForm(
             "product",
             reverse("crm:product_edit", args=[product.pk]),
