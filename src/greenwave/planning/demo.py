@@ -63,11 +63,86 @@ def seed_days(context: dict[str, Any]) -> None:
         services.day_plan_close(actor=user, plan=plan, miss_comments=comments)
 
 
+# Of the won deals of last month and this month (closing order), every fifth is left unpaid
+# and every fourth paid in half, so that unpaid and overdue invoices show too.
+MONTH_PAYMENTS_LIMIT = 80
+
+
+def seed_month_payments(context: dict[str, Any]) -> None:
+    """Invoices and payments of the demo's won deals of last month and this month, entered by
+    the demo finance manager through the documents and orders services: each won deal is
+    invoiced on its closing day (due in 10 days) and paid 2–8 days later (never after today).
+    With them revenue «paid» — the default of the plan, the accountants' figure — is
+    meaningful, and the plans, «Мой план» and the commission statements of the demo read
+    the same payments as the receivables. Idempotent: a deal with an invoice is skipped."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from greenwave.documents import services as doc_services
+    from greenwave.orders import services as money
+    from greenwave.orders.demo import SELLER
+    from greenwave.sales.models import Deal, DealStatus
+
+    from .kpis import Month, today
+
+    finance = context.get("users", {}).get("finance")
+    if finance is None:
+        return
+    now = today()
+    since = datetime.combine(
+        Month.of(now).previous.first, time(0), tzinfo=timezone.get_default_timezone()
+    )
+    deals = list(
+        Deal.objects.filter(
+            status=DealStatus.WON,
+            closed_at__gte=since,
+            company__isnull=False,
+            company__is_deleted=False,
+            amount__gt=0,
+            invoices__isnull=True,
+        )
+        .select_related("company")
+        .order_by("closed_at", "pk")[:MONTH_PAYMENTS_LIMIT]
+    )
+    if not deals:
+        return
+    seller = doc_services.legal_entity_default() or doc_services.legal_entity_create(
+        actor=None, data=dict(SELLER)
+    )
+    for index, deal in enumerate(deals):
+        issued = min(timezone.localtime(deal.closed_at).date(), now) if deal.closed_at else now
+        try:
+            invoice = doc_services.invoice_create_from_deal(actor=None, deal=deal, seller=seller)
+            invoice = doc_services.invoice_issue(
+                actor=None, invoice=invoice, issue_date=issued, due_date=issued + timedelta(days=10)
+            )
+        except DomainError:
+            continue
+        if index % 5 == 4:
+            continue
+        share = Decimal("0.5") if index % 4 == 3 else Decimal(1)
+        amount = (invoice.total * share).quantize(Decimal("0.01"))
+        if amount <= 0:
+            continue
+        money.payment_record(
+            actor=finance,
+            invoice=invoice,
+            amount=amount,
+            payment_date=min(issued + timedelta(days=2 + index % 7), now),
+            document_number=str(600 + invoice.pk),
+            payer_inn=deal.company.inn if deal.company else "",
+            payer_name=deal.company.name if deal.company else "",
+            purpose=f"Оплата по счёту № {invoice.number} от {issued:%d.%m.%Y}",
+        )
+
+
 def seed_month_plans(context: dict[str, Any]) -> None:
     """This month's plan for every demo manager and team, set by the director the way a head
     does it: last month's actual of each KPI raised by a tenth (lowered for the KPIs where
-    less is better). The demo's sales history has no invoices yet, so the demo company counts
-    revenue as won deals until payments are recorded (a company setting)."""
+    less is better). Revenue is the default «paid»: `seed_month_payments` has invoiced and
+    paid the won deals of last month and this month just before. Only a demo without any
+    payment at all (the orders app's money not seeded) counts revenue as won deals."""
     from greenwave.accounts.demo import DEPARTMENT, TEAM_HEADS
     from greenwave.core.models import Event
 
