@@ -35,6 +35,7 @@ ALL = (
     "bpm_vs_bpmn_engine",
     "load_mixed",
     "mining_dfg",
+    "kpi_grid",
 )
 
 
@@ -58,6 +59,7 @@ def main() -> int:
     import bpm_bench
     import dmn_bench
     import import_bench
+    import kpi_bench
     import load_bench
     import mining_bench
 
@@ -86,6 +88,11 @@ def main() -> int:
             ("mining_dfg",),
             mining_bench.TARGET,
             lambda: [mining_bench.bench_mining_dfg(runs=runs, dataset=label)],
+        ),
+        (
+            ("kpi_grid",),
+            kpi_bench.TARGET,
+            lambda: [kpi_bench.bench_kpi_grid(runs=runs, dataset=label)],
         ),
         (("dmn_eval",), 0.2, lambda: [dmn_bench.bench_dmn(seconds=2.0 if args.quick else 8.0)]),
         (

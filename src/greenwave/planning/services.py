@@ -1028,10 +1028,18 @@ def plan_grid_save(
         except DomainError as exc:
             who = str(by_pk[pk]) if owner[0] == "u" else team.name
             raise DomainError(exc.code, f"{who}: {exc.message}", details=exc.details) from exc
+    existing = {
+        ("u" if plan.user_id else "t") + str(plan.user_id or plan.team_id)
+        for plan in MonthPlan.objects.filter(period=month.first).filter(
+            models_q_team_or_members(team)
+        )
+    }
     for owner, targets in clean.items():
         pk = int(owner[1:])
         if owner[0] == "u" and not can_write_for_user(actor, by_pk[pk]):
             raise not_found(_("Not found."))
+        if owner not in existing and all(v is None for v in targets.values()):
+            continue  # an empty row of someone without a plan: nothing to write or audit
         _write_targets(
             actor=actor,
             month=month,
