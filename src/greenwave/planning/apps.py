@@ -15,7 +15,7 @@ class PlanningConfig(AppConfig):
         from greenwave.core.navigation import NavItem, register_nav
 
         from . import events, selectors
-        from .demo import seed_days, seed_month_payments, seed_month_plans
+        from .demo import seed_days, seed_month_payments, seed_month_plans, seed_motivation
 
         def is_head(user: object) -> bool:
             has_role = getattr(user, "has_role", None)
@@ -112,6 +112,7 @@ class PlanningConfig(AppConfig):
         # After the orders app's money (45): the month's payments, then the plans on them.
         register_demo_seeder("month_payments", seed_month_payments, order=46)
         register_demo_seeder("month_plans", seed_month_plans, order=47)
+        register_demo_seeder("motivation", seed_motivation, order=48)
         register_case_access("day_plan", selectors.day_plan_visible)
         register_case_access("month_plan", selectors.month_plan_visible)
         register_case_access("kpi", selectors.kpi_case_visible)

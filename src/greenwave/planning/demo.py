@@ -180,3 +180,62 @@ def seed_month_plans(context: dict[str, Any]) -> None:
             targets[figure.kpi.key] = max(value, step)
         if targets and row.user is not None:
             services.plan_targets_set(actor=director, month=month, user=row.user, targets=targets)
+
+
+def seed_motivation(context: dict[str, Any]) -> None:
+    """The demo's commission scheme (5 % of paid revenue, 7 % for services, ×0.8 below 80 %
+    of the plan… ×1.2 from 100 %) and one assistant split (seed 002): a closer does the
+    routine work of the clients of last month's best-paid manager after the contract and
+    takes 10 % of that manager's commission — both set by the director, so the statements
+    of the demo have lines of every kind."""
+    from datetime import date
+
+    from greenwave.accounts.demo import DEPARTMENT, TEAM_HEADS
+    from greenwave.crm.models import ProductGroup
+
+    from .models import AssistantSplit, CommissionScheme
+
+    users: dict[str, User] = context.get("users", {})
+    director = users.get(TEAM_HEADS[DEPARTMENT])
+    if director is None or CommissionScheme.objects.exists():
+        return
+    services_group = ProductGroup.objects.filter(name__icontains="Услуг").first()
+    services.commission_scheme_save(
+        actor=director,
+        name="Базовая схема",
+        default_percent="5",
+        group_percents={str(services_group.pk): "7"} if services_group else {},
+        steps=[["0", "0.8"], ["80", "1"], ["100", "1.2"]],
+    )
+    first = services.today_for(director).replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    # The manager: the one paid most last month (a hunter first); the assistant: a closer.
+    from django.db.models import Sum
+
+    from greenwave.orders.models import Payment
+
+    ranked = list(
+        Payment.objects.filter(payment_date__gte=previous, payment_date__lt=first)
+        .values("responsible_id")
+        .annotate(s=Sum("amount"))
+        .order_by("-s")
+        .values_list("responsible_id", flat=True)
+    )
+    manager = next((u for u in users.values() if ranked and u.pk == ranked[0]), None)
+    manager = manager or users.get("hunter")
+    assistant = next(
+        (
+            users[login]
+            for login in ("closer", "hunter", "hunter2")
+            if login in users and manager and users[login].pk != manager.pk
+        ),
+        None,
+    )
+    if manager is not None and assistant is not None and not AssistantSplit.objects.exists():
+        services.assistant_split_save(
+            actor=director,
+            manager=manager,
+            assistant=assistant,
+            share_percent="10",
+            valid_from=date(previous.year, previous.month, 1),
+        )

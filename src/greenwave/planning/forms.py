@@ -85,7 +85,7 @@ class KpiForm(BootstrapFormMixin, forms.Form):
     )
     aggregate = forms.ChoiceField(label=_("Aggregate"), choices=KpiAggregate.choices)
     record = forms.ChoiceField(
-        label=_("Records"),
+        label=_("Which records"),
         required=False,
         choices=[
             ("", "—"),
