@@ -22,6 +22,7 @@ from greenwave.sales.models import Deal, DealStatus
 
 from . import kpis as kpis_mod
 from . import services
+from .errors import PlanningError
 from .models import (
     DayPlan,
     DayPlanItem,
@@ -769,3 +770,29 @@ def assignable_people(*, actor: User) -> QuerySet[User]:
     if teams is not None:
         users = users.filter(team_id__in=teams)
     return users.order_by("last_name", "first_name", "username")
+
+
+def require_planner(actor: User) -> None:
+    """Heads, directors and administrators set the rules; anyone else is refused (403)."""
+    if not is_planner(actor):
+        raise DomainError(
+            PlanningError.NOT_A_HEAD,
+            _("Only a head of sales, a director or an administrator."),
+            status=403,
+        )
+
+
+def kpi_any(*, actor: User, key: str) -> Kpi:
+    """A KPI by key, hidden ones included."""
+    found = next((k for k in kpi_catalogue(actor=actor, active_only=False) if k.key == key), None)
+    if found is None:
+        raise not_found(gettext_lazy("KPI not found."))
+    return found
+
+
+def person_get(*, actor: User, pk: int) -> User:
+    """A person the actor sees (anyone else is a 404)."""
+    user = User.objects.filter(pk=pk).select_related("team").first()
+    if user is None or not can_see_user(actor, user):
+        raise not_found(gettext_lazy("Not found."))
+    return user

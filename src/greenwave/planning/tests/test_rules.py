@@ -349,3 +349,85 @@ def test_assistant_takes_a_part_of_the_managers_multiplied_commission(
         "/planning/plan/commissions/?period=2026-03", HTTP_ACCEPT_LANGUAGE="ru"
     )
     assert "Как ассистент" in page.content.decode()
+
+
+# --- the same rules through the API -----------------------------------------------------------
+
+
+def test_rules_through_the_api(two_teams: dict[str, Any], bearer: Any, make_user: Any) -> None:
+    head, hunter = bearer(two_teams["head_a"]), bearer(two_teams["hunter_a"])
+    helper = make_user("helper_api", roles=["hunter"], team=two_teams["team_a"])
+    json = "application/json"
+    # Revenue setting.
+    assert hunter.get("/api/v1/planning-settings").status_code == 403
+    assert head.get("/api/v1/planning-settings").json() == {"revenue_basis": "paid"}
+    put = head.put("/api/v1/planning-settings", {"revenue_basis": "won"}, content_type=json)
+    assert put.json() == {"revenue_basis": "won"}
+    bad = head.put("/api/v1/planning-settings", {"revenue_basis": "x"}, content_type=json)
+    assert bad.status_code == 400
+    # A KPI: each wrong block named with its message; nothing stored.
+    body = {
+        "key": "big_wins",
+        "name": "Крупные победы",
+        "unit": "money",
+        "source": "record",
+        "aggregate": "sum",
+        "record": "deal",
+        "field": "title",
+        "date_field": "closed_at",
+        "filters": {"status": "won"},
+    }
+    refused = head.post("/api/v1/kpis", body, content_type=json)
+    assert refused.status_code == 400
+    assert refused.json()["details"]["errors"] == {
+        "field": "Для суммы или среднего нужно числовое поле записи: amount, probability."
+    }
+    assert (
+        hunter.post("/api/v1/kpis", {**body, "field": "amount"}, content_type=json).status_code
+        == 403
+    )
+    created = head.post("/api/v1/kpis", {**body, "field": "amount"}, content_type=json)
+    assert created.status_code == 201, created.content
+    change = {k: v for k, v in body.items() if k != "key"} | {"field": "amount", "active": False}
+    changed = head.put("/api/v1/kpis/big_wins", change, content_type=json)
+    assert changed.json()["active"] is False
+    assert head.put("/api/v1/kpis/revenue", change, content_type=json).status_code == 409
+    # Schemes.
+    scheme = {"name": "Базовая", "default_percent": "5", "steps": [["100", "1.2"]]}
+    made = head.post("/api/v1/commission-schemes", scheme, content_type=json)
+    assert made.status_code == 201
+    scheme_id = made.json()["id"]
+    edited = head.put(
+        f"/api/v1/commission-schemes/{scheme_id}",
+        {**scheme, "default_percent": "6"},
+        content_type=json,
+    )
+    assert Decimal(edited.json()["default_percent"]) == 6
+    down = head.put(
+        f"/api/v1/commission-schemes/{scheme_id}",
+        {**scheme, "steps": [["100", "1.2"], ["80", "1"]]},
+        content_type=json,
+    )
+    assert down.status_code == 400
+    assert hunter.get("/api/v1/commission-schemes").status_code == 404
+    # Splits: another team's head cannot name team A's people; the head of A can.
+    split = {
+        "manager_id": two_teams["hunter_a"].pk,
+        "assistant_id": helper.pk,
+        "share_percent": "15",
+        "valid_from": "2026-01-01",
+    }
+    head_b = bearer(two_teams["head_b"])
+    assert head_b.post("/api/v1/assistant-splits", split, content_type=json).status_code == 404
+    assert hunter.post("/api/v1/assistant-splits", split, content_type=json).status_code == 403
+    made_split = head.post("/api/v1/assistant-splits", split, content_type=json)
+    assert made_split.status_code == 201, made_split.content
+    split_id = made_split.json()["id"]
+    assert (
+        head_b.put(f"/api/v1/assistant-splits/{split_id}", split, content_type=json).status_code
+        == 404
+    )
+    assert [s["id"] for s in head_b.get("/api/v1/assistant-splits").json()] == []
+    assert [s["id"] for s in bearer(helper).get("/api/v1/assistant-splits").json()] == [split_id]
+    assert AssistantSplit.objects.get().share_percent == Decimal(15)
+    assert Event.objects.filter(activity="assistant_split_saved").count() == 1
