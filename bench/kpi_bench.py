@@ -98,12 +98,6 @@ WITH won AS (
       AND p.timestamp >= %(pay_from)s AND p.timestamp < %(pay_to)s
       AND coalesce(left(p.payload->>'payment_date', 10)::date,
                    (p.timestamp AT TIME ZONE %(tz)s)::date) BETWEEN %(first)s AND %(last)s
-), issued AS (
-    SELECT DISTINCT ON (e.case_id) e.case_id, e.payload
-    FROM core_event e
-    WHERE e.case_type = 'invoice' AND e.activity = 'invoice_issued'
-      AND e.case_id IN (SELECT case_id FROM pay)
-    ORDER BY e.case_id, e.timestamp DESC, e.id DESC
 ), issued_as_of AS (
     SELECT DISTINCT ON (e.case_id) e.case_id, e.payload
     FROM core_event e
@@ -123,7 +117,11 @@ WITH won AS (
 )
 SELECT 'revenue', (i.payload->>'responsible_id')::int, (i.payload->>'team_id')::int,
        sum(pay.amount), count(*)
-FROM pay LEFT JOIN issued i ON i.case_id = pay.case_id
+FROM pay LEFT JOIN LATERAL (
+    SELECT e.payload FROM core_event e
+    WHERE e.case_type = 'invoice' AND e.case_id = pay.case_id AND e.activity = 'invoice_issued'
+    ORDER BY e.timestamp DESC, e.id DESC LIMIT 1
+) i ON true
 WHERE (i.payload->>'responsible_id')::int = ANY(%(users)s)
    OR (i.payload->>'team_id')::int = ANY(%(teams)s)
 GROUP BY 2, 3

@@ -83,6 +83,11 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "payment": Param(TEAM, lambda w: w.payment.pk),
     "order": Param(TEAM, lambda w: w.order.pk),
     "claim": Param(TEAM, lambda w: w.claim.pk),
+    # planning's rules: KPIs and schemes are the company's (heads, directors, admins change
+    # them); an assistant split names two people of team A.
+    "kpi": Param(SHARED, lambda w: w.kpi.key),
+    "commission_scheme": Param(SHARED, lambda w: w.commission_scheme.pk),
+    "assistant_split": Param(TEAM, lambda w: w.assistant_split.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -118,6 +123,9 @@ API_PARAMS: dict[str, str] = {
     "campaigns:campaign_id": "campaign",
     "campaigns/preview:contact_id": "contact",
     "orders:order_id": "order",
+    "kpis:key": "kpi",
+    "commission-schemes:scheme_id": "commission_scheme",
+    "assistant-splits:split_id": "assistant_split",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -203,6 +211,23 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("post", "/api/v1/deals/{deal_id}/documents"): lambda w: {"kind": "quote"},
     ("post", "/api/v1/documents/{document_id}/send"): lambda w: {"contact_id": w.contact.pk},
     ("patch", "/api/v1/webhooks/{webhook_id}"): lambda w: {"description": "CRM mirror"},
+    ("put", "/api/v1/kpis/{key}"): lambda w: {
+        "name": "Выигранные сделки",
+        "source": "record",
+        "aggregate": "count",
+        "record": "deal",
+        "date_field": "closed_at",
+    },
+    ("put", "/api/v1/commission-schemes/{scheme_id}"): lambda w: {
+        "name": "Базовая",
+        "default_percent": "6",
+    },
+    ("put", "/api/v1/assistant-splits/{split_id}"): lambda w: {
+        "manager_id": w.hunter_a.pk,
+        "assistant_id": w.head_a.pk,
+        "share_percent": "12",
+        "valid_from": "2026-01-01",
+    },
     ("post", "/api/v1/orders/{order_id}/shipments"): lambda w: {
         "document_number": "ТН-17",
         "shipped_on": timezone.localdate().isoformat(),
@@ -403,6 +428,9 @@ HTML_PARAMS: dict[str, str] = {
     "money/payments:pk": "payment",
     "money/orders:pk": "order",
     "money/claims:pk": "claim",
+    "planning/kpis:key": "kpi",
+    "planning/settings/schemes:pk": "commission_scheme",
+    "planning/settings/assistants:pk": "assistant_split",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
