@@ -667,12 +667,13 @@ def _unpaid_parts(ctx: Context, scope: Scope, *, overdue: bool = False) -> list[
     `invoice_paid`/`invoice_cancelled` before it — what `_unpaid` lists row by row for the
     click-through (one query; Python per invoice was most of the grid's time)."""
     end = ctx.as_of_end
+    # A set, not a correlated check: PostgreSQL hashes it once (the correlated NOT EXISTS was
+    # planned as a scan of every paid invoice per issued one).
     closed = Event.objects.filter(
         case_type=INVOICE,
-        case_id=OuterRef("case_id"),
         activity__in=["invoice_paid", "invoice_cancelled"],
         timestamp__lt=end,
-    )
+    ).values("case_id")
     later = Event.objects.filter(
         case_type=INVOICE,
         activity="invoice_issued",
@@ -687,7 +688,8 @@ def _unpaid_parts(ctx: Context, scope: Scope, *, overdue: bool = False) -> list[
         limit = ctx.as_of - timedelta(days=OVERDUE_GRACE_DAYS)
         rows = (
             Event.objects.filter(case_type=INVOICE, activity="invoice_issued", timestamp__lt=end)
-            .filter(~Exists(closed), ~Exists(later))
+            .exclude(case_id__in=closed)
+            .filter(~Exists(later))
             .annotate(
                 u=_payload_int("responsible_id"),
                 t=_payload_int("team_id"),
