@@ -36,6 +36,9 @@ ALL = (
     "load_mixed",
     "mining_dfg",
     "kpi_grid",
+    "funnel_all_time",
+    "sales_overview",
+    "portfolio",
 )
 
 
@@ -78,6 +81,21 @@ def main() -> int:
             ("period_over_period",),
             0.5,
             lambda: [analytics_bench.bench_period_over_period(runs=runs, dataset=label)],
+        ),
+        (
+            ("funnel_all_time",),
+            analytics_bench.ROLLUP_TARGET,
+            lambda: [analytics_bench.bench_funnel_all_time(runs=runs, dataset=label)],
+        ),
+        (
+            ("sales_overview",),
+            analytics_bench.ROLLUP_TARGET,
+            lambda: [analytics_bench.bench_sales_overview(runs=runs, dataset=label)],
+        ),
+        (
+            ("portfolio",),
+            analytics_bench.ROLLUP_TARGET,
+            lambda: [analytics_bench.bench_portfolio(runs=runs, dataset=label)],
         ),
         (
             ("api_list", "api_create"),

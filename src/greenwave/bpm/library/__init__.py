@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from .hr import HR_PROCESSES
 from .layout import Process, build
-from .processes import LIBRARY
+from .manager import MANAGER_PROCESSES
+from .processes import LIBRARY as BASE_LIBRARY
+
+LIBRARY = (*BASE_LIBRARY, *HR_PROCESSES, *MANAGER_PROCESSES)
 
 
 def library_xml() -> dict[str, bytes]:

@@ -137,6 +137,7 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         file_name="companies.csv",
         content=b"name,region\nBeta LLC,Kazan\n",
     )
+    job = crm_services.import_read(job_id=job.pk)  # as the worker reads it
     token, _raw = account_services.token_issue(actor=None, user=hunter_a, name="laptop")
     plan = planning_services.day_plan_open(actor=hunter_a)
     day_item = planning_services.day_plan_add_item(
