@@ -35,6 +35,7 @@ ALL = (
     "bpm_vs_bpmn_engine",
     "load_mixed",
     "mining_dfg",
+    "kpi_grid",
     "funnel_all_time",
     "sales_overview",
     "portfolio",
@@ -63,6 +64,7 @@ def main() -> int:
     import bpm_bench
     import dmn_bench
     import import_bench
+    import kpi_bench
     import load_bench
     import mining_bench
 
@@ -106,6 +108,11 @@ def main() -> int:
             ("mining_dfg", "mining_dfg_raw", "mining_vs_pm4py"),
             mining_bench.TARGET,
             lambda: mining_bench.bench_mining_dfg(runs=runs, dataset=label),
+        ),
+        (
+            ("kpi_grid",),
+            kpi_bench.TARGET,
+            lambda: [kpi_bench.bench_kpi_grid(runs=runs, dataset=label)],
         ),
         (("dmn_eval",), 0.2, lambda: [dmn_bench.bench_dmn(seconds=2.0 if args.quick else 8.0)]),
         (

@@ -25,10 +25,17 @@ from .schemas import (
     DayOut,
     ItemIn,
     ItemOut,
+    KpiChangeIn,
+    KpiIn,
     KpiOut,
     MyDayOut,
     PlanIn,
     PlanOut,
+    SchemeIn,
+    SchemeOut,
+    SettingsIO,
+    SplitIn,
+    SplitOut,
 )
 
 router = Router(tags=["planning"])
@@ -138,23 +145,175 @@ def _plan_out(report: selectors.PlanReport) -> dict[str, Any]:
     }
 
 
+def _kpi_out(k: Any) -> dict[str, Any]:
+    return {
+        "key": k.key,
+        "name": k.name,
+        "name_en": k.name_en,
+        "unit": k.unit,
+        "direction": k.direction,
+        "source": k.source,
+        "definition": k.definition,
+        "definition_en": k.definition_en,
+        "builtin": k.source == "builtin",
+        "active": k.is_active,
+    }
+
+
 @router.get("/kpis", response=list[KpiOut], summary="The KPI catalogue with definitions")
 def kpis_list(request: AuthedRequest) -> Any:
-    return [
-        {
-            "key": k.key,
-            "name": k.name,
-            "name_en": k.name_en,
-            "unit": k.unit,
-            "direction": k.direction,
-            "source": k.source,
-            "definition": k.definition,
-            "definition_en": k.definition_en,
-            "builtin": k.source == "builtin",
-            "active": k.is_active,
-        }
-        for k in selectors.kpi_catalogue(actor=request.user)
-    ]
+    return [_kpi_out(k) for k in selectors.kpi_catalogue(actor=request.user)]
+
+
+def _kpi_kwargs(payload: KpiChangeIn) -> dict[str, Any]:
+    data = payload.dict(exclude={"key", "field", "active"})
+    return {**data, "field_name": payload.field, "is_active": payload.active}
+
+
+@router.post(
+    "/kpis",
+    response={201: KpiOut},
+    summary="Add a KPI from building blocks (heads, directors, administrators)",
+)
+def kpi_create(request: AuthedRequest, payload: KpiIn) -> Any:
+    kpi = services.kpi_create(actor=request.user, key=payload.key, **_kpi_kwargs(payload))
+    return Status(201, _kpi_out(kpi))
+
+
+@router.put("/kpis/{key}", response=KpiOut, summary="Change a KPI added from building blocks")
+def kpi_update(request: AuthedRequest, key: str, payload: KpiChangeIn) -> Any:
+    selectors.require_planner(request.user)
+    kpi = selectors.kpi_any(actor=request.user, key=key)
+    return _kpi_out(services.kpi_update(actor=request.user, kpi=kpi, **_kpi_kwargs(payload)))
+
+
+@router.get(
+    "/planning-settings",
+    response=SettingsIO,
+    summary="The company's rules of plans: what revenue is (paid or won)",
+)
+def settings_get(request: AuthedRequest) -> Any:
+    selectors.require_planner(request.user)
+    return {"revenue_basis": services.planning_settings().revenue_basis}
+
+
+@router.put("/planning-settings", response=SettingsIO, summary="Set what revenue is")
+def settings_put(request: AuthedRequest, payload: SettingsIO) -> Any:
+    rules = services.planning_settings_update(
+        actor=request.user, revenue_basis=payload.revenue_basis
+    )
+    return {"revenue_basis": rules.revenue_basis}
+
+
+def _scheme_out(s: Any) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "name": s.name,
+        "active": s.is_active,
+        "default_percent": s.default_percent,
+        "group_percents": s.group_percents,
+        "steps": s.steps,
+    }
+
+
+@router.get("/commission-schemes", response=list[SchemeOut], summary="Commission schemes")
+def schemes_list(request: AuthedRequest) -> Any:
+    return [_scheme_out(s) for s in selectors.commission_schemes(actor=request.user)]
+
+
+@router.post(
+    "/commission-schemes",
+    response={201: SchemeOut},
+    summary="A new commission scheme; it applies from now on",
+)
+def scheme_create(request: AuthedRequest, payload: SchemeIn) -> Any:
+    scheme = services.commission_scheme_save(
+        actor=request.user,
+        name=payload.name,
+        default_percent=payload.default_percent,
+        group_percents=payload.group_percents,
+        steps=[list(step) for step in payload.steps],
+    )
+    return Status(201, _scheme_out(scheme))
+
+
+@router.put(
+    "/commission-schemes/{scheme_id}", response=SchemeOut, summary="Change a commission scheme"
+)
+def scheme_update(request: AuthedRequest, scheme_id: int, payload: SchemeIn) -> Any:
+    selectors.require_planner(request.user)
+    scheme = selectors.commission_scheme_get(actor=request.user, pk=scheme_id)
+    scheme = services.commission_scheme_save(
+        actor=request.user,
+        scheme=scheme,
+        name=payload.name,
+        default_percent=payload.default_percent,
+        group_percents=payload.group_percents,
+        steps=[list(step) for step in payload.steps],
+    )
+    return _scheme_out(scheme)
+
+
+@router.post(
+    "/commission-schemes/{scheme_id}/activate",
+    response=SchemeOut,
+    summary="Make a scheme the one that applies",
+)
+def scheme_activate(request: AuthedRequest, scheme_id: int) -> Any:
+    selectors.require_planner(request.user)
+    scheme = selectors.commission_scheme_get(actor=request.user, pk=scheme_id)
+    return _scheme_out(services.commission_scheme_activate(actor=request.user, scheme=scheme))
+
+
+def _split_out(s: Any) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "manager_id": s.manager_id,
+        "assistant_id": s.assistant_id,
+        "share_percent": s.share_percent,
+        "valid_from": s.valid_from,
+        "valid_until": s.valid_until,
+    }
+
+
+@router.get(
+    "/assistant-splits",
+    response=list[SplitOut],
+    summary="Assistant splits (seed 002) the caller may see",
+)
+def splits_list(request: AuthedRequest) -> Any:
+    return [_split_out(s) for s in selectors.assistant_splits(actor=request.user)]
+
+
+def _split_people(request: AuthedRequest, payload: SplitIn) -> dict[str, Any]:
+    selectors.require_planner(request.user)
+    return {
+        "manager": selectors.person_get(actor=request.user, pk=payload.manager_id),
+        "assistant": selectors.person_get(actor=request.user, pk=payload.assistant_id),
+        "share_percent": payload.share_percent,
+        "valid_from": payload.valid_from,
+        "valid_until": payload.valid_until,
+    }
+
+
+@router.post(
+    "/assistant-splits",
+    response={201: SplitOut},
+    summary="A manager's assistant takes a part of the manager's commission",
+)
+def split_create(request: AuthedRequest, payload: SplitIn) -> Any:
+    split = services.assistant_split_save(actor=request.user, **_split_people(request, payload))
+    return Status(201, _split_out(split))
+
+
+@router.put("/assistant-splits/{split_id}", response=SplitOut, summary="Change a split")
+def split_update(request: AuthedRequest, split_id: int, payload: SplitIn) -> Any:
+    selectors.require_planner(request.user)
+    split = selectors.assistant_split_get(actor=request.user, pk=split_id)
+    split = services.assistant_split_save(
+        actor=request.user, split=split, **_split_people(request, payload)
+    )
+    return _split_out(split)
 
 
 @router.get(

@@ -15,7 +15,7 @@ class PlanningConfig(AppConfig):
         from greenwave.core.navigation import NavItem, register_nav
 
         from . import events, selectors
-        from .demo import seed_days, seed_month_plans
+        from .demo import seed_days, seed_month_payments, seed_month_plans, seed_motivation
 
         def is_head(user: object) -> bool:
             has_role = getattr(user, "has_role", None)
@@ -97,10 +97,28 @@ class PlanningConfig(AppConfig):
                 roles=SALES_ROLES,
             )
         )
+        register_nav(
+            NavItem(
+                "planning_settings",
+                _("Plans and motivation"),
+                "planning:settings",
+                "sliders",
+                section="admin",
+                order=21,
+                visible=is_head,
+            )
+        )
         register_demo_seeder("days", seed_days, order=41)
-        register_demo_seeder("month_plans", seed_month_plans, order=42)
+        # After the orders app's money (45): the month's payments, then the plans on them.
+        register_demo_seeder("month_payments", seed_month_payments, order=46)
+        register_demo_seeder("month_plans", seed_month_plans, order=47)
+        register_demo_seeder("motivation", seed_motivation, order=48)
         register_case_access("day_plan", selectors.day_plan_visible)
         register_case_access("month_plan", selectors.month_plan_visible)
+        register_case_access("kpi", selectors.kpi_case_visible)
+        register_case_access("commission_scheme", selectors.rules_case_visible)
+        register_case_access("planning_settings", selectors.rules_case_visible)
+        register_case_access("assistant_split", selectors.assistant_split_visible)
         register_activity_labels(
             {
                 events.DAY_ITEM_ADDED: _("Added to the day plan"),
@@ -113,5 +131,10 @@ class PlanningConfig(AppConfig):
                 events.KPI_CREATED: _("KPI added"),
                 events.PLANNING_SETTINGS_CHANGED: _("Planning settings changed"),
                 events.COMMISSION_SCHEME_SAVED: _("Commission scheme saved"),
+                events.KPI_UPDATED: _("KPI changed"),
+                events.COMMISSION_SCHEME_CHANGED: _("Commission scheme changed"),
+                events.COMMISSION_SCHEME_ACTIVATED: _("Commission scheme made active"),
+                events.ASSISTANT_SPLIT_SAVED: _("Assistant split set"),
+                events.ASSISTANT_SPLIT_CHANGED: _("Assistant split changed"),
             }
         )

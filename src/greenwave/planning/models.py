@@ -4,6 +4,8 @@ activities actually completed that day (the activities app), never typed in."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -322,3 +324,49 @@ class CommissionScheme(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AssistantSplit(TimeStampedModel):
+    """Seed 002: «специалист ищет новых клиентов и получает от этого определенный процент.
+    На этапе, когда клиент найден и заключен договор, рутинная работа произведена
+    ассистентом. В этом случае часть процента от этого клиента уходит на ассистента.»
+
+    While the split is valid, `share_percent` % of every commission line the manager earns
+    (own sales and hunter's shares, after the manager's plan multiplier) moves to the
+    assistant: the manager's statement shows it as a deduction, the assistant's as a line of
+    the same payment."""
+
+    EVENT_CASE_TYPE = "assistant_split"
+
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("manager"),
+        on_delete=models.CASCADE,
+        related_name="assistant_splits",
+    )
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assistant"),
+        on_delete=models.CASCADE,
+        related_name="assisted_splits",
+    )
+    share_percent = models.DecimalField(
+        _("assistant's part of the commission, %"), max_digits=5, decimal_places=2
+    )
+    valid_from = models.DateField(_("from"))
+    valid_until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assistant split")
+        verbose_name_plural = _("assistant splits")
+        ordering = ["manager_id", "-valid_from", "pk"]
+        indexes = [
+            models.Index(fields=["manager", "valid_from"], name="asplit_manager_idx"),
+            models.Index(fields=["assistant", "valid_from"], name="asplit_assistant_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.manager} → {self.assistant} {self.share_percent} %"
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)

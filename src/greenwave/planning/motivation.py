@@ -6,8 +6,12 @@ its amount split over the product groups of the invoice's deal lines (in proport
 totals), times the scheme's percent for each group, times the multiplier of the step the
 person's revenue plan achievement reached. A hunter's line is the hunter's share of a
 handed-off client's later sales (the share and the period recorded at handoff by `sales`),
-not multiplied. Being computed from the log, a payment entered late still lands in the month
-of its date: the statement of that month is recalculated the moment it arrives.
+not multiplied. An assistant's split (seed 002, `AssistantSplit`) moves a part of every line
+the manager earns while it is valid to the assistant: a deduction line in the manager's
+statement, a line of the same payment in the assistant's — the assistant's part follows the
+manager's plan achievement, as it is a part of the multiplied commission. Being computed
+from the log, a payment entered late still lands in the month of its date: the statement of
+that month is recalculated the moment it arrives.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 
 from greenwave.sales.models import ClientHandoff, Deal, DealItem
 
 from . import kpis
-from .models import CommissionScheme
+from .models import AssistantSplit, CommissionScheme, PlanTarget
 
 CENT = Decimal("0.01")
 LINE_OWN, LINE_HUNTER = "own", "hunter_share"
+# The manager's part given to the assistant (negative) and the assistant's line (positive).
+LINE_TO_ASSISTANT, LINE_ASSISTANT = "to_assistant", "assistant_share"
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,77 @@ def _percent(scheme: CommissionScheme, group_id: int | None) -> Decimal:
     return Decimal(str(value)) if value is not None else scheme.default_percent
 
 
+def revenue_target(user_id: int, month: kpis.Month) -> Decimal | None:
+    """The person's revenue target of the month (None without a plan)."""
+    return (
+        PlanTarget.objects.filter(
+            plan__period=month.first, plan__user_id=user_id, kpi__key="revenue"
+        )
+        .values_list("target", flat=True)
+        .first()
+    )
+
+
+def splits_of(user_id: int, month: kpis.Month) -> list[AssistantSplit]:
+    """The splits where the person is the manager or the assistant, valid in the month."""
+    return list(
+        AssistantSplit.objects.filter(Q(manager_id=user_id) | Q(assistant_id=user_id))
+        .filter(valid_from__lte=month.last)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=month.first))
+        .select_related("manager", "assistant")
+        .order_by("valid_from", "pk")
+    )
+
+
+def _split_line(line: Line, split: AssistantSplit, kind: str, sign: int, who: str) -> Line:
+    part = (line.commission * split.share_percent / 100).quantize(CENT)
+    return Line(
+        kind,
+        line.invoice,
+        line.invoice_id,
+        line.payment_date,
+        line.amount,
+        line.commission,
+        split.share_percent,
+        Decimal(1),
+        sign * part,
+        line.deal_id,
+        note=who,
+    )
+
+
 def statement(*, user_id: int, month: kpis.Month, target: Decimal | None) -> Statement:
+    """The statement of the month: own and hunter's lines, then the assistant splits."""
+    own = _earned(user_id=user_id, month=month, target=target)
+    if own.scheme is None:
+        return own
+    lines = list(own.lines)
+    for split in splits_of(user_id, month):
+        if split.manager_id == user_id:
+            lines += [
+                _split_line(line, split, LINE_TO_ASSISTANT, -1, str(split.assistant))
+                for line in own.lines
+                if split.covers(line.payment_date)
+            ]
+        elif split.assistant_id == user_id:
+            manager = _earned(
+                user_id=split.manager_id,
+                month=month,
+                target=revenue_target(split.manager_id, month),
+            )
+            lines += [
+                _split_line(line, split, LINE_ASSISTANT, 1, str(split.manager))
+                for line in manager.lines
+                if split.covers(line.payment_date)
+            ]
+    lines.sort(key=lambda line: (line.payment_date, line.invoice, line.kind))
+    return Statement(
+        month, user_id, own.scheme, own.paid, target, own.achievement, own.multiplier, lines
+    )
+
+
+def _earned(*, user_id: int, month: kpis.Month, target: Decimal | None) -> Statement:
+    """What the person earns before any assistant split."""
     scheme = CommissionScheme.objects.filter(is_active=True).order_by("pk").first()
     ctx = kpis.context_for(month)
     facts = kpis.payments(ctx, kpis.Scope())

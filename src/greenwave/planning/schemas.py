@@ -126,6 +126,7 @@ class CommissionLineOut(Schema):
     multiplier: Decimal
     commission: Decimal
     deal_id: int | None
+    note: str = Field("", description="own: product group id; assistant lines: the other person")
 
 
 class CommissionOut(Schema):
@@ -138,3 +139,74 @@ class CommissionOut(Schema):
     multiplier: Decimal
     total: Decimal
     lines: list[CommissionLineOut]
+
+
+# --- the rules of plans and motivation ------------------------------------------------------
+
+
+class SettingsIO(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    revenue_basis: str = Field(..., description="paid (payments of the month) or won")
+
+
+class KpiChangeIn(Schema):
+    """A KPI from building blocks: count/sum/avg of a record field or an event activity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=120)
+    name_en: str = Field("", max_length=120)
+    unit: str = "count"
+    direction: str = "up"
+    definition: str = Field("", max_length=5000)
+    definition_en: str = Field("", max_length=5000)
+    source: str = Field("record", description="record or event")
+    aggregate: str = Field("count", description="count, sum or avg")
+    record: str = Field("", description="deal, lead or activity (source record)")
+    field: str = Field("", max_length=40, description="the numeric field or payload key")
+    date_field: str = Field("", max_length=40, description="the date that places a record")
+    filters: dict[str, str] = Field({}, max_length=20)
+    event_activity: str = Field("", max_length=80, description="the activity (source event)")
+    active: bool = True
+
+
+class KpiIn(KpiChangeIn):
+    key: str = Field(..., max_length=40)
+
+
+class SchemeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=120)
+    default_percent: Decimal
+    group_percents: dict[str, Decimal] = Field({}, max_length=200)
+    steps: list[tuple[Decimal, Decimal]] = Field([], max_length=50)
+
+
+class SchemeOut(Schema):
+    id: int
+    name: str
+    active: bool
+    default_percent: Decimal
+    group_percents: dict[str, Decimal]
+    steps: list[tuple[Decimal, Decimal]]
+
+
+class SplitIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    manager_id: int = Field(..., ge=1, le=2**62)
+    assistant_id: int = Field(..., ge=1, le=2**62)
+    share_percent: Decimal
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+
+
+class SplitOut(Schema):
+    id: int
+    manager_id: int
+    assistant_id: int
+    share_percent: Decimal
+    valid_from: dt.date
+    valid_until: dt.date | None

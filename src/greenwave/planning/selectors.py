@@ -22,6 +22,7 @@ from greenwave.sales.models import Deal, DealStatus
 
 from . import kpis as kpis_mod
 from . import services
+from .errors import PlanningError
 from .models import (
     DayPlan,
     DayPlanItem,
@@ -688,3 +689,110 @@ def commission_statement(*, actor: User, month: kpis_mod.Month, user_id: int | N
     assert subject.user is not None
     target = _targets(month, [subject.user.pk], []).get(("u", subject.user.pk), {}).get("revenue")
     return subject.user, statement(user_id=subject.user.pk, month=month, target=target)
+
+
+# --- the rules of plans and motivation (KPIs, schemes, assistant splits) -------------------
+
+
+def kpi_case_visible(actor: User, case_id: str) -> bool:
+    """The KPI catalogue is read by everyone signed in; so is a KPI's history."""
+    return case_id.isdigit() and Kpi.objects.filter(pk=int(case_id)).exists()
+
+
+def rules_case_visible(actor: User, case_id: str) -> bool:
+    """Commission schemes and the planning settings are the heads' and administrators'."""
+    return is_planner(actor)
+
+
+def assistant_splits(*, actor: User) -> list[Any]:
+    """The splits the actor may see: a planner those of the people they see (both of them),
+    anyone else the ones they are in."""
+    from .models import AssistantSplit
+
+    rows = list(
+        AssistantSplit.objects.select_related("manager", "assistant").order_by(
+            "manager__last_name", "manager__username", "-valid_from", "pk"
+        )
+    )
+    if is_planner(actor):
+        return [
+            s for s in rows if can_see_user(actor, s.manager) and can_see_user(actor, s.assistant)
+        ]
+    return [s for s in rows if actor.pk in (s.manager_id, s.assistant_id)]
+
+
+def assistant_split_get(*, actor: User, pk: int) -> Any:
+    from .models import AssistantSplit
+
+    split = AssistantSplit.objects.select_related("manager", "assistant").filter(pk=pk).first()
+    if split is None or not (
+        is_planner(actor)
+        and can_see_user(actor, split.manager)
+        and can_see_user(actor, split.assistant)
+    ):
+        raise not_found(gettext_lazy("Not found."))
+    return split
+
+
+def assistant_split_visible(actor: User, case_id: str) -> bool:
+    if not case_id.isdigit():
+        return False
+    try:
+        assistant_split_get(actor=actor, pk=int(case_id))
+    except DomainError:
+        return False
+    return True
+
+
+def commission_schemes(*, actor: User) -> list[Any]:
+    from .models import CommissionScheme
+
+    if not is_planner(actor):
+        raise not_found(gettext_lazy("Not found."))
+    return list(CommissionScheme.objects.order_by("-is_active", "-pk"))
+
+
+def commission_scheme_get(*, actor: User, pk: int) -> Any:
+    from .models import CommissionScheme
+
+    scheme = CommissionScheme.objects.filter(pk=pk).first()
+    if scheme is None or not is_planner(actor):
+        raise not_found(gettext_lazy("Not found."))
+    return scheme
+
+
+def assignable_people(*, actor: User) -> QuerySet[User]:
+    """People a planner may name in an assistant split: the ones they write for."""
+    from greenwave.accounts.scoping import writable_team_ids
+
+    users = User.objects.filter(is_active=True).select_related("team")
+    teams = writable_team_ids(actor)
+    if teams is not None:
+        users = users.filter(team_id__in=teams)
+    return users.order_by("last_name", "first_name", "username")
+
+
+def require_planner(actor: User) -> None:
+    """Heads, directors and administrators set the rules; anyone else is refused (403)."""
+    if not is_planner(actor):
+        raise DomainError(
+            PlanningError.NOT_A_HEAD,
+            _("Only a head of sales, a director or an administrator."),
+            status=403,
+        )
+
+
+def kpi_any(*, actor: User, key: str) -> Kpi:
+    """A KPI by key, hidden ones included."""
+    found = next((k for k in kpi_catalogue(actor=actor, active_only=False) if k.key == key), None)
+    if found is None:
+        raise not_found(gettext_lazy("KPI not found."))
+    return found
+
+
+def person_get(*, actor: User, pk: int) -> User:
+    """A person the actor sees (anyone else is a 404)."""
+    user = User.objects.filter(pk=pk).select_related("team").first()
+    if user is None or not can_see_user(actor, user):
+        raise not_found(gettext_lazy("Not found."))
+    return user

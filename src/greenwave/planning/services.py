@@ -683,7 +683,106 @@ def plan_import_xlsx(
     return len(parsed)
 
 
-# --- administrator's KPIs ------------------------------------------------------------------
+# --- KPIs added from building blocks (heads, directors, administrators) ----------------
+
+KPI_FIELDS = (
+    "name",
+    "name_en",
+    "unit",
+    "direction",
+    "definition",
+    "definition_en",
+    "source",
+    "aggregate",
+    "record",
+    "field",
+    "date_field",
+    "filters",
+    "event_activity",
+    "is_active",
+)
+
+
+def _kpi_errors(
+    *,
+    source: str,
+    aggregate: str,
+    record: str,
+    field_name: str,
+    date_field: str,
+    filters: Mapping[str, Any],
+    event_activity: str,
+    name: str,
+    unit: str,
+    direction: str,
+) -> dict[str, str]:
+    """{form field: a message a person can act on} for a KPI's building blocks."""
+    from .kpis import RECORDS
+
+    codes = validate_custom(
+        source=source,
+        aggregate=aggregate,
+        record=record,
+        field_name=field_name,
+        date_field=date_field,
+        filters=dict(filters),
+        event_activity=event_activity,
+    )
+    spec = RECORDS.get(record)
+    errors: dict[str, str] = {}
+    for code in codes:
+        if code == "source":
+            errors["source"] = _("Choose what the KPI is computed from: records or the event log.")
+        elif code == "aggregate":
+            errors["aggregate"] = _("Choose count, sum or average.")
+        elif code == "record":
+            errors["record"] = _("Choose the records to count: %(r)s.") % {"r": ", ".join(RECORDS)}
+        elif code == "field" and source == KpiSource.RECORD and spec is not None:
+            errors["field"] = _(
+                "A sum or an average needs a numeric field of the record: %(f)s."
+            ) % {"f": ", ".join(spec[1]) or "—"}
+        elif code == "field":
+            errors["field"] = _(
+                "A sum or an average needs the payload key to add up: small Latin letters, "
+                "digits and «_»."
+            )
+        elif code == "date_field" and spec is not None:
+            errors["date_field"] = _("The month is taken by a date of the record: %(f)s.") % {
+                "f": ", ".join(spec[2])
+            }
+        elif code == "event_activity":
+            errors["event_activity"] = _(
+                "Name the event activity to count: small Latin letters, digits and «_» "
+                "(e.g. call_completed)."
+            )
+        elif code.startswith("filters.") and spec is not None:
+            name_ = code.partition(".")[2]
+            allowed = spec[3].get(name_)
+            if allowed is None:
+                message = _("%(n)s cannot be filtered on; filters: %(a)s.") % {
+                    "n": name_,
+                    "a": ", ".join(spec[3]) or "—",
+                }
+            else:
+                message = _("%(n)s is one of: %(a)s.") % {"n": name_, "a": ", ".join(allowed)}
+            errors["filters"] = " ".join(filter(None, [errors.get("filters"), message]))
+    if not (name or "").strip():
+        errors["name"] = _("Give the KPI a name.")
+    if unit not in KpiUnit.values:
+        errors["unit"] = _("Choose a unit.")
+    if direction not in KpiDirection.values:
+        errors["direction"] = _("Choose whether more or less is better.")
+    return errors
+
+
+def _raise_kpi_errors(errors: dict[str, str]) -> None:
+    if errors:
+        first = next(iter(errors))
+        raise DomainError(
+            PlanningError.BAD_KPI,
+            _("The KPI is not valid: %(e)s") % {"e": " ".join(errors.values())},
+            details={"fields": sorted(errors), "errors": errors, "field": first},
+        )
 
 
 @transaction.atomic
@@ -696,6 +795,7 @@ def kpi_create(
     unit: str = KpiUnit.COUNT,
     direction: str = KpiDirection.UP,
     definition: str = "",
+    definition_en: str = "",
     source: str = KpiSource.RECORD,
     aggregate: str = "count",
     record: str = "",
@@ -703,60 +803,197 @@ def kpi_create(
     date_field: str = "",
     filters: Mapping[str, Any] | None = None,
     event_activity: str = "",
+    is_active: bool = True,
 ) -> Kpi:
-    """An administrator's KPI from the safe building blocks (no code, no SQL)."""
-    if not actor.is_greenwave_admin:
-        raise DomainError(PlanningError.NOT_A_HEAD, _("Only an administrator."), status=403)
+    """A KPI from the safe building blocks (no code, no SQL); audited."""
     import re
 
-    errors = validate_custom(
+    _require_planner(actor)
+    errors = _kpi_errors(
         source=source,
         aggregate=aggregate,
         record=record,
         field_name=field_name,
         date_field=date_field,
-        filters=dict(filters or {}),
+        filters=filters or {},
         event_activity=event_activity,
-    )
-    if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", key or ""):
-        errors.append("key")
-    if key in BUILTIN_KEYS or Kpi.objects.filter(key=key).exists():
-        errors.append("key")
-    if not (name or "").strip():
-        errors.append("name")
-    if unit not in KpiUnit.values:
-        errors.append("unit")
-    if direction not in KpiDirection.values:
-        errors.append("direction")
-    if errors:
-        raise DomainError(
-            PlanningError.BAD_KPI,
-            _("The KPI is not valid: %(f)s.") % {"f": ", ".join(sorted(set(errors)))},
-            details={"fields": sorted(set(errors))},
-        )
-    kpi = Kpi.objects.create(
-        key=key,
-        name=name.strip()[:120],
-        name_en=(name_en or "").strip()[:120],
+        name=name,
         unit=unit,
         direction=direction,
-        definition=definition,
-        source=source,
-        aggregate=aggregate,
-        record=record if source == KpiSource.RECORD else "",
-        field=field_name,
-        date_field=date_field if source == KpiSource.RECORD else "",
-        filters=dict(filters or {}),
-        event_activity=event_activity if source == KpiSource.EVENT else "",
+    )
+    if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", key or ""):
+        errors = {
+            "key": _(
+                "The key is 2–40 small Latin letters, digits and «_», starting with a letter."
+            ),
+            **errors,
+        }
+    elif key in BUILTIN_KEYS or Kpi.objects.filter(key=key).exists():
+        errors = {"key": _("The key %(k)s is taken.") % {"k": key}, **errors}
+    _raise_kpi_errors(errors)
+    kpi = Kpi.objects.create(
+        key=key,
         order=1000,
+        **_kpi_values(
+            name=name,
+            name_en=name_en,
+            unit=unit,
+            direction=direction,
+            definition=definition,
+            definition_en=definition_en,
+            source=source,
+            aggregate=aggregate,
+            record=record,
+            field_name=field_name,
+            date_field=date_field,
+            filters=filters,
+            event_activity=event_activity,
+            is_active=is_active,
+        ),
     )
     event_append_for(
         kpi,
         activity=events.KPI_CREATED,
         actor=actor,
-        payload={"key": key, "source": source, "aggregate": aggregate},
+        payload={"key": key, **{f: _plain(getattr(kpi, f)) for f in KPI_FIELDS}},
         new_case=True,
     )
+    return kpi
+
+
+def _plain(value: Any) -> Any:
+    return (
+        value if isinstance(value, str | bool | int | dict | list) or value is None else str(value)
+    )
+
+
+def _kpi_values(
+    *,
+    name: str,
+    name_en: str,
+    unit: str,
+    direction: str,
+    definition: str,
+    definition_en: str,
+    source: str,
+    aggregate: str,
+    record: str,
+    field_name: str,
+    date_field: str,
+    filters: Mapping[str, Any] | None,
+    event_activity: str,
+    is_active: bool,
+) -> dict[str, Any]:
+    by_record = source == KpiSource.RECORD
+    return {
+        "name": name.strip()[:120],
+        "name_en": (name_en or "").strip()[:120],
+        "unit": unit,
+        "direction": direction,
+        "definition": (definition or "").strip(),
+        "definition_en": (definition_en or "").strip(),
+        "source": source,
+        "aggregate": aggregate,
+        "record": record if by_record else "",
+        "field": field_name if aggregate != "count" else "",
+        "date_field": date_field if by_record else "",
+        "filters": {str(k): str(v) for k, v in (filters or {}).items()} if by_record else {},
+        "event_activity": event_activity if not by_record else "",
+        "is_active": bool(is_active),
+    }
+
+
+@transaction.atomic
+def kpi_update(
+    *,
+    actor: User,
+    kpi: Kpi,
+    name: str,
+    name_en: str = "",
+    unit: str = KpiUnit.COUNT,
+    direction: str = KpiDirection.UP,
+    definition: str = "",
+    definition_en: str = "",
+    source: str = KpiSource.RECORD,
+    aggregate: str = "count",
+    record: str = "",
+    field_name: str = "",
+    date_field: str = "",
+    filters: Mapping[str, Any] | None = None,
+    event_activity: str = "",
+    is_active: bool = True,
+) -> Kpi:
+    """Change a KPI added from building blocks (the built-in eleven are the code's: only
+    whether one is shown can change, through `kpi_set_active`); the changes are audited."""
+    _require_planner(actor)
+    kpi = Kpi.objects.select_for_update().get(pk=kpi.pk)
+    if kpi.source == KpiSource.BUILTIN:
+        raise DomainError(
+            PlanningError.BAD_KPI,
+            _("A built-in KPI is computed by the system; it cannot be redefined."),
+            status=409,
+        )
+    _raise_kpi_errors(
+        _kpi_errors(
+            source=source,
+            aggregate=aggregate,
+            record=record,
+            field_name=field_name,
+            date_field=date_field,
+            filters=filters or {},
+            event_activity=event_activity,
+            name=name,
+            unit=unit,
+            direction=direction,
+        )
+    )
+    values = _kpi_values(
+        name=name,
+        name_en=name_en,
+        unit=unit,
+        direction=direction,
+        definition=definition,
+        definition_en=definition_en,
+        source=source,
+        aggregate=aggregate,
+        record=record,
+        field_name=field_name,
+        date_field=date_field,
+        filters=filters,
+        event_activity=event_activity,
+        is_active=is_active,
+    )
+    changes = {
+        f: [_plain(getattr(kpi, f)), _plain(v)] for f, v in values.items() if getattr(kpi, f) != v
+    }
+    if not changes:
+        return kpi
+    for f, v in values.items():
+        setattr(kpi, f, v)
+    kpi.save()
+    event_append_for(
+        kpi,
+        activity=events.KPI_UPDATED,
+        actor=actor,
+        payload={"key": kpi.key, "changes": changes},
+    )
+    return kpi
+
+
+@transaction.atomic
+def kpi_set_active(*, actor: User, kpi: Kpi, is_active: bool) -> Kpi:
+    """Show or hide a KPI (built-in ones included) in plans and grids; audited."""
+    _require_planner(actor)
+    kpi = Kpi.objects.select_for_update().get(pk=kpi.pk)
+    if kpi.is_active != is_active:
+        kpi.is_active = is_active
+        kpi.save(update_fields=["is_active", "updated_at"])
+        event_append_for(
+            kpi,
+            activity=events.KPI_UPDATED,
+            actor=actor,
+            payload={"key": kpi.key, "changes": {"is_active": [not is_active, is_active]}},
+        )
     return kpi
 
 
@@ -791,10 +1028,18 @@ def plan_grid_save(
         except DomainError as exc:
             who = str(by_pk[pk]) if owner[0] == "u" else team.name
             raise DomainError(exc.code, f"{who}: {exc.message}", details=exc.details) from exc
+    existing = {
+        ("u" if plan.user_id else "t") + str(plan.user_id or plan.team_id)
+        for plan in MonthPlan.objects.filter(period=month.first).filter(
+            models_q_team_or_members(team)
+        )
+    }
     for owner, targets in clean.items():
         pk = int(owner[1:])
         if owner[0] == "u" and not can_write_for_user(actor, by_pk[pk]):
             raise not_found(_("Not found."))
+        if owner not in existing and all(v is None for v in targets.values()):
+            continue  # an empty row of someone without a plan: nothing to write or audit
         _write_targets(
             actor=actor,
             month=month,
@@ -807,6 +1052,60 @@ def plan_grid_save(
     return len(clean)
 
 
+def _scheme_number(value: Any, limit: Decimal, field: str) -> Decimal:
+    try:
+        result = Decimal(
+            str(value).strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
+        )
+    except (InvalidOperation, ValueError) as exc:
+        raise DomainError(
+            PlanningError.INVALID,
+            _("Not a number: %(v)s") % {"v": value},
+            details={"field": field},
+        ) from exc
+    if not result.is_finite() or result < 0 or result > limit:
+        raise DomainError(
+            PlanningError.INVALID,
+            _("%(v)s is out of range: from 0 to %(max)s.") % {"v": value, "max": limit},
+            details={"field": field},
+        )
+    return result.quantize(Decimal("0.01"))
+
+
+def _scheme_clean(
+    default_percent: Any,
+    group_percents: Mapping[str, Any] | None,
+    steps: list[list[Any]] | None,
+) -> tuple[Decimal, dict[str, str], list[list[str]]]:
+    from greenwave.crm.models import ProductGroup
+
+    groups: dict[str, str] = {}
+    for key, value in (group_percents or {}).items():
+        if value is None or str(value).strip() == "":
+            continue
+        if not str(key).isdigit():
+            raise DomainError(PlanningError.INVALID, _("Unknown product group."))
+        groups[str(int(key))] = str(_scheme_number(value, Decimal(100), f"group_{int(key)}"))
+    known = set(
+        ProductGroup.objects.filter(pk__in=[int(k) for k in groups]).values_list("pk", flat=True)
+    )
+    if len(known) != len(groups):
+        raise DomainError(PlanningError.INVALID, _("Unknown product group."))
+    clean_steps = []
+    for a, b in steps or []:
+        start = _scheme_number(a, Decimal(1000), "steps")
+        factor = _scheme_number(b, Decimal(10), "steps")
+        clean_steps.append([str(start), str(factor)])
+    starts = [Decimal(a) for a, _b in clean_steps]
+    if starts != sorted(set(starts)):
+        raise DomainError(
+            PlanningError.INVALID,
+            _("Steps go up: each starts at a higher % of the plan than the one before."),
+            details={"field": "steps"},
+        )
+    return _scheme_number(default_percent, Decimal(100), "default_percent"), groups, clean_steps
+
+
 @transaction.atomic
 def commission_scheme_save(
     *,
@@ -815,44 +1114,182 @@ def commission_scheme_save(
     default_percent: Any,
     group_percents: Mapping[str, Any] | None = None,
     steps: list[list[Any]] | None = None,
+    scheme: Any = None,
 ) -> Any:
-    """Make this the active commission scheme (the previous one stays, inactive); audited."""
+    """Without `scheme`: a new scheme that becomes the active one (the previous one stays,
+    inactive). With it: that scheme's rules changed. Audited either way; the statements are
+    computed from the log, so they follow at once."""
     from .models import CommissionScheme
 
-    if not actor.is_greenwave_admin:
-        raise DomainError(PlanningError.NOT_A_HEAD, _("Only an administrator."), status=403)
-
-    def number(value: Any, limit: Decimal) -> Decimal:
-        try:
-            result = Decimal(str(value))
-        except (InvalidOperation, ValueError) as exc:
-            raise DomainError(
-                PlanningError.INVALID, _("Not a number: %(v)s") % {"v": value}
-            ) from exc
-        if not result.is_finite() or result < 0 or result > limit:
-            raise DomainError(PlanningError.INVALID, _("Out of range: %(v)s") % {"v": value})
-        return result
-
-    groups = {str(int(k)): str(number(v, Decimal(100))) for k, v in (group_percents or {}).items()}
-    clean_steps = [
-        [str(number(a, Decimal(1000))), str(number(b, Decimal(10)))] for a, b in (steps or [])
-    ]
-    CommissionScheme.objects.filter(is_active=True).update(is_active=False)
-    scheme = CommissionScheme.objects.create(
-        name=(name or "").strip()[:120] or "—",
-        default_percent=number(default_percent, Decimal(100)),
-        group_percents=groups,
-        steps=clean_steps,
-    )
-    event_append_for(
-        scheme,
-        activity=events.COMMISSION_SCHEME_SAVED,
-        actor=actor,
-        payload={
-            "default_percent": str(scheme.default_percent),
-            "groups": groups,
-            "steps": clean_steps,
-        },
-        new_case=True,
-    )
+    _require_planner(actor)
+    if not (name or "").strip():
+        raise DomainError(
+            PlanningError.INVALID, _("Give the scheme a name."), details={"field": "name"}
+        )
+    percent, groups, clean_steps = _scheme_clean(default_percent, group_percents, steps)
+    values = {
+        "name": name.strip()[:120],
+        "default_percent": percent,
+        "group_percents": groups,
+        "steps": clean_steps,
+    }
+    if scheme is None:
+        CommissionScheme.objects.filter(is_active=True).update(is_active=False)
+        scheme = CommissionScheme.objects.create(**values)
+        event_append_for(
+            scheme,
+            activity=events.COMMISSION_SCHEME_SAVED,
+            actor=actor,
+            payload={
+                "name": scheme.name,
+                "default_percent": str(percent),
+                "groups": groups,
+                "steps": clean_steps,
+            },
+            new_case=True,
+        )
+        return scheme
+    scheme = CommissionScheme.objects.select_for_update().get(pk=scheme.pk)
+    changes = {
+        f: [_plain(getattr(scheme, f)), _plain(v)]
+        for f, v in values.items()
+        if getattr(scheme, f) != v
+    }
+    if changes:
+        for f, v in values.items():
+            setattr(scheme, f, v)
+        scheme.save()
+        event_append_for(
+            scheme,
+            activity=events.COMMISSION_SCHEME_CHANGED,
+            actor=actor,
+            payload={"changes": changes},
+        )
     return scheme
+
+
+@transaction.atomic
+def commission_scheme_activate(*, actor: User, scheme: Any) -> Any:
+    """Make this scheme the one that applies (the others become inactive); audited."""
+    from .models import CommissionScheme
+
+    _require_planner(actor)
+    scheme = CommissionScheme.objects.select_for_update().get(pk=scheme.pk)
+    if scheme.is_active:
+        return scheme
+    CommissionScheme.objects.filter(is_active=True).update(is_active=False)
+    scheme.is_active = True
+    scheme.save(update_fields=["is_active", "updated_at"])
+    event_append_for(scheme, activity=events.COMMISSION_SCHEME_ACTIVATED, actor=actor, payload={})
+    return scheme
+
+
+# --- assistant splits (seed 002) ------------------------------------------------------------
+
+
+@transaction.atomic
+def assistant_split_save(
+    *,
+    actor: User,
+    manager: User,
+    assistant: User,
+    share_percent: Any,
+    valid_from: date,
+    valid_until: date | None = None,
+    split: Any = None,
+) -> Any:
+    """Create (or with `split`, change) a manager → assistant split: a head may set it for
+    people they write for, an administrator for anyone; audited."""
+    from .models import AssistantSplit
+
+    _require_planner(actor)
+    for person in (manager, assistant):
+        if not can_write_for_user(actor, person):
+            raise not_found(_("Not found."))
+    if manager.pk == assistant.pk:
+        raise DomainError(
+            PlanningError.INVALID,
+            _("The assistant must be another person than the manager."),
+            details={"field": "assistant"},
+        )
+    share = _scheme_number(share_percent, Decimal(100), "share_percent")
+    if share <= 0:
+        raise DomainError(
+            PlanningError.INVALID,
+            _("The assistant's part is above 0 %."),
+            details={"field": "share_percent"},
+        )
+    if valid_until is not None and valid_until < valid_from:
+        raise DomainError(
+            PlanningError.INVALID,
+            _("The split cannot end before it starts."),
+            details={"field": "valid_until"},
+        )
+    overlapping = AssistantSplit.objects.filter(manager=manager, assistant=assistant).filter(
+        models_q_overlap(valid_from, valid_until)
+    )
+    if split is not None:
+        overlapping = overlapping.exclude(pk=split.pk)
+    if overlapping.exists():
+        raise DomainError(
+            PlanningError.INVALID,
+            _("This assistant already has a split with this manager for these dates."),
+            details={"field": "valid_from"},
+        )
+    values = {
+        "manager": manager,
+        "assistant": assistant,
+        "share_percent": share,
+        "valid_from": valid_from,
+        "valid_until": valid_until,
+    }
+    if split is None:
+        split = AssistantSplit.objects.create(**values)
+        event_append_for(
+            split,
+            activity=events.ASSISTANT_SPLIT_SAVED,
+            actor=actor,
+            payload={
+                "manager_id": manager.pk,
+                "assistant_id": assistant.pk,
+                "share_percent": str(share),
+                "valid_from": valid_from.isoformat(),
+                "valid_until": valid_until.isoformat() if valid_until else None,
+            },
+            objects=[ref(manager, "manager"), ref(assistant, "assistant")],
+            new_case=True,
+        )
+        return split
+    split = AssistantSplit.objects.select_for_update().get(pk=split.pk)
+    if not (
+        can_write_for_user(actor, split.manager) and can_write_for_user(actor, split.assistant)
+    ):
+        raise not_found(_("Not found."))
+    changes = {}
+    for f, v in values.items():
+        old = getattr(split, f)
+        if old != v:
+            changes[f] = [
+                getattr(old, "pk", None) if isinstance(old, User) else _plain(old),
+                getattr(v, "pk", None) if isinstance(v, User) else _plain(v),
+            ]
+    if changes:
+        for f, v in values.items():
+            setattr(split, f, v)
+        split.save()
+        event_append_for(
+            split,
+            activity=events.ASSISTANT_SPLIT_CHANGED,
+            actor=actor,
+            payload={"changes": changes},
+        )
+    return split
+
+
+def models_q_overlap(start: date, end: date | None) -> Any:
+    from django.db.models import Q
+
+    q = Q(valid_until__isnull=True) | Q(valid_until__gte=start)
+    if end is not None:
+        q &= Q(valid_from__lte=end)
+    return q

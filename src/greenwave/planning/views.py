@@ -26,7 +26,7 @@ from greenwave.sales.selectors import deal_get
 
 from . import kpis, selectors, services
 from .errors import PlanningError
-from .forms import ItemForm
+from .forms import AssistantSplitForm, CommissionSchemeForm, ItemForm, KpiForm, SettingsForm
 from .presenters import day_view, day_views
 
 View = Callable[..., HttpResponse]
@@ -447,6 +447,7 @@ def kpi_list(request: AuthedRequest) -> HttpResponse:
         "title": _("KPIs"),
         "kpis": selectors.kpi_catalogue(actor=request.user, active_only=False),
         "basis": services.planning_settings().get_revenue_basis_display(),
+        "can_edit": selectors.is_planner(request.user),
     }
     return render(request, "planning/kpi_list.html", context)
 
@@ -526,3 +527,214 @@ def commissions_export(request: AuthedRequest) -> HttpResponse:
     )
     book.save(response)
     return response
+
+
+# --- the rules of plans and motivation: settings, KPIs, schemes, assistant splits ----------
+
+
+def _require_planner(request: AuthedRequest) -> None:
+    if not selectors.is_planner(request.user):
+        raise PermissionDenied(_("Only a head of sales, a director or an administrator."))
+
+
+def _show_error(form: Any, exc: DomainError) -> None:
+    """A service's refusal next to the fields it names (each with its own message)."""
+    per_field = exc.details.get("errors") if isinstance(exc.details, dict) else None
+    if isinstance(per_field, dict) and per_field:
+        for name, message in per_field.items():
+            form.add_error(name if name in form.fields else None, message)
+        return
+    field = exc.details.get("field") if isinstance(exc.details, dict) else None
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def _form_page(
+    request: AuthedRequest, form: Any, title: str, back: str, back_label: str
+) -> HttpResponse:
+    context = {"form": form, "title": title, "back_url": back, "back_label": back_label}
+    return render(request, "core/form_page.html", context)
+
+
+@login_required
+def planning_settings(request: AuthedRequest) -> HttpResponse:
+    """The company's rules of plans: what revenue is; links to KPIs, schemes and splits."""
+    _require_planner(request)
+    rules = services.planning_settings()
+    form = SettingsForm(request.POST or None, initial={"revenue_basis": rules.revenue_basis})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.planning_settings_update(
+                actor=request.user, revenue_basis=form.cleaned_data["revenue_basis"]
+            )
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("planning:settings")
+    context = {
+        "title": _("Plans and motivation"),
+        "form": form,
+        "kpi_count": len(selectors.kpi_catalogue(actor=request.user, active_only=False)),
+        "schemes": selectors.commission_schemes(actor=request.user),
+        "splits": selectors.assistant_splits(actor=request.user),
+    }
+    return render(request, "planning/settings.html", context)
+
+
+def _kpi_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    values = {k: v for k, v in data.items() if k != "field"}
+    values["field_name"] = data.get("field") or ""
+    return values
+
+
+@login_required
+def kpi_create(request: AuthedRequest) -> HttpResponse:
+    _require_planner(request)
+    form = KpiForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            kpi = services.kpi_create(actor=request.user, **_kpi_kwargs(form.cleaned_data))
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("KPI «%(n)s» added.") % {"n": kpi.name})
+            return redirect(f"{reverse('planning:kpi_list')}#kpi-{kpi.key}")
+    return _form_page(request, form, _("New KPI"), reverse("planning:kpi_list"), _("KPIs"))
+
+
+@login_required
+def kpi_edit(request: AuthedRequest, key: str) -> HttpResponse:
+    _require_planner(request)
+    kpi = next(
+        (k for k in selectors.kpi_catalogue(actor=request.user, active_only=False) if k.key == key),
+        None,
+    )
+    if kpi is None:
+        raise Http404(_("KPI not found."))
+    if kpi.source == "builtin":
+        raise Http404(_("KPI not found."))
+    form = KpiForm(request.POST or None, initial=KpiForm.initial_of(kpi), editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.kpi_update(actor=request.user, kpi=kpi, **_kpi_kwargs(form.cleaned_data))
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect(f"{reverse('planning:kpi_list')}#kpi-{kpi.key}")
+    return _form_page(request, form, kpi.name, reverse("planning:kpi_list"), _("KPIs"))
+
+
+@require_POST
+@login_required
+def kpi_toggle(request: AuthedRequest, key: str) -> HttpResponse:
+    """Show or hide a KPI (a built-in one too) in plans and grids."""
+    _require_planner(request)
+    kpi = next(
+        (k for k in selectors.kpi_catalogue(actor=request.user, active_only=False) if k.key == key),
+        None,
+    )
+    if kpi is None:
+        raise Http404(_("KPI not found."))
+    services.kpi_set_active(actor=request.user, kpi=kpi, is_active=not kpi.is_active)
+    return redirect(f"{reverse('planning:kpi_list')}#kpi-{kpi.key}")
+
+
+@login_required
+def scheme_create(request: AuthedRequest) -> HttpResponse:
+    _require_planner(request)
+    form = CommissionSchemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.commission_scheme_save(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                default_percent=form.cleaned_data["default_percent"],
+                group_percents=form.group_percents(),
+                steps=form.cleaned_data["steps"],
+            )
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("The new scheme applies from now on."))
+            return redirect("planning:settings")
+    back = reverse("planning:settings")
+    return _form_page(request, form, _("New commission scheme"), back, _("Plans and motivation"))
+
+
+@login_required
+def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_planner(request)
+    scheme = selectors.commission_scheme_get(actor=request.user, pk=pk)
+    form = CommissionSchemeForm(
+        request.POST or None, initial=CommissionSchemeForm.initial_of(scheme)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.commission_scheme_save(
+                actor=request.user,
+                scheme=scheme,
+                name=form.cleaned_data["name"],
+                default_percent=form.cleaned_data["default_percent"],
+                group_percents=form.group_percents(),
+                steps=form.cleaned_data["steps"],
+            )
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("planning:settings")
+    back = reverse("planning:settings")
+    return _form_page(request, form, scheme.name, back, _("Plans and motivation"))
+
+
+@require_POST
+@login_required
+def scheme_activate(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_planner(request)
+    scheme = selectors.commission_scheme_get(actor=request.user, pk=pk)
+    services.commission_scheme_activate(actor=request.user, scheme=scheme)
+    messages.success(request, _("«%(n)s» applies from now on.") % {"n": scheme.name})
+    return redirect("planning:settings")
+
+
+@login_required
+def split_create(request: AuthedRequest) -> HttpResponse:
+    _require_planner(request)
+    form = AssistantSplitForm(
+        request.POST or None, actor=request.user, initial={"valid_from": kpis.today()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assistant_split_save(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("Assistant split saved."))
+            return redirect("planning:settings")
+    back = reverse("planning:settings")
+    return _form_page(request, form, _("New assistant split"), back, _("Plans and motivation"))
+
+
+@login_required
+def split_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    _require_planner(request)
+    split = selectors.assistant_split_get(actor=request.user, pk=pk)
+    initial = {
+        "manager": split.manager,
+        "assistant": split.assistant,
+        "share_percent": split.share_percent,
+        "valid_from": split.valid_from,
+        "valid_until": split.valid_until,
+    }
+    form = AssistantSplitForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assistant_split_save(actor=request.user, split=split, **form.cleaned_data)
+        except DomainError as exc:
+            _show_error(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("planning:settings")
+    back = reverse("planning:settings")
+    return _form_page(request, form, str(split), back, _("Plans and motivation"))

@@ -87,6 +87,11 @@ class World:
     order: Any = None
     claim: Any = None
     supplier_order: Any = None
+    # planning's rules: a KPI from building blocks and a commission scheme (shared), an
+    # assistant split of team A's people
+    kpi: Any = None
+    commission_scheme: Any = None
+    assistant_split: Any = None
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -189,7 +194,36 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         mail_segment=segment,
         campaign=campaign,
         **_orders_world(hunter_a, company, pipeline),
+        **_planning_world(two_teams),
     )
+
+
+def _planning_world(two_teams: dict[str, Any]) -> dict[str, Any]:
+    from datetime import date
+
+    admin = two_teams["admin"]
+    return {
+        "kpi": planning_services.kpi_create(
+            actor=admin,
+            key="won_count",
+            name="Выигранные",
+            source="record",
+            aggregate="count",
+            record="deal",
+            date_field="closed_at",
+            filters={"status": "won"},
+        ),
+        "commission_scheme": planning_services.commission_scheme_save(
+            actor=admin, name="Базовая", default_percent="5"
+        ),
+        "assistant_split": planning_services.assistant_split_save(
+            actor=admin,
+            manager=two_teams["hunter_a"],
+            assistant=two_teams["head_a"],
+            share_percent="10",
+            valid_from=date(2026, 1, 1),
+        ),
+    }
 
 
 def _documents_world(hunter_a: User, deal: Deal) -> dict[str, Any]:

@@ -199,6 +199,16 @@ EXCUSED: dict[tuple[str, str, str], str] = {
     ("put", "/api/v1/plans/{period}", "user_id"): "planning/tests/test_plans.py: another "
     "team's person is a 404 (test_head_sets_a_plan_and_the_manager_sees_only_their_own)",
     ("put", "/api/v1/plans/{period}", "team_id"): "planning/tests/test_plans.py, as above",
+    **{
+        (m, p, f): "people, not records: planning.services.assistant_split_save checks "
+        "can_write_for_user for both (planning/tests/test_rules.py::test_rules_through_the_api: "
+        "another team's head naming team A's people gets 404)"
+        for m, p in (
+            ("post", "/api/v1/assistant-splits"),
+            ("put", "/api/v1/assistant-splits/{split_id}"),
+        )
+        for f in ("manager_id", "assistant_id")
+    },
     ("post", "/api/v1/campaigns", "trigger_stage_id"): "shared catalogue (pipeline stages)",
     **{
         ("post", "/api/v1/payments", f): "only finance, accountants and admins enter payments, "

@@ -84,6 +84,11 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "order": Param(TEAM, lambda w: w.order.pk),
     "claim": Param(TEAM, lambda w: w.claim.pk),
     "supplier_order": Param(TEAM, lambda w: w.supplier_order.pk),
+    # planning's rules: KPIs and schemes are the company's (heads, directors, admins change
+    # them); an assistant split names two people of team A.
+    "kpi": Param(SHARED, lambda w: w.kpi.key),
+    "commission_scheme": Param(SHARED, lambda w: w.commission_scheme.pk),
+    "assistant_split": Param(TEAM, lambda w: w.assistant_split.pk),
 }
 
 # "<collection path without parameters>:<parameter>" → the record it names.
@@ -121,6 +126,9 @@ API_PARAMS: dict[str, str] = {
     "orders:order_id": "order",
     "claims:claim_id": "claim",
     "supplier-orders:supplier_order_id": "supplier_order",
+    "kpis:key": "kpi",
+    "commission-schemes:scheme_id": "commission_scheme",
+    "assistant-splits:split_id": "assistant_split",
 }
 
 # Process, task and message endpoints are walked by bpm/tests/test_scope.py, which builds the
@@ -213,6 +221,23 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "account": "40702810801300012345",
     },
     ("patch", "/api/v1/webhooks/{webhook_id}"): lambda w: {"description": "CRM mirror"},
+    ("put", "/api/v1/kpis/{key}"): lambda w: {
+        "name": "Выигранные сделки",
+        "source": "record",
+        "aggregate": "count",
+        "record": "deal",
+        "date_field": "closed_at",
+    },
+    ("put", "/api/v1/commission-schemes/{scheme_id}"): lambda w: {
+        "name": "Базовая",
+        "default_percent": "6",
+    },
+    ("put", "/api/v1/assistant-splits/{split_id}"): lambda w: {
+        "manager_id": w.hunter_a.pk,
+        "assistant_id": w.head_a.pk,
+        "share_percent": "12",
+        "valid_from": "2026-01-01",
+    },
     ("post", "/api/v1/orders/{order_id}/shipments"): lambda w: {
         "document_number": "ТН-17",
         "shipped_on": timezone.localdate().isoformat(),
@@ -422,6 +447,9 @@ HTML_PARAMS: dict[str, str] = {
     "money/orders:pk": "order",
     "money/claims:pk": "claim",
     "money/supplier-orders:pk": "supplier_order",
+    "planning/kpis:key": "kpi",
+    "planning/settings/schemes:pk": "commission_scheme",
+    "planning/settings/assistants:pk": "assistant_split",
 }
 # Parameters that are not records: the values to walk.
 HTML_VALUES: dict[str, list[str]] = {
@@ -466,6 +494,9 @@ HTML_SKIPPED_PREFIXES = (
     "outreach/unsubscribe/",
     "outreach/o/",
     "outreach/c/",
+    # A client's answer to an NPS survey: a random one-answer token, public by design
+    # (analytics/tests/test_nps.py).
+    "analytics/nps/answer/",
 )
 # Pages that only show a record: the lawyer reads them (any method answers < 500 and
 # changes nothing); the outsider still gets 403/404.

@@ -23,6 +23,9 @@ from greenwave.crm import services as crm_services
 from greenwave.crm.requisites import inn_with_checksum, ogrn_with_checksum
 from greenwave.documents import services as document_services
 from greenwave.documents.models import ClientBankAccount
+from greenwave.planning import kpis as planning_kpis
+from greenwave.planning import services as planning_services
+from greenwave.planning.models import PlanTarget
 from greenwave.sales import services as sales_services
 from greenwave.sales.models import Pipeline
 from greenwave.sales.tests.conftest import default_pipelines  # noqa: F401
@@ -193,6 +196,46 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
         },
     )
     bank = ClientBankAccount.objects.get(company=company)
+    month = planning_kpis.Month.of(planning_kpis.today())
+    plan = planning_services.plan_targets_set(
+        actor=admin,
+        month=month,
+        user=teams["hunter_a"],
+        targets={"revenue": "1250000.50", "calls": "120", "motivated_refusal_share": "12.5"},
+    )
+    target = PlanTarget.objects.get(plan=plan, kpi__key="revenue")
+    kpi = planning_services.kpi_create(
+        actor=admin,
+        key="won_amount_avg",
+        name="Средний чек",
+        name_en="Average deal",
+        unit="money",
+        direction="up",
+        definition="Средняя сумма выигранной сделки",
+        definition_en="The average amount of a won deal",
+        source="record",
+        aggregate="avg",
+        record="deal",
+        field_name="amount",
+        date_field="closed_at",
+        filters={"status": "won"},
+    )
+    scheme = planning_services.commission_scheme_save(
+        actor=admin,
+        name="Базовая",
+        default_percent="5.25",
+        group_percents={str(group.pk): "7.5"},
+        steps=[["80", "0.8"], ["100", "1.25"]],
+    )
+    split = planning_services.assistant_split_save(
+        actor=admin,
+        manager=teams["hunter_a"],
+        assistant=admin,
+        share_percent="12.5",
+        valid_from=date(2026, 12, 1),
+        valid_until=date(2026, 12, 30),
+    )
+    rules = planning_services.planning_settings_update(actor=admin, revenue_basis="won")
     return [
         EditForm(
             "legal entity",
@@ -211,6 +254,36 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
             reverse("documents:company_bank_edit", args=[company.pk]),
             "[data-testid=submit]",
             bank,
+        ),
+        EditForm(
+            "plan entry grid",
+            reverse("planning:plan_entry") + f"?team={teams['team_a'].pk}&period={month.key}",
+            "[data-testid=plan-entry] button[type=submit]",
+            target,
+        ),
+        EditForm(
+            "custom KPI",
+            reverse("planning:kpi_edit", args=[kpi.key]),
+            "[data-testid=submit]",
+            kpi,
+        ),
+        EditForm(
+            "commission scheme",
+            reverse("planning:scheme_edit", args=[scheme.pk]),
+            "[data-testid=submit]",
+            scheme,
+        ),
+        EditForm(
+            "assistant split",
+            reverse("planning:split_edit", args=[split.pk]),
+            "[data-testid=submit]",
+            split,
+        ),
+        EditForm(
+            "planning settings",
+            reverse("planning:settings"),
+            "[data-testid=settings-form] [data-testid=submit]",
+            rules,
         ),
         EditForm(
             "product",
