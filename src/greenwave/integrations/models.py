@@ -249,7 +249,7 @@ class ProductPicture(TimeStampedModel):
     size = models.PositiveIntegerField(_("size, bytes"))
     width = models.PositiveIntegerField(_("width"))
     height = models.PositiveIntegerField(_("height"))
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    position = models.PositiveSmallIntegerField(_("picture order"), default=0)
 
     class Meta:
         verbose_name = _("product picture")
