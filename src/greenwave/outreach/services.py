@@ -104,6 +104,12 @@ def _name(value: str, field: str = "name") -> str:
     return value
 
 
+def _lines(text: str | None) -> str:
+    """Line ends as LF alone: a browser sends a textarea's lines ended by CR LF, and saving a
+    form untouched must not change the text."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _check_filter_references(filters: SegmentFilters, actor: User | None = None) -> None:
     from greenwave.crm.models import ProductGroup
 
@@ -164,7 +170,7 @@ def segment_create(*, actor: User, name: str, filters: Any, description: str = "
     parsed = validate_filters(filters, actor)
     segment = Segment.objects.create(
         name=_name(name),
-        description=(description or "").strip()[:2000],
+        description=_lines(description).strip()[:2000],
         filters=parsed.model_dump(exclude_defaults=True) | {"consent_only": parsed.consent_only},
         responsible=actor,
         team=actor.team,
@@ -187,7 +193,7 @@ def segment_update(
     require_write(actor, segment)
     parsed = validate_filters(filters, actor)
     segment.name = _name(name)
-    segment.description = (description or "").strip()[:2000]
+    segment.description = _lines(description).strip()[:2000]
     segment.filters = parsed.model_dump(exclude_defaults=True) | {
         "consent_only": parsed.consent_only
     }
@@ -220,7 +226,8 @@ def _check_campaign(
             _("Write a subject of at most 300 characters."),
             details={"fields": {"subject": _("Required, 300 characters at most.")}},
         )
-    if not (body or "").strip():
+    body = _lines(body)
+    if not body.strip():
         raise DomainError(
             CoreError.VALIDATION,
             _("Write the text of the letter."),
