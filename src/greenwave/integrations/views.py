@@ -97,7 +97,14 @@ def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "integrations/webhook_detail.html",
-        {"sub": sub, "page": page, "event_labels": EVENT_LABELS, "title": sub.url},
+        {
+            "sub": sub,
+            "page": page,
+            "event_labels": EVENT_LABELS,
+            "title": sub.url,
+            "back_url": reverse("integrations:webhook_list"),
+            "back_label": _("Webhooks"),
+        },
     )
 
 

@@ -36,7 +36,7 @@ class SavedSegmentField(forms.ModelMultipleChoiceField):  # type: ignore[type-ar
     def label_from_instance(self, obj: Any) -> str:
         return _("%(name)s (%(kind)s, %(size)d clients)") % {
             "name": obj.name,
-            "kind": obj.get_kind_display(),
+            "kind": str(obj.kind).upper(),
             "size": obj.size,
         }
 
@@ -89,8 +89,7 @@ class SegmentForm(BootstrapFormMixin, forms.Form):
         self.fields["regions"].choices = regions  # type: ignore[attr-defined]
         saved = selectors.analytics_segment_choices(actor=actor)
         self.fields["analytics_segment_ids"].queryset = saved  # type: ignore[attr-defined]
-        if not saved.exists():
-            self.fields["analytics_segment_ids"].widget.attrs["size"] = 1
+        self.fields["analytics_segment_ids"].widget.attrs["size"] = min(max(saved.count(), 1), 4)
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data
