@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.errors import DomainError
@@ -171,6 +171,7 @@ def onec(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def product_picture(request: AuthedRequest, pk: int) -> HttpResponse:
     """A product picture from 1C, to whoever reads the product; served as the image type it
     was validated as, never sniffed into anything else."""

@@ -205,6 +205,42 @@ def test_the_http_exchange_takes_a_zip_in_parts(admin: User, media: str) -> None
     assert not OneCFile.objects.exists()  # the archive, files and pictures are forgotten
 
 
+@ONEC
+def test_the_http_exchange_takes_pictures_sent_one_by_one(admin: User, media: str) -> None:
+    client = Client()
+    answer = client.get(
+        EXCHANGE,
+        {"type": "catalog", "mode": "checkauth"},
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"1c-exchange:s3cret-1c").decode(),
+    )
+    client.cookies[services.ONEC_COOKIE] = answer.content.decode().split("\n")[2]
+    for name, data in (
+        ("import.xml", catalogue()),
+        (PUMP_PICTURE, jpeg(800, 600)),
+        (VALVE_PICTURE, png(4, 4)),
+    ):
+        sent = client.post(
+            f"{EXCHANGE}?type=catalog&mode=file&filename={name}",
+            data=data,
+            content_type="application/octet-stream",
+        )
+        assert sent.content == b"success\n", sent.content.decode()
+    too_big = client.post(
+        f"{EXCHANGE}?type=catalog&mode=file&filename=import_files/big.png",
+        data=b"\x00" * (pictures.MAX_PICTURE_BYTES + 1),
+        content_type="application/octet-stream",
+    )
+    assert too_big.content.startswith(b"failure\n")
+    done = client.get(EXCHANGE, {"type": "catalog", "mode": "import", "filename": "import.xml"})
+    assert done.content == b"success\n", done.content.decode()
+    assert _pictures() == {
+        PUMP_PICTURE: ("1C-UPS-25-40", 800, 600, "image/jpeg"),
+        VALVE_PICTURE: ("1C-BV-15", 4, 4, "image/png"),
+    }
+    assert not OneCFile.objects.exists()
+    assert OneCExchange.objects.get().status == ExchangeStatus.SUCCEEDED
+
+
 def _bomb() -> bytes:
     return archive({"import.xml": catalogue(), "import_files/zero.png": b"\x00" * (3 * 2**20)})
 
