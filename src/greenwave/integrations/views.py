@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -172,7 +173,7 @@ def onec(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def product_picture(request: AuthedRequest, pk: int) -> HttpResponse:
+def product_picture(request: AuthedRequest, pk: int) -> HttpResponseBase:
     """A product picture from 1C, to whoever reads the product; served as the image type it
     was validated as, never sniffed into anything else."""
     picture = selectors.product_picture_get(actor=request.user, pk=pk)

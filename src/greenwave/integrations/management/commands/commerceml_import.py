@@ -58,7 +58,7 @@ def _pictures_beside(path: Path) -> list[tuple[str, bytes]]:
     folder = path.parent / "import_files"
     if not folder.is_dir():
         return []
-    found = []
+    found: list[tuple[str, bytes]] = []
     for picture in sorted(folder.rglob("*")):
         if len(found) >= MAX_FOLDER_PICTURES:
             break
