@@ -803,6 +803,7 @@ class _PictureSync:
         self.saved_files: list[str] = []
         self.stored = 0
         self.removed = 0
+        self._with_pictures: set[int] | None = None  # products that have some (one query)
 
     def _forget(self, name: str) -> None:
         transaction.on_commit(lambda: default_storage.delete(name))
@@ -829,6 +830,12 @@ class _PictureSync:
                 % {"line": item.line, "n": MAX_PICTURES_PER_PRODUCT}
             )
             wanted = wanted[:MAX_PICTURES_PER_PRODUCT]
+        if self._with_pictures is None:
+            self._with_pictures = set(
+                ProductPicture.objects.values_list("product_id", flat=True).distinct()
+            )
+        if not wanted and product.pk not in self._with_pictures:
+            return  # nothing listed, nothing kept: no query per product of a large catalogue
         current = {p.source: p for p in ProductPicture.objects.filter(product=product)}
         for position, path in enumerate(wanted):
             self._one(product, item, path, position, current.get(path))
