@@ -20,6 +20,16 @@ from greenwave.integrations.models import ExchangeSource
 from greenwave.integrations.pictures import MAX_PICTURE_BYTES, is_picture_name
 
 MAX_FOLDER_PICTURES = 1_000
+RESULT_ORDER = (
+    "groups",
+    "products_created",
+    "products_updated",
+    "groups_changed",
+    "pictures_stored",
+    "pictures_removed",
+    "price_lists",
+    "prices_changed",
+)
 
 
 class Command(BaseCommand):
@@ -46,7 +56,15 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         for result in exchange.results:
-            parts = [f"{k}={v}" for k, v in result.items() if k not in ("file", "warnings")]
+            # In a fixed order: PostgreSQL's jsonb keeps the keys of `results` in its own.
+            keys = sorted(
+                (k for k in result if k not in ("file", "warnings")),
+                key=lambda k: (
+                    RESULT_ORDER.index(k) if k in RESULT_ORDER else len(RESULT_ORDER),
+                    k,
+                ),
+            )
+            parts = [f"{k}={result[k]}" for k in keys]
             self.stdout.write(f"{result['file']}: " + " ".join(parts))
             for warning in result.get("warnings", []):
                 self.stdout.write(f"  warning: {warning}")
