@@ -276,3 +276,224 @@ def bench_period_over_period(*, runs: int, dataset: str) -> BenchResult:
             f"SQL {t_sql * 1000:.0f} ms, median of {runs}, {dataset}, answers equal"
         ),
     )
+
+
+# --- the rollups (issue 19): `funnel_all_time`, `sales_overview`, `portfolio` ---------------
+#
+# Greenwave answers from `analytics.rollups` (kept by the worker / `rollups_rebuild`); the
+# ceiling is hand-written SQL over the raw tables for the same answer. The rollups are brought
+# up to date (rebuilt when the cursor is behind) before timing; the rebuild time is reported.
+
+ROLLUP_TARGET = 1.0
+
+FUNNEL_RAW_SQL = """
+SELECT k.stage::bigint,
+       count(*) FILTER (WHERE k.kind = 'enter'), count(*) FILTER (WHERE k.kind = 'forward'),
+       count(*) FILTER (WHERE k.kind = 'lost'), count(*) FILTER (WHERE k.kind = 'won'),
+       avg(k.secs)
+FROM core_event e
+CROSS JOIN LATERAL (
+    VALUES
+      (CASE WHEN e.activity = 'deal_stage_changed' THEN e.payload->>'from_stage'
+            ELSE e.payload->>'stage' END,
+       CASE e.activity WHEN 'deal_created' THEN 'enter' WHEN 'deal_won' THEN 'won'
+            WHEN 'deal_lost' THEN 'lost'
+            ELSE CASE WHEN e.payload->>'direction' = 'forward' THEN 'forward' ELSE 'back' END
+       END,
+       (e.payload->>'seconds_in_stage')::int),
+      (CASE WHEN e.activity = 'deal_stage_changed'
+            THEN e.payload->>'to_stage' END, 'enter', NULL::int)
+) AS k(stage, kind, secs)
+WHERE e.case_type = 'deal'
+  AND e.activity IN ('deal_created', 'deal_stage_changed', 'deal_won', 'deal_lost')
+  AND e.case_id IN (SELECT id::text FROM sales_deal WHERE pipeline_id = %(pipeline)s)
+  AND k.stage IS NOT NULL
+GROUP BY 1
+"""
+
+OVERVIEW_RAW_SQL = """
+SELECT {measures} FROM sales_deal
+WHERE {touched}
+"""
+
+PORTFOLIO_RAW_SQL = """
+SELECT company_id, count(*), sum(amount), min(closed_at), max(closed_at)
+FROM sales_deal
+WHERE status = 'won' AND currency = %(currency)s AND company_id IS NOT NULL
+  AND closed_at IS NOT NULL
+GROUP BY company_id
+"""
+
+
+def _rollups_current() -> str:
+    from greenwave.analytics import rollups
+
+    started = time.perf_counter()
+    state = rollups.cursor_state()
+    if state["rebuilt_at"] is None:
+        done = rollups.rebuild()
+        return f"rollups rebuilt in this run: {done} deals in {time.perf_counter() - started:.0f} s"
+    rollups.refresh(limit=10_000_000)
+    return f"rollups refreshed in {time.perf_counter() - started:.1f} s"
+
+
+def _rollup_funnel(actor: Any, pipeline: Any) -> dict[int, tuple[Any, ...]]:
+    from greenwave.analytics.rollups import rollup_funnel
+
+    found = rollup_funnel(actor=actor, pipeline=pipeline)
+    return {s.stage_id: (s.entered, s.forward, s.lost, s.won, s.avg_days) for s in found.stages}
+
+
+def _raw_funnel(pipeline: Any) -> dict[int, tuple[Any, ...]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(FUNNEL_RAW_SQL, {"pipeline": pipeline.pk})
+        rows = {r[0]: r[1:] for r in cursor.fetchall()}
+    out = {}
+    for stage in pipeline.stages.all():
+        entered, forward, lost, won, avg_s = rows.get(stage.pk, (0, 0, 0, 0, None))
+        avg = round(float(avg_s) / 86400, 2) if avg_s is not None else None
+        out[stage.pk] = (entered, forward, lost, won, avg)
+    return out
+
+
+def _timed(name: str, ours: Any, ceiling: Any, runs: int, what: str, note: str) -> BenchResult:
+    t_ours = median_time(ours, runs=runs, clock=time.perf_counter)
+    t_sql = median_time(ceiling, runs=runs, clock=time.perf_counter)
+    return verdict_from_times(
+        name,
+        ours_s=t_ours,
+        ceiling_s=t_sql,
+        target=ROLLUP_TARGET,
+        details=(
+            f"{what}: rollups {t_ours * 1000:.1f} ms vs raw SQL {t_sql * 1000:.0f} ms, "
+            f"median of {runs}, answers equal; {note}"
+        ),
+    )
+
+
+def bench_funnel_all_time(*, runs: int, dataset: str) -> BenchResult:
+    note = _rollups_current()
+    actor, pipeline = _context()
+    ours, ceiling = _rollup_funnel(actor, pipeline), _raw_funnel(pipeline)
+    if ours != ceiling:
+        raise AssertionError(f"all-time funnel differs: {ours} vs {ceiling}")
+    return _timed(
+        "funnel_all_time",
+        lambda: _rollup_funnel(actor, pipeline),
+        lambda: _raw_funnel(pipeline),
+        runs,
+        "all-time B2B funnel as the director (entered, forward, lost, won, avg days per stage)",
+        f"{dataset}; {note}",
+    )
+
+
+def _overview_ours(actor: Any) -> dict[str, tuple[Any, ...]]:
+    from greenwave.analytics.rollups import sales_overview
+
+    (_key, start, end), *_rest = _pop_periods()
+    return {
+        o.key: (o.created, o.won, o.lost, o.orders, o.volume.quantize(_cents()))
+        for o in sales_overview(actor=actor, date_from=start, date_to=end)
+    }
+
+
+def _cents() -> Any:
+    from decimal import Decimal
+
+    return Decimal("0.01")
+
+
+def _overview_sql() -> dict[str, tuple[Any, ...]]:
+    from datetime import datetime, timedelta
+    from datetime import time as clock
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from greenwave.core.money import DEFAULT_CURRENCY
+    from greenwave.sales.periods import comparison_periods
+
+    tz = timezone.get_current_timezone()
+    (_key, start, end), *_rest = _pop_periods()
+    periods = comparison_periods(start, end)
+    params: dict[str, Any] = {"rub": DEFAULT_CURRENCY}
+    measures, touched = [], []
+    for key, a, b in periods:
+        params[f"{key}_a"] = datetime.combine(a, clock.min, tzinfo=tz)
+        params[f"{key}_b"] = datetime.combine(b + timedelta(days=1), clock.min, tzinfo=tz)
+        created = f"created_at >= %({key}_a)s AND created_at < %({key}_b)s"
+        closed = f"closed_at >= %({key}_a)s AND closed_at < %({key}_b)s"
+        touched += [f"({created})", f"({closed})"]
+        measures += [
+            f"count(*) FILTER (WHERE {created})",
+            f"count(*) FILTER (WHERE {closed} AND status = 'won')",
+            f"count(*) FILTER (WHERE {closed} AND status = 'lost')",
+            f"count(*) FILTER (WHERE {closed} AND status = 'won' AND currency = %(rub)s)",
+            f"coalesce(sum(amount) FILTER (WHERE {closed} AND status = 'won' "
+            "AND currency = %(rub)s), 0)",
+        ]
+    sql = OVERVIEW_RAW_SQL.format(measures=", ".join(measures), touched=" OR ".join(touched))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return {
+        key: (*row[5 * n : 5 * n + 4], Decimal(row[5 * n + 4]).quantize(Decimal("0.01")))
+        for n, (key, _a, _b) in enumerate(periods)
+    }
+
+
+def bench_sales_overview(*, runs: int, dataset: str) -> BenchResult:
+    note = _rollups_current()
+    actor, _pipeline = _context()
+    ours, ceiling = _overview_ours(actor), _overview_sql()
+    if ours != ceiling:
+        raise AssertionError(f"sales overview differs: {ours} vs {ceiling}")
+    return _timed(
+        "sales_overview",
+        lambda: _overview_ours(actor),
+        _overview_sql,
+        runs,
+        "last 90 days, the 90 before and a year ago as the director (created, won, lost, "
+        "orders and volume in roubles)",
+        f"{dataset}; {note}",
+    )
+
+
+def _portfolio_ours(actor: Any) -> dict[int, tuple[Any, ...]]:
+    from greenwave.analytics.rollups import portfolio_totals
+
+    return {
+        r["company_id"]: (r["orders"], r["revenue"], r["first_won"], r["last_won"])
+        for r in portfolio_totals(actor=actor)
+    }
+
+
+def _portfolio_sql() -> dict[int, tuple[Any, ...]]:
+    from django.db import connection
+
+    from greenwave.core.money import DEFAULT_CURRENCY
+
+    with connection.cursor() as cursor:
+        cursor.execute(PORTFOLIO_RAW_SQL, {"currency": DEFAULT_CURRENCY})
+        return {r[0]: tuple(r[1:]) for r in cursor.fetchall()}
+
+
+def bench_portfolio(*, runs: int, dataset: str) -> BenchResult:
+    note = _rollups_current()
+    actor, _pipeline = _context()
+    ours, ceiling = _portfolio_ours(actor), _portfolio_sql()
+    if ours != ceiling:
+        diff = [k for k in set(ours) | set(ceiling) if ours.get(k) != ceiling.get(k)][:3]
+        raise AssertionError(f"portfolio differs for clients {diff}")
+    return _timed(
+        "portfolio",
+        lambda: _portfolio_ours(actor),
+        _portfolio_sql,
+        runs,
+        f"every client's orders, lifetime revenue, first and last purchase ({len(ours)} clients) "
+        "as the director",
+        f"{dataset}; {note}",
+    )

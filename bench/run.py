@@ -35,6 +35,11 @@ ALL = (
     "bpm_vs_bpmn_engine",
     "load_mixed",
     "mining_dfg",
+    "funnel_all_time",
+    "sales_overview",
+    "portfolio",
+    "mining_dfg_raw",
+    "mining_vs_pm4py",
 )
 
 
@@ -78,14 +83,29 @@ def main() -> int:
             lambda: [analytics_bench.bench_period_over_period(runs=runs, dataset=label)],
         ),
         (
+            ("funnel_all_time",),
+            analytics_bench.ROLLUP_TARGET,
+            lambda: [analytics_bench.bench_funnel_all_time(runs=runs, dataset=label)],
+        ),
+        (
+            ("sales_overview",),
+            analytics_bench.ROLLUP_TARGET,
+            lambda: [analytics_bench.bench_sales_overview(runs=runs, dataset=label)],
+        ),
+        (
+            ("portfolio",),
+            analytics_bench.ROLLUP_TARGET,
+            lambda: [analytics_bench.bench_portfolio(runs=runs, dataset=label)],
+        ),
+        (
             ("api_list", "api_create"),
             0.5,
             lambda: api_bench.bench_api(seconds=load_s, warmup=warm_s, dataset=label),
         ),
         (
-            ("mining_dfg",),
+            ("mining_dfg", "mining_dfg_raw", "mining_vs_pm4py"),
             mining_bench.TARGET,
-            lambda: [mining_bench.bench_mining_dfg(runs=runs, dataset=label)],
+            lambda: mining_bench.bench_mining_dfg(runs=runs, dataset=label),
         ),
         (("dmn_eval",), 0.2, lambda: [dmn_bench.bench_dmn(seconds=2.0 if args.quick else 8.0)]),
         (

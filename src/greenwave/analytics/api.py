@@ -5,18 +5,29 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.api import Page, list_query
+from greenwave.core.errors import not_found
+from greenwave.sales.selectors import pipeline_default, pipeline_get
 
 from . import inputs, selectors, services
 from .competitors import competitor_portfolio
 from .figures import report_dict, sales_report
+from .nps import nps_by, nps_changes, nps_periods
 from .portfolio import PORTFOLIO_SPEC, client_portfolio, enrich, portfolio_rows
+from .rollups import rollup_funnel, sales_overview
 from .schemas import (
     ClientOut,
     CompetitorFiguresOut,
+    FunnelOverviewOut,
+    NpsIn,
+    NpsOut,
+    NpsSurveyOut,
+    OverviewOut,
     SalesOut,
     SavedSegmentIn,
     SavedSegmentOut,
@@ -180,3 +191,123 @@ def saved_segment_delete(request: AuthedRequest, segment_id: int) -> Any:
 )
 def competitors(request: AuthedRequest) -> Any:
     return [item.as_dict() for item in competitor_portfolio(actor=request.user)]
+
+
+@router.get(
+    "/analytics/nps",
+    response=NpsOut,
+    summary="NPS of a period against the previous period and last year, by manager and team",
+    operation_id="analytics_nps",
+)
+def nps(
+    request: AuthedRequest,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+) -> Any:
+    start, end = inputs.period(date_from, date_to)
+    figures = nps_periods(actor=request.user, date_from=start, date_to=end)
+    return {
+        "periods": [f.as_dict() for f in figures],
+        "changes": nps_changes(figures),
+        "by_manager": nps_by(actor=request.user, date_from=start, date_to=end, by="responsible"),
+        "by_team": nps_by(actor=request.user, date_from=start, date_to=end, by="team"),
+    }
+
+
+def _survey_out(request: AuthedRequest, survey: Any) -> dict[str, Any]:
+    link = None
+    if survey.answered_at is None:
+        link = request.build_absolute_uri(reverse("analytics:nps_answer", args=[survey.token]))
+    return {
+        "id": survey.pk,
+        "channel": survey.channel,
+        "deal_id": survey.deal_id,
+        "company_id": survey.company_id,
+        "contact_id": survey.contact_id,
+        "score": survey.score,
+        "comment": survey.comment,
+        "answered_at": survey.answered_at,
+        "link": link,
+    }
+
+
+@router.post(
+    "/analytics/nps",
+    response={201: NpsSurveyOut},
+    summary="Record a client's NPS answer (score given) or create a survey link (no score)",
+    operation_id="analytics_nps_create",
+)
+def nps_create(request: AuthedRequest, payload: NpsIn) -> Any:
+    if payload.score is None:
+        survey = services.nps_survey_create(
+            actor=request.user, deal_id=payload.deal_id, contact_id=payload.contact_id
+        )
+    else:
+        survey = services.nps_record(
+            actor=request.user,
+            deal_id=payload.deal_id,
+            contact_id=payload.contact_id,
+            score=payload.score,
+            comment=payload.comment,
+        )
+    return Status(201, _survey_out(request, survey))
+
+
+@router.get(
+    "/analytics/funnel/overview",
+    response=FunnelOverviewOut,
+    summary="The funnel of a pipeline from the daily rollups with seed 000's measures "
+    "(overall conversion, deal length, average amount, throughput, incoming/closed)",
+    operation_id="analytics_funnel_overview",
+)
+def funnel_overview(
+    request: AuthedRequest,
+    pipeline_id: int | None = None,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+) -> Any:
+    pipeline = _pipeline(pipeline_id)
+    if date_from and date_to and date_to < date_from:
+        raise inputs.invalid("to", _("The end of the period is before its start."))
+    found = rollup_funnel(
+        actor=request.user, pipeline=pipeline, date_from=date_from, date_to=date_to
+    )
+    return {
+        "pipeline_id": pipeline.pk,
+        "date_from": date_from,
+        "date_to": date_to,
+        "stages": [{**vars(s), "conversion": s.conversion} for s in found.stages],
+        "incoming": found.incoming,
+        "closed": found.closed,
+        "won": found.won,
+        "lost": found.lost,
+        "overall_conversion": found.overall_conversion,
+        "average_amount": found.average_amount,
+        "deal_days": found.deal_days,
+        "per_week": found.per_week,
+    }
+
+
+def _pipeline(pipeline_id: int | None) -> Any:
+    if pipeline_id is None:
+        found = pipeline_default()
+        if found is None:
+            raise not_found(_("Pipeline not found."))
+        return found
+    return pipeline_get(pk=pipeline_id)
+
+
+@router.get(
+    "/analytics/overview",
+    response=list[OverviewOut],
+    summary="Deals created, won (volume, average check), lost and deal length in a period, "
+    "the previous period and last year (daily rollups)",
+    operation_id="analytics_overview",
+)
+def overview(
+    request: AuthedRequest,
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+) -> Any:
+    start, end = inputs.period(date_from, date_to)
+    return [o.as_dict() for o in sales_overview(actor=request.user, date_from=start, date_to=end)]

@@ -5,3 +5,4 @@ from greenwave.core.errors import ErrorCode
 
 class AnalyticsError(ErrorCode):
     EMPTY_SEGMENT = "analytics.empty_segment"
+    NPS_ANSWERED = "analytics.nps_answered"

@@ -3,3 +3,6 @@
 SEGMENT_SAVED = "segment_saved"
 SEGMENT_DELETED = "segment_deleted"
 PRODUCT_COST_SET = "product_cost_set"
+NPS_SURVEY_CREATED = "nps_survey_created"
+NPS_ANSWERED = "nps_answered"
+NPS_RECORDED = "nps_recorded"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.crm.models import Product
+from greenwave.sales.models import Deal
 
 from .figures import LOST_AFTER_DAYS
 
@@ -105,4 +106,51 @@ class CostForm(BootstrapFormMixin, forms.Form):
     product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.order_by("name"))
     cost = forms.DecimalField(
         label=_("Cost price, ₽"), min_value=0, max_digits=14, decimal_places=2
+    )
+
+
+class NpsPeriodForm(BootstrapFormMixin, forms.Form):
+    date_from = _date(_("From"))
+    date_to = _date(_("To"))
+
+
+class NpsRecordForm(BootstrapFormMixin, forms.Form):
+    """Record an answer got by phone, or make a survey link for the client to answer."""
+
+    deal: forms.ModelChoiceField[Deal] = forms.ModelChoiceField(
+        label=_("Won deal"), queryset=Deal.objects.none()
+    )
+    score = forms.TypedChoiceField(
+        label=_("Score (0–10)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *[(str(n), str(n)) for n in range(11)]],
+    )
+    comment = forms.CharField(
+        label=_("What would make it a 10"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, deals: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["deal"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = deals
+
+
+class NpsAnswerForm(BootstrapFormMixin, forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How likely are you to recommend us to a friend or colleague?"),
+        coerce=int,
+        choices=[(str(n), str(n)) for n in range(11)],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("What should we do for you to give us a 10 next time?"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

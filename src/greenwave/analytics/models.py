@@ -1,7 +1,9 @@
 """What analytics stores: the cost price of products (for the profit per deal) and saved
 segments (a named list of clients with the rule that chose them, for mailings and lists).
 
-Every figure itself is computed from deals, lines and leads when asked; nothing is cached.
+The figures are computed from deals, lines and leads when asked; the heavy ones (the all-time
+funnel, the sales overview, the portfolio) read the daily and client rollups below, which
+`analytics.rollups` keeps from the event log. NPS surveys are stored here too.
 """
 
 from __future__ import annotations
@@ -82,3 +84,180 @@ class SavedSegment(TimeStampedModel):
     @property
     def size(self) -> int:
         return len(self.company_ids)
+
+
+class NpsChannel(models.TextChoices):
+    LINK = "link", _("Survey link")
+    RECORDED = "recorded", _("Recorded by the manager")
+
+
+class NpsSurvey(TimeStampedModel):
+    """One NPS question to one client contact (seed 000: «с какой вероятностью вы
+    порекомендуете нас…» on a 0–10 scale, and «что нужно сделать, чтобы в следующий раз вы
+    поставили нам 10»), asked after a won deal: by a public link answered once, or recorded
+    by the manager who asked it by phone. Scoped like the deal (its responsible and team).
+    """
+
+    EVENT_CASE_TYPE = "nps_survey"
+
+    token = models.CharField(_("link token"), max_length=64, unique=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=NpsChannel.choices, default=NpsChannel.LINK
+    )
+    deal = models.ForeignKey(
+        "sales.Deal",
+        verbose_name=_("deal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    company = models.ForeignKey(
+        "crm.Company",
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact = models.ForeignKey(
+        "crm.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    comment = models.TextField(_("what would make it a 10"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("NPS survey")
+        verbose_name_plural = _("NPS surveys")
+        ordering = ["-answered_at", "-pk"]
+        indexes = [
+            models.Index(fields=["answered_at"], name="analytics_nps_answered"),
+            models.Index(fields=["team", "responsible"], name="analytics_nps_owner"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__lte=10),
+                name="analytics_nps_score_0_10",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"NPS {self.pk}: {self.score}"
+
+
+class DailyRollup(models.Model):
+    """Deal measures summed per local day × pipeline × stage × team × person × measure.
+
+    Kept by `analytics.rollups` from the event log (the worker's job and the
+    `rollups_rebuild` command); the all-time funnel, the sales overview and the portfolio read
+    it instead of the raw events, so their cost grows with days × people × stages, not with
+    the history. `count` is the number of rows of the measure, `seconds` the summed seconds
+    (in stage, or of the whole deal for won/lost), `cents` the summed deal amounts.
+    """
+
+    day = models.DateField()
+    pipeline_id = models.IntegerField()
+    stage_id = models.IntegerField(default=0)  # 0: the measure belongs to no stage
+    team_id = models.IntegerField(default=0)  # 0: no team
+    responsible_id = models.IntegerField(default=0)  # 0: nobody
+    measure = models.CharField(max_length=16)
+    currency = models.CharField(max_length=3, default="")
+    count = models.BigIntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+    timed = models.BigIntegerField(default=0)  # rows that had seconds
+    cents = models.BigIntegerField(default=0)  # summed amounts in kopecks (exact everywhere)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day",
+                    "pipeline_id",
+                    "stage_id",
+                    "team_id",
+                    "responsible_id",
+                    "measure",
+                    "currency",
+                ],
+                name="analytics_rollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["pipeline_id", "measure", "day"], name="analytics_rollup_pm"),
+            # The deal rows (stage 0) of the sales overview by day.
+            models.Index(fields=["stage_id", "day"], name="analytics_rollup_stage_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.stage_id}: {self.count}"
+
+
+class ClientRollup(models.Model):
+    """Won deals per client × team × person × currency: orders, revenue, first and last."""
+
+    # A reference without a database constraint: the rollup is derived data, rebuilt at will.
+    company = models.ForeignKey(
+        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    team_id = models.IntegerField(default=0)
+    responsible_id = models.IntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    orders = models.BigIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    first_won = models.DateTimeField(null=True)
+    last_won = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "team_id", "responsible_id", "currency"],
+                name="analytics_client_rollup_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.orders}"
+
+
+class RollupDeal(models.Model):
+    """What one deal last added to the rollups (to take it back when the deal changes)."""
+
+    deal_id = models.BigIntegerField(primary_key=True)
+    rows = models.JSONField(default=list)
+    client = models.JSONField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.deal_id)
+
+
+class RollupCursor(models.Model):
+    """How far in the event log the rollups have been brought (one row)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    last_event_id = models.BigIntegerField(default=0)
+    rebuilt_at = models.DateTimeField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_event_id}"

@@ -15,7 +15,6 @@ from typing import Any
 from django.db.models import (
     Case,
     CharField,
-    Count,
     DecimalField,
     ExpressionWrapper,
     Max,
@@ -42,6 +41,8 @@ from greenwave.crm.selectors import company_list
 from greenwave.sales.models import Deal, DealItem, DealStatus
 
 from .figures import LOST_AFTER_DAYS, NEW_WITHIN_DAYS
+from .models import ClientRollup
+from .rollups import rollup_scope
 
 
 class ClientStatus:
@@ -115,21 +116,19 @@ def portfolio_rows(
     """One row (a dict) per client with a visible won deal: the aggregates of those deals
     (the status as of `now`, by default this moment)."""
     now = now or timezone.now()
-    deals = scope_records(
-        Deal.objects.filter(status=DealStatus.WON, currency=DEFAULT_CURRENCY)
-        .exclude(company=None)
-        .exclude(closed_at=None),
-        actor=actor,
-    )
+    # The client rollups hold the won deals per client × owner (analytics.rollups): summing
+    # the visible owners' rows gives the aggregates of the visible deals without reading them.
+    clients = rollup_scope(ClientRollup.objects.filter(currency=DEFAULT_CURRENCY), actor)
     rows: Any = (
-        deals.order_by()
+        clients.order_by()
         .values("company_id", "company__name", "company__region", "company__created_at")
         .annotate(
-            first_purchase=Min("closed_at"),
-            last_purchase=Max("closed_at"),
-            orders=Count("pk"),
-            revenue=Sum("amount"),
-            average_check=ExpressionWrapper(Sum("amount") / Count("pk"), output_field=_MONEY),
+            # Before `revenue` and `orders` name the sums: here they are the rollup's columns.
+            average_check=ExpressionWrapper(Sum("revenue") / Sum("orders"), output_field=_MONEY),
+            first_purchase=Min("first_won"),
+            last_purchase=Max("last_won"),
+            orders=Sum("orders"),
+            revenue=Sum("revenue"),
             first_contact=Least("company__created_at", _first_contact()),
             status=Case(
                 When(

@@ -166,3 +166,85 @@ class CompetitorFiguresOut(Schema):
     win_rate: Decimal | None
     last_met: datetime | None
     loss_reasons: list[LossReasonCountOut]
+
+
+class NpsPeriodOut(Schema):
+    period: str
+    date_from: date
+    date_to: date
+    responses: int
+    promoters: int = Field(..., description="Scores 9–10.")
+    passives: int = Field(..., description="Scores 7–8.")
+    detractors: int = Field(..., description="Scores 0–6.")
+    nps: Decimal | None = Field(..., description="% promoters − % detractors, −100…100.")
+
+
+class NpsGroupOut(NpsPeriodOut):
+    name: str
+
+
+class NpsOut(Schema):
+    periods: list[NpsPeriodOut] = Field(..., description="current, previous, year_ago.")
+    changes: dict[str, Decimal | None] = Field(..., description="NPS points against each.")
+    by_manager: list[NpsGroupOut]
+    by_team: list[NpsGroupOut]
+
+
+class NpsIn(Schema):
+    deal_id: int = Field(..., description="A won deal the caller may change.")
+    contact_id: int | None = Field(None, description="A contact of the deal's client.")
+    score: int | None = Field(
+        None, description="0–10 to record an answer; leave out to create a survey link."
+    )
+    comment: str = Field("", max_length=4000)
+
+
+class NpsSurveyOut(Schema):
+    id: int
+    channel: str
+    deal_id: int | None
+    company_id: int | None
+    contact_id: int | None
+    score: int | None
+    comment: str
+    answered_at: datetime | None
+    link: str | None = Field(None, description="The public answer page (survey links only).")
+
+
+class FunnelStageOut(Schema):
+    stage_id: int
+    stage: str
+    entered: int
+    forward: int
+    lost: int
+    won: int
+    conversion: float | None
+    avg_days: float | None
+
+
+class FunnelOverviewOut(Schema):
+    pipeline_id: int
+    date_from: date | None
+    date_to: date | None
+    stages: list[FunnelStageOut]
+    incoming: int = Field(..., description="Deals created (incoming contacts).")
+    closed: int = Field(..., description="Deals won or lost (closed contacts).")
+    won: int
+    lost: int
+    overall_conversion: float | None = Field(..., description="Won ÷ incoming.")
+    average_amount: Decimal | None = Field(..., description="Won amount ÷ won, roubles.")
+    deal_days: float | None = Field(..., description="Average days from creation to close.")
+    per_week: float | None = Field(..., description="Deals closed per week (throughput).")
+
+
+class OverviewOut(Schema):
+    period: str
+    date_from: date
+    date_to: date
+    created: int
+    won: int
+    lost: int
+    volume: Decimal
+    orders: int
+    average_check: Decimal | None
+    deal_days: float | None

@@ -9,7 +9,7 @@ from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import not_found
 
-from .models import ProductCost, SavedSegment
+from .models import NpsSurvey, ProductCost, SavedSegment
 
 
 def segment_list(*, actor: User) -> QuerySet[SavedSegment]:
@@ -30,3 +30,25 @@ def segment_visible(actor: User, case_id: str) -> bool:
 def product_cost_visible(actor: User, case_id: str) -> bool:
     """Cost prices are the department's, like the catalogue: every signed-in user reads them."""
     return case_id.isdigit() and ProductCost.objects.filter(pk=int(case_id)).exists()
+
+
+def nps_list(*, actor: User) -> QuerySet[NpsSurvey]:
+    return scope_records(NpsSurvey.objects.all(), actor=actor).select_related(
+        "deal", "company", "contact", "responsible"
+    )
+
+
+def nps_visible(actor: User, case_id: str) -> bool:
+    return case_id.isdigit() and nps_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+def nps_by_token(token: str) -> NpsSurvey:
+    """The survey behind a public link (no actor: the link is the permission)."""
+    survey = (
+        NpsSurvey.objects.select_related("company").filter(token=token).first()
+        if 20 <= len(token) <= 64
+        else None
+    )
+    if survey is None:
+        raise not_found(_("This survey link is not valid."))
+    return survey

@@ -13,4 +13,7 @@ urlpatterns = [
     path("competitors/", views.competitors_page, name="competitors"),
     path("competitors/<int:pk>/lost/", views.competitor_deals_page, name="competitor_deals"),
     path("costs/", views.costs_page, name="costs"),
+    path("nps/", views.nps_page, name="nps"),
+    path("nps/answer/<str:token>/", views.nps_answer_page, name="nps_answer"),
+    path("funnel/", views.funnel_overview_page, name="funnel"),
 ]

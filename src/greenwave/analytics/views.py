@@ -23,18 +23,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, Product
 from greenwave.crm.tabular import write_xlsx
+from greenwave.sales.models import Deal, DealStatus
+from greenwave.sales.selectors import pipeline_default, pipeline_list
 
 from . import inputs, selectors, services
 from .competitors import competitor_portfolio, lost_to
 from .figures import DRILLS, FIGURES, report_dict, sales_report
-from .forms import CostForm, SalesForm, SegmentForm, SegmentSaveForm
+from .forms import (
+    CostForm,
+    NpsAnswerForm,
+    NpsPeriodForm,
+    NpsRecordForm,
+    SalesForm,
+    SegmentForm,
+    SegmentSaveForm,
+)
 from .models import ProductCost
+from .nps import KIND_LABELS as NPS_KIND_LABELS
+from .nps import KINDS as NPS_KINDS
+from .nps import answers as nps_answers
+from .nps import nps_by, nps_changes, nps_periods
 from .portfolio import PORTFOLIO_SPEC, enrich, portfolio_rows, status_definitions
+from .rollups import cursor_state, rollup_funnel
 from .segments import KINDS, definitions, segment_clients, summary, window_of
 
 # The first visit shows the last 90 days by week: the previous 90 days and the same quarter
@@ -203,6 +219,7 @@ def sales_page(request: AuthedRequest) -> HttpResponse:
             "period_labels": _period_labels(),
             "charts": charts,
             "export_url": _export_url(request),
+            "nps": nps_summary(request.user, start, end),
         },
     )
 
@@ -646,5 +663,220 @@ def costs_page(request: AuthedRequest) -> HttpResponse:
             "products": products,
             "may_edit": request.user.has_role(*services.COST_ROLES),
             "zero": Decimal(0),
+        },
+    )
+
+
+# --- NPS ----------------------------------------------------------------------------------------
+
+
+def _nps_link(start: date, end: date, kind: str = "") -> str:
+    params = {"date_from": start.isoformat(), "date_to": end.isoformat()}
+    if kind:
+        params["kind"] = kind
+    return f"{reverse('analytics:nps')}?{urlencode(params)}#answers"
+
+
+def nps_summary(actor: Any, start: date, end: date) -> dict[str, Any]:
+    """The NPS of a period with both comparisons; every number links to its answers."""
+    figures = nps_periods(actor=actor, date_from=start, date_to=end)
+    changes = nps_changes(figures)
+    labels = _period_labels()
+    rows: list[dict[str, Any]] = [
+        {
+            "key": "nps",
+            "label": _("NPS"),
+            "cells": [
+                {
+                    "value": f.nps,
+                    "link": _nps_link(f.date_from, f.date_to),
+                    "delta": changes.get(f.key),
+                }
+                for f in figures
+            ],
+        }
+    ]
+    rows.extend(
+        {
+            "key": kind,
+            "label": NPS_KIND_LABELS[kind],
+            "cells": [
+                {"value": getattr(f, kind), "link": _nps_link(f.date_from, f.date_to, kind)}
+                for f in figures
+            ],
+        }
+        for kind in NPS_KINDS
+    )
+    rows.append(
+        {
+            "key": "responses",
+            "label": _("Answers"),
+            "cells": [
+                {"value": f.responses, "link": _nps_link(f.date_from, f.date_to)} for f in figures
+            ],
+        }
+    )
+    return {
+        "headers": [labels[f.key] for f in figures],
+        "rows": rows,
+        "figures": [f.as_dict() for f in figures],
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nps_page(request: AuthedRequest) -> HttpResponse:
+    today = timezone.localdate()
+    period = NpsPeriodForm(
+        request.GET or None,
+        initial={"date_from": today - timedelta(days=DEFAULT_DAYS - 1), "date_to": today},
+    )
+    if period.is_bound and not period.is_valid():
+        start, end = today - timedelta(days=DEFAULT_DAYS - 1), today
+    else:
+        cleaned = period.cleaned_data if period.is_bound else period.initial
+        try:
+            start, end = inputs.period(cleaned.get("date_from"), cleaned.get("date_to"))
+        except DomainError as error:
+            period.add_error(None, error.message)
+            start, end = today - timedelta(days=DEFAULT_DAYS - 1), today
+    won = scope_records(Deal.objects.filter(status=DealStatus.WON), actor=request.user)
+    recent = list(won.order_by("-closed_at", "-pk").values_list("pk", flat=True)[:200])
+    deals = Deal.objects.filter(pk__in=recent).select_related("company").order_by("-closed_at")
+    form = NpsRecordForm(request.POST or None, deals=deals)
+    created_link = ""
+    if request.method == "POST" and form.is_valid():
+        deal = form.cleaned_data["deal"]
+        contact = deal.contacts.order_by("pk").first()
+        try:
+            if request.POST.get("action") == "link":
+                survey = services.nps_survey_create(
+                    actor=request.user,
+                    deal_id=deal.pk,
+                    contact_id=contact.pk if contact else None,
+                )
+                created_link = request.build_absolute_uri(
+                    reverse("analytics:nps_answer", args=[survey.token])
+                )
+                messages.success(request, _("The survey link is ready: send it to the client."))
+            else:
+                services.nps_record(
+                    actor=request.user,
+                    deal_id=deal.pk,
+                    contact_id=contact.pk if contact else None,
+                    score=form.cleaned_data["score"],
+                    comment=form.cleaned_data["comment"],
+                )
+                messages.success(request, _("The answer is recorded."))
+                return redirect(request.get_full_path())
+        except DomainError as error:
+            form.add_error(None, error.message)
+    kind = request.GET.get("kind", "")
+    listed = nps_answers(
+        actor=request.user, date_from=start, date_to=end, kind=kind if kind in NPS_KINDS else None
+    )
+    if request.GET.get("export") == "xlsx":
+        return _xlsx(
+            "nps",
+            [_("Answered"), _("Score"), _("Deal"), _("Client"), _("Responsible"), _("Comment")],
+            (
+                [
+                    timezone.localtime(s.answered_at).strftime("%Y-%m-%d %H:%M")
+                    if s.answered_at
+                    else "",
+                    s.score,
+                    s.deal.title if s.deal else "",
+                    s.company.name if s.company else "",
+                    str(s.responsible or ""),
+                    s.comment,
+                ]
+                for s in listed[:10_000]
+            ),
+        )
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "analytics/nps.html",
+        {
+            "title": _("NPS"),
+            "period": period,
+            "form": form,
+            "created_link": created_link,
+            "summary": nps_summary(request.user, start, end),
+            "by_manager": nps_by(
+                actor=request.user, date_from=start, date_to=end, by="responsible"
+            ),
+            "by_team": nps_by(actor=request.user, date_from=start, date_to=end, by="team"),
+            "page": page,
+            "kind": kind if kind in NPS_KINDS else "",
+            "kind_labels": {k: str(v) for k, v in NPS_KIND_LABELS.items()},
+            "export_url": _export_url(request),
+            "start": start,
+            "end": end,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def nps_answer_page(request: Any, token: str) -> HttpResponse:
+    """The public page of a survey link: one answer, no sign-in."""
+    try:
+        survey = selectors.nps_by_token(token)
+    except DomainError:
+        return render(request, "analytics/nps_answer.html", {"missing": True}, status=404)
+    form = NpsAnswerForm(request.POST or None)
+    done = survey.answered_at is not None
+    if request.method == "POST" and not done and form.is_valid():
+        try:
+            services.nps_answer(
+                token=token,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+            )
+            done = True
+        except DomainError as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "analytics/nps_answer.html",
+        {"form": form, "done": done, "survey": survey, "scores": list(range(11))},
+    )
+
+
+# --- the funnel from the rollups ------------------------------------------------------------
+
+
+@login_required
+def funnel_overview_page(request: AuthedRequest) -> HttpResponse:
+    """The funnel of a pipeline with the measures of seed 000, all time by default."""
+    pipelines = list(pipeline_list())
+    chosen = next(
+        (p for p in pipelines if str(p.pk) == request.GET.get("pipeline")),
+        pipeline_default() or (pipelines[0] if pipelines else None),
+    )
+    period = NpsPeriodForm(request.GET or None)
+    start = end = None
+    if period.is_bound and period.is_valid():
+        start, end = period.cleaned_data.get("date_from"), period.cleaned_data.get("date_to")
+        if start and end and end < start:
+            period.add_error(None, _("The end of the period is before its start."))
+            start = end = None
+    summary = (
+        rollup_funnel(actor=request.user, pipeline=chosen, date_from=start, date_to=end)
+        if chosen
+        else None
+    )
+    deals_url = reverse("sales:deal_list")
+    return render(
+        request,
+        "analytics/funnel.html",
+        {
+            "title": _("Funnel overview"),
+            "period": period,
+            "pipelines": pipelines,
+            "chosen": chosen,
+            "summary": summary,
+            "deals_url": deals_url,
+            "state": cursor_state(),
         },
     )

@@ -6,14 +6,11 @@ services — never arbitrary code. Apps register their actions in `AppConfig.rea
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
-
-logger = logging.getLogger(__name__)
 
 ActionFunc = Callable[[Mapping[str, Any]], Mapping[str, Any] | None]
 
@@ -61,9 +58,14 @@ def run_action(name: str, element_id: str, variables: dict[str, Any]) -> Mapping
 
 
 def _notify(variables: Mapping[str, Any]) -> dict[str, Any]:
-    # Delivery (mail, in-app) belongs to outreach; the event log already records the step.
-    logger.info("process notification: %s", variables.get("notify_text", ""))
+    # The notice itself (in-app and e-mail) is sent once the step is saved, by
+    # `bpm.notifications.step_effects`: it needs the instance, which an action does not see.
     return {"notified": True}
+
+
+def _absence_record(variables: Mapping[str, Any]) -> None:
+    # Written to the event log by `bpm.notifications.absence_record` after the step.
+    return None
 
 
 def _noop(variables: Mapping[str, Any]) -> None:
@@ -71,4 +73,5 @@ def _noop(variables: Mapping[str, Any]) -> None:
 
 
 register_action("notify", _("Notify"), _notify)
+register_action("absence_record", _("Record an absence"), _absence_record)
 register_action("noop", _("Do nothing"), _noop)

@@ -32,6 +32,10 @@ class BpmConfig(AppConfig):
         # A whole BPMN file as text in JSON or a form: escaping can triple its bytes.
         for view_name in ("api:definitions", "bpm:definition_new", "bpm:definition_edit"):
             allow_large_body(view_name, 3 * MAX_BPMN_BYTES)
+        # A task form may carry a file (the document to approve): the form's limit plus room.
+        from .formschema import file_max_bytes
+
+        allow_large_body("bpm:task_detail", file_max_bytes() + 1024 * 1024)
 
         register_demo_seeder("processes", seed_processes, order=80)
 
@@ -52,6 +56,25 @@ class BpmConfig(AppConfig):
                 section="processes",
                 order=0,
                 badge=badge,
+            )
+        )
+
+        def unread(user: object) -> int:
+            if not getattr(user, "is_authenticated", False):
+                return 0
+            from .notifications import notification_unread_count
+
+            return notification_unread_count(user)  # type: ignore[arg-type]
+
+        register_nav(
+            NavItem(
+                "bpm_notifications",
+                _("Notifications"),
+                "bpm:notifications",
+                "bell",
+                section="processes",
+                order=5,
+                badge=unread,
             )
         )
         register_nav(
@@ -115,5 +138,8 @@ class BpmConfig(AppConfig):
                 events.INCIDENT_RAISED: _("Incident"),
                 events.INCIDENT_RESOLVED: _("Incident resolved"),
                 events.INSTANCE_MIGRATED: _("Process moved to another version"),
+                events.FILE_ATTACHED: _("File attached to the process"),
+                events.NOTIFICATION_SENT: _("Notification sent"),
+                events.ABSENCE_RECORDED: _("Absence recorded"),
             }
         )

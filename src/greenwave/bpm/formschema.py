@@ -2,7 +2,8 @@
 validated the same way for the API, and described as JSON schema.
 
 A schema is a list of fields: {name, label, type, required, choices, min, max, help}, with
-type one of string, text, integer, decimal, boolean, date, choice, user (a login).
+type one of string, text, integer, decimal, boolean, date, choice, user (a login), file (an
+upload kept with the process: see `services.task_complete`; the HTML form only).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
@@ -25,6 +28,62 @@ FormSchema = Sequence[Mapping[str, Any]]
 
 class TaskForm(BootstrapFormMixin, forms.Form):
     """Fields are added from the schema in `build_form`."""
+
+
+# What a task form accepts as a file: office documents, PDF, images, text; each checked by its
+# first bytes too, so that a renamed executable is not passed on to the approvers.
+FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    ".pdf": (b"%PDF-",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".odt": (b"PK\x03\x04",),
+    ".ods": (b"PK\x03\x04",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".txt": (),
+}
+DEFAULT_FILE_MAX_BYTES = 10 * 1024 * 1024
+
+
+def file_max_bytes() -> int:
+    return int(getattr(settings, "BPM_FILE_MAX_BYTES", DEFAULT_FILE_MAX_BYTES))
+
+
+def check_upload(upload: UploadedFile) -> None:
+    """Refuse a file that is too large or not of an allowed type (by name and by content)."""
+    limit = file_max_bytes()
+    if (upload.size or 0) > limit:
+        raise forms.ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
+        )
+    name = (upload.name or "").lower()
+    extension = name[name.rfind(".") :] if "." in name else ""
+    if extension not in FILE_SIGNATURES:
+        raise forms.ValidationError(
+            _("Files of this type are not accepted; allowed: %(types)s.")
+            % {"types": ", ".join(sorted(FILE_SIGNATURES))}
+        )
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    signatures = FILE_SIGNATURES[extension]
+    if signatures and not any(head.startswith(sig) for sig in signatures):
+        raise forms.ValidationError(_("The file content does not match its type."))
+    if not signatures and b"\x00" in upload.read(4096):
+        upload.seek(0)
+        raise forms.ValidationError(_("The file content does not match its type."))
+    upload.seek(0)
+
+
+class ProcessFileField(forms.FileField):
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        value = super().clean(data, initial)
+        if isinstance(value, UploadedFile):
+            check_upload(value)
+        return value
 
 
 def _number(value: Any) -> Decimal | None:
@@ -55,6 +114,11 @@ def _field(spec: Mapping[str, Any]) -> forms.Field:
         if spec.get("required"):
             common["required"] = True
         return forms.BooleanField(**common)
+    if kind == "file":
+        common["help_text"] = common["help_text"] or _(
+            "PDF, Word, Excel, OpenDocument, an image or text; up to %(mb)s MB."
+        ) % {"mb": file_max_bytes() // (1024 * 1024)}
+        return ProcessFileField(**common)
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "user":
@@ -69,8 +133,12 @@ def _field(spec: Mapping[str, Any]) -> forms.Field:
     return forms.CharField(max_length=500, **common)
 
 
-def build_form(schema: FormSchema, data: Mapping[str, Any] | None = None) -> TaskForm:
-    form = TaskForm(data=data)
+def build_form(
+    schema: FormSchema,
+    data: Mapping[str, Any] | None = None,
+    files: Mapping[str, Any] | None = None,
+) -> TaskForm:
+    form = TaskForm(data=data, files=files)
     for spec in schema:
         form.fields[str(spec["name"])] = _field(spec)
     # BootstrapFormMixin styles fields in __init__; the schema's fields come later.
@@ -97,10 +165,14 @@ def cleaned_values(form: forms.Form) -> dict[str, Any]:
     return {name: _json_value(value) for name, value in form.cleaned_data.items()}
 
 
-def clean_form_data(schema: FormSchema, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate submitted values against the schema; refuse unknown fields and wrong types."""
+def clean_form_data(
+    schema: FormSchema, data: Mapping[str, Any], files: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Validate submitted values against the schema; refuse unknown fields and wrong types.
+
+    A file field's value is the upload itself (an `UploadedFile`), for the service to store."""
     known = {str(s["name"]) for s in schema}
-    unknown = sorted(set(data) - known)
+    unknown = sorted((set(data) | set(files or {})) - known)
     if unknown:
         raise DomainError(
             BpmError.INVALID_FORM_DATA,
@@ -108,7 +180,7 @@ def clean_form_data(schema: FormSchema, data: Mapping[str, Any]) -> dict[str, An
             details={"fields": {name: [_("Unknown field.")] for name in unknown}},
         )
     prepared = {k: ("on" if v is True else "" if v is False else v) for k, v in data.items()}
-    form = build_form(schema, prepared)
+    form = build_form(schema, prepared, files)
     if not form.is_valid():
         raise DomainError(
             BpmError.INVALID_FORM_DATA,
@@ -118,7 +190,7 @@ def clean_form_data(schema: FormSchema, data: Mapping[str, Any]) -> dict[str, An
     return cleaned_values(form)
 
 
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, dict[str, Any]] = {
     "string": {"type": "string"},
     "text": {"type": "string"},
     "integer": {"type": "integer"},
@@ -127,6 +199,7 @@ _JSON_TYPES = {
     "date": {"type": "string", "format": "date"},
     "choice": {"type": "string"},
     "user": {"type": "string", "description": "a login"},
+    "file": {"type": "object", "description": "uploaded through the task page", "readOnly": True},
 }
 
 

@@ -293,3 +293,70 @@ class Incident(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.error[:80]
+
+
+class ProcessFile(TimeStampedModel):
+    """A file handed in through a task form (`type="file"`): the document to approve travels
+    with the process. Stored under a random name; served only through `bpm:process_file`,
+    to those who may read the process or act on one of its tasks."""
+
+    instance = models.ForeignKey(
+        ProcessInstance, verbose_name=_("process"), on_delete=models.CASCADE, related_name="files"
+    )
+    task = models.ForeignKey(
+        HumanTask,
+        verbose_name=_("task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="files",
+    )
+    field = models.CharField(_("form field"), max_length=100)
+    file = models.FileField(_("file"), upload_to="process_files/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("process file")
+        verbose_name_plural = _("process files")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Notification(TimeStampedModel):
+    """An in-app notice to one person, sent by a process's `notify` step (also by e-mail)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    instance = models.ForeignKey(
+        ProcessInstance,
+        verbose_name=_("process"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    element_id = models.CharField(_("BPMN element"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text"), blank=True)
+    emailed = models.BooleanField(_("e-mailed"), default=False)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -21,7 +21,10 @@ what the caller hands in and on whom a task is offered to — never inside an ac
   (lawyer, finance, accountant, admin) covers every team and gets its role's offers from
   every team — the contract approval steps offered to «Юрист» and «Финансист» reach them
   whoever started the contract. An offer of a process of no team (the system started it
-  for no team's record) goes to «all»-access holders of the role only. A task named to a
+  for no team's record) goes to «all»-access holders of the role only. HR serves the whole
+  company (`COMPANY_WIDE_OFFER_ROLES`): an offer to HR («Отдел кадров») reaches every HR
+  holder whatever their record access (which stays «own»: HR reads no deals); once they
+  take or do the task, they see its process. A task named to a
   person (`assignee`) or offered to a named team (`candidate_team`) goes there: that
   routing is the process designer's.
 * **Ids in a request**: before anything runs, every record a caller names — the bound
@@ -40,12 +43,16 @@ from typing import Any
 from django.db.models import Q, Subquery
 from django.utils.translation import gettext as _
 
-from greenwave.accounts.models import Role, User
+from greenwave.accounts.models import Role, RoleCode, User
 from greenwave.accounts.scoping import visible_team_ids
 from greenwave.core.case_access import can_read_case, case_team, case_types
 from greenwave.core.errors import CoreError, DomainError
 
 from .models import HumanTask, ProcessInstance
+
+# Roles whose offers reach every holder, whichever team the process belongs to: the HR
+# processes of every team go to the one HR department.
+COMPANY_WIDE_OFFER_ROLES = frozenset({RoleCode.HR.value})
 
 # Variable-name prefixes that mean another case type.
 RECORD_ALIASES = {"client": "company"}
@@ -93,6 +100,9 @@ def offered_q(actor: User) -> Q:
     q = Q(assignee=None, candidate_role__in=Subquery(my_roles)) & covered_instances_q(
         actor, "instance__"
     )
+    wide = sorted(code for code in COMPANY_WIDE_OFFER_ROLES if actor.has_role(code))
+    if wide:
+        q |= Q(assignee=None, candidate_role__in=wide)
     if actor.team_id:
         q |= Q(assignee=None, candidate_team_id=actor.team_id)
     return q
@@ -105,7 +115,9 @@ def is_candidate(actor: User, task: HumanTask) -> bool:
     if (
         task.candidate_role
         and actor.has_role(task.candidate_role)
-        and covers_instance(actor, task.instance)
+        and (
+            task.candidate_role in COMPANY_WIDE_OFFER_ROLES or covers_instance(actor, task.instance)
+        )
     ):
         return True
     return task.candidate_team_id is not None and task.candidate_team_id == actor.team_id

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, F, Max, Q, QuerySet
@@ -23,6 +25,7 @@ from .models import (
     Incident,
     InstanceStatus,
     ProcessDefinition,
+    ProcessFile,
     ProcessInstance,
     TaskStatus,
 )
@@ -262,6 +265,24 @@ def task_get(*, actor: User, pk: int) -> HumanTask:
     return task
 
 
+def files_of_instance(*, instance: ProcessInstance) -> list[ProcessFile]:
+    """The files handed in through the forms of the process (the document to approve)."""
+    return list(instance.files.select_related("uploaded_by").order_by("created_at", "pk"))
+
+
+def process_file_get(*, actor: User, pk: int) -> ProcessFile:
+    """A file of a process the actor sees, or in which they hold, may take or did a task (an
+    approver of another team gets the document with the task); 404 otherwise."""
+    stored = ProcessFile.objects.filter(pk=pk).first()
+    if stored is not None:
+        if instance_list(actor=actor).filter(pk=stored.instance_id).exists():
+            return stored
+        involved = Q(assignee=actor) | Q(completed_by=actor) | _candidate_q(actor)
+        if HumanTask.objects.filter(involved, instance_id=stored.instance_id).exists():
+            return stored
+    raise not_found(_("File not found."))
+
+
 def tasks_of_instance(*, instance: ProcessInstance) -> QuerySet[HumanTask]:
     return instance.tasks.select_related("assignee", "completed_by").order_by("created_at")
 
@@ -296,7 +317,72 @@ def holdups(*, actor: User, definition_key: str = "") -> dict[str, Any]:
     )
     for task in overdue:
         task.overdue_by = now - task.due_at if task.due_at else timedelta(0)  # type: ignore[attr-defined]
-    return {"per_step": per_step, "per_person": per_person, "overdue": overdue}
+    return {
+        "per_step": per_step,
+        "per_person": per_person,
+        "overdue": overdue,
+        "competence": competence_results(actor=actor),
+    }
+
+
+@dataclass
+class CompetenceRow:
+    """A manager's latest competence assessment (seed 002), as the holdups page shows it."""
+
+    manager: str
+    instance_id: int
+    assessed_on: Any
+    calls: Decimal | None
+    meetings: Decimal | None
+    overall: Decimal | None
+    weak: list[str]
+
+
+def _average(values: list[Any]) -> Decimal | None:
+    numbers = [Decimal(str(v)) for v in values if isinstance(v, int | float)]
+    if not numbers:
+        return None
+    return (sum(numbers, Decimal(0)) / len(numbers)).quantize(Decimal("0.1"))
+
+
+def competence_results(*, actor: User) -> list[CompetenceRow]:
+    """The latest finished competence assessment of each manager the actor may see, weakest
+    first: the checklist averages of calls and meetings and the competences rated below 3."""
+    from .library.manager import CALL_CHECKLIST, MEETING_CHECKLIST, WEAK_BELOW
+
+    finished = (
+        instance_list(actor=actor)
+        .filter(definition__key="competence_assessment", status=InstanceStatus.COMPLETED)
+        .order_by("-ended_at", "-pk")[:500]
+    )
+    latest: dict[str, ProcessInstance] = {}
+    for instance in finished:
+        manager = str((instance.variables or {}).get("manager") or "")
+        if manager:
+            latest.setdefault(manager, instance)
+    names = {u.username: str(u) for u in User.objects.filter(username__in=list(latest))}
+    rows = []
+    for manager, instance in latest.items():
+        values = instance.variables or {}
+        calls = [values.get(f.name) for f in CALL_CHECKLIST]
+        meetings = [values.get(f.name) for f in MEETING_CHECKLIST]
+        weak = [
+            f.label.split(" (")[0]
+            for f in (*CALL_CHECKLIST, *MEETING_CHECKLIST)
+            if isinstance(values.get(f.name), int) and values[f.name] < WEAK_BELOW
+        ]
+        rows.append(
+            CompetenceRow(
+                manager=names.get(manager, manager),
+                instance_id=instance.pk,
+                assessed_on=instance.ended_at,
+                calls=_average(calls),
+                meetings=_average(meetings),
+                overall=_average(calls + meetings),
+                weak=weak,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.overall is None, r.overall or 0))
 
 
 def role_label(code: str) -> str:
@@ -333,6 +419,12 @@ def variable_rows(
     values = instance.variables if data is None else data
     if not isinstance(values, dict):
         return value_rows(values)
+    # A file field holds {file_id, name, size}: people read its name (the link is in the list
+    # of files).
+    values = {
+        k: v["name"] if isinstance(v, dict) and "file_id" in v and "name" in v else v
+        for k, v in values.items()
+    }
     usernames = {str(values[k]) for k in people_keys if values.get(k)}
     if usernames:
         for user in User.objects.filter(username__in=usernames):
@@ -402,3 +494,10 @@ def home_tasks(actor: User) -> dict[str, Any] | None:
         "held": held,
         "now": now,
     }
+
+
+def task_form_ref(task: HumanTask) -> str:
+    """The form another modeler named for this task (Camunda's `formKey`, Zeebe's
+    `formDefinition`) when the file does not carry the form itself: the page explains it."""
+    meta = task.instance.definition.metadata.get("user_tasks", {}).get(task.element_id, {})
+    return "" if task.form_schema else str(meta.get("form_ref") or "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -72,13 +73,68 @@ def _read(xml: bytes) -> engine.BpmnDocument:
         raise DomainError(BpmError.INVALID_BPMN, exc.message, details=exc.details) from exc
 
 
-def _problems(xml: bytes, doc: engine.BpmnDocument) -> list[dict[str, str]]:
+def _called_definitions(
+    xml: bytes, doc: engine.BpmnDocument
+) -> tuple[dict[str, int], list[dict[str, str]]]:
+    """The stored definitions that the call activities name by process key (Camunda's
+    `calledElement`, Zeebe's `processId`) when the file does not hold that process: the
+    latest deployed version of each, pinned in the metadata so that an instance always
+    runs the version it started with. Calls of processes not deployed are named."""
+    own = {p["id"] for p in doc.processes}
+    pinned: dict[str, int] = {}
+    missing: list[dict[str, str]] = []
+    for element_id, process_key in engine.called_processes(xml).items():
+        if process_key in own or process_key in pinned:
+            continue
+        found = (
+            ProcessDefinition.objects.filter(status=DefinitionStatus.DEPLOYED)
+            .filter(Q(key=process_key) | Q(process_id=process_key))
+            .order_by("-deployed_at", "-version")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found is None:
+            missing.append(
+                {
+                    "id": element_id,
+                    "tag": "callActivity",
+                    "reason": str(
+                        _("calls the process %(key)s, which is not deployed; deploy it first")
+                        % {"key": process_key}
+                    ),
+                }
+            )
+        else:
+            pinned[process_key] = found
+    return pinned, missing
+
+
+def _called_files(called: Mapping[str, Any]) -> dict[str, bytes]:
+    rows = ProcessDefinition.objects.filter(pk__in=[int(pk) for pk in called.values()])
+    by_pk = {row.pk: row.xml_bytes for row in rows}
+    return {key: by_pk[int(pk)] for key, pk in called.items() if int(pk) in by_pk}
+
+
+def _compile(definition: ProcessDefinition) -> engine.CompiledProcess:
+    called = definition.metadata.get("called") or {}
+    return engine.compile_process(
+        definition.xml_bytes, definition.process_id, _called_files(called) if called else None
+    )
+
+
+def _problems(
+    xml: bytes, doc: engine.BpmnDocument, called: Mapping[str, int], missing_calls: bool = False
+) -> list[dict[str, str]]:
     found = [u.as_dict() for u in doc.unsupported]
     if not doc.is_executable:
         return found
     found += [
         u.as_dict()
-        for u in engine.check_executable(xml, doc.main_process_id, doc.scripts, doc.expressions)
+        for u in engine.check_executable(
+            xml, doc.main_process_id, _called_files(called) if called else None
+        )
+        # A call of a process that is not deployed is named once, by Greenwave.
+        if not (missing_calls and "was not found" in u.reason)
     ]
     now = timezone.now()
     for element_id, text in doc.timer_dates.items():
@@ -95,11 +151,30 @@ def _problems(xml: bytes, doc: engine.BpmnDocument) -> list[dict[str, str]]:
     for element_id, action in doc.service_actions.items():
         from .actions import action_names
 
-        if action not in action_names() and not action.startswith("decision:"):
+        if action.startswith("decision:"):
+            reason = _decision_missing(action.split(":", 2)[1])
+            if reason:
+                found.append({"id": element_id, "tag": "businessRuleTask", "reason": reason})
+        elif action not in action_names():
             found.append(
                 {"id": element_id, "tag": "serviceTask", "reason": f"unknown action {action!r}"}
             )
     return found
+
+
+def _decision_missing(key: str) -> str:
+    """Why a business-rule task's decision cannot be evaluated ("" if it can): the decision
+    must be stored and deployed in Decisions under the key the task names."""
+    from greenwave.decisions import selectors as decisions
+
+    try:
+        decisions.decision_for_evaluation(actor=None, key=key)
+    except DomainError:
+        return str(
+            _("the decision %(key)s is not deployed in Decisions; upload its DMN with this key")
+            % {"key": key}
+        )
+    return ""
 
 
 @transaction.atomic
@@ -115,6 +190,10 @@ def definition_upload(
     # Serialise versions of one key.
     ProcessDefinition.objects.select_for_update().filter(key=key).exists()
     latest = ProcessDefinition.objects.filter(key=key).aggregate(v=Max("version"))["v"] or 0
+    called, missing = _called_definitions(xml, doc) if doc.is_executable else ({}, [])
+    metadata = doc.metadata()
+    if called:
+        metadata["called"] = called
     definition = ProcessDefinition.objects.create(
         key=key,
         name=(name or doc.name or key)[:200],
@@ -122,8 +201,8 @@ def definition_upload(
         xml=xml,
         is_executable=doc.is_executable,
         process_id=doc.main_process_id,
-        metadata=doc.metadata(),
-        unsupported=_problems(xml, doc),
+        metadata=metadata,
+        unsupported=missing + _problems(xml, doc, called, bool(missing)),
         description=description,
         created_by=actor,
     )
@@ -182,8 +261,9 @@ def definition_upload_and_deploy(
 
 
 def definition_export(*, definition: ProcessDefinition) -> bytes:
-    """The XML as stored, re-serialised from its own tree: every id and the diagram kept."""
-    return engine.serialize(engine.parse_xml(definition.xml_bytes))
+    """The uploaded bytes, untouched: ids, the diagram, foreign extensions, comments,
+    whitespace, quoting and the XML declaration exactly as the modeler wrote them."""
+    return bytes(definition.xml_bytes)
 
 
 def library_install(*, actor: User | None) -> list[ProcessDefinition]:
@@ -248,7 +328,8 @@ def _evaluate_decision(name: str, variables: dict[str, Any]) -> dict[str, Any]:
         raise RuntimeError(exc.message) from exc
     if evaluation.errors:
         raise RuntimeError("; ".join(str(e) for e in evaluation.errors))
-    return {result_variable: evaluation.result}
+    # Numbers as numbers (the JSON answer of the API writes them as exact decimal text).
+    return {result_variable: engine.feel_value(evaluation.value)}
 
 
 def _restore(instance: ProcessInstance) -> engine.ProcessRun:
@@ -258,7 +339,7 @@ def _restore(instance: ProcessInstance) -> engine.ProcessRun:
             instance.state,
             instance.serializer_version,
             # The specs of the instance's version: parsed once per process (cached).
-            compiled=lambda: engine.compile_process(definition.xml_bytes, definition.process_id),
+            compiled=lambda: _compile(definition),
             actions=_action_handler,
             service_actions=instance.definition.metadata.get("service_actions", {}),
         )
@@ -277,8 +358,14 @@ def _user_by_ref(value: Any) -> User | None:
 
 
 def _resolve(expression: str, variables: Mapping[str, Any]) -> Any:
-    if expression.startswith("="):
-        return variables.get(expression[1:].strip())
+    if expression.startswith("="):  # FEEL (Camunda 8, Greenwave): a name or an expression
+        text = expression[1:].strip()
+        if text in variables:
+            return variables[text]
+        try:
+            return engine.feel_evaluate(text, variables)
+        except engine.SandboxError:
+            return None
     if expression.startswith("${") and expression.endswith("}"):
         return variables.get(expression[2:-1].strip())
     return expression
@@ -298,6 +385,8 @@ ROLE_ALIASES = {
     "бухгалтер": RoleCode.ACCOUNTANT,
     "бухгалтерия": RoleCode.ACCOUNTANT,
     "hr": RoleCode.HR,
+    "отдел кадров": RoleCode.HR,
+    "кадровик": RoleCode.HR,
     "администратор": RoleCode.ADMIN,
 }
 
@@ -326,6 +415,8 @@ def _create_task(
     variables = {**variables, **ready.data}  # a multi-instance item (e.g. `reader`) wins
     assignee = _user_by_ref(_resolve(str(meta.get("assignee") or ""), variables))
     role = role_code(str(meta.get("candidate_role") or ""))
+    for group in meta.get("candidate_groups") or []:  # Camunda's groups: the first known role
+        role = role or role_code(str(group))
     team_ref = _resolve(str(meta.get("candidate_team") or ""), variables)
     candidate_team = (
         Team.objects.filter(
@@ -381,6 +472,7 @@ def _sync(
             actor,
             {"element": move.spec_id, "name": move.name, "kind": move.kind},
         )
+    passed = [move.spec_id for move in run.moves]
     run.moves.clear()
     instance.state = run.dump()
     instance.serializer_version = engine.SERIALIZER_VERSION
@@ -416,6 +508,10 @@ def _sync(
                 },
             )
 
+    if passed:
+        from .notifications import step_effects
+
+        step_effects(instance, passed, actor)
     if waited or snap.timers:
         _sync_timers(instance, snap, actor, now)
     if waited or snap.messages:
@@ -550,6 +646,13 @@ def _advance(
     return result
 
 
+def _variable_name_ok(name: str) -> bool:
+    """An identifier, or FEEL's name of words separated by single spaces ("Vacation
+    Approval"); never one starting with an underscore (the engine's own)."""
+    words = name.split(" ")
+    return not name.startswith("_") and all(w.isidentifier() for w in words)
+
+
 def _check_variables(variables: Mapping[str, Any]) -> dict[str, Any]:
     import json
 
@@ -561,11 +664,15 @@ def _check_variables(variables: Mapping[str, Any]) -> dict[str, Any]:
         ) from exc
     if len(text) > MAX_VARIABLES_CHARS:
         raise DomainError(BpmError.INVALID_VARIABLES, _("Process variables are too large."))
-    bad = sorted(k for k in variables if not str(k).isidentifier() or str(k).startswith("_"))
+    bad = sorted(str(k) for k in variables if not _variable_name_ok(str(k)))
     if bad:
         raise DomainError(
             BpmError.INVALID_VARIABLES,
-            _("Variable names must be identifiers: %(names)s.") % {"names": ", ".join(bad)},
+            _(
+                "Variable names must be identifiers, or words separated by single spaces "
+                "as FEEL allows: %(names)s."
+            )
+            % {"names": ", ".join(bad)},
         )
     return dict(variables)
 
@@ -593,7 +700,7 @@ def instance_start(
     if actor is not None:
         data.setdefault("initiator", actor.username)
     try:
-        compiled = engine.compile_process(definition.xml_bytes, definition.process_id)
+        compiled = _compile(definition)
     except engine.EngineError as exc:
         raise DomainError(BpmError.ENGINE_ERROR, exc.message) from exc
     instance = ProcessInstance(
@@ -756,7 +863,7 @@ def _migration_refusal(instance: ProcessInstance, target: ProcessDefinition) -> 
 
 def _compiled(definition: ProcessDefinition) -> Any:
     try:
-        return engine.compile_process(definition.xml_bytes, definition.process_id)
+        return _compile(definition)
     except engine.EngineError as exc:
         raise DomainError(BpmError.ENGINE_ERROR, exc.message) from exc
 
@@ -1019,14 +1126,58 @@ def task_delegate(*, actor: User, task: HumanTask, to: User) -> HumanTask:
     return task
 
 
+def _store_files(
+    actor: User, task: HumanTask, instance: ProcessInstance, values: dict[str, Any]
+) -> None:
+    """Keep the uploads of the form's file fields with the process (under a random name);
+    the variable holds what people see: the file's id, name and size."""
+    from django.core.files.uploadedfile import UploadedFile
+
+    from .models import ProcessFile
+
+    for name, value in list(values.items()):
+        if not isinstance(value, UploadedFile):
+            continue
+        original = os.path.basename(value.name or "file")[:255]
+        extension = os.path.splitext(original)[1].lower()
+        stored = ProcessFile(
+            instance=instance,
+            task=task,
+            field=name,
+            original_name=original,
+            content_type=(value.content_type or "application/octet-stream")[:120],
+            size=value.size or 0,
+            uploaded_by=actor,
+        )
+        stored.file.save(f"{uuid.uuid4().hex}{extension}", value, save=False)
+        stored.save()
+        values[name] = {"file_id": stored.pk, "name": original, "size": stored.size}
+        _event(
+            instance,
+            events.FILE_ATTACHED,
+            actor,
+            {"file": stored.pk, "name": original, "size": stored.size, "element": task.element_id},
+        )
+
+
 @transaction.atomic
-def task_complete(*, actor: User, task: HumanTask, data: Mapping[str, Any]) -> HumanTask:
-    """Validate the form, complete the task in the engine and move the process on."""
+def task_complete(
+    *,
+    actor: User,
+    task: HumanTask,
+    data: Mapping[str, Any],
+    files: Mapping[str, Any] | None = None,
+) -> HumanTask:
+    """Validate the form, complete the task in the engine and move the process on.
+
+    `files` are the uploads of the form's file fields (the HTML form); they are stored with
+    the process and the variable holds the file's id and name."""
     task, instance = _lock_task(task)
     if not (is_candidate(actor, task) or actor.is_greenwave_admin):
         raise DomainError(BpmError.TASK_NOT_YOURS, _("This task is not yours."), status=403)
-    values = clean_form_data(task.form_schema, data)
+    values = clean_form_data(task.form_schema, data, files)
     scope.check_records(actor, variables=values)
+    _store_files(actor, task, instance, values)
     now = timezone.now()
     task.status, task.completed_by, task.completed_at, task.result = (
         TaskStatus.COMPLETED,

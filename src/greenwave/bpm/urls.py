@@ -29,4 +29,6 @@ urlpatterns = [
     path("instances/<int:pk>/migrate/", views.instance_migrate, name="instance_migrate"),
     path("incidents/<int:pk>/retry/", views.incident_retry, name="incident_retry"),
     path("holdups/", views.holdups, name="holdups"),
+    path("files/<int:pk>/", views.process_file, name="process_file"),
+    path("notifications/", views.notification_list, name="notifications"),
 ]

@@ -10,9 +10,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +23,7 @@ from greenwave.accounts.models import RoleCode
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.pages import render_list_page
 
-from . import selectors, services
+from . import notifications, selectors, services
 from .actions import action_names
 from .forms import DefinitionUploadForm, DelegateForm, MigrationForm, ModelerSaveForm, StartForm
 from .formschema import build_form, cleaned_values
@@ -93,10 +95,20 @@ def team_tasks(request: AuthedRequest) -> HttpResponse:
 @page
 def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(actor=request.user, pk=pk)
-    form = build_form(task.form_schema, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = build_form(
+        task.form_schema, request.POST if posted else None, request.FILES if posted else None
+    )
+    if posted and form.is_valid():
+        values = cleaned_values(form)
+        files = {k: v for k, v in values.items() if isinstance(v, UploadedFile)}
         try:
-            services.task_complete(actor=request.user, task=task, data=cleaned_values(form))
+            services.task_complete(
+                actor=request.user,
+                task=task,
+                data={k: v for k, v in values.items() if k not in files},
+                files=files,
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -109,6 +121,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "can_act": services.is_candidate(request.user, task) or request.user.is_greenwave_admin,
         "delegate_form": DelegateForm(),
+        "form_ref": selectors.task_form_ref(task),
         "back_url": reverse("bpm:inbox"),
         "back_label": _("My tasks"),
         "xml_url": reverse("bpm:definition_xml", args=[task.instance.definition_id]),
@@ -117,8 +130,38 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "result": selectors.variable_rows(
             actor=request.user, instance=task.instance, data=task.result, hide_subject=False
         ),
+        # What the approver decides on: the data so far and the documents handed in.
+        "variables": selectors.variable_rows(actor=request.user, instance=task.instance),
+        "files": selectors.files_of_instance(instance=task.instance),
+        "multipart": any(spec.get("type") == "file" for spec in task.form_schema),
     }
     return render(request, "bpm/task_detail.html", context)
+
+
+@page
+def process_file(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A process's file as a download, to its readers and approvers only (`process_file_get`)."""
+    stored = selectors.process_file_get(actor=request.user, pk=pk)
+    with stored.file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, stored.original_name) or ""
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@page
+def notification_list(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        raw = request.POST.get("notification", "")
+        notifications.notifications_mark_read(
+            actor=request.user, pk=int(raw) if raw.isdigit() else None
+        )
+        return redirect("bpm:notifications")
+    context = {
+        "title": _("Notifications"),
+        "notifications": notifications.notification_list(actor=request.user)[:200],
+    }
+    return render(request, "bpm/notifications.html", context)
 
 
 @require_POST
@@ -244,6 +287,10 @@ def _modeler_options() -> dict[str, Any]:
             ),
             "action": _("Action"),
             "condition": _("Condition (e.g. decision == 'approve')"),
+            "conditionFeel": _('Condition in FEEL (e.g. decision = "approve" and amount > 1000)'),
+            "language": _("Expression language"),
+            "languageFeel": _("FEEL"),
+            "languageSandbox": _("Python-like"),
         },
     }
 
@@ -353,6 +400,7 @@ def instance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_migrate": services.can_migrate_instances(request.user),
         "subject": selectors.subject_link(actor=request.user, instance=instance),
         "variables": selectors.variable_rows(actor=request.user, instance=instance),
+        "files": selectors.files_of_instance(instance=instance),
         "back_url": reverse("bpm:instance_list"),
         "back_label": _("Processes"),
     }

@@ -8,8 +8,10 @@ then without internals). Lists answer `{"items", "count", "page", "page_size"}` 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Collection, Iterable
-from typing import Any, Generic, TypeVar
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -20,9 +22,26 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from pydantic import BeforeValidator
 
 from .errors import CoreError, DomainError
 from .listing import ListQuery, ListSpec, apply_list_query
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A date of a request is `YYYY-MM-DD`, as its description says: pydantic alone would
+    also take a Unix timestamp (`0`, `1.5e9`) for a date."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("a date in the YYYY-MM-DD format")
+
+
+# A date parameter or field of a request (the published `format: date`, nothing looser).
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
 logger = logging.getLogger(__name__)
 

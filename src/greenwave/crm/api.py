@@ -427,7 +427,14 @@ def price_list_prices_set(request: AuthedRequest, price_list_id: int, payload: P
 # --- Import and export --------------------------------------------------------------------
 
 
-@router.post("/imports", response={201: ImportOut}, summary="Upload a CSV/XLSX file to import")
+@router.post(
+    "/imports",
+    response={201: ImportOut},
+    summary="Upload a CSV/XLSX file to import",
+    description="The file is kept and read by the worker: the answer has the status `reading`; "
+    "poll `GET /imports/{id}` until `uploaded` (headers and a suggested mapping) or `failed` "
+    "(the reason in `message`).",
+)
 def import_upload(
     request: AuthedRequest,
     file: UploadedFile = File(...),
@@ -450,7 +457,14 @@ def import_detail(request: AuthedRequest, import_id: int) -> Any:
     return selectors.import_get(actor=request.user, pk=import_id)
 
 
-@router.post("/imports/{import_id}/check", response=ImportOut, summary="Dry run with a mapping")
+@router.post(
+    "/imports/{import_id}/check",
+    response=ImportOut,
+    summary="Dry run with a mapping",
+    description="The mapping is checked at once; the rows are checked by the worker: the answer "
+    "has the status `checking`; poll `GET /imports/{id}` until `checked` (the report) or "
+    "`failed`.",
+)
 def import_check(request: AuthedRequest, import_id: int, payload: ImportCheckIn) -> Any:
     job = selectors.import_get(actor=request.user, pk=import_id)
     return services.import_check(actor=request.user, job=job, mapping=payload.mapping)

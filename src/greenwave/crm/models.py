@@ -456,7 +456,9 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    READING = "reading", _("Reading the file")
     UPLOADED = "uploaded", _("Uploaded: map the columns")
+    CHECKING = "checking", _("Checking the rows (dry run)")
     CHECKED = "checked", _("Checked: confirm the import")
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Importing")
@@ -466,7 +468,10 @@ class ImportStatus(models.TextChoices):
 
 class ImportJob(TimeStampedModel):
     """One file being imported: its bytes, the column mapping, the dry-run report and the
-    progress of the background job that writes it (all rows or none).
+    progress of the background job that writes it (all rows or none). The web request only
+    keeps the bytes: the worker reads the file (`reading` → `uploaded`), checks its rows
+    (`checking` → `checked`) and writes them (`queued` → `running` → `done`), so that a large
+    or hostile file never holds a web worker.
 
     `total_rows` = `valid_rows` (new, to be written) + `duplicate_rows` (contacts whose phone
     or e-mail is already in the base or on an earlier row: listed and skipped) + `error_rows`."""
@@ -521,7 +526,19 @@ class ImportJob(TimeStampedModel):
             return 100
         if not self.total_rows:
             return 0
+        if self.status == ImportStatus.CHECKING:  # the dry run reads every row once
+            return min(99, int(100 * self.processed_rows / self.total_rows))
         return min(99, int(100 * self.processed_rows / (2 * self.total_rows)))
+
+    @property
+    def in_progress(self) -> bool:
+        """The worker has the job: the page polls its progress."""
+        return self.status in (
+            ImportStatus.READING,
+            ImportStatus.CHECKING,
+            ImportStatus.QUEUED,
+            ImportStatus.RUNNING,
+        )
 
 
 class CustomFieldKind(models.TextChoices):

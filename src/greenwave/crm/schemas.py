@@ -356,7 +356,11 @@ class ImportOut(Schema):
     id: int
     kind: str
     file_name: str
-    status: str
+    status: str = Field(
+        ...,
+        description="reading → uploaded → checking → checked → queued → running → done; "
+        "failed (with `message`) from any of them",
+    )
     encoding: str
     delimiter: str
     headers: list[str]

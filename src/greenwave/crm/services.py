@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -117,7 +118,9 @@ __all__ = [
     "decision_maker_remove",
     "decision_maker_update",
     "import_check",
+    "import_check_run",
     "import_confirm",
+    "import_read",
     "import_run",
     "import_upload",
     "imports_resume_stalled",
@@ -1880,35 +1883,95 @@ def import_upload(
     content: bytes,
     responsible: User | None = None,
 ) -> ImportJob:
-    """Keep the file and guess the column mapping; nothing is imported yet."""
+    """Keep the file for the worker, which reads it (`import_read`); nothing is imported yet.
+    Only what costs nothing is checked here (the kind, the owner, the size), so that a large
+    or hostile file never holds a web worker: its refusal is the job's message."""
     kind = _choice(kind, ImportKind.values, "kind", blank=False)
-    table = read_table(content, file_name)
-    if not table.rows:
+    if not content:
+        raise DomainError(CrmError.BAD_FILE, _("The file is empty."), details={"field": "file"})
+    if len(content) > MAX_IMPORT_BYTES:
         raise DomainError(
-            CrmError.BAD_FILE, _("The file has no data rows."), details={"field": "file"}
+            CrmError.BAD_FILE, _("The file is larger than 20 MB."), details={"field": "file"}
         )
     owner, _team = _resolve_owner(actor, responsible, None)
-    return ImportJob.objects.create(
+    job = ImportJob.objects.create(
         created_by=actor,
         responsible=owner,
         kind=kind,
         file_name=file_name[:255],
         content=content,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        headers=table.headers,
-        mapping=import_suggest_mapping(kind, table.headers),
-        total_rows=len(table.rows),
+        status=ImportStatus.READING,
     )
+    # robust: a queue that is down fails no request; imports_resume_stalled sends it later
+    transaction.on_commit(partial(_enqueue, "read_import", job.pk), robust=True)
+    return job
+
+
+def import_read(*, job_id: int) -> ImportJob:
+    """The worker reads the uploaded file: its encoding, delimiter, headers and rows (the
+    limits of `crm.tabular` refuse a hostile file early), and guesses the column mapping."""
+    with _import_step(job_id, ImportStatus.READING) as job:
+        if job is None:
+            return ImportJob.objects.get(pk=job_id)
+        try:
+            table = read_table(bytes(job.content), job.file_name)
+            if not table.rows:
+                raise DomainError(CrmError.BAD_FILE, _("The file has no data rows."))
+        except DomainError as exc:
+            return _fail(job, exc.message)
+        job.encoding, job.delimiter, job.headers = table.encoding, table.delimiter, table.headers
+        job.mapping = import_suggest_mapping(job.kind, table.headers)
+        job.total_rows, job.status, job.message = len(table.rows), ImportStatus.UPLOADED, ""
+        job.save()
+        return job
+    return ImportJob.objects.get(pk=job_id)  # failed by an unexpected error
+
+
+@contextmanager
+def _import_step(job_id: int, status: str) -> Iterator[ImportJob | None]:
+    """A worker's step of an import in `status`, under the job's run lock (so that a job sent
+    twice runs once): yields the job, or None when another worker has it or it has moved on.
+    A program error fails the job with a message instead of leaving it in `status`."""
+    lock = runlock.acquire(IMPORT_RUN_LOCK, job_id)
+    if lock is None:
+        yield None
+        return
+    try:
+        job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+        if job.status != status:
+            yield None
+            return
+        try:
+            yield job
+        except Exception:
+            logger.exception("import job %s failed while %s", job.pk, status)
+            _fail(
+                job,
+                _(
+                    "The file could not be processed: an unexpected error stopped the worker. "
+                    "The administrator finds it in the worker log."
+                ),
+            )
+    finally:
+        lock.release()
 
 
 def import_check(*, actor: User, job: ImportJob, mapping: Mapping[str, str]) -> ImportJob:
-    """The dry run: validate every row with the mapping and report each bad one and, in a
-    contacts file, each duplicate (a phone or e-mail already in the base or on an earlier
-    row), which the job will skip. Writes nothing but the report."""
+    """Start the dry run with the mapping: the worker validates every row and reports each
+    bad one and, in a contacts file, each duplicate (a phone or e-mail already in the base or
+    on an earlier row), which the job will skip (`import_check_run`). The mapping itself is
+    checked here. Writes nothing but the report."""
     _require_own_import(actor, job)
+    if job.status in (ImportStatus.READING, ImportStatus.CHECKING):
+        raise DomainError(
+            CrmError.IMPORT_NOT_READY, _("The file is still being read or checked: wait a moment.")
+        )
     if job.status not in (ImportStatus.UPLOADED, ImportStatus.CHECKED, ImportStatus.FAILED):
         raise DomainError(CrmError.IMPORT_NOT_READY, _("This import is already running."))
+    if not job.headers:
+        raise DomainError(
+            CrmError.BAD_FILE, _("The file could not be read: upload a corrected file.")
+        )
     known = {c.field for c in import_columns(job.kind)}
     chosen = {h: f for h, f in mapping.items() if h in job.headers and f}
     if any(f not in known for f in chosen.values()):
@@ -1926,18 +1989,39 @@ def import_check(*, actor: User, job: ImportJob, mapping: Mapping[str, str]) -> 
             _("Choose the column for: %(fields)s.")
             % {"fields": ", ".join(str(c.label) for c in missing)},
         )
-    job.mapping = {
-        h: mapping.get(h, "") if mapping.get(h, "") in known else "" for h in job.headers
-    }
-    rows = _sort_rows(job)
-    new, duplicates = rows.split(job)
-    job.total_rows = len(rows.good) + rows.error_rows
-    job.valid_rows, job.error_rows = len(new), rows.error_rows
-    job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
-    job.errors, job.status, job.message = rows.errors, ImportStatus.CHECKED, ""
-    job.processed_rows = job.created_count = 0
-    job.save()
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != job.status:
+            raise DomainError(CrmError.IMPORT_NOT_READY, _("The import changed meanwhile."))
+        job.mapping = {
+            h: mapping.get(h, "") if mapping.get(h, "") in known else "" for h in job.headers
+        }
+        job.status, job.message = ImportStatus.CHECKING, ""
+        job.processed_rows = job.created_count = 0
+        job.save()
+        transaction.on_commit(partial(_enqueue, "check_import", job.pk), robust=True)
     return job
+
+
+def import_check_run(*, job_id: int) -> ImportJob:
+    """The worker's dry run: every row checked with the job's mapping, progress as it goes;
+    the report (good, duplicate and bad rows) kept on the job."""
+    with _import_step(job_id, ImportStatus.CHECKING) as job:
+        if job is None:
+            return ImportJob.objects.get(pk=job_id)
+        try:
+            rows = _sort_rows(job, progress=True)
+        except DomainError as exc:
+            return _fail(job, exc.message)
+        new, duplicates = rows.split(job)
+        job.total_rows = len(rows.good) + rows.error_rows
+        job.valid_rows, job.error_rows = len(new), rows.error_rows
+        job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
+        job.errors, job.status, job.message = rows.errors, ImportStatus.CHECKED, ""
+        job.processed_rows = job.created_count = 0
+        job.save()
+        return job
+    return ImportJob.objects.get(pk=job_id)  # failed by an unexpected error
 
 
 @transaction.atomic
@@ -1966,7 +2050,7 @@ def import_confirm(*, actor: User, job: ImportJob, skip_invalid: bool = False) -
     job.status, job.skip_invalid, job.processed_rows = ImportStatus.QUEUED, skip_invalid, 0
     job.save(update_fields=["status", "skip_invalid", "processed_rows", "updated_at"])
     # robust: a queue that is down fails no request; imports_resume_stalled sends it later
-    transaction.on_commit(partial(_enqueue_import, job.pk), robust=True)
+    transaction.on_commit(partial(_enqueue, "run_import", job.pk), robust=True)
     return job
 
 
@@ -2106,26 +2190,40 @@ def imports_resume_stalled() -> int:
             event_append_for(
                 job, activity=events.IMPORT_RESUMED, actor=None, payload={"restart": restarts + 1}
             )
-            transaction.on_commit(partial(_enqueue_import, job.pk))
+            transaction.on_commit(partial(_enqueue, "run_import", job.pk))
             resumed += 1
     # A queued job whose task never reached the queue (the web process died between its
     # commit and the enqueue, or the queue was down) is sent again. A second task of a job is
     # harmless: `import_run` starts a job only from "queued", under its run lock.
+    # The same for a file waiting to be read or checked (the worker that read or checked it
+    # died: the step only writes at its end, so it runs again from the start).
     moment = timezone.now()
-    forgotten = ImportJob.objects.filter(
-        status=ImportStatus.QUEUED, updated_at__lt=moment - IMPORT_REQUEUE_AFTER
-    )
-    for job_id in list(forgotten.order_by("pk").values_list("pk", flat=True)[:IMPORT_RESUME_BATCH]):
-        if forgotten.filter(pk=job_id).update(updated_at=moment):
-            _enqueue_import(job_id)
-            resumed += 1
+    for status, task in IMPORT_STEP_TASKS.items():
+        forgotten = ImportJob.objects.filter(
+            status=status, updated_at__lt=moment - IMPORT_REQUEUE_AFTER
+        )
+        pks = list(forgotten.order_by("pk").values_list("pk", flat=True)[:IMPORT_RESUME_BATCH])
+        for job_id in pks:
+            if runlock.is_held(IMPORT_RUN_LOCK, job_id):
+                continue
+            if forgotten.filter(pk=job_id).update(updated_at=moment):
+                _enqueue(task, job_id)
+                resumed += 1
     return resumed
 
 
-def _enqueue_import(job_id: int) -> None:
-    from .tasks import run_import
+# The worker's task of each waiting status.
+IMPORT_STEP_TASKS = {
+    ImportStatus.READING: "read_import",
+    ImportStatus.CHECKING: "check_import",
+    ImportStatus.QUEUED: "run_import",
+}
 
-    run_import.enqueue(job_id)
+
+def _enqueue(task: str, job_id: int) -> None:
+    from . import tasks
+
+    getattr(tasks, task).enqueue(job_id)
 
 
 def _import_run(job: ImportJob) -> ImportJob:

@@ -622,7 +622,13 @@ def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def import_progress(request: AuthedRequest, pk: int) -> HttpResponse:
     job = selectors.import_get(actor=request.user, pk=pk)
-    return render(request, "crm/partials/import_progress.html", {"job": job})
+    reload = request.GET.get("reload") == "1"
+    if reload and not job.in_progress:
+        # The file is read or checked: the whole page shows the next step.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "crm/partials/import_progress.html", {"job": job, "reload": reload})
 
 
 def _export(request: AuthedRequest, name: str, rows: Any, spec: Any) -> HttpResponseBase:

@@ -182,6 +182,7 @@ class Evaluation:
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     log: DecisionEvaluation | None = None
+    value: Any = None  # the FEEL value itself (numbers as Decimal), for process variables
 
     @property
     def result_text(self) -> str:
@@ -295,6 +296,7 @@ def decision_evaluate(
         matched_rules=matched,
         warnings=list(dict.fromkeys(answer.warnings)),
         errors=list(dict.fromkeys(answer.errors)),
+        value=answer.value,
     )
     if log:
         evaluation.log = DecisionEvaluation.objects.create(

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -16,13 +16,15 @@ from greenwave.core.api import document_file_answer
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors
-from .export import EXTENSIONS, FORMATS, MEDIA_TYPES, export
+from .export import ALL, EXTENSIONS, FORMATS, MEDIA_TYPES, export, export_all
 from .log import CaseLog, case_log
 from .schemas import (
     BottleneckOut,
     ConformanceOut,
     DfgOut,
     EdgeCaseOut,
+    LogFilter,
+    PeriodFilter,
     ReworkOut,
     VariantOut,
     WaitOut,
@@ -30,62 +32,99 @@ from .schemas import (
 
 router = Router(tags=["mining"])
 MAX_ID = 2**53  # ids are bigints; larger numbers would overflow the database's integer
+MAX_AMOUNT = Decimal(10) ** 15  # the money columns hold 18 digits, 2 after the point
 
 
-def _log(
-    case_type: str,
-    pipeline: int | None,
-    process: str,
-    date_from: date | None,
-    date_to: date | None,
-    team: int | None,
-    user: int | None,
-) -> CaseLog:
-    for name, value in (("pipeline", pipeline), ("team", team), ("user", user)):
+def _check(filters: LogFilter) -> None:
+    ids = (
+        ("pipeline", filters.pipeline),
+        ("team", filters.team),
+        ("user", filters.user),
+        ("product_group", filters.product_group),
+    )
+    for name, value in ids:
         if value is not None and not 0 < value < MAX_ID:
             raise DomainError(
                 CoreError.VALIDATION,
                 _("%(name)s is not a valid id.") % {"name": name},
                 details={"fields": {name: value}},
             )
+    for name, amount in (("amount_min", filters.amount_min), ("amount_max", filters.amount_max)):
+        if amount is not None and not (amount.is_finite() and 0 <= amount < MAX_AMOUNT):
+            raise DomainError(
+                CoreError.VALIDATION,
+                _("%(name)s is not a valid amount.") % {"name": name},
+                details={"fields": {name: str(amount)}},
+            )
+
+
+def _log(filters: LogFilter) -> CaseLog:
+    """The case log the query names (4xx on bad ids or filters)."""
+    _check(filters)
     return case_log(
-        case_type=case_type,
-        pipeline_id=pipeline,
-        process=process,
-        date_from=date_from,
-        date_to=date_to,
-        team_id=team,
-        user_id=user,
+        case_type=filters.case_type,
+        pipeline_id=filters.pipeline,
+        process=filters.process,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        team_id=filters.team,
+        user_id=filters.user,
+        amount_min=filters.amount_min,
+        amount_max=filters.amount_max,
+        source=filters.lead_source,
+        product_group_id=filters.product_group,
+        variants=filters.variant,
+    )
+
+
+def _export_all(actor: Any, filters: LogFilter, fmt: str) -> Any:
+    """The one object-centric log of every readable case type (OCEL 2.0 only)."""
+    _check(filters)
+    narrowing = (
+        filters.pipeline,
+        filters.process,
+        filters.variant,
+        filters.amount_min,
+        filters.amount_max,
+        filters.lead_source,
+        filters.product_group,
+    )
+    if fmt == "xes" or any(v not in (None, "", []) for v in narrowing):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _(
+                "The log of all case types is OCEL 2.0 only and is narrowed by period, "
+                "team and person only."
+            ),
+            details={"fields": {"case_type": ALL, "format": fmt}},
+        )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise DomainError(CoreError.VALIDATION, _("The period starts after it ends."))
+    return export_all(
+        actor,
+        fmt,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        team_id=filters.team,
+        user_id=filters.user,
     )
 
 
 @router.get("/mining/dfg", response=DfgOut, summary="Process map (directly-follows graph)")
 def mining_dfg(
     request: AuthedRequest,
-    case_type: str = "deal",
-    pipeline: int | None = None,
-    process: str = "",
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
-    team: int | None = None,
-    user: int | None = None,
+    filters: Query[LogFilter],
 ) -> Any:
-    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    log = _log(filters)
     return {"case_type": log.case_type, **selectors.dfg(actor=request.user, log=log)}
 
 
 @router.get("/mining/variants", response=list[VariantOut], summary="Variants: the distinct paths")
 def mining_variants(
     request: AuthedRequest,
-    case_type: str = "deal",
-    pipeline: int | None = None,
-    process: str = "",
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
-    team: int | None = None,
-    user: int | None = None,
+    filters: Query[LogFilter],
 ) -> Any:
-    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    log = _log(filters)
     return selectors.variants(actor=request.user, log=log)["variants"]
 
 
@@ -96,30 +135,18 @@ def mining_variants(
 )
 def mining_rework(
     request: AuthedRequest,
-    case_type: str = "deal",
-    pipeline: int | None = None,
-    process: str = "",
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
-    team: int | None = None,
-    user: int | None = None,
+    filters: Query[LogFilter],
 ) -> Any:
-    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    log = _log(filters)
     return selectors.variants(actor=request.user, log=log, limit=0)["rework"]
 
 
 @router.get("/mining/bottlenecks", response=list[BottleneckOut], summary="The slowest transitions")
 def mining_bottlenecks(
     request: AuthedRequest,
-    case_type: str = "deal",
-    pipeline: int | None = None,
-    process: str = "",
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
-    team: int | None = None,
-    user: int | None = None,
+    filters: Query[LogFilter],
 ) -> Any:
-    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    log = _log(filters)
     return selectors.bottlenecks(actor=request.user, log=log)
 
 
@@ -130,15 +157,9 @@ def mining_edge_cases(
     request: AuthedRequest,
     source: str,
     target: str,
-    case_type: str = "deal",
-    pipeline: int | None = None,
-    process: str = "",
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
-    team: int | None = None,
-    user: int | None = None,
+    filters: Query[LogFilter],
 ) -> Any:
-    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    log = _log(filters)
     return selectors.edge_cases(actor=request.user, log=log, source=source, target=target)
 
 
@@ -149,10 +170,11 @@ def mining_edge_cases(
 )
 def mining_waits(
     request: AuthedRequest,
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    period: Query[PeriodFilter],
 ) -> Any:
-    return selectors.approver_waits(actor=request.user, date_from=date_from, date_to=date_to)
+    return selectors.approver_waits(
+        actor=request.user, date_from=period.date_from, date_to=period.date_to
+    )
 
 
 @router.get(
@@ -162,34 +184,23 @@ def mining_waits(
 )
 def mining_conformance(
     request: AuthedRequest,
-    process: str = "",
-    pipeline: int | None = None,
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
-    team: int | None = None,
-    user: int | None = None,
+    filters: Query[LogFilter],
 ) -> Any:
-    case_type = "process" if process else "deal"
-    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
+    log = _log(filters)
     return selectors.conformance(actor=request.user, log=log)
 
 
 @router.get(
     "/mining/export",
     response={200: None},
-    summary="The log as XES or OCEL 2.0 (JSON, XML), streamed",
+    summary="The log as XES or OCEL 2.0 (JSON, XML), streamed; case_type=all: one OCEL 2.0 "
+    "log of every case type the reader may see, with object-to-object relations",
     openapi_extra=document_file_answer("application/octet-stream", "XES or OCEL 2.0 file"),
 )
 def mining_export(
     request: AuthedRequest,
+    filters: Query[LogFilter],
     format: str = "ocel2-json",
-    case_type: str = "deal",
-    pipeline: int | None = None,
-    process: str = "",
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
-    team: int | None = None,
-    user: int | None = None,
 ) -> Any:
     if format not in FORMATS:
         raise DomainError(
@@ -197,10 +208,12 @@ def mining_export(
             _("format must be one of: %(choices)s.") % {"choices": ", ".join(FORMATS)},
             details={"fields": {"format": list(FORMATS)}},
         )
-    log = _log(case_type, pipeline, process, date_from, date_to, team, user)
-    response = StreamingHttpResponse(
-        export(request.user, log, format), content_type=MEDIA_TYPES[format]
-    )
-    name = f"{log.case_type}-{log.process_key or (log.pipeline.pk if log.pipeline else '')}"
+    if filters.case_type == ALL:
+        chunks, name = _export_all(request.user, filters, format), ALL
+    else:
+        log = _log(filters)
+        chunks = export(request.user, log, format)
+        name = f"{log.case_type}-{log.process_key or (log.pipeline.pk if log.pipeline else '')}"
+    response = StreamingHttpResponse(chunks, content_type=MEDIA_TYPES[format])
     response["Content-Disposition"] = f'attachment; filename="{name}.{EXTENSIONS[format]}"'
     return response

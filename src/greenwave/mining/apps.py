@@ -8,7 +8,14 @@ class MiningConfig(AppConfig):
     verbose_name = _("Process mining")
 
     def ready(self) -> None:
+        from greenwave.core.event_labels import register_activity_labels
+        from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
+
+        from . import services
+
+        register_periodic("mining_rollup", services.rollup_update, every_seconds=30)
+        register_activity_labels({services.ROLLUP_REBUILT: _("Process map rollup rebuilt")})
 
         def may_mine(user: object) -> bool:
             has_role = getattr(user, "has_role", None)

@@ -17,8 +17,10 @@ Every query joins the cases the reader may see (`accounts.scoping`, `bpm.scope`)
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -37,7 +39,15 @@ from greenwave.core.case_access import case_types
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.models import Event
 from greenwave.sales import events as sales_events
-from greenwave.sales.models import ApprovalKind, Deal, DocumentKind, Lead, Pipeline, Stage
+from greenwave.sales.models import (
+    ApprovalKind,
+    Deal,
+    DocumentKind,
+    Lead,
+    LeadSource,
+    Pipeline,
+    Stage,
+)
 
 from .errors import MiningError
 
@@ -62,7 +72,8 @@ NOISE = ("_changed", "_claimed", "_unclaimed", "_reassigned")
 
 @dataclass(frozen=True)
 class CaseLog:
-    """What to mine: a case type (with its pipeline or process), a period, a team, a person."""
+    """What to mine: a case type (with its pipeline or process), a period, a team, a person,
+    the cases' attributes (deal amount, lead source, product group) and chosen variants."""
 
     case_type: str
     pipeline: Pipeline | None = None
@@ -72,6 +83,27 @@ class CaseLog:
     team_id: int | None = None
     user_id: int | None = None
     stage_names: dict[str, str] = field(default_factory=dict, compare=False)
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    source: str = ""
+    product_group_id: int | None = None
+    variants: frozenset[str] = frozenset()
+
+    @property
+    def narrowed(self) -> bool:
+        """Does any filter beyond the case type narrow the log (the rollup answers only
+        whole logs)?"""
+        return bool(
+            self.date_from
+            or self.date_to
+            or self.team_id
+            or self.user_id
+            or self.amount_min is not None
+            or self.amount_max is not None
+            or self.source
+            or self.product_group_id
+            or self.variants
+        )
 
     @property
     def event_case_type(self) -> str:
@@ -91,10 +123,34 @@ def case_log(
     date_to: date | None = None,
     team_id: int | None = None,
     user_id: int | None = None,
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    source: str = "",
+    product_group_id: int | None = None,
+    variants: Any = (),
 ) -> CaseLog:
     """Check the filters and resolve the pipeline or process they name (4xx on bad input)."""
     if date_from and date_to and date_from > date_to:
         raise DomainError(CoreError.VALIDATION, _("The period starts after it ends."))
+    if amount_min is not None and amount_max is not None and amount_min > amount_max:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The smallest amount is greater than the largest."),
+            details={"fields": {"amount_min": str(amount_min), "amount_max": str(amount_max)}},
+        )
+    if source and source not in LeadSource.values:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("Unknown source: %(source)s.") % {"source": source},
+            details={"fields": {"lead_source": list(LeadSource.values)}},
+        )
+    chosen = frozenset(v for v in variants if v)
+    if any(len(v) != VARIANT_ID_LENGTH or not v.isalnum() for v in chosen):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("A variant is named by the id the variants list gives it."),
+            details={"fields": {"variant": sorted(chosen)}},
+        )
     if process and case_type in ("", DEAL):
         case_type = PROCESS
     pipeline = definition = None
@@ -127,7 +183,37 @@ def case_log(
             _("There are no events of the case type %(type)s.") % {"type": case_type},
             details={"fields": {"case_type": case_type}},
         )
-    return CaseLog(case_type, pipeline, definition, date_from, date_to, team_id, user_id, names)
+    deal_only = amount_min is not None or amount_max is not None or product_group_id
+    if (deal_only and case_type != DEAL) or (source and case_type not in (DEAL, LEAD)):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("Amount and product group filter deals; source filters deals and leads."),
+            details={"fields": {"case_type": case_type}},
+        )
+    return CaseLog(
+        case_type,
+        pipeline,
+        definition,
+        date_from,
+        date_to,
+        team_id,
+        user_id,
+        names,
+        amount_min=amount_min,
+        amount_max=amount_max,
+        source=source,
+        product_group_id=product_group_id,
+        variants=chosen,
+    )
+
+
+VARIANT_ID_LENGTH = 12
+
+
+def variant_id(labels: Any) -> str:
+    """A short stable id of a path (the sequence of labels), for filtering by variant."""
+    text = "\x1f".join(labels)
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:VARIANT_ID_LENGTH]
 
 
 def present_case_types() -> list[str]:
@@ -148,7 +234,7 @@ def present_case_types() -> list[str]:
     return [t for t in found if t in answered and t != ProcessDefinition.EVENT_CASE_TYPE]
 
 
-def _team_owned(case_type: str) -> type[Model] | None:
+def team_owned_model(case_type: str) -> type[Model] | None:
     for model in apps.get_models():
         if getattr(model, "EVENT_CASE_TYPE", None) == case_type:
             names = {f.name for f in model._meta.concrete_fields}
@@ -157,11 +243,16 @@ def _team_owned(case_type: str) -> type[Model] | None:
     return None
 
 
-def visible_cases(actor: User, log: CaseLog) -> QuerySet[Any] | None:
-    """The records of the mined cases the actor may read (None: every case of the type)."""
+def visible_cases(actor: User | None, log: CaseLog) -> QuerySet[Any] | None:
+    """The records of the mined cases the actor may read (None: every case of the type).
+
+    No actor: every case of the log (the rollup, which is read only by readers of all)."""
     qs: QuerySet[Any]
     if log.case_type == DEAL:
-        qs = scope_records(Deal.objects.filter(pipeline=log.pipeline), actor=actor)
+        qs = Deal.objects.filter(pipeline=log.pipeline)
+        qs = qs if actor is None else scope_records(qs, actor=actor)
+    elif actor is None:
+        return None if log.case_type not in (LEAD, PROCESS) else _all_cases(log)
     elif log.case_type == LEAD:
         qs = scope_records(Lead.objects.all(), actor=actor)
     elif log.case_type == PROCESS:
@@ -169,7 +260,7 @@ def visible_cases(actor: User, log: CaseLog) -> QuerySet[Any] | None:
             visible_instances_q(actor)
         )
     else:
-        model = _team_owned(log.case_type)
+        model = team_owned_model(log.case_type)
         if model is not None:
             qs = scope_records(model._default_manager.all(), actor=actor)
         elif visible_team_ids(actor) is None:
@@ -185,7 +276,33 @@ def visible_cases(actor: User, log: CaseLog) -> QuerySet[Any] | None:
         qs = qs.filter(team_id=log.team_id)
     if log.user_id:
         qs = qs.filter(responsible_id=log.user_id)
+    return _attributes(qs, log)
+
+
+def _attributes(qs: QuerySet[Any], log: CaseLog) -> QuerySet[Any]:
+    """Narrow the cases by their attributes: a deal's amount and the product groups of its
+    lines, a deal's (its lead's) or a lead's source."""
+    if log.amount_min is not None:
+        qs = qs.filter(amount__gte=log.amount_min)
+    if log.amount_max is not None:
+        qs = qs.filter(amount__lte=log.amount_max)
+    if log.product_group_id:
+        from greenwave.sales.models import DealItem
+
+        lines = DealItem.objects.filter(product__group_id=log.product_group_id)
+        qs = qs.filter(pk__in=lines.values("deal_id"))
+    if log.source:
+        if log.case_type == DEAL:
+            qs = qs.filter(pk__in=Lead.objects.filter(source=log.source).values("deal_id"))
+        else:
+            qs = qs.filter(source=log.source)
     return qs
+
+
+def _all_cases(log: CaseLog) -> QuerySet[Any]:
+    if log.case_type == LEAD:
+        return Lead.objects.all()
+    return ProcessInstance.objects.filter(definition__key=log.process_key)
 
 
 def json_text(key: str, alias: str = "e") -> str:
@@ -234,7 +351,11 @@ def _period(log: CaseLog) -> tuple[str, list[Any]]:
 
 
 def events_sql(
-    actor: User, log: CaseLog, *, case_ids: list[str] | None = None
+    actor: User | None,
+    log: CaseLog,
+    *,
+    case_ids: list[str] | None = None,
+    max_id: int | None = None,
 ) -> tuple[str, list[Any]]:
     """SELECT case_id, label, ts, id, actor_id of the readable cases' events (no ORDER BY).
 
@@ -254,12 +375,15 @@ def events_sql(
     extra = ""
     if case_ids is not None:
         extra = " AND e.case_id IN ({})".format(", ".join(["%s"] * len(case_ids)) or "NULL")
+    if max_id is not None:
+        extra += " AND e.id <= %s"
     sql = (
         f"SELECT e.case_id AS case_id, {label} AS label, e.timestamp AS ts, e.id AS id, "  # noqa: S608
         f"e.actor_id AS actor_id FROM core_event e "
         f"WHERE e.case_type = %s {where}{scoped}{period}{extra}"
     )
-    return sql, [*params, *scoped_params, *period_params, *(case_ids or [])]
+    tail = [*(case_ids or []), *([max_id] if max_id is not None else [])]
+    return sql, [*params, *scoped_params, *period_params, *tail]
 
 
 def label_name(log: CaseLog, label: str) -> str:
@@ -286,7 +410,17 @@ def traces(actor: User, log: CaseLog, *, chunk: int = 2000) -> Any:
     """Yield (case_id, [(label, timestamp, actor_id), ...]) case by case, in bounded memory.
 
     One ordered scan streamed with a server-side cursor; a case is held until its last event.
+    With variants chosen, only the cases whose path is one of them.
     """
+    if log.variants:
+        for case_id, steps in _traces(actor, log, chunk):
+            if variant_id(s[0] for s in steps) in log.variants:
+                yield case_id, steps
+        return
+    yield from _traces(actor, log, chunk)
+
+
+def _traces(actor: User, log: CaseLog, chunk: int) -> Any:
     sql, params = events_sql(actor, log)
     sql = f"SELECT case_id, label, ts, actor_id FROM ({sql}) x ORDER BY case_id, ts, id"  # noqa: S608
     current: str | None = None

@@ -2,7 +2,35 @@
 
 from __future__ import annotations
 
-from ninja import Schema
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from greenwave.core.api import IsoDate
+
+
+class LogFilter(Schema):
+    """The query parameters naming the mined log (shared by every mining endpoint)."""
+
+    case_type: str = "deal"
+    pipeline: int | None = None
+    process: str = ""
+    date_from: IsoDate | None = Field(None, alias="from")
+    date_to: IsoDate | None = Field(None, alias="to")
+    team: int | None = None
+    user: int | None = None
+    variant: list[str] = Field(
+        default_factory=list, description="only the cases of these variants (ids from /variants)"
+    )
+    amount_min: Decimal | None = Field(None, description="deals of at least this amount")
+    amount_max: Decimal | None = Field(None, description="deals of at most this amount")
+    lead_source: str = Field("", description="deals from leads of this source, or leads of it")
+    product_group: int | None = Field(None, description="deals with a line of this group")
+
+
+class PeriodFilter(Schema):
+    date_from: IsoDate | None = Field(None, alias="from")
+    date_to: IsoDate | None = Field(None, alias="to")
 
 
 class NodeOut(Schema):
@@ -27,6 +55,7 @@ class DfgOut(Schema):
 
 
 class VariantOut(Schema):
+    id: str
     activities: list[str]
     labels: list[str]
     count: int

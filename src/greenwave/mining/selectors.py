@@ -30,7 +30,17 @@ from greenwave.core.models import Event
 from greenwave.sales import events as sales_events
 
 from .errors import MiningError
-from .log import END, PROCESS, START, CaseLog, events_sql, label_name, seconds_between, traces
+from .log import (
+    END,
+    PROCESS,
+    START,
+    CaseLog,
+    events_sql,
+    label_name,
+    seconds_between,
+    traces,
+    variant_id,
+)
 from .petri import ModelError, PetriNet, net_from_bpmn, net_from_sequence, replay
 
 
@@ -43,11 +53,17 @@ class Edge:
     median_seconds: float | None
 
 
-def _transitions_sql(actor: User, log: CaseLog) -> tuple[str, list[Any]]:
+def _transitions_sql(
+    actor: User | None,
+    log: CaseLog,
+    *,
+    case_ids: list[str] | None = None,
+    max_id: int | None = None,
+) -> tuple[str, list[Any]]:
     """(src, tgt, secs) of every directly-follows pair, with the start and end of each case.
 
     One window pass (a CTE read twice: both databases materialise it once)."""
-    events, params = events_sql(actor, log)
+    events, params = events_sql(actor, log, case_ids=case_ids, max_id=max_id)
     secs = seconds_between("ts", "prev_ts")
     seq = (
         "SELECT label, ts, "  # noqa: S608
@@ -64,8 +80,59 @@ def _transitions_sql(actor: User, log: CaseLog) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def dfg(*, actor: User, log: CaseLog) -> dict[str, Any]:
-    """Nodes `{activity, label, count}` and edges `{source, target, count, median, mean}`."""
+def dfg(*, actor: User, log: CaseLog, use_rollup: bool = True) -> dict[str, Any]:
+    """Nodes `{activity, label, count}` and edges `{source, target, count, median, mean}`.
+
+    Three ways to the same answer: chosen variants need each case's path (the traces); the
+    whole map of a pipeline for a reader of every deal comes from the rollup plus the cases
+    with events the rollup has not applied yet; anything else is one SQL aggregate."""
+    edges: list[dict[str, Any]] | None = None
+    if log.variants:
+        edges = _edges_from_traces(actor, log)
+    elif use_rollup:
+        edges = rollup_edges(actor, log)
+    if edges is None:
+        edges = _edges_from_sql(actor, log)
+    return _graph(log, edges)
+
+
+def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
+    """The map's edges from the rollup, when it answers this log for this reader (else None):
+    a deal pipeline, no filter, a reader of every deal, the rollup built."""
+    from greenwave.accounts.scoping import visible_team_ids
+
+    from . import rollup
+    from .log import DEAL_ACTIVITIES
+
+    if log.case_type != "deal" or log.pipeline is None or log.narrowed:
+        return None
+    if visible_team_ids(actor) is not None:
+        return None
+    # One statement: how far the rollup has read, and the deals with events past that (the
+    # primary key's range: few rows when the worker keeps up).
+    marks = ", ".join(["%s"] * len(DEAL_ACTIVITIES))
+    sql = (
+        "SELECT c.applied_id, e.case_id FROM mining_rollupcursor c "  # noqa: S608
+        "LEFT JOIN core_event e ON e.id > c.applied_id AND e.case_type = %s "
+        f"AND e.activity IN ({marks}) WHERE c.name = %s"
+    )
+    with connection.cursor() as db:
+        db.execute(sql, ["deal", *DEAL_ACTIVITIES, rollup.CURSOR])
+        found = db.fetchall()
+    if not found or found[0][0] is None:
+        return None
+    applied_id = int(found[0][0])
+    recent = {case_id for _applied, case_id in found if case_id is not None}
+    tallies = rollup.stored(log.pipeline.pk)
+    ours = rollup.pipelines_of(recent).get(log.pipeline.pk, [])
+    if ours:
+        before = rollup.cases_contribution(log, ours, max_id=applied_id)
+        rollup.merge(tallies, before, -1)
+        rollup.merge(tallies, rollup.cases_contribution(log, ours))
+    return rollup.as_edges(tallies)
+
+
+def _edges_from_sql(actor: User, log: CaseLog) -> list[dict[str, Any]]:
     sql, params = _transitions_sql(actor, log)
     postgres = connection.vendor == "postgresql"
     median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY t.secs)" if postgres else "NULL"
@@ -77,15 +144,47 @@ def dfg(*, actor: User, log: CaseLog) -> dict[str, Any]:
         cursor.execute(query, params)
         rows = cursor.fetchall()
     medians = {} if postgres else _medians(sql, params)
-    edges = [
-        Edge(
-            src,
-            tgt,
-            n,
-            _round(mean),
-            _round(med if postgres else medians.get((src, tgt))),
-        )
+    return [
+        {
+            "source": src,
+            "target": tgt,
+            "count": n,
+            "median_seconds": _round(med if postgres else medians.get((src, tgt))),
+            "mean_seconds": _round(mean),
+        }
         for src, tgt, n, mean, med in rows
+    ]
+
+
+def _edges_from_traces(actor: User, log: CaseLog) -> list[dict[str, Any]]:
+    """The map's edges computed case by case (the chosen variants' cases only)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    durations: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for _case, steps in traces(actor, log):
+        counts[(START, steps[0][0])] += 1
+        for (a, ts_a, _x), (b, ts_b, _y) in itertools.pairwise(steps):
+            counts[(a, b)] += 1
+            durations[(a, b)].append((ts_b - ts_a).total_seconds())
+        counts[(steps[-1][0], END)] += 1
+    rows = []
+    for (src, tgt), n in counts.items():
+        d = durations.get((src, tgt), [])
+        rows.append(
+            {
+                "source": src,
+                "target": tgt,
+                "count": n,
+                "median_seconds": _round(statistics.median(d)) if d else None,
+                "mean_seconds": _round(sum(d) / len(d)) if d else None,
+            }
+        )
+    return rows
+
+
+def _graph(log: CaseLog, edge_rows: list[dict[str, Any]]) -> dict[str, Any]:
+    edges = [
+        Edge(e["source"], e["target"], e["count"], e["mean_seconds"], e["median_seconds"])
+        for e in edge_rows
     ]
     edges.sort(key=lambda e: (-e.count, e.source, e.target))
     nodes: Counter[str] = Counter()
@@ -197,6 +296,7 @@ def variants(*, actor: User, log: CaseLog, limit: int = 200) -> dict[str, Any]:
         "cases": total,
         "variants": [
             {
+                "id": variant_id(p),
                 "activities": list(p),
                 "labels": [label_name(log, a) for a in p],
                 "count": len(d),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any
 
@@ -17,12 +18,15 @@ from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users
 from greenwave.bpm.models import ProcessDefinition
 from greenwave.core.errors import CoreError, DomainError
-from greenwave.sales.models import Pipeline
+from greenwave.crm.models import ProductGroup
+from greenwave.sales.models import LeadSource, Pipeline
 
 from . import selectors
 from .log import DEAL, LEAD, PROCESS, CaseLog, case_log, label_name, present_case_types
 
 CASES_SHOWN = 50
+MAX_VARIANTS = 50
+MAX_AMOUNT = Decimal(10) ** 15
 
 
 def page(view: Any) -> Any:
@@ -58,8 +62,21 @@ def _date(value: str | None) -> date | None:
         raise DomainError(CoreError.VALIDATION, _("Enter dates as YYYY-MM-DD.")) from exc
 
 
+def _amount(value: str | None) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        amount = Decimal(value.replace(" ", "").replace(",", "."))
+    except InvalidOperation as exc:
+        raise DomainError(CoreError.VALIDATION, _("Enter the amount as a number.")) from exc
+    if not amount.is_finite() or not 0 <= amount < MAX_AMOUNT:
+        raise DomainError(CoreError.VALIDATION, _("Enter the amount as a number."))
+    return amount
+
+
 def _filters(request: AuthedRequest) -> tuple[CaseLog, dict[str, Any]]:
-    """The log chosen by the filter form: `source` is pipeline:ID, lead, process:KEY, type:T."""
+    """The log chosen by the filter form: `source` is pipeline:ID, lead, process:KEY, type:T;
+    the cases' attributes (amount, lead source, product group) and the chosen variants."""
     get = request.GET
     source = get.get("source", "")[:120]
     kind, _sep, value = source.partition(":")
@@ -78,11 +95,20 @@ def _filters(request: AuthedRequest) -> tuple[CaseLog, dict[str, Any]]:
         date_to=_date(get.get("to")),
         team_id=_int(get.get("team")),
         user_id=_int(get.get("user")),
+        amount_min=_amount(get.get("amount_min")),
+        amount_max=_amount(get.get("amount_max")),
+        source=get.get("lead_source", "")[:20],
+        product_group_id=_int(get.get("product_group")),
+        variants=[v[:40] for v in get.getlist("variant")[:MAX_VARIANTS]],
     )
     if not source:
         source = f"pipeline:{log.pipeline.pk}" if log.pipeline else ""
-    values = {k: get.get(k, "")[:20] for k in ("from", "to", "team", "user")}
-    return log, {"source": source, **values}
+    fields = ("from", "to", "team", "user", "amount_min", "amount_max")
+    values = {k: get.get(k, "")[:20] for k in (*fields, "lead_source", "product_group")}
+    without = get.copy()
+    without.pop("variant", None)
+    chosen = {"source": source, "variants": sorted(log.variants), "log": log, **values}
+    return log, {**chosen, "without_variants": without.urlencode()}
 
 
 def _choices(request: AuthedRequest) -> dict[str, Any]:
@@ -91,6 +117,8 @@ def _choices(request: AuthedRequest) -> dict[str, Any]:
     keys = ProcessDefinition.objects.order_by("key", "-version").values_list("key", "name")
     processes = dict(reversed(list(keys)))
     return {
+        "sources": LeadSource.choices,
+        "product_groups": ProductGroup.objects.order_by("name"),
         "pipelines": Pipeline.objects.filter(is_active=True).order_by("order"),
         "processes": sorted(processes.items()),
         "other_types": others,
@@ -113,8 +141,14 @@ def _api_query(log: CaseLog) -> str:
         "to": log.date_to or "",
         "team": log.team_id or "",
         "user": log.user_id or "",
+        "amount_min": "" if log.amount_min is None else log.amount_min,
+        "amount_max": "" if log.amount_max is None else log.amount_max,
+        "lead_source": log.source,
+        "product_group": log.product_group_id or "",
     }
-    return urlencode({k: v for k, v in params.items() if v != ""})
+    pairs = [(k, v) for k, v in params.items() if v != ""]
+    pairs += [("variant", v) for v in sorted(log.variants)]
+    return urlencode(pairs)
 
 
 def _deviation_name(log: CaseLog, deviation: str) -> str:
@@ -147,7 +181,12 @@ def process_map(request: AuthedRequest) -> HttpResponse:
 def variants(request: AuthedRequest) -> HttpResponse:
     log, chosen = _filters(request)
     data = selectors.variants(actor=request.user, log=log, limit=100)
-    context = {"title": _("Variants"), "chosen": chosen, "data": data, **_choices(request)}
+    context = {
+        "title": _("Variants"),
+        "chosen": chosen,
+        "data": data,
+        **_choices(request),
+    }
     return render(request, "mining/variants.html", context)
 
 

@@ -1,5 +1,5 @@
-"""REST endpoints of the orders app: payments (by hand and from a bank statement) and
-receivables."""
+"""REST endpoints of the orders app: payments (by hand and from a bank statement),
+receivables, orders and shipments, supplier orders, claims and their process."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from greenwave.sales.selectors import deal_get
 
 from . import fulfilment, selectors, services, statement
 from .schemas import (
+    ClaimAdvanceIn,
+    ClaimAdvanceOut,
     ClaimIn,
     ClaimOut,
     GroupBy,
@@ -28,6 +30,10 @@ from .schemas import (
     ShipmentIn,
     ShipmentOut,
     StatementImportOut,
+    SupplierOrderIn,
+    SupplierOrderOut,
+    SupplierOrderPatch,
+    SupplierReceiveIn,
 )
 
 router = Router(tags=["orders"])
@@ -179,3 +185,134 @@ def claim_create(request: AuthedRequest, payload: ClaimIn) -> Any:
         deadline=payload.deadline,
     )
     return Status(201, claim)
+
+
+@router.get("/claims/{claim_id}", response=ClaimOut, summary="A claim or return")
+def claim_detail(request: AuthedRequest, claim_id: int) -> Any:
+    return selectors.claim_get(actor=request.user, pk=claim_id)
+
+
+def _claim_advance_out(claim: Any) -> dict[str, Any]:
+    instance, tasks = selectors.claim_process(claim)
+    return {
+        "claim": claim,
+        "process_id": instance.pk if instance else None,
+        "process_status": instance.status if instance else "",
+        "open_tasks": tasks,
+    }
+
+
+@router.post(
+    "/claims/{claim_id}/advance",
+    response=ClaimAdvanceOut,
+    summary="Advance a claim: complete the open step of its process (or, without a running "
+    "process, move it to the next status)",
+)
+def claim_advance(request: AuthedRequest, claim_id: int, payload: ClaimAdvanceIn) -> Any:
+    claim = selectors.claim_get(actor=request.user, pk=claim_id)
+    if fulfilment.claim_process_running(claim):
+        data = dict(payload.data)
+        if payload.decision:
+            data.setdefault("decision", payload.decision)
+        if payload.resolution:
+            data.setdefault("resolution", payload.resolution)
+        fulfilment.claim_task_complete(
+            actor=request.user, claim=claim, data=data, task_id=payload.task_id
+        )
+    else:
+        if not payload.status:
+            raise DomainError(
+                CoreError.VALIDATION,
+                _("The claim has no running process: give the next status."),
+                details={"field": "status"},
+            )
+        fulfilment.claim_advance(
+            actor=request.user,
+            claim=claim,
+            status=payload.status,
+            decision=payload.decision,
+            resolution=payload.resolution,
+        )
+    return _claim_advance_out(selectors.claim_get(actor=request.user, pk=claim_id))
+
+
+# --- supplier orders ----------------------------------------------------------------------
+
+
+@router.get(
+    "/supplier-orders",
+    response=Page[SupplierOrderOut],
+    summary="Supplier orders for the lines of the orders visible to me",
+)
+def supplier_orders(request: AuthedRequest) -> Any:
+    query = list_query(request, selectors.SUPPLIER_ORDER_LIST_SPEC)
+    return paginate(
+        selectors.supplier_order_list(actor=request.user),
+        selectors.SUPPLIER_ORDER_LIST_SPEC,
+        query,
+    )
+
+
+@router.post(
+    "/supplier-orders",
+    response={201: SupplierOrderOut},
+    summary="Order (part of) an order line from a supplier",
+)
+def supplier_order_create(request: AuthedRequest, payload: SupplierOrderIn) -> Any:
+    line = selectors.purchasable_lines(actor=request.user).filter(pk=payload.line_id).first()
+    if line is None:
+        raise DomainError(
+            CoreError.NOT_FOUND,
+            _("No order line #%(id)s to buy for among the orders you see.")
+            % {"id": payload.line_id},
+            details={"field": "line_id"},
+        )
+    purchase = fulfilment.supplier_order_create(
+        actor=request.user,
+        line=line,
+        supplier=payload.supplier,
+        quantity=payload.quantity,
+        expected_date=payload.expected_date,
+    )
+    return Status(201, selectors.supplier_order_get(actor=request.user, pk=purchase.pk))
+
+
+@router.get(
+    "/supplier-orders/{supplier_order_id}", response=SupplierOrderOut, summary="A supplier order"
+)
+def supplier_order_detail(request: AuthedRequest, supplier_order_id: int) -> Any:
+    return selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)
+
+
+@router.patch(
+    "/supplier-orders/{supplier_order_id}",
+    response=SupplierOrderOut,
+    summary="Correct a supplier order not yet received",
+)
+def supplier_order_update(
+    request: AuthedRequest, supplier_order_id: int, payload: SupplierOrderPatch
+) -> Any:
+    purchase = selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)
+    fulfilment.supplier_order_update(
+        actor=request.user,
+        purchase=purchase,
+        supplier=payload.supplier if payload.supplier is not None else purchase.supplier,
+        quantity=payload.quantity if payload.quantity is not None else purchase.quantity,
+        expected_date=payload.expected_date or purchase.expected_date,
+    )
+    return selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)
+
+
+@router.post(
+    "/supplier-orders/{supplier_order_id}/receive",
+    response=SupplierOrderOut,
+    summary="Record the delivery of a supplier order",
+)
+def supplier_order_receive(
+    request: AuthedRequest, supplier_order_id: int, payload: SupplierReceiveIn
+) -> Any:
+    purchase = selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)
+    fulfilment.supplier_order_receive(
+        actor=request.user, purchase=purchase, received_on=payload.received_on
+    )
+    return selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrdersConfig(AppConfig):
@@ -9,7 +10,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from greenwave.accounts.models import SALES_ROLES, RoleCode
-        from greenwave.core.case_access import register_case_access
+        from greenwave.core.case_access import register_case_access, register_case_link
         from greenwave.core.demo import register_demo_seeder
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.jobs import register_periodic
@@ -54,11 +55,21 @@ class OrdersConfig(AppConfig):
         )
         register_nav(
             NavItem(
+                "supplier_orders",
+                _("Supplier orders"),
+                "orders:supplier_order_list",
+                "box-seam",
+                order=63,
+                roles=(*money_roles, *SALES_ROLES),
+            )
+        )
+        register_nav(
+            NavItem(
                 "claims",
                 _("Claims"),
                 "orders:claim_list",
                 "exclamation-octagon",
-                order=63,
+                order=64,
                 roles=(*money_roles, RoleCode.LAWYER, *SALES_ROLES),
             )
         )
@@ -71,6 +82,11 @@ class OrdersConfig(AppConfig):
         )
         register_case_access("order", selectors.order_visible)
         register_case_access("claim", selectors.claim_visible)
+        register_case_link("order", pgettext_lazy("client order", "Order"), selectors.order_links)
+        register_case_link("claim", _("Claim"), selectors.claim_links)
+        from .claim_actions import register_claim_actions
+
+        register_claim_actions()
         register_activity_labels(
             {
                 events.OVERDUE_REMINDED: _("Overdue payment reminder"),
@@ -79,6 +95,7 @@ class OrdersConfig(AppConfig):
                 events.ORDER_SHIPPED: _("Order shipped"),
                 events.SUPPLIER_ORDER_PLACED: _("Supplier order placed"),
                 events.SUPPLIER_ORDER_RECEIVED: _("Supplier order received"),
+                events.SUPPLIER_ORDER_CHANGED: _("Supplier order changed"),
                 events.CLAIM_OPENED: _("Claim opened"),
                 events.CLAIM_STATUS_CHANGED: _("Claim moved on"),
                 events.CLAIM_CLOSED: _("Claim closed"),

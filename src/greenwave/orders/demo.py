@@ -51,12 +51,14 @@ def seed_money(context: dict[str, Any]) -> None:
     if not Payment.objects.exists():
         _seed_payments(context)
     if not Order.objects.exists():
-        _seed_orders()
+        _seed_orders(context)
 
 
-def _seed_orders() -> None:
-    """Orders of the three latest won deals: one shipped in full late, one shipped in part,
-    one waiting; an open claim on the first."""
+def _seed_orders(context: dict[str, Any]) -> None:
+    """Orders of the three latest won deals: one shipped in full late, one shipped in part
+    (the rest ordered from a supplier), one waiting. On the first, a claim run by its process
+    up to the head of sales's decision, and a return just registered; on the third, a supplier
+    order already received."""
     today = timezone.localdate()
     deals = list(
         Deal.objects.filter(
@@ -80,7 +82,7 @@ def _seed_orders() -> None:
             late_comment="Поставщик задержал трубы на неделю",
         )
         shipment = orders[0].shipments.first()
-        fulfilment.claim_create(
+        claim = fulfilment.claim_create(
             actor=None,
             order=orders[0],
             shipment=shipment,
@@ -89,6 +91,16 @@ def _seed_orders() -> None:
             description="Клиент прислал акт о расхождении и фото: 4 трубы с дефектом.",
             amount=Decimal("18500.00"),
             deadline=today + timedelta(days=6),
+        )
+        _claim_to_decision(claim, context.get("users", {}))
+        fulfilment.claim_create(
+            actor=None,
+            order=orders[0],
+            shipment=shipment,
+            kind=ClaimKind.RETURN,
+            subject="Возврат лишних фитингов",
+            description="Клиент возвращает 10 фитингов, отгруженных сверх заявки.",
+            deadline=today + timedelta(days=10),
         )
     if len(orders) > 1:
         line = orders[1].lines.order_by("position").first()
@@ -109,6 +121,44 @@ def _seed_orders() -> None:
                 quantity=line.quantity - half,
                 expected_date=today + timedelta(days=5),
             )
+    if len(orders) > 2:
+        line = orders[2].lines.order_by("position").first()
+        if line is not None:
+            purchase = fulfilment.supplier_order_create(
+                actor=None,
+                line=line,
+                supplier="АО «Фитинг-Центр»",
+                quantity=line.quantity,
+                expected_date=today - timedelta(days=2),
+            )
+            fulfilment.supplier_order_receive(
+                actor=None, purchase=purchase, received_on=today - timedelta(days=1)
+            )
+
+
+def _claim_to_decision(claim: Any, users: dict[str, Any]) -> None:
+    """The claim's manager records the documents and the lawyer analyses it: its decision
+    waits in the inbox of the head of sales of its team."""
+    lawyer = users.get("lawyer")
+    manager = claim.responsible
+    if lawyer is None or manager is None:
+        return
+    steps = (
+        (manager, {"documents_received": True, "comment": "Акт и фото получены"}),
+        (
+            lawyer,
+            {
+                "findings": "Повреждение изоляции при производстве, не при разгрузке.",
+                "manufacturer_letter": True,
+                "manufacturer_answer": "Завод признал брак и готов заменить трубы.",
+            },
+        ),
+    )
+    try:
+        for actor, data in steps:
+            fulfilment.claim_task_complete(actor=actor, claim=claim, data=data)
+    except DomainError:  # the demo people changed: the claim waits at its current step
+        return
 
 
 def _seed_payments(context: dict[str, Any]) -> None:

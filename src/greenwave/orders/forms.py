@@ -1,7 +1,9 @@
-"""Forms of the money pages: a payment entered by hand, a refund, a bank statement."""
+"""Forms of the money pages: a payment entered by hand, a refund, a bank statement, a
+shipment, a claim, a supplier order."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -13,7 +15,15 @@ from greenwave.accounts.models import User
 from greenwave.documents.models import Invoice
 
 from . import selectors
-from .models import ClaimDecision, ClaimKind, ClaimStatus, LateReason, Order
+from .models import (
+    ClaimDecision,
+    ClaimKind,
+    ClaimStatus,
+    LateReason,
+    Order,
+    OrderLine,
+    SupplierOrder,
+)
 
 
 class InvoiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -118,3 +128,53 @@ class ClaimAdvanceForm(BootstrapFormMixin, forms.Form):
         label=_("Decision"), choices=[("", "—"), *ClaimDecision.choices], required=False
     )
     resolution = forms.CharField(label=_("Resolution"), max_length=1000, required=False)
+
+
+class OrderLineChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return _("%(order)s · %(client)s · %(name)s × %(quantity)s %(unit)s") % {
+            "order": obj.order,
+            "client": obj.order.company.name,
+            "name": obj.name,
+            "quantity": obj.quantity.normalize(),
+            "unit": obj.unit,
+        }
+
+
+class SupplierOrderForm(BootstrapFormMixin, forms.Form):
+    """A purchase from a supplier for an order line (the line is chosen only when creating)."""
+
+    line = OrderLineChoiceField(label=_("Order line"), queryset=OrderLine.objects.none())
+    supplier = forms.CharField(label=_("Supplier"), max_length=255)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), max_digits=14, decimal_places=3, min_value=Decimal("0.001")
+    )
+    expected_date = forms.DateField(
+        label=_("Expected delivery date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(
+        self, *args: Any, actor: User, purchase: SupplierOrder | None = None, **kwargs: Any
+    ) -> None:
+        if purchase is not None:  # the values shown (a bound form shows what was posted)
+            kwargs["initial"] = {
+                "supplier": purchase.supplier,
+                # «10», not «1E+1» (what normalize() makes of 10.000) for the number input.
+                "quantity": format(purchase.quantity.normalize(), "f"),
+                "expected_date": purchase.expected_date,
+            }
+        super().__init__(*args, **kwargs)
+        if purchase is not None:
+            del self.fields["line"]
+        else:
+            self.fields["line"].queryset = selectors.purchasable_lines(actor=actor)  # type: ignore[attr-defined]
+
+
+class SupplierReceiveForm(BootstrapFormMixin, forms.Form):
+    received_on = forms.DateField(
+        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["received_on"].initial = timezone.localdate()

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,6 +66,11 @@ def _require_writer(actor: User | None, record: Any, roles: Sequence[str] = KEEP
     if actor is None or actor.has_role(*roles) or can_write(actor, record):
         return
     raise permission_denied(_("You can read this order but not change it."))
+
+
+def can_change_order(actor: User, order: Order) -> bool:
+    """May the actor ship, purchase for, or correct the purchases of this order?"""
+    return actor.has_role(*KEEPERS) or can_write(actor, order)
 
 
 def _objects(order: Order) -> list[ObjectRef]:
@@ -284,6 +291,8 @@ def supplier_order_create(
     qty = _quantity(quantity, "quantity")
     if qty > line.quantity:
         raise _invalid("quantity", _("More than the line's quantity."))
+    if expected_date.year < 2000:
+        raise _invalid("expected_date", _("The expected date is too old."))
     purchase = SupplierOrder.objects.create(
         line=line, supplier=supplier, quantity=qty, expected_date=expected_date, created_by=actor
     )
@@ -304,6 +313,53 @@ def supplier_order_create(
 
 
 @transaction.atomic
+def supplier_order_update(
+    *,
+    actor: User | None,
+    purchase: SupplierOrder,
+    supplier: str,
+    quantity: Any,
+    expected_date: date,
+) -> SupplierOrder:
+    """Correct a supplier order not yet received: supplier, quantity, expected date."""
+    order = purchase.line.order
+    _require_visible(actor, order, _("Order not found."))
+    _require_writer(actor, order)
+    purchase = SupplierOrder.objects.select_for_update().select_related("line").get(pk=purchase.pk)
+    if purchase.received_on:
+        raise DomainError(CoreError.CONFLICT, _("A received supplier order cannot be changed."))
+    supplier = str(supplier or "").strip()
+    if not supplier or len(supplier) > 255:
+        raise _invalid("supplier", _("Name the supplier."))
+    qty = _quantity(quantity, "quantity")
+    if qty > purchase.line.quantity:
+        raise _invalid("quantity", _("More than the line's quantity."))
+    if expected_date.year < 2000:
+        raise _invalid("expected_date", _("The expected date is too old."))
+    changed = {
+        name: [str(old), str(new)]
+        for name, old, new in (
+            ("supplier", purchase.supplier, supplier),
+            ("quantity", purchase.quantity.normalize(), qty.normalize()),
+            ("expected_date", purchase.expected_date, expected_date),
+        )
+        if str(old) != str(new)
+    }
+    if not changed:
+        return purchase
+    purchase.supplier, purchase.quantity, purchase.expected_date = supplier, qty, expected_date
+    purchase.save(update_fields=["supplier", "quantity", "expected_date", "updated_at"])
+    event_append_for(
+        order,
+        activity=events.SUPPLIER_ORDER_CHANGED,
+        actor=actor,
+        payload={"supplier_order_id": purchase.pk, "changed": changed},
+        objects=_objects(order),
+    )
+    return purchase
+
+
+@transaction.atomic
 def supplier_order_receive(
     *, actor: User | None, purchase: SupplierOrder, received_on: date
 ) -> SupplierOrder:
@@ -313,6 +369,8 @@ def supplier_order_receive(
     purchase = SupplierOrder.objects.select_for_update().get(pk=purchase.pk)
     if purchase.received_on:
         raise DomainError(CoreError.CONFLICT, _("Already received."))
+    if received_on > timezone.localdate() or received_on.year < 2000:
+        raise _invalid("received_on", _("The receiving date cannot be in the future."))
     purchase.received_on = received_on
     purchase.save(update_fields=["received_on", "updated_at"])
     event_append_for(
@@ -407,7 +465,151 @@ def claim_create(
         objects=_claim_objects(claim),
         new_case=True,
     )
+    _claim_process_start(actor, claim)
     return claim
+
+
+# --- the claim's process (bpm library «claim_handling») ----------------------------------
+
+CLAIM_PROCESS = "claim_handling"
+CLAIM_SUBJECT = Claim.EVENT_CASE_TYPE
+
+
+def _claim_process_definition() -> Any:
+    """The deployed claim process; the library's version is deployed on first use."""
+    from greenwave.bpm import services as bpm
+    from greenwave.bpm.library.claims import CLAIM_HANDLING
+    from greenwave.bpm.library.layout import build
+
+    found = [d for d in bpm.subject_processes(subject_type=CLAIM_SUBJECT) if d.key == CLAIM_PROCESS]
+    if found:
+        return found[0]
+    return bpm.definition_upload_and_deploy(
+        actor=None, xml=build(CLAIM_HANDLING), key=CLAIM_PROCESS
+    )
+
+
+def _claim_process_start(actor: User | None, claim: Claim) -> None:
+    """Run the claim through its process: the answer deadline (end of its day) is the timer,
+    the order's responsible (or whoever registered it) the manager of the claim."""
+    from greenwave.bpm import services as bpm
+
+    _claim_process_definition()
+    end_of_day = timezone.make_aware(datetime.combine(claim.deadline, time(23, 59, 59)))
+    manager = claim.responsible or actor
+    bpm.subject_process_start(
+        actor=actor,
+        key=CLAIM_PROCESS,
+        subject_type=CLAIM_SUBJECT,
+        subject_id=claim.pk,
+        variables={
+            "kind": claim.kind,
+            "subject": claim.subject,
+            "order_id": claim.order_id,
+            "client_name": claim.order.company.name,
+            "amount": str(claim.amount),
+            "deadline": claim.deadline.isoformat(),
+            "answer_due": end_of_day.isoformat(),
+            "responsible": manager.username if manager else "",
+        },
+    )
+
+
+def claim_process_running(claim: Claim) -> bool:
+    from greenwave.bpm.models import InstanceStatus, ProcessInstance
+
+    return ProcessInstance.objects.filter(
+        object_type=CLAIM_SUBJECT,
+        object_id=str(claim.pk),
+        status__in=[InstanceStatus.RUNNING, InstanceStatus.FAILED],
+    ).exists()
+
+
+@transaction.atomic
+def claim_task_complete(
+    *, actor: User, claim: Claim, data: dict[str, Any], task_id: int | None = None
+) -> Any:
+    """Advance a claim by completing the open task of its process that the actor may do (the
+    one named by `task_id`, else the first); the form of the task validates `data`."""
+    from greenwave.bpm import services as bpm
+    from greenwave.bpm.models import HumanTask, TaskStatus
+
+    _require_visible(actor, claim, _("Claim not found."))
+    tasks = list(
+        HumanTask.objects.filter(
+            instance__object_type=CLAIM_SUBJECT,
+            instance__object_id=str(claim.pk),
+            status=TaskStatus.OPEN,
+        )
+        .select_related("instance")
+        .order_by("pk")
+    )
+    if task_id is not None:
+        tasks = [t for t in tasks if t.pk == task_id]
+        if not tasks:
+            raise _invalid("task_id", _("The claim has no such open task."))
+    if not tasks:
+        raise DomainError(
+            CoreError.CONFLICT,
+            _("The claim has no open step: its process has ended or waits for its deadline."),
+        )
+    mine = [t for t in tasks if bpm.is_candidate(actor, t) or actor.is_greenwave_admin]
+    if not mine:
+        raise permission_denied(
+            _("The open step «%(task)s» of this claim is not yours.") % {"task": tasks[0].name}
+        )
+    return bpm.task_complete(actor=actor, task=mine[0], data=data)
+
+
+def claim_process_step(
+    claim_id: Any, status: str, *, decision: str = "", resolution: str = "", details: Any = None
+) -> Claim:
+    """A step of the claim's process moves the record (as the system); a step run again (an
+    incident retried) finds the claim already there and changes nothing."""
+    claim = Claim.objects.filter(pk=int(str(claim_id))).first() if str(claim_id).isdigit() else None
+    if claim is None:
+        raise LookupError(f"The process has no claim (claim_id={claim_id!r}).")
+    if claim.status == status:
+        return claim
+    return claim_advance(
+        actor=None,
+        claim=claim,
+        status=status,
+        decision=decision,
+        resolution=resolution,
+        by_process=True,
+        details=details,
+    )
+
+
+@transaction.atomic
+def claim_escalate(claim_id: Any) -> str:
+    """The answer deadline passed: the claim is escalated to the head of its team (the
+    process gives the head a control task). Returns the head's username, or ""."""
+    claim = (
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("team__head", "responsible")
+        .filter(pk=int(str(claim_id)) if str(claim_id).isdigit() else 0)
+        .first()
+    )
+    if claim is None:
+        raise LookupError(f"The process has no claim (claim_id={claim_id!r}).")
+    head = claim.team.head if claim.team and claim.team.head else None
+    if claim.escalated_at is None and claim.status != ClaimStatus.CLOSED:
+        claim.escalated_at = timezone.now()
+        claim.save(update_fields=["escalated_at", "updated_at"])
+        event_append_for(
+            claim,
+            activity=events.CLAIM_ESCALATED,
+            actor=None,
+            payload={
+                "deadline": claim.deadline.isoformat(),
+                "head_id": getattr(head, "pk", None),
+                "by_process": True,
+            },
+            objects=_claim_objects(claim),
+        )
+    return head.username if head else ""
 
 
 @transaction.atomic
@@ -418,10 +620,18 @@ def claim_advance(
     status: str,
     decision: str = "",
     resolution: str = "",
+    by_process: bool = False,
+    details: Any = None,
 ) -> Claim:
-    """Move a claim one step along its way; the decision step names the decision."""
+    """Move a claim one step along its way; the decision step names the decision. A claim
+    run by its process moves only with the process (`by_process`, from its actions)."""
     _require_visible(actor, claim, _("Claim not found."))
     _require_writer(actor, claim, CLAIM_KEEPERS)
+    if not by_process and claim_process_running(claim):
+        raise DomainError(
+            CoreError.CONFLICT,
+            _("This claim follows its process: complete its open step instead."),
+        )
     claim = Claim.objects.select_for_update().select_related("order").get(pk=claim.pk)
     allowed = NEXT_STATUS[ClaimStatus(claim.status)]
     if status not in allowed:
@@ -457,6 +667,8 @@ def claim_advance(
             "to": status,
             "decision": claim.decision,
             "on_time": timezone.localdate() <= claim.deadline,
+            "by_process": by_process,
+            **({"details": details} if details else {}),
         },
         objects=_claim_objects(claim),
     )
@@ -464,12 +676,25 @@ def claim_advance(
 
 
 def claims_escalate_overdue(*, today: date | None = None, limit: int = 200) -> int:
-    """The worker's deadline timer: an open claim past its deadline is escalated once — a
-    task for the head of its team (or its responsible when the team has no head)."""
+    """The worker's deadline check for a claim that no process runs (registered before the
+    claim process existed, or its process cancelled): past its deadline it is escalated once
+    — a task for the head of its team (or its responsible when the team has no head). A claim
+    run by its process is escalated by the process's deadline timer instead."""
+    from greenwave.bpm.models import InstanceStatus, ProcessInstance
+
     today = today or timezone.localdate()
     ids = list(
         Claim.objects.filter(deadline__lt=today, escalated_at__isnull=True)
         .exclude(status=ClaimStatus.CLOSED)
+        .exclude(
+            Exists(
+                ProcessInstance.objects.filter(
+                    object_type=CLAIM_SUBJECT,
+                    object_id=Cast(OuterRef("pk"), CharField()),
+                    status__in=[InstanceStatus.RUNNING, InstanceStatus.FAILED],
+                )
+            )
+        )
         .order_by("deadline", "pk")
         .values_list("pk", flat=True)[:limit]
     )

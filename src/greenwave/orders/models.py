@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import money_amount_field
@@ -289,7 +290,7 @@ class ClaimStatus(models.TextChoices):
     INVESTIGATION = "investigation", _("Investigation")
     DECISION = "decision", _("Decision")
     SETTLEMENT = "settlement", _("Refund or replacement")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("claim status", "Closed")
 
 
 class ClaimDecision(models.TextChoices):

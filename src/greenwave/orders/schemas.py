@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
@@ -204,3 +204,72 @@ class ClaimIn(Schema):
     description: str = Field("", max_length=5000)
     amount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2)
     deadline: date
+
+
+class ClaimAdvanceIn(Schema):
+    """Advance a claim. A claim run by its process: `data` completes the open step of the
+    process the caller may do (`task_id` names one when several are open) — the step's form
+    validates it. A claim without a running process is moved by hand to `status` (with the
+    `decision` at the decision step)."""
+
+    task_id: int | None = Field(None, ge=1, le=2**63 - 1)
+    data: dict[str, Any] = Field(default_factory=dict)
+    status: Literal["", "investigation", "decision", "settlement", "closed"] = ""
+    decision: Literal["", "refund", "replacement", "rejected"] = ""
+    resolution: str = Field("", max_length=1000)
+
+
+class ClaimTaskOut(Schema):
+    id: int
+    element_id: str
+    name: str
+    assignee: str | None
+    candidate_role: str
+    due_at: datetime | None
+
+    @staticmethod
+    def resolve_assignee(obj: Any) -> str | None:
+        return obj.assignee.username if obj.assignee_id else None
+
+
+class ClaimAdvanceOut(Schema):
+    claim: ClaimOut
+    process_id: int | None
+    process_status: str
+    open_tasks: list[ClaimTaskOut]
+
+
+class SupplierOrderOut(Schema):
+    id: int
+    order_id: int
+    line_id: int
+    line_name: str
+    supplier: str
+    quantity: Decimal
+    expected_date: date
+    received_on: date | None
+
+    @staticmethod
+    def resolve_order_id(obj: Any) -> int:
+        return int(obj.line.order_id)
+
+    @staticmethod
+    def resolve_line_name(obj: Any) -> str:
+        return str(obj.line.name)
+
+
+class SupplierOrderIn(Schema):
+    line_id: int = Field(..., ge=1, le=2**63 - 1)
+    supplier: str = Field(..., min_length=1, max_length=255)
+    quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)
+    expected_date: date
+
+
+class SupplierOrderPatch(Schema):
+    supplier: str | None = Field(None, min_length=1, max_length=255)
+    quantity: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=3)
+    expected_date: date | None = None
+
+
+class SupplierReceiveIn(Schema):
+    received_on: date

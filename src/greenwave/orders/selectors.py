@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Case, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
@@ -28,6 +29,7 @@ from .models import (
     Payment,
     PaymentKind,
     PaymentSource,
+    SupplierOrder,
 )
 
 PAYMENT_LIST_SPEC = ListSpec(
@@ -252,7 +254,7 @@ CLAIM_LIST_SPEC = ListSpec(
         FilterSpec(
             "kind", _("Kind"), "kind", choices=lambda a: [(k, str(v)) for k, v in ClaimKind.choices]
         ),
-        FilterSpec("order", _("Order"), "order_id", kind="int"),
+        FilterSpec("order", pgettext_lazy("client order", "Order"), "order_id", kind="int"),
     ),
 )
 
@@ -296,3 +298,96 @@ def claim_get(*, actor: User, pk: int) -> Claim:
 
 def claim_visible(actor: User, case_id: str) -> bool:
     return case_id.isdigit() and claim_list(actor=actor).filter(pk=int(case_id)).exists()
+
+
+# --- supplier orders ----------------------------------------------------------------------
+
+SUPPLIER_ORDER_LIST_SPEC = ListSpec(
+    search_fields=("supplier", "line__name", "line__order__company__name"),
+    sorts=(
+        SortSpec("expected", _("Expected"), ("expected_date", "id")),
+        SortSpec("created", _("Created"), ("created_at", "id")),
+    ),
+    default_sort="expected",
+    filters=(
+        FilterSpec("waiting", _("Waiting for delivery"), "received_on__isnull", kind="bool"),
+        FilterSpec("order", pgettext_lazy("client order", "Order"), "line__order_id", kind="int"),
+    ),
+)
+
+
+def supplier_order_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[SupplierOrder]:
+    """Purchases for the lines of the orders the actor sees (owned like the order)."""
+    qs = scope_records(
+        SupplierOrder.objects.all(),
+        actor=actor,
+        owner_field="line__order__responsible",
+        team_field="line__order__team",
+    )
+    if query is not None:
+        qs = apply_list_query(qs, SUPPLIER_ORDER_LIST_SPEC, query)
+    return qs.select_related("line", "line__order", "line__order__company", "created_by")
+
+
+def supplier_order_get(*, actor: User, pk: int) -> SupplierOrder:
+    purchase = supplier_order_list(actor=actor).filter(pk=pk).first()
+    if purchase is None:
+        raise not_found(_("Supplier order not found."))
+    return purchase
+
+
+def purchasable_lines(*, actor: User) -> QuerySet[Any]:
+    """Lines that may still be bought from a supplier: of the visible orders not yet shipped
+    or cancelled."""
+    from .models import OrderLine
+
+    orders = order_list(actor=actor).exclude(
+        status__in=[OrderStatus.SHIPPED, OrderStatus.CANCELLED]
+    )
+    return (
+        OrderLine.objects.filter(order__in=orders.values("pk"))
+        .select_related("order", "order__company")
+        .order_by("-order_id", "position")
+    )
+
+
+def claim_process(claim: Claim) -> tuple[Any, list[Any]]:
+    """The latest run of the claim's process and its open tasks (the claim page's steps)."""
+    from greenwave.bpm.models import HumanTask, ProcessInstance, TaskStatus
+
+    instance = (
+        ProcessInstance.objects.filter(object_type="claim", object_id=str(claim.pk))
+        .select_related("definition")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if instance is None:
+        return None, []
+    tasks = list(
+        HumanTask.objects.filter(instance=instance, status=TaskStatus.OPEN)
+        .select_related("assignee")
+        .order_by("pk")
+    )
+    from greenwave.accounts.models import RoleCode
+
+    labels = dict(RoleCode.choices)
+    for task in tasks:
+        task.role_label = labels.get(task.candidate_role, task.candidate_role)  # type: ignore[attr-defined]
+    return instance, tasks
+
+
+def order_links(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Title and page of each order (the event log's and the process pages' links)."""
+    from django.urls import reverse
+
+    rows = Order.objects.filter(pk__in=ids).select_related("company")
+    return {
+        o.pk: (f"{o} · {o.company.name}", reverse("orders:order_detail", args=[o.pk])) for o in rows
+    }
+
+
+def claim_links(ids: list[int]) -> dict[int, tuple[str, str]]:
+    from django.urls import reverse
+
+    rows = Claim.objects.filter(pk__in=ids).only("pk", "subject")
+    return {c.pk: (f"{c} · {c.subject}", reverse("orders:claim_detail", args=[c.pk])) for c in rows}

@@ -1,10 +1,11 @@
 """Writers of the orders app: payments and refunds against invoices, the bank statement
 import, the overdue reminders.
 
-The invoice belongs to the documents app, which has no payment service: the status change an
-incoming payment causes (issued → partially_paid → paid and back on a refund) is kept here,
-in `_invoice_apply`, under a row lock on the invoice (`SELECT … FOR UPDATE`), so two payments
-entered at once are applied one after the other and never pay an invoice beyond its total.
+The invoice belongs to the documents app: the status change an incoming payment causes
+(issued → partially_paid → paid and back on a refund) is written by its service
+`documents.payments.invoice_apply_payment`, under the row lock `invoice_lock_for_payment`
+takes (`SELECT … FOR UPDATE`), so two payments entered at once are applied one after the
+other and never pay an invoice beyond its total.
 Overpayment is refused (no advances are kept): the message says how much is still due.
 """
 
@@ -23,7 +24,8 @@ from greenwave.accounts.models import RoleCode, User
 from greenwave.activities import services as activity_services
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import ObjectRef, event_append_for
-from greenwave.documents.models import AWAITING_PAYMENT, Invoice, InvoiceStatus
+from greenwave.documents.models import AWAITING_PAYMENT, Invoice
+from greenwave.documents.payments import invoice_apply_payment, invoice_lock_for_payment
 from greenwave.sales import services as sales_services
 from greenwave.sales.models import DealStatus
 
@@ -93,34 +95,6 @@ def _invoice_objects(invoice: Invoice) -> list[ObjectRef]:
     return refs
 
 
-def _lock_invoice(invoice_id: int) -> Invoice:
-    invoice = Invoice.objects.select_for_update(of=("self",)).filter(pk=invoice_id).first()
-    if invoice is None:
-        raise DomainError(CoreError.NOT_FOUND, _("Invoice not found."))
-    return invoice
-
-
-def _status_after(invoice: Invoice) -> str:
-    if invoice.paid_amount <= 0:
-        return InvoiceStatus.ISSUED
-    if invoice.paid_amount >= invoice.total:
-        return InvoiceStatus.PAID
-    return InvoiceStatus.PARTIALLY_PAID
-
-
-def _invoice_apply(invoice: Invoice, delta: Decimal) -> bool:
-    """Add `delta` (negative for a refund) to what a locked invoice has received and set its
-    status; True when this made it paid in full."""
-    was_paid = invoice.status == InvoiceStatus.PAID
-    invoice.paid_amount += delta
-    invoice.status = _status_after(invoice)
-    invoice.paid_at = timezone.now() if invoice.status == InvoiceStatus.PAID else None
-    if was_paid and invoice.status == InvoiceStatus.PAID:
-        return False
-    invoice.save(update_fields=["paid_amount", "status", "paid_at", "updated_at"])
-    return invoice.status == InvoiceStatus.PAID
-
-
 def _advance_deal(invoice: Invoice) -> None:
     """The deal of a paid invoice reaches «Деньги» (the sales gates decide whether it may:
     from «Счёт» the issued invoice meets the output, so the move is allowed)."""
@@ -158,7 +132,7 @@ def payment_record(
     _require_cashier(actor)
     amount = clean_amount(amount)
     payment_date = _clean_date(payment_date, "payment_date")
-    invoice = _lock_invoice(invoice.pk)
+    invoice = invoice_lock_for_payment(invoice.pk)
     if invoice.status not in AWAITING_PAYMENT:
         raise DomainError(
             OrdersError.NOT_PAYABLE,
@@ -191,7 +165,7 @@ def payment_record(
         team_id=invoice.team_id,
         created_by=actor,
     )
-    paid = _invoice_apply(invoice, amount)
+    paid = invoice_apply_payment(invoice, amount)
     objects = _invoice_objects(invoice)
     event_append_for(
         invoice,
@@ -234,7 +208,7 @@ def payment_refund(
     _require_cashier(actor)
     amount = clean_amount(amount)
     refund_date = _clean_date(refund_date, "refund_date")
-    invoice = _lock_invoice(payment.invoice_id)
+    invoice = invoice_lock_for_payment(payment.invoice_id)
     payment = Payment.objects.get(pk=payment.pk)
     if payment.kind != PaymentKind.PAYMENT:
         raise DomainError(OrdersError.REFUND_TOO_LARGE, _("A refund cannot be refunded."))
@@ -261,7 +235,7 @@ def payment_refund(
         team_id=invoice.team_id,
         created_by=actor,
     )
-    _invoice_apply(invoice, -amount)
+    invoice_apply_payment(invoice, -amount)
     event_append_for(
         invoice,
         activity=events.PAYMENT_REFUNDED,

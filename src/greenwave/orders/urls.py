@@ -17,4 +17,8 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("supplier-orders/", views.supplier_order_list, name="supplier_order_list"),
+    path("supplier-orders/new/", views.supplier_order_create, name="supplier_order_create"),
+    path("supplier-orders/<int:pk>/", views.supplier_order_detail, name="supplier_order_detail"),
+    path("supplier-orders/<int:pk>/edit/", views.supplier_order_edit, name="supplier_order_edit"),
 ]

@@ -19,7 +19,15 @@ from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.pages import render_list_page
 
 from . import fulfilment, selectors, services, statement
-from .forms import ClaimAdvanceForm, ClaimForm, PaymentForm, RefundForm, ShipmentForm
+from .forms import (
+    ClaimAdvanceForm,
+    ClaimForm,
+    PaymentForm,
+    RefundForm,
+    ShipmentForm,
+    SupplierOrderForm,
+    SupplierReceiveForm,
+)
 
 
 @login_required
@@ -285,6 +293,13 @@ def claim_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get(actor=request.user, pk=pk)
+    instance, tasks = selectors.claim_process(claim)
+    by_process = fulfilment.claim_process_running(claim)
+    if request.method == "POST" and by_process:
+        messages.error(
+            request, _("This claim follows its process: complete its open step instead.")
+        )
+        return redirect("orders:claim_detail", pk=claim.pk)
     form = ClaimAdvanceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -301,7 +316,132 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "claim": claim,
             "title": _("Claim %(claim)s") % {"claim": claim},
             "form": form,
-            "next_steps": fulfilment.NEXT_STATUS[claim.status],  # type: ignore[index]
+            "next_steps": () if by_process else fulfilment.NEXT_STATUS[claim.status],  # type: ignore[index]
+            "instance": instance,
+            "tasks": tasks,
             "today": timezone.localdate(),
         },
     )
+
+
+# --- supplier orders ----------------------------------------------------------------------
+
+
+@login_required
+def supplier_order_list(request: AuthedRequest) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=selectors.SUPPLIER_ORDER_LIST_SPEC,
+        selector=lambda query: selectors.supplier_order_list(actor=request.user, query=query),
+        title=_("Supplier orders"),
+        table_template="orders/partials/supplier_order_table.html",
+        create_url=reverse("orders:supplier_order_create"),
+        create_label=_("Order from a supplier"),
+        extra={"today": timezone.localdate()},
+        empty_message=_(
+            "No supplier orders. Order the lines that are not in stock from their supplier."
+        ),
+    )
+
+
+def _supplier_form_page(
+    request: AuthedRequest, form: SupplierOrderForm, title: str, back_url: str
+) -> HttpResponse:
+    return render(
+        request,
+        "core/form_page.html",
+        {"form": form, "title": title, "back_url": back_url, "back_label": _("Supplier orders")},
+    )
+
+
+@login_required
+def supplier_order_create(request: AuthedRequest) -> HttpResponse:
+    initial: dict[str, Any] = {}
+    line_id = request.GET.get("line", "")
+    if line_id.isdigit():
+        line = selectors.purchasable_lines(actor=request.user).filter(pk=int(line_id)).first()
+        if line is not None:
+            initial = {"line": line.pk, "quantity": format(line.remaining.normalize(), "f")}
+    form = SupplierOrderForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            purchase = fulfilment.supplier_order_create(
+                actor=request.user,
+                line=data["line"],
+                supplier=data["supplier"],
+                quantity=data["quantity"],
+                expected_date=data["expected_date"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Supplier order placed."))
+            return redirect("orders:supplier_order_detail", pk=purchase.pk)
+    return _supplier_form_page(
+        request, form, _("Order from a supplier"), reverse("orders:supplier_order_list")
+    )
+
+
+@login_required
+def supplier_order_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    purchase = selectors.supplier_order_get(actor=request.user, pk=pk)
+    if not fulfilment.can_change_order(request.user, purchase.line.order):
+        raise permission_denied(_("You can read this order but not change it."))
+    form = SupplierOrderForm(request.POST or None, actor=request.user, purchase=purchase)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            fulfilment.supplier_order_update(
+                actor=request.user,
+                purchase=purchase,
+                supplier=data["supplier"],
+                quantity=data["quantity"],
+                expected_date=data["expected_date"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Supplier order saved."))
+            return redirect("orders:supplier_order_detail", pk=purchase.pk)
+    return _supplier_form_page(
+        request,
+        form,
+        _("Supplier order %(number)s") % {"number": purchase.pk},
+        reverse("orders:supplier_order_detail", args=[purchase.pk]),
+    )
+
+
+@login_required
+def supplier_order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    purchase = selectors.supplier_order_get(actor=request.user, pk=pk)
+    form = SupplierReceiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fulfilment.supplier_order_receive(
+                actor=request.user, purchase=purchase, received_on=form.cleaned_data["received_on"]
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Delivery from the supplier recorded."))
+            return redirect("orders:supplier_order_detail", pk=purchase.pk)
+    return render(
+        request,
+        "orders/supplier_order_detail.html",
+        {
+            "purchase": purchase,
+            "title": _("Supplier order %(number)s") % {"number": purchase.pk},
+            "back_url": reverse("orders:supplier_order_list"),
+            "back_label": _("Supplier orders"),
+            "form": form,
+            "can_change": fulfilment.can_change_order(request.user, purchase.line.order),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    """A service's refusal shown at its field when the form has it, else above the form."""
+    field = (exc.details or {}).get("field")
+    form.add_error(field if field in form.fields else None, exc.message)

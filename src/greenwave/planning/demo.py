@@ -25,10 +25,14 @@ DAY_PLANNERS = (
     "callcenter2",
 )
 
+# The heads and the director plan their days too (their own calls to key clients), when the
+# generated history leaves them clients to suggest.
+HEAD_PLANNERS = ("head_north", "head_south", "director")
+
 
 def seed_days(context: dict[str, Any]) -> None:
     users: dict[str, User] = context.get("users", {})
-    for login in DAY_PLANNERS:
+    for login in (*DAY_PLANNERS, *HEAD_PLANNERS):
         user = users.get(login)
         if user is None or DayPlan.objects.filter(user=user).exists():
             continue

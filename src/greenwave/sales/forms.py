@@ -283,6 +283,7 @@ class FunnelForm(BootstrapFormMixin, forms.Form):
             ("region", _("Region")),
             ("channel", _("Lead channel")),
             ("product", _("Product")),
+            ("audience", _("Target audience (client's industry)")),
         ],
     )
 

@@ -24,7 +24,8 @@ from . import events
 from .models import Deal, DealItem, DealStatus, Pipeline
 from .periods import check_period_dates
 
-# Slices of seed 000: by employee, team, new/current client, region and lead channel.
+# Slices of seed 000: by employee, team, new/current client, region, lead channel, product and
+# target audience (the client's industry, «сфера деятельности»).
 GROUPS = {
     "responsible": "responsible_id",
     "team": "team_id",
@@ -32,6 +33,7 @@ GROUPS = {
     "region": "company__region",
     "channel": "origin_lead__source",
     "product": "items__product_id",  # a deal with several lines counts under its first one
+    "audience": "company__industry",
 }
 
 
@@ -93,6 +95,13 @@ def _json(key: str) -> str:
     return f"json_extract(e.payload, '$.{key}')"
 
 
+def _bound(moment: datetime) -> Any:
+    """A period bound as this database compares it in raw SQL: SQLite stores UTC text, and
+    sqlite3's own adapter would write the local time with its offset (a period would start
+    and end hours off)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 def _events_sql(
     actor: User,
     pipeline: Pipeline,
@@ -110,10 +119,10 @@ def _events_sql(
     params += [Deal.EVENT_CASE_TYPE, *activities]
     if date_from:
         where += " AND e.timestamp >= %s"
-        params.append(datetime.combine(date_from, time.min, tzinfo=tz))
+        params.append(_bound(datetime.combine(date_from, time.min, tzinfo=tz)))
     if date_to:
         where += " AND e.timestamp < %s"
-        params.append(datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz))
+        params.append(_bound(datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)))
     return f"FROM core_event e JOIN ({deals}) d ON d.key = e.case_id", where, params
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from greenwave.crm.models import Company, Competitor, CompetitorPresence, Product, ProductGroup
 from greenwave.sales.models import Deal, DealItem, DealStatus, Lead, LeadSource, Pipeline
 
+from .. import rollups
 from ..models import ProductCost
 
 _DEFAULTS = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
@@ -102,6 +103,7 @@ def history(db: Any, two_teams: dict[str, Any]) -> dict[str, Any]:
     k1 = Competitor.objects.create(name="Конкурент-1", price_level="lower")
     k2 = Competitor.objects.create(name="Конкурент-2")
     CompetitorPresence.objects.create(competitor=k1, company=c1)
+    rollups.rebuild()  # the worker's job in production: the portfolio reads the rollups
     return {
         **two_teams,
         **deals,

@@ -15,10 +15,14 @@ from .bpmn_xml import (
     read_document,
     serialize,
 )
+from .expressions import ExpressionError
+from .expressions import evaluate as feel_evaluate
+from .expressions import to_python as feel_value
 from .migration import MigrationPlan, MigrationStep
 from .runtime import (
     SERIALIZER_VERSION,
     ActionHandler,
+    CompiledProcess,
     EngineError,
     Move,
     ProcessRun,
@@ -26,6 +30,7 @@ from .runtime import (
     Snapshot,
     WaitingMessage,
     WaitingTimer,
+    called_processes,
     check_executable,
     compile_process,
 )
@@ -38,7 +43,9 @@ __all__ = [
     "ActionHandler",
     "BpmnDocument",
     "BpmnFileError",
+    "CompiledProcess",
     "EngineError",
+    "ExpressionError",
     "MigrationPlan",
     "MigrationStep",
     "Move",
@@ -49,9 +56,12 @@ __all__ = [
     "Unsupported",
     "WaitingMessage",
     "WaitingTimer",
+    "called_processes",
     "check_executable",
     "compile_process",
     "element_ids",
+    "feel_evaluate",
+    "feel_value",
     "iso_duration",
     "parse_xml",
     "read_document",

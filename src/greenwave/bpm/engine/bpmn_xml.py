@@ -32,9 +32,20 @@ BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 OMG_NS = "http://www.omg.org/spec/"
 GW_NS = "https://greenwave.dev/schema/bpmn"
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 MAX_BPMN_BYTES = 5 * 1024 * 1024
 
-FIELD_TYPES = ("string", "text", "integer", "decimal", "boolean", "date", "choice", "user")
+FIELD_TYPES = (
+    "string",
+    "text",
+    "integer",
+    "decimal",
+    "boolean",
+    "date",
+    "choice",
+    "user",
+    "file",
+)
 
 # Elements the engine executes (besides structure such as flows, lanes and documentation).
 EXECUTABLE_TAGS = frozenset(
@@ -65,7 +76,9 @@ EXECUTABLE_TAGS = frozenset(
 UNSUPPORTED_TAGS = {
     "complexGateway": "complex gateways are not executable",
     "adHocSubProcess": "ad-hoc sub-processes are not executable",
-    "compensateEventDefinition": "compensation is not executable",
+    "compensateEventDefinition": (
+        "compensation is not executable: SpiffWorkflow 3 cannot undo completed steps"
+    ),
 }
 
 
@@ -208,14 +221,178 @@ def _form_of(task: etree._Element) -> list[dict[str, Any]]:
     return fields
 
 
-def _assignment_of(task: etree._Element, lane: str) -> dict[str, str]:
-    camunda_groups = (task.get(f"{{{CAMUNDA_NS}}}candidateGroups") or "").split(",")[0].strip()
+def _zeebe(el: etree._Element, name: str) -> etree._Element | None:
+    for ext in _children(el, "extensionElements"):
+        for found in ext.iter(f"{{{ZEEBE_NS}}}{name}"):
+            return found
+    return None
+
+
+def _names(value: str) -> list[str]:
+    """`a, b`, or Zeebe's FEEL list `=["a", "b"]` of a static value, as names."""
+    text = value.strip()
+    if text.startswith("="):
+        text = text[1:].strip()
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        else:
+            return []  # an expression: not a fixed group
+    return [n.strip().strip("\"'") for n in text.split(",") if n.strip().strip("\"'")]
+
+
+_CAMUNDA7_TYPES = {"string": "string", "long": "integer", "boolean": "boolean", "date": "date"}
+_CAMUNDA_FORM_TYPES = {
+    "textfield": "string",
+    "textarea": "text",
+    "number": "decimal",
+    "checkbox": "boolean",
+    "select": "choice",
+    "radio": "choice",
+    "datetime": "date",
+}
+
+
+def _field(
+    name: str, label: str, kind: str, required: bool, choices: list[list[str]]
+) -> dict[str, Any]:
     return {
-        "assignee": task.get(f"{{{GW_NS}}}assignee") or task.get(f"{{{CAMUNDA_NS}}}assignee") or "",
-        "candidate_role": task.get(f"{{{GW_NS}}}candidateRole") or camunda_groups or lane,
+        "name": name,
+        "label": label or name,
+        "type": kind,
+        "required": required,
+        "choices": choices,
+        "min": None,
+        "max": None,
+        "help": "",
+    }
+
+
+def _camunda7_form(task: etree._Element) -> list[dict[str, Any]]:
+    """Camunda 7's generated task form (`camunda:formData`) as Greenwave form fields."""
+    fields: list[dict[str, Any]] = []
+    for ext in _children(task, "extensionElements"):
+        for f in ext.iter(f"{{{CAMUNDA_NS}}}formField"):
+            name, kind = f.get("id") or "", f.get("type") or "string"
+            if not name.isidentifier() or name.startswith("_"):
+                continue
+            choices = [
+                [v.get("id") or "", v.get("name") or v.get("id") or ""]
+                for v in f.iter(f"{{{CAMUNDA_NS}}}value")
+            ]
+            required = any(
+                c.get("name") == "required" for c in f.iter(f"{{{CAMUNDA_NS}}}constraint")
+            )
+            fields.append(
+                _field(
+                    name,
+                    f.get("label") or "",
+                    "choice" if kind == "enum" else _CAMUNDA7_TYPES.get(kind, "string"),
+                    required,
+                    choices,
+                )
+            )
+    return fields
+
+
+def _components(items: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict):
+            out.append(item)
+            out += _components(item.get("components"))
+    return out
+
+
+def _camunda8_form(task: etree._Element, root: etree._Element) -> list[dict[str, Any]]:
+    """A Camunda Form embedded in the file (`zeebe:userTaskForm`, named by the task's
+    `zeebe:formDefinition formKey="camunda-forms:bpmn:<id>"`) as Greenwave form fields."""
+    import json
+
+    definition = _zeebe(task, "formDefinition")
+    key = (definition.get("formKey") or "") if definition is not None else ""
+    if not key.startswith("camunda-forms:bpmn:"):
+        return []
+    form_id = key.rsplit(":", 1)[1]
+    for embedded in root.iter(f"{{{ZEEBE_NS}}}userTaskForm"):
+        if embedded.get("id") != form_id:
+            continue
+        try:
+            schema = json.loads(embedded.text or "")
+        except ValueError:
+            return []
+        fields = []
+        for c in _components(schema.get("components") if isinstance(schema, dict) else None):
+            name, kind = str(c.get("key") or ""), _CAMUNDA_FORM_TYPES.get(str(c.get("type")))
+            if not kind or not name.isidentifier() or name.startswith("_"):
+                continue
+            rules = c.get("validate")
+            validate: dict[str, Any] = rules if isinstance(rules, dict) else {}
+            choices = [
+                [str(v.get("value", "")), str(v.get("label") or v.get("value", ""))]
+                for v in c.get("values") or []
+                if isinstance(v, dict)
+            ]
+            fields.append(
+                _field(
+                    name, str(c.get("label") or ""), kind, bool(validate.get("required")), choices
+                )
+            )
+        return fields
+    return []
+
+
+def _assignment_of(task: etree._Element, lane: str) -> dict[str, Any]:
+    """Who does the task: Greenwave's attributes, else Camunda 7's, else Zeebe's
+    `zeebe:assignmentDefinition`, else the lane. Groups become roles; a single candidate
+    user with nobody assigned becomes the assignee."""
+    zeebe = _zeebe(task, "assignmentDefinition")
+
+    def z(name: str) -> str:
+        return (zeebe.get(name) or "") if zeebe is not None else ""
+
+    groups = _names(task.get(f"{{{CAMUNDA_NS}}}candidateGroups") or z("candidateGroups"))
+    users = _names(task.get(f"{{{CAMUNDA_NS}}}candidateUsers") or z("candidateUsers"))
+    assignee = (
+        task.get(f"{{{GW_NS}}}assignee")
+        or task.get(f"{{{CAMUNDA_NS}}}assignee")
+        or z("assignee")
+        or (users[0] if len(users) == 1 else "")
+    )
+    if assignee.startswith("${") and assignee.endswith("}"):
+        assignee = "=" + assignee[2:-1].strip()
+    return {
+        "assignee": assignee,
+        "candidate_role": task.get(f"{{{GW_NS}}}candidateRole") or (groups[0] if groups else lane),
+        "candidate_groups": groups,
+        "candidate_users": users,
         "candidate_team": task.get(f"{{{GW_NS}}}candidateTeam") or "",
         "due_in": task.get(f"{{{GW_NS}}}dueIn") or "",
     }
+
+
+def _form_ref(task: etree._Element) -> str:
+    """The form another modeler names (Camunda 7 `formKey`, Zeebe `formDefinition`)."""
+    ref = task.get(f"{{{CAMUNDA_NS}}}formKey") or ""
+    zeebe = _zeebe(task, "formDefinition")
+    if zeebe is not None:
+        ref = zeebe.get("formKey") or zeebe.get("formId") or zeebe.get("externalReference") or ref
+    return ref
+
+
+def decision_of(el: etree._Element) -> tuple[str, str]:
+    """(decision key, result variable) of a business-rule task, as each modeler writes it."""
+    zeebe = _zeebe(el, "calledDecision")
+    key = el.get(f"{{{GW_NS}}}decision") or el.get(f"{{{CAMUNDA_NS}}}decisionRef") or ""
+    result = el.get(f"{{{GW_NS}}}resultVariable") or el.get(f"{{{CAMUNDA_NS}}}resultVariable")
+    if zeebe is not None:
+        key = key or zeebe.get("decisionId") or ""
+        result = result or zeebe.get("resultVariable")
+    if not key:  # a Zeebe job worker of type DMN with the decision in a task header
+        for ext in _children(el, "extensionElements"):
+            for header in ext.iter(f"{{{ZEEBE_NS}}}header"):
+                if header.get("key") in {"decisionRef", "decisionId"}:
+                    key = header.get("value") or ""
+    return key.strip(), (result or "decision_result").strip()
 
 
 def read_document(data: bytes) -> BpmnDocument:
@@ -266,7 +443,15 @@ def read_document(data: bytes) -> BpmnDocument:
             if _ns(el.tag) != BPMN_NS:
                 continue
             if tag in UNSUPPORTED_TAGS:
-                doc.unsupported.append(Unsupported(el_id or "", tag, UNSUPPORTED_TAGS[tag]))
+                owner = el.getparent() if tag.endswith("EventDefinition") else el
+                if owner is None:
+                    owner = el
+                # An event definition is named by its event (what the diagram shows).
+                doc.unsupported.append(
+                    Unsupported(
+                        owner.get("id") or el_id or "", _local(owner.tag), UNSUPPORTED_TAGS[tag]
+                    )
+                )
             if tag == "timeDate" and el.text and el.text.strip():
                 event = el.getparent()
                 event = event.getparent() if event is not None else None
@@ -290,21 +475,19 @@ def read_document(data: bytes) -> BpmnDocument:
                 # The outcome of a run that ends here (e.g. approved / rejected).
                 doc.elements[el_id]["outcome"] = el.get(f"{{{GW_NS}}}outcome", "").strip()
             if tag == "userTask":
+                form = _form_of(el) or _camunda7_form(el) or _camunda8_form(el, root)
                 doc.user_tasks[el_id] = {
                     "name": (el.get("name") or el_id).strip(),
-                    "form": _form_of(el),
+                    "form": form,
+                    # The other modeler's form is not in the file: the task page says so.
+                    "form_ref": "" if form else _form_ref(el),
                     **_assignment_of(el, lane),
                 }
             elif tag == "serviceTask" and el.get(f"{{{GW_NS}}}action"):
                 doc.service_actions[el_id] = el.get(f"{{{GW_NS}}}action", "")
             elif tag == "businessRuleTask":
-                # Bound to Greenwave's DMN decisions by key (Camunda's attributes read too).
-                key = el.get(f"{{{GW_NS}}}decision") or el.get(f"{{{CAMUNDA_NS}}}decisionRef")
-                result = (
-                    el.get(f"{{{GW_NS}}}resultVariable")
-                    or el.get(f"{{{CAMUNDA_NS}}}resultVariable")
-                    or "decision_result"
-                )
+                # Bound to Greenwave's DMN decisions by key (Camunda's and Zeebe's ways read).
+                key, result = decision_of(el)
                 if key:
                     doc.service_actions[el_id] = f"decision:{key}:{result}"
                 else:
@@ -312,7 +495,8 @@ def read_document(data: bytes) -> BpmnDocument:
                         Unsupported(
                             el_id,
                             tag,
-                            "a business-rule task needs the key of a decision (gw:decision)",
+                            "a business-rule task needs the key of a decision (gw:decision, "
+                            "camunda:decisionRef or zeebe:calledDecision)",
                         )
                     )
             elif tag == "scriptTask":

@@ -52,7 +52,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.version import __version__ as spiff_version
 
-from . import migration, sandbox
+from . import expressions, migration, prepare, sandbox
 from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, parse_xml
 
 # The state format, saved next to every state. "gw-state-2/…" (since November 2026): Spiff's
@@ -166,34 +166,33 @@ class EngineError(Exception):
 
 
 def _normalise(expression: str) -> str:
-    """Accept the forms other modelers write: `${x > 1}`, `&&`, `||`, quoted ISO timers."""
-    text = expression.strip()
-    if text.startswith("${") and text.endswith("}"):
-        text = text[2:-1].strip()
-    elif text.startswith("=") and not text.startswith("=="):  # Zeebe/FEEL-style prefix
-        text = text[1:].strip()
-    # XPath-style data object access (Signavio, Trisotech): bpmn:getDataObject('approved')
-    text = re.sub(r"bpmn:getDataObject\(\s*['\"](\w+)['\"]\s*\)", r"\1", text)
-    text = text.replace("&&", " and ").replace("||", " or ")
-    # A condition never assigns: FEEL's single `=` is a comparison.
-    text = re.sub(r"(?<![=!<>])=(?!=)", "==", text)
-    return re.sub(r"!(?!=)", " not ", text).strip()
+    return prepare.normalise(expression)
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):
-    """Spiff's script environment, with evaluation handed to the sandbox."""
+    """Spiff's script environment, with evaluation handed to the sandbox, or to Greenwave's
+    FEEL engine for the expressions the file writes in FEEL (marked `=` in Spiff's copy)."""
 
     def evaluate(
         self, expression: str, context: dict[str, Any], external_context: Any = None
     ) -> Any:
+        names = {**(external_context or {}), **context}
+        if expressions.is_feel(expression):
+            return expressions.evaluate(expressions.feel_body(expression), names)
         text = _normalise(expression)
         if _ISO_TIMER.match(text.strip("'\"")):
             return text.strip("'\"")
-        names = {**(external_context or {}), **context}
         return sandbox.evaluate(text, names)
 
     def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
         names = {**(external_context or {}), **context}
+        if script.startswith(expressions.FEEL_SCRIPT_MARK):
+            head, _newline, body = script.partition("\n")
+            value = expressions.evaluate(body, names)
+            target = head[len(expressions.FEEL_SCRIPT_MARK) :].strip()
+            if target:
+                context[target] = value
+            return True
         result = sandbox.execute(script, names)
         context.update({k: v for k, v in result.items() if k not in (external_context or {})})
         return True
@@ -207,7 +206,7 @@ class SandboxScriptEngine(PythonScriptEngine):
         super().__init__(environment=SandboxEnvironment())
 
     def validate(self, expression: str) -> None:
-        sandbox.validate_expression(_normalise(expression))
+        prepare.validate_expression(expression)
 
 
 @dataclass(frozen=True)
@@ -224,6 +223,7 @@ class CompiledProcess:
     subprocess_specs: dict[str, Any]
     state_spec: Any = None
     state_subprocess_specs: dict[str, Any] = field(default_factory=dict)
+    prepared: prepare.Prepared | None = None
 
 
 def _wire_loops(specs: list[Any]) -> None:
@@ -252,32 +252,107 @@ _CACHE_LOCK = threading.Lock()
 _CACHE_SIZE = 64
 
 
-def _spiff_parser(data: bytes) -> BpmnParser:
+def _spiff_parser(
+    data: bytes, called: Mapping[str, bytes] | None = None
+) -> tuple[BpmnParser, prepare.Prepared]:
+    """Spiff's parser over the prepared copy of the file (and of the files of the processes
+    its call activities name, when they are not in the file itself)."""
     parser = GreenwaveBpmnParser()
-    parser.add_bpmn_xml(parse_xml(data), filename="definition.bpmn")
-    return parser
+    root = parse_xml(data)
+    prepared = prepare.prepare(root)
+    parser.add_bpmn_xml(root, filename="definition.bpmn")
+    for index, other in enumerate((called or {}).values()):
+        other_root = parse_xml(other)
+        other_prepared = prepare.prepare(other_root)
+        prepared.inputs.update(other_prepared.inputs)
+        prepared.outputs.update(other_prepared.outputs)
+        prepared.names |= other_prepared.names
+        parser.add_bpmn_xml(other_root, filename=f"called-{index}.bpmn")
+    return parser, prepared
 
 
-def compile_process(data: bytes, process_id: str) -> CompiledProcess:
-    """Parse a process into Spiff specs once per file content (cached by hash)."""
-    key = (hashlib.sha256(data).hexdigest(), process_id)
+def _mapping_error(exc: Exception, element_id: str, direction: str) -> EngineError:
+    return EngineError(
+        f"The {direction} mapping of {element_id!r} failed: {exc}", element_id=element_id
+    )
+
+
+def _wire_mappings(specs: list[Any], prepared: prepare.Prepared) -> None:
+    """Input mappings apply when a step becomes ready (after it took its parent's data),
+    output mappings when it completes (before the next steps take its data)."""
+    for process_spec in specs:
+        for task_spec in process_spec.task_specs.values():
+            bpmn_id = getattr(task_spec, "bpmn_id", None)
+            if not bpmn_id or getattr(task_spec, "_gw_mapped", False):
+                continue
+            inputs, outputs = prepared.inputs.get(bpmn_id), prepared.outputs.get(bpmn_id)
+            if inputs:
+                task_spec._update_hook = _with_inputs(task_spec._update_hook, inputs, bpmn_id)
+            if outputs:
+                task_spec._on_complete_hook = _with_outputs(
+                    task_spec._on_complete_hook, outputs, bpmn_id
+                )
+            task_spec._gw_mapped = True
+
+
+def _with_inputs(hook: Any, mappings: list[prepare.Mapping], bpmn_id: str) -> Any:
+    def update(my_task: Any) -> Any:
+        ready = hook(my_task)
+        if ready:
+            try:
+                my_task.data.update(prepare.apply_mappings(mappings, my_task.data))
+            except sandbox.SandboxError as exc:
+                raise _mapping_error(exc, bpmn_id, "input") from exc
+        return ready
+
+    return update
+
+
+def _with_outputs(hook: Any, mappings: list[prepare.Mapping], bpmn_id: str) -> Any:
+    def complete(my_task: Any) -> Any:
+        try:
+            my_task.data.update(prepare.apply_mappings(mappings, my_task.data))
+        except sandbox.SandboxError as exc:
+            raise _mapping_error(exc, bpmn_id, "output") from exc
+        return hook(my_task)
+
+    return complete
+
+
+def _called_key(called: Mapping[str, bytes] | None) -> str:
+    return ",".join(
+        f"{k}={hashlib.sha256(v).hexdigest()}" for k, v in sorted((called or {}).items())
+    )
+
+
+def compile_process(
+    data: bytes, process_id: str, called: Mapping[str, bytes] | None = None
+) -> CompiledProcess:
+    """Parse a process into Spiff specs once per file content (cached by hash). `called`:
+    the files of processes its call activities name that the file does not hold."""
+    key = (hashlib.sha256(data).hexdigest() + _called_key(called), process_id)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
     if cached is not None:
         return cached
     try:
-        parser = _spiff_parser(data)
+        parser, prepared = _spiff_parser(data, called)
         spec = parser.get_spec(process_id)
         subprocesses = parser.get_subprocess_specs(process_id)
         _wire_loops([spec, *subprocesses.values()])
         state_spec, state_subprocesses = _rebuilt(spec, subprocesses)
+        _wire_mappings(
+            [spec, *subprocesses.values(), state_spec, *state_subprocesses.values()], prepared
+        )
     except ValidationException as exc:
         raise EngineError(str(exc).split("\n")[0], element_id=getattr(exc, "id", "")) from exc
     except BpmnFileError as exc:
         raise EngineError(exc.message) from exc
     except (SpiffWorkflowException, etree.LxmlError, KeyError, AttributeError, TypeError) as exc:
         raise EngineError(f"The engine cannot read this process: {exc}") from exc
-    compiled = CompiledProcess(process_id, spec, subprocesses, state_spec, state_subprocesses)
+    compiled = CompiledProcess(
+        process_id, spec, subprocesses, state_spec, state_subprocesses, prepared
+    )
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
@@ -285,28 +360,25 @@ def compile_process(data: bytes, process_id: str) -> CompiledProcess:
     return compiled
 
 
+def called_processes(data: bytes) -> dict[str, str]:
+    """Call activity id → the process id it calls (Camunda's and Zeebe's ways read)."""
+    return prepare.prepare(parse_xml(data)).called
+
+
 def check_executable(
-    data: bytes, process_id: str, scripts: Mapping[str, str], expressions: Mapping[str, str]
+    data: bytes, process_id: str, called: Mapping[str, bytes] | None = None
 ) -> list[Unsupported]:
-    """What stops this process from running: Spiff's parse errors and refused expressions."""
+    """What stops this process from running: Spiff's parse errors and refused expressions,
+    scripts and mappings (FEEL or the Python-like language), one per element."""
     problems: list[Unsupported] = []
     try:
-        compile_process(data, process_id)
+        compile_process(data, process_id, called)
     except EngineError as exc:
         element_id, tag = exc.element_id, ""
         if not element_id:
             element_id, tag = element_named_in(parse_xml(data), exc.message)
         problems.append(Unsupported(element_id, tag, exc.message))
-    for element_id, script in scripts.items():
-        try:
-            sandbox.validate_script(script)
-        except sandbox.SandboxError as exc:
-            problems.append(Unsupported(element_id, "scriptTask", str(exc)))
-    for key, expression in expressions.items():
-        try:
-            sandbox.validate_expression(_normalise(expression))
-        except sandbox.SandboxError as exc:
-            problems.append(Unsupported(key.split(":")[0], key.split(":")[1], str(exc)))
+    problems += prepare.check(prepare.prepare(parse_xml(data)))
     return problems
 
 
@@ -790,7 +862,9 @@ def _spiff_message(exc: Exception) -> str:
     inner: BaseException | None = exc.__cause__ or exc.__context__
     while inner is not None and not isinstance(inner, sandbox.SandboxError):
         inner = inner.__cause__ or inner.__context__
-    return f"{text} {inner}" if inner is not None else text
+    if inner is None:
+        return text
+    return str(inner) if str(inner) in text else f"{text} {inner}"
 
 
 def utc_now() -> datetime:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from .claims import CLAIM_PROCESSES
+from .hr import HR_PROCESSES
 from .layout import Process, build
-from .processes import LIBRARY
+from .manager import MANAGER_PROCESSES
+from .processes import LIBRARY as BASE_LIBRARY
+
+LIBRARY = (*BASE_LIBRARY, *HR_PROCESSES, *MANAGER_PROCESSES, *CLAIM_PROCESSES)
 
 
 def library_xml() -> dict[str, bytes]:

@@ -87,6 +87,7 @@ class World:
     payment: Any = None
     order: Any = None
     claim: Any = None
+    supplier_order: Any = None
 
     def back_officers(self) -> dict[str, User]:
         return {"lawyer": self.lawyer, "finance": self.finance, "accountant": self.accountant}
@@ -133,6 +134,7 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         file_name="companies.csv",
         content=b"name,region\nBeta LLC,Kazan\n",
     )
+    job = crm_services.import_read(job_id=job.pk)  # as the worker reads it
     token, _raw = account_services.token_issue(actor=None, user=hunter_a, name="laptop")
     plan = planning_services.day_plan_open(actor=hunter_a)
     day_item = planning_services.day_plan_add_item(
@@ -267,7 +269,7 @@ def _orders_world(hunter_a: User, company: Any, pipeline: Pipeline) -> dict[str,
     """Records of team A built directly (a won deal needs every gate of the pipeline; the
     orders tests build them through the services)."""
     from greenwave.documents.models import Invoice
-    from greenwave.orders.models import Claim, Order, OrderLine, Payment
+    from greenwave.orders.models import Claim, Order, OrderLine, Payment, SupplierOrder
 
     deal = sales_services.deal_create(
         actor=hunter_a, title="Alpha order", pipeline=pipeline, company=company
@@ -288,7 +290,13 @@ def _orders_world(hunter_a: User, company: Any, pipeline: Pipeline) -> dict[str,
         responsible=hunter_a,
         team=hunter_a.team,
     )
-    OrderLine.objects.create(order=order, position=1, name="Widget", quantity=2, price=100)
+    line = OrderLine.objects.create(order=order, position=1, name="Widget", quantity=2, price=100)
+    supplier_order = SupplierOrder.objects.create(
+        line=line,
+        supplier="Widget works",
+        quantity=1,
+        expected_date=timezone.localdate() + timedelta(days=7),
+    )
     claim = Claim.objects.create(
         order=order,
         kind="claim",
@@ -297,7 +305,12 @@ def _orders_world(hunter_a: User, company: Any, pipeline: Pipeline) -> dict[str,
         responsible=hunter_a,
         team=hunter_a.team,
     )
-    return {"payment": payment, "order": order, "claim": claim}
+    return {
+        "payment": payment,
+        "order": order,
+        "claim": claim,
+        "supplier_order": supplier_order,
+    }
 
 
 def snapshot() -> dict[str, Any]:
@@ -313,7 +326,14 @@ def snapshot() -> dict[str, Any]:
         InvoiceLine,
         LegalEntity,
     )
-    from greenwave.orders.models import Claim, Order, OrderLine, Payment, Shipment
+    from greenwave.orders.models import (
+        Claim,
+        Order,
+        OrderLine,
+        Payment,
+        Shipment,
+        SupplierOrder,
+    )
     from greenwave.sales.models import ClientHandoff, DealApproval, DealDocument
 
     models: list[Any] = [
@@ -354,6 +374,7 @@ def snapshot() -> dict[str, Any]:
         OrderLine,
         Shipment,
         Claim,
+        SupplierOrder,
     ]
     state: dict[str, Any] = {
         model.__name__: sorted(model.objects.values_list(), key=repr) for model in models

@@ -19,13 +19,41 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error, response_schema_conformance
+from schemathesis.checks import (
+    negative_data_rejection,
+    not_a_server_error,
+    response_schema_conformance,
+)
 
 from greenwave.accounts import services as account_services
 from greenwave.config.wsgi import application
 
 MAX_EXAMPLES = 15
-CHECKS = [not_a_server_error, response_schema_conformance]
+
+
+def published_schema_is_the_parsed_one(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Valid data by the published description must get past the API's own request parsing:
+    a refusal by the parser (`core.validation` with the parser's `errors`) means the
+    description is looser than the validation. (Refusals by the business rules — a closed
+    deal, a stage of another pipeline — name a `field` and are the logic, reached.)"""
+    if case.meta is None or not case.meta.generation.mode.is_positive:
+        return None
+    if response.status_code != 400:
+        return None
+    body = response.json()
+    if body.get("code") == "core.validation" and "errors" in body.get("details", {}):
+        raise AssertionError(
+            f"Valid data by the published schema refused by the parser: {body['details']}"
+        )
+    return None
+
+
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    negative_data_rejection,
+    published_schema_is_the_parsed_one,
+]
 
 
 @pytest.fixture(autouse=True)

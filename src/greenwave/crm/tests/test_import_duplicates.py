@@ -15,6 +15,7 @@ from greenwave.core.models import Event
 from greenwave.crm import services
 from greenwave.crm.models import Contact, ImportJob
 
+from .test_import_export import check as dry_run
 from .test_import_export import csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def contacts_csv(rows: list[list[str]]) -> bytes:
 
 def check(actor, rows: list[list[str]]) -> ImportJob:
     job = upload(actor, contacts_csv(rows), kind="contacts")
-    return services.import_check(actor=actor, job=job, mapping=job.mapping)
+    return dry_run(actor, job, job.mapping)
 
 
 def run(actor, job: ImportJob, django_capture_on_commit_callbacks, **kwargs) -> ImportJob:
@@ -279,7 +280,7 @@ def test_finding_duplicates_asks_the_database_the_same_number_of_times_for_5_or_
         assert job.duplicate_rows == expected_doubles
         job = upload(actor, contacts_csv(rows), kind="contacts")
         with CaptureQueriesContext(connection) as checking:
-            job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+            job = dry_run(actor, job, job.mapping)
         services.import_confirm(actor=actor, job=job)
         with CaptureQueriesContext(connection) as running:
             job = services.import_run(job_id=job.pk)
@@ -294,5 +295,5 @@ def test_a_companies_import_reports_no_contact_duplicates(two_teams) -> None:
 
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = dry_run(actor, job, job.mapping)
     assert (job.valid_rows, job.duplicate_rows, job.duplicates) == (5, 0, [])

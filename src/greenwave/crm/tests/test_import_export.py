@@ -6,11 +6,13 @@ import codecs
 import csv
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 
 from greenwave.core.errors import DomainError
@@ -64,7 +66,25 @@ def run_jobs(django_capture_on_commit_callbacks):
 
 
 def upload(actor, content: bytes, name="clients.csv", kind="companies"):
-    return services.import_upload(actor=actor, kind=kind, file_name=name, content=content)
+    """Upload, then read the file as the worker does (its task is queued on commit)."""
+    job = services.import_upload(actor=actor, kind=kind, file_name=name, content=content)
+    assert job.status == "reading"
+    return services.import_read(job_id=job.pk)
+
+
+def check(actor, job, mapping):
+    """Start the dry run, then run it as the worker does."""
+    job = services.import_check(actor=actor, job=job, mapping=mapping)
+    assert job.status == "checking"
+    return services.import_check_run(job_id=job.pk)
+
+
+def refused(job, text: str) -> None:
+    """The worker refused the file: the job failed with the reason and holds no headers."""
+    assert job.status == "failed"
+    assert text in job.message
+    assert job.headers == []
+    assert not Company.objects.exists()
 
 
 def test_cp1251_semicolon_csv_is_read_mapped_checked_and_imported(two_teams, run_jobs) -> None:
@@ -80,7 +100,7 @@ def test_cp1251_semicolon_csv_is_read_mapped_checked_and_imported(two_teams, run
         "Контактное лицо": "contact_full_name",
         "Должность": "contact_position",
     }
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
     assert (job.valid_rows, job.error_rows, job.status) == (5, 0, "checked")
     assert not Company.objects.exists()  # the dry run writes nothing
 
@@ -122,14 +142,14 @@ def test_utf8_comma_csv_of_contacts_links_them_to_companies_by_inn(
     job = upload(actor, content, kind="contacts")
     assert job.delimiter == ","
     mapping = {**job.mapping, "Телефон": "phones"}
-    job = services.import_check(actor=actor, job=job, mapping=mapping)
+    job = check(actor, job, mapping)
     assert job.error_rows == 1  # "anna@example.ru" is not a phone
     assert job.errors[0]["row"] == 2
     assert job.errors[0]["column"] == "Телефон"
 
     content = content.replace(b"; anna@example.ru", b"")
     job = upload(actor, content, kind="contacts")
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
     job = run_jobs(actor, job)
     assert job.status == "done"
     anna = Contact.objects.get(full_name="Петрова Анна")
@@ -162,7 +182,7 @@ def test_a_contacts_import_asks_the_database_the_same_number_of_times_for_3_or_3
     for size, start in ((3, 0), (30, 100)):  # (within one bulk INSERT batch of SQLite)
         job = upload(actor, contact_file(size, VALID_INN, start), kind="contacts")
         with CaptureQueriesContext(connection) as checking:
-            job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+            job = check(actor, job, job.mapping)
         assert job.valid_rows == size
         services.import_confirm(actor=actor, job=job)
         with CaptureQueriesContext(connection) as running:
@@ -177,7 +197,7 @@ def test_imported_contacts_have_their_creation_event_linked_to_the_company(
 ) -> None:
     actor = two_teams["hunter_a"]
     job = upload(actor, contact_file(4, VALID_INN), kind="contacts")
-    job = run_jobs(actor, services.import_check(actor=actor, job=job, mapping=job.mapping))
+    job = run_jobs(actor, check(actor, job, job.mapping))
     assert job.status == "done"
     at_company = Contact.objects.get(full_name="Контакт Номер 1")
     alone = Contact.objects.get(full_name="Контакт Номер 0")
@@ -198,7 +218,7 @@ def test_a_company_hidden_from_the_importer_after_the_check_stops_a_contacts_imp
 ) -> None:
     actor = two_teams["hunter_a"]
     job = upload(actor, contact_file(4, VALID_INN), kind="contacts")
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
     services.company_delete(actor=actor, company=company_a)
     job = run_jobs(actor, job)
     assert job.status == "failed"
@@ -217,7 +237,7 @@ def test_xlsx_is_imported(two_teams, run_jobs) -> None:
     actor = two_teams["head_a"]
     job = upload(actor, out.getvalue(), name="clients.xlsx")
     assert job.encoding == "xlsx"
-    job = run_jobs(actor, services.import_check(actor=actor, job=job, mapping=job.mapping))
+    job = run_jobs(actor, check(actor, job, job.mapping))
     assert job.created_count == 2
     assert set(Company.objects.values_list("inn", flat=True)) == set(INNS[:2])
 
@@ -228,7 +248,7 @@ def test_a_broken_row_is_listed_by_the_dry_run_and_nothing_is_imported(two_teams
     rows[2][1] = bad_checksum(rows[2][1])
     rows[3][1] = rows[0][1]  # the same INN twice in one file
     job = upload(actor, csv_bytes(rows))
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
 
     assert (job.valid_rows, job.error_rows) == (3, 2)
     assert [(e["row"], e["column"], e["field"]) for e in job.errors] == [
@@ -250,7 +270,7 @@ def test_a_failure_while_writing_leaves_nothing_half_imported(
 ) -> None:
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
     real = services.contact_create
     calls = {"n": 0}
 
@@ -278,7 +298,7 @@ def test_a_database_error_while_writing_fails_the_job_instead_of_leaving_it_runn
 
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
     real = services.contact_create
     calls = {"n": 0}
 
@@ -308,7 +328,7 @@ def test_a_companies_import_takes_no_lock_per_row(two_teams, run_jobs) -> None:
         pytest.skip("advisory locks are PostgreSQL's; SQLite serialises writers instead")
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
     with CaptureQueriesContext(connection) as queries:
         job = run_jobs(actor, job)
     assert job.status == "done"
@@ -320,7 +340,7 @@ def test_a_companies_import_takes_no_lock_per_row(two_teams, run_jobs) -> None:
 def test_rows_that_became_duplicates_after_the_check_stop_the_import(two_teams, run_jobs) -> None:
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
     services.company_create(actor=actor, name="Успел раньше", inn=INNS[4])
     job = run_jobs(actor, job)
     assert job.status == "failed"
@@ -328,19 +348,87 @@ def test_rows_that_became_duplicates_after_the_check_stop_the_import(two_teams, 
     assert Company.objects.count() == 1
 
 
-@pytest.mark.parametrize(
-    ("content", "name"),
-    [
-        (b"", "empty.csv"),
-        (b"\x00\x01\xff\xfe garbage", "bad.xlsx"),
-        ("Название;ИНН\n".encode(), "header-only.csv"),
-    ],
-)
-def test_broken_files_are_refused_with_a_clear_error(two_teams, content, name) -> None:
+def test_an_empty_file_is_refused_at_once(two_teams) -> None:
     with pytest.raises(DomainError) as exc:
-        upload(two_teams["head_a"], content, name=name)
+        upload(two_teams["head_a"], b"", name="empty.csv")
     assert exc.value.code == "crm.bad_file"
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "text"),
+    [
+        (b"\x00\x01\xff\xfe garbage", "bad.xlsx", "XLSX"),
+        ("Название;ИНН\n".encode(), "header-only.csv", "no data rows"),
+    ],
+)
+def test_broken_files_are_refused_by_the_worker_with_a_clear_error(
+    two_teams, content, name, text
+) -> None:
+    with translation.override("en"):
+        job = upload(two_teams["head_a"], content, name=name)
+    refused(job, text)
+    assert Event.objects.filter(case_id=str(job.pk), activity="import_failed").count() == 1
+    # Nothing to map: the dry run is refused until a corrected file is uploaded.
+    with pytest.raises(DomainError) as exc:
+        services.import_check(actor=two_teams["head_a"], job=job, mapping={})
+    assert exc.value.code == "crm.bad_file"
+
+
+def test_a_file_is_read_by_the_worker_not_by_the_web_request(
+    two_teams, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """The upload keeps the bytes and queues the reading; nothing parses the file before the
+    worker's task runs (a hostile file cannot hold the web worker)."""
+    read = []
+    monkeypatch.setattr(services, "read_table", lambda *a: read.append(a) or 1 / 0)
+    queued = []
+    monkeypatch.setattr(services, "_enqueue", lambda task, pk: queued.append((task, pk)))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.import_upload(
+            actor=two_teams["head_a"],
+            kind="companies",
+            file_name="x.csv",
+            content=csv_bytes(company_rows()),
+        )
+    assert (job.status, read, queued) == ("reading", [], [("read_import", job.pk)])
+    monkeypatch.undo()
+    job = services.import_read(job_id=job.pk)
+    assert (job.status, job.headers, job.total_rows) == ("uploaded", HEADER, 5)
+    # The dry run is the worker's too: the request only checks the mapping and queues it.
+    monkeypatch.setattr(services, "_sort_rows", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(services, "_enqueue", lambda task, pk: queued.append((task, pk)))
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.import_check(actor=two_teams["head_a"], job=job, mapping=job.mapping)
+    assert job.status == "checking"
+    assert queued[-1] == ("check_import", job.pk)
+
+
+def test_a_program_error_in_the_worker_fails_the_job_with_a_message(two_teams, monkeypatch) -> None:
+    actor = two_teams["head_a"]
+    job = upload(actor, csv_bytes(company_rows()))
+    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    monkeypatch.setattr(services, "_sort_rows", lambda *a, **k: 1 / 0)
+    job = services.import_check_run(job_id=job.pk)
+    assert job.status == "failed"
+    assert job.message
+    monkeypatch.undo()
+    assert check(actor, job, job.mapping).valid_rows == 5  # checked again once fixed
+
+
+def test_a_file_left_unread_by_a_dead_worker_is_sent_again(
+    two_teams, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    queued = []
+    monkeypatch.setattr(services, "_enqueue", lambda task, pk: queued.append((task, pk)))
+    job = services.import_upload(
+        actor=two_teams["head_a"], kind="companies", file_name="x.csv", content=b"A;B\n1;2\n"
+    )
+    assert services.imports_resume_stalled() == 0  # not forgotten yet
+    old = timezone.now() - services.IMPORT_REQUEUE_AFTER - timedelta(minutes=1)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=old)
+    assert services.imports_resume_stalled() == 1
+    assert queued == [("read_import", job.pk)]
 
 
 def test_an_unclosed_quote_is_refused_at_its_line_instead_of_merging_the_rest(two_teams) -> None:
@@ -348,12 +436,7 @@ def test_an_unclosed_quote_is_refused_at_its_line_instead_of_merging_the_rest(tw
     # rows 3..6 silently became one company name.
     lines = csv_bytes(company_rows()).decode("cp1251").splitlines(keepends=True)
     lines[2] = '"' + lines[2]
-    with pytest.raises(DomainError) as exc:
-        upload(two_teams["head_a"], "".join(lines).encode("cp1251"))
-    assert exc.value.code == "crm.bad_file"
-    assert exc.value.details == {"field": "file", "line": 3}
-    assert "Строка 3" in exc.value.message
-    assert not ImportJob.objects.exists()
+    refused(upload(two_teams["head_a"], "".join(lines).encode("cp1251")), "Строка 3")
 
 
 def test_quoted_values_over_several_lines_and_inner_quotes_are_still_read(two_teams) -> None:
@@ -368,10 +451,10 @@ def test_mapping_must_cover_required_fields_once(two_teams) -> None:
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
     with pytest.raises(DomainError) as exc:
-        services.import_check(actor=actor, job=job, mapping={"ИНН": "inn"})
+        check(actor, job, {"ИНН": "inn"})
     assert exc.value.details["field"] == "mapping"
     with pytest.raises(DomainError):
-        services.import_check(actor=actor, job=job, mapping={"Название": "name", "ИНН": "name"})
+        check(actor, job, {"Название": "name", "ИНН": "name"})
 
 
 def test_someone_elses_import_is_404(two_teams, bearer) -> None:
@@ -393,11 +476,19 @@ def test_import_through_the_pages_with_progress(
     response = client.post(reverse("crm:import_start"), {"kind": "companies", "file": file})
     job = ImportJob.objects.get()
     assert response.url == reverse("crm:import_detail", args=[job.pk])
+    reading = client.get(response.url).content.decode()
+    assert "hx-trigger" in reading  # the page waits for the worker to read the file
+    progress_url = reverse("crm:import_progress", args=[job.pk]) + "?reload=1"
+    assert "HX-Refresh" not in client.get(progress_url).headers
+    services.import_read(job_id=job.pk)
+    job.refresh_from_db()
+    assert client.get(progress_url).headers["HX-Refresh"] == "true"  # read: the page reloads
     page = client.get(response.url).content.decode()
     assert "Контактное лицо" in page
 
     columns = {f"col_{i}": job.mapping[h] for i, h in enumerate(job.headers)}
-    client.post(response.url, {"action": "check", **columns})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, {"action": "check", **columns})
     page = client.get(response.url)
     assert page.context["job"].valid_rows == 5
     with django_capture_on_commit_callbacks(execute=True):
@@ -411,15 +502,20 @@ def test_import_through_the_pages_with_progress(
 def test_import_through_the_api(two_teams, bearer, django_capture_on_commit_callbacks) -> None:
     client = bearer(two_teams["head_a"])
     file = SimpleUploadedFile("clients.csv", csv_bytes(company_rows()), "text/csv")
-    created = client.post("/api/v1/imports", {"file": file, "kind": "companies"})
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post("/api/v1/imports", {"file": file, "kind": "companies"})
     assert created.status_code == 201, created.content
-    job = created.json()
-    checked = client.post(
-        f"/api/v1/imports/{job['id']}/check",
-        {"mapping": job["mapping"]},
-        content_type="application/json",
-    )
-    assert checked.json()["valid_rows"] == 5
+    assert created.json()["status"] == "reading"
+    job = client.get(f"/api/v1/imports/{created.json()['id']}").json()
+    assert job["status"] == "uploaded"
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = client.post(
+            f"/api/v1/imports/{job['id']}/check",
+            {"mapping": job["mapping"]},
+            content_type="application/json",
+        )
+    assert checked.json()["status"] == "checking"
+    assert client.get(f"/api/v1/imports/{job['id']}").json()["valid_rows"] == 5
     with django_capture_on_commit_callbacks(execute=True):
         confirmed = client.post(
             f"/api/v1/imports/{job['id']}/confirm", {}, content_type="application/json"
@@ -432,15 +528,18 @@ def test_import_through_the_api(two_teams, bearer, django_capture_on_commit_call
     )
     assert bad.status_code == 400
     assert bad.json()["code"] == "crm.bad_file"
-    unclosed = client.post(
-        "/api/v1/imports",
-        {
-            "file": SimpleUploadedFile("x.csv", 'Название;ИНН\n"Альфа;1\nБета;2\n'.encode()),
-            "kind": "companies",
-        },
-    )
-    assert unclosed.status_code == 400
-    assert unclosed.json()["details"] == {"field": "file", "line": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        unclosed = client.post(
+            "/api/v1/imports",
+            {
+                "file": SimpleUploadedFile("x.csv", 'Название;ИНН\n"Альфа;1\nБета;2\n'.encode()),
+                "kind": "companies",
+            },
+        )
+    assert unclosed.status_code == 201
+    failed = client.get(f"/api/v1/imports/{unclosed.json()['id']}").json()
+    assert failed["status"] == "failed"
+    assert "2" in failed["message"]
 
 
 def test_export_of_the_filtered_list_as_csv_and_xlsx(two_teams, company_a, company_b) -> None:
@@ -490,7 +589,7 @@ def test_exported_companies_read_back_with_every_column_mapped(two_teams, compan
         "website",
         "tags",
     ]
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
     # The only complaint: the company is already in the base.
     assert [(e["field"], e["value"]) for e in job.errors] == [("inn", VALID_INN)]
 
@@ -580,8 +679,4 @@ def test_a_utf16_csv_with_its_bom_is_read(two_teams) -> None:
     ],
 )
 def test_a_csv_with_nul_characters_is_refused_clearly(two_teams, content) -> None:
-    with pytest.raises(DomainError) as error:
-        upload(two_teams["head_a"], content)
-    assert error.value.code == "crm.bad_file"
-    assert "NUL" in error.value.message
-    assert ImportJob.objects.count() == 0
+    refused(upload(two_teams["head_a"], content), "NUL")

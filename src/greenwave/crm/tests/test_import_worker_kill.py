@@ -19,14 +19,14 @@ from greenwave.core.tests.doomed import doomed, retry_until
 from greenwave.crm import services
 from greenwave.crm.models import Company, Contact, ImportJob
 
-from .test_import_export import company_rows, csv_bytes, upload
+from .test_import_export import check, company_rows, csv_bytes, upload
 
 
 def _queued_import(actor) -> ImportJob:  # type: ignore[no-untyped-def]
     """A checked and confirmed import of five companies (each with its contact), whose queued
     task has not run yet (non-transactional test: on_commit does not fire)."""
     job = upload(actor, csv_bytes(company_rows()))
-    job = services.import_check(actor=actor, job=job, mapping=job.mapping)
+    job = check(actor, job, job.mapping)
     services.import_confirm(actor=actor, job=job)
     return ImportJob.objects.get(pk=job.pk)
 
@@ -172,7 +172,7 @@ def test_an_import_whose_worker_is_killed_mid_run_runs_again_to_its_end_once(
     two_teams, monkeypatch
 ) -> None:
     # The queue hands the task to the doomed worker, not to this process.
-    monkeypatch.setattr(services, "_enqueue_import", lambda job_id: None)
+    monkeypatch.setattr(services, "_enqueue", lambda task, job_id: None)
     job = _queued_import(two_teams["head_a"])
     monkeypatch.undo()
 

@@ -130,9 +130,21 @@ def _claim(order: Order, days: int) -> Claim:
     )
 
 
-def test_claim_runs_to_its_end(won_deal) -> None:
+def _cancel_process(claim: Claim) -> None:
+    """A claim whose process was cancelled is moved by hand and checked by the worker."""
+    from greenwave.bpm import services as bpm
+    from greenwave.bpm.models import ProcessInstance
+
+    instance = ProcessInstance.objects.get(object_type="claim", object_id=str(claim.pk))
+    bpm.instance_cancel(actor=None, instance=instance)
+
+
+def test_claim_without_its_process_is_moved_by_hand_to_its_end(won_deal) -> None:
     order = fulfilment.order_create_from_deal(actor=None, deal=won_deal)
     claim = _claim(order, 10)
+    with pytest.raises(DomainError, match="follows its process"):
+        fulfilment.claim_advance(actor=None, claim=claim, status="investigation")
+    _cancel_process(claim)
     for status in ("investigation", "decision"):
         claim = fulfilment.claim_advance(actor=None, claim=claim, status=status)
     with pytest.raises(DomainError):
@@ -162,11 +174,18 @@ def test_claim_past_deadline_escalates_to_the_head_once(
     won_deal, two_teams: dict[str, Any]
 ) -> None:
     order = fulfilment.order_create_from_deal(actor=None, deal=won_deal)
-    late = _claim(order, -1)
+    late = _claim(order, 3)
     _claim(order, 3)
+    _cancel_process(late)
+    # The deadline passes (by the ORM: a registered claim keeps its deadline).
+    Claim.objects.filter(pk=late.pk).update(deadline=timezone.localdate() - timedelta(days=1))
+    also_late = _claim(order, 3)  # its process's timer escalates it, not the worker
+    Claim.objects.filter(pk=also_late.pk).update(deadline=timezone.localdate() - timedelta(days=1))
     assert fulfilment.claims_escalate_overdue() == 1
     assert fulfilment.claims_escalate_overdue() == 0
     late.refresh_from_db()
     assert late.escalated_at is not None
     task = Activity.objects.get(subject__contains=str(late))
     assert task.responsible == two_teams["head_a"]
+    also_late.refresh_from_db()
+    assert also_late.escalated_at is None

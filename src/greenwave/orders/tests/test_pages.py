@@ -126,8 +126,18 @@ def test_order_and_claim_pages(deal, two_teams) -> None:
     )
     assert claimed.status_code == 302
     claim = order.claims.get()
-    moved = client.post(f"/money/claims/{claim.pk}/", {"status": "investigation"})
-    assert moved.status_code == 302
+    # The claim runs as its process: its page lists the open step, done on the task page.
+    page = client.get(f"/money/claims/{claim.pk}/")
+    assert page.context["next_steps"] == ()
+    [task] = page.context["tasks"]
+    assert task.element_id == "register"
+    assert f'href="/processes/tasks/{task.pk}/"' in page.content.decode()
+    refused = client.post(f"/money/claims/{claim.pk}/", {"status": "investigation"})
+    assert refused.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "registered"
+    done = client.post(f"/processes/tasks/{task.pk}/", {"documents_received": "on"})
+    assert done.status_code == 302
     claim.refresh_from_db()
     assert claim.status == "investigation"
     assert client.get("/money/claims/").context["page"].paginator.count == 1

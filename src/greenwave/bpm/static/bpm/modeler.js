@@ -119,7 +119,12 @@
         html += input(options.labels.action, "action", bo.action || "", "select", options.actions);
       }
       if (element.type === "bpmn:SequenceFlow") {
-        html += input(options.labels.condition, "condition", "", "text");
+        var language = flowLanguage(bo);
+        html += input(options.labels.language, "language", language, "select", [
+          ["feel", options.labels.languageFeel], ["sandbox", options.labels.languageSandbox]
+        ]);
+        html += input(language === "feel" ? options.labels.conditionFeel : options.labels.condition,
+          "condition", "", "text");
       }
       box.innerHTML = html;
       var values = {
@@ -132,15 +137,39 @@
       });
     }
 
+    /* FEEL is the language of new diagrams (their definitions say so); a flow may say
+       otherwise with the `language` of its condition. */
+    var FEEL = "https://www.omg.org/spec/DMN/20191111/FEEL/";
+    function isFeel(language) { return !!language && String(language).toLowerCase().indexOf("feel") >= 0; }
+    function defaultFeel() {
+      var definitions = modeler.getDefinitions();
+      return isFeel(definitions && definitions.expressionLanguage);
+    }
+    function flowLanguage(bo) {
+      var c = bo.conditionExpression;
+      if (c && c.language) { return isFeel(c.language) ? "feel" : "sandbox"; }
+      if (c && /^\s*=(?!=)/.test(c.body || "")) { return "feel"; }
+      return defaultFeel() ? "feel" : "sandbox";
+    }
+    function setCondition(text, language) {
+      var attrs = { body: text };
+      if ((language === "feel") !== defaultFeel()) { attrs.language = language === "feel" ? FEEL : "python"; }
+      modeling.updateProperties(current, {
+        conditionExpression: text ? moddle.create("bpmn:FormalExpression", attrs) : undefined
+      });
+    }
+
     function apply(prop, value) {
       if (!current) { return; }
       var bo = current.businessObject;
       if (prop === "name") {
         modeling.updateLabel(current, value);
       } else if (prop === "condition") {
-        modeling.updateProperties(current, {
-          conditionExpression: value ? moddle.create("bpmn:FormalExpression", { body: value }) : undefined
-        });
+        setCondition(value, flowLanguage(bo));
+      } else if (prop === "language") {
+        var body = bo.conditionExpression ? bo.conditionExpression.body : "";
+        if (body) { setCondition(body, value || "feel"); }
+        render(current);
       } else if (prop === "form") {
         var ext = bo.extensionElements || moddle.create("bpmn:ExtensionElements", { values: [] });
         ext.values = (ext.values || []).filter(function (v) { return v.$type !== "gw:Form"; });

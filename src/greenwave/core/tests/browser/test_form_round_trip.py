@@ -158,6 +158,7 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
         secret="s3cret-of-the-round-trip",
         description="Склад «Казань»",
     )
+    purchase = _supplier_order(admin, pipeline, company)
     return [
         EditForm(
             "segment",
@@ -239,6 +240,12 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
             deal,
         ),
         EditForm(
+            "supplier order",
+            reverse("orders:supplier_order_edit", args=[purchase.pk]),
+            "[data-testid=submit]",
+            purchase,
+        ),
+        EditForm(
             "user",
             reverse("accounts:user_edit", args=[teams["hunter_a"].pk]),
             "[data-testid=submit]",
@@ -300,6 +307,31 @@ def _outreach_records(admin: Any, company: Any, pipeline: Pipeline, group: Any) 
         trigger_stage=stages[2],
     )
     return segment, campaign
+
+
+def _supplier_order(admin: Any, pipeline: Pipeline, company: Any) -> Any:
+    """A supplier order of a won deal's order: a whole quantity (10.000 must not be shown as
+    «1E+1») and a date."""
+    from greenwave.orders import fulfilment
+    from greenwave.sales.models import Deal, DealStatus
+
+    won = sales_services.deal_create(
+        actor=admin, title="Поставка труб", pipeline=pipeline, amount=Decimal(1000), company=company
+    )
+    Deal.objects.filter(pk=won.pk).update(status=DealStatus.WON)
+    order = fulfilment.order_create_from_deal(
+        actor=None, deal=Deal.objects.get(pk=won.pk), promised_date=date(2026, 12, 30)
+    )
+    line = order.lines.get()
+    line.quantity = Decimal("12.5")
+    line.save(update_fields=["quantity"])
+    return fulfilment.supplier_order_create(
+        actor=None,
+        line=line,
+        supplier="ООО «Трубный завод»",
+        quantity=Decimal("10.000"),
+        expected_date=date(2026, 12, 30),
+    )
 
 
 def test_every_edit_form_saved_untouched_changes_nothing(

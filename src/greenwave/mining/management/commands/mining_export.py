@@ -1,5 +1,6 @@
 """`manage.py mining_export --format F --out PATH [filters]`: the mined log as XES or OCEL 2.0,
-written as it streams (bounded memory), read as the given user (an administrator by default)."""
+written as it streams (bounded memory), read as the given user (an administrator by default).
+`--case-type all`: one OCEL 2.0 log of every case type with object-to-object relations."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
-from greenwave.mining.export import FORMATS, export
+from greenwave.mining.export import ALL, FORMATS, export, export_all
 from greenwave.mining.log import case_log
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--format", required=True, choices=FORMATS)
         parser.add_argument("--out", required=True, help="file to write ('-' for stdout)")
-        parser.add_argument("--case-type", default="deal")
+        parser.add_argument("--case-type", default="deal", help=f"or '{ALL}' (OCEL 2.0 only)")
         parser.add_argument("--pipeline", type=int)
         parser.add_argument("--process", default="")
         parser.add_argument("--from", dest="date_from", type=date.fromisoformat)
@@ -39,6 +40,23 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError("No such user (or no administrator) to read the log as.")
         try:
+            if options["case_type"] == ALL:
+                if options["format"] == "xes" or options["pipeline"] or options["process"]:
+                    raise CommandError(
+                        "The log of all case types is OCEL 2.0, narrowed by period, team, user."
+                    )
+                self._write(
+                    options["out"],
+                    export_all(
+                        actor,
+                        options["format"],
+                        date_from=options["date_from"],
+                        date_to=options["date_to"],
+                        team_id=options["team"],
+                        user_id=options["user"],
+                    ),
+                )
+                return
             log = case_log(
                 case_type=options["case_type"],
                 pipeline_id=options["pipeline"],
@@ -48,14 +66,16 @@ class Command(BaseCommand):
                 team_id=options["team"],
                 user_id=options["user"],
             )
-            chunks = export(actor, log, options["format"])
-            if options["out"] == "-":
-                for chunk in chunks:
-                    self.stdout.write(chunk, ending="")
-                return
-            with open(options["out"], "w", encoding="utf-8") as out:
-                for chunk in chunks:
-                    out.write(chunk)
+            self._write(options["out"], export(actor, log, options["format"]))
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stderr.write(f"written {options['out']}")
+
+    def _write(self, path: str, chunks: Any) -> None:
+        if path == "-":
+            for chunk in chunks:
+                self.stdout.write(chunk, ending="")
+            return
+        with open(path, "w", encoding="utf-8") as out:
+            for chunk in chunks:
+                out.write(chunk)
+        self.stderr.write(f"written {path}")

@@ -1,0 +1,621 @@
+"""Daily rollups of the deals, kept from the event log (issue 19, «fast at scale»).
+
+`DailyRollup` holds, per local day × pipeline × stage × team × person × measure, what the
+heavy figures sum: the funnel's stage rows (entered, forward, back, lost, won with the seconds
+spent in the stage — the same unfolding of the deal events as `sales.funnel`), and the deal
+rows of the sales overview (created; closed won with amount and deal length; closed lost).
+`ClientRollup` holds the won deals per client × team × person × currency for the portfolio.
+
+How they stay equal to the raw tables:
+
+- A deal's contribution is a function of its current row (pipeline, responsible, team,
+  status, amount, currency, created/closed) and of its stage events. `RollupDeal` remembers
+  what each deal last added; when any event of the deal is written the deal is recomputed and
+  the difference (new − old) is added, so a backdated event, a reassignment or a changed
+  amount moves the sums to the right day and owner. Recomputing is idempotent.
+- `refresh()` (the worker's periodic job, and after a rebuild) reads the events written since
+  its cursor. It starts `LOOKBACK` ids before the cursor: an event whose transaction committed
+  after a later id was seen is still picked up (recomputing its deal again is harmless).
+- `rebuild()` (`manage.py rollups_rebuild`) empties the rollups and recomputes every deal.
+- Client rows are recomputed from the deals of each touched client (min/max cannot be
+  subtracted).
+
+Readers (`rollup_funnel`, `sales_overview`, `portfolio_totals`) scope by the rollup's
+responsible and team exactly as `accounts.scoping.scope_records` scopes deals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count as DbCount
+from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import visible_team_ids
+from greenwave.core.models import Event
+from greenwave.core.money import CENTS, DEFAULT_CURRENCY
+from greenwave.sales import events as sales_events
+from greenwave.sales.models import Deal, DealStatus, Pipeline
+
+from .models import ClientRollup, DailyRollup, RollupCursor, RollupDeal
+
+logger = logging.getLogger(__name__)
+
+CURSOR = "deals"
+LOOKBACK = 200  # ids re-read before the cursor (transactions that committed late)
+BATCH = 2000
+STAGE_EVENTS = (
+    sales_events.DEAL_CREATED,
+    sales_events.DEAL_STAGE_CHANGED,
+    sales_events.DEAL_WON,
+    sales_events.DEAL_LOST,
+)
+# Measures: stage rows of the funnel, and deal rows (stage 0) of the sales overview.
+ENTER, FORWARD, BACK, LOST, WON = "enter", "forward", "back", "lost", "won"
+CREATED, SALE, LOST_DEAL = "created", "sale", "lost_deal"
+
+Key = tuple[str, int, str, str]  # day, stage, measure, currency
+Sums = list[int]  # count, seconds, timed, cents
+
+
+# --- what one deal adds ----------------------------------------------------------------------
+
+
+def _day(moment: datetime) -> str:
+    return timezone.localtime(moment).date().isoformat()
+
+
+def _stage(value: Any) -> int | None:
+    text = str(value) if value is not None else ""
+    return int(text) if text.isdigit() and len(text) < 18 else None
+
+
+def _seconds(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _cents(amount: Any) -> int:
+    return int((Decimal(amount or 0) * 100).to_integral_value())
+
+
+def deal_rows(deal: dict[str, Any], stage_events: Iterable[dict[str, Any]]) -> dict[Key, Sums]:
+    """The rollup rows of one deal: its stage events unfolded as the funnel unfolds them, and
+    its created / won / lost rows from the deal itself."""
+    rows: dict[Key, Sums] = defaultdict(lambda: [0, 0, 0, 0])
+
+    def add(day: str, stage: int | None, measure: str, secs: int | None, cents: int = 0) -> None:
+        if stage is None:
+            return
+        row = rows[(day, stage, measure, "")]
+        row[0] += 1
+        if secs is not None:
+            row[1] += secs
+            row[2] += 1
+        row[3] += cents
+
+    for event in stage_events:
+        payload = event["payload"] or {}
+        day, activity = _day(event["timestamp"]), event["activity"]
+        secs = _seconds(payload.get("seconds_in_stage"))
+        if activity == sales_events.DEAL_STAGE_CHANGED:
+            kind = FORWARD if payload.get("direction") == "forward" else BACK
+            add(day, _stage(payload.get("from_stage")), kind, secs)
+            add(day, _stage(payload.get("to_stage")), ENTER, None)
+        else:
+            kind = {
+                sales_events.DEAL_CREATED: ENTER,
+                sales_events.DEAL_WON: WON,
+                sales_events.DEAL_LOST: LOST,
+            }[activity]
+            add(day, _stage(payload.get("stage")), kind, secs)
+    created = deal["created_at"]
+    rows[(_day(created), 0, CREATED, deal["currency"])][0] += 1
+    closed = deal["closed_at"]
+    if closed is not None and deal["status"] in (DealStatus.WON, DealStatus.LOST):
+        measure = SALE if deal["status"] == DealStatus.WON else LOST_DEAL
+        row = rows[(_day(closed), 0, measure, deal["currency"])]
+        row[0] += 1
+        row[1] += max(0, int((closed - created).total_seconds()))
+        row[2] += 1
+        row[3] += _cents(deal["amount"]) if measure == SALE else 0
+    return dict(rows)
+
+
+# --- applying differences --------------------------------------------------------------------
+
+_COLUMNS = ("day", "pipeline_id", "stage_id", "team_id", "responsible_id", "measure", "currency")
+_UPSERT = (
+    "INSERT INTO analytics_dailyrollup "  # noqa: S608 - constant table and column names
+    f"({', '.join(_COLUMNS)}, count, seconds, timed, cents) VALUES {{values}} "
+    f"ON CONFLICT ({', '.join(_COLUMNS)}) DO UPDATE SET "
+    "count = analytics_dailyrollup.count + excluded.count, "
+    "seconds = analytics_dailyrollup.seconds + excluded.seconds, "
+    "timed = analytics_dailyrollup.timed + excluded.timed, "
+    "cents = analytics_dailyrollup.cents + excluded.cents"
+)
+FullKey = tuple[str, int, int, int, int, str, str]  # day, pipeline, stage, team, person, m, cur
+
+
+def _owner(deal: dict[str, Any]) -> tuple[int, int, int]:
+    return deal["pipeline_id"], deal["team_id"] or 0, deal["responsible_id"] or 0
+
+
+def _stored(owner: tuple[int, int, int], rows: dict[Key, Sums]) -> list[list[Any]]:
+    return [[*owner, day, stage, m, cur, *sums] for (day, stage, m, cur), sums in rows.items()]
+
+
+def _add(delta: dict[FullKey, Sums], stored: Iterable[list[Any]], sign: int) -> None:
+    for pipeline, team, person, day, stage, measure, currency, *sums in stored:
+        key = (day, pipeline, stage, team, person, measure, currency)
+        row = delta.setdefault(key, [0, 0, 0, 0])
+        for n in range(4):
+            row[n] += sign * sums[n]
+
+
+def _apply(delta: dict[FullKey, Sums]) -> None:
+    changed = [(k, v) for k, v in delta.items() if any(v)]
+    if not changed:
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), 500):
+            chunk = changed[start : start + 500]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            params: list[Any] = []
+            for (day, *rest), sums in chunk:
+                params += [date.fromisoformat(day), *rest, *sums]
+            cursor.execute(_UPSERT.format(values=values), params)
+    days = {date.fromisoformat(key[0]) for key, _sums in changed}
+    DailyRollup.objects.filter(day__in=days, count=0).delete()
+
+
+def _deal_values(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    fields = (
+        "id",
+        "pipeline_id",
+        "team_id",
+        "responsible_id",
+        "status",
+        "amount",
+        "currency",
+        "created_at",
+        "closed_at",
+        "company_id",
+    )
+    return {d["id"]: d for d in Deal.objects.filter(pk__in=list(ids)).values(*fields)}
+
+
+def _stage_events(ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    found: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    rows = Event.objects.filter(
+        case_type=Deal.EVENT_CASE_TYPE,
+        case_id__in=[str(i) for i in ids],
+        activity__in=STAGE_EVENTS,
+    ).values_list("case_id", "activity", "timestamp", "payload")
+    for case_id, activity, moment, payload in rows.iterator(chunk_size=5000):
+        found[int(case_id)].append({"activity": activity, "timestamp": moment, "payload": payload})
+    return found
+
+
+def _client_key(deal: dict[str, Any]) -> list[Any] | None:
+    if deal["company_id"] is None or deal["status"] != DealStatus.WON or not deal["closed_at"]:
+        return None
+    return [deal["company_id"], deal["team_id"] or 0, deal["responsible_id"] or 0]
+
+
+def _recompute_clients(company_ids: set[int] | None) -> None:
+    """Recompute the client rows of these clients (None: of every client) from their deals."""
+    if company_ids is not None and not company_ids:
+        return
+    won = Deal.objects.filter(
+        company_id__isnull=False, status=DealStatus.WON, closed_at__isnull=False
+    )
+    if company_ids is not None:
+        ClientRollup.objects.filter(company_id__in=company_ids).delete()
+        won = won.filter(company_id__in=company_ids)
+    rows = (
+        won.order_by()
+        .values("company_id", "team_id", "responsible_id", "currency")
+        .annotate(
+            orders=DbCount("pk"),
+            revenue=Sum("amount"),
+            first=Min("closed_at"),
+            last=Max("closed_at"),
+        )
+    )
+    ClientRollup.objects.bulk_create(
+        ClientRollup(
+            company_id=r["company_id"],
+            team_id=r["team_id"] or 0,
+            responsible_id=r["responsible_id"] or 0,
+            currency=r["currency"],
+            orders=r["orders"],
+            revenue=Decimal(r["revenue"] or 0).quantize(CENTS),
+            first_won=r["first"],
+            last_won=r["last"],
+        )
+        for r in rows
+    )
+
+
+def recompute_deals(ids: Iterable[int], *, rebuilding: dict[FullKey, Sums] | None = None) -> int:
+    """Bring the rollups of these deals up to date (inside the caller's transaction).
+
+    A rebuild passes its own `rebuilding` sums: the rows are written once at its end and the
+    client rollups are recomputed in one statement, instead of per batch.
+    """
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        deals = _deal_values(chunk)
+        stage_events = _stage_events(chunk)
+        memos = (
+            {}
+            if rebuilding is not None
+            else {m.deal_id: m for m in RollupDeal.objects.filter(deal_id__in=chunk)}
+        )
+        delta: dict[FullKey, Sums] = rebuilding if rebuilding is not None else {}
+        companies: set[int] = set()
+        keep: list[RollupDeal] = []
+        for deal_id in chunk:
+            memo = memos.get(deal_id)
+            if memo is not None:
+                _add(delta, memo.rows, -1)
+                if memo.client:
+                    companies.add(memo.client[0])
+            deal = deals.get(deal_id)
+            if deal is None:
+                continue
+            stored = _stored(_owner(deal), deal_rows(deal, stage_events.get(deal_id, [])))
+            _add(delta, stored, +1)
+            client = _client_key(deal)
+            if client:
+                companies.add(client[0])
+            keep.append(RollupDeal(deal_id=deal_id, rows=stored, client=client))
+        if rebuilding is None:
+            _apply(delta)
+            RollupDeal.objects.filter(deal_id__in=chunk).delete()
+            _recompute_clients(companies)
+        RollupDeal.objects.bulk_create(keep)
+    return len(wanted)
+
+
+def _cursor() -> RollupCursor:
+    cursor, _created = RollupCursor.objects.get_or_create(name=CURSOR)
+    return RollupCursor.objects.select_for_update().get(pk=cursor.pk)
+
+
+def _touched(events: QuerySet[Event]) -> set[int]:
+    touched: set[int] = set()
+    for case_id in events.filter(case_type=Deal.EVENT_CASE_TYPE).values_list("case_id", flat=True):
+        if case_id.isdigit():
+            touched.add(int(case_id))
+    return touched
+
+
+@transaction.atomic
+def refresh(limit: int = 50_000) -> int:
+    """Apply the events written since the cursor (the worker's job); returns deals updated."""
+    cursor = _cursor()
+    newest = Event.objects.aggregate(m=Max("pk"))["m"] or 0
+    if newest <= cursor.last_event_id:
+        return 0
+    start = max(0, cursor.last_event_id - LOOKBACK)
+    upto = min(newest, cursor.last_event_id + limit)
+    touched = _touched(Event.objects.filter(pk__gt=start, pk__lte=upto))
+    done = recompute_deals(touched)
+    cursor.last_event_id = upto
+    cursor.save(update_fields=["last_event_id", "updated_at"])
+    return done
+
+
+def refresh_job() -> int:
+    """The periodic job: up to date in steps of `limit` events."""
+    return refresh()
+
+
+def _deal_ids() -> Iterator[list[int]]:
+    last = 0
+    while True:
+        ids = list(
+            Deal.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+@transaction.atomic
+def rebuild(progress: Any = None) -> int:
+    """Empty the rollups and recompute every deal; the cursor moves to the newest event."""
+    cursor = _cursor()
+    newest = Event.objects.aggregate(m=Max("pk"))["m"] or 0
+    DailyRollup.objects.all().delete()
+    ClientRollup.objects.all().delete()
+    RollupDeal.objects.all().delete()
+    sums: dict[FullKey, Sums] = {}
+    done = 0
+    for ids in _deal_ids():
+        done += recompute_deals(ids, rebuilding=sums)
+        if progress:
+            progress(done)
+    _apply(sums)
+    _recompute_clients(None)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as db:
+            db.execute("ANALYZE analytics_dailyrollup, analytics_clientrollup")
+    cursor.last_event_id = newest
+    cursor.rebuilt_at = timezone.now()
+    cursor.save(update_fields=["last_event_id", "rebuilt_at", "updated_at"])
+    return done
+
+
+def seed_demo_rollups(context: dict[str, Any]) -> None:
+    """The demo's last seeder: the rollups of every demo deal."""
+    rebuild()
+
+
+# --- readers ---------------------------------------------------------------------------------
+
+
+def rollup_scope(qs: QuerySet[Any], actor: User) -> QuerySet[Any]:
+    """The rollup rows of the records the actor sees (the rule of `scope_records`)."""
+    teams = visible_team_ids(actor)
+    if teams is None:
+        return qs
+    condition = Q(responsible_id=actor.pk)
+    if teams:
+        condition |= Q(team_id__in=teams)
+    return qs.filter(condition)
+
+
+def _days(qs: QuerySet[Any], date_from: date | None, date_to: date | None) -> QuerySet[Any]:
+    if date_from:
+        qs = qs.filter(day__gte=date_from)
+    if date_to:
+        qs = qs.filter(day__lte=date_to)
+    return qs
+
+
+@dataclass
+class RollupStage:
+    stage_id: int
+    stage: str
+    entered: int = 0
+    forward: int = 0
+    lost: int = 0
+    won: int = 0
+    avg_days: float | None = None
+
+    @property
+    def conversion(self) -> float | None:
+        return round((self.forward + self.won) / self.entered, 4) if self.entered else None
+
+
+@dataclass
+class FunnelSummary:
+    """The funnel's stage rows and its measures of seed 000 over a period (from rollups)."""
+
+    stages: list[RollupStage] = field(default_factory=list)
+    incoming: int = 0  # deals created (entered the funnel)
+    won: int = 0
+    lost: int = 0
+    won_amount: Decimal = Decimal(0)  # main currency
+    won_in_currency: int = 0
+    deal_seconds: int = 0
+    closed_timed: int = 0
+    days: int | None = None
+
+    @property
+    def closed(self) -> int:
+        return self.won + self.lost
+
+    @property
+    def overall_conversion(self) -> float | None:
+        return round(self.won / self.incoming, 4) if self.incoming else None
+
+    @property
+    def average_amount(self) -> Decimal | None:
+        if not self.won_in_currency:
+            return None
+        return (self.won_amount / self.won_in_currency).quantize(CENTS)
+
+    @property
+    def deal_days(self) -> float | None:
+        return (
+            round(self.deal_seconds / self.closed_timed / 86400, 2) if self.closed_timed else None
+        )
+
+    @property
+    def per_week(self) -> float | None:
+        return round(self.closed * 7 / self.days, 2) if self.days else None
+
+
+def rollup_funnel(
+    *,
+    actor: User,
+    pipeline: Pipeline,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> FunnelSummary:
+    """The funnel of the visible deals of a pipeline from the rollups (two small queries).
+
+    Stage counts and average days in stage equal `sales.funnel.funnel` for the same period
+    (medians need every stay and stay with the raw funnel).
+    """
+    qs = _days(
+        rollup_scope(DailyRollup.objects.filter(pipeline_id=pipeline.pk), actor), date_from, date_to
+    )
+    sums = (
+        qs.order_by()
+        .values("stage_id", "measure", "currency")
+        .annotate(n=Sum("count"), s=Sum("seconds"), t=Sum("timed"), c=Sum("cents"))
+    )
+    per_stage: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    summary = FunnelSummary()
+    first_day: date | None = date_from
+    for row in sums:
+        n, s, t, c = (int(row[k] or 0) for k in ("n", "s", "t", "c"))
+        if row["stage_id"]:
+            sums_of = per_stage[row["stage_id"]]
+            sums_of[row["measure"]] += n
+            sums_of["secs"] += s
+            sums_of["timed"] += t
+        elif row["measure"] == CREATED:
+            summary.incoming += n
+        elif row["measure"] in (SALE, LOST_DEAL):
+            if row["measure"] == SALE:
+                summary.won += n
+                if row["currency"] == DEFAULT_CURRENCY:
+                    summary.won_amount += Decimal(c) / 100
+                    summary.won_in_currency += n
+            else:
+                summary.lost += n
+            summary.deal_seconds += s
+            summary.closed_timed += t
+    if first_day is None:
+        first_day = qs.aggregate(d=Min("day"))["d"]
+    last_day = date_to or timezone.localdate()
+    if first_day is not None:
+        summary.days = max(1, (last_day - first_day).days + 1)
+    for stage in pipeline.stages.all():
+        found = per_stage.get(stage.pk, {})
+        timed = found.get("timed", 0)
+        summary.stages.append(
+            RollupStage(
+                stage_id=stage.pk,
+                stage=stage.label,
+                entered=found.get(ENTER, 0),
+                forward=found.get(FORWARD, 0),
+                lost=found.get(LOST, 0),
+                won=found.get(WON, 0),
+                avg_days=round(found["secs"] / timed / 86400, 2) if timed else None,
+            )
+        )
+    return summary
+
+
+@dataclass
+class Overview:
+    key: str
+    date_from: date
+    date_to: date
+    created: int = 0
+    won: int = 0
+    lost: int = 0
+    volume: Decimal = Decimal(0)  # main currency
+    orders: int = 0  # won in the main currency
+    deal_seconds: int = 0
+    closed_timed: int = 0
+
+    @property
+    def average_check(self) -> Decimal | None:
+        return (self.volume / self.orders).quantize(CENTS) if self.orders else None
+
+    @property
+    def deal_days(self) -> float | None:
+        return (
+            round(self.deal_seconds / self.closed_timed / 86400, 2) if self.closed_timed else None
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.key,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "created": self.created,
+            "won": self.won,
+            "lost": self.lost,
+            "volume": self.volume.quantize(CENTS),
+            "orders": self.orders,
+            "average_check": self.average_check,
+            "deal_days": self.deal_days,
+        }
+
+
+def sales_overview(
+    *, actor: User, date_from: date, date_to: date, pipeline: Pipeline | None = None
+) -> list[Overview]:
+    """Deals created, won (volume, average check) and lost, and the average deal length, in
+    the period, the previous one and the same dates a year ago — one query on the rollups."""
+    from greenwave.sales.periods import comparison_periods
+
+    periods = comparison_periods(date_from, date_to)
+    qs = rollup_scope(DailyRollup.objects.filter(stage_id=0), actor)
+    if pipeline is not None:
+        qs = qs.filter(pipeline_id=pipeline.pk)
+    span = Q()
+    measures: dict[str, Any] = {}
+    rub = Q(currency=DEFAULT_CURRENCY)
+    for key, start, end in periods:
+        inside = Q(day__gte=start, day__lte=end)
+        span |= inside
+        closed = inside & Q(measure__in=(SALE, LOST_DEAL))
+        measures |= {
+            f"{key}_created": Sum("count", filter=inside & Q(measure=CREATED)),
+            f"{key}_won": Sum("count", filter=inside & Q(measure=SALE)),
+            f"{key}_lost": Sum("count", filter=inside & Q(measure=LOST_DEAL)),
+            f"{key}_orders": Sum("count", filter=inside & Q(measure=SALE) & rub),
+            f"{key}_cents": Sum("cents", filter=inside & Q(measure=SALE) & rub),
+            f"{key}_seconds": Sum("seconds", filter=closed),
+            f"{key}_timed": Sum("timed", filter=closed),
+        }
+    row = qs.filter(span).aggregate(**measures)
+    found = []
+    for key, start, end in periods:
+        value = {
+            name: int(row[f"{key}_{name}"] or 0)
+            for name in ("created", "won", "lost", "orders", "cents", "seconds", "timed")
+        }
+        found.append(
+            Overview(
+                key,
+                start,
+                end,
+                created=value["created"],
+                won=value["won"],
+                lost=value["lost"],
+                volume=Decimal(value["cents"]) / 100,
+                orders=value["orders"],
+                deal_seconds=value["seconds"],
+                closed_timed=value["timed"],
+            )
+        )
+    return found
+
+
+def portfolio_totals(*, actor: User, currency: str = DEFAULT_CURRENCY) -> QuerySet[Any]:
+    """Per visible client: orders, lifetime revenue, first and last purchase (rollups)."""
+    return (
+        rollup_scope(ClientRollup.objects.filter(currency=currency), actor)
+        .order_by()
+        .values("company_id")
+        .annotate(
+            orders=Sum("orders"),
+            revenue=Sum("revenue"),
+            first_won=Min("first_won"),
+            last_won=Max("last_won"),
+        )
+    )
+
+
+def cursor_state() -> dict[str, Any]:
+    cursor = RollupCursor.objects.filter(name=CURSOR).first()
+    newest = Event.objects.aggregate(m=Max("pk"))["m"] or 0
+    return {
+        "last_event_id": cursor.last_event_id if cursor else 0,
+        "behind": max(0, newest - (cursor.last_event_id if cursor else 0)),
+        "rebuilt_at": cursor.rebuilt_at if cursor else None,
+    }

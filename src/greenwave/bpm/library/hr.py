@@ -1,0 +1,449 @@
+"""The HR processes of seed 001 (after Bitrix24's standard set): sick leave, business trip,
+time off, vacation, dismissal and hiring, as data laid out into BPMN.
+
+Routing follows the seed: the employee (the person who starts the process) fills the
+application, their head («Руководитель»: the head of sales whose teams cover the employee's
+team) approves it, then HR («Отдел кадров») and the accountant («Бухгалтер») get their
+tasks; the `notify` steps tell the employee (or whoever their lane names) in the app and by
+e-mail. The document the head approves (a scan, a signed application) travels with the
+process as a file field and is shown to each approver.
+"""
+
+from __future__ import annotations
+
+from .layout import Field, Flow, Node, Process
+from .processes import ACCOUNTANT, COMMENT, INITIATOR, TO_INITIATOR
+
+EMPLOYEE = INITIATOR
+HEAD = "Руководитель"
+HR = "Отдел кадров"
+NEWCOMER = "Новый сотрудник"
+
+APPROVAL = Field(
+    "decision",
+    "Решение",
+    "choice",
+    required=True,
+    choices=(("approve", "Согласовать"), ("reject", "Отклонить")),
+)
+APPROVED = "decision == 'approve'"
+DATE_FROM = Field("date_from", "С", "date", required=True)
+DATE_TO = Field("date_to", "По", "date", required=True)
+ATTACHMENT = Field("attachment", "Документ (скан заявления, листка и т. п.)", "file")
+
+
+def _fill(name: str, *fields: Field) -> Node:
+    return Node("fill", "user", name, EMPLOYEE, {**TO_INITIATOR, "gw:dueIn": "P1D"}, form=fields)
+
+
+def _approve(name: str) -> Node:
+    return Node("approve", "user", name, HEAD, {"gw:dueIn": "P1D"}, form=(APPROVAL, COMMENT))
+
+
+def _notify(node_id: str, name: str, lane: str = EMPLOYEE) -> Node:
+    return Node(node_id, "service", name, lane, {"gw:action": "notify"})
+
+
+def _end(node_id: str, name: str, outcome: str) -> Node:
+    return Node(node_id, "end", name, EMPLOYEE, {"gw:outcome": outcome})
+
+
+def _record_absence() -> Node:
+    return Node(
+        "record_absence",
+        "service",
+        "Записать в график отсутствий",
+        EMPLOYEE,
+        {"gw:action": "absence_record"},
+    )
+
+
+SICK_LEAVE = Process(
+    key="sick_leave",
+    name="Оформление больничного",
+    documentation="Семя 001: сотрудник из дома выбирает вид отсутствия — больничный лист, "
+    "работа из дома или отгул за свой счёт; руководитель подтверждает; по больничному листу "
+    "отдел кадров принимает листок, бухгалтер начисляет пособие; по отгулу за свой счёт "
+    "бухгалтер учитывает его в табеле; сотрудник получает уведомление с указаниями.",
+    lanes=(EMPLOYEE, HEAD, HR, ACCOUNTANT),
+    nodes=(
+        Node("start", "start", "Сотрудник заболел", EMPLOYEE),
+        _fill(
+            "Заявка на больничный",
+            Field(
+                "absence_kind",
+                "Вид отсутствия",
+                "choice",
+                required=True,
+                choices=(
+                    ("sick_list", "Больничный лист"),
+                    ("remote", "Работа из дома"),
+                    ("unpaid", "Отгул за свой счёт"),
+                ),
+            ),
+            DATE_FROM,
+            Field("date_to", "По (ориентировочно)", "date"),
+            ATTACHMENT,
+            COMMENT,
+        ),
+        _approve("Подтвердить отсутствие сотрудника"),
+        Node("gw_approved", "xor", "Подтверждено?", HEAD, default="sick_rejected"),
+        Node("gw_kind", "xor", "Вид отсутствия?", HEAD, default="to_remote"),
+        Node(
+            "hr_sheet",
+            "user",
+            "Принять листок нетрудоспособности",
+            HR,
+            {"gw:dueIn": "P2D"},
+            form=(
+                Field("sheet_number", "Номер листка нетрудоспособности", required=True),
+                Field("sheet_closed_on", "Листок закрыт", "date"),
+                COMMENT,
+            ),
+        ),
+        Node(
+            "accrue_benefit",
+            "user",
+            "Начислить пособие по больничному",
+            ACCOUNTANT,
+            {"gw:dueIn": "P3D"},
+            form=(
+                Field("benefit", "Сумма пособия, ₽", "decimal", required=True, min="0"),
+                COMMENT,
+            ),
+        ),
+        Node(
+            "record_unpaid",
+            "user",
+            "Учесть отгул за свой счёт в табеле",
+            ACCOUNTANT,
+            {"gw:dueIn": "P2D"},
+            form=(Field("days", "Дней без сохранения оплаты", "integer", required=True, min="1"),),
+        ),
+        _notify("notify_done", "Уведомить сотрудника: отсутствие оформлено"),
+        _record_absence(),
+        _end("end_done", "Отсутствие оформлено", "approved"),
+        _notify("notify_rejected", "Уведомить сотрудника: отсутствие не подтверждено"),
+        _end("end_rejected", "Не подтверждено", "rejected"),
+    ),
+    flows=(
+        Flow("start", "fill"),
+        Flow("fill", "approve"),
+        Flow("approve", "gw_approved"),
+        Flow("gw_approved", "gw_kind", APPROVED, "Да"),
+        Flow("gw_approved", "notify_rejected", name="Нет", id="sick_rejected"),
+        Flow("gw_kind", "hr_sheet", "absence_kind == 'sick_list'", "Больничный лист"),
+        Flow("gw_kind", "record_unpaid", "absence_kind == 'unpaid'", "За свой счёт"),
+        Flow("gw_kind", "notify_done", name="Из дома", id="to_remote"),
+        Flow("hr_sheet", "accrue_benefit"),
+        Flow("accrue_benefit", "notify_done"),
+        Flow("record_unpaid", "notify_done"),
+        Flow("notify_done", "record_absence"),
+        Flow("record_absence", "end_done"),
+        Flow("notify_rejected", "end_rejected"),
+    ),
+)
+
+BUSINESS_TRIP = Process(
+    key="business_trip",
+    name="Оформление командировки",
+    documentation="Семя 001: сотрудник заполняет данные командировки; руководитель утверждает "
+    "(не утвердил — процесс закрывается с уведомлением); после утверждения уведомляются "
+    "сотрудник и бухгалтер, бухгалтер выдаёт аванс.",
+    lanes=(EMPLOYEE, HEAD, ACCOUNTANT),
+    nodes=(
+        Node("start", "start", "Нужна командировка", EMPLOYEE),
+        _fill(
+            "Заявка на командировку",
+            Field("destination", "Куда", required=True),
+            Field("purpose", "Цель командировки", "text", required=True),
+            DATE_FROM,
+            DATE_TO,
+            Field("advance", "Аванс, ₽", "decimal", min="0"),
+            ATTACHMENT,
+        ),
+        _approve("Утвердить командировку"),
+        Node("gw_approved", "xor", "Утверждена?", HEAD, default="trip_rejected"),
+        _notify("notify_accountant", "Уведомить бухгалтера о командировке", ACCOUNTANT),
+        Node(
+            "pay_advance",
+            "user",
+            "Выдать аванс на командировку",
+            ACCOUNTANT,
+            {"gw:dueIn": "P1D"},
+            form=(
+                Field("advance_paid", "Выдано, ₽", "decimal", required=True, min="0"),
+                Field("paid_on", "Дата выдачи", "date", required=True),
+            ),
+        ),
+        _notify("notify_approved", "Уведомить сотрудника: командировка утверждена"),
+        _record_absence(),
+        _end("end_approved", "Командировка оформлена", "approved"),
+        _notify("notify_rejected", "Уведомить сотрудника: командировка не утверждена"),
+        _end("end_rejected", "Командировка не утверждена", "rejected"),
+    ),
+    flows=(
+        Flow("start", "fill"),
+        Flow("fill", "approve"),
+        Flow("approve", "gw_approved"),
+        Flow("gw_approved", "notify_accountant", APPROVED, "Да"),
+        Flow("gw_approved", "notify_rejected", name="Нет", id="trip_rejected"),
+        Flow("notify_accountant", "pay_advance"),
+        Flow("pay_advance", "notify_approved"),
+        Flow("notify_approved", "record_absence"),
+        Flow("record_absence", "end_approved"),
+        Flow("notify_rejected", "end_rejected"),
+    ),
+)
+
+TIME_OFF = Process(
+    key="time_off",
+    name="Заявление на отгул",
+    documentation="Семя 001: сотрудник указывает дату, причину и вид отработки (за свой счёт "
+    "или за ранее отработанное время); руководитель согласует; отказ — уведомление "
+    "руководителю и автору; согласие — бухгалтер учитывает отгул, уведомление автору, "
+    "запись в график отсутствий.",
+    lanes=(EMPLOYEE, HEAD, ACCOUNTANT),
+    nodes=(
+        Node("start", "start", "Нужен отгул", EMPLOYEE),
+        _fill(
+            "Заявление на отгул",
+            Field("date_from", "Дата отгула", "date", required=True),
+            Field("reason", "Причина", "text", required=True),
+            Field(
+                "compensation",
+                "Вид отработки",
+                "choice",
+                required=True,
+                choices=(("unpaid", "За свой счёт"), ("worked", "За ранее отработанное время")),
+            ),
+        ),
+        _approve("Согласовать отгул"),
+        Node("gw_approved", "xor", "Согласован?", HEAD, default="off_rejected"),
+        Node(
+            "account",
+            "user",
+            "Учесть отгул в табеле",
+            ACCOUNTANT,
+            {"gw:dueIn": "P2D"},
+            form=(COMMENT,),
+        ),
+        _notify("notify_approved", "Уведомить сотрудника: отгул согласован"),
+        _record_absence(),
+        _end("end_approved", "Отгул согласован", "approved"),
+        _notify("notify_head", "Уведомить руководителя отдела об отказе", HEAD),
+        _notify("notify_rejected", "Уведомить сотрудника: отгул не согласован"),
+        _end("end_rejected", "Отгул не согласован", "rejected"),
+    ),
+    flows=(
+        Flow("start", "fill"),
+        Flow("fill", "approve"),
+        Flow("approve", "gw_approved"),
+        Flow("gw_approved", "account", APPROVED, "Да"),
+        Flow("gw_approved", "notify_head", name="Нет", id="off_rejected"),
+        Flow("account", "notify_approved"),
+        Flow("notify_approved", "record_absence"),
+        Flow("record_absence", "end_approved"),
+        Flow("notify_head", "notify_rejected"),
+        Flow("notify_rejected", "end_rejected"),
+    ),
+)
+
+VACATION = Process(
+    key="vacation",
+    name="Оформление отпуска",
+    documentation="Семя 001: сотрудник указывает даты начала и окончания отпуска; руководитель "
+    "согласует период (отказ — уведомление автору); затем задачи сразу и отделу кадров "
+    "(приказ), и бухгалтерии (отпускные); сотруднику приходит уведомление, отпуск "
+    "записывается в график отсутствий.",
+    lanes=(EMPLOYEE, HEAD, HR, ACCOUNTANT),
+    nodes=(
+        Node("start", "start", "Сотрудник планирует отпуск", EMPLOYEE),
+        _fill(
+            "Заявление на отпуск",
+            Field(
+                "vacation_kind",
+                "Вид отпуска",
+                "choice",
+                required=True,
+                choices=(("annual", "Ежегодный оплачиваемый"), ("unpaid", "Без сохранения оплаты")),
+            ),
+            DATE_FROM,
+            DATE_TO,
+            ATTACHMENT,
+            COMMENT,
+        ),
+        _approve("Согласовать отпуск"),
+        Node("gw_approved", "xor", "Согласован?", HEAD, default="vacation_rejected"),
+        Node("split", "and", "Кадры и бухгалтерия", HR),
+        Node(
+            "hr_order",
+            "user",
+            "Оформить приказ об отпуске",
+            HR,
+            {"gw:dueIn": "P2D"},
+            form=(
+                Field("order_number", "Номер приказа", required=True),
+                Field("order_date", "Дата приказа", "date", required=True),
+            ),
+        ),
+        Node(
+            "vacation_pay",
+            "user",
+            "Начислить отпускные",
+            ACCOUNTANT,
+            {"gw:dueIn": "P3D"},
+            form=(Field("vacation_pay", "Отпускные, ₽", "decimal", required=True, min="0"),),
+        ),
+        Node("join", "and", "Документы оформлены", HR),
+        _notify("notify_approved", "Уведомить сотрудника: отпуск согласован"),
+        _record_absence(),
+        _end("end_approved", "Отпуск оформлен", "approved"),
+        _notify("notify_rejected", "Уведомить сотрудника: отпуск не согласован"),
+        _end("end_rejected", "Отпуск не согласован", "rejected"),
+    ),
+    flows=(
+        Flow("start", "fill"),
+        Flow("fill", "approve"),
+        Flow("approve", "gw_approved"),
+        Flow("gw_approved", "split", APPROVED, "Да"),
+        Flow("gw_approved", "notify_rejected", name="Нет", id="vacation_rejected"),
+        Flow("split", "hr_order"),
+        Flow("split", "vacation_pay"),
+        Flow("hr_order", "join"),
+        Flow("vacation_pay", "join"),
+        Flow("join", "notify_approved"),
+        Flow("notify_approved", "record_absence"),
+        Flow("record_absence", "end_approved"),
+        Flow("notify_rejected", "end_rejected"),
+    ),
+)
+
+DISMISSAL = Process(
+    key="dismissal",
+    name="Увольнение сотрудника",
+    documentation="Семя 001: сотрудник заполняет заявление об увольнении; руководитель "
+    "согласует (отказ — уведомление автору); затем отдел кадров оформляет увольнение, "
+    "бухгалтер делает окончательный расчёт, автор получает уведомление.",
+    lanes=(EMPLOYEE, HEAD, HR, ACCOUNTANT),
+    nodes=(
+        Node("start", "start", "Сотрудник увольняется", EMPLOYEE),
+        _fill(
+            "Заявление об увольнении",
+            Field("last_day", "Последний рабочий день", "date", required=True),
+            Field("reason", "Причина", "text"),
+            Field("handover_to", "Кому передать дела", "user"),
+            ATTACHMENT,
+        ),
+        _approve("Согласовать увольнение"),
+        Node("gw_approved", "xor", "Согласовано?", HEAD, default="dismissal_rejected"),
+        Node(
+            "hr_dismiss",
+            "user",
+            "Оформить увольнение (приказ, трудовая книжка)",
+            HR,
+            {"gw:dueIn": "P2D"},
+            form=(
+                Field("order_number", "Номер приказа", required=True),
+                Field("workbook_issued", "Трудовая книжка выдана", "boolean", required=True),
+            ),
+        ),
+        _notify("notify_accountant", "Уведомить бухгалтера об увольнении", ACCOUNTANT),
+        Node(
+            "final_pay",
+            "user",
+            "Окончательный расчёт",
+            ACCOUNTANT,
+            {"gw:dueIn": "P2D"},
+            form=(
+                Field("final_amount", "Сумма расчёта, ₽", "decimal", required=True, min="0"),
+                Field("paid_on", "Дата выплаты", "date", required=True),
+            ),
+        ),
+        _notify("notify_approved", "Уведомить сотрудника: увольнение оформлено"),
+        _end("end_approved", "Увольнение оформлено", "approved"),
+        _notify("notify_rejected", "Уведомить сотрудника: заявление не согласовано"),
+        _end("end_rejected", "Заявление не согласовано", "rejected"),
+    ),
+    flows=(
+        Flow("start", "fill"),
+        Flow("fill", "approve"),
+        Flow("approve", "gw_approved"),
+        Flow("gw_approved", "hr_dismiss", APPROVED, "Да"),
+        Flow("gw_approved", "notify_rejected", name="Нет", id="dismissal_rejected"),
+        Flow("hr_dismiss", "notify_accountant"),
+        Flow("notify_accountant", "final_pay"),
+        Flow("final_pay", "notify_approved"),
+        Flow("notify_approved", "end_approved"),
+        Flow("notify_rejected", "end_rejected"),
+    ),
+)
+
+HIRING = Process(
+    key="hiring",
+    name="Принятие нового сотрудника",
+    documentation="Семя 001: отдел кадров вводит данные сотрудника; новый сотрудник "
+    "знакомится с документами (правила, должностная инструкция, соглашение о "
+    "конфиденциальности); его руководитель (его называет отдел кадров) вводит его в курс "
+    "работы и назначает обучение; после "
+    "полного ознакомления процесс закрывается. Запускает сотрудник отдела кадров.",
+    lanes=(HR, NEWCOMER, HEAD),
+    nodes=(
+        Node("start", "start", "Сотрудник принят", HR),
+        Node(
+            "enter",
+            "user",
+            "Ввести данные нового сотрудника",
+            HR,
+            {**TO_INITIATOR, "gw:dueIn": "P1D"},
+            form=(
+                Field("newcomer", "Новый сотрудник (логин)", "user", required=True),
+                Field("position", "Должность", required=True),
+                Field("head", "Руководитель нового сотрудника", "user", required=True),
+                Field("start_date", "Дата выхода", "date", required=True),
+                Field("contract", "Трудовой договор", "file"),
+            ),
+        ),
+        Node(
+            "acknowledge",
+            "user",
+            "Ознакомиться с документами",
+            NEWCOMER,
+            {"gw:assignee": "=newcomer", "gw:dueIn": "P3D"},
+            form=(
+                Field("rules_read", "Правила внутреннего распорядка", "boolean", required=True),
+                Field("duties_read", "Должностная инструкция", "boolean", required=True),
+                Field("nda_read", "Соглашение о конфиденциальности", "boolean", required=True),
+            ),
+        ),
+        Node(
+            "onboard",
+            "user",
+            "Ввести в курс работы и назначить обучение",
+            HEAD,
+            {"gw:assignee": "=head", "gw:dueIn": "P5D"},
+            form=(
+                Field("mentor", "Наставник", "user", required=True),
+                Field("training", "План обучения", "text", required=True),
+            ),
+        ),
+        _notify("notify_done", "Уведомить отдел кадров: сотрудник оформлен", HR),
+        Node("end", "end", "Сотрудник оформлен", HR, {"gw:outcome": "approved"}),
+    ),
+    flows=(
+        Flow("start", "enter"),
+        Flow("enter", "acknowledge"),
+        Flow("acknowledge", "onboard"),
+        Flow("onboard", "notify_done"),
+        Flow("notify_done", "end"),
+    ),
+)
+
+HR_PROCESSES: tuple[Process, ...] = (
+    SICK_LEAVE,
+    BUSINESS_TRIP,
+    TIME_OFF,
+    VACATION,
+    DISMISSAL,
+    HIRING,
+)

@@ -1,0 +1,137 @@
+"""The directly-follows rollup equals the raw computation: after a rebuild, with new and late
+events not yet applied (rollup + the unapplied cases), after the worker's update, and after a
+rebuild again. Counts and means are exact; medians are read from 1 %-wide buckets."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from greenwave.core.models import Event
+from greenwave.core.services import event_append
+from greenwave.mining import rollup, services
+from greenwave.mining.log import case_log
+from greenwave.mining.models import DfgEdge, RollupCursor
+from greenwave.mining.selectors import dfg, rollup_edges
+from greenwave.sales import events as sales_events
+
+pytestmark = pytest.mark.django_db
+
+N, P, CP, A, C = "needs", "presentation", "cp_preparation", "cp_approval", "contract"
+
+
+def _raw(actor, b2b):
+    return dfg(actor=actor, log=case_log(pipeline_id=b2b.pk), use_rollup=False)
+
+
+def _assert_same(ours, raw):
+    assert ours["cases"] == raw["cases"]
+    assert ours["nodes"] == raw["nodes"]
+    mine = {(e["source"], e["target"]): e for e in ours["edges"]}
+    theirs = {(e["source"], e["target"]): e for e in raw["edges"]}
+    assert {k: e["count"] for k, e in mine.items()} == {k: e["count"] for k, e in theirs.items()}
+    for key, edge in theirs.items():
+        if edge["mean_seconds"] is None:
+            assert mine[key]["mean_seconds"] is None
+            assert mine[key]["median_seconds"] is None
+            continue
+        assert mine[key]["mean_seconds"] == pytest.approx(edge["mean_seconds"], abs=0.002)
+        assert mine[key]["median_seconds"] == pytest.approx(edge["median_seconds"], rel=0.01)
+
+
+def _stored_equals_raw(b2b):
+    log = case_log(pipeline_id=b2b.pk)
+    stored = rollup.stored(b2b.pk)
+    raw = rollup.contribution(log)
+    assert {k: (t.count, t.timed, dict(t.buckets)) for k, t in stored.items()} == {
+        k: (t.count, t.timed, dict(t.buckets)) for k, t in raw.items()
+    }
+    for key, tally in raw.items():
+        assert stored[key].total_seconds == pytest.approx(tally.total_seconds)
+
+
+def test_rollup_rebuild_equals_the_raw_map_and_is_logged(two_teams, deal_log, b2b) -> None:
+    admin = two_teams["admin"]
+    for _ in range(3):
+        deal_log([N, P, CP, A, C, "won"], hours=2)
+    deal_log([N, P, CP, A, C, A, C, "won"], hours=[2, 2, 2, 2, 2, 10, 4, 3])
+    deal_log([N, "lost"], hours=[1.5, 7])
+    assert rollup_edges(admin, case_log(pipeline_id=b2b.pk)) is None  # never built
+    call_command("mining_rollup", "--rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert DfgEdge.objects.filter(pipeline_id=b2b.pk).exists()
+    _stored_equals_raw(b2b)
+    ours = dfg(actor=admin, log=case_log(pipeline_id=b2b.pk))
+    assert rollup_edges(admin, case_log(pipeline_id=b2b.pk)) is not None
+    _assert_same(ours, _raw(admin, b2b))
+    assert Event.objects.filter(activity=services.ROLLUP_REBUILT).count() == 1
+    # Scoped readers and narrowed logs never read the rollup.
+    assert rollup_edges(two_teams["head_a"], case_log(pipeline_id=b2b.pk)) is None
+    assert rollup_edges(admin, case_log(pipeline_id=b2b.pk, team_id=1)) is None
+
+
+def test_new_and_late_events_before_and_after_the_worker(two_teams, deal_log, b2b, stages):
+    admin = two_teams["admin"]
+    early = deal_log([N, P, CP], hours=3)
+    deal_log([N, "lost"], hours=2)
+    services.rollup_rebuild()
+    # After the rebuild: a new deal, a move of an old one, and a late event (a timestamp
+    # before the deal's last one: its path changes in the middle).
+    deal_log([N, P, CP, A, C, "won"], hours=1)
+    last = Event.objects.filter(case_id=str(early.pk)).order_by("-timestamp").first()
+    event_append(
+        case_type="deal",
+        case_id=early.pk,
+        activity=sales_events.DEAL_STAGE_CHANGED,
+        actor=admin,
+        payload={"from_stage": stages[CP].pk, "to_stage": stages[A].pk},
+        timestamp=last.timestamp + timedelta(hours=5),
+    )
+    event_append(
+        case_type="deal",
+        case_id=early.pk,
+        activity=sales_events.DEAL_APPROVED,
+        actor=admin,
+        payload={"approval": "discount"},
+        timestamp=last.timestamp - timedelta(hours=1),
+    )
+    # Not applied yet: the map is the rollup plus the unapplied deals, equal to the raw one.
+    _assert_same(dfg(actor=admin, log=case_log(pipeline_id=b2b.pk)), _raw(admin, b2b))
+    # The worker applies only ids that had time to settle: the first run notes the last id.
+    now = timezone.now()
+    assert services.rollup_update(now=now) == 0
+    applied = RollupCursor.objects.get().applied_id
+    assert services.rollup_update(now=now + timedelta(hours=1)) == 2  # the new and the early
+    assert RollupCursor.objects.get().applied_id > applied
+    _stored_equals_raw(b2b)
+    _assert_same(dfg(actor=admin, log=case_log(pipeline_id=b2b.pk)), _raw(admin, b2b))
+    before = {(r.source, r.target, r.count, r.timed) for r in DfgEdge.objects.all()}
+    services.rollup_rebuild()
+    assert {(r.source, r.target, r.count, r.timed) for r in DfgEdge.objects.all()} == before
+
+
+def test_the_worker_builds_a_missing_rollup_after_the_settle_window(two_teams, deal_log, b2b):
+    deal_log([N, P], hours=1)
+    now = timezone.now()
+    services.rollup_update(now=now)
+    assert RollupCursor.objects.get().applied_id is None
+    services.rollup_update(now=now + timedelta(seconds=30))  # not settled yet (60 s)
+    assert RollupCursor.objects.get().applied_id is None
+    services.rollup_update(now=now + timedelta(minutes=2))
+    assert RollupCursor.objects.get().applied_id is not None
+    _stored_equals_raw(b2b)
+
+
+def test_bucket_median_follows_percentile_cont() -> None:
+    tally = rollup.Tally()
+    for secs in (0.2, 60, 3600, 7200):
+        bucket = 0 if secs < 1 else math.floor(math.log(secs, 1.01)) + 1
+        tally.add(rollup.Tally(1, 1, secs, rollup.Counter({bucket: 1})))
+    assert tally.count == 4
+    assert tally.mean() == pytest.approx((0.2 + 60 + 3600 + 7200) / 4)
+    assert tally.median() == pytest.approx((60 + 3600) / 2, rel=0.01)
+    tally.add(rollup.Tally(1, 1, 0.2, rollup.Counter({0: 1})), -1)
+    assert tally.median() == pytest.approx(3600, rel=0.01)
