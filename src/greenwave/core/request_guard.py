@@ -1,7 +1,9 @@
 """Requests no view can use are answered here, before any view, in the error format.
 
 - A NUL character in the query string, a form field or a JSON body: 400 (PostgreSQL cannot
-  store one, and no text field of Greenwave has a use for it).
+  store one, and no text field of Greenwave has a use for it). The few views that receive a
+  file as the raw body (1C's zip archives and pictures) register with `allow_binary_body`;
+  their form and JSON bodies are still checked.
 - A request body above `DATA_UPLOAD_MAX_MEMORY_SIZE` (2.5 MB, files of a multipart upload
   not counted): 413. The few views that receive a whole BPMN or DMN model as text register
   a larger limit with `allow_large_body` (their model's own limit, times the escaping).
@@ -27,6 +29,7 @@ from django.utils.translation import gettext as _
 from .errors import CoreError, DomainError
 
 _LARGE_BODIES: dict[str, int] = {}
+_BINARY_BODIES: set[str] = set()
 # `\u0000` in JSON text, unless its backslash is itself escaped (`\\u0000` is six characters).
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -35,6 +38,11 @@ _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 def allow_large_body(view_name: str, max_bytes: int) -> None:
     """Let the view `namespace:name` receive a body of up to `max_bytes` (AppConfig.ready)."""
     _LARGE_BODIES[view_name] = max_bytes
+
+
+def allow_binary_body(view_name: str) -> None:
+    """Let the view `namespace:name` receive a raw body with any bytes (AppConfig.ready)."""
+    _BINARY_BODIES.add(view_name)
 
 
 def body_limit(view_name: str) -> int:
@@ -86,9 +94,12 @@ class RequestGuardMiddleware:
                         raise _too_large(limit)
                     request._body = body
                     request._stream = BytesIO(body)
+            binary = bool(match and match.view_name in _BINARY_BODIES)
             if request.content_type in _FORMS:
                 if _has_nul(request.POST):
                     raise _nul_error()
+            elif binary and request.content_type != "application/json":
+                pass  # a file as the body: its bytes are the view's to check
             elif b"\x00" in request.body or _JSON_NUL.search(request.body):
                 raise _nul_error()
         except RequestDataTooBig as exc:

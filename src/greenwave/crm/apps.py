@@ -130,6 +130,7 @@ class CrmConfig(AppConfig):
                 events.COMPETITOR_LINKED: _("Competitor noted at the client"),
                 events.COMPETITOR_UNLINKED: _("Competitor no longer at the client"),
                 events.PRODUCT_GROUP_CREATED: _("Product group created"),
+                events.PRODUCT_GROUP_CHANGED: _("Product group renamed or moved"),
                 events.PRODUCT_CREATED: _("Product created"),
                 events.PRODUCT_CHANGED: _("Product changed"),
                 events.PRICE_LIST_CREATED: _("Price list created"),

@@ -14,6 +14,7 @@ COMPETITOR_CHANGED = "competitor_changed"
 COMPETITOR_LINKED = "competitor_linked"
 COMPETITOR_UNLINKED = "competitor_unlinked"
 PRODUCT_GROUP_CREATED = "product_group_created"
+PRODUCT_GROUP_CHANGED = "product_group_changed"  # renamed or moved under another group
 PRODUCT_CREATED = "product_created"
 PRODUCT_CHANGED = "product_changed"
 PRICE_LIST_CREATED = "price_list_created"

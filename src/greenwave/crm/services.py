@@ -1025,6 +1025,40 @@ def product_group_create(
     return group
 
 
+@transaction.atomic
+def product_group_update(
+    *, actor: User | None, group: ProductGroup, name: str, parent: ProductGroup | None
+) -> ProductGroup:
+    """Rename a product group or move it under another one (None: to the top). A group is
+    never moved under itself or one of its own subgroups. Nothing changed: no event."""
+    _require_catalog_manager(actor)
+    clean = _text(name, "name", 255, required=True)
+    if clean != group.name:
+        _refuse_duplicate_name(ProductGroup, clean, exclude_pk=group.pk)
+    ancestor, seen = parent, set()
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.pk == group.pk:
+            raise _field_error(
+                "parent", _("A group cannot be moved under itself or one of its subgroups.")
+            )
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+    before = {"name": group.name, "parent": group.parent.name if group.parent else None}
+    after = {"name": clean, "parent": parent.name if parent else None}
+    if before == after and group.parent_id == (parent.pk if parent else None):
+        return group
+    group.name, group.parent = clean, parent
+    group.save(update_fields=["name", "parent", "updated_at"])
+    event_append(
+        case_type="product_group",
+        case_id=group.pk,
+        activity=events.PRODUCT_GROUP_CHANGED,
+        actor=actor,
+        payload={"before": before, "after": after},
+    )
+    return group
+
+
 def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
     group = data.get("group")
     if group is not None and not isinstance(group, ProductGroup):

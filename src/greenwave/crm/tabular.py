@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -235,8 +235,22 @@ def read_table(content: bytes, file_name: str) -> Table:
     return Table(headers, rows, encoding, delimiter)
 
 
-def _check_xlsx_archive(content: bytes) -> None:
-    """Refuse a workbook that would unpack to too much before openpyxl reads any of it.
+class ZipLimitError(Exception):
+    """A zip archive outside the limits: `reason` is "unreadable", "members", "unpacked" or
+    "ratio"; `member` the name of the member at fault and `size` the figure that broke it."""
+
+    def __init__(self, reason: str, *, member: str = "", size: int = 0) -> None:
+        super().__init__(reason)
+        self.reason, self.member, self.size = reason, member, size
+
+
+def zip_members(
+    content: bytes, *, each: Callable[[zipfile.ZipInfo], None] | None = None
+) -> list[zipfile.ZipInfo]:
+    """The members of a zip archive within the zip-bomb limits, before anything is unpacked:
+    at most MAX_XLSX_MEMBERS members, MAX_XLSX_UNPACKED bytes unpacked in all, and no member
+    above 1 MB unpacking to more than MAX_XLSX_RATIO times its packed size. `each` sees every
+    member before its ratio is checked (a caller's own limits). Raises `ZipLimitError`.
 
     The sizes are those the zip declares; reading a member never yields more than its declared
     size (zipfile stops there and checks the CRC), so the declared sizes bound the work.
@@ -245,33 +259,54 @@ def _check_xlsx_archive(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _bad_file(_("The file is not a readable XLSX workbook.")) from exc
+        raise ZipLimitError("unreadable") from exc
     if len(members) > MAX_XLSX_MEMBERS:
-        raise _bad_file(_("The workbook has too many parts to be a spreadsheet of data."))
+        raise ZipLimitError("members", size=len(members))
     unpacked = sum(m.file_size for m in members)
     if unpacked > MAX_XLSX_UNPACKED:
-        raise _bad_file(
-            _("The workbook unpacks to %(mb)d MB; at most %(max)d MB can be imported.")
-            % {"mb": unpacked // 2**20, "max": MAX_XLSX_UNPACKED // 2**20}
-        )
+        raise ZipLimitError("unpacked", size=unpacked)
     for member in members:
-        if member.filename.lower().endswith("sharedstrings.xml") and (
-            member.file_size > MAX_XLSX_SHARED_STRINGS
-        ):
-            raise _bad_file(
-                _("The workbook's text table is larger than %(max)d MB.")
-                % {"max": MAX_XLSX_SHARED_STRINGS // 2**20}
-            )
+        if each is not None:
+            each(member)
         if member.file_size > 2**20 and member.file_size > MAX_XLSX_RATIO * max(
             member.compress_size, 1
         ):
-            raise _bad_file(
-                _(
-                    "The workbook unpacks to more than %(ratio)d times its size (blank rows or "
-                    "a zip bomb); save the data alone into a new workbook."
-                )
-                % {"ratio": MAX_XLSX_RATIO}
-            )
+            raise ZipLimitError("ratio", member=member.filename, size=member.file_size)
+    return members
+
+
+def _shared_strings_limit(member: zipfile.ZipInfo) -> None:
+    if member.filename.lower().endswith("sharedstrings.xml") and (
+        member.file_size > MAX_XLSX_SHARED_STRINGS
+    ):
+        raise _bad_file(
+            _("The workbook's text table is larger than %(max)d MB.")
+            % {"max": MAX_XLSX_SHARED_STRINGS // 2**20}
+        )
+
+
+def _check_xlsx_archive(content: bytes) -> None:
+    """Refuse a workbook that would unpack to too much before openpyxl reads any of it."""
+    try:
+        zip_members(content, each=_shared_strings_limit)
+    except ZipLimitError as exc:
+        if exc.reason == "members":
+            message = _("The workbook has too many parts to be a spreadsheet of data.")
+        elif exc.reason == "unpacked":
+            message = _(
+                "The workbook unpacks to %(mb)d MB; at most %(max)d MB can be imported."
+            ) % {
+                "mb": exc.size // 2**20,
+                "max": MAX_XLSX_UNPACKED // 2**20,
+            }
+        elif exc.reason == "ratio":
+            message = _(
+                "The workbook unpacks to more than %(ratio)d times its size (blank rows or "
+                "a zip bomb); save the data alone into a new workbook."
+            ) % {"ratio": MAX_XLSX_RATIO}
+        else:
+            message = _("The file is not a readable XLSX workbook.")
+        raise _bad_file(message) from exc
 
 
 def _read_xlsx(content: bytes) -> Table:

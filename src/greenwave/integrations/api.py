@@ -15,7 +15,14 @@ from greenwave.core.api import Page, list_query, paginate
 
 from . import selectors, services
 from .catalogue import WEBHOOK_EVENTS
-from .schemas import DeliveryOut, WebhookCreatedOut, WebhookIn, WebhookOut, WebhookPatch
+from .schemas import (
+    DeliveryOut,
+    ProductPictureOut,
+    WebhookCreatedOut,
+    WebhookIn,
+    WebhookOut,
+    WebhookPatch,
+)
 
 router = Router(tags=["integrations"])
 EVENTS_DOC = "Event types: " + ", ".join(f"`{name}`" for name in WEBHOOK_EVENTS) + "."
@@ -73,3 +80,13 @@ def webhook_deliveries(request: AuthedRequest, webhook_id: int) -> Any:
 def webhook_test(request: AuthedRequest, webhook_id: int) -> Any:
     sub = selectors.webhook_get(actor=request.user, pk=webhook_id)
     return Status(202, services.webhook_test(actor=request.user, subscription=sub))
+
+
+@router.get(
+    "/products/{product_id}/pictures",
+    response=list[ProductPictureOut],
+    operation_id="product_pictures",
+    description="The pictures 1C sent for the product (CommerceML `<Картинка>`), in order.",
+)
+def product_pictures(request: AuthedRequest, product_id: int) -> Any:
+    return list(selectors.product_pictures(actor=request.user, product_id=product_id))

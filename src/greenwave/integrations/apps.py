@@ -12,7 +12,7 @@ class IntegrationsConfig(AppConfig):
         from greenwave.core.event_labels import register_activity_labels
         from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
-        from greenwave.core.request_guard import allow_large_body
+        from greenwave.core.request_guard import allow_binary_body, allow_large_body
 
         from . import commerceml, events, services
         from .demo import seed_integrations
@@ -47,6 +47,8 @@ class IntegrationsConfig(AppConfig):
         # 1C sends whole catalogue files as request bodies; the upload page takes several.
         for view_name in ("integrations:onec_exchange", "integrations:onec"):
             allow_large_body(view_name, commerceml.MAX_FILE_BYTES + 65536)
+        # …and, with zip=yes, zip archives and pictures: binary bodies with NUL bytes.
+        allow_binary_body("integrations:onec_exchange")
         register_demo_seeder("integrations", seed_integrations, order=95)
         register_activity_labels(
             {

@@ -27,8 +27,8 @@ NAMESPACE = "urn:1C.ru:commerceml_2"
 SCHEMA_VERSION = "2.05"
 
 # Every element of the catalogue, offers and orders documents of CommerceML 2.03–2.10 that a
-# 1C:УТ export carries. What Greenwave does not keep (pictures, properties, stock, owners…) is
-# read past; anything else is refused so that a wrong file is never half-understood.
+# 1C:УТ export carries. What Greenwave does not keep (properties, stock, owners…) is read
+# past; anything else is refused so that a wrong file is never half-understood.
 _KNOWN_NAMES = """
     КоммерческаяИнформация Классификатор Каталог ПакетПредложений ИзмененияПакетаПредложений Ид
     ИдРодителя Наименование Описание Владелец ИдКлассификатора ИдКаталога ИдТипаЦены Группы
@@ -130,6 +130,8 @@ class Item:
     description: str
     is_active: bool
     line: int
+    # Paths of the pictures 1C sends beside the file (`import_files/6f/….jpg`), in order.
+    pictures: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -333,6 +335,9 @@ def _read_item(el: Any, doc: Document) -> Item:
         description=_text(el, "Описание")[:5000],
         is_active=status not in ("удален", "удалён"),
         line=el.sourceline,
+        pictures=[
+            (p.text or "").strip() for p in _children(el, "Картинка") if (p.text or "").strip()
+        ],
     )
 
 

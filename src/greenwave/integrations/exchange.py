@@ -1,8 +1,10 @@
 """The HTTP protocol 1C calls at /integrations/1c/exchange (CommerceML 2 «обмен с сайтом»).
 
     ?type=catalog&mode=checkauth   HTTP Basic → "success\\n<cookie name>\\n<cookie value>"
-    ?type=catalog&mode=init        → "zip=no\\nfile_limit=<bytes>"
+    ?type=catalog&mode=init        → "zip=yes\\nfile_limit=<bytes>"
     ?type=catalog&mode=file&filename=import.xml   (POST body, maybe in parts) → "success"
+        (or a zip archive with import.xml, offers.xml and the import_files/… pictures, or
+        a picture alone by its path; an archive is unpacked at the first mode=import)
     ?type=catalog&mode=import&filename=import.xml → "success" | "failure\\n<why>"
     ?type=sale&mode=checkauth|init               as above
     ?type=sale&mode=query                        → the orders (CommerceML XML)
@@ -68,7 +70,8 @@ def onec_exchange(request: HttpRequest) -> HttpResponse:
         if exchange is None:
             return _failure(_("Not signed in: call mode=checkauth first."), 401)
         if mode == "init":
-            return _text(f"zip=no\nfile_limit={FILE_LIMIT}\n")
+            zipped = "yes" if kind == ExchangeKind.CATALOG else "no"
+            return _text(f"zip={zipped}\nfile_limit={FILE_LIMIT}\n")
         if mode == "file" and kind == ExchangeKind.CATALOG:
             if request.method != "POST":
                 return _failure(_("Send the file in a POST body."), 405)

@@ -58,7 +58,10 @@ class _MultipleFileField(forms.FileField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
-            "widget", _MultipleFileInput(attrs={"class": "form-control", "accept": ".xml"})
+            "widget",
+            _MultipleFileInput(
+                attrs={"class": "form-control", "accept": ".xml,.zip,.jpg,.jpeg,.png,.gif,.webp"}
+            ),
         )
         super().__init__(*args, **kwargs)
 
@@ -70,4 +73,7 @@ class _MultipleFileField(forms.FileField):
 
 
 class CommerceMLUploadForm(forms.Form):
-    documents = _MultipleFileField(label=_("CommerceML files (import.xml, offers.xml)"))
+    documents = _MultipleFileField(
+        label=_("CommerceML files (import.xml, offers.xml)"),
+        help_text=_("Or a zip archive of them as 1C writes it, with the pictures."),
+    )

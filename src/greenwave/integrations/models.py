@@ -227,3 +227,37 @@ class OneCOrderMark(models.Model):
 
     def __str__(self) -> str:
         return f"deal {self.deal_id}"
+
+
+class ProductPicture(TimeStampedModel):
+    """A picture of a product sent by 1C (`<Картинка>` of the catalogue), kept as a file.
+
+    Kept here rather than on `crm.Product`: 1C is where pictures come from, and the 1C path
+    (`source`) is what makes a repeated import idempotent.
+    """
+
+    product = models.ForeignKey(
+        "crm.Product",
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="onec_pictures",
+    )
+    source = models.CharField(_("path in 1C"), max_length=200)
+    file = models.FileField(_("file"), upload_to="product_pictures/%Y/%m/", max_length=200)
+    sha256 = models.CharField(max_length=64)
+    content_type = models.CharField(_("type"), max_length=20)
+    size = models.PositiveIntegerField(_("size, bytes"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    position = models.PositiveSmallIntegerField(_("picture order"), default=0)
+
+    class Meta:
+        verbose_name = _("product picture")
+        verbose_name_plural = _("product pictures")
+        ordering = ["product", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "source"], name="onec_picture_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.source

@@ -1,8 +1,9 @@
-"""API schemas of the integrations app (webhooks)."""
+"""API schemas of the integrations app (webhooks, product pictures from 1C)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
 
@@ -62,3 +63,21 @@ class DeliveryOut(Schema):
     @staticmethod
     def resolve_log(obj: object) -> list[object]:
         return list(obj.log.all())  # type: ignore[attr-defined]
+
+
+class ProductPictureOut(Schema):
+    id: int
+    product_id: int
+    source: str = Field(description="The path 1C named the picture with (import_files/…).")
+    url: str = Field(description="The image itself, for a signed-in user.")
+    content_type: str
+    width: int
+    height: int
+    size: int
+    position: int
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("integrations:product_picture", args=[obj.pk])

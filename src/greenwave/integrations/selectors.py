@@ -1,5 +1,6 @@
 """Readers of the integrations app. Webhooks and exchanges belong to the installation, not to a
-team: an administrator reads them all, anyone else reads none (a 404 by id, an empty list)."""
+team: an administrator reads them all, anyone else reads none (a 404 by id, an empty list).
+Product pictures from 1C are read like the catalogue: by whoever reads the product."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from django.utils.translation import gettext_lazy
 from greenwave.accounts.models import User
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.crm import selectors as crm_selectors
 
-from .models import DeliveryStatus, OneCExchange, WebhookDelivery, WebhookSubscription
+from .models import (
+    DeliveryStatus,
+    OneCExchange,
+    ProductPicture,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 WEBHOOK_SPEC = ListSpec(
     search_fields=("url", "description"),
@@ -76,3 +84,19 @@ def exchange_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[On
     if query is not None:
         qs = apply_list_query(qs, EXCHANGE_SPEC, query)
     return qs
+
+
+def product_pictures(*, actor: User, product_id: int) -> QuerySet[ProductPicture]:
+    """The pictures 1C sent for a product the actor reads (a 404 for any other product)."""
+    product = crm_selectors.product_get(actor=actor, pk=product_id)
+    return ProductPicture.objects.filter(product=product).order_by("position", "pk")
+
+
+def product_picture_get(*, actor: User, pk: int) -> ProductPicture:
+    picture = ProductPicture.objects.filter(pk=pk).first()
+    if (
+        picture is None
+        or not crm_selectors.product_list(actor=actor).filter(pk=picture.product_id).exists()
+    ):
+        raise not_found(_("Picture not found."))
+    return picture

@@ -24,12 +24,14 @@ import json
 import logging
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
@@ -43,10 +45,10 @@ from greenwave.core.text import visible_text
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import PriceList, Product, ProductGroup
 
-from . import addresses, commerceml
+from . import addresses, commerceml, pictures
 from . import events as log_events
 from .catalogue import PING, WEBHOOK_EVENTS, activities_of, event_type_of
-from .commerceml import MAX_FILE_BYTES, CommerceMLError, Document
+from .commerceml import MAX_FILE_BYTES, CommerceMLError, Document, Item
 from .errors import IntegrationsError
 from .models import (
     DeliveryStatus,
@@ -59,10 +61,12 @@ from .models import (
     OneCLink,
     OneCLinkKind,
     OneCOrderMark,
+    ProductPicture,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
 )
+from .pictures import MAX_PICTURE_BYTES, MAX_PICTURES_PER_PRODUCT
 
 logger = logging.getLogger(__name__)
 
@@ -489,6 +493,8 @@ def webhook_test_send_now(
 ONEC_SESSION_TTL = timedelta(hours=1)
 ONEC_COOKIE = "gw_1c_exchange"
 CATALOG_FILE = re.compile(r"^[\w.\-]{1,150}\.xml$", re.ASCII)
+ARCHIVE_FILE = re.compile(r"^[\w.\-]{1,150}\.zip$", re.ASCII)
+PictureSource = Callable[[str], bytes | None]
 
 
 def _hash(token: str) -> str:
@@ -557,17 +563,34 @@ def _clean_file_name(name: str) -> str:
     return base
 
 
+def _clean_upload_name(name: str) -> str:
+    """The name a file of `mode=file` is kept under: a CommerceML file or a zip archive by its
+    base name, a picture by its path (`import_files/6f/….jpg`, as the catalogue names it)."""
+    if pictures.is_picture_name(name):
+        path = pictures.clean_picture_path(name)
+        if path is None:
+            raise CommerceMLError(
+                _("«%(name)s» is not a picture path 1C sends (import_files/…).")
+                % {"name": name[:100]}
+            )
+        return path
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    if ARCHIVE_FILE.match(base):
+        return base
+    return _clean_file_name(name)
+
+
 @transaction.atomic
-def onec_file_append(*, exchange: OneCExchange, name: str, data: bytes) -> OneCFile | None:
+def onec_file_append(*, exchange: OneCExchange, name: str, data: bytes) -> OneCFile:
     """mode=file: 1C may send a file in several parts; they are joined until mode=import.
-    Pictures (import_files/…) are answered but not kept: Greenwave stores no product images."""
-    if (name or "").lower().split("?")[0].endswith((".jpg", ".jpeg", ".png", ".gif", ".webp")):
-        return None
-    clean = _clean_file_name(name)
+    A zip archive (zip=yes) is unpacked at the import; pictures wait for the catalogue that
+    names them."""
+    clean = _clean_upload_name(name)
+    limit = MAX_PICTURE_BYTES if pictures.is_picture_name(clean) else MAX_FILE_BYTES
     upload, _new = OneCFile.objects.select_for_update().get_or_create(exchange=exchange, name=clean)
-    if len(upload.content) + len(data) > MAX_FILE_BYTES:
+    if len(upload.content) + len(data) > limit:
         raise CommerceMLError(
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+            _("%(name)s is larger than %(mb)d MB.") % {"name": clean, "mb": limit // (1024 * 1024)}
         )
     upload.content = bytes(upload.content) + data
     upload.save(update_fields=["content", "updated_at"])
@@ -586,22 +609,52 @@ def _crm_error(exc: DomainError, line: int) -> CommerceMLError:
     return CommerceMLError(exc.message, line)
 
 
-def _import_groups(actor: User | None, doc: Document) -> dict[str, ProductGroup]:
+def _free_group_name(name: str, parent: ProductGroup | None, guid: str, own_pk: int | None) -> str:
+    """The 1C name, or when another group has it, the name with its parent (or the start of
+    the 1C id) in brackets — the same answer on every import, so renames stay idempotent."""
+    taken = {
+        n.casefold() for pk, n in ProductGroup.objects.values_list("pk", "name") if pk != own_pk
+    }
+    candidates = [name, f"{name} ({parent.name})" if parent else "", f"{name} ({guid[:8]})"]
+    for candidate in candidates:
+        if candidate and candidate.casefold() not in taken and len(candidate) <= 255:
+            return candidate
+    return f"{name[:200]} ({guid})"[:255]
+
+
+def _import_groups(actor: User | None, doc: Document) -> tuple[dict[str, ProductGroup], int]:
+    """The groups of the classifier by 1C id: a known id keeps its group, renamed and moved
+    as 1C has it now; a new one takes a free group of that name or gets a new group."""
     links = _link_map(OneCLinkKind.GROUP, (g.guid for g in doc.groups))
     by_guid: dict[str, ProductGroup] = {}
     existing = {g.pk: g for g in ProductGroup.objects.filter(pk__in=list(links.values()))}
+    changed = 0
     for group in doc.groups:  # parents come before their children in the file
-        if group.guid in links and links[group.guid] in existing:
-            by_guid[group.guid] = existing[links[group.guid]]
-            continue
         parent = by_guid.get(group.parent_guid) if group.parent_guid else None
+        known = existing.get(links.get(group.guid, -1))
+        if known is not None:
+            name = (
+                group.name
+                if known.name == group.name
+                else _free_group_name(group.name, parent, group.guid, known.pk)
+            )
+            if name != known.name or known.parent_id != (parent.pk if parent else None):
+                try:
+                    known = crm_services.product_group_update(
+                        actor=actor, group=known, name=name, parent=parent
+                    )
+                except DomainError as exc:
+                    raise _crm_error(exc, group.line) from None
+                changed += 1
+            by_guid[group.guid] = known
+            continue
         found = ProductGroup.objects.filter(name__iexact=group.name).first()
         if (
             found is not None
             and OneCLink.objects.filter(kind=OneCLinkKind.GROUP, object_id=found.pk).exists()
         ):
             found = None  # the name belongs to another 1C group: keep them apart
-            name = f"{group.name} ({parent.name})" if parent else f"{group.name} ({group.guid[:8]})"
+            name = _free_group_name(group.name, parent, group.guid, None)
         else:
             name = group.name
         try:
@@ -612,11 +665,14 @@ def _import_groups(actor: User | None, doc: Document) -> dict[str, ProductGroup]
             kind=OneCLinkKind.GROUP, guid=group.guid, defaults={"object_id": made.pk}
         )
         by_guid[group.guid] = made
-    return by_guid
+    return by_guid, changed
 
 
 def _import_items(
-    actor: User | None, doc: Document, groups: dict[str, ProductGroup]
+    actor: User | None,
+    doc: Document,
+    groups: dict[str, ProductGroup],
+    sync: _PictureSync | None = None,
 ) -> tuple[int, int]:
     links = _link_map(OneCLinkKind.PRODUCT, (i.guid for i in doc.items))
     products = {p.pk: p for p in Product.objects.filter(pk__in=list(links.values()))}
@@ -673,6 +729,8 @@ def _import_items(
         OneCLink.objects.update_or_create(
             kind=OneCLinkKind.PRODUCT, guid=item.guid, defaults={"object_id": product.pk}
         )
+        if sync is not None:
+            sync.product(product, item)
     return created, updated
 
 
@@ -732,27 +790,168 @@ def _import_offers(actor: User | None, doc: Document) -> tuple[int, int]:
     return len(by_guid), changed
 
 
-def _import_document(actor: User | None, name: str, data: bytes) -> dict[str, Any]:
+class _PictureSync:
+    """Keeps each product's pictures as the catalogue lists them (`<Картинка>`): a new or
+    changed picture is stored as a file, an unchanged one (same path, same bytes) is left
+    alone, one the catalogue no longer names is removed. A picture whose bytes did not come
+    with the file keeps what was stored before. Files are written before the transaction
+    commits: `discard` removes them if it rolls back; old files go only after the commit."""
+
+    def __init__(self, source: PictureSource | None, warnings: list[str]) -> None:
+        self.source = source
+        self.warnings = warnings
+        self.saved_files: list[str] = []
+        self.stored = 0
+        self.removed = 0
+        self._with_pictures: set[int] | None = None  # products that have some (one query)
+
+    def _forget(self, name: str) -> None:
+        transaction.on_commit(lambda: default_storage.delete(name))
+
+    def discard(self) -> None:
+        for name in self.saved_files:
+            default_storage.delete(name)
+        self.saved_files = []
+
+    def product(self, product: Product, item: Item) -> None:
+        wanted: list[str] = []
+        for raw in item.pictures:
+            path = pictures.clean_picture_path(raw)
+            if path is None:
+                self.warnings.append(
+                    _("Line %(line)s: «%(path)s» is not a picture path; skipped.")
+                    % {"line": item.line, "path": raw[:200]}
+                )
+            elif path not in wanted:
+                wanted.append(path)
+        if len(wanted) > MAX_PICTURES_PER_PRODUCT:
+            self.warnings.append(
+                _("Line %(line)s: only the first %(n)d pictures of a product are kept.")
+                % {"line": item.line, "n": MAX_PICTURES_PER_PRODUCT}
+            )
+            wanted = wanted[:MAX_PICTURES_PER_PRODUCT]
+        if self._with_pictures is None:
+            self._with_pictures = set(
+                ProductPicture.objects.values_list("product_id", flat=True).distinct()
+            )
+        if not wanted and product.pk not in self._with_pictures:
+            return  # nothing listed, nothing kept: no query per product of a large catalogue
+        current = {p.source: p for p in ProductPicture.objects.filter(product=product)}
+        for position, path in enumerate(wanted):
+            self._one(product, item, path, position, current.get(path))
+        for path, stale in current.items():
+            if path not in wanted:
+                self._forget(stale.file.name)
+                stale.delete()
+                self.removed += 1
+
+    def _one(
+        self, product: Product, item: Item, path: str, position: int, kept: ProductPicture | None
+    ) -> None:
+        data = self.source(path) if self.source is not None else None
+        if data is None:
+            if kept is None:
+                self.warnings.append(
+                    _("Line %(line)s: the picture %(path)s was not sent with the file.")
+                    % {"line": item.line, "path": path}
+                )
+            elif kept.position != position:
+                ProductPicture.objects.filter(pk=kept.pk).update(position=position)
+            return
+        try:
+            info = pictures.inspect(data)
+        except pictures.PictureError as exc:
+            self.warnings.append(
+                _("Line %(line)s: the picture %(path)s is not kept: %(why)s")
+                % {"line": item.line, "path": path, "why": exc}
+            )
+            return
+        digest = hashlib.sha256(data).hexdigest()
+        if kept is not None and kept.sha256 == digest:
+            if kept.position != position:
+                ProductPicture.objects.filter(pk=kept.pk).update(position=position)
+            return
+        name = default_storage.save(
+            f"product_pictures/{product.pk}/{digest[:20]}.{info.extension}", ContentFile(data)
+        )
+        self.saved_files.append(name)
+        fields = {
+            "file": name,
+            "sha256": digest,
+            "content_type": info.content_type,
+            "size": len(data),
+            "width": info.width,
+            "height": info.height,
+            "position": position,
+        }
+        if kept is not None:
+            self._forget(kept.file.name)
+        ProductPicture.objects.update_or_create(product=product, source=path, defaults=fields)
+        self.stored += 1
+
+
+def _import_document(
+    actor: User | None, name: str, data: bytes, sync: _PictureSync
+) -> dict[str, Any]:
     doc = commerceml.parse(data)
+    sync.warnings = doc.warnings
     result: dict[str, Any] = {"file": name, "warnings": doc.warnings}
-    groups = _import_groups(actor, doc)
+    groups, groups_changed = _import_groups(actor, doc)
     if doc.has_catalog or doc.groups:
-        created, updated = _import_items(actor, doc, groups)
-        result.update(groups=len(doc.groups), products_created=created, products_updated=updated)
+        created, updated = _import_items(actor, doc, groups, sync)
+        result.update(
+            groups=len(doc.groups),
+            products_created=created,
+            products_updated=updated,
+            groups_changed=groups_changed,
+            pictures_stored=sync.stored,
+            pictures_removed=sync.removed,
+        )
     if doc.has_offers:
         lists, changed = _import_offers(actor, doc)
         result.update(price_lists=lists, prices_changed=changed)
     return result
 
 
+def _exchange_failed(
+    actor: User | None, exchange: OneCExchange, name: str, exc: DomainError
+) -> None:
+    with transaction.atomic():
+        locked = OneCExchange.objects.select_for_update().get(pk=exchange.pk)
+        locked.results = [*locked.results, {"file": name, "error": exc.message}]
+        locked.status, locked.error = ExchangeStatus.FAILED, exc.message
+        locked.finished_at = timezone.now()
+        locked.save()
+        event_append_for(
+            locked,
+            activity=log_events.ONEC_IMPORT_FAILED,
+            actor=actor,
+            payload={"file": name, "error": exc.message, "line": exc.details.get("line")},
+        )
+
+
+def _exchange_note(exchange: OneCExchange, entry: dict[str, Any]) -> None:
+    with transaction.atomic():
+        locked = OneCExchange.objects.select_for_update().get(pk=exchange.pk)
+        locked.results = [*locked.results, entry]
+        locked.save(update_fields=["results", "updated_at"])
+
+
 def onec_import(
-    *, actor: User | None, exchange: OneCExchange, name: str, data: bytes
+    *,
+    actor: User | None,
+    exchange: OneCExchange,
+    name: str,
+    data: bytes,
+    picture_bytes: PictureSource | None = None,
 ) -> dict[str, Any]:
-    """Import one CommerceML file: all of it or nothing of it. The exchange keeps the result
-    (or the error) either way, with an event."""
+    """Import one CommerceML file: all of it or nothing of it (its pictures' files too). The
+    exchange keeps the result (or the error) either way, with an event. `picture_bytes` gives the
+    bytes of a picture by the path the catalogue names it with (None: not sent)."""
+    sync = _PictureSync(picture_bytes, [])
     try:
         with transaction.atomic():
-            result = _import_document(actor, name, data)
+            result = _import_document(actor, name, data, sync)
             activity = (
                 log_events.ONEC_OFFERS_IMPORTED
                 if "prices_changed" in result and "products_created" not in result
@@ -763,18 +962,11 @@ def onec_import(
             locked.save(update_fields=["results", "updated_at"])
             event_append_for(locked, activity=activity, actor=actor, payload=result)
     except DomainError as exc:
-        with transaction.atomic():
-            locked = OneCExchange.objects.select_for_update().get(pk=exchange.pk)
-            locked.results = [*locked.results, {"file": name, "error": exc.message}]
-            locked.status, locked.error = ExchangeStatus.FAILED, exc.message
-            locked.finished_at = timezone.now()
-            locked.save()
-            event_append_for(
-                locked,
-                activity=log_events.ONEC_IMPORT_FAILED,
-                actor=actor,
-                payload={"file": name, "error": exc.message, "line": exc.details.get("line")},
-            )
+        sync.discard()
+        _exchange_failed(actor, exchange, name, exc)
+        raise
+    except BaseException:
+        sync.discard()
         raise
     return result
 
@@ -808,28 +1000,121 @@ def _catalog_first(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     )
 
 
+def _gather(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], pictures.Unpacked]:
+    """Split uploaded files into CommerceML documents and pictures, unpacking zip archives
+    (within the zip-bomb limits). A picture uploaded alone is found by its base name too."""
+    found = pictures.Unpacked()
+    for name, data in files:
+        lower = name.lower()
+        if lower.endswith(".zip"):
+            inside = pictures.unzip(name, data)
+            found.documents.extend(inside.documents)
+            found.pictures.update(inside.pictures)
+            found.warnings.extend(inside.warnings)
+        elif pictures.is_picture_name(lower):
+            path = pictures.clean_picture_path(name)
+            if path is None:
+                found.warnings.append(
+                    _("«%(name)s» is not a picture path; skipped.") % {"name": name[:200]}
+                )
+            else:
+                found.pictures[path] = data
+        else:
+            found.documents.append((name, data))
+    return found.documents, found
+
+
+def _picture_lookup(found: dict[str, bytes]) -> PictureSource:
+    by_base = {path.rsplit("/", 1)[-1]: data for path, data in found.items()}
+
+    def lookup(path: str) -> bytes | None:
+        return found.get(path) or by_base.get(path.rsplit("/", 1)[-1])
+
+    return lookup
+
+
 def onec_import_files(
     *, actor: User | None, files: list[tuple[str, bytes]], source: str
 ) -> OneCExchange:
-    """A manual upload or `commerceml_import`: each file all-or-nothing, stop at the first
+    """A manual upload or `commerceml_import`: CommerceML files, zip archives of them with
+    their pictures, or pictures beside them. Each file all-or-nothing, stop at the first
     error (the offers of a refused catalogue would not find their products)."""
     exchange = onec_exchange_start(actor=actor, kind=ExchangeKind.CATALOG, source=source)
-    for name, data in _catalog_first(files):
-        onec_import(actor=actor, exchange=exchange, name=name, data=data)
+    try:
+        documents, found = _gather(files)
+    except DomainError as exc:
+        _exchange_failed(actor, exchange, ", ".join(n for n, _d in files)[:200], exc)
+        raise
+    if found.warnings:
+        _exchange_note(exchange, {"file": _("archives"), "warnings": found.warnings})
+    if not documents:
+        error = CommerceMLError(_("No CommerceML file (import.xml, offers.xml) was given."))
+        _exchange_failed(actor, exchange, "", error)
+        raise error
+    lookup = _picture_lookup(found.pictures)
+    for name, data in _catalog_first(documents):
+        onec_import(actor=actor, exchange=exchange, name=name, data=data, picture_bytes=lookup)
     onec_exchange_finish(exchange=exchange)
     exchange.refresh_from_db()
     return exchange
 
 
+def _unpack_session_archives(exchange: OneCExchange) -> None:
+    """The zip archives 1C sent in this session (zip=yes) become their files."""
+    with transaction.atomic():
+        archives = list(
+            OneCFile.objects.select_for_update().filter(exchange=exchange, name__endswith=".zip")
+        )
+        for archive in archives:
+            inside = pictures.unzip(archive.name, bytes(archive.content))
+            for name, data in inside.documents:
+                OneCFile.objects.update_or_create(
+                    exchange=exchange, name=_clean_file_name(name), defaults={"content": data}
+                )
+            for path, data in inside.pictures.items():
+                OneCFile.objects.update_or_create(
+                    exchange=exchange, name=path, defaults={"content": data}
+                )
+            if inside.warnings:
+                _exchange_note(exchange, {"file": archive.name, "warnings": inside.warnings})
+            archive.delete()
+
+
+def _session_pictures(exchange: OneCExchange) -> PictureSource:
+    def lookup(path: str) -> bytes | None:
+        content = (
+            OneCFile.objects.filter(exchange=exchange, name=path)
+            .values_list("content", flat=True)
+            .first()
+        )
+        return bytes(content) if content is not None else None
+
+    return lookup
+
+
 def onec_session_import(*, exchange: OneCExchange, name: str) -> dict[str, Any]:
-    """mode=import: import the file 1C uploaded in this session, then forget its bytes."""
+    """mode=import: import the file 1C uploaded in this session (alone or in a zip archive)
+    with the pictures it names, then forget its bytes; the last file imported forgets the
+    session's pictures too."""
     clean = _clean_file_name(name)
+    try:
+        _unpack_session_archives(exchange)
+    except DomainError as exc:
+        _exchange_failed(None, exchange, clean, exc)
+        raise
     upload = OneCFile.objects.filter(exchange=exchange, name=clean).first()
     if upload is None:
         raise CommerceMLError(_("The file %(name)s was not uploaded.") % {"name": clean})
-    result = onec_import(actor=None, exchange=exchange, name=clean, data=bytes(upload.content))
+    result = onec_import(
+        actor=None,
+        exchange=exchange,
+        name=clean,
+        data=bytes(upload.content),
+        picture_bytes=_session_pictures(exchange),
+    )
     upload.delete()
-    if not OneCFile.objects.filter(exchange=exchange).exists():
+    if not OneCFile.objects.filter(exchange=exchange, name__endswith=".xml").exists():
+        OneCFile.objects.filter(exchange=exchange).delete()
         onec_exchange_finish(exchange=exchange)
     return result
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("webhooks/<int:pk>/test/", views.webhook_test, name="webhook_test"),
     path("1c/", views.onec, name="onec"),
     path("1c/exchange", exchange.onec_exchange, name="onec_exchange"),
+    path("1c/pictures/<int:pk>", views.product_picture, name="product_picture"),
 ]

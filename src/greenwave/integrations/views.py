@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.errors import DomainError
@@ -97,7 +98,14 @@ def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "integrations/webhook_detail.html",
-        {"sub": sub, "page": page, "event_labels": EVENT_LABELS, "title": sub.url},
+        {
+            "sub": sub,
+            "page": page,
+            "event_labels": EVENT_LABELS,
+            "title": sub.url,
+            "back_url": reverse("integrations:webhook_list"),
+            "back_label": _("Webhooks"),
+        },
     )
 
 
@@ -161,3 +169,16 @@ def onec(request: AuthedRequest) -> HttpResponse:
             "file_limit": FILE_LIMIT,
         },
     )
+
+
+@login_required
+@require_safe
+def product_picture(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    """A product picture from 1C, to whoever reads the product; served as the image type it
+    was validated as, never sniffed into anything else."""
+    picture = selectors.product_picture_get(actor=request.user, pk=pk)
+    response = FileResponse(picture.file.open("rb"), content_type=picture.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

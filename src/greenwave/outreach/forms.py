@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import User
+from greenwave.analytics.models import SavedSegment
 from greenwave.core.errors import DomainError
 from greenwave.crm.models import ProductGroup
 from greenwave.crm.models import Segment as ClientStatus
@@ -29,6 +30,15 @@ class StageChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg
 class StageField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.pipeline.label} — {obj.label}"
+
+
+class SavedSegmentField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return _("%(name)s (%(kind)s, %(size)d clients)") % {
+            "name": obj.name,
+            "kind": str(obj.kind).upper(),
+            "size": obj.size,
+        }
 
 
 class SegmentForm(BootstrapFormMixin, forms.Form):
@@ -63,6 +73,12 @@ class SegmentForm(BootstrapFormMixin, forms.Form):
         max_value=MAX_BIRTHDAY_WINDOW,
         help_text=_("0 is today; 7 is the coming week."),
     )
+    analytics_segment_ids = SavedSegmentField(
+        label=_("Clients of the saved analytics segments"),
+        required=False,
+        queryset=SavedSegment.objects.none(),
+        help_text=_("ABC, XYZ or RFM segments saved on the analytics pages."),
+    )
     consent_only = forms.BooleanField(
         label=_("Only contacts who agreed to mailings"), required=False, initial=True
     )
@@ -71,6 +87,9 @@ class SegmentForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         regions = [(r, r) for r in selectors.region_choices(actor=actor)]
         self.fields["regions"].choices = regions  # type: ignore[attr-defined]
+        saved = selectors.analytics_segment_choices(actor=actor)
+        self.fields["analytics_segment_ids"].queryset = saved  # type: ignore[attr-defined]
+        self.fields["analytics_segment_ids"].widget.attrs["size"] = min(max(saved.count(), 1), 4)
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -85,6 +104,8 @@ class SegmentForm(BootstrapFormMixin, forms.Form):
             filters["regions"] = list(data["regions"])
         if data.get("birthday_within_days") is not None:
             filters["birthday_within_days"] = data["birthday_within_days"]
+        if data.get("analytics_segment_ids"):
+            filters["analytics_segment_ids"] = [s.pk for s in data["analytics_segment_ids"]]
         return filters
 
     @staticmethod

@@ -15,7 +15,18 @@ class SegmentIn(Schema):
     name: str = Field(..., max_length=200)
     description: str = Field("", max_length=2000)
     # Validated by the service, which names an unknown key or a bad value in its 400.
-    filters: dict[str, Any] = Field(default_factory=dict)
+    filters: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Every key optional, all given keys must hold: client_status (list of «new», "
+            "«current»), deal_stage_ids, product_group_ids (with their subgroups), regions, "
+            "birthday_within_days (0–366), analytics_segment_ids (ids of "
+            "/api/v1/analytics/segments/saved the caller reads: the contacts of their "
+            "clients), consent_only "
+            "(default true)."
+        ),
+        examples=[{"birthday_within_days": 7, "analytics_segment_ids": [1]}],
+    )
 
 
 class SegmentOut(Schema):

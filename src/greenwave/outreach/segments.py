@@ -33,6 +33,9 @@ class SegmentFilters(BaseModel):
     product_group_ids: list[int] = Field(default_factory=list, max_length=200)
     regions: list[str] = Field(default_factory=list, max_length=100)
     birthday_within_days: int | None = Field(default=None, ge=0, le=MAX_BIRTHDAY_WINDOW)
+    # Saved analytics segments (ABC/XYZ/RFM, `analytics.SavedSegment`): the contact's company
+    # is among the clients frozen in any of them. Read with the reader's scope.
+    analytics_segment_ids: list[int] = Field(default_factory=list, max_length=50)
     # Only contacts who agreed to mailings (152-ФЗ); sending always requires it.
     consent_only: bool = True
 
@@ -125,10 +128,16 @@ def birthday_on(birthday: date, today: date, days: int) -> date | None:
 
 
 def filters_condition(
-    filters: SegmentFilters, *, today: date, group_ids: set[int] | None = None
+    filters: SegmentFilters,
+    *,
+    today: date,
+    group_ids: set[int] | None = None,
+    analytics_company_ids: set[int] | None = None,
 ) -> Q:
     """The contact condition of the filters. `group_ids`: the product groups with their
-    subgroups, expanded by the caller (one query over the group tree)."""
+    subgroups, expanded by the caller (one query over the group tree);
+    `analytics_company_ids`: the clients of the saved analytics segments the reader sees
+    (none given: nobody matches that filter)."""
     condition = Q(is_deleted=False)
     if filters.client_status:
         condition &= Q(company__segment__in=filters.client_status)
@@ -146,6 +155,8 @@ def filters_condition(
         condition &= Q(company_id__in=won.values("deal__company_id"))
     if filters.regions:
         condition &= Q(company__region__in=filters.regions)
+    if filters.analytics_segment_ids:
+        condition &= Q(company_id__in=sorted(analytics_company_ids or ()))
     if filters.birthday_within_days is not None:
         condition &= birthday_condition(today, filters.birthday_within_days)
     if filters.consent_only:

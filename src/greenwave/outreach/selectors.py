@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
+from greenwave.analytics import selectors as analytics_selectors
+from greenwave.analytics.models import SavedSegment
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.crm.models import Contact, ProductGroup
@@ -98,6 +100,23 @@ def _group_tree(ids: list[int]) -> set[int]:
     return result
 
 
+def analytics_segment_choices(*, actor: User) -> QuerySet[SavedSegment]:
+    """The saved analytics segments (ABC/XYZ/RFM) the actor reads, for the segment builder."""
+    return analytics_selectors.segment_list(actor=actor)
+
+
+def analytics_companies(*, actor: User, ids: list[int]) -> set[int]:
+    """The clients frozen in those saved analytics segments the actor may read."""
+    companies: set[int] = set()
+    for members in (
+        analytics_selectors.segment_list(actor=actor)
+        .filter(pk__in=ids)
+        .values_list("company_ids", flat=True)
+    ):
+        companies.update(int(pk) for pk in members or [] if isinstance(pk, int))
+    return companies
+
+
 def segment_contacts(
     *, actor: User, filters: SegmentFilters | dict[str, object], today: date | None = None
 ) -> QuerySet[Contact]:
@@ -105,7 +124,17 @@ def segment_contacts(
     if not isinstance(filters, SegmentFilters):
         filters = parse_filters(filters)
     groups = _group_tree(filters.product_group_ids) if filters.product_group_ids else None
-    condition = filters_condition(filters, today=today or timezone.localdate(), group_ids=groups)
+    companies = (
+        analytics_companies(actor=actor, ids=filters.analytics_segment_ids)
+        if filters.analytics_segment_ids
+        else None
+    )
+    condition = filters_condition(
+        filters,
+        today=today or timezone.localdate(),
+        group_ids=groups,
+        analytics_company_ids=companies,
+    )
     return contact_list(actor=actor).filter(condition).order_by("full_name", "pk")
 
 

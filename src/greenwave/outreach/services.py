@@ -104,7 +104,13 @@ def _name(value: str, field: str = "name") -> str:
     return value
 
 
-def _check_filter_references(filters: SegmentFilters) -> None:
+def _lines(text: str | None) -> str:
+    """Line ends as LF alone: a browser sends a textarea's lines ended by CR LF, and saving a
+    form untouched must not change the text."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _check_filter_references(filters: SegmentFilters, actor: User | None = None) -> None:
     from greenwave.crm.models import ProductGroup
 
     fields: dict[str, str] = {}
@@ -128,6 +134,17 @@ def _check_filter_references(filters: SegmentFilters) -> None:
             fields["filters.product_group_ids"] = _("Unknown product groups: %(ids)s.") % {
                 "ids": ", ".join(map(str, missing))
             }
+    if filters.analytics_segment_ids and actor is not None:
+        readable = set(
+            selectors.analytics_segment_choices(actor=actor)
+            .filter(pk__in=filters.analytics_segment_ids)
+            .values_list("pk", flat=True)
+        )
+        missing = sorted(set(filters.analytics_segment_ids) - readable)
+        if missing:
+            fields["filters.analytics_segment_ids"] = _(
+                "Unknown saved analytics segments: %(ids)s."
+            ) % {"ids": ", ".join(map(str, missing))}
     if fields:
         raise DomainError(
             OutreachError.INVALID_FILTERS,
@@ -136,9 +153,11 @@ def _check_filter_references(filters: SegmentFilters) -> None:
         )
 
 
-def validate_filters(raw: Any) -> SegmentFilters:
+def validate_filters(raw: Any, actor: User | None = None) -> SegmentFilters:
+    """Parse the filters and check what they name exists (saved analytics segments: among
+    those the actor reads)."""
     filters = parse_filters(raw)
-    _check_filter_references(filters)
+    _check_filter_references(filters, actor)
     return filters
 
 
@@ -148,10 +167,10 @@ def validate_filters(raw: Any) -> SegmentFilters:
 @transaction.atomic
 def segment_create(*, actor: User, name: str, filters: Any, description: str = "") -> Segment:
     require_outreach_role(actor)
-    parsed = validate_filters(filters)
+    parsed = validate_filters(filters, actor)
     segment = Segment.objects.create(
         name=_name(name),
-        description=(description or "").strip()[:2000],
+        description=_lines(description).strip()[:2000],
         filters=parsed.model_dump(exclude_defaults=True) | {"consent_only": parsed.consent_only},
         responsible=actor,
         team=actor.team,
@@ -172,9 +191,9 @@ def segment_update(
 ) -> Segment:
     require_outreach_role(actor)
     require_write(actor, segment)
-    parsed = validate_filters(filters)
+    parsed = validate_filters(filters, actor)
     segment.name = _name(name)
-    segment.description = (description or "").strip()[:2000]
+    segment.description = _lines(description).strip()[:2000]
     segment.filters = parsed.model_dump(exclude_defaults=True) | {
         "consent_only": parsed.consent_only
     }
@@ -207,7 +226,8 @@ def _check_campaign(
             _("Write a subject of at most 300 characters."),
             details={"fields": {"subject": _("Required, 300 characters at most.")}},
         )
-    if not (body or "").strip():
+    body = _lines(body)
+    if not body.strip():
         raise DomainError(
             CoreError.VALIDATION,
             _("Write the text of the letter."),

@@ -175,56 +175,55 @@ def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
     actor = request.user
     campaign = selectors.campaign_get(actor=actor, pk=pk) if pk is not None else None
     _require_change(actor, campaign)
-    if request.method == "POST":
-        form = CampaignForm(request.POST, actor=actor)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                if campaign is None:
-                    campaign = services.campaign_create(
-                        actor=actor,
-                        name=data["name"],
-                        kind=data["kind"],
-                        segment=data["segment"],
-                        subject=data["subject"],
-                        body=data["body"],
-                        track_opens=data["track_opens"],
-                        trigger_stage=data["trigger_stage"],
-                    )
-                else:
-                    services.campaign_update(
-                        actor=actor,
-                        campaign=campaign,
-                        name=data["name"],
-                        segment=data["segment"],
-                        subject=data["subject"],
-                        body=data["body"],
-                        track_opens=data["track_opens"],
-                        trigger_stage=data["trigger_stage"],
-                    )
-                messages.success(request, _("Campaign saved."))
-                return redirect("outreach:campaign_detail", pk=campaign.pk)
-            except DomainError as exc:
-                if exc.status == 403:
-                    raise
-                add_domain_error(form, exc)
-    else:
-        initial: dict[str, Any] = {"track_opens": True, "kind": "one_off"}
-        if campaign is not None:
-            initial = {
-                "name": campaign.name,
-                "kind": campaign.kind,
-                "segment": campaign.segment_id,
-                "trigger_stage": campaign.trigger_stage_id,
-                "subject": campaign.subject,
-                "body": campaign.body,
-                "track_opens": campaign.track_opens,
-            }
-        elif request.GET.get("segment", "").isdigit():
-            initial["segment"] = int(request.GET["segment"])
-        form = CampaignForm(initial=initial, actor=actor)
+    initial: dict[str, Any] = {"track_opens": True, "kind": "one_off"}
     if campaign is not None:
+        initial = {
+            "name": campaign.name,
+            "kind": campaign.kind,
+            "segment": campaign.segment_id,
+            "trigger_stage": campaign.trigger_stage_id,
+            "subject": campaign.subject,
+            "body": campaign.body,
+            "track_opens": campaign.track_opens,
+        }
+    elif request.GET.get("segment", "").isdigit():
+        initial["segment"] = int(request.GET["segment"])
+    form = CampaignForm(request.POST or None, initial=initial, actor=actor)
+    if campaign is not None:
+        # The kind of a campaign is fixed once made: the browser does not send a disabled
+        # field, so the form takes the kind from `initial` (on the POST too).
         form.fields["kind"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if campaign is None:
+                campaign = services.campaign_create(
+                    actor=actor,
+                    name=data["name"],
+                    kind=data["kind"],
+                    segment=data["segment"],
+                    subject=data["subject"],
+                    body=data["body"],
+                    track_opens=data["track_opens"],
+                    trigger_stage=data["trigger_stage"],
+                )
+            else:
+                services.campaign_update(
+                    actor=actor,
+                    campaign=campaign,
+                    name=data["name"],
+                    segment=data["segment"],
+                    subject=data["subject"],
+                    body=data["body"],
+                    track_opens=data["track_opens"],
+                    trigger_stage=data["trigger_stage"],
+                )
+            messages.success(request, _("Campaign saved."))
+            return redirect("outreach:campaign_detail", pk=campaign.pk)
+        except DomainError as exc:
+            if exc.status == 403:
+                raise
+            add_domain_error(form, exc)
     return render(
         request,
         "outreach/campaign_edit.html",

@@ -76,6 +76,7 @@ class World:
     document: Any = None
     document_template: Any = None
     webhook: Any = None  # integrations: a webhook subscription (admins only)
+    product_picture: Any = None  # integrations: a picture 1C sent for the product (shared)
     segment: Any = None  # analytics: a saved segment of team A
     # An invoice of team A as the event log knows it (INVOICE_EVENTS.md); planning's KPI
     # click-through shows its events.
@@ -182,6 +183,7 @@ def world(two_teams: dict[str, Any], make_team: Any, make_user: Any) -> World:
         webhook=integration_services.webhook_create(
             actor=None, url="https://93.184.215.14/hooks", events=["deal.won"]
         ),
+        product_picture=_product_picture(product),
         invoice_case=_invoice_of(hunter_a),
         segment=SavedSegment.objects.create(
             name="Top clients",
@@ -224,6 +226,25 @@ def _planning_world(two_teams: dict[str, Any]) -> dict[str, Any]:
             valid_from=date(2026, 1, 1),
         ),
     }
+
+
+def _product_picture(product: Product) -> Any:
+    from django.core.files.base import ContentFile
+
+    from greenwave.integrations.models import ProductPicture
+
+    gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"
+    picture = ProductPicture(
+        product=product,
+        source="import_files/w/w-1.gif",
+        sha256="0" * 64,
+        content_type="image/gif",
+        size=len(gif),
+        width=1,
+        height=1,
+    )
+    picture.file.save("w-1.gif", ContentFile(gif), save=True)
+    return picture
 
 
 def _documents_world(hunter_a: User, deal: Deal) -> dict[str, Any]:

@@ -75,6 +75,8 @@ _PARAMS_BY_RECORD: dict[str, Param] = {
     "document_template": Param(SHARED, lambda w: w.document_template.pk),
     # Installation settings only an administrator reads or changes (integrations).
     "webhook": Param(TEAM, lambda w: w.webhook.pk),
+    # Pictures 1C sent for products: read like the catalogue, by everyone signed in.
+    "product_picture": Param(SHARED, lambda w: w.product_picture.pk),
     # A month of plans: anyone asks for it; whose plan is in the query or the body.
     "period": Param(SHARED, lambda w: f"{w.deal.created_at:%Y-%m}"),
     "invoice_events": Param(TEAM, lambda w: w.invoice_case),
@@ -438,6 +440,7 @@ HTML_PARAMS: dict[str, str] = {
     "documents/templates:pk": "document_template",
     "documents/clients:company_pk": "company",
     "integrations/webhooks:pk": "webhook",
+    "integrations/1c/pictures:pk": "product_picture",
     "analytics/segments/saved:pk": "segment",
     "analytics/competitors:pk": "competitor",
     "planning/invoices:pk": "invoice_events",
@@ -526,6 +529,7 @@ HTML_READ_PAGES = {
     "documents/clients/{company_pk}/bank/",
     "outreach/campaigns/{pk}/",
     "outreach/campaigns/{pk}/preview/",
+    "integrations/1c/pictures/{pk}",  # a product picture: GET only, 405 to a POST
 }
 HTML_LAWYER_KNOWN_OPEN = {
     "clients/competitors/{pk}/edit/",  # issue #15 item 9: any role edits competitors

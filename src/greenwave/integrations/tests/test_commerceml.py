@@ -220,7 +220,7 @@ def test_the_http_exchange_walk_imports_the_catalogue_and_exports_orders(
     onec = Client()  # 1C sends the cookie it was told, nothing else
     onec.cookies[cookie_name] = cookie_value
     init = onec.get(EXCHANGE, {"type": "catalog", "mode": "init"}).content.decode()
-    assert init.startswith("zip=no\nfile_limit=")
+    assert init.startswith("zip=yes\nfile_limit=")
     for name in ("import.xml", "offers.xml"):
         data = (DATA / name).read_bytes()
         half = len(data) // 2

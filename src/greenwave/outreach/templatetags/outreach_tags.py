@@ -29,6 +29,10 @@ def filters_summary(filters: dict[str, Any]) -> list[str]:
         parts.append(_("Regions: %(v)s") % {"v": ", ".join(filters["regions"])})
     if filters.get("birthday_within_days") is not None:
         parts.append(_("Birthday within %(n)d days") % {"n": filters["birthday_within_days"]})
+    if filters.get("analytics_segment_ids"):
+        parts.append(
+            _("Saved analytics segments: %(n)d") % {"n": len(filters["analytics_segment_ids"])}
+        )
     parts.append(
         _("Only with consent") if filters.get("consent_only", True) else _("Consent not required")
     )

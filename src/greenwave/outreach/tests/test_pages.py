@@ -141,3 +141,33 @@ def test_other_team_gets_404_on_segment_and_campaign_pages(two_teams: dict[str, 
     assert outsider.post(f"/outreach/campaigns/{campaign.pk}/send/").status_code == 404
     listing = outsider.get("/outreach/campaigns/").content.decode()
     assert f"/outreach/campaigns/{campaign.pk}/" not in listing
+
+
+def test_a_campaign_is_edited_on_its_page_though_its_kind_is_fixed(
+    two_teams: dict[str, Any],
+) -> None:
+    # The kind is a disabled field: the browser does not send it, and the edit must not
+    # refuse the form for it (it did: «This field is required» on every campaign edit).
+    head = two_teams["head_a"]
+    segment = services.segment_create(actor=head, name="Все", filters={})
+    campaign = services.campaign_create(
+        actor=head, name="Новости", segment=segment, subject="Тема", body="Текст"
+    )
+    answer = _client(head).post(
+        f"/outreach/campaigns/{campaign.pk}/edit/",
+        {
+            "name": "Новости декабря",
+            "kind": "birthday",  # a forged kind is ignored
+            "segment": segment.pk,
+            "subject": "Тема",
+            "body": "Текст\r\nвторая строка",  # a textarea's lines as a browser sends them
+        },
+    )
+    assert answer.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.body == "Текст\nвторая строка"
+    assert (campaign.name, campaign.kind, campaign.track_opens) == (
+        "Новости декабря",
+        "one_off",
+        False,
+    )

@@ -36,6 +36,8 @@ def _post(client: Any, url: str, body: Any) -> Any:
         ({"regions": "Москва"}, "filters.regions"),
         ({"deal_stage_ids": [999999]}, "filters.deal_stage_ids"),
         ({"product_group_ids": [999999]}, "filters.product_group_ids"),
+        ({"analytics_segment_ids": [999999]}, "filters.analytics_segment_ids"),
+        ({"analytics_segment_ids": "1"}, "filters.analytics_segment_ids"),
         ({"consent_only": "yes"}, "filters.consent_only"),
     ],
 )
@@ -172,3 +174,149 @@ def test_a_campaign_cannot_name_another_teams_segment_in_its_body(
     assert answer.status_code == 404
     assert not Campaign.objects.exists()
     assert _post(bearer(two_teams["hunter_a"]), "/api/v1/campaigns", body).status_code == 201
+
+
+def _won(company: Any, owner: Any, amount: str, when: date) -> None:
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    pipeline = Pipeline.objects.get(code="b2b")
+    moment = datetime.combine(when, time(12), tzinfo=timezone.get_current_timezone())
+    Deal.objects.create(
+        title=f"{company.name} {amount}",
+        pipeline=pipeline,
+        stage=pipeline.stages.order_by("order").first(),
+        status="won",
+        company=company,
+        amount=Decimal(amount),
+        responsible=owner,
+        team=owner.team,
+        stage_entered_at=moment,
+        closed_at=moment,
+    )
+
+
+@pytest.fixture
+def abc_clients(two_teams: dict[str, Any], default_pipelines: None) -> dict[str, Any]:
+    """Team A's clients by revenue of March 2026: Big 800 (A), Mid 150 (B), Small 50 (C);
+    Big has two contacts (one without consent), Mid and Small one each; one contact has no
+    company. Team B's client Other (1000) is invisible to team A."""
+    from greenwave.analytics import services as analytics_services
+    from greenwave.analytics.segments import SegmentParams
+
+    hunter_a, hunter_b = two_teams["hunter_a"], two_teams["hunter_b"]
+    made: dict[str, Any] = dict(two_teams)
+    for name, amount, region in (("Big", "800", "Москва"), ("Mid", "150", "Казань")):
+        made[name] = crm_services.company_create(actor=hunter_a, name=name, region=region)
+        _won(made[name], hunter_a, amount, date(2026, 3, 10))
+    made["Small"] = crm_services.company_create(actor=hunter_a, name="Small", region="Москва")
+    _won(made["Small"], hunter_a, "50", date(2026, 3, 12))
+    made["Other"] = crm_services.company_create(actor=hunter_b, name="Other")
+    _won(made["Other"], hunter_b, "1000", date(2026, 3, 12))
+    for company, person, consent in (
+        ("Big", "big1", True),
+        ("Big", "big2", False),
+        ("Mid", "mid1", True),
+        ("Small", "small1", True),
+        (None, "loner", True),
+    ):
+        crm_services.contact_create(
+            actor=hunter_a,
+            company=made[company] if company else None,
+            full_name=person,
+            mailing_consent=consent,
+            emails=[f"{person}@x.ru"],
+        )
+    crm_services.contact_create(
+        actor=hunter_b, company=made["Other"], full_name="other1", emails=["o@x.ru"]
+    )
+    params = SegmentParams(months=12, as_of=date(2026, 3, 31))
+    made["top"] = analytics_services.segment_save(
+        actor=hunter_a, name="Top", kind="abc", classes=["A"], params=params
+    )
+    made["tail"] = analytics_services.segment_save(
+        actor=hunter_a, name="Tail", kind="abc", classes=["B", "C"], params=params
+    )
+    made["b_top"] = analytics_services.segment_save(
+        actor=hunter_b, name="B top", kind="abc", classes=["A"], params=params
+    )
+    return made
+
+
+def test_a_saved_analytics_segment_filters_the_live_count_and_preview(
+    abc_clients: dict[str, Any], bearer: Any
+) -> None:
+    hunter_a = abc_clients["hunter_a"]
+    top, tail = abc_clients["top"], abc_clients["tail"]
+    assert top.company_ids == [abc_clients["Big"].pk]  # known answer of the ABC split
+    client = bearer(hunter_a)
+
+    def preview(filters: dict[str, Any]) -> dict[str, Any]:
+        made = _post(client, "/api/v1/segments", {"name": "s", "filters": filters})
+        assert made.status_code == 201, made.content
+        answer = client.get(f"/api/v1/segments/{made.json()['id']}/preview")
+        assert answer.status_code == 200
+        return dict(answer.json())
+
+    every = preview({"analytics_segment_ids": [top.pk], "consent_only": False})
+    assert (every["count"], every["mailable"]) == (2, 1)
+    assert [r["full_name"] for r in every["recipients"]] == ["big1", "big2"]
+    consenting = preview({"analytics_segment_ids": [top.pk]})
+    assert (consenting["count"], [r["full_name"] for r in consenting["recipients"]]) == (
+        1,
+        ["big1"],
+    )
+    both = preview({"analytics_segment_ids": [top.pk, tail.pk]})
+    assert [r["full_name"] for r in both["recipients"]] == ["big1", "mid1", "small1"]
+    # With another filter: both must hold.
+    moscow_tail = preview({"analytics_segment_ids": [tail.pk], "regions": ["Москва"]})
+    assert [r["full_name"] for r in moscow_tail["recipients"]] == ["small1"]
+
+
+def test_another_teams_saved_segment_is_refused_and_a_deleted_one_matches_nobody(
+    abc_clients: dict[str, Any], bearer: Any
+) -> None:
+    from greenwave.analytics import services as analytics_services
+
+    hunter_a = abc_clients["hunter_a"]
+    b_top = abc_clients["b_top"]
+    assert b_top.company_ids == [abc_clients["Other"].pk]
+    answer = _post(
+        bearer(hunter_a),
+        "/api/v1/segments",
+        {"name": "x", "filters": {"analytics_segment_ids": [b_top.pk]}},
+    )
+    assert answer.status_code == 400
+    assert "filters.analytics_segment_ids" in answer.json()["details"]["fields"]
+    assert not Segment.objects.exists()
+    # Read with the reader's scope: team B's segment adds nobody to team A's count.
+    filters = {"analytics_segment_ids": [b_top.pk], "consent_only": False}
+    assert selectors.segment_preview(actor=hunter_a, filters=filters).count == 0
+    assert selectors.segment_preview(actor=abc_clients["hunter_b"], filters=filters).count == 1
+    segment = services.segment_create(
+        actor=hunter_a,
+        name="top",
+        filters={"analytics_segment_ids": [abc_clients["top"].pk]},
+    )
+    assert selectors.segment_preview(actor=hunter_a, filters=segment.filters).count == 1
+    analytics_services.segment_delete(actor=hunter_a, segment=abc_clients["top"])
+    assert selectors.segment_preview(actor=hunter_a, filters=segment.filters).count == 0
+
+
+def test_the_segment_builder_offers_the_readable_saved_segments(
+    abc_clients: dict[str, Any], client: Any
+) -> None:
+    client.force_login(abc_clients["hunter_a"])
+    page = client.get("/outreach/segments/new/").content.decode()
+    assert "Top" in page
+    assert "Tail" in page
+    assert "B top" not in page
+    answer = client.post(
+        "/outreach/segments/count/",
+        {"name": "", "analytics_segment_ids": [str(abc_clients["tail"].pk)], "consent_only": "on"},
+    )
+    text = answer.content.decode()
+    assert "mid1" in text
+    assert "small1" in text
+    assert "big1" not in text

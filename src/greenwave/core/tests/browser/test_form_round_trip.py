@@ -23,11 +23,13 @@ from greenwave.crm import services as crm_services
 from greenwave.crm.requisites import inn_with_checksum, ogrn_with_checksum
 from greenwave.documents import services as document_services
 from greenwave.documents.models import ClientBankAccount
+from greenwave.integrations import services as integration_services
+from greenwave.outreach import services as outreach_services
 from greenwave.planning import kpis as planning_kpis
 from greenwave.planning import services as planning_services
 from greenwave.planning.models import PlanTarget
 from greenwave.sales import services as sales_services
-from greenwave.sales.models import Pipeline
+from greenwave.sales.models import Deal, DealStatus, Pipeline
 from greenwave.sales.tests.conftest import default_pipelines  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -153,6 +155,14 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
         is_active=True,
     )
     stage = max(pipeline.stages.all(), key=lambda s: len(s.output_checklist or []))
+    segment, campaign = _outreach_records(admin, company, pipeline, group)
+    webhook = integration_services.webhook_create(
+        actor=teams["admin"],
+        url="http://127.0.0.1:9/hooks/greenwave",
+        events=["deal.won", "deal.created", "lead.created"],  # not in the catalogue's order
+        secret="s3cret-of-the-round-trip",
+        description="Склад «Казань»",
+    )
     purchase = _supplier_order(admin, pipeline, company)
     entity = document_services.legal_entity_create(
         actor=admin,
@@ -286,6 +296,24 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
             rules,
         ),
         EditForm(
+            "segment",
+            reverse("outreach:segment_edit", args=[segment.pk]),
+            "[data-testid=submit]",
+            segment,
+        ),
+        EditForm(
+            "campaign",
+            reverse("outreach:campaign_edit", args=[campaign.pk]),
+            "[data-testid=submit]",
+            campaign,
+        ),
+        EditForm(
+            "webhook",
+            reverse("integrations:webhook_edit", args=[webhook.pk]),
+            "[data-testid=submit]",
+            webhook,
+        ),
+        EditForm(
             "product",
             reverse("crm:product_edit", args=[product.pk]),
             "[data-testid=submit]",
@@ -361,6 +389,61 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
     ]
 
 
+def _outreach_records(admin: Any, company: Any, pipeline: Pipeline, group: Any) -> tuple[Any, Any]:
+    """A segment with every filter (a saved analytics segment too) and a stage-trigger
+    campaign with every field, both written the way the API writes them."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from greenwave.analytics import services as analytics_services
+    from greenwave.analytics.segments import SegmentParams
+
+    today = timezone.localdate()
+    moment = datetime.combine(today, time(9), tzinfo=timezone.get_current_timezone())
+    Deal.objects.create(  # a purchase, so that the ABC analysis has a client to save
+        title="Прошлая поставка",
+        pipeline=pipeline,
+        stage=pipeline.stages.order_by("order").first(),
+        status=DealStatus.WON,
+        company=company,
+        amount=Decimal("500000.00"),
+        responsible=admin,
+        team=admin.team,
+        stage_entered_at=moment,
+        closed_at=moment,
+    )
+    saved = analytics_services.segment_save(
+        actor=admin, name="Группа A", kind="abc", classes=["A"], params=SegmentParams(as_of=today)
+    )
+    stages = list(pipeline.stages.order_by("order"))
+    segment = outreach_services.segment_create(
+        actor=admin,
+        name="Москва, дни рождения",
+        description="Для поздравлений;\nвторая строка",
+        filters={
+            "client_status": ["current"],
+            "deal_stage_ids": [stages[1].pk],
+            "product_group_ids": [group.pk],
+            "regions": ["Москва"],
+            "birthday_within_days": 7,
+            "analytics_segment_ids": [saved.pk],
+            "consent_only": True,
+        },
+    )
+    campaign = outreach_services.campaign_create(
+        actor=admin,
+        name="Этап «Счёт»",
+        kind="stage",
+        segment=segment,
+        subject="{{ first_name }}, счёт готов",
+        body="Здравствуйте, {{ first_name }}!\n\nСчёт во вложении.\n— {{ manager }}",
+        track_opens=False,
+        trigger_stage=stages[2],
+    )
+    return segment, campaign
+
+
 def _supplier_order(admin: Any, pipeline: Pipeline, company: Any) -> Any:
     """A supplier order of a won deal's order: a whole quantity (10.000 must not be shown as
     «1E+1») and a date."""
@@ -391,7 +474,9 @@ def test_every_edit_form_saved_untouched_changes_nothing(
     live_server: Any,
     two_teams: dict[str, Any],
     default_pipelines: None,  # noqa: F811
+    settings: Any,
 ) -> None:
+    settings.WEBHOOK_ALLOWED_HOSTS = "127.0.0.1"
     head = two_teams["head_a"]
     account_services.user_update(actor=None, user=head, roles=["head_of_sales", "admin"])
     hunter = two_teams["hunter_a"]
