@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query
+from greenwave.core.api import IsoDate, Page, list_query
 from greenwave.core.errors import not_found
 from greenwave.sales.selectors import pipeline_default, pipeline_get
 
@@ -46,8 +45,8 @@ router = Router(tags=["analytics"])
 )
 def sales(
     request: AuthedRequest,
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    date_from: IsoDate | None = Query(None, alias="from"),
+    date_to: IsoDate | None = Query(None, alias="to"),
     compare: str | None = None,
     group_by: str | None = None,
     lost_after_days: int | None = None,
@@ -201,8 +200,8 @@ def competitors(request: AuthedRequest) -> Any:
 )
 def nps(
     request: AuthedRequest,
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    date_from: IsoDate | None = Query(None, alias="from"),
+    date_to: IsoDate | None = Query(None, alias="to"),
 ) -> Any:
     start, end = inputs.period(date_from, date_to)
     figures = nps_periods(actor=request.user, date_from=start, date_to=end)
@@ -263,8 +262,8 @@ def nps_create(request: AuthedRequest, payload: NpsIn) -> Any:
 def funnel_overview(
     request: AuthedRequest,
     pipeline_id: int | None = None,
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    date_from: IsoDate | None = Query(None, alias="from"),
+    date_to: IsoDate | None = Query(None, alias="to"),
 ) -> Any:
     pipeline = _pipeline(pipeline_id)
     if date_from and date_to and date_to < date_from:
@@ -306,8 +305,8 @@ def _pipeline(pipeline_id: int | None) -> Any:
 )
 def overview(
     request: AuthedRequest,
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    date_from: IsoDate | None = Query(None, alias="from"),
+    date_to: IsoDate | None = Query(None, alias="to"),
 ) -> Any:
     start, end = inputs.period(date_from, date_to)
     return [o.as_dict() for o in sales_overview(actor=request.user, date_from=start, date_to=end)]

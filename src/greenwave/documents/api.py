@@ -340,7 +340,7 @@ def _approval_body(request: AuthedRequest) -> DocumentApprovalIn:
     """The body is optional (a POST without one starts the approval with the default
     approvers, as before): read here, because ninja cannot take an absent JSON body."""
     if request.content_type != "application/json":
-        return DocumentApprovalIn()  # no JSON body (a bare POST, or an empty form)
+        return DocumentApprovalIn(approver_ids=None)  # no JSON body (a bare POST, or an empty form)
     raw = request.body.strip()
     try:
         return DocumentApprovalIn.model_validate_json(raw or b"{}")

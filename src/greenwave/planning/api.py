@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.activities.selectors import activity_get
+from greenwave.core.api import IsoDate
 from greenwave.core.errors import DomainError
 from greenwave.crm.selectors import company_get
 from greenwave.sales.selectors import deal_get
@@ -53,7 +53,7 @@ def _suggestion(s: selectors.Suggestion) -> dict[str, Any]:
 
 
 @router.get("/my-day", response=MyDayOut, summary="My plan of the day with suggestions")
-def my_day(request: AuthedRequest, date: dt.date | None = None) -> Any:
+def my_day(request: AuthedRequest, date: IsoDate | None = None) -> Any:
     actor = request.user
     day = date or services.today_for(actor)
     plan = selectors.day_plan_find(actor=actor, user=actor, day=day)
@@ -102,7 +102,7 @@ def my_day_close(request: AuthedRequest, payload: CloseIn) -> Any:
 
 
 @router.get("/teams/{team_id}/days", response=list[DayOut], summary="The team's days")
-def team_days(request: AuthedRequest, team_id: int, date: dt.date | None = None) -> Any:
+def team_days(request: AuthedRequest, team_id: int, date: IsoDate | None = None) -> Any:
     actor = request.user
     team = selectors.team_get(actor=actor, pk=team_id)
     day = date or services.today_for(actor)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import Page, list_query, paginate, patch_fields
+from greenwave.core.api import IsoDate, Page, list_query, paginate, patch_fields
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.selectors import company_get, contact_get, price_list_get, product_get
 
@@ -308,8 +307,8 @@ def lead_convert(request: AuthedRequest, lead_id: int, payload: ConvertIn) -> An
 def analytics_funnel(
     request: AuthedRequest,
     pipeline: int | None = None,
-    date_from: date | None = Query(None, alias="from"),
-    date_to: date | None = Query(None, alias="to"),
+    date_from: IsoDate | None = Query(None, alias="from"),
+    date_to: IsoDate | None = Query(None, alias="to"),
     group_by: str | None = None,
 ) -> Any:
     if group_by is not None and group_by not in GROUPS:
@@ -342,8 +341,8 @@ def analytics_funnel(
 )
 def analytics_period_over_period(
     request: AuthedRequest,
-    date_from: date = Query(..., alias="from"),
-    date_to: date = Query(..., alias="to"),
+    date_from: IsoDate = Query(..., alias="from"),
+    date_to: IsoDate = Query(..., alias="to"),
     pipeline: int | None = None,
 ) -> Any:
     if date_to < date_from:
