@@ -35,9 +35,10 @@ install: $(BIN)/uv ## idempotent: venv, Python and npm dependencies, messages, s
 	SECRET_KEY=collectstatic $(MANAGE) collectstatic --noinput -v 0
 
 system-deps: ## Debian packages the tests need (we are root on these machines)
-	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v soffice >/dev/null || { \
+	@command -v chromium >/dev/null && command -v msgfmt >/dev/null && command -v soffice >/dev/null \
+		&& command -v pdftoppm >/dev/null || { \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			chromium gettext libreoffice-writer-nogui fonts-liberation; }
+			chromium gettext libreoffice-writer-nogui fonts-liberation poppler-utils; }
 
 demo: system-deps install
 	$(MANAGE) migrate --noinput -v 0

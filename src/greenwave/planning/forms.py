@@ -162,7 +162,7 @@ class CommissionSchemeForm(BootstrapFormMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
-            "One per line, «from % of the revenue plan = multiplier», ascending, e.g. "
+            "One per line, «from percent of the revenue plan = multiplier», ascending, e.g. "
             "«80 = 0.8» and «100 = 1.2». Below the first step the multiplier is 1."
         ),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -175,13 +176,22 @@ class KpiIn(KpiChangeIn):
     key: str = Field(..., max_length=40)
 
 
+# A step of a commission scheme: [from % of the revenue plan, multiplier] (a pair as a list:
+# OpenAPI 3.0 cannot describe a tuple).
+Step = Annotated[list[Decimal], Field(min_length=2, max_length=2)]
+
+
 class SchemeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(..., max_length=120)
     default_percent: Decimal
     group_percents: dict[str, Decimal] = Field({}, max_length=200)
-    steps: list[tuple[Decimal, Decimal]] = Field([], max_length=50)
+    steps: list[Step] = Field(
+        [],
+        max_length=50,
+        description="[from % of the revenue plan, multiplier] pairs, ascending",
+    )
 
 
 class SchemeOut(Schema):
@@ -190,7 +200,7 @@ class SchemeOut(Schema):
     active: bool
     default_percent: Decimal
     group_percents: dict[str, Decimal]
-    steps: list[tuple[Decimal, Decimal]]
+    steps: list[Step]
 
 
 class SplitIn(Schema):

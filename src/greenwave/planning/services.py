@@ -1100,7 +1100,7 @@ def _scheme_clean(
     if starts != sorted(set(starts)):
         raise DomainError(
             PlanningError.INVALID,
-            _("Steps go up: each starts at a higher % of the plan than the one before."),
+            _("Steps go up: each starts at a higher percentage of the plan than the one before."),
             details={"field": "steps"},
         )
     return _scheme_number(default_percent, Decimal(100), "default_percent"), groups, clean_steps

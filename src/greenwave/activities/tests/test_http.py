@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from greenwave.activities import services
 from greenwave.activities.models import Activity, ActivityStatus
@@ -95,7 +96,8 @@ def test_list_filters_by_type_owner_period_and_link(
         f"/api/v1/activities?owner={two_teams['hunter_a'].pk}&company={company_a.pk}"
     )
     assert owner.json()["count"] == 3
-    today = soon(0).date().isoformat()
+    # The period is in the company's time zone: late in the UTC evening it is tomorrow there.
+    today = timezone.localdate().isoformat()
     period = client.get(f"/api/v1/activities?from=2000-01-01&to={today}&type=note").json()
     assert period["count"] == 1
     assert client.get("/api/v1/activities?from=yesterday").status_code == 400

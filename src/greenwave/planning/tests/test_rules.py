@@ -180,7 +180,7 @@ def test_scheme_pages_create_edit_activate_and_refuse_bad_steps(
     down = client.post("/planning/settings/schemes/new/", {**form, "steps": "100 = 1.2\n80 = 0.8"})
     assert down.status_code == 200
     assert down.context["form"].errors["steps"] == [
-        "Ступени идут по возрастанию: каждая начинается с большего % плана, чем предыдущая."
+        "Ступени идут по возрастанию: каждая начинается с большего процента плана, чем предыдущая."
     ]
     nan = client.post("/planning/settings/schemes/new/", {**form, "steps": "80 = много"})
     assert "steps" in nan.context["form"].errors

@@ -8,6 +8,7 @@ Everything is done through the pages, as a user would. Screenshots go to test-ar
 from __future__ import annotations
 
 import io
+import subprocess
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -45,6 +46,20 @@ def sign_in(page: Any, live_server: Any, username: str) -> None:
 def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"documents_{name}.png"), full_page=True)
+
+
+def keep_pdf_pages(data: bytes, name: str) -> None:
+    """The PDF's pages as PNG images in the test artifacts, to be looked at (poppler's
+    `pdftoppm`, installed by `make system-deps`); the first page must come out."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    source = ARTIFACTS / f"documents_{name}.pdf"
+    source.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", str(source), str(ARTIFACTS / f"documents_{name}_page")],
+        check=True,
+        timeout=60,
+    )
+    assert sorted(ARTIFACTS.glob(f"documents_{name}_page-*1.png")), "no first page rendered"
 
 
 def docx_text(data: bytes) -> str:
@@ -195,6 +210,7 @@ def test_contract_from_template_approved_in_the_inbox_opens_the_gates(
         pdf = page.request.get(f"{live_server.url}/documents/{contract.pk}/download/?format=pdf")
         assert pdf.headers["content-type"] == "application/pdf"
         assert pdf.body()[:5] == b"%PDF-"
+        keep_pdf_pages(pdf.body(), "contract")
     shot(page, "contract_approved_pdf")
 
     # 6. The «Договор» gate is met: the deal moves to «Счёт».
