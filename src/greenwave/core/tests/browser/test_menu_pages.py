@@ -112,8 +112,11 @@ def _walk(page: Any, base: str, login: str, problems: dict[str, list[str]]) -> i
             text = page.evaluate(MAIN_TEXT)
             if "Traceback" in text or "Server Error" in text:
                 problems.setdefault(where, []).append("server error")
+            # Empty: an empty state and no row of data anywhere on the page (a page of several
+            # tables, such as the sales figures, may have one section empty for the hour).
             empty = page.locator(EMPTY)
-            if empty.count() and (login, item["key"]) not in EMPTY_ALLOWED:
+            rows = page.locator("#main tbody tr:not(:has([data-testid=empty-state]))").count()
+            if empty.count() and not rows and (login, item["key"]) not in EMPTY_ALLOWED:
                 problems.setdefault(where, []).append(f"empty: {empty.first.inner_text()[:80]}")
             words = sorted(set(ENGLISH.findall(text)))
             if lang == "ru":
