@@ -1,0 +1,140 @@
+"""Hunter → farmer handoffs of the clients won by hunters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from greenwave.datagen.generator.base import (
+    _Batch,
+    _GeneratorBase,
+    _Users,
+)
+
+
+class HandoffsMixin(_GeneratorBase):
+    def _handoffs(self, users: _Users) -> None:
+        """The first sale of a hunter's client hands it to the least loaded farmer, as
+        `sales.services.client_handoff` does when the deal is won: the handoff row, the
+        client (and its contacts) reassigned and made current, and the client's events
+        `company_reassigned`, `company_changed`, `client_handed_off`. In the order of the
+        wins, so each farmer's load is the one the service would have counted."""
+        rng = self.rng
+        percent, months = self.ref.hunter_share
+        farmers = sorted(users.by_role["farmer"])
+        load = {f: self.clients_of.get(f, 0) for f in farmers}
+        wins = sorted(
+            (at, deal, company, hunter) for company, (at, deal, hunter) in self.first_win.items()
+        )
+        for start in range(0, len(wins), self.config.chunk):
+            batch = _Batch()
+            companies: list[dict[str, Any]] = []
+            contacts: list[dict[str, Any]] = []
+            for won_at, deal, company, hunter in wins[start : start + self.config.chunk]:
+                farmer = min(farmers, key=lambda f: (load[f], f))
+                load[farmer] += 1
+                at = won_at + timedelta(milliseconds=rng.randint(2, 9))
+                local_day = at.astimezone(ZoneInfo(self.ref.time_zone)).date()
+                share_until = local_day + timedelta(days=30 * months)
+                batch.handoffs.append(
+                    {
+                        "id": self._id("sales.clienthandoff"),
+                        "created_at": at,
+                        "updated_at": at,
+                        "company_id": company,
+                        "hunter_id": hunter,
+                        "farmer_id": farmer,
+                        "deal_id": deal,
+                        "share_percent": percent,
+                        "share_until": share_until,
+                    }
+                )
+                team = users.team_of[farmer]
+                first, count = self.contacts_of[company]
+                contact_ids = range(first, first + count)
+                companies.append(
+                    {
+                        "id": company,
+                        "responsible_id": farmer,
+                        "team_id": team,
+                        "segment": "current",
+                        "updated_at": at,
+                    }
+                )
+                contacts.extend(
+                    {"id": c, "responsible_id": farmer, "team_id": team} for c in contact_ids
+                )
+                reassigned_links = [
+                    ("user", str(hunter), "previous_responsible"),
+                    ("user", str(farmer), "responsible"),
+                    *(("contact", str(c), "contact") for c in contact_ids),
+                ]
+                chain = [
+                    (
+                        at,
+                        "company_reassigned",
+                        None,
+                        {
+                            "changes": {
+                                "responsible": [users.full_name[hunter], users.full_name[farmer]],
+                                "team": [
+                                    users.team_name[users.team_of[hunter]],
+                                    users.team_name[team],
+                                ],
+                            }
+                        },
+                        tuple(sorted(reassigned_links)),
+                    ),
+                    (
+                        at + timedelta(milliseconds=1),
+                        "company_changed",
+                        None,
+                        {"changes": {"segment": ["new", "current"]}},
+                        (),
+                    ),
+                    (
+                        at + timedelta(milliseconds=2),
+                        "client_handed_off",
+                        hunter,
+                        {
+                            "hunter": users.username[hunter],
+                            "farmer": users.username[farmer],
+                            "share_percent": str(percent),
+                            "share_until": share_until.isoformat(),
+                        },
+                        tuple(
+                            sorted(
+                                [
+                                    ("deal", str(deal), "first_sale"),
+                                    ("user", str(hunter), "hunter"),
+                                    ("user", str(farmer), "farmer"),
+                                ]
+                            )
+                        ),
+                    ),
+                ]
+                prev_activity, prev_ts = "", None
+                for ts, activity, actor, payload, links in chain:
+                    batch.events.append(
+                        {
+                            "id": 0,
+                            "case_type": "company",
+                            "case_id": str(company),
+                            "activity": activity,
+                            "timestamp": ts,
+                            "actor_id": actor,
+                            "payload": payload,
+                            "prev_activity": prev_activity,
+                            "prev_timestamp": prev_ts,
+                            "_links": links,
+                        }
+                    )
+                    prev_activity, prev_ts = activity, ts
+            self._finish_events(batch)
+            with self.sink.phase():
+                for table, rows in batch.tables():
+                    self._emit(table, rows)
+                self.sink.update("crm.company", companies)
+                self.sink.update("crm.contact", contacts)
+            self.progress(f"handoffs {min(start + self.config.chunk, len(wins))}/{len(wins)}")

@@ -1,0 +1,159 @@
+"""Leads: converted ones behind the deals, and disqualified ones."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from greenwave.datagen import names
+from greenwave.datagen.generator.base import (
+    DISQUALIFY_REASONS,
+    LEAD_CHANNELS,
+    UTM_CAMPAIGNS,
+    _Batch,
+    _GeneratorBase,
+    _Users,
+)
+
+
+class LeadsMixin(_GeneratorBase):
+    def _lead_row(
+        self,
+        users: _Users,
+        call_centre: list[int],
+        created: datetime,
+        company: int | None,
+        contact: int | None,
+    ) -> dict[str, Any]:
+        rng = self.rng
+        source, _w, utm = rng.choices(LEAD_CHANNELS, [c[1] for c in LEAD_CHANNELS])[0]
+        owner = rng.choice(call_centre)
+        pk = self._id("sales.lead")
+        first, last, _middle = names.person(rng, rng.random() < 0.5)
+        return {
+            "id": pk,
+            "title": f"Заявка: {names.deal_title(rng)}",
+            "status": "new",
+            "source": source,
+            "utm_source": utm[0] if utm else "",
+            "utm_medium": utm[1] if utm else "",
+            "utm_campaign": rng.choice(UTM_CAMPAIGNS) if utm else "",
+            "contact_name": f"{first} {last}",
+            "phone": names.mobile(rng),
+            "email": f"{names.translit(last)}{pk}@example.ru",
+            "responsible_id": owner,
+            "team_id": users.team_of[owner],
+            "company_id": company,
+            "contact_id": contact,
+            "created_at": created,
+            "updated_at": created,
+        }
+
+    def _lead_events(
+        self,
+        batch: _Batch,
+        lead: dict[str, Any],
+        steps: list[tuple[datetime, str, dict[str, Any], tuple[tuple[str, str, str], ...]]],
+    ) -> None:
+        created = lead["created_at"]
+        chain = [
+            (
+                created,
+                "lead_created",
+                {
+                    "source": lead["source"],
+                    "utm_source": lead["utm_source"],
+                    "utm_campaign": lead["utm_campaign"],
+                },
+                (),
+            ),
+            *steps,
+        ]
+        prev_activity, prev_ts = "", None
+        for at, activity, payload, links in chain:
+            batch.events.append(
+                {
+                    "id": 0,
+                    "case_type": "lead",
+                    "case_id": str(lead["id"]),
+                    "activity": activity,
+                    "timestamp": at,
+                    "actor_id": lead["responsible_id"],
+                    "payload": payload,
+                    "prev_activity": prev_activity,
+                    "prev_timestamp": prev_ts,
+                    "_links": links,
+                }
+            )
+            prev_activity, prev_ts = activity, at
+
+    def _converted_lead(
+        self,
+        batch: _Batch,
+        users: _Users,
+        call_centre: list[int],
+        company: int,
+        contact: int,
+        deal: int,
+        deal_created: datetime,
+    ) -> None:
+        rng = self.rng
+        created = deal_created - timedelta(hours=rng.uniform(4, 240))
+        lead = self._lead_row(users, call_centre, created, company, contact)
+        mql = created + (deal_created - created) * 0.3
+        sql = created + (deal_created - created) * 0.7
+        converted = deal_created - timedelta(seconds=1)
+        lead.update(
+            status="converted",
+            qualified_at=sql,
+            closed_at=converted,
+            deal_id=deal,
+            updated_at=converted,
+        )
+        batch.leads.append(lead)
+        self._lead_events(
+            batch,
+            lead,
+            [
+                (mql, "lead_qualified", {"from": "new", "to": "mql"}, ()),
+                (sql, "lead_qualified", {"from": "mql", "to": "sql"}, ()),
+                (converted, "lead_converted", {"deal": deal}, (("deal", str(deal), "deal"),)),
+            ],
+        )
+
+    def _disqualified_leads(
+        self, users: _Users, companies: list[tuple[int, int, int, bool]]
+    ) -> None:
+        rng, cfg = self.rng, self.config
+        call_centre = users.by_role["call_center"]
+        count = cfg.deals // 3
+        span = (cfg.end - self.start).total_seconds()
+        done = 0
+        while done < count:
+            n = min(cfg.chunk, count - done)
+            batch = _Batch()
+            for _ in range(n):
+                created = self.start + timedelta(seconds=rng.random() * span)
+                lead = self._lead_row(users, call_centre, created, None, None)
+                closed = created + timedelta(hours=rng.uniform(1, 72))
+                reason = rng.choice(DISQUALIFY_REASONS)
+                lead.update(
+                    status="disqualified",
+                    disqualification_reason=reason,
+                    closed_at=closed,
+                    updated_at=closed,
+                )
+                batch.leads.append(lead)
+                self._lead_events(
+                    batch,
+                    lead,
+                    [
+                        (closed, "lead_disqualified", {"reason": reason, "comment": ""}, ()),
+                    ],
+                )
+            self._finish_events(batch)
+            with self.sink.phase():
+                for table, rows in batch.tables():
+                    self._emit(table, rows)
+            done += n
+            self.progress(f"disqualified leads {done}/{count}")
