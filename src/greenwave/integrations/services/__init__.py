@@ -1,0 +1,80 @@
+"""Writers of the integrations app, one module per integration: `webhooks` (subscriptions,
+the dispatcher that turns events of the log into deliveries, the sender) and `onec` (the 1C
+exchange, `onec_*`). The public names are re-exported here, so callers import
+`greenwave.integrations.services` as before."""
+
+from __future__ import annotations
+
+from .common import (
+    require_admin,
+)
+from .onec import (
+    ARCHIVE_FILE,
+    CATALOG_FILE,
+    ONEC_COOKIE,
+    ONEC_SESSION_TTL,
+    ORDERS_PER_QUERY,
+    onec_configured,
+    onec_credentials_ok,
+    onec_exchange_finish,
+    onec_exchange_start,
+    onec_file_append,
+    onec_import,
+    onec_import_files,
+    onec_orders_confirm,
+    onec_orders_query,
+    onec_session_get,
+    onec_session_import,
+    onec_session_open,
+    onec_username,
+)
+from .webhooks import (
+    DELIVERY_WINDOW,
+    DISPATCH_BATCH,
+    MAX_BACKOFF,
+    SEND_LEASE,
+    SIGNATURE_HEADER,
+    signature_of,
+    webhook_create,
+    webhook_deliveries_send_due,
+    webhook_delivery_attempt,
+    webhook_test,
+    webhook_test_send_now,
+    webhook_update,
+    webhooks_dispatch,
+)
+
+__all__ = [
+    "ARCHIVE_FILE",
+    "CATALOG_FILE",
+    "DELIVERY_WINDOW",
+    "DISPATCH_BATCH",
+    "MAX_BACKOFF",
+    "ONEC_COOKIE",
+    "ONEC_SESSION_TTL",
+    "ORDERS_PER_QUERY",
+    "SEND_LEASE",
+    "SIGNATURE_HEADER",
+    "onec_configured",
+    "onec_credentials_ok",
+    "onec_exchange_finish",
+    "onec_exchange_start",
+    "onec_file_append",
+    "onec_import",
+    "onec_import_files",
+    "onec_orders_confirm",
+    "onec_orders_query",
+    "onec_session_get",
+    "onec_session_import",
+    "onec_session_open",
+    "onec_username",
+    "require_admin",
+    "signature_of",
+    "webhook_create",
+    "webhook_deliveries_send_due",
+    "webhook_delivery_attempt",
+    "webhook_test",
+    "webhook_test_send_now",
+    "webhook_update",
+    "webhooks_dispatch",
+]
