@@ -1,6 +1,5 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class OrdersConfig(AppConfig):
@@ -9,96 +8,6 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Money and orders")
 
     def ready(self) -> None:
-        from greenwave.accounts.models import SALES_ROLES, RoleCode
-        from greenwave.core.case_access import register_case_access, register_case_link
-        from greenwave.core.demo import register_demo_seeder
-        from greenwave.core.event_labels import register_activity_labels
-        from greenwave.core.jobs import register_periodic
-        from greenwave.core.navigation import NavItem, register_nav
+        from . import wiring
 
-        from . import events, fulfilment, selectors, services
-        from .demo import seed_money
-
-        register_periodic(
-            "orders_overdue_reminders", services.overdue_reminders_job, every_seconds=300
-        )
-        money_roles = (RoleCode.FINANCE, RoleCode.ACCOUNTANT)
-        register_nav(
-            NavItem(
-                "payments",
-                _("Payments"),
-                "orders:payment_list",
-                "cash-coin",
-                order=60,
-                roles=(*money_roles, RoleCode.HEAD_OF_SALES),
-            )
-        )
-        register_nav(
-            NavItem(
-                "receivables",
-                _("Receivables"),
-                "orders:receivables",
-                "hourglass-split",
-                order=61,
-                roles=(*money_roles, *SALES_ROLES),
-            )
-        )
-        register_nav(
-            NavItem(
-                "orders",
-                _("Orders"),
-                "orders:order_list",
-                "truck",
-                order=62,
-                roles=(*money_roles, *SALES_ROLES),
-            )
-        )
-        register_nav(
-            NavItem(
-                "supplier_orders",
-                _("Supplier orders"),
-                "orders:supplier_order_list",
-                "box-seam",
-                order=63,
-                roles=(*money_roles, *SALES_ROLES),
-            )
-        )
-        register_nav(
-            NavItem(
-                "claims",
-                _("Claims"),
-                "orders:claim_list",
-                "exclamation-octagon",
-                order=64,
-                roles=(*money_roles, RoleCode.LAWYER, *SALES_ROLES),
-            )
-        )
-        register_demo_seeder("money", seed_money, order=45)
-        register_periodic(
-            "orders_from_won_deals", fulfilment.orders_from_won_deals, every_seconds=60
-        )
-        register_periodic(
-            "orders_claim_deadlines", fulfilment.claims_escalate_overdue, every_seconds=300
-        )
-        register_case_access("order", selectors.order_visible)
-        register_case_access("claim", selectors.claim_visible)
-        register_case_link("order", pgettext_lazy("client order", "Order"), selectors.order_links)
-        register_case_link("claim", _("Claim"), selectors.claim_links)
-        from .claim_actions import register_claim_actions
-
-        register_claim_actions()
-        register_activity_labels(
-            {
-                events.OVERDUE_REMINDED: _("Overdue payment reminder"),
-                events.ORDER_CREATED: _("Order created"),
-                events.SHIPMENT_MADE: _("Shipment made"),
-                events.ORDER_SHIPPED: _("Order shipped"),
-                events.SUPPLIER_ORDER_PLACED: _("Supplier order placed"),
-                events.SUPPLIER_ORDER_RECEIVED: _("Supplier order received"),
-                events.SUPPLIER_ORDER_CHANGED: _("Supplier order changed"),
-                events.CLAIM_OPENED: _("Claim opened"),
-                events.CLAIM_STATUS_CHANGED: _("Claim moved on"),
-                events.CLAIM_CLOSED: _("Claim closed"),
-                events.CLAIM_ESCALATED: _("Claim escalated"),
-            }
-        )
+        wiring.register()
