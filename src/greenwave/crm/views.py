@@ -4,13 +4,12 @@ decision makers. Thin by rule: parse the form, call one service or selector, ren
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,23 +45,6 @@ from .forms import (
 from .tabular import write_csv, write_xlsx
 
 View = Callable[..., HttpResponseBase]
-
-
-def login_required(view: View) -> View:
-    """Sign-in required; a record outside the actor's scope is a 404, a refused act a 403."""
-
-    @wraps(view)
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from exc
-            if exc.status == 403:
-                raise PermissionDenied(exc.message) from exc
-            raise
-
-    return django_login_required(wrapper)
 
 
 def _form_page(

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -97,27 +97,9 @@ def evaluation_rows(evaluations: list[Any], words: Vocabulary) -> list[dict[str,
     ]
 
 
-def member_required(view: View) -> View:
-    """Signed-in users; a refused or missing record becomes 403/404, not a crash."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from exc
-            if exc.status == 403:
-                raise PermissionDenied(exc.message) from exc
-            raise
-
-    return wrapper
-
-
 def editor_required(view: View) -> View:
     @wraps(view)
-    @member_required
+    @login_required
     def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not services.can_edit_decisions(request.user):
             raise PermissionDenied
@@ -126,7 +108,7 @@ def editor_required(view: View) -> View:
     return wrapper
 
 
-@member_required
+@login_required
 def decision_list(request: AuthedRequest) -> HttpResponse:
     editor = services.can_edit_decisions(request.user)
     return render_list_page(
@@ -142,7 +124,7 @@ def decision_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@member_required
+@login_required
 def decision_detail(request: AuthedRequest, key: str) -> HttpResponse:
     versions = selectors.decision_versions(actor=request.user, key=key)
     context = {
@@ -161,7 +143,7 @@ def decision_detail(request: AuthedRequest, key: str) -> HttpResponse:
     return render(request, "decisions/decision_detail.html", context)
 
 
-@member_required
+@login_required
 def decision_xml(request: AuthedRequest, key: str) -> HttpResponse:
     version = int(request.GET["version"]) if request.GET.get("version", "").isdigit() else None
     definition = selectors.decision_get(actor=request.user, key=key, version=version)
@@ -239,7 +221,7 @@ def decision_deploy(request: AuthedRequest, key: str, version: int) -> HttpRespo
     return redirect("decisions:decision_detail", key=key)
 
 
-@member_required
+@login_required
 def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
     """Enter inputs, see the output and the matched rules (any version, drafts too)."""
     version = int(request.GET["version"]) if request.GET.get("version", "").isdigit() else None

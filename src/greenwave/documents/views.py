@@ -4,11 +4,10 @@ section of a deal card (generate, versions, download, approval, send, preview)."
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -49,23 +48,6 @@ EXAMPLE_TAGS = {
     "start": "{%tr for line in lines %}",
     "end": "{%tr endfor %}",
 }
-
-
-def login_required(view: View) -> View:
-    """Sign-in required; a record outside the actor's scope is a 404, a refused act a 403."""
-
-    @wraps(view)
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from exc
-            if exc.status == 403:
-                raise PermissionDenied(exc.message) from exc
-            raise
-
-    return django_login_required(wrapper)
 
 
 def _form_page(

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -30,23 +29,6 @@ from .forms import AssistantSplitForm, CommissionSchemeForm, ItemForm, KpiForm, 
 from .presenters import day_view, day_views
 
 View = Callable[..., HttpResponse]
-
-
-def login_required(view: View) -> View:
-    """Sign-in required; a record outside the actor's scope is a 404, a refused act a 403."""
-
-    @wraps(view)
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            if exc.status == 404:
-                raise Http404(exc.message) from exc
-            if exc.status == 403:
-                raise PermissionDenied(exc.message) from exc
-            raise
-
-    return django_login_required(wrapper)
 
 
 def _day(request: AuthedRequest) -> date:
