@@ -408,7 +408,7 @@ class _RunCache:
     step, a rolled-back step or a restored backup changes `lock_version` or `updated_at`,
     and then the state is restored from the row as before."""
 
-    SIZE = 512
+    SIZE = 256  # hot instances per process: a bound on the memory the kept runs hold
 
     def __init__(self) -> None:
         self._runs: OrderedDict[int, tuple[tuple[Any, ...], engine.ProcessRun]] = OrderedDict()

@@ -4,6 +4,7 @@ written exactly as `event_append` would write them one by one."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -32,10 +33,10 @@ def _links(case_id: str) -> list[tuple[str, str, str, str]]:
     )
 
 
-def test_a_batch_is_written_as_the_same_events_appended_one_by_one(make_user) -> None:
+def test_a_batch_is_written_as_the_same_events_appended_one_by_one(make_user: Any) -> None:
     user = make_user("batcher")
     t0 = timezone.now() - timedelta(hours=3)
-    steps = [
+    steps: list[tuple[str, dict[str, Any], list[ObjectRef]]] = [
         ("stage_changed", {"to": "proposal", "amount": 1.5}, [ObjectRef("company", "5", "client")]),
         ("task_created", {"name": "Позвонить"}, []),
         (
