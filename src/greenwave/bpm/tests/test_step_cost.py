@@ -206,3 +206,41 @@ def test_a_step_broken_off_after_any_of_its_statements_leaves_the_instance_as_it
     ]
     activities = [a for a, _prev in _step_events(instance)]
     assert activities.count("process_task_completed") == 1
+
+
+NOTIFYING = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:gw="https://greenwave.dev/schema/bpmn" id="defs" targetNamespace="https://greenwave.dev/test">
+ <bpmn:process id="notifying" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="first"/>
+  <bpmn:userTask id="first" name="First"/>
+  <bpmn:sequenceFlow id="b" sourceRef="first" targetRef="tell"/>
+  <bpmn:serviceTask id="tell" name="Tell the starter" gw:action="notify"/>
+  <bpmn:sequenceFlow id="c" sourceRef="tell" targetRef="second"/>
+  <bpmn:userTask id="second" name="Second"/>
+  <bpmn:sequenceFlow id="f" sourceRef="second" targetRef="e"/>
+  <bpmn:endEvent id="e"/>
+ </bpmn:process></bpmn:definitions>"""
+
+
+def test_the_events_of_a_step_whose_effects_append_their_own_chain_in_order(
+    deploy: Any, two_teams: dict[str, Any], fresh_cache: None
+) -> None:
+    """A step's events are held until it ends, but a notification appends its own event in
+    the middle of the step: the held ones are appended first, and every event names the one
+    before it."""
+    hunter = two_teams["hunter_a"]
+    instance = services.instance_start(actor=hunter, definition=deploy(NOTIFYING))
+    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    chain = _step_events(instance)
+    activities = [a for a, _prev in chain]
+    assert "process_notification_sent" in activities
+    # The effects run after the step's tasks are mirrored, as they did one event at a time.
+    assert activities[-4:] == [
+        "process_task_completed",
+        "process_token_moved",
+        "process_task_created",
+        "process_notification_sent",
+    ]
+    assert all(prev == chain[n - 1][0] for n, (_a, prev) in enumerate(chain) if n)
+    assert chain[0] == ("process_started", "")
