@@ -1,22 +1,28 @@
 """Writers of the bpm app: definitions, instances, the task inbox, timers, messages, incidents.
 
 Every change to an instance happens under a row lock on the instance (`select_for_update`),
-restores its serialized engine state, advances it, dumps it back with a bumped
-`lock_version`, and mirrors what it waits for into the indexed tables (tasks, timers,
+restores its serialized engine state (or takes the run this process kept from its previous
+step while the row still has that version: `_RunCache`), advances it, dumps it back with a
+bumped `lock_version`, and mirrors what it waits for into the indexed tables (tasks, timers,
 messages). Every token move, task and timer is an event of the case "process_instance",
-linked to the business object the process is about.
+linked to the business object the process is about; a step's events are appended together
+at its end (`_journaled`).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import Max, Q, QuerySet
@@ -27,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from greenwave.accounts.models import RoleCode, Team, User
 from greenwave.core.case_access import can_read_case, case_types
 from greenwave.core.errors import CoreError, DomainError, permission_denied
-from greenwave.core.services import ObjectRef, event_append
+from greenwave.core.services import EventEntry, ObjectRef, event_append, event_append_many
 
 from . import engine, events, scope
 from .actions import run_action
@@ -46,6 +52,8 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 CASE = ProcessInstance.EVENT_CASE_TYPE
 # A timer whose step failed waits this long before the next attempt.
@@ -292,6 +300,56 @@ def _objects(instance: ProcessInstance) -> list[ObjectRef]:
     return refs
 
 
+class _Journal:
+    """The events of one step of one instance (the first one a step appends to), appended
+    in one go when the step ends (`event_append_many`: one statement on PostgreSQL instead
+    of four per event). `new_case` comes with the first event (a just inserted instance)."""
+
+    def __init__(self) -> None:
+        self.instance_pk: int | None = None
+        self.new_case = False
+        self.entries: list[EventEntry] = []
+
+    def flush(self) -> None:
+        if self.entries and self.instance_pk is not None:
+            event_append_many(
+                case_type=CASE,
+                case_id=self.instance_pk,
+                entries=self.entries,
+                new_case=self.new_case,
+            )
+            self.entries = []
+            self.new_case = False  # what was appended is now the case's previous event
+
+
+_JOURNAL: ContextVar[_Journal | None] = ContextVar("bpm_step_journal", default=None)
+
+
+def _journaled(service: Callable[_P, _R]) -> Callable[_P, _R]:
+    """The service's events of its instance are appended together when it returns (inside
+    its transaction: they commit with the step or not at all; nothing if it raises)."""
+
+    @functools.wraps(service)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        journal = _Journal()
+        token = _JOURNAL.set(journal)
+        try:
+            result = service(*args, **kwargs)
+            journal.flush()
+            return result
+        finally:
+            _JOURNAL.reset(token)
+
+    return run
+
+
+def _flush_journal() -> None:
+    """Write the collected events now: before code that appends to the case directly."""
+    journal = _JOURNAL.get()
+    if journal is not None:
+        journal.flush()
+
+
 def _event(
     instance: ProcessInstance,
     activity: str,
@@ -300,6 +358,16 @@ def _event(
     *,
     new_case: bool = False,
 ) -> None:
+    journal = _JOURNAL.get()
+    if journal is not None and journal.instance_pk in (None, instance.pk):
+        if journal.instance_pk is None:
+            journal.instance_pk, journal.new_case = instance.pk, new_case
+        journal.entries.append(
+            EventEntry(
+                activity, getattr(actor, "pk", None), payload, _objects(instance), timezone.now()
+            )
+        )
+        return
     event_append(
         case_type=CASE,
         case_id=instance.pk,
@@ -332,7 +400,60 @@ def _evaluate_decision(name: str, variables: dict[str, Any]) -> dict[str, Any]:
     return {result_variable: engine.feel_value(evaluation.value)}
 
 
+class _RunCache:
+    """Restored runs of the instances this process advanced last, so that the next step of a
+    hot instance skips parsing its saved state. An entry is taken out for a step (one owner
+    at a time) and put back only when the step's transaction commits (`on_commit`); it is
+    used only while the locked row still has the version it was saved as — another worker's
+    step, a rolled-back step or a restored backup changes `lock_version` or `updated_at`,
+    and then the state is restored from the row as before."""
+
+    SIZE = 256  # hot instances per process: a bound on the memory the kept runs hold
+
+    def __init__(self) -> None:
+        self._runs: OrderedDict[int, tuple[tuple[Any, ...], engine.ProcessRun]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _version(instance: ProcessInstance) -> tuple[Any, ...]:
+        return (
+            instance.lock_version,
+            instance.updated_at,
+            instance.definition_id,
+            instance.serializer_version,
+        )
+
+    def take(self, instance: ProcessInstance) -> engine.ProcessRun | None:
+        with self._lock:
+            entry = self._runs.pop(instance.pk, None)
+        if entry is None or entry[0] != self._version(instance):
+            return None
+        return entry[1]
+
+    def keep(self, instance: ProcessInstance, run: engine.ProcessRun) -> None:
+        pk, version = instance.pk, self._version(instance)
+
+        def put() -> None:
+            with self._lock:
+                self._runs[pk] = (version, run)
+                self._runs.move_to_end(pk)
+                while len(self._runs) > self.SIZE:
+                    self._runs.popitem(last=False)
+
+        transaction.on_commit(put)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._runs.clear()
+
+
+_RUNS = _RunCache()
+
+
 def _restore(instance: ProcessInstance) -> engine.ProcessRun:
+    cached = _RUNS.take(instance)
+    if cached is not None:
+        return cached
     definition = instance.definition
     try:
         return engine.ProcessRun.restore(
@@ -450,7 +571,12 @@ def _create_task(
 
 
 def _sync(
-    instance: ProcessInstance, run: engine.ProcessRun, actor: User | None, *, waited: bool = True
+    instance: ProcessInstance,
+    run: engine.ProcessRun,
+    actor: User | None,
+    *,
+    waited: bool = True,
+    ready_before: set[str] | None = None,
 ) -> None:
     """Save the state and mirror tasks, timers and messages into their tables.
 
@@ -459,6 +585,10 @@ def _sync(
     waits for, and resolved here (or by firing, cancelling) once it does not wait any more;
     so then neither table can hold a live row of this instance, and when the new state waits
     for nothing either, both are left unread.
+
+    `ready_before` are the engine's ready user tasks before the step (whose open task rows
+    the previous save wrote) minus the one the step closed itself: then the rows to cancel
+    and to open are the difference with the ready tasks after it, without reading the rows.
     """
     snap = run.snapshot()
     now = timezone.now()
@@ -483,15 +613,28 @@ def _sync(
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
     instance.save()
+    _RUNS.keep(instance, run)
 
     ready_ids = {t.task_id for t in snap.ready_tasks}
-    rows = list(instance.tasks.order_by().values_list("pk", "engine_task_id", "status"))
-    stale = [
-        pk for pk, task_id, status in rows if status == TaskStatus.OPEN and task_id not in ready_ids
-    ]
-    if stale:
-        HumanTask.objects.filter(pk__in=stale).update(status=TaskStatus.CANCELLED, updated_at=now)
-    known = {task_id for _pk, task_id, _status in rows}
+    if ready_before is not None:
+        gone = ready_before - ready_ids
+        if gone:
+            HumanTask.objects.filter(
+                instance=instance, engine_task_id__in=gone, status=TaskStatus.OPEN
+            ).update(status=TaskStatus.CANCELLED, updated_at=now)
+        known = ready_before
+    else:
+        rows = list(instance.tasks.order_by().values_list("pk", "engine_task_id", "status"))
+        stale = [
+            pk
+            for pk, task_id, status in rows
+            if status == TaskStatus.OPEN and task_id not in ready_ids
+        ]
+        if stale:
+            HumanTask.objects.filter(pk__in=stale).update(
+                status=TaskStatus.CANCELLED, updated_at=now
+            )
+        known = {task_id for _pk, task_id, _status in rows}
     for ready in snap.ready_tasks:
         if ready.task_id not in known:
             task = _create_task(instance, ready, snap.variables)
@@ -508,9 +651,11 @@ def _sync(
                 },
             )
 
-    if passed:
+    actions = instance.definition.metadata.get("service_actions", {})
+    if any(element in actions for element in passed):
         from .notifications import step_effects
 
+        _flush_journal()  # the effects append to the case themselves
         step_effects(instance, passed, actor)
     if waited or snap.timers:
         _sync_timers(instance, snap, actor, now)
@@ -595,11 +740,13 @@ def _fail(
 
 def _lock_instance(pk: int) -> ProcessInstance:
     """The instance under its row lock, with its definition and initiator. Only the instance
-    row is locked: the definition is shared by every instance of the version."""
+    row is locked: the definition is shared by every instance of the version. The saved
+    state is read only when it is used: a step of a cached run (`_RunCache`) needs none."""
     try:
         return (
             ProcessInstance.objects.select_for_update(of=("self",))
             .select_related("definition", "responsible")
+            .defer("state")
             .get(pk=pk)
         )
     except ProcessInstance.DoesNotExist:
@@ -616,9 +763,12 @@ def _advance(
     *,
     allow_failed: bool = False,
     locked: ProcessInstance | None = None,
+    closed_task: str | None = None,
 ) -> Any:
     """Lock the instance (unless the caller holds it as `locked`), restore, run the operation,
-    save; `instance` ends with the saved values. Call inside a transaction."""
+    save; `instance` ends with the saved values. Call inside a transaction. `closed_task` is
+    the engine task whose row the caller closed (a completion): the task rows then follow
+    from the engine's ready tasks before and after (see `_sync`)."""
     if locked is None:
         locked = _lock_instance(instance.pk)
     allowed = (
@@ -634,12 +784,13 @@ def _advance(
         )
     run = _restore(locked)
     waited = run.waits_for_events()
+    ready_before = None if closed_task is None else run.ready_task_ids() - {closed_task}
     try:
         result = operation(run)
     except engine.EngineError as exc:
         _fail(locked, run, actor, exc)
         return None
-    _sync(locked, run, actor, waited=waited)
+    _sync(locked, run, actor, waited=waited, ready_before=ready_before)
     if instance is not locked:  # what refresh_from_db() would read back, without the query
         for f in ProcessInstance._meta.concrete_fields:
             setattr(instance, f.attname, getattr(locked, f.attname))
@@ -678,6 +829,7 @@ def _check_variables(variables: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
+@_journaled
 def instance_start(
     *,
     actor: User | None,
@@ -736,7 +888,8 @@ def instance_start(
         {"definition": definition.key, "version": definition.version},
         new_case=True,  # the row was inserted just now: no earlier event, no other writer
     )
-    _sync(instance, run, actor, waited=False)  # a new instance has no timer or message rows
+    # A new instance has no timer, message or task rows.
+    _sync(instance, run, actor, waited=False, ready_before=set())
     return instance
 
 
@@ -1161,6 +1314,7 @@ def _store_files(
 
 
 @transaction.atomic
+@_journaled
 def task_complete(
     *,
     actor: User,
@@ -1187,7 +1341,7 @@ def task_complete(
     )
     if task.assignee_id is None:
         task.assignee, task.claimed_by, task.claimed_at = actor, actor, now
-    task.save()
+    task.save(update_fields=[*_COMPLETION_FIELDS, "updated_at"])
     _event(
         instance,
         events.TASK_COMPLETED,
@@ -1204,8 +1358,19 @@ def task_complete(
     def complete(run: engine.ProcessRun) -> None:
         run.complete_user_task(task.engine_task_id, values)
 
-    _advance(instance, actor, complete, locked=instance)
+    _advance(instance, actor, complete, locked=instance, closed_task=task.engine_task_id)
     return task
+
+
+_COMPLETION_FIELDS = (
+    "status",
+    "completed_by",
+    "completed_at",
+    "result",
+    "assignee",
+    "claimed_by",
+    "claimed_at",
+)
 
 
 # -- timers, messages, incidents --------------------------------------------------------------

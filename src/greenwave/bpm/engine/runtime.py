@@ -762,6 +762,15 @@ class ProcessRun:
             if t.task_spec.bpmn_id
         ]
 
+    def ready_task_ids(self) -> set[str]:
+        """The ids of `ready_user_tasks()` alone (no data copied): what a step changed in the
+        task inbox is the difference of these before and after it."""
+        return {
+            str(t.id)
+            for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
+            if t.task_spec.bpmn_id
+        }
+
     def waiting_timers(self) -> list[WaitingTimer]:
         out = []
         for t in self.workflow.get_tasks(state=TaskState.WAITING):

@@ -1,0 +1,246 @@
+"""A process step's cost and its safety: the restored run kept in the process between steps
+(used only while the row has the version it was saved as), the step's events in one append,
+the statements of a task completion pinned, and a step broken off after any of its
+statements leaving the instance as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from greenwave.bpm import services
+from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from greenwave.core.models import Event
+
+FILES = Path(__file__).parent / "files"
+POSTGRES = connection.vendor == "postgresql"
+
+
+def _open_task(instance: ProcessInstance) -> HumanTask:
+    return HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+
+
+def _statements(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+
+
+@pytest.fixture
+def two_steps(deploy: Any) -> Any:
+    return deploy((FILES / "two_steps.bpmn").read_bytes())
+
+
+@pytest.fixture
+def fresh_cache() -> Iterator[None]:
+    services._RUNS.clear()
+    yield
+    services._RUNS.clear()
+
+
+def _step_events(instance: ProcessInstance) -> list[tuple[str, str]]:
+    return list(
+        Event.objects.filter(case_type="process_instance", case_id=str(instance.pk))
+        .order_by("timestamp", "id")
+        .values_list("activity", "prev_activity")
+    )
+
+
+def test_a_task_completion_of_a_hot_instance_reads_no_state_and_takes_five_statements(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """Lock the instance, read the task, close it, save the state, open the next task — and
+    the step's events in one append (one statement on PostgreSQL; a read and two inserts on
+    SQLite). The saved state is not read back: the run restored by the previous step is."""
+    hunter = two_teams["hunter_a"]
+    with django_capture_on_commit_callbacks(execute=True):
+        instance = services.instance_start(actor=hunter, definition=two_steps)
+    task = _open_task(instance)
+    events = 1 if POSTGRES else 3
+    # (+2: the test's transaction makes the service's a savepoint, taken and released)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        django_assert_max_num_queries(5 + events + 2) as queries,
+    ):
+        services.task_complete(actor=hunter, task=task, data={})
+    statements = _statements(queries)
+    assert len(statements) == 5 + events
+    locked = statements[0]
+    assert "FOR UPDATE" in locked or not POSTGRES  # SQLite locks the whole database
+    assert '"bpm_processinstance"."state"' not in locked
+    assert not [q for q in statements if "bpm_timer" in q or "bpm_messagesubscription" in q]
+    assert _open_task(instance).element_id == "offer"
+    # The events of the step chain on from the process start, as one by one.
+    assert [a for a, _prev in _step_events(instance)][-2:] == [
+        "process_task_completed",
+        "process_task_created",
+    ]
+    chain = _step_events(instance)
+    assert all(prev == chain[n - 1][0] for n, (_a, prev) in enumerate(chain) if n)
+
+
+def test_a_cold_step_reads_the_state_once(
+    two_steps: Any, two_teams: dict[str, Any], fresh_cache: None, django_assert_max_num_queries: Any
+) -> None:
+    hunter = two_teams["hunter_a"]
+    instance = services.instance_start(actor=hunter, definition=two_steps)
+    services._RUNS.clear()  # another process's step, or this one restarted
+    task = _open_task(instance)
+    with django_assert_max_num_queries(6 + (1 if POSTGRES else 3) + 2) as queries:
+        services.task_complete(actor=hunter, task=task, data={})
+    assert sum('"bpm_processinstance"."state"' in q for q in _statements(queries)) == 1
+    assert _open_task(instance).element_id == "offer"
+
+
+def test_a_run_cached_by_a_worker_is_not_used_after_another_worker_moved_the_instance(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Worker A keeps the run of the started instance; worker B (its own cache) completes the
+    first task; A's next step must see that the row moved on and restore it — its kept run
+    does not even know the second task."""
+    hunter = two_teams["hunter_a"]
+    with django_capture_on_commit_callbacks(execute=True):
+        instance = services.instance_start(actor=hunter, definition=two_steps)
+    worker_a = services._RUNS
+    try:
+        services._RUNS = services._RunCache()  # worker B
+        with django_capture_on_commit_callbacks(execute=True):
+            services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    finally:
+        services._RUNS = worker_a
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    done = ProcessInstance.objects.get(pk=instance.pk)
+    assert done.status == InstanceStatus.COMPLETED
+    assert sorted(
+        HumanTask.objects.filter(instance=instance).values_list("element_id", "status")
+    ) == [
+        ("call", TaskStatus.COMPLETED),
+        ("offer", TaskStatus.COMPLETED),
+    ]
+
+
+def _snapshot(instance: ProcessInstance) -> tuple[Any, ...]:
+    row = ProcessInstance.objects.get(pk=instance.pk)
+    return (
+        row.lock_version,
+        row.state,
+        row.status,
+        sorted(
+            HumanTask.objects.filter(instance=instance).values_list(
+                "element_id", "status", "engine_task_id"
+            )
+        ),
+        Event.objects.filter(case_type="process_instance", case_id=str(instance.pk)).count(),
+    )
+
+
+class _BrokenOffError(Exception):
+    pass
+
+
+def test_a_step_broken_off_after_any_of_its_statements_leaves_the_instance_as_it_was(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The step fails right after its 1st, 2nd, … statement (as a killed process would stop
+    there: nothing commits); the instance, its tasks and its events stay as they were, the
+    cached run is not used again, and the next attempt completes the step once."""
+    hunter = two_teams["hunter_a"]
+    with django_capture_on_commit_callbacks(execute=True):
+        instance = services.instance_start(actor=hunter, definition=two_steps)
+    with CaptureQueriesContext(connection) as probe, django_capture_on_commit_callbacks():
+        # Counted on a twin instance so that this one's cache entry stays in place.
+        twin = services.instance_start(actor=hunter, definition=two_steps)
+        services.task_complete(actor=hunter, task=_open_task(twin), data={})
+    assert len(_statements(probe)) > 5
+    before = _snapshot(instance)
+    stop_after = 1
+    while True:
+        seen = 0
+
+        def break_off(
+            execute: Any, sql: str, params: Any, many: bool, context: Any, stop: int = stop_after
+        ) -> Any:
+            nonlocal seen
+            result = execute(sql, params, many, context)
+            if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")):
+                seen += 1
+                if seen == stop:
+                    raise _BrokenOffError
+            return result
+
+        try:
+            with (
+                django_capture_on_commit_callbacks(execute=True),
+                connection.execute_wrapper(break_off),
+            ):
+                services.task_complete(actor=hunter, task=_open_task(instance), data={})
+        except _BrokenOffError:
+            assert _snapshot(instance) == before, f"after statement {stop_after}"
+            stop_after += 1
+            continue
+        break
+    assert stop_after > 5  # every statement of the step was a place to stop
+    after = _snapshot(instance)
+    assert after[0] == before[0] + 1
+    assert [(e, s) for e, s, _id in after[3]] == [
+        ("call", TaskStatus.COMPLETED),
+        ("offer", TaskStatus.OPEN),
+    ]
+    activities = [a for a, _prev in _step_events(instance)]
+    assert activities.count("process_task_completed") == 1
+
+
+NOTIFYING = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:gw="https://greenwave.dev/schema/bpmn" id="defs" targetNamespace="https://greenwave.dev/test">
+ <bpmn:process id="notifying" isExecutable="true">
+  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="first"/>
+  <bpmn:userTask id="first" name="First"/>
+  <bpmn:sequenceFlow id="b" sourceRef="first" targetRef="tell"/>
+  <bpmn:serviceTask id="tell" name="Tell the starter" gw:action="notify"/>
+  <bpmn:sequenceFlow id="c" sourceRef="tell" targetRef="second"/>
+  <bpmn:userTask id="second" name="Second"/>
+  <bpmn:sequenceFlow id="f" sourceRef="second" targetRef="e"/>
+  <bpmn:endEvent id="e"/>
+ </bpmn:process></bpmn:definitions>"""
+
+
+def test_the_events_of_a_step_whose_effects_append_their_own_chain_in_order(
+    deploy: Any, two_teams: dict[str, Any], fresh_cache: None
+) -> None:
+    """A step's events are held until it ends, but a notification appends its own event in
+    the middle of the step: the held ones are appended first, and every event names the one
+    before it."""
+    hunter = two_teams["hunter_a"]
+    instance = services.instance_start(actor=hunter, definition=deploy(NOTIFYING))
+    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    chain = _step_events(instance)
+    activities = [a for a, _prev in chain]
+    assert "process_notification_sent" in activities
+    # The effects run after the step's tasks are mirrored, as they did one event at a time.
+    assert activities[-4:] == [
+        "process_task_completed",
+        "process_token_moved",
+        "process_task_created",
+        "process_notification_sent",
+    ]
+    assert all(prev == chain[n - 1][0] for n, (_a, prev) in enumerate(chain) if n)
+    assert chain[0] == ("process_started", "")
