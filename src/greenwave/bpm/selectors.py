@@ -299,7 +299,7 @@ def holdups(*, actor: User, definition_key: str = "") -> dict[str, Any]:
         waited=F("completed_at") - F("created_at")
     )
     per_step = list(
-        done.values("instance__definition__name", "name")
+        done.values("instance__definition__key", "instance__definition__name", "name")
         .annotate(count=Count("pk"), avg_wait=Avg("waited"), max_wait=Max("waited"))
         .order_by("-avg_wait")[:50]
     )
@@ -405,11 +405,14 @@ def variable_rows(
     """
     from greenwave.core.values import value_rows
 
+    from .library.texts import library_form
+
     labels: dict[str, str] = {}
     choices: dict[str, dict[str, str]] = {}
     people_keys = {"responsible"}
+    key = instance.definition.key
     for task in instance.definition.metadata.get("user_tasks", {}).values():
-        for spec in task.get("form") or []:
+        for spec in library_form(key, task.get("form") or []):
             name = spec.get("name", "")
             labels.setdefault(name, spec.get("label") or name)
             if spec.get("choices"):
