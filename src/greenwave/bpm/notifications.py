@@ -17,7 +17,7 @@ step's name — the part after a colon for a name such as «Уведомить �
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -173,7 +173,14 @@ def absence_record(instance: ProcessInstance, element_id: str, actor: User | Non
     )
 
 
-EFFECTS = {"notify": notify, "absence_record": absence_record}
+Effect = Callable[[ProcessInstance, str, User | None], object]
+EFFECTS: dict[str, Effect] = {"notify": notify, "absence_record": absence_record}
+
+
+def register_step_effect(action: str, effect: Effect) -> None:
+    """What another app does once a step of its action has run and been saved (it sees the
+    process run, e.g. documents' `hr_application` makes the employee's application)."""
+    EFFECTS[action] = effect
 
 
 def step_effects(instance: ProcessInstance, passed: Iterable[str], actor: User | None) -> None:

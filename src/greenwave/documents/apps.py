@@ -17,8 +17,10 @@ class DocumentsConfig(AppConfig):
         from greenwave.crm.merging import register_company_merge_handler
         from greenwave.sales.gates import register_document_source
 
-        from . import events, selectors, services
+        from . import events, hr_applications, selectors, services
         from .demo import seed_documents
+
+        hr_applications.register()
 
         paper_roles = (
             RoleCode.FINANCE,

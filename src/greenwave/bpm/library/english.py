@@ -216,6 +216,7 @@ ENGLISH: dict[str, str] = {
     "Дней без сохранения оплаты": "Days without pay",
     "Уведомить сотрудника: отсутствие оформлено": "Notify the employee: absence arranged",
     "Записать в график отсутствий": "Record in the absence schedule",
+    "Сформировать заявление по шаблону": "Make the application from its template",
     "Отсутствие оформлено": "Absence arranged",
     "Уведомить сотрудника: отсутствие не подтверждено": (
         "Notify the employee: absence not confirmed"

@@ -71,7 +71,7 @@ def test_a_file_field_completed_as_base64_json(bearer: Any, vacation: dict[str, 
     body = response.json()
     assert body["status"] == "completed"
     assert answer_errors("/api/v1/tasks/{task_id}/complete", "post", 200, body) == []
-    stored = ProcessFile.objects.get(instance=vacation["instance"])
+    stored = ProcessFile.objects.get(instance=vacation["instance"], field="attachment")
     assert (stored.original_name, stored.content_type, stored.field) == (
         "Заявление.pdf",
         "application/pdf",
@@ -94,7 +94,7 @@ def test_a_file_field_completed_as_multipart(bearer: Any, vacation: dict[str, An
         answer_errors("/api/v1/tasks/{task_id}/complete/multipart", "post", 200, response.json())
         == []
     )
-    stored = ProcessFile.objects.get(instance=vacation["instance"])
+    stored = ProcessFile.objects.get(instance=vacation["instance"], field="attachment")
     assert stored.original_name == "Заявление.pdf"
     _approver_sees(bearer, vacation, stored)
 
