@@ -27,7 +27,12 @@ from . import notifications, selectors, services
 from .actions import action_names
 from .forms import DefinitionUploadForm, DelegateForm, MigrationForm, ModelerSaveForm, StartForm
 from .formschema import build_form, cleaned_values
-from .library.texts import library_catalogue, library_form, library_text
+from .library.texts import (
+    library_catalogue,
+    library_display_xml,
+    library_form,
+    library_text,
+)
 from .models import ProcessDefinition, ProcessInstance
 
 View = Callable[..., HttpResponse]
@@ -337,9 +342,10 @@ def library_install(request: AuthedRequest) -> HttpResponse:
 @page
 def definition_xml(request: AuthedRequest, pk: int) -> HttpResponse:
     definition = selectors.definition_get(actor=request.user, pk=pk)
-    response = HttpResponse(
-        services.definition_export(definition=definition), content_type="application/xml"
-    )
+    xml = services.definition_export(definition=definition)
+    if request.GET.get("display"):  # the viewer's copy: a built-in process in my language
+        xml = library_display_xml(definition.key, xml)
+    response = HttpResponse(xml, content_type="application/xml")
     if request.GET.get("download"):
         filename = f"{definition.key}-v{definition.version}.bpmn"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

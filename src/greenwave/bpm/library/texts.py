@@ -18,6 +18,8 @@ from django.utils.translation import get_language
 from .english import ENGLISH
 from .layout import Process
 
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
 
 def process_texts(process: Process) -> Iterator[str]:
     """Every text of a library process a person may read: its name and description, lanes,
@@ -85,3 +87,32 @@ def library_catalogue(language: str | None = None) -> list[dict[str, str]]:
         }
         for p in LIBRARY
     ]
+
+
+def library_display_xml(key: str, xml: bytes, language: str | None = None) -> bytes:
+    """A copy of a process's BPMN for the diagram viewer, with a built-in process's names
+    (pool, lanes, steps, events, gateways, flows), documentation and form labels in
+    `language`. Only for display: the stored and exported XML stays as uploaded. Any other
+    process, or a Russian reader, gets the stored bytes."""
+    if not _english(language) or key not in _texts_by_key():
+        return xml
+    from lxml import etree
+
+    from greenwave.bpm.engine import GW_NS, BpmnFileError, parse_xml
+
+    try:
+        root = parse_xml(xml)
+    except BpmnFileError:
+        return xml
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        namespace = etree.QName(element).namespace
+        if namespace == BPMN_NS:
+            if element.get("name"):
+                element.set("name", library_text(key, str(element.get("name")), language))
+            if etree.QName(element).localname == "documentation" and element.text:
+                element.text = library_text(key, element.text, language)
+        elif namespace == GW_NS and element.get("label"):
+            element.set("label", library_text(key, str(element.get("label")), language))
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

@@ -161,3 +161,31 @@ def test_a_users_own_process_with_the_same_words_is_shown_as_written(
     page = _login(person).get(f"/processes/tasks/{fill.pk}/").content.decode()
     assert "Заявление на отпуск" in page
     assert "Vacation request" not in page
+
+
+def test_the_diagram_viewer_gets_an_english_copy_and_the_export_stays_as_stored(
+    vacation: dict[str, Any],
+) -> None:
+    from lxml import etree
+
+    definition = vacation["instance"].definition
+    stored = library_xml()["vacation"]
+    url = f"/processes/definitions/{definition.pk}/xml/"
+    head = vacation["head_a"]
+    head.language = "en"
+    head.save(update_fields=["language"])
+    english = _login(head)
+    page = english.get(f"/processes/tasks/{vacation['approve'].pk}/").content.decode()
+    assert f'data-xml-url="{url}?display=1"' in page
+    shown = english.get(f"{url}?display=1").content
+    for text in ('name="Approve the vacation"', 'name="HR"', 'name="Vacation"', 'label="Decision"'):
+        assert text.encode() in shown, text
+    assert not CYRILLIC.search(
+        " ".join(el.get("name") or "" for el in etree.fromstring(shown).iter())
+    )
+    ids = [el.get("id") for el in etree.fromstring(stored).iter() if el.get("id")]
+    assert [el.get("id") for el in etree.fromstring(shown).iter() if el.get("id")] == ids
+    assert english.get(url).content == stored  # the export: the stored bytes
+    assert english.get(f"{url}?download=1").content == stored
+    russian = _login(vacation["hunter_a"])  # a Russian reader of the same definition
+    assert russian.get(f"{url}?display=1").content == stored
