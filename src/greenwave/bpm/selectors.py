@@ -349,6 +349,7 @@ def competence_results(*, actor: User) -> list[CompetenceRow]:
     """The latest finished competence assessment of each manager the actor may see, weakest
     first: the checklist averages of calls and meetings and the competences rated below 3."""
     from .library.manager import CALL_CHECKLIST, MEETING_CHECKLIST, WEAK_BELOW
+    from .library.texts import library_text
 
     finished = (
         instance_list(actor=actor)
@@ -367,7 +368,7 @@ def competence_results(*, actor: User) -> list[CompetenceRow]:
         calls = [values.get(f.name) for f in CALL_CHECKLIST]
         meetings = [values.get(f.name) for f in MEETING_CHECKLIST]
         weak = [
-            f.label.split(" (")[0]
+            library_text("competence_assessment", f.label).split(" (")[0]
             for f in (*CALL_CHECKLIST, *MEETING_CHECKLIST)
             if isinstance(values.get(f.name), int) and values[f.name] < WEAK_BELOW
         ]

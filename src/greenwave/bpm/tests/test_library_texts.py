@@ -48,6 +48,9 @@ def test_library_text_translates_only_the_librarys_own_text_at_its_key() -> None
     )
     # a text of the library, but not of this process
     assert library_text("vacation", "Проверка юристом", "en") == "Проверка юристом"
+    # the holdups page names weak competences by the checklist's labels
+    label = "Звонки: работа с возражениями (1–5)"
+    assert library_text("competence_assessment", label, "en") == "Calls: handling objections (1–5)"
     names = [p["name"] for p in library_catalogue("en")]
     assert "Vacation" in names
     assert "Contract approval" in names
