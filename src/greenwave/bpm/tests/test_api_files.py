@@ -151,3 +151,22 @@ def test_multipart_refuses_a_large_or_stray_part_and_keeps_nothing(
     assert not_json.status_code == 400
     assert not ProcessFile.objects.exists()
     assert HumanTask.objects.get(pk=vacation["fill"].pk).status == TaskStatus.OPEN
+
+
+def test_another_teams_user_cannot_complete_with_a_file(
+    bearer: Any, vacation: dict[str, Any]
+) -> None:
+    outsider = bearer(vacation["hunter_b"])
+    url = f"/api/v1/tasks/{vacation['fill'].pk}/complete"
+    attachment = {"filename": "a.pdf", "content_base64": _encoded(PDF)}
+    as_json = outsider.post(
+        url, {"data": {**VALUES, "attachment": attachment}}, content_type="application/json"
+    )
+    assert as_json.status_code == 404
+    multipart = outsider.post(
+        f"{url}/multipart",
+        {"data": json.dumps(VALUES), "attachment": SimpleUploadedFile("a.pdf", PDF)},
+    )
+    assert multipart.status_code == 404
+    assert not ProcessFile.objects.exists()
+    assert HumanTask.objects.get(pk=vacation["fill"].pk).status == TaskStatus.OPEN
