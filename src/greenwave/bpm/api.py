@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpResponse
@@ -15,6 +16,7 @@ from greenwave.core.api import Page, document_file_answer, list_query, paginate
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors, services
+from .formschema import json_files
 from .models import ProcessDefinition
 from .schemas import (
     DefinitionIn,
@@ -264,7 +266,76 @@ def task_delegate(request: AuthedRequest, task_id: int, payload: DelegateIn) -> 
     return services.task_delegate(actor=request.user, task=task, to=to)
 
 
-@router.post("/tasks/{task_id}/complete", response=TaskDetailOut)
+@router.post(
+    "/tasks/{task_id}/complete",
+    response=TaskDetailOut,
+    summary="Complete a task with its form's values (a file as {filename, content_base64})",
+)
 def task_complete(request: AuthedRequest, task_id: int, payload: TaskCompleteIn) -> Any:
     task = selectors.task_get(actor=request.user, pk=task_id)
-    return services.task_complete(actor=request.user, task=task, data=payload.data)
+    data, files = json_files(task.form_schema, payload.data)
+    return services.task_complete(actor=request.user, task=task, data=data, files=files)
+
+
+def _form_data(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The data part must be a JSON object of the form's values."),
+            details={"field": "data"},
+        )
+    return data
+
+
+@router.post(
+    "/tasks/{task_id}/complete/multipart",
+    response=TaskDetailOut,
+    summary="Complete a task with files: each file a part named as its form field, the other "
+    "values as a JSON object in the part «data»",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "data": {
+                                "type": "string",
+                                "description": "the form's other values, a JSON object",
+                            }
+                        },
+                        "additionalProperties": {"type": "string", "format": "binary"},
+                    }
+                }
+            },
+        }
+    },
+)
+def task_complete_multipart(request: AuthedRequest, task_id: int) -> Any:
+    task = selectors.task_get(actor=request.user, pk=task_id)
+    stray = sorted(set(request.POST) - {"data"})
+    if stray:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("Put the form's values in the part «data», not in parts: %(parts)s.")
+            % {"parts": ", ".join(stray)},
+            details={"field": stray[0]},
+        )
+    data = _form_data(str(request.POST.get("data", "")))
+    files = {}
+    for name in request.FILES:
+        uploads = request.FILES.getlist(name)
+        if len(uploads) != 1 or name in data:
+            raise DomainError(
+                CoreError.VALIDATION,
+                _("Send one file per form field, and not also in data: %(field)s.")
+                % {"field": name},
+                details={"field": name},
+            )
+        files[name] = uploads[0]
+    return services.task_complete(actor=request.user, task=task, data=data, files=files)

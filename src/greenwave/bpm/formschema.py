@@ -3,11 +3,15 @@ validated the same way for the API, and described as JSON schema.
 
 A schema is a list of fields: {name, label, type, required, choices, min, max, help}, with
 type one of string, text, integer, decimal, boolean, date, choice, user (a login), file (an
-upload kept with the process: see `services.task_complete`; the HTML form only).
+upload kept with the process: see `services.task_complete`; the HTML form's upload, or through
+the API a multipart part or a JSON object {"filename", "content_base64"}: `json_files`).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import mimetypes
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -15,7 +19,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
@@ -76,6 +80,49 @@ def check_upload(upload: UploadedFile) -> None:
         upload.seek(0)
         raise forms.ValidationError(_("The file content does not match its type."))
     upload.seek(0)
+
+
+def _file_error(name: str, message: str) -> DomainError:
+    return DomainError(
+        BpmError.INVALID_FORM_DATA,
+        _("The form has errors."),
+        details={"fields": {name: [message]}},
+    )
+
+
+def json_files(
+    schema: FormSchema, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
+    """Split a JSON submission: a file field given as {"filename", "content_base64"} becomes an
+    upload (checked later like the HTML form's: size, type, content); other values stay data.
+
+    The encoded text is measured before it is decoded, so a huge value is refused unread."""
+    file_fields = {str(s["name"]) for s in schema if s.get("type") == "file"}
+    values: dict[str, Any] = {}
+    files: dict[str, UploadedFile] = {}
+    limit = file_max_bytes()
+    for name, value in data.items():
+        if name not in file_fields or value in (None, ""):
+            values[name] = value
+            continue
+        if not isinstance(value, Mapping) or set(value) != {"filename", "content_base64"}:
+            raise _file_error(name, _("Send a file as an object with filename and content_base64."))
+        filename, encoded = value["filename"], value["content_base64"]
+        if not isinstance(filename, str) or not filename.strip() or not isinstance(encoded, str):
+            raise _file_error(name, _("The file name and its content must be strings."))
+        if len(encoded) > (limit + 2) // 3 * 4 + 4:
+            raise _file_error(
+                name,
+                _("The file is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+            )
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise _file_error(name, _("The file content is not valid base64.")) from None
+        filename = filename.strip()[:255]
+        kind = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        files[name] = SimpleUploadedFile(filename, content, kind)
+    return values, files
 
 
 class ProcessFileField(forms.FileField):
@@ -199,7 +246,17 @@ _JSON_TYPES: dict[str, dict[str, Any]] = {
     "date": {"type": "string", "format": "date"},
     "choice": {"type": "string"},
     "user": {"type": "string", "description": "a login"},
-    "file": {"type": "object", "description": "uploaded through the task page", "readOnly": True},
+    "file": {
+        "type": "object",
+        "description": "a file: this object in JSON, or a multipart part of the field's name "
+        "(POST /tasks/{task_id}/complete/multipart); PDF, Office, OpenDocument, PNG, JPEG or "
+        "text, within the size limit",
+        "properties": {
+            "filename": {"type": "string"},
+            "content_base64": {"type": "string", "format": "byte"},
+        },
+        "required": ["filename", "content_base64"],
+    },
 }
 
 

@@ -17,7 +17,7 @@ step's name — the part after a colon for a name such as «Уведомить �
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -80,11 +80,15 @@ def _lane_person(instance: ProcessInstance, lane: str) -> User | None:
     return instance.responsible
 
 
-def notify_text(instance: ProcessInstance, element_id: str) -> str:
+def notify_text(instance: ProcessInstance, element_id: str, language: str | None = None) -> str:
+    """What a `notify` step says (a built-in process's step name in `language`)."""
+    from .library.texts import library_text
+
     text = str((instance.variables or {}).get("notify_text") or "").strip()
     if text:
         return text[:2000]
     name = instance.definition.metadata.get("elements", {}).get(element_id, {}).get("name", "")
+    name = library_text(instance.definition.key, str(name), language or settings.LANGUAGE_CODE)
     _head, sep, tail = str(name).partition(":")
     message = tail.strip() if sep and tail.strip() else str(name).strip() or element_id
     return message[:1].upper() + message[1:]
@@ -106,14 +110,25 @@ def _send_mail(pk_list: list[int]) -> None:
         Notification.objects.filter(pk=note.pk).update(emailed=True)
 
 
+def _language(person: User) -> str:
+    return str(person.language or settings.LANGUAGE_CODE)
+
+
 def notify(instance: ProcessInstance, element_id: str, actor: User | None) -> list[Notification]:
+    from .library.texts import library_text
+
     people = notify_recipients(instance, element_id)
-    title = f"{instance.definition.name} #{instance.pk}"[:255]
     body = notify_text(instance, element_id)
+    definition = instance.definition
     notes = Notification.objects.bulk_create(
-        [
+        [  # each in the recipient's language (a built-in process's texts have both)
             Notification(
-                recipient=person, instance=instance, element_id=element_id, title=title, body=body
+                recipient=person,
+                instance=instance,
+                element_id=element_id,
+                title=f"{library_text(definition.key, definition.name, _language(person))} "
+                f"#{instance.pk}"[:255],
+                body=notify_text(instance, element_id, _language(person)),
             )
             for person in people
         ]
@@ -158,7 +173,14 @@ def absence_record(instance: ProcessInstance, element_id: str, actor: User | Non
     )
 
 
-EFFECTS = {"notify": notify, "absence_record": absence_record}
+Effect = Callable[[ProcessInstance, str, User | None], object]
+EFFECTS: dict[str, Effect] = {"notify": notify, "absence_record": absence_record}
+
+
+def register_step_effect(action: str, effect: Effect) -> None:
+    """What another app does once a step of its action has run and been saved (it sees the
+    process run, e.g. documents' `hr_application` makes the employee's application)."""
+    EFFECTS[action] = effect
 
 
 def step_effects(instance: ProcessInstance, passed: Iterable[str], actor: User | None) -> None:

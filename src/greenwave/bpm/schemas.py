@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from .formschema import json_schema
+from .library.texts import library_form, library_text
 
 
 class DefinitionOut(Schema):
@@ -21,6 +22,11 @@ class DefinitionOut(Schema):
     unsupported: list[dict[str, str]]
     created_at: datetime
     deployed_at: datetime | None
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        """A built-in process's name in the caller's language."""
+        return library_text(str(obj.key), str(obj.name))
 
 
 class DefinitionIn(Schema):
@@ -47,6 +53,10 @@ class TaskRef(Schema):
     assignee_id: int | None
     candidate_role: str
     due_at: datetime | None
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return library_text(str(obj.instance.definition.key), str(obj.name))
 
 
 class InstanceOut(Schema):
@@ -119,8 +129,14 @@ class TaskOut(Schema):
     completed_at: datetime | None
 
     @staticmethod
+    def resolve_name(obj: Any) -> str:
+        """A built-in process's step in the caller's language."""
+        return library_text(str(obj.instance.definition.key), str(obj.name))
+
+    @staticmethod
     def resolve_process(obj: Any) -> str:
-        return str(obj.instance.definition.name)
+        definition = obj.instance.definition
+        return library_text(str(definition.key), str(definition.name))
 
 
 class TaskDetailOut(TaskOut):
@@ -130,11 +146,11 @@ class TaskDetailOut(TaskOut):
 
     @staticmethod
     def resolve_form(obj: Any) -> list[dict[str, Any]]:
-        return list(obj.form_schema)
+        return library_form(str(obj.instance.definition.key), obj.form_schema)
 
     @staticmethod
     def resolve_form_json_schema(obj: Any) -> dict[str, Any]:
-        return json_schema(obj.form_schema)
+        return json_schema(library_form(str(obj.instance.definition.key), obj.form_schema))
 
 
 class TaskCompleteIn(Schema):

@@ -299,7 +299,7 @@ def holdups(*, actor: User, definition_key: str = "") -> dict[str, Any]:
         waited=F("completed_at") - F("created_at")
     )
     per_step = list(
-        done.values("instance__definition__name", "name")
+        done.values("instance__definition__key", "instance__definition__name", "name")
         .annotate(count=Count("pk"), avg_wait=Avg("waited"), max_wait=Max("waited"))
         .order_by("-avg_wait")[:50]
     )
@@ -349,6 +349,7 @@ def competence_results(*, actor: User) -> list[CompetenceRow]:
     """The latest finished competence assessment of each manager the actor may see, weakest
     first: the checklist averages of calls and meetings and the competences rated below 3."""
     from .library.manager import CALL_CHECKLIST, MEETING_CHECKLIST, WEAK_BELOW
+    from .library.texts import library_text
 
     finished = (
         instance_list(actor=actor)
@@ -367,7 +368,7 @@ def competence_results(*, actor: User) -> list[CompetenceRow]:
         calls = [values.get(f.name) for f in CALL_CHECKLIST]
         meetings = [values.get(f.name) for f in MEETING_CHECKLIST]
         weak = [
-            f.label.split(" (")[0]
+            library_text("competence_assessment", f.label).split(" (")[0]
             for f in (*CALL_CHECKLIST, *MEETING_CHECKLIST)
             if isinstance(values.get(f.name), int) and values[f.name] < WEAK_BELOW
         ]
@@ -405,11 +406,14 @@ def variable_rows(
     """
     from greenwave.core.values import value_rows
 
+    from .library.texts import library_form
+
     labels: dict[str, str] = {}
     choices: dict[str, dict[str, str]] = {}
     people_keys = {"responsible"}
+    key = instance.definition.key
     for task in instance.definition.metadata.get("user_tasks", {}).values():
-        for spec in task.get("form") or []:
+        for spec in library_form(key, task.get("form") or []):
             name = spec.get("name", "")
             labels.setdefault(name, spec.get("label") or name)
             if spec.get("choices"):

@@ -1313,6 +1313,43 @@ def _store_files(
         )
 
 
+def process_file_attach(
+    *,
+    actor: User | None,
+    instance: ProcessInstance,
+    field: str,
+    name: str,
+    content: bytes,
+    content_type: str,
+    element_id: str = "",
+) -> Any:
+    """Keep a file another app made for the process (the employee's application made from
+    its template) with the process, like a form's upload: every approver sees it."""
+    from django.core.files.base import ContentFile
+
+    from .models import ProcessFile
+
+    original = os.path.basename(name or "file")[:255]
+    stored = ProcessFile(
+        instance=instance,
+        field=field[:100],
+        original_name=original,
+        content_type=content_type[:120],
+        size=len(content),
+        uploaded_by=actor,
+    )
+    extension = os.path.splitext(original)[1].lower()
+    stored.file.save(f"{uuid.uuid4().hex}{extension}", ContentFile(content), save=False)
+    stored.save()
+    _event(
+        instance,
+        events.FILE_ATTACHED,
+        actor,
+        {"file": stored.pk, "name": original, "size": stored.size, "element": element_id},
+    )
+    return stored
+
+
 @transaction.atomic
 @_journaled
 def task_complete(

@@ -27,6 +27,12 @@ from . import notifications, selectors, services
 from .actions import action_names
 from .forms import DefinitionUploadForm, DelegateForm, MigrationForm, ModelerSaveForm, StartForm
 from .formschema import build_form, cleaned_values
+from .library.texts import (
+    library_catalogue,
+    library_display_xml,
+    library_form,
+    library_text,
+)
 from .models import ProcessDefinition, ProcessInstance
 
 View = Callable[..., HttpResponse]
@@ -95,9 +101,12 @@ def team_tasks(request: AuthedRequest) -> HttpResponse:
 @page
 def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(actor=request.user, pk=pk)
+    key = task.instance.definition.key
     posted = request.method == "POST"
     form = build_form(
-        task.form_schema, request.POST if posted else None, request.FILES if posted else None
+        library_form(key, task.form_schema),
+        request.POST if posted else None,
+        request.FILES if posted else None,
     )
     if posted and form.is_valid():
         values = cleaned_values(form)
@@ -115,7 +124,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Task completed."))
             return redirect("bpm:inbox")
     context = {
-        "title": task.name,
+        "title": library_text(key, task.name),
         "task": task,
         "instance": task.instance,
         "form": form,
@@ -211,6 +220,7 @@ def definition_add(request: AuthedRequest) -> HttpResponse:
             "title": _("New process"),
             "back_url": reverse("bpm:definition_list"),
             "back_label": _("Process definitions"),
+            "library": library_catalogue(),
         },
     )
 
@@ -304,7 +314,7 @@ def blank_diagram(request: AuthedRequest) -> HttpResponse:
 def definition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     definition = selectors.definition_get(actor=request.user, pk=pk)
     context = {
-        "title": f"{definition.name} · v{definition.version}",
+        "title": f"{library_text(definition.key, definition.name)} · v{definition.version}",
         "definition": definition,
         "versions": selectors.definition_versions(actor=request.user, key=definition.key),
         "can_design": services.can_manage_definitions(request.user),
@@ -332,9 +342,10 @@ def library_install(request: AuthedRequest) -> HttpResponse:
 @page
 def definition_xml(request: AuthedRequest, pk: int) -> HttpResponse:
     definition = selectors.definition_get(actor=request.user, pk=pk)
-    response = HttpResponse(
-        services.definition_export(definition=definition), content_type="application/xml"
-    )
+    xml = services.definition_export(definition=definition)
+    if request.GET.get("display"):  # the viewer's copy: a built-in process in my language
+        xml = library_display_xml(definition.key, xml)
+    response = HttpResponse(xml, content_type="application/xml")
     if request.GET.get("download"):
         filename = f"{definition.key}-v{definition.version}.bpmn"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -389,8 +400,9 @@ def instance_list(request: AuthedRequest) -> HttpResponse:
 @page
 def instance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     instance = selectors.instance_get(actor=request.user, pk=pk)
+    definition = instance.definition
     context = {
-        "title": f"{instance.definition.name} #{instance.pk}",
+        "title": f"{library_text(definition.key, definition.name)} #{instance.pk}",
         "instance": instance,
         "tasks": selectors.tasks_of_instance(instance=instance),
         "incidents": selectors.instance_incidents(instance=instance),

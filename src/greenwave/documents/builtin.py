@@ -547,6 +547,44 @@ def build_upd(doc: DocxFile) -> None:
     )
 
 
+def build_hr_application(doc: DocxFile) -> None:
+    """An employee's application (заявление) of an HR process of seed 001: vacation, time off,
+    business trip, dismissal — one template, the body chosen by `application.kind`; filled by
+    `documents.hr_applications` from the process's form."""
+    for line in (
+        "{{ addressee.position_dative }} {{ seller.name }}",
+        "{{ addressee.name_dative }}",
+        "от {{ employee.position_genitive }} {{ employee.name_genitive }}",
+    ):
+        _p(doc, line, align="right")
+    _p(doc, "")
+    _p(doc, "ЗАЯВЛЕНИЕ", bold=True, size=13, align="center", space_after=8)
+    _p(
+        doc,
+        '{% if application.kind == "vacation" %}Прошу предоставить мне '
+        '{% if application.vacation_kind == "unpaid" %}отпуск без сохранения заработной платы'
+        "{% else %}ежегодный оплачиваемый отпуск{% endif %} с {{ application.date_from }} "
+        "по {{ application.date_to }} ({{ application.days }})."
+        '{% elif application.kind == "time_off" %}Прошу предоставить мне отгул '
+        '{{ application.date_from }} {% if application.compensation == "worked" %}в счёт ранее '
+        "отработанного времени{% else %}без сохранения заработной платы{% endif %}. "
+        "Причина: {{ application.reason }}."
+        '{% elif application.kind == "business_trip" %}Прошу направить меня в командировку: '
+        "{{ application.destination }}, с {{ application.date_from }} по "
+        "{{ application.date_to }} ({{ application.days }}). Цель: {{ application.purpose }}."
+        "{% if application.advance %} Прошу выдать аванс {{ application.advance }} руб."
+        "{% endif %}"
+        '{% elif application.kind == "dismissal" %}Прошу уволить меня по собственному желанию '
+        "{{ application.last_day }}.{% if application.reason %} Причина: "
+        "{{ application.reason }}.{% endif %}{% endif %}",
+        align="justify",
+    )
+    _p(doc, "{% if application.comment %}{{ application.comment }}{% endif %}", align="justify")
+    _p(doc, "")
+    _p(doc, "{{ document.date }}")
+    _p(doc, "________________ {{ employee.short }}", align="right")
+
+
 BUILDERS: dict[str, Callable[[DocxFile], None]] = {
     "quote": build_quote,
     "tech_quote": lambda doc: build_quote(doc, technical=True),
@@ -554,6 +592,7 @@ BUILDERS: dict[str, Callable[[DocxFile], None]] = {
     "invoice": build_invoice,
     "act": build_act,
     "upd": build_upd,
+    "hr_application": build_hr_application,
 }
 
 

@@ -93,6 +93,30 @@ _POSITION_GENITIVE = {
     "бухгалтер": "бухгалтера",
     "заместитель": "заместителя",
     "начальник": "начальника",
+    "менеджер": "менеджера",
+    "специалист": "специалиста",
+    "юрист": "юриста",
+    "финансист": "финансиста",
+    "ведущий": "ведущего",
+    "старший": "старшего",
+}
+# The same in the dative («Генеральному директору …», the addressee of an application).
+_POSITION_DATIVE = {
+    "генеральный": "генеральному",
+    "исполнительный": "исполнительному",
+    "коммерческий": "коммерческому",
+    "финансовый": "финансовому",
+    "технический": "техническому",
+    "главный": "главному",
+    "индивидуальный": "индивидуальному",
+    "управляющий": "управляющему",
+    "директор": "директору",
+    "президент": "президенту",
+    "председатель": "председателю",
+    "руководитель": "руководителю",
+    "предприниматель": "предпринимателю",
+    "заместитель": "заместителю",
+    "начальник": "начальнику",
 }
 
 
@@ -104,33 +128,51 @@ def _gender(middle: str, first: str) -> Gender:
     return Gender.FEMALE if first.endswith(("а", "я")) else Gender.MALE
 
 
-def name_genitive(full_name: str) -> str:
-    """«Иванов Иван Иванович» → «Иванова Ивана Ивановича» (surname first, as in contracts)."""
+def _name_in(full_name: str, case: Case) -> str:
     parts = full_name.split()
     if len(parts) < 2:
         return full_name.strip()
     last, first, middle = parts[0], parts[1], parts[2] if len(parts) > 2 else ""
     gender = _gender(middle, first)
     words = [
-        _petrovich.lastname(last, Case.GENITIVE, gender),
-        _petrovich.firstname(first, Case.GENITIVE, gender),
+        _petrovich.lastname(last, case, gender),
+        _petrovich.firstname(first, case, gender),
     ]
     if middle:
-        words.append(_petrovich.middlename(middle, Case.GENITIVE, gender))
+        words.append(_petrovich.middlename(middle, case, gender))
     return " ".join([*words, *parts[3:]])
 
 
-def position_genitive(position: str) -> str:
-    """«Генеральный директор» → «Генерального директора»; unknown words stay as they are."""
+def name_genitive(full_name: str) -> str:
+    """«Иванов Иван Иванович» → «Иванова Ивана Ивановича» (surname first, as in contracts)."""
+    return _name_in(full_name, Case.GENITIVE)
+
+
+def name_dative(full_name: str) -> str:
+    """«Иванов Иван Иванович» → «Иванову Ивану Ивановичу» (to whom an application goes)."""
+    return _name_in(full_name, Case.DATIVE)
+
+
+def _position_in(position: str, table: dict[str, str]) -> str:
     out = []
     for word in position.split():
         lowered = word.lower()
-        declined = _POSITION_GENITIVE.get(lowered)
+        declined = table.get(lowered)
         if declined is None:
             out.append(word)
         else:
             out.append(declined.capitalize() if word[:1].isupper() else declined)
     return " ".join(out)
+
+
+def position_genitive(position: str) -> str:
+    """«Генеральный директор» → «Генерального директора»; unknown words stay as they are."""
+    return _position_in(position, _POSITION_GENITIVE)
+
+
+def position_dative(position: str) -> str:
+    """«Генеральный директор» → «Генеральному директору»; unknown words stay as they are."""
+    return _position_in(position, _POSITION_DATIVE)
 
 
 def initials(full_name: str) -> str:

@@ -13,7 +13,7 @@ from greenwave.core.navigation import NavItem, register_nav
 from greenwave.crm.merging import register_company_merge_handler
 from greenwave.sales.gates import register_document_source
 
-from . import events, selectors, services
+from . import events, hr_applications, selectors, services
 from .demo import seed_documents
 
 PAPER_ROLES = (
@@ -34,6 +34,7 @@ def register() -> None:
 
 def _seams() -> None:
     """Periodic jobs, search, quick add, case access and links, demo seeders, hooks."""
+    hr_applications.register()
     register_demo_seeder("documents", seed_documents, order=60)
     register_periodic(
         "documents_record_approvals", services.documents_record_approvals, every_seconds=60

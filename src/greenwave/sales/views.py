@@ -419,7 +419,9 @@ def pipeline_settings(request: AuthedRequest) -> HttpResponse:
     _admin(request)
     pipelines = list(selectors.pipeline_list(active_only=False))
     labels = dict(checklist_choices())
-    processes = {p.key: p.name for p in services.deal_processes()}
+    from greenwave.bpm.library.texts import library_text
+
+    processes = {p.key: library_text(p.key, p.name) for p in services.deal_processes()}
     for pipeline in pipelines:
         for stage in pipeline.stages.all():  # prefetched: the template reads the same rows
             stage.checklist_labels = [  # type: ignore[attr-defined]

@@ -6,7 +6,9 @@ application, their head («Руководитель»: the head of sales whose t
 team) approves it, then HR («Отдел кадров») and the accountant («Бухгалтер») get their
 tasks; the `notify` steps tell the employee (or whoever their lane names) in the app and by
 e-mail. The document the head approves (a scan, a signed application) travels with the
-process as a file field and is shown to each approver.
+process as a file field and is shown to each approver; in the vacation, time-off, business-trip
+and dismissal processes the employee's application itself is made from the documents' DOCX
+template right after the form (`documents.hr_applications`) and travels the same way.
 """
 
 from __future__ import annotations
@@ -46,6 +48,18 @@ def _notify(node_id: str, name: str, lane: str = EMPLOYEE) -> Node:
 
 def _end(node_id: str, name: str, outcome: str) -> Node:
     return Node(node_id, "end", name, EMPLOYEE, {"gw:outcome": outcome})
+
+
+def _application() -> Node:
+    """The employee's application made from the documents' DOCX template and kept with the
+    process (documents.hr_applications), so the head, HR and the accountant each see it."""
+    return Node(
+        "application",
+        "service",
+        "Сформировать заявление по шаблону",
+        EMPLOYEE,
+        {"gw:action": "hr_application"},
+    )
 
 
 def _record_absence() -> Node:
@@ -162,6 +176,7 @@ BUSINESS_TRIP = Process(
             Field("advance", "Аванс, ₽", "decimal", min="0"),
             ATTACHMENT,
         ),
+        _application(),
         _approve("Утвердить командировку"),
         Node("gw_approved", "xor", "Утверждена?", HEAD, default="trip_rejected"),
         _notify("notify_accountant", "Уведомить бухгалтера о командировке", ACCOUNTANT),
@@ -184,7 +199,8 @@ BUSINESS_TRIP = Process(
     ),
     flows=(
         Flow("start", "fill"),
-        Flow("fill", "approve"),
+        Flow("fill", "application"),
+        Flow("application", "approve"),
         Flow("approve", "gw_approved"),
         Flow("gw_approved", "notify_accountant", APPROVED, "Да"),
         Flow("gw_approved", "notify_rejected", name="Нет", id="trip_rejected"),
@@ -218,6 +234,7 @@ TIME_OFF = Process(
                 choices=(("unpaid", "За свой счёт"), ("worked", "За ранее отработанное время")),
             ),
         ),
+        _application(),
         _approve("Согласовать отгул"),
         Node("gw_approved", "xor", "Согласован?", HEAD, default="off_rejected"),
         Node(
@@ -237,7 +254,8 @@ TIME_OFF = Process(
     ),
     flows=(
         Flow("start", "fill"),
-        Flow("fill", "approve"),
+        Flow("fill", "application"),
+        Flow("application", "approve"),
         Flow("approve", "gw_approved"),
         Flow("gw_approved", "account", APPROVED, "Да"),
         Flow("gw_approved", "notify_head", name="Нет", id="off_rejected"),
@@ -273,6 +291,7 @@ VACATION = Process(
             ATTACHMENT,
             COMMENT,
         ),
+        _application(),
         _approve("Согласовать отпуск"),
         Node("gw_approved", "xor", "Согласован?", HEAD, default="vacation_rejected"),
         Node("split", "and", "Кадры и бухгалтерия", HR),
@@ -304,7 +323,8 @@ VACATION = Process(
     ),
     flows=(
         Flow("start", "fill"),
-        Flow("fill", "approve"),
+        Flow("fill", "application"),
+        Flow("application", "approve"),
         Flow("approve", "gw_approved"),
         Flow("gw_approved", "split", APPROVED, "Да"),
         Flow("gw_approved", "notify_rejected", name="Нет", id="vacation_rejected"),
@@ -335,6 +355,7 @@ DISMISSAL = Process(
             Field("handover_to", "Кому передать дела", "user"),
             ATTACHMENT,
         ),
+        _application(),
         _approve("Согласовать увольнение"),
         Node("gw_approved", "xor", "Согласовано?", HEAD, default="dismissal_rejected"),
         Node(
@@ -367,7 +388,8 @@ DISMISSAL = Process(
     ),
     flows=(
         Flow("start", "fill"),
-        Flow("fill", "approve"),
+        Flow("fill", "application"),
+        Flow("application", "approve"),
         Flow("approve", "gw_approved"),
         Flow("gw_approved", "hr_dismiss", APPROVED, "Да"),
         Flow("gw_approved", "notify_rejected", name="Нет", id="dismissal_rejected"),

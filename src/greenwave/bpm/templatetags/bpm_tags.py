@@ -159,3 +159,30 @@ def engine_message(text: object) -> str:
             }
             return template_text % groups if groups else template_text
     return value
+
+
+# -- the built-in processes in the reader's language (bpm.library.texts) ----------------------
+
+
+@register.filter
+def process_name(definition: Any) -> str:
+    """A process definition's name (a built-in process in the reader's language)."""
+    from greenwave.bpm.library.texts import library_text
+
+    return library_text(str(definition.key), str(definition.name))
+
+
+@register.filter
+def task_name(task: Any) -> str:
+    """A task's name (of a built-in process: in the reader's language)."""
+    from greenwave.bpm.library.texts import library_text
+
+    return library_text(str(task.instance.definition.key), str(task.name))
+
+
+@register.filter
+def library_text(text: Any, key: Any) -> str:
+    """`text|library_text:key`: a text of the process `key` in the reader's language."""
+    from greenwave.bpm.library.texts import library_text as text_of
+
+    return text_of(str(key or ""), str(text or ""))

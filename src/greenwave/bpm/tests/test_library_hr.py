@@ -99,7 +99,7 @@ def test_vacation_goes_from_the_head_to_hr_and_the_accountant_at_once(
     assert approve.candidate_role == "head_of_sales"
     assert approve in task_list_mine(actor=people["head_a"])
     assert approve not in task_list_mine(actor=people["head_b"])  # another team's head
-    stored = ProcessFile.objects.get(instance=instance)
+    stored = ProcessFile.objects.get(instance=instance, field="attachment")
     assert stored.original_name == "заявление.pdf"
     assert stored.file.read() == PDF
     assert "заявление" not in stored.file.name  # stored under a random name

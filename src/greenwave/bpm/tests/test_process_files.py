@@ -54,7 +54,7 @@ def test_the_application_uploaded_on_the_task_page_is_shown_to_each_approver(
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    stored = ProcessFile.objects.get(instance=vacation["instance"])
+    stored = ProcessFile.objects.get(instance=vacation["instance"], field="attachment")
     approve = _open(vacation["instance"], "approve")
     head = _login(vacation["head_a"])
     page = head.get(f"/processes/tasks/{approve.pk}/").content.decode()

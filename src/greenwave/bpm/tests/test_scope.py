@@ -476,6 +476,9 @@ def _api_walk(p: dict[str, Any], outsider: Any) -> list[tuple[str, str, str, dic
         ("POST", f"{tasks}/delegate", f"/tasks/{claimed}/delegate", {"user_id": outsider.pk}),
         ("POST", f"{tasks}/complete", f"/tasks/{task}/complete", done),
         ("POST", f"{tasks}/complete", f"/tasks/{claimed}/complete", done),
+        # the multipart twin: the task is looked up (and scoped) before the body is read
+        ("POST", f"{tasks}/complete/multipart", f"/tasks/{task}/complete/multipart", done),
+        ("POST", f"{tasks}/complete/multipart", f"/tasks/{claimed}/complete/multipart", done),
         (
             "POST",
             "/processes/messages",

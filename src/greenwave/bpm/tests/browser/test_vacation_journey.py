@@ -71,7 +71,9 @@ def test_vacation_request_from_the_employee_to_hr_and_the_accountant(
 
     sign_in(page, live_server, two_teams["head_a"])
     _do_task(page, live_server, "Согласовать отпуск")
-    assert "Заявление на отпуск.pdf" in page.inner_text("[data-testid=process-files]")
+    files = page.inner_text("[data-testid=process-files]")
+    assert "Заявление на отпуск.pdf" in files
+    assert "Заявление на отпуск — Ирина.docx" in files  # made from the documents' template
     assert "Ежегодный оплачиваемый" in page.inner_text("[data-testid=task-variables]")
     _shot(page, "2-head-sees-dates-and-document")
     page.select_option("select[name=decision]", "approve")
