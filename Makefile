@@ -59,7 +59,7 @@ lint:
 	$(BIN)/ruff format --check src $(wildcard bench) manage.py
 
 typecheck:
-	$(BIN)/mypy src/greenwave
+	$(BIN)/mypy src/greenwave src/feeldmn
 
 migrations-check:
 	$(MANAGE) makemigrations --check --dry-run
