@@ -20,6 +20,7 @@ class SalesConfig(AppConfig):
 
         from . import events, selectors, services
         from .demo import seed_sales
+        from .process_actions import register_sales_actions
 
         def is_admin(user: object) -> bool:
             return bool(getattr(user, "is_greenwave_admin", False))
@@ -107,6 +108,7 @@ class SalesConfig(AppConfig):
             HomeCard("team", "sales/partials/home_team_card.html", selectors.home_team, order=20)
         )
         register_demo_seeder("sales", seed_sales, order=30)
+        register_sales_actions()
         register_company_merge_handler("sales", services.sales_company_merged)
         register_case_access("deal", selectors.deal_visible)
         register_case_access("lead", selectors.lead_visible)
