@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import scope_records, visible_team_ids
+from greenwave.core.case_access import case_link, case_links, parse_case_key
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
 from greenwave.core.selectors import event_list_for_case
+from greenwave.core.values import value_rows
 
 from . import scope
 from .models import (
@@ -403,8 +405,6 @@ def variable_rows(
     """Process variables (or a task's `data`) as labelled rows: labels and choice labels from
     the forms of the process's user tasks, people by name, records as links, values localized.
     """
-    from greenwave.core.values import value_rows
-
     labels: dict[str, str] = {}
     choices: dict[str, dict[str, str]] = {}
     people_keys = {"responsible"}
@@ -438,8 +438,6 @@ def variable_rows(
 def subject_link(*, actor: User, instance: ProcessInstance) -> Any:
     """The record a process is about as a link with its title (`core.case_access`), from its
     binding or a business key `type:id`; None when it names no known record."""
-    from greenwave.core.case_access import case_link, parse_case_key
-
     if instance.object_type and instance.object_id:
         return case_link(instance.object_type, instance.object_id, actor=actor)
     ref = parse_case_key(instance.business_key)
@@ -449,8 +447,6 @@ def subject_link(*, actor: User, instance: ProcessInstance) -> Any:
 def subject_links(instances: Any) -> dict[int, Any]:
     """`subject_link` of a page of instances, one query per record type. The instances are
     ones the reader sees, which are scoped by their record (bpm.scope): no check per row."""
-    from greenwave.core.case_access import case_links, parse_case_key
-
     refs: dict[int, tuple[str, str]] = {}
     for instance in instances:
         if instance.object_type and instance.object_id:
