@@ -38,12 +38,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
+from greenwave.activities.models import ActivityKind
+from greenwave.activities.services import activity_create
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.core.services import event_append_for
 from greenwave.core.text import visible_text
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import PriceList, Product, ProductGroup
+from greenwave.sales.models import Deal, DealStatus
 
 from . import addresses, commerceml, pictures
 from . import events as log_events
@@ -362,9 +365,6 @@ def _admins() -> list[User]:
 
 def _notify_admins(subscription: WebhookSubscription, moment: datetime) -> None:
     """A task for every administrator: it shows in their day and rings the reminders bell."""
-    from greenwave.activities.models import ActivityKind
-    from greenwave.activities.services import activity_create
-
     for admin in _admins():
         activity_create(
             actor=None,
@@ -1125,8 +1125,6 @@ ORDERS_PER_QUERY = 500
 
 
 def _orders_due() -> list[Any]:
-    from greenwave.sales.models import Deal, DealStatus
-
     confirmed = OneCOrderMark.objects.filter(confirmed_at__isnull=False).values("deal_id")
     return list(
         Deal.objects.filter(status=DealStatus.WON, items__isnull=False)
