@@ -21,7 +21,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
-from greenwave.accounts.scoping import visible_team_ids
 from greenwave.bpm import events as bpm_events
 from greenwave.bpm.models import ProcessInstance
 from greenwave.bpm.scope import visible_instances_q
@@ -100,6 +99,8 @@ def dfg(*, actor: User, log: CaseLog, use_rollup: bool = True) -> dict[str, Any]
 def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
     """The map's edges from the rollup, when it answers this log for this reader (else None):
     a deal pipeline, no filter, a reader of every deal, the rollup built."""
+    from greenwave.accounts.scoping import visible_team_ids
+
     from . import rollup
     from .log import DEAL_ACTIVITIES
 

@@ -14,19 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.models import Team, User
-from greenwave.accounts.scoping import (
-    can_see_user,
-    scope_users,
-    team_subtree_ids,
-    visible_team_ids,
-    writable_team_ids,
-)
+from greenwave.accounts.scoping import can_see_user, scope_users, team_subtree_ids, visible_team_ids
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
 from greenwave.core.errors import DomainError, not_found
-from greenwave.core.models import Event
 from greenwave.crm.models import Company
 from greenwave.sales.models import Deal, DealStatus
-from greenwave.sales.selectors import abandoned_clients
 
 from . import kpis as kpis_mod
 from . import services
@@ -95,6 +87,8 @@ class Suggestion:
 def suggestions(*, actor: User, day: date) -> list[Suggestion]:
     """What the morning plan could hold: overdue tasks, the calls planned for the day, deals
     stuck at a stage, abandoned clients — minus what the plan already has (five queries)."""
+    from greenwave.sales.selectors import abandoned_clients
+
     start, end = day_bounds(actor, day)
     plan = DayPlan.objects.filter(user=actor, date=day).first()
     taken_companies: set[int] = set()
@@ -604,6 +598,8 @@ def kpi_daily(
 
 def invoice_visible(actor: User, case_id: str) -> bool:
     """May the actor read an invoice's events? By the responsible/team of its issue event."""
+    from greenwave.core.models import Event
+
     if not case_id.isdigit():
         return False
     issued = (
@@ -624,6 +620,8 @@ def invoice_visible(actor: User, case_id: str) -> bool:
 
 
 def invoice_events(*, actor: User, case_id: int) -> list[Any]:
+    from greenwave.core.models import Event
+
     if not invoice_visible(actor, str(case_id)):
         raise not_found(gettext_lazy("Invoice not found."))
     return list(
@@ -765,6 +763,8 @@ def commission_scheme_get(*, actor: User, pk: int) -> Any:
 
 def assignable_people(*, actor: User) -> QuerySet[User]:
     """People a planner may name in an assistant split: the ones they write for."""
+    from greenwave.accounts.scoping import writable_team_ids
+
     users = User.objects.filter(is_active=True).select_related("team")
     teams = writable_team_ids(actor)
     if teams is not None:
