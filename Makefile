@@ -57,9 +57,11 @@ messages: ## refresh the Russian catalogs after adding strings
 lint:
 	$(BIN)/ruff check src $(wildcard bench) manage.py
 	$(BIN)/ruff format --check src $(wildcard bench) manage.py
+	@# the import contracts of pyproject.toml [tool.importlinter]; src/ first, as for pytest
+	PYTHONPATH=src $(BIN)/lint-imports --no-cache --no-logo
 
 typecheck:
-	$(BIN)/mypy src/greenwave
+	$(BIN)/mypy src/greenwave src/feeldmn
 
 migrations-check:
 	$(MANAGE) makemigrations --check --dry-run

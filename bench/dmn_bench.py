@@ -1,4 +1,4 @@
-"""`dmn_eval`: decision-table evaluations/s with greenwave.bpm.dmn vs a hand-written Python
+"""`dmn_eval`: decision-table evaluations/s with feeldmn vs a hand-written Python
 `if` chain for the same table (the seed's discount price-list table: 9 rules, 3 inputs, hit
 policy UNIQUE). Both must give the same answer for every sampled input."""
 
@@ -58,7 +58,7 @@ def _normal(value: Any) -> Any:
 
 
 def bench_dmn(*, seconds: float) -> BenchResult:
-    from greenwave.bpm.dmn import DmnModel
+    from feeldmn import DmnModel
 
     model = DmnModel.from_bytes(TABLE.read_bytes())
     rng = random.Random(7)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.models import Event
 
 from .models import ApiToken, Role, RoleCode, Team, User
 from .scoping import scope_users
@@ -95,8 +96,6 @@ def token_get(*, actor: User, pk: int) -> ApiToken:
 def demo_company_loaded() -> bool:
     """Whether `seed_demo` has built the demo company: the sign-in page then says where the
     demo logins are (never the password, which only the command prints)."""
-    from greenwave.core.models import Event
-
     from .services import DEMO_CASE, DEMO_SEEDED
 
     return Event.objects.filter(case_type=DEMO_CASE[0], activity=DEMO_SEEDED).exists()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.models import Event
 from greenwave.core.services import changes_between, event_append, event_append_for, ref
 from greenwave.core.text import visible_text
 
@@ -370,8 +371,6 @@ def demo_company_mark_seeded() -> None:
     """Record once that `seed_demo` built the demo company: the sign-in page and the home
     page then point to the demo logins and the first steps (a company's own user named
     «director» is not a demo)."""
-    from greenwave.core.models import Event
-
     case_type, case_id = DEMO_CASE
     if not Event.objects.filter(case_type=case_type, activity=DEMO_SEEDED).exists():
         event_append(

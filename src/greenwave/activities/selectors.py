@@ -12,12 +12,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import User
-from greenwave.accounts.scoping import scope_records, scope_users
+from greenwave.accounts.models import Team, User
+from greenwave.accounts.scoping import scope_records, scope_users, visible_team_ids
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
 from greenwave.core.selectors import event_list_for_object
+from greenwave.crm import selectors as crm
+from greenwave.sales import selectors as sales
 
 from .models import Activity, ActivityKind, ActivityStatus, Reminder
 
@@ -227,9 +229,6 @@ def timeline(
 
 def timeline_subject_visible(*, actor: User, object_type: str, object_id: int) -> bool:
     """Ask the owning app's scoped selector whether the actor sees the record (else 404)."""
-    from greenwave.crm import selectors as crm
-    from greenwave.sales import selectors as sales
-
     lists: dict[str, Any] = {
         "company": crm.company_list,
         "contact": crm.contact_list,
@@ -348,9 +347,6 @@ def call_load(*, actor: User, managers: list[User], start: date, days: int = 10)
 
 
 def planner_teams(*, actor: User) -> list[tuple[int, str]]:
-    from greenwave.accounts.models import Team
-    from greenwave.accounts.scoping import visible_team_ids
-
     teams = visible_team_ids(actor)
     qs = Team.objects.all() if teams is None else Team.objects.filter(pk__in=teams)
     return list(qs.order_by("name").values_list("pk", "name"))

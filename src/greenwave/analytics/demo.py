@@ -17,7 +17,7 @@ from greenwave.crm.models import (
     PriceListKind,
     Product,
 )
-from greenwave.sales.models import DealStatus
+from greenwave.sales.models import Deal, DealStatus
 
 from . import services
 from .models import ProductCost, SavedSegment
@@ -61,8 +61,6 @@ def _nps_answers() -> None:
     from datetime import timedelta
 
     from django.utils import timezone
-
-    from greenwave.sales.models import Deal
 
     from .models import NpsSurvey
 

@@ -45,6 +45,7 @@ from greenwave.core.models import Event
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
 from greenwave.sales import events as sales_events
 from greenwave.sales.models import Deal, DealStatus, Pipeline
+from greenwave.sales.periods import comparison_periods
 
 from .models import ClientRollup, DailyRollup, RollupCursor, RollupDeal
 
@@ -550,8 +551,6 @@ def sales_overview(
 ) -> list[Overview]:
     """Deals created, won (volume, average check) and lost, and the average deal length, in
     the period, the previous one and the same dates a year ago — one query on the rollups."""
-    from greenwave.sales.periods import comparison_periods
-
     periods = comparison_periods(date_from, date_to)
     qs = rollup_scope(DailyRollup.objects.filter(stage_id=0), actor)
     if pipeline is not None:

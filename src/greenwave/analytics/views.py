@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import DomainError
+from greenwave.core.listing import ListQuery
 from greenwave.core.pages import render_list_page
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, Product
@@ -388,8 +389,6 @@ def portfolio_page(request: AuthedRequest) -> HttpResponse:
 
 
 def _portfolio_xlsx(request: AuthedRequest) -> HttpResponse:
-    from greenwave.core.listing import ListQuery
-
     params = request.GET.copy()
     params.pop("export", None)
     try:

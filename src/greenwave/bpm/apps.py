@@ -21,10 +21,6 @@ class BpmConfig(AppConfig):
         register_home_card(
             HomeCard("tasks", "bpm/partials/home_card.html", selectors.home_tasks, order=15)
         )
-        from .sales_actions import register_sales_actions
-
-        register_sales_actions()
-
         from greenwave.core.request_guard import allow_large_body
 
         from .engine import MAX_BPMN_BYTES

@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
 
 from .errors import BpmError
@@ -169,8 +170,6 @@ def _field(spec: Mapping[str, Any]) -> forms.Field:
     if kind == "date":
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == "user":
-        from greenwave.accounts.models import User
-
         people = User.objects.filter(is_active=True).order_by("last_name", "first_name")
         choices = [(u.username, f"{u} ({u.username})") for u in people]
         return forms.ChoiceField(choices=[("", "—"), *choices], **common)

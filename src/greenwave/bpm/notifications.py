@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
+from greenwave.core.errors import not_found
 from greenwave.core.services import event_append
 
 from . import events, scope
@@ -215,7 +216,5 @@ def notifications_mark_read(*, actor: User, pk: int | None = None) -> int:
         and count == 0
         and not Notification.objects.filter(recipient=actor, pk=pk).exists()
     ):
-        from greenwave.core.errors import not_found
-
         raise not_found(_("Notification not found."))
     return count

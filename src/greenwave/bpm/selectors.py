@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import scope_records, visible_team_ids
+from greenwave.core.case_access import case_link, case_links, parse_case_key
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
@@ -442,8 +443,6 @@ def variable_rows(
 def subject_link(*, actor: User, instance: ProcessInstance) -> Any:
     """The record a process is about as a link with its title (`core.case_access`), from its
     binding or a business key `type:id`; None when it names no known record."""
-    from greenwave.core.case_access import case_link, parse_case_key
-
     if instance.object_type and instance.object_id:
         return case_link(instance.object_type, instance.object_id, actor=actor)
     ref = parse_case_key(instance.business_key)
@@ -453,8 +452,6 @@ def subject_link(*, actor: User, instance: ProcessInstance) -> Any:
 def subject_links(instances: Any) -> dict[int, Any]:
     """`subject_link` of a page of instances, one query per record type. The instances are
     ones the reader sees, which are scoped by their record (bpm.scope): no check per row."""
-    from greenwave.core.case_access import case_links, parse_case_key
-
     refs: dict[int, tuple[str, str]] = {}
     for instance in instances:
         if instance.object_type and instance.object_id:

@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from greenwave.accounts.schemas import TeamRef, UserRef
+from greenwave.core.event_labels import activity_label
 
 
 class CompanyRef(Schema):
@@ -179,8 +180,6 @@ class HistoryEventOut(Schema):
 
     @staticmethod
     def resolve_activity_label(obj: Any) -> str:
-        from greenwave.core.event_labels import activity_label
-
         return activity_label(obj.activity)
 
 

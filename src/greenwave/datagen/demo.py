@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from greenwave.accounts.demo import DEPARTMENT, TEAM_HEADS
 from greenwave.accounts.models import User
 from greenwave.sales.models import Deal
 
@@ -58,8 +59,6 @@ def demo_people(users: dict[str, User], heads: dict[str, str], director: str) ->
 
 
 def seed_history(context: dict[str, Any]) -> None:
-    from greenwave.accounts.demo import DEPARTMENT, TEAM_HEADS
-
     if Deal.objects.exists():
         return
     people = demo_people(context["users"], TEAM_HEADS, TEAM_HEADS[DEPARTMENT])

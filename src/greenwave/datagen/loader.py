@@ -15,6 +15,7 @@ from django.db import connection, models, transaction
 
 from greenwave.accounts.models import Role, Team, User
 from greenwave.activities.models import Activity, Reminder
+from greenwave.bpm import engine, services
 from greenwave.bpm.models import DefinitionStatus, HumanTask, ProcessDefinition, ProcessInstance
 from greenwave.core.models import Event, EventObject
 from greenwave.crm.models import Company, Contact, Price, PriceList, Product, ProductGroup
@@ -132,8 +133,6 @@ def _secondary_indexes_rebuilt(progress: Callable[[str], None]) -> Iterator[None
 def approval_process() -> ProcessRef:
     """The latest deployed contract approval process (the bpm library installed if absent),
     with what the engine's services read from its metadata for tasks and events."""
-    from greenwave.bpm import engine, services
-
     definition = (
         ProcessDefinition.objects.filter(key=APPROVAL_PROCESS, status=DefinitionStatus.DEPLOYED)
         .order_by("-version")
@@ -190,8 +189,6 @@ def _waiting_states(
     approves) and keep, at each review it waits at, the state the services would save: a
     running generated instance gets that state (with its initiator), so it can be advanced
     like any other. Empty if the process is not the expected one."""
-    from greenwave.bpm import engine
-
     compiled = engine.compile_process(definition.xml_bytes, definition.process_id)
     run = engine.ProcessRun.start(
         compiled,

@@ -13,10 +13,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy
 from lxml import etree
 
-from greenwave.bpm.dmn import DmnError, DmnModel, FeelSyntaxError
-from greenwave.bpm.dmn.feel.parser import compile_expression
-from greenwave.bpm.dmn.feel.unary import compile_unary_tests
-from greenwave.bpm.dmn.model import MAX_MODEL_BYTES, DecisionTable, Definitions
+from feeldmn import DmnError, DmnModel, FeelSyntaxError
+from feeldmn.feel.parser import compile_expression
+from feeldmn.feel.unary import compile_unary_tests
+from feeldmn.model import MAX_MODEL_BYTES, DecisionTable, Definitions
 
 __all__ = ["MAX_MODEL_BYTES", "CellError", "ModelInfo", "coerce_inputs", "read_model"]
 

@@ -20,8 +20,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from feeldmn import DmnError, DmnErrorCode, DmnModel, to_feel, to_json
 from greenwave.accounts.models import RoleCode, User
-from greenwave.bpm.dmn import DmnError, DmnErrorCode, DmnModel, to_feel, to_json
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import ObjectRef, event_append
 

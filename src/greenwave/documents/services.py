@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import can_write, require_write, visible_team_ids
+from greenwave.bpm import selectors as bpm_selectors
+from greenwave.bpm import services as bpm
 from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
 from greenwave.core.services import ObjectRef, changes_between, event_append_for
 from greenwave.crm.models import Company, Contact, Product, VatRate
@@ -1102,9 +1104,6 @@ def document_send_for_approval(
     stage 2); without a choice — the system or an API call that names nobody — to the head of
     the deal's team and the head above, as the seed's hierarchy has it. A contract's approvers
     are the roles of its process (head, lawyer, finance): nobody is chosen for it."""
-    from greenwave.bpm import selectors as bpm_selectors
-    from greenwave.bpm import services as bpm
-
     _require_visible(actor, document, _("Document not found."))
     require_document_writer(actor, document)
     document = Document.objects.select_for_update().select_related("deal").get(pk=document.pk)
@@ -1193,7 +1192,6 @@ def approval_state(document: Document) -> str:
     was cancelled."""
     if document.status != DocumentStatus.ON_APPROVAL or not document.approval_instance_id:
         return document.status
-    from greenwave.bpm import services as bpm
 
     subject_type, subject_id = (
         ("deal", document.deal_id)

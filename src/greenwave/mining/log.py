@@ -37,11 +37,13 @@ from greenwave.bpm.models import ProcessDefinition, ProcessInstance
 from greenwave.bpm.scope import visible_instances_q
 from greenwave.core.case_access import case_types
 from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.event_labels import activity_label
 from greenwave.core.models import Event
 from greenwave.sales import events as sales_events
 from greenwave.sales.models import (
     ApprovalKind,
     Deal,
+    DealItem,
     DocumentKind,
     Lead,
     LeadSource,
@@ -287,8 +289,6 @@ def _attributes(qs: QuerySet[Any], log: CaseLog) -> QuerySet[Any]:
     if log.amount_max is not None:
         qs = qs.filter(amount__lte=log.amount_max)
     if log.product_group_id:
-        from greenwave.sales.models import DealItem
-
         lines = DealItem.objects.filter(product__group_id=log.product_group_id)
         qs = qs.filter(pk__in=lines.values("deal_id"))
     if log.source:
@@ -401,7 +401,6 @@ def label_name(log: CaseLog, label: str) -> str:
         return _("Document: %(what)s") % {"what": what}
     if kind == "el":
         return rest
-    from greenwave.core.event_labels import activity_label
 
     return str(activity_label(label))
 

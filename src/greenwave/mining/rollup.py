@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connection
 
-from greenwave.sales.models import Pipeline
+from greenwave.sales.models import Deal, Pipeline
 
 from .log import DEAL, CaseLog, case_log
 from .models import DfgEdge
@@ -127,8 +127,6 @@ def pipeline_log(pipeline_id: int) -> CaseLog:
 
 def pipelines_of(case_ids: Iterable[str]) -> dict[int, list[str]]:
     """The deals among the cases, grouped by their pipeline."""
-    from greenwave.sales.models import Deal
-
     ids = [int(c) for c in set(case_ids) if c.isdigit() and len(c) < 19]
     grouped: dict[int, list[str]] = {}
     for start in range(0, len(ids), 5000):

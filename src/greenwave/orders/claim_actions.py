@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.bpm.actions import register_action
+
 from .models import ClaimDecision, ClaimStatus
 
 
@@ -69,8 +71,6 @@ def claim_escalate(variables: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def register_claim_actions() -> None:
-    from greenwave.bpm.actions import register_action
-
     register_action("claim_investigation", _("Claim: start the investigation"), claim_investigation)
     register_action("claim_to_decision", _("Claim: wait for the decision"), claim_to_decision)
     register_action("claim_decide", _("Claim: record the decision"), claim_decide)

@@ -21,6 +21,10 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import can_write, visible_team_ids
 from greenwave.activities import services as activity_services
+from greenwave.bpm import services as bpm
+from greenwave.bpm.library.claims import CLAIM_HANDLING
+from greenwave.bpm.library.layout import build
+from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.sales.models import Deal, DealStatus
@@ -477,10 +481,6 @@ CLAIM_SUBJECT = Claim.EVENT_CASE_TYPE
 
 def _claim_process_definition() -> Any:
     """The deployed claim process; the library's version is deployed on first use."""
-    from greenwave.bpm import services as bpm
-    from greenwave.bpm.library.claims import CLAIM_HANDLING
-    from greenwave.bpm.library.layout import build
-
     found = [d for d in bpm.subject_processes(subject_type=CLAIM_SUBJECT) if d.key == CLAIM_PROCESS]
     if found:
         return found[0]
@@ -492,8 +492,6 @@ def _claim_process_definition() -> Any:
 def _claim_process_start(actor: User | None, claim: Claim) -> None:
     """Run the claim through its process: the answer deadline (end of its day) is the timer,
     the order's responsible (or whoever registered it) the manager of the claim."""
-    from greenwave.bpm import services as bpm
-
     _claim_process_definition()
     end_of_day = timezone.make_aware(datetime.combine(claim.deadline, time(23, 59, 59)))
     manager = claim.responsible or actor
@@ -516,8 +514,6 @@ def _claim_process_start(actor: User | None, claim: Claim) -> None:
 
 
 def claim_process_running(claim: Claim) -> bool:
-    from greenwave.bpm.models import InstanceStatus, ProcessInstance
-
     return ProcessInstance.objects.filter(
         object_type=CLAIM_SUBJECT,
         object_id=str(claim.pk),
@@ -531,9 +527,6 @@ def claim_task_complete(
 ) -> Any:
     """Advance a claim by completing the open task of its process that the actor may do (the
     one named by `task_id`, else the first); the form of the task validates `data`."""
-    from greenwave.bpm import services as bpm
-    from greenwave.bpm.models import HumanTask, TaskStatus
-
     _require_visible(actor, claim, _("Claim not found."))
     tasks = list(
         HumanTask.objects.filter(
@@ -680,8 +673,6 @@ def claims_escalate_overdue(*, today: date | None = None, limit: int = 200) -> i
     claim process existed, or its process cancelled): past its deadline it is escalated once
     — a task for the head of its team (or its responsible when the team has no head). A claim
     run by its process is escalated by the process's deadline timer instead."""
-    from greenwave.bpm.models import InstanceStatus, ProcessInstance
-
     today = today or timezone.localdate()
     ids = list(
         Claim.objects.filter(deadline__lt=today, escalated_at__isnull=True)

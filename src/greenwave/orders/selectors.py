@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from greenwave.accounts.models import User
+from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import scope_records
+from greenwave.bpm.models import HumanTask, ProcessInstance, TaskStatus
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.documents.models import AWAITING_PAYMENT, Invoice
@@ -353,8 +354,6 @@ def purchasable_lines(*, actor: User) -> QuerySet[Any]:
 
 def claim_process(claim: Claim) -> tuple[Any, list[Any]]:
     """The latest run of the claim's process and its open tasks (the claim page's steps)."""
-    from greenwave.bpm.models import HumanTask, ProcessInstance, TaskStatus
-
     instance = (
         ProcessInstance.objects.filter(object_type="claim", object_id=str(claim.pk))
         .select_related("definition")
@@ -368,7 +367,6 @@ def claim_process(claim: Claim) -> tuple[Any, list[Any]]:
         .select_related("assignee")
         .order_by("pk")
     )
-    from greenwave.accounts.models import RoleCode
 
     labels = dict(RoleCode.choices)
     for task in tasks:

@@ -46,7 +46,7 @@ from greenwave.core import runlock
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.models import Event
 from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
-from greenwave.crm.models import Contact
+from greenwave.crm.models import Contact, ProductGroup
 from greenwave.crm.selectors import contact_list
 from greenwave.sales.models import Deal, Stage
 
@@ -111,8 +111,6 @@ def _lines(text: str | None) -> str:
 
 
 def _check_filter_references(filters: SegmentFilters, actor: User | None = None) -> None:
-    from greenwave.crm.models import ProductGroup
-
     fields: dict[str, str] = {}
     if filters.deal_stage_ids:
         known = set(

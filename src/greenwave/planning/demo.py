@@ -7,8 +7,16 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from greenwave.accounts.demo import DEPARTMENT, TEAM_HEADS
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
+from greenwave.core.models import Event
+from greenwave.crm.models import ProductGroup
+from greenwave.documents import services as doc_services
+from greenwave.orders import services as money
+from greenwave.orders.demo import SELLER
+from greenwave.orders.models import Payment
+from greenwave.sales.models import Deal, DealStatus
 
 from . import selectors, services
 from .models import DayPlan
@@ -83,11 +91,6 @@ def seed_month_payments(context: dict[str, Any]) -> None:
 
     from django.utils import timezone
 
-    from greenwave.documents import services as doc_services
-    from greenwave.orders import services as money
-    from greenwave.orders.demo import SELLER
-    from greenwave.sales.models import Deal, DealStatus
-
     from .kpis import Month, today
 
     finance = context.get("users", {}).get("finance")
@@ -147,9 +150,6 @@ def seed_month_plans(context: dict[str, Any]) -> None:
     less is better). Revenue is the default «paid»: `seed_month_payments` has invoiced and
     paid the won deals of last month and this month just before. Only a demo without any
     payment at all (the orders app's money not seeded) counts revenue as won deals."""
-    from greenwave.accounts.demo import DEPARTMENT, TEAM_HEADS
-    from greenwave.core.models import Event
-
     from .kpis import Month, today
     from .models import KpiDirection, KpiUnit, MonthPlan, RevenueBasis
 
@@ -194,9 +194,6 @@ def seed_motivation(context: dict[str, Any]) -> None:
     of the demo have lines of every kind."""
     from datetime import date
 
-    from greenwave.accounts.demo import DEPARTMENT, TEAM_HEADS
-    from greenwave.crm.models import ProductGroup
-
     from .models import AssistantSplit, CommissionScheme
 
     users: dict[str, User] = context.get("users", {})
@@ -215,8 +212,6 @@ def seed_motivation(context: dict[str, Any]) -> None:
     previous = (first - timedelta(days=1)).replace(day=1)
     # The manager: the one paid most last month (a hunter first); the assistant: a closer.
     from django.db.models import Sum
-
-    from greenwave.orders.models import Payment
 
     ranked = list(
         Payment.objects.filter(payment_date__gte=previous, payment_date__lt=first)

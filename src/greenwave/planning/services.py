@@ -29,7 +29,7 @@ from greenwave.accounts.scoping import (
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.services import event_append, event_append_for, ref
-from greenwave.crm.models import Company
+from greenwave.crm.models import Company, ProductGroup
 from greenwave.sales.models import Deal
 
 from . import events
@@ -1077,8 +1077,6 @@ def _scheme_clean(
     group_percents: Mapping[str, Any] | None,
     steps: list[list[Any]] | None,
 ) -> tuple[Decimal, dict[str, str], list[list[str]]]:
-    from greenwave.crm.models import ProductGroup
-
     groups: dict[str, str] = {}
     for key, value in (group_percents or {}).items():
         if value is None or str(value).strip() == "":

@@ -17,8 +17,9 @@ from greenwave.accounts.models import SALES_ROLES, RoleCode, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.models import Event, EventObject
 from greenwave.core.search import SearchHit, SearchTerm
-from greenwave.crm.models import Company, Contact
+from greenwave.crm.models import Company, Contact, Product
 
 from .models import (
     Deal,
@@ -52,8 +53,6 @@ def _responsible_choices(actor: Any) -> list[tuple[str, str]]:
 
 
 def _product_choices(actor: Any) -> list[tuple[str, str]]:
-    from greenwave.crm.models import Product
-
     return [(str(pk), name) for pk, name in Product.objects.values_list("pk", "name")]
 
 
@@ -271,8 +270,6 @@ def abandoned_clients(*, actor: User, now: Any = None) -> QuerySet[Company]:
     farmer's abandoned clients are the signal of overload)."""
     from django.db.models import Max, OuterRef, Subquery
     from django.db.models.functions import Cast, Coalesce, Greatest
-
-    from greenwave.core.models import Event, EventObject
 
     rules = SalesSettings.objects.filter(pk=1).first() or SalesSettings()
     now = now or timezone.now()

@@ -20,6 +20,9 @@ from greenwave.accounts.scoping import (
     visible_team_ids,
     writable_team_ids,
 )
+from greenwave.bpm import services as bpm
+from greenwave.bpm.errors import BpmError
+from greenwave.bpm.services import message_correlate
 from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
 from greenwave.core.services import changes_between, event_append, event_append_for, ref
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH, long_text_error, visible_text
@@ -27,6 +30,7 @@ from greenwave.crm import selectors as crm_selectors
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact, PriceList, Product
 from greenwave.crm.requisites import normalize_phone
+from greenwave.decisions.services import decision_evaluate
 
 from . import events
 from .errors import SalesError
@@ -965,9 +969,6 @@ WEB_LEAD_MESSAGE = "new_lead"
 
 
 def _start_web_lead_process(lead: Lead) -> None:
-    from greenwave.bpm.errors import BpmError
-    from greenwave.bpm.services import message_correlate
-
     try:
         message_correlate(
             actor=None,
@@ -1254,8 +1255,6 @@ def deal_apply_discount_rules(
     """Seed 001: on a price objection the head picks one of five discount price lists; the
     decision table «discount_price_list» (editable in the browser) makes the choice, with the
     deal amount as the order volume, and the deal is re-priced from the chosen list."""
-    from greenwave.decisions.services import decision_evaluate
-
     evaluation = decision_evaluate(
         actor=actor,
         key=DISCOUNT_DECISION,
@@ -1303,15 +1302,11 @@ DEAL_SUBJECT = Deal.EVENT_CASE_TYPE
 
 def deal_processes() -> list[Any]:
     """The deployed processes that are started from a deal (their latest versions)."""
-    from greenwave.bpm import services as bpm
-
     return bpm.subject_processes(subject_type=DEAL_SUBJECT)
 
 
 def deal_process_runs(*, deal: Deal) -> list[Any]:
     """The runs of processes for this deal, newest first (the card's «Processes»)."""
-    from greenwave.bpm import services as bpm
-
     return bpm.subject_runs(subject_type=DEAL_SUBJECT, subject_id=deal.pk)
 
 
@@ -1346,8 +1341,6 @@ def _deal_process_variables(deal: Deal) -> dict[str, Any]:
 def deal_process_start(*, actor: User | None, deal: Deal, process_key: str) -> int:
     """Start a process for the deal from its card; the run is bound to the deal (its id, not
     typed text). Returns the process instance id."""
-    from greenwave.bpm import services as bpm
-
     _require_access(actor, deal)
     deal = _lock_open(deal, None)  # two clicks cannot start two runs
     instance = bpm.subject_process_start(
@@ -1363,9 +1356,6 @@ def deal_process_start(*, actor: User | None, deal: Deal, process_key: str) -> i
 def _start_opening_process(actor: User | None, deal: Deal, stage: Stage) -> None:
     """A deal entering a stage whose gate needs a process starts it — unless a run is open or
     an approved run already meets the gate. A process that is not deployed starts nothing."""
-    from greenwave.bpm import services as bpm
-    from greenwave.bpm.errors import BpmError
-
     if process_outcome(deal, stage.opening_process) == APPROVED:
         return
     try:

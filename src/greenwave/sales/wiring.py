@@ -16,6 +16,7 @@ from greenwave.crm.merging import register_company_merge_handler
 
 from . import events, selectors, services
 from .demo import seed_sales
+from .process_actions import register_sales_actions
 
 
 def is_admin(user: object) -> bool:
@@ -31,6 +32,7 @@ def register() -> None:
 
 def _seams() -> None:
     """Periodic jobs, search, quick add, case access and links, demo seeders, hooks."""
+    register_sales_actions()
 
     register_search(SearchProvider("deal", _("Deals"), selectors.deal_search, order=30))
     register_search(SearchProvider("lead", _("Leads"), selectors.lead_search, order=40))

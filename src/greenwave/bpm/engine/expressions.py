@@ -3,7 +3,7 @@
 Which language an expression is written in comes from the file, as the modelers write it:
 the `=` prefix of Camunda 8 (Zeebe), the `language` attribute of the expression, or the
 `expressionLanguage` of the definitions (Trisotech, Camunda 8 and Greenwave's new diagrams
-name FEEL there). FEEL text is evaluated by Greenwave's own FEEL engine (`bpm/dmn/feel`),
+name FEEL there). FEEL text is evaluated by Greenwave's own FEEL engine (`feeldmn.feel`),
 which has its own limits of time and depth; nothing reaches Python's eval.
 
 In the copy of the file handed to SpiffWorkflow every FEEL expression carries the `=`
@@ -17,11 +17,11 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from greenwave.bpm.dmn.errors import DmnError
-from greenwave.bpm.dmn.feel.api import evaluate as feel_evaluate
-from greenwave.bpm.dmn.feel.api import to_json
-from greenwave.bpm.dmn.feel.lexer import special_names
-from greenwave.bpm.dmn.feel.parser import compile_expression
+from feeldmn.errors import DmnError
+from feeldmn.feel.api import evaluate as feel_evaluate
+from feeldmn.feel.api import to_json
+from feeldmn.feel.lexer import special_names
+from feeldmn.feel.parser import compile_expression
 
 from .sandbox import SandboxError
 

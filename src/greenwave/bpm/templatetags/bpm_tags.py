@@ -9,6 +9,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from greenwave.accounts.models import RoleCode
+
 register = template.Library()
 
 
@@ -30,8 +32,6 @@ def duration(value: timedelta | None) -> str:
 @register.filter
 def role_label(code: str) -> str:
     """A role code as its readable name (`lawyer` → «Юрист»)."""
-    from greenwave.accounts.models import RoleCode
-
     return str(RoleCode(code).label) if code in RoleCode.values else code
 
 

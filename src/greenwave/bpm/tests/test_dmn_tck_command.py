@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-TCK = Path(__file__).resolve().parents[5] / "shared" / "conformance" / "dmn-tck" / "TestCases"
+from feeldmn.tests.test_tck import TCK  # DMN_TCK_DIR, or ../shared beside the repository
 
 
 @pytest.mark.skipif(not TCK.exists(), reason=f"DMN TCK not found at {TCK}")

@@ -24,6 +24,7 @@ from greenwave.core.errors import DomainError
 from greenwave.core.services import event_append_for
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import PriceList, Product, ProductGroup
+from greenwave.sales.models import Deal, DealStatus
 
 from .. import commerceml, pictures
 from .. import events as log_events
@@ -680,8 +681,6 @@ ORDERS_PER_QUERY = 500
 
 
 def _orders_due() -> list[Any]:
-    from greenwave.sales.models import Deal, DealStatus
-
     confirmed = OneCOrderMark.objects.filter(confirmed_at__isnull=False).values("deal_id")
     return list(
         Deal.objects.filter(status=DealStatus.WON, items__isnull=False)

@@ -34,6 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
+from greenwave.activities.models import ActivityKind
+from greenwave.activities.services import activity_create
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.core.services import event_append_for
@@ -332,9 +334,6 @@ def _admins() -> list[User]:
 
 def _notify_admins(subscription: WebhookSubscription, moment: datetime) -> None:
     """A task for every administrator: it shows in their day and rings the reminders bell."""
-    from greenwave.activities.models import ActivityKind
-    from greenwave.activities.services import activity_create
-
     for admin in _admins():
         activity_create(
             actor=None,

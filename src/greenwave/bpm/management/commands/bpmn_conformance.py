@@ -29,9 +29,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from greenwave.accounts.models import User
 from greenwave.bpm import engine, services
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessDefinition, TaskStatus
 from greenwave.core.errors import DomainError
+from greenwave.decisions import services as decisions
 
 NOT_DEPLOYED = "which is not deployed"
 MAX_STEPS = 60
@@ -138,8 +140,6 @@ def run_definition(definition: ProcessDefinition, plan: dict[str, Any], runner: 
 
 
 def _runner() -> Any:
-    from greenwave.accounts.models import User
-
     user, _created = User.objects.get_or_create(
         username="conformance-runner", defaults={"is_superuser": True, "is_staff": False}
     )
@@ -177,8 +177,6 @@ class Command(BaseCommand):
         self._summary(results, run=run)
 
     def _decisions(self, paths: list[Path]) -> None:
-        from greenwave.decisions import services as decisions
-
         for path in paths:
             try:
                 with transaction.atomic():

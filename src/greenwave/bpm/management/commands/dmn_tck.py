@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from greenwave.bpm.dmn.tck import run_tck
+from feeldmn.tck import run_tck
 
 
 class Command(BaseCommand):

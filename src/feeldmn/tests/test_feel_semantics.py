@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from greenwave.bpm.dmn.feel.api import evaluate
-from greenwave.bpm.dmn.feel.types import Range, YMDuration
+from feeldmn.feel.api import evaluate
+from feeldmn.feel.types import Range, YMDuration
 
 
 def feel(text: str, **variables: Any) -> Any:

@@ -16,10 +16,10 @@ from typing import Any
 
 from lark import Token, Tree
 
-from greenwave.bpm.dmn.errors import FeelError, FeelSyntaxError
-from greenwave.bpm.dmn.feel import operators as ops
-from greenwave.bpm.dmn.feel.builtins import BUILTINS, external_function
-from greenwave.bpm.dmn.feel.types import (
+from feeldmn.errors import FeelError, FeelSyntaxError
+from feeldmn.feel import operators as ops
+from feeldmn.feel.builtins import BUILTINS, external_function
+from feeldmn.feel.types import (
     CTX,
     FeelFunction,
     NamedZone,

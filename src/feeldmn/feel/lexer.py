@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from lark import Token
 
-from greenwave.bpm.dmn.errors import FeelSyntaxError
+from feeldmn.errors import FeelSyntaxError
 
 KEYWORDS: dict[str, str] = {
     "for": "FOR",

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from greenwave.bpm.dmn.feel.api import unary_test
-from greenwave.bpm.dmn.feel.interpreter import EvalContext, Scope
-from greenwave.bpm.dmn.feel.unary import compile_unary_tests, unary_constants
-from greenwave.bpm.dmn.table_index import column_index
+from feeldmn.feel.api import unary_test
+from feeldmn.feel.interpreter import EvalContext, Scope
+from feeldmn.feel.unary import compile_unary_tests, unary_constants
+from feeldmn.table_index import column_index
 
 NUMBER_CELLS = ["< 0", "[0..10)", "10", "[10..20]", "> 20", "-", "(5..15), 30", ">= 100"]
 STRING_CELLS = ['"gold"', '"silver", "bronze"', "-", '"gold", "vip"']

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from greenwave.bpm.dmn.feel.types import CTX, FeelFunction, Range, UnaryTest, YMDuration
+from feeldmn.feel.types import CTX, FeelFunction, Range, UnaryTest, YMDuration
 
 _UTC = UTC
 

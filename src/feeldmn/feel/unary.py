@@ -13,10 +13,10 @@ from typing import Any
 
 from lark import Token, Tree
 
-from greenwave.bpm.dmn.feel import operators as ops
-from greenwave.bpm.dmn.feel.interpreter import Compiled, Compiler, EvalContext, Scope
-from greenwave.bpm.dmn.feel.parser import parse_unary_tests
-from greenwave.bpm.dmn.feel.types import Range
+from feeldmn.feel import operators as ops
+from feeldmn.feel.interpreter import Compiled, Compiler, EvalContext, Scope
+from feeldmn.feel.parser import parse_unary_tests
+from feeldmn.feel.types import Range
 
 UnaryPredicate = Callable[[Any, Scope], bool]
 

@@ -9,7 +9,7 @@ XML, ``evaluator.py`` evaluates decisions (tables, BKMs, services, boxed express
     result.value, result.matched_rules, result.warnings
 """
 
-from greenwave.bpm.dmn.errors import (
+from feeldmn.errors import (
     DmnError,
     DmnErrorCode,
     DmnEvaluationError,
@@ -17,8 +17,8 @@ from greenwave.bpm.dmn.errors import (
     FeelError,
     FeelSyntaxError,
 )
-from greenwave.bpm.dmn.evaluator import DecisionResult, DmnModel, RuleMatch
-from greenwave.bpm.dmn.feel.api import FeelResult, evaluate, to_feel, to_json, unary_test
+from feeldmn.evaluator import DecisionResult, DmnModel, RuleMatch
+from feeldmn.feel.api import FeelResult, evaluate, to_feel, to_json, unary_test
 
 __all__ = [
     "DecisionResult",

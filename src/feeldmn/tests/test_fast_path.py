@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
 
-from greenwave.bpm.dmn.evaluator import DmnModel
+from feeldmn.evaluator import DmnModel
 
-DISCOUNT_TABLE = Path(__file__).parents[3] / "decisions/library/discount_price_list.dmn"
 NS = "https://www.omg.org/spec/DMN/20191111/MODEL/"
 
 CELLS = {
@@ -132,43 +130,6 @@ def test_planned_tables_evaluate_as_the_general_way(seed: int) -> None:
             general.errors,
             general.matched_rules,
         ), inputs
-
-
-def test_the_discount_table_is_planned_with_its_shortcut() -> None:
-    model = DmnModel.from_bytes(DISCOUNT_TABLE.read_bytes())
-    answer = model.evaluate(
-        "discount_price_list",
-        {"segment": "ключевой", "payment_history": "хорошая", "order_volume": 250_000},
-    )
-    assert answer.value == {"price_list_level": Decimal(4), "comment": "Ключевой клиент"}
-    assert [m.rule_id for m in answer.matched_rules["discount_price_list"]] == ["discount_table_r4"]
-    plan = model._plans["discount_price_list"]
-    assert plan is not None
-    assert plan.quick is not None
-
-
-SEGMENTS = ["ключевой", "крупный опт", "мелкий опт", "новый", "другой", None, 1]
-HISTORIES = ["хорошая", "с задержками", "с просрочками", "", None]
-VOLUMES: list[Any] = [
-    *(50_000, 99_999, 100_000, 250_000, 500_000, 999_999, 1_000_000, 3_000_000),
-    *(Decimal("99999.99"), Decimal("1E+6"), 100_000.5, -1, None, "много", True),
-]
-
-
-@pytest.mark.parametrize("segment", SEGMENTS)
-def test_the_discount_table_evaluates_as_the_general_way(segment: Any) -> None:
-    model = DmnModel.from_bytes(DISCOUNT_TABLE.read_bytes())
-    for history in HISTORIES:
-        for volume in VOLUMES:
-            inputs = {"segment": segment, "payment_history": history, "order_volume": volume}
-            fast = model.evaluate("discount_price_list", inputs)
-            general = model.evaluate("discount_price_list", MappingProxyType(inputs))
-            assert (fast.value, fast.warnings, fast.errors, fast.matched_rules) == (
-                general.value,
-                general.warnings,
-                general.errors,
-                general.matched_rules,
-            ), inputs
 
 
 def test_a_table_whose_cells_read_other_inputs_is_not_planned() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from greenwave.bpm.dmn.errors import DmnErrorCode, DmnModelError
+from feeldmn.errors import DmnErrorCode, DmnModelError
 
 MAX_MODEL_BYTES = 10 * 1024 * 1024
 MAX_ELEMENTS = 200_000

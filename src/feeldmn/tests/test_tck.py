@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from greenwave.bpm.dmn.tck import main, run_tck
+from feeldmn.tck import main, run_tck
 
-# tests -> dmn -> bpm -> greenwave -> src -> repository root; shared/ is its sibling.
-TCK = Path(__file__).resolve().parents[5].parent / "shared/conformance/dmn-tck/TestCases"
+# The test cases of https://github.com/dmn-tck/tck: `DMN_TCK_DIR` names their `TestCases`
+# folder; by default it is `shared/conformance/dmn-tck/TestCases` beside the repository
+# (tests -> feeldmn -> src -> repository root).
+_BESIDE_REPOSITORY = Path(__file__).resolve().parents[3].parent / "shared/conformance/dmn-tck"
+TCK = Path(os.environ.get("DMN_TCK_DIR") or _BESIDE_REPOSITORY / "TestCases")
 LEVEL_2 = TCK / "compliance-level-2"
 LEVEL_3 = TCK / "compliance-level-3"
 

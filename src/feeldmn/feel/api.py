@@ -10,19 +10,19 @@ from typing import Any
 
 from lark import Token, Tree
 
-from greenwave.bpm.dmn.errors import DmnError, FeelError
-from greenwave.bpm.dmn.feel.interpreter import (
+from feeldmn.errors import DmnError, FeelError
+from feeldmn.feel.interpreter import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_TIME_BUDGET,
     EvalContext,
     Scope,
     name_of,
 )
-from greenwave.bpm.dmn.feel.lexer import special_names
-from greenwave.bpm.dmn.feel.operators import compare
-from greenwave.bpm.dmn.feel.parser import compile_expression, compile_tree, parse_tree
-from greenwave.bpm.dmn.feel.types import FeelFunction, Range, YMDuration, to_decimal, to_text
-from greenwave.bpm.dmn.feel.unary import compile_unary_tests
+from feeldmn.feel.lexer import special_names
+from feeldmn.feel.operators import compare
+from feeldmn.feel.parser import compile_expression, compile_tree, parse_tree
+from feeldmn.feel.types import FeelFunction, Range, YMDuration, to_decimal, to_text
+from feeldmn.feel.unary import compile_unary_tests
 
 
 @dataclass

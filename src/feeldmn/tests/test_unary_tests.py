@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from greenwave.bpm.dmn.feel.api import unary_test
+from feeldmn.feel.api import unary_test
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from greenwave.bpm.dmn.errors import DmnEvaluationError
-from greenwave.bpm.dmn.evaluator import DmnModel
+from feeldmn.errors import DmnEvaluationError
+from feeldmn.evaluator import DmnModel
 
 NS = "https://www.omg.org/spec/DMN/20230324/MODEL/"
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from greenwave.bpm.dmn.feel.interpreter import EvalContext, Scope
-from greenwave.bpm.dmn.feel.types import CTX, Range
-from greenwave.bpm.dmn.feel.unary import UnaryPredicate
+from feeldmn.feel.interpreter import EvalContext, Scope
+from feeldmn.feel.types import CTX, Range
+from feeldmn.feel.unary import UnaryPredicate
 
 ColumnIndex = Callable[[Any], int]
 

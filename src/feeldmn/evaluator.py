@@ -16,11 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from greenwave.bpm.dmn.errors import DmnError, DmnEvaluationError, DmnModelError, FeelError
-from greenwave.bpm.dmn.feel import operators as ops
-from greenwave.bpm.dmn.feel.api import to_feel
-from greenwave.bpm.dmn.feel.builtins import external_function
-from greenwave.bpm.dmn.feel.interpreter import (
+from feeldmn.errors import DmnError, DmnEvaluationError, DmnModelError, FeelError
+from feeldmn.feel import operators as ops
+from feeldmn.feel.api import to_feel
+from feeldmn.feel.builtins import external_function
+from feeldmn.feel.interpreter import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_TIME_BUDGET,
     EvalContext,
@@ -28,21 +28,21 @@ from greenwave.bpm.dmn.feel.interpreter import (
     builtin_type_check,
     call_function,
 )
-from greenwave.bpm.dmn.feel.lexer import special_names
-from greenwave.bpm.dmn.feel.parser import (
+from feeldmn.feel.lexer import special_names
+from feeldmn.feel.parser import (
     compile_expression,
     expression_is_constant,
     expression_name,
 )
-from greenwave.bpm.dmn.feel.types import CTX, FeelFunction, type_name
-from greenwave.bpm.dmn.feel.unary import (
+from feeldmn.feel.types import CTX, FeelFunction, type_name
+from feeldmn.feel.unary import (
     UnaryPredicate,
     compile_unary_test_items,
     compile_unary_tests,
     unary_test_constants,
     unary_tests_are_constant,
 )
-from greenwave.bpm.dmn.model import (
+from feeldmn.model import (
     BusinessKnowledgeModel,
     Conditional,
     ContextExpression,
@@ -64,7 +64,7 @@ from greenwave.bpm.dmn.model import (
     load_definitions,
     parse_definitions,
 )
-from greenwave.bpm.dmn.table_index import Column, ColumnIndex, column_index
+from feeldmn.table_index import Column, ColumnIndex, column_index
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from greenwave.bpm.dmn.errors import FeelSyntaxError
-from greenwave.bpm.dmn.feel.interpreter import Compiled, Compiler
-from greenwave.bpm.dmn.feel.lexer import tokenize
+from feeldmn.errors import FeelSyntaxError
+from feeldmn.feel.interpreter import Compiled, Compiler
+from feeldmn.feel.lexer import tokenize
 
 _GRAMMAR = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
 _PARSER = Lark(_GRAMMAR, parser="lalr", lexer="basic", start=["start", "unary_tests"])

@@ -6,15 +6,15 @@ import time
 
 import pytest
 
-from greenwave.bpm.dmn.errors import (
+from feeldmn.errors import (
     DmnErrorCode,
     DmnModelError,
     FeelError,
     FeelSyntaxError,
 )
-from greenwave.bpm.dmn.evaluator import DmnModel
-from greenwave.bpm.dmn.feel.api import evaluate
-from greenwave.bpm.dmn.model import MAX_MODEL_BYTES, parse_definitions
+from feeldmn.evaluator import DmnModel
+from feeldmn.feel.api import evaluate
+from feeldmn.model import MAX_MODEL_BYTES, parse_definitions
 
 
 def test_syntax_error_reports_line_and_column() -> None:

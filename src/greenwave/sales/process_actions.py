@@ -1,5 +1,8 @@
 """Service-task actions that act on leads and deals through the sales app's services.
 
+Registered in bpm's action registry from `SalesConfig.ready()` (as `orders.claim_actions` is), so
+that bpm, which sales uses to run its processes, never imports sales.
+
 A process names them in BPMN (`gw:action="lead_convert"`); they read the process variables
 (`lead_id`, `responsible`, `wholesaler`, `refusal_reason`, …) and return variables to merge.
 They run as the system (actor None), like the web-form intake does.
@@ -13,8 +16,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
+from greenwave.bpm.actions import register_action
 
-from .actions import register_action
+from . import selectors as sales_selectors
+from . import services as sales
+from .models import Lead
 
 # Refusal reasons of the web-lead process → the sales app's closed list of reasons.
 REFUSAL_REASONS = {
@@ -26,9 +32,7 @@ REFUSAL_REASONS = {
 }
 
 
-def _lead(variables: Mapping[str, Any]) -> Any:
-    from greenwave.sales.models import Lead
-
+def _lead(variables: Mapping[str, Any]) -> Lead:
     lead_id = str(variables.get("lead_id") or "")
     lead = Lead.objects.filter(pk=int(lead_id)).first() if lead_id.isdigit() else None
     if lead is None:
@@ -45,8 +49,6 @@ def _user(username: Any) -> User:
 
 def lead_assign(variables: Mapping[str, Any]) -> dict[str, Any]:
     """The one variable `responsible` names who works the lead; the lead follows it."""
-    from greenwave.sales import services as sales
-
     user = _user(variables.get("responsible"))
     lead = _lead(variables)
     if lead.responsible_id != user.pk:
@@ -59,9 +61,6 @@ def wholesaler_takes_over(variables: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def lead_convert(variables: Mapping[str, Any]) -> dict[str, Any]:
-    from greenwave.sales import selectors as sales_selectors
-    from greenwave.sales import services as sales
-
     pipeline = sales_selectors.pipeline_default()
     if pipeline is None:
         raise LookupError("No sales pipeline to create the deal in.")
@@ -75,8 +74,6 @@ def lead_convert(variables: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def lead_disqualify(variables: Mapping[str, Any]) -> dict[str, Any]:
-    from greenwave.sales import services as sales
-
     reason = REFUSAL_REASONS.get(str(variables.get("refusal_reason")), "no_need")
     sales.lead_disqualify(
         actor=None,

@@ -26,8 +26,8 @@ from decimal import (
 from functools import cmp_to_key
 from typing import Any
 
-from greenwave.bpm.dmn.feel import operators as ops
-from greenwave.bpm.dmn.feel.types import (
+from feeldmn.feel import operators as ops
+from feeldmn.feel.types import (
     CTX,
     FeelFunction,
     Range,
@@ -243,7 +243,7 @@ def _context(entries: Any) -> Any:
 def _range(value: Any) -> Any:
     if not isinstance(value, str):
         return None
-    from greenwave.bpm.dmn.feel.api import evaluate_literal_range
+    from feeldmn.feel.api import evaluate_literal_range
 
     return evaluate_literal_range(value)
 
@@ -821,7 +821,7 @@ def _flatten(items: Any) -> Any:
 
 @builtin("sort", "list", "precedes?", scope=True)
 def _sort(scope: Any, items: Any, precedes: Any) -> Any:
-    from greenwave.bpm.dmn.feel.interpreter import call_function
+    from feeldmn.feel.interpreter import call_function
 
     if not isinstance(items, list):
         return None
@@ -847,7 +847,7 @@ def _sort(scope: Any, items: Any, precedes: Any) -> Any:
 
 @builtin("list replace", "list", "position", "newItem", scope=True)
 def _list_replace(scope: Any, items: Any, position: Any, item: Any) -> Any:
-    from greenwave.bpm.dmn.feel.interpreter import call_function
+    from feeldmn.feel.interpreter import call_function
 
     if not isinstance(items, list):
         return None

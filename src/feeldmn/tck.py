@@ -4,7 +4,7 @@ A test folder holds one or more ``.dmn`` models and ``*-test-*.xml`` files (sche
 http://www.omg.org/spec/DMN/20160719/testcase). A test case passes when every expected
 result node matches by FEEL equality. Usage::
 
-    python -m greenwave.bpm.dmn.tck [-v] PATH...
+    python -m feeldmn.tck [-v] PATH...
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import Any
 
 from lxml import etree
 
-from greenwave.bpm.dmn.errors import DmnError
-from greenwave.bpm.dmn.evaluator import DmnModel
-from greenwave.bpm.dmn.feel import operators as ops
-from greenwave.bpm.dmn.feel.types import (
+from feeldmn.errors import DmnError
+from feeldmn.evaluator import DmnModel
+from feeldmn.feel import operators as ops
+from feeldmn.feel.types import (
     YMDuration,
     parse_date,
     parse_date_time,
@@ -31,7 +31,7 @@ from greenwave.bpm.dmn.feel.types import (
     parse_time,
     to_text,
 )
-from greenwave.bpm.dmn.model import MAX_MODEL_BYTES
+from feeldmn.model import MAX_MODEL_BYTES
 
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
