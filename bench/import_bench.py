@@ -222,9 +222,8 @@ def _import(actor: Any, content: bytes) -> tuple[int, dict[str, float]]:
     _run_queued(Worker, "read_import", job.pk)  # the worker reads the file
     times["upload"] = time.perf_counter() - started
     mark = time.perf_counter()
-    job = services.import_check(
-        actor=actor, job=ImportJob.objects.get(pk=job.pk), mapping=dict(job.mapping)
-    )
+    job = ImportJob.objects.get(pk=job.pk)  # read: its suggested mapping
+    job = services.import_check(actor=actor, job=job, mapping=dict(job.mapping))
     _run_queued(Worker, "check_import", job.pk)  # the dry run, in the worker
     job = ImportJob.objects.get(pk=job.pk)
     times["check"] = time.perf_counter() - mark

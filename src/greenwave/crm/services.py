@@ -7,8 +7,10 @@ client card can show who changed what and when.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +32,7 @@ from greenwave.accounts.scoping import (
     scope_records,
     writable_team_ids,
 )
-from greenwave.core import runlock
+from greenwave.core import bulkcopy, runlock
 from greenwave.core.errors import DomainError, not_found, permission_denied
 from greenwave.core.models import Event, EventObject
 from greenwave.core.money import Currency
@@ -41,6 +43,7 @@ from greenwave.core.services import (
     changes_between,
     event_append,
     event_append_created,
+    event_append_created_rows,
     event_append_for,
     ref,
 )
@@ -1511,6 +1514,7 @@ IMPORT_MAX_RESUMES = 3
 IMPORT_REQUEUE_AFTER = timedelta(minutes=10)
 LOOKUP_CHUNK = 5000  # ids or INNs per `IN (…)` query
 BULK_BATCH = 2000  # rows per bulk INSERT
+COPY_CHUNK = 5000  # contacts (and their events) per COPY of an import
 _YES = {"да", "yes", "true", "1", "+", "y", "д"}
 _NO = {"нет", "no", "false", "0", "-", "n", "н", ""}
 
@@ -1715,18 +1719,17 @@ class _RowChecker:
         return _check_contact_row(self.job.created_by, values, self.companies)
 
 
-# Of each wanted value, the smallest id of a live contact whose phones / e-mails hold it. Each
-# statement unnests every live contact's list once and hash-joins it with the wanted values
-# (one parameter: a text array on PostgreSQL, a JSON array on SQLite).
+# Of each wanted value, the smallest id of a live contact whose phones / e-mails hold it.
+# PostgreSQL: the partial GIN indexes `crm_contact_phones_gin` / `crm_contact_emails_gin`
+# (migration crm 0010) find the contacts holding any of the values (`?|`, one text array
+# parameter) without reading the others; the matched values are picked out in Python.
+# SQLite: each statement unnests every live contact's list once and joins it with the wanted
+# values (a JSON array parameter).
 _CONTACTS_WITH_SQL = {
-    ("postgresql", "phones"): "SELECT v.value, min(c.id) FROM crm_contact c "
-    "CROSS JOIN LATERAL jsonb_array_elements_text(c.phones) AS v(value) "
-    "WHERE NOT c.is_deleted AND jsonb_typeof(c.phones) = 'array' "
-    "AND v.value IN (SELECT unnest(%s::text[])) GROUP BY 1",
-    ("postgresql", "emails"): "SELECT lower(v.value), min(c.id) FROM crm_contact c "
-    "CROSS JOIN LATERAL jsonb_array_elements_text(c.emails) AS v(value) "
-    "WHERE NOT c.is_deleted AND jsonb_typeof(c.emails) = 'array' "
-    "AND lower(v.value) IN (SELECT unnest(%s::text[])) GROUP BY 1",
+    ("postgresql", "phones"): "SELECT c.id, c.phones FROM crm_contact c "
+    "WHERE NOT c.is_deleted AND c.phones ?| %s::text[]",
+    ("postgresql", "emails"): "SELECT c.id, c.emails FROM crm_contact c "
+    "WHERE NOT c.is_deleted AND lower(c.emails::text)::jsonb ?| %s::text[]",
     ("sqlite", "phones"): "SELECT v.value, min(c.id) FROM crm_contact c, json_each(c.phones) v "
     "WHERE NOT c.is_deleted AND v.value IN (SELECT value FROM json_each(%s)) GROUP BY 1",
     ("sqlite", "emails"): "SELECT lower(v.value), min(c.id) FROM crm_contact c, "
@@ -1742,11 +1745,21 @@ def _live_contacts_with(field: str, values: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(values))
     if not wanted:
         return {}
-    postgres = connection.vendor == "postgresql"
-    sql = _CONTACTS_WITH_SQL["postgresql" if postgres else "sqlite", field]
+    found: dict[str, int] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [wanted if postgres else json.dumps(wanted)])
-        return {str(found): int(pk) for found, pk in cursor.fetchall()}
+        if connection.vendor != "postgresql":
+            cursor.execute(_CONTACTS_WITH_SQL["sqlite", field], [json.dumps(wanted)])
+            return {str(value): int(pk) for value, pk in cursor.fetchall()}
+        cursor.execute(_CONTACTS_WITH_SQL["postgresql", field], [wanted])
+        asked = set(wanted)
+        for pk, held in cursor.fetchall():
+            if isinstance(held, str):  # psycopg returns jsonb decoded; a raw text is parsed
+                held = json.loads(held)
+            for value in held if isinstance(held, list) else ():
+                key = str(value).lower() if field == "emails" else str(value)
+                if key in asked and (key not in found or pk < found[key]):
+                    found[key] = int(pk)
+    return found
 
 
 def _contact_names_visible(actor: User, ids: Iterable[int]) -> dict[int, str]:
@@ -1761,53 +1774,77 @@ def _contact_names_visible(actor: User, ids: Iterable[int]) -> dict[int, str]:
     return names
 
 
-def _contact_duplicates(
-    job: ImportJob, good: list[tuple[int, _RowCheck]]
-) -> dict[int, dict[str, Any]]:
-    """The rows of a contacts file that repeat a person: a phone or an e-mail of a live
-    contact of the base (any team's), or of an earlier good row of the file. {row number:
-    what it matches}. Three queries, however many rows: all phones, all e-mails, the names
-    of the matched contacts the importer may see."""
-    phones = {p for _n, c in good for p in (c.contact or {}).get("phones", ())}
-    emails = {e for _n, c in good for e in (c.contact or {}).get("emails", ())}
-    known = {"phones": _live_contacts_with("phones", phones)}
-    known["emails"] = _live_contacts_with("emails", emails)
-    names = _contact_names_visible(
-        job.created_by, [*known["phones"].values(), *known["emails"].values()]
-    )
-    columns = {f: h for h, f in job.mapping.items() if f}
-    earlier: dict[tuple[str, str], int] = {}  # (field, value) -> first row holding it
-    found: dict[int, dict[str, Any]] = {}
-    for number, row_check in good:
-        contact = row_check.contact or {}
-        keys = [(f, v) for f in ("phones", "emails") for v in contact.get(f, ())]
+class _DuplicateFinder:
+    """Finds the rows of a contacts file that repeat a person: a phone or an e-mail of a live
+    contact of the base (any team's), or of an earlier good row of the file. Three queries,
+    however many rows: all the file's phones, all its e-mails (through the indexes), the names
+    of the matched contacts the importer may see; then the rows are asked in file order."""
+
+    def __init__(self, job: ImportJob, phones: Iterable[str], emails: Iterable[str]) -> None:
+        self.known = {
+            "phones": _live_contacts_with("phones", phones),
+            "emails": _live_contacts_with("emails", emails),
+        }
+        self.names = _contact_names_visible(
+            job.created_by, [*self.known["phones"].values(), *self.known["emails"].values()]
+        )
+        self.columns = {f: h for h, f in job.mapping.items() if f}
+        self.earlier: dict[tuple[str, str], int] = {}  # (field, value) -> first row holding it
+
+    def __call__(
+        self, number: int, full_name: str, phones: Iterable[str], emails: Iterable[str]
+    ) -> dict[str, Any] | None:
+        """What the row repeats (the duplicate's report line), or None for a new person."""
+        keys = [("phones", v) for v in phones] + [("emails", v) for v in emails]
         match: dict[str, Any] | None = None
         for field, value in keys:
-            pk = known[field].get(value)
+            pk = self.known[field].get(value)
             if pk is not None:
                 match = {"field": field, "value": value, "contact": pk, "same_as_row": None}
                 break
         if match is None:
             for field, value in keys:
-                if (field, value) in earlier:
+                if (field, value) in self.earlier:
                     match = {"field": field, "value": value, "contact": None}
-                    match["same_as_row"] = earlier[(field, value)]
+                    match["same_as_row"] = self.earlier[(field, value)]
                     break
         for key in keys:
-            earlier.setdefault(key, number)
+            self.earlier.setdefault(key, number)
+        if match is None:
+            return None
+        pk = match["contact"]
+        hidden = pk is not None and pk not in self.names
+        # Of a contact the importer may not see, neither the id nor the name is told.
+        return {
+            "row": number,
+            "full_name": full_name,
+            "column": self.columns.get(match["field"], ""),
+            **match,
+            "contact": None if hidden else pk,
+            "contact_name": self.names.get(pk, "") if pk is not None else "",
+            "hidden": hidden,
+        }
+
+
+def _contact_duplicates(
+    job: ImportJob, good: list[tuple[int, _RowCheck]]
+) -> dict[int, dict[str, Any]]:
+    """The duplicate rows among the good rows of a contacts file: {row number: what it
+    matches} (`_DuplicateFinder`)."""
+    phones = {p for _n, c in good for p in (c.contact or {}).get("phones", ())}
+    emails = {e for _n, c in good for e in (c.contact or {}).get("emails", ())}
+    finder = _DuplicateFinder(job, phones, emails)
+    found: dict[int, dict[str, Any]] = {}
+    for number, row_check in good:
+        contact = row_check.contact or {}
+        match = finder(
+            number,
+            contact.get("full_name", ""),
+            contact.get("phones", ()),
+            contact.get("emails", ()),
+        )
         if match is not None:
-            pk = match["contact"]
-            hidden = pk is not None and pk not in names
-            # Of a contact the importer may not see, neither the id nor the name is told.
-            found[number] = {
-                "row": number,
-                "full_name": contact.get("full_name", ""),
-                "column": columns.get(match["field"], ""),
-                **match,
-                "contact": None if hidden else pk,
-                "contact_name": names.get(pk, "") if pk is not None else "",
-                "hidden": hidden,
-            }
+            found[number] = match
     return found
 
 
@@ -1996,7 +2033,7 @@ def import_check(*, actor: User, job: ImportJob, mapping: Mapping[str, str]) -> 
         job.mapping = {
             h: mapping.get(h, "") if mapping.get(h, "") in known else "" for h in job.headers
         }
-        job.status, job.message = ImportStatus.CHECKING, ""
+        job.status, job.message, job.checked_rows = ImportStatus.CHECKING, "", b""
         job.processed_rows = job.created_count = 0
         job.save()
         transaction.on_commit(partial(_enqueue, "check_import", job.pk), robust=True)
@@ -2014,6 +2051,7 @@ def import_check_run(*, job_id: int) -> ImportJob:
         except DomainError as exc:
             return _fail(job, exc.message)
         new, duplicates = rows.split(job)
+        job.checked_rows = _pack_checked(rows.good) if job.kind == ImportKind.CONTACTS else b""
         job.total_rows = len(rows.good) + rows.error_rows
         job.valid_rows, job.error_rows = len(new), rows.error_rows
         job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
@@ -2227,6 +2265,9 @@ def _enqueue(task: str, job_id: int) -> None:
 
 
 def _import_run(job: ImportJob) -> ImportJob:
+    if job.kind == ImportKind.CONTACTS and job.checked_rows:
+        return _import_run_checked(job)
+    # A companies file, or a contacts job checked before its dry run kept the cleaned rows.
     try:
         rows = _sort_rows(job, progress=True)
     except DomainError as exc:
@@ -2266,6 +2307,287 @@ def _import_run(job: ImportJob) -> ImportJob:
     except DomainError as exc:
         return _fail(job, _("Nothing was imported: %(error)s") % {"error": exc.message})
     return job
+
+
+def _pack_checked(good: list[tuple[int, _RowCheck]]) -> bytes:
+    """The dry run's good rows of a contacts file as the job reads them back
+    (`_unpack_checked`): one JSON list a line — row number, full name, position, phones,
+    e-mails, birthday (ISO), gender, consent, notes, company id, company INN — compressed."""
+    packer = zlib.compressobj(6)
+    parts: list[bytes] = []
+    for number, row_check in good:
+        contact, company = row_check.contact or {}, row_check.company_ref
+        birthday = contact.get("birthday")
+        line = json.dumps(
+            [
+                number,
+                contact.get("full_name", ""),
+                contact.get("position", ""),
+                contact.get("phones", []),
+                contact.get("emails", []),
+                birthday.isoformat() if birthday else None,
+                contact.get("gender", ""),
+                bool(contact.get("mailing_consent")),
+                contact.get("notes", ""),
+                company.pk if company is not None else None,
+                company.inn if company is not None else "",
+            ],
+            ensure_ascii=False,
+        )
+        parts.append(packer.compress(line.encode() + b"\n"))
+    parts.append(packer.flush())
+    return b"".join(parts)
+
+
+def _unpack_checked(blob: bytes) -> Iterator[list[Any]]:
+    """The rows `_pack_checked` kept, one at a time (never the whole text in memory)."""
+    inflater = zlib.decompressobj()
+    rest = b""
+    step = 1 << 16
+    for start in range(0, len(blob), step):
+        rest += inflater.decompress(blob[start : start + step])
+        *lines, rest = rest.split(b"\n")
+        for line in lines:
+            yield json.loads(line)
+    rest += inflater.flush()
+    for line in rest.split(b"\n"):
+        if line:
+            yield json.loads(line)
+
+
+def _writable_companies(actor: User, ids: Iterable[int]) -> dict[int, tuple[str, int, int | None]]:
+    """Of these companies, the live ones the importer may still write to: {id: (name,
+    responsible id, team id)}."""
+    found: dict[int, tuple[str, int, int | None]] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        live = Company.objects.filter(
+            pk__in=wanted[start : start + LOOKUP_CHUNK], merged_into__isnull=True, is_deleted=False
+        )
+        for pk, name, owner, team in scope_for_write(live, actor=actor).values_list(
+            "pk", "name", "responsible_id", "team_id"
+        ):
+            found[pk] = (name, owner, team)
+    return found
+
+
+def _import_run_checked(job: ImportJob) -> ImportJob:
+    """The job of a contacts file from the dry run's cleaned rows (`checked_rows`): the rows
+    are not read or validated again. What the base may have changed since the dry run is
+    checked again: that the companies are still the importer's (a row at one that is not is
+    bad, as a new check would find it) and, under the import lock, the duplicates. Then every
+    new row is written in one transaction — contact, `contact_created` event, company link —
+    by `COPY` on PostgreSQL, streamed `COPY_CHUNK` rows at a time."""
+    blob = bytes(job.checked_rows)
+    actor = job.created_by
+    inns: dict[int, str] = {}
+    phones: set[str] = set()
+    emails: set[str] = set()
+    for row in _unpack_checked(blob):
+        if row[9] is not None:
+            inns[row[9]] = row[10]
+        phones.update(row[3])
+        emails.update(row[4])
+    companies = _writable_companies(actor, inns)
+    gone = set(inns) - set(companies)
+    errors, error_rows = list(job.errors), job.error_rows
+    if gone:
+        column = next((h for h, f in job.mapping.items() if f == "company_inn"), "")
+        for row in _unpack_checked(blob):
+            if row[9] in gone:
+                error_rows += 1
+                errors.append(
+                    {
+                        "row": row[0],
+                        "field": "company_inn",
+                        "column": column,
+                        "message": _("There is no company with INN %(inn)s among your clients.")
+                        % {"inn": row[10]},
+                        "value": row[10],
+                    }
+                )
+        errors.sort(key=lambda e: int(e.get("row") or 0))
+        if not job.skip_invalid:
+            return _fail(
+                job, _("Some rows became invalid since the check; nothing was imported."), errors
+            )
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=job.total_rows)
+    duplicates: list[dict[str, Any]] = []
+    try:
+        with transaction.atomic():
+            _lock_contact_imports()
+            if set(_writable_companies(actor, companies)) != set(companies):
+                raise not_found(_("Company not found."))
+            finder = _DuplicateFinder(job, phones, emails)
+
+            def new_rows() -> Iterator[list[Any]]:
+                for row in _unpack_checked(blob):
+                    if row[9] in gone:
+                        continue
+                    match = finder(row[0], row[1], row[3], row[4])
+                    if match is None:
+                        yield row
+                    else:
+                        duplicates.append(match)
+
+            created = _write_checked_contacts(job, new_rows(), companies)
+            job.status, job.created_count = ImportStatus.DONE, created
+            job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
+            job.errors, job.error_rows = errors[:MAX_STORED_ERRORS], error_rows
+            job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
+            job.checked_rows = b""
+            job.save()
+            event_append_for(
+                job,
+                activity=events.IMPORT_FINISHED,
+                actor=actor,
+                payload={
+                    "kind": job.kind,
+                    "created": created,
+                    "skipped": error_rows,
+                    "duplicates": len(duplicates),
+                },
+            )
+    except DomainError as exc:
+        return _fail(job, _("Nothing was imported: %(error)s") % {"error": exc.message})
+    return job
+
+
+_CONTACT_COPY_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "full_name",
+    "position",
+    "phones",
+    "emails",
+    "messengers",
+    "birthday",
+    "gender",
+    "mailing_consent",
+    "notes",
+    "search_text",
+    "company_id",
+    "responsible_id",
+    "team_id",
+    "is_deleted",
+)
+
+
+def _write_checked_contacts(
+    job: ImportJob, rows: Iterable[list[Any]], companies: Mapping[int, tuple[str, int, int | None]]
+) -> int:
+    """Write cleaned contact rows (`_pack_checked`'s) with what `contact_create` writes for
+    each: the contact (owned like its company, or by the job's responsible), its
+    `contact_created` event with the snapshot, and the company link. PostgreSQL: ids reserved
+    from the sequences and `COPY`; SQLite: bulk inserts. Returns how many contacts."""
+    actor = job.created_by
+    owner, owner_team = _resolve_owner(actor, job.responsible, None)
+    owner_team_id = owner_team.pk if owner_team is not None else None
+    stamp = timezone.now()
+    created = 0
+    stream = iter(rows)
+    while batch := list(itertools.islice(stream, COPY_CHUNK)):
+        values: list[dict[str, Any]] = []
+        for _n, name, position, phones, emails, birthday, gender, consent, notes, cid, _i in batch:
+            company = companies[cid] if cid is not None else None
+            values.append(
+                {
+                    "full_name": name,
+                    "position": position,
+                    "phones": phones,
+                    "emails": emails,
+                    "birthday": birthday,
+                    "gender": gender,
+                    "mailing_consent": consent,
+                    "notes": notes,
+                    "company_id": cid,
+                    "company_name": company[0] if company else None,
+                    "responsible_id": company[1] if company else owner.pk,
+                    "team_id": company[2] if company else owner_team_id,
+                }
+            )
+        if bulkcopy.supported():
+            ids = bulkcopy.reserve_ids(Contact, len(values))
+            bulkcopy.copy_rows(
+                Contact,
+                _CONTACT_COPY_COLUMNS,
+                (
+                    (
+                        pk,
+                        stamp,
+                        stamp,
+                        v["full_name"],
+                        v["position"],
+                        json.dumps(v["phones"]),
+                        json.dumps(v["emails"]),
+                        "{}",
+                        v["birthday"],
+                        v["gender"],
+                        v["mailing_consent"],
+                        v["notes"],
+                        _checked_search_text(v),
+                        v["company_id"],
+                        v["responsible_id"],
+                        v["team_id"],
+                        False,
+                    )
+                    for pk, v in zip(ids, values, strict=True)
+                ),
+            )
+        else:
+            made = Contact.objects.bulk_create(
+                Contact(
+                    full_name=v["full_name"],
+                    position=v["position"],
+                    phones=v["phones"],
+                    emails=v["emails"],
+                    messengers={},
+                    birthday=date.fromisoformat(v["birthday"]) if v["birthday"] else None,
+                    gender=v["gender"],
+                    mailing_consent=v["mailing_consent"],
+                    notes=v["notes"],
+                    search_text=_checked_search_text(v),
+                    company_id=v["company_id"],
+                    responsible_id=v["responsible_id"],
+                    team_id=v["team_id"],
+                )
+                for v in values
+            )
+            ids = [int(c.pk) for c in made]
+        event_append_created_rows(
+            (
+                (
+                    Contact.EVENT_CASE_TYPE,
+                    str(pk),
+                    {"after": _checked_snapshot(v)},
+                    [ObjectRef(Company.EVENT_CASE_TYPE, str(v["company_id"]), "company")]
+                    if v["company_id"] is not None
+                    else [],
+                )
+                for pk, v in zip(ids, values, strict=True)
+            ),
+            activity=events.CONTACT_CREATED,
+            actor=actor,
+            chunk=COPY_CHUNK,
+        )
+        created += len(values)
+    return created
+
+
+def _checked_search_text(v: Mapping[str, Any]) -> str:
+    """`_contact_search_text` of a cleaned import row (no messengers)."""
+    return search_text_of(
+        v["full_name"], v["position"], v["phones"], v["emails"], [], v["company_name"] or ""
+    )
+
+
+def _checked_snapshot(v: Mapping[str, Any]) -> dict[str, Any]:
+    """`_contact_snapshot` of a cleaned import row."""
+    data = {f: v.get(f) for f in CONTACT_FIELDS}
+    data["messengers"] = {}
+    data["company"] = v["company_name"]
+    return data
 
 
 # --- Soft delete and restore --------------------------------------------------------------
