@@ -22,7 +22,9 @@ import csv
 import io
 import json
 import logging
+import os
 import random
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -240,6 +242,39 @@ def _import(actor: Any, content: bytes) -> tuple[int, dict[str, float]]:
     return job.pk, times
 
 
+class PeakRss:
+    """The process's peak resident memory while the block runs (sampled every 10 ms from
+    /proc/self/statm: `ru_maxrss` cannot be reset), and its RSS before. Megabytes."""
+
+    def __init__(self) -> None:
+        self.before = self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.01):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __enter__(self) -> PeakRss:
+        self.before = self.peak = _rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mb())
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:  # not Linux
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def _run_queued(worker: Any, name: str, job_id: int) -> None:
     """What `manage.py db_worker` does with the job's queued task (in this process: no
     start-up); the task row is deleted afterwards."""
@@ -348,7 +383,8 @@ def bench_import(*, rows: int) -> BenchResult:
     before = Contact.objects.aggregate(m=Max("pk"))["m"] or 0
     job_id = 0
     try:
-        job_id, times = _import(actor, content)
+        with PeakRss() as rss:
+            job_id, times = _import(actor, content)
         imported = _written(before)
     finally:
         _delete_contacts(before)
@@ -375,8 +411,16 @@ def bench_import(*, rows: int) -> BenchResult:
         details=f"{_n(rows)} contacts ({len(content) / 1e6:.1f} MB CSV, "
         f"{WITH_COMPANY_SHARE:.0%} at a company by INN) by upload + dry run + job: "
         f"{_n(ours)} rows/s in {times['total']:.1f} s ({stages}) vs COPY {_n(ceiling)} rows/s "
-        f"in {copy_s:.2f} s; the same {_n(len(copied))} rows written",
-        figures={"rows": rows, "ours_s": times["total"], "copy_s": copy_s, **times},
+        f"in {copy_s:.2f} s; the same {_n(len(copied))} rows written; peak RSS of the "
+        f"process during the import {rss.peak:.0f} MB ({rss.before:.0f} MB before it)",
+        figures={
+            "rows": rows,
+            "ours_s": times["total"],
+            "copy_s": copy_s,
+            "rss_peak_mb": round(rss.peak),
+            "rss_before_mb": round(rss.before),
+            **times,
+        },
     )
 
 
