@@ -89,7 +89,7 @@ from .requisites import (
     normalize_phone,
 )
 from .selectors import DuplicateMatch, company_find_duplicates
-from .tabular import MAX_FILE_BYTES, read_table
+from .tabular import MAX_FILE_BYTES, Table, read_table
 
 __all__ = [
     "CLIENT_PROFILE_FIELDS",
@@ -1705,18 +1705,21 @@ def _check_contact_row(
 def _rows_of(job: ImportJob) -> list[tuple[int, dict[str, str]]]:
     """(file row number, {field: value}) of every data row, by the job's mapping."""
     table = read_table(bytes(job.content), job.file_name)
+    return list(_mapped_rows(job, table))
+
+
+def _mapped_rows(job: ImportJob, table: Table) -> Iterator[tuple[int, dict[str, str]]]:
+    """`_rows_of` one row at a time, from a table read already."""
     index = {header: i for i, header in enumerate(table.headers)}
     fields = [(index[h], f) for h, f in job.mapping.items() if f and h in index]
-    return [
-        (number, {field: row[i] for i, field in fields})
-        for number, row in enumerate(table.rows, start=2)
-    ]
+    for number, row in enumerate(table.rows, start=2):
+        yield number, {field: row[i] for i, field in fields}
 
 
 class _RowChecker:
     """Checks the rows of one job; what the rows look up in the base is read once up front."""
 
-    def __init__(self, job: ImportJob, rows: list[tuple[int, dict[str, str]]]) -> None:
+    def __init__(self, job: ImportJob, rows: Iterable[tuple[int, dict[str, str]]]) -> None:
         self.job = job
         self.seen: set[tuple[str, str]] = set()  # (INN, KPP) on earlier rows of the file
         self.companies: dict[str, Company] = {}
@@ -2050,12 +2053,17 @@ def import_check_run(*, job_id: int) -> ImportJob:
     with _import_step(job_id, ImportStatus.CHECKING) as job:
         if job is None:
             return ImportJob.objects.get(pk=job_id)
+        if job.kind == ImportKind.CONTACTS:
+            try:
+                return _check_contacts(job)
+            except DomainError as exc:
+                return _fail(job, exc.message)
         try:
             rows = _sort_rows(job, progress=True)
         except DomainError as exc:
             return _fail(job, exc.message)
         new, duplicates = rows.split(job)
-        job.checked_rows = _pack_checked(rows.good) if job.kind == ImportKind.CONTACTS else b""
+        job.checked_rows = b""
         job.total_rows = len(rows.good) + rows.error_rows
         job.valid_rows, job.error_rows = len(new), rows.error_rows
         job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
@@ -2178,7 +2186,12 @@ def import_run(*, job_id: int) -> ImportJob:
         return ImportJob.objects.get(pk=job_id)
     try:
         with transaction.atomic():
-            job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_id)
+            job = (
+                ImportJob.objects.select_for_update()
+                .select_related("created_by")
+                .defer("content")  # read only by a job without checked rows
+                .get(pk=job_id)
+            )
             if job.status != ImportStatus.QUEUED:
                 return job
             job.status, job.processed_rows = ImportStatus.RUNNING, 0
@@ -2313,34 +2326,77 @@ def _import_run(job: ImportJob) -> ImportJob:
     return job
 
 
-def _pack_checked(good: list[tuple[int, _RowCheck]]) -> bytes:
-    """The dry run's good rows of a contacts file as the job reads them back
-    (`_unpack_checked`): one JSON list a line — row number, full name, position, phones,
-    e-mails, birthday (ISO), gender, consent, notes, company id, company INN — compressed."""
+def _pack_line(number: int, row_check: _RowCheck) -> bytes:
+    """One good row of a contacts file as the job reads it back (`_unpack_checked`): a JSON
+    list — row number, full name, position, phones, e-mails, birthday (ISO), gender, consent,
+    notes, company id, company INN — and a newline."""
+    contact, company = row_check.contact or {}, row_check.company_ref
+    birthday = contact.get("birthday")
+    line = json.dumps(
+        [
+            number,
+            contact.get("full_name", ""),
+            contact.get("position", ""),
+            contact.get("phones", []),
+            contact.get("emails", []),
+            birthday.isoformat() if birthday else None,
+            contact.get("gender", ""),
+            bool(contact.get("mailing_consent")),
+            contact.get("notes", ""),
+            company.pk if company is not None else None,
+            company.inn if company is not None else "",
+        ],
+        ensure_ascii=False,
+    )
+    return line.encode() + b"\n"
+
+
+def _check_contacts(job: ImportJob) -> ImportJob:
+    """The dry run of a contacts file, streamed: each good row is cleaned and packed
+    (`checked_rows`, what the job will write) as it is checked, so that only the file's table,
+    the packed rows and the phone and e-mail sets are in memory; then the duplicates are
+    found over the packed rows."""
+    table = read_table(bytes(job.content), job.file_name)
+    check = _RowChecker(job, _mapped_rows(job, table))
     packer = zlib.compressobj(6)
     parts: list[bytes] = []
-    for number, row_check in good:
-        contact, company = row_check.contact or {}, row_check.company_ref
-        birthday = contact.get("birthday")
-        line = json.dumps(
-            [
-                number,
-                contact.get("full_name", ""),
-                contact.get("position", ""),
-                contact.get("phones", []),
-                contact.get("emails", []),
-                birthday.isoformat() if birthday else None,
-                contact.get("gender", ""),
-                bool(contact.get("mailing_consent")),
-                contact.get("notes", ""),
-                company.pk if company is not None else None,
-                company.inn if company is not None else "",
-            ],
-            ensure_ascii=False,
-        )
-        parts.append(packer.compress(line.encode() + b"\n"))
+    phones: set[str] = set()
+    emails: set[str] = set()
+    errors: list[dict[str, Any]] = []
+    good = error_rows = 0
+    shown = time.monotonic()
+    for count, (number, values) in enumerate(_mapped_rows(job, table), start=1):
+        try:
+            row_check = check(values)
+        except DomainError as exc:
+            error_rows += 1
+            if len(errors) < MAX_STORED_ERRORS:
+                errors.append(_row_error(job, number, exc, values))
+        else:
+            good += 1
+            parts.append(packer.compress(_pack_line(number, row_check)))
+            phones.update((row_check.contact or {}).get("phones", ()))
+            emails.update((row_check.contact or {}).get("emails", ()))
+        if count % PROGRESS_EVERY == 0 and time.monotonic() - shown > PROGRESS_SECONDS:
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+            shown = time.monotonic()
+    del table
     parts.append(packer.flush())
-    return b"".join(parts)
+    job.checked_rows = b"".join(parts)
+    del parts
+    finder = _DuplicateFinder(job, phones, emails)
+    duplicates: list[dict[str, Any]] = []
+    for row in _unpack_checked(job.checked_rows):
+        match = finder(row[0], row[1], row[3], row[4])
+        if match is not None:
+            duplicates.append(match)
+    job.total_rows = good + error_rows
+    job.valid_rows, job.error_rows = good - len(duplicates), error_rows
+    job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
+    job.errors, job.status, job.message = errors, ImportStatus.CHECKED, ""
+    job.processed_rows = job.created_count = 0
+    job.save()
+    return job
 
 
 def _unpack_checked(blob: bytes) -> Iterator[list[Any]]:
