@@ -89,7 +89,7 @@ from .requisites import (
     normalize_phone,
 )
 from .selectors import DuplicateMatch, company_find_duplicates
-from .tabular import MAX_FILE_BYTES, Table, read_table
+from .tabular import MAX_FILE_BYTES, iter_table, read_table
 
 __all__ = [
     "CLIENT_PROFILE_FIELDS",
@@ -1705,14 +1705,16 @@ def _check_contact_row(
 def _rows_of(job: ImportJob) -> list[tuple[int, dict[str, str]]]:
     """(file row number, {field: value}) of every data row, by the job's mapping."""
     table = read_table(bytes(job.content), job.file_name)
-    return list(_mapped_rows(job, table))
+    return list(_mapped_rows(job, table.headers, table.rows))
 
 
-def _mapped_rows(job: ImportJob, table: Table) -> Iterator[tuple[int, dict[str, str]]]:
-    """`_rows_of` one row at a time, from a table read already."""
-    index = {header: i for i, header in enumerate(table.headers)}
+def _mapped_rows(
+    job: ImportJob, headers: list[str], rows: Iterable[list[str]]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """`_rows_of` one row at a time."""
+    index = {header: i for i, header in enumerate(headers)}
     fields = [(index[h], f) for h, f in job.mapping.items() if f and h in index]
-    for number, row in enumerate(table.rows, start=2):
+    for number, row in enumerate(rows, start=2):
         yield number, {field: row[i] for i, field in fields}
 
 
@@ -2352,12 +2354,13 @@ def _pack_line(number: int, row_check: _RowCheck) -> bytes:
 
 
 def _check_contacts(job: ImportJob) -> ImportJob:
-    """The dry run of a contacts file, streamed: each good row is cleaned and packed
-    (`checked_rows`, what the job will write) as it is checked, so that only the file's table,
-    the packed rows and the phone and e-mail sets are in memory; then the duplicates are
-    found over the packed rows."""
-    table = read_table(bytes(job.content), job.file_name)
-    check = _RowChecker(job, _mapped_rows(job, table))
+    """The dry run of a contacts file, streamed: the file is parsed as it is read (twice:
+    first for the companies it names) and each good row cleaned and packed (`checked_rows`,
+    what the job will write) as it is checked, so that only the file's text, the packed rows
+    and the phone and e-mail sets are in memory; then the duplicates are found over the
+    packed rows."""
+    headers, rows = iter_table(bytes(job.content), job.file_name)
+    check = _RowChecker(job, _mapped_rows(job, headers, rows()))
     packer = zlib.compressobj(6)
     parts: list[bytes] = []
     phones: set[str] = set()
@@ -2365,7 +2368,7 @@ def _check_contacts(job: ImportJob) -> ImportJob:
     errors: list[dict[str, Any]] = []
     good = error_rows = 0
     shown = time.monotonic()
-    for count, (number, values) in enumerate(_mapped_rows(job, table), start=1):
+    for count, (number, values) in enumerate(_mapped_rows(job, headers, rows()), start=1):
         try:
             row_check = check(values)
         except DomainError as exc:
@@ -2380,7 +2383,6 @@ def _check_contacts(job: ImportJob) -> ImportJob:
         if count % PROGRESS_EVERY == 0 and time.monotonic() - shown > PROGRESS_SECONDS:
             ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
             shown = time.monotonic()
-    del table
     parts.append(packer.flush())
     job.checked_rows = b"".join(parts)
     del parts
