@@ -207,8 +207,9 @@ def make_contacts(
     return ("\ufeff" + out.getvalue()).encode(), rows
 
 
-def _import(actor: Any, content: bytes) -> tuple[int, dict[str, float]]:
-    """The import page's path, timed by stage. Returns the job id and the stage seconds."""
+def _import(actor: Any, content: bytes, rss: PeakRss | None = None) -> tuple[int, dict[str, float]]:
+    """The import page's path, timed by stage. Returns the job id and the stage seconds (and,
+    with `rss`, the peak RSS in MB at the end of each stage: `rss_upload` …)."""
     from django_tasks_db.management.commands.db_worker import Worker
 
     from greenwave.crm import services
@@ -223,18 +224,24 @@ def _import(actor: Any, content: bytes) -> tuple[int, dict[str, float]]:
     )
     _run_queued(Worker, "read_import", job.pk)  # the worker reads the file
     times["upload"] = time.perf_counter() - started
+    if rss is not None:
+        times["rss_upload"] = rss.peak
     mark = time.perf_counter()
     job = ImportJob.objects.get(pk=job.pk)  # read: its suggested mapping
     job = services.import_check(actor=actor, job=job, mapping=dict(job.mapping))
     _run_queued(Worker, "check_import", job.pk)  # the dry run, in the worker
     job = ImportJob.objects.get(pk=job.pk)
     times["check"] = time.perf_counter() - mark
+    if rss is not None:
+        times["rss_check"] = rss.peak
     assert job.error_rows == 0, job.errors[:3]
     assert job.duplicate_rows == 0, job.duplicates[:3]  # the CSV's phones are new
     mark = time.perf_counter()
     services.import_confirm(actor=actor, job=job)
     _run_queued(Worker, "run_import", job.pk)
     times["job"] = time.perf_counter() - mark
+    if rss is not None:
+        times["rss_job"] = rss.peak
     times["total"] = time.perf_counter() - started
     job = ImportJob.objects.get(pk=job.pk)
     if job.status != ImportStatus.DONE:
@@ -384,7 +391,7 @@ def bench_import(*, rows: int) -> BenchResult:
     job_id = 0
     try:
         with PeakRss() as rss:
-            job_id, times = _import(actor, content)
+            job_id, times = _import(actor, content, rss)
         imported = _written(before)
     finally:
         _delete_contacts(before)
@@ -402,7 +409,9 @@ def bench_import(*, rows: int) -> BenchResult:
         first = next(i for i, (a, b) in enumerate(zip(imported, copied, strict=True)) if a != b)
         raise AssertionError(f"row {first + 2} differs: {imported[first]} vs {copied[first]}")
     ours, ceiling = rows / times["total"], rows / copy_s
-    stages = ", ".join(f"{k} {v:.1f} s" for k, v in times.items() if k != "total")
+    stages = ", ".join(
+        f"{k} {v:.1f} s" for k, v in times.items() if k != "total" and not k.startswith("rss")
+    )
     return verdict(
         "import_csv",
         ours=ours,
@@ -412,7 +421,9 @@ def bench_import(*, rows: int) -> BenchResult:
         f"{WITH_COMPANY_SHARE:.0%} at a company by INN) by upload + dry run + job: "
         f"{_n(ours)} rows/s in {times['total']:.1f} s ({stages}) vs COPY {_n(ceiling)} rows/s "
         f"in {copy_s:.2f} s; the same {_n(len(copied))} rows written; peak RSS of the "
-        f"process during the import {rss.peak:.0f} MB ({rss.before:.0f} MB before it)",
+        f"process during the import {rss.peak:.0f} MB ({rss.before:.0f} MB before it; at the "
+        f"end of upload / dry run / job {times['rss_upload']:.0f} / {times['rss_check']:.0f} / "
+        f"{times['rss_job']:.0f} MB)",
         figures={
             "rows": rows,
             "ours_s": times["total"],

@@ -1959,15 +1959,16 @@ def import_read(*, job_id: int) -> ImportJob:
     with _import_step(job_id, ImportStatus.READING) as job:
         if job is None:
             return ImportJob.objects.get(pk=job_id)
-        try:
-            table = read_table(bytes(job.content), job.file_name)
-            if not table.rows:
+        try:  # the rows counted as they are parsed, not held
+            table, rows = iter_table(bytes(job.content), job.file_name)
+            total = sum(1 for _row in rows())
+            if not total:
                 raise DomainError(CrmError.BAD_FILE, _("The file has no data rows."))
         except DomainError as exc:
             return _fail(job, exc.message)
         job.encoding, job.delimiter, job.headers = table.encoding, table.delimiter, table.headers
         job.mapping = import_suggest_mapping(job.kind, table.headers)
-        job.total_rows, job.status, job.message = len(table.rows), ImportStatus.UPLOADED, ""
+        job.total_rows, job.status, job.message = total, ImportStatus.UPLOADED, ""
         job.save()
         return job
     return ImportJob.objects.get(pk=job_id)  # failed by an unexpected error
@@ -2359,7 +2360,8 @@ def _check_contacts(job: ImportJob) -> ImportJob:
     what the job will write) as it is checked, so that only the file's text, the packed rows
     and the phone and e-mail sets are in memory; then the duplicates are found over the
     packed rows."""
-    headers, rows = iter_table(bytes(job.content), job.file_name)
+    table, rows = iter_table(bytes(job.content), job.file_name)
+    headers = table.headers
     check = _RowChecker(job, _mapped_rows(job, headers, rows()))
     packer = zlib.compressobj(6)
     parts: list[bytes] = []

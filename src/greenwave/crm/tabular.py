@@ -240,35 +240,38 @@ def read_table(content: bytes, file_name: str) -> Table:
     return Table(headers, rows, encoding, delimiter)
 
 
-def iter_table(
-    content: bytes, file_name: str
-) -> tuple[list[str], Callable[[], Iterator[list[str]]]]:
-    """`read_table` for a reader that goes through the rows and need not hold them: the
-    headers, and a function giving the data rows one at a time (each call reads them again
-    from the start; a refusal of the file — `DomainError` — may come while iterating). A CSV
-    is parsed as it is read; an XLSX is read whole (`read_table`)."""
-    if not content or len(content) > MAX_FILE_BYTES or content.startswith(XLSX_MAGIC):
+def iter_table(content: bytes, file_name: str) -> tuple[Table, Callable[[], Iterator[list[str]]]]:
+    """`read_table` for a reader that goes through the rows and need not hold them: the table
+    without its rows (headers, encoding, delimiter), and a function giving the data rows one
+    at a time (each call reads them again from the start; a refusal of the file —
+    `DomainError` — may come while iterating). A CSV is parsed as it is read; an XLSX is read
+    whole (`read_table`)."""
+    if (
+        not content
+        or len(content) > MAX_FILE_BYTES
+        or content.startswith(XLSX_MAGIC)
+        or file_name.lower().endswith(".xlsx")
+    ):
         table = read_table(content, file_name)
-        return table.headers, lambda: iter(table.rows)
-    if file_name.lower().endswith(".xlsx"):
-        table = read_table(content, file_name)
-        return table.headers, lambda: iter(table.rows)
-    text, _encoding = _decode(content)
+        rows = table.rows
+        return Table(table.headers, [], table.encoding, table.delimiter), lambda: iter(rows)
+    text, encoding = _decode(content)
     delimiter = _delimiter(text)
 
-    def rows() -> Iterator[list[str]]:
+    def records() -> Iterator[list[str]]:
         try:
-            records = _csv_records(text, delimiter)
-            headers = _headers(next(records, []))
-            yield from _normalised(headers, records)
+            yield from _csv_records(text, delimiter)
         except csv.Error as exc:
             raise _bad_file(_("The CSV file is broken: %(error)s.") % {"error": exc}) from exc
 
-    try:
-        headers = _headers(next(_csv_records(text, delimiter), []))
-    except csv.Error as exc:
-        raise _bad_file(_("The CSV file is broken: %(error)s.") % {"error": exc}) from exc
-    return headers, rows
+    headers = _headers(next(records(), []))
+
+    def data_rows() -> Iterator[list[str]]:
+        raw = records()
+        next(raw, None)  # the header row
+        yield from _normalised(headers, raw)
+
+    return Table(headers, [], encoding, delimiter), data_rows
 
 
 class ZipLimitError(Exception):
