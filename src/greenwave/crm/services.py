@@ -1915,6 +1915,17 @@ def _row_error(
     }
 
 
+def _save_job(job: ImportJob) -> None:
+    """Save an import's state — every field but the file's bytes, which never change after
+    the upload (saving them again would send the whole file to the database each time)."""
+    job.save(update_fields=_JOB_STATE_FIELDS)
+
+
+_JOB_STATE_FIELDS = [
+    f.name for f in ImportJob._meta.concrete_fields if f.name not in ("id", "content", "created_at")
+]
+
+
 def _require_own_import(actor: User, job: ImportJob) -> None:
     if job.created_by_id != actor.pk and not actor.is_greenwave_admin:
         raise not_found(_("Import not found."))
@@ -1969,7 +1980,7 @@ def import_read(*, job_id: int) -> ImportJob:
         job.encoding, job.delimiter, job.headers = table.encoding, table.delimiter, table.headers
         job.mapping = import_suggest_mapping(job.kind, table.headers)
         job.total_rows, job.status, job.message = total, ImportStatus.UPLOADED, ""
-        job.save()
+        _save_job(job)
         return job
     return ImportJob.objects.get(pk=job_id)  # failed by an unexpected error
 
@@ -2045,7 +2056,7 @@ def import_check(*, actor: User, job: ImportJob, mapping: Mapping[str, str]) -> 
         }
         job.status, job.message, job.checked_rows = ImportStatus.CHECKING, "", b""
         job.processed_rows = job.created_count = 0
-        job.save()
+        _save_job(job)
         transaction.on_commit(partial(_enqueue, "check_import", job.pk), robust=True)
     return job
 
@@ -2072,7 +2083,7 @@ def import_check_run(*, job_id: int) -> ImportJob:
         job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
         job.errors, job.status, job.message = rows.errors, ImportStatus.CHECKED, ""
         job.processed_rows = job.created_count = 0
-        job.save()
+        _save_job(job)
         return job
     return ImportJob.objects.get(pk=job_id)  # failed by an unexpected error
 
@@ -2168,7 +2179,7 @@ def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]] | None = No
     job.created_count = 0
     if errors is not None:
         job.errors = errors[:MAX_STORED_ERRORS]
-    job.save()
+    _save_job(job)
     event_append_for(
         job, activity=events.IMPORT_FAILED, actor=job.created_by, payload={"message": message}
     )
@@ -2312,7 +2323,7 @@ def _import_run(job: ImportJob) -> ImportJob:
             job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
             job.errors = errors[:MAX_STORED_ERRORS]
             job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
-            job.save()
+            _save_job(job)
             event_append_for(
                 job,
                 activity=events.IMPORT_FINISHED,
@@ -2399,7 +2410,7 @@ def _check_contacts(job: ImportJob) -> ImportJob:
     job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
     job.errors, job.status, job.message = errors, ImportStatus.CHECKED, ""
     job.processed_rows = job.created_count = 0
-    job.save()
+    _save_job(job)
     return job
 
 
@@ -2500,7 +2511,7 @@ def _import_run_checked(job: ImportJob) -> ImportJob:
             job.errors, job.error_rows = errors[:MAX_STORED_ERRORS], error_rows
             job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
             job.checked_rows = b""
-            job.save()
+            _save_job(job)
             event_append_for(
                 job,
                 activity=events.IMPORT_FINISHED,
