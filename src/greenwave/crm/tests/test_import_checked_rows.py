@@ -6,6 +6,7 @@ companies, the duplicates) is still checked by the job. Every contact gets its
 from __future__ import annotations
 
 import pytest
+from django.db import DatabaseError
 
 from greenwave.core.models import Event, EventObject
 from greenwave.crm import services
@@ -106,3 +107,20 @@ def test_a_job_checked_before_the_rows_were_kept_reads_the_file_again(
     job = run(head, ImportJob.objects.get(pk=job.pk), django_capture_on_commit_callbacks)
     assert (job.status, job.created_count) == ("done", 2)
     assert Event.objects.filter(case_type="contact", activity="contact_created").count() == 2
+
+
+def test_a_failure_after_the_contacts_are_written_leaves_nothing(
+    two_teams, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    head = two_teams["head_a"]
+    job = checked(head, [[*row[:3], ""] for row in ROWS])
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(services, "event_append_created_rows", broken)
+    job = run(head, job, django_capture_on_commit_callbacks)
+    assert (job.status, job.created_count) == ("failed", 0)
+    assert job.message
+    assert not Contact.objects.exists()
+    assert not Event.objects.filter(case_type="contact").exists()
