@@ -22,7 +22,9 @@ import csv
 import io
 import json
 import logging
+import os
 import random
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -205,8 +207,9 @@ def make_contacts(
     return ("\ufeff" + out.getvalue()).encode(), rows
 
 
-def _import(actor: Any, content: bytes) -> tuple[int, dict[str, float]]:
-    """The import page's path, timed by stage. Returns the job id and the stage seconds."""
+def _import(actor: Any, content: bytes, rss: PeakRss | None = None) -> tuple[int, dict[str, float]]:
+    """The import page's path, timed by stage. Returns the job id and the stage seconds (and,
+    with `rss`, the peak RSS in MB at the end of each stage: `rss_upload` …)."""
     from django_tasks_db.management.commands.db_worker import Worker
 
     from greenwave.crm import services
@@ -221,24 +224,62 @@ def _import(actor: Any, content: bytes) -> tuple[int, dict[str, float]]:
     )
     _run_queued(Worker, "read_import", job.pk)  # the worker reads the file
     times["upload"] = time.perf_counter() - started
+    if rss is not None:
+        times["rss_upload"] = rss.peak
     mark = time.perf_counter()
-    job = services.import_check(
-        actor=actor, job=ImportJob.objects.get(pk=job.pk), mapping=dict(job.mapping)
-    )
+    job = ImportJob.objects.get(pk=job.pk)  # read: its suggested mapping
+    job = services.import_check(actor=actor, job=job, mapping=dict(job.mapping))
     _run_queued(Worker, "check_import", job.pk)  # the dry run, in the worker
     job = ImportJob.objects.get(pk=job.pk)
     times["check"] = time.perf_counter() - mark
+    if rss is not None:
+        times["rss_check"] = rss.peak
     assert job.error_rows == 0, job.errors[:3]
     assert job.duplicate_rows == 0, job.duplicates[:3]  # the CSV's phones are new
     mark = time.perf_counter()
     services.import_confirm(actor=actor, job=job)
     _run_queued(Worker, "run_import", job.pk)
     times["job"] = time.perf_counter() - mark
+    if rss is not None:
+        times["rss_job"] = rss.peak
     times["total"] = time.perf_counter() - started
     job = ImportJob.objects.get(pk=job.pk)
     if job.status != ImportStatus.DONE:
         raise RuntimeError(f"import {job.status}: {job.message} {job.errors[:3]}")
     return job.pk, times
+
+
+class PeakRss:
+    """The process's peak resident memory while the block runs (sampled every 10 ms from
+    /proc/self/statm: `ru_maxrss` cannot be reset), and its RSS before. Megabytes."""
+
+    def __init__(self) -> None:
+        self.before = self.peak = _rss_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.01):
+            self.peak = max(self.peak, _rss_mb())
+
+    def __enter__(self) -> PeakRss:
+        self.before = self.peak = _rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mb())
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:  # not Linux
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def _run_queued(worker: Any, name: str, job_id: int) -> None:
@@ -349,7 +390,8 @@ def bench_import(*, rows: int) -> BenchResult:
     before = Contact.objects.aggregate(m=Max("pk"))["m"] or 0
     job_id = 0
     try:
-        job_id, times = _import(actor, content)
+        with PeakRss() as rss:
+            job_id, times = _import(actor, content, rss)
         imported = _written(before)
     finally:
         _delete_contacts(before)
@@ -367,7 +409,9 @@ def bench_import(*, rows: int) -> BenchResult:
         first = next(i for i, (a, b) in enumerate(zip(imported, copied, strict=True)) if a != b)
         raise AssertionError(f"row {first + 2} differs: {imported[first]} vs {copied[first]}")
     ours, ceiling = rows / times["total"], rows / copy_s
-    stages = ", ".join(f"{k} {v:.1f} s" for k, v in times.items() if k != "total")
+    stages = ", ".join(
+        f"{k} {v:.1f} s" for k, v in times.items() if k != "total" and not k.startswith("rss")
+    )
     return verdict(
         "import_csv",
         ours=ours,
@@ -376,8 +420,18 @@ def bench_import(*, rows: int) -> BenchResult:
         details=f"{_n(rows)} contacts ({len(content) / 1e6:.1f} MB CSV, "
         f"{WITH_COMPANY_SHARE:.0%} at a company by INN) by upload + dry run + job: "
         f"{_n(ours)} rows/s in {times['total']:.1f} s ({stages}) vs COPY {_n(ceiling)} rows/s "
-        f"in {copy_s:.2f} s; the same {_n(len(copied))} rows written",
-        figures={"rows": rows, "ours_s": times["total"], "copy_s": copy_s, **times},
+        f"in {copy_s:.2f} s; the same {_n(len(copied))} rows written; peak RSS of the "
+        f"process during the import {rss.peak:.0f} MB ({rss.before:.0f} MB before it; at the "
+        f"end of upload / dry run / job {times['rss_upload']:.0f} / {times['rss_check']:.0f} / "
+        f"{times['rss_job']:.0f} MB)",
+        figures={
+            "rows": rows,
+            "ours_s": times["total"],
+            "copy_s": copy_s,
+            "rss_peak_mb": round(rss.peak),
+            "rss_before_mb": round(rss.before),
+            **times,
+        },
     )
 
 

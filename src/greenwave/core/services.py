@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -297,6 +298,88 @@ def event_append_created(
             batch_size=batch_size,
         )
     return created
+
+
+_EVENT_COPY_COLUMNS = (
+    "id",
+    "case_type",
+    "case_id",
+    "activity",
+    "timestamp",
+    "actor_id",
+    "payload",
+    "prev_activity",
+    "prev_timestamp",
+)
+
+
+def event_append_created_rows(
+    cases: Iterable[tuple[str, str, Mapping[str, Any], Iterable[ObjectRef]]],
+    *,
+    activity: str,
+    actor: HasPk | None,
+    chunk: int = 5000,
+) -> int:
+    """`event_append_created` for records given as (case type, case id, payload, objects)
+    rather than model instances — the rows of an import written by `COPY` — consumed as a
+    stream, `chunk` at a time. PostgreSQL: each chunk's events and their objects by `COPY`
+    (event ids reserved from the sequence); other databases: bulk inserts. The same rule: only
+    for records created in this transaction (no case lock). Returns how many events."""
+    from . import bulkcopy
+
+    when = timezone.now()
+    actor_id = getattr(actor, "pk", None)
+    written = 0
+    stream = iter(cases)
+    while batch := list(itertools.islice(stream, chunk)):
+        written += len(batch)
+        if bulkcopy.supported():
+            ids = bulkcopy.reserve_ids(Event, len(batch))
+            bulkcopy.copy_rows(
+                Event,
+                _EVENT_COPY_COLUMNS,
+                (
+                    (
+                        pk,
+                        case_type,
+                        case_id,
+                        activity,
+                        when,
+                        actor_id,
+                        json.dumps(payload),
+                        "",
+                        None,
+                    )
+                    for pk, (case_type, case_id, payload, _refs) in zip(ids, batch, strict=True)
+                ),
+            )
+            bulkcopy.copy_rows(
+                EventObject,
+                ("event_id", "object_type", "object_id", "qualifier"),
+                (
+                    (pk, t, i, q)
+                    for pk, (*_case, refs) in zip(ids, batch, strict=True)
+                    for t, i, q in sorted({(o.type, o.id, o.qualifier) for o in refs})
+                ),
+            )
+            continue
+        created = Event.objects.bulk_create(
+            Event(
+                case_type=case_type,
+                case_id=case_id,
+                activity=activity,
+                timestamp=when,
+                actor_id=actor_id,
+                payload=dict(payload),
+            )
+            for case_type, case_id, payload, _refs in batch
+        )
+        EventObject.objects.bulk_create(
+            EventObject(event=event, object_type=t, object_id=i, qualifier=q)
+            for event, (*_case, refs) in zip(created, batch, strict=True)
+            for t, i, q in sorted({(o.type, o.id, o.qualifier) for o in refs})
+        )
+    return written
 
 
 def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:

@@ -120,8 +120,13 @@ def _delimiter(text: str) -> str:
 
 
 def _normalise(headers: Sequence[str], raw_rows: Iterable[Sequence[Any]]) -> list[list[str]]:
+    return list(_normalised(headers, raw_rows))
+
+
+def _normalised(headers: Sequence[str], raw_rows: Iterable[Sequence[Any]]) -> Iterator[list[str]]:
+    """The data rows one at a time, as long as the headers, within the limits."""
     width = len(headers)
-    rows: list[list[str]] = []
+    count = 0
     for number, raw in enumerate(raw_rows, start=2):
         if number > MAX_SCANNED_ROWS:
             raise _bad_file(
@@ -136,10 +141,10 @@ def _normalise(headers: Sequence[str], raw_rows: Iterable[Sequence[Any]]) -> lis
                 _("Row %(row)d has a cell longer than %(n)d characters.")
                 % {"row": number, "n": MAX_CELL_CHARS}
             )
-        rows.append(values + [""] * (width - len(values)))
-        if len(rows) > MAX_ROWS:
+        count += 1
+        if count > MAX_ROWS:
             raise _bad_file(_("At most %(n)d rows per file.") % {"n": MAX_ROWS})
-    return rows
+        yield values + [""] * (width - len(values))
 
 
 def _headers(raw: Sequence[Any]) -> list[str]:
@@ -233,6 +238,40 @@ def read_table(content: bytes, file_name: str) -> Table:
     except csv.Error as exc:
         raise _bad_file(_("The CSV file is broken: %(error)s.") % {"error": exc}) from exc
     return Table(headers, rows, encoding, delimiter)
+
+
+def iter_table(content: bytes, file_name: str) -> tuple[Table, Callable[[], Iterator[list[str]]]]:
+    """`read_table` for a reader that goes through the rows and need not hold them: the table
+    without its rows (headers, encoding, delimiter), and a function giving the data rows one
+    at a time (each call reads them again from the start; a refusal of the file —
+    `DomainError` — may come while iterating). A CSV is parsed as it is read; an XLSX is read
+    whole (`read_table`)."""
+    if (
+        not content
+        or len(content) > MAX_FILE_BYTES
+        or content.startswith(XLSX_MAGIC)
+        or file_name.lower().endswith(".xlsx")
+    ):
+        table = read_table(content, file_name)
+        rows = table.rows
+        return Table(table.headers, [], table.encoding, table.delimiter), lambda: iter(rows)
+    text, encoding = _decode(content)
+    delimiter = _delimiter(text)
+
+    def records() -> Iterator[list[str]]:
+        try:
+            yield from _csv_records(text, delimiter)
+        except csv.Error as exc:
+            raise _bad_file(_("The CSV file is broken: %(error)s.") % {"error": exc}) from exc
+
+    headers = _headers(next(records(), []))
+
+    def data_rows() -> Iterator[list[str]]:
+        raw = records()
+        next(raw, None)  # the header row
+        yield from _normalised(headers, raw)
+
+    return Table(headers, [], encoding, delimiter), data_rows
 
 
 class ZipLimitError(Exception):

@@ -1,0 +1,44 @@
+"""Bulk writes by PostgreSQL `COPY … FROM STDIN` for the rows of one transaction (an import):
+ids reserved from the table's own sequence first, so that the rows can be referred to
+(events of the rows, objects of those events) without reading them back.
+
+PostgreSQL only: callers keep a `bulk_create` path for SQLite (`supported()`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+def supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh primary keys of `model`'s table, drawn from its id sequence (in order)."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(table), count],
+        )
+        return [int(pk) for (pk,) in cursor.fetchall()]
+
+
+def copy_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Write `rows` (values in the order of `columns`, JSON columns as JSON text) into
+    `model`'s table by one `COPY`. Returns how many rows it wrote."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    written = 0
+    with connection.cursor() as wrapper, wrapper.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+            written += 1
+    return written

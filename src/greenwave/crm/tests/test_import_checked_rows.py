@@ -1,0 +1,126 @@
+"""The job of a contacts import writes the dry run's cleaned rows (kept with the job) instead of
+reading and validating the file again; what the base may have changed since the dry run (the
+companies, the duplicates) is still checked by the job. Every contact gets its
+`contact_created` event with its company link."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError
+
+from greenwave.core.models import Event, EventObject
+from greenwave.crm import services
+from greenwave.crm.models import Contact, ImportJob
+
+from .test_import_export import check as dry_run
+from .test_import_export import csv_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["ФИО", "Телефон", "Email", "ИНН компании"]
+INN = "7707083893"
+
+
+def checked(actor, rows: list[list[str]]) -> ImportJob:
+    job = upload(actor, csv_bytes(rows, header=HEADER, encoding="utf-8"), kind="contacts")
+    return dry_run(actor, job, job.mapping)
+
+
+def run(actor, job, django_capture_on_commit_callbacks, **kwargs) -> ImportJob:
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_confirm(actor=actor, job=job, **kwargs)
+    return ImportJob.objects.get(pk=job.pk)
+
+
+ROWS = [
+    ["Орлов Пётр", "+7 916 555-00-01", "Orlov@Example.ru", INN],
+    ["Новая Анна", "8 916 555-00-02", "", ""],
+]
+
+
+def test_the_job_writes_the_checked_rows_without_validating_the_file_again(
+    two_teams, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    head = two_teams["head_a"]
+    company = services.company_create(
+        actor=head, name="Ромашка", inn=INN, responsible=two_teams["hunter_a"]
+    )
+    job = checked(head, ROWS)
+    assert (job.valid_rows, job.error_rows, job.duplicate_rows) == (2, 0, 0)
+    assert job.checked_rows
+
+    def no_second_check(*args, **kwargs):
+        raise AssertionError("the job validated a row again")
+
+    monkeypatch.setattr(services, "_check_contact_row", no_second_check)
+    job = run(head, job, django_capture_on_commit_callbacks)
+
+    assert (job.status, job.created_count, job.message) == ("done", 2, "")
+    assert not job.checked_rows  # written: not kept any longer
+    orlov, anna = Contact.objects.order_by("pk")
+    assert (orlov.phones, orlov.emails, orlov.company_id) == (
+        ["+79165550001"],
+        ["orlov@example.ru"],
+        company.pk,
+    )
+    assert (orlov.responsible_id, orlov.team_id) == (company.responsible_id, company.team_id)
+    assert (anna.phones, anna.company_id) == (["+79165550002"], None)
+    assert (anna.responsible_id, anna.team_id) == (head.pk, head.team_id)
+    assert orlov.search_text == services._contact_search_text(orlov)
+    assert anna.search_text == services._contact_search_text(anna)
+    for contact in (orlov, anna):
+        event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
+        assert event.activity == "contact_created"
+        assert (event.actor_id, event.prev_activity, event.prev_timestamp) == (head.pk, "", None)
+        assert event.payload == {"after": services._contact_snapshot(contact)}
+    links = EventObject.objects.filter(event__case_type="contact")
+    assert list(links.values_list("event__case_id", "object_type", "object_id", "qualifier")) == [
+        (str(orlov.pk), "company", str(company.pk), "company")
+    ]
+
+
+def test_a_company_gone_since_the_check_makes_its_rows_bad(
+    two_teams, django_capture_on_commit_callbacks
+) -> None:
+    head = two_teams["head_a"]
+    company = services.company_create(actor=head, name="Ромашка", inn=INN)
+    first, second = checked(head, ROWS), checked(head, ROWS)
+    services.company_delete(actor=head, company=company)
+
+    job = run(head, first, django_capture_on_commit_callbacks)
+    assert job.status == "failed"
+    assert "ничего не импортировано" in job.message
+    assert not Contact.objects.exists()
+
+    job = run(head, second, django_capture_on_commit_callbacks, skip_invalid=True)
+    assert (job.status, job.created_count, job.error_rows) == ("done", 1, 1)
+    assert [(e["row"], e["field"], e["value"]) for e in job.errors] == [(2, "company_inn", INN)]
+    assert list(Contact.objects.values_list("full_name", flat=True)) == ["Новая Анна"]
+
+
+def test_a_job_checked_before_the_rows_were_kept_reads_the_file_again(
+    two_teams, django_capture_on_commit_callbacks
+) -> None:
+    head = two_teams["head_a"]
+    job = checked(head, [[*row[:3], ""] for row in ROWS])
+    ImportJob.objects.filter(pk=job.pk).update(checked_rows=b"")
+    job = run(head, ImportJob.objects.get(pk=job.pk), django_capture_on_commit_callbacks)
+    assert (job.status, job.created_count) == ("done", 2)
+    assert Event.objects.filter(case_type="contact", activity="contact_created").count() == 2
+
+
+def test_a_failure_after_the_contacts_are_written_leaves_nothing(
+    two_teams, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    head = two_teams["head_a"]
+    job = checked(head, [[*row[:3], ""] for row in ROWS])
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(services, "event_append_created_rows", broken)
+    job = run(head, job, django_capture_on_commit_callbacks)
+    assert (job.status, job.created_count) == ("failed", 0)
+    assert job.message
+    assert not Contact.objects.exists()
+    assert not Event.objects.filter(case_type="contact").exists()
