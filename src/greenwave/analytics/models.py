@@ -240,6 +240,66 @@ class ClientRollup(models.Model):
         return f"{self.company_id}: {self.orders}"
 
 
+class DayRollup(models.Model):
+    """`DailyRollup` without the team and person split: what a reader of every deal (the
+    director, the admin) sums. Per local day × pipeline × stage × measure × currency, so the
+    all-time funnel and the sales overview of the whole company read a few rows per day
+    instead of one per person and day. Kept by the same writes as `DailyRollup`."""
+
+    day = models.DateField()
+    pipeline_id = models.IntegerField()
+    stage_id = models.IntegerField(default=0)
+    measure = models.CharField(max_length=16)
+    currency = models.CharField(max_length=3, default="")
+    count = models.BigIntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+    timed = models.BigIntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage_id", "day", "pipeline_id", "measure", "currency"],
+                name="analytics_dayrollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["pipeline_id", "stage_id"], name="analytics_dayrollup_ps"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.stage_id}: {self.count}"
+
+
+class ClientTotal(models.Model):
+    """Won deals per client × currency (every owner summed): the portfolio of a reader of
+    every deal, one narrow row per client, indexed for the page's sort by revenue."""
+
+    company = models.ForeignKey(
+        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    currency = models.CharField(max_length=3)
+    orders = models.BigIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    first_won = models.DateTimeField(null=True)
+    last_won = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "currency"], name="analytics_client_total_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["currency", "-revenue", "company"], name="analytics_client_total_rev"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.orders}"
+
+
 class RollupDeal(models.Model):
     """What one deal last added to the rollups (to take it back when the deal changes)."""
 

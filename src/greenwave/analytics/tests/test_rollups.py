@@ -24,7 +24,7 @@ from greenwave.sales.funnel import funnel
 from greenwave.sales.models import Deal, DealStatus, Pipeline
 
 from .. import rollups
-from ..models import ClientRollup, DailyRollup
+from ..models import ClientRollup, ClientTotal, DailyRollup, DayRollup, RollupDeal
 
 
 @pytest.fixture
@@ -95,13 +95,8 @@ def _portfolio_equal(actor: User) -> None:
         .annotate(n=Count("pk"), s=Sum("amount"), f=Min("closed_at"), l=Max("closed_at"))
     }
     ours = {
-        r["company_id"]: (
-            r["orders"],
-            Decimal(r["revenue"]).quantize(Decimal("0.01")),
-            r["first_won"],
-            r["last_won"],
-        )
-        for r in rollups.portfolio_totals(actor=actor)
+        company_id: (orders, Decimal(revenue).quantize(Decimal("0.01")), first, last)
+        for company_id, orders, revenue, first, last in rollups.portfolio_totals(actor=actor)
     }
     assert ours == raw
 
@@ -145,7 +140,67 @@ def _snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
             "last_won",
         )
     )
-    return daily, clients
+    coarse = set(
+        DayRollup.objects.values_list(
+            "day", "pipeline_id", "stage_id", "measure", "currency", "count", "seconds", "timed"
+        ).annotate()
+    )
+    totals = set(
+        ClientTotal.objects.values_list(
+            "company_id", "currency", "orders", "revenue", "first_won", "last_won"
+        )
+    )
+    cents = set(DayRollup.objects.values_list("day", "pipeline_id", "stage_id", "measure", "cents"))
+    return daily | {("day", *row) for row in coarse | cents}, clients | {
+        ("total", *row) for row in totals
+    }
+
+
+def _memos() -> dict[int, tuple[list[tuple[Any, ...]], Any]]:
+    return {
+        m.deal_id: (sorted(tuple(r) for r in m.rows), m.client) for m in RollupDeal.objects.all()
+    }
+
+
+def test_set_based_rebuild_equals_the_deal_by_deal_recompute(generated: None) -> None:
+    """`rebuild` (SQL over the log and the deals) makes the rows and the memos that
+    `recompute_deals` (Python, deal by deal: the worker's path) makes."""
+    # Edge payloads the SQL must read as the Python does: a stage id as text, seconds as a
+    # float and as text, a stage that is no id, no seconds at all.
+    deal = Deal.objects.filter(status=DealStatus.OPEN).first()
+    assert deal is not None
+    stage = deal.pipeline.stages.order_by("order").first()
+    assert stage is not None
+    for payload in (
+        {
+            "from_stage": str(stage.pk),
+            "to_stage": "x1",
+            "direction": "forward",
+            "seconds_in_stage": 90.7,
+        },
+        {
+            "from_stage": stage.pk,
+            "to_stage": stage.pk,
+            "direction": "back",
+            "seconds_in_stage": "120",
+        },
+        {"from_stage": True, "to_stage": stage.pk},
+    ):
+        event_append(
+            case_type="deal",
+            case_id=deal.pk,
+            activity="deal_stage_changed",
+            actor=None,
+            payload=payload,
+        )
+    assert rollups.rebuild() == Deal.objects.count()
+    in_database, memos = _snapshot(), _memos()
+    assert len(memos) == Deal.objects.count()
+    for model in (DailyRollup, DayRollup, ClientRollup, ClientTotal, RollupDeal):
+        model.objects.all().delete()
+    rollups.recompute_deals(Deal.objects.values_list("pk", flat=True))
+    assert _snapshot() == in_database
+    assert _memos() == memos
 
 
 def test_rollups_equal_the_raw_tables(generated: None) -> None:
