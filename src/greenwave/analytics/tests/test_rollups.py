@@ -109,6 +109,8 @@ def _all_equal() -> None:
             _funnels_equal(actor, pipeline, today - timedelta(days=120), today - timedelta(days=30))
     for actor in _actors():
         _overview_equal(actor, today - timedelta(days=89), today)
+        # A year: the previous period and a year ago are the same window (they overlap).
+        _overview_equal(actor, today - timedelta(days=364), today)
         _portfolio_equal(actor)
 
 
