@@ -128,6 +128,19 @@ class NpsSurvey(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    claim = models.ForeignKey(
+        "orders.Claim",
+        verbose_name=_("claim"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # What an automatic link was sent for ("deal:<id>:<contact id>", "claim:<id>:<contact
+    # id>"): one link per contact per won deal or closed claim, however often the job runs.
+    occurrence = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("what would make it a 10"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
