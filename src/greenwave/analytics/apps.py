@@ -15,6 +15,7 @@ class AnalyticsConfig(AppConfig):
         from greenwave.core.home import HomeCard, register_home_card
         from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.sales.funnel import register_stage_counts
 
         from . import events, home, rollups, selectors, services
         from .demo import seed_analytics
@@ -40,6 +41,7 @@ class AnalyticsConfig(AppConfig):
         register_case_access("product_cost", selectors.product_cost_visible)
         register_case_access("nps_survey", selectors.nps_visible)
         register_periodic("analytics_rollups", rollups.refresh_job, every_seconds=30)
+        register_stage_counts(rollups.stage_counts_all_time)
         register_periodic("analytics_nps_links", services.nps_links_job, every_seconds=60)
         register_activity_labels(
             {

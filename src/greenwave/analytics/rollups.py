@@ -722,6 +722,29 @@ def rollup_funnel(
     return summary
 
 
+def stage_counts_all_time(actor: User, pipeline: Pipeline) -> dict[str, Any] | None:
+    """The all-time stage counts and average seconds of `sales.funnel.funnel` (registered
+    with it): the same numbers from the rollups once they are built, None before."""
+    built = RollupCursor.objects.filter(name=CURSOR, rebuilt_at__isnull=False).exists()
+    if not built:
+        return None
+    rows = _scoped_rows(actor).filter(pipeline_id=pipeline.pk).exclude(stage_id=0)
+    sums = rows.order_by().values("stage_id", "measure").annotate(n=Sum("count"))
+    found: dict[str, list[Any]] = {}
+    index = {ENTER: 0, FORWARD: 1, LOST: 2, WON: 3}
+    for row in sums:
+        counts = found.setdefault(str(row["stage_id"]), [0, 0, 0, 0, None])
+        if row["measure"] in index:
+            counts[index[row["measure"]]] += int(row["n"] or 0)
+    timed = rows.order_by().values("stage_id").annotate(s=Sum("seconds"), t=Sum("timed"))
+    for row in timed:
+        if row["t"]:
+            found.setdefault(str(row["stage_id"]), [0, 0, 0, 0, None])[4] = int(row["s"]) / int(
+                row["t"]
+            )
+    return {stage: tuple(values) for stage, values in found.items()}
+
+
 @dataclass
 class Overview:
     key: str

@@ -280,3 +280,36 @@ def test_refresh_reads_back_before_its_cursor(generated: None) -> None:
         stage_id=stage.pk, measure="lost", pipeline_id=deal.pipeline_id
     ).exists()
     _all_equal()
+
+
+def test_all_time_funnel_without_medians_reads_the_rollups(generated: None, client: Any) -> None:
+    """`sales.funnel.funnel(medians=False)` over all time: the raw funnel's counts and averages,
+    from the rollups (no statement reads the event log) once they are built."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    pipeline = Pipeline.objects.get(code="b2b")
+    admin = User.objects.get(username="gen_admin_01")
+    # Before a build the log answers.
+    rollups.RollupCursor.objects.filter(name=rollups.CURSOR).delete()
+    with CaptureQueriesContext(connection) as before:
+        funnel(actor=admin, pipeline=pipeline, medians=False)
+    assert any("core_event" in q["sql"] for q in before.captured_queries)
+    rollups.rebuild()
+    for actor in _actors():
+        raw = funnel(actor=actor, pipeline=pipeline)
+        with CaptureQueriesContext(connection) as read:
+            fast = funnel(actor=actor, pipeline=pipeline, medians=False)
+        assert not any("core_event" in q["sql"] for q in read.captured_queries)
+        assert [
+            (r.stage_id, r.entered, r.forward, r.lost, r.won, r.avg_days, r.stuck) for r in fast
+        ] == [(r.stage_id, r.entered, r.forward, r.lost, r.won, r.avg_days, r.stuck) for r in raw]
+        assert all(r.median_days is None for r in fast)
+    # The page over all time (the dates cleared) says why the medians are missing.
+    client.force_login(admin)
+    page = client.get(
+        reverse("sales:funnel"), {"pipeline": pipeline.pk, "date_from": "", "date_to": ""}
+    )
+    assert page.status_code == 200
+    assert b'data-testid="funnel-all-time-note"' in page.content
