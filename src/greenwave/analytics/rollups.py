@@ -34,7 +34,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -495,14 +495,23 @@ def _units_sql() -> tuple[str, list[Any]]:
 _KEY = "deal, pipeline, team, person, day, stage, measure, currency"
 
 
-def _rebuild_in_database() -> None:
+def _rebuild_in_database(progress: Any = None) -> None:
     """Fill the emptied rollups and every deal's memo with set-based SQL: the event log and
     the deals are read once, grouped per deal and key into a temporary table, and the rollups
     and the memos are sums of it (what `recompute_deals` computes deal by deal, in Python)."""
     units, params = _units_sql()
+    step = progress or (lambda _name: None)
     postgres = connection.vendor == "postgresql"
     bigint = "::bigint" if postgres else ""
     with connection.cursor() as cursor:
+        if postgres:  # the groupings of a whole log in memory rather than spilled to disk
+            # (this transaction only; temp_buffers only before the session's first temp table)
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            try:
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL temp_buffers = '1GB'")
+            except DatabaseError:
+                pass
         cursor.execute("DROP TABLE IF EXISTS analytics_rebuild_units")
         cursor.execute(
             "CREATE TEMPORARY TABLE analytics_rebuild_units AS "  # noqa: S608
@@ -511,6 +520,7 @@ def _rebuild_in_database() -> None:
             f"FROM ({units}) x GROUP BY {_KEY}",
             params,
         )
+        step("the log and the deals grouped per deal")
         cursor.execute(
             "INSERT INTO analytics_dailyrollup (day, pipeline_id, stage_id, team_id, "
             "responsible_id, measure, currency, count, seconds, timed, cents) "
@@ -518,6 +528,7 @@ def _rebuild_in_database() -> None:
             "SUM(t), SUM(c) FROM analytics_rebuild_units "
             "GROUP BY day, pipeline, stage, team, person, measure, currency"
         )
+        step("daily rollups")
         cursor.execute(
             "INSERT INTO analytics_dayrollup (day, pipeline_id, stage_id, measure, currency, "
             "count, seconds, timed, cents) SELECT day, pipeline_id, stage_id, measure, "
@@ -539,6 +550,7 @@ def _rebuild_in_database() -> None:
             "GROUP BY u.deal, d.company_id, d.status, d.closed_at, d.team_id, d.responsible_id",
             [DealStatus.WON],
         )
+        step("memos of the deals")
         cursor.execute("DROP TABLE analytics_rebuild_units")
 
 
@@ -555,10 +567,10 @@ def rebuild(progress: Any = None) -> int:
             db.execute(
                 f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}"  # noqa: S608
             )
-    _rebuild_in_database()
-    if progress:
-        progress("daily rollups and memos")
+    _rebuild_in_database(progress)
     _recompute_clients(None)
+    if progress:
+        progress("client rollups")
     if connection.vendor == "postgresql":
         with connection.cursor() as db:
             db.execute(
