@@ -346,7 +346,7 @@ def nps_links_send_due() -> int:
     for pk in list(pending.order_by("pk").values_list("pk", flat=True)[:NPS_SEND_BATCH]):
         with transaction.atomic():
             survey = (
-                NpsSurvey.objects.select_for_update(skip_locked=True)
+                NpsSurvey.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("contact")
                 .filter(pk=pk, sent_at__isnull=True)
                 .first()
