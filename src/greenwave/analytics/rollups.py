@@ -562,11 +562,9 @@ def rebuild(progress: Any = None) -> int:
     newest = Event.objects.aggregate(m=Max("pk"))["m"] or 0
     with connection.cursor() as db:
         for model in (DailyRollup, DayRollup, ClientRollup, ClientTotal, RollupDeal):
-            table = model._meta.db_table
-            # Derived tables, emptied in the rebuild's transaction.
-            db.execute(
-                f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}"  # noqa: S608
-            )
+            # DELETE, not TRUNCATE: the pages keep reading the old rows until the rebuild
+            # commits (TRUNCATE would lock them out for the whole rebuild).
+            db.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - a model's table
     _rebuild_in_database(progress)
     _recompute_clients(None)
     if progress:
