@@ -16,7 +16,11 @@ How they stay equal to the raw tables:
 - `refresh()` (the worker's periodic job, and after a rebuild) reads the events written since
   its cursor. It starts `LOOKBACK` ids before the cursor: an event whose transaction committed
   after a later id was seen is still picked up (recomputing its deal again is harmless).
-- `rebuild()` (`manage.py rollups_rebuild`) empties the rollups and recomputes every deal.
+- `rebuild()` (`manage.py rollups_rebuild`, and the first `refresh()` after a migration) empties
+  the rollups and recomputes every deal in the database with set-based SQL (`_units_sql`: the
+  same unfolding as `deal_rows`, tested equal to it), memos included.
+- `DayRollup` and `ClientTotal` are the same sums without the team and person split: what a
+  reader of every deal reads.
 - Client rows are recomputed from the deals of each touched client (min/max cannot be
   subtracted).
 
