@@ -465,10 +465,7 @@ def bench_sales_overview(*, runs: int, dataset: str) -> BenchResult:
 def _portfolio_ours(actor: Any) -> dict[int, tuple[Any, ...]]:
     from greenwave.analytics.rollups import portfolio_totals
 
-    return {
-        r["company_id"]: (r["orders"], r["revenue"], r["first_won"], r["last_won"])
-        for r in portfolio_totals(actor=actor)
-    }
+    return {r[0]: r[1:] for r in portfolio_totals(actor=actor)}
 
 
 def _portfolio_sql() -> dict[int, tuple[Any, ...]]:

@@ -15,8 +15,9 @@ class AnalyticsConfig(AppConfig):
         from greenwave.core.home import HomeCard, register_home_card
         from greenwave.core.jobs import register_periodic
         from greenwave.core.navigation import NavItem, register_nav
+        from greenwave.sales.funnel import register_stage_counts
 
-        from . import events, home, rollups, selectors
+        from . import events, home, rollups, selectors, services
         from .demo import seed_analytics
 
         for key, label, url, icon, order in (
@@ -40,6 +41,8 @@ class AnalyticsConfig(AppConfig):
         register_case_access("product_cost", selectors.product_cost_visible)
         register_case_access("nps_survey", selectors.nps_visible)
         register_periodic("analytics_rollups", rollups.refresh_job, every_seconds=30)
+        register_stage_counts(rollups.stage_counts_all_time)
+        register_periodic("analytics_nps_links", services.nps_links_job, every_seconds=60)
         register_activity_labels(
             {
                 events.SEGMENT_SAVED: _("Segment saved"),
@@ -48,5 +51,6 @@ class AnalyticsConfig(AppConfig):
                 events.NPS_SURVEY_CREATED: _("NPS survey link created"),
                 events.NPS_ANSWERED: _("NPS answered by the client"),
                 events.NPS_RECORDED: _("NPS answer recorded"),
+                events.NPS_SURVEY_SENT: _("NPS survey link sent to the client"),
             }
         )

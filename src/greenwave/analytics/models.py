@@ -128,6 +128,19 @@ class NpsSurvey(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    claim = models.ForeignKey(
+        "orders.Claim",
+        verbose_name=_("claim"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # What an automatic link was sent for ("deal:<id>:<contact id>", "claim:<id>:<contact
+    # id>"): one link per contact per won deal or closed claim, however often the job runs.
+    occurrence = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("what would make it a 10"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -234,6 +247,66 @@ class ClientRollup(models.Model):
                 fields=["company", "team_id", "responsible_id", "currency"],
                 name="analytics_client_rollup_key",
             )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.orders}"
+
+
+class DayRollup(models.Model):
+    """`DailyRollup` without the team and person split: what a reader of every deal (the
+    director, the admin) sums. Per local day × pipeline × stage × measure × currency, so the
+    all-time funnel and the sales overview of the whole company read a few rows per day
+    instead of one per person and day. Kept by the same writes as `DailyRollup`."""
+
+    day = models.DateField()
+    pipeline_id = models.IntegerField()
+    stage_id = models.IntegerField(default=0)
+    measure = models.CharField(max_length=16)
+    currency = models.CharField(max_length=3, default="")
+    count = models.BigIntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+    timed = models.BigIntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage_id", "day", "pipeline_id", "measure", "currency"],
+                name="analytics_dayrollup_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["pipeline_id", "stage_id"], name="analytics_dayrollup_ps"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.stage_id}: {self.count}"
+
+
+class ClientTotal(models.Model):
+    """Won deals per client × currency (every owner summed): the portfolio of a reader of
+    every deal, one narrow row per client, indexed for the page's sort by revenue."""
+
+    company = models.ForeignKey(
+        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    currency = models.CharField(max_length=3)
+    orders = models.BigIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+    first_won = models.DateTimeField(null=True)
+    last_won = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "currency"], name="analytics_client_total_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["currency", "-revenue", "company"], name="analytics_client_total_rev"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from django.db.models import (
     CharField,
     DecimalField,
     ExpressionWrapper,
+    F,
     Max,
     Min,
     OuterRef,
@@ -32,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from greenwave.accounts.models import User
-from greenwave.accounts.scoping import scope_records
+from greenwave.accounts.scoping import scope_records, visible_team_ids
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
@@ -41,7 +42,7 @@ from greenwave.crm.selectors import company_list
 from greenwave.sales.models import Deal, DealItem, DealStatus
 
 from .figures import LOST_AFTER_DAYS, NEW_WITHIN_DAYS
-from .models import ClientRollup
+from .models import ClientRollup, ClientTotal
 from .rollups import rollup_scope
 
 
@@ -118,30 +119,47 @@ def portfolio_rows(
     now = now or timezone.now()
     # The client rollups hold the won deals per client × owner (analytics.rollups): summing
     # the visible owners' rows gives the aggregates of the visible deals without reading them.
-    clients = rollup_scope(ClientRollup.objects.filter(currency=DEFAULT_CURRENCY), actor)
-    rows: Any = (
-        clients.order_by()
-        .values("company_id", "company__name", "company__region", "company__created_at")
-        .annotate(
-            # Before `revenue` and `orders` name the sums: here they are the rollup's columns.
-            average_check=ExpressionWrapper(Sum("revenue") / Sum("orders"), output_field=_MONEY),
-            first_purchase=Min("first_won"),
-            last_purchase=Max("last_won"),
-            orders=Sum("orders"),
-            revenue=Sum("revenue"),
-            first_contact=Least("company__created_at", _first_contact()),
-            status=Case(
-                When(
-                    last_purchase__lt=now - timedelta(days=lost_days), then=Value(ClientStatus.LOST)
-                ),
-                When(
-                    first_purchase__gte=now - timedelta(days=new_days), then=Value(ClientStatus.NEW)
-                ),
-                default=Value(ClientStatus.REGULAR),
-                output_field=CharField(),
-            ),
-        )
+    status = Case(
+        When(last_purchase__lt=now - timedelta(days=lost_days), then=Value(ClientStatus.LOST)),
+        When(first_purchase__gte=now - timedelta(days=new_days), then=Value(ClientStatus.NEW)),
+        default=Value(ClientStatus.REGULAR),
+        output_field=CharField(),
     )
+    company = ("company_id", "company__name", "company__region", "company__created_at")
+    rows: Any
+    if visible_team_ids(actor) is None:
+        # A reader of every deal: one row per client already summed (`ClientTotal`), sorted
+        # by its revenue index; no grouping.
+        rows = (
+            ClientTotal.objects.filter(currency=DEFAULT_CURRENCY)
+            .order_by()
+            .values(*company, "orders", "revenue")
+            .annotate(
+                average_check=ExpressionWrapper(F("revenue") / F("orders"), output_field=_MONEY),
+                first_purchase=F("first_won"),
+                last_purchase=F("last_won"),
+                first_contact=Least("company__created_at", _first_contact()),
+                status=status,
+            )
+        )
+    else:
+        clients = rollup_scope(ClientRollup.objects.filter(currency=DEFAULT_CURRENCY), actor)
+        rows = (
+            clients.order_by()
+            .values(*company)
+            .annotate(
+                # Before `revenue` and `orders` name the sums: here the rollup's columns.
+                average_check=ExpressionWrapper(
+                    Sum("revenue") / Sum("orders"), output_field=_MONEY
+                ),
+                first_purchase=Min("first_won"),
+                last_purchase=Max("last_won"),
+                orders=Sum("orders"),
+                revenue=Sum("revenue"),
+                first_contact=Least("company__created_at", _first_contact()),
+                status=status,
+            )
+        )
     if query is not None:
         # The list convention breaks ties by pk, which would group by deal: sort here, by
         # the client.

@@ -16,7 +16,11 @@ How they stay equal to the raw tables:
 - `refresh()` (the worker's periodic job, and after a rebuild) reads the events written since
   its cursor. It starts `LOOKBACK` ids before the cursor: an event whose transaction committed
   after a later id was seen is still picked up (recomputing its deal again is harmless).
-- `rebuild()` (`manage.py rollups_rebuild`) empties the rollups and recomputes every deal.
+- `rebuild()` (`manage.py rollups_rebuild`, and the first `refresh()` after a migration) empties
+  the rollups and recomputes every deal in the database with set-based SQL (`_units_sql`: the
+  same unfolding as `deal_rows`, tested equal to it), memos included.
+- `DayRollup` and `ClientTotal` are the same sums without the team and person split: what a
+  reader of every deal reads.
 - Client rows are recomputed from the deals of each touched client (min/max cannot be
   subtracted).
 
@@ -34,8 +38,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Count as DbCount
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -47,7 +50,7 @@ from greenwave.sales import events as sales_events
 from greenwave.sales.models import Deal, DealStatus, Pipeline
 from greenwave.sales.periods import comparison_periods
 
-from .models import ClientRollup, DailyRollup, RollupCursor, RollupDeal
+from .models import ClientRollup, ClientTotal, DailyRollup, DayRollup, RollupCursor, RollupDeal
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +149,16 @@ _UPSERT = (
     "timed = analytics_dailyrollup.timed + excluded.timed, "
     "cents = analytics_dailyrollup.cents + excluded.cents"
 )
+_DAY_COLUMNS = ("day", "pipeline_id", "stage_id", "measure", "currency")
+_DAY_UPSERT = (
+    "INSERT INTO analytics_dayrollup "  # noqa: S608 - constant table and column names
+    f"({', '.join(_DAY_COLUMNS)}, count, seconds, timed, cents) VALUES {{values}} "
+    "ON CONFLICT (stage_id, day, pipeline_id, measure, currency) DO UPDATE SET "
+    "count = analytics_dayrollup.count + excluded.count, "
+    "seconds = analytics_dayrollup.seconds + excluded.seconds, "
+    "timed = analytics_dayrollup.timed + excluded.timed, "
+    "cents = analytics_dayrollup.cents + excluded.cents"
+)
 FullKey = tuple[str, int, int, int, int, str, str]  # day, pipeline, stage, team, person, m, cur
 
 
@@ -177,8 +190,24 @@ def _apply(delta: dict[FullKey, Sums]) -> None:
             for (day, *rest), sums in chunk:
                 params += [date.fromisoformat(day), *rest, *sums]
             cursor.execute(_UPSERT.format(values=values), params)
+    # The same differences without the team and person split (readers of every deal).
+    coarse: dict[tuple[str, int, int, str, str], Sums] = {}
+    for (day, pipeline, stage, _team, _person, measure, currency), sums in changed:
+        row = coarse.setdefault((day, pipeline, stage, measure, currency), [0, 0, 0, 0])
+        for n in range(4):
+            row[n] += sums[n]
+    summed = [(k, v) for k, v in coarse.items() if any(v)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(summed), 500):
+            part = summed[start : start + 500]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(part))
+            params = []
+            for (day, *rest), sums in part:
+                params += [date.fromisoformat(day), *rest, *sums]
+            cursor.execute(_DAY_UPSERT.format(values=values), params)
     days = {date.fromisoformat(key[0]) for key, _sums in changed}
     DailyRollup.objects.filter(day__in=days, count=0).delete()
+    DayRollup.objects.filter(day__in=days, count=0).delete()
 
 
 def _deal_values(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
@@ -215,39 +244,47 @@ def _client_key(deal: dict[str, Any]) -> list[Any] | None:
     return [deal["company_id"], deal["team_id"] or 0, deal["responsible_id"] or 0]
 
 
+_CLIENTS_SQL = {
+    "analytics_clientrollup": (
+        "company_id, team_id, responsible_id, currency",
+        "company_id, COALESCE(team_id, 0), COALESCE(responsible_id, 0), currency",
+    ),
+    "analytics_clienttotal": ("company_id, currency", "company_id, currency"),
+}
+
+
 def _recompute_clients(company_ids: set[int] | None) -> None:
-    """Recompute the client rows of these clients (None: of every client) from their deals."""
-    if company_ids is not None and not company_ids:
+    """Recompute the client rows of these clients (None: of every client) from their won
+    deals, in the database: per client × owner (`ClientRollup`) and per client (`ClientTotal`)."""
+    if company_ids is None:
+        chunks: list[list[int] | None] = [None]
+    elif not company_ids:
         return
-    won = Deal.objects.filter(
-        company_id__isnull=False, status=DealStatus.WON, closed_at__isnull=False
-    )
-    if company_ids is not None:
-        ClientRollup.objects.filter(company_id__in=company_ids).delete()
-        won = won.filter(company_id__in=company_ids)
-    rows = (
-        won.order_by()
-        .values("company_id", "team_id", "responsible_id", "currency")
-        .annotate(
-            orders=DbCount("pk"),
-            revenue=Sum("amount"),
-            first=Min("closed_at"),
-            last=Max("closed_at"),
-        )
-    )
-    ClientRollup.objects.bulk_create(
-        ClientRollup(
-            company_id=r["company_id"],
-            team_id=r["team_id"] or 0,
-            responsible_id=r["responsible_id"] or 0,
-            currency=r["currency"],
-            orders=r["orders"],
-            revenue=Decimal(r["revenue"] or 0).quantize(CENTS),
-            first_won=r["first"],
-            last_won=r["last"],
-        )
-        for r in rows
-    )
+    else:
+        ordered = sorted(company_ids)
+        chunks = [ordered[n : n + 500] for n in range(0, len(ordered), 500)]
+    with connection.cursor() as cursor:
+        for chunk in chunks:
+            where, params = "", list[Any]([DealStatus.WON])
+            if chunk is not None:
+                where = f" AND company_id IN ({', '.join(['%s'] * len(chunk))})"
+                params += chunk
+            for table, (columns, keys) in _CLIENTS_SQL.items():
+                if chunk is None:
+                    cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - constant names
+                else:
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE company_id IN "  # noqa: S608
+                        f"({', '.join(['%s'] * len(chunk))})",
+                        chunk,
+                    )
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}, orders, revenue, first_won, last_won) "  # noqa: S608
+                    f"SELECT {keys}, COUNT(*), COALESCE(ROUND(SUM(amount), 2), 0), MIN(closed_at), "
+                    "MAX(closed_at) FROM sales_deal WHERE company_id IS NOT NULL AND status = %s "
+                    f"AND closed_at IS NOT NULL{where} GROUP BY {keys}",
+                    params,
+                )
 
 
 def recompute_deals(ids: Iterable[int], *, rebuilding: dict[FullKey, Sums] | None = None) -> int:
@@ -309,6 +346,8 @@ def _touched(events: QuerySet[Event]) -> set[int]:
 def refresh(limit: int = 50_000) -> int:
     """Apply the events written since the cursor (the worker's job); returns deals updated."""
     cursor = _cursor()
+    if cursor.rebuilt_at is None:  # never built (or a migration added a table): all at once
+        return rebuild()
     newest = Event.objects.aggregate(m=Max("pk"))["m"] or 0
     if newest <= cursor.last_event_id:
         return 0
@@ -338,29 +377,213 @@ def _deal_ids() -> Iterator[list[int]]:
         last = ids[-1]
 
 
+def _json_stage(key: str) -> str:
+    """SQL: the payload's `key` as a stage id, or NULL (the rule of `_stage`)."""
+    if connection.vendor == "postgresql":
+        return (
+            f"CASE WHEN jsonb_typeof(e.payload->'{key}') IN ('number', 'string') "
+            f"AND e.payload->>'{key}' ~ '^[0-9]{{1,17}}$' THEN (e.payload->>'{key}')::bigint END"
+        )
+    value = f"CAST(json_extract(e.payload, '$.{key}') AS TEXT)"
+    return (
+        f"CASE WHEN json_type(e.payload, '$.{key}') IN ('integer', 'text') "
+        f"AND length({value}) BETWEEN 1 AND 17 AND {value} NOT GLOB '*[^0-9]*' "
+        f"THEN CAST({value} AS INTEGER) END"
+    )
+
+
+def _json_seconds() -> str:
+    """SQL: the payload's `seconds_in_stage` as whole seconds, or NULL (`_seconds`)."""
+    if connection.vendor == "postgresql":
+        text = "e.payload->>'seconds_in_stage'"
+        return (
+            "CASE jsonb_typeof(e.payload->'seconds_in_stage') "
+            f"WHEN 'number' THEN trunc(({text})::numeric)::bigint "
+            f"WHEN 'string' THEN CASE WHEN {text} ~ '^-?[0-9]{{1,17}}$' THEN ({text})::bigint "
+            "END END"
+        )
+    value = "json_extract(e.payload, '$.seconds_in_stage')"
+    text = f"CAST({value} AS TEXT)"
+    return (
+        "CASE json_type(e.payload, '$.seconds_in_stage') "
+        f"WHEN 'integer' THEN {value} WHEN 'real' THEN CAST({value} AS INTEGER) "
+        f"WHEN 'text' THEN CASE WHEN length({text}) BETWEEN 1 AND 17 AND ({text} NOT GLOB "
+        f"'*[^0-9]*' OR ({text} GLOB '-[0-9]*' AND substr({text}, 2) NOT GLOB '*[^0-9]*')) "
+        f"THEN CAST({text} AS INTEGER) END END"
+    )
+
+
+def _deal_seconds() -> str:
+    """SQL: whole seconds from the deal's creation to its close, at least 0."""
+    if connection.vendor == "postgresql":
+        return "GREATEST(0, floor(extract(epoch FROM (d.closed_at - d.created_at))))::bigint"
+
+    def micros(column: str) -> str:  # SQLite keeps UTC text, microseconds when not zero
+        return (
+            f"(CAST(strftime('%%s', {column}) AS INTEGER) * 1000000 + CASE WHEN "
+            f"length({column}) > 19 THEN CAST(substr({column} || '000000', 21, 6) AS INTEGER) "
+            "ELSE 0 END)"
+        )
+
+    return f"MAX(0, ({micros('d.closed_at')} - {micros('d.created_at')}) / 1000000)"
+
+
+def _units_sql() -> tuple[str, list[Any]]:
+    """SQL: every deal's rollup rows (`deal_rows`, per deal and key) from the event log and
+    the deals, with the deal's owner: the rows of a rebuild, computed in the database."""
+    tz = timezone.get_current_timezone_name()
+
+    def day(column: str) -> tuple[str, list[Any]]:
+        sql, params = connection.ops.datetime_cast_date_sql(column, (), tz)
+        return sql, list(params)
+
+    event_day, p1 = day("e.timestamp")
+    created_day, p2 = day("d.created_at")
+    closed_day, p3 = day("d.closed_at")
+    owner = (
+        "d.id AS deal, d.pipeline_id AS pipeline, COALESCE(d.team_id, 0) AS team, "
+        "COALESCE(d.responsible_id, 0) AS person"
+    )
+    forward = (
+        "e.payload->>'direction' = 'forward'"
+        if connection.vendor == "postgresql"
+        else "json_extract(e.payload, '$.direction') = 'forward'"
+    )
+    changed, created = sales_events.DEAL_STAGE_CHANGED, sales_events.DEAL_CREATED
+    won, lost = sales_events.DEAL_WON, sales_events.DEAL_LOST
+    events = f"""
+        SELECT {owner}, {event_day} AS day,
+               CASE WHEN p.part = 2 THEN {_json_stage("to_stage")}
+                    WHEN e.activity = '{changed}' THEN {_json_stage("from_stage")}
+                    ELSE {_json_stage("stage")} END AS stage,
+               CASE WHEN p.part = 2 OR e.activity = '{created}' THEN '{ENTER}'
+                    WHEN e.activity = '{won}' THEN '{WON}'
+                    WHEN e.activity = '{lost}' THEN '{LOST}'
+                    WHEN {forward} THEN '{FORWARD}' ELSE '{BACK}' END AS measure,
+               '' AS currency,
+               CASE WHEN p.part = 1 THEN {_json_seconds()} END AS secs,
+               0 AS cents
+        FROM core_event e
+        JOIN sales_deal d ON e.case_id = CAST(d.id AS TEXT)
+        JOIN (SELECT 1 AS part UNION ALL SELECT 2) p
+          ON p.part = 1 OR e.activity = '{changed}'
+        WHERE e.case_type = %s AND e.activity IN ('{created}', '{changed}', '{won}', '{lost}')
+    """  # noqa: S608 - constant names and the vendor's expressions
+    cents = (
+        "ROUND(COALESCE(d.amount, 0) * 100)::bigint"
+        if connection.vendor == "postgresql"
+        else "CAST(ROUND(COALESCE(d.amount, 0) * 100) AS INTEGER)"
+    )
+    sql = f"""
+        SELECT u.* FROM ({events}) u WHERE u.stage IS NOT NULL
+        UNION ALL
+        SELECT {owner}, {created_day}, 0, '{CREATED}', d.currency, NULL, 0 FROM sales_deal d
+        UNION ALL
+        SELECT {owner}, {closed_day}, 0,
+               CASE WHEN d.status = %s THEN '{SALE}' ELSE '{LOST_DEAL}' END, d.currency,
+               {_deal_seconds()}, CASE WHEN d.status = %s THEN {cents} ELSE 0 END
+        FROM sales_deal d WHERE d.closed_at IS NOT NULL AND d.status IN (%s, %s)
+    """  # noqa: S608 - constant names and the vendor's expressions
+    params = [
+        *p1,
+        Deal.EVENT_CASE_TYPE,
+        *p2,
+        *p3,
+        DealStatus.WON,
+        DealStatus.WON,
+        DealStatus.WON,
+        DealStatus.LOST,
+    ]
+    return sql, params
+
+
+_KEY = "deal, pipeline, team, person, day, stage, measure, currency"
+
+
+def _rebuild_in_database(progress: Any = None) -> None:
+    """Fill the emptied rollups and every deal's memo with set-based SQL: the event log and
+    the deals are read once, grouped per deal and key into a temporary table, and the rollups
+    and the memos are sums of it (what `recompute_deals` computes deal by deal, in Python)."""
+    units, params = _units_sql()
+    step = progress or (lambda _name: None)
+    postgres = connection.vendor == "postgresql"
+    bigint = "::bigint" if postgres else ""
+    with connection.cursor() as cursor:
+        if postgres:  # the groupings of a whole log in memory rather than spilled to disk
+            # (this transaction only; temp_buffers only before the session's first temp table)
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            try:
+                with transaction.atomic():
+                    cursor.execute("SET LOCAL temp_buffers = '1GB'")
+            except DatabaseError:
+                pass
+        cursor.execute("DROP TABLE IF EXISTS analytics_rebuild_units")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE analytics_rebuild_units AS "  # noqa: S608
+            f"SELECT {_KEY}, COUNT(*){bigint} AS n, COALESCE(SUM(secs), 0){bigint} AS s, "
+            f"COUNT(secs){bigint} AS t, COALESCE(SUM(cents), 0){bigint} AS c "
+            f"FROM ({units}) x GROUP BY {_KEY}",
+            params,
+        )
+        step("the log and the deals grouped per deal")
+        cursor.execute(
+            "INSERT INTO analytics_dailyrollup (day, pipeline_id, stage_id, team_id, "
+            "responsible_id, measure, currency, count, seconds, timed, cents) "
+            "SELECT day, pipeline, stage, team, person, measure, currency, SUM(n), SUM(s), "
+            "SUM(t), SUM(c) FROM analytics_rebuild_units "
+            "GROUP BY day, pipeline, stage, team, person, measure, currency"
+        )
+        step("daily rollups")
+        cursor.execute(
+            "INSERT INTO analytics_dayrollup (day, pipeline_id, stage_id, measure, currency, "
+            "count, seconds, timed, cents) SELECT day, pipeline_id, stage_id, measure, "
+            "currency, SUM(count), SUM(seconds), SUM(timed), SUM(cents) "
+            "FROM analytics_dailyrollup GROUP BY day, pipeline_id, stage_id, measure, currency"
+        )
+        array, agg, obj = (
+            ("jsonb_build_array", "jsonb_agg", "jsonb_build_array")
+            if postgres
+            else ("json_array", "json_group_array", "json_array")
+        )
+        cursor.execute(
+            "INSERT INTO analytics_rollupdeal (deal_id, rows, client) "  # noqa: S608
+            f"SELECT u.deal, {agg}({array}(u.pipeline, u.team, u.person, u.day, u.stage, "
+            "u.measure, u.currency, u.n, u.s, u.t, u.c)), "
+            "CASE WHEN d.company_id IS NOT NULL AND d.status = %s AND d.closed_at IS NOT NULL "
+            f"THEN {obj}(d.company_id, COALESCE(d.team_id, 0), COALESCE(d.responsible_id, 0)) "
+            "END FROM analytics_rebuild_units u JOIN sales_deal d ON d.id = u.deal "
+            "GROUP BY u.deal, d.company_id, d.status, d.closed_at, d.team_id, d.responsible_id",
+            [DealStatus.WON],
+        )
+        step("memos of the deals")
+        cursor.execute("DROP TABLE analytics_rebuild_units")
+
+
 @transaction.atomic
 def rebuild(progress: Any = None) -> int:
-    """Empty the rollups and recompute every deal; the cursor moves to the newest event."""
+    """Empty the rollups and recompute every deal in the database (set-based SQL); the cursor
+    moves to the newest event."""
     cursor = _cursor()
     newest = Event.objects.aggregate(m=Max("pk"))["m"] or 0
-    DailyRollup.objects.all().delete()
-    ClientRollup.objects.all().delete()
-    RollupDeal.objects.all().delete()
-    sums: dict[FullKey, Sums] = {}
-    done = 0
-    for ids in _deal_ids():
-        done += recompute_deals(ids, rebuilding=sums)
-        if progress:
-            progress(done)
-    _apply(sums)
+    with connection.cursor() as db:
+        for model in (DailyRollup, DayRollup, ClientRollup, ClientTotal, RollupDeal):
+            # DELETE, not TRUNCATE: the pages keep reading the old rows until the rebuild
+            # commits (TRUNCATE would lock them out for the whole rebuild).
+            db.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - a model's table
+    _rebuild_in_database(progress)
     _recompute_clients(None)
+    if progress:
+        progress("client rollups")
     if connection.vendor == "postgresql":
         with connection.cursor() as db:
-            db.execute("ANALYZE analytics_dailyrollup, analytics_clientrollup")
+            db.execute(
+                "ANALYZE analytics_dailyrollup, analytics_dayrollup, analytics_clientrollup, "
+                "analytics_clienttotal, analytics_rollupdeal"
+            )
     cursor.last_event_id = newest
     cursor.rebuilt_at = timezone.now()
     cursor.save(update_fields=["last_event_id", "rebuilt_at", "updated_at"])
-    return done
+    return Deal.objects.count()
 
 
 def seed_demo_rollups(context: dict[str, Any]) -> None:
@@ -380,6 +603,14 @@ def rollup_scope(qs: QuerySet[Any], actor: User) -> QuerySet[Any]:
     if teams:
         condition |= Q(team_id__in=teams)
     return qs.filter(condition)
+
+
+def _scoped_rows(actor: User) -> QuerySet[Any]:
+    """The daily rows the actor may sum: a reader of every deal reads the rows without the
+    team and person split (`DayRollup`, a few per day), anyone else their owners' rows."""
+    if visible_team_ids(actor) is None:
+        return DayRollup.objects.all()
+    return rollup_scope(DailyRollup.objects.all(), actor)
 
 
 def _days(qs: QuerySet[Any], date_from: date | None, date_to: date | None) -> QuerySet[Any]:
@@ -456,9 +687,7 @@ def rollup_funnel(
     Stage counts and average days in stage equal `sales.funnel.funnel` for the same period
     (medians need every stay and stay with the raw funnel).
     """
-    qs = _days(
-        rollup_scope(DailyRollup.objects.filter(pipeline_id=pipeline.pk), actor), date_from, date_to
-    )
+    qs = _days(_scoped_rows(actor).filter(pipeline_id=pipeline.pk), date_from, date_to)
     sums = (
         qs.order_by()
         .values("stage_id", "measure", "currency")
@@ -508,6 +737,29 @@ def rollup_funnel(
     return summary
 
 
+def stage_counts_all_time(actor: User, pipeline: Pipeline) -> dict[str, Any] | None:
+    """The all-time stage counts and average seconds of `sales.funnel.funnel` (registered
+    with it): the same numbers from the rollups once they are built, None before."""
+    built = RollupCursor.objects.filter(name=CURSOR, rebuilt_at__isnull=False).exists()
+    if not built:
+        return None
+    rows = _scoped_rows(actor).filter(pipeline_id=pipeline.pk).exclude(stage_id=0)
+    sums = rows.order_by().values("stage_id", "measure").annotate(n=Sum("count"))
+    found: dict[str, list[Any]] = {}
+    index = {ENTER: 0, FORWARD: 1, LOST: 2, WON: 3}
+    for row in sums:
+        counts = found.setdefault(str(row["stage_id"]), [0, 0, 0, 0, None])
+        if row["measure"] in index:
+            counts[index[row["measure"]]] += int(row["n"] or 0)
+    timed = rows.order_by().values("stage_id").annotate(s=Sum("seconds"), t=Sum("timed"))
+    for row in timed:
+        if row["t"]:
+            found.setdefault(str(row["stage_id"]), [0, 0, 0, 0, None])[4] = int(row["s"]) / int(
+                row["t"]
+            )
+    return {stage: tuple(values) for stage, values in found.items()}
+
+
 @dataclass
 class Overview:
     key: str
@@ -552,7 +804,9 @@ def sales_overview(
     """Deals created, won (volume, average check) and lost, and the average deal length, in
     the period, the previous one and the same dates a year ago — one query on the rollups."""
     periods = comparison_periods(date_from, date_to)
-    qs = rollup_scope(DailyRollup.objects.filter(stage_id=0), actor)
+    if visible_team_ids(actor) is None:
+        return _overview_of_all(periods, pipeline)
+    qs = _scoped_rows(actor).filter(stage_id=0)
     if pipeline is not None:
         qs = qs.filter(pipeline_id=pipeline.pk)
     span = Q()
@@ -595,17 +849,63 @@ def sales_overview(
     return found
 
 
-def portfolio_totals(*, actor: User, currency: str = DEFAULT_CURRENCY) -> QuerySet[Any]:
-    """Per visible client: orders, lifetime revenue, first and last purchase (rollups)."""
-    return (
+def _overview_of_all(
+    periods: list[tuple[str, date, date]], pipeline: Pipeline | None
+) -> list[Overview]:
+    """`sales_overview` for a reader of every deal: one small grouped statement over the
+    deal rows of `DayRollup` (a few per day), joined to the periods (they may overlap)."""
+    windows = " UNION ALL ".join(["SELECT %s AS k, %s AS a, %s AS b"] * len(periods))
+    params: list[Any] = [v for n, (_key, a, b) in enumerate(periods) for v in (n, a, b)]
+    where = ""
+    if pipeline is not None:
+        where, params = " AND r.pipeline_id = %s", [*params, pipeline.pk]
+    sql = (
+        "SELECT p.k, r.measure, r.currency, SUM(r.count), SUM(r.cents), SUM(r.seconds), "  # noqa: S608
+        f"SUM(r.timed) FROM analytics_dayrollup r JOIN ({windows}) p "
+        f"ON r.day >= p.a AND r.day <= p.b WHERE r.stage_id = 0{where} "
+        "GROUP BY p.k, r.measure, r.currency"
+    )
+    found = [Overview(key, start, end) for key, start, end in periods]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for k, measure, currency, count, cents, seconds, timed in cursor.fetchall():
+            period, n = found[int(k)], int(count or 0)
+            if measure == CREATED:
+                period.created += n
+                continue
+            if measure not in (SALE, LOST_DEAL):
+                continue
+            period.deal_seconds += int(seconds or 0)
+            period.closed_timed += int(timed or 0)
+            if measure == LOST_DEAL:
+                period.lost += n
+                continue
+            period.won += n
+            if currency == DEFAULT_CURRENCY:
+                period.orders += n
+                period.volume += Decimal(int(cents or 0)) / 100
+    return found
+
+
+ClientTotals = list[tuple[int, int, Decimal, datetime | None, datetime | None]]
+
+
+def portfolio_totals(*, actor: User, currency: str = DEFAULT_CURRENCY) -> ClientTotals:
+    """Per visible client: (company id, orders, lifetime revenue, first and last purchase)
+    from the rollups — for a reader of every deal one narrow row per client (`ClientTotal`),
+    else the sums of the visible owners' rows."""
+    columns = ("company_id", "orders", "revenue", "first_won", "last_won")
+    if visible_team_ids(actor) is None:
+        return list(ClientTotal.objects.filter(currency=currency).values_list(*columns))
+    return list(
         rollup_scope(ClientRollup.objects.filter(currency=currency), actor)
         .order_by()
-        .values("company_id")
+        .values_list("company_id")
         .annotate(
-            orders=Sum("orders"),
-            revenue=Sum("revenue"),
-            first_won=Min("first_won"),
-            last_won=Max("last_won"),
+            n=Sum("orders"),
+            revenue_sum=Sum("revenue"),
+            first=Min("first_won"),
+            last=Max("last_won"),
         )
     )
 

@@ -1,30 +1,41 @@
-"""Writers of the analytics app: save a segment, set a product's cost price."""
+"""Writers of the analytics app: save a segment, set a product's cost price, NPS surveys
+(created by a manager, answered, and the links sent automatically after a win or a claim)."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.models import Event
 from greenwave.core.services import event_append_for, ref
 from greenwave.crm.models import Contact, Product
+from greenwave.orders import events as orders_events
+from greenwave.orders.models import Claim, ClaimStatus
+from greenwave.sales import events as sales_events
 from greenwave.sales.models import Deal, DealStatus
 from greenwave.sales.selectors import deal_get
 
 from . import events
 from .errors import AnalyticsError
-from .models import NpsChannel, NpsSurvey, ProductCost, SavedSegment
+from .models import NpsChannel, NpsSurvey, ProductCost, RollupCursor, SavedSegment
 from .nps import kind_of
 from .segments import KINDS, SegmentParams, matches, segment_clients
 from .selectors import nps_by_token
+
+logger = logging.getLogger(__name__)
 
 COST_ROLES = (RoleCode.HEAD_OF_SALES, RoleCode.FINANCE, RoleCode.ADMIN)
 
@@ -196,3 +207,167 @@ def nps_record(
         new_case=True,
     )
     return survey
+
+
+# --- NPS links sent automatically (seed 000: after a won deal or a closed claim) -------------
+
+NPS_CURSOR = "nps"  # a `RollupCursor`: how far the job has read the event log
+NPS_START = "nps_start"  # where the log ended when the job first ran (nothing before it)
+NPS_LOOKBACK = 200  # ids re-read before the cursor (transactions that committed late)
+NPS_BATCH = 2000
+NPS_SEND_BATCH = 200
+NPS_TRIGGERS = {"deal": sales_events.DEAL_WON, "claim": orders_events.CLAIM_CLOSED}
+
+
+def _first_email(contact: Contact) -> str:
+    for value in contact.emails or []:
+        if isinstance(value, str) and "@" in value.strip():
+            return value.strip()
+    return ""
+
+
+def _nps_recipients(deal: Deal) -> list[tuple[Contact, str]]:
+    """The deal's contacts (else its client's) with an e-mail who did not unsubscribe from
+    mailings: whom an automatic survey link goes to."""
+    contacts = Contact.objects.filter(deals=deal)
+    if not contacts.exists() and deal.company_id:
+        contacts = Contact.objects.filter(company_id=deal.company_id)
+    contacts = contacts.filter(is_deleted=False, outreach_unsubscription__isnull=True)
+    contacts = contacts.order_by("pk")
+    return [(c, email) for c in contacts if (email := _first_email(c))]
+
+
+def _nps_links_for(case_type: str, case_id: int) -> int:
+    """One survey link per contact for a won deal or a closed claim (none twice)."""
+    claim: Claim | None = None
+    if case_type == "claim":
+        claim = (
+            Claim.objects.select_related("order__deal")
+            .filter(pk=case_id, status=ClaimStatus.CLOSED)
+            .first()
+        )
+        deal = claim.order.deal if claim is not None else None
+    else:
+        deal = Deal.objects.filter(pk=case_id, status=DealStatus.WON).first()
+    if deal is None:
+        return 0
+    owner = claim if claim is not None else deal
+    created = 0
+    for contact, email in _nps_recipients(deal):
+        occurrence = f"{case_type}:{case_id}:{contact.pk}"
+        if NpsSurvey.objects.filter(occurrence=occurrence).exists():
+            continue
+        survey = NpsSurvey.objects.create(
+            token=secrets.token_urlsafe(24),
+            channel=NpsChannel.LINK,
+            deal=deal,
+            claim=claim,
+            company_id=deal.company_id,
+            contact=contact,
+            email=email,
+            occurrence=occurrence,
+            responsible_id=owner.responsible_id,
+            team_id=owner.team_id,
+        )
+        event_append_for(
+            survey,
+            activity=events.NPS_SURVEY_CREATED,
+            actor=None,
+            payload={
+                "deal_id": deal.pk,
+                "claim_id": claim.pk if claim is not None else None,
+                "contact_id": contact.pk,
+                "automatic": True,
+            },
+            objects=[ref(deal, "deal"), *([ref(claim, "claim")] if claim else [])],
+            new_case=True,
+        )
+        created += 1
+    return created
+
+
+@transaction.atomic
+def nps_links_create_due() -> int:
+    """Read the won deals and closed claims logged since the cursor and create their links.
+
+    The first run only notes where the log ends: links go out for what happens from then on,
+    never for a history (an install with years of won deals does not mail them all)."""
+    cursor, fresh = RollupCursor.objects.get_or_create(name=NPS_CURSOR)
+    cursor = RollupCursor.objects.select_for_update().get(pk=cursor.pk)
+    newest = Event.objects.aggregate(m=Max("pk"))["m"] or 0
+    if fresh:  # the mark is kept apart: the lookback never reads before it
+        RollupCursor.objects.update_or_create(name=NPS_START, defaults={"last_event_id": newest})
+        cursor.last_event_id = newest
+        cursor.save(update_fields=["last_event_id", "updated_at"])
+        return 0
+    start = RollupCursor.objects.filter(name=NPS_START).values_list("last_event_id", flat=True)
+    floor = max(0, cursor.last_event_id - NPS_LOOKBACK, *start)
+    wanted = Q()
+    for case_type, activity in NPS_TRIGGERS.items():
+        wanted |= Q(case_type=case_type, activity=activity)
+    found = list(
+        Event.objects.filter(wanted, pk__gt=floor)
+        .order_by("pk")
+        .values_list("pk", "case_type", "case_id")[:NPS_BATCH]
+    )
+    created, last = 0, cursor.last_event_id
+    for event_id, case_type, case_id in found:
+        last = max(last, event_id)
+        if case_id.isdigit():
+            created += _nps_links_for(case_type, int(case_id))
+    if len(found) < NPS_BATCH:
+        last = max(last, newest)
+    if last > cursor.last_event_id:
+        cursor.last_event_id = last
+        cursor.save(update_fields=["last_event_id", "updated_at"])
+    return created
+
+
+def _nps_letter(survey: NpsSurvey) -> tuple[str, str]:
+    link = str(settings.GREENWAVE_BASE_URL).rstrip("/") + reverse(
+        "analytics:nps_answer", args=[survey.token]
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("How likely are you to recommend us?")
+        body = _(
+            "Hello, %(name)s!\n\nOn a scale from 0 to 10, how likely are you to recommend us "
+            "to your friends and colleagues? One click on the page answers:\n%(link)s\n\n"
+            "Thank you."
+        ) % {"name": str(survey.contact) if survey.contact else "", "link": link}
+    return subject, body
+
+
+def nps_links_send_due() -> int:
+    """Mail the automatic links not sent yet (a failed send is tried again next run)."""
+    sent = 0
+    pending = NpsSurvey.objects.filter(
+        occurrence__isnull=False, sent_at__isnull=True, answered_at__isnull=True
+    ).exclude(email="")
+    for pk in list(pending.order_by("pk").values_list("pk", flat=True)[:NPS_SEND_BATCH]):
+        with transaction.atomic():
+            survey = (
+                NpsSurvey.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("contact")
+                .filter(pk=pk, sent_at__isnull=True)
+                .first()
+            )
+            if survey is None:
+                continue
+            subject, body = _nps_letter(survey)
+            try:
+                send_mail(subject, body, None, [survey.email])
+            except Exception:  # the mail server is down: keep it for the next run
+                logger.warning("NPS survey %s: sending to its contact failed", pk, exc_info=True)
+                continue
+            survey.sent_at = timezone.now()
+            survey.save(update_fields=["sent_at", "updated_at"])
+            event_append_for(
+                survey, activity=events.NPS_SURVEY_SENT, actor=None, payload={"to": survey.email}
+            )
+            sent += 1
+    return sent
+
+
+def nps_links_job() -> int:
+    """The periodic job: create the due links, then mail them."""
+    return nps_links_create_due() + nps_links_send_due()

@@ -8,6 +8,7 @@ deals sit in it longer than the stage's expected duration (seed 000: where leads
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -265,6 +266,26 @@ def stage_durations(
         return {(str(s), g): (float(a), float(m)) for g, s, a, m in cursor.fetchall()}
 
 
+# Sources of the all-time stage counts kept outside the log (the analytics app's daily
+# rollups): (actor, pipeline) → {stage id: (entered, forward, lost, won, avg seconds)}, or None
+# when they cannot answer. They hold no medians.
+StageCounts = dict[str, tuple[int, int, int, int, float | None]]
+_STAGE_COUNT_SOURCES: list[Callable[[User, Pipeline], StageCounts | None]] = []
+
+
+def register_stage_counts(source: Callable[[User, Pipeline], StageCounts | None]) -> None:
+    if source not in _STAGE_COUNT_SOURCES:
+        _STAGE_COUNT_SOURCES.append(source)
+
+
+def _counted_elsewhere(actor: User, pipeline: Pipeline) -> dict[tuple[str, str | None], list[Any]]:
+    for source in _STAGE_COUNT_SOURCES:
+        counts = source(actor, pipeline)
+        if counts is not None:
+            return {(stage, None): [*row, None] for stage, row in counts.items()}
+    return {}
+
+
 def funnel(
     *,
     actor: User,
@@ -272,11 +293,19 @@ def funnel(
     date_from: date | None = None,
     date_to: date | None = None,
     group_by: str | None = None,
+    medians: bool = True,
 ) -> list[FunnelRow]:
+    """The funnel of the visible deals. Without medians, over all time and without a slice
+    the counts and averages come from a registered source (the daily rollups: the same
+    numbers without reading the log) when one can answer; the log otherwise."""
     if group_by is not None and group_by not in GROUPS:
         raise ValueError(group_by)
     check_period_dates(date_from, date_to)
-    found = _stage_rows(actor, pipeline, group_by, date_from, date_to)
+    found: dict[tuple[str, str | None], list[Any]] = {}
+    if not medians and group_by is None and date_from is None and date_to is None:
+        found = _counted_elsewhere(actor, pipeline)
+    if not found:
+        found = _stage_rows(actor, pipeline, group_by, date_from, date_to)
     stuck = _stuck(actor, pipeline, group_by)
     groups = sorted(
         {g for d in (found, stuck) for (_s, g) in d}, key=lambda g: (g is None, str(g))

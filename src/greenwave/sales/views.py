@@ -532,6 +532,11 @@ def funnel_page(request: AuthedRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data.get("pipeline"):
         pipeline = form.cleaned_data["pipeline"]
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    # All time without a slice: the counts and averages from the daily rollups (the same
+    # numbers in milliseconds instead of a scan of the whole log); no medians then.
+    all_time = bool(data) and not (
+        data.get("date_from") or data.get("date_to") or data.get("group_by")
+    )
     if pipeline is not None:
         rows = funnel(
             actor=request.user,
@@ -539,6 +544,7 @@ def funnel_page(request: AuthedRequest) -> HttpResponse:
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             group_by=data.get("group_by") or None,
+            medians=not all_time,
         )
     peak = max((r.entered for r in rows), default=0) or 1
     period_to = data.get("date_to") or today
@@ -562,6 +568,7 @@ def funnel_page(request: AuthedRequest) -> HttpResponse:
             "rows": rows,
             "peak": peak,
             "pipeline": pipeline,
+            "all_time": all_time and all(r.median_days is None for r in rows),
             "group_names": _group_names(
                 rows,
                 form.cleaned_data.get("group_by") if form.is_bound and form.is_valid() else None,

@@ -173,3 +173,79 @@ def test_nps_page_and_sales_page_show_it(answered: dict[str, Any], client: Clien
     assert today - timedelta(days=1) < NpsSurvey.objects.latest(
         "pk"
     ).answered_at.date() + timedelta(days=1)
+
+
+def test_links_are_sent_automatically_after_a_win_and_a_closed_claim(
+    history: dict[str, Any], mailoutbox: list[Any]
+) -> None:
+    """One link per contact per won deal or closed claim, mailed once; nothing for the
+    history before the job first ran, nothing twice however often it runs."""
+    from greenwave.core.services import event_append
+    from greenwave.orders.models import Claim, ClaimStatus, Order
+
+    deal = history["d2"]
+    ivan = Contact.objects.create(
+        responsible=deal.responsible,
+        company=deal.company,
+        full_name="Ivan Petrov",
+        emails=["ivan@alpha.test"],
+    )
+    Contact.objects.create(
+        company=deal.company, full_name="Anna Nomail", responsible=deal.responsible
+    )
+    olga = Contact.objects.create(
+        responsible=deal.responsible,
+        company=deal.company,
+        full_name="Olga Sidorova",
+        emails=["olga@alpha.test"],
+    )
+    # The first run notes where the log ends: an earlier win gets no link.
+    event_append(case_type="deal", case_id=history["d1"].pk, activity="deal_won", actor=None)
+    assert services.nps_links_job() == 0
+    assert not NpsSurvey.objects.exists()
+
+    event_append(case_type="deal", case_id=deal.pk, activity="deal_won", actor=None)
+    order = Order.objects.create(
+        deal=deal, company=deal.company, promised_date=date(2026, 3, 20), team=deal.team
+    )
+    claim = Claim.objects.create(
+        order=order,
+        kind="claim",
+        subject="Broken",
+        deadline=date(2026, 4, 1),
+        status=ClaimStatus.CLOSED,
+        responsible=deal.responsible,
+        team=deal.team,
+    )
+    event_append(case_type="claim", case_id=claim.pk, activity="claim_closed", actor=None)
+    # A lost deal's event and an open claim's close are no occasion.
+    event_append(case_type="deal", case_id=history["d7"].pk, activity="deal_won", actor=None)
+
+    assert services.nps_links_job() == 4 + 4  # 2 contacts × (win, claim): created, then sent
+    links = NpsSurvey.objects.filter(occurrence__isnull=False)
+    assert sorted(links.values_list("occurrence", flat=True)) == sorted(
+        [
+            f"deal:{deal.pk}:{ivan.pk}",
+            f"deal:{deal.pk}:{olga.pk}",
+            f"claim:{claim.pk}:{ivan.pk}",
+            f"claim:{claim.pk}:{olga.pk}",
+        ]
+    )
+    assert all(s.sent_at and s.deal_id == deal.pk and s.score is None for s in links)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(["ivan@alpha.test", "olga@alpha.test"] * 2)
+    link = links.get(occurrence=f"claim:{claim.pk}:{olga.pk}")
+    assert link.claim_id == claim.pk
+    assert reverse("analytics:nps_answer", args=[link.token]) in "\n".join(
+        m.body for m in mailoutbox
+    )
+    assert Event.objects.filter(case_type="nps_survey", activity="nps_survey_sent").count() == 4
+
+    # Again (the lookback re-reads the same events): no new link, no second letter.
+    event_append(case_type="deal", case_id=deal.pk, activity="deal_won", actor=None)
+    assert services.nps_links_job() == 0
+    assert (links.count(), len(mailoutbox)) == (4, 4)
+
+    # The link answers once, like any survey link.
+    services.nps_answer(token=link.token, score=9)
+    with pytest.raises(DomainError):
+        services.nps_answer(token=link.token, score=10)

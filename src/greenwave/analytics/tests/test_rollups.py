@@ -24,7 +24,7 @@ from greenwave.sales.funnel import funnel
 from greenwave.sales.models import Deal, DealStatus, Pipeline
 
 from .. import rollups
-from ..models import ClientRollup, DailyRollup
+from ..models import ClientRollup, ClientTotal, DailyRollup, DayRollup, RollupDeal
 
 
 @pytest.fixture
@@ -95,13 +95,8 @@ def _portfolio_equal(actor: User) -> None:
         .annotate(n=Count("pk"), s=Sum("amount"), f=Min("closed_at"), l=Max("closed_at"))
     }
     ours = {
-        r["company_id"]: (
-            r["orders"],
-            Decimal(r["revenue"]).quantize(Decimal("0.01")),
-            r["first_won"],
-            r["last_won"],
-        )
-        for r in rollups.portfolio_totals(actor=actor)
+        company_id: (orders, Decimal(revenue).quantize(Decimal("0.01")), first, last)
+        for company_id, orders, revenue, first, last in rollups.portfolio_totals(actor=actor)
     }
     assert ours == raw
 
@@ -114,6 +109,8 @@ def _all_equal() -> None:
             _funnels_equal(actor, pipeline, today - timedelta(days=120), today - timedelta(days=30))
     for actor in _actors():
         _overview_equal(actor, today - timedelta(days=89), today)
+        # A year: the previous period and a year ago are the same window (they overlap).
+        _overview_equal(actor, today - timedelta(days=364), today)
         _portfolio_equal(actor)
 
 
@@ -145,7 +142,67 @@ def _snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
             "last_won",
         )
     )
-    return daily, clients
+    coarse = set(
+        DayRollup.objects.values_list(
+            "day", "pipeline_id", "stage_id", "measure", "currency", "count", "seconds", "timed"
+        ).annotate()
+    )
+    totals = set(
+        ClientTotal.objects.values_list(
+            "company_id", "currency", "orders", "revenue", "first_won", "last_won"
+        )
+    )
+    cents = set(DayRollup.objects.values_list("day", "pipeline_id", "stage_id", "measure", "cents"))
+    return daily | {("day", *row) for row in coarse | cents}, clients | {
+        ("total", *row) for row in totals
+    }
+
+
+def _memos() -> dict[int, tuple[list[tuple[Any, ...]], Any]]:
+    return {
+        m.deal_id: (sorted(tuple(r) for r in m.rows), m.client) for m in RollupDeal.objects.all()
+    }
+
+
+def test_set_based_rebuild_equals_the_deal_by_deal_recompute(generated: None) -> None:
+    """`rebuild` (SQL over the log and the deals) makes the rows and the memos that
+    `recompute_deals` (Python, deal by deal: the worker's path) makes."""
+    # Edge payloads the SQL must read as the Python does: a stage id as text, seconds as a
+    # float and as text, a stage that is no id, no seconds at all.
+    deal = Deal.objects.filter(status=DealStatus.OPEN).first()
+    assert deal is not None
+    stage = deal.pipeline.stages.order_by("order").first()
+    assert stage is not None
+    for payload in (
+        {
+            "from_stage": str(stage.pk),
+            "to_stage": "x1",
+            "direction": "forward",
+            "seconds_in_stage": 90.7,
+        },
+        {
+            "from_stage": stage.pk,
+            "to_stage": stage.pk,
+            "direction": "back",
+            "seconds_in_stage": "120",
+        },
+        {"from_stage": True, "to_stage": stage.pk},
+    ):
+        event_append(
+            case_type="deal",
+            case_id=deal.pk,
+            activity="deal_stage_changed",
+            actor=None,
+            payload=payload,
+        )
+    assert rollups.rebuild() == Deal.objects.count()
+    in_database, memos = _snapshot(), _memos()
+    assert len(memos) == Deal.objects.count()
+    for model in (DailyRollup, DayRollup, ClientRollup, ClientTotal, RollupDeal):
+        model.objects.all().delete()
+    rollups.recompute_deals(Deal.objects.values_list("pk", flat=True))
+    assert _snapshot() == in_database
+    assert _memos() == memos
 
 
 def test_rollups_equal_the_raw_tables(generated: None) -> None:
@@ -223,3 +280,36 @@ def test_refresh_reads_back_before_its_cursor(generated: None) -> None:
         stage_id=stage.pk, measure="lost", pipeline_id=deal.pipeline_id
     ).exists()
     _all_equal()
+
+
+def test_all_time_funnel_without_medians_reads_the_rollups(generated: None, client: Any) -> None:
+    """`sales.funnel.funnel(medians=False)` over all time: the raw funnel's counts and averages,
+    from the rollups (no statement reads the event log) once they are built."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    pipeline = Pipeline.objects.get(code="b2b")
+    admin = User.objects.get(username="gen_admin_01")
+    # Before a build the log answers.
+    rollups.RollupCursor.objects.filter(name=rollups.CURSOR).delete()
+    with CaptureQueriesContext(connection) as before:
+        funnel(actor=admin, pipeline=pipeline, medians=False)
+    assert any("core_event" in q["sql"] for q in before.captured_queries)
+    rollups.rebuild()
+    for actor in _actors():
+        raw = funnel(actor=actor, pipeline=pipeline)
+        with CaptureQueriesContext(connection) as read:
+            fast = funnel(actor=actor, pipeline=pipeline, medians=False)
+        assert not any("core_event" in q["sql"] for q in read.captured_queries)
+        assert [
+            (r.stage_id, r.entered, r.forward, r.lost, r.won, r.avg_days, r.stuck) for r in fast
+        ] == [(r.stage_id, r.entered, r.forward, r.lost, r.won, r.avg_days, r.stuck) for r in raw]
+        assert all(r.median_days is None for r in fast)
+    # The page over all time (the dates cleared) says why the medians are missing.
+    client.force_login(admin)
+    page = client.get(
+        reverse("sales:funnel"), {"pipeline": pipeline.pk, "date_from": "", "date_to": ""}
+    )
+    assert page.status_code == 200
+    assert b'data-testid="funnel-all-time-note"' in page.content

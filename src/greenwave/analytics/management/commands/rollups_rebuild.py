@@ -19,9 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
 
-        def progress(done: int) -> None:
+        def progress(step: str) -> None:
             if options["verbosity"] > 1:
-                self.stdout.write(f"{done} deals")
+                self.stdout.write(f"{step}: {time.monotonic() - started:.1f} s")
 
         done = rollups.rebuild(progress=progress)
         self.stdout.write(f"rollups rebuilt: {done} deals in {time.monotonic() - started:.1f} s")
