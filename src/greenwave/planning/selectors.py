@@ -3,7 +3,7 @@ morning plan, the head's team board and the history of days; all scoped."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from greenwave.crm.models import Company
 from greenwave.sales.models import Deal, DealStatus
 
 from . import kpis as kpis_mod
-from . import services
+from . import motivation, services
 from .errors import PlanningError
 from .models import (
     DayPlan,
@@ -396,6 +396,8 @@ class PlanReport:
     locked: bool
     working_days: int
     working_days_gone: int
+    # A person's plan: the revenue they share in as the assistant of a manager (seed 002).
+    assisted: list[Any] = field(default_factory=list)
 
 
 def plan_report(*, actor: User, month: kpis_mod.Month, subject: Subject) -> PlanReport:
@@ -448,6 +450,11 @@ def plan_report(*, actor: User, month: kpis_mod.Month, subject: Subject) -> Plan
         locked=month.last < kpis_mod.today(),
         working_days=len(days),
         working_days_gone=sum(1 for d in days if d <= ctx.as_of),
+        assisted=(
+            motivation.assisted(user_id=subject.user.pk, month=month)
+            if subject.user is not None
+            else []
+        ),
     )
 
 
@@ -596,9 +603,29 @@ def kpi_daily(
     return {"days": days, "fact": fact, "plan": plan}
 
 
+def assisted_split_get(*, actor: User, pk: int) -> Any:
+    """A split whose shared revenue the actor may read: its assistant's and its manager's,
+    and a planner's who sees both."""
+    from .models import AssistantSplit
+
+    split = AssistantSplit.objects.select_related("manager", "assistant").filter(pk=pk).first()
+    if split is not None and actor.pk in (split.manager_id, split.assistant_id):
+        return split
+    return assistant_split_get(actor=actor, pk=pk)
+
+
+def assisted_facts(*, actor: User, month: kpis_mod.Month, split: Any) -> list[kpis_mod.Fact]:
+    """The payments behind the revenue an assistant shares in (the click-through)."""
+    assisted_split_get(actor=actor, pk=split.pk)
+    return motivation.covered_payments(split, month)
+
+
 def invoice_visible(actor: User, case_id: str) -> bool:
-    """May the actor read an invoice's events? By the responsible/team of its issue event."""
+    """May the actor read an invoice's events? By the responsible/team of its issue event;
+    an assistant also reads the invoices of the managers they share the commission of."""
     from greenwave.core.models import Event
+
+    from .models import AssistantSplit
 
     if not case_id.isdigit():
         return False
@@ -616,7 +643,12 @@ def invoice_visible(actor: User, case_id: str) -> bool:
         kpis_mod._int(issued.get("responsible_id")),
         kpis_mod._int(issued.get("team_id")),
     )
-    return user_id == actor.pk or (team_id is not None and team_id in teams)
+    if user_id == actor.pk or (team_id is not None and team_id in teams):
+        return True
+    return (
+        user_id is not None
+        and AssistantSplit.objects.filter(assistant_id=actor.pk, manager_id=user_id).exists()
+    )
 
 
 def invoice_events(*, actor: User, case_id: int) -> list[Any]:
