@@ -482,20 +482,31 @@ def _grid(
     kpis: list[Kpi],
     people: list[User],
     teams: list[Team],
+    person_rows: bool = True,
 ) -> Grid:
-    """People (or teams) × KPIs: one grouped query per KPI for everyone, one for targets."""
+    """People (or teams) × KPIs: one grouped query per KPI for everyone, one for targets.
+    The parts are indexed by person and by team once, so a row costs its own parts only
+    (not a pass over everyone's: the department has hundreds of people)."""
     ctx = _context(month)
     subtree = frozenset(team_subtree_ids(team.pk))
     subtrees = {t.pk: frozenset(team_subtree_ids(t.pk)) for t in teams}
     scope = kpis_mod.Scope(user_ids=frozenset(p.pk for p in people), team_ids=subtree)
-    parts = {kpi.key: kpis_mod.kpi_parts(kpi, ctx, scope) for kpi in kpis}
+    by_user: dict[str, dict[int | None, list[kpis_mod.Part]]] = {}
+    by_team: dict[str, dict[int | None, list[kpis_mod.Part]]] = {}
+    for kpi in kpis:
+        users_parts: dict[int | None, list[kpis_mod.Part]] = {}
+        teams_parts: dict[int | None, list[kpis_mod.Part]] = {}
+        for part in kpis_mod.kpi_parts(kpi, ctx, scope):
+            users_parts.setdefault(part.user_id, []).append(part)
+            teams_parts.setdefault(part.team_id, []).append(part)
+        by_user[kpi.key], by_team[kpi.key] = users_parts, teams_parts
     targets = _targets(month, [p.pk for p in people], [team.pk, *[t.pk for t in teams]])
 
     def figures(pick: Any, owner: Any, rolled: list[Any]) -> list[KpiFigure]:
         result = []
         for kpi in kpis:
             mode = kpis_mod.mode_of(kpi)
-            actual = kpis_mod.combine([p for p in parts[kpi.key] if pick(p)], mode)
+            actual = kpis_mod.combine(pick(kpi.key), mode)
             target = targets.get(owner, {}).get(kpi.key)
             if target is None and rolled:
                 target = _rollup_target(
@@ -504,18 +515,24 @@ def _grid(
             result.append(KpiFigure(kpi, target, actual, run_rate(kpi, actual, ctx)))
         return result
 
+    def of_teams(ids: frozenset[int]) -> Any:
+        return lambda key: [p for t in ids for p in by_team[key].get(t, [])]
+
     rows = [
         GridRow(
-            user=p, team=None, figures=figures(lambda x, pk=p.pk: x.user_id == pk, ("u", p.pk), [])
+            user=p,
+            team=None,
+            figures=figures(lambda key, pk=p.pk: by_user[key].get(pk, []), ("u", p.pk), []),
         )
         for p in people
+        if person_rows
     ]
     rows += [
         GridRow(
             user=None,
             team=t,
             figures=figures(
-                lambda x, ids=subtrees[t.pk]: x.team_id in ids,
+                of_teams(subtrees[t.pk]),
                 ("t", t.pk),
                 [("u", p.pk) for p in people if p.team_id in subtrees[t.pk]],
             ),
@@ -525,9 +542,7 @@ def _grid(
     total = GridRow(
         user=None,
         team=team,
-        figures=figures(
-            lambda x: x.team_id in subtree, ("t", team.pk), [("u", p.pk) for p in people]
-        ),
+        figures=figures(of_teams(subtree), ("t", team.pk), [("u", p.pk) for p in people]),
     )
     return Grid(
         month=month, kpis=kpis, rows=rows, total=total, locked=month.last < kpis_mod.today()
@@ -550,7 +565,8 @@ def team_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
 
 
 def department_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
-    """The director's view: the teams right under the department × KPIs, and the total."""
+    """The director's view: the teams right under the department × KPIs, and the total (the
+    people only roll their targets up into their teams')."""
     if not is_planner(actor):
         raise not_found(gettext_lazy("Team not found."))
     children = list(Team.objects.filter(parent=team).order_by("name"))
@@ -564,6 +580,7 @@ def department_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
         kpis=kpi_catalogue(actor=actor),
         people=people,
         teams=children,
+        person_rows=False,
     )
 
 

@@ -223,6 +223,8 @@ def test_pages_answer_for_each_role(two_teams: dict[str, Any]) -> None:
     page = client.get("/planning/plan/department/")
     assert page.status_code == 200
     assert "Team A" in page.content.decode()
+    # The department view: a row per team under it (the people are in the teams' grids).
+    assert [row.team.name for row in page.context["grid"].rows] == ["Team A", "Team B"]
     _ = date
 
 
