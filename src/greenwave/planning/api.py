@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -142,6 +143,23 @@ def _plan_out(report: selectors.PlanReport) -> dict[str, Any]:
         "pipeline_forecast": {f.kpi.key: f.pipeline for f in figures if f.kpi.key == "revenue"},
         "light": {f.kpi.key: f.light for f in figures},
         "previous": {f.kpi.key: f.previous for f in figures},
+        "assisted": [_assisted_out(a, report.month) for a in report.assisted],
+    }
+
+
+def _assisted_out(a: Any, month: Month) -> dict[str, Any]:
+    split = a.split
+    return {
+        "split_id": split.pk,
+        "manager_id": split.manager_id,
+        "manager": str(split.manager),
+        "share_percent": split.share_percent,
+        "valid_from": split.valid_from,
+        "valid_until": split.valid_until,
+        "revenue": a.revenue,
+        "revenue_share": a.revenue_share,
+        "commission": a.commission,
+        "facts_url": f"{reverse('planning:kpi_facts')}?split={split.pk}&period={month.key}",
     }
 
 

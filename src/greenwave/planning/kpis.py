@@ -13,6 +13,7 @@ Invoice and payment figures read only the events of the shared contract (INVOICE
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -303,8 +304,16 @@ def today() -> date:
 def working_days(month: Month) -> list[date]:
     """Working days of the month by the Russian production calendar: Monday to Friday minus
     the days off of `holidays.RU` (public holidays, their observed and substituted days off)."""
-    off = holidays.country_holidays("RU", years=month.first.year)
-    return [d for d in month.days() if d.weekday() < 5 and d not in off]
+    return list(_working_days(month.first))
+
+
+@functools.lru_cache(maxsize=128)
+def _working_days(first: date) -> tuple[date, ...]:
+    # Built once per month and process: the calendar cost more than a grid's other Python
+    # (the run-rate of every cell asked for it).
+    month = Month(first)
+    off = holidays.country_holidays("RU", years=first.year)
+    return tuple(d for d in month.days() if d.weekday() < 5 and d not in off)
 
 
 # --- parts and values --------------------------------------------------------------------
@@ -388,7 +397,7 @@ class Context:
     month: Month
     as_of: date  # the last day the figures reach (today inside the current month)
     settings_basis: str = RevenueBasis.PAID
-    _cache: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def as_of_end(self) -> datetime:
@@ -484,22 +493,98 @@ def _days(value: timedelta | None) -> Decimal:
     return Decimal(value.total_seconds()) / DAY_SECONDS
 
 
+def _once(ctx: Context, name: str, scope: Scope, compute: Callable[[], Any]) -> Any:
+    """A grouped query that serves several KPIs, run once per context and scope."""
+    key = (name, scope)
+    if key not in ctx._cache:
+        ctx._cache[key] = compute()
+    return ctx._cache[key]
+
+
+def _won_rows(ctx: Context, scope: Scope) -> list[dict[str, Any]]:
+    """The month's won deals by person and team: count, summed duration and amount (projects,
+    order processing time and revenue «won» from one pass over the month's wins)."""
+    return _once(  # type: ignore[no-any-return]
+        ctx,
+        "won",
+        scope,
+        lambda: _grouped(
+            _won_deals(ctx).filter(scope.q()), n=Count("pk"), d=Sum(DURATION), s=Sum("amount")
+        ),
+    )
+
+
+def _lead_rows(ctx: Context, scope: Scope) -> list[dict[str, Any]]:
+    """The month's decided leads by person and team: decided, converted and refused with a
+    reason (positive decisions and the motivated refusals' share from one pass)."""
+    motivated = Q(status=LeadStatus.DISQUALIFIED) & ~Q(disqualification_reason="")
+    return _once(  # type: ignore[no-any-return]
+        ctx,
+        "leads",
+        scope,
+        lambda: _grouped(
+            _decided_leads(ctx).filter(scope.q()),
+            n=Count("pk"),
+            c=Count("pk", filter=Q(status=LeadStatus.CONVERTED)),
+            m=Count("pk", filter=motivated),
+        ),
+    )
+
+
+def _activity_parts(kind: str, ctx: Context, scope: Scope) -> list[Part]:
+    """Calls or meetings done in the month: both counted in one pass over the month's done
+    activities, grouped by kind, person and team."""
+    rows = _once(
+        ctx,
+        "done",
+        scope,
+        lambda: list(
+            Activity.objects.filter(
+                _month_q("completed_at", ctx),
+                kind__in=[ActivityKind.CALL, ActivityKind.MEETING],
+                status=ActivityStatus.DONE,
+            )
+            .filter(scope.q())
+            .values("kind", "responsible_id", "team_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ),
+    )
+    return [
+        Part(r["responsible_id"], r["team_id"], Decimal(r["n"])) for r in rows if r["kind"] == kind
+    ]
+
+
+def _projects_parts(ctx: Context, scope: Scope) -> list[Part]:
+    return [Part(r["responsible_id"], r["team_id"], Decimal(r["n"])) for r in _won_rows(ctx, scope)]
+
+
 def _processing_parts(ctx: Context, scope: Scope) -> list[Part]:
-    rows = _grouped(_won_deals(ctx).filter(scope.q()), n=Count("pk"), d=Sum(DURATION))
-    return [Part(r["responsible_id"], r["team_id"], _days(r["d"]), Decimal(r["n"])) for r in rows]
+    return [
+        Part(r["responsible_id"], r["team_id"], _days(r["d"]), Decimal(r["n"]))
+        for r in _won_rows(ctx, scope)
+    ]
+
+
+def _positive_parts(ctx: Context, scope: Scope) -> list[Part]:
+    return [
+        Part(r["responsible_id"], r["team_id"], Decimal(r["c"]))
+        for r in _lead_rows(ctx, scope)
+        if r["c"]
+    ]
 
 
 def _refusal_parts(ctx: Context, scope: Scope) -> list[Part]:
-    motivated = Q(status=LeadStatus.DISQUALIFIED) & ~Q(disqualification_reason="")
-    rows = _grouped(
-        _decided_leads(ctx).filter(scope.q()), n=Count("pk"), m=Count("pk", filter=motivated)
-    )
-    return [Part(r["responsible_id"], r["team_id"], Decimal(r["m"]), Decimal(r["n"])) for r in rows]
+    return [
+        Part(r["responsible_id"], r["team_id"], Decimal(r["m"]), Decimal(r["n"]))
+        for r in _lead_rows(ctx, scope)
+    ]
 
 
 def _won_amount_parts(ctx: Context, scope: Scope) -> list[Part]:
-    rows = _grouped(_won_deals(ctx).filter(scope.q()), s=Sum("amount"))
-    return [Part(r["responsible_id"], r["team_id"], r["s"] or ZERO) for r in rows]
+    return [
+        Part(r["responsible_id"], r["team_id"], Decimal(r["s"] or 0)) for r in _won_rows(ctx, scope)
+    ]
 
 
 def _deal_url(pk: int) -> str:
@@ -1011,21 +1096,17 @@ def kpi_parts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Part]:
             return _won_amount_parts(ctx, scope)
         return _payment_parts(ctx, scope)
     if key == "projects":
-        return _count_parts(_won_deals(ctx).filter(scope.q()))
+        return _projects_parts(ctx, scope)
     if key == "order_processing_days":
         return _processing_parts(ctx, scope)
     if key == "positive_decisions":
-        return _count_parts(
-            Lead.objects.filter(_month_q("closed_at", ctx), status=LeadStatus.CONVERTED).filter(
-                scope.q()
-            )
-        )
+        return _positive_parts(ctx, scope)
     if key == "motivated_refusal_share":
         return _refusal_parts(ctx, scope)
     if key == "calls":
-        return _count_parts(_done(ActivityKind.CALL, ctx).filter(scope.q()))
+        return _activity_parts(ActivityKind.CALL, ctx, scope)
     if key == "meetings":
-        return _count_parts(_done(ActivityKind.MEETING, ctx).filter(scope.q()))
+        return _activity_parts(ActivityKind.MEETING, ctx, scope)
     if key == "cross_sales":
         return _count_parts(_cross_sale_deals(ctx).filter(scope.q()))
     if key == "unpaid_invoices":

@@ -144,6 +144,68 @@ def _split_line(line: Line, split: AssistantSplit, kind: str, sign: int, who: st
     )
 
 
+def _assistant_lines(split: AssistantSplit, month: kpis.Month) -> list[Line]:
+    """The assistant's lines of one split: its part of every line the manager earns on a day
+    the split covers."""
+    manager = _earned(
+        user_id=split.manager_id, month=month, target=revenue_target(split.manager_id, month)
+    )
+    return [
+        _split_line(line, split, LINE_ASSISTANT, 1, str(split.manager))
+        for line in manager.lines
+        if split.covers(line.payment_date)
+    ]
+
+
+@dataclass(frozen=True)
+class Assisted:
+    """The revenue an assistant shares in through one split in a month: the manager's paid
+    revenue on the days the split covers (the payments behind it), the assistant's part of
+    it (`share_percent` % of that revenue) and the commission it brings the assistant — the
+    sum of the `assistant_share` lines of this split in the assistant's statement (which also
+    carry the share of the manager's hunter lines, not part of the manager's revenue)."""
+
+    split: AssistantSplit
+    revenue: Decimal
+    revenue_share: Decimal
+    commission: Decimal
+    payments: list[kpis.Fact]
+
+
+def covered_payments(split: AssistantSplit, month: kpis.Month) -> list[kpis.Fact]:
+    """The manager's own payments (and refunds) of the month on the days the split covers:
+    the revenue the assistant shares in, as the statement counts it (paid, by payment date)."""
+    ctx = kpis.context_for(month)
+    return [
+        f
+        for f in kpis.payments(ctx, kpis.Scope(user_ids=frozenset({split.manager_id})))
+        if f.user_id == split.manager_id and split.covers(f.day)
+    ]
+
+
+def assisted(*, user_id: int, month: kpis.Month) -> list[Assisted]:
+    """Every split valid in the month where the person is the assistant (none: no query
+    beyond the one that finds the splits)."""
+    result = []
+    has_scheme = CommissionScheme.objects.filter(is_active=True).exists()
+    for split in splits_of(user_id, month):
+        if split.assistant_id != user_id:
+            continue
+        facts = covered_payments(split, month)
+        revenue = sum((f.value for f in facts), Decimal(0))
+        lines = _assistant_lines(split, month) if has_scheme else []
+        result.append(
+            Assisted(
+                split=split,
+                revenue=revenue,
+                revenue_share=(revenue * split.share_percent / 100).quantize(CENT),
+                commission=sum((line.commission for line in lines), Decimal(0)),
+                payments=facts,
+            )
+        )
+    return result
+
+
 def statement(*, user_id: int, month: kpis.Month, target: Decimal | None) -> Statement:
     """The statement of the month: own and hunter's lines, then the assistant splits."""
     own = _earned(user_id=user_id, month=month, target=target)
@@ -158,16 +220,7 @@ def statement(*, user_id: int, month: kpis.Month, target: Decimal | None) -> Sta
                 if split.covers(line.payment_date)
             ]
         elif split.assistant_id == user_id:
-            manager = _earned(
-                user_id=split.manager_id,
-                month=month,
-                target=revenue_target(split.manager_id, month),
-            )
-            lines += [
-                _split_line(line, split, LINE_ASSISTANT, 1, str(split.manager))
-                for line in manager.lines
-                if split.covers(line.payment_date)
-            ]
+            lines += _assistant_lines(split, month)
     lines.sort(key=lambda line: (line.payment_date, line.invoice, line.kind))
     return Statement(
         month, user_id, own.scheme, own.paid, target, own.achievement, own.multiplier, lines

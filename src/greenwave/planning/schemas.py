@@ -100,6 +100,33 @@ class PlanIn(Schema):
     targets: dict[str, Decimal | None] = Field(..., max_length=100)
 
 
+class AssistedOut(Schema):
+    """The revenue an assistant shares in through one split (seed 002)."""
+
+    split_id: int
+    manager_id: int
+    manager: str
+    share_percent: Decimal = Field(..., description="the assistant's part of the commission, %")
+    valid_from: dt.date
+    valid_until: dt.date | None
+    revenue: Decimal = Field(
+        ...,
+        description=(
+            "the manager's payments of the month minus refunds, dated on the days the split "
+            "covers (paid revenue, as the commission statement counts it)"
+        ),
+    )
+    revenue_share: Decimal = Field(..., description="share_percent % of that revenue")
+    commission: Decimal = Field(
+        ...,
+        description=(
+            "the sum of the assistant_share lines of this split in the assistant's statement "
+            "(GET /api/v1/commissions/{period})"
+        ),
+    )
+    facts_url: str = Field(..., description="the page listing the payments behind revenue")
+
+
 class PlanOut(Schema):
     period: str
     user_id: int | None
@@ -114,6 +141,13 @@ class PlanOut(Schema):
     pipeline_forecast: dict[str, Decimal | None]
     light: dict[str, str]
     previous: dict[str, Decimal | None]
+    assisted: list[AssistedOut] = Field(
+        [],
+        description=(
+            "a person's plan: the revenue they share in as the assistant of a manager, one "
+            "entry per assistant split valid in the month (empty for a team)"
+        ),
+    )
 
 
 class CommissionLineOut(Schema):

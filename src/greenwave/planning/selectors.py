@@ -3,7 +3,7 @@ morning plan, the head's team board and the history of days; all scoped."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from greenwave.crm.models import Company
 from greenwave.sales.models import Deal, DealStatus
 
 from . import kpis as kpis_mod
-from . import services
+from . import motivation, services
 from .errors import PlanningError
 from .models import (
     DayPlan,
@@ -396,6 +396,8 @@ class PlanReport:
     locked: bool
     working_days: int
     working_days_gone: int
+    # A person's plan: the revenue they share in as the assistant of a manager (seed 002).
+    assisted: list[Any] = field(default_factory=list)
 
 
 def plan_report(*, actor: User, month: kpis_mod.Month, subject: Subject) -> PlanReport:
@@ -448,6 +450,11 @@ def plan_report(*, actor: User, month: kpis_mod.Month, subject: Subject) -> Plan
         locked=month.last < kpis_mod.today(),
         working_days=len(days),
         working_days_gone=sum(1 for d in days if d <= ctx.as_of),
+        assisted=(
+            motivation.assisted(user_id=subject.user.pk, month=month)
+            if subject.user is not None
+            else []
+        ),
     )
 
 
@@ -475,20 +482,31 @@ def _grid(
     kpis: list[Kpi],
     people: list[User],
     teams: list[Team],
+    person_rows: bool = True,
 ) -> Grid:
-    """People (or teams) × KPIs: one grouped query per KPI for everyone, one for targets."""
+    """People (or teams) × KPIs: one grouped query per KPI for everyone, one for targets.
+    The parts are indexed by person and by team once, so a row costs its own parts only
+    (not a pass over everyone's: the department has hundreds of people)."""
     ctx = _context(month)
     subtree = frozenset(team_subtree_ids(team.pk))
     subtrees = {t.pk: frozenset(team_subtree_ids(t.pk)) for t in teams}
     scope = kpis_mod.Scope(user_ids=frozenset(p.pk for p in people), team_ids=subtree)
-    parts = {kpi.key: kpis_mod.kpi_parts(kpi, ctx, scope) for kpi in kpis}
+    by_user: dict[str, dict[int | None, list[kpis_mod.Part]]] = {}
+    by_team: dict[str, dict[int | None, list[kpis_mod.Part]]] = {}
+    for kpi in kpis:
+        users_parts: dict[int | None, list[kpis_mod.Part]] = {}
+        teams_parts: dict[int | None, list[kpis_mod.Part]] = {}
+        for part in kpis_mod.kpi_parts(kpi, ctx, scope):
+            users_parts.setdefault(part.user_id, []).append(part)
+            teams_parts.setdefault(part.team_id, []).append(part)
+        by_user[kpi.key], by_team[kpi.key] = users_parts, teams_parts
     targets = _targets(month, [p.pk for p in people], [team.pk, *[t.pk for t in teams]])
 
     def figures(pick: Any, owner: Any, rolled: list[Any]) -> list[KpiFigure]:
         result = []
         for kpi in kpis:
             mode = kpis_mod.mode_of(kpi)
-            actual = kpis_mod.combine([p for p in parts[kpi.key] if pick(p)], mode)
+            actual = kpis_mod.combine(pick(kpi.key), mode)
             target = targets.get(owner, {}).get(kpi.key)
             if target is None and rolled:
                 target = _rollup_target(
@@ -497,18 +515,24 @@ def _grid(
             result.append(KpiFigure(kpi, target, actual, run_rate(kpi, actual, ctx)))
         return result
 
+    def of_teams(ids: frozenset[int]) -> Any:
+        return lambda key: [p for t in ids for p in by_team[key].get(t, [])]
+
     rows = [
         GridRow(
-            user=p, team=None, figures=figures(lambda x, pk=p.pk: x.user_id == pk, ("u", p.pk), [])
+            user=p,
+            team=None,
+            figures=figures(lambda key, pk=p.pk: by_user[key].get(pk, []), ("u", p.pk), []),
         )
         for p in people
+        if person_rows
     ]
     rows += [
         GridRow(
             user=None,
             team=t,
             figures=figures(
-                lambda x, ids=subtrees[t.pk]: x.team_id in ids,
+                of_teams(subtrees[t.pk]),
                 ("t", t.pk),
                 [("u", p.pk) for p in people if p.team_id in subtrees[t.pk]],
             ),
@@ -518,9 +542,7 @@ def _grid(
     total = GridRow(
         user=None,
         team=team,
-        figures=figures(
-            lambda x: x.team_id in subtree, ("t", team.pk), [("u", p.pk) for p in people]
-        ),
+        figures=figures(of_teams(subtree), ("t", team.pk), [("u", p.pk) for p in people]),
     )
     return Grid(
         month=month, kpis=kpis, rows=rows, total=total, locked=month.last < kpis_mod.today()
@@ -543,7 +565,8 @@ def team_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
 
 
 def department_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
-    """The director's view: the teams right under the department × KPIs, and the total."""
+    """The director's view: the teams right under the department × KPIs, and the total (the
+    people only roll their targets up into their teams')."""
     if not is_planner(actor):
         raise not_found(gettext_lazy("Team not found."))
     children = list(Team.objects.filter(parent=team).order_by("name"))
@@ -557,6 +580,7 @@ def department_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
         kpis=kpi_catalogue(actor=actor),
         people=people,
         teams=children,
+        person_rows=False,
     )
 
 
@@ -596,9 +620,29 @@ def kpi_daily(
     return {"days": days, "fact": fact, "plan": plan}
 
 
+def assisted_split_get(*, actor: User, pk: int) -> Any:
+    """A split whose shared revenue the actor may read: its assistant's and its manager's,
+    and a planner's who sees both."""
+    from .models import AssistantSplit
+
+    split = AssistantSplit.objects.select_related("manager", "assistant").filter(pk=pk).first()
+    if split is not None and actor.pk in (split.manager_id, split.assistant_id):
+        return split
+    return assistant_split_get(actor=actor, pk=pk)
+
+
+def assisted_facts(*, actor: User, month: kpis_mod.Month, split: Any) -> list[kpis_mod.Fact]:
+    """The payments behind the revenue an assistant shares in (the click-through)."""
+    assisted_split_get(actor=actor, pk=split.pk)
+    return motivation.covered_payments(split, month)
+
+
 def invoice_visible(actor: User, case_id: str) -> bool:
-    """May the actor read an invoice's events? By the responsible/team of its issue event."""
+    """May the actor read an invoice's events? By the responsible/team of its issue event;
+    an assistant also reads the invoices of the managers they share the commission of."""
     from greenwave.core.models import Event
+
+    from .models import AssistantSplit
 
     if not case_id.isdigit():
         return False
@@ -616,7 +660,12 @@ def invoice_visible(actor: User, case_id: str) -> bool:
         kpis_mod._int(issued.get("responsible_id")),
         kpis_mod._int(issued.get("team_id")),
     )
-    return user_id == actor.pk or (team_id is not None and team_id in teams)
+    if user_id == actor.pk or (team_id is not None and team_id in teams):
+        return True
+    return (
+        user_id is not None
+        and AssistantSplit.objects.filter(assistant_id=actor.pk, manager_id=user_id).exists()
+    )
 
 
 def invoice_events(*, actor: User, case_id: int) -> list[Any]:

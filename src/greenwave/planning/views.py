@@ -404,6 +404,28 @@ def plan_split(request: AuthedRequest) -> HttpResponse:
 def kpi_facts(request: AuthedRequest) -> HttpResponse:
     """The records behind one figure (the click-through of every number)."""
     actor, month = request.user, _month(request)
+    split_id = _int_param(request, "split")
+    if split_id is not None:
+        # The revenue an assistant shares in: the manager's payments on the split's days.
+        split = selectors.assisted_split_get(actor=actor, pk=split_id)
+        facts = selectors.assisted_facts(actor=actor, month=month, split=split)
+        kpi = selectors.kpi_get(actor=actor, key="revenue")
+        title = _("Revenue of %(manager)s shared with %(assistant)s") % {
+            "manager": split.manager,
+            "assistant": split.assistant,
+        }
+        context = {
+            "title": f"{title} · {month.key}",
+            "definition": _(
+                "The manager's payments of the month (minus refunds) dated on the days the "
+                "assistant split covers: the revenue whose commission the assistant shares."
+            ),
+            "kpi": kpi,
+            "page": Paginator(facts, 50).get_page(request.GET.get("page")),
+            "query": request.GET.copy(),
+            **_month_nav(month),
+        }
+        return render(request, "planning/kpi_facts.html", context)
     subject = selectors.plan_subject(
         actor=actor, user_id=_int_param(request, "user"), team_id=_int_param(request, "team")
     )
@@ -413,6 +435,7 @@ def kpi_facts(request: AuthedRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "title": f"{kpi.label} · {subject.name} · {month.key}",
+        "definition": kpi.definition_text,
         "kpi": kpi,
         "subject": subject,
         "page": page,

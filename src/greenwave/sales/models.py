@@ -213,6 +213,8 @@ class Lead(TimeStampedModel):
             models.Index(fields=["status", "created_at"], name="lead_status_idx"),
             models.Index(fields=["team", "responsible"], name="lead_owner_idx"),
             models.Index(fields=["-created_at", "-id"], name="lead_recent_idx"),
+            # The month's decided leads (planning: positive decisions, motivated refusals).
+            models.Index(fields=["status", "closed_at"], name="lead_closed_idx"),
         ]
 
     def __str__(self) -> str:
@@ -320,6 +322,8 @@ class Deal(TimeStampedModel):
             models.Index(fields=["status", "closed_at"], name="deal_closed_idx"),
             # The default list order (newest first): a LIMIT reads the index, no sort.
             models.Index(fields=["-created_at", "-id"], name="deal_recent_idx"),
+            # Open deals expected in a month (planning: late projects, the pipeline forecast).
+            models.Index(fields=["status", "expected_close_date"], name="deal_expected_idx"),
         ]
 
     def __str__(self) -> str:

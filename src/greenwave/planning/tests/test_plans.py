@@ -223,6 +223,8 @@ def test_pages_answer_for_each_role(two_teams: dict[str, Any]) -> None:
     page = client.get("/planning/plan/department/")
     assert page.status_code == 200
     assert "Team A" in page.content.decode()
+    # The department view: a row per team under it (the people are in the teams' grids).
+    assert [row.team.name for row in page.context["grid"].rows] == ["Team A", "Team B"]
     _ = date
 
 
@@ -243,3 +245,96 @@ def test_plan_entry_grid_saves_all_rows_or_none(two_teams: dict[str, Any]) -> No
     outsider = {f"t-u{two_teams['hunter_b'].pk}-calls": "5"}
     assert client.post(url, outsider).status_code == 404
     assert PlanTarget.objects.count() == 2
+
+
+def test_every_way_of_writing_a_closed_month_is_refused_and_nothing_changes(
+    two_teams: dict[str, Any],
+) -> None:
+    """The lock after the month's close holds for the grid, copy, split and XLSX import —
+    through the pages a head uses — and a refused write leaves no audit event."""
+    head, hunter, team = two_teams["head_a"], two_teams["hunter_a"], two_teams["team_a"]
+    past = NOW.previous
+    old = MonthPlan.objects.create(period=past.previous.first, user=hunter)
+    PlanTarget.objects.create(plan=old, kpi=selectors.kpi_get(actor=head, key="calls"), target=9)
+    top = MonthPlan.objects.create(period=past.first, team=team)
+    PlanTarget.objects.create(plan=top, kpi=selectors.kpi_get(actor=head, key="calls"), target=90)
+    client = Client()
+    client.force_login(head)
+    query = f"?team={team.pk}&period={past.key}"
+    page = client.get(f"/planning/plan/entry/{query}", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Месяц закончился: его план закрыт для изменений." in page
+    assert "Сохранить план" not in page
+    lock = "закрыт: месяц закончился"
+    form = {"team": team.pk, "period": past.key}
+    for url, data in (
+        (f"/planning/plan/entry/{query}", {f"t-u{hunter.pk}-calls": "5"}),
+        ("/planning/plan/copy/", form),
+        ("/planning/plan/split/", form),
+        ("/planning/plan/import/", {**form, "file": _xlsx([["login", "calls"], ["hunter_a", 5]])}),
+    ):
+        answer = client.post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="ru")
+        assert answer.status_code == 200, url
+        assert lock in answer.content.decode(), url
+    assert list(PlanTarget.objects.order_by("target").values_list("target", flat=True)) == [9, 90]
+    assert not Event.objects.filter(case_type="month_plan").exists()
+
+
+def test_xlsx_import_page_writes_audited_plans_or_lists_the_bad_rows(
+    two_teams: dict[str, Any],
+) -> None:
+    head, hunter, team = two_teams["head_a"], two_teams["hunter_a"], two_teams["team_a"]
+    client = Client()
+    client.force_login(head)
+    form = {"team": team.pk, "period": NOW.key}
+    bad = _xlsx([["login", "calls"], ["hunter_a", 5], ["hunter_b", 7]])
+    answer = client.post(
+        "/planning/plan/import/", {**form, "file": bad}, follow=True, HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert "строка 3: неизвестный сотрудник: hunter_b" in answer.content.decode()
+    assert not PlanTarget.objects.exists()
+    good = _xlsx([["login", "calls", "revenue"], ["hunter_a", 5, 300000]])
+    answer = client.post("/planning/plan/import/", {**form, "file": good})
+    assert answer.status_code == 302
+    assert dict(PlanTarget.objects.values_list("kpi__key", "target")) == {
+        "calls": Decimal(5),
+        "revenue": Decimal(300000),
+    }
+    event = Event.objects.get(case_type="month_plan", activity="plan_imported")
+    assert event.actor_id == head.pk
+    assert event.payload["row"] == 2
+    assert event.payload["user_id"] == hunter.pk
+    assert event.payload["changes"] == {"calls": [None, "5.00"], "revenue": [None, "300000.00"]}
+    # Imported again with another figure: the audit keeps the old value and the new.
+    again = _xlsx([["login", "calls"], ["hunter_a", 6]])
+    client.post("/planning/plan/import/", {**form, "file": again})
+    last = Event.objects.filter(activity="plan_imported").order_by("-pk").first()
+    assert last is not None
+    assert last.payload["changes"] == {"calls": ["5.00", "6.00"]}
+
+
+def test_links_of_the_plan_pages_keep_whose_plan_with_big_ids(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    """A person or team id over 999 is not written «1 234» in a link (Russian thousands), and
+    the month arrows keep the team or the person."""
+    from greenwave.accounts.models import Team, User
+    from greenwave.accounts.services import roles_by_codes
+
+    head = two_teams["head_a"]
+    team = Team.objects.create(pk=4321, name="Team Big", parent=two_teams["team_a"])
+    hunter = User.objects.create(pk=5432, username="big_hunter", team=team)
+    hunter.roles.set(roles_by_codes(["hunter"]))
+    client = Client()
+    client.force_login(head)
+    grid = client.get(f"/planning/plan/team/?team=4321&period={NOW.key}", HTTP_ACCEPT_LANGUAGE="ru")
+    html = grid.content.decode()
+    assert f"?period={NOW.previous.key}&team=4321" in html
+    assert "user=5432" in html
+    for wrong in ("4\u00a0321", "4 321", "5\u00a0432", "5 432"):
+        assert wrong not in html
+    statement = client.get(
+        f"/planning/plan/commissions/?user={hunter.pk}&period={NOW.key}", HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert f"?period={NOW.next.key}&user={hunter.pk}" in statement.content.decode()
+    entry = client.get(f"/planning/plan/entry/?team=4321&period={NOW.key}")
+    assert f"?period={NOW.previous.key}&team=4321" in entry.content.decode()

@@ -256,11 +256,10 @@ def test_split_page_is_scoped_and_validated(two_teams: dict[str, Any], make_user
 # --- the assistant's split in the statements (known answers) --------------------------------
 
 
-def test_assistant_takes_a_part_of_the_managers_multiplied_commission(
-    history: dict[str, Any],  # noqa: F811
-    make_user: Any,
-    bearer: Any,
-) -> None:
+def _split_history(history: dict[str, Any], make_user: Any) -> Any:  # noqa: F811
+    """test_kpis' March with a's payment of С-201 (60 000 on the 15th), a revenue plan of
+    100 000 for a, a scheme (5 %, service 10 %, ×1.5 from 100 %), b the hunter of a's client
+    and two splits of one assistant: 20 % of a on the 15th only, 10 % of b open-ended."""
     a, b, admin = history["hunter_a"], history["hunter_b"], history["admin"]
     helper = make_user("helper", roles=["hunter"], team=a.team)
     d0, d1 = Deal.objects.get(title="D0"), Deal.objects.get(title="D1")
@@ -318,6 +317,16 @@ def test_assistant_takes_a_part_of_the_managers_multiplied_commission(
         share_percent="10",
         valid_from=date(2026, 1, 1),
     )
+    return helper
+
+
+def test_assistant_takes_a_part_of_the_managers_multiplied_commission(
+    history: dict[str, Any],  # noqa: F811
+    make_user: Any,
+    bearer: Any,
+) -> None:
+    a, b = history["hunter_a"], history["hunter_b"]
+    helper = _split_history(history, make_user)
     _user, mine = selectors.commission_statement(actor=a, month=MARCH)
     assert [
         (line.invoice, line.commission) for line in mine.lines if line.kind == LINE_TO_ASSISTANT
@@ -431,3 +440,107 @@ def test_rules_through_the_api(two_teams: dict[str, Any], bearer: Any, make_user
     assert [s["id"] for s in bearer(helper).get("/api/v1/assistant-splits").json()] == [split_id]
     assert AssistantSplit.objects.get().share_percent == Decimal(15)
     assert Event.objects.filter(activity="assistant_split_saved").count() == 1
+
+
+def test_assistants_plan_shows_the_revenue_they_share_in(
+    history: dict[str, Any],  # noqa: F811
+    make_user: Any,
+    bearer: Any,
+) -> None:
+    """Seed 002's assistant: «Мой план» and GET /plans show each manager's revenue on the
+    split's days, the assistant's part of it and the commission it brings — the statement's
+    own lines, and the revenue clicks through to its payments."""
+    a, b = history["hunter_a"], history["hunter_b"]
+    helper = _split_history(history, make_user)
+    # b's own sale: С-104 paid 8 000 on March 20 → b's own line 400 (5 %, no plan: ×1).
+    _invoice(
+        104,
+        "payment_received",
+        at(2026, 3, 20),
+        amount="8000.00",
+        payment_date="2026-03-20",
+        payment_id=10,
+        invoice_number="С-104",
+    )
+    split_a = AssistantSplit.objects.get(manager=a)
+    split_b = AssistantSplit.objects.get(manager=b)
+    report = selectors.plan_report(
+        actor=helper, month=MARCH, subject=selectors.Subject(user=helper)
+    )
+    shared = {x.split.manager_id: x for x in report.assisted}
+    # a: of 178 000 paid in March only the 60 000 of the 15th; 20 % of it; 450 + 900.
+    assert (shared[a.pk].revenue, shared[a.pk].revenue_share, shared[a.pk].commission) == (
+        Decimal("60000.00"),
+        Decimal("12000.00"),
+        Decimal("1350.00"),
+    )
+    # b: the 8 000 of С-104; 10 % of it; 10 % of b's lines 3 000 (hunter) + 400 (own).
+    assert (shared[b.pk].revenue, shared[b.pk].revenue_share, shared[b.pk].commission) == (
+        Decimal("8000.00"),
+        Decimal("800.00"),
+        Decimal("340.00"),
+    )
+    # The commission statement says the same, line by line.
+    _user, theirs = selectors.commission_statement(actor=helper, month=MARCH)
+    assert theirs.total == Decimal("1690.00")
+    for manager in (a, b):
+        assert shared[manager.pk].commission == sum(
+            (line.commission for line in theirs.lines if line.note == str(manager)), Decimal(0)
+        )
+    # The managers and the head of a person without a split see no such block.
+    assert (
+        selectors.plan_report(actor=a, month=MARCH, subject=selectors.Subject(user=a)).assisted
+        == []
+    )
+    # April: a's split (March 15 only) is over, b's goes on (nothing paid yet).
+    april = selectors.plan_report(
+        actor=helper, month=MARCH.next, subject=selectors.Subject(user=helper)
+    )
+    assert [(x.split.pk, x.revenue, x.commission) for x in april.assisted] == [
+        (split_b.pk, Decimal(0), Decimal(0))
+    ]
+
+    # The page: the assistant's own plan, and the head's view of it.
+    page = _client(helper).get("/planning/plan/?period=2026-03", HTTP_ACCEPT_LANGUAGE="ru")
+    html = page.content.decode()
+    assert "Выручка, в которой вы участвуете как ассистент" in html
+    facts_url = f"/planning/plan/facts/?split={split_a.pk}&period=2026-03"
+    assert facts_url in html
+    row = html.replace("\xa0", " ")
+    for money in ("60 000,00 ₽", "12 000,00 ₽", "1 350,00 ₽"):
+        assert money in row
+    head_view = _client(history["head_a"]).get(f"/planning/plan/?period=2026-03&user={helper.pk}")
+    assert b'data-testid="assisted-row"' in head_view.content
+    assert b'data-testid="assisted"' not in _client(a).get("/planning/plan/?period=2026-03").content
+    # The click-through: the payment behind a's shared revenue, for the assistant and the
+    # manager; nobody else (another team's head, another hunter) reads it.
+    facts = _client(helper).get(f"/planning/plan/facts/?split={split_a.pk}&period=2026-03")
+    assert facts.status_code == 200
+    assert [(f.label, f.value) for f in facts.context["page"].object_list] == [
+        ("С-201", Decimal("60000.00"))
+    ]
+    assert (
+        _client(a).get(f"/planning/plan/facts/?split={split_a.pk}&period=2026-03").status_code
+        == 200
+    )
+    for outsider in (history["head_b"], b):
+        answer = _client(outsider).get(f"/planning/plan/facts/?split={split_a.pk}&period=2026-03")
+        assert answer.status_code == 404
+    # …and the invoice behind it opens for the assistant, even of the other team's manager.
+    invoice_104 = "/planning/invoices/104/events/"
+    assert _client(helper).get(invoice_104).status_code == 200
+    assert _client(make_user("stranger", team=a.team)).get(invoice_104).status_code == 404
+
+    # The API: the same figures, for the assistant and for the head who asks for them.
+    for client, query in (
+        (bearer(helper), ""),
+        (bearer(history["head_a"]), f"?user_id={helper.pk}"),
+    ):
+        body = client.get(f"/api/v1/plans/2026-03{query}").json()
+        got = {x["manager_id"]: x for x in body["assisted"]}
+        assert Decimal(got[a.pk]["revenue"]) == Decimal("60000.00")
+        assert Decimal(got[a.pk]["revenue_share"]) == Decimal("12000.00")
+        assert Decimal(got[a.pk]["commission"]) == Decimal("1350.00")
+        assert Decimal(got[b.pk]["commission"]) == Decimal("340.00")
+        assert got[a.pk]["facts_url"] == f"/planning/plan/facts/?split={split_a.pk}&period=2026-03"
+    assert bearer(a).get("/api/v1/plans/2026-03").json()["assisted"] == []
