@@ -52,7 +52,7 @@ router = Router(tags=["sales"])
 
 def _pipeline(pk: int | None, *, with_stages: bool = True) -> Pipeline:
     if pk is None:
-        default = selectors.pipeline_default()
+        default = selectors.pipeline_default(with_stages=with_stages)
         if default is None:
             raise DomainError(CoreError.NOT_FOUND, _("No pipeline is configured."))
         return default
@@ -91,23 +91,26 @@ def deals(request: AuthedRequest) -> Any:
 
 @router.post("/deals", response={201: DealOut})
 def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
+    actor = request.user
     pipeline = _pipeline(payload.pipeline_id, with_stages=False)
+    stage = _stage(payload.stage_id) if payload.stage_id else None
+    responsible = _user(actor, payload.responsible_id)
+    company = company_get(actor=actor, pk=payload.company_id) if payload.company_id else None
+    contacts = [contact_get(actor=actor, pk=pk) for pk in payload.contact_ids]
     deal = services.deal_create(
-        actor=request.user,
+        actor=actor,
         title=payload.title,
         pipeline=pipeline,
-        stage=_stage(payload.stage_id) if payload.stage_id else None,
+        stage=stage,
         amount=payload.amount,
         currency=payload.currency,
         expected_close_date=payload.expected_close_date,
-        responsible=_user(request.user, payload.responsible_id),
+        responsible=responsible,
         description=payload.description,
-        company=(
-            company_get(actor=request.user, pk=payload.company_id) if payload.company_id else None
-        ),
-        contacts=[contact_get(actor=request.user, pk=pk) for pk in payload.contact_ids],
+        company=company,
+        contacts=contacts,
     )
-    return Status(201, selectors.deal_get(actor=request.user, lookups=False, pk=deal.pk))
+    return Status(201, selectors.deal_created_get(actor=actor, deal=deal, contacts=contacts))
 
 
 @router.get("/deals/{deal_id}", response=DealOut)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
@@ -134,8 +135,9 @@ def pipeline_get(*, pk: int, with_stages: bool = True) -> Pipeline:
     return pipeline
 
 
-def pipeline_default() -> Pipeline | None:
-    return pipeline_list().order_by("-is_default", "order").first()
+def pipeline_default(*, with_stages: bool = True) -> Pipeline | None:
+    qs = pipeline_list() if with_stages else Pipeline.objects.filter(is_active=True)
+    return qs.order_by("-is_default", "order").first()
 
 
 # Every reader of a deal shows its stage and loss reason: joined; its contacts and lines come
@@ -171,6 +173,31 @@ def deal_get(*, actor: User, pk: int, lookups: bool = True) -> Deal:
     deal = deal_list(actor=actor, lookups=lookups).filter(pk=pk).first()
     if deal is None:
         raise not_found(_("Deal not found."))
+    return deal
+
+
+def _as_stored(value: Decimal, places: int) -> Decimal | None:
+    """The decimal as its column gives it back (`10` → `10.00`), or None if it would round."""
+    stored = value.quantize(Decimal(1).scaleb(-places))
+    return stored if stored == value else None
+
+
+def deal_created_get(*, actor: User, deal: Deal, contacts: Sequence[Contact]) -> Deal:
+    """The deal `services.deal_create` has just inserted, as `deal_get(lookups=False)` reads it.
+
+    Built from the inserted row, not read back: the creator always sees it (its responsible is
+    the creator or a colleague in their write reach, which their read reach contains), it has
+    no lines yet, and its stage is the one it was created with. Read back only when the row in
+    memory could differ from the stored one: several contacts (the database's collation orders
+    them) or an amount with more decimal places than the column keeps.
+    """
+    amount = _as_stored(Decimal(deal.amount), 2)
+    share = _as_stored(Decimal(deal.hunter_share_percent), 2)
+    if len(contacts) > 1 or amount is None or share is None:
+        return deal_get(actor=actor, pk=deal.pk, lookups=False)
+    deal.amount, deal.hunter_share_percent = amount, share
+    deal.contact_list = list(contacts)  # type: ignore[attr-defined]
+    deal.lines = []  # type: ignore[attr-defined]
     return deal
 
 
