@@ -33,6 +33,8 @@ from .models import (
     Pipeline,
     SalesSettings,
     Stage,
+    bilingual_label,
+    line_total,
 )
 
 
@@ -167,6 +169,83 @@ def deal_list(
         Prefetch("contacts", Contact.objects.only("pk", "full_name"), to_attr="contact_list"),
         Prefetch("items", DealItem.objects.select_related("product"), to_attr="lines"),
     )
+
+
+# The columns of an API deal (`DealOut`) that the deal row and its two joins hold.
+DEAL_ROW_VALUES = (
+    "id",
+    "title",
+    "pipeline_id",
+    "stage_id",
+    "stage__name",
+    "stage__name_en",
+    "status",
+    "amount",
+    "currency",
+    "probability",
+    "expected_close_date",
+    "company_id",
+    "price_list_id",
+    "responsible_id",
+    "team_id",
+    "hunter_id",
+    "hunter_share_percent",
+    "description",
+    "stage_entered_at",
+    "lost_reason__name",
+    "closed_at",
+    "created_at",
+    "version",
+)
+
+
+@dataclass(frozen=True)
+class RowPage:
+    """One page of a list as plain rows (what an API list answers), and the list's count."""
+
+    rows: list[dict[str, Any]]
+    count: int
+    page: int
+    page_size: int
+
+
+def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
+    """A page of the visible deals as `DealOut` rows: the same deals, order and fields as
+    `deal_list(lookups=False)` through the list query, read as values — no model instances,
+    no whole joined rows — with their contacts' ids and their lines in one query each."""
+    qs = apply_list_query(scope_records(Deal.objects.all(), actor=actor), DEAL_LIST_SPEC, query)
+    count = qs.count()
+    start = (query.page - 1) * query.page_size
+    rows = list(qs.values(*DEAL_ROW_VALUES)[start : start + query.page_size])
+    ids = [row["id"] for row in rows]
+    contacts: dict[int, list[int]] = {pk: [] for pk in ids}
+    items: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    if ids:
+        for deal_id, contact_id in (
+            Deal.contacts.through.objects.filter(deal_id__in=ids)
+            .order_by(*(f"contact__{f}" for f in Contact._meta.ordering or ()))
+            .values_list("deal_id", "contact_id")
+        ):
+            contacts[deal_id].append(contact_id)
+        for line in DealItem.objects.filter(deal_id__in=ids).values(
+            "id", "deal_id", "product_id", "product__name", "quantity", "price"
+        ):
+            items[line["deal_id"]].append(
+                {
+                    "id": line["id"],
+                    "product_id": line["product_id"],
+                    "product": line["product__name"],
+                    "quantity": line["quantity"],
+                    "price": line["price"],
+                    "total": line_total(line["quantity"], line["price"]),
+                }
+            )
+    for row in rows:
+        row["stage_name"] = bilingual_label(row.pop("stage__name"), row.pop("stage__name_en"))
+        row["lost_reason"] = row.pop("lost_reason__name")
+        row["contact_ids"] = contacts[row["id"]]
+        row["items"] = items[row["id"]]
+    return RowPage(rows=rows, count=count, page=query.page, page_size=query.page_size)
 
 
 def deal_get(*, actor: User, pk: int, lookups: bool = True) -> Deal:
