@@ -99,8 +99,13 @@ def deals(request: AuthedRequest) -> Any:
 @router.post("/deals", response={201: DealOut})
 def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
     actor = request.user
-    pipeline = _pipeline(payload.pipeline_id, with_stages=False)
-    stage = _stage(payload.stage_id) if payload.stage_id else None
+    first = None
+    if payload.stage_id is None and payload.pipeline_id is not None:
+        first = selectors.stage_first(pipeline_id=payload.pipeline_id)  # its pipeline joined
+    pipeline = (
+        first.pipeline if first is not None else _pipeline(payload.pipeline_id, with_stages=False)
+    )
+    stage = _stage(payload.stage_id) if payload.stage_id else first
     responsible = _user(actor, payload.responsible_id)
     company = company_get(actor=actor, pk=payload.company_id) if payload.company_id else None
     contacts = [contact_get(actor=actor, pk=pk) for pk in payload.contact_ids]

@@ -137,6 +137,17 @@ def pipeline_get(*, pk: int, with_stages: bool = True) -> Pipeline:
     return pipeline
 
 
+def stage_first(*, pipeline_id: int) -> Stage | None:
+    """The first stage of a pipeline with the pipeline joined; None if it has none (or the
+    pipeline does not exist)."""
+    return (
+        Stage.objects.select_related("pipeline")
+        .filter(pipeline_id=pipeline_id)
+        .order_by("order")
+        .first()
+    )
+
+
 def pipeline_default(*, with_stages: bool = True) -> Pipeline | None:
     qs = pipeline_list() if with_stages else Pipeline.objects.filter(is_active=True)
     return qs.order_by("-is_default", "order").first()

@@ -350,10 +350,10 @@ def deal_create(
 ) -> Deal:
     title = _deal_title(title)
     description = _long_text(description, "description")
-    first = pipeline.stages.order_by("order").first()
-    if first is None:
-        raise DomainError(SalesError.WRONG_PIPELINE, _("The pipeline has no stages."))
-    stage = stage or first
+    if stage is None:
+        stage = pipeline.stages.order_by("order").first()
+        if stage is None:
+            raise DomainError(SalesError.WRONG_PIPELINE, _("The pipeline has no stages."))
     if stage.pipeline_id != pipeline.pk:
         raise DomainError(SalesError.WRONG_PIPELINE, _("The stage belongs to another pipeline."))
     if amount < 0:

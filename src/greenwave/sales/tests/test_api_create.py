@@ -83,27 +83,28 @@ def test_a_deal_with_several_contacts_answers_them_in_the_order_they_read_back(
     assert len(created["contact_ids"]) == 3
 
 
-def test_creating_a_deal_takes_a_fixed_number_of_queries(two_teams, bearer, b2b) -> None:
+@pytest.mark.parametrize("named_pipeline", [True, False])
+def test_creating_a_deal_takes_a_fixed_number_of_queries(
+    two_teams, bearer, b2b, named_pipeline
+) -> None:
     api = bearer(two_teams["head_a"])
     _create(api, {"title": "Первая"})  # the token's first use is recorded once
+    body: dict[str, Any] = {"title": "Вторая", "amount": "1000"}
+    if named_pipeline:
+        body["pipeline_id"] = b2b.pk
     with CaptureQueriesContext(connection) as queries:
-        created = _create(api, {"title": "Вторая", "amount": "1000"})
+        created = _create(api, body)
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    # The token (with its user and team), the pipeline, its first stage; the deal, its event and
-    # the event's link to the responsible inserted in one transaction (a savepoint inside the
-    # test's). The caller is the responsible: no roles or teams are read; the answer is built
-    # from the inserted row, not read back.
-    assert statements == [
-        "SELECT",
-        "SELECT",
-        "SAVEPOINT",
-        "SELECT",
-        "INSERT",
-        "INSERT",
-        "INSERT",
-        "RELEASE",
-    ], [q["sql"][:120] for q in queries.captured_queries]
-    assert Deal.objects.filter(pk=created["id"], title="Вторая").exists()
+    # The token (with its user and team); the pipeline's first stage with the pipeline joined
+    # (without a pipeline: the default pipeline, then its first stage inside the transaction);
+    # the deal, its event and the event's link to the responsible inserted in one transaction
+    # (a savepoint inside the test's). The caller is the responsible: no roles or teams are
+    # read; the answer is built from the inserted row, not read back.
+    expected = ["SELECT", "SELECT", "SAVEPOINT", "INSERT", "INSERT", "INSERT", "RELEASE"]
+    if not named_pipeline:
+        expected.insert(3, "SELECT")
+    assert statements == expected, [q["sql"][:120] for q in queries.captured_queries]
+    assert Deal.objects.filter(pk=created["id"], title="Вторая", pipeline=b2b).exists()
 
 
 def test_a_deal_for_a_colleague_outside_the_callers_teams_is_still_refused(
