@@ -325,6 +325,10 @@ class Deal(TimeStampedModel):
             models.Index(fields=["status", "closed_at"], name="deal_closed_idx"),
             # The default list order (newest first): a LIMIT reads the index, no sort.
             models.Index(fields=["-created_at", "-id"], name="deal_recent_idx"),
+            # The list's other sorts (a btree serves both directions).
+            models.Index(fields=["amount", "id"], name="deal_amount_idx"),
+            models.Index(fields=["expected_close_date", "id"], name="deal_close_date_idx"),
+            models.Index(fields=["title", "id"], name="deal_title_idx"),
         ]
 
     def __str__(self) -> str:
