@@ -136,7 +136,10 @@ def get_json(port: int, path: str, headers: dict[str, str]) -> Any:
 
 
 def _fmt(r: dict[str, Any]) -> str:
-    return f"{r['rps']:.0f} req/s p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms"
+    return (
+        f"{r['rps']:.0f} req/s p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms "
+        f"({r['clients']} clients)"
+    )
 
 
 def _check(r: dict[str, Any], ok: int, what: str) -> None:

@@ -3,7 +3,7 @@
 Run as its own process by the API benchmark (so it does not share the benchmark's GIL):
     python bench/loadgen.py --port P --path /api/v1/deals?page_size=50 --seconds 5 \
         [--method POST --body '{"title": "Deal {n}"}'] [--header 'Authorization: Bearer …']
-Prints one JSON object: requests, errors, statuses, seconds, rps, p50_ms, p99_ms.
+Prints one JSON object: clients, requests, errors, statuses, seconds, rps, p50_ms, p99_ms.
 """
 
 from __future__ import annotations
@@ -84,6 +84,7 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "clients": args.threads,
                 "requests": len(flat),
                 "errors": sum(errors),
                 "statuses": merged,

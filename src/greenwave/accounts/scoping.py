@@ -161,8 +161,10 @@ def can_see_user(actor: User, user: User) -> bool:
 
 def can_write_for_user(actor: User, user: User) -> bool:
     """May the actor make `user` responsible for a record (give them a client, a deal…)?"""
+    if user.pk == actor.pk:  # themselves: always, and without reading their roles and teams
+        return True
     teams = writable_team_ids(actor)
-    return teams is None or user.pk == actor.pk or (user.team_id in teams)
+    return teams is None or user.team_id in teams
 
 
 def can_write(

@@ -84,7 +84,7 @@ def company_list(request: AuthedRequest, deleted: bool = False) -> Any:
     """`?deleted=true` lists the soft-deleted companies (to restore them)."""
     spec = selectors.COMPANY_LIST_SPEC
     query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)), "tag")
-    return paginate(selectors.company_list(actor=request.user, deleted=deleted), spec, query)
+    return paginate(selectors.company_api_list(actor=request.user, deleted=deleted), spec, query)
 
 
 @router.post("/companies", response={201: CompanyOut})
@@ -212,7 +212,7 @@ def decision_maker_remove(request: AuthedRequest, dm_id: int) -> Any:
 def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
     spec = selectors.CONTACT_LIST_SPEC
     query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)))
-    return paginate(selectors.contact_list(actor=request.user, deleted=deleted), spec, query)
+    return paginate(selectors.contact_api_list(actor=request.user, deleted=deleted), spec, query)
 
 
 @router.post("/contacts", response={201: ContactOut})

@@ -50,6 +50,10 @@ class Attitude(models.TextChoices):
     OPPONENT = "opponent", _("Opponent")
 
 
+# A company the lists show: not merged into another, not deleted.
+_LIVE = models.Q(merged_into__isnull=True, is_deleted=False)
+
+
 class Company(TimeStampedModel):
     """A client or prospect: a legal entity or an individual entrepreneur."""
 
@@ -110,6 +114,18 @@ class Company(TimeStampedModel):
         indexes = [
             models.Index(fields=["team", "responsible"], name="crm_company_owner_idx"),
             models.Index(fields=["segment", "name"], name="crm_company_segment_idx"),
+            # One per sort of the list on a column of its own (with the id that breaks ties),
+            # over the live clients only: a page is read from the index, not sorted from all.
+            models.Index(fields=["name", "id"], name="crm_company_name_idx", condition=_LIVE),
+            models.Index(
+                fields=["created_at", "id"], name="crm_company_created_idx", condition=_LIVE
+            ),
+            models.Index(
+                fields=["updated_at", "id"], name="crm_company_updated_idx", condition=_LIVE
+            ),
+            models.Index(
+                fields=["region", "name", "id"], name="crm_company_region_idx", condition=_LIVE
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,7 +176,20 @@ class Contact(TimeStampedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["full_name", "pk"]
-        indexes = [models.Index(fields=["team", "responsible"], name="crm_contact_owner_idx")]
+        indexes = [
+            models.Index(fields=["team", "responsible"], name="crm_contact_owner_idx"),
+            # The list's own-column sorts over the live contacts (see Company).
+            models.Index(
+                fields=["full_name", "id"],
+                name="crm_contact_name_idx",
+                condition=models.Q(is_deleted=False),
+            ),
+            models.Index(
+                fields=["created_at", "id"],
+                name="crm_contact_created_idx",
+                condition=models.Q(is_deleted=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

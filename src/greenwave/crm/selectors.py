@@ -145,6 +145,25 @@ def company_list(
     return qs.select_related("responsible", "team")
 
 
+# What an API page shows of a joined row: the user's name, the team's and the client's name —
+# not the whole row (a user's password hash, a client's custom fields and search text).
+USER_REF_COLUMNS = ("id", "first_name", "last_name", "username")
+
+
+def company_api_list(*, actor: User, deleted: bool = False) -> QuerySet[Company]:
+    """`company_list` with the columns `CompanyOut` shows (the list query applied by the API)."""
+    return (
+        company_list(actor=actor, deleted=deleted)
+        .defer("search_text")
+        .only(
+            *(f.name for f in Company._meta.concrete_fields if f.name != "search_text"),
+            *(f"responsible__{c}" for c in USER_REF_COLUMNS),
+            "team__id",
+            "team__name",
+        )
+    )
+
+
 def company_get(*, actor: User, pk: int, deleted: bool = False) -> Company:
     company = (
         company_list(actor=actor, deleted=deleted)
@@ -183,6 +202,16 @@ def contact_list(
     if query is not None:
         qs = apply_list_query(qs, CONTACT_LIST_SPEC, fold_query(query))
     return qs.select_related("company", "responsible")
+
+
+def contact_api_list(*, actor: User, deleted: bool = False) -> QuerySet[Contact]:
+    """`contact_list` with the columns `ContactOut` shows (the list query applied by the API)."""
+    return contact_list(actor=actor, deleted=deleted).only(
+        *(f.name for f in Contact._meta.concrete_fields if f.name != "search_text"),
+        "company__id",
+        "company__name",
+        *(f"responsible__{c}" for c in USER_REF_COLUMNS),
+    )
 
 
 def contact_get(*, actor: User, pk: int, deleted: bool = False) -> Contact:

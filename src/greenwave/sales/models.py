@@ -35,9 +35,14 @@ class BilingualName(models.Model):
 
     @property
     def label(self) -> str:
-        if (get_language() or "ru").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return bilingual_label(self.name, self.name_en)
+
+
+def bilingual_label(name: str, name_en: str) -> str:
+    """The name in the active language: English when it is active and the name has one."""
+    if name_en and (get_language() or "ru").startswith("en"):
+        return name_en
+    return name
 
 
 class Pipeline(BilingualName, TimeStampedModel):
@@ -324,6 +329,10 @@ class Deal(TimeStampedModel):
             models.Index(fields=["-created_at", "-id"], name="deal_recent_idx"),
             # Open deals expected in a month (planning: late projects, the pipeline forecast).
             models.Index(fields=["status", "expected_close_date"], name="deal_expected_idx"),
+            # The list's other sorts (a btree serves both directions).
+            models.Index(fields=["amount", "id"], name="deal_amount_idx"),
+            models.Index(fields=["expected_close_date", "id"], name="deal_close_date_idx"),
+            models.Index(fields=["title", "id"], name="deal_title_idx"),
         ]
 
     def __str__(self) -> str:
@@ -356,7 +365,12 @@ class DealItem(models.Model):
 
     @property
     def total(self) -> Decimal:
-        return (self.quantity * self.price).quantize(Decimal("0.01"))
+        return line_total(self.quantity, self.price)
+
+
+def line_total(quantity: Decimal, price: Decimal) -> Decimal:
+    """A deal line's total, rounded to the kopeck."""
+    return (quantity * price).quantize(Decimal("0.01"))
 
 
 class DocumentKind(models.TextChoices):

@@ -108,6 +108,14 @@ class DealItemOut(Schema):
         return str(obj.product.name)
 
 
+def deal_out_of_row(row: dict[str, Any]) -> DealOut:
+    """A `DealOut` from a row of `selectors.deal_page_rows`, without validation: the row holds
+    the database's own values of every field (tests compare it with the validated deal)."""
+    fields = dict(row)
+    fields["items"] = [DealItemOut.model_construct(**line) for line in row["items"]]
+    return DealOut.model_construct(**fields)
+
+
 class DealItemIn(Schema):
     product_id: int
     quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
@@ -33,6 +34,8 @@ from .models import (
     Pipeline,
     SalesSettings,
     Stage,
+    bilingual_label,
+    line_total,
 )
 
 
@@ -133,8 +136,20 @@ def pipeline_get(*, pk: int, with_stages: bool = True) -> Pipeline:
     return pipeline
 
 
-def pipeline_default() -> Pipeline | None:
-    return pipeline_list().order_by("-is_default", "order").first()
+def stage_first(*, pipeline_id: int) -> Stage | None:
+    """The first stage of a pipeline with the pipeline joined; None if it has none (or the
+    pipeline does not exist)."""
+    return (
+        Stage.objects.select_related("pipeline")
+        .filter(pipeline_id=pipeline_id)
+        .order_by("order")
+        .first()
+    )
+
+
+def pipeline_default(*, with_stages: bool = True) -> Pipeline | None:
+    qs = pipeline_list() if with_stages else Pipeline.objects.filter(is_active=True)
+    return qs.order_by("-is_default", "order").first()
 
 
 # Every reader of a deal shows its stage and loss reason: joined; its contacts and lines come
@@ -166,10 +181,112 @@ def deal_list(
     )
 
 
+# The columns of an API deal (`DealOut`) that the deal row and its two joins hold.
+DEAL_ROW_VALUES = (
+    "id",
+    "title",
+    "pipeline_id",
+    "stage_id",
+    "stage__name",
+    "stage__name_en",
+    "status",
+    "amount",
+    "currency",
+    "probability",
+    "expected_close_date",
+    "company_id",
+    "price_list_id",
+    "responsible_id",
+    "team_id",
+    "hunter_id",
+    "hunter_share_percent",
+    "description",
+    "stage_entered_at",
+    "lost_reason__name",
+    "closed_at",
+    "created_at",
+    "version",
+)
+
+
+@dataclass(frozen=True)
+class RowPage:
+    """One page of a list as plain rows (what an API list answers), and the list's count."""
+
+    rows: list[dict[str, Any]]
+    count: int
+    page: int
+    page_size: int
+
+
+def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
+    """A page of the visible deals as `DealOut` rows: the same deals, order and fields as
+    `deal_list(lookups=False)` through the list query, read as values — no model instances,
+    no whole joined rows — with their contacts' ids and their lines in one query each."""
+    qs = apply_list_query(scope_records(Deal.objects.all(), actor=actor), DEAL_LIST_SPEC, query)
+    count = qs.count()
+    start = (query.page - 1) * query.page_size
+    rows = list(qs.values(*DEAL_ROW_VALUES)[start : start + query.page_size])
+    ids = [row["id"] for row in rows]
+    contacts: dict[int, list[int]] = {pk: [] for pk in ids}
+    items: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    if ids:
+        for deal_id, contact_id in (
+            Deal.contacts.through.objects.filter(deal_id__in=ids)
+            .order_by(*(f"contact__{f}" for f in Contact._meta.ordering or ()))
+            .values_list("deal_id", "contact_id")
+        ):
+            contacts[deal_id].append(contact_id)
+        for line in DealItem.objects.filter(deal_id__in=ids).values(
+            "id", "deal_id", "product_id", "product__name", "quantity", "price"
+        ):
+            items[line["deal_id"]].append(
+                {
+                    "id": line["id"],
+                    "product_id": line["product_id"],
+                    "product": line["product__name"],
+                    "quantity": line["quantity"],
+                    "price": line["price"],
+                    "total": line_total(line["quantity"], line["price"]),
+                }
+            )
+    for row in rows:
+        row["stage_name"] = bilingual_label(row.pop("stage__name"), row.pop("stage__name_en"))
+        row["lost_reason"] = row.pop("lost_reason__name")
+        row["contact_ids"] = contacts[row["id"]]
+        row["items"] = items[row["id"]]
+    return RowPage(rows=rows, count=count, page=query.page, page_size=query.page_size)
+
+
 def deal_get(*, actor: User, pk: int, lookups: bool = True) -> Deal:
     deal = deal_list(actor=actor, lookups=lookups).filter(pk=pk).first()
     if deal is None:
         raise not_found(_("Deal not found."))
+    return deal
+
+
+def _as_stored(value: Decimal, places: int) -> Decimal | None:
+    """The decimal as its column gives it back (`10` → `10.00`), or None if it would round."""
+    stored = value.quantize(Decimal(1).scaleb(-places))
+    return stored if stored == value else None
+
+
+def deal_created_get(*, actor: User, deal: Deal, contacts: Sequence[Contact]) -> Deal:
+    """The deal `services.deal_create` has just inserted, as `deal_get(lookups=False)` reads it.
+
+    Built from the inserted row, not read back: the creator always sees it (its responsible is
+    the creator or a colleague in their write reach, which their read reach contains), it has
+    no lines yet, and its stage is the one it was created with. Read back only when the row in
+    memory could differ from the stored one: several contacts (the database's collation orders
+    them) or an amount with more decimal places than the column keeps.
+    """
+    amount = _as_stored(Decimal(deal.amount), 2)
+    share = _as_stored(Decimal(deal.hunter_share_percent), 2)
+    if len(contacts) > 1 or amount is None or share is None:
+        return deal_get(actor=actor, pk=deal.pk, lookups=False)
+    deal.amount, deal.hunter_share_percent = amount, share
+    deal.contact_list = list(contacts)  # type: ignore[attr-defined]
+    deal.lines = []  # type: ignore[attr-defined]
     return deal
 
 

@@ -142,9 +142,11 @@ def _require_owner_in_reach(actor: User | None, owner: User | None, team: Team |
         return
     if owner is not None and not can_write_for_user(actor, owner):
         raise permission_denied(_("You cannot give work to a colleague outside your teams."))
+    if team is None:
+        return
     teams = writable_team_ids(actor)
     owner_team = owner.team_id if owner is not None else None
-    if team is not None and teams is not None and team.pk not in teams and team.pk != owner_team:
+    if teams is not None and team.pk not in teams and team.pk != owner_team:
         raise permission_denied(_("You cannot give work to a team outside your reach."))
 
 
@@ -352,10 +354,10 @@ def deal_create(
 ) -> Deal:
     title = _deal_title(title)
     description = _long_text(description, "description")
-    first = pipeline.stages.order_by("order").first()
-    if first is None:
-        raise DomainError(SalesError.WRONG_PIPELINE, _("The pipeline has no stages."))
-    stage = stage or first
+    if stage is None:
+        stage = pipeline.stages.order_by("order").first()
+        if stage is None:
+            raise DomainError(SalesError.WRONG_PIPELINE, _("The pipeline has no stages."))
     if stage.pipeline_id != pipeline.pk:
         raise DomainError(SalesError.WRONG_PIPELINE, _("The stage belongs to another pipeline."))
     if amount < 0:
