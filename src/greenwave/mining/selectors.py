@@ -12,6 +12,7 @@ import itertools
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection
@@ -96,39 +97,85 @@ def dfg(*, actor: User, log: CaseLog, use_rollup: bool = True) -> dict[str, Any]
     return _graph(log, edges)
 
 
-def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
-    """The map's edges from the rollup, when it answers this log for this reader (else None):
-    a deal pipeline, no filter, a reader of every deal, the rollup built."""
+def rollup_slice(actor: User, log: CaseLog) -> Any:
+    """The part of the rollup that answers this log for this reader, or None.
+
+    The rollup answers a deal pipeline narrowed by team, person, the reader's scope and a
+    period of whole months (in `settings.TIME_ZONE`, the rollup's months, when that is the
+    reader's time zone); None (the raw path) for amount, source, product group, variants, or
+    a period that starts or ends inside a month. Returns `rollup.Slice`, or "all" for the
+    whole pipeline read by a reader of every deal (the per-edge rows)."""
+    from django.conf import settings
+    from django.utils import timezone
+
     from greenwave.accounts.scoping import visible_team_ids
 
     from . import rollup
-    from .log import DEAL_ACTIVITIES
 
-    if log.case_type != "deal" or log.pipeline is None or log.narrowed:
+    if log.case_type != "deal" or log.pipeline is None or log.variants:
         return None
-    if visible_team_ids(actor) is not None:
+    if log.amount_min is not None or log.amount_max is not None:
+        return None
+    if log.source or log.product_group_id:
+        return None
+    low, high = rollup.NO_MONTH_LOW, rollup.NO_MONTH_HIGH
+    if log.date_from or log.date_to:
+        if timezone.get_current_timezone_name() != settings.TIME_ZONE:
+            return None
+        if log.date_from:
+            if log.date_from.day != 1:
+                return None
+            low = rollup.month_key(log.date_from.year, log.date_from.month)
+        if log.date_to:
+            if (log.date_to + timedelta(days=1)).day != 1:
+                return None
+            high = rollup.month_key(log.date_to.year, log.date_to.month)
+    teams = visible_team_ids(actor)
+    part = rollup.Slice(
+        log.pipeline.pk,
+        team_id=log.team_id or None,
+        owner_id=log.user_id or None,
+        reader_id=actor.pk if teams is not None else None,
+        reader_teams=frozenset(teams) if teams is not None else None,
+        month_from=low,
+        month_to=high,
+    )
+    if not part.by_owner and (low, high) == (rollup.NO_MONTH_LOW, rollup.NO_MONTH_HIGH):
+        return "all"
+    return part
+
+
+def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
+    """The map's edges from the rollup when it answers this log for this reader (else None):
+    the stored rows of the slice (`rollup_slice`), with every deal that has events the
+    rollup has not applied yet taken out as applied and put back as it is now."""
+    from . import rollup
+
+    part = rollup_slice(actor, log)
+    if part is None or log.pipeline is None:
         return None
     # One statement: how far the rollup has read, and the deals with events past that (the
     # primary key's range: few rows when the worker keeps up).
-    marks = ", ".join(["%s"] * len(DEAL_ACTIVITIES))
     sql = (
-        "SELECT c.applied_id, e.case_id FROM mining_rollupcursor c "  # noqa: S608
-        "LEFT JOIN core_event e ON e.id > c.applied_id AND e.case_type = %s "
-        f"AND e.activity IN ({marks}) WHERE c.name = %s"
+        "SELECT c.applied_id, e.case_id FROM mining_rollupcursor c "
+        "LEFT JOIN core_event e ON e.id > c.applied_id AND e.case_type = %s WHERE c.name = %s"
     )
     with connection.cursor() as db:
-        db.execute(sql, ["deal", *DEAL_ACTIVITIES, rollup.CURSOR])
+        db.execute(sql, ["deal", rollup.CURSOR])
         found = db.fetchall()
     if not found or found[0][0] is None:
         return None
     applied_id = int(found[0][0])
     recent = {case_id for _applied, case_id in found if case_id is not None}
-    tallies = rollup.stored(log.pipeline.pk)
-    ours = rollup.pipelines_of(recent).get(log.pipeline.pk, [])
-    if ours:
-        before = rollup.cases_contribution(log, ours, max_id=applied_id)
-        rollup.merge(tallies, before, -1)
-        rollup.merge(tallies, rollup.cases_contribution(log, ours))
+    if part == "all":
+        tallies = rollup.stored(log.pipeline.pk)
+        part = rollup.Slice(log.pipeline.pk)
+    else:
+        tallies = rollup.stored_slice(part)
+    if recent:
+        now = rollup.cells(dims=rollup.CURRENT, case_ids=recent)
+        before = rollup.cells(dims=rollup.STORED, case_ids=recent, max_id=applied_id)
+        rollup.merge(tallies, rollup.slice_edges(part, rollup.merge_cells(now, before, -1)))
     return rollup.as_edges(tallies)
 
 
