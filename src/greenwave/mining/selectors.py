@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField
 from django.db.models.functions import Cast
@@ -37,7 +38,9 @@ from .log import (
     START,
     CaseLog,
     events_sql,
+    json_text,
     label_name,
+    period_q,
     seconds_between,
     traces,
     variant_id,
@@ -366,6 +369,59 @@ def variants(*, actor: User, log: CaseLog, limit: int = 200) -> dict[str, Any]:
     }
 
 
+def rework(*, actor: User, log: CaseLog) -> list[dict[str, Any]]:
+    """Rework loops as `variants(...)["rework"]` gives them, in one SQL aggregate (no case
+    walked in Python): per activity repeated in a case, the cases, the repeats, and the time
+    from the first visit to each repeat (summed, median). Chosen variants need the paths:
+    those walk the traces."""
+    if log.variants:
+        return list(variants(actor=actor, log=log, limit=0)["rework"])
+    events, params = events_sql(actor, log)
+    secs = seconds_between("ts", "first_ts")
+    repeats = (
+        f"SELECT case_id, label, {secs} AS secs FROM (SELECT case_id, label, ts, "  # noqa: S608
+        "min(ts) OVER (PARTITION BY case_id, label) AS first_ts, "
+        "row_number() OVER (PARTITION BY case_id, label ORDER BY ts, id) AS n "
+        f"FROM ({events}) ev) r WHERE n > 1"
+    )
+    postgres = connection.vendor == "postgresql"
+    median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY x.secs)" if postgres else "NULL"
+    query = (
+        f"SELECT x.label, count(DISTINCT x.case_id), count(*), sum(x.secs), {median} "  # noqa: S608
+        f"FROM ({repeats}) x GROUP BY x.label"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    medians: dict[str, float] = {}
+    if not postgres and rows:
+        middle = (
+            "SELECT label, secs FROM (SELECT label, secs, "  # noqa: S608
+            "row_number() OVER (PARTITION BY label ORDER BY secs) AS rn, "
+            f"count(*) OVER (PARTITION BY label) AS cnt FROM ({repeats}) x) y "
+            "WHERE rn >= (cnt + 1) / 2 AND rn <= (cnt + 2) / 2"
+        )
+        pairs: dict[str, list[float]] = defaultdict(list)
+        with connection.cursor() as cursor:
+            cursor.execute(middle, params)
+            for label, value in cursor.fetchall():
+                pairs[label].append(float(value))
+        medians = {label: sum(v) / len(v) for label, v in pairs.items()}
+    found = [
+        {
+            "activity": label,
+            "label": label_name(log, label),
+            "cases": cases,
+            "repeats": repeats_n,
+            "total_seconds": round(float(total), 3),
+            "median_seconds": round(float(med if postgres else medians[label]), 3),
+        }
+        for label, cases, repeats_n, total, med in rows
+    ]
+    found.sort(key=lambda r: (-r["total_seconds"], r["activity"]))
+    return found
+
+
 def bottlenecks(
     *, actor: User, log: CaseLog, limit: int = 10, data: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
@@ -402,17 +458,32 @@ def approver_waits(
         activity=bpm_events.TASK_COMPLETED,
         case_id__in=visible,
     )
-    if date_from:
-        qs = qs.filter(timestamp__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(timestamp__date__lte=date_to)
+    # The period as a range of timestamps (an index range, not a date computed per row).
+    qs = qs.filter(period_q(CaseLog("", date_from=date_from, date_to=date_to)))
+    try:
+        ids_sql, ids_params = qs.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    # Only the three values leave the database (not every payload): a number of seconds.
+    seconds = json_text("waited_seconds")
+    if connection.vendor == "postgresql":
+        numeric = "jsonb_typeof(e.payload->'waited_seconds') = 'number'"
+        secs = f"CAST({seconds} AS DOUBLE PRECISION)"
+    else:
+        numeric = "json_type(e.payload, '$.waited_seconds') IN ('integer', 'real')"
+        secs = seconds
+    task = f"coalesce(nullif({json_text('name')}, ''), {json_text('element')}, '')"
+    sql = (
+        f"SELECT e.actor_id, {task}, CASE WHEN {numeric} THEN {secs} END "  # noqa: S608
+        f"FROM core_event e WHERE e.id IN ({ids_sql})"
+    )
     waits: dict[tuple[int | None, str], list[float]] = defaultdict(list)
-    for actor_id, payload in qs.order_by().values_list("actor_id", "payload").iterator(2000):
-        secs = payload.get("waited_seconds")
-        if isinstance(secs, int | float):
-            waits[(actor_id, str(payload.get("name") or payload.get("element") or ""))].append(
-                float(secs)
-            )
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, ids_params)
+        while rows := cursor.fetchmany(2000):
+            for actor_id, name, value in rows:
+                if value is not None:
+                    waits[(actor_id, str(name))].append(float(value))
     users = get_user_model().objects.in_bulk([a for a, _t in waits if a])
     rows: list[dict[str, Any]] = [
         {
