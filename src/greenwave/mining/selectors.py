@@ -480,8 +480,8 @@ def approver_waits(
     waits: dict[tuple[int | None, str], list[float]] = defaultdict(list)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, ids_params)
-        while rows := cursor.fetchmany(2000):
-            for actor_id, name, value in rows:
+        while chunk := cursor.fetchmany(2000):
+            for actor_id, name, value in chunk:
                 if value is not None:
                     waits[(actor_id, str(name))].append(float(value))
     users = get_user_model().objects.in_bulk([a for a, _t in waits if a])
