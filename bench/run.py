@@ -109,7 +109,7 @@ def main() -> int:
         (
             ("mining_dfg", "mining_dfg_raw", "mining_vs_pm4py", "mining_dfg_narrowed"),
             mining_bench.TARGET,
-            lambda: mining_bench.bench_mining_dfg(runs=runs, dataset=label),
+            lambda: mining_bench.bench_mining_dfg(runs=runs, dataset=label, wanted=wanted),
         ),
         (
             ("mining_export",),
