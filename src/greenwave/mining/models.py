@@ -1,4 +1,6 @@
-"""The one table of the miner: a directly-follows rollup of each pipeline's deals.
+"""The tables of the miner: directly-follows rollups of each pipeline's deals — per edge
+(`DfgEdge`, the whole pipeline) and per team, owner and month (`DfgCell`, narrowed maps), the
+dims each deal is summed under (`RollupCase`) and how far the log is applied (`RollupCursor`).
 
 The process map of a million deals reads ~20 M events through a window; this rollup keeps,
 per pipeline and edge, the count, the summed seconds and a histogram of the seconds (log

@@ -87,9 +87,10 @@ def _transitions_sql(
 def dfg(*, actor: User, log: CaseLog, use_rollup: bool = True) -> dict[str, Any]:
     """Nodes `{activity, label, count}` and edges `{source, target, count, median, mean}`.
 
-    Three ways to the same answer: chosen variants need each case's path (the traces); the
-    whole map of a pipeline for a reader of every deal comes from the rollup plus the cases
-    with events the rollup has not applied yet; anything else is one SQL aggregate."""
+    Three ways to the same answer: chosen variants need each case's path (the traces); a
+    deal pipeline's map — whole, or narrowed by team, person, the reader's scope and whole
+    months (`rollup_slice`) — comes from the rollup plus the cases with events the rollup
+    has not applied yet; anything else is one SQL aggregate over the log."""
     edges: list[dict[str, Any]] | None = None
     if log.variants:
         edges = _edges_from_traces(actor, log)

@@ -1,4 +1,6 @@
-"""Writers of the mining app: only the directly-follows rollup (`models.DfgEdge`).
+"""Writers of the mining app: only the directly-follows rollup (`models.DfgEdge` per edge,
+`models.DfgCell` by team, owner and month, `models.RollupCase`: the dims each deal is summed
+under).
 
 `rollup_update` is the worker's periodic job. It reads the deal events past the applied id,
 but only up to an id it saw at least `MINING_ROLLUP_SETTLE_SECONDS` ago (ids are handed out
