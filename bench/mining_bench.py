@@ -148,9 +148,18 @@ def _rebuild() -> dict[str, Any]:
     return services.rollup_rebuild()
 
 
-def bench_mining_dfg(*, runs: int, dataset: str) -> list[BenchResult]:
+def bench_mining_dfg(
+    *, runs: int, dataset: str, wanted: set[str] | None = None
+) -> list[BenchResult]:
+    """The four map benchmarks after one rebuild of the rollup; `wanted`: only the narrowed
+    maps when the others are not asked for (each of those reads the whole log, minutes at
+    1M)."""
     actor, pipeline = _context()
     rebuilt = _rebuild()
+    if wanted is not None and not wanted & {"mining_dfg", "mining_dfg_raw", "mining_vs_pm4py"}:
+        narrowed = _narrowed(pipeline, runs=runs, dataset=dataset)
+        narrowed.details += f"; rollup rebuilt in {rebuilt['seconds']:.1f} s"
+        return [narrowed]
     raw, sql = _dfg_greenwave(actor, pipeline, use_rollup=False), _dfg_sql(pipeline)
     _same(raw, sql, rel=0.0, what="the hand-written SQL")
     rolled, ceiling = _dfg_greenwave(actor, pipeline), _dfg_rollup_sql(pipeline)
@@ -192,8 +201,100 @@ def bench_mining_dfg(*, runs: int, dataset: str) -> list[BenchResult]:
             ),
         ),
     ]
+    results.append(_narrowed(pipeline, runs=runs, dataset=dataset))
     results.append(_vs_pm4py(actor, pipeline, runs=runs, dataset=dataset, t_map=t_rolled))
     return results
+
+
+def _narrowed_logs(pipeline: Any) -> list[tuple[str, Any, Any]]:
+    """(what, reader, log) of the common narrowed maps: the head of one sales team (scoped),
+    the last whole month of the log for the admin, one team chosen by the admin."""
+    import calendar
+    import zoneinfo
+    from datetime import date
+
+    from django.conf import settings
+    from django.db.models import Count, Max
+
+    from greenwave.accounts.models import User
+    from greenwave.core.models import Event
+    from greenwave.mining.log import case_log
+    from greenwave.sales.models import Deal
+
+    admin = User.objects.get(username="gen_admin_01")
+    team_id = (
+        Deal.objects.filter(pipeline=pipeline)
+        .values("team_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values_list("team_id", flat=True)
+        .first()
+    )
+    head = User.objects.filter(team_id=team_id, roles__code="head_of_sales").first()
+    last = Event.objects.filter(case_type="deal").aggregate(m=Max("timestamp"))["m"]
+    local = last.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    year, month = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    first, end = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    logs = [
+        (
+            f"one month ({first:%Y-%m})",
+            admin,
+            case_log(pipeline_id=pipeline.pk, date_from=first, date_to=end),
+        ),
+        ("one team (admin)", admin, case_log(pipeline_id=pipeline.pk, team_id=team_id)),
+    ]
+    if head is not None:
+        logs.insert(
+            0, (f"head of one team ({head.username})", head, case_log(pipeline_id=pipeline.pk))
+        )
+    return logs
+
+
+def _narrowed(pipeline: Any, *, runs: int, dataset: str) -> BenchResult:
+    """`mining_dfg_narrowed`: the narrowed maps from the rollup's cells against the same
+    cells read by hand (the ceiling: `rollup.stored_slice`'s two statements, no Python
+    around them); each answer checked against the raw map of the same log (timed once)."""
+    from greenwave.mining import rollup
+    from greenwave.mining.selectors import dfg, rollup_slice
+
+    clock = time.perf_counter
+    parts, t_ours, t_ceiling = [], 0.0, 0.0
+    for what, reader, log in _narrowed_logs(pipeline):
+        part = rollup_slice(reader, log)
+        if part is None or part == "all":
+            raise AssertionError(f"the rollup does not answer the map of {what}")
+        ours = dfg(actor=reader, log=log)
+        started = clock()
+        raw = dfg(actor=reader, log=log, use_rollup=False)
+        t_raw = clock() - started
+        as_answer = {
+            (e["source"], e["target"]): (e["count"], e["median_seconds"]) for e in ours["edges"]
+        }
+        _same(
+            as_answer,
+            {(e["source"], e["target"]): (e["count"], e["median_seconds"]) for e in raw["edges"]},
+            rel=0.01,
+            what=f"the raw map of {what}",
+        )
+        mine = median_time(lambda r=reader, lg=log: dfg(actor=r, log=lg), runs=runs, clock=clock)
+        hand = median_time(lambda p=part: rollup.stored_slice(p), runs=runs, clock=clock)
+        t_ours += mine
+        t_ceiling += hand
+        parts.append(
+            f"{what}: {mine * 1000:.1f} ms vs {hand * 1000:.1f} ms by hand, raw map "
+            f"{t_raw * 1000:.0f} ms, {ours['cases']} cases"
+        )
+    return verdict_from_times(
+        "mining_dfg_narrowed",
+        ours_s=t_ours,
+        ceiling_s=t_ceiling,
+        target=TARGET,
+        details=(
+            "narrowed maps from the rollup's cells (summed) vs the cells' two statements by "
+            f"hand; {'; '.join(parts)}; median of {runs}, {dataset}; counts equal to the raw "
+            "map, medians within 1 %"
+        ),
+    )
 
 
 def _vs_pm4py(actor: Any, pipeline: Any, *, runs: int, dataset: str, t_map: float) -> BenchResult:
@@ -240,3 +341,233 @@ def _vs_pm4py(actor: Any, pipeline: Any, *, runs: int, dataset: str, t_map: floa
             f"equal; {dataset}"
         ),
     )
+
+
+EXPORT_TARGET = 0.5
+
+
+def _xes_by_hand(pipeline: Any, name_of: Any, first: Any, end: Any) -> Any:
+    """The ceiling of the XES export: the labelled events of the pipeline's deals streamed by
+    one hand-written statement (a server-side cursor) and the same markup written inline."""
+    from xml.sax.saxutils import quoteattr
+
+    from django.db import connection
+
+    yield (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<log xes.version="1.0" xes.features="nested-attributes" '
+        'xmlns="http://www.xes-standard.org/">\n'
+        '<extension name="Concept" prefix="concept" '
+        'uri="http://www.xes-standard.org/concept.xesext"/>\n'
+        '<extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
+        '<extension name="Organizational" prefix="org" '
+        'uri="http://www.xes-standard.org/org.xesext"/>\n'
+        '<string key="concept:name" value="deal"/>\n'
+    )
+    sql = (
+        "SELECT case_id, label, ts, e2.actor_id FROM ("  # noqa: S608
+        + EVENTS_SQL.replace("SELECT e.case_id,", "SELECT e.actor_id, e.case_id,", 1).replace(
+            "AND e.case_id IN",
+            "AND e.timestamp >= %(first)s AND e.timestamp < %(end)s AND e.case_id IN",
+            1,
+        )
+        + ") e2 ORDER BY case_id, ts, id"
+    )
+    quoted: dict[str, str] = {}
+    current, parts = None, []
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, {"pipeline": pipeline.pk, "first": first, "end": end})
+        while rows := cursor.fetchmany(2000):
+            for case_id, label, ts, actor_id in rows:
+                if case_id != current:
+                    if current is not None:
+                        parts.append("</trace>\n")
+                        yield "".join(parts)
+                    current = case_id
+                    parts = [f'<trace><string key="concept:name" value={quoteattr(case_id)}/>']
+                if label not in quoted:
+                    quoted[label] = quoteattr(name_of(label))
+                resource = f'<string key="org:resource" value="{actor_id}"/>' if actor_id else ""
+                parts.append(
+                    f'<event><string key="concept:name" value={quoted[label]}/>'
+                    f'<string key="activity" value={quoteattr(label)}/>'
+                    f'<date key="time:timestamp" value="{ts.isoformat()}"/>{resource}</event>'
+                )
+    if current is not None:
+        parts.append("</trace>\n")
+        yield "".join(parts)
+    yield "</log>\n"
+
+
+def _ocel_by_hand(pipeline: Any, first: Any, end: Any) -> Any:
+    """The ceiling of the OCEL 2.0 JSON export of the deals in a period: the object and event
+    types, the objects with their relations and the events with theirs, each one
+    hand-written statement streamed, the same JSON written per item."""
+    from django.db import connection
+
+    period = (
+        "e.case_type = 'deal' AND e.timestamp >= %(first)s AND e.timestamp < %(end)s "
+        "AND e.case_id IN (SELECT id::text FROM sales_deal WHERE pipeline_id = %(pipeline)s)"
+    )
+    args = {"first": first, "end": end, "pipeline": pipeline.pk}
+    ev = f"SELECT e.id, e.case_type, e.case_id FROM core_event e WHERE {period}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH ev AS ({ev}) SELECT case_type FROM ev UNION "  # noqa: S608
+            "SELECT l.object_type FROM core_eventobject l JOIN ev ON ev.id = l.event_id",
+            args,
+        )
+        types = sorted(r[0] for r in cursor.fetchall())
+        cursor.execute(f"SELECT DISTINCT e.activity FROM core_event e WHERE {period}", args)  # noqa: S608
+        activities = sorted(r[0] for r in cursor.fetchall())
+    head = {
+        "objectTypes": [{"name": t, "attributes": []} for t in types],
+        "eventTypes": [{"name": a, "attributes": []} for a in activities],
+    }
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "objects": ['
+    objects = (
+        f"WITH ev AS ({ev}) SELECT ot, oid, rt, rid, q FROM ("  # noqa: S608
+        "SELECT ev.case_type AS ot, ev.case_id AS oid, NULL AS rt, NULL AS rid, NULL AS q "
+        "FROM ev UNION "
+        "SELECT l.object_type, l.object_id, NULL, NULL, NULL FROM core_eventobject l "
+        "JOIN ev ON ev.id = l.event_id UNION "
+        "SELECT ev.case_type, ev.case_id, l.object_type, l.object_id, "
+        "coalesce(nullif(l.qualifier, ''), 'involved') FROM core_eventobject l "
+        "JOIN ev ON ev.id = l.event_id "
+        "WHERE NOT (l.object_type = ev.case_type AND l.object_id = ev.case_id)"
+        ") x ORDER BY ot, oid, rt, rid, q"
+    )
+    sep, current, related = "", None, []
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(objects, args)
+        while rows := cursor.fetchmany(2000):
+            for ot, oid, rt, rid, q in rows:
+                if (ot, oid) != current:
+                    if current is not None:
+                        yield sep + _ocel_object(current, related)
+                        sep = ","
+                    current, related = (ot, oid), []
+                if rt is not None:
+                    related.append((f"{rt}:{rid}", q))
+    if current is not None:
+        yield sep + _ocel_object(current, related)
+    yield '], "events": ['
+    events = (
+        "SELECT e.id, e.activity, e.timestamp, e.case_type, e.case_id, l.object_type, "  # noqa: S608
+        f"l.object_id, l.qualifier FROM core_event e LEFT JOIN core_eventobject l "
+        f"ON l.event_id = e.id WHERE {period} ORDER BY e.id, l.id"
+    )
+    sep, item = "", None
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(events, args)
+        while rows := cursor.fetchmany(2000):
+            for pk, activity, ts, ct, cid, ot, oid, q in rows:
+                if item is None or item["id"] != f"e{pk}":
+                    if item is not None:
+                        yield sep + _ocel_event(item)
+                        sep = ","
+                    item = {
+                        "id": f"e{pk}",
+                        "type": activity,
+                        "time": ts.isoformat(),
+                        "attributes": [],
+                        "rel": {(f"{ct}:{cid}", "case"): None},
+                    }
+                if ot is not None:
+                    item["rel"][(f"{ot}:{oid}", q or "involved")] = None
+    if item is not None:
+        yield sep + _ocel_event(item)
+    yield "]}\n"
+
+
+def _ocel_object(current: tuple[str, str], related: list[tuple[str, str]]) -> str:
+    item: dict[str, Any] = {"id": f"{current[0]}:{current[1]}", "type": current[0]}
+    item["attributes"] = []
+    if related:
+        item["relationships"] = [{"objectId": o, "qualifier": q} for o, q in related]
+    return json.dumps(item, ensure_ascii=False)
+
+
+def _ocel_event(item: dict[str, Any]) -> str:
+    rel = item.pop("rel")
+    item["relationships"] = [{"objectId": o, "qualifier": q} for o, q in rel]
+    return json.dumps(item, ensure_ascii=False)
+
+
+def _drain(chunks: Any) -> tuple[str, int]:
+    """Consume an export as a writer would (hash and size, nothing kept)."""
+    import hashlib
+
+    digest, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        data = chunk.encode()
+        digest.update(data)
+        size += len(data)
+    return digest.hexdigest(), size
+
+
+def bench_mining_export(*, runs: int, dataset: str) -> list[BenchResult]:
+    """`mining_export`: XES and OCEL 2.0 JSON of the B2B pipeline's deals' events of the last
+    whole month (a bounded slice: the whole 1M log would take many minutes per export), as
+    `mining.export` streams them (what the API endpoint and `manage.py mining_export` write)
+    against the hand-written ceilings above; the outputs asserted byte-identical (SHA-256).
+    One timed call each, none warm: ours first, so the ceiling runs on the warmer cache."""
+    import zoneinfo
+    from datetime import datetime, timedelta
+    from datetime import time as dtime
+
+    from django.conf import settings
+
+    from greenwave.mining import export
+    from greenwave.mining.log import case_log, label_name
+
+    actor, pipeline = _context()
+    clock = time.perf_counter
+    log = case_log(pipeline_id=pipeline.pk)
+    _what, _reader, month_log = _narrowed_logs_month(pipeline)
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    first = datetime.combine(month_log.date_from, dtime.min, tzinfo=tz)
+    end = datetime.combine(month_log.date_to + timedelta(days=1), dtime.min, tzinfo=tz)
+    results = []
+    for name, ours_fn, hand_fn, what in (
+        (
+            "xes",
+            lambda: export.export(actor, month_log, "xes"),
+            lambda: _xes_by_hand(pipeline, lambda label: label_name(log, label), first, end),
+            f"XES of the B2B deals' events of {month_log.date_from:%Y-%m}",
+        ),
+        (
+            "ocel2-json",
+            lambda: export.export(actor, month_log, "ocel2-json"),
+            lambda: _ocel_by_hand(pipeline, first, end),
+            f"OCEL 2.0 JSON of the B2B deals' events of {month_log.date_from:%Y-%m}",
+        ),
+    ):
+        started = clock()
+        ours = _drain(ours_fn())
+        t_ours = clock() - started
+        started = clock()
+        hand = _drain(hand_fn())
+        t_hand = clock() - started
+        if ours != hand:
+            raise AssertionError(f"the {name} export differs from the hand-written one")
+        results.append((what, t_ours, t_hand, ours[1]))
+    t_ours = sum(r[1] for r in results)
+    t_hand = sum(r[2] for r in results)
+    parts = "; ".join(
+        f"{what}: {mine:.1f} s vs {hand:.1f} s by hand, {size / 1e6:.0f} MB"
+        for what, mine, hand, size in results
+    )
+    return [
+        verdict_from_times(
+            "mining_export",
+            ours_s=t_ours,
+            ceiling_s=t_hand,
+            target=EXPORT_TARGET,
+            details=f"{parts}; outputs byte-identical; one call each, {dataset}",
+        )
+    ]
+
+
+def _narrowed_logs_month(pipeline: Any) -> tuple[str, Any, Any]:
+    return next(x for x in _narrowed_logs(pipeline) if x[0].startswith("one month"))

@@ -41,6 +41,8 @@ ALL = (
     "portfolio",
     "mining_dfg_raw",
     "mining_vs_pm4py",
+    "mining_dfg_narrowed",
+    "mining_export",
 )
 
 
@@ -105,9 +107,14 @@ def main() -> int:
             lambda: api_bench.bench_api(seconds=load_s, warmup=warm_s, dataset=label),
         ),
         (
-            ("mining_dfg", "mining_dfg_raw", "mining_vs_pm4py"),
+            ("mining_dfg", "mining_dfg_raw", "mining_vs_pm4py", "mining_dfg_narrowed"),
             mining_bench.TARGET,
-            lambda: mining_bench.bench_mining_dfg(runs=runs, dataset=label),
+            lambda: mining_bench.bench_mining_dfg(runs=runs, dataset=label, wanted=wanted),
+        ),
+        (
+            ("mining_export",),
+            mining_bench.EXPORT_TARGET,
+            lambda: mining_bench.bench_mining_export(runs=runs, dataset=label),
         ),
         (
             ("kpi_grid",),

@@ -138,7 +138,7 @@ def mining_rework(
     filters: Query[LogFilter],
 ) -> Any:
     log = _log(filters)
-    return selectors.variants(actor=request.user, log=log, limit=0)["rework"]
+    return selectors.rework(actor=request.user, log=log)
 
 
 @router.get("/mining/bottlenecks", response=list[BottleneckOut], summary="The slowest transitions")

@@ -16,6 +16,7 @@ from xml.sax.saxutils import quoteattr
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from greenwave.accounts.models import User
@@ -26,6 +27,7 @@ from greenwave.core.models import Event, EventObject
 
 from .log import (
     CaseLog,
+    _as_datetime,
     json_text,
     label_name,
     period_q,
@@ -65,16 +67,21 @@ def xes(actor: User, log: CaseLog) -> Iterator[str]:
         'uri="http://www.xes-standard.org/org.xesext"/>\n'
         f'<string key="concept:name" value={quoteattr(log.event_case_type)}/>\n'
     )
-    names: dict[str, str] = {}
+    # Each label's two attributes, quoted once (a log has few labels and millions of events).
+    named: dict[str, str] = {}
     for case_id, steps in traces(actor, log, chunk=CHUNK):
         parts = [f'<trace><string key="concept:name" value={quoteattr(case_id)}/>']
         for label, ts, actor_id in steps:
-            name = names.setdefault(label, label_name(log, label))
+            attributes = named.get(label)
+            if attributes is None:
+                attributes = named[label] = (
+                    f'<string key="concept:name" value={quoteattr(label_name(log, label))}/>'
+                    f'<string key="activity" value={quoteattr(label)}/>'
+                )
             resource = f'<string key="org:resource" value="{actor_id}"/>' if actor_id else ""
             parts.append(
-                f'<event><string key="concept:name" value={quoteattr(name)}/>'
-                f'<string key="activity" value={quoteattr(label)}/>'
-                f'<date key="time:timestamp" value="{_time(ts)}"/>{resource}</event>'
+                f'<event>{attributes}<date key="time:timestamp" value="{_time(ts)}"/>'
+                f"{resource}</event>"
             )
         parts.append("</trace>\n")
         yield "".join(parts)
@@ -189,19 +196,48 @@ def _objects(events: QuerySet[Event]) -> Iterator[tuple[str, str, list[tuple[str
         yield f"{current[0]}:{current[1]}", current[0], relations
 
 
-def _relations(event: Event) -> list[tuple[str, str]]:
-    rel = [(f"{event.case_type}:{event.case_id}", "case")]
-    rel += [
-        (f"{o.object_type}:{o.object_id}", o.qualifier or "involved") for o in event.links.all()
-    ]
-    task = event.payload.get("task") if event.case_type == ProcessInstance.EVENT_CASE_TYPE else None
+def _stream_events(
+    events: QuerySet[Event],
+) -> Iterator[tuple[int, str, datetime, list[tuple[str, str]]]]:
+    """(id, activity, time, relations) of every event in id order, in one streamed statement:
+    the events joined to their linked objects (in the order they were linked: the same file
+    for the same log). The relations: the case, the linked objects, a process event's task."""
+    try:
+        columns = events.order_by().annotate(task=KT("payload__task"))
+        ev_sql, ev_params = columns.values(
+            "id", "activity", "timestamp", "case_type", "case_id", "task"
+        ).query.sql_with_params()
+    except EmptyResultSet:
+        return
+    sql = (
+        "SELECT ev.id, ev.activity, ev.timestamp, ev.case_type, ev.case_id, ev.task, "  # noqa: S608
+        f"l.object_type, l.object_id, l.qualifier FROM ({ev_sql}) ev "
+        "LEFT JOIN core_eventobject l ON l.event_id = ev.id ORDER BY ev.id, l.id"
+    )
+    current: tuple[int, str, datetime, dict[tuple[str, str], None], Any] | None = None
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, ev_params)
+        while rows := cursor.fetchmany(CHUNK):
+            for pk, activity, ts, case_type, case_id, task, otype, oid, qualifier in rows:
+                if current is None or current[0] != pk:
+                    if current is not None:
+                        yield _finished(current)
+                    task = task if case_type == ProcessInstance.EVENT_CASE_TYPE else None
+                    rel = {(f"{case_type}:{case_id}", "case"): None}
+                    current = (pk, activity, _as_datetime(ts), rel, task)
+                if otype is not None:
+                    current[3][(f"{otype}:{oid}", qualifier or "involved")] = None
+    if current is not None:
+        yield _finished(current)
+
+
+def _finished(
+    row: tuple[int, str, datetime, dict[tuple[str, str], None], Any],
+) -> tuple[int, str, datetime, list[tuple[str, str]]]:
+    pk, activity, ts, rel, task = row
     if task is not None:
-        rel.append((f"{TASK_TYPE}:{task}", "task"))
-    return list(dict.fromkeys(rel))
-
-
-def _stream_events(events: QuerySet[Event]) -> Iterator[Event]:
-    return events.prefetch_related("links").iterator(CHUNK)
+        rel[(f"{TASK_TYPE}:{task}", "task")] = None
+    return pk, activity, ts, list(rel)
 
 
 def ocel_json(
@@ -224,13 +260,13 @@ def ocel_json(
         first = False
     yield '], "events": ['
     first = True
-    for event in _stream_events(events):
+    for pk, activity, ts, relations in _stream_events(events):
         item = {
-            "id": f"e{event.pk}",
-            "type": event.activity,
-            "time": _time(event.timestamp),
+            "id": f"e{pk}",
+            "type": activity,
+            "time": _time(ts),
             "attributes": [],
-            "relationships": [{"objectId": o, "qualifier": q} for o, q in _relations(event)],
+            "relationships": [{"objectId": o, "qualifier": q} for o, q in relations],
         }
         yield ("" if first else ",") + json.dumps(item, ensure_ascii=False)
         first = False
@@ -259,14 +295,14 @@ def ocel_xml(
             f"{f'<objects>{rel}</objects>' if rel else ''}</object>\n"
         )
     yield "</objects>\n<events>\n"
-    for event in _stream_events(events):
+    for pk, activity, ts, relations in _stream_events(events):
         rel = "".join(
             f"<relationship object-id={quoteattr(o)} qualifier={quoteattr(q)}/>"
-            for o, q in _relations(event)
+            for o, q in relations
         )
         yield (
-            f'<event id="e{event.pk}" type={quoteattr(event.activity)} '
-            f'time="{_time(event.timestamp)}"><attributes/><objects>{rel}</objects></event>\n'
+            f'<event id="e{pk}" type={quoteattr(activity)} '
+            f'time="{_time(ts)}"><attributes/><objects>{rel}</objects></event>\n'
         )
     yield "</events>\n</log>\n"
 

@@ -339,14 +339,18 @@ def _label_sql(log: CaseLog) -> tuple[str, str, list[Any]]:
 
 
 def _period(log: CaseLog) -> tuple[str, list[Any]]:
+    """The period's bounds as the database compares them (SQLite keeps naive UTC text: an
+    aware bound would be compared by its wall-clock digits, its offset ignored)."""
     tz = timezone.get_current_timezone()
+    adapt = connection.ops.adapt_datetimefield_value
     sql, params = "", []
     if log.date_from:
         sql += " AND e.timestamp >= %s"
-        params.append(datetime.combine(log.date_from, time.min, tzinfo=tz))
+        params.append(adapt(datetime.combine(log.date_from, time.min, tzinfo=tz)))
     if log.date_to:
         sql += " AND e.timestamp < %s"
-        params.append(datetime.combine(log.date_to + timedelta(days=1), time.min, tzinfo=tz))
+        day_after = datetime.combine(log.date_to + timedelta(days=1), time.min, tzinfo=tz)
+        params.append(adapt(day_after))
     return sql, params
 
 

@@ -1,4 +1,6 @@
-"""The one table of the miner: a directly-follows rollup of each pipeline's deals.
+"""The tables of the miner: directly-follows rollups of each pipeline's deals — per edge
+(`DfgEdge`, the whole pipeline) and per team, owner and month (`DfgCell`, narrowed maps), the
+dims each deal is summed under (`RollupCase`) and how far the log is applied (`RollupCursor`).
 
 The process map of a million deals reads ~20 M events through a window; this rollup keeps,
 per pipeline and edge, the count, the summed seconds and a histogram of the seconds (log
@@ -33,6 +35,70 @@ class DfgEdge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pipeline_id}: {self.source} → {self.target} ×{self.count}"
+
+
+class DfgCell(models.Model):
+    """The rollup by the case's team and owner and by month: the directly-follows tally of
+    the deals of a pipeline with this team and responsible (0: none) whose transition leaves
+    its source in `source_month` and reaches its target in `target_month` (months counted
+    as year * 12 + month - 1 in `settings.TIME_ZONE`; a start edge has the target's month, an
+    end edge the source's). Two grains in one table: `OWNER` rows (team, owner, months) answer
+    maps narrowed by team, person, a scoped reader and whole months; `MONTH` rows (team and
+    owner 0: every deal) answer a period alone without summing every owner's rows."""
+
+    OWNER = 1
+    MONTH = 2
+
+    grain = models.SmallIntegerField()
+    pipeline_id = models.BigIntegerField()
+    team_id = models.BigIntegerField(default=0)
+    owner_id = models.BigIntegerField(default=0)
+    source_month = models.IntegerField()
+    target_month = models.IntegerField()
+    source = models.CharField(max_length=120)
+    target = models.CharField(max_length=120)
+    count = models.BigIntegerField(default=0)
+    timed = models.BigIntegerField(default=0)
+    total_seconds = models.FloatField(default=0.0)
+    buckets = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("process map cell")
+        verbose_name_plural = _("process map cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "pipeline_id",
+                    "grain",
+                    "team_id",
+                    "owner_id",
+                    "source_month",
+                    "target_month",
+                    "source",
+                    "target",
+                ],
+                name="mining_dfg_cell_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["pipeline_id", "grain", "owner_id"], name="mining_cell_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pipeline_id}/{self.team_id}/{self.owner_id}: {self.source} → {self.target}"
+
+
+class RollupCase(models.Model):
+    """The pipeline, team and owner (0: none) a deal's events are summed under in the rollup:
+    when a deal is reassigned its contribution leaves these and joins its new ones."""
+
+    case_id = models.CharField(primary_key=True, max_length=64)
+    pipeline_id = models.BigIntegerField()
+    team_id = models.BigIntegerField(default=0)
+    owner_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.pipeline_id}/{self.team_id}/{self.owner_id}"
 
 
 class RollupCursor(models.Model):

@@ -12,8 +12,10 @@ import itertools
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import CharField
 from django.db.models.functions import Cast
@@ -36,7 +38,9 @@ from .log import (
     START,
     CaseLog,
     events_sql,
+    json_text,
     label_name,
+    period_q,
     seconds_between,
     traces,
     variant_id,
@@ -83,9 +87,10 @@ def _transitions_sql(
 def dfg(*, actor: User, log: CaseLog, use_rollup: bool = True) -> dict[str, Any]:
     """Nodes `{activity, label, count}` and edges `{source, target, count, median, mean}`.
 
-    Three ways to the same answer: chosen variants need each case's path (the traces); the
-    whole map of a pipeline for a reader of every deal comes from the rollup plus the cases
-    with events the rollup has not applied yet; anything else is one SQL aggregate."""
+    Three ways to the same answer: chosen variants need each case's path (the traces); a
+    deal pipeline's map — whole, or narrowed by team, person, the reader's scope and whole
+    months (`rollup_slice`) — comes from the rollup plus the cases with events the rollup
+    has not applied yet; anything else is one SQL aggregate over the log."""
     edges: list[dict[str, Any]] | None = None
     if log.variants:
         edges = _edges_from_traces(actor, log)
@@ -96,39 +101,85 @@ def dfg(*, actor: User, log: CaseLog, use_rollup: bool = True) -> dict[str, Any]
     return _graph(log, edges)
 
 
-def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
-    """The map's edges from the rollup, when it answers this log for this reader (else None):
-    a deal pipeline, no filter, a reader of every deal, the rollup built."""
+def rollup_slice(actor: User, log: CaseLog) -> Any:
+    """The part of the rollup that answers this log for this reader, or None.
+
+    The rollup answers a deal pipeline narrowed by team, person, the reader's scope and a
+    period of whole months (in `settings.TIME_ZONE`, the rollup's months, when that is the
+    reader's time zone); None (the raw path) for amount, source, product group, variants, or
+    a period that starts or ends inside a month. Returns `rollup.Slice`, or "all" for the
+    whole pipeline read by a reader of every deal (the per-edge rows)."""
+    from django.conf import settings
+    from django.utils import timezone
+
     from greenwave.accounts.scoping import visible_team_ids
 
     from . import rollup
-    from .log import DEAL_ACTIVITIES
 
-    if log.case_type != "deal" or log.pipeline is None or log.narrowed:
+    if log.case_type != "deal" or log.pipeline is None or log.variants:
         return None
-    if visible_team_ids(actor) is not None:
+    if log.amount_min is not None or log.amount_max is not None:
+        return None
+    if log.source or log.product_group_id:
+        return None
+    low, high = rollup.NO_MONTH_LOW, rollup.NO_MONTH_HIGH
+    if log.date_from or log.date_to:
+        if timezone.get_current_timezone_name() != settings.TIME_ZONE:
+            return None
+        if log.date_from:
+            if log.date_from.day != 1:
+                return None
+            low = rollup.month_key(log.date_from.year, log.date_from.month)
+        if log.date_to:
+            if (log.date_to + timedelta(days=1)).day != 1:
+                return None
+            high = rollup.month_key(log.date_to.year, log.date_to.month)
+    teams = visible_team_ids(actor)
+    part = rollup.Slice(
+        log.pipeline.pk,
+        team_id=log.team_id or None,
+        owner_id=log.user_id or None,
+        reader_id=actor.pk if teams is not None else None,
+        reader_teams=frozenset(teams) if teams is not None else None,
+        month_from=low,
+        month_to=high,
+    )
+    if not part.by_owner and (low, high) == (rollup.NO_MONTH_LOW, rollup.NO_MONTH_HIGH):
+        return "all"
+    return part
+
+
+def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
+    """The map's edges from the rollup when it answers this log for this reader (else None):
+    the stored rows of the slice (`rollup_slice`), with every deal that has events the
+    rollup has not applied yet taken out as applied and put back as it is now."""
+    from . import rollup
+
+    part = rollup_slice(actor, log)
+    if part is None or log.pipeline is None:
         return None
     # One statement: how far the rollup has read, and the deals with events past that (the
     # primary key's range: few rows when the worker keeps up).
-    marks = ", ".join(["%s"] * len(DEAL_ACTIVITIES))
     sql = (
-        "SELECT c.applied_id, e.case_id FROM mining_rollupcursor c "  # noqa: S608
-        "LEFT JOIN core_event e ON e.id > c.applied_id AND e.case_type = %s "
-        f"AND e.activity IN ({marks}) WHERE c.name = %s"
+        "SELECT c.applied_id, e.case_id FROM mining_rollupcursor c "
+        "LEFT JOIN core_event e ON e.id > c.applied_id AND e.case_type = %s WHERE c.name = %s"
     )
     with connection.cursor() as db:
-        db.execute(sql, ["deal", *DEAL_ACTIVITIES, rollup.CURSOR])
+        db.execute(sql, ["deal", rollup.CURSOR])
         found = db.fetchall()
     if not found or found[0][0] is None:
         return None
     applied_id = int(found[0][0])
     recent = {case_id for _applied, case_id in found if case_id is not None}
-    tallies = rollup.stored(log.pipeline.pk)
-    ours = rollup.pipelines_of(recent).get(log.pipeline.pk, [])
-    if ours:
-        before = rollup.cases_contribution(log, ours, max_id=applied_id)
-        rollup.merge(tallies, before, -1)
-        rollup.merge(tallies, rollup.cases_contribution(log, ours))
+    if part == "all":
+        tallies = rollup.stored(log.pipeline.pk)
+        part = rollup.Slice(log.pipeline.pk)
+    else:
+        tallies = rollup.stored_slice(part)
+    if recent:
+        now = rollup.cells(dims=rollup.CURRENT, case_ids=recent)
+        before = rollup.cells(dims=rollup.STORED, case_ids=recent, max_id=applied_id)
+        rollup.merge(tallies, rollup.slice_edges(part, rollup.merge_cells(now, before, -1)))
     return rollup.as_edges(tallies)
 
 
@@ -319,6 +370,59 @@ def variants(*, actor: User, log: CaseLog, limit: int = 200) -> dict[str, Any]:
     }
 
 
+def rework(*, actor: User, log: CaseLog) -> list[dict[str, Any]]:
+    """Rework loops as `variants(...)["rework"]` gives them, in one SQL aggregate (no case
+    walked in Python): per activity repeated in a case, the cases, the repeats, and the time
+    from the first visit to each repeat (summed, median). Chosen variants need the paths:
+    those walk the traces."""
+    if log.variants:
+        return list(variants(actor=actor, log=log, limit=0)["rework"])
+    events, params = events_sql(actor, log)
+    secs = seconds_between("ts", "first_ts")
+    repeats = (
+        f"SELECT case_id, label, {secs} AS secs FROM (SELECT case_id, label, ts, "  # noqa: S608
+        "min(ts) OVER (PARTITION BY case_id, label) AS first_ts, "
+        "row_number() OVER (PARTITION BY case_id, label ORDER BY ts, id) AS n "
+        f"FROM ({events}) ev) r WHERE n > 1"
+    )
+    postgres = connection.vendor == "postgresql"
+    median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY x.secs)" if postgres else "NULL"
+    query = (
+        f"SELECT x.label, count(DISTINCT x.case_id), count(*), sum(x.secs), {median} "  # noqa: S608
+        f"FROM ({repeats}) x GROUP BY x.label"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    medians: dict[str, float] = {}
+    if not postgres and rows:
+        middle = (
+            "SELECT label, secs FROM (SELECT label, secs, "  # noqa: S608
+            "row_number() OVER (PARTITION BY label ORDER BY secs) AS rn, "
+            f"count(*) OVER (PARTITION BY label) AS cnt FROM ({repeats}) x) y "
+            "WHERE rn >= (cnt + 1) / 2 AND rn <= (cnt + 2) / 2"
+        )
+        pairs: dict[str, list[float]] = defaultdict(list)
+        with connection.cursor() as cursor:
+            cursor.execute(middle, params)
+            for label, value in cursor.fetchall():
+                pairs[label].append(float(value))
+        medians = {label: sum(v) / len(v) for label, v in pairs.items()}
+    found = [
+        {
+            "activity": label,
+            "label": label_name(log, label),
+            "cases": cases,
+            "repeats": repeats_n,
+            "total_seconds": round(float(total), 3),
+            "median_seconds": round(float(med if postgres else medians[label]), 3),
+        }
+        for label, cases, repeats_n, total, med in rows
+    ]
+    found.sort(key=lambda r: (-r["total_seconds"], r["activity"]))
+    return found
+
+
 def bottlenecks(
     *, actor: User, log: CaseLog, limit: int = 10, data: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
@@ -355,17 +459,32 @@ def approver_waits(
         activity=bpm_events.TASK_COMPLETED,
         case_id__in=visible,
     )
-    if date_from:
-        qs = qs.filter(timestamp__date__gte=date_from)
-    if date_to:
-        qs = qs.filter(timestamp__date__lte=date_to)
+    # The period as a range of timestamps (an index range, not a date computed per row).
+    qs = qs.filter(period_q(CaseLog("", date_from=date_from, date_to=date_to)))
+    try:
+        ids_sql, ids_params = qs.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    # Only the three values leave the database (not every payload): a number of seconds.
+    seconds = json_text("waited_seconds")
+    if connection.vendor == "postgresql":
+        numeric = "jsonb_typeof(e.payload->'waited_seconds') = 'number'"
+        secs = f"CAST({seconds} AS DOUBLE PRECISION)"
+    else:
+        numeric = "json_type(e.payload, '$.waited_seconds') IN ('integer', 'real')"
+        secs = seconds
+    task = f"coalesce(nullif({json_text('name')}, ''), {json_text('element')}, '')"
+    sql = (
+        f"SELECT e.actor_id, {task}, CASE WHEN {numeric} THEN {secs} END "  # noqa: S608
+        f"FROM core_event e WHERE e.id IN ({ids_sql})"
+    )
     waits: dict[tuple[int | None, str], list[float]] = defaultdict(list)
-    for actor_id, payload in qs.order_by().values_list("actor_id", "payload").iterator(2000):
-        secs = payload.get("waited_seconds")
-        if isinstance(secs, int | float):
-            waits[(actor_id, str(payload.get("name") or payload.get("element") or ""))].append(
-                float(secs)
-            )
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, ids_params)
+        while chunk := cursor.fetchmany(2000):
+            for actor_id, name, value in chunk:
+                if value is not None:
+                    waits[(actor_id, str(name))].append(float(value))
     users = get_user_model().objects.in_bulk([a for a, _t in waits if a])
     rows: list[dict[str, Any]] = [
         {

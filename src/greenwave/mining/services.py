@@ -1,4 +1,6 @@
-"""Writers of the mining app: only the directly-follows rollup (`models.DfgEdge`).
+"""Writers of the mining app: only the directly-follows rollup (`models.DfgEdge` per edge,
+`models.DfgCell` by team, owner and month, `models.RollupCase`: the dims each deal is summed
+under).
 
 `rollup_update` is the worker's periodic job. It reads the deal events past the applied id,
 but only up to an id it saw at least `MINING_ROLLUP_SETTLE_SECONDS` ago (ids are handed out
@@ -16,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -25,8 +27,7 @@ from greenwave.core.models import Event
 from greenwave.core.services import event_append
 
 from . import rollup
-from .log import DEAL_ACTIVITIES
-from .models import DfgEdge, RollupCursor
+from .models import DfgCell, DfgEdge, RollupCursor
 
 ROLLUP_CASE_TYPE = "mining_rollup"
 ROLLUP_REBUILT = "mining_rollup_rebuilt"
@@ -71,22 +72,88 @@ def rollup_update(now: datetime | None = None) -> int:
 
 
 def _apply(low: int, high: int) -> int:
-    """Replace the contribution (as of `low`) of every deal with events in (low, high]."""
-    cases = (
+    """Replace the contribution (as of `low`, under the dims it was summed under) of every
+    deal with events in (low, high] by its contribution now (as of `high`, its dims now).
+
+    Any deal event counts, not only the mapped ones: a reassignment moves the deal's
+    contribution to its new team and owner."""
+    cases = rollup.deal_ids(
         Event.objects.filter(case_type="deal", pk__gt=low, pk__lte=high)
-        .filter(activity__in=DEAL_ACTIVITIES)
         .order_by()
         .values_list("case_id", flat=True)
         .distinct()
     )
-    handled = 0
-    for pipeline_id, ids in rollup.pipelines_of(cases).items():
-        log = rollup.pipeline_log(pipeline_id)
-        delta = rollup.cases_contribution(log, ids, max_id=high)
-        rollup.merge(delta, rollup.cases_contribution(log, ids, max_id=low), -1)
-        _store_delta(pipeline_id, delta)
-        handled += len(ids)
-    return handled
+    if not cases:
+        return 0
+    delta = rollup.cells(dims=rollup.CURRENT, case_ids=cases, max_id=high)
+    rollup.merge_cells(delta, rollup.cells(dims=rollup.STORED, case_ids=cases, max_id=low), -1)
+    _store_cells(DfgCell.OWNER, delta)
+    _store_cells(DfgCell.MONTH, rollup.month_cells(delta))
+    for pipeline_id, tallies in rollup.edge_tallies(delta).items():
+        _store_delta(pipeline_id, tallies)
+    _remember_dims(cases)
+    return len(cases)
+
+
+def _remember_dims(cases: list[str]) -> None:
+    """The deals' dims now become the ones their contribution is summed under."""
+    with connection.cursor() as cursor:
+        for start in range(0, len(cases), rollup.CASE_CHUNK):
+            chunk = cases[start : start + rollup.CASE_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM mining_rollupcase WHERE case_id IN ({marks})", chunk)  # noqa: S608
+            dims, params = rollup.dims_of(rollup.CURRENT, chunk)
+            cursor.execute(
+                f"INSERT INTO mining_rollupcase (case_id, pipeline_id, team_id, owner_id) {dims}",
+                params,
+            )
+
+
+def _store_cells(grain: int, delta: rollup.Cells) -> None:
+    """Add the delta to the stored cells of a grain (rows locked; emptied rows deleted)."""
+    groups: dict[tuple[int, int, int, int, int], dict[tuple[str, str], rollup.Tally]] = {}
+    for (pipeline_id, team, owner, smon, tmon, src, tgt), tally in delta.items():
+        groups.setdefault((pipeline_id, team, owner, smon, tmon), {})[(src, tgt)] = tally
+    changed, created, emptied = [], [], []
+    for (pipeline_id, team, owner, smon, tmon), edges in sorted(groups.items()):
+        current = {
+            (row.source, row.target): row
+            for row in DfgCell.objects.select_for_update().filter(
+                pipeline_id=pipeline_id,
+                grain=grain,
+                team_id=team,
+                owner_id=owner,
+                source_month=smon,
+                target_month=tmon,
+            )
+        }
+        for (src, tgt), change in edges.items():
+            row = current.get((src, tgt))
+            tally = rollup.stored_tally(row) if row is not None else rollup.Tally()
+            tally.add(change)
+            if tally.count <= 0:
+                if row is not None:
+                    emptied.append(row.pk)
+                continue
+            if row is None:
+                row = DfgCell(
+                    grain=grain,
+                    pipeline_id=pipeline_id,
+                    team_id=team,
+                    owner_id=owner,
+                    source_month=smon,
+                    target_month=tmon,
+                    source=src,
+                    target=tgt,
+                )
+                created.append(row)
+            else:
+                changed.append(row)
+            row.count, row.timed, row.total_seconds = tally.count, tally.timed, tally.total_seconds
+            row.buckets = {str(k): v for k, v in sorted(tally.buckets.items())}
+    DfgCell.objects.filter(pk__in=emptied).delete()
+    DfgCell.objects.bulk_update(changed, ["count", "timed", "total_seconds", "buckets"], 500)
+    DfgCell.objects.bulk_create(created, batch_size=500)
 
 
 def _store_delta(pipeline_id: int, delta: rollup.Contribution) -> None:
@@ -111,24 +178,8 @@ def _store_delta(pipeline_id: int, delta: rollup.Contribution) -> None:
 
 
 def _rebuild(*, max_id: int) -> int:
-    DfgEdge.objects.all().delete()
-    rows = []
-    for pipeline_id in rollup.every_pipeline():
-        tallies = rollup.contribution(rollup.pipeline_log(pipeline_id), max_id=max_id)
-        rows += [
-            DfgEdge(
-                pipeline_id=pipeline_id,
-                source=src,
-                target=tgt,
-                count=t.count,
-                timed=t.timed,
-                total_seconds=t.total_seconds,
-                buckets={str(k): v for k, v in sorted(t.buckets.items())},
-            )
-            for (src, tgt), t in tallies.items()
-        ]
-    DfgEdge.objects.bulk_create(rows, batch_size=500)
-    return len(rows)
+    rollup.rebuild_sql(max_id)
+    return DfgEdge.objects.count()
 
 
 @transaction.atomic

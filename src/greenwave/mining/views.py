@@ -171,7 +171,7 @@ def process_map(request: AuthedRequest) -> HttpResponse:
         "waits": selectors.approver_waits(
             actor=actor, date_from=log.date_from, date_to=log.date_to, limit=15
         ),
-        "rework": selectors.variants(actor=actor, log=log, limit=0)["rework"][:10],
+        "rework": selectors.rework(actor=actor, log=log)[:10],
         **_choices(request),
     }
     return render(request, "mining/map.html", context)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from greenwave.mining.log import END, START, case_log, traces
-from greenwave.mining.selectors import dfg, variants
+from greenwave.mining.selectors import dfg, rework, variants
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,35 @@ def test_variants_rework_and_shares(two_teams, deal_log, stages, b2b) -> None:
     assert contract["median_seconds"] == pytest.approx(20 * 3600)
 
 
+def test_the_rework_aggregate_equals_the_walk_of_the_traces(
+    two_teams, deal_log, stages, b2b
+) -> None:
+    """The map's rework table (one SQL aggregate) is the variants' rework (case by case)."""
+    _built(deal_log, stages)
+    deal_log([N, P, N, P, N, "lost"], hours=[1, 2, 3, 4, 5, 6], owner="hunter_b")
+    for reader in ("head_a", "admin"):
+        for filters in ({}, {"team_id": two_teams["team_b"].pk}):
+            log = case_log(pipeline_id=b2b.pk, **filters)
+            walked = {
+                r["activity"]: r for r in variants(actor=two_teams[reader], log=log)["rework"]
+            }
+            ours = {r["activity"]: r for r in rework(actor=two_teams[reader], log=log)}
+            assert set(ours) == set(walked)
+            for activity, row in walked.items():
+                assert ours[activity]["label"] == row["label"]
+                assert (ours[activity]["cases"], ours[activity]["repeats"]) == (
+                    row["cases"],
+                    row["repeats"],
+                )
+                assert ours[activity]["total_seconds"] == pytest.approx(row["total_seconds"])
+                assert ours[activity]["median_seconds"] == pytest.approx(row["median_seconds"])
+    needs = f"stage:{stages[N].pk}"
+    team_b = case_log(pipeline_id=b2b.pk, team_id=two_teams["team_b"].pk)
+    assert {r["activity"]: r["repeats"] for r in rework(actor=two_teams["admin"], log=team_b)}[
+        needs
+    ] == 2
+
+
 def test_a_user_mines_only_the_deals_they_may_read(two_teams, deal_log, stages, b2b) -> None:
     deal_log([N, P], owner="hunter_a")
     deal_log([N, "lost"], owner="hunter_b")
@@ -141,6 +170,29 @@ def test_process_cases_are_scoped_and_waits_name_the_slow_approver(
     assert dfg(actor=two_teams["director"], log=log)["cases"] == 2
     assert len(approver_waits(actor=two_teams["hunter_a"])) == 3  # head, lawyer, finance tasks
     assert len(approver_waits(actor=two_teams["hunter_b"])) == 2
+    rows = approver_waits(actor=two_teams["director"])
+    a, b = two_teams["hunter_a"].pk, two_teams["hunter_b"].pk
+    assert {(r["user_id"], r["task"], r["count"], r["median_seconds"]) for r in rows} == {
+        (a, "review_head", 1, 3600.0),
+        (a, "review_lawyer", 1, 3600.0),
+        (a, "review_finance", 1, 3600.0),
+        (b, "review_head", 1, 3600.0),
+        (b, "review_lawyer", 1, 3600.0),
+    }
+    # The period (the built log is on 2 March 2026); a wait that is no number is no wait.
+    from datetime import date
+
+    from greenwave.bpm import events as bpm_events
+    from greenwave.core.models import Event
+
+    march = {"date_from": date(2026, 3, 1), "date_to": date(2026, 3, 31)}
+    assert len(approver_waits(actor=two_teams["director"], **march)) == 5
+    assert approver_waits(actor=two_teams["director"], date_from=date(2026, 4, 1)) == []
+    assert approver_waits(actor=two_teams["director"], date_to=date(2026, 2, 28)) == []
+    done = Event.objects.filter(activity=bpm_events.TASK_COMPLETED).first()
+    done.payload = {**done.payload, "waited_seconds": "soon"}
+    done.save()
+    assert sum(r["count"] for r in approver_waits(actor=two_teams["director"])) == 4
     cases = edge_cases(
         actor=two_teams["director"], log=log, source="el:review_head", target="el:review_lawyer"
     )

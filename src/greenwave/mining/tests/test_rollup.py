@@ -4,10 +4,13 @@ rebuild again. Counts and means are exact; medians are read from 1 %-wide bucket
 
 from __future__ import annotations
 
+import calendar
 import math
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -15,9 +18,10 @@ from greenwave.core.models import Event
 from greenwave.core.services import event_append
 from greenwave.mining import rollup, services
 from greenwave.mining.log import case_log
-from greenwave.mining.models import DfgEdge, RollupCursor
-from greenwave.mining.selectors import dfg, rollup_edges
+from greenwave.mining.models import DfgCell, DfgEdge, RollupCase, RollupCursor
+from greenwave.mining.selectors import dfg, rollup_edges, rollup_slice
 from greenwave.sales import events as sales_events
+from greenwave.sales.services import deal_reassign
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +45,68 @@ def _assert_same(ours, raw):
             continue
         assert mine[key]["mean_seconds"] == pytest.approx(edge["mean_seconds"], abs=0.002)
         assert mine[key]["median_seconds"] == pytest.approx(edge["median_seconds"], rel=0.01)
+
+
+def _months(b2b) -> list[tuple[date, date]]:
+    """Every month the deals' events fall in (the rollup's time zone), and two months."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    found = sorted(
+        {
+            (t.astimezone(tz).year, t.astimezone(tz).month)
+            for t in Event.objects.filter(case_type="deal").values_list("timestamp", flat=True)
+        }
+    )
+    periods = []
+    for year, month in found:
+        last = calendar.monthrange(year, month)[1]
+        periods.append((date(year, month, 1), date(year, month, last)))
+    if len(periods) > 1:
+        periods.append((periods[0][0], periods[1][1]))
+    return periods
+
+
+def _slices_equal_raw(two_teams, b2b) -> None:
+    """Every narrowing the rollup answers equals the raw map, for scoped and whole readers."""
+    logs = [
+        {},
+        {"team_id": two_teams["team_a"].pk},
+        {"team_id": two_teams["team_b"].pk},
+        {"user_id": two_teams["hunter_a"].pk},
+        {"user_id": two_teams["hunter_b"].pk},
+    ]
+    for start, end in _months(b2b):
+        logs += [
+            {"date_from": start, "date_to": end},
+            {"date_from": start},
+            {"date_to": end},
+            {"date_from": start, "date_to": end, "team_id": two_teams["team_a"].pk},
+        ]
+    readers = ("admin", "director", "head_a", "head_b", "hunter_a")
+    for name in readers:
+        actor = two_teams[name]
+        for filters in logs:
+            log = case_log(pipeline_id=b2b.pk, **filters)
+            assert rollup_slice(actor, log) is not None, (name, filters)
+            assert rollup_edges(actor, log) is not None, (name, filters)
+            ours = dfg(actor=actor, log=log)
+            raw = dfg(actor=actor, log=log, use_rollup=False)
+            _assert_same(ours, raw)
+
+
+def _stored_cells() -> dict:
+    return {
+        (
+            c.grain,
+            c.pipeline_id,
+            c.team_id,
+            c.owner_id,
+            c.source_month,
+            c.target_month,
+            c.source,
+            c.target,
+        ): (c.count, c.timed, round(c.total_seconds, 3), c.buckets)
+        for c in DfgCell.objects.all()
+    }
 
 
 def _stored_equals_raw(b2b):
@@ -68,9 +134,8 @@ def test_rollup_rebuild_equals_the_raw_map_and_is_logged(two_teams, deal_log, b2
     assert rollup_edges(admin, case_log(pipeline_id=b2b.pk)) is not None
     _assert_same(ours, _raw(admin, b2b))
     assert Event.objects.filter(activity=services.ROLLUP_REBUILT).count() == 1
-    # Scoped readers and narrowed logs never read the rollup.
-    assert rollup_edges(two_teams["head_a"], case_log(pipeline_id=b2b.pk)) is None
-    assert rollup_edges(admin, case_log(pipeline_id=b2b.pk, team_id=1)) is None
+    # Scoped readers and logs narrowed by team read the rollup's cells, equal to the raw map.
+    _slices_equal_raw(two_teams, b2b)
 
 
 def test_new_and_late_events_before_and_after_the_worker(two_teams, deal_log, b2b, stages):
@@ -135,3 +200,44 @@ def test_bucket_median_follows_percentile_cont() -> None:
     assert tally.median() == pytest.approx((60 + 3600) / 2, rel=0.01)
     tally.add(rollup.Tally(1, 1, 0.2, rollup.Counter({0: 1})), -1)
     assert tally.median() == pytest.approx(3600, rel=0.01)
+
+
+def test_narrowed_maps_from_the_rollup_follow_new_events_and_reassignments(
+    two_teams, deal_log, b2b, stages
+):
+    """Maps by team, person, scoped reader and whole months: equal to the raw map after a
+    rebuild, with unapplied events and a reassignment, after the worker, and the worker's
+    cells equal a rebuild's."""
+    t0 = datetime(2026, 1, 29, 10, 0, tzinfo=UTC)
+    deal_log([N, P, CP, A, C, "won"], hours=20, start=t0)
+    deal_log([N, P, CP, A, C, A, C, "won"], hours=30, start=t0, owner="hunter_b")
+    moved = deal_log([N, P, CP], hours=[2, 50, 400], start=t0 + timedelta(days=30))
+    deal_log([N, "lost"], hours=[3, 700], start=t0, owner="hunter_b")
+    services.rollup_rebuild()
+    assert RollupCase.objects.count() == 4
+    _slices_equal_raw(two_teams, b2b)
+    # Not in the rollup: a period inside a month, attributes.
+    admin = two_teams["admin"]
+    assert rollup_slice(admin, case_log(pipeline_id=b2b.pk, date_from=date(2026, 2, 2))) is None
+    assert rollup_slice(admin, case_log(pipeline_id=b2b.pk, date_to=date(2026, 2, 27))) is None
+    assert rollup_slice(admin, case_log(pipeline_id=b2b.pk, amount_min=1)) is None
+    # A reassignment and new events, not applied yet: the unapplied deals are corrected.
+    deal_reassign(actor=admin, deal=moved, responsible=two_teams["hunter_b"])
+    event_append(
+        case_type="deal",
+        case_id=moved.pk,
+        activity=sales_events.DEAL_STAGE_CHANGED,
+        actor=admin,
+        payload={"from_stage": stages[CP].pk, "to_stage": stages[A].pk},
+        timestamp=t0 + timedelta(days=70),
+    )
+    deal_log([N, P], hours=500, start=t0 + timedelta(days=10))
+    _slices_equal_raw(two_teams, b2b)
+    now = timezone.now()
+    services.rollup_update(now=now)
+    assert services.rollup_update(now=now + timedelta(hours=1)) == 2
+    assert RollupCase.objects.get(case_id=str(moved.pk)).owner_id == two_teams["hunter_b"].pk
+    _slices_equal_raw(two_teams, b2b)
+    applied = _stored_cells()
+    services.rollup_rebuild()
+    assert _stored_cells() == applied
