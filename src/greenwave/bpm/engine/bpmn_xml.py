@@ -395,6 +395,18 @@ def decision_of(el: etree._Element) -> tuple[str, str]:
     return key.strip(), (result or "decision_result").strip()
 
 
+def compensation_can_trigger(process: etree._Element) -> bool:
+    """Whether a compensation of this process could ever start: BPMN starts one only from a
+    compensation throw (an intermediate throw or end event with a compensateEventDefinition)
+    or from a cancelled transaction. Without either, compensation boundary events and their
+    handlers are never reached, so the process runs without them."""
+    for definition in process.iter(f"{{{BPMN_NS}}}compensateEventDefinition"):
+        event = definition.getparent()
+        if event is not None and _local(event.tag) in {"intermediateThrowEvent", "endEvent"}:
+            return True
+    return next(process.iter(f"{{{BPMN_NS}}}transaction"), None) is not None
+
+
 def read_document(data: bytes) -> BpmnDocument:
     """Parse the file and collect what the services and the inbox need (no Spiff here)."""
     root = parse_xml(data)
@@ -438,11 +450,14 @@ def read_document(data: bytes) -> BpmnDocument:
     main_el = main_process(root, doc)
     for process in _children(root, "process"):
         pid = process.get("id", "")
+        inert_compensation = not compensation_can_trigger(process)
         for el in process.iter():
             tag, el_id = _local(el.tag), el.get("id")
             if _ns(el.tag) != BPMN_NS:
                 continue
-            if tag in UNSUPPORTED_TAGS:
+            if tag == "compensateEventDefinition" and inert_compensation:
+                pass  # never triggered: prepare() leaves it out of the engine's copy
+            elif tag in UNSUPPORTED_TAGS:
                 owner = el.getparent() if tag.endswith("EventDefinition") else el
                 if owner is None:
                     owner = el

@@ -23,7 +23,15 @@ from typing import Any
 from lxml import etree
 
 from . import expressions, sandbox
-from .bpmn_xml import BPMN_NS, CAMUNDA_NS, OMG_NS, Unsupported, _local, _ns
+from .bpmn_xml import (
+    BPMN_NS,
+    CAMUNDA_NS,
+    OMG_NS,
+    Unsupported,
+    _local,
+    _ns,
+    compensation_can_trigger,
+)
 
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
@@ -377,26 +385,39 @@ def _implicit_splits(root: etree._Element) -> None:
 
 
 def _compensation(root: etree._Element, out: Prepared) -> None:
-    """Compensation events are named by `read_document`; here they leave Spiff's copy (its
-    parser would only add a second, rawer message), and compensation handlers are named."""
-    for definition in list(root.iter(_q(BPMN_NS, "compensateEventDefinition"))):
-        event = definition.getparent()
-        if event is not None and event.getparent() is not None:
-            event.getparent().remove(event)
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or _ns(el.tag) != BPMN_NS:
-            continue
-        if el.get("isForCompensation", "false").lower() == "true":
-            out.problems.append(
-                Unsupported(
-                    str(el.get("id") or ""),
-                    _local(el.tag),
-                    "a compensation handler: SpiffWorkflow 3 cannot undo completed steps "
-                    "(compensation is not executable)",
-                )
-            )
-            if el.getparent() is not None:
-                el.getparent().remove(el)
+    """Compensation events and handlers leave Spiff's copy. Where the process can trigger a
+    compensation (`compensation_can_trigger`) that is refused: `read_document` names the
+    events and the handlers are named here (Spiff 3 cannot undo completed steps). Where it
+    cannot, the boundary events and handlers are never reached and the process runs as
+    drawn without them."""
+    for process in root.iter(_q(BPMN_NS, "process")):
+        refused = compensation_can_trigger(process)
+        handlers: set[str] = set()
+        for definition in list(process.iter(_q(BPMN_NS, "compensateEventDefinition"))):
+            event = definition.getparent()
+            if event is not None and event.getparent() is not None:
+                handlers.add(str(event.get("id") or ""))
+                event.getparent().remove(event)
+        for el in list(process.iter()):
+            if not isinstance(el.tag, str) or _ns(el.tag) != BPMN_NS:
+                continue
+            if el.get("isForCompensation", "false").lower() == "true":
+                handlers.add(str(el.get("id") or ""))
+                if refused:
+                    out.problems.append(
+                        Unsupported(
+                            str(el.get("id") or ""),
+                            _local(el.tag),
+                            "a compensation handler: SpiffWorkflow 3 cannot undo completed "
+                            "steps (compensation is not executable)",
+                        )
+                    )
+                if el.getparent() is not None:
+                    el.getparent().remove(el)
+        for association in list(process.iter(_q(BPMN_NS, "association"))):
+            ends = {association.get("sourceRef"), association.get("targetRef")}
+            if ends & handlers and association.getparent() is not None:
+                association.getparent().remove(association)
 
 
 def _foreign_ids(root: etree._Element) -> None:

@@ -83,9 +83,30 @@ def test_the_corpus_imports_every_file_and_runs_at_least_nine_in_ten_executable_
     assert ProcessDefinition.objects.count() == 0  # nothing kept
 
 
-def test_what_cannot_run_in_the_corpus_is_named_per_element() -> None:
-    lines = _run_command(str(CORPUS / "camunda7_compensation.bpmn"))
+def test_compensation_that_nothing_can_trigger_runs_without_its_handlers() -> None:
+    # The corpus's Camunda 7 booking: a compensation boundary event and its handler, but no
+    # compensation throw and no transaction, so BPMN never starts the handler.
+    lines = _run_command("--run", str(CORPUS / "camunda7_compensation.bpmn"))
+    assert lines[0].startswith("PASS camunda7_compensation.bpmn"), lines
+    assert "unsupported" not in lines[0], lines
+    assert lines[0].endswith(" · run: ended"), lines
+    assert "deployed 1 (100 %)" in lines[1], lines
+
+
+def test_a_compensation_that_would_run_is_named_per_element(tmp_path: Path) -> None:
+    data = (CORPUS / "camunda7_compensation.bpmn").read_text(encoding="utf-8")
+    end = '<bpmn:endEvent id="EndEvent_1"><bpmn:incoming>Flow_3</bpmn:incoming></bpmn:endEvent>'
+    assert end in data
+    throw = end.replace(
+        "</bpmn:incoming>", '</bpmn:incoming><bpmn:compensateEventDefinition id="Throw_1"/>'
+    )
+    path = tmp_path / "compensation_thrown.bpmn"
+    path.write_text(data.replace(end, throw), encoding="utf-8")
+    lines = _run_command(str(path))
+    assert "names unsupported" in lines[0], lines
+    assert "deployed 0 (0 %)" in lines[1], lines
     assert "Event_compensate_hotel (boundaryEvent): compensation is not executable" in lines[0]
+    assert "EndEvent_1 (endEvent): compensation is not executable" in lines[0]
     assert "Task_cancel_hotel (serviceTask): a compensation handler" in lines[0]
 
 
