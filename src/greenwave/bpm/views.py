@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import RoleCode
-from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
 
 from . import notifications, selectors, services
@@ -38,22 +38,9 @@ from .models import ProcessDefinition, ProcessInstance
 View = Callable[..., HttpResponse]
 
 
-def page(view: View) -> View:
-    """Sign-in required; a record outside the actor's scope is a plain 404 page."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            if exc.code == CoreError.NOT_FOUND:
-                raise Http404(exc.message) from exc
-            if exc.code == CoreError.PERMISSION_DENIED:
-                raise PermissionDenied(exc.message) from exc
-            raise
-
-    return wrapper
+# Sign-in required; a record outside the actor's scope (a DomainError) becomes its error page
+# through core's DomainErrorMiddleware.
+page = login_required
 
 
 def designer_required(view: View) -> View:
