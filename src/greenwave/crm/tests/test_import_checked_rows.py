@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from greenwave.core.models import Event, EventObject
 from greenwave.crm import services
 from greenwave.crm.models import Contact, ImportJob
+from greenwave.crm.services import clients, import_rows, imports
 
 from .test_import_export import check as dry_run
 from .test_import_export import csv_bytes, upload
@@ -52,7 +53,7 @@ def test_the_job_writes_the_checked_rows_without_validating_the_file_again(
     def no_second_check(*args, **kwargs):
         raise AssertionError("the job validated a row again")
 
-    monkeypatch.setattr(services, "_check_contact_row", no_second_check)
+    monkeypatch.setattr(import_rows, "_check_contact_row", no_second_check)
     job = run(head, job, django_capture_on_commit_callbacks)
 
     assert (job.status, job.created_count, job.message) == ("done", 2, "")
@@ -66,13 +67,13 @@ def test_the_job_writes_the_checked_rows_without_validating_the_file_again(
     assert (orlov.responsible_id, orlov.team_id) == (company.responsible_id, company.team_id)
     assert (anna.phones, anna.company_id) == (["+79165550002"], None)
     assert (anna.responsible_id, anna.team_id) == (head.pk, head.team_id)
-    assert orlov.search_text == services._contact_search_text(orlov)
-    assert anna.search_text == services._contact_search_text(anna)
+    assert orlov.search_text == clients._contact_search_text(orlov)
+    assert anna.search_text == clients._contact_search_text(anna)
     for contact in (orlov, anna):
         event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
         assert event.activity == "contact_created"
         assert (event.actor_id, event.prev_activity, event.prev_timestamp) == (head.pk, "", None)
-        assert event.payload == {"after": services._contact_snapshot(contact)}
+        assert event.payload == {"after": clients._contact_snapshot(contact)}
     links = EventObject.objects.filter(event__case_type="contact")
     assert list(links.values_list("event__case_id", "object_type", "object_id", "qualifier")) == [
         (str(orlov.pk), "company", str(company.pk), "company")
@@ -118,7 +119,7 @@ def test_a_failure_after_the_contacts_are_written_leaves_nothing(
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(services, "event_append_created_rows", broken)
+    monkeypatch.setattr(imports, "event_append_created_rows", broken)
     job = run(head, job, django_capture_on_commit_callbacks)
     assert (job.status, job.created_count) == ("failed", 0)
     assert job.message

@@ -18,8 +18,10 @@ from openpyxl import Workbook, load_workbook
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.crm import selectors, services
+from greenwave.crm.errors import CrmError
 from greenwave.crm.models import Company, Contact, ImportJob
 from greenwave.crm.requisites import inn_with_checksum
+from greenwave.crm.services import import_rows, imports
 from greenwave.crm.tabular import read_table, write_csv, write_xlsx
 
 from .conftest import VALID_INN, bad_checksum
@@ -277,10 +279,10 @@ def test_a_failure_while_writing_leaves_nothing_half_imported(
     def flaky(**kwargs):
         calls["n"] += 1
         if calls["n"] == 4:
-            raise DomainError(services.CrmError.INVALID_PHONE, "boom", details={"field": "x"})
+            raise DomainError(CrmError.INVALID_PHONE, "boom", details={"field": "x"})
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "contact_create", flaky)
+    monkeypatch.setattr(imports, "contact_create", flaky)
     job = run_jobs(actor, job)
 
     assert job.status == "failed"
@@ -308,7 +310,7 @@ def test_a_database_error_while_writing_fails_the_job_instead_of_leaving_it_runn
             raise DatabaseError("out of shared memory")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "contact_create", broken)
+    monkeypatch.setattr(imports, "contact_create", broken)
     job = run_jobs(actor, job)
 
     assert job.status == "failed"
@@ -381,9 +383,9 @@ def test_a_file_is_read_by_the_worker_not_by_the_web_request(
     """The upload keeps the bytes and queues the reading; nothing parses the file before the
     worker's task runs (a hostile file cannot hold the web worker)."""
     read = []
-    monkeypatch.setattr(services, "read_table", lambda *a: read.append(a) or 1 / 0)
+    monkeypatch.setattr(import_rows, "read_table", lambda *a: read.append(a) or 1 / 0)
     queued = []
-    monkeypatch.setattr(services, "_enqueue", lambda task, pk: queued.append((task, pk)))
+    monkeypatch.setattr(imports, "_enqueue", lambda task, pk: queued.append((task, pk)))
     with django_capture_on_commit_callbacks(execute=True):
         job = services.import_upload(
             actor=two_teams["head_a"],
@@ -396,8 +398,8 @@ def test_a_file_is_read_by_the_worker_not_by_the_web_request(
     job = services.import_read(job_id=job.pk)
     assert (job.status, job.headers, job.total_rows) == ("uploaded", HEADER, 5)
     # The dry run is the worker's too: the request only checks the mapping and queues it.
-    monkeypatch.setattr(services, "_sort_rows", lambda *a, **k: 1 / 0)
-    monkeypatch.setattr(services, "_enqueue", lambda task, pk: queued.append((task, pk)))
+    monkeypatch.setattr(imports, "_sort_rows", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(imports, "_enqueue", lambda task, pk: queued.append((task, pk)))
     with django_capture_on_commit_callbacks(execute=True):
         job = services.import_check(actor=two_teams["head_a"], job=job, mapping=job.mapping)
     assert job.status == "checking"
@@ -408,7 +410,7 @@ def test_a_program_error_in_the_worker_fails_the_job_with_a_message(two_teams, m
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
     job = services.import_check(actor=actor, job=job, mapping=job.mapping)
-    monkeypatch.setattr(services, "_sort_rows", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(imports, "_sort_rows", lambda *a, **k: 1 / 0)
     job = services.import_check_run(job_id=job.pk)
     assert job.status == "failed"
     assert job.message
@@ -420,7 +422,7 @@ def test_a_file_left_unread_by_a_dead_worker_is_sent_again(
     two_teams, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
     queued = []
-    monkeypatch.setattr(services, "_enqueue", lambda task, pk: queued.append((task, pk)))
+    monkeypatch.setattr(imports, "_enqueue", lambda task, pk: queued.append((task, pk)))
     job = services.import_upload(
         actor=two_teams["head_a"], kind="companies", file_name="x.csv", content=b"A;B\n1;2\n"
     )

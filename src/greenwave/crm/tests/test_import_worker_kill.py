@@ -18,6 +18,7 @@ from greenwave.core.models import Event
 from greenwave.core.tests.doomed import doomed, retry_until
 from greenwave.crm import services
 from greenwave.crm.models import Company, Contact, ImportJob
+from greenwave.crm.services import imports
 
 from .test_import_export import check, company_rows, csv_bytes, upload
 
@@ -151,7 +152,7 @@ DOOMED_IMPORT = """
 import sys, time
 import django
 django.setup()
-from greenwave.crm import services
+from greenwave.crm.services import imports as services
 
 real = services.company_create
 
@@ -172,7 +173,7 @@ def test_an_import_whose_worker_is_killed_mid_run_runs_again_to_its_end_once(
     two_teams, monkeypatch
 ) -> None:
     # The queue hands the task to the doomed worker, not to this process.
-    monkeypatch.setattr(services, "_enqueue", lambda task, job_id: None)
+    monkeypatch.setattr(imports, "_enqueue", lambda task, job_id: None)
     job = _queued_import(two_teams["head_a"])
     monkeypatch.undo()
 

@@ -20,7 +20,7 @@ import django
 django.setup()
 from django.test import Client
 from django.test.utils import setup_test_environment
-from greenwave.crm import services
+from greenwave.crm.services import clients as services
 
 setup_test_environment()
 

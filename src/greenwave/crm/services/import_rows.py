@@ -1,0 +1,528 @@
+"""The import's columns, row checks and duplicate search (what a dry run and a job check)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import (
+    scope_for_write,
+    scope_records,
+)
+from greenwave.core.errors import DomainError
+
+from ..errors import CrmError
+from ..models import (
+    Company,
+    CompanySize,
+    Contact,
+    Gender,
+    ImportJob,
+    ImportKind,
+    Segment,
+    Source,
+)
+from ..requisites import (
+    normalize_inn,
+)
+from ..tabular import MAX_FILE_BYTES, read_table
+from .clients import (
+    COMPANY_FIELDS,
+    _clean_company,
+    _clean_contact,
+    _field_error,
+    _refuse_duplicate_inn,
+)
+
+# --- Import of companies and contacts (CSV/XLSX, dry run, all-or-nothing job) -------------
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    field: str
+    label: Any  # lazy translation
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+IMPORT_COLUMNS: dict[str, tuple[ImportColumn, ...]] = {
+    ImportKind.COMPANIES: (
+        ImportColumn(
+            "name",
+            gettext_lazy("Name"),
+            ("название", "наименование", "компания", "организация", "клиент", "company"),
+            required=True,
+        ),
+        ImportColumn("inn", gettext_lazy("INN"), ("инн", "inn")),
+        ImportColumn("kpp", gettext_lazy("KPP"), ("кпп", "kpp")),
+        ImportColumn("ogrn", gettext_lazy("OGRN/OGRNIP"), ("огрн", "огрнип", "ogrn")),
+        ImportColumn(
+            "legal_address", gettext_lazy("Legal address"), ("юридический адрес", "юр. адрес")
+        ),
+        ImportColumn(
+            "actual_address",
+            gettext_lazy("Actual address"),
+            ("фактический адрес", "факт. адрес", "адрес", "address"),
+        ),
+        ImportColumn("region", gettext_lazy("Region"), ("регион", "область", "город", "region")),
+        ImportColumn("industry", gettext_lazy("Industry"), ("отрасль", "сфера", "industry")),
+        ImportColumn("size", gettext_lazy("Size"), ("размер", "size")),
+        ImportColumn("source", gettext_lazy("Source / channel"), ("источник", "канал", "source")),
+        ImportColumn("segment", gettext_lazy("Segment"), ("сегмент", "segment")),
+        ImportColumn("phone", gettext_lazy("Phone"), ("телефон", "тел.", "phone")),
+        ImportColumn("email", gettext_lazy("E-mail"), ("email", "e-mail", "почта", "эл. почта")),
+        ImportColumn("website", gettext_lazy("Website"), ("сайт", "website", "www")),
+        ImportColumn("tags", gettext_lazy("Tags"), ("теги", "метки", "tags")),
+        ImportColumn(
+            "contact_full_name",
+            gettext_lazy("Contact person"),
+            ("контактное лицо", "контакт", "фио", "contact"),
+        ),
+        ImportColumn(
+            "contact_position", gettext_lazy("Contact's position"), ("должность", "position")
+        ),
+        ImportColumn("contact_phone", gettext_lazy("Contact's phone"), ("телефон контакта",)),
+        ImportColumn("contact_email", gettext_lazy("Contact's e-mail"), ("email контакта",)),
+    ),
+    ImportKind.CONTACTS: (
+        ImportColumn(
+            "full_name",
+            gettext_lazy("Full name"),
+            ("фио", "имя", "контакт", "контактное лицо", "name"),
+            required=True,
+        ),
+        ImportColumn("position", gettext_lazy("Position"), ("должность", "position")),
+        ImportColumn("phones", gettext_lazy("Phones"), ("телефон", "телефоны", "phone")),
+        ImportColumn("emails", gettext_lazy("E-mails"), ("email", "e-mail", "почта")),
+        ImportColumn("birthday", gettext_lazy("Birthday"), ("день рождения", "дата рождения")),
+        ImportColumn("gender", gettext_lazy("Gender"), ("пол", "gender")),
+        ImportColumn(
+            "mailing_consent",
+            gettext_lazy("Consent to mailings"),
+            ("согласие на рассылку", "рассылка", "согласие"),
+        ),
+        ImportColumn("company_inn", gettext_lazy("Company INN"), ("инн компании", "инн", "inn")),
+        ImportColumn("notes", gettext_lazy("Notes"), ("заметки", "комментарий", "notes")),
+    ),
+}
+MAX_STORED_ERRORS = 500
+MAX_IMPORT_BYTES = MAX_FILE_BYTES
+PROGRESS_EVERY = 100
+PROGRESS_SECONDS = 0.5
+IMPORT_RUN_LOCK = "crm.import"
+IMPORT_RESUME_BATCH = 20
+IMPORT_MAX_RESUMES = 3
+IMPORT_REQUEUE_AFTER = timedelta(minutes=10)
+LOOKUP_CHUNK = 5000  # ids or INNs per `IN (…)` query
+BULK_BATCH = 2000  # rows per bulk INSERT
+COPY_CHUNK = 5000  # contacts (and their events) per COPY of an import
+_YES = {"да", "yes", "true", "1", "+", "y", "д"}
+_NO = {"нет", "no", "false", "0", "-", "n", "н", ""}
+
+
+def import_columns(kind: str) -> tuple[ImportColumn, ...]:
+    return IMPORT_COLUMNS[ImportKind(kind)]
+
+
+def import_suggest_mapping(kind: str, headers: Iterable[str]) -> dict[str, str]:
+    """Guess the field of each column from its name (Russian or English, any case)."""
+    columns = import_columns(kind)
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for header in headers:
+        key = header.strip().casefold()
+        for column in columns:
+            names = {column.field, *column.aliases}
+            for language in ("ru", "en"):
+                with translation.override(language):
+                    names.add(str(column.label).casefold())
+            if key in names and column.field not in taken:
+                mapping[header] = column.field
+                taken.add(column.field)
+                break
+        else:
+            mapping[header] = ""
+    return mapping
+
+
+def _choice_code(value: str, enum: Any) -> str:
+    """A choice typed in a file: its code, or its label in Russian or English."""
+    text = value.strip().casefold()
+    if not text:
+        return ""
+    for code, _label in enum.choices:
+        if text == code.casefold():
+            return str(code)
+        for language in ("ru", "en"):
+            with translation.override(language):
+                if text == str(enum(code).label).casefold():
+                    return str(code)
+    return value  # left as typed: the cleaning refuses it with a field error
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+def _parse_date(value: str, field: str) -> date | None:
+    text = value.strip()
+    if not text:
+        return None
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise _field_error(field, _("%(value)s is not a date like 31.12.1980.") % {"value": text})
+
+
+def _parse_bool(value: str, field: str) -> bool:
+    text = value.strip().casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise _field_error(field, _("Write yes or no."))
+
+
+@dataclass
+class _RowCheck:
+    company: dict[str, Any] | None = None
+    contact: dict[str, Any] | None = None
+    company_ref: Company | None = None
+
+
+def _check_company_row(values: Mapping[str, str], seen: set[tuple[str, str]]) -> _RowCheck:
+    data: dict[str, Any] = {
+        f: values.get(f, "")
+        for f in COMPANY_FIELDS
+        if f not in ("tags", "custom_fields", "size", "source", "segment")
+    }
+    data["size"] = _choice_code(values.get("size", ""), CompanySize)
+    data["source"] = _choice_code(values.get("source", ""), Source)
+    data["segment"] = _choice_code(values.get("segment", ""), Segment) or Segment.NEW
+    data["tags"] = _split(values.get("tags", ""))
+    company = _clean_company(data)
+    key = (company["inn"], company["kpp"])
+    if company["inn"]:
+        if key in seen:
+            raise DomainError(
+                CrmError.DUPLICATE,
+                _("The INN %(inn)s is already on an earlier row of this file.")
+                % {"inn": company["inn"]},
+                details={"field": "inn"},
+            )
+        _refuse_duplicate_inn(None, company["inn"], company["kpp"])
+        seen.add(key)
+    contact = None
+    person = {
+        k: values.get(f"contact_{k}", "") for k in ("full_name", "position", "phone", "email")
+    }
+    if any(person.values()):
+        try:
+            contact = _clean_contact(
+                {
+                    "full_name": person["full_name"],
+                    "position": person["position"],
+                    "phones": [person["phone"]] if person["phone"] else [],
+                    "emails": [person["email"]] if person["email"] else [],
+                }
+            )
+        except DomainError as exc:
+            field = {"phones": "contact_phone", "emails": "contact_email"}.get(
+                exc.details.get("field", ""), f"contact_{exc.details.get('field', '')}"
+            )
+            raise DomainError(exc.code, exc.message, details={"field": field}) from exc
+    return _RowCheck(company=company, contact=contact)
+
+
+@functools.lru_cache(maxsize=65536)
+def _import_inn(text: str) -> str:
+    """`normalize_inn` of a contacts file's `company_inn` (a file names the same companies on
+    many rows: each INN's checksum is computed once; a refusal is not cached)."""
+    return normalize_inn(text, field="company_inn")
+
+
+def _companies_by_inn(actor: User, rows: Iterable[Mapping[str, str]]) -> dict[str, Company]:
+    """The companies a contacts file names by `company_inn`, read at once: of each INN the
+    actor's live company with the smallest id (what a per-row `.first()` would find)."""
+    inns: set[str] = set()
+    for values in rows:
+        try:
+            inn = _import_inn(values.get("company_inn", "").strip())
+        except DomainError:
+            continue  # the row check reports it
+        if inn:
+            inns.add(inn)
+    found: dict[str, Company] = {}
+    wanted = sorted(inns)
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        candidates = scope_for_write(
+            Company.objects.filter(
+                inn__in=wanted[start : start + LOOKUP_CHUNK],
+                merged_into__isnull=True,
+                is_deleted=False,
+            ),
+            actor=actor,
+        )
+        for company in candidates.select_related("responsible", "team").order_by("pk"):
+            found.setdefault(company.inn, company)
+    return found
+
+
+def _check_contact_row(
+    actor: User, values: Mapping[str, str], companies: Mapping[str, Company]
+) -> _RowCheck:
+    company = None
+    inn = values.get("company_inn", "").strip()
+    if inn:
+        normal = _import_inn(inn)
+        company = companies.get(normal)
+        if company is None:
+            raise _field_error(
+                "company_inn",
+                _("There is no company with INN %(inn)s among your clients.") % {"inn": normal},
+            )
+    contact = _clean_contact(
+        {
+            "full_name": values.get("full_name", ""),
+            "position": values.get("position", ""),
+            "phones": _split(values.get("phones", "")),
+            "emails": _split(values.get("emails", "")),
+            "birthday": _parse_date(values.get("birthday", ""), "birthday"),
+            "gender": _choice_code(values.get("gender", ""), Gender)
+            if values.get("gender", "").strip().casefold() not in ("м", "ж")
+            else {"м": "male", "ж": "female"}[values["gender"].strip().casefold()],
+            "mailing_consent": _parse_bool(values.get("mailing_consent", ""), "mailing_consent"),
+            "notes": values.get("notes", ""),
+        }
+    )
+    return _RowCheck(contact=contact, company_ref=company)
+
+
+def _rows_of(job: ImportJob) -> list[tuple[int, dict[str, str]]]:
+    """(file row number, {field: value}) of every data row, by the job's mapping."""
+    table = read_table(bytes(job.content), job.file_name)
+    return list(_mapped_rows(job, table.headers, table.rows))
+
+
+def _mapped_rows(
+    job: ImportJob, headers: list[str], rows: Iterable[list[str]]
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """`_rows_of` one row at a time."""
+    index = {header: i for i, header in enumerate(headers)}
+    fields = [(index[h], f) for h, f in job.mapping.items() if f and h in index]
+    for number, row in enumerate(rows, start=2):
+        yield number, {field: row[i] for i, field in fields}
+
+
+class _RowChecker:
+    """Checks the rows of one job; what the rows look up in the base is read once up front."""
+
+    def __init__(self, job: ImportJob, rows: Iterable[tuple[int, dict[str, str]]]) -> None:
+        self.job = job
+        self.seen: set[tuple[str, str]] = set()  # (INN, KPP) on earlier rows of the file
+        self.companies: dict[str, Company] = {}
+        if job.kind == ImportKind.CONTACTS:
+            self.companies = _companies_by_inn(job.created_by, (values for _n, values in rows))
+
+    def __call__(self, values: Mapping[str, str]) -> _RowCheck:
+        if self.job.kind == ImportKind.COMPANIES:
+            return _check_company_row(values, self.seen)
+        return _check_contact_row(self.job.created_by, values, self.companies)
+
+
+# Of each wanted value, the smallest id of a live contact whose phones / e-mails hold it.
+# PostgreSQL: one probe per value of the partial GIN indexes `crm_contact_phones_gin` /
+# `crm_contact_emails_gin` (migration crm 0010; `@>`), so the cost grows with the file, not
+# the base (`?|` with the whole array grows faster than linearly with the values). The probe
+# is a LATERAL subquery fenced by `OFFSET 0` so that it is planned for one value: as a plain
+# join, with stale statistics (a table after large imports and deletes) PostgreSQL chose a
+# seq scan per value (40 s for 10 000 values instead of 0.16 s); `min()` inside it would
+# become a walk of the primary key. SQLite:
+# each statement unnests every live contact's list once and joins it with the wanted values.
+# One parameter: a text array on PostgreSQL, a JSON array on SQLite.
+_CONTACTS_WITH_SQL = {
+    ("postgresql", "phones"): "SELECT v.value, min(m.id) FROM unnest(%s::text[]) AS v(value) "
+    "CROSS JOIN LATERAL (SELECT c.id FROM crm_contact c WHERE NOT c.is_deleted "
+    "AND c.phones @> jsonb_build_array(v.value) OFFSET 0) m GROUP BY 1",
+    ("postgresql", "emails"): "SELECT v.value, min(m.id) FROM unnest(%s::text[]) AS v(value) "
+    "CROSS JOIN LATERAL (SELECT c.id FROM crm_contact c WHERE NOT c.is_deleted "
+    "AND lower(c.emails::text)::jsonb @> jsonb_build_array(v.value) OFFSET 0) m GROUP BY 1",
+    ("sqlite", "phones"): "SELECT v.value, min(c.id) FROM crm_contact c, json_each(c.phones) v "
+    "WHERE NOT c.is_deleted AND v.value IN (SELECT value FROM json_each(%s)) GROUP BY 1",
+    ("sqlite", "emails"): "SELECT lower(v.value), min(c.id) FROM crm_contact c, "
+    "json_each(c.emails) v WHERE NOT c.is_deleted "
+    "AND lower(v.value) IN (SELECT value FROM json_each(%s)) GROUP BY 1",
+}
+
+
+def _live_contacts_with(field: str, values: Iterable[str]) -> dict[str, int]:
+    """Of each value, the live contact (smallest id) whose `field` list ("phones" or
+    "emails") holds it, in the whole base whoever owns it: one query for all the values
+    (e-mails compared lower-cased; the file's are lower-cased by the cleaning)."""
+    wanted = sorted(set(values))
+    if not wanted:
+        return {}
+    postgres = connection.vendor == "postgresql"
+    sql = _CONTACTS_WITH_SQL["postgresql" if postgres else "sqlite", field]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [wanted if postgres else json.dumps(wanted)])
+        return {str(found): int(pk) for found, pk in cursor.fetchall()}
+
+
+def _contact_names_visible(actor: User, ids: Iterable[int]) -> dict[int, str]:
+    """The names of those contacts the actor may see (the others stay anonymous)."""
+    names: dict[int, str] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        visible = scope_records(
+            Contact.objects.filter(pk__in=wanted[start : start + LOOKUP_CHUNK]), actor=actor
+        )
+        names.update(visible.values_list("pk", "full_name"))
+    return names
+
+
+class _DuplicateFinder:
+    """Finds the rows of a contacts file that repeat a person: a phone or an e-mail of a live
+    contact of the base (any team's), or of an earlier good row of the file. Three queries,
+    however many rows: all the file's phones, all its e-mails (through the indexes), the names
+    of the matched contacts the importer may see; then the rows are asked in file order."""
+
+    def __init__(self, job: ImportJob, phones: Iterable[str], emails: Iterable[str]) -> None:
+        self.known = {
+            "phones": _live_contacts_with("phones", phones),
+            "emails": _live_contacts_with("emails", emails),
+        }
+        self.names = _contact_names_visible(
+            job.created_by, [*self.known["phones"].values(), *self.known["emails"].values()]
+        )
+        self.columns = {f: h for h, f in job.mapping.items() if f}
+        self.earlier: dict[tuple[str, str], int] = {}  # (field, value) -> first row holding it
+
+    def __call__(
+        self, number: int, full_name: str, phones: Iterable[str], emails: Iterable[str]
+    ) -> dict[str, Any] | None:
+        """What the row repeats (the duplicate's report line), or None for a new person."""
+        keys = [("phones", v) for v in phones] + [("emails", v) for v in emails]
+        match: dict[str, Any] | None = None
+        for field, value in keys:
+            pk = self.known[field].get(value)
+            if pk is not None:
+                match = {"field": field, "value": value, "contact": pk, "same_as_row": None}
+                break
+        if match is None:
+            for field, value in keys:
+                if (field, value) in self.earlier:
+                    match = {"field": field, "value": value, "contact": None}
+                    match["same_as_row"] = self.earlier[(field, value)]
+                    break
+        for key in keys:
+            self.earlier.setdefault(key, number)
+        if match is None:
+            return None
+        pk = match["contact"]
+        hidden = pk is not None and pk not in self.names
+        # Of a contact the importer may not see, neither the id nor the name is told.
+        return {
+            "row": number,
+            "full_name": full_name,
+            "column": self.columns.get(match["field"], ""),
+            **match,
+            "contact": None if hidden else pk,
+            "contact_name": self.names.get(pk, "") if pk is not None else "",
+            "hidden": hidden,
+        }
+
+
+def _contact_duplicates(
+    job: ImportJob, good: list[tuple[int, _RowCheck]]
+) -> dict[int, dict[str, Any]]:
+    """The duplicate rows among the good rows of a contacts file: {row number: what it
+    matches} (`_DuplicateFinder`)."""
+    phones = {p for _n, c in good for p in (c.contact or {}).get("phones", ())}
+    emails = {e for _n, c in good for e in (c.contact or {}).get("emails", ())}
+    finder = _DuplicateFinder(job, phones, emails)
+    found: dict[int, dict[str, Any]] = {}
+    for number, row_check in good:
+        contact = row_check.contact or {}
+        match = finder(
+            number,
+            contact.get("full_name", ""),
+            contact.get("phones", ()),
+            contact.get("emails", ()),
+        )
+        if match is not None:
+            found[number] = match
+    return found
+
+
+@dataclass
+class _Sorted:
+    """The rows of a file sorted out: good ones (new or duplicates) and bad ones."""
+
+    good: list[tuple[int, _RowCheck]]
+    errors: list[dict[str, Any]]
+    error_rows: int
+
+    def split(self, job: ImportJob) -> tuple[list[_RowCheck], list[dict[str, Any]]]:
+        """The new rows to write and the duplicates to skip (of a contacts file)."""
+        doubles = _contact_duplicates(job, self.good) if job.kind == ImportKind.CONTACTS else {}
+        new = [c for n, c in self.good if n not in doubles]
+        return new, list(doubles.values())
+
+
+def _sort_rows(job: ImportJob, *, progress: bool = False) -> _Sorted:
+    """Check every row of the file (`DomainError` for the file as a whole)."""
+    rows = _rows_of(job)
+    check = _RowChecker(job, rows)
+    good: list[tuple[int, _RowCheck]] = []
+    errors: list[dict[str, Any]] = []
+    error_rows = 0
+    shown = time.monotonic()
+    for count, (number, values) in enumerate(rows, start=1):
+        try:
+            good.append((number, check(values)))
+        except DomainError as exc:
+            error_rows += 1
+            if len(errors) < MAX_STORED_ERRORS:
+                errors.append(_row_error(job, number, exc, values))
+        # the progress at most once a PROGRESS_SECONDS (each update is a commit)
+        if progress and count % PROGRESS_EVERY == 0 and time.monotonic() - shown > PROGRESS_SECONDS:
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+            shown = time.monotonic()
+    return _Sorted(good=good, errors=errors, error_rows=error_rows)
+
+
+def _lock_contact_imports() -> None:
+    """One contacts import writes at a time, so that each finds the duplicates the one
+    before it wrote (PostgreSQL: a transaction-scoped advisory lock; SQLite's IMMEDIATE
+    transactions already admit one writer at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('crm:contact_import'))")
+
+
+def _row_error(
+    job: ImportJob, number: int, exc: DomainError, values: Mapping[str, str]
+) -> dict[str, Any]:
+    field = str(exc.details.get("field") or "")
+    column = next((h for h, f in job.mapping.items() if f == field), "")
+    return {
+        "row": number,
+        "field": field,
+        "column": column,
+        "message": exc.message,
+        "value": values.get(field, ""),
+    }

@@ -1,0 +1,830 @@
+"""The import's steps: upload, read, dry run, confirm and the job (CSV/XLSX, all or nothing)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import time
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from functools import partial
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import User
+from greenwave.accounts.scoping import (
+    scope_for_write,
+)
+from greenwave.core import bulkcopy, runlock
+from greenwave.core.errors import DomainError, not_found
+from greenwave.core.models import Event
+from greenwave.core.services import (
+    ObjectRef,
+    case_type_of,
+    event_append_created,
+    event_append_created_rows,
+    event_append_for,
+)
+
+from .. import events
+from ..errors import CrmError
+from ..models import (
+    Company,
+    Contact,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
+)
+from ..tabular import iter_table
+from .clients import (
+    CONTACT_FIELDS,
+    _choice,
+    _company_refs,
+    _contact_search_text,
+    _contact_snapshot,
+    _field_error,
+    _resolve_owner,
+    company_create,
+    contact_create,
+    search_text_of,
+)
+from .import_rows import (
+    BULK_BATCH,
+    COPY_CHUNK,
+    IMPORT_MAX_RESUMES,
+    IMPORT_REQUEUE_AFTER,
+    IMPORT_RESUME_BATCH,
+    IMPORT_RUN_LOCK,
+    LOOKUP_CHUNK,
+    MAX_IMPORT_BYTES,
+    MAX_STORED_ERRORS,
+    PROGRESS_EVERY,
+    PROGRESS_SECONDS,
+    _DuplicateFinder,
+    _lock_contact_imports,
+    _mapped_rows,
+    _row_error,
+    _RowCheck,
+    _RowChecker,
+    _sort_rows,
+    import_columns,
+    import_suggest_mapping,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _save_job(job: ImportJob) -> None:
+    """Save an import's state — every field but the file's bytes, which never change after
+    the upload (saving them again would send the whole file to the database each time)."""
+    job.save(update_fields=_JOB_STATE_FIELDS)
+
+
+_JOB_STATE_FIELDS = [
+    f.name for f in ImportJob._meta.concrete_fields if f.name not in ("id", "content", "created_at")
+]
+
+
+def _require_own_import(actor: User, job: ImportJob) -> None:
+    if job.created_by_id != actor.pk and not actor.is_greenwave_admin:
+        raise not_found(_("Import not found."))
+
+
+@transaction.atomic
+def import_upload(
+    *,
+    actor: User,
+    kind: str,
+    file_name: str,
+    content: bytes,
+    responsible: User | None = None,
+) -> ImportJob:
+    """Keep the file for the worker, which reads it (`import_read`); nothing is imported yet.
+    Only what costs nothing is checked here (the kind, the owner, the size), so that a large
+    or hostile file never holds a web worker: its refusal is the job's message."""
+    kind = _choice(kind, ImportKind.values, "kind", blank=False)
+    if not content:
+        raise DomainError(CrmError.BAD_FILE, _("The file is empty."), details={"field": "file"})
+    if len(content) > MAX_IMPORT_BYTES:
+        raise DomainError(
+            CrmError.BAD_FILE, _("The file is larger than 20 MB."), details={"field": "file"}
+        )
+    owner, _team = _resolve_owner(actor, responsible, None)
+    job = ImportJob.objects.create(
+        created_by=actor,
+        responsible=owner,
+        kind=kind,
+        file_name=file_name[:255],
+        content=content,
+        status=ImportStatus.READING,
+    )
+    # robust: a queue that is down fails no request; imports_resume_stalled sends it later
+    transaction.on_commit(partial(_enqueue, "read_import", job.pk), robust=True)
+    return job
+
+
+def import_read(*, job_id: int) -> ImportJob:
+    """The worker reads the uploaded file: its encoding, delimiter, headers and rows (the
+    limits of `crm.tabular` refuse a hostile file early), and guesses the column mapping."""
+    with _import_step(job_id, ImportStatus.READING) as job:
+        if job is None:
+            return ImportJob.objects.get(pk=job_id)
+        try:  # the rows counted as they are parsed, not held
+            table, rows = iter_table(bytes(job.content), job.file_name)
+            total = sum(1 for _row in rows())
+            if not total:
+                raise DomainError(CrmError.BAD_FILE, _("The file has no data rows."))
+        except DomainError as exc:
+            return _fail(job, exc.message)
+        job.encoding, job.delimiter, job.headers = table.encoding, table.delimiter, table.headers
+        job.mapping = import_suggest_mapping(job.kind, table.headers)
+        job.total_rows, job.status, job.message = total, ImportStatus.UPLOADED, ""
+        _save_job(job)
+        return job
+    return ImportJob.objects.get(pk=job_id)  # failed by an unexpected error
+
+
+@contextmanager
+def _import_step(job_id: int, status: str) -> Iterator[ImportJob | None]:
+    """A worker's step of an import in `status`, under the job's run lock (so that a job sent
+    twice runs once): yields the job, or None when another worker has it or it has moved on.
+    A program error fails the job with a message instead of leaving it in `status`."""
+    lock = runlock.acquire(IMPORT_RUN_LOCK, job_id)
+    if lock is None:
+        yield None
+        return
+    try:
+        job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+        if job.status != status:
+            yield None
+            return
+        try:
+            yield job
+        except Exception:
+            logger.exception("import job %s failed while %s", job.pk, status)
+            _fail(
+                job,
+                _(
+                    "The file could not be processed: an unexpected error stopped the worker. "
+                    "The administrator finds it in the worker log."
+                ),
+            )
+    finally:
+        lock.release()
+
+
+def import_check(*, actor: User, job: ImportJob, mapping: Mapping[str, str]) -> ImportJob:
+    """Start the dry run with the mapping: the worker validates every row and reports each
+    bad one and, in a contacts file, each duplicate (a phone or e-mail already in the base or
+    on an earlier row), which the job will skip (`import_check_run`). The mapping itself is
+    checked here. Writes nothing but the report."""
+    _require_own_import(actor, job)
+    if job.status in (ImportStatus.READING, ImportStatus.CHECKING):
+        raise DomainError(
+            CrmError.IMPORT_NOT_READY, _("The file is still being read or checked: wait a moment.")
+        )
+    if job.status not in (ImportStatus.UPLOADED, ImportStatus.CHECKED, ImportStatus.FAILED):
+        raise DomainError(CrmError.IMPORT_NOT_READY, _("This import is already running."))
+    if not job.headers:
+        raise DomainError(
+            CrmError.BAD_FILE, _("The file could not be read: upload a corrected file.")
+        )
+    known = {c.field for c in import_columns(job.kind)}
+    chosen = {h: f for h, f in mapping.items() if h in job.headers and f}
+    if any(f not in known for f in chosen.values()):
+        raise _field_error("mapping", _("Choose one of the offered values."))
+    doubled = sorted({f for f in chosen.values() if list(chosen.values()).count(f) > 1})
+    if doubled:
+        raise _field_error(
+            "mapping",
+            _("Each field can take one column only: %(fields)s.") % {"fields": ", ".join(doubled)},
+        )
+    missing = [c for c in import_columns(job.kind) if c.required and c.field not in chosen.values()]
+    if missing:
+        raise _field_error(
+            "mapping",
+            _("Choose the column for: %(fields)s.")
+            % {"fields": ", ".join(str(c.label) for c in missing)},
+        )
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != job.status:
+            raise DomainError(CrmError.IMPORT_NOT_READY, _("The import changed meanwhile."))
+        job.mapping = {
+            h: mapping.get(h, "") if mapping.get(h, "") in known else "" for h in job.headers
+        }
+        job.status, job.message, job.checked_rows = ImportStatus.CHECKING, "", b""
+        job.processed_rows = job.created_count = 0
+        _save_job(job)
+        transaction.on_commit(partial(_enqueue, "check_import", job.pk), robust=True)
+    return job
+
+
+def import_check_run(*, job_id: int) -> ImportJob:
+    """The worker's dry run: every row checked with the job's mapping, progress as it goes;
+    the report (good, duplicate and bad rows) kept on the job."""
+    with _import_step(job_id, ImportStatus.CHECKING) as job:
+        if job is None:
+            return ImportJob.objects.get(pk=job_id)
+        if job.kind == ImportKind.CONTACTS:
+            try:
+                return _check_contacts(job)
+            except DomainError as exc:
+                return _fail(job, exc.message)
+        try:
+            rows = _sort_rows(job, progress=True)
+        except DomainError as exc:
+            return _fail(job, exc.message)
+        new, duplicates = rows.split(job)
+        job.checked_rows = b""
+        job.total_rows = len(rows.good) + rows.error_rows
+        job.valid_rows, job.error_rows = len(new), rows.error_rows
+        job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
+        job.errors, job.status, job.message = rows.errors, ImportStatus.CHECKED, ""
+        job.processed_rows = job.created_count = 0
+        _save_job(job)
+        return job
+    return ImportJob.objects.get(pk=job_id)  # failed by an unexpected error
+
+
+@transaction.atomic
+def import_confirm(*, actor: User, job: ImportJob, skip_invalid: bool = False) -> ImportJob:
+    """Queue the checked import. With bad rows the user must say to import only the good ones."""
+    _require_own_import(actor, job)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportStatus.CHECKED:
+        raise DomainError(
+            CrmError.IMPORT_NOT_READY, _("Check the file (dry run) before importing it.")
+        )
+    if job.error_rows and not skip_invalid:
+        raise DomainError(
+            CrmError.BAD_ROWS,
+            _("%(n)d rows have errors: fix the file, or confirm to import only the good rows.")
+            % {"n": job.error_rows},
+            details={"field": "skip_invalid", "error_rows": job.error_rows},
+        )
+    if not job.valid_rows and job.duplicate_rows:
+        raise DomainError(
+            CrmError.BAD_ROWS,
+            _("Every good row is already in the client base: there is nothing new to import."),
+        )
+    if not job.valid_rows:
+        raise DomainError(CrmError.BAD_ROWS, _("There is no good row to import."))
+    job.status, job.skip_invalid, job.processed_rows = ImportStatus.QUEUED, skip_invalid, 0
+    job.save(update_fields=["status", "skip_invalid", "processed_rows", "updated_at"])
+    # robust: a queue that is down fails no request; imports_resume_stalled sends it later
+    transaction.on_commit(partial(_enqueue, "run_import", job.pk), robust=True)
+    return job
+
+
+def _write_row(job: ImportJob, check: _RowCheck) -> int:
+    actor, owner = job.created_by, job.responsible
+    if check.company is not None:
+        company = company_create(actor=actor, responsible=owner, **check.company)
+        if check.contact is not None:
+            contact_create(actor=actor, company=company, **check.contact)
+        return 1
+    assert check.contact is not None
+    if check.company_ref is not None:
+        contact_create(actor=actor, company=check.company_ref, **check.contact)
+    else:
+        contact_create(actor=actor, responsible=owner, **check.contact)
+    return 1
+
+
+def _write_contacts(job: ImportJob, checks: list[_RowCheck]) -> int:
+    """All contacts of a file at once: what `contact_create` does for each row (the company
+    must still be visible to the importer; a contact at a company is owned like it, the others
+    by the job's responsible), in bulk inserts of the contacts and their `contact_created`
+    events."""
+    actor = job.created_by
+    linked = {c.company_ref.pk for c in checks if c.company_ref is not None}
+    visible: set[int] = set()
+    ids = sorted(linked)
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        live = Company.objects.filter(
+            pk__in=ids[start : start + LOOKUP_CHUNK], merged_into__isnull=True, is_deleted=False
+        )
+        visible.update(scope_for_write(live, actor=actor).values_list("pk", flat=True))
+    if linked - visible:
+        raise not_found(_("Company not found."))
+    owner, owner_team = _resolve_owner(actor, job.responsible, None)
+    contacts = []
+    for row_check in checks:
+        assert row_check.contact is not None
+        company = row_check.company_ref
+        contact = Contact(
+            **row_check.contact,
+            company=company,
+            responsible=company.responsible if company is not None else owner,
+            team=company.team if company is not None else owner_team,
+        )
+        contact.search_text = _contact_search_text(contact)
+        contacts.append(contact)
+    Contact.objects.bulk_create(contacts, batch_size=BULK_BATCH)
+    event_append_created(
+        contacts,
+        activity=events.CONTACT_CREATED,
+        actor=actor,
+        payloads=[{"after": _contact_snapshot(c)} for c in contacts],
+        objects=[_company_refs(c.company) for c in contacts],
+        batch_size=BULK_BATCH,
+    )
+    return len(contacts)
+
+
+def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]] | None = None) -> ImportJob:
+    job.status, job.message, job.finished_at = ImportStatus.FAILED, message, timezone.now()
+    job.created_count = 0
+    if errors is not None:
+        job.errors = errors[:MAX_STORED_ERRORS]
+    _save_job(job)
+    event_append_for(
+        job, activity=events.IMPORT_FAILED, actor=job.created_by, payload={"message": message}
+    )
+    return job
+
+
+def import_run(*, job_id: int) -> ImportJob:
+    """The background job: check every row again (the base may have changed since the dry
+    run), then write all new rows in one transaction — duplicates are skipped, a failure
+    leaves nothing behind.
+
+    The run lock (`core.runlock`) is held from before the job is marked running to its end,
+    so a worker killed mid-run leaves a running job whose lock is free:
+    `imports_resume_stalled` queues it again, and since the rows, the events and the `done`
+    status are written in one transaction, the next run writes them exactly once."""
+    lock = runlock.acquire(IMPORT_RUN_LOCK, job_id)
+    if lock is None:  # another worker runs it
+        return ImportJob.objects.get(pk=job_id)
+    try:
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update()
+                .select_related("created_by")
+                .defer("content")  # read only by a job without checked rows
+                .get(pk=job_id)
+            )
+            if job.status != ImportStatus.QUEUED:
+                return job
+            job.status, job.processed_rows = ImportStatus.RUNNING, 0
+            job.save(update_fields=["status", "processed_rows", "updated_at"])
+        try:
+            return _import_run(job)
+        except Exception:  # a database or program error: the job must not stay "running"
+            logger.exception("import job %s failed", job.pk)
+            return _fail(
+                job,
+                _(
+                    "Nothing was imported: an unexpected error stopped the import. "
+                    "The administrator finds it in the worker log."
+                ),
+            )
+    finally:
+        lock.release()
+
+
+def imports_resume_stalled() -> int:
+    """The periodic job of `run_worker`: an import whose worker died mid-run (running, and
+    nobody holds its run lock) goes back to the queue. Its write transaction died with the
+    worker, so nothing of it is in the base. After IMPORT_MAX_RESUMES such restarts (a file
+    that kills its worker every time) the import fails instead. A job queued for more than
+    IMPORT_REQUEUE_AFTER is sent to the queue again. Returns how many it queued."""
+    resumed = 0
+    stalled = ImportJob.objects.filter(status=ImportStatus.RUNNING).order_by("pk")
+    for job_id in list(stalled.values_list("pk", flat=True)[:IMPORT_RESUME_BATCH]):
+        with transaction.atomic():
+            qs = ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING)
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)
+            job = qs.select_related("created_by").first()
+            if job is None or runlock.is_held(IMPORT_RUN_LOCK, job_id):
+                continue
+            restarts = Event.objects.filter(
+                case_type=case_type_of(job), case_id=str(job.pk), activity=events.IMPORT_RESUMED
+            ).count()
+            if restarts >= IMPORT_MAX_RESUMES:
+                _fail(
+                    job,
+                    _(
+                        "Nothing was imported: the worker stopped %(n)d times while importing "
+                        "this file. The administrator finds the reason in the worker log."
+                    )
+                    % {"n": restarts + 1},
+                )
+                continue
+            job.status, job.processed_rows = ImportStatus.QUEUED, 0
+            job.save(update_fields=["status", "processed_rows", "updated_at"])
+            event_append_for(
+                job, activity=events.IMPORT_RESUMED, actor=None, payload={"restart": restarts + 1}
+            )
+            transaction.on_commit(partial(_enqueue, "run_import", job.pk))
+            resumed += 1
+    # A queued job whose task never reached the queue (the web process died between its
+    # commit and the enqueue, or the queue was down) is sent again. A second task of a job is
+    # harmless: `import_run` starts a job only from "queued", under its run lock.
+    # The same for a file waiting to be read or checked (the worker that read or checked it
+    # died: the step only writes at its end, so it runs again from the start).
+    moment = timezone.now()
+    for status, task in IMPORT_STEP_TASKS.items():
+        forgotten = ImportJob.objects.filter(
+            status=status, updated_at__lt=moment - IMPORT_REQUEUE_AFTER
+        )
+        pks = list(forgotten.order_by("pk").values_list("pk", flat=True)[:IMPORT_RESUME_BATCH])
+        for job_id in pks:
+            if runlock.is_held(IMPORT_RUN_LOCK, job_id):
+                continue
+            if forgotten.filter(pk=job_id).update(updated_at=moment):
+                _enqueue(task, job_id)
+                resumed += 1
+    return resumed
+
+
+# The worker's task of each waiting status.
+IMPORT_STEP_TASKS = {
+    ImportStatus.READING: "read_import",
+    ImportStatus.CHECKING: "check_import",
+    ImportStatus.QUEUED: "run_import",
+}
+
+
+def _enqueue(task: str, job_id: int) -> None:
+    from .. import tasks
+
+    getattr(tasks, task).enqueue(job_id)
+
+
+def _import_run(job: ImportJob) -> ImportJob:
+    if job.kind == ImportKind.CONTACTS and job.checked_rows:
+        return _import_run_checked(job)
+    # A companies file, or a contacts job checked before its dry run kept the cleaned rows.
+    try:
+        rows = _sort_rows(job, progress=True)
+    except DomainError as exc:
+        return _fail(job, exc.message)
+    errors = rows.errors
+    if rows.error_rows and not job.skip_invalid:
+        return _fail(
+            job, _("Some rows became invalid since the check; nothing was imported."), errors
+        )
+    created = 0
+    try:
+        with transaction.atomic():
+            if job.kind == ImportKind.CONTACTS:
+                _lock_contact_imports()
+            new, duplicates = rows.split(job)  # under the lock: what is in the base now
+            if job.kind == ImportKind.CONTACTS:
+                created = _write_contacts(job, new) if new else 0
+            else:
+                for row_check in new:
+                    created += _write_row(job, row_check)
+            job.status, job.created_count = ImportStatus.DONE, created
+            job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
+            job.errors = errors[:MAX_STORED_ERRORS]
+            job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
+            _save_job(job)
+            event_append_for(
+                job,
+                activity=events.IMPORT_FINISHED,
+                actor=job.created_by,
+                payload={
+                    "kind": job.kind,
+                    "created": created,
+                    "skipped": rows.error_rows,
+                    "duplicates": len(duplicates),
+                },
+            )
+    except DomainError as exc:
+        return _fail(job, _("Nothing was imported: %(error)s") % {"error": exc.message})
+    return job
+
+
+def _pack_line(number: int, row_check: _RowCheck) -> bytes:
+    """One good row of a contacts file as the job reads it back (`_unpack_checked`): a JSON
+    list — row number, full name, position, phones, e-mails, birthday (ISO), gender, consent,
+    notes, company id, company INN — and a newline."""
+    contact, company = row_check.contact or {}, row_check.company_ref
+    birthday = contact.get("birthday")
+    line = json.dumps(
+        [
+            number,
+            contact.get("full_name", ""),
+            contact.get("position", ""),
+            contact.get("phones", []),
+            contact.get("emails", []),
+            birthday.isoformat() if birthday else None,
+            contact.get("gender", ""),
+            bool(contact.get("mailing_consent")),
+            contact.get("notes", ""),
+            company.pk if company is not None else None,
+            company.inn if company is not None else "",
+        ],
+        ensure_ascii=False,
+    )
+    return line.encode() + b"\n"
+
+
+def _check_contacts(job: ImportJob) -> ImportJob:
+    """The dry run of a contacts file, streamed: the file is parsed as it is read (twice:
+    first for the companies it names) and each good row cleaned and packed (`checked_rows`,
+    what the job will write) as it is checked, so that only the file's text, the packed rows
+    and the phone and e-mail sets are in memory; then the duplicates are found over the
+    packed rows."""
+    table, rows = iter_table(bytes(job.content), job.file_name)
+    headers = table.headers
+    check = _RowChecker(job, _mapped_rows(job, headers, rows()))
+    packer = zlib.compressobj(6)
+    parts: list[bytes] = []
+    phones: set[str] = set()
+    emails: set[str] = set()
+    errors: list[dict[str, Any]] = []
+    good = error_rows = 0
+    shown = time.monotonic()
+    for count, (number, values) in enumerate(_mapped_rows(job, headers, rows()), start=1):
+        try:
+            row_check = check(values)
+        except DomainError as exc:
+            error_rows += 1
+            if len(errors) < MAX_STORED_ERRORS:
+                errors.append(_row_error(job, number, exc, values))
+        else:
+            good += 1
+            parts.append(packer.compress(_pack_line(number, row_check)))
+            phones.update((row_check.contact or {}).get("phones", ()))
+            emails.update((row_check.contact or {}).get("emails", ()))
+        if count % PROGRESS_EVERY == 0 and time.monotonic() - shown > PROGRESS_SECONDS:
+            ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+            shown = time.monotonic()
+    parts.append(packer.flush())
+    job.checked_rows = b"".join(parts)
+    del parts
+    finder = _DuplicateFinder(job, phones, emails)
+    duplicates: list[dict[str, Any]] = []
+    for row in _unpack_checked(job.checked_rows):
+        match = finder(row[0], row[1], row[3], row[4])
+        if match is not None:
+            duplicates.append(match)
+    job.total_rows = good + error_rows
+    job.valid_rows, job.error_rows = good - len(duplicates), error_rows
+    job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
+    job.errors, job.status, job.message = errors, ImportStatus.CHECKED, ""
+    job.processed_rows = job.created_count = 0
+    _save_job(job)
+    return job
+
+
+def _unpack_checked(blob: bytes) -> Iterator[list[Any]]:
+    """The rows `_pack_checked` kept, one at a time (never the whole text in memory)."""
+    inflater = zlib.decompressobj()
+    rest = b""
+    step = 1 << 16
+    for start in range(0, len(blob), step):
+        rest += inflater.decompress(blob[start : start + step])
+        *lines, rest = rest.split(b"\n")
+        for line in lines:
+            yield json.loads(line)
+    rest += inflater.flush()
+    for line in rest.split(b"\n"):
+        if line:
+            yield json.loads(line)
+
+
+def _writable_companies(actor: User, ids: Iterable[int]) -> dict[int, tuple[str, int, int | None]]:
+    """Of these companies, the live ones the importer may still write to: {id: (name,
+    responsible id, team id)}."""
+    found: dict[int, tuple[str, int, int | None]] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        live = Company.objects.filter(
+            pk__in=wanted[start : start + LOOKUP_CHUNK], merged_into__isnull=True, is_deleted=False
+        )
+        for pk, name, owner, team in scope_for_write(live, actor=actor).values_list(
+            "pk", "name", "responsible_id", "team_id"
+        ):
+            found[pk] = (name, owner, team)
+    return found
+
+
+def _import_run_checked(job: ImportJob) -> ImportJob:
+    """The job of a contacts file from the dry run's cleaned rows (`checked_rows`): the rows
+    are not read or validated again. What the base may have changed since the dry run is
+    checked again: that the companies are still the importer's (a row at one that is not is
+    bad, as a new check would find it) and, under the import lock, the duplicates. Then every
+    new row is written in one transaction — contact, `contact_created` event, company link —
+    by `COPY` on PostgreSQL, streamed `COPY_CHUNK` rows at a time."""
+    blob = bytes(job.checked_rows)
+    actor = job.created_by
+    inns: dict[int, str] = {}
+    phones: set[str] = set()
+    emails: set[str] = set()
+    for row in _unpack_checked(blob):
+        if row[9] is not None:
+            inns[row[9]] = row[10]
+        phones.update(row[3])
+        emails.update(row[4])
+    companies = _writable_companies(actor, inns)
+    gone = set(inns) - set(companies)
+    errors, error_rows = list(job.errors), job.error_rows
+    if gone:
+        column = next((h for h, f in job.mapping.items() if f == "company_inn"), "")
+        for row in _unpack_checked(blob):
+            if row[9] in gone:
+                error_rows += 1
+                errors.append(
+                    {
+                        "row": row[0],
+                        "field": "company_inn",
+                        "column": column,
+                        "message": _("There is no company with INN %(inn)s among your clients.")
+                        % {"inn": row[10]},
+                        "value": row[10],
+                    }
+                )
+        errors.sort(key=lambda e: int(e.get("row") or 0))
+        if not job.skip_invalid:
+            return _fail(
+                job, _("Some rows became invalid since the check; nothing was imported."), errors
+            )
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=job.total_rows)
+    duplicates: list[dict[str, Any]] = []
+    try:
+        with transaction.atomic():
+            _lock_contact_imports()
+            if set(_writable_companies(actor, companies)) != set(companies):
+                raise not_found(_("Company not found."))
+            finder = _DuplicateFinder(job, phones, emails)
+
+            def new_rows() -> Iterator[list[Any]]:
+                for row in _unpack_checked(blob):
+                    if row[9] in gone:
+                        continue
+                    match = finder(row[0], row[1], row[3], row[4])
+                    if match is None:
+                        yield row
+                    else:
+                        duplicates.append(match)
+
+            created = _write_checked_contacts(job, new_rows(), companies)
+            job.status, job.created_count = ImportStatus.DONE, created
+            job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
+            job.errors, job.error_rows = errors[:MAX_STORED_ERRORS], error_rows
+            job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
+            job.checked_rows = b""
+            _save_job(job)
+            event_append_for(
+                job,
+                activity=events.IMPORT_FINISHED,
+                actor=actor,
+                payload={
+                    "kind": job.kind,
+                    "created": created,
+                    "skipped": error_rows,
+                    "duplicates": len(duplicates),
+                },
+            )
+    except DomainError as exc:
+        return _fail(job, _("Nothing was imported: %(error)s") % {"error": exc.message})
+    return job
+
+
+_CONTACT_COPY_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "full_name",
+    "position",
+    "phones",
+    "emails",
+    "messengers",
+    "birthday",
+    "gender",
+    "mailing_consent",
+    "notes",
+    "search_text",
+    "company_id",
+    "responsible_id",
+    "team_id",
+    "is_deleted",
+)
+
+
+def _write_checked_contacts(
+    job: ImportJob, rows: Iterable[list[Any]], companies: Mapping[int, tuple[str, int, int | None]]
+) -> int:
+    """Write cleaned contact rows (`_pack_checked`'s) with what `contact_create` writes for
+    each: the contact (owned like its company, or by the job's responsible), its
+    `contact_created` event with the snapshot, and the company link. PostgreSQL: ids reserved
+    from the sequences and `COPY`; SQLite: bulk inserts. Returns how many contacts."""
+    actor = job.created_by
+    owner, owner_team = _resolve_owner(actor, job.responsible, None)
+    owner_team_id = owner_team.pk if owner_team is not None else None
+    stamp = timezone.now()
+    created = 0
+    stream = iter(rows)
+    while batch := list(itertools.islice(stream, COPY_CHUNK)):
+        values: list[dict[str, Any]] = []
+        for _n, name, position, phones, emails, birthday, gender, consent, notes, cid, _i in batch:
+            company = companies[cid] if cid is not None else None
+            values.append(
+                {
+                    "full_name": name,
+                    "position": position,
+                    "phones": phones,
+                    "emails": emails,
+                    "birthday": birthday,
+                    "gender": gender,
+                    "mailing_consent": consent,
+                    "notes": notes,
+                    "company_id": cid,
+                    "company_name": company[0] if company else None,
+                    "responsible_id": company[1] if company else owner.pk,
+                    "team_id": company[2] if company else owner_team_id,
+                }
+            )
+        if bulkcopy.supported():
+            ids = bulkcopy.reserve_ids(Contact, len(values))
+            bulkcopy.copy_rows(
+                Contact,
+                _CONTACT_COPY_COLUMNS,
+                (
+                    (
+                        pk,
+                        stamp,
+                        stamp,
+                        v["full_name"],
+                        v["position"],
+                        json.dumps(v["phones"]),
+                        json.dumps(v["emails"]),
+                        "{}",
+                        v["birthday"],
+                        v["gender"],
+                        v["mailing_consent"],
+                        v["notes"],
+                        _checked_search_text(v),
+                        v["company_id"],
+                        v["responsible_id"],
+                        v["team_id"],
+                        False,
+                    )
+                    for pk, v in zip(ids, values, strict=True)
+                ),
+            )
+        else:
+            made = Contact.objects.bulk_create(
+                Contact(
+                    full_name=v["full_name"],
+                    position=v["position"],
+                    phones=v["phones"],
+                    emails=v["emails"],
+                    messengers={},
+                    birthday=date.fromisoformat(v["birthday"]) if v["birthday"] else None,
+                    gender=v["gender"],
+                    mailing_consent=v["mailing_consent"],
+                    notes=v["notes"],
+                    search_text=_checked_search_text(v),
+                    company_id=v["company_id"],
+                    responsible_id=v["responsible_id"],
+                    team_id=v["team_id"],
+                )
+                for v in values
+            )
+            ids = [int(c.pk) for c in made]
+        event_append_created_rows(
+            (
+                (
+                    Contact.EVENT_CASE_TYPE,
+                    str(pk),
+                    {"after": _checked_snapshot(v)},
+                    [ObjectRef(Company.EVENT_CASE_TYPE, str(v["company_id"]), "company")]
+                    if v["company_id"] is not None
+                    else [],
+                )
+                for pk, v in zip(ids, values, strict=True)
+            ),
+            activity=events.CONTACT_CREATED,
+            actor=actor,
+            chunk=COPY_CHUNK,
+        )
+        created += len(values)
+    return created
+
+
+def _checked_search_text(v: Mapping[str, Any]) -> str:
+    """`_contact_search_text` of a cleaned import row (no messengers)."""
+    return search_text_of(
+        v["full_name"], v["position"], v["phones"], v["emails"], [], v["company_name"] or ""
+    )
+
+
+def _checked_snapshot(v: Mapping[str, Any]) -> dict[str, Any]:
+    """`_contact_snapshot` of a cleaned import row."""
+    data = {f: v.get(f) for f in CONTACT_FIELDS}
+    data["messengers"] = {}
+    data["company"] = v["company_name"]
+    return data

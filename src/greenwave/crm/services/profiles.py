@@ -1,0 +1,270 @@
+"""The client profile (seed 003) and the competitors met at clients."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import RoleCode, User
+from greenwave.core.errors import DomainError
+from greenwave.core.services import (
+    changes_between,
+    event_append_for,
+    ref,
+)
+
+from .. import events
+from ..errors import CrmError
+from ..models import (
+    ClientGoal,
+    ClientProfile,
+    Company,
+    Competitor,
+    CompetitorPresence,
+    PriceLevel,
+)
+from .clients import (
+    _choice,
+    _field_error,
+    _text,
+    require_writable_company,
+    search_text_of,
+)
+
+# --- Client profile (seed 003 «Информация о клиенте») -------------------------------------
+
+CLIENT_PROFILE_FIELDS = (
+    "industry_trends",
+    "key_success_factors",
+    "market_share",
+    "client_competitors",
+    "benefits_sought",
+    "goals",
+    "goals_note",
+    "consumption_benefits",
+    "further_needs",
+)
+_PROFILE_TEXTS = tuple(f for f in CLIENT_PROFILE_FIELDS if f not in ("market_share", "goals"))
+
+
+def _decimal(value: Any, field: str, *, low: Decimal, high: Decimal | None) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value).replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if number.is_nan() or number < low or (high is not None and number > high):
+        raise _field_error(
+            field,
+            _("Enter a number from %(low)s to %(high)s.")
+            % {
+                "low": low,
+                "high": high if high is not None else "∞",
+            },
+        )
+    return number
+
+
+def _clean_profile(data: Mapping[str, Any]) -> dict[str, Any]:
+    goals = list(data.get("goals") or ())
+    if any(g not in ClientGoal.values for g in goals):
+        raise _field_error("goals", _("Choose one of the offered values."))
+    cleaned: dict[str, Any] = {f: _text(data.get(f), f, 5000) for f in _PROFILE_TEXTS}
+    share = _decimal(data.get("market_share"), "market_share", low=Decimal(0), high=Decimal(100))
+    cleaned["market_share"] = share.quantize(Decimal("0.01")) if share is not None else None
+    cleaned["goals"] = [g for g in ClientGoal.values if g in goals]
+    return cleaned
+
+
+def _profile_snapshot(profile: ClientProfile) -> dict[str, Any]:
+    data: dict[str, Any] = {f: getattr(profile, f) for f in CLIENT_PROFILE_FIELDS}
+    data["market_share"] = str(profile.market_share) if profile.market_share is not None else None
+    return data
+
+
+@transaction.atomic
+def client_profile_update(*, actor: User | None, company: Company, **fields: Any) -> ClientProfile:
+    """Fill or change sections of the client profile; each change is an event of the company."""
+    unknown = set(fields) - set(CLIENT_PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
+    require_writable_company(actor, company)
+    profile, _created = ClientProfile.objects.select_for_update().get_or_create(company=company)
+    before = _profile_snapshot(profile)
+    data = _clean_profile({**{f: getattr(profile, f) for f in CLIENT_PROFILE_FIELDS}, **fields})
+    for key, value in data.items():
+        setattr(profile, key, value)
+    changes = changes_between(before, _profile_snapshot(profile))
+    if changes:
+        profile.save()
+        event_append_for(
+            company,
+            activity=events.CLIENT_PROFILE_CHANGED,
+            actor=actor,
+            payload={"changes": changes, "entity": ClientProfile.EVENT_CASE_TYPE},
+        )
+    return profile
+
+
+# --- Competitors (seed 003 «Портфолио конкурента») ----------------------------------------
+
+COMPETITOR_FIELDS = (
+    "name",
+    "website",
+    "price_level",
+    "assortment",
+    "special_conditions",
+    "marketing_activity",
+    "notes",
+)
+
+
+# The competitor portfolio is gathered by those who meet competitors at clients: the sales
+# roles and their heads. Lead qualification (call centre) and the back office (lawyer, finance,
+# accountant, HR) read it but do not write it.
+COMPETITOR_EDITORS = (
+    RoleCode.HUNTER,
+    RoleCode.CLOSER,
+    RoleCode.FARMER,
+    RoleCode.KAM,
+    RoleCode.HEAD_OF_SALES,
+    RoleCode.ADMIN,
+)
+
+
+def can_edit_competitors(actor: User | None) -> bool:
+    return actor is None or actor.is_superuser or actor.has_role(*COMPETITOR_EDITORS)
+
+
+def require_competitor_editor(actor: User | None) -> None:
+    if not can_edit_competitors(actor):
+        raise DomainError(
+            CrmError.NOT_A_COMPETITOR_EDITOR,
+            _("Only sales managers and their heads can describe competitors."),
+            status=403,
+        )
+
+
+def _clean_competitor(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "name": _text(data.get("name"), "name", 255, required=True),
+        "website": _text(data.get("website"), "website", 255),
+        "price_level": _choice(
+            data.get("price_level") or PriceLevel.SIMILAR, PriceLevel.values, "price_level"
+        ),
+        "assortment": _text(data.get("assortment"), "assortment", 5000),
+        "special_conditions": _text(data.get("special_conditions"), "special_conditions", 5000),
+        "marketing_activity": _text(data.get("marketing_activity"), "marketing_activity", 5000),
+        "notes": _text(data.get("notes"), "notes", 5000),
+    }
+
+
+def _refuse_duplicate_name(model: Any, name: str, exclude_pk: int | None = None) -> None:
+    """Names of shared catalogues are unique whatever the case. SQLite folds only ASCII, so
+    the comparison is in Python (these tables hold hundreds of rows, not millions)."""
+    wanted = name.casefold()
+    for pk, existing in model.objects.values_list("pk", "name"):
+        if pk != exclude_pk and existing.casefold() == wanted:
+            raise DomainError(
+                CrmError.DUPLICATE,
+                _("%(name)s already exists.") % {"name": existing},
+                details={"field": "name", "duplicates": [pk]},
+                status=409,
+            )
+
+
+def _competitor_search_text(competitor: Competitor) -> str:
+    return search_text_of(competitor.name, competitor.website, competitor.assortment)
+
+
+@transaction.atomic
+def competitor_create(*, actor: User | None, name: str, **fields: Any) -> Competitor:
+    """Add a competitor to the department's shared portfolio."""
+    unknown = set(fields) - set(COMPETITOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown competitor fields: {sorted(unknown)}")
+    require_competitor_editor(actor)
+    data = _clean_competitor({**fields, "name": name})
+    _refuse_duplicate_name(Competitor, data["name"])
+    competitor = Competitor(**data)
+    competitor.search_text = _competitor_search_text(competitor)
+    competitor.save()
+    event_append_for(
+        competitor,
+        activity=events.COMPETITOR_CREATED,
+        actor=actor,
+        payload={"after": {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}},
+    )
+    return competitor
+
+
+@transaction.atomic
+def competitor_update(*, actor: User | None, competitor: Competitor, **fields: Any) -> Competitor:
+    unknown = set(fields) - set(COMPETITOR_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown competitor fields: {sorted(unknown)}")
+    require_competitor_editor(actor)
+    competitor = Competitor.objects.select_for_update().get(pk=competitor.pk)
+    before = {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}
+    data = _clean_competitor({**before, **fields})
+    _refuse_duplicate_name(Competitor, data["name"], exclude_pk=competitor.pk)
+    for key, value in data.items():
+        setattr(competitor, key, value)
+    competitor.search_text = _competitor_search_text(competitor)
+    changes = changes_between(before, data)
+    if changes:
+        competitor.save()
+        event_append_for(
+            competitor,
+            activity=events.COMPETITOR_CHANGED,
+            actor=actor,
+            payload={"changes": changes},
+        )
+    return competitor
+
+
+@transaction.atomic
+def competitor_link(
+    *, actor: User | None, competitor: Competitor, company: Company, note: str = ""
+) -> CompetitorPresence:
+    """Record that a competitor works with or fights for one of our clients."""
+    require_writable_company(actor, company)
+    presence, created = CompetitorPresence.objects.get_or_create(
+        competitor=competitor, company=company, defaults={"note": _text(note, "note", 500)}
+    )
+    if not created:
+        raise DomainError(
+            CrmError.DUPLICATE,
+            _("%(name)s is already noted at this client.") % {"name": competitor},
+            details={"field": "competitor"},
+            status=409,
+        )
+    event_append_for(
+        competitor,
+        activity=events.COMPETITOR_LINKED,
+        actor=actor,
+        payload={"company": company.name, "note": presence.note, "subject": competitor.name},
+        objects=[ref(company, "company")],
+    )
+    return presence
+
+
+@transaction.atomic
+def competitor_unlink(*, actor: User | None, competitor: Competitor, company: Company) -> None:
+    require_writable_company(actor, company)
+    deleted, _rows = CompetitorPresence.objects.filter(
+        competitor=competitor, company=company
+    ).delete()
+    if deleted:
+        event_append_for(
+            competitor,
+            activity=events.COMPETITOR_UNLINKED,
+            actor=actor,
+            payload={"company": company.name, "subject": competitor.name},
+            objects=[ref(company, "company")],
+        )
