@@ -11,7 +11,7 @@ import secrets
 import zoneinfo
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.models import Event
-from greenwave.core.services import changes_between, event_append, event_append_for, ref
+from greenwave.core.services import (
+    changes_between,
+    event_append,
+    event_append_for,
+    fields_check,
+    record_update,
+    ref,
+    typed_fields,
+)
 from greenwave.core.text import visible_text
 
 from . import events
@@ -32,17 +40,28 @@ TOKEN_PREFIX = "gw"  # noqa: S105 - a visible marker, not a secret
 # Refreshing last_used_at on every request would turn every API read into a write.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
-USER_FIELDS = (
-    "first_name",
-    "last_name",
-    "middle_name",
-    "email",
-    "position",
-    "phone",
-    "time_zone",
-    "language",
-    "is_active",
-)
+
+class UserChanges(TypedDict, total=False):
+    """A user's own fields that `user_create` and `user_update` take (roles and team apart)."""
+
+    first_name: str
+    last_name: str
+    middle_name: str
+    email: str
+    position: str
+    phone: str
+    time_zone: str
+    language: str
+    is_active: bool
+
+
+class TeamChanges(TypedDict):
+    name: str
+    head: User | None
+    parent: Team | None
+
+
+USER_FIELDS = typed_fields(UserChanges)
 
 
 def _require_admin(actor: User | None) -> None:
@@ -106,7 +125,7 @@ def user_create(
     roles: Iterable[str] = (),
     team: Team | None = None,
     validate: bool = True,
-    **fields: Any,
+    **fields: Unpack[UserChanges],
 ) -> User:
     """Create a user with roles and a team. `password=None` leaves it unusable (reset by mail)."""
     _require_admin(actor)
@@ -119,9 +138,7 @@ def user_create(
             _("The login name %(name)s is already taken.") % {"name": username},
         )
     role_rows = roles_by_codes(roles)
-    unknown = set(fields) - set(USER_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown user fields: {sorted(unknown)}")
+    fields_check(fields, UserChanges)
     user = User(username=username, team=team, **fields)
     _validate_time_zone(user.time_zone)
     if password is None:
@@ -149,42 +166,43 @@ def user_update(
     user: User,
     roles: Iterable[str] | None = None,
     team: Team | bool | None = False,
-    **fields: Any,
+    **fields: Unpack[UserChanges],
 ) -> User:
     """Change a user's profile, roles or team; `team=False` means "leave the team alone"."""
     _require_admin(actor)
-    unknown = set(fields) - set(USER_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown user fields: {sorted(unknown)}")
-    user = User.objects.select_for_update().get(pk=user.pk)
-    before = _user_snapshot(user)
-    for name, value in fields.items():
-        setattr(user, name, value)
-    if team is not False:
-        user.team = team if isinstance(team, Team) else None
-    _validate_time_zone(user.time_zone)
-    if actor is not None and actor.pk == user.pk and fields.get("is_active") is False:
-        raise permission_denied(_("You cannot deactivate yourself."))
-    user.save()
-    if roles is not None:
+
+    def apply(user: User) -> None:
+        for name, value in fields.items():
+            setattr(user, name, value)
+        if team is not False:
+            user.team = team if isinstance(team, Team) else None
+        _validate_time_zone(user.time_zone)
+        oneself = actor is not None and actor.pk == user.pk
+        if oneself and fields.get("is_active") is False:
+            raise permission_denied(_("You cannot deactivate yourself."))
+        if roles is None:
+            return
         role_rows = roles_by_codes(roles)
         removes_own_admin = (
-            actor is not None
-            and actor.pk == user.pk
-            and RoleCode.ADMIN in before["roles"]
+            oneself
             and RoleCode.ADMIN not in {r.code for r in role_rows}
             and not user.is_superuser
+            and user.roles.filter(code=RoleCode.ADMIN).exists()
         )
         if removes_own_admin:
             raise permission_denied(_("You cannot remove your own administrator role."))
         user.roles.set(role_rows)
-    after = _user_snapshot(user)
-    changes = changes_between(before, after)
-    if changes:
-        event_append_for(
-            user, activity=events.USER_CHANGED, actor=actor, payload={"changes": changes}
-        )
-    return user
+
+    return record_update(
+        User.objects.all(),
+        pk=user.pk,
+        changes=fields,
+        schema=UserChanges,
+        apply=apply,
+        snapshot=_user_snapshot,
+        activity=events.USER_CHANGED,
+        actor=actor,
+    )
 
 
 @transaction.atomic
@@ -258,23 +276,27 @@ def team_update(
     *, actor: User | None, team: Team, name: str, head: User | None, parent: Team | None
 ) -> Team:
     _require_admin(actor)
-    team = Team.objects.select_for_update().get(pk=team.pk)
-    name = _team_name(name)
-    if Team.objects.filter(name__iexact=name).exclude(pk=team.pk).exists():
-        raise DomainError(
-            AccountsError.TEAM_NAME_TAKEN,
-            _("A team named %(name)s already exists.") % {"name": name},
-        )
-    _check_team_parent(team, parent)
-    before = _team_snapshot(team)
-    team.name, team.head, team.parent = name, head, parent
-    team.save()
-    changes = changes_between(before, _team_snapshot(team))
-    if changes:
-        event_append_for(
-            team, activity=events.TEAM_CHANGED, actor=actor, payload={"changes": changes}
-        )
-    return team
+
+    def apply(team: Team) -> None:
+        clean = _team_name(name)
+        if Team.objects.filter(name__iexact=clean).exclude(pk=team.pk).exists():
+            raise DomainError(
+                AccountsError.TEAM_NAME_TAKEN,
+                _("A team named %(name)s already exists.") % {"name": clean},
+            )
+        _check_team_parent(team, parent)
+        team.name, team.head, team.parent = clean, head, parent
+
+    return record_update(
+        Team.objects.all(),
+        pk=team.pk,
+        changes=TeamChanges(name=name, head=head, parent=parent),
+        schema=TeamChanges,
+        apply=apply,
+        snapshot=_team_snapshot,
+        activity=events.TEAM_CHANGED,
+        actor=actor,
+    )
 
 
 def _hash_token(raw: str) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from .errors import CoreError, DomainError
 from .models import Event, EventObject, SavedFilter
+
+M = TypeVar("M", bound=models.Model)
 
 
 class HasPk(Protocol):
@@ -407,3 +410,62 @@ def saved_filter_save(*, actor: Any, path: str, name: str, query: str) -> SavedF
 
 def saved_filter_delete(*, actor: Any, pk: int) -> None:
     SavedFilter.objects.filter(user=actor, pk=pk).delete()
+
+
+def typed_fields(schema: type) -> tuple[str, ...]:
+    """The keys of a per-entity `TypedDict` of changes, in declaration order."""
+    return tuple(schema.__annotations__)
+
+
+def fields_check(changes: Mapping[str, Any], schema: type) -> None:
+    """Refuse keys the entity's `TypedDict` does not declare: forms and API patches pass plain
+    dictionaries, which mypy cannot check against it."""
+    unknown = set(changes) - set(typed_fields(schema))
+    if unknown:
+        raise TypeError(f"unknown fields of {schema.__name__}: {sorted(unknown)}")
+
+
+def record_update(
+    rows: models.QuerySet[M],
+    *,
+    pk: Any,
+    changes: Mapping[str, Any],
+    schema: type,
+    apply: Callable[[M], None],
+    snapshot: Callable[[M], Mapping[str, Any]],
+    activity: str,
+    actor: HasPk | None,
+    case: Callable[[M], models.Model] | None = None,
+    payload: Callable[[M], Mapping[str, Any]] | None = None,
+    objects: Callable[[M], Iterable[ObjectRef]] | None = None,
+) -> M:
+    """The one way a hand-edited record changes: lock its row, apply the typed changes, save
+    only the columns that changed and append one `{"changes": {field: [old, new]}}` event
+    (plus `payload(record)`) for the fields of `snapshot` that differ. Nothing changed: no
+    save and no event.
+
+    `changes` are the keyword arguments the entity's service took as `**Unpack[schema]`;
+    mypy checks them at the call sites, and the keys are checked here too because forms and
+    API patches pass plain dictionaries. `apply` cleans and sets them on the locked record
+    (and may refuse with a `DomainError`); `case` names the event's case when it is not the
+    record itself (a client profile's changes belong to the company)."""
+    fields_check(changes, schema)
+    record = rows.select_for_update(of=("self",)).get(pk=pk)
+    columns = [f for f in record._meta.concrete_fields if not f.primary_key]
+    stored = {f.attname: copy.deepcopy(getattr(record, f.attname)) for f in columns}
+    before = snapshot(record)
+    apply(record)
+    diff = changes_between(before, snapshot(record))
+    if not diff:
+        return record
+    changed = [f.name for f in columns if getattr(record, f.attname) != stored[f.attname]]
+    changed += [f.name for f in columns if getattr(f, "auto_now", False) and f.name not in changed]
+    record.save(update_fields=changed)
+    event_append_for(
+        case(record) if case else record,
+        activity=activity,
+        actor=actor,
+        payload={"changes": diff, **(payload(record) if payload else {})},
+        objects=objects(record) if objects else (),
+    )
+    return record

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,9 +14,11 @@ from greenwave.core.errors import DomainError
 from greenwave.core.money import Currency
 from greenwave.core.services import (
     ObjectRef,
-    changes_between,
     event_append,
     event_append_for,
+    fields_check,
+    record_update,
+    typed_fields,
 )
 
 from .. import events
@@ -44,8 +46,37 @@ from .profiles import (
 # --- Products and price lists (seed 001: five discount price lists) -----------------------
 
 CATALOG_MANAGERS = (RoleCode.HEAD_OF_SALES, RoleCode.ADMIN)
-PRODUCT_FIELDS = ("name", "sku", "group", "unit", "vat_rate", "description", "is_active")
-PRICE_LIST_FIELDS = ("name", "kind", "level", "currency", "description", "is_active")
+
+
+class ProductDetails(TypedDict, total=False):
+    """A product's fields beside its name and article (`product_create` takes those apart)."""
+
+    group: ProductGroup | None
+    unit: str
+    vat_rate: str
+    description: str
+    is_active: bool
+
+
+class ProductChanges(ProductDetails, total=False):
+    name: str
+    sku: str
+
+
+class PriceListDetails(TypedDict, total=False):
+    kind: str
+    level: int | str | None
+    currency: str
+    description: str
+    is_active: bool
+
+
+class PriceListChanges(PriceListDetails, total=False):
+    name: str
+
+
+PRODUCT_FIELDS = typed_fields(ProductChanges)
+PRICE_LIST_FIELDS = typed_fields(PriceListChanges)
 
 
 def _require_catalog_manager(actor: User | None) -> None:
@@ -144,11 +175,11 @@ def _refuse_duplicate_sku(sku: str, exclude_pk: int | None = None) -> None:
 
 
 @transaction.atomic
-def product_create(*, actor: User | None, name: str, sku: str, **fields: Any) -> Product:
+def product_create(
+    *, actor: User | None, name: str, sku: str, **fields: Unpack[ProductDetails]
+) -> Product:
     _require_catalog_manager(actor)
-    unknown = set(fields) - set(PRODUCT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+    fields_check(fields, ProductDetails)
     data = _clean_product({**fields, "name": name, "sku": sku})
     _refuse_duplicate_sku(data["sku"])
     product = Product(**data)
@@ -164,28 +195,29 @@ def product_create(*, actor: User | None, name: str, sku: str, **fields: Any) ->
 
 
 @transaction.atomic
-def product_update(*, actor: User | None, product: Product, **fields: Any) -> Product:
+def product_update(
+    *, actor: User | None, product: Product, **fields: Unpack[ProductChanges]
+) -> Product:
     _require_catalog_manager(actor)
-    unknown = set(fields) - set(PRODUCT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown product fields: {sorted(unknown)}")
-    product = (
-        Product.objects.select_for_update(of=("self",)).select_related("group").get(pk=product.pk)
+
+    def apply(product: Product) -> None:
+        data = _clean_product({**{f: getattr(product, f) for f in PRODUCT_FIELDS}, **fields})
+        if data["sku"].lower() != product.sku.lower():
+            _refuse_duplicate_sku(data["sku"], exclude_pk=product.pk)
+        for key, value in data.items():
+            setattr(product, key, value)
+        product.search_text = search_text_of(product.name, product.sku, product.description)
+
+    return record_update(
+        Product.objects.select_related("group"),
+        pk=product.pk,
+        changes=fields,
+        schema=ProductChanges,
+        apply=apply,
+        snapshot=_product_snapshot,
+        activity=events.PRODUCT_CHANGED,
+        actor=actor,
     )
-    before = _product_snapshot(product)
-    data = _clean_product({**{f: getattr(product, f) for f in PRODUCT_FIELDS}, **fields})
-    if data["sku"].lower() != product.sku.lower():
-        _refuse_duplicate_sku(data["sku"], exclude_pk=product.pk)
-    for key, value in data.items():
-        setattr(product, key, value)
-    product.search_text = search_text_of(product.name, product.sku, product.description)
-    changes = changes_between(before, _product_snapshot(product))
-    if changes:
-        product.save()
-        event_append_for(
-            product, activity=events.PRODUCT_CHANGED, actor=actor, payload={"changes": changes}
-        )
-    return product
 
 
 def _clean_price_list(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -223,11 +255,11 @@ def _refuse_duplicate_level(kind: str, level: int | None, exclude_pk: int | None
 
 
 @transaction.atomic
-def price_list_create(*, actor: User | None, name: str, **fields: Any) -> PriceList:
+def price_list_create(
+    *, actor: User | None, name: str, **fields: Unpack[PriceListDetails]
+) -> PriceList:
     _require_catalog_manager(actor)
-    unknown = set(fields) - set(PRICE_LIST_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown price list fields: {sorted(unknown)}")
+    fields_check(fields, PriceListDetails)
     data = _clean_price_list({**fields, "name": name})
     _refuse_duplicate_name(PriceList, data["name"])
     _refuse_duplicate_level(data["kind"], data["level"])
@@ -238,29 +270,33 @@ def price_list_create(*, actor: User | None, name: str, **fields: Any) -> PriceL
     return price_list
 
 
+def _price_list_snapshot(price_list: PriceList) -> dict[str, Any]:
+    return {f: getattr(price_list, f) for f in PRICE_LIST_FIELDS}
+
+
 @transaction.atomic
-def price_list_update(*, actor: User | None, price_list: PriceList, **fields: Any) -> PriceList:
+def price_list_update(
+    *, actor: User | None, price_list: PriceList, **fields: Unpack[PriceListChanges]
+) -> PriceList:
     _require_catalog_manager(actor)
-    unknown = set(fields) - set(PRICE_LIST_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown price list fields: {sorted(unknown)}")
-    price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
-    before = {f: getattr(price_list, f) for f in PRICE_LIST_FIELDS}
-    data = _clean_price_list({**before, **fields})
-    _refuse_duplicate_name(PriceList, data["name"], exclude_pk=price_list.pk)
-    _refuse_duplicate_level(data["kind"], data["level"], exclude_pk=price_list.pk)
-    changes = changes_between(before, data)
-    if changes:
+
+    def apply(price_list: PriceList) -> None:
+        data = _clean_price_list({**_price_list_snapshot(price_list), **fields})
+        _refuse_duplicate_name(PriceList, data["name"], exclude_pk=price_list.pk)
+        _refuse_duplicate_level(data["kind"], data["level"], exclude_pk=price_list.pk)
         for key, value in data.items():
             setattr(price_list, key, value)
-        price_list.save()
-        event_append_for(
-            price_list,
-            activity=events.PRICE_LIST_CHANGED,
-            actor=actor,
-            payload={"changes": changes},
-        )
-    return price_list
+
+    return record_update(
+        PriceList.objects.all(),
+        pk=price_list.pk,
+        changes=fields,
+        schema=PriceListChanges,
+        apply=apply,
+        snapshot=_price_list_snapshot,
+        activity=events.PRICE_LIST_CHANGED,
+        actor=actor,
+    )
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -21,7 +21,9 @@ from greenwave.core.services import (
     ObjectRef,
     changes_between,
     event_append_for,
+    record_update,
     ref,
+    typed_fields,
 )
 from greenwave.core.text import visible_text
 
@@ -45,44 +47,53 @@ from ..requisites import (
     normalize_phone,
 )
 
-COMPANY_FIELDS = (
-    "name",
-    "inn",
-    "kpp",
-    "ogrn",
-    "legal_address",
-    "actual_address",
-    "region",
-    "industry",
-    "size",
-    "source",
-    "segment",
-    "phone",
-    "email",
-    "website",
-    "tags",
-    "custom_fields",
-)
-CONTACT_FIELDS = (
-    "full_name",
-    "position",
-    "phones",
-    "emails",
-    "messengers",
-    "birthday",
-    "gender",
-    "mailing_consent",
-    "notes",
-)
-DECISION_MAKER_FIELDS = (
-    "role",
-    "personal_benefits",
-    "influence_level",
-    "age",
-    "character",
-    "hobbies",
-    "attitude",
-)
+
+class CompanyChanges(TypedDict, total=False):
+    """What `company_update` may change (mypy checks the keyword arguments against it)."""
+
+    name: str
+    inn: str
+    kpp: str
+    ogrn: str
+    legal_address: str
+    actual_address: str
+    region: str
+    industry: str
+    size: str
+    source: str
+    segment: str
+    phone: str
+    email: str
+    website: str
+    tags: Iterable[str] | str
+    custom_fields: Mapping[str, Any] | None
+
+
+class ContactChanges(TypedDict, total=False):
+    full_name: str
+    position: str
+    phones: Iterable[str]
+    emails: Iterable[str]
+    messengers: Mapping[str, str] | None
+    birthday: date | None
+    gender: str
+    mailing_consent: bool
+    notes: str
+
+
+class DecisionMakerChanges(TypedDict, total=False):
+    role: str
+    personal_benefits: str
+    influence_level: int | str
+    age: int | str | None
+    character: str
+    hobbies: str
+    attitude: str
+
+
+COMPANY_FIELDS = typed_fields(CompanyChanges)
+CONTACT_FIELDS = typed_fields(ContactChanges)
+DECISION_MAKER_FIELDS = typed_fields(DecisionMakerChanges)
 MESSENGERS = ("telegram", "whatsapp", "viber", "vk", "max", "skype")
 REASSIGNERS = (RoleCode.HEAD_OF_SALES, RoleCode.ADMIN)
 
@@ -326,32 +337,33 @@ def company_create(
 
 @transaction.atomic
 def company_update(
-    *, actor: User | None, company: Company, allow_duplicate: bool = False, **fields: Any
+    *,
+    actor: User | None,
+    company: Company,
+    allow_duplicate: bool = False,
+    **fields: Unpack[CompanyChanges],
 ) -> Company:
     """Change a company's card; only the given fields change."""
-    unknown = set(fields) - set(COMPANY_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown company fields: {sorted(unknown)}")
     require_writable_company(actor, company)
-    company = (
-        Company.objects.select_for_update(of=("self",))
-        .select_related("responsible", "team")
-        .get(pk=company.pk)
+
+    def apply(company: Company) -> None:
+        data = _clean_company({**{f: getattr(company, f) for f in COMPANY_FIELDS}, **fields})
+        if not allow_duplicate and (data["inn"], data["kpp"]) != (company.inn, company.kpp):
+            _refuse_duplicate_inn(actor, data["inn"], data["kpp"], exclude_pk=company.pk)
+        for key, value in data.items():
+            setattr(company, key, value)
+        company.search_text = _company_search_text(company)
+
+    return record_update(
+        Company.objects.select_related("responsible", "team"),
+        pk=company.pk,
+        changes=fields,
+        schema=CompanyChanges,
+        apply=apply,
+        snapshot=_company_snapshot,
+        activity=events.COMPANY_CHANGED,
+        actor=actor,
     )
-    before = _company_snapshot(company)
-    data = _clean_company({**{f: getattr(company, f) for f in COMPANY_FIELDS}, **fields})
-    if not allow_duplicate and (data["inn"], data["kpp"]) != (company.inn, company.kpp):
-        _refuse_duplicate_inn(actor, data["inn"], data["kpp"], exclude_pk=company.pk)
-    for key, value in data.items():
-        setattr(company, key, value)
-    company.search_text = _company_search_text(company)
-    changes = changes_between(before, _company_snapshot(company))
-    if changes:
-        company.save()
-        event_append_for(
-            company, activity=events.COMPANY_CHANGED, actor=actor, payload={"changes": changes}
-        )
-    return company
 
 
 @transaction.atomic
@@ -497,38 +509,38 @@ def contact_update(
     actor: User | None,
     contact: Contact,
     company: Company | bool | None = False,
-    **fields: Any,
+    **fields: Unpack[ContactChanges],
 ) -> Contact:
     """Change a contact; `company=False` leaves the company alone, None detaches it."""
-    unknown = set(fields) - set(CONTACT_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown contact fields: {sorted(unknown)}")
     _require_writable_contact(actor, contact)
     if isinstance(company, Company):
         require_writable_company(actor, company)
-    contact = (
-        Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
+    companies: dict[int, Company] = {}
+
+    def apply(contact: Contact) -> None:
+        if contact.company is not None:
+            companies[contact.company.pk] = contact.company
+        data = _clean_contact({**{f: getattr(contact, f) for f in CONTACT_FIELDS}, **fields})
+        for key, value in data.items():
+            setattr(contact, key, value)
+        if company is not False:
+            contact.company = company if isinstance(company, Company) else None
+        contact.search_text = _contact_search_text(contact)
+        if contact.company is not None:
+            companies.setdefault(contact.company.pk, contact.company)
+
+    return record_update(
+        Contact.objects.select_related("company"),
+        pk=contact.pk,
+        changes=fields,
+        schema=ContactChanges,
+        apply=apply,
+        snapshot=_contact_snapshot,
+        activity=events.CONTACT_CHANGED,
+        actor=actor,
+        payload=lambda contact: {"subject": contact.full_name},
+        objects=lambda _contact: [ref(c, "company") for c in companies.values()],
     )
-    before = _contact_snapshot(contact)
-    previous_company = contact.company
-    data = _clean_contact({**{f: getattr(contact, f) for f in CONTACT_FIELDS}, **fields})
-    for key, value in data.items():
-        setattr(contact, key, value)
-    if company is not False:
-        contact.company = company if isinstance(company, Company) else None
-    contact.search_text = _contact_search_text(contact)
-    changes = changes_between(before, _contact_snapshot(contact))
-    if changes:
-        contact.save()
-        companies = {c.pk: c for c in (previous_company, contact.company) if c is not None}
-        event_append_for(
-            contact,
-            activity=events.CONTACT_CHANGED,
-            actor=actor,
-            payload={"changes": changes, "subject": contact.full_name},
-            objects=[ref(c, "company") for c in companies.values()],
-        )
-    return contact
 
 
 def _clean_decision_maker(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -624,32 +636,27 @@ def decision_maker_add(
 
 @transaction.atomic
 def decision_maker_update(
-    *, actor: User | None, decision_maker: DecisionMaker, **fields: Any
+    *, actor: User | None, decision_maker: DecisionMaker, **fields: Unpack[DecisionMakerChanges]
 ) -> DecisionMaker:
-    unknown = set(fields) - set(DECISION_MAKER_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown decision maker fields: {sorted(unknown)}")
     require_writable_company(actor, decision_maker.company)
-    dm = (
-        DecisionMaker.objects.select_for_update(of=("self",))
-        .select_related("company", "contact")
-        .get(pk=decision_maker.pk)
+
+    def apply(dm: DecisionMaker) -> None:
+        merged = {**{f: getattr(dm, f) for f in DECISION_MAKER_FIELDS}, **fields}
+        for key, value in _clean_decision_maker(merged).items():
+            setattr(dm, key, value)
+
+    return record_update(
+        DecisionMaker.objects.select_related("company", "contact"),
+        pk=decision_maker.pk,
+        changes=fields,
+        schema=DecisionMakerChanges,
+        apply=apply,
+        snapshot=_decision_maker_snapshot,
+        activity=events.DECISION_MAKER_CHANGED,
+        actor=actor,
+        payload=lambda dm: {"subject": dm.contact.full_name},
+        objects=_decision_maker_refs,
     )
-    before = _decision_maker_snapshot(dm)
-    data = _clean_decision_maker({**{f: getattr(dm, f) for f in DECISION_MAKER_FIELDS}, **fields})
-    for key, value in data.items():
-        setattr(dm, key, value)
-    changes = changes_between(before, _decision_maker_snapshot(dm))
-    if changes:
-        dm.save()
-        event_append_for(
-            dm,
-            activity=events.DECISION_MAKER_CHANGED,
-            actor=actor,
-            payload={"changes": changes, "subject": dm.contact.full_name},
-            objects=_decision_maker_refs(dm),
-        )
-    return dm
 
 
 @transaction.atomic

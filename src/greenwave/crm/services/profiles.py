@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,9 +12,11 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import RoleCode, User
 from greenwave.core.errors import DomainError
 from greenwave.core.services import (
-    changes_between,
     event_append_for,
+    fields_check,
+    record_update,
     ref,
+    typed_fields,
 )
 
 from .. import events
@@ -37,17 +39,20 @@ from .clients import (
 
 # --- Client profile (seed 003 «Информация о клиенте») -------------------------------------
 
-CLIENT_PROFILE_FIELDS = (
-    "industry_trends",
-    "key_success_factors",
-    "market_share",
-    "client_competitors",
-    "benefits_sought",
-    "goals",
-    "goals_note",
-    "consumption_benefits",
-    "further_needs",
-)
+
+class ClientProfileChanges(TypedDict, total=False):
+    industry_trends: str
+    key_success_factors: str
+    market_share: Decimal | str | None
+    client_competitors: str
+    benefits_sought: str
+    goals: Iterable[str]
+    goals_note: str
+    consumption_benefits: str
+    further_needs: str
+
+
+CLIENT_PROFILE_FIELDS = typed_fields(ClientProfileChanges)
 _PROFILE_TEXTS = tuple(f for f in CLIENT_PROFILE_FIELDS if f not in ("market_share", "goals"))
 
 
@@ -88,40 +93,49 @@ def _profile_snapshot(profile: ClientProfile) -> dict[str, Any]:
 
 
 @transaction.atomic
-def client_profile_update(*, actor: User | None, company: Company, **fields: Any) -> ClientProfile:
+def client_profile_update(
+    *, actor: User | None, company: Company, **fields: Unpack[ClientProfileChanges]
+) -> ClientProfile:
     """Fill or change sections of the client profile; each change is an event of the company."""
-    unknown = set(fields) - set(CLIENT_PROFILE_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown profile fields: {sorted(unknown)}")
     require_writable_company(actor, company)
-    profile, _created = ClientProfile.objects.select_for_update().get_or_create(company=company)
-    before = _profile_snapshot(profile)
-    data = _clean_profile({**{f: getattr(profile, f) for f in CLIENT_PROFILE_FIELDS}, **fields})
-    for key, value in data.items():
-        setattr(profile, key, value)
-    changes = changes_between(before, _profile_snapshot(profile))
-    if changes:
-        profile.save()
-        event_append_for(
-            company,
-            activity=events.CLIENT_PROFILE_CHANGED,
-            actor=actor,
-            payload={"changes": changes, "entity": ClientProfile.EVENT_CASE_TYPE},
-        )
-    return profile
+    profile, _created = ClientProfile.objects.get_or_create(company=company)
+
+    def apply(profile: ClientProfile) -> None:
+        merged = {**{f: getattr(profile, f) for f in CLIENT_PROFILE_FIELDS}, **fields}
+        for key, value in _clean_profile(merged).items():
+            setattr(profile, key, value)
+
+    return record_update(
+        ClientProfile.objects.all(),
+        pk=profile.pk,
+        changes=fields,
+        schema=ClientProfileChanges,
+        apply=apply,
+        snapshot=_profile_snapshot,
+        activity=events.CLIENT_PROFILE_CHANGED,
+        actor=actor,
+        case=lambda _profile: company,
+        payload=lambda _profile: {"entity": ClientProfile.EVENT_CASE_TYPE},
+    )
 
 
 # --- Competitors (seed 003 «Портфолио конкурента») ----------------------------------------
 
-COMPETITOR_FIELDS = (
-    "name",
-    "website",
-    "price_level",
-    "assortment",
-    "special_conditions",
-    "marketing_activity",
-    "notes",
-)
+
+class CompetitorDetails(TypedDict, total=False):
+    website: str
+    price_level: str
+    assortment: str
+    special_conditions: str
+    marketing_activity: str
+    notes: str
+
+
+class CompetitorChanges(CompetitorDetails, total=False):
+    name: str
+
+
+COMPETITOR_FIELDS = typed_fields(CompetitorChanges)
 
 
 # The competitor portfolio is gathered by those who meet competitors at clients: the sales
@@ -183,11 +197,11 @@ def _competitor_search_text(competitor: Competitor) -> str:
 
 
 @transaction.atomic
-def competitor_create(*, actor: User | None, name: str, **fields: Any) -> Competitor:
+def competitor_create(
+    *, actor: User | None, name: str, **fields: Unpack[CompetitorDetails]
+) -> Competitor:
     """Add a competitor to the department's shared portfolio."""
-    unknown = set(fields) - set(COMPETITOR_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown competitor fields: {sorted(unknown)}")
+    fields_check(fields, CompetitorDetails)
     require_competitor_editor(actor)
     data = _clean_competitor({**fields, "name": name})
     _refuse_duplicate_name(Competitor, data["name"])
@@ -198,34 +212,38 @@ def competitor_create(*, actor: User | None, name: str, **fields: Any) -> Compet
         competitor,
         activity=events.COMPETITOR_CREATED,
         actor=actor,
-        payload={"after": {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}},
+        payload={"after": _competitor_snapshot(competitor)},
     )
     return competitor
 
 
+def _competitor_snapshot(competitor: Competitor) -> dict[str, Any]:
+    return {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}
+
+
 @transaction.atomic
-def competitor_update(*, actor: User | None, competitor: Competitor, **fields: Any) -> Competitor:
-    unknown = set(fields) - set(COMPETITOR_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown competitor fields: {sorted(unknown)}")
+def competitor_update(
+    *, actor: User | None, competitor: Competitor, **fields: Unpack[CompetitorChanges]
+) -> Competitor:
     require_competitor_editor(actor)
-    competitor = Competitor.objects.select_for_update().get(pk=competitor.pk)
-    before = {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}
-    data = _clean_competitor({**before, **fields})
-    _refuse_duplicate_name(Competitor, data["name"], exclude_pk=competitor.pk)
-    for key, value in data.items():
-        setattr(competitor, key, value)
-    competitor.search_text = _competitor_search_text(competitor)
-    changes = changes_between(before, data)
-    if changes:
-        competitor.save()
-        event_append_for(
-            competitor,
-            activity=events.COMPETITOR_CHANGED,
-            actor=actor,
-            payload={"changes": changes},
-        )
-    return competitor
+
+    def apply(competitor: Competitor) -> None:
+        data = _clean_competitor({**_competitor_snapshot(competitor), **fields})
+        _refuse_duplicate_name(Competitor, data["name"], exclude_pk=competitor.pk)
+        for key, value in data.items():
+            setattr(competitor, key, value)
+        competitor.search_text = _competitor_search_text(competitor)
+
+    return record_update(
+        Competitor.objects.all(),
+        pk=competitor.pk,
+        changes=fields,
+        schema=CompetitorChanges,
+        apply=apply,
+        snapshot=_competitor_snapshot,
+        activity=events.COMPETITOR_CHANGED,
+        actor=actor,
+    )
 
 
 @transaction.atomic
