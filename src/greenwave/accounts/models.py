@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -204,3 +205,41 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class OwnedRecord(TimeStampedModel):
+    """A record a manager answers for and a team sees: the two fields `accounts.scoping`
+    reads (`scope_records`, `require_write` default to them). Nobody's or no team's record is
+    allowed; a removed user or team leaves it unowned. The reverse names are the model's plural
+    (`user.deals`, `team.invoices`)."""
+
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class CreatedOwnedRecord(OwnedRecord):
+    """An owned record that also keeps who entered it (a payment, an order, an invoice)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True

@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
 from greenwave.crm.models import VatRate
@@ -109,7 +110,7 @@ class InvoiceStatus(models.TextChoices):
 AWAITING_PAYMENT = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 
 
-class Invoice(TimeStampedModel):
+class Invoice(CreatedOwnedRecord):
     """An invoice for payment (счёт на оплату): a record with lines, VAT and a status.
 
     Prices are VAT-inclusive, as Russian B2B invoices are written («в т.ч. НДС»): `total` is
@@ -142,22 +143,6 @@ class Invoice(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="invoices",
     )
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="invoices",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="invoices",
-    )
     currency = currency_field()
     subtotal = money_amount_field(_("amount without VAT"))
     vat_amount = money_amount_field(_("VAT"))
@@ -169,9 +154,6 @@ class Invoice(TimeStampedModel):
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.CharField(_("reason of cancellation"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("invoice")
@@ -283,7 +265,7 @@ class DocumentStatus(models.TextChoices):
     SENT = "sent", _("Sent")
 
 
-class Document(TimeStampedModel):
+class Document(OwnedRecord):
     """A document of a deal (КП, contract, invoice …): one number, many versions.
 
     Owned like its deal (responsible and team copied from the deal) so it is scoped like one.
@@ -324,22 +306,6 @@ class Document(TimeStampedModel):
     # The approval process run (bpm instance id) that carries this document, if any.
     approval_instance_id = models.BigIntegerField(null=True, blank=True)
     approval_process = models.CharField(max_length=100, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="documents",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="documents",
-    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:

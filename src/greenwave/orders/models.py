@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from greenwave.accounts.models import CreatedOwnedRecord
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import money_amount_field
 
@@ -24,7 +25,7 @@ class PaymentSource(models.TextChoices):
     BANK = "bank", _("Bank statement")
 
 
-class Payment(TimeStampedModel):
+class Payment(CreatedOwnedRecord):
     """Money received for an invoice (or a refund of it: `kind=refund`, `refund_of` the
     payment it returns). Owned like the invoice (responsible and team copied from it), so it
     is scoped like a deal. Its events are written on the invoice's case (INVOICE_EVENTS.md)."""
@@ -58,25 +59,6 @@ class Payment(TimeStampedModel):
         related_name="refunds",
     )
     comment = models.CharField(_("comment"), max_length=500, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("payment")
@@ -134,7 +116,7 @@ class LateReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Order(TimeStampedModel):
+class Order(CreatedOwnedRecord):
     """A won deal's order: what is to be shipped to the client, line by line. Owned like its
     deal (responsible and team copied from it)."""
 
@@ -156,25 +138,6 @@ class Order(TimeStampedModel):
     )
     late_comment = models.CharField(_("comment on the delay"), max_length=500, blank=True)
     amount = money_amount_field(_("amount"))
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("order")
@@ -299,7 +262,7 @@ class ClaimDecision(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Claim(TimeStampedModel):
+class Claim(CreatedOwnedRecord):
     """A client's claim (претензия) or return against an order or one of its shipments, with
     the deadline for the answer (by law or by the contract)."""
 
@@ -323,25 +286,6 @@ class Claim(TimeStampedModel):
     resolution = models.CharField(_("resolution"), max_length=1000, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("claim")

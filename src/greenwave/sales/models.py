@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import RoleCode
+from greenwave.accounts.models import OwnedRecord, RoleCode
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH, validate_visible
@@ -138,7 +138,7 @@ class DisqualificationReason(models.TextChoices):
     WHOLESALE = "wholesale", _("Passed to a wholesaler")
 
 
-class Lead(TimeStampedModel):
+class Lead(OwnedRecord):
     EVENT_CASE_TYPE = "lead"
 
     title = models.CharField(_("title"), max_length=200)
@@ -159,22 +159,6 @@ class Lead(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     need = models.TextField(_("need"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="leads",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="leads",
-    )
     disqualification_reason = models.CharField(
         _("disqualification reason"),
         max_length=16,
@@ -232,7 +216,7 @@ class DealStatus(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
-class Deal(TimeStampedModel):
+class Deal(OwnedRecord):
     EVENT_CASE_TYPE = "deal"
 
     title = models.CharField(_("title"), max_length=200, validators=[validate_visible])
@@ -270,22 +254,6 @@ class Deal(TimeStampedModel):
         _("probability, %"), default=10, validators=[MaxValueValidator(100)]
     )
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="deals",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="deals",
-    )
     # The hunter who brought the client keeps a share of later sales (seed 004).
     hunter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
