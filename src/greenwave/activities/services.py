@@ -284,6 +284,118 @@ def _follow_up_call(actor: User | None, activity: Activity) -> Activity | None:
     return follow_up
 
 
+def _record_done(
+    actor: User | None,
+    activity: Activity,
+    *,
+    now: datetime,
+    call_result: str,
+    next_call_at: datetime | None,
+    duration_minutes: int | None,
+    recording_url: str,
+    recording_file: UploadedFile | None,
+    outcome: str,
+) -> Activity:
+    """Save a new activity that already happened, with its completion event (and the next call
+    its result asks for)."""
+    _complete_fields(
+        activity,
+        call_result=call_result,
+        next_call_at=next_call_at,
+        duration_minutes=duration_minutes,
+        recording_url=recording_url,
+        recording_file=recording_file,
+        outcome=outcome,
+        checklist=None,
+        now=now,
+    )
+    activity.save()
+    event_append_for(
+        activity,
+        activity=COMPLETION_EVENT[ActivityKind(activity.kind)],
+        actor=actor,
+        payload=_payload(
+            activity,
+            result=activity.call_result,
+            duration_minutes=activity.duration_minutes,
+            outcome=activity.outcome,
+        ),
+        objects=activity_objects(activity),
+    )
+    _follow_up_call(actor, activity)
+    return activity
+
+
+def _plan(
+    actor: User | None,
+    activity: Activity,
+    *,
+    duration_minutes: int | None,
+    reminders: Iterable[datetime] | None,
+) -> Activity:
+    """Save a new planned activity with its reminders and its *planned* event."""
+    # A call without a date waits for the planner (call planning by load); a meeting cannot.
+    if activity.due_at is None and activity.kind == ActivityKind.MEETING:
+        raise _invalid("due_at", _("Give the date and time it is planned for."))
+    activity.duration_minutes = duration_minutes
+    activity.save()
+    _set_reminders(activity, list(reminders) if reminders else _default_reminders(activity))
+    event_append_for(
+        activity,
+        activity=events.ACTIVITY_PLANNED,
+        actor=actor,
+        payload=_payload(activity),
+        objects=activity_objects(activity),
+    )
+    return activity
+
+
+def _clean_header(*, kind: str, subject: str, priority: str, direction: str) -> str:
+    """Check what every activity has (kind, priority, call direction); the cleaned subject."""
+    if kind not in ActivityKind.values:
+        raise _invalid("kind", _("Unknown activity type: %(kind)s.") % {"kind": kind})
+    subject = visible_text(subject)
+    if not subject:
+        raise _invalid("subject", _("Give the activity a subject."))
+    if priority not in Priority.values:
+        raise _invalid("priority", _("Unknown priority."))
+    if direction and direction not in CallDirection.values:
+        raise _invalid("direction", _("Unknown call direction."))
+    return subject
+
+
+def _linked_company(
+    actor: User | None,
+    kind: str,
+    *,
+    company: Company | None,
+    contact: Contact | None,
+    lead: Lead | None,
+    deal: Deal | None,
+) -> Company | None:
+    """The records an activity links to must be the actor's to write; the company comes from
+    the deal, contact or lead when not given. Calls and meetings need at least one link."""
+    for record, label in (
+        (company, _("Company")),
+        (contact, _("Contact")),
+        (lead, _("Lead")),
+        (deal, _("Deal")),
+    ):
+        _require_writable(actor, record, str(label))
+    if company is None:
+        for linked in (deal, contact, lead):
+            if linked is not None and linked.company_id:
+                company = linked.company
+                break
+    if kind in LINKED_KINDS and not any((company, contact, lead, deal)):
+        raise DomainError(
+            ActivitiesError.NO_LINK,
+            _("Link the activity to a client, contact, lead or deal."),
+            details={"field": "company"},
+        )
+    return company
+
+
 @transaction.atomic
 def activity_create(
     *,
@@ -314,37 +426,12 @@ def activity_create(
 ) -> Activity:
     """Plan an activity, or record one that already happened (`done=True`; notes and e-mails
     are always records). Completing a call with a result that asks for a next call plans it."""
-    if kind not in ActivityKind.values:
-        raise _invalid("kind", _("Unknown activity type: %(kind)s.") % {"kind": kind})
-    subject = visible_text(subject)
-    if not subject:
-        raise _invalid("subject", _("Give the activity a subject."))
-    if priority not in Priority.values:
-        raise _invalid("priority", _("Unknown priority."))
-    if direction and direction not in CallDirection.values:
-        raise _invalid("direction", _("Unknown call direction."))
+    subject = _clean_header(kind=kind, subject=subject, priority=priority, direction=direction)
     owner = responsible or actor
     if owner is None:
         raise _invalid("responsible", _("Choose who is responsible."))
     _require_assignable(actor, owner)
-    for record, label in (
-        (company, _("Company")),
-        (contact, _("Contact")),
-        (lead, _("Lead")),
-        (deal, _("Deal")),
-    ):
-        _require_writable(actor, record, str(label))
-    if company is None:
-        for linked in (deal, contact, lead):
-            if linked is not None and linked.company_id:
-                company = linked.company
-                break
-    if kind in LINKED_KINDS and not any((company, contact, lead, deal)):
-        raise DomainError(
-            ActivitiesError.NO_LINK,
-            _("Link the activity to a client, contact, lead or deal."),
-            details={"field": "company"},
-        )
+    company = _linked_company(actor, kind, company=company, contact=contact, lead=lead, deal=deal)
     now = timezone.now()
     activity = Activity(
         kind=kind,
@@ -367,46 +454,18 @@ def activity_create(
     )
     if done or kind in RECORDED_KINDS:
         activity.due_at = due_at or now
-        _complete_fields(
+        return _record_done(
+            actor,
             activity,
+            now=now,
             call_result=call_result,
             next_call_at=next_call_at,
             duration_minutes=duration_minutes,
             recording_url=recording_url,
             recording_file=recording_file,
             outcome=outcome,
-            checklist=None,
-            now=now,
         )
-        activity.save()
-        event_append_for(
-            activity,
-            activity=COMPLETION_EVENT[ActivityKind(kind)],
-            actor=actor,
-            payload=_payload(
-                activity,
-                result=activity.call_result,
-                duration_minutes=activity.duration_minutes,
-                outcome=activity.outcome,
-            ),
-            objects=activity_objects(activity),
-        )
-        _follow_up_call(actor, activity)
-        return activity
-    # A call without a date waits for the planner (call planning by load); a meeting cannot.
-    if due_at is None and kind == ActivityKind.MEETING:
-        raise _invalid("due_at", _("Give the date and time it is planned for."))
-    activity.duration_minutes = duration_minutes
-    activity.save()
-    _set_reminders(activity, list(reminders) if reminders else _default_reminders(activity))
-    event_append_for(
-        activity,
-        activity=events.ACTIVITY_PLANNED,
-        actor=actor,
-        payload=_payload(activity),
-        objects=activity_objects(activity),
-    )
-    return activity
+    return _plan(actor, activity, duration_minutes=duration_minutes, reminders=reminders)
 
 
 def _locked(activity: Activity) -> Activity:

@@ -4,7 +4,7 @@ decision makers. Thin by rule: parse the form, call one service or selector, ren
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -45,6 +45,7 @@ from .forms import (
 from .tabular import write_csv, write_xlsx
 
 View = Callable[..., HttpResponseBase]
+T = TypeVar("T")
 
 
 def _form_page(
@@ -52,6 +53,33 @@ def _form_page(
 ) -> HttpResponse:
     context = {"form": form, "title": title, "back_url": back_url, "back_label": back_label}
     return render(request, "crm/form_page.html", {**context, **extra})
+
+
+def _form_view(
+    request: AuthedRequest,
+    form: Any,
+    *,
+    save: Callable[[], T],
+    done: Callable[[T], str],
+    message: str | Callable[[T], str] = "",
+    title: str,
+    back_url: str,
+    back_label: str,
+) -> HttpResponse:
+    """A plain create/edit page: a valid POST calls the one service (`save`, reading
+    `form.cleaned_data`); its `DomainError` shows on the form, success flashes `message` and
+    redirects to `done(result)`; anything else shows the form page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save()
+        except DomainError as exc:
+            show_domain_error(form, exc)
+        else:
+            text = message(result) if callable(message) else message
+            if text:
+                messages.success(request, text)
+            return redirect(done(result))
+    return _form_page(request, form, title, back_url, back_label)
 
 
 @login_required
@@ -124,16 +152,18 @@ def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
     require_write(request.user, company)
     form = CompanyForm(request.POST or None, initial=CompanyForm.initial_for(company))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.company_update(actor=request.user, company=company, **form.service_data())
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("crm:company_detail", pk=company.pk)
-    back = reverse("crm:company_detail", args=[company.pk])
-    return _form_page(request, form, _("Edit company"), back, company.name)
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.company_update(
+            actor=request.user, company=company, **form.service_data()
+        ),
+        done=lambda company: reverse("crm:company_detail", args=[company.pk]),
+        message=_("Changes saved."),
+        title=_("Edit company"),
+        back_url=reverse("crm:company_detail", args=[company.pk]),
+        back_label=company.name,
+    )
 
 
 @login_required
@@ -141,16 +171,18 @@ def company_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
     require_write(request.user, company)
     form = ReassignForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.company_reassign(actor=request.user, company=company, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("The client has been handed over."))
-            return redirect("crm:company_detail", pk=company.pk)
-    back = reverse("crm:company_detail", args=[company.pk])
-    return _form_page(request, form, _("Hand the client over"), back, company.name)
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.company_reassign(
+            actor=request.user, company=company, **form.cleaned_data
+        ),
+        done=lambda company: reverse("crm:company_detail", args=[company.pk]),
+        message=_("The client has been handed over."),
+        title=_("Hand the client over"),
+        back_url=reverse("crm:company_detail", args=[company.pk]),
+        back_label=company.name,
+    )
 
 
 @login_required
@@ -171,16 +203,16 @@ def contact_list(request: AuthedRequest) -> HttpResponse:
 def contact_create(request: AuthedRequest) -> HttpResponse:
     initial = {"company": request.GET.get("company")}
     form = ContactForm(request.POST or None, initial=initial, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(actor=request.user, **form.service_data())
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Contact %(name)s created.") % {"name": contact})
-            return redirect("crm:contact_detail", pk=contact.pk)
-    back = reverse("crm:contact_list")
-    return _form_page(request, form, _("New contact"), back, _("Contacts"))
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.contact_create(actor=request.user, **form.service_data()),
+        done=lambda contact: reverse("crm:contact_detail", args=[contact.pk]),
+        message=lambda contact: _("Contact %(name)s created.") % {"name": contact},
+        title=_("New contact"),
+        back_url=reverse("crm:contact_list"),
+        back_label=_("Contacts"),
+    )
 
 
 @login_required
@@ -202,16 +234,18 @@ def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require_write(request.user, contact)
     initial = ContactForm.initial_for(contact)
     form = ContactForm(request.POST or None, initial=initial, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(actor=request.user, contact=contact, **form.service_data())
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("crm:contact_detail", pk=contact.pk)
-    back = reverse("crm:contact_detail", args=[contact.pk])
-    return _form_page(request, form, _("Edit contact"), back, contact.full_name)
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.contact_update(
+            actor=request.user, contact=contact, **form.service_data()
+        ),
+        done=lambda contact: reverse("crm:contact_detail", args=[contact.pk]),
+        message=_("Changes saved."),
+        title=_("Edit contact"),
+        back_url=reverse("crm:contact_detail", args=[contact.pk]),
+        back_label=contact.full_name,
+    )
 
 
 @login_required
@@ -219,16 +253,18 @@ def decision_maker_add(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
     require_write(request.user, company)
     form = DecisionMakerAddForm(request.POST or None, company=company)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decision_maker_add(actor=request.user, company=company, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Decision maker added."))
-            return redirect(reverse("crm:company_detail", args=[company.pk]) + "#contacts")
-    back = reverse("crm:company_detail", args=[company.pk])
-    return _form_page(request, form, _("New decision maker"), back, company.name)
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.decision_maker_add(
+            actor=request.user, company=company, **form.cleaned_data
+        ),
+        done=lambda dm: reverse("crm:company_detail", args=[company.pk]) + "#contacts",
+        message=_("Decision maker added."),
+        title=_("New decision maker"),
+        back_url=reverse("crm:company_detail", args=[company.pk]),
+        back_label=company.name,
+    )
 
 
 @login_required
@@ -237,18 +273,18 @@ def decision_maker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require_write(request.user, dm.company)
     initial = {f: getattr(dm, f) for f in services.DECISION_MAKER_FIELDS}
     form = DecisionMakerForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.decision_maker_update(
-                actor=request.user, decision_maker=dm, **form.cleaned_data
-            )
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(reverse("crm:company_detail", args=[dm.company_id]) + "#contacts")
-    back = reverse("crm:company_detail", args=[dm.company_id])
-    return _form_page(request, form, str(dm.contact), back, dm.company.name)
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.decision_maker_update(
+            actor=request.user, decision_maker=dm, **form.cleaned_data
+        ),
+        done=lambda dm: reverse("crm:company_detail", args=[dm.company_id]) + "#contacts",
+        message=_("Changes saved."),
+        title=str(dm.contact),
+        back_url=reverse("crm:company_detail", args=[dm.company_id]),
+        back_label=dm.company.name,
+    )
 
 
 @require_POST
@@ -271,16 +307,18 @@ def company_profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     profile = selectors.client_profile_of(actor=request.user, company=company)
     initial = {f: getattr(profile, f) for f in services.CLIENT_PROFILE_FIELDS} if profile else {}
     form = ClientProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.client_profile_update(actor=request.user, company=company, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("The client profile has been saved."))
-            return redirect(reverse("crm:company_detail", args=[company.pk]) + "#profile")
-    back = reverse("crm:company_detail", args=[company.pk])
-    return _form_page(request, form, _("Client profile"), back, company.name)
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.client_profile_update(
+            actor=request.user, company=company, **form.cleaned_data
+        ),
+        done=lambda _profile: reverse("crm:company_detail", args=[company.pk]) + "#profile",
+        message=_("The client profile has been saved."),
+        title=_("Client profile"),
+        back_url=reverse("crm:company_detail", args=[company.pk]),
+        back_label=company.name,
+    )
 
 
 @require_POST
@@ -331,15 +369,15 @@ def competitor_list(request: AuthedRequest) -> HttpResponse:
 def competitor_create(request: AuthedRequest) -> HttpResponse:
     services.require_competitor_editor(request.user)
     form = CompetitorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            competitor = services.competitor_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            return redirect("crm:competitor_detail", pk=competitor.pk)
-    back = reverse("crm:competitor_list")
-    return _form_page(request, form, _("New competitor"), back, _("Competitors"))
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.competitor_create(actor=request.user, **form.cleaned_data),
+        done=lambda competitor: reverse("crm:competitor_detail", args=[competitor.pk]),
+        title=_("New competitor"),
+        back_url=reverse("crm:competitor_list"),
+        back_label=_("Competitors"),
+    )
 
 
 @login_required
@@ -363,18 +401,18 @@ def competitor_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     services.require_competitor_editor(request.user)
     initial = {f: getattr(competitor, f) for f in services.COMPETITOR_FIELDS}
     form = CompetitorForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.competitor_update(
-                actor=request.user, competitor=competitor, **form.cleaned_data
-            )
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("crm:competitor_detail", pk=competitor.pk)
-    back = reverse("crm:competitor_detail", args=[competitor.pk])
-    return _form_page(request, form, _("Edit competitor"), back, competitor.name)
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.competitor_update(
+            actor=request.user, competitor=competitor, **form.cleaned_data
+        ),
+        done=lambda competitor: reverse("crm:competitor_detail", args=[competitor.pk]),
+        message=_("Changes saved."),
+        title=_("Edit competitor"),
+        back_url=reverse("crm:competitor_detail", args=[competitor.pk]),
+        back_label=competitor.name,
+    )
 
 
 # --- Products and price lists -------------------------------------------------------------
@@ -410,16 +448,16 @@ def product_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def product_create(request: AuthedRequest) -> HttpResponse:
     form = ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Product created."))
-            return redirect("crm:product_list")
-    back = reverse("crm:product_list")
-    return _form_page(request, form, _("New product"), back, _("Products"))
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.product_create(actor=request.user, **form.cleaned_data),
+        done=lambda _product: reverse("crm:product_list"),
+        message=_("Product created."),
+        title=_("New product"),
+        back_url=reverse("crm:product_list"),
+        back_label=_("Products"),
+    )
 
 
 @login_required
@@ -428,31 +466,33 @@ def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_catalog_change(request)
     initial = {f: getattr(product, f) for f in services.PRODUCT_FIELDS}
     form = ProductForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_update(actor=request.user, product=product, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("crm:product_list")
-    back = reverse("crm:product_list")
-    return _form_page(request, form, product.name, back, _("Products"))
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.product_update(
+            actor=request.user, product=product, **form.cleaned_data
+        ),
+        done=lambda _product: reverse("crm:product_list"),
+        message=_("Changes saved."),
+        title=product.name,
+        back_url=reverse("crm:product_list"),
+        back_label=_("Products"),
+    )
 
 
 @login_required
 def product_group_create(request: AuthedRequest) -> HttpResponse:
     form = ProductGroupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.product_group_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Product group created."))
-            return redirect("crm:product_list")
-    back = reverse("crm:product_list")
-    return _form_page(request, form, _("New product group"), back, _("Products"))
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.product_group_create(actor=request.user, **form.cleaned_data),
+        done=lambda _group: reverse("crm:product_list"),
+        message=_("Product group created."),
+        title=_("New product group"),
+        back_url=reverse("crm:product_list"),
+        back_label=_("Products"),
+    )
 
 
 @login_required
@@ -473,15 +513,15 @@ def price_list_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def price_list_create(request: AuthedRequest) -> HttpResponse:
     form = PriceListForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            price_list = services.price_list_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            return redirect("crm:price_list_detail", pk=price_list.pk)
-    back = reverse("crm:price_list_list")
-    return _form_page(request, form, _("New price list"), back, _("Price lists"))
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.price_list_create(actor=request.user, **form.cleaned_data),
+        done=lambda price_list: reverse("crm:price_list_detail", args=[price_list.pk]),
+        title=_("New price list"),
+        back_url=reverse("crm:price_list_list"),
+        back_label=_("Price lists"),
+    )
 
 
 @login_required
@@ -490,17 +530,17 @@ def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_catalog_change(request)
     initial = {f: getattr(price_list, f) for f in services.PRICE_LIST_FIELDS}
     form = PriceListForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.price_list_update(
-                actor=request.user, price_list=price_list, **form.cleaned_data
-            )
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            return redirect("crm:price_list_detail", pk=price_list.pk)
-    back = reverse("crm:price_list_detail", args=[price_list.pk])
-    return _form_page(request, form, _("Edit price list"), back, price_list.name)
+    return _form_view(
+        request,
+        form,
+        save=lambda: services.price_list_update(
+            actor=request.user, price_list=price_list, **form.cleaned_data
+        ),
+        done=lambda price_list: reverse("crm:price_list_detail", args=[price_list.pk]),
+        title=_("Edit price list"),
+        back_url=reverse("crm:price_list_detail", args=[price_list.pk]),
+        back_label=price_list.name,
+    )
 
 
 @login_required
