@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
@@ -90,6 +92,37 @@ def test_update_records_before_and_after(two_teams, company_a) -> None:
         "segment": ["new", "current"],
     }
     assert event.actor_id == two_teams["hunter_a"].pk
+
+
+def test_update_writes_only_the_changed_columns(two_teams, company_a) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        services.company_update(actor=two_teams["hunter_a"], company=company_a, region="Тула")
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1
+    assert '"region"' in updates[0]
+    assert '"updated_at"' in updates[0]
+    assert '"name"' not in updates[0]
+    assert '"inn"' not in updates[0]
+
+
+def test_update_that_changes_nothing_saves_nothing_and_records_no_event(
+    two_teams, company_a
+) -> None:
+    updated_at = Company.objects.get(pk=company_a.pk).updated_at
+    with CaptureQueriesContext(connection) as queries:
+        services.company_update(
+            actor=two_teams["hunter_a"], company=company_a, name=company_a.name, region="Москва"
+        )
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert Company.objects.get(pk=company_a.pk).updated_at == updated_at
+    assert not Event.objects.filter(activity="company_changed").exists()
+
+
+def test_update_refuses_a_field_it_does_not_know(two_teams, company_a) -> None:
+    fields = {"responsible_id": two_teams["hunter_b"].pk}
+    with pytest.raises(TypeError):
+        services.company_update(actor=two_teams["hunter_a"], company=company_a, **fields)
+    assert Company.objects.get(pk=company_a.pk).responsible == two_teams["hunter_a"]
 
 
 def test_duplicate_inn_is_refused_unless_allowed(two_teams, company_a) -> None:
