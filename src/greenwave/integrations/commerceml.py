@@ -192,8 +192,9 @@ def _required(el: Any, name: str) -> str:
     return value
 
 
-def parse(data: bytes) -> Document:
-    """Read one CommerceML file; `CommerceMLError` (with the line) for anything off-format."""
+def _commerceml_root(data: bytes) -> Any:
+    """The root element of a safely parsed file of a sane size holding CommerceML 2 elements
+    only (no entities, DTD, network or unknown elements)."""
     if len(data) > MAX_FILE_BYTES:
         raise CommerceMLError(
             _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
@@ -243,6 +244,12 @@ def parse(data: bytes) -> Document:
                 },
                 el.sourceline,
             )
+    return root
+
+
+def parse(data: bytes) -> Document:
+    """Read one CommerceML file; `CommerceMLError` (with the line) for anything off-format."""
+    root = _commerceml_root(data)
     doc = Document()
     classifier = _child(root, "Классификатор")
     if classifier is not None:

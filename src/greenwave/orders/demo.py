@@ -4,7 +4,7 @@ the demo finance manager. Deterministic (the deals in id order) and idempotent."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -77,67 +77,82 @@ def _seed_orders(context: dict[str, Any]) -> None:
             )
         )
     if orders:
-        fulfilment.shipment_create(
-            actor=None,
-            order=orders[0],
-            document_number="УПД-118",
-            shipped_on=today - timedelta(days=4),
-            late_reason=LateReason.SUPPLIER_DELAY,
-            late_comment="Поставщик задержал трубы на неделю",
-        )
-        shipment = orders[0].shipments.first()
-        claim = fulfilment.claim_create(
-            actor=None,
-            order=orders[0],
-            shipment=shipment,
-            kind=ClaimKind.CLAIM,
-            subject="Часть труб с повреждённой изоляцией",
-            description="Клиент прислал акт о расхождении и фото: 4 трубы с дефектом.",
-            amount=Decimal("18500.00"),
-            deadline=today + timedelta(days=6),
-        )
-        _claim_to_decision(claim, context.get("users", {}))
-        fulfilment.claim_create(
-            actor=None,
-            order=orders[0],
-            shipment=shipment,
-            kind=ClaimKind.RETURN,
-            subject="Возврат лишних фитингов",
-            description="Клиент возвращает 10 фитингов, отгруженных сверх заявки.",
-            deadline=today + timedelta(days=10),
-        )
+        _seed_late_order_with_claims(orders[0], today, context.get("users", {}))
     if len(orders) > 1:
-        line = orders[1].lines.order_by("position").first()
-        if line is not None:
-            half = (line.quantity / 2).quantize(Decimal("0.001"))
-            if half > 0:
-                fulfilment.shipment_create(
-                    actor=None,
-                    order=orders[1],
-                    document_number="УПД-121",
-                    shipped_on=today - timedelta(days=1),
-                    lines=[(line.pk, half)],
-                )
-            fulfilment.supplier_order_create(
-                actor=None,
-                line=line,
-                supplier="ООО «Трубный завод»",
-                quantity=line.quantity - half,
-                expected_date=today + timedelta(days=5),
-            )
+        _seed_partial_order(orders[1], today)
     if len(orders) > 2:
-        line = orders[2].lines.order_by("position").first()
-        if line is not None:
-            purchase = fulfilment.supplier_order_create(
+        _seed_received_purchase(orders[2], today)
+
+
+def _seed_late_order_with_claims(order: Order, today: date, users: dict[str, Any]) -> None:
+    """Shipped in full late; a claim waiting for the head of sales and a return registered."""
+    fulfilment.shipment_create(
+        actor=None,
+        order=order,
+        document_number="УПД-118",
+        shipped_on=today - timedelta(days=4),
+        late_reason=LateReason.SUPPLIER_DELAY,
+        late_comment="Поставщик задержал трубы на неделю",
+    )
+    shipment = order.shipments.first()
+    claim = fulfilment.claim_create(
+        actor=None,
+        order=order,
+        shipment=shipment,
+        kind=ClaimKind.CLAIM,
+        subject="Часть труб с повреждённой изоляцией",
+        description="Клиент прислал акт о расхождении и фото: 4 трубы с дефектом.",
+        amount=Decimal("18500.00"),
+        deadline=today + timedelta(days=6),
+    )
+    _claim_to_decision(claim, users)
+    fulfilment.claim_create(
+        actor=None,
+        order=order,
+        shipment=shipment,
+        kind=ClaimKind.RETURN,
+        subject="Возврат лишних фитингов",
+        description="Клиент возвращает 10 фитингов, отгруженных сверх заявки.",
+        deadline=today + timedelta(days=10),
+    )
+
+
+def _seed_partial_order(order: Order, today: date) -> None:
+    """Half of the first line shipped, the rest ordered from a supplier."""
+    line = order.lines.order_by("position").first()
+    if line is not None:
+        half = (line.quantity / 2).quantize(Decimal("0.001"))
+        if half > 0:
+            fulfilment.shipment_create(
                 actor=None,
-                line=line,
-                supplier="АО «Фитинг-Центр»",
-                quantity=line.quantity,
-                expected_date=today - timedelta(days=2),
+                order=order,
+                document_number="УПД-121",
+                shipped_on=today - timedelta(days=1),
+                lines=[(line.pk, half)],
             )
-            fulfilment.supplier_order_receive(
-                actor=None, purchase=purchase, received_on=today - timedelta(days=1)
-            )
+        fulfilment.supplier_order_create(
+            actor=None,
+            line=line,
+            supplier="ООО «Трубный завод»",
+            quantity=line.quantity - half,
+            expected_date=today + timedelta(days=5),
+        )
+
+
+def _seed_received_purchase(order: Order, today: date) -> None:
+    """The first line bought from a supplier and already received."""
+    line = order.lines.order_by("position").first()
+    if line is not None:
+        purchase = fulfilment.supplier_order_create(
+            actor=None,
+            line=line,
+            supplier="АО «Фитинг-Центр»",
+            quantity=line.quantity,
+            expected_date=today - timedelta(days=2),
+        )
+        fulfilment.supplier_order_receive(
+            actor=None, purchase=purchase, received_on=today - timedelta(days=1)
+        )
 
 
 def _claim_to_decision(claim: Any, users: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ hook inside sales: the job is the extension point)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -172,6 +172,49 @@ def orders_from_won_deals(*, limit: int = 200) -> int:
     return created
 
 
+def _shipment_lines(
+    own: Mapping[int, OrderLine], lines: Sequence[tuple[int, Any]] | None
+) -> list[tuple[OrderLine, Decimal]]:
+    """The (line, quantity) pairs a shipment takes: the asked ones, each a line of the order at
+    most once and within what remains of it; none asked = everything that remains."""
+    wanted: list[tuple[OrderLine, Decimal]]
+    if lines is None:
+        wanted = [(line, line.remaining) for line in own.values() if line.remaining > 0]
+    else:
+        wanted = []
+        for line_id, qty in lines:
+            line = own.get(int(line_id))
+            if line is None:
+                raise _invalid(
+                    "lines", _("Line %(id)s is not a line of this order.") % {"id": line_id}
+                )
+            quantity = _quantity(qty, "lines")
+            if quantity > line.remaining:
+                raise _invalid(
+                    "lines",
+                    _("%(name)s: at most %(left)s %(unit)s remain to ship.")
+                    % {"name": line.name, "left": line.remaining.normalize(), "unit": line.unit},
+                )
+            wanted.append((line, quantity))
+    if not wanted:
+        raise _invalid("lines", _("Nothing to ship."))
+    if len({line.pk for line, _q in wanted}) != len(wanted):
+        raise _invalid("lines", _("Each line once per shipment."))
+    return wanted
+
+
+def _note_delay(order: Order, late_reason: str, late_comment: str) -> None:
+    """An order shipped in full after its promised date keeps why (a reason is required)."""
+    if late_reason not in LateReason.values:
+        raise _invalid(
+            "late_reason",
+            _("The order is shipped after its promised date %(date)s: choose the reason.")
+            % {"date": order.promised_date.strftime("%d.%m.%Y")},
+        )
+    order.late_reason = late_reason
+    order.late_comment = str(late_comment or "").strip()[:500]
+
+
 @transaction.atomic
 def shipment_create(
     *,
@@ -197,42 +240,14 @@ def shipment_create(
     if shipped_on > timezone.localdate() or shipped_on.year < 2000:
         raise _invalid("shipped_on", _("The shipping date cannot be in the future."))
     own = {line.pk: line for line in order.lines.select_for_update().order_by("position")}
-    if lines is None:
-        wanted = [(line, line.remaining) for line in own.values() if line.remaining > 0]
-    else:
-        wanted = []
-        for line_id, qty in lines:
-            line = own.get(int(line_id))
-            if line is None:
-                raise _invalid(
-                    "lines", _("Line %(id)s is not a line of this order.") % {"id": line_id}
-                )
-            quantity = _quantity(qty, "lines")
-            if quantity > line.remaining:
-                raise _invalid(
-                    "lines",
-                    _("%(name)s: at most %(left)s %(unit)s remain to ship.")
-                    % {"name": line.name, "left": line.remaining.normalize(), "unit": line.unit},
-                )
-            wanted.append((line, quantity))
-    if not wanted:
-        raise _invalid("lines", _("Nothing to ship."))
-    if len({line.pk for line, _q in wanted}) != len(wanted):
-        raise _invalid("lines", _("Each line once per shipment."))
+    wanted = _shipment_lines(own, lines)
     for line, quantity in wanted:
         line.shipped_quantity += quantity
         line.save(update_fields=["shipped_quantity"])
     complete = all(line.remaining <= 0 for line in own.values())
     late = complete and shipped_on > order.promised_date
     if late:
-        if late_reason not in LateReason.values:
-            raise _invalid(
-                "late_reason",
-                _("The order is shipped after its promised date %(date)s: choose the reason.")
-                % {"date": order.promised_date.strftime("%d.%m.%Y")},
-            )
-        order.late_reason = late_reason
-        order.late_comment = str(late_comment or "").strip()[:500]
+        _note_delay(order, late_reason, late_comment)
     shipment = Shipment.objects.create(
         order=order,
         document_number=document_number,

@@ -141,8 +141,8 @@ def _parse_date(value: str, line: int, name: str) -> date:
         ) from None
 
 
-def parse(raw: bytes) -> tuple[list[BankDocument], dict[str, str]]:
-    """The bank documents of a statement and its header fields."""
+def _statement_lines(raw: bytes) -> list[str]:
+    """The decoded lines of a statement of a sane size that starts as 1C's exchange format."""
     if len(raw) > MAX_BYTES:
         raise DomainError(
             OrdersError.STATEMENT_TOO_LARGE,
@@ -158,6 +158,21 @@ def parse(raw: bytes) -> tuple[list[BankDocument], dict[str, str]]:
             _("Unknown format: the first line must be «1CClientBankExchange»."),
             1 if lines else None,
         )
+    return lines
+
+
+def _refuse_open_section(current: BankDocument | None, in_account: bool, number: int) -> None:
+    if current is not None or in_account:
+        raise _error(
+            _("Line %(line)s: a new section starts before the previous one ends.")
+            % {"line": number},
+            number,
+        )
+
+
+def parse(raw: bytes) -> tuple[list[BankDocument], dict[str, str]]:
+    """The bank documents of a statement and its header fields."""
+    lines = _statement_lines(raw)
     header: dict[str, str] = {}
     documents: list[BankDocument] = []
     current: BankDocument | None = None
@@ -180,12 +195,7 @@ def parse(raw: bytes) -> tuple[list[BankDocument], dict[str, str]]:
                 number,
             )
         if key == "СекцияДокумент":
-            if current is not None or in_account:
-                raise _error(
-                    _("Line %(line)s: a new section starts before the previous one ends.")
-                    % {"line": number},
-                    number,
-                )
+            _refuse_open_section(current, in_account, number)
             current = BankDocument(line=number, kind=value.strip())
         elif key == "КонецДокумента":
             if current is None:
@@ -203,12 +213,7 @@ def parse(raw: bytes) -> tuple[list[BankDocument], dict[str, str]]:
                     status=413,
                 )
         elif key == "СекцияРасчСчет":
-            if current is not None or in_account:
-                raise _error(
-                    _("Line %(line)s: a new section starts before the previous one ends.")
-                    % {"line": number},
-                    number,
-                )
+            _refuse_open_section(current, in_account, number)
             in_account = True
         elif key == "КонецРасчСчет":
             if not in_account:

@@ -29,7 +29,7 @@ import logging
 import smtplib
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import holidays
 from django.conf import settings
@@ -487,11 +487,21 @@ def _delivery_event(
     )
 
 
+class DeliveryOutcome(TypedDict, total=False):
+    """What the sender records on a delivery beside its status."""
+
+    error: str
+    sent_at: datetime
+    message_id: str
+
+
 @transaction.atomic
-def _mark(delivery: Delivery, status: str, activity: str, **fields: Any) -> None:
-    fields["status"] = status
-    Delivery.objects.filter(pk=delivery.pk).update(**fields)
-    _delivery_event(delivery, activity, {"error": fields["error"]} if fields.get("error") else None)
+def _mark(
+    delivery: Delivery, status: str, activity: str, **fields: Unpack[DeliveryOutcome]
+) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(status=status, **fields)
+    error = fields.get("error")
+    _delivery_event(delivery, activity, {"error": error} if error else None)
 
 
 def _interrupt_orphans() -> int:
