@@ -9,7 +9,7 @@ Decision tables report which rules matched, for the API and for explanations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -392,47 +392,46 @@ class DmnModel(PlanMixin, TableMixin, ItemTypeMixin):
         return value
 
     def _boxed(self, run: _Run, defs: Definitions, expr: Expression | None, scope: Scope) -> Any:
-        if expr is None:
-            return None
-        if isinstance(expr, LiteralExpression):
-            text = expr.text.strip()
-            if not text:
-                return None
-            return compile_expression(text, self.known)(scope)
-        if isinstance(expr, DecisionTable):
-            return self._table(run, defs, expr, scope)
-        if isinstance(expr, ContextExpression):
-            return self._context(run, defs, expr, scope)
-        if isinstance(expr, ListExpression):
-            return [self._expression(run, defs, item, scope) for item in expr.items]
-        if isinstance(expr, Relation):
-            return [
-                {
-                    col: self._expression(run, defs, cell, scope)
-                    for col, cell in zip(expr.columns, row, strict=False)
-                }
-                for row in expr.rows
-            ]
-        if isinstance(expr, Invocation):
-            fn = compile_expression(expr.callee, self.known)(scope) if expr.callee else None
-            named = {
-                b.name: self._expression(run, defs, b.expression, scope) for b in expr.bindings
-            }
-            return call_function(fn, None, named, scope)
-        if isinstance(expr, FunctionDefinition):
-            return self._function(run, defs, expr, scope, "anonymous")
-        if isinstance(expr, Conditional):
-            cond = self._expression(run, defs, expr.condition, scope)
-            if cond is not None and not isinstance(cond, bool):
-                run.ctx.warn("the condition of a boxed conditional is not a boolean")
-                return None
-            branch = expr.then if cond is True else expr.otherwise
-            return self._expression(run, defs, branch, scope)
-        if isinstance(expr, FilterExpression):
-            return self._filter(run, defs, expr, scope)
-        if isinstance(expr, Iterator):
-            return self._iterator(run, defs, expr, scope)
+        for kind, evaluate in _BOXED:
+            if isinstance(expr, kind):
+                return evaluate(self, run, defs, expr, scope)
         return None
+
+    def _literal(self, run: _Run, defs: Definitions, expr: LiteralExpression, scope: Scope) -> Any:
+        text = expr.text.strip()
+        if not text:
+            return None
+        return compile_expression(text, self.known)(scope)
+
+    def _list(self, run: _Run, defs: Definitions, expr: ListExpression, scope: Scope) -> Any:
+        return [self._expression(run, defs, item, scope) for item in expr.items]
+
+    def _relation(self, run: _Run, defs: Definitions, expr: Relation, scope: Scope) -> Any:
+        return [
+            {
+                col: self._expression(run, defs, cell, scope)
+                for col, cell in zip(expr.columns, row, strict=False)
+            }
+            for row in expr.rows
+        ]
+
+    def _invocation(self, run: _Run, defs: Definitions, expr: Invocation, scope: Scope) -> Any:
+        fn = compile_expression(expr.callee, self.known)(scope) if expr.callee else None
+        named = {b.name: self._expression(run, defs, b.expression, scope) for b in expr.bindings}
+        return call_function(fn, None, named, scope)
+
+    def _anonymous_function(
+        self, run: _Run, defs: Definitions, expr: FunctionDefinition, scope: Scope
+    ) -> Any:
+        return self._function(run, defs, expr, scope, "anonymous")
+
+    def _conditional(self, run: _Run, defs: Definitions, expr: Conditional, scope: Scope) -> Any:
+        cond = self._expression(run, defs, expr.condition, scope)
+        if cond is not None and not isinstance(cond, bool):
+            run.ctx.warn("the condition of a boxed conditional is not a boolean")
+            return None
+        branch = expr.then if cond is True else expr.otherwise
+        return self._expression(run, defs, branch, scope)
 
     def _filter(self, run: _Run, defs: Definitions, expr: FilterExpression, scope: Scope) -> Any:
         source = self._expression(run, defs, expr.source, scope)
@@ -513,6 +512,21 @@ class DmnModel(PlanMixin, TableMixin, ItemTypeMixin):
     # -- decision tables
 
 
+# How each kind of boxed expression is evaluated (DmnModel methods), tried in this order.
+_BOXED: tuple[tuple[type, Callable[..., Any]], ...] = (
+    (LiteralExpression, DmnModel._literal),
+    (DecisionTable, DmnModel._table),
+    (ContextExpression, DmnModel._context),
+    (ListExpression, DmnModel._list),
+    (Relation, DmnModel._relation),
+    (Invocation, DmnModel._invocation),
+    (FunctionDefinition, DmnModel._anonymous_function),
+    (Conditional, DmnModel._conditional),
+    (FilterExpression, DmnModel._filter),
+    (Iterator, DmnModel._iterator),
+)
+
+
 def _returns_list(expr: Expression | None) -> bool:
     return (
         isinstance(expr, DecisionTable)
@@ -552,7 +566,13 @@ def _expression_names(expr: Expression | None) -> Iterable[str]:
         for row in expr.rows:
             for cell in row:
                 yield from _expression_names(cell)
-    elif isinstance(expr, Invocation):
+    else:
+        yield from _invocation_and_iteration_names(expr)
+
+
+def _invocation_and_iteration_names(expr: Expression) -> Iterable[str]:
+    """``_expression_names`` of invocations, iterators, conditionals and filters."""
+    if isinstance(expr, Invocation):
         for b in expr.bindings:
             yield b.name
             yield from _expression_names(b.expression)

@@ -115,6 +115,60 @@ _TYPE_FAST: dict[str, Callable[[Any], bool]] = {
 }
 
 
+def _column_indexes(
+    table: DecisionTable, known: frozenset[str]
+) -> tuple[list[tuple[int, ColumnIndex]], dict[int, Column]]:
+    """The index of every input column whose cells are all constants (or "-"): as
+    (input index, lookup) pairs and by input index."""
+    indexes: list[tuple[int, ColumnIndex]] = []
+    columns: dict[int, Column] = {}
+    for column in range(len(table.inputs)):
+        cells = [
+            r.input_entries[column].strip() if column < len(r.input_entries) else "-"
+            for r in table.rules
+        ]
+        tests = [None if t in ("", "-") else compile_unary_tests(t, known) for t in cells]
+        constants = [None if t in ("", "-") else unary_test_constants(t, known) for t in cells]
+        if all(c is not None for c, t in zip(constants, tests, strict=True) if t is not None):
+            index = column_index(constants, tests)
+            if index is not None:
+                indexes.append((column, index.lookup))
+                columns[column] = index
+    return indexes, columns
+
+
+def _no_match(table: DecisionTable, compiled: _CompiledTable, scope: Scope) -> Any:
+    """The result of a table when no rule matched: its default outputs, else by policy."""
+    if any(d is not None for d in compiled.defaults):
+        folded = compiled.folded_default
+        if folded is not _DYNAMIC:
+            return dict(folded) if type(folded) is dict else folded
+        cells = [d(scope) if d is not None else None for d in compiled.defaults]
+        names = compiled.names
+        return dict(zip(names, cells, strict=False)) if len(names) > 1 else cells[0]
+    policy = compiled.policy
+    if policy == "COLLECT" and table.aggregation == "COUNT":
+        return Decimal(0)
+    if policy in ("COLLECT", "RULE ORDER", "OUTPUT ORDER") and not table.aggregation:
+        return []
+    return None
+
+
+def _single_hit(run: _Run, policy: str, results: list[Any], matched: list[int]) -> Any:
+    """UNIQUE: one matched rule at most; ANY: matched rules that agree."""
+    if policy == "UNIQUE":
+        if len(results) > 1:
+            rules = ", ".join(str(i + 1) for i in matched)
+            run.error(f"hit policy UNIQUE: rules {rules} all matched")
+            return None
+        return results[0]
+    first = results[0]
+    if any(ops.equal(first, r) is not True for r in results[1:]):
+        run.error("hit policy ANY: matched rules give different outputs")
+        return None
+    return first
+
+
 class TableMixin:
     """The decision-table part of ``DmnModel``."""
 
@@ -125,20 +179,7 @@ class TableMixin:
         known = self.known
         texts = [i.expression.text.strip() or "null" for i in table.inputs]
         inputs = [compile_expression(t, known) for t in texts]
-        indexes: list[tuple[int, ColumnIndex]] = []
-        columns: dict[int, Column] = {}
-        for column in range(len(table.inputs)):
-            cells = [
-                r.input_entries[column].strip() if column < len(r.input_entries) else "-"
-                for r in table.rules
-            ]
-            tests = [None if t in ("", "-") else compile_unary_tests(t, known) for t in cells]
-            constants = [None if t in ("", "-") else unary_test_constants(t, known) for t in cells]
-            if all(c is not None for c, t in zip(constants, tests, strict=True) if t is not None):
-                index = column_index(constants, tests)
-                if index is not None:
-                    indexes.append((column, index.lookup))
-                    columns[column] = index
+        indexes, columns = _column_indexes(table, known)
         indexed = {column for column, _ in indexes}
         rules = [
             [
@@ -254,30 +295,10 @@ class TableMixin:
         names = compiled.names
         policy = compiled.policy
         if not matched:
-            if any(d is not None for d in compiled.defaults):
-                folded = compiled.folded_default
-                if folded is not _DYNAMIC:
-                    return dict(folded) if type(folded) is dict else folded
-                cells = [d(scope) if d is not None else None for d in compiled.defaults]
-                return dict(zip(names, cells, strict=False)) if len(names) > 1 else cells[0]
-            if policy == "COLLECT" and table.aggregation == "COUNT":
-                return Decimal(0)
-            if policy in ("COLLECT", "RULE ORDER", "OUTPUT ORDER") and not table.aggregation:
-                return []
-            return None
+            return _no_match(table, compiled, scope)
         results = [self._rule_output(run, defs, compiled, i, scope) for i in matched]
-        if policy == "UNIQUE":
-            if len(results) > 1:
-                rules = ", ".join(str(i + 1) for i in matched)
-                run.error(f"hit policy UNIQUE: rules {rules} all matched")
-                return None
-            return results[0]
-        if policy == "ANY":
-            first = results[0]
-            if any(ops.equal(first, r) is not True for r in results[1:]):
-                run.error("hit policy ANY: matched rules give different outputs")
-                return None
-            return first
+        if policy in ("UNIQUE", "ANY"):
+            return _single_hit(run, policy, results, matched)
         if policy == "FIRST":
             return results[0]
         if policy == "RULE ORDER":

@@ -163,6 +163,9 @@ def _nested_quantifier(pattern: str) -> bool:
     return False
 
 
+_REGEX_FLAGS = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE}
+
+
 def _translate_regex(pattern: str, flags: str | None) -> re.Pattern[str] | None:
     """An XPath (XML Schema) regular expression as a Python pattern; None if invalid."""
     if _nested_quantifier(pattern):
@@ -170,62 +173,60 @@ def _translate_regex(pattern: str, flags: str | None) -> re.Pattern[str] | None:
     py_flags = 0
     literal = False
     for flag in flags or "":
-        if flag == "i":
-            py_flags |= re.IGNORECASE
-        elif flag == "s":
-            py_flags |= re.DOTALL
-        elif flag == "m":
-            py_flags |= re.MULTILINE
+        if flag in _REGEX_FLAGS:
+            py_flags |= _REGEX_FLAGS[flag]
         elif flag == "x":
             pattern = _strip_whitespace(pattern)
         elif flag == "q":
             literal = True
         else:
             return None
-    if literal:
-        pattern = re.escape(pattern)
-    else:
-        # Character-class subtraction: [A-Z-[OI]] is A-Z without O and I.
-        pattern = _SUBTRACTION.sub(lambda m: f"(?:(?![{m.group(2)}])[{m.group(1)}])", pattern)
-        out: list[str] = []
-        i = 0
-        in_class = False
-        while i < len(pattern):
-            ch = pattern[i]
-            if ch == "\\" and i + 1 < len(pattern):
-                nxt = pattern[i + 1]
-                m = re.match(r"[pP]\{([\w-]+)\}", pattern[i + 1 :])
-                if m:
-                    body = _category(m.group(1), nxt == "P", in_class)
-                    if body is None:
-                        return None
-                    out.append(body)
-                    i += 1 + len(m.group())
-                    continue
-                if nxt.isdigit() and (in_class or nxt == "0"):
-                    return None  # no back-references inside classes, no \0
-                out.append(pattern[i : i + 2])
-                i += 2
-                continue
-            if ch == "[" and not in_class:
-                in_class = True
-            elif ch == "]" and in_class:
-                in_class = False
-            elif ch == "." and not in_class and not py_flags & re.DOTALL:
-                out.append("[^\\n\\r]")
-                i += 1
-                continue
-            elif ch == "$" and not in_class and not py_flags & re.MULTILINE:
-                out.append(r"\Z")
-                i += 1
-                continue
-            out.append(ch)
-            i += 1
-        pattern = "".join(out)
+    translated = re.escape(pattern) if literal else _translate_pattern(pattern, py_flags)
+    if translated is None:
+        return None
     try:
-        return re.compile(pattern, py_flags)
+        return re.compile(translated, py_flags)
     except (re.error, OverflowError, RecursionError):
         return None
+
+
+def _translate_pattern(pattern: str, py_flags: int) -> str | None:
+    """The Python form of an XML Schema pattern: class subtraction, \\p{..} categories, "."
+    without line ends and "$" at the very end unless the flags say otherwise; None if the
+    pattern uses what Python would read differently (back-references in classes, \\0)."""
+    # Character-class subtraction: [A-Z-[OI]] is A-Z without O and I.
+    pattern = _SUBTRACTION.sub(lambda m: f"(?:(?![{m.group(2)}])[{m.group(1)}])", pattern)
+    out: list[str] = []
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            m = re.match(r"[pP]\{([\w-]+)\}", pattern[i + 1 :])
+            if m:
+                body = _category(m.group(1), nxt == "P", in_class)
+                if body is None:
+                    return None
+                out.append(body)
+                i += 1 + len(m.group())
+                continue
+            if nxt.isdigit() and (in_class or nxt == "0"):
+                return None  # no back-references inside classes, no \0
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        elif ch == "." and not in_class and not py_flags & re.DOTALL:
+            ch = "[^\\n\\r]"
+        elif ch == "$" and not in_class and not py_flags & re.MULTILINE:
+            ch = r"\Z"
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 @builtin("matches", "input", "pattern", "flags?")
