@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import (
     Decimal,
 )
@@ -9,7 +10,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from feeldmn.feel import operators as ops
-from feeldmn.feel.builtins._registry import _int, builtin
+from feeldmn.feel.builtins._registry import Fn, _int, builtin
 from feeldmn.feel.types import (
     CTX,
     FeelFunction,
@@ -73,41 +74,21 @@ def _numbers(args: tuple[Any, ...]) -> list[Decimal] | None:
     return items
 
 
-@builtin("sum", "*list")
-def _sum(*args: Any) -> Any:
-    items = _numbers(args)
-    if not items:
-        return None
+def _total(items: list[Decimal]) -> Decimal:
     total = Decimal(0)
     for x in items:
         total = CTX.add(total, x)
     return total
 
 
-@builtin("mean", "*list")
-def _mean(*args: Any) -> Any:
-    items = _numbers(args)
-    if not items:
-        return None
-    return CTX.divide(_sum(items), Decimal(len(items)))
-
-
-@builtin("product", "*list")
-def _product(*args: Any) -> Any:
-    items = _numbers(args)
-    if not items:
-        return None
+def _product_of(items: list[Decimal]) -> Decimal:
     total = Decimal(1)
     for x in items:
         total = CTX.multiply(total, x)
     return total
 
 
-@builtin("median", "*list")
-def _median(*args: Any) -> Any:
-    items = _numbers(args)
-    if not items:
-        return None
+def _median_of(items: list[Decimal]) -> Decimal:
     ordered = sorted(items)
     mid = len(ordered) // 2
     if len(ordered) % 2:
@@ -115,14 +96,35 @@ def _median(*args: Any) -> Any:
     return CTX.divide(CTX.add(ordered[mid - 1], ordered[mid]), Decimal(2))
 
 
-@builtin("stddev", "*list")
-def _stddev(*args: Any) -> Any:
-    items = _numbers(args)
-    if not items or len(items) < 2:
+def _stddev_of(items: list[Decimal]) -> Decimal | None:
+    if len(items) < 2:
         return None
-    mean = CTX.divide(_sum(items), Decimal(len(items)))
+    mean = CTX.divide(_total(items), Decimal(len(items)))
     square = sum((CTX.power(CTX.subtract(x, mean), 2) for x in items), Decimal(0))
     return CTX.sqrt(CTX.divide(square, Decimal(len(items) - 1)))
+
+
+def _of_numbers(fn: Callable[[list[Decimal]], Any]) -> Fn:
+    """A built-in of a list of numbers (or numbers as arguments): null for an empty list or
+    anything that is not a number."""
+
+    def aggregate(*args: Any) -> Any:
+        items = _numbers(args)
+        return fn(items) if items else None
+
+    return aggregate
+
+
+# The built-ins that aggregate a non-empty list of numbers, one shape each.
+_NUMBER_AGGREGATES: dict[str, Callable[[list[Decimal]], Any]] = {
+    "sum": _total,
+    "mean": lambda items: CTX.divide(_total(items), Decimal(len(items))),
+    "product": _product_of,
+    "median": _median_of,
+    "stddev": _stddev_of,
+}
+for _name, _aggregate in _NUMBER_AGGREGATES.items():
+    builtin(_name, "*list")(_of_numbers(_aggregate))
 
 
 @builtin("mode", "*list")

@@ -98,20 +98,29 @@ def _overlaps_after(a: Any, b: Any) -> Any:
     return _overlaps_before(b, a)
 
 
-def _finishes(a: Any, b: Any) -> Any:
+def _shares_bound(a: Any, b: Any, here: str, there: str, inward: int) -> Any:
+    """``finishes`` (here "end") and ``starts`` (here "start"): ``a`` (a point or a range)
+    shares the bound ``here`` of range ``b``, included alike, and its other bound ``there``
+    lies inside ``b`` (``inward``: the sign of that comparison that means inside)."""
     if not isinstance(b, Range):
         return None
+    bound, included = getattr(b, here), getattr(b, f"{here}_included")
     if not isinstance(a, Range):
-        return b.end_included and _eq(a, b.end)
-    c1 = _cmp(a.end, b.end)
-    c2 = _cmp(a.start, b.start)
+        return included and _eq(a, bound)
+    c1 = _cmp(getattr(a, here), bound)
+    c2 = _cmp(getattr(a, there), getattr(b, there))
     if c1 is None or c2 is None:
         return None
+    a_other, b_other = getattr(a, f"{there}_included"), getattr(b, f"{there}_included")
     return (
-        a.end_included == b.end_included
+        getattr(a, f"{here}_included") == included
         and c1 == 0
-        and (c2 > 0 or (c2 == 0 and (not a.start_included or b.start_included)))
+        and (c2 * inward > 0 or (c2 == 0 and (not a_other or b_other)))
     )
+
+
+def _finishes(a: Any, b: Any) -> Any:
+    return _shares_bound(a, b, "end", "start", 1)
 
 
 def _finished_by(a: Any, b: Any) -> Any:
@@ -137,19 +146,7 @@ def _during(a: Any, b: Any) -> Any:
 
 
 def _starts(a: Any, b: Any) -> Any:
-    if not isinstance(b, Range):
-        return None
-    if not isinstance(a, Range):
-        return b.start_included and _eq(a, b.start)
-    c1 = _cmp(a.start, b.start)
-    c2 = _cmp(a.end, b.end)
-    if c1 is None or c2 is None:
-        return None
-    return (
-        a.start_included == b.start_included
-        and c1 == 0
-        and (c2 < 0 or (c2 == 0 and (not a.end_included or b.end_included)))
-    )
+    return _shares_bound(a, b, "start", "end", -1)
 
 
 def _started_by(a: Any, b: Any) -> Any:
