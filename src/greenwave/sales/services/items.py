@@ -37,6 +37,16 @@ def _recompute_amount(deal: Deal) -> None:
         deal.amount = sum((line.total for line in lines), Decimal(0))
 
 
+def _repriced(deal: Deal) -> str:
+    """After its lines changed: the deal's amount recomputed from them, a new version saved.
+    Gives the amount before, as text, for the event."""
+    before = str(deal.amount)
+    _recompute_amount(deal)
+    deal.version += 1
+    deal.save()
+    return before
+
+
 @transaction.atomic
 def deal_add_item(
     *,
@@ -56,10 +66,7 @@ def deal_add_item(
     if price < 0:
         raise DomainError(CoreError.VALIDATION, _("The price cannot be negative."))
     item = DealItem.objects.create(deal=deal, product=product, quantity=quantity, price=price)
-    before = str(deal.amount)
-    _recompute_amount(deal)
-    deal.version += 1
-    deal.save()
+    before = _repriced(deal)
     event_append_for(
         deal,
         activity=events.DEAL_CHANGED,
@@ -80,10 +87,7 @@ def deal_remove_item(*, actor: User, item: DealItem) -> Deal:
     deal = _lock_open(deal, None)
     product = item.product
     item.delete()
-    before = str(deal.amount)
-    _recompute_amount(deal)
-    deal.version += 1
-    deal.save()
+    before = _repriced(deal)
     event_append_for(
         deal,
         activity=events.DEAL_CHANGED,
@@ -127,10 +131,7 @@ def deal_set_price_list(*, actor: User, deal: Deal, price_list: PriceList) -> De
             repriced.append([line.product.name, str(line.price), str(money.amount)])
             line.price = money.amount
             line.save(update_fields=["price"])
-    before = str(deal.amount)
-    _recompute_amount(deal)
-    deal.version += 1
-    deal.save()
+    before = _repriced(deal)
     event_append_for(
         deal,
         activity=events.DEAL_CHANGED,
