@@ -59,6 +59,8 @@ lint:
 	$(BIN)/ruff format --check src $(wildcard bench) manage.py
 	@# the import contracts of pyproject.toml [tool.importlinter]; src/ first, as for pytest
 	PYTHONPATH=src $(BIN)/lint-imports --no-cache --no-logo
+	@# no function over 80 lines but the debt in scripts/function_length_allowlist.txt
+	$(PY) scripts/check_function_length.py
 
 typecheck:
 	$(BIN)/mypy src/greenwave src/feeldmn

@@ -322,6 +322,12 @@ class _Reader:
                     if body is not None:
                         break
             return FunctionDefinition(eid, type_ref, el.get("kind") or "FEEL", params, body)
+        if kind in ("conditional", "filter", "for", "some", "every"):
+            return self._control(kind, el, eid, type_ref)
+        return None
+
+    def _control(self, kind: str, el: Any, eid: str, type_ref: str | None) -> Expression:
+        """The boxed conditional, filter and iterators (``for``, ``some``, ``every``)."""
         if kind == "conditional":
             return Conditional(
                 eid,
@@ -334,17 +340,15 @@ class _Reader:
             return FilterExpression(
                 eid, type_ref, self.expression(_kid(el, "in")), self.expression(_kid(el, "match"))
             )
-        if kind in ("for", "some", "every"):
-            body_tag = "return" if kind == "for" else "satisfies"
-            return Iterator(
-                eid,
-                type_ref,
-                kind,
-                el.get("iteratorVariable") or "",
-                self.expression(_kid(el, "in")),
-                self.expression(_kid(el, body_tag)),
-            )
-        return None
+        body_tag = "return" if kind == "for" else "satisfies"  # for; some and every
+        return Iterator(
+            eid,
+            type_ref,
+            kind,
+            el.get("iteratorVariable") or "",
+            self.expression(_kid(el, "in")),
+            self.expression(_kid(el, body_tag)),
+        )
 
     def decision_table(self, el: Any) -> DecisionTable:
         table = DecisionTable(el.get("id") or "", _type_ref(el))

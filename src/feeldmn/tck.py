@@ -160,19 +160,7 @@ def values_match(actual: Any, expected: Any) -> bool:
     if isinstance(expected, bool) or isinstance(actual, bool):
         return actual is expected
     if isinstance(expected, Decimal):
-        if not isinstance(actual, Decimal):
-            return False
-        if actual == expected:
-            return True
-        # Expected values with many digits were computed by other engines in double
-        # precision (or another evaluation order): accept a relative error of 1e-10.
-        # Values written with 8 or more digits may also be rounded to those digits.
-        digits = len(expected.as_tuple().digits)
-        exponent = expected.as_tuple().exponent
-        if digits >= 8 and isinstance(exponent, int):
-            tolerance = max(abs(expected) * Decimal("1e-10"), Decimal(1).scaleb(exponent))
-            return abs(actual - expected) <= tolerance
-        return False
+        return _numbers_match(actual, expected)
     if isinstance(expected, list):
         return (
             isinstance(actual, list)
@@ -192,6 +180,22 @@ def values_match(actual: Any, expected: Any) -> bool:
     if isinstance(expected, date | timedelta | YMDuration | str):
         return type(actual) is type(expected) and ops.equal(actual, expected) is True
     return ops.equal(actual, expected) is True
+
+
+def _numbers_match(actual: Any, expected: Decimal) -> bool:
+    if not isinstance(actual, Decimal):
+        return False
+    if actual == expected:
+        return True
+    # Expected values with many digits were computed by other engines in double
+    # precision (or another evaluation order): accept a relative error of 1e-10.
+    # Values written with 8 or more digits may also be rounded to those digits.
+    digits = len(expected.as_tuple().digits)
+    exponent = expected.as_tuple().exponent
+    if digits >= 8 and isinstance(exponent, int):
+        tolerance = max(abs(expected) * Decimal("1e-10"), Decimal(1).scaleb(exponent))
+        return abs(actual - expected) <= tolerance
+    return False
 
 
 def _describe(value: Any) -> str:

@@ -803,12 +803,8 @@ def get_property(value: Any, key: str, ctx: EvalContext) -> Any:
 
 def _temporal_property(value: date | time, key: str) -> Any:
     if isinstance(value, date):
-        if key == "year":
-            return Decimal(value.year)
-        if key == "month":
-            return Decimal(value.month)
-        if key == "day":
-            return Decimal(value.day)
+        if key in ("year", "month", "day"):
+            return Decimal(getattr(value, key))
         if key == "weekday":
             return Decimal(value.isoweekday())
         if not isinstance(value, datetime):

@@ -171,6 +171,57 @@ def _index(names: frozenset[str]) -> _Index:
     return _Index(names)
 
 
+def _literal(text: str, pos: int) -> tuple[str, str, int] | None:
+    """The string, ``@"..."`` literal, number, ``instance of`` or plain name at ``pos``, as
+    (token type, value, end), or None."""
+    ch = text[pos]
+    if ch == '"' or (ch == "@" and text.startswith('"', pos + 1)):
+        m = _STRING.match(text, pos if ch == '"' else pos + 1)
+        if not m:
+            line, column = _position(text, pos)
+            raise FeelSyntaxError("unterminated string", text=text, line=line, column=column)
+        return ("STRING" if ch == '"' else "AT_STRING"), _unescape(m.group()[1:-1]), m.end()
+    m = _NUMBER.match(text, pos)
+    if m:
+        return "NUMBER", m.group(), m.end()
+    m = _INSTANCE_OF.match(text, pos)
+    if m:
+        return "INSTANCEOF", "instance of", m.end()
+    m = _NAME.match(text, pos)
+    if m:
+        word = m.group()
+        return KEYWORDS.get(word, "NAME"), word, m.end()
+    return None
+
+
+def _bracket_kind(text: str, pos: int, kind: str, tokens: list[Token]) -> str:
+    """Square brackets read by what stands before them: ``]`` after no operand opens a range
+    (``]1..2]``), ``[`` after an operand that a closing bracket follows closes one."""
+    if kind == "RSQB" and (not tokens or tokens[-1].type not in _OPERAND_END | {"LSQB"}):
+        return "RSQB_OPEN"
+    if (
+        kind == "LSQB"
+        and tokens
+        and tokens[-1].type in _OPERAND_END
+        and _CLOSING_FOLLOWS.match(text, pos + 1)
+    ):
+        return "LSQB_CLOSE"
+    return kind
+
+
+def _nest(stack: list[str], kind: str, sym: str, text: str, pos: int) -> None:
+    """Track the open brackets; too deep a nesting is refused."""
+    if kind in ("LPAR", "LSQB", "LBRACE", "RSQB_OPEN"):
+        stack.append(sym)
+        if len(stack) > MAX_NESTING:
+            line, column = _position(text, pos)
+            raise FeelSyntaxError(
+                "expression nested too deeply", text=text, line=line, column=column
+            )
+    elif kind in ("RPAR", "RSQB", "RBRACE", "LSQB_CLOSE") and stack:
+        stack.pop()
+
+
 def tokenize(text: str, known: frozenset[str] = frozenset()) -> list[Token]:
     """Split FEEL text into tokens; raises FeelSyntaxError on an unknown character."""
     if len(text) > MAX_TEXT_LENGTH:
@@ -206,64 +257,16 @@ def tokenize(text: str, known: frozenset[str] = frozenset()) -> list[Token]:
                 pos = m.end()
                 break
         else:
-            if ch == '"':
-                m = _STRING.match(text, pos)
-                if not m:
-                    line, column = _position(text, pos)
-                    raise FeelSyntaxError(
-                        "unterminated string", text=text, line=line, column=column
-                    )
-                emit("STRING", _unescape(m.group()[1:-1]), pos, m.end())
-                pos = m.end()
+            literal = _literal(text, pos)
+            if literal is not None:
+                kind, value, stop = literal
+                emit(kind, value, pos, stop)
+                pos = stop
                 continue
-            if ch == "@" and pos + 1 < end and text[pos + 1] == '"':
-                m = _STRING.match(text, pos + 1)
-                if not m:
-                    line, column = _position(text, pos)
-                    raise FeelSyntaxError(
-                        "unterminated string", text=text, line=line, column=column
-                    )
-                emit("AT_STRING", _unescape(m.group()[1:-1]), pos, m.end())
-                pos = m.end()
-                continue
-            m = _NUMBER.match(text, pos)
-            if m:
-                emit("NUMBER", m.group(), pos, m.end())
-                pos = m.end()
-                continue
-            m = _INSTANCE_OF.match(text, pos)
-            if m:
-                emit("INSTANCEOF", "instance of", pos, m.end())
-                pos = m.end()
-                continue
-            m = _NAME.match(text, pos)
-            if m:
-                word = m.group()
-                emit(KEYWORDS.get(word, "NAME"), word, pos, m.end())
-                pos = m.end()
-                continue
-            for sym, kind in _PUNCT:
+            for sym, punct in _PUNCT:
                 if text.startswith(sym, pos):
-                    if kind == "RSQB" and (
-                        not tokens or tokens[-1].type not in _OPERAND_END | {"LSQB"}
-                    ):
-                        kind = "RSQB_OPEN"
-                    if (
-                        kind == "LSQB"
-                        and tokens
-                        and tokens[-1].type in _OPERAND_END
-                        and _CLOSING_FOLLOWS.match(text, pos + 1)
-                    ):
-                        kind = "LSQB_CLOSE"
-                    if kind in ("LPAR", "LSQB", "LBRACE", "RSQB_OPEN"):
-                        stack.append(sym)
-                        if len(stack) > MAX_NESTING:
-                            line, column = _position(text, pos)
-                            raise FeelSyntaxError(
-                                "expression nested too deeply", text=text, line=line, column=column
-                            )
-                    elif kind in ("RPAR", "RSQB", "RBRACE", "LSQB_CLOSE") and stack:
-                        stack.pop()
+                    kind = _bracket_kind(text, pos, punct, tokens)
+                    _nest(stack, kind, sym, text, pos)
                     emit(kind, sym, pos, pos + len(sym))
                     pos += len(sym)
                     break

@@ -6,6 +6,7 @@ exception; the interpreter records a warning when it sees one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -26,18 +27,34 @@ def _time_key(value: time) -> tuple[int, Decimal | int]:
     return (1 if value.tzinfo is not None else 0, Decimal(secs) + micro)
 
 
+# Types whose values are equal (and ordered) as Python compares them.
+_PLAIN_EQUAL = (Decimal, str, timedelta, YMDuration)
+_PLAIN_ORDER = (Decimal, str, timedelta)
+
+
 def equal(a: Any, b: Any) -> bool | None:
     """FEEL ``=``: null equals only null; values of different types give null."""
     if a is None or b is None:
         return a is None and b is None
     if isinstance(a, bool) or isinstance(b, bool):
-        if isinstance(a, bool) and isinstance(b, bool):
-            return a == b
-        return None
-    if isinstance(a, Decimal) and isinstance(b, Decimal):
-        return a == b
-    if isinstance(a, str) and isinstance(b, str):
-        return a == b
+        return a == b if isinstance(a, bool) and isinstance(b, bool) else None
+    for kind in _PLAIN_EQUAL:
+        if isinstance(a, kind) and isinstance(b, kind):
+            return bool(a == b)
+    if isinstance(a, date | time) or isinstance(b, date | time):
+        return _equal_temporal(a, b)
+    if isinstance(a, list) and isinstance(b, list):
+        return False if len(a) != len(b) else _equal_all(zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return False if set(a) != set(b) else _equal_all((x, b[key]) for key, x in a.items())
+    if isinstance(a, UnaryTest | Range) or isinstance(b, UnaryTest | Range):
+        return _equal_tests(a, b)
+    if isinstance(a, FeelFunction) and isinstance(b, FeelFunction):
+        return a is b
+    return None
+
+
+def _equal_temporal(a: Any, b: Any) -> bool | None:
     if isinstance(a, datetime) and isinstance(b, datetime):
         if (a.tzinfo is None) != (b.tzinfo is None):
             return False
@@ -49,32 +66,23 @@ def equal(a: Any, b: Any) -> bool | None:
         return a == b
     if isinstance(a, time) and isinstance(b, time):
         return _time_key(a.replace(microsecond=0)) == _time_key(b.replace(microsecond=0))
-    if isinstance(a, timedelta) and isinstance(b, timedelta):
-        return a == b
-    if isinstance(a, YMDuration) and isinstance(b, YMDuration):
-        return a == b
-    if isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
+    return None
+
+
+def _equal_all(pairs: Iterable[tuple[Any, Any]]) -> bool | None:
+    """Lists and contexts: false at the first unequal pair, else null if any pair is null."""
+    result: bool | None = True
+    for x, y in pairs:
+        r = equal(x, y)
+        if r is False:
             return False
-        result: bool | None = True
-        for x, y in zip(a, b, strict=True):
-            r = equal(x, y)
-            if r is False:
-                return False
-            if r is None:
-                result = None
-        return result
-    if isinstance(a, dict) and isinstance(b, dict):
-        if set(a) != set(b):
-            return False
-        result = True
-        for key, x in a.items():
-            r = equal(x, b[key])
-            if r is False:
-                return False
-            if r is None:
-                result = None
-        return result
+        if r is None:
+            result = None
+    return result
+
+
+def _equal_tests(a: Any, b: Any) -> bool | None:
+    """Unary tests and ranges (one of ``a``, ``b`` at least)."""
     if isinstance(a, UnaryTest) and isinstance(b, UnaryTest):
         return a.op == b.op and equal(a.value, b.value) is True
     if isinstance(a, UnaryTest) != isinstance(b, UnaryTest):
@@ -89,8 +97,6 @@ def equal(a: Any, b: Any) -> bool | None:
             and equal(a.start, b.start) is True
             and equal(a.end, b.end) is True
         )
-    if isinstance(a, FeelFunction) and isinstance(b, FeelFunction):
-        return a is b
     return None
 
 
@@ -99,10 +105,9 @@ def compare(a: Any, b: Any) -> int | None:
     if a is None or b is None or isinstance(a, bool) or isinstance(b, bool):
         return None
     try:
-        if isinstance(a, Decimal) and isinstance(b, Decimal):
-            return (a > b) - (a < b)
-        if isinstance(a, str) and isinstance(b, str):
-            return (a > b) - (a < b)
+        for kind in _PLAIN_ORDER:
+            if isinstance(a, kind) and isinstance(b, kind):
+                return int(a > b) - int(a < b)
         if isinstance(a, datetime) and isinstance(b, datetime):
             if (a.tzinfo is None) != (b.tzinfo is None):
                 # A date-time without a zone is taken as UTC to make it comparable.
@@ -116,8 +121,6 @@ def compare(a: Any, b: Any) -> int | None:
         if isinstance(a, time) and isinstance(b, time):
             ka, kb = _time_key(a)[1], _time_key(b)[1]
             return int(ka > kb) - int(ka < kb)
-        if isinstance(a, timedelta) and isinstance(b, timedelta):
-            return (a > b) - (a < b)
         if isinstance(a, YMDuration) and isinstance(b, YMDuration):
             return (a.months > b.months) - (a.months < b.months)
     except (TypeError, ValueError, OverflowError):
@@ -243,74 +246,98 @@ def arith(op: str, a: Any, b: Any) -> Any:
 def _arith(op: str, a: Any, b: Any) -> Any:
     if isinstance(a, Decimal) and isinstance(b, Decimal):
         return _dec(op, a, b)
-    if op == "+":
-        if isinstance(a, str) and isinstance(b, str):
-            return a + b
-        if isinstance(a, YMDuration) and isinstance(b, YMDuration):
-            return YMDuration(a.months + b.months)
-        if isinstance(a, timedelta) and isinstance(b, timedelta):
-            return a + b
-        if isinstance(a, timedelta | YMDuration) and isinstance(b, date | time):
-            a, b = b, a
-        if isinstance(a, datetime) and isinstance(b, timedelta):
-            return a + b
-        if isinstance(a, datetime) and isinstance(b, YMDuration):
-            return add_months(a, b.months)
-        if isinstance(a, date) and isinstance(b, timedelta):
-            r = _date_of(a) + b
-            return r.date()
-        if isinstance(a, date) and isinstance(b, YMDuration):
-            return add_months(a, b.months)
-        if isinstance(a, time) and isinstance(b, timedelta):
-            base = datetime(2000, 1, 1, a.hour, a.minute, a.second, a.microsecond)
-            return (base + b).time().replace(tzinfo=a.tzinfo)
-        return None
-    if op == "-":
-        if isinstance(a, YMDuration) and isinstance(b, YMDuration):
-            return YMDuration(a.months - b.months)
-        if isinstance(a, timedelta) and isinstance(b, timedelta):
-            return a - b
-        if isinstance(a, datetime) and isinstance(b, datetime):
-            if (a.tzinfo is None) != (b.tzinfo is None):
-                return None
-            return a - b
-        if isinstance(a, date) and isinstance(b, date):
-            return _date_of(a) - _date_of(b)
-        if isinstance(a, datetime) and isinstance(b, timedelta):
-            return a - b
-        if isinstance(a, date) and isinstance(b, timedelta):
-            return (_date_of(a) - b).date()
-        if isinstance(a, date) and isinstance(b, YMDuration):
-            return add_months(a, -b.months)
-        if isinstance(a, time) and isinstance(b, time):
-            ka, kb = _time_key(a), _time_key(b)
-            if ka[0] != kb[0]:
-                return None
-            return seconds_to_delta(Decimal(ka[1]) - Decimal(kb[1]))
-        if isinstance(a, time) and isinstance(b, timedelta):
-            return _arith("+", a, -b)
-        return None
-    if op == "*":
-        if isinstance(a, Decimal) and isinstance(b, timedelta | YMDuration):
-            a, b = b, a
-        if isinstance(a, timedelta) and isinstance(b, Decimal):
-            return seconds_to_delta(CTX.multiply(_seconds(a), b))
-        if isinstance(a, YMDuration) and isinstance(b, Decimal):
-            return YMDuration(int(CTX.multiply(Decimal(a.months), b).to_integral_value()))
-        return None
-    if op == "/":
-        if isinstance(a, timedelta) and isinstance(b, Decimal):
-            return None if b == 0 else seconds_to_delta(CTX.divide(_seconds(a), b))
-        if isinstance(a, YMDuration) and isinstance(b, Decimal):
-            if b == 0:
-                return None
-            return YMDuration(int(CTX.divide(Decimal(a.months), b).to_integral_value()))
-        if isinstance(a, timedelta) and isinstance(b, timedelta):
-            return None if not b else CTX.divide(_seconds(a), _seconds(b))
-        if isinstance(a, YMDuration) and isinstance(b, YMDuration):
-            return None if not b.months else CTX.divide(Decimal(a.months), Decimal(b.months))
-        return None
+    operation = _TEMPORAL_ARITH.get(op)
+    return None if operation is None else operation(a, b)
+
+
+def _add(a: Any, b: Any) -> Any:
+    if isinstance(a, str) and isinstance(b, str):
+        return a + b
+    if isinstance(a, YMDuration) and isinstance(b, YMDuration):
+        return YMDuration(a.months + b.months)
+    if isinstance(a, timedelta) and isinstance(b, timedelta):
+        return a + b
+    if isinstance(a, timedelta | YMDuration) and isinstance(b, date | time):
+        a, b = b, a
+    if isinstance(a, datetime) and isinstance(b, timedelta):
+        return a + b
+    if isinstance(a, datetime) and isinstance(b, YMDuration):
+        return add_months(a, b.months)
+    if isinstance(a, date) and isinstance(b, timedelta):
+        r = _date_of(a) + b
+        return r.date()
+    if isinstance(a, date) and isinstance(b, YMDuration):
+        return add_months(a, b.months)
+    if isinstance(a, time) and isinstance(b, timedelta):
+        base = datetime(2000, 1, 1, a.hour, a.minute, a.second, a.microsecond)
+        return (base + b).time().replace(tzinfo=a.tzinfo)
     return None
+
+
+def _subtract(a: Any, b: Any) -> Any:
+    if isinstance(a, YMDuration) and isinstance(b, YMDuration):
+        return YMDuration(a.months - b.months)
+    if isinstance(a, timedelta) and isinstance(b, timedelta):
+        return a - b
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        if (a.tzinfo is None) != (b.tzinfo is None):
+            return None
+        return a - b
+    if isinstance(a, date) and isinstance(b, date):
+        return _date_of(a) - _date_of(b)
+    if isinstance(a, datetime) and isinstance(b, timedelta):
+        return a - b
+    if isinstance(a, date) and isinstance(b, timedelta):
+        return (_date_of(a) - b).date()
+    if isinstance(a, date) and isinstance(b, YMDuration):
+        return add_months(a, -b.months)
+    if isinstance(a, time):
+        return _subtract_from_time(a, b)
+    return None
+
+
+def _subtract_from_time(a: time, b: Any) -> Any:
+    if isinstance(b, time):
+        ka, kb = _time_key(a), _time_key(b)
+        if ka[0] != kb[0]:
+            return None
+        return seconds_to_delta(Decimal(ka[1]) - Decimal(kb[1]))
+    if isinstance(b, timedelta):
+        return _add(a, -b)
+    return None
+
+
+def _multiply(a: Any, b: Any) -> Any:
+    if isinstance(a, Decimal) and isinstance(b, timedelta | YMDuration):
+        a, b = b, a
+    if isinstance(a, timedelta) and isinstance(b, Decimal):
+        return seconds_to_delta(CTX.multiply(_seconds(a), b))
+    if isinstance(a, YMDuration) and isinstance(b, Decimal):
+        return YMDuration(int(CTX.multiply(Decimal(a.months), b).to_integral_value()))
+    return None
+
+
+def _divide(a: Any, b: Any) -> Any:
+    if isinstance(a, timedelta) and isinstance(b, Decimal):
+        return None if b == 0 else seconds_to_delta(CTX.divide(_seconds(a), b))
+    if isinstance(a, YMDuration) and isinstance(b, Decimal):
+        if b == 0:
+            return None
+        return YMDuration(int(CTX.divide(Decimal(a.months), b).to_integral_value()))
+    if isinstance(a, timedelta) and isinstance(b, timedelta):
+        return None if not b else CTX.divide(_seconds(a), _seconds(b))
+    if isinstance(a, YMDuration) and isinstance(b, YMDuration):
+        return None if not b.months else CTX.divide(Decimal(a.months), Decimal(b.months))
+    return None
+
+
+# The operators on other values than two numbers (those go to _dec).
+_TEMPORAL_ARITH: dict[str, Callable[[Any, Any], Any]] = {
+    "+": _add,
+    "-": _subtract,
+    "*": _multiply,
+    "/": _divide,
+}
 
 
 def negate(value: Any) -> Any:

@@ -320,37 +320,40 @@ def to_text(value: Any) -> str | None:
     """FEEL ``string(value)``; ``None`` for null."""
     if value is None:
         return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return number_text(value)
-    if isinstance(value, datetime):
-        return f"{date_text(value)}T{time_text(value.timetz(), value)}"
-    if isinstance(value, date):
-        return date_text(value)
-    if isinstance(value, time):
-        return time_text(value)
-    if isinstance(value, timedelta):
-        return duration_text(value)
-    if isinstance(value, YMDuration):
-        return str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal_text(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_literal_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, Range):
-        return (
-            ("[" if value.start_included else "(")
-            + _literal_text(value.start)
-            + ".."
-            + _literal_text(value.end)
-            + ("]" if value.end_included else ")")
-        )
-    if isinstance(value, FeelFunction):
-        return f"function {value.name}"
+    for kind, text in _TEXTS:
+        if isinstance(value, kind):
+            return text(value)
     return None
+
+
+def _range_text(value: Range) -> str:
+    return (
+        ("[" if value.start_included else "(")
+        + _literal_text(value.start)
+        + ".."
+        + _literal_text(value.end)
+        + ("]" if value.end_included else ")")
+    )
+
+
+# The text of a value by its type, in this order (a date-time is also a date).
+_TEXTS: tuple[tuple[type, Callable[[Any], str]], ...] = (
+    (str, lambda value: value),
+    (bool, lambda value: "true" if value else "false"),
+    (Decimal, lambda value: number_text(value)),
+    (datetime, lambda value: f"{date_text(value)}T{time_text(value.timetz(), value)}"),
+    (date, lambda value: date_text(value)),
+    (time, lambda value: time_text(value)),
+    (timedelta, lambda value: duration_text(value)),
+    (YMDuration, str),
+    (list, lambda value: "[" + ", ".join(_literal_text(v) for v in value) + "]"),
+    (
+        dict,
+        lambda value: "{" + ", ".join(f"{k}: {_literal_text(v)}" for k, v in value.items()) + "}",
+    ),
+    (Range, _range_text),
+    (FeelFunction, lambda value: f"function {value.name}"),
+)
 
 
 def _literal_text(value: Any) -> str:
@@ -361,32 +364,29 @@ def _literal_text(value: Any) -> str:
     return to_text(value) or "null"
 
 
+# The FEEL type names by Python type, in this order (a bool is no number here, a date-time
+# is also a date).
+_TYPE_NAMES: tuple[tuple[type, str], ...] = (
+    (bool, "boolean"),
+    (Decimal, "number"),
+    (str, "string"),
+    (datetime, "date and time"),
+    (date, "date"),
+    (time, "time"),
+    (timedelta, "days and time duration"),
+    (YMDuration, "years and months duration"),
+    (list, "list"),
+    (dict, "context"),
+    (Range, "range"),
+    (FeelFunction, "function"),
+)
+
+
 def type_name(value: Any) -> str:
     """The FEEL type name of a value, as used by ``instance of`` and warnings."""
     if value is None:
         return "Null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, Decimal):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, datetime):
-        return "date and time"
-    if isinstance(value, date):
-        return "date"
-    if isinstance(value, time):
-        return "time"
-    if isinstance(value, timedelta):
-        return "days and time duration"
-    if isinstance(value, YMDuration):
-        return "years and months duration"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, dict):
-        return "context"
-    if isinstance(value, Range):
-        return "range"
-    if isinstance(value, FeelFunction):
-        return "function"
+    for kind, name in _TYPE_NAMES:
+        if isinstance(value, kind):
+            return name
     return "Any"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -242,77 +243,113 @@ def deal_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
 READER_ACTIONS = frozenset({"approve", "document"})
 
 
+def _cleaned(form: Any, message: str) -> dict[str, Any]:
+    """The cleaned data of a valid form; an invalid one is a validation error saying ``message``."""
+    if not form.is_valid():
+        raise DomainError(CoreError.VALIDATION, message)
+    return dict(form.cleaned_data)
+
+
+def _deal_edit(request: AuthedRequest, deal: Any) -> None:
+    data = _cleaned(DealEditForm(request.POST), _("Check the deal fields."))
+    services.deal_update(actor=request.user, deal=deal, **data)
+    messages.success(request, _("Changes saved."))
+
+
+def _deal_win(request: AuthedRequest, deal: Any) -> None:
+    services.deal_win(actor=request.user, deal=deal)
+    messages.success(request, _("The deal is won."))
+
+
+def _deal_lose(request: AuthedRequest, deal: Any) -> None:
+    lose_form = LoseForm(request.POST, pipeline=deal.pipeline)
+    reason = lose_form.cleaned_data["reason"] if lose_form.is_valid() else None
+    services.deal_lose(
+        actor=request.user, deal=deal, reason=reason, comment=request.POST.get("comment", "")
+    )
+    messages.info(request, _("The deal is lost."))
+
+
+def _deal_item(request: AuthedRequest, deal: Any) -> None:
+    data = _cleaned(DealItemForm(request.POST), _("Choose a product and a positive quantity."))
+    services.deal_add_item(actor=request.user, deal=deal, **data)
+    messages.success(request, _("Line added."))
+
+
+def _deal_item_remove(request: AuthedRequest, deal: Any) -> None:
+    line = deal.items.filter(pk=request.POST.get("item") or 0).first()
+    if line is not None:
+        services.deal_remove_item(actor=request.user, item=line)
+        messages.success(request, _("Line removed."))
+
+
+def _deal_price_list(request: AuthedRequest, deal: Any) -> None:
+    data = _cleaned(PriceListForm(request.POST), _("Choose a price list."))
+    services.deal_set_price_list(actor=request.user, deal=deal, **data)
+    messages.success(request, _("The deal is re-priced."))
+
+
+def _deal_discount_rules(request: AuthedRequest, deal: Any) -> None:
+    data = _cleaned(
+        DiscountRulesForm(request.POST), _("Choose the client segment and payment history.")
+    )
+    deal = services.deal_apply_discount_rules(actor=request.user, deal=deal, **data)
+    messages.success(
+        request,
+        _("The rules chose %(list)s; the deal is re-priced.") % {"list": deal.price_list},
+    )
+
+
+def _deal_reopen(request: AuthedRequest, deal: Any) -> None:
+    services.deal_reopen(actor=request.user, deal=deal)
+    messages.success(request, _("The deal is reopened."))
+
+
+def _deal_document(request: AuthedRequest, deal: Any) -> None:
+    data = _cleaned(
+        DocumentForm(request.POST, request.FILES), _("Choose a document kind and its file.")
+    )
+    services.deal_attach_document(actor=request.user, deal=deal, **data)
+    messages.success(request, _("Document attached."))
+
+
+def _deal_process(request: AuthedRequest, deal: Any) -> None:
+    instance_id = services.deal_process_start(
+        actor=request.user, deal=deal, process_key=request.POST.get("process", "")
+    )
+    messages.success(
+        request,
+        _("Process started (#%(pk)s): its tasks are in the inboxes.") % {"pk": instance_id},
+    )
+
+
+def _deal_approve(request: AuthedRequest, deal: Any) -> None:
+    data = _cleaned(ApprovalForm(request.POST), _("Choose an approval."))
+    services.deal_approve(actor=request.user, deal=deal, **data)
+    messages.success(request, _("Approval recorded."))
+
+
+# The actions of the deal page by the ``action`` field of its forms.
+DEAL_ACTIONS: dict[str, Callable[[AuthedRequest, Any], None]] = {
+    "edit": _deal_edit,
+    "win": _deal_win,
+    "lose": _deal_lose,
+    "item": _deal_item,
+    "item-remove": _deal_item_remove,
+    "price-list": _deal_price_list,
+    "discount-rules": _deal_discount_rules,
+    "reopen": _deal_reopen,
+    "document": _deal_document,
+    "process": _deal_process,
+    "approve": _deal_approve,
+}
+
+
 def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
-    actor = request.user
-    if action == "edit":
-        form = DealEditForm(request.POST)
-        if not form.is_valid():
-            raise DomainError(CoreError.VALIDATION, _("Check the deal fields."))
-        services.deal_update(actor=actor, deal=deal, **form.cleaned_data)
-        messages.success(request, _("Changes saved."))
-    elif action == "win":
-        services.deal_win(actor=actor, deal=deal)
-        messages.success(request, _("The deal is won."))
-    elif action == "lose":
-        lose_form = LoseForm(request.POST, pipeline=deal.pipeline)
-        reason = lose_form.cleaned_data["reason"] if lose_form.is_valid() else None
-        services.deal_lose(
-            actor=actor, deal=deal, reason=reason, comment=request.POST.get("comment", "")
-        )
-        messages.info(request, _("The deal is lost."))
-    elif action == "item":
-        item_form = DealItemForm(request.POST)
-        if not item_form.is_valid():
-            raise DomainError(CoreError.VALIDATION, _("Choose a product and a positive quantity."))
-        services.deal_add_item(actor=actor, deal=deal, **item_form.cleaned_data)
-        messages.success(request, _("Line added."))
-    elif action == "item-remove":
-        line = deal.items.filter(pk=request.POST.get("item") or 0).first()
-        if line is not None:
-            services.deal_remove_item(actor=actor, item=line)
-            messages.success(request, _("Line removed."))
-    elif action == "price-list":
-        list_form = PriceListForm(request.POST)
-        if not list_form.is_valid():
-            raise DomainError(CoreError.VALIDATION, _("Choose a price list."))
-        services.deal_set_price_list(actor=actor, deal=deal, **list_form.cleaned_data)
-        messages.success(request, _("The deal is re-priced."))
-    elif action == "discount-rules":
-        rules_form = DiscountRulesForm(request.POST)
-        if not rules_form.is_valid():
-            raise DomainError(
-                CoreError.VALIDATION, _("Choose the client segment and payment history.")
-            )
-        deal = services.deal_apply_discount_rules(actor=actor, deal=deal, **rules_form.cleaned_data)
-        messages.success(
-            request,
-            _("The rules chose %(list)s; the deal is re-priced.") % {"list": deal.price_list},
-        )
-    elif action == "reopen":
-        services.deal_reopen(actor=actor, deal=deal)
-        messages.success(request, _("The deal is reopened."))
-    elif action == "document":
-        document_form = DocumentForm(request.POST, request.FILES)
-        if not document_form.is_valid():
-            raise DomainError(CoreError.VALIDATION, _("Choose a document kind and its file."))
-        services.deal_attach_document(actor=actor, deal=deal, **document_form.cleaned_data)
-        messages.success(request, _("Document attached."))
-    elif action == "process":
-        instance_id = services.deal_process_start(
-            actor=actor, deal=deal, process_key=request.POST.get("process", "")
-        )
-        messages.success(
-            request,
-            _("Process started (#%(pk)s): its tasks are in the inboxes.") % {"pk": instance_id},
-        )
-    elif action == "approve":
-        approval_form = ApprovalForm(request.POST)
-        if not approval_form.is_valid():
-            raise DomainError(CoreError.VALIDATION, _("Choose an approval."))
-        services.deal_approve(actor=actor, deal=deal, **approval_form.cleaned_data)
-        messages.success(request, _("Approval recorded."))
-    else:
+    handler = DEAL_ACTIONS.get(action)
+    if handler is None:
         raise PermissionDenied
+    handler(request, deal)
 
 
 @login_required

@@ -1,0 +1,431 @@
+"""Deals: create, change, move between stages, win, lose, reopen, approve, attach papers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import Team, User
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.services import changes_between, event_append_for, ref
+from greenwave.crm import services as crm_services
+from greenwave.crm.models import Company, Contact
+
+from .. import events
+from ..errors import SalesError
+from ..gates import evaluate_stage, unmet
+from ..models import (
+    ApprovalKind,
+    ClientHandoff,
+    Deal,
+    DealApproval,
+    DealDocument,
+    DealStatus,
+    DocumentKind,
+    LossReason,
+    Pipeline,
+    Stage,
+)
+from .common import (
+    APPROVERS,
+    DEAL_FIELDS,
+    DOCUMENT_KEEPERS,
+    _deal_title,
+    _is_head,
+    _lock,
+    _lock_open,
+    _long_text,
+    _require_access,
+    _require_owner_in_reach,
+    _require_visible,
+)
+from .handoffs import _active_hunter_share, client_handoff
+from .processes import (
+    _start_opening_process,
+)
+
+# --- deals ---------------------------------------------------------------------------------
+
+
+def _deal_snapshot(deal: Deal) -> dict[str, Any]:
+    data: dict[str, Any] = {f: getattr(deal, f) for f in DEAL_FIELDS}
+    data["amount"] = str(deal.amount)
+    data["expected_close_date"] = (
+        deal.expected_close_date.isoformat() if deal.expected_close_date else None
+    )
+    return data
+
+
+def _deal_objects(deal: Deal) -> list[Any]:
+    refs = []
+    if deal.responsible_id:
+        refs.append(ref(deal.responsible, "responsible"))  # type: ignore[arg-type]
+    if deal.company_id:
+        refs.append(ref(deal.company, "client"))  # type: ignore[arg-type]
+    return refs
+
+
+@transaction.atomic
+def deal_create(  # noqa: PLR0913 -- keyword-only: one argument a field of the new deal
+    *,
+    actor: User | None,
+    title: str,
+    pipeline: Pipeline,
+    stage: Stage | None = None,
+    amount: Decimal = Decimal(0),
+    currency: str = "RUB",
+    expected_close_date: date | None = None,
+    responsible: User | None = None,
+    team: Team | None = None,
+    description: str = "",
+    hunter: User | None = None,
+    company: Company | None = None,
+    contacts: Sequence[Contact] = (),
+) -> Deal:
+    title = _deal_title(title)
+    description = _long_text(description, "description")
+    if stage is None:
+        stage = pipeline.stages.order_by("order").first()
+        if stage is None:
+            raise DomainError(SalesError.WRONG_PIPELINE, _("The pipeline has no stages."))
+    if stage.pipeline_id != pipeline.pk:
+        raise DomainError(SalesError.WRONG_PIPELINE, _("The stage belongs to another pipeline."))
+    if amount < 0:
+        raise DomainError(CoreError.VALIDATION, _("The amount cannot be negative."))
+    responsible = responsible or actor
+    _require_owner_in_reach(actor, responsible, team)
+    if company is not None:
+        crm_services.require_writable_company(actor, company)
+    share = _active_hunter_share(company)
+    if share is not None:  # a later sale of a handed-off client: the hunter keeps a share
+        hunter = share.hunter
+    deal = Deal.objects.create(
+        title=title,
+        pipeline=pipeline,
+        stage=stage,
+        amount=amount,
+        currency=currency,
+        expected_close_date=expected_close_date,
+        responsible=responsible,
+        team=team or (responsible.team if responsible else None),
+        description=description,
+        probability=stage.probability,
+        stage_entered_at=timezone.now(),
+        hunter=hunter,
+        hunter_share_percent=share.share_percent if share is not None else Decimal(0),
+        company=company,
+    )
+    if contacts:
+        deal.contacts.set(contacts)
+    event_append_for(
+        deal,
+        activity=events.DEAL_CREATED,
+        actor=actor,
+        payload={"stage": stage.pk, "stage_name": stage.name, "pipeline": pipeline.pk},
+        objects=_deal_objects(deal),
+        new_case=True,
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_update(
+    *, actor: User | None, deal: Deal, expected_version: int | None = None, **fields: Any
+) -> Deal:
+    unknown = set(fields) - set(DEAL_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown deal fields: {sorted(unknown)}")
+    _require_access(actor, deal)
+    deal = _lock(deal, expected_version)
+    if fields.get("amount") is not None and Decimal(fields["amount"]) < 0:
+        raise DomainError(CoreError.VALIDATION, _("The amount cannot be negative."))
+    if "title" in fields:
+        fields["title"] = _deal_title(fields["title"])
+    if "description" in fields:
+        fields["description"] = _long_text(fields["description"], "description")
+    before = _deal_snapshot(deal)
+    for name, value in fields.items():
+        setattr(deal, name, value)
+    changes = changes_between(before, _deal_snapshot(deal))
+    if changes:
+        deal.version += 1
+        deal.save()
+        event_append_for(
+            deal, activity=events.DEAL_CHANGED, actor=actor, payload={"changes": changes}
+        )
+    return deal
+
+
+@transaction.atomic
+def deal_move(
+    *,
+    actor: User | None,
+    deal: Deal,
+    stage: Stage,
+    expected_version: int | None = None,
+    override_comment: str = "",
+) -> Deal:
+    """Move to a stage. Forward moves need the output of every stage passed to be met."""
+    _require_access(actor, deal)
+    deal = _lock(deal, expected_version)
+    if deal.status != DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_CLOSED, _("A closed deal cannot move. Reopen it first."))
+    if stage.pipeline_id != deal.pipeline_id:
+        raise DomainError(
+            SalesError.WRONG_PIPELINE,
+            _("The stage %(stage)s belongs to another pipeline.") % {"stage": stage.label},
+        )
+    if stage.pk == deal.stage_id:
+        return deal
+    forward = stage.order > deal.stage.order
+    missing: list[dict[str, Any]] = []
+    if forward:
+        passed = deal.pipeline.stages.filter(order__gte=deal.stage.order, order__lt=stage.order)
+        for passed_stage in passed.order_by("order"):
+            missing += [
+                {**item.as_dict(), "stage": passed_stage.label}
+                for item in unmet(evaluate_stage(deal, passed_stage))
+            ]
+    override = bool(missing)
+    if missing:
+        if not override_comment.strip():
+            raise DomainError(
+                SalesError.GATE_NOT_MET,
+                _("The stage output is not met: %(items)s.")
+                % {"items": "; ".join(m["label"] for m in missing)},
+                details={"missing": missing},
+            )
+        if not _is_head(actor):
+            raise DomainError(
+                SalesError.OVERRIDE_NOT_ALLOWED,
+                _("Only a head of sales may move a deal past an unmet stage output."),
+                details={"missing": missing},
+                status=403,
+            )
+    now = timezone.now()
+    previous = deal.stage
+    seconds_in_stage = int((now - deal.stage_entered_at).total_seconds())
+    deal.stage, deal.stage_entered_at, deal.probability = stage, now, stage.probability
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_STAGE_CHANGED,
+        actor=actor,
+        payload={
+            "from_stage": previous.pk,
+            "from_name": previous.name,
+            "to_stage": stage.pk,
+            "to_name": stage.name,
+            "direction": "forward" if forward else "back",
+            "seconds_in_stage": seconds_in_stage,
+            "override": override,
+            "override_comment": override_comment if override else "",
+            "missing": [m["label"] for m in missing],
+        },
+        objects=_deal_objects(deal),
+    )
+    if stage.opening_process:
+        _start_opening_process(actor, deal, stage)
+    return deal
+
+
+@transaction.atomic
+def deal_win(
+    *,
+    actor: User | None,
+    deal: Deal,
+    expected_version: int | None = None,
+    handoff_to: User | None = None,
+) -> Deal:
+    """Win from the last stage, once its output (e.g. the payment) is met.
+
+    The first sale of a client hands it to a farmer (seed 004); `handoff_to` is the head's
+    choice, otherwise the least loaded farmer of the team takes it.
+    """
+    _require_access(actor, deal)
+    deal = _lock_open(deal, expected_version)
+    last = deal.pipeline.stages.order_by("-order").first()
+    if last is None or last.pk != deal.stage_id:
+        raise DomainError(
+            SalesError.NOT_LAST_STAGE,
+            _("A deal is won from the last stage of its pipeline (%(stage)s).")
+            % {"stage": last.label if last else "—"},
+        )
+    missing = unmet(evaluate_stage(deal, deal.stage))
+    if missing:
+        raise DomainError(
+            SalesError.GATE_NOT_MET,
+            _("The stage output is not met: %(items)s.")
+            % {"items": "; ".join(m.label for m in missing)},
+            details={"missing": [m.as_dict() for m in missing]},
+        )
+    now = timezone.now()
+    seconds = int((now - deal.stage_entered_at).total_seconds())
+    deal.status, deal.closed_at, deal.probability = DealStatus.WON, now, 100
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_WON,
+        actor=actor,
+        payload={
+            "stage": deal.stage_id,
+            "stage_name": deal.stage.name,
+            "amount": str(deal.amount),
+            "seconds_in_stage": seconds,
+        },
+        objects=_deal_objects(deal),
+    )
+    if deal.company_id and not ClientHandoff.objects.filter(company_id=deal.company_id).exists():
+        client_handoff(actor=actor, deal=deal, farmer=handoff_to)
+    return deal
+
+
+@transaction.atomic
+def deal_lose(
+    *,
+    actor: User | None,
+    deal: Deal,
+    reason: LossReason | None,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Deal:
+    _require_access(actor, deal)
+    deal = _lock_open(deal, expected_version)
+    if reason is None or reason.pipeline_id != deal.pipeline_id or not reason.is_active:
+        raise DomainError(
+            SalesError.LOSS_REASON_REQUIRED,
+            _("Choose a loss reason from the list of this pipeline."),
+        )
+    now = timezone.now()
+    seconds = int((now - deal.stage_entered_at).total_seconds())
+    deal.status, deal.closed_at, deal.probability = DealStatus.LOST, now, 0
+    deal.lost_reason, deal.loss_comment = reason, comment
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_LOST,
+        actor=actor,
+        payload={
+            "stage": deal.stage_id,
+            "stage_name": deal.stage.name,
+            "reason": reason.name,
+            "comment": comment,
+            "seconds_in_stage": seconds,
+        },
+        objects=_deal_objects(deal),
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_reopen(*, actor: User | None, deal: Deal, expected_version: int | None = None) -> Deal:
+    _require_access(actor, deal)
+    deal = _lock(deal, expected_version)
+    if deal.status == DealStatus.OPEN:
+        raise DomainError(SalesError.DEAL_NOT_CLOSED, _("The deal is open."))
+    previous = deal.status
+    deal.status, deal.closed_at, deal.lost_reason, deal.loss_comment = (
+        DealStatus.OPEN,
+        None,
+        None,
+        "",
+    )
+    deal.probability = deal.stage.probability
+    deal.stage_entered_at = timezone.now()
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_REOPENED,
+        actor=actor,
+        payload={"was": previous, "stage": deal.stage_id, "stage_name": deal.stage.name},
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_reassign(
+    *, actor: User | None, deal: Deal, responsible: User, team: Team | None = None
+) -> Deal:
+    _require_access(actor, deal)
+    _require_owner_in_reach(actor, responsible, team)
+    deal = _lock(deal, None)
+    before = {
+        "responsible": deal.responsible.username if deal.responsible else None,
+        "team": deal.team.name if deal.team else None,
+    }
+    deal.responsible = responsible
+    deal.team = team or responsible.team
+    deal.version += 1
+    deal.save()
+    after = {"responsible": responsible.username, "team": deal.team.name if deal.team else None}
+    event_append_for(
+        deal,
+        activity=events.DEAL_REASSIGNED,
+        actor=actor,
+        payload={"changes": changes_between(before, after)},
+        objects=[ref(responsible, "responsible")],
+    )
+    return deal
+
+
+@transaction.atomic
+def deal_approve(*, actor: User, deal: Deal, kind: str, comment: str = "") -> DealApproval:
+    _require_visible(actor, deal)  # approving is the approver's job on any deal they read
+    if kind not in ApprovalKind.values:
+        raise DomainError(CoreError.VALIDATION, _("Unknown approval."))
+    if not actor.is_greenwave_admin and not actor.has_role(*APPROVERS[kind]):
+        raise DomainError(
+            SalesError.APPROVAL_NOT_ALLOWED,
+            _("Your roles cannot give this approval."),
+            status=403,
+        )
+    approval, created = DealApproval.objects.get_or_create(
+        deal=deal, kind=kind, defaults={"approved_by": actor, "comment": comment}
+    )
+    if created:
+        event_append_for(
+            deal,
+            activity=events.DEAL_APPROVED,
+            actor=actor,
+            payload={"approval": kind, "comment": comment},
+        )
+    return approval
+
+
+@transaction.atomic
+def deal_attach_document(
+    *, actor: User, deal: Deal, kind: str, title: str, file: UploadedFile | None = None
+) -> DealDocument:
+    if actor.has_role(*DOCUMENT_KEEPERS):
+        _require_visible(actor, deal)
+    else:
+        _require_access(actor, deal)
+    if kind not in DocumentKind.values:
+        raise DomainError(CoreError.VALIDATION, _("Unknown document kind."))
+    document = DealDocument(
+        deal=deal,
+        kind=kind,
+        title=title.strip() or str(DocumentKind(kind).label),
+        uploaded_by=actor,
+    )
+    if file is not None:
+        document.file.save(file.name or "document", file, save=False)
+    document.save()
+    event_append_for(
+        deal,
+        activity=events.DEAL_DOCUMENT_ATTACHED,
+        actor=actor,
+        payload={"document": kind, "title": document.title},
+    )
+    return document

@@ -1,0 +1,340 @@
+"""Leads: create, qualify, disqualify, convert, reassign, the web form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import RoleCode, Team, User
+from greenwave.bpm.errors import BpmError
+from greenwave.bpm.services import message_correlate
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.services import changes_between, event_append_for, ref
+from greenwave.core.text import visible_text
+from greenwave.crm import selectors as crm_selectors
+from greenwave.crm import services as crm_services
+from greenwave.crm.models import Company, Contact
+
+from .. import events
+from ..errors import SalesError
+from ..models import (
+    Deal,
+    DisqualificationReason,
+    Lead,
+    LeadSource,
+    LeadStatus,
+    Pipeline,
+)
+from .common import (
+    LEAD_FIELDS,
+    _lead_phone,
+    _long_text,
+    _require_access,
+    _require_owner_in_reach,
+)
+from .deals import (
+    deal_create,
+)
+
+# --- leads -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    actor: User | None,
+    title: str = "",
+    source: str = LeadSource.OTHER,
+    responsible: User | None = None,
+    team: Team | None = None,
+    client_ip: str | None = None,
+    **fields: Any,
+) -> Lead:
+    unknown = set(fields) - set(LEAD_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown lead fields: {sorted(unknown)}")
+    if source not in LeadSource.values:
+        raise DomainError(CoreError.VALIDATION, _("Unknown lead source."))
+    contact_bits = [fields.get(k, "") for k in ("contact_name", "phone", "email", "company_name")]
+    if not any(visible_text(b) for b in contact_bits):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("A lead needs at least a name, a phone, an e-mail or a company."),
+        )
+    if "need" in fields:
+        fields["need"] = _long_text(fields["need"], "need")
+    title = visible_text(title) or fields.get("company_name") or fields.get("contact_name") or ""
+    if "phone" in fields:
+        fields["phone"] = _lead_phone(fields["phone"])
+    responsible = responsible or (actor if actor and not actor.is_greenwave_admin else None)
+    _require_owner_in_reach(actor, responsible, team)
+    lead = Lead.objects.create(
+        title=str(title)[:200] or _("Lead"),
+        source=source,
+        responsible=responsible,
+        team=team or (responsible.team if responsible else None),
+        client_ip=client_ip,
+        **fields,
+    )
+    event_append_for(
+        lead,
+        activity=events.LEAD_CREATED,
+        actor=actor,
+        payload={
+            "source": source,
+            "utm_source": lead.utm_source,
+            "utm_campaign": lead.utm_campaign,
+        },
+        new_case=True,
+    )
+    return lead
+
+
+def _open_lead(lead: Lead) -> Lead:
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if locked.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
+        raise DomainError(SalesError.LEAD_CLOSED, _("The lead is already closed."))
+    return locked
+
+
+@transaction.atomic
+def lead_update(*, actor: User | None, lead: Lead, **fields: Any) -> Lead:
+    unknown = set(fields) - set(LEAD_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown lead fields: {sorted(unknown)}")
+    _require_access(actor, lead)
+    lead = _open_lead(lead)
+    before = {f: getattr(lead, f) for f in LEAD_FIELDS}
+    if "phone" in fields:
+        fields["phone"] = _lead_phone(fields["phone"])
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    changes = changes_between(before, {f: getattr(lead, f) for f in LEAD_FIELDS})
+    if changes:
+        lead.save()
+        event_append_for(
+            lead, activity=events.LEAD_CHANGED, actor=actor, payload={"changes": changes}
+        )
+    return lead
+
+
+@transaction.atomic
+def lead_qualify(*, actor: User | None, lead: Lead, level: str) -> Lead:
+    """New → MQL → SQL (seed 001: MQL fits the target portrait, SQL has a formed need)."""
+    _require_access(actor, lead)
+    lead = _open_lead(lead)
+    order = [LeadStatus.NEW, LeadStatus.MQL, LeadStatus.SQL]
+    if level not in (LeadStatus.MQL, LeadStatus.SQL) or order.index(
+        LeadStatus(level)
+    ) <= order.index(LeadStatus(lead.status)):
+        raise DomainError(
+            CoreError.VALIDATION, _("A lead is qualified forward only: new → MQL → SQL.")
+        )
+    previous = lead.status
+    lead.status, lead.qualified_at = level, timezone.now()
+    lead.save()
+    event_append_for(
+        lead,
+        activity=events.LEAD_QUALIFIED,
+        actor=actor,
+        payload={"from": previous, "to": level},
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_disqualify(*, actor: User | None, lead: Lead, reason: str, comment: str = "") -> Lead:
+    _require_access(actor, lead)
+    if reason not in DisqualificationReason.values:
+        raise DomainError(
+            SalesError.DISQUALIFICATION_REASON_REQUIRED,
+            _("Choose a disqualification reason from the list."),
+        )
+    lead = _open_lead(lead)
+    lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, timezone.now()
+    lead.disqualification_reason, lead.disqualification_comment = reason, comment
+    lead.save()
+    event_append_for(
+        lead,
+        activity=events.LEAD_DISQUALIFIED,
+        actor=actor,
+        payload={"reason": reason, "comment": comment},
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_convert(
+    *,
+    actor: User | None,
+    lead: Lead,
+    pipeline: Pipeline,
+    title: str = "",
+    amount: Decimal = Decimal(0),
+    responsible: User | None = None,
+    company: Company | None = None,
+) -> Deal:
+    """Lead → deal (+ client and contact) in the first stage of the pipeline.
+
+    The client is the given company, else an existing one found by the client base's duplicate
+    detection (INN, phone, e-mail, name), else a new one made from the lead.
+    """
+    _require_access(actor, lead)
+    lead = _open_lead(lead)
+    if responsible is not None:
+        _require_owner_in_reach(actor, responsible, None)
+    owner = responsible or lead.responsible or actor
+    if owner is None:
+        raise DomainError(CoreError.VALIDATION, _("Choose who will be responsible for the deal."))
+    client = company or _client_for_lead(actor, lead, owner)
+    contact = _contact_for_lead(actor, lead, client, owner)
+    deal = deal_create(
+        actor=actor,
+        title=title or lead.title,
+        pipeline=pipeline,
+        amount=amount,
+        responsible=owner,
+        team=owner.team if owner else lead.team,
+        description=lead.need,
+        hunter=owner if owner.has_role(RoleCode.HUNTER) else None,
+        company=client,
+        contacts=[contact] if contact else [],
+    )
+    lead.status, lead.closed_at, lead.deal = LeadStatus.CONVERTED, timezone.now(), deal
+    lead.company, lead.contact = client, contact
+    lead.save()
+    event_append_for(
+        lead,
+        activity=events.LEAD_CONVERTED,
+        actor=actor,
+        payload={"deal": deal.pk},
+        objects=[ref(deal, "deal")],
+    )
+    return deal
+
+
+@transaction.atomic
+def lead_reassign(*, actor: User | None, lead: Lead, responsible: User) -> Lead:
+    _require_access(actor, lead)
+    _require_owner_in_reach(actor, responsible, None)
+    lead = _open_lead(lead)
+    before = lead.responsible.username if lead.responsible else None
+    lead.responsible, lead.team = responsible, responsible.team
+    lead.save()
+    event_append_for(
+        lead,
+        activity=events.LEAD_REASSIGNED,
+        actor=actor,
+        payload={"changes": {"responsible": [before, responsible.username]}},
+    )
+    return lead
+
+
+def _least_loaded_call_centre_user() -> User | None:
+    """Web leads go to the call-centre operator with the fewest open leads (load balance)."""
+    return (
+        User.objects.filter(is_active=True, roles__code=RoleCode.CALL_CENTER)
+        .annotate(
+            open_leads=Count("leads", filter=Q(leads__status__in=[LeadStatus.NEW, LeadStatus.MQL]))
+        )
+        .order_by("open_leads", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def lead_from_web_form(*, data: dict[str, Any], client_ip: str | None) -> Lead:
+    """A lead from the public form, assigned to the least loaded call-centre operator."""
+    operator = _least_loaded_call_centre_user()
+    lead = lead_create(
+        actor=None,
+        title=data.get("company") or data.get("name") or "",
+        source=LeadSource.WEB_FORM,
+        responsible=operator,
+        client_ip=client_ip or None,
+        contact_name=data.get("name", ""),
+        company_name=data.get("company", ""),
+        phone=data.get("phone", ""),
+        email=data.get("email", ""),
+        need=data.get("message", ""),
+        **{k: data.get(k, "") for k in LEAD_FIELDS if k.startswith("utm_")},
+    )
+    # Seed 001: a web lead starts the web-lead process if one is deployed (message start
+    # «new_lead»). After the commit, and never failing the form: the lead is already saved.
+    transaction.on_commit(lambda: _start_web_lead_process(lead), robust=True)
+    return lead
+
+
+WEB_LEAD_MESSAGE = "new_lead"
+
+
+def _start_web_lead_process(lead: Lead) -> None:
+    try:
+        message_correlate(
+            actor=None,
+            name=WEB_LEAD_MESSAGE,
+            correlation_key=f"lead:{lead.pk}",
+            payload={"lead_id": lead.pk},
+        )
+    except DomainError as exc:
+        if exc.code != BpmError.MESSAGE_NOT_CORRELATED:  # no process deployed: nothing to do
+            raise
+
+
+def _client_for_lead(actor: User | None, lead: Lead, owner: User) -> Company | None:
+    if not (lead.company_name or lead.inn):
+        return None
+    matches = crm_selectors.company_find_duplicates(
+        actor=owner, inn=lead.inn, phone=lead.phone, email=lead.email, name=lead.company_name
+    )
+    if matches:
+        return matches[0].company
+    return crm_services.company_create(
+        actor=actor,
+        name=lead.company_name or lead.title,
+        inn=lead.inn,
+        phone=lead.phone,
+        email=lead.email,
+        source=_company_source(lead.source),
+        responsible=owner,
+        team=owner.team,
+    )
+
+
+LEAD_TO_CLIENT_SOURCE: dict[str, str] = {
+    LeadSource.WEB_FORM: "website",
+    LeadSource.WEBSITE: "website",
+    LeadSource.COLD: "cold_call",
+    LeadSource.REFERRAL: "referral",
+    LeadSource.EXHIBITION: "exhibition",
+    LeadSource.ADVERTISING: "advertising",
+    LeadSource.SOCIAL: "social",
+}
+
+
+def _company_source(lead_source: str) -> str:
+    return LEAD_TO_CLIENT_SOURCE.get(lead_source, "other")
+
+
+def _contact_for_lead(
+    actor: User | None, lead: Lead, company: Company | None, owner: User
+) -> Contact | None:
+    if not lead.contact_name:
+        return None
+    if company is not None:
+        existing = company.contacts.filter(full_name__iexact=lead.contact_name).first()
+        if existing is not None:
+            return existing
+    return crm_services.contact_create(
+        actor=actor,
+        company=company,
+        full_name=lead.contact_name,
+        phones=[lead.phone] if lead.phone else [],
+        emails=[lead.email] if lead.email else [],
+        responsible=owner if company is None else None,
+    )
