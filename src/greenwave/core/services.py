@@ -425,7 +425,7 @@ def fields_check(changes: Mapping[str, Any], schema: type) -> None:
         raise TypeError(f"unknown fields of {schema.__name__}: {sorted(unknown)}")
 
 
-def record_update(
+def record_update(  # noqa: PLR0913 -- keyword-only: the entity's hooks, each named at the call
     rows: models.QuerySet[M],
     *,
     pk: Any,
