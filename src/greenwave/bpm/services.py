@@ -11,6 +11,7 @@ at its end (`_journaled`).
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import os
@@ -50,6 +51,7 @@ from .models import (
     TaskStatus,
     Timer,
 )
+from .stepwrites import StaleRowError, StepWrites
 
 logger = logging.getLogger(__name__)
 _P = ParamSpec("_P")
@@ -529,9 +531,11 @@ def role_code(name: str) -> str:
     return ""
 
 
-def _create_task(
+def _new_task(
     instance: ProcessInstance, ready: engine.ReadyTask, variables: Mapping[str, Any]
 ) -> HumanTask:
+    """The task row for a ready user task (not saved: `_sync` inserts it with the step's
+    other writes)."""
     meta = instance.definition.metadata.get("user_tasks", {}).get(ready.spec_id, {})
     variables = {**variables, **ready.data}  # a multi-instance item (e.g. `reader`) wins
     assignee = _user_by_ref(_resolve(str(meta.get("assignee") or ""), variables))
@@ -556,7 +560,7 @@ def _create_task(
         or (candidate_team.pk if candidate_team else None)
         or instance.team_id
     )
-    return HumanTask.objects.create(
+    return HumanTask(
         instance=instance,
         engine_task_id=ready.task_id,
         element_id=ready.spec_id,
@@ -577,8 +581,13 @@ def _sync(
     *,
     waited: bool = True,
     ready_before: set[str] | None = None,
+    writes: StepWrites | None = None,
 ) -> None:
     """Save the state and mirror tasks, timers and messages into their tables.
+
+    The instance's UPDATE, the cancelled tasks' and the new tasks' rows are sent together
+    (`StepWrites`: one round trip on PostgreSQL), after what the caller put in `writes`
+    (a completion: the closed task's UPDATE).
 
     `waited=False` says the state before this step waited for no event (no timer, no
     message). Timer and subscription rows are written only here, for what the saved state
@@ -612,16 +621,21 @@ def _sync(
     if snap.completed and instance.status == InstanceStatus.RUNNING:
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
-    instance.save()
+    writes = writes if writes is not None else StepWrites()
+    writes.save(instance)
     _RUNS.keep(instance, run)
 
     ready_ids = {t.task_id for t in snap.ready_tasks}
     if ready_before is not None:
         gone = ready_before - ready_ids
         if gone:
-            HumanTask.objects.filter(
-                instance=instance, engine_task_id__in=gone, status=TaskStatus.OPEN
-            ).update(status=TaskStatus.CANCELLED, updated_at=now)
+            writes.update(
+                HumanTask,
+                {"status": TaskStatus.CANCELLED, "updated_at": now},
+                instance=instance.pk,
+                engine_task_id__in=gone,
+                status=TaskStatus.OPEN,
+            )
         known = ready_before
     else:
         rows = list(instance.tasks.order_by().values_list("pk", "engine_task_id", "status"))
@@ -631,25 +645,31 @@ def _sync(
             if status == TaskStatus.OPEN and task_id not in ready_ids
         ]
         if stale:
-            HumanTask.objects.filter(pk__in=stale).update(
-                status=TaskStatus.CANCELLED, updated_at=now
+            writes.update(
+                HumanTask, {"status": TaskStatus.CANCELLED, "updated_at": now}, pk__in=stale
             )
         known = {task_id for _pk, task_id, _status in rows}
-    for ready in snap.ready_tasks:
-        if ready.task_id not in known:
-            task = _create_task(instance, ready, snap.variables)
-            _event(
-                instance,
-                events.TASK_CREATED,
-                actor,
-                {
-                    "task": task.pk,
-                    "element": task.element_id,
-                    "name": task.name,
-                    "assignee": task.assignee.username if task.assignee else None,
-                    "candidate_role": task.candidate_role,
-                },
-            )
+    created = [
+        _new_task(instance, ready, snap.variables)
+        for ready in snap.ready_tasks
+        if ready.task_id not in known
+    ]
+    for task in created:
+        writes.insert(task)
+    writes.send()
+    for task in created:
+        _event(
+            instance,
+            events.TASK_CREATED,
+            actor,
+            {
+                "task": task.pk,
+                "element": task.element_id,
+                "name": task.name,
+                "assignee": task.assignee.username if task.assignee else None,
+                "candidate_role": task.candidate_role,
+            },
+        )
 
     actions = instance.definition.metadata.get("service_actions", {})
     if any(element in actions for element in passed):
@@ -722,11 +742,16 @@ def _sync_messages(instance: ProcessInstance, snap: engine.Snapshot) -> None:
 
 
 def _fail(
-    instance: ProcessInstance, run: engine.ProcessRun, actor: User | None, exc: engine.EngineError
+    instance: ProcessInstance,
+    run: engine.ProcessRun,
+    actor: User | None,
+    exc: engine.EngineError,
+    *,
+    writes: StepWrites | None = None,
 ) -> None:
     """A step failed: keep the state at the failed element, record the incident."""
     instance.status = InstanceStatus.FAILED
-    _sync(instance, run, actor)
+    _sync(instance, run, actor, writes=writes)
     incident = Incident.objects.create(
         instance=instance, element_id=exc.element_id, error=exc.message
     )
@@ -764,6 +789,7 @@ def _advance(
     allow_failed: bool = False,
     locked: ProcessInstance | None = None,
     closed_task: str | None = None,
+    writes: StepWrites | None = None,
 ) -> Any:
     """Lock the instance (unless the caller holds it as `locked`), restore, run the operation,
     save; `instance` ends with the saved values. Call inside a transaction. `closed_task` is
@@ -788,9 +814,9 @@ def _advance(
     try:
         result = operation(run)
     except engine.EngineError as exc:
-        _fail(locked, run, actor, exc)
+        _fail(locked, run, actor, exc, writes=writes)
         return None
-    _sync(locked, run, actor, waited=waited, ready_before=ready_before)
+    _sync(locked, run, actor, waited=waited, ready_before=ready_before, writes=writes)
     if instance is not locked:  # what refresh_from_db() would read back, without the query
         for f in ProcessInstance._meta.concrete_fields:
             setattr(instance, f.attname, getattr(locked, f.attname))
@@ -1350,8 +1376,6 @@ def process_file_attach(
     return stored
 
 
-@transaction.atomic
-@_journaled
 def task_complete(
     *,
     actor: User,
@@ -1362,10 +1386,63 @@ def task_complete(
     """Validate the form, complete the task in the engine and move the process on.
 
     `files` are the uploads of the form's file fields (the HTML form); they are stored with
-    the process and the variable holds the file's id and name."""
-    task, instance = _lock_task(task)
+    the process and the variable holds the file's id and name.
+
+    The caller's copy of an open task is trusted first (no read of the task row under the
+    lock): the step's UPDATE of the row then requires it to be still open and unchanged
+    (`updated_at`, assignment, element), and when it is not — or the step refuses — the
+    step is rolled back and done again from the row read under the lock. A form with file
+    fields (stored as the step runs) always takes the second way."""
+    schema = task.form_schema if isinstance(task.form_schema, list) else []
+    if (
+        task.status == TaskStatus.OPEN
+        and not files
+        and not any(isinstance(s, dict) and s.get("type") == "file" for s in schema)
+        and (task.assignee_id in (None, actor.pk) or actor.is_greenwave_admin)
+    ):
+        try:
+            # A copy: the caller's object stays as it was if this way gives up.
+            return _task_complete(
+                actor=actor, task=copy.copy(task), data=data, files=None, trusted=True
+            )
+        except (StaleRowError, DomainError):
+            pass  # rolled back: the copy was out of date, or the row decides the refusal
+    return _task_complete(actor=actor, task=task, data=data, files=files, trusted=False)
+
+
+@transaction.atomic
+@_journaled
+def _task_complete(
+    *,
+    actor: User,
+    task: HumanTask,
+    data: Mapping[str, Any],
+    files: Mapping[str, Any] | None,
+    trusted: bool,
+) -> HumanTask:
+    if trusted:
+        instance = _lock_instance(task.instance_id)
+        task.instance = instance
+    else:
+        task, instance = _lock_task(task)
     if not (is_candidate(actor, task) or actor.is_greenwave_admin):
         raise DomainError(BpmError.TASK_NOT_YOURS, _("This task is not yours."), status=403)
+    unchanged = (
+        # The copy's values the step relies on (who may complete it, its form and element):
+        # a row that differs is not updated, and the step starts over from the row.
+        {
+            "status": TaskStatus.OPEN,
+            "updated_at": task.updated_at,
+            "instance": instance.pk,
+            "engine_task_id": task.engine_task_id,
+            "element_id": task.element_id,
+            "assignee": task.assignee_id,
+            "candidate_role": task.candidate_role,
+            "candidate_team": task.candidate_team_id,
+        }
+        if trusted
+        else {}
+    )
     values = clean_form_data(task.form_schema, data, files)
     scope.check_records(actor, variables=values)
     _store_files(actor, task, instance, values)
@@ -1378,7 +1455,17 @@ def task_complete(
     )
     if task.assignee_id is None:
         task.assignee, task.claimed_by, task.claimed_at = actor, actor, now
-    task.save(update_fields=[*_COMPLETION_FIELDS, "updated_at"])
+    task.updated_at = now
+    # Sent with the step's other writes (after the engine's advance, in one round trip).
+    writes = StepWrites()
+    writes.update(
+        HumanTask,
+        # By key: the users are not loaded (`task.assignee` of a claimed task would be).
+        {name: getattr(task, attname) for name, attname in _COMPLETION_COLUMNS},
+        expect=1,
+        pk=task.pk,
+        **unchanged,
+    )
     _event(
         instance,
         events.TASK_COMPLETED,
@@ -1395,18 +1482,22 @@ def task_complete(
     def complete(run: engine.ProcessRun) -> None:
         run.complete_user_task(task.engine_task_id, values)
 
-    _advance(instance, actor, complete, locked=instance, closed_task=task.engine_task_id)
+    _advance(
+        instance, actor, complete, locked=instance, closed_task=task.engine_task_id, writes=writes
+    )
     return task
 
 
-_COMPLETION_FIELDS = (
-    "status",
-    "completed_by",
-    "completed_at",
-    "result",
-    "assignee",
-    "claimed_by",
-    "claimed_at",
+# The columns a completion writes: (field, attribute) — a user by its key.
+_COMPLETION_COLUMNS = (
+    ("status", "status"),
+    ("completed_by", "completed_by_id"),
+    ("completed_at", "completed_at"),
+    ("result", "result"),
+    ("assignee", "assignee_id"),
+    ("claimed_by", "claimed_by_id"),
+    ("claimed_at", "claimed_at"),
+    ("updated_at", "updated_at"),
 )
 
 

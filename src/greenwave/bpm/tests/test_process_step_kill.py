@@ -44,6 +44,33 @@ services.task_complete(
 )
 """
 
+# The doomed process completes the task and hangs right after the step's writes went out
+# together (the task's UPDATE, the instance's UPDATE and the next task's INSERT in one
+# message), before its events and its commit.
+DOOMED_AFTER_WRITES = """
+import sys, time
+import django
+django.setup()
+from greenwave.accounts.models import User
+from greenwave.bpm import services
+from greenwave.bpm.models import HumanTask
+from greenwave.bpm.stepwrites import StepWrites
+
+real = StepWrites.send
+
+def hang(self):
+    real(self)
+    print("STEP", flush=True)
+    time.sleep(600)
+
+StepWrites.send = hang
+services.task_complete(
+    actor=User.objects.get(pk=int(sys.argv[1])),
+    task=HumanTask.objects.get(pk=int(sys.argv[2])),
+    data={"approved": True, "discount": 3},
+)
+"""
+
 # The doomed worker escalates overdue tasks: it hangs after the first escalation event is
 # written, with the task row locked (SKIP LOCKED claims it).
 DOOMED_ESCALATION = """
@@ -93,6 +120,29 @@ def test_a_task_completion_killed_mid_step_leaves_the_task_open_and_completes_on
     assert instance.status == InstanceStatus.RUNNING
     assert instance.element_states["wait_payment"] == "waiting"
     assert HumanTask.objects.filter(instance=instance).count() == 1
+
+
+def test_a_task_completion_killed_after_its_writes_went_out_leaves_nothing_of_them(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    head = two_teams["head_a"]
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+    version = ProcessInstance.objects.get(pk=instance.pk).lock_version
+
+    with doomed(DOOMED_AFTER_WRITES, str(head.pk), str(task.pk)):
+        task.refresh_from_db()
+        assert task.status == TaskStatus.OPEN  # written, not committed
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
+    assert ProcessInstance.objects.get(pk=instance.pk).lock_version == version
+    assert _events(instance, "process_task_completed") == 0
+
+    services.task_complete(actor=head, task=task, data={"approved": True, "discount": 3})
+    task.refresh_from_db()
+    assert task.status == TaskStatus.COMPLETED
+    assert ProcessInstance.objects.get(pk=instance.pk).lock_version == version + 1
+    assert _events(instance, "process_task_completed") == 1
 
 
 def test_an_escalation_batch_killed_mid_step_is_done_by_another_worker_once(

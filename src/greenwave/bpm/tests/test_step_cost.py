@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 
 FILES = Path(__file__).parent / "files"
@@ -53,29 +55,36 @@ def _step_events(instance: ProcessInstance) -> list[tuple[str, str]]:
     )
 
 
-def test_a_task_completion_of_a_hot_instance_reads_no_state_and_takes_five_statements(
+def test_a_task_completion_of_a_hot_instance_reads_no_state_and_takes_three_statements(
     two_steps: Any,
     two_teams: dict[str, Any],
     fresh_cache: None,
     django_capture_on_commit_callbacks: Any,
     django_assert_max_num_queries: Any,
 ) -> None:
-    """Lock the instance, read the task, close it, save the state, open the next task — and
-    the step's events in one append (one statement on PostgreSQL; a read and two inserts on
-    SQLite). The saved state is not read back: the run restored by the previous step is."""
+    """Lock the instance; close the task, save the state and open the next task in one
+    message (three statements on SQLite); the step's events in one append (one statement on
+    PostgreSQL; a read and two inserts on SQLite). The saved state is not read back: the run
+    restored by the previous step is; nor the task: the caller's copy, checked by its
+    UPDATE."""
     hunter = two_teams["hunter_a"]
     with django_capture_on_commit_callbacks(execute=True):
         instance = services.instance_start(actor=hunter, definition=two_steps)
     task = _open_task(instance)
     events = 1 if POSTGRES else 3
+    writes = 1 if POSTGRES else 3
     # (+2: the test's transaction makes the service's a savepoint, taken and released)
     with (
         django_capture_on_commit_callbacks(execute=True),
-        django_assert_max_num_queries(5 + events + 2) as queries,
+        django_assert_max_num_queries(1 + writes + events + 2) as queries,
     ):
         services.task_complete(actor=hunter, task=task, data={})
     statements = _statements(queries)
-    assert len(statements) == 5 + events
+    assert len(statements) == 1 + writes + events
+    if POSTGRES:  # the task's UPDATE, the instance's UPDATE and the next task's INSERT
+        assert statements[1].startswith('UPDATE "bpm_humantask"')
+        assert 'UPDATE "bpm_processinstance"' in statements[1]
+        assert 'INSERT INTO "bpm_humantask"' in statements[1]
     locked = statements[0]
     assert "FOR UPDATE" in locked or not POSTGRES  # SQLite locks the whole database
     assert '"bpm_processinstance"."state"' not in locked
@@ -97,7 +106,7 @@ def test_a_cold_step_reads_the_state_once(
     instance = services.instance_start(actor=hunter, definition=two_steps)
     services._RUNS.clear()  # another process's step, or this one restarted
     task = _open_task(instance)
-    with django_assert_max_num_queries(6 + (1 if POSTGRES else 3) + 2) as queries:
+    with django_assert_max_num_queries(4 + (1 if POSTGRES else 5) + 2) as queries:
         services.task_complete(actor=hunter, task=task, data={})
     assert sum('"bpm_processinstance"."state"' in q for q in _statements(queries)) == 1
     assert _open_task(instance).element_id == "offer"
@@ -169,7 +178,9 @@ def test_a_step_broken_off_after_any_of_its_statements_leaves_the_instance_as_it
         # Counted on a twin instance so that this one's cache entry stays in place.
         twin = services.instance_start(actor=hunter, definition=two_steps)
         services.task_complete(actor=hunter, task=_open_task(twin), data={})
-    assert len(_statements(probe)) > 5
+    # minus the twin's start and the open task's read
+    completion = len(_statements(probe)) - (4 if POSTGRES else 6)
+    assert completion >= (3 if POSTGRES else 7)
     before = _snapshot(instance)
     stop_after = 1
     while True:
@@ -197,7 +208,7 @@ def test_a_step_broken_off_after_any_of_its_statements_leaves_the_instance_as_it
             stop_after += 1
             continue
         break
-    assert stop_after > 5  # every statement of the step was a place to stop
+    assert stop_after > completion  # every statement of the step was a place to stop
     after = _snapshot(instance)
     assert after[0] == before[0] + 1
     assert [(e, s) for e, s, _id in after[3]] == [
@@ -244,3 +255,42 @@ def test_the_events_of_a_step_whose_effects_append_their_own_chain_in_order(
     ]
     assert all(prev == chain[n - 1][0] for n, (_a, prev) in enumerate(chain) if n)
     assert chain[0] == ("process_started", "")
+
+
+def test_a_completion_from_an_out_of_date_copy_of_the_task_is_decided_by_the_row(
+    two_steps: Any, two_teams: dict[str, Any], fresh_cache: None
+) -> None:
+    """The caller's copy of the task is trusted only as far as the step's UPDATE finds the
+    row as the copy says: a copy from before a delegation is refused by the row (nothing
+    of the step is left), a copy from before a completion gets "already completed", and a
+    copy from before the task was claimed by the completer still completes it, once."""
+    hunter, other = two_teams["hunter_a"], two_teams["head_a"]
+    instance = services.instance_start(actor=hunter, definition=two_steps)
+    copy = _open_task(instance)
+    assert copy.assignee_id == hunter.pk
+    HumanTask.objects.filter(pk=copy.pk).update(assignee=other, updated_at=timezone.now())
+    version = ProcessInstance.objects.get(pk=instance.pk).lock_version
+    with pytest.raises(DomainError) as refused:
+        services.task_complete(actor=hunter, task=copy, data={})
+    assert refused.value.status == 403
+    assert _open_task(instance).pk == copy.pk
+    assert ProcessInstance.objects.get(pk=instance.pk).lock_version == version
+    assert copy.status == TaskStatus.OPEN  # the caller's object is left as it was
+
+    services.task_complete(actor=other, task=_open_task(instance), data={})
+    with pytest.raises(DomainError) as done:
+        services.task_complete(actor=hunter, task=copy, data={})
+    assert done.value.status == 409
+    chain = [a for a, _prev in _step_events(instance)]
+    assert chain.count("process_task_completed") == 1
+
+    second = _open_task(instance)
+    HumanTask.objects.filter(pk=second.pk).update(  # offered to the hunter's team
+        assignee=None, candidate_team=hunter.team_id, updated_at=timezone.now()
+    )
+    fresh = _open_task(instance)
+    services.task_claim(actor=hunter, task=fresh)
+    services.task_complete(actor=hunter, task=fresh, data={})  # `fresh` predates the claim
+    assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.COMPLETED
+    chain = [a for a, _prev in _step_events(instance)]
+    assert chain.count("process_task_completed") == 2
