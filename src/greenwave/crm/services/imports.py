@@ -66,12 +66,14 @@ from .import_rows import (
     MAX_STORED_ERRORS,
     PROGRESS_EVERY,
     PROGRESS_SECONDS,
+    _check_contact_row,
+    _companies_of_inns,
     _DuplicateFinder,
+    _inns_of,
     _lock_contact_imports,
     _mapped_rows,
     _row_error,
     _RowCheck,
-    _RowChecker,
     _sort_rows,
     import_columns,
     import_suggest_mapping,
@@ -531,45 +533,55 @@ def _pack_line(number: int, row_check: _RowCheck) -> bytes:
 
 
 def _check_contacts(job: ImportJob) -> ImportJob:
-    """The dry run of a contacts file, streamed: the file is parsed as it is read (twice:
-    first for the companies it names) and each good row cleaned and packed (`checked_rows`,
-    what the job will write) as it is checked, so that only the file's text, the packed rows
-    and the phone and e-mail sets are in memory; then the duplicates are found over the
-    packed rows."""
+    """The dry run of a contacts file, streamed: the file is parsed once, as it is read,
+    `LOOKUP_CHUNK` rows at a time (the companies a chunk names read in one query before its
+    rows are checked), and each good row cleaned and packed (`checked_rows`, what the job will
+    write) as it is checked, so that only the file's text, the packed rows and the phone and
+    e-mail sets are in memory; then the duplicates are found over the packed rows."""
     table, rows = iter_table(bytes(job.content), job.file_name)
-    headers = table.headers
-    check = _RowChecker(job, _mapped_rows(job, headers, rows()))
+    actor = job.created_by
+    companies: dict[str, Company] = {}
+    looked_up: set[str] = set()
     packer = zlib.compressobj(6)
     parts: list[bytes] = []
     phones: set[str] = set()
     emails: set[str] = set()
     errors: list[dict[str, Any]] = []
-    good = error_rows = 0
+    good = error_rows = count = 0
     shown = time.monotonic()
-    for count, (number, values) in enumerate(_mapped_rows(job, headers, rows()), start=1):
-        try:
-            row_check = check(values)
-        except DomainError as exc:
-            error_rows += 1
-            if len(errors) < MAX_STORED_ERRORS:
-                errors.append(_row_error(job, number, exc, values))
-        else:
-            good += 1
-            parts.append(packer.compress(_pack_line(number, row_check)))
-            phones.update((row_check.contact or {}).get("phones", ()))
-            emails.update((row_check.contact or {}).get("emails", ()))
-        if count % PROGRESS_EVERY == 0 and time.monotonic() - shown > PROGRESS_SECONDS:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
-            shown = time.monotonic()
+    mapped = _mapped_rows(job, table.headers, rows())
+    while chunk := list(itertools.islice(mapped, LOOKUP_CHUNK)):
+        inns = _inns_of(values for _n, values in chunk) - looked_up
+        companies.update(_companies_of_inns(actor, inns))
+        looked_up |= inns
+        for number, values in chunk:
+            count += 1
+            try:
+                row_check = _check_contact_row(actor, values, companies)
+            except DomainError as exc:
+                error_rows += 1
+                if len(errors) < MAX_STORED_ERRORS:
+                    errors.append(_row_error(job, number, exc, values))
+            else:
+                good += 1
+                parts.append(packer.compress(_pack_line(number, row_check)))
+                phones.update((row_check.contact or {}).get("phones", ()))
+                emails.update((row_check.contact or {}).get("emails", ()))
+            if count % PROGRESS_EVERY == 0 and time.monotonic() - shown > PROGRESS_SECONDS:
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+                shown = time.monotonic()
+        del chunk
     parts.append(packer.flush())
     job.checked_rows = b"".join(parts)
     del parts
     finder = _DuplicateFinder(job, phones, emails)
+    del phones, emails  # the finder keeps what the base holds of them
     duplicates: list[dict[str, Any]] = []
     for row in _unpack_checked(job.checked_rows):
         match = finder(row[0], row[1], row[3], row[4])
         if match is not None:
             duplicates.append(match)
+    del finder
     job.total_rows = good + error_rows
     job.valid_rows, job.error_rows = good - len(duplicates), error_rows
     job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
