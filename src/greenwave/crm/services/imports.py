@@ -27,7 +27,6 @@ from greenwave.core.models import Event
 from greenwave.core.services import (
     ObjectRef,
     case_type_of,
-    event_append_created,
     event_append_created_rows,
     event_append_for,
 )
@@ -45,9 +44,6 @@ from ..tabular import iter_table
 from .clients import (
     CONTACT_FIELDS,
     _choice,
-    _company_refs,
-    _contact_search_text,
-    _contact_snapshot,
     _field_error,
     _resolve_owner,
     company_create,
@@ -55,7 +51,6 @@ from .clients import (
     search_text_of,
 )
 from .import_rows import (
-    BULK_BATCH,
     COPY_CHUNK,
     IMPORT_MAX_RESUMES,
     IMPORT_REQUEUE_AFTER,
@@ -301,44 +296,14 @@ def _write_row(job: ImportJob, check: _RowCheck) -> int:
 
 
 def _write_contacts(job: ImportJob, checks: list[_RowCheck]) -> int:
-    """All contacts of a file at once: what `contact_create` does for each row (the company
-    must still be visible to the importer; a contact at a company is owned like it, the others
-    by the job's responsible), in bulk inserts of the contacts and their `contact_created`
-    events."""
-    actor = job.created_by
-    linked = {c.company_ref.pk for c in checks if c.company_ref is not None}
-    visible: set[int] = set()
-    ids = sorted(linked)
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        live = Company.objects.filter(
-            pk__in=ids[start : start + LOOKUP_CHUNK], merged_into__isnull=True, is_deleted=False
-        )
-        visible.update(scope_for_write(live, actor=actor).values_list("pk", flat=True))
-    if linked - visible:
+    """All contacts of a file checked by the job itself (a job whose dry run kept no cleaned
+    rows): written the one way the checked rows are (`_write_checked_contacts`), once the
+    companies are found still the importer's."""
+    rows = [_packed(0, c) for c in checks]
+    companies = _writable_companies(job.created_by, (r[9] for r in rows if r[9] is not None))
+    if any(r[9] is not None and r[9] not in companies for r in rows):
         raise not_found(_("Company not found."))
-    owner, owner_team = _resolve_owner(actor, job.responsible, None)
-    contacts = []
-    for row_check in checks:
-        assert row_check.contact is not None
-        company = row_check.company_ref
-        contact = Contact(
-            **row_check.contact,
-            company=company,
-            responsible=company.responsible if company is not None else owner,
-            team=company.team if company is not None else owner_team,
-        )
-        contact.search_text = _contact_search_text(contact)
-        contacts.append(contact)
-    Contact.objects.bulk_create(contacts, batch_size=BULK_BATCH)
-    event_append_created(
-        contacts,
-        activity=events.CONTACT_CREATED,
-        actor=actor,
-        payloads=[{"after": _contact_snapshot(c)} for c in contacts],
-        objects=[_company_refs(c.company) for c in contacts],
-        batch_size=BULK_BATCH,
-    )
-    return len(contacts)
+    return _write_checked_contacts(job, rows, companies)
 
 
 def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]] | None = None) -> ImportJob:
@@ -508,28 +473,29 @@ def _import_run(job: ImportJob) -> ImportJob:
 
 
 def _pack_line(number: int, row_check: _RowCheck) -> bytes:
-    """One good row of a contacts file as the job reads it back (`_unpack_checked`): a JSON
-    list — row number, full name, position, phones, e-mails, birthday (ISO), gender, consent,
-    notes, company id, company INN — and a newline."""
+    """One good row of a contacts file as the job reads it back (`_unpack_checked`): the JSON
+    list of `_packed` and a newline."""
+    return json.dumps(_packed(number, row_check), ensure_ascii=False).encode() + b"\n"
+
+
+def _packed(number: int, row_check: _RowCheck) -> list[Any]:
+    """A good row of a contacts file as a list: row number, full name, position, phones,
+    e-mails, birthday (ISO), gender, consent, notes, company id, company INN."""
     contact, company = row_check.contact or {}, row_check.company_ref
     birthday = contact.get("birthday")
-    line = json.dumps(
-        [
-            number,
-            contact.get("full_name", ""),
-            contact.get("position", ""),
-            contact.get("phones", []),
-            contact.get("emails", []),
-            birthday.isoformat() if birthday else None,
-            contact.get("gender", ""),
-            bool(contact.get("mailing_consent")),
-            contact.get("notes", ""),
-            company.pk if company is not None else None,
-            company.inn if company is not None else "",
-        ],
-        ensure_ascii=False,
-    )
-    return line.encode() + b"\n"
+    return [
+        number,
+        contact.get("full_name", ""),
+        contact.get("position", ""),
+        contact.get("phones", []),
+        contact.get("emails", []),
+        birthday.isoformat() if birthday else None,
+        contact.get("gender", ""),
+        bool(contact.get("mailing_consent")),
+        contact.get("notes", ""),
+        company.pk if company is not None else None,
+        company.inn if company is not None else "",
+    ]
 
 
 def _check_contacts(job: ImportJob) -> ImportJob:
