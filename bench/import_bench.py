@@ -5,9 +5,10 @@ Greenwave: the path of the import page — `crm.services.import_upload` (a head 
 the CSV; the queued `crm.tasks.read_import` reads it), `import_check` with the suggested column
 mapping (the queued `check_import` is the dry run: every row validated), `import_confirm`
 (queues the job on the database task queue); each queued task run the way `manage.py
-db_worker` runs it (the last, `run_import`, is `import_run`: every row
-checked again, then all written in one transaction — contact, `contact_created` event and its
-company link per row). Both passes look for duplicates (phones and e-mails already in the
+db_worker` runs it, in a worker process of its own whose peak RSS is reported (the last,
+`run_import`, is `import_run`: the dry run's cleaned rows, the companies and duplicates checked
+again, then all written in one transaction — contact, `contact_created` event and its company
+link per row). Both passes look for duplicates (phones and e-mails already in the
 base or on an earlier row); the CSV's phones are unique and not in the base, so none is
 skipped. Ceiling: the same rows, as the import stores them (company, owner, team,
 normalised phones and e-mails, search text), written by one `COPY … FROM STDIN` in one
