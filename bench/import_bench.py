@@ -5,9 +5,10 @@ Greenwave: the path of the import page — `crm.services.import_upload` (a head 
 the CSV; the queued `crm.tasks.read_import` reads it), `import_check` with the suggested column
 mapping (the queued `check_import` is the dry run: every row validated), `import_confirm`
 (queues the job on the database task queue); each queued task run the way `manage.py
-db_worker` runs it (the last, `run_import`, is `import_run`: every row
-checked again, then all written in one transaction — contact, `contact_created` event and its
-company link per row). Both passes look for duplicates (phones and e-mails already in the
+db_worker` runs it, in a worker process of its own whose peak RSS is reported (the last,
+`run_import`, is `import_run`: the dry run's cleaned rows, the companies and duplicates checked
+again, then all written in one transaction — contact, `contact_created` event and its company
+link per row). Both passes look for duplicates (phones and e-mails already in the
 base or on an earlier row); the CSV's phones are unique and not in the base, so none is
 skipped. Ceiling: the same rows, as the import stores them (company, owner, team,
 normalised phones and e-mails, search text), written by one `COPY … FROM STDIN` in one
@@ -32,6 +33,7 @@ from typing import Any
 
 from greenwave.datagen.benchreport import BenchResult, verdict
 
+_SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 TARGET = 0.3
 SEED = 9
 IMPORTER = "gen_head_of_sales_02"
@@ -207,41 +209,41 @@ def make_contacts(
     return ("\ufeff" + out.getvalue()).encode(), rows
 
 
-def _import(actor: Any, content: bytes, rss: PeakRss | None = None) -> tuple[int, dict[str, float]]:
-    """The import page's path, timed by stage. Returns the job id and the stage seconds (and,
-    with `rss`, the peak RSS in MB at the end of each stage: `rss_upload` …)."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
+def _import(
+    actor: Any, content: bytes, worker: WorkerProcess | None = None
+) -> tuple[int, dict[str, float]]:
+    """The import page's path, timed by stage: the web side's services in this process, the
+    queued tasks in `worker` (a worker process of its own, whose RSS is sampled), or in this
+    process without one. Returns the job id and the stage seconds (and, with a worker, its
+    peak RSS in MB at the end of each stage: `rss_upload` …)."""
     from greenwave.crm import services
     from greenwave.crm.models import ImportJob, ImportStatus
 
-    logging.getLogger("django_tasks").setLevel(logging.WARNING)
-    logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
+    def run(name: str, job_id: int, stage: str) -> None:
+        if worker is None:
+            _run_queued(name, job_id)
+        else:
+            times[f"rss_{stage}"] = worker.run(name, job_id)
+
     times: dict[str, float] = {}
     started = time.perf_counter()
     job = services.import_upload(
         actor=actor, kind="contacts", file_name="contacts.csv", content=content
     )
-    _run_queued(Worker, "read_import", job.pk)  # the worker reads the file
+    run("read_import", job.pk, "upload")  # the worker reads the file
     times["upload"] = time.perf_counter() - started
-    if rss is not None:
-        times["rss_upload"] = rss.peak
     mark = time.perf_counter()
     job = ImportJob.objects.get(pk=job.pk)  # read: its suggested mapping
     job = services.import_check(actor=actor, job=job, mapping=dict(job.mapping))
-    _run_queued(Worker, "check_import", job.pk)  # the dry run, in the worker
+    run("check_import", job.pk, "check")  # the dry run, in the worker
     job = ImportJob.objects.get(pk=job.pk)
     times["check"] = time.perf_counter() - mark
-    if rss is not None:
-        times["rss_check"] = rss.peak
     assert job.error_rows == 0, job.errors[:3]
     assert job.duplicate_rows == 0, job.duplicates[:3]  # the CSV's phones are new
     mark = time.perf_counter()
     services.import_confirm(actor=actor, job=job)
-    _run_queued(Worker, "run_import", job.pk)
+    run("run_import", job.pk, "job")
     times["job"] = time.perf_counter() - mark
-    if rss is not None:
-        times["rss_job"] = rss.peak
     times["total"] = time.perf_counter() - started
     job = ImportJob.objects.get(pk=job.pk)
     if job.status != ImportStatus.DONE:
@@ -282,16 +284,102 @@ def _rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _run_queued(worker: Any, name: str, job_id: int) -> None:
+class WorkerProcess:
+    """A worker process of its own, as `manage.py db_worker` is one (Django set up, the task
+    modules imported, a database connection open), which runs the queued tasks this process
+    names (`run`) and answers with its peak RSS so far — so that the RSS measured is the
+    worker's, not the bench process's with its own copies of the CSV and expected rows."""
+
+    def __init__(self) -> None:
+        import subprocess
+        import sys
+
+        env = os.environ.copy()  # the bench database's DATABASE_URL and settings
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_SRC, env.get("PYTHONPATH")]))
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.before = float(self._answer()["rss_mb"])
+        self.peak = self.before
+
+    def _answer(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the import worker died (exit {self.proc.wait()})")
+        answer: dict[str, Any] = json.loads(line)
+        if answer.get("error"):
+            raise RuntimeError(answer["error"])
+        return answer
+
+    def run(self, name: str, job_id: int) -> float:
+        """Run the job's queued task `name`; its peak RSS (MB) since it started."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"{name} {job_id}\n")
+        self.proc.stdin.flush()
+        self.peak = float(self._answer()["peak_mb"])
+        return self.peak
+
+    def __enter__(self) -> WorkerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _worker_main() -> None:
+    """The worker process's side of `WorkerProcess`: one JSON line when it is ready (its RSS),
+    then one a task."""
+    import sys
+    import traceback
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    import greenwave.crm.tasks  # noqa: F401  (what a db_worker has imported)
+
+    connection.ensure_connection()
+    out = sys.stdout
+    rss = PeakRss()
+    with rss:
+        print(json.dumps({"rss_mb": rss.before}), file=out, flush=True)
+        for line in sys.stdin:
+            name, job_id = line.split()
+            try:
+                _run_queued(name, int(job_id))
+            except Exception:
+                print(json.dumps({"error": traceback.format_exc()}), file=out, flush=True)
+                continue
+            rss.peak = max(rss.peak, _rss_mb())
+            print(json.dumps({"peak_mb": rss.peak}), file=out, flush=True)
+
+
+def _run_queued(name: str, job_id: int) -> None:
     """What `manage.py db_worker` does with the job's queued task (in this process: no
     start-up); the task row is deleted afterwards."""
+    from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
+
+    logging.getLogger("django_tasks").setLevel(logging.WARNING)
+    logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
 
     task = DBTaskResult.objects.ready().get(
         task_path=f"greenwave.crm.tasks.{name}", args_kwargs__args=[job_id]
     )
     task.claim("bench")
-    worker(
+    Worker(
         queue_names=[task.queue_name],
         interval=0,
         batch=True,
@@ -390,8 +478,8 @@ def bench_import(*, rows: int) -> BenchResult:
     before = Contact.objects.aggregate(m=Max("pk"))["m"] or 0
     job_id = 0
     try:
-        with PeakRss() as rss:
-            job_id, times = _import(actor, content, rss)
+        with WorkerProcess() as worker:
+            job_id, times = _import(actor, content, worker)
         imported = _written(before)
     finally:
         _delete_contacts(before)
@@ -421,15 +509,15 @@ def bench_import(*, rows: int) -> BenchResult:
         f"{WITH_COMPANY_SHARE:.0%} at a company by INN) by upload + dry run + job: "
         f"{_n(ours)} rows/s in {times['total']:.1f} s ({stages}) vs COPY {_n(ceiling)} rows/s "
         f"in {copy_s:.2f} s; the same {_n(len(copied))} rows written; peak RSS of the "
-        f"process during the import {rss.peak:.0f} MB ({rss.before:.0f} MB before it; at the "
-        f"end of upload / dry run / job {times['rss_upload']:.0f} / {times['rss_check']:.0f} / "
-        f"{times['rss_job']:.0f} MB)",
+        f"worker process during the import {worker.peak:.0f} MB ({worker.before:.0f} MB before "
+        f"it; at the end of upload / dry run / job {times['rss_upload']:.0f} / "
+        f"{times['rss_check']:.0f} / {times['rss_job']:.0f} MB)",
         figures={
             "rows": rows,
             "ours_s": times["total"],
             "copy_s": copy_s,
-            "rss_peak_mb": round(rss.peak),
-            "rss_before_mb": round(rss.before),
+            "rss_peak_mb": round(worker.peak),
+            "rss_before_mb": round(worker.before),
             **times,
         },
     )
@@ -437,3 +525,10 @@ def bench_import(*, rows: int) -> BenchResult:
 
 def _n(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["--worker"]:
+        _worker_main()

@@ -257,14 +257,24 @@ def _import_inn(text: str) -> str:
 def _companies_by_inn(actor: User, rows: Iterable[Mapping[str, str]]) -> dict[str, Company]:
     """The companies a contacts file names by `company_inn`, read at once: of each INN the
     actor's live company with the smallest id (what a per-row `.first()` would find)."""
+    return _companies_of_inns(actor, _inns_of(rows))
+
+
+def _inns_of(rows: Iterable[Mapping[str, str]]) -> set[str]:
+    """The valid INNs these rows name in `company_inn` (a bad one is the row check's to report)."""
     inns: set[str] = set()
     for values in rows:
         try:
             inn = _import_inn(values.get("company_inn", "").strip())
         except DomainError:
-            continue  # the row check reports it
+            continue
         if inn:
             inns.add(inn)
+    return inns
+
+
+def _companies_of_inns(actor: User, inns: Iterable[str]) -> dict[str, Company]:
+    """Of each INN, the actor's live company with the smallest id (absent: none)."""
     found: dict[str, Company] = {}
     wanted = sorted(inns)
     for start in range(0, len(wanted), LOOKUP_CHUNK):
@@ -409,7 +419,8 @@ class _DuplicateFinder:
             job.created_by, [*self.known["phones"].values(), *self.known["emails"].values()]
         )
         self.columns = {f: h for h, f in job.mapping.items() if f}
-        self.earlier: dict[tuple[str, str], int] = {}  # (field, value) -> first row holding it
+        # field -> value -> the first row holding it (no tuple a value: 100 000 rows' keys)
+        self.earlier: dict[str, dict[str, int]] = {"phones": {}, "emails": {}}
 
     def __call__(
         self, number: int, full_name: str, phones: Iterable[str], emails: Iterable[str]
@@ -424,12 +435,13 @@ class _DuplicateFinder:
                 break
         if match is None:
             for field, value in keys:
-                if (field, value) in self.earlier:
+                row = self.earlier[field].get(value)
+                if row is not None:
                     match = {"field": field, "value": value, "contact": None}
-                    match["same_as_row"] = self.earlier[(field, value)]
+                    match["same_as_row"] = row
                     break
-        for key in keys:
-            self.earlier.setdefault(key, number)
+        for field, value in keys:
+            self.earlier[field].setdefault(value, number)
         if match is None:
             return None
         pk = match["contact"]

@@ -27,7 +27,6 @@ from greenwave.core.models import Event
 from greenwave.core.services import (
     ObjectRef,
     case_type_of,
-    event_append_created,
     event_append_created_rows,
     event_append_for,
 )
@@ -45,9 +44,6 @@ from ..tabular import iter_table
 from .clients import (
     CONTACT_FIELDS,
     _choice,
-    _company_refs,
-    _contact_search_text,
-    _contact_snapshot,
     _field_error,
     _resolve_owner,
     company_create,
@@ -55,7 +51,6 @@ from .clients import (
     search_text_of,
 )
 from .import_rows import (
-    BULK_BATCH,
     COPY_CHUNK,
     IMPORT_MAX_RESUMES,
     IMPORT_REQUEUE_AFTER,
@@ -66,12 +61,14 @@ from .import_rows import (
     MAX_STORED_ERRORS,
     PROGRESS_EVERY,
     PROGRESS_SECONDS,
+    _check_contact_row,
+    _companies_of_inns,
     _DuplicateFinder,
+    _inns_of,
     _lock_contact_imports,
     _mapped_rows,
     _row_error,
     _RowCheck,
-    _RowChecker,
     _sort_rows,
     import_columns,
     import_suggest_mapping,
@@ -299,44 +296,14 @@ def _write_row(job: ImportJob, check: _RowCheck) -> int:
 
 
 def _write_contacts(job: ImportJob, checks: list[_RowCheck]) -> int:
-    """All contacts of a file at once: what `contact_create` does for each row (the company
-    must still be visible to the importer; a contact at a company is owned like it, the others
-    by the job's responsible), in bulk inserts of the contacts and their `contact_created`
-    events."""
-    actor = job.created_by
-    linked = {c.company_ref.pk for c in checks if c.company_ref is not None}
-    visible: set[int] = set()
-    ids = sorted(linked)
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        live = Company.objects.filter(
-            pk__in=ids[start : start + LOOKUP_CHUNK], merged_into__isnull=True, is_deleted=False
-        )
-        visible.update(scope_for_write(live, actor=actor).values_list("pk", flat=True))
-    if linked - visible:
+    """All contacts of a file checked by the job itself (a job whose dry run kept no cleaned
+    rows): written the one way the checked rows are (`_write_checked_contacts`), once the
+    companies are found still the importer's."""
+    rows = [_packed(0, c) for c in checks]
+    companies = _writable_companies(job.created_by, (r[9] for r in rows if r[9] is not None))
+    if any(r[9] is not None and r[9] not in companies for r in rows):
         raise not_found(_("Company not found."))
-    owner, owner_team = _resolve_owner(actor, job.responsible, None)
-    contacts = []
-    for row_check in checks:
-        assert row_check.contact is not None
-        company = row_check.company_ref
-        contact = Contact(
-            **row_check.contact,
-            company=company,
-            responsible=company.responsible if company is not None else owner,
-            team=company.team if company is not None else owner_team,
-        )
-        contact.search_text = _contact_search_text(contact)
-        contacts.append(contact)
-    Contact.objects.bulk_create(contacts, batch_size=BULK_BATCH)
-    event_append_created(
-        contacts,
-        activity=events.CONTACT_CREATED,
-        actor=actor,
-        payloads=[{"after": _contact_snapshot(c)} for c in contacts],
-        objects=[_company_refs(c.company) for c in contacts],
-        batch_size=BULK_BATCH,
-    )
-    return len(contacts)
+    return _write_checked_contacts(job, rows, companies)
 
 
 def _fail(job: ImportJob, message: str, errors: list[dict[str, Any]] | None = None) -> ImportJob:
@@ -506,70 +473,81 @@ def _import_run(job: ImportJob) -> ImportJob:
 
 
 def _pack_line(number: int, row_check: _RowCheck) -> bytes:
-    """One good row of a contacts file as the job reads it back (`_unpack_checked`): a JSON
-    list — row number, full name, position, phones, e-mails, birthday (ISO), gender, consent,
-    notes, company id, company INN — and a newline."""
+    """One good row of a contacts file as the job reads it back (`_unpack_checked`): the JSON
+    list of `_packed` and a newline."""
+    return json.dumps(_packed(number, row_check), ensure_ascii=False).encode() + b"\n"
+
+
+def _packed(number: int, row_check: _RowCheck) -> list[Any]:
+    """A good row of a contacts file as a list: row number, full name, position, phones,
+    e-mails, birthday (ISO), gender, consent, notes, company id, company INN."""
     contact, company = row_check.contact or {}, row_check.company_ref
     birthday = contact.get("birthday")
-    line = json.dumps(
-        [
-            number,
-            contact.get("full_name", ""),
-            contact.get("position", ""),
-            contact.get("phones", []),
-            contact.get("emails", []),
-            birthday.isoformat() if birthday else None,
-            contact.get("gender", ""),
-            bool(contact.get("mailing_consent")),
-            contact.get("notes", ""),
-            company.pk if company is not None else None,
-            company.inn if company is not None else "",
-        ],
-        ensure_ascii=False,
-    )
-    return line.encode() + b"\n"
+    return [
+        number,
+        contact.get("full_name", ""),
+        contact.get("position", ""),
+        contact.get("phones", []),
+        contact.get("emails", []),
+        birthday.isoformat() if birthday else None,
+        contact.get("gender", ""),
+        bool(contact.get("mailing_consent")),
+        contact.get("notes", ""),
+        company.pk if company is not None else None,
+        company.inn if company is not None else "",
+    ]
 
 
 def _check_contacts(job: ImportJob) -> ImportJob:
-    """The dry run of a contacts file, streamed: the file is parsed as it is read (twice:
-    first for the companies it names) and each good row cleaned and packed (`checked_rows`,
-    what the job will write) as it is checked, so that only the file's text, the packed rows
-    and the phone and e-mail sets are in memory; then the duplicates are found over the
-    packed rows."""
+    """The dry run of a contacts file, streamed: the file is parsed once, as it is read,
+    `LOOKUP_CHUNK` rows at a time (the companies a chunk names read in one query before its
+    rows are checked), and each good row cleaned and packed (`checked_rows`, what the job will
+    write) as it is checked, so that only the file's text, the packed rows and the phone and
+    e-mail sets are in memory; then the duplicates are found over the packed rows."""
     table, rows = iter_table(bytes(job.content), job.file_name)
-    headers = table.headers
-    check = _RowChecker(job, _mapped_rows(job, headers, rows()))
+    actor = job.created_by
+    companies: dict[str, Company] = {}
+    looked_up: set[str] = set()
     packer = zlib.compressobj(6)
     parts: list[bytes] = []
     phones: set[str] = set()
     emails: set[str] = set()
     errors: list[dict[str, Any]] = []
-    good = error_rows = 0
+    good = error_rows = count = 0
     shown = time.monotonic()
-    for count, (number, values) in enumerate(_mapped_rows(job, headers, rows()), start=1):
-        try:
-            row_check = check(values)
-        except DomainError as exc:
-            error_rows += 1
-            if len(errors) < MAX_STORED_ERRORS:
-                errors.append(_row_error(job, number, exc, values))
-        else:
-            good += 1
-            parts.append(packer.compress(_pack_line(number, row_check)))
-            phones.update((row_check.contact or {}).get("phones", ()))
-            emails.update((row_check.contact or {}).get("emails", ()))
-        if count % PROGRESS_EVERY == 0 and time.monotonic() - shown > PROGRESS_SECONDS:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
-            shown = time.monotonic()
+    mapped = _mapped_rows(job, table.headers, rows())
+    while chunk := list(itertools.islice(mapped, LOOKUP_CHUNK)):
+        inns = _inns_of(values for _n, values in chunk) - looked_up
+        companies.update(_companies_of_inns(actor, inns))
+        looked_up |= inns
+        for number, values in chunk:
+            count += 1
+            try:
+                row_check = _check_contact_row(actor, values, companies)
+            except DomainError as exc:
+                error_rows += 1
+                if len(errors) < MAX_STORED_ERRORS:
+                    errors.append(_row_error(job, number, exc, values))
+            else:
+                good += 1
+                parts.append(packer.compress(_pack_line(number, row_check)))
+                phones.update((row_check.contact or {}).get("phones", ()))
+                emails.update((row_check.contact or {}).get("emails", ()))
+            if count % PROGRESS_EVERY == 0 and time.monotonic() - shown > PROGRESS_SECONDS:
+                ImportJob.objects.filter(pk=job.pk).update(processed_rows=count)
+                shown = time.monotonic()
+        del chunk
     parts.append(packer.flush())
     job.checked_rows = b"".join(parts)
     del parts
     finder = _DuplicateFinder(job, phones, emails)
+    del phones, emails  # the finder keeps what the base holds of them
     duplicates: list[dict[str, Any]] = []
     for row in _unpack_checked(job.checked_rows):
         match = finder(row[0], row[1], row[3], row[4])
         if match is not None:
             duplicates.append(match)
+    del finder
     job.total_rows = good + error_rows
     job.valid_rows, job.error_rows = good - len(duplicates), error_rows
     job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
