@@ -50,6 +50,8 @@ def test_the_demo_has_rework_a_slow_lawyer_and_approvals_off_the_model(
 
     client = Client()
     client.force_login(head)
+    loops_panel = client.get(reverse("mining:map_panel", args=["rework"]))
+    assert "Договор" in loops_panel.content.decode()
     page = client.get(reverse("mining:conformance"), {"source": "process:contract_approval"})
     assert page.status_code == 200
     overlays = page.context["overlays"]
