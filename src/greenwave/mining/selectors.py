@@ -172,19 +172,21 @@ def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
     part = rollup_slice(actor, log)
     if part is None or log.pipeline is None:
         return None
-    # One statement: how far the rollup has read, and the deals with events past that (the
-    # primary key's range: few rows when the worker keeps up).
-    sql = (
-        "SELECT c.applied_id, e.case_id FROM mining_rollupcursor c "
-        "LEFT JOIN core_event e ON e.id > c.applied_id AND e.case_type = %s WHERE c.name = %s"
-    )
+    # How far the rollup has read, then the deals with events past that (the primary key's
+    # range: few rows when the worker keeps up). Two statements: with the bound as a value
+    # the planner sees the range is small (joined to the cursor it costed the whole log, and
+    # PostgreSQL spent ~180 ms compiling it with JIT at 1M events).
     with connection.cursor() as db:
-        db.execute(sql, ["deal", rollup.CURSOR])
-        found = db.fetchall()
-    if not found or found[0][0] is None:
-        return None
-    applied_id = int(found[0][0])
-    recent = {case_id for _applied, case_id in found if case_id is not None}
+        db.execute("SELECT applied_id FROM mining_rollupcursor WHERE name = %s", [rollup.CURSOR])
+        found = db.fetchone()
+        if found is None or found[0] is None:
+            return None
+        applied_id = int(found[0])
+        db.execute(
+            "SELECT case_id FROM core_event WHERE id > %s AND case_type = %s",
+            [applied_id, "deal"],
+        )
+        recent = {case_id for (case_id,) in db.fetchall()}
     if part == "all":
         tallies = rollup.stored(log.pipeline.pk)
         part = rollup.Slice(log.pipeline.pk)
