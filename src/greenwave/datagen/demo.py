@@ -3,8 +3,10 @@ quarter's funnel has its last-year quarter) written for the demo users themselve
 
 The planted findings are cast from the demo company: the bottleneck stage and the skewed
 loss reason as in the benchmark, `lawyer` is the slow approver (beside `lawyer2`), `farmer2`
-the overloaded farmer with abandoned clients. At most `DEMO_OPEN_DEALS` deals stay open, so
-the kanban is a department's, not an archive's. Skipped when deals exist (idempotent).
+the overloaded farmer with abandoned clients; some finished contract approvals left the model
+(a review skipped, repeated or out of order), so its conformance has deviations to show. At
+most `DEMO_OPEN_DEALS` deals stay open, so the kanban is a department's, not an archive's.
+Skipped when deals exist (idempotent).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ DEMO_SPAN_DAYS = 365 + 91 + 60
 DEMO_OPEN_DEALS = 60
 DEMO_SLOW_APPROVER = "lawyer"
 DEMO_OVERLOADED_FARMER = "farmer2"
+# One finished contract approval in eight left the model (skipped, repeated, out of order):
+# the conformance page has deviations to draw.
+DEMO_APPROVAL_DEVIATIONS = 0.125
 # Heads keep a few key accounts of their own (their home page has deals too).
 HEAD_SELLS = {"director": 1.0, "head_north": 0.5, "head_south": 0.5}
 SELLER_ROLES = ("hunter", "kam", "closer")
@@ -72,6 +77,7 @@ def seed_history(context: dict[str, Any]) -> None:
         neglected_share=0.5,
         steady=True,
         fresh_per_seller=2,
+        approval_deviations=DEMO_APPROVAL_DEVIATIONS,
         chunk=1000,
     )
     generate_into_database(config, rebuild_indexes=False, people=people)

@@ -116,22 +116,15 @@ class CaseLog:
         return self.definition.key if self.definition else ""
 
 
-def case_log(
-    *,
-    case_type: str = DEAL,
-    pipeline_id: int | None = None,
-    process: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    team_id: int | None = None,
-    user_id: int | None = None,
-    amount_min: Decimal | None = None,
-    amount_max: Decimal | None = None,
-    source: str = "",
-    product_group_id: int | None = None,
-    variants: Any = (),
-) -> CaseLog:
-    """Check the filters and resolve the pipeline or process they name (4xx on bad input)."""
+def _checked_filters(
+    date_from: date | None,
+    date_to: date | None,
+    amount_min: Decimal | None,
+    amount_max: Decimal | None,
+    source: str,
+    variants: Any,
+) -> frozenset[str]:
+    """Refuse contradicting or unknown filters; the chosen variant ids."""
     if date_from and date_to and date_from > date_to:
         raise DomainError(CoreError.VALIDATION, _("The period starts after it ends."))
     if amount_min is not None and amount_max is not None and amount_min > amount_max:
@@ -153,8 +146,13 @@ def case_log(
             _("A variant is named by the id the variants list gives it."),
             details={"fields": {"variant": sorted(chosen)}},
         )
-    if process and case_type in ("", DEAL):
-        case_type = PROCESS
+    return chosen
+
+
+def _source_of(
+    case_type: str, pipeline_id: int | None, process: str
+) -> tuple[Pipeline | None, ProcessDefinition | None, dict[str, str]]:
+    """The pipeline or process definition mined, and the names of its labels."""
     pipeline = definition = None
     names: dict[str, str] = {}
     if case_type == DEAL:
@@ -185,6 +183,29 @@ def case_log(
             _("There are no events of the case type %(type)s.") % {"type": case_type},
             details={"fields": {"case_type": case_type}},
         )
+    return pipeline, definition, names
+
+
+def case_log(
+    *,
+    case_type: str = DEAL,
+    pipeline_id: int | None = None,
+    process: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    team_id: int | None = None,
+    user_id: int | None = None,
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    source: str = "",
+    product_group_id: int | None = None,
+    variants: Any = (),
+) -> CaseLog:
+    """Check the filters and resolve the pipeline or process they name (4xx on bad input)."""
+    chosen = _checked_filters(date_from, date_to, amount_min, amount_max, source, variants)
+    if process and case_type in ("", DEAL):
+        case_type = PROCESS
+    pipeline, definition, names = _source_of(case_type, pipeline_id, process)
     deal_only = amount_min is not None or amount_max is not None or product_group_id
     if (deal_only and case_type != DEAL) or (source and case_type not in (DEAL, LEAD)):
         raise DomainError(

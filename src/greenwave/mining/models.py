@@ -42,12 +42,15 @@ class DfgCell(models.Model):
     the deals of a pipeline with this team and responsible (0: none) whose transition leaves
     its source in `source_month` and reaches its target in `target_month` (months counted
     as year * 12 + month - 1 in `settings.TIME_ZONE`; a start edge has the target's month, an
-    end edge the source's). Two grains in one table: `OWNER` rows (team, owner, months) answer
+    end edge the source's). Three grains in one table: `OWNER` rows (team, owner, months) answer
     maps narrowed by team, person, a scoped reader and whole months; `MONTH` rows (team and
-    owner 0: every deal) answer a period alone without summing every owner's rows."""
+    owner 0: every deal) answer a period alone without summing every owner's rows; `TEAM`
+    rows (owner 0, months 0: the whole span) answer a team's or a head's map over the whole
+    span in a few rows per edge."""
 
     OWNER = 1
     MONTH = 2
+    TEAM = 3
 
     grain = models.SmallIntegerField()
     pipeline_id = models.BigIntegerField()

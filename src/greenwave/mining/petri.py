@@ -94,31 +94,39 @@ def parse_bpmn(data: bytes) -> etree._Element:
         raise ModelError(f"The BPMN file is not well-formed XML: {exc}.") from exc
 
 
-def net_from_bpmn(data: bytes, process_id: str = "") -> PetriNet:
-    """The workflow net of one process of a BPMN file (the first executable one by default)."""
-    root = parse_bpmn(data)
+_NOT_NODES = (
+    "laneSet",
+    "documentation",
+    "extensionElements",
+    "textAnnotation",
+    "association",
+    "dataObject",
+    "dataObjectReference",
+    "dataStoreReference",
+)
+
+
+def _process_of(root: etree._Element, process_id: str) -> etree._Element:
+    """The process named `process_id`, else the first executable one, else the first."""
     processes = [el for el in root if _local(el.tag) == "process"]
     chosen = [p for p in processes if p.get("id") == process_id]
     chosen += [p for p in processes if p.get("isExecutable") != "false"] + processes
-    process = chosen[0] if chosen else None
-    if process is None:
+    if not chosen:
         raise ModelError("The BPMN file has no process.")
+    return chosen[0]
+
+
+def _graph_of(
+    process: etree._Element,
+) -> tuple[dict[str, str], dict[str, list[str]], dict[str, list[str]]]:
+    """The flow nodes (id -> tag) and each node's incoming and outgoing flow places."""
     nodes: dict[str, str] = {}
     flows: list[tuple[str, str, str]] = []
     for el in process:
         tag, el_id = _local(el.tag), el.get("id") or ""
         if tag == "sequenceFlow":
             flows.append((el_id, el.get("sourceRef") or "", el.get("targetRef") or ""))
-        elif el_id and tag not in (
-            "laneSet",
-            "documentation",
-            "extensionElements",
-            "textAnnotation",
-            "association",
-            "dataObject",
-            "dataObjectReference",
-            "dataStoreReference",
-        ):
+        elif el_id and tag not in _NOT_NODES:
             nodes[el_id] = tag
     incoming: dict[str, list[str]] = {n: [] for n in nodes}
     outgoing: dict[str, list[str]] = {n: [] for n in nodes}
@@ -126,33 +134,43 @@ def net_from_bpmn(data: bytes, process_id: str = "") -> PetriNet:
         if src in nodes and tgt in nodes:
             outgoing[src].append(f"f:{flow_id}")
             incoming[tgt].append(f"f:{flow_id}")
+    return nodes, incoming, outgoing
+
+
+def _add_node(net: PetriNet, node: str, tag: str, ins: list[str], outs: list[str]) -> None:
+    """The transitions of one flow node between its flow places."""
+    if tag == "startEvent":
+        net.add(f"t:{node}", None, [SOURCE, *ins], outs or [SINK])
+    elif tag == "endEvent":
+        for k, place in enumerate(ins or [SOURCE]):
+            net.add(f"t:{node}:{k}", None, [place], [SINK])
+    elif tag in TASK_TAGS:
+        entry = ins
+        if len(ins) > 1:  # an implicit exclusive join
+            entry = [f"in:{node}"]
+            for k, place in enumerate(ins):
+                net.add(f"t:{node}:join{k}", None, [place], entry)
+        net.add(f"t:{node}", f"el:{node}", entry, outs)
+    elif tag in EXCLUSIVE:
+        hub = ins[0] if len(ins) == 1 else f"p:{node}"
+        for k, place in enumerate(ins if len(ins) > 1 else []):
+            net.add(f"t:{node}:in{k}", None, [place], [hub])
+        for k, place in enumerate(outs):
+            net.add(f"t:{node}:out{k}", None, [hub], [place])
+    else:  # parallel gateway, intermediate events and the rest: pass the tokens on
+        net.add(f"t:{node}", None, ins, outs)
+
+
+def net_from_bpmn(data: bytes, process_id: str = "") -> PetriNet:
+    """The workflow net of one process of a BPMN file (the first executable one by default)."""
+    nodes, incoming, outgoing = _graph_of(_process_of(parse_bpmn(data), process_id))
     net = PetriNet(places={SOURCE, SINK})
     starts = [n for n, tag in nodes.items() if tag == "startEvent"]
     ends = [n for n, tag in nodes.items() if tag == "endEvent"]
     if not starts or not ends:
         raise ModelError("The process needs a start event and an end event.")
     for node, tag in sorted(nodes.items()):
-        ins, outs = incoming[node], outgoing[node]
-        if tag == "startEvent":
-            net.add(f"t:{node}", None, [SOURCE, *ins], outs or [SINK])
-        elif tag == "endEvent":
-            for k, place in enumerate(ins or [SOURCE]):
-                net.add(f"t:{node}:{k}", None, [place], [SINK])
-        elif tag in TASK_TAGS:
-            entry = ins
-            if len(ins) > 1:  # an implicit exclusive join
-                entry = [f"in:{node}"]
-                for k, place in enumerate(ins):
-                    net.add(f"t:{node}:join{k}", None, [place], entry)
-            net.add(f"t:{node}", f"el:{node}", entry, outs)
-        elif tag in EXCLUSIVE:
-            hub = ins[0] if len(ins) == 1 else f"p:{node}"
-            for k, place in enumerate(ins if len(ins) > 1 else []):
-                net.add(f"t:{node}:in{k}", None, [place], [hub])
-            for k, place in enumerate(outs):
-                net.add(f"t:{node}:out{k}", None, [hub], [place])
-        else:  # parallel gateway, intermediate events and the rest: pass the tokens on
-            net.add(f"t:{node}", None, ins, outs)
+        _add_node(net, node, tag, incoming[node], outgoing[node])
     return net
 
 
@@ -217,14 +235,59 @@ def _silent_path(net: PetriNet, marking: Marking, goal: object) -> list[Transiti
     return None
 
 
+@dataclass
+class _Tokens:
+    """A replay's marking and its token counts so far."""
+
+    marking: Marking
+    produced: int = 1
+    consumed: int = 0
+    missing: int = 0
+
+    def fire(self, t: Transition) -> None:
+        self.consumed += len(t.inputs)
+        self.produced += len(t.outputs)
+        self.marking = _fire(t, self.marking)
+
+    def fire_path(self, path: list[Transition] | None) -> None:
+        for step in path or []:
+            self.fire(step)
+
+
+def _forced(
+    net: PetriNet, t: Transition, tokens: _Tokens, label: str, done: set[str]
+) -> list[tuple[str, str]]:
+    """Put in the tokens `t` lacks (missing) and name the deviation that made it lack them."""
+    lacking = Counter(t.inputs) - tokens.marking
+    between = _visible_between(net, [p for p, n in tokens.marking.items() if n > 0], lacking)
+    tokens.missing += sum(lacking.values())
+    tokens.marking.update(lacking)
+    passed = [b for b in between if b not in done]
+    if label in done:  # a step again without the model's way round to it
+        return [("inserted", label)]
+    if passed:  # the case jumped over steps of the model
+        return [("skipped", b) for b in passed]
+    return [("out_of_order", label)]  # behind the tokens: before its turn
+
+
+def _to_the_end(net: PetriNet, tokens: _Tokens) -> None:
+    """Silent steps to the sink (with no token left elsewhere if there is such a way)."""
+    marking = tokens.marking
+    if marking == Counter({SINK: 1}):
+        return
+    path = _silent_path(net, marking, lambda m: m[SINK] >= 1 and sum(m.values()) == 1)
+    if path is None:
+        path = _silent_path(net, marking, lambda m: m[SINK] >= 1)
+    tokens.fire_path(path)
+
+
 def replay(net: PetriNet, trace: list[str]) -> Replay:
     """Token-based replay of one case's visible activities (labels) against the net."""
     by_label: dict[str, list[Transition]] = {}
     for t in net.transitions:
         if t.label:
             by_label.setdefault(t.label, []).append(t)
-    marking: Marking = Counter({SOURCE: 1})
-    produced, consumed, missing = 1, 0, 0
+    tokens = _Tokens(Counter({SOURCE: 1}))
     deviations: list[tuple[str, str]] = []
     done: set[str] = set()
     for label in trace:
@@ -232,41 +295,19 @@ def replay(net: PetriNet, trace: list[str]) -> Replay:
         if not candidates:
             deviations.append(("inserted", label))
             continue
-        t = next((c for c in candidates if _enabled(c, marking)), candidates[0])
-        if not _enabled(t, marking):
-            path = _silent_path(net, marking, lambda m, t=t: _enabled(t, m))
-            for step in path or []:
-                consumed += len(step.inputs)
-                produced += len(step.outputs)
-                marking = _fire(step, marking)
-        if not _enabled(t, marking):
-            lacking = Counter(t.inputs) - marking
-            between = _visible_between(net, [p for p, n in marking.items() if n > 0], lacking)
-            missing += sum(lacking.values())
-            marking.update(lacking)
-            passed = [b for b in between if b not in done]
-            if label in done:  # a step again without the model's way round to it
-                deviations.append(("inserted", label))
-            elif passed:  # the case jumped over steps of the model
-                deviations.extend(("skipped", b) for b in passed)
-            else:  # behind the tokens: before its turn
-                deviations.append(("out_of_order", label))
-        consumed += len(t.inputs)
-        produced += len(t.outputs)
-        marking = _fire(t, marking)
+        t = next((c for c in candidates if _enabled(c, tokens.marking)), candidates[0])
+        if not _enabled(t, tokens.marking):
+            tokens.fire_path(_silent_path(net, tokens.marking, lambda m, t=t: _enabled(t, m)))
+        if not _enabled(t, tokens.marking):
+            deviations.extend(_forced(net, t, tokens, label, done))
+        tokens.fire(t)
         done.add(label)
-    if marking != Counter({SINK: 1}):
-        path = _silent_path(net, marking, lambda m: m[SINK] >= 1 and sum(m.values()) == 1)
-        if path is None:
-            path = _silent_path(net, marking, lambda m: m[SINK] >= 1)
-        for step in path or []:
-            consumed += len(step.inputs)
-            produced += len(step.outputs)
-            marking = _fire(step, marking)
+    _to_the_end(net, tokens)
+    marking = tokens.marking
     lacking_sink = 0 if marking[SINK] >= 1 else 1
     remaining = sum(marking.values()) - (1 - lacking_sink)
-    missing += lacking_sink
-    consumed += 1
+    missing = tokens.missing + lacking_sink
+    consumed = tokens.consumed + 1
     left = [p for p, n in marking.items() if n > 0 and p != SINK]
     ahead = _visible_between(net, left, Counter({SINK: 1}))
     deviations.extend(("skipped", b) for b in ahead if b not in done)
@@ -276,8 +317,8 @@ def replay(net: PetriNet, trace: list[str]) -> Replay:
         ("out_of_order", lab) if kind == "skipped" and lab in late else (kind, lab)
         for kind, lab in deviations
     ]
-    fitness = 0.5 * (1 - missing / consumed) + 0.5 * (1 - remaining / produced)
-    return Replay(fitness, missing, remaining, produced, consumed, deviations)
+    fitness = 0.5 * (1 - missing / consumed) + 0.5 * (1 - remaining / tokens.produced)
+    return Replay(fitness, missing, remaining, tokens.produced, consumed, deviations)
 
 
 def _visible_between(net: PetriNet, starts: list[str], goal: Counter[str]) -> list[str]:

@@ -302,6 +302,14 @@ def month_cells(owner_cells: Cells) -> Cells:
     return out
 
 
+def team_cells(owner_cells: Cells) -> Cells:
+    """The `TEAM` grain of owner cells: owners and months summed away (0)."""
+    out: Cells = {}
+    for (pipeline_id, team, _owner, _smon, _tmon, src, tgt), tally in owner_cells.items():
+        out.setdefault((pipeline_id, team, 0, 0, 0, src, tgt), Tally()).add(tally)
+    return out
+
+
 def edge_tallies(owner_cells: Cells) -> dict[int, Contribution]:
     """The per-pipeline edges (`DfgEdge`) of cells: months summed away."""
     out: dict[int, Contribution] = {}
@@ -351,9 +359,45 @@ class Slice:
             tgt, cut = END, True
         return (src, tgt), (Tally(tally.count) if cut else tally)
 
+    @property
+    def by_team(self) -> bool:
+        """The whole span narrowed by team or a scoped reader (no person): the `TEAM` rows
+        answer the teams whose every deal is in the slice."""
+        whole = (self.month_from, self.month_to) == (NO_MONTH_LOW, NO_MONTH_HIGH)
+        return whole and self.owner_id is None and self.by_owner
+
+    def _team_where(self) -> tuple[str, list[Any]]:
+        """The `TEAM` rows of the teams read whole, and the `OWNER` rows of the reader's own
+        deals in the other teams (each deal counted once)."""
+        from .models import DfgCell
+
+        teams: set[int] = set() if self.team_id is None else {self.team_id}
+        if self.reader_id is not None:
+            readable = set(self.reader_teams or ())
+            teams = teams & readable if self.team_id is not None else readable
+        parts, params = [], list[Any]()
+        listed = sorted(teams)
+        marks = ", ".join(["%s"] * len(listed))
+        if listed:
+            parts.append(f"(c.grain = %s AND c.team_id IN ({marks}))")
+            params += [DfgCell.TEAM, *listed]
+        if self.reader_id is not None:
+            own = "c.grain = %s AND c.owner_id = %s"
+            params += [DfgCell.OWNER, self.reader_id]
+            if listed:
+                own += f" AND c.team_id NOT IN ({marks})"
+                params += listed
+            if self.team_id is not None:
+                own += " AND c.team_id = %s"
+                params.append(self.team_id)
+            parts.append(f"({own})")
+        return f"c.pipeline_id = %s AND ({' OR '.join(parts)})", [self.pipeline_id, *params]
+
     def where(self) -> tuple[str, list[Any]]:
         from .models import DfgCell
 
+        if self.by_team:
+            return self._team_where()
         grain = DfgCell.OWNER if self.by_owner else DfgCell.MONTH
         sql, params = "c.pipeline_id = %s AND c.grain = %s", [self.pipeline_id, grain]
         if self.team_id is not None:
@@ -465,22 +509,34 @@ def rebuild_sql(max_id: int) -> None:
             params,
         )
         each, value = _each_sql()
-        sums = {
-            "mining_dfgcell": (
+        cell_columns = (
+            "grain, pipeline_id, team_id, owner_id, source_month, target_month, source, target"
+        )
+        sums = (
+            (
+                "mining_dfgcell",
                 f"WHERE c.grain = {DfgCell.OWNER:d}",
                 "pipeline_id, source_month, target_month, source, target",
-                "grain, pipeline_id, team_id, owner_id, source_month, target_month, source, target",
+                cell_columns,
                 f"{DfgCell.MONTH:d}, tot.pipeline_id, 0, 0, tot.source_month, "
                 "tot.target_month, tot.source, tot.target",
             ),
-            "mining_dfgedge": (
+            (
+                "mining_dfgcell",
+                f"WHERE c.grain = {DfgCell.OWNER:d}",
+                "pipeline_id, team_id, source, target",
+                cell_columns,
+                f"{DfgCell.TEAM:d}, tot.pipeline_id, tot.team_id, 0, 0, 0, tot.source, tot.target",
+            ),
+            (
+                "mining_dfgedge",
                 f"WHERE c.grain = {DfgCell.MONTH:d}",
                 "pipeline_id, source, target",
                 "pipeline_id, source, target",
                 "tot.pipeline_id, tot.source, tot.target",
             ),
-        }
-        for table, (where, keys, columns, values) in sums.items():
+        )
+        for table, where, keys, columns, values in sums:
             using = " AND ".join(f"a.{k} = tot.{k}" for k in keys.split(", "))
             cursor.execute(
                 f"WITH tot AS (SELECT {keys}, sum(count) AS n, sum(timed) AS timed, "  # noqa: S608

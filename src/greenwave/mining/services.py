@@ -89,6 +89,7 @@ def _apply(low: int, high: int) -> int:
     rollup.merge_cells(delta, rollup.cells(dims=rollup.STORED, case_ids=cases, max_id=low), -1)
     _store_cells(DfgCell.OWNER, delta)
     _store_cells(DfgCell.MONTH, rollup.month_cells(delta))
+    _store_cells(DfgCell.TEAM, rollup.team_cells(delta))
     for pipeline_id, tallies in rollup.edge_tallies(delta).items():
         _store_delta(pipeline_id, tallies)
     _remember_dims(cases)

@@ -6,6 +6,7 @@ app_name = "mining"
 
 urlpatterns = [
     path("", views.process_map, name="map"),
+    path("panels/<str:panel>/", views.map_panel, name="map_panel"),
     path("variants/", views.variants, name="variants"),
     path("conformance/", views.conformance, name="conformance"),
 ]

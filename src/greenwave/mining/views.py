@@ -162,19 +162,39 @@ def process_map(request: AuthedRequest) -> HttpResponse:
     log, chosen = _filters(request)
     actor = request.user
     graph = selectors.dfg(actor=actor, log=log)
+    # The rework loops (a pass over the log's events) and the approvers' waits (every
+    # process) come after the map, each from its own request (`map_panel`).
     context = {
         "title": _("Process map"),
         "chosen": chosen,
         "query": _api_query(log),
+        "filter_query": request.GET.urlencode(),
         "dfg": graph,
         "bottlenecks": selectors.bottlenecks(actor=actor, log=log, data=graph),
-        "waits": selectors.approver_waits(
-            actor=actor, date_from=log.date_from, date_to=log.date_to, limit=15
-        ),
-        "rework": selectors.rework(actor=actor, log=log)[:10],
         **_choices(request),
     }
     return render(request, "mining/map.html", context)
+
+
+MAP_PANELS = ("rework", "waits")
+
+
+@page
+def map_panel(request: AuthedRequest, panel: str) -> HttpResponse:
+    """One of the map page's slower panels for the same filters: the rework loops of the
+    mined cases, or the waiting time per approver across every process."""
+    if panel not in MAP_PANELS:
+        raise Http404(panel)
+    log, _chosen = _filters(request)
+    actor = request.user
+    context: dict[str, Any] = {"panel": panel}
+    if panel == "rework":
+        context["rework"] = selectors.rework(actor=actor, log=log)[:10]
+    else:
+        context["waits"] = selectors.approver_waits(
+            actor=actor, date_from=log.date_from, date_to=log.date_to, limit=15
+        )
+    return render(request, "mining/partials/map_panel.html", context)
 
 
 @page

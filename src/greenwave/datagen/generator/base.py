@@ -149,6 +149,10 @@ class Config:
     # Each owner of new clients gets this many deals created in the last hours (the demo:
     # everyone's kanban has new work), counted in `deals`.
     fresh_per_seller: int = 0
+    # The share of finished contract approvals that left the model (the demo: the conformance
+    # page has deviations to show): a review skipped, repeated or taken out of order. Drawn
+    # from a stream of its own, so 0 (the benchmark) writes exactly what it always wrote.
+    approval_deviations: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -296,6 +300,7 @@ class _GeneratorBase:
         self.sink = sink
         # Not for secrets: a seeded, reproducible stream is the point.
         self.rng = random.Random(config.seed)  # noqa: S311
+        self.deviation_rng = random.Random(config.seed + 1)  # noqa: S311
         self.ids = dict(ref.next_ids)
         self.result = Result()
         self._hash = hashlib.sha256()

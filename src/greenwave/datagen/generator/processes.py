@@ -25,6 +25,27 @@ from greenwave.datagen.generator.base import (
 
 
 class ProcessesMixin(_GeneratorBase):
+    def _deviate(self, steps: list[tuple[str, int, float, bool]]) -> None:
+        """Take a finished run off the model now and then (`Config.approval_deviations`): the
+        last round's finance review skipped (a small contract pushed through), the lawyer's
+        review repeated (approved, reopened after the client's edits, approved again), or the
+        lawyer reviewing before the head. Its own random stream: the rest is unchanged."""
+        share = self.config.approval_deviations
+        drng = self.deviation_rng
+        if not share or drng.random() >= share:
+            return
+        # The last round is always head, lawyer, finance, each approving.
+        head, lawyer, _finance = len(steps) - 3, len(steps) - 2, len(steps) - 1
+        kind = drng.choice(("skipped", "repeated", "swapped"))
+        if kind == "skipped":
+            steps.pop()
+        elif kind == "repeated":
+            element, person, hours, _approved = steps[lawyer]
+            again = hours * drng.uniform(0.3, 0.8)
+            steps.insert(lawyer + 1, (element, person, again, True))
+        else:
+            steps[head], steps[lawyer] = steps[lawyer], steps[head]
+
     def _contract_approval(
         self,
         batch: _Batch,
@@ -80,6 +101,8 @@ class ProcessesMixin(_GeneratorBase):
             reworks += 1
             hours = rng.lognormvariate(math.log(APPROVAL_STEP_HOURS["rework"]), 0.5)
             steps.append(("rework", owner, hours, True))
+        if not running:
+            self._deviate(steps)
         started = drafted + timedelta(minutes=rng.uniform(5, 90))
         room = (leave - started).total_seconds() / 3600 * 0.9
         total = sum(h for _e, _p, h, _a in steps)

@@ -45,6 +45,12 @@ def test_pages_render_for_a_head(two_teams, deal_log, b2b, contract_process, pro
     page = client.get("/mining/")
     assert page.status_code == 200
     assert b"mining-dfg" in page.content
+    for panel, table in (("rework", b'data-testid="rework"'), ("waits", b'data-testid="waits"')):
+        assert f"/mining/panels/{panel}/".encode() in page.content
+        part = client.get(f"/mining/panels/{panel}/", {"team": two_teams["team_a"].pk})
+        assert part.status_code == 200
+        assert table in part.content
+    assert client.get("/mining/panels/other/").status_code == 404
     assert client.get("/mining/variants/").status_code == 200
     conf = client.get("/mining/conformance/", {"source": "process:contract_approval"})
     assert conf.status_code == 200
