@@ -397,7 +397,24 @@ class Context:
     month: Month
     as_of: date  # the last day the figures reach (today inside the current month)
     settings_basis: str = RevenueBasis.PAID
+    # The days the flow KPIs read (first, last), inside the month; None = the whole month.
+    # The rollups compute and read days with it (`kpi_rollups`).
+    span: tuple[date, date] | None = None
     _cache: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def first(self) -> date:
+        return self.span[0] if self.span else self.month.first
+
+    @property
+    def last(self) -> date:
+        return self.span[1] if self.span else self.month.last
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The moments of the flow KPIs' days (the month's unless a span is set)."""
+        zone = timezone.get_default_timezone()
+        start = datetime.combine(self.first, time(0), tzinfo=zone)
+        return start, datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=zone)
 
     @property
     def as_of_end(self) -> datetime:
@@ -415,7 +432,7 @@ def context_for(month: Month, basis: str = RevenueBasis.PAID) -> Context:
 
 
 def _month_q(date_field: str, ctx: Context) -> Q:
-    start, end = ctx.month.bounds()
+    start, end = ctx.bounds()
     return Q(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
 
 
@@ -428,6 +445,28 @@ def _count_parts(qs: QuerySet[Any]) -> list[Part]:
         Part(row["responsible_id"], row["team_id"], Decimal(row["n"]))
         for row in _grouped(qs, n=Count("pk"))
     ]
+
+
+def won_deals(ctx: Context) -> QuerySet[Deal]:
+    """The deals won in the context's days (projects, processing time, revenue «won»)."""
+    return _won_deals(ctx)
+
+
+def cross_sale_deals(ctx: Context) -> QuerySet[Deal]:
+    return _cross_sale_deals(ctx)
+
+
+def decided_leads(ctx: Context) -> QuerySet[Lead]:
+    return _decided_leads(ctx)
+
+
+def done_activities(ctx: Context) -> QuerySet[Activity]:
+    """The calls and meetings done in the context's days."""
+    return Activity.objects.filter(
+        _month_q("completed_at", ctx),
+        kind__in=[ActivityKind.CALL, ActivityKind.MEETING],
+        status=ActivityStatus.DONE,
+    )
 
 
 def _won_deals(ctx: Context) -> QuerySet[Deal]:
@@ -539,11 +578,7 @@ def _activity_parts(kind: str, ctx: Context, scope: Scope) -> list[Part]:
         "done",
         scope,
         lambda: list(
-            Activity.objects.filter(
-                _month_q("completed_at", ctx),
-                kind__in=[ActivityKind.CALL, ActivityKind.MEETING],
-                status=ActivityStatus.DONE,
-            )
+            done_activities(ctx)
             .filter(scope.q())
             .values("kind", "responsible_id", "team_id")
             .annotate(n=Count("pk"))
@@ -793,16 +828,18 @@ def _unpaid_parts(ctx: Context, scope: Scope, *, overdue: bool = False) -> list[
     ]
 
 
-def _payment_parts(ctx: Context, scope: Scope) -> list[Part]:
-    """Revenue «paid» grouped in the database: payments minus refunds whose payment date
-    (else the local day of the event) is in the month, credited to the responsible and team
-    of the invoice's last `invoice_issued` (one query; `_payments` lists them one by one)."""
+def payment_rows(ctx: Context) -> QuerySet[Event]:
+    """Payments minus refunds whose payment date (else the local day of the event) is in the
+    context's days, annotated with `day`, the crediting `u`/`t` (the responsible and team of
+    the invoice's last `invoice_issued`) and the `signed` amount. A payment counts when it
+    was recorded within `LATE_PAYMENT_DAYS` of its month (the window is the month's even
+    when the context reads fewer days, so a day's figure is the month's share of it)."""
     start, end = ctx.month.bounds()
     issued = Event.objects.filter(
         case_type=INVOICE, activity="invoice_issued", case_id=OuterRef("case_id")
     ).order_by("-timestamp", "-pk")
     money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
-    rows = (
+    return (
         Event.objects.filter(
             case_type=INVOICE,
             activity__in=["payment_received", "payment_refunded"],
@@ -812,7 +849,7 @@ def _payment_parts(ctx: Context, scope: Scope) -> list[Part]:
         .annotate(
             day=Coalesce(Cast(KT("payload__payment_date"), DateField()), TruncDate("timestamp"))
         )
-        .filter(day__gte=ctx.month.first, day__lte=ctx.month.last)
+        .filter(day__gte=ctx.first, day__lte=ctx.last)
         .annotate(
             u=Subquery(issued.values(v=_payload_int("responsible_id"))[:1]),
             t=Subquery(issued.values(v=_payload_int("team_id"))[:1]),
@@ -823,6 +860,14 @@ def _payment_parts(ctx: Context, scope: Scope) -> list[Part]:
             )
             * Cast(KT("payload__amount"), money),
         )
+    )
+
+
+def _payment_parts(ctx: Context, scope: Scope) -> list[Part]:
+    """Revenue «paid» grouped in the database by the crediting person and team (one query;
+    `_payments` lists the payments one by one)."""
+    rows = (
+        payment_rows(ctx)
         .filter(scope.q("u", "t"))
         .values("u", "t")
         .annotate(s=Sum("signed"))
