@@ -633,7 +633,7 @@ def _unpaid_parts(ctx: Context, scope: Scope, *, overdue: bool = False) -> list[
     ]
 
 
-def payment_rows(ctx: Context) -> QuerySet[Event]:
+def payment_rows(ctx: Context) -> Any:
     """Payments minus refunds whose payment date (else the local day of the event) is in the
     context's days, annotated with `day`, the crediting `u`/`t` (the responsible and team of
     the invoice's last `invoice_issued`) and the `signed` amount. A payment counts when it

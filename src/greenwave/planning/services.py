@@ -593,6 +593,60 @@ def _import_error(message: str, errors: list[dict[str, Any]]) -> DomainError:
 
 
 @transaction.atomic
+def _import_header(first: Any, kpis: dict[str, Kpi]) -> list[str]:
+    """The header row: `login`, then known KPI keys (else the import is refused)."""
+    header = [str(c or "").strip() for c in first]
+    if not header or header[0].lower() not in ("login", "логин", "username"):
+        raise _import_error(
+            _("The first column must be “login”, the others KPI keys."), [{"row": 1}]
+        )
+    unknown = [h for h in header[1:] if h and h not in kpis]
+    if unknown:
+        raise _import_error(
+            _("Unknown KPI keys in the header: %(k)s.") % {"k": ", ".join(unknown)},
+            [{"row": 1, "columns": unknown}],
+        )
+    return header
+
+
+def _import_rows(
+    rows: Any, header: list[str], kpis: dict[str, Kpi], users: Mapping[str, User]
+) -> tuple[list[PlanGridRow], list[dict[str, Any]]]:
+    """Every person's row checked: the parsed rows and the errors with their row numbers."""
+    errors: list[dict[str, Any]] = []
+    parsed: list[PlanGridRow] = []
+    seen: set[str] = set()
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_IMPORT_ROWS + 1:
+            raise _import_error(
+                _("More than %(n)s rows.") % {"n": MAX_IMPORT_ROWS}, [{"row": number}]
+            )
+        cells = list(values)
+        if not any(c not in (None, "") for c in cells):
+            continue
+        login = str(cells[0] or "").strip()
+        user = users.get(login)
+        if user is None:
+            errors.append({"row": number, "error": _("unknown person: %(l)s") % {"l": login}})
+            continue
+        if login in seen:
+            errors.append({"row": number, "error": _("the person is listed twice")})
+            continue
+        seen.add(login)
+        raw = {
+            header[i]: cells[i] if i < len(cells) else None
+            for i in range(1, len(header))
+            if header[i]
+        }
+        try:
+            _clean_targets(raw, kpis)
+        except DomainError as exc:
+            errors.append({"row": number, "error": str(exc.message)})
+            continue
+        parsed.append(PlanGridRow(number, user, raw))
+    return parsed, errors
+
+
 def plan_import_xlsx(
     *, actor: User, month: Month, file: IO[bytes], size: int, users: Mapping[str, User]
 ) -> int:
@@ -613,51 +667,10 @@ def plan_import_xlsx(
     except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise _import_error(_("This is not an XLSX file."), [{"error": str(exc)[:200]}]) from exc
     try:
-        sheet = book.worksheets[0]
         kpis = _kpi_map()
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(c or "").strip() for c in next(rows, ())]
-        if not header or header[0].lower() not in ("login", "логин", "username"):
-            raise _import_error(
-                _("The first column must be “login”, the others KPI keys."), [{"row": 1}]
-            )
-        unknown = [h for h in header[1:] if h and h not in kpis]
-        if unknown:
-            raise _import_error(
-                _("Unknown KPI keys in the header: %(k)s.") % {"k": ", ".join(unknown)},
-                [{"row": 1, "columns": unknown}],
-            )
-        errors: list[dict[str, Any]] = []
-        parsed: list[PlanGridRow] = []
-        seen: set[str] = set()
-        for number, values in enumerate(rows, start=2):
-            if number > MAX_IMPORT_ROWS + 1:
-                raise _import_error(
-                    _("More than %(n)s rows.") % {"n": MAX_IMPORT_ROWS}, [{"row": number}]
-                )
-            cells = list(values)
-            if not any(c not in (None, "") for c in cells):
-                continue
-            login = str(cells[0] or "").strip()
-            user = users.get(login)
-            if user is None:
-                errors.append({"row": number, "error": _("unknown person: %(l)s") % {"l": login}})
-                continue
-            if login in seen:
-                errors.append({"row": number, "error": _("the person is listed twice")})
-                continue
-            seen.add(login)
-            raw = {
-                header[i]: cells[i] if i < len(cells) else None
-                for i in range(1, len(header))
-                if header[i]
-            }
-            try:
-                _clean_targets(raw, kpis)
-            except DomainError as exc:
-                errors.append({"row": number, "error": str(exc.message)})
-                continue
-            parsed.append(PlanGridRow(number, user, raw))
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = _import_header(next(rows, ()), kpis)
+        parsed, errors = _import_rows(rows, header, kpis, users)
     finally:
         book.close()
     if errors:

@@ -161,18 +161,18 @@ def commission_scheme_activate(*, actor: User, scheme: Any) -> Any:
 
 
 @transaction.atomic
-def assistant_split_save(
+def _split_checked(
     *,
     actor: User,
     manager: User,
     assistant: User,
     share_percent: Any,
     valid_from: date,
-    valid_until: date | None = None,
-    split: Any = None,
-) -> Any:
-    """Create (or with `split`, change) a manager → assistant split: a head may set it for
-    people they write for, an administrator for anyone; audited."""
+    valid_until: date | None,
+    split: Any,
+) -> Decimal:
+    """What `assistant_split_save` refuses (rights, the same person, the part, the dates, an
+    overlapping split); returns the assistant's part."""
     from .models import AssistantSplit
 
     _require_planner(actor)
@@ -209,6 +209,32 @@ def assistant_split_save(
             _("This assistant already has a split with this manager for these dates."),
             details={"field": "valid_from"},
         )
+    return share
+
+
+def assistant_split_save(
+    *,
+    actor: User,
+    manager: User,
+    assistant: User,
+    share_percent: Any,
+    valid_from: date,
+    valid_until: date | None = None,
+    split: Any = None,
+) -> Any:
+    """Create (or with `split`, change) a manager → assistant split: a head may set it for
+    people they write for, an administrator for anyone; audited."""
+    from .models import AssistantSplit
+
+    share = _split_checked(
+        actor=actor,
+        manager=manager,
+        assistant=assistant,
+        share_percent=share_percent,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        split=split,
+    )
     values = {
         "manager": manager,
         "assistant": assistant,
