@@ -228,14 +228,31 @@ def _seed_invoices(month: Any) -> tuple[int, int, int]:
         counts = cursor.fetchone()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE core_event")
+    _rollups_current()
     return counts
 
 
-def _clean() -> None:
-    from django.db import connection
+def _rollups_current() -> None:
+    """The KPI day rollups brought up to the events (built on first use, outside the timing):
+    the written invoices' payments go into their days as the worker would put them."""
+    from greenwave.planning import kpi_rollups
 
-    with connection.cursor() as cursor:
-        cursor.execute(CLEAN_SQL)
+    kpi_rollups.refresh_all()
+
+
+def _clean() -> None:
+    from django.db import connection, transaction
+
+    from greenwave.core.models import Event
+    from greenwave.planning import kpi_rollups
+
+    written = Event.objects.filter(case_type="invoice", payload__has_key=MARK)
+    with transaction.atomic():
+        days = kpi_rollups.touched_days(written) if kpi_rollups.ready() else set()
+        with connection.cursor() as cursor:
+            cursor.execute(CLEAN_SQL)
+        # The deleted payments' days recomputed: the rollups stay those of the dataset.
+        kpi_rollups.recompute_days(days)
 
 
 def _grid_greenwave(c: dict[str, Any]) -> dict[Any, dict[str, Decimal | None]]:

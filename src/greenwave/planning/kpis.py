@@ -31,7 +31,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -55,200 +54,6 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 OVERDUE_GRACE_DAYS = 5
 INVOICE = "invoice"
-
-# --- the catalogue -----------------------------------------------------------------------
-
-BUILTIN: list[dict[str, str]] = [
-    {
-        "key": "revenue",
-        "name": "Достижение финансового плана (выручка)",
-        "name_en": "Revenue (financial plan)",
-        "unit": "money",
-        "direction": "up",
-        "definition": (
-            "Выручка месяца. По умолчанию (настройка «выручка = оплачено»): сумма поступивших "
-            "оплат — событий payment_received с датой платежа (payment_date) в этом месяце, "
-            "минус возвраты payment_refunded с датой в этом месяце; оплата, внесённая в "
-            "систему уже в следующем месяце, идёт в месяц своей даты. Засчитывается "
-            "ответственному и команде счёта (responsible_id, team_id события invoice_issued). "
-            "При настройке «выручка = выиграно»: сумма сделок, выигранных в этом месяце "
-            "(дата закрытия), ответственному и команде сделки."
-        ),
-        "definition_en": (
-            "Revenue of the month. By default (setting «revenue = paid»): the sum of payments "
-            "received — payment_received events whose payment_date falls in the month — minus "
-            "payment_refunded events dated in the month; a payment entered only next month "
-            "counts in the month of its date. Credited to the invoice's responsible and team "
-            "(responsible_id, team_id of its invoice_issued event). With «revenue = won»: the "
-            "amount of deals won in the month (closing date), credited to the deal's "
-            "responsible and team."
-        ),
-    },
-    {
-        "key": "projects",
-        "name": "Количество проектов в месяц",
-        "name_en": "Projects per month",
-        "unit": "count",
-        "direction": "up",
-        "definition": (
-            "Число сделок, выигранных в этом месяце (статус «выиграна», дата закрытия в "
-            "месяце); засчитывается ответственному и команде сделки."
-        ),
-        "definition_en": (
-            "The number of deals won in the month (status won, closing date in the month), "
-            "credited to the deal's responsible and team."
-        ),
-    },
-    {
-        "key": "order_processing_days",
-        "name": "Среднее время обработки заказа",
-        "name_en": "Average order processing time",
-        "unit": "days",
-        "direction": "down",
-        "definition": (
-            "Среднее число дней от создания сделки до её выигрыша по сделкам, выигранным в "
-            "этом месяце; ответственному и команде сделки."
-        ),
-        "definition_en": (
-            "The average number of days from a deal's creation to its win, over the deals won "
-            "in the month; credited to the deal's responsible and team."
-        ),
-    },
-    {
-        "key": "positive_decisions",
-        "name": "Количество положительных решений по заявкам",
-        "name_en": "Positive decisions on applications",
-        "unit": "count",
-        "direction": "up",
-        "definition": (
-            "Число заявок (лидов), по которым в этом месяце принято положительное решение: "
-            "лид переведён в сделку (статус «переведён в сделку», дата закрытия в месяце); "
-            "ответственному и команде лида."
-        ),
-        "definition_en": (
-            "The number of applications (leads) decided positively in the month: converted "
-            "into a deal (status converted, closing date in the month); credited to the "
-            "lead's responsible and team."
-        ),
-    },
-    {
-        "key": "motivated_refusal_share",
-        "name": "Доля мотивированных отказов",
-        "name_en": "Share of motivated refusals",
-        "unit": "percent",
-        "direction": "down",
-        "definition": (
-            "Отношение мотивированных отказов к общему числу решённых заявок, в процентах: "
-            "из лидов, закрытых в этом месяце (переведены в сделку или отклонены), доля "
-            "отклонённых с указанной причиной отказа; ответственному и команде лида."
-        ),
-        "definition_en": (
-            "Motivated refusals over all applications decided, in percent: of the leads "
-            "closed in the month (converted or disqualified), the share disqualified with a "
-            "stated reason; credited to the lead's responsible and team."
-        ),
-    },
-    {
-        "key": "calls",
-        "name": "Количество звонков",
-        "name_en": "Calls",
-        "unit": "count",
-        "direction": "up",
-        "definition": (
-            "Число звонков, проведённых в этом месяце (звонок со статусом «выполнено», дата "
-            "выполнения в месяце); ответственному и команде звонка."
-        ),
-        "definition_en": (
-            "The number of calls completed in the month (status done, completion date in the "
-            "month); credited to the call's responsible and team."
-        ),
-    },
-    {
-        "key": "meetings",
-        "name": "Количество встреч",
-        "name_en": "Meetings",
-        "unit": "count",
-        "direction": "up",
-        "definition": (
-            "Число встреч, проведённых в этом месяце (встреча со статусом «выполнено», дата "
-            "выполнения в месяце); ответственному и команде встречи."
-        ),
-        "definition_en": (
-            "The number of meetings held in the month (status done, completion date in the "
-            "month); credited to the meeting's responsible and team."
-        ),
-    },
-    {
-        "key": "cross_sales",
-        "name": "Смежные продажи",
-        "name_en": "Cross-sales",
-        "unit": "count",
-        "direction": "up",
-        "definition": (
-            "Число сделок, выигранных в этом месяце у клиента, который уже покупал раньше "
-            "(есть более ранняя выигранная сделка), в которых есть товар группы, которую "
-            "клиент раньше не покупал; ответственному и команде сделки."
-        ),
-        "definition_en": (
-            "The number of deals won in the month from a client who had bought before (an "
-            "earlier won deal) that contain a product of a group the client had not bought "
-            "before; credited to the deal's responsible and team."
-        ),
-    },
-    {
-        "key": "unpaid_invoices",
-        "name": "Количество неоплаченных счетов",
-        "name_en": "Unpaid invoices",
-        "unit": "count",
-        "direction": "down",
-        "definition": (
-            "Число выставленных счетов (событие invoice_issued), не оплаченных полностью "
-            "(нет invoice_paid) и не отменённых (нет invoice_cancelled) на конец месяца — "
-            "для текущего месяца на сегодня; ответственному и команде счёта."
-        ),
-        "definition_en": (
-            "The number of issued invoices (invoice_issued event) neither paid in full (no "
-            "invoice_paid) nor cancelled (no invoice_cancelled) at the end of the month — "
-            "today for the current month; credited to the invoice's responsible and team."
-        ),
-    },
-    {
-        "key": "overdue_payments_5d",
-        "name": "Количество просроченных платежей более чем на 5 дней",
-        "name_en": "Payments overdue more than 5 days",
-        "unit": "count",
-        "direction": "down",
-        "definition": (
-            "Из неоплаченных на конец месяца (для текущего — на сегодня) счетов — те, чей "
-            "срок оплаты (due_date) прошёл более чем на 5 дней; ответственному и команде счёта."
-        ),
-        "definition_en": (
-            "Of the invoices unpaid at the end of the month (today for the current month), "
-            "those more than 5 days past their due date; credited to the invoice's "
-            "responsible and team."
-        ),
-    },
-    {
-        "key": "late_projects",
-        "name": "Количество несвоевременно сданных проектов",
-        "name_en": "Late projects",
-        "unit": "count",
-        "direction": "down",
-        "definition": (
-            "Сделки, выигранные в этом месяце позже ожидаемой даты закрытия, плюс открытые "
-            "сделки, чья ожидаемая дата закрытия пришлась на этот месяц и уже прошла; "
-            "причина видна в списке (этап, на котором сделка стоит, и комментарий); "
-            "ответственному и команде сделки."
-        ),
-        "definition_en": (
-            "Deals won in the month after their expected close date, plus open deals whose "
-            "expected close date fell in the month and has passed; the list shows the reason "
-            "(the stage the deal is at and its comment); credited to the deal's responsible "
-            "and team."
-        ),
-    },
-]
-BUILTIN_KEYS = tuple(row["key"] for row in BUILTIN)
 
 
 # --- months and working days -------------------------------------------------------------
@@ -397,7 +202,24 @@ class Context:
     month: Month
     as_of: date  # the last day the figures reach (today inside the current month)
     settings_basis: str = RevenueBasis.PAID
+    # The days the flow KPIs read (first, last), inside the month; None = the whole month.
+    # The rollups compute and read days with it (`kpi_rollups`).
+    span: tuple[date, date] | None = None
     _cache: dict[Any, Any] = field(default_factory=dict)
+
+    @property
+    def first(self) -> date:
+        return self.span[0] if self.span else self.month.first
+
+    @property
+    def last(self) -> date:
+        return self.span[1] if self.span else self.month.last
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The moments of the flow KPIs' days (the month's unless a span is set)."""
+        zone = timezone.get_default_timezone()
+        start = datetime.combine(self.first, time(0), tzinfo=zone)
+        return start, datetime.combine(self.last + timedelta(days=1), time(0), tzinfo=zone)
 
     @property
     def as_of_end(self) -> datetime:
@@ -415,7 +237,7 @@ def context_for(month: Month, basis: str = RevenueBasis.PAID) -> Context:
 
 
 def _month_q(date_field: str, ctx: Context) -> Q:
-    start, end = ctx.month.bounds()
+    start, end = ctx.bounds()
     return Q(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
 
 
@@ -428,6 +250,28 @@ def _count_parts(qs: QuerySet[Any]) -> list[Part]:
         Part(row["responsible_id"], row["team_id"], Decimal(row["n"]))
         for row in _grouped(qs, n=Count("pk"))
     ]
+
+
+def won_deals(ctx: Context) -> QuerySet[Deal]:
+    """The deals won in the context's days (projects, processing time, revenue «won»)."""
+    return _won_deals(ctx)
+
+
+def cross_sale_deals(ctx: Context) -> QuerySet[Deal]:
+    return _cross_sale_deals(ctx)
+
+
+def decided_leads(ctx: Context) -> QuerySet[Lead]:
+    return _decided_leads(ctx)
+
+
+def done_activities(ctx: Context) -> QuerySet[Activity]:
+    """The calls and meetings done in the context's days."""
+    return Activity.objects.filter(
+        _month_q("completed_at", ctx),
+        kind__in=[ActivityKind.CALL, ActivityKind.MEETING],
+        status=ActivityStatus.DONE,
+    )
 
 
 def _won_deals(ctx: Context) -> QuerySet[Deal]:
@@ -539,11 +383,7 @@ def _activity_parts(kind: str, ctx: Context, scope: Scope) -> list[Part]:
         "done",
         scope,
         lambda: list(
-            Activity.objects.filter(
-                _month_q("completed_at", ctx),
-                kind__in=[ActivityKind.CALL, ActivityKind.MEETING],
-                status=ActivityStatus.DONE,
-            )
+            done_activities(ctx)
             .filter(scope.q())
             .values("kind", "responsible_id", "team_id")
             .annotate(n=Count("pk"))
@@ -793,16 +633,18 @@ def _unpaid_parts(ctx: Context, scope: Scope, *, overdue: bool = False) -> list[
     ]
 
 
-def _payment_parts(ctx: Context, scope: Scope) -> list[Part]:
-    """Revenue «paid» grouped in the database: payments minus refunds whose payment date
-    (else the local day of the event) is in the month, credited to the responsible and team
-    of the invoice's last `invoice_issued` (one query; `_payments` lists them one by one)."""
+def payment_rows(ctx: Context) -> Any:
+    """Payments minus refunds whose payment date (else the local day of the event) is in the
+    context's days, annotated with `day`, the crediting `u`/`t` (the responsible and team of
+    the invoice's last `invoice_issued`) and the `signed` amount. A payment counts when it
+    was recorded within `LATE_PAYMENT_DAYS` of its month (the window is the month's even
+    when the context reads fewer days, so a day's figure is the month's share of it)."""
     start, end = ctx.month.bounds()
     issued = Event.objects.filter(
         case_type=INVOICE, activity="invoice_issued", case_id=OuterRef("case_id")
     ).order_by("-timestamp", "-pk")
     money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
-    rows = (
+    return (
         Event.objects.filter(
             case_type=INVOICE,
             activity__in=["payment_received", "payment_refunded"],
@@ -812,7 +654,7 @@ def _payment_parts(ctx: Context, scope: Scope) -> list[Part]:
         .annotate(
             day=Coalesce(Cast(KT("payload__payment_date"), DateField()), TruncDate("timestamp"))
         )
-        .filter(day__gte=ctx.month.first, day__lte=ctx.month.last)
+        .filter(day__gte=ctx.first, day__lte=ctx.last)
         .annotate(
             u=Subquery(issued.values(v=_payload_int("responsible_id"))[:1]),
             t=Subquery(issued.values(v=_payload_int("team_id"))[:1]),
@@ -823,6 +665,14 @@ def _payment_parts(ctx: Context, scope: Scope) -> list[Part]:
             )
             * Cast(KT("payload__amount"), money),
         )
+    )
+
+
+def _payment_parts(ctx: Context, scope: Scope) -> list[Part]:
+    """Revenue «paid» grouped in the database by the crediting person and team (one query;
+    `_payments` lists the payments one by one)."""
+    rows = (
+        payment_rows(ctx)
         .filter(scope.q("u", "t"))
         .values("u", "t")
         .annotate(s=Sum("signed"))
@@ -912,160 +762,6 @@ def _fact_parts(facts: list[Fact]) -> list[Part]:
     for f in facts:
         grouped[(f.user_id, f.team_id)] = grouped.get((f.user_id, f.team_id), ZERO) + f.value
     return [Part(u, t, v) for (u, t), v in grouped.items()]
-
-
-# --- administrator's building blocks -----------------------------------------------------
-
-# record → (model, {numeric fields}, {date fields}, {filter fields → allowed values})
-RECORDS: dict[str, tuple[type[Model], dict[str, str], tuple[str, ...], dict[str, list[str]]]] = {
-    "deal": (
-        Deal,
-        {"amount": "amount", "probability": "probability"},
-        ("closed_at", "created_at"),
-        {"status": list(DealStatus.values)},
-    ),
-    "lead": (
-        Lead,
-        {},
-        ("created_at", "closed_at", "qualified_at"),
-        {
-            "status": list(LeadStatus.values),
-            "source": [c[0] for c in Lead._meta.get_field("source").choices or []],
-        },
-    ),
-    "activity": (
-        Activity,
-        {"duration_minutes": "duration_minutes"},
-        ("completed_at", "created_at", "due_at"),
-        {
-            "kind": list(ActivityKind.values),
-            "status": list(ActivityStatus.values),
-            "call_result": [c[0] for c in Activity._meta.get_field("call_result").choices or []],
-        },
-    ),
-}
-# Payload keys an event-based KPI may sum or average must be plain names.
-PAYLOAD_KEY_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
-
-
-def validate_custom(
-    *,
-    source: str,
-    aggregate: str,
-    record: str,
-    field_name: str,
-    date_field: str,
-    filters: dict[str, Any],
-    event_activity: str,
-) -> list[str]:
-    """What is wrong with an administrator's KPI (empty when it is safe to compute)."""
-    errors: list[str] = []
-    if aggregate not in KpiAggregate.values:
-        errors.append("aggregate")
-    if source == KpiSource.RECORD:
-        spec = RECORDS.get(record)
-        if spec is None:
-            return [*errors, "record"]
-        _model, numeric, dates, allowed = spec
-        if aggregate != KpiAggregate.COUNT and field_name not in numeric:
-            errors.append("field")
-        if date_field not in dates:
-            errors.append("date_field")
-        for name, value in (filters or {}).items():
-            if name not in allowed or str(value) not in allowed[name]:
-                errors.append(f"filters.{name}")
-    elif source == KpiSource.EVENT:
-        if not event_activity or not set(event_activity) <= PAYLOAD_KEY_CHARS:
-            errors.append("event_activity")
-        if aggregate != KpiAggregate.COUNT and (
-            not field_name or not set(field_name) <= PAYLOAD_KEY_CHARS
-        ):
-            errors.append("field")
-    else:
-        errors.append("source")
-    return errors
-
-
-def _custom_record_qs(kpi: Kpi, ctx: Context) -> QuerySet[Any]:
-    model, _numeric, _dates, allowed = RECORDS[kpi.record]
-    filters = {k: v for k, v in (kpi.filters or {}).items() if k in allowed}
-    return model._default_manager.filter(_month_q(kpi.date_field, ctx), **filters)
-
-
-def _custom_parts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Part]:
-    if kpi.source == KpiSource.RECORD:
-        qs = _custom_record_qs(kpi, ctx).filter(scope.q())
-        if kpi.aggregate == KpiAggregate.COUNT:
-            return _count_parts(qs)
-        rows = _grouped(qs, n=Count(kpi.field), s=Sum(kpi.field))
-        den = kpi.aggregate == KpiAggregate.AVG
-        return [
-            Part(
-                r["responsible_id"],
-                r["team_id"],
-                Decimal(r["s"] or 0),
-                Decimal(r["n"]) if den else Decimal(1),
-            )
-            for r in rows
-        ]
-    return _fact_parts_avg(_custom_event_facts(kpi, ctx, scope), kpi.aggregate == KpiAggregate.AVG)
-
-
-def _fact_parts_avg(facts: list[Fact], avg: bool) -> list[Part]:
-    if not avg:
-        return _fact_parts(facts)
-    grouped: dict[tuple[int | None, int | None], tuple[Decimal, Decimal]] = {}
-    for f in facts:
-        num, den = grouped.get((f.user_id, f.team_id), (ZERO, ZERO))
-        grouped[(f.user_id, f.team_id)] = (num + f.value, den + 1)
-    return [Part(u, t, n, d) for (u, t), (n, d) in grouped.items()]
-
-
-def _custom_event_facts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Fact]:
-    """An event activity credited to the event's actor and the actor's team."""
-    start, end = ctx.month.bounds()
-    rows = Event.objects.filter(
-        activity=kpi.event_activity, timestamp__gte=start, timestamp__lt=end
-    ).values_list(
-        "pk", "case_type", "case_id", "actor_id", "actor__team_id", "payload", "timestamp"
-    )
-    facts = []
-    for _pk, case_type, case_id, actor_id, team_id, payload, stamp in rows.order_by("timestamp"):
-        if not scope.holds(actor_id, team_id):
-            continue
-        p = payload if isinstance(payload, dict) else {}
-        value = Decimal(1) if kpi.aggregate == KpiAggregate.COUNT else _money(p.get(kpi.field))
-        facts.append(Fact(_local(stamp), f"{case_type} {case_id}", value, actor_id, team_id))
-    return facts
-
-
-def _custom_facts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Fact]:
-    if kpi.source == KpiSource.EVENT:
-        return _custom_event_facts(kpi, ctx, scope)
-    qs = _custom_record_qs(kpi, ctx).filter(scope.q()).order_by(kpi.date_field, "pk")[:500]
-    url_name = {
-        "deal": "sales:deal_detail",
-        "lead": "sales:lead_detail",
-        "activity": "activities:activity_detail",
-    }[kpi.record]
-    facts = []
-    for obj in qs:
-        value = (
-            Decimal(1)
-            if kpi.aggregate == KpiAggregate.COUNT
-            else Decimal(getattr(obj, kpi.field) or 0)
-        )
-        facts.append(
-            Fact(
-                _local(getattr(obj, kpi.date_field)),
-                str(obj),
-                value,
-                obj.responsible_id,
-                obj.team_id,
-                reverse(url_name, args=[obj.pk]),
-            )
-        )
-    return facts
 
 
 # --- the dispatch --------------------------------------------------------------------------
@@ -1210,23 +906,22 @@ def pipeline_revenue(ctx: Context, scope: Scope) -> list[Part]:
     ]
 
 
-def sync_builtin(kpi_model: Any) -> int:
-    """Create or refresh the eleven built-in KPIs (idempotent; the data migration and a
-    catalogue read after a test flush both call it). An administrator's order and activity
-    are kept; names, units, directions and definitions are the code's."""
-    existing = {k.key: k for k in kpi_model.objects.filter(key__in=BUILTIN_KEYS)}
-    changed = 0
-    for order, row in enumerate(BUILTIN, start=1):
-        kpi = existing.get(row["key"])
-        if kpi is None:
-            kpi_model.objects.create(source="builtin", order=order * 10, **row)
-            changed += 1
-            continue
-        fields = [name for name, value in row.items() if getattr(kpi, name) != value]
-        if fields or kpi.source != "builtin":
-            for name in fields:
-                setattr(kpi, name, row[name])
-            kpi.source = "builtin"
-            kpi.save(update_fields=[*fields, "source"])
-            changed += 1
-    return changed
+# The catalogue and the administrator's building blocks live in their own modules;
+# their names are re-exported here (callers import them from `kpis`).
+from .kpi_catalogue import BUILTIN, BUILTIN_KEYS, sync_builtin  # noqa: E402
+from .kpi_custom import (  # noqa: E402
+    PAYLOAD_KEY_CHARS,
+    RECORDS,
+    _custom_facts,
+    _custom_parts,
+    validate_custom,
+)
+
+__all__ = [
+    "BUILTIN",
+    "BUILTIN_KEYS",
+    "PAYLOAD_KEY_CHARS",
+    "RECORDS",
+    "sync_builtin",
+    "validate_custom",
+]

@@ -370,3 +370,50 @@ class AssistantSplit(TimeStampedModel):
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class KpiDayRollup(models.Model):
+    """The parts of the day-additive KPIs kept per local day × measure × person × team
+    (`kpi_rollups`): what the grid sums instead of scanning the month's records."""
+
+    day = models.DateField()
+    measure = models.CharField(max_length=16)
+    user_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    num = models.DecimalField(max_digits=26, decimal_places=6)
+    den = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "measure"], name="kpiroll_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.user_id}/{self.team_id}: {self.num}/{self.den}"
+
+
+class KpiRollupRecord(models.Model):
+    """The day a record last added to the rollups (a deal's win, a lead's decision, an
+    activity's completion): when the record changes, that day is recomputed too."""
+
+    kind = models.CharField(max_length=8)
+    record_id = models.BigIntegerField()
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "record_id"], name="kpiroll_record_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.record_id}: {self.day}"
+
+
+class KpiRollupCursor(models.Model):
+    """How far the rollups have read the event log; `rebuilt_at` is None until built."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_event_id = models.BigIntegerField(default=0)
+    rebuilt_at = models.DateTimeField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_event_id}"

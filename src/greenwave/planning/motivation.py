@@ -227,6 +227,50 @@ def statement(*, user_id: int, month: kpis.Month, target: Decimal | None) -> Sta
     )
 
 
+def _hunter_lines(
+    user_id: int,
+    facts: list[kpis.Fact],
+    deal_of: dict[str, int | None],
+    deals: dict[int, Any],
+    handoffs: dict[int, Any],
+) -> list[Line]:
+    """The hunter's share of others' payments: of their own deal's, or of the farmer's later
+    deals of a client handed off (until the handoff's share ends)."""
+    found: list[Line] = []
+    for fact in facts:
+        deal = deals.get(deal_of.get(fact.ref) or 0)
+        if deal is None or fact.user_id == user_id:
+            continue
+        handoff = handoffs.get(deal["company_id"])
+        share = Decimal(0)
+        if deal["hunter_id"] == user_id and deal["hunter_share_percent"]:
+            share = deal["hunter_share_percent"]
+        elif (
+            handoff is not None
+            and handoff.hunter_id == user_id
+            and handoff.deal_id != deal["pk"]
+            and fact.day <= handoff.share_until
+        ):
+            share = handoff.share_percent
+        if share:
+            found.append(
+                Line(
+                    LINE_HUNTER,
+                    fact.label,
+                    fact.ref,
+                    fact.day,
+                    fact.value,
+                    fact.value,
+                    share,
+                    Decimal(1),
+                    (fact.value * share / 100).quantize(CENT),
+                    deal["pk"],
+                    note=deal["title"],
+                )
+            )
+    return found
+
+
 def _earned(*, user_id: int, month: kpis.Month, target: Decimal | None) -> Statement:
     """What the person earns before any assistant split."""
     scheme = CommissionScheme.objects.filter(is_active=True).order_by("pk").first()
@@ -276,36 +320,6 @@ def _earned(*, user_id: int, month: kpis.Month, target: Decimal | None) -> State
                     note=str(group_id or ""),
                 )
             )
-    for fact in facts:
-        deal = deals.get(deal_of.get(fact.ref) or 0)
-        if deal is None or fact.user_id == user_id:
-            continue
-        handoff = handoffs.get(deal["company_id"])
-        share = Decimal(0)
-        if deal["hunter_id"] == user_id and deal["hunter_share_percent"]:
-            share = deal["hunter_share_percent"]
-        elif (
-            handoff is not None
-            and handoff.hunter_id == user_id
-            and handoff.deal_id != deal["pk"]
-            and fact.day <= handoff.share_until
-        ):
-            share = handoff.share_percent
-        if share:
-            lines.append(
-                Line(
-                    LINE_HUNTER,
-                    fact.label,
-                    fact.ref,
-                    fact.day,
-                    fact.value,
-                    fact.value,
-                    share,
-                    Decimal(1),
-                    (fact.value * share / 100).quantize(CENT),
-                    deal["pk"],
-                    note=deal["title"],
-                )
-            )
+    lines += _hunter_lines(user_id, facts, deal_of, deals, handoffs)
     lines.sort(key=lambda line: (line.payment_date, line.invoice, line.kind))
     return Statement(month, user_id, scheme, paid, target, achievement, multiplier, lines)

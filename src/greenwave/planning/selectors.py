@@ -20,8 +20,8 @@ from greenwave.core.errors import DomainError, not_found
 from greenwave.crm.models import Company
 from greenwave.sales.models import Deal, DealStatus
 
+from . import kpi_rollups, motivation, services
 from . import kpis as kpis_mod
-from . import motivation, services
 from .errors import PlanningError
 from .models import (
     DayPlan,
@@ -428,9 +428,11 @@ def plan_report(*, actor: User, month: kpis_mod.Month, subject: Subject) -> Plan
     figures = []
     for kpi in kpis:
         mode = kpis_mod.mode_of(kpi)
-        actual = kpis_mod.combine(subject.values(kpis_mod.kpi_parts(kpi, ctx, subject.scope)), mode)
+        actual = kpis_mod.combine(
+            subject.values(kpi_rollups.kpi_parts(kpi, ctx, subject.scope)), mode
+        )
         previous = kpis_mod.combine(
-            subject.values(kpis_mod.kpi_parts(kpi, prev_ctx, subject.scope)), mode
+            subject.values(kpi_rollups.kpi_parts(kpi, prev_ctx, subject.scope)), mode
         )
         figure = KpiFigure(
             kpi=kpi,
@@ -496,7 +498,7 @@ def _grid(
     for kpi in kpis:
         users_parts: dict[int | None, list[kpis_mod.Part]] = {}
         teams_parts: dict[int | None, list[kpis_mod.Part]] = {}
-        for part in kpis_mod.kpi_parts(kpi, ctx, scope):
+        for part in kpi_rollups.kpi_parts(kpi, ctx, scope):
             users_parts.setdefault(part.user_id, []).append(part)
             teams_parts.setdefault(part.team_id, []).append(part)
         by_user[kpi.key], by_team[kpi.key] = users_parts, teams_parts

@@ -29,12 +29,12 @@ from greenwave.accounts.scoping import (
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.services import event_append, event_append_for, ref
-from greenwave.crm.models import Company, ProductGroup
+from greenwave.crm.models import Company
 from greenwave.sales.models import Deal
 
 from . import events
 from .errors import PlanningError
-from .kpis import BUILTIN_KEYS, Month, mode_of, sync_builtin, today, validate_custom
+from .kpis import BUILTIN_KEYS, Month, mode_of, sync_builtin, today
 from .models import (
     DayPlan,
     DayPlanItem,
@@ -43,8 +43,6 @@ from .models import (
     ItemResult,
     ItemSource,
     Kpi,
-    KpiDirection,
-    KpiSource,
     KpiUnit,
     MonthPlan,
     PlanningSettings,
@@ -595,6 +593,60 @@ def _import_error(message: str, errors: list[dict[str, Any]]) -> DomainError:
 
 
 @transaction.atomic
+def _import_header(first: Any, kpis: dict[str, Kpi]) -> list[str]:
+    """The header row: `login`, then known KPI keys (else the import is refused)."""
+    header = [str(c or "").strip() for c in first]
+    if not header or header[0].lower() not in ("login", "логин", "username"):
+        raise _import_error(
+            _("The first column must be “login”, the others KPI keys."), [{"row": 1}]
+        )
+    unknown = [h for h in header[1:] if h and h not in kpis]
+    if unknown:
+        raise _import_error(
+            _("Unknown KPI keys in the header: %(k)s.") % {"k": ", ".join(unknown)},
+            [{"row": 1, "columns": unknown}],
+        )
+    return header
+
+
+def _import_rows(
+    rows: Any, header: list[str], kpis: dict[str, Kpi], users: Mapping[str, User]
+) -> tuple[list[PlanGridRow], list[dict[str, Any]]]:
+    """Every person's row checked: the parsed rows and the errors with their row numbers."""
+    errors: list[dict[str, Any]] = []
+    parsed: list[PlanGridRow] = []
+    seen: set[str] = set()
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_IMPORT_ROWS + 1:
+            raise _import_error(
+                _("More than %(n)s rows.") % {"n": MAX_IMPORT_ROWS}, [{"row": number}]
+            )
+        cells = list(values)
+        if not any(c not in (None, "") for c in cells):
+            continue
+        login = str(cells[0] or "").strip()
+        user = users.get(login)
+        if user is None:
+            errors.append({"row": number, "error": _("unknown person: %(l)s") % {"l": login}})
+            continue
+        if login in seen:
+            errors.append({"row": number, "error": _("the person is listed twice")})
+            continue
+        seen.add(login)
+        raw = {
+            header[i]: cells[i] if i < len(cells) else None
+            for i in range(1, len(header))
+            if header[i]
+        }
+        try:
+            _clean_targets(raw, kpis)
+        except DomainError as exc:
+            errors.append({"row": number, "error": str(exc.message)})
+            continue
+        parsed.append(PlanGridRow(number, user, raw))
+    return parsed, errors
+
+
 def plan_import_xlsx(
     *, actor: User, month: Month, file: IO[bytes], size: int, users: Mapping[str, User]
 ) -> int:
@@ -615,51 +667,10 @@ def plan_import_xlsx(
     except (InvalidFileException, BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise _import_error(_("This is not an XLSX file."), [{"error": str(exc)[:200]}]) from exc
     try:
-        sheet = book.worksheets[0]
         kpis = _kpi_map()
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(c or "").strip() for c in next(rows, ())]
-        if not header or header[0].lower() not in ("login", "логин", "username"):
-            raise _import_error(
-                _("The first column must be “login”, the others KPI keys."), [{"row": 1}]
-            )
-        unknown = [h for h in header[1:] if h and h not in kpis]
-        if unknown:
-            raise _import_error(
-                _("Unknown KPI keys in the header: %(k)s.") % {"k": ", ".join(unknown)},
-                [{"row": 1, "columns": unknown}],
-            )
-        errors: list[dict[str, Any]] = []
-        parsed: list[PlanGridRow] = []
-        seen: set[str] = set()
-        for number, values in enumerate(rows, start=2):
-            if number > MAX_IMPORT_ROWS + 1:
-                raise _import_error(
-                    _("More than %(n)s rows.") % {"n": MAX_IMPORT_ROWS}, [{"row": number}]
-                )
-            cells = list(values)
-            if not any(c not in (None, "") for c in cells):
-                continue
-            login = str(cells[0] or "").strip()
-            user = users.get(login)
-            if user is None:
-                errors.append({"row": number, "error": _("unknown person: %(l)s") % {"l": login}})
-                continue
-            if login in seen:
-                errors.append({"row": number, "error": _("the person is listed twice")})
-                continue
-            seen.add(login)
-            raw = {
-                header[i]: cells[i] if i < len(cells) else None
-                for i in range(1, len(header))
-                if header[i]
-            }
-            try:
-                _clean_targets(raw, kpis)
-            except DomainError as exc:
-                errors.append({"row": number, "error": str(exc.message)})
-                continue
-            parsed.append(PlanGridRow(number, user, raw))
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = _import_header(next(rows, ()), kpis)
+        parsed, errors = _import_rows(rows, header, kpis, users)
     finally:
         book.close()
     if errors:
@@ -681,320 +692,6 @@ def plan_import_xlsx(
             extra={"row": item.row},
         )
     return len(parsed)
-
-
-# --- KPIs added from building blocks (heads, directors, administrators) ----------------
-
-KPI_FIELDS = (
-    "name",
-    "name_en",
-    "unit",
-    "direction",
-    "definition",
-    "definition_en",
-    "source",
-    "aggregate",
-    "record",
-    "field",
-    "date_field",
-    "filters",
-    "event_activity",
-    "is_active",
-)
-
-
-def _kpi_errors(
-    *,
-    source: str,
-    aggregate: str,
-    record: str,
-    field_name: str,
-    date_field: str,
-    filters: Mapping[str, Any],
-    event_activity: str,
-    name: str,
-    unit: str,
-    direction: str,
-) -> dict[str, str]:
-    """{form field: a message a person can act on} for a KPI's building blocks."""
-    from .kpis import RECORDS
-
-    codes = validate_custom(
-        source=source,
-        aggregate=aggregate,
-        record=record,
-        field_name=field_name,
-        date_field=date_field,
-        filters=dict(filters),
-        event_activity=event_activity,
-    )
-    spec = RECORDS.get(record)
-    errors: dict[str, str] = {}
-    for code in codes:
-        if code == "source":
-            errors["source"] = _("Choose what the KPI is computed from: records or the event log.")
-        elif code == "aggregate":
-            errors["aggregate"] = _("Choose count, sum or average.")
-        elif code == "record":
-            errors["record"] = _("Choose the records to count: %(r)s.") % {"r": ", ".join(RECORDS)}
-        elif code == "field" and source == KpiSource.RECORD and spec is not None:
-            errors["field"] = _(
-                "A sum or an average needs a numeric field of the record: %(f)s."
-            ) % {"f": ", ".join(spec[1]) or "—"}
-        elif code == "field":
-            errors["field"] = _(
-                "A sum or an average needs the payload key to add up: small Latin letters, "
-                "digits and «_»."
-            )
-        elif code == "date_field" and spec is not None:
-            errors["date_field"] = _("The month is taken by a date of the record: %(f)s.") % {
-                "f": ", ".join(spec[2])
-            }
-        elif code == "event_activity":
-            errors["event_activity"] = _(
-                "Name the event activity to count: small Latin letters, digits and «_» "
-                "(e.g. call_completed)."
-            )
-        elif code.startswith("filters.") and spec is not None:
-            name_ = code.partition(".")[2]
-            allowed = spec[3].get(name_)
-            if allowed is None:
-                message = _("%(n)s cannot be filtered on; filters: %(a)s.") % {
-                    "n": name_,
-                    "a": ", ".join(spec[3]) or "—",
-                }
-            else:
-                message = _("%(n)s is one of: %(a)s.") % {"n": name_, "a": ", ".join(allowed)}
-            errors["filters"] = " ".join(filter(None, [errors.get("filters"), message]))
-    if not (name or "").strip():
-        errors["name"] = _("Give the KPI a name.")
-    if unit not in KpiUnit.values:
-        errors["unit"] = _("Choose a unit.")
-    if direction not in KpiDirection.values:
-        errors["direction"] = _("Choose whether more or less is better.")
-    return errors
-
-
-def _raise_kpi_errors(errors: dict[str, str]) -> None:
-    if errors:
-        first = next(iter(errors))
-        raise DomainError(
-            PlanningError.BAD_KPI,
-            _("The KPI is not valid: %(e)s") % {"e": " ".join(errors.values())},
-            details={"fields": sorted(errors), "errors": errors, "field": first},
-        )
-
-
-@transaction.atomic
-def kpi_create(
-    *,
-    actor: User,
-    key: str,
-    name: str,
-    name_en: str = "",
-    unit: str = KpiUnit.COUNT,
-    direction: str = KpiDirection.UP,
-    definition: str = "",
-    definition_en: str = "",
-    source: str = KpiSource.RECORD,
-    aggregate: str = "count",
-    record: str = "",
-    field_name: str = "",
-    date_field: str = "",
-    filters: Mapping[str, Any] | None = None,
-    event_activity: str = "",
-    is_active: bool = True,
-) -> Kpi:
-    """A KPI from the safe building blocks (no code, no SQL); audited."""
-    import re
-
-    _require_planner(actor)
-    errors = _kpi_errors(
-        source=source,
-        aggregate=aggregate,
-        record=record,
-        field_name=field_name,
-        date_field=date_field,
-        filters=filters or {},
-        event_activity=event_activity,
-        name=name,
-        unit=unit,
-        direction=direction,
-    )
-    if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", key or ""):
-        errors = {
-            "key": _(
-                "The key is 2–40 small Latin letters, digits and «_», starting with a letter."
-            ),
-            **errors,
-        }
-    elif key in BUILTIN_KEYS or Kpi.objects.filter(key=key).exists():
-        errors = {"key": _("The key %(k)s is taken.") % {"k": key}, **errors}
-    _raise_kpi_errors(errors)
-    kpi = Kpi.objects.create(
-        key=key,
-        order=1000,
-        **_kpi_values(
-            name=name,
-            name_en=name_en,
-            unit=unit,
-            direction=direction,
-            definition=definition,
-            definition_en=definition_en,
-            source=source,
-            aggregate=aggregate,
-            record=record,
-            field_name=field_name,
-            date_field=date_field,
-            filters=filters,
-            event_activity=event_activity,
-            is_active=is_active,
-        ),
-    )
-    event_append_for(
-        kpi,
-        activity=events.KPI_CREATED,
-        actor=actor,
-        payload={"key": key, **{f: _plain(getattr(kpi, f)) for f in KPI_FIELDS}},
-        new_case=True,
-    )
-    return kpi
-
-
-def _plain(value: Any) -> Any:
-    return (
-        value if isinstance(value, str | bool | int | dict | list) or value is None else str(value)
-    )
-
-
-def _kpi_values(
-    *,
-    name: str,
-    name_en: str,
-    unit: str,
-    direction: str,
-    definition: str,
-    definition_en: str,
-    source: str,
-    aggregate: str,
-    record: str,
-    field_name: str,
-    date_field: str,
-    filters: Mapping[str, Any] | None,
-    event_activity: str,
-    is_active: bool,
-) -> dict[str, Any]:
-    by_record = source == KpiSource.RECORD
-    return {
-        "name": name.strip()[:120],
-        "name_en": (name_en or "").strip()[:120],
-        "unit": unit,
-        "direction": direction,
-        "definition": (definition or "").strip(),
-        "definition_en": (definition_en or "").strip(),
-        "source": source,
-        "aggregate": aggregate,
-        "record": record if by_record else "",
-        "field": field_name if aggregate != "count" else "",
-        "date_field": date_field if by_record else "",
-        "filters": {str(k): str(v) for k, v in (filters or {}).items()} if by_record else {},
-        "event_activity": event_activity if not by_record else "",
-        "is_active": bool(is_active),
-    }
-
-
-@transaction.atomic
-def kpi_update(
-    *,
-    actor: User,
-    kpi: Kpi,
-    name: str,
-    name_en: str = "",
-    unit: str = KpiUnit.COUNT,
-    direction: str = KpiDirection.UP,
-    definition: str = "",
-    definition_en: str = "",
-    source: str = KpiSource.RECORD,
-    aggregate: str = "count",
-    record: str = "",
-    field_name: str = "",
-    date_field: str = "",
-    filters: Mapping[str, Any] | None = None,
-    event_activity: str = "",
-    is_active: bool = True,
-) -> Kpi:
-    """Change a KPI added from building blocks (the built-in eleven are the code's: only
-    whether one is shown can change, through `kpi_set_active`); the changes are audited."""
-    _require_planner(actor)
-    kpi = Kpi.objects.select_for_update().get(pk=kpi.pk)
-    if kpi.source == KpiSource.BUILTIN:
-        raise DomainError(
-            PlanningError.BAD_KPI,
-            _("A built-in KPI is computed by the system; it cannot be redefined."),
-            status=409,
-        )
-    _raise_kpi_errors(
-        _kpi_errors(
-            source=source,
-            aggregate=aggregate,
-            record=record,
-            field_name=field_name,
-            date_field=date_field,
-            filters=filters or {},
-            event_activity=event_activity,
-            name=name,
-            unit=unit,
-            direction=direction,
-        )
-    )
-    values = _kpi_values(
-        name=name,
-        name_en=name_en,
-        unit=unit,
-        direction=direction,
-        definition=definition,
-        definition_en=definition_en,
-        source=source,
-        aggregate=aggregate,
-        record=record,
-        field_name=field_name,
-        date_field=date_field,
-        filters=filters,
-        event_activity=event_activity,
-        is_active=is_active,
-    )
-    changes = {
-        f: [_plain(getattr(kpi, f)), _plain(v)] for f, v in values.items() if getattr(kpi, f) != v
-    }
-    if not changes:
-        return kpi
-    for f, v in values.items():
-        setattr(kpi, f, v)
-    kpi.save()
-    event_append_for(
-        kpi,
-        activity=events.KPI_UPDATED,
-        actor=actor,
-        payload={"key": kpi.key, "changes": changes},
-    )
-    return kpi
-
-
-@transaction.atomic
-def kpi_set_active(*, actor: User, kpi: Kpi, is_active: bool) -> Kpi:
-    """Show or hide a KPI (built-in ones included) in plans and grids; audited."""
-    _require_planner(actor)
-    kpi = Kpi.objects.select_for_update().get(pk=kpi.pk)
-    if kpi.is_active != is_active:
-        kpi.is_active = is_active
-        kpi.save(update_fields=["is_active", "updated_at"])
-        event_append_for(
-            kpi,
-            activity=events.KPI_UPDATED,
-            actor=actor,
-            payload={"key": kpi.key, "changes": {"is_active": [not is_active, is_active]}},
-        )
-    return kpi
 
 
 @transaction.atomic
@@ -1052,242 +749,28 @@ def plan_grid_save(
     return len(clean)
 
 
-def _scheme_number(value: Any, limit: Decimal, field: str) -> Decimal:
-    try:
-        result = Decimal(
-            str(value).strip().replace(",", ".").replace("\u00a0", "").replace(" ", "")
-        )
-    except (InvalidOperation, ValueError) as exc:
-        raise DomainError(
-            PlanningError.INVALID,
-            _("Not a number: %(v)s") % {"v": value},
-            details={"field": field},
-        ) from exc
-    if not result.is_finite() or result < 0 or result > limit:
-        raise DomainError(
-            PlanningError.INVALID,
-            _("%(v)s is out of range: from 0 to %(max)s.") % {"v": value, "max": limit},
-            details={"field": field},
-        )
-    return result.quantize(Decimal("0.01"))
+# The KPI writers and the motivation writers live in their own modules; their names are
+# re-exported here (callers import them from `services`).
+from .services_kpis import (  # noqa: E402
+    KPI_FIELDS,
+    kpi_create,
+    kpi_set_active,
+    kpi_update,
+)
+from .services_motivation import (  # noqa: E402
+    assistant_split_save,
+    commission_scheme_activate,
+    commission_scheme_save,
+    models_q_overlap,
+)
 
-
-def _scheme_clean(
-    default_percent: Any,
-    group_percents: Mapping[str, Any] | None,
-    steps: list[list[Any]] | None,
-) -> tuple[Decimal, dict[str, str], list[list[str]]]:
-    groups: dict[str, str] = {}
-    for key, value in (group_percents or {}).items():
-        if value is None or str(value).strip() == "":
-            continue
-        if not str(key).isdigit():
-            raise DomainError(PlanningError.INVALID, _("Unknown product group."))
-        groups[str(int(key))] = str(_scheme_number(value, Decimal(100), f"group_{int(key)}"))
-    known = set(
-        ProductGroup.objects.filter(pk__in=[int(k) for k in groups]).values_list("pk", flat=True)
-    )
-    if len(known) != len(groups):
-        raise DomainError(PlanningError.INVALID, _("Unknown product group."))
-    clean_steps = []
-    for a, b in steps or []:
-        start = _scheme_number(a, Decimal(1000), "steps")
-        factor = _scheme_number(b, Decimal(10), "steps")
-        clean_steps.append([str(start), str(factor)])
-    starts = [Decimal(a) for a, _b in clean_steps]
-    if starts != sorted(set(starts)):
-        raise DomainError(
-            PlanningError.INVALID,
-            _("Steps go up: each starts at a higher percentage of the plan than the one before."),
-            details={"field": "steps"},
-        )
-    return _scheme_number(default_percent, Decimal(100), "default_percent"), groups, clean_steps
-
-
-@transaction.atomic
-def commission_scheme_save(
-    *,
-    actor: User,
-    name: str,
-    default_percent: Any,
-    group_percents: Mapping[str, Any] | None = None,
-    steps: list[list[Any]] | None = None,
-    scheme: Any = None,
-) -> Any:
-    """Without `scheme`: a new scheme that becomes the active one (the previous one stays,
-    inactive). With it: that scheme's rules changed. Audited either way; the statements are
-    computed from the log, so they follow at once."""
-    from .models import CommissionScheme
-
-    _require_planner(actor)
-    if not (name or "").strip():
-        raise DomainError(
-            PlanningError.INVALID, _("Give the scheme a name."), details={"field": "name"}
-        )
-    percent, groups, clean_steps = _scheme_clean(default_percent, group_percents, steps)
-    values = {
-        "name": name.strip()[:120],
-        "default_percent": percent,
-        "group_percents": groups,
-        "steps": clean_steps,
-    }
-    if scheme is None:
-        CommissionScheme.objects.filter(is_active=True).update(is_active=False)
-        scheme = CommissionScheme.objects.create(**values)
-        event_append_for(
-            scheme,
-            activity=events.COMMISSION_SCHEME_SAVED,
-            actor=actor,
-            payload={
-                "name": scheme.name,
-                "default_percent": str(percent),
-                "groups": groups,
-                "steps": clean_steps,
-            },
-            new_case=True,
-        )
-        return scheme
-    scheme = CommissionScheme.objects.select_for_update().get(pk=scheme.pk)
-    changes = {
-        f: [_plain(getattr(scheme, f)), _plain(v)]
-        for f, v in values.items()
-        if getattr(scheme, f) != v
-    }
-    if changes:
-        for f, v in values.items():
-            setattr(scheme, f, v)
-        scheme.save()
-        event_append_for(
-            scheme,
-            activity=events.COMMISSION_SCHEME_CHANGED,
-            actor=actor,
-            payload={"changes": changes},
-        )
-    return scheme
-
-
-@transaction.atomic
-def commission_scheme_activate(*, actor: User, scheme: Any) -> Any:
-    """Make this scheme the one that applies (the others become inactive); audited."""
-    from .models import CommissionScheme
-
-    _require_planner(actor)
-    scheme = CommissionScheme.objects.select_for_update().get(pk=scheme.pk)
-    if scheme.is_active:
-        return scheme
-    CommissionScheme.objects.filter(is_active=True).update(is_active=False)
-    scheme.is_active = True
-    scheme.save(update_fields=["is_active", "updated_at"])
-    event_append_for(scheme, activity=events.COMMISSION_SCHEME_ACTIVATED, actor=actor, payload={})
-    return scheme
-
-
-# --- assistant splits (seed 002) ------------------------------------------------------------
-
-
-@transaction.atomic
-def assistant_split_save(
-    *,
-    actor: User,
-    manager: User,
-    assistant: User,
-    share_percent: Any,
-    valid_from: date,
-    valid_until: date | None = None,
-    split: Any = None,
-) -> Any:
-    """Create (or with `split`, change) a manager → assistant split: a head may set it for
-    people they write for, an administrator for anyone; audited."""
-    from .models import AssistantSplit
-
-    _require_planner(actor)
-    for person in (manager, assistant):
-        if not can_write_for_user(actor, person):
-            raise not_found(_("Not found."))
-    if manager.pk == assistant.pk:
-        raise DomainError(
-            PlanningError.INVALID,
-            _("The assistant must be another person than the manager."),
-            details={"field": "assistant"},
-        )
-    share = _scheme_number(share_percent, Decimal(100), "share_percent")
-    if share <= 0:
-        raise DomainError(
-            PlanningError.INVALID,
-            _("The assistant's part is above 0 %."),
-            details={"field": "share_percent"},
-        )
-    if valid_until is not None and valid_until < valid_from:
-        raise DomainError(
-            PlanningError.INVALID,
-            _("The split cannot end before it starts."),
-            details={"field": "valid_until"},
-        )
-    overlapping = AssistantSplit.objects.filter(manager=manager, assistant=assistant).filter(
-        models_q_overlap(valid_from, valid_until)
-    )
-    if split is not None:
-        overlapping = overlapping.exclude(pk=split.pk)
-    if overlapping.exists():
-        raise DomainError(
-            PlanningError.INVALID,
-            _("This assistant already has a split with this manager for these dates."),
-            details={"field": "valid_from"},
-        )
-    values = {
-        "manager": manager,
-        "assistant": assistant,
-        "share_percent": share,
-        "valid_from": valid_from,
-        "valid_until": valid_until,
-    }
-    if split is None:
-        split = AssistantSplit.objects.create(**values)
-        event_append_for(
-            split,
-            activity=events.ASSISTANT_SPLIT_SAVED,
-            actor=actor,
-            payload={
-                "manager_id": manager.pk,
-                "assistant_id": assistant.pk,
-                "share_percent": str(share),
-                "valid_from": valid_from.isoformat(),
-                "valid_until": valid_until.isoformat() if valid_until else None,
-            },
-            objects=[ref(manager, "manager"), ref(assistant, "assistant")],
-            new_case=True,
-        )
-        return split
-    split = AssistantSplit.objects.select_for_update().get(pk=split.pk)
-    if not (
-        can_write_for_user(actor, split.manager) and can_write_for_user(actor, split.assistant)
-    ):
-        raise not_found(_("Not found."))
-    changes = {}
-    for f, v in values.items():
-        old = getattr(split, f)
-        if old != v:
-            changes[f] = [
-                getattr(old, "pk", None) if isinstance(old, User) else _plain(old),
-                getattr(v, "pk", None) if isinstance(v, User) else _plain(v),
-            ]
-    if changes:
-        for f, v in values.items():
-            setattr(split, f, v)
-        split.save()
-        event_append_for(
-            split,
-            activity=events.ASSISTANT_SPLIT_CHANGED,
-            actor=actor,
-            payload={"changes": changes},
-        )
-    return split
-
-
-def models_q_overlap(start: date, end: date | None) -> Any:
-    from django.db.models import Q
-
-    q = Q(valid_until__isnull=True) | Q(valid_until__gte=start)
-    if end is not None:
-        q &= Q(valid_from__lte=end)
-    return q
+__all__ = [
+    "KPI_FIELDS",
+    "assistant_split_save",
+    "commission_scheme_activate",
+    "commission_scheme_save",
+    "kpi_create",
+    "kpi_set_active",
+    "kpi_update",
+    "models_q_overlap",
+]

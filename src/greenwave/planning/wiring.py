@@ -8,9 +8,10 @@ from greenwave.accounts.models import SALES_ROLES, Team
 from greenwave.core.case_access import register_case_access
 from greenwave.core.demo import register_demo_seeder
 from greenwave.core.event_labels import register_activity_labels
+from greenwave.core.jobs import register_periodic
 from greenwave.core.navigation import NavItem, register_nav
 
-from . import events, selectors
+from . import events, kpi_rollups, selectors
 from .demo import seed_days, seed_month_payments, seed_month_plans, seed_motivation
 
 
@@ -38,6 +39,8 @@ def register() -> None:
 
 def _seams() -> None:
     """Periodic jobs, search, quick add, case access and links, demo seeders, hooks."""
+    # The KPI day rollups (as analytics' rollups): the events since the cursor, every 30 s.
+    register_periodic("planning_kpi_rollups", kpi_rollups.refresh_job, every_seconds=30)
     register_demo_seeder("days", seed_days, order=41)
     # After the orders app's money (45): the month's payments, then the plans on them.
     register_demo_seeder("month_payments", seed_month_payments, order=46)
