@@ -7,8 +7,12 @@ whole history of won deals, whoever sold them; the amounts and counts summed are
 the deals the actor may see (`accounts.scoping`): a manager sees their clients, a head the
 team's, the director everything.
 
-Each period costs a fixed number of queries whatever the size of the base (the period,
-the previous one and last year are three runs of the same queries).
+Once the rollups are built (`rollups.rebuild`, kept by the worker) the figures are read from
+the sales rollups (`sales_rollups`: one fact row per won deal with its client history, product
+lines and leads per day × team), scoped by the same rule: two statements for the three periods
+and a few small reads per period. Before that, from the raw deals: each period costs a fixed
+number of queries whatever the size of the base (the period, the previous one and last year
+are three runs of the same queries). `tests/test_sales_rollups.py` keeps both equal.
 """
 
 from __future__ import annotations

@@ -24,6 +24,9 @@ How they stay equal to the raw tables:
 - Client rows are recomputed from the deals of each touched client (min/max cannot be
   subtracted).
 
+The sales figures' rollups (`sales_rollups`: per won deal, product lines and leads per day ×
+team) are rebuilt and refreshed by the same two functions.
+
 Readers (`rollup_funnel`, `sales_overview`, `portfolio_totals`) scope by the rollup's
 responsible and team exactly as `accounts.scoping.scope_records` scopes deals.
 """
