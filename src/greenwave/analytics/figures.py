@@ -261,7 +261,7 @@ def _rollup_period(
         other_currency=t["other_currency_orders"],
     )
     lines = sales_rollups.product_lines(date_from, date_to, DEFAULT_CURRENCY, **scope)
-    names = {
+    names: dict[int, Any] = {
         p["pk"]: p
         for p in Product.objects.filter(pk__in=[row[0] for row in lines]).values(
             "pk", "name", "group_id", "group__name"
@@ -711,7 +711,7 @@ def sales_report(
         wanted.add("year_ago")
     if sales_rollups.built():
         kept = [(key, start, end) for key, start, end in periods if key in wanted]
-        scope = {"teams": visible_team_ids(actor), "actor_id": actor.pk}
+        scope: dict[str, Any] = {"teams": visible_team_ids(actor), "actor_id": actor.pk}
         totals = sales_rollups.period_totals(kept, DEFAULT_CURRENCY, lost_after_days, **scope)
         chosen = [
             _rollup_period(key, start, end, group_by, totals[key], scope)
