@@ -7,12 +7,17 @@ whole history of won deals, whoever sold them; the amounts and counts summed are
 the deals the actor may see (`accounts.scoping`): a manager sees their clients, a head the
 team's, the director everything.
 
-Each period costs a fixed number of queries whatever the size of the base (the period,
-the previous one and last year are three runs of the same queries).
+Once the rollups are built (`rollups.rebuild`, kept by the worker) the figures are read from
+the sales rollups (`sales_rollups`: one fact row per won deal with its client history, product
+lines and leads per day × team), scoped by the same rule: two statements for the three periods
+and a few small reads per period. Before that, from the raw deals: each period costs a fixed
+number of queries whatever the size of the base (the period, the previous one and last year
+are three runs of the same queries). `tests/test_sales_rollups.py` keeps both equal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -37,10 +42,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.accounts.scoping import scope_records
+from greenwave.accounts.scoping import scope_records, visible_team_ids
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
+from greenwave.crm.models import Product
 from greenwave.sales.models import Deal, DealItem, DealStatus, Lead, LeadSource
 from greenwave.sales.periods import PERIODS, comparison_periods
+
+from . import sales_rollups
 
 # Defaults of the client definitions; both can be changed per request (`lost_after_days`,
 # `new_within_days`) and are written on the page.
@@ -151,20 +159,56 @@ def period_sales(
         .order_by(),
         actor=actor,
     ).count()
-    orders, volume = totals["orders"], _money(totals["volume"])
-    clients, new_clients = totals["clients"], totals["new_clients"]
-    regular = clients - new_clients
     lost, alive = _lost_clients(actor, start, end, lost_after_days)
     profit, costed = _profit(deals)
-    v = result.values
+    _fill(
+        result.values,
+        orders=totals["orders"],
+        volume=_money(totals["volume"]),
+        repeat_orders=totals["repeat_orders"],
+        clients=totals["clients"],
+        new_clients=totals["new_clients"],
+        lost=lost,
+        alive=alive,
+        profit=profit,
+        costed=costed,
+        new_revenue=_money(totals["new_revenue"]),
+        old_revenue=_money(totals["old_revenue"]),
+        other_currency=other_currency,
+    )
+    _lines(result, deals, _money(totals["no_lines"]), totals["no_lines_orders"])
+    _leads(result, actor, start, end)
+    result.series = _series(deals, group_by)
+    _check_change(result)
+    return result
+
+
+def _fill(
+    v: dict[str, Any],
+    *,
+    orders: int,
+    volume: Decimal,
+    repeat_orders: int,
+    clients: int,
+    new_clients: int,
+    lost: int,
+    alive: int,
+    profit: Decimal,
+    costed: int,
+    new_revenue: Decimal,
+    old_revenue: Decimal,
+    other_currency: int,
+) -> None:
+    """The figures of a period from its counts and sums (raw or from the rollups)."""
+    regular = clients - new_clients
     v["sales_volume"] = volume
     v["orders"] = orders
     v["average_check"] = (volume / orders).quantize(CENTS) if orders else None
     v["profit_total"] = profit
     v["costed_orders"] = costed
     v["profit_per_deal"] = (profit / costed).quantize(CENTS) if costed else None
-    v["repeat_share"] = _ratio(totals["repeat_orders"], orders)
-    v["repeat_orders"] = totals["repeat_orders"]
+    v["repeat_share"] = _ratio(repeat_orders, orders)
+    v["repeat_orders"] = repeat_orders
     v["active_clients"] = clients
     v["new_clients"] = new_clients
     v["new_clients_share"] = _ratio(new_clients, clients)
@@ -172,21 +216,115 @@ def period_sales(
     v["regular_clients_share"] = _ratio(regular, clients)
     v["lost_clients"] = lost
     v["lost_clients_share"] = _ratio(lost, alive)
-    v["new_client_revenue"] = _money(totals["new_revenue"])
-    v["old_client_revenue"] = _money(totals["old_revenue"])
-    v["no_client_revenue"] = volume - v["new_client_revenue"] - v["old_client_revenue"]
+    v["new_client_revenue"] = new_revenue
+    v["old_client_revenue"] = old_revenue
+    v["no_client_revenue"] = volume - new_revenue - old_revenue
     v["other_currency_orders"] = other_currency
-    _lines(result, deals, _money(totals["no_lines"]), totals["no_lines_orders"])
-    _leads(result, actor, start, end)
-    result.series = _series(deals, group_by)
+
+
+def _check_change(result: PeriodSales) -> None:
     first = next((p for p in result.series if p["orders"]), None)
     last = next((p for p in reversed(result.series) if p["orders"]), None)
-    v["average_check_change"] = (
+    result.values["average_check_change"] = (
         _ratio(last["average_check"] - first["average_check"], first["average_check"])
         if first and last and first is not last
         else None
     )
+
+
+def _rollup_period(
+    key: str,
+    date_from: date,
+    date_to: date,
+    group_by: str,
+    t: dict[str, int],
+    scope: dict[str, Any],
+) -> PeriodSales:
+    """Every figure of one period from the sales rollups (`sales_rollups`), scoped as the raw
+    figures are: the totals come in `t`; lines, leads and the series are three small grouped
+    reads."""
+    result = PeriodSales(key, date_from, date_to)
+    volume = _money(Decimal(t["cents"]) / 100)
+    _fill(
+        result.values,
+        orders=t["orders"],
+        volume=volume,
+        repeat_orders=t["repeat_orders"],
+        clients=t["clients"],
+        new_clients=t["new_clients"],
+        lost=t["lost"],
+        alive=t["alive"],
+        profit=_money(Decimal(t["profit_cents"]) / 100),
+        costed=t["costed_orders"],
+        new_revenue=_money(Decimal(t["new_cents"]) / 100),
+        old_revenue=_money(Decimal(t["old_cents"]) / 100),
+        other_currency=t["other_currency_orders"],
+    )
+    lines = sales_rollups.product_lines(date_from, date_to, DEFAULT_CURRENCY, **scope)
+    names: dict[int, Any] = {
+        p["pk"]: p
+        for p in Product.objects.filter(pk__in=[row[0] for row in lines]).values(
+            "pk", "name", "group_id", "group__name"
+        )
+    }
+    rows = []
+    for product_id, revenue, quantity, count in lines:
+        product = names.get(product_id, {})
+        rows.append(
+            {
+                "product_id": product_id,
+                "product__name": product.get("name"),
+                "product__group_id": product.get("group_id"),
+                "product__group__name": product.get("group__name"),
+                "revenue": revenue,
+                "quantity": quantity,
+                "orders": count,
+            }
+        )
+    _line_rows(result, rows, _money(Decimal(t["no_lines_cents"]) / 100), t["no_lines_orders"])
+    channels: dict[str, list[int]] = {}
+    utm: dict[str, list[int]] = {}
+    for source, utm_source, leads, with_deal, won in sales_rollups.lead_channels(
+        date_from, date_to, **scope
+    ):
+        for table, name in ((channels, source), (utm, utm_source)):
+            if table is utm and not name:
+                continue
+            sums = table.setdefault(name, [0, 0, 0])
+            sums[0] += leads
+            sums[1] += with_deal
+            sums[2] += won
+    _lead_rows(
+        result,
+        [{"source": k, "leads": n, "deals": d, "won": w} for k, (n, d, w) in channels.items()],
+        [{"utm_source": k, "leads": n, "deals": d, "won": w} for k, (n, d, w) in utm.items()],
+    )
+    buckets: dict[date, list[int]] = {}
+    for day, orders, cents in sales_rollups.daily_sales(
+        date_from, date_to, DEFAULT_CURRENCY, **scope
+    ):
+        if group_by == "week":
+            day = day - timedelta(days=day.weekday())
+        elif group_by == "month":
+            day = day.replace(day=1)
+        sums = buckets.setdefault(day, [0, 0])
+        sums[0] += orders
+        sums[1] += cents
+    result.series = [
+        _point(bucket, orders, _money(Decimal(cents) / 100))
+        for bucket, (orders, cents) in sorted(buckets.items())
+    ]
+    _check_change(result)
     return result
+
+
+def _point(bucket: date, orders: int, volume: Decimal) -> dict[str, Any]:
+    return {
+        "bucket": bucket,
+        "orders": orders,
+        "volume": volume,
+        "average_check": (volume / orders).quantize(CENTS) if orders else None,
+    }
 
 
 def _lost_clients(actor: User, start: datetime, end: datetime, days: int) -> tuple[int, int]:
@@ -245,6 +383,12 @@ def _lines(
         .values("product_id", "product__name", "product__group_id", "product__group__name")
         .annotate(revenue=Sum(LINE_TOTAL), quantity=Sum("quantity"), orders=Count("deal_id"))
     )
+    _line_rows(result, rows, no_lines, no_lines_orders)
+
+
+def _line_rows(
+    result: PeriodSales, rows: Iterable[dict[str, Any]], no_lines: Decimal, no_lines_orders: int
+) -> None:
     groups: dict[str, dict[str, Any]] = {}
     for row in rows:
         revenue = _money(row["revenue"])
@@ -281,8 +425,15 @@ def _leads(result: PeriodSales, actor: User, start: datetime, end: datetime) -> 
         "deals": Count("pk", filter=Q(deal__isnull=False)),
         "won": Count("pk", filter=Q(deal__status=DealStatus.WON)),
     }
+    tagged = leads.exclude(utm_source="").order_by().values("utm_source").annotate(**measures)
+    _lead_rows(result, leads.order_by().values("source").annotate(**measures), tagged)
+
+
+def _lead_rows(
+    result: PeriodSales, per_source: Iterable[dict[str, Any]], tagged: Iterable[dict[str, Any]]
+) -> None:
     names = dict(LeadSource.choices)
-    for row in leads.order_by().values("source").annotate(**measures):
+    for row in per_source:
         result.channels[row["source"]] = {
             "name": str(names.get(row["source"], row["source"])),
             "leads": row["leads"],
@@ -290,7 +441,6 @@ def _leads(result: PeriodSales, actor: User, start: datetime, end: datetime) -> 
             "won": row["won"],
             "conversion": _ratio(row["won"], row["leads"]),
         }
-    tagged = leads.exclude(utm_source="").order_by().values("utm_source").annotate(**measures)
     for row in tagged:
         result.utm[row["utm_source"]] = {
             "name": row["utm_source"],
@@ -312,19 +462,9 @@ def _series(deals: QuerySet[Deal], group_by: str) -> list[dict[str, Any]]:
     )
     series = []
     for row in rows:
-        volume = _money(row["volume"])
         bucket = row["bucket"]
         day = bucket.date() if isinstance(bucket, datetime) else bucket
-        series.append(
-            {
-                "bucket": day,
-                "orders": row["orders"],
-                "volume": volume,
-                "average_check": (volume / row["orders"]).quantize(CENTS)
-                if row["orders"]
-                else None,
-            }
-        )
+        series.append(_point(day, row["orders"], _money(row["volume"])))
     return series
 
 
@@ -569,6 +709,16 @@ def sales_report(
         wanted.add("previous")
     elif compare == "last_year":
         wanted.add("year_ago")
+    if sales_rollups.built():
+        kept = [(key, start, end) for key, start, end in periods if key in wanted]
+        scope: dict[str, Any] = {"teams": visible_team_ids(actor), "actor_id": actor.pk}
+        totals = sales_rollups.period_totals(kept, DEFAULT_CURRENCY, lost_after_days, **scope)
+        chosen = [
+            _rollup_period(key, start, end, group_by, totals[key], scope)
+            for key, start, end in kept
+        ]
+        order = {key: n for n, key in enumerate(PERIODS)}
+        return SalesReport(sorted(chosen, key=lambda p: order[p.key]), group_by, lost_after_days)
     chosen = [
         period_sales(
             actor=actor,

@@ -334,3 +334,89 @@ class RollupCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_event_id}"
+
+
+class SaleFact(models.Model):
+    """One row per won deal with a close date: what the fifteen sales figures sum for a reader
+    of every deal (`analytics.sales_rollups`), with the client history the figures need
+    already worked out (the raw figures compute it per deal with correlated subqueries).
+
+    `first_day` is the local day of the client's first won deal (any currency, any owner);
+    `repeat` says the client had won a deal before this one; `prev_day` is the day of the
+    client's previous won deal in the same currency and `next_day` of its next won deal in
+    any currency (so distinct clients, new clients and lost clients of a period are counts of
+    rows). `profit_cents` is Σ (price − cost price) × quantity when every line has a cost
+    price (None otherwise). Kept by the rollups' refresh (per touched client) and rebuild.
+    """
+
+    deal_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField()
+    company_id = models.BigIntegerField(null=True)
+    team_id = models.IntegerField(default=0)
+    responsible_id = models.IntegerField(default=0)
+    currency = models.CharField(max_length=3)
+    cents = models.BigIntegerField(default=0)
+    first_day = models.DateField(null=True)
+    repeat = models.BooleanField(default=False)
+    prev_day = models.DateField(null=True)
+    next_day = models.DateField(null=True)
+    has_lines = models.BooleanField(default=False)
+    profit_cents = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day"], name="analytics_salefact_day"),
+            models.Index(fields=["company_id"], name="analytics_salefact_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.day} {self.cents}"
+
+
+class ProductDay(models.Model):
+    """Product lines of the won deals per local day (the deal's close) × currency × product ×
+    the deal's team: line totals, quantities and number of lines (sales per product and per
+    product group). A reader sums the rows of the teams they see (and reads the few lines of
+    their own deals outside those teams from the deals)."""
+
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    product_id = models.BigIntegerField()
+    team_id = models.IntegerField(default=0)  # 0: no team
+    revenue = models.DecimalField(max_digits=26, decimal_places=5, default=0)
+    quantity = models.DecimalField(max_digits=24, decimal_places=3, default=0)
+    lines = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "currency", "product_id", "team_id"],
+                name="analytics_productday_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.product_id}: {self.revenue}"
+
+
+class LeadDay(models.Model):
+    """Leads per local day of creation × source × utm_source × the lead's team: created,
+    turned into a deal, won by now (conversion per advertising channel)."""
+
+    day = models.DateField()
+    source = models.CharField(max_length=32)
+    utm_source = models.CharField(max_length=100, default="")
+    team_id = models.IntegerField(default=0)  # 0: no team
+    leads = models.BigIntegerField(default=0)
+    deals = models.BigIntegerField(default=0)
+    won = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "source", "utm_source", "team_id"], name="analytics_leadday_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source}: {self.leads}"

@@ -24,6 +24,9 @@ How they stay equal to the raw tables:
 - Client rows are recomputed from the deals of each touched client (min/max cannot be
   subtracted).
 
+The sales figures' rollups (`sales_rollups`: per won deal, product lines and leads per day ×
+team) are rebuilt and refreshed by the same two functions.
+
 Readers (`rollup_funnel`, `sales_overview`, `portfolio_totals`) scope by the rollup's
 responsible and team exactly as `accounts.scoping.scope_records` scopes deals.
 """
@@ -50,6 +53,7 @@ from greenwave.sales import events as sales_events
 from greenwave.sales.models import Deal, DealStatus, Pipeline
 from greenwave.sales.periods import comparison_periods
 
+from . import sales_rollups
 from .models import ClientRollup, ClientTotal, DailyRollup, DayRollup, RollupCursor, RollupDeal
 
 logger = logging.getLogger(__name__)
@@ -353,8 +357,11 @@ def refresh(limit: int = 50_000) -> int:
         return 0
     start = max(0, cursor.last_event_id - LOOKBACK)
     upto = min(newest, cursor.last_event_id + limit)
-    touched = _touched(Event.objects.filter(pk__gt=start, pk__lte=upto))
+    events = Event.objects.filter(pk__gt=start, pk__lte=upto)
+    touched = _touched(events)
     done = recompute_deals(touched)
+    leads, products = sales_rollups.touched(events)
+    sales_rollups.recompute(touched, leads, products)
     cursor.last_event_id = upto
     cursor.save(update_fields=["last_event_id", "updated_at"])
     return done
@@ -574,6 +581,7 @@ def rebuild(progress: Any = None) -> int:
     _recompute_clients(None)
     if progress:
         progress("client rollups")
+    sales_rollups.rebuild_sales(progress)
     if connection.vendor == "postgresql":
         with connection.cursor() as db:
             db.execute(
