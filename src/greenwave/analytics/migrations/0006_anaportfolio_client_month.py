@@ -4,6 +4,13 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def fill(apps, schema_editor):
+    # The monthly rows of the clients already there (the client rollups are kept from here on).
+    from greenwave.analytics.client_rollups import recompute_client_months
+
+    recompute_client_months(None)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -28,4 +35,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('company', 'month', 'currency'), name='analytics_client_month_key')],
             },
         ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
     ]
