@@ -40,9 +40,10 @@ from .segments import ClientSegment, SegmentParams, _months, _xyz
 
 def _month_sql(column: str) -> tuple[str, list[Any]]:
     """The first day of the local month of a timestamp column, as a date, in SQL."""
-    sql, params = connection.ops.datetime_trunc_sql(
+    truncated: Any = connection.ops.datetime_trunc_sql(
         "month", column, [], timezone.get_current_timezone_name()
     )
+    sql, params = truncated
     if connection.vendor == "postgresql":
         return f"CAST({sql} AS date)", list(params)
     return f"substr({sql}, 1, 10)", list(params)
@@ -275,7 +276,7 @@ def segment_page(
     grouped = [row[1:4] for row in rows if row[0] == "S"]
     listed = sorted((row for row in rows if row[0] == "P"), key=lambda row: int(row[2]))
     total = sum(int(cents) for _key, _n, cents in grouped)
-    summary = []
+    summary: list[dict[str, Any]] = []
     for segment, clients, cents in grouped:
         revenue = (Decimal(int(cents)) / 100).quantize(CENTS)
         summary.append(
@@ -348,13 +349,12 @@ def _fill_monthly(clients: list[ClientSegment], months: list[date], end: datetim
     by_id = {c.company_id: c for c in clients}
     index = {month: n for n, month in enumerate(months)}
     ids = list(by_id)
-    for row in ClientMonth.objects.filter(
+    for company_id, month, cents in ClientMonth.objects.filter(
         company_id__in=ids,
         currency=DEFAULT_CURRENCY,
         month__gte=months[0],
         month__lt=months[-1],
     ).values_list("company_id", "month", "cents"):
-        company_id, month, cents = row
         by_id[company_id].monthly[index[month]] += (Decimal(cents) / 100).quantize(CENTS)
     start = datetime.combine(months[-1], time.min, tzinfo=timezone.get_current_timezone())
     last = (
@@ -369,5 +369,5 @@ def _fill_monthly(clients: list[ClientSegment], months: list[date], end: datetim
         .values("company_id")
         .annotate(revenue=Sum("amount"))
     )
-    for row in last:
-        by_id[row["company_id"]].monthly[-1] += Decimal(row["revenue"] or 0).quantize(CENTS)
+    for found in last:
+        by_id[found["company_id"]].monthly[-1] += Decimal(found["revenue"] or 0).quantize(CENTS)
