@@ -14,6 +14,7 @@ from greenwave.core.errors import not_found
 from greenwave.sales.selectors import pipeline_default, pipeline_get
 
 from . import inputs, selectors, services
+from .client_rollups import segment_page
 from .competitors import competitor_portfolio
 from .figures import report_dict, sales_report
 from .nps import nps_by, nps_changes, nps_periods
@@ -116,17 +117,26 @@ def segments(
 ) -> Any:
     chosen = inputs.kind(kind)
     params = inputs.segment_params({"months": months})
-    clients = segment_clients(actor=request.user, params=params)
     start, end = window_of(params)
     offset = (page - 1) * page_size
+    # A reader of every client: the summary and one page from the client × month rollup.
+    fast = segment_page(
+        actor=request.user, params=params, kind=chosen, offset=offset, limit=page_size
+    )
+    if fast is not None:
+        classes, items, count = fast.summary, fast[offset : offset + page_size], fast.count()
+    else:
+        clients = segment_clients(actor=request.user, params=params)
+        classes, items = summary(clients, chosen), clients[offset : offset + page_size]
+        count = len(clients)
     return {
         "kind": chosen,
         "date_from": start,
         "date_to": end,
         "definition": definitions(chosen, params),
-        "summary": summary(clients, chosen),
-        "items": [c.as_dict() for c in clients[offset : offset + page_size]],
-        "count": len(clients),
+        "summary": classes,
+        "items": [c.as_dict() for c in items],
+        "count": count,
         "page": page,
         "page_size": page_size,
     }

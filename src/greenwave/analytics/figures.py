@@ -183,7 +183,7 @@ def period_sales(
     return result
 
 
-def _fill(
+def _fill(  # noqa: PLR0913 -- keyword-only: one argument per count or sum of the period
     v: dict[str, Any],
     *,
     orders: int,

@@ -420,3 +420,29 @@ class LeadDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.source}: {self.leads}"
+
+
+class ClientMonth(models.Model):
+    """Won deals per client × local month × currency (every owner summed): the monthly
+    revenue series the segments read (ABC, XYZ, RFM) for a reader of every client. Kept with
+    the client rollups (`analytics.client_rollups`); `cents` is exact on every database."""
+
+    company = models.ForeignKey(
+        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    month = models.DateField()  # the first day of the local month
+    currency = models.CharField(max_length=3)
+    orders = models.BigIntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+    last_won = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "month", "currency"], name="analytics_client_month_key"
+            )
+        ]
+        indexes = [models.Index(fields=["currency", "month"], name="analytics_client_month_cm")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.month}: {self.orders}"

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from greenwave.accounts.models import User
-from greenwave.accounts.scoping import scope_records, visible_team_ids
+from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
@@ -41,6 +41,7 @@ from greenwave.crm.models import Company
 from greenwave.crm.selectors import company_list
 from greenwave.sales.models import Deal, DealItem, DealStatus
 
+from .client_rollups import sees_every_client
 from .figures import LOST_AFTER_DAYS, NEW_WITHIN_DAYS
 from .models import ClientRollup, ClientTotal
 from .rollups import rollup_scope
@@ -127,8 +128,9 @@ def portfolio_rows(
     )
     company = ("company_id", "company__name", "company__region", "company__created_at")
     rows: Any
-    if visible_team_ids(actor) is None:
-        # A reader of every deal: one row per client already summed (`ClientTotal`), sorted
+    if sees_every_client(actor):
+        # A reader of every won deal (the admin; a director heading every selling team):
+        # one row per client already summed (`ClientTotal`), sorted
         # by its revenue index; no grouping.
         rows = (
             ClientTotal.objects.filter(currency=DEFAULT_CURRENCY)

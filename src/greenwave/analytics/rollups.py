@@ -54,6 +54,7 @@ from greenwave.sales.models import Deal, DealStatus, Pipeline
 from greenwave.sales.periods import comparison_periods
 
 from . import sales_rollups
+from .client_rollups import recompute_client_months
 from .models import ClientRollup, ClientTotal, DailyRollup, DayRollup, RollupCursor, RollupDeal
 
 logger = logging.getLogger(__name__)
@@ -289,6 +290,7 @@ def _recompute_clients(company_ids: set[int] | None) -> None:
                     f"AND closed_at IS NOT NULL{where} GROUP BY {keys}",
                     params,
                 )
+    recompute_client_months(company_ids)  # the monthly series (analytics.client_rollups)
 
 
 def recompute_deals(ids: Iterable[int], *, rebuilding: dict[FullKey, Sums] | None = None) -> int:

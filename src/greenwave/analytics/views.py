@@ -34,6 +34,7 @@ from greenwave.sales.models import Deal, DealStatus
 from greenwave.sales.selectors import pipeline_default, pipeline_list
 
 from . import inputs, selectors, services
+from .client_rollups import segment_page
 from .competitors import competitor_portfolio, lost_to
 from .figures import DRILLS, FIGURES, report_dict, sales_report
 from .forms import (
@@ -465,8 +466,8 @@ def segments_page(request: AuthedRequest) -> HttpResponse:
                 request, _("Segment saved: %(count)s clients.") % {"count": segment.size}
             )
             return redirect("analytics:saved_segment", pk=segment.pk)
-    clients = segment_clients(actor=request.user, params=params)
     if request.GET.get("export") == "xlsx":
+        clients = segment_clients(actor=request.user, params=params)
         return _xlsx(
             f"segments-{kind}",
             [
@@ -499,8 +500,17 @@ def segments_page(request: AuthedRequest) -> HttpResponse:
                 for c in clients
             ),
         )
-    classes = summary(clients, kind)
-    page = Paginator(clients, 50).get_page(request.GET.get("page"))
+    # A reader of every client: the summary and one page from the client × month rollup.
+    number = request.GET.get("page") or "1"
+    first = (int(number) - 1) * 50 if number.isdigit() and int(number) > 0 else 0
+    fast = segment_page(actor=request.user, params=params, kind=kind, offset=first, limit=50)
+    listed: Any
+    if fast is not None:
+        classes, listed = fast.summary, fast
+    else:
+        listed = segment_clients(actor=request.user, params=params)
+        classes = summary(listed, kind)
+    page = Paginator(listed, 50).get_page(request.GET.get("page"))
     base = request.GET.copy()
     base.pop("page", None)
     start, end = window_of(params)
