@@ -495,9 +495,8 @@ def test_commission_statement_traces_every_line_to_a_payment(
         plan=plan, kpi=selectors.kpi_get(actor=a, key="revenue"), target=100000
     )
     _issue(201, a, at(2026, 3, 14), "2026-03-24", "200000.00")
-    Event.objects.filter(case_id="201", activity="invoice_issued").update(
-        payload={**Event.objects.get(case_id="201").payload, "deal_id": d1.pk}
-    )
+    issued = Event.objects.filter(case_type="invoice", case_id="201", activity="invoice_issued")
+    issued.update(payload={**issued.get().payload, "deal_id": d1.pk})
     _invoice(
         201,
         "payment_received",
