@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
@@ -179,6 +180,7 @@ def process_map(request: AuthedRequest) -> HttpResponse:
 MAP_PANELS = ("rework", "waits")
 
 
+@require_GET
 @page
 def map_panel(request: AuthedRequest, panel: str) -> HttpResponse:
     """One of the map page's slower panels for the same filters: the rework loops of the
