@@ -17,7 +17,7 @@ class AnalyticsConfig(AppConfig):
         from greenwave.core.navigation import NavItem, register_nav
         from greenwave.sales.funnel import register_stage_counts
 
-        from . import events, home, rollups, selectors, services
+        from . import events, home, home_funnel, rollups, selectors, services
         from .demo import seed_analytics
 
         for key, label, url, icon, order in (
@@ -33,6 +33,14 @@ class AnalyticsConfig(AppConfig):
             )
         register_home_card(
             HomeCard("analytics", "analytics/partials/home_card.html", home.home_summary, order=5)
+        )
+        register_home_card(
+            HomeCard(
+                "funnel",
+                "analytics/partials/home_funnel_card.html",
+                home_funnel.home_funnel,
+                order=6,
+            )
         )
         register_demo_seeder("analytics", seed_analytics, order=60)
         # Last: the rollups of every demo deal, so the pages read them before the worker runs.

@@ -9,10 +9,11 @@ from greenwave.accounts.models import SALES_ROLES, RoleCode
 from greenwave.core.case_access import register_case_access, register_case_link
 from greenwave.core.demo import register_demo_seeder
 from greenwave.core.event_labels import register_activity_labels
+from greenwave.core.home import HomeCard, register_home_card
 from greenwave.core.jobs import register_periodic
 from greenwave.core.navigation import NavItem, register_nav
 
-from . import events, fulfilment, selectors, services
+from . import events, fulfilment, home, selectors, services
 from .claim_actions import register_claim_actions
 from .demo import seed_money
 
@@ -39,6 +40,14 @@ def _seams() -> None:
     register_case_link("order", pgettext_lazy("client order", "Order"), selectors.order_links)
     register_case_link("claim", _("Claim"), selectors.claim_links)
     register_claim_actions()
+    register_home_card(
+        HomeCard(
+            "receivables",
+            "orders/partials/home_receivables_card.html",
+            home.home_receivables,
+            order=8,
+        )
+    )
 
 
 def _navigation() -> None:

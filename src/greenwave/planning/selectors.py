@@ -221,6 +221,14 @@ def visible_teams(*, actor: User) -> list[Any]:
     return list(qs.order_by("name"))
 
 
+def headed_root_team(*, actor: User) -> Team | None:
+    """The top team the actor heads (the department of a director), or None."""
+    headed = [t for t in visible_teams(actor=actor) if t.head_id == actor.pk]
+    ids = {t.pk for t in headed}
+    roots = [t for t in headed if t.parent_id not in ids]
+    return roots[0] if roots else None
+
+
 def day_plan_visible(actor: User, case_id: str) -> bool:
     """For the event log API: may the actor read the history of this day plan?"""
     if not case_id.isdigit():
@@ -388,6 +396,54 @@ def _rollup_target(kpi: Kpi, values: list[Decimal]) -> Decimal | None:
     return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
 
 
+def subject_targets(kpis: list[Kpi], month: kpis_mod.Month, subject: Subject) -> dict[str, Decimal]:
+    """{kpi key: target} of a person, or of a team: its own target, else its people's
+    rolled up (the sum, the average for averages)."""
+    if subject.user is not None:
+        return _targets(month, [subject.user.pk], []).get(("u", subject.user.pk), {})
+    assert subject.team is not None
+    own = _targets(month, [], [subject.team.pk]).get(("t", subject.team.pk), {})
+    members = list(
+        User.objects.filter(team_id__in=subject.team_ids, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    people = _targets(month, members, [])
+    targets: dict[str, Decimal] = {}
+    for kpi in kpis:
+        if kpi.key in own:
+            targets[kpi.key] = own[kpi.key]
+            continue
+        rolled = _rollup_target(kpi, [t[kpi.key] for t in people.values() if kpi.key in t])
+        if rolled is not None:
+            targets[kpi.key] = rolled
+    return targets
+
+
+def plan_figures(
+    *, actor: User, month: kpis_mod.Month, subject: Subject, keys: list[str]
+) -> list[KpiFigure]:
+    """Target, actual and run-rate forecast of the named KPIs (in the catalogue's order) for
+    one person or team this month: what «My plan» shows, without last month and the
+    pipeline (the home page's plan card)."""
+    kpis = [k for k in kpi_catalogue(actor=actor) if k.key in keys]
+    ctx = _context(month)
+    targets = subject_targets(kpis, month, subject)
+    figures = []
+    for kpi in kpis:
+        parts = subject.values(kpi_rollups.kpi_parts(kpi, ctx, subject.scope))
+        actual = kpis_mod.combine(parts, kpis_mod.mode_of(kpi))
+        figures.append(
+            KpiFigure(
+                kpi=kpi,
+                target=targets.get(kpi.key),
+                actual=actual,
+                forecast=run_rate(kpi, actual, ctx),
+            )
+        )
+    return figures
+
+
 @dataclass
 class PlanReport:
     subject: Subject
@@ -405,25 +461,7 @@ def plan_report(*, actor: User, month: kpis_mod.Month, subject: Subject) -> Plan
     every KPI for one person or team (two grouped queries per KPI)."""
     kpis = kpi_catalogue(actor=actor)
     ctx, prev_ctx = _context(month), _context(month.previous)
-    if subject.user is not None:
-        targets = _targets(month, [subject.user.pk], []).get(("u", subject.user.pk), {})
-    else:
-        assert subject.team is not None
-        own = _targets(month, [], [subject.team.pk]).get(("t", subject.team.pk), {})
-        members = list(
-            User.objects.filter(team_id__in=subject.team_ids, is_active=True).values_list(
-                "pk", flat=True
-            )
-        )
-        people = _targets(month, members, [])
-        targets = {}
-        for kpi in kpis:
-            if kpi.key in own:
-                targets[kpi.key] = own[kpi.key]
-                continue
-            rolled = _rollup_target(kpi, [t[kpi.key] for t in people.values() if kpi.key in t])
-            if rolled is not None:
-                targets[kpi.key] = rolled
+    targets = subject_targets(kpis, month, subject)
     pipeline_parts = subject.values(kpis_mod.pipeline_revenue(ctx, subject.scope))
     figures = []
     for kpi in kpis:

@@ -200,11 +200,9 @@ def _team_of(request: AuthedRequest, *, top: bool = False) -> Any:
     if team_id is not None:
         return selectors.team_get(actor=actor, pk=team_id)
     if top:
-        headed = [t for t in selectors.visible_teams(actor=actor) if t.head_id == actor.pk]
-        ids = {t.pk for t in headed}
-        roots = [t for t in headed if t.parent_id not in ids]
-        if roots:
-            return roots[0]
+        root = selectors.headed_root_team(actor=actor)
+        if root is not None:
+            return root
     if actor.team is not None:
         return actor.team
     teams = selectors.visible_teams(actor=actor)

@@ -8,10 +8,11 @@ from greenwave.accounts.models import SALES_ROLES, Team
 from greenwave.core.case_access import register_case_access
 from greenwave.core.demo import register_demo_seeder
 from greenwave.core.event_labels import register_activity_labels
+from greenwave.core.home import HomeCard, register_home_card
 from greenwave.core.jobs import register_periodic
 from greenwave.core.navigation import NavItem, register_nav
 
-from . import events, kpi_rollups, selectors
+from . import events, home, kpi_rollups, selectors
 from .demo import seed_days, seed_month_payments, seed_month_plans, seed_motivation
 
 
@@ -46,6 +47,9 @@ def _seams() -> None:
     register_demo_seeder("month_payments", seed_month_payments, order=46)
     register_demo_seeder("month_plans", seed_month_plans, order=47)
     register_demo_seeder("motivation", seed_motivation, order=48)
+    register_home_card(
+        HomeCard("plan", "planning/partials/home_plan_card.html", home.home_plan, order=7)
+    )
     register_case_access("day_plan", selectors.day_plan_visible)
     register_case_access("month_plan", selectors.month_plan_visible)
     register_case_access("kpi", selectors.kpi_case_visible)

@@ -77,6 +77,8 @@ DEAL_FILTERS = (
     FilterSpec("product", _("Product"), "items__product_id", choices=_product_choices),
     FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
     FilterSpec("created_to", _("Created to"), "created_at__date", kind="date_to"),
+    FilterSpec("closed_from", _("Closed from"), "closed_at__date", kind="date_from"),
+    FilterSpec("closed_to", _("Closed to"), "closed_at__date", kind="date_to"),
 )
 
 DEAL_LIST_SPEC = ListSpec(
