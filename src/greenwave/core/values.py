@@ -81,19 +81,30 @@ def _format_text(value: str) -> str:
         except InvalidOperation:
             return value
     if _DATE.match(value):
-        try:
-            return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
-        except ValueError:
-            return value
+        return date_text(value)
     if _DATETIME.match(value):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
-        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+        return datetime_text(value)
     return value
+
+
+def date_text(value: str) -> str:
+    """An ISO date as the reader's short date; the text as it is if it is not one."""
+    try:
+        return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return value
+
+
+def datetime_text(value: str) -> str:
+    """An ISO date-time as the reader's short date and time (in their time zone when it is
+    aware); the text as it is if it is not one."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
 
 
 def format_any(value: Any, choices: Mapping[str, str] | None = None) -> str:
