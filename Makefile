@@ -61,6 +61,8 @@ lint:
 	PYTHONPATH=src $(BIN)/lint-imports --no-cache --no-logo
 	@# no function over 80 lines but the debt in scripts/function_length_allowlist.txt
 	$(PY) scripts/check_function_length.py
+	@# no cross-app import inside a function but the debt in scripts/inner_imports_allowlist.txt
+	$(PY) scripts/check_inner_imports.py
 
 typecheck:
 	$(BIN)/mypy src/greenwave src/feeldmn

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -147,63 +148,91 @@ def _check(r: dict[str, Any], ok: int, what: str) -> None:
         raise AssertionError(f"{what}: statuses {r['statuses']}, errors {r['errors']}")
 
 
-def bench_api(*, seconds: float, warmup: float, dataset: str) -> list[BenchResult]:
+@dataclass(frozen=True)
+class _Case:
+    """What both servers are asked: the head of sales' token, the list paths (the bare one
+    scoped to the head's teams by hand) and the bodies of a new deal."""
+
+    auth: str
+    api_list_path: str
+    bare_list_path: str
+    api_body: str
+    bare_body: str
+    last_deal: int  # the deals after it are the benchmark's, deleted at the end
+
+
+def _case() -> _Case:
     from greenwave.accounts.models import Team, User
     from greenwave.accounts.scoping import scope_records
     from greenwave.accounts.services import token_issue
-    from greenwave.core.models import Event
     from greenwave.sales.models import Deal, Pipeline
 
     head = User.objects.get(username="gen_head_of_sales_02")
     _token, raw = token_issue(actor=None, user=head, name="bench")
-    auth = (f"Authorization: Bearer {raw}",)
     teams = sorted(
         set(scope_records(Deal.objects.all(), actor=head).values_list("team_id", flat=True))
     )
     team_qs = "&".join(f"team={t}" for t in teams)
     pipeline = Pipeline.objects.get(code="b2b")
     assert Team.objects.filter(pk__in=teams).exists()
-    last_deal = Deal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    api_list_path = "/api/v1/deals?page_size=50"
-    bare_list_path = f"/bare/deals?page_size=50&{team_qs}"
-    api_body = json.dumps({"title": "Бенчмарк {n}", "pipeline_id": pipeline.pk, "amount": "1000"})
-    bare_body = json.dumps(
-        {
-            "title": "Бенчмарк {n}",
-            "pipeline_id": pipeline.pk,
-            "amount": "1000",
-            "responsible_id": head.pk,
-            "team_id": head.team_id,
-        }
+    deal = {"title": "Бенчмарк {n}", "pipeline_id": pipeline.pk, "amount": "1000"}
+    return _Case(
+        auth=f"Bearer {raw}",
+        api_list_path="/api/v1/deals?page_size=50",
+        bare_list_path=f"/bare/deals?page_size=50&{team_qs}",
+        api_body=json.dumps(deal),
+        bare_body=json.dumps({**deal, "responsible_id": head.pk, "team_id": head.team_id}),
+        last_deal=Deal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
     )
+
+
+def _measure(
+    case: _Case, *, seconds: float, warmup: float
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The four loads (list and create, ours and bare) and the first list page of each;
+    the deals created are deleted with their events afterwards."""
+    from greenwave.core.models import Event
+    from greenwave.sales.models import Deal
+
+    auth = (f"Authorization: {case.auth}",)
     figures: dict[str, Any] = {}
     try:
         with (
             server("greenwave.config.wsgi:application", "greenwave.config.settings.prod") as gw,
             server("bare_wsgi:application", "bare_site") as bare,
         ):
-            api_page = get_json(gw, api_list_path, {"Authorization": f"Bearer {raw}"})
-            bare_page = get_json(bare, bare_list_path, {})
+            api_page = get_json(gw, case.api_list_path, {"Authorization": case.auth})
+            bare_page = get_json(bare, case.bare_list_path, {})
             figures["api_list"] = load(
-                gw, api_list_path, seconds=seconds, warmup=warmup, headers=auth
+                gw, case.api_list_path, seconds=seconds, warmup=warmup, headers=auth
             )
-            figures["bare_list"] = load(bare, bare_list_path, seconds=seconds, warmup=warmup)
+            figures["bare_list"] = load(bare, case.bare_list_path, seconds=seconds, warmup=warmup)
             figures["api_create"] = load(
                 gw,
                 "/api/v1/deals",
                 seconds=seconds,
                 warmup=warmup,
                 method="POST",
-                body=api_body,
+                body=case.api_body,
                 headers=auth,
             )
             figures["bare_create"] = load(
-                bare, "/bare/deals", seconds=seconds, warmup=warmup, method="POST", body=bare_body
+                bare,
+                "/bare/deals",
+                seconds=seconds,
+                warmup=warmup,
+                method="POST",
+                body=case.bare_body,
             )
     finally:
-        created = list(Deal.objects.filter(pk__gt=last_deal).values_list("pk", flat=True))
+        created = list(Deal.objects.filter(pk__gt=case.last_deal).values_list("pk", flat=True))
         Event.objects.filter(case_type="deal", case_id__in=[str(pk) for pk in created]).delete()
         Deal.objects.filter(pk__in=created).delete()
+    return figures, api_page, bare_page
+
+
+def bench_api(*, seconds: float, warmup: float, dataset: str) -> list[BenchResult]:
+    figures, api_page, bare_page = _measure(_case(), seconds=seconds, warmup=warmup)
     same = api_page["count"] == bare_page["count"] and [d["id"] for d in api_page["items"]] == [
         d["id"] for d in bare_page["items"]
     ]

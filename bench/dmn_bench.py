@@ -21,34 +21,35 @@ HISTORIES = ("хорошая", "с задержками", "с просрочка
 
 
 def by_hand(segment: str, payment_history: str, order_volume: float) -> dict[str, Any] | None:
-    """The same nine rules written as Python (the ceiling)."""
+    """The same nine rules written as Python (the ceiling): a level and comment per branch,
+    one dict built at the end."""
     if payment_history == "с просрочками":
-        return {
-            "price_list_level": 1,
-            "comment": "Есть просрочки оплаты: только минимальная скидка",
-        }
-    if order_volume < 100000:
-        return {"price_list_level": 1, "comment": "Небольшой заказ"}
-    if segment == "ключевой":
+        level, comment = 1, "Есть просрочки оплаты: только минимальная скидка"
+    elif order_volume < 100000:
+        level, comment = 1, "Небольшой заказ"
+    elif segment == "ключевой":
         if order_volume >= 1000000:
-            return {"price_list_level": 5, "comment": "Ключевой клиент, крупный заказ"}
-        return {"price_list_level": 4, "comment": "Ключевой клиент"}
-    if segment == "крупный опт":
+            level, comment = 5, "Ключевой клиент, крупный заказ"
+        else:
+            level, comment = 4, "Ключевой клиент"
+    elif segment == "крупный опт":
         if payment_history == "хорошая":
             if order_volume >= 1000000:
-                return {
-                    "price_list_level": 4,
-                    "comment": "Крупный опт, крупный заказ, платит вовремя",
-                }
-            return {"price_list_level": 3, "comment": "Крупный опт, платит вовремя"}
-        if payment_history == "с задержками":
-            return {"price_list_level": 2, "comment": "Крупный опт, платежи с задержками"}
-        return None
-    if segment in ("мелкий опт", "новый"):
+                level, comment = 4, "Крупный опт, крупный заказ, платит вовремя"
+            else:
+                level, comment = 3, "Крупный опт, платит вовремя"
+        elif payment_history == "с задержками":
+            level, comment = 2, "Крупный опт, платежи с задержками"
+        else:
+            return None
+    elif segment in ("мелкий опт", "новый"):
         if order_volume >= 500000:
-            return {"price_list_level": 3, "comment": "Крупный заказ мелкого или нового клиента"}
-        return {"price_list_level": 2, "comment": "Средний заказ"}
-    return None
+            level, comment = 3, "Крупный заказ мелкого или нового клиента"
+        else:
+            level, comment = 2, "Средний заказ"
+    else:
+        return None
+    return {"price_list_level": level, "comment": comment}
 
 
 def _normal(value: Any) -> Any:

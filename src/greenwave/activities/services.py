@@ -9,6 +9,7 @@ import logging
 import smtplib
 import zoneinfo
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
@@ -206,36 +207,57 @@ def _check_call_result(call_result: str, next_call_at: datetime | None, now: dat
             raise _invalid("next_call_at", _("The next call must be in the future."))
 
 
-def _complete_fields(
-    activity: Activity,
-    *,
-    call_result: str,
-    next_call_at: datetime | None,
-    duration_minutes: int | None,
-    recording_url: str,
-    recording_file: UploadedFile | None,
-    outcome: str,
-    checklist: Sequence[Any] | None,
-    now: datetime,
-) -> None:
+@dataclass(frozen=True)
+class _Completion:
+    """What a completion writes: a call's result (and next call), the duration, the
+    recording, a meeting's outcome, the checklist (None: left as it is)."""
+
+    call_result: str = ""
+    next_call_at: datetime | None = None
+    duration_minutes: int | None = None
+    recording_url: str = ""
+    recording_file: UploadedFile | None = None
+    outcome: str = ""
+    checklist: Sequence[Any] | None = None
+
+
+def _complete_fields(activity: Activity, done: _Completion, now: datetime) -> None:
     if activity.kind == ActivityKind.CALL:
-        _check_call_result(call_result, next_call_at, now)
-        activity.call_result = call_result
-        activity.next_call_at = next_call_at if call_result in RESULTS_NEEDING_NEXT_CALL else None
-    if duration_minutes is not None:
-        if duration_minutes < 0 or duration_minutes > 24 * 60:
+        _check_call_result(done.call_result, done.next_call_at, now)
+        activity.call_result = done.call_result
+        needs_next = done.call_result in RESULTS_NEEDING_NEXT_CALL
+        activity.next_call_at = done.next_call_at if needs_next else None
+    if done.duration_minutes is not None:
+        if done.duration_minutes < 0 or done.duration_minutes > 24 * 60:
             raise _invalid("duration_minutes", _("The duration is between 0 and 1440 minutes."))
-        activity.duration_minutes = duration_minutes
-    if recording_url:
-        activity.recording_url = recording_url[:500]
-    if recording_file is not None:
-        activity.recording_file = recording_file
-    if outcome:
-        activity.outcome = outcome
-    if checklist is not None:
-        activity.checklist = _clean_checklist(checklist)
+        activity.duration_minutes = done.duration_minutes
+    if done.recording_url:
+        activity.recording_url = done.recording_url[:500]
+    if done.recording_file is not None:
+        activity.recording_file = done.recording_file
+    if done.outcome:
+        activity.outcome = done.outcome
+    if done.checklist is not None:
+        activity.checklist = _clean_checklist(done.checklist)
     activity.status = ActivityStatus.DONE
     activity.completed_at = now
+
+
+def _append_completion(actor: User | None, activity: Activity) -> None:
+    """The completion event of a saved done activity, and the next call its result asks for."""
+    event_append_for(
+        activity,
+        activity=COMPLETION_EVENT[ActivityKind(activity.kind)],
+        actor=actor,
+        payload=_payload(
+            activity,
+            result=activity.call_result,
+            duration_minutes=activity.duration_minutes,
+            outcome=activity.outcome,
+        ),
+        objects=activity_objects(activity),
+    )
+    _follow_up_call(actor, activity)
 
 
 def _default_reminders(activity: Activity) -> list[datetime]:
@@ -285,44 +307,13 @@ def _follow_up_call(actor: User | None, activity: Activity) -> Activity | None:
 
 
 def _record_done(
-    actor: User | None,
-    activity: Activity,
-    *,
-    now: datetime,
-    call_result: str,
-    next_call_at: datetime | None,
-    duration_minutes: int | None,
-    recording_url: str,
-    recording_file: UploadedFile | None,
-    outcome: str,
+    actor: User | None, activity: Activity, *, now: datetime, done: _Completion
 ) -> Activity:
     """Save a new activity that already happened, with its completion event (and the next call
     its result asks for)."""
-    _complete_fields(
-        activity,
-        call_result=call_result,
-        next_call_at=next_call_at,
-        duration_minutes=duration_minutes,
-        recording_url=recording_url,
-        recording_file=recording_file,
-        outcome=outcome,
-        checklist=None,
-        now=now,
-    )
+    _complete_fields(activity, done, now)
     activity.save()
-    event_append_for(
-        activity,
-        activity=COMPLETION_EVENT[ActivityKind(activity.kind)],
-        actor=actor,
-        payload=_payload(
-            activity,
-            result=activity.call_result,
-            duration_minutes=activity.duration_minutes,
-            outcome=activity.outcome,
-        ),
-        objects=activity_objects(activity),
-    )
-    _follow_up_call(actor, activity)
+    _append_completion(actor, activity)
     return activity
 
 
@@ -397,7 +388,7 @@ def _linked_company(
 
 
 @transaction.atomic
-def activity_create(
+def activity_create(  # noqa: PLR0913 -- keyword-only: one keyword per activity field
     *,
     actor: User | None,
     kind: str,
@@ -454,10 +445,7 @@ def activity_create(
     )
     if done or kind in RECORDED_KINDS:
         activity.due_at = due_at or now
-        return _record_done(
-            actor,
-            activity,
-            now=now,
+        done_now = _Completion(
             call_result=call_result,
             next_call_at=next_call_at,
             duration_minutes=duration_minutes,
@@ -465,6 +453,7 @@ def activity_create(
             recording_file=recording_file,
             outcome=outcome,
         )
+        return _record_done(actor, activity, now=now, done=done_now)
     return _plan(actor, activity, duration_minutes=duration_minutes, reminders=reminders)
 
 
@@ -479,7 +468,7 @@ def _locked(activity: Activity) -> Activity:
 
 
 @transaction.atomic
-def activity_complete(
+def activity_complete(  # noqa: PLR0913 -- keyword-only: the completion's fields, each by name
     *,
     actor: User | None,
     activity: Activity,
@@ -495,8 +484,7 @@ def activity_complete(
     activity = _locked(activity)
     _require_open(activity)
     now = timezone.now()
-    _complete_fields(
-        activity,
+    done = _Completion(
         call_result=call_result,
         next_call_at=next_call_at,
         duration_minutes=duration_minutes,
@@ -504,23 +492,11 @@ def activity_complete(
         recording_file=recording_file,
         outcome=outcome,
         checklist=checklist,
-        now=now,
     )
+    _complete_fields(activity, done, now)
     activity.save()
     activity.reminders.filter(sent_at__isnull=True, remind_at__gt=now).delete()
-    event_append_for(
-        activity,
-        activity=COMPLETION_EVENT[ActivityKind(activity.kind)],
-        actor=actor,
-        payload=_payload(
-            activity,
-            result=activity.call_result,
-            duration_minutes=activity.duration_minutes,
-            outcome=activity.outcome,
-        ),
-        objects=activity_objects(activity),
-    )
-    _follow_up_call(actor, activity)
+    _append_completion(actor, activity)
     return activity
 
 

@@ -9,17 +9,18 @@ event's case type (or the payload's `entity`), so core needs to know no app.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .values import date_text, datetime_text
 
 EMPTY = "—"
 # Fields that snapshots add beside the model's own columns.
@@ -79,18 +80,9 @@ def _scalar(value: Any, field: models.Field[Any, Any] | None) -> str:
         if str(value) in choices:
             return str(choices[str(value)])
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
-        return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+        return datetime_text(value)
     if isinstance(field, models.DateField) and isinstance(value, str):
-        try:
-            return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
-        except ValueError:
-            return value
+        return date_text(value)
     if isinstance(field, models.DecimalField) and isinstance(value, str | int | float):
         try:
             return formats.number_format(Decimal(str(value)), force_grouping=True)

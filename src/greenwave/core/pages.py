@@ -50,7 +50,7 @@ def _page_of(qs: QuerySet[M], query: ListQuery) -> Page[M]:
     return paginator.get_page(query.page)
 
 
-def render_list_page(
+def render_list_page(  # noqa: PLR0913 -- keyword-only: the parts of a list page, each by name
     request: HttpRequest,
     *,
     spec: ListSpec,

@@ -69,25 +69,42 @@ def format_scalar(value: Any, choices: Mapping[str, str] | None = None) -> str:
     if isinstance(value, int | float | Decimal):
         return _number(value)
     if isinstance(value, str):
-        if _DECIMAL.match(value):
-            try:
-                return _number(Decimal(value))
-            except InvalidOperation:
-                return value
-        if _DATE.match(value):
-            try:
-                return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
-            except ValueError:
-                return value
-        if _DATETIME.match(value):
-            try:
-                moment = datetime.fromisoformat(value)
-            except ValueError:
-                return value
-            if timezone.is_aware(moment):
-                moment = timezone.localtime(moment)
-            return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
+        return _format_text(value)
     return str(value)
+
+
+def _format_text(value: str) -> str:
+    """A string that reads as a decimal, date or date-time, localized; else as it is."""
+    if _DECIMAL.match(value):
+        try:
+            return _number(Decimal(value))
+        except InvalidOperation:
+            return value
+    if _DATE.match(value):
+        return date_text(value)
+    if _DATETIME.match(value):
+        return datetime_text(value)
+    return value
+
+
+def date_text(value: str) -> str:
+    """An ISO date as the reader's short date; the text as it is if it is not one."""
+    try:
+        return formats.date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return value
+
+
+def datetime_text(value: str) -> str:
+    """An ISO date-time as the reader's short date and time (in their time zone when it is
+    aware); the text as it is if it is not one."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
 
 
 def format_any(value: Any, choices: Mapping[str, str] | None = None) -> str:

@@ -20,6 +20,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.bpm.actions import register_action
+from greenwave.bpm.notifications import register_step_effect
+from greenwave.bpm.services import process_file_attach
+
 from .builtin import builtin_path
 from .context import ru_date, ru_money
 from .rendering import render_docx
@@ -142,8 +146,6 @@ def application_file_name(process_key: str, employee: Any) -> str:
 
 def attach_application(instance: Any, element_id: str, actor: Any) -> None:
     """The step effect: render the application of this run and keep it with the process."""
-    from greenwave.bpm.services import process_file_attach
-
     from .services import legal_entity_default
 
     key = instance.definition.key
@@ -171,9 +173,6 @@ def attach_application(instance: Any, element_id: str, actor: Any) -> None:
 
 def register() -> None:
     """Called from the app's `ready()`: the action the library's HR processes name."""
-    from greenwave.bpm.actions import register_action
-    from greenwave.bpm.notifications import register_step_effect
-
     register_action(ACTION, _("Make the employee's application from its template"), _marked)
     register_step_effect(ACTION, attach_application)
 

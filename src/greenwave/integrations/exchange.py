@@ -26,7 +26,7 @@ from greenwave.core.errors import DomainError
 from greenwave.core.ratelimit import rate_limit_hits, rate_limited
 
 from . import services
-from .models import ExchangeKind
+from .models import ExchangeKind, OneCExchange
 
 CHECKAUTH_FAILURES = 10
 FILE_LIMIT = 2_000_000  # under the request guard's 2.5 MB: 1C splits bigger files
@@ -69,28 +69,36 @@ def onec_exchange(request: HttpRequest) -> HttpResponse:
         )
         if exchange is None:
             return _failure(_("Not signed in: call mode=checkauth first."), 401)
-        if mode == "init":
-            zipped = "yes" if kind == ExchangeKind.CATALOG else "no"
-            return _text(f"zip={zipped}\nfile_limit={FILE_LIMIT}\n")
-        if mode == "file" and kind == ExchangeKind.CATALOG:
-            if request.method != "POST":
-                return _failure(_("Send the file in a POST body."), 405)
-            services.onec_file_append(
-                exchange=exchange, name=request.GET.get("filename", ""), data=request.body
-            )
-            return _text("success\n")
-        if mode == "file":
-            return _failure(_("Greenwave does not take order changes from 1C."), 400)
-        if mode == "import":
-            services.onec_session_import(exchange=exchange, name=request.GET.get("filename", ""))
-            return _text("success\n")
-        if mode == "query":
-            document = services.onec_orders_query(exchange=exchange)
-            return HttpResponse(document, content_type="application/xml; charset=utf-8")
-        services.onec_orders_confirm(exchange=exchange)
-        return _text("success\n")
+        return _session_step(request, exchange, kind, mode)
     except DomainError as exc:
         return _failure(exc.message, 403 if exc.status == 403 else 400)
+
+
+def _session_step(
+    request: HttpRequest, exchange: OneCExchange, kind: str, mode: str
+) -> HttpResponse:
+    """One step of a signed-in session: init, file, import (catalog) or query, success
+    (orders)."""
+    if mode == "init":
+        zipped = "yes" if kind == ExchangeKind.CATALOG else "no"
+        return _text(f"zip={zipped}\nfile_limit={FILE_LIMIT}\n")
+    if mode == "file" and kind == ExchangeKind.CATALOG:
+        if request.method != "POST":
+            return _failure(_("Send the file in a POST body."), 405)
+        services.onec_file_append(
+            exchange=exchange, name=request.GET.get("filename", ""), data=request.body
+        )
+        return _text("success\n")
+    if mode == "file":
+        return _failure(_("Greenwave does not take order changes from 1C."), 400)
+    if mode == "import":
+        services.onec_session_import(exchange=exchange, name=request.GET.get("filename", ""))
+        return _text("success\n")
+    if mode == "query":
+        document = services.onec_orders_query(exchange=exchange)
+        return HttpResponse(document, content_type="application/xml; charset=utf-8")
+    services.onec_orders_confirm(exchange=exchange)
+    return _text("success\n")
 
 
 def _checkauth(request: HttpRequest, kind: str) -> HttpResponse:

@@ -186,7 +186,7 @@ def _source_of(
     return pipeline, definition, names
 
 
-def case_log(
+def case_log(  # noqa: PLR0913 -- keyword-only: the log's filters, each by name
     *,
     case_type: str = DEAL,
     pipeline_id: int | None = None,

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
+from greenwave.accounts.scoping import visible_team_ids
 from greenwave.bpm import events as bpm_events
 from greenwave.bpm.models import ProcessInstance
 from greenwave.bpm.scope import visible_instances_q
@@ -110,8 +111,6 @@ def rollup_slice(actor: User, log: CaseLog) -> Any:
     reader's time zone); None (the raw path) for amount, source, product group, variants, or
     a period that starts or ends inside a month. Returns `rollup.Slice`, or "all" for the
     whole pipeline read by a reader of every deal (the per-edge rows)."""
-    from greenwave.accounts.scoping import visible_team_ids
-
     from . import rollup
 
     if log.case_type != "deal" or log.pipeline is None or log.variants:

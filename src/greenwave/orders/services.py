@@ -113,7 +113,7 @@ def _advance_deal(invoice: Invoice) -> None:
 
 
 @transaction.atomic
-def payment_record(
+def payment_record(  # noqa: PLR0913 -- keyword-only: the fields of a payment, each by name
     *,
     actor: User | None,
     invoice: Invoice,

@@ -173,16 +173,38 @@ def _refuse_open_section(current: BankDocument | None, in_account: bool, number:
 def parse(raw: bytes) -> tuple[list[BankDocument], dict[str, str]]:
     """The bank documents of a statement and its header fields."""
     lines = _statement_lines(raw)
-    header: dict[str, str] = {}
-    documents: list[BankDocument] = []
-    current: BankDocument | None = None
-    in_account = False
-    ended = False
+    reader = _Reader()
     for number, raw_line in enumerate(lines[1:], start=2):
         line = raw_line.strip()
-        if not line:
-            continue
-        if ended:
+        if line:
+            reader.read(line, number)
+    if not reader.ended:
+        raise _error(
+            _("The file is cut short: «КонецФайла» is missing (%(n)s lines read).")
+            % {"n": len(lines)},
+            len(lines),
+        )
+    header = reader.header
+    version = header.get("ВерсияФормата", "")
+    if version and not version.startswith("1."):
+        raise _error(_("Unknown format version %(v)s.") % {"v": version[:20]})
+    return reader.documents, header
+
+
+@dataclass
+class _Reader:
+    """Where the parse of a statement stands: the header so far, the documents read, the
+    section open (a document or the account's), whether the file has ended."""
+
+    header: dict[str, str] = field(default_factory=dict)
+    documents: list[BankDocument] = field(default_factory=list)
+    current: BankDocument | None = None
+    in_account: bool = False
+    ended: bool = False
+
+    def read(self, line: str, number: int) -> None:
+        """One non-empty line: a section marker or a «Key=Value» field."""
+        if self.ended:
             raise _error(_("Line %(line)s: text after «КонецФайла».") % {"line": number}, number)
         if len(line) > MAX_LINE:
             raise _error(_("Line %(line)s is too long.") % {"line": number}, number)
@@ -194,56 +216,56 @@ def parse(raw: bytes) -> tuple[list[BankDocument], dict[str, str]]:
                 % {"line": number, "text": line[:60]},
                 number,
             )
+        if self.section(key, value, number):
+            return
+        if self.current is not None:
+            self.current.fields[key] = value.strip()
+            self.current.fields.setdefault(f"_line_{key}", str(number))
+        elif not self.in_account:
+            self.header[key] = value.strip()
+
+    def section(self, key: str, value: str, number: int) -> bool:
+        """Opens or closes a section at `key`; False when `key` is a field."""
         if key == "СекцияДокумент":
-            _refuse_open_section(current, in_account, number)
-            current = BankDocument(line=number, kind=value.strip())
+            _refuse_open_section(self.current, self.in_account, number)
+            self.current = BankDocument(line=number, kind=value.strip())
         elif key == "КонецДокумента":
-            if current is None:
-                raise _error(
-                    _("Line %(line)s: «КонецДокумента» without «СекцияДокумент».")
-                    % {"line": number},
-                    number,
-                )
-            documents.append(_finish(current, number))
-            current = None
-            if len(documents) > MAX_DOCUMENTS:
-                raise DomainError(
-                    OrdersError.STATEMENT_TOO_LARGE,
-                    _("At most %(n)s documents per statement.") % {"n": MAX_DOCUMENTS},
-                    status=413,
-                )
+            self.end_document(number)
         elif key == "СекцияРасчСчет":
-            _refuse_open_section(current, in_account, number)
-            in_account = True
+            _refuse_open_section(self.current, self.in_account, number)
+            self.in_account = True
         elif key == "КонецРасчСчет":
-            if not in_account:
+            if not self.in_account:
                 raise _error(
                     _("Line %(line)s: «КонецРасчСчет» without «СекцияРасчСчет».")
                     % {"line": number},
                     number,
                 )
-            in_account = False
+            self.in_account = False
         elif key == "КонецФайла":
-            if current is not None or in_account:
+            if self.current is not None or self.in_account:
                 raise _error(
                     _("Line %(line)s: the file ends inside a section.") % {"line": number}, number
                 )
-            ended = True
-        elif current is not None:
-            current.fields[key] = value.strip()
-            current.fields.setdefault(f"_line_{key}", str(number))
-        elif not in_account:
-            header[key] = value.strip()
-    if not ended:
-        raise _error(
-            _("The file is cut short: «КонецФайла» is missing (%(n)s lines read).")
-            % {"n": len(lines)},
-            len(lines),
-        )
-    version = header.get("ВерсияФормата", "")
-    if version and not version.startswith("1."):
-        raise _error(_("Unknown format version %(v)s.") % {"v": version[:20]})
-    return documents, header
+            self.ended = True
+        else:
+            return False
+        return True
+
+    def end_document(self, number: int) -> None:
+        if self.current is None:
+            raise _error(
+                _("Line %(line)s: «КонецДокумента» without «СекцияДокумент».") % {"line": number},
+                number,
+            )
+        self.documents.append(_finish(self.current, number))
+        self.current = None
+        if len(self.documents) > MAX_DOCUMENTS:
+            raise DomainError(
+                OrdersError.STATEMENT_TOO_LARGE,
+                _("At most %(n)s documents per statement.") % {"n": MAX_DOCUMENTS},
+                status=413,
+            )
 
 
 def _finish(document: BankDocument, end_line: int) -> BankDocument:

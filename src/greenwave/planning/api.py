@@ -183,9 +183,9 @@ def kpis_list(request: AuthedRequest) -> Any:
     return [_kpi_out(k) for k in selectors.kpi_catalogue(actor=request.user)]
 
 
-def _kpi_kwargs(payload: KpiChangeIn) -> dict[str, Any]:
+def _kpi_spec(payload: KpiChangeIn) -> services.KpiSpec:
     data = payload.dict(exclude={"key", "field", "active"})
-    return {**data, "field_name": payload.field, "is_active": payload.active}
+    return services.KpiSpec(**data, field_name=payload.field, is_active=payload.active)
 
 
 @router.post(
@@ -194,7 +194,7 @@ def _kpi_kwargs(payload: KpiChangeIn) -> dict[str, Any]:
     summary="Add a KPI from building blocks (heads, directors, administrators)",
 )
 def kpi_create(request: AuthedRequest, payload: KpiIn) -> Any:
-    kpi = services.kpi_create(actor=request.user, key=payload.key, **_kpi_kwargs(payload))
+    kpi = services.kpi_create(actor=request.user, key=payload.key, spec=_kpi_spec(payload))
     return Status(201, _kpi_out(kpi))
 
 
@@ -202,7 +202,7 @@ def kpi_create(request: AuthedRequest, payload: KpiIn) -> Any:
 def kpi_update(request: AuthedRequest, key: str, payload: KpiChangeIn) -> Any:
     selectors.require_planner(request.user)
     kpi = selectors.kpi_any(actor=request.user, key=key)
-    return _kpi_out(services.kpi_update(actor=request.user, kpi=kpi, **_kpi_kwargs(payload)))
+    return _kpi_out(services.kpi_update(actor=request.user, kpi=kpi, spec=_kpi_spec(payload)))
 
 
 @router.get(

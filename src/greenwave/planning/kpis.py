@@ -782,100 +782,122 @@ def is_state(kpi: Kpi) -> bool:
     return kpi.key in ("unpaid_invoices", "overdue_payments_5d", "late_projects")
 
 
+def _revenue_parts(ctx: Context, scope: Scope) -> list[Part]:
+    if ctx.settings_basis == RevenueBasis.WON:
+        return _won_amount_parts(ctx, scope)
+    return _payment_parts(ctx, scope)
+
+
+# The built-in KPIs' grouped pieces for the month, by key (one grouped query for most).
+_BUILTIN_PARTS: dict[str, Callable[[Context, Scope], list[Part]]] = {
+    "revenue": _revenue_parts,
+    "projects": _projects_parts,
+    "order_processing_days": _processing_parts,
+    "positive_decisions": _positive_parts,
+    "motivated_refusal_share": _refusal_parts,
+    "calls": lambda ctx, scope: _activity_parts(ActivityKind.CALL, ctx, scope),
+    "meetings": lambda ctx, scope: _activity_parts(ActivityKind.MEETING, ctx, scope),
+    "cross_sales": lambda ctx, scope: _count_parts(_cross_sale_deals(ctx).filter(scope.q())),
+    "unpaid_invoices": _unpaid_parts,
+    "overdue_payments_5d": lambda ctx, scope: _unpaid_parts(ctx, scope, overdue=True),
+    "late_projects": lambda ctx, scope: _count_parts(_late_deals(ctx).filter(scope.q())),
+}
+
+
 def kpi_parts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Part]:
     """The grouped pieces of a KPI for the month (one grouped query for most KPIs)."""
-    key = kpi.key
     if kpi.source != KpiSource.BUILTIN:
         return _custom_parts(kpi, ctx, scope)
-    if key == "revenue":
-        if ctx.settings_basis == RevenueBasis.WON:
-            return _won_amount_parts(ctx, scope)
-        return _payment_parts(ctx, scope)
-    if key == "projects":
-        return _projects_parts(ctx, scope)
-    if key == "order_processing_days":
-        return _processing_parts(ctx, scope)
-    if key == "positive_decisions":
-        return _positive_parts(ctx, scope)
-    if key == "motivated_refusal_share":
-        return _refusal_parts(ctx, scope)
-    if key == "calls":
-        return _activity_parts(ActivityKind.CALL, ctx, scope)
-    if key == "meetings":
-        return _activity_parts(ActivityKind.MEETING, ctx, scope)
-    if key == "cross_sales":
-        return _count_parts(_cross_sale_deals(ctx).filter(scope.q()))
-    if key == "unpaid_invoices":
-        return _unpaid_parts(ctx, scope)
-    if key == "overdue_payments_5d":
-        return _unpaid_parts(ctx, scope, overdue=True)
-    if key == "late_projects":
-        return _count_parts(_late_deals(ctx).filter(scope.q()))
-    return []
+    parts = _BUILTIN_PARTS.get(kpi.key)
+    return parts(ctx, scope) if parts else []
+
+
+def _one(_record: Any) -> Decimal:
+    return Decimal(1)
+
+
+def _closed_day(deal: Deal) -> date:
+    return _local(deal.closed_at)
+
+
+def _revenue_facts(ctx: Context, scope: Scope) -> list[Fact]:
+    if ctx.settings_basis == RevenueBasis.WON:
+        return _deal_facts(_won_deals(ctx).filter(scope.q()), lambda d: d.amount, _closed_day)
+    return _payments(ctx, scope)
+
+
+def _processing_facts(ctx: Context, scope: Scope) -> list[Fact]:
+    return _deal_facts(
+        _won_deals(ctx).filter(scope.q()),
+        lambda d: _days((d.closed_at or d.created_at) - d.created_at).quantize(Decimal("0.01")),
+        _closed_day,
+    )
+
+
+def _positive_facts(ctx: Context, scope: Scope) -> list[Fact]:
+    qs = Lead.objects.filter(_month_q("closed_at", ctx), status=LeadStatus.CONVERTED)
+    return _lead_facts(qs.filter(scope.q()), lambda _lead: True)
+
+
+def _refusal_facts(ctx: Context, scope: Scope) -> list[Fact]:
+    return _lead_facts(
+        _decided_leads(ctx).filter(scope.q()),
+        lambda lead: lead.status == LeadStatus.DISQUALIFIED and bool(lead.disqualification_reason),
+    )
+
+
+def _late_facts(ctx: Context, scope: Scope) -> list[Fact]:
+    late = _late_deals(ctx).filter(scope.q()).select_related("stage", "company")
+    return [
+        Fact(
+            day=_local(d.closed_at) if d.closed_at else (d.expected_close_date or date.min),
+            label=d.title,
+            value=Decimal(1),
+            user_id=d.responsible_id,
+            team_id=d.team_id,
+            url=_deal_url(d.pk),
+            note=" · ".join(
+                x
+                for x in (
+                    f"{d.expected_close_date:%d.%m.%Y}" if d.expected_close_date else "",
+                    d.stage.label if d.status == DealStatus.OPEN else "",
+                    d.description[:120],
+                )
+                if x
+            ),
+        )
+        for d in late.order_by("expected_close_date", "pk")
+    ]
+
+
+# The records behind the built-in KPIs' figures, by key.
+_BUILTIN_FACTS: dict[str, Callable[[Context, Scope], list[Fact]]] = {
+    "revenue": _revenue_facts,
+    "projects": lambda ctx, scope: _deal_facts(
+        _won_deals(ctx).filter(scope.q()), _one, _closed_day
+    ),
+    "order_processing_days": _processing_facts,
+    "positive_decisions": _positive_facts,
+    "motivated_refusal_share": _refusal_facts,
+    "calls": lambda ctx, scope: _activity_facts(_done(ActivityKind.CALL, ctx).filter(scope.q())),
+    "meetings": lambda ctx, scope: _activity_facts(
+        _done(ActivityKind.MEETING, ctx).filter(scope.q())
+    ),
+    "cross_sales": lambda ctx, scope: _deal_facts(
+        _cross_sale_deals(ctx).filter(scope.q()), _one, _closed_day
+    ),
+    "unpaid_invoices": lambda ctx, scope: _invoice_facts(_unpaid(ctx, scope), ctx),
+    "overdue_payments_5d": lambda ctx, scope: _invoice_facts(_overdue(ctx, scope), ctx),
+    "late_projects": _late_facts,
+}
 
 
 def kpi_facts(kpi: Kpi, ctx: Context, scope: Scope) -> list[Fact]:
     """The records behind a KPI's figure for the month and scope."""
-    key = kpi.key
     if kpi.source != KpiSource.BUILTIN:
         return _custom_facts(kpi, ctx, scope)
-    one = lambda _d: Decimal(1)  # noqa: E731
-    closed = lambda d: _local(d.closed_at)  # noqa: E731
-    if key == "revenue":
-        if ctx.settings_basis == RevenueBasis.WON:
-            return _deal_facts(_won_deals(ctx).filter(scope.q()), lambda d: d.amount, closed)
-        return _payments(ctx, scope)
-    if key == "projects":
-        return _deal_facts(_won_deals(ctx).filter(scope.q()), one, closed)
-    if key == "order_processing_days":
-        return _deal_facts(
-            _won_deals(ctx).filter(scope.q()),
-            lambda d: _days((d.closed_at or d.created_at) - d.created_at).quantize(Decimal("0.01")),
-            closed,
-        )
-    if key == "positive_decisions":
-        qs = Lead.objects.filter(_month_q("closed_at", ctx), status=LeadStatus.CONVERTED)
-        return _lead_facts(qs.filter(scope.q()), lambda _lead: True)
-    if key == "motivated_refusal_share":
-        return _lead_facts(
-            _decided_leads(ctx).filter(scope.q()),
-            lambda lead: (
-                lead.status == LeadStatus.DISQUALIFIED and bool(lead.disqualification_reason)
-            ),
-        )
-    if key == "calls":
-        return _activity_facts(_done(ActivityKind.CALL, ctx).filter(scope.q()))
-    if key == "meetings":
-        return _activity_facts(_done(ActivityKind.MEETING, ctx).filter(scope.q()))
-    if key == "cross_sales":
-        return _deal_facts(_cross_sale_deals(ctx).filter(scope.q()), one, closed)
-    if key == "unpaid_invoices":
-        return _invoice_facts(_unpaid(ctx, scope), ctx)
-    if key == "overdue_payments_5d":
-        return _invoice_facts(_overdue(ctx, scope), ctx)
-    if key == "late_projects":
-        late = _late_deals(ctx).filter(scope.q()).select_related("stage", "company")
-        return [
-            Fact(
-                day=_local(d.closed_at) if d.closed_at else (d.expected_close_date or date.min),
-                label=d.title,
-                value=Decimal(1),
-                user_id=d.responsible_id,
-                team_id=d.team_id,
-                url=_deal_url(d.pk),
-                note=" · ".join(
-                    x
-                    for x in (
-                        f"{d.expected_close_date:%d.%m.%Y}" if d.expected_close_date else "",
-                        d.stage.label if d.status == DealStatus.OPEN else "",
-                        d.description[:120],
-                    )
-                    if x
-                ),
-            )
-            for d in late.order_by("expected_close_date", "pk")
-        ]
-    return []
+    facts = _BUILTIN_FACTS.get(kpi.key)
+    return facts(ctx, scope) if facts else []
 
 
 def pipeline_revenue(ctx: Context, scope: Scope) -> list[Part]:

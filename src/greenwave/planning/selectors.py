@@ -14,11 +14,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.models import Team, User
-from greenwave.accounts.scoping import can_see_user, scope_users, team_subtree_ids, visible_team_ids
+from greenwave.accounts.scoping import (
+    can_see_user,
+    scope_users,
+    team_subtree_ids,
+    visible_team_ids,
+    writable_team_ids,
+)
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
 from greenwave.core.errors import DomainError, not_found
+from greenwave.core.models import Event
 from greenwave.crm.models import Company
 from greenwave.sales.models import Deal, DealStatus
+from greenwave.sales.selectors import abandoned_clients
 
 from . import kpi_rollups, motivation, services
 from . import kpis as kpis_mod
@@ -87,8 +95,6 @@ class Suggestion:
 def suggestions(*, actor: User, day: date) -> list[Suggestion]:
     """What the morning plan could hold: overdue tasks, the calls planned for the day, deals
     stuck at a stage, abandoned clients — minus what the plan already has (five queries)."""
-    from greenwave.sales.selectors import abandoned_clients
-
     start, end = day_bounds(actor, day)
     plan = DayPlan.objects.filter(user=actor, date=day).first()
     taken_companies: set[int] = set()
@@ -680,8 +686,6 @@ def assisted_facts(*, actor: User, month: kpis_mod.Month, split: Any) -> list[kp
 def invoice_visible(actor: User, case_id: str) -> bool:
     """May the actor read an invoice's events? By the responsible/team of its issue event;
     an assistant also reads the invoices of the managers they share the commission of."""
-    from greenwave.core.models import Event
-
     from .models import AssistantSplit
 
     if not case_id.isdigit():
@@ -709,8 +713,6 @@ def invoice_visible(actor: User, case_id: str) -> bool:
 
 
 def invoice_events(*, actor: User, case_id: int) -> list[Any]:
-    from greenwave.core.models import Event
-
     if not invoice_visible(actor, str(case_id)):
         raise not_found(gettext_lazy("Invoice not found."))
     return list(
@@ -852,8 +854,6 @@ def commission_scheme_get(*, actor: User, pk: int) -> Any:
 
 def assignable_people(*, actor: User) -> QuerySet[User]:
     """People a planner may name in an assistant split: the ones they write for."""
-    from greenwave.accounts.scoping import writable_team_ids
-
     users = User.objects.filter(is_active=True).select_related("team")
     teams = writable_team_ids(actor)
     if teams is not None:

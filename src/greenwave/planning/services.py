@@ -753,6 +753,7 @@ def plan_grid_save(
 # re-exported here (callers import them from `services`).
 from .services_kpis import (  # noqa: E402
     KPI_FIELDS,
+    KpiSpec,
     kpi_create,
     kpi_set_active,
     kpi_update,
@@ -766,6 +767,7 @@ from .services_motivation import (  # noqa: E402
 
 __all__ = [
     "KPI_FIELDS",
+    "KpiSpec",
     "assistant_split_save",
     "commission_scheme_activate",
     "commission_scheme_save",

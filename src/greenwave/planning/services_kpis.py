@@ -4,6 +4,7 @@ update, activate. Re-exported by `services`."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -46,32 +47,42 @@ KPI_FIELDS = (
 )
 
 
-def _kpi_errors(
-    *,
-    source: str,
-    aggregate: str,
-    record: str,
-    field_name: str,
-    date_field: str,
-    filters: Mapping[str, Any],
-    event_activity: str,
-    name: str,
-    unit: str,
-    direction: str,
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class KpiSpec:
+    """What a KPI added from building blocks is: its names, unit, direction and definition,
+    and how it is computed (records counted, summed or averaged, or events counted)."""
+
+    name: str
+    name_en: str = ""
+    unit: str = KpiUnit.COUNT
+    direction: str = KpiDirection.UP
+    definition: str = ""
+    definition_en: str = ""
+    source: str = KpiSource.RECORD
+    aggregate: str = "count"
+    record: str = ""
+    field_name: str = ""
+    date_field: str = ""
+    filters: Mapping[str, Any] | None = None
+    event_activity: str = ""
+    is_active: bool = True
+
+
+def _kpi_errors(spec: KpiSpec) -> dict[str, str]:
     """{form field: a message a person can act on} for a KPI's building blocks."""
     from .kpis import RECORDS
 
+    source = spec.source
     codes = validate_custom(
         source=source,
-        aggregate=aggregate,
-        record=record,
-        field_name=field_name,
-        date_field=date_field,
-        filters=dict(filters),
-        event_activity=event_activity,
+        aggregate=spec.aggregate,
+        record=spec.record,
+        field_name=spec.field_name,
+        date_field=spec.date_field,
+        filters=dict(spec.filters or {}),
+        event_activity=spec.event_activity,
     )
-    spec = RECORDS.get(record)
+    blocks = RECORDS.get(spec.record)
     errors: dict[str, str] = {}
     for code in codes:
         if code == "source":
@@ -80,40 +91,40 @@ def _kpi_errors(
             errors["aggregate"] = _("Choose count, sum or average.")
         elif code == "record":
             errors["record"] = _("Choose the records to count: %(r)s.") % {"r": ", ".join(RECORDS)}
-        elif code == "field" and source == KpiSource.RECORD and spec is not None:
+        elif code == "field" and source == KpiSource.RECORD and blocks is not None:
             errors["field"] = _(
                 "A sum or an average needs a numeric field of the record: %(f)s."
-            ) % {"f": ", ".join(spec[1]) or "—"}
+            ) % {"f": ", ".join(blocks[1]) or "—"}
         elif code == "field":
             errors["field"] = _(
                 "A sum or an average needs the payload key to add up: small Latin letters, "
                 "digits and «_»."
             )
-        elif code == "date_field" and spec is not None:
+        elif code == "date_field" and blocks is not None:
             errors["date_field"] = _("The month is taken by a date of the record: %(f)s.") % {
-                "f": ", ".join(spec[2])
+                "f": ", ".join(blocks[2])
             }
         elif code == "event_activity":
             errors["event_activity"] = _(
                 "Name the event activity to count: small Latin letters, digits and «_» "
                 "(e.g. call_completed)."
             )
-        elif code.startswith("filters.") and spec is not None:
+        elif code.startswith("filters.") and blocks is not None:
             name_ = code.partition(".")[2]
-            allowed = spec[3].get(name_)
+            allowed = blocks[3].get(name_)
             if allowed is None:
                 message = _("%(n)s cannot be filtered on; filters: %(a)s.") % {
                     "n": name_,
-                    "a": ", ".join(spec[3]) or "—",
+                    "a": ", ".join(blocks[3]) or "—",
                 }
             else:
                 message = _("%(n)s is one of: %(a)s.") % {"n": name_, "a": ", ".join(allowed)}
             errors["filters"] = " ".join(filter(None, [errors.get("filters"), message]))
-    if not (name or "").strip():
+    if not (spec.name or "").strip():
         errors["name"] = _("Give the KPI a name.")
-    if unit not in KpiUnit.values:
+    if spec.unit not in KpiUnit.values:
         errors["unit"] = _("Choose a unit.")
-    if direction not in KpiDirection.values:
+    if spec.direction not in KpiDirection.values:
         errors["direction"] = _("Choose whether more or less is better.")
     return errors
 
@@ -129,41 +140,12 @@ def _raise_kpi_errors(errors: dict[str, str]) -> None:
 
 
 @transaction.atomic
-def kpi_create(
-    *,
-    actor: User,
-    key: str,
-    name: str,
-    name_en: str = "",
-    unit: str = KpiUnit.COUNT,
-    direction: str = KpiDirection.UP,
-    definition: str = "",
-    definition_en: str = "",
-    source: str = KpiSource.RECORD,
-    aggregate: str = "count",
-    record: str = "",
-    field_name: str = "",
-    date_field: str = "",
-    filters: Mapping[str, Any] | None = None,
-    event_activity: str = "",
-    is_active: bool = True,
-) -> Kpi:
+def kpi_create(*, actor: User, key: str, spec: KpiSpec) -> Kpi:
     """A KPI from the safe building blocks (no code, no SQL); audited."""
     import re
 
     _require_planner(actor)
-    errors = _kpi_errors(
-        source=source,
-        aggregate=aggregate,
-        record=record,
-        field_name=field_name,
-        date_field=date_field,
-        filters=filters or {},
-        event_activity=event_activity,
-        name=name,
-        unit=unit,
-        direction=direction,
-    )
+    errors = _kpi_errors(spec)
     if not re.fullmatch(r"[a-z][a-z0-9_]{1,39}", key or ""):
         errors = {
             "key": _(
@@ -174,26 +156,7 @@ def kpi_create(
     elif key in BUILTIN_KEYS or Kpi.objects.filter(key=key).exists():
         errors = {"key": _("The key %(k)s is taken.") % {"k": key}, **errors}
     _raise_kpi_errors(errors)
-    kpi = Kpi.objects.create(
-        key=key,
-        order=1000,
-        **_kpi_values(
-            name=name,
-            name_en=name_en,
-            unit=unit,
-            direction=direction,
-            definition=definition,
-            definition_en=definition_en,
-            source=source,
-            aggregate=aggregate,
-            record=record,
-            field_name=field_name,
-            date_field=date_field,
-            filters=filters,
-            event_activity=event_activity,
-            is_active=is_active,
-        ),
-    )
+    kpi = Kpi.objects.create(key=key, order=1000, **_kpi_values(spec))
     event_append_for(
         kpi,
         activity=events.KPI_CREATED,
@@ -210,62 +173,29 @@ def _plain(value: Any) -> Any:
     )
 
 
-def _kpi_values(
-    *,
-    name: str,
-    name_en: str,
-    unit: str,
-    direction: str,
-    definition: str,
-    definition_en: str,
-    source: str,
-    aggregate: str,
-    record: str,
-    field_name: str,
-    date_field: str,
-    filters: Mapping[str, Any] | None,
-    event_activity: str,
-    is_active: bool,
-) -> dict[str, Any]:
-    by_record = source == KpiSource.RECORD
+def _kpi_values(spec: KpiSpec) -> dict[str, Any]:
+    by_record = spec.source == KpiSource.RECORD
+    filters = {str(k): str(v) for k, v in (spec.filters or {}).items()}
     return {
-        "name": name.strip()[:120],
-        "name_en": (name_en or "").strip()[:120],
-        "unit": unit,
-        "direction": direction,
-        "definition": (definition or "").strip(),
-        "definition_en": (definition_en or "").strip(),
-        "source": source,
-        "aggregate": aggregate,
-        "record": record if by_record else "",
-        "field": field_name if aggregate != "count" else "",
-        "date_field": date_field if by_record else "",
-        "filters": {str(k): str(v) for k, v in (filters or {}).items()} if by_record else {},
-        "event_activity": event_activity if not by_record else "",
-        "is_active": bool(is_active),
+        "name": spec.name.strip()[:120],
+        "name_en": (spec.name_en or "").strip()[:120],
+        "unit": spec.unit,
+        "direction": spec.direction,
+        "definition": (spec.definition or "").strip(),
+        "definition_en": (spec.definition_en or "").strip(),
+        "source": spec.source,
+        "aggregate": spec.aggregate,
+        "record": spec.record if by_record else "",
+        "field": spec.field_name if spec.aggregate != "count" else "",
+        "date_field": spec.date_field if by_record else "",
+        "filters": filters if by_record else {},
+        "event_activity": spec.event_activity if not by_record else "",
+        "is_active": bool(spec.is_active),
     }
 
 
 @transaction.atomic
-def kpi_update(
-    *,
-    actor: User,
-    kpi: Kpi,
-    name: str,
-    name_en: str = "",
-    unit: str = KpiUnit.COUNT,
-    direction: str = KpiDirection.UP,
-    definition: str = "",
-    definition_en: str = "",
-    source: str = KpiSource.RECORD,
-    aggregate: str = "count",
-    record: str = "",
-    field_name: str = "",
-    date_field: str = "",
-    filters: Mapping[str, Any] | None = None,
-    event_activity: str = "",
-    is_active: bool = True,
-) -> Kpi:
+def kpi_update(*, actor: User, kpi: Kpi, spec: KpiSpec) -> Kpi:
     """Change a KPI added from building blocks (the built-in eleven are the code's: only
     whether one is shown can change, through `kpi_set_active`); the changes are audited."""
     _require_planner(actor)
@@ -276,36 +206,8 @@ def kpi_update(
             _("A built-in KPI is computed by the system; it cannot be redefined."),
             status=409,
         )
-    _raise_kpi_errors(
-        _kpi_errors(
-            source=source,
-            aggregate=aggregate,
-            record=record,
-            field_name=field_name,
-            date_field=date_field,
-            filters=filters or {},
-            event_activity=event_activity,
-            name=name,
-            unit=unit,
-            direction=direction,
-        )
-    )
-    values = _kpi_values(
-        name=name,
-        name_en=name_en,
-        unit=unit,
-        direction=direction,
-        definition=definition,
-        definition_en=definition_en,
-        source=source,
-        aggregate=aggregate,
-        record=record,
-        field_name=field_name,
-        date_field=date_field,
-        filters=filters,
-        event_activity=event_activity,
-        is_active=is_active,
-    )
+    _raise_kpi_errors(_kpi_errors(spec))
+    values = _kpi_values(spec)
     changes = {
         f: [_plain(getattr(kpi, f)), _plain(v)] for f, v in values.items() if getattr(kpi, f) != v
     }

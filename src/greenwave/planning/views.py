@@ -584,10 +584,9 @@ def planning_settings(request: AuthedRequest) -> HttpResponse:
     return render(request, "planning/settings.html", context)
 
 
-def _kpi_kwargs(data: dict[str, Any]) -> dict[str, Any]:
-    values = {k: v for k, v in data.items() if k != "field"}
-    values["field_name"] = data.get("field") or ""
-    return values
+def _kpi_spec(data: dict[str, Any]) -> services.KpiSpec:
+    values = {k: v for k, v in data.items() if k not in ("field", "key")}
+    return services.KpiSpec(**values, field_name=data.get("field") or "")
 
 
 @login_required
@@ -596,7 +595,9 @@ def kpi_create(request: AuthedRequest) -> HttpResponse:
     form = KpiForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            kpi = services.kpi_create(actor=request.user, **_kpi_kwargs(form.cleaned_data))
+            kpi = services.kpi_create(
+                actor=request.user, key=form.cleaned_data["key"], spec=_kpi_spec(form.cleaned_data)
+            )
         except DomainError as exc:
             _show_error(form, exc)
         else:
@@ -619,7 +620,7 @@ def kpi_edit(request: AuthedRequest, key: str) -> HttpResponse:
     form = KpiForm(request.POST or None, initial=KpiForm.initial_of(kpi), editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            services.kpi_update(actor=request.user, kpi=kpi, **_kpi_kwargs(form.cleaned_data))
+            services.kpi_update(actor=request.user, kpi=kpi, spec=_kpi_spec(form.cleaned_data))
         except DomainError as exc:
             _show_error(form, exc)
         else:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import can_write, require_write, scope_users
+from greenwave.bpm.library.texts import library_text
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
 from greenwave.core.listing import ListQuery
@@ -456,8 +457,6 @@ def pipeline_settings(request: AuthedRequest) -> HttpResponse:
     _admin(request)
     pipelines = list(selectors.pipeline_list(active_only=False))
     labels = dict(checklist_choices())
-    from greenwave.bpm.library.texts import library_text
-
     processes = {p.key: library_text(p.key, p.name) for p in services.deal_processes()}
     for pipeline in pipelines:
         for stage in pipeline.stages.all():  # prefetched: the template reads the same rows

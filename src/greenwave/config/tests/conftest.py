@@ -208,12 +208,14 @@ def _planning_world(two_teams: dict[str, Any]) -> dict[str, Any]:
         "kpi": planning_services.kpi_create(
             actor=admin,
             key="won_count",
-            name="Выигранные",
-            source="record",
-            aggregate="count",
-            record="deal",
-            date_field="closed_at",
-            filters={"status": "won"},
+            spec=planning_services.KpiSpec(
+                name="Выигранные",
+                source="record",
+                aggregate="count",
+                record="deal",
+                date_field="closed_at",
+                filters={"status": "won"},
+            ),
         ),
         "commission_scheme": planning_services.commission_scheme_save(
             actor=admin, name="Базовая", default_percent="5"

@@ -30,59 +30,36 @@ class PeopleMixin(_GeneratorBase):
     def _users(self) -> _Users:
         if self.ref.people:
             return self._people()
-        rng, cfg = self.rng, self.config
-        managers = min(500, max(8, cfg.deals // 2000))
-        sales_teams = max(2, managers // 12)
         users = _Users()
         teams: list[dict[str, Any]] = []
+        self._org_chart(users, teams)
+        users.team_name.update((t["id"], t["name"]) for t in teams)
+        users.sellers = [(pk, 1.0) for pk in users.by_role["hunter"] + users.by_role.get("kam", [])]
+        self._emit("accounts.team", teams)
+        self._emit("accounts.user", users.rows)
+        links = [
+            {
+                "id": self._id("accounts.user_roles"),
+                "user_id": pk,
+                "role_id": self.ref.roles["head_of_sales" if role == "director" else role],
+            }
+            for role, pks in users.by_role.items()
+            for pk in pks
+        ]
+        self._emit("accounts.user_roles", links)
+        return users
+
+    def _org_chart(self, users: _Users, teams: list[dict[str, Any]]) -> None:
+        """The department: director, call centre, sales groups, client department and back
+        office, sized by the number of deals."""
+        managers = min(500, max(8, self.config.deals // 2000))
+        sales_teams = max(2, managers // 12)
 
         def team(name: str, parent: int | None) -> int:
-            pk = self._id("accounts.team")
-            teams.append(
-                {
-                    "id": pk,
-                    "name": name,
-                    "parent_id": parent,
-                    "head_id": None,
-                    "created_at": self.start,
-                    "updated_at": self.start,
-                }
-            )
-            return pk
+            return self._new_team(teams, name, parent)
 
-        def user(role: str, team_id: int, number: int, *, head: bool = False) -> int:
-            pk = self._id("accounts.user")
-            female = rng.random() < 0.45
-            first, last, middle = names.person(rng, female)
-            username = f"gen_{role}_{number:02d}"
-            users.rows.append(
-                {
-                    "id": pk,
-                    "username": username,
-                    "password": "!datagen",
-                    "first_name": first,
-                    "last_name": last,
-                    "middle_name": middle,
-                    "email": f"{username}@example.ru",
-                    "position": names.POSITIONS[role],
-                    "phone": names.mobile(rng),
-                    "team_id": team_id,
-                    "is_active": True,
-                    "date_joined": self.start,
-                    "time_zone": "Europe/Moscow",
-                    "language": "ru",
-                }
-            )
-            users.by_role.setdefault(role, []).append(pk)
-            users.team_of[pk] = team_id
-            users.username[pk] = username
-            users.full_name[pk] = f"{first} {last}"
-            if head:
-                users.head_of[team_id] = pk
-                for t in teams:
-                    if t["id"] == team_id:
-                        t["head_id"] = pk
-            return pk
+        def user(role: str, team_id: int, number: int, *, head: bool = False) -> None:
+            self._new_user(users, teams, (role, team_id, number), head=head)
 
         department = team("Отдел продаж", None)
         user("director", department, 1, head=True)
@@ -111,18 +88,61 @@ class PeopleMixin(_GeneratorBase):
         for role, count in back_office_staff.items():
             for n in range(1, count + 1):
                 user(role, back_office, n)
-        users.team_name.update((t["id"], t["name"]) for t in teams)
-        users.sellers = [(pk, 1.0) for pk in users.by_role["hunter"] + users.by_role.get("kam", [])]
-        self._emit("accounts.team", teams)
-        self._emit("accounts.user", users.rows)
-        links = [
+
+    def _new_team(self, teams: list[dict[str, Any]], name: str, parent: int | None) -> int:
+        pk = self._id("accounts.team")
+        teams.append(
             {
-                "id": self._id("accounts.user_roles"),
-                "user_id": pk,
-                "role_id": self.ref.roles["head_of_sales" if role == "director" else role],
+                "id": pk,
+                "name": name,
+                "parent_id": parent,
+                "head_id": None,
+                "created_at": self.start,
+                "updated_at": self.start,
             }
-            for role, pks in users.by_role.items()
-            for pk in pks
-        ]
-        self._emit("accounts.user_roles", links)
-        return users
+        )
+        return pk
+
+    def _new_user(
+        self,
+        users: _Users,
+        teams: list[dict[str, Any]],
+        place: tuple[str, int, int],
+        *,
+        head: bool = False,
+    ) -> int:
+        """A generated user of `place` (role, team, number in the role)."""
+        rng = self.rng
+        role, team_id, number = place
+        pk = self._id("accounts.user")
+        female = rng.random() < 0.45
+        first, last, middle = names.person(rng, female)
+        username = f"gen_{role}_{number:02d}"
+        users.rows.append(
+            {
+                "id": pk,
+                "username": username,
+                "password": "!datagen",
+                "first_name": first,
+                "last_name": last,
+                "middle_name": middle,
+                "email": f"{username}@example.ru",
+                "position": names.POSITIONS[role],
+                "phone": names.mobile(rng),
+                "team_id": team_id,
+                "is_active": True,
+                "date_joined": self.start,
+                "time_zone": "Europe/Moscow",
+                "language": "ru",
+            }
+        )
+        users.by_role.setdefault(role, []).append(pk)
+        users.team_of[pk] = team_id
+        users.username[pk] = username
+        users.full_name[pk] = f"{first} {last}"
+        if head:
+            users.head_of[team_id] = pk
+            for t in teams:
+                if t["id"] == team_id:
+                    t["head_id"] = pk
+        return pk

@@ -395,22 +395,26 @@ def test_custom_kpi_from_building_blocks(history: dict[str, Any]) -> None:
     services.kpi_create(
         actor=admin,
         key="won_amount_avg",
-        name="Средний чек",
-        unit="money",
-        source="record",
-        aggregate="avg",
-        record="deal",
-        field_name="amount",
-        date_field="closed_at",
-        filters={"status": "won"},
+        spec=services.KpiSpec(
+            name="Средний чек",
+            unit="money",
+            source="record",
+            aggregate="avg",
+            record="deal",
+            field_name="amount",
+            date_field="closed_at",
+            filters={"status": "won"},
+        ),
     )
     services.kpi_create(
         actor=admin,
         key="calls_logged",
-        name="Звонки по журналу",
-        source="event",
-        aggregate="count",
-        event_activity="call_completed",
+        spec=services.KpiSpec(
+            name="Звонки по журналу",
+            source="event",
+            aggregate="count",
+            event_activity="call_completed",
+        ),
     )
     hunter = history["hunter_a"]
     values = _values(hunter, selectors.Subject(user=hunter))
@@ -420,23 +424,27 @@ def test_custom_kpi_from_building_blocks(history: dict[str, Any]) -> None:
         services.kpi_create(
             actor=admin,
             key="evil",
-            name="x",
-            source="record",
-            aggregate="sum",
-            record="deal",
-            field_name="responsible__password",
-            date_field="closed_at",
+            spec=services.KpiSpec(
+                name="x",
+                source="record",
+                aggregate="sum",
+                record="deal",
+                field_name="responsible__password",
+                date_field="closed_at",
+            ),
         )
     with pytest.raises(services.DomainError):
         services.kpi_create(
             actor=admin,
             key="evil2",
-            name="x",
-            source="record",
-            aggregate="count",
-            record="deal",
-            date_field="closed_at",
-            filters={"title__regex": ".*"},
+            spec=services.KpiSpec(
+                name="x",
+                source="record",
+                aggregate="count",
+                record="deal",
+                date_field="closed_at",
+                filters={"title__regex": ".*"},
+            ),
         )
     assert not Kpi.objects.filter(key__startswith="evil").exists()
 

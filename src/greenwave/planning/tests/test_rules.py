@@ -158,7 +158,7 @@ def test_kpi_page_creates_edits_hides_and_audits(history: dict[str, Any]) -> Non
     assert Kpi.objects.get(key="calls").is_active
     assert Event.objects.filter(activity="kpi_updated").count() == 3
     with pytest.raises(DomainError):
-        services.kpi_update(actor=hunter, kpi=kpi, name="x")
+        services.kpi_update(actor=hunter, kpi=kpi, spec=services.KpiSpec(name="x"))
 
 
 def test_scheme_pages_create_edit_activate_and_refuse_bad_steps(
