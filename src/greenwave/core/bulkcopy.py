@@ -21,12 +21,21 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
+    # One row back, not `count`: the range when the ids drawn are consecutive (the rule;
+    # another session drawing at the same time, or a sequence's CACHE, can interleave), else
+    # the ids themselves. The sequence's name is looked up once, not per id.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            "SELECT min(pk), max(pk), CASE WHEN max(pk) - min(pk) + 1 = count(*) THEN NULL "
+            "ELSE array_agg(pk ORDER BY pk) END FROM (SELECT nextval(s.name) AS pk "
+            "FROM (SELECT pg_get_serial_sequence(%s, 'id') AS name) s, "
+            "generate_series(1, %s)) drawn",
             [connection.ops.quote_name(table), count],
         )
-        return [int(pk) for (pk,) in cursor.fetchall()]
+        first, last, scattered = cursor.fetchone()
+    if scattered is not None:
+        return [int(pk) for pk in scattered]
+    return list(range(int(first), int(last) + 1))
 
 
 def copy_rows(

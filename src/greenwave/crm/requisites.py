@@ -140,22 +140,53 @@ def _is_russian_mobile(national: str) -> bool:
     Russia's (RU's leading digits; +7 is shared with Kazakhstan) and matches RU's general and
     mobile patterns — `is_valid_number` checks eight other types before the mobile one. False
     means "ask `is_valid_number`", not "invalid"."""
-    from phonenumbers.phonenumberutil import _is_number_matching_desc
-
-    russia = phonenumbers.PhoneMetadata.metadata_for_region("RU")
+    patterns = _russian_mobile_patterns()
+    if patterns is None:
+        return False
+    leading, descs = patterns
     return bool(
-        russia is not None
-        and russia.leading_digits is not None
-        and re.match(russia.leading_digits, national)
-        and _is_number_matching_desc(national, russia.general_desc)
-        and _is_number_matching_desc(national, russia.mobile)
+        leading.match(national)
+        and all(
+            (not lengths or len(national) in lengths) and pattern.fullmatch(national)
+            for lengths, pattern in descs
+        )
     )
+
+
+@lru_cache(maxsize=1)
+def _russian_mobile_patterns() -> (
+    tuple[re.Pattern[str], tuple[tuple[frozenset[int], re.Pattern[str]], ...]] | None
+):
+    """RU's leading digits and, of its general and mobile descriptions, the possible lengths
+    and the compiled pattern: what `_is_number_matching_desc` checks (lengths, then the whole
+    number against the pattern), read from the metadata once instead of on every number."""
+    russia = phonenumbers.PhoneMetadata.metadata_for_region("RU")
+    if russia is None or russia.leading_digits is None:
+        return None
+    descs = []
+    for desc in (russia.general_desc, russia.mobile):
+        if desc is None or not desc.national_number_pattern:
+            return None
+        lengths = frozenset(desc.possible_length or ())
+        descs.append((lengths, re.compile(desc.national_number_pattern)))
+    return re.compile(russia.leading_digits), tuple(descs)
+
+
+# A strict subset of what Django's `validate_email` accepts: a dot-atom of ASCII letters,
+# digits and `_+-` at a host of ASCII labels (1–63 characters, no hyphen at either end) under
+# a 2–63-letter top-level domain. What matches needs no further check (`test_email_fast_path`
+# compares both over random addresses); anything else goes through the validator.
+_PLAIN_EMAIL_RE = re.compile(
+    r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
 
 
 def normalize_email(value: str, *, field: str = "emails") -> str:
     raw = (value or "").strip().lower()
     if not raw:
         return ""
+    if len(raw) <= 320 and _PLAIN_EMAIL_RE.fullmatch(raw):
+        return raw
     try:
         validate_email(raw)
     except ValidationError as exc:

@@ -151,7 +151,12 @@ def _normalised(
                 _("The file has more than %(n)d lines, blank ones included.")
                 % {"n": MAX_SCANNED_ROWS}
             )
-        values = [text(v) for v in raw[:width]]
+        if text is _csv_import_text:  # inlined: a call per cell was a fifth of the parse
+            values = [v.strip() for v in raw[:width]]
+            if any(v[:1] == "'" for v in values):
+                values = [_csv_import_text(v) for v in values]
+        else:
+            values = [text(v) for v in raw[:width]]
         if not any(values):
             continue  # blank lines are not rows
         if any(len(v) > MAX_CELL_CHARS for v in values):
