@@ -257,6 +257,31 @@ def _sync(
     """
     snap = run.snapshot()
     now = timezone.now()
+    passed = _journal_moves(instance, run, actor)
+    writes = writes if writes is not None else StepWrites()
+    _save_run(instance, run, snap, now, writes)
+    created = _sync_tasks(instance, snap, now, ready_before, writes)
+    writes.send()
+    for task in created:
+        _event(
+            instance,
+            events.TASK_CREATED,
+            actor,
+            {
+                "task": task.pk,
+                "element": task.element_id,
+                "name": task.name,
+                "assignee": task.assignee.username if task.assignee else None,
+                "candidate_role": task.candidate_role,
+            },
+        )
+    _after_step(instance, snap, actor, now, passed=passed, waited=waited)
+
+
+def _journal_moves(
+    instance: ProcessInstance, run: engine.ProcessRun, actor: User | None
+) -> list[str]:
+    """The events of the token's moves (not of user tasks); the elements passed."""
     elements = instance.definition.metadata.get("elements", {})
     for move in run.moves:
         if elements.get(move.spec_id, {}).get("tag") == "userTask":
@@ -269,6 +294,17 @@ def _sync(
         )
     passed = [move.spec_id for move in run.moves]
     run.moves.clear()
+    return passed
+
+
+def _save_run(
+    instance: ProcessInstance,
+    run: engine.ProcessRun,
+    snap: engine.Snapshot,
+    now: datetime,
+    writes: StepWrites,
+) -> None:
+    """The instance's new state and version into `writes`; the run kept for the next step."""
     instance.state = run.dump()
     instance.serializer_version = engine.SERIALIZER_VERSION
     instance.lock_version += 1
@@ -277,10 +313,19 @@ def _sync(
     if snap.completed and instance.status == InstanceStatus.RUNNING:
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
-    writes = writes if writes is not None else StepWrites()
     writes.save(instance)
     _RUNS.keep(instance, run)
 
+
+def _sync_tasks(
+    instance: ProcessInstance,
+    snap: engine.Snapshot,
+    now: datetime,
+    ready_before: set[str] | None,
+    writes: StepWrites,
+) -> list[HumanTask]:
+    """The open task rows the step ended are cancelled and the new ones inserted (into
+    `writes`, not sent); the new rows."""
     ready_ids = {t.task_id for t in snap.ready_tasks}
     if ready_before is not None:
         gone = ready_before - ready_ids
@@ -312,21 +357,20 @@ def _sync(
     ]
     for task in created:
         writes.insert(task)
-    writes.send()
-    for task in created:
-        _event(
-            instance,
-            events.TASK_CREATED,
-            actor,
-            {
-                "task": task.pk,
-                "element": task.element_id,
-                "name": task.name,
-                "assignee": task.assignee.username if task.assignee else None,
-                "candidate_role": task.candidate_role,
-            },
-        )
+    return created
 
+
+def _after_step(
+    instance: ProcessInstance,
+    snap: engine.Snapshot,
+    actor: User | None,
+    now: datetime,
+    *,
+    passed: list[str],
+    waited: bool,
+) -> None:
+    """Once the rows are sent: the service steps' effects, the timer and message rows, the
+    completion event."""
     actions = instance.definition.metadata.get("service_actions", {})
     if any(element in actions for element in passed):
         from ..notifications import step_effects
