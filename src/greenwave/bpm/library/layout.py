@@ -6,6 +6,7 @@ right, one lane per role, so that they open in any modeler and in Greenwave's vi
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -88,6 +89,29 @@ class Process:
     documentation: str = ""
     messages: tuple[str, ...] = ()
     subject: str = ""  # the record type the process is started from (gw:subject)
+
+
+def user_task(
+    node_id: str, name: str, lane: str, due: str, *form: Field, to: dict[str, str] | None = None
+) -> Node:
+    """A user task due in `due` (an ISO 8601 duration), with its form, assigned by `to`
+    (e.g. `{"gw:assignee": "=manager"}`) when the lane alone does not say who does it."""
+    return Node(node_id, "user", name, lane, {**(to or {}), "gw:dueIn": due}, form=form)
+
+
+def service_task(node_id: str, name: str, lane: str, action: str) -> Node:
+    """A service task running one of Greenwave's actions (`gw:action`, e.g. notify)."""
+    return Node(node_id, "service", name, lane, {"gw:action": action})
+
+
+def end_event(node_id: str, name: str, lane: str, outcome: str) -> Node:
+    """An end event and the outcome of a run that ends there (`gw:outcome`)."""
+    return Node(node_id, "end", name, lane, {"gw:outcome": outcome})
+
+
+def chain(*node_ids: str) -> tuple[Flow, ...]:
+    """Plain flows from each node to the next: `chain("a", "b", "c")` is a → b → c."""
+    return tuple(Flow(source, target) for source, target in itertools.pairwise(node_ids))
 
 
 def _columns(process: Process) -> dict[str, int]:
