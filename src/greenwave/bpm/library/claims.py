@@ -17,7 +17,7 @@ variables `claim_id`, `kind`, `responsible` (username) and `answer_due`.
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process, chain, service_task, user_task
+from .layout import Field, Flow, Node, Process, chain, decision, service_task, user_task
 
 RESPONSIBLE = "Ответственный"
 LAWYER = "Юрист"
@@ -93,16 +93,10 @@ CLAIM_HANDLING = Process(
             "Принять решение по претензии",
             HEAD,
             "P1D",
-            Field(
-                "decision",
-                "Решение",
-                "choice",
-                required=True,
-                choices=(
-                    ("refund", "Вернуть деньги"),
-                    ("replacement", "Заменить товар"),
-                    ("rejected", "Отказать"),
-                ),
+            decision(
+                ("refund", "Вернуть деньги"),
+                ("replacement", "Заменить товар"),
+                ("rejected", "Отказать"),
             ),
             Field("resolution", "Обоснование для клиента", "text", required=True),
         ),

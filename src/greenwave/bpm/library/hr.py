@@ -13,7 +13,7 @@ template right after the form (`documents.hr_applications`) and travels the same
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process, chain, end_event, service_task, user_task
+from .layout import Field, Flow, Node, Process, chain, decision, end_event, service_task, user_task
 from .processes import ACCOUNTANT, COMMENT, INITIATOR, TO_INITIATOR
 
 EMPLOYEE = INITIATOR
@@ -21,13 +21,7 @@ HEAD = "Руководитель"
 HR = "Отдел кадров"
 NEWCOMER = "Новый сотрудник"
 
-APPROVAL = Field(
-    "decision",
-    "Решение",
-    "choice",
-    required=True,
-    choices=(("approve", "Согласовать"), ("reject", "Отклонить")),
-)
+APPROVAL = decision(("approve", "Согласовать"), ("reject", "Отклонить"))
 APPROVED = "decision == 'approve'"
 DATE_FROM = Field("date_from", "С", "date", required=True)
 DATE_TO = Field("date_to", "По", "date", required=True)

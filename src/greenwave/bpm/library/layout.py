@@ -91,6 +91,11 @@ class Process:
     subject: str = ""  # the record type the process is started from (gw:subject)
 
 
+def decision(*choices: tuple[str, str]) -> Field:
+    """The required choice `decision` («Решение») of an approver's form: (value, label)s."""
+    return Field("decision", "Решение", "choice", required=True, choices=choices)
+
+
 def user_task(
     node_id: str, name: str, lane: str, due: str, *form: Field, to: dict[str, str] | None = None
 ) -> Node:

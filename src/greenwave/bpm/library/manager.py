@@ -7,7 +7,7 @@ variant of the library's contract approval. (Claims and returns are the money is
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process, chain, end_event, service_task, user_task
+from .layout import Field, Flow, Node, Process, chain, decision, end_event, service_task, user_task
 from .processes import (
     ACCOUNTANT,
     COMMENT,
@@ -152,13 +152,7 @@ SUPPLIER_ORDER = Process(
             "Согласовать заказ поставщику",
             HEAD,
             "P1D",
-            Field(
-                "decision",
-                "Решение",
-                "choice",
-                required=True,
-                choices=(("approve", "Согласовать"), ("reject", "Отклонить")),
-            ),
+            decision(("approve", "Согласовать"), ("reject", "Отклонить")),
             COMMENT,
         ),
         Node("gw_approved", "xor", "Согласован?", HEAD, default="order_rejected"),
@@ -257,13 +251,7 @@ SHIPMENT = Process(
             "Подписать затратную и счёт-фактуру",
             ACCOUNTANT,
             "P1D",
-            Field(
-                "decision",
-                "Решение",
-                "choice",
-                required=True,
-                choices=(("approve", "Подписать"), ("rework", "Вернуть на исправление")),
-            ),
+            decision(("approve", "Подписать"), ("rework", "Вернуть на исправление")),
             COMMENT,
         ),
         Node("gw_signed", "xor", "Подписано?", ACCOUNTANT, default="fix_paperwork"),

@@ -6,7 +6,7 @@ tasks to that role; «Инициатор» tasks go to the person who started th
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process, chain, end_event, service_task, user_task
+from .layout import Field, Flow, Node, Process, chain, decision, end_event, service_task, user_task
 
 INITIATOR = "Инициатор"
 HEAD = "Руководитель отдела продаж"
@@ -16,25 +16,11 @@ ACCOUNTANT = "Бухгалтер"
 APPROVERS = "Согласующие"
 READERS = "Сотрудники"
 
-DECISION = Field(
-    "decision",
-    "Решение",
-    "choice",
-    required=True,
-    choices=(("approve", "Согласовать"), ("rework", "Вернуть на доработку")),
-)
+DECISION = decision(("approve", "Согласовать"), ("rework", "Вернуть на доработку"))
 COMMENT = Field("comment", "Комментарий", "text")
 # The contract approval may also end rejected (the deal's gate stays unmet).
-CONTRACT_DECISION = Field(
-    "decision",
-    "Решение",
-    "choice",
-    required=True,
-    choices=(
-        ("approve", "Согласовать"),
-        ("rework", "Вернуть на доработку"),
-        ("reject", "Отклонить"),
-    ),
+CONTRACT_DECISION = decision(
+    ("approve", "Согласовать"), ("rework", "Вернуть на доработку"), ("reject", "Отклонить")
 )
 TO_INITIATOR = {"gw:assignee": "=initiator"}
 
