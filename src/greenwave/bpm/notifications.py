@@ -1,7 +1,7 @@
 """What a process's service steps do to people once the step has run: `notify` sends an
 in-app notification and an e-mail, `absence_record` writes the absence to the event log.
 
-`services._sync` calls `step_effects` with the elements the engine just passed, after the
+`services.steps._sync` calls `step_effects` with the elements the engine just passed, after the
 instance is saved, inside the same transaction: the rows and events commit with the step,
 and the e-mail leaves only once they did (`transaction.on_commit`).
 

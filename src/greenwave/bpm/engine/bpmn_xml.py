@@ -410,21 +410,7 @@ def compensation_can_trigger(process: etree._Element) -> bool:
 def read_document(data: bytes) -> BpmnDocument:
     """Parse the file and collect what the services and the inbox need (no Spiff here)."""
     root = parse_xml(data)
-    processes = [
-        {
-            "id": p.get("id", ""),
-            "name": p.get("name") or p.get("id", ""),
-            "is_executable": p.get("isExecutable", "false").lower() == "true",
-            # What the process is about (e.g. "deal"): started from that record, bound to it.
-            "subject": (p.get(f"{{{GW_NS}}}subject") or "").strip(),
-        }
-        for p in _children(root, "process")
-    ]
-    if not processes:
-        raise BpmnFileError("The file has no bpmn:process.")
-    names = {p.get("processRef"): p.get("name") for p in root.iter(f"{{{BPMN_NS}}}participant")}
-    for p in processes:
-        p["name"] = p["name"] if p["name"] != p["id"] else names.get(p["id"]) or p["id"]
+    processes = _processes_of(root)
     main = next((p for p in processes if p["is_executable"]), processes[0])
     lanes: dict[str, str] = {}
     for lane in root.iter(f"{{{BPMN_NS}}}lane"):
@@ -455,28 +441,8 @@ def read_document(data: bytes) -> BpmnDocument:
             tag, el_id = _local(el.tag), el.get("id")
             if _ns(el.tag) != BPMN_NS:
                 continue
-            if tag == "compensateEventDefinition" and inert_compensation:
-                pass  # never triggered: prepare() leaves it out of the engine's copy
-            elif tag in UNSUPPORTED_TAGS:
-                owner = el.getparent() if tag.endswith("EventDefinition") else el
-                if owner is None:
-                    owner = el
-                # An event definition is named by its event (what the diagram shows).
-                doc.unsupported.append(
-                    Unsupported(
-                        owner.get("id") or el_id or "", _local(owner.tag), UNSUPPORTED_TAGS[tag]
-                    )
-                )
-            if tag == "timeDate" and el.text and el.text.strip():
-                event = el.getparent()
-                event = event.getparent() if event is not None else None
-                if event is not None:
-                    doc.timer_dates[str(event.get("id") or "")] = el.text.strip()
-            if tag in {"conditionExpression", "completionCondition", "loopCardinality"}:
-                parent = el.getparent()
-                owner = parent.get("id") if parent is not None else None
-                if el.text and el.text.strip() and owner:
-                    doc.expressions[f"{owner}:{tag}"] = el.text.strip()
+            _note_unsupported(doc, el, tag, el_id, inert_compensation)
+            _note_texts(doc, el, tag)
             if not el_id or tag not in EXECUTABLE_TAGS | set(UNSUPPORTED_TAGS):
                 continue
             lane = lanes.get(el_id, "")
@@ -489,39 +455,96 @@ def read_document(data: bytes) -> BpmnDocument:
             if tag == "endEvent" and el.get(f"{{{GW_NS}}}outcome"):
                 # The outcome of a run that ends here (e.g. approved / rejected).
                 doc.elements[el_id]["outcome"] = el.get(f"{{{GW_NS}}}outcome", "").strip()
-            if tag == "userTask":
-                form = _form_of(el) or _camunda7_form(el) or _camunda8_form(el, root)
-                doc.user_tasks[el_id] = {
-                    "name": (el.get("name") or el_id).strip(),
-                    "form": form,
-                    # The other modeler's form is not in the file: the task page says so.
-                    "form_ref": "" if form else _form_ref(el),
-                    **_assignment_of(el, lane),
-                }
-            elif tag == "serviceTask" and el.get(f"{{{GW_NS}}}action"):
-                doc.service_actions[el_id] = el.get(f"{{{GW_NS}}}action", "")
-            elif tag == "businessRuleTask":
-                # Bound to Greenwave's DMN decisions by key (Camunda's and Zeebe's ways read).
-                key, result = decision_of(el)
-                if key:
-                    doc.service_actions[el_id] = f"decision:{key}:{result}"
-                else:
-                    doc.unsupported.append(
-                        Unsupported(
-                            el_id,
-                            tag,
-                            "a business-rule task needs the key of a decision (gw:decision, "
-                            "camunda:decisionRef or zeebe:calledDecision)",
-                        )
-                    )
-            elif tag == "scriptTask":
-                script = _children(el, "script")
-                doc.scripts[el_id] = (script[0].text or "") if script else ""
-            elif tag == "startEvent" and process is main_el:
-                for med in _children(el, "messageEventDefinition"):
-                    ref = med.get("messageRef")
-                    doc.message_starts.append(str(messages.get(ref) or ref or ""))
+            if tag == "startEvent":
+                if process is main_el:
+                    for med in _children(el, "messageEventDefinition"):
+                        ref = med.get("messageRef")
+                        doc.message_starts.append(str(messages.get(ref) or ref or ""))
+            else:
+                _note_task(doc, el, tag, el_id, lane)
     return doc
+
+
+def _processes_of(root: etree._Element) -> list[dict[str, Any]]:
+    """The file's processes (id, name, executable, subject), named by their pool if unnamed."""
+    processes = [
+        {
+            "id": p.get("id", ""),
+            "name": p.get("name") or p.get("id", ""),
+            "is_executable": p.get("isExecutable", "false").lower() == "true",
+            # What the process is about (e.g. "deal"): started from that record, bound to it.
+            "subject": (p.get(f"{{{GW_NS}}}subject") or "").strip(),
+        }
+        for p in _children(root, "process")
+    ]
+    if not processes:
+        raise BpmnFileError("The file has no bpmn:process.")
+    names = {p.get("processRef"): p.get("name") for p in root.iter(f"{{{BPMN_NS}}}participant")}
+    for p in processes:
+        p["name"] = p["name"] if p["name"] != p["id"] else names.get(p["id"]) or p["id"]
+    return processes
+
+
+def _note_unsupported(
+    doc: BpmnDocument, el: etree._Element, tag: str, el_id: str | None, inert_compensation: bool
+) -> None:
+    """An element the engine cannot run, named by its event if it is an event definition."""
+    if tag == "compensateEventDefinition" and inert_compensation:
+        pass  # never triggered: prepare() leaves it out of the engine's copy
+    elif tag in UNSUPPORTED_TAGS:
+        owner = el.getparent() if tag.endswith("EventDefinition") else el
+        if owner is None:
+            owner = el
+        # An event definition is named by its event (what the diagram shows).
+        doc.unsupported.append(
+            Unsupported(owner.get("id") or el_id or "", _local(owner.tag), UNSUPPORTED_TAGS[tag])
+        )
+
+
+def _note_texts(doc: BpmnDocument, el: etree._Element, tag: str) -> None:
+    """A timer's date and the expressions of conditions and loops, by their element."""
+    if tag == "timeDate" and el.text and el.text.strip():
+        event = el.getparent()
+        event = event.getparent() if event is not None else None
+        if event is not None:
+            doc.timer_dates[str(event.get("id") or "")] = el.text.strip()
+    if tag in {"conditionExpression", "completionCondition", "loopCardinality"}:
+        parent = el.getparent()
+        owner = parent.get("id") if parent is not None else None
+        if el.text and el.text.strip() and owner:
+            doc.expressions[f"{owner}:{tag}"] = el.text.strip()
+
+
+def _note_task(doc: BpmnDocument, el: etree._Element, tag: str, el_id: str, lane: str) -> None:
+    """What a user, service, business-rule or script task needs when it runs."""
+    if tag == "userTask":
+        form = _form_of(el) or _camunda7_form(el) or _camunda8_form(el, doc.root)
+        doc.user_tasks[el_id] = {
+            "name": (el.get("name") or el_id).strip(),
+            "form": form,
+            # The other modeler's form is not in the file: the task page says so.
+            "form_ref": "" if form else _form_ref(el),
+            **_assignment_of(el, lane),
+        }
+    elif tag == "serviceTask" and el.get(f"{{{GW_NS}}}action"):
+        doc.service_actions[el_id] = el.get(f"{{{GW_NS}}}action", "")
+    elif tag == "businessRuleTask":
+        # Bound to Greenwave's DMN decisions by key (Camunda's and Zeebe's ways read).
+        key, result = decision_of(el)
+        if key:
+            doc.service_actions[el_id] = f"decision:{key}:{result}"
+        else:
+            doc.unsupported.append(
+                Unsupported(
+                    el_id,
+                    tag,
+                    "a business-rule task needs the key of a decision (gw:decision, "
+                    "camunda:decisionRef or zeebe:calledDecision)",
+                )
+            )
+    elif tag == "scriptTask":
+        script = _children(el, "script")
+        doc.scripts[el_id] = (script[0].text or "") if script else ""
 
 
 def main_process(root: etree._Element, doc: BpmnDocument) -> etree._Element | None:

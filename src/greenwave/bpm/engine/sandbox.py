@@ -326,79 +326,71 @@ class _Interpreter:
 
     def run(self, node: ast.AST) -> Any:
         self._tick()
-        if isinstance(node, ast.Expression):
-            return self.run(node.body)
-        if isinstance(node, ast.Constant):
-            return node.value
-        if isinstance(node, ast.Name):
-            if node.id in self.names:
-                return self.names[node.id]
-            if node.id in FUNCTIONS:
-                # Only called by name: as a value (`sorted(x, key=str)`) it would run
-                # inside a builtin, out of reach of the size checks and the time budget.
-                raise SandboxError(f"The function {node.id!r} can only be called.")
-            if node.id in {"true", "false", "null"}:  # JSON-style literals from other modelers
-                return {"true": True, "false": False, "null": None}[node.id]
-            raise SandboxError(f"Unknown variable {node.id!r}.")
-        if isinstance(node, ast.BoolOp):
-            result: Any = None
-            for value in node.values:
-                result = self.run(value)
-                if isinstance(node.op, ast.And) and not result:
-                    return result
-                if isinstance(node.op, ast.Or) and result:
-                    return result
-            return result
-        if isinstance(node, ast.BinOp):
-            return self._binary(node.op, self.run(node.left), self.run(node.right))
-        if isinstance(node, ast.UnaryOp):
-            return _UNARY[type(node.op)](self.run(node.operand))
-        if isinstance(node, ast.Compare):
-            left = self.run(node.left)
-            for op, comparator in zip(node.ops, node.comparators, strict=True):
-                right = self.run(comparator)
-                try:
-                    if not _COMPARE[type(op)](left, right):
-                        return False
-                except TypeError as exc:
-                    raise SandboxError(str(exc)) from exc
-                left = right
-            return True
-        if isinstance(node, ast.IfExp):
-            return self.run(node.body) if self.run(node.test) else self.run(node.orelse)
-        if isinstance(node, ast.List):
-            return self._bounded([self.run(e) for e in node.elts])
-        if isinstance(node, ast.Tuple):
-            return self._bounded(tuple(self.run(e) for e in node.elts))
-        if isinstance(node, ast.Set):
-            return self._bounded({self.run(e) for e in node.elts})
-        if isinstance(node, ast.Dict):
-            return self._bounded(
-                {
-                    self.run(k) if k is not None else None: self.run(v)
-                    for k, v in zip(node.keys, node.values, strict=True)
-                }
-            )
-        if isinstance(node, ast.Subscript):
-            container = self.run(node.value)
-            key = self.run(node.slice)
+        runner = _RUNNERS.get(type(node))
+        if runner is None:  # a subclass of an allowed node
+            runner = next((r for kind, r in _RUNNERS.items() if isinstance(node, kind)), None)
+        if runner is None:
+            raise SandboxError(f"{type(node).__name__} is not allowed.")
+        return runner(self, node)
+
+    def _run_name(self, node: ast.Name) -> Any:
+        if node.id in self.names:
+            return self.names[node.id]
+        if node.id in FUNCTIONS:
+            # Only called by name: as a value (`sorted(x, key=str)`) it would run
+            # inside a builtin, out of reach of the size checks and the time budget.
+            raise SandboxError(f"The function {node.id!r} can only be called.")
+        if node.id in {"true", "false", "null"}:  # JSON-style literals from other modelers
+            return {"true": True, "false": False, "null": None}[node.id]
+        raise SandboxError(f"Unknown variable {node.id!r}.")
+
+    def _run_bool_op(self, node: ast.BoolOp) -> Any:
+        result: Any = None
+        for value in node.values:
+            result = self.run(value)
+            if isinstance(node.op, ast.And) and not result:
+                return result
+            if isinstance(node.op, ast.Or) and result:
+                return result
+        return result
+
+    def _run_compare(self, node: ast.Compare) -> Any:
+        left = self.run(node.left)
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self.run(comparator)
             try:
-                return container[key]
-            except (KeyError, IndexError, TypeError) as exc:
-                raise SandboxError(f"Cannot read item {key!r}: {exc}.") from exc
-        if isinstance(node, ast.Slice):
-            return slice(
-                self.run(node.lower) if node.lower else None,
-                self.run(node.upper) if node.upper else None,
-                self.run(node.step) if node.step else None,
-            )
-        if isinstance(node, ast.Call):
-            return self._call(node)
-        if isinstance(node, ast.Attribute):
-            raise SandboxError(
-                f"Attribute access ({node.attr!r}) is only allowed as a method call."
-            )
-        raise SandboxError(f"{type(node).__name__} is not allowed.")
+                if not _COMPARE[type(op)](left, right):
+                    return False
+            except TypeError as exc:
+                raise SandboxError(str(exc)) from exc
+            left = right
+        return True
+
+    def _run_dict(self, node: ast.Dict) -> Any:
+        return self._bounded(
+            {
+                self.run(k) if k is not None else None: self.run(v)
+                for k, v in zip(node.keys, node.values, strict=True)
+            }
+        )
+
+    def _run_subscript(self, node: ast.Subscript) -> Any:
+        container = self.run(node.value)
+        key = self.run(node.slice)
+        try:
+            return container[key]
+        except (KeyError, IndexError, TypeError) as exc:
+            raise SandboxError(f"Cannot read item {key!r}: {exc}.") from exc
+
+    def _run_slice(self, node: ast.Slice) -> Any:
+        return slice(
+            self.run(node.lower) if node.lower else None,
+            self.run(node.upper) if node.upper else None,
+            self.run(node.step) if node.step else None,
+        )
+
+    def _run_attribute(self, node: ast.Attribute) -> Any:
+        raise SandboxError(f"Attribute access ({node.attr!r}) is only allowed as a method call.")
 
     def _call(self, node: ast.Call) -> Any:
         args = [self.run(a) for a in node.args]
@@ -457,6 +449,29 @@ class _Interpreter:
             self._bounded(container)  # `a[0] = a` nests without end
         else:
             raise SandboxError("Only variables may be assigned.")
+
+
+# How `_Interpreter.run` evaluates each kind of node it allows (any other is refused).
+_RUNNERS: dict[type[ast.AST], Callable[[_Interpreter, Any], Any]] = {
+    ast.Expression: lambda self, node: self.run(node.body),
+    ast.Constant: lambda self, node: node.value,
+    ast.Name: _Interpreter._run_name,
+    ast.BoolOp: _Interpreter._run_bool_op,
+    ast.BinOp: lambda self, node: self._binary(node.op, self.run(node.left), self.run(node.right)),
+    ast.UnaryOp: lambda self, node: _UNARY[type(node.op)](self.run(node.operand)),
+    ast.Compare: _Interpreter._run_compare,
+    ast.IfExp: lambda self, node: (
+        self.run(node.body) if self.run(node.test) else self.run(node.orelse)
+    ),
+    ast.List: lambda self, node: self._bounded([self.run(e) for e in node.elts]),
+    ast.Tuple: lambda self, node: self._bounded(tuple(self.run(e) for e in node.elts)),
+    ast.Set: lambda self, node: self._bounded({self.run(e) for e in node.elts}),
+    ast.Dict: _Interpreter._run_dict,
+    ast.Subscript: _Interpreter._run_subscript,
+    ast.Slice: _Interpreter._run_slice,
+    ast.Call: _Interpreter._call,
+    ast.Attribute: _Interpreter._run_attribute,
+}
 
 
 def evaluate(source: str, variables: Mapping[str, Any] | None = None) -> Any:

@@ -17,7 +17,7 @@ variables `claim_id`, `kind`, `responsible` (username) and `answer_due`.
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process
+from .layout import Field, Flow, Node, Process, chain, decision, service_task, user_task
 
 RESPONSIBLE = "Ответственный"
 LAWYER = "Юрист"
@@ -56,101 +56,70 @@ CLAIM_HANDLING = Process(
     nodes=(
         Node("start", "start", "Претензия зарегистрирована", RESPONSIBLE),
         Node("split", "and", "Срок ответа идёт", RESPONSIBLE),
-        Node(
+        user_task(
             "register",
-            "user",
             "Учесть претензию и документы",
             RESPONSIBLE,
-            {**TO_RESPONSIBLE, "gw:dueIn": "P1D"},
-            form=(
-                Field("documents_received", "Акт и документы получены", "boolean", required=True),
-                COMMENT,
-            ),
+            "P1D",
+            Field("documents_received", "Акт и документы получены", "boolean", required=True),
+            COMMENT,
+            to=TO_RESPONSIBLE,
         ),
-        Node(
-            "to_investigation",
-            "service",
-            "Претензия на рассмотрении",
-            SYSTEM,
-            {"gw:action": "claim_investigation"},
+        service_task(
+            "to_investigation", "Претензия на рассмотрении", SYSTEM, "claim_investigation"
         ),
         Node("gw_kind", "xor", "Возврат товара?", RESPONSIBLE, default="no_return"),
-        Node(
+        user_task(
             "receive_return",
-            "user",
             "Принять возвращённый товар на склад",
             RESPONSIBLE,
-            {**TO_RESPONSIBLE, "gw:dueIn": "P5D"},
-            form=(
-                Field("received_on", "Дата прихода на склад", "date", required=True),
-                Field("goods_condition", "Состояние товара", "text", required=True),
-            ),
+            "P5D",
+            Field("received_on", "Дата прихода на склад", "date", required=True),
+            Field("goods_condition", "Состояние товара", "text", required=True),
+            to=TO_RESPONSIBLE,
         ),
-        Node(
+        user_task(
             "analyse",
-            "user",
             "Разобрать претензию",
             LAWYER,
-            {"gw:dueIn": "P3D"},
-            form=(
-                Field("findings", "Выводы", "text", required=True),
-                Field("manufacturer_letter", "Письмо заводу-изготовителю отправлено", "boolean"),
-                Field("manufacturer_answer", "Ответ завода-изготовителя", "text"),
-            ),
+            "P3D",
+            Field("findings", "Выводы", "text", required=True),
+            Field("manufacturer_letter", "Письмо заводу-изготовителю отправлено", "boolean"),
+            Field("manufacturer_answer", "Ответ завода-изготовителя", "text"),
         ),
-        Node(
-            "to_decision",
-            "service",
-            "Претензия ждёт решения",
-            SYSTEM,
-            {"gw:action": "claim_to_decision"},
-        ),
-        Node(
+        service_task("to_decision", "Претензия ждёт решения", SYSTEM, "claim_to_decision"),
+        user_task(
             "decide",
-            "user",
             "Принять решение по претензии",
             HEAD,
-            {"gw:dueIn": "P1D"},
-            form=(
-                Field(
-                    "decision",
-                    "Решение",
-                    "choice",
-                    required=True,
-                    choices=(
-                        ("refund", "Вернуть деньги"),
-                        ("replacement", "Заменить товар"),
-                        ("rejected", "Отказать"),
-                    ),
-                ),
-                Field("resolution", "Обоснование для клиента", "text", required=True),
+            "P1D",
+            decision(
+                ("refund", "Вернуть деньги"),
+                ("replacement", "Заменить товар"),
+                ("rejected", "Отказать"),
             ),
+            Field("resolution", "Обоснование для клиента", "text", required=True),
         ),
-        Node("apply", "service", "Записать решение", SYSTEM, {"gw:action": "claim_decide"}),
+        service_task("apply", "Записать решение", SYSTEM, "claim_decide"),
         Node("gw_decision", "xor", "Какое решение?", HEAD, default="rejected"),
-        Node(
+        user_task(
             "refund",
-            "user",
             "Вернуть деньги клиенту",
             FINANCE,
-            {"gw:dueIn": "P3D"},
-            form=(
-                Field("refund_date", "Дата возврата", "date", required=True),
-                Field("payment_order", "Номер платёжного поручения", required=True),
-            ),
+            "P3D",
+            Field("refund_date", "Дата возврата", "date", required=True),
+            Field("payment_order", "Номер платёжного поручения", required=True),
         ),
-        Node(
+        user_task(
             "replace",
-            "user",
             "Отгрузить замену",
             RESPONSIBLE,
-            {**TO_RESPONSIBLE, "gw:dueIn": "P10D"},
-            form=(
-                Field("replacement_document", "Номер документа отгрузки замены", required=True),
-                Field("replacement_shipped_on", "Дата отгрузки замены", "date", required=True),
-            ),
+            "P10D",
+            Field("replacement_document", "Номер документа отгрузки замены", required=True),
+            Field("replacement_shipped_on", "Дата отгрузки замены", "date", required=True),
+            to=TO_RESPONSIBLE,
         ),
-        Node("close", "service", "Закрыть претензию", SYSTEM, {"gw:action": "claim_close"}),
+        service_task("close", "Закрыть претензию", SYSTEM, "claim_close"),
         _terminate("end_settled", "Претензия удовлетворена", "settled"),
         _terminate("end_rejected", "Претензия отклонена", "rejected"),
         Node(
@@ -162,45 +131,29 @@ CLAIM_HANDLING = Process(
             'xsi:type="bpmn:tFormalExpression">answer_due</bpmn:timeDate>'
             "</bpmn:timerEventDefinition>",
         ),
-        Node(
-            "escalate",
-            "service",
-            "Эскалировать руководителю",
-            SYSTEM,
-            {"gw:action": "claim_escalate"},
-        ),
-        Node(
+        service_task("escalate", "Эскалировать руководителю", SYSTEM, "claim_escalate"),
+        user_task(
             "control",
-            "user",
             "Взять просроченную претензию под контроль",
             HEAD,
-            {"gw:dueIn": "P1D"},
-            form=(Field("measures", "Что предпринято", "text", required=True),),
+            "P1D",
+            Field("measures", "Что предпринято", "text", required=True),
         ),
         Node("end_escalated", "end", "Эскалация обработана", HEAD),
     ),
     flows=(
-        Flow("start", "split"),
-        Flow("split", "register"),
+        *chain("start", "split", "register"),
         Flow("split", "deadline"),
-        Flow("register", "to_investigation"),
-        Flow("to_investigation", "gw_kind"),
+        *chain("register", "to_investigation", "gw_kind"),
         Flow("gw_kind", "receive_return", "kind == 'return'", "Возврат"),
         Flow("gw_kind", "analyse", name="Претензия", id="no_return"),
-        Flow("receive_return", "analyse"),
-        Flow("analyse", "to_decision"),
-        Flow("to_decision", "decide"),
-        Flow("decide", "apply"),
-        Flow("apply", "gw_decision"),
+        *chain("receive_return", "analyse", "to_decision", "decide", "apply", "gw_decision"),
         Flow("gw_decision", "refund", "decision == 'refund'", "Возврат денег"),
         Flow("gw_decision", "replace", "decision == 'replacement'", "Замена"),
         Flow("gw_decision", "end_rejected", name="Отказ", id="rejected"),
         Flow("refund", "close"),
-        Flow("replace", "close"),
-        Flow("close", "end_settled"),
-        Flow("deadline", "escalate"),
-        Flow("escalate", "control"),
-        Flow("control", "end_escalated"),
+        *chain("replace", "close", "end_settled"),
+        *chain("deadline", "escalate", "control", "end_escalated"),
     ),
 )
 

@@ -13,7 +13,7 @@ template right after the form (`documents.hr_applications`) and travels the same
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process
+from .layout import Field, Flow, Node, Process, chain, decision, end_event, service_task, user_task
 from .processes import ACCOUNTANT, COMMENT, INITIATOR, TO_INITIATOR
 
 EMPLOYEE = INITIATOR
@@ -21,13 +21,7 @@ HEAD = "Руководитель"
 HR = "Отдел кадров"
 NEWCOMER = "Новый сотрудник"
 
-APPROVAL = Field(
-    "decision",
-    "Решение",
-    "choice",
-    required=True,
-    choices=(("approve", "Согласовать"), ("reject", "Отклонить")),
-)
+APPROVAL = decision(("approve", "Согласовать"), ("reject", "Отклонить"))
 APPROVED = "decision == 'approve'"
 DATE_FROM = Field("date_from", "С", "date", required=True)
 DATE_TO = Field("date_to", "По", "date", required=True)
@@ -35,40 +29,32 @@ ATTACHMENT = Field("attachment", "Документ (скан заявления,
 
 
 def _fill(name: str, *fields: Field) -> Node:
-    return Node("fill", "user", name, EMPLOYEE, {**TO_INITIATOR, "gw:dueIn": "P1D"}, form=fields)
+    return user_task("fill", name, EMPLOYEE, "P1D", *fields, to=TO_INITIATOR)
 
 
 def _approve(name: str) -> Node:
-    return Node("approve", "user", name, HEAD, {"gw:dueIn": "P1D"}, form=(APPROVAL, COMMENT))
+    return user_task("approve", name, HEAD, "P1D", APPROVAL, COMMENT)
 
 
 def _notify(node_id: str, name: str, lane: str = EMPLOYEE) -> Node:
-    return Node(node_id, "service", name, lane, {"gw:action": "notify"})
+    return service_task(node_id, name, lane, "notify")
 
 
 def _end(node_id: str, name: str, outcome: str) -> Node:
-    return Node(node_id, "end", name, EMPLOYEE, {"gw:outcome": outcome})
+    return end_event(node_id, name, EMPLOYEE, outcome)
 
 
 def _application() -> Node:
     """The employee's application made from the documents' DOCX template and kept with the
     process (documents.hr_applications), so the head, HR and the accountant each see it."""
-    return Node(
-        "application",
-        "service",
-        "Сформировать заявление по шаблону",
-        EMPLOYEE,
-        {"gw:action": "hr_application"},
+    return service_task(
+        "application", "Сформировать заявление по шаблону", EMPLOYEE, "hr_application"
     )
 
 
 def _record_absence() -> Node:
-    return Node(
-        "record_absence",
-        "service",
-        "Записать в график отсутствий",
-        EMPLOYEE,
-        {"gw:action": "absence_record"},
+    return service_task(
+        "record_absence", "Записать в график отсутствий", EMPLOYEE, "absence_record"
     )
 
 
@@ -103,36 +89,29 @@ SICK_LEAVE = Process(
         _approve("Подтвердить отсутствие сотрудника"),
         Node("gw_approved", "xor", "Подтверждено?", HEAD, default="sick_rejected"),
         Node("gw_kind", "xor", "Вид отсутствия?", HEAD, default="to_remote"),
-        Node(
+        user_task(
             "hr_sheet",
-            "user",
             "Принять листок нетрудоспособности",
             HR,
-            {"gw:dueIn": "P2D"},
-            form=(
-                Field("sheet_number", "Номер листка нетрудоспособности", required=True),
-                Field("sheet_closed_on", "Листок закрыт", "date"),
-                COMMENT,
-            ),
+            "P2D",
+            Field("sheet_number", "Номер листка нетрудоспособности", required=True),
+            Field("sheet_closed_on", "Листок закрыт", "date"),
+            COMMENT,
         ),
-        Node(
+        user_task(
             "accrue_benefit",
-            "user",
             "Начислить пособие по больничному",
             ACCOUNTANT,
-            {"gw:dueIn": "P3D"},
-            form=(
-                Field("benefit", "Сумма пособия, ₽", "decimal", required=True, min="0"),
-                COMMENT,
-            ),
+            "P3D",
+            Field("benefit", "Сумма пособия, ₽", "decimal", required=True, min="0"),
+            COMMENT,
         ),
-        Node(
+        user_task(
             "record_unpaid",
-            "user",
             "Учесть отгул за свой счёт в табеле",
             ACCOUNTANT,
-            {"gw:dueIn": "P2D"},
-            form=(Field("days", "Дней без сохранения оплаты", "integer", required=True, min="1"),),
+            "P2D",
+            Field("days", "Дней без сохранения оплаты", "integer", required=True, min="1"),
         ),
         _notify("notify_done", "Уведомить сотрудника: отсутствие оформлено"),
         _record_absence(),
@@ -141,19 +120,14 @@ SICK_LEAVE = Process(
         _end("end_rejected", "Не подтверждено", "rejected"),
     ),
     flows=(
-        Flow("start", "fill"),
-        Flow("fill", "approve"),
-        Flow("approve", "gw_approved"),
+        *chain("start", "fill", "approve", "gw_approved"),
         Flow("gw_approved", "gw_kind", APPROVED, "Да"),
         Flow("gw_approved", "notify_rejected", name="Нет", id="sick_rejected"),
         Flow("gw_kind", "hr_sheet", "absence_kind == 'sick_list'", "Больничный лист"),
         Flow("gw_kind", "record_unpaid", "absence_kind == 'unpaid'", "За свой счёт"),
         Flow("gw_kind", "notify_done", name="Из дома", id="to_remote"),
-        Flow("hr_sheet", "accrue_benefit"),
-        Flow("accrue_benefit", "notify_done"),
-        Flow("record_unpaid", "notify_done"),
-        Flow("notify_done", "record_absence"),
-        Flow("record_absence", "end_done"),
+        *chain("hr_sheet", "accrue_benefit", "notify_done"),
+        *chain("record_unpaid", "notify_done", "record_absence", "end_done"),
         Flow("notify_rejected", "end_rejected"),
     ),
 )
@@ -180,16 +154,13 @@ BUSINESS_TRIP = Process(
         _approve("Утвердить командировку"),
         Node("gw_approved", "xor", "Утверждена?", HEAD, default="trip_rejected"),
         _notify("notify_accountant", "Уведомить бухгалтера о командировке", ACCOUNTANT),
-        Node(
+        user_task(
             "pay_advance",
-            "user",
             "Выдать аванс на командировку",
             ACCOUNTANT,
-            {"gw:dueIn": "P1D"},
-            form=(
-                Field("advance_paid", "Выдано, ₽", "decimal", required=True, min="0"),
-                Field("paid_on", "Дата выдачи", "date", required=True),
-            ),
+            "P1D",
+            Field("advance_paid", "Выдано, ₽", "decimal", required=True, min="0"),
+            Field("paid_on", "Дата выдачи", "date", required=True),
         ),
         _notify("notify_approved", "Уведомить сотрудника: командировка утверждена"),
         _record_absence(),
@@ -198,16 +169,12 @@ BUSINESS_TRIP = Process(
         _end("end_rejected", "Командировка не утверждена", "rejected"),
     ),
     flows=(
-        Flow("start", "fill"),
-        Flow("fill", "application"),
-        Flow("application", "approve"),
-        Flow("approve", "gw_approved"),
+        *chain("start", "fill", "application", "approve", "gw_approved"),
         Flow("gw_approved", "notify_accountant", APPROVED, "Да"),
         Flow("gw_approved", "notify_rejected", name="Нет", id="trip_rejected"),
-        Flow("notify_accountant", "pay_advance"),
-        Flow("pay_advance", "notify_approved"),
-        Flow("notify_approved", "record_absence"),
-        Flow("record_absence", "end_approved"),
+        *chain(
+            "notify_accountant", "pay_advance", "notify_approved", "record_absence", "end_approved"
+        ),
         Flow("notify_rejected", "end_rejected"),
     ),
 )
@@ -237,14 +204,7 @@ TIME_OFF = Process(
         _application(),
         _approve("Согласовать отгул"),
         Node("gw_approved", "xor", "Согласован?", HEAD, default="off_rejected"),
-        Node(
-            "account",
-            "user",
-            "Учесть отгул в табеле",
-            ACCOUNTANT,
-            {"gw:dueIn": "P2D"},
-            form=(COMMENT,),
-        ),
+        user_task("account", "Учесть отгул в табеле", ACCOUNTANT, "P2D", COMMENT),
         _notify("notify_approved", "Уведомить сотрудника: отгул согласован"),
         _record_absence(),
         _end("end_approved", "Отгул согласован", "approved"),
@@ -253,17 +213,11 @@ TIME_OFF = Process(
         _end("end_rejected", "Отгул не согласован", "rejected"),
     ),
     flows=(
-        Flow("start", "fill"),
-        Flow("fill", "application"),
-        Flow("application", "approve"),
-        Flow("approve", "gw_approved"),
+        *chain("start", "fill", "application", "approve", "gw_approved"),
         Flow("gw_approved", "account", APPROVED, "Да"),
         Flow("gw_approved", "notify_head", name="Нет", id="off_rejected"),
-        Flow("account", "notify_approved"),
-        Flow("notify_approved", "record_absence"),
-        Flow("record_absence", "end_approved"),
-        Flow("notify_head", "notify_rejected"),
-        Flow("notify_rejected", "end_rejected"),
+        *chain("account", "notify_approved", "record_absence", "end_approved"),
+        *chain("notify_head", "notify_rejected", "end_rejected"),
     ),
 )
 
@@ -295,24 +249,20 @@ VACATION = Process(
         _approve("Согласовать отпуск"),
         Node("gw_approved", "xor", "Согласован?", HEAD, default="vacation_rejected"),
         Node("split", "and", "Кадры и бухгалтерия", HR),
-        Node(
+        user_task(
             "hr_order",
-            "user",
             "Оформить приказ об отпуске",
             HR,
-            {"gw:dueIn": "P2D"},
-            form=(
-                Field("order_number", "Номер приказа", required=True),
-                Field("order_date", "Дата приказа", "date", required=True),
-            ),
+            "P2D",
+            Field("order_number", "Номер приказа", required=True),
+            Field("order_date", "Дата приказа", "date", required=True),
         ),
-        Node(
+        user_task(
             "vacation_pay",
-            "user",
             "Начислить отпускные",
             ACCOUNTANT,
-            {"gw:dueIn": "P3D"},
-            form=(Field("vacation_pay", "Отпускные, ₽", "decimal", required=True, min="0"),),
+            "P3D",
+            Field("vacation_pay", "Отпускные, ₽", "decimal", required=True, min="0"),
         ),
         Node("join", "and", "Документы оформлены", HR),
         _notify("notify_approved", "Уведомить сотрудника: отпуск согласован"),
@@ -322,19 +272,13 @@ VACATION = Process(
         _end("end_rejected", "Отпуск не согласован", "rejected"),
     ),
     flows=(
-        Flow("start", "fill"),
-        Flow("fill", "application"),
-        Flow("application", "approve"),
-        Flow("approve", "gw_approved"),
+        *chain("start", "fill", "application", "approve", "gw_approved"),
         Flow("gw_approved", "split", APPROVED, "Да"),
         Flow("gw_approved", "notify_rejected", name="Нет", id="vacation_rejected"),
         Flow("split", "hr_order"),
         Flow("split", "vacation_pay"),
         Flow("hr_order", "join"),
-        Flow("vacation_pay", "join"),
-        Flow("join", "notify_approved"),
-        Flow("notify_approved", "record_absence"),
-        Flow("record_absence", "end_approved"),
+        *chain("vacation_pay", "join", "notify_approved", "record_absence", "end_approved"),
         Flow("notify_rejected", "end_rejected"),
     ),
 )
@@ -358,28 +302,22 @@ DISMISSAL = Process(
         _application(),
         _approve("Согласовать увольнение"),
         Node("gw_approved", "xor", "Согласовано?", HEAD, default="dismissal_rejected"),
-        Node(
+        user_task(
             "hr_dismiss",
-            "user",
             "Оформить увольнение (приказ, трудовая книжка)",
             HR,
-            {"gw:dueIn": "P2D"},
-            form=(
-                Field("order_number", "Номер приказа", required=True),
-                Field("workbook_issued", "Трудовая книжка выдана", "boolean", required=True),
-            ),
+            "P2D",
+            Field("order_number", "Номер приказа", required=True),
+            Field("workbook_issued", "Трудовая книжка выдана", "boolean", required=True),
         ),
         _notify("notify_accountant", "Уведомить бухгалтера об увольнении", ACCOUNTANT),
-        Node(
+        user_task(
             "final_pay",
-            "user",
             "Окончательный расчёт",
             ACCOUNTANT,
-            {"gw:dueIn": "P2D"},
-            form=(
-                Field("final_amount", "Сумма расчёта, ₽", "decimal", required=True, min="0"),
-                Field("paid_on", "Дата выплаты", "date", required=True),
-            ),
+            "P2D",
+            Field("final_amount", "Сумма расчёта, ₽", "decimal", required=True, min="0"),
+            Field("paid_on", "Дата выплаты", "date", required=True),
         ),
         _notify("notify_approved", "Уведомить сотрудника: увольнение оформлено"),
         _end("end_approved", "Увольнение оформлено", "approved"),
@@ -387,16 +325,10 @@ DISMISSAL = Process(
         _end("end_rejected", "Заявление не согласовано", "rejected"),
     ),
     flows=(
-        Flow("start", "fill"),
-        Flow("fill", "application"),
-        Flow("application", "approve"),
-        Flow("approve", "gw_approved"),
+        *chain("start", "fill", "application", "approve", "gw_approved"),
         Flow("gw_approved", "hr_dismiss", APPROVED, "Да"),
         Flow("gw_approved", "notify_rejected", name="Нет", id="dismissal_rejected"),
-        Flow("hr_dismiss", "notify_accountant"),
-        Flow("notify_accountant", "final_pay"),
-        Flow("final_pay", "notify_approved"),
-        Flow("notify_approved", "end_approved"),
+        *chain("hr_dismiss", "notify_accountant", "final_pay", "notify_approved", "end_approved"),
         Flow("notify_rejected", "end_rejected"),
     ),
 )
@@ -412,53 +344,41 @@ HIRING = Process(
     lanes=(HR, NEWCOMER, HEAD),
     nodes=(
         Node("start", "start", "Сотрудник принят", HR),
-        Node(
+        user_task(
             "enter",
-            "user",
             "Ввести данные нового сотрудника",
             HR,
-            {**TO_INITIATOR, "gw:dueIn": "P1D"},
-            form=(
-                Field("newcomer", "Новый сотрудник (логин)", "user", required=True),
-                Field("position", "Должность", required=True),
-                Field("head", "Руководитель нового сотрудника", "user", required=True),
-                Field("start_date", "Дата выхода", "date", required=True),
-                Field("contract", "Трудовой договор", "file"),
-            ),
+            "P1D",
+            Field("newcomer", "Новый сотрудник (логин)", "user", required=True),
+            Field("position", "Должность", required=True),
+            Field("head", "Руководитель нового сотрудника", "user", required=True),
+            Field("start_date", "Дата выхода", "date", required=True),
+            Field("contract", "Трудовой договор", "file"),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "acknowledge",
-            "user",
             "Ознакомиться с документами",
             NEWCOMER,
-            {"gw:assignee": "=newcomer", "gw:dueIn": "P3D"},
-            form=(
-                Field("rules_read", "Правила внутреннего распорядка", "boolean", required=True),
-                Field("duties_read", "Должностная инструкция", "boolean", required=True),
-                Field("nda_read", "Соглашение о конфиденциальности", "boolean", required=True),
-            ),
+            "P3D",
+            Field("rules_read", "Правила внутреннего распорядка", "boolean", required=True),
+            Field("duties_read", "Должностная инструкция", "boolean", required=True),
+            Field("nda_read", "Соглашение о конфиденциальности", "boolean", required=True),
+            to={"gw:assignee": "=newcomer"},
         ),
-        Node(
+        user_task(
             "onboard",
-            "user",
             "Ввести в курс работы и назначить обучение",
             HEAD,
-            {"gw:assignee": "=head", "gw:dueIn": "P5D"},
-            form=(
-                Field("mentor", "Наставник", "user", required=True),
-                Field("training", "План обучения", "text", required=True),
-            ),
+            "P5D",
+            Field("mentor", "Наставник", "user", required=True),
+            Field("training", "План обучения", "text", required=True),
+            to={"gw:assignee": "=head"},
         ),
         _notify("notify_done", "Уведомить отдел кадров: сотрудник оформлен", HR),
-        Node("end", "end", "Сотрудник оформлен", HR, {"gw:outcome": "approved"}),
+        end_event("end", "Сотрудник оформлен", HR, "approved"),
     ),
-    flows=(
-        Flow("start", "enter"),
-        Flow("enter", "acknowledge"),
-        Flow("acknowledge", "onboard"),
-        Flow("onboard", "notify_done"),
-        Flow("notify_done", "end"),
-    ),
+    flows=(*chain("start", "enter", "acknowledge", "onboard", "notify_done", "end"),),
 )
 
 HR_PROCESSES: tuple[Process, ...] = (

@@ -6,6 +6,7 @@ right, one lane per role, so that they open in any modeler and in Greenwave's vi
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -90,6 +91,34 @@ class Process:
     subject: str = ""  # the record type the process is started from (gw:subject)
 
 
+def decision(*choices: tuple[str, str]) -> Field:
+    """The required choice `decision` («Решение») of an approver's form: (value, label)s."""
+    return Field("decision", "Решение", "choice", required=True, choices=choices)
+
+
+def user_task(
+    node_id: str, name: str, lane: str, due: str, *form: Field, to: dict[str, str] | None = None
+) -> Node:
+    """A user task due in `due` (an ISO 8601 duration), with its form, assigned by `to`
+    (e.g. `{"gw:assignee": "=manager"}`) when the lane alone does not say who does it."""
+    return Node(node_id, "user", name, lane, {**(to or {}), "gw:dueIn": due}, form=form)
+
+
+def service_task(node_id: str, name: str, lane: str, action: str) -> Node:
+    """A service task running one of Greenwave's actions (`gw:action`, e.g. notify)."""
+    return Node(node_id, "service", name, lane, {"gw:action": action})
+
+
+def end_event(node_id: str, name: str, lane: str, outcome: str) -> Node:
+    """An end event and the outcome of a run that ends there (`gw:outcome`)."""
+    return Node(node_id, "end", name, lane, {"gw:outcome": outcome})
+
+
+def chain(*node_ids: str) -> tuple[Flow, ...]:
+    """Plain flows from each node to the next: `chain("a", "b", "c")` is a → b → c."""
+    return tuple(Flow(source, target) for source, target in itertools.pairwise(node_ids))
+
+
 def _columns(process: Process) -> dict[str, int]:
     """Longest-path column of each node, ignoring flows that go back (rework loops)."""
     order = {n.id: i for i, n in enumerate(process.nodes)}
@@ -108,6 +137,19 @@ def build(process: Process) -> bytes:
     for i, f in enumerate(process.flows):
         f.id = f.id or f"Flow_{i + 1}"
     columns = _columns(process)
+    bounds = _place(process, columns)
+    width = LEFT + (max(columns.values()) + 1) * COLUMN + 60
+    out = _process_xml(process)
+    out.extend(
+        f'<bpmn:message id="Message_{name}" name={quoteattr(name)}/>' for name in process.messages
+    )
+    out.extend(_diagram_xml(process, columns, bounds, width))
+    return "\n".join(out).encode()
+
+
+def _place(process: Process, columns: dict[str, int]) -> dict[str, tuple[int, int, int, int]]:
+    """The bounds of each shape: one per cell of (column, lane), moved right when taken; a
+    boundary event on its host's lower right corner (`columns` gets the columns moved to)."""
     lane_index = {name: i for i, name in enumerate(process.lanes)}
     bounds: dict[str, tuple[int, int, int, int]] = {}
     per_cell: dict[tuple[int, int], int] = {}
@@ -126,7 +168,11 @@ def build(process: Process) -> bytes:
         cx = LEFT + columns[n.id] * COLUMN + 60
         cy = 40 + row * LANE_HEIGHT + LANE_HEIGHT // 2
         bounds[n.id] = (cx - w // 2, cy - h // 2, w, h)
-    width = LEFT + (max(columns.values()) + 1) * COLUMN + 60
+    return bounds
+
+
+def _process_xml(process: Process) -> list[str]:
+    """The file's lines up to the end of the process: header, pool, lanes, nodes, flows."""
     out: list[str] = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -152,28 +198,7 @@ def build(process: Process) -> bytes:
         )
         out.append(f'<bpmn:lane id="Lane_{i + 1}" name={quoteattr(lane)}>{refs}</bpmn:lane>')
     out.append("</bpmn:laneSet>")
-    for n in process.nodes:
-        tag = TAGS[n.kind][0]
-        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in n.attrs.items())
-        if n.default:
-            attrs += f' default="{n.default}"'
-        inner = "".join(
-            f"<bpmn:incoming>{f.id}</bpmn:incoming>" for f in process.flows if f.target == n.id
-        ) + "".join(
-            f"<bpmn:outgoing>{f.id}</bpmn:outgoing>" for f in process.flows if f.source == n.id
-        )
-        if n.form:
-            fields = "".join(f.xml() for f in n.form)
-            form = f"<bpmn:extensionElements><gw:form>{fields}</gw:form></bpmn:extensionElements>"
-            inner = form + inner
-        inner += n.extra_xml
-        if n.timer:
-            inner += (
-                f'<bpmn:timerEventDefinition id="{n.id}_timer"><bpmn:timeDuration '
-                f'xsi:type="bpmn:tFormalExpression">{escape(n.timer)}</bpmn:timeDuration>'
-                "</bpmn:timerEventDefinition>"
-            )
-        out.append(f'<bpmn:{tag} id="{n.id}" name={quoteattr(n.name)}{attrs}>{inner}</bpmn:{tag}>')
+    out.extend(_node_xml(process, n) for n in process.nodes)
     for f in process.flows:
         name = f" name={quoteattr(f.name)}" if f.name else ""
         head = f'<bpmn:sequenceFlow id="{f.id}"{name} sourceRef="{f.source}" targetRef="{f.target}"'
@@ -185,10 +210,39 @@ def build(process: Process) -> bytes:
         else:
             out.append(f"{head}/>")
     out.append("</bpmn:process>")
-    out.extend(
-        f'<bpmn:message id="Message_{name}" name={quoteattr(name)}/>' for name in process.messages
-    )
-    out.append(f'<bpmndi:BPMNDiagram id="Diagram_{process.key}">')
+    return out
+
+
+def _node_xml(process: Process, n: Node) -> str:
+    tag = TAGS[n.kind][0]
+    attrs = "".join(f" {k}={quoteattr(v)}" for k, v in n.attrs.items())
+    if n.default:
+        attrs += f' default="{n.default}"'
+    inner = "".join(
+        f"<bpmn:incoming>{f.id}</bpmn:incoming>" for f in process.flows if f.target == n.id
+    ) + "".join(f"<bpmn:outgoing>{f.id}</bpmn:outgoing>" for f in process.flows if f.source == n.id)
+    if n.form:
+        fields = "".join(f.xml() for f in n.form)
+        form = f"<bpmn:extensionElements><gw:form>{fields}</gw:form></bpmn:extensionElements>"
+        inner = form + inner
+    inner += n.extra_xml
+    if n.timer:
+        inner += (
+            f'<bpmn:timerEventDefinition id="{n.id}_timer"><bpmn:timeDuration '
+            f'xsi:type="bpmn:tFormalExpression">{escape(n.timer)}</bpmn:timeDuration>'
+            "</bpmn:timerEventDefinition>"
+        )
+    return f'<bpmn:{tag} id="{n.id}" name={quoteattr(n.name)}{attrs}>{inner}</bpmn:{tag}>'
+
+
+def _diagram_xml(
+    process: Process,
+    columns: dict[str, int],
+    bounds: dict[str, tuple[int, int, int, int]],
+    width: int,
+) -> list[str]:
+    """The diagram: the pool, its lanes, a shape per node and an edge per flow."""
+    out = [f'<bpmndi:BPMNDiagram id="Diagram_{process.key}">']
     out.append(
         f'<bpmndi:BPMNPlane id="Plane_{process.key}" bpmnElement="Collaboration_{process.key}">'
     )
@@ -213,29 +267,39 @@ def build(process: Process) -> bytes:
             f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/></bpmndi:BPMNShape>'
         )
     for f in process.flows:
-        sx, sy, sw, sh = bounds[f.source]
-        tx, ty, tw, th = bounds[f.target]
-        if columns[f.target] > columns[f.source]:
-            points = [(sx + sw, sy + sh // 2), (tx, ty + th // 2)]
-            if sy != ty:
-                mid = sx + sw + 20
-                points = [
-                    (sx + sw, sy + sh // 2),
-                    (mid, sy + sh // 2),
-                    (mid, ty + th // 2),
-                    (tx, ty + th // 2),
-                ]
-        else:  # a loop back: go round below the shapes
-            low = max(sy + sh, ty + th) + 25
-            points = [
-                (sx + sw // 2, sy + sh),
-                (sx + sw // 2, low),
-                (tx + tw // 2, low),
-                (tx + tw // 2, ty + th),
-            ]
+        points = _edge_points(
+            bounds[f.source], bounds[f.target], columns[f.target] > columns[f.source]
+        )
         waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
         out.append(
             f'<bpmndi:BPMNEdge id="{f.id}_di" bpmnElement="{f.id}">{waypoints}</bpmndi:BPMNEdge>'
         )
     out.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>")
-    return "\n".join(out).encode()
+    return out
+
+
+def _edge_points(
+    source: tuple[int, int, int, int], target: tuple[int, int, int, int], forward: bool
+) -> list[tuple[int, int]]:
+    """A flow's waypoints: to the right (with a bend between lanes), or a loop back round
+    below the shapes."""
+    sx, sy, sw, sh = source
+    tx, ty, tw, th = target
+    if forward:
+        points = [(sx + sw, sy + sh // 2), (tx, ty + th // 2)]
+        if sy != ty:
+            mid = sx + sw + 20
+            points = [
+                (sx + sw, sy + sh // 2),
+                (mid, sy + sh // 2),
+                (mid, ty + th // 2),
+                (tx, ty + th // 2),
+            ]
+        return points
+    low = max(sy + sh, ty + th) + 25
+    return [
+        (sx + sw // 2, sy + sh),
+        (sx + sw // 2, low),
+        (tx + tw // 2, low),
+        (tx + tw // 2, ty + th),
+    ]

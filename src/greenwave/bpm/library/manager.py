@@ -7,7 +7,7 @@ variant of the library's contract approval. (Claims and returns are the money is
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process
+from .layout import Field, Flow, Node, Process, chain, decision, end_event, service_task, user_task
 from .processes import (
     ACCOUNTANT,
     COMMENT,
@@ -57,83 +57,63 @@ COMPETENCE_ASSESSMENT = Process(
     lanes=(HEAD_OF_DEPARTMENT, MANAGER),
     nodes=(
         Node("start", "start", "Пора оценить менеджера", HEAD_OF_DEPARTMENT),
-        Node(
+        user_task(
             "choose",
-            "user",
             "Выбрать менеджера и период",
             HEAD_OF_DEPARTMENT,
-            {**TO_INITIATOR, "gw:dueIn": "P1D"},
-            form=(
-                Field("manager", "Менеджер", "user", required=True),
-                Field("period_from", "Период с", "date", required=True),
-                Field("period_to", "Период по", "date", required=True),
-            ),
+            "P1D",
+            Field("manager", "Менеджер", "user", required=True),
+            Field("period_from", "Период с", "date", required=True),
+            Field("period_to", "Период по", "date", required=True),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "rate_calls",
-            "user",
             "Прослушать звонки и оценить по чек-листу",
             HEAD_OF_DEPARTMENT,
-            {**TO_INITIATOR, "gw:dueIn": "P3D"},
-            form=(
-                Field("calls_reviewed", "Прослушано звонков", "integer", required=True, min="1"),
-                *CALL_CHECKLIST,
-                COMMENT,
-            ),
+            "P3D",
+            Field("calls_reviewed", "Прослушано звонков", "integer", required=True, min="1"),
+            *CALL_CHECKLIST,
+            COMMENT,
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "rate_meetings",
-            "user",
             "Разобрать встречи и оценить по чек-листу",
             HEAD_OF_DEPARTMENT,
-            {**TO_INITIATOR, "gw:dueIn": "P3D"},
-            form=(
-                Field("meetings_reviewed", "Разобрано встреч", "integer", required=True, min="0"),
-                *MEETING_CHECKLIST,
-                Field("meeting_comment", "Комментарий по встречам", "text"),
-            ),
+            "P3D",
+            Field("meetings_reviewed", "Разобрано встреч", "integer", required=True, min="0"),
+            *MEETING_CHECKLIST,
+            Field("meeting_comment", "Комментарий по встречам", "text"),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "acknowledge",
-            "user",
             "Ознакомиться с оценкой",
             MANAGER,
-            {**TO_MANAGER, "gw:dueIn": "P2D"},
-            form=(
-                Field("acknowledged", "С оценкой ознакомлен(а)", "boolean", required=True),
-                Field("manager_comment", "Комментарий менеджера", "text"),
-            ),
+            "P2D",
+            Field("acknowledged", "С оценкой ознакомлен(а)", "boolean", required=True),
+            Field("manager_comment", "Комментарий менеджера", "text"),
+            to=TO_MANAGER,
         ),
         Node("gw_weak", "xor", "Есть слабые компетенции?", HEAD_OF_DEPARTMENT, default="fine"),
-        Node(
+        user_task(
             "plan",
-            "user",
             "Назначить план развития",
             HEAD_OF_DEPARTMENT,
-            {**TO_INITIATOR, "gw:dueIn": "P2D"},
-            form=(
-                Field("development_plan", "План развития", "text", required=True),
-                Field("review_on", "Повторная оценка", "date", required=True),
-            ),
+            "P2D",
+            Field("development_plan", "План развития", "text", required=True),
+            Field("review_on", "Повторная оценка", "date", required=True),
+            to=TO_INITIATOR,
         ),
-        Node(
-            "notify_plan",
-            "service",
-            "Уведомить менеджера: назначен план развития",
-            MANAGER,
-            {"gw:action": "notify"},
+        service_task(
+            "notify_plan", "Уведомить менеджера: назначен план развития", MANAGER, "notify"
         ),
-        Node(
-            "end_plan", "end", "План развития назначен", HEAD_OF_DEPARTMENT, {"gw:outcome": "weak"}
-        ),
-        Node("end_fine", "end", "Компетенции в норме", HEAD_OF_DEPARTMENT, {"gw:outcome": "fine"}),
+        end_event("end_plan", "План развития назначен", HEAD_OF_DEPARTMENT, "weak"),
+        end_event("end_fine", "Компетенции в норме", HEAD_OF_DEPARTMENT, "fine"),
     ),
     flows=(
-        Flow("start", "choose"),
-        Flow("choose", "rate_calls"),
-        Flow("rate_calls", "rate_meetings"),
-        Flow("rate_meetings", "acknowledge"),
-        Flow("acknowledge", "gw_weak"),
+        *chain("start", "choose", "rate_calls", "rate_meetings", "acknowledge", "gw_weak"),
         Flow(
             "gw_weak",
             "plan",
@@ -141,8 +121,7 @@ COMPETENCE_ASSESSMENT = Process(
             "Да",
         ),
         Flow("gw_weak", "end_fine", name="Нет", id="fine"),
-        Flow("plan", "notify_plan"),
-        Flow("notify_plan", "end_plan"),
+        *chain("plan", "notify_plan", "end_plan"),
     ),
 )
 
@@ -157,108 +136,82 @@ SUPPLIER_ORDER = Process(
     subject="deal",
     nodes=(
         Node("start", "start", "Продукции нет на складе", INITIATOR),
-        Node(
+        user_task(
             "request",
-            "user",
             "Оформить заявку на продукцию",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P1D"},
-            form=(
-                Field("product", "Продукция", required=True),
-                Field("quantity", "Количество", "decimal", required=True, min="0.001"),
-                Field("supplier", "Завод-изготовитель / поставщик", required=True),
-                Field("needed_by", "Нужно к дате", "date", required=True),
-            ),
+            "P1D",
+            Field("product", "Продукция", required=True),
+            Field("quantity", "Количество", "decimal", required=True, min="0.001"),
+            Field("supplier", "Завод-изготовитель / поставщик", required=True),
+            Field("needed_by", "Нужно к дате", "date", required=True),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "approve",
-            "user",
             "Согласовать заказ поставщику",
             HEAD,
-            {"gw:dueIn": "P1D"},
-            form=(
-                Field(
-                    "decision",
-                    "Решение",
-                    "choice",
-                    required=True,
-                    choices=(("approve", "Согласовать"), ("reject", "Отклонить")),
-                ),
-                COMMENT,
-            ),
+            "P1D",
+            decision(("approve", "Согласовать"), ("reject", "Отклонить")),
+            COMMENT,
         ),
         Node("gw_approved", "xor", "Согласован?", HEAD, default="order_rejected"),
-        Node(
+        user_task(
             "supplier_invoice",
-            "user",
             "Передать заявку на завод и получить счёт",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P3D"},
-            form=(
-                Field("supplier_invoice", "Номер счёта поставщика", required=True),
-                Field("supplier_amount", "Сумма счёта, ₽", "decimal", required=True, min="0.01"),
-                Field("supplier_invoice_file", "Счёт поставщика", "file"),
-            ),
+            "P3D",
+            Field("supplier_invoice", "Номер счёта поставщика", required=True),
+            Field("supplier_amount", "Сумма счёта, ₽", "decimal", required=True, min="0.01"),
+            Field("supplier_invoice_file", "Счёт поставщика", "file"),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "pay_supplier",
-            "user",
             "Оплатить счёт поставщика",
             ACCOUNTANT,
-            {"gw:dueIn": "P2D"},
-            form=(
-                Field("paid_on", "Дата оплаты", "date", required=True),
-                Field("payment_order", "Номер платёжного поручения", required=True),
-            ),
+            "P2D",
+            Field("paid_on", "Дата оплаты", "date", required=True),
+            Field("payment_order", "Номер платёжного поручения", required=True),
         ),
-        Node(
+        user_task(
             "track",
-            "user",
             "Отследить производство и отгрузку с завода",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P14D"},
-            form=(Field("shipped_on", "Отгружено заводом", "date", required=True), COMMENT),
+            "P14D",
+            Field("shipped_on", "Отгружено заводом", "date", required=True),
+            COMMENT,
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "receive",
-            "user",
             "Проконтролировать приход и оприходование",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P7D"},
-            form=(
-                Field("received_on", "Оприходовано", "date", required=True),
-                Field("complete", "Комплектность проверена", "boolean", required=True),
-            ),
+            "P7D",
+            Field("received_on", "Оприходовано", "date", required=True),
+            Field("complete", "Комплектность проверена", "boolean", required=True),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "tell_client",
-            "user",
             "Известить заказчика о приходе продукции",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P1D"},
-            form=(Field("client_told_on", "Заказчик извещён", "date", required=True), COMMENT),
+            "P1D",
+            Field("client_told_on", "Заказчик извещён", "date", required=True),
+            COMMENT,
+            to=TO_INITIATOR,
         ),
-        Node("end", "end", "Продукция получена", INITIATOR, {"gw:outcome": "received"}),
-        Node(
-            "notify_rejected",
-            "service",
-            "Уведомить менеджера: заказ не согласован",
-            INITIATOR,
-            {"gw:action": "notify"},
+        end_event("end", "Продукция получена", INITIATOR, "received"),
+        service_task(
+            "notify_rejected", "Уведомить менеджера: заказ не согласован", INITIATOR, "notify"
         ),
-        Node("end_rejected", "end", "Заказ не согласован", INITIATOR, {"gw:outcome": "rejected"}),
+        end_event("end_rejected", "Заказ не согласован", INITIATOR, "rejected"),
     ),
     flows=(
-        Flow("start", "request"),
-        Flow("request", "approve"),
-        Flow("approve", "gw_approved"),
+        *chain("start", "request", "approve", "gw_approved"),
         Flow("gw_approved", "supplier_invoice", "decision == 'approve'", "Да"),
         Flow("gw_approved", "notify_rejected", name="Нет", id="order_rejected"),
-        Flow("supplier_invoice", "pay_supplier"),
-        Flow("pay_supplier", "track"),
-        Flow("track", "receive"),
-        Flow("receive", "tell_client"),
-        Flow("tell_client", "end"),
+        *chain("supplier_invoice", "pay_supplier", "track", "receive", "tell_client", "end"),
         Flow("notify_rejected", "end_rejected"),
     ),
 )
@@ -274,78 +227,59 @@ SHIPMENT = Process(
     subject="deal",
     nodes=(
         Node("start", "start", "Продукция готова к отгрузке", INITIATOR),
-        Node(
+        user_task(
             "schedule",
-            "user",
             "Известить заказчика о дате отгрузки",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P1D"},
-            form=(
-                Field("ship_on", "Дата отгрузки", "date", required=True),
-                Field("route_sent", "Схема проезда отправлена", "boolean"),
-            ),
+            "P1D",
+            Field("ship_on", "Дата отгрузки", "date", required=True),
+            Field("route_sent", "Схема проезда отправлена", "boolean"),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "paperwork",
-            "user",
             "Выписать затратную и счёт-фактуру",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P1D"},
-            form=(
-                Field("waybill_number", "Номер затратной", required=True),
-                Field("vat_invoice_number", "Номер счёта-фактуры", required=True),
-                Field("waybill_file", "Затратная (файл)", "file"),
-            ),
+            "P1D",
+            Field("waybill_number", "Номер затратной", required=True),
+            Field("vat_invoice_number", "Номер счёта-фактуры", required=True),
+            Field("waybill_file", "Затратная (файл)", "file"),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "sign",
-            "user",
             "Подписать затратную и счёт-фактуру",
             ACCOUNTANT,
-            {"gw:dueIn": "P1D"},
-            form=(
-                Field(
-                    "decision",
-                    "Решение",
-                    "choice",
-                    required=True,
-                    choices=(("approve", "Подписать"), ("rework", "Вернуть на исправление")),
-                ),
-                COMMENT,
-            ),
+            "P1D",
+            decision(("approve", "Подписать"), ("rework", "Вернуть на исправление")),
+            COMMENT,
         ),
         Node("gw_signed", "xor", "Подписано?", ACCOUNTANT, default="fix_paperwork"),
-        Node(
+        user_task(
             "deliver",
-            "user",
             "Организовать доставку",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P2D"},
-            form=(
-                Field("vehicle", "Автомобиль / перевозчик", required=True),
-                Field("complete", "Комплектация проверена", "boolean", required=True),
-                Field("shipped_on", "Отгружено", "date", required=True),
-            ),
+            "P2D",
+            Field("vehicle", "Автомобиль / перевозчик", required=True),
+            Field("complete", "Комплектация проверена", "boolean", required=True),
+            Field("shipped_on", "Отгружено", "date", required=True),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "waybill_back",
-            "user",
             "Проконтролировать возврат затратной",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P7D"},
-            form=(Field("returned_on", "Подписанная затратная вернулась", "date", required=True),),
+            "P7D",
+            Field("returned_on", "Подписанная затратная вернулась", "date", required=True),
+            to=TO_INITIATOR,
         ),
-        Node("end", "end", "Отгружено", INITIATOR, {"gw:outcome": "shipped"}),
+        end_event("end", "Отгружено", INITIATOR, "shipped"),
     ),
     flows=(
-        Flow("start", "schedule"),
-        Flow("schedule", "paperwork"),
-        Flow("paperwork", "sign"),
-        Flow("sign", "gw_signed"),
+        *chain("start", "schedule", "paperwork", "sign", "gw_signed"),
         Flow("gw_signed", "deliver", "decision == 'approve'", "Да"),
         Flow("gw_signed", "paperwork", name="На исправление", id="fix_paperwork"),
-        Flow("deliver", "waybill_back"),
-        Flow("waybill_back", "end"),
+        *chain("deliver", "waybill_back", "end"),
     ),
 )
 
@@ -368,18 +302,16 @@ CONTRACT_APPROVAL_DIRECTORS = Process(
     subject="deal",
     nodes=(
         Node("start", "start", "Реквизиты заказчика получены", INITIATOR),
-        Node(
+        user_task(
             "prepare",
-            "user",
             "Подготовить контракт",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P1D"},
-            form=(
-                Field("contract_file", "Контракт", "file", required=True),
-                Field("specification", "Спецификация", "text", required=True),
-                Field("commercial_director", "Коммерческий директор", "user", required=True),
-                Field("general_director", "Генеральный директор", "user", required=True),
-            ),
+            "P1D",
+            Field("contract_file", "Контракт", "file", required=True),
+            Field("specification", "Спецификация", "text", required=True),
+            Field("commercial_director", "Коммерческий директор", "user", required=True),
+            Field("general_director", "Генеральный директор", "user", required=True),
+            to=TO_INITIATOR,
         ),
         _sign("review_lawyer", "Согласование с юристом", LAWYER),
         Node("gw_lawyer", "xor", "Юрист согласовал?", LAWYER, default="rework_lawyer"),
@@ -417,48 +349,38 @@ CONTRACT_APPROVAL_DIRECTORS = Process(
             GENERAL_DIRECTOR,
             default="rework_general",
         ),
-        Node(
+        user_task(
             "rework",
-            "user",
             "Доработать контракт",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P1D"},
-            form=(
-                Field("changes", "Что исправлено", "text", required=True),
-                Field("contract_file", "Исправленный контракт", "file", required=True),
-            ),
+            "P1D",
+            Field("changes", "Что исправлено", "text", required=True),
+            Field("contract_file", "Исправленный контракт", "file", required=True),
+            to=TO_INITIATOR,
         ),
-        Node(
+        user_task(
             "send",
-            "user",
             "Отправить контракт заказчику и проконтролировать возврат",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P5D"},
-            form=(
-                Field(
-                    "sent_by",
-                    "Как отправлен",
-                    "choice",
-                    required=True,
-                    choices=(("fax", "По факсу"), ("mail", "По почте"), ("email", "По e-mail")),
-                ),
-                Field("returned_on", "Подписанный экземпляр вернулся", "date", required=True),
+            "P5D",
+            Field(
+                "sent_by",
+                "Как отправлен",
+                "choice",
+                required=True,
+                choices=(("fax", "По факсу"), ("mail", "По почте"), ("email", "По e-mail")),
             ),
+            Field("returned_on", "Подписанный экземпляр вернулся", "date", required=True),
+            to=TO_INITIATOR,
         ),
-        Node("end", "end", "Контракт подписан", INITIATOR, {"gw:outcome": "approved"}),
-        Node(
-            "notify_rejected",
-            "service",
-            "Уведомить менеджера: контракт отклонён",
-            INITIATOR,
-            {"gw:action": "notify"},
+        end_event("end", "Контракт подписан", INITIATOR, "approved"),
+        service_task(
+            "notify_rejected", "Уведомить менеджера: контракт отклонён", INITIATOR, "notify"
         ),
-        Node("end_rejected", "end", "Контракт отклонён", INITIATOR, {"gw:outcome": "rejected"}),
+        end_event("end_rejected", "Контракт отклонён", INITIATOR, "rejected"),
     ),
     flows=(
-        Flow("start", "prepare"),
-        Flow("prepare", "review_lawyer"),
-        Flow("review_lawyer", "gw_lawyer"),
+        *chain("start", "prepare", "review_lawyer", "gw_lawyer"),
         Flow("gw_lawyer", "review_commercial", "decision == 'approve'", "Да"),
         Flow("review_commercial", "gw_commercial"),
         Flow("gw_commercial", "review_finance", "decision == 'approve'", "Да"),

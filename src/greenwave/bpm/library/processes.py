@@ -6,7 +6,7 @@ tasks to that role; «Инициатор» tasks go to the person who started th
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process
+from .layout import Field, Flow, Node, Process, chain, decision, end_event, service_task, user_task
 
 INITIATOR = "Инициатор"
 HEAD = "Руководитель отдела продаж"
@@ -16,25 +16,11 @@ ACCOUNTANT = "Бухгалтер"
 APPROVERS = "Согласующие"
 READERS = "Сотрудники"
 
-DECISION = Field(
-    "decision",
-    "Решение",
-    "choice",
-    required=True,
-    choices=(("approve", "Согласовать"), ("rework", "Вернуть на доработку")),
-)
+DECISION = decision(("approve", "Согласовать"), ("rework", "Вернуть на доработку"))
 COMMENT = Field("comment", "Комментарий", "text")
 # The contract approval may also end rejected (the deal's gate stays unmet).
-CONTRACT_DECISION = Field(
-    "decision",
-    "Решение",
-    "choice",
-    required=True,
-    choices=(
-        ("approve", "Согласовать"),
-        ("rework", "Вернуть на доработку"),
-        ("reject", "Отклонить"),
-    ),
+CONTRACT_DECISION = decision(
+    ("approve", "Согласовать"), ("rework", "Вернуть на доработку"), ("reject", "Отклонить")
 )
 TO_INITIATOR = {"gw:assignee": "=initiator"}
 
@@ -44,7 +30,7 @@ def _review(node_id: str, name: str, lane: str, due: str = "P2D", **attrs: str) 
 
 
 def _contract_review(node_id: str, name: str, lane: str) -> Node:
-    return Node(node_id, "user", name, lane, {"gw:dueIn": "P2D"}, form=(CONTRACT_DECISION, COMMENT))
+    return user_task(node_id, name, lane, "P2D", CONTRACT_DECISION, COMMENT)
 
 
 CONTRACT_APPROVAL = Process(
@@ -63,21 +49,20 @@ CONTRACT_APPROVAL = Process(
         Node("gw_lawyer", "xor", "Юрист согласовал?", LAWYER, default="to_rework_lawyer"),
         _contract_review("review_finance", "Проверка финансистом", FINANCE),
         Node("gw_finance", "xor", "Финансист согласовал?", FINANCE, default="to_rework_finance"),
-        Node(
+        user_task(
             "rework",
-            "user",
             "Доработать договор",
             INITIATOR,
-            {**TO_INITIATOR, "gw:dueIn": "P1D"},
-            form=(Field("changes", "Что исправлено", "text", required=True),),
+            "P1D",
+            Field("changes", "Что исправлено", "text", required=True),
+            to=TO_INITIATOR,
         ),
-        Node("notify", "service", "Уведомить об окончании", INITIATOR, {"gw:action": "notify"}),
-        Node("end", "end", "Договор согласован", INITIATOR, {"gw:outcome": "approved"}),
-        Node("end_rejected", "end", "Договор отклонён", INITIATOR, {"gw:outcome": "rejected"}),
+        service_task("notify", "Уведомить об окончании", INITIATOR, "notify"),
+        end_event("end", "Договор согласован", INITIATOR, "approved"),
+        end_event("end_rejected", "Договор отклонён", INITIATOR, "rejected"),
     ),
     flows=(
-        Flow("start", "review_head"),
-        Flow("review_head", "gw_head"),
+        *chain("start", "review_head", "gw_head"),
         Flow("gw_head", "review_lawyer", "decision == 'approve'", "Да"),
         Flow("review_lawyer", "gw_lawyer"),
         Flow("gw_lawyer", "review_finance", "decision == 'approve'", "Да"),
@@ -115,12 +100,11 @@ DOCUMENT_APPROVAL = Process(
             TO_INITIATOR,
             form=(Field("changes", "Что исправлено", "text", required=True),),
         ),
-        Node("publish", "service", "Опубликовать и уведомить", INITIATOR, {"gw:action": "notify"}),
+        service_task("publish", "Опубликовать и уведомить", INITIATOR, "notify"),
         Node("end", "end", "Документ утверждён", INITIATOR),
     ),
     flows=(
-        Flow("start", "stage1"),
-        Flow("stage1", "gw1"),
+        *chain("start", "stage1", "gw1"),
         Flow("gw1", "stage2", "decision == 'approve'", "Да"),
         Flow("stage2", "gw2"),
         Flow("gw2", "publish", "decision == 'approve'", "Да"),
@@ -167,10 +151,8 @@ ACKNOWLEDGEMENT = Process(
         Node("end", "end", "Ознакомление завершено", INITIATOR),
     ),
     flows=(
-        Flow("start", "read"),
-        Flow("read", "end"),
-        Flow("deadline", "review"),
-        Flow("review", "end"),
+        *chain("start", "read", "end"),
+        *chain("deadline", "review", "end"),
     ),
 )
 
@@ -197,31 +179,23 @@ INVOICE_PAYMENT = Process(
         ),
         _review("approve", "Согласовать оплату", HEAD, due="P1D"),
         Node("gw", "xor", "Оплату согласовали?", HEAD, default="rejected"),
-        Node(
+        user_task(
             "pay",
-            "user",
             "Оплатить счёт",
             ACCOUNTANT,
-            {"gw:dueIn": "P2D"},
-            form=(
-                Field("paid_on", "Дата оплаты", "date", required=True),
-                Field("payment_order", "Номер платёжного поручения", required=True),
-            ),
+            "P2D",
+            Field("paid_on", "Дата оплаты", "date", required=True),
+            Field("payment_order", "Номер платёжного поручения", required=True),
         ),
-        Node("notify_paid", "service", "Уведомить об оплате", INITIATOR, {"gw:action": "notify"}),
+        service_task("notify_paid", "Уведомить об оплате", INITIATOR, "notify"),
         Node("end_paid", "end", "Счёт оплачен", INITIATOR),
-        Node(
-            "notify_rejected", "service", "Уведомить об отказе", INITIATOR, {"gw:action": "notify"}
-        ),
+        service_task("notify_rejected", "Уведомить об отказе", INITIATOR, "notify"),
         Node("end_rejected", "end", "Оплата отклонена", INITIATOR),
     ),
     flows=(
-        Flow("start", "enter"),
-        Flow("enter", "approve"),
-        Flow("approve", "gw"),
+        *chain("start", "enter", "approve", "gw"),
         Flow("gw", "pay", "decision == 'approve'", "Да"),
-        Flow("pay", "notify_paid"),
-        Flow("notify_paid", "end_paid"),
+        *chain("pay", "notify_paid", "end_paid"),
         Flow("gw", "notify_rejected", name="Нет", id="rejected"),
         Flow("notify_rejected", "end_rejected"),
     ),
@@ -283,78 +257,56 @@ WEB_LEAD = Process(
                 '<bpmn:messageEventDefinition id="start_message" messageRef="Message_new_lead"/>'
             ),
         ),
-        Node("notify_assigner", "service", "Уведомить назначающего", HEAD, {"gw:action": "notify"}),
-        Node(
+        service_task("notify_assigner", "Уведомить назначающего", HEAD, "notify"),
+        user_task(
             "assign",
-            "user",
             "Назначить ответственного",
             HEAD,
-            {"gw:dueIn": "PT2H"},
-            form=(
-                Field("responsible", "Ответственный", "user", required=True),
-                Field("wholesaler", "Оптовик", "user", required=True),
-                Field("task_deadline", "Крайний срок", "date"),
-                Field("task_comment", "Комментарий к задаче", "text"),
-            ),
+            "PT2H",
+            Field("responsible", "Ответственный", "user", required=True),
+            Field("wholesaler", "Оптовик", "user", required=True),
+            Field("task_deadline", "Крайний срок", "date"),
+            Field("task_comment", "Комментарий к задаче", "text"),
         ),
-        Node(
-            "do_assign",
-            "service",
-            "Записать ответственного в лид",
-            HEAD,
-            {"gw:action": "lead_assign"},
-        ),
-        Node(
+        service_task("do_assign", "Записать ответственного в лид", HEAD, "lead_assign"),
+        user_task(
             "clarify",
-            "user",
             "Уточнить заявку у клиента",
             RESPONSIBLE,
-            {"gw:assignee": "=responsible", "gw:dueIn": "P1D"},
-            form=(
-                Field("need", "Уточнённая потребность", "text"),
-                Field("callback_date", "Дата повторного звонка", "date", required=True),
-            ),
+            "P1D",
+            Field("need", "Уточнённая потребность", "text"),
+            Field("callback_date", "Дата повторного звонка", "date", required=True),
+            to={"gw:assignee": "=responsible"},
         ),
-        Node(
+        user_task(
             "callback",
-            "user",
             "Повторный звонок клиенту",
             RESPONSIBLE,
-            {"gw:assignee": "=responsible", "gw:dueIn": "P3D"},
-            form=(
-                OUTCOME,
-                Field("next_call_date", "Дата следующего звонка", "date"),
-                REFUSAL,
-                COMMENT,
-            ),
+            "P3D",
+            OUTCOME,
+            Field("next_call_date", "Дата следующего звонка", "date"),
+            REFUSAL,
+            COMMENT,
+            to={"gw:assignee": "=responsible"},
         ),
         Node("gw_outcome", "xor", "Итог звонка?", RESPONSIBLE, default="to_reason"),
         Node("gw_reason", "xor", "Причина отказа?", RESPONSIBLE, default="to_close"),
-        Node(
+        user_task(
             "choose_price",
-            "user",
             "Выбрать прайс-лист со скидкой",
             HEAD,
-            {"gw:dueIn": "P1D"},
-            form=(
-                Field(
-                    "price_list",
-                    "Прайс-лист",
-                    "choice",
-                    required=True,
-                    choices=(*PRICE_LISTS, ("none", "Ни один не подойдёт — передать оптовику")),
-                ),
-                COMMENT,
+            "P1D",
+            Field(
+                "price_list",
+                "Прайс-лист",
+                "choice",
+                required=True,
+                choices=(*PRICE_LISTS, ("none", "Ни один не подойдёт — передать оптовику")),
             ),
+            COMMENT,
         ),
         Node("gw_price", "xor", "Скидка возможна?", HEAD, default="send_price_flow"),
-        Node(
-            "send_price",
-            "service",
-            "Отправить прайс-лист клиенту",
-            RESPONSIBLE,
-            {"gw:action": "notify"},
-        ),
+        service_task("send_price", "Отправить прайс-лист клиенту", RESPONSIBLE, "notify"),
         Node(
             "change_responsible",
             "user",
@@ -362,63 +314,40 @@ WEB_LEAD = Process(
             HEAD,
             form=(Field("responsible", "Новый ответственный", "user", required=True), COMMENT),
         ),
-        Node(
-            "to_wholesaler",
-            "service",
-            "Передать лид оптовику",
-            WHOLESALER,
-            {"gw:action": "lead_to_wholesaler"},
-        ),
-        Node(
+        service_task("to_wholesaler", "Передать лид оптовику", WHOLESALER, "lead_to_wholesaler"),
+        user_task(
             "wholesale_call",
-            "user",
             "Звонок оптовика",
             WHOLESALER,
-            {"gw:assignee": "=responsible", "gw:dueIn": "P1D"},
-            form=(
-                Field(
-                    "outcome",
-                    "Итог звонка",
-                    "choice",
-                    required=True,
-                    choices=(("ready", "Будет закупать"), ("refused", "Не будет закупать")),
-                ),
-                Field(
-                    "refusal_reason",
-                    "Причина отказа",
-                    "choice",
-                    choices=(("impossible", "Сделка невозможна"), ("other", "Другое")),
-                ),
-                COMMENT,
+            "P1D",
+            Field(
+                "outcome",
+                "Итог звонка",
+                "choice",
+                required=True,
+                choices=(("ready", "Будет закупать"), ("refused", "Не будет закупать")),
             ),
+            Field(
+                "refusal_reason",
+                "Причина отказа",
+                "choice",
+                choices=(("impossible", "Сделка невозможна"), ("other", "Другое")),
+            ),
+            COMMENT,
+            to={"gw:assignee": "=responsible"},
         ),
         Node(
             "gw_wholesale", "xor", "Оптовик договорился?", WHOLESALER, default="wholesale_refused"
         ),
-        Node(
-            "convert",
-            "service",
-            "Создать сделку из лида",
-            RESPONSIBLE,
-            {"gw:action": "lead_convert"},
-        ),
+        service_task("convert", "Создать сделку из лида", RESPONSIBLE, "lead_convert"),
         Node("end_deal", "end", "Сделка создана", RESPONSIBLE),
-        Node(
-            "close",
-            "service",
-            "Закрыть лид с причиной",
-            RESPONSIBLE,
-            {"gw:action": "lead_disqualify"},
-        ),
+        service_task("close", "Закрыть лид с причиной", RESPONSIBLE, "lead_disqualify"),
         Node("end_refused", "end", "Отказ", RESPONSIBLE),
     ),
     flows=(
-        Flow("start", "notify_assigner"),
-        Flow("notify_assigner", "assign"),
-        Flow("assign", "do_assign"),
-        Flow("do_assign", "clarify"),
-        Flow("clarify", "callback"),
-        Flow("callback", "gw_outcome"),
+        *chain(
+            "start", "notify_assigner", "assign", "do_assign", "clarify", "callback", "gw_outcome"
+        ),
         Flow("gw_outcome", "convert", "outcome == 'ready'", "Готов"),
         Flow("gw_outcome", "callback", "outcome == 'not_ready'", "Не готов"),
         Flow("gw_outcome", "gw_reason", name="Отказ", id="to_reason"),
@@ -431,8 +360,7 @@ WEB_LEAD = Process(
         Flow("gw_price", "send_price", name="Скидка", id="send_price_flow"),
         Flow("send_price", "callback"),
         Flow("change_responsible", "do_assign"),
-        Flow("to_wholesaler", "wholesale_call"),
-        Flow("wholesale_call", "gw_wholesale"),
+        *chain("to_wholesaler", "wholesale_call", "gw_wholesale"),
         Flow("gw_wholesale", "convert", "outcome == 'ready'", "Будет закупать"),
         Flow("gw_wholesale", "close", name="Отказ", id="wholesale_refused"),
         Flow("convert", "end_deal"),

@@ -60,6 +60,11 @@ def subject_of(links: dict[int, Any], pk: int) -> Any:
 def _engine_messages() -> list[tuple[re.Pattern[str], str]]:
     """The engine's reasons (it is Django-free, so it writes English) and their translations;
     a reason not listed here is shown as the engine wrote it."""
+    return _compensation_and_feel_messages() + _element_messages()
+
+
+def _compensation_and_feel_messages() -> list[tuple[re.Pattern[str], str]]:
+    """What the engine says of compensation, and FEEL's errors."""
     return [
         (
             re.compile(
@@ -89,6 +94,13 @@ def _engine_messages() -> list[tuple[re.Pattern[str], str]]:
             re.compile(r"^The FEEL expression is empty\.$"),
             _("The FEEL expression is empty."),
         ),
+    ]
+
+
+def _element_messages() -> list[tuple[re.Pattern[str], str]]:
+    """Why an element cannot run here (scripts, mappings, called processes, multi-instance
+    items, decisions), and a failed mapping."""
+    return [
         (
             re.compile(
                 r"^a script in (?P<format>.+) cannot run here; write it in FEEL or in "

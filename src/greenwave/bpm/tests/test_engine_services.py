@@ -126,12 +126,12 @@ def test_a_timer_whose_step_fails_waits_and_is_retried_once_the_pause_is_over(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "_advance", broken)
+    monkeypatch.setattr(services.timers, "_advance", broken)
     assert services.timers_fire_due(now=due, worker="w1") == 0
     timer.refresh_from_db()
     assert timer.fired_at is None  # the failed step left nothing half-done
     assert (timer.claimed_by, timer.claimed_at) == ("w1", due)
-    monkeypatch.setattr(services, "_advance", original)
+    monkeypatch.setattr(services.timers, "_advance", original)
     assert services.timers_fire_due(now=due, worker="w2") == 0  # it waits
     after_pause = due + services.TIMER_RETRY_AFTER + timedelta(seconds=1)
     assert services.timers_fire_due(now=after_pause, worker="w2") == 1

@@ -36,7 +36,7 @@ def hang(*args, **kwargs):
     print("STEP", flush=True)
     time.sleep(600)
 
-services._advance = hang
+services.tasks._advance = hang
 services.task_complete(
     actor=User.objects.get(pk=int(sys.argv[1])),
     task=HumanTask.objects.get(pk=int(sys.argv[2])),
@@ -79,14 +79,14 @@ import django
 django.setup()
 from greenwave.bpm import services
 
-real = services._event
+real = services.timers._event
 
 def hang(*args, **kwargs):
     real(*args, **kwargs)
     print("STEP", flush=True)
     time.sleep(600)
 
-services._event = hang
+services.timers._event = hang
 services.tasks_escalate_overdue()
 """
 

@@ -42,9 +42,9 @@ def two_steps(deploy: Any) -> Any:
 
 @pytest.fixture
 def fresh_cache() -> Iterator[None]:
-    services._RUNS.clear()
+    services.steps._RUNS.clear()
     yield
-    services._RUNS.clear()
+    services.steps._RUNS.clear()
 
 
 def _step_events(instance: ProcessInstance) -> list[tuple[str, str]]:
@@ -104,7 +104,7 @@ def test_a_cold_step_reads_the_state_once(
 ) -> None:
     hunter = two_teams["hunter_a"]
     instance = services.instance_start(actor=hunter, definition=two_steps)
-    services._RUNS.clear()  # another process's step, or this one restarted
+    services.steps._RUNS.clear()  # another process's step, or this one restarted
     task = _open_task(instance)
     with django_assert_max_num_queries(4 + (1 if POSTGRES else 5) + 2) as queries:
         services.task_complete(actor=hunter, task=task, data={})
@@ -124,13 +124,13 @@ def test_a_run_cached_by_a_worker_is_not_used_after_another_worker_moved_the_ins
     hunter = two_teams["hunter_a"]
     with django_capture_on_commit_callbacks(execute=True):
         instance = services.instance_start(actor=hunter, definition=two_steps)
-    worker_a = services._RUNS
+    worker_a = services.steps._RUNS
     try:
-        services._RUNS = services._RunCache()  # worker B
+        services.steps._RUNS = services._RunCache()  # worker B
         with django_capture_on_commit_callbacks(execute=True):
             services.task_complete(actor=hunter, task=_open_task(instance), data={})
     finally:
-        services._RUNS = worker_a
+        services.steps._RUNS = worker_a
     with django_capture_on_commit_callbacks(execute=True):
         services.task_complete(actor=hunter, task=_open_task(instance), data={})
     done = ProcessInstance.objects.get(pk=instance.pk)

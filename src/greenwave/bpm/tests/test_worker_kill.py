@@ -35,7 +35,7 @@ def hang(*args, **kwargs):
     print("STEP", flush=True)
     time.sleep(600)
 
-services._advance = hang
+services.timers._advance = hang
 services.timers_fire_due(now=datetime.fromisoformat(sys.argv[1]), worker="doomed")
 """
 

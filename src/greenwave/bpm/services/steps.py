@@ -1,0 +1,522 @@
+"""One step of an instance: under the instance's row lock (`_lock_instance`) restore its
+run (or take the one this process kept from its previous step: `_RunCache`), advance it,
+dump it back with a bumped `lock_version` and mirror what it waits for into the indexed
+tables (tasks, timers, messages: `_sync`); a failed step raises an incident (`_fail`)."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from greenwave.accounts.models import RoleCode, Team, User
+from greenwave.core.errors import DomainError
+from greenwave.decisions import services as decisions
+
+from .. import engine, events
+from ..actions import run_action
+from ..errors import BpmError
+from ..models import (
+    HumanTask,
+    Incident,
+    InstanceStatus,
+    MessageSubscription,
+    ProcessInstance,
+    TaskStatus,
+    Timer,
+)
+from ..stepwrites import StepWrites
+from .definitions import _compile
+from .journal import _event, _flush_journal
+from .subjects import instance_outcome
+
+
+def _action_handler(name: str, element_id: str, variables: dict[str, Any]) -> Any:
+    if name.startswith("decision:"):
+        return _evaluate_decision(name, variables)
+    return run_action(name, element_id, variables)
+
+
+def _evaluate_decision(name: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """A business-rule task: evaluate the decision (decisions app) on the process variables."""
+    _prefix, key, result_variable = [*name.split(":", 2), "decision_result"][:3]
+    try:
+        evaluation = decisions.decision_evaluate(actor=None, key=key, context=dict(variables))
+    except DomainError as exc:
+        raise RuntimeError(exc.message) from exc
+    if evaluation.errors:
+        raise RuntimeError("; ".join(str(e) for e in evaluation.errors))
+    # Numbers as numbers (the JSON answer of the API writes them as exact decimal text).
+    return {result_variable: engine.feel_value(evaluation.value)}
+
+
+class _RunCache:
+    """Restored runs of the instances this process advanced last, so that the next step of a
+    hot instance skips parsing its saved state. An entry is taken out for a step (one owner
+    at a time) and put back only when the step's transaction commits (`on_commit`); it is
+    used only while the locked row still has the version it was saved as — another worker's
+    step, a rolled-back step or a restored backup changes `lock_version` or `updated_at`,
+    and then the state is restored from the row as before."""
+
+    SIZE = 256  # hot instances per process: a bound on the memory the kept runs hold
+
+    def __init__(self) -> None:
+        self._runs: OrderedDict[int, tuple[tuple[Any, ...], engine.ProcessRun]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _version(instance: ProcessInstance) -> tuple[Any, ...]:
+        return (
+            instance.lock_version,
+            instance.updated_at,
+            instance.definition_id,
+            instance.serializer_version,
+        )
+
+    def take(self, instance: ProcessInstance) -> engine.ProcessRun | None:
+        with self._lock:
+            entry = self._runs.pop(instance.pk, None)
+        if entry is None or entry[0] != self._version(instance):
+            return None
+        return entry[1]
+
+    def keep(self, instance: ProcessInstance, run: engine.ProcessRun) -> None:
+        pk, version = instance.pk, self._version(instance)
+
+        def put() -> None:
+            with self._lock:
+                self._runs[pk] = (version, run)
+                self._runs.move_to_end(pk)
+                while len(self._runs) > self.SIZE:
+                    self._runs.popitem(last=False)
+
+        transaction.on_commit(put)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._runs.clear()
+
+
+_RUNS = _RunCache()
+
+
+def _restore(instance: ProcessInstance) -> engine.ProcessRun:
+    cached = _RUNS.take(instance)
+    if cached is not None:
+        return cached
+    definition = instance.definition
+    try:
+        return engine.ProcessRun.restore(
+            instance.state,
+            instance.serializer_version,
+            # The specs of the instance's version: parsed once per process (cached).
+            compiled=lambda: _compile(definition),
+            actions=_action_handler,
+            service_actions=instance.definition.metadata.get("service_actions", {}),
+        )
+    except engine.EngineError as exc:
+        raise DomainError(BpmError.ENGINE_ERROR, exc.message) from exc
+
+
+def _user_by_ref(value: Any) -> User | None:
+    if isinstance(value, User):
+        return value
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return User.objects.filter(pk=int(value), is_active=True).first()
+    if isinstance(value, str) and value:
+        return User.objects.filter(username=value, is_active=True).first()
+    return None
+
+
+def _resolve(expression: str, variables: Mapping[str, Any]) -> Any:
+    if expression.startswith("="):  # FEEL (Camunda 8, Greenwave): a name or an expression
+        text = expression[1:].strip()
+        if text in variables:
+            return variables[text]
+        try:
+            return engine.feel_evaluate(text, variables)
+        except engine.SandboxError:
+            return None
+    if expression.startswith("${") and expression.endswith("}"):
+        return variables.get(expression[2:-1].strip())
+    return expression
+
+
+# Russian role names as lanes are usually written (the .po files may not be compiled).
+ROLE_ALIASES = {
+    "колл-центр": RoleCode.CALL_CENTER,
+    "охотник": RoleCode.HUNTER,
+    "клоузер": RoleCode.CLOSER,
+    "фермер": RoleCode.FARMER,
+    "менеджер по ключевым клиентам": RoleCode.KAM,
+    "руководитель отдела продаж": RoleCode.HEAD_OF_SALES,
+    "руководитель": RoleCode.HEAD_OF_SALES,
+    "юрист": RoleCode.LAWYER,
+    "финансист": RoleCode.FINANCE,
+    "бухгалтер": RoleCode.ACCOUNTANT,
+    "бухгалтерия": RoleCode.ACCOUNTANT,
+    "hr": RoleCode.HR,
+    "отдел кадров": RoleCode.HR,
+    "кадровик": RoleCode.HR,
+    "администратор": RoleCode.ADMIN,
+}
+
+
+def role_code(name: str) -> str:
+    """A lane or group name as a role code: the code itself or the role's name (ru/en)."""
+    if not name:
+        return ""
+    if name in RoleCode.values:
+        return name
+    wanted = name.strip().casefold()
+    if wanted in ROLE_ALIASES:
+        return str(ROLE_ALIASES[wanted])
+    for language in ("ru", "en"):
+        with translation.override(language):
+            for code, label in RoleCode.choices:
+                if str(label).casefold() == wanted:
+                    return str(code)
+    return ""
+
+
+def _new_task(
+    instance: ProcessInstance, ready: engine.ReadyTask, variables: Mapping[str, Any]
+) -> HumanTask:
+    """The task row for a ready user task (not saved: `_sync` inserts it with the step's
+    other writes)."""
+    meta = instance.definition.metadata.get("user_tasks", {}).get(ready.spec_id, {})
+    variables = {**variables, **ready.data}  # a multi-instance item (e.g. `reader`) wins
+    assignee = _user_by_ref(_resolve(str(meta.get("assignee") or ""), variables))
+    role = role_code(str(meta.get("candidate_role") or ""))
+    for group in meta.get("candidate_groups") or []:  # Camunda's groups: the first known role
+        role = role or role_code(str(group))
+    team_ref = _resolve(str(meta.get("candidate_team") or ""), variables)
+    candidate_team = (
+        Team.objects.filter(
+            Q(name=team_ref) | Q(pk=int(team_ref) if str(team_ref).isdigit() else 0)
+        ).first()
+        if team_ref
+        else None
+    )
+    due = engine.iso_duration(str(meta.get("due_in") or ""))
+    if assignee is None and not role and candidate_team is None:
+        # Nobody named: the person who started the process gets it.
+        assignee = instance.responsible
+    # Team ids, not rows: the task needs only the key.
+    team_id = (
+        (assignee.team_id if assignee else None)
+        or (candidate_team.pk if candidate_team else None)
+        or instance.team_id
+    )
+    return HumanTask(
+        instance=instance,
+        engine_task_id=ready.task_id,
+        element_id=ready.spec_id,
+        name=(meta.get("name") or ready.name or ready.spec_id)[:255],
+        assignee=assignee,
+        candidate_role=role,
+        candidate_team=candidate_team,
+        team_id=team_id,
+        form_schema=meta.get("form") or [],
+        due_at=timezone.now() + due if due else None,
+    )
+
+
+def _sync(
+    instance: ProcessInstance,
+    run: engine.ProcessRun,
+    actor: User | None,
+    *,
+    waited: bool = True,
+    ready_before: set[str] | None = None,
+    writes: StepWrites | None = None,
+) -> None:
+    """Save the state and mirror tasks, timers and messages into their tables.
+
+    The instance's UPDATE, the cancelled tasks' and the new tasks' rows are sent together
+    (`StepWrites`: one round trip on PostgreSQL), after what the caller put in `writes`
+    (a completion: the closed task's UPDATE).
+
+    `waited=False` says the state before this step waited for no event (no timer, no
+    message). Timer and subscription rows are written only here, for what the saved state
+    waits for, and resolved here (or by firing, cancelling) once it does not wait any more;
+    so then neither table can hold a live row of this instance, and when the new state waits
+    for nothing either, both are left unread.
+
+    `ready_before` are the engine's ready user tasks before the step (whose open task rows
+    the previous save wrote) minus the one the step closed itself: then the rows to cancel
+    and to open are the difference with the ready tasks after it, without reading the rows.
+    """
+    snap = run.snapshot()
+    now = timezone.now()
+    passed = _journal_moves(instance, run, actor)
+    writes = writes if writes is not None else StepWrites()
+    _save_run(instance, run, snap, now, writes)
+    created = _sync_tasks(instance, snap, now, ready_before, writes)
+    writes.send()
+    for task in created:
+        _event(
+            instance,
+            events.TASK_CREATED,
+            actor,
+            {
+                "task": task.pk,
+                "element": task.element_id,
+                "name": task.name,
+                "assignee": task.assignee.username if task.assignee else None,
+                "candidate_role": task.candidate_role,
+            },
+        )
+    _after_step(instance, snap, actor, now, passed=passed, waited=waited)
+
+
+def _journal_moves(
+    instance: ProcessInstance, run: engine.ProcessRun, actor: User | None
+) -> list[str]:
+    """The events of the token's moves (not of user tasks); the elements passed."""
+    elements = instance.definition.metadata.get("elements", {})
+    for move in run.moves:
+        if elements.get(move.spec_id, {}).get("tag") == "userTask":
+            continue  # the task_completed event says it better
+        _event(
+            instance,
+            events.TOKEN_MOVED,
+            actor,
+            {"element": move.spec_id, "name": move.name, "kind": move.kind},
+        )
+    passed = [move.spec_id for move in run.moves]
+    run.moves.clear()
+    return passed
+
+
+def _save_run(
+    instance: ProcessInstance,
+    run: engine.ProcessRun,
+    snap: engine.Snapshot,
+    now: datetime,
+    writes: StepWrites,
+) -> None:
+    """The instance's new state and version into `writes`; the run kept for the next step."""
+    instance.state = run.dump()
+    instance.serializer_version = engine.SERIALIZER_VERSION
+    instance.lock_version += 1
+    instance.variables = snap.variables
+    instance.element_states = snap.element_states
+    if snap.completed and instance.status == InstanceStatus.RUNNING:
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = now
+    writes.save(instance)
+    _RUNS.keep(instance, run)
+
+
+def _sync_tasks(
+    instance: ProcessInstance,
+    snap: engine.Snapshot,
+    now: datetime,
+    ready_before: set[str] | None,
+    writes: StepWrites,
+) -> list[HumanTask]:
+    """The open task rows the step ended are cancelled and the new ones inserted (into
+    `writes`, not sent); the new rows."""
+    ready_ids = {t.task_id for t in snap.ready_tasks}
+    if ready_before is not None:
+        gone = ready_before - ready_ids
+        if gone:
+            writes.update(
+                HumanTask,
+                {"status": TaskStatus.CANCELLED, "updated_at": now},
+                instance=instance.pk,
+                engine_task_id__in=gone,
+                status=TaskStatus.OPEN,
+            )
+        known = ready_before
+    else:
+        rows = list(instance.tasks.order_by().values_list("pk", "engine_task_id", "status"))
+        stale = [
+            pk
+            for pk, task_id, status in rows
+            if status == TaskStatus.OPEN and task_id not in ready_ids
+        ]
+        if stale:
+            writes.update(
+                HumanTask, {"status": TaskStatus.CANCELLED, "updated_at": now}, pk__in=stale
+            )
+        known = {task_id for _pk, task_id, _status in rows}
+    created = [
+        _new_task(instance, ready, snap.variables)
+        for ready in snap.ready_tasks
+        if ready.task_id not in known
+    ]
+    for task in created:
+        writes.insert(task)
+    return created
+
+
+def _after_step(
+    instance: ProcessInstance,
+    snap: engine.Snapshot,
+    actor: User | None,
+    now: datetime,
+    *,
+    passed: list[str],
+    waited: bool,
+) -> None:
+    """Once the rows are sent: the service steps' effects, the timer and message rows, the
+    completion event."""
+    actions = instance.definition.metadata.get("service_actions", {})
+    if any(element in actions for element in passed):
+        from ..notifications import step_effects
+
+        _flush_journal()  # the effects append to the case themselves
+        step_effects(instance, passed, actor)
+    if waited or snap.timers:
+        _sync_timers(instance, snap, actor, now)
+    if waited or snap.messages:
+        _sync_messages(instance, snap)
+    if instance.status == InstanceStatus.COMPLETED:
+        _event(
+            instance,
+            events.PROCESS_COMPLETED,
+            actor,
+            # The outcome is what other apps read (a deal's gate: was the contract approved?).
+            {"definition": instance.definition.key, "outcome": instance_outcome(instance)},
+        )
+
+
+def _sync_timers(
+    instance: ProcessInstance, snap: engine.Snapshot, actor: User | None, now: datetime
+) -> None:
+    waiting = {t.task_id: t for t in snap.timers}
+    timers = list(instance.timers.order_by("pk"))
+    for timer in timers:
+        if timer.fired_at is not None or timer.cancelled_at is not None:
+            continue
+        if timer.engine_task_id in waiting:
+            continue
+        # The engine went past it without our worker: it fired on a step or was cancelled.
+        if snap.element_states.get(timer.element_id) == "done":
+            timer.fired_at = now
+            _event(instance, events.TIMER_FIRED, actor, {"element": timer.element_id})
+        else:
+            timer.cancelled_at = now
+        timer.save()
+    known_timers = {timer.engine_task_id for timer in timers}
+    for waiting_timer in snap.timers:
+        if waiting_timer.task_id not in known_timers and waiting_timer.due_at is not None:
+            Timer.objects.create(
+                instance=instance,
+                engine_task_id=waiting_timer.task_id,
+                element_id=waiting_timer.spec_id,
+                due_at=waiting_timer.due_at,
+            )
+
+
+def _sync_messages(instance: ProcessInstance, snap: engine.Snapshot) -> None:
+    waits = {(m.task_id, m.message_name) for m in snap.messages}
+    known_messages = set(instance.subscriptions.values_list("engine_task_id", "message_name"))
+    stale = known_messages - waits
+    if stale:
+        gone = Q()
+        for task_id, message_name in stale:
+            gone |= Q(engine_task_id=task_id, message_name=message_name)
+        instance.subscriptions.filter(gone).delete()
+    MessageSubscription.objects.bulk_create(
+        MessageSubscription(
+            instance=instance,
+            engine_task_id=m.task_id,
+            element_id=m.spec_id,
+            message_name=m.message_name,
+            correlation_key=instance.business_key,
+        )
+        for m in snap.messages
+        if (m.task_id, m.message_name) not in known_messages
+    )
+
+
+def _fail(
+    instance: ProcessInstance,
+    run: engine.ProcessRun,
+    actor: User | None,
+    exc: engine.EngineError,
+    *,
+    writes: StepWrites | None = None,
+) -> None:
+    """A step failed: keep the state at the failed element, record the incident."""
+    instance.status = InstanceStatus.FAILED
+    _sync(instance, run, actor, writes=writes)
+    incident = Incident.objects.create(
+        instance=instance, element_id=exc.element_id, error=exc.message
+    )
+    _event(
+        instance,
+        events.INCIDENT_RAISED,
+        actor,
+        {"incident": incident.pk, "element": exc.element_id, "error": exc.message},
+    )
+
+
+def _lock_instance(pk: int) -> ProcessInstance:
+    """The instance under its row lock, with its definition and initiator. Only the instance
+    row is locked: the definition is shared by every instance of the version. The saved
+    state is read only when it is used: a step of a cached run (`_RunCache`) needs none."""
+    try:
+        return (
+            ProcessInstance.objects.select_for_update(of=("self",))
+            .select_related("definition", "responsible")
+            .defer("state")
+            .get(pk=pk)
+        )
+    except ProcessInstance.DoesNotExist:
+        # After waiting for the lock, PostgreSQL re-checks the join on the row as the other
+        # transaction left it; a move to another version changed its definition, so the join
+        # finds nothing. The row locked alone is the answer (its relations load on demand).
+        return ProcessInstance.objects.select_for_update().get(pk=pk)
+
+
+def _advance(
+    instance: ProcessInstance,
+    actor: User | None,
+    operation: Callable[[engine.ProcessRun], Any],
+    *,
+    allow_failed: bool = False,
+    locked: ProcessInstance | None = None,
+    closed_task: str | None = None,
+    writes: StepWrites | None = None,
+) -> Any:
+    """Lock the instance (unless the caller holds it as `locked`), restore, run the operation,
+    save; `instance` ends with the saved values. Call inside a transaction. `closed_task` is
+    the engine task whose row the caller closed (a completion): the task rows then follow
+    from the engine's ready tasks before and after (see `_sync`)."""
+    if locked is None:
+        locked = _lock_instance(instance.pk)
+    allowed = (
+        {InstanceStatus.RUNNING, InstanceStatus.FAILED}
+        if allow_failed
+        else {InstanceStatus.RUNNING}
+    )
+    if locked.status not in allowed:
+        raise DomainError(
+            BpmError.INSTANCE_NOT_RUNNING,
+            _("The process is %(status)s.") % {"status": locked.get_status_display()},
+            status=409,
+        )
+    run = _restore(locked)
+    waited = run.waits_for_events()
+    ready_before = None if closed_task is None else run.ready_task_ids() - {closed_task}
+    try:
+        result = operation(run)
+    except engine.EngineError as exc:
+        _fail(locked, run, actor, exc, writes=writes)
+        return None
+    _sync(locked, run, actor, waited=waited, ready_before=ready_before, writes=writes)
+    if instance is not locked:  # what refresh_from_db() would read back, without the query
+        for f in ProcessInstance._meta.concrete_fields:
+            setattr(instance, f.attname, getattr(locked, f.attname))
+    return result
