@@ -49,6 +49,7 @@ from greenwave.sales.models import Deal, DealItem, DealStatus, Lead, LeadSource
 from greenwave.sales.periods import PERIODS, comparison_periods
 
 from . import sales_rollups
+from .models import SaleFact
 
 # Defaults of the client definitions; both can be changed per request (`lost_after_days`,
 # `new_within_days`) and are written on the page.
@@ -799,6 +800,8 @@ def figure_deals(
     """The visible won deals a figure of the period was computed from."""
     start, _end = window(date_from, date_to)
     deals = won_deals(actor, date_from, date_to)
+    if figure in _FACT_DRILLS and sales_rollups.built():
+        return _ordered(deals.filter(pk__in=_fact_drill(figure, date_from, date_to)))
     if figure in ("repeat",):
         deals = deals.filter(earlier_purchase())
     elif figure == "new_client_revenue":
@@ -835,7 +838,33 @@ def figure_deals(
             ),
             actor=actor,
         )
+    return _ordered(deals)
+
+
+def _ordered(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     return deals.select_related("company", "responsible").order_by("-closed_at", "-pk")
+
+
+# The drills whose condition is the client history or the costing of a deal: with the rollups
+# built, the sale facts hold it per deal (the same facts the figure was summed from), instead
+# of a correlated subquery per won deal of the period.
+_FACT_DRILLS = {
+    "repeat": Q(repeat=True),
+    "profit": Q(profit_cents__isnull=False),
+    "new_client_revenue": None,
+    "old_client_revenue": None,
+}
+
+
+def _fact_drill(figure: str, date_from: date, date_to: date) -> QuerySet[Any]:
+    facts = SaleFact.objects.filter(day__gte=date_from, day__lte=date_to, currency=DEFAULT_CURRENCY)
+    if figure == "new_client_revenue":
+        facts = facts.filter(first_day__gte=date_from)
+    elif figure == "old_client_revenue":
+        facts = facts.filter(first_day__lt=date_from)
+    else:
+        facts = facts.filter(_FACT_DRILLS[figure])
+    return facts.values("deal_id")
 
 
 def _int(value: str) -> int:

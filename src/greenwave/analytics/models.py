@@ -388,19 +388,28 @@ class SaleFact(models.Model):
 
 
 class SaleDay(models.Model):
-    """The sale facts per local day × currency (every owner summed): orders and cents, the
-    series of the sales figures for a reader of every sale (a few rows a day instead of one
-    per won deal). Kept with the facts (`sales_rollups.recompute`: the days of every fact it
+    """The sale facts per local day × currency × the deal's team (the owners of a team
+    summed): the additive measures of the sales figures and their series (a few rows a day
+    instead of one per won deal; a scoped reader sums their teams' rows and reads their own
+    facts outside them). Kept with the facts (`sales_rollups.recompute`: the days of every fact it
     rewrites)."""
 
     day = models.DateField()
     currency = models.CharField(max_length=3)
+    team_id = models.IntegerField(default=0)  # 0: no team
     orders = models.BigIntegerField(default=0)
     cents = models.BigIntegerField(default=0)
+    repeat_orders = models.BigIntegerField(default=0)
+    no_lines_orders = models.BigIntegerField(default=0)
+    no_lines_cents = models.BigIntegerField(default=0)
+    costed_orders = models.BigIntegerField(default=0)  # every line with a cost price
+    profit_cents = models.BigIntegerField(default=0)  # of the costed orders
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "currency"], name="analytics_saleday_key")
+            models.UniqueConstraint(
+                fields=["day", "currency", "team_id"], name="analytics_saleday_key"
+            )
         ]
 
     def __str__(self) -> str:

@@ -106,9 +106,9 @@ def _lines_sql(where: str) -> str:
 
 def _sale_days_sql(where: str) -> str:
     return (
-        "INSERT INTO analytics_saleday (day, currency, orders, cents) "  # noqa: S608
-        "SELECT f.day, f.currency, COUNT(*), SUM(f.cents) FROM analytics_salefact f "
-        f"WHERE {where} GROUP BY f.day, f.currency"
+        f"INSERT INTO analytics_saleday (day, currency, team_id, {', '.join(_DAY_MEASURES)}) "  # noqa: S608
+        f"SELECT f.day, f.currency, f.team_id, {', '.join(_DAY_MEASURES.values())} "
+        f"FROM analytics_salefact f WHERE {where} GROUP BY f.day, f.currency, f.team_id"
     )
 
 
@@ -324,29 +324,20 @@ def _teams_in(table: str) -> set[int]:
         return {int(row[0]) for row in cursor.fetchall()}
 
 
-# The totals of a period fold rows grouped by these flags (a handful of groups): summing by
-# flag beats a CASE per measure and row, and distinct clients need no per-client grouping for
-# a reader of every sale (the client's first sale in the currency in the period is the one
-# whose previous sale in the currency is before it or none).
-_FLAGS = (
-    "f.currency = %s",
-    "f.repeat",
-    "f.has_lines",
-    "f.first_day >= p.a",
-    "f.profit_cents IS NOT NULL",
-    "f.company_id IS NOT NULL AND (f.prev_day IS NULL OR f.prev_day < p.a)",
-)
+# The additive measures of the sale days (and their expressions over the sale facts).
+_DAY_MEASURES = {
+    "orders": "COUNT(*)",
+    "cents": "SUM(f.cents)",
+    "repeat_orders": "SUM(CASE WHEN f.repeat THEN 1 ELSE 0 END)",
+    "no_lines_orders": "SUM(CASE WHEN f.has_lines THEN 0 ELSE 1 END)",
+    "no_lines_cents": "SUM(CASE WHEN f.has_lines THEN 0 ELSE f.cents END)",
+    "costed_orders": "SUM(CASE WHEN f.profit_cents IS NULL THEN 0 ELSE 1 END)",
+    "profit_cents": "SUM(COALESCE(f.profit_cents, 0))",
+}
 _TOTALS = (
-    "orders",
-    "cents",
-    "repeat_orders",
-    "new_orders",
+    *_DAY_MEASURES,
     "new_cents",
     "old_cents",
-    "no_lines_cents",
-    "no_lines_orders",
-    "profit_cents",
-    "costed_orders",
     "other_currency_orders",
     "clients",
     "new_clients",
@@ -376,63 +367,91 @@ def period_totals(
     teams: Teams = None,
     actor_id: int = 0,
 ) -> dict[str, dict[str, int]]:
-    """Per period key: the counts and sums of the visible facts the figures need (two
-    statements for a reader of every sale, three for a scoped one). Lost clients are those
-    whose last purchase (whoever sold it) is the fact with no next one before the period's
-    end, among the clients with a visible sale."""
-    windows, params = _windows(periods, timedelta(days=lost_after_days))
+    """Per period key: the counts and sums of the visible facts the figures need (three
+    statements): the additive ones from the sale days, the client ones from the facts. Lost
+    clients are those whose last purchase (whoever sold it) is the fact with no next one
+    before the period's end, among the clients with a visible sale."""
+    silence = timedelta(days=lost_after_days)
+    windows, params = _windows(periods, silence)
     found = {key: dict.fromkeys([*_TOTALS, "lost", "alive"], 0) for key, _a, _b in periods}
     with connection.cursor() as cursor:
-        _fold_flags(cursor, found, periods, windows, params, currency, teams, actor_id)
-        if teams is not None:
-            _scoped_clients(cursor, found, periods, windows, params, currency, teams, actor_id)
-            _lost(cursor, found, periods, windows, params, teams, actor_id)
+        _day_totals(cursor, found, periods, (windows, params), currency, teams, actor_id)
+        if teams is None:
+            _clients_of_all(cursor, found, periods, (windows, params), currency)
+            _lost_of_all(cursor, found, periods, silence)
         else:
-            _lost_of_all(cursor, found, periods, timedelta(days=lost_after_days))
+            _scoped_clients(cursor, found, periods, (windows, params), currency, teams, actor_id)
+            _lost(cursor, found, periods, silence, teams, actor_id)
     return found
 
 
-def _fold_flags(
+Windows = tuple[str, list[Any]]  # `_windows`: the SQL of the period rows and its parameters
+
+
+def _day_totals(
     cursor: Any,
     found: dict[str, dict[str, int]],
     periods: list[tuple[str, date, date]],
-    windows: str,
-    params: list[Any],
+    windows: Windows,
     currency: str,
     teams: Teams,
     actor_id: int,
 ) -> None:
-    """The additive totals (and, for a reader of every sale, the distinct and new clients)
-    from the visible facts grouped by period and flags."""
-    scope, scope_params = _scope_sql(teams, actor_id)
-    flags = ", ".join(_FLAGS)
-    cursor.execute(
-        f"SELECT p.k, {flags}, COUNT(*), SUM(f.cents), SUM(f.profit_cents) "  # noqa: S608
-        f"FROM analytics_salefact f JOIN ({windows}) p ON f.day >= p.a AND f.day <= p.b "
-        f"WHERE {scope} GROUP BY p.k, {', '.join(str(n) for n in range(2, len(_FLAGS) + 2))}",
-        [currency, *params, *scope_params],
+    """The additive totals: the sale days of the visible teams (every row for a reader of
+    every sale) and the actor's own facts outside them."""
+    names = list(_DAY_MEASURES)
+    day_sums = ", ".join(f"SUM(d.{name})" for name in names)
+    sql = (
+        f"SELECT p.k, d.currency = %s, {day_sums} FROM analytics_saleday d "  # noqa: S608
+        f"JOIN ({windows[0]}) p ON d.day >= p.a AND d.day <= p.b"
     )
-    for k, rub, repeat, lines, new, costed, first, n, cents, profit in cursor.fetchall():
+    args: list[Any] = [currency, *windows[1]]
+    if teams is not None:  # no team seen: the actor's own facts alone
+        ordered = sorted(teams)
+        sql += f" WHERE d.team_id IN ({_marks(ordered)})" if ordered else " WHERE 1 = 0"
+        args += ordered
+    sql += " GROUP BY p.k, d.currency = %s"
+    args.append(currency)
+    if teams is not None:
+        outside = f"NOT (f.team_id IN ({_marks(sorted(teams))}))" if teams else "1 = 1"
+        sql += (
+            f" UNION ALL SELECT p.k, f.currency = %s, {', '.join(_DAY_MEASURES.values())} "  # noqa: S608
+            f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
+            f"WHERE f.responsible_id = %s AND {outside} GROUP BY p.k, f.currency = %s"
+        )
+        args += [currency, *windows[1], actor_id, *sorted(teams), currency]
+    cursor.execute(sql, args)
+    for k, rub, *values in cursor.fetchall():
         row = found[periods[int(k)][0]]
         if not rub:
-            row["other_currency_orders"] += n
+            row["other_currency_orders"] += int(values[0] or 0)
             continue
-        cents = int(cents or 0)
-        row["orders"] += n
-        row["cents"] += cents
-        row["repeat_orders"] += n if repeat else 0
-        if new:
-            row["new_orders"] += n
-            row["new_cents"] += cents
-        elif new is not None:
-            row["old_cents"] += cents
-        if not lines:
-            row["no_lines_cents"] += cents
-            row["no_lines_orders"] += n
-        if costed:
-            row["profit_cents"] += int(profit or 0)
-            row["costed_orders"] += n
-        if teams is None and first:
+        for name, value in zip(names, values, strict=True):
+            row[name] += int(value or 0)
+
+
+def _clients_of_all(
+    cursor: Any,
+    found: dict[str, dict[str, int]],
+    periods: list[tuple[str, date, date]],
+    windows: Windows,
+    currency: str,
+) -> None:
+    """Clients, new clients and the sales to new and old clients for a reader of every sale:
+    the facts with a client in the currency grouped by two flags. A client's first sale in the
+    currency in the period is the one whose previous sale in it is before the period or none,
+    so distinct clients are counts of rows."""
+    cursor.execute(
+        "SELECT p.k, f.first_day >= p.a, "  # noqa: S608
+        "f.prev_day IS NULL OR f.prev_day < p.a, COUNT(*), SUM(f.cents) "
+        f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
+        "WHERE f.currency = %s AND f.company_id IS NOT NULL GROUP BY 1, 2, 3",
+        [*windows[1], currency],
+    )
+    for k, new, first, n, cents in cursor.fetchall():
+        row = found[periods[int(k)][0]]
+        row["new_cents" if new else "old_cents"] += int(cents or 0)
+        if first:
             row["clients"] += n
             row["new_clients"] += n if new else 0
 
@@ -441,25 +460,52 @@ def _scoped_clients(
     cursor: Any,
     found: dict[str, dict[str, int]],
     periods: list[tuple[str, date, date]],
-    windows: str,
-    params: list[Any],
+    windows: Windows,
     currency: str,
     teams: Teams,
     actor_id: int,
 ) -> None:
-    """Distinct and new clients of a scoped reader: the groups of a per-client grouping of
-    the visible facts in the currency (a hash aggregate)."""
+    """Clients, new clients and the sales to new and old clients of a scoped reader: distinct
+    clients of the visible facts in the currency (new in the period if their first purchase
+    is in it)."""
     scope, scope_params = _scope_sql(teams, actor_id)
     cursor.execute(
-        "SELECT g.k, COUNT(*), SUM(g.new) FROM (SELECT p.k, f.company_id, "  # noqa: S608
-        "MAX(CASE WHEN f.first_day >= p.a THEN 1 ELSE 0 END) AS new "
-        f"FROM analytics_salefact f JOIN ({windows}) p ON f.day >= p.a AND f.day <= p.b "
-        f"WHERE f.currency = %s AND f.company_id IS NOT NULL AND {scope} "
-        "GROUP BY p.k, f.company_id) g GROUP BY g.k",
-        [*params, currency, *scope_params],
+        "SELECT p.k, COUNT(DISTINCT f.company_id), "  # noqa: S608
+        "COUNT(DISTINCT CASE WHEN f.first_day >= p.a THEN f.company_id END), "
+        "SUM(CASE WHEN f.first_day >= p.a THEN f.cents ELSE 0 END), "
+        "SUM(CASE WHEN f.first_day >= p.a THEN 0 ELSE f.cents END) "
+        f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
+        f"WHERE f.currency = %s AND f.company_id IS NOT NULL AND {scope} GROUP BY p.k",
+        [*windows[1], currency, *scope_params],
     )
-    for k, clients, new in cursor.fetchall():
-        found[periods[int(k)][0]] |= {"clients": int(clients or 0), "new_clients": int(new or 0)}
+    for k, clients, new, new_cents, old_cents in cursor.fetchall():
+        found[periods[int(k)][0]] |= {
+            "clients": int(clients or 0),
+            "new_clients": int(new or 0),
+            "new_cents": int(new_cents or 0),
+            "old_cents": int(old_cents or 0),
+        }
+
+
+def _lost_parts(
+    periods: list[tuple[str, date, date]], silence: timedelta, select: str
+) -> tuple[str, list[Any]]:
+    """SQL: per period, the facts with no next purchase by its end (a client's last so far,
+    `next_day` NULL, or one followed by a purchase after the end) in the window from the
+    silence before the period to its end — two partial-index ranges each — selecting
+    `select` (over `f`, with `%s` the last day of the silence window `hi`)."""
+    parts, params = [], []
+    for n, (_key, a, b) in enumerate(periods):
+        lo, hi, end = (
+            connection.ops.adapt_datefield_value(d) for d in (a - silence, b - silence, b)
+        )
+        for condition, extra in (("f.next_day IS NULL", []), ("f.next_day > %s", [end])):
+            parts.append(
+                f"SELECT %s AS k, {select} FROM analytics_salefact f "  # noqa: S608
+                f"WHERE f.company_id IS NOT NULL AND {condition} AND f.day >= %s AND f.day <= %s"
+            )
+            params += [n, hi, *extra, lo, end]
+    return " UNION ALL ".join(parts), params
 
 
 def _lost_of_all(
@@ -468,24 +514,12 @@ def _lost_of_all(
     periods: list[tuple[str, date, date]],
     silence: timedelta,
 ) -> None:
-    """Lost and alive clients for a reader of every sale: a fact with no next purchase by the
-    period's end is either the client's last so far (`next_day` NULL) or one followed by a
-    purchase after the end — two index ranges per period (partial indexes) instead of a scan
-    of every fact."""
-    parts, params = [], []
-    for n, (_key, a, b) in enumerate(periods):
-        lo, hi, end = (
-            connection.ops.adapt_datefield_value(d) for d in (a - silence, b - silence, b)
-        )
-        for condition, extra in (("f.next_day IS NULL", []), ("f.next_day > %s", [end])):
-            parts.append(
-                "SELECT %s AS k, SUM(CASE WHEN f.day <= %s THEN 1 ELSE 0 END) AS lost, "  # noqa: S608
-                "COUNT(*) AS alive FROM analytics_salefact f WHERE f.company_id IS NOT NULL "
-                f"AND {condition} AND f.day >= %s AND f.day <= %s"
-            )
-            params += [n, hi, *extra, lo, end]
+    """Lost and alive clients for a reader of every sale: counted in the index ranges."""
+    parts, params = _lost_parts(
+        periods, silence, "SUM(CASE WHEN f.day <= %s THEN 1 ELSE 0 END) AS lost, COUNT(*) AS alive"
+    )
     cursor.execute(
-        f"SELECT u.k, SUM(u.lost), SUM(u.alive) FROM ({' UNION ALL '.join(parts)}) u GROUP BY u.k",  # noqa: S608
+        f"SELECT u.k, SUM(u.lost), SUM(u.alive) FROM ({parts}) u GROUP BY u.k",  # noqa: S608
         params,
     )
     for k, lost, alive in cursor.fetchall():
@@ -496,20 +530,20 @@ def _lost(
     cursor: Any,
     found: dict[str, dict[str, int]],
     periods: list[tuple[str, date, date]],
-    windows: str,
-    params: list[Any],
+    silence: timedelta,
     teams: set[int],
     actor_id: int,
 ) -> None:
-    """Lost and alive clients for a scoped reader: the clients with a visible sale whose last
-    purchase by the period's end is in the window before it."""
+    """Lost and alive clients for a scoped reader: those of the index ranges among the
+    clients with a visible sale."""
+    parts, params = _lost_parts(
+        periods, silence, "f.company_id, CASE WHEN f.day <= %s THEN 1 ELSE 0 END AS lost"
+    )
     inside, visible_params = _scope_sql(teams, actor_id, "v")
     cursor.execute(
-        "SELECT p.k, SUM(CASE WHEN f.day <= p.hi THEN 1 ELSE 0 END), COUNT(*) "  # noqa: S608
-        f"FROM analytics_salefact f JOIN ({windows}) p ON f.day >= p.lo AND f.day <= p.b "
-        "WHERE f.company_id IS NOT NULL AND (f.next_day IS NULL OR f.next_day > p.b) "
-        "AND f.company_id IN (SELECT v.company_id FROM analytics_salefact v "
-        f"WHERE {inside}) GROUP BY p.k",
+        f"SELECT u.k, SUM(u.lost), COUNT(*) FROM ({parts}) u "  # noqa: S608
+        "WHERE u.company_id IN (SELECT v.company_id FROM analytics_salefact v "
+        f"WHERE {inside}) GROUP BY u.k",
         [*params, *visible_params],
     )
     for k, lost, alive in cursor.fetchall():
@@ -528,22 +562,29 @@ def _scoped(qs: QuerySet[Any], teams: Teams, actor_id: int) -> QuerySet[Any]:
 def daily_sales(
     date_from: date, date_to: date, currency: str, *, teams: Teams = None, actor_id: int = 0
 ) -> list[tuple[date, int, int]]:
-    """(day, orders, cents) of the visible won deals in the currency per day of the period
-    (from the sale days for a reader of every sale)."""
-    if teams is None:
-        days = SaleDay.objects.filter(day__gte=date_from, day__lte=date_to, currency=currency)
-        return [
-            (day, int(n), int(c))
-            for day, n, c in days.order_by("day").values_list("day", "orders", "cents")
-        ]
-    rows = (
-        _scoped(SaleFact.objects.all(), teams, actor_id)
-        .filter(day__gte=date_from, day__lte=date_to, currency=currency)
-        .order_by("day")
-        .values_list("day")
-        .annotate(n=Count("pk"), c=Sum("cents"))
-    )
-    return [(day, int(n), int(c or 0)) for day, n, c in rows]
+    """(day, orders, cents) of the visible won deals in the currency per day of the period:
+    the sale days of the visible teams (all for a reader of every sale), and the actor's own
+    facts outside them."""
+    days = SaleDay.objects.filter(day__gte=date_from, day__lte=date_to, currency=currency)
+    if teams is not None:
+        days = days.filter(team_id__in=teams)
+    sums: dict[date, list[int]] = {}
+    parts = [days.order_by().values_list("day").annotate(n=Sum("orders"), c=Sum("cents"))]
+    if teams is not None:
+        own = SaleFact.objects.filter(
+            _outside(teams),
+            responsible_id=actor_id,
+            day__gte=date_from,
+            day__lte=date_to,
+            currency=currency,
+        )
+        parts.append(own.order_by().values_list("day").annotate(n=Count("pk"), c=Sum("cents")))
+    for part in parts:
+        for day, n, c in part:
+            row = sums.setdefault(day, [0, 0])
+            row[0] += int(n or 0)
+            row[1] += int(c or 0)
+    return [(day, n, c) for day, (n, c) in sorted(sums.items())]
 
 
 def _outside(teams: Teams) -> Q:

@@ -26,7 +26,7 @@ from greenwave.sales import services as sales_services
 from greenwave.sales.models import Deal, DealItem, DealStatus, Lead
 
 from .. import rollups, sales_rollups, services
-from ..figures import report_dict, rollup_scope, sales_report
+from ..figures import figure_deals, report_dict, rollup_scope, sales_report
 from ..home import home_summary
 from ..models import LeadDay, ProductDay, SaleDay, SaleFact
 
@@ -199,3 +199,37 @@ def test_sales_figures_from_the_rollups_equal_the_raw_figures(generated: None) -
     refreshed = _tables()
     rollups.rebuild()
     assert _tables() == refreshed
+
+
+def test_the_deals_behind_a_figure_from_the_facts_equal_the_raw_drill(generated: None) -> None:
+    products = list(Product.objects.order_by("pk"))
+    for n, product in enumerate(products[1:]):
+        services.product_cost_set(actor=None, product=product, cost=Decimal(10 + n))
+    rollups.rebuild()
+    today = timezone.localdate()
+    first = timezone.localtime(
+        Deal.objects.order_by("created_at").values_list("created_at", flat=True)[0]
+    ).date()
+    periods = [
+        (first, today),
+        (today - timedelta(days=89), today),
+        (today - timedelta(days=364), today - timedelta(days=30)),
+    ]
+    seen = 0
+    for actor in _actors():
+        for date_from, date_to in periods:
+            for figure in ("repeat", "profit", "new_client_revenue", "old_client_revenue"):
+                args = {
+                    "actor": actor,
+                    "figure": figure,
+                    "date_from": date_from,
+                    "date_to": date_to,
+                }
+                with CaptureQueriesContext(connection) as read:
+                    fast = list(figure_deals(**args).values_list("pk", flat=True))
+                assert any("analytics_salefact" in q["sql"] for q in read.captured_queries)
+                with patch.object(sales_rollups, "built", return_value=False):
+                    raw = list(figure_deals(**args).values_list("pk", flat=True))
+                assert fast == raw, (actor.username, figure, date_from, date_to)
+                seen += len(fast)
+    assert seen
