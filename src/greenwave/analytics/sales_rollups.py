@@ -569,7 +569,9 @@ def daily_sales(
     if teams is not None:
         days = days.filter(team_id__in=teams)
     sums: dict[date, list[int]] = {}
-    parts = [days.order_by().values_list("day").annotate(n=Sum("orders"), c=Sum("cents"))]
+    parts: list[Any] = [
+        days.order_by().values_list("day").annotate(n=Sum("orders"), c=Sum("cents"))
+    ]
     if teams is not None:
         own = SaleFact.objects.filter(
             _outside(teams),
