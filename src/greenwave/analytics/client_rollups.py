@@ -139,20 +139,32 @@ def _classified_sql(params: SegmentParams) -> tuple[str, list[Any]]:
     month_start = datetime.combine(months[-1], time.min, tzinfo=tz)
     end = datetime.combine(as_of, time.max, tzinfo=tz)
     adapt = connection.ops.adapt_datetimefield_value
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        recency = "FLOOR(EXTRACT(EPOCH FROM (CAST(%s AS timestamptz) - v.last_won)) / 86400)"
-    else:
-        recency = (
-            "(CAST(strftime('%%s', %s) AS INTEGER) - CAST(strftime('%%s', v.last_won) "
-            "AS INTEGER)) / 86400"
-        )
-    a_num, a_den = _ratio(params.a_share)
-    b_num, b_den = _ratio(params.b_share)
     x_bound, y_bound = _xyz_bound(params.x_max), _xyz_bound(params.y_max)
-    count = params.months
-    sql = f"""
-        WITH m AS (
+    sql = f"WITH {_client_window_ctes(params.months)}, {_client_class_ctes(params)}"
+    args: list[Any] = [
+        DEFAULT_CURRENCY,
+        months[0],
+        months[-1],
+        months[-1],
+        DealStatus.WON,
+        DEFAULT_CURRENCY,
+        adapt(month_start),
+        adapt(end),
+        adapt(end),
+        x_bound,
+        x_bound,
+        y_bound,
+        y_bound,
+    ]
+    return sql, args
+
+
+def _client_window_ctes(count: int) -> str:
+    """SQL: `m` the window's monthly rows per client (the whole months from the client months,
+    the last, partial month from the won deals), `c` their sums and mean per client, `v` with
+    the variance of the monthly series (months without purchases count as 0)."""
+    return f"""
+        m AS (
             SELECT company_id, month, orders, cents, last_won FROM analytics_clientmonth
             WHERE currency = %s AND month >= %s AND month < %s
             UNION ALL
@@ -176,10 +188,28 @@ def _classified_sql(params: SegmentParams) -> tuple[str, list[Any]]:
                  + ({count} - c.filled) * c.mean * c.mean) / {count} AS variance
             FROM c JOIN m ON m.company_id = c.company_id
             GROUP BY c.company_id, c.orders, c.cents, c.last_won, c.mean, c.filled
-        ),
+        )"""  # noqa: S608 - numbers and constant names only; values are parameters
+
+
+def _recency_sql() -> str:
+    """SQL: whole days from a parameter moment back to the client's last purchase."""
+    if connection.vendor == "postgresql":
+        return "FLOOR(EXTRACT(EPOCH FROM (CAST(%s AS timestamptz) - v.last_won)) / 86400)"
+    return (
+        "(CAST(strftime('%%s', %s) AS INTEGER) - CAST(strftime('%%s', v.last_won) "
+        "AS INTEGER)) / 86400"
+    )
+
+
+def _client_class_ctes(params: SegmentParams) -> str:
+    """SQL: `r` each client with the days since the last purchase and the revenue of the
+    clients above it, `s` with the ABC and XYZ letters and the R, F, M scores."""
+    a_num, a_den = _ratio(params.a_share)
+    b_num, b_den = _ratio(params.b_share)
+    return f"""
         r AS (
             SELECT v.company_id, co.name, v.orders, v.cents, v.last_won, v.mean, v.variance,
-                {recency} AS recency,
+                {_recency_sql()} AS recency,
                 SUM(v.cents) OVER (ORDER BY v.cents DESC, co.name, v.company_id
                                    ROWS UNBOUNDED PRECEDING) - v.cents AS above,
                 SUM(v.cents) OVER () AS total,
@@ -202,22 +232,6 @@ def _classified_sql(params: SegmentParams) -> tuple[str, list[Any]]:
             FROM r
         )
     """  # noqa: S608 - numbers and constant names only; values are parameters
-    args: list[Any] = [
-        DEFAULT_CURRENCY,
-        months[0],
-        months[-1],
-        months[-1],
-        DealStatus.WON,
-        DEFAULT_CURRENCY,
-        adapt(month_start),
-        adapt(end),
-        adapt(end),
-        x_bound,
-        x_bound,
-        y_bound,
-        y_bound,
-    ]
-    return sql, args
 
 
 _CLASS = {"abc": "abc", "xyz": "xyz", "rfm": "'R' || CAST(r AS VARCHAR(1))"}

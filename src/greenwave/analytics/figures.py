@@ -49,6 +49,7 @@ from greenwave.sales.models import Deal, DealItem, DealStatus, Lead, LeadSource
 from greenwave.sales.periods import PERIODS, comparison_periods
 
 from . import sales_rollups
+from .models import SaleFact
 
 # Defaults of the client definitions; both can be changed per request (`lost_after_days`,
 # `new_within_days`) and are written on the page.
@@ -132,8 +133,9 @@ def period_sales(
     date_to: date,
     group_by: str = "month",
     lost_after_days: int = LOST_AFTER_DAYS,
+    breakdowns: bool = True,
 ) -> PeriodSales:
-    """Every figure of one period (8 queries)."""
+    """Every figure of one period (8 queries; 5 without the breakdowns)."""
     start, end = window(date_from, date_to)
     result = PeriodSales(key, date_from, date_to)
     deals = won_deals(actor, date_from, date_to).annotate(
@@ -176,8 +178,9 @@ def period_sales(
         old_revenue=_money(totals["old_revenue"]),
         other_currency=other_currency,
     )
-    _lines(result, deals, _money(totals["no_lines"]), totals["no_lines_orders"])
-    _leads(result, actor, start, end)
+    if breakdowns:
+        _lines(result, deals, _money(totals["no_lines"]), totals["no_lines_orders"])
+        _leads(result, actor, start, end)
     result.series = _series(deals, group_by)
     _check_change(result)
     return result
@@ -239,28 +242,48 @@ def _rollup_period(
     group_by: str,
     t: dict[str, int],
     scope: dict[str, Any],
+    *,
+    breakdowns: bool = True,
 ) -> PeriodSales:
     """Every figure of one period from the sales rollups (`sales_rollups`), scoped as the raw
-    figures are: the totals come in `t`; lines, leads and the series are three small grouped
-    reads."""
+    figures are: the totals come in `t`; the product lines, the leads (unless `breakdowns` is
+    off) and the series are small grouped reads."""
     result = PeriodSales(key, date_from, date_to)
-    volume = _money(Decimal(t["cents"]) / 100)
+    _rollup_values(result, t)
+    if breakdowns:
+        _rollup_lines(result, t, scope)
+        _rollup_channels(result, scope)
+    result.series = _rollup_series(date_from, date_to, group_by, scope)
+    _check_change(result)
+    return result
+
+
+def _cents_money(cents: int) -> Decimal:
+    return _money(Decimal(cents) / 100)
+
+
+def _rollup_values(result: PeriodSales, t: dict[str, int]) -> None:
     _fill(
         result.values,
         orders=t["orders"],
-        volume=volume,
+        volume=_cents_money(t["cents"]),
         repeat_orders=t["repeat_orders"],
         clients=t["clients"],
         new_clients=t["new_clients"],
         lost=t["lost"],
         alive=t["alive"],
-        profit=_money(Decimal(t["profit_cents"]) / 100),
+        profit=_cents_money(t["profit_cents"]),
         costed=t["costed_orders"],
-        new_revenue=_money(Decimal(t["new_cents"]) / 100),
-        old_revenue=_money(Decimal(t["old_cents"]) / 100),
+        new_revenue=_cents_money(t["new_cents"]),
+        old_revenue=_cents_money(t["old_cents"]),
         other_currency=t["other_currency_orders"],
     )
-    lines = sales_rollups.product_lines(date_from, date_to, DEFAULT_CURRENCY, **scope)
+
+
+def _rollup_lines(result: PeriodSales, t: dict[str, int], scope: dict[str, Any]) -> None:
+    """Sales per product and product group: the period's product rows with the products'
+    names and groups."""
+    lines = sales_rollups.product_lines(result.date_from, result.date_to, DEFAULT_CURRENCY, **scope)
     names: dict[int, Any] = {
         p["pk"]: p
         for p in Product.objects.filter(pk__in=[row[0] for row in lines]).values(
@@ -281,11 +304,15 @@ def _rollup_period(
                 "orders": count,
             }
         )
-    _line_rows(result, rows, _money(Decimal(t["no_lines_cents"]) / 100), t["no_lines_orders"])
+    _line_rows(result, rows, _cents_money(t["no_lines_cents"]), t["no_lines_orders"])
+
+
+def _rollup_channels(result: PeriodSales, scope: dict[str, Any]) -> None:
+    """Leads per source and per utm_source (those without one left out) of the period."""
     channels: dict[str, list[int]] = {}
     utm: dict[str, list[int]] = {}
     for source, utm_source, leads, with_deal, won in sales_rollups.lead_channels(
-        date_from, date_to, **scope
+        result.date_from, result.date_to, **scope
     ):
         for table, name in ((channels, source), (utm, utm_source)):
             if table is utm and not name:
@@ -299,6 +326,12 @@ def _rollup_period(
         [{"source": k, "leads": n, "deals": d, "won": w} for k, (n, d, w) in channels.items()],
         [{"utm_source": k, "leads": n, "deals": d, "won": w} for k, (n, d, w) in utm.items()],
     )
+
+
+def _rollup_series(
+    date_from: date, date_to: date, group_by: str, scope: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Orders and volume per day, week (from Monday) or month of the period."""
     buckets: dict[date, list[int]] = {}
     for day, orders, cents in sales_rollups.daily_sales(
         date_from, date_to, DEFAULT_CURRENCY, **scope
@@ -310,12 +343,10 @@ def _rollup_period(
         sums = buckets.setdefault(day, [0, 0])
         sums[0] += orders
         sums[1] += cents
-    result.series = [
-        _point(bucket, orders, _money(Decimal(cents) / 100))
+    return [
+        _point(bucket, orders, _cents_money(cents))
         for bucket, (orders, cents) in sorted(buckets.items())
     ]
-    _check_change(result)
-    return result
 
 
 def _point(bucket: date, orders: int, volume: Decimal) -> dict[str, Any]:
@@ -689,6 +720,15 @@ class SalesReport:
         return sorted(rows, key=lambda r: (-Decimal(r["values"]["current"] or 0), r["label"]))
 
 
+def rollup_scope(actor: User) -> dict[str, Any]:
+    """How the sales rollups are read for the actor: the teams they see, or None when they
+    see every sale fact and lead row (`sales_rollups.sees_every_sale`: a director heading
+    every selling team reads the rollups as the admin does, without the owner filter)."""
+    teams = visible_team_ids(actor)
+    every = sales_rollups.sees_every_sale(teams, actor.pk)
+    return {"teams": None if every else teams, "actor_id": actor.pk}
+
+
 def sales_report(
     *,
     actor: User,
@@ -697,8 +737,10 @@ def sales_report(
     compare: str | None = None,
     group_by: str = "month",
     lost_after_days: int = LOST_AFTER_DAYS,
+    breakdowns: bool = True,
 ) -> SalesReport:
-    """The period and its comparisons (`compare` keeps one; None keeps both)."""
+    """The period and its comparisons (`compare` keeps one; None keeps both). Without
+    `breakdowns` the products, groups and channels are left empty (the home card)."""
     if date_to < date_from:
         raise ValueError("date_to before date_from")
     if group_by not in GROUPINGS:
@@ -711,10 +753,10 @@ def sales_report(
         wanted.add("year_ago")
     if sales_rollups.built():
         kept = [(key, start, end) for key, start, end in periods if key in wanted]
-        scope: dict[str, Any] = {"teams": visible_team_ids(actor), "actor_id": actor.pk}
+        scope = rollup_scope(actor)
         totals = sales_rollups.period_totals(kept, DEFAULT_CURRENCY, lost_after_days, **scope)
         chosen = [
-            _rollup_period(key, start, end, group_by, totals[key], scope)
+            _rollup_period(key, start, end, group_by, totals[key], scope, breakdowns=breakdowns)
             for key, start, end in kept
         ]
         order = {key: n for n, key in enumerate(PERIODS)}
@@ -727,6 +769,7 @@ def sales_report(
             date_to=end,
             group_by=group_by,
             lost_after_days=lost_after_days,
+            breakdowns=breakdowns,
         )
         for key, start, end in periods
         if key in wanted
@@ -757,6 +800,8 @@ def figure_deals(
     """The visible won deals a figure of the period was computed from."""
     start, _end = window(date_from, date_to)
     deals = won_deals(actor, date_from, date_to)
+    if figure in _FACT_DRILLS and sales_rollups.built():
+        return _ordered(deals.filter(pk__in=_fact_drill(figure, date_from, date_to)))
     if figure in ("repeat",):
         deals = deals.filter(earlier_purchase())
     elif figure == "new_client_revenue":
@@ -793,7 +838,33 @@ def figure_deals(
             ),
             actor=actor,
         )
+    return _ordered(deals)
+
+
+def _ordered(deals: QuerySet[Deal]) -> QuerySet[Deal]:
     return deals.select_related("company", "responsible").order_by("-closed_at", "-pk")
+
+
+# The drills whose condition is the client history or the costing of a deal: with the rollups
+# built, the sale facts hold it per deal (the same facts the figure was summed from), instead
+# of a correlated subquery per won deal of the period.
+_FACT_DRILLS = {
+    "repeat": Q(repeat=True),
+    "profit": Q(profit_cents__isnull=False),
+    "new_client_revenue": None,
+    "old_client_revenue": None,
+}
+
+
+def _fact_drill(figure: str, date_from: date, date_to: date) -> QuerySet[Any]:
+    facts = SaleFact.objects.filter(day__gte=date_from, day__lte=date_to, currency=DEFAULT_CURRENCY)
+    if figure == "new_client_revenue":
+        facts = facts.filter(first_day__gte=date_from)
+    elif figure == "old_client_revenue":
+        facts = facts.filter(first_day__lt=date_from)
+    else:
+        facts = facts.filter(_FACT_DRILLS[figure])
+    return facts.values("deal_id")
 
 
 def _int(value: str) -> int:

@@ -23,7 +23,12 @@ def home_summary(actor: User) -> dict[str, Any] | None:
         start = (start.replace(day=1) - timedelta(days=1)).replace(day=1)
     data = report_dict(
         sales_report(
-            actor=actor, date_from=start, date_to=today, compare="last_year", group_by="month"
+            actor=actor,
+            date_from=start,
+            date_to=today,
+            compare="last_year",
+            group_by="month",
+            breakdowns=False,  # the card shows five figures and the series, no breakdown
         ),
         compare="last_year",
     )

@@ -367,10 +367,53 @@ class SaleFact(models.Model):
         indexes = [
             models.Index(fields=["day"], name="analytics_salefact_day"),
             models.Index(fields=["company_id"], name="analytics_salefact_company"),
+            # `sales_rollups.sees_every_sale`: the teams of the facts, and a team's other owners
+            models.Index(fields=["team_id", "responsible_id"], name="analytics_salefact_team"),
+            # Lost clients of a reader of every sale: each client's last purchase so far, and
+            # the purchases followed by another after a day (`sales_rollups._lost_of_all`).
+            models.Index(
+                fields=["day"],
+                name="analytics_salefact_last",
+                condition=models.Q(next_day__isnull=True, company_id__isnull=False),
+            ),
+            models.Index(
+                fields=["next_day", "day"],
+                name="analytics_salefact_next",
+                condition=models.Q(company_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.deal_id}: {self.day} {self.cents}"
+
+
+class SaleDay(models.Model):
+    """The sale facts per local day × currency × the deal's team (the owners of a team
+    summed): the additive measures of the sales figures and their series (a few rows a day
+    instead of one per won deal; a scoped reader sums their teams' rows and reads their own
+    facts outside them). Kept with the facts (`sales_rollups.recompute`: the days of every fact it
+    rewrites)."""
+
+    day = models.DateField()
+    currency = models.CharField(max_length=3)
+    team_id = models.IntegerField(default=0)  # 0: no team
+    orders = models.BigIntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+    repeat_orders = models.BigIntegerField(default=0)
+    no_lines_orders = models.BigIntegerField(default=0)
+    no_lines_cents = models.BigIntegerField(default=0)
+    costed_orders = models.BigIntegerField(default=0)  # every line with a cost price
+    profit_cents = models.BigIntegerField(default=0)  # of the costed orders
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "currency", "team_id"], name="analytics_saleday_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.currency}: {self.orders}"
 
 
 class ProductDay(models.Model):
@@ -417,6 +460,7 @@ class LeadDay(models.Model):
                 fields=["day", "source", "utm_source", "team_id"], name="analytics_leadday_key"
             )
         ]
+        indexes = [models.Index(fields=["team_id"], name="analytics_leadday_team")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.source}: {self.leads}"

@@ -30,7 +30,7 @@ from django.utils import timezone
 from greenwave.core.models import Event
 from greenwave.sales.models import Deal, DealItem, DealStatus, Lead
 
-from .models import LeadDay, ProductCost, ProductDay, RollupCursor, SaleFact
+from .models import LeadDay, ProductCost, ProductDay, RollupCursor, SaleDay, SaleFact
 
 CHUNK = 500
 _MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=26, decimal_places=5)
@@ -104,6 +104,14 @@ def _lines_sql(where: str) -> str:
     )
 
 
+def _sale_days_sql(where: str) -> str:
+    return (
+        f"INSERT INTO analytics_saleday (day, currency, team_id, {', '.join(_DAY_MEASURES)}) "  # noqa: S608
+        f"SELECT f.day, f.currency, f.team_id, {', '.join(_DAY_MEASURES.values())} "
+        f"FROM analytics_salefact f WHERE {where} GROUP BY f.day, f.currency, f.team_id"
+    )
+
+
 def _leads_sql(where: str, where_params: list[Any]) -> tuple[str, list[Any]]:
     created, params = _day("l.created_at")
     sql = (
@@ -120,10 +128,11 @@ def rebuild_sales(progress: Any = None) -> None:
     """Empty and refill the three tables from the raw deals, lines and leads."""
     step = progress or (lambda _name: None)
     with connection.cursor() as cursor:
-        for model in (SaleFact, ProductDay, LeadDay):
+        for model in (SaleFact, SaleDay, ProductDay, LeadDay):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")  # noqa: S608 - a model's table
         sql, params = _facts_sql("1 = 1")
         cursor.execute(sql, [DealStatus.WON, *params])
+        cursor.execute(_sale_days_sql("1 = 1"))
         step("sale facts")
         cursor.execute(_lines_sql("1 = 1"))
         step("product lines per day")
@@ -131,7 +140,10 @@ def rebuild_sales(progress: Any = None) -> None:
         cursor.execute(sql, params)
         step("leads per day")
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE analytics_salefact, analytics_productday, analytics_leadday")
+            cursor.execute(
+                "ANALYZE analytics_salefact, analytics_saleday, analytics_productday, "
+                "analytics_leadday"
+            )
 
 
 def _chunks(values: Iterable[Any]) -> list[list[Any]]:
@@ -167,8 +179,8 @@ def touched(events: QuerySet[Event]) -> tuple[set[int], set[int]]:
 def recompute(
     deal_ids: Iterable[int], lead_ids: Iterable[int] = (), products: Iterable[int] = ()
 ) -> None:
-    """Bring the facts, product lines and leads of these deals, leads and products (a changed
-    cost price) up to date, inside the caller's transaction."""
+    """Bring the facts, sale days, product lines and leads of these deals, leads and products
+    (a changed cost price) up to date, inside the caller's transaction."""
     deals = set(deal_ids)
     for chunk in _chunks(products):
         deals |= set(
@@ -176,55 +188,74 @@ def recompute(
             .values_list("pk", flat=True)
             .distinct()
         )
-    days: set[date] = set()
     with connection.cursor() as cursor:
-        companies: set[int] = set()
-        for chunk in _chunks(deals):
-            for day, company in SaleFact.objects.filter(deal_id__in=chunk).values_list(
-                "day", "company_id"
-            ):
-                days.add(day)
-                if company is not None:
-                    companies.add(company)
-            companies |= set(
-                Deal.objects.filter(pk__in=chunk, company__isnull=False).values_list(
-                    "company_id", flat=True
-                )
-            )
-        for chunk in _chunks(deals):
-            cursor.execute(
-                f"DELETE FROM analytics_salefact WHERE deal_id IN ({_marks(chunk)})",  # noqa: S608
-                chunk,
-            )
-            sql, params = _facts_sql(f"d.company_id IS NULL AND d.id IN ({_marks(chunk)})")
-            cursor.execute(sql, [DealStatus.WON, *chunk, *params])
-        for chunk in _chunks(companies):
-            cursor.execute(
-                f"DELETE FROM analytics_salefact WHERE company_id IN ({_marks(chunk)})",  # noqa: S608
-                chunk,
-            )
-            sql, params = _facts_sql(f"d.company_id IN ({_marks(chunk)})")
-            cursor.execute(sql, [DealStatus.WON, *chunk, *params])
-        for chunk in _chunks(deals):
-            days |= set(SaleFact.objects.filter(deal_id__in=chunk).values_list("day", flat=True))
+        days, sale_days = _recompute_facts(cursor, deals)
+        for chunk in _chunks(sale_days):
+            SaleDay.objects.filter(day__in=chunk).delete()
+            cursor.execute(_sale_days_sql(f"f.day IN ({_marks(chunk)})"), chunk)
         for chunk in _chunks(days):
             ProductDay.objects.filter(day__in=chunk).delete()
             cursor.execute(_lines_sql(f"f.day IN ({_marks(chunk)})"), chunk)
-        lead_days = _lead_days(set(lead_ids), deals)
-        tz = timezone.get_current_timezone()
-        for chunk in _chunks(lead_days):
-            LeadDay.objects.filter(day__in=chunk).delete()
-            bounds: list[Any] = []
-            for day in chunk:
-                bounds += [
-                    connection.ops.adapt_datetimefield_value(
-                        datetime.combine(moment, time.min, tzinfo=tz)
-                    )
-                    for moment in (day, day + timedelta(days=1))
-                ]
-            where = " OR ".join(["(l.created_at >= %s AND l.created_at < %s)"] * len(chunk))
-            sql, params = _leads_sql(f"({where})", bounds)
-            cursor.execute(sql, params)
+        _recompute_leads(cursor, _lead_days(set(lead_ids), deals))
+
+
+def _recompute_facts(cursor: Any, deals: set[int]) -> tuple[set[date], set[date]]:
+    """Rewrite the facts of these deals and of every deal of their clients (a client's history
+    moves when any of its deals does). Returns the days of the deals' facts, before and after
+    (their product lines), and the days of every fact rewritten (their sale days)."""
+    days: set[date] = set()
+    companies: set[int] = set()
+    for chunk in _chunks(deals):
+        for day, company in SaleFact.objects.filter(deal_id__in=chunk).values_list(
+            "day", "company_id"
+        ):
+            days.add(day)
+            if company is not None:
+                companies.add(company)
+        companies |= set(
+            Deal.objects.filter(pk__in=chunk, company__isnull=False).values_list(
+                "company_id", flat=True
+            )
+        )
+    sale_days = set(days)
+    for chunk in _chunks(deals):
+        cursor.execute(
+            f"DELETE FROM analytics_salefact WHERE deal_id IN ({_marks(chunk)})",  # noqa: S608
+            chunk,
+        )
+        sql, params = _facts_sql(f"d.company_id IS NULL AND d.id IN ({_marks(chunk)})")
+        cursor.execute(sql, [DealStatus.WON, *chunk, *params])
+    for chunk in _chunks(companies):
+        of_clients = SaleFact.objects.filter(company_id__in=chunk).values_list("day", flat=True)
+        sale_days |= set(of_clients)
+        cursor.execute(
+            f"DELETE FROM analytics_salefact WHERE company_id IN ({_marks(chunk)})",  # noqa: S608
+            chunk,
+        )
+        sql, params = _facts_sql(f"d.company_id IN ({_marks(chunk)})")
+        cursor.execute(sql, [DealStatus.WON, *chunk, *params])
+        sale_days |= set(of_clients)  # evaluated again: the rewritten facts' days
+    for chunk in _chunks(deals):
+        days |= set(SaleFact.objects.filter(deal_id__in=chunk).values_list("day", flat=True))
+    return days, sale_days | days
+
+
+def _recompute_leads(cursor: Any, lead_days: set[date]) -> None:
+    """Rewrite the lead rows of these days of creation."""
+    tz = timezone.get_current_timezone()
+    for chunk in _chunks(lead_days):
+        LeadDay.objects.filter(day__in=chunk).delete()
+        bounds: list[Any] = []
+        for day in chunk:
+            bounds += [
+                connection.ops.adapt_datetimefield_value(
+                    datetime.combine(moment, time.min, tzinfo=tz)
+                )
+                for moment in (day, day + timedelta(days=1))
+            ]
+        where = " OR ".join(["(l.created_at >= %s AND l.created_at < %s)"] * len(chunk))
+        sql, params = _leads_sql(f"({where})", bounds)
+        cursor.execute(sql, params)
 
 
 def _lead_days(leads: set[int], deals: set[int]) -> set[date]:
@@ -259,20 +290,64 @@ def _scope_sql(teams: Teams, actor_id: int, alias: str = "f") -> tuple[str, list
     ]
 
 
-def period_totals(
-    periods: list[tuple[str, date, date]],
-    currency: str,
-    lost_after_days: int,
-    *,
-    teams: Teams = None,
-    actor_id: int = 0,
-) -> dict[str, dict[str, int]]:
-    """Per period key: the counts and sums of the visible facts the figures need (two
-    statements). Distinct clients are the groups of a per-client grouping (a hash aggregate);
-    lost clients are those whose last purchase (whoever sold it) is the fact with no next one
-    before the period's end, among the clients with a visible sale."""
-    silence = timedelta(days=lost_after_days)
-    windows = " UNION ALL ".join(
+def sees_every_sale(teams: Teams, actor_id: int) -> bool:
+    """Does a reader with these teams see every sale fact and every lead row? Then the
+    readers below answer for them with `teams=None` exactly (the same rows are summed: the
+    product lines and leads of a team are the rows of that team) — a director heading every
+    selling team reads as the admin does. An index walk over the teams of the facts and of
+    the lead rows (a handful of probes), and a probe per team outside; a lead row of no team
+    (0) counts as outside, since the rows do not say whose leads they hold."""
+    if teams is None:
+        return True
+    outside = _teams_in("analytics_salefact") - teams
+    if (
+        outside
+        and (
+            SaleFact.objects.filter(team_id__in=sorted(outside)).exclude(responsible_id=actor_id)
+        ).exists()
+    ):
+        return False
+    return not (_teams_in("analytics_leadday") - teams)
+
+
+def _teams_in(table: str) -> set[int]:
+    """The distinct `team_id` of a rollup table by its team index (a loose index scan: one
+    probe per team, whatever the number of rows)."""
+    sql = (
+        "WITH RECURSIVE t(team) AS ("  # noqa: S608 - constant table names
+        f"SELECT MIN(team_id) FROM {table} UNION ALL "
+        f"SELECT (SELECT MIN(r.team_id) FROM {table} r WHERE r.team_id > t.team) "
+        "FROM t WHERE t.team IS NOT NULL) SELECT team FROM t WHERE team IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return {int(row[0]) for row in cursor.fetchall()}
+
+
+# The additive measures of the sale days (and their expressions over the sale facts).
+_DAY_MEASURES = {
+    "orders": "COUNT(*)",
+    "cents": "SUM(f.cents)",
+    "repeat_orders": "SUM(CASE WHEN f.repeat THEN 1 ELSE 0 END)",
+    "no_lines_orders": "SUM(CASE WHEN f.has_lines THEN 0 ELSE 1 END)",
+    "no_lines_cents": "SUM(CASE WHEN f.has_lines THEN 0 ELSE f.cents END)",
+    "costed_orders": "SUM(CASE WHEN f.profit_cents IS NULL THEN 0 ELSE 1 END)",
+    "profit_cents": "SUM(COALESCE(f.profit_cents, 0))",
+}
+_TOTALS = (
+    *_DAY_MEASURES,
+    "new_cents",
+    "old_cents",
+    "other_currency_orders",
+    "clients",
+    "new_clients",
+)
+
+
+def _windows(periods: list[tuple[str, date, date]], silence: timedelta) -> tuple[str, list[Any]]:
+    """SQL: the periods as rows (k, a, b, lo, hi): their days and those shifted by the
+    silence after which a client is lost."""
+    sql = " UNION ALL ".join(
         ["SELECT %s AS k, %s AS a, %s AS b, %s AS lo, %s AS hi"] * len(periods)
     )
     params: list[Any] = []
@@ -281,57 +356,198 @@ def period_totals(
             n,
             *(connection.ops.adapt_datefield_value(d) for d in (a, b, a - silence, b - silence)),
         ]
-    scope, scope_params = _scope_sql(teams, actor_id)
-    rub = "f.currency = %s"
-    sums = {
-        "orders": f"CASE WHEN {rub} THEN 1 ELSE 0 END",
-        "cents": f"CASE WHEN {rub} THEN f.cents ELSE 0 END",
-        "repeat_orders": f"CASE WHEN {rub} AND f.repeat THEN 1 ELSE 0 END",
-        "new_orders": f"CASE WHEN {rub} AND f.first_day >= p.a THEN 1 ELSE 0 END",
-        "new_cents": f"CASE WHEN {rub} AND f.first_day >= p.a THEN f.cents ELSE 0 END",
-        "old_cents": f"CASE WHEN {rub} AND f.first_day < p.a THEN f.cents ELSE 0 END",
-        "no_lines_cents": f"CASE WHEN {rub} AND NOT f.has_lines THEN f.cents ELSE 0 END",
-        "no_lines_orders": f"CASE WHEN {rub} AND NOT f.has_lines THEN 1 ELSE 0 END",
-        "profit_cents": (
-            f"CASE WHEN {rub} AND f.profit_cents IS NOT NULL THEN f.profit_cents ELSE 0 END"
-        ),
-        "costed_orders": f"CASE WHEN {rub} AND f.profit_cents IS NOT NULL THEN 1 ELSE 0 END",
-        "other_currency_orders": "CASE WHEN f.currency <> %s THEN 1 ELSE 0 END",
-    }
-    inner = ", ".join(f"SUM({sql}) AS {name}" for name, sql in sums.items())
-    outer = ", ".join(f"SUM(g.{name})" for name in sums)
-    totals_sql = (
-        f"SELECT g.k, {outer}, "  # noqa: S608 - constant names and placeholders
-        "SUM(CASE WHEN g.company_id IS NOT NULL AND g.orders > 0 THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN g.company_id IS NOT NULL AND g.new_orders > 0 THEN 1 ELSE 0 END) "
-        f"FROM (SELECT p.k, f.company_id, {inner} FROM analytics_salefact f "
-        f"JOIN ({windows}) p ON f.day >= p.a AND f.day <= p.b WHERE {scope} "
-        "GROUP BY p.k, f.company_id) g GROUP BY g.k"
-    )
-    visible = ""
-    if teams is not None:
-        inside, _same = _scope_sql(teams, actor_id, "v")
-        visible = (
-            " AND f.company_id IN (SELECT v.company_id FROM analytics_salefact v "  # noqa: S608
-            f"WHERE {inside})"
-        )
-    lost_sql = (
-        "SELECT p.k, SUM(CASE WHEN f.day <= p.hi THEN 1 ELSE 0 END), COUNT(*) "  # noqa: S608
-        f"FROM analytics_salefact f JOIN ({windows}) p ON f.day >= p.lo AND f.day <= p.b "
-        "WHERE f.company_id IS NOT NULL AND (f.next_day IS NULL OR f.next_day > p.b)"
-        f"{visible} GROUP BY p.k"
-    )
-    names = [*sums, "clients", "new_clients"]
-    found = {key: dict.fromkeys([*names, "lost", "alive"], 0) for key, _a, _b in periods}
+    return sql, params
+
+
+def period_totals(
+    periods: list[tuple[str, date, date]],
+    currency: str,
+    lost_after_days: int,
+    *,
+    teams: Teams = None,
+    actor_id: int = 0,
+) -> dict[str, dict[str, int]]:
+    """Per period key: the counts and sums of the visible facts the figures need (three
+    statements): the additive ones from the sale days, the client ones from the facts. Lost
+    clients are those whose last purchase (whoever sold it) is the fact with no next one
+    before the period's end, among the clients with a visible sale."""
+    silence = timedelta(days=lost_after_days)
+    windows, params = _windows(periods, silence)
+    found = {key: dict.fromkeys([*_TOTALS, "lost", "alive"], 0) for key, _a, _b in periods}
     with connection.cursor() as cursor:
-        cursor.execute(totals_sql, [*([currency] * len(sums)), *params, *scope_params])
-        for k, *values in cursor.fetchall():
-            row = found[periods[int(k)][0]]
-            row |= {name: int(value or 0) for name, value in zip(names, values, strict=True)}
-        cursor.execute(lost_sql, [*params, *(scope_params if visible else [])])
-        for k, lost, alive in cursor.fetchall():
-            found[periods[int(k)][0]] |= {"lost": int(lost or 0), "alive": int(alive or 0)}
+        _day_totals(cursor, found, periods, (windows, params), currency, teams, actor_id)
+        if teams is None:
+            _clients_of_all(cursor, found, periods, (windows, params), currency)
+            _lost_of_all(cursor, found, periods, silence)
+        else:
+            _scoped_clients(cursor, found, periods, (windows, params), currency, teams, actor_id)
+            _lost(cursor, found, periods, silence, teams, actor_id)
     return found
+
+
+Windows = tuple[str, list[Any]]  # `_windows`: the SQL of the period rows and its parameters
+
+
+def _day_totals(
+    cursor: Any,
+    found: dict[str, dict[str, int]],
+    periods: list[tuple[str, date, date]],
+    windows: Windows,
+    currency: str,
+    teams: Teams,
+    actor_id: int,
+) -> None:
+    """The additive totals: the sale days of the visible teams (every row for a reader of
+    every sale) and the actor's own facts outside them."""
+    names = list(_DAY_MEASURES)
+    day_sums = ", ".join(f"SUM(d.{name})" for name in names)
+    sql = (
+        f"SELECT p.k, d.currency = %s, {day_sums} FROM analytics_saleday d "  # noqa: S608
+        f"JOIN ({windows[0]}) p ON d.day >= p.a AND d.day <= p.b"
+    )
+    args: list[Any] = [currency, *windows[1]]
+    if teams is not None:  # no team seen: the actor's own facts alone
+        ordered = sorted(teams)
+        sql += f" WHERE d.team_id IN ({_marks(ordered)})" if ordered else " WHERE 1 = 0"
+        args += ordered
+    sql += " GROUP BY p.k, d.currency = %s"
+    args.append(currency)
+    if teams is not None:
+        outside = f"NOT (f.team_id IN ({_marks(sorted(teams))}))" if teams else "1 = 1"
+        sql += (
+            f" UNION ALL SELECT p.k, f.currency = %s, {', '.join(_DAY_MEASURES.values())} "  # noqa: S608
+            f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
+            f"WHERE f.responsible_id = %s AND {outside} GROUP BY p.k, f.currency = %s"
+        )
+        args += [currency, *windows[1], actor_id, *sorted(teams), currency]
+    cursor.execute(sql, args)
+    for k, rub, *values in cursor.fetchall():
+        row = found[periods[int(k)][0]]
+        if not rub:
+            row["other_currency_orders"] += int(values[0] or 0)
+            continue
+        for name, value in zip(names, values, strict=True):
+            row[name] += int(value or 0)
+
+
+def _clients_of_all(
+    cursor: Any,
+    found: dict[str, dict[str, int]],
+    periods: list[tuple[str, date, date]],
+    windows: Windows,
+    currency: str,
+) -> None:
+    """Clients, new clients and the sales to new and old clients for a reader of every sale:
+    the facts with a client in the currency grouped by two flags. A client's first sale in the
+    currency in the period is the one whose previous sale in it is before the period or none,
+    so distinct clients are counts of rows."""
+    cursor.execute(
+        "SELECT p.k, f.first_day >= p.a, "  # noqa: S608
+        "f.prev_day IS NULL OR f.prev_day < p.a, COUNT(*), SUM(f.cents) "
+        f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
+        "WHERE f.currency = %s AND f.company_id IS NOT NULL GROUP BY 1, 2, 3",
+        [*windows[1], currency],
+    )
+    for k, new, first, n, cents in cursor.fetchall():
+        row = found[periods[int(k)][0]]
+        row["new_cents" if new else "old_cents"] += int(cents or 0)
+        if first:
+            row["clients"] += n
+            row["new_clients"] += n if new else 0
+
+
+def _scoped_clients(
+    cursor: Any,
+    found: dict[str, dict[str, int]],
+    periods: list[tuple[str, date, date]],
+    windows: Windows,
+    currency: str,
+    teams: Teams,
+    actor_id: int,
+) -> None:
+    """Clients, new clients and the sales to new and old clients of a scoped reader: distinct
+    clients of the visible facts in the currency (new in the period if their first purchase
+    is in it)."""
+    scope, scope_params = _scope_sql(teams, actor_id)
+    cursor.execute(
+        "SELECT p.k, COUNT(DISTINCT f.company_id), "  # noqa: S608
+        "COUNT(DISTINCT CASE WHEN f.first_day >= p.a THEN f.company_id END), "
+        "SUM(CASE WHEN f.first_day >= p.a THEN f.cents ELSE 0 END), "
+        "SUM(CASE WHEN f.first_day >= p.a THEN 0 ELSE f.cents END) "
+        f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
+        f"WHERE f.currency = %s AND f.company_id IS NOT NULL AND {scope} GROUP BY p.k",
+        [*windows[1], currency, *scope_params],
+    )
+    for k, clients, new, new_cents, old_cents in cursor.fetchall():
+        found[periods[int(k)][0]] |= {
+            "clients": int(clients or 0),
+            "new_clients": int(new or 0),
+            "new_cents": int(new_cents or 0),
+            "old_cents": int(old_cents or 0),
+        }
+
+
+def _lost_parts(
+    periods: list[tuple[str, date, date]], silence: timedelta, select: str
+) -> tuple[str, list[Any]]:
+    """SQL: per period, the facts with no next purchase by its end (a client's last so far,
+    `next_day` NULL, or one followed by a purchase after the end) in the window from the
+    silence before the period to its end — two partial-index ranges each — selecting
+    `select` (over `f`, with `%s` the last day of the silence window `hi`)."""
+    parts, params = [], []
+    for n, (_key, a, b) in enumerate(periods):
+        lo, hi, end = (
+            connection.ops.adapt_datefield_value(d) for d in (a - silence, b - silence, b)
+        )
+        for condition, extra in (("f.next_day IS NULL", []), ("f.next_day > %s", [end])):
+            parts.append(
+                f"SELECT %s AS k, {select} FROM analytics_salefact f "  # noqa: S608
+                f"WHERE f.company_id IS NOT NULL AND {condition} AND f.day >= %s AND f.day <= %s"
+            )
+            params += [n, hi, *extra, lo, end]
+    return " UNION ALL ".join(parts), params
+
+
+def _lost_of_all(
+    cursor: Any,
+    found: dict[str, dict[str, int]],
+    periods: list[tuple[str, date, date]],
+    silence: timedelta,
+) -> None:
+    """Lost and alive clients for a reader of every sale: counted in the index ranges."""
+    parts, params = _lost_parts(
+        periods, silence, "SUM(CASE WHEN f.day <= %s THEN 1 ELSE 0 END) AS lost, COUNT(*) AS alive"
+    )
+    cursor.execute(
+        f"SELECT u.k, SUM(u.lost), SUM(u.alive) FROM ({parts}) u GROUP BY u.k",  # noqa: S608
+        params,
+    )
+    for k, lost, alive in cursor.fetchall():
+        found[periods[int(k)][0]] |= {"lost": int(lost or 0), "alive": int(alive or 0)}
+
+
+def _lost(
+    cursor: Any,
+    found: dict[str, dict[str, int]],
+    periods: list[tuple[str, date, date]],
+    silence: timedelta,
+    teams: set[int],
+    actor_id: int,
+) -> None:
+    """Lost and alive clients for a scoped reader: those of the index ranges among the
+    clients with a visible sale."""
+    parts, params = _lost_parts(
+        periods, silence, "f.company_id, CASE WHEN f.day <= %s THEN 1 ELSE 0 END AS lost"
+    )
+    inside, visible_params = _scope_sql(teams, actor_id, "v")
+    cursor.execute(
+        f"SELECT u.k, SUM(u.lost), COUNT(*) FROM ({parts}) u "  # noqa: S608
+        "WHERE u.company_id IN (SELECT v.company_id FROM analytics_salefact v "
+        f"WHERE {inside}) GROUP BY u.k",
+        [*params, *visible_params],
+    )
+    for k, lost, alive in cursor.fetchall():
+        found[periods[int(k)][0]] |= {"lost": int(lost or 0), "alive": int(alive or 0)}
 
 
 def _scoped(qs: QuerySet[Any], teams: Teams, actor_id: int) -> QuerySet[Any]:
@@ -346,15 +562,31 @@ def _scoped(qs: QuerySet[Any], teams: Teams, actor_id: int) -> QuerySet[Any]:
 def daily_sales(
     date_from: date, date_to: date, currency: str, *, teams: Teams = None, actor_id: int = 0
 ) -> list[tuple[date, int, int]]:
-    """(day, orders, cents) of the visible won deals in the currency per day of the period."""
-    rows = (
-        _scoped(SaleFact.objects.all(), teams, actor_id)
-        .filter(day__gte=date_from, day__lte=date_to, currency=currency)
-        .order_by("day")
-        .values_list("day")
-        .annotate(n=Count("pk"), c=Sum("cents"))
-    )
-    return [(day, int(n), int(c or 0)) for day, n, c in rows]
+    """(day, orders, cents) of the visible won deals in the currency per day of the period:
+    the sale days of the visible teams (all for a reader of every sale), and the actor's own
+    facts outside them."""
+    days = SaleDay.objects.filter(day__gte=date_from, day__lte=date_to, currency=currency)
+    if teams is not None:
+        days = days.filter(team_id__in=teams)
+    sums: dict[date, list[int]] = {}
+    parts: list[Any] = [
+        days.order_by().values_list("day").annotate(n=Sum("orders"), c=Sum("cents"))
+    ]
+    if teams is not None:
+        own = SaleFact.objects.filter(
+            _outside(teams),
+            responsible_id=actor_id,
+            day__gte=date_from,
+            day__lte=date_to,
+            currency=currency,
+        )
+        parts.append(own.order_by().values_list("day").annotate(n=Count("pk"), c=Sum("cents")))
+    for part in parts:
+        for day, n, c in part:
+            row = sums.setdefault(day, [0, 0])
+            row[0] += int(n or 0)
+            row[1] += int(c or 0)
+    return [(day, n, c) for day, (n, c) in sorted(sums.items())]
 
 
 def _outside(teams: Teams) -> Q:

@@ -26,9 +26,9 @@ from greenwave.sales import services as sales_services
 from greenwave.sales.models import Deal, DealItem, DealStatus, Lead
 
 from .. import rollups, sales_rollups, services
-from ..figures import report_dict, sales_report
+from ..figures import figure_deals, report_dict, rollup_scope, sales_report
 from ..home import home_summary
-from ..models import LeadDay, ProductDay, SaleFact
+from ..models import LeadDay, ProductDay, SaleDay, SaleFact
 
 
 @pytest.fixture
@@ -55,13 +55,17 @@ def _equal(actor: User, date_from: date, date_to: date, **kwargs: Any) -> None:
 
 
 def _actors() -> list[User]:
-    """The admin (every deal), a head (their teams and own deals) and a manager (own deals
-    and their team's)."""
+    """The admin (every deal), the director (heads every team: reads as the admin does), a
+    head (their teams and own deals) and a manager (own deals and their team's)."""
     head = User.objects.filter(roles__code="head_of_sales", team__isnull=False).first()
     manager = User.objects.filter(deals__isnull=False, roles__code__in=["hunter", "farmer"]).first()
+    director = User.objects.get(username="gen_director_01")
     assert head is not None
     assert manager is not None
-    return [_admin(), head, manager]
+    assert rollup_scope(director)["teams"] is None  # sees every sale fact and lead row
+    assert rollup_scope(head)["teams"] is not None
+    assert rollup_scope(manager)["teams"] is not None
+    return [_admin(), director, head, manager]
 
 
 def _all_equal() -> None:
@@ -84,6 +88,8 @@ def _all_equal_for(admin: User) -> None:
         card = home_summary(admin)  # heads and the admin have the card, managers not
     assert (card is not None) == admin.has_role("head_of_sales", "admin")
     assert not any('FROM "sales_deal"' in q["sql"] for q in read.captured_queries)
+    with patch.object(sales_rollups, "built", return_value=False):
+        assert home_summary(admin) == card
 
 
 def _some_figures_are_not_zero() -> None:
@@ -102,7 +108,7 @@ def _some_figures_are_not_zero() -> None:
     assert late.current.values["lost_clients"] or late.periods[1].values["lost_clients"]
 
 
-def _tables() -> tuple[set[Any], set[Any], set[Any]]:
+def _tables() -> tuple[set[Any], set[Any], set[Any], set[Any]]:
     facts = set(
         SaleFact.objects.values_list(
             "deal_id",
@@ -127,7 +133,9 @@ def _tables() -> tuple[set[Any], set[Any], set[Any]]:
         )
     }
     leads = set(LeadDay.objects.values_list("day", "source", "utm_source", "leads", "deals", "won"))
-    return facts, lines, leads
+    days = set(SaleDay.objects.values_list("day", "currency", "orders", "cents"))
+    assert len(days) == SaleDay.objects.count()
+    return facts, lines, leads, days
 
 
 def test_sales_figures_from_the_rollups_equal_the_raw_figures(generated: None) -> None:
@@ -178,6 +186,50 @@ def test_sales_figures_from_the_rollups_equal_the_raw_figures(generated: None) -
     rollups.refresh()
     _all_equal()
 
+    # A sale outside every team the director heads (no team, another owner): he reads the
+    # rollups scoped again, with the same answers.
+    director = User.objects.get(username="gen_director_01")
+    stray = won.exclude(responsible=director).order_by("closed_at")[0]
+    Deal.objects.filter(pk=stray.pk).update(team=None)
+    event_append(case_type="deal", case_id=stray.pk, activity="deal_changed", actor=None)
+    rollups.refresh()
+    assert rollup_scope(director)["teams"] is not None
+    _all_equal_for(director)
+
     refreshed = _tables()
     rollups.rebuild()
     assert _tables() == refreshed
+
+
+def test_the_deals_behind_a_figure_from_the_facts_equal_the_raw_drill(generated: None) -> None:
+    products = list(Product.objects.order_by("pk"))
+    for n, product in enumerate(products[1:]):
+        services.product_cost_set(actor=None, product=product, cost=Decimal(10 + n))
+    rollups.rebuild()
+    today = timezone.localdate()
+    first = timezone.localtime(
+        Deal.objects.order_by("created_at").values_list("created_at", flat=True)[0]
+    ).date()
+    periods = [
+        (first, today),
+        (today - timedelta(days=89), today),
+        (today - timedelta(days=364), today - timedelta(days=30)),
+    ]
+    seen = 0
+    for actor in _actors():
+        for date_from, date_to in periods:
+            for figure in ("repeat", "profit", "new_client_revenue", "old_client_revenue"):
+                args = {
+                    "actor": actor,
+                    "figure": figure,
+                    "date_from": date_from,
+                    "date_to": date_to,
+                }
+                with CaptureQueriesContext(connection) as read:
+                    fast = list(figure_deals(**args).values_list("pk", flat=True))
+                assert any("analytics_salefact" in q["sql"] for q in read.captured_queries)
+                with patch.object(sales_rollups, "built", return_value=False):
+                    raw = list(figure_deals(**args).values_list("pk", flat=True))
+                assert fast == raw, (actor.username, figure, date_from, date_to)
+                seen += len(fast)
+    assert seen
