@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
 from operator import or_
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
@@ -24,6 +24,7 @@ FilterKind = Literal["choice", "text", "bool", "date_from", "date_to", "int"]
 MAX_PAGE = 1_000_000  # the row offset stays far inside a 64-bit integer
 _INT = re.compile(r"-?[0-9]{1,18}")  # a bigint, in ASCII digits (`"²".isdigit()` is True)
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 ChoicesFn = Callable[[Any], Sequence[tuple[str, str]]]
 
 
@@ -183,3 +184,38 @@ def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery) -> Query
         order = [f"-{f}" if descending and not f.startswith("-") else f for f in fields]
         qs = qs.order_by(*order, "-pk" if descending else "pk")
     return qs
+
+
+@dataclass(frozen=True)
+class PageWindow(Generic[R]):
+    """One page of a list, its count (None: more than the limit match) and the next page."""
+
+    rows: list[R]
+    count: int | None
+    next: int | None
+
+
+def count_up_to(qs: QuerySet[Any], limit: int) -> int | None:
+    """The exact number of rows of `qs`, or None if more than `limit` match.
+
+    Counts at most `limit + 1` rows (`SELECT COUNT(*) FROM (… LIMIT limit + 1)`), so the cost
+    stays the same however many rows the caller sees: an exact `COUNT(*)` reads them all.
+    """
+    found = qs.order_by()[: limit + 1].count()
+    return found if found <= limit else None
+
+
+def page_window(qs: QuerySet[Any], query: ListQuery, *, count_limit: int) -> PageWindow[Any]:
+    """Cut the query's page out of an ordered `qs`, reading one row more to know whether a
+    next page exists. A page that is not full is the last one, so its count is known without
+    counting (one statement for a list that fits on its first page); otherwise the count is
+    `count_up_to(count_limit)`."""
+    start = (query.page - 1) * query.page_size
+    rows = list(qs[start : start + query.page_size + 1])
+    more = len(rows) > query.page_size
+    del rows[query.page_size :]
+    if not more and (rows or query.page == 1):
+        count: int | None = start + len(rows)
+    else:
+        count = count_up_to(qs, count_limit)
+    return PageWindow(rows=rows, count=count, next=query.page + 1 if more else None)
