@@ -12,7 +12,8 @@ request: connect, request, close are timed) and persistent (one connection kept)
 figures are medians of `--runs` requests after two warm-up ones: the process CPU time
 (client and server are this process), the wall time, the time spent inside SQL statements
 (wall, measured around each by `execute_wrapper`) and the statements a request runs, with
-the ratio 100k/1k of each. It reads only, once the data is there.
+the ratio 100k/1k of each. It reads only, once the data is there (and issues a token).
+`--explain /api/v1/contacts …` prints the server-side cost of each list statement instead.
 """
 
 from __future__ import annotations
@@ -233,12 +234,47 @@ def measure(runs: int) -> dict[tuple[str, str], Any]:
     return results
 
 
+def explain(paths: list[str]) -> None:
+    """`--explain`: each statement of the API lists after the token's and the roles', run
+    again under `EXPLAIN (ANALYZE, BUFFERS)`: the server's execution time and the blocks
+    it touched — the load of the machine moves the first, never the second."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from greenwave.accounts.models import User
+    from greenwave.accounts.services import token_issue
+
+    _token, raw = token_issue(actor=None, user=User.objects.get(username=USERNAME), name="x")
+    api = Client(headers={"Authorization": f"Bearer {raw}"})
+    for path in paths:
+        api.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            api.get(path)
+        figures = []
+        for query in queries.captured_queries[2:]:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + query["sql"])
+                plan = cursor.fetchone()[0][0]
+            blocks = plan["Plan"].get("Shared Hit Blocks", 0) + plan["Plan"].get(
+                "Shared Read Blocks", 0
+            )
+            figures.append(f"{plan['Execution Time']:.2f} ms / {blocks} blocks")
+        print(f"| {connection.settings_dict['NAME']} | {path} | {'; '.join(figures)} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000, 100_000])
+    parser.add_argument("--explain", nargs="+", metavar="PATH", help="API paths to explain")
     args = parser.parse_args()
     _setup_django(TEMPLATE)
+    if args.explain:
+        for rows in args.rows:
+            ensure(rows)
+            explain(args.explain)
+        return 0
     measured: dict[int, Any] = {}
     for rows in args.rows:
         ensure(rows)
