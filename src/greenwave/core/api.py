@@ -126,14 +126,13 @@ class Page(Schema, Generic[T]):
         default=None, description="The number of the next page; null on the last page."
     )
 
-    @model_validator(mode="before")
-    @classmethod
-    def _next_from_count(cls, data: Any) -> Any:
+    @model_validator(mode="after")
+    def _next_from_count(self) -> Page[T]:
         """A page answered with a known count and no `next` gets the next page from it."""
-        if isinstance(data, dict) and "next" not in data and data.get("count") is not None:
-            more = data["page"] * data["page_size"] < data["count"]
-            return {**data, "next": data["page"] + 1 if more else None}
-        return data
+        counted = "next" not in self.model_fields_set and self.count is not None
+        if counted and self.page * self.page_size < (self.count or 0):
+            self.next = self.page + 1
+        return self
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, error: DomainError) -> HttpResponse:
