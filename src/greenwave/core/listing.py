@@ -195,27 +195,29 @@ class PageWindow(Generic[R]):
     next: int | None
 
 
-def count_up_to(qs: QuerySet[Any], limit: int) -> int | None:
+def count_up_to(qs: QuerySet[Any] | Sequence[Any], limit: int) -> int | None:
     """The exact number of rows of `qs`, or None if more than `limit` match.
 
     Counts at most `limit + 1` rows (`SELECT COUNT(*) FROM (… LIMIT limit + 1)`), so the cost
     stays the same however many rows the caller sees: an exact `COUNT(*)` reads them all.
     """
-    found = qs.order_by()[: limit + 1].count()
+    # A list page's own sequence (as Django's Paginator takes) is counted by its length.
+    found = qs.order_by()[: limit + 1].count() if isinstance(qs, QuerySet) else len(qs)
     return found if found <= limit else None
 
 
-def page_window(qs: QuerySet[Any], query: ListQuery, *, count_limit: int) -> PageWindow[Any]:
+def page_window(
+    qs: QuerySet[Any] | Sequence[Any], query: ListQuery, *, count_limit: int
+) -> PageWindow[Any]:
     """Cut the query's page out of an ordered `qs`, reading one row more to know whether a
-    next page exists. A page that is not full is the last one, so its count is known without
-    counting (one statement for a list that fits on its first page); otherwise the count is
-    `count_up_to(count_limit)`."""
+    next page exists, and count with `count_up_to(count_limit)`: two statements, however
+    many rows there are (a short list is counted too, so the statements never depend on the
+    rows). Past the limit, the last page still knows the exact count from its own rows."""
     start = (query.page - 1) * query.page_size
     rows = list(qs[start : start + query.page_size + 1])
     more = len(rows) > query.page_size
     del rows[query.page_size :]
-    if not more and (rows or query.page == 1):
-        count: int | None = start + len(rows)
-    else:
-        count = count_up_to(qs, count_limit)
+    count = count_up_to(qs, count_limit)
+    if count is None and rows and not more:
+        count = start + len(rows)
     return PageWindow(rows=rows, count=count, next=query.page + 1 if more else None)

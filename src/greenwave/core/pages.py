@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
-from .listing import ListQuery, ListSpec, count_up_to, page_window, unknown_params
+from .listing import ListQuery, ListSpec, page_window, unknown_params
 from .selectors import saved_filters_for
 
 M = TypeVar("M", bound=Model)
@@ -92,12 +92,10 @@ class ListPage(Generic[M]):
 def _page_of(qs: QuerySet[M], query: ListQuery) -> ListPage[M]:
     limit = settings.GREENWAVE_LIST_COUNT_LIMIT
     window = page_window(qs, query, count_limit=limit)
-    if not window.rows and query.page > 1:
+    if not window.rows and query.page > 1 and window.count is not None:
         # Past the end (an old link): the last page, as Django's `Paginator.get_page` does.
-        count = count_up_to(qs, limit)
-        if count is not None:
-            query = replace(query, page=max(1, math.ceil(count / query.page_size)))
-            window = page_window(qs, query, count_limit=limit)
+        query = replace(query, page=max(1, math.ceil(window.count / query.page_size)))
+        window = page_window(qs, query, count_limit=limit)
     return ListPage(
         object_list=window.rows,
         number=query.page,

@@ -103,9 +103,8 @@ def test_the_deal_page_takes_a_fixed_number_of_queries(two_teams, bearer, varied
     api.get("/api/v1/deals")  # the token's first use is recorded once
     with CaptureQueriesContext(connection) as queries:
         assert api.get("/api/v1/deals").status_code == 200
-    # The token, the caller's roles and teams; the page (not full: its length is the count),
-    # its contacts, its lines.
-    assert len(queries.captured_queries) == 6, [q["sql"] for q in queries.captured_queries]
+    # The token, the caller's roles and teams; the page, the count, its contacts, its lines.
+    assert len(queries.captured_queries) == 7, [q["sql"] for q in queries.captured_queries]
 
 
 def test_a_full_deal_page_adds_one_bounded_count_whatever_the_rows(
