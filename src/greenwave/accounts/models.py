@@ -169,15 +169,27 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def role_rows(self) -> list[tuple[str, str]]:
+        """(code, access level) of the user's roles, read once per instance: the role checks
+        of a page and its record scope (`accounts.scoping`) share the one statement."""
+        cached: list[tuple[str, str]] | None = getattr(self, "_role_rows", None)
+        if cached is None:
+            cached = list(self.roles.values_list("code", "access_level")) if self.pk else []
+            self._role_rows = cached
+        return cached
+
     def role_codes(self) -> frozenset[str]:
         """The user's role codes, loaded once per instance (templates ask many times)."""
         cached: frozenset[str] | None = getattr(self, "_role_codes", None)
         if cached is None:
-            cached = (
-                frozenset(self.roles.values_list("code", flat=True)) if self.pk else frozenset()
-            )
+            cached = frozenset(code for code, _level in self.role_rows())
             self._role_codes = cached
         return cached
+
+    def forget_roles(self) -> None:
+        """Drop what this instance keeps of its roles (after they changed)."""
+        for name in ("_role_rows", "_role_codes", "_access_level", "_write_level"):
+            self.__dict__.pop(name, None)
 
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes() & set(codes))

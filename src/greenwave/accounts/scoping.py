@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.core.errors import permission_denied
 
-from .models import ACCESS_RANK, WRITE_CEILINGS, AccessLevel, Role, Team, User
+from .models import ACCESS_RANK, WRITE_CEILINGS, AccessLevel, Team, User
 
 M = TypeVar("M", bound=Model)
 
@@ -33,14 +33,12 @@ def _widest(levels: list[AccessLevel]) -> AccessLevel:
 
 
 def _load_levels(actor: User) -> None:
-    """Read (record access) and write levels of the actor's roles, in one query, cached."""
+    """Read (record access) and write levels of the actor's roles, in one query (the one
+    `User.role_codes` reads too), cached."""
     if actor.is_superuser:
         actor._access_level = actor._write_level = AccessLevel.ALL  # type: ignore[attr-defined]
         return
-    rows = [
-        (code, AccessLevel(level))
-        for code, level in Role.objects.filter(users=actor).values_list("code", "access_level")
-    ]
+    rows = [(code, AccessLevel(level)) for code, level in actor.role_rows()]
     actor._access_level = _widest([level for _code, level in rows])  # type: ignore[attr-defined]
     actor._write_level = _widest(  # type: ignore[attr-defined]
         [

@@ -149,6 +149,7 @@ def user_create(
         user.set_password(password)
     user.save()
     user.roles.set(role_rows)
+    user.forget_roles()
     event_append_for(
         user,
         activity=events.USER_CREATED,
@@ -192,6 +193,7 @@ def user_update(
         if removes_own_admin:
             raise permission_denied(_("You cannot remove your own administrator role."))
         user.roles.set(role_rows)
+        user.forget_roles()
 
     return record_update(
         User.objects.all(),

@@ -22,10 +22,10 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field, model_validator
 
 from .errors import CoreError, DomainError
-from .listing import ListQuery, ListSpec, apply_list_query
+from .listing import ListQuery, ListSpec, apply_list_query, page_window
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -114,9 +114,25 @@ def document_file_answer(media_type: str, description: str) -> dict[str, Any]:
 
 class Page(Schema, Generic[T]):
     items: list[T]
-    count: int
+    count: int | None = Field(
+        description=(
+            "How many records match; null when more than the server's count limit"
+            " (GREENWAVE_LIST_COUNT_LIMIT, 1 000 by default) match: follow `next` then."
+        )
+    )
     page: int
     page_size: int
+    next: int | None = Field(
+        default=None, description="The number of the next page; null on the last page."
+    )
+
+    @model_validator(mode="after")
+    def _next_from_count(self) -> Page[T]:
+        """A page answered with a known count and no `next` gets the next page from it."""
+        counted = "next" not in self.model_fields_set and self.count is not None
+        if counted and self.page * self.page_size < (self.count or 0):
+            self.next = self.page + 1
+        return self
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, error: DomainError) -> HttpResponse:
@@ -219,9 +235,15 @@ def list_query(
 
 
 def paginate(qs: QuerySet[M], spec: ListSpec, query: ListQuery) -> dict[str, Any]:
-    """Apply the list query and cut one page: two queries (count + page), never N+1."""
-    qs = apply_list_query(qs, spec, query)
-    count = qs.count()
-    start = (query.page - 1) * query.page_size
-    items = list(qs[start : start + query.page_size])
-    return {"items": items, "count": count, "page": query.page, "page_size": query.page_size}
+    """Apply the list query and cut one page: the page, and a count bounded by
+    `GREENWAVE_LIST_COUNT_LIMIT` only when the page is full (`listing.page_window`)."""
+    window = page_window(
+        apply_list_query(qs, spec, query), query, count_limit=settings.GREENWAVE_LIST_COUNT_LIMIT
+    )
+    return {
+        "items": window.rows,
+        "count": window.count,
+        "page": query.page,
+        "page_size": query.page_size,
+        "next": window.next,
+    }

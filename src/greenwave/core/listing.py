@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import reduce
 from operator import or_
-from typing import Any, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
@@ -24,6 +24,7 @@ FilterKind = Literal["choice", "text", "bool", "date_from", "date_to", "int"]
 MAX_PAGE = 1_000_000  # the row offset stays far inside a 64-bit integer
 _INT = re.compile(r"-?[0-9]{1,18}")  # a bigint, in ASCII digits (`"²".isdigit()` is True)
 M = TypeVar("M", bound=Model)
+R = TypeVar("R")
 ChoicesFn = Callable[[Any], Sequence[tuple[str, str]]]
 
 
@@ -183,3 +184,40 @@ def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery) -> Query
         order = [f"-{f}" if descending and not f.startswith("-") else f for f in fields]
         qs = qs.order_by(*order, "-pk" if descending else "pk")
     return qs
+
+
+@dataclass(frozen=True)
+class PageWindow(Generic[R]):
+    """One page of a list, its count (None: more than the limit match) and the next page."""
+
+    rows: list[R]
+    count: int | None
+    next: int | None
+
+
+def count_up_to(qs: QuerySet[Any] | Sequence[Any], limit: int) -> int | None:
+    """The exact number of rows of `qs`, or None if more than `limit` match.
+
+    Counts at most `limit + 1` rows (`SELECT COUNT(*) FROM (… LIMIT limit + 1)`), so the cost
+    stays the same however many rows the caller sees: an exact `COUNT(*)` reads them all.
+    """
+    # A list page's own sequence (as Django's Paginator takes) is counted by its length.
+    found = qs.order_by()[: limit + 1].count() if isinstance(qs, QuerySet) else len(qs)
+    return found if found <= limit else None
+
+
+def page_window(
+    qs: QuerySet[Any] | Sequence[Any], query: ListQuery, *, count_limit: int
+) -> PageWindow[Any]:
+    """Cut the query's page out of an ordered `qs`, reading one row more to know whether a
+    next page exists, and count with `count_up_to(count_limit)`: two statements, however
+    many rows there are (a short list is counted too, so the statements never depend on the
+    rows). Past the limit, the last page still knows the exact count from its own rows."""
+    start = (query.page - 1) * query.page_size
+    rows = list(qs[start : start + query.page_size + 1])
+    more = len(rows) > query.page_size
+    del rows[query.page_size :]
+    count = count_up_to(qs, count_limit)
+    if count is None and rows and not more:
+        count = start + len(rows)
+    return PageWindow(rows=rows, count=count, next=query.page + 1 if more else None)

@@ -7,19 +7,20 @@ that renders its table rows. The same partial answers the first load and every h
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .errors import DomainError
-from .listing import ListQuery, ListSpec, unknown_params
+from .listing import ListQuery, ListSpec, page_window, unknown_params
 from .selectors import saved_filters_for
 
 M = TypeVar("M", bound=Model)
@@ -45,9 +46,64 @@ def _query_from_request(request: HttpRequest, spec: ListSpec) -> ListQuery:
         return ListQuery(sort=spec.default_sort, page_size=settings.GREENWAVE_PAGE_SIZE)
 
 
-def _page_of(qs: QuerySet[M], query: ListQuery) -> Page[M]:
-    paginator = Paginator(qs, query.page_size)
-    return paginator.get_page(query.page)
+@dataclass(frozen=True)
+class ListPage(Generic[M]):
+    """A page of an HTML list with what the pagination partial reads of Django's `Page`, but
+    a count that is None when more than `GREENWAVE_LIST_COUNT_LIMIT` rows match: counting
+    them all would make the page's cost grow with the table (`listing.page_window`)."""
+
+    object_list: list[M]
+    number: int
+    page_size: int
+    count: int | None
+    next: int | None
+    count_limit: int
+
+    @property
+    def paginator(self) -> ListPage[M]:  # `page.paginator.count` as with Django's Page
+        return self
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.count is None else max(1, math.ceil(self.count / self.page_size))
+
+    def has_next(self) -> bool:
+        return self.next is not None
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int | None:
+        return self.next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.page_size + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.object_list)
+
+
+def _page_of(qs: QuerySet[M], query: ListQuery) -> ListPage[M]:
+    limit = settings.GREENWAVE_LIST_COUNT_LIMIT
+    window = page_window(qs, query, count_limit=limit)
+    if not window.rows and query.page > 1 and window.count is not None:
+        # Past the end (an old link): the last page, as Django's `Paginator.get_page` does.
+        query = replace(query, page=max(1, math.ceil(window.count / query.page_size)))
+        window = page_window(qs, query, count_limit=limit)
+    return ListPage(
+        object_list=window.rows,
+        number=query.page,
+        page_size=query.page_size,
+        count=window.count,
+        next=window.next,
+        count_limit=limit,
+    )
 
 
 def render_list_page(  # noqa: PLR0913 -- keyword-only: the parts of a list page, each by name

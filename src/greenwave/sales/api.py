@@ -93,6 +93,7 @@ def deals(request: AuthedRequest) -> Any:
         count=page.count,
         page=page.page,
         page_size=page.page_size,
+        next=page.next,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -17,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import SALES_ROLES, RoleCode, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users
 from greenwave.core.errors import not_found
-from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.listing import (
+    FilterSpec,
+    ListQuery,
+    ListSpec,
+    SortSpec,
+    apply_list_query,
+    page_window,
+)
 from greenwave.core.models import Event, EventObject
 from greenwave.core.search import SearchHit, SearchTerm
 from greenwave.crm.models import Company, Contact, Product
@@ -216,9 +224,10 @@ class RowPage:
     """One page of a list as plain rows (what an API list answers), and the list's count."""
 
     rows: list[dict[str, Any]]
-    count: int
+    count: int | None
     page: int
     page_size: int
+    next: int | None
 
 
 def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
@@ -226,9 +235,10 @@ def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
     `deal_list(lookups=False)` through the list query, read as values — no model instances,
     no whole joined rows — with their contacts' ids and their lines in one query each."""
     qs = apply_list_query(scope_records(Deal.objects.all(), actor=actor), DEAL_LIST_SPEC, query)
-    count = qs.count()
-    start = (query.page - 1) * query.page_size
-    rows = list(qs.values(*DEAL_ROW_VALUES)[start : start + query.page_size])
+    window = page_window(
+        qs.values(*DEAL_ROW_VALUES), query, count_limit=settings.GREENWAVE_LIST_COUNT_LIMIT
+    )
+    rows: list[dict[str, Any]] = window.rows
     ids = [row["id"] for row in rows]
     contacts: dict[int, list[int]] = {pk: [] for pk in ids}
     items: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
@@ -257,7 +267,9 @@ def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
         row["lost_reason"] = row.pop("lost_reason__name")
         row["contact_ids"] = contacts[row["id"]]
         row["items"] = items[row["id"]]
-    return RowPage(rows=rows, count=count, page=query.page, page_size=query.page_size)
+    return RowPage(
+        rows=rows, count=window.count, page=query.page, page_size=query.page_size, next=window.next
+    )
 
 
 def deal_get(*, actor: User, pk: int, lookups: bool = True) -> Deal:

@@ -109,7 +109,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -236,6 +236,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 GREENWAVE_PAGE_SIZE = env.int("GREENWAVE_PAGE_SIZE", default=25)
 GREENWAVE_API_MAX_PAGE_SIZE = 200
+# A list counts its matches up to this many and answers "more" beyond (API `count` null):
+# an exact count reads every visible row, so its cost would grow with the table.
+GREENWAVE_LIST_COUNT_LIMIT = env.int("GREENWAVE_LIST_COUNT_LIMIT", default=1000)
 
 LOGGING = {
     "version": 1,

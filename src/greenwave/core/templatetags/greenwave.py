@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext, ngettext
 
@@ -16,6 +18,24 @@ from greenwave.core.values import format_any
 register = template.Library()
 HOUR = 3600
 DAY = 24 * HOUR
+_PK_MARK = 918273645546372819  # stands for the pk in a reversed URL
+
+
+@lru_cache(maxsize=512)
+def _pk_url_parts(name: str, script_prefix: str, urlconf: str | None) -> tuple[str, str]:
+    # The prefix and urlconf only key the cache: reverse() reads them itself.
+    before, _mark, after = reverse(name, args=[_PK_MARK]).rpartition(str(_PK_MARK))
+    return before, after
+
+
+@register.simple_tag
+def pk_url(name: str, pk: Any) -> str:
+    """`{% url name pk %}` for a URL whose only argument is an integer pk, with the URL
+    reversed once per name and the pk put in: a list page asks for one per row and shape."""
+    if not isinstance(pk, int):
+        return reverse(name, args=[pk])
+    before, after = _pk_url_parts(name, get_script_prefix(), get_urlconf())
+    return f"{before}{pk}{after}"
 
 
 @register.filter

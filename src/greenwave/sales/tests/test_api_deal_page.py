@@ -103,5 +103,30 @@ def test_the_deal_page_takes_a_fixed_number_of_queries(two_teams, bearer, varied
     api.get("/api/v1/deals")  # the token's first use is recorded once
     with CaptureQueriesContext(connection) as queries:
         assert api.get("/api/v1/deals").status_code == 200
-    # The token, the caller's roles and teams; the count, the page, its contacts, its lines.
+    # The token, the caller's roles and teams; the page, the count, its contacts, its lines.
     assert len(queries.captured_queries) == 7, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_full_deal_page_adds_one_bounded_count_whatever_the_rows(
+    two_teams, bearer, varied_deals, b2b, settings
+) -> None:
+    """The statements of a page do not grow with the deals, and the count reads at most
+    GREENWAVE_LIST_COUNT_LIMIT + 1 rows: exact up to the limit, null beyond."""
+    settings.GREENWAVE_LIST_COUNT_LIMIT = 6
+    head = two_teams["head_a"]
+    api = bearer(head)
+    api.get("/api/v1/deals")
+    statements = []
+    for more in (3, 20):
+        for i in range(more):
+            services.deal_create(actor=head, title=f"Ещё {more}-{i}", pipeline=b2b)
+        with CaptureQueriesContext(connection) as queries:
+            page = api.get("/api/v1/deals?page_size=2").json()
+        statements.append(len(queries.captured_queries))
+        assert "LIMIT 7" in queries.captured_queries[-3]["sql"], queries.captured_queries[-3]
+        assert page["next"] == 2
+    # token, roles, teams; page, count; contacts, lines — the same at 6 deals and at 26.
+    assert statements == [7, 7]
+    assert api.get("/api/v1/deals?page_size=2").json()["count"] is None
+    last = api.get("/api/v1/deals?page_size=5&page=6").json()
+    assert (len(last["items"]), last["count"], last["next"]) == (1, 26, None)
