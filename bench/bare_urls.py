@@ -8,6 +8,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
@@ -58,7 +59,11 @@ def deals(request: HttpRequest) -> JsonResponse:
     teams = [int(t) for t in request.GET.getlist("team")]
     size = int(request.GET.get("page_size", 50))
     qs = Deal.objects.filter(team_id__in=teams)
-    count = qs.count()
+    # Counted as Greenwave's lists count (issue #23): exact up to the limit, null beyond —
+    # the same bounded statement, so the ceiling does no less and no more work.
+    limit = settings.GREENWAVE_LIST_COUNT_LIMIT
+    bounded = qs.order_by()[: limit + 1].count()
+    count = bounded if bounded <= limit else None
     rows = list(qs.order_by("-created_at", "-pk").values(*FIELDS)[:size])
     ids = [r["id"] for r in rows]
     contacts: dict[int, list[int]] = defaultdict(list)
