@@ -41,6 +41,8 @@ def _load_levels(actor: User) -> None:
         (code, AccessLevel(level))
         for code, level in Role.objects.filter(users=actor).values_list("code", "access_level")
     ]
+    if getattr(actor, "_role_codes", None) is None:  # the same rows: `role_codes()` needs no read
+        actor._role_codes = frozenset(code for code, _level in rows)  # type: ignore[attr-defined]
     actor._access_level = _widest([level for _code, level in rows])  # type: ignore[attr-defined]
     actor._write_level = _widest(  # type: ignore[attr-defined]
         [

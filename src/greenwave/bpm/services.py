@@ -51,7 +51,7 @@ from .models import (
     TaskStatus,
     Timer,
 )
-from .stepwrites import StaleRowError, StepWrites
+from .stepwrites import StaleRowError, StepWrites, begin_with_next_statement, drawn_key
 
 logger = logging.getLogger(__name__)
 _P = ParamSpec("_P")
@@ -311,10 +311,14 @@ class _Journal:
         self.instance_pk: int | None = None
         self.new_case = False
         self.entries: list[EventEntry] = []
+        self.writes: StepWrites | None = None  # a step's writes held back to go with them
+        self.commit = False  # the service's transaction ends with its last flush
 
-    def flush(self) -> None:
+    def flush(self, *, last: bool = False) -> None:
+        writes, self.writes = self.writes, None
         if self.entries and self.instance_pk is not None:
-            event_append_many(
+            append = writes.append_events if writes is not None else event_append_many
+            append(
                 case_type=CASE,
                 case_id=self.instance_pk,
                 entries=self.entries,
@@ -322,6 +326,9 @@ class _Journal:
             )
             self.entries = []
             self.new_case = False  # what was appended is now the case's previous event
+        if writes is not None:
+            # the step's writes, and the events (and the COMMIT) in the same message
+            writes.send(commit=last and self.commit)
 
 
 _JOURNAL: ContextVar[_Journal | None] = ContextVar("bpm_step_journal", default=None)
@@ -337,7 +344,7 @@ def _journaled(service: Callable[_P, _R]) -> Callable[_P, _R]:
         token = _JOURNAL.set(journal)
         try:
             result = service(*args, **kwargs)
-            journal.flush()
+            journal.flush(last=True)
             return result
         finally:
             _JOURNAL.reset(token)
@@ -350,6 +357,26 @@ def _flush_journal() -> None:
     journal = _JOURNAL.get()
     if journal is not None:
         journal.flush()
+
+
+def _send_or_hold(instance: ProcessInstance, writes: StepWrites, created: list[HumanTask]) -> None:
+    """Insert the step's new tasks (the first with the key its lock drew) and send the
+    writes; inside a journaled step of this instance, when every new task has its key (the
+    events name it), hold them instead: the journal sends them with the events."""
+    drawn = instance.__dict__.pop("drawn_key", None)  # the lock drew the next task's key
+    if created and drawn is not None:
+        created[0].pk = drawn
+    for task in created:
+        writes.insert(task)
+    journal = _JOURNAL.get()
+    if (
+        journal is not None
+        and journal.instance_pk in (None, instance.pk)
+        and all(task.pk is not None for task in created)
+    ):
+        journal.writes = writes  # sent with the events, when the step ends
+    else:
+        writes.send()
 
 
 def _event(
@@ -654,9 +681,7 @@ def _sync(
         for ready in snap.ready_tasks
         if ready.task_id not in known
     ]
-    for task in created:
-        writes.insert(task)
-    writes.send()
+    _send_or_hold(instance, writes, created)
     for task in created:
         _event(
             instance,
@@ -763,17 +788,21 @@ def _fail(
     )
 
 
-def _lock_instance(pk: int) -> ProcessInstance:
+def _lock_instance(pk: int, *, draw_task_key: bool = False) -> ProcessInstance:
     """The instance under its row lock, with its definition and initiator. Only the instance
     row is locked: the definition is shared by every instance of the version. The saved
-    state is read only when it is used: a step of a cached run (`_RunCache`) needs none."""
+    state is read only when it is used: a step of a cached run (`_RunCache`) needs none.
+    `draw_task_key`: the key of the task the step will most likely open is drawn with it
+    (`stepwrites.drawn_key`), so that its events go with the step's writes."""
     try:
-        return (
-            ProcessInstance.objects.select_for_update(of=("self",))
-            .select_related("definition", "responsible")
-            .defer("state")
-            .get(pk=pk)
-        )
+        with begin_with_next_statement():
+            return (
+                ProcessInstance.objects.select_for_update(of=("self",))
+                .select_related("definition", "responsible")
+                .defer("state")
+                .annotate(**(drawn_key(HumanTask) if draw_task_key else {}))
+                .get(pk=pk)
+            )
     except ProcessInstance.DoesNotExist:
         # After waiting for the lock, PostgreSQL re-checks the join on the row as the other
         # transaction left it; a move to another version changed its definition, so the join
@@ -1421,7 +1450,7 @@ def _task_complete(
     trusted: bool,
 ) -> HumanTask:
     if trusted:
-        instance = _lock_instance(task.instance_id)
+        instance = _lock_instance(task.instance_id, draw_task_key=True)
         task.instance = instance
     else:
         task, instance = _lock_task(task)
@@ -1485,6 +1514,9 @@ def _task_complete(
     _advance(
         instance, actor, complete, locked=instance, closed_task=task.engine_task_id, writes=writes
     )
+    journal = _JOURNAL.get()
+    if journal is not None:  # nothing of the transaction follows the journal's last flush
+        journal.commit = True
     return task
 
 
