@@ -58,8 +58,8 @@ from greenwave.bpm.stepwrites import StepWrites
 
 real = StepWrites.send
 
-def hang(self):
-    real(self)
+def hang(self, **_commit):
+    real(self)  # the writes and events sent, not the COMMIT (as inside a caller's transaction)
     print("STEP", flush=True)
     time.sleep(600)
 
