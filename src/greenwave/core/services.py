@@ -159,6 +159,40 @@ FROM entry ORDER BY entry.n
 """
 
 
+def event_append_many_statement(
+    *, case_type: str, case_id: str | int, entries: Sequence[EventEntry], new_case: bool = False
+) -> tuple[str, dict[str, Any]]:
+    """PostgreSQL's one statement of `event_append_many` (its rows: the events' ids, in
+    order), for a caller that sends it along with other statements (a process step)."""
+    case_key = str(case_id)
+    now = timezone.now()
+    stamps = [entry.timestamp or now for entry in entries]
+    rows = [
+        {
+            "n": n,
+            "activity": entry.activity,
+            "timestamp": stamps[n].isoformat(),
+            "actor_id": entry.actor_id,
+            "payload": dict(entry.payload or {}),
+            "prev_activity": entries[n - 1].activity if n else "",
+            "prev_timestamp": stamps[n - 1].isoformat() if n else None,
+        }
+        for n, entry in enumerate(entries)
+    ]
+    links = [
+        {"n": n, "object_type": t, "object_id": i, "qualifier": q}
+        for n, entry in enumerate(entries)
+        for t, i, q in sorted({(o.type, o.id, o.qualifier) for o in entry.objects})
+    ]
+    return (_NO_PREVIOUS_SQL if new_case else _PREVIOUS_SQL) + _APPEND_MANY_SQL, {
+        "lock": f"{case_type}:{case_key}",
+        "case_type": case_type,
+        "case_id": case_key,
+        "entries": json.dumps(rows),
+        "links": json.dumps(links),
+    }
+
+
 # No savepoint, as for `event_append`.
 @transaction.atomic(savepoint=False)
 def event_append_many(
@@ -170,39 +204,16 @@ def event_append_many(
     and inserts the events and their links — a process step writes its events in one go."""
     if not entries:
         return []
+    if connection.vendor == "postgresql":
+        sql, params = event_append_many_statement(
+            case_type=case_type, case_id=case_id, entries=entries, new_case=new_case
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [int(row[0]) for row in cursor.fetchall()]
     case_key = str(case_id)
     now = timezone.now()
     stamps = [entry.timestamp or now for entry in entries]
-    if connection.vendor == "postgresql":
-        rows = [
-            {
-                "n": n,
-                "activity": entry.activity,
-                "timestamp": stamps[n].isoformat(),
-                "actor_id": entry.actor_id,
-                "payload": dict(entry.payload or {}),
-                "prev_activity": entries[n - 1].activity if n else "",
-                "prev_timestamp": stamps[n - 1].isoformat() if n else None,
-            }
-            for n, entry in enumerate(entries)
-        ]
-        links = [
-            {"n": n, "object_type": t, "object_id": i, "qualifier": q}
-            for n, entry in enumerate(entries)
-            for t, i, q in sorted({(o.type, o.id, o.qualifier) for o in entry.objects})
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                (_NO_PREVIOUS_SQL if new_case else _PREVIOUS_SQL) + _APPEND_MANY_SQL,
-                {
-                    "lock": f"{case_type}:{case_key}",
-                    "case_type": case_type,
-                    "case_id": case_key,
-                    "entries": json.dumps(rows),
-                    "links": json.dumps(links),
-                },
-            )
-            return [int(row[0]) for row in cursor.fetchall()]
     previous = None
     if not new_case:
         _lock_case(case_type, case_key)

@@ -15,9 +15,11 @@ from greenwave.accounts.models import User
 from greenwave.core.services import EventEntry, ObjectRef, event_append, event_append_many
 
 from ..models import (
+    HumanTask,
     ProcessDefinition,
     ProcessInstance,
 )
+from ..stepwrites import StepWrites
 
 CASE = ProcessInstance.EVENT_CASE_TYPE
 _P = ParamSpec("_P")
@@ -42,10 +44,14 @@ class _Journal:
         self.instance_pk: int | None = None
         self.new_case = False
         self.entries: list[EventEntry] = []
+        self.writes: StepWrites | None = None  # a step's writes held back to go with them
+        self.commit = False  # the service's transaction ends with its last flush
 
-    def flush(self) -> None:
+    def flush(self, *, last: bool = False) -> None:
+        writes, self.writes = self.writes, None
         if self.entries and self.instance_pk is not None:
-            event_append_many(
+            append = writes.append_events if writes is not None else event_append_many
+            append(
                 case_type=CASE,
                 case_id=self.instance_pk,
                 entries=self.entries,
@@ -53,6 +59,9 @@ class _Journal:
             )
             self.entries = []
             self.new_case = False  # what was appended is now the case's previous event
+        if writes is not None:
+            # the step's writes, and the events (and the COMMIT) in the same message
+            writes.send(commit=last and self.commit)
 
 
 _JOURNAL: ContextVar[_Journal | None] = ContextVar("bpm_step_journal", default=None)
@@ -68,7 +77,7 @@ def _journaled(service: Callable[_P, _R]) -> Callable[_P, _R]:
         token = _JOURNAL.set(journal)
         try:
             result = service(*args, **kwargs)
-            journal.flush()
+            journal.flush(last=True)
             return result
         finally:
             _JOURNAL.reset(token)
@@ -81,6 +90,26 @@ def _flush_journal() -> None:
     journal = _JOURNAL.get()
     if journal is not None:
         journal.flush()
+
+
+def _send_or_hold(instance: ProcessInstance, writes: StepWrites, created: list[HumanTask]) -> None:
+    """Insert the step's new tasks (the first with the key its lock drew) and send the
+    writes; inside a journaled step of this instance, when every new task has its key (the
+    events name it), hold them instead: the journal sends them with the events."""
+    drawn = instance.__dict__.pop("drawn_key", None)  # the lock drew the next task's key
+    if created and drawn is not None:
+        created[0].pk = drawn
+    for task in created:
+        writes.insert(task)
+    journal = _JOURNAL.get()
+    if (
+        journal is not None
+        and journal.instance_pk in (None, instance.pk)
+        and all(task.pk is not None for task in created)
+    ):
+        journal.writes = writes  # sent with the events, when the step ends
+    else:
+        writes.send()
 
 
 def _event(

@@ -32,9 +32,9 @@ from ..models import (
     TaskStatus,
     Timer,
 )
-from ..stepwrites import StepWrites
+from ..stepwrites import StepWrites, begin_with_next_statement, drawn_key
 from .definitions import _compile
-from .journal import _event, _flush_journal
+from .journal import _event, _flush_journal, _send_or_hold
 from .subjects import instance_outcome
 
 
@@ -260,7 +260,7 @@ def _sync(
     writes = writes if writes is not None else StepWrites()
     _save_run(instance, run, snap, now, writes)
     created = _sync_tasks(instance, snap, now, ready_before, writes)
-    writes.send()
+    _send_or_hold(instance, writes, created)
     for task in created:
         _event(
             instance,
@@ -323,8 +323,8 @@ def _sync_tasks(
     ready_before: set[str] | None,
     writes: StepWrites,
 ) -> list[HumanTask]:
-    """The open task rows the step ended are cancelled and the new ones inserted (into
-    `writes`, not sent); the new rows."""
+    """The open task rows the step ended are cancelled (into `writes`, not sent); the new
+    rows, not yet inserted (`_send_or_hold` does, the first with the key its lock drew)."""
     ready_ids = {t.task_id for t in snap.ready_tasks}
     if ready_before is not None:
         gone = ready_before - ready_ids
@@ -354,8 +354,6 @@ def _sync_tasks(
         for ready in snap.ready_tasks
         if ready.task_id not in known
     ]
-    for task in created:
-        writes.insert(task)
     return created
 
 
@@ -462,17 +460,21 @@ def _fail(
     )
 
 
-def _lock_instance(pk: int) -> ProcessInstance:
+def _lock_instance(pk: int, *, draw_task_key: bool = False) -> ProcessInstance:
     """The instance under its row lock, with its definition and initiator. Only the instance
     row is locked: the definition is shared by every instance of the version. The saved
-    state is read only when it is used: a step of a cached run (`_RunCache`) needs none."""
+    state is read only when it is used: a step of a cached run (`_RunCache`) needs none.
+    `draw_task_key`: the key of the task the step will most likely open is drawn with it
+    (`stepwrites.drawn_key`), so that its events go with the step's writes."""
     try:
-        return (
-            ProcessInstance.objects.select_for_update(of=("self",))
-            .select_related("definition", "responsible")
-            .defer("state")
-            .get(pk=pk)
-        )
+        with begin_with_next_statement():
+            return (
+                ProcessInstance.objects.select_for_update(of=("self",))
+                .select_related("definition", "responsible")
+                .defer("state")
+                .annotate(**(drawn_key(HumanTask) if draw_task_key else {}))
+                .get(pk=pk)
+            )
     except ProcessInstance.DoesNotExist:
         # After waiting for the lock, PostgreSQL re-checks the join on the row as the other
         # transaction left it; a move to another version changed its definition, so the join

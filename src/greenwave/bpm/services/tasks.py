@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..stepwrites import StaleRowError, StepWrites
 from .files import _store_files
-from .journal import _event, _journaled
+from .journal import _JOURNAL, _event, _journaled
 from .steps import _advance, _lock_instance
 
 
@@ -141,7 +141,7 @@ def _task_complete(
     trusted: bool,
 ) -> HumanTask:
     if trusted:
-        instance = _lock_instance(task.instance_id)
+        instance = _lock_instance(task.instance_id, draw_task_key=True)
         task.instance = instance
     else:
         task, instance = _lock_task(task)
@@ -205,6 +205,9 @@ def _task_complete(
     _advance(
         instance, actor, complete, locked=instance, closed_task=task.engine_task_id, writes=writes
     )
+    journal = _JOURNAL.get()
+    if journal is not None:  # nothing of the transaction follows the journal's last flush
+        journal.commit = True
     return task
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.core.tests.doomed import doomed, retry_until
 
@@ -58,8 +59,8 @@ from greenwave.bpm.stepwrites import StepWrites
 
 real = StepWrites.send
 
-def hang(self):
-    real(self)
+def hang(self, **_commit):
+    real(self)  # the writes and events sent, not the COMMIT (as inside a caller's transaction)
     print("STEP", flush=True)
     time.sleep(600)
 
@@ -70,6 +71,13 @@ services.task_complete(
     data={"approved": True, "discount": 3},
 )
 """
+
+# The completion's one message of writes, events and COMMIT went out (the completion is the
+# worker's outermost transaction): killed then, the step is done, once.
+DOOMED_AFTER_COMMIT = DOOMED_AFTER_WRITES.replace(
+    "def hang(self, **_commit):\n    real(self)",
+    "def hang(self, **commit):\n    real(self, **commit)",
+)
 
 # The doomed worker escalates overdue tasks: it hangs after the first escalation event is
 # written, with the task row locked (SKIP LOCKED claims it).
@@ -142,6 +150,26 @@ def test_a_task_completion_killed_after_its_writes_went_out_leaves_nothing_of_th
     task.refresh_from_db()
     assert task.status == TaskStatus.COMPLETED
     assert ProcessInstance.objects.get(pk=instance.pk).lock_version == version + 1
+    assert _events(instance, "process_task_completed") == 1
+
+
+def test_a_task_completion_killed_after_its_committing_message_is_done_once(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    head = two_teams["head_a"]
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+    version = ProcessInstance.objects.get(pk=instance.pk).lock_version
+    assert DOOMED_AFTER_COMMIT != DOOMED_AFTER_WRITES
+
+    with doomed(DOOMED_AFTER_COMMIT, str(head.pk), str(task.pk)):
+        task.refresh_from_db()
+        assert task.status == TaskStatus.COMPLETED  # committed by the message itself
+    assert ProcessInstance.objects.get(pk=instance.pk).lock_version == version + 1
+    assert _events(instance, "process_task_completed") == 1
+    with pytest.raises(DomainError) as again:
+        services.task_complete(actor=head, task=task, data={"approved": True, "discount": 3})
+    assert again.value.status == 409
     assert _events(instance, "process_task_completed") == 1
 
 
