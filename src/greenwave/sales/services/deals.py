@@ -9,12 +9,21 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.core.errors import CoreError, DomainError
-from greenwave.core.services import changes_between, event_append_for, ref
+from greenwave.core.services import (
+    EventEntry,
+    ObjectRef,
+    case_type_of,
+    changes_between,
+    event_append_for,
+    event_append_many,
+    ref,
+)
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact
 
@@ -63,12 +72,13 @@ def _deal_snapshot(deal: Deal) -> dict[str, Any]:
     return data
 
 
-def _deal_objects(deal: Deal) -> list[Any]:
+def _deal_objects(deal: Deal) -> list[ObjectRef]:
+    """The deal's responsible and client, named by their ids (no read of either row)."""
     refs = []
     if deal.responsible_id:
-        refs.append(ref(deal.responsible, "responsible"))  # type: ignore[arg-type]
+        refs.append(ObjectRef(User.EVENT_CASE_TYPE, str(deal.responsible_id), "responsible"))
     if deal.company_id:
-        refs.append(ref(deal.company, "client"))  # type: ignore[arg-type]
+        refs.append(ObjectRef(Company.EVENT_CASE_TYPE, str(deal.company_id), "client"))
     return refs
 
 
@@ -163,6 +173,35 @@ def deal_update(
     return deal
 
 
+def _unmet_outputs(deal: Deal, passed: list[Stage]) -> list[dict[str, Any]]:
+    """The unmet output items of the stages a forward move passes, each naming its stage."""
+    return [
+        {**item.as_dict(), "stage": passed_stage.label}
+        for passed_stage in passed
+        for item in unmet(evaluate_stage(deal, passed_stage))
+    ]
+
+
+def _refuse_unmet(actor: User | None, missing: list[dict[str, Any]], comment: str) -> None:
+    """Past an unmet output only a head of sales moves a deal, and says why."""
+    if not missing:
+        return
+    if not comment.strip():
+        raise DomainError(
+            SalesError.GATE_NOT_MET,
+            _("The stage output is not met: %(items)s.")
+            % {"items": "; ".join(m["label"] for m in missing)},
+            details={"missing": missing},
+        )
+    if not _is_head(actor):
+        raise DomainError(
+            SalesError.OVERRIDE_NOT_ALLOWED,
+            _("Only a head of sales may move a deal past an unmet stage output."),
+            details={"missing": missing},
+            status=403,
+        )
+
+
 @transaction.atomic
 def deal_move(
     *,
@@ -184,53 +223,45 @@ def deal_move(
         )
     if stage.pk == deal.stage_id:
         return deal
-    forward = stage.order > deal.stage.order
-    missing: list[dict[str, Any]] = []
-    if forward:
-        passed = deal.pipeline.stages.filter(order__gte=deal.stage.order, order__lt=stage.order)
-        for passed_stage in passed.order_by("order"):
-            missing += [
-                {**item.as_dict(), "stage": passed_stage.label}
-                for item in unmet(evaluate_stage(deal, passed_stage))
-            ]
-    override = bool(missing)
-    if missing:
-        if not override_comment.strip():
-            raise DomainError(
-                SalesError.GATE_NOT_MET,
-                _("The stage output is not met: %(items)s.")
-                % {"items": "; ".join(m["label"] for m in missing)},
-                details={"missing": missing},
-            )
-        if not _is_head(actor):
-            raise DomainError(
-                SalesError.OVERRIDE_NOT_ALLOWED,
-                _("Only a head of sales may move a deal past an unmet stage output."),
-                details={"missing": missing},
-                status=403,
-            )
+    # The deal row was read alone under its lock: its current stage and the stages before
+    # the target come in one read.
+    stages = list(
+        Stage.objects.filter(
+            Q(pk=deal.stage_id) | Q(pipeline_id=deal.pipeline_id, order__lt=stage.order)
+        ).order_by("order")
+    )
+    previous = next(s for s in stages if s.pk == deal.stage_id)
+    forward = stage.order > previous.order
+    passed = [s for s in stages if s.pipeline_id == deal.pipeline_id and s.order >= previous.order]
+    missing = _unmet_outputs(deal, passed) if forward else []
+    _refuse_unmet(actor, missing, override_comment)
     now = timezone.now()
-    previous = deal.stage
     seconds_in_stage = int((now - deal.stage_entered_at).total_seconds())
     deal.stage, deal.stage_entered_at, deal.probability = stage, now, stage.probability
     deal.version += 1
-    deal.save()
-    event_append_for(
-        deal,
-        activity=events.DEAL_STAGE_CHANGED,
-        actor=actor,
-        payload={
-            "from_stage": previous.pk,
-            "from_name": previous.name,
-            "to_stage": stage.pk,
-            "to_name": stage.name,
-            "direction": "forward" if forward else "back",
-            "seconds_in_stage": seconds_in_stage,
-            "override": override,
-            "override_comment": override_comment if override else "",
-            "missing": [m["label"] for m in missing],
-        },
-        objects=_deal_objects(deal),
+    deal.save(update_fields=["stage", "stage_entered_at", "probability", "version", "updated_at"])
+    # One statement on PostgreSQL: the case's lock, its previous event, the event, its links.
+    event_append_many(
+        case_type=case_type_of(deal),
+        case_id=deal.pk,
+        entries=[
+            EventEntry(
+                activity=events.DEAL_STAGE_CHANGED,
+                actor_id=actor.pk if actor else None,
+                payload={
+                    "from_stage": previous.pk,
+                    "from_name": previous.name,
+                    "to_stage": stage.pk,
+                    "to_name": stage.name,
+                    "direction": "forward" if forward else "back",
+                    "seconds_in_stage": seconds_in_stage,
+                    "override": bool(missing),
+                    "override_comment": override_comment if missing else "",
+                    "missing": [m["label"] for m in missing],
+                },
+                objects=_deal_objects(deal),
+            )
+        ],
     )
     if stage.opening_process:
         _start_opening_process(actor, deal, stage)
