@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -22,6 +22,7 @@ from greenwave.core.services import (
     changes_between,
     event_append_for,
     event_append_many,
+    record_update,
     ref,
 )
 from greenwave.crm import services as crm_services
@@ -46,6 +47,8 @@ from .common import (
     APPROVERS,
     DEAL_FIELDS,
     DOCUMENT_KEEPERS,
+    DealChanges,
+    _check_version,
     _deal_title,
     _is_head,
     _lock,
@@ -147,30 +150,41 @@ def deal_create(  # noqa: PLR0913 -- keyword-only: one argument a field of the n
 
 @transaction.atomic
 def deal_update(
-    *, actor: User | None, deal: Deal, expected_version: int | None = None, **fields: Any
+    *,
+    actor: User | None,
+    deal: Deal,
+    expected_version: int | None = None,
+    **fields: Unpack[DealChanges],
 ) -> Deal:
-    unknown = set(fields) - set(DEAL_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown deal fields: {sorted(unknown)}")
+    """Change a deal's card; only the given fields change, and a change bumps its version."""
     _require_access(actor, deal)
-    deal = _lock(deal, expected_version)
-    if fields.get("amount") is not None and Decimal(fields["amount"]) < 0:
+    amount = fields.get("amount")
+    if amount is not None and Decimal(amount) < 0:
         raise DomainError(CoreError.VALIDATION, _("The amount cannot be negative."))
-    if "title" in fields:
-        fields["title"] = _deal_title(fields["title"])
-    if "description" in fields:
-        fields["description"] = _long_text(fields["description"], "description")
-    before = _deal_snapshot(deal)
-    for name, value in fields.items():
-        setattr(deal, name, value)
-    changes = changes_between(before, _deal_snapshot(deal))
-    if changes:
-        deal.version += 1
-        deal.save()
-        event_append_for(
-            deal, activity=events.DEAL_CHANGED, actor=actor, payload={"changes": changes}
-        )
-    return deal
+    data: dict[str, Any] = dict(fields)
+    if "title" in data:
+        data["title"] = _deal_title(data["title"])
+    if "description" in data:
+        data["description"] = _long_text(data["description"], "description")
+
+    def apply(locked: Deal) -> None:
+        _check_version(locked, expected_version)
+        before = _deal_snapshot(locked)
+        for name, value in data.items():
+            setattr(locked, name, value)
+        if changes_between(before, _deal_snapshot(locked)):
+            locked.version += 1
+
+    return record_update(
+        Deal.objects.all(),
+        pk=deal.pk,
+        changes=fields,
+        schema=DealChanges,
+        apply=apply,
+        snapshot=_deal_snapshot,
+        activity=events.DEAL_CHANGED,
+        actor=actor,
+    )
 
 
 def _unmet_outputs(deal: Deal, passed: list[Stage]) -> list[dict[str, Any]]:
