@@ -246,6 +246,28 @@ class OwnedRecord(TimeStampedModel):
         abstract = True
 
 
+class AssignedRecord(TimeStampedModel):
+    """A record that always has a manager answering for it: a client, a contact, a call, a
+    mailing and its segment.
+    Unlike an `OwnedRecord`, nobody may be removed while answering for one (PROTECT), nor a
+    team while it holds one; the team is optional. `accounts.scoping` reads the same two
+    fields. The reverse names are Django's defaults (`user.company_set`, query `company`)."""
+
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("responsible"), on_delete=models.PROTECT
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+
+    class Meta:
+        abstract = True
+
+
 class CreatedOwnedRecord(OwnedRecord):
     """An owned record that also keeps who entered it (a payment, an order, an invoice)."""
 

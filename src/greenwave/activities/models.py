@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts.models import AssignedRecord
 from greenwave.core.models import TimeStampedModel
 
 
@@ -78,7 +79,7 @@ COMPLETION_EVENT = {
 }
 
 
-class Activity(TimeStampedModel):
+class Activity(AssignedRecord):
     EVENT_CASE_TYPE = "activity"
 
     kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
@@ -92,19 +93,13 @@ class Activity(TimeStampedModel):
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        on_delete=models.PROTECT,
-        related_name="activities",
-    )
+    # A removed team leaves its calls and meetings without one (its clients keep it: PROTECT).
     team = models.ForeignKey(
         "accounts.Team",
         verbose_name=_("team"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="activities",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

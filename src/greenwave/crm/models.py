@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts.models import AssignedRecord
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
 
@@ -54,7 +55,7 @@ class Attitude(models.TextChoices):
 _LIVE = models.Q(merged_into__isnull=True, is_deleted=False)
 
 
-class Company(TimeStampedModel):
+class Company(AssignedRecord):
     """A client or prospect: a legal entity or an individual entrepreneur."""
 
     EVENT_CASE_TYPE = "company"
@@ -75,20 +76,6 @@ class Company(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     website = models.CharField(_("website"), max_length=255, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        on_delete=models.PROTECT,
-        related_name="crm_companies",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="crm_companies",
-    )
     tags = models.JSONField(_("tags"), default=list, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     # Lower-cased name, requisites, tags: SQLite's LIKE folds only ASCII, so «ромашк» must
@@ -132,7 +119,7 @@ class Company(TimeStampedModel):
         return self.name
 
 
-class Contact(TimeStampedModel):
+class Contact(AssignedRecord):
     """A person at a client. Phones are E.164 strings, e-mails lower-cased."""
 
     EVENT_CASE_TYPE = "contact"
@@ -154,20 +141,6 @@ class Contact(TimeStampedModel):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     mailing_consent = models.BooleanField(_("consent to mailings"), default=False)
     notes = models.TextField(_("notes"), blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        on_delete=models.PROTECT,
-        related_name="crm_contacts",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="crm_contacts",
-    )
     search_text = models.TextField(editable=False, blank=True)
     is_deleted = models.BooleanField(_("deleted"), default=False, db_index=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)

@@ -67,7 +67,7 @@ def legal_entity_detail(request: AuthedRequest, entity_id: int) -> Any:
 def legal_entity_patch(request: AuthedRequest, entity_id: int, payload: LegalEntityPatch) -> Any:
     entity = selectors.legal_entity_get(actor=request.user, pk=entity_id)
     data = patch_fields(payload, LegalEntity)
-    return services.legal_entity_update(actor=request.user, entity=entity, data=data)
+    return services.legal_entity_update(actor=request.user, entity=entity, **data)
 
 
 # --- invoices -----------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def legal_entity_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = LegalEntityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.legal_entity_update(actor=request.user, entity=entity, data=form.cleaned_data)
+            services.legal_entity_update(actor=request.user, entity=entity, **form.cleaned_data)
         except DomainError as exc:
             show_domain_error(form, exc)
         else:

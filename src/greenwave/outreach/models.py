@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.core.models import TimeStampedModel
+from greenwave.accounts.models import AssignedRecord
 
 
-class Segment(TimeStampedModel):
+class Segment(AssignedRecord):
     """Contacts chosen by filters (`outreach.segments.SegmentFilters`), evaluated live."""
 
     EVENT_CASE_TYPE = "segment"
@@ -18,20 +18,6 @@ class Segment(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="outreach_segments",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="outreach_segments",
-    )
 
     class Meta:
         verbose_name = _("segment")
@@ -59,7 +45,7 @@ class CampaignStatus(models.TextChoices):
     PAUSED = "paused", _("Paused trigger")
 
 
-class Campaign(TimeStampedModel):
+class Campaign(AssignedRecord):
     EVENT_CASE_TYPE = "campaign"
 
     name = models.CharField(_("name"), max_length=200)
@@ -98,20 +84,6 @@ class Campaign(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-    )
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="outreach_campaigns",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="outreach_campaigns",
     )
 
     class Meta:

@@ -18,7 +18,7 @@ from greenwave.crm.selectors import company_get, contact_get, price_list_get, pr
 from . import selectors, services
 from .funnel import GROUPS, funnel
 from .gates import evaluate_stage
-from .models import Deal, LossReason, Pipeline, Stage
+from .models import Deal, LossReason, Pipeline
 from .periods import period_over_period
 from .schemas import (
     ApproveIn,
@@ -60,13 +60,6 @@ def _pipeline(pk: int | None, *, with_stages: bool = True) -> Pipeline:
     return selectors.pipeline_get(pk=pk, with_stages=with_stages)
 
 
-def _stage(pk: int) -> Stage:
-    stage = Stage.objects.select_related("pipeline").filter(pk=pk).first()
-    if stage is None:
-        raise DomainError(CoreError.NOT_FOUND, _("Stage not found."))
-    return stage
-
-
 def _user(actor: User, pk: int | None) -> User | None:
     if pk is None or pk == actor.pk:  # everyone sees themselves: no lookup
         return actor if pk is not None else None
@@ -106,7 +99,7 @@ def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
     pipeline = (
         first.pipeline if first is not None else _pipeline(payload.pipeline_id, with_stages=False)
     )
-    stage = _stage(payload.stage_id) if payload.stage_id else first
+    stage = selectors.stage_get(pk=payload.stage_id) if payload.stage_id else first
     responsible = _user(actor, payload.responsible_id)
     company = company_get(actor=actor, pk=payload.company_id) if payload.company_id else None
     contacts = [contact_get(actor=actor, pk=pk) for pk in payload.contact_ids]
@@ -148,14 +141,14 @@ def deal_gate(request: AuthedRequest, deal_id: int) -> Any:
 @router.post("/deals/{deal_id}/move", response=DealOut, summary="Move to a stage (gated)")
 def deal_move(request: AuthedRequest, deal_id: int, payload: MoveIn) -> Any:
     deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
-    services.deal_move(
+    moved = services.deal_move(
         actor=request.user,
         deal=deal,
-        stage=_stage(payload.stage_id),
+        stage=selectors.stage_get(pk=payload.stage_id),
         expected_version=payload.version,
         override_comment=payload.override_comment,
     )
-    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    return selectors.deal_written_get(read=deal, written=moved)
 
 
 @router.get(
@@ -186,7 +179,7 @@ def stage_process(
     request: AuthedRequest, pipeline_id: int, stage_id: int, payload: StageProcessIn
 ) -> Any:
     pipeline = _pipeline(pipeline_id, with_stages=False)
-    stage = _stage(stage_id)
+    stage = selectors.stage_get(pk=stage_id)
     return services.stage_set_opening_process(
         actor=request.user, pipeline=pipeline, stage=stage, opening_process=payload.opening_process
     )

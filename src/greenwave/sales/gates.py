@@ -138,14 +138,17 @@ def evaluate_stage(deal: Deal, stage: Stage) -> list[GateItem]:
     approve twice. A rejected run meets nothing."""
     items: list[dict[str, str]] = list(stage.output_checklist or [])
     # A document counts only with its file: a title alone is a promise, not the output.
-    documents = (
-        set(deal.documents.exclude(file="").values_list("kind", flat=True)) if items else set()
-    )
+    # Each kind of record is read only when the checklist asks for it.
     wanted_documents = {i.get("document", "") for i in items if i.get("kind") == "document"}
+    documents = (
+        set(deal.documents.exclude(file="").values_list("kind", flat=True))
+        if wanted_documents
+        else set()
+    )
     if wanted_documents - documents:
         documents |= _documents_from_sources(deal, wanted_documents - documents)
-    approvals = set(deal.approvals.values_list("kind", flat=True)) if items else set()
     wanted = {i.get("approval", "") for i in items if i.get("kind") == "approval"}
+    approvals = set(deal.approvals.values_list("kind", flat=True)) if wanted else set()
     # The event log is read only when an approval is still missing.
     opened = bool(wanted - approvals and stage.opening_process)
     if opened and process_outcome(deal, stage.opening_process) == APPROVED:

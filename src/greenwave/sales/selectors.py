@@ -157,6 +157,14 @@ def stage_first(*, pipeline_id: int) -> Stage | None:
     )
 
 
+def stage_get(*, pk: int) -> Stage:
+    """A stage with its pipeline (the one read of it a stage move makes at the door)."""
+    stage = Stage.objects.select_related("pipeline").filter(pk=pk).first()
+    if stage is None:
+        raise not_found(_("Stage not found."))
+    return stage
+
+
 def pipeline_default(*, with_stages: bool = True) -> Pipeline | None:
     qs = pipeline_list() if with_stages else Pipeline.objects.filter(is_active=True)
     return qs.order_by("-is_default", "order").first()
@@ -277,6 +285,19 @@ def deal_get(*, actor: User, pk: int, lookups: bool = True) -> Deal:
     if deal is None:
         raise not_found(_("Deal not found."))
     return deal
+
+
+def deal_written_get(*, read: Deal, written: Deal) -> Deal:
+    """The deal `read` by `deal_get(lookups=False)` once a service has changed its row alone
+    (a stage move): the written row's columns and joins over it, its contacts and lines kept.
+    The service locked and saved that row, so reading it again would only repeat it."""
+    for column in Deal._meta.concrete_fields:
+        setattr(read, column.attname, getattr(written, column.attname))
+    for name in DEAL_JOINS:
+        relation = Deal._meta.get_field(name)
+        if relation.is_cached(written):  # type: ignore[union-attr]
+            setattr(read, name, getattr(written, name))
+    return read
 
 
 def _as_stored(value: Decimal, places: int) -> Decimal | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
-from greenwave.core.services import changes_between, event_append_for
+from greenwave.core.services import (
+    changes_between,
+    event_append_for,
+    record_update,
+    typed_fields,
+)
 from greenwave.crm.models import Company
 from greenwave.crm.requisites import normalize_email, normalize_inn, normalize_kpp, normalize_ogrn
 
@@ -46,19 +51,35 @@ LEGAL_ENTITY_TEXT_FIELDS = (
     "signatory_basis",
     "chief_accountant",
 )
-LEGAL_ENTITY_FIELDS = (
-    *LEGAL_ENTITY_TEXT_FIELDS,
-    "inn",
-    "kpp",
-    "ogrn",
-    "email",
-    "bik",
-    "account",
-    "corr_account",
-    "vat_payer",
-    "is_default",
-    "is_active",
-)
+
+
+class LegalEntityChanges(TypedDict, total=False):
+    """What `legal_entity_update` may change (mypy checks the keyword arguments against it)."""
+
+    name: str
+    full_name: str
+    address: str
+    phone: str
+    bank_name: str
+    signatory_name: str
+    signatory_position: str
+    signatory_name_genitive: str
+    signatory_position_genitive: str
+    signatory_basis: str
+    chief_accountant: str
+    inn: str
+    kpp: str
+    ogrn: str
+    email: str
+    bik: str
+    account: str
+    corr_account: str
+    vat_payer: bool
+    is_default: bool
+    is_active: bool
+
+
+LEGAL_ENTITY_FIELDS = typed_fields(LegalEntityChanges)
 LEGAL_ENTITY_REQUIRED = (
     "name",
     "inn",
@@ -159,27 +180,31 @@ def legal_entity_create(*, actor: User | None, data: dict[str, Any]) -> LegalEnt
 
 @transaction.atomic
 def legal_entity_update(
-    *, actor: User | None, entity: LegalEntity, data: dict[str, Any]
+    *, actor: User | None, entity: LegalEntity, **fields: Unpack[LegalEntityChanges]
 ) -> LegalEntity:
     """Change requisites; a name or position changed without its genitive gets a new one."""
     _require_finance(actor)
-    entity = LegalEntity.objects.select_for_update().get(pk=entity.pk)
-    before = _legal_entity_snapshot(entity)
-    merged = {**before, **data}
-    if "signatory_name" in data and "signatory_name_genitive" not in data:
-        merged["signatory_name_genitive"] = ""
-    if "signatory_position" in data and "signatory_position_genitive" not in data:
-        merged["signatory_position_genitive"] = ""
-    clean = _clean_legal_entity(merged)
-    for field, value in clean.items():
-        setattr(entity, field, value)
-    entity.save()
+
+    def apply(locked: LegalEntity) -> None:
+        merged = {**_legal_entity_snapshot(locked), **fields}
+        if "signatory_name" in fields and "signatory_name_genitive" not in fields:
+            merged["signatory_name_genitive"] = ""
+        if "signatory_position" in fields and "signatory_position_genitive" not in fields:
+            merged["signatory_position_genitive"] = ""
+        for field, value in _clean_legal_entity(merged).items():
+            setattr(locked, field, value)
+
+    entity = record_update(
+        LegalEntity.objects.all(),
+        pk=entity.pk,
+        changes=fields,
+        schema=LegalEntityChanges,
+        apply=apply,
+        snapshot=_legal_entity_snapshot,
+        activity=events.LEGAL_ENTITY_CHANGED,
+        actor=actor,
+    )
     _only_default(entity)
-    changes = changes_between(before, _legal_entity_snapshot(entity))
-    if changes:
-        event_append_for(
-            entity, activity=events.LEGAL_ENTITY_CHANGED, actor=actor, payload={"changes": changes}
-        )
     return entity
 
 

@@ -15,6 +15,8 @@ from .common import (
     DOCUMENT_KEEPERS,
     HEAD_ROLES,
     LEAD_FIELDS,
+    DealChanges,
+    LeadChanges,
     approval_kinds_for,
     sales_settings,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "LEAD_FIELDS",
     "LEAD_TO_CLIENT_SOURCE",
     "WEB_LEAD_MESSAGE",
+    "DealChanges",
+    "LeadChanges",
     "approval_kinds_for",
     "client_handoff",
     "deal_add_item",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from decimal import Decimal
+from typing import Any, TypedDict
 
 from django.utils.translation import gettext as _
 
@@ -14,6 +16,7 @@ from greenwave.accounts.scoping import (
     writable_team_ids,
 )
 from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
+from greenwave.core.services import typed_fields
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH, long_text_error, visible_text
 from greenwave.crm.requisites import normalize_phone
 
@@ -42,23 +45,44 @@ def approval_kinds_for(actor: User) -> list[str]:
     return [kind for kind, roles in APPROVERS.items() if actor.has_role(*roles)]
 
 
-DEAL_FIELDS = ("title", "amount", "currency", "expected_close_date", "description", "probability")
+class DealChanges(TypedDict, total=False):
+    """What `deal_update` may change (mypy checks the keyword arguments against it)."""
+
+    title: str
+    amount: Decimal | int | str | None
+    currency: str
+    expected_close_date: date | None
+    description: str
+    probability: int
+
+
+class LeadContactFields(TypedDict, total=False):
+    """What a lead says about the person and where they came from (`lead_create` takes these
+    beside its title and source)."""
+
+    contact_name: str
+    company_name: str
+    inn: str
+    phone: str
+    email: str
+    need: str
+    utm_source: str
+    utm_medium: str
+    utm_campaign: str
+    utm_term: str
+    utm_content: str
+
+
+class LeadChanges(LeadContactFields, total=False):
+    """What `lead_update` may change."""
+
+    title: str
+    source: str
+
+
+DEAL_FIELDS = typed_fields(DealChanges)
+LEAD_FIELDS = typed_fields(LeadChanges)
 DEAL_TITLE_MAX_LENGTH = 200
-LEAD_FIELDS = (
-    "title",
-    "source",
-    "contact_name",
-    "company_name",
-    "inn",
-    "phone",
-    "email",
-    "need",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-)
 
 
 def _lead_phone(value: Any) -> str:
@@ -153,6 +177,12 @@ def _lock(deal: Deal, expected_version: int | None) -> Deal:
     # Lock the deal row alone: with joined rows, PostgreSQL's re-check after waiting for the
     # lock compares the new stage_id against the old joined stage and drops the row.
     locked = Deal.objects.select_for_update().get(pk=deal.pk)
+    _check_version(locked, expected_version)
+    return locked
+
+
+def _check_version(locked: Deal, expected_version: int | None) -> None:
+    """The version the caller read must still be the locked row's (else 409)."""
     if expected_version is not None and locked.version != expected_version:
         raise DomainError(
             SalesError.STALE_VERSION,
@@ -160,7 +190,6 @@ def _lock(deal: Deal, expected_version: int | None) -> Deal:
             details={"version": locked.version},
             status=409,
         )
-    return locked
 
 
 def _lock_open(deal: Deal, expected_version: int | None) -> Deal:

@@ -5,16 +5,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.core.errors import CoreError, DomainError
-from greenwave.core.services import changes_between, event_append_for, ref
+from greenwave.core.services import (
+    EventEntry,
+    ObjectRef,
+    case_type_of,
+    changes_between,
+    event_append_for,
+    event_append_many,
+    record_update,
+    ref,
+)
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact
 
@@ -37,6 +47,8 @@ from .common import (
     APPROVERS,
     DEAL_FIELDS,
     DOCUMENT_KEEPERS,
+    DealChanges,
+    _check_version,
     _deal_title,
     _is_head,
     _lock,
@@ -63,12 +75,13 @@ def _deal_snapshot(deal: Deal) -> dict[str, Any]:
     return data
 
 
-def _deal_objects(deal: Deal) -> list[Any]:
+def _deal_objects(deal: Deal) -> list[ObjectRef]:
+    """The deal's responsible and client, named by their ids (no read of either row)."""
     refs = []
     if deal.responsible_id:
-        refs.append(ref(deal.responsible, "responsible"))  # type: ignore[arg-type]
+        refs.append(ObjectRef(User.EVENT_CASE_TYPE, str(deal.responsible_id), "responsible"))
     if deal.company_id:
-        refs.append(ref(deal.company, "client"))  # type: ignore[arg-type]
+        refs.append(ObjectRef(Company.EVENT_CASE_TYPE, str(deal.company_id), "client"))
     return refs
 
 
@@ -137,30 +150,70 @@ def deal_create(  # noqa: PLR0913 -- keyword-only: one argument a field of the n
 
 @transaction.atomic
 def deal_update(
-    *, actor: User | None, deal: Deal, expected_version: int | None = None, **fields: Any
+    *,
+    actor: User | None,
+    deal: Deal,
+    expected_version: int | None = None,
+    **fields: Unpack[DealChanges],
 ) -> Deal:
-    unknown = set(fields) - set(DEAL_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown deal fields: {sorted(unknown)}")
+    """Change a deal's card; only the given fields change, and a change bumps its version."""
     _require_access(actor, deal)
-    deal = _lock(deal, expected_version)
-    if fields.get("amount") is not None and Decimal(fields["amount"]) < 0:
+    amount = fields.get("amount")
+    if amount is not None and Decimal(amount) < 0:
         raise DomainError(CoreError.VALIDATION, _("The amount cannot be negative."))
-    if "title" in fields:
-        fields["title"] = _deal_title(fields["title"])
-    if "description" in fields:
-        fields["description"] = _long_text(fields["description"], "description")
-    before = _deal_snapshot(deal)
-    for name, value in fields.items():
-        setattr(deal, name, value)
-    changes = changes_between(before, _deal_snapshot(deal))
-    if changes:
-        deal.version += 1
-        deal.save()
-        event_append_for(
-            deal, activity=events.DEAL_CHANGED, actor=actor, payload={"changes": changes}
+    data: dict[str, Any] = dict(fields)
+    if "title" in data:
+        data["title"] = _deal_title(data["title"])
+    if "description" in data:
+        data["description"] = _long_text(data["description"], "description")
+
+    def apply(locked: Deal) -> None:
+        _check_version(locked, expected_version)
+        before = _deal_snapshot(locked)
+        for name, value in data.items():
+            setattr(locked, name, value)
+        if changes_between(before, _deal_snapshot(locked)):
+            locked.version += 1
+
+    return record_update(
+        Deal.objects.all(),
+        pk=deal.pk,
+        changes=fields,
+        schema=DealChanges,
+        apply=apply,
+        snapshot=_deal_snapshot,
+        activity=events.DEAL_CHANGED,
+        actor=actor,
+    )
+
+
+def _unmet_outputs(deal: Deal, passed: list[Stage]) -> list[dict[str, Any]]:
+    """The unmet output items of the stages a forward move passes, each naming its stage."""
+    return [
+        {**item.as_dict(), "stage": passed_stage.label}
+        for passed_stage in passed
+        for item in unmet(evaluate_stage(deal, passed_stage))
+    ]
+
+
+def _refuse_unmet(actor: User | None, missing: list[dict[str, Any]], comment: str) -> None:
+    """Past an unmet output only a head of sales moves a deal, and says why."""
+    if not missing:
+        return
+    if not comment.strip():
+        raise DomainError(
+            SalesError.GATE_NOT_MET,
+            _("The stage output is not met: %(items)s.")
+            % {"items": "; ".join(m["label"] for m in missing)},
+            details={"missing": missing},
         )
-    return deal
+    if not _is_head(actor):
+        raise DomainError(
+            SalesError.OVERRIDE_NOT_ALLOWED,
+            _("Only a head of sales may move a deal past an unmet stage output."),
+            details={"missing": missing},
+            status=403,
+        )
 
 
 @transaction.atomic
@@ -184,53 +237,45 @@ def deal_move(
         )
     if stage.pk == deal.stage_id:
         return deal
-    forward = stage.order > deal.stage.order
-    missing: list[dict[str, Any]] = []
-    if forward:
-        passed = deal.pipeline.stages.filter(order__gte=deal.stage.order, order__lt=stage.order)
-        for passed_stage in passed.order_by("order"):
-            missing += [
-                {**item.as_dict(), "stage": passed_stage.label}
-                for item in unmet(evaluate_stage(deal, passed_stage))
-            ]
-    override = bool(missing)
-    if missing:
-        if not override_comment.strip():
-            raise DomainError(
-                SalesError.GATE_NOT_MET,
-                _("The stage output is not met: %(items)s.")
-                % {"items": "; ".join(m["label"] for m in missing)},
-                details={"missing": missing},
-            )
-        if not _is_head(actor):
-            raise DomainError(
-                SalesError.OVERRIDE_NOT_ALLOWED,
-                _("Only a head of sales may move a deal past an unmet stage output."),
-                details={"missing": missing},
-                status=403,
-            )
+    # The deal row was read alone under its lock: its current stage and the stages before
+    # the target come in one read.
+    stages = list(
+        Stage.objects.filter(
+            Q(pk=deal.stage_id) | Q(pipeline_id=deal.pipeline_id, order__lt=stage.order)
+        ).order_by("order")
+    )
+    previous = next(s for s in stages if s.pk == deal.stage_id)
+    forward = stage.order > previous.order
+    passed = [s for s in stages if s.pipeline_id == deal.pipeline_id and s.order >= previous.order]
+    missing = _unmet_outputs(deal, passed) if forward else []
+    _refuse_unmet(actor, missing, override_comment)
     now = timezone.now()
-    previous = deal.stage
     seconds_in_stage = int((now - deal.stage_entered_at).total_seconds())
     deal.stage, deal.stage_entered_at, deal.probability = stage, now, stage.probability
     deal.version += 1
-    deal.save()
-    event_append_for(
-        deal,
-        activity=events.DEAL_STAGE_CHANGED,
-        actor=actor,
-        payload={
-            "from_stage": previous.pk,
-            "from_name": previous.name,
-            "to_stage": stage.pk,
-            "to_name": stage.name,
-            "direction": "forward" if forward else "back",
-            "seconds_in_stage": seconds_in_stage,
-            "override": override,
-            "override_comment": override_comment if override else "",
-            "missing": [m["label"] for m in missing],
-        },
-        objects=_deal_objects(deal),
+    deal.save(update_fields=["stage", "stage_entered_at", "probability", "version", "updated_at"])
+    # One statement on PostgreSQL: the case's lock, its previous event, the event, its links.
+    event_append_many(
+        case_type=case_type_of(deal),
+        case_id=deal.pk,
+        entries=[
+            EventEntry(
+                activity=events.DEAL_STAGE_CHANGED,
+                actor_id=actor.pk if actor else None,
+                payload={
+                    "from_stage": previous.pk,
+                    "from_name": previous.name,
+                    "to_stage": stage.pk,
+                    "to_name": stage.name,
+                    "direction": "forward" if forward else "back",
+                    "seconds_in_stage": seconds_in_stage,
+                    "override": bool(missing),
+                    "override_comment": override_comment if missing else "",
+                    "missing": [m["label"] for m in missing],
+                },
+                objects=_deal_objects(deal),
+            )
+        ],
     )
     if stage.opening_process:
         _start_opening_process(actor, deal, stage)

@@ -40,9 +40,7 @@ def _least_loaded_farmer(team: Team | None) -> User | None:
     in_team = farmers.filter(team=team) if team is not None else farmers.none()
     for pool in (in_team, farmers):
         farmer = (
-            pool.annotate(clients=Count("crm_companies", distinct=True))
-            .order_by("clients", "pk")
-            .first()
+            pool.annotate(clients=Count("company", distinct=True)).order_by("clients", "pk").first()
         )
         if farmer is not None:
             return farmer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Unpack
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -14,7 +14,7 @@ from greenwave.accounts.models import RoleCode, Team, User
 from greenwave.bpm.errors import BpmError
 from greenwave.bpm.services import message_correlate
 from greenwave.core.errors import CoreError, DomainError
-from greenwave.core.services import changes_between, event_append_for, ref
+from greenwave.core.services import event_append_for, fields_check, record_update, ref
 from greenwave.core.text import visible_text
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm import services as crm_services
@@ -32,6 +32,8 @@ from ..models import (
 )
 from .common import (
     LEAD_FIELDS,
+    LeadChanges,
+    LeadContactFields,
     _lead_phone,
     _long_text,
     _require_access,
@@ -53,11 +55,10 @@ def lead_create(
     responsible: User | None = None,
     team: Team | None = None,
     client_ip: str | None = None,
-    **fields: Any,
+    **given: Unpack[LeadContactFields],
 ) -> Lead:
-    unknown = set(fields) - set(LEAD_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown lead fields: {sorted(unknown)}")
+    fields_check(given, LeadContactFields)
+    fields: dict[str, Any] = dict(given)
     if source not in LeadSource.values:
         raise DomainError(CoreError.VALIDATION, _("Unknown lead source."))
     contact_bits = [fields.get(k, "") for k in ("contact_name", "phone", "email", "company_name")]
@@ -97,30 +98,38 @@ def lead_create(
 
 def _open_lead(lead: Lead) -> Lead:
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
-    if locked.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
-        raise DomainError(SalesError.LEAD_CLOSED, _("The lead is already closed."))
+    _refuse_closed(locked)
     return locked
 
 
+def _refuse_closed(lead: Lead) -> None:
+    if lead.status in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED):
+        raise DomainError(SalesError.LEAD_CLOSED, _("The lead is already closed."))
+
+
 @transaction.atomic
-def lead_update(*, actor: User | None, lead: Lead, **fields: Any) -> Lead:
-    unknown = set(fields) - set(LEAD_FIELDS)
-    if unknown:
-        raise TypeError(f"unknown lead fields: {sorted(unknown)}")
+def lead_update(*, actor: User | None, lead: Lead, **fields: Unpack[LeadChanges]) -> Lead:
+    """Change an open lead's card; only the given fields change."""
     _require_access(actor, lead)
-    lead = _open_lead(lead)
-    before = {f: getattr(lead, f) for f in LEAD_FIELDS}
-    if "phone" in fields:
-        fields["phone"] = _lead_phone(fields["phone"])
-    for name, value in fields.items():
-        setattr(lead, name, value)
-    changes = changes_between(before, {f: getattr(lead, f) for f in LEAD_FIELDS})
-    if changes:
-        lead.save()
-        event_append_for(
-            lead, activity=events.LEAD_CHANGED, actor=actor, payload={"changes": changes}
-        )
-    return lead
+    data: dict[str, Any] = dict(fields)
+    if "phone" in data:
+        data["phone"] = _lead_phone(data["phone"])
+
+    def apply(locked: Lead) -> None:
+        _refuse_closed(locked)
+        for name, value in data.items():
+            setattr(locked, name, value)
+
+    return record_update(
+        Lead.objects.all(),
+        pk=lead.pk,
+        changes=fields,
+        schema=LeadChanges,
+        apply=apply,
+        snapshot=lambda record: {f: getattr(record, f) for f in LEAD_FIELDS},
+        activity=events.LEAD_CHANGED,
+        actor=actor,
+    )
 
 
 @transaction.atomic
