@@ -36,17 +36,21 @@ from .segments import ClientSegment, SegmentParams, _months, variation
 
 WINDOW_MONTHS = (3, 6, 12, 24)
 _BATCH = 5000
+_ROWS = 1000  # per INSERT: 8 000 parameters (SQLite allows 32 766)
 _CHUNK = 500
 
 # --- keeping the rows --------------------------------------------------------------------------
 
 
-def _built(company_id: int, rows: list[Any], today: date) -> Iterator[ClientWindow]:
-    """The window rows of one client from its monthly rows (month, orders, cents, last)."""
-    end_month = today.replace(day=1)
-    for count in WINDOW_MONTHS:
-        months = _months(today, count)
-        index = {month: n for n, month in enumerate(months)}
+def _built(
+    company_id: int, rows: list[Any], today: date, indexes: dict[int, dict[date, int]]
+) -> Iterator[list[Any]]:
+    """The window rows of one client from its monthly rows (month, orders, cents, last), as
+    the values of an INSERT."""
+    adapt_date = connection.ops.adapt_datefield_value
+    adapt_moment = connection.ops.adapt_datetimefield_value
+    end_month = adapt_date(today.replace(day=1))
+    for count, index in indexes.items():
         inside = [row for row in rows if row[0] in index]
         if not inside:
             continue
@@ -55,20 +59,24 @@ def _built(company_id: int, rows: list[Any], today: date) -> Iterator[ClientWind
             monthly[index[month]] += (Decimal(cents) / 100).quantize(CENTS)
         last = max(row[3] for row in inside)
         cv = variation(monthly)
-        yield ClientWindow(
-            company_id=company_id,
-            months=count,
-            end_month=end_month,
-            orders=sum(row[1] for row in inside),
-            cents=sum(row[2] for row in inside),
-            last_won=last,
-            last_day=timezone.localtime(last).date(),
-            variation=None if cv is None else int(cv * 10000),
-        )
+        yield [
+            company_id,
+            count,
+            end_month,
+            sum(row[1] for row in inside),
+            sum(row[2] for row in inside),
+            adapt_moment(last),
+            adapt_date(timezone.localtime(last).date()),
+            None if cv is None else int(cv * 10000),
+        ]
 
 
 def _write(company_ids: list[int] | None, today: date) -> None:
     first = _months(today, max(WINDOW_MONTHS))[0]
+    indexes = {
+        count: {month: n for n, month in enumerate(_months(today, count))}
+        for count in WINDOW_MONTHS
+    }
     rows = ClientMonth.objects.filter(
         currency=DEFAULT_CURRENCY, month__gte=first, month__lte=today.replace(day=1)
     )
@@ -82,13 +90,26 @@ def _write(company_ids: list[int] | None, today: date) -> None:
         .values_list("company_id", "month", "orders", "cents", "last_won")
         .iterator(chunk_size=_BATCH)
     )
-    batch: list[ClientWindow] = []
+    batch: list[list[Any]] = []
     for company_id, client_rows in groupby(ordered, key=lambda row: row[0]):
-        batch.extend(_built(company_id, [row[1:] for row in client_rows], today))
-        if len(batch) >= _BATCH:
-            ClientWindow.objects.bulk_create(batch)
+        batch.extend(_built(company_id, [row[1:] for row in client_rows], today, indexes))
+        if len(batch) >= _ROWS:
+            _insert(batch)
             batch = []
-    ClientWindow.objects.bulk_create(batch)
+    _insert(batch)
+
+
+def _insert(rows: list[list[Any]]) -> None:
+    """One multi-row INSERT of window rows."""
+    if not rows:
+        return
+    marks = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ClientWindow._meta.db_table} (company_id, months, end_month, orders, "  # noqa: S608 - a model's table
+            f"cents, last_won, last_day, variation) VALUES {marks}",
+            [value for row in rows for value in row],
+        )
 
 
 def recompute_client_windows(company_ids: Iterable[int] | None) -> None:
