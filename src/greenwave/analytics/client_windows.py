@@ -161,8 +161,9 @@ def roll_windows() -> bool:
 
 @dataclass
 class WindowStats:
-    """What every page of one window needs: the number of clients, their kopecks, and the
-    histograms of last-purchase days and of purchase counts (for the R and F scores)."""
+    """What every page of one window needs, from one grouped scan of its rows (per day of the
+    last purchase × number of purchases): the number of clients, their kopecks and the
+    histograms of last-purchase days and of purchase counts (the R and F scores)."""
 
     params: SegmentParams
     rows: QuerySet[ClientWindow]
@@ -186,17 +187,30 @@ class WindowStats:
         return self.score(self.orders_before[bisect_left(self.orders, orders)])
 
 
-def _histogram(rows: QuerySet[ClientWindow], key: str) -> list[tuple[Any, int, int]]:
-    grouped = rows.order_by().values(key).annotate(n=Count("pk"), c=Sum("cents"))
-    return sorted((row[key], int(row["n"]), int(row["c"] or 0)) for row in grouped)
-
-
 def _before(counts: list[int]) -> list[int]:
     out, running = [], 0
     for n in counts:
         out.append(running)
         running += n
     return out
+
+
+def _fill(stats: WindowStats, grouped: Iterable[dict[str, Any]]) -> None:
+    days: dict[date, list[int]] = {}
+    orders: dict[int, int] = {}
+    for row in grouped:
+        n, cents = int(row["n"]), int(row["c"] or 0)
+        day = days.setdefault(row["last_day"], [0, 0])
+        day[0] += n
+        day[1] += cents
+        orders[row["orders"]] = orders.get(row["orders"], 0) + n
+    stats.days = sorted((day, n, cents) for day, (n, cents) in days.items())
+    stats.count = sum(n for _day, n, _c in stats.days)
+    stats.total = sum(c for _day, _n, c in stats.days)
+    stats.day_keys = [day for day, _n, _c in stats.days]
+    stats.days_before = _before([n for _day, n, _c in stats.days])
+    stats.orders = sorted(orders)
+    stats.orders_before = _before([orders[value] for value in stats.orders])
 
 
 def window_stats(params: SegmentParams) -> WindowStats | None:
@@ -208,18 +222,14 @@ def window_stats(params: SegmentParams) -> WindowStats | None:
     if not windows_current(params.months, today):
         return None
     rows = ClientWindow.objects.filter(months=params.months, end_month=today.replace(day=1))
-    days = _histogram(rows, "last_day")
-    if days and days[-1][0] > today:
-        return None  # a purchase dated after today: the raw path leaves it out
     end = datetime.combine(today, time.max, tzinfo=timezone.get_current_timezone())
-    stats = WindowStats(params=params, rows=rows, end=end, days=days)
-    stats.count = sum(n for _day, n, _c in days)
-    stats.total = sum(c for _day, _n, c in days)
-    stats.day_keys = [day for day, _n, _c in days]
-    stats.days_before = _before([n for _day, n, _c in days])
-    orders = _histogram(rows, "orders")
-    stats.orders = [value for value, _n, _c in orders]
-    stats.orders_before = _before([n for _value, n, _c in orders])
+    stats = WindowStats(params=params, rows=rows, end=end)
+    _fill(
+        stats,
+        rows.order_by().values("last_day", "orders").annotate(n=Count("pk"), c=Sum("cents")),
+    )
+    if stats.days and stats.days[-1][0] > today:
+        return None  # a purchase dated after today: the raw path leaves it out
     return stats
 
 
@@ -228,38 +238,38 @@ def _ratio(share: Decimal) -> tuple[int, int]:
     return numerator, denominator
 
 
+def _limit(stats: WindowStats, share: Decimal) -> int:
+    """above × den < total × num ⇔ above < ⌈total × num ÷ den⌉ (integers)."""
+    num, den = _ratio(share)
+    return -((-stats.total * num) // den)
+
+
 def _abc_groups(stats: WindowStats) -> list[tuple[str, int, int]]:
     """A: the rows whose running sum before them is under the A share of the total, B under
-    the B share, C the rest; one running sum over the revenue (ties need no order: the sum
-    before a place does not depend on which of equal rows comes first)."""
-    a_num, a_den = _ratio(stats.params.a_share)
-    b_num, b_den = _ratio(stats.params.b_share)
-    table = ClientWindow._meta.db_table
-    total = stats.total
-
-    def below(num: int, den: int) -> str:
-        return f"CAST(above AS NUMERIC) * {den} < CAST({total} AS NUMERIC) * {num}"
-
+    the B share, C the rest; one running sum over the revenue index (ties need no order: the
+    sum before a place does not depend on which of equal rows comes first)."""
+    if not stats.total:
+        return [("A", stats.count, 0)]
+    a, b = _limit(stats, stats.params.a_share), _limit(stats, stats.params.b_share)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT SUM(CASE WHEN {below(a_num, a_den)} THEN 1 ELSE 0 END), "  # noqa: S608 - numbers
-            f"SUM(CASE WHEN {below(a_num, a_den)} THEN cents ELSE 0 END), "
-            f"SUM(CASE WHEN {below(b_num, b_den)} THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN {below(b_num, b_den)} THEN cents ELSE 0 END) "
+            f"SELECT SUM(CASE WHEN above < {a} THEN 1 ELSE 0 END), "  # noqa: S608 - numbers
+            f"SUM(CASE WHEN above < {a} THEN cents ELSE 0 END), "
+            f"SUM(CASE WHEN above < {b} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN above < {b} THEN cents ELSE 0 END) "
             "FROM (SELECT cents, SUM(cents) OVER (ORDER BY cents DESC ROWS UNBOUNDED PRECEDING) "
-            f"- cents AS above FROM {table} WHERE months = %s AND end_month = %s) w",
+            f"- cents AS above FROM {ClientWindow._meta.db_table} "
+            "WHERE months = %s AND end_month = %s) w",
             [
                 stats.params.months,
                 connection.ops.adapt_datefield_value(stats.end.date().replace(day=1)),
             ],
         )
         a_n, a_c, b_n, b_c = (int(v or 0) for v in cursor.fetchone())
-    if not total:
-        a_n, a_c, b_n, b_c = stats.count, 0, stats.count, 0
     return [
         ("A", a_n, a_c),
         ("B", b_n - a_n, b_c - a_c),
-        ("C", stats.count - b_n, total - b_c),
+        ("C", stats.count - b_n, stats.total - b_c),
     ]
 
 
