@@ -12,7 +12,9 @@ window's whole months of `ClientMonth` plus the raw won deals of the window's la
 partial) month: ABC by a running sum, XYZ by the variance of the monthly series, RFM by
 ranks; only the summary and one page of clients leave the database. The page's clients get
 their exact figures (cumulative share, coefficient of variation) from the same Python as the
-raw path (`segments`). Anyone else keeps the raw path.
+raw path (`segments`). Anyone else keeps the raw path. For the standard windows ending today
+(`client_windows.WINDOW_MONTHS`) the same reader reads the per-client window rows instead
+(`client_windows`: no grouping of the months, names only for the page shown).
 """
 
 from __future__ import annotations
