@@ -12,11 +12,14 @@ window's whole months of `ClientMonth` plus the raw won deals of the window's la
 partial) month: ABC by a running sum, XYZ by the variance of the monthly series, RFM by
 ranks; only the summary and one page of clients leave the database. The page's clients get
 their exact figures (cumulative share, coefficient of variation) from the same Python as the
-raw path (`segments`). Anyone else keeps the raw path.
+raw path (`segments`). Anyone else keeps the raw path. For the standard windows ending today
+(`client_windows.WINDOW_MONTHS`) the same reader reads the per-client window rows instead
+(`client_windows`: no grouping of the months, names only for the page shown).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import ROUND_FLOOR, Decimal
@@ -32,6 +35,7 @@ from greenwave.accounts.scoping import visible_team_ids
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
 from greenwave.sales.models import Deal, DealStatus
 
+from .client_windows import window_clients, window_stats, window_summary
 from .models import ClientMonth, ClientRollup
 from .segments import ClientSegment, SegmentParams, _months, _xyz
 
@@ -248,6 +252,7 @@ class SegmentPage:
     summary: list[dict[str, Any]] = field(default_factory=list)
     total: int = 0
     prefetched: dict[tuple[int, int], list[ClientSegment]] = field(default_factory=dict)
+    fetch: Callable[[int, int], list[ClientSegment]] | None = None
 
     def count(self) -> int:
         return self.total
@@ -264,6 +269,8 @@ class SegmentPage:
         for (offset, size), clients in self.prefetched.items():
             if offset == start and offset + size >= stop:
                 return clients[:limit]
+        if self.fetch is not None:
+            return self.fetch(start, limit)
         return page_clients(self.params, start, limit)
 
 
@@ -275,6 +282,21 @@ def segment_page(
     path answers them)."""
     if not sees_every_client(actor):
         return None
+    stats = window_stats(params)
+    if stats is not None:  # a standard window ending today: its per-client rows
+        page = SegmentPage(params=params, summary=window_summary(stats, kind), total=stats.count)
+
+        def fetch(start: int, size: int) -> list[ClientSegment]:
+            return _exact(params, window_clients(stats, start, size))
+
+        page.fetch = fetch
+        page.prefetched[(offset, limit)] = fetch(offset, limit)
+        return page
+    return _statement_page(params=params, kind=kind, offset=offset, limit=limit)
+
+
+def _statement_page(*, params: SegmentParams, kind: str, offset: int, limit: int) -> SegmentPage:
+    """The segments of any other window: one statement over the window's months."""
     sql, args = _classified_sql(params)
     key = _CLASS[kind]
     nulls = ", ".join(["NULL"] * 11)
@@ -350,8 +372,16 @@ def _clients(params: SegmentParams, rows: list[Any]) -> list[ClientSegment]:
             m=int(m),
         )
         clients.append(client)
+    return _exact(params, clients)
+
+
+def _exact(params: SegmentParams, clients: list[ClientSegment]) -> list[ClientSegment]:
+    """The page's monthly series and exact coefficient of variation, as the raw path has them."""
+    as_of = params.as_of or timezone.localdate()
+    months = _months(as_of, params.months)
+    end = datetime.combine(as_of, time.max, tzinfo=timezone.get_current_timezone())
     _fill_monthly(clients, months, end)
-    _xyz(clients, params)  # the exact coefficient of variation, as the raw path computes it
+    _xyz(clients, params)
     return clients
 
 

@@ -490,3 +490,38 @@ class ClientMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.month}: {self.orders}"
+
+
+class ClientWindow(models.Model):
+    """The segments' inputs per client over a standard window (`client_windows.WINDOW_MONTHS`
+    whole months ending with the current local month), from the won deals in the main currency
+    of every owner: purchases, kopecks, the last purchase (and its local day) and the
+    coefficient of variation of the monthly revenue (× 10 000, as the segments round it).
+    Derived from `ClientMonth` whenever it changes, and for every client when a month begins."""
+
+    company = models.ForeignKey(
+        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    months = models.PositiveSmallIntegerField()
+    end_month = models.DateField()  # the first day of the window's last (current) month
+    orders = models.BigIntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+    last_won = models.DateTimeField()
+    last_day = models.DateField()
+    variation = models.BigIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "months"], name="analytics_client_window_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["months", "end_month", "-cents", "company"],
+                name="analytics_client_window_rev",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.months}: {self.orders}"

@@ -55,6 +55,7 @@ from greenwave.sales.periods import comparison_periods
 
 from . import sales_rollups
 from .client_rollups import recompute_client_months
+from .client_windows import recompute_client_windows, roll_windows
 from .models import ClientRollup, ClientTotal, DailyRollup, DayRollup, RollupCursor, RollupDeal
 
 logger = logging.getLogger(__name__)
@@ -291,6 +292,7 @@ def _recompute_clients(company_ids: set[int] | None) -> None:
                     params,
                 )
     recompute_client_months(company_ids)  # the monthly series (analytics.client_rollups)
+    recompute_client_windows(company_ids)  # the segments' standard windows (client_windows)
 
 
 def recompute_deals(ids: Iterable[int], *, rebuilding: dict[FullKey, Sums] | None = None) -> int:
@@ -354,6 +356,7 @@ def refresh(limit: int = 50_000) -> int:
     cursor = _cursor()
     if cursor.rebuilt_at is None:  # never built (or a migration added a table): all at once
         return rebuild()
+    roll_windows()  # once a month has begun, every client's standard segment windows move
     newest = Event.objects.aggregate(m=Max("pk"))["m"] or 0
     if newest <= cursor.last_event_id:
         return 0

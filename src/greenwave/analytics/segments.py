@@ -174,14 +174,21 @@ def _xyz(clients: list[ClientSegment], params: SegmentParams) -> None:
     """Coefficient of variation of the monthly revenue (months without a purchase are 0):
     X up to 0.5, Y up to 1.0, Z above."""
     for client in clients:
-        values = [float(v) for v in client.monthly]
-        mean = sum(values) / len(values)
-        if not mean:
+        cv = variation(client.monthly)
+        if cv is None:
             continue
-        deviation = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
-        cv = Decimal(str(round(deviation / mean, 4)))
         client.variation = cv
         client.xyz = "X" if cv <= params.x_max else "Y" if cv <= params.y_max else "Z"
+
+
+def variation(monthly: list[Decimal]) -> Decimal | None:
+    """The coefficient of variation of a monthly series, to 4 places (None when its mean is 0)."""
+    values = [float(v) for v in monthly]
+    mean = sum(values) / len(values)
+    if not mean:
+        return None
+    deviation = math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+    return Decimal(str(round(deviation / mean, 4)))
 
 
 def _score(values: list[Any], value: Any) -> int:

@@ -53,7 +53,7 @@ from .nps import answers as nps_answers
 from .nps import nps_by, nps_changes, nps_periods
 from .portfolio import PORTFOLIO_SPEC, enrich, portfolio_rows, status_definitions
 from .rollups import cursor_state, rollup_funnel
-from .segments import KINDS, definitions, segment_clients, summary, window_of
+from .segments import KINDS, SegmentParams, definitions, segment_clients, summary, window_of
 
 # The first visit shows the last 90 days by week: the previous 90 days and the same quarter
 # a year ago are both there to compare with (a year is one click away: "This year").
@@ -437,9 +437,8 @@ def _portfolio_xlsx(request: AuthedRequest) -> HttpResponse:
 # --- Segments ---
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def segments_page(request: AuthedRequest) -> HttpResponse:
+def _segment_choice(request: AuthedRequest) -> tuple[SegmentForm, str, SegmentParams]:
+    """The form of the page, the kind of analysis and the window asked for."""
     form = SegmentForm(request.GET or None)
     kind = "abc"
     params = inputs.segment_params({})
@@ -449,58 +448,73 @@ def segments_page(request: AuthedRequest) -> HttpResponse:
             params = inputs.segment_params(form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
-    save_form = SegmentSaveForm(request.POST or None, kind=kind)
-    if request.method == "POST" and save_form.is_valid():
-        try:
-            segment = services.segment_save(
-                actor=request.user,
-                name=save_form.cleaned_data["name"],
-                kind=kind,
-                classes=save_form.cleaned_data["classes"],
-                params=params,
-            )
-        except DomainError as error:
-            save_form.add_error(None, error.message)
-        else:
-            messages.success(
-                request, _("Segment saved: %(count)s clients.") % {"count": segment.size}
-            )
-            return redirect("analytics:saved_segment", pk=segment.pk)
-    if request.GET.get("export") == "xlsx":
-        clients = segment_clients(actor=request.user, params=params)
-        return _xlsx(
-            f"segments-{kind}",
-            [
-                _("Client"),
-                _("Revenue"),
-                _("Purchases"),
-                "ABC",
-                _("Cumulative share"),
-                "XYZ",
-                _("Variation"),
-                _("Days since last purchase"),
-                "R",
-                "F",
-                "M",
-            ],
-            (
-                [
-                    c.name,
-                    c.revenue,
-                    c.orders,
-                    c.abc,
-                    c.cumulative_share,
-                    c.xyz,
-                    c.variation,
-                    c.recency_days,
-                    c.r,
-                    c.f,
-                    c.m,
-                ]
-                for c in clients
-            ),
+    return form, kind, params
+
+
+def _segment_save(
+    request: AuthedRequest, save_form: SegmentSaveForm, kind: str, params: SegmentParams
+) -> HttpResponse | None:
+    """Save the chosen classes as a named segment (a POST); the redirect to it, or None."""
+    if request.method != "POST" or not save_form.is_valid():
+        return None
+    try:
+        segment = services.segment_save(
+            actor=request.user,
+            name=save_form.cleaned_data["name"],
+            kind=kind,
+            classes=save_form.cleaned_data["classes"],
+            params=params,
         )
-    # A reader of every client: the summary and one page from the client × month rollup.
+    except DomainError as error:
+        save_form.add_error(None, error.message)
+        return None
+    messages.success(request, _("Segment saved: %(count)s clients.") % {"count": segment.size})
+    return redirect("analytics:saved_segment", pk=segment.pk)
+
+
+def _segments_xlsx(request: AuthedRequest, kind: str, params: SegmentParams) -> HttpResponse:
+    """Every visible client of the window with its classes, as a spreadsheet."""
+    clients = segment_clients(actor=request.user, params=params)
+    headers = [
+        _("Client"),
+        _("Revenue"),
+        _("Purchases"),
+        "ABC",
+        _("Cumulative share"),
+        "XYZ",
+        _("Variation"),
+        _("Days since last purchase"),
+        "R",
+        "F",
+        "M",
+    ]
+    return _xlsx(
+        f"segments-{kind}",
+        headers,
+        (
+            [
+                c.name,
+                c.revenue,
+                c.orders,
+                c.abc,
+                c.cumulative_share,
+                c.xyz,
+                c.variation,
+                c.recency_days,
+                c.r,
+                c.f,
+                c.m,
+            ]
+            for c in clients
+        ),
+    )
+
+
+def _segments_listed(
+    request: AuthedRequest, kind: str, params: SegmentParams
+) -> tuple[list[dict[str, Any]], Any]:
+    """The summary per class and the page of clients: a reader of every client reads the
+    client rollups (only the shown page's clients), anyone else the raw won deals."""
     number = request.GET.get("page") or "1"
     first = (int(number) - 1) * 50 if number.isdigit() and int(number) > 0 else 0
     fast = segment_page(actor=request.user, params=params, kind=kind, offset=first, limit=50)
@@ -510,11 +524,11 @@ def segments_page(request: AuthedRequest) -> HttpResponse:
     else:
         listed = segment_clients(actor=request.user, params=params)
         classes = summary(listed, kind)
-    page = Paginator(listed, 50).get_page(request.GET.get("page"))
-    base = request.GET.copy()
-    base.pop("page", None)
-    start, end = window_of(params)
-    chart = {
+    return classes, Paginator(listed, 50).get_page(request.GET.get("page"))
+
+
+def _segments_chart(classes: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 5, "right": 5, "top": 20, "bottom": 5, "containLabel": True},
         "xAxis": {"type": "category", "data": [c["segment"] for c in classes]},
@@ -523,6 +537,22 @@ def segments_page(request: AuthedRequest) -> HttpResponse:
             {"name": _("Revenue"), "type": "bar", "data": [float(c["revenue"]) for c in classes]}
         ],
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def segments_page(request: AuthedRequest) -> HttpResponse:
+    form, kind, params = _segment_choice(request)
+    save_form = SegmentSaveForm(request.POST or None, kind=kind)
+    saved = _segment_save(request, save_form, kind, params)
+    if saved is not None:
+        return saved
+    if request.GET.get("export") == "xlsx":
+        return _segments_xlsx(request, kind, params)
+    classes, page = _segments_listed(request, kind, params)
+    base = request.GET.copy()
+    base.pop("page", None)
+    start, end = window_of(params)
     return render(
         request,
         "analytics/segments.html",
@@ -538,7 +568,7 @@ def segments_page(request: AuthedRequest) -> HttpResponse:
             "definition": definitions(kind, params),
             "date_from": start,
             "date_to": end,
-            "chart": chart,
+            "chart": _segments_chart(classes),
             "saved": selectors.segment_list(actor=request.user)[:20],
             "export_url": _export_url(request),
         },
