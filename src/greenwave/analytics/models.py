@@ -220,6 +220,8 @@ class DailyRollup(models.Model):
             models.Index(fields=["pipeline_id", "measure", "day"], name="analytics_rollup_pm"),
             # The deal rows (stage 0) of the sales overview by day.
             models.Index(fields=["stage_id", "day"], name="analytics_rollup_stage_day"),
+            # Whose rows there are: does a reader's scope hold every row (`_scoped_rows`)?
+            models.Index(fields=["team_id", "responsible_id"], name="analytics_rollup_owner"),
         ]
 
     def __str__(self) -> str:

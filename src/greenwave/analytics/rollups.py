@@ -621,9 +621,25 @@ def rollup_scope(qs: QuerySet[Any], actor: User) -> QuerySet[Any]:
 def _scoped_rows(actor: User) -> QuerySet[Any]:
     """The daily rows the actor may sum: a reader of every deal reads the rows without the
     team and person split (`DayRollup`, a few per day), anyone else their owners' rows."""
-    if visible_team_ids(actor) is None:
+    teams = visible_team_ids(actor)
+    if teams is None or _sees_every_row(actor, teams):
         return DayRollup.objects.all()
     return rollup_scope(DailyRollup.objects.all(), actor)
+
+
+def _sees_every_row(actor: User, teams: set[int]) -> bool:
+    """Do the actor's teams (and own deals) hold every daily row? Then the unsplit rows sum
+    exactly what their scoped rows would — a director heading every selling team reads as the
+    admin does. A probe per team of the rows (`analytics_rollup_owner`), and one for the
+    teams outside; a row of no team (0) is outside unless it is the actor's own."""
+    outside = sales_rollups.teams_in("analytics_dailyrollup") - set(teams)
+    if not outside:
+        return True
+    return not (
+        DailyRollup.objects.filter(team_id__in=sorted(outside))
+        .exclude(responsible_id=actor.pk)
+        .exists()
+    )
 
 
 def _days(qs: QuerySet[Any], date_from: date | None, date_to: date | None) -> QuerySet[Any]:

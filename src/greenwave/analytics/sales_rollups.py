@@ -299,7 +299,7 @@ def sees_every_sale(teams: Teams, actor_id: int) -> bool:
     (0) counts as outside, since the rows do not say whose leads they hold."""
     if teams is None:
         return True
-    outside = _teams_in("analytics_salefact") - teams
+    outside = teams_in("analytics_salefact") - teams
     if (
         outside
         and (
@@ -307,10 +307,10 @@ def sees_every_sale(teams: Teams, actor_id: int) -> bool:
         ).exists()
     ):
         return False
-    return not (_teams_in("analytics_leadday") - teams)
+    return not (teams_in("analytics_leadday") - teams)
 
 
-def _teams_in(table: str) -> set[int]:
+def teams_in(table: str) -> set[int]:
     """The distinct `team_id` of a rollup table by its team index (a loose index scan: one
     probe per team, whatever the number of rows)."""
     sql = (
