@@ -140,15 +140,14 @@ def deal_gate(request: AuthedRequest, deal_id: int) -> Any:
 
 @router.post("/deals/{deal_id}/move", response=DealOut, summary="Move to a stage (gated)")
 def deal_move(request: AuthedRequest, deal_id: int, payload: MoveIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
-    moved = services.deal_move(
+    moved = services.deal_move(  # reads the deal (under its lock) and the stage by their ids
         actor=request.user,
-        deal=deal,
-        stage=selectors.stage_get(pk=payload.stage_id),
+        deal=deal_id,
+        stage=payload.stage_id,
         expected_version=payload.version,
         override_comment=payload.override_comment,
     )
-    return selectors.deal_written_get(read=deal, written=moved)
+    return deal_out_of_row(selectors.deal_written_row(moved))
 
 
 @router.get(

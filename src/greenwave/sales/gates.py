@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import CharField, Exists, OuterRef
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from greenwave.core.event_labels import activity_label
@@ -106,6 +108,42 @@ def _done_activities(deal: Deal, wanted: set[str]) -> set[str]:
     return set(found)
 
 
+def stage_activities(stages: Iterable[Stage]) -> set[str]:
+    """The activities the output checklists of the stages ask for."""
+    return {
+        item["activity"]
+        for stage in stages
+        for item in stage.output_checklist or []
+        if item.get("kind") == "activity"
+    }
+
+
+def done_activity_columns(wanted: Iterable[str]) -> dict[str, Exists]:
+    """Columns for a read of deal rows telling whether each wanted activity is done on the row
+    (its own events, the events linked to it: two index lookups each, as `_done_activities`),
+    named `done_<n>_own` and `done_<n>_linked` in the order of `sorted(wanted)`; a stage move
+    reads them with the deal's lock instead of reading the event log once more."""
+    key = Cast(OuterRef("pk"), CharField())
+    columns: dict[str, Exists] = {}
+    for n, activity in enumerate(sorted(wanted)):
+        columns[f"done_{n}_own"] = Exists(
+            Event.objects.filter(case_type="deal", case_id=key, activity=activity)
+        )
+        columns[f"done_{n}_linked"] = Exists(
+            Event.objects.filter(links__object_type="deal", links__object_id=key, activity=activity)
+        )
+    return columns
+
+
+def done_activities_of(row: Any, wanted: Iterable[str]) -> set[str]:
+    """The wanted activities done, from a row read with `done_activity_columns(wanted)`."""
+    return {
+        activity
+        for n, activity in enumerate(sorted(wanted))
+        if getattr(row, f"done_{n}_own") or getattr(row, f"done_{n}_linked")
+    }
+
+
 # Written by the bpm app when a process run ends, linked to the deal the run is for, with the
 # payload {"definition": <process key>, "outcome": "approved" | "rejected" | …}.
 PROCESS_COMPLETED = "process_completed"
@@ -129,9 +167,12 @@ def process_outcome(deal: Deal, process_key: str) -> str:
     return str((payload or {}).get("outcome") or "")
 
 
-def evaluate_stage(deal: Deal, stage: Stage) -> list[GateItem]:
+def evaluate_stage(
+    deal: Deal, stage: Stage, *, done_activities: set[str] | None = None
+) -> list[GateItem]:
     """Every checklist item of the stage with whether the deal meets it (4 queries at most,
-    plus one per registered document source when a document is still missing).
+    plus one per registered document source when a document is still missing; the event log
+    is not read for activities when the caller has read which are done: `done_activities`).
 
     A stage that names its process (the contract approval of «Договор») has its approvals met
     by the approved outcome of that process's latest run for the deal: the approvers do not
@@ -153,8 +194,11 @@ def evaluate_stage(deal: Deal, stage: Stage) -> list[GateItem]:
     opened = bool(wanted - approvals and stage.opening_process)
     if opened and process_outcome(deal, stage.opening_process) == APPROVED:
         approvals |= wanted
-    activities = _done_activities(
-        deal, {i["activity"] for i in items if i.get("kind") == "activity"}
+    wanted_activities = {i["activity"] for i in items if i.get("kind") == "activity"}
+    activities = (
+        _done_activities(deal, wanted_activities)
+        if done_activities is None
+        else wanted_activities & done_activities
     )
     result: list[GateItem] = []
     for item in items:

@@ -9,7 +9,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, Window
+from django.db.models import (
+    CharField,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -280,24 +292,76 @@ def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
     )
 
 
+def _contacts_and_lines(deal_pk: int) -> tuple[list[int], list[dict[str, Any]]]:
+    """A deal's contacts' ids (in the contacts' order) and its lines as `DealItemOut` rows,
+    in one read: the two lists as one union, the lines first (the union's columns take their
+    types, so the numbers come back as the lines' columns give them)."""
+    columns = ("part", "sort", "ref", "line_product", "line_name", "line_quantity", "line_price")
+    lines = (
+        DealItem.objects.filter(deal_id=deal_pk)
+        .annotate(
+            part=Value(0),
+            sort=Value("", output_field=CharField()),
+            ref=F("pk"),
+            line_product=F("product_id"),
+            line_name=F("product__name"),
+            line_quantity=F("quantity"),
+            line_price=F("price"),
+        )
+        .values(*columns)
+        .order_by()  # the union's order is the lines' (SQLite refuses an ordered part)
+    )
+    contacts = (
+        Deal.contacts.through.objects.filter(deal_id=deal_pk)
+        .annotate(
+            part=Value(1),
+            sort=F("contact__full_name"),
+            ref=F("contact_id"),
+            line_product=Value(None, output_field=IntegerField()),
+            line_name=Value(None, output_field=CharField()),
+            line_quantity=Value(None, output_field=DecimalField()),
+            line_price=Value(None, output_field=DecimalField()),
+        )
+        .values(*columns)
+        .order_by()
+    )
+    contact_ids: list[int] = []
+    items: list[dict[str, Any]] = []
+    for row in lines.union(contacts, all=True).order_by("part", "sort", "ref"):
+        if row["part"] == 1:
+            contact_ids.append(row["ref"])
+            continue
+        quantity, price = row["line_quantity"], row["line_price"]
+        items.append(
+            {
+                "id": row["ref"],
+                "product_id": row["line_product"],
+                "product": row["line_name"],
+                "quantity": quantity,
+                "price": price,
+                "total": line_total(quantity, price),
+            }
+        )
+    return contact_ids, items
+
+
+def deal_written_row(deal: Deal) -> dict[str, Any]:
+    """A deal a service has just locked and saved (a stage move), as `DealOut` row: its
+    columns from the row in memory, its contacts and lines in one read."""
+    row: dict[str, Any] = {
+        name: getattr(deal, name) for name in DEAL_ROW_VALUES if "__" not in name
+    }
+    row["stage_name"] = deal.stage.label
+    row["lost_reason"] = deal.lost_reason.name if deal.lost_reason is not None else None
+    row["contact_ids"], row["items"] = _contacts_and_lines(deal.pk)
+    return row
+
+
 def deal_get(*, actor: User, pk: int, lookups: bool = True) -> Deal:
     deal = deal_list(actor=actor, lookups=lookups).filter(pk=pk).first()
     if deal is None:
         raise not_found(_("Deal not found."))
     return deal
-
-
-def deal_written_get(*, read: Deal, written: Deal) -> Deal:
-    """The deal `read` by `deal_get(lookups=False)` once a service has changed its row alone
-    (a stage move): the written row's columns and joins over it, its contacts and lines kept.
-    The service locked and saved that row, so reading it again would only repeat it."""
-    for column in Deal._meta.concrete_fields:
-        setattr(read, column.attname, getattr(written, column.attname))
-    for name in DEAL_JOINS:
-        relation = Deal._meta.get_field(name)
-        if relation.is_cached(written):  # type: ignore[union-attr]
-            setattr(read, name, getattr(written, name))
-    return read
 
 
 def _as_stored(value: Decimal, places: int) -> Decimal | None:

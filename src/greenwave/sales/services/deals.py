@@ -9,12 +9,12 @@ from typing import Any, Unpack
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import Team, User
-from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.errors import CoreError, DomainError, not_found
 from greenwave.core.services import (
     EventEntry,
     ObjectRef,
@@ -30,7 +30,13 @@ from greenwave.crm.models import Company, Contact
 
 from .. import events
 from ..errors import SalesError
-from ..gates import evaluate_stage, unmet
+from ..gates import (
+    done_activities_of,
+    done_activity_columns,
+    evaluate_stage,
+    stage_activities,
+    unmet,
+)
 from ..models import (
     ApprovalKind,
     ClientHandoff,
@@ -187,13 +193,43 @@ def deal_update(
     )
 
 
-def _unmet_outputs(deal: Deal, passed: list[Stage]) -> list[dict[str, Any]]:
+def _unmet_outputs(
+    deal: Deal, passed: list[Stage], done_activities: set[str]
+) -> list[dict[str, Any]]:
     """The unmet output items of the stages a forward move passes, each naming its stage."""
     return [
         {**item.as_dict(), "stage": passed_stage.label}
         for passed_stage in passed
-        for item in unmet(evaluate_stage(deal, passed_stage))
+        for item in unmet(evaluate_stage(deal, passed_stage, done_activities=done_activities))
     ]
+
+
+def _move_stages(stage: Stage | int) -> tuple[Stage, list[Stage]]:
+    """The target of a move and every stage of its pipeline (the deal's current one and the
+    ones the move passes among them), in one read; 404 for an unknown target id."""
+    if isinstance(stage, Stage):
+        stages = list(Stage.objects.filter(pipeline_id=stage.pipeline_id).order_by("order"))
+        return stage, stages
+    pipeline = Stage.objects.filter(pk=stage).values("pipeline_id")[:1]
+    stages = list(Stage.objects.filter(pipeline_id=Subquery(pipeline)).order_by("order"))
+    target = next((s for s in stages if s.pk == stage), None)
+    if target is None:
+        raise not_found(_("Stage not found."))
+    return target, stages
+
+
+def _lock_for_move(deal: Deal | int, wanted_activities: set[str]) -> tuple[Deal, set[str]]:
+    """The deal row locked alone (see `_lock`), with which of the activities the move's gates
+    want are done on it, in one read; 404 for an unknown id."""
+    try:
+        locked = (
+            Deal.objects.select_for_update()
+            .annotate(**done_activity_columns(wanted_activities))
+            .get(pk=deal if isinstance(deal, int) else deal.pk)
+        )
+    except Deal.DoesNotExist:
+        raise not_found(_("Deal not found.")) from None
+    return locked, done_activities_of(locked, wanted_activities)
 
 
 def _refuse_unmet(actor: User | None, missing: list[dict[str, Any]], comment: str) -> None:
@@ -220,14 +256,21 @@ def _refuse_unmet(actor: User | None, missing: list[dict[str, Any]], comment: st
 def deal_move(
     *,
     actor: User | None,
-    deal: Deal,
-    stage: Stage,
+    deal: Deal | int,
+    stage: Stage | int,
     expected_version: int | None = None,
     override_comment: str = "",
 ) -> Deal:
-    """Move to a stage. Forward moves need the output of every stage passed to be met."""
+    """Move to a stage. Forward moves need the output of every stage passed to be met.
+
+    The deal and the stage may be given by id (the API's move): each is read once here — the
+    target's pipeline's stages in one read, then the deal row under its lock with the gates'
+    activities done on it."""
+    stage, stages = _move_stages(stage)
+    wanted = stage_activities(s for s in stages if s.order < stage.order)
+    deal, done = _lock_for_move(deal, wanted)
     _require_access(actor, deal)
-    deal = _lock(deal, expected_version)
+    _check_version(deal, expected_version)
     if deal.status != DealStatus.OPEN:
         raise DomainError(SalesError.DEAL_CLOSED, _("A closed deal cannot move. Reopen it first."))
     if stage.pipeline_id != deal.pipeline_id:
@@ -236,18 +279,12 @@ def deal_move(
             _("The stage %(stage)s belongs to another pipeline.") % {"stage": stage.label},
         )
     if stage.pk == deal.stage_id:
+        deal.stage = stage
         return deal
-    # The deal row was read alone under its lock: its current stage and the stages before
-    # the target come in one read.
-    stages = list(
-        Stage.objects.filter(
-            Q(pk=deal.stage_id) | Q(pipeline_id=deal.pipeline_id, order__lt=stage.order)
-        ).order_by("order")
-    )
     previous = next(s for s in stages if s.pk == deal.stage_id)
     forward = stage.order > previous.order
-    passed = [s for s in stages if s.pipeline_id == deal.pipeline_id and s.order >= previous.order]
-    missing = _unmet_outputs(deal, passed) if forward else []
+    passed = [s for s in stages if previous.order <= s.order < stage.order]
+    missing = _unmet_outputs(deal, passed, done) if forward else []
     _refuse_unmet(actor, missing, override_comment)
     now = timezone.now()
     seconds_in_stage = int((now - deal.stage_entered_at).total_seconds())

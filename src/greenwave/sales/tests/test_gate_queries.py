@@ -47,10 +47,10 @@ def _unbounded_scans(node: dict[str, Any]) -> list[str]:
     return found
 
 
-def test_the_activity_gate_reads_the_event_log_by_index(two_teams, b2b, stages) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("query plans are PostgreSQL's")
-    deal = services.deal_create(actor=two_teams["hunter_a"], title="Трубы", pipeline=b2b)
+def _deal_among_other_calls(hunter: Any, b2b: Any) -> Any:
+    """A deal with a call linked to it, among 4 000 calls of other deals, in their own cases
+    and linked to them (analyzed), so that reading the calls by kind alone is a bad plan."""
+    deal = services.deal_create(actor=hunter, title="Трубы", pipeline=b2b)
     event_append(
         case_type="activity",
         case_id=1,
@@ -58,8 +58,6 @@ def test_the_activity_gate_reads_the_event_log_by_index(two_teams, b2b, stages) 
         actor=None,
         objects=[ObjectRef("deal", str(deal.pk))],
     )
-    # other deals' calls, in their own cases and linked to them, so that reading the calls by
-    # kind alone is a bad plan
     others = Event.objects.bulk_create(
         Event(
             case_type="deal" if n % 2 else "activity",
@@ -77,15 +75,40 @@ def test_the_activity_gate_reads_the_event_log_by_index(two_teams, b2b, stages) 
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE core_event, core_eventobject")
+    return deal
+
+
+def _plan_scans(sql: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        raw = cursor.fetchone()[0]
+    plan = raw if isinstance(raw, list) else json.loads(raw)
+    return _unbounded_scans(plan[0]["Plan"])
+
+
+def test_the_activity_gate_reads_the_event_log_by_index(two_teams, b2b, stages) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    deal = _deal_among_other_calls(two_teams["hunter_a"], b2b)
     with CaptureQueriesContext(connection) as captured:
         items = evaluate_stage(deal, stages["qualification"])
     assert {i.key: i.met for i in items} == {"responsible": True, "call_completed": True}
     gate_reads = [q["sql"] for q in captured.captured_queries if "core_event" in q["sql"]]
     assert len(gate_reads) == 1
+    assert _plan_scans(gate_reads[0]) == []
 
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {gate_reads[0]}")
-        raw = cursor.fetchone()[0]
-    plan = raw if isinstance(raw, list) else json.loads(raw)
-    assert _unbounded_scans(plan[0]["Plan"]) == []
+
+def test_a_move_reads_its_gate_with_the_deal_by_index(two_teams, b2b, stages) -> None:
+    """A stage move reads the activities its gates want with the deal's lock: the same two
+    index lookups per activity, as columns of the deal's row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    deal = _deal_among_other_calls(two_teams["hunter_a"], b2b)
+    with CaptureQueriesContext(connection) as captured:
+        moved = services.deal_move(actor=two_teams["hunter_a"], deal=deal, stage=stages["needs"])
+    assert moved.stage_id == stages["needs"].pk
+    gate_reads = [q["sql"] for q in captured.captured_queries if "core_event" in q["sql"]]
+    assert len(gate_reads) == 2  # the deal's lock with its gate, the event appended
+    assert 'FROM "sales_deal"' in gate_reads[0]
+    assert _plan_scans(gate_reads[0]) == []
