@@ -762,77 +762,96 @@ def nps_summary(actor: Any, start: date, end: date) -> dict[str, Any]:
     }
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def nps_page(request: AuthedRequest) -> HttpResponse:
+def _nps_period(request: AuthedRequest) -> tuple[NpsPeriodForm, date, date]:
+    """The period form of the NPS page and its dates (the last DEFAULT_DAYS when it is empty
+    or invalid; the form then carries the error)."""
     today = timezone.localdate()
-    period = NpsPeriodForm(
-        request.GET or None,
-        initial={"date_from": today - timedelta(days=DEFAULT_DAYS - 1), "date_to": today},
-    )
+    default = today - timedelta(days=DEFAULT_DAYS - 1), today
+    period = NpsPeriodForm(request.GET or None, initial={"date_from": default[0], "date_to": today})
     if period.is_bound and not period.is_valid():
-        start, end = today - timedelta(days=DEFAULT_DAYS - 1), today
-    else:
-        cleaned = period.cleaned_data if period.is_bound else period.initial
-        try:
-            start, end = inputs.period(cleaned.get("date_from"), cleaned.get("date_to"))
-        except DomainError as error:
-            period.add_error(None, error.message)
-            start, end = today - timedelta(days=DEFAULT_DAYS - 1), today
+        return period, *default
+    cleaned = period.cleaned_data if period.is_bound else period.initial
+    try:
+        start, end = inputs.period(cleaned.get("date_from"), cleaned.get("date_to"))
+    except DomainError as error:
+        period.add_error(None, error.message)
+        return period, *default
+    return period, start, end
+
+
+def _nps_record_form(request: AuthedRequest) -> NpsRecordForm:
+    """The form recording an answer (or making a survey link) for one of the 200 deals won
+    last that the user sees."""
     won = scope_records(Deal.objects.filter(status=DealStatus.WON), actor=request.user)
     recent = list(won.order_by("-closed_at", "-pk").values_list("pk", flat=True)[:200])
     deals = Deal.objects.filter(pk__in=recent).select_related("company").order_by("-closed_at")
-    form = NpsRecordForm(request.POST or None, deals=deals)
+    return NpsRecordForm(request.POST or None, deals=deals)
+
+
+def _nps_submit(request: AuthedRequest, form: NpsRecordForm) -> tuple[str, HttpResponse | None]:
+    """A valid posted form: a survey link (returned, to show) or a recorded answer (a
+    redirect); a refusal becomes the form's error."""
+    deal = form.cleaned_data["deal"]
+    contact = deal.contacts.order_by("pk").first()
+    contact_id = contact.pk if contact else None
+    try:
+        if request.POST.get("action") == "link":
+            survey = services.nps_survey_create(
+                actor=request.user, deal_id=deal.pk, contact_id=contact_id
+            )
+            messages.success(request, _("The survey link is ready: send it to the client."))
+            link = reverse("analytics:nps_answer", args=[survey.token])
+            return request.build_absolute_uri(link), None
+        services.nps_record(
+            actor=request.user,
+            deal_id=deal.pk,
+            contact_id=contact_id,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return "", None
+    messages.success(request, _("The answer is recorded."))
+    return "", redirect(request.get_full_path())
+
+
+def _nps_xlsx(listed: Any) -> HttpResponse:
+    """The answers of the page (10 000 at most) as a workbook."""
+    return _xlsx(
+        "nps",
+        [_("Answered"), _("Score"), _("Deal"), _("Client"), _("Responsible"), _("Comment")],
+        (
+            [
+                timezone.localtime(s.answered_at).strftime("%Y-%m-%d %H:%M")
+                if s.answered_at
+                else "",
+                s.score,
+                s.deal.title if s.deal else "",
+                s.company.name if s.company else "",
+                str(s.responsible or ""),
+                s.comment,
+            ]
+            for s in listed[:10_000]
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def nps_page(request: AuthedRequest) -> HttpResponse:
+    period, start, end = _nps_period(request)
+    form = _nps_record_form(request)
     created_link = ""
     if request.method == "POST" and form.is_valid():
-        deal = form.cleaned_data["deal"]
-        contact = deal.contacts.order_by("pk").first()
-        try:
-            if request.POST.get("action") == "link":
-                survey = services.nps_survey_create(
-                    actor=request.user,
-                    deal_id=deal.pk,
-                    contact_id=contact.pk if contact else None,
-                )
-                created_link = request.build_absolute_uri(
-                    reverse("analytics:nps_answer", args=[survey.token])
-                )
-                messages.success(request, _("The survey link is ready: send it to the client."))
-            else:
-                services.nps_record(
-                    actor=request.user,
-                    deal_id=deal.pk,
-                    contact_id=contact.pk if contact else None,
-                    score=form.cleaned_data["score"],
-                    comment=form.cleaned_data["comment"],
-                )
-                messages.success(request, _("The answer is recorded."))
-                return redirect(request.get_full_path())
-        except DomainError as error:
-            form.add_error(None, error.message)
+        created_link, done = _nps_submit(request, form)
+        if done is not None:
+            return done
     kind = request.GET.get("kind", "")
-    listed = nps_answers(
-        actor=request.user, date_from=start, date_to=end, kind=kind if kind in NPS_KINDS else None
-    )
+    kind = kind if kind in NPS_KINDS else ""
+    listed = nps_answers(actor=request.user, date_from=start, date_to=end, kind=kind or None)
     if request.GET.get("export") == "xlsx":
-        return _xlsx(
-            "nps",
-            [_("Answered"), _("Score"), _("Deal"), _("Client"), _("Responsible"), _("Comment")],
-            (
-                [
-                    timezone.localtime(s.answered_at).strftime("%Y-%m-%d %H:%M")
-                    if s.answered_at
-                    else "",
-                    s.score,
-                    s.deal.title if s.deal else "",
-                    s.company.name if s.company else "",
-                    str(s.responsible or ""),
-                    s.comment,
-                ]
-                for s in listed[:10_000]
-            ),
-        )
-    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+        return _nps_xlsx(listed)
     return render(
         request,
         "analytics/nps.html",
@@ -846,8 +865,8 @@ def nps_page(request: AuthedRequest) -> HttpResponse:
                 actor=request.user, date_from=start, date_to=end, by="responsible"
             ),
             "by_team": nps_by(actor=request.user, date_from=start, date_to=end, by="team"),
-            "page": page,
-            "kind": kind if kind in NPS_KINDS else "",
+            "page": Paginator(listed, 50).get_page(request.GET.get("page")),
+            "kind": kind,
             "kind_labels": {k: str(v) for k, v in NPS_KIND_LABELS.items()},
             "export_url": _export_url(request),
             "start": start,
