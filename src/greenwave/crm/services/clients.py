@@ -48,10 +48,14 @@ from ..requisites import (
 )
 
 
-class CompanyChanges(TypedDict, total=False):
-    """What `company_update` may change (mypy checks the keyword arguments against it)."""
-
+class _CompanyName(TypedDict, total=False):
     name: str
+
+
+class CompanyDetails(TypedDict, total=False):
+    """A company's card but its name: what `company_create` takes beside the name and owner
+    (mypy checks the keyword arguments against it; each one left out is empty)."""
+
     inn: str
     kpp: str
     ogrn: str
@@ -69,8 +73,18 @@ class CompanyChanges(TypedDict, total=False):
     custom_fields: Mapping[str, Any] | None
 
 
-class ContactChanges(TypedDict, total=False):
+class CompanyChanges(_CompanyName, CompanyDetails, total=False):
+    """What `company_update` may change (mypy checks the keyword arguments against it)."""
+
+
+class _ContactName(TypedDict, total=False):
     full_name: str
+
+
+class ContactDetails(TypedDict, total=False):
+    """A contact's card but the name: what `contact_create` takes beside the name, company
+    and owner (each one left out is empty)."""
+
     position: str
     phones: Iterable[str]
     emails: Iterable[str]
@@ -79,6 +93,10 @@ class ContactChanges(TypedDict, total=False):
     gender: str
     mailing_consent: bool
     notes: str
+
+
+class ContactChanges(_ContactName, ContactDetails, total=False):
+    """What `contact_update` may change."""
 
 
 class DecisionMakerChanges(TypedDict, total=False):
@@ -283,46 +301,13 @@ def company_create(
     *,
     actor: User | None,
     name: str,
-    inn: str = "",
-    kpp: str = "",
-    ogrn: str = "",
-    legal_address: str = "",
-    actual_address: str = "",
-    region: str = "",
-    industry: str = "",
-    size: str = "",
-    source: str = "",
-    segment: str = Segment.NEW,
-    phone: str = "",
-    email: str = "",
-    website: str = "",
-    tags: Iterable[str] | str = (),
-    custom_fields: Mapping[str, Any] | None = None,
     responsible: User | None = None,
     team: Team | None = None,
     allow_duplicate: bool = False,
+    **details: Unpack[CompanyDetails],
 ) -> Company:
     """Add a client to the base. `actor=None` is the system (import, demo seed)."""
-    data = _clean_company(
-        {
-            "name": name,
-            "inn": inn,
-            "kpp": kpp,
-            "ogrn": ogrn,
-            "legal_address": legal_address,
-            "actual_address": actual_address,
-            "region": region,
-            "industry": industry,
-            "size": size,
-            "source": source,
-            "segment": segment,
-            "phone": phone,
-            "email": email,
-            "website": website,
-            "tags": list(tags) if not isinstance(tags, str) else tags,
-            "custom_fields": custom_fields,
-        }
-    )
+    data = _clean_company({**details, "name": name})  # a detail left out is empty (a new segment)
     owner, owner_team = _resolve_owner(actor, responsible, team)
     if not allow_duplicate:
         _refuse_duplicate_inn(actor, data["inn"], data["kpp"])
@@ -466,33 +451,14 @@ def contact_create(
     actor: User | None,
     company: Company | None = None,
     full_name: str,
-    position: str = "",
-    phones: Iterable[str] = (),
-    emails: Iterable[str] = (),
-    messengers: Mapping[str, str] | None = None,
-    birthday: date | None = None,
-    gender: str = "",
-    mailing_consent: bool = False,
-    notes: str = "",
     responsible: User | None = None,
     team: Team | None = None,
+    **details: Unpack[ContactDetails],
 ) -> Contact:
     """Add a person; at a company the contact is owned like the company unless told otherwise."""
     if company is not None:
         require_writable_company(actor, company)
-    data = _clean_contact(
-        {
-            "full_name": full_name,
-            "position": position,
-            "phones": list(phones),
-            "emails": list(emails),
-            "messengers": messengers,
-            "birthday": birthday,
-            "gender": gender,
-            "mailing_consent": mailing_consent,
-            "notes": notes,
-        }
-    )
+    data = _clean_contact({**details, "full_name": full_name})
     if company is not None and responsible is None:
         owner, owner_team = company.responsible, company.team if team is None else team
     else:
@@ -597,13 +563,7 @@ def decision_maker_add(
     actor: User | None,
     company: Company,
     contact: Contact,
-    role: str = "",
-    personal_benefits: str = "",
-    influence_level: int = 3,
-    age: int | None = None,
-    character: str = "",
-    hobbies: str = "",
-    attitude: str = Attitude.NEUTRAL,
+    **profile: Unpack[DecisionMakerChanges],
 ) -> DecisionMaker:
     """Mark a contact of the company as a decision maker with their profile (seed 003)."""
     require_writable_company(actor, company)
@@ -620,17 +580,7 @@ def decision_maker_add(
             details={"field": "contact"},
             status=409,
         )
-    data = _clean_decision_maker(
-        {
-            "role": role,
-            "personal_benefits": personal_benefits,
-            "influence_level": influence_level,
-            "age": age,
-            "character": character,
-            "hobbies": hobbies,
-            "attitude": attitude,
-        }
-    )
+    data = _clean_decision_maker(profile)
     dm = DecisionMaker.objects.create(company=company, contact=contact, **data)
     event_append_for(
         dm,
