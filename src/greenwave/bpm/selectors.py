@@ -18,6 +18,7 @@ from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
 from greenwave.core.selectors import event_list_for_case
+from greenwave.core.values import value_rows
 
 from . import scope
 from .models import (
@@ -405,8 +406,6 @@ def variable_rows(
     """Process variables (or a task's `data`) as labelled rows: labels and choice labels from
     the forms of the process's user tasks, people by name, records as links, values localized.
     """
-    from greenwave.core.values import value_rows
-
     from .library.texts import library_form
 
     labels: dict[str, str] = {}
