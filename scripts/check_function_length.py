@@ -17,21 +17,19 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-ALLOWLIST = ROOT / "scripts" / "function_length_allowlist.txt"
+from allowlist import ROOT, Allowlist, python_files
+
+ALLOWLIST = Allowlist(
+    ROOT / "scripts" / "function_length_allowlist.txt",
+    header=(
+        "# Functions still over 80 lines (issue #25): the debt of\n"
+        "# scripts/check_function_length.py. Split a function into named steps and\n"
+        "# take its line off; never add one.\n"
+    ),
+    noun="functions",
+)
 DEFAULT_PATHS = ("src", "bench", "manage.py")
 LIMIT = 80
-SKIPPED_PARTS = frozenset({"migrations", "tests", "node_modules", "vendor", ".venv"})
-
-
-def python_files(paths: list[str]) -> Iterator[Path]:
-    for name in paths:
-        path = (ROOT / name).resolve()
-        candidates = [path] if path.is_file() else sorted(path.rglob("*.py"))
-        for file in candidates:
-            relative = file.relative_to(ROOT)
-            if SKIPPED_PARTS.isdisjoint(relative.parts) and not file.name.startswith("test_"):
-                yield file
 
 
 def long_functions(file: Path, limit: int) -> Iterator[tuple[str, int]]:
@@ -54,13 +52,6 @@ def long_functions(file: Path, limit: int) -> Iterator[tuple[str, int]]:
     yield from walk(tree, "")
 
 
-def read_allowlist() -> set[str]:
-    if not ALLOWLIST.exists():
-        return set()
-    lines = ALLOWLIST.read_text(encoding="utf-8").splitlines()
-    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", default=list(DEFAULT_PATHS))
@@ -77,24 +68,12 @@ def main(argv: list[str] | None = None) -> int:
             found[f"{relative}::{name}"] = length
 
     if args.write_allowlist:
-        header = (
-            "# Functions still over 80 lines (issue #25): the debt of\n"
-            "# scripts/check_function_length.py. Split a function into named steps and\n"
-            "# take its line off; never add one.\n"
-        )
-        ALLOWLIST.write_text(header + "".join(f"{key}\n" for key in sorted(found)))
-        print(f"{len(found)} functions recorded in {ALLOWLIST.relative_to(ROOT)}")  # noqa: T201
-        return 0
-
-    allowed = read_allowlist()
-    checked = {key for key in allowed if key.split("::")[0] in scanned}
-    new = sorted(set(found) - allowed)
-    paid = sorted(checked - set(found))
-    for key in new:
-        print(f"{key}: {found[key]} lines (limit {args.limit}): split it into named steps")  # noqa: T201
-    for key in paid:
-        print(f"{key}: listed in {ALLOWLIST.name} but not over the limit: take it off")  # noqa: T201
-    return 1 if new or paid else 0
+        return ALLOWLIST.write(set(found))
+    problems = {
+        key: f"{length} lines (limit {args.limit}): split it into named steps"
+        for key, length in found.items()
+    }
+    return ALLOWLIST.check(problems, scanned, gone="not over the limit")
 
 
 if __name__ == "__main__":

@@ -22,21 +22,19 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from allowlist import ROOT, Allowlist, python_files
+
 PACKAGE = ROOT / "src" / "greenwave"
-ALLOWLIST = ROOT / "scripts" / "inner_imports_allowlist.txt"
+ALLOWLIST = Allowlist(
+    ROOT / "scripts" / "inner_imports_allowlist.txt",
+    header=(
+        "# Cross-app imports still inside functions (issue #25): the debt of\n"
+        "# scripts/check_inner_imports.py. Move the import to the module's top (or cut the\n"
+        "# cycle it breaks) and take its line off; never add one.\n"
+    ),
+    noun="imports",
+)
 DEFAULT_PATHS = ("src/greenwave",)
-SKIPPED_PARTS = frozenset({"migrations", "tests", "node_modules", "vendor", ".venv"})
-
-
-def python_files(paths: list[str]) -> Iterator[Path]:
-    for name in paths:
-        path = (ROOT / name).resolve()
-        candidates = [path] if path.is_file() else sorted(path.rglob("*.py"))
-        for file in candidates:
-            relative = file.relative_to(ROOT)
-            if SKIPPED_PARTS.isdisjoint(relative.parts) and not file.name.startswith("test_"):
-                yield file
 
 
 def _module_of(file: Path) -> list[str]:
@@ -85,13 +83,6 @@ def hidden_imports(file: Path) -> Iterator[tuple[str, str]]:
     yield from walk(tree, "")
 
 
-def read_allowlist() -> set[str]:
-    if not ALLOWLIST.exists():
-        return set()
-    lines = ALLOWLIST.read_text(encoding="utf-8").splitlines()
-    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*", default=list(DEFAULT_PATHS))
@@ -107,24 +98,9 @@ def main(argv: list[str] | None = None) -> int:
             found.add(f"{relative}::{name} -> {target}")
 
     if args.write_allowlist:
-        header = (
-            "# Cross-app imports still inside functions (issue #25): the debt of\n"
-            "# scripts/check_inner_imports.py. Move the import to the module's top (or cut the\n"
-            "# cycle it breaks) and take its line off; never add one.\n"
-        )
-        ALLOWLIST.write_text(header + "".join(f"{key}\n" for key in sorted(found)))
-        print(f"{len(found)} imports recorded in {ALLOWLIST.relative_to(ROOT)}")  # noqa: T201
-        return 0
-
-    allowed = read_allowlist()
-    checked = {key for key in allowed if key.split("::")[0] in scanned}
-    new = sorted(found - allowed)
-    gone = sorted(checked - found)
-    for key in new:
-        print(f"{key}: a cross-app import inside a function: move it to the top")  # noqa: T201
-    for key in gone:
-        print(f"{key}: listed in {ALLOWLIST.name} but gone: take it off")  # noqa: T201
-    return 1 if new or gone else 0
+        return ALLOWLIST.write(found)
+    problems = dict.fromkeys(found, "a cross-app import inside a function: move it to the top")
+    return ALLOWLIST.check(problems, scanned, gone="gone")
 
 
 if __name__ == "__main__":
