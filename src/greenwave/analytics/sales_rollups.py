@@ -19,6 +19,7 @@ touched leads. `period_totals` and friends are the readers; the test
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -375,12 +376,13 @@ def period_totals(
     windows, params = _windows(periods, silence)
     found = {key: dict.fromkeys([*_TOTALS, "lost", "alive"], 0) for key, _a, _b in periods}
     with connection.cursor() as cursor:
-        _day_totals(cursor, found, periods, (windows, params), currency, teams, actor_id)
+        query = _PeriodQuery(periods, (windows, params), currency, teams, actor_id)
+        _day_totals(cursor, found, query)
         if teams is None:
             _clients_of_all(cursor, found, periods, (windows, params), currency)
             _lost_of_all(cursor, found, periods, silence)
         else:
-            _scoped_clients(cursor, found, periods, (windows, params), currency, teams, actor_id)
+            _scoped_clients(cursor, found, query)
             _lost(cursor, found, periods, silence, teams, actor_id)
     return found
 
@@ -388,17 +390,21 @@ def period_totals(
 Windows = tuple[str, list[Any]]  # `_windows`: the SQL of the period rows and its parameters
 
 
-def _day_totals(
-    cursor: Any,
-    found: dict[str, dict[str, int]],
-    periods: list[tuple[str, date, date]],
-    windows: Windows,
-    currency: str,
-    teams: Teams,
-    actor_id: int,
-) -> None:
+@dataclass(frozen=True)
+class _PeriodQuery:
+    """What the statements of `period_totals` over the visible facts are asked."""
+
+    periods: list[tuple[str, date, date]]
+    windows: Windows
+    currency: str
+    teams: Teams
+    actor_id: int
+
+
+def _day_totals(cursor: Any, found: dict[str, dict[str, int]], query: _PeriodQuery) -> None:
     """The additive totals: the sale days of the visible teams (every row for a reader of
     every sale) and the actor's own facts outside them."""
+    periods, windows, currency, teams = query.periods, query.windows, query.currency, query.teams
     names = list(_DAY_MEASURES)
     day_sums = ", ".join(f"SUM(d.{name})" for name in names)
     sql = (
@@ -419,7 +425,7 @@ def _day_totals(
             f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
             f"WHERE f.responsible_id = %s AND {outside} GROUP BY p.k, f.currency = %s"
         )
-        args += [currency, *windows[1], actor_id, *sorted(teams), currency]
+        args += [currency, *windows[1], query.actor_id, *sorted(teams), currency]
     cursor.execute(sql, args)
     for k, rub, *values in cursor.fetchall():
         row = found[periods[int(k)][0]]
@@ -456,19 +462,12 @@ def _clients_of_all(
             row["new_clients"] += n if new else 0
 
 
-def _scoped_clients(
-    cursor: Any,
-    found: dict[str, dict[str, int]],
-    periods: list[tuple[str, date, date]],
-    windows: Windows,
-    currency: str,
-    teams: Teams,
-    actor_id: int,
-) -> None:
+def _scoped_clients(cursor: Any, found: dict[str, dict[str, int]], query: _PeriodQuery) -> None:
     """Clients, new clients and the sales to new and old clients of a scoped reader: distinct
     clients of the visible facts in the currency (new in the period if their first purchase
     is in it)."""
-    scope, scope_params = _scope_sql(teams, actor_id)
+    scope, scope_params = _scope_sql(query.teams, query.actor_id)
+    windows, periods = query.windows, query.periods
     cursor.execute(
         "SELECT p.k, COUNT(DISTINCT f.company_id), "  # noqa: S608
         "COUNT(DISTINCT CASE WHEN f.first_day >= p.a THEN f.company_id END), "
@@ -476,7 +475,7 @@ def _scoped_clients(
         "SUM(CASE WHEN f.first_day >= p.a THEN 0 ELSE f.cents END) "
         f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
         f"WHERE f.currency = %s AND f.company_id IS NOT NULL AND {scope} GROUP BY p.k",
-        [*windows[1], currency, *scope_params],
+        [*windows[1], query.currency, *scope_params],
     )
     for k, clients, new, new_cents, old_cents in cursor.fetchall():
         found[periods[int(k)][0]] |= {
