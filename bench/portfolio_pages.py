@@ -8,30 +8,18 @@ the median of `--runs` timed ones, printed as a Markdown table. It reads only.
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
+from page_timing import Page, setup, time_pages
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--deals", type=int, required=True)
-    parser.add_argument("--runs", type=int, default=2)
-    args = parser.parse_args()
-
-    import benchdb
-
-    benchdb.setup_django(args.deals)
-    from django.conf import settings
-    from django.test import Client
+    args = setup(__doc__.splitlines()[0], runs=2)
     from django.urls import reverse
 
     from greenwave.accounts.models import User
 
-    settings.ALLOWED_HOSTS = ["*"]
     director = User.objects.get(username="gen_director_01")
     portfolio, segments = reverse("analytics:portfolio"), reverse("analytics:segments")
-    pages = [
+    pages: list[Page] = [
         ("portfolio (by revenue)", portfolio, {}),
         ("portfolio page 100", portfolio, {"page": "100"}),
         ("portfolio by name", portfolio, {"sort": "name"}),
@@ -49,19 +37,7 @@ def main() -> int:
         ("competitors", reverse("analytics:competitors"), {}),
         ("NPS", reverse("analytics:nps"), {}),
     ]
-    client = Client()
-    client.force_login(director)
-    print("| page | status | median ms | runs ms |\n| --- | ---: | ---: | --- |")
-    for name, url, params in pages:
-        client.get(url, params)  # warm-up
-        times = []
-        for _ in range(args.runs):
-            started = time.perf_counter()
-            response = client.get(url, params)
-            times.append((time.perf_counter() - started) * 1000)
-        runs = ", ".join(f"{t:.0f}" for t in times)
-        median = statistics.median(times)
-        print(f"| {name} | {response.status_code} | {median:.0f} | {runs} |", flush=True)
+    time_pages(director, pages, args.runs)
     return 0
 
 

@@ -9,10 +9,9 @@ ones, printed as a Markdown table per reader. It reads only.
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
 from typing import Any
+
+from page_timing import Page, setup, time_pages
 
 
 def _readers() -> list[tuple[str, Any]]:
@@ -46,21 +45,11 @@ def _readers() -> list[tuple[str, Any]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--deals", type=int, required=True)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-
-    import benchdb
-
-    benchdb.setup_django(args.deals)
-    from django.conf import settings
-    from django.test import Client
+    args = setup(__doc__.splitlines()[0], runs=3)
     from django.urls import reverse
 
-    settings.ALLOWED_HOSTS = ["*"]
     url = reverse("analytics:segments")
-    pages: list[tuple[str, str, dict[str, Any]]] = [
+    pages: list[Page] = [
         ("segments ABC", url, {"kind": "abc"}),
         ("segments XYZ", url, {"kind": "xyz"}),
         ("segments RFM", url, {"kind": "rfm"}),
@@ -70,21 +59,8 @@ def main() -> int:
         ("API segments xyz", "/api/v1/analytics/segments", {"kind": "xyz"}),
     ]
     for title, user in _readers():
-        client = Client()
-        client.force_login(user)
         print(f"\n{title} ({user.username}), {args.runs} runs\n")
-        print("| page | status | median ms | runs ms |")
-        print("| --- | ---: | ---: | --- |")
-        for name, path, params in pages:
-            response = client.get(path, params)  # warm-up
-            times = []
-            for _ in range(args.runs):
-                started = time.perf_counter()
-                response = client.get(path, params)
-                times.append((time.perf_counter() - started) * 1000)
-            runs = ", ".join(f"{t:.0f}" for t in times)
-            median = statistics.median(times)
-            print(f"| {name} | {response.status_code} | {median:.0f} | {runs} |", flush=True)
+        time_pages(user, pages, args.runs)
     return 0
 
 
