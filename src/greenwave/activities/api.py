@@ -9,17 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Router
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.crud import Entity, created
 from greenwave.core.errors import DomainError
 from greenwave.crm import selectors as crm_selectors
 from greenwave.sales import selectors as sales_selectors
 
 from . import selectors, services
 from .errors import ActivitiesError
+from .models import Activity
 from .schemas import (
     ActivityCompleteIn,
     ActivityIn,
@@ -30,6 +32,8 @@ from .schemas import (
 )
 
 router = Router(tags=["activities"])
+# An action answers the activity read again: its links and people joined as the list has them.
+ACTIVITY = Entity(Activity, "activity", selectors.activity_get, reread=True)
 
 
 def _assignee(actor: User, user_id: int | None) -> User | None:
@@ -69,7 +73,7 @@ def activity_create(request: AuthedRequest, payload: ActivityIn) -> Any:
         deal=sales_selectors.deal_get(actor=actor, pk=deal_id) if deal_id else None,
         **data,
     )
-    return Status(201, selectors.activity_get(actor=actor, pk=activity.pk))
+    return created(ACTIVITY.row(request, activity.pk))
 
 
 @router.get("/activities/reminders", response=list[ReminderOut], summary="My due reminders")
@@ -79,25 +83,19 @@ def reminder_list(request: AuthedRequest) -> Any:
 
 @router.get("/activities/{activity_id}", response=ActivityOut)
 def activity_detail(request: AuthedRequest, activity_id: int) -> Any:
-    return selectors.activity_get(actor=request.user, pk=activity_id)
+    return ACTIVITY.row(request, activity_id)
 
 
 @router.post("/activities/{activity_id}/complete", response=ActivityOut)
 def activity_complete(request: AuthedRequest, activity_id: int, payload: ActivityCompleteIn) -> Any:
-    activity = selectors.activity_get(actor=request.user, pk=activity_id)
-    services.activity_complete(actor=request.user, activity=activity, **payload.dict())
-    return selectors.activity_get(actor=request.user, pk=activity_id)
+    return ACTIVITY.act(request, activity_id, services.activity_complete, **payload.dict())
 
 
 @router.post("/activities/{activity_id}/reschedule", response=ActivityOut)
 def activity_reschedule(request: AuthedRequest, activity_id: int, payload: RescheduleIn) -> Any:
-    activity = selectors.activity_get(actor=request.user, pk=activity_id)
-    services.activity_reschedule(actor=request.user, activity=activity, **payload.dict())
-    return selectors.activity_get(actor=request.user, pk=activity_id)
+    return ACTIVITY.act(request, activity_id, services.activity_reschedule, **payload.dict())
 
 
 @router.post("/activities/{activity_id}/cancel", response=ActivityOut)
 def activity_cancel(request: AuthedRequest, activity_id: int, payload: CancelIn) -> Any:
-    activity = selectors.activity_get(actor=request.user, pk=activity_id)
-    services.activity_cancel(actor=request.user, activity=activity, reason=payload.reason)
-    return selectors.activity_get(actor=request.user, pk=activity_id)
+    return ACTIVITY.act(request, activity_id, services.activity_cancel, reason=payload.reason)

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import can_write, require_write
+from greenwave.core.crud import Back, form_view, show_domain_error
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
-from greenwave.crm.forms import show_domain_error
 
 from . import selectors, services
 from .forms import (
@@ -60,25 +60,20 @@ def activity_create(request: AuthedRequest) -> HttpResponse:
     form = ActivityForm(
         request.POST or None, request.FILES or None, initial=initial, actor=request.user
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            data = {**form.service_data(), **{k: v for k, v in links.items() if k != "company"}}
-            activity = services.activity_create(actor=request.user, **data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Saved: %(subject)s.") % {"subject": activity})
-            return redirect(
-                request.GET.get("next") or reverse("activities:activity_detail", args=[activity.pk])
-            )
-    context = {
-        "form": form,
-        "title": _("New activity"),
-        "links": links,
-        "back_url": reverse("activities:activity_list"),
-        "back_label": _("Activities"),
-    }
-    return render(request, "activities/activity_form.html", context)
+    linked = {k: v for k, v in links.items() if k != "company"}
+    return form_view(
+        request,
+        form,
+        save=lambda data: services.activity_create(actor=request.user, **{**data, **linked}),
+        done=lambda activity: (
+            request.GET.get("next") or reverse("activities:activity_detail", args=[activity.pk])
+        ),
+        message=lambda activity: _("Saved: %(subject)s.") % {"subject": activity},
+        title=_("New activity"),
+        back=Back(reverse("activities:activity_list"), _("Activities")),
+        template="activities/activity_form.html",
+        extra={"links": links},
+    )
 
 
 @login_required

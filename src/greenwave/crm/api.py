@@ -16,6 +16,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.selectors import user_get
 from greenwave.core.api import Page, list_query, paginate, patch_fields
+from greenwave.core.crud import Entity, created
 from greenwave.core.errors import not_found
 
 from . import selectors, services
@@ -69,6 +70,48 @@ from .tabular import write_csv, write_xlsx
 router = Router(tags=["crm"])
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+# The records as the plain handlers reach them: the scoped selector and the services.
+COMPANY = Entity(
+    Company,
+    "company",
+    selectors.company_get,
+    update=services.company_update,
+    delete=services.company_delete,
+    restore=services.company_restore,
+    history=selectors.company_history,
+)
+CONTACT = Entity(
+    Contact,
+    "contact",
+    selectors.contact_get,
+    delete=services.contact_delete,
+    restore=services.contact_restore,
+    history=selectors.contact_history,
+)
+DECISION_MAKER = Entity(
+    DecisionMaker,
+    "decision_maker",
+    selectors.decision_maker_get,
+    update=services.decision_maker_update,
+    delete=services.decision_maker_remove,
+)
+COMPETITOR = Entity(
+    Competitor,
+    "competitor",
+    selectors.competitor_get,
+    update=services.competitor_update,
+    history=selectors.competitor_history,
+    reread=True,
+)
+PRODUCT = Entity(Product, "product", selectors.product_get)
+PRICE_LIST = Entity(
+    PriceList,
+    "price_list",
+    selectors.price_list_get,
+    update=services.price_list_update,
+    reread=True,
+)
+
 
 def _team(actor: User, team_id: int | None) -> Team | None:
     if team_id is None:
@@ -92,8 +135,7 @@ def company_create(request: AuthedRequest, payload: CompanyIn) -> Any:
     data = payload.dict()
     responsible_id = data.pop("responsible_id")
     responsible = user_get(actor=request.user, pk=responsible_id) if responsible_id else None
-    company = services.company_create(actor=request.user, responsible=responsible, **data)
-    return Status(201, company)
+    return created(services.company_create(actor=request.user, responsible=responsible, **data))
 
 
 @router.get("/companies/duplicates", response=list[DuplicateOut])
@@ -132,33 +174,27 @@ def contact_export(request: AuthedRequest, format: str = "csv") -> Any:
 
 @router.get("/companies/{company_id}", response=CompanyOut)
 def company_detail(request: AuthedRequest, company_id: int) -> Any:
-    return selectors.company_get(actor=request.user, pk=company_id)
+    return COMPANY.row(request, company_id)
 
 
 @router.patch("/companies/{company_id}", response=CompanyOut)
 def company_update(request: AuthedRequest, company_id: int, payload: CompanyPatch) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
-    fields = patch_fields(payload, Company)
-    return services.company_update(actor=request.user, company=company, **fields)
+    return COMPANY.patch(request, company_id, payload)
 
 
 @router.delete("/companies/{company_id}", response={204: None}, summary="Soft delete")
 def company_delete(request: AuthedRequest, company_id: int) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
-    services.company_delete(actor=request.user, company=company)
-    return Status(204, None)
+    return COMPANY.remove(request, company_id)
 
 
 @router.post("/companies/{company_id}/restore", response=CompanyOut)
 def company_restore(request: AuthedRequest, company_id: int) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id, deleted=True)
-    services.company_restore(actor=request.user, company=company)
-    return selectors.company_get(actor=request.user, pk=company_id)
+    return COMPANY.restored(request, company_id)
 
 
 @router.post("/companies/{company_id}/reassign", response=CompanyOut)
 def company_reassign(request: AuthedRequest, company_id: int, payload: ReassignIn) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
+    company = COMPANY.row(request, company_id)
     responsible = user_get(actor=request.user, pk=payload.responsible_id)
     team = _team(request.user, payload.team_id)
     return services.company_reassign(
@@ -169,43 +205,39 @@ def company_reassign(request: AuthedRequest, company_id: int, payload: ReassignI
 @router.post("/companies/{company_id}/merge", response=CompanyOut)
 def company_merge(request: AuthedRequest, company_id: int, payload: MergeIn) -> Any:
     """Fold a duplicate into this company; its contacts, profile and history move here."""
-    target = selectors.company_get(actor=request.user, pk=company_id)
+    target = COMPANY.row(request, company_id)
     source = selectors.company_get(actor=request.user, pk=payload.source_id)
     return services.company_merge(actor=request.user, target=target, source=source)
 
 
 @router.get("/companies/{company_id}/history", response=list[HistoryEventOut])
 def company_history(request: AuthedRequest, company_id: int) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
-    return list(selectors.company_history(actor=request.user, company=company)[:200])
+    return COMPANY.events(request, company_id)
 
 
 @router.get("/companies/{company_id}/decision-makers", response=list[DecisionMakerOut])
 def decision_maker_list(request: AuthedRequest, company_id: int) -> Any:
-    return list(selectors.company_get(actor=request.user, pk=company_id).decision_makers.all())
+    return list(COMPANY.row(request, company_id).decision_makers.all())
 
 
 @router.post("/companies/{company_id}/decision-makers", response={201: DecisionMakerOut})
 def decision_maker_add(request: AuthedRequest, company_id: int, payload: DecisionMakerIn) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
+    company = COMPANY.row(request, company_id)
     data = payload.dict()
     contact = selectors.contact_get(actor=request.user, pk=data.pop("contact_id"))
-    dm = services.decision_maker_add(actor=request.user, company=company, contact=contact, **data)
-    return Status(201, dm)
+    return created(
+        services.decision_maker_add(actor=request.user, company=company, contact=contact, **data)
+    )
 
 
 @router.patch("/decision-makers/{dm_id}", response=DecisionMakerOut)
 def decision_maker_update(request: AuthedRequest, dm_id: int, payload: DecisionMakerPatch) -> Any:
-    dm = selectors.decision_maker_get(actor=request.user, pk=dm_id)
-    fields = patch_fields(payload, DecisionMaker)
-    return services.decision_maker_update(actor=request.user, decision_maker=dm, **fields)
+    return DECISION_MAKER.patch(request, dm_id, payload)
 
 
 @router.delete("/decision-makers/{dm_id}", response={204: None})
 def decision_maker_remove(request: AuthedRequest, dm_id: int) -> Any:
-    dm = selectors.decision_maker_get(actor=request.user, pk=dm_id)
-    services.decision_maker_remove(actor=request.user, decision_maker=dm)
-    return Status(204, None)
+    return DECISION_MAKER.remove(request, dm_id)
 
 
 @router.get("/contacts", response=Page[ContactOut], summary="Contacts visible to me")
@@ -219,45 +251,39 @@ def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
 def contact_create(request: AuthedRequest, payload: ContactIn) -> Any:
     data = payload.dict()
     company_id = data.pop("company_id")
-    company = selectors.company_get(actor=request.user, pk=company_id) if company_id else None
-    contact = services.contact_create(actor=request.user, company=company, **data)
-    return Status(201, contact)
+    company = COMPANY.row(request, company_id) if company_id else None
+    return created(services.contact_create(actor=request.user, company=company, **data))
 
 
 @router.get("/contacts/{contact_id}", response=ContactOut)
 def contact_detail(request: AuthedRequest, contact_id: int) -> Any:
-    return selectors.contact_get(actor=request.user, pk=contact_id)
+    return CONTACT.row(request, contact_id)
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut)
 def contact_update(request: AuthedRequest, contact_id: int, payload: ContactPatch) -> Any:
-    contact = selectors.contact_get(actor=request.user, pk=contact_id)
+    contact = CONTACT.row(request, contact_id)
     fields = patch_fields(payload, Contact)
     company: Any = False
     if "company_id" in fields:
         company_id = fields.pop("company_id")
-        company = selectors.company_get(actor=request.user, pk=company_id) if company_id else None
+        company = COMPANY.row(request, company_id) if company_id else None
     return services.contact_update(actor=request.user, contact=contact, company=company, **fields)
 
 
 @router.delete("/contacts/{contact_id}", response={204: None}, summary="Soft delete")
 def contact_delete(request: AuthedRequest, contact_id: int) -> Any:
-    contact = selectors.contact_get(actor=request.user, pk=contact_id)
-    services.contact_delete(actor=request.user, contact=contact)
-    return Status(204, None)
+    return CONTACT.remove(request, contact_id)
 
 
 @router.post("/contacts/{contact_id}/restore", response=ContactOut)
 def contact_restore(request: AuthedRequest, contact_id: int) -> Any:
-    contact = selectors.contact_get(actor=request.user, pk=contact_id, deleted=True)
-    services.contact_restore(actor=request.user, contact=contact)
-    return selectors.contact_get(actor=request.user, pk=contact_id)
+    return CONTACT.restored(request, contact_id)
 
 
 @router.get("/contacts/{contact_id}/history", response=list[HistoryEventOut])
 def contact_history(request: AuthedRequest, contact_id: int) -> Any:
-    contact = selectors.contact_get(actor=request.user, pk=contact_id)
-    return list(selectors.contact_history(actor=request.user, contact=contact)[:200])
+    return CONTACT.events(request, contact_id)
 
 
 # --- Client profile and competitors -------------------------------------------------------
@@ -265,27 +291,27 @@ def contact_history(request: AuthedRequest, contact_id: int) -> Any:
 
 @router.get("/companies/{company_id}/profile", response=ProfileOut)
 def profile_detail(request: AuthedRequest, company_id: int) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
+    company = COMPANY.row(request, company_id)
     return selectors.client_profile_of(actor=request.user, company=company) or ProfileOut()
 
 
 @router.patch("/companies/{company_id}/profile", response=ProfileOut)
 def profile_update(request: AuthedRequest, company_id: int, payload: ProfilePatch) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
+    company = COMPANY.row(request, company_id)
     fields = patch_fields(payload, ClientProfile)
     return services.client_profile_update(actor=request.user, company=company, **fields)
 
 
 @router.get("/companies/{company_id}/competitors", response=list[PresenceOut])
 def company_competitors(request: AuthedRequest, company_id: int) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
+    company = COMPANY.row(request, company_id)
     return list(selectors.company_competitors(actor=request.user, company=company))
 
 
 @router.post("/companies/{company_id}/competitors", response={201: PresenceOut})
 def company_competitor_link(request: AuthedRequest, company_id: int, payload: PresenceIn) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
-    competitor = selectors.competitor_get(actor=request.user, pk=payload.competitor_id)
+    company = COMPANY.row(request, company_id)
+    competitor = COMPETITOR.row(request, payload.competitor_id)
     presence = services.competitor_link(
         actor=request.user, competitor=competitor, company=company, note=payload.note
     )
@@ -294,8 +320,8 @@ def company_competitor_link(request: AuthedRequest, company_id: int, payload: Pr
 
 @router.delete("/companies/{company_id}/competitors/{competitor_id}", response={204: None})
 def company_competitor_unlink(request: AuthedRequest, company_id: int, competitor_id: int) -> Any:
-    company = selectors.company_get(actor=request.user, pk=company_id)
-    competitor = selectors.competitor_get(actor=request.user, pk=competitor_id)
+    company = COMPANY.row(request, company_id)
+    competitor = COMPETITOR.row(request, competitor_id)
     services.competitor_unlink(actor=request.user, competitor=competitor, company=company)
     return Status(204, None)
 
@@ -310,26 +336,22 @@ def competitor_list(request: AuthedRequest) -> Any:
 @router.post("/competitors", response={201: CompetitorOut})
 def competitor_create(request: AuthedRequest, payload: CompetitorIn) -> Any:
     competitor = services.competitor_create(actor=request.user, **payload.dict())
-    return Status(201, selectors.competitor_get(actor=request.user, pk=competitor.pk))
+    return created(COMPETITOR.row(request, competitor.pk))
 
 
 @router.get("/competitors/{competitor_id}", response=CompetitorOut)
 def competitor_detail(request: AuthedRequest, competitor_id: int) -> Any:
-    return selectors.competitor_get(actor=request.user, pk=competitor_id)
+    return COMPETITOR.row(request, competitor_id)
 
 
 @router.patch("/competitors/{competitor_id}", response=CompetitorOut)
 def competitor_update(request: AuthedRequest, competitor_id: int, payload: CompetitorPatch) -> Any:
-    competitor = selectors.competitor_get(actor=request.user, pk=competitor_id)
-    fields = patch_fields(payload, Competitor)
-    services.competitor_update(actor=request.user, competitor=competitor, **fields)
-    return selectors.competitor_get(actor=request.user, pk=competitor_id)
+    return COMPETITOR.patch(request, competitor_id, payload)
 
 
 @router.get("/competitors/{competitor_id}/history", response=list[HistoryEventOut])
 def competitor_history(request: AuthedRequest, competitor_id: int) -> Any:
-    competitor = selectors.competitor_get(actor=request.user, pk=competitor_id)
-    return list(selectors.competitor_history(actor=request.user, competitor=competitor)[:200])
+    return COMPETITOR.events(request, competitor_id)
 
 
 # --- Products and price lists -------------------------------------------------------------
@@ -351,10 +373,10 @@ def product_group_list(request: AuthedRequest) -> Any:
 
 @router.post("/product-groups", response={201: ProductGroupOut})
 def product_group_create(request: AuthedRequest, payload: ProductGroupIn) -> Any:
-    group = services.product_group_create(
-        actor=request.user, name=payload.name, parent=_group(payload.parent_id)
+    parent = _group(payload.parent_id)
+    return created(
+        services.product_group_create(actor=request.user, name=payload.name, parent=parent)
     )
-    return Status(201, group)
 
 
 @router.get("/products", response=Page[ProductOut])
@@ -368,17 +390,17 @@ def product_list(request: AuthedRequest) -> Any:
 def product_create(request: AuthedRequest, payload: ProductIn) -> Any:
     data = payload.dict()
     group = _group(data.pop("group_id"))
-    return Status(201, services.product_create(actor=request.user, group=group, **data))
+    return created(services.product_create(actor=request.user, group=group, **data))
 
 
 @router.get("/products/{product_id}", response=ProductOut)
 def product_detail(request: AuthedRequest, product_id: int) -> Any:
-    return selectors.product_get(actor=request.user, pk=product_id)
+    return PRODUCT.row(request, product_id)
 
 
 @router.patch("/products/{product_id}", response=ProductOut)
 def product_update(request: AuthedRequest, product_id: int, payload: ProductPatch) -> Any:
-    product = selectors.product_get(actor=request.user, pk=product_id)
+    product = PRODUCT.row(request, product_id)
     fields = patch_fields(payload, Product)
     if "group_id" in fields:
         fields["group"] = _group(fields.pop("group_id"))
@@ -395,31 +417,28 @@ def price_list_list(request: AuthedRequest) -> Any:
 @router.post("/price-lists", response={201: PriceListOut})
 def price_list_create(request: AuthedRequest, payload: PriceListIn) -> Any:
     price_list = services.price_list_create(actor=request.user, **payload.dict())
-    return Status(201, selectors.price_list_get(actor=request.user, pk=price_list.pk))
+    return created(PRICE_LIST.row(request, price_list.pk))
 
 
 @router.get("/price-lists/{price_list_id}", response=PriceListOut)
 def price_list_detail(request: AuthedRequest, price_list_id: int) -> Any:
-    return selectors.price_list_get(actor=request.user, pk=price_list_id)
+    return PRICE_LIST.row(request, price_list_id)
 
 
 @router.patch("/price-lists/{price_list_id}", response=PriceListOut)
 def price_list_update(request: AuthedRequest, price_list_id: int, payload: PriceListPatch) -> Any:
-    price_list = selectors.price_list_get(actor=request.user, pk=price_list_id)
-    fields = patch_fields(payload, PriceList)
-    services.price_list_update(actor=request.user, price_list=price_list, **fields)
-    return selectors.price_list_get(actor=request.user, pk=price_list_id)
+    return PRICE_LIST.patch(request, price_list_id, payload)
 
 
 @router.get("/price-lists/{price_list_id}/prices", response=list[PriceOut])
 def price_list_prices(request: AuthedRequest, price_list_id: int) -> Any:
-    price_list = selectors.price_list_get(actor=request.user, pk=price_list_id)
+    price_list = PRICE_LIST.row(request, price_list_id)
     return list(selectors.price_list_prices(actor=request.user, price_list=price_list))
 
 
 @router.put("/price-lists/{price_list_id}/prices", response=list[PriceOut])
 def price_list_prices_set(request: AuthedRequest, price_list_id: int, payload: PricesIn) -> Any:
-    price_list = selectors.price_list_get(actor=request.user, pk=price_list_id)
+    price_list = PRICE_LIST.row(request, price_list_id)
     services.prices_set(actor=request.user, price_list=price_list, prices=payload.prices)
     return list(selectors.price_list_prices(actor=request.user, price_list=price_list))
 

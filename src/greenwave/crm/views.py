@@ -4,11 +4,12 @@ decision makers. Thin by rule: parse the form, call one service or selector, ren
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import Form
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.api import list_query
+from greenwave.core.crud import Back, form_page, form_view, show_domain_error
 from greenwave.core.errors import DomainError
 from greenwave.core.listing import ListQuery
 from greenwave.core.pages import render_list_page
@@ -40,46 +42,21 @@ from .forms import (
     ProductForm,
     ProductGroupForm,
     ReassignForm,
-    show_domain_error,
 )
+from .models import Company, Competitor, Contact, PriceList
 from .tabular import write_csv, write_xlsx
 
 View = Callable[..., HttpResponseBase]
-T = TypeVar("T")
+FORM_PAGE = "crm/form_page.html"  # the kit's form page with the client base's look-alikes
 
 
-def _form_page(
-    request: AuthedRequest, form: Any, title: str, back_url: str, back_label: str, **extra: Any
-) -> HttpResponse:
-    context = {"form": form, "title": title, "back_url": back_url, "back_label": back_label}
-    return render(request, "crm/form_page.html", {**context, **extra})
+def _card(company: Company) -> Back:
+    """The company card: the way back from its forms, and where most of them lead."""
+    return Back(reverse("crm:company_detail", args=[company.pk]), company.name)
 
 
-def _form_view(
-    request: AuthedRequest,
-    form: Any,
-    *,
-    save: Callable[[], T],
-    done: Callable[[T], str],
-    message: str | Callable[[T], str] = "",
-    title: str,
-    back_url: str,
-    back_label: str,
-) -> HttpResponse:
-    """A plain create/edit page: a valid POST calls the one service (`save`, reading
-    `form.cleaned_data`); its `DomainError` shows on the form, success flashes `message` and
-    redirects to `done(result)`; anything else shows the form page."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save()
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            text = message(result) if callable(message) else message
-            if text:
-                messages.success(request, text)
-            return redirect(done(result))
-    return _form_page(request, form, title, back_url, back_label)
+def _to_card(company: Company, anchor: str = "") -> Callable[[object], str]:
+    return lambda _result: reverse("crm:company_detail", args=[company.pk]) + anchor
 
 
 @login_required
@@ -120,8 +97,14 @@ def company_create(request: AuthedRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Company %(name)s created.") % {"name": company})
                 return redirect("crm:company_detail", pk=company.pk)
-    back = reverse("crm:company_list")
-    return _form_page(request, form, _("New company"), back, _("Clients"), duplicates=duplicates)
+    return form_page(
+        request,
+        form,
+        title=_("New company"),
+        back=Back(reverse("crm:company_list"), _("Clients")),
+        template=FORM_PAGE,
+        extra={"duplicates": duplicates},
+    )
 
 
 @login_required
@@ -151,18 +134,15 @@ def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
     require_write(request.user, company)
-    form = CompanyForm(request.POST or None, initial=CompanyForm.initial_for(company))
-    return _form_view(
+    return form_view(
         request,
-        form,
-        save=lambda: services.company_update(
-            actor=request.user, company=company, **form.service_data()
-        ),
-        done=lambda company: reverse("crm:company_detail", args=[company.pk]),
+        CompanyForm(request.POST or None, initial=CompanyForm.initial_for(company)),
+        save=lambda data: services.company_update(actor=request.user, company=company, **data),
+        done=_to_card(company),
         message=_("Changes saved."),
         title=_("Edit company"),
-        back_url=reverse("crm:company_detail", args=[company.pk]),
-        back_label=company.name,
+        back=_card(company),
+        template=FORM_PAGE,
     )
 
 
@@ -170,18 +150,16 @@ def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def company_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
     require_write(request.user, company)
-    form = ReassignForm(request.POST or None, actor=request.user)
-    return _form_view(
+    reassign = services.company_reassign
+    return form_view(
         request,
-        form,
-        save=lambda: services.company_reassign(
-            actor=request.user, company=company, **form.cleaned_data
-        ),
-        done=lambda company: reverse("crm:company_detail", args=[company.pk]),
+        ReassignForm(request.POST or None, actor=request.user),
+        save=lambda data: reassign(actor=request.user, company=company, **data),
+        done=_to_card(company),
         message=_("The client has been handed over."),
         title=_("Hand the client over"),
-        back_url=reverse("crm:company_detail", args=[company.pk]),
-        back_label=company.name,
+        back=_card(company),
+        template=FORM_PAGE,
     )
 
 
@@ -199,19 +177,22 @@ def contact_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _contact_url(contact: Contact) -> str:
+    return reverse("crm:contact_detail", args=[contact.pk])
+
+
 @login_required
 def contact_create(request: AuthedRequest) -> HttpResponse:
     initial = {"company": request.GET.get("company")}
-    form = ContactForm(request.POST or None, initial=initial, actor=request.user)
-    return _form_view(
+    return form_view(
         request,
-        form,
-        save=lambda: services.contact_create(actor=request.user, **form.service_data()),
-        done=lambda contact: reverse("crm:contact_detail", args=[contact.pk]),
+        ContactForm(request.POST or None, initial=initial, actor=request.user),
+        save=lambda data: services.contact_create(actor=request.user, **data),
+        done=_contact_url,
         message=lambda contact: _("Contact %(name)s created.") % {"name": contact},
         title=_("New contact"),
-        back_url=reverse("crm:contact_list"),
-        back_label=_("Contacts"),
+        back=Back(reverse("crm:contact_list"), _("Contacts")),
+        template=FORM_PAGE,
     )
 
 
@@ -233,18 +214,16 @@ def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(actor=request.user, pk=pk)
     require_write(request.user, contact)
     initial = ContactForm.initial_for(contact)
-    form = ContactForm(request.POST or None, initial=initial, actor=request.user)
-    return _form_view(
+    update = services.contact_update
+    return form_view(
         request,
-        form,
-        save=lambda: services.contact_update(
-            actor=request.user, contact=contact, **form.service_data()
-        ),
-        done=lambda contact: reverse("crm:contact_detail", args=[contact.pk]),
+        ContactForm(request.POST or None, initial=initial, actor=request.user),
+        save=lambda data: update(actor=request.user, contact=contact, **data),
+        done=_contact_url,
         message=_("Changes saved."),
         title=_("Edit contact"),
-        back_url=reverse("crm:contact_detail", args=[contact.pk]),
-        back_label=contact.full_name,
+        back=Back(_contact_url(contact), contact.full_name),
+        template=FORM_PAGE,
     )
 
 
@@ -252,18 +231,16 @@ def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def decision_maker_add(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
     require_write(request.user, company)
-    form = DecisionMakerAddForm(request.POST or None, company=company)
-    return _form_view(
+    add = services.decision_maker_add
+    return form_view(
         request,
-        form,
-        save=lambda: services.decision_maker_add(
-            actor=request.user, company=company, **form.cleaned_data
-        ),
-        done=lambda dm: reverse("crm:company_detail", args=[company.pk]) + "#contacts",
+        DecisionMakerAddForm(request.POST or None, company=company),
+        save=lambda data: add(actor=request.user, company=company, **data),
+        done=_to_card(company, "#contacts"),
         message=_("Decision maker added."),
         title=_("New decision maker"),
-        back_url=reverse("crm:company_detail", args=[company.pk]),
-        back_label=company.name,
+        back=_card(company),
+        template=FORM_PAGE,
     )
 
 
@@ -272,18 +249,16 @@ def decision_maker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     dm = selectors.decision_maker_get(actor=request.user, pk=pk)
     require_write(request.user, dm.company)
     initial = {f: getattr(dm, f) for f in services.DECISION_MAKER_FIELDS}
-    form = DecisionMakerForm(request.POST or None, initial=initial)
-    return _form_view(
+    update = services.decision_maker_update
+    return form_view(
         request,
-        form,
-        save=lambda: services.decision_maker_update(
-            actor=request.user, decision_maker=dm, **form.cleaned_data
-        ),
-        done=lambda dm: reverse("crm:company_detail", args=[dm.company_id]) + "#contacts",
+        DecisionMakerForm(request.POST or None, initial=initial),
+        save=lambda data: update(actor=request.user, decision_maker=dm, **data),
+        done=_to_card(dm.company, "#contacts"),
         message=_("Changes saved."),
         title=str(dm.contact),
-        back_url=reverse("crm:company_detail", args=[dm.company_id]),
-        back_label=dm.company.name,
+        back=_card(dm.company),
+        template=FORM_PAGE,
     )
 
 
@@ -306,18 +281,16 @@ def company_profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require_write(request.user, company)
     profile = selectors.client_profile_of(actor=request.user, company=company)
     initial = {f: getattr(profile, f) for f in services.CLIENT_PROFILE_FIELDS} if profile else {}
-    form = ClientProfileForm(request.POST or None, initial=initial)
-    return _form_view(
+    update = services.client_profile_update
+    return form_view(
         request,
-        form,
-        save=lambda: services.client_profile_update(
-            actor=request.user, company=company, **form.cleaned_data
-        ),
-        done=lambda _profile: reverse("crm:company_detail", args=[company.pk]) + "#profile",
+        ClientProfileForm(request.POST or None, initial=initial),
+        save=lambda data: update(actor=request.user, company=company, **data),
+        done=_to_card(company, "#profile"),
         message=_("The client profile has been saved."),
         title=_("Client profile"),
-        back_url=reverse("crm:company_detail", args=[company.pk]),
-        back_label=company.name,
+        back=_card(company),
+        template=FORM_PAGE,
     )
 
 
@@ -365,18 +338,21 @@ def competitor_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _competitor_url(competitor: Competitor) -> str:
+    return reverse("crm:competitor_detail", args=[competitor.pk])
+
+
 @login_required
 def competitor_create(request: AuthedRequest) -> HttpResponse:
     services.require_competitor_editor(request.user)
-    form = CompetitorForm(request.POST or None)
-    return _form_view(
+    return form_view(
         request,
-        form,
-        save=lambda: services.competitor_create(actor=request.user, **form.cleaned_data),
-        done=lambda competitor: reverse("crm:competitor_detail", args=[competitor.pk]),
+        CompetitorForm(request.POST or None),
+        save=lambda data: services.competitor_create(actor=request.user, **data),
+        done=_competitor_url,
         title=_("New competitor"),
-        back_url=reverse("crm:competitor_list"),
-        back_label=_("Competitors"),
+        back=Back(reverse("crm:competitor_list"), _("Competitors")),
+        template=FORM_PAGE,
     )
 
 
@@ -400,18 +376,16 @@ def competitor_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     competitor = selectors.competitor_get(actor=request.user, pk=pk)
     services.require_competitor_editor(request.user)
     initial = {f: getattr(competitor, f) for f in services.COMPETITOR_FIELDS}
-    form = CompetitorForm(request.POST or None, initial=initial)
-    return _form_view(
+    update = services.competitor_update
+    return form_view(
         request,
-        form,
-        save=lambda: services.competitor_update(
-            actor=request.user, competitor=competitor, **form.cleaned_data
-        ),
-        done=lambda competitor: reverse("crm:competitor_detail", args=[competitor.pk]),
+        CompetitorForm(request.POST or None, initial=initial),
+        save=lambda data: update(actor=request.user, competitor=competitor, **data),
+        done=_competitor_url,
         message=_("Changes saved."),
         title=_("Edit competitor"),
-        back_url=reverse("crm:competitor_detail", args=[competitor.pk]),
-        back_label=competitor.name,
+        back=Back(_competitor_url(competitor), competitor.name),
+        template=FORM_PAGE,
     )
 
 
@@ -445,18 +419,31 @@ def product_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
-def product_create(request: AuthedRequest) -> HttpResponse:
-    form = ProductForm(request.POST or None)
-    return _form_view(
+def _catalog_form(
+    request: AuthedRequest, form: Form, save: Callable[[dict[str, Any]], object], **page: str
+) -> HttpResponse:
+    """A form of the product catalogue: saved, it leads back to the product list."""
+    products = Back(reverse("crm:product_list"), _("Products"))
+    return form_view(
         request,
         form,
-        save=lambda: services.product_create(actor=request.user, **form.cleaned_data),
-        done=lambda _product: reverse("crm:product_list"),
+        save=save,
+        done=lambda _row: products.url,
+        message=page["message"],
+        title=page["title"],
+        back=products,
+        template=FORM_PAGE,
+    )
+
+
+@login_required
+def product_create(request: AuthedRequest) -> HttpResponse:
+    return _catalog_form(
+        request,
+        ProductForm(request.POST or None),
+        lambda data: services.product_create(actor=request.user, **data),
         message=_("Product created."),
         title=_("New product"),
-        back_url=reverse("crm:product_list"),
-        back_label=_("Products"),
     )
 
 
@@ -465,33 +452,23 @@ def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     product = selectors.product_get(actor=request.user, pk=pk)
     _require_catalog_change(request)
     initial = {f: getattr(product, f) for f in services.PRODUCT_FIELDS}
-    form = ProductForm(request.POST or None, initial=initial)
-    return _form_view(
+    return _catalog_form(
         request,
-        form,
-        save=lambda: services.product_update(
-            actor=request.user, product=product, **form.cleaned_data
-        ),
-        done=lambda _product: reverse("crm:product_list"),
+        ProductForm(request.POST or None, initial=initial),
+        lambda data: services.product_update(actor=request.user, product=product, **data),
         message=_("Changes saved."),
         title=product.name,
-        back_url=reverse("crm:product_list"),
-        back_label=_("Products"),
     )
 
 
 @login_required
 def product_group_create(request: AuthedRequest) -> HttpResponse:
-    form = ProductGroupForm(request.POST or None)
-    return _form_view(
+    return _catalog_form(
         request,
-        form,
-        save=lambda: services.product_group_create(actor=request.user, **form.cleaned_data),
-        done=lambda _group: reverse("crm:product_list"),
+        ProductGroupForm(request.POST or None),
+        lambda data: services.product_group_create(actor=request.user, **data),
         message=_("Product group created."),
         title=_("New product group"),
-        back_url=reverse("crm:product_list"),
-        back_label=_("Products"),
     )
 
 
@@ -510,17 +487,20 @@ def price_list_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _price_list_url(price_list: PriceList) -> str:
+    return reverse("crm:price_list_detail", args=[price_list.pk])
+
+
 @login_required
 def price_list_create(request: AuthedRequest) -> HttpResponse:
-    form = PriceListForm(request.POST or None)
-    return _form_view(
+    return form_view(
         request,
-        form,
-        save=lambda: services.price_list_create(actor=request.user, **form.cleaned_data),
-        done=lambda price_list: reverse("crm:price_list_detail", args=[price_list.pk]),
+        PriceListForm(request.POST or None),
+        save=lambda data: services.price_list_create(actor=request.user, **data),
+        done=_price_list_url,
         title=_("New price list"),
-        back_url=reverse("crm:price_list_list"),
-        back_label=_("Price lists"),
+        back=Back(reverse("crm:price_list_list"), _("Price lists")),
+        template=FORM_PAGE,
     )
 
 
@@ -529,17 +509,15 @@ def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     price_list = selectors.price_list_get(actor=request.user, pk=pk)
     _require_catalog_change(request)
     initial = {f: getattr(price_list, f) for f in services.PRICE_LIST_FIELDS}
-    form = PriceListForm(request.POST or None, initial=initial)
-    return _form_view(
+    update = services.price_list_update
+    return form_view(
         request,
-        form,
-        save=lambda: services.price_list_update(
-            actor=request.user, price_list=price_list, **form.cleaned_data
-        ),
-        done=lambda price_list: reverse("crm:price_list_detail", args=[price_list.pk]),
+        PriceListForm(request.POST or None, initial=initial),
+        save=lambda data: update(actor=request.user, price_list=price_list, **data),
+        done=_price_list_url,
         title=_("Edit price list"),
-        back_url=reverse("crm:price_list_detail", args=[price_list.pk]),
-        back_label=price_list.name,
+        back=Back(_price_list_url(price_list), price_list.name),
+        template=FORM_PAGE,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -11,14 +12,15 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import IsoDate, Page, list_query, paginate, patch_fields
+from greenwave.core.api import IsoDate, Page, list_query, paginate
+from greenwave.core.crud import Entity
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.selectors import company_get, contact_get, price_list_get, product_get
 
 from . import selectors, services
 from .funnel import GROUPS, funnel
 from .gates import evaluate_stage
-from .models import Deal, LossReason, Pipeline
+from .models import Deal, Lead, LossReason, Pipeline
 from .periods import period_over_period
 from .schemas import (
     ApproveIn,
@@ -49,6 +51,15 @@ from .schemas import (
 )
 
 router = Router(tags=["sales"])
+# The deal as its plain handlers answer it (no lookups joined); a write answers it read again.
+DEAL = Entity(
+    Deal,
+    "deal",
+    partial(selectors.deal_get, lookups=False),
+    update=services.deal_update,
+    reread=True,
+)
+LEAD = Entity(Lead, "lead", selectors.lead_get)
 
 
 def _pipeline(pk: int | None, *, with_stages: bool = True) -> Pipeline:
@@ -121,15 +132,13 @@ def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
 
 @router.get("/deals/{deal_id}", response=DealOut)
 def deal_detail(request: AuthedRequest, deal_id: int) -> Any:
-    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    return DEAL.row(request, deal_id)
 
 
 @router.patch("/deals/{deal_id}", response=DealOut)
 def deal_patch(request: AuthedRequest, deal_id: int, payload: DealPatch) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
-    fields = patch_fields(payload, Deal, exclude={"version"})
-    services.deal_update(actor=request.user, deal=deal, expected_version=payload.version, **fields)
-    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    version = payload.version
+    return DEAL.patch(request, deal_id, payload, exclude={"version"}, expected_version=version)
 
 
 @router.get("/deals/{deal_id}/gate", response=list[GateItemOut], summary="Output of its stage")
@@ -186,9 +195,7 @@ def stage_process(
 
 @router.post("/deals/{deal_id}/win", response=DealOut)
 def deal_win(request: AuthedRequest, deal_id: int, payload: WinIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
-    services.deal_win(actor=request.user, deal=deal, expected_version=payload.version)
-    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    return DEAL.act(request, deal_id, services.deal_win, expected_version=payload.version)
 
 
 @router.post("/deals/{deal_id}/lose", response=DealOut)
@@ -207,9 +214,7 @@ def deal_lose(request: AuthedRequest, deal_id: int, payload: LoseIn) -> Any:
 
 @router.post("/deals/{deal_id}/reopen", response=DealOut)
 def deal_reopen(request: AuthedRequest, deal_id: int) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
-    services.deal_reopen(actor=request.user, deal=deal)
-    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    return DEAL.act(request, deal_id, services.deal_reopen)
 
 
 @router.post("/deals/{deal_id}/approvals", response={201: GateItemOut})
@@ -281,21 +286,18 @@ def lead_create(request: AuthedRequest, payload: LeadIn) -> Any:
 
 @router.get("/leads/{lead_id}", response=LeadOut)
 def lead_detail(request: AuthedRequest, lead_id: int) -> Any:
-    return selectors.lead_get(actor=request.user, pk=lead_id)
+    return LEAD.row(request, lead_id)
 
 
 @router.post("/leads/{lead_id}/qualify", response=LeadOut)
 def lead_qualify(request: AuthedRequest, lead_id: int, payload: QualifyIn) -> Any:
-    lead = selectors.lead_get(actor=request.user, pk=lead_id)
-    return services.lead_qualify(actor=request.user, lead=lead, level=payload.level)
+    return LEAD.act(request, lead_id, services.lead_qualify, level=payload.level)
 
 
 @router.post("/leads/{lead_id}/disqualify", response=LeadOut)
 def lead_disqualify(request: AuthedRequest, lead_id: int, payload: DisqualifyIn) -> Any:
-    lead = selectors.lead_get(actor=request.user, pk=lead_id)
-    return services.lead_disqualify(
-        actor=request.user, lead=lead, reason=payload.reason, comment=payload.comment
-    )
+    reason, comment = payload.reason, payload.comment
+    return LEAD.act(request, lead_id, services.lead_disqualify, reason=reason, comment=comment)
 
 
 @router.post("/leads/{lead_id}/convert", response={201: DealOut})

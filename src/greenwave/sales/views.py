@@ -26,6 +26,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import can_write, require_write, scope_users
 from greenwave.bpm.library.texts import library_text
+from greenwave.core.crud import Back, form_view, show_on_top
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
 from greenwave.core.listing import ListQuery
@@ -160,24 +161,15 @@ def deal_create(request: AuthedRequest) -> HttpResponse:
             "company": request.GET.get("company"),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            deal = services.deal_create(actor=request.user, **data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Deal created."))
-            return redirect("sales:deal_detail", pk=deal.pk)
-    return render(
+    return form_view(
         request,
-        "core/form_page.html",
-        {
-            "form": form,
-            "title": _("New deal"),
-            "back_url": reverse("sales:board"),
-            "back_label": _("Deals"),
-        },
+        form,
+        save=lambda data: services.deal_create(actor=request.user, **data),
+        done=lambda deal: reverse("sales:deal_detail", args=[deal.pk]),
+        message=_("Deal created."),
+        title=_("New deal"),
+        back=Back(reverse("sales:board"), _("Deals")),
+        show_error=show_on_top,
     )
 
 
@@ -372,24 +364,15 @@ def lead_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def lead_create(request: AuthedRequest) -> HttpResponse:
-    form = LeadForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead = services.lead_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Lead created."))
-            return redirect("sales:lead_detail", pk=lead.pk)
-    return render(
+    return form_view(
         request,
-        "core/form_page.html",
-        {
-            "form": form,
-            "title": _("New lead"),
-            "back_url": reverse("sales:lead_list"),
-            "back_label": _("Leads"),
-        },
+        LeadForm(request.POST or None),
+        save=lambda data: services.lead_create(actor=request.user, **data),
+        done=lambda lead: reverse("sales:lead_detail", args=[lead.pk]),
+        message=_("Lead created."),
+        title=_("New lead"),
+        back=Back(reverse("sales:lead_list"), _("Leads")),
+        show_error=show_on_top,
     )
 
 
@@ -483,6 +466,10 @@ def pipeline_settings(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _pipelines() -> Back:
+    return Back(reverse("sales:pipeline_settings"), _("Pipelines"))
+
+
 @login_required
 def stage_edit(request: AuthedRequest, pipeline_pk: int, pk: int | None = None) -> HttpResponse:
     _admin(request)
@@ -493,30 +480,26 @@ def stage_edit(request: AuthedRequest, pipeline_pk: int, pk: int | None = None) 
         initial=StageForm.initial_for(stage) if stage else None,
         processes=services.deal_processes(),
     )
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("checklist", "activities")}
-        try:
-            services.stage_save(
-                actor=request.user,
-                pipeline=pipeline,
-                stage=stage,
-                output_checklist=form.checklist_items(),
-                **data,
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Stage saved."))
-            return redirect("sales:pipeline_settings")
-    return render(
+
+    def save(data: dict[str, Any]) -> None:
+        fields = {k: v for k, v in data.items() if k not in ("checklist", "activities")}
+        services.stage_save(
+            actor=request.user,
+            pipeline=pipeline,
+            stage=stage,
+            output_checklist=form.checklist_items(),
+            **fields,
+        )
+
+    return form_view(
         request,
-        "core/form_page.html",
-        {
-            "form": form,
-            "title": stage.label if stage else _("New stage"),
-            "back_url": reverse("sales:pipeline_settings"),
-            "back_label": _("Pipelines"),
-        },
+        form,
+        save=save,
+        done=lambda _stage: _pipelines().url,
+        message=_("Stage saved."),
+        title=stage.label if stage else _("New stage"),
+        back=_pipelines(),
+        show_error=show_on_top,
     )
 
 
@@ -683,24 +666,15 @@ def abandoned(request: AuthedRequest) -> HttpResponse:
 @login_required
 def pipeline_create(request: AuthedRequest) -> HttpResponse:
     _admin(request)
-    form = PipelineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pipeline_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error("code", exc.message)
-        else:
-            messages.success(request, _("Pipeline created: now add its stages."))
-            return redirect("sales:pipeline_settings")
-    return render(
+    return form_view(
         request,
-        "core/form_page.html",
-        {
-            "form": form,
-            "title": _("New pipeline"),
-            "back_url": reverse("sales:pipeline_settings"),
-            "back_label": _("Pipelines"),
-        },
+        PipelineForm(request.POST or None),
+        save=lambda data: services.pipeline_create(actor=request.user, **data),
+        done=lambda _pipeline: _pipelines().url,
+        message=_("Pipeline created: now add its stages."),
+        title=_("New pipeline"),
+        back=_pipelines(),
+        show_error=lambda form, exc: form.add_error("code", exc.message),
     )
 
 
