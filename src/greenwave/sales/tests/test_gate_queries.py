@@ -19,9 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from greenwave.core.models import Event, EventObject
-from greenwave.core.services import ObjectRef, event_append
 from greenwave.sales import services
 from greenwave.sales.gates import evaluate_stage
+from greenwave.sales.tests.conftest import log_a_call
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +51,7 @@ def test_the_activity_gate_reads_the_event_log_by_index(two_teams, b2b, stages) 
     if connection.vendor != "postgresql":
         pytest.skip("query plans are PostgreSQL's")
     deal = services.deal_create(actor=two_teams["hunter_a"], title="Трубы", pipeline=b2b)
-    event_append(
-        case_type="activity",
-        case_id=1,
-        activity="call_completed",
-        actor=None,
-        objects=[ObjectRef("deal", str(deal.pk))],
-    )
+    log_a_call(deal)
     # other deals' calls, in their own cases and linked to them, so that reading the calls by
     # kind alone is a bad plan
     others = Event.objects.bulk_create(
