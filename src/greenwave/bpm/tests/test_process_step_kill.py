@@ -99,12 +99,6 @@ services.tasks_escalate_overdue()
 """
 
 
-def _started(approval: Any, two_teams: dict[str, Any]) -> tuple[ProcessInstance, HumanTask]:
-    """Hunter A's approval, at the head's open task."""
-    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
-    return instance, HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
-
-
 def _events(instance: ProcessInstance, activity: str) -> int:
     return Event.objects.filter(case_id=str(instance.pk), activity=activity).count()
 
@@ -113,7 +107,8 @@ def test_a_task_completion_killed_mid_step_leaves_the_task_open_and_completes_on
     approval: Any, two_teams: dict[str, Any]
 ) -> None:
     head = two_teams["head_a"]
-    instance, task = _started(approval, two_teams)
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
 
     with doomed(DOOMED_COMPLETION, str(head.pk), str(task.pk)):
         task.refresh_from_db()
@@ -139,7 +134,8 @@ def test_a_task_completion_killed_after_its_writes_went_out_leaves_nothing_of_th
     approval: Any, two_teams: dict[str, Any]
 ) -> None:
     head = two_teams["head_a"]
-    instance, task = _started(approval, two_teams)
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
     version = ProcessInstance.objects.get(pk=instance.pk).lock_version
 
     with doomed(DOOMED_AFTER_WRITES, str(head.pk), str(task.pk)):
@@ -161,7 +157,8 @@ def test_a_task_completion_killed_after_its_committing_message_is_done_once(
     approval: Any, two_teams: dict[str, Any]
 ) -> None:
     head = two_teams["head_a"]
-    instance, task = _started(approval, two_teams)
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
     version = ProcessInstance.objects.get(pk=instance.pk).lock_version
     assert DOOMED_AFTER_COMMIT != DOOMED_AFTER_WRITES
 
@@ -179,7 +176,8 @@ def test_a_task_completion_killed_after_its_committing_message_is_done_once(
 def test_an_escalation_batch_killed_mid_step_is_done_by_another_worker_once(
     approval: Any, two_teams: dict[str, Any]
 ) -> None:
-    instance, task = _started(approval, two_teams)
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
     HumanTask.objects.filter(pk=task.pk).update(due_at=timezone.now() - timedelta(hours=1))
 
     with doomed(DOOMED_ESCALATION):
