@@ -13,10 +13,32 @@ from greenwave.bpm.models import ProcessDefinition
 
 FILES = Path(__file__).parent / "files"
 
+# The shared steps assert (an instance's end): their failures are explained as the tests' own.
+pytest.register_assert_rewrite("greenwave.bpm.tests.steps")
+
 
 @pytest.fixture
 def approval_xml() -> bytes:
     return (FILES / "approval.bpmn").read_bytes()
+
+
+@pytest.fixture
+def failing_condition_xml() -> bytes:
+    """A user task, then a gateway whose conditions read `limit`, which nothing sets: the
+    step after the task fails (an incident)."""
+    return (FILES / "failing_condition.bpmn").read_bytes()
+
+
+@pytest.fixture
+def readers_xml() -> bytes:
+    """A sequential multi-instance task `read`, one iteration per name in `readers`."""
+    return (FILES / "readers.bpmn").read_bytes()
+
+
+@pytest.fixture
+def readers_then_archive_xml() -> bytes:
+    """`readers.bpmn` with a task `archive` after the readings."""
+    return (FILES / "readers_then_archive.bpmn").read_bytes()
 
 
 @pytest.fixture
@@ -46,3 +68,24 @@ def make_deal(db: Any) -> Callable[..., Any]:
         )
 
     return make
+
+
+@pytest.fixture
+def library(db: Any) -> dict[str, ProcessDefinition]:
+    """The built-in processes of the seeds, installed, by key."""
+    return {d.key: d for d in services.library_install(actor=None)}
+
+
+@pytest.fixture
+def start_on_deal(
+    library: dict[str, ProcessDefinition], make_deal: Callable[..., Any]
+) -> Callable[[str, Any], Any]:
+    """Start the built-in process `key` as `user` on a new deal of the user's team."""
+
+    def start(key: str, user: Any) -> Any:
+        deal = make_deal(user)
+        return services.instance_start(
+            actor=user, definition=library[key], object_type="deal", object_id=deal.pk
+        )
+
+    return start

@@ -216,20 +216,9 @@ def test_cancel_closes_tasks_timers_and_subscriptions(
 
 
 def test_a_failing_condition_is_an_incident_that_can_be_retried(
-    deploy: Any, two_teams: dict[str, Any]
+    deploy: Any, two_teams: dict[str, Any], failing_condition_xml: bytes
 ) -> None:
-    xml = b"""<?xml version="1.0"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
- <bpmn:process id="p" isExecutable="true">
-  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="t"/>
-  <bpmn:userTask id="t" name="Fill"/>
-  <bpmn:sequenceFlow id="b" sourceRef="t" targetRef="g"/>
-  <bpmn:exclusiveGateway id="g"/>
-  <bpmn:sequenceFlow id="c" sourceRef="g" targetRef="e1"><bpmn:conditionExpression>limit &gt; 5</bpmn:conditionExpression></bpmn:sequenceFlow>
-  <bpmn:sequenceFlow id="d2" sourceRef="g" targetRef="e2"><bpmn:conditionExpression>limit &lt;= 5</bpmn:conditionExpression></bpmn:sequenceFlow>
-  <bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>
- </bpmn:process></bpmn:definitions>"""
-    definition = deploy(xml)
+    definition = deploy(failing_condition_xml)
     hunter = two_teams["hunter_a"]
     instance = services.instance_start(actor=hunter, definition=definition)
     services.task_complete(actor=hunter, task=_open_task(instance), data={})

@@ -12,16 +12,16 @@ import pytest
 
 from greenwave.bpm import actions, services
 from greenwave.bpm.models import (
-    HumanTask,
     InstanceStatus,
     MessageSubscription,
     ProcessInstance,
     TaskStatus,
     Timer,
 )
+from greenwave.bpm.tests.steps import open_tasks
 from greenwave.core.errors import DomainError
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db]
 
 
 def _bpmn(body: str, extra: str = "", process_id: str = "p") -> bytes:
@@ -35,16 +35,12 @@ def _fresh(instance: ProcessInstance) -> ProcessInstance:
     return ProcessInstance.objects.get(pk=instance.pk)
 
 
-def _open(instance: ProcessInstance) -> list[HumanTask]:
-    return list(HumanTask.objects.filter(instance=instance, status=TaskStatus.OPEN).order_by("pk"))
-
-
 def _open_elements(instance: ProcessInstance) -> list[str]:
-    return sorted(t.element_id for t in _open(instance))
+    return sorted(t.element_id for t in open_tasks(instance))
 
 
 def _do(user: Any, instance: ProcessInstance, element: str, **data: Any) -> None:
-    task = next(t for t in _open(instance) if t.element_id == element)
+    task = next(t for t in open_tasks(instance) if t.element_id == element)
     services.task_complete(actor=user, task=task, data=data)
 
 
@@ -121,7 +117,7 @@ def test_a_call_activity_runs_the_called_process_with_variables_in_and_out(
         instance = services.instance_start(
             actor=hunter, definition=definition, variables={"bonus": bonus}
         )
-        task = _open(instance)[0]
+        task = open_tasks(instance)[0]
         assert (task.element_id, task.candidate_role) == ("points", "head_of_sales")
         assert _fresh(instance).variables["bonus"] == bonus  # in: the caller's variables
         _do(head, instance, "points", points=points)
@@ -286,7 +282,7 @@ def test_an_interrupting_boundary_timer_cancels_the_task_and_takes_its_path(
 ) -> None:
     hunter = two_teams["hunter_a"]
     instance = services.instance_start(actor=hunter, definition=deploy(_with_boundary_timer(True)))
-    work = _open(instance)[0]
+    work = open_tasks(instance)[0]
     assert _fire_due(instance) == 1
     work.refresh_from_db()
     assert work.status == TaskStatus.CANCELLED
@@ -510,7 +506,7 @@ def test_a_sequential_multi_instance_task_over_a_collection_goes_person_by_perso
         variables={"voters": [u.username for u in voters]},
     )
     for voter, ballot in zip(voters, ("yes", "no", "yes"), strict=True):
-        (task,) = _open(instance)  # one at a time
+        (task,) = open_tasks(instance)  # one at a time
         assert (task.element_id, task.assignee) == ("vote", voter)
         services.task_complete(actor=voter, task=task, data={"ballot": ballot})
     assert _open_elements(instance) == ["count"]
@@ -537,7 +533,7 @@ def test_a_sequential_multi_instance_without_an_output_item_reaches_every_item(
         variables={"readers": [u.username for u in readers]},
     )
     for reader in readers:
-        (task,) = _open(instance)
+        (task,) = open_tasks(instance)
         assert task.assignee == reader
         services.task_complete(actor=reader, task=task, data={})
     assert _fresh(instance).status == InstanceStatus.COMPLETED

@@ -17,41 +17,24 @@ from greenwave.bpm.library import library_xml
 from greenwave.bpm.models import (
     HumanTask,
     InstanceStatus,
-    ProcessDefinition,
     ProcessInstance,
-    TaskStatus,
     Timer,
 )
+from greenwave.bpm.tests.steps import do_task, open_tasks, with_reviewers
 from greenwave.core.models import Event
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def library(db: Any) -> dict[str, ProcessDefinition]:
-    return {d.key: d for d in services.library_install(actor=None)}
-
-
-@pytest.fixture
 def people(make_user: Any, two_teams: dict[str, Any]) -> dict[str, Any]:
     team = two_teams["team_a"]
     return {
-        **two_teams,
-        "lawyer": make_user("lawyer", roles=["lawyer"], team=team),
-        "finance": make_user("finance", roles=["finance"], team=team),
+        **with_reviewers(make_user, two_teams),
         "accountant": make_user("accountant", roles=["accountant"], team=team),
         "reader1": make_user("reader1", roles=["hunter"], team=team),
         "reader2": make_user("reader2", roles=["hunter"], team=team),
     }
-
-
-def _open(instance: ProcessInstance) -> list[HumanTask]:
-    return list(HumanTask.objects.filter(instance=instance, status=TaskStatus.OPEN).order_by("pk"))
-
-
-def _do(user: Any, instance: ProcessInstance, element: str, **data: Any) -> None:
-    task = HumanTask.objects.get(instance=instance, element_id=element, status=TaskStatus.OPEN)
-    services.task_complete(actor=user, task=task, data=data)
 
 
 def test_library_files_are_deployable_bpmn_with_diagrams(library: dict[str, Any]) -> None:
@@ -79,30 +62,26 @@ def test_library_files_are_deployable_bpmn_with_diagrams(library: dict[str, Any]
 
 
 def test_contract_approval_with_rework_from_the_lawyer(
-    library: dict[str, Any], people: dict[str, Any], make_deal: Any
+    people: dict[str, Any], start_on_deal: Any
 ) -> None:
     manager = people["hunter_a"]
-    deal = make_deal(manager)
-    instance = services.instance_start(
-        actor=manager,
-        definition=library["contract_approval"],
-        object_type="deal",
-        object_id=deal.pk,
-    )
-    (task,) = _open(instance)
+    instance = start_on_deal("contract_approval", manager)
+    (task,) = open_tasks(instance)
     assert (task.element_id, task.candidate_role) == ("review_head", "head_of_sales")
-    _do(people["head_a"], instance, "review_head", decision="approve")
-    (task,) = _open(instance)
+    do_task(people["head_a"], instance, "review_head", decision="approve")
+    (task,) = open_tasks(instance)
     assert task.candidate_role == "lawyer"
-    _do(people["lawyer"], instance, "review_lawyer", decision="rework", comment="нет реквизитов")
-    (task,) = _open(instance)
+    do_task(
+        people["lawyer"], instance, "review_lawyer", decision="rework", comment="нет реквизитов"
+    )
+    (task,) = open_tasks(instance)
     assert (task.element_id, task.assignee) == ("rework", manager)
-    _do(manager, instance, "rework", changes="добавил реквизиты")
-    _do(people["head_a"], instance, "review_head", decision="approve")
-    _do(people["lawyer"], instance, "review_lawyer", decision="approve")
-    (task,) = _open(instance)
+    do_task(manager, instance, "rework", changes="добавил реквизиты")
+    do_task(people["head_a"], instance, "review_head", decision="approve")
+    do_task(people["lawyer"], instance, "review_lawyer", decision="approve")
+    (task,) = open_tasks(instance)
     assert task.candidate_role == "finance"
-    _do(people["finance"], instance, "review_finance", decision="approve")
+    do_task(people["finance"], instance, "review_finance", decision="approve")
     instance = ProcessInstance.objects.get(pk=instance.pk)
     assert instance.status == InstanceStatus.COMPLETED
     assert instance.element_states["notify"] == "done"
@@ -121,15 +100,15 @@ def test_two_stage_document_approval_returns_from_the_second_stage(
         definition=library["document_approval"],
         variables={"approver1": "head_a", "approver2": "director"},
     )
-    (task,) = _open(instance)
+    (task,) = open_tasks(instance)
     assert task.assignee == people["head_a"]
-    _do(people["head_a"], instance, "stage1", decision="approve")
-    (task,) = _open(instance)
+    do_task(people["head_a"], instance, "stage1", decision="approve")
+    (task,) = open_tasks(instance)
     assert task.assignee == people["director"]
-    _do(people["director"], instance, "stage2", decision="rework")
-    _do(author, instance, "fix", changes="исправил")
-    _do(people["head_a"], instance, "stage1", decision="approve")
-    _do(people["director"], instance, "stage2", decision="approve")
+    do_task(people["director"], instance, "stage2", decision="rework")
+    do_task(author, instance, "fix", changes="исправил")
+    do_task(people["head_a"], instance, "stage1", decision="approve")
+    do_task(people["director"], instance, "stage2", decision="approve")
     assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.COMPLETED
 
 
@@ -142,14 +121,14 @@ def test_acknowledgement_tracks_who_has_read_until_the_deadline(
         definition=library["acknowledgement"],
         variables={"readers": ["reader1", "reader2"], "deadline": "P3D"},
     )
-    tasks = _open(instance)
+    tasks = open_tasks(instance)
     assert sorted(t.assignee.username for t in tasks) == ["reader1", "reader2"]
     reader1_task = next(t for t in tasks if t.assignee == people["reader1"])
     services.task_complete(actor=people["reader1"], task=reader1_task, data={"acknowledged": True})
     timer = Timer.objects.get(instance=instance, fired_at=None)
     fired = services.timers_fire_due(now=timer.due_at + timedelta(seconds=1), worker="w")
     assert fired == 1
-    (review,) = _open(instance)
+    (review,) = open_tasks(instance)
     assert (review.element_id, review.assignee) == ("review", author)
     read = HumanTask.objects.filter(instance=instance, element_id="read")
     assert sorted(read.values_list("status", flat=True)) == ["cancelled", "completed"]
@@ -165,7 +144,7 @@ def test_acknowledgement_ends_when_everyone_has_read(
         definition=library["acknowledgement"],
         variables={"readers": ["reader1", "reader2"], "deadline": "P3D"},
     )
-    for task in _open(instance):
+    for task in open_tasks(instance):
         services.task_complete(actor=task.assignee, task=task, data={"acknowledged": True})
     instance = ProcessInstance.objects.get(pk=instance.pk)
     assert instance.status == InstanceStatus.COMPLETED
@@ -175,7 +154,7 @@ def test_acknowledgement_ends_when_everyone_has_read(
 def test_invoice_payment_approved_and_paid(library: dict[str, Any], people: dict[str, Any]) -> None:
     employee = people["hunter_a"]
     instance = services.instance_start(actor=employee, definition=library["invoice_payment"])
-    _do(
+    do_task(
         employee,
         instance,
         "enter",
@@ -184,10 +163,10 @@ def test_invoice_payment_approved_and_paid(library: dict[str, Any], people: dict
         amount="125000.50",
         pay_until="2030-01-31",
     )
-    _do(people["head_a"], instance, "approve", decision="approve")
-    (task,) = _open(instance)
+    do_task(people["head_a"], instance, "approve", decision="approve")
+    (task,) = open_tasks(instance)
     assert task.candidate_role == "accountant"
-    _do(people["accountant"], instance, "pay", paid_on="2030-01-20", payment_order="991")
+    do_task(people["accountant"], instance, "pay", paid_on="2030-01-20", payment_order="991")
     instance = ProcessInstance.objects.get(pk=instance.pk)
     assert instance.status == InstanceStatus.COMPLETED
     assert instance.variables["amount"] == 125000.5
@@ -197,8 +176,8 @@ def test_invoice_payment_approved_and_paid(library: dict[str, Any], people: dict
 def test_invoice_payment_rejected(library: dict[str, Any], people: dict[str, Any]) -> None:
     employee = people["hunter_a"]
     instance = services.instance_start(actor=employee, definition=library["invoice_payment"])
-    _do(employee, instance, "enter", supplier="X", invoice_number="1", amount="10")
-    _do(people["head_a"], instance, "approve", decision="rework")
+    do_task(employee, instance, "enter", supplier="X", invoice_number="1", amount="10")
+    do_task(people["head_a"], instance, "approve", decision="rework")
     instance = ProcessInstance.objects.get(pk=instance.pk)
     assert instance.status == InstanceStatus.COMPLETED
     assert instance.element_states["end_rejected"] == "done"

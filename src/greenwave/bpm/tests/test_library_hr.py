@@ -15,22 +15,19 @@ from greenwave.bpm.models import (
     HumanTask,
     InstanceStatus,
     Notification,
-    ProcessDefinition,
     ProcessFile,
     ProcessInstance,
     TaskStatus,
 )
 from greenwave.bpm.selectors import task_list_mine
+from greenwave.bpm.tests.steps import do_task, ended, notes, open_tasks
 from greenwave.core.models import Event
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
 PDF = b"%PDF-1.4\n% a scanned application\n"
-
-
-@pytest.fixture
-def library(db: Any) -> dict[str, ProcessDefinition]:
-    return {d.key: d for d in services.library_install(actor=None)}
+# A vacation application of two days.
+TWO_DAYS_OFF = {"vacation_kind": "annual", "date_from": "2030-07-01", "date_to": "2030-07-02"}
 
 
 @pytest.fixture
@@ -47,32 +44,22 @@ def people(make_user: Any, two_teams: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _open(instance: ProcessInstance) -> list[HumanTask]:
-    return list(HumanTask.objects.filter(instance=instance, status=TaskStatus.OPEN).order_by("pk"))
+def _start(library: dict[str, Any], key: str, user: Any) -> ProcessInstance:
+    return services.instance_start(actor=user, definition=library[key])
 
 
-def _do(user: Any, instance: ProcessInstance, element: str, **data: Any) -> HumanTask:
-    task = HumanTask.objects.get(instance=instance, element_id=element, status=TaskStatus.OPEN)
-    files = {k: v for k, v in data.items() if isinstance(v, SimpleUploadedFile)}
-    values = {k: v for k, v in data.items() if k not in files}
-    return services.task_complete(actor=user, task=task, data=values, files=files or None)
-
-
-def _ended(instance: ProcessInstance, end: str) -> ProcessInstance:
-    instance = ProcessInstance.objects.get(pk=instance.pk)
-    assert instance.status == InstanceStatus.COMPLETED
-    assert instance.element_states[end] == "done"
+def _applied(library: dict[str, Any], people: dict[str, Any], key: str, **fill: Any) -> Any:
+    """The employee starts the process `key` and fills in the application."""
+    instance = _start(library, key, people["employee"])
+    do_task(people["employee"], instance, "fill", **fill)
     return instance
 
 
-def _notes(instance: ProcessInstance) -> list[tuple[str, str]]:
-    return sorted(
-        Notification.objects.filter(instance=instance).values_list("recipient__username", "body")
-    )
-
-
-def _start(library: dict[str, Any], key: str, user: Any) -> ProcessInstance:
-    return services.instance_start(actor=user, definition=library[key])
+def _approved(library: dict[str, Any], people: dict[str, Any], key: str, **fill: Any) -> Any:
+    """The employee's application of the process `key`, approved by their head."""
+    instance = _applied(library, people, key, **fill)
+    do_task(people["head_a"], instance, "approve", decision="approve")
+    return instance
 
 
 # -- vacation ---------------------------------------------------------------------------------
@@ -83,10 +70,10 @@ def test_vacation_goes_from_the_head_to_hr_and_the_accountant_at_once(
 ) -> None:
     employee = people["employee"]
     instance = _start(library, "vacation", employee)
-    (fill,) = _open(instance)
+    (fill,) = open_tasks(instance)
     assert (fill.element_id, fill.assignee) == ("fill", employee)
     scan = SimpleUploadedFile("заявление.pdf", PDF, content_type="application/pdf")
-    _do(
+    do_task(
         employee,
         instance,
         "fill",
@@ -95,7 +82,7 @@ def test_vacation_goes_from_the_head_to_hr_and_the_accountant_at_once(
         date_to="2030-07-14",
         attachment=scan,
     )
-    (approve,) = _open(instance)
+    (approve,) = open_tasks(instance)
     assert approve.candidate_role == "head_of_sales"
     assert approve in task_list_mine(actor=people["head_a"])
     assert approve not in task_list_mine(actor=people["head_b"])  # another team's head
@@ -103,20 +90,20 @@ def test_vacation_goes_from_the_head_to_hr_and_the_accountant_at_once(
     assert stored.original_name == "заявление.pdf"
     assert stored.file.read() == PDF
     assert "заявление" not in stored.file.name  # stored under a random name
-    _do(people["head_a"], instance, "approve", decision="approve")
-    tasks = {t.element_id: t for t in _open(instance)}
+    do_task(people["head_a"], instance, "approve", decision="approve")
+    tasks = {t.element_id: t for t in open_tasks(instance)}
     assert set(tasks) == {"hr_order", "vacation_pay"}
     assert tasks["hr_order"].candidate_role == "hr"
     assert tasks["vacation_pay"].candidate_role == "accountant"
     assert tasks["hr_order"] in task_list_mine(actor=people["hr"])
     assert tasks["vacation_pay"] in task_list_mine(actor=people["accountant"])
     assert tasks["hr_order"] not in task_list_mine(actor=people["accountant"])
-    _do(people["hr"], instance, "hr_order", order_number="17-о", order_date="2030-06-20")
+    do_task(people["hr"], instance, "hr_order", order_number="17-о", order_date="2030-06-20")
     assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.RUNNING
     with django_capture_on_commit_callbacks(execute=True):
-        _do(people["accountant"], instance, "vacation_pay", vacation_pay="45000")
-    instance = _ended(instance, "end_approved")
-    assert _notes(instance) == [("employee", "Отпуск согласован")]
+        do_task(people["accountant"], instance, "vacation_pay", vacation_pay="45000")
+    instance = ended(instance, "end_approved")
+    assert notes(instance) == [("employee", "Отпуск согласован")]
     assert [m.to for m in mail.outbox] == [["emp@example.com"]]
     assert "Отпуск согласован" in mail.outbox[0].body
     assert Notification.objects.get(instance=instance).emailed
@@ -137,19 +124,17 @@ def test_vacation_goes_from_the_head_to_hr_and_the_accountant_at_once(
 def test_vacation_rejected_by_the_head_tells_the_employee(
     library: dict[str, Any], people: dict[str, Any]
 ) -> None:
-    employee = people["employee"]
-    instance = _start(library, "vacation", employee)
-    _do(
-        employee,
-        instance,
-        "fill",
+    instance = _applied(
+        library,
+        people,
+        "vacation",
         vacation_kind="unpaid",
         date_from="2030-07-01",
         date_to="2030-07-03",
     )
-    _do(people["head_a"], instance, "approve", decision="reject", comment="сдача проекта")
-    instance = _ended(instance, "end_rejected")
-    assert _notes(instance) == [("employee", "Отпуск не согласован")]
+    do_task(people["head_a"], instance, "approve", decision="reject", comment="сдача проекта")
+    instance = ended(instance, "end_rejected")
+    assert notes(instance) == [("employee", "Отпуск не согласован")]
     assert not HumanTask.objects.filter(instance=instance, element_id="hr_order").exists()
 
 
@@ -158,16 +143,8 @@ def test_hr_of_no_team_cannot_take_the_heads_approval(
 ) -> None:
     from greenwave.core.errors import DomainError
 
-    instance = _start(library, "vacation", people["employee"])
-    _do(
-        people["employee"],
-        instance,
-        "fill",
-        vacation_kind="annual",
-        date_from="2030-07-01",
-        date_to="2030-07-02",
-    )
-    (approve,) = _open(instance)
+    instance = _applied(library, people, "vacation", **TWO_DAYS_OFF)
+    (approve,) = open_tasks(instance)
     with pytest.raises(DomainError):
         services.task_complete(actor=people["hr"], task=approve, data={"decision": "approve"})
     assert HumanTask.objects.get(pk=approve.pk).status == TaskStatus.OPEN
@@ -179,18 +156,17 @@ def test_hr_of_no_team_cannot_take_the_heads_approval(
 def test_sick_leave_with_a_sick_list_goes_to_hr_then_the_accountant(
     library: dict[str, Any], people: dict[str, Any]
 ) -> None:
-    employee = people["employee"]
-    instance = _start(library, "sick_leave", employee)
-    _do(employee, instance, "fill", absence_kind="sick_list", date_from="2030-02-01")
-    _do(people["head_a"], instance, "approve", decision="approve")
-    (task,) = _open(instance)
+    instance = _approved(
+        library, people, "sick_leave", absence_kind="sick_list", date_from="2030-02-01"
+    )
+    (task,) = open_tasks(instance)
     assert (task.element_id, task.candidate_role) == ("hr_sheet", "hr")
-    _do(people["hr"], instance, "hr_sheet", sheet_number="910000000001")
-    (task,) = _open(instance)
+    do_task(people["hr"], instance, "hr_sheet", sheet_number="910000000001")
+    (task,) = open_tasks(instance)
     assert (task.element_id, task.candidate_role) == ("accrue_benefit", "accountant")
-    _do(people["accountant"], instance, "accrue_benefit", benefit="12000")
-    instance = _ended(instance, "end_done")
-    assert _notes(instance) == [("employee", "Отсутствие оформлено")]
+    do_task(people["accountant"], instance, "accrue_benefit", benefit="12000")
+    instance = ended(instance, "end_done")
+    assert notes(instance) == [("employee", "Отсутствие оформлено")]
 
 
 @pytest.mark.parametrize(
@@ -199,25 +175,13 @@ def test_sick_leave_with_a_sick_list_goes_to_hr_then_the_accountant(
 def test_sick_leave_unpaid_or_from_home(
     library: dict[str, Any], people: dict[str, Any], kind: str, accountant_step: str | None
 ) -> None:
-    employee = people["employee"]
-    instance = _start(library, "sick_leave", employee)
-    _do(employee, instance, "fill", absence_kind=kind, date_from="2030-02-01")
-    _do(people["head_a"], instance, "approve", decision="approve")
+    instance = _approved(library, people, "sick_leave", absence_kind=kind, date_from="2030-02-01")
     if accountant_step:
-        (task,) = _open(instance)
+        (task,) = open_tasks(instance)
         assert task.element_id == accountant_step
-        _do(people["accountant"], instance, accountant_step, days=2)
-    instance = _ended(instance, "end_done")
+        do_task(people["accountant"], instance, accountant_step, days=2)
+    instance = ended(instance, "end_done")
     assert not HumanTask.objects.filter(instance=instance, element_id="hr_sheet").exists()
-
-
-def test_sick_leave_not_confirmed(library: dict[str, Any], people: dict[str, Any]) -> None:
-    employee = people["employee"]
-    instance = _start(library, "sick_leave", employee)
-    _do(employee, instance, "fill", absence_kind="remote", date_from="2030-02-01")
-    _do(people["head_a"], instance, "approve", decision="reject")
-    instance = _ended(instance, "end_rejected")
-    assert _notes(instance) == [("employee", "Отсутствие не подтверждено")]
 
 
 # -- business trip ----------------------------------------------------------------------------
@@ -226,42 +190,24 @@ def test_sick_leave_not_confirmed(library: dict[str, Any], people: dict[str, Any
 def test_business_trip_approved_tells_the_accountant_and_the_employee(
     library: dict[str, Any], people: dict[str, Any]
 ) -> None:
-    employee = people["employee"]
-    instance = _start(library, "business_trip", employee)
-    _do(
-        employee,
-        instance,
-        "fill",
+    instance = _approved(
+        library,
+        people,
+        "business_trip",
         destination="Казань",
         purpose="Переговоры с дилером",
         date_from="2030-03-10",
         date_to="2030-03-12",
         advance="15000",
     )
-    _do(people["head_a"], instance, "approve", decision="approve")
-    assert _notes(instance) == [("accountant", "Уведомить бухгалтера о командировке")]
-    (task,) = _open(instance)
+    assert notes(instance) == [("accountant", "Уведомить бухгалтера о командировке")]
+    (task,) = open_tasks(instance)
     assert task.candidate_role == "accountant"
-    _do(people["accountant"], instance, "pay_advance", advance_paid="15000", paid_on="2030-03-09")
-    instance = _ended(instance, "end_approved")
-    assert ("employee", "Командировка утверждена") in _notes(instance)
-
-
-def test_business_trip_not_approved_closes(library: dict[str, Any], people: dict[str, Any]) -> None:
-    employee = people["employee"]
-    instance = _start(library, "business_trip", employee)
-    _do(
-        employee,
-        instance,
-        "fill",
-        destination="Казань",
-        purpose="x",
-        date_from="2030-03-10",
-        date_to="2030-03-12",
+    do_task(
+        people["accountant"], instance, "pay_advance", advance_paid="15000", paid_on="2030-03-09"
     )
-    _do(people["head_a"], instance, "approve", decision="reject")
-    instance = _ended(instance, "end_rejected")
-    assert _notes(instance) == [("employee", "Командировка не утверждена")]
+    instance = ended(instance, "end_approved")
+    assert ("employee", "Командировка утверждена") in notes(instance)
 
 
 # -- time off ---------------------------------------------------------------------------------
@@ -270,35 +216,21 @@ def test_business_trip_not_approved_closes(library: dict[str, Any], people: dict
 def test_time_off_approved_goes_to_the_accountant(
     library: dict[str, Any], people: dict[str, Any]
 ) -> None:
-    employee = people["employee"]
-    instance = _start(library, "time_off", employee)
-    _do(
-        employee, instance, "fill", date_from="2030-04-02", reason="семейные", compensation="worked"
+    instance = _approved(
+        library,
+        people,
+        "time_off",
+        date_from="2030-04-02",
+        reason="семейные",
+        compensation="worked",
     )
-    _do(people["head_a"], instance, "approve", decision="approve")
-    (task,) = _open(instance)
+    (task,) = open_tasks(instance)
     assert (task.element_id, task.candidate_role) == ("account", "accountant")
-    _do(people["accountant"], instance, "account")
-    instance = _ended(instance, "end_approved")
+    do_task(people["accountant"], instance, "account")
+    instance = ended(instance, "end_approved")
     absence = Event.objects.get(case_id=str(instance.pk), activity="process_absence_recorded")
     assert absence.payload["kind"] == "worked"
     assert absence.payload["date_to"] == "2030-04-02"
-
-
-def test_time_off_rejected_tells_the_heads_and_the_author(
-    library: dict[str, Any], people: dict[str, Any]
-) -> None:
-    employee = people["employee"]
-    instance = _start(library, "time_off", employee)
-    _do(employee, instance, "fill", date_from="2030-04-02", reason="x", compensation="unpaid")
-    _do(people["head_a"], instance, "approve", decision="reject")
-    instance = _ended(instance, "end_rejected")
-    # the head of the employee's team and the head above; not the other team's head
-    assert _notes(instance) == [
-        ("director", "Уведомить руководителя отдела об отказе"),
-        ("employee", "Отгул не согласован"),
-        ("head_a", "Уведомить руководителя отдела об отказе"),
-    ]
 
 
 # -- dismissal --------------------------------------------------------------------------------
@@ -307,30 +239,75 @@ def test_time_off_rejected_tells_the_heads_and_the_author(
 def test_dismissal_approved_goes_to_hr_and_the_accountant(
     library: dict[str, Any], people: dict[str, Any]
 ) -> None:
-    employee = people["employee"]
-    instance = _start(library, "dismissal", employee)
-    _do(employee, instance, "fill", last_day="2030-05-31", handover_to="hunter_a")
-    _do(people["head_a"], instance, "approve", decision="approve")
-    (task,) = _open(instance)
+    instance = _approved(
+        library, people, "dismissal", last_day="2030-05-31", handover_to="hunter_a"
+    )
+    (task,) = open_tasks(instance)
     assert task.candidate_role == "hr"
-    _do(people["hr"], instance, "hr_dismiss", order_number="5-у", workbook_issued=True)
-    (task,) = _open(instance)
+    do_task(people["hr"], instance, "hr_dismiss", order_number="5-у", workbook_issued=True)
+    (task,) = open_tasks(instance)
     assert task.candidate_role == "accountant"
-    _do(people["accountant"], instance, "final_pay", final_amount="80000", paid_on="2030-05-31")
-    instance = _ended(instance, "end_approved")
-    assert _notes(instance) == [
+    do_task(people["accountant"], instance, "final_pay", final_amount="80000", paid_on="2030-05-31")
+    instance = ended(instance, "end_approved")
+    assert notes(instance) == [
         ("accountant", "Уведомить бухгалтера об увольнении"),
         ("employee", "Увольнение оформлено"),
     ]
 
 
-def test_dismissal_rejected(library: dict[str, Any], people: dict[str, Any]) -> None:
-    employee = people["employee"]
-    instance = _start(library, "dismissal", employee)
-    _do(employee, instance, "fill", last_day="2030-05-31")
-    _do(people["head_a"], instance, "approve", decision="reject")
-    instance = _ended(instance, "end_rejected")
-    assert _notes(instance) == [("employee", "Заявление не согласовано")]
+# -- rejections -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("key", "fill", "told"),
+    [
+        pytest.param(
+            "sick_leave",
+            {"absence_kind": "remote", "date_from": "2030-02-01"},
+            [("employee", "Отсутствие не подтверждено")],
+            id="sick_leave_not_confirmed",
+        ),
+        pytest.param(
+            "business_trip",
+            {
+                "destination": "Казань",
+                "purpose": "x",
+                "date_from": "2030-03-10",
+                "date_to": "2030-03-12",
+            },
+            [("employee", "Командировка не утверждена")],
+            id="business_trip_not_approved_closes",
+        ),
+        pytest.param(
+            "time_off",
+            {"date_from": "2030-04-02", "reason": "x", "compensation": "unpaid"},
+            # the head of the employee's team and the head above; not the other team's head
+            [
+                ("director", "Уведомить руководителя отдела об отказе"),
+                ("employee", "Отгул не согласован"),
+                ("head_a", "Уведомить руководителя отдела об отказе"),
+            ],
+            id="time_off_rejected_tells_the_heads_and_the_author",
+        ),
+        pytest.param(
+            "dismissal",
+            {"last_day": "2030-05-31"},
+            [("employee", "Заявление не согласовано")],
+            id="dismissal_rejected",
+        ),
+    ],
+)
+def test_an_application_the_head_rejects_ends_and_tells_its_people(
+    library: dict[str, Any],
+    people: dict[str, Any],
+    key: str,
+    fill: dict[str, str],
+    told: list[tuple[str, str]],
+) -> None:
+    instance = _applied(library, people, key, **fill)
+    do_task(people["head_a"], instance, "approve", decision="reject")
+    instance = ended(instance, "end_rejected")
+    assert notes(instance) == told
 
 
 # -- hiring -----------------------------------------------------------------------------------
@@ -341,9 +318,9 @@ def test_hiring_newcomer_reads_the_documents_and_the_head_onboards(
 ) -> None:
     hr = people["hr"]
     instance = _start(library, "hiring", hr)
-    (task,) = _open(instance)
+    (task,) = open_tasks(instance)
     assert (task.element_id, task.assignee) == ("enter", hr)
-    _do(
+    do_task(
         hr,
         instance,
         "enter",
@@ -352,13 +329,13 @@ def test_hiring_newcomer_reads_the_documents_and_the_head_onboards(
         head="head_a",
         start_date="2030-09-01",
     )
-    (task,) = _open(instance)
+    (task,) = open_tasks(instance)
     assert (task.element_id, task.assignee) == ("acknowledge", people["newcomer"])
     from greenwave.core.errors import DomainError
 
     with pytest.raises(DomainError):  # every document must be read
-        _do(people["newcomer"], instance, "acknowledge", rules_read=True, duties_read=True)
-    _do(
+        do_task(people["newcomer"], instance, "acknowledge", rules_read=True, duties_read=True)
+    do_task(
         people["newcomer"],
         instance,
         "acknowledge",
@@ -366,11 +343,11 @@ def test_hiring_newcomer_reads_the_documents_and_the_head_onboards(
         duties_read=True,
         nda_read=True,
     )
-    (task,) = _open(instance)
+    (task,) = open_tasks(instance)
     assert (task.element_id, task.assignee) == ("onboard", people["head_a"])
-    _do(people["head_a"], instance, "onboard", mentor="hunter_a", training="Продукт, CRM")
-    instance = _ended(instance, "end")
-    assert _notes(instance) == [("hr", "Сотрудник оформлен")]
+    do_task(people["head_a"], instance, "onboard", mentor="hunter_a", training="Продукт, CRM")
+    instance = ended(instance, "end")
+    assert notes(instance) == [("hr", "Сотрудник оформлен")]
 
 
 # -- the file field ---------------------------------------------------------------------------
@@ -393,18 +370,16 @@ def test_a_file_of_a_wrong_type_is_refused_and_nothing_is_kept(
     employee = people["employee"]
     instance = _start(library, "vacation", employee)
     with pytest.raises(DomainError) as error, translation.override("en"):
-        _do(
+        do_task(
             employee,
             instance,
             "fill",
-            vacation_kind="annual",
-            date_from="2030-07-01",
-            date_to="2030-07-02",
+            **TWO_DAYS_OFF,
             attachment=SimpleUploadedFile(name, content),
         )
     assert message in str(error.value.details)
     assert not ProcessFile.objects.exists()
-    assert [t.element_id for t in _open(instance)] == ["fill"]
+    assert [t.element_id for t in open_tasks(instance)] == ["fill"]
 
 
 def test_a_file_over_the_limit_is_refused(
@@ -416,13 +391,11 @@ def test_a_file_over_the_limit_is_refused(
     employee = people["employee"]
     instance = _start(library, "vacation", employee)
     with pytest.raises(DomainError):
-        _do(
+        do_task(
             employee,
             instance,
             "fill",
-            vacation_kind="annual",
-            date_from="2030-07-01",
-            date_to="2030-07-02",
+            **TWO_DAYS_OFF,
             attachment=SimpleUploadedFile("big.pdf", PDF + b"0" * 2048),
         )
     assert not ProcessFile.objects.exists()

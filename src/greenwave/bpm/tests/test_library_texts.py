@@ -9,13 +9,13 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from greenwave.bpm import services
 from greenwave.bpm.library import LIBRARY, library_xml
 from greenwave.bpm.library.english import ENGLISH
 from greenwave.bpm.library.texts import library_catalogue, library_text, process_texts
 from greenwave.bpm.models import HumanTask, Notification, ProcessDefinition, TaskStatus
+from greenwave.bpm.tests.steps import signed_in
 
 CYRILLIC = re.compile("[а-яёА-ЯЁ]")
 
@@ -61,12 +61,6 @@ def test_library_text_translates_only_the_librarys_own_text_at_its_key() -> None
 pytestmark = pytest.mark.django_db
 
 
-def _login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.fixture
 def vacation(db: Any, make_user: Any, two_teams: dict[str, Any]) -> dict[str, Any]:
     installed = {d.key: d for d in services.library_install(actor=None)}
@@ -94,7 +88,7 @@ def test_an_english_head_sees_the_inbox_and_the_task_form_in_english(
     head = vacation["head_a"]
     head.language = "en"
     head.save(update_fields=["language"])
-    client = _login(head)
+    client = signed_in(head)
     inbox = client.get("/processes/inbox/").content.decode()
     assert "Approve the vacation" in inbox
     assert "Vacation #" in inbox
@@ -115,7 +109,7 @@ def test_an_english_head_sees_the_inbox_and_the_task_form_in_english(
 
 
 def test_a_russian_head_sees_the_same_pages_in_russian(vacation: dict[str, Any]) -> None:
-    client = _login(vacation["head_a"])  # language «ru» by default
+    client = signed_in(vacation["head_a"])  # language «ru» by default
     page = client.get(f"/processes/tasks/{vacation['approve'].pk}/").content.decode()
     assert "Согласовать отпуск" in page
     assert "Ежегодный оплачиваемый" in page
@@ -161,7 +155,7 @@ def test_a_users_own_process_with_the_same_words_is_shown_as_written(
     person = make_user("own", roles=["hunter"], team=vacation["team_a"], language="en")
     instance = services.instance_start(actor=person, definition=own)
     fill = HumanTask.objects.get(instance=instance, element_id="fill", status=TaskStatus.OPEN)
-    page = _login(person).get(f"/processes/tasks/{fill.pk}/").content.decode()
+    page = signed_in(person).get(f"/processes/tasks/{fill.pk}/").content.decode()
     assert "Заявление на отпуск" in page
     assert "Vacation request" not in page
 
@@ -177,7 +171,7 @@ def test_the_diagram_viewer_gets_an_english_copy_and_the_export_stays_as_stored(
     head = vacation["head_a"]
     head.language = "en"
     head.save(update_fields=["language"])
-    english = _login(head)
+    english = signed_in(head)
     page = english.get(f"/processes/tasks/{vacation['approve'].pk}/").content.decode()
     assert f'data-xml-url="{url}?display=1"' in page
     shown = english.get(f"{url}?display=1").content
@@ -190,5 +184,5 @@ def test_the_diagram_viewer_gets_an_english_copy_and_the_export_stays_as_stored(
     assert [el.get("id") for el in etree.fromstring(shown).iter() if el.get("id")] == ids
     assert english.get(url).content == stored  # the export: the stored bytes
     assert english.get(f"{url}?download=1").content == stored
-    russian = _login(vacation["hunter_a"])  # a Russian reader of the same definition
+    russian = signed_in(vacation["hunter_a"])  # a Russian reader of the same definition
     assert russian.get(f"{url}?display=1").content == stored

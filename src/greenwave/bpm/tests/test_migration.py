@@ -284,28 +284,13 @@ def test_a_running_sub_process_moves_and_takes_the_new_step_inside_it(
 
 
 def test_a_sequential_multi_instance_task_moves_between_its_iterations(
-    deploy: Any, two_teams: dict[str, Any]
+    deploy: Any,
+    two_teams: dict[str, Any],
+    readers_xml: bytes,
+    readers_then_archive_xml: bytes,
 ) -> None:
-    xml = b"""<?xml version="1.0"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:gw="https://greenwave.dev/schema/bpmn" id="d" targetNamespace="x">
- <bpmn:process id="p" isExecutable="true">
-  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="read"/>
-  <bpmn:userTask id="read" name="Read" gw:assignee="=reader">
-   <bpmn:multiInstanceLoopCharacteristics id="mi" isSequential="true">
-    <bpmn:loopDataInputRef>readers</bpmn:loopDataInputRef><bpmn:inputDataItem id="reader" name="reader"/>
-   </bpmn:multiInstanceLoopCharacteristics>
-  </bpmn:userTask>
-  <bpmn:sequenceFlow id="b" sourceRef="read" targetRef="e"/><bpmn:endEvent id="e"/>
- </bpmn:process></bpmn:definitions>"""
-    v1 = deploy(xml)
-    v2 = deploy(
-        xml.replace(
-            b'<bpmn:sequenceFlow id="b" sourceRef="read" targetRef="e"/>',
-            b'<bpmn:sequenceFlow id="b" sourceRef="read" targetRef="archive"/>'
-            b'<bpmn:userTask id="archive" name="Archive"/>'
-            b'<bpmn:sequenceFlow id="c" sourceRef="archive" targetRef="e"/>',
-        )
-    )
+    v1 = deploy(readers_xml)
+    v2 = deploy(readers_then_archive_xml)
     head_a, head_b = two_teams["head_a"], two_teams["head_b"]
     instance = services.instance_start(
         actor=two_teams["hunter_a"], definition=v1, variables={"readers": ["head_a", "head_b"]}
@@ -319,19 +304,9 @@ def test_a_sequential_multi_instance_task_moves_between_its_iterations(
 
 
 def test_a_failed_instance_moves_to_a_fixed_version_and_the_retry_succeeds(
-    deploy: Any, two_teams: dict[str, Any]
+    deploy: Any, two_teams: dict[str, Any], failing_condition_xml: bytes
 ) -> None:
-    xml = b"""<?xml version="1.0"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
- <bpmn:process id="p" isExecutable="true">
-  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="t"/>
-  <bpmn:userTask id="t" name="Fill"/>
-  <bpmn:sequenceFlow id="b" sourceRef="t" targetRef="g"/>
-  <bpmn:exclusiveGateway id="g"/>
-  <bpmn:sequenceFlow id="c" sourceRef="g" targetRef="e1"><bpmn:conditionExpression>limit &gt; 5</bpmn:conditionExpression></bpmn:sequenceFlow>
-  <bpmn:sequenceFlow id="d2" sourceRef="g" targetRef="e2"><bpmn:conditionExpression>limit &lt;= 5</bpmn:conditionExpression></bpmn:sequenceFlow>
-  <bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>
- </bpmn:process></bpmn:definitions>"""
+    xml = failing_condition_xml
     broken = deploy(xml)
     fixed = deploy(
         xml.replace(b"limit &gt; 5", b"amount &gt; 5").replace(b"limit &lt;= 5", b"amount &lt;= 5")

@@ -8,20 +8,14 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, Notification, ProcessFile, TaskStatus
+from greenwave.bpm.tests.steps import signed_in
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n% the signed application\n"
-
-
-def _login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -41,7 +35,7 @@ def _open(instance: Any, element: str) -> HumanTask:
 def test_the_application_uploaded_on_the_task_page_is_shown_to_each_approver(
     vacation: dict[str, Any],
 ) -> None:
-    client = _login(vacation["employee"])
+    client = signed_in(vacation["employee"])
     page = client.get(f"/processes/tasks/{vacation['fill'].pk}/").content.decode()
     assert 'enctype="multipart/form-data"' in page
     response = client.post(
@@ -56,7 +50,7 @@ def test_the_application_uploaded_on_the_task_page_is_shown_to_each_approver(
     assert response.status_code == 302, response.content.decode()[:2000]
     stored = ProcessFile.objects.get(instance=vacation["instance"], field="attachment")
     approve = _open(vacation["instance"], "approve")
-    head = _login(vacation["head_a"])
+    head = signed_in(vacation["head_a"])
     page = head.get(f"/processes/tasks/{approve.pk}/").content.decode()
     assert f"/processes/files/{stored.pk}/" in page
     assert "Заявление.pdf" in page
@@ -68,11 +62,13 @@ def test_the_application_uploaded_on_the_task_page_is_shown_to_each_approver(
     assert download["Content-Type"] == "application/octet-stream"
     assert "attachment" in download["Content-Disposition"]
     for outsider in ("head_b", "hunter_b"):
-        assert _login(vacation[outsider]).get(f"/processes/files/{stored.pk}/").status_code == 404
-    assert _login(vacation["hr"]).get(f"/processes/files/{stored.pk}/").status_code == 404
+        assert (
+            signed_in(vacation[outsider]).get(f"/processes/files/{stored.pk}/").status_code == 404
+        )
+    assert signed_in(vacation["hr"]).get(f"/processes/files/{stored.pk}/").status_code == 404
     head.post(f"/processes/tasks/{approve.pk}/", {"decision": "approve"})
     # HR (no team, «own» access) gets the document with its task
-    hr = _login(vacation["hr"])
+    hr = signed_in(vacation["hr"])
     hr_task = _open(vacation["instance"], "hr_order")
     assert (
         f"/processes/files/{stored.pk}/"
@@ -84,7 +80,7 @@ def test_the_application_uploaded_on_the_task_page_is_shown_to_each_approver(
 def test_a_refused_file_shows_the_reason_on_the_page_and_keeps_nothing(
     vacation: dict[str, Any],
 ) -> None:
-    client = _login(vacation["employee"])
+    client = signed_in(vacation["employee"])
     response = client.post(
         f"/processes/tasks/{vacation['fill'].pk}/",
         {
@@ -113,11 +109,11 @@ def test_notifications_are_read_by_their_recipient_only(vacation: dict[str, Any]
         data={"decision": "reject"},
     )
     (note,) = Notification.objects.filter(recipient=employee)
-    client = _login(employee)
+    client = signed_in(employee)
     page = client.get("/processes/notifications/").content.decode()
     assert "Отпуск не согласован" in page
     assert f"/processes/instances/{vacation['instance'].pk}/" in page
-    other = _login(vacation["hunter_a"])
+    other = signed_in(vacation["hunter_a"])
     assert "Отпуск не согласован" not in other.get("/processes/notifications/").content.decode()
     other.post("/processes/notifications/", {"notification": note.pk})
     assert Notification.objects.get(pk=note.pk).read_at is None

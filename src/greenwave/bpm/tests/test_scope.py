@@ -39,18 +39,6 @@ OFFERED = b"""<?xml version="1.0"?>
   <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="e"/><bpmn:endEvent id="e"/>
  </bpmn:process></bpmn:definitions>"""
 
-FAILING = b"""<?xml version="1.0"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="x">
- <bpmn:process id="failing" isExecutable="true">
-  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="t"/>
-  <bpmn:userTask id="t" name="Fill"/>
-  <bpmn:sequenceFlow id="b" sourceRef="t" targetRef="g"/>
-  <bpmn:exclusiveGateway id="g"/>
-  <bpmn:sequenceFlow id="c" sourceRef="g" targetRef="e1"><bpmn:conditionExpression>limit &gt; 5</bpmn:conditionExpression></bpmn:sequenceFlow>
-  <bpmn:sequenceFlow id="d2" sourceRef="g" targetRef="e2"><bpmn:conditionExpression>limit &lt;= 5</bpmn:conditionExpression></bpmn:sequenceFlow>
-  <bpmn:endEvent id="e1"/><bpmn:endEvent id="e2"/>
- </bpmn:process></bpmn:definitions>"""
-
 
 def _snapshot() -> tuple[Any, ...]:
     """Everything a refused request must leave as it was."""
@@ -408,6 +396,7 @@ def team_a_processes(
     approval: ProcessDefinition,
     approval_xml: bytes,
     deploy: Any,
+    failing_condition_xml: bytes,
     two_teams: dict[str, Any],
     make_deal: Any,
 ) -> dict[str, Any]:
@@ -429,7 +418,7 @@ def team_a_processes(
         data={"approved": True, "discount": 1},
     )
     assert MessageSubscription.objects.filter(instance=waiting).exists()
-    failing = services.instance_start(actor=hunter_a, definition=deploy(FAILING))
+    failing = services.instance_start(actor=hunter_a, definition=deploy(failing_condition_xml))
     services.task_complete(actor=hunter_a, task=HumanTask.objects.get(instance=failing), data={})
     incident = Incident.objects.get(instance=failing)
     v2 = deploy(approval_xml.replace(b"Review the discount", b"Check the discount"))

@@ -85,25 +85,11 @@ def test_the_engine_refuses_an_unknown_format_and_a_state_without_its_process() 
 
 
 def test_a_multi_instance_started_elsewhere_finishes_in_a_process_that_parsed_the_spec_anew(
-    deploy: Any, two_teams: dict[str, Any]
+    deploy: Any, two_teams: dict[str, Any], readers_then_archive_xml: bytes
 ) -> None:
     """A worker restarted between two iterations: its freshly parsed specs must still merge
     the iterations of a multi-instance task it did not start."""
-    definition = deploy(
-        b"""<?xml version="1.0"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:gw="https://greenwave.dev/schema/bpmn" id="d" targetNamespace="x">
- <bpmn:process id="p" isExecutable="true">
-  <bpmn:startEvent id="s"/><bpmn:sequenceFlow id="a" sourceRef="s" targetRef="read"/>
-  <bpmn:userTask id="read" name="Read" gw:assignee="=reader">
-   <bpmn:multiInstanceLoopCharacteristics id="mi" isSequential="true">
-    <bpmn:loopDataInputRef>readers</bpmn:loopDataInputRef><bpmn:inputDataItem id="reader" name="reader"/>
-   </bpmn:multiInstanceLoopCharacteristics>
-  </bpmn:userTask>
-  <bpmn:sequenceFlow id="b" sourceRef="read" targetRef="archive"/>
-  <bpmn:userTask id="archive" name="Archive"/>
-  <bpmn:sequenceFlow id="c" sourceRef="archive" targetRef="e"/><bpmn:endEvent id="e"/>
- </bpmn:process></bpmn:definitions>"""
-    )
+    definition = deploy(readers_then_archive_xml)
     head_a, head_b = two_teams["head_a"], two_teams["head_b"]
     instance = services.instance_start(
         actor=two_teams["hunter_a"],

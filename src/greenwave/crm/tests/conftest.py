@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from greenwave.crm import services
 from greenwave.crm.models import Company
@@ -38,3 +39,15 @@ def company_b(two_teams: dict[str, Any]) -> Company:
     return services.company_create(
         actor=two_teams["hunter_b"], name="АО «Южный ветер»", region="Краснодарский край"
     )
+
+
+@pytest.fixture
+def browser_of(db: Any) -> Any:
+    """A test client signed in as the user given."""
+
+    def make(user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

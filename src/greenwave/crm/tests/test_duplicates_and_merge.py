@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from greenwave.core.errors import DomainError
@@ -14,16 +13,6 @@ from greenwave.crm.models import ClientProfile, Company, Contact
 from .conftest import VALID_INN
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser_of(db):
-    def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import csv
 import io
 import zipfile
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -267,23 +268,36 @@ def test_a_broken_row_is_listed_by_the_dry_run_and_nothing_is_imported(two_teams
     assert Company.objects.count() == 3
 
 
-def test_a_failure_while_writing_leaves_nothing_half_imported(
-    two_teams, run_jobs, monkeypatch
-) -> None:
+def _import_failing_at(
+    two_teams: Any, run_jobs: Any, monkeypatch: Any, call: int, error: Exception
+) -> Any:
+    """The companies import run by the head, its `call`-th contact creation raising `error`."""
     actor = two_teams["head_a"]
     job = upload(actor, csv_bytes(company_rows()))
     job = check(actor, job, job.mapping)
     real = services.contact_create
     calls = {"n": 0}
 
-    def flaky(**kwargs):
+    def failing(**kwargs: Any) -> Any:
         calls["n"] += 1
-        if calls["n"] == 4:
-            raise DomainError(CrmError.INVALID_PHONE, "boom", details={"field": "x"})
+        if calls["n"] == call:
+            raise error
         return real(**kwargs)
 
-    monkeypatch.setattr(imports, "contact_create", flaky)
-    job = run_jobs(actor, job)
+    monkeypatch.setattr(imports, "contact_create", failing)
+    return run_jobs(actor, job)
+
+
+def test_a_failure_while_writing_leaves_nothing_half_imported(
+    two_teams, run_jobs, monkeypatch
+) -> None:
+    job = _import_failing_at(
+        two_teams,
+        run_jobs,
+        monkeypatch,
+        4,
+        DomainError(CrmError.INVALID_PHONE, "boom", details={"field": "x"}),
+    )
 
     assert job.status == "failed"
     assert "boom" in job.message
@@ -298,20 +312,9 @@ def test_a_database_error_while_writing_fails_the_job_instead_of_leaving_it_runn
 ) -> None:
     from django.db import DatabaseError
 
-    actor = two_teams["head_a"]
-    job = upload(actor, csv_bytes(company_rows()))
-    job = check(actor, job, job.mapping)
-    real = services.contact_create
-    calls = {"n": 0}
-
-    def broken(**kwargs):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise DatabaseError("out of shared memory")
-        return real(**kwargs)
-
-    monkeypatch.setattr(imports, "contact_create", broken)
-    job = run_jobs(actor, job)
+    job = _import_failing_at(
+        two_teams, run_jobs, monkeypatch, 3, DatabaseError("out of shared memory")
+    )
 
     assert job.status == "failed"
     assert "worker log" in job.message or "журнале" in job.message

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -24,16 +23,6 @@ from greenwave.crm.models import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser_of(db):
-    def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

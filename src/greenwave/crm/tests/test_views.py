@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -15,16 +14,6 @@ from greenwave.crm.models import Company, Contact
 from .conftest import VALID_INN, bad_checksum
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser_of(db):
-    def make(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 def test_company_list_shows_only_the_teams_clients(two_teams, browser_of, company_a, company_b):

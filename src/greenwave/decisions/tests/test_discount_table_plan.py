@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pytest
 
 from feeldmn.evaluator import DmnModel
+from feeldmn.tests.test_fast_path import assert_as_the_general_way
 
 DISCOUNT_TABLE = Path(__file__).parents[1] / "library/discount_price_list.dmn"
 
@@ -46,11 +46,4 @@ def test_the_discount_table_evaluates_as_the_general_way(segment: Any) -> None:
     for history in HISTORIES:
         for volume in VOLUMES:
             inputs = {"segment": segment, "payment_history": history, "order_volume": volume}
-            fast = model.evaluate("discount_price_list", inputs)
-            general = model.evaluate("discount_price_list", MappingProxyType(inputs))
-            assert (fast.value, fast.warnings, fast.errors, fast.matched_rules) == (
-                general.value,
-                general.warnings,
-                general.errors,
-                general.matched_rules,
-            ), inputs
+            assert_as_the_general_way(model, "discount_price_list", inputs)

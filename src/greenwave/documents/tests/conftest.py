@@ -98,3 +98,19 @@ def deal(two_teams: dict[str, Any], b2b: Any, client_company: Any, product: Any)
         price=Decimal("1234.56"),
     )
     return Deal.objects.get(pk=deal.pk)
+
+
+@pytest.fixture
+def signatory(client_company: Any) -> Any:
+    """The client's general director, its decision maker, with an e-mail."""
+    contact = crm_services.contact_create(
+        actor=None,
+        company=client_company,
+        full_name="Петров Сергей Николаевич",
+        position="Генеральный директор",
+        emails=["petrov@romashka.ru"],
+    )
+    crm_services.decision_maker_add(
+        actor=None, company=client_company, contact=contact, role="ЛПР", influence_level=5
+    )
+    return contact

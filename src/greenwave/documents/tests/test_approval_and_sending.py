@@ -10,6 +10,7 @@ from django.core import mail
 
 from greenwave.bpm import services as bpm
 from greenwave.bpm.models import HumanTask, ProcessInstance, TaskStatus
+from greenwave.bpm.tests.steps import with_reviewers
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.crm import services as crm_services
@@ -27,27 +28,7 @@ def library(db: Any) -> None:
 
 @pytest.fixture
 def people(two_teams: dict[str, Any], make_user: Any) -> dict[str, Any]:
-    team = two_teams["team_a"]
-    return {
-        **two_teams,
-        "lawyer": make_user("lawyer", roles=["lawyer"], team=team),
-        "finance": make_user("finance", roles=["finance"], team=team),
-    }
-
-
-@pytest.fixture
-def buyer_contact(client_company: Any) -> Any:
-    contact = crm_services.contact_create(
-        actor=None,
-        company=client_company,
-        full_name="Петров Сергей Николаевич",
-        position="Генеральный директор",
-        emails=["petrov@romashka.ru"],
-    )
-    crm_services.decision_maker_add(
-        actor=None, company=client_company, contact=contact, role="ЛПР", influence_level=5
-    )
-    return contact
+    return with_reviewers(make_user, two_teams)
 
 
 def _decide(user: Any, instance_id: int, element: str, decision: str = "approve") -> None:
@@ -57,17 +38,17 @@ def _decide(user: Any, instance_id: int, element: str, decision: str = "approve"
     bpm.task_complete(actor=user, task=task, data={"decision": decision})
 
 
-def test_an_unapproved_contract_cannot_be_sent(seller, deal, buyer_contact, people, library):
+def test_an_unapproved_contract_cannot_be_sent(seller, deal, signatory, people, library):
     hunter = people["hunter_a"]
     contract = services.document_generate(actor=hunter, deal=deal, kind="contract", with_pdf=False)
     with pytest.raises(DomainError) as caught:
-        services.document_send(actor=hunter, document=contract, contact=buyer_contact)
+        services.document_send(actor=hunter, document=contract, contact=signatory)
     assert caught.value.code == DocumentsError.NOT_APPROVED
     assert mail.outbox == []
     contract = services.document_send_for_approval(actor=hunter, document=contract)
     assert services.approval_state(contract) == DocumentStatus.ON_APPROVAL
     with pytest.raises(DomainError):
-        services.document_send(actor=hunter, document=contract, contact=buyer_contact)
+        services.document_send(actor=hunter, document=contract, contact=signatory)
     instance = contract.approval_instance_id
     _decide(people["head_a"], instance, "review_head")
     _decide(people["lawyer"], instance, "review_lawyer")
@@ -75,7 +56,7 @@ def test_an_unapproved_contract_cannot_be_sent(seller, deal, buyer_contact, peop
     assert services.approval_state(contract) == DocumentStatus.APPROVED
     assert services.documents_record_approvals() == 1
     assert Event.objects.filter(case_type="document", activity="document_approved").count() == 1
-    services.document_send(actor=hunter, document=contract, contact=buyer_contact)
+    services.document_send(actor=hunter, document=contract, contact=signatory)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["petrov@romashka.ru"]
@@ -86,23 +67,23 @@ def test_an_unapproved_contract_cannot_be_sent(seller, deal, buyer_contact, peop
     sent = Event.objects.filter(case_type="document", activity="document_sent").get()
     assert {(o.object_type, o.object_id) for o in sent.links.all()} >= {
         ("deal", str(deal.pk)),
-        ("contact", str(buyer_contact.pk)),
+        ("contact", str(signatory.pk)),
     }
 
 
-def test_a_rejected_contract_stays_unsendable(seller, deal, buyer_contact, people, library):
+def test_a_rejected_contract_stays_unsendable(seller, deal, signatory, people, library):
     hunter = people["hunter_a"]
     contract = services.document_generate(actor=hunter, deal=deal, kind="contract", with_pdf=False)
     contract = services.document_send_for_approval(actor=hunter, document=contract)
     _decide(people["head_a"], contract.approval_instance_id, "review_head", "reject")
     assert services.approval_state(contract) == DocumentStatus.REJECTED
     with pytest.raises(DomainError) as caught:
-        services.document_send(actor=hunter, document=contract, contact=buyer_contact)
+        services.document_send(actor=hunter, document=contract, contact=signatory)
     assert caught.value.code == DocumentsError.NOT_APPROVED
 
 
 def test_a_quote_is_approved_in_two_stages_bound_to_the_document(
-    seller, deal, buyer_contact, people, library
+    seller, deal, signatory, people, library
 ) -> None:
     hunter = people["hunter_a"]
     quote = services.document_generate(actor=hunter, deal=deal, kind="quote", with_pdf=False)
@@ -112,14 +93,14 @@ def test_a_quote_is_approved_in_two_stages_bound_to_the_document(
     _decide(people["head_a"], run.pk, "stage1")
     _decide(people["director"], run.pk, "stage2")
     assert services.approval_state(quote) == DocumentStatus.APPROVED
-    services.document_send(actor=hunter, document=quote, contact=buyer_contact)
+    services.document_send(actor=hunter, document=quote, contact=signatory)
     assert len(mail.outbox) == 1
 
 
-def test_a_quote_without_approval_can_be_sent(seller, deal, buyer_contact, people) -> None:
+def test_a_quote_without_approval_can_be_sent(seller, deal, signatory, people) -> None:
     hunter = people["hunter_a"]
     quote = services.document_generate(actor=hunter, deal=deal, kind="quote", with_pdf=False)
-    services.document_send(actor=hunter, document=quote, contact=buyer_contact)
+    services.document_send(actor=hunter, document=quote, contact=signatory)
     assert mail.outbox[0].attachments[0][0] == "Коммерческое предложение № КП-1 (версия 1).docx"
 
 

@@ -3,18 +3,16 @@ legal entity's, edited from the company card, printed on the contract and the in
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.test import Client
 from django.urls import reverse
-from docx import Document as DocxDocument
 
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.crm import services as crm_services
 from greenwave.documents import services
 from greenwave.documents.models import ClientBankAccount
+from greenwave.documents.tests.test_generation import _text
 
 pytestmark = pytest.mark.django_db
 
@@ -32,42 +30,17 @@ def _login(user) -> Client:
     return client
 
 
-def _docx_text(document) -> str:
-    version = document.versions.get(version=document.current_version)
-    with version.docx.open("rb") as handle:
-        docx = DocxDocument(io.BytesIO(handle.read()))
-    parts = [p.text for p in docx.paragraphs]
-    for table in docx.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
-
-
-@pytest.fixture
-def signatory(client_company):
-    contact = crm_services.contact_create(
-        actor=None,
-        company=client_company,
-        full_name="Петров Сергей Николаевич",
-        position="Генеральный директор",
-    )
-    crm_services.decision_maker_add(
-        actor=None, company=client_company, contact=contact, role="ЛПР", influence_level=5
-    )
-    return contact
-
-
 def test_bank_details_go_into_the_contract_and_the_invoice(
     seller, deal, client_company, signatory, two_teams
 ) -> None:
     hunter = two_teams["hunter_a"]
     services.client_bank_account_set(actor=hunter, company=client_company, data=dict(BANK))
     contract = services.document_generate(actor=hunter, deal=deal, kind="contract", with_pdf=False)
-    text = _docx_text(contract)
+    text = _text(contract)
     assert "Р/с 40702810801300012345 в АО «Альфа-Банк»" in text
     assert "К/с 30101810200000000593, БИК 044525593" in text
     invoice = services.document_generate(actor=hunter, deal=deal, kind="invoice", with_pdf=False)
-    text = _docx_text(invoice)
+    text = _text(invoice)
     assert "р/с 40702810801300012345 в АО «Альфа-Банк», к/с 30101810200000000593" in text
     assert "БИК 044525593" in text
 
@@ -78,7 +51,7 @@ def test_without_bank_details_the_lines_stay_out(
     contract = services.document_generate(
         actor=two_teams["hunter_a"], deal=deal, kind="contract", with_pdf=False
     )
-    text = _docx_text(contract)
+    text = _text(contract)
     assert "Р/с 40702810938000012345" in text  # ours
     assert "К/с 30101810200000000593" not in text
     assert "None" not in text

@@ -28,21 +28,6 @@ def _text(document: Document) -> str:
     return "\n".join(parts)
 
 
-@pytest.fixture
-def signatory(client_company, two_teams):
-    contact = crm_services.contact_create(
-        actor=None,
-        company=client_company,
-        full_name="Петров Сергей Николаевич",
-        position="Генеральный директор",
-        emails=["petrov@romashka.ru"],
-    )
-    crm_services.decision_maker_add(
-        actor=None, company=client_company, contact=contact, role="ЛПР", influence_level=5
-    )
-    return contact
-
-
 def test_invoice_document_has_requisites_totals_and_words(seller, deal, two_teams) -> None:
     document = services.document_generate(
         actor=two_teams["hunter_a"], deal=deal, kind="invoice", with_pdf=False

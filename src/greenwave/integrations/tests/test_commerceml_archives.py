@@ -109,6 +109,18 @@ def media(settings: Any) -> str:
     return "product_pictures"
 
 
+def _signed_in_1c() -> Client:
+    """A client of the exchange past its `checkauth` (the session cookie 1C is given)."""
+    client = Client()
+    answer = client.get(
+        EXCHANGE,
+        {"type": "catalog", "mode": "checkauth"},
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"1c-exchange:s3cret-1c").decode(),
+    )
+    client.cookies[services.ONEC_COOKIE] = answer.content.decode().split("\n")[2]
+    return client
+
+
 def _files_on_disk(folder: str) -> set[str]:
     """Every file stored under the folder."""
     if not default_storage.exists(folder):
@@ -176,13 +188,7 @@ def test_a_zip_of_the_cp1251_samples_imports_products_prices_and_pictures_idempo
 
 @ONEC
 def test_the_http_exchange_takes_a_zip_in_parts(admin: User, media: str) -> None:
-    client = Client()
-    answer = client.get(
-        EXCHANGE,
-        {"type": "catalog", "mode": "checkauth"},
-        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"1c-exchange:s3cret-1c").decode(),
-    )
-    client.cookies[services.ONEC_COOKIE] = answer.content.decode().split("\n")[2]
+    client = _signed_in_1c()
     init = client.get(EXCHANGE, {"type": "catalog", "mode": "init"}).content.decode()
     assert init.startswith("zip=yes\n")
     data = sample_zip()
@@ -207,13 +213,7 @@ def test_the_http_exchange_takes_a_zip_in_parts(admin: User, media: str) -> None
 
 @ONEC
 def test_the_http_exchange_takes_pictures_sent_one_by_one(admin: User, media: str) -> None:
-    client = Client()
-    answer = client.get(
-        EXCHANGE,
-        {"type": "catalog", "mode": "checkauth"},
-        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"1c-exchange:s3cret-1c").decode(),
-    )
-    client.cookies[services.ONEC_COOKIE] = answer.content.decode().split("\n")[2]
+    client = _signed_in_1c()
     for name, data in (
         ("import.xml", catalogue()),
         (PUMP_PICTURE, jpeg(800, 600)),
@@ -280,13 +280,7 @@ def test_zip_bombs_and_broken_archives_are_refused_before_unpacking(
 
 @ONEC
 def test_the_http_exchange_refuses_a_zip_bomb_with_a_failure(admin: User) -> None:
-    client = Client()
-    answer = client.get(
-        EXCHANGE,
-        {"type": "catalog", "mode": "checkauth"},
-        HTTP_AUTHORIZATION="Basic " + base64.b64encode(b"1c-exchange:s3cret-1c").decode(),
-    )
-    client.cookies[services.ONEC_COOKIE] = answer.content.decode().split("\n")[2]
+    client = _signed_in_1c()
     client.post(
         f"{EXCHANGE}?type=catalog&mode=file&filename=import.zip",
         data=_bomb(),

@@ -7,6 +7,7 @@ import pytest
 from greenwave.mining.log import case_log, traces
 from greenwave.mining.petri import SINK, SOURCE, net_from_bpmn, replay
 from greenwave.mining.selectors import conformance
+from greenwave.mining.tests import test_dfg as dfg_test
 
 pytestmark = pytest.mark.django_db
 
@@ -99,15 +100,8 @@ def test_replay_fitness_agrees_with_pm4py(two_teams, process_log, contract_proce
 def test_pipeline_conformance_counts_the_loop_back_as_a_deviation(
     two_teams, deal_log, stages, b2b
 ) -> None:
-    seq = [
-        "needs",
-        "presentation",
-        "cp_preparation",
-        "cp_approval",
-        "contract",
-        "invoice",
-        "payment",
-    ]
+    # the B2B stages after qualification
+    seq = [dfg_test.N, dfg_test.P, dfg_test.CP, dfg_test.A, dfg_test.C, dfg_test.INV, dfg_test.M]
     deal_log([*seq, "won"])
     deal_log([*seq[:5], "cp_approval", "contract", *seq[5:], "won"])
     data = conformance(actor=two_teams["director"], log=case_log(pipeline_id=b2b.pk))

@@ -15,6 +15,7 @@ from greenwave.bpm import services as bpm
 from greenwave.bpm.engine import read_document
 from greenwave.bpm.library import library_xml
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus, Timer
+from greenwave.bpm.tests.steps import with_reviewers
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.orders import fulfilment
@@ -26,12 +27,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def people(make_user: Any, two_teams: dict[str, Any]) -> dict[str, Any]:
-    team = two_teams["team_a"]
-    return {
-        **two_teams,
-        "lawyer": make_user("lawyer", roles=["lawyer"], team=team),
-        "finance": make_user("finance", roles=["finance"], team=team),
-    }
+    return with_reviewers(make_user, two_teams)
 
 
 @pytest.fixture

@@ -13,12 +13,8 @@ from django.utils import timezone
 
 from greenwave.activities import services as activity_services
 from greenwave.crm import services as crm_services
-from greenwave.documents import services as doc_services
 from greenwave.orders import services as money
-from greenwave.orders.demo import SELLER
 from greenwave.planning import kpis, selectors, services
-from greenwave.sales import services as sales_services
-from greenwave.sales.models import Deal, DealStatus, Pipeline
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +25,7 @@ def _figures(actor: Any, subject: selectors.Subject, month: kpis.Month) -> dict[
 
 
 def test_plan_calls_meeting_win_payment_show_at_once(
-    two_teams: dict[str, Any], make_user: Any, default_pipelines: None
+    two_teams: dict[str, Any], make_user: Any, won_and_invoiced: Any
 ) -> None:
     head, hunter = two_teams["head_a"], two_teams["hunter_a"]
     finance = make_user("finance_j", roles=["finance"])
@@ -54,22 +50,11 @@ def test_plan_calls_meeting_win_payment_show_at_once(
         activity_services.activity_complete(
             actor=hunter, activity=activity, call_result="meeting_booked" if kind == "call" else ""
         )
-    deal = sales_services.deal_create(
-        actor=hunter,
-        title="Поставка",
-        pipeline=Pipeline.objects.get(code="b2b"),
-        company=company,
-        amount=Decimal("120000"),
-    )
     # The win itself (its stage outputs and approvals) is sales' journey; here it is the fact.
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
-    seller = doc_services.legal_entity_create(actor=None, data=dict(SELLER))
-    invoice = doc_services.invoice_create_from_deal(actor=None, deal=deal, seller=seller)
-    today = timezone.localdate()
-    invoice = doc_services.invoice_issue(
-        actor=None, invoice=invoice, issue_date=today, due_date=today
+    invoice = won_and_invoiced(hunter, company)
+    money.payment_record(
+        actor=finance, invoice=invoice, amount=invoice.total, payment_date=timezone.localdate()
     )
-    money.payment_record(actor=finance, invoice=invoice, amount=invoice.total, payment_date=today)
 
     after = _figures(hunter, me, month)
     assert after["calls"].actual == 1

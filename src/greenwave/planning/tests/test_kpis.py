@@ -18,12 +18,23 @@ from greenwave.core.models import Event
 from greenwave.core.services import event_append
 from greenwave.crm.models import Company, Product, ProductGroup
 from greenwave.planning import kpis, selectors, services
-from greenwave.planning.models import Kpi, RevenueBasis
-from greenwave.sales.models import Deal, DealItem, Lead, Pipeline
+from greenwave.planning.models import Kpi, MonthPlan, PlanTarget, RevenueBasis
+from greenwave.sales.models import ClientHandoff, Deal, DealItem, Lead, Pipeline
 
 pytestmark = pytest.mark.django_db
 
 MARCH = kpis.Month(date(2026, 3, 1))
+# A KPI from building blocks: the average amount of the deals won in the month.
+AVERAGE_DEAL = services.KpiSpec(
+    name="Средний чек",
+    unit="money",
+    source="record",
+    aggregate="avg",
+    record="deal",
+    field_name="amount",
+    date_field="closed_at",
+    filters={"status": "won"},
+)
 
 
 def at(y: int, m: int, d: int, hh: int = 12, mm: int = 0) -> datetime:
@@ -60,6 +71,19 @@ def _invoice(case: int, activity: str, when: datetime, **payload: Any) -> None:
         actor=None,
         payload=payload,
         timestamp=when,
+    )
+
+
+def _paid(case: int, when: datetime, amount: str, paid_on: str, payment_id: int) -> None:
+    """A payment of `amount` dated `paid_on` for the invoice С-`case`, logged at `when`."""
+    _invoice(
+        case,
+        "payment_received",
+        when,
+        amount=amount,
+        payment_date=paid_on,
+        payment_id=payment_id,
+        invoice_number=f"С-{case}",
     )
 
 
@@ -207,15 +231,7 @@ def history(two_teams: dict[str, Any], default_pipelines: None) -> dict[str, Any
         )
     # Invoices and payments (events only).
     _issue(101, a, at(2026, 3, 3), "2026-03-10", "120000.00")
-    _invoice(
-        101,
-        "payment_received",
-        at(2026, 3, 12),
-        amount="70000.00",
-        payment_date="2026-03-12",
-        payment_id=1,
-        invoice_number="С-101",
-    )
+    _paid(101, at(2026, 3, 12), "70000.00", "2026-03-12", 1)
     _invoice(
         101,
         "payment_refunded",
@@ -225,15 +241,7 @@ def history(two_teams: dict[str, Any], default_pipelines: None) -> dict[str, Any
         payment_id=2,
     )
     # Paid on March 31, entered on April 2: March revenue; unpaid at March's end.
-    _invoice(
-        101,
-        "payment_received",
-        at(2026, 4, 2),
-        amount="50000.00",
-        payment_date="2026-03-31",
-        payment_id=3,
-        invoice_number="С-101",
-    )
+    _paid(101, at(2026, 4, 2), "50000.00", "2026-03-31", 3)
     _invoice(
         101,
         "invoice_paid",
@@ -243,28 +251,12 @@ def history(two_teams: dict[str, Any], default_pipelines: None) -> dict[str, Any
         paid_date="2026-03-31",
     )
     _issue(102, a, at(2026, 3, 20), "2026-03-30", "10000.00")
-    _invoice(
-        102,
-        "payment_received",
-        at(2026, 4, 1),
-        amount="3000.00",
-        payment_date="2026-04-01",
-        payment_id=4,
-        invoice_number="С-102",
-    )
+    _paid(102, at(2026, 4, 1), "3000.00", "2026-04-01", 4)
     _issue(103, a, at(2026, 3, 5), "2026-03-12", "5000.00")
     _invoice(103, "invoice_cancelled", at(2026, 3, 6), number="С-103", reason="ошибка")
     _issue(104, b, at(2026, 3, 5), "2026-03-06", "8000.00")
     _issue(105, a, at(2026, 2, 20), "2026-02-27", "5000.00")
-    _invoice(
-        105,
-        "payment_received",
-        at(2026, 2, 25),
-        amount="5000.00",
-        payment_date="2026-02-25",
-        payment_id=5,
-        invoice_number="С-105",
-    )
+    _paid(105, at(2026, 2, 25), "5000.00", "2026-02-25", 5)
     _invoice(
         105,
         "invoice_paid",
@@ -395,16 +387,7 @@ def test_custom_kpi_from_building_blocks(history: dict[str, Any]) -> None:
     services.kpi_create(
         actor=admin,
         key="won_amount_avg",
-        spec=services.KpiSpec(
-            name="Средний чек",
-            unit="money",
-            source="record",
-            aggregate="avg",
-            record="deal",
-            field_name="amount",
-            date_field="closed_at",
-            filters={"status": "won"},
-        ),
+        spec=AVERAGE_DEAL,
     )
     services.kpi_create(
         actor=admin,
@@ -482,12 +465,9 @@ def test_end_of_day_report_shows_the_days_contribution(history: dict[str, Any]) 
         selectors.day_contribution(actor=history["hunter_b"], user=hunter, day=date(2026, 3, 31))
 
 
-def test_commission_statement_traces_every_line_to_a_payment(
-    history: dict[str, Any], bearer: Any
-) -> None:
-    from greenwave.planning.models import MonthPlan, PlanTarget
-    from greenwave.sales.models import ClientHandoff
-
+def commission_march(history: dict[str, Any]) -> None:
+    """March with a's payment of С-201 (60 000 on the 15th), a revenue plan of 100 000 for a,
+    a scheme (5 %, service 10 %, ×1.5 from 100 %) and b the hunter of a's client."""
     a, b, admin = history["hunter_a"], history["hunter_b"], history["admin"]
     d0, d1 = Deal.objects.get(title="D0"), Deal.objects.get(title="D1")
     service = ProductGroup.objects.get(name="Сервис")
@@ -505,15 +485,7 @@ def test_commission_statement_traces_every_line_to_a_payment(
     _issue(201, a, at(2026, 3, 14), "2026-03-24", "200000.00")
     issued = Event.objects.filter(case_type="invoice", case_id="201", activity="invoice_issued")
     issued.update(payload={**issued.get().payload, "deal_id": d1.pk})
-    _invoice(
-        201,
-        "payment_received",
-        at(2026, 3, 15),
-        amount="60000.00",
-        payment_date="2026-03-15",
-        payment_id=9,
-        invoice_number="С-201",
-    )
+    _paid(201, at(2026, 3, 15), "60000.00", "2026-03-15", 9)
     ClientHandoff.objects.create(
         company=d0.company,
         hunter=b,
@@ -522,6 +494,13 @@ def test_commission_statement_traces_every_line_to_a_payment(
         share_percent=Decimal(5),
         share_until=date(2027, 1, 1),
     )
+
+
+def test_commission_statement_traces_every_line_to_a_payment(
+    history: dict[str, Any], bearer: Any
+) -> None:
+    a, b = history["hunter_a"], history["hunter_b"]
+    commission_march(history)
     _user, mine = selectors.commission_statement(actor=a, month=MARCH)
     assert mine.multiplier == Decimal("1.5")
     assert mine.achievement == Decimal("178.00")

@@ -20,14 +20,18 @@ from greenwave.planning.models import (
     AssistantSplit,
     CommissionScheme,
     Kpi,
-    MonthPlan,
     PlanningSettings,
-    PlanTarget,
     RevenueBasis,
 )
 from greenwave.planning.motivation import LINE_ASSISTANT, LINE_TO_ASSISTANT
-from greenwave.planning.tests.test_kpis import MARCH, _invoice, _issue, at, history  # noqa: F401
-from greenwave.sales.models import ClientHandoff, Deal
+from greenwave.planning.tests.test_kpis import (  # noqa: F401
+    MARCH,
+    _invoice,
+    _paid,
+    at,
+    commission_march,
+    history,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -260,41 +264,9 @@ def _split_history(history: dict[str, Any], make_user: Any) -> Any:  # noqa: F81
     """test_kpis' March with a's payment of С-201 (60 000 on the 15th), a revenue plan of
     100 000 for a, a scheme (5 %, service 10 %, ×1.5 from 100 %), b the hunter of a's client
     and two splits of one assistant: 20 % of a on the 15th only, 10 % of b open-ended."""
-    a, b, admin = history["hunter_a"], history["hunter_b"], history["admin"]
+    a, b = history["hunter_a"], history["hunter_b"]
     helper = make_user("helper", roles=["hunter"], team=a.team)
-    d0, d1 = Deal.objects.get(title="D0"), Deal.objects.get(title="D1")
-    service = ProductGroup.objects.get(name="Сервис")
-    services.commission_scheme_save(
-        actor=admin,
-        name="Базовая",
-        default_percent="5",
-        group_percents={str(service.pk): "10"},
-        steps=[["100", "1.5"]],
-    )
-    plan = MonthPlan.objects.create(period=MARCH.first, user=a)
-    PlanTarget.objects.create(
-        plan=plan, kpi=selectors.kpi_get(actor=a, key="revenue"), target=100000
-    )
-    _issue(201, a, at(2026, 3, 14), "2026-03-24", "200000.00")
-    issued = Event.objects.filter(case_type="invoice", case_id="201", activity="invoice_issued")
-    issued.update(payload={**issued.get().payload, "deal_id": d1.pk})
-    _invoice(
-        201,
-        "payment_received",
-        at(2026, 3, 15),
-        amount="60000.00",
-        payment_date="2026-03-15",
-        payment_id=9,
-        invoice_number="С-201",
-    )
-    ClientHandoff.objects.create(
-        company=d0.company,
-        hunter=b,
-        farmer=a,
-        deal=d0,
-        share_percent=Decimal(5),
-        share_until=date(2027, 1, 1),
-    )
+    commission_march(history)
     # Before any split: the known statement of test_kpis (a: 15 600, b: 3 000).
     assert selectors.commission_statement(actor=a, month=MARCH)[1].total == Decimal("15600.00")
     # a's assistant takes 20 % of a's lines paid on the 15th only (the С-201 payment: its
@@ -452,15 +424,7 @@ def test_assistants_plan_shows_the_revenue_they_share_in(
     a, b = history["hunter_a"], history["hunter_b"]
     helper = _split_history(history, make_user)
     # b's own sale: С-104 paid 8 000 on March 20 → b's own line 400 (5 %, no plan: ×1).
-    _invoice(
-        104,
-        "payment_received",
-        at(2026, 3, 20),
-        amount="8000.00",
-        payment_date="2026-03-20",
-        payment_id=10,
-        invoice_number="С-104",
-    )
+    _paid(104, at(2026, 3, 20), "8000.00", "2026-03-20", 10)
     split_a = AssistantSplit.objects.get(manager=a)
     split_b = AssistantSplit.objects.get(manager=b)
     report = selectors.plan_report(

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 
+from greenwave.core.services import ObjectRef, event_append
 from greenwave.sales.models import Pipeline
 
 # The default pipelines are rows of a data migration; a transactional test's flush drops them,
@@ -29,3 +30,14 @@ def b2b(default_pipelines: None) -> Pipeline:
 @pytest.fixture
 def stages(b2b: Pipeline) -> dict[str, Any]:
     return {s.code: s for s in b2b.stages.all()}
+
+
+def log_a_call(deal: Any) -> None:
+    """A completed call on `deal` in the event log (the qualification stage's output)."""
+    event_append(
+        case_type="activity",
+        case_id=1,
+        activity="call_completed",
+        actor=None,
+        objects=[ObjectRef("deal", str(deal.pk))],
+    )

@@ -10,10 +10,11 @@ from django.test import Client
 
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
-from greenwave.core.services import ObjectRef, event_append
+from greenwave.core.services import event_append
 from greenwave.sales import services
 from greenwave.sales.errors import SalesError
 from greenwave.sales.models import Deal, DealStatus, LossReason
+from greenwave.sales.tests.conftest import log_a_call
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +22,17 @@ pytestmark = pytest.mark.django_db
 def make_deal(two_teams, b2b, **kw):
     return services.deal_create(
         actor=two_teams["hunter_a"], title="Поставка труб", pipeline=b2b, **kw
+    )
+
+
+def _attach_the_cp_file(hunter, deal):
+    """The commercial proposal «КП №1» with its PDF, attached to the deal."""
+    services.deal_attach_document(
+        actor=hunter,
+        deal=deal,
+        kind="cp",
+        title="КП №1",
+        file=SimpleUploadedFile("kp.pdf", b"%PDF"),
     )
 
 
@@ -40,13 +52,7 @@ def test_moving_past_an_unmet_output_is_refused_with_what_is_missing(two_teams, 
 
 def test_a_completed_call_recorded_in_the_event_log_opens_the_gate(two_teams, b2b, stages):
     deal = make_deal(two_teams, b2b)
-    event_append(
-        case_type="activity",
-        case_id=1,
-        activity="call_completed",
-        actor=None,
-        objects=[ObjectRef("deal", str(deal.pk))],
-    )
+    log_a_call(deal)
 
     moved = services.deal_move(actor=two_teams["hunter_a"], deal=deal, stage=stages["needs"])
 
@@ -104,13 +110,7 @@ def test_documents_approvals_and_fields_meet_later_gates(
     with pytest.raises(DomainError):
         services.deal_move(actor=hunter, deal=deal, stage=stages["cp_approval"])
 
-    services.deal_attach_document(
-        actor=hunter,
-        deal=deal,
-        kind="cp",
-        title="КП №1",
-        file=SimpleUploadedFile("kp.pdf", b"%PDF"),
-    )
+    _attach_the_cp_file(hunter, deal)
     deal = services.deal_update(actor=hunter, deal=deal, amount=Decimal("150000"))
     deal = services.deal_move(actor=hunter, deal=deal, stage=stages["cp_approval"])
 
@@ -216,13 +216,7 @@ def test_a_document_gate_needs_the_file_not_only_a_title(
         services.deal_move(actor=hunter, deal=deal, stage=stages["cp_approval"])
     assert [m["key"] for m in caught.value.details["missing"]] == ["cp"]
 
-    services.deal_attach_document(
-        actor=hunter,
-        deal=deal,
-        kind="cp",
-        title="КП №1",
-        file=SimpleUploadedFile("kp.pdf", b"%PDF"),
-    )
+    _attach_the_cp_file(hunter, deal)
     deal = services.deal_move(actor=hunter, deal=deal, stage=stages["cp_approval"])
     assert deal.stage == stages["cp_approval"]
 

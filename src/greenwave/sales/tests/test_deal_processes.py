@@ -15,6 +15,7 @@ from django.test import Client
 from greenwave.bpm import services as bpm
 from greenwave.bpm.errors import BpmError
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from greenwave.bpm.tests.steps import with_reviewers
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.crm import services as crm
@@ -33,12 +34,7 @@ def library(db: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def people(two_teams: dict[str, Any], make_user: Any) -> dict[str, Any]:
-    team = two_teams["team_a"]
-    return {
-        **two_teams,
-        "lawyer": make_user("lawyer", roles=["lawyer"], team=team),
-        "finance": make_user("finance", roles=["finance"], team=team),
-    }
+    return with_reviewers(make_user, two_teams)
 
 
 def _deal(people: dict[str, Any], b2b: Any, stages: dict[str, Stage], stage: str) -> Deal:

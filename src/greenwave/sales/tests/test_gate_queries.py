@@ -19,9 +19,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from greenwave.core.models import Event, EventObject
-from greenwave.core.services import ObjectRef, event_append
 from greenwave.sales import services
 from greenwave.sales.gates import evaluate_stage
+from greenwave.sales.tests.conftest import log_a_call
 
 pytestmark = pytest.mark.django_db
 
@@ -51,13 +51,7 @@ def _deal_among_other_calls(hunter: Any, b2b: Any) -> Any:
     """A deal with a call linked to it, among 4 000 calls of other deals, in their own cases
     and linked to them (analyzed), so that reading the calls by kind alone is a bad plan."""
     deal = services.deal_create(actor=hunter, title="Трубы", pipeline=b2b)
-    event_append(
-        case_type="activity",
-        case_id=1,
-        activity="call_completed",
-        actor=None,
-        objects=[ObjectRef("deal", str(deal.pk))],
-    )
+    log_a_call(deal)
     others = Event.objects.bulk_create(
         Event(
             case_type="deal" if n % 2 else "activity",

@@ -11,9 +11,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from greenwave.core.services import ObjectRef, event_append
 from greenwave.crm.models import Contact, Product
 from greenwave.sales import services
+from greenwave.sales.tests.conftest import log_a_call
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +37,7 @@ def test_a_stage_move_through_the_api_takes_a_fixed_number_of_queries(
         )
     deal.refresh_from_db()
     # The qualification stage's output: a completed call on the deal.
-    event_append(
-        case_type="activity",
-        case_id=1,
-        activity="call_completed",
-        actor=None,
-        objects=[ObjectRef("deal", str(deal.pk))],
-    )
+    log_a_call(deal)
     api = bearer(head)
     api.get("/api/v1/deals")  # the token's first use is recorded once
     with CaptureQueriesContext(connection) as queries:

@@ -10,6 +10,7 @@ import pytest
 
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, ProcessDefinition, ProcessInstance
+from greenwave.core.tests.browser import journey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MIWG = Path(__file__).resolve().parents[6] / "shared" / "conformance" / "bpmn-miwg"
@@ -30,21 +31,21 @@ DRAW = """() => {
 
 
 def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", "correct-horse-battery-staple")
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
+    journey.sign_in(page, live_server, user.username)
+
+
+def draw(page: Any, live_server: Any, admin: Any, script: str) -> None:
+    """Sign in as `admin`, open a new definition in the modeler and run `script` on it."""
+    sign_in(page, live_server, admin)
+    page.goto(f"{live_server.url}/processes/definitions/new/")
+    page.wait_for_selector("[data-bpmn-modeler][data-rendered=true]")
+    page.evaluate(script)
 
 
 def test_draw_deploy_start_and_complete_as_two_users(
     page: Any, live_server: Any, two_teams: dict[str, Any]
 ) -> None:
-    sign_in(page, live_server, two_teams["admin"])
-    page.goto(f"{live_server.url}/processes/definitions/new/")
-    page.wait_for_selector("[data-bpmn-modeler][data-rendered=true]")
-    page.evaluate(DRAW)
+    draw(page, live_server, two_teams["admin"], DRAW)
     # The properties panel: the approval goes to the head of sales, with a form.
     page.select_option("#gw-prop-candidateRole", "head_of_sales")
     page.fill("#gw-prop-form", "decision | choice | Решение | required | approve, reject")

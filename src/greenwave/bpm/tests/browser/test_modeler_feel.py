@@ -10,7 +10,7 @@ import pytest
 from greenwave.bpm import services
 from greenwave.bpm.models import InstanceStatus, ProcessDefinition
 
-from .test_journey import sign_in
+from .test_journey import draw
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[5] / "test-artifacts"
@@ -35,10 +35,7 @@ DRAW = """() => {
 def test_a_condition_typed_in_the_modeler_is_feel_and_routes(
     page: Any, live_server: Any, two_teams: dict[str, Any]
 ) -> None:
-    sign_in(page, live_server, two_teams["admin"])
-    page.goto(f"{live_server.url}/processes/definitions/new/")
-    page.wait_for_selector("[data-bpmn-modeler][data-rendered=true]")
-    page.evaluate(DRAW)
+    draw(page, live_server, two_teams["admin"], DRAW)
     assert page.input_value("#gw-prop-language") == "feel"
     page.fill("#gw-prop-condition", 'amount > 1000 and client = "ООО Ромашка"')
     page.press("#gw-prop-condition", "Tab")

@@ -8,6 +8,7 @@ without touching it, and the record is compared column by column with what it wa
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -23,11 +24,13 @@ from greenwave.crm import services as crm_services
 from greenwave.crm.requisites import inn_with_checksum, ogrn_with_checksum
 from greenwave.documents import services as document_services
 from greenwave.documents.models import ClientBankAccount
+from greenwave.documents.tests.conftest import SELLER
 from greenwave.integrations import services as integration_services
 from greenwave.outreach import services as outreach_services
 from greenwave.planning import kpis as planning_kpis
 from greenwave.planning import services as planning_services
 from greenwave.planning.models import PlanTarget
+from greenwave.planning.tests.test_kpis import AVERAGE_DEAL
 from greenwave.sales import services as sales_services
 from greenwave.sales.models import Deal, DealStatus, Pipeline
 from greenwave.sales.tests.conftest import default_pipelines  # noqa: F401
@@ -167,22 +170,10 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
     entity = document_services.legal_entity_create(
         actor=admin,
         data={
-            "name": "ООО «Гринвейв»",
-            "full_name": "Общество с ограниченной ответственностью «Гринвейв»",
-            "inn": "7701234560",
-            "kpp": "770101001",
-            "ogrn": "1027700123450",
-            "address": "123112, г. Москва, Пресненская наб., д. 12",
+            **SELLER,
             "phone": "+7 495 000-00-00",
             "email": "office@greenwave.example",
-            "bank_name": "ПАО Сбербанк",
-            "bik": "044525225",
-            "account": "40702810938000012345",
-            "corr_account": "30101810400000000225",
-            "signatory_name": "Смирнова Анна Петровна",
-            "signatory_position": "Генеральный директор",
             "signatory_basis": "Устава",
-            "chief_accountant": "Кузнецова Ольга Игоревна",
             "vat_payer": True,
             "is_default": True,
             "is_active": True,
@@ -217,19 +208,12 @@ def build_records(teams: dict[str, Any]) -> list[EditForm]:
     kpi = planning_services.kpi_create(
         actor=admin,
         key="won_amount_avg",
-        spec=planning_services.KpiSpec(
-            name="Средний чек",
+        spec=dataclasses.replace(
+            AVERAGE_DEAL,
             name_en="Average deal",
-            unit="money",
             direction="up",
             definition="Средняя сумма выигранной сделки",
             definition_en="The average amount of a won deal",
-            source="record",
-            aggregate="avg",
-            record="deal",
-            field_name="amount",
-            date_field="closed_at",
-            filters={"status": "won"},
         ),
     )
     scheme = planning_services.commission_scheme_save(

@@ -11,7 +11,7 @@ import pytest
 from django.test import override_settings
 
 from greenwave.accounts.models import User
-from greenwave.conftest import PASSWORD
+from greenwave.core.tests.browser.journey import sign_in
 from greenwave.crm.models import Product
 
 from ..conftest import Receiver
@@ -21,20 +21,12 @@ DATA = Path(__file__).resolve().parent.parent.parent / "testdata"
 SHOTS = Path(__file__).resolve().parents[5] / "test-artifacts"
 
 
-def _sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
-
-
 @override_settings(WEBHOOK_ALLOWED_HOSTS=["127.0.0.1"])
 def test_admin_subscribes_tests_a_webhook_and_imports_the_1c_sample(
     page: Any, live_server: Any, make_user: Callable[..., User], receiver: Receiver
 ) -> None:
     make_user("boss", roles=["admin"])
-    _sign_in(page, live_server, "boss")
+    sign_in(page, live_server, "boss")
     page.goto(f"{live_server.url}/integrations/webhooks/")
     page.click("text=Новый вебхук")
     page.fill("input[name=url]", receiver.url)

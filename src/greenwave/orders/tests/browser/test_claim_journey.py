@@ -12,8 +12,7 @@ import pytest
 from django.utils import timezone
 
 from greenwave.bpm.models import InstanceStatus, ProcessInstance
-from greenwave.conftest import PASSWORD
-from greenwave.core.tests.browser.conftest import ARTIFACTS
+from greenwave.core.tests.browser.journey import screenshot, sign_in
 from greenwave.orders import fulfilment
 from greenwave.orders.models import Claim
 from greenwave.sales.models import Deal, DealStatus
@@ -21,18 +20,8 @@ from greenwave.sales.models import Deal, DealStatus
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
-
-
 def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"claim_{name}.png"), full_page=True)
+    screenshot(page, f"claim_{name}")
 
 
 def do_step(page: Any, live_server: Any, username: str, step: str, fill: Any) -> None:

@@ -12,25 +12,12 @@ import pytest
 from django.utils import timezone
 
 from greenwave.activities import services as activity_services
-from greenwave.conftest import PASSWORD
+from greenwave.core.tests.browser.journey import sign_in
 from greenwave.crm import services as crm_services
-from greenwave.documents import services as doc_services
-from greenwave.orders.demo import SELLER
 from greenwave.planning import kpis, services
 from greenwave.planning.models import PlanTarget
-from greenwave.sales import services as sales_services
-from greenwave.sales.models import Deal, DealStatus, Pipeline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
 
 
 def plan_row(page: Any, key: str) -> dict[str, str]:
@@ -52,7 +39,7 @@ def test_plan_calls_meeting_win_payment_show_on_the_pages(
     live_server: Any,
     two_teams: dict[str, Any],
     make_user: Any,
-    default_pipelines: None,
+    won_and_invoiced: Any,
 ) -> None:
     head, hunter, team = two_teams["head_a"], two_teams["hunter_a"], two_teams["team_a"]
     make_user("finance_j", roles=["finance"])
@@ -109,20 +96,7 @@ def test_plan_calls_meeting_win_payment_show_on_the_pages(
     page.wait_for_selector("[data-testid=complete-form]", state="detached")
 
     # The deal is won (its gates and approvals are the sales journey's) and invoiced.
-    deal = sales_services.deal_create(
-        actor=hunter,
-        title="Поставка",
-        pipeline=Pipeline.objects.get(code="b2b"),
-        company=company,
-        amount=Decimal("120000"),
-    )
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
-    seller = doc_services.legal_entity_create(actor=None, data=dict(SELLER))
-    invoice = doc_services.invoice_create_from_deal(actor=None, deal=deal, seller=seller)
-    today = timezone.localdate()
-    invoice = doc_services.invoice_issue(
-        actor=None, invoice=invoice, issue_date=today, due_date=today
-    )
+    invoice = won_and_invoiced(hunter, company)
 
     # Finance enters the payment.
     sign_in(page, live_server, "finance_j")

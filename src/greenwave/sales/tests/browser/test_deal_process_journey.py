@@ -5,8 +5,6 @@ only after a confirmation. Screenshots of each screen go to test-artifacts/."""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,27 +12,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from greenwave.bpm import services as bpm
 from greenwave.bpm.models import InstanceStatus, ProcessInstance
-from greenwave.conftest import PASSWORD
-from greenwave.core.tests.browser.conftest import ARTIFACTS
+from greenwave.core.tests.browser.journey import pumps_at_the_contract, screenshot, sign_in
 from greenwave.crm import services as crm
 from greenwave.sales import services
-from greenwave.sales.models import Deal, Pipeline
+from greenwave.sales.models import Deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
-
-
 def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"deal_process_{name}.png"), full_page=True)
+    screenshot(page, f"deal_process_{name}")
 
 
 def approve_from_inbox(page: Any, live_server: Any, username: str, deal: Deal, step: str) -> None:
@@ -61,18 +48,8 @@ def test_contract_approval_from_the_deal_card_meets_the_gate_and_the_deal_moves_
     make_user("lawyer", roles=["lawyer"], team=team)
     make_user("finance", roles=["finance"], team=team)
     bpm.library_install(actor=None)
-    b2b = Pipeline.objects.get(code="b2b")
-    stages = {s.code: s for s in b2b.stages.all()}
     manager = two_teams["hunter_a"]
-    deal = services.deal_create(
-        actor=manager,
-        title="Поставка насосов",
-        pipeline=b2b,
-        stage=stages["contract"],
-        amount=Decimal("150000"),
-        expected_close_date=date(2030, 1, 31),
-        company=crm.company_create(actor=manager, name="ООО «Насосы»"),
-    )
+    deal = pumps_at_the_contract(manager, crm.company_create(actor=manager, name="ООО «Насосы»"))
     services.deal_attach_document(
         actor=manager,
         deal=deal,

@@ -6,19 +6,11 @@ from typing import Any
 
 import pytest
 
-from greenwave.conftest import PASSWORD
 from greenwave.core.services import event_append
+from greenwave.core.tests.browser.journey import sign_in
 from greenwave.sales.models import Deal, Lead
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
 
 
 def drag(page: Any, source: Any, target: Any) -> None:

@@ -9,20 +9,12 @@ from typing import Any
 import pytest
 
 from greenwave.activities.models import Activity
-from greenwave.conftest import PASSWORD
 from greenwave.core.tests.browser.conftest import ARTIFACTS
+from greenwave.core.tests.browser.journey import sign_in
 from greenwave.crm import services as crm_services
 from greenwave.sales import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
 
 
 def shot(page: Any, name: str) -> None:

@@ -1,0 +1,43 @@
+"""Steps shared by the browser journeys: signing in as a seeded user, a screenshot of the page
+under test-artifacts/, the deal of pumps at the contract stage."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from greenwave.conftest import PASSWORD
+from greenwave.core.tests.browser.conftest import ARTIFACTS
+from greenwave.sales import services as sales_services
+from greenwave.sales.models import Deal, Pipeline
+
+
+def sign_in(page: Any, live_server: Any, username: str) -> None:
+    """Sign in as `username` (the test password), leaving whoever was signed in before."""
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_selector("[data-testid=greeting]")
+
+
+def screenshot(page: Any, name: str) -> None:
+    """The whole page as test-artifacts/`name`.png."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def pumps_at_the_contract(manager: Any, company: Any) -> Deal:
+    """«Поставка насосов» for 150 000 of `company`, `manager`'s, at the B2B contract stage."""
+    b2b = Pipeline.objects.get(code="b2b")
+    return sales_services.deal_create(
+        actor=manager,
+        title="Поставка насосов",
+        pipeline=b2b,
+        stage=b2b.stages.get(code="contract"),
+        amount=Decimal("150000"),
+        expected_close_date=date(2030, 1, 31),
+        company=company,
+    )
