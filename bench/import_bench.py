@@ -358,12 +358,27 @@ def _worker_main() -> None:
         for line in sys.stdin:
             name, job_id = line.split()
             try:
-                _run_queued(name, int(job_id))
+                _run_profiled(name, int(job_id))
             except Exception:
                 print(json.dumps({"error": traceback.format_exc()}), file=out, flush=True)
                 continue
             rss.peak = max(rss.peak, _rss_mb())
             print(json.dumps({"peak_mb": rss.peak}), file=out, flush=True)
+
+
+def _run_profiled(name: str, job_id: int) -> None:
+    """`_run_queued`, under cProfile when `IMPORT_PROFILE` names a folder (one
+    `<task>.prof` a step there, for `python -m pstats`)."""
+    folder = os.environ.get("IMPORT_PROFILE")
+    if not folder:
+        _run_queued(name, job_id)
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    profile.runcall(_run_queued, name, job_id)
+    os.makedirs(folder, exist_ok=True)
+    profile.dump_stats(os.path.join(folder, f"{name}.prof"))
 
 
 def _run_queued(name: str, job_id: int) -> None:

@@ -6,7 +6,8 @@ PostgreSQL only: callers keep a `bulk_create` path for SQLite (`supported()`).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
@@ -51,3 +52,16 @@ def copy_rows(
             copy.write_row(row)
             written += 1
     return written
+
+
+@contextmanager
+def jit_off() -> Iterator[None]:
+    """PostgreSQL's JIT off for the statements of the block (inside a transaction; the
+    previous setting restored after): the planner's estimates for a statement over thousands
+    of rows pass `jit_above_cost`, and compiling then costs more than running it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        (jit, _off) = cursor.fetchone()
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('jit', %s, true)", [jit])

@@ -443,21 +443,35 @@ def _contact_names_visible(actor: User, ids: Iterable[int]) -> dict[int, str]:
 
 class _DuplicateFinder:
     """Finds the rows of a contacts file that repeat a person: a phone or an e-mail of a live
-    contact of the base (any team's), or of an earlier good row of the file. Three queries,
-    however many rows: all the file's phones, all its e-mails (through the indexes), the names
-    of the matched contacts the importer may see; then the rows are asked in file order."""
+    contact of the base (any team's), or of an earlier good row of the file. Three queries
+    for the values it is given (`look_up`: the phones, the e-mails — through the indexes —
+    and the names of the matched contacts the importer may see), however many rows; a
+    file streamed in chunks is looked up a chunk at a time, before its rows are asked (in
+    file order)."""
 
-    def __init__(self, job: ImportJob, phones: Iterable[str], emails: Iterable[str]) -> None:
-        self.known = {
-            "phones": _live_contacts_with("phones", phones),
-            "emails": _live_contacts_with("emails", emails),
-        }
-        self.names = _contact_names_visible(
-            job.created_by, [*self.known["phones"].values(), *self.known["emails"].values()]
-        )
+    def __init__(
+        self, job: ImportJob, phones: Iterable[str] = (), emails: Iterable[str] = ()
+    ) -> None:
+        self.actor = job.created_by
+        self.known: dict[str, dict[str, int]] = {"phones": {}, "emails": {}}
+        self.names: dict[int, str] = {}
         self.columns = {f: h for h, f in job.mapping.items() if f}
         # field -> value -> the first row holding it (no tuple a value: 100 000 rows' keys)
         self.earlier: dict[str, dict[str, int]] = {"phones": {}, "emails": {}}
+        self.look_up(phones, emails)
+
+    def look_up(self, phones: Iterable[str], emails: Iterable[str]) -> None:
+        """Learn which of these values live contacts of the base hold (before the rows that
+        carry them are asked); values already seen on earlier rows are not asked again."""
+        found: list[int] = []
+        for field, values in (("phones", phones), ("emails", emails)):
+            earlier, known = self.earlier[field], self.known[field]
+            fresh = {v for v in values if v not in earlier and v not in known}
+            matched = _live_contacts_with(field, fresh)
+            known.update(matched)
+            found += matched.values()
+        if found:
+            self.names.update(_contact_names_visible(self.actor, found))
 
     def __call__(
         self, number: int, full_name: str, phones: Iterable[str], emails: Iterable[str]

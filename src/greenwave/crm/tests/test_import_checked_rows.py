@@ -119,7 +119,8 @@ def test_a_failure_after_the_contacts_are_written_leaves_nothing(
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(imports, "event_append_created_rows", broken)
+    monkeypatch.setattr(imports, "event_append_created_rows", broken)  # SQLite
+    monkeypatch.setattr(imports, "_copied_contact_events", broken)  # PostgreSQL
     job = run(head, job, django_capture_on_commit_callbacks)
     assert (job.status, job.created_count) == ("failed", 0)
     assert job.message

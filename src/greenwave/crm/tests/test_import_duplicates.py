@@ -14,6 +14,7 @@ from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.crm import services
 from greenwave.crm.models import Contact, ImportJob
+from greenwave.crm.services import clients, imports
 
 from .test_import_export import check as dry_run
 from .test_import_export import csv_bytes, upload
@@ -297,3 +298,43 @@ def test_a_companies_import_reports_no_contact_duplicates(two_teams) -> None:
     job = upload(actor, csv_bytes(company_rows()))
     job = dry_run(actor, job, job.mapping)
     assert (job.valid_rows, job.duplicate_rows, job.duplicates) == (5, 0, [])
+
+
+def test_the_file_asked_a_chunk_at_a_time_finds_what_the_whole_file_would(
+    two_teams, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    """The dry run asks the base about each chunk's values before its rows, and the job
+    re-reads the kept rows chunk by chunk: a duplicate of the base or of a row in an earlier
+    chunk is found across the chunks' edges (chunks of one row here)."""
+    monkeypatch.setattr(imports, "LOOKUP_CHUNK", 1)
+    monkeypatch.setattr(imports, "COPY_CHUNK", 1)
+    actor = two_teams["hunter_a"]
+    known = services.contact_create(actor=actor, full_name="Орлов Пётр", emails=["p@example.ru"])
+    job = check(
+        actor,
+        [
+            ["Новая Анна", "+7 916 555-00-02", "", "31.12.1980"],
+            ["Орлов П.", "", "P@Example.ru", ""],
+            ["Анна Новая", "8 916 555-00-02", "", ""],
+            ["Сидоров Иван", "+7 916 555-00-03", "ivan@example.ru", ""],
+        ],
+    )
+    assert (job.valid_rows, job.duplicate_rows, job.error_rows) == (2, 2, 0)
+    assert [(d["row"], d["contact"], d["same_as_row"]) for d in job.duplicates] == [
+        (3, known.pk, None),
+        (4, None, 2),
+    ]
+    job = run(actor, job, django_capture_on_commit_callbacks)
+    assert (job.status, job.created_count, job.duplicate_rows) == ("done", 2, 2)
+    assert [(d["row"], d["contact"], d["same_as_row"]) for d in job.duplicates] == [
+        (3, known.pk, None),
+        (4, None, 2),
+    ]
+    assert sorted(Contact.objects.values_list("full_name", flat=True)) == [
+        "Новая Анна",
+        "Орлов Пётр",
+        "Сидоров Иван",
+    ]
+    for contact in Contact.objects.exclude(pk=known.pk):
+        event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
+        assert event.payload == {"after": clients._contact_snapshot(contact)}

@@ -22,7 +22,7 @@ from greenwave.crm import selectors, services
 from greenwave.crm.errors import CrmError
 from greenwave.crm.models import Company, Contact, ImportJob
 from greenwave.crm.requisites import inn_with_checksum
-from greenwave.crm.services import import_rows, imports
+from greenwave.crm.services import clients, import_rows, imports
 from greenwave.crm.tabular import read_table, write_csv, write_xlsx
 
 from .conftest import VALID_INN, bad_checksum
@@ -164,6 +164,9 @@ def test_utf8_comma_csv_of_contacts_links_them_to_companies_by_inn(
         "1985-03-12",
     )
     assert Contact.objects.get(full_name="Сидоров Олег").company is None
+    for contact in Contact.objects.filter(full_name__in=["Петрова Анна", "Сидоров Олег"]):
+        event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
+        assert event.payload == {"after": clients._contact_snapshot(contact)}
 
 
 def contact_file(count: int, inn: str, start: int = 0) -> bytes:
