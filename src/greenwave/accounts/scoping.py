@@ -21,7 +21,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.core.errors import permission_denied
+from greenwave.core.errors import not_found, permission_denied
 
 from .models import ACCESS_RANK, WRITE_CEILINGS, AccessLevel, Team, User
 
@@ -193,3 +193,14 @@ def require_write(
     raise permission_denied(
         message or _("You can read this record but not change it: it belongs to another team.")
     )
+
+
+def require_visible(actor: User | None, record: Any, message: str | Promise) -> None:
+    """Answer 404 with `message` for a team-owned record the actor may not read (own, a team
+    in reach, or everything); `actor=None` is the system."""
+    if actor is None:
+        return
+    teams = visible_team_ids(actor)
+    if teams is None or record.responsible_id == actor.pk or record.team_id in teams:
+        return
+    raise not_found(message)

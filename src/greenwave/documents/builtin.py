@@ -103,6 +103,25 @@ def _widths(table: Table, widths: list[float]) -> None:
             cell.width = Cm(width)
 
 
+def _party(role: str) -> str:
+    """The tags of a party's name, tax numbers and address (`role`: seller or buyer)."""
+    return (
+        "{{ R.full_name }}, ИНН {{ R.inn }}{% if R.kpp %}, КПП {{ R.kpp }}{% endif %}, "
+        "{{ R.address }}"
+    ).replace("R.", f"{role}.")
+
+
+def _parties(
+    doc: DocxFile, *, seller: tuple[str, str], buyer: tuple[str, str], widths: list[float]
+) -> None:
+    """The two-row table of the parties: a label and the party's details in bold."""
+    parties = doc.add_table(rows=2, cols=2)
+    for row, (label, text) in enumerate((seller, buyer)):
+        _cell_text(parties.cell(row, 0), label)
+        _cell_text(parties.cell(row, 1), text, bold=True)
+    _widths(parties, widths)
+
+
 def _lines_table(doc: DocxFile, *, with_vat_column: bool = False) -> None:
     """Header, a `{%tr for %}` row, the line row, a `{%tr endfor %}` row (docxtpl drops the
     two control rows when it renders)."""
@@ -369,23 +388,16 @@ def _invoice_bank_table(doc: DocxFile) -> None:
 
 def _invoice_parties(doc: DocxFile) -> None:
     """The supplier and the buyer with their requisites."""
-    parties = doc.add_table(rows=2, cols=2)
-    _cell_text(parties.cell(0, 0), "Поставщик (исполнитель):")
-    _cell_text(
-        parties.cell(0, 1),
-        "{{ seller.full_name }}, ИНН {{ seller.inn }}{% if seller.kpp %}, КПП {{ seller.kpp "
-        "}}{% endif %}, {{ seller.address }}",
-        bold=True,
+    _parties(
+        doc,
+        seller=("Поставщик (исполнитель):", _party("seller")),
+        buyer=(
+            "Покупатель (заказчик):",
+            _party("buyer") + "{% if buyer.account %}, р/с {{ buyer.account }} в "
+            "{{ buyer.bank_name }}, к/с {{ buyer.corr_account }}, БИК {{ buyer.bik }}{% endif %}",
+        ),
+        widths=[4.2, 12.6],
     )
-    _cell_text(parties.cell(1, 0), "Покупатель (заказчик):")
-    _cell_text(
-        parties.cell(1, 1),
-        "{{ buyer.full_name }}, ИНН {{ buyer.inn }}{% if buyer.kpp %}, КПП {{ buyer.kpp "
-        "}}{% endif %}, {{ buyer.address }}{% if buyer.account %}, р/с {{ buyer.account }} в "
-        "{{ buyer.bank_name }}, к/с {{ buyer.corr_account }}, БИК {{ buyer.bik }}{% endif %}",
-        bold=True,
-    )
-    _widths(parties, [4.2, 12.6])
 
 
 def build_invoice(doc: DocxFile) -> None:
@@ -444,22 +456,15 @@ def build_act(doc: DocxFile) -> None:
         size=14,
     )
     _p(doc, "_" * 86, space_after=4)
-    parties = doc.add_table(rows=2, cols=2)
-    _cell_text(parties.cell(0, 0), "Исполнитель:")
-    _cell_text(
-        parties.cell(0, 1),
-        "{{ seller.full_name }}, ИНН {{ seller.inn }}{% if seller.kpp %}, КПП {{ seller.kpp "
-        "}}{% endif %}, {{ seller.address }}, р/с {{ seller.account }} в {{ seller.bank_name }}",
-        bold=True,
+    _parties(
+        doc,
+        seller=(
+            "Исполнитель:",
+            _party("seller") + ", р/с {{ seller.account }} в {{ seller.bank_name }}",
+        ),
+        buyer=("Заказчик:", _party("buyer")),
+        widths=[3.2, 13.6],
     )
-    _cell_text(parties.cell(1, 0), "Заказчик:")
-    _cell_text(
-        parties.cell(1, 1),
-        "{{ buyer.full_name }}, ИНН {{ buyer.inn }}{% if buyer.kpp %}, КПП {{ buyer.kpp "
-        "}}{% endif %}, {{ buyer.address }}",
-        bold=True,
-    )
-    _widths(parties, [3.2, 13.6])
     _p(doc, "Основание: {{ basis }}", space_after=6)
     _lines_table(doc, with_vat_column=True)
     _totals(doc)

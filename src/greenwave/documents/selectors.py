@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
+from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.sales.models import Deal
@@ -51,12 +52,7 @@ INVOICE_LIST_SPEC = ListSpec(
     ),
     default_sort="-created",
     filters=(
-        FilterSpec(
-            "status",
-            _("Status"),
-            "status",
-            choices=lambda a: [(k, str(v)) for k, v in InvoiceStatus.choices],
-        ),
+        choice_filter("status", _("Status"), InvoiceStatus),
         FilterSpec("deal", _("Deal"), "deal_id", kind="int"),
         FilterSpec("company", _("Client"), "buyer_id", kind="int"),
         FilterSpec("overdue", _("Overdue"), "due_date", kind="bool"),

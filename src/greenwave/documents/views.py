@@ -20,8 +20,8 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.errors import DomainError
+from greenwave.core.form_posts import form_post, show_form_error
 from greenwave.core.pages import render_list_page
-from greenwave.crm.forms import show_domain_error
 from greenwave.crm.selectors import company_get, contact_get
 from greenwave.sales.selectors import deal_get
 
@@ -83,16 +83,15 @@ def _require_finance_page(request: AuthedRequest) -> None:
 def legal_entity_create(request: AuthedRequest) -> HttpResponse:
     _require_finance_page(request)
     form = LegalEntityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.legal_entity_create(actor=request.user, data=form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Legal entity added."))
-            return redirect("documents:legal_entity_list")
+    saved = form_post(
+        request,
+        form,
+        lambda: services.legal_entity_create(actor=request.user, data=form.cleaned_data),
+        success=_("Legal entity added."),
+        to="documents:legal_entity_list",
+    )
     back = reverse("documents:legal_entity_list")
-    return _form_page(request, form, _("New legal entity"), back, _("Legal entities"))
+    return saved or _form_page(request, form, _("New legal entity"), back, _("Legal entities"))
 
 
 @login_required
@@ -101,16 +100,17 @@ def legal_entity_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_finance_page(request)
     initial = {f: getattr(entity, f) for f in services.LEGAL_ENTITY_FIELDS}
     form = LegalEntityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.legal_entity_update(actor=request.user, entity=entity, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("documents:legal_entity_list")
+    saved = form_post(
+        request,
+        form,
+        lambda: services.legal_entity_update(
+            actor=request.user, entity=entity, **form.cleaned_data
+        ),
+        success=_("Changes saved."),
+        to="documents:legal_entity_list",
+    )
     back = reverse("documents:legal_entity_list")
-    return _form_page(request, form, entity.name, back, _("Legal entities"))
+    return saved or _form_page(request, form, entity.name, back, _("Legal entities"))
 
 
 # --- templates ----------------------------------------------------------------------------
@@ -244,22 +244,21 @@ def invoice_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     services.require_invoice_writer(request.user, invoice)
     initial = {"due_date": invoice.due_date, "comment": invoice.comment}
     form = InvoiceEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.invoice_update(
-                actor=request.user,
-                invoice=invoice,
-                due_date=form.cleaned_data["due_date"],
-                comment=form.cleaned_data["comment"],
-            )
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("documents:invoice_detail", pk=pk)
     back = reverse("documents:invoice_detail", args=[pk])
+    saved = form_post(
+        request,
+        form,
+        lambda: services.invoice_update(
+            actor=request.user,
+            invoice=invoice,
+            due_date=form.cleaned_data["due_date"],
+            comment=form.cleaned_data["comment"],
+        ),
+        success=_("Changes saved."),
+        to=back,
+    )
     label = f"№ {invoice.number}" if invoice.number else f"{_('draft')} #{invoice.pk}"
-    return _form_page(request, form, _("Invoice %(n)s") % {"n": label}, back, label)
+    return saved or _form_page(request, form, _("Invoice %(n)s") % {"n": label}, back, label)
 
 
 @login_required
@@ -494,7 +493,7 @@ def document_approval(request: AuthedRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             if exc.status in (403, 404):
                 raise
-            show_domain_error(form, exc)
+            show_form_error(form, exc)
         else:
             messages.success(request, _("Sent for approval."))
             return _back_to_deal(document.deal_id)
@@ -530,19 +529,18 @@ def company_bank_edit(request: AuthedRequest, company_pk: int) -> HttpResponse:
     bank = services.client_bank_account_of(company)
     initial = {f: getattr(bank, f) for f in services.CLIENT_BANK_FIELDS} if bank else {}
     form = ClientBankAccountForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.client_bank_account_set(
-                actor=request.user, company=company, data=form.cleaned_data
-            )
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Bank details saved."))
-            return redirect("crm:company_detail", pk=company.pk)
     back = reverse("crm:company_detail", args=[company.pk])
+    saved = form_post(
+        request,
+        form,
+        lambda: services.client_bank_account_set(
+            actor=request.user, company=company, data=form.cleaned_data
+        ),
+        success=_("Bank details saved."),
+        to=back,
+    )
     title = _("Bank details of %(name)s") % {"name": company.name}
-    return _form_page(request, form, title, back, company.name)
+    return saved or _form_page(request, form, title, back, company.name)
 
 
 @login_required

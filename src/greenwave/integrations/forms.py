@@ -8,14 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.forms import BootstrapFormMixin
-from greenwave.core.errors import DomainError
 
 from .catalogue import EVENT_LABELS, WEBHOOK_EVENTS
-
-
-def show_domain_error(form: forms.Form, exc: DomainError) -> None:
-    field = exc.details.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 class WebhookForm(BootstrapFormMixin, forms.Form):

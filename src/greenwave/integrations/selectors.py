@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.models import User
+from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.crm import selectors as crm_selectors
@@ -31,14 +32,7 @@ DELIVERY_SPEC = ListSpec(
     search_fields=("event_type",),
     sorts=(SortSpec("created", gettext_lazy("Created"), ("created_at", "id")),),
     default_sort="-created",
-    filters=(
-        FilterSpec(
-            "status",
-            gettext_lazy("Status"),
-            "status",
-            choices=lambda user: [(str(v), str(label)) for v, label in DeliveryStatus.choices],
-        ),
-    ),
+    filters=(choice_filter("status", gettext_lazy("Status"), DeliveryStatus),),
 )
 EXCHANGE_SPEC = ListSpec(
     sorts=(SortSpec("created", gettext_lazy("Started"), ("created_at", "id")),),

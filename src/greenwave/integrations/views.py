@@ -3,6 +3,8 @@ the 1C exchange with its last exchanges and a manual import."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,13 +18,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.errors import DomainError
+from greenwave.core.form_posts import form_post
 from greenwave.core.pages import render_list_page
 
 from . import selectors, services
 from .catalogue import EVENT_LABELS
 from .commerceml import MAX_FILE_BYTES
 from .exchange import FILE_LIMIT
-from .forms import CommerceMLUploadForm, WebhookForm, show_domain_error
+from .forms import CommerceMLUploadForm, WebhookForm
 from .models import ExchangeSource
 
 
@@ -52,19 +55,24 @@ def webhook_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _webhook_url(sub: Any) -> str:
+    return reverse("integrations:webhook_detail", args=[sub.pk])
+
+
 @login_required
 def webhook_create(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     form = WebhookForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            sub = services.webhook_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Webhook created. Give its secret to the receiver."))
-            return redirect("integrations:webhook_detail", pk=sub.pk)
-    return _form_page(request, form, _("New webhook"), reverse("integrations:webhook_list"))
+    saved = form_post(
+        request,
+        form,
+        lambda: services.webhook_create(actor=request.user, **form.cleaned_data),
+        success=_("Webhook created. Give its secret to the receiver."),
+        to=_webhook_url,
+    )
+    return saved or _form_page(
+        request, form, _("New webhook"), reverse("integrations:webhook_list")
+    )
 
 
 @login_required
@@ -78,15 +86,14 @@ def webhook_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "is_active": sub.is_active,
     }
     form = WebhookForm(request.POST or None, initial=initial, creating=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.webhook_update(actor=request.user, subscription=sub, **form.cleaned_data)
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            return redirect("integrations:webhook_detail", pk=sub.pk)
-    back = reverse("integrations:webhook_detail", args=[sub.pk])
-    return _form_page(request, form, _("Edit webhook"), back)
+    back = _webhook_url(sub)
+    saved = form_post(
+        request,
+        form,
+        lambda: services.webhook_update(actor=request.user, subscription=sub, **form.cleaned_data),
+        to=back,
+    )
+    return saved or _form_page(request, form, _("Edit webhook"), back)
 
 
 @login_required

@@ -12,25 +12,20 @@ from django.utils import timezone
 
 from greenwave.core.errors import DomainError
 from greenwave.documents import services as doc_services
+from greenwave.documents.demo import DEMO_ENTITY
 from greenwave.sales.models import Deal, DealStatus
 
 from . import fulfilment, services
 from .models import ClaimKind, LateReason, Order, Payment
 
+# The demo company (the documents' seeder's, by the same INN) as this seeder makes it when it
+# runs first: without phone and e-mail, and the default seller.
 SELLER = {
+    **{k: v for k, v in DEMO_ENTITY.items() if k not in ("phone", "email")},
     "name": "ООО «Гринвейв»",
     "full_name": "Общество с ограниченной ответственностью «Гринвейв»",
-    "inn": "7701234560",
-    "kpp": "770101001",
-    "ogrn": "1027700123450",
     "address": "123112, г. Москва, Пресненская наб., д. 12",
     "bank_name": "ПАО Сбербанк",
-    "bik": "044525225",
-    "account": "40702810938000012345",
-    "corr_account": "30101810400000000225",
-    "signatory_name": "Смирнова Анна Петровна",
-    "signatory_position": "Генеральный директор",
-    "chief_accountant": "Кузнецова Ольга Игоревна",
     "is_default": True,
 }
 # (days since issue, payment days, share paid): paid, partly paid, overdue by 3, 12, 45 and

@@ -19,13 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
-from greenwave.accounts.scoping import can_write, visible_team_ids
+from greenwave.accounts.scoping import can_write, require_visible
 from greenwave.activities import services as activity_services
 from greenwave.bpm import services as bpm
 from greenwave.bpm.library.claims import CLAIM_HANDLING
 from greenwave.bpm.library.layout import build
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
-from greenwave.core.errors import CoreError, DomainError, not_found, permission_denied
+from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.sales.models import Deal, DealStatus
 
@@ -55,15 +55,6 @@ QTY = Decimal("0.001")
 
 def _invalid(field: str, message: str) -> DomainError:
     return DomainError(CoreError.VALIDATION, message, details={"field": field})
-
-
-def _require_visible(actor: User | None, record: Any, message: str) -> None:
-    if actor is None:
-        return
-    teams = visible_team_ids(actor)
-    if teams is None or record.responsible_id == actor.pk or record.team_id in teams:
-        return
-    raise not_found(message)
 
 
 def _require_writer(actor: User | None, record: Any, roles: Sequence[str] = KEEPERS) -> None:
@@ -99,7 +90,7 @@ def order_create_from_deal(
     *, actor: User | None, deal: Deal, promised_date: date | None = None
 ) -> Order:
     """The order of a won deal: its lines (or one line of its amount)."""
-    _require_visible(actor, deal, _("Deal not found."))
+    require_visible(actor, deal, _("Deal not found."))
     _require_writer(actor, deal)
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     if deal.status != DealStatus.WON:
@@ -229,7 +220,7 @@ def shipment_create(
 ) -> Shipment:
     """Ship (part of) an order: `lines` are (order line id, quantity); none = everything
     that remains. Shipping the rest after the promised date needs a reason of the delay."""
-    _require_visible(actor, order, _("Order not found."))
+    require_visible(actor, order, _("Order not found."))
     _require_writer(actor, order)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status in (OrderStatus.SHIPPED, OrderStatus.CANCELLED):
@@ -302,7 +293,7 @@ def supplier_order_create(
     expected_date: date,
 ) -> SupplierOrder:
     order = line.order
-    _require_visible(actor, order, _("Order not found."))
+    require_visible(actor, order, _("Order not found."))
     _require_writer(actor, order)
     supplier = str(supplier or "").strip()
     if not supplier or len(supplier) > 255:
@@ -342,7 +333,7 @@ def supplier_order_update(
 ) -> SupplierOrder:
     """Correct a supplier order not yet received: supplier, quantity, expected date."""
     order = purchase.line.order
-    _require_visible(actor, order, _("Order not found."))
+    require_visible(actor, order, _("Order not found."))
     _require_writer(actor, order)
     purchase = SupplierOrder.objects.select_for_update().select_related("line").get(pk=purchase.pk)
     if purchase.received_on:
@@ -383,7 +374,7 @@ def supplier_order_receive(
     *, actor: User | None, purchase: SupplierOrder, received_on: date
 ) -> SupplierOrder:
     order = purchase.line.order
-    _require_visible(actor, order, _("Order not found."))
+    require_visible(actor, order, _("Order not found."))
     _require_writer(actor, order)
     purchase = SupplierOrder.objects.select_for_update().get(pk=purchase.pk)
     if purchase.received_on:
@@ -439,7 +430,7 @@ def claim_create(
     description: str = "",
     amount: Any = 0,
 ) -> Claim:
-    _require_visible(actor, order, _("Order not found."))
+    require_visible(actor, order, _("Order not found."))
     _require_writer(actor, order, CLAIM_KEEPERS)
     if kind not in ClaimKind.values:
         raise _invalid("kind", _("Unknown kind."))
@@ -542,7 +533,7 @@ def claim_task_complete(
 ) -> Any:
     """Advance a claim by completing the open task of its process that the actor may do (the
     one named by `task_id`, else the first); the form of the task validates `data`."""
-    _require_visible(actor, claim, _("Claim not found."))
+    require_visible(actor, claim, _("Claim not found."))
     tasks = list(
         HumanTask.objects.filter(
             instance__object_type=CLAIM_SUBJECT,
@@ -590,6 +581,23 @@ def claim_process_step(
     )
 
 
+def _claim_mark_escalated(claim: Claim, head: User | None, **payload: Any) -> None:
+    """The claim's deadline passed: stamp it and log who it went to (`payload`: how)."""
+    claim.escalated_at = timezone.now()
+    claim.save(update_fields=["escalated_at", "updated_at"])
+    event_append_for(
+        claim,
+        activity=events.CLAIM_ESCALATED,
+        actor=None,
+        payload={
+            "deadline": claim.deadline.isoformat(),
+            "head_id": getattr(head, "pk", None),
+            **payload,
+        },
+        objects=_claim_objects(claim),
+    )
+
+
 @transaction.atomic
 def claim_escalate(claim_id: Any) -> str:
     """The answer deadline passed: the claim is escalated to the head of its team (the
@@ -604,19 +612,7 @@ def claim_escalate(claim_id: Any) -> str:
         raise LookupError(f"The process has no claim (claim_id={claim_id!r}).")
     head = claim.team.head if claim.team and claim.team.head else None
     if claim.escalated_at is None and claim.status != ClaimStatus.CLOSED:
-        claim.escalated_at = timezone.now()
-        claim.save(update_fields=["escalated_at", "updated_at"])
-        event_append_for(
-            claim,
-            activity=events.CLAIM_ESCALATED,
-            actor=None,
-            payload={
-                "deadline": claim.deadline.isoformat(),
-                "head_id": getattr(head, "pk", None),
-                "by_process": True,
-            },
-            objects=_claim_objects(claim),
-        )
+        _claim_mark_escalated(claim, head, by_process=True)
     return head.username if head else ""
 
 
@@ -633,7 +629,7 @@ def claim_advance(
 ) -> Claim:
     """Move a claim one step along its way; the decision step names the decision. A claim
     run by its process moves only with the process (`by_process`, from its actions)."""
-    _require_visible(actor, claim, _("Claim not found."))
+    require_visible(actor, claim, _("Claim not found."))
     _require_writer(actor, claim, CLAIM_KEEPERS)
     if not by_process and claim_process_running(claim):
         raise DomainError(
@@ -734,18 +730,6 @@ def claims_escalate_overdue(*, today: date | None = None, limit: int = 200) -> i
                     priority="high",
                 )
                 activity_id = activity.pk
-            claim.escalated_at = timezone.now()
-            claim.save(update_fields=["escalated_at", "updated_at"])
-            event_append_for(
-                claim,
-                activity=events.CLAIM_ESCALATED,
-                actor=None,
-                payload={
-                    "deadline": claim.deadline.isoformat(),
-                    "head_id": getattr(head, "pk", None),
-                    "activity_id": activity_id,
-                },
-                objects=_claim_objects(claim),
-            )
+            _claim_mark_escalated(claim, head, activity_id=activity_id)
             handled += 1
     return handled

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import scope_records
 from greenwave.bpm.models import HumanTask, ProcessInstance, TaskStatus
+from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.documents.models import AWAITING_PAYMENT, Invoice
@@ -41,18 +42,8 @@ PAYMENT_LIST_SPEC = ListSpec(
     ),
     default_sort="-date",
     filters=(
-        FilterSpec(
-            "kind",
-            _("Kind"),
-            "kind",
-            choices=lambda a: [(k, str(v)) for k, v in PaymentKind.choices],
-        ),
-        FilterSpec(
-            "source",
-            _("Source"),
-            "source",
-            choices=lambda a: [(k, str(v)) for k, v in PaymentSource.choices],
-        ),
+        choice_filter("kind", _("Kind"), PaymentKind),
+        choice_filter("source", _("Source"), PaymentSource),
         FilterSpec("invoice", _("Invoice"), "invoice_id", kind="int"),
         FilterSpec("date_from", _("From"), "payment_date", kind="date_from"),
         FilterSpec("date_to", _("To"), "payment_date", kind="date_to"),
@@ -223,18 +214,8 @@ ORDER_LIST_SPEC = ListSpec(
     ),
     default_sort="-created",
     filters=(
-        FilterSpec(
-            "status",
-            _("Status"),
-            "status",
-            choices=lambda a: [(k, str(v)) for k, v in OrderStatus.choices],
-        ),
-        FilterSpec(
-            "late_reason",
-            _("Reason of the delay"),
-            "late_reason",
-            choices=lambda a: [(k, str(v)) for k, v in LateReason.choices],
-        ),
+        choice_filter("status", _("Status"), OrderStatus),
+        choice_filter("late_reason", _("Reason of the delay"), LateReason),
         FilterSpec("deal", _("Deal"), "deal_id", kind="int"),
     ),
 )
@@ -246,15 +227,8 @@ CLAIM_LIST_SPEC = ListSpec(
     ),
     default_sort="-created",
     filters=(
-        FilterSpec(
-            "status",
-            _("Status"),
-            "status",
-            choices=lambda a: [(k, str(v)) for k, v in ClaimStatus.choices],
-        ),
-        FilterSpec(
-            "kind", _("Kind"), "kind", choices=lambda a: [(k, str(v)) for k, v in ClaimKind.choices]
-        ),
+        choice_filter("status", _("Status"), ClaimStatus),
+        choice_filter("kind", _("Kind"), ClaimKind),
         FilterSpec("order", pgettext_lazy("client order", "Order"), "order_id", kind="int"),
     ),
 )

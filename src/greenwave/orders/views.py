@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.errors import DomainError, permission_denied
+from greenwave.core.form_posts import form_post, show_on_top
 from greenwave.core.pages import render_list_page
 
 from . import fulfilment, selectors, services, statement
@@ -51,6 +52,19 @@ def payment_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+PAYMENTS = "orders:payment_list"
+
+
+def _payments_form_page(request: AuthedRequest, form: Any, title: str) -> HttpResponse:
+    context = {
+        "form": form,
+        "title": title,
+        "back_url": reverse(PAYMENTS),
+        "back_label": _("Payments"),
+    }
+    return render(request, "core/form_page.html", context)
+
+
 def _require_cashier(request: AuthedRequest) -> None:
     if not services.can_enter_payments(request.user):
         raise permission_denied(_("Only finance and accounting enter payments."))
@@ -63,30 +77,17 @@ def payment_create(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("invoice", "").isdigit():
         initial["invoice"] = int(request.GET["invoice"])
     form = PaymentForm(request.POST or None, actor=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> Any:
         data = form.cleaned_data
-        try:
-            services.payment_record(
-                actor=request.user,
-                invoice=data.pop("invoice"),
-                amount=data.pop("amount"),
-                **data,
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Payment entered."))
-            return redirect("orders:payment_list")
-    return render(
-        request,
-        "core/form_page.html",
-        {
-            "form": form,
-            "title": _("Enter a payment"),
-            "back_url": reverse("orders:payment_list"),
-            "back_label": _("Payments"),
-        },
+        return services.payment_record(
+            actor=request.user, invoice=data.pop("invoice"), amount=data.pop("amount"), **data
+        )
+
+    saved = form_post(
+        request, form, save, success=_("Payment entered."), to=PAYMENTS, show_error=show_on_top
     )
+    return saved or _payments_form_page(request, form, _("Enter a payment"))
 
 
 @login_required
@@ -94,31 +95,19 @@ def payment_refund(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_cashier(request)
     payment = selectors.payment_get(actor=request.user, pk=pk)
     form = RefundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.payment_refund(
-                actor=request.user,
-                payment=payment,
-                amount=form.cleaned_data["amount"],
-                refund_date=form.cleaned_data["refund_date"],
-                comment=form.cleaned_data["comment"],
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Refund entered."))
-            return redirect("orders:payment_list")
-    return render(
+    saved = form_post(
         request,
-        "core/form_page.html",
-        {
-            "form": form,
-            "title": _("Refund of payment %(amount)s to invoice %(number)s")
-            % {"amount": payment.amount, "number": payment.invoice.number},
-            "back_url": reverse("orders:payment_list"),
-            "back_label": _("Payments"),
-        },
+        form,
+        lambda: services.payment_refund(actor=request.user, payment=payment, **form.cleaned_data),
+        success=_("Refund entered."),
+        to=PAYMENTS,
+        show_error=show_on_top,
     )
+    title = _("Refund of payment %(amount)s to invoice %(number)s") % {
+        "amount": payment.amount,
+        "number": payment.invoice.number,
+    }
+    return saved or _payments_form_page(request, form, title)
 
 
 @login_required
@@ -301,14 +290,16 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         )
         return redirect("orders:claim_detail", pk=claim.pk)
     form = ClaimAdvanceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            fulfilment.claim_advance(actor=request.user, claim=claim, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Claim moved on."))
-            return redirect("orders:claim_detail", pk=claim.pk)
+    saved = form_post(
+        request,
+        form,
+        lambda: fulfilment.claim_advance(actor=request.user, claim=claim, **form.cleaned_data),
+        success=_("Claim moved on."),
+        to=reverse("orders:claim_detail", args=[claim.pk]),
+        show_error=show_on_top,
+    )
+    if saved is not None:
+        return saved
     return render(
         request,
         "orders/claim_detail.html",
@@ -344,6 +335,10 @@ def supplier_order_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _supplier_order_url(purchase: Any) -> str:
+    return reverse("orders:supplier_order_detail", args=[purchase.pk])
+
+
 def _supplier_form_page(
     request: AuthedRequest, form: SupplierOrderForm, title: str, back_url: str
 ) -> HttpResponse:
@@ -363,22 +358,14 @@ def supplier_order_create(request: AuthedRequest) -> HttpResponse:
         if line is not None:
             initial = {"line": line.pk, "quantity": format(line.remaining.normalize(), "f")}
     form = SupplierOrderForm(request.POST or None, actor=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            purchase = fulfilment.supplier_order_create(
-                actor=request.user,
-                line=data["line"],
-                supplier=data["supplier"],
-                quantity=data["quantity"],
-                expected_date=data["expected_date"],
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Supplier order placed."))
-            return redirect("orders:supplier_order_detail", pk=purchase.pk)
-    return _supplier_form_page(
+    saved = form_post(
+        request,
+        form,
+        lambda: fulfilment.supplier_order_create(actor=request.user, **form.cleaned_data),
+        success=_("Supplier order placed."),
+        to=_supplier_order_url,
+    )
+    return saved or _supplier_form_page(
         request, form, _("Order from a supplier"), reverse("orders:supplier_order_list")
     )
 
@@ -389,22 +376,16 @@ def supplier_order_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if not fulfilment.can_change_order(request.user, purchase.line.order):
         raise permission_denied(_("You can read this order but not change it."))
     form = SupplierOrderForm(request.POST or None, actor=request.user, purchase=purchase)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            fulfilment.supplier_order_update(
-                actor=request.user,
-                purchase=purchase,
-                supplier=data["supplier"],
-                quantity=data["quantity"],
-                expected_date=data["expected_date"],
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Supplier order saved."))
-            return redirect("orders:supplier_order_detail", pk=purchase.pk)
-    return _supplier_form_page(
+    saved = form_post(
+        request,
+        form,
+        lambda: fulfilment.supplier_order_update(
+            actor=request.user, purchase=purchase, **form.cleaned_data
+        ),
+        success=_("Supplier order saved."),
+        to=_supplier_order_url(purchase),
+    )
+    return saved or _supplier_form_page(
         request,
         form,
         _("Supplier order %(number)s") % {"number": purchase.pk},
@@ -416,16 +397,17 @@ def supplier_order_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def supplier_order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     purchase = selectors.supplier_order_get(actor=request.user, pk=pk)
     form = SupplierReceiveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            fulfilment.supplier_order_receive(
-                actor=request.user, purchase=purchase, received_on=form.cleaned_data["received_on"]
-            )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Delivery from the supplier recorded."))
-            return redirect("orders:supplier_order_detail", pk=purchase.pk)
+    saved = form_post(
+        request,
+        form,
+        lambda: fulfilment.supplier_order_receive(
+            actor=request.user, purchase=purchase, received_on=form.cleaned_data["received_on"]
+        ),
+        success=_("Delivery from the supplier recorded."),
+        to=_supplier_order_url(purchase),
+    )
+    if saved is not None:
+        return saved
     return render(
         request,
         "orders/supplier_order_detail.html",
@@ -439,9 +421,3 @@ def supplier_order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
-
-
-def _form_error(form: Any, exc: DomainError) -> None:
-    """A service's refusal shown at its field when the form has it, else above the form."""
-    field = (exc.details or {}).get("field")
-    form.add_error(field if field in form.fields else None, exc.message)

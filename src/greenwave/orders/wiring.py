@@ -52,7 +52,8 @@ def _seams() -> None:
 
 def _navigation() -> None:
     """The menu entries."""
-    register_nav(
+    sellers = (*MONEY_ROLES, *SALES_ROLES)
+    for item in (
         NavItem(
             "payments",
             _("Payments"),
@@ -60,39 +61,24 @@ def _navigation() -> None:
             "cash-coin",
             order=60,
             roles=(*MONEY_ROLES, RoleCode.HEAD_OF_SALES),
-        )
-    )
-    register_nav(
+        ),
         NavItem(
             "receivables",
             _("Receivables"),
             "orders:receivables",
             "hourglass-split",
             order=61,
-            roles=(*MONEY_ROLES, *SALES_ROLES),
-        )
-    )
-    register_nav(
-        NavItem(
-            "orders",
-            _("Orders"),
-            "orders:order_list",
-            "truck",
-            order=62,
-            roles=(*MONEY_ROLES, *SALES_ROLES),
-        )
-    )
-    register_nav(
+            roles=sellers,
+        ),
+        NavItem("orders", _("Orders"), "orders:order_list", "truck", order=62, roles=sellers),
         NavItem(
             "supplier_orders",
             _("Supplier orders"),
             "orders:supplier_order_list",
             "box-seam",
             order=63,
-            roles=(*MONEY_ROLES, *SALES_ROLES),
-        )
-    )
-    register_nav(
+            roles=sellers,
+        ),
         NavItem(
             "claims",
             _("Claims"),
@@ -100,8 +86,9 @@ def _navigation() -> None:
             "exclamation-octagon",
             order=64,
             roles=(*MONEY_ROLES, RoleCode.LAWYER, *SALES_ROLES),
-        )
-    )
+        ),
+    ):
+        register_nav(item)
 
 
 def _event_labels() -> None:

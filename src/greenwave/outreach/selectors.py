@@ -15,8 +15,9 @@ from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
 from greenwave.analytics import selectors as analytics_selectors
 from greenwave.analytics.models import SavedSegment
+from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
-from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.listing import ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.crm.models import Contact, ProductGroup
 from greenwave.crm.selectors import contact_list
 
@@ -40,18 +41,8 @@ CAMPAIGN_LIST_SPEC = ListSpec(
     ),
     default_sort="-created",
     filters=(
-        FilterSpec(
-            "status",
-            gettext_lazy("Status"),
-            "status",
-            choices=lambda user: [(k, str(v)) for k, v in CampaignStatus.choices],
-        ),
-        FilterSpec(
-            "kind",
-            gettext_lazy("Kind"),
-            "kind",
-            choices=lambda user: [(k, str(v)) for k, v in CampaignKind.choices],
-        ),
+        choice_filter("status", gettext_lazy("Status"), CampaignStatus),
+        choice_filter("kind", gettext_lazy("Kind"), CampaignKind),
     ),
 )
 

@@ -3,6 +3,7 @@ morning plan, the head's team board and the history of days; all scoped."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -597,27 +598,32 @@ def _grid(
 
 def team_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
     """The head's grid: every planning member of the team (and the teams below) × KPIs."""
-    if not is_planner(actor):
-        raise not_found(gettext_lazy("Team not found."))
-    people = list(team_members(actor=actor, team=team))
-    return _grid(
-        actor=actor,
-        month=month,
-        team=team,
-        kpis=kpi_catalogue(actor=actor),
-        people=people,
-        teams=[],
-    )
+    return _team_grid(actor=actor, month=month, team=team, teams=None)
 
 
 def department_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
     """The director's view: the teams right under the department × KPIs, and the total (the
     people only roll their targets up into their teams')."""
-    if not is_planner(actor):
-        raise not_found(gettext_lazy("Team not found."))
+    return _team_grid(actor=actor, month=month, team=team, teams=_child_teams)
+
+
+def _child_teams(actor: User, team: Team) -> list[Team]:
     children = list(Team.objects.filter(parent=team).order_by("name"))
     visible = visible_team_ids(actor)
-    children = [t for t in children if visible is None or t.pk in visible] or [team]
+    return [t for t in children if visible is None or t.pk in visible] or [team]
+
+
+def _team_grid(
+    *,
+    actor: User,
+    month: kpis_mod.Month,
+    team: Team,
+    teams: Callable[[User, Team], list[Team]] | None,
+) -> Grid:
+    """A team's grid: its people (`teams=None`), or the teams `teams` gives, rolled up."""
+    if not is_planner(actor):
+        raise not_found(gettext_lazy("Team not found."))
+    rows = [] if teams is None else teams(actor, team)
     people = list(team_members(actor=actor, team=team))
     return _grid(
         actor=actor,
@@ -625,8 +631,8 @@ def department_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:
         team=team,
         kpis=kpi_catalogue(actor=actor),
         people=people,
-        teams=children,
-        person_rows=False,
+        teams=rows,
+        person_rows=teams is None,
     )
 
 

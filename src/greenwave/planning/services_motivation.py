@@ -128,17 +128,20 @@ def commission_scheme_save(
         for f, v in values.items()
         if getattr(scheme, f) != v
     }
-    if changes:
-        for f, v in values.items():
-            setattr(scheme, f, v)
-        scheme.save()
-        event_append_for(
-            scheme,
-            activity=events.COMMISSION_SCHEME_CHANGED,
-            actor=actor,
-            payload={"changes": changes},
-        )
+    _save_changes(scheme, values, changes, activity=events.COMMISSION_SCHEME_CHANGED, actor=actor)
     return scheme
+
+
+def _save_changes(
+    record: Any, values: Mapping[str, Any], changes: dict[str, Any], *, activity: str, actor: User
+) -> None:
+    """Write `values` and log the `changes` they make, when they make any."""
+    if not changes:
+        return
+    for f, v in values.items():
+        setattr(record, f, v)
+    record.save()
+    event_append_for(record, activity=activity, actor=actor, payload={"changes": changes})
 
 
 @transaction.atomic
@@ -272,16 +275,7 @@ def assistant_split_save(
                 getattr(old, "pk", None) if isinstance(old, User) else _plain(old),
                 getattr(v, "pk", None) if isinstance(v, User) else _plain(v),
             ]
-    if changes:
-        for f, v in values.items():
-            setattr(split, f, v)
-        split.save()
-        event_append_for(
-            split,
-            activity=events.ASSISTANT_SPLIT_CHANGED,
-            actor=actor,
-            payload={"changes": changes},
-        )
+    _save_changes(split, values, changes, activity=events.ASSISTANT_SPLIT_CHANGED, actor=actor)
     return split
 
 

@@ -21,6 +21,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.selectors import user_get
 from greenwave.activities.selectors import activity_get, reminders_due
 from greenwave.core.errors import DomainError
+from greenwave.core.form_posts import form_post
 from greenwave.sales.selectors import deal_get
 
 from . import kpis, selectors, services
@@ -241,42 +242,50 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
     return render(request, "planning/my_plan.html", context)
 
 
-@require_safe
-@login_required
-def team_plan(request: AuthedRequest) -> HttpResponse:
+def _plan_grid_page(
+    request: AuthedRequest, *, top: bool, grid: Callable[..., Any], title: str, url_name: str
+) -> HttpResponse:
     actor, month = request.user, _month(request)
     if not selectors.is_planner(actor):
         raise Http404(_("Team not found."))
-    team = _team_of(request)
-    grid = selectors.team_grid(actor=actor, month=month, team=team)
+    team = _team_of(request, top=top)
     context = {
-        "title": _("Team plan"),
-        "grid": grid,
+        "title": title,
+        "grid": grid(actor=actor, month=month, team=team),
         "team": team,
         "teams": selectors.visible_teams(actor=actor),
-        "url_name": "planning:team_plan",
+        "url_name": url_name,
         **_month_nav(month),
     }
     return render(request, "planning/plan_grid.html", context)
+
+
+@require_safe
+@login_required
+def team_plan(request: AuthedRequest) -> HttpResponse:
+    return _plan_grid_page(
+        request,
+        top=False,
+        grid=selectors.team_grid,
+        title=_("Team plan"),
+        url_name="planning:team_plan",
+    )
 
 
 @require_safe
 @login_required
 def department_plan(request: AuthedRequest) -> HttpResponse:
-    actor, month = request.user, _month(request)
-    if not selectors.is_planner(actor):
-        raise Http404(_("Team not found."))
-    team = _team_of(request, top=True)
-    grid = selectors.department_grid(actor=actor, month=month, team=team)
-    context = {
-        "title": _("Department plan"),
-        "grid": grid,
-        "team": team,
-        "teams": selectors.visible_teams(actor=actor),
-        "url_name": "planning:department_plan",
-        **_month_nav(month),
-    }
-    return render(request, "planning/plan_grid.html", context)
+    return _plan_grid_page(
+        request,
+        top=True,
+        grid=selectors.department_grid,
+        title=_("Department plan"),
+        url_name="planning:department_plan",
+    )
+
+
+def _back_to_entry(team: Any, month: kpis.Month) -> HttpResponse:
+    return redirect(reverse("planning:plan_entry") + f"?team={team.pk}&period={month.key}")
 
 
 @login_required
@@ -303,7 +312,7 @@ def plan_entry(request: AuthedRequest) -> HttpResponse:
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The plan is saved."))
-        return redirect(reverse("planning:plan_entry") + f"?team={team.pk}&period={month.key}")
+        return _back_to_entry(team, month)
     targets = selectors.plan_targets(month=month, people=people, team=team)
     rows = [
         {
@@ -329,10 +338,6 @@ def plan_entry(request: AuthedRequest) -> HttpResponse:
         **_month_nav(month),
     }
     return render(request, "planning/plan_entry.html", context)
-
-
-def _back_to_entry(team: Any, month: kpis.Month) -> HttpResponse:
-    return redirect(reverse("planning:plan_entry") + f"?team={team.pk}&period={month.key}")
 
 
 @require_POST
@@ -540,22 +545,20 @@ def _require_planner(request: AuthedRequest) -> None:
         raise PermissionDenied(_("Only a head of sales, a director or an administrator."))
 
 
-def _show_error(form: Any, exc: DomainError) -> None:
-    """A service's refusal next to the fields it names (each with its own message)."""
-    per_field = exc.details.get("errors") if isinstance(exc.details, dict) else None
-    if isinstance(per_field, dict) and per_field:
-        for name, message in per_field.items():
-            form.add_error(name if name in form.fields else None, message)
-        return
-    field = exc.details.get("field") if isinstance(exc.details, dict) else None
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 def _form_page(
-    request: AuthedRequest, form: Any, title: str, back: str, back_label: str
+    request: AuthedRequest, form: Any, page: tuple[str, str, str], **post: Any
 ) -> HttpResponse:
+    """A rule's form: `post` as `form_post` takes it; `page`: title, back URL and label."""
+    saved = form_post(request, form, **post)
+    if saved is not None:
+        return saved
+    title, back, back_label = page
     context = {"form": form, "title": title, "back_url": back, "back_label": back_label}
     return render(request, "core/form_page.html", context)
+
+
+def _settings_page(title: str) -> tuple[str, str, str]:
+    return title, reverse("planning:settings"), _("Plans and motivation")
 
 
 @login_required
@@ -564,16 +567,17 @@ def planning_settings(request: AuthedRequest) -> HttpResponse:
     _require_planner(request)
     rules = services.planning_settings()
     form = SettingsForm(request.POST or None, initial={"revenue_basis": rules.revenue_basis})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.planning_settings_update(
-                actor=request.user, revenue_basis=form.cleaned_data["revenue_basis"]
-            )
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("planning:settings")
+    saved = form_post(
+        request,
+        form,
+        lambda: services.planning_settings_update(
+            actor=request.user, revenue_basis=form.cleaned_data["revenue_basis"]
+        ),
+        success=_("Changes saved."),
+        to="planning:settings",
+    )
+    if saved is not None:
+        return saved
     context = {
         "title": _("Plans and motivation"),
         "form": form,
@@ -589,44 +593,53 @@ def _kpi_spec(data: dict[str, Any]) -> services.KpiSpec:
     return services.KpiSpec(**values, field_name=data.get("field") or "")
 
 
-@login_required
-def kpi_create(request: AuthedRequest) -> HttpResponse:
-    _require_planner(request)
-    form = KpiForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            kpi = services.kpi_create(
-                actor=request.user, key=form.cleaned_data["key"], spec=_kpi_spec(form.cleaned_data)
-            )
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            messages.success(request, _("KPI «%(n)s» added.") % {"n": kpi.name})
-            return redirect(f"{reverse('planning:kpi_list')}#kpi-{kpi.key}")
-    return _form_page(request, form, _("New KPI"), reverse("planning:kpi_list"), _("KPIs"))
-
-
-@login_required
-def kpi_edit(request: AuthedRequest, key: str) -> HttpResponse:
-    _require_planner(request)
+def _kpi_of(request: AuthedRequest, key: str) -> Any:
     kpi = next(
         (k for k in selectors.kpi_catalogue(actor=request.user, active_only=False) if k.key == key),
         None,
     )
     if kpi is None:
         raise Http404(_("KPI not found."))
+    return kpi
+
+
+def _kpi_anchor(kpi: Any) -> str:
+    return f"{reverse('planning:kpi_list')}#kpi-{kpi.key}"
+
+
+@login_required
+def kpi_create(request: AuthedRequest) -> HttpResponse:
+    _require_planner(request)
+    form = KpiForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.kpi_create(
+            actor=request.user, key=form.cleaned_data["key"], spec=_kpi_spec(form.cleaned_data)
+        ),
+        success=lambda kpi: _("KPI «%(n)s» added.") % {"n": kpi.name},
+        to=_kpi_anchor,
+        page=(_("New KPI"), reverse("planning:kpi_list"), _("KPIs")),
+    )
+
+
+@login_required
+def kpi_edit(request: AuthedRequest, key: str) -> HttpResponse:
+    _require_planner(request)
+    kpi = _kpi_of(request, key)
     if kpi.source == "builtin":
         raise Http404(_("KPI not found."))
     form = KpiForm(request.POST or None, initial=KpiForm.initial_of(kpi), editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.kpi_update(actor=request.user, kpi=kpi, spec=_kpi_spec(form.cleaned_data))
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(f"{reverse('planning:kpi_list')}#kpi-{kpi.key}")
-    return _form_page(request, form, kpi.name, reverse("planning:kpi_list"), _("KPIs"))
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.kpi_update(
+            actor=request.user, kpi=kpi, spec=_kpi_spec(form.cleaned_data)
+        ),
+        success=_("Changes saved."),
+        to=_kpi_anchor(kpi),
+        page=(kpi.name, reverse("planning:kpi_list"), _("KPIs")),
+    )
 
 
 @require_POST
@@ -634,36 +647,34 @@ def kpi_edit(request: AuthedRequest, key: str) -> HttpResponse:
 def kpi_toggle(request: AuthedRequest, key: str) -> HttpResponse:
     """Show or hide a KPI (a built-in one too) in plans and grids."""
     _require_planner(request)
-    kpi = next(
-        (k for k in selectors.kpi_catalogue(actor=request.user, active_only=False) if k.key == key),
-        None,
-    )
-    if kpi is None:
-        raise Http404(_("KPI not found."))
+    kpi = _kpi_of(request, key)
     services.kpi_set_active(actor=request.user, kpi=kpi, is_active=not kpi.is_active)
-    return redirect(f"{reverse('planning:kpi_list')}#kpi-{kpi.key}")
+    return redirect(_kpi_anchor(kpi))
+
+
+def _scheme_save(request: AuthedRequest, form: Any, scheme: Any = None) -> Any:
+    return services.commission_scheme_save(
+        actor=request.user,
+        scheme=scheme,
+        name=form.cleaned_data["name"],
+        default_percent=form.cleaned_data["default_percent"],
+        group_percents=form.group_percents(),
+        steps=form.cleaned_data["steps"],
+    )
 
 
 @login_required
 def scheme_create(request: AuthedRequest) -> HttpResponse:
     _require_planner(request)
     form = CommissionSchemeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.commission_scheme_save(
-                actor=request.user,
-                name=form.cleaned_data["name"],
-                default_percent=form.cleaned_data["default_percent"],
-                group_percents=form.group_percents(),
-                steps=form.cleaned_data["steps"],
-            )
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            messages.success(request, _("The new scheme applies from now on."))
-            return redirect("planning:settings")
-    back = reverse("planning:settings")
-    return _form_page(request, form, _("New commission scheme"), back, _("Plans and motivation"))
+    return _form_page(
+        request,
+        form,
+        save=lambda: _scheme_save(request, form),
+        success=_("The new scheme applies from now on."),
+        to="planning:settings",
+        page=_settings_page(_("New commission scheme")),
+    )
 
 
 @login_required
@@ -673,23 +684,14 @@ def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CommissionSchemeForm(
         request.POST or None, initial=CommissionSchemeForm.initial_of(scheme)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.commission_scheme_save(
-                actor=request.user,
-                scheme=scheme,
-                name=form.cleaned_data["name"],
-                default_percent=form.cleaned_data["default_percent"],
-                group_percents=form.group_percents(),
-                steps=form.cleaned_data["steps"],
-            )
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("planning:settings")
-    back = reverse("planning:settings")
-    return _form_page(request, form, scheme.name, back, _("Plans and motivation"))
+    return _form_page(
+        request,
+        form,
+        save=lambda: _scheme_save(request, form, scheme),
+        success=_("Changes saved."),
+        to="planning:settings",
+        page=_settings_page(scheme.name),
+    )
 
 
 @require_POST
@@ -708,16 +710,14 @@ def split_create(request: AuthedRequest) -> HttpResponse:
     form = AssistantSplitForm(
         request.POST or None, actor=request.user, initial={"valid_from": kpis.today()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assistant_split_save(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            messages.success(request, _("Assistant split saved."))
-            return redirect("planning:settings")
-    back = reverse("planning:settings")
-    return _form_page(request, form, _("New assistant split"), back, _("Plans and motivation"))
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.assistant_split_save(actor=request.user, **form.cleaned_data),
+        success=_("Assistant split saved."),
+        to="planning:settings",
+        page=_settings_page(_("New assistant split")),
+    )
 
 
 @login_required
@@ -732,13 +732,13 @@ def split_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "valid_until": split.valid_until,
     }
     form = AssistantSplitForm(request.POST or None, actor=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assistant_split_save(actor=request.user, split=split, **form.cleaned_data)
-        except DomainError as exc:
-            _show_error(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("planning:settings")
-    back = reverse("planning:settings")
-    return _form_page(request, form, str(split), back, _("Plans and motivation"))
+    return _form_page(
+        request,
+        form,
+        save=lambda: services.assistant_split_save(
+            actor=request.user, split=split, **form.cleaned_data
+        ),
+        success=_("Changes saved."),
+        to="planning:settings",
+        page=_settings_page(str(split)),
+    )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
-from greenwave.accounts.scoping import visible_team_ids
+from greenwave.accounts.scoping import require_visible, visible_team_ids
 from greenwave.bpm import selectors as bpm_selectors
 from greenwave.bpm import services as bpm
 from greenwave.core.errors import CoreError, DomainError
@@ -26,9 +26,6 @@ from ..models import (
     DocumentStatus,
     DocumentVersion,
     NumberedKind,
-)
-from .common import (
-    _require_visible,
 )
 from .generation import (
     CONTRACT_PROCESS,
@@ -136,7 +133,7 @@ def document_send_for_approval(
     stage 2); without a choice — the system or an API call that names nobody — to the head of
     the deal's team and the head above, as the seed's hierarchy has it. A contract's approvers
     are the roles of its process (head, lawyer, finance): nobody is chosen for it."""
-    _require_visible(actor, document, _("Document not found."))
+    require_visible(actor, document, _("Document not found."))
     require_document_writer(actor, document)
     document = Document.objects.select_for_update().select_related("deal").get(pk=document.pk)
     state = approval_state(document)
@@ -289,7 +286,7 @@ def document_send(
     from django.conf import settings
     from django.core.mail import EmailMessage
 
-    _require_visible(actor, document, _("Document not found."))
+    require_visible(actor, document, _("Document not found."))
     require_document_writer(actor, document)
     document = Document.objects.select_for_update().select_related("deal").get(pk=document.pk)
     state = approval_state(document)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
-from greenwave.accounts.scoping import visible_team_ids
-from greenwave.core.errors import CoreError, DomainError, not_found
+from greenwave.core.errors import CoreError, DomainError
 
 from ..models import (
     DocumentNumberSequence,
@@ -53,12 +51,3 @@ def document_number_next(*, legal_entity: LegalEntity, kind: str, year: int) -> 
     row.last_number += 1
     row.save(update_fields=["last_number"])
     return row.last_number
-
-
-def _require_visible(actor: User | None, record: Any, message: str) -> None:
-    if actor is None:
-        return
-    teams = visible_team_ids(actor)
-    if teams is None or record.responsible_id == actor.pk or record.team_id in teams:
-        return
-    raise not_found(message)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
-from greenwave.accounts.scoping import require_write
+from greenwave.accounts.scoping import require_visible, require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import (
     changes_between,
@@ -33,7 +33,6 @@ from ..requisites import (
 )
 from .common import (
     _is_finance,
-    _require_visible,
 )
 
 # --- legal entities -----------------------------------------------------------------------
@@ -257,7 +256,7 @@ def client_bank_account_set(
     """Save the client's bank details (bank, BIK, correspondent and settlement accounts), all
     four together; all four left empty remove them. Written by whoever may change the client;
     the change goes to the client's timeline."""
-    _require_visible(actor, company, _("Client not found."))
+    require_visible(actor, company, _("Client not found."))
     require_write(actor, company)
     current = ClientBankAccount.objects.select_for_update().filter(company=company).first()
     before = _client_bank_snapshot(current)

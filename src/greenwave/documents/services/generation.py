@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
-from greenwave.accounts.scoping import can_write
+from greenwave.accounts.scoping import can_write, require_visible
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.sales.models import Deal
@@ -36,7 +36,6 @@ from ..models import (
     PdfStatus,
 )
 from .common import (
-    _require_visible,
     document_number_next,
 )
 from .entities import (
@@ -148,7 +147,7 @@ def document_generate(
     number (old versions stay). A kind that needs the client's requisites lists what is
     missing instead of a half-filled document. An invoice document is made from the deal's
     invoice record (issued now if it was not)."""
-    _require_visible(actor, deal, _("Deal not found."))
+    require_visible(actor, deal, _("Deal not found."))
     require_document_writer(actor, deal)
     seller = _document_seller(kind, legal_entity)
     on = on or timezone.localdate()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
-from greenwave.accounts.scoping import can_write
+from greenwave.accounts.scoping import can_write, require_visible
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import ObjectRef, changes_between, event_append_for
 from greenwave.crm.models import Company, Product, VatRate
@@ -33,7 +33,6 @@ from .common import (
     CENTS,
     DEFAULT_PAYMENT_DAYS,
     INVOICE_KEEPERS,
-    _require_visible,
     document_number_next,
 )
 from .entities import (
@@ -203,14 +202,14 @@ def invoice_create(
     """A draft invoice (no number yet: the number is given at issue, so a draft thrown away
     leaves no gap)."""
     if deal is not None:
-        _require_visible(actor, deal, _("Deal not found."))
+        require_visible(actor, deal, _("Deal not found."))
         require_invoice_writer(actor, deal)
         if deal.company_id and deal.company_id != buyer.pk:
             raise DomainError(
                 DocumentsError.NO_BUYER, _("The buyer must be the client of the deal.")
             )
     else:
-        _require_visible(actor, buyer, _("Client not found."))
+        require_visible(actor, buyer, _("Client not found."))
         require_invoice_writer(actor, buyer)
     if buyer.is_deleted:
         raise DomainError(DocumentsError.NO_BUYER, _("The client is deleted."))
@@ -291,7 +290,7 @@ def invoice_create_from_deal(
     comment: str = "",
 ) -> Invoice:
     """A draft invoice of the deal: its client as the buyer, its lines (or its amount)."""
-    _require_visible(actor, deal, _("Deal not found."))
+    require_visible(actor, deal, _("Deal not found."))
     if deal.company is None:
         raise DomainError(
             DocumentsError.NO_BUYER, _("The deal has no client: link the client first.")
@@ -337,7 +336,7 @@ def invoice_update(
 ) -> Invoice:
     """Change a draft (lines, seller, due date, comment); an issued invoice changes only its
     due date and comment — its lines are what the buyer was asked to pay."""
-    _require_visible(actor, invoice, _("Invoice not found."))
+    require_visible(actor, invoice, _("Invoice not found."))
     require_invoice_writer(actor, invoice)
     invoice = _locked(invoice)
     if invoice.status not in (InvoiceStatus.DRAFT, *AWAITING_PAYMENT):
@@ -395,7 +394,7 @@ def invoice_issue(
 ) -> Invoice:
     """Draft → issued: the next number of the seller's invoices of the year, the dates, and
     the owner at issue time (whom KPIs credit)."""
-    _require_visible(actor, invoice, _("Invoice not found."))
+    require_visible(actor, invoice, _("Invoice not found."))
     require_invoice_writer(actor, invoice)
     invoice = _locked(invoice)
     if invoice.status != InvoiceStatus.DRAFT:
@@ -446,7 +445,7 @@ def invoice_issue(
 @transaction.atomic
 def invoice_cancel(*, actor: User | None, invoice: Invoice, reason: str) -> Invoice:
     """Issued or draft → cancelled; the number stays taken (a gap-free journal keeps it)."""
-    _require_visible(actor, invoice, _("Invoice not found."))
+    require_visible(actor, invoice, _("Invoice not found."))
     require_invoice_writer(actor, invoice)
     invoice = _locked(invoice)
     reason = str(reason or "").strip()
