@@ -402,36 +402,30 @@ class Compiler:
     # -- logic and comparison
 
     def c_and_expr(self, node: Tree[Token]) -> Compiled:
-        left, right = (self.compile(c) for c in _children(node))
-
-        def conj(s: Scope) -> Any:
-            a = left(s)
-            if a is False:
-                return False
-            b = right(s)
-            if b is False:
-                return False
-            if a is True and b is True:
-                return True
-            return None
-
-        return conj
+        return self._junction(node, decisive=False)
 
     def c_or_expr(self, node: Tree[Token]) -> Compiled:
-        left, right = (self.compile(c) for c in _children(node))
+        return self._junction(node, decisive=True)
 
-        def disj(s: Scope) -> Any:
+    def _junction(self, node: Tree[Token], *, decisive: bool) -> Compiled:
+        """Three-valued `and` (`decisive` False) or `or` (True): the decisive value as soon as
+        an operand is it (the right one unevaluated if the left is), the other value if both
+        are the other, else null."""
+        left, right = (self.compile(c) for c in _children(node))
+        other = not decisive
+
+        def junction(s: Scope) -> Any:
             a = left(s)
-            if a is True:
-                return True
+            if a is decisive:
+                return decisive
             b = right(s)
-            if b is True:
-                return True
-            if a is False and b is False:
-                return False
+            if b is decisive:
+                return decisive
+            if a is other and b is other:
+                return other
             return None
 
-        return disj
+        return junction
 
     def c_compare(self, node: Tree[Token]) -> Compiled:
         left_node, op_node, right_node = _children(node)

@@ -8,12 +8,16 @@ funnel, the sales overview, the portfolio) read the daily and client rollups bel
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts.models import Team, User
+from greenwave.core.model_fields import kept_link
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import money_amount_field
+from greenwave.crm.models import Company, Contact
+from greenwave.orders.models import Claim
+from greenwave.sales.models import Deal
 
 
 class ProductCost(TimeStampedModel):
@@ -56,21 +60,8 @@ class SavedSegment(TimeStampedModel):
     # {"classes": ["A"], "months": 12, ...}: enough to recompute the list later.
     rule = models.JSONField(_("rule"), default=dict)
     company_ids = models.JSONField(_("clients"), default=list)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("saved by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    responsible = kept_link(User, _("saved by"), blank=False)
+    team = kept_link(Team, _("team"))
 
     class Meta:
         verbose_name = _("saved segment")
@@ -104,38 +95,10 @@ class NpsSurvey(TimeStampedModel):
     channel = models.CharField(
         _("channel"), max_length=10, choices=NpsChannel.choices, default=NpsChannel.LINK
     )
-    deal = models.ForeignKey(
-        "sales.Deal",
-        verbose_name=_("deal"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    company = models.ForeignKey(
-        "crm.Company",
-        verbose_name=_("client"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    contact = models.ForeignKey(
-        "crm.Contact",
-        verbose_name=_("contact"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    claim = models.ForeignKey(
-        "orders.Claim",
-        verbose_name=_("claim"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    deal = kept_link(Deal, _("deal"))
+    company = kept_link(Company, _("client"))
+    contact = kept_link(Contact, _("contact"))
+    claim = kept_link(Claim, _("claim"))
     # What an automatic link was sent for ("deal:<id>:<contact id>", "claim:<id>:<contact
     # id>"): one link per contact per won deal or closed claim, however often the job runs.
     occurrence = models.CharField(max_length=64, null=True, blank=True, unique=True)
@@ -144,21 +107,8 @@ class NpsSurvey(TimeStampedModel):
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("what would make it a 10"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    responsible = kept_link(User, _("responsible"), blank=False)
+    team = kept_link(Team, _("team"))
 
     class Meta:
         verbose_name = _("NPS survey")

@@ -373,38 +373,44 @@ def period_totals(
     clients are those whose last purchase (whoever sold it) is the fact with no next one
     before the period's end, among the clients with a visible sale."""
     silence = timedelta(days=lost_after_days)
-    windows, params = _windows(periods, silence)
     found = {key: dict.fromkeys([*_TOTALS, "lost", "alive"], 0) for key, _a, _b in periods}
     with connection.cursor() as cursor:
-        query = _PeriodQuery(periods, (windows, params), currency, teams, actor_id)
-        _day_totals(cursor, found, query)
+        read = _PeriodRead(
+            cursor, found, periods, _windows(periods, silence), silence, currency, actor_id
+        )
+        _day_totals(read, teams)
         if teams is None:
-            _clients_of_all(cursor, found, periods, (windows, params), currency)
-            _lost_of_all(cursor, found, periods, silence)
+            _clients_of_all(read)
+            _lost_of_all(read)
         else:
-            _scoped_clients(cursor, found, query)
-            _lost(cursor, found, periods, silence, teams, actor_id)
+            _scoped_clients(read, teams)
+            _lost(read, teams)
     return found
 
 
-Windows = tuple[str, list[Any]]  # `_windows`: the SQL of the period rows and its parameters
+@dataclass
+class _PeriodRead:
+    """What the readers of `period_totals` share: the cursor, the totals they fill per period
+    key, the periods, `_windows`' SQL of the period rows and its parameters, the silence after
+    which a client is lost, the currency and the reader."""
 
-
-@dataclass(frozen=True)
-class _PeriodQuery:
-    """What the statements of `period_totals` over the visible facts are asked."""
-
+    cursor: Any
+    found: dict[str, dict[str, int]]
     periods: list[tuple[str, date, date]]
-    windows: Windows
+    windows: tuple[str, list[Any]]
+    silence: timedelta
     currency: str
-    teams: Teams
     actor_id: int
 
+    def row(self, k: Any) -> dict[str, int]:
+        """The totals of the period numbered `k` in the SQL rows."""
+        return self.found[self.periods[int(k)][0]]
 
-def _day_totals(cursor: Any, found: dict[str, dict[str, int]], query: _PeriodQuery) -> None:
+
+def _day_totals(read: _PeriodRead, teams: Teams) -> None:
     """The additive totals: the sale days of the visible teams (every row for a reader of
     every sale) and the actor's own facts outside them."""
-    periods, windows, currency, teams = query.periods, query.windows, query.currency, query.teams
+    cursor, windows, currency, actor_id = read.cursor, read.windows, read.currency, read.actor_id
     names = list(_DAY_MEASURES)
     day_sums = ", ".join(f"SUM(d.{name})" for name in names)
     sql = (
@@ -425,10 +431,10 @@ def _day_totals(cursor: Any, found: dict[str, dict[str, int]], query: _PeriodQue
             f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
             f"WHERE f.responsible_id = %s AND {outside} GROUP BY p.k, f.currency = %s"
         )
-        args += [currency, *windows[1], query.actor_id, *sorted(teams), currency]
+        args += [currency, *windows[1], actor_id, *sorted(teams), currency]
     cursor.execute(sql, args)
     for k, rub, *values in cursor.fetchall():
-        row = found[periods[int(k)][0]]
+        row = read.row(k)
         if not rub:
             row["other_currency_orders"] += int(values[0] or 0)
             continue
@@ -436,54 +442,49 @@ def _day_totals(cursor: Any, found: dict[str, dict[str, int]], query: _PeriodQue
             row[name] += int(value or 0)
 
 
-def _clients_of_all(
-    cursor: Any,
-    found: dict[str, dict[str, int]],
-    periods: list[tuple[str, date, date]],
-    windows: Windows,
-    currency: str,
-) -> None:
+def _clients_of_all(read: _PeriodRead) -> None:
     """Clients, new clients and the sales to new and old clients for a reader of every sale:
     the facts with a client in the currency grouped by two flags. A client's first sale in the
     currency in the period is the one whose previous sale in it is before the period or none,
     so distinct clients are counts of rows."""
-    cursor.execute(
+    read.cursor.execute(
         "SELECT p.k, f.first_day >= p.a, "  # noqa: S608
         "f.prev_day IS NULL OR f.prev_day < p.a, COUNT(*), SUM(f.cents) "
-        f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
+        f"FROM analytics_salefact f JOIN ({read.windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
         "WHERE f.currency = %s AND f.company_id IS NOT NULL GROUP BY 1, 2, 3",
-        [*windows[1], currency],
+        [*read.windows[1], read.currency],
     )
-    for k, new, first, n, cents in cursor.fetchall():
-        row = found[periods[int(k)][0]]
+    for k, new, first, n, cents in read.cursor.fetchall():
+        row = read.row(k)
         row["new_cents" if new else "old_cents"] += int(cents or 0)
         if first:
             row["clients"] += n
             row["new_clients"] += n if new else 0
 
 
-def _scoped_clients(cursor: Any, found: dict[str, dict[str, int]], query: _PeriodQuery) -> None:
+def _scoped_clients(read: _PeriodRead, teams: set[int]) -> None:
     """Clients, new clients and the sales to new and old clients of a scoped reader: distinct
     clients of the visible facts in the currency (new in the period if their first purchase
     is in it)."""
-    scope, scope_params = _scope_sql(query.teams, query.actor_id)
-    windows, periods = query.windows, query.periods
-    cursor.execute(
+    scope, scope_params = _scope_sql(teams, read.actor_id)
+    read.cursor.execute(
         "SELECT p.k, COUNT(DISTINCT f.company_id), "  # noqa: S608
         "COUNT(DISTINCT CASE WHEN f.first_day >= p.a THEN f.company_id END), "
         "SUM(CASE WHEN f.first_day >= p.a THEN f.cents ELSE 0 END), "
         "SUM(CASE WHEN f.first_day >= p.a THEN 0 ELSE f.cents END) "
-        f"FROM analytics_salefact f JOIN ({windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
+        f"FROM analytics_salefact f JOIN ({read.windows[0]}) p ON f.day >= p.a AND f.day <= p.b "
         f"WHERE f.currency = %s AND f.company_id IS NOT NULL AND {scope} GROUP BY p.k",
-        [*windows[1], query.currency, *scope_params],
+        [*read.windows[1], read.currency, *scope_params],
     )
-    for k, clients, new, new_cents, old_cents in cursor.fetchall():
-        found[periods[int(k)][0]] |= {
-            "clients": int(clients or 0),
-            "new_clients": int(new or 0),
-            "new_cents": int(new_cents or 0),
-            "old_cents": int(old_cents or 0),
-        }
+    for k, clients, new, new_cents, old_cents in read.cursor.fetchall():
+        read.row(k).update(
+            {
+                "clients": int(clients or 0),
+                "new_clients": int(new or 0),
+                "new_cents": int(new_cents or 0),
+                "old_cents": int(old_cents or 0),
+            }
+        )
 
 
 def _lost_parts(
@@ -507,46 +508,40 @@ def _lost_parts(
     return " UNION ALL ".join(parts), params
 
 
-def _lost_of_all(
-    cursor: Any,
-    found: dict[str, dict[str, int]],
-    periods: list[tuple[str, date, date]],
-    silence: timedelta,
-) -> None:
+def _lost_of_all(read: _PeriodRead) -> None:
     """Lost and alive clients for a reader of every sale: counted in the index ranges."""
     parts, params = _lost_parts(
-        periods, silence, "SUM(CASE WHEN f.day <= %s THEN 1 ELSE 0 END) AS lost, COUNT(*) AS alive"
+        read.periods,
+        read.silence,
+        "SUM(CASE WHEN f.day <= %s THEN 1 ELSE 0 END) AS lost, COUNT(*) AS alive",
     )
-    cursor.execute(
-        f"SELECT u.k, SUM(u.lost), SUM(u.alive) FROM ({parts}) u GROUP BY u.k",  # noqa: S608
-        params,
-    )
-    for k, lost, alive in cursor.fetchall():
-        found[periods[int(k)][0]] |= {"lost": int(lost or 0), "alive": int(alive or 0)}
+    sql = f"SELECT u.k, SUM(u.lost), SUM(u.alive) FROM ({parts}) u GROUP BY u.k"  # noqa: S608
+    _lost_rows(read, sql, params)
 
 
-def _lost(
-    cursor: Any,
-    found: dict[str, dict[str, int]],
-    periods: list[tuple[str, date, date]],
-    silence: timedelta,
-    teams: set[int],
-    actor_id: int,
-) -> None:
+def _lost(read: _PeriodRead, teams: set[int]) -> None:
     """Lost and alive clients for a scoped reader: those of the index ranges among the
     clients with a visible sale."""
     parts, params = _lost_parts(
-        periods, silence, "f.company_id, CASE WHEN f.day <= %s THEN 1 ELSE 0 END AS lost"
+        read.periods,
+        read.silence,
+        "f.company_id, CASE WHEN f.day <= %s THEN 1 ELSE 0 END AS lost",
     )
-    inside, visible_params = _scope_sql(teams, actor_id, "v")
-    cursor.execute(
+    inside, visible_params = _scope_sql(teams, read.actor_id, "v")
+    _lost_rows(
+        read,
         f"SELECT u.k, SUM(u.lost), COUNT(*) FROM ({parts}) u "  # noqa: S608
         "WHERE u.company_id IN (SELECT v.company_id FROM analytics_salefact v "
         f"WHERE {inside}) GROUP BY u.k",
         [*params, *visible_params],
     )
-    for k, lost, alive in cursor.fetchall():
-        found[periods[int(k)][0]] |= {"lost": int(lost or 0), "alive": int(alive or 0)}
+
+
+def _lost_rows(read: _PeriodRead, sql: str, params: list[Any]) -> None:
+    """Run `sql` giving (period k, lost, alive) rows into the totals."""
+    read.cursor.execute(sql, params)
+    for k, lost, alive in read.cursor.fetchall():
+        read.row(k).update({"lost": int(lost or 0), "alive": int(alive or 0)})
 
 
 def _scoped(qs: QuerySet[Any], teams: Teams, actor_id: int) -> QuerySet[Any]:
@@ -572,13 +567,7 @@ def daily_sales(
         days.order_by().values_list("day").annotate(n=Sum("orders"), c=Sum("cents"))
     ]
     if teams is not None:
-        own = SaleFact.objects.filter(
-            _outside(teams),
-            responsible_id=actor_id,
-            day__gte=date_from,
-            day__lte=date_to,
-            currency=currency,
-        )
+        own = _own_facts(teams, actor_id, date_from, date_to, currency)
         parts.append(own.order_by().values_list("day").annotate(n=Count("pk"), c=Sum("cents")))
     for part in parts:
         for day, n, c in part:
@@ -591,6 +580,20 @@ def daily_sales(
 def _outside(teams: Teams) -> Q:
     """The actor's own records outside the teams they see (`team_id` 0 or not among them)."""
     return ~Q(team_id__in=teams) if teams else Q()
+
+
+def _own_facts(
+    teams: Teams, actor_id: int, date_from: date, date_to: date, currency: str
+) -> QuerySet[SaleFact]:
+    """The sale facts of the actor's own deals outside the teams they see, in the period and
+    the currency (what a scoped reader adds to the rows of their teams)."""
+    return SaleFact.objects.filter(
+        _outside(teams),
+        responsible_id=actor_id,
+        day__gte=date_from,
+        day__lte=date_to,
+        currency=currency,
+    )
 
 
 def product_lines(
@@ -609,13 +612,7 @@ def product_lines(
     )
     parts = [list(found)]
     if teams is not None:
-        own = SaleFact.objects.filter(
-            _outside(teams),
-            responsible_id=actor_id,
-            day__gte=date_from,
-            day__lte=date_to,
-            currency=currency,
-        ).values("deal_id")
+        own = _own_facts(teams, actor_id, date_from, date_to, currency).values("deal_id")
         parts.append(
             list(
                 DealItem.objects.filter(deal_id__in=own)

@@ -7,33 +7,13 @@ message API query lives in its own indexed table so that no list ever deserializ
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts.models import Team, User
+from greenwave.core.model_fields import kept_link
 from greenwave.core.models import TimeStampedModel
-
-if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise
-
-    from greenwave.accounts.models import User
-
-
-def _person(
-    verbose_name: _StrPromise, related_name: str = "+"
-) -> models.ForeignKey[User | None, User | None]:
-    """A user a row names (who uploaded, started, holds, took, completed); the row stays
-    when the user is deleted."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=verbose_name,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name=related_name,
-    )
 
 
 class DefinitionStatus(models.TextChoices):
@@ -59,7 +39,7 @@ class ProcessDefinition(TimeStampedModel):
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     unsupported = models.JSONField(_("unsupported elements"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
-    created_by = _person(_("uploaded by"))
+    created_by = kept_link(User, _("uploaded by"))
     deployed_at = models.DateTimeField(_("deployed"), null=True, blank=True)
 
     class Meta:
@@ -107,15 +87,8 @@ class ProcessInstance(TimeStampedModel):
     business_key = models.CharField(_("business key"), max_length=120, blank=True, db_index=True)
     object_type = models.CharField(_("business object type"), max_length=40, blank=True)
     object_id = models.CharField(_("business object id"), max_length=64, blank=True)
-    responsible = _person(_("started by"))
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    responsible = kept_link(User, _("started by"))
+    team = kept_link(Team, _("team"))
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
 
     class Meta:
@@ -151,30 +124,16 @@ class HumanTask(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
-    assignee = _person(_("assignee"), related_name="bpm_tasks")
+    assignee = kept_link(User, _("assignee"), related_name="bpm_tasks")
     candidate_role = models.CharField(_("candidate role"), max_length=32, blank=True)
-    candidate_team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("candidate team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    candidate_team = kept_link(Team, _("candidate team"))
+    team = kept_link(Team, _("team"))
     form_schema = models.JSONField(_("form"), default=list, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
-    claimed_by = _person(_("claimed by"))
+    claimed_by = kept_link(User, _("claimed by"))
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    completed_by = _person(_("completed by"))
+    completed_by = kept_link(User, _("completed by"))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     result = models.JSONField(_("form data"), default=dict, blank=True)
 
@@ -303,9 +262,7 @@ class ProcessFile(TimeStampedModel):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=120)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = kept_link(User, blank=False)
 
     class Meta:
         verbose_name = _("process file")

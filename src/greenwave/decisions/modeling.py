@@ -88,6 +88,17 @@ def _safe_root(data: bytes) -> Any:
     return etree.fromstring(data, parser=parser)
 
 
+# The FEEL texts of a table's input and output columns: (tag, unary test?, kind of text).
+_INPUT_PARTS = (
+    ("inputExpression", False, "input_expression"),
+    ("inputValues", True, "input_values"),
+)
+_OUTPUT_PARTS = (
+    ("outputValues", True, "output_values"),
+    ("defaultOutputEntry", False, "default_output"),
+)
+
+
 class _Checker:
     def __init__(self, known: frozenset[str]) -> None:
         self.known = known
@@ -115,66 +126,37 @@ class _Checker:
         outputs = _kids(table, "output")
         labels_in = [_input_label(i) for i in inputs]
         labels_out = [o.get("label") or o.get("name") or "" for o in outputs]
-        for n, clause in enumerate(inputs, 1):
-            where = {**base, "column_index": n, "column_label": labels_in[n - 1]}
-            for expr in _kids(clause, "inputExpression"):
-                self.check(
-                    _text_of(expr),
-                    unary=False,
-                    where={**where, "kind": "input_expression", "element_id": expr.get("id") or ""},
-                )
-            for values in _kids(clause, "inputValues"):
-                self.check(
-                    _text_of(values),
-                    unary=True,
-                    where={**where, "kind": "input_values", "element_id": values.get("id") or ""},
-                )
-        for n, clause in enumerate(outputs, 1):
-            where = {**base, "column_index": n, "column_label": labels_out[n - 1]}
-            for values in _kids(clause, "outputValues"):
-                self.check(
-                    _text_of(values),
-                    unary=True,
-                    where={**where, "kind": "output_values", "element_id": values.get("id") or ""},
-                )
-            for default in _kids(clause, "defaultOutputEntry"):
-                self.check(
-                    _text_of(default),
-                    unary=False,
-                    where={
-                        **where,
-                        "kind": "default_output",
-                        "element_id": default.get("id") or "",
-                    },
-                )
+        for clauses, labels, parts in (
+            (inputs, labels_in, _INPUT_PARTS),
+            (outputs, labels_out, _OUTPUT_PARTS),
+        ):
+            for n, clause in enumerate(clauses, 1):
+                where = {**base, "column_index": n, "column_label": labels[n - 1]}
+                for tag, unary, kind in parts:
+                    for child in _kids(clause, tag):
+                        self.check(
+                            _text_of(child),
+                            unary=unary,
+                            where={**where, "kind": kind, "element_id": child.get("id") or ""},
+                        )
         for r, rule in enumerate(_kids(table, "rule"), 1):
             rule_where = {**base, "rule": r, "rule_id": rule.get("id") or ""}
-            for n, entry in enumerate(_kids(rule, "inputEntry"), 1):
-                label = labels_in[n - 1] if n <= len(labels_in) else ""
-                self.check(
-                    _text_of(entry),
-                    unary=True,
-                    where={
-                        **rule_where,
-                        "kind": "input_entry",
-                        "element_id": entry.get("id") or "",
-                        "column_index": n,
-                        "column_label": label,
-                    },
-                )
-            for n, entry in enumerate(_kids(rule, "outputEntry"), 1):
-                label = labels_out[n - 1] if n <= len(labels_out) else ""
-                self.check(
-                    _text_of(entry),
-                    unary=False,
-                    where={
-                        **rule_where,
-                        "kind": "output_entry",
-                        "element_id": entry.get("id") or "",
-                        "column_index": n,
-                        "column_label": label,
-                    },
-                )
+            for tag, unary, kind, labels in (
+                ("inputEntry", True, "input_entry", labels_in),
+                ("outputEntry", False, "output_entry", labels_out),
+            ):
+                for n, entry in enumerate(_kids(rule, tag), 1):
+                    self.check(
+                        _text_of(entry),
+                        unary=unary,
+                        where={
+                            **rule_where,
+                            "kind": kind,
+                            "element_id": entry.get("id") or "",
+                            "column_index": n,
+                            "column_label": labels[n - 1] if n <= len(labels) else "",
+                        },
+                    )
 
     def element(self, el: Any, base: dict[str, Any]) -> None:
         """Every FEEL text under a decision or BKM, tables cell by cell."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts.models import User
+from greenwave.core.model_fields import kept_link
 from greenwave.core.models import TimeStampedModel
 
 
@@ -37,14 +38,7 @@ class DecisionDefinition(TimeStampedModel):
     # Input data of the model (name, type, allowed values), for the test form.
     inputs = models.JSONField(_("input data"), default=list, blank=True)
     deployed_at = models.DateTimeField(_("deployed at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = kept_link(User, _("created by"))
 
     class Meta:
         verbose_name = _("decision")
@@ -81,14 +75,7 @@ class DecisionEvaluation(TimeStampedModel):
     output = models.JSONField(_("output"), null=True, blank=True)
     matched_rules = models.JSONField(_("matched rules"), default=list)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = kept_link(User, _("actor"))
 
     class Meta:
         verbose_name = _("decision evaluation")

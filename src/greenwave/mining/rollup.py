@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 
@@ -63,6 +63,7 @@ class Tally:
 
 
 Contribution = dict[tuple[str, str], Tally]
+_K = TypeVar("_K")  # the key of a tally map: an edge, a cell
 
 
 def bucket_value(bucket: int) -> float:
@@ -115,7 +116,9 @@ def cases_contribution(
     return total
 
 
-def merge(into: Contribution, other: Contribution, sign: int = 1) -> Contribution:
+def merge(into: dict[_K, Tally], other: dict[_K, Tally], sign: int = 1) -> dict[_K, Tally]:
+    """Add (`sign` -1: take away) the tallies of `other` into `into`, key by key: the edges of
+    a `Contribution` or the cells of `Cells`."""
     for key, tally in other.items():
         into.setdefault(key, Tally()).add(tally, sign)
     return into
@@ -286,12 +289,6 @@ def cells(*, dims: str, case_ids: Iterable[str], max_id: int | None = None) -> C
                     tally.total_seconds += float(total or 0)
                     tally.buckets[int(bucket)] += n
     return found
-
-
-def merge_cells(into: Cells, other: Cells, sign: int = 1) -> Cells:
-    for key, tally in other.items():
-        into.setdefault(key, Tally()).add(tally, sign)
-    return into
 
 
 def month_cells(owner_cells: Cells) -> Cells:

@@ -194,7 +194,7 @@ def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
     if recent:
         now = rollup.cells(dims=rollup.CURRENT, case_ids=recent)
         before = rollup.cells(dims=rollup.STORED, case_ids=recent, max_id=applied_id)
-        rollup.merge(tallies, rollup.slice_edges(part, rollup.merge_cells(now, before, -1)))
+        rollup.merge(tallies, rollup.slice_edges(part, rollup.merge(now, before, -1)))
     return rollup.as_edges(tallies)
 
 

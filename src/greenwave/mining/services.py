@@ -86,7 +86,7 @@ def _apply(low: int, high: int) -> int:
     if not cases:
         return 0
     delta = rollup.cells(dims=rollup.CURRENT, case_ids=cases, max_id=high)
-    rollup.merge_cells(delta, rollup.cells(dims=rollup.STORED, case_ids=cases, max_id=low), -1)
+    rollup.merge(delta, rollup.cells(dims=rollup.STORED, case_ids=cases, max_id=low), -1)
     _store_cells(DfgCell.OWNER, delta)
     _store_cells(DfgCell.MONTH, rollup.month_cells(delta))
     _store_cells(DfgCell.TEAM, rollup.team_cells(delta))

@@ -141,28 +141,26 @@ def _mode(*args: Any) -> Any:
     return sorted(x for x, c in counts.items() if c == top)
 
 
-@builtin("all", "*list")
-def _all(*args: Any) -> Any:
-    items = _items(args)
+def _decided(items: list[Any] | None, decisive: bool) -> Any:
+    """Three-valued `all` (`decisive` False) or `any` (True): the decisive value if an item
+    is it, the other if every item is the other, else null (a null or non-boolean item)."""
     if items is None:
         return None
-    if any(x is False for x in items):
-        return False
-    if all(x is True for x in items):
-        return True
+    if any(x is decisive for x in items):
+        return decisive
+    if all(x is (not decisive) for x in items):
+        return not decisive
     return None
+
+
+@builtin("all", "*list")
+def _all(*args: Any) -> Any:
+    return _decided(_items(args), False)
 
 
 @builtin("any", "*list")
 def _any(*args: Any) -> Any:
-    items = _items(args)
-    if items is None:
-        return None
-    if any(x is True for x in items):
-        return True
-    if all(x is False for x in items):
-        return False
-    return None
+    return _decided(_items(args), True)
 
 
 @builtin("sublist", "list", "start position", "length?")

@@ -13,7 +13,18 @@ template right after the form (`documents.hr_applications`) and travels the same
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process, chain, decision, end_event, service_task, user_task
+from .layout import (
+    Field,
+    Flow,
+    Node,
+    Process,
+    approved_or_not,
+    chain,
+    decision,
+    end_event,
+    service_task,
+    user_task,
+)
 from .processes import ACCOUNTANT, COMMENT, INITIATOR, TO_INITIATOR
 
 EMPLOYEE = INITIATOR
@@ -22,7 +33,6 @@ HR = "Отдел кадров"
 NEWCOMER = "Новый сотрудник"
 
 APPROVAL = decision(("approve", "Согласовать"), ("reject", "Отклонить"))
-APPROVED = "decision == 'approve'"
 DATE_FROM = Field("date_from", "С", "date", required=True)
 DATE_TO = Field("date_to", "По", "date", required=True)
 ATTACHMENT = Field("attachment", "Документ (скан заявления, листка и т. п.)", "file")
@@ -121,8 +131,7 @@ SICK_LEAVE = Process(
     ),
     flows=(
         *chain("start", "fill", "approve", "gw_approved"),
-        Flow("gw_approved", "gw_kind", APPROVED, "Да"),
-        Flow("gw_approved", "notify_rejected", name="Нет", id="sick_rejected"),
+        *approved_or_not("gw_kind", "sick_rejected"),
         Flow("gw_kind", "hr_sheet", "absence_kind == 'sick_list'", "Больничный лист"),
         Flow("gw_kind", "record_unpaid", "absence_kind == 'unpaid'", "За свой счёт"),
         Flow("gw_kind", "notify_done", name="Из дома", id="to_remote"),
@@ -170,8 +179,7 @@ BUSINESS_TRIP = Process(
     ),
     flows=(
         *chain("start", "fill", "application", "approve", "gw_approved"),
-        Flow("gw_approved", "notify_accountant", APPROVED, "Да"),
-        Flow("gw_approved", "notify_rejected", name="Нет", id="trip_rejected"),
+        *approved_or_not("notify_accountant", "trip_rejected"),
         *chain(
             "notify_accountant", "pay_advance", "notify_approved", "record_absence", "end_approved"
         ),
@@ -214,8 +222,7 @@ TIME_OFF = Process(
     ),
     flows=(
         *chain("start", "fill", "application", "approve", "gw_approved"),
-        Flow("gw_approved", "account", APPROVED, "Да"),
-        Flow("gw_approved", "notify_head", name="Нет", id="off_rejected"),
+        *approved_or_not("account", "off_rejected", "notify_head"),
         *chain("account", "notify_approved", "record_absence", "end_approved"),
         *chain("notify_head", "notify_rejected", "end_rejected"),
     ),
@@ -273,8 +280,7 @@ VACATION = Process(
     ),
     flows=(
         *chain("start", "fill", "application", "approve", "gw_approved"),
-        Flow("gw_approved", "split", APPROVED, "Да"),
-        Flow("gw_approved", "notify_rejected", name="Нет", id="vacation_rejected"),
+        *approved_or_not("split", "vacation_rejected"),
         Flow("split", "hr_order"),
         Flow("split", "vacation_pay"),
         Flow("hr_order", "join"),
@@ -326,8 +332,7 @@ DISMISSAL = Process(
     ),
     flows=(
         *chain("start", "fill", "application", "approve", "gw_approved"),
-        Flow("gw_approved", "hr_dismiss", APPROVED, "Да"),
-        Flow("gw_approved", "notify_rejected", name="Нет", id="dismissal_rejected"),
+        *approved_or_not("hr_dismiss", "dismissal_rejected"),
         *chain("hr_dismiss", "notify_accountant", "final_pay", "notify_approved", "end_approved"),
         Flow("notify_rejected", "end_rejected"),
     ),

@@ -7,7 +7,20 @@ variant of the library's contract approval. (Claims and returns are the money is
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process, chain, decision, end_event, service_task, user_task
+from .layout import (
+    Field,
+    Flow,
+    Gate,
+    Node,
+    Process,
+    approved_or_not,
+    chain,
+    decision,
+    end_event,
+    review_gates,
+    service_task,
+    user_task,
+)
 from .processes import (
     ACCOUNTANT,
     COMMENT,
@@ -209,8 +222,7 @@ SUPPLIER_ORDER = Process(
     ),
     flows=(
         *chain("start", "request", "approve", "gw_approved"),
-        Flow("gw_approved", "supplier_invoice", "decision == 'approve'", "Да"),
-        Flow("gw_approved", "notify_rejected", name="Нет", id="order_rejected"),
+        *approved_or_not("supplier_invoice", "order_rejected"),
         *chain("supplier_invoice", "pay_supplier", "track", "receive", "tell_client", "end"),
         Flow("notify_rejected", "end_rejected"),
     ),
@@ -381,21 +393,19 @@ CONTRACT_APPROVAL_DIRECTORS = Process(
     ),
     flows=(
         *chain("start", "prepare", "review_lawyer", "gw_lawyer"),
-        Flow("gw_lawyer", "review_commercial", "decision == 'approve'", "Да"),
-        Flow("review_commercial", "gw_commercial"),
-        Flow("gw_commercial", "review_finance", "decision == 'approve'", "Да"),
-        Flow("review_finance", "gw_finance"),
-        Flow("gw_finance", "sign_general", "decision == 'approve'", "Да"),
-        Flow("sign_general", "gw_general"),
-        Flow("gw_general", "send", "decision == 'approve'", "Подписан"),
-        Flow("gw_lawyer", "rework", name="На доработку", id="rework_lawyer"),
-        Flow("gw_commercial", "rework", name="На доработку", id="rework_commercial"),
-        Flow("gw_finance", "rework", name="На доработку", id="rework_finance"),
-        Flow("gw_general", "rework", name="На доработку", id="rework_general"),
-        Flow("gw_lawyer", "notify_rejected", "decision == 'reject'", "Отклонён", id="reject_l"),
-        Flow("gw_commercial", "notify_rejected", "decision == 'reject'", "Отклонён", id="reject_c"),
-        Flow("gw_finance", "notify_rejected", "decision == 'reject'", "Отклонён", id="reject_f"),
-        Flow("gw_general", "notify_rejected", "decision == 'reject'", "Отклонён", id="reject_g"),
+        *review_gates(
+            (
+                Gate("review_lawyer", "gw_lawyer", "rework_lawyer", "reject_l"),
+                Gate("review_commercial", "gw_commercial", "rework_commercial", "reject_c"),
+                Gate("review_finance", "gw_finance", "rework_finance", "reject_f"),
+                Gate("sign_general", "gw_general", "rework_general", "reject_g"),
+            ),
+            "send",
+            rework="rework",
+            rework_name="На доработку",
+            rejected="notify_rejected",
+            approved_name="Подписан",
+        ),
         Flow("rework", "review_lawyer"),
         Flow("send", "end"),
         Flow("notify_rejected", "end_rejected"),

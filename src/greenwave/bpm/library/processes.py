@@ -6,7 +6,19 @@ tasks to that role; «Инициатор» tasks go to the person who started th
 
 from __future__ import annotations
 
-from .layout import Field, Flow, Node, Process, chain, decision, end_event, service_task, user_task
+from .layout import (
+    Field,
+    Flow,
+    Gate,
+    Node,
+    Process,
+    chain,
+    decision,
+    end_event,
+    review_gates,
+    service_task,
+    user_task,
+)
 
 INITIATOR = "Инициатор"
 HEAD = "Руководитель отдела продаж"
@@ -63,17 +75,17 @@ CONTRACT_APPROVAL = Process(
     ),
     flows=(
         *chain("start", "review_head", "gw_head"),
-        Flow("gw_head", "review_lawyer", "decision == 'approve'", "Да"),
-        Flow("review_lawyer", "gw_lawyer"),
-        Flow("gw_lawyer", "review_finance", "decision == 'approve'", "Да"),
-        Flow("review_finance", "gw_finance"),
-        Flow("gw_finance", "notify", "decision == 'approve'", "Да"),
-        Flow("gw_head", "rework", name="На доработку", id="to_rework_head"),
-        Flow("gw_lawyer", "rework", name="На доработку", id="to_rework_lawyer"),
-        Flow("gw_finance", "rework", name="На доработку", id="to_rework_finance"),
-        Flow("gw_head", "end_rejected", "decision == 'reject'", "Отклонён", id="reject_head"),
-        Flow("gw_lawyer", "end_rejected", "decision == 'reject'", "Отклонён", id="reject_lawyer"),
-        Flow("gw_finance", "end_rejected", "decision == 'reject'", "Отклонён", id="reject_finance"),
+        *review_gates(
+            (
+                Gate("review_head", "gw_head", "to_rework_head", "reject_head"),
+                Gate("review_lawyer", "gw_lawyer", "to_rework_lawyer", "reject_lawyer"),
+                Gate("review_finance", "gw_finance", "to_rework_finance", "reject_finance"),
+            ),
+            "notify",
+            rework="rework",
+            rework_name="На доработку",
+            rejected="end_rejected",
+        ),
         Flow("rework", "review_head"),
         Flow("notify", "end"),
     ),
@@ -105,11 +117,12 @@ DOCUMENT_APPROVAL = Process(
     ),
     flows=(
         *chain("start", "stage1", "gw1"),
-        Flow("gw1", "stage2", "decision == 'approve'", "Да"),
-        Flow("stage2", "gw2"),
-        Flow("gw2", "publish", "decision == 'approve'", "Да"),
-        Flow("gw1", "fix", name="На исправление", id="rework1"),
-        Flow("gw2", "fix", name="На исправление", id="rework2"),
+        *review_gates(
+            (Gate("stage1", "gw1", "rework1"), Gate("stage2", "gw2", "rework2")),
+            "publish",
+            rework="fix",
+            rework_name="На исправление",
+        ),
         Flow("fix", "stage1"),
         Flow("publish", "end"),
     ),

@@ -10,6 +10,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode
+from greenwave.core.durations import duration_text
 
 register = template.Library()
 
@@ -17,16 +18,7 @@ register = template.Library()
 @register.filter
 def duration(value: timedelta | None) -> str:
     """A waiting time as `2 d 3 h`, `3 h 5 min` or `4 min`."""
-    if value is None:
-        return "—"
-    minutes = int(value.total_seconds() // 60)
-    days, rest = divmod(minutes, 60 * 24)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
-    if hours:
-        return _("%(h)s h %(m)s min") % {"h": hours, "m": mins}
-    return _("%(m)s min") % {"m": mins}
+    return duration_text(None if value is None else value.total_seconds())
 
 
 @register.filter

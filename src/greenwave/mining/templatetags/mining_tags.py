@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
+
+from greenwave.core.durations import duration_text
 
 register = template.Library()
 
@@ -11,16 +12,7 @@ register = template.Library()
 @register.filter
 def seconds(value: Any) -> str:
     """Seconds as `2 d 3 h`, `3 h 5 min` or `4 min`."""
-    if value is None:
-        return "—"
-    minutes = int(float(value) // 60)
-    days, rest = divmod(minutes, 60 * 24)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
-    if hours:
-        return _("%(h)s h %(m)s min") % {"h": hours, "m": mins}
-    return _("%(m)s min") % {"m": mins}
+    return duration_text(None if value is None else float(value))
 
 
 @register.filter
