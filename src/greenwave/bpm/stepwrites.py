@@ -10,10 +10,12 @@ it sends nothing, and one that raises after it rolls back with its transaction.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.db import DataError, connection, models
 from django.db.models.expressions import RawSQL
@@ -28,6 +30,16 @@ _NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 # the rows it must change).
 _Statement = tuple[str, tuple[Any, ...], models.Model | None, int | None]
 _STALE = "greenwave: stale row"
+# Statements written once per process (model, vendor, shape): see `update_row` and `save`.
+_UPDATES: dict[tuple[Any, ...], str] = {}
+_SAVES: dict[tuple[Any, ...], str] = {}
+# Those statements (and their checked forms): their parameters stand where a column's type
+# says theirs, so that PostgreSQL can prepare them (`prepared`).
+_PREPARABLE: set[str] = set()
+_PREPARED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"%s|%%")
+_SOURCES: dict[str, str] = {}  # a prepared statement's name: its text
+_EXECUTE = re.compile(r"EXECUTE (gw_[0-9a-f]{20})")
 
 
 class StaleRowError(Exception):
@@ -61,21 +73,80 @@ class StepWrites:
         sql, params = query.get_compiler(connection=connection).as_sql()
         self._statements.append((sql, tuple(params), None, expect))
 
+    def update_row(
+        self,
+        model: type[models.Model],
+        values: Mapping[str, Any],
+        *,
+        where: Mapping[str, Any],
+        expect: int | None = None,
+    ) -> None:
+        """`update` by attribute names, every condition an equality (None: IS NULL), with a
+        statement written once per process for each shape instead of composed by the ORM
+        on every step; the values converted as the ORM converts them (`get_db_prep_save`,
+        `get_db_prep_value`)."""
+        meta = model._meta
+        set_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in values]
+        where_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in where]
+        key = (
+            model,
+            connection.vendor,
+            tuple(values),
+            tuple((name, value is None) for name, value in where.items()),
+        )
+        sql = _UPDATES.get(key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            conditions = [
+                f"{quote(field.column)} IS NULL" if value is None else f"{quote(field.column)} = %s"
+                for field, value in zip(where_fields, where.values(), strict=True)
+            ]
+            # Identifiers of the model only: the values go as parameters.
+            sql = _UPDATES[key] = (
+                f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+                + ", ".join(f"{quote(field.column)} = %s" for field in set_fields)
+                + " WHERE "
+                + " AND ".join(conditions)
+            )
+            _PREPARABLE.add(sql)
+        params = [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(set_fields, values.values(), strict=True)
+        ] + [
+            field.get_db_prep_value(value, connection)
+            for field, value in zip(where_fields, where.values(), strict=True)
+            if value is not None
+        ]
+        self._statements.append((sql, tuple(params), None, expect))
+
     def save(self, obj: models.Model) -> None:
         """`obj.save()` of a row that exists (every concrete field but the key, `auto_now`
-        set as `save()` sets it); the row must be there."""
+        set as `save()` sets it); the row must be there. The statement is written once per
+        model (the ORM's own, compiled the first time), its values converted as the ORM
+        converts them."""
         meta = obj._meta
-        query = UpdateQuery(type(obj))
-        query.add_update_fields(
-            [
-                (field, None, field.pre_save(obj, False))
-                for field in meta.local_concrete_fields
-                if not field.primary_key
-            ]
+        fields = [field for field in meta.local_concrete_fields if not field.primary_key]
+        if any(hasattr(field, "get_placeholder") for field in fields):  # binary and the like
+            self.update(
+                type(obj), {f.name: f.pre_save(obj, False) for f in fields}, expect=1, pk=obj.pk
+            )
+            return
+        values = [
+            field.get_db_prep_save(field.pre_save(obj, False), connection) for field in fields
+        ]
+        key = (type(obj), connection.vendor)
+        sql = _SAVES.get(key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            sql = _SAVES[key] = (
+                f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+                + ", ".join(f"{quote(field.column)} = %s" for field in fields)
+                + f" WHERE {quote(meta.pk.column)} = %s"
+            )
+            _PREPARABLE.add(sql)
+        self._statements.append(
+            (sql, (*values, meta.pk.get_db_prep_value(obj.pk, connection)), None, 1)
         )
-        query.add_q(models.Q(pk=obj.pk))
-        sql, params = query.get_compiler(connection=connection).as_sql()
-        self._statements.append((sql, tuple(params), None, 1))
 
     def insert(self, obj: models.Model) -> None:
         """`obj.save()` of a new row; its key, unless set already (`drawn_key`), is set by
@@ -83,6 +154,25 @@ class StepWrites:
         meta = obj._meta
         drawn = obj.pk is not None
         fields = [field for field in meta.local_concrete_fields if drawn or not field.primary_key]
+        if drawn and not any(hasattr(field, "get_placeholder") for field in fields):
+            # Its key given: nothing to read back, a statement written once per model.
+            key = (type(obj), connection.vendor, "insert")
+            sql = _SAVES.get(key)
+            if sql is None:
+                quote = connection.ops.quote_name
+                sql = _SAVES[key] = (
+                    f"INSERT INTO {quote(meta.db_table)} ("  # noqa: S608
+                    + ", ".join(quote(field.column) for field in fields)
+                    + ") VALUES ("
+                    + ", ".join(["%s"] * len(fields))
+                    + ")"
+                )
+                _PREPARABLE.add(sql)
+            values = tuple(
+                field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields
+            )
+            self._statements.append((sql, values, None, None))
+            return
         query = InsertQuery(type(obj))
         query.insert_values(fields, [obj])
         compiler = query.get_compiler(connection=connection)
@@ -145,6 +235,9 @@ class StepWrites:
             else (sql, params, obj, None)
             for sql, params, obj, expect in statements
         ]
+        for (sql, *_rest), (original, *_same) in zip(checked, statements, strict=True):
+            if original in _PREPARABLE:
+                _PREPARABLE.add(sql)
         try:
             self._send([*checked, ("COMMIT", (), None, None)])
         except DataError as exc:
@@ -155,6 +248,11 @@ class StepWrites:
     def _send(self, statements: list[_Statement]) -> None:
         if not statements:
             return
+        if connection.vendor == "postgresql":
+            statements = [
+                (prepared(sql) if sql in _PREPARABLE else sql, params, obj, expect)
+                for sql, params, obj, expect in statements
+            ]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and len(statements) > 1:
                 cursor.execute(
@@ -203,6 +301,89 @@ def _checked_on_server(sql: str, expect: int) -> str:
         f"SELECT CAST(CASE WHEN count(*) = {int(expect)} THEN '0' ELSE '{_STALE}' END "
         "AS integer) FROM changed"
     )
+
+
+class ModelColumns:
+    """A model's columns in a hand-written SELECT (`sql`, the table named `alias`) and the
+    model instance built from them as the ORM builds one: each field's converters applied
+    (the backend's and the field's, as `SQLCompiler.get_converters`), the fields left out
+    deferred (`Model.from_db`). Made once per process and connection vendor: a statement
+    written once instead of composed by the ORM on every step."""
+
+    def __init__(self, model: type[models.Model], alias: str, exclude: Sequence[str] = ()):
+        quote = connection.ops.quote_name
+        self.model = model
+        fields = [f for f in model._meta.concrete_fields if f.attname not in exclude]
+        self.sql = ", ".join(f"{quote(alias)}.{quote(f.column)}" for f in fields)
+        self.attnames = [f.attname for f in fields]
+        self.width = len(fields)
+        self._converters = [
+            (n, converters, col)
+            for n, col, converters in (
+                (n, col, column_converters(col))
+                for n, col in enumerate(f.get_col(alias) for f in fields)
+            )
+            if converters
+        ]
+
+    def convert(self, values: Sequence[Any]) -> list[Any]:
+        converted = list(values)
+        for n, converters, col in self._converters:
+            value = converted[n]
+            for converter in converters:
+                value = converter(value, col, connection)
+            converted[n] = value
+        return converted
+
+    def build(self, values: Sequence[Any]) -> Any:
+        return self.model.from_db(connection.alias, self.attnames, self.convert(values))
+
+
+def column_converters(col: Any) -> list[Any]:
+    """The converters the ORM applies to a selected column (backend's, then the field's)."""
+    return [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
+
+
+def prepared(sql: str) -> str:
+    """On PostgreSQL, `sql` (written once per process, each parameter where a column's type
+    is its type) as the EXECUTE of a statement prepared on this connection the first time
+    (`PREPARE` by the driver itself, outside Django's query log; it outlives a rollback, as
+    PostgreSQL's prepared statements do): the server plans it once instead of every step.
+    The parameters stay the same, in the same order."""
+    if connection.vendor != "postgresql":
+        return sql
+    connection.ensure_connection()
+    raw = connection.connection
+    names = _PREPARED.get(raw)
+    if names is None:
+        names = _PREPARED[raw] = set()
+    name = "gw_" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest()
+    count = sql.count("%s")
+    if name not in names:
+        numbers = iter(range(1, count + 1))
+        body = _PLACEHOLDER.sub(lambda m: f"${next(numbers)}" if m[0] == "%s" else "%", sql)
+        from psycopg.pq import TransactionStatus
+
+        # Outside any transaction when none has begun on the server (psycopg would send a
+        # BEGIN of its own first): the next statement still carries the BEGIN.
+        idle = raw.info.transaction_status == TransactionStatus.IDLE and not raw.autocommit
+        with raw.cursor() as cursor:
+            if idle:
+                raw.autocommit = True
+            try:
+                cursor.execute(f"PREPARE {name} AS {body}")
+            finally:
+                if idle:
+                    raw.autocommit = False
+        names.add(name)
+        _SOURCES[name] = sql
+    return f"EXECUTE {name}(" + ", ".join(["%s"] * count) + ")" if count else f"EXECUTE {name}"
+
+
+def readable(sql: str) -> str:
+    """A statement sent (as logged) with each `EXECUTE` of a prepared statement replaced by
+    that statement's text: what tests and people read."""
+    return _EXECUTE.sub(lambda match: _SOURCES.get(match[1], match[0]), sql)
 
 
 def drawn_key(model: type[models.Model]) -> dict[str, RawSQL]:

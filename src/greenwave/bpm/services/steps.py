@@ -5,13 +5,14 @@ tables (tasks, timers, messages: `_sync`); a failed step raises an incident (`_f
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -28,11 +29,18 @@ from ..models import (
     Incident,
     InstanceStatus,
     MessageSubscription,
+    ProcessDefinition,
     ProcessInstance,
     TaskStatus,
     Timer,
 )
-from ..stepwrites import StepWrites, begin_with_next_statement, drawn_key
+from ..stepwrites import (
+    ModelColumns,
+    StepWrites,
+    begin_with_next_statement,
+    column_converters,
+    prepared,
+)
 from .definitions import _compile
 from .journal import _event, _flush_journal, _send_or_hold
 from .subjects import instance_outcome
@@ -314,6 +322,8 @@ def _save_run(
         instance.ended_at = now
     writes.save(instance)
     _RUNS.keep(instance, run)
+    if ProcessInstance.definition.is_cached(instance) and instance.definition.pk is not None:
+        _DEFINITIONS.put(instance.definition)
 
 
 def _sync_tasks(
@@ -460,26 +470,114 @@ def _fail(
     )
 
 
+class _LockStatement:
+    """The lock of a step, written once per process (the ORM composed it on every step):
+    the instance row without its state, the responsible user joined, the definition's
+    `updated_at` — the definition itself (its XML, its metadata) comes from `_DEFINITIONS`
+    while the row still has that version — and, on PostgreSQL, the drawn key of the next
+    task (`drawn_key`)."""
+
+    def __init__(self, *, draw_task_key: bool) -> None:
+        quote = connection.ops.quote_name
+        self.instance = ModelColumns(ProcessInstance, "i", exclude=("state",))
+        self.user = ModelColumns(User, "u")
+        updated = ProcessDefinition._meta.get_field("updated_at")
+        self.definition_col = updated.get_col("d")
+        self.definition_converters = column_converters(self.definition_col)
+        draw = connection.vendor == "postgresql" and draw_task_key
+        task_table = HumanTask._meta.db_table
+        lock = " FOR UPDATE OF i" if connection.features.has_select_for_update_of else ""
+        # Identifiers and constants of the models only: nothing from outside.
+        self.sql = (
+            f"SELECT {self.instance.sql}, (SELECT d.{quote(updated.column)} "  # noqa: S608
+            f"FROM {quote(ProcessDefinition._meta.db_table)} d WHERE d.id = i.definition_id), "
+            f"{self.user.sql}"
+            + (f", nextval(pg_get_serial_sequence('{task_table}', 'id'))" if draw else "")
+            + f" FROM {quote(ProcessInstance._meta.db_table)} i"
+            f" LEFT OUTER JOIN {quote(User._meta.db_table)} u ON u.id = i.responsible_id"
+            f" WHERE i.id = %s{lock}"
+        )
+        self.draw = draw
+
+    def load(self, row: Sequence[Any]) -> ProcessInstance:
+        width = self.instance.width
+        instance: ProcessInstance = self.instance.build(row[:width])
+        updated_at = row[width]
+        for converter in self.definition_converters:
+            updated_at = converter(updated_at, self.definition_col, connection)
+        user_row = row[width + 1 : width + 1 + self.user.width]
+        if self.draw:
+            instance.__dict__["drawn_key"] = row[-1]
+        ProcessInstance.definition.field.set_cached_value(
+            instance, _DEFINITIONS.get(instance.definition_id, updated_at)
+        )
+        if user_row[0] is None and instance.responsible_id is None:
+            ProcessInstance.responsible.field.set_cached_value(instance, None)
+        elif user_row[0] == instance.responsible_id:
+            ProcessInstance.responsible.field.set_cached_value(instance, self.user.build(user_row))
+        # else: the row changed under the lock's wait; the user loads on demand.
+        return instance
+
+
+class _DefinitionCache:
+    """Process versions by id, kept while their row's `updated_at` is the same: a deployed
+    version does not change (a status change saves `updated_at`); a step needs its XML and
+    metadata, which the lock then need not read."""
+
+    SIZE = 64
+
+    def __init__(self) -> None:
+        self._rows: OrderedDict[int, ProcessDefinition] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, definition: ProcessDefinition) -> None:
+        """Keep the version a step ran with (a copy: not the caller's object), so that the
+        next step's lock finds it; `get` still compares `updated_at` with the row's."""
+        with self._lock:
+            if self._rows.get(definition.pk) is definition:
+                return  # the lock's own: kept already
+        kept = copy.copy(definition)
+        with self._lock:
+            self._rows[definition.pk] = kept
+            self._rows.move_to_end(definition.pk)
+            while len(self._rows) > self.SIZE:
+                self._rows.popitem(last=False)
+
+    def get(self, pk: int, updated_at: datetime | None) -> ProcessDefinition:
+        with self._lock:
+            cached = self._rows.get(pk)
+        if cached is not None and cached.updated_at == updated_at:
+            return cached
+        definition = ProcessDefinition.objects.get(pk=pk)
+        self.put(definition)
+        return definition
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rows.clear()
+
+
+_DEFINITIONS = _DefinitionCache()
+_LOCKS: dict[tuple[str, bool], _LockStatement] = {}
+
+
 def _lock_instance(pk: int, *, draw_task_key: bool = False) -> ProcessInstance:
     """The instance under its row lock, with its definition and initiator. Only the instance
     row is locked: the definition is shared by every instance of the version. The saved
     state is read only when it is used: a step of a cached run (`_RunCache`) needs none.
     `draw_task_key`: the key of the task the step will most likely open is drawn with it
     (`stepwrites.drawn_key`), so that its events go with the step's writes."""
-    try:
-        with begin_with_next_statement():
-            return (
-                ProcessInstance.objects.select_for_update(of=("self",))
-                .select_related("definition", "responsible")
-                .defer("state")
-                .annotate(**(drawn_key(HumanTask) if draw_task_key else {}))
-                .get(pk=pk)
-            )
-    except ProcessInstance.DoesNotExist:
-        # After waiting for the lock, PostgreSQL re-checks the join on the row as the other
-        # transaction left it; a move to another version changed its definition, so the join
-        # finds nothing. The row locked alone is the answer (its relations load on demand).
-        return ProcessInstance.objects.select_for_update().get(pk=pk)
+    key = (connection.vendor, draw_task_key)
+    statement = _LOCKS.get(key)
+    if statement is None:
+        statement = _LOCKS[key] = _LockStatement(draw_task_key=draw_task_key)
+    sql = prepared(statement.sql)
+    with begin_with_next_statement(), connection.cursor() as cursor:
+        cursor.execute(sql, (pk,))
+        row = cursor.fetchone()
+    if row is None:
+        raise ProcessInstance.DoesNotExist("ProcessInstance matching query does not exist.")
+    return statement.load(row)
 
 
 def _advance(

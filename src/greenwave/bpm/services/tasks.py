@@ -153,12 +153,12 @@ def _task_complete(
         {
             "status": TaskStatus.OPEN,
             "updated_at": task.updated_at,
-            "instance": instance.pk,
+            "instance_id": instance.pk,
             "engine_task_id": task.engine_task_id,
             "element_id": task.element_id,
-            "assignee": task.assignee_id,
+            "assignee_id": task.assignee_id,
             "candidate_role": task.candidate_role,
-            "candidate_team": task.candidate_team_id,
+            "candidate_team_id": task.candidate_team_id,
         }
         if trusted
         else {}
@@ -178,13 +178,12 @@ def _task_complete(
     task.updated_at = now
     # Sent with the step's other writes (after the engine's advance, in one round trip).
     writes = StepWrites()
-    writes.update(
+    writes.update_row(
         HumanTask,
         # By key: the users are not loaded (`task.assignee` of a claimed task would be).
-        {name: getattr(task, attname) for name, attname in _COMPLETION_COLUMNS},
+        {attname: getattr(task, attname) for attname in _COMPLETION_COLUMNS},
+        where={"id": task.pk, **unchanged},
         expect=1,
-        pk=task.pk,
-        **unchanged,
     )
     _event(
         instance,
@@ -211,14 +210,14 @@ def _task_complete(
     return task
 
 
-# The columns a completion writes: (field, attribute) — a user by its key.
+# The columns a completion writes (attributes: a user by its key).
 _COMPLETION_COLUMNS = (
-    ("status", "status"),
-    ("completed_by", "completed_by_id"),
-    ("completed_at", "completed_at"),
-    ("result", "result"),
-    ("assignee", "assignee_id"),
-    ("claimed_by", "claimed_by_id"),
-    ("claimed_at", "claimed_at"),
-    ("updated_at", "updated_at"),
+    "status",
+    "completed_by_id",
+    "completed_at",
+    "result",
+    "assignee_id",
+    "claimed_by_id",
+    "claimed_at",
+    "updated_at",
 )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from greenwave.bpm.stepwrites import readable
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 
@@ -79,8 +80,11 @@ def test_a_task_completion_of_a_hot_instance_reads_no_state_and_takes_two_statem
         django_assert_max_num_queries(1 + writes + events + 2) as queries,
     ):
         services.task_complete(actor=hunter, task=task, data={})
-    statements = _statements(queries)
-    assert len(statements) == 1 + writes + events
+    sent = _statements(queries)
+    assert len(sent) == 1 + writes + events
+    # On PostgreSQL the lock and the writes are statements prepared on the connection.
+    assert all("EXECUTE gw_" in q for q in sent[:2]) or not POSTGRES
+    statements = [readable(q) for q in sent]
     if POSTGRES:  # the task's UPDATE, the instance's UPDATE, the next task's INSERT, events
         assert statements[1].startswith('UPDATE "bpm_humantask"')
         assert 'UPDATE "bpm_processinstance"' in statements[1]
@@ -314,7 +318,9 @@ def test_a_completion_outside_any_transaction_sends_two_messages_and_a_stale_cop
     with CaptureQueriesContext(connection) as queries:
         services.task_complete(actor=hunter, task=copy, data={})
     # (Django logs its BEGIN and COMMIT: here psycopg sends neither, the messages carry them)
-    sent = [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+    sent = [
+        readable(q["sql"]) for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")
+    ]
     assert len(sent) == 2, sent
     assert sent[0].startswith("BEGIN;")
     assert "FOR UPDATE" in sent[0]

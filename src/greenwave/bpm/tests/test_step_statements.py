@@ -1,0 +1,102 @@
+"""The statements of a step written once per process (issue #23, fourth pass): the lock's
+hand-written SELECT builds the instance, its initiator and its version as the ORM would;
+the version comes from the process's cache only while its row has the same `updated_at`;
+on PostgreSQL the lock and the writes are statements prepared on the connection, which
+outlive a rolled-back step and are prepared again on a new connection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+
+from greenwave.bpm import services
+from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
+from greenwave.bpm.services.steps import _lock_instance
+from greenwave.bpm.stepwrites import readable
+
+FILES = Path(__file__).parent / "files"
+POSTGRES = connection.vendor == "postgresql"
+
+
+class _BoomError(Exception):
+    pass
+
+
+@pytest.fixture
+def two_steps(deploy: Any) -> Any:
+    return deploy((FILES / "two_steps.bpmn").read_bytes())
+
+
+def _open_task(instance: ProcessInstance) -> HumanTask:
+    return HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+
+
+def test_the_locked_instance_is_the_row_the_orm_reads(
+    two_steps: Any, two_teams: dict[str, Any]
+) -> None:
+    hunter = two_teams["hunter_a"]
+    instance = services.instance_start(actor=hunter, definition=two_steps)
+    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    with transaction.atomic():
+        locked = _lock_instance(instance.pk, draw_task_key=True)
+    row = ProcessInstance.objects.select_related("definition", "responsible").get(pk=instance.pk)
+    for field in ProcessInstance._meta.concrete_fields:
+        if field.attname != "state":
+            assert getattr(locked, field.attname) == getattr(row, field.attname), field.name
+    assert "state" in locked.get_deferred_fields()
+    assert locked.state == row.state  # read when used
+    assert locked.responsible == row.responsible == hunter
+    assert locked.responsible.username == hunter.username
+    assert locked.responsible.date_joined == row.responsible.date_joined
+    assert locked.definition.pk == row.definition.pk
+    assert locked.definition.metadata == row.definition.metadata
+    assert locked.definition.xml == row.definition.xml
+    with pytest.raises(ProcessInstance.DoesNotExist), transaction.atomic():
+        _lock_instance(instance.pk + 10_000)
+
+
+def test_a_step_after_its_version_changed_reads_the_version_again(
+    two_steps: Any, two_teams: dict[str, Any]
+) -> None:
+    """The process keeps the version its steps ran with; a save of the row (its
+    `updated_at`) makes the next step read it again."""
+    hunter = two_teams["hunter_a"]
+    instance = services.instance_start(actor=hunter, definition=two_steps)
+    definition = type(two_steps).objects.get(pk=two_steps.pk)
+    definition.metadata.setdefault("user_tasks", {}).setdefault("offer", {})["name"] = "Renamed"
+    definition.save()
+    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    assert _open_task(instance).name == "Renamed"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES, reason="statements prepared on PostgreSQL's connection")
+@pytest.mark.django_db(transaction=True)
+def test_prepared_statements_outlive_a_rolled_back_step_and_a_new_connection(
+    two_steps: Any, two_teams: dict[str, Any]
+) -> None:
+    hunter = two_teams["hunter_a"]
+    instance = services.instance_start(actor=hunter, definition=two_steps)
+    task = _open_task(instance)
+
+    def rolled_back() -> None:
+        with transaction.atomic():
+            services.task_complete(actor=hunter, task=task, data={})
+            raise _BoomError
+
+    with pytest.raises(_BoomError):
+        rolled_back()
+    assert _open_task(instance).element_id == "call"
+    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    assert _open_task(instance).element_id == "offer"
+    connection.close()  # a new connection: nothing prepared on it yet
+    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.COMPLETED
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'gw_%%'")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("FOR UPDATE" in text for text in prepared)
+    assert readable("EXECUTE gw_" + "0" * 20) == "EXECUTE gw_" + "0" * 20  # unknown: as sent
