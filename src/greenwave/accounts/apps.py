@@ -13,10 +13,11 @@ class AccountsConfig(AppConfig):
         from greenwave.core.home import HomeCard, register_home_card
         from greenwave.core.navigation import NavItem, register_nav
 
-        from . import events
+        from . import events, signals
         from .demo import seed_people
         from .tour import tour_card
 
+        signals.connect()
         register_demo_seeder("people", seed_people, order=0)
         register_home_card(HomeCard("tour", "accounts/partials/tour_card.html", tour_card, order=1))
 

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.core.models import TimeStampedModel
 
+from .scope_cache import detach, new_stamp, remember
+
 
 class RoleCode(models.TextChoices):
     """The roles of DESIGN.md §1. Stored as rows of `Role`; the codes are stable names."""
@@ -160,6 +162,8 @@ class User(AbstractUser):
         choices=[("ru", _("Russian")), ("en", _("English"))],
         default="ru",
     )
+    # Changes whenever what the user's record scope depends on changes (`scope_cache`).
+    scope_stamp = models.BigIntegerField(default=new_stamp, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -176,6 +180,7 @@ class User(AbstractUser):
         if cached is None:
             cached = list(self.roles.values_list("code", "access_level")) if self.pk else []
             self._role_rows = cached
+            remember(self, "_role_rows", cached)
         return cached
 
     def role_codes(self) -> frozenset[str]:
@@ -190,6 +195,7 @@ class User(AbstractUser):
         """Drop what this instance keeps of its roles (after they changed)."""
         for name in ("_role_rows", "_role_codes", "_access_level", "_write_level"):
             self.__dict__.pop(name, None)
+        detach(self)
 
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes() & set(codes))

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.core.errors import not_found, permission_denied
 
 from .models import ACCESS_RANK, WRITE_CEILINGS, AccessLevel, Team, User
+from .scope_cache import remember
 
 M = TypeVar("M", bound=Model)
 
@@ -46,6 +47,8 @@ def _load_levels(actor: User) -> None:
             for code, level in rows
         ]
     )
+    remember(actor, "_access_level", actor._access_level)  # type: ignore[attr-defined]
+    remember(actor, "_write_level", actor._write_level)  # type: ignore[attr-defined]
 
 
 def access_level_of(actor: User) -> AccessLevel:
@@ -82,6 +85,7 @@ def headed_team_ids(actor: User) -> set[int]:
             result.add(team_id)
             stack.extend(children.get(team_id, []))
     actor._headed_team_ids = result  # type: ignore[attr-defined]
+    remember(actor, "_headed_team_ids", result)
     return result
 
 

@@ -32,7 +32,7 @@ from greenwave.core.services import (
 )
 from greenwave.core.text import visible_text
 
-from . import events
+from . import events, scope_cache
 from .errors import AccountsError
 from .models import DEFAULT_ACCESS_LEVELS, AccessLevel, ApiToken, Role, RoleCode, Team, User
 
@@ -364,6 +364,7 @@ def token_authenticate(raw: str) -> User | None:
         return None
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    scope_cache.attach(token.user)  # its roles and headed teams, if this process knows them
     return token.user
 
 

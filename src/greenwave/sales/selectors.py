@@ -36,7 +36,7 @@ from greenwave.core.listing import (
     ListSpec,
     SortSpec,
     apply_list_query,
-    page_window,
+    count_up_to,
 )
 from greenwave.core.models import Event, EventObject
 from greenwave.core.search import SearchHit, SearchTerm
@@ -250,45 +250,69 @@ class RowPage:
     next: int | None
 
 
+def _deal_page_window(
+    qs: QuerySet[Deal], query: ListQuery
+) -> tuple[list[dict[str, Any]], int | None, bool]:
+    """`listing.page_window` of the deals as values (one row more to know whether a next page
+    exists), counted without the page's joins and columns (`COUNT(*)` over the ids only)."""
+    start = (query.page - 1) * query.page_size
+    rows = list(qs.values(*DEAL_ROW_VALUES)[start : start + query.page_size + 1])
+    more = len(rows) > query.page_size
+    del rows[query.page_size :]
+    count = count_up_to(qs.values("pk"), settings.GREENWAVE_LIST_COUNT_LIMIT)
+    if count is None and rows and not more:
+        count = start + len(rows)
+    return rows, count, more
+
+
+def _deal_page_links(
+    ids: list[int],
+) -> tuple[dict[int, list[int]], dict[int, list[dict[str, Any]]]]:
+    """The contacts' ids (in the contacts' order) and the lines of the page's deals."""
+    contacts: dict[int, list[int]] = {pk: [] for pk in ids}
+    items: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    if not ids:
+        return contacts, items
+    for deal_id, contact_id in (
+        Deal.contacts.through.objects.filter(deal_id__in=ids)
+        .order_by(*(f"contact__{f}" for f in Contact._meta.ordering or ()))
+        .values_list("deal_id", "contact_id")
+    ):
+        contacts[deal_id].append(contact_id)
+    for line in DealItem.objects.filter(deal_id__in=ids).values(
+        "id", "deal_id", "product_id", "product__name", "quantity", "price"
+    ):
+        items[line["deal_id"]].append(
+            {
+                "id": line["id"],
+                "product_id": line["product_id"],
+                "product": line["product__name"],
+                "quantity": line["quantity"],
+                "price": line["price"],
+                "total": line_total(line["quantity"], line["price"]),
+            }
+        )
+    return contacts, items
+
+
 def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
     """A page of the visible deals as `DealOut` rows: the same deals, order and fields as
     `deal_list(lookups=False)` through the list query, read as values — no model instances,
     no whole joined rows — with their contacts' ids and their lines in one query each."""
     qs = apply_list_query(scope_records(Deal.objects.all(), actor=actor), DEAL_LIST_SPEC, query)
-    window = page_window(
-        qs.values(*DEAL_ROW_VALUES), query, count_limit=settings.GREENWAVE_LIST_COUNT_LIMIT
-    )
-    rows: list[dict[str, Any]] = window.rows
-    ids = [row["id"] for row in rows]
-    contacts: dict[int, list[int]] = {pk: [] for pk in ids}
-    items: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
-    if ids:
-        for deal_id, contact_id in (
-            Deal.contacts.through.objects.filter(deal_id__in=ids)
-            .order_by(*(f"contact__{f}" for f in Contact._meta.ordering or ()))
-            .values_list("deal_id", "contact_id")
-        ):
-            contacts[deal_id].append(contact_id)
-        for line in DealItem.objects.filter(deal_id__in=ids).values(
-            "id", "deal_id", "product_id", "product__name", "quantity", "price"
-        ):
-            items[line["deal_id"]].append(
-                {
-                    "id": line["id"],
-                    "product_id": line["product_id"],
-                    "product": line["product__name"],
-                    "quantity": line["quantity"],
-                    "price": line["price"],
-                    "total": line_total(line["quantity"], line["price"]),
-                }
-            )
+    rows, count, more = _deal_page_window(qs, query)
+    contacts, items = _deal_page_links([row["id"] for row in rows])
     for row in rows:
         row["stage_name"] = bilingual_label(row.pop("stage__name"), row.pop("stage__name_en"))
         row["lost_reason"] = row.pop("lost_reason__name")
         row["contact_ids"] = contacts[row["id"]]
         row["items"] = items[row["id"]]
     return RowPage(
-        rows=rows, count=window.count, page=query.page, page_size=query.page_size, next=window.next
+        rows=rows,
+        count=count,
+        page=query.page,
+        page_size=query.page_size,
+        next=query.page + 1 if more else None,
     )
 
 

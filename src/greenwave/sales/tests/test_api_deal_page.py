@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from greenwave.accounts import scope_cache
 from greenwave.accounts import services as account_services
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import PriceList
@@ -103,7 +104,12 @@ def test_the_deal_page_takes_a_fixed_number_of_queries(two_teams, bearer, varied
     api.get("/api/v1/deals")  # the token's first use is recorded once
     with CaptureQueriesContext(connection) as queries:
         assert api.get("/api/v1/deals").status_code == 200
-    # The token, the caller's roles and teams; the page, the count, its contacts, its lines.
+    # The token with its user; the page, the count, its contacts, its lines. The caller's
+    # roles and teams were read by the first request and kept for the user's scope stamp.
+    assert len(queries.captured_queries) == 5, [q["sql"] for q in queries.captured_queries]
+    scope_cache.clear()  # a process that has not seen the caller reads them
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get("/api/v1/deals").status_code == 200
     assert len(queries.captured_queries) == 7, [q["sql"] for q in queries.captured_queries]
 
 
@@ -125,8 +131,9 @@ def test_a_full_deal_page_adds_one_bounded_count_whatever_the_rows(
         statements.append(len(queries.captured_queries))
         assert "LIMIT 7" in queries.captured_queries[-3]["sql"], queries.captured_queries[-3]
         assert page["next"] == 2
-    # token, roles, teams; page, count; contacts, lines — the same at 6 deals and at 26.
-    assert statements == [7, 7]
+    # token; page, count; contacts, lines — the same at 6 deals and at 26 (the roles and
+    # teams kept since the first request).
+    assert statements == [5, 5]
     assert api.get("/api/v1/deals?page_size=2").json()["count"] is None
     last = api.get("/api/v1/deals?page_size=5&page=6").json()
     assert (len(last["items"]), last["count"], last["next"]) == (1, 26, None)

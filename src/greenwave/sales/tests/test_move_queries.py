@@ -49,12 +49,12 @@ def test_a_stage_move_through_the_api_takes_a_fixed_number_of_queries(
     assert answer.status_code == 200, answer.content
     assert answer.json()["stage_id"] == stages["needs"].pk
     sql = [q["sql"] for q in queries.captured_queries]
-    # The caller's token, roles and teams (every API request's); the target's pipeline's
+    # The caller's token (its roles and teams kept since the first request); the target's pipeline's
     # stages; the deal locked, with the gate's activities done on it; the update; the event
     # (one statement on PostgreSQL; the previous event, the event and its link on SQLite); the
     # deal's contacts and lines for the answer, in one read. The test's transaction adds a
     # savepoint and its release around the service.
-    expected = {"postgresql": 10, "sqlite": 12}[connection.vendor]
+    expected = {"postgresql": 8, "sqlite": 10}[connection.vendor]
     assert len(sql) == expected, sql
     assert sum('FROM "sales_deal"' in q for q in sql) == 1  # the lock
     assert sum('FROM "sales_stage"' in q for q in sql) == 1  # the pipeline's stages
