@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from django import forms
-from django.contrib import messages
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from ninja import Schema, Status
 
 from .api import patch_fields
 from .errors import DomainError
+from .form_posts import form_post
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -48,11 +48,6 @@ def show_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     """Put a service's error next to its field (`phones`, `inn`…) or on top of the form."""
     field = exc.details.get("field")
     form.add_error(field if field in form.fields else None, exc.message)
-
-
-def show_on_top(form: forms.BaseForm, exc: DomainError) -> None:
-    """Put a service's error on top of the form, whatever field it names."""
-    form.add_error(None, exc.message)
 
 
 def form_data(form: forms.BaseForm) -> dict[str, Any]:
@@ -91,17 +86,17 @@ def form_view(  # noqa: PLR0913 -- keyword-only: the parts of a form page, each 
     """A plain create/edit page: a valid POST calls the one service, `save(form_data(form))`;
     its `DomainError` shows on the form (`show_error`), success flashes `message` and
     redirects to `done(result)`; anything else shows the form page."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = save(form_data(form))
-        except DomainError as exc:
-            show_error(form, exc)
-        else:
-            text = message(result) if callable(message) else message
-            if text:
-                messages.success(request, text)
-            return redirect(done(result))
-    return form_page(request, form, title=title, back=back, template=template, extra=extra)
+    answer = form_post(
+        request,
+        form,
+        lambda: save(form_data(form)),
+        to=done,
+        success=message or None,
+        show_error=show_error,
+    )
+    return answer or form_page(
+        request, form, title=title, back=back, template=template, extra=extra
+    )
 
 
 def created(row: T) -> Status[T]:

@@ -57,6 +57,7 @@ def form_post(
     except DomainError as exc:
         show_error(form, exc)
         return None
-    if success is not None:
-        messages.success(request, success(saved) if callable(success) else success)
+    text = success(saved) if callable(success) else success
+    if text:
+        messages.success(request, text)
     return redirect(to(saved) if callable(to) else to)

@@ -26,9 +26,10 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import can_write, require_write, scope_users
 from greenwave.bpm.library.texts import library_text
-from greenwave.core.crud import Back, form_view, show_on_top
+from greenwave.core.crud import Back, form_view
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
+from greenwave.core.form_posts import show_on_top
 from greenwave.core.listing import ListQuery
 from greenwave.core.pages import render_list_page
 from greenwave.core.ratelimit import rate_limited
