@@ -24,6 +24,8 @@ from django.db.models.sql import InsertQuery, UpdateQuery
 from greenwave.core.services import EventEntry, event_append_many, event_append_many_statement
 
 _NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
+# The events' statement with its named parameters made positional: (text, the names in order).
+_POSITIONAL: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
 # A statement of the message: (sql, params, the model instance whose key an INSERT returns,
@@ -190,8 +192,8 @@ class StepWrites:
         new_case: bool = False,
     ) -> None:
         """`event_append_many` of the step's events, after the writes: on PostgreSQL its
-        statement goes in the same message (the events must not name a key that `send()`
-        has still to set: draw it first, `drawn_key`)."""
+        statement goes in the same message, prepared like the writes (the events must not
+        name a key that `send()` has still to set: draw it first, `drawn_key`)."""
         if not entries:
             return
         if connection.vendor != "postgresql":
@@ -205,13 +207,19 @@ class StepWrites:
         sql, named = event_append_many_statement(
             case_type=case_type, case_id=case_id, entries=entries, new_case=new_case
         )
-        params: list[Any] = []
+        converted = _POSITIONAL.get(sql)
+        if converted is None:
+            names: list[str] = []
 
-        def positional(match: re.Match[str]) -> str:
-            params.append(named[match[1]])
-            return "%s"
+            def positional(match: re.Match[str]) -> str:
+                names.append(match[1])
+                return "%s"
 
-        self._statements.append((_NAMED_PARAMETER.sub(positional, sql), tuple(params), None, None))
+            converted = _POSITIONAL[sql] = (_NAMED_PARAMETER.sub(positional, sql), tuple(names))
+            # One text per `new_case` (its values all typed parameters): prepared as well.
+            _PREPARABLE.add(converted[0])
+        text, order = converted
+        self._statements.append((text, tuple(named[name] for name in order), None, None))
 
     def send(self, *, commit: bool = False) -> None:
         """Send the writes (and the events). `commit`: the caller's transaction has nothing

@@ -115,12 +115,14 @@ class EventEntry:
 
 
 # The case's lock, its previous event, the events and their links: one round trip. The ids
-# are drawn from the sequence first so that the links can name their events.
+# are drawn from the sequence first so that the links can name their events. Every
+# parameter has its type written (a parameter in a SELECT list has none to infer), so that
+# a caller can prepare the statement (a process step: `bpm.stepwrites`).
 _PREVIOUS_SQL = """
-WITH case_lock AS (SELECT pg_advisory_xact_lock(hashtext(%(lock)s)) AS done),
+WITH case_lock AS (SELECT pg_advisory_xact_lock(hashtext(%(lock)s::text)) AS done),
 previous AS (
     SELECT e.activity, e.timestamp FROM core_event e, case_lock
-    WHERE e.case_type = %(case_type)s AND e.case_id = %(case_id)s
+    WHERE e.case_type = %(case_type)s::text AND e.case_id = %(case_id)s::text
     ORDER BY e.timestamp DESC, e.id DESC LIMIT 1
 ),"""
 # A case created in this transaction has no earlier event and no other writer (`new_case`).
@@ -138,7 +140,7 @@ entry AS (
 appended AS (
     INSERT INTO core_event (id, case_type, case_id, activity, timestamp, actor_id, payload,
         prev_activity, prev_timestamp)
-    SELECT entry.id, %(case_type)s, %(case_id)s, entry.activity, entry.timestamp,
+    SELECT entry.id, %(case_type)s::text, %(case_id)s::text, entry.activity, entry.timestamp,
         entry.actor_id, entry.payload,
         CASE WHEN entry.n = 0 THEN COALESCE((SELECT activity FROM previous), '')
             ELSE entry.prev_activity END,
