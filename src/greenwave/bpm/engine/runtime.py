@@ -13,6 +13,7 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping
+from functools import wraps
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -499,8 +500,29 @@ def _timer_due(task: Any) -> datetime | None:
     return None
 
 
+def _changes_run(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A `ProcessRun` method that changes the workflow: the tasks walked before it are
+    forgotten when it begins and when it ends (also when it raises)."""
+
+    @wraps(method)
+    def changing(self: ProcessRun, *args: Any, **kwargs: Any) -> Any:
+        self._walked = None
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._walked = None
+
+    return changing
+
+
 class ProcessRun:
-    """One process instance in memory between a restore and a dump."""
+    """One process instance in memory between a restore and a dump.
+
+    The reading methods (ready tasks, timers, messages, element states…) filter one walk of
+    the task tree (`_tasks`), kept until a method that changes the run (`_changes_run`):
+    Spiff walks the whole tree again for each of its `get_tasks` calls, and a step asked it
+    seven times; a run kept between steps (the services' run cache) answers the next step's
+    first questions from the walk of the previous one."""
 
     def __init__(
         self,
@@ -513,6 +535,7 @@ class ProcessRun:
         self.actions = actions
         self.service_actions = dict(service_actions or {})
         self.moves: list[Move] = []
+        self._walked: list[Any] | None = None
         self.workflow.script_engine = SandboxScriptEngine()
 
     @classmethod
@@ -633,6 +656,7 @@ class ProcessRun:
         catcher.task_spec.catch(catcher, event)
         catcher.task_spec._update(catcher)
 
+    @_changes_run
     def advance(self) -> None:
         try:
             while True:
@@ -669,6 +693,7 @@ class ProcessRun:
             raise EngineError("This step is not part of the process any more.")
         return task
 
+    @_changes_run
     def complete_user_task(self, task_id: str, data: Mapping[str, Any]) -> None:
         task = self._task(task_id)
         if task.state != TaskState.READY or not task.task_spec.manual:
@@ -682,6 +707,7 @@ class ProcessRun:
         self._did_complete(task)
         self.advance()
 
+    @_changes_run
     def fire_timer(self, task_id: str) -> bool:
         """Fire the timer now (our Timer row says it is due); False if it already went."""
         task = self._task(task_id)
@@ -700,6 +726,7 @@ class ProcessRun:
         self.advance()
         return True
 
+    @_changes_run
     def deliver_message(self, name: str, payload: Mapping[str, Any]) -> bool:
         waiting = self.waiting_messages()
         if not any(m.message_name == name for m in waiting):
@@ -709,6 +736,7 @@ class ProcessRun:
         self.advance()
         return True
 
+    @_changes_run
     def cancel(self) -> None:
         self.workflow.cancel()
 
@@ -720,6 +748,7 @@ class ProcessRun:
             self.workflow, target.spec, target.subprocess_specs, dict(mapping or {})
         )
 
+    @_changes_run
     def migrate(
         self, target: CompiledProcess, mapping: Mapping[str, str] | None = None
     ) -> migration.MigrationPlan:
@@ -740,6 +769,7 @@ class ProcessRun:
         self.workflow.script_engine = SandboxScriptEngine()
         return plan
 
+    @_changes_run
     def retry_failed(self) -> list[str]:
         retried: list[str] = []
         for task in self.workflow.get_tasks(state=TaskState.ERROR):
@@ -750,6 +780,26 @@ class ProcessRun:
 
     # -- reading -----------------------------------------------------------------------------
 
+    def _tasks(self) -> list[Any]:
+        """Every task of the run, sub-processes' included, in Spiff's own order (depth
+        first): the tasks `get_tasks(state=…)` lists for a READY or WAITING filter are these
+        in the same order (Spiff only skips the children of predicted tasks, which are
+        predicted as well). Walked once until the run changes (`_changes_run`)."""
+        if self._walked is None:
+            self._walked = self.workflow.get_tasks(state=TaskState.ANY_MASK)
+        return self._walked
+
+    def _ready_manual(self) -> list[Any]:
+        """`get_tasks(state=READY, manual=True)` with a BPMN id: the user tasks to do."""
+        return [
+            t
+            for t in self._tasks()
+            if t.state == TaskState.READY and t.task_spec.manual and t.task_spec.bpmn_id
+        ]
+
+    def _waiting(self) -> list[Any]:
+        return [t for t in self._tasks() if t.state == TaskState.WAITING]
+
     def ready_user_tasks(self) -> list[ReadyTask]:
         return [
             ReadyTask(
@@ -758,22 +808,17 @@ class ProcessRun:
                 t.task_spec.bpmn_name or t.task_spec.bpmn_id,
                 _json_safe(t.data),
             )
-            for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
-            if t.task_spec.bpmn_id
+            for t in self._ready_manual()
         ]
 
     def ready_task_ids(self) -> set[str]:
         """The ids of `ready_user_tasks()` alone (no data copied): what a step changed in the
         task inbox is the difference of these before and after it."""
-        return {
-            str(t.id)
-            for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)
-            if t.task_spec.bpmn_id
-        }
+        return {str(t.id) for t in self._ready_manual()}
 
     def waiting_timers(self) -> list[WaitingTimer]:
         out = []
-        for t in self.workflow.get_tasks(state=TaskState.WAITING):
+        for t in self._waiting():
             if not isinstance(t.task_spec, CatchingEvent):
                 continue
             for element, definition in _event_definitions(t.task_spec):
@@ -786,11 +831,11 @@ class ProcessRun:
     def waits_for_events(self) -> bool:
         """Whether any task waits (for a timer, a message, a join…): a cheap test that tells
         the services there are no timers or messages to mirror."""
-        return bool(self.workflow.get_tasks(state=TaskState.WAITING))
+        return bool(self._waiting())
 
     def waiting_messages(self) -> list[WaitingMessage]:
         out: list[WaitingMessage] = []
-        for t in self.workflow.get_tasks(state=TaskState.WAITING):
+        for t in self._waiting():
             out.extend(
                 WaitingMessage(str(t.id), element, definition.name)
                 for element, definition in _event_definitions(t.task_spec)
@@ -802,8 +847,8 @@ class ProcessRun:
         if self.workflow.completed:
             return _json_safe(self.workflow.data)
         data: dict[str, Any] = dict(self.workflow.data)
-        tasks = self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
-        if not tasks:
+        tasks = [t for t in self._tasks() if t.state in (TaskState.READY, TaskState.WAITING)]
+        if not tasks:  # (Spiff's walk for COMPLETED skips what waits: not the same tasks)
             tasks = self.workflow.get_tasks(state=TaskState.COMPLETED)[-1:]
         for task in tasks:
             data.update(task.data)
@@ -813,9 +858,12 @@ class ProcessRun:
         """Per BPMN element: done, active, waiting or failed (for the viewer overlay)."""
         rank = {"done": 0, "waiting": 1, "active": 2, "failed": 3}
         states: dict[str, str] = {}
-        workflows = [self.workflow, *self.workflow.subprocesses.values()]
-        for wf in workflows:
-            for t in wf.get_tasks(state=TaskState.ANY_MASK):
+        walks = [
+            self._tasks(),
+            *(wf.get_tasks(state=TaskState.ANY_MASK) for wf in self.workflow.subprocesses.values()),
+        ]
+        for tasks in walks:
+            for t in tasks:
                 bpmn_id = t.task_spec.bpmn_id
                 if not bpmn_id:
                     continue
