@@ -263,10 +263,7 @@ class StepWrites:
             ]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and len(statements) > 1:
-                cursor.execute(
-                    ";\n".join(sql for sql, *_rest in statements),
-                    [p for _sql, params, *_rest in statements for p in params],
-                )
+                cursor.execute(*_one_message(cursor, statements))
                 for n, (sql, _params, obj, expect) in enumerate(statements):
                     if n:
                         cursor.nextset()
@@ -287,6 +284,21 @@ class StepWrites:
             raise StaleRowError(
                 f"a step's write changed {cursor.rowcount} rows instead of {expect}: {sql[:80]}"
             )
+
+
+def _one_message(cursor: Any, statements: list[_Statement]) -> tuple[str, list[Any] | None]:
+    """The statements as one message (PostgreSQL): with psycopg's client-side binding, each
+    statement merged with its values by psycopg itself (`mogrify`, its parse of a statement
+    cached), the message then sent as it is — psycopg does not cache the parse of a text of
+    more than 50 parameters, and parsed a step's whole message on every step. Otherwise
+    the texts joined and the values in order."""
+    mogrify = getattr(cursor.cursor, "mogrify", None)
+    if mogrify is not None:
+        return ";\n".join(mogrify(sql, params) for sql, params, *_rest in statements), None
+    return (
+        ";\n".join(sql for sql, *_rest in statements),
+        [p for _sql, params, *_rest in statements for p in params],
+    )
 
 
 def _outermost_transaction() -> bool:
