@@ -13,10 +13,10 @@ import json
 import re
 import threading
 from collections.abc import Callable, Mapping
-from functools import wraps
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import wraps
 from typing import Any
 
 from lxml import etree
