@@ -17,7 +17,7 @@ from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import wraps
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser
@@ -500,12 +500,18 @@ def _timer_due(task: Any) -> datetime | None:
     return None
 
 
-def _changes_run(method: Callable[..., Any]) -> Callable[..., Any]:
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _changes_run(
+    method: Callable[Concatenate[ProcessRun, _P], _R],
+) -> Callable[Concatenate[ProcessRun, _P], _R]:
     """A `ProcessRun` method that changes the workflow: the tasks walked before it are
     forgotten when it begins and when it ends (also when it raises)."""
 
     @wraps(method)
-    def changing(self: ProcessRun, *args: Any, **kwargs: Any) -> Any:
+    def changing(self: ProcessRun, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
         self._walked = None
         try:
             return method(self, *args, **kwargs)
