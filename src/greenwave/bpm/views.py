@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +34,7 @@ from .library.texts import (
     library_form,
     library_text,
 )
-from .models import ProcessDefinition, ProcessInstance
+from .models import HumanTask, ProcessDefinition, ProcessInstance
 
 View = Callable[..., HttpResponse]
 
@@ -61,27 +62,31 @@ def _flash_error(request: AuthedRequest, exc: DomainError) -> None:
 # -- the inbox --------------------------------------------------------------------------------
 
 
-@page
-def inbox(request: AuthedRequest) -> HttpResponse:
+def _task_list_page(
+    request: AuthedRequest, tasks: Callable[..., QuerySet[HumanTask]], title: str, empty: str
+) -> HttpResponse:
+    """A list of tasks: `tasks(actor=, query=)` chooses which."""
     return render_list_page(
         request,
         spec=selectors.TASK_LIST_SPEC,
-        selector=lambda query: selectors.task_list_mine(actor=request.user, query=query),
-        title=_("My tasks"),
+        selector=lambda query: tasks(actor=request.user, query=query),
+        title=title,
         table_template="bpm/partials/task_table.html",
-        empty_message=_("No tasks for you right now."),
+        empty_message=empty,
+    )
+
+
+@page
+def inbox(request: AuthedRequest) -> HttpResponse:
+    return _task_list_page(
+        request, selectors.task_list_mine, _("My tasks"), _("No tasks for you right now.")
     )
 
 
 @page
 def team_tasks(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.TASK_LIST_SPEC,
-        selector=lambda query: selectors.task_list_team(actor=request.user, query=query),
-        title=_("My team's tasks"),
-        table_template="bpm/partials/task_table.html",
-        empty_message=_("Your team has no open tasks."),
+    return _task_list_page(
+        request, selectors.task_list_team, _("My team's tasks"), _("Your team has no open tasks.")
     )
 
 
