@@ -374,13 +374,13 @@ def plan_import(request: AuthedRequest) -> HttpResponse:
 def plan_copy(request: AuthedRequest) -> HttpResponse:
     actor, month = request.user, _month(request)
     team = _team_of(request)
-    try:
-        count = services.plan_copy_previous(actor=actor, month=month, team=team)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Copied from last month: %(n)s plans.") % {"n": count})
-    return _back_to_entry(team, month)
+    return _plans_written(
+        request,
+        team,
+        month,
+        lambda: services.plan_copy_previous(actor=actor, month=month, team=team),
+        _("Copied from last month: %(n)s plans."),
+    )
 
 
 @require_POST
@@ -388,17 +388,31 @@ def plan_copy(request: AuthedRequest) -> HttpResponse:
 def plan_split(request: AuthedRequest) -> HttpResponse:
     actor, month = request.user, _month(request)
     team = _team_of(request)
-    try:
-        count = services.plan_split_team(
+    return _plans_written(
+        request,
+        team,
+        month,
+        lambda: services.plan_split_team(
             actor=actor,
             month=month,
             team=team,
             members=list(selectors.team_members(actor=actor, team=team)),
-        )
+        ),
+        _("The team plan is split among %(n)s people."),
+    )
+
+
+def _plans_written(
+    request: AuthedRequest, team: Any, month: kpis.Month, write: Callable[[], int], done: str
+) -> HttpResponse:
+    """Run a write of the month's plans: flash how many it wrote (`done`) or why it was refused,
+    and go back to the plan entry."""
+    try:
+        count = write()
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The team plan is split among %(n)s people.") % {"n": count})
+        messages.success(request, done % {"n": count})
     return _back_to_entry(team, month)
 
 
