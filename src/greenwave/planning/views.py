@@ -431,31 +431,36 @@ def kpi_facts(request: AuthedRequest) -> HttpResponse:
             "manager": split.manager,
             "assistant": split.assistant,
         }
-        context = {
-            "title": f"{title} · {month.key}",
-            "definition": _(
-                "The manager's payments of the month (minus refunds) dated on the days the "
-                "assistant split covers: the revenue whose commission the assistant shares."
-            ),
-            "kpi": kpi,
-            "page": Paginator(facts, 50).get_page(request.GET.get("page")),
-            "query": request.GET.copy(),
-            **_month_nav(month),
-        }
-        return render(request, "planning/kpi_facts.html", context)
+        definition = _(
+            "The manager's payments of the month (minus refunds) dated on the days the "
+            "assistant split covers: the revenue whose commission the assistant shares."
+        )
+        return _facts_page(request, month, facts, kpi, title, definition)
     subject = selectors.plan_subject(
         actor=actor, user_id=_int_param(request, "user"), team_id=_int_param(request, "team")
     )
     kpi = selectors.kpi_get(actor=actor, key=request.GET.get("kpi", ""))
     facts = selectors.kpi_facts(actor=actor, month=month, subject=subject, kpi=kpi)
-    paginator = Paginator(facts, 50)
-    page = paginator.get_page(request.GET.get("page"))
+    title = f"{kpi.label} · {subject.name}"
+    return _facts_page(request, month, facts, kpi, title, kpi.definition_text, subject=subject)
+
+
+def _facts_page(
+    request: AuthedRequest,
+    month: kpis.Month,
+    facts: Any,
+    kpi: Any,
+    title: str,
+    definition: str,
+    **extra: Any,
+) -> HttpResponse:
+    """A page of the records behind a figure of the month."""
     context = {
-        "title": f"{kpi.label} · {subject.name} · {month.key}",
-        "definition": kpi.definition_text,
+        "title": f"{title} · {month.key}",
+        "definition": definition,
         "kpi": kpi,
-        "subject": subject,
-        "page": page,
+        **extra,
+        "page": Paginator(facts, 50).get_page(request.GET.get("page")),
         "query": request.GET.copy(),
         **_month_nav(month),
     }
@@ -485,14 +490,20 @@ def kpi_invoice(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "planning/kpi_invoice.html", context)
 
 
+def _statement(request: AuthedRequest) -> tuple[kpis.Month, Any, Any]:
+    """The month asked for, whose statement (the actor's unless `user` names another) and it."""
+    month = _month(request)
+    user, statement = selectors.commission_statement(
+        actor=request.user, month=month, user_id=_int_param(request, "user")
+    )
+    return month, user, statement
+
+
 @require_safe
 @login_required
 def commissions(request: AuthedRequest) -> HttpResponse:
     """The monthly commission statement: every line is a payment of an invoice."""
-    actor, month = request.user, _month(request)
-    user, statement = selectors.commission_statement(
-        actor=actor, month=month, user_id=_int_param(request, "user")
-    )
+    month, user, statement = _statement(request)
     context = {
         "title": _("Commission: %(s)s") % {"s": user},
         "subject": user,
@@ -508,10 +519,7 @@ def commissions_export(request: AuthedRequest) -> HttpResponse:
     """The statement as XLSX for payroll."""
     from openpyxl import Workbook
 
-    actor, month = request.user, _month(request)
-    user, statement = selectors.commission_statement(
-        actor=actor, month=month, user_id=_int_param(request, "user")
-    )
+    month, user, statement = _statement(request)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(month.key)
     sheet.append([str(_("Commission: %(s)s") % {"s": user}), month.key])
