@@ -198,9 +198,7 @@ DEFINITION_LIST_PAGE = ListPage(
 def definition_list(request: AuthedRequest) -> HttpResponse:
     can_design = services.can_manage_definitions(request.user)
     create_url = reverse("bpm:definition_add") if can_design else None
-    return DEFINITION_LIST_PAGE.render(
-        request, create_url=create_url, extra={"can_design": can_design}
-    )
+    return DEFINITION_LIST_PAGE.render(request, create_url=create_url, can_design=can_design)
 
 
 @designer_required

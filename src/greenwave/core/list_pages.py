@@ -4,7 +4,7 @@
 those parts and read their rows through a scoped selector called as `rows(actor=, query=)`.
 A `ListPage` holds the parts (titles lazily translated, so it can be a module constant) and
 its view is one line: `PAGE.render(request)`, with what depends on the request (the create
-link the actor may follow, extra context) given there.
+link the actor may follow, extra context for the template) given there.
 """
 
 from __future__ import annotations
@@ -35,12 +35,9 @@ class ListPage(Generic[M]):
     create_label: str | Promise | None = None
 
     def render(
-        self,
-        request: HttpRequest,
-        *,
-        create_url: str | None = None,
-        extra: dict[str, Any] | None = None,
+        self, request: HttpRequest, *, create_url: str | None = None, **extra: Any
     ) -> HttpResponse:
+        """The page; `create_url` when the actor may add a row, `extra` for its template."""
         return render_list_page(
             request,
             spec=self.spec,

@@ -125,7 +125,7 @@ def decision_list(request: AuthedRequest) -> HttpResponse:
     return DECISION_LIST_PAGE.render(
         request,
         create_url=reverse("decisions:decision_new") if editor else None,
-        extra={"upload_url": reverse("decisions:decision_upload") if editor else None},
+        upload_url=reverse("decisions:decision_upload") if editor else None,
     )
 
 
