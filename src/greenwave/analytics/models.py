@@ -196,6 +196,7 @@ class ClientWins(models.Model):
     company = models.ForeignKey(
         "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+    company_id: int  # the column of `company` (the type checker sees it on concrete models)
     currency = models.CharField(max_length=3)
     orders = models.BigIntegerField(default=0)
     revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
