@@ -579,8 +579,10 @@ def _form_page(
     return render(request, "core/form_page.html", context)
 
 
-def _settings_page(title: str) -> tuple[str, str, str]:
-    return title, reverse("planning:settings"), _("Plans and motivation")
+def _settings_form(request: AuthedRequest, form: Any, title: str, **post: Any) -> HttpResponse:
+    """The form of a motivation rule (a scheme, a split): back to the settings when saved."""
+    page = (title, reverse("planning:settings"), _("Plans and motivation"))
+    return _form_page(request, form, page, to="planning:settings", **post)
 
 
 @login_required
@@ -689,13 +691,12 @@ def _scheme_save(request: AuthedRequest, form: Any, scheme: Any = None) -> Any:
 def scheme_create(request: AuthedRequest) -> HttpResponse:
     _require_planner(request)
     form = CommissionSchemeForm(request.POST or None)
-    return _form_page(
+    return _settings_form(
         request,
         form,
+        _("New commission scheme"),
         save=lambda: _scheme_save(request, form),
         success=_("The new scheme applies from now on."),
-        to="planning:settings",
-        page=_settings_page(_("New commission scheme")),
     )
 
 
@@ -706,13 +707,12 @@ def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CommissionSchemeForm(
         request.POST or None, initial=CommissionSchemeForm.initial_of(scheme)
     )
-    return _form_page(
+    return _settings_form(
         request,
         form,
+        scheme.name,
         save=lambda: _scheme_save(request, form, scheme),
         success=_("Changes saved."),
-        to="planning:settings",
-        page=_settings_page(scheme.name),
     )
 
 
@@ -732,13 +732,12 @@ def split_create(request: AuthedRequest) -> HttpResponse:
     form = AssistantSplitForm(
         request.POST or None, actor=request.user, initial={"valid_from": kpis.today()}
     )
-    return _form_page(
+    return _settings_form(
         request,
         form,
+        _("New assistant split"),
         save=lambda: services.assistant_split_save(actor=request.user, **form.cleaned_data),
         success=_("Assistant split saved."),
-        to="planning:settings",
-        page=_settings_page(_("New assistant split")),
     )
 
 
@@ -754,13 +753,12 @@ def split_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "valid_until": split.valid_until,
     }
     form = AssistantSplitForm(request.POST or None, actor=request.user, initial=initial)
-    return _form_page(
+    return _settings_form(
         request,
         form,
+        str(split),
         save=lambda: services.assistant_split_save(
             actor=request.user, split=split, **form.cleaned_data
         ),
         success=_("Changes saved."),
-        to="planning:settings",
-        page=_settings_page(str(split)),
     )
