@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
@@ -242,19 +244,32 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
     return render(request, "planning/my_plan.html", context)
 
 
-def _plan_grid_page(
-    request: AuthedRequest, *, top: bool, grid: Callable[..., Any], title: str, url_name: str
-) -> HttpResponse:
+class _Grid(NamedTuple):
+    """A plan grid page: the department's (the top team the actor heads) or a team's."""
+
+    top: bool
+    rows: Callable[..., Any]
+    title: Promise
+    url_name: str
+
+
+TEAM_GRID = _Grid(False, selectors.team_grid, gettext_lazy("Team plan"), "planning:team_plan")
+DEPARTMENT_GRID = _Grid(
+    True, selectors.department_grid, gettext_lazy("Department plan"), "planning:department_plan"
+)
+
+
+def _plan_grid_page(request: AuthedRequest, grid: _Grid) -> HttpResponse:
     actor, month = request.user, _month(request)
     if not selectors.is_planner(actor):
         raise Http404(_("Team not found."))
-    team = _team_of(request, top=top)
+    team = _team_of(request, top=grid.top)
     context = {
-        "title": title,
-        "grid": grid(actor=actor, month=month, team=team),
+        "title": str(grid.title),
+        "grid": grid.rows(actor=actor, month=month, team=team),
         "team": team,
         "teams": selectors.visible_teams(actor=actor),
-        "url_name": url_name,
+        "url_name": grid.url_name,
         **_month_nav(month),
     }
     return render(request, "planning/plan_grid.html", context)
@@ -263,25 +278,13 @@ def _plan_grid_page(
 @require_safe
 @login_required
 def team_plan(request: AuthedRequest) -> HttpResponse:
-    return _plan_grid_page(
-        request,
-        top=False,
-        grid=selectors.team_grid,
-        title=_("Team plan"),
-        url_name="planning:team_plan",
-    )
+    return _plan_grid_page(request, TEAM_GRID)
 
 
 @require_safe
 @login_required
 def department_plan(request: AuthedRequest) -> HttpResponse:
-    return _plan_grid_page(
-        request,
-        top=True,
-        grid=selectors.department_grid,
-        title=_("Department plan"),
-        url_name="planning:department_plan",
-    )
+    return _plan_grid_page(request, DEPARTMENT_GRID)
 
 
 def _back_to_entry(team: Any, month: kpis.Month) -> HttpResponse:
@@ -372,13 +375,9 @@ def plan_import(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @login_required
 def plan_copy(request: AuthedRequest) -> HttpResponse:
-    actor, month = request.user, _month(request)
-    team = _team_of(request)
     return _plans_written(
         request,
-        team,
-        month,
-        lambda: services.plan_copy_previous(actor=actor, month=month, team=team),
+        lambda actor, month, team: services.plan_copy_previous(actor=actor, month=month, team=team),
         _("Copied from last month: %(n)s plans."),
     )
 
@@ -386,13 +385,9 @@ def plan_copy(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @login_required
 def plan_split(request: AuthedRequest) -> HttpResponse:
-    actor, month = request.user, _month(request)
-    team = _team_of(request)
     return _plans_written(
         request,
-        team,
-        month,
-        lambda: services.plan_split_team(
+        lambda actor, month, team: services.plan_split_team(
             actor=actor,
             month=month,
             team=team,
@@ -403,12 +398,14 @@ def plan_split(request: AuthedRequest) -> HttpResponse:
 
 
 def _plans_written(
-    request: AuthedRequest, team: Any, month: kpis.Month, write: Callable[[], int], done: str
+    request: AuthedRequest, write: Callable[[Any, kpis.Month, Any], int], done: str
 ) -> HttpResponse:
-    """Run a write of the month's plans: flash how many it wrote (`done`) or why it was refused,
-    and go back to the plan entry."""
+    """Run `write(actor, month, team)` on the plans of the month and team asked for: flash how
+    many it wrote (`done`) or why it was refused, and go back to the plan entry."""
+    actor, month = request.user, _month(request)
+    team = _team_of(request)
     try:
-        count = write()
+        count = write(actor, month, team)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
