@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import not_found
-from greenwave.core.services import event_append
+from greenwave.core.services import event_append_for
 
 from . import events, scope
 from .models import Notification, ProcessInstance
@@ -44,12 +44,8 @@ def _step_event(
     instance: ProcessInstance, element_id: str, activity: str, actor: User | None, **payload: Any
 ) -> None:
     """An event in the instance's case about its step `element_id`."""
-    event_append(
-        case_type=ProcessInstance.EVENT_CASE_TYPE,
-        case_id=instance.pk,
-        activity=activity,
-        actor=actor,
-        payload={"element": element_id, **payload},
+    event_append_for(
+        instance, activity=activity, actor=actor, payload={"element": element_id, **payload}
     )
 
 
