@@ -78,24 +78,6 @@ class ItemTypeMixin:
         target, item = found
         return self._conforms_item(run, target, value, item, strict=strict)
 
-    def _components_conform(  # type: ignore[misc]  # a mixin of DmnModel
-        self: DmnModel,
-        run: _Run,
-        defs: Definitions,
-        value: Any,
-        item: ItemDefinition,
-        *,
-        strict: bool,
-    ) -> bool:
-        """A context with every component of ``item`` (null is fine), each of its type."""
-        if not isinstance(value, dict):
-            return False
-        return all(
-            component.name in value
-            and self._conforms_item(run, defs, value.get(component.name), component, strict=strict)
-            for component in item.components
-        )
-
     def _conforms_item(  # type: ignore[misc]  # a mixin of DmnModel
         self: DmnModel,
         run: _Run,
@@ -127,7 +109,14 @@ class ItemTypeMixin:
             )
             return all(self._conforms_item(run, defs, v, single, strict=strict) for v in value)
         if item.components:
-            if not self._components_conform(run, defs, value, item, strict=strict):
+            # A context with every component of ``item`` (null is fine), each of its type.
+            if not isinstance(value, dict) or not all(
+                component.name in value
+                and self._conforms_item(
+                    run, defs, value.get(component.name), component, strict=strict
+                )
+                for component in item.components
+            ):
                 return False
         elif item.is_function:
             if not isinstance(value, FeelFunction):

@@ -20,6 +20,11 @@ from greenwave.orders.models import Claim
 from greenwave.sales.models import Deal
 
 
+def row_key(name: str, *fields: str) -> models.UniqueConstraint:
+    """The key of a rollup table: one row per combination of `fields`."""
+    return models.UniqueConstraint(fields=list(fields), name=name)
+
+
 class ProductCost(TimeStampedModel):
     """The cost price of one unit of a product (seed 003: «прибыль с каждой сделки»).
 
@@ -129,7 +134,27 @@ class NpsSurvey(TimeStampedModel):
         return f"NPS {self.pk}: {self.score}"
 
 
-class DailyRollup(models.Model):
+class StageMeasures(models.Model):
+    """Deal measures of one local day × pipeline × stage × measure × currency."""
+
+    day = models.DateField()
+    pipeline_id = models.IntegerField()
+    stage_id = models.IntegerField(default=0)  # 0: the measure belongs to no stage
+    measure = models.CharField(max_length=16)
+    currency = models.CharField(max_length=3, default="")
+    count = models.BigIntegerField(default=0)
+    seconds = models.BigIntegerField(default=0)
+    timed = models.BigIntegerField(default=0)  # rows that had seconds
+    cents = models.BigIntegerField(default=0)  # summed amounts in kopecks (exact everywhere)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.stage_id}: {self.count}"
+
+
+class DailyRollup(StageMeasures):
     """Deal measures summed per local day × pipeline × stage × team × person × measure.
 
     Kept by `analytics.rollups` from the event log (the worker's job and the
@@ -139,31 +164,20 @@ class DailyRollup(models.Model):
     (in stage, or of the whole deal for won/lost), `cents` the summed deal amounts.
     """
 
-    day = models.DateField()
-    pipeline_id = models.IntegerField()
-    stage_id = models.IntegerField(default=0)  # 0: the measure belongs to no stage
     team_id = models.IntegerField(default=0)  # 0: no team
     responsible_id = models.IntegerField(default=0)  # 0: nobody
-    measure = models.CharField(max_length=16)
-    currency = models.CharField(max_length=3, default="")
-    count = models.BigIntegerField(default=0)
-    seconds = models.BigIntegerField(default=0)
-    timed = models.BigIntegerField(default=0)  # rows that had seconds
-    cents = models.BigIntegerField(default=0)  # summed amounts in kopecks (exact everywhere)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "day",
-                    "pipeline_id",
-                    "stage_id",
-                    "team_id",
-                    "responsible_id",
-                    "measure",
-                    "currency",
-                ],
-                name="analytics_rollup_key",
+            row_key(
+                "analytics_rollup_key",
+                "day",
+                "pipeline_id",
+                "stage_id",
+                "team_id",
+                "responsible_id",
+                "measure",
+                "currency",
             )
         ]
         indexes = [
@@ -174,19 +188,15 @@ class DailyRollup(models.Model):
             models.Index(fields=["team_id", "responsible_id"], name="analytics_rollup_owner"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.day} {self.measure} {self.stage_id}: {self.count}"
 
-
-class ClientRollup(models.Model):
-    """Won deals per client × team × person × currency: orders, revenue, first and last."""
+class ClientWins(models.Model):
+    """Won deals of one client in one currency: orders, revenue, the first and the last."""
 
     # A reference without a database constraint: the rollup is derived data, rebuilt at will.
     company = models.ForeignKey(
         "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
-    team_id = models.IntegerField(default=0)
-    responsible_id = models.IntegerField(default=0)
+    company_id: int  # the column of `company` (the type checker sees it on concrete models)
     currency = models.CharField(max_length=3)
     orders = models.BigIntegerField(default=0)
     revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
@@ -194,75 +204,54 @@ class ClientRollup(models.Model):
     last_won = models.DateTimeField(null=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["company", "team_id", "responsible_id", "currency"],
-                name="analytics_client_rollup_key",
-            )
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.company_id}: {self.orders}"
 
 
-class DayRollup(models.Model):
+class ClientRollup(ClientWins):
+    """Won deals per client × team × person × currency: orders, revenue, first and last."""
+
+    team_id = models.IntegerField(default=0)
+    responsible_id = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            row_key(
+                "analytics_client_rollup_key", "company", "team_id", "responsible_id", "currency"
+            )
+        ]
+
+
+class DayRollup(StageMeasures):
     """`DailyRollup` without the team and person split: what a reader of every deal (the
     director, the admin) sums. Per local day × pipeline × stage × measure × currency, so the
     all-time funnel and the sales overview of the whole company read a few rows per day
     instead of one per person and day. Kept by the same writes as `DailyRollup`."""
 
-    day = models.DateField()
-    pipeline_id = models.IntegerField()
-    stage_id = models.IntegerField(default=0)
-    measure = models.CharField(max_length=16)
-    currency = models.CharField(max_length=3, default="")
-    count = models.BigIntegerField(default=0)
-    seconds = models.BigIntegerField(default=0)
-    timed = models.BigIntegerField(default=0)
-    cents = models.BigIntegerField(default=0)
-
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["stage_id", "day", "pipeline_id", "measure", "currency"],
-                name="analytics_dayrollup_key",
+            row_key(
+                "analytics_dayrollup_key", "stage_id", "day", "pipeline_id", "measure", "currency"
             )
         ]
         indexes = [
             models.Index(fields=["pipeline_id", "stage_id"], name="analytics_dayrollup_ps"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.day} {self.measure} {self.stage_id}: {self.count}"
 
-
-class ClientTotal(models.Model):
+class ClientTotal(ClientWins):
     """Won deals per client × currency (every owner summed): the portfolio of a reader of
     every deal, one narrow row per client, indexed for the page's sort by revenue."""
 
-    company = models.ForeignKey(
-        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    currency = models.CharField(max_length=3)
-    orders = models.BigIntegerField(default=0)
-    revenue = models.DecimalField(max_digits=20, decimal_places=2, default=0)
-    first_won = models.DateTimeField(null=True)
-    last_won = models.DateTimeField(null=True)
-
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["company", "currency"], name="analytics_client_total_key"
-            )
-        ]
+        constraints = [row_key("analytics_client_total_key", "company", "currency")]
         indexes = [
             models.Index(
                 fields=["currency", "-revenue", "company"], name="analytics_client_total_rev"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.company_id}: {self.orders}"
 
 
 class RollupDeal(models.Model):
@@ -358,11 +347,7 @@ class SaleDay(models.Model):
     profit_cents = models.BigIntegerField(default=0)  # of the costed orders
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "currency", "team_id"], name="analytics_saleday_key"
-            )
-        ]
+        constraints = [row_key("analytics_saleday_key", "day", "currency", "team_id")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.currency}: {self.orders}"
@@ -384,10 +369,7 @@ class ProductDay(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["day", "currency", "product_id", "team_id"],
-                name="analytics_productday_key",
-            )
+            row_key("analytics_productday_key", "day", "currency", "product_id", "team_id")
         ]
 
     def __str__(self) -> str:
@@ -407,11 +389,7 @@ class LeadDay(models.Model):
     won = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["day", "source", "utm_source", "team_id"], name="analytics_leadday_key"
-            )
-        ]
+        constraints = [row_key("analytics_leadday_key", "day", "source", "utm_source", "team_id")]
         indexes = [models.Index(fields=["team_id"], name="analytics_leadday_team")]
 
     def __str__(self) -> str:
@@ -433,11 +411,7 @@ class ClientMonth(models.Model):
     last_won = models.DateTimeField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["company", "month", "currency"], name="analytics_client_month_key"
-            )
-        ]
+        constraints = [row_key("analytics_client_month_key", "company", "month", "currency")]
         indexes = [models.Index(fields=["currency", "month"], name="analytics_client_month_cm")]
 
     def __str__(self) -> str:
@@ -463,11 +437,7 @@ class ClientWindow(models.Model):
     variation = models.BigIntegerField(null=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["company", "months"], name="analytics_client_window_key"
-            )
-        ]
+        constraints = [row_key("analytics_client_window_key", "company", "months")]
         indexes = [
             models.Index(
                 fields=["months", "end_month", "-cents", "company"],

@@ -21,6 +21,7 @@ from greenwave.sales.periods import comparison_periods
 from . import selectors
 from .figures import window
 from .models import NpsSurvey
+from .periods import ComparedPeriod
 
 KINDS = {
     "promoters": Q(score__gte=9),
@@ -40,10 +41,7 @@ def kind_of(score: int) -> str:
 
 
 @dataclass
-class NpsFigure:
-    key: str
-    date_from: date
-    date_to: date
+class NpsFigure(ComparedPeriod):
     promoters: int = 0
     passives: int = 0
     detractors: int = 0
@@ -61,9 +59,7 @@ class NpsFigure:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "period": self.key,
-            "date_from": self.date_from,
-            "date_to": self.date_to,
+            **self.period_dict(),
             "responses": self.responses,
             "promoters": self.promoters,
             "passives": self.passives,

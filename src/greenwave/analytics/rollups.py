@@ -57,6 +57,7 @@ from . import sales_rollups
 from .client_rollups import recompute_client_months
 from .client_windows import recompute_client_windows, roll_windows
 from .models import ClientRollup, ClientTotal, DailyRollup, DayRollup, RollupCursor, RollupDeal
+from .periods import ComparedPeriod
 
 logger = logging.getLogger(__name__)
 
@@ -790,10 +791,7 @@ def stage_counts_all_time(actor: User, pipeline: Pipeline) -> dict[str, Any] | N
 
 
 @dataclass
-class Overview:
-    key: str
-    date_from: date
-    date_to: date
+class Overview(ComparedPeriod):
     created: int = 0
     won: int = 0
     lost: int = 0
@@ -814,9 +812,7 @@ class Overview:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "period": self.key,
-            "date_from": self.date_from,
-            "date_to": self.date_to,
+            **self.period_dict(),
             "created": self.created,
             "won": self.won,
             "lost": self.lost,

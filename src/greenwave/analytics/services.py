@@ -138,21 +138,41 @@ def _nps_score(score: Any) -> int:
 def nps_survey_create(*, actor: User, deal_id: int, contact_id: int | None = None) -> NpsSurvey:
     """A survey link for a client contact after a won deal (answered once, no sign-in)."""
     deal, contact = _nps_target(actor, deal_id, contact_id)
+    return _nps_survey_add(
+        actor,
+        deal,
+        contact,
+        activity=events.NPS_SURVEY_CREATED,
+        payload={"deal_id": deal.pk, "contact_id": contact.pk if contact else None},
+        channel=NpsChannel.LINK,
+    )
+
+
+def _nps_survey_add(
+    actor: User,
+    deal: Deal,
+    contact: Contact | None,
+    *,
+    activity: str,
+    payload: dict[str, Any],
+    **survey_fields: Any,
+) -> NpsSurvey:
+    """A new survey about the deal the actor may change, scoped like it, and its event."""
     require_write(actor, deal)
     survey = NpsSurvey.objects.create(
         token=secrets.token_urlsafe(24),
-        channel=NpsChannel.LINK,
         deal=deal,
         company_id=deal.company_id,
         contact=contact,
         responsible_id=deal.responsible_id,
         team_id=deal.team_id,
+        **survey_fields,
     )
     event_append_for(
         survey,
-        activity=events.NPS_SURVEY_CREATED,
+        activity=activity,
         actor=actor,
-        payload={"deal_id": deal.pk, "contact_id": contact.pk if contact else None},
+        payload=payload,
         objects=[ref(deal, "deal")],
         new_case=True,
     )
@@ -185,28 +205,17 @@ def nps_record(
     """An answer the manager got by phone or at a meeting, recorded by them."""
     value = _nps_score(score)
     deal, contact = _nps_target(actor, deal_id, contact_id)
-    require_write(actor, deal)
-    survey = NpsSurvey.objects.create(
-        token=secrets.token_urlsafe(24),
+    return _nps_survey_add(
+        actor,
+        deal,
+        contact,
+        activity=events.NPS_RECORDED,
+        payload={"deal_id": deal.pk, "score": value, "kind": kind_of(value)},
         channel=NpsChannel.RECORDED,
-        deal=deal,
-        company_id=deal.company_id,
-        contact=contact,
         score=value,
         comment=comment.strip()[:4000],
         answered_at=timezone.now(),
-        responsible_id=deal.responsible_id,
-        team_id=deal.team_id,
     )
-    event_append_for(
-        survey,
-        activity=events.NPS_RECORDED,
-        actor=actor,
-        payload={"deal_id": deal.pk, "score": value, "kind": kind_of(value)},
-        objects=[ref(deal, "deal")],
-        new_case=True,
-    )
-    return survey
 
 
 # --- NPS links sent automatically (seed 000: after a won deal or a closed claim) -------------

@@ -56,15 +56,10 @@ def definitions(request: AuthedRequest) -> Any:
     summary="Upload BPMN XML as a new version (optionally deploy it)",
 )
 def definition_create(request: AuthedRequest, payload: DefinitionIn) -> Any:
-    xml = payload.xml.encode()
-    if payload.deploy:
-        definition = services.definition_upload_and_deploy(
-            actor=request.user, xml=xml, key=payload.key, name=payload.name
-        )
-    else:
-        definition = services.definition_upload(
-            actor=request.user, xml=xml, key=payload.key, name=payload.name
-        )
+    upload = services.definition_upload_and_deploy if payload.deploy else services.definition_upload
+    definition = upload(
+        actor=request.user, xml=payload.xml.encode(), key=payload.key, name=payload.name
+    )
     return Status(201, definition)
 
 

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import not_found
-from greenwave.core.services import event_append
+from greenwave.core.services import event_append_for
 
 from . import events, scope
 from .models import Notification, ProcessInstance
@@ -38,6 +38,15 @@ from .models import Notification, ProcessInstance
 logger = logging.getLogger(__name__)
 
 MAX_RECIPIENTS = 50
+
+
+def _step_event(
+    instance: ProcessInstance, element_id: str, activity: str, actor: User | None, **payload: Any
+) -> None:
+    """An event in the instance's case about its step `element_id`."""
+    event_append_for(
+        instance, activity=activity, actor=actor, payload={"element": element_id, **payload}
+    )
 
 
 def _logins(value: Any) -> list[str]:
@@ -134,16 +143,13 @@ def notify(instance: ProcessInstance, element_id: str, actor: User | None) -> li
             for person in people
         ]
     )
-    event_append(
-        case_type=ProcessInstance.EVENT_CASE_TYPE,
-        case_id=instance.pk,
-        activity=events.NOTIFICATION_SENT,
-        actor=actor,
-        payload={
-            "element": element_id,
-            "text": body,
-            "recipients": [p.username for p in people],
-        },
+    _step_event(
+        instance,
+        element_id,
+        events.NOTIFICATION_SENT,
+        actor,
+        text=body,
+        recipients=[p.username for p in people],
     )
     pk_list = [n.pk for n in notes]
     if pk_list:
@@ -155,22 +161,19 @@ def absence_record(instance: ProcessInstance, element_id: str, actor: User | Non
     """The absence schedule is the event log: who is away, why, from when to when."""
     variables = instance.variables or {}
     employee = instance.responsible
-    event_append(
-        case_type=ProcessInstance.EVENT_CASE_TYPE,
-        case_id=instance.pk,
-        activity=events.ABSENCE_RECORDED,
-        actor=actor,
-        payload={
-            "element": element_id,
-            "employee": employee.username if employee else None,
-            "process": instance.definition.key,
-            "date_from": variables.get("date_from"),
-            "date_to": variables.get("date_to") or variables.get("date_from"),
-            "kind": variables.get("vacation_kind")
-            or variables.get("absence_kind")
-            or variables.get("compensation")
-            or instance.definition.key,
-        },
+    _step_event(
+        instance,
+        element_id,
+        events.ABSENCE_RECORDED,
+        actor,
+        employee=employee.username if employee else None,
+        process=instance.definition.key,
+        date_from=variables.get("date_from"),
+        date_to=variables.get("date_to") or variables.get("date_from"),
+        kind=variables.get("vacation_kind")
+        or variables.get("absence_kind")
+        or variables.get("compensation")
+        or instance.definition.key,
     )
 
 

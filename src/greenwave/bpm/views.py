@@ -16,12 +16,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import RoleCode
 from greenwave.core.errors import DomainError
-from greenwave.core.pages import render_list_page
+from greenwave.core.list_pages import ListPage
 
 from . import notifications, selectors, services
 from .actions import action_names
@@ -61,28 +62,30 @@ def _flash_error(request: AuthedRequest, exc: DomainError) -> None:
 # -- the inbox --------------------------------------------------------------------------------
 
 
+INBOX_PAGE = ListPage(
+    selectors.TASK_LIST_SPEC,
+    selectors.task_list_mine,
+    gettext_lazy("My tasks"),
+    "bpm/partials/task_table.html",
+    gettext_lazy("No tasks for you right now."),
+)
+TEAM_TASKS_PAGE = ListPage(
+    selectors.TASK_LIST_SPEC,
+    selectors.task_list_team,
+    gettext_lazy("My team's tasks"),
+    "bpm/partials/task_table.html",
+    gettext_lazy("Your team has no open tasks."),
+)
+
+
 @page
 def inbox(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.TASK_LIST_SPEC,
-        selector=lambda query: selectors.task_list_mine(actor=request.user, query=query),
-        title=_("My tasks"),
-        table_template="bpm/partials/task_table.html",
-        empty_message=_("No tasks for you right now."),
-    )
+    return INBOX_PAGE.render(request)
 
 
 @page
 def team_tasks(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.TASK_LIST_SPEC,
-        selector=lambda query: selectors.task_list_team(actor=request.user, query=query),
-        title=_("My team's tasks"),
-        table_template="bpm/partials/task_table.html",
-        empty_message=_("Your team has no open tasks."),
-    )
+    return TEAM_TASKS_PAGE.render(request)
 
 
 @page
@@ -181,20 +184,21 @@ def task_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
 # -- definitions ------------------------------------------------------------------------------
 
 
+DEFINITION_LIST_PAGE = ListPage(
+    selectors.DEFINITION_LIST_SPEC,
+    selectors.definition_list,
+    gettext_lazy("Process definitions"),
+    "bpm/partials/definition_table.html",
+    gettext_lazy("No processes yet: upload a BPMN file or draw one."),
+    create_label=gettext_lazy("New process"),
+)
+
+
 @page
 def definition_list(request: AuthedRequest) -> HttpResponse:
     can_design = services.can_manage_definitions(request.user)
-    return render_list_page(
-        request,
-        spec=selectors.DEFINITION_LIST_SPEC,
-        selector=lambda query: selectors.definition_list(actor=request.user, query=query),
-        title=_("Process definitions"),
-        table_template="bpm/partials/definition_table.html",
-        create_url=reverse("bpm:definition_add") if can_design else None,
-        create_label=_("New process"),
-        empty_message=_("No processes yet: upload a BPMN file or draw one."),
-        extra={"can_design": can_design},
-    )
+    create_url = reverse("bpm:definition_add") if can_design else None
+    return DEFINITION_LIST_PAGE.render(request, create_url=create_url, can_design=can_design)
 
 
 @designer_required
@@ -372,16 +376,18 @@ def instance_start(request: AuthedRequest, pk: int) -> HttpResponse:
 # -- instances --------------------------------------------------------------------------------
 
 
+INSTANCE_LIST_PAGE = ListPage(
+    selectors.INSTANCE_LIST_SPEC,
+    selectors.instance_list,
+    gettext_lazy("Processes"),
+    "bpm/partials/instance_table.html",
+    gettext_lazy("No processes have been started yet."),
+)
+
+
 @page
 def instance_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.INSTANCE_LIST_SPEC,
-        selector=lambda query: selectors.instance_list(actor=request.user, query=query),
-        title=_("Processes"),
-        table_template="bpm/partials/instance_table.html",
-        empty_message=_("No processes have been started yet."),
-    )
+    return INSTANCE_LIST_PAGE.render(request)
 
 
 @page

@@ -17,11 +17,12 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.errors import DomainError
-from greenwave.core.pages import render_list_page
+from greenwave.core.list_pages import ListPage
 from greenwave.core.selectors import event_list_for_case
 from greenwave.core.values import ValueRow, format_any, record_rows, value_rows
 
@@ -108,19 +109,23 @@ def editor_required(view: View) -> View:
     return wrapper
 
 
+DECISION_LIST_PAGE = ListPage(
+    selectors.DECISION_LIST_SPEC,
+    selectors.decision_list,
+    gettext_lazy("Decisions"),
+    "decisions/partials/decision_table.html",
+    gettext_lazy("No decisions yet."),
+    create_label=gettext_lazy("New decision"),
+)
+
+
 @login_required
 def decision_list(request: AuthedRequest) -> HttpResponse:
     editor = services.can_edit_decisions(request.user)
-    return render_list_page(
+    return DECISION_LIST_PAGE.render(
         request,
-        spec=selectors.DECISION_LIST_SPEC,
-        selector=lambda query: selectors.decision_list(actor=request.user, query=query),
-        title=_("Decisions"),
-        table_template="decisions/partials/decision_table.html",
         create_url=reverse("decisions:decision_new") if editor else None,
-        create_label=_("New decision"),
-        empty_message=_("No decisions yet."),
-        extra={"upload_url": reverse("decisions:decision_upload") if editor else None},
+        upload_url=reverse("decisions:decision_upload") if editor else None,
     )
 
 

@@ -120,12 +120,8 @@ def mining_dfg(
 
 
 @router.get("/mining/variants", response=list[VariantOut], summary="Variants: the distinct paths")
-def mining_variants(
-    request: AuthedRequest,
-    filters: Query[LogFilter],
-) -> Any:
-    log = _log(filters)
-    return selectors.variants(actor=request.user, log=log)["variants"]
+def mining_variants(request: AuthedRequest, filters: Query[LogFilter]) -> Any:
+    return selectors.variants(actor=request.user, log=_log(filters))["variants"]
 
 
 @router.get(
@@ -133,21 +129,13 @@ def mining_variants(
     response=list[ReworkOut],
     summary="Rework loops: activities repeated in a case and their time cost",
 )
-def mining_rework(
-    request: AuthedRequest,
-    filters: Query[LogFilter],
-) -> Any:
-    log = _log(filters)
-    return selectors.rework(actor=request.user, log=log)
+def mining_rework(request: AuthedRequest, filters: Query[LogFilter]) -> Any:
+    return selectors.rework(actor=request.user, log=_log(filters))
 
 
 @router.get("/mining/bottlenecks", response=list[BottleneckOut], summary="The slowest transitions")
-def mining_bottlenecks(
-    request: AuthedRequest,
-    filters: Query[LogFilter],
-) -> Any:
-    log = _log(filters)
-    return selectors.bottlenecks(actor=request.user, log=log)
+def mining_bottlenecks(request: AuthedRequest, filters: Query[LogFilter]) -> Any:
+    return selectors.bottlenecks(actor=request.user, log=_log(filters))
 
 
 @router.get(
@@ -182,12 +170,8 @@ def mining_waits(
     response=ConformanceOut,
     summary="Conformance of the cases to the to-be model (token-based replay)",
 )
-def mining_conformance(
-    request: AuthedRequest,
-    filters: Query[LogFilter],
-) -> Any:
-    log = _log(filters)
-    return selectors.conformance(actor=request.user, log=log)
+def mining_conformance(request: AuthedRequest, filters: Query[LogFilter]) -> Any:
+    return selectors.conformance(actor=request.user, log=_log(filters))
 
 
 @router.get(

@@ -43,6 +43,15 @@ class Tally:
             if not self.buckets[bucket]:
                 del self.buckets[bucket]
 
+    def add_row(self, n: int, bucket: int, total: float | None) -> None:
+        """Count `n` transitions of one duration bucket read back from SQL (bucket < 0: the
+        ones without a duration), `total` their summed seconds."""
+        self.count += n
+        if bucket >= 0:
+            self.timed += n
+            self.total_seconds += float(total or 0)
+            self.buckets[int(bucket)] += n
+
     def median(self) -> float | None:
         """percentile_cont(0.5) of the durations, each read as its bucket's middle."""
         if self.timed <= 0:
@@ -95,12 +104,7 @@ def contribution(
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         for src, tgt, bucket, n, total in cursor.fetchall():
-            tally = tallies.setdefault((src, tgt), Tally())
-            tally.count += n
-            if bucket >= 0:
-                tally.timed += n
-                tally.total_seconds += float(total or 0)
-                tally.buckets[int(bucket)] += n
+            tallies.setdefault((src, tgt), Tally()).add_row(n, bucket, total)
     return tallies
 
 
@@ -282,12 +286,7 @@ def cells(*, dims: str, case_ids: Iterable[str], max_id: int | None = None) -> C
             cursor.execute(sql, params)
             for pipeline_id, team, owner, smon, tmon, src, tgt, bucket, n, total in cursor:
                 key = (int(pipeline_id), int(team), int(owner), int(smon), int(tmon), src, tgt)
-                tally = found.setdefault(key, Tally())
-                tally.count += n
-                if bucket >= 0:
-                    tally.timed += n
-                    tally.total_seconds += float(total or 0)
-                    tally.buckets[int(bucket)] += n
+                found.setdefault(key, Tally()).add_row(n, bucket, total)
     return found
 
 

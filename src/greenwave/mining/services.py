@@ -117,16 +117,17 @@ def _store_cells(grain: int, delta: rollup.Cells) -> None:
         groups.setdefault((pipeline_id, team, owner, smon, tmon), {})[(src, tgt)] = tally
     changed, created, emptied = [], [], []
     for (pipeline_id, team, owner, smon, tmon), edges in sorted(groups.items()):
+        cell = {
+            "pipeline_id": pipeline_id,
+            "grain": grain,
+            "team_id": team,
+            "owner_id": owner,
+            "source_month": smon,
+            "target_month": tmon,
+        }
         current = {
             (row.source, row.target): row
-            for row in DfgCell.objects.select_for_update().filter(
-                pipeline_id=pipeline_id,
-                grain=grain,
-                team_id=team,
-                owner_id=owner,
-                source_month=smon,
-                target_month=tmon,
-            )
+            for row in DfgCell.objects.select_for_update().filter(**cell)
         }
         for (src, tgt), change in edges.items():
             row = current.get((src, tgt))
@@ -137,16 +138,7 @@ def _store_cells(grain: int, delta: rollup.Cells) -> None:
                     emptied.append(row.pk)
                 continue
             if row is None:
-                row = DfgCell(
-                    grain=grain,
-                    pipeline_id=pipeline_id,
-                    team_id=team,
-                    owner_id=owner,
-                    source_month=smon,
-                    target_month=tmon,
-                    source=src,
-                    target=tgt,
-                )
+                row = DfgCell(**cell, source=src, target=tgt)
                 created.append(row)
             else:
                 changed.append(row)

@@ -234,6 +234,19 @@ def _scheme_out(s: Any) -> dict[str, Any]:
     }
 
 
+def _scheme_save(request: AuthedRequest, payload: SchemeIn, scheme: Any = None) -> dict[str, Any]:
+    """A new scheme (`scheme` None) or that scheme's rules changed, as the API shows it."""
+    saved = services.commission_scheme_save(
+        actor=request.user,
+        scheme=scheme,
+        name=payload.name,
+        default_percent=payload.default_percent,
+        group_percents=payload.group_percents,
+        steps=[list(step) for step in payload.steps],
+    )
+    return _scheme_out(saved)
+
+
 @router.get("/commission-schemes", response=list[SchemeOut], summary="Commission schemes")
 def schemes_list(request: AuthedRequest) -> Any:
     return [_scheme_out(s) for s in selectors.commission_schemes(actor=request.user)]
@@ -245,14 +258,7 @@ def schemes_list(request: AuthedRequest) -> Any:
     summary="A new commission scheme; it applies from now on",
 )
 def scheme_create(request: AuthedRequest, payload: SchemeIn) -> Any:
-    scheme = services.commission_scheme_save(
-        actor=request.user,
-        name=payload.name,
-        default_percent=payload.default_percent,
-        group_percents=payload.group_percents,
-        steps=[list(step) for step in payload.steps],
-    )
-    return Status(201, _scheme_out(scheme))
+    return Status(201, _scheme_save(request, payload))
 
 
 @router.put(
@@ -261,15 +267,7 @@ def scheme_create(request: AuthedRequest, payload: SchemeIn) -> Any:
 def scheme_update(request: AuthedRequest, scheme_id: int, payload: SchemeIn) -> Any:
     selectors.require_planner(request.user)
     scheme = selectors.commission_scheme_get(actor=request.user, pk=scheme_id)
-    scheme = services.commission_scheme_save(
-        actor=request.user,
-        scheme=scheme,
-        name=payload.name,
-        default_percent=payload.default_percent,
-        group_percents=payload.group_percents,
-        steps=[list(step) for step in payload.steps],
-    )
-    return _scheme_out(scheme)
+    return _scheme_save(request, payload, scheme)
 
 
 @router.post(

@@ -10,7 +10,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts.models import Team
+from greenwave.activities.models import Activity
+from greenwave.core.model_fields import kept_link
 from greenwave.core.models import TimeStampedModel
+from greenwave.sales.models import Deal
 
 
 class DayStatus(models.TextChoices):
@@ -47,14 +51,7 @@ class DayPlan(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="day_plans",
     )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="day_plans",
-    )
+    team = kept_link(Team, _("team"), related_name="day_plans")
     date = models.DateField(_("date"))
     status = models.CharField(
         _("status"), max_length=8, choices=DayStatus.choices, default=DayStatus.OPEN
@@ -105,22 +102,8 @@ class DayPlanItem(TimeStampedModel):
     source = models.CharField(
         _("source"), max_length=20, choices=ItemSource.choices, default=ItemSource.MANUAL
     )
-    activity = models.ForeignKey(
-        "activities.Activity",
-        verbose_name=_("activity"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="day_plan_items",
-    )
-    deal = models.ForeignKey(
-        "sales.Deal",
-        verbose_name=_("deal"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="day_plan_items",
-    )
+    activity = kept_link(Activity, _("activity"), related_name="day_plan_items")
+    deal = kept_link(Deal, _("deal"), related_name="day_plan_items")
     result = models.CharField(
         _("result"), max_length=8, choices=ItemResult.choices, default="", blank=True
     )

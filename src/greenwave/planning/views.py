@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +14,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
@@ -242,19 +244,32 @@ def my_plan(request: AuthedRequest) -> HttpResponse:
     return render(request, "planning/my_plan.html", context)
 
 
-def _plan_grid_page(
-    request: AuthedRequest, *, top: bool, grid: Callable[..., Any], title: str, url_name: str
-) -> HttpResponse:
+class _Grid(NamedTuple):
+    """A plan grid page: the department's (the top team the actor heads) or a team's."""
+
+    top: bool
+    rows: Callable[..., Any]
+    title: Promise
+    url_name: str
+
+
+TEAM_GRID = _Grid(False, selectors.team_grid, gettext_lazy("Team plan"), "planning:team_plan")
+DEPARTMENT_GRID = _Grid(
+    True, selectors.department_grid, gettext_lazy("Department plan"), "planning:department_plan"
+)
+
+
+def _plan_grid_page(request: AuthedRequest, grid: _Grid) -> HttpResponse:
     actor, month = request.user, _month(request)
     if not selectors.is_planner(actor):
         raise Http404(_("Team not found."))
-    team = _team_of(request, top=top)
+    team = _team_of(request, top=grid.top)
     context = {
-        "title": title,
-        "grid": grid(actor=actor, month=month, team=team),
+        "title": str(grid.title),
+        "grid": grid.rows(actor=actor, month=month, team=team),
         "team": team,
         "teams": selectors.visible_teams(actor=actor),
-        "url_name": url_name,
+        "url_name": grid.url_name,
         **_month_nav(month),
     }
     return render(request, "planning/plan_grid.html", context)
@@ -263,25 +278,13 @@ def _plan_grid_page(
 @require_safe
 @login_required
 def team_plan(request: AuthedRequest) -> HttpResponse:
-    return _plan_grid_page(
-        request,
-        top=False,
-        grid=selectors.team_grid,
-        title=_("Team plan"),
-        url_name="planning:team_plan",
-    )
+    return _plan_grid_page(request, TEAM_GRID)
 
 
 @require_safe
 @login_required
 def department_plan(request: AuthedRequest) -> HttpResponse:
-    return _plan_grid_page(
-        request,
-        top=True,
-        grid=selectors.department_grid,
-        title=_("Department plan"),
-        url_name="planning:department_plan",
-    )
+    return _plan_grid_page(request, DEPARTMENT_GRID)
 
 
 def _back_to_entry(team: Any, month: kpis.Month) -> HttpResponse:
@@ -372,33 +375,41 @@ def plan_import(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @login_required
 def plan_copy(request: AuthedRequest) -> HttpResponse:
-    actor, month = request.user, _month(request)
-    team = _team_of(request)
-    try:
-        count = services.plan_copy_previous(actor=actor, month=month, team=team)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Copied from last month: %(n)s plans.") % {"n": count})
-    return _back_to_entry(team, month)
+    return _plans_written(
+        request,
+        lambda actor, month, team: services.plan_copy_previous(actor=actor, month=month, team=team),
+        _("Copied from last month: %(n)s plans."),
+    )
 
 
 @require_POST
 @login_required
 def plan_split(request: AuthedRequest) -> HttpResponse:
-    actor, month = request.user, _month(request)
-    team = _team_of(request)
-    try:
-        count = services.plan_split_team(
+    return _plans_written(
+        request,
+        lambda actor, month, team: services.plan_split_team(
             actor=actor,
             month=month,
             team=team,
             members=list(selectors.team_members(actor=actor, team=team)),
-        )
+        ),
+        _("The team plan is split among %(n)s people."),
+    )
+
+
+def _plans_written(
+    request: AuthedRequest, write: Callable[[Any, kpis.Month, Any], int], done: str
+) -> HttpResponse:
+    """Run `write(actor, month, team)` on the plans of the month and team asked for: flash how
+    many it wrote (`done`) or why it was refused, and go back to the plan entry."""
+    actor, month = request.user, _month(request)
+    team = _team_of(request)
+    try:
+        count = write(actor, month, team)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("The team plan is split among %(n)s people.") % {"n": count})
+        messages.success(request, done % {"n": count})
     return _back_to_entry(team, month)
 
 
@@ -417,31 +428,36 @@ def kpi_facts(request: AuthedRequest) -> HttpResponse:
             "manager": split.manager,
             "assistant": split.assistant,
         }
-        context = {
-            "title": f"{title} · {month.key}",
-            "definition": _(
-                "The manager's payments of the month (minus refunds) dated on the days the "
-                "assistant split covers: the revenue whose commission the assistant shares."
-            ),
-            "kpi": kpi,
-            "page": Paginator(facts, 50).get_page(request.GET.get("page")),
-            "query": request.GET.copy(),
-            **_month_nav(month),
-        }
-        return render(request, "planning/kpi_facts.html", context)
+        definition = _(
+            "The manager's payments of the month (minus refunds) dated on the days the "
+            "assistant split covers: the revenue whose commission the assistant shares."
+        )
+        return _facts_page(request, month, facts, kpi, title, definition)
     subject = selectors.plan_subject(
         actor=actor, user_id=_int_param(request, "user"), team_id=_int_param(request, "team")
     )
     kpi = selectors.kpi_get(actor=actor, key=request.GET.get("kpi", ""))
     facts = selectors.kpi_facts(actor=actor, month=month, subject=subject, kpi=kpi)
-    paginator = Paginator(facts, 50)
-    page = paginator.get_page(request.GET.get("page"))
+    title = f"{kpi.label} · {subject.name}"
+    return _facts_page(request, month, facts, kpi, title, kpi.definition_text, subject=subject)
+
+
+def _facts_page(
+    request: AuthedRequest,
+    month: kpis.Month,
+    facts: Any,
+    kpi: Any,
+    title: str,
+    definition: str,
+    **extra: Any,
+) -> HttpResponse:
+    """A page of the records behind a figure of the month."""
     context = {
-        "title": f"{kpi.label} · {subject.name} · {month.key}",
-        "definition": kpi.definition_text,
+        "title": f"{title} · {month.key}",
+        "definition": definition,
         "kpi": kpi,
-        "subject": subject,
-        "page": page,
+        **extra,
+        "page": Paginator(facts, 50).get_page(request.GET.get("page")),
         "query": request.GET.copy(),
         **_month_nav(month),
     }
@@ -471,14 +487,20 @@ def kpi_invoice(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "planning/kpi_invoice.html", context)
 
 
+def _statement(request: AuthedRequest) -> tuple[kpis.Month, Any, Any]:
+    """The month asked for, whose statement (the actor's unless `user` names another) and it."""
+    month = _month(request)
+    user, statement = selectors.commission_statement(
+        actor=request.user, month=month, user_id=_int_param(request, "user")
+    )
+    return month, user, statement
+
+
 @require_safe
 @login_required
 def commissions(request: AuthedRequest) -> HttpResponse:
     """The monthly commission statement: every line is a payment of an invoice."""
-    actor, month = request.user, _month(request)
-    user, statement = selectors.commission_statement(
-        actor=actor, month=month, user_id=_int_param(request, "user")
-    )
+    month, user, statement = _statement(request)
     context = {
         "title": _("Commission: %(s)s") % {"s": user},
         "subject": user,
@@ -494,10 +516,7 @@ def commissions_export(request: AuthedRequest) -> HttpResponse:
     """The statement as XLSX for payroll."""
     from openpyxl import Workbook
 
-    actor, month = request.user, _month(request)
-    user, statement = selectors.commission_statement(
-        actor=actor, month=month, user_id=_int_param(request, "user")
-    )
+    month, user, statement = _statement(request)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(month.key)
     sheet.append([str(_("Commission: %(s)s") % {"s": user}), month.key])
@@ -557,8 +576,10 @@ def _form_page(
     return render(request, "core/form_page.html", context)
 
 
-def _settings_page(title: str) -> tuple[str, str, str]:
-    return title, reverse("planning:settings"), _("Plans and motivation")
+def _settings_form(request: AuthedRequest, form: Any, title: str, **post: Any) -> HttpResponse:
+    """The form of a motivation rule (a scheme, a split): back to the settings when saved."""
+    page = (title, reverse("planning:settings"), _("Plans and motivation"))
+    return _form_page(request, form, page, to="planning:settings", **post)
 
 
 @login_required
@@ -667,13 +688,12 @@ def _scheme_save(request: AuthedRequest, form: Any, scheme: Any = None) -> Any:
 def scheme_create(request: AuthedRequest) -> HttpResponse:
     _require_planner(request)
     form = CommissionSchemeForm(request.POST or None)
-    return _form_page(
+    return _settings_form(
         request,
         form,
+        _("New commission scheme"),
         save=lambda: _scheme_save(request, form),
         success=_("The new scheme applies from now on."),
-        to="planning:settings",
-        page=_settings_page(_("New commission scheme")),
     )
 
 
@@ -684,13 +704,12 @@ def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = CommissionSchemeForm(
         request.POST or None, initial=CommissionSchemeForm.initial_of(scheme)
     )
-    return _form_page(
+    return _settings_form(
         request,
         form,
+        scheme.name,
         save=lambda: _scheme_save(request, form, scheme),
         success=_("Changes saved."),
-        to="planning:settings",
-        page=_settings_page(scheme.name),
     )
 
 
@@ -710,13 +729,12 @@ def split_create(request: AuthedRequest) -> HttpResponse:
     form = AssistantSplitForm(
         request.POST or None, actor=request.user, initial={"valid_from": kpis.today()}
     )
-    return _form_page(
+    return _settings_form(
         request,
         form,
+        _("New assistant split"),
         save=lambda: services.assistant_split_save(actor=request.user, **form.cleaned_data),
         success=_("Assistant split saved."),
-        to="planning:settings",
-        page=_settings_page(_("New assistant split")),
     )
 
 
@@ -732,13 +750,12 @@ def split_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "valid_until": split.valid_until,
     }
     form = AssistantSplitForm(request.POST or None, actor=request.user, initial=initial)
-    return _form_page(
+    return _settings_form(
         request,
         form,
+        str(split),
         save=lambda: services.assistant_split_save(
             actor=request.user, split=split, **form.cleaned_data
         ),
         success=_("Changes saved."),
-        to="planning:settings",
-        page=_settings_page(str(split)),
     )

@@ -22,10 +22,11 @@ from .layout import (
     chain,
     decision,
     end_event,
+    notified_end,
     service_task,
     user_task,
 )
-from .processes import ACCOUNTANT, COMMENT, INITIATOR, TO_INITIATOR
+from .processes import ACCOUNTANT, COMMENT, INITIATOR, TO_INITIATOR, initiator_task
 
 EMPLOYEE = INITIATOR
 HEAD = "Руководитель"
@@ -39,7 +40,7 @@ ATTACHMENT = Field("attachment", "Документ (скан заявления,
 
 
 def _fill(name: str, *fields: Field) -> Node:
-    return user_task("fill", name, EMPLOYEE, "P1D", *fields, to=TO_INITIATOR)
+    return initiator_task("fill", name, "P1D", *fields)
 
 
 def _approve(name: str) -> Node:
@@ -126,8 +127,12 @@ SICK_LEAVE = Process(
         _notify("notify_done", "Уведомить сотрудника: отсутствие оформлено"),
         _record_absence(),
         _end("end_done", "Отсутствие оформлено", "approved"),
-        _notify("notify_rejected", "Уведомить сотрудника: отсутствие не подтверждено"),
-        _end("end_rejected", "Не подтверждено", "rejected"),
+        *notified_end(
+            "rejected",
+            "Уведомить сотрудника: отсутствие не подтверждено",
+            "Не подтверждено",
+            EMPLOYEE,
+        ),
     ),
     flows=(
         *chain("start", "fill", "approve", "gw_approved"),
@@ -174,8 +179,12 @@ BUSINESS_TRIP = Process(
         _notify("notify_approved", "Уведомить сотрудника: командировка утверждена"),
         _record_absence(),
         _end("end_approved", "Командировка оформлена", "approved"),
-        _notify("notify_rejected", "Уведомить сотрудника: командировка не утверждена"),
-        _end("end_rejected", "Командировка не утверждена", "rejected"),
+        *notified_end(
+            "rejected",
+            "Уведомить сотрудника: командировка не утверждена",
+            "Командировка не утверждена",
+            EMPLOYEE,
+        ),
     ),
     flows=(
         *chain("start", "fill", "application", "approve", "gw_approved"),
@@ -217,8 +226,9 @@ TIME_OFF = Process(
         _record_absence(),
         _end("end_approved", "Отгул согласован", "approved"),
         _notify("notify_head", "Уведомить руководителя отдела об отказе", HEAD),
-        _notify("notify_rejected", "Уведомить сотрудника: отгул не согласован"),
-        _end("end_rejected", "Отгул не согласован", "rejected"),
+        *notified_end(
+            "rejected", "Уведомить сотрудника: отгул не согласован", "Отгул не согласован", EMPLOYEE
+        ),
     ),
     flows=(
         *chain("start", "fill", "application", "approve", "gw_approved"),
@@ -275,8 +285,12 @@ VACATION = Process(
         _notify("notify_approved", "Уведомить сотрудника: отпуск согласован"),
         _record_absence(),
         _end("end_approved", "Отпуск оформлен", "approved"),
-        _notify("notify_rejected", "Уведомить сотрудника: отпуск не согласован"),
-        _end("end_rejected", "Отпуск не согласован", "rejected"),
+        *notified_end(
+            "rejected",
+            "Уведомить сотрудника: отпуск не согласован",
+            "Отпуск не согласован",
+            EMPLOYEE,
+        ),
     ),
     flows=(
         *chain("start", "fill", "application", "approve", "gw_approved"),
@@ -325,10 +339,18 @@ DISMISSAL = Process(
             Field("final_amount", "Сумма расчёта, ₽", "decimal", required=True, min="0"),
             Field("paid_on", "Дата выплаты", "date", required=True),
         ),
-        _notify("notify_approved", "Уведомить сотрудника: увольнение оформлено"),
-        _end("end_approved", "Увольнение оформлено", "approved"),
-        _notify("notify_rejected", "Уведомить сотрудника: заявление не согласовано"),
-        _end("end_rejected", "Заявление не согласовано", "rejected"),
+        *notified_end(
+            "approved",
+            "Уведомить сотрудника: увольнение оформлено",
+            "Увольнение оформлено",
+            EMPLOYEE,
+        ),
+        *notified_end(
+            "rejected",
+            "Уведомить сотрудника: заявление не согласовано",
+            "Заявление не согласовано",
+            EMPLOYEE,
+        ),
     ),
     flows=(
         *chain("start", "fill", "application", "approve", "gw_approved"),

@@ -116,6 +116,15 @@ def end_event(node_id: str, name: str, lane: str, outcome: str) -> Node:
     return Node(node_id, "end", name, lane, {"gw:outcome": outcome})
 
 
+def notified_end(outcome: str, notice: str, name: str, lane: str) -> tuple[Node, Node]:
+    """The way a run ends with `outcome`: `notify_<outcome>` tells the lane's person how it
+    ended (`notice`), then the end event `end_<outcome>` named `name`."""
+    return (
+        service_task(f"notify_{outcome}", notice, lane, "notify"),
+        end_event(f"end_{outcome}", name, lane, outcome),
+    )
+
+
 def chain(*node_ids: str) -> tuple[Flow, ...]:
     """Plain flows from each node to the next: `chain("a", "b", "c")` is a → b → c."""
     return tuple(Flow(source, target) for source, target in itertools.pairwise(node_ids))

@@ -17,6 +17,7 @@ from .layout import (
     chain,
     decision,
     end_event,
+    notified_end,
     review_gates,
     service_task,
     user_task,
@@ -30,6 +31,7 @@ from .processes import (
     INITIATOR,
     LAWYER,
     TO_INITIATOR,
+    initiator_task,
 )
 
 MANAGER = "Менеджер"
@@ -149,16 +151,14 @@ SUPPLIER_ORDER = Process(
     subject="deal",
     nodes=(
         Node("start", "start", "Продукции нет на складе", INITIATOR),
-        user_task(
+        initiator_task(
             "request",
             "Оформить заявку на продукцию",
-            INITIATOR,
             "P1D",
             Field("product", "Продукция", required=True),
             Field("quantity", "Количество", "decimal", required=True, min="0.001"),
             Field("supplier", "Завод-изготовитель / поставщик", required=True),
             Field("needed_by", "Нужно к дате", "date", required=True),
-            to=TO_INITIATOR,
         ),
         user_task(
             "approve",
@@ -169,15 +169,13 @@ SUPPLIER_ORDER = Process(
             COMMENT,
         ),
         Node("gw_approved", "xor", "Согласован?", HEAD, default="order_rejected"),
-        user_task(
+        initiator_task(
             "supplier_invoice",
             "Передать заявку на завод и получить счёт",
-            INITIATOR,
             "P3D",
             Field("supplier_invoice", "Номер счёта поставщика", required=True),
             Field("supplier_amount", "Сумма счёта, ₽", "decimal", required=True, min="0.01"),
             Field("supplier_invoice_file", "Счёт поставщика", "file"),
-            to=TO_INITIATOR,
         ),
         user_task(
             "pay_supplier",
@@ -187,38 +185,31 @@ SUPPLIER_ORDER = Process(
             Field("paid_on", "Дата оплаты", "date", required=True),
             Field("payment_order", "Номер платёжного поручения", required=True),
         ),
-        user_task(
+        initiator_task(
             "track",
             "Отследить производство и отгрузку с завода",
-            INITIATOR,
             "P14D",
             Field("shipped_on", "Отгружено заводом", "date", required=True),
             COMMENT,
-            to=TO_INITIATOR,
         ),
-        user_task(
+        initiator_task(
             "receive",
             "Проконтролировать приход и оприходование",
-            INITIATOR,
             "P7D",
             Field("received_on", "Оприходовано", "date", required=True),
             Field("complete", "Комплектность проверена", "boolean", required=True),
-            to=TO_INITIATOR,
         ),
-        user_task(
+        initiator_task(
             "tell_client",
             "Известить заказчика о приходе продукции",
-            INITIATOR,
             "P1D",
             Field("client_told_on", "Заказчик извещён", "date", required=True),
             COMMENT,
-            to=TO_INITIATOR,
         ),
         end_event("end", "Продукция получена", INITIATOR, "received"),
-        service_task(
-            "notify_rejected", "Уведомить менеджера: заказ не согласован", INITIATOR, "notify"
+        *notified_end(
+            "rejected", "Уведомить менеджера: заказ не согласован", "Заказ не согласован", INITIATOR
         ),
-        end_event("end_rejected", "Заказ не согласован", INITIATOR, "rejected"),
     ),
     flows=(
         *chain("start", "request", "approve", "gw_approved"),
@@ -239,24 +230,20 @@ SHIPMENT = Process(
     subject="deal",
     nodes=(
         Node("start", "start", "Продукция готова к отгрузке", INITIATOR),
-        user_task(
+        initiator_task(
             "schedule",
             "Известить заказчика о дате отгрузки",
-            INITIATOR,
             "P1D",
             Field("ship_on", "Дата отгрузки", "date", required=True),
             Field("route_sent", "Схема проезда отправлена", "boolean"),
-            to=TO_INITIATOR,
         ),
-        user_task(
+        initiator_task(
             "paperwork",
             "Выписать затратную и счёт-фактуру",
-            INITIATOR,
             "P1D",
             Field("waybill_number", "Номер затратной", required=True),
             Field("vat_invoice_number", "Номер счёта-фактуры", required=True),
             Field("waybill_file", "Затратная (файл)", "file"),
-            to=TO_INITIATOR,
         ),
         user_task(
             "sign",
@@ -267,23 +254,19 @@ SHIPMENT = Process(
             COMMENT,
         ),
         Node("gw_signed", "xor", "Подписано?", ACCOUNTANT, default="fix_paperwork"),
-        user_task(
+        initiator_task(
             "deliver",
             "Организовать доставку",
-            INITIATOR,
             "P2D",
             Field("vehicle", "Автомобиль / перевозчик", required=True),
             Field("complete", "Комплектация проверена", "boolean", required=True),
             Field("shipped_on", "Отгружено", "date", required=True),
-            to=TO_INITIATOR,
         ),
-        user_task(
+        initiator_task(
             "waybill_back",
             "Проконтролировать возврат затратной",
-            INITIATOR,
             "P7D",
             Field("returned_on", "Подписанная затратная вернулась", "date", required=True),
-            to=TO_INITIATOR,
         ),
         end_event("end", "Отгружено", INITIATOR, "shipped"),
     ),
@@ -314,16 +297,14 @@ CONTRACT_APPROVAL_DIRECTORS = Process(
     subject="deal",
     nodes=(
         Node("start", "start", "Реквизиты заказчика получены", INITIATOR),
-        user_task(
+        initiator_task(
             "prepare",
             "Подготовить контракт",
-            INITIATOR,
             "P1D",
             Field("contract_file", "Контракт", "file", required=True),
             Field("specification", "Спецификация", "text", required=True),
             Field("commercial_director", "Коммерческий директор", "user", required=True),
             Field("general_director", "Генеральный директор", "user", required=True),
-            to=TO_INITIATOR,
         ),
         _sign("review_lawyer", "Согласование с юристом", LAWYER),
         Node("gw_lawyer", "xor", "Юрист согласовал?", LAWYER, default="rework_lawyer"),
@@ -361,19 +342,16 @@ CONTRACT_APPROVAL_DIRECTORS = Process(
             GENERAL_DIRECTOR,
             default="rework_general",
         ),
-        user_task(
+        initiator_task(
             "rework",
             "Доработать контракт",
-            INITIATOR,
             "P1D",
             Field("changes", "Что исправлено", "text", required=True),
             Field("contract_file", "Исправленный контракт", "file", required=True),
-            to=TO_INITIATOR,
         ),
-        user_task(
+        initiator_task(
             "send",
             "Отправить контракт заказчику и проконтролировать возврат",
-            INITIATOR,
             "P5D",
             Field(
                 "sent_by",
@@ -383,13 +361,11 @@ CONTRACT_APPROVAL_DIRECTORS = Process(
                 choices=(("fax", "По факсу"), ("mail", "По почте"), ("email", "По e-mail")),
             ),
             Field("returned_on", "Подписанный экземпляр вернулся", "date", required=True),
-            to=TO_INITIATOR,
         ),
         end_event("end", "Контракт подписан", INITIATOR, "approved"),
-        service_task(
-            "notify_rejected", "Уведомить менеджера: контракт отклонён", INITIATOR, "notify"
+        *notified_end(
+            "rejected", "Уведомить менеджера: контракт отклонён", "Контракт отклонён", INITIATOR
         ),
-        end_event("end_rejected", "Контракт отклонён", INITIATOR, "rejected"),
     ),
     flows=(
         *chain("start", "prepare", "review_lawyer", "gw_lawyer"),

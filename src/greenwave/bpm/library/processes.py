@@ -37,6 +37,11 @@ CONTRACT_DECISION = decision(
 TO_INITIATOR = {"gw:assignee": "=initiator"}
 
 
+def initiator_task(node_id: str, name: str, due: str, *form: Field) -> Node:
+    """A user task in the initiator's lane, assigned back to whoever started the run."""
+    return user_task(node_id, name, INITIATOR, due, *form, to=TO_INITIATOR)
+
+
 def _review(node_id: str, name: str, lane: str, due: str = "P2D", **attrs: str) -> Node:
     return Node(node_id, "user", name, lane, {"gw:dueIn": due, **attrs}, form=(DECISION, COMMENT))
 
@@ -61,13 +66,11 @@ CONTRACT_APPROVAL = Process(
         Node("gw_lawyer", "xor", "Юрист согласовал?", LAWYER, default="to_rework_lawyer"),
         _contract_review("review_finance", "Проверка финансистом", FINANCE),
         Node("gw_finance", "xor", "Финансист согласовал?", FINANCE, default="to_rework_finance"),
-        user_task(
+        initiator_task(
             "rework",
             "Доработать договор",
-            INITIATOR,
             "P1D",
             Field("changes", "Что исправлено", "text", required=True),
-            to=TO_INITIATOR,
         ),
         service_task("notify", "Уведомить об окончании", INITIATOR, "notify"),
         end_event("end", "Договор согласован", INITIATOR, "approved"),
