@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core.model_fields import kept_link, optional_link
 from greenwave.core.models import TimeStampedModel
 
 from .scope_cache import detach, new_stamp, remember
@@ -111,21 +112,9 @@ class Team(TimeStampedModel):
     """A sales team. `parent` is the reporting line: the head of a parent team sees below it."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
-    head = models.ForeignKey(
-        "User",
-        verbose_name=_("head"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="headed_teams",
-    )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("reports to"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
+    head = kept_link("User", _("head"), related_name="headed_teams")
+    parent = optional_link(
+        "self", _("reports to"), on_delete=models.PROTECT, related_name="children"
     )
 
     class Meta:
@@ -147,14 +136,7 @@ class User(AbstractUser):
     position = models.CharField(_("position"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
-    team = models.ForeignKey(
-        Team,
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="members",
-    )
+    team = kept_link(Team, _("team"), related_name="members")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
     language = models.CharField(
         _("language"),
@@ -231,22 +213,8 @@ class OwnedRecord(TimeStampedModel):
     allowed; a removed user or team leaves it unowned. The reverse names are the model's plural
     (`user.deals`, `team.invoices`)."""
 
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="%(class)ss",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="%(class)ss",
-    )
+    responsible = kept_link(User, _("responsible"), related_name="%(class)ss")
+    team = kept_link(Team, _("team"), related_name="%(class)ss")
 
     class Meta:
         abstract = True
@@ -262,13 +230,7 @@ class AssignedRecord(TimeStampedModel):
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("responsible"), on_delete=models.PROTECT
     )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-    )
+    team = optional_link(Team, _("team"), on_delete=models.PROTECT, related_name=None)
 
     class Meta:
         abstract = True
@@ -277,9 +239,7 @@ class AssignedRecord(TimeStampedModel):
 class CreatedOwnedRecord(OwnedRecord):
     """An owned record that also keeps who entered it (a payment, an order, an invoice)."""
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = kept_link(User, blank=False)
 
     class Meta:
         abstract = True
