@@ -52,14 +52,16 @@ class AccessLevel(models.TextChoices):
     ALL = "all", _("All records")
 
 
+# The sellers read and change their team's records; the head of sales those of the teams
+# they head.
+SELLER_ACCESS: dict[str, AccessLevel] = {
+    **dict.fromkeys(SALES_ROLES, AccessLevel.TEAM),
+    RoleCode.HEAD_OF_SALES: AccessLevel.HEADED,
+}
+
 # The record access a role gets when its row is created (an admin may change it later).
 DEFAULT_ACCESS_LEVELS: dict[str, str] = {
-    RoleCode.CALL_CENTER: AccessLevel.TEAM,
-    RoleCode.HUNTER: AccessLevel.TEAM,
-    RoleCode.CLOSER: AccessLevel.TEAM,
-    RoleCode.FARMER: AccessLevel.TEAM,
-    RoleCode.KAM: AccessLevel.TEAM,
-    RoleCode.HEAD_OF_SALES: AccessLevel.HEADED,
+    **SELLER_ACCESS,
     RoleCode.LAWYER: AccessLevel.ALL,
     RoleCode.FINANCE: AccessLevel.ALL,
     RoleCode.ACCOUNTANT: AccessLevel.ALL,
@@ -74,12 +76,7 @@ ACCESS_RANK = {AccessLevel.OWN: 0, AccessLevel.TEAM: 1, AccessLevel.HEADED: 2, A
 # accountants read every record to check deals, but change only their own; on the others'
 # records they act through what their job is — approvals, documents, their process tasks.
 WRITE_CEILINGS: dict[str, AccessLevel] = {
-    RoleCode.CALL_CENTER: AccessLevel.TEAM,
-    RoleCode.HUNTER: AccessLevel.TEAM,
-    RoleCode.CLOSER: AccessLevel.TEAM,
-    RoleCode.FARMER: AccessLevel.TEAM,
-    RoleCode.KAM: AccessLevel.TEAM,
-    RoleCode.HEAD_OF_SALES: AccessLevel.HEADED,
+    **SELLER_ACCESS,
     RoleCode.LAWYER: AccessLevel.OWN,
     RoleCode.FINANCE: AccessLevel.OWN,
     RoleCode.ACCOUNTANT: AccessLevel.OWN,
