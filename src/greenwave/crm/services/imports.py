@@ -750,14 +750,12 @@ def _write_checked_contacts(
 
 
 _Owner = tuple[int, int | None]
+# The companies a chunk of contacts joins, by id: (name, responsible id, team id).
+_Companies = Mapping[int, tuple[str, int, int | None]]
 
 
 def _copy_contacts(
-    actor: User,
-    batch: list[list[Any]],
-    companies: Mapping[int, tuple[str, int, int | None]],
-    default: _Owner,
-    stamp: datetime,
+    actor: User, batch: list[list[Any]], companies: _Companies, default: _Owner, stamp: datetime
 ) -> int:
     """PostgreSQL: a chunk of contacts by `COPY` and their events by one statement."""
     ids = bulkcopy.reserve_ids(Contact, len(batch))
@@ -831,11 +829,7 @@ def _contact_copy_row(
 
 
 def _insert_contacts(
-    actor: User,
-    batch: list[list[Any]],
-    companies: Mapping[int, tuple[str, int, int | None]],
-    default: _Owner,
-    stamp: datetime,
+    actor: User, batch: list[list[Any]], companies: _Companies, default: _Owner, stamp: datetime
 ) -> int:
     """Other databases: a chunk of contacts and their events by bulk inserts."""
     values = [_checked_values(row, companies, default) for row in batch]
