@@ -149,6 +149,11 @@ def _require_writable(actor: User | None, record: Any, label: str) -> None:
         )
 
 
+def _not_allowed(message: str) -> DomainError:
+    """The refusal of a change this actor may not make (403)."""
+    return DomainError(ActivitiesError.NOT_ALLOWED, message, status=403)
+
+
 def _require_can_change(actor: User | None, activity: Activity) -> None:
     if actor is None:
         return
@@ -156,10 +161,8 @@ def _require_can_change(actor: User | None, activity: Activity) -> None:
         return
     if _is_head(actor) and can_write(actor, activity):
         return
-    raise DomainError(
-        ActivitiesError.NOT_ALLOWED,
-        _("Only the responsible person, the author or a head can change this activity."),
-        status=403,
+    raise _not_allowed(
+        _("Only the responsible person, the author or a head can change this activity.")
     )
 
 
@@ -681,11 +684,7 @@ def _require_planner(actor: User | None, manager: User) -> None:
         return
     if _is_head(actor) and can_write_for_user(actor, manager):
         return
-    raise DomainError(
-        ActivitiesError.NOT_ALLOWED,
-        _("Only the manager or their head can plan these calls."),
-        status=403,
-    )
+    raise _not_allowed(_("Only the manager or their head can plan these calls."))
 
 
 @transaction.atomic
@@ -784,9 +783,7 @@ def calls_rebalance(
     """The head moves `count` calls from an overloaded manager to another, then re-plans
     both. The calls moved are those the source would reach last."""
     if not _is_head(actor):
-        raise DomainError(
-            ActivitiesError.NOT_ALLOWED, _("Only a head can rebalance calls."), status=403
-        )
+        raise _not_allowed(_("Only a head can rebalance calls."))
     _require_assignable(actor, source)
     _require_assignable(actor, target)
     if source.pk == target.pk or count < 1:
