@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core.model_fields import kept_link, optional_link
 from greenwave.core.models import TimeStampedModel
 
 from .scope_cache import detach, new_stamp, remember
@@ -51,14 +52,16 @@ class AccessLevel(models.TextChoices):
     ALL = "all", _("All records")
 
 
+# The sellers read and change their team's records; the head of sales those of the teams
+# they head.
+SELLER_ACCESS: dict[str, AccessLevel] = {
+    **dict.fromkeys(SALES_ROLES, AccessLevel.TEAM),
+    RoleCode.HEAD_OF_SALES: AccessLevel.HEADED,
+}
+
 # The record access a role gets when its row is created (an admin may change it later).
 DEFAULT_ACCESS_LEVELS: dict[str, str] = {
-    RoleCode.CALL_CENTER: AccessLevel.TEAM,
-    RoleCode.HUNTER: AccessLevel.TEAM,
-    RoleCode.CLOSER: AccessLevel.TEAM,
-    RoleCode.FARMER: AccessLevel.TEAM,
-    RoleCode.KAM: AccessLevel.TEAM,
-    RoleCode.HEAD_OF_SALES: AccessLevel.HEADED,
+    **SELLER_ACCESS,
     RoleCode.LAWYER: AccessLevel.ALL,
     RoleCode.FINANCE: AccessLevel.ALL,
     RoleCode.ACCOUNTANT: AccessLevel.ALL,
@@ -73,12 +76,7 @@ ACCESS_RANK = {AccessLevel.OWN: 0, AccessLevel.TEAM: 1, AccessLevel.HEADED: 2, A
 # accountants read every record to check deals, but change only their own; on the others'
 # records they act through what their job is — approvals, documents, their process tasks.
 WRITE_CEILINGS: dict[str, AccessLevel] = {
-    RoleCode.CALL_CENTER: AccessLevel.TEAM,
-    RoleCode.HUNTER: AccessLevel.TEAM,
-    RoleCode.CLOSER: AccessLevel.TEAM,
-    RoleCode.FARMER: AccessLevel.TEAM,
-    RoleCode.KAM: AccessLevel.TEAM,
-    RoleCode.HEAD_OF_SALES: AccessLevel.HEADED,
+    **SELLER_ACCESS,
     RoleCode.LAWYER: AccessLevel.OWN,
     RoleCode.FINANCE: AccessLevel.OWN,
     RoleCode.ACCOUNTANT: AccessLevel.OWN,
@@ -111,21 +109,9 @@ class Team(TimeStampedModel):
     """A sales team. `parent` is the reporting line: the head of a parent team sees below it."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
-    head = models.ForeignKey(
-        "User",
-        verbose_name=_("head"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="headed_teams",
-    )
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("reports to"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
+    head = kept_link("User", _("head"), related_name="headed_teams")
+    parent = optional_link(
+        "self", _("reports to"), on_delete=models.PROTECT, related_name="children"
     )
 
     class Meta:
@@ -147,14 +133,7 @@ class User(AbstractUser):
     position = models.CharField(_("position"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="users")
-    team = models.ForeignKey(
-        Team,
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="members",
-    )
+    team = kept_link(Team, _("team"), related_name="members")
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Moscow")
     language = models.CharField(
         _("language"),
@@ -231,22 +210,8 @@ class OwnedRecord(TimeStampedModel):
     allowed; a removed user or team leaves it unowned. The reverse names are the model's plural
     (`user.deals`, `team.invoices`)."""
 
-    responsible = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="%(class)ss",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="%(class)ss",
-    )
+    responsible = kept_link(User, _("responsible"), related_name="%(class)ss")
+    team = kept_link(Team, _("team"), related_name="%(class)ss")
 
     class Meta:
         abstract = True
@@ -262,13 +227,7 @@ class AssignedRecord(TimeStampedModel):
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("responsible"), on_delete=models.PROTECT
     )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-    )
+    team = optional_link(Team, _("team"), on_delete=models.PROTECT, related_name=None)
 
     class Meta:
         abstract = True
@@ -277,9 +236,7 @@ class AssignedRecord(TimeStampedModel):
 class CreatedOwnedRecord(OwnedRecord):
     """An owned record that also keeps who entered it (a payment, an order, an invoice)."""
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = kept_link(User, blank=False)
 
     class Meta:
         abstract = True

@@ -12,15 +12,19 @@ class TeamRef(Schema):
     name: str
 
 
-class UserRef(Schema):
-    """A user as other records show him: the id and the full name."""
-
+class NamedRef(Schema):
+    # A record as others show it: its id and its name as it reads (`str(record)`). No
+    # docstring: a subclass's own is its description in the API schema.
     id: int
     name: str
 
     @staticmethod
     def resolve_name(obj: object) -> str:
         return str(obj)
+
+
+class UserRef(NamedRef):
+    """A user as other records show him: the id and the full name."""
 
 
 class UserOut(Schema):

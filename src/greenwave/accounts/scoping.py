@@ -22,6 +22,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.core.errors import not_found, permission_denied
+from greenwave.core.trees import subtree_ids
 
 from .models import ACCESS_RANK, WRITE_CEILINGS, AccessLevel, Team, User
 from .scope_cache import remember
@@ -73,17 +74,8 @@ def headed_team_ids(actor: User) -> set[int]:
     if cached is not None:
         return cached
     edges = list(Team.objects.values_list("id", "parent_id", "head_id"))
-    children: dict[int, list[int]] = {}
-    for team_id, parent_id, _head in edges:
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(team_id)
-    result: set[int] = set()
-    stack = [team_id for team_id, _parent, head_id in edges if head_id == actor.pk]
-    while stack:
-        team_id = stack.pop()
-        if team_id not in result:
-            result.add(team_id)
-            stack.extend(children.get(team_id, []))
+    headed = [team_id for team_id, _parent, head_id in edges if head_id == actor.pk]
+    result = subtree_ids(((team_id, parent_id) for team_id, parent_id, _head in edges), headed)
     actor._headed_team_ids = result  # type: ignore[attr-defined]
     remember(actor, "_headed_team_ids", result)
     return result
@@ -91,18 +83,7 @@ def headed_team_ids(actor: User) -> set[int]:
 
 def team_subtree_ids(team_id: int) -> set[int]:
     """The team and every team reporting to it, however deep (one query)."""
-    children: dict[int, list[int]] = {}
-    for child_id, parent_id in Team.objects.values_list("id", "parent_id"):
-        if parent_id is not None:
-            children.setdefault(parent_id, []).append(child_id)
-    result: set[int] = set()
-    stack = [team_id]
-    while stack:
-        current = stack.pop()
-        if current not in result:
-            result.add(current)
-            stack.extend(children.get(current, []))
-    return result
+    return subtree_ids(Team.objects.values_list("id", "parent_id"), [team_id])
 
 
 def _team_ids_at(actor: User, level: AccessLevel) -> set[int] | None:

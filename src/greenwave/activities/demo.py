@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -60,44 +61,34 @@ def seed_activities(context: dict[str, Any]) -> None:
         )
         for index, company in enumerate(companies):
             deal = deals.get(company.pk)
+            # The user's activity about this client and its open deal.
+            plan = partial(services.activity_create, actor=user, company=company, deal=deal)
             # A call logged in the past weeks, with its result.
-            services.activity_create(
-                actor=user,
+            plan(
                 kind=ActivityKind.CALL,
                 subject=rng.choice(CALL_SUBJECTS),
-                company=company,
-                deal=deal,
                 done=True,
                 call_result=rng.choice(DONE_RESULTS),
                 duration_minutes=rng.randint(2, 25),
             )
             # A call planned for the coming working days.
-            services.activity_create(
-                actor=user,
+            plan(
                 kind=ActivityKind.CALL,
                 subject=rng.choice(CALL_SUBJECTS),
-                company=company,
-                deal=deal,
                 due_at=now + timedelta(days=index % 4, hours=rng.randint(0, 7)),
             )
             if index % 3 == 0:
-                services.activity_create(
-                    actor=user,
+                plan(
                     kind=ActivityKind.MEETING,
                     subject=rng.choice(MEETING_SUBJECTS),
-                    company=company,
-                    deal=deal,
                     due_at=now + timedelta(days=index + 1, hours=4),
                     place=company.actual_address or company.legal_address or "Офис клиента",
                     participants=str(user),
                 )
             if index % 2 == 0:
-                services.activity_create(
-                    actor=user,
+                plan(
                     kind=ActivityKind.TASK,
                     subject=rng.choice(TASK_SUBJECTS),
-                    company=company,
-                    deal=deal,
                     due_at=now + timedelta(days=index - 2),
                     priority="high" if index == 0 else "normal",
                     checklist=["Проверить реквизиты", "Согласовать с руководителем"],
@@ -110,11 +101,8 @@ def seed_activities(context: dict[str, Any]) -> None:
                     company=company,
                     description="ЛПР — финансовый директор, решения принимает после тендера.",
                 )
-                services.activity_create(
-                    actor=user,
+                plan(
                     kind=ActivityKind.EMAIL,
                     subject="Коммерческое предложение",
-                    company=company,
-                    deal=deal,
                     email_to=company.email or "info@example.ru",
                 )

@@ -90,17 +90,17 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
 
 
 class CompleteForm(BootstrapFormMixin, forms.Form):
-    call_result = forms.ChoiceField(
-        label=_("Call result"), choices=[("", "—"), *CallResult.choices], required=False
-    )
-    next_call_at = _datetime(
-        _("Next call"), help_text=_("Required when the result asks for another call.")
-    )
-    duration_minutes = forms.IntegerField(label=_("Duration, min"), min_value=0, required=False)
-    recording_url = forms.URLField(label=_("Recording link"), required=False, assume_scheme="https")
-    recording_file = forms.FileField(label=_("Recording file"), required=False)
-    outcome = forms.CharField(
-        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    # The outcome of an activity, asked as the activity form asks it (each form copies them).
+    call_result, next_call_at, duration_minutes, recording_url, recording_file, outcome = (
+        ActivityForm.base_fields[name]
+        for name in (
+            "call_result",
+            "next_call_at",
+            "duration_minutes",
+            "recording_url",
+            "recording_file",
+            "outcome",
+        )
     )
 
     def for_kind(self, kind: str) -> CompleteForm:

@@ -11,8 +11,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import AssignedRecord
+from greenwave.accounts.models import AssignedRecord, Team, User
+from greenwave.core.model_fields import kept_link, optional_link
 from greenwave.core.models import TimeStampedModel
+from greenwave.crm.models import Company, Contact
+from greenwave.sales.models import Deal, Lead
 
 
 class ActivityKind(models.TextChoices):
@@ -94,53 +97,14 @@ class Activity(AssignedRecord):
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
     )
     # A removed team leaves its calls and meetings without one (its clients keep it: PROTECT).
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+    team = kept_link(Team, _("team"), related_name=None)
+    author = kept_link(User, _("author"), related_name="authored_activities")
+    company = optional_link(
+        Company, _("client"), on_delete=models.CASCADE, related_name="activities"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("author"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="authored_activities",
-    )
-    company = models.ForeignKey(
-        "crm.Company",
-        verbose_name=_("client"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="activities",
-    )
-    contact = models.ForeignKey(
-        "crm.Contact",
-        verbose_name=_("contact"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="activities",
-    )
-    lead = models.ForeignKey(
-        "sales.Lead",
-        verbose_name=_("lead"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="activities",
-    )
-    deal = models.ForeignKey(
-        "sales.Deal",
-        verbose_name=_("deal"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="activities",
-    )
+    contact = kept_link(Contact, _("contact"), related_name="activities")
+    lead = kept_link(Lead, _("lead"), related_name="activities")
+    deal = kept_link(Deal, _("deal"), related_name="activities")
     # Calls.
     direction = models.CharField(
         _("direction"), max_length=10, choices=CallDirection.choices, blank=True
@@ -165,14 +129,7 @@ class Activity(AssignedRecord):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
     reschedule_count = models.PositiveSmallIntegerField(_("times rescheduled"), default=0)
-    follow_up_of = models.ForeignKey(
-        "self",
-        verbose_name=_("follows up"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="follow_ups",
-    )
+    follow_up_of = kept_link("self", _("follows up"), related_name="follow_ups")
 
     class Meta:
         verbose_name = _("activity")

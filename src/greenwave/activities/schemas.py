@@ -7,16 +7,11 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from greenwave.accounts.schemas import UserRef
+from greenwave.accounts.schemas import NamedRef, UserRef
 
 
-class LinkRef(Schema):
-    id: int
-    name: str
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return str(obj)
+class LinkRef(NamedRef):
+    pass  # a linked client, contact, lead or deal
 
 
 class ActivityOut(Schema):

@@ -83,6 +83,18 @@ def activity_objects(activity: Activity) -> list[ObjectRef]:
     return refs
 
 
+def _record(activity: Activity, name: str, *, actor: User | None, **extra: Any) -> None:
+    """Append the event `name` of the activity: its `_payload` with `extra`, and the objects
+    it involves."""
+    event_append_for(
+        activity,
+        activity=name,
+        actor=actor,
+        payload=_payload(activity, **extra),
+        objects=activity_objects(activity),
+    )
+
+
 def _payload(activity: Activity, **extra: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kind": activity.kind,
@@ -137,6 +149,11 @@ def _require_writable(actor: User | None, record: Any, label: str) -> None:
         )
 
 
+def _not_allowed(message: str) -> DomainError:
+    """The refusal of a change this actor may not make (403)."""
+    return DomainError(ActivitiesError.NOT_ALLOWED, message, status=403)
+
+
 def _require_can_change(actor: User | None, activity: Activity) -> None:
     if actor is None:
         return
@@ -144,10 +161,8 @@ def _require_can_change(actor: User | None, activity: Activity) -> None:
         return
     if _is_head(actor) and can_write(actor, activity):
         return
-    raise DomainError(
-        ActivitiesError.NOT_ALLOWED,
-        _("Only the responsible person, the author or a head can change this activity."),
-        status=403,
+    raise _not_allowed(
+        _("Only the responsible person, the author or a head can change this activity.")
     )
 
 
@@ -245,17 +260,13 @@ def _complete_fields(activity: Activity, done: _Completion, now: datetime) -> No
 
 def _append_completion(actor: User | None, activity: Activity) -> None:
     """The completion event of a saved done activity, and the next call its result asks for."""
-    event_append_for(
+    _record(
         activity,
-        activity=COMPLETION_EVENT[ActivityKind(activity.kind)],
+        COMPLETION_EVENT[ActivityKind(activity.kind)],
         actor=actor,
-        payload=_payload(
-            activity,
-            result=activity.call_result,
-            duration_minutes=activity.duration_minutes,
-            outcome=activity.outcome,
-        ),
-        objects=activity_objects(activity),
+        result=activity.call_result,
+        duration_minutes=activity.duration_minutes,
+        outcome=activity.outcome,
     )
     _follow_up_call(actor, activity)
 
@@ -296,13 +307,7 @@ def _follow_up_call(actor: User | None, activity: Activity) -> Activity | None:
         follow_up_of=activity,
     )
     _set_reminders(follow_up, _default_reminders(follow_up))
-    event_append_for(
-        follow_up,
-        activity=events.ACTIVITY_PLANNED,
-        actor=actor,
-        payload=_payload(follow_up, follow_up_of=activity.pk),
-        objects=activity_objects(follow_up),
-    )
+    _record(follow_up, events.ACTIVITY_PLANNED, actor=actor, follow_up_of=activity.pk)
     return follow_up
 
 
@@ -331,13 +336,7 @@ def _plan(
     activity.duration_minutes = duration_minutes
     activity.save()
     _set_reminders(activity, list(reminders) if reminders else _default_reminders(activity))
-    event_append_for(
-        activity,
-        activity=events.ACTIVITY_PLANNED,
-        actor=actor,
-        payload=_payload(activity),
-        objects=activity_objects(activity),
-    )
+    _record(activity, events.ACTIVITY_PLANNED, actor=actor)
     return activity
 
 
@@ -528,16 +527,12 @@ def activity_reschedule(
         Reminder.objects.bulk_update(pending, ["remind_at", "seen_at"])
     elif not pending:
         _set_reminders(activity, _default_reminders(activity))
-    event_append_for(
+    _record(
         activity,
-        activity=events.ACTIVITY_RESCHEDULED,
+        events.ACTIVITY_RESCHEDULED,
         actor=actor,
-        payload=_payload(
-            activity,
-            changes={"due_at": [before.isoformat() if before else None, due_at.isoformat()]},
-            reason=reason,
-        ),
-        objects=activity_objects(activity),
+        changes={"due_at": [before.isoformat() if before else None, due_at.isoformat()]},
+        reason=reason,
     )
     return activity
 
@@ -552,13 +547,7 @@ def activity_cancel(*, actor: User | None, activity: Activity, reason: str = "")
     activity.cancel_reason = (reason or "").strip()
     activity.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
     activity.reminders.filter(sent_at__isnull=True).delete()
-    event_append_for(
-        activity,
-        activity=events.ACTIVITY_CANCELLED,
-        actor=actor,
-        payload=_payload(activity, reason=activity.cancel_reason),
-        objects=activity_objects(activity),
-    )
+    _record(activity, events.ACTIVITY_CANCELLED, actor=actor, reason=activity.cancel_reason)
     return activity
 
 
@@ -574,12 +563,11 @@ def activity_reassign(*, actor: User | None, activity: Activity, responsible: Us
     activity.team_id = responsible.team_id
     activity.save(update_fields=["responsible", "team", "updated_at"])
     activity.reminders.filter(sent_at__isnull=True).update(user=responsible)
-    event_append_for(
+    _record(
         activity,
-        activity=events.ACTIVITY_REASSIGNED,
+        events.ACTIVITY_REASSIGNED,
         actor=actor,
-        payload=_payload(activity, changes={"responsible_id": [before, responsible.pk]}),
-        objects=activity_objects(activity),
+        changes={"responsible_id": [before, responsible.pk]},
     )
     return activity
 
@@ -696,11 +684,7 @@ def _require_planner(actor: User | None, manager: User) -> None:
         return
     if _is_head(actor) and can_write_for_user(actor, manager):
         return
-    raise DomainError(
-        ActivitiesError.NOT_ALLOWED,
-        _("Only the manager or their head can plan these calls."),
-        status=403,
-    )
+    raise _not_allowed(_("Only the manager or their head can plan these calls."))
 
 
 @transaction.atomic
@@ -799,9 +783,7 @@ def calls_rebalance(
     """The head moves `count` calls from an overloaded manager to another, then re-plans
     both. The calls moved are those the source would reach last."""
     if not _is_head(actor):
-        raise DomainError(
-            ActivitiesError.NOT_ALLOWED, _("Only a head can rebalance calls."), status=403
-        )
+        raise _not_allowed(_("Only a head can rebalance calls."))
     _require_assignable(actor, source)
     _require_assignable(actor, target)
     if source.pk == target.pk or count < 1:

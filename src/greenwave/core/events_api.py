@@ -19,21 +19,27 @@ router = Router(tags=["events"])
 MAX_PAGE = 200
 
 
-class EventOut(Schema):
+class EventHead(Schema):
+    """What every answer about an event starts with: its case, what happened (also as people
+    read it) and when."""
+
     id: int
     case_type: str
     case_id: str
     activity: str
     activity_label: str
     timestamp: datetime
-    actor_id: int | None
-    payload: dict[str, Any]
-    prev_activity: str
-    prev_timestamp: datetime | None
 
     @staticmethod
     def resolve_activity_label(obj: Any) -> str:
         return activity_label(obj.activity)
+
+
+class EventOut(EventHead):
+    actor_id: int | None
+    payload: dict[str, Any]
+    prev_activity: str
+    prev_timestamp: datetime | None
 
 
 def _parse(ref: str) -> tuple[str, str]:

@@ -1,25 +1,62 @@
-"""Model fields the apps declare alike: a link a row keeps when what it points to goes."""
+"""Model fields the apps declare alike: an optional link, and the one a row keeps when what it
+points to goes.
+
+`to` is a model or its "app.Model" label (where importing the model would loop); a label
+types the field loosely (`Any`), as Django's own string references do without the plugin.
+"""
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
 
 from django.db import models
 
 _M = TypeVar("_M", bound=models.Model)
 
+# What Django does to the row when the target of its link is deleted (models.CASCADE…).
+OnDelete = Callable[..., Any]
 
-def kept_link(
-    to: type[_M], verbose_name: Any = None, *, blank: bool = True, related_name: str = "+"
-) -> models.ForeignKey[_M | None, _M | None]:
-    """An optional link that turns empty when its target is deleted (who started, uploaded
-    or saved a row, the team that sees it, the deal an answer was about); the row itself
-    stays. No reverse accessor unless `related_name` names one."""
+
+@overload
+def optional_link(
+    to: type[_M], verbose_name: Any = None, *, on_delete: OnDelete, **options: Any
+) -> models.ForeignKey[_M | None, _M | None]: ...
+@overload
+def optional_link(
+    to: str, verbose_name: Any = None, *, on_delete: OnDelete, **options: Any
+) -> models.ForeignKey[Any, Any]: ...
+def optional_link(
+    to: type[models.Model] | str,
+    verbose_name: Any = None,
+    *,
+    on_delete: OnDelete,
+    blank: bool = True,
+    related_name: str | None = "+",
+    **options: Any,
+) -> models.ForeignKey[Any, Any]:
+    """A link a row may lack (`null`, and `blank` unless told): the client an activity is
+    about, the deal a document belongs to. No reverse accessor unless `related_name` names
+    one (`None` keeps Django's `<model>_set`)."""
     return models.ForeignKey(
         to,
         verbose_name=verbose_name,
         null=True,
         blank=blank,
-        on_delete=models.SET_NULL,
+        on_delete=on_delete,
         related_name=related_name,
+        **options,
     )
+
+
+@overload
+def kept_link(
+    to: type[_M], verbose_name: Any = None, **options: Any
+) -> models.ForeignKey[_M | None, _M | None]: ...
+@overload
+def kept_link(to: str, verbose_name: Any = None, **options: Any) -> models.ForeignKey[Any, Any]: ...
+def kept_link(to: type[models.Model] | str, verbose_name: Any = None, **options: Any) -> Any:
+    """An optional link that turns empty when its target is deleted (who started, uploaded
+    or saved a row, the team that sees it, the deal an answer was about); the row itself
+    stays. Options as `optional_link`'s (`blank`, `related_name`…)."""
+    return optional_link(to, verbose_name, on_delete=models.SET_NULL, **options)

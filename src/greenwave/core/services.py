@@ -54,6 +54,18 @@ def _lock_case(case_type: str, case_id: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{case_type}:{case_id}"])
 
 
+def _lock_last_event(case_type: str, case_id: str) -> tuple[str, datetime] | None:
+    """Lock the case for this transaction's appends and read its last event (activity and
+    time), `None` for a case without events."""
+    _lock_case(case_type, case_id)
+    return (
+        Event.objects.filter(case_type=case_type, case_id=case_id)
+        .order_by("-timestamp", "-id")
+        .values_list("activity", "timestamp")
+        .first()
+    )
+
+
 # No savepoint: the callers are services inside their own transaction, which a failure here
 # rolls back as a whole (a savepoint would cost two statements per event for nothing).
 @transaction.atomic(savepoint=False)
@@ -75,15 +87,7 @@ def event_append(
     no concurrent append to lock against.
     """
     case_key = str(case_id)
-    previous = None
-    if not new_case:
-        _lock_case(case_type, case_key)
-        previous = (
-            Event.objects.filter(case_type=case_type, case_id=case_key)
-            .order_by("-timestamp", "-id")
-            .values_list("activity", "timestamp")
-            .first()
-        )
+    previous = None if new_case else _lock_last_event(case_type, case_key)
     event = Event.objects.create(
         case_type=case_type,
         case_id=case_key,
@@ -216,15 +220,7 @@ def event_append_many(
     case_key = str(case_id)
     now = timezone.now()
     stamps = [entry.timestamp or now for entry in entries]
-    previous = None
-    if not new_case:
-        _lock_case(case_type, case_key)
-        previous = (
-            Event.objects.filter(case_type=case_type, case_id=case_key)
-            .order_by("-timestamp", "-id")
-            .values_list("activity", "timestamp")
-            .first()
-        )
+    previous = None if new_case else _lock_last_event(case_type, case_key)
     events = []
     for n, entry in enumerate(entries):
         events.append(

@@ -193,23 +193,31 @@ class ReassignForm(BootstrapFormMixin, forms.Form):
         team.queryset = Team.objects.all() if teams is None else Team.objects.filter(pk__in=teams)
 
 
+def _textarea(label: Any, help_text: Any = "", *, rows: int = 3) -> forms.CharField:
+    """An optional text of a few lines (`rows` high)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
 class ContactForm(BootstrapFormMixin, forms.Form):
     full_name = NameField(label=_("Full name"), max_length=255)
     position = forms.CharField(label=_("Position"), max_length=255, required=False)
     company = forms.ModelChoiceField(
         label=_("Company"), queryset=Company.objects.none(), required=False
     )
-    phones = forms.CharField(
-        label=_("Phones"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line; a number without a country code is taken as Russian."),
+    phones = _textarea(
+        _("Phones"),
+        _("One per line; a number without a country code is taken as Russian."),
+        rows=2,
     )
-    emails = forms.CharField(
-        label=_("E-mails"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One per line."),
+    emails = _textarea(
+        _("E-mails"),
+        _("One per line."),
+        rows=2,
     )
     telegram = forms.CharField(label=_("Telegram"), max_length=100, required=False)
     whatsapp = forms.CharField(label=_("WhatsApp"), max_length=100, required=False)
@@ -218,9 +226,7 @@ class ContactForm(BootstrapFormMixin, forms.Form):
     )
     gender = forms.ChoiceField(label=_("Gender"), choices=_blank(Gender.choices), required=False)
     mailing_consent = forms.BooleanField(label=_("Consents to mailings"), required=False)
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    notes = _textarea(_("Notes"))
 
     MESSENGER_FIELDS = ("telegram", "whatsapp")
 
@@ -274,18 +280,13 @@ class DecisionMakerForm(BootstrapFormMixin, forms.Form):
         label=_("Attitude to us"), choices=Attitude.choices, initial=Attitude.NEUTRAL
     )
     age = forms.IntegerField(label=_("Age"), required=False, min_value=14, max_value=120)
-    personal_benefits = forms.CharField(
-        label=_("Personal benefits"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("What this person wins personally: bonus, career, less work, safety."),
+    personal_benefits = _textarea(
+        _("Personal benefits"),
+        _("What this person wins personally: bonus, career, less work, safety."),
+        rows=2,
     )
-    character = forms.CharField(
-        label=_("Character"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    hobbies = forms.CharField(
-        label=_("Hobbies"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    character = _textarea(_("Character"), rows=2)
+    hobbies = _textarea(_("Hobbies"), rows=2)
 
 
 class DecisionMakerAddForm(DecisionMakerForm):
@@ -297,15 +298,6 @@ class DecisionMakerAddForm(DecisionMakerForm):
         contact = self.fields["contact"]
         assert isinstance(contact, forms.ModelChoiceField)
         contact.queryset = company.contacts.order_by("full_name")
-
-
-def _textarea(label: Any, help_text: Any = "") -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=help_text,
-    )
 
 
 class ClientProfileForm(BootstrapFormMixin, forms.Form):
@@ -459,11 +451,9 @@ class ImportMappingForm(BootstrapFormMixin, forms.Form):
 class CustomFieldForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Type"), choices=CustomFieldKind.choices)
-    choices = forms.CharField(
-        label=_("Choices"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For a choice from a list: one option per line."),
+    choices = _textarea(
+        _("Choices"),
+        _("For a choice from a list: one option per line."),
     )
     required = forms.BooleanField(label=_("Required"), required=False)
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, initial=0)

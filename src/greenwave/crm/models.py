@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import AssignedRecord
+from greenwave.core.model_fields import kept_link, optional_link
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
 
@@ -85,13 +86,8 @@ class Company(AssignedRecord):
     is_deleted = models.BooleanField(_("deleted"), default=False, db_index=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # A company merged into another stays as a tombstone so old links and ids still resolve.
-    merged_into = models.ForeignKey(
-        "self",
-        verbose_name=_("merged into"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="merged_companies",
+    merged_into = optional_link(
+        "self", _("merged into"), on_delete=models.PROTECT, related_name="merged_companies"
     )
 
     class Meta:
@@ -124,14 +120,7 @@ class Contact(AssignedRecord):
 
     EVENT_CASE_TYPE = "contact"
 
-    company = models.ForeignKey(
-        Company,
-        verbose_name=_("company"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="contacts",
-    )
+    company = kept_link(Company, _("company"), related_name="contacts")
     full_name = models.CharField(_("full name"), max_length=255)
     position = models.CharField(_("position"), max_length=255, blank=True)
     phones = models.JSONField(_("phones"), default=list, blank=True)
@@ -344,13 +333,8 @@ class VatRate(models.TextChoices):
 
 class ProductGroup(TimeStampedModel):
     name = models.CharField(_("name"), max_length=255, unique=True)
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent group"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="children",
+    parent = optional_link(
+        "self", _("parent group"), on_delete=models.PROTECT, related_name="children"
     )
 
     class Meta:
@@ -367,13 +351,8 @@ class Product(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=255)
     sku = models.CharField(_("article"), max_length=64, unique=True)
-    group = models.ForeignKey(
-        ProductGroup,
-        verbose_name=_("group"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="products",
+    group = optional_link(
+        ProductGroup, _("group"), on_delete=models.PROTECT, related_name="products"
     )
     unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.PIECE)
     vat_rate = models.CharField(

@@ -32,23 +32,30 @@ def _digits(value: str) -> str:
     return re.sub(r"[\s-]", "", value or "")
 
 
+def _invalid(code: CrmError, message: str, field: str, value: str) -> DomainError:
+    """The refusal of a requisite: which field, and the value as it was typed."""
+    return DomainError(code, message, details={"field": field, "value": value})
+
+
 def normalize_inn(value: str, *, field: str = "inn") -> str:
     raw = _digits(value)
     if not raw:
         return ""
     if not raw.isdigit() or len(raw) not in (10, 12):
-        raise DomainError(
+        raise _invalid(
             CrmError.INVALID_INN,
             _("An INN has 10 digits (organisation) or 12 digits (entrepreneur)."),
-            details={"field": field, "value": value},
+            field,
+            value,
         )
     try:
         stdnum_inn.validate(raw)
     except StdnumError as exc:
-        raise DomainError(
+        raise _invalid(
             CrmError.INVALID_INN,
             _("The INN %(inn)s has a wrong check digit: check it for a typo.") % {"inn": raw},
-            details={"field": field, "value": value},
+            field,
+            value,
         ) from exc
     return raw
 
@@ -58,16 +65,18 @@ def normalize_kpp(value: str, *, inn: str = "", field: str = "kpp") -> str:
     if not raw:
         return ""
     if not _KPP_RE.match(raw):
-        raise DomainError(
+        raise _invalid(
             CrmError.INVALID_KPP,
             _("A KPP has 9 characters: 4 digits, 2 digits or letters, 3 digits."),
-            details={"field": field, "value": value},
+            field,
+            value,
         )
     if len(inn) == 12:
-        raise DomainError(
+        raise _invalid(
             CrmError.INVALID_KPP,
             _("An entrepreneur (12-digit INN) has no KPP."),
-            details={"field": field, "value": value},
+            field,
+            value,
         )
     return raw
 
@@ -77,24 +86,27 @@ def normalize_ogrn(value: str, *, inn: str = "", field: str = "ogrn") -> str:
     if not raw:
         return ""
     if not raw.isdigit() or len(raw) not in (13, 15):
-        raise DomainError(
+        raise _invalid(
             CrmError.INVALID_OGRN,
             _("An OGRN has 13 digits, an OGRNIP 15 digits."),
-            details={"field": field, "value": value},
+            field,
+            value,
         )
     try:
         stdnum_ogrn.validate(raw)
     except StdnumError as exc:
-        raise DomainError(
+        raise _invalid(
             CrmError.INVALID_OGRN,
             _("The OGRN %(ogrn)s has a wrong check digit: check it for a typo.") % {"ogrn": raw},
-            details={"field": field, "value": value},
+            field,
+            value,
         ) from exc
     if inn and (len(inn) == 12) != (len(raw) == 15):
-        raise DomainError(
+        raise _invalid(
             CrmError.INVALID_OGRN,
             _("An organisation has a 13-digit OGRN, an entrepreneur a 15-digit OGRNIP."),
-            details={"field": field, "value": value},
+            field,
+            value,
         )
     return raw
 

@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from greenwave.accounts.schemas import TeamRef, UserRef
-from greenwave.core.event_labels import activity_label
+from greenwave.core.events_api import EventHead
 
 
 class CompanyRef(Schema):
@@ -168,19 +168,9 @@ class DecisionMakerPatch(Schema):
     attitude: str | None = None
 
 
-class HistoryEventOut(Schema):
-    id: int
-    case_type: str
-    case_id: str
-    activity: str
-    activity_label: str
-    timestamp: datetime
+class HistoryEventOut(EventHead):
     actor: UserRef | None
     payload: dict[str, Any]
-
-    @staticmethod
-    def resolve_activity_label(obj: Any) -> str:
-        return activity_label(obj.activity)
 
 
 class DuplicateOut(Schema):

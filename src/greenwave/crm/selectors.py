@@ -13,7 +13,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import RoleCode, Team, User
+from greenwave.accounts.models import SALES_ROLES, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users, visible_team_ids
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
@@ -703,14 +703,7 @@ def contact_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]
 
 
 # Who works the client base (the quick «+» offers «Company» to them): the sales roles.
-CLIENT_ROLES = (
-    RoleCode.CALL_CENTER,
-    RoleCode.HUNTER,
-    RoleCode.CLOSER,
-    RoleCode.FARMER,
-    RoleCode.KAM,
-    RoleCode.HEAD_OF_SALES,
-)
+CLIENT_ROLES = SALES_ROLES
 
 
 def may_create_clients(actor: User) -> bool:

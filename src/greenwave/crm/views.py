@@ -4,6 +4,7 @@ decision makers. Thin by rule: parse the form, call one service or selector, ren
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
@@ -22,7 +24,7 @@ from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.api import list_query
 from greenwave.core.crud import Back, form_page, form_view, show_domain_error
 from greenwave.core.errors import DomainError
-from greenwave.core.listing import ListQuery
+from greenwave.core.listing import ListQuery, ListSpec
 from greenwave.core.pages import render_list_page
 
 from . import selectors, services
@@ -664,80 +666,113 @@ def contact_export(request: AuthedRequest) -> HttpResponseBase:
 # --- Soft delete and restore --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Deletable:
+    """A record of the client base its lists hide once deleted and its card brings back. Its
+    `name` ("company") names the services' keyword, the URLs `crm:<name>_list`, `…_detail`
+    and `…_deleted`, and the table `crm/partials/deleted_<name>_table.html`."""
+
+    name: str
+    get: Callable[..., Any]
+    rows: Callable[..., Any]
+    spec: ListSpec
+    delete: Callable[..., Any]
+    restore: Callable[..., Any]
+    deleted_title: Any
+    deleted_empty: Any
+
+
+COMPANIES = _Deletable(
+    "company",
+    selectors.company_get,
+    selectors.company_list,
+    selectors.COMPANY_LIST_SPEC,
+    services.company_delete,
+    services.company_restore,
+    gettext_lazy("Deleted clients"),
+    gettext_lazy("No deleted clients."),
+)
+CONTACTS = _Deletable(
+    "contact",
+    selectors.contact_get,
+    selectors.contact_list,
+    selectors.CONTACT_LIST_SPEC,
+    services.contact_delete,
+    services.contact_restore,
+    gettext_lazy("Deleted contacts"),
+    gettext_lazy("No deleted contacts."),
+)
+
+
+def _delete(request: AuthedRequest, kind: _Deletable, pk: int) -> HttpResponse:
+    row = kind.get(actor=request.user, pk=pk)
+    require_write(request.user, row)
+    kind.delete(actor=request.user, **{kind.name: row})
+    messages.success(request, _("%(name)s has been deleted; it can be restored.") % {"name": row})
+    return redirect(f"crm:{kind.name}_list")
+
+
+def _restore(
+    request: AuthedRequest, kind: _Deletable, pk: int, *, refused_to: str | None = None
+) -> HttpResponse:
+    """Bring a deleted record back; with `refused_to`, a refusal of the service is a message
+    on that page instead of an error page."""
+    row = kind.get(actor=request.user, pk=pk, deleted=True)
+    require_write(request.user, row)
+    try:
+        kind.restore(actor=request.user, **{kind.name: row})
+    except DomainError as exc:
+        if refused_to is None:
+            raise
+        messages.error(request, exc.message)
+        return redirect(refused_to)
+    messages.success(request, _("%(name)s has been restored.") % {"name": row})
+    return redirect(f"crm:{kind.name}_detail", pk=row.pk)
+
+
+def _deleted(request: AuthedRequest, kind: _Deletable) -> HttpResponse:
+    return render_list_page(
+        request,
+        spec=kind.spec,
+        selector=lambda query: kind.rows(actor=request.user, query=query, deleted=True),
+        title=str(kind.deleted_title),
+        table_template=f"crm/partials/deleted_{kind.name}_table.html",
+        empty_message=str(kind.deleted_empty),
+    )
+
+
 @require_POST
 @login_required
 def company_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    company = selectors.company_get(actor=request.user, pk=pk)
-    require_write(request.user, company)
-    services.company_delete(actor=request.user, company=company)
-    messages.success(
-        request, _("%(name)s has been deleted; it can be restored.") % {"name": company.name}
-    )
-    return redirect("crm:company_list")
+    return _delete(request, COMPANIES, pk)
 
 
 @require_POST
 @login_required
 def company_restore(request: AuthedRequest, pk: int) -> HttpResponse:
-    company = selectors.company_get(actor=request.user, pk=pk, deleted=True)
-    require_write(request.user, company)
-    try:
-        services.company_restore(actor=request.user, company=company)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("crm:company_deleted")
-    messages.success(request, _("%(name)s has been restored.") % {"name": company.name})
-    return redirect("crm:company_detail", pk=company.pk)
+    return _restore(request, COMPANIES, pk, refused_to="crm:company_deleted")
 
 
 @login_required
 def company_deleted(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.COMPANY_LIST_SPEC,
-        selector=lambda query: selectors.company_list(
-            actor=request.user, query=query, deleted=True
-        ),
-        title=_("Deleted clients"),
-        table_template="crm/partials/deleted_company_table.html",
-        empty_message=_("No deleted clients."),
-    )
+    return _deleted(request, COMPANIES)
 
 
 @require_POST
 @login_required
 def contact_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    contact = selectors.contact_get(actor=request.user, pk=pk)
-    require_write(request.user, contact)
-    services.contact_delete(actor=request.user, contact=contact)
-    messages.success(
-        request, _("%(name)s has been deleted; it can be restored.") % {"name": contact}
-    )
-    return redirect("crm:contact_list")
+    return _delete(request, CONTACTS, pk)
 
 
 @require_POST
 @login_required
 def contact_restore(request: AuthedRequest, pk: int) -> HttpResponse:
-    contact = selectors.contact_get(actor=request.user, pk=pk, deleted=True)
-    require_write(request.user, contact)
-    services.contact_restore(actor=request.user, contact=contact)
-    messages.success(request, _("%(name)s has been restored.") % {"name": contact})
-    return redirect("crm:contact_detail", pk=contact.pk)
+    return _restore(request, CONTACTS, pk)
 
 
 @login_required
 def contact_deleted(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.CONTACT_LIST_SPEC,
-        selector=lambda query: selectors.contact_list(
-            actor=request.user, query=query, deleted=True
-        ),
-        title=_("Deleted contacts"),
-        table_template="crm/partials/deleted_contact_table.html",
-        empty_message=_("No deleted contacts."),
-    )
+    return _deleted(request, CONTACTS)
 
 
 @login_required

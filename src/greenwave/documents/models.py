@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord
+from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord, User
+from greenwave.core.model_fields import kept_link, optional_link
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
-from greenwave.crm.models import VatRate
+from greenwave.crm.models import Product, VatRate
+from greenwave.sales.models import Deal
 
 
 class LegalEntity(TimeStampedModel):
@@ -135,14 +136,7 @@ class Invoice(CreatedOwnedRecord):
     buyer = models.ForeignKey(
         "crm.Company", verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="invoices"
     )
-    deal = models.ForeignKey(
-        "sales.Deal",
-        verbose_name=_("deal"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="invoices",
-    )
+    deal = optional_link(Deal, _("deal"), on_delete=models.PROTECT, related_name="invoices")
     currency = currency_field()
     subtotal = money_amount_field(_("amount without VAT"))
     vat_amount = money_amount_field(_("VAT"))
@@ -186,14 +180,7 @@ class InvoiceLine(models.Model):
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(_("position"))
-    product = models.ForeignKey(
-        "crm.Product",
-        verbose_name=_("product"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    product = optional_link(Product, _("product"), on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=500)
     unit = models.CharField(_("unit"), max_length=20, default="шт")
     quantity = models.DecimalField(
@@ -244,9 +231,7 @@ class DocumentTemplate(TimeStampedModel):
     original_name = models.CharField(_("file name"), max_length=255, blank=True)
     variables = models.JSONField(_("variables"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = kept_link(User, blank=False)
 
     class Meta:
         verbose_name = _("document template")
@@ -283,22 +268,8 @@ class Document(OwnedRecord):
     legal_entity = models.ForeignKey(
         LegalEntity, verbose_name=_("legal entity"), on_delete=models.PROTECT, related_name="+"
     )
-    template = models.ForeignKey(
-        DocumentTemplate,
-        verbose_name=_("template"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="documents",
-    )
-    invoice = models.ForeignKey(
-        Invoice,
-        verbose_name=_("invoice"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="documents",
-    )
+    template = kept_link(DocumentTemplate, _("template"), related_name="documents")
+    invoice = kept_link(Invoice, _("invoice"), related_name="documents")
     status = models.CharField(
         _("status"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )
@@ -352,9 +323,7 @@ class DocumentVersion(TimeStampedModel):
     pdf_error = models.CharField(_("why no PDF"), max_length=500, blank=True)
     text = models.TextField(_("text"), blank=True)
     context = models.JSONField(_("data"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = kept_link(User, blank=False)
 
     class Meta:
         verbose_name = _("document version")
@@ -382,9 +351,7 @@ class ClientBankAccount(TimeStampedModel):
     bik = models.CharField(_("BIK"), max_length=9)
     corr_account = models.CharField(_("correspondent account"), max_length=20)
     account = models.CharField(_("settlement account"), max_length=20)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    updated_by = kept_link(User, blank=False)
 
     class Meta:
         verbose_name = _("client's bank account")

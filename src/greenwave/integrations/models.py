@@ -7,10 +7,11 @@ only an administrator reads or changes them (see `selectors`).
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts.models import User
+from greenwave.core.model_fields import kept_link
 from greenwave.core.models import TimeStampedModel
 
 
@@ -22,14 +23,7 @@ class WebhookSubscription(TimeStampedModel):
     secret = models.CharField(_("secret"), max_length=128)
     description = models.CharField(_("description"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = kept_link(User, _("created by"))
     # Only events appended after the subscription was made are delivered to it.
     start_event_id = models.BigIntegerField(default=0)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
@@ -147,14 +141,7 @@ class OneCExchange(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=ExchangeStatus.choices, default=ExchangeStatus.OPEN
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    started_by = kept_link(User, _("started by"))
     # SHA-256 of the session cookie value 1C got from checkauth (HTTP exchanges only).
     session_hash = models.CharField(max_length=64, blank=True, db_index=True)
     session_expires_at = models.DateTimeField(null=True, blank=True)
@@ -219,9 +206,7 @@ class OneCOrderMark(models.Model):
     sent again."""
 
     deal_id = models.BigIntegerField(unique=True)
-    exchange = models.ForeignKey(
-        OneCExchange, null=True, on_delete=models.SET_NULL, related_name="orders"
-    )
+    exchange = kept_link(OneCExchange, blank=False, related_name="orders")
     sent_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
 

@@ -12,10 +12,12 @@ from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.crud import Entity
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.sales.selectors import deal_get
 
 from . import fulfilment, selectors, services, statement
+from .models import SupplierOrder
 from .schemas import (
     ClaimAdvanceIn,
     ClaimAdvanceOut,
@@ -238,6 +240,9 @@ def claim_advance(request: AuthedRequest, claim_id: int, payload: ClaimAdvanceIn
 
 # --- supplier orders ----------------------------------------------------------------------
 
+# A supplier order as its handlers reach it; an action answers the order read again.
+SUPPLIER_ORDER = Entity(SupplierOrder, "purchase", selectors.supplier_order_get, reread=True)
+
 
 @router.get(
     "/supplier-orders",
@@ -281,7 +286,7 @@ def supplier_order_create(request: AuthedRequest, payload: SupplierOrderIn) -> A
     "/supplier-orders/{supplier_order_id}", response=SupplierOrderOut, summary="A supplier order"
 )
 def supplier_order_detail(request: AuthedRequest, supplier_order_id: int) -> Any:
-    return selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)
+    return SUPPLIER_ORDER.row(request, supplier_order_id)
 
 
 @router.patch(
@@ -311,8 +316,9 @@ def supplier_order_update(
 def supplier_order_receive(
     request: AuthedRequest, supplier_order_id: int, payload: SupplierReceiveIn
 ) -> Any:
-    purchase = selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)
-    fulfilment.supplier_order_receive(
-        actor=request.user, purchase=purchase, received_on=payload.received_on
+    return SUPPLIER_ORDER.act(
+        request,
+        supplier_order_id,
+        fulfilment.supplier_order_receive,
+        received_on=payload.received_on,
     )
-    return selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)

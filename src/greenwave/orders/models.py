@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from greenwave.accounts.models import CreatedOwnedRecord
+from greenwave.accounts.models import CreatedOwnedRecord, User
+from greenwave.core.model_fields import kept_link, optional_link
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import money_amount_field
+from greenwave.crm.models import Product
 
 
 class PaymentKind(models.TextChoices):
@@ -50,13 +51,8 @@ class Payment(CreatedOwnedRecord):
     )
     # One bank document once: number|date|amount|payer INN of the statement's document.
     bank_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    refund_of = models.ForeignKey(
-        "self",
-        verbose_name=_("refund of"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="refunds",
+    refund_of = optional_link(
+        "self", _("refund of"), on_delete=models.PROTECT, related_name="refunds"
     )
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 
@@ -156,9 +152,7 @@ class Order(CreatedOwnedRecord):
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField(_("position"))
-    product = models.ForeignKey(
-        "crm.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    product = optional_link(Product, on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=500)
     unit = models.CharField(_("unit"), max_length=20, default="шт")
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
@@ -192,9 +186,7 @@ class Shipment(TimeStampedModel):
     document_number = models.CharField(_("shipping document no."), max_length=40)
     shipped_on = models.DateField(_("shipping date"))
     comment = models.CharField(_("comment"), max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = kept_link(User, blank=False)
 
     class Meta:
         verbose_name = _("shipment")
@@ -227,9 +219,7 @@ class SupplierOrder(TimeStampedModel):
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
     expected_date = models.DateField(_("expected"))
     received_on = models.DateField(_("received"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = kept_link(User, blank=False)
 
     class Meta:
         verbose_name = _("supplier order")
@@ -269,9 +259,7 @@ class Claim(CreatedOwnedRecord):
     EVENT_CASE_TYPE = "claim"
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="claims")
-    shipment = models.ForeignKey(
-        Shipment, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
-    )
+    shipment = optional_link(Shipment, on_delete=models.PROTECT, related_name="claims")
     kind = models.CharField(_("kind"), max_length=8, choices=ClaimKind.choices)
     status = models.CharField(
         _("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.REGISTERED

@@ -3,11 +3,12 @@ one delivery row per recipient and occurrence, and the unsubscribe list (152-Ð¤Ð
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import AssignedRecord
+from greenwave.accounts.models import AssignedRecord, User
+from greenwave.core.model_fields import kept_link, optional_link
+from greenwave.sales.models import Stage
 
 
 class Segment(AssignedRecord):
@@ -55,36 +56,17 @@ class Campaign(AssignedRecord):
     status = models.CharField(
         _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
-    segment = models.ForeignKey(
-        Segment,
-        verbose_name=_("segment"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="campaigns",
+    segment = optional_link(
+        Segment, _("segment"), on_delete=models.PROTECT, related_name="campaigns"
     )
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"))
     track_opens = models.BooleanField(_("track opens"), default=True)
-    trigger_stage = models.ForeignKey(
-        "sales.Stage",
-        verbose_name=_("stage"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    trigger_stage = optional_link(Stage, _("stage"), on_delete=models.PROTECT)
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("sent by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    sent_by = optional_link(User, _("sent by"), on_delete=models.PROTECT)
 
     class Meta:
         verbose_name = _("campaign")
@@ -167,9 +149,7 @@ class Unsubscription(models.Model):
         "crm.Contact", on_delete=models.CASCADE, related_name="outreach_unsubscription"
     )
     email = models.EmailField(_("e-mail"), blank=True)
-    campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    campaign = kept_link(Campaign)
     created_at = models.DateTimeField(_("unsubscribed"), auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from greenwave.analytics.models import SavedSegment
 from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
 from greenwave.core.listing import ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.trees import subtree_ids
 from greenwave.crm.models import Contact, ProductGroup
 from greenwave.crm.selectors import contact_list
 
@@ -77,18 +78,7 @@ def campaign_get(*, actor: User, pk: int) -> Campaign:
 
 def _group_tree(ids: list[int]) -> set[int]:
     """The product groups and every subgroup below them (one query over the tree)."""
-    children: dict[int, list[int]] = {}
-    for pk, parent in ProductGroup.objects.values_list("pk", "parent_id"):
-        if parent is not None:
-            children.setdefault(parent, []).append(pk)
-    result: set[int] = set()
-    stack = list(ids)
-    while stack:
-        current = stack.pop()
-        if current not in result:
-            result.add(current)
-            stack.extend(children.get(current, []))
-    return result
+    return subtree_ids(ProductGroup.objects.values_list("pk", "parent_id"), ids)
 
 
 def analytics_segment_choices(*, actor: User) -> QuerySet[SavedSegment]:

@@ -15,10 +15,12 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import OwnedRecord, RoleCode
+from greenwave.accounts.models import OwnedRecord, RoleCode, User
+from greenwave.core.model_fields import kept_link, optional_link
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH, validate_visible
+from greenwave.crm.models import Company, Contact, PriceList
 
 
 class BilingualName(models.Model):
@@ -168,22 +170,8 @@ class Lead(OwnedRecord):
     disqualification_comment = models.TextField(_("comment"), blank=True)
     qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    company = models.ForeignKey(
-        "crm.Company",
-        verbose_name=_("client"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="leads",
-    )
-    contact = models.ForeignKey(
-        "crm.Contact",
-        verbose_name=_("contact"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="leads",
-    )
+    company = kept_link(Company, _("client"), related_name="leads")
+    contact = kept_link(Contact, _("contact"), related_name="leads")
     deal = models.OneToOneField(
         "Deal",
         verbose_name=_("deal"),
@@ -229,24 +217,12 @@ class Deal(OwnedRecord):
     status = models.CharField(
         _("status"), max_length=8, choices=DealStatus.choices, default=DealStatus.OPEN
     )
-    company = models.ForeignKey(
-        "crm.Company",
-        verbose_name=_("client"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="deals",
-    )
+    company = optional_link(Company, _("client"), on_delete=models.PROTECT, related_name="deals")
     contacts = models.ManyToManyField(
         "crm.Contact", verbose_name=_("contacts"), blank=True, related_name="deals"
     )
-    price_list = models.ForeignKey(
-        "crm.PriceList",
-        verbose_name=_("price list"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="deals",
+    price_list = optional_link(
+        PriceList, _("price list"), on_delete=models.PROTECT, related_name="deals"
     )
     amount = money_amount_field(_("amount"))
     currency = currency_field()
@@ -255,14 +231,7 @@ class Deal(OwnedRecord):
     )
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     # The hunter who brought the client keeps a share of later sales (seed 004).
-    hunter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("hunter"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="hunted_deals",
-    )
+    hunter = kept_link(User, _("hunter"), related_name="hunted_deals")
     hunter_share_percent = models.DecimalField(
         _("hunter share, %"),
         max_digits=5,
@@ -272,13 +241,8 @@ class Deal(OwnedRecord):
     )
     description = models.TextField(_("description"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     stage_entered_at = models.DateTimeField(_("in stage since"))
-    lost_reason = models.ForeignKey(
-        LossReason,
-        verbose_name=_("loss reason"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="deals",
+    lost_reason = optional_link(
+        LossReason, _("loss reason"), on_delete=models.PROTECT, related_name="deals"
     )
     loss_comment = models.TextField(_("loss comment"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -357,9 +321,7 @@ class DealDocument(TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="deal_documents/%Y/%m/", blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = kept_link(User, blank=False)
 
     class Meta:
         verbose_name = _("deal document")
@@ -427,23 +389,9 @@ class ClientHandoff(TimeStampedModel):
     company = models.OneToOneField(
         "crm.Company", verbose_name=_("client"), on_delete=models.CASCADE, related_name="handoff"
     )
-    hunter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("hunter"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    farmer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("farmer"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    deal = models.ForeignKey(
-        Deal, verbose_name=_("first sale"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    hunter = kept_link(User, _("hunter"), blank=False)
+    farmer = kept_link(User, _("farmer"), blank=False)
+    deal = kept_link(Deal, _("first sale"), blank=False)
     share_percent = models.DecimalField(_("hunter share, %"), max_digits=5, decimal_places=2)
     share_until = models.DateField(_("hunter share until"))
 

@@ -674,21 +674,8 @@ def lead_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
 
 # Who the quick «+» offers a new lead or deal: the call centre qualifies leads but leaves the
 # deal to the hunters and closers (seed 004: call centre → hunters → farmers).
-LEAD_ROLES = (
-    RoleCode.CALL_CENTER,
-    RoleCode.HUNTER,
-    RoleCode.CLOSER,
-    RoleCode.FARMER,
-    RoleCode.KAM,
-    RoleCode.HEAD_OF_SALES,
-)
-DEAL_ROLES = (
-    RoleCode.HUNTER,
-    RoleCode.CLOSER,
-    RoleCode.FARMER,
-    RoleCode.KAM,
-    RoleCode.HEAD_OF_SALES,
-)
+LEAD_ROLES = SALES_ROLES
+DEAL_ROLES = tuple(role for role in SALES_ROLES if role != RoleCode.CALL_CENTER)
 
 
 def may_create_leads(actor: User) -> bool:

@@ -77,6 +77,25 @@ from .import_rows import (
 logger = logging.getLogger(__name__)
 
 
+def _finish_job(job: ImportJob, *, created: int, skipped: int) -> None:
+    """Mark the job done with `created` rows written (its errors and duplicates already set),
+    save it and append the import's finish to its history."""
+    job.status, job.created_count = ImportStatus.DONE, created
+    job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
+    _save_job(job)
+    event_append_for(
+        job,
+        activity=events.IMPORT_FINISHED,
+        actor=job.created_by,
+        payload={
+            "kind": job.kind,
+            "created": created,
+            "skipped": skipped,
+            "duplicates": job.duplicate_rows,
+        },
+    )
+
+
 def _save_job(job: ImportJob) -> None:
     """Save an import's state — every field but the file's bytes, which never change after
     the upload (saving them again would send the whole file to the database each time)."""
@@ -451,22 +470,9 @@ def _import_run(job: ImportJob) -> ImportJob:
             else:
                 for row_check in new:
                     created += _write_row(job, row_check)
-            job.status, job.created_count = ImportStatus.DONE, created
-            job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
             job.errors = errors[:MAX_STORED_ERRORS]
             job.duplicate_rows, job.duplicates = len(duplicates), duplicates[:MAX_STORED_ERRORS]
-            _save_job(job)
-            event_append_for(
-                job,
-                activity=events.IMPORT_FINISHED,
-                actor=job.created_by,
-                payload={
-                    "kind": job.kind,
-                    "created": created,
-                    "skipped": rows.error_rows,
-                    "duplicates": len(duplicates),
-                },
-            )
+            _finish_job(job, created=created, skipped=rows.error_rows)
     except DomainError as exc:
         return _fail(job, _("Nothing was imported: %(error)s") % {"error": exc.message})
     return job
@@ -611,23 +617,10 @@ def _import_run_checked(job: ImportJob) -> ImportJob:
             created = _write_checked_contacts(job, run.new_rows(), run.companies)
             if run.gone_rows and not job.skip_invalid:
                 raise _RowsGoneError
-            job.status, job.created_count = ImportStatus.DONE, created
-            job.processed_rows, job.finished_at = 2 * job.total_rows, timezone.now()
             job.errors, job.error_rows = run.sorted_errors(), job.error_rows + run.gone_rows
             job.duplicate_rows, job.duplicates = run.duplicate_rows, run.duplicates
             job.checked_rows = b""
-            _save_job(job)
-            event_append_for(
-                job,
-                activity=events.IMPORT_FINISHED,
-                actor=job.created_by,
-                payload={
-                    "kind": job.kind,
-                    "created": created,
-                    "skipped": job.error_rows,
-                    "duplicates": run.duplicate_rows,
-                },
-            )
+            _finish_job(job, created=created, skipped=job.error_rows)
     except _RowsGoneError:
         message = _("Some rows became invalid since the check; nothing was imported.")
         return _fail(job, message, run.sorted_errors())
@@ -757,14 +750,12 @@ def _write_checked_contacts(
 
 
 _Owner = tuple[int, int | None]
+# The companies a chunk of contacts joins, by id: (name, responsible id, team id).
+_Companies = Mapping[int, tuple[str, int, int | None]]
 
 
 def _copy_contacts(
-    actor: User,
-    batch: list[list[Any]],
-    companies: Mapping[int, tuple[str, int, int | None]],
-    default: _Owner,
-    stamp: datetime,
+    actor: User, batch: list[list[Any]], companies: _Companies, default: _Owner, stamp: datetime
 ) -> int:
     """PostgreSQL: a chunk of contacts by `COPY` and their events by one statement."""
     ids = bulkcopy.reserve_ids(Contact, len(batch))
@@ -838,11 +829,7 @@ def _contact_copy_row(
 
 
 def _insert_contacts(
-    actor: User,
-    batch: list[list[Any]],
-    companies: Mapping[int, tuple[str, int, int | None]],
-    default: _Owner,
-    stamp: datetime,
+    actor: User, batch: list[list[Any]], companies: _Companies, default: _Owner, stamp: datetime
 ) -> int:
     """Other databases: a chunk of contacts and their events by bulk inserts."""
     values = [_checked_values(row, companies, default) for row in batch]

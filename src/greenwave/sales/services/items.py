@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import CoreError, DomainError
-from greenwave.core.services import event_append, event_append_for, ref
+from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, PriceList, Product
 from greenwave.decisions.services import decision_evaluate
@@ -37,14 +39,28 @@ def _recompute_amount(deal: Deal) -> None:
         deal.amount = sum((line.total for line in lines), Decimal(0))
 
 
-def _repriced(deal: Deal) -> str:
-    """After its lines changed: the deal's amount recomputed from them, a new version saved.
-    Gives the amount before, as text, for the event."""
+def _reprice(
+    actor: User,
+    deal: Deal,
+    *,
+    changes: Mapping[str, Any] | None = None,
+    objects: Sequence[ObjectRef] = (),
+    **payload: Any,
+) -> None:
+    """After its lines changed: the deal's amount recomputed from them, a new version saved
+    and the change recorded — `payload`, with `changes` and the amount before and after."""
     before = str(deal.amount)
     _recompute_amount(deal)
     deal.version += 1
     deal.save()
-    return before
+    amount = {"amount": [before, str(deal.amount)]}
+    event_append_for(
+        deal,
+        activity=events.DEAL_CHANGED,
+        actor=actor,
+        payload={**payload, "changes": {**(changes or {}), **amount}},
+        objects=objects,
+    )
 
 
 @transaction.atomic
@@ -66,17 +82,8 @@ def deal_add_item(
     if price < 0:
         raise DomainError(CoreError.VALIDATION, _("The price cannot be negative."))
     item = DealItem.objects.create(deal=deal, product=product, quantity=quantity, price=price)
-    before = _repriced(deal)
-    event_append_for(
-        deal,
-        activity=events.DEAL_CHANGED,
-        actor=actor,
-        payload={
-            "item_added": {"product": product.name, "quantity": str(quantity), "price": str(price)},
-            "changes": {"amount": [before, str(deal.amount)]},
-        },
-        objects=[ref(product, "product")],
-    )
+    added = {"product": product.name, "quantity": str(quantity), "price": str(price)}
+    _reprice(actor, deal, item_added=added, objects=[ref(product, "product")])
     return item
 
 
@@ -87,13 +94,7 @@ def deal_remove_item(*, actor: User, item: DealItem) -> Deal:
     deal = _lock_open(deal, None)
     product = item.product
     item.delete()
-    before = _repriced(deal)
-    event_append_for(
-        deal,
-        activity=events.DEAL_CHANGED,
-        actor=actor,
-        payload={"item_removed": product.name, "changes": {"amount": [before, str(deal.amount)]}},
-    )
+    _reprice(actor, deal, item_removed=product.name)
     return deal
 
 
@@ -131,18 +132,11 @@ def deal_set_price_list(*, actor: User, deal: Deal, price_list: PriceList) -> De
             repriced.append([line.product.name, str(line.price), str(money.amount)])
             line.price = money.amount
             line.save(update_fields=["price"])
-    before = _repriced(deal)
-    event_append_for(
+    _reprice(
+        actor,
         deal,
-        activity=events.DEAL_CHANGED,
-        actor=actor,
-        payload={
-            "changes": {
-                "price_list": [previous, price_list.name],
-                "amount": [before, str(deal.amount)],
-            },
-            "repriced": repriced,
-        },
+        changes={"price_list": [previous, price_list.name]},
+        repriced=repriced,
         objects=[ref(price_list, "price_list")],
     )
     return deal
