@@ -563,15 +563,18 @@ def _pack_row(row: list[Any]) -> bytes:
 
 
 def _unpack_checked(blob: bytes) -> Iterator[list[Any]]:
-    """The rows `_check_contacts` packed, one at a time (never the whole text in memory)."""
+    """The rows `_check_contacts` packed, one at a time (never the whole text in memory):
+    the lines of each inflated block decoded by one `json.loads` (a JSON text holds no raw
+    newline, so the lines joined by commas are the rows' array)."""
     inflater = zlib.decompressobj()
     rest = b""
     step = 1 << 16
     for start in range(0, len(blob), step):
-        rest += inflater.decompress(blob[start : start + step])
-        *lines, rest = rest.split(b"\n")
-        for line in lines:
-            yield json.loads(line)
+        lines, _sep, rest = (rest + inflater.decompress(blob[start : start + step])).rpartition(
+            b"\n"
+        )
+        if lines:
+            yield from json.loads(b"[" + lines.replace(b"\n", b",") + b"]")
     rest += inflater.flush()
     for line in rest.split(b"\n"):
         if line:
