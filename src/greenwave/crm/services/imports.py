@@ -953,8 +953,13 @@ _JSON_PLAIN_RE = re.compile(r"[ !#-\[\]-~]*")
 
 
 def _json_list(items: list[str]) -> str:
-    """`json.dumps(items)` of a list of strings, without the encoder in the usual case."""
-    if items and all(type(i) is str and _JSON_PLAIN_RE.fullmatch(i) for i in items):
+    """`json.dumps(items)` of a list of strings, without the encoder in the usual case (the
+    strings are all plain when their concatenation is: one match for the whole list)."""
+    try:
+        plain = bool(items) and _JSON_PLAIN_RE.fullmatch("".join(items)) is not None
+    except TypeError:  # not strings only
+        plain = False
+    if plain:
         return '["' + '", "'.join(items) + '"]'
     return json.dumps(items)
 
