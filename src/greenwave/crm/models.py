@@ -493,6 +493,10 @@ class ImportJob(TimeStampedModel):
     # The dry run's good rows of a contacts file, cleaned (zlib-compressed JSON lines): the job
     # writes these instead of reading and validating the file again.
     checked_rows = models.BinaryField(_("checked rows"), blank=True, default=b"")
+    # PostgreSQL: the oldest transaction still running when the dry run began to look for
+    # duplicates (64-bit id): a job whose base holds no contact row written by it or a later
+    # transaction need not look again (`imports._contacts_unchanged_since_check`).
+    checked_stamp = models.BigIntegerField(_("checked stamp"), null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 

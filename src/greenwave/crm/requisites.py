@@ -155,33 +155,30 @@ def _is_russian_mobile(national: str) -> bool:
     patterns = _russian_mobile_patterns()
     if patterns is None:
         return False
-    leading, descs = patterns
-    return bool(
-        leading.match(national)
-        and all(
-            (not lengths or len(national) in lengths) and pattern.fullmatch(national)
-            for lengths, pattern in descs
-        )
-    )
+    lengths, pattern = patterns
+    return (lengths is None or len(national) in lengths) and pattern.match(national) is not None
 
 
 @lru_cache(maxsize=1)
-def _russian_mobile_patterns() -> (
-    tuple[re.Pattern[str], tuple[tuple[frozenset[int], re.Pattern[str]], ...]] | None
-):
-    """RU's leading digits and, of its general and mobile descriptions, the possible lengths
-    and the compiled pattern: what `_is_number_matching_desc` checks (lengths, then the whole
-    number against the pattern), read from the metadata once instead of on every number."""
+def _russian_mobile_patterns() -> tuple[frozenset[int] | None, re.Pattern[str]] | None:
+    """What `_is_number_matching_desc` checks of RU's general and mobile descriptions, read
+    from the metadata once instead of on every number, as one length test and one regex: the
+    possible lengths both allow (None: any), and a pattern that matches where RU's leading
+    digits match at the start and each description's pattern matches the whole number (each
+    a lookahead anchored at the end)."""
     russia = phonenumbers.PhoneMetadata.metadata_for_region("RU")
     if russia is None or russia.leading_digits is None:
         return None
-    descs = []
+    lengths: frozenset[int] | None = None
+    parts = [f"(?=(?:{russia.leading_digits}))"]
     for desc in (russia.general_desc, russia.mobile):
         if desc is None or not desc.national_number_pattern:
             return None
-        lengths = frozenset(desc.possible_length or ())
-        descs.append((lengths, re.compile(desc.national_number_pattern)))
-    return re.compile(russia.leading_digits), tuple(descs)
+        if desc.possible_length:
+            allowed = frozenset(desc.possible_length)
+            lengths = allowed if lengths is None else lengths & allowed
+        parts.append(f"(?=(?:{desc.national_number_pattern})\\Z)")
+    return lengths, re.compile("".join(parts))
 
 
 # A strict subset of what Django's `validate_email` accepts: a dot-atom of ASCII letters,

@@ -303,8 +303,12 @@ def _inns_of(rows: Iterable[Mapping[str, str]]) -> set[str]:
     return inns
 
 
-def _companies_of_inns(actor: User, inns: Iterable[str]) -> dict[str, Company]:
-    """Of each INN, the actor's live company with the smallest id (absent: none)."""
+def _companies_of_inns(
+    actor: User, inns: Iterable[str], *, lean: bool = False
+) -> dict[str, Company]:
+    """Of each INN, the actor's live company with the smallest id (absent: none). `lean`:
+    the companies with their id and INN only (all a dry run packs), without the owner and
+    team rows a write needs."""
     found: dict[str, Company] = {}
     wanted = sorted(inns)
     for start in range(0, len(wanted), LOOKUP_CHUNK):
@@ -316,7 +320,12 @@ def _companies_of_inns(actor: User, inns: Iterable[str]) -> dict[str, Company]:
             ),
             actor=actor,
         )
-        for company in candidates.select_related("responsible", "team").order_by("pk"):
+        candidates = (
+            candidates.only("id", "inn")
+            if lean
+            else candidates.select_related("responsible", "team")
+        )
+        for company in candidates.order_by("pk"):
             found.setdefault(company.inn, company)
     return found
 
@@ -429,6 +438,56 @@ def _live_contacts_with(field: str, values: Iterable[str]) -> dict[str, int]:
         return found
 
 
+def _transaction_horizon() -> int | None:
+    """PostgreSQL: the id (64-bit) of the oldest transaction still running — every
+    transaction with a smaller id has ended, so what it wrote is seen by the statements that
+    follow. None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        return int(cursor.fetchone()[0])
+
+
+# Within this many transactions the 32-bit `xmin` of a row compares safely with a stamp.
+_STAMP_MAX_AGE = 1_000_000_000
+
+# Pages of the contacts table per row to check above which reading the whole table costs
+# more than asking the indexes (~3 µs a page against ~10 µs a row's phone and e-mail).
+_SCAN_PAGES_PER_ROW = 2
+
+# Whether any row of the contacts (live, deleted, whoever owns it) was written by the
+# transaction of the stamp or a later one: `age()` counts back from the current
+# transaction modulo 2^32, so a row's `xmin` at or after the stamp is no older than it (a
+# frozen row's age is the largest). Parameters: the 64-bit stamp, `_STAMP_MAX_AGE`, the most
+# pages worth reading, the stamp's low 32 bits. True also when the stamp is too old or the table too
+# large to be worth reading (the caller then asks the indexes).
+_CONTACTS_WRITTEN_SINCE_SQL = (
+    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint - %s >= %s"
+    " OR (SELECT relpages FROM pg_class WHERE oid = 'crm_contact'::regclass) > %s"
+    " OR EXISTS (SELECT 1 FROM crm_contact c WHERE age(c.xmin) <= age(%s::text::xid))"
+)
+
+
+def _contacts_unchanged_since(stamp: int | None, rows: int) -> bool:
+    """Whether the contacts table is as a dry run that took `stamp` (`_transaction_horizon`,
+    before its first duplicate query) saw it: no contact row was inserted, updated or
+    soft-deleted by a transaction that had not ended at the stamp. Conservative: a rolled
+    back write, or a write that does not touch phones or e-mails, also counts as a change;
+    a contact deleted for good does not (a job checks that only when the dry run matched
+    no contact of the base). False without reading when the table is too large for the
+    `rows` to check (reading it would cost more than asking the indexes about them).
+    PostgreSQL only (elsewhere: False)."""
+    if stamp is None or connection.vendor != "postgresql":
+        return False
+    pages = rows * _SCAN_PAGES_PER_ROW
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CONTACTS_WRITTEN_SINCE_SQL, [stamp, _STAMP_MAX_AGE, pages, str(stamp & 0xFFFFFFFF)]
+        )
+        return not cursor.fetchone()[0]
+
+
 def _contact_names_visible(actor: User, ids: Iterable[int]) -> dict[int, str]:
     """The names of those contacts the actor may see (the others stay anonymous)."""
     names: dict[int, str] = {}
@@ -450,9 +509,16 @@ class _DuplicateFinder:
     file order)."""
 
     def __init__(
-        self, job: ImportJob, phones: Iterable[str] = (), emails: Iterable[str] = ()
+        self,
+        job: ImportJob,
+        phones: Iterable[str] = (),
+        emails: Iterable[str] = (),
+        *,
+        ask_base: bool = True,
     ) -> None:
         self.actor = job.created_by
+        # False: the base is known to hold none of the values (only the file's rows repeat)
+        self.ask_base = ask_base
         self.known: dict[str, dict[str, int]] = {"phones": {}, "emails": {}}
         self.names: dict[int, str] = {}
         self.columns = {f: h for h, f in job.mapping.items() if f}
@@ -463,6 +529,8 @@ class _DuplicateFinder:
     def look_up(self, phones: Iterable[str], emails: Iterable[str]) -> None:
         """Learn which of these values live contacts of the base hold (before the rows that
         carry them are asked); values already seen on earlier rows are not asked again."""
+        if not self.ask_base:
+            return
         found: list[int] = []
         for field, values in (("phones", phones), ("emails", emails)):
             earlier, known = self.earlier[field], self.known[field]

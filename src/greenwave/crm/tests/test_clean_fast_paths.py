@@ -194,6 +194,8 @@ def test_checked_rows_search_text_and_json_agree_with_the_general_ones() -> None
         )
         assert _json_list(phones) == json.dumps(phones)
         assert _json_list(emails) == json.dumps(emails)
+    for odd in ([1, "a"], ["a", None], ["", ""], [""], []):
+        assert _json_list(odd) == json.dumps(odd)  # type: ignore[arg-type]
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ exactly what the full parse answers."""
 from __future__ import annotations
 
 import random
+import re
 
 import phonenumbers
 import pytest
@@ -57,3 +58,36 @@ def test_other_forms_still_parsed(raw: str, expected: str) -> None:
 def test_invalid_e164_refused() -> None:
     with pytest.raises(DomainError):
         normalize_phone("+70000000000")
+
+
+def _desc_checks(national: str) -> bool:
+    """What `_is_russian_mobile` stands for, the way `_is_number_matching_desc` checks it:
+    RU's leading digits, then of the general and the mobile description the possible lengths
+    and the whole number against the pattern."""
+    russia = phonenumbers.PhoneMetadata.metadata_for_region("RU")
+    assert russia is not None
+    assert russia.leading_digits is not None
+    if not re.match(russia.leading_digits, national):
+        return False
+    for desc in (russia.general_desc, russia.mobile):
+        assert desc is not None
+        assert desc.national_number_pattern
+        if desc.possible_length and len(national) not in desc.possible_length:
+            return False
+        if not re.fullmatch(desc.national_number_pattern, national):
+            return False
+    return True
+
+
+def test_the_mobile_shortcut_is_the_descriptions_checks_in_one_regex() -> None:
+    rng = random.Random(5)
+    nationals = [f"{rng.randint(0, 9_999_999_999):010d}" for _ in range(20_000)]
+    nationals += [f"9{rng.randint(0, 999_999_999):09d}" for _ in range(20_000)]
+    nationals += [f"93{rng.randint(0, 99_999_999):08d}" for _ in range(5_000)]
+    nationals += ["", "9", "916123456", "91612345678", "8" + "1" * 13, "9161234567\n"]
+    nationals += [f"{rng.randint(0, 10**13):d}" for _ in range(2_000)]
+    mobiles = 0
+    for national in nationals:
+        assert requisites._is_russian_mobile(national) == _desc_checks(national), national
+        mobiles += _desc_checks(national)
+    assert 10_000 < mobiles < len(nationals)
