@@ -12,30 +12,15 @@ from typing import Any
 
 from django.utils import timezone
 
+from greenwave.accounts.demo import DEMO_USERS
 from greenwave.accounts.models import User
 
 from . import services
 from .models import DefinitionStatus, HumanTask, ProcessDefinition, ProcessInstance, TaskStatus
 
-# Who reads the department's new lead-handling rules (everyone but the director, who sends them).
-READERS = (
-    "head_north",
-    "head_south",
-    "callcenter",
-    "callcenter2",
-    "hunter",
-    "hunter2",
-    "closer",
-    "farmer",
-    "farmer2",
-    "kam",
-    "lawyer",
-    "lawyer2",
-    "finance",
-    "accountant",
-    "hr",
-    "admin",
-)
+# Who reads the department's new lead-handling rules: every demo user but the director, who
+# sends them.
+READERS = tuple(login for login, *_person in DEMO_USERS if login != "director")
 
 
 def _deployed(key: str) -> ProcessDefinition | None:

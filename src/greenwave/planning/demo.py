@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from greenwave.accounts.demo import DEPARTMENT, TEAM_HEADS
+from greenwave.accounts.demo import DEMO_USERS, DEPARTMENT, TEAM_HEADS
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
@@ -21,16 +21,11 @@ from greenwave.sales.models import Deal, DealStatus
 from . import selectors, services
 from .models import DayPlan
 
-# Every manager who plans a day (planning.selectors.PLANNING_ROLES) of both teams.
-DAY_PLANNERS = (
-    "hunter",
-    "hunter2",
-    "closer",
-    "farmer",
-    "farmer2",
-    "kam",
-    "callcenter",
-    "callcenter2",
+# Every demo manager who plans a day (a role of `selectors.PLANNING_ROLES`), of both teams.
+DAY_PLANNERS = tuple(
+    login
+    for login, _first, _last, _position, roles, _team in DEMO_USERS
+    if set(roles) & set(selectors.PLANNING_ROLES)
 )
 
 # The heads and the director plan their days too (their own calls to key clients), when the

@@ -103,12 +103,30 @@ def _events(instance: ProcessInstance, activity: str) -> int:
     return Event.objects.filter(case_id=str(instance.pk), activity=activity).count()
 
 
-def test_a_task_completion_killed_mid_step_leaves_the_task_open_and_completes_once(
-    approval: Any, two_teams: dict[str, Any]
-) -> None:
-    head = two_teams["head_a"]
+def _completions(instance: ProcessInstance) -> int:
+    return _events(instance, "process_task_completed")
+
+
+def _lock_version(instance: ProcessInstance) -> int:
+    return ProcessInstance.objects.get(pk=instance.pk).lock_version
+
+
+@pytest.fixture
+def waiting(approval: Any, two_teams: dict[str, Any]) -> tuple[Any, ProcessInstance, HumanTask]:
+    """The head of team A, and an approval started by its hunter with its open task."""
     instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
     task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+    return two_teams["head_a"], instance, task
+
+
+def _complete(head: Any, task: HumanTask) -> None:
+    services.task_complete(actor=head, task=task, data={"approved": True, "discount": 3})
+
+
+def test_a_task_completion_killed_mid_step_leaves_the_task_open_and_completes_once(
+    waiting: tuple[Any, ProcessInstance, HumanTask],
+) -> None:
+    head, instance, task = waiting
 
     with doomed(DOOMED_COMPLETION, str(head.pk), str(task.pk)):
         task.refresh_from_db()
@@ -117,67 +135,62 @@ def test_a_task_completion_killed_mid_step_leaves_the_task_open_and_completes_on
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
     assert task.completed_by is None
-    assert _events(instance, "process_task_completed") == 0
+    assert _completions(instance) == 0
 
     # The task is completed again (waiting for the dead session's row lock to go), once.
-    services.task_complete(actor=head, task=task, data={"approved": True, "discount": 3})
+    _complete(head, task)
     task.refresh_from_db()
     instance.refresh_from_db()
     assert task.status == TaskStatus.COMPLETED
-    assert _events(instance, "process_task_completed") == 1
+    assert _completions(instance) == 1
     assert instance.status == InstanceStatus.RUNNING
     assert instance.element_states["wait_payment"] == "waiting"
     assert HumanTask.objects.filter(instance=instance).count() == 1
 
 
 def test_a_task_completion_killed_after_its_writes_went_out_leaves_nothing_of_them(
-    approval: Any, two_teams: dict[str, Any]
+    waiting: tuple[Any, ProcessInstance, HumanTask],
 ) -> None:
-    head = two_teams["head_a"]
-    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
-    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
-    version = ProcessInstance.objects.get(pk=instance.pk).lock_version
+    head, instance, task = waiting
+    version = _lock_version(instance)
 
     with doomed(DOOMED_AFTER_WRITES, str(head.pk), str(task.pk)):
         task.refresh_from_db()
         assert task.status == TaskStatus.OPEN  # written, not committed
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
-    assert ProcessInstance.objects.get(pk=instance.pk).lock_version == version
-    assert _events(instance, "process_task_completed") == 0
+    assert _lock_version(instance) == version
+    assert _completions(instance) == 0
 
-    services.task_complete(actor=head, task=task, data={"approved": True, "discount": 3})
+    _complete(head, task)
     task.refresh_from_db()
     assert task.status == TaskStatus.COMPLETED
-    assert ProcessInstance.objects.get(pk=instance.pk).lock_version == version + 1
-    assert _events(instance, "process_task_completed") == 1
+    assert _lock_version(instance) == version + 1
+    assert _completions(instance) == 1
 
 
 def test_a_task_completion_killed_after_its_committing_message_is_done_once(
-    approval: Any, two_teams: dict[str, Any]
+    waiting: tuple[Any, ProcessInstance, HumanTask],
 ) -> None:
-    head = two_teams["head_a"]
-    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
-    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
-    version = ProcessInstance.objects.get(pk=instance.pk).lock_version
+    head, instance, task = waiting
+    version = _lock_version(instance)
     assert DOOMED_AFTER_COMMIT != DOOMED_AFTER_WRITES
 
     with doomed(DOOMED_AFTER_COMMIT, str(head.pk), str(task.pk)):
         task.refresh_from_db()
         assert task.status == TaskStatus.COMPLETED  # committed by the message itself
-    assert ProcessInstance.objects.get(pk=instance.pk).lock_version == version + 1
-    assert _events(instance, "process_task_completed") == 1
+    assert _lock_version(instance) == version + 1
+    assert _completions(instance) == 1
     with pytest.raises(DomainError) as again:
-        services.task_complete(actor=head, task=task, data={"approved": True, "discount": 3})
+        _complete(head, task)
     assert again.value.status == 409
-    assert _events(instance, "process_task_completed") == 1
+    assert _completions(instance) == 1
 
 
 def test_an_escalation_batch_killed_mid_step_is_done_by_another_worker_once(
-    approval: Any, two_teams: dict[str, Any]
+    waiting: tuple[Any, ProcessInstance, HumanTask],
 ) -> None:
-    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
-    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+    _head, instance, task = waiting
     HumanTask.objects.filter(pk=task.pk).update(due_at=timezone.now() - timedelta(hours=1))
 
     with doomed(DOOMED_ESCALATION):

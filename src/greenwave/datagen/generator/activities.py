@@ -274,20 +274,9 @@ class ActivitiesMixin(_GeneratorBase):
         return follow_up
 
     def _activity_events(self, batch: _Batch, series: _Series, pk: int, chain: list[_Step]) -> None:
-        prev_activity, prev_ts = "", None
-        for at, activity, payload in chain:
-            batch.events.append(
-                {
-                    "id": 0,
-                    "case_type": "activity",
-                    "case_id": str(pk),
-                    "activity": activity,
-                    "timestamp": at,
-                    "actor_id": series.around.owner,
-                    "payload": payload,
-                    "prev_activity": prev_activity,
-                    "prev_timestamp": prev_ts,
-                    "_links": series.objects,
-                }
-            )
-            prev_activity, prev_ts = activity, at
+        owner, links = series.around.owner, series.objects
+        batch.case_events(
+            "activity",
+            pk,
+            ((at, activity, owner, payload, links) for at, activity, payload in chain),
+        )

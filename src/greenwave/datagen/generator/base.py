@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -252,6 +252,11 @@ _REVIEW_GATEWAYS = {
 }
 
 
+# One event of a case as the generators draw it: when, what, who, its payload and the
+# objects it links (`(object_type, object_id, qualifier)`).
+_CaseStep = tuple[datetime, str, Any, object, Iterable[tuple[str, str, str]]]
+
+
 @dataclass
 class _Batch:
     deals: list[dict[str, Any]] = field(default_factory=list)
@@ -265,6 +270,27 @@ class _Batch:
     reminders: list[dict[str, Any]] = field(default_factory=list)
     handoffs: list[dict[str, Any]] = field(default_factory=list)
     deal_items: list[dict[str, Any]] = field(default_factory=list)
+
+    def case_events(self, case_type: str, case_id: object, steps: Iterable[_CaseStep]) -> None:
+        """The events of one case in their order, each naming the activity and the time of
+        the one before it (the log's `prev_*` columns)."""
+        prev_activity, prev_ts = "", None
+        for at, activity, actor, payload, links in steps:
+            self.events.append(
+                {
+                    "id": 0,
+                    "case_type": case_type,
+                    "case_id": str(case_id),
+                    "activity": activity,
+                    "timestamp": at,
+                    "actor_id": actor,
+                    "payload": payload,
+                    "prev_activity": prev_activity,
+                    "prev_timestamp": prev_ts,
+                    "_links": links,
+                }
+            )
+            prev_activity, prev_ts = activity, at
 
     def tables(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         yield "sales.deal", self.deals

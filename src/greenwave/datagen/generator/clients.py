@@ -74,20 +74,7 @@ class ClientsMixin(ActivitiesMixin):
         links: tuple[tuple[str, str, str], ...] = (),
     ) -> None:
         log.at += timedelta(seconds=self.rng.randint(20, 120))
-        log.batch.events.append(
-            {
-                "id": 0,
-                "case_type": case[0],
-                "case_id": str(case[1]),
-                "activity": activity,
-                "timestamp": log.at,
-                "actor_id": log.admin,
-                "payload": payload,
-                "prev_activity": "",
-                "prev_timestamp": None,
-                "_links": links,
-            }
-        )
+        log.batch.case_events(*case, ((log.at, activity, log.admin, payload, links),))
 
     def _catalogue_products(
         self, log: _AdminLog

@@ -415,23 +415,14 @@ class DealsMixin(ActivitiesMixin, ProcessesMixin, LeadsMixin, HandoffsMixin):
             ("company", str(deal.company), "client"),
             ("user", str(deal.owner), "responsible"),
         )
-        prev_activity, prev_ts = "", None
-        for at, activity, payload, actor, linked in deal.events:
-            batch.events.append(
-                {
-                    "id": 0,
-                    "case_type": "deal",
-                    "case_id": str(deal.pk),
-                    "activity": activity,
-                    "timestamp": at,
-                    "actor_id": actor,
-                    "payload": payload,
-                    "prev_activity": prev_activity,
-                    "prev_timestamp": prev_ts,
-                    "_links": objects if linked is True else (linked or ()),
-                }
-            )
-            prev_activity, prev_ts = activity, at
+        batch.case_events(
+            "deal",
+            deal.pk,
+            (
+                (at, activity, actor, payload, objects if linked is True else (linked or ()))
+                for at, activity, payload, actor, linked in deal.events
+            ),
+        )
 
     def _deal_row(self, users: _Users, deal: _DealDraft) -> dict[str, Any]:
         s_id, _s_code, _s_name, _exp, probability = self.ref.stages[deal.stage]

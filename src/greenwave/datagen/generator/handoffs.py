@@ -155,20 +155,4 @@ class HandoffsMixin(_GeneratorBase):
                 tuple(sorted(handed_off_links)),
             ),
         ]
-        prev_activity, prev_ts = "", None
-        for ts, activity, actor, payload, links in chain:
-            batch.events.append(
-                {
-                    "id": 0,
-                    "case_type": "company",
-                    "case_id": str(handoff.company),
-                    "activity": activity,
-                    "timestamp": ts,
-                    "actor_id": actor,
-                    "payload": payload,
-                    "prev_activity": prev_activity,
-                    "prev_timestamp": prev_ts,
-                    "_links": links,
-                }
-            )
-            prev_activity, prev_ts = activity, ts
+        batch.case_events("company", handoff.company, chain)

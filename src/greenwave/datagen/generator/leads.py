@@ -69,23 +69,12 @@ class LeadsMixin(_GeneratorBase):
             ),
             *steps,
         ]
-        prev_activity, prev_ts = "", None
-        for at, activity, payload, links in chain:
-            batch.events.append(
-                {
-                    "id": 0,
-                    "case_type": "lead",
-                    "case_id": str(lead["id"]),
-                    "activity": activity,
-                    "timestamp": at,
-                    "actor_id": lead["responsible_id"],
-                    "payload": payload,
-                    "prev_activity": prev_activity,
-                    "prev_timestamp": prev_ts,
-                    "_links": links,
-                }
-            )
-            prev_activity, prev_ts = activity, at
+        owner = lead["responsible_id"]
+        batch.case_events(
+            "lead",
+            lead["id"],
+            ((at, activity, owner, payload, links) for at, activity, payload, links in chain),
+        )
 
     def _converted_lead(
         self,

@@ -370,20 +370,8 @@ class ProcessesMixin(_GeneratorBase):
             ("deal", str(deal), "subject"),
             ("process_definition", str(run.process.definition_id), "definition"),
         )
-        prev_activity, prev_ts = "", None
-        for at, activity, actor, payload in run.chain:
-            batch.events.append(
-                {
-                    "id": 0,
-                    "case_type": "process_instance",
-                    "case_id": str(run.pk),
-                    "activity": activity,
-                    "timestamp": at,
-                    "actor_id": actor,
-                    "payload": payload,
-                    "prev_activity": prev_activity,
-                    "prev_timestamp": prev_ts,
-                    "_links": links,
-                }
-            )
-            prev_activity, prev_ts = activity, at
+        batch.case_events(
+            "process_instance",
+            run.pk,
+            ((at, activity, actor, payload, links) for at, activity, actor, payload in run.chain),
+        )
