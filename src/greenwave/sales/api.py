@@ -105,8 +105,8 @@ def deals(request: AuthedRequest) -> Any:
 def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
     actor = request.user
     first = None
-    if payload.stage_id is None and payload.pipeline_id is not None:
-        first = selectors.stage_first(pipeline_id=payload.pipeline_id)  # its pipeline joined
+    if payload.stage_id is None:  # the first stage with its pipeline, kept between requests
+        first = selectors.stage_first_kept(actor=actor, pipeline_id=payload.pipeline_id)
     pipeline = (
         first.pipeline if first is not None else _pipeline(payload.pipeline_id, with_stages=False)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -27,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts import scope_cache
 from greenwave.accounts.models import SALES_ROLES, RoleCode, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users
 from greenwave.core.errors import not_found
@@ -167,6 +169,45 @@ def stage_first(*, pipeline_id: int) -> Stage | None:
         .order_by("order")
         .first()
     )
+
+
+FIRST_STAGES = "sales.first_stages"  # the `scope_cache.keep` name of `stage_first_kept`'s rows
+
+
+def _row(obj: Any) -> tuple[Any, ...]:
+    return tuple(getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields)
+
+
+def _of_row(model: Any, row: tuple[Any, ...]) -> Any:
+    names = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db("default", names, copy.deepcopy(row))  # fresh, unshared values
+
+
+def stage_first_kept(*, actor: User, pipeline_id: int | None) -> Stage | None:
+    """`stage_first` of the pipeline (of the default pipeline for None: `pipeline_default`),
+    kept in the process for the caller's scope stamp: a caller's later calls read nothing.
+
+    Every save or delete of a pipeline or stage and every reorder renews all users' stamps
+    (`sales.signals`, `services.stage_reorder`), so what is kept never outlives a change
+    committed before the caller's token was read. None (not kept) when the pipeline does not
+    exist or has no stages: the caller reads it and answers why."""
+    kept: dict[int | None, tuple[tuple[Any, ...], tuple[Any, ...]]] = (
+        scope_cache.kept(actor, FIRST_STAGES) or {}
+    )
+    rows = kept.get(pipeline_id)
+    if rows is None:
+        if pipeline_id is None:
+            default = pipeline_default(with_stages=False)
+            first = stage_first(pipeline_id=default.pk) if default is not None else None
+        else:
+            first = stage_first(pipeline_id=pipeline_id)
+        if first is None:
+            return None
+        rows = (_row(first), _row(first.pipeline))
+        scope_cache.keep(actor, FIRST_STAGES, {**kept, pipeline_id: rows})
+    stage: Stage = _of_row(Stage, rows[0])
+    stage.pipeline = _of_row(Pipeline, rows[1])
+    return stage
 
 
 def stage_get(*, pk: int) -> Stage:
