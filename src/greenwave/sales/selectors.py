@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
@@ -306,6 +307,68 @@ def _deal_page_window(
     return rows, count, more
 
 
+def _contacts_order_sql() -> str:
+    """`Contact`'s default ordering as SQL over the alias `c` (plain fields, ascending)."""
+    qn = connection.ops.quote_name
+    names = [Contact._meta.pk.name if f == "pk" else f for f in Contact._meta.ordering or ()]
+    return ", ".join(f"c.{qn(Contact._meta.get_field(name).column)}" for name in names)
+
+
+def _page_contact_ids(ids: list[int]) -> list[tuple[int, int]]:
+    """(deal id, contact id) of the deals' contacts in the contacts' default order — the
+    prefetch's order — as one plain statement: its text depends only on how many deals a page
+    has, so nothing is compiled per request but the placeholders."""
+    qn = connection.ops.quote_name
+    link = Deal.contacts.through._meta
+    deal_col = qn(link.get_field("deal").column)
+    contact_col = qn(link.get_field("contact").column)
+    sql = (
+        f"SELECT l.{deal_col}, l.{contact_col} FROM {qn(link.db_table)} l "  # noqa: S608 -- names from the models, values as parameters
+        f"JOIN {qn(Contact._meta.db_table)} c ON c.{qn(Contact._meta.pk.column)} = l.{contact_col} "
+        f"WHERE l.{deal_col} IN ({', '.join(['%s'] * len(ids))}) ORDER BY {_contacts_order_sql()}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return [(int(deal_id), int(contact_id)) for deal_id, contact_id in cursor.fetchall()]
+
+
+def _page_lines(ids: list[int]) -> list[tuple[Any, ...]]:
+    """(id, deal id, product id, product name, quantity, price) of the deals' lines in the
+    lines' order (`DealItem.Meta.ordering`: id), as one plain statement; the values converted
+    as the ORM converts the columns' (SQLite gives decimals back as numbers)."""
+    qn = connection.ops.quote_name
+    item, product = DealItem._meta, Product._meta
+    columns = [item.get_field(name).get_col("i") for name in ("id", "deal", "product")]
+    columns += [product.get_field("name").get_col("p")]
+    columns += [item.get_field(name).get_col("i") for name in ("quantity", "price")]
+    sql = (
+        f"SELECT {', '.join(f'{qn(c.alias)}.{qn(c.target.column)}' for c in columns)} "  # noqa: S608 -- as above
+        f"FROM {qn(item.db_table)} i JOIN {qn(product.db_table)} p "
+        f"ON p.{qn(product.pk.column)} = i.{qn(item.get_field('product').column)} "
+        f"WHERE i.{qn(item.get_field('deal').column)} IN ({', '.join(['%s'] * len(ids))}) "
+        f"ORDER BY i.{qn(item.pk.column)}"
+    )
+    converters = [
+        (c, connection.ops.get_db_converters(c) + c.get_db_converters(connection)) for c in columns
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    return [
+        tuple(
+            _converted(value, col, funcs)
+            for value, (col, funcs) in zip(row, converters, strict=True)
+        )
+        for row in rows
+    ]
+
+
+def _converted(value: Any, col: Any, funcs: list[Any]) -> Any:
+    for func in funcs:
+        value = func(value, col, connection)
+    return value
+
+
 def _deal_page_links(
     ids: list[int],
 ) -> tuple[dict[int, list[int]], dict[int, list[dict[str, Any]]]]:
@@ -314,23 +377,17 @@ def _deal_page_links(
     items: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
     if not ids:
         return contacts, items
-    for deal_id, contact_id in (
-        Deal.contacts.through.objects.filter(deal_id__in=ids)
-        .order_by(*(f"contact__{f}" for f in Contact._meta.ordering or ()))
-        .values_list("deal_id", "contact_id")
-    ):
+    for deal_id, contact_id in _page_contact_ids(ids):
         contacts[deal_id].append(contact_id)
-    for line in DealItem.objects.filter(deal_id__in=ids).values(
-        "id", "deal_id", "product_id", "product__name", "quantity", "price"
-    ):
-        items[line["deal_id"]].append(
+    for line_id, deal_id, product_id, product, quantity, price in _page_lines(ids):
+        items[deal_id].append(
             {
-                "id": line["id"],
-                "product_id": line["product_id"],
-                "product": line["product__name"],
-                "quantity": line["quantity"],
-                "price": line["price"],
-                "total": line_total(line["quantity"], line["price"]),
+                "id": line_id,
+                "product_id": product_id,
+                "product": product,
+                "quantity": quantity,
+                "price": price,
+                "total": line_total(quantity, price),
             }
         )
     return contacts, items
