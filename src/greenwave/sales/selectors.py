@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection
@@ -24,6 +24,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models import Field as DbField
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -307,11 +308,16 @@ def _deal_page_window(
     return rows, count, more
 
 
+def _field(model: Any, name: str) -> DbField[Any, Any]:
+    """A concrete field of a model (typed: `get_field` may also answer relations)."""
+    return cast("DbField[Any, Any]", model._meta.get_field(name))
+
+
 def _contacts_order_sql() -> str:
     """`Contact`'s default ordering as SQL over the alias `c` (plain fields, ascending)."""
     qn = connection.ops.quote_name
     names = [Contact._meta.pk.name if f == "pk" else f for f in Contact._meta.ordering or ()]
-    return ", ".join(f"c.{qn(Contact._meta.get_field(name).column)}" for name in names)
+    return ", ".join(f"c.{qn(_field(Contact, name).column)}" for name in names)
 
 
 def _page_contact_ids(ids: list[int]) -> list[tuple[int, int]]:
@@ -338,9 +344,9 @@ def _page_lines(ids: list[int]) -> list[tuple[Any, ...]]:
     as the ORM converts the columns' (SQLite gives decimals back as numbers)."""
     qn = connection.ops.quote_name
     item, product = DealItem._meta, Product._meta
-    columns = [item.get_field(name).get_col("i") for name in ("id", "deal", "product")]
-    columns += [product.get_field("name").get_col("p")]
-    columns += [item.get_field(name).get_col("i") for name in ("quantity", "price")]
+    columns = [_field(DealItem, name).get_col("i") for name in ("id", "deal", "product")]
+    columns += [_field(Product, "name").get_col("p")]
+    columns += [_field(DealItem, name).get_col("i") for name in ("quantity", "price")]
     sql = (
         f"SELECT {', '.join(f'{qn(c.alias)}.{qn(c.target.column)}' for c in columns)} "  # noqa: S608 -- as above
         f"FROM {qn(item.db_table)} i JOIN {qn(product.db_table)} p "
