@@ -54,23 +54,13 @@ def attach(user: Any) -> None:
 
 def remember(user: Any, name: str, value: Any) -> None:
     """Keep one computed attribute of an attached user for its stamp."""
-    key = user.__dict__.get("_scope_key")
-    if key is None or name not in ATTRS:
-        return
-    with _lock:
-        entry = _entries.get(key)
-        if entry is None:
-            if len(_entries) >= MAX_ENTRIES:
-                _entries.clear()
-            entry = _entries[key] = {}
-        entry[name] = set(value) if isinstance(value, set) else value
+    if name in ATTRS:
+        _store(user, name, set(value) if isinstance(value, set) else value)
 
 
-def keep(user: Any, name: str, value: Any) -> None:
-    """Keep another app's value for an attached user's stamp (never one of `ATTRS`). The value
-    is shared by every later request of the stamp: keep only what nobody changes in place."""
+def _store(user: Any, name: str, value: Any) -> None:
     key = user.__dict__.get("_scope_key")
-    if key is None or name in ATTRS:
+    if key is None:
         return
     with _lock:
         entry = _entries.get(key)
@@ -79,6 +69,13 @@ def keep(user: Any, name: str, value: Any) -> None:
                 _entries.clear()
             entry = _entries[key] = {}
         entry[name] = value
+
+
+def keep(user: Any, name: str, value: Any) -> None:
+    """Keep another app's value for an attached user's stamp (never one of `ATTRS`). The value
+    is shared by every later request of the stamp: keep only what nobody changes in place."""
+    if name not in ATTRS:
+        _store(user, name, value)
 
 
 def kept(user: Any, name: str) -> Any:
