@@ -128,15 +128,8 @@ def test_the_kept_first_stage_follows_a_reorder_and_a_rename(two_teams, bearer, 
     services.stage_reorder(actor=admin, pipeline=b2b, stage_ids=[second.pk, first.pk, *rest])
     assert _first_stage_answered(api, b2b) == (second.pk, second.name)
     second.refresh_from_db()
-    services.stage_save(
-        actor=admin,
-        pipeline=b2b,
-        stage=second,
-        code=second.code,
-        name="Переименованная",
-        probability=second.probability,
-        expected_days=second.expected_days,
-    )
+    renamed = {"code": second.code, "name": "Переименованная"}
+    services.stage_save(actor=admin, pipeline=b2b, stage=second, **renamed)
     assert _first_stage_answered(api, b2b) == (second.pk, "Переименованная")
 
 
