@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from greenwave.datagen.benchreport import BenchResult, verdict
+from greenwave.datagen.benchreport import FAIL, BenchResult, verdict
 
 _SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 TARGET = 0.3
+RSS_TARGET_MB = 300  # the worker\'s peak resident memory during the import must stay under it
 SEED = 9
 IMPORTER = "gen_head_of_sales_02"
 WITH_COMPANY_SHARE = 0.7
@@ -515,7 +516,8 @@ def bench_import(*, rows: int) -> BenchResult:
     stages = ", ".join(
         f"{k} {v:.1f} s" for k, v in times.items() if k != "total" and not k.startswith("rss")
     )
-    return verdict(
+    rss_within = worker.peak < RSS_TARGET_MB
+    result = verdict(
         "import_csv",
         ours=ours,
         ceiling=ceiling,
@@ -526,16 +528,21 @@ def bench_import(*, rows: int) -> BenchResult:
         f"in {copy_s:.2f} s; the same {_n(len(copied))} rows written; peak RSS of the "
         f"worker process during the import {worker.peak:.0f} MB ({worker.before:.0f} MB before "
         f"it; at the end of upload / dry run / job {times['rss_upload']:.0f} / "
-        f"{times['rss_check']:.0f} / {times['rss_job']:.0f} MB)",
+        f"{times['rss_check']:.0f} / {times['rss_job']:.0f} MB; target under {RSS_TARGET_MB} MB: "
+        f"{'within' if rss_within else 'OVER'})",
         figures={
             "rows": rows,
             "ours_s": times["total"],
             "copy_s": copy_s,
             "rss_peak_mb": round(worker.peak),
             "rss_before_mb": round(worker.before),
+            "rss_target_mb": RSS_TARGET_MB,
             **times,
         },
     )
+    if not rss_within:  # the memory bound is a target of its own, whatever the ratio
+        result.status = FAIL
+    return result
 
 
 def _n(value: float) -> str:

@@ -49,6 +49,7 @@ from load_clients import MIX  # noqa: E402
 NAME = "load_mixed"
 TARGET = 0.75
 WORKERS = 2
+LATENCY_CLIENTS = 8  # the run whose p99 the report gives, as the API benchmarks' clients
 HEADS = tuple(f"gen_head_of_sales_{i:02d}" for i in range(1, 5))
 STAGES = ("qualification", "needs", "presentation")  # no stage here opens a process
 PROCESS = "contract_approval"
@@ -406,13 +407,17 @@ def measure(
 
 
 def bench_load(*, seconds: float, warmup: float, dataset: str) -> Any:
-    """`make bench`: one client, then 16 clients, `seconds` each."""
+    """`make bench`: one client, then `LATENCY_CLIENTS` (its p99 is reported), then 16 clients,
+    `seconds` each; the ratio compares 16 clients with one."""
     from greenwave.datagen.benchreport import FAIL, verdict
 
     runs, found = measure(
-        [1, 16], seconds=seconds, warmup=warmup, tasks_per_team=max(8, int(seconds / 2))
+        [1, LATENCY_CLIENTS, 16],
+        seconds=seconds,
+        warmup=warmup,
+        tasks_per_team=max(8, int(seconds * 3 / 4)),
     )
-    one, many = runs
+    one, eight, many = runs
     errors = sum(r["errors"] for r in runs)
     samples = [s for r in runs for s in r["error_samples"]][:3]
     writes = sum(_writes(r) for r in runs)
@@ -427,13 +432,33 @@ def bench_load(*, seconds: float, warmup: float, dataset: str) -> Any:
             f"{writes} writes verified, lost updates: {len(found)}"
             + (f" ({'; '.join(found[:3])})" if found else "")
             + (f"; errors: {'; '.join(samples)}" if errors else "")
-            + f"; {_where(many)}; {dataset}"
+            + f"; {_latency_text(eight)}; {_where(many)}; {dataset}"
         ),
-        figures={"runs": [_slim(r) for r in runs], "problems": found[:50]},
+        figures={
+            "runs": [_slim(r) for r in runs],
+            "problems": found[:50],
+            "latency": _latency(eight),
+        },
     )
     if errors or found:
         result.status = FAIL
     return result
+
+
+def _latency(r: dict[str, Any]) -> dict[str, Any]:
+    """The results JSON's latency figures: p50/p99 of the run with `LATENCY_CLIENTS` clients,
+    of all its requests and of each operation of the mix."""
+    return {
+        "clients": r["clients"],
+        "p50_ms": round(r["p50_ms"] or 0, 1),
+        "p99_ms": round(r["p99_ms"] or 0, 1),
+        "ops_p99_ms": {op: round(o["p99_ms"] or 0, 1) for op, o in r["ops"].items()},
+    }
+
+
+def _latency_text(r: dict[str, Any]) -> str:
+    ops = ", ".join(f"{op} {o['p99_ms'] or 0:.0f}" for op, o in r["ops"].items())
+    return f"{r['clients']} clients: p99 {r['p99_ms'] or 0:.0f} ms ({ops} ms)"
 
 
 def _where(r: dict[str, Any]) -> str:

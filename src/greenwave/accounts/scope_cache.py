@@ -12,6 +12,10 @@ on every request, never from here.
 
 Stamps are random, not counters, so a user id used again (SQLite reuses them after a
 rollback) never meets another user's entry.
+
+Other apps may keep values of their own for a stamp (`keep`, `kept`) — read-mostly settings
+such as the sales pipelines' first stages — if every change of what they keep renews every
+user's stamp (`accounts.services.scope_stamps_renew`) in the changing transaction.
 """
 
 from __future__ import annotations
@@ -42,14 +46,21 @@ def attach(user: Any) -> None:
     if entry is None:
         return
     for name, value in entry.items():
+        if name not in ATTRS:  # another app's value (`keep`): handed out by `kept` only
+            continue
         # A copy of a set: callers may change what they are given.
         user.__dict__[name] = set(value) if isinstance(value, set) else value
 
 
 def remember(user: Any, name: str, value: Any) -> None:
     """Keep one computed attribute of an attached user for its stamp."""
+    if name in ATTRS:
+        _store(user, name, set(value) if isinstance(value, set) else value)
+
+
+def _store(user: Any, name: str, value: Any) -> None:
     key = user.__dict__.get("_scope_key")
-    if key is None or name not in ATTRS:
+    if key is None:
         return
     with _lock:
         entry = _entries.get(key)
@@ -57,7 +68,21 @@ def remember(user: Any, name: str, value: Any) -> None:
             if len(_entries) >= MAX_ENTRIES:
                 _entries.clear()
             entry = _entries[key] = {}
-        entry[name] = set(value) if isinstance(value, set) else value
+        entry[name] = value
+
+
+def keep(user: Any, name: str, value: Any) -> None:
+    """Keep another app's value for an attached user's stamp (never one of `ATTRS`). The value
+    is shared by every later request of the stamp: keep only what nobody changes in place."""
+    if name not in ATTRS:
+        _store(user, name, value)
+
+
+def kept(user: Any, name: str) -> Any:
+    """What `keep` kept under `name` for the user's stamp, or None."""
+    key = user.__dict__.get("_scope_key")
+    entry = _entries.get(key) if key is not None else None
+    return None if entry is None or name in ATTRS else entry.get(name)
 
 
 def detach(user: Any) -> None:

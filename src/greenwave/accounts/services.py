@@ -348,6 +348,13 @@ def token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
     return token
 
 
+def scope_stamps_renew() -> None:
+    """Give every user a new scope stamp (in the caller's transaction), so that no process
+    uses what it kept for the old ones (`scope_cache.keep`): for changes of settings other
+    apps keep per stamp, made behind signals (`QuerySet.update`) or in them."""
+    User.objects.update(scope_stamp=scope_cache.new_stamp())
+
+
 def token_authenticate(raw: str) -> User | None:
     """The user behind a bearer token, or None if it is unknown, expired, revoked or inactive."""
     if not raw or len(raw) > 200:

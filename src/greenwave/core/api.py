@@ -91,6 +91,29 @@ class FastJSONRenderer(JSONRenderer):
     encoder_class = FastJSONEncoder
 
 
+PAGE_RENDERER = FastJSONRenderer()
+
+
+def page_response(
+    request: HttpRequest,
+    *,
+    items: list[dict[str, Any]],
+    count: int | None,
+    page: int,
+    page_size: int,
+    next: int | None,
+) -> HttpResponse:
+    """A `Page` answered from plain dicts: the bytes ninja would render for `Page[Out]` of
+    the same values, without building a model per item. The caller gives each item's keys in
+    its `Out` schema's field order and every value as the schema would dump it (the values
+    read from the columns the schema's fields come from)."""
+    data = {"items": items, "count": count, "page": page, "page_size": page_size, "next": next}
+    return HttpResponse(
+        PAGE_RENDERER.render(request, data, response_status=200),
+        content_type=f"{PAGE_RENDERER.media_type}; charset={PAGE_RENDERER.charset}",
+    )
+
+
 class GreenwaveAPI(NinjaAPI):
     """NinjaAPI whose OpenAPI description also documents the error answers."""
 

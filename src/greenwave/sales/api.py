@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import IsoDate, Page, list_query, paginate
+from greenwave.core.api import IsoDate, Page, list_query, page_response, paginate
 from greenwave.core.crud import Entity
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.selectors import company_get, contact_get, price_list_get, product_get
@@ -47,6 +47,7 @@ from .schemas import (
     StageOut,
     StageProcessIn,
     WinIn,
+    deal_out_dict,
     deal_out_of_row,
 )
 
@@ -91,9 +92,10 @@ def pipeline_detail(request: AuthedRequest, pipeline_id: int) -> Any:
 def deals(request: AuthedRequest) -> Any:
     query = list_query(request, selectors.DEAL_LIST_SPEC)
     page = selectors.deal_page_rows(actor=request.user, query=query)
-    # Built from plain rows, so ninja dumps the page without validating every deal again.
-    return Page[DealOut].model_construct(
-        items=[deal_out_of_row(row) for row in page.rows],
+    # Rendered from plain rows: no model per deal, nothing validated or dumped again.
+    return page_response(
+        request,
+        items=[deal_out_dict(row) for row in page.rows],
         count=page.count,
         page=page.page,
         page_size=page.page_size,
@@ -105,8 +107,8 @@ def deals(request: AuthedRequest) -> Any:
 def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
     actor = request.user
     first = None
-    if payload.stage_id is None and payload.pipeline_id is not None:
-        first = selectors.stage_first(pipeline_id=payload.pipeline_id)  # its pipeline joined
+    if payload.stage_id is None:  # the first stage with its pipeline, kept between requests
+        first = selectors.stage_first_kept(actor=actor, pipeline_id=payload.pipeline_id)
     pipeline = (
         first.pipeline if first is not None else _pipeline(payload.pipeline_id, with_stages=False)
     )

@@ -116,6 +116,18 @@ def deal_out_of_row(row: dict[str, Any]) -> DealOut:
     return DealOut.model_construct(**fields)
 
 
+def deal_out_dict(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of `selectors.deal_page_rows` as `DealOut` dumps it (its fields in order, the
+    database's own values, no model built): what `core.api.page_response` renders."""
+    out = {name: row[name] for name in DEAL_OUT_FIELDS}
+    out["items"] = [{name: line[name] for name in ITEM_OUT_FIELDS} for line in row["items"]]
+    return out
+
+
+DEAL_OUT_FIELDS = tuple(DealOut.model_fields)
+ITEM_OUT_FIELDS = tuple(DealItemOut.model_fields)
+
+
 class DealItemIn(Schema):
     product_id: int
     quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
@@ -22,11 +24,13 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models import Field as DbField
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.accounts import scope_cache
 from greenwave.accounts.models import SALES_ROLES, RoleCode, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users
 from greenwave.core.errors import not_found
@@ -169,6 +173,45 @@ def stage_first(*, pipeline_id: int) -> Stage | None:
     )
 
 
+FIRST_STAGES = "sales.first_stages"  # the `scope_cache.keep` name of `stage_first_kept`'s rows
+
+
+def _row(obj: Any) -> tuple[Any, ...]:
+    return tuple(getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields)
+
+
+def _of_row(model: Any, row: tuple[Any, ...]) -> Any:
+    names = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db("default", names, copy.deepcopy(row))  # fresh, unshared values
+
+
+def stage_first_kept(*, actor: User, pipeline_id: int | None) -> Stage | None:
+    """`stage_first` of the pipeline (of the default pipeline for None: `pipeline_default`),
+    kept in the process for the caller's scope stamp: a caller's later calls read nothing.
+
+    Every save or delete of a pipeline or stage and every reorder renews all users' stamps
+    (`sales.signals`, `services.stage_reorder`), so what is kept never outlives a change
+    committed before the caller's token was read. None (not kept) when the pipeline does not
+    exist or has no stages: the caller reads it and answers why."""
+    kept: dict[int | None, tuple[tuple[Any, ...], tuple[Any, ...]]] = (
+        scope_cache.kept(actor, FIRST_STAGES) or {}
+    )
+    rows = kept.get(pipeline_id)
+    if rows is None:
+        if pipeline_id is None:
+            default = pipeline_default(with_stages=False)
+            first = stage_first(pipeline_id=default.pk) if default is not None else None
+        else:
+            first = stage_first(pipeline_id=pipeline_id)
+        if first is None:
+            return None
+        rows = (_row(first), _row(first.pipeline))
+        scope_cache.keep(actor, FIRST_STAGES, {**kept, pipeline_id: rows})
+    stage: Stage = _of_row(Stage, rows[0])
+    stage.pipeline = _of_row(Pipeline, rows[1])
+    return stage
+
+
 def stage_get(*, pk: int) -> Stage:
     """A stage with its pipeline (the one read of it a stage move makes at the door)."""
     stage = Stage.objects.select_related("pipeline").filter(pk=pk).first()
@@ -265,6 +308,73 @@ def _deal_page_window(
     return rows, count, more
 
 
+def _field(model: Any, name: str) -> DbField[Any, Any]:
+    """A concrete field of a model (typed: `get_field` may also answer relations)."""
+    return cast("DbField[Any, Any]", model._meta.get_field(name))
+
+
+def _contacts_order_sql() -> str:
+    """`Contact`'s default ordering as SQL over the alias `c` (plain fields, ascending)."""
+    qn = connection.ops.quote_name
+    names = [Contact._meta.pk.name if f == "pk" else f for f in Contact._meta.ordering or ()]
+    return ", ".join(f"c.{qn(_field(Contact, name).column)}" for name in names)
+
+
+def _page_contact_ids(ids: list[int]) -> list[tuple[int, int]]:
+    """(deal id, contact id) of the deals' contacts in the contacts' default order — the
+    prefetch's order — as one plain statement: its text depends only on how many deals a page
+    has, so nothing is compiled per request but the placeholders."""
+    qn = connection.ops.quote_name
+    link = Deal.contacts.through._meta
+    deal_col = qn(link.get_field("deal").column)
+    contact_col = qn(link.get_field("contact").column)
+    sql = (
+        f"SELECT l.{deal_col}, l.{contact_col} FROM {qn(link.db_table)} l "  # noqa: S608 -- names from the models, values as parameters
+        f"JOIN {qn(Contact._meta.db_table)} c ON c.{qn(Contact._meta.pk.column)} = l.{contact_col} "
+        f"WHERE l.{deal_col} IN ({', '.join(['%s'] * len(ids))}) ORDER BY {_contacts_order_sql()}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        return [(int(deal_id), int(contact_id)) for deal_id, contact_id in cursor.fetchall()]
+
+
+def _page_lines(ids: list[int]) -> list[tuple[Any, ...]]:
+    """(id, deal id, product id, product name, quantity, price) of the deals' lines in the
+    lines' order (`DealItem.Meta.ordering`: id), as one plain statement; the values converted
+    as the ORM converts the columns' (SQLite gives decimals back as numbers)."""
+    qn = connection.ops.quote_name
+    item, product = DealItem._meta, Product._meta
+    columns = [_field(DealItem, name).get_col("i") for name in ("id", "deal", "product")]
+    columns += [_field(Product, "name").get_col("p")]
+    columns += [_field(DealItem, name).get_col("i") for name in ("quantity", "price")]
+    sql = (
+        f"SELECT {', '.join(f'{qn(c.alias)}.{qn(c.target.column)}' for c in columns)} "  # noqa: S608 -- as above
+        f"FROM {qn(item.db_table)} i JOIN {qn(product.db_table)} p "
+        f"ON p.{qn(product.pk.column)} = i.{qn(item.get_field('product').column)} "
+        f"WHERE i.{qn(item.get_field('deal').column)} IN ({', '.join(['%s'] * len(ids))}) "
+        f"ORDER BY i.{qn(item.pk.column)}"
+    )
+    converters = [
+        (c, connection.ops.get_db_converters(c) + c.get_db_converters(connection)) for c in columns
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    return [
+        tuple(
+            _converted(value, col, funcs)
+            for value, (col, funcs) in zip(row, converters, strict=True)
+        )
+        for row in rows
+    ]
+
+
+def _converted(value: Any, col: Any, funcs: list[Any]) -> Any:
+    for func in funcs:
+        value = func(value, col, connection)
+    return value
+
+
 def _deal_page_links(
     ids: list[int],
 ) -> tuple[dict[int, list[int]], dict[int, list[dict[str, Any]]]]:
@@ -273,23 +383,17 @@ def _deal_page_links(
     items: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
     if not ids:
         return contacts, items
-    for deal_id, contact_id in (
-        Deal.contacts.through.objects.filter(deal_id__in=ids)
-        .order_by(*(f"contact__{f}" for f in Contact._meta.ordering or ()))
-        .values_list("deal_id", "contact_id")
-    ):
+    for deal_id, contact_id in _page_contact_ids(ids):
         contacts[deal_id].append(contact_id)
-    for line in DealItem.objects.filter(deal_id__in=ids).values(
-        "id", "deal_id", "product_id", "product__name", "quantity", "price"
-    ):
-        items[line["deal_id"]].append(
+    for line_id, deal_id, product_id, product, quantity, price in _page_lines(ids):
+        items[deal_id].append(
             {
-                "id": line["id"],
-                "product_id": line["product_id"],
-                "product": line["product__name"],
-                "quantity": line["quantity"],
-                "price": line["price"],
-                "total": line_total(line["quantity"], line["price"]),
+                "id": line_id,
+                "product_id": product_id,
+                "product": product,
+                "quantity": quantity,
+                "price": price,
+                "total": line_total(quantity, price),
             }
         )
     return contacts, items

@@ -14,7 +14,7 @@ from greenwave.core.quick_add import QuickAddItem, register_quick_add
 from greenwave.core.search import SearchProvider, register_search
 from greenwave.crm.merging import register_company_merge_handler
 
-from . import events, selectors, services
+from . import events, selectors, services, signals
 from .demo import seed_sales
 from .process_actions import register_sales_actions
 
@@ -25,6 +25,7 @@ def is_admin(user: object) -> bool:
 
 def register() -> None:
     """Every registration of the app, in one call."""
+    signals.connect()
     _seams()
     _navigation()
     _event_labels()

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
+from greenwave.accounts.services import scope_stamps_renew
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.services import changes_between, event_append_for
 
@@ -154,6 +155,7 @@ def stage_reorder(*, actor: User | None, pipeline: Pipeline, stage_ids: Sequence
         Stage.objects.filter(pk=pk).update(order=offset + position)
     for position, pk in enumerate(stage_ids, start=1):
         Stage.objects.filter(pk=pk).update(order=position)
+    scope_stamps_renew()  # `update` sends no signal: what processes kept of the order is old
     event_append_for(
         pipeline,
         activity=events.PIPELINE_CHANGED,

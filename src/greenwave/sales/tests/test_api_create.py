@@ -11,8 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from greenwave.core.models import Event
 from greenwave.crm import services as crm_services
-from greenwave.sales.models import ClientHandoff, Deal
+from greenwave.sales import services
+from greenwave.sales.models import ClientHandoff, Deal, Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -88,23 +90,71 @@ def test_creating_a_deal_takes_a_fixed_number_of_queries(
     two_teams, bearer, b2b, named_pipeline
 ) -> None:
     api = bearer(two_teams["head_a"])
-    _create(api, {"title": "Первая"})  # the token's first use is recorded once
-    body: dict[str, Any] = {"title": "Вторая", "amount": "1000"}
+    body: dict[str, Any] = {"title": "Первая", "amount": "1000"}
     if named_pipeline:
         body["pipeline_id"] = b2b.pk
+    # The first call records the token's first use and reads the pipeline's first stage,
+    # which the process then keeps for the caller's scope stamp.
+    _create(api, body)
     with CaptureQueriesContext(connection) as queries:
-        created = _create(api, body)
+        created = _create(api, {**body, "title": "Вторая"})
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    # The token (with its user and team); the pipeline's first stage with the pipeline joined
-    # (without a pipeline: the default pipeline, then its first stage inside the transaction);
-    # the deal, its event and the event's link to the responsible inserted in one transaction
-    # (a savepoint inside the test's). The caller is the responsible: no roles or teams are
+    # The token (with its user and team); the deal, its event and the event's link to the
+    # responsible inserted in one transaction (a savepoint inside the test's). The first
+    # stage and its pipeline are kept; the caller is the responsible: no roles or teams are
     # read; the answer is built from the inserted row, not read back.
-    expected = ["SELECT", "SELECT", "SAVEPOINT", "INSERT", "INSERT", "INSERT", "RELEASE"]
-    if not named_pipeline:
-        expected.insert(3, "SELECT")
+    expected = ["SELECT", "SAVEPOINT", "INSERT", "INSERT", "INSERT", "RELEASE"]
     assert statements == expected, [q["sql"][:120] for q in queries.captured_queries]
     assert Deal.objects.filter(pk=created["id"], title="Вторая", pipeline=b2b).exists()
+    assert created["stage_id"] == b2b.stages.order_by("order").first().pk
+
+
+def _first_stage_answered(api: Any, pipeline: Any) -> tuple[int, str]:
+    created = _create(api, {"title": "Сделка", "pipeline_id": pipeline.pk})
+    assert created == _read_back(api, created)
+    event = Event.objects.get(case_type="deal", case_id=str(created["id"]))
+    assert (event.payload["stage"], event.payload["stage_name"]) == (
+        created["stage_id"],
+        created["stage_name"],
+    )
+    return created["stage_id"], created["stage_name"]
+
+
+def test_the_kept_first_stage_follows_a_reorder_and_a_rename(two_teams, bearer, b2b) -> None:
+    admin, api = two_teams["admin"], bearer(two_teams["head_a"])
+    first, second = list(b2b.stages.order_by("order"))[:2]
+    assert _first_stage_answered(api, b2b) == (first.pk, first.name)
+    rest = [s.pk for s in b2b.stages.order_by("order") if s.pk not in {first.pk, second.pk}]
+    services.stage_reorder(actor=admin, pipeline=b2b, stage_ids=[second.pk, first.pk, *rest])
+    assert _first_stage_answered(api, b2b) == (second.pk, second.name)
+    second.refresh_from_db()
+    renamed = {"code": second.code, "name": "Переименованная"}
+    services.stage_save(actor=admin, pipeline=b2b, stage=second, **renamed)
+    assert _first_stage_answered(api, b2b) == (second.pk, "Переименованная")
+
+
+def test_the_kept_first_stage_follows_a_new_first_stage_and_its_deletion(two_teams, bearer) -> None:
+    admin, api = two_teams["admin"], bearer(two_teams["head_a"])
+    pipeline = services.pipeline_create(actor=admin, code="p2", name="Вторая воронка")
+    one = services.stage_save(actor=admin, pipeline=pipeline, code="one", name="Первая")
+    assert _first_stage_answered(api, pipeline) == (one.pk, "Первая")
+    zero = Stage.objects.create(pipeline=pipeline, code="zero", name="Нулевая", order=0)
+    assert _first_stage_answered(api, pipeline) == (zero.pk, "Нулевая")
+    Deal.objects.filter(stage=zero).delete()
+    zero.delete()
+    assert _first_stage_answered(api, pipeline) == (one.pk, "Первая")
+
+
+def test_a_pipeline_without_stages_is_still_refused(two_teams, bearer) -> None:
+    pipeline = services.pipeline_create(actor=two_teams["admin"], code="p3", name="Пустая")
+    api = bearer(two_teams["head_a"])
+    response = api.post(
+        "/api/v1/deals",
+        {"title": "Нет этапов", "pipeline_id": pipeline.pk},
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 409, 422), response.content
+    assert not Deal.objects.filter(title="Нет этапов").exists()
 
 
 def test_a_deal_for_a_colleague_outside_the_callers_teams_is_still_refused(
