@@ -13,9 +13,15 @@ from greenwave.bpm.models import (
     HumanTask,
     InstanceStatus,
     Notification,
+    ProcessDefinition,
     ProcessInstance,
     TaskStatus,
 )
+
+
+def start(user: Any, definition: ProcessDefinition, **variables: Any) -> ProcessInstance:
+    """An instance of `definition` started by `user` with the start `variables`."""
+    return services.instance_start(actor=user, definition=definition, variables=variables)
 
 
 def open_tasks(instance: ProcessInstance) -> list[HumanTask]:

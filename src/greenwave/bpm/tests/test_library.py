@@ -20,10 +20,13 @@ from greenwave.bpm.models import (
     ProcessInstance,
     Timer,
 )
-from greenwave.bpm.tests.steps import do_task, open_tasks, with_reviewers
+from greenwave.bpm.tests.steps import do_task, open_tasks, start, with_reviewers
 from greenwave.core.models import Event
 
 pytestmark = pytest.mark.django_db
+
+# The acknowledgement started for two readers with three days to read.
+TWO_READERS_THREE_DAYS: dict[str, Any] = {"readers": ["reader1", "reader2"], "deadline": "P3D"}
 
 
 @pytest.fixture
@@ -95,11 +98,7 @@ def test_two_stage_document_approval_returns_from_the_second_stage(
     library: dict[str, Any], people: dict[str, Any]
 ) -> None:
     author = people["hunter_a"]
-    instance = services.instance_start(
-        actor=author,
-        definition=library["document_approval"],
-        variables={"approver1": "head_a", "approver2": "director"},
-    )
+    instance = start(author, library["document_approval"], approver1="head_a", approver2="director")
     (task,) = open_tasks(instance)
     assert task.assignee == people["head_a"]
     do_task(people["head_a"], instance, "stage1", decision="approve")
@@ -116,11 +115,7 @@ def test_acknowledgement_tracks_who_has_read_until_the_deadline(
     library: dict[str, Any], people: dict[str, Any]
 ) -> None:
     author = people["head_a"]
-    instance = services.instance_start(
-        actor=author,
-        definition=library["acknowledgement"],
-        variables={"readers": ["reader1", "reader2"], "deadline": "P3D"},
-    )
+    instance = start(author, library["acknowledgement"], **TWO_READERS_THREE_DAYS)
     tasks = open_tasks(instance)
     assert sorted(t.assignee.username for t in tasks) == ["reader1", "reader2"]
     reader1_task = next(t for t in tasks if t.assignee == people["reader1"])
@@ -139,11 +134,7 @@ def test_acknowledgement_tracks_who_has_read_until_the_deadline(
 def test_acknowledgement_ends_when_everyone_has_read(
     library: dict[str, Any], people: dict[str, Any]
 ) -> None:
-    instance = services.instance_start(
-        actor=people["head_a"],
-        definition=library["acknowledgement"],
-        variables={"readers": ["reader1", "reader2"], "deadline": "P3D"},
-    )
+    instance = start(people["head_a"], library["acknowledgement"], **TWO_READERS_THREE_DAYS)
     for task in open_tasks(instance):
         services.task_complete(actor=task.assignee, task=task, data={"acknowledged": True})
     instance = ProcessInstance.objects.get(pk=instance.pk)
@@ -153,7 +144,7 @@ def test_acknowledgement_ends_when_everyone_has_read(
 
 def test_invoice_payment_approved_and_paid(library: dict[str, Any], people: dict[str, Any]) -> None:
     employee = people["hunter_a"]
-    instance = services.instance_start(actor=employee, definition=library["invoice_payment"])
+    instance = start(employee, library["invoice_payment"])
     do_task(
         employee,
         instance,
@@ -175,7 +166,7 @@ def test_invoice_payment_approved_and_paid(library: dict[str, Any], people: dict
 
 def test_invoice_payment_rejected(library: dict[str, Any], people: dict[str, Any]) -> None:
     employee = people["hunter_a"]
-    instance = services.instance_start(actor=employee, definition=library["invoice_payment"])
+    instance = start(employee, library["invoice_payment"])
     do_task(employee, instance, "enter", supplier="X", invoice_number="1", amount="10")
     do_task(people["head_a"], instance, "approve", decision="rework")
     instance = ProcessInstance.objects.get(pk=instance.pk)

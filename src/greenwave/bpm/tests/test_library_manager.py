@@ -17,7 +17,7 @@ from greenwave.bpm.models import (
     ProcessFile,
     ProcessInstance,
 )
-from greenwave.bpm.tests.steps import do_task, ended, open_tasks, with_reviewers
+from greenwave.bpm.tests.steps import do_task, ended, open_tasks, start, with_reviewers
 from greenwave.core.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def people(make_user: Any, two_teams: dict[str, Any]) -> dict[str, Any]:
 
 
 def _assess(library: dict[str, Any], head: Any, manager: str, **low: int) -> ProcessInstance:
-    instance = services.instance_start(actor=head, definition=library["competence_assessment"])
+    instance = start(head, library["competence_assessment"])
     do_task(
         head, instance, "choose", manager=manager, period_from="2030-01-01", period_to="2030-01-31"
     )
@@ -104,7 +104,7 @@ def test_a_score_outside_the_checklist_scale_is_refused(
     library: dict[str, Any], people: dict[str, Any]
 ) -> None:
     head = people["head_a"]
-    instance = services.instance_start(actor=head, definition=library["competence_assessment"])
+    instance = start(head, library["competence_assessment"])
     do_task(
         head,
         instance,

@@ -10,95 +10,53 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("context", "level", "rule"),
+    ("segment", "payment_history", "order_volume", "level", "rule"),
     [
-        ({"segment": "ключевой", "payment_history": "хорошая", "order_volume": 1500000}, "5", 3),
-        (
-            {"segment": "ключевой", "payment_history": "с задержками", "order_volume": 300000},
-            "4",
-            4,
-        ),
-        ({"segment": "крупный опт", "payment_history": "хорошая", "order_volume": 2000000}, "4", 5),
-        ({"segment": "крупный опт", "payment_history": "хорошая", "order_volume": 100000}, "3", 6),
-        (
-            {"segment": "крупный опт", "payment_history": "с задержками", "order_volume": 900000},
-            "2",
-            7,
-        ),
-        ({"segment": "новый", "payment_history": "хорошая", "order_volume": 600000}, "3", 8),
-        ({"segment": "мелкий опт", "payment_history": "хорошая", "order_volume": 200000}, "2", 9),
-        (
-            {"segment": "ключевой", "payment_history": "с просрочками", "order_volume": 5000000},
-            "1",
-            1,
-        ),
-        ({"segment": "новый", "payment_history": "хорошая", "order_volume": 5000}, "1", 2),
+        ("ключевой", "хорошая", 1500000, "5", 3),
+        ("ключевой", "с задержками", 300000, "4", 4),
+        ("крупный опт", "хорошая", 2000000, "4", 5),
+        ("крупный опт", "хорошая", 100000, "3", 6),
+        ("крупный опт", "с задержками", 900000, "2", 7),
+        ("новый", "хорошая", 600000, "3", 8),
+        ("мелкий опт", "хорошая", 200000, "2", 9),
+        ("ключевой", "с просрочками", 5000000, "1", 1),
+        ("новый", "хорошая", 5000, "1", 2),
     ],
 )
 def test_discount_price_list_is_chosen_by_segment_volume_and_payments(
-    seeded, context, level, rule
+    seeded, segment, payment_history, order_volume, level, rule
 ) -> None:
+    context = {
+        "segment": segment,
+        "payment_history": payment_history,
+        "order_volume": order_volume,
+    }
     answer = decision_evaluate(actor=None, key="discount_price_list", context=context, log=False)
     assert answer.result["price_list_level"] == level
     assert [m["index"] for m in answer.matched_rules] == [rule]
     assert answer.errors == []
 
 
+# What client_reliability is asked, in the order of the facts in its cases below.
+RELIABILITY_INPUTS = ("blacklisted", "overdue_count", "max_overdue_days", "overdue_debt")
+
+
 @pytest.mark.parametrize(
-    ("context", "verdict", "prepayment", "first_rule"),
+    ("facts", "verdict", "prepayment", "first_rule"),
     [
-        (
-            {"blacklisted": True, "overdue_count": 0, "max_overdue_days": 0, "overdue_debt": 0},
-            "отказ",
-            "100",
-            1,
-        ),
-        (
-            {
-                "blacklisted": False,
-                "overdue_count": 1,
-                "max_overdue_days": 120,
-                "overdue_debt": 50000,
-            },
-            "отказ",
-            "100",
-            2,
-        ),
-        (
-            {"blacklisted": False, "overdue_count": 4, "max_overdue_days": 10, "overdue_debt": 0},
-            "предоплата",
-            "100",
-            3,
-        ),
-        (
-            {"blacklisted": False, "overdue_count": 1, "max_overdue_days": 45, "overdue_debt": 0},
-            "предоплата",
-            "100",
-            4,
-        ),
-        (
-            {"blacklisted": False, "overdue_count": 1, "max_overdue_days": 5, "overdue_debt": 1000},
-            "предоплата",
-            "50",
-            5,
-        ),
-        (
-            {"blacklisted": False, "overdue_count": 2, "max_overdue_days": 5, "overdue_debt": 0},
-            "надёжный",
-            "0",
-            6,
-        ),
-        (
-            {"blacklisted": False, "overdue_count": 0, "max_overdue_days": 0, "overdue_debt": 0},
-            "надёжный",
-            "0",
-            7,
-        ),
+        ((True, 0, 0, 0), "отказ", "100", 1),
+        ((False, 1, 120, 50000), "отказ", "100", 2),
+        ((False, 4, 10, 0), "предоплата", "100", 3),
+        ((False, 1, 45, 0), "предоплата", "100", 4),
+        ((False, 1, 5, 1000), "предоплата", "50", 5),
+        ((False, 2, 5, 0), "надёжный", "0", 6),
+        ((False, 0, 0, 0), "надёжный", "0", 7),
     ],
 )
 def test_client_reliability_follows_the_unscrupulous_client_rules(
-    seeded, context, verdict, prepayment, first_rule
+    seeded, facts, verdict, prepayment, first_rule
 ) -> None:
+    context = dict(zip(RELIABILITY_INPUTS, facts, strict=True))
     answer = decision_evaluate(actor=None, key="client_reliability", context=context, log=False)
     assert answer.result["verdict"] == verdict
     assert answer.result["prepayment_percent"] == prepayment

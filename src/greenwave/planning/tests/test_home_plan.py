@@ -9,26 +9,14 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from greenwave.activities.models import Activity
 from greenwave.planning import kpis, selectors, services
 from greenwave.planning.home import CARD_KEYS, home_plan
+from greenwave.planning.tests.builders import call_done
 
 pytestmark = pytest.mark.django_db
 
 NOW = kpis.Month.of(kpis.today())
-
-
-def _call(user: Any) -> None:
-    Activity.objects.create(
-        kind="call",
-        status="done",
-        subject="today",
-        completed_at=timezone.now(),
-        responsible=user,
-        team=user.team,
-    )
 
 
 def _by_key(card: dict[str, Any]) -> dict[str, Any]:
@@ -45,8 +33,8 @@ def planned(two_teams: dict[str, Any]) -> dict[str, Any]:
         actor=two_teams["head_b"], month=NOW, user=two_teams["hunter_b"], targets={"calls": 4}
     )
     for _n in range(3):
-        _call(two_teams["hunter_a"])
-    _call(two_teams["hunter_b"])
+        call_done(two_teams["hunter_a"])
+    call_done(two_teams["hunter_b"])
     return two_teams
 
 

@@ -17,6 +17,7 @@ from greenwave.activities.models import Activity
 from greenwave.core.services import event_append
 from greenwave.planning import kpi_rollups, kpis, selectors
 from greenwave.planning.models import Kpi, KpiDayRollup, KpiRollupRecord, RevenueBasis
+from greenwave.planning.tests.builders import call_done
 from greenwave.sales.models import Deal, Lead
 
 from . import test_kpis
@@ -131,28 +132,14 @@ def test_today_is_read_from_the_records_at_once(built: dict[str, Any]) -> None:
     month = kpis.Month.of(kpis.today())
     scope = kpis.Scope(user_ids=frozenset([a.pk]))
     before = kpis.combine(kpi_rollups.kpi_parts(calls, kpis.context_for(month), scope), "sum")
-    Activity.objects.create(
-        kind="call",
-        status="done",
-        subject="today",
-        completed_at=timezone.now(),
-        responsible=a,
-        team=a.team,
-    )
+    call_done(a)
     # No refresh: today's call counts at once.
     after = kpis.combine(kpi_rollups.kpi_parts(calls, kpis.context_for(month), scope), "sum")
     assert after == (before or 0) + 1
     _assert_equal(built)
     # An earlier day of the month follows after the refresh.
     if kpis.today().day > 1:
-        earlier = Activity.objects.create(
-            kind="call",
-            status="done",
-            subject="yesterday",
-            completed_at=timezone.now() - timedelta(days=1),
-            responsible=a,
-            team=a.team,
-        )
+        earlier = call_done(a, subject="yesterday", when=timezone.now() - timedelta(days=1))
         event_append(
             case_type="activity", case_id=earlier.pk, activity="updated", actor=None, payload={}
         )

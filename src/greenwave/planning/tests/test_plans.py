@@ -25,6 +25,16 @@ pytestmark = pytest.mark.django_db
 NOW = kpis.Month.of(kpis.today())
 
 
+def _plan_read(client: Client, query: str) -> int:
+    """The status of reading this month's plan named by `query` (a person's or a team's)."""
+    return client.get(f"/api/v1/plans/{NOW.key}?{query}").status_code
+
+
+def _plan_write(client: Client, body: dict[str, Any]) -> int:
+    """The status of setting this month's targets `body`."""
+    return client.put(f"/api/v1/plans/{NOW.key}", body, content_type="application/json").status_code
+
+
 def test_kpis_endpoint_lists_the_eleven(two_teams: dict[str, Any], bearer: Any) -> None:
     answer = bearer(two_teams["hunter_a"]).get("/api/v1/kpis")
     assert answer.status_code == 200
@@ -51,22 +61,16 @@ def test_head_sets_a_plan_and_the_manager_sees_only_their_own(
     mine = bearer(hunter).get(f"/api/v1/plans/{NOW.key}")
     assert mine.status_code == 200
     assert Decimal(mine.json()["targets"]["revenue"]) == 500000
-    # A manager sees no one else's plan, not even a teammate's or the team's.
-    assert bearer(hunter).get(f"/api/v1/plans/{NOW.key}?user_id={head.pk}").status_code == 404
-    team_a = two_teams["team_a"].pk
-    assert bearer(hunter).get(f"/api/v1/plans/{NOW.key}?team_id={team_a}").status_code == 404
-    # A manager cannot set plans.
-    own = {"user_id": hunter.pk, "targets": {"calls": 1}}
-    refused = bearer(hunter).put(f"/api/v1/plans/{NOW.key}", own, content_type="application/json")
-    assert refused.status_code == 403
+    team_a, team_b = two_teams["team_a"].pk, two_teams["team_b"].pk
+    # A manager sees no one else's plan, not even a teammate's or the team's; cannot set plans.
+    assert _plan_read(bearer(hunter), f"user_id={head.pk}") == 404
+    assert _plan_read(bearer(hunter), f"team_id={team_a}") == 404
+    assert _plan_write(bearer(hunter), {"user_id": hunter.pk, "targets": {"calls": 1}}) == 403
     # The head sees the team; another team's person and team are a 404.
-    assert bearer(head).get(f"/api/v1/plans/{NOW.key}?team_id={team_a}").status_code == 200
-    assert bearer(head).get(f"/api/v1/plans/{NOW.key}?user_id={other.pk}").status_code == 404
-    team_b = two_teams["team_b"].pk
-    assert bearer(head).get(f"/api/v1/plans/{NOW.key}?team_id={team_b}").status_code == 404
-    foreign = {"user_id": other.pk, "targets": {"calls": 5}}
-    put = bearer(head).put(f"/api/v1/plans/{NOW.key}", foreign, content_type="application/json")
-    assert put.status_code == 404
+    assert _plan_read(bearer(head), f"team_id={team_a}") == 200
+    assert _plan_read(bearer(head), f"user_id={other.pk}") == 404
+    assert _plan_read(bearer(head), f"team_id={team_b}") == 404
+    assert _plan_write(bearer(head), {"user_id": other.pk, "targets": {"calls": 5}}) == 404
     assert PlanTarget.objects.count() == 2
 
 
