@@ -22,6 +22,11 @@ def figures_of(actor: Any, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any
     return {f["key"]: f for f in data["figures"]}, data
 
 
+def _by_period(current: Any, previous: Any, year_ago: Any) -> dict[str, Any]:
+    """A figure's values in the three periods of the report."""
+    return {"current": current, "previous": previous, "year_ago": year_ago}
+
+
 def test_periods_are_the_month_the_previous_31_days_and_last_year(history: dict[str, Any]) -> None:
     _f, data = figures_of(history["hunter_a"])
     assert [(p["period"], p["date_from"], p["date_to"]) for p in data["periods"]] == [
@@ -35,53 +40,37 @@ def test_every_figure_of_a_manager(history: dict[str, Any]) -> None:
     f, _data = figures_of(history["hunter_a"], group_by="day")
     values = {key: item["values"] for key, item in f.items()}
     # d2, d3 and d4 (31 March 23:00 counts; d6 at 00:30 on 1 April does not).
-    assert values["sales_volume"] == {
-        "current": Decimal("600.00"),
-        "previous": Decimal("500.00"),
-        "year_ago": Decimal("100.00"),
-    }
+    assert values["sales_volume"] == _by_period(
+        Decimal("600.00"), Decimal("500.00"), Decimal("100.00")
+    )
     assert f["sales_volume"]["changes"] == {
         "previous": Decimal("20.0"),
         "year_ago": Decimal("500.0"),
     }
-    assert values["orders"] == {"current": 3, "previous": 1, "year_ago": 1}
-    assert values["average_check"] == {
-        "current": Decimal("200.00"),
-        "previous": Decimal("500.00"),
-        "year_ago": Decimal("100.00"),
-    }
+    assert values["orders"] == _by_period(3, 1, 1)
+    assert values["average_check"] == _by_period(
+        Decimal("200.00"), Decimal("500.00"), Decimal("100.00")
+    )
     # d2 (C1 bought in 2025) and d4 (C2 bought on 10 March) are repeat sales.
-    assert values["repeat_share"] == {
-        "current": Decimal("0.6667"),
-        "previous": Decimal(0),
-        "year_ago": Decimal(0),
-    }
+    assert values["repeat_share"] == _by_period(Decimal("0.6667"), Decimal(0), Decimal(0))
     assert f["repeat_share"]["changes"]["previous"] == Decimal("66.7")  # points
     # Only d3 has every line costed: 200 − 60.
-    assert values["profit_per_deal"] == {
-        "current": Decimal("140.00"),
-        "previous": None,
-        "year_ago": None,
-    }
+    assert values["profit_per_deal"] == _by_period(Decimal("140.00"), None, None)
     # Daily average checks 300 (5th), 200 (10th), 100 (31st): −66.67 %.
     assert values["average_check_change"]["current"] == Decimal("-0.6667")
-    assert values["new_clients"] == {"current": 1, "previous": 1, "year_ago": 1}
+    assert values["new_clients"] == _by_period(1, 1, 1)
     assert f["new_clients"]["shares"]["current"] == Decimal("0.5000")
-    assert values["regular_clients"] == {"current": 1, "previous": 0, "year_ago": 0}
+    assert values["regular_clients"] == _by_period(1, 0, 0)
     assert f["regular_clients"]["shares"]["current"] == Decimal("0.5000")
     # C5 last bought on 20 Sept 2025: 180 days later falls in March. Alive: C1, C2, C3, C5.
-    assert values["lost_clients"] == {"current": 1, "previous": 0, "year_ago": 0}
+    assert values["lost_clients"] == _by_period(1, 0, 0)
     assert f["lost_clients"]["shares"]["current"] == Decimal("0.2500")
-    assert values["new_client_revenue"] == {
-        "current": Decimal("300.00"),
-        "previous": Decimal("500.00"),
-        "year_ago": Decimal("100.00"),
-    }
-    assert values["old_client_revenue"] == {
-        "current": Decimal("300.00"),
-        "previous": Decimal("0.00"),
-        "year_ago": Decimal("0.00"),
-    }
+    assert values["new_client_revenue"] == _by_period(
+        Decimal("300.00"), Decimal("500.00"), Decimal("100.00")
+    )
+    assert values["old_client_revenue"] == _by_period(
+        Decimal("300.00"), Decimal("0.00"), Decimal("0.00")
+    )
 
 
 def test_breakdowns_groups_products_channels(history: dict[str, Any]) -> None:

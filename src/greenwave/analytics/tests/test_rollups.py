@@ -32,6 +32,18 @@ def generated(db: None) -> None:
     generate_into_database(Config(deals=300, seed=11, chunk=250), rebuild_indexes=False)
 
 
+def _stage_changed(deal: Deal, payload: dict[str, Any], at: datetime | None = None) -> None:
+    """Log a stage change of `deal` with `payload` (at `at`, now unless given)."""
+    event_append(
+        case_type="deal",
+        case_id=deal.pk,
+        activity="deal_stage_changed",
+        actor=None,
+        payload=payload,
+        timestamp=at,
+    )
+
+
 def _actors() -> list[User]:
     head = User.objects.filter(roles__code="head_of_sales", team__isnull=False).first()
     manager = User.objects.filter(deals__isnull=False, roles__code__in=["hunter", "farmer"]).first()
@@ -163,13 +175,7 @@ def test_set_based_rebuild_equals_the_deal_by_deal_recompute(generated: None) ->
         },
         {"from_stage": True, "to_stage": stage.pk},
     ):
-        event_append(
-            case_type="deal",
-            case_id=deal.pk,
-            activity="deal_stage_changed",
-            actor=None,
-            payload=payload,
-        )
+        _stage_changed(deal, payload)
     assert rollups.rebuild() == Deal.objects.count()
     in_database, memos = _snapshot(), _memos()
     assert len(memos) == Deal.objects.count()
@@ -193,18 +199,15 @@ def test_rollups_equal_the_raw_tables(generated: None) -> None:
     first, second, third = open_deals
     stages = list(first.pipeline.stages.order_by("order"))
     backdated = timezone.now() - timedelta(days=400)
-    event_append(
-        case_type="deal",
-        case_id=first.pk,
-        activity="deal_stage_changed",
-        actor=None,
-        timestamp=backdated,
-        payload={
+    _stage_changed(
+        first,
+        {
             "from_stage": stages[0].pk,
             "to_stage": stages[1].pk,
             "direction": "forward",
             "seconds_in_stage": 3600,
         },
+        at=backdated,
     )
     other_team_user = (
         User.objects.exclude(team=second.team).filter(team__isnull=False, is_active=True).first()

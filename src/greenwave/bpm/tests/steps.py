@@ -11,7 +11,9 @@ from django.test import Client
 from greenwave.bpm import services
 from greenwave.bpm.models import (
     HumanTask,
+    Incident,
     InstanceStatus,
+    MessageSubscription,
     Notification,
     ProcessDefinition,
     ProcessInstance,
@@ -26,6 +28,30 @@ def start(user: Any, definition: ProcessDefinition, **variables: Any) -> Process
 
 def open_tasks(instance: ProcessInstance) -> list[HumanTask]:
     return list(HumanTask.objects.filter(instance=instance, status=TaskStatus.OPEN).order_by("pk"))
+
+
+def open_task(instance: ProcessInstance) -> HumanTask:
+    """The one open task of `instance` (an error if there is none or more than one)."""
+    return HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+
+
+def process_rows() -> tuple[list[Any], ...]:
+    """The rows of every instance, task, incident and subscription, in the columns a refused
+    request must not change."""
+    return (
+        list(
+            ProcessInstance.objects.order_by("pk").values_list(
+                "pk", "status", "lock_version", "variables", "definition_id", "team_id", "state"
+            )
+        ),
+        list(
+            HumanTask.objects.order_by("pk").values_list(
+                "pk", "status", "assignee_id", "claimed_by_id", "completed_by_id", "team_id"
+            )
+        ),
+        list(Incident.objects.order_by("pk").values_list("pk", "retries", "resolved_at")),
+        list(MessageSubscription.objects.order_by("pk").values_list("pk", "instance_id")),
+    )
 
 
 def do_task(user: Any, instance: ProcessInstance, element: str, **data: Any) -> HumanTask:

@@ -14,12 +14,12 @@ from greenwave.bpm import services
 from greenwave.bpm.models import (
     HumanTask,
     InstanceStatus,
-    MessageSubscription,
     ProcessDefinition,
     ProcessInstance,
     TaskStatus,
     Timer,
 )
+from greenwave.bpm.tests.steps import open_task
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 
@@ -35,10 +35,6 @@ ADD_CHECK = (
 
 def _fresh(instance: ProcessInstance) -> ProcessInstance:
     return ProcessInstance.objects.select_related("definition").get(pk=instance.pk)
-
-
-def _open_task(instance: ProcessInstance) -> HumanTask:
-    return HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
 
 
 def _renamed(xml: bytes, old: bytes, new: bytes) -> bytes:
@@ -67,7 +63,7 @@ def test_a_waiting_user_task_moves_to_a_version_with_a_step_after_it(
 ) -> None:
     hunter, head, admin = two_teams["hunter_a"], two_teams["head_a"], two_teams["admin"]
     instance = services.instance_start(actor=hunter, definition=approval, variables={"amount": 7})
-    review = _open_task(instance)
+    review = open_task(instance)
     services.task_claim(actor=head, task=review)
     timer = Timer.objects.get(instance=instance)
     before = _fresh(instance)
@@ -87,7 +83,7 @@ def test_a_waiting_user_task_moves_to_a_version_with_a_step_after_it(
     assert instance.definition == with_check
     assert instance.lock_version == before.lock_version + 1
     assert instance.variables["amount"] == 7
-    kept = _open_task(instance)
+    kept = open_task(instance)
     assert (kept.pk, kept.assignee, kept.claimed_by) == (review.pk, head, head)
     assert Timer.objects.get(instance=instance).due_at == timer.due_at
     event = _migrated_events(instance).get()
@@ -97,7 +93,7 @@ def test_a_waiting_user_task_moves_to_a_version_with_a_step_after_it(
     assert event.actor == admin
 
     services.task_complete(actor=head, task=kept, data={"approved": True, "discount": 5})
-    step = _open_task(_fresh(instance))
+    step = open_task(_fresh(instance))
     assert step.element_id == "check"  # the new path
     assert step.name == "Check the terms"
     services.task_complete(actor=hunter, task=step, data={})
@@ -134,13 +130,13 @@ def test_a_migration_is_refused_when_the_active_task_was_removed_and_nothing_cha
     services.instance_migrate(
         actor=admin, instance=instance, target=renamed, mapping={"review": "review_terms"}
     )
-    task = _open_task(instance)
+    task = open_task(instance)
     assert task.element_id == "review_terms"
     assert _migrated_events(instance).get().payload["mapping"] == {"review": "review_terms"}
     services.task_complete(
         actor=two_teams["head_a"], task=task, data={"approved": False, "discount": 1}
     )
-    assert _open_task(instance).element_id == "rework"
+    assert open_task(instance).element_id == "rework"
 
 
 def test_a_task_of_another_kind_is_refused(
@@ -200,7 +196,7 @@ def test_every_running_instance_of_a_version_moves_and_refused_ones_stay(
     at_review = services.instance_start(actor=hunter, definition=approval)
     at_rework = services.instance_start(actor=hunter, definition=approval)
     services.task_complete(
-        actor=head, task=_open_task(at_rework), data={"approved": False, "discount": 1}
+        actor=head, task=open_task(at_rework), data={"approved": False, "discount": 1}
     )
     state = _fresh(at_rework).state
 
@@ -233,11 +229,11 @@ def test_a_message_wait_follows_the_renamed_message(
         object_id=key.removeprefix("deal:"),
     )
     services.task_complete(
-        actor=two_teams["head_a"], task=_open_task(instance), data={"approved": True, "discount": 1}
+        actor=two_teams["head_a"], task=open_task(instance), data={"approved": True, "discount": 1}
     )
-    sub = MessageSubscription.objects.get(instance=instance)
+    sub = instance.subscriptions.get()
     services.instance_migrate(actor=two_teams["admin"], instance=instance, target=target)
-    moved = MessageSubscription.objects.get(instance=instance)
+    moved = instance.subscriptions.get()
     assert (moved.pk, moved.message_name, moved.correlation_key) == (sub.pk, "paid", key)
     services.message_correlate(actor=None, name="paid", correlation_key=key)
     assert _fresh(instance).status == InstanceStatus.COMPLETED
@@ -275,11 +271,11 @@ def test_a_running_sub_process_moves_and_takes_the_new_step_inside_it(
     )
     assert {s["element"] for s in check.steps} == {"sub", "draft"}
     services.instance_migrate(actor=two_teams["admin"], instance=instance, target=v2)
-    services.task_complete(actor=hunter, task=_open_task(instance), data={})
-    assert _open_task(instance).element_id == "proof"
-    services.task_complete(actor=hunter, task=_open_task(instance), data={})
-    assert _open_task(instance).element_id == "sign"
-    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    services.task_complete(actor=hunter, task=open_task(instance), data={})
+    assert open_task(instance).element_id == "proof"
+    services.task_complete(actor=hunter, task=open_task(instance), data={})
+    assert open_task(instance).element_id == "sign"
+    services.task_complete(actor=hunter, task=open_task(instance), data={})
     assert _fresh(instance).status == InstanceStatus.COMPLETED
 
 
@@ -295,12 +291,12 @@ def test_a_sequential_multi_instance_task_moves_between_its_iterations(
     instance = services.instance_start(
         actor=two_teams["hunter_a"], definition=v1, variables={"readers": ["head_a", "head_b"]}
     )
-    services.task_complete(actor=head_a, task=_open_task(instance), data={})
+    services.task_complete(actor=head_a, task=open_task(instance), data={})
     services.instance_migrate(actor=two_teams["admin"], instance=instance, target=v2)
-    second = _open_task(instance)
+    second = open_task(instance)
     assert (second.element_id, second.assignee) == ("read", head_b)
     services.task_complete(actor=head_b, task=second, data={})
-    assert _open_task(instance).element_id == "archive"
+    assert open_task(instance).element_id == "archive"
 
 
 def test_a_failed_instance_moves_to_a_fixed_version_and_the_retry_succeeds(
@@ -313,7 +309,7 @@ def test_a_failed_instance_moves_to_a_fixed_version_and_the_retry_succeeds(
     )
     hunter = two_teams["hunter_a"]
     instance = services.instance_start(actor=hunter, definition=broken, variables={"amount": 9})
-    services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    services.task_complete(actor=hunter, task=open_task(instance), data={})
     assert _fresh(instance).status == InstanceStatus.FAILED
     check = services.instance_migration_check(
         actor=two_teams["admin"], instance=instance, target=fixed
@@ -446,7 +442,7 @@ def test_the_definition_page_lists_refusals_without_moving_them(
         url, {"target": target.pk, "mapping": "review = review_terms", "confirm": "1"}
     )
     assert mapped.status_code == 302
-    assert _open_task(instance).element_id == "review_terms"
+    assert open_task(instance).element_id == "review_terms"
     bad = client.post(url, {"target": target.pk, "mapping": "review", "confirm": "0"})
     assert "mapping" in bad.context["form"].errors
 
@@ -489,7 +485,7 @@ def test_completing_a_task_while_the_instance_moves_loses_no_update(
     head, admin = two_teams["head_a"], two_teams["admin"]
     for _round in range(3):
         instance = services.instance_start(actor=two_teams["hunter_a"], definition=v1)
-        task = _open_task(instance)
+        task = open_task(instance)
         start_version = _fresh(instance).lock_version
         errors = _race(
             lambda task=task: services.task_complete(

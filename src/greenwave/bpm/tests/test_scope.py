@@ -15,13 +15,11 @@ from greenwave.bpm import services
 from greenwave.bpm.api import router
 from greenwave.bpm.models import (
     HumanTask,
-    Incident,
     InstanceStatus,
-    MessageSubscription,
     ProcessDefinition,
     ProcessInstance,
-    TaskStatus,
 )
+from greenwave.bpm.tests.steps import open_task, process_rows, signed_in
 from greenwave.bpm.urls import urlpatterns
 from greenwave.core.models import Event
 from greenwave.sales import services as sales
@@ -43,27 +41,10 @@ OFFERED = b"""<?xml version="1.0"?>
 def _snapshot() -> tuple[Any, ...]:
     """Everything a refused request must leave as it was."""
     return (
-        list(
-            ProcessInstance.objects.order_by("pk").values_list(
-                "pk", "status", "lock_version", "variables", "definition_id", "team_id", "state"
-            )
-        ),
-        list(
-            HumanTask.objects.order_by("pk").values_list(
-                "pk", "status", "assignee_id", "claimed_by_id", "completed_by_id", "team_id"
-            )
-        ),
-        list(Incident.objects.order_by("pk").values_list("pk", "retries", "resolved_at")),
-        list(MessageSubscription.objects.order_by("pk").values_list("pk", "instance_id")),
+        *process_rows(),
         list(Lead.objects.order_by("pk").values_list("pk", "responsible_id", "status", "team_id")),
         Event.objects.count(),
     )
-
-
-def _login(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _ids(response: Any) -> set[int]:
@@ -139,7 +120,7 @@ def test_a_head_of_another_team_cannot_take_over_a_web_lead(
     takeover = {"data": {"responsible": "head_b", "wholesaler": "head_b"}}
     response = head_b.post(f"/api/v1/tasks/{assign.pk}/complete", takeover, content_type=JSON)
     assert response.status_code == 404
-    page = _login(two_teams["head_b"])
+    page = signed_in(two_teams["head_b"])
     assert page.get(f"/processes/tasks/{assign.pk}/").status_code == 404
     assert (
         page.post(
@@ -164,9 +145,9 @@ def _waiting_for_payment(
     approval: ProcessDefinition, starter: Any, head: Any, key: str
 ) -> ProcessInstance:
     instance = services.instance_start(actor=starter, definition=approval, business_key=key)
-    task = HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN)
+    task = open_task(instance)
     services.task_complete(actor=head, task=task, data={"approved": True, "discount": 5})
-    assert MessageSubscription.objects.filter(instance=instance).exists()
+    assert instance.subscriptions.exists()
     return instance
 
 
@@ -255,7 +236,7 @@ def test_a_role_offer_goes_only_to_holders_whose_scope_covers_the_process(
     assert (
         head_b.post(f"/api/v1/tasks/{task.pk}/complete", done, content_type=JSON).status_code == 404
     )
-    page = _login(two_teams["head_b"])
+    page = signed_in(two_teams["head_b"])
     assert "Review the discount" not in page.get("/processes/inbox/").content.decode()
     assert page.get(f"/processes/tasks/{task.pk}/").status_code == 404
     assert page.post(f"/processes/tasks/{task.pk}/claim/").status_code == 404
@@ -269,7 +250,7 @@ def test_a_role_offer_goes_only_to_holders_whose_scope_covers_the_process(
     assert director.post(f"/api/v1/tasks/{task.pk}/claim").status_code == 200
     initiator = bearer(two_teams["hunter_a"])
     assert initiator.get(f"/api/v1/tasks/{task.pk}").status_code == 200
-    assert _login(two_teams["hunter_a"]).get(f"/processes/tasks/{task.pk}/").status_code == 200
+    assert signed_in(two_teams["hunter_a"]).get(f"/processes/tasks/{task.pk}/").status_code == 200
     assert (
         director.post(f"/api/v1/tasks/{task.pk}/complete", done, content_type=JSON).status_code
         == 200
@@ -340,7 +321,7 @@ def test_a_process_cannot_be_bound_to_another_teams_record(
         content_type=JSON,
     )
     assert unknown.status_code == 400
-    page = _login(two_teams["hunter_b"])
+    page = signed_in(two_teams["hunter_b"])
     start = page.post(
         f"/processes/definitions/{approval.pk}/start/",
         {"object_type": "deal", "object_id": str(deal.pk)},
@@ -417,10 +398,10 @@ def team_a_processes(
         task=HumanTask.objects.get(instance=waiting),
         data={"approved": True, "discount": 1},
     )
-    assert MessageSubscription.objects.filter(instance=waiting).exists()
+    assert waiting.subscriptions.exists()
     failing = services.instance_start(actor=hunter_a, definition=deploy(failing_condition_xml))
     services.task_complete(actor=hunter_a, task=HumanTask.objects.get(instance=failing), data={})
-    incident = Incident.objects.get(instance=failing)
+    incident = failing.incidents.get()
     v2 = deploy(approval_xml.replace(b"Review the discount", b"Check the discount"))
     return {
         "deal": deal,
@@ -582,7 +563,7 @@ def test_idor_walk_of_the_process_pages(
     who: str, team_a_processes: dict[str, Any], two_teams: dict[str, Any]
 ) -> None:
     outsider = two_teams[who]
-    client = _login(outsider)
+    client = signed_in(outsider)
     client.get("/processes/inbox/")
     before = _snapshot()
     for method, path, body in _html_walk(team_a_processes, outsider):

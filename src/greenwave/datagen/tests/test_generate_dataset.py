@@ -43,6 +43,17 @@ def _admin() -> User:
     return User.objects.get(username="gen_admin_01")
 
 
+def _chained_log(case_type: str, case_id: int) -> list[Event]:
+    """The case's events in order, asserted to form a chain: each names the one before it."""
+    events = list(
+        Event.objects.filter(case_type=case_type, case_id=str(case_id)).order_by("timestamp", "id")
+    )
+    for before, after in pairwise(events):
+        assert after.prev_activity == before.activity
+        assert after.prev_timestamp == before.timestamp
+    return events
+
+
 def test_funnel_finds_the_planted_bottleneck(dataset: dict[str, int]) -> None:
     rows = funnel(actor=_admin(), pipeline=Pipeline.objects.get(code="b2b"))
     codes = {s.pk: s.code for s in Pipeline.objects.get(code="b2b").stages.all()}
@@ -112,16 +123,9 @@ def test_deals_past_the_contract_stage_have_a_completed_approval(
     tasks = list(tasks_of_instance(instance=instance))
     assert [t.element_id for t in tasks][-3:] == ["review_head", "review_lawyer", "review_finance"]
     assert all(t.completed_by_id and t.completed_at and t.assignee_id for t in tasks)
-    events = list(
-        Event.objects.filter(case_type="process_instance", case_id=str(instance.pk)).order_by(
-            "timestamp", "id"
-        )
-    )
+    events = _chained_log("process_instance", instance.pk)
     assert events[0].activity == "process_started"
     assert events[-1].activity == "process_completed"
-    for before, after in pairwise(events):
-        assert after.prev_activity == before.activity
-        assert after.prev_timestamp == before.timestamp
     completed = [e for e in events if e.activity == "process_task_completed"]
     assert [e.payload["task"] for e in completed] == [t.pk for t in tasks]
     assert completed[0].payload["waited_seconds"] == int(
@@ -159,15 +163,10 @@ def test_a_record_of_an_older_generator_is_not_reused(dataset: dict[str, int]) -
 def test_events_chain_like_event_append_writes_them(dataset: dict[str, int]) -> None:
     deal = Deal.objects.filter(status="won").order_by("pk").first()
     assert deal is not None
-    events = list(
-        Event.objects.filter(case_type="deal", case_id=str(deal.pk)).order_by("timestamp", "id")
-    )
+    events = _chained_log("deal", deal.pk)
     assert events[0].activity == "deal_created"
     assert events[0].prev_activity == ""
     assert events[-1].activity == "deal_won"
-    for before, after in pairwise(events):
-        assert after.prev_activity == before.activity
-        assert after.prev_timestamp == before.timestamp
     moved = [e for e in events if e.activity == "deal_stage_changed"]
     assert {"from_stage", "to_stage", "direction", "seconds_in_stage"} <= set(moved[0].payload)
     links = {(o.object_type, o.qualifier) for o in events[0].links.all()}
@@ -403,12 +402,6 @@ def test_a_running_approval_is_advanced_by_the_engine_to_its_end(
         bpm_services.task_complete(actor=doer, task=task, data={"decision": "approve"})
     instance.refresh_from_db()
     assert instance.status == InstanceStatus.COMPLETED
-    events = list(
-        Event.objects.filter(case_type="process_instance", case_id=str(instance.pk)).order_by(
-            "timestamp", "id"
-        )
-    )
+    events = _chained_log("process_instance", instance.pk)
     assert len(events) > before
     assert events[-1].activity == "process_completed"
-    for before_event, after in pairwise(events):
-        assert after.prev_activity == before_event.activity

@@ -24,6 +24,13 @@ def _client(user) -> Client:
     return client
 
 
+def _page(user, url: str) -> str:
+    """The HTML of `url` as `user` sees it, asserted to answer 200."""
+    response = _client(user).get(url)
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
 def test_the_list_shows_decisions_in_constant_queries(two_teams) -> None:
     client = _client(two_teams["head_a"])
     services.decision_save(actor=None, xml=overlapping_xml(), deploy=True)
@@ -48,18 +55,14 @@ def test_the_nav_item_is_for_admins_and_heads_of_sales(two_teams) -> None:
 
 
 def test_detail_shows_versions_and_history(seeded, two_teams) -> None:
-    response = _client(two_teams["head_a"]).get("/decisions/contract_approval/")
-    page = response.content.decode()
-    assert response.status_code == 200
+    page = _page(two_teams["head_a"], "/decisions/contract_approval/")
     assert "Маршрут согласования договора" in page
     assert 'data-testid="versions"' in page
     assert _client(two_teams["head_a"]).get("/decisions/nope/").status_code == 404
 
 
 def test_the_editor_loads_dmn_js_without_inline_scripts(seeded, two_teams) -> None:
-    response = _client(two_teams["head_a"]).get("/decisions/discount_price_list/edit/")
-    page = response.content.decode()
-    assert response.status_code == 200
+    page = _page(two_teams["head_a"], "/decisions/discount_price_list/edit/")
     assert "vendor/dmn-js/dmn-modeler.production.min.js" in page
     assert "decisions/editor.js" in page
     assert "<script>" not in page

@@ -120,6 +120,18 @@ def _stored_equals_raw(b2b):
         assert stored[key].total_seconds == pytest.approx(tally.total_seconds)
 
 
+def _moved_to_approval(deal, actor, stages, *, at: datetime) -> None:
+    """Log `deal`'s move from preparing the proposal (CP) to its approval (A), dated `at`."""
+    event_append(
+        case_type="deal",
+        case_id=deal.pk,
+        activity=sales_events.DEAL_STAGE_CHANGED,
+        actor=actor,
+        payload={"from_stage": stages[CP].pk, "to_stage": stages[A].pk},
+        timestamp=at,
+    )
+
+
 def test_rollup_rebuild_equals_the_raw_map_and_is_logged(two_teams, deal_log, b2b) -> None:
     admin = two_teams["admin"]
     for _ in range(3):
@@ -147,14 +159,7 @@ def test_new_and_late_events_before_and_after_the_worker(two_teams, deal_log, b2
     # before the deal's last one: its path changes in the middle).
     deal_log([N, P, CP, A, C, "won"], hours=1)
     last = Event.objects.filter(case_id=str(early.pk)).order_by("-timestamp").first()
-    event_append(
-        case_type="deal",
-        case_id=early.pk,
-        activity=sales_events.DEAL_STAGE_CHANGED,
-        actor=admin,
-        payload={"from_stage": stages[CP].pk, "to_stage": stages[A].pk},
-        timestamp=last.timestamp + timedelta(hours=5),
-    )
+    _moved_to_approval(early, admin, stages, at=last.timestamp + timedelta(hours=5))
     event_append(
         case_type="deal",
         case_id=early.pk,
@@ -223,14 +228,7 @@ def test_narrowed_maps_from_the_rollup_follow_new_events_and_reassignments(
     assert rollup_slice(admin, case_log(pipeline_id=b2b.pk, amount_min=1)) is None
     # A reassignment and new events, not applied yet: the unapplied deals are corrected.
     deal_reassign(actor=admin, deal=moved, responsible=two_teams["hunter_b"])
-    event_append(
-        case_type="deal",
-        case_id=moved.pk,
-        activity=sales_events.DEAL_STAGE_CHANGED,
-        actor=admin,
-        payload={"from_stage": stages[CP].pk, "to_stage": stages[A].pk},
-        timestamp=t0 + timedelta(days=70),
-    )
+    _moved_to_approval(moved, admin, stages, at=t0 + timedelta(days=70))
     deal_log([N, P], hours=500, start=t0 + timedelta(days=10))
     _slices_equal_raw(two_teams, b2b)
     now = timezone.now()

@@ -41,6 +41,20 @@ def at(y: int, m: int, d: int, hh: int = 12, mm: int = 0) -> datetime:
     return datetime(y, m, d, hh, mm, tzinfo=timezone.get_default_timezone())
 
 
+# The fields of a deal row of the history below, in order (`_deal` takes them).
+DEAL_COLUMNS = (
+    "title",
+    "status",
+    "company",
+    "amount",
+    "created",
+    "closed_at",
+    "expected_close_date",
+    "items",
+    "user",
+)
+
+
 def _deal(people: dict[str, Any], **fields: Any) -> Deal:
     pipeline = Pipeline.objects.get(code="b2b")
     stage = pipeline.stages.order_by("order").first()
@@ -119,7 +133,6 @@ def history(two_teams: dict[str, Any], default_pipelines: None) -> dict[str, Any
     service = ProductGroup.objects.create(name="Сервис")
     drill = Product.objects.create(name="Дрель", sku="D-1", group=tools)
     repair = Product.objects.create(name="Ремонт", sku="S-1", group=service)
-    # (title, status, client, amount, created, closed, expected close, products, owner)
     deals = (
         # February: the client's first purchase (tools).
         ("D0", "won", first, 1000, at(2026, 2, 1), at(2026, 2, 10), None, [drill], a),
@@ -147,19 +160,10 @@ def history(two_teams: dict[str, Any], default_pipelines: None) -> dict[str, Any
         ("D5", "open", None, 40000, at(2026, 3, 1), None, date(2026, 3, 20), [], a),
         ("D6", "open", None, 40000, at(2026, 3, 1), None, date(2026, 4, 5), [], a),
     )
-    for title, status, company, amount, created, closed, expected, products, owner in deals:
-        _deal(
-            two_teams,
-            title=title,
-            status=status,
-            company=company,
-            amount=Decimal(amount),
-            created=created,
-            closed_at=closed,
-            expected_close_date=expected,
-            items=products,
-            user=owner,
-        )
+    for row in deals:
+        fields = dict(zip(DEAL_COLUMNS, row, strict=True))
+        fields["amount"] = Decimal(fields["amount"])
+        _deal(two_teams, **fields)
     # Leads: one converted, one refused with a reason, one without; one converted in February.
     for title, status, reason, closed in (
         ("L1", "converted", "", at(2026, 3, 5)),
