@@ -3,9 +3,12 @@ tasks of an instance, completing one (with files), the end it reached, its notif
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connections
 from django.test import Client
 
 from greenwave.bpm import services
@@ -91,3 +94,22 @@ def signed_in(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def race(*jobs: Any) -> list[BaseException]:
+    """Run the jobs in threads released at the same moment; return what they raised."""
+    barrier = threading.Barrier(len(jobs))
+
+    def run(job: Any) -> BaseException | None:
+        try:
+            barrier.wait()
+            job()
+        except BaseException as exc:
+            return exc
+        finally:
+            connections.close_all()
+        return None
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        raised = list(pool.map(run, jobs))
+    return [exc for exc in raised if exc is not None]

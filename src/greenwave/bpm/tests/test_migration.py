@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
-from django.test import Client
+from django.db import connection
 
 from greenwave.bpm import services
 from greenwave.bpm.models import (
@@ -19,7 +17,7 @@ from greenwave.bpm.models import (
     TaskStatus,
     Timer,
 )
-from greenwave.bpm.tests.steps import open_task
+from greenwave.bpm.tests.steps import open_task, race, signed_in
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 
@@ -403,8 +401,7 @@ def test_the_page_checks_then_moves_on_confirm(
     approval: ProcessDefinition, with_check: ProcessDefinition, two_teams: dict[str, Any]
 ) -> None:
     instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
-    client = Client()
-    client.force_login(two_teams["admin"])
+    client = signed_in(two_teams["admin"])
     detail = client.get(f"/processes/instances/{instance.pk}/")
     assert b'data-testid="migrate"' in detail.content
     url = f"/processes/instances/{instance.pk}/migrate/"
@@ -417,8 +414,7 @@ def test_the_page_checks_then_moves_on_confirm(
     assert moved.status_code == 302
     assert _fresh(instance).definition == with_check
 
-    hunter = Client()
-    hunter.force_login(two_teams["hunter_a"])
+    hunter = signed_in(two_teams["hunter_a"])
     assert hunter.get(url).status_code == 403
     assert (
         b'data-testid="migrate"' not in hunter.get(f"/processes/instances/{instance.pk}/").content
@@ -430,8 +426,7 @@ def test_the_definition_page_lists_refusals_without_moving_them(
 ) -> None:
     target = deploy(_renamed(approval_xml, b"review", b"review_terms"))
     instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
-    client = Client()
-    client.force_login(two_teams["admin"])
+    client = signed_in(two_teams["admin"])
     page = client.get(f"/processes/definitions/{approval.pk}/")
     assert b'data-testid="migrate"' in page.content
     url = f"/processes/definitions/{approval.pk}/migrate/"
@@ -450,28 +445,6 @@ def test_the_definition_page_lists_refusals_without_moving_them(
 # -- concurrency (PostgreSQL) -------------------------------------------------------------------
 
 
-def _race(*jobs: Any) -> list[BaseException]:
-    """Run the jobs in threads released at the same moment; return what they raised."""
-    barrier = threading.Barrier(len(jobs))
-    errors: list[BaseException] = []
-
-    def run(job: Any) -> None:
-        try:
-            barrier.wait()
-            job()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors
-
-
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="row locks need PostgreSQL; SQLite serialises writers by locking the whole database",
@@ -487,7 +460,7 @@ def test_completing_a_task_while_the_instance_moves_loses_no_update(
         instance = services.instance_start(actor=two_teams["hunter_a"], definition=v1)
         task = open_task(instance)
         start_version = _fresh(instance).lock_version
-        errors = _race(
+        errors = race(
             lambda task=task: services.task_complete(
                 actor=head, task=task, data={"approved": True, "discount": 2}
             ),

@@ -35,6 +35,10 @@ AVERAGE_DEAL = services.KpiSpec(
     date_field="closed_at",
     filters={"status": "won"},
 )
+# A KPI counted from the event log: the calls completed in the month.
+CALLS_LOGGED = services.KpiSpec(
+    name="Звонки по журналу", source="event", aggregate="count", event_activity="call_completed"
+)
 
 
 def at(y: int, m: int, d: int, hh: int = 12, mm: int = 0) -> datetime:
@@ -340,21 +344,8 @@ def test_run_rate_projects_the_pace_over_working_days(history: dict[str, Any]) -
 
 def test_custom_kpi_from_building_blocks(history: dict[str, Any]) -> None:
     admin = history["admin"]
-    services.kpi_create(
-        actor=admin,
-        key="won_amount_avg",
-        spec=AVERAGE_DEAL,
-    )
-    services.kpi_create(
-        actor=admin,
-        key="calls_logged",
-        spec=services.KpiSpec(
-            name="Звонки по журналу",
-            source="event",
-            aggregate="count",
-            event_activity="call_completed",
-        ),
-    )
+    services.kpi_create(actor=admin, key="won_amount_avg", spec=AVERAGE_DEAL)
+    services.kpi_create(actor=admin, key="calls_logged", spec=CALLS_LOGGED)
     hunter = history["hunter_a"]
     values = _values(hunter, selectors.Subject(user=hunter))
     assert values["won_amount_avg"] == Decimal("52333.33")  # (100000 + 50000 + 7000) / 3
