@@ -59,6 +59,10 @@ DEAL_COLUMNS = (
 )
 
 
+# The fields of a lead row of the history below, in order.
+LEAD_COLUMNS = ("title", "status", "disqualification_reason", "closed_at")
+
+
 def _deal(people: dict[str, Any], **fields: Any) -> Deal:
     pipeline = Pipeline.objects.get(code="b2b")
     stage = pipeline.stages.order_by("order").first()
@@ -169,22 +173,15 @@ def history(two_teams: dict[str, Any], default_pipelines: None) -> dict[str, Any
         fields["amount"] = Decimal(fields["amount"])
         _deal(two_teams, **fields)
     # Leads: one converted, one refused with a reason, one without; one converted in February.
-    for title, status, reason, closed in (
-        ("L1", "converted", "", at(2026, 3, 5)),
-        ("L2", "disqualified", "no_budget", at(2026, 3, 10)),
-        ("L3", "disqualified", "", at(2026, 3, 12)),
-        ("L4", "converted", "", at(2026, 2, 28)),
-        ("L5", "converted", "", at(2026, 3, 6)),
+    for *lead, owner in (
+        ("L1", "converted", "", at(2026, 3, 5), a),
+        ("L2", "disqualified", "no_budget", at(2026, 3, 10), a),
+        ("L3", "disqualified", "", at(2026, 3, 12), a),
+        ("L4", "converted", "", at(2026, 2, 28), a),
+        ("L5", "converted", "", at(2026, 3, 6), b),
     ):
-        owner = b if title == "L5" else a
-        Lead.objects.create(
-            title=title,
-            status=status,
-            disqualification_reason=reason,
-            closed_at=closed,
-            responsible=owner,
-            team=owner.team,
-        )
+        fields = dict(zip(LEAD_COLUMNS, lead, strict=True))
+        Lead.objects.create(**fields, responsible=owner, team=owner.team)
     # Calls and meetings.
     for kind, status, done_at, owner in (
         ("call", "done", at(2026, 3, 2), a),
