@@ -21,6 +21,14 @@ from greenwave.planning.models import DayPlan, DayPlanItem, DayStatus, ItemResul
 pytestmark = pytest.mark.django_db
 
 
+def _overdue_task(user, company, *, days: int):
+    """The task «Отправить договор» of `user`'s, due `days` days ago."""
+    due = timezone.now() - timedelta(days=days)
+    return activity_services.activity_create(
+        actor=user, kind="task", subject="Отправить договор", company=company, due_at=due
+    )
+
+
 def _today_call(user, company, subject="Звонок"):
     now = timezone.now()
     return activity_services.activity_create(
@@ -30,13 +38,7 @@ def _today_call(user, company, subject="Звонок"):
 
 def test_suggestions_bring_overdue_tasks_and_todays_calls(two_teams, company_a) -> None:
     hunter = two_teams["hunter_a"]
-    activity_services.activity_create(
-        actor=hunter,
-        kind="task",
-        subject="Отправить договор",
-        company=company_a,
-        due_at=timezone.now() - timedelta(days=2),
-    )
+    _overdue_task(hunter, company_a, days=2)
     other = crm_services.company_create(actor=hunter, name="ООО «Вектор»")
     _today_call(hunter, other)
     day = services.today_for(hunter)
@@ -207,13 +209,7 @@ def test_an_item_taken_from_a_task_is_met_only_by_completing_that_task(
     two_teams, company_a
 ) -> None:
     hunter = two_teams["hunter_a"]
-    task = activity_services.activity_create(
-        actor=hunter,
-        kind="task",
-        subject="Отправить договор",
-        company=company_a,
-        due_at=timezone.now() - timedelta(days=1),
-    )
+    task = _overdue_task(hunter, company_a, days=1)
     plan = services.day_plan_open(actor=hunter)
     item = services.day_plan_add_item(
         actor=hunter, plan=plan, goal="Отправить договор", company=company_a, activity=task

@@ -10,19 +10,11 @@ import pytest
 from django.utils import timezone
 
 from greenwave.activities import services as activity_services
-from greenwave.conftest import PASSWORD
+from greenwave.core.tests.browser.journey import sign_in
 from greenwave.crm import services as crm_services
 from greenwave.planning.models import DayPlan, DayStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
 
 
 def test_plan_day_log_call_close_day_head_sees_it(
