@@ -24,6 +24,7 @@ from greenwave.crm import services as crm
 from greenwave.documents import rendering
 from greenwave.documents import services as documents
 from greenwave.documents.models import Document, Invoice, InvoiceStatus
+from greenwave.documents.tests.conftest import director_add
 from greenwave.sales import services as sales
 from greenwave.sales.models import Deal, Pipeline
 from greenwave.sales.tests.conftest import default_pipelines  # noqa: F401
@@ -128,16 +129,7 @@ def test_contract_from_template_approved_in_the_inbox_opens_the_gates(
         kpp="500101001",
         legal_address="141400, Московская обл., г. Химки, ул. Ленина, д. 1",
     )
-    director = crm.contact_create(
-        actor=manager,
-        company=company,
-        full_name="Петров Сергей Николаевич",
-        position="Генеральный директор",
-        emails=["petrov@nasosy.example"],
-    )
-    crm.decision_maker_add(
-        actor=manager, company=company, contact=director, role="ЛПР", influence_level=5
-    )
+    director_add(actor=manager, company=company, email="petrov@nasosy.example")
     b2b = Pipeline.objects.get(code="b2b")
     stages = {s.code: s for s in b2b.stages.all()}
     deal = sales.deal_create(
