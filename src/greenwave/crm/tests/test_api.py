@@ -8,6 +8,7 @@ import pytest
 
 from greenwave.core.tests.openapi_check import answer_errors
 from greenwave.core.tests.queries import assert_queries_do_not_grow
+from greenwave.core.tests.refusals import assert_not_found
 from greenwave.crm import services
 from greenwave.crm.models import Company, Contact
 
@@ -62,15 +63,14 @@ def test_another_teams_company_and_contact_are_404(two_teams, bearer, company_b)
         actor=two_teams["hunter_b"], company=company_b, full_name="Юрий"
     )
     client = bearer(two_teams["hunter_a"])
-    for url in (
+    for response in assert_not_found(
+        client,
         f"/api/v1/companies/{company_b.pk}",
         f"/api/v1/companies/{company_b.pk}/history",
         f"/api/v1/companies/{company_b.pk}/decision-makers",
         f"/api/v1/contacts/{contact.pk}",
         f"/api/v1/contacts/{contact.pk}/history",
     ):
-        response = client.get(url)
-        assert response.status_code == 404, url
         assert response.json()["code"] == "not_found"
         assert "Южный" not in response.content.decode()
     patch = client.patch(
