@@ -13,13 +13,12 @@ from greenwave.sales import services as sales_services
 from greenwave.sales.models import Deal, Pipeline
 
 
-def sign_in(page: Any, live_server: Any, username: str, *, password: str = PASSWORD) -> None:
-    """Sign in as `username` (the test password unless told), leaving whoever was signed in
-    before."""
+def sign_in(page: Any, live_server: Any, username: str) -> None:
+    """Sign in as `username` (the test password), leaving whoever was signed in before."""
     page.context.clear_cookies()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
+    page.fill("input[name=password]", PASSWORD)
     page.click("[data-testid=login-submit]")
     page.wait_for_selector("[data-testid=greeting]")
 
