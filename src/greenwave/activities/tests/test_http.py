@@ -4,12 +4,11 @@ timeline partial other apps include with htmx."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from greenwave.activities import services
 from greenwave.activities.models import Activity, ActivityStatus
+from greenwave.core.tests.queries import assert_queries_do_not_grow
 
 from .conftest import soon
 
@@ -119,26 +118,20 @@ def test_another_teams_activity_is_a_404(two_teams, bearer, company_b) -> None:
 def test_api_list_query_count_does_not_grow_with_rows(two_teams, bearer, company_a) -> None:
     client = bearer(two_teams["hunter_a"])
     _calls(two_teams["hunter_a"], company_a, 2)
-    client.get("/api/v1/activities")  # the first request also touches the token
-    with CaptureQueriesContext(connection) as few:
-        assert client.get("/api/v1/activities").status_code == 200
-    _calls(two_teams["hunter_a"], company_a, 15)
-    with CaptureQueriesContext(connection) as many:
-        assert client.get("/api/v1/activities").status_code == 200
-    assert len(many) == len(few)
+    response, _ = assert_queries_do_not_grow(
+        lambda: client.get("/api/v1/activities"),
+        lambda: _calls(two_teams["hunter_a"], company_a, 15),
+    )
+    assert response.status_code == 200
 
 
 def test_list_page_query_count_does_not_grow_with_rows(client, two_teams, company_a) -> None:
     client.force_login(two_teams["hunter_a"])
     _calls(two_teams["hunter_a"], company_a, 2)
-    client.get("/activities/")
-    with CaptureQueriesContext(connection) as few:
-        assert client.get("/activities/").status_code == 200
-    _calls(two_teams["hunter_a"], company_a, 15)
-    with CaptureQueriesContext(connection) as many:
-        response = client.get("/activities/")
+    response, _ = assert_queries_do_not_grow(
+        lambda: client.get("/activities/"), lambda: _calls(two_teams["hunter_a"], company_a, 15)
+    )
     assert response.status_code == 200
-    assert len(many) == len(few)
     assert response.content.count(b'data-testid="activity-row"') == 17
 
 
@@ -221,12 +214,9 @@ def test_timeline_query_count_is_fixed_and_other_teams_get_404(
     client.force_login(two_teams["hunter_a"])
     url = f"/activities/timeline/company/{company_a.pk}/"
     _calls(two_teams["hunter_a"], company_a, 2)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    _calls(two_teams["hunter_a"], company_a, 12)
-    with CaptureQueriesContext(connection) as many:
-        client.get(url)
-    assert len(many) == len(few)
+    assert_queries_do_not_grow(
+        lambda: client.get(url), lambda: _calls(two_teams["hunter_a"], company_a, 12), warm_up=False
+    )
     assert client.get(f"/activities/timeline/company/{company_b.pk}/").status_code == 404
     assert client.get("/activities/timeline/secret/1/").status_code == 404
 

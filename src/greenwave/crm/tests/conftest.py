@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from greenwave.accounts.demo import seed_people
 from greenwave.crm import services
+from greenwave.crm.demo import seed_clients
 from greenwave.crm.models import Company
 from greenwave.crm.requisites import inn_with_checksum, ogrn_with_checksum
 
@@ -51,3 +53,13 @@ def browser_of(db: Any) -> Any:
         return client
 
     return make
+
+
+@pytest.fixture
+def demo_clients(db: Any) -> dict[str, Any]:
+    """The demo's people and client base, seeded as `seed_demo` does; returns the seed context
+    for the seeds that follow."""
+    context: dict[str, Any] = {"password": "demo-password-123"}
+    seed_people(context)
+    seed_clients(context)
+    return context

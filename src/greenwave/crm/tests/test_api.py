@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from greenwave.core.tests.openapi_check import answer_errors
+from greenwave.core.tests.queries import assert_queries_do_not_grow
+from greenwave.core.tests.refusals import assert_not_found
 from greenwave.crm import services
 from greenwave.crm.models import Company, Contact
 
@@ -63,15 +63,14 @@ def test_another_teams_company_and_contact_are_404(two_teams, bearer, company_b)
         actor=two_teams["hunter_b"], company=company_b, full_name="Юрий"
     )
     client = bearer(two_teams["hunter_a"])
-    for url in (
+    for response in assert_not_found(
+        client,
         f"/api/v1/companies/{company_b.pk}",
         f"/api/v1/companies/{company_b.pk}/history",
         f"/api/v1/companies/{company_b.pk}/decision-makers",
         f"/api/v1/contacts/{contact.pk}",
         f"/api/v1/contacts/{contact.pk}/history",
     ):
-        response = client.get(url)
-        assert response.status_code == 404, url
         assert response.json()["code"] == "not_found"
         assert "Южный" not in response.content.decode()
     patch = client.patch(
@@ -199,15 +198,11 @@ def _make_companies(two_teams, count: int, start: int) -> None:
 def test_api_list_query_count_does_not_grow_with_rows(two_teams, bearer, url) -> None:
     client = bearer(two_teams["head_a"])
     _make_companies(two_teams, 2, 0)
-    client.get(url)  # warm up: token touch
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    _make_companies(two_teams, 8, 2)
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
+    response, queries = assert_queries_do_not_grow(
+        lambda: client.get(url), lambda: _make_companies(two_teams, 8, 2)
+    )
     assert response.json()["count"] == 10
-    assert len(many) == len(few)
-    assert len(many) <= 6
+    assert queries <= 6
 
 
 def test_history_answers_match_their_published_schema(two_teams, bearer, company_a) -> None:

@@ -5,18 +5,14 @@ from __future__ import annotations
 import pytest
 from stdnum.ru import inn, ogrn
 
-from greenwave.accounts.demo import seed_people
 from greenwave.crm.demo import seed_clients
 from greenwave.crm.models import Company
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_seed_makes_valid_companies_in_both_teams_once() -> None:
-    context = {"password": "demo-password-123"}
-    seed_people(context)
-    seed_clients(context)
-    seed_clients(context)
+def test_demo_seed_makes_valid_companies_in_both_teams_once(demo_clients) -> None:
+    seed_clients(demo_clients)
 
     companies = list(Company.objects.select_related("team"))
     assert len(companies) == 15
@@ -27,15 +23,12 @@ def test_demo_seed_makes_valid_companies_in_both_teams_once() -> None:
     assert sum(c.decision_makers.count() for c in companies) == 30
 
 
-def test_demo_catalog_prices_every_product_in_base_and_discount_lists() -> None:
+def test_demo_catalog_prices_every_product_in_base_and_discount_lists(demo_clients) -> None:
     from greenwave.crm.demo import DEMO_PRODUCTS, seed_catalog
     from greenwave.crm.models import ClientProfile, Competitor, Price, PriceList
 
-    context = {"password": "demo-password-123"}
-    seed_people(context)
-    seed_clients(context)
-    seed_catalog(context)
-    seed_catalog(context)
+    seed_catalog(demo_clients)
+    seed_catalog(demo_clients)
 
     assert Price.objects.count() == len(DEMO_PRODUCTS) * 6
     cheapest = PriceList.objects.get(kind="discount", level=5)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.core.money import Money
+from greenwave.core.tests.queries import assert_queries_do_not_grow
 from greenwave.crm import selectors, services
 from greenwave.crm.models import (
     ClientProfile,
@@ -290,13 +289,8 @@ def test_catalog_list_pages_query_count_does_not_grow(two_teams, browser_of, nam
             services.price_list_create(actor=head, name=f"Прайс {i}", kind="special")
 
     add(0, 1)
-    client.get(reverse(name))
-    with CaptureQueriesContext(connection) as few:
-        client.get(reverse(name))
-    add(1, 8)
-    with CaptureQueriesContext(connection) as many:
-        assert client.get(reverse(name)).status_code == 200
-    assert len(many) == len(few)
+    response, _ = assert_queries_do_not_grow(lambda: client.get(reverse(name)), lambda: add(1, 8))
+    assert response.status_code == 200
 
 
 def test_price_list_page_query_count_does_not_grow(two_teams, browser_of) -> None:
@@ -311,29 +305,21 @@ def test_price_list_page_query_count_does_not_grow(two_teams, browser_of) -> Non
             services.prices_set(actor=head, price_list=base, prices={product.pk: i + 1})
 
     add(0, 1)
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    add(1, 8)
-    with CaptureQueriesContext(connection) as many:
-        client.get(url)
-    assert len(many) == len(few)
+    assert_queries_do_not_grow(lambda: client.get(url), lambda: add(1, 8))
 
 
 @pytest.mark.parametrize("url", ["/api/v1/products", "/api/v1/price-lists", "/api/v1/competitors"])
 def test_catalog_api_lists_query_count_does_not_grow(two_teams, bearer, url) -> None:
     head = two_teams["head_a"]
     client = bearer(head)
-    client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    for i in range(6):
-        group = services.product_group_create(actor=head, name=f"Группа {i}")
-        services.product_create(actor=head, name=f"Товар {i}", sku=f"SKU-{i}", group=group)
-        services.competitor_create(actor=head, name=f"Конкурент {i}")
-    with CaptureQueriesContext(connection) as many:
-        client.get(url)
-    assert len(many) == len(few)
+
+    def add_six() -> None:
+        for i in range(6):
+            group = services.product_group_create(actor=head, name=f"Группа {i}")
+            services.product_create(actor=head, name=f"Товар {i}", sku=f"SKU-{i}", group=group)
+            services.competitor_create(actor=head, name=f"Конкурент {i}")
+
+    assert_queries_do_not_grow(lambda: client.get(url), add_six)
 
 
 def test_competitor_history_hides_the_clients_of_other_teams(

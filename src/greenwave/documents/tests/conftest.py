@@ -13,6 +13,7 @@ from django.utils import translation
 
 from greenwave.crm import services as crm_services
 from greenwave.documents import services
+from greenwave.documents.demo import DEMO_ENTITY
 from greenwave.documents.models import LegalEntity
 from greenwave.sales import services as sales_services
 from greenwave.sales.models import Deal, Pipeline
@@ -20,20 +21,13 @@ from greenwave.sales.models import Deal, Pipeline
 _DEFAULTS = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
 _OPENING = importlib.import_module("greenwave.sales.migrations.0006_stage_opening_process")
 
+# Our legal entity: the demo one's requisites, under a shorter name and address.
 SELLER = {
+    **{k: v for k, v in DEMO_ENTITY.items() if k not in ("phone", "email")},
     "name": "ООО «Гринвейв»",
     "full_name": "Общество с ограниченной ответственностью «Гринвейв»",
-    "inn": "7701234560",
-    "kpp": "770101001",
-    "ogrn": "1027700123450",
     "address": "123112, г. Москва, Пресненская наб., д. 12",
     "bank_name": "ПАО Сбербанк",
-    "bik": "044525225",
-    "account": "40702810938000012345",
-    "corr_account": "30101810400000000225",
-    "signatory_name": "Смирнова Анна Петровна",
-    "signatory_position": "Генеральный директор",
-    "chief_accountant": "Кузнецова Ольга Игоревна",
 }
 
 
@@ -100,17 +94,22 @@ def deal(two_teams: dict[str, Any], b2b: Any, client_company: Any, product: Any)
     return Deal.objects.get(pk=deal.pk)
 
 
+def director_add(*, actor: Any, company: Any, email: str) -> Any:
+    """The company's general director, added as its decision maker (the contract signatory)."""
+    contact = crm_services.contact_create(
+        actor=actor,
+        company=company,
+        full_name="Петров Сергей Николаевич",
+        position="Генеральный директор",
+        emails=[email],
+    )
+    crm_services.decision_maker_add(
+        actor=actor, company=company, contact=contact, role="ЛПР", influence_level=5
+    )
+    return contact
+
+
 @pytest.fixture
 def signatory(client_company: Any) -> Any:
     """The client's general director, its decision maker, with an e-mail."""
-    contact = crm_services.contact_create(
-        actor=None,
-        company=client_company,
-        full_name="Петров Сергей Николаевич",
-        position="Генеральный директор",
-        emails=["petrov@romashka.ru"],
-    )
-    crm_services.decision_maker_add(
-        actor=None, company=client_company, contact=contact, role="ЛПР", influence_level=5
-    )
-    return contact
+    return director_add(actor=None, company=client_company, email="petrov@romashka.ru")

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from docx import Document as DocxDocument
 
+from greenwave.core.tests.refusals import assert_not_found
 from greenwave.documents import services
 from greenwave.documents.models import Document, DocumentTemplate
 
@@ -87,13 +88,13 @@ def test_another_team_gets_404_on_the_pages(seller, deal, two_teams) -> None:
     )
     invoice = services.invoice_create_from_deal(actor=two_teams["hunter_a"], deal=deal)
     outsider = _login(two_teams["hunter_b"])
-    for url in (
+    assert_not_found(
+        outsider,
         f"/documents/deals/{deal.pk}/",
         f"/documents/{document.pk}/",
         f"/documents/{document.pk}/download/",
         f"/documents/invoices/{invoice.pk}/",
-    ):
-        assert outsider.get(url).status_code == 404, url
+    )
     assert (
         outsider.post(f"/documents/deals/{deal.pk}/generate/", {"kind": "act"}).status_code == 404
     )

@@ -3,10 +3,11 @@ with statistics; running it twice changes nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from greenwave.accounts.demo import seed_people
-from greenwave.crm.demo import seed_clients
+from greenwave.crm.tests.conftest import demo_clients  # noqa: F401 (the seeded client base)
 from greenwave.outreach import selectors
 from greenwave.outreach.demo import BIRTHDAY_SEGMENT, seed_outreach
 from greenwave.outreach.models import Campaign, Delivery, Segment
@@ -14,14 +15,13 @@ from greenwave.outreach.models import Campaign, Delivery, Segment
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_has_a_birthday_segment_and_a_sent_campaign_with_statistics() -> None:
-    context = {"password": "demo-password-123"}
-    seed_people(context)
-    seed_clients(context)
-    seed_outreach(context)
-    seed_outreach(context)
+def test_demo_has_a_birthday_segment_and_a_sent_campaign_with_statistics(
+    demo_clients: dict[str, Any],  # noqa: F811
+) -> None:
+    seed_outreach(demo_clients)
+    seed_outreach(demo_clients)
 
-    head = context["users"]["head_north"]  # type: ignore[index]
+    head = demo_clients["users"]["head_north"]
     segment = Segment.objects.get(name=BIRTHDAY_SEGMENT)
     assert selectors.segment_preview(actor=head, filters=segment.filters).count >= 5
     sent = Campaign.objects.get(status="sent")

@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from greenwave.core.tests.refusals import assert_not_found
 from greenwave.crm import services as crm_services
 from greenwave.outreach import services
 from greenwave.outreach.models import Campaign, Segment
@@ -131,13 +132,13 @@ def test_other_team_gets_404_on_segment_and_campaign_pages(two_teams: dict[str, 
         actor=head, name="c", segment=segment, subject="Hi", body="Hello"
     )
     outsider = _client(two_teams["hunter_b"])
-    for url in (
+    assert_not_found(
+        outsider,
         f"/outreach/segments/{segment.pk}/",
         f"/outreach/campaigns/{campaign.pk}/",
         f"/outreach/campaigns/{campaign.pk}/edit/",
         f"/outreach/campaigns/{campaign.pk}/preview/",
-    ):
-        assert outsider.get(url).status_code == 404, url
+    )
     assert outsider.post(f"/outreach/campaigns/{campaign.pk}/send/").status_code == 404
     listing = outsider.get("/outreach/campaigns/").content.decode()
     assert f"/outreach/campaigns/{campaign.pk}/" not in listing

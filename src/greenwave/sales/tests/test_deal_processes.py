@@ -21,6 +21,7 @@ from greenwave.core.models import Event
 from greenwave.crm import services as crm
 from greenwave.sales import services
 from greenwave.sales.errors import SalesError
+from greenwave.sales.forms import StageForm
 from greenwave.sales.gates import evaluate_stage
 from greenwave.sales.models import Deal, Stage
 
@@ -488,13 +489,9 @@ def test_the_stage_settings_name_the_process(library, people, b2b, stages, beare
     stage = stages["invoice"]
     form = admin.get(f"/sales/settings/pipelines/{b2b.pk}/stages/{stage.pk}/").content.decode()
     assert 'value="contract_approval"' in form
+    # The stage as its settings form shows it, with the checklist and the process changed.
     data = {
-        "code": stage.code,
-        "name": stage.name,
-        "name_en": stage.name_en,
-        "responsible_role": stage.responsible_role,
-        "expected_days": stage.expected_days,
-        "probability": stage.probability,
+        **StageForm.initial_for(stage),
         "checklist": ["document:invoice"],
         "opening_process": "contract_approval",
     }

@@ -6,11 +6,11 @@ import re
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import override_settings
 
 from greenwave.core.services import event_append
+from greenwave.core.tests.queries import assert_queries_do_not_grow
 from greenwave.sales import services
 from greenwave.sales.models import Deal, Lead, LeadSource, Stage
 
@@ -82,29 +82,26 @@ def test_deals_of_another_team_are_404_and_lists_are_scoped(two_teams, bearer, b
 def test_deal_list_query_count_is_pinned(two_teams, bearer, b2b) -> None:
     api = bearer(two_teams["admin"])
     services.deal_create(actor=two_teams["hunter_a"], title="one", pipeline=b2b)
-    api.get("/api/v1/deals")
-    with CaptureQueriesContext(connection) as few:
-        api.get("/api/v1/deals")
-    for i in range(10):
-        services.deal_create(actor=two_teams["hunter_a"], title=f"d{i}", pipeline=b2b)
-    with CaptureQueriesContext(connection) as many:
-        assert api.get("/api/v1/deals").json()["count"] == 11
-    assert len(many) == len(few)
+
+    def add_ten() -> None:
+        for i in range(10):
+            services.deal_create(actor=two_teams["hunter_a"], title=f"d{i}", pipeline=b2b)
+
+    response, _ = assert_queries_do_not_grow(lambda: api.get("/api/v1/deals"), add_ten)
+    assert response.json()["count"] == 11
 
 
 def test_board_and_pages_render_with_a_pinned_query_count(client, two_teams, b2b) -> None:
     client.force_login(two_teams["head_a"])
     for i in range(3):
         services.deal_create(actor=two_teams["hunter_a"], title=f"Сделка {i}", pipeline=b2b)
-    client.get("/sales/")
-    with CaptureQueriesContext(connection) as few:
-        client.get("/sales/")
-    for i in range(10):
-        services.deal_create(actor=two_teams["hunter_a"], title=f"Ещё {i}", pipeline=b2b)
-    with CaptureQueriesContext(connection) as many:
-        page = client.get("/sales/").content.decode()
-    assert "Ещё 9" in page
-    assert len(many) == len(few)
+
+    def add_ten() -> None:
+        for i in range(10):
+            services.deal_create(actor=two_teams["hunter_a"], title=f"Ещё {i}", pipeline=b2b)
+
+    board, _ = assert_queries_do_not_grow(lambda: client.get("/sales/"), add_ten)
+    assert "Ещё 9" in board.content.decode()
     deal = Deal.objects.first()
     assert client.get(f"/sales/deals/{deal.pk}/").status_code == 200
     assert client.get("/sales/deals/").status_code == 200

@@ -6,17 +6,9 @@ from typing import Any
 
 import pytest
 
-from greenwave.conftest import PASSWORD
+from .journey import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
 
 
 def test_hunter_signs_in_switches_language_and_back(page: Any, live_server: Any, two_teams) -> None:

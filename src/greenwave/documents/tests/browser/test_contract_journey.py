@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -18,14 +16,14 @@ from docx import Document as DocxDocument
 
 from greenwave.bpm import services as bpm
 from greenwave.bpm.models import InstanceStatus, ProcessInstance
-from greenwave.conftest import PASSWORD
 from greenwave.core.tests.browser.conftest import ARTIFACTS
+from greenwave.core.tests.browser.journey import pumps_at_the_contract, screenshot, sign_in
 from greenwave.crm import services as crm
 from greenwave.documents import rendering
 from greenwave.documents import services as documents
 from greenwave.documents.models import Document, Invoice, InvoiceStatus
-from greenwave.sales import services as sales
-from greenwave.sales.models import Deal, Pipeline
+from greenwave.documents.tests.conftest import director_add
+from greenwave.sales.models import Deal
 from greenwave.sales.tests.conftest import default_pipelines  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,18 +32,8 @@ CLIENT = "ООО «Насосы и трубы»"
 ACCOUNT = "40702810801300012345"
 
 
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_selector("[data-testid=greeting]")
-
-
 def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"documents_{name}.png"), full_page=True)
+    screenshot(page, f"documents_{name}")
 
 
 def keep_pdf_pages(data: bytes, name: str) -> None:
@@ -128,27 +116,8 @@ def test_contract_from_template_approved_in_the_inbox_opens_the_gates(
         kpp="500101001",
         legal_address="141400, Московская обл., г. Химки, ул. Ленина, д. 1",
     )
-    director = crm.contact_create(
-        actor=manager,
-        company=company,
-        full_name="Петров Сергей Николаевич",
-        position="Генеральный директор",
-        emails=["petrov@nasosy.example"],
-    )
-    crm.decision_maker_add(
-        actor=manager, company=company, contact=director, role="ЛПР", influence_level=5
-    )
-    b2b = Pipeline.objects.get(code="b2b")
-    stages = {s.code: s for s in b2b.stages.all()}
-    deal = sales.deal_create(
-        actor=manager,
-        title="Поставка насосов",
-        pipeline=b2b,
-        stage=stages["contract"],
-        amount=Decimal("150000"),
-        expected_close_date=date(2030, 1, 31),
-        company=company,
-    )
+    director_add(actor=manager, company=company, email="petrov@nasosy.example")
+    deal = pumps_at_the_contract(manager, company)
 
     # 1. The closer adds the client's bank details on the company card.
     sign_in(page, live_server, "hunter_a")
