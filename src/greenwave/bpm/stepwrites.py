@@ -55,6 +55,8 @@ class StepWrites:
         self._statements: list[_Statement] = []
         # The events appended after the writes (SQLite: `event_append_many` after them).
         self._events: dict[str, Any] | None = None
+        # Rows inserted with their key given (`insert`): saved once `send()` has sent them.
+        self._inserted: list[models.Model] = []
 
     def __len__(self) -> int:
         return len(self._statements)
@@ -155,6 +157,8 @@ class StepWrites:
         `send()`."""
         meta = obj._meta
         drawn = obj.pk is not None
+        if drawn:
+            self._inserted.append(obj)
         fields = [field for field in meta.local_concrete_fields if drawn or not field.primary_key]
         if drawn and not any(hasattr(field, "get_placeholder") for field in fields):
             # Its key given: nothing to read back, a statement written once per model.
@@ -229,12 +233,16 @@ class StepWrites:
         COMMIT."""
         statements, self._statements = self._statements, []
         events, self._events = self._events, None
+        inserted, self._inserted = self._inserted, []
         if commit and _outermost_transaction():
             self._send_and_commit(statements)
-            return
-        self._send(statements)
-        if events is not None:
-            event_append_many(**events)
+        else:
+            self._send(statements)
+            if events is not None:
+                event_append_many(**events)
+        for obj in inserted:  # as `save()` leaves a new row (a returned key: `_answered`)
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
     def _send_and_commit(self, statements: list[_Statement]) -> None:
         checked: list[_Statement] = [

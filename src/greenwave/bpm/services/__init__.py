@@ -63,6 +63,7 @@ from .steps import (
     _sync,
     _user_by_ref,
     role_code,
+    tasks_opened,
 )
 from .subjects import (
     SUBJECT_LABELS,
@@ -134,6 +135,7 @@ __all__ = [
     "task_delegate",
     "task_unclaim",
     "tasks_escalate_overdue",
+    "tasks_opened",
     "timer_fire_next",
     "timers_fire_due",
 ]

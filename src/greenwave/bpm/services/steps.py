@@ -269,6 +269,7 @@ def _sync(
     _save_run(instance, run, snap, now, writes)
     created = _sync_tasks(instance, snap, now, ready_before, writes)
     _send_or_hold(instance, writes, created)
+    instance.__dict__[_OPENED] = created
     for task in created:
         _event(
             instance,
@@ -283,6 +284,20 @@ def _sync(
             },
         )
     _after_step(instance, snap, actor, now, passed=passed, waited=waited)
+
+
+# The key in an instance object's `__dict__` of the tasks its last step opened (`tasks_opened`).
+_OPENED = "opened_tasks"
+
+
+def tasks_opened(instance: ProcessInstance) -> list[HumanTask]:
+    """The task rows that the last step run on this object opened, as they were inserted
+    (`instance_start`'s instance; `task_complete`'s answer's `.instance`): a caller that
+    goes on with one need not read it again — `task_complete` checks the caller's copy of a
+    task against its row under the lock, and a copy that is out of date is decided by the
+    row. Empty when the step opened none or no step ran on this object. Rows of a step whose
+    transaction then rolled back are not there."""
+    return list(instance.__dict__.get(_OPENED, ()))
 
 
 def _journal_moves(

@@ -263,6 +263,44 @@ def test_the_events_of_a_step_whose_effects_append_their_own_chain_in_order(
     assert chain[0] == ("process_started", "")
 
 
+def _columns(task: HumanTask) -> dict[str, Any]:
+    return {f.attname: getattr(task, f.attname) for f in HumanTask._meta.concrete_fields}
+
+
+def test_the_tasks_a_step_opened_are_their_rows_and_complete_without_a_second_try(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """`tasks_opened`: the start's and each completion's new task rows as inserted, equal
+    to what a read of the row gives; completing one goes the caller's-copy way at once (the
+    statements of one step, no step rolled back and done again from the row)."""
+    hunter = two_teams["hunter_a"]
+    with django_capture_on_commit_callbacks(execute=True):
+        instance = services.instance_start(actor=hunter, definition=two_steps)
+    [task] = services.tasks_opened(instance)
+    assert not task._state.adding
+    assert _columns(task) == _columns(_open_task(instance))
+    events = 0 if POSTGRES else 3
+    writes = 1 if POSTGRES else 3
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        django_assert_max_num_queries(1 + writes + events + 2),
+    ):
+        done = services.task_complete(actor=hunter, task=task, data={})
+    [second] = services.tasks_opened(done.instance)
+    assert second.element_id == "offer"
+    assert not second._state.adding
+    assert _columns(second) == _columns(_open_task(instance))
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.task_complete(actor=hunter, task=second, data={})
+    assert services.tasks_opened(done.instance) == []
+    assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.COMPLETED
+    assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 2
+
+
 def test_a_completion_from_an_out_of_date_copy_of_the_task_is_decided_by_the_row(
     two_steps: Any, two_teams: dict[str, Any], fresh_cache: None
 ) -> None:
