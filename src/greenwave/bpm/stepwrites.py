@@ -17,7 +17,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
-from django.db import DataError, connection, models
+from django.db import DEFAULT_DB_ALIAS, DataError, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery, UpdateQuery
 
@@ -41,7 +42,16 @@ _PREPARABLE: set[str] = set()
 _PREPARED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 _PLACEHOLDER = re.compile(r"%s|%%")
 _SOURCES: dict[str, str] = {}  # a prepared statement's name: its text
+# A statement's text: its prepared statement's name, its EXECUTE and its parameters' count.
+_NAMES: dict[str, tuple[str, str, int]] = {}
 _EXECUTE = re.compile(r"EXECUTE (gw_[0-9a-f]{20})")
+
+
+def _db() -> BaseDatabaseWrapper:
+    """The default database's wrapper itself, for the functions of a step: `connection` is a
+    proxy that looks the wrapper up (a thread-local read) on every attribute — some thirty
+    times a step in the values' conversions alone."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class StaleRowError(Exception):
@@ -89,6 +99,7 @@ class StepWrites:
         statement written once per process for each shape instead of composed by the ORM
         on every step; the values converted as the ORM converts them (`get_db_prep_save`,
         `get_db_prep_value`)."""
+        connection = _db()
         meta = model._meta
         set_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in values]
         where_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in where]
@@ -128,6 +139,7 @@ class StepWrites:
         set as `save()` sets it); the row must be there. The statement is written once per
         model (the ORM's own, compiled the first time), its values converted as the ORM
         converts them."""
+        connection = _db()
         meta = obj._meta
         fields = [field for field in meta.local_concrete_fields if not field.primary_key]
         if any(hasattr(field, "get_placeholder") for field in fields):  # binary and the like
@@ -155,6 +167,7 @@ class StepWrites:
     def insert(self, obj: models.Model) -> None:
         """`obj.save()` of a new row; its key, unless set already (`drawn_key`), is set by
         `send()`."""
+        connection = _db()
         meta = obj._meta
         drawn = obj.pk is not None
         if drawn:
@@ -231,6 +244,7 @@ class StepWrites:
         message (Django's own commit then finds it done) and the rows a write must change
         are checked by the server, so that a stale row stops the message before the
         COMMIT."""
+        connection = _db()
         statements, self._statements = self._statements, []
         events, self._events = self._events, None
         inserted, self._inserted = self._inserted, []
@@ -264,6 +278,7 @@ class StepWrites:
     def _send(self, statements: list[_Statement]) -> None:
         if not statements:
             return
+        connection = _db()
         if connection.vendor == "postgresql":
             statements = [
                 (prepared(sql) if sql in _PREPARABLE else sql, params, obj, expect)
@@ -311,6 +326,7 @@ def _one_message(cursor: Any, statements: list[_Statement]) -> tuple[str, list[A
 
 def _outermost_transaction() -> bool:
     """Inside the outermost `atomic` block (no savepoint under it), nothing to roll back."""
+    connection = _db()
     return (
         connection.vendor == "postgresql"
         and connection.in_atomic_block
@@ -355,6 +371,7 @@ class ModelColumns:
         ]
 
     def convert(self, values: Sequence[Any]) -> list[Any]:
+        connection = _db()
         converted = list(values)
         for n, converters, col in self._converters:
             value = converted[n]
@@ -364,7 +381,7 @@ class ModelColumns:
         return converted
 
     def build(self, values: Sequence[Any]) -> Any:
-        return self.model.from_db(connection.alias, self.attnames, self.convert(values))
+        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, self.convert(values))
 
 
 def column_converters(col: Any) -> list[Any]:
@@ -378,6 +395,7 @@ def prepared(sql: str) -> str:
     (`PREPARE` by the driver itself, outside Django's query log; it outlives a rollback, as
     PostgreSQL's prepared statements do): the server plans it once instead of every step.
     The parameters stay the same, in the same order."""
+    connection = _db()
     if connection.vendor != "postgresql":
         return sql
     connection.ensure_connection()
@@ -385,8 +403,15 @@ def prepared(sql: str) -> str:
     names = _PREPARED.get(raw)
     if names is None:
         names = _PREPARED[raw] = set()
-    name = "gw_" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest()
-    count = sql.count("%s")
+    known = _NAMES.get(sql)
+    if known is None:
+        name = "gw_" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest()
+        count = sql.count("%s")
+        execute = (
+            f"EXECUTE {name}(" + ", ".join(["%s"] * count) + ")" if count else f"EXECUTE {name}"
+        )
+        known = _NAMES[sql] = (name, execute, count)
+    name, execute, count = known
     if name not in names:
         numbers = iter(range(1, count + 1))
         body = _PLACEHOLDER.sub(lambda m: f"${next(numbers)}" if m[0] == "%s" else "%", sql)
@@ -405,7 +430,7 @@ def prepared(sql: str) -> str:
                     raw.autocommit = False
         names.add(name)
         _SOURCES[name] = sql
-    return f"EXECUTE {name}(" + ", ".join(["%s"] * count) + ")" if count else f"EXECUTE {name}"
+    return execute
 
 
 def readable(sql: str) -> str:
@@ -435,6 +460,7 @@ def begin_with_next_statement() -> Iterator[None]:
     its COMMIT and ROLLBACK do not look at that flag, and Django puts it back when the
     transaction ends. Anything unusual (a transaction already begun, an isolation level,
     autocommit) leaves the statement as it is."""
+    connection = _db()
     if connection.vendor != "postgresql" or not connection.in_atomic_block:
         yield
         return
