@@ -267,19 +267,20 @@ def _columns(task: HumanTask) -> dict[str, Any]:
     return {f.attname: getattr(task, f.attname) for f in HumanTask._meta.concrete_fields}
 
 
+@pytest.mark.usefixtures("fresh_cache")
 def test_the_tasks_a_step_opened_are_their_rows_and_complete_without_a_second_try(
-    two_steps: Any,
-    two_teams: dict[str, Any],
-    fresh_cache: None,
-    django_capture_on_commit_callbacks: Any,
     django_assert_max_num_queries: Any,
+    django_capture_on_commit_callbacks: Any,
+    deploy: Any,
+    two_teams: dict[str, Any],
 ) -> None:
     """`tasks_opened`: the start's and each completion's new task rows as inserted, equal
     to what a read of the row gives; completing one goes the caller's-copy way at once (the
     statements of one step, no step rolled back and done again from the row)."""
     hunter = two_teams["hunter_a"]
+    definition = deploy((FILES / "two_steps.bpmn").read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
-        instance = services.instance_start(actor=hunter, definition=two_steps)
+        instance = services.instance_start(actor=hunter, definition=definition)
     [task] = services.tasks_opened(instance)
     assert not task._state.adding
     assert _columns(task) == _columns(_open_task(instance))
