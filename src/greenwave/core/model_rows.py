@@ -1,6 +1,7 @@
-"""Model instances from the columns of a hand-written SELECT, built as the ORM builds them:
-for statements written once per process instead of composed by the ORM on every request (a
-process step's lock, the bearer token's read)."""
+"""Statements written once per process instead of composed by the ORM on every request:
+model instances built from the columns of a hand-written SELECT as the ORM builds them (a
+process step's lock, the bearer token's read), and a new row inserted as `save()` inserts it
+(a deal created through the API)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import signals
 
 
 class ModelColumns:
@@ -49,3 +51,52 @@ class ModelColumns:
 def column_converters(col: Any) -> list[Any]:
     """The converters the ORM applies to a selected column (backend's, then the field's)."""
     return [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
+
+
+# `insert_row`'s statements, written once per model and vendor.
+_INSERTS: dict[tuple[type[models.Model], str], tuple[str, list[Any]]] = {}
+
+
+def insert_row(obj: models.Model) -> None:
+    """`obj.save()` of a new row whose key the database draws (what `Model.objects.create`
+    writes), by a statement written once per model and vendor instead of composed by the ORM
+    on every call: the fields' values converted as the ORM converts them (`pre_save`, so
+    `auto_now` and the like apply, then `get_db_prep_save`). A model with `pre_save` or
+    `post_save` receivers or a `save()` of its own, a field with a placeholder or a database
+    default, a key already set, or a database that cannot return the key from the INSERT goes
+    through `save()` itself."""
+    model = type(obj)
+    if (
+        signals.pre_save.has_listeners(model)
+        or signals.post_save.has_listeners(model)
+        or not connection.features.can_return_columns_from_insert
+        or obj.pk is not None
+    ):
+        obj.save(force_insert=True)
+        return
+    key = (model, connection.vendor)
+    written = _INSERTS.get(key)
+    if written is None:
+        meta = model._meta
+        fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+        special = any(hasattr(f, "get_placeholder") or f.has_db_default() for f in fields)
+        if special or meta.parents or model.save is not models.Model.save:
+            obj.save(force_insert=True)
+            return
+        quote = connection.ops.quote_name
+        written = _INSERTS[key] = (
+            f"INSERT INTO {quote(meta.db_table)} ("  # noqa: S608 -- the model's identifiers
+            + ", ".join(quote(f.column) for f in fields)
+            + ") VALUES ("
+            + ", ".join(["%s"] * len(fields))
+            + f") RETURNING {quote(meta.pk.column)}",
+            fields,
+        )
+    sql, fields = written
+    obj._prepare_related_fields_for_save(operation_name="save")
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        (obj.pk,) = cursor.fetchone()
+    obj._state.adding = False
+    obj._state.db = connection.alias

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -180,9 +180,15 @@ def _row(obj: Any) -> tuple[Any, ...]:
     return tuple(getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields)
 
 
+# Values a kept row may hand to every request as they are: nobody can change them in place.
+_IMMUTABLE = (str, int, float, Decimal, date, type(None))  # date: datetimes too
+
+
 def _of_row(model: Any, row: tuple[Any, ...]) -> Any:
     names = [f.attname for f in model._meta.concrete_fields]
-    return model.from_db("default", names, copy.deepcopy(row))  # fresh, unshared values
+    # Fresh, unshared values: the mutable ones (JSON) copied, the others shared.
+    values = [v if isinstance(v, _IMMUTABLE) else copy.deepcopy(v) for v in row]
+    return model.from_db("default", names, values)
 
 
 def stage_first_kept(*, actor: User, pipeline_id: int | None) -> Stage | None:

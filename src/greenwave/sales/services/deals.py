@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.core.errors import CoreError, DomainError, not_found
+from greenwave.core.model_rows import insert_row
 from greenwave.core.services import (
     EventEntry,
     ObjectRef,
@@ -125,7 +126,7 @@ def deal_create(  # noqa: PLR0913 -- keyword-only: one argument a field of the n
     share = _active_hunter_share(company)
     if share is not None:  # a later sale of a handed-off client: the hunter keeps a share
         hunter = share.hunter
-    deal = Deal.objects.create(
+    deal = Deal(
         title=title,
         pipeline=pipeline,
         stage=stage,
@@ -141,14 +142,21 @@ def deal_create(  # noqa: PLR0913 -- keyword-only: one argument a field of the n
         hunter_share_percent=share.share_percent if share is not None else Decimal(0),
         company=company,
     )
+    insert_row(deal)  # what `Deal.objects.create` writes, by a statement written once
     if contacts:
         deal.contacts.set(contacts)
-    event_append_for(
-        deal,
-        activity=events.DEAL_CREATED,
-        actor=actor,
-        payload={"stage": stage.pk, "stage_name": stage.name, "pipeline": pipeline.pk},
-        objects=_deal_objects(deal),
+    # The first event and its links: one statement on PostgreSQL.
+    event_append_many(
+        case_type=case_type_of(deal),
+        case_id=deal.pk,
+        entries=[
+            EventEntry(
+                activity=events.DEAL_CREATED,
+                actor_id=getattr(actor, "pk", None),
+                payload={"stage": stage.pk, "stage_name": stage.name, "pipeline": pipeline.pk},
+                objects=_deal_objects(deal),
+            )
+        ],
         new_case=True,
     )
     return deal
