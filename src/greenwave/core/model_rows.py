@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import signals
+from django.db.models import NOT_PROVIDED, signals
 
 
 class ModelColumns:
@@ -79,7 +79,9 @@ def insert_row(obj: models.Model) -> None:
     if written is None:
         meta = model._meta
         fields = [f for f in meta.local_concrete_fields if not f.primary_key]
-        special = any(hasattr(f, "get_placeholder") or f.has_db_default() for f in fields)
+        special = any(
+            hasattr(f, "get_placeholder") or f.db_default is not NOT_PROVIDED for f in fields
+        )
         if special or meta.parents or model.save is not models.Model.save:
             obj.save(force_insert=True)
             return
@@ -93,7 +95,7 @@ def insert_row(obj: models.Model) -> None:
             fields,
         )
     sql, fields = written
-    obj._prepare_related_fields_for_save(operation_name="save")
+    obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
