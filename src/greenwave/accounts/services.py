@@ -15,11 +15,12 @@ from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.model_rows import ModelColumns
 from greenwave.core.models import Event
 from greenwave.core.services import (
     changes_between,
@@ -355,15 +356,58 @@ def scope_stamps_renew() -> None:
     User.objects.update(scope_stamp=scope_cache.new_stamp())
 
 
+class _TokenStatement:
+    """The bearer token's read — the token with its user and the user's team, as
+    `select_related("user", "user__team")` reads them — written once per process and
+    database vendor instead of composed by the ORM on every request (issue #23)."""
+
+    def __init__(self) -> None:
+        quote = connection.ops.quote_name
+        self.token = ModelColumns(ApiToken, "t")
+        self.user = ModelColumns(User, "u")
+        self.team = ModelColumns(Team, "m")
+        tables = [quote(model._meta.db_table) for model in (ApiToken, User, Team)]
+        pk, user_id, team_id, key_hash = (
+            quote(name) for name in ("id", "user_id", "team_id", "key_hash")
+        )
+        # Identifiers of the models only: the hash goes as a parameter.
+        self.sql = (
+            f"SELECT {self.token.sql}, {self.user.sql}, {self.team.sql} "  # noqa: S608
+            f"FROM {tables[0]} t INNER JOIN {tables[1]} u ON u.{pk} = t.{user_id} "
+            f"LEFT OUTER JOIN {tables[2]} m ON m.{pk} = u.{team_id} WHERE t.{key_hash} = %s"
+        )
+
+    def read(self, key_hash: str) -> ApiToken | None:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [key_hash])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        ends = (self.token.width, self.token.width + self.user.width)
+        token: ApiToken = self.token.build(row[: ends[0]])
+        user: User = self.user.build(row[ends[0] : ends[1]])
+        team_row = row[ends[1] :]
+        team = self.team.build(team_row) if team_row[0] is not None else None
+        User.team.field.set_cached_value(user, team)
+        ApiToken.user.field.set_cached_value(token, user)
+        return token
+
+
+_TOKEN_STATEMENTS: dict[str, _TokenStatement] = {}
+
+
+def _token_read(key_hash: str) -> ApiToken | None:
+    statement = _TOKEN_STATEMENTS.get(connection.vendor)
+    if statement is None:
+        statement = _TOKEN_STATEMENTS[connection.vendor] = _TokenStatement()
+    return statement.read(key_hash)
+
+
 def token_authenticate(raw: str) -> User | None:
     """The user behind a bearer token, or None if it is unknown, expired, revoked or inactive."""
     if not raw or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__team")
-        .filter(key_hash=_hash_token(raw))
-        .first()
-    )
+    token = _token_read(_hash_token(raw))
     now = timezone.now()
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None

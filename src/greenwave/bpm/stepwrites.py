@@ -22,6 +22,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery, UpdateQuery
 
+# A process step's lock builds its rows with these (`bpm.services.steps`); they live in the kernel.
+from greenwave.core.model_rows import ModelColumns as ModelColumns
+from greenwave.core.model_rows import column_converters as column_converters
 from greenwave.core.services import EventEntry, event_append_many, event_append_many_statement
 
 _NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
@@ -345,48 +348,6 @@ def _checked_on_server(sql: str, expect: int) -> str:
         f"SELECT CAST(CASE WHEN count(*) = {int(expect)} THEN '0' ELSE '{_STALE}' END "
         "AS integer) FROM changed"
     )
-
-
-class ModelColumns:
-    """A model's columns in a hand-written SELECT (`sql`, the table named `alias`) and the
-    model instance built from them as the ORM builds one: each field's converters applied
-    (the backend's and the field's, as `SQLCompiler.get_converters`), the fields left out
-    deferred (`Model.from_db`). Made once per process and connection vendor: a statement
-    written once instead of composed by the ORM on every step."""
-
-    def __init__(self, model: type[models.Model], alias: str, exclude: Sequence[str] = ()):
-        quote = connection.ops.quote_name
-        self.model = model
-        fields = [f for f in model._meta.concrete_fields if f.attname not in exclude]
-        self.sql = ", ".join(f"{quote(alias)}.{quote(f.column)}" for f in fields)
-        self.attnames = [f.attname for f in fields]
-        self.width = len(fields)
-        self._converters = [
-            (n, converters, col)
-            for n, col, converters in (
-                (n, col, column_converters(col))
-                for n, col in enumerate(f.get_col(alias) for f in fields)
-            )
-            if converters
-        ]
-
-    def convert(self, values: Sequence[Any]) -> list[Any]:
-        connection = _db()
-        converted = list(values)
-        for n, converters, col in self._converters:
-            value = converted[n]
-            for converter in converters:
-                value = converter(value, col, connection)
-            converted[n] = value
-        return converted
-
-    def build(self, values: Sequence[Any]) -> Any:
-        return self.model.from_db(DEFAULT_DB_ALIAS, self.attnames, self.convert(values))
-
-
-def column_converters(col: Any) -> list[Any]:
-    """The converters the ORM applies to a selected column (backend's, then the field's)."""
-    return [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
 
 
 def prepared(sql: str) -> str:

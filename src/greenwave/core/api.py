@@ -108,8 +108,17 @@ def page_response(
     its `Out` schema's field order and every value as the schema would dump it (the values
     read from the columns the schema's fields come from)."""
     data = {"items": items, "count": count, "page": page, "page_size": page_size, "next": next}
+    return object_response(request, data)
+
+
+def object_response(
+    request: HttpRequest, data: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """An answer rendered from a plain dict: the bytes ninja renders for its `Out` schema when
+    the dict has the schema's keys in its field order and every value as the schema dumps it."""
     return HttpResponse(
-        PAGE_RENDERER.render(request, data, response_status=200),
+        PAGE_RENDERER.render(request, data, response_status=status),
+        status=status,
         content_type=f"{PAGE_RENDERER.media_type}; charset={PAGE_RENDERER.charset}",
     )
 

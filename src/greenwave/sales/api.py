@@ -12,7 +12,14 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import IsoDate, Page, list_query, page_response, paginate
+from greenwave.core.api import (
+    IsoDate,
+    Page,
+    list_query,
+    object_response,
+    page_response,
+    paginate,
+)
 from greenwave.core.crud import Entity
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.selectors import company_get, contact_get, price_list_get, product_get
@@ -129,7 +136,11 @@ def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
         company=company,
         contacts=contacts,
     )
-    return Status(201, selectors.deal_created_get(actor=actor, deal=deal, contacts=contacts))
+    row = selectors.deal_created_row(deal=deal, contacts=contacts)
+    if row is None:
+        return Status(201, selectors.deal_get(actor=actor, pk=deal.pk, lookups=False))
+    # Rendered from the row: no `DealOut` validated from the model and dumped again.
+    return object_response(request, deal_out_dict(row), status=201)
 
 
 @router.get("/deals/{deal_id}", response=DealOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -180,9 +180,15 @@ def _row(obj: Any) -> tuple[Any, ...]:
     return tuple(getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields)
 
 
+# Values a kept row may hand to every request as they are: nobody can change them in place.
+_IMMUTABLE = (str, int, float, Decimal, date, type(None))  # date: datetimes too
+
+
 def _of_row(model: Any, row: tuple[Any, ...]) -> Any:
     names = [f.attname for f in model._meta.concrete_fields]
-    return model.from_db("default", names, copy.deepcopy(row))  # fresh, unshared values
+    # Fresh, unshared values: the mutable ones (JSON) copied, the others shared.
+    values = [v if isinstance(v, _IMMUTABLE) else copy.deepcopy(v) for v in row]
+    return model.from_db("default", names, values)
 
 
 def stage_first_kept(*, actor: User, pipeline_id: int | None) -> Stage | None:
@@ -498,23 +504,31 @@ def _as_stored(value: Decimal, places: int) -> Decimal | None:
     return stored if stored == value else None
 
 
-def deal_created_get(*, actor: User, deal: Deal, contacts: Sequence[Contact]) -> Deal:
-    """The deal `services.deal_create` has just inserted, as `deal_get(lookups=False)` reads it.
+def deal_created_row(*, deal: Deal, contacts: Sequence[Contact]) -> dict[str, Any] | None:
+    """The deal `services.deal_create` has just inserted, as `DealOut` row (the values
+    `deal_get(lookups=False)` would read back, `schemas.deal_out_dict` renders it).
 
     Built from the inserted row, not read back: the creator always sees it (its responsible is
     the creator or a colleague in their write reach, which their read reach contains), it has
-    no lines yet, and its stage is the one it was created with. Read back only when the row in
-    memory could differ from the stored one: several contacts (the database's collation orders
-    them) or an amount with more decimal places than the column keeps.
+    no lines yet, and its stage is the one it was created with. None — read it back — when the
+    row in memory could differ from the stored one: several contacts (the database's collation
+    orders them) or an amount with more decimal places than the column keeps.
     """
     amount = _as_stored(Decimal(deal.amount), 2)
     share = _as_stored(Decimal(deal.hunter_share_percent), 2)
     if len(contacts) > 1 or amount is None or share is None:
-        return deal_get(actor=actor, pk=deal.pk, lookups=False)
-    deal.amount, deal.hunter_share_percent = amount, share
-    deal.contact_list = list(contacts)  # type: ignore[attr-defined]
-    deal.lines = []  # type: ignore[attr-defined]
-    return deal
+        return None
+    row: dict[str, Any] = {name: getattr(deal, name) for name in CREATED_ROW_VALUES}
+    row["amount"], row["hunter_share_percent"] = amount, share
+    row["stage_name"] = deal.stage.label
+    row["lost_reason"] = None
+    row["contact_ids"] = [contact.pk for contact in contacts]
+    row["items"] = []
+    return row
+
+
+# The columns of `DEAL_ROW_VALUES` a new deal holds in memory (its stage's name is its label).
+CREATED_ROW_VALUES = tuple(name for name in DEAL_ROW_VALUES if "__" not in name)
 
 
 @dataclass

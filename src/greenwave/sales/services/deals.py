@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.core.errors import CoreError, DomainError, not_found
+from greenwave.core.model_rows import insert_row
 from greenwave.core.services import (
     EventEntry,
     ObjectRef,
@@ -91,6 +92,31 @@ def _deal_objects(deal: Deal) -> list[ObjectRef]:
     return refs
 
 
+def _deal_event_append(
+    deal: Deal,
+    *,
+    activity: str,
+    actor: User | None,
+    payload: dict[str, Any],
+    new_case: bool = False,
+) -> None:
+    """One event of the deal, linked to its responsible and client: on PostgreSQL one
+    statement (the case's lock and previous event unless `new_case`, the event, its links)."""
+    event_append_many(
+        case_type=case_type_of(deal),
+        case_id=deal.pk,
+        entries=[
+            EventEntry(
+                activity=activity,
+                actor_id=actor.pk if actor else None,
+                payload=payload,
+                objects=_deal_objects(deal),
+            )
+        ],
+        new_case=new_case,
+    )
+
+
 @transaction.atomic
 def deal_create(  # noqa: PLR0913 -- keyword-only: one argument a field of the new deal
     *,
@@ -125,7 +151,7 @@ def deal_create(  # noqa: PLR0913 -- keyword-only: one argument a field of the n
     share = _active_hunter_share(company)
     if share is not None:  # a later sale of a handed-off client: the hunter keeps a share
         hunter = share.hunter
-    deal = Deal.objects.create(
+    deal = Deal(
         title=title,
         pipeline=pipeline,
         stage=stage,
@@ -141,14 +167,14 @@ def deal_create(  # noqa: PLR0913 -- keyword-only: one argument a field of the n
         hunter_share_percent=share.share_percent if share is not None else Decimal(0),
         company=company,
     )
+    insert_row(deal)  # what `Deal.objects.create` writes, by a statement written once
     if contacts:
         deal.contacts.set(contacts)
-    event_append_for(
+    _deal_event_append(
         deal,
         activity=events.DEAL_CREATED,
         actor=actor,
         payload={"stage": stage.pk, "stage_name": stage.name, "pipeline": pipeline.pk},
-        objects=_deal_objects(deal),
         new_case=True,
     )
     return deal
@@ -291,28 +317,21 @@ def deal_move(
     deal.stage, deal.stage_entered_at, deal.probability = stage, now, stage.probability
     deal.version += 1
     deal.save(update_fields=["stage", "stage_entered_at", "probability", "version", "updated_at"])
-    # One statement on PostgreSQL: the case's lock, its previous event, the event, its links.
-    event_append_many(
-        case_type=case_type_of(deal),
-        case_id=deal.pk,
-        entries=[
-            EventEntry(
-                activity=events.DEAL_STAGE_CHANGED,
-                actor_id=actor.pk if actor else None,
-                payload={
-                    "from_stage": previous.pk,
-                    "from_name": previous.name,
-                    "to_stage": stage.pk,
-                    "to_name": stage.name,
-                    "direction": "forward" if forward else "back",
-                    "seconds_in_stage": seconds_in_stage,
-                    "override": bool(missing),
-                    "override_comment": override_comment if missing else "",
-                    "missing": [m["label"] for m in missing],
-                },
-                objects=_deal_objects(deal),
-            )
-        ],
+    _deal_event_append(
+        deal,
+        activity=events.DEAL_STAGE_CHANGED,
+        actor=actor,
+        payload={
+            "from_stage": previous.pk,
+            "from_name": previous.name,
+            "to_stage": stage.pk,
+            "to_name": stage.name,
+            "direction": "forward" if forward else "back",
+            "seconds_in_stage": seconds_in_stage,
+            "override": bool(missing),
+            "override_comment": override_comment if missing else "",
+            "missing": [m["label"] for m in missing],
+        },
     )
     if stage.opening_process:
         _start_opening_process(actor, deal, stage)
