@@ -217,6 +217,12 @@ class OwnedRecord(TimeStampedModel):
         abstract = True
 
 
+def owner_index(name: str) -> models.Index:
+    """The index the record scope (`accounts.scoping`) filters an owned or assigned record
+    by: a team's records, then one manager's."""
+    return models.Index(fields=["team", "responsible"], name=name)
+
+
 class AssignedRecord(TimeStampedModel):
     """A record that always has a manager answering for it: a client, a contact, a call, a
     mailing and its segment.

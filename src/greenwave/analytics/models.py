@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import Team, User
+from greenwave.accounts.models import Team, User, owner_index
 from greenwave.core.model_fields import kept_link
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import money_amount_field
@@ -72,7 +72,7 @@ class SavedSegment(TimeStampedModel):
         verbose_name = _("saved segment")
         verbose_name_plural = _("saved segments")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["team", "responsible"], name="analytics_segment_owner")]
+        indexes = [owner_index("analytics_segment_owner")]
 
     def __str__(self) -> str:
         return self.name
@@ -121,7 +121,7 @@ class NpsSurvey(TimeStampedModel):
         ordering = ["-answered_at", "-pk"]
         indexes = [
             models.Index(fields=["answered_at"], name="analytics_nps_answered"),
-            models.Index(fields=["team", "responsible"], name="analytics_nps_owner"),
+            owner_index("analytics_nps_owner"),
         ]
         constraints = [
             models.CheckConstraint(

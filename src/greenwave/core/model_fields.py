@@ -1,5 +1,5 @@
-"""Model fields the apps declare alike: an optional link, and the one a row keeps when what it
-points to goes.
+"""Model fields the apps declare alike: an optional link, the one a row keeps when what it
+points to goes, and the one column shape of a quantity and of a percent.
 
 `to` is a model or its "app.Model" label (where importing the model would loop); a label
 types the field loosely (`Any`), as Django's own string references do without the plugin.
@@ -8,6 +8,7 @@ types the field loosely (`Any`), as Django's own string references do without th
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar, overload
 
 from django.db import models
@@ -60,3 +61,14 @@ def kept_link(to: type[models.Model] | str, verbose_name: Any = None, **options:
     or saved a row, the team that sees it, the deal an answer was about); the row itself
     stays. Options as `optional_link`'s (`blank`, `related_name`…)."""
     return optional_link(to, verbose_name, on_delete=models.SET_NULL, **options)
+
+
+def quantity_field(verbose_name: Any, **options: Any) -> models.DecimalField[Decimal, Decimal]:
+    """The one column shape for a quantity of goods: 14 digits, 3 decimals (kilograms,
+    metres), as the forms and API schemas accept it."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=3, **options)
+
+
+def percent_field(verbose_name: Any, **options: Any) -> models.DecimalField[Decimal, Decimal]:
+    """The one column shape for a percent (a share, a discount): 5 digits, 2 decimals."""
+    return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, **options)

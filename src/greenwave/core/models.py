@@ -24,6 +24,12 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def newest_first_index(name: str) -> models.Index:
+    """The default list order of a record, newest first (the id breaking ties): a LIMIT
+    reads the index, no sort."""
+    return models.Index(fields=["-created_at", "-id"], name=name)
+
+
 class Event(models.Model):
     """One state change of one case; append-only (DESIGN.md "the event spine").
 

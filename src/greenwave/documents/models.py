@@ -15,9 +15,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord, User
-from greenwave.core.model_fields import kept_link, optional_link
-from greenwave.core.models import TimeStampedModel
+from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord, User, owner_index
+from greenwave.core.model_fields import kept_link, optional_link, percent_field, quantity_field
+from greenwave.core.models import TimeStampedModel, newest_first_index
 from greenwave.core.money import currency_field, money_amount_field
 from greenwave.crm.models import Product, VatRate
 from greenwave.sales.models import Deal
@@ -154,9 +154,9 @@ class Invoice(CreatedOwnedRecord):
         verbose_name_plural = _("invoices")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["team", "responsible"], name="invoice_owner_idx"),
+            owner_index("invoice_owner_idx"),
             models.Index(fields=["status", "due_date"], name="invoice_status_due_idx"),
-            models.Index(fields=["-created_at", "-id"], name="invoice_recent_idx"),
+            newest_first_index("invoice_recent_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -183,14 +183,10 @@ class InvoiceLine(models.Model):
     product = optional_link(Product, _("product"), on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=500)
     unit = models.CharField(_("unit"), max_length=20, default="шт")
-    quantity = models.DecimalField(
-        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(Decimal(0))]
-    )
+    quantity = quantity_field(_("quantity"), validators=[MinValueValidator(Decimal(0))])
     price = money_amount_field(_("price"))
-    discount_percent = models.DecimalField(
+    discount_percent = percent_field(
         _("discount, %"),
-        max_digits=5,
-        decimal_places=2,
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
@@ -283,7 +279,7 @@ class Document(OwnedRecord):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["team", "responsible"], name="document_owner_idx")]
+        indexes = [owner_index("document_owner_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["legal_entity", "kind", "year", "sequence"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import AssignedRecord, User
+from greenwave.accounts.models import AssignedRecord, User, owner_index
 from greenwave.core.model_fields import kept_link, optional_link
 from greenwave.sales.models import Stage
 
@@ -24,7 +24,7 @@ class Segment(AssignedRecord):
         verbose_name = _("segment")
         verbose_name_plural = _("segments")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["team", "responsible"], name="outreach_segment_owner_idx")]
+        indexes = [owner_index("outreach_segment_owner_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -73,7 +73,7 @@ class Campaign(AssignedRecord):
         verbose_name_plural = _("campaigns")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["team", "responsible"], name="outreach_campaign_owner_idx"),
+            owner_index("outreach_campaign_owner_idx"),
             models.Index(fields=["status", "scheduled_at"], name="outreach_campaign_due_idx"),
         ]
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team
 from greenwave.activities.models import Activity
-from greenwave.core.model_fields import kept_link
+from greenwave.core.model_fields import kept_link, percent_field
 from greenwave.core.models import TimeStampedModel
 from greenwave.sales.models import Deal
 
@@ -292,9 +292,7 @@ class CommissionScheme(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=120)
     is_active = models.BooleanField(_("active"), default=True)
-    default_percent = models.DecimalField(
-        _("percent of paid revenue"), max_digits=5, decimal_places=2, default=0
-    )
+    default_percent = percent_field(_("percent of paid revenue"), default=0)
     # {"<product group id>": "percent"}
     group_percents = models.JSONField(_("percent by product group"), default=dict, blank=True)
     # [["<from % of plan>", "<multiplier>"], …] ascending
@@ -333,9 +331,7 @@ class AssistantSplit(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="assisted_splits",
     )
-    share_percent = models.DecimalField(
-        _("assistant's part of the commission, %"), max_digits=5, decimal_places=2
-    )
+    share_percent = percent_field(_("assistant's part of the commission, %"))
     valid_from = models.DateField(_("from"))
     valid_until = models.DateField(_("until"), null=True, blank=True)
 
