@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User, owner_index
 from greenwave.core.model_fields import kept_link
-from greenwave.core.models import TimeStampedModel
+from greenwave.core.models import EventLogCursor, TimeStampedModel
 from greenwave.core.money import money_amount_field
 from greenwave.crm.models import Company, Contact
 from greenwave.orders.models import Claim
@@ -265,13 +265,10 @@ class RollupDeal(models.Model):
         return str(self.deal_id)
 
 
-class RollupCursor(models.Model):
+class RollupCursor(EventLogCursor):
     """How far in the event log the rollups have been brought (one row)."""
 
     name = models.CharField(max_length=32, primary_key=True)
-    last_event_id = models.BigIntegerField(default=0)
-    rebuilt_at = models.DateTimeField(null=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_event_id}"

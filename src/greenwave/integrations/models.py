@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
 from greenwave.core.model_fields import kept_link
-from greenwave.core.models import TimeStampedModel
+from greenwave.core.models import SettlingCursor, TimeStampedModel
 
 
 class WebhookSubscription(TimeStampedModel):
@@ -101,13 +101,10 @@ class WebhookAttempt(models.Model):
         return f"{self.delivery_id} @ {self.attempted_at}"
 
 
-class DispatchCursor(models.Model):
+class DispatchCursor(SettlingCursor):
     """How far the webhook dispatcher has read the event log (see `dispatch`)."""
 
-    name = models.CharField(max_length=40, unique=True)
     settled_id = models.BigIntegerField(default=0)
-    seen_id = models.BigIntegerField(default=0)
-    seen_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.settled_id}"
