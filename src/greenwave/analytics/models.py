@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User, owner_index
-from greenwave.core.model_fields import kept_link
+from greenwave.core.model_fields import kept_link, optional_moment
 from greenwave.core.models import EventLogCursor, TimeStampedModel
 from greenwave.core.money import money_amount_field
 from greenwave.crm.models import Company, Contact
@@ -108,10 +108,10 @@ class NpsSurvey(TimeStampedModel):
     # id>"): one link per contact per won deal or closed claim, however often the job runs.
     occurrence = models.CharField(max_length=64, null=True, blank=True, unique=True)
     email = models.CharField(_("e-mail"), max_length=254, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_at = optional_moment(_("sent at"))
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("what would make it a 10"), blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_at = optional_moment(_("answered at"))
     responsible = kept_link(User, _("responsible"), blank=False)
     team = kept_link(Team, _("team"))
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
-from greenwave.core.model_fields import kept_link, optional_link
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 
 
@@ -40,7 +40,7 @@ class ProcessDefinition(TimeStampedModel):
     unsupported = models.JSONField(_("unsupported elements"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
     created_by = kept_link(User, _("uploaded by"))
-    deployed_at = models.DateTimeField(_("deployed"), null=True, blank=True)
+    deployed_at = optional_moment(_("deployed"))
 
     class Meta:
         verbose_name = _("process definition")
@@ -89,7 +89,7 @@ class ProcessInstance(TimeStampedModel):
     object_id = models.CharField(_("business object id"), max_length=64, blank=True)
     responsible = kept_link(User, _("started by"))
     team = kept_link(Team, _("team"))
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_at = optional_moment(_("ended"))
 
     class Meta:
         verbose_name = _("process instance")
@@ -146,12 +146,12 @@ class HumanTask(EngineWait):
     candidate_team = kept_link(Team, _("candidate team"))
     team = kept_link(Team, _("team"))
     form_schema = models.JSONField(_("form"), default=list, blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    due_at = optional_moment(_("due"))
+    escalated_at = optional_moment(_("escalated"))
     claimed_by = kept_link(User, _("claimed by"))
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    claimed_at = optional_moment(_("claimed"))
     completed_by = kept_link(User, _("completed by"))
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_at = optional_moment(_("completed"))
     result = models.JSONField(_("form data"), default=dict, blank=True)
 
     class Meta:
@@ -181,9 +181,9 @@ class Timer(EngineWait):
     # A worker claims a timer by its row lock while firing it (bpm.services.timer_fire_next);
     # these say which worker fired it, or which one failed it last and when (then it waits).
     claimed_by = models.CharField(_("claimed by worker"), max_length=100, blank=True)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    fired_at = models.DateTimeField(_("fired"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    claimed_at = optional_moment(_("claimed"))
+    fired_at = optional_moment(_("fired"))
+    cancelled_at = optional_moment(_("cancelled"))
 
     class Meta:
         verbose_name = _("timer")
@@ -231,7 +231,7 @@ class Incident(TimeStampedModel):
     element_id = models.CharField(_("BPMN element"), max_length=200, blank=True)
     error = models.TextField(_("error"))
     retries = models.PositiveIntegerField(_("retries"), default=0)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_at = optional_moment(_("resolved"))
 
     class Meta:
         verbose_name = _("incident")
@@ -281,7 +281,7 @@ class Notification(TimeStampedModel):
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("text"), blank=True)
     emailed = models.BooleanField(_("e-mailed"), default=False)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    read_at = optional_moment(_("read"))
 
     class Meta:
         verbose_name = _("notification")

@@ -1,5 +1,6 @@
 """Model fields the apps declare alike: an optional link, the one a row keeps when what it
-points to goes, and the one column shape of a quantity and of a percent.
+points to goes, the moment something happened to a row (if it has), and the one column shape
+of a quantity and of a percent.
 
 `to` is a model or its "app.Model" label (where importing the model would loop); a label
 types the field loosely (`Any`), as Django's own string references do without the plugin.
@@ -8,6 +9,7 @@ types the field loosely (`Any`), as Django's own string references do without th
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar, overload
 
@@ -61,6 +63,11 @@ def kept_link(to: type[models.Model] | str, verbose_name: Any = None, **options:
     or saved a row, the team that sees it, the deal an answer was about); the row itself
     stays. Options as `optional_link`'s (`blank`, `related_name`…)."""
     return optional_link(to, verbose_name, on_delete=models.SET_NULL, **options)
+
+
+def optional_moment(verbose_name: Any) -> models.DateTimeField[datetime | None, datetime | None]:
+    """When something happened to the row — sent, closed, revoked —, empty until it has."""
+    return models.DateTimeField(verbose_name, null=True, blank=True)
 
 
 def quantity_field(verbose_name: Any, **options: Any) -> models.DecimalField[Decimal, Decimal]:

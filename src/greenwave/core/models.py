@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core.model_fields import optional_moment
+
 
 class TimeStampedModel(models.Model):
     """Base of every domain model: bigint id (DEFAULT_AUTO_FIELD) and two timestamps."""
@@ -54,7 +56,7 @@ class Event(models.Model):
     )
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     prev_activity = models.CharField(_("previous activity"), max_length=80, blank=True)
-    prev_timestamp = models.DateTimeField(_("previous timestamp"), null=True, blank=True)
+    prev_timestamp = optional_moment(_("previous timestamp"))
 
     class Meta:
         verbose_name = _("event")

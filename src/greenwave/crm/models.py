@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import AssignedRecord, owner_index
-from greenwave.core.model_fields import kept_link, optional_link
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
 
@@ -498,7 +498,7 @@ class ImportJob(TimeStampedModel):
     # transaction need not look again (`imports._contacts_unchanged_since_check`).
     checked_stamp = models.BigIntegerField(_("checked stamp"), null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    finished_at = optional_moment(_("finished"))
 
     class Meta:
         verbose_name = _("import")

@@ -16,7 +16,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord, User, owner_index
-from greenwave.core.model_fields import kept_link, optional_link, percent_field, quantity_field
+from greenwave.core.model_fields import (
+    kept_link,
+    optional_link,
+    optional_moment,
+    percent_field,
+    quantity_field,
+)
 from greenwave.core.models import TimeStampedModel, newest_first_index
 from greenwave.core.money import currency_field, money_amount_field
 from greenwave.crm.models import Product, VatRate
@@ -144,9 +150,9 @@ class Invoice(CreatedOwnedRecord):
     # Kept by the payments (money issue): what has been received so far.
     paid_amount = money_amount_field(_("paid"))
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
-    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
-    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    issued_at = optional_moment(_("issued"))
+    paid_at = optional_moment(_("paid"))
+    cancelled_at = optional_moment(_("cancelled"))
     cancel_reason = models.CharField(_("reason of cancellation"), max_length=500, blank=True)
 
     class Meta:
@@ -273,7 +279,7 @@ class Document(OwnedRecord):
     # The approval process run (bpm instance id) that carries this document, if any.
     approval_instance_id = models.BigIntegerField(null=True, blank=True)
     approval_process = models.CharField(max_length=100, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = optional_moment(_("sent"))
 
     class Meta:
         verbose_name = _("document")

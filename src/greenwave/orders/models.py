@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import CreatedOwnedRecord, User, owner_index
-from greenwave.core.model_fields import kept_link, optional_link, quantity_field
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment, quantity_field
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import money_amount_field
 from greenwave.crm.models import Product
@@ -272,8 +272,8 @@ class Claim(CreatedOwnedRecord):
         _("decision"), max_length=12, choices=ClaimDecision.choices, blank=True
     )
     resolution = models.CharField(_("resolution"), max_length=1000, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    closed_at = optional_moment(_("closed"))
+    escalated_at = optional_moment(_("escalated"))
 
     class Meta:
         verbose_name = _("claim")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.activities.models import Activity
-from greenwave.core.model_fields import kept_link, optional_link, percent_field
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment, percent_field
 from greenwave.core.models import EventLogCursor, TimeStampedModel
 from greenwave.crm.models import Company
 from greenwave.sales.models import Deal
@@ -57,7 +57,7 @@ class DayPlan(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=8, choices=DayStatus.choices, default=DayStatus.OPEN
     )
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = optional_moment(_("closed"))
     comment = models.TextField(_("comment on the day"), blank=True)
     planned_count = models.PositiveIntegerField(_("planned"), default=0)
     done_count = models.PositiveIntegerField(_("done"), default=0)

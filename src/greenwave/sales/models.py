@@ -16,7 +16,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import OwnedRecord, RoleCode, User, owner_index
-from greenwave.core.model_fields import kept_link, optional_link, percent_field, quantity_field
+from greenwave.core.model_fields import (
+    kept_link,
+    optional_link,
+    optional_moment,
+    percent_field,
+    quantity_field,
+)
 from greenwave.core.models import TimeStampedModel, newest_first_index
 from greenwave.core.money import currency_field, money_amount_field
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH, validate_visible
@@ -168,8 +174,8 @@ class Lead(OwnedRecord):
         blank=True,
     )
     disqualification_comment = models.TextField(_("comment"), blank=True)
-    qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    qualified_at = optional_moment(_("qualified"))
+    closed_at = optional_moment(_("closed"))
     company = kept_link(Company, _("client"), related_name="leads")
     contact = kept_link(Contact, _("contact"), related_name="leads")
     deal = models.OneToOneField(
@@ -243,7 +249,7 @@ class Deal(OwnedRecord):
         LossReason, _("loss reason"), on_delete=models.PROTECT, related_name="deals"
     )
     loss_comment = models.TextField(_("loss comment"), blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = optional_moment(_("closed"))
     # Optimistic lock: a move carries the version it saw; a stale one is a conflict.
     version = models.PositiveIntegerField(default=1)
 
