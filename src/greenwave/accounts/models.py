@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.core.model_fields import kept_link, optional_link
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 
 from .scope_cache import detach, new_stamp, remember
@@ -191,9 +191,9 @@ class ApiToken(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=16, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = optional_moment(_("expires"))
+    revoked_at = optional_moment(_("revoked"))
+    last_used_at = optional_moment(_("last used"))
 
     class Meta:
         verbose_name = _("API token")
@@ -215,6 +215,12 @@ class OwnedRecord(TimeStampedModel):
 
     class Meta:
         abstract = True
+
+
+def owner_index(name: str) -> models.Index:
+    """The index the record scope (`accounts.scoping`) filters an owned or assigned record
+    by: a team's records, then one manager's."""
+    return models.Index(fields=["team", "responsible"], name=name)
 
 
 class AssignedRecord(TimeStampedModel):

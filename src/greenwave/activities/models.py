@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import AssignedRecord, Team, User
-from greenwave.core.model_fields import kept_link, optional_link
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 from greenwave.crm.models import Company, Contact
 from greenwave.sales.models import Deal, Lead
@@ -91,7 +91,7 @@ class Activity(AssignedRecord):
     )
     subject = models.CharField(_("subject"), max_length=255)
     description = models.TextField(_("description"), blank=True)
-    due_at = models.DateTimeField(_("planned for"), null=True, blank=True)
+    due_at = optional_moment(_("planned for"))
     duration_minutes = models.PositiveIntegerField(_("duration, min"), null=True, blank=True)
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
@@ -116,7 +116,7 @@ class Activity(AssignedRecord):
     recording_file = models.FileField(
         _("recording file"), upload_to="activities/recordings/%Y/%m/", blank=True
     )
-    next_call_at = models.DateTimeField(_("next call"), null=True, blank=True)
+    next_call_at = optional_moment(_("next call"))
     # Meetings.
     place = models.CharField(_("place"), max_length=255, blank=True)
     participants = models.TextField(_("participants"), blank=True)
@@ -125,8 +125,8 @@ class Activity(AssignedRecord):
     checklist = models.JSONField(_("checklist"), default=list, blank=True)
     # E-mail records.
     email_to = models.CharField(_("to"), max_length=500, blank=True)
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    completed_at = optional_moment(_("completed"))
+    cancelled_at = optional_moment(_("cancelled"))
     cancel_reason = models.TextField(_("cancellation reason"), blank=True)
     reschedule_count = models.PositiveSmallIntegerField(_("times rescheduled"), default=0)
     follow_up_of = kept_link("self", _("follows up"), related_name="follow_ups")
@@ -177,8 +177,8 @@ class Reminder(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="activity_reminders"
     )
     remind_at = models.DateTimeField(_("remind at"))
-    sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True)
-    seen_at = models.DateTimeField(_("seen"), null=True, blank=True)
+    sent_at = optional_moment(_("e-mail sent"))
+    seen_at = optional_moment(_("seen"))
 
     class Meta:
         verbose_name = _("reminder")

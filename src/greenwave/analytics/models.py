@@ -11,9 +11,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import Team, User
-from greenwave.core.model_fields import kept_link
-from greenwave.core.models import TimeStampedModel
+from greenwave.accounts.models import Team, User, owner_index
+from greenwave.core.model_fields import kept_link, optional_moment
+from greenwave.core.models import EventLogCursor, TimeStampedModel
 from greenwave.core.money import money_amount_field
 from greenwave.crm.models import Company, Contact
 from greenwave.orders.models import Claim
@@ -72,7 +72,7 @@ class SavedSegment(TimeStampedModel):
         verbose_name = _("saved segment")
         verbose_name_plural = _("saved segments")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["team", "responsible"], name="analytics_segment_owner")]
+        indexes = [owner_index("analytics_segment_owner")]
 
     def __str__(self) -> str:
         return self.name
@@ -108,10 +108,10 @@ class NpsSurvey(TimeStampedModel):
     # id>"): one link per contact per won deal or closed claim, however often the job runs.
     occurrence = models.CharField(max_length=64, null=True, blank=True, unique=True)
     email = models.CharField(_("e-mail"), max_length=254, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    sent_at = optional_moment(_("sent at"))
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("what would make it a 10"), blank=True)
-    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_at = optional_moment(_("answered at"))
     responsible = kept_link(User, _("responsible"), blank=False)
     team = kept_link(Team, _("team"))
 
@@ -121,7 +121,7 @@ class NpsSurvey(TimeStampedModel):
         ordering = ["-answered_at", "-pk"]
         indexes = [
             models.Index(fields=["answered_at"], name="analytics_nps_answered"),
-            models.Index(fields=["team", "responsible"], name="analytics_nps_owner"),
+            owner_index("analytics_nps_owner"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -265,13 +265,10 @@ class RollupDeal(models.Model):
         return str(self.deal_id)
 
 
-class RollupCursor(models.Model):
+class RollupCursor(EventLogCursor):
     """How far in the event log the rollups have been brought (one row)."""
 
     name = models.CharField(max_length=32, primary_key=True)
-    last_event_id = models.BigIntegerField(default=0)
-    rebuilt_at = models.DateTimeField(null=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_event_id}"

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
-from greenwave.core.model_fields import kept_link
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 
 
@@ -40,7 +40,7 @@ class ProcessDefinition(TimeStampedModel):
     unsupported = models.JSONField(_("unsupported elements"), default=list, blank=True)
     description = models.TextField(_("description"), blank=True)
     created_by = kept_link(User, _("uploaded by"))
-    deployed_at = models.DateTimeField(_("deployed"), null=True, blank=True)
+    deployed_at = optional_moment(_("deployed"))
 
     class Meta:
         verbose_name = _("process definition")
@@ -89,7 +89,7 @@ class ProcessInstance(TimeStampedModel):
     object_id = models.CharField(_("business object id"), max_length=64, blank=True)
     responsible = kept_link(User, _("started by"))
     team = kept_link(Team, _("team"))
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_at = optional_moment(_("ended"))
 
     class Meta:
         verbose_name = _("process instance")
@@ -104,22 +104,39 @@ class ProcessInstance(TimeStampedModel):
         return f"{self.definition.name} #{self.pk}"
 
 
+def instance_link(related_name: str) -> models.ForeignKey[ProcessInstance, ProcessInstance]:
+    """The process a row is part of (a task, a timer, a file…): it goes with the process."""
+    return models.ForeignKey(
+        ProcessInstance,
+        verbose_name=_("process"),
+        on_delete=models.CASCADE,
+        related_name=related_name,
+    )
+
+
+class EngineWait(TimeStampedModel):
+    """What an instance waits for at one task of its engine — a person's task, a timer, a
+    message — found again by the instance and the engine's task id."""
+
+    engine_task_id = models.CharField(_("engine task id"), max_length=64)
+    element_id = models.CharField(_("BPMN element"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+
 class TaskStatus(models.TextChoices):
     OPEN = "open", _("Open")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class HumanTask(TimeStampedModel):
+class HumanTask(EngineWait):
     """The inbox row of a user task (read without touching the engine state)."""
 
     EVENT_CASE_TYPE = "human_task"
 
-    instance = models.ForeignKey(
-        ProcessInstance, verbose_name=_("process"), on_delete=models.CASCADE, related_name="tasks"
-    )
-    engine_task_id = models.CharField(_("engine task id"), max_length=64)
-    element_id = models.CharField(_("BPMN element"), max_length=200)
+    instance = instance_link("tasks")
     name = models.CharField(_("name"), max_length=255)
     status = models.CharField(
         _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
@@ -129,12 +146,12 @@ class HumanTask(TimeStampedModel):
     candidate_team = kept_link(Team, _("candidate team"))
     team = kept_link(Team, _("team"))
     form_schema = models.JSONField(_("form"), default=list, blank=True)
-    due_at = models.DateTimeField(_("due"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    due_at = optional_moment(_("due"))
+    escalated_at = optional_moment(_("escalated"))
     claimed_by = kept_link(User, _("claimed by"))
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    claimed_at = optional_moment(_("claimed"))
     completed_by = kept_link(User, _("completed by"))
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_at = optional_moment(_("completed"))
     result = models.JSONField(_("form data"), default=dict, blank=True)
 
     class Meta:
@@ -156,21 +173,17 @@ class HumanTask(TimeStampedModel):
         return self.name
 
 
-class Timer(TimeStampedModel):
+class Timer(EngineWait):
     """A waiting timer event; `claimed_*` lets a dead worker's claim expire."""
 
-    instance = models.ForeignKey(
-        ProcessInstance, verbose_name=_("process"), on_delete=models.CASCADE, related_name="timers"
-    )
-    engine_task_id = models.CharField(_("engine task id"), max_length=64)
-    element_id = models.CharField(_("BPMN element"), max_length=200)
+    instance = instance_link("timers")
     due_at = models.DateTimeField(_("due"))
     # A worker claims a timer by its row lock while firing it (bpm.services.timer_fire_next);
     # these say which worker fired it, or which one failed it last and when (then it waits).
     claimed_by = models.CharField(_("claimed by worker"), max_length=100, blank=True)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    fired_at = models.DateTimeField(_("fired"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    claimed_at = optional_moment(_("claimed"))
+    fired_at = optional_moment(_("fired"))
+    cancelled_at = optional_moment(_("cancelled"))
 
     class Meta:
         verbose_name = _("timer")
@@ -188,17 +201,10 @@ class Timer(TimeStampedModel):
         return f"{self.element_id} @ {self.due_at:%Y-%m-%d %H:%M}"
 
 
-class MessageSubscription(TimeStampedModel):
+class MessageSubscription(EngineWait):
     """A process waiting for a message (by name, optionally by business key)."""
 
-    instance = models.ForeignKey(
-        ProcessInstance,
-        verbose_name=_("process"),
-        on_delete=models.CASCADE,
-        related_name="subscriptions",
-    )
-    engine_task_id = models.CharField(_("engine task id"), max_length=64)
-    element_id = models.CharField(_("BPMN element"), max_length=200)
+    instance = instance_link("subscriptions")
     message_name = models.CharField(_("message"), max_length=200)
     correlation_key = models.CharField(_("correlation key"), max_length=120, blank=True)
 
@@ -221,16 +227,11 @@ class MessageSubscription(TimeStampedModel):
 class Incident(TimeStampedModel):
     """A failed step: the error is kept, shown, and the step can be retried after a fix."""
 
-    instance = models.ForeignKey(
-        ProcessInstance,
-        verbose_name=_("process"),
-        on_delete=models.CASCADE,
-        related_name="incidents",
-    )
+    instance = instance_link("incidents")
     element_id = models.CharField(_("BPMN element"), max_length=200, blank=True)
     error = models.TextField(_("error"))
     retries = models.PositiveIntegerField(_("retries"), default=0)
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_at = optional_moment(_("resolved"))
 
     class Meta:
         verbose_name = _("incident")
@@ -246,17 +247,8 @@ class ProcessFile(TimeStampedModel):
     with the process. Stored under a random name; served only through `bpm:process_file`,
     to those who may read the process or act on one of its tasks."""
 
-    instance = models.ForeignKey(
-        ProcessInstance, verbose_name=_("process"), on_delete=models.CASCADE, related_name="files"
-    )
-    task = models.ForeignKey(
-        HumanTask,
-        verbose_name=_("task"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="files",
-    )
+    instance = instance_link("files")
+    task = kept_link(HumanTask, _("task"), related_name="files")
     field = models.CharField(_("form field"), max_length=100)
     file = models.FileField(_("file"), upload_to="process_files/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
@@ -282,19 +274,14 @@ class Notification(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    instance = models.ForeignKey(
-        ProcessInstance,
-        verbose_name=_("process"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="notifications",
+    instance = optional_link(
+        ProcessInstance, _("process"), on_delete=models.CASCADE, related_name="notifications"
     )
     element_id = models.CharField(_("BPMN element"), max_length=200, blank=True)
     title = models.CharField(_("title"), max_length=255)
     body = models.TextField(_("text"), blank=True)
     emailed = models.BooleanField(_("e-mailed"), default=False)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    read_at = optional_moment(_("read"))
 
     class Meta:
         verbose_name = _("notification")

@@ -1,5 +1,6 @@
-"""Model fields the apps declare alike: an optional link, and the one a row keeps when what it
-points to goes.
+"""Model fields the apps declare alike: an optional link, the one a row keeps when what it
+points to goes, the moment something happened to a row (if it has), and the one column shape
+of a quantity and of a percent.
 
 `to` is a model or its "app.Model" label (where importing the model would loop); a label
 types the field loosely (`Any`), as Django's own string references do without the plugin.
@@ -8,11 +9,17 @@ types the field loosely (`Any`), as Django's own string references do without th
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TypeVar, overload
 
 from django.db import models
+from django.db.models.expressions import Combinable
 
 _M = TypeVar("_M", bound=models.Model)
+
+# What a decimal column accepts (as Django's own field types say).
+_DecimalSet = str | float | Decimal | Combinable
 
 # What Django does to the row when the target of its link is deleted (models.CASCADE…).
 OnDelete = Callable[..., Any]
@@ -60,3 +67,21 @@ def kept_link(to: type[models.Model] | str, verbose_name: Any = None, **options:
     or saved a row, the team that sees it, the deal an answer was about); the row itself
     stays. Options as `optional_link`'s (`blank`, `related_name`…)."""
     return optional_link(to, verbose_name, on_delete=models.SET_NULL, **options)
+
+
+def optional_moment(
+    verbose_name: Any,
+) -> models.DateTimeField[str | datetime | date | Combinable | None, datetime | None]:
+    """When something happened to the row (sent, closed, revoked); empty until it has."""
+    return models.DateTimeField(verbose_name, null=True, blank=True)
+
+
+def quantity_field(verbose_name: Any, **options: Any) -> models.DecimalField[_DecimalSet, Decimal]:
+    """The one column shape for a quantity of goods: 14 digits, 3 decimals (kilograms,
+    metres), as the forms and API schemas accept it."""
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=3, **options)
+
+
+def percent_field(verbose_name: Any, **options: Any) -> models.DecimalField[_DecimalSet, Decimal]:
+    """The one column shape for a percent (a share, a discount): 5 digits, 2 decimals."""
+    return models.DecimalField(verbose_name, max_digits=5, decimal_places=2, **options)

@@ -1,4 +1,5 @@
-"""Shared kernel models: the base model every app inherits and the one event log.
+"""Shared kernel models: the base model every app inherits, the one event log and the cursors
+its readers keep.
 
 Ids are bigint auto-increments everywhere (decided once): they are half the size of UUIDs in
 every index and foreign key, insert in order (no random page splits on 10M-row tables such as
@@ -13,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core.model_fields import optional_moment
+
 
 class TimeStampedModel(models.Model):
     """Base of every domain model: bigint id (DEFAULT_AUTO_FIELD) and two timestamps."""
@@ -22,6 +25,12 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def newest_first_index(name: str) -> models.Index:
+    """The default list order of a record, newest first (the id breaking ties): a LIMIT
+    reads the index, no sort."""
+    return models.Index(fields=["-created_at", "-id"], name=name)
 
 
 class Event(models.Model):
@@ -47,7 +56,7 @@ class Event(models.Model):
     )
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     prev_activity = models.CharField(_("previous activity"), max_length=80, blank=True)
-    prev_timestamp = models.DateTimeField(_("previous timestamp"), null=True, blank=True)
+    prev_timestamp = optional_moment(_("previous timestamp"))
 
     class Meta:
         verbose_name = _("event")
@@ -112,3 +121,28 @@ class SavedFilter(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EventLogCursor(models.Model):
+    """How far a rollup has brought itself along the event log: the last event id it took
+    in, and when it was last rebuilt from the whole log (None: never)."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    rebuilt_at = models.DateTimeField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SettlingCursor(models.Model):
+    """How far a reader of the event log has got when ids must settle first: an id is
+    handed out at insert but visible at commit, so the reader notes the highest id it has
+    seen and when (`seen_id`, `seen_at`) and takes ids in only once they have settled."""
+
+    name = models.CharField(max_length=40, unique=True)
+    seen_id = models.BigIntegerField(default=0)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True

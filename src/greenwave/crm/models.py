@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import AssignedRecord
-from greenwave.core.model_fields import kept_link, optional_link
+from greenwave.accounts.models import AssignedRecord, owner_index
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
 
@@ -95,7 +95,7 @@ class Company(AssignedRecord):
         verbose_name_plural = _("companies")
         ordering = ["name", "pk"]
         indexes = [
-            models.Index(fields=["team", "responsible"], name="crm_company_owner_idx"),
+            owner_index("crm_company_owner_idx"),
             models.Index(fields=["segment", "name"], name="crm_company_segment_idx"),
             # One per sort of the list on a column of its own (with the id that breaks ties),
             # over the live clients only: a page is read from the index, not sorted from all.
@@ -139,7 +139,7 @@ class Contact(AssignedRecord):
         verbose_name_plural = _("contacts")
         ordering = ["full_name", "pk"]
         indexes = [
-            models.Index(fields=["team", "responsible"], name="crm_contact_owner_idx"),
+            owner_index("crm_contact_owner_idx"),
             # The list's own-column sorts over the live contacts (see Company).
             models.Index(
                 fields=["full_name", "id"],
@@ -498,7 +498,7 @@ class ImportJob(TimeStampedModel):
     # transaction need not look again (`imports._contacts_unchanged_since_check`).
     checked_stamp = models.BigIntegerField(_("checked stamp"), null=True, blank=True)
     message = models.TextField(_("message"), blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    finished_at = optional_moment(_("finished"))
 
     class Meta:
         verbose_name = _("import")

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.core.model_fields import kept_link
+from greenwave.core.model_fields import kept_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 
 
@@ -37,7 +37,7 @@ class DecisionDefinition(TimeStampedModel):
     )
     # Input data of the model (name, type, allowed values), for the test form.
     inputs = models.JSONField(_("input data"), default=list, blank=True)
-    deployed_at = models.DateTimeField(_("deployed at"), null=True, blank=True)
+    deployed_at = optional_moment(_("deployed at"))
     created_by = kept_link(User, _("created by"))
 
     class Meta:

@@ -15,9 +15,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord, User
-from greenwave.core.model_fields import kept_link, optional_link
-from greenwave.core.models import TimeStampedModel
+from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord, User, owner_index
+from greenwave.core.model_fields import (
+    kept_link,
+    optional_link,
+    optional_moment,
+    percent_field,
+    quantity_field,
+)
+from greenwave.core.models import TimeStampedModel, newest_first_index
 from greenwave.core.money import currency_field, money_amount_field
 from greenwave.crm.models import Product, VatRate
 from greenwave.sales.models import Deal
@@ -144,9 +150,9 @@ class Invoice(CreatedOwnedRecord):
     # Kept by the payments (money issue): what has been received so far.
     paid_amount = money_amount_field(_("paid"))
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
-    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
-    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    issued_at = optional_moment(_("issued"))
+    paid_at = optional_moment(_("paid"))
+    cancelled_at = optional_moment(_("cancelled"))
     cancel_reason = models.CharField(_("reason of cancellation"), max_length=500, blank=True)
 
     class Meta:
@@ -154,9 +160,9 @@ class Invoice(CreatedOwnedRecord):
         verbose_name_plural = _("invoices")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["team", "responsible"], name="invoice_owner_idx"),
+            owner_index("invoice_owner_idx"),
             models.Index(fields=["status", "due_date"], name="invoice_status_due_idx"),
-            models.Index(fields=["-created_at", "-id"], name="invoice_recent_idx"),
+            newest_first_index("invoice_recent_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -183,14 +189,10 @@ class InvoiceLine(models.Model):
     product = optional_link(Product, _("product"), on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=500)
     unit = models.CharField(_("unit"), max_length=20, default="шт")
-    quantity = models.DecimalField(
-        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(Decimal(0))]
-    )
+    quantity = quantity_field(_("quantity"), validators=[MinValueValidator(Decimal(0))])
     price = money_amount_field(_("price"))
-    discount_percent = models.DecimalField(
+    discount_percent = percent_field(
         _("discount, %"),
-        max_digits=5,
-        decimal_places=2,
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
@@ -277,13 +279,13 @@ class Document(OwnedRecord):
     # The approval process run (bpm instance id) that carries this document, if any.
     approval_instance_id = models.BigIntegerField(null=True, blank=True)
     approval_process = models.CharField(max_length=100, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = optional_moment(_("sent"))
 
     class Meta:
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["team", "responsible"], name="document_owner_idx")]
+        indexes = [owner_index("document_owner_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["legal_entity", "kind", "year", "sequence"],

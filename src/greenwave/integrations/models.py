@@ -11,8 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.core.model_fields import kept_link
-from greenwave.core.models import TimeStampedModel
+from greenwave.core.model_fields import kept_link, optional_moment
+from greenwave.core.models import SettlingCursor, TimeStampedModel
 
 
 class WebhookSubscription(TimeStampedModel):
@@ -27,7 +27,7 @@ class WebhookSubscription(TimeStampedModel):
     # Only events appended after the subscription was made are delivered to it.
     start_event_id = models.BigIntegerField(default=0)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
-    disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True)
+    disabled_at = optional_moment(_("disabled"))
     disabled_reason = models.CharField(_("why disabled"), max_length=300, blank=True)
 
     class Meta:
@@ -58,10 +58,10 @@ class WebhookDelivery(TimeStampedModel):
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    next_attempt_at = optional_moment(_("next attempt"))
+    last_attempt_at = optional_moment(_("last attempt"))
     response_status = models.PositiveIntegerField(_("response code"), null=True, blank=True)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivered_at = optional_moment(_("delivered"))
 
     class Meta:
         verbose_name = _("webhook delivery")
@@ -101,13 +101,10 @@ class WebhookAttempt(models.Model):
         return f"{self.delivery_id} @ {self.attempted_at}"
 
 
-class DispatchCursor(models.Model):
+class DispatchCursor(SettlingCursor):
     """How far the webhook dispatcher has read the event log (see `dispatch`)."""
 
-    name = models.CharField(max_length=40, unique=True)
     settled_id = models.BigIntegerField(default=0)
-    seen_id = models.BigIntegerField(default=0)
-    seen_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.settled_id}"
@@ -147,7 +144,7 @@ class OneCExchange(TimeStampedModel):
     session_expires_at = models.DateTimeField(null=True, blank=True)
     results = models.JSONField(_("results"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    finished_at = optional_moment(_("finished"))
 
     class Meta:
         verbose_name = _("1C exchange")

@@ -14,6 +14,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core.models import SettlingCursor
+
 
 class DfgEdge(models.Model):
     pipeline_id = models.BigIntegerField(_("pipeline of the deals"))
@@ -104,15 +106,11 @@ class RollupCase(models.Model):
         return f"{self.case_id}: {self.pipeline_id}/{self.team_id}/{self.owner_id}"
 
 
-class RollupCursor(models.Model):
+class RollupCursor(SettlingCursor):
     """How far the rollup has read the event log: every deal event with an id up to
-    `applied_id` is in it (None: never built). `seen_id`/`seen_at` let ids settle (an id is
-    handed out at insert but visible at commit) before they are applied."""
+    `applied_id` is in it (None: never built)."""
 
-    name = models.CharField(max_length=40, unique=True)
     applied_id = models.BigIntegerField(null=True, blank=True)
-    seen_id = models.BigIntegerField(default=0)
-    seen_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.applied_id}"

@@ -9,8 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from greenwave.accounts.models import CreatedOwnedRecord, User
-from greenwave.core.model_fields import kept_link, optional_link
+from greenwave.accounts.models import CreatedOwnedRecord, User, owner_index
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment, quantity_field
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import money_amount_field
 from greenwave.crm.models import Product
@@ -61,7 +61,7 @@ class Payment(CreatedOwnedRecord):
         verbose_name_plural = _("payments")
         ordering = ["-payment_date", "-pk"]
         indexes = [
-            models.Index(fields=["team", "responsible"], name="payment_owner_idx"),
+            owner_index("payment_owner_idx"),
             models.Index(fields=["-payment_date", "-id"], name="payment_recent_idx"),
         ]
         constraints = [
@@ -139,7 +139,7 @@ class Order(CreatedOwnedRecord):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["team", "responsible"], name="order_owner_idx")]
+        indexes = [owner_index("order_owner_idx")]
 
     def __str__(self) -> str:
         return f"З-{self.pk}"
@@ -155,9 +155,9 @@ class OrderLine(models.Model):
     product = optional_link(Product, on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=500)
     unit = models.CharField(_("unit"), max_length=20, default="шт")
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    quantity = quantity_field(_("quantity"))
     price = money_amount_field(_("price"))
-    shipped_quantity = models.DecimalField(_("shipped"), max_digits=14, decimal_places=3, default=0)
+    shipped_quantity = quantity_field(_("shipped"), default=0)
 
     class Meta:
         verbose_name = _("order line")
@@ -200,7 +200,7 @@ class Shipment(TimeStampedModel):
 class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="shipment_lines")
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    quantity = quantity_field(_("quantity"))
 
     class Meta:
         constraints = [
@@ -216,7 +216,7 @@ class SupplierOrder(TimeStampedModel):
 
     line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="supplier_orders")
     supplier = models.CharField(_("supplier"), max_length=255)
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    quantity = quantity_field(_("quantity"))
     expected_date = models.DateField(_("expected"))
     received_on = models.DateField(_("received"), null=True, blank=True)
     created_by = kept_link(User, blank=False)
@@ -272,14 +272,14 @@ class Claim(CreatedOwnedRecord):
         _("decision"), max_length=12, choices=ClaimDecision.choices, blank=True
     )
     resolution = models.CharField(_("resolution"), max_length=1000, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    closed_at = optional_moment(_("closed"))
+    escalated_at = optional_moment(_("escalated"))
 
     class Meta:
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["team", "responsible"], name="claim_owner_idx")]
+        indexes = [owner_index("claim_owner_idx")]
 
     def __str__(self) -> str:
         return f"П-{self.pk}"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import AssignedRecord, User
-from greenwave.core.model_fields import kept_link, optional_link
+from greenwave.accounts.models import AssignedRecord, User, owner_index
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment
 from greenwave.sales.models import Stage
 
 
@@ -24,7 +24,7 @@ class Segment(AssignedRecord):
         verbose_name = _("segment")
         verbose_name_plural = _("segments")
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["team", "responsible"], name="outreach_segment_owner_idx")]
+        indexes = [owner_index("outreach_segment_owner_idx")]
 
     def __str__(self) -> str:
         return self.name
@@ -63,9 +63,9 @@ class Campaign(AssignedRecord):
     body = models.TextField(_("body"))
     track_opens = models.BooleanField(_("track opens"), default=True)
     trigger_stage = optional_link(Stage, _("stage"), on_delete=models.PROTECT)
-    scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    scheduled_at = optional_moment(_("scheduled for"))
+    started_at = optional_moment(_("started"))
+    finished_at = optional_moment(_("finished"))
     sent_by = optional_link(User, _("sent by"), on_delete=models.PROTECT)
 
     class Meta:
@@ -73,7 +73,7 @@ class Campaign(AssignedRecord):
         verbose_name_plural = _("campaigns")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["team", "responsible"], name="outreach_campaign_owner_idx"),
+            owner_index("outreach_campaign_owner_idx"),
             models.Index(fields=["status", "scheduled_at"], name="outreach_campaign_due_idx"),
         ]
 
@@ -114,14 +114,14 @@ class Delivery(models.Model):
         _("status"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    claimed_at = optional_moment(_("claimed"))
+    sent_at = optional_moment(_("sent"))
     message_id = models.CharField(_("message id"), max_length=200, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
-    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
-    clicked_at = models.DateTimeField(_("clicked"), null=True, blank=True)
-    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
-    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
+    opened_at = optional_moment(_("opened"))
+    clicked_at = optional_moment(_("clicked"))
+    unsubscribed_at = optional_moment(_("unsubscribed"))
+    bounced_at = optional_moment(_("bounced"))
 
     class Meta:
         verbose_name = _("delivery")

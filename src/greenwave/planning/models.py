@@ -10,10 +10,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import Team
+from greenwave.accounts.models import Team, User
 from greenwave.activities.models import Activity
-from greenwave.core.model_fields import kept_link
-from greenwave.core.models import TimeStampedModel
+from greenwave.core.model_fields import kept_link, optional_link, optional_moment, percent_field
+from greenwave.core.models import EventLogCursor, TimeStampedModel
+from greenwave.crm.models import Company
 from greenwave.sales.models import Deal
 
 
@@ -56,7 +57,7 @@ class DayPlan(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=8, choices=DayStatus.choices, default=DayStatus.OPEN
     )
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = optional_moment(_("closed"))
     comment = models.TextField(_("comment on the day"), blank=True)
     planned_count = models.PositiveIntegerField(_("planned"), default=0)
     done_count = models.PositiveIntegerField(_("done"), default=0)
@@ -86,13 +87,8 @@ class DayPlan(TimeStampedModel):
 
 class DayPlanItem(TimeStampedModel):
     plan = models.ForeignKey(DayPlan, on_delete=models.CASCADE, related_name="items")
-    company = models.ForeignKey(
-        "crm.Company",
-        verbose_name=_("client"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="day_plan_items",
+    company = optional_link(
+        Company, _("client"), on_delete=models.CASCADE, related_name="day_plan_items"
     )
     goal = models.CharField(_("goal"), max_length=500)
     priority = models.CharField(
@@ -229,22 +225,8 @@ class MonthPlan(TimeStampedModel):
     EVENT_CASE_TYPE = "month_plan"
 
     period = models.DateField(_("month"))  # the first day of the month
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("manager"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="month_plans",
-    )
-    team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="month_plans",
-    )
+    user = optional_link(User, _("manager"), on_delete=models.CASCADE, related_name="month_plans")
+    team = optional_link(Team, _("team"), on_delete=models.CASCADE, related_name="month_plans")
 
     class Meta:
         verbose_name = _("month plan")
@@ -292,9 +274,7 @@ class CommissionScheme(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=120)
     is_active = models.BooleanField(_("active"), default=True)
-    default_percent = models.DecimalField(
-        _("percent of paid revenue"), max_digits=5, decimal_places=2, default=0
-    )
+    default_percent = percent_field(_("percent of paid revenue"), default=0)
     # {"<product group id>": "percent"}
     group_percents = models.JSONField(_("percent by product group"), default=dict, blank=True)
     # [["<from % of plan>", "<multiplier>"], …] ascending
@@ -333,9 +313,7 @@ class AssistantSplit(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="assisted_splits",
     )
-    share_percent = models.DecimalField(
-        _("assistant's part of the commission, %"), max_digits=5, decimal_places=2
-    )
+    share_percent = percent_field(_("assistant's part of the commission, %"))
     valid_from = models.DateField(_("from"))
     valid_until = models.DateField(_("until"), null=True, blank=True)
 
@@ -390,13 +368,10 @@ class KpiRollupRecord(models.Model):
         return f"{self.kind} {self.record_id}: {self.day}"
 
 
-class KpiRollupCursor(models.Model):
-    """How far the rollups have read the event log; `rebuilt_at` is None until built."""
+class KpiRollupCursor(EventLogCursor):
+    """How far the KPI rollups have read the event log."""
 
     name = models.CharField(max_length=32, unique=True)
-    last_event_id = models.BigIntegerField(default=0)
-    rebuilt_at = models.DateTimeField(null=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_event_id}"

@@ -15,9 +15,15 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import OwnedRecord, RoleCode, User
-from greenwave.core.model_fields import kept_link, optional_link
-from greenwave.core.models import TimeStampedModel
+from greenwave.accounts.models import OwnedRecord, RoleCode, User, owner_index
+from greenwave.core.model_fields import (
+    kept_link,
+    optional_link,
+    optional_moment,
+    percent_field,
+    quantity_field,
+)
+from greenwave.core.models import TimeStampedModel, newest_first_index
 from greenwave.core.money import currency_field, money_amount_field
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH, validate_visible
 from greenwave.crm.models import Company, Contact, PriceList
@@ -168,8 +174,8 @@ class Lead(OwnedRecord):
         blank=True,
     )
     disqualification_comment = models.TextField(_("comment"), blank=True)
-    qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    qualified_at = optional_moment(_("qualified"))
+    closed_at = optional_moment(_("closed"))
     company = kept_link(Company, _("client"), related_name="leads")
     contact = kept_link(Contact, _("contact"), related_name="leads")
     deal = models.OneToOneField(
@@ -188,8 +194,8 @@ class Lead(OwnedRecord):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "created_at"], name="lead_status_idx"),
-            models.Index(fields=["team", "responsible"], name="lead_owner_idx"),
-            models.Index(fields=["-created_at", "-id"], name="lead_recent_idx"),
+            owner_index("lead_owner_idx"),
+            newest_first_index("lead_recent_idx"),
             # The month's decided leads (planning: positive decisions, motivated refusals).
             models.Index(fields=["status", "closed_at"], name="lead_closed_idx"),
         ]
@@ -232,10 +238,8 @@ class Deal(OwnedRecord):
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     # The hunter who brought the client keeps a share of later sales (seed 004).
     hunter = kept_link(User, _("hunter"), related_name="hunted_deals")
-    hunter_share_percent = models.DecimalField(
+    hunter_share_percent = percent_field(
         _("hunter share, %"),
-        max_digits=5,
-        decimal_places=2,
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
@@ -245,7 +249,7 @@ class Deal(OwnedRecord):
         LossReason, _("loss reason"), on_delete=models.PROTECT, related_name="deals"
     )
     loss_comment = models.TextField(_("loss comment"), blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = optional_moment(_("closed"))
     # Optimistic lock: a move carries the version it saw; a stale one is a conflict.
     version = models.PositiveIntegerField(default=1)
 
@@ -255,10 +259,9 @@ class Deal(OwnedRecord):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["pipeline", "status", "stage"], name="deal_board_idx"),
-            models.Index(fields=["team", "responsible"], name="deal_owner_idx"),
+            owner_index("deal_owner_idx"),
             models.Index(fields=["status", "closed_at"], name="deal_closed_idx"),
-            # The default list order (newest first): a LIMIT reads the index, no sort.
-            models.Index(fields=["-created_at", "-id"], name="deal_recent_idx"),
+            newest_first_index("deal_recent_idx"),
             # Open deals expected in a month (planning: late projects, the pipeline forecast).
             models.Index(fields=["status", "expected_close_date"], name="deal_expected_idx"),
             # The list's other sorts (a btree serves both directions).
@@ -278,9 +281,7 @@ class DealItem(models.Model):
     product = models.ForeignKey(
         "crm.Product", verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
     )
-    quantity = models.DecimalField(
-        _("quantity"), max_digits=14, decimal_places=3, validators=[MinValueValidator(Decimal(0))]
-    )
+    quantity = quantity_field(_("quantity"), validators=[MinValueValidator(Decimal(0))])
     price = money_amount_field(_("price"))
 
     class Meta:
@@ -361,9 +362,7 @@ class DealApproval(TimeStampedModel):
 class SalesSettings(models.Model):
     """Department rules (seed 004), one row: hunter share and when a client is abandoned."""
 
-    hunter_share_percent = models.DecimalField(
-        _("hunter share of later sales, %"), max_digits=5, decimal_places=2, default=Decimal(5)
-    )
+    hunter_share_percent = percent_field(_("hunter share of later sales, %"), default=Decimal(5))
     hunter_share_months = models.PositiveIntegerField(_("hunter share period, months"), default=12)
     abandoned_days_new = models.PositiveIntegerField(
         _("new client abandoned after, days"), default=14
@@ -392,7 +391,7 @@ class ClientHandoff(TimeStampedModel):
     hunter = kept_link(User, _("hunter"), blank=False)
     farmer = kept_link(User, _("farmer"), blank=False)
     deal = kept_link(Deal, _("first sale"), blank=False)
-    share_percent = models.DecimalField(_("hunter share, %"), max_digits=5, decimal_places=2)
+    share_percent = percent_field(_("hunter share, %"))
     share_until = models.DateField(_("hunter share until"))
 
     class Meta:
