@@ -39,7 +39,7 @@ def register() -> None:
 
 
 def _seams() -> None:
-    """The KPI rollups job, demo seeders, the home card and case access."""
+    """Periodic jobs, search, quick add, case access and links, demo seeders, hooks."""
     # The KPI day rollups (as analytics' rollups): the events since the cursor, every 30 s.
     register_periodic("planning_kpi_rollups", kpi_rollups.refresh_job, every_seconds=30)
     register_demo_seeder("days", seed_days, order=41)

@@ -19,26 +19,39 @@ Planted facts — the known answers analytics must find (documented in bench/REA
   one instance per deal that passes the contract stage or is in it with a recent draft;
   running ones carry the engine's own saved state) takes
   `SLOW_APPROVER_FACTOR`× the other lawyers' median: first in "who holds up whom".
-
-The package exports the planted facts and what the loader reads; the generation's other
-knobs (probabilities, word lists) stay in `generator.base`.
 """
 
 from __future__ import annotations
 
 from greenwave.datagen.generator.base import (
+    APPROVAL_MAX_REWORK,
     APPROVAL_PROCESS,
     APPROVAL_REVIEWS,
+    APPROVAL_REWORK_CHANGES,
+    APPROVAL_REWORK_COMMENTS,
+    APPROVAL_REWORK_P,
+    APPROVAL_STEP_HOURS,
+    BACK_P,
+    BACK_TO,
     BOTTLENECK_FACTOR,
     BOTTLENECK_STAGE,
+    CALL_RESULTS_CLOSING,
     CALL_RESULTS_NEXT,
     CALL_SUBJECTS,
     CENTS,
     DATASET_ACTIVITY,
     DATASET_CASE_TYPE,
+    DEALS_WITH_LINES,
     DISCOUNT_STEP,
+    DISQUALIFY_REASONS,
+    DOCUMENT_TITLES,
     GENERATOR_VERSION,
     INITIATOR_PLACEHOLDER,
+    LEAD_CHANNELS,
+    LOSS_P,
+    MAX_REWORK,
+    MEETING_OUTCOMES,
+    MEETING_PLACES,
     MEETING_SUBJECTS,
     NEGLECT_DAYS,
     OVERLOADED_MANAGER,
@@ -48,6 +61,9 @@ from greenwave.datagen.generator.base import (
     SKEWED_LOSS_STAGE,
     SLOW_APPROVER,
     SLOW_APPROVER_FACTOR,
+    SPAN_DAYS,
+    STAGE_OUTPUTS,
+    UTM_CAMPAIGNS,
     Config,
     CountingSink,
     Person,
@@ -55,6 +71,8 @@ from greenwave.datagen.generator.base import (
     Reference,
     Result,
     Sink,
+    _Batch,
+    _Users,
 )
 from greenwave.datagen.generator.clients import ClientsMixin
 from greenwave.datagen.generator.deals import DealsMixin
@@ -75,18 +93,34 @@ class Generator(PeopleMixin, ClientsMixin, DealsMixin):
 
 
 __all__ = [
+    "APPROVAL_MAX_REWORK",
     "APPROVAL_PROCESS",
     "APPROVAL_REVIEWS",
+    "APPROVAL_REWORK_CHANGES",
+    "APPROVAL_REWORK_COMMENTS",
+    "APPROVAL_REWORK_P",
+    "APPROVAL_STEP_HOURS",
+    "BACK_P",
+    "BACK_TO",
     "BOTTLENECK_FACTOR",
     "BOTTLENECK_STAGE",
+    "CALL_RESULTS_CLOSING",
     "CALL_RESULTS_NEXT",
     "CALL_SUBJECTS",
     "CENTS",
     "DATASET_ACTIVITY",
     "DATASET_CASE_TYPE",
+    "DEALS_WITH_LINES",
     "DISCOUNT_STEP",
+    "DISQUALIFY_REASONS",
+    "DOCUMENT_TITLES",
     "GENERATOR_VERSION",
     "INITIATOR_PLACEHOLDER",
+    "LEAD_CHANNELS",
+    "LOSS_P",
+    "MAX_REWORK",
+    "MEETING_OUTCOMES",
+    "MEETING_PLACES",
     "MEETING_SUBJECTS",
     "NEGLECT_DAYS",
     "OVERLOADED_MANAGER",
@@ -96,6 +130,9 @@ __all__ = [
     "SKEWED_LOSS_STAGE",
     "SLOW_APPROVER",
     "SLOW_APPROVER_FACTOR",
+    "SPAN_DAYS",
+    "STAGE_OUTPUTS",
+    "UTM_CAMPAIGNS",
     "Config",
     "CountingSink",
     "Generator",
@@ -104,4 +141,6 @@ __all__ = [
     "Reference",
     "Result",
     "Sink",
+    "_Batch",
+    "_Users",
 ]
