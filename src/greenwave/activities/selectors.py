@@ -34,7 +34,12 @@ ACTIVITY_LIST_SPEC = ListSpec(
     ),
     default_sort="due",
     filters=(
-        choice_filter("type", _("Type"), ActivityKind, field="kind"),
+        FilterSpec(
+            "type",
+            _("Type"),
+            "kind",
+            choices=lambda a: [(k, str(v)) for k, v in ActivityKind.choices],
+        ),
         choice_filter("status", _("Status"), ActivityStatus),
         responsible_filter("owner"),
         FilterSpec("from", _("From"), "due_at__date", kind="date_from"),

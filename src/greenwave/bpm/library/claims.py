@@ -18,9 +18,15 @@ variables `claim_id`, `kind`, `responsible` (username) and `answer_due`.
 from __future__ import annotations
 
 from .layout import Field, Flow, Node, Process, chain, decision, service_task, user_task
-from .processes import COMMENT, FINANCE, HEAD, LAWYER, RESPONSIBLE, TO_RESPONSIBLE
 
+RESPONSIBLE = "Ответственный"
+LAWYER = "Юрист"
+HEAD = "Руководитель отдела продаж"
+FINANCE = "Финансист"
 SYSTEM = "Система"
+
+TO_RESPONSIBLE = {"gw:assignee": "=responsible"}
+COMMENT = Field("comment", "Комментарий", "text")
 TERMINATE = '<bpmn:terminateEventDefinition id="{id}_terminate"/>'
 
 

@@ -20,7 +20,6 @@ from .layout import (
     Process,
     approved_or_not,
     chain,
-    decided,
     decision,
     end_event,
     notified_end,
@@ -44,14 +43,8 @@ def _fill(name: str, *fields: Field) -> Node:
     return initiator_task("fill", name, "P1D", *fields)
 
 
-def _approve(name: str, question: str, rejected_id: str) -> tuple[Node, Node]:
-    """The head's approval and the gateway `gw_approved` after it (`approved_or_not`)."""
-    return decided(
-        user_task("approve", name, HEAD, "P1D", APPROVAL, COMMENT),
-        "gw_approved",
-        question,
-        rejected_id,
-    )
+def _approve(name: str) -> Node:
+    return user_task("approve", name, HEAD, "P1D", APPROVAL, COMMENT)
 
 
 def _notify(node_id: str, name: str, lane: str = EMPLOYEE) -> Node:
@@ -104,7 +97,8 @@ SICK_LEAVE = Process(
             ATTACHMENT,
             COMMENT,
         ),
-        *_approve("Подтвердить отсутствие сотрудника", "Подтверждено?", "sick_rejected"),
+        _approve("Подтвердить отсутствие сотрудника"),
+        Node("gw_approved", "xor", "Подтверждено?", HEAD, default="sick_rejected"),
         Node("gw_kind", "xor", "Вид отсутствия?", HEAD, default="to_remote"),
         user_task(
             "hr_sheet",
@@ -171,7 +165,8 @@ BUSINESS_TRIP = Process(
             ATTACHMENT,
         ),
         _application(),
-        *_approve("Утвердить командировку", "Утверждена?", "trip_rejected"),
+        _approve("Утвердить командировку"),
+        Node("gw_approved", "xor", "Утверждена?", HEAD, default="trip_rejected"),
         _notify("notify_accountant", "Уведомить бухгалтера о командировке", ACCOUNTANT),
         user_task(
             "pay_advance",
@@ -224,7 +219,8 @@ TIME_OFF = Process(
             ),
         ),
         _application(),
-        *_approve("Согласовать отгул", "Согласован?", "off_rejected"),
+        _approve("Согласовать отгул"),
+        Node("gw_approved", "xor", "Согласован?", HEAD, default="off_rejected"),
         user_task("account", "Учесть отгул в табеле", ACCOUNTANT, "P2D", COMMENT),
         _notify("notify_approved", "Уведомить сотрудника: отгул согласован"),
         _record_absence(),
@@ -267,7 +263,8 @@ VACATION = Process(
             COMMENT,
         ),
         _application(),
-        *_approve("Согласовать отпуск", "Согласован?", "vacation_rejected"),
+        _approve("Согласовать отпуск"),
+        Node("gw_approved", "xor", "Согласован?", HEAD, default="vacation_rejected"),
         Node("split", "and", "Кадры и бухгалтерия", HR),
         user_task(
             "hr_order",
@@ -323,7 +320,8 @@ DISMISSAL = Process(
             ATTACHMENT,
         ),
         _application(),
-        *_approve("Согласовать увольнение", "Согласовано?", "dismissal_rejected"),
+        _approve("Согласовать увольнение"),
+        Node("gw_approved", "xor", "Согласовано?", HEAD, default="dismissal_rejected"),
         user_task(
             "hr_dismiss",
             "Оформить увольнение (приказ, трудовая книжка)",

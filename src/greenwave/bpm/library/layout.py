@@ -106,12 +106,6 @@ def user_task(
     return Node(node_id, "user", name, lane, {**(to or {}), "gw:dueIn": due}, form=form)
 
 
-def decided(task: Node, gateway: str, question: str, default: str) -> tuple[Node, Node]:
-    """A task whose form takes a decision and the exclusive gateway after it, in the task's
-    lane, asking `question`; `default` is the id of the gateway's default flow."""
-    return task, Node(gateway, "xor", question, task.lane, default=default)
-
-
 def service_task(node_id: str, name: str, lane: str, action: str) -> Node:
     """A service task running one of Greenwave's actions (`gw:action`, e.g. notify)."""
     return Node(node_id, "service", name, lane, {"gw:action": action})

@@ -35,8 +35,6 @@ CONTRACT_DECISION = decision(
     ("approve", "Согласовать"), ("rework", "Вернуть на доработку"), ("reject", "Отклонить")
 )
 TO_INITIATOR = {"gw:assignee": "=initiator"}
-RESPONSIBLE = "Ответственный"
-TO_RESPONSIBLE = {"gw:assignee": "=responsible"}
 
 
 def initiator_task(node_id: str, name: str, due: str, *form: Field) -> Node:
@@ -226,6 +224,7 @@ LIBRARY: tuple[Process, ...] = (
     INVOICE_PAYMENT,
 )
 
+RESPONSIBLE = "Ответственный"
 WHOLESALER = "Оптовик"
 OUTCOME = Field(
     "outcome",
@@ -293,7 +292,7 @@ WEB_LEAD = Process(
             "P1D",
             Field("need", "Уточнённая потребность", "text"),
             Field("callback_date", "Дата повторного звонка", "date", required=True),
-            to=TO_RESPONSIBLE,
+            to={"gw:assignee": "=responsible"},
         ),
         user_task(
             "callback",
@@ -304,7 +303,7 @@ WEB_LEAD = Process(
             Field("next_call_date", "Дата следующего звонка", "date"),
             REFUSAL,
             COMMENT,
-            to=TO_RESPONSIBLE,
+            to={"gw:assignee": "=responsible"},
         ),
         Node("gw_outcome", "xor", "Итог звонка?", RESPONSIBLE, default="to_reason"),
         Node("gw_reason", "xor", "Причина отказа?", RESPONSIBLE, default="to_close"),
@@ -351,7 +350,7 @@ WEB_LEAD = Process(
                 choices=(("impossible", "Сделка невозможна"), ("other", "Другое")),
             ),
             COMMENT,
-            to=TO_RESPONSIBLE,
+            to={"gw:assignee": "=responsible"},
         ),
         Node(
             "gw_wholesale", "xor", "Оптовик договорился?", WHOLESALER, default="wholesale_refused"

@@ -4,7 +4,7 @@ for by a person (checked against the business object) and a record's process sta
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypedDict, Unpack
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -147,26 +147,22 @@ def instance_cancel(*, actor: User | None, instance: ProcessInstance) -> Process
     return instance
 
 
-class StartOptions(TypedDict, total=False):
-    """What a start names besides the definition, as `instance_start` takes it."""
-
-    variables: Mapping[str, Any] | None
-    object_type: str
-    object_id: str | int
-    business_key: str
-
-
 @transaction.atomic
 def instance_start_checked(
-    *, actor: User | None, definition: ProcessDefinition, **start: Unpack[StartOptions]
+    *,
+    actor: User | None,
+    definition: ProcessDefinition,
+    variables: Mapping[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    business_key: str = "",
 ) -> ProcessInstance:
     """A start asked for by a person (page, API): the business object, if any, must be a record
     the actor sees, and a process about deals only starts for a deal. The id is also given to
     the process as the variable `<type>_id` (e.g. `deal_id`)."""
-    object_type = start.get("object_type", "").strip()
-    object_id = str(start.get("object_id", "")).strip()
+    object_type, object_id = object_type.strip(), str(object_id).strip()
     _check_subject(actor, definition, object_type, object_id)
-    data = dict(start.get("variables") or {})
+    data = dict(variables or {})
     if object_type:
         data.setdefault(f"{object_type}_id", int(object_id) if object_id.isdigit() else object_id)
     return instance_start(
@@ -175,7 +171,7 @@ def instance_start_checked(
         variables=data,
         object_type=object_type,
         object_id=object_id,
-        business_key=start.get("business_key", ""),
+        business_key=business_key,
     )
 
 
