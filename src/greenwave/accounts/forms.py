@@ -35,12 +35,19 @@ class BootstrapFormMixin:
                 html_format = HTML_INPUT_FORMATS.get(widget.input_type)
                 if html_format:
                     widget.format = html_format
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
+            bootstrap_class(field)
+
+
+def bootstrap_class(field: forms.Field) -> None:
+    """Bootstrap's class for the field's widget (kept if one is set): also for fields added
+    after the form's `__init__` (custom fields, a process task's schema)."""
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+        widget.attrs.setdefault("class", "form-check-input")
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        widget.attrs.setdefault("class", "form-select")
+    else:
+        widget.attrs.setdefault("class", "form-control")
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):

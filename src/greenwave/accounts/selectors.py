@@ -47,6 +47,17 @@ TEAM_LIST_SPEC = ListSpec(
 )
 
 
+def responsible_choices(actor: User) -> list[tuple[str, str]]:
+    """The active users the actor sees, as (pk, name): whom a list can be filtered by."""
+    users = scope_users(User.objects.filter(is_active=True), actor=actor)
+    return [(str(u.pk), str(u)) for u in users.only("pk", "first_name", "last_name", "username")]
+
+
+def responsible_filter(name: str = "responsible") -> FilterSpec:
+    """A list's filter by the records' responsible (`name` is the URL parameter)."""
+    return FilterSpec(name, _("Responsible"), "responsible_id", choices=responsible_choices)
+
+
 def user_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[User]:
     qs = scope_users(User.objects.all(), actor=actor)
     if query is not None:

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_records, scope_users, visible_team_ids
+from greenwave.accounts.selectors import responsible_filter
+from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
@@ -22,12 +24,6 @@ from greenwave.crm import selectors as crm
 from greenwave.sales import selectors as sales
 
 from .models import Activity, ActivityKind, ActivityStatus, Reminder
-
-
-def _responsible_choices(actor: Any) -> list[tuple[str, str]]:
-    users = scope_users(User.objects.filter(is_active=True), actor=actor)
-    return [(str(u.pk), str(u)) for u in users]
-
 
 ACTIVITY_LIST_SPEC = ListSpec(
     search_fields=("subject", "company__name", "contact__full_name"),
@@ -44,13 +40,8 @@ ACTIVITY_LIST_SPEC = ListSpec(
             "kind",
             choices=lambda a: [(k, str(v)) for k, v in ActivityKind.choices],
         ),
-        FilterSpec(
-            "status",
-            _("Status"),
-            "status",
-            choices=lambda a: [(k, str(v)) for k, v in ActivityStatus.choices],
-        ),
-        FilterSpec("owner", _("Responsible"), "responsible_id", choices=_responsible_choices),
+        choice_filter("status", _("Status"), ActivityStatus),
+        responsible_filter("owner"),
         FilterSpec("from", _("From"), "due_at__date", kind="date_from"),
         FilterSpec("to", _("To"), "due_at__date", kind="date_to"),
         FilterSpec("company", _("Client"), "company_id", kind="int"),

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.accounts.forms import BootstrapFormMixin, bootstrap_class
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users, visible_team_ids
 from greenwave.core.errors import DomainError
@@ -82,7 +82,7 @@ class CompanyForm(BootstrapFormMixin, forms.Form):
         stored = self.initial.get("custom_fields") or {}
         for index, definition in enumerate(self.custom_fields):
             field = custom_form_field(definition)
-            add_bootstrap_class(field)
+            bootstrap_class(field)
             self.fields[f"custom_{index}"] = field
             value = stored.get(definition.name)
             self.initial[f"custom_{index}"] = custom_initial(definition, value)
@@ -107,16 +107,6 @@ class CompanyForm(BootstrapFormMixin, forms.Form):
         data["tags"] = ", ".join(company.tags)
         data["custom_fields"] = dict(company.custom_fields)
         return data
-
-
-def add_bootstrap_class(field: forms.Field) -> None:
-    widget = field.widget
-    if isinstance(widget, forms.CheckboxInput):
-        widget.attrs.setdefault("class", "form-check-input")
-    elif isinstance(widget, forms.Select):
-        widget.attrs.setdefault("class", "form-select")
-    else:
-        widget.attrs.setdefault("class", "form-control")
 
 
 def custom_form_field(definition: CustomField) -> forms.Field:
@@ -157,6 +147,13 @@ def custom_json(definition: CustomField, value: Any) -> Any:
     return value
 
 
+def responsible_choices(field: forms.Field, actor: User) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    """Offer as the responsible the active users the actor may hand records to."""
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = scope_users(User.objects.filter(is_active=True), actor=actor)
+    return field
+
+
 class CompanyCreateForm(CompanyForm):
     responsible = forms.ModelChoiceField(
         label=_("Responsible"), queryset=User.objects.none(), required=False
@@ -167,10 +164,7 @@ class CompanyCreateForm(CompanyForm):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["responsible"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = scope_users(User.objects.filter(is_active=True), actor=actor)
-        field.initial = actor.pk
+        responsible_choices(self.fields["responsible"], actor).initial = actor.pk
 
 
 class ReassignForm(BootstrapFormMixin, forms.Form):
@@ -184,11 +178,9 @@ class ReassignForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        responsible = self.fields["responsible"]
+        responsible_choices(self.fields["responsible"], actor)
         team = self.fields["team"]
-        assert isinstance(responsible, forms.ModelChoiceField)
         assert isinstance(team, forms.ModelChoiceField)
-        responsible.queryset = scope_users(User.objects.filter(is_active=True), actor=actor)
         teams = visible_team_ids(actor)
         team.queryset = Team.objects.all() if teams is None else Team.objects.filter(pk__in=teams)
 
@@ -418,10 +410,7 @@ class ImportUploadForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["responsible"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = scope_users(User.objects.filter(is_active=True), actor=actor)
-        field.initial = actor.pk
+        responsible_choices(self.fields["responsible"], actor).initial = actor.pk
         self.fields["file"].widget.attrs["accept"] = ".csv,.txt,.xlsx"
 
 

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import SALES_ROLES, Team, User
-from greenwave.accounts.scoping import scope_records, scope_users, visible_team_ids
+from greenwave.accounts.scoping import scope_records, visible_team_ids
+from greenwave.accounts.selectors import responsible_filter
+from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event, EventObject
@@ -68,22 +70,10 @@ def _distinct_choices(field_name: str) -> Any:
     return choices
 
 
-def _responsible_choices(actor: User) -> list[tuple[str, str]]:
-    users = scope_users(User.objects.filter(is_active=True), actor=actor)
-    return [(str(u.pk), str(u)) for u in users.only("pk", "first_name", "last_name", "username")]
-
-
 def _team_choices(actor: User) -> list[tuple[str, str]]:
     teams = visible_team_ids(actor)
     qs = Team.objects.all() if teams is None else Team.objects.filter(pk__in=teams)
     return [(str(pk), name) for pk, name in qs.values_list("pk", "name")]
-
-
-def _enum_choices(enum: Any) -> Any:
-    def choices(actor: User) -> list[tuple[str, str]]:
-        return [(value, str(label)) for value, label in enum.choices]
-
-    return choices
 
 
 COMPANY_LIST_SPEC = ListSpec(
@@ -97,12 +87,12 @@ COMPANY_LIST_SPEC = ListSpec(
     ),
     default_sort="name",
     filters=(
-        FilterSpec("segment", _("Segment"), "segment", choices=_enum_choices(Segment)),
+        choice_filter("segment", _("Segment"), Segment),
         FilterSpec("region", _("Region"), "region", choices=_distinct_choices("region")),
         FilterSpec("industry", _("Industry"), "industry", choices=_distinct_choices("industry")),
-        FilterSpec("size", _("Size"), "size", choices=_enum_choices(CompanySize)),
-        FilterSpec("source", _("Source"), "source", choices=_enum_choices(Source)),
-        FilterSpec("responsible", _("Responsible"), "responsible_id", choices=_responsible_choices),
+        choice_filter("size", _("Size"), CompanySize),
+        choice_filter("source", _("Source"), Source),
+        responsible_filter(),
         FilterSpec("team", _("Team"), "team_id", choices=_team_choices),
         FilterSpec("tag", _("Tag"), "search_text", kind="text"),
         FilterSpec("inn", _("INN"), "inn", kind="text"),
@@ -119,9 +109,9 @@ CONTACT_LIST_SPEC = ListSpec(
     default_sort="name",
     filters=(
         FilterSpec("company", _("Company"), "company_id", kind="int"),
-        FilterSpec("gender", _("Gender"), "gender", choices=_enum_choices(Gender)),
+        choice_filter("gender", _("Gender"), Gender),
         FilterSpec("mailing_consent", _("Consent to mailings"), "mailing_consent", kind="bool"),
-        FilterSpec("responsible", _("Responsible"), "responsible_id", choices=_responsible_choices),
+        responsible_filter(),
     ),
 )
 
@@ -381,11 +371,7 @@ COMPETITOR_LIST_SPEC = ListSpec(
         SortSpec("updated", _("Updated"), ("updated_at",)),
     ),
     default_sort="name",
-    filters=(
-        FilterSpec(
-            "price_level", _("Price level"), "price_level", choices=_enum_choices(PriceLevel)
-        ),
-    ),
+    filters=(choice_filter("price_level", _("Price level"), PriceLevel),),
 )
 
 
@@ -449,8 +435,8 @@ PRODUCT_LIST_SPEC = ListSpec(
     default_sort="name",
     filters=(
         FilterSpec("group", _("Group"), "group_id", choices=_group_choices),
-        FilterSpec("vat_rate", _("VAT rate"), "vat_rate", choices=_enum_choices(VatRate)),
-        FilterSpec("unit", _("Unit"), "unit", choices=_enum_choices(Unit)),
+        choice_filter("vat_rate", _("VAT rate"), VatRate),
+        choice_filter("unit", _("Unit"), Unit),
         FilterSpec("active", _("On sale"), "is_active", kind="bool"),
     ),
 )
@@ -460,7 +446,7 @@ PRICE_LIST_SPEC = ListSpec(
     sorts=(SortSpec("kind", _("Kind"), ("kind", "level", "name")),),
     default_sort="kind",
     filters=(
-        FilterSpec("kind", _("Kind"), "kind", choices=_enum_choices(PriceListKind)),
+        choice_filter("kind", _("Kind"), PriceListKind),
         FilterSpec("active", _("Active"), "is_active", kind="bool"),
     ),
 )

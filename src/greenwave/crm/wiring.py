@@ -22,13 +22,13 @@ EVERYONE_AT_CLIENTS = SALES_ROLES + BACK_OFFICE_ROLES
 def register() -> None:
     """Every registration of the app, in one call."""
     _seams()
-    _navigation_1()
-    _navigation_2()
+    _navigation()
+    _admin_navigation()
     _event_labels()
 
 
 def _seams() -> None:
-    """Periodic jobs, search, quick add, case access and links, demo seeders, hooks."""
+    """The stalled imports' job, search, quick add, case access and links, demo seeders."""
     # An import whose worker died mid-run goes back to the queue (core.runlock).
     register_periodic("crm_imports_resume", services.imports_resume_stalled, every_seconds=10)
     register_search(SearchProvider("company", _("Clients"), selectors.company_search, order=10))
@@ -51,8 +51,8 @@ def _seams() -> None:
     register_demo_seeder("catalog", seed_catalog, order=11)
 
 
-def _navigation_1() -> None:
-    """The menu entries."""
+def _navigation() -> None:
+    """The menu entries: clients, contacts, competitors, the catalogue and the import."""
     register_nav(
         NavItem(
             "clients",
@@ -115,8 +115,8 @@ def _navigation_1() -> None:
     )
 
 
-def _navigation_2() -> None:
-    """The menu entries."""
+def _admin_navigation() -> None:
+    """The administrator's entry: the custom fields of companies."""
     register_nav(
         NavItem(
             "custom_fields",

@@ -2,7 +2,8 @@
 makers, reassignment), `profiles` (client profile, competitors), `catalogue` (products and
 prices), `merge`, `import_rows` and `imports` (CSV/XLSX import), `records` (soft delete,
 custom fields). The public names are re-exported here, so callers import
-`greenwave.crm.services` as before.
+`greenwave.crm.services` as before; the import's batch sizes and limits that only its own
+modules read stay in `import_rows`.
 
 Every function checks the actor may touch the record, validates and normalises the input
 (requisites, phones, e-mails), writes, and appends an event with before/after values so the
@@ -42,18 +43,10 @@ from .clients import (
     search_text_of,
 )
 from .import_rows import (
-    BULK_BATCH,
-    COPY_CHUNK,
-    IMPORT_COLUMNS,
     IMPORT_MAX_RESUMES,
     IMPORT_REQUEUE_AFTER,
-    IMPORT_RESUME_BATCH,
     IMPORT_RUN_LOCK,
-    LOOKUP_CHUNK,
     MAX_IMPORT_BYTES,
-    MAX_STORED_ERRORS,
-    PROGRESS_EVERY,
-    PROGRESS_SECONDS,
     ImportColumn,
     import_columns,
     import_suggest_mapping,
@@ -95,31 +88,23 @@ from .records import (
 )
 
 __all__ = [
-    "BULK_BATCH",
     "CATALOG_MANAGERS",
     "CLIENT_PROFILE_FIELDS",
     "COMPANY_FIELDS",
     "COMPETITOR_EDITORS",
     "COMPETITOR_FIELDS",
     "CONTACT_FIELDS",
-    "COPY_CHUNK",
     "DECISION_MAKER_FIELDS",
-    "IMPORT_COLUMNS",
     "IMPORT_MAX_RESUMES",
     "IMPORT_REQUEUE_AFTER",
-    "IMPORT_RESUME_BATCH",
     "IMPORT_RUN_LOCK",
     "IMPORT_STEP_TASKS",
-    "LOOKUP_CHUNK",
     "MAX_IMPORT_BYTES",
-    "MAX_STORED_ERRORS",
     "MERGERS",
     "MERGE_FILL_FIELDS",
     "MESSENGERS",
     "PRICE_LIST_FIELDS",
     "PRODUCT_FIELDS",
-    "PROGRESS_EVERY",
-    "PROGRESS_SECONDS",
     "REASSIGNERS",
     "DuplicateMatch",
     "ImportColumn",

@@ -78,37 +78,28 @@ def company_restore(*, actor: User | None, company: Company) -> Company:
 
 @transaction.atomic
 def contact_delete(*, actor: User | None, contact: Contact) -> Contact:
-    contact = (
-        Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
-    )
-    _require_writable_contact(actor, contact)
-    _require_owner_or_head(actor, contact.responsible_id)
-    contact.is_deleted, contact.deleted_at = True, timezone.now()
-    contact.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
-    event_append_for(
-        contact,
-        activity=events.CONTACT_DELETED,
-        actor=actor,
-        payload={"subject": contact.full_name},
-        objects=_company_refs(contact.company),
-    )
-    return contact
+    return _contact_mark_deleted(actor, contact, deleted=True)
 
 
 @transaction.atomic
 def contact_restore(*, actor: User | None, contact: Contact) -> Contact:
+    return _contact_mark_deleted(actor, contact, deleted=False)
+
+
+def _contact_mark_deleted(actor: User | None, contact: Contact, *, deleted: bool) -> Contact:
+    """Hide a contact (or show it again): its row locked, the flag set, one event."""
     contact = (
         Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
     )
     _require_writable_contact(actor, contact)
-    if not contact.is_deleted:
+    if not deleted and not contact.is_deleted:
         raise not_found(_("Contact not found."))
     _require_owner_or_head(actor, contact.responsible_id)
-    contact.is_deleted, contact.deleted_at = False, None
+    contact.is_deleted, contact.deleted_at = deleted, timezone.now() if deleted else None
     contact.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
     event_append_for(
         contact,
-        activity=events.CONTACT_RESTORED,
+        activity=events.CONTACT_DELETED if deleted else events.CONTACT_RESTORED,
         actor=actor,
         payload={"subject": contact.full_name},
         objects=_company_refs(contact.company),
