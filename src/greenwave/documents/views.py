@@ -4,6 +4,7 @@ section of a deal card (generate, versions, download, approval, send, preview)."
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import form_post, show_form_error
+from greenwave.core.form_posts import action_post, form_post, show_form_error
 from greenwave.core.pages import render_list_page
 from greenwave.crm.selectors import company_get, contact_get
 from greenwave.sales.selectors import deal_get
@@ -265,21 +266,16 @@ def invoice_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def invoice_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     invoice = selectors.invoice_get(actor=request.user, pk=pk)
-    try:
-        if action == "issue":
-            services.invoice_issue(actor=request.user, invoice=invoice)
-            messages.success(request, _("Invoice issued."))
-        elif action == "cancel":
-            form = CancelForm(request.POST)
-            reason = form.data.get("reason", "") if form.is_valid() else ""
-            services.invoice_cancel(actor=request.user, invoice=invoice, reason=reason)
-            messages.success(request, _("Invoice cancelled."))
-        else:
-            raise Http404(_("Unknown action."))
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
+    if action == "issue":
+        act = partial(services.invoice_issue, actor=request.user, invoice=invoice)
+        action_post(request, act, success=_("Invoice issued."))
+    elif action == "cancel":
+        form = CancelForm(request.POST)
+        reason = form.data.get("reason", "") if form.is_valid() else ""
+        act = partial(services.invoice_cancel, actor=request.user, invoice=invoice, reason=reason)
+        action_post(request, act, success=_("Invoice cancelled."))
+    else:
+        raise Http404(_("Unknown action."))
     return redirect("documents:invoice_detail", pk=pk)
 
 
@@ -334,24 +330,24 @@ def deal_generate(request: AuthedRequest, deal_pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the kind of document."))
         return _back_to_deal(deal.pk)
-    try:
+
+    def generate() -> Any:
         template_id = form.cleaned_data.get("template")
         template = (
             selectors.template_get(actor=request.user, pk=template_id) if template_id else None
         )
-        document = services.document_generate(
+        return services.document_generate(
             actor=request.user, deal=deal, kind=form.cleaned_data["kind"], template=template
         )
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
+
+    action_post(
+        request,
+        generate,
+        success=lambda document: (
             _("%(doc)s generated, version %(v)s.")
-            % {"doc": document, "v": document.current_version},
-        )
+            % {"doc": document, "v": document.current_version}
+        ),
+    )
     return _back_to_deal(deal.pk)
 
 
@@ -471,14 +467,8 @@ def document_approval(request: AuthedRequest, pk: int) -> HttpResponse:
     if document.kind == NumberedKind.CONTRACT:
         if request.method != "POST":
             return redirect("documents:document_detail", pk=pk)
-        try:
-            services.document_send_for_approval(actor=request.user, document=document)
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Sent for approval."))
+        send = partial(services.document_send_for_approval, actor=request.user, document=document)
+        action_post(request, send, success=_("Sent for approval."))
         return _back_to_deal(document.deal_id)
     services.require_document_writer(request.user, document)
     form = ApprovalForm(request.POST or None, people=_approver_choices())
@@ -551,7 +541,8 @@ def document_send(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a contact with an e-mail address."))
         return _back_to_deal(document.deal_id)
-    try:
+
+    def send() -> Any:
         contact = contact_get(actor=request.user, pk=form.cleaned_data["contact"])
         services.document_send(
             actor=request.user,
@@ -559,10 +550,9 @@ def document_send(request: AuthedRequest, pk: int) -> HttpResponse:
             contact=contact,
             message=form.cleaned_data.get("message") or "",
         )
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Sent to %(name)s.") % {"name": contact.full_name})
+        return contact
+
+    action_post(
+        request, send, success=lambda contact: _("Sent to %(name)s.") % {"name": contact.full_name}
+    )
     return _back_to_deal(document.deal_id)
