@@ -283,20 +283,25 @@ def invoice_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse
 
 
 def _document_rows(request: AuthedRequest, deal_id: int) -> list[dict[str, Any]]:
-    rows = []
-    for document in selectors.document_list(actor=request.user, deal_id=deal_id):
-        current = selectors.document_version(document)
-        rows.append(
-            {
-                "document": document,
-                "state": services.approval_state(document),
-                "current": current,
-                "versions": getattr(document, "version_list", []),
-                "pdf_reason": pdf_reason(current),
-                "pending": current.pdf_status in PDF_PENDING,
-            }
-        )
-    return rows
+    return [
+        _document_shown(document, selectors.document_version(document), as_name="current")
+        for document in selectors.document_list(actor=request.user, deal_id=deal_id)
+    ]
+
+
+def _document_shown(
+    document: Document, version: DocumentVersion, *, as_name: str
+) -> dict[str, Any]:
+    """A document as a page shows it: its approval state, its versions, and the one shown
+    (under `as_name`) with why it has no PDF or whether one is on its way."""
+    return {
+        "document": document,
+        "state": services.approval_state(document),
+        as_name: version,
+        "versions": getattr(document, "version_list", []),
+        "pdf_reason": pdf_reason(version),
+        "pending": version.pdf_status in PDF_PENDING,
+    }
 
 
 @login_required
@@ -372,18 +377,8 @@ def document_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     version = selectors.document_version(
         document, int(request.GET["v"]) if request.GET.get("v", "").isdigit() else None
     )
-    return render(
-        request,
-        "documents/document_detail.html",
-        {
-            "document": document,
-            "state": services.approval_state(document),
-            "version": version,
-            "versions": getattr(document, "version_list", []),
-            "pdf_reason": pdf_reason(version),
-            "pending": version.pdf_status in PDF_PENDING,
-        },
-    )
+    context = _document_shown(document, version, as_name="version")
+    return render(request, "documents/document_detail.html", context)
 
 
 def _pdf_version(request: AuthedRequest, document: Document) -> DocumentVersion:
