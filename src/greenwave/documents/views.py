@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
+from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post, show_form_error
 from greenwave.core.pages import render_list_page
@@ -54,8 +55,7 @@ EXAMPLE_TAGS = {
 def _form_page(
     request: AuthedRequest, form: Any, title: str, back_url: str, back_label: str, **extra: Any
 ) -> HttpResponse:
-    context = {"form": form, "title": title, "back_url": back_url, "back_label": back_label}
-    return render(request, "core/form_page.html", {**context, **extra})
+    return form_page(request, form, title=title, back=Back(back_url, back_label), extra=extra)
 
 
 def _back_to_deal(deal_id: int) -> HttpResponse:

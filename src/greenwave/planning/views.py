@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.selectors import user_get
 from greenwave.activities.selectors import activity_get, reminders_due
+from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post
 from greenwave.sales.selectors import deal_get
@@ -565,12 +566,10 @@ def _form_page(
     request: AuthedRequest, form: Any, page: tuple[str, str, str], **post: Any
 ) -> HttpResponse:
     """A rule's form: `post` as `form_post` takes it; `page`: title, back URL and label."""
-    saved = form_post(request, form, **post)
-    if saved is not None:
-        return saved
     title, back, back_label = page
-    context = {"form": form, "title": title, "back_url": back, "back_label": back_label}
-    return render(request, "core/form_page.html", context)
+    return form_post(request, form, **post) or form_page(
+        request, form, title=title, back=Back(back, back_label)
+    )
 
 
 def _settings_form(request: AuthedRequest, form: Any, title: str, **post: Any) -> HttpResponse:
