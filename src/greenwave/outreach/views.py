@@ -152,6 +152,10 @@ def campaign_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+# What the campaign form sets on both a new and an existing campaign (a kind only on a new one).
+CAMPAIGN_FIELDS = ("name", "segment", "subject", "body", "track_opens", "trigger_stage")
+
+
 @login_required
 def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     actor = request.user
@@ -176,30 +180,13 @@ def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
         # field, so the form takes the kind from `initial` (on the POST too).
         form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        fields = {name: form.cleaned_data[name] for name in CAMPAIGN_FIELDS}
         try:
             if campaign is None:
-                campaign = services.campaign_create(
-                    actor=actor,
-                    name=data["name"],
-                    kind=data["kind"],
-                    segment=data["segment"],
-                    subject=data["subject"],
-                    body=data["body"],
-                    track_opens=data["track_opens"],
-                    trigger_stage=data["trigger_stage"],
-                )
+                kind = form.cleaned_data["kind"]
+                campaign = services.campaign_create(actor=actor, kind=kind, **fields)
             else:
-                services.campaign_update(
-                    actor=actor,
-                    campaign=campaign,
-                    name=data["name"],
-                    segment=data["segment"],
-                    subject=data["subject"],
-                    body=data["body"],
-                    track_opens=data["track_opens"],
-                    trigger_stage=data["trigger_stage"],
-                )
+                services.campaign_update(actor=actor, campaign=campaign, **fields)
             messages.success(request, _("Campaign saved."))
             return redirect("outreach:campaign_detail", pk=campaign.pk)
         except DomainError as exc:
