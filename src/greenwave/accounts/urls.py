@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from greenwave.core.routes import entity_paths
+
 from . import views
 
 app_name = "accounts"
@@ -37,11 +39,7 @@ urlpatterns = [
     ),
     path("profile/", views.profile, name="profile"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
-    path("admin/users/", views.user_list, name="user_list"),
-    path("admin/users/new/", views.user_create, name="user_create"),
-    path("admin/users/<int:pk>/", views.user_edit, name="user_edit"),
-    path("admin/teams/", views.team_list, name="team_list"),
-    path("admin/teams/new/", views.team_create, name="team_create"),
-    path("admin/teams/<int:pk>/", views.team_edit, name="team_edit"),
+    *entity_paths(views, "user", "admin/users/", "list", "create", edit="<int:pk>/"),
+    *entity_paths(views, "team", "admin/teams/", "list", "create", edit="<int:pk>/"),
     path("admin/roles/", views.role_list, name="role_list"),
 ]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
 from greenwave.core.ratelimit import rate_limit_hits, rate_limited
@@ -215,11 +216,7 @@ def user_list(request: AuthedRequest) -> HttpResponse:
 def _form_page(
     request: AuthedRequest, form: Any, title: str, back: str, back_label: str
 ) -> HttpResponse:
-    return render(
-        request,
-        "core/form_page.html",
-        {"form": form, "title": title, "back_url": reverse(back), "back_label": back_label},
-    )
+    return form_page(request, form, title=title, back=Back(reverse(back), back_label))
 
 
 @admin_required

@@ -20,6 +20,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.crud import Back, form_view, show_domain_error
 from greenwave.core.errors import DomainError
+from greenwave.core.form_posts import action_post
 from greenwave.core.pages import render_list_page
 
 from . import selectors, services
@@ -98,14 +99,11 @@ def _act(
     activity = selectors.activity_get(actor=request.user, pk=pk)
     services.activity_require_can_change(actor=request.user, activity=activity)
     if form.is_valid():
-        try:
-            action(actor=request.user, activity=activity, **form.service_data())
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise  # a refusal is a 403/404 page, not a flash message
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, done)
+        action_post(  # a refusal is a 403/404 page, not a flash message
+            request,
+            lambda: action(actor=request.user, activity=activity, **form.service_data()),
+            success=done,
+        )
     else:
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect(request.POST.get("next") or reverse("activities:activity_detail", args=[pk]))
@@ -301,19 +299,19 @@ def planner_rebalance(request: AuthedRequest) -> HttpResponse:
     form = RebalanceForm(request.POST, managers=managers)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            moved = services.calls_rebalance(
+        action_post(
+            request,
+            lambda: services.calls_rebalance(
                 actor=request.user,
                 source=data["source"],
                 target=data["target"],
                 count=data["count"],
                 start=start,
                 days=days,
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("%(n)s calls handed over and re-planned.") % {"n": moved})
+            ),
+            success=lambda moved: _("%(n)s calls handed over and re-planned.") % {"n": moved},
+            refusals=(),
+        )
     else:
         messages.error(request, _("Choose two managers and the number of calls."))
     return _back_to_planner(start, days, team)
@@ -327,12 +325,12 @@ def planner_capacity(request: AuthedRequest) -> HttpResponse:
         request.POST, managers=selectors.planner_managers(actor=request.user, team_id=team)
     )
     if form.is_valid():
-        try:
-            services.call_capacity_set(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Capacity saved."))
+        action_post(
+            request,
+            lambda: services.call_capacity_set(actor=request.user, **form.cleaned_data),
+            success=_("Capacity saved."),
+            refusals=(),
+        )
     else:
         messages.error(request, _("Check the capacity: calls per day and working hours."))
     return _back_to_planner(start, days, team)

@@ -3,12 +3,13 @@
 Every app's create and edit pages did it by hand — `if request.method == "POST" and
 form.is_valid(): try: service() except DomainError: show it else: message; redirect` — so
 the page now calls `form_post` and renders its form only when it answers `None` (a GET, an
-invalid form or a service's refusal, already put on the form).
+invalid form or a service's refusal, already put on the form). A button without a form (send,
+pause, issue) calls `action_post`: its service's error is flashed, a refusal is an error page.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from django.contrib import messages
@@ -61,3 +62,26 @@ def form_post(
     if text:
         messages.success(request, text)
     return redirect(to(saved) if callable(to) else to)
+
+
+def action_post(
+    request: HttpRequest,
+    act: Callable[[], T],
+    *,
+    success: str | Callable[[T], str] | None = None,
+    refusals: Collection[int] = (403, 404),
+) -> bool:
+    """A button's POST: `act()` (the one service call). A `DomainError` whose status is in
+    `refusals` goes on to the 403/404 page; any other is flashed as an error. On success the
+    `success` message (as is or made from what `act` returned) is flashed. True on success."""
+    try:
+        result = act()
+    except DomainError as exc:
+        if exc.status in refusals:
+            raise
+        messages.error(request, exc.message)
+        return False
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return True

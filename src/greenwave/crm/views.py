@@ -24,6 +24,7 @@ from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.api import list_query
 from greenwave.core.crud import Back, form_page, form_view, show_domain_error
 from greenwave.core.errors import DomainError
+from greenwave.core.form_posts import action_post
 from greenwave.core.listing import ListQuery, ListSpec
 from greenwave.core.pages import render_list_page
 
@@ -561,14 +562,12 @@ def company_merge(request: AuthedRequest, pk: int) -> HttpResponse:
     source = selectors.company_get(actor=request.user, pk=int(request.POST.get("source") or 0))
     require_write(request.user, target)
     require_write(request.user, source)
-    try:
-        services.company_merge(actor=request.user, target=target, source=source)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("%(source)s has been merged into this card.") % {"source": source.name}
-        )
+    action_post(
+        request,
+        lambda: services.company_merge(actor=request.user, target=target, source=source),
+        success=_("%(source)s has been merged into this card.") % {"source": source.name},
+        refusals=(),
+    )
     return redirect("crm:company_detail", pk=target.pk)
 
 

@@ -4,6 +4,7 @@ section of a deal card (generate, versions, download, approval, send, preview)."
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -19,8 +20,9 @@ from django.views.decorators.http import require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
+from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import form_post, show_form_error
+from greenwave.core.form_posts import action_post, form_post, show_form_error
 from greenwave.core.pages import render_list_page
 from greenwave.crm.selectors import company_get, contact_get
 from greenwave.sales.selectors import deal_get
@@ -53,8 +55,7 @@ EXAMPLE_TAGS = {
 def _form_page(
     request: AuthedRequest, form: Any, title: str, back_url: str, back_label: str, **extra: Any
 ) -> HttpResponse:
-    context = {"form": form, "title": title, "back_url": back_url, "back_label": back_label}
-    return render(request, "core/form_page.html", {**context, **extra})
+    return form_page(request, form, title=title, back=Back(back_url, back_label), extra=extra)
 
 
 def _back_to_deal(deal_id: int) -> HttpResponse:
@@ -265,21 +266,16 @@ def invoice_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def invoice_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     invoice = selectors.invoice_get(actor=request.user, pk=pk)
-    try:
-        if action == "issue":
-            services.invoice_issue(actor=request.user, invoice=invoice)
-            messages.success(request, _("Invoice issued."))
-        elif action == "cancel":
-            form = CancelForm(request.POST)
-            reason = form.data.get("reason", "") if form.is_valid() else ""
-            services.invoice_cancel(actor=request.user, invoice=invoice, reason=reason)
-            messages.success(request, _("Invoice cancelled."))
-        else:
-            raise Http404(_("Unknown action."))
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
+    if action == "issue":
+        act = partial(services.invoice_issue, actor=request.user, invoice=invoice)
+        action_post(request, act, success=_("Invoice issued."))
+    elif action == "cancel":
+        form = CancelForm(request.POST)
+        reason = form.data.get("reason", "") if form.is_valid() else ""
+        act = partial(services.invoice_cancel, actor=request.user, invoice=invoice, reason=reason)
+        action_post(request, act, success=_("Invoice cancelled."))
+    else:
+        raise Http404(_("Unknown action."))
     return redirect("documents:invoice_detail", pk=pk)
 
 
@@ -287,20 +283,25 @@ def invoice_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse
 
 
 def _document_rows(request: AuthedRequest, deal_id: int) -> list[dict[str, Any]]:
-    rows = []
-    for document in selectors.document_list(actor=request.user, deal_id=deal_id):
-        current = selectors.document_version(document)
-        rows.append(
-            {
-                "document": document,
-                "state": services.approval_state(document),
-                "current": current,
-                "versions": getattr(document, "version_list", []),
-                "pdf_reason": pdf_reason(current),
-                "pending": current.pdf_status in PDF_PENDING,
-            }
-        )
-    return rows
+    return [
+        _document_shown(document, selectors.document_version(document), as_name="current")
+        for document in selectors.document_list(actor=request.user, deal_id=deal_id)
+    ]
+
+
+def _document_shown(
+    document: Document, version: DocumentVersion, *, as_name: str
+) -> dict[str, Any]:
+    """A document as a page shows it: its approval state, its versions, and the one shown
+    (under `as_name`) with why it has no PDF or whether one is on its way."""
+    return {
+        "document": document,
+        "state": services.approval_state(document),
+        as_name: version,
+        "versions": getattr(document, "version_list", []),
+        "pdf_reason": pdf_reason(version),
+        "pending": version.pdf_status in PDF_PENDING,
+    }
 
 
 @login_required
@@ -334,24 +335,24 @@ def deal_generate(request: AuthedRequest, deal_pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the kind of document."))
         return _back_to_deal(deal.pk)
-    try:
+
+    def generate() -> Any:
         template_id = form.cleaned_data.get("template")
         template = (
             selectors.template_get(actor=request.user, pk=template_id) if template_id else None
         )
-        document = services.document_generate(
+        return services.document_generate(
             actor=request.user, deal=deal, kind=form.cleaned_data["kind"], template=template
         )
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
+
+    action_post(
+        request,
+        generate,
+        success=lambda document: (
             _("%(doc)s generated, version %(v)s.")
-            % {"doc": document, "v": document.current_version},
-        )
+            % {"doc": document, "v": document.current_version}
+        ),
+    )
     return _back_to_deal(deal.pk)
 
 
@@ -376,18 +377,8 @@ def document_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     version = selectors.document_version(
         document, int(request.GET["v"]) if request.GET.get("v", "").isdigit() else None
     )
-    return render(
-        request,
-        "documents/document_detail.html",
-        {
-            "document": document,
-            "state": services.approval_state(document),
-            "version": version,
-            "versions": getattr(document, "version_list", []),
-            "pdf_reason": pdf_reason(version),
-            "pending": version.pdf_status in PDF_PENDING,
-        },
-    )
+    context = _document_shown(document, version, as_name="version")
+    return render(request, "documents/document_detail.html", context)
 
 
 def _pdf_version(request: AuthedRequest, document: Document) -> DocumentVersion:
@@ -471,14 +462,8 @@ def document_approval(request: AuthedRequest, pk: int) -> HttpResponse:
     if document.kind == NumberedKind.CONTRACT:
         if request.method != "POST":
             return redirect("documents:document_detail", pk=pk)
-        try:
-            services.document_send_for_approval(actor=request.user, document=document)
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Sent for approval."))
+        send = partial(services.document_send_for_approval, actor=request.user, document=document)
+        action_post(request, send, success=_("Sent for approval."))
         return _back_to_deal(document.deal_id)
     services.require_document_writer(request.user, document)
     form = ApprovalForm(request.POST or None, people=_approver_choices())
@@ -551,7 +536,8 @@ def document_send(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a contact with an e-mail address."))
         return _back_to_deal(document.deal_id)
-    try:
+
+    def send() -> Any:
         contact = contact_get(actor=request.user, pk=form.cleaned_data["contact"])
         services.document_send(
             actor=request.user,
@@ -559,10 +545,9 @@ def document_send(request: AuthedRequest, pk: int) -> HttpResponse:
             contact=contact,
             message=form.cleaned_data.get("message") or "",
         )
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Sent to %(name)s.") % {"name": contact.full_name})
+        return contact
+
+    action_post(
+        request, send, success=lambda contact: _("Sent to %(name)s.") % {"name": contact.full_name}
+    )
     return _back_to_deal(document.deal_id)

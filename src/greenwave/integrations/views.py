@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import form_post
 from greenwave.core.pages import render_list_page
@@ -35,8 +36,7 @@ def _require_admin(request: AuthedRequest) -> None:
 
 
 def _form_page(request: AuthedRequest, form: WebhookForm, title: str, back: str) -> HttpResponse:
-    context = {"form": form, "title": title, "back_url": back, "back_label": _("Webhooks")}
-    return render(request, "core/form_page.html", context)
+    return form_page(request, form, title=title, back=Back(back, _("Webhooks")))
 
 
 @login_required

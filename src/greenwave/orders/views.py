@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.form_posts import form_post, show_on_top
 from greenwave.core.pages import render_list_page
@@ -56,13 +57,7 @@ PAYMENTS = "orders:payment_list"
 
 
 def _payments_form_page(request: AuthedRequest, form: Any, title: str) -> HttpResponse:
-    context = {
-        "form": form,
-        "title": title,
-        "back_url": reverse(PAYMENTS),
-        "back_label": _("Payments"),
-    }
-    return render(request, "core/form_page.html", context)
+    return form_page(request, form, title=title, back=Back(reverse(PAYMENTS), _("Payments")))
 
 
 def _require_cashier(request: AuthedRequest) -> None:
@@ -342,11 +337,7 @@ def _supplier_order_url(purchase: Any) -> str:
 def _supplier_form_page(
     request: AuthedRequest, form: SupplierOrderForm, title: str, back_url: str
 ) -> HttpResponse:
-    return render(
-        request,
-        "core/form_page.html",
-        {"form": form, "title": title, "back_url": back_url, "back_label": _("Supplier orders")},
-    )
+    return form_page(request, form, title=title, back=Back(back_url, _("Supplier orders")))
 
 
 @login_required

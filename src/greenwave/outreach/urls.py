@@ -1,6 +1,8 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
+from greenwave.core.routes import entity_paths
+
 from . import views
 
 app_name = "outreach"
@@ -13,12 +15,9 @@ urlpatterns = [
     path("segments/<int:pk>/", views.segment_edit, name="segment_edit"),
     path("campaigns/", views.campaign_list, name="campaign_list"),
     path("campaigns/new/", views.campaign_edit, name="campaign_create"),
-    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
-    path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign_edit"),
-    path("campaigns/<int:pk>/preview/", views.campaign_preview, name="campaign_preview"),
-    path("campaigns/<int:pk>/send/", views.campaign_send, name="campaign_send"),
-    path("campaigns/<int:pk>/pause/", views.campaign_pause, name="campaign_pause"),
-    path("campaigns/<int:pk>/bounce/", views.campaign_bounce, name="campaign_bounce"),
+    *entity_paths(
+        views, "campaign", "campaigns/", "detail", "edit", "preview", "send", "pause", "bounce"
+    ),
     # Public: what the links in a letter open (signed tokens, no sign-in).
     path("unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
     path("o/<str:token>", views.track_open, name="open"),

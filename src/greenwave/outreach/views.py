@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import DomainError
+from greenwave.core.form_posts import action_post
 from greenwave.core.pages import render_list_page
 from greenwave.crm.selectors import contact_get
 
@@ -151,6 +152,10 @@ def campaign_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+# What the campaign form sets on both a new and an existing campaign (a kind only on a new one).
+CAMPAIGN_FIELDS = ("name", "segment", "subject", "body", "track_opens", "trigger_stage")
+
+
 @login_required
 def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     actor = request.user
@@ -175,30 +180,13 @@ def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
         # field, so the form takes the kind from `initial` (on the POST too).
         form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        fields = {name: form.cleaned_data[name] for name in CAMPAIGN_FIELDS}
         try:
             if campaign is None:
-                campaign = services.campaign_create(
-                    actor=actor,
-                    name=data["name"],
-                    kind=data["kind"],
-                    segment=data["segment"],
-                    subject=data["subject"],
-                    body=data["body"],
-                    track_opens=data["track_opens"],
-                    trigger_stage=data["trigger_stage"],
-                )
+                kind = form.cleaned_data["kind"]
+                campaign = services.campaign_create(actor=actor, kind=kind, **fields)
             else:
-                services.campaign_update(
-                    actor=actor,
-                    campaign=campaign,
-                    name=data["name"],
-                    segment=data["segment"],
-                    subject=data["subject"],
-                    body=data["body"],
-                    track_opens=data["track_opens"],
-                    trigger_stage=data["trigger_stage"],
-                )
+                services.campaign_update(actor=actor, campaign=campaign, **fields)
             messages.success(request, _("Campaign saved."))
             return redirect("outreach:campaign_detail", pk=campaign.pk)
         except DomainError as exc:
@@ -270,14 +258,14 @@ def campaign_send(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValueError:
             messages.error(request, _("Give the date and time as YYYY-MM-DDTHH:MM."))
             return redirect("outreach:campaign_detail", pk=pk)
-    try:
-        services.campaign_send(actor=request.user, campaign=campaign, scheduled_at=scheduled_at)
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done: the worker sends the letters."))
+    action_post(
+        request,
+        lambda: services.campaign_send(
+            actor=request.user, campaign=campaign, scheduled_at=scheduled_at
+        ),
+        success=_("Done: the worker sends the letters."),
+        refusals=(403,),
+    )
     return redirect("outreach:campaign_detail", pk=pk)
 
 
@@ -285,12 +273,11 @@ def campaign_send(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_pause(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(actor=request.user, pk=pk)
-    try:
-        services.campaign_pause(actor=request.user, campaign=campaign)
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        messages.error(request, exc.message)
+    action_post(
+        request,
+        lambda: services.campaign_pause(actor=request.user, campaign=campaign),
+        refusals=(403,),
+    )
     return redirect("outreach:campaign_detail", pk=pk)
 
 
@@ -298,19 +285,17 @@ def campaign_pause(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_bounce(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(actor=request.user, pk=pk)
-    try:
-        marked = services.delivery_bounce(
+    action_post(
+        request,
+        lambda: services.delivery_bounce(
             actor=request.user,
             campaign=campaign,
             email=request.POST.get("email", ""),
             reason=request.POST.get("reason", ""),
-        )
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Bounce recorded (%(n)d letters).") % {"n": marked})
+        ),
+        success=lambda marked: _("Bounce recorded (%(n)d letters).") % {"n": marked},
+        refusals=(403,),
+    )
     return redirect("outreach:campaign_detail", pk=pk)
 
 

@@ -22,8 +22,9 @@ from django.views.decorators.http import require_POST, require_safe
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.selectors import user_get
 from greenwave.activities.selectors import activity_get, reminders_due
+from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import form_post
+from greenwave.core.form_posts import action_post, form_post
 from greenwave.sales.selectors import deal_get
 
 from . import kpis, selectors, services
@@ -102,10 +103,11 @@ def my_day_add(request: AuthedRequest) -> HttpResponse:
 def my_day_remove(request: AuthedRequest, pk: int) -> HttpResponse:
     item = selectors.day_item_get(actor=request.user, pk=pk)
     day = item.plan.date
-    try:
-        services.day_plan_remove_item(actor=request.user, item=item)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    action_post(
+        request,
+        lambda: services.day_plan_remove_item(actor=request.user, item=item),
+        refusals=(),
+    )
     return _back(day)
 
 
@@ -114,15 +116,17 @@ def my_day_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 def my_day_close(request: AuthedRequest) -> HttpResponse:
     actor, day = request.user, _day(request)
     comments = {k[5:]: str(v) for k, v in request.POST.items() if k.startswith("miss-")}
-    try:
-        plan = services.day_plan_open(actor=actor, day=day)
-        services.day_plan_close(
-            actor=actor, plan=plan, miss_comments=comments, comment=request.POST.get("comment", "")
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The day is closed."))
+    action_post(
+        request,
+        lambda: services.day_plan_close(
+            actor=actor,
+            plan=services.day_plan_open(actor=actor, day=day),
+            miss_comments=comments,
+            comment=request.POST.get("comment", ""),
+        ),
+        success=_("The day is closed."),
+        refusals=(),
+    )
     return _back(day)
 
 
@@ -301,20 +305,14 @@ def plan_entry(request: AuthedRequest) -> HttpResponse:
     people = list(selectors.team_members(actor=actor, team=team))
     kpi_list = selectors.kpi_catalogue(actor=actor)
     if request.method == "POST":
-        try:
-            services.plan_grid_save(
-                actor=actor,
-                month=month,
-                team=team,
-                people=people,
-                cells={k: v for k, v in request.POST.items() if k.startswith("t-")},
-            )
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The plan is saved."))
+        cells = {k: v for k, v in request.POST.items() if k.startswith("t-")}
+        action_post(
+            request,
+            lambda: services.plan_grid_save(
+                actor=actor, month=month, team=team, people=people, cells=cells
+            ),
+            success=_("The plan is saved."),
+        )
         return _back_to_entry(team, month)
     targets = selectors.plan_targets(month=month, people=people, team=team)
     rows = [
@@ -404,12 +402,12 @@ def _plans_written(
     many it wrote (`done`) or why it was refused, and go back to the plan entry."""
     actor, month = request.user, _month(request)
     team = _team_of(request)
-    try:
-        count = write(actor, month, team)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done % {"n": count})
+    action_post(
+        request,
+        lambda: write(actor, month, team),
+        success=lambda count: done % {"n": count},
+        refusals=(),
+    )
     return _back_to_entry(team, month)
 
 
@@ -568,12 +566,10 @@ def _form_page(
     request: AuthedRequest, form: Any, page: tuple[str, str, str], **post: Any
 ) -> HttpResponse:
     """A rule's form: `post` as `form_post` takes it; `page`: title, back URL and label."""
-    saved = form_post(request, form, **post)
-    if saved is not None:
-        return saved
     title, back, back_label = page
-    context = {"form": form, "title": title, "back_url": back, "back_label": back_label}
-    return render(request, "core/form_page.html", context)
+    return form_post(request, form, **post) or form_page(
+        request, form, title=title, back=Back(back, back_label)
+    )
 
 
 def _settings_form(request: AuthedRequest, form: Any, title: str, **post: Any) -> HttpResponse:

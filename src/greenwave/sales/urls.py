@@ -1,21 +1,17 @@
 from django.urls import path
 
+from greenwave.core.routes import entity_paths
+
 from . import views
 
 app_name = "sales"
 
 urlpatterns = [
     path("", views.board, name="board"),
-    path("deals/", views.deal_list, name="deal_list"),
-    path("deals/new/", views.deal_create, name="deal_create"),
+    *entity_paths(views, "deal", "deals/", "list", "create", "detail", "move"),
     path("clients/<int:company_pk>/deals/", views.company_deals, name="company_deals"),
-    path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
-    path("deals/<int:pk>/move/", views.deal_move, name="deal_move"),
     path("deals/<int:pk>/<slug:action>/", views.deal_action, name="deal_action"),
-    path("leads/", views.lead_list, name="lead_list"),
-    path("leads/new/", views.lead_create, name="lead_create"),
-    path("leads/import/", views.lead_import, name="lead_import"),
-    path("leads/<int:pk>/", views.lead_detail, name="lead_detail"),
+    *entity_paths(views, "lead", "leads/", "list", "create", "import", "detail"),
     path("leads/<int:pk>/<slug:action>/", views.lead_action, name="lead_action"),
     path("settings/pipelines/", views.pipeline_settings, name="pipeline_settings"),
     path("settings/pipelines/new/", views.pipeline_create, name="pipeline_create"),

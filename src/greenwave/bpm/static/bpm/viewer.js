@@ -1,23 +1,17 @@
-/* Read-only BPMN viewer with instance state overlays (done, active, waiting, failed). */
+/* Read-only BPMN viewer: `window.gwBpmnView(el, decorate)` draws the diagram at
+   `el.dataset.xmlUrl`, fitted to the box, then lets `decorate(viewer)` mark it; the mining
+   conformance page uses it too. Elements with `data-bpmn-viewer` get the instance state
+   overlays (done, active, waiting, failed). */
 (function () {
   "use strict";
-  function init(el) {
-    var states = {};
-    var statesEl = document.getElementById(el.dataset.statesId || "bpmn-states");
-    if (statesEl) {
-      try { states = JSON.parse(statesEl.textContent) || {}; } catch (e) { states = {}; }
-    }
+  function view(el, decorate) {
     var viewer = new window.BpmnJS({ container: el });
     fetch(el.dataset.xmlUrl, { credentials: "same-origin" })
       .then(function (r) { return r.text(); })
       .then(function (xml) { return viewer.importXML(xml); })
       .then(function () {
-        var canvas = viewer.get("canvas");
-        var registry = viewer.get("elementRegistry");
-        canvas.zoom("fit-viewport");
-        Object.keys(states).forEach(function (id) {
-          if (registry.get(id)) { canvas.addMarker(id, "gw-state-" + states[id]); }
-        });
+        viewer.get("canvas").zoom("fit-viewport");
+        decorate(viewer);
         el.dataset.rendered = "true";
       })
       .catch(function (err) {
@@ -25,5 +19,20 @@
         el.textContent = String(err && err.message ? err.message : err);
       });
   }
-  document.querySelectorAll("[data-bpmn-viewer]").forEach(init);
+  function markStates(el) {
+    var states = {};
+    var statesEl = document.getElementById(el.dataset.statesId || "bpmn-states");
+    if (statesEl) {
+      try { states = JSON.parse(statesEl.textContent) || {}; } catch (e) { states = {}; }
+    }
+    view(el, function (viewer) {
+      var canvas = viewer.get("canvas");
+      var registry = viewer.get("elementRegistry");
+      Object.keys(states).forEach(function (id) {
+        if (registry.get(id)) { canvas.addMarker(id, "gw-state-" + states[id]); }
+      });
+    });
+  }
+  window.gwBpmnView = view;
+  document.querySelectorAll("[data-bpmn-viewer]").forEach(markStates);
 })();
