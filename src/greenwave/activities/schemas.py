@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from greenwave.accounts.schemas import NamedRef, UserRef
+from greenwave.core.api import resolve_attr
 
 
 class LinkRef(NamedRef):
@@ -94,6 +95,4 @@ class ReminderOut(Schema):
     subject: str
     remind_at: datetime
 
-    @staticmethod
-    def resolve_subject(obj: Any) -> str:
-        return str(obj.activity.subject)
+    resolve_subject = resolve_attr("activity.subject")

@@ -132,12 +132,7 @@ def instance_create(request: AuthedRequest, payload: InstanceIn) -> Any:
     else:
         raise DomainError(CoreError.VALIDATION, _("Give definition_id or key."))
     instance = services.instance_start_checked(
-        actor=request.user,
-        definition=definition,
-        variables=payload.variables,
-        object_type=payload.object_type,
-        object_id=payload.object_id,
-        business_key=payload.business_key,
+        actor=request.user, definition=definition, **payload.dict(exclude={"definition_id", "key"})
     )
     return Status(201, instance)
 
@@ -214,12 +209,7 @@ def incident_retry(request: AuthedRequest, incident_id: int) -> Any:
 
 @router.post("/processes/messages", response=MessageOut, summary="Correlate a message")
 def message(request: AuthedRequest, payload: MessageIn) -> Any:
-    delivered = services.message_correlate(
-        actor=request.user,
-        name=payload.name,
-        correlation_key=payload.correlation_key,
-        payload=payload.payload,
-    )
+    delivered = services.message_correlate(actor=request.user, **payload.dict())
     return {"instances": [i.pk for i in delivered]}
 
 

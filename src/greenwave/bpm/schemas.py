@@ -7,8 +7,19 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from greenwave.core.api import resolve_attr, resolve_rows
+
 from .formschema import json_schema
 from .library.texts import library_form, library_text
+
+
+def _step_name(obj: Any) -> str:
+    """A built-in process's step in the caller's language."""
+    return library_text(str(obj.instance.definition.key), str(obj.name))
+
+
+def _step_form(obj: Any) -> list[dict[str, Any]]:
+    return library_form(str(obj.instance.definition.key), obj.form_schema)
 
 
 class DefinitionOut(Schema):
@@ -54,9 +65,7 @@ class TaskRef(Schema):
     candidate_role: str
     due_at: datetime | None
 
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return library_text(str(obj.instance.definition.key), str(obj.name))
+    resolve_name = staticmethod(_step_name)
 
 
 class InstanceOut(Schema):
@@ -72,13 +81,8 @@ class InstanceOut(Schema):
     created_at: datetime
     ended_at: datetime | None
 
-    @staticmethod
-    def resolve_definition_key(obj: Any) -> str:
-        return str(obj.definition.key)
-
-    @staticmethod
-    def resolve_definition_version(obj: Any) -> int:
-        return int(obj.definition.version)
+    resolve_definition_key = resolve_attr("definition.key")
+    resolve_definition_version = resolve_attr("definition.version", int)
 
 
 class IncidentOut(Schema):
@@ -101,9 +105,7 @@ class InstanceDetailOut(InstanceOut):
     def resolve_tasks(obj: Any) -> list[Any]:
         return list(obj.tasks.all().order_by("created_at"))
 
-    @staticmethod
-    def resolve_incidents(obj: Any) -> list[Any]:
-        return list(obj.incidents.all())
+    resolve_incidents = resolve_rows("incidents")
 
 
 class InstanceEventOut(Schema):
@@ -128,10 +130,7 @@ class TaskOut(Schema):
     created_at: datetime
     completed_at: datetime | None
 
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        """A built-in process's step in the caller's language."""
-        return library_text(str(obj.instance.definition.key), str(obj.name))
+    resolve_name = staticmethod(_step_name)
 
     @staticmethod
     def resolve_process(obj: Any) -> str:
@@ -144,13 +143,11 @@ class TaskDetailOut(TaskOut):
     form_json_schema: dict[str, Any]
     result: dict[str, Any]
 
-    @staticmethod
-    def resolve_form(obj: Any) -> list[dict[str, Any]]:
-        return library_form(str(obj.instance.definition.key), obj.form_schema)
+    resolve_form = staticmethod(_step_form)
 
     @staticmethod
     def resolve_form_json_schema(obj: Any) -> dict[str, Any]:
-        return json_schema(library_form(str(obj.instance.definition.key), obj.form_schema))
+        return json_schema(_step_form(obj))
 
 
 class TaskCompleteIn(Schema):

@@ -193,6 +193,29 @@ class Page(Schema, Generic[T]):
         return self
 
 
+def resolve_attr(path: str, cast: Callable[[Any], Any] = str) -> staticmethod[[Any], Any]:
+    """An `Out` schema's resolver of a field read through a related row:
+    `resolve_sku = resolve_attr("product.sku")` answers `str(obj.product.sku)`."""
+    names = path.split(".")
+
+    def resolve(obj: Any) -> Any:
+        for name in names:
+            obj = getattr(obj, name)
+        return cast(obj)
+
+    return staticmethod(resolve)
+
+
+def resolve_rows(name: str) -> staticmethod[[Any], list[Any]]:
+    """An `Out` schema's resolver of a nested list: `resolve_lines = resolve_rows("lines")`
+    answers `list(obj.lines.all())` (the rows the selector prefetched)."""
+
+    def resolve(obj: Any) -> list[Any]:
+        return list(getattr(obj, name).all())
+
+    return staticmethod(resolve)
+
+
 def error_response(api: NinjaAPI, request: HttpRequest, error: DomainError) -> HttpResponse:
     return api.create_response(request, error.as_dict(), status=error.status)
 

@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from greenwave.accounts.schemas import TeamRef, UserRef
+from greenwave.core.api import resolve_attr
 from greenwave.core.events_api import EventHead
 
 
@@ -142,9 +143,7 @@ class DecisionMakerOut(Schema):
     hobbies: str
     attitude: str
 
-    @staticmethod
-    def resolve_contact_name(obj: Any) -> str:
-        return str(obj.contact.full_name)
+    resolve_contact_name = resolve_attr("contact.full_name")
 
 
 class DecisionMakerIn(Schema):
@@ -322,13 +321,8 @@ class PriceOut(Schema):
     name: str
     amount: Decimal
 
-    @staticmethod
-    def resolve_sku(obj: Any) -> str:
-        return str(obj.product.sku)
-
-    @staticmethod
-    def resolve_name(obj: Any) -> str:
-        return str(obj.product.name)
+    resolve_sku = resolve_attr("product.sku")
+    resolve_name = resolve_attr("product.name")
 
 
 class PricesIn(Schema):

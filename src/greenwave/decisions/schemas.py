@@ -13,6 +13,10 @@ NUMBERS_NOTE = (
 )
 
 
+def _author(obj: Any) -> str | None:
+    return str(obj.created_by) if obj.created_by_id else None
+
+
 class DecisionOut(Schema):
     key: str
     name: str
@@ -25,9 +29,7 @@ class DecisionOut(Schema):
     created_at: datetime
     created_by: str | None = None
 
-    @staticmethod
-    def resolve_created_by(obj: Any) -> str | None:
-        return str(obj.created_by) if obj.created_by_id else None
+    resolve_created_by = staticmethod(_author)
 
 
 class DecisionVersionOut(Schema):
@@ -39,9 +41,7 @@ class DecisionVersionOut(Schema):
     deployed_at: datetime | None = None
     created_by: str | None = None
 
-    @staticmethod
-    def resolve_created_by(obj: Any) -> str | None:
-        return str(obj.created_by) if obj.created_by_id else None
+    resolve_created_by = staticmethod(_author)
 
 
 class InputFieldOut(Schema):

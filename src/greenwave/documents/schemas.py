@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from greenwave.core.api import resolve_attr, resolve_rows
+
 VatRateIn = Literal["20", "10", "0", "none"]
 
 
@@ -154,13 +156,8 @@ class InvoiceOut(Schema):
     created_at: datetime
     lines: list[InvoiceLineOut]
 
-    @staticmethod
-    def resolve_buyer_name(obj: Any) -> str:
-        return str(obj.buyer.name)
-
-    @staticmethod
-    def resolve_lines(obj: Any) -> list[Any]:
-        return list(obj.lines.all())
+    resolve_buyer_name = resolve_attr("buyer.name")
+    resolve_lines = resolve_rows("lines")
 
     @staticmethod
     def resolve_overdue(obj: Any) -> bool:

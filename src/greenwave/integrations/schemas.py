@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from greenwave.core.api import resolve_rows
+
 
 class WebhookIn(Schema):
     url: str = Field(..., min_length=1, max_length=500)
@@ -60,9 +62,7 @@ class DeliveryOut(Schema):
     created_at: datetime
     log: list[AttemptOut]
 
-    @staticmethod
-    def resolve_log(obj: object) -> list[object]:
-        return list(obj.log.all())  # type: ignore[attr-defined]
+    resolve_log = resolve_rows("log")
 
 
 class ProductPictureOut(Schema):

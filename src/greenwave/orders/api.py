@@ -73,13 +73,7 @@ def payment_create(request: AuthedRequest, payload: PaymentIn) -> Any:
         payment = services.payment_record(
             actor=request.user,
             invoice=invoice,
-            amount=payload.amount,
-            payment_date=payload.payment_date,
-            document_number=payload.document_number,
-            payer_inn=payload.payer_inn,
-            payer_name=payload.payer_name,
-            purpose=payload.purpose,
-            comment=payload.comment,
+            **payload.dict(exclude={"invoice_id", "refund_of_id"}),
         )
     return Status(201, selectors.payment_get(actor=request.user, pk=payment.pk))
 
@@ -180,11 +174,7 @@ def claim_create(request: AuthedRequest, payload: ClaimIn) -> Any:
         actor=request.user,
         order=order,
         shipment=shipment,
-        kind=payload.kind,
-        subject=payload.subject,
-        description=payload.description,
-        amount=payload.amount,
-        deadline=payload.deadline,
+        **payload.dict(exclude={"order_id", "shipment_id"}),
     )
     return Status(201, claim)
 

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from greenwave.core.api import resolve_attr, resolve_rows
+
 
 class PaymentOut(Schema):
     id: int
@@ -122,9 +124,7 @@ class ShipmentOut(Schema):
     comment: str
     lines: list[ShipmentLineOut]
 
-    @staticmethod
-    def resolve_lines(obj: object) -> list[object]:
-        return list(obj.lines.all())  # type: ignore[attr-defined]
+    resolve_lines = resolve_rows("lines")
 
 
 class OrderOut(Schema):
@@ -142,9 +142,7 @@ class OrderOut(Schema):
     team_id: int | None
     lines: list[OrderLineOut]
 
-    @staticmethod
-    def resolve_lines(obj: object) -> list[object]:
-        return list(obj.lines.all())  # type: ignore[attr-defined]
+    resolve_lines = resolve_rows("lines")
 
 
 class OrderIn(Schema):
@@ -249,13 +247,8 @@ class SupplierOrderOut(Schema):
     expected_date: date
     received_on: date | None
 
-    @staticmethod
-    def resolve_order_id(obj: Any) -> int:
-        return int(obj.line.order_id)
-
-    @staticmethod
-    def resolve_line_name(obj: Any) -> str:
-        return str(obj.line.name)
+    resolve_order_id = resolve_attr("line.order_id", int)
+    resolve_line_name = resolve_attr("line.name")
 
 
 class SupplierOrderIn(Schema):

@@ -51,13 +51,7 @@ def segment_list(request: AuthedRequest) -> Any:
 
 @router.post("/segments", response={201: SegmentOut}, summary="Create a segment")
 def segment_create(request: AuthedRequest, payload: SegmentIn) -> Any:
-    segment = services.segment_create(
-        actor=request.user,
-        name=payload.name,
-        description=payload.description,
-        filters=payload.filters,
-    )
-    return Status(201, segment)
+    return Status(201, services.segment_create(actor=request.user, **payload.dict()))
 
 
 @router.get("/segments/{segment_id}", response=SegmentOut)
@@ -107,15 +101,11 @@ def campaign_create(request: AuthedRequest, payload: CampaignIn) -> Any:
     actor = request.user
     campaign = services.campaign_create(
         actor=actor,
-        name=payload.name,
-        subject=payload.subject,
-        body=payload.body,
-        kind=payload.kind,
-        track_opens=payload.track_opens,
         segment=selectors.segment_get(actor=actor, pk=payload.segment_id)
         if payload.segment_id is not None
         else None,
         trigger_stage=_stage(payload.trigger_stage_id),
+        **payload.dict(exclude={"segment_id", "trigger_stage_id"}),
     )
     return Status(201, campaign)
 

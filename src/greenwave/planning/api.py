@@ -163,24 +163,9 @@ def _assisted_out(a: Any, month: Month) -> dict[str, Any]:
     }
 
 
-def _kpi_out(k: Any) -> dict[str, Any]:
-    return {
-        "key": k.key,
-        "name": k.name,
-        "name_en": k.name_en,
-        "unit": k.unit,
-        "direction": k.direction,
-        "source": k.source,
-        "definition": k.definition,
-        "definition_en": k.definition_en,
-        "builtin": k.source == "builtin",
-        "active": k.is_active,
-    }
-
-
 @router.get("/kpis", response=list[KpiOut], summary="The KPI catalogue with definitions")
 def kpis_list(request: AuthedRequest) -> Any:
-    return [_kpi_out(k) for k in selectors.kpi_catalogue(actor=request.user)]
+    return selectors.kpi_catalogue(actor=request.user)
 
 
 def _kpi_spec(payload: KpiChangeIn) -> services.KpiSpec:
@@ -195,14 +180,14 @@ def _kpi_spec(payload: KpiChangeIn) -> services.KpiSpec:
 )
 def kpi_create(request: AuthedRequest, payload: KpiIn) -> Any:
     kpi = services.kpi_create(actor=request.user, key=payload.key, spec=_kpi_spec(payload))
-    return Status(201, _kpi_out(kpi))
+    return Status(201, kpi)
 
 
 @router.put("/kpis/{key}", response=KpiOut, summary="Change a KPI added from building blocks")
 def kpi_update(request: AuthedRequest, key: str, payload: KpiChangeIn) -> Any:
     selectors.require_planner(request.user)
     kpi = selectors.kpi_any(actor=request.user, key=key)
-    return _kpi_out(services.kpi_update(actor=request.user, kpi=kpi, spec=_kpi_spec(payload)))
+    return services.kpi_update(actor=request.user, kpi=kpi, spec=_kpi_spec(payload))
 
 
 @router.get(
@@ -223,33 +208,14 @@ def settings_put(request: AuthedRequest, payload: SettingsIO) -> Any:
     return {"revenue_basis": rules.revenue_basis}
 
 
-def _scheme_out(s: Any) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "name": s.name,
-        "active": s.is_active,
-        "default_percent": s.default_percent,
-        "group_percents": s.group_percents,
-        "steps": s.steps,
-    }
-
-
-def _scheme_save(request: AuthedRequest, payload: SchemeIn, scheme: Any = None) -> dict[str, Any]:
+def _scheme_save(request: AuthedRequest, payload: SchemeIn, scheme: Any = None) -> Any:
     """A new scheme (`scheme` None) or that scheme's rules changed, as the API shows it."""
-    saved = services.commission_scheme_save(
-        actor=request.user,
-        scheme=scheme,
-        name=payload.name,
-        default_percent=payload.default_percent,
-        group_percents=payload.group_percents,
-        steps=[list(step) for step in payload.steps],
-    )
-    return _scheme_out(saved)
+    return services.commission_scheme_save(actor=request.user, scheme=scheme, **payload.dict())
 
 
 @router.get("/commission-schemes", response=list[SchemeOut], summary="Commission schemes")
 def schemes_list(request: AuthedRequest) -> Any:
-    return [_scheme_out(s) for s in selectors.commission_schemes(actor=request.user)]
+    return selectors.commission_schemes(actor=request.user)
 
 
 @router.post(
@@ -278,7 +244,7 @@ def scheme_update(request: AuthedRequest, scheme_id: int, payload: SchemeIn) -> 
 def scheme_activate(request: AuthedRequest, scheme_id: int) -> Any:
     selectors.require_planner(request.user)
     scheme = selectors.commission_scheme_get(actor=request.user, pk=scheme_id)
-    return _scheme_out(services.commission_scheme_activate(actor=request.user, scheme=scheme))
+    return services.commission_scheme_activate(actor=request.user, scheme=scheme)
 
 
 def _split_out(s: Any) -> dict[str, Any]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
+
+from greenwave.core.api import resolve_attr
 
 
 class FactOut(Schema):
@@ -90,6 +92,12 @@ class KpiOut(Schema):
     definition_en: str
     builtin: bool
     active: bool
+
+    resolve_active = resolve_attr("is_active", bool)
+
+    @staticmethod
+    def resolve_builtin(obj: Any) -> bool:
+        return bool(obj.source == "builtin")
 
 
 class PlanIn(Schema):
@@ -235,6 +243,8 @@ class SchemeOut(Schema):
     default_percent: Decimal
     group_percents: dict[str, Decimal]
     steps: list[Step]
+
+    resolve_active = resolve_attr("is_active", bool)
 
 
 class SplitIn(Schema):
