@@ -809,8 +809,8 @@ def _copied_contact_events(
     actor: User, ids: list[int], company_ids: list[int | None], stamp: datetime
 ) -> None:
     """The `contact_created` events and company links of the contacts just copied (`ids`,
-    with their `company_ids`), by one statement (`_CREATED_EVENTS_SQL`; without JIT, whose compiling cost more than the
-    statement: ~400 ms for 5 000 rows)."""
+    with their `company_ids`), by one statement (`_CREATED_EVENTS_SQL`; without JIT, whose
+    compiling cost more than the statement: ~400 ms for 5 000 rows)."""
     sql = _CREATED_EVENTS_SQL.format(
         event=Event._meta.db_table,
         contact=Contact._meta.db_table,
