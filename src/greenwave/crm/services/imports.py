@@ -564,8 +564,8 @@ def _check_contacts(job: ImportJob) -> ImportJob:
 
 
 # zlib's level for the packed rows: 1 deflates the JSON lines ~3× faster than the default
-# 6 (~15 against ~50 ms for 10 000 rows on an idle core) into a blob ~1.3× larger (~5 MB
-# against ~4 MB for 100 000 rows; the worker's peak RSS is measured by `bench/import_bench`).
+# 6 (0.03–0.04 against 0.10–0.13 s for 10 000 rows at load 12) into a blob ~1.3× larger
+# (513 against 386 kB; the worker's peak RSS at 100 000 rows is `bench/import_bench`'s).
 _PACK_LEVEL = 1
 
 
