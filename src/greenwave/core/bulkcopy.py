@@ -24,12 +24,14 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     table = model._meta.db_table
     # One row back, not `count`: the range when the ids drawn are consecutive (the rule;
     # another session drawing at the same time, or a sequence's CACHE, can interleave), else
-    # the ids themselves. The sequence's name is looked up once, not per id.
+    # the ids themselves. The sequence is looked up once, not per id: its name cast to
+    # `regclass` in a subquery fenced by `OFFSET 0` (flattened, the text → regclass cast of
+    # `nextval(text)` ran a catalog lookup for every id: ~35 ms for 5 000 ids against ~2 ms).
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT min(pk), max(pk), CASE WHEN max(pk) - min(pk) + 1 = count(*) THEN NULL "
-            "ELSE array_agg(pk ORDER BY pk) END FROM (SELECT nextval(s.name) AS pk "
-            "FROM (SELECT pg_get_serial_sequence(%s, 'id') AS name) s, "
+            "ELSE array_agg(pk ORDER BY pk) END FROM (SELECT nextval(s.seq) AS pk "
+            "FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq OFFSET 0) s, "
             "generate_series(1, %s)) drawn",
             [connection.ops.quote_name(table), count],
         )
