@@ -17,6 +17,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Model
+from django.urls import reverse
 
 _CHECKS: dict[str, Callable[[Any, str], bool]] = {}
 
@@ -78,6 +79,15 @@ def register_case_link(
 ) -> None:
     """An app names its case type and tells the title and URL of its records (by ids)."""
     _LINKS[case_type] = (label, resolve)
+
+
+def title_links(
+    model: type[Model], ids: list[int], *, title: str, url_name: str
+) -> dict[int, tuple[str, str]]:
+    """The resolver most case types register: each record's `title` column and its page
+    `url_name` (taking the id), in one query."""
+    rows = model._default_manager.filter(pk__in=ids).values_list("pk", title)
+    return {pk: (text, reverse(url_name, args=[pk])) for pk, text in rows}
 
 
 def parse_case_key(key: str) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import SALES_ROLES, Team, User
 from greenwave.accounts.scoping import scope_records, visible_team_ids
 from greenwave.accounts.selectors import responsible_filter
+from greenwave.core.case_access import title_links
 from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
@@ -703,10 +704,8 @@ def custom_field_list() -> QuerySet[CustomField]:
 
 def company_links(ids: list[int]) -> dict[int, tuple[str, str]]:
     """Names and URLs of clients (for `core.case_access.case_links`)."""
-    rows = Company.objects.filter(pk__in=ids).values_list("pk", "name")
-    return {pk: (name, reverse("crm:company_detail", args=[pk])) for pk, name in rows}
+    return title_links(Company, ids, title="name", url_name="crm:company_detail")
 
 
 def contact_links(ids: list[int]) -> dict[int, tuple[str, str]]:
-    rows = Contact.objects.filter(pk__in=ids).values_list("pk", "full_name")
-    return {pk: (name, reverse("crm:contact_detail", args=[pk])) for pk, name in rows}
+    return title_links(Contact, ids, title="full_name", url_name="crm:contact_detail")

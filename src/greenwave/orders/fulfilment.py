@@ -283,6 +283,21 @@ def shipment_create(
     return shipment
 
 
+def _clean_supplier_order(
+    line: OrderLine, supplier: str, quantity: Any, expected_date: date
+) -> tuple[str, Decimal]:
+    """The supplier's name and the quantity of a supplier order for `line`, checked."""
+    supplier = str(supplier or "").strip()
+    if not supplier or len(supplier) > 255:
+        raise _invalid("supplier", _("Name the supplier."))
+    qty = _quantity(quantity, "quantity")
+    if qty > line.quantity:
+        raise _invalid("quantity", _("More than the line's quantity."))
+    if expected_date.year < 2000:
+        raise _invalid("expected_date", _("The expected date is too old."))
+    return supplier, qty
+
+
 @transaction.atomic
 def supplier_order_create(
     *,
@@ -295,14 +310,7 @@ def supplier_order_create(
     order = line.order
     require_visible(actor, order, _("Order not found."))
     _require_writer(actor, order)
-    supplier = str(supplier or "").strip()
-    if not supplier or len(supplier) > 255:
-        raise _invalid("supplier", _("Name the supplier."))
-    qty = _quantity(quantity, "quantity")
-    if qty > line.quantity:
-        raise _invalid("quantity", _("More than the line's quantity."))
-    if expected_date.year < 2000:
-        raise _invalid("expected_date", _("The expected date is too old."))
+    supplier, qty = _clean_supplier_order(line, supplier, quantity, expected_date)
     purchase = SupplierOrder.objects.create(
         line=line, supplier=supplier, quantity=qty, expected_date=expected_date, created_by=actor
     )
@@ -338,14 +346,7 @@ def supplier_order_update(
     purchase = SupplierOrder.objects.select_for_update().select_related("line").get(pk=purchase.pk)
     if purchase.received_on:
         raise DomainError(CoreError.CONFLICT, _("A received supplier order cannot be changed."))
-    supplier = str(supplier or "").strip()
-    if not supplier or len(supplier) > 255:
-        raise _invalid("supplier", _("Name the supplier."))
-    qty = _quantity(quantity, "quantity")
-    if qty > purchase.line.quantity:
-        raise _invalid("quantity", _("More than the line's quantity."))
-    if expected_date.year < 2000:
-        raise _invalid("expected_date", _("The expected date is too old."))
+    supplier, qty = _clean_supplier_order(purchase.line, supplier, quantity, expected_date)
     changed = {
         name: [str(old), str(new)]
         for name, old, new in (

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts import scope_cache
 from greenwave.accounts.models import SALES_ROLES, RoleCode, Team, User
 from greenwave.accounts.scoping import scope_records, scope_users
+from greenwave.core.case_access import title_links
 from greenwave.core.errors import not_found
 from greenwave.core.listing import (
     FilterSpec,
@@ -733,17 +734,22 @@ def home_team(actor: User) -> dict[str, Any] | None:
 # --- the global search (registered with core.search in SalesConfig.ready) ---------------------
 
 
+def _found(
+    model: type[Deal] | type[Lead], actor: User, condition: Q, limit: int, *columns: str
+) -> list[tuple[Any, ...]]:
+    """The newest `limit` records the actor sees that match a search, as rows of `columns`."""
+    scoped = scope_records(model.objects.all(), actor=actor)
+    return list(
+        scoped.filter(condition).order_by("-created_at", "-pk").values_list(*columns)[:limit]
+    )
+
+
 def deal_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
     """Deals by title, or all deals of the client whose full INN was typed."""
     condition = Q(title__icontains=term.raw)
     if term.inn:
         condition |= Q(company__inn=term.inn)
-    rows = (
-        scope_records(Deal.objects.all(), actor=actor)
-        .filter(condition)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", "title", "status", "amount", "currency")[:limit]
-    )
+    rows = _found(Deal, actor, condition, limit, "pk", "title", "status", "amount", "currency")
     statuses = dict(DealStatus.choices)
     return [
         SearchHit(
@@ -769,12 +775,7 @@ def lead_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
         condition |= Q(inn=term.inn)
     if term.phone:
         condition |= Q(phone__contains=term.phone)
-    rows = (
-        scope_records(Lead.objects.all(), actor=actor)
-        .filter(condition)
-        .order_by("-created_at", "-pk")
-        .values_list("pk", "title", "status", "contact_name", "phone")[:limit]
-    )
+    rows = _found(Lead, actor, condition, limit, "pk", "title", "status", "contact_name", "phone")
     statuses = dict(LeadStatus.choices)
     return [
         SearchHit(
@@ -806,10 +807,8 @@ def may_create_deals(actor: User) -> bool:
 
 def deal_links(ids: list[int]) -> dict[int, tuple[str, str]]:
     """Titles and URLs of deals (for `core.case_access.case_links`)."""
-    rows = Deal.objects.filter(pk__in=ids).values_list("pk", "title")
-    return {pk: (title, reverse("sales:deal_detail", args=[pk])) for pk, title in rows}
+    return title_links(Deal, ids, title="title", url_name="sales:deal_detail")
 
 
 def lead_links(ids: list[int]) -> dict[int, tuple[str, str]]:
-    rows = Lead.objects.filter(pk__in=ids).values_list("pk", "title")
-    return {pk: (title, reverse("sales:lead_detail", args=[pk])) for pk, title in rows}
+    return title_links(Lead, ids, title="title", url_name="sales:lead_detail")

@@ -338,6 +338,31 @@ def deal_move(
     return deal
 
 
+def _deal_close(
+    actor: User | None, deal: Deal, status: str, *, activity: str, **details: str
+) -> None:
+    """Won or lost: the deal closes now at 100 % or 0 %, its version moves on, and the event
+    tells the stage it closed in, how long it stood there, and the `details` of the outcome."""
+    now = timezone.now()
+    seconds = int((now - deal.stage_entered_at).total_seconds())
+    deal.status, deal.closed_at = status, now
+    deal.probability = 100 if status == DealStatus.WON else 0
+    deal.version += 1
+    deal.save()
+    event_append_for(
+        deal,
+        activity=activity,
+        actor=actor,
+        payload={
+            "stage": deal.stage_id,
+            "stage_name": deal.stage.name,
+            **details,
+            "seconds_in_stage": seconds,
+        },
+        objects=_deal_objects(deal),
+    )
+
+
 @transaction.atomic
 def deal_win(
     *,
@@ -368,23 +393,7 @@ def deal_win(
             % {"items": "; ".join(m.label for m in missing)},
             details={"missing": [m.as_dict() for m in missing]},
         )
-    now = timezone.now()
-    seconds = int((now - deal.stage_entered_at).total_seconds())
-    deal.status, deal.closed_at, deal.probability = DealStatus.WON, now, 100
-    deal.version += 1
-    deal.save()
-    event_append_for(
-        deal,
-        activity=events.DEAL_WON,
-        actor=actor,
-        payload={
-            "stage": deal.stage_id,
-            "stage_name": deal.stage.name,
-            "amount": str(deal.amount),
-            "seconds_in_stage": seconds,
-        },
-        objects=_deal_objects(deal),
-    )
+    _deal_close(actor, deal, DealStatus.WON, activity=events.DEAL_WON, amount=str(deal.amount))
     if deal.company_id and not ClientHandoff.objects.filter(company_id=deal.company_id).exists():
         client_handoff(actor=actor, deal=deal, farmer=handoff_to)
     return deal
@@ -406,24 +415,9 @@ def deal_lose(
             SalesError.LOSS_REASON_REQUIRED,
             _("Choose a loss reason from the list of this pipeline."),
         )
-    now = timezone.now()
-    seconds = int((now - deal.stage_entered_at).total_seconds())
-    deal.status, deal.closed_at, deal.probability = DealStatus.LOST, now, 0
     deal.lost_reason, deal.loss_comment = reason, comment
-    deal.version += 1
-    deal.save()
-    event_append_for(
-        deal,
-        activity=events.DEAL_LOST,
-        actor=actor,
-        payload={
-            "stage": deal.stage_id,
-            "stage_name": deal.stage.name,
-            "reason": reason.name,
-            "comment": comment,
-            "seconds_in_stage": seconds,
-        },
-        objects=_deal_objects(deal),
+    _deal_close(
+        actor, deal, DealStatus.LOST, activity=events.DEAL_LOST, reason=reason.name, comment=comment
     )
     return deal
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Unpack
 
@@ -14,7 +15,13 @@ from greenwave.accounts.models import RoleCode, Team, User
 from greenwave.bpm.errors import BpmError
 from greenwave.bpm.services import message_correlate
 from greenwave.core.errors import CoreError, DomainError
-from greenwave.core.services import event_append_for, fields_check, record_update, ref
+from greenwave.core.services import (
+    ObjectRef,
+    event_append_for,
+    fields_check,
+    record_update,
+    ref,
+)
 from greenwave.core.text import visible_text
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm import services as crm_services
@@ -96,6 +103,22 @@ def lead_create(
     return lead
 
 
+def _lead_write(
+    actor: User | None,
+    lead: Lead,
+    activity: str,
+    payload: dict[str, Any],
+    objects: Iterable[ObjectRef] = (),
+    **fields: Any,
+) -> None:
+    """A lead's step (qualified, disqualified, converted, handed over): set its `fields`,
+    save the row and append the one event that tells the step."""
+    for name, value in fields.items():
+        setattr(lead, name, value)
+    lead.save()
+    event_append_for(lead, activity=activity, actor=actor, payload=payload, objects=objects)
+
+
 def _open_lead(lead: Lead) -> Lead:
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
     _refuse_closed(locked)
@@ -144,14 +167,9 @@ def lead_qualify(*, actor: User | None, lead: Lead, level: str) -> Lead:
         raise DomainError(
             CoreError.VALIDATION, _("A lead is qualified forward only: new → MQL → SQL.")
         )
-    previous = lead.status
-    lead.status, lead.qualified_at = level, timezone.now()
-    lead.save()
-    event_append_for(
-        lead,
-        activity=events.LEAD_QUALIFIED,
-        actor=actor,
-        payload={"from": previous, "to": level},
+    payload = {"from": lead.status, "to": level}
+    _lead_write(
+        actor, lead, events.LEAD_QUALIFIED, payload, status=level, qualified_at=timezone.now()
     )
     return lead
 
@@ -165,14 +183,15 @@ def lead_disqualify(*, actor: User | None, lead: Lead, reason: str, comment: str
             _("Choose a disqualification reason from the list."),
         )
     lead = _open_lead(lead)
-    lead.status, lead.closed_at = LeadStatus.DISQUALIFIED, timezone.now()
-    lead.disqualification_reason, lead.disqualification_comment = reason, comment
-    lead.save()
-    event_append_for(
+    _lead_write(
+        actor,
         lead,
-        activity=events.LEAD_DISQUALIFIED,
-        actor=actor,
-        payload={"reason": reason, "comment": comment},
+        events.LEAD_DISQUALIFIED,
+        {"reason": reason, "comment": comment},
+        status=LeadStatus.DISQUALIFIED,
+        closed_at=timezone.now(),
+        disqualification_reason=reason,
+        disqualification_comment=comment,
     )
     return lead
 
@@ -214,15 +233,16 @@ def lead_convert(
         company=client,
         contacts=[contact] if contact else [],
     )
-    lead.status, lead.closed_at, lead.deal = LeadStatus.CONVERTED, timezone.now(), deal
     lead.company, lead.contact = client, contact
-    lead.save()
-    event_append_for(
+    _lead_write(
+        actor,
         lead,
-        activity=events.LEAD_CONVERTED,
-        actor=actor,
-        payload={"deal": deal.pk},
+        events.LEAD_CONVERTED,
+        {"deal": deal.pk},
         objects=[ref(deal, "deal")],
+        status=LeadStatus.CONVERTED,
+        closed_at=timezone.now(),
+        deal=deal,
     )
     return deal
 
@@ -233,13 +253,9 @@ def lead_reassign(*, actor: User | None, lead: Lead, responsible: User) -> Lead:
     _require_owner_in_reach(actor, responsible, None)
     lead = _open_lead(lead)
     before = lead.responsible.username if lead.responsible else None
-    lead.responsible, lead.team = responsible, responsible.team
-    lead.save()
-    event_append_for(
-        lead,
-        activity=events.LEAD_REASSIGNED,
-        actor=actor,
-        payload={"changes": {"responsible": [before, responsible.username]}},
+    payload = {"changes": {"responsible": [before, responsible.username]}}
+    _lead_write(
+        actor, lead, events.LEAD_REASSIGNED, payload, responsible=responsible, team=responsible.team
     )
     return lead
 
