@@ -10,10 +10,11 @@ number typed as «8 916 …» or «+7 (916) …» becomes «+7916…»).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .errors import CoreError, DomainError
@@ -94,6 +95,23 @@ class SearchHit:
     title: str
     url: str
     subtitle: str = ""
+
+
+def search_hits(
+    kind: str, url_name: str, rows: Iterable[Any], subtitle: Callable[..., str]
+) -> list[SearchHit]:
+    """Hits from rows of (id, title, *rest): each links to the page `url_name` (taking the
+    id) and is subtitled `subtitle(*rest)`."""
+    return [
+        SearchHit(
+            type=kind,
+            id=pk,
+            title=title,
+            url=reverse(url_name, args=[pk]),
+            subtitle=subtitle(*rest),
+        )
+        for pk, title, *rest in rows
+    ]
 
 
 # (actor, term, limit) -> at most `limit` hits the actor may read, in one or two queries.

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import SALES_ROLES, Team, User
@@ -22,7 +21,7 @@ from greenwave.core.errors import DomainError, not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event, EventObject
 from greenwave.core.money import Money
-from greenwave.core.search import SearchHit, SearchTerm
+from greenwave.core.search import SearchHit, SearchTerm, search_hits
 from greenwave.core.selectors import event_list_for_object
 
 from .models import (
@@ -656,18 +655,13 @@ def company_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]
         .order_by("name", "pk")
         .values_list("pk", "name", "inn", "phone")[:limit]
     )
-    return [
-        SearchHit(
-            type="company",
-            id=pk,
-            title=name,
-            url=reverse("crm:company_detail", args=[pk]),
-            subtitle=" · ".join(
-                part for part in (f"{_('INN')} {inn}" if inn else "", format_phone(phone)) if part
-            ),
+
+    def subtitle(inn: str, phone: str) -> str:
+        return " · ".join(
+            part for part in (f"{_('INN')} {inn}" if inn else "", format_phone(phone)) if part
         )
-        for pk, name, inn, phone in rows
-    ]
+
+    return search_hits("company", "crm:company_detail", rows, subtitle)
 
 
 def contact_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
@@ -677,16 +671,11 @@ def contact_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]
         .order_by("full_name", "pk")
         .values_list("pk", "full_name", "position", "company__name")[:limit]
     )
-    return [
-        SearchHit(
-            type="contact",
-            id=pk,
-            title=full_name,
-            url=reverse("crm:contact_detail", args=[pk]),
-            subtitle=" · ".join(part for part in (company_name, position) if part),
-        )
-        for pk, full_name, position, company_name in rows
-    ]
+
+    def subtitle(position: str, company_name: str | None) -> str:
+        return " · ".join(part for part in (company_name, position) if part)
+
+    return search_hits("contact", "crm:contact_detail", rows, subtitle)
 
 
 # Who works the client base (the quick «+» offers «Company» to them): the sales roles.

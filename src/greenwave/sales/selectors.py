@@ -26,7 +26,6 @@ from django.db.models import (
 )
 from django.db.models import Field as DbField
 from django.db.models.functions import RowNumber
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +43,7 @@ from greenwave.core.listing import (
     count_up_to,
 )
 from greenwave.core.models import Event, EventObject
-from greenwave.core.search import SearchHit, SearchTerm
+from greenwave.core.search import SearchHit, SearchTerm, search_hits
 from greenwave.crm.models import Company, Contact, Product
 
 from .models import (
@@ -751,16 +750,11 @@ def deal_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
         condition |= Q(company__inn=term.inn)
     rows = _found(Deal, actor, condition, limit, "pk", "title", "status", "amount", "currency")
     statuses = dict(DealStatus.choices)
-    return [
-        SearchHit(
-            type="deal",
-            id=pk,
-            title=title,
-            url=reverse("sales:deal_detail", args=[pk]),
-            subtitle=f"{statuses.get(status, status)} · {amount:,.0f} {currency}".replace(",", " "),
-        )
-        for pk, title, status, amount, currency in rows
-    ]
+
+    def subtitle(status: str, amount: Decimal, currency: str) -> str:
+        return f"{statuses.get(status, status)} · {amount:,.0f} {currency}".replace(",", " ")
+
+    return search_hits("deal", "sales:deal_detail", rows, subtitle)
 
 
 def lead_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
@@ -777,18 +771,13 @@ def lead_search(actor: User, term: SearchTerm, limit: int) -> list[SearchHit]:
         condition |= Q(phone__contains=term.phone)
     rows = _found(Lead, actor, condition, limit, "pk", "title", "status", "contact_name", "phone")
     statuses = dict(LeadStatus.choices)
-    return [
-        SearchHit(
-            type="lead",
-            id=pk,
-            title=title,
-            url=reverse("sales:lead_detail", args=[pk]),
-            subtitle=" · ".join(
-                str(part) for part in (statuses.get(status, status), contact_name, phone) if part
-            ),
+
+    def subtitle(status: str, contact_name: str, phone: str) -> str:
+        return " · ".join(
+            str(part) for part in (statuses.get(status, status), contact_name, phone) if part
         )
-        for pk, title, status, contact_name, phone in rows
-    ]
+
+    return search_hits("lead", "sales:lead_detail", rows, subtitle)
 
 
 # Who the quick «+» offers a new lead or deal: the call centre qualifies leads but leaves the
