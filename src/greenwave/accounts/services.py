@@ -27,6 +27,7 @@ from greenwave.core.services import (
     event_append,
     event_append_for,
     fields_check,
+    record_create,
     record_update,
     ref,
     typed_fields,
@@ -264,14 +265,8 @@ def team_create(
             AccountsError.TEAM_NAME_TAKEN,
             _("A team named %(name)s already exists.") % {"name": name},
         )
-    team = Team.objects.create(name=name, head=head, parent=parent)
-    event_append_for(
-        team,
-        activity=events.TEAM_CREATED,
-        actor=actor,
-        payload={"after": _team_snapshot(team)},
-    )
-    return team
+    team = Team(name=name, head=head, parent=parent)
+    return record_create(team, activity=events.TEAM_CREATED, actor=actor, snapshot=_team_snapshot)
 
 
 @transaction.atomic

@@ -403,6 +403,29 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict
     }
 
 
+def record_create(
+    record: M,
+    *,
+    activity: str,
+    actor: HasPk | None,
+    snapshot: Callable[[M], Mapping[str, Any]],
+    objects: Iterable[ObjectRef] = (),
+    new_case: bool = False,
+) -> M:
+    """The one way a hand-entered record is added (the counterpart of `record_update`): insert
+    its row and append its first event, `{"after": snapshot(record)}`."""
+    record.save()
+    event_append_for(
+        record,
+        activity=activity,
+        actor=actor,
+        payload={"after": snapshot(record)},
+        objects=objects,
+        new_case=new_case,
+    )
+    return record
+
+
 def saved_filter_save(*, actor: Any, path: str, name: str, query: str) -> SavedFilter:
     """Save (or overwrite by name) the actor's filter of a list page."""
     name = name.strip()[:80]

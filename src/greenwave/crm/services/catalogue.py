@@ -17,6 +17,7 @@ from greenwave.core.services import (
     event_append,
     event_append_for,
     fields_check,
+    record_create,
     record_update,
     typed_fields,
 )
@@ -184,14 +185,9 @@ def product_create(
     _refuse_duplicate_sku(data["sku"])
     product = Product(**data)
     product.search_text = search_text_of(product.name, product.sku, product.description)
-    product.save()
-    event_append_for(
-        product,
-        activity=events.PRODUCT_CREATED,
-        actor=actor,
-        payload={"after": _product_snapshot(product)},
+    return record_create(
+        product, activity=events.PRODUCT_CREATED, actor=actor, snapshot=_product_snapshot
     )
-    return product
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from greenwave.core.services import (
     ObjectRef,
     changes_between,
     event_append_for,
+    record_create,
     record_update,
     ref,
     typed_fields,
@@ -313,16 +314,14 @@ def company_create(
         _refuse_duplicate_inn(actor, data["inn"], data["kpp"])
     company = Company(**data, responsible=owner, team=owner_team)
     company.search_text = _company_search_text(company)
-    company.save()
-    event_append_for(
+    return record_create(
         company,
         activity=events.COMPANY_CREATED,
         actor=actor,
-        payload={"after": _company_snapshot(company)},
+        snapshot=_company_snapshot,
         objects=[ref(owner, "responsible")] + ([ref(owner_team, "team")] if owner_team else []),
         new_case=True,
     )
-    return company
 
 
 @transaction.atomic
@@ -465,16 +464,14 @@ def contact_create(
         owner, owner_team = _resolve_owner(actor, responsible, team)
     contact = Contact(**data, company=company, responsible=owner, team=owner_team)
     contact.search_text = _contact_search_text(contact)
-    contact.save()
-    event_append_for(
+    return record_create(
         contact,
         activity=events.CONTACT_CREATED,
         actor=actor,
-        payload={"after": _contact_snapshot(contact)},
+        snapshot=_contact_snapshot,
         objects=_company_refs(company),
         new_case=True,  # no case lock: a companies import writes thousands in one transaction
     )
-    return contact
 
 
 @transaction.atomic
@@ -581,15 +578,14 @@ def decision_maker_add(
             status=409,
         )
     data = _clean_decision_maker(profile)
-    dm = DecisionMaker.objects.create(company=company, contact=contact, **data)
-    event_append_for(
+    dm = DecisionMaker(company=company, contact=contact, **data)
+    return record_create(
         dm,
         activity=events.DECISION_MAKER_ADDED,
         actor=actor,
-        payload={"after": _decision_maker_snapshot(dm)},
+        snapshot=_decision_maker_snapshot,
         objects=_decision_maker_refs(dm),
     )
-    return dm
 
 
 @transaction.atomic

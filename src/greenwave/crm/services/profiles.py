@@ -14,6 +14,7 @@ from greenwave.core.errors import DomainError
 from greenwave.core.services import (
     event_append_for,
     fields_check,
+    record_create,
     record_update,
     ref,
     typed_fields,
@@ -207,14 +208,9 @@ def competitor_create(
     _refuse_duplicate_name(Competitor, data["name"])
     competitor = Competitor(**data)
     competitor.search_text = _competitor_search_text(competitor)
-    competitor.save()
-    event_append_for(
-        competitor,
-        activity=events.COMPETITOR_CREATED,
-        actor=actor,
-        payload={"after": _competitor_snapshot(competitor)},
+    return record_create(
+        competitor, activity=events.COMPETITOR_CREATED, actor=actor, snapshot=_competitor_snapshot
     )
-    return competitor
 
 
 def _competitor_snapshot(competitor: Competitor) -> dict[str, Any]:
