@@ -23,12 +23,11 @@ from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.model_rows import ModelColumns
 from greenwave.core.models import Event
 from greenwave.core.services import (
+    RecordHistory,
     changes_between,
     event_append,
     event_append_for,
     fields_check,
-    record_create,
-    record_update,
     ref,
     typed_fields,
 )
@@ -118,6 +117,14 @@ def _user_snapshot(user: User) -> dict[str, Any]:
     return data
 
 
+_USER_HISTORY = RecordHistory(
+    User.objects.all(),
+    schema=UserChanges,
+    snapshot=_user_snapshot,
+    changed=events.USER_CHANGED,
+)
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -197,16 +204,7 @@ def user_update(
         user.roles.set(role_rows)
         user.forget_roles()
 
-    return record_update(
-        User.objects.all(),
-        pk=user.pk,
-        changes=fields,
-        schema=UserChanges,
-        apply=apply,
-        snapshot=_user_snapshot,
-        activity=events.USER_CHANGED,
-        actor=actor,
-    )
+    return _USER_HISTORY.update(user, fields, apply, actor=actor)
 
 
 @transaction.atomic
@@ -245,6 +243,15 @@ def _team_snapshot(team: Team) -> dict[str, Any]:
     }
 
 
+_TEAM_HISTORY = RecordHistory(
+    Team.objects.all(),
+    schema=TeamChanges,
+    snapshot=_team_snapshot,
+    changed=events.TEAM_CHANGED,
+    created=events.TEAM_CREATED,
+)
+
+
 def _team_name(value: str) -> str:
     name = visible_text(value)
     if not name:
@@ -266,7 +273,7 @@ def team_create(
             _("A team named %(name)s already exists.") % {"name": name},
         )
     team = Team(name=name, head=head, parent=parent)
-    return record_create(team, activity=events.TEAM_CREATED, actor=actor, snapshot=_team_snapshot)
+    return _TEAM_HISTORY.create(team, actor=actor)
 
 
 @transaction.atomic
@@ -285,15 +292,8 @@ def team_update(
         _check_team_parent(team, parent)
         team.name, team.head, team.parent = clean, head, parent
 
-    return record_update(
-        Team.objects.all(),
-        pk=team.pk,
-        changes=TeamChanges(name=name, head=head, parent=parent),
-        schema=TeamChanges,
-        apply=apply,
-        snapshot=_team_snapshot,
-        activity=events.TEAM_CHANGED,
-        actor=actor,
+    return _TEAM_HISTORY.update(
+        team, TeamChanges(name=name, head=head, parent=parent), apply, actor=actor
     )
 
 

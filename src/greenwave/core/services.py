@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -501,3 +501,59 @@ def record_update(  # noqa: PLR0913 -- keyword-only: the entity's hooks, each na
         objects=objects(record) if objects else (),
     )
     return record
+
+
+@dataclass(frozen=True)
+class RecordHistory(Generic[M]):
+    """What the event log tells of one kind of hand-edited record, declared once beside its
+    snapshot: its creation's `{"after": …}` and its changes' `{field: [old, new]}` are read
+    by the same `snapshot`, so the two events of a record always speak of the same fields.
+
+    `rows` are the rows an update locks (with the relations the snapshot reads), `schema` the
+    `TypedDict` of its changes; the services call `create` and `update` with what varies."""
+
+    rows: models.QuerySet[M]
+    schema: type
+    snapshot: Callable[[M], Mapping[str, Any]]
+    changed: str
+    created: str = ""
+
+    def create(
+        self,
+        record: M,
+        *,
+        actor: HasPk | None,
+        objects: Iterable[ObjectRef] = (),
+        new_case: bool = False,
+    ) -> M:
+        return record_create(
+            record,
+            activity=self.created,
+            actor=actor,
+            snapshot=self.snapshot,
+            objects=objects,
+            new_case=new_case,
+        )
+
+    def update(
+        self,
+        record: M,
+        changes: Mapping[str, Any],
+        apply: Callable[[M], None],
+        *,
+        actor: HasPk | None,
+        case: Callable[[M], models.Model] | None = None,
+        payload: Callable[[M], Mapping[str, Any]] | None = None,
+    ) -> M:
+        return record_update(
+            self.rows,
+            pk=record.pk,
+            changes=changes,
+            schema=self.schema,
+            apply=apply,
+            snapshot=self.snapshot,
+            activity=self.changed,
+            actor=actor,
+            case=case,
+            payload=payload,
+        )

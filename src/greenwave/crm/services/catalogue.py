@@ -14,11 +14,10 @@ from greenwave.core.errors import DomainError
 from greenwave.core.money import Currency
 from greenwave.core.services import (
     ObjectRef,
+    RecordHistory,
     event_append,
     event_append_for,
     fields_check,
-    record_create,
-    record_update,
     typed_fields,
 )
 
@@ -162,6 +161,15 @@ def _product_snapshot(product: Product) -> dict[str, Any]:
     return data
 
 
+_PRODUCT_HISTORY = RecordHistory(
+    Product.objects.select_related("group"),
+    schema=ProductChanges,
+    snapshot=_product_snapshot,
+    changed=events.PRODUCT_CHANGED,
+    created=events.PRODUCT_CREATED,
+)
+
+
 def _refuse_duplicate_sku(sku: str, exclude_pk: int | None = None) -> None:
     same = Product.objects.filter(sku__iexact=sku)
     if exclude_pk is not None:
@@ -185,9 +193,7 @@ def product_create(
     _refuse_duplicate_sku(data["sku"])
     product = Product(**data)
     product.search_text = search_text_of(product.name, product.sku, product.description)
-    return record_create(
-        product, activity=events.PRODUCT_CREATED, actor=actor, snapshot=_product_snapshot
-    )
+    return _PRODUCT_HISTORY.create(product, actor=actor)
 
 
 @transaction.atomic
@@ -204,16 +210,7 @@ def product_update(
             setattr(product, key, value)
         product.search_text = search_text_of(product.name, product.sku, product.description)
 
-    return record_update(
-        Product.objects.select_related("group"),
-        pk=product.pk,
-        changes=fields,
-        schema=ProductChanges,
-        apply=apply,
-        snapshot=_product_snapshot,
-        activity=events.PRODUCT_CHANGED,
-        actor=actor,
-    )
+    return _PRODUCT_HISTORY.update(product, fields, apply, actor=actor)
 
 
 def _clean_price_list(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -270,6 +267,14 @@ def _price_list_snapshot(price_list: PriceList) -> dict[str, Any]:
     return {f: getattr(price_list, f) for f in PRICE_LIST_FIELDS}
 
 
+_PRICE_LIST_HISTORY = RecordHistory(
+    PriceList.objects.all(),
+    schema=PriceListChanges,
+    snapshot=_price_list_snapshot,
+    changed=events.PRICE_LIST_CHANGED,
+)
+
+
 @transaction.atomic
 def price_list_update(
     *, actor: User | None, price_list: PriceList, **fields: Unpack[PriceListChanges]
@@ -283,16 +288,7 @@ def price_list_update(
         for key, value in data.items():
             setattr(price_list, key, value)
 
-    return record_update(
-        PriceList.objects.all(),
-        pk=price_list.pk,
-        changes=fields,
-        schema=PriceListChanges,
-        apply=apply,
-        snapshot=_price_list_snapshot,
-        activity=events.PRICE_LIST_CHANGED,
-        actor=actor,
-    )
+    return _PRICE_LIST_HISTORY.update(price_list, fields, apply, actor=actor)
 
 
 @transaction.atomic

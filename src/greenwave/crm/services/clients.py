@@ -19,10 +19,9 @@ from greenwave.accounts.scoping import (
 from greenwave.core.errors import DomainError, not_found, permission_denied
 from greenwave.core.services import (
     ObjectRef,
+    RecordHistory,
     changes_between,
     event_append_for,
-    record_create,
-    record_update,
     ref,
     typed_fields,
 )
@@ -208,6 +207,15 @@ def _company_snapshot(company: Company) -> dict[str, Any]:
     return data
 
 
+_COMPANY_HISTORY = RecordHistory(
+    Company.objects.select_related("responsible", "team"),
+    schema=CompanyChanges,
+    snapshot=_company_snapshot,
+    changed=events.COMPANY_CHANGED,
+    created=events.COMPANY_CREATED,
+)
+
+
 def _company_search_text(company: Company) -> str:
     return search_text_of(
         company.name,
@@ -314,11 +322,9 @@ def company_create(
         _refuse_duplicate_inn(actor, data["inn"], data["kpp"])
     company = Company(**data, responsible=owner, team=owner_team)
     company.search_text = _company_search_text(company)
-    return record_create(
+    return _COMPANY_HISTORY.create(
         company,
-        activity=events.COMPANY_CREATED,
         actor=actor,
-        snapshot=_company_snapshot,
         objects=[ref(owner, "responsible")] + ([ref(owner_team, "team")] if owner_team else []),
         new_case=True,
     )
@@ -343,16 +349,7 @@ def company_update(
             setattr(company, key, value)
         company.search_text = _company_search_text(company)
 
-    return record_update(
-        Company.objects.select_related("responsible", "team"),
-        pk=company.pk,
-        changes=fields,
-        schema=CompanyChanges,
-        apply=apply,
-        snapshot=_company_snapshot,
-        activity=events.COMPANY_CHANGED,
-        actor=actor,
-    )
+    return _COMPANY_HISTORY.update(company, fields, apply, actor=actor)
 
 
 @transaction.atomic
@@ -429,6 +426,15 @@ def _contact_snapshot(contact: Contact) -> dict[str, Any]:
     return data
 
 
+_CONTACT_HISTORY = RecordHistory(
+    Contact.objects.select_related("company"),
+    schema=ContactChanges,
+    snapshot=_contact_snapshot,
+    changed=events.CONTACT_CHANGED,
+    created=events.CONTACT_CREATED,
+)
+
+
 def _contact_search_text(contact: Contact) -> str:
     return search_text_of(
         contact.full_name,
@@ -464,13 +470,9 @@ def contact_create(
         owner, owner_team = _resolve_owner(actor, responsible, team)
     contact = Contact(**data, company=company, responsible=owner, team=owner_team)
     contact.search_text = _contact_search_text(contact)
-    return record_create(
-        contact,
-        activity=events.CONTACT_CREATED,
-        actor=actor,
-        snapshot=_contact_snapshot,
-        objects=_company_refs(company),
-        new_case=True,  # no case lock: a companies import writes thousands in one transaction
+    # new_case, no case lock: a companies import writes thousands in one transaction
+    return _CONTACT_HISTORY.create(
+        contact, actor=actor, objects=_company_refs(company), new_case=True
     )
 
 
@@ -500,14 +502,10 @@ def contact_update(
         if contact.company is not None:
             companies.setdefault(contact.company.pk, contact.company)
 
-    return record_update(
-        Contact.objects.select_related("company"),
-        pk=contact.pk,
-        changes=fields,
-        schema=ContactChanges,
-        apply=apply,
-        snapshot=_contact_snapshot,
-        activity=events.CONTACT_CHANGED,
+    return _CONTACT_HISTORY.update(
+        contact,
+        fields,
+        apply,
         actor=actor,
         payload=lambda contact: {"subject": contact.full_name},
         objects=lambda _contact: [ref(c, "company") for c in companies.values()],
@@ -550,6 +548,15 @@ def _decision_maker_snapshot(dm: DecisionMaker) -> dict[str, Any]:
     return data
 
 
+_DECISION_MAKER_HISTORY = RecordHistory(
+    DecisionMaker.objects.select_related("company", "contact"),
+    schema=DecisionMakerChanges,
+    snapshot=_decision_maker_snapshot,
+    changed=events.DECISION_MAKER_CHANGED,
+    created=events.DECISION_MAKER_ADDED,
+)
+
+
 def _decision_maker_refs(dm: DecisionMaker) -> list[ObjectRef]:
     return [ref(dm.company, "company"), ref(dm.contact, "contact")]
 
@@ -579,13 +586,7 @@ def decision_maker_add(
         )
     data = _clean_decision_maker(profile)
     dm = DecisionMaker(company=company, contact=contact, **data)
-    return record_create(
-        dm,
-        activity=events.DECISION_MAKER_ADDED,
-        actor=actor,
-        snapshot=_decision_maker_snapshot,
-        objects=_decision_maker_refs(dm),
-    )
+    return _DECISION_MAKER_HISTORY.create(dm, actor=actor, objects=_decision_maker_refs(dm))
 
 
 @transaction.atomic
@@ -599,14 +600,10 @@ def decision_maker_update(
         for key, value in _clean_decision_maker(merged).items():
             setattr(dm, key, value)
 
-    return record_update(
-        DecisionMaker.objects.select_related("company", "contact"),
-        pk=decision_maker.pk,
-        changes=fields,
-        schema=DecisionMakerChanges,
-        apply=apply,
-        snapshot=_decision_maker_snapshot,
-        activity=events.DECISION_MAKER_CHANGED,
+    return _DECISION_MAKER_HISTORY.update(
+        decision_maker,
+        fields,
+        apply,
         actor=actor,
         payload=lambda dm: {"subject": dm.contact.full_name},
         objects=_decision_maker_refs,

@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import RoleCode, User
 from greenwave.core.errors import DomainError
 from greenwave.core.services import (
+    RecordHistory,
     event_append_for,
     fields_check,
-    record_create,
-    record_update,
     ref,
     typed_fields,
 )
@@ -93,6 +92,14 @@ def _profile_snapshot(profile: ClientProfile) -> dict[str, Any]:
     return data
 
 
+_CLIENT_PROFILE_HISTORY = RecordHistory(
+    ClientProfile.objects.all(),
+    schema=ClientProfileChanges,
+    snapshot=_profile_snapshot,
+    changed=events.CLIENT_PROFILE_CHANGED,
+)
+
+
 @transaction.atomic
 def client_profile_update(
     *, actor: User | None, company: Company, **fields: Unpack[ClientProfileChanges]
@@ -106,14 +113,10 @@ def client_profile_update(
         for key, value in _clean_profile(merged).items():
             setattr(profile, key, value)
 
-    return record_update(
-        ClientProfile.objects.all(),
-        pk=profile.pk,
-        changes=fields,
-        schema=ClientProfileChanges,
-        apply=apply,
-        snapshot=_profile_snapshot,
-        activity=events.CLIENT_PROFILE_CHANGED,
+    return _CLIENT_PROFILE_HISTORY.update(
+        profile,
+        fields,
+        apply,
         actor=actor,
         case=lambda _profile: company,
         payload=lambda _profile: {"entity": ClientProfile.EVENT_CASE_TYPE},
@@ -208,13 +211,20 @@ def competitor_create(
     _refuse_duplicate_name(Competitor, data["name"])
     competitor = Competitor(**data)
     competitor.search_text = _competitor_search_text(competitor)
-    return record_create(
-        competitor, activity=events.COMPETITOR_CREATED, actor=actor, snapshot=_competitor_snapshot
-    )
+    return _COMPETITOR_HISTORY.create(competitor, actor=actor)
 
 
 def _competitor_snapshot(competitor: Competitor) -> dict[str, Any]:
     return {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}
+
+
+_COMPETITOR_HISTORY = RecordHistory(
+    Competitor.objects.all(),
+    schema=CompetitorChanges,
+    snapshot=_competitor_snapshot,
+    changed=events.COMPETITOR_CHANGED,
+    created=events.COMPETITOR_CREATED,
+)
 
 
 @transaction.atomic
@@ -230,16 +240,7 @@ def competitor_update(
             setattr(competitor, key, value)
         competitor.search_text = _competitor_search_text(competitor)
 
-    return record_update(
-        Competitor.objects.all(),
-        pk=competitor.pk,
-        changes=fields,
-        schema=CompetitorChanges,
-        apply=apply,
-        snapshot=_competitor_snapshot,
-        activity=events.COMPETITOR_CHANGED,
-        actor=actor,
-    )
+    return _COMPETITOR_HISTORY.update(competitor, fields, apply, actor=actor)
 
 
 @transaction.atomic

@@ -11,9 +11,9 @@ from greenwave.accounts.models import User
 from greenwave.accounts.scoping import require_visible, require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import (
+    RecordHistory,
     changes_between,
     event_append_for,
-    record_update,
     typed_fields,
 )
 from greenwave.crm.models import Company
@@ -147,6 +147,14 @@ def _legal_entity_snapshot(entity: LegalEntity) -> dict[str, Any]:
     return {f: getattr(entity, f) for f in LEGAL_ENTITY_FIELDS}
 
 
+_LEGAL_ENTITY_HISTORY = RecordHistory(
+    LegalEntity.objects.all(),
+    schema=LegalEntityChanges,
+    snapshot=_legal_entity_snapshot,
+    changed=events.LEGAL_ENTITY_CHANGED,
+)
+
+
 def _require_finance(actor: User | None) -> None:
     if not _is_finance(actor):
         raise permission_denied(
@@ -193,16 +201,7 @@ def legal_entity_update(
         for field, value in _clean_legal_entity(merged).items():
             setattr(locked, field, value)
 
-    entity = record_update(
-        LegalEntity.objects.all(),
-        pk=entity.pk,
-        changes=fields,
-        schema=LegalEntityChanges,
-        apply=apply,
-        snapshot=_legal_entity_snapshot,
-        activity=events.LEGAL_ENTITY_CHANGED,
-        actor=actor,
-    )
+    entity = _LEGAL_ENTITY_HISTORY.update(entity, fields, apply, actor=actor)
     _only_default(entity)
     return entity
 

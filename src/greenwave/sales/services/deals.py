@@ -19,11 +19,11 @@ from greenwave.core.model_rows import insert_row
 from greenwave.core.services import (
     EventEntry,
     ObjectRef,
+    RecordHistory,
     case_type_of,
     changes_between,
     event_append_for,
     event_append_many,
-    record_update,
     ref,
 )
 from greenwave.crm import services as crm_services
@@ -80,6 +80,14 @@ def _deal_snapshot(deal: Deal) -> dict[str, Any]:
         deal.expected_close_date.isoformat() if deal.expected_close_date else None
     )
     return data
+
+
+_DEAL_HISTORY = RecordHistory(
+    Deal.objects.all(),
+    schema=DealChanges,
+    snapshot=_deal_snapshot,
+    changed=events.DEAL_CHANGED,
+)
 
 
 def _deal_objects(deal: Deal) -> list[ObjectRef]:
@@ -207,16 +215,7 @@ def deal_update(
         if changes_between(before, _deal_snapshot(locked)):
             locked.version += 1
 
-    return record_update(
-        Deal.objects.all(),
-        pk=deal.pk,
-        changes=fields,
-        schema=DealChanges,
-        apply=apply,
-        snapshot=_deal_snapshot,
-        activity=events.DEAL_CHANGED,
-        actor=actor,
-    )
+    return _DEAL_HISTORY.update(deal, fields, apply, actor=actor)
 
 
 def _unmet_outputs(

@@ -17,9 +17,9 @@ from greenwave.bpm.services import message_correlate
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.services import (
     ObjectRef,
+    RecordHistory,
     event_append_for,
     fields_check,
-    record_update,
     ref,
 )
 from greenwave.core.text import visible_text
@@ -51,6 +51,13 @@ from .deals import (
 )
 
 # --- leads -----------------------------------------------------------------------------------
+
+_LEAD_HISTORY = RecordHistory(
+    Lead.objects.all(),
+    schema=LeadChanges,
+    snapshot=lambda record: {f: getattr(record, f) for f in LEAD_FIELDS},
+    changed=events.LEAD_CHANGED,
+)
 
 
 @transaction.atomic
@@ -143,16 +150,7 @@ def lead_update(*, actor: User | None, lead: Lead, **fields: Unpack[LeadChanges]
         for name, value in data.items():
             setattr(locked, name, value)
 
-    return record_update(
-        Lead.objects.all(),
-        pk=lead.pk,
-        changes=fields,
-        schema=LeadChanges,
-        apply=apply,
-        snapshot=lambda record: {f: getattr(record, f) for f in LEAD_FIELDS},
-        activity=events.LEAD_CHANGED,
-        actor=actor,
-    )
+    return _LEAD_HISTORY.update(lead, fields, apply, actor=actor)
 
 
 @transaction.atomic
