@@ -544,6 +544,7 @@ class RecordHistory(Generic[M]):
         actor: HasPk | None,
         case: Callable[[M], models.Model] | None = None,
         payload: Callable[[M], Mapping[str, Any]] | None = None,
+        objects: Callable[[M], Iterable[ObjectRef]] | None = None,
     ) -> M:
         return record_update(
             self.rows,
@@ -556,4 +557,5 @@ class RecordHistory(Generic[M]):
             actor=actor,
             case=case,
             payload=payload,
+            objects=objects,
         )
