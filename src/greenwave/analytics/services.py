@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.jobs import claim_each
 from greenwave.core.models import Event
 from greenwave.core.services import event_append_for, ref
 from greenwave.crm.models import Contact, Product
@@ -348,33 +349,27 @@ def _nps_letter(survey: NpsSurvey) -> tuple[str, str]:
 
 def nps_links_send_due() -> int:
     """Mail the automatic links not sent yet (a failed send is tried again next run)."""
-    sent = 0
     pending = NpsSurvey.objects.filter(
         occurrence__isnull=False, sent_at__isnull=True, answered_at__isnull=True
     ).exclude(email="")
-    for pk in list(pending.order_by("pk").values_list("pk", flat=True)[:NPS_SEND_BATCH]):
-        with transaction.atomic():
-            survey = (
-                NpsSurvey.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("contact")
-                .filter(pk=pk, sent_at__isnull=True)
-                .first()
-            )
-            if survey is None:
-                continue
-            subject, body = _nps_letter(survey)
-            try:
-                send_mail(subject, body, None, [survey.email])
-            except Exception:  # the mail server is down: keep it for the next run
-                logger.warning("NPS survey %s: sending to its contact failed", pk, exc_info=True)
-                continue
-            survey.sent_at = timezone.now()
-            survey.save(update_fields=["sent_at", "updated_at"])
-            event_append_for(
-                survey, activity=events.NPS_SURVEY_SENT, actor=None, payload={"to": survey.email}
-            )
-            sent += 1
-    return sent
+    ids = list(pending.order_by("pk").values_list("pk", flat=True)[:NPS_SEND_BATCH])
+    unsent = NpsSurvey.objects.select_related("contact").filter(sent_at__isnull=True)
+    return claim_each(unsent, ids, _nps_link_send)
+
+
+def _nps_link_send(survey: NpsSurvey) -> bool:
+    subject, body = _nps_letter(survey)
+    try:
+        send_mail(subject, body, None, [survey.email])
+    except Exception:  # the mail server is down: keep it for the next run
+        logger.warning("NPS survey %s: sending to its contact failed", survey.pk, exc_info=True)
+        return False
+    survey.sent_at = timezone.now()
+    survey.save(update_fields=["sent_at", "updated_at"])
+    event_append_for(
+        survey, activity=events.NPS_SURVEY_SENT, actor=None, payload={"to": survey.email}
+    )
+    return True
 
 
 def nps_links_job() -> int:

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.db import models, transaction
 
 logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -46,4 +51,18 @@ def run_due_jobs(now: float | None = None) -> int:
             handled += job.func()
         except Exception:
             logger.exception("periodic job %s failed", job.name)
+    return handled
+
+
+def claim_each(rows: models.QuerySet[M], ids: Iterable[Any], handle: Callable[[M], bool]) -> int:
+    """How a job works through its candidates `ids` whatever the number of workers: each in
+    its own transaction, its row of `rows` claimed with `SELECT … FOR UPDATE SKIP LOCKED` — a
+    row another worker holds, or one no longer matching `rows`, is passed over. Returns how
+    many rows `handle` took (it returns False for a row it left as it was)."""
+    handled = 0
+    for pk in ids:
+        with transaction.atomic():
+            row = rows.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
+            if row is not None and handle(row):
+                handled += 1
     return handled

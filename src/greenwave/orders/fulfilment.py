@@ -26,6 +26,7 @@ from greenwave.bpm.library.claims import CLAIM_HANDLING
 from greenwave.bpm.library.layout import build
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.jobs import claim_each
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.sales.models import Deal, DealStatus
 
@@ -701,36 +702,30 @@ def claims_escalate_overdue(*, today: date | None = None, limit: int = 200) -> i
         .order_by("deadline", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    handled = 0
-    for claim_id in ids:
-        with transaction.atomic():
-            claim = (
-                Claim.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk=claim_id, escalated_at__isnull=True)
-                .select_related("team__head", "responsible", "order__company")
-                .first()
-            )
-            if claim is None:
-                continue
-            head = claim.team.head if claim.team and claim.team.head else claim.responsible
-            activity_id = None
-            if head is not None:
-                activity = activity_services.activity_create(
-                    actor=None,
-                    kind="task",
-                    subject=(
-                        _("Claim %(claim)s is past its deadline %(date)s")
-                        % {"claim": claim, "date": claim.deadline.strftime("%d.%m.%Y")}
-                    )[:255],
-                    description=claim.subject,
-                    responsible=head,
-                    company=claim.order.company,
-                    due_at=max(
-                        timezone.make_aware(datetime.combine(today, time(10, 0))), timezone.now()
-                    ),
-                    priority="high",
-                )
-                activity_id = activity.pk
-            _claim_mark_escalated(claim, head, activity_id=activity_id)
-            handled += 1
-    return handled
+    unescalated = Claim.objects.filter(escalated_at__isnull=True).select_related(
+        "team__head", "responsible", "order__company"
+    )
+    return claim_each(unescalated, ids, lambda claim: _claim_escalate_late(claim, today))
+
+
+def _claim_escalate_late(claim: Claim, today: date) -> bool:
+    """A task for the head of the claim's team (or its responsible), then the stamp."""
+    head = claim.team.head if claim.team and claim.team.head else claim.responsible
+    activity_id = None
+    if head is not None:
+        activity = activity_services.activity_create(
+            actor=None,
+            kind="task",
+            subject=(
+                _("Claim %(claim)s is past its deadline %(date)s")
+                % {"claim": claim, "date": claim.deadline.strftime("%d.%m.%Y")}
+            )[:255],
+            description=claim.subject,
+            responsible=head,
+            company=claim.order.company,
+            due_at=max(timezone.make_aware(datetime.combine(today, time(10, 0))), timezone.now()),
+            priority="high",
+        )
+        activity_id = activity.pk
+    _claim_mark_escalated(claim, head, activity_id=activity_id)
+    return True

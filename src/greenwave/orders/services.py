@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import RoleCode, User
 from greenwave.activities import services as activity_services
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.jobs import claim_each
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.documents.models import AWAITING_PAYMENT, Invoice
 from greenwave.documents.payments import invoice_apply_payment, invoice_lock_for_payment
@@ -287,7 +288,6 @@ def overdue_reminders_send(*, today: date | None = None, limit: int = 200) -> in
     rows are claimed with SKIP LOCKED and the reminder row is unique per invoice."""
     today = today or timezone.localdate()
     limit_date = today - timedelta(days=REMINDER_GRACE_DAYS)
-    handled = 0
     candidates = list(
         Invoice.objects.filter(
             status__in=AWAITING_PAYMENT,
@@ -298,24 +298,16 @@ def overdue_reminders_send(*, today: date | None = None, limit: int = 200) -> in
         .order_by("due_date", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    for invoice_id in candidates:
-        with transaction.atomic():
-            invoice = (
-                Invoice.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(pk=invoice_id, overdue_reminder__isnull=True)
-                .select_related("responsible", "deal", "buyer")
-                .first()
-            )
-            if invoice is None or invoice.responsible is None:
-                continue
-            _remind(invoice, today)
-            handled += 1
-    return handled
+    unreminded = Invoice.objects.filter(overdue_reminder__isnull=True).select_related(
+        "responsible", "deal", "buyer"
+    )
+    return claim_each(unreminded, candidates, lambda invoice: _remind(invoice, today))
 
 
-def _remind(invoice: Invoice, today: date) -> None:
+def _remind(invoice: Invoice, today: date) -> bool:
+    if invoice.responsible is None:
+        return False
     assert invoice.due_date is not None
-    assert invoice.responsible is not None
     days = (today - invoice.due_date).days
     subject = _("Overdue payment: invoice %(number)s, %(days)s days") % {
         "number": invoice.number,
@@ -357,6 +349,7 @@ def _remind(invoice: Invoice, today: date) -> None:
         },
         objects=[*_invoice_objects(invoice), ObjectRef("activity", str(activity.pk), "reminder")],
     )
+    return True
 
 
 def overdue_reminders_job() -> int:
