@@ -352,9 +352,8 @@ def nps_links_send_due() -> int:
     pending = NpsSurvey.objects.filter(
         occurrence__isnull=False, sent_at__isnull=True, answered_at__isnull=True
     ).exclude(email="")
-    ids = list(pending.order_by("pk").values_list("pk", flat=True)[:NPS_SEND_BATCH])
     unsent = NpsSurvey.objects.select_related("contact").filter(sent_at__isnull=True)
-    return claim_each(unsent, ids, _nps_link_send)
+    return claim_each(pending.order_by("pk"), NPS_SEND_BATCH, unsent, _nps_link_send)
 
 
 def _nps_link_send(survey: NpsSurvey) -> bool:

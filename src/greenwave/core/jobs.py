@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -54,13 +54,19 @@ def run_due_jobs(now: float | None = None) -> int:
     return handled
 
 
-def claim_each(rows: models.QuerySet[M], ids: Iterable[Any], handle: Callable[[M], bool]) -> int:
-    """How a job works through its candidates `ids` whatever the number of workers: each in
-    its own transaction, its row of `rows` claimed with `SELECT … FOR UPDATE SKIP LOCKED` — a
-    row another worker holds, or one no longer matching `rows`, is passed over. Returns how
-    many rows `handle` took (it returns False for a row it left as it was)."""
+def claim_each(
+    candidates: models.QuerySet[Any],
+    limit: int,
+    rows: models.QuerySet[M],
+    handle: Callable[[M], bool],
+) -> int:
+    """How a job works through its first `limit` candidates whatever the number of workers:
+    their ids read first, then each in its own transaction, its row of `rows` claimed with
+    `SELECT … FOR UPDATE SKIP LOCKED` — a row another worker holds, or one no longer matching
+    `rows`, is passed over. Returns how many rows `handle` took (it returns False for a row it
+    left as it was)."""
     handled = 0
-    for pk in ids:
+    for pk in list(candidates.values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             row = rows.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
             if row is not None and handle(row):

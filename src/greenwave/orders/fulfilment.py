@@ -687,7 +687,7 @@ def claims_escalate_overdue(*, today: date | None = None, limit: int = 200) -> i
     — a task for the head of its team (or its responsible when the team has no head). A claim
     run by its process is escalated by the process's deadline timer instead."""
     today = today or timezone.localdate()
-    ids = list(
+    late = (
         Claim.objects.filter(deadline__lt=today, escalated_at__isnull=True)
         .exclude(status=ClaimStatus.CLOSED)
         .exclude(
@@ -700,12 +700,11 @@ def claims_escalate_overdue(*, today: date | None = None, limit: int = 200) -> i
             )
         )
         .order_by("deadline", "pk")
-        .values_list("pk", flat=True)[:limit]
     )
     unescalated = Claim.objects.filter(escalated_at__isnull=True).select_related(
         "team__head", "responsible", "order__company"
     )
-    return claim_each(unescalated, ids, lambda claim: _claim_escalate_late(claim, today))
+    return claim_each(late, limit, unescalated, lambda claim: _claim_escalate_late(claim, today))
 
 
 def _claim_escalate_late(claim: Claim, today: date) -> bool:

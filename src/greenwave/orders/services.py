@@ -288,20 +288,16 @@ def overdue_reminders_send(*, today: date | None = None, limit: int = 200) -> in
     rows are claimed with SKIP LOCKED and the reminder row is unique per invoice."""
     today = today or timezone.localdate()
     limit_date = today - timedelta(days=REMINDER_GRACE_DAYS)
-    candidates = list(
-        Invoice.objects.filter(
-            status__in=AWAITING_PAYMENT,
-            due_date__lt=limit_date,
-            overdue_reminder__isnull=True,
-            responsible__isnull=False,
-        )
-        .order_by("due_date", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    overdue = Invoice.objects.filter(
+        status__in=AWAITING_PAYMENT,
+        due_date__lt=limit_date,
+        overdue_reminder__isnull=True,
+        responsible__isnull=False,
+    ).order_by("due_date", "pk")
     unreminded = Invoice.objects.filter(overdue_reminder__isnull=True).select_related(
         "responsible", "deal", "buyer"
     )
-    return claim_each(unreminded, candidates, lambda invoice: _remind(invoice, today))
+    return claim_each(overdue, limit, unreminded, lambda invoice: _remind(invoice, today))
 
 
 def _remind(invoice: Invoice, today: date) -> bool:
