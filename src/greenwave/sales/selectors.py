@@ -31,8 +31,10 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts import scope_cache
 from greenwave.accounts.models import SALES_ROLES, RoleCode, Team, User
-from greenwave.accounts.scoping import scope_records, scope_users
+from greenwave.accounts.scoping import scope_records
+from greenwave.accounts.selectors import responsible_filter
 from greenwave.core.case_access import title_links
+from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
 from greenwave.core.listing import (
     FilterSpec,
@@ -74,11 +76,6 @@ def _stage_choices(actor: Any) -> list[tuple[str, str]]:
     ]
 
 
-def _responsible_choices(actor: Any) -> list[tuple[str, str]]:
-    users = scope_users(User.objects.filter(is_active=True), actor=actor)
-    return [(str(u.pk), str(u)) for u in users]
-
-
 def _product_choices(actor: Any) -> list[tuple[str, str]]:
     return [(str(pk), name) for pk, name in Product.objects.values_list("pk", "name")]
 
@@ -90,13 +87,8 @@ def _team_choices(actor: Any) -> list[tuple[str, str]]:
 DEAL_FILTERS = (
     FilterSpec("pipeline", _("Pipeline"), "pipeline_id", choices=_pipeline_choices),
     FilterSpec("stage", _("Stage"), "stage_id", choices=_stage_choices),
-    FilterSpec(
-        "status",
-        _("Status"),
-        "status",
-        choices=lambda a: [(k, str(v)) for k, v in DealStatus.choices],
-    ),
-    FilterSpec("responsible", _("Responsible"), "responsible_id", choices=_responsible_choices),
+    choice_filter("status", _("Status"), DealStatus),
+    responsible_filter(),
     FilterSpec("team", _("Team"), "team_id", choices=_team_choices),
     FilterSpec("product", _("Product"), "items__product_id", choices=_product_choices),
     FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
@@ -125,19 +117,9 @@ LEAD_LIST_SPEC = ListSpec(
     ),
     default_sort="-created",
     filters=(
-        FilterSpec(
-            "status",
-            _("Status"),
-            "status",
-            choices=lambda a: [(k, str(v)) for k, v in LeadStatus.choices],
-        ),
-        FilterSpec(
-            "source",
-            _("Source"),
-            "source",
-            choices=lambda a: [(k, str(v)) for k, v in LeadSource.choices],
-        ),
-        FilterSpec("responsible", _("Responsible"), "responsible_id", choices=_responsible_choices),
+        choice_filter("status", _("Status"), LeadStatus),
+        choice_filter("source", _("Source"), LeadSource),
+        responsible_filter(),
         FilterSpec("utm_campaign", _("Campaign (UTM)"), "utm_campaign", kind="text"),
         FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
         FilterSpec("created_to", _("Created to"), "created_at__date", kind="date_to"),
