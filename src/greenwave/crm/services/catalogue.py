@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
@@ -170,17 +171,17 @@ _PRODUCT_HISTORY = RecordHistory(
 )
 
 
-def _refuse_duplicate_sku(sku: str, exclude_pk: int | None = None) -> None:
-    same = Product.objects.filter(sku__iexact=sku)
+def _refuse_taken(same: QuerySet[Any], exclude_pk: int | None, field: str, message: str) -> None:
+    """409 on `field` when a row other than `exclude_pk` already holds the value."""
     if exclude_pk is not None:
         same = same.exclude(pk=exclude_pk)
     if same.exists():
-        raise DomainError(
-            CrmError.DUPLICATE,
-            _("A product with the article %(sku)s already exists.") % {"sku": sku},
-            details={"field": "sku"},
-            status=409,
-        )
+        raise DomainError(CrmError.DUPLICATE, message, details={"field": field}, status=409)
+
+
+def _refuse_duplicate_sku(sku: str, exclude_pk: int | None = None) -> None:
+    message = _("A product with the article %(sku)s already exists.") % {"sku": sku}
+    _refuse_taken(Product.objects.filter(sku__iexact=sku), exclude_pk, "sku", message)
 
 
 @transaction.atomic
@@ -235,16 +236,8 @@ def _clean_price_list(data: Mapping[str, Any]) -> dict[str, Any]:
 def _refuse_duplicate_level(kind: str, level: int | None, exclude_pk: int | None = None) -> None:
     if kind != PriceListKind.DISCOUNT:
         return
-    same = PriceList.objects.filter(kind=kind, level=level)
-    if exclude_pk is not None:
-        same = same.exclude(pk=exclude_pk)
-    if same.exists():
-        raise DomainError(
-            CrmError.DUPLICATE,
-            _("There is already a discount price list of level %(level)s.") % {"level": level},
-            details={"field": "level"},
-            status=409,
-        )
+    message = _("There is already a discount price list of level %(level)s.") % {"level": level}
+    _refuse_taken(PriceList.objects.filter(kind=kind, level=level), exclude_pk, "level", message)
 
 
 @transaction.atomic
