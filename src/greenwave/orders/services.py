@@ -113,6 +113,22 @@ def _advance_deal(invoice: Invoice) -> None:
         logger.info("deal %s stays at its stage after payment: %s", deal.pk, error.message)
 
 
+def _payment_row(
+    actor: User | None, invoice: Invoice, amount: Decimal, comment: str, **fields: Any
+) -> Payment:
+    """Money moved on the invoice (a payment or a refund), owned like the invoice: its
+    responsible and team are whom the KPIs credit."""
+    return Payment.objects.create(
+        invoice=invoice,
+        amount=amount,
+        comment=str(comment or "").strip()[:500],
+        responsible_id=invoice.responsible_id,
+        team_id=invoice.team_id,
+        created_by=actor,
+        **fields,
+    )
+
+
 @transaction.atomic
 def payment_record(  # noqa: PLR0913 -- keyword-only: the fields of a payment, each by name
     *,
@@ -150,21 +166,19 @@ def payment_record(  # noqa: PLR0913 -- keyword-only: the fields of a payment, e
             % {"amount": amount, "number": invoice, "due": invoice.outstanding},
             details={"outstanding": _money(invoice.outstanding)},
         )
-    payment = Payment.objects.create(
-        invoice=invoice,
+    payment = _payment_row(
+        actor,
+        invoice,
+        amount,
+        comment,
         kind=PaymentKind.PAYMENT,
-        amount=amount,
         payment_date=payment_date,
         document_number=str(document_number or "").strip()[:40],
         payer_inn=str(payer_inn or "").strip()[:12],
         payer_name=str(payer_name or "").strip()[:255],
         purpose=str(purpose or "").strip()[:1000],
-        comment=str(comment or "").strip()[:500],
         source=source,
         bank_key=bank_key,
-        responsible_id=invoice.responsible_id,
-        team_id=invoice.team_id,
-        created_by=actor,
     )
     paid = invoice_apply_payment(invoice, amount)
     objects = _invoice_objects(invoice)
@@ -223,18 +237,16 @@ def payment_refund(
             _("At most %(left)s of this payment can still be refunded.") % {"left": left},
             details={"refundable": _money(left)},
         )
-    refund = Payment.objects.create(
-        invoice=invoice,
+    refund = _payment_row(
+        actor,
+        invoice,
+        amount,
+        comment,
         kind=PaymentKind.REFUND,
-        amount=amount,
         payment_date=refund_date,
         payer_inn=payment.payer_inn,
         payer_name=payment.payer_name,
-        comment=str(comment or "").strip()[:500],
         refund_of=payment,
-        responsible_id=invoice.responsible_id,
-        team_id=invoice.team_id,
-        created_by=actor,
     )
     invoice_apply_payment(invoice, -amount)
     event_append_for(
