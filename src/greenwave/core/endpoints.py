@@ -1,14 +1,11 @@
 """The plain endpoints of an app's router, declared as data instead of written out.
 
-Most of an app's REST surface is the same few handlers per record kind: the paginated list
-(`list_query` + `paginate` over a scoped selector and its `ListSpec`), the row by id (a 404
-outside the actor's scope), and an `Entity`'s PATCH, soft delete, restore and history. An
-app's `api.py` declares them once through `Endpoints(router, __name__)`, in the order its
-OpenAPI document lists them:
+Most of an app's REST surface is the same few handlers per record kind: the row by id (a 404
+outside the actor's scope) and an `Entity`'s PATCH, soft delete, restore and history (a list
+is one line of its own, `core.api.list_answer`). An app's `api.py` declares them once through
+`Endpoints(router, __name__)`, in the order its OpenAPI document lists them:
 
-    ENDPOINTS.list("/claims", "claims", rows=selectors.claim_list, spec=CLAIM_LIST_SPEC,
-                   out=ClaimOut, summary="Claims and returns visible to me")
-    ENDPOINTS.detail("/claims/{claim_id}", "claim_detail", selectors.claim_get, ClaimOut)
+    ENDPOINTS.detail("/claims/{claim_id}", selectors.claim_get, ClaimOut)
     ENDPOINTS.entity(COMPANY, "/companies/{company_id}", "detail", "update", out=CompanyOut,
                      patch=CompanyPatch)
 
@@ -28,9 +25,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from .api import Page, list_query, paginate
 from .crud import Entity
-from .listing import ListQuery, ListSpec
 
 Handler = Callable[..., Any]
 _PARAM = re.compile(r"{(\w+)}")
@@ -82,33 +77,19 @@ class Endpoints:
         self.router.add_api_operation(path, [method], handler, response=response, **operation)
         return handler
 
-    def list(
+    def detail(
         self,
         path: str,
-        name: str,
+        get: Callable[..., Any],
+        out: Any,
         *,
-        rows: Callable[..., Any],
-        spec: ListSpec,
-        out: type[Schema],
-        shape: Callable[[ListQuery], ListQuery] | None = None,
+        name: str = "",
         **operation: Any,
     ) -> Handler:
-        """The paginated list of `rows(actor=)` by `spec` (`shape` adjusts the parsed query:
-        filters folded into others)."""
-
-        def answer(request: HttpRequest) -> Any:
-            query = list_query(request, spec)
-            if shape is not None:
-                query = shape(query)
-            return paginate(rows(actor=request.user), spec, query)
-
-        return self.add("GET", path, name, answer, response=Page[out], **operation)  # type: ignore[valid-type]
-
-    def detail(
-        self, path: str, name: str, get: Callable[..., Any], out: Any, **operation: Any
-    ) -> Handler:
-        """The row of the scoped selector `get(actor=, pk=)` by the path's id."""
+        """The row of the scoped selector `get(actor=, pk=)` by the path's id, in the handler
+        `name` (by default `<record>_detail` for the id `{<record>_id}`)."""
         param = _last_param(path)
+        name = name or param.removesuffix("_id") + "_detail"
 
         def answer(request: HttpRequest, **ids: int) -> Any:
             return get(actor=request.user, pk=ids[param])

@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import Page, list_query, paginate, patch_fields
+from greenwave.core.api import Page, list_answer, list_query, paginate, patch_fields
 from greenwave.core.crud import Entity, created
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import not_found
@@ -308,14 +308,14 @@ def company_competitor_unlink(request: AuthedRequest, company_id: int, competito
     return Status(204, None)
 
 
-ENDPOINTS.list(
-    "/competitors",
-    "competitor_list",
-    rows=selectors.competitor_list,
-    spec=selectors.COMPETITOR_LIST_SPEC,
-    out=CompetitorOut,
-    shape=selectors.fold_query,
-)
+@router.get("/competitors", response=Page[CompetitorOut])
+def competitor_list(request: AuthedRequest) -> Any:
+    return list_answer(
+        request,
+        selectors.competitor_list,
+        selectors.COMPETITOR_LIST_SPEC,
+        shape=selectors.fold_query,
+    )
 
 
 @router.post("/competitors", response={201: CompetitorOut})
@@ -359,14 +359,11 @@ def product_group_create(request: AuthedRequest, payload: ProductGroupIn) -> Any
     )
 
 
-ENDPOINTS.list(
-    "/products",
-    "product_list",
-    rows=selectors.product_list,
-    spec=selectors.PRODUCT_LIST_SPEC,
-    out=ProductOut,
-    shape=selectors.fold_query,
-)
+@router.get("/products", response=Page[ProductOut])
+def product_list(request: AuthedRequest) -> Any:
+    return list_answer(
+        request, selectors.product_list, selectors.PRODUCT_LIST_SPEC, shape=selectors.fold_query
+    )
 
 
 @router.post("/products", response={201: ProductOut})
@@ -388,13 +385,9 @@ def product_update(request: AuthedRequest, product_id: int, payload: ProductPatc
     return services.product_update(actor=request.user, product=product, **fields)
 
 
-ENDPOINTS.list(
-    "/price-lists",
-    "price_list_list",
-    rows=selectors.price_list_list,
-    spec=selectors.PRICE_LIST_SPEC,
-    out=PriceListOut,
-)
+@router.get("/price-lists", response=Page[PriceListOut])
+def price_list_list(request: AuthedRequest) -> Any:
+    return list_answer(request, selectors.price_list_list, selectors.PRICE_LIST_SPEC)
 
 
 @router.post("/price-lists", response={201: PriceListOut})
@@ -454,11 +447,7 @@ def import_upload(
 
 
 ENDPOINTS.detail(
-    "/imports/{import_id}",
-    "import_detail",
-    selectors.import_get,
-    ImportOut,
-    summary="Status, report and progress",
+    "/imports/{import_id}", selectors.import_get, ImportOut, summary="Status, report and progress"
 )
 
 
