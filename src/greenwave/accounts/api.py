@@ -6,7 +6,8 @@ from typing import Any
 
 from ninja import Router, Status
 
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, list_answer
+from greenwave.core.endpoints import Endpoints
 
 from . import selectors, services
 from .http import AuthedRequest
@@ -14,6 +15,7 @@ from .schemas import MeOut, TeamOut, TokenCreatedOut, TokenIn, TokenOut, UserOut
 from .scoping import access_level_of
 
 router = Router(tags=["accounts"])
+ENDPOINTS = Endpoints(router, __name__)
 
 
 @router.get("/me", response=MeOut, summary="The authenticated user")
@@ -25,19 +27,15 @@ def me(request: AuthedRequest) -> Any:
 
 @router.get("/users", response=Page[UserOut], summary="Users visible to me")
 def users(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.USER_LIST_SPEC)
-    return paginate(selectors.user_list(actor=request.user), selectors.USER_LIST_SPEC, query)
+    return list_answer(request, selectors.user_list, selectors.USER_LIST_SPEC)
 
 
-@router.get("/users/{user_id}", response=UserOut)
-def user_detail(request: AuthedRequest, user_id: int) -> Any:
-    return selectors.user_get(actor=request.user, pk=user_id)
+ENDPOINTS.detail("/users/{user_id}", selectors.user_get, UserOut)
 
 
 @router.get("/teams", response=Page[TeamOut])
 def teams(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.TEAM_LIST_SPEC)
-    return paginate(selectors.team_list(actor=request.user), selectors.TEAM_LIST_SPEC, query)
+    return list_answer(request, selectors.team_list, selectors.TEAM_LIST_SPEC)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens")

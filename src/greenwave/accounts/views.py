@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
-from greenwave.core.pages import render_list_page
+from greenwave.core.list_pages import ListPage
 from greenwave.core.ratelimit import rate_limit_hits, rate_limited
 from greenwave.core.selectors import event_list_for_case
 
@@ -199,18 +199,13 @@ def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect(request.POST.get("next") or "accounts:profile")
 
 
-@admin_required
-def user_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.USER_LIST_SPEC,
-        selector=lambda query: selectors.user_list(actor=request.user, query=query),
-        title=_("Users"),
-        table_template="accounts/partials/user_table.html",
-        create_url=reverse("accounts:user_create"),
-        create_label=_("New user"),
-        empty_message=_("No users yet."),
-    )
+user_list = ListPage.of(
+    selectors,
+    "user",
+    gettext_lazy("Users"),
+    empty=gettext_lazy("No users yet."),
+    create=gettext_lazy("New user"),
+).view(guard=admin_required)
 
 
 def _form_page(
@@ -274,18 +269,13 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/user_edit.html", context)
 
 
-@admin_required
-def team_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.TEAM_LIST_SPEC,
-        selector=lambda query: selectors.team_list(actor=request.user, query=query),
-        title=_("Teams"),
-        table_template="accounts/partials/team_table.html",
-        create_url=reverse("accounts:team_create"),
-        create_label=_("New team"),
-        empty_message=_("No teams yet: create the first one."),
-    )
+team_list = ListPage.of(
+    selectors,
+    "team",
+    gettext_lazy("Teams"),
+    empty=gettext_lazy("No teams yet: create the first one."),
+    create=gettext_lazy("New team"),
+).view(guard=admin_required)
 
 
 @admin_required

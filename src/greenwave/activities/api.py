@@ -13,8 +13,9 @@ from ninja import Router
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, list_answer
 from greenwave.core.crud import Entity, created
+from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import DomainError
 from greenwave.crm import selectors as crm_selectors
 from greenwave.sales import selectors as sales_selectors
@@ -32,6 +33,7 @@ from .schemas import (
 )
 
 router = Router(tags=["activities"])
+ENDPOINTS = Endpoints(router, __name__)
 # An action answers the activity read again: its links and people joined as the list has them.
 ACTIVITY = Entity(Activity, "activity", selectors.activity_get, reread=True)
 
@@ -53,8 +55,7 @@ def _assignee(actor: User, user_id: int | None) -> User | None:
 
 @router.get("/activities", response=Page[ActivityOut], summary="Activities visible to me")
 def activity_list(request: AuthedRequest) -> Any:
-    spec = selectors.ACTIVITY_LIST_SPEC
-    return paginate(selectors.activity_list(actor=request.user), spec, list_query(request, spec))
+    return list_answer(request, selectors.activity_list, selectors.ACTIVITY_LIST_SPEC)
 
 
 @router.post("/activities", response={201: ActivityOut}, summary="Plan or log an activity")
@@ -81,9 +82,7 @@ def reminder_list(request: AuthedRequest) -> Any:
     return list(selectors.reminders_due(actor=request.user)[:50])
 
 
-@router.get("/activities/{activity_id}", response=ActivityOut)
-def activity_detail(request: AuthedRequest, activity_id: int) -> Any:
-    return ACTIVITY.row(request, activity_id)
+ENDPOINTS.detail("/activities/{activity_id}", ACTIVITY.get, ActivityOut)
 
 
 @router.post("/activities/{activity_id}/complete", response=ActivityOut)

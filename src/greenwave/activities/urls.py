@@ -1,6 +1,6 @@
 from django.urls import path
 
-from greenwave.core.routes import entity_paths
+from greenwave.core.routes import entity_paths, view_paths
 
 from . import views
 
@@ -10,17 +10,20 @@ urlpatterns = [
     *entity_paths(
         views, "activity", "", "list", "create", "detail", "complete", "reschedule", "cancel"
     ),
-    path("<int:pk>/checklist/<int:index>/", views.checklist_toggle, name="checklist_toggle"),
-    path("timeline/<str:object_type>/<int:object_id>/", views.timeline, name="timeline"),
+    *view_paths(
+        views,
+        checklist_toggle="<int:pk>/checklist/<int:index>/",
+        timeline="timeline/<str:object_type>/<int:object_id>/",
+    ),
     path(
         "timeline/<str:object_type>/<int:object_id>/call/",
         views.timeline_log_call,
         name="timeline_call",
     ),
-    path("planner/", views.planner, name="planner"),
+    *view_paths(views, planner="planner/"),
     *entity_paths(
         views, "planner", "planner/", plan="plan/", rebalance="rebalance/", capacity="capacity/"
     ),
     path("reminders/", views.reminders_badge, name="reminders"),
-    path("reminders/dismiss/", views.reminders_dismiss, name="reminders_dismiss"),
+    *view_paths(views, reminders_dismiss="reminders/dismiss/"),
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
@@ -21,7 +22,7 @@ from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.crud import Back, form_view, show_domain_error
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post
-from greenwave.core.pages import render_list_page
+from greenwave.core.list_pages import ListPage
 
 from . import selectors, services
 from .forms import (
@@ -40,18 +41,13 @@ from .models import ActivityKind
 View = Callable[..., HttpResponse]
 
 
-@login_required
-def activity_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.ACTIVITY_LIST_SPEC,
-        selector=lambda query: selectors.activity_list(actor=request.user, query=query),
-        title=_("Activities"),
-        table_template="activities/partials/activity_table.html",
-        create_url=reverse("activities:activity_create"),
-        create_label=_("New activity"),
-        empty_message=_("No activities yet: plan a call or a meeting."),
-    )
+activity_list = ListPage.of(
+    selectors,
+    "activity",
+    gettext_lazy("Activities"),
+    empty=gettext_lazy("No activities yet: plan a call or a meeting."),
+    create=gettext_lazy("New activity"),
+).view()
 
 
 @login_required

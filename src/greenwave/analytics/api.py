@@ -10,6 +10,7 @@ from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.api import IsoDate, Page, list_query
+from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import not_found
 from greenwave.sales.selectors import pipeline_default, pipeline_get
 
@@ -36,6 +37,7 @@ from .schemas import (
 from .segments import SegmentParams, definitions, segment_clients, summary, window_of
 
 router = Router(tags=["analytics"])
+ENDPOINTS = Endpoints(router, __name__)
 
 
 @router.get(
@@ -169,14 +171,14 @@ def saved_segment_create(request: AuthedRequest, payload: SavedSegmentIn) -> Any
     return Status(201, segment)
 
 
-@router.get(
+ENDPOINTS.detail(
     "/analytics/segments/saved/{segment_id}",
-    response=SavedSegmentOut,
+    selectors.segment_get,
+    SavedSegmentOut,
     summary="One saved segment",
     operation_id="analytics_saved_segment",
+    name="saved_segment",
 )
-def saved_segment(request: AuthedRequest, segment_id: int) -> Any:
-    return selectors.segment_get(actor=request.user, pk=segment_id)
 
 
 @router.delete(

@@ -1,19 +1,25 @@
 from django.urls import path
 
+from greenwave.core.routes import view_paths
+
 from . import views
 
 app_name = "analytics"
 
 urlpatterns = [
-    path("sales/", views.sales_page, name="sales"),
-    path("sales/deals/", views.figure_deals_page, name="figure_deals"),
-    path("portfolio/", views.portfolio_page, name="portfolio"),
-    path("segments/", views.segments_page, name="segments"),
-    path("segments/saved/<int:pk>/", views.saved_segment_page, name="saved_segment"),
-    path("competitors/", views.competitors_page, name="competitors"),
-    path("competitors/<int:pk>/lost/", views.competitor_deals_page, name="competitor_deals"),
-    path("costs/", views.costs_page, name="costs"),
-    path("nps/", views.nps_page, name="nps"),
-    path("nps/answer/<str:token>/", views.nps_answer_page, name="nps_answer"),
+    *view_paths(
+        views,
+        view_suffix="_page",
+        sales="sales/",
+        figure_deals="sales/deals/",
+        portfolio="portfolio/",
+        segments="segments/",
+        saved_segment="segments/saved/<int:pk>/",
+        competitors="competitors/",
+        competitor_deals="competitors/<int:pk>/lost/",
+        costs="costs/",
+        nps="nps/",
+        nps_answer="nps/answer/<str:token>/",
+    ),
     path("funnel/", views.funnel_overview_page, name="funnel"),
 ]

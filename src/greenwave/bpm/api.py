@@ -12,7 +12,8 @@ from ninja.files import UploadedFile
 
 from greenwave.accounts import selectors as account_selectors
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, document_file_answer, list_query, paginate
+from greenwave.core.api import Page, document_file_answer, list_answer, list_query, paginate
+from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors, services
@@ -38,6 +39,7 @@ from .schemas import (
 )
 
 router = Router(tags=["processes"])
+ENDPOINTS = Endpoints(router, __name__)
 
 
 # -- definitions ------------------------------------------------------------------------------
@@ -45,9 +47,7 @@ router = Router(tags=["processes"])
 
 @router.get("/processes/definitions", response=Page[DefinitionOut])
 def definitions(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.DEFINITION_LIST_SPEC)
-    qs = selectors.definition_list(actor=request.user)
-    return paginate(qs, selectors.DEFINITION_LIST_SPEC, query)
+    return list_answer(request, selectors.definition_list, selectors.DEFINITION_LIST_SPEC)
 
 
 @router.post(
@@ -83,9 +83,7 @@ def definition_upload_file(
     return Status(201, upload(actor=request.user, xml=xml, key=key))
 
 
-@router.get("/processes/definitions/{definition_id}", response=DefinitionOut)
-def definition_detail(request: AuthedRequest, definition_id: int) -> Any:
-    return selectors.definition_get(actor=request.user, pk=definition_id)
+ENDPOINTS.detail("/processes/definitions/{definition_id}", selectors.definition_get, DefinitionOut)
 
 
 @router.get("/processes/definitions/{definition_id}/versions", response=list[DefinitionOut])
@@ -118,9 +116,7 @@ def definition_xml(request: AuthedRequest, definition_id: int) -> HttpResponse:
 
 @router.get("/processes/instances", response=Page[InstanceOut])
 def instances(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.INSTANCE_LIST_SPEC)
-    qs = selectors.instance_list(actor=request.user)
-    return paginate(qs, selectors.INSTANCE_LIST_SPEC, query)
+    return list_answer(request, selectors.instance_list, selectors.INSTANCE_LIST_SPEC)
 
 
 @router.post("/processes/instances", response={201: InstanceDetailOut})
@@ -137,9 +133,7 @@ def instance_create(request: AuthedRequest, payload: InstanceIn) -> Any:
     return Status(201, instance)
 
 
-@router.get("/processes/instances/{instance_id}", response=InstanceDetailOut)
-def instance_detail(request: AuthedRequest, instance_id: int) -> Any:
-    return selectors.instance_get(actor=request.user, pk=instance_id)
+ENDPOINTS.detail("/processes/instances/{instance_id}", selectors.instance_get, InstanceDetailOut)
 
 
 @router.post("/processes/instances/{instance_id}/cancel", response=InstanceDetailOut)
@@ -227,9 +221,7 @@ def tasks(request: AuthedRequest, scope: str = "mine") -> Any:
     return paginate(qs, selectors.TASK_LIST_SPEC, query)
 
 
-@router.get("/tasks/{task_id}", response=TaskDetailOut)
-def task_detail(request: AuthedRequest, task_id: int) -> Any:
-    return selectors.task_get(actor=request.user, pk=task_id)
+ENDPOINTS.detail("/tasks/{task_id}", selectors.task_get, TaskDetailOut)
 
 
 @router.post("/tasks/{task_id}/claim", response=TaskDetailOut)

@@ -315,6 +315,21 @@ def list_query(
     )
 
 
+def list_answer(
+    request: HttpRequest,
+    rows: Callable[..., QuerySet[Any]],
+    spec: ListSpec,
+    *,
+    shape: Callable[[ListQuery], ListQuery] | None = None,
+) -> dict[str, Any]:
+    """A plain API list: the request's list query (adjusted by `shape`: filters folded) over
+    the scoped selector `rows(actor=)`, one page."""
+    query = list_query(request, spec)
+    if shape is not None:
+        query = shape(query)
+    return paginate(rows(actor=request.user), spec, query)
+
+
 def paginate(qs: QuerySet[M], spec: ListSpec, query: ListQuery) -> dict[str, Any]:
     """Apply the list query and cut one page: the page, and a count bounded by
     `GREENWAVE_LIST_COUNT_LIMIT` only when the page is full (`listing.page_window`)."""

@@ -5,27 +5,37 @@ those parts and read their rows through a scoped selector called as `rows(actor=
 A `ListPage` holds the parts (titles lazily translated, so it can be a module constant) and
 its view is one line: `PAGE.render(request)`, with what depends on the request (the create
 link the actor may follow, extra context for the template) given there.
+
+An entity's list page follows the app's conventions — `ListPage.of(selectors, "deal", title)`
+reads the rows from `selectors.deal_list` by `selectors.DEAL_LIST_SPEC`, renders them with
+`sales/partials/deal_table.html` and links its create button to `sales:deal_create` — and
+`PAGE.view()` is then the whole view (signed in, the create link for whoever `may_create`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 
+from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.functional import Promise
 
 from .listing import ListSpec
 from .pages import render_list_page
 
 M = TypeVar("M", bound=Model)
+View = Callable[..., HttpResponse]
 
 
 @dataclass(frozen=True)
 class ListPage(Generic[M]):
-    """The parts of a list page: its rows (`rows(actor=, query=)`), spec, title and table."""
+    """The parts of a list page: its rows (`rows(actor=, query=)`), spec, title and table;
+    `create_route` names the page a create button leads to."""
 
     spec: ListSpec
     rows: Callable[..., QuerySet[M]]
@@ -33,6 +43,32 @@ class ListPage(Generic[M]):
     table_template: str
     empty_message: str | Promise | None = None
     create_label: str | Promise | None = None
+    create_route: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        selectors: ModuleType,
+        entity: str,
+        title: str | Promise,
+        *,
+        empty: str | Promise | None = None,
+        create: str | Promise | None = None,
+        spec: ListSpec | None = None,
+    ) -> ListPage[Any]:
+        """The list page of `entity` in the app of the `selectors` module, by the conventions
+        above; `create` is the create button's label (none, no button); `spec` where the
+        spec is not `<ENTITY>_LIST_SPEC`."""
+        app = selectors.__name__.split(".")[-2]
+        return cls(
+            spec=spec or getattr(selectors, f"{entity.upper()}_LIST_SPEC"),
+            rows=getattr(selectors, f"{entity}_list"),
+            title=title,
+            table_template=f"{app}/partials/{entity}_table.html",
+            empty_message=empty,
+            create_label=create,
+            create_route=None if create is None else f"{app}:{entity}_create",
+        )
 
     def render(
         self, request: HttpRequest, *, create_url: str | None = None, **extra: Any
@@ -49,6 +85,25 @@ class ListPage(Generic[M]):
             empty_message=_text(self.empty_message),
             extra=extra,
         )
+
+    def view(
+        self,
+        *,
+        may_create: Callable[[Any], bool] | None = None,
+        extra: Callable[[Any], dict[str, Any]] | None = None,
+        guard: Callable[[View], View] = login_required,
+    ) -> View:
+        """The page as a whole view behind `guard` (signed in by default): the create link
+        for a user `may_create` allows (everyone without it), `extra(request)` beside."""
+
+        def page(request: HttpRequest) -> HttpResponse:
+            allowed = self.create_route is not None and (
+                may_create is None or may_create(request.user)
+            )
+            create_url = reverse(self.create_route) if allowed and self.create_route else None
+            return self.render(request, create_url=create_url, **(extra(request) if extra else {}))
+
+        return guard(page)
 
 
 def _text(text: str | Promise | None) -> str | None:

@@ -6,6 +6,10 @@ suffix — the list at the prefix, the new-record form at `new/`, a record at `<
 edit form at `<int:pk>/edit/`, and any other verb (`delete`, `complete`, `send`…) as an
 action of a record at `<int:pk>/<verb>/`. A page that sits elsewhere names its suffix
 (`edit="<int:pk>/"`).
+
+Pages that are no entity's (a board, a report, a settings page) follow a plainer one: the
+route's name is its view's name, give or take a suffix the app's views share (`_page`), so an
+app lists each page once as `name="route/"` through `view_paths`.
 """
 
 from __future__ import annotations
@@ -34,4 +38,12 @@ def entity_paths(
     return [
         path(prefix + suffix, getattr(views, f"{entity}_{verb}"), name=f"{entity}_{verb}")
         for verb, suffix in placed.items()
+    ]
+
+
+def view_paths(views: ModuleType, *, view_suffix: str = "", **routes: str) -> list[URLPattern]:
+    """One path per `name="route/"`, in the order given: the view `<name><view_suffix>` of
+    `views` at `route`, the route named `name`."""
+    return [
+        path(route, getattr(views, name + view_suffix), name=name) for name, route in routes.items()
     ]

@@ -15,8 +15,9 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import Page, list_query, paginate, patch_fields
+from greenwave.core.api import Page, list_answer, list_query, paginate, patch_fields
 from greenwave.core.crud import Entity, created
+from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import not_found
 
 from . import selectors, services
@@ -68,6 +69,7 @@ from .schemas import (
 from .tabular import write_csv, write_xlsx
 
 router = Router(tags=["crm"])
+ENDPOINTS = Endpoints(router, __name__)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The records as the plain handlers reach them: the scoped selector and the services.
@@ -172,24 +174,13 @@ def contact_export(request: AuthedRequest, format: str = "csv") -> Any:
     return _export_file(request, "contacts", selectors.contact_export_rows, spec, fmt)
 
 
-@router.get("/companies/{company_id}", response=CompanyOut)
-def company_detail(request: AuthedRequest, company_id: int) -> Any:
-    return COMPANY.row(request, company_id)
-
-
-@router.patch("/companies/{company_id}", response=CompanyOut)
-def company_update(request: AuthedRequest, company_id: int, payload: CompanyPatch) -> Any:
-    return COMPANY.patch(request, company_id, payload)
-
-
-@router.delete("/companies/{company_id}", response={204: None}, summary="Soft delete")
-def company_delete(request: AuthedRequest, company_id: int) -> Any:
-    return COMPANY.remove(request, company_id)
-
-
-@router.post("/companies/{company_id}/restore", response=CompanyOut)
-def company_restore(request: AuthedRequest, company_id: int) -> Any:
-    return COMPANY.restored(request, company_id)
+ENDPOINTS.entity(
+    COMPANY,
+    "/companies/{company_id}",
+    *("detail", "update", "delete", "restore"),
+    out=CompanyOut,
+    patch=CompanyPatch,
+)
 
 
 @router.post("/companies/{company_id}/reassign", response=CompanyOut)
@@ -210,9 +201,9 @@ def company_merge(request: AuthedRequest, company_id: int, payload: MergeIn) -> 
     return services.company_merge(actor=request.user, target=target, source=source)
 
 
-@router.get("/companies/{company_id}/history", response=list[HistoryEventOut])
-def company_history(request: AuthedRequest, company_id: int) -> Any:
-    return COMPANY.events(request, company_id)
+ENDPOINTS.entity(
+    COMPANY, "/companies/{company_id}", "history", out=CompanyOut, history=HistoryEventOut
+)
 
 
 @router.get("/companies/{company_id}/decision-makers", response=list[DecisionMakerOut])
@@ -230,14 +221,13 @@ def decision_maker_add(request: AuthedRequest, company_id: int, payload: Decisio
     )
 
 
-@router.patch("/decision-makers/{dm_id}", response=DecisionMakerOut)
-def decision_maker_update(request: AuthedRequest, dm_id: int, payload: DecisionMakerPatch) -> Any:
-    return DECISION_MAKER.patch(request, dm_id, payload)
-
-
-@router.delete("/decision-makers/{dm_id}", response={204: None})
-def decision_maker_remove(request: AuthedRequest, dm_id: int) -> Any:
-    return DECISION_MAKER.remove(request, dm_id)
+ENDPOINTS.entity(
+    DECISION_MAKER,
+    "/decision-makers/{dm_id}",
+    *("update", "remove"),
+    out=DecisionMakerOut,
+    patch=DecisionMakerPatch,
+)
 
 
 @router.get("/contacts", response=Page[ContactOut], summary="Contacts visible to me")
@@ -255,9 +245,7 @@ def contact_create(request: AuthedRequest, payload: ContactIn) -> Any:
     return created(services.contact_create(actor=request.user, company=company, **data))
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut)
-def contact_detail(request: AuthedRequest, contact_id: int) -> Any:
-    return CONTACT.row(request, contact_id)
+ENDPOINTS.entity(CONTACT, "/contacts/{contact_id}", "detail", out=ContactOut)
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut)
@@ -271,19 +259,13 @@ def contact_update(request: AuthedRequest, contact_id: int, payload: ContactPatc
     return services.contact_update(actor=request.user, contact=contact, company=company, **fields)
 
 
-@router.delete("/contacts/{contact_id}", response={204: None}, summary="Soft delete")
-def contact_delete(request: AuthedRequest, contact_id: int) -> Any:
-    return CONTACT.remove(request, contact_id)
-
-
-@router.post("/contacts/{contact_id}/restore", response=ContactOut)
-def contact_restore(request: AuthedRequest, contact_id: int) -> Any:
-    return CONTACT.restored(request, contact_id)
-
-
-@router.get("/contacts/{contact_id}/history", response=list[HistoryEventOut])
-def contact_history(request: AuthedRequest, contact_id: int) -> Any:
-    return CONTACT.events(request, contact_id)
+ENDPOINTS.entity(
+    CONTACT,
+    "/contacts/{contact_id}",
+    *("delete", "restore", "history"),
+    out=ContactOut,
+    history=HistoryEventOut,
+)
 
 
 # --- Client profile and competitors -------------------------------------------------------
@@ -328,9 +310,12 @@ def company_competitor_unlink(request: AuthedRequest, company_id: int, competito
 
 @router.get("/competitors", response=Page[CompetitorOut])
 def competitor_list(request: AuthedRequest) -> Any:
-    spec = selectors.COMPETITOR_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec))
-    return paginate(selectors.competitor_list(actor=request.user), spec, query)
+    return list_answer(
+        request,
+        selectors.competitor_list,
+        selectors.COMPETITOR_LIST_SPEC,
+        shape=selectors.fold_query,
+    )
 
 
 @router.post("/competitors", response={201: CompetitorOut})
@@ -339,19 +324,14 @@ def competitor_create(request: AuthedRequest, payload: CompetitorIn) -> Any:
     return created(COMPETITOR.row(request, competitor.pk))
 
 
-@router.get("/competitors/{competitor_id}", response=CompetitorOut)
-def competitor_detail(request: AuthedRequest, competitor_id: int) -> Any:
-    return COMPETITOR.row(request, competitor_id)
-
-
-@router.patch("/competitors/{competitor_id}", response=CompetitorOut)
-def competitor_update(request: AuthedRequest, competitor_id: int, payload: CompetitorPatch) -> Any:
-    return COMPETITOR.patch(request, competitor_id, payload)
-
-
-@router.get("/competitors/{competitor_id}/history", response=list[HistoryEventOut])
-def competitor_history(request: AuthedRequest, competitor_id: int) -> Any:
-    return COMPETITOR.events(request, competitor_id)
+ENDPOINTS.entity(
+    COMPETITOR,
+    "/competitors/{competitor_id}",
+    *("detail", "update", "history"),
+    out=CompetitorOut,
+    patch=CompetitorPatch,
+    history=HistoryEventOut,
+)
 
 
 # --- Products and price lists -------------------------------------------------------------
@@ -381,9 +361,9 @@ def product_group_create(request: AuthedRequest, payload: ProductGroupIn) -> Any
 
 @router.get("/products", response=Page[ProductOut])
 def product_list(request: AuthedRequest) -> Any:
-    spec = selectors.PRODUCT_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec))
-    return paginate(selectors.product_list(actor=request.user), spec, query)
+    return list_answer(
+        request, selectors.product_list, selectors.PRODUCT_LIST_SPEC, shape=selectors.fold_query
+    )
 
 
 @router.post("/products", response={201: ProductOut})
@@ -393,9 +373,7 @@ def product_create(request: AuthedRequest, payload: ProductIn) -> Any:
     return created(services.product_create(actor=request.user, group=group, **data))
 
 
-@router.get("/products/{product_id}", response=ProductOut)
-def product_detail(request: AuthedRequest, product_id: int) -> Any:
-    return PRODUCT.row(request, product_id)
+ENDPOINTS.entity(PRODUCT, "/products/{product_id}", "detail", out=ProductOut)
 
 
 @router.patch("/products/{product_id}", response=ProductOut)
@@ -409,9 +387,7 @@ def product_update(request: AuthedRequest, product_id: int, payload: ProductPatc
 
 @router.get("/price-lists", response=Page[PriceListOut])
 def price_list_list(request: AuthedRequest) -> Any:
-    spec = selectors.PRICE_LIST_SPEC
-    query = list_query(request, spec)
-    return paginate(selectors.price_list_list(actor=request.user), spec, query)
+    return list_answer(request, selectors.price_list_list, selectors.PRICE_LIST_SPEC)
 
 
 @router.post("/price-lists", response={201: PriceListOut})
@@ -420,14 +396,13 @@ def price_list_create(request: AuthedRequest, payload: PriceListIn) -> Any:
     return created(PRICE_LIST.row(request, price_list.pk))
 
 
-@router.get("/price-lists/{price_list_id}", response=PriceListOut)
-def price_list_detail(request: AuthedRequest, price_list_id: int) -> Any:
-    return PRICE_LIST.row(request, price_list_id)
-
-
-@router.patch("/price-lists/{price_list_id}", response=PriceListOut)
-def price_list_update(request: AuthedRequest, price_list_id: int, payload: PriceListPatch) -> Any:
-    return PRICE_LIST.patch(request, price_list_id, payload)
+ENDPOINTS.entity(
+    PRICE_LIST,
+    "/price-lists/{price_list_id}",
+    *("detail", "update"),
+    out=PriceListOut,
+    patch=PriceListPatch,
+)
 
 
 @router.get("/price-lists/{price_list_id}/prices", response=list[PriceOut])
@@ -471,9 +446,9 @@ def import_upload(
     return Status(201, job)
 
 
-@router.get("/imports/{import_id}", response=ImportOut, summary="Status, report and progress")
-def import_detail(request: AuthedRequest, import_id: int) -> Any:
-    return selectors.import_get(actor=request.user, pk=import_id)
+ENDPOINTS.detail(
+    "/imports/{import_id}", selectors.import_get, ImportOut, summary="Status, report and progress"
+)
 
 
 @router.post(

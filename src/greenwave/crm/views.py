@@ -20,11 +20,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.api import list_query
 from greenwave.core.crud import Back, form_page, form_view, show_domain_error
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post
+from greenwave.core.list_pages import ListPage
 from greenwave.core.listing import ListQuery, ListSpec
 from greenwave.core.pages import render_list_page
 
@@ -62,18 +64,13 @@ def _to_card(company: Company, anchor: str = "") -> Callable[[object], str]:
     return lambda _result: reverse("crm:company_detail", args=[company.pk]) + anchor
 
 
-@login_required
-def company_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.COMPANY_LIST_SPEC,
-        selector=lambda query: selectors.company_list(actor=request.user, query=query),
-        title=_("Clients"),
-        table_template="crm/partials/company_table.html",
-        create_url=reverse("crm:company_create"),
-        create_label=_("New company"),
-        empty_message=_("No clients yet: add the first company."),
-    )
+company_list = ListPage.of(
+    selectors,
+    "company",
+    gettext_lazy("Clients"),
+    empty=gettext_lazy("No clients yet: add the first company."),
+    create=gettext_lazy("New company"),
+).view()
 
 
 @login_required
@@ -166,18 +163,13 @@ def company_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def contact_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.CONTACT_LIST_SPEC,
-        selector=lambda query: selectors.contact_list(actor=request.user, query=query),
-        title=_("Contacts"),
-        table_template="crm/partials/contact_table.html",
-        create_url=reverse("crm:contact_create"),
-        create_label=_("New contact"),
-        empty_message=_("No contacts yet."),
-    )
+contact_list = ListPage.of(
+    selectors,
+    "contact",
+    gettext_lazy("Contacts"),
+    empty=gettext_lazy("No contacts yet."),
+    create=gettext_lazy("New contact"),
+).view()
 
 
 def _contact_url(contact: Contact) -> str:
@@ -323,22 +315,13 @@ def company_competitor_unlink(request: AuthedRequest, pk: int, competitor_pk: in
     return redirect(reverse("crm:company_detail", args=[company.pk]) + "#profile")
 
 
-@login_required
-def competitor_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.COMPETITOR_LIST_SPEC,
-        selector=lambda query: selectors.competitor_list(actor=request.user, query=query),
-        title=_("Competitors"),
-        table_template="crm/partials/competitor_table.html",
-        create_url=(
-            reverse("crm:competitor_create")
-            if services.can_edit_competitors(request.user)
-            else None
-        ),
-        create_label=_("New competitor"),
-        empty_message=_("No competitors yet: describe the first one."),
-    )
+competitor_list = ListPage.of(
+    selectors,
+    "competitor",
+    gettext_lazy("Competitors"),
+    empty=gettext_lazy("No competitors yet: describe the first one."),
+    create=gettext_lazy("New competitor"),
+).view(may_create=services.can_edit_competitors)
 
 
 def _competitor_url(competitor: Competitor) -> str:
@@ -395,31 +378,27 @@ def competitor_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- Products and price lists -------------------------------------------------------------
 
 
-def _can_manage_catalog(request: AuthedRequest) -> bool:
-    user = request.user
+def _can_manage_catalog(user: User) -> bool:
     return user.is_superuser or user.has_role(*services.CATALOG_MANAGERS)
+
+
+def _catalog_context(request: AuthedRequest) -> dict[str, Any]:
+    return {"can_edit": _can_manage_catalog(request.user)}
 
 
 def _require_catalog_change(request: AuthedRequest) -> None:
     """Everyone reads the catalogue; a change by another role is a 403, not a form error."""
-    if request.method == "POST" and not _can_manage_catalog(request):
+    if request.method == "POST" and not _can_manage_catalog(request.user):
         raise PermissionDenied(_("Only a head of sales or an administrator can change this."))
 
 
-@login_required
-def product_list(request: AuthedRequest) -> HttpResponse:
-    can_edit = _can_manage_catalog(request)
-    return render_list_page(
-        request,
-        spec=selectors.PRODUCT_LIST_SPEC,
-        selector=lambda query: selectors.product_list(actor=request.user, query=query),
-        title=_("Products"),
-        table_template="crm/partials/product_table.html",
-        create_url=reverse("crm:product_create") if can_edit else None,
-        create_label=_("New product"),
-        empty_message=_("The catalogue is empty."),
-        extra={"can_edit": can_edit},
-    )
+product_list = ListPage.of(
+    selectors,
+    "product",
+    gettext_lazy("Products"),
+    empty=gettext_lazy("The catalogue is empty."),
+    create=gettext_lazy("New product"),
+).view(may_create=_can_manage_catalog, extra=_catalog_context)
 
 
 def _catalog_form(
@@ -475,19 +454,13 @@ def product_group_create(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
-def price_list_list(request: AuthedRequest) -> HttpResponse:
-    can_edit = _can_manage_catalog(request)
-    return render_list_page(
-        request,
-        spec=selectors.PRICE_LIST_SPEC,
-        selector=lambda query: selectors.price_list_list(actor=request.user, query=query),
-        title=_("Price lists"),
-        table_template="crm/partials/price_list_table.html",
-        create_url=reverse("crm:price_list_create") if can_edit else None,
-        create_label=_("New price list"),
-        extra={"can_edit": can_edit},
-    )
+price_list_list = ListPage.of(
+    selectors,
+    "price_list",
+    gettext_lazy("Price lists"),
+    create=gettext_lazy("New price list"),
+    spec=selectors.PRICE_LIST_SPEC,
+).view(may_create=_can_manage_catalog, extra=_catalog_context)
 
 
 def _price_list_url(price_list: PriceList) -> str:
@@ -550,7 +523,7 @@ def price_list_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         title=price_list.name,
         table_template="crm/partials/price_table.html",
-        extra={"price_list": price_list, "can_edit": _can_manage_catalog(request)},
+        extra={"price_list": price_list, **_catalog_context(request)},
     )
 
 

@@ -8,7 +8,8 @@ from django.http import HttpResponse
 from ninja import Body, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, document_file_answer, list_query, paginate
+from greenwave.core.api import Page, document_file_answer, list_answer
+from greenwave.core.endpoints import Endpoints
 
 from . import selectors, services
 from .schemas import (
@@ -21,13 +22,12 @@ from .schemas import (
 )
 
 router = Router(tags=["decisions"])
+ENDPOINTS = Endpoints(router, __name__)
 
 
 @router.get("/decisions", response=Page[DecisionOut], summary="Decisions (latest versions)")
 def decision_list(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.DECISION_LIST_SPEC)
-    qs = selectors.decision_list(actor=request.user)
-    return paginate(qs, selectors.DECISION_LIST_SPEC, query)
+    return list_answer(request, selectors.decision_list, selectors.DECISION_LIST_SPEC)
 
 
 @router.post(

@@ -1,18 +1,26 @@
 from django.urls import path
 
+from greenwave.core.routes import entity_paths, view_paths
+
 from . import views
 
 app_name = "decisions"
 
 urlpatterns = [
-    path("", views.decision_list, name="decision_list"),
+    *entity_paths(views, "decision", "", "list"),
     path("new/", views.decision_editor, name="decision_new"),
-    path("new/blank.dmn", views.decision_blank_xml, name="decision_blank_xml"),
-    path("upload/", views.decision_upload, name="decision_upload"),
-    path("save/", views.decision_save, name="decision_save"),
-    path("<str:key>/", views.decision_detail, name="decision_detail"),
+    *view_paths(
+        views,
+        decision_blank_xml="new/blank.dmn",
+        decision_upload="upload/",
+        decision_save="save/",
+        decision_detail="<str:key>/",
+    ),
     path("<str:key>/edit/", views.decision_editor, name="decision_edit"),
-    path("<str:key>/xml/", views.decision_xml, name="decision_xml"),
-    path("<str:key>/test/", views.decision_test, name="decision_test"),
-    path("<str:key>/versions/<int:version>/deploy/", views.decision_deploy, name="decision_deploy"),
+    *view_paths(
+        views,
+        decision_xml="<str:key>/xml/",
+        decision_test="<str:key>/test/",
+        decision_deploy="<str:key>/versions/<int:version>/deploy/",
+    ),
 ]

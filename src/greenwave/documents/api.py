@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.core.api import Page, document_file_answer, list_query, paginate, patch_fields
+from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.models import VatRate
 from greenwave.crm.selectors import company_get, product_get
@@ -42,6 +43,7 @@ from .schemas import (
 )
 
 router = Router(tags=["documents"])
+ENDPOINTS = Endpoints(router, __name__)
 
 
 # --- legal entities -----------------------------------------------------------------------
@@ -58,9 +60,12 @@ def legal_entity_create(request: AuthedRequest, payload: LegalEntityIn) -> Any:
     return Status(201, entity)
 
 
-@router.get("/legal-entities/{entity_id}", response=LegalEntityOut)
-def legal_entity_detail(request: AuthedRequest, entity_id: int) -> Any:
-    return selectors.legal_entity_get(actor=request.user, pk=entity_id)
+ENDPOINTS.detail(
+    "/legal-entities/{entity_id}",
+    selectors.legal_entity_get,
+    LegalEntityOut,
+    name="legal_entity_detail",
+)
 
 
 @router.patch("/legal-entities/{entity_id}", response=LegalEntityOut)
@@ -137,9 +142,7 @@ def invoice_create(request: AuthedRequest, payload: InvoiceIn) -> Any:
     return Status(201, selectors.invoice_get(actor=actor, pk=invoice.pk))
 
 
-@router.get("/invoices/{invoice_id}", response=InvoiceOut)
-def invoice_detail(request: AuthedRequest, invoice_id: int) -> Any:
-    return selectors.invoice_get(actor=request.user, pk=invoice_id)
+ENDPOINTS.detail("/invoices/{invoice_id}", selectors.invoice_get, InvoiceOut)
 
 
 @router.patch("/invoices/{invoice_id}", response=InvoiceOut, summary="Change or issue an invoice")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
@@ -23,7 +24,7 @@ from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post, show_form_error
-from greenwave.core.pages import render_list_page
+from greenwave.core.list_pages import ListPage
 from greenwave.crm.selectors import company_get, contact_get
 from greenwave.sales.selectors import deal_get
 
@@ -208,17 +209,12 @@ def template_builtin(request: AuthedRequest, kind: str) -> HttpResponseBase:
 # --- invoices -----------------------------------------------------------------------------
 
 
-@login_required
-def invoice_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.INVOICE_LIST_SPEC,
-        selector=lambda query: selectors.invoice_list(actor=request.user, query=query),
-        title=_("Invoices"),
-        table_template="documents/partials/invoice_table.html",
-        empty_message=_("No invoices yet: issue one from a deal card."),
-        extra={"today": timezone.localdate()},
-    )
+invoice_list = ListPage.of(
+    selectors,
+    "invoice",
+    gettext_lazy("Invoices"),
+    empty=gettext_lazy("No invoices yet: issue one from a deal card."),
+).view(extra=lambda _request: {"today": timezone.localdate()})
 
 
 @login_required

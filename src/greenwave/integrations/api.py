@@ -11,7 +11,8 @@ from typing import Any
 from ninja import Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, list_answer, list_query, paginate
+from greenwave.core.endpoints import Endpoints
 
 from . import selectors, services
 from .catalogue import WEBHOOK_EVENTS
@@ -25,13 +26,13 @@ from .schemas import (
 )
 
 router = Router(tags=["integrations"])
+ENDPOINTS = Endpoints(router, __name__)
 EVENTS_DOC = "Event types: " + ", ".join(f"`{name}`" for name in WEBHOOK_EVENTS) + "."
 
 
 @router.get("/webhooks", response=Page[WebhookOut], operation_id="webhook_list")
 def webhook_list(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.WEBHOOK_SPEC)
-    return paginate(selectors.webhook_list(actor=request.user), selectors.WEBHOOK_SPEC, query)
+    return list_answer(request, selectors.webhook_list, selectors.WEBHOOK_SPEC)
 
 
 @router.post(
@@ -45,9 +46,9 @@ def webhook_create(request: AuthedRequest, payload: WebhookIn) -> Any:
     return Status(201, sub)
 
 
-@router.get("/webhooks/{webhook_id}", response=WebhookOut, operation_id="webhook_detail")
-def webhook_detail(request: AuthedRequest, webhook_id: int) -> Any:
-    return selectors.webhook_get(actor=request.user, pk=webhook_id)
+ENDPOINTS.detail(
+    "/webhooks/{webhook_id}", selectors.webhook_get, WebhookOut, operation_id="webhook_detail"
+)
 
 
 @router.patch("/webhooks/{webhook_id}", response=WebhookOut, operation_id="webhook_update")

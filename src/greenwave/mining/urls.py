@@ -1,12 +1,14 @@
 from django.urls import path
 
+from greenwave.core.routes import view_paths
+
 from . import views
 
 app_name = "mining"
 
 urlpatterns = [
     path("", views.process_map, name="map"),
-    path("panels/<str:panel>/", views.map_panel, name="map_panel"),
-    path("variants/", views.variants, name="variants"),
-    path("conformance/", views.conformance, name="conformance"),
+    *view_paths(
+        views, map_panel="panels/<str:panel>/", variants="variants/", conformance="conformance/"
+    ),
 ]

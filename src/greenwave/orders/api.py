@@ -11,8 +11,9 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, list_answer, list_query, paginate
 from greenwave.core.crud import Entity
+from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.sales.selectors import deal_get
 
@@ -39,12 +40,12 @@ from .schemas import (
 )
 
 router = Router(tags=["orders"])
+ENDPOINTS = Endpoints(router, __name__)
 
 
 @router.get("/payments", response=Page[PaymentOut], summary="Payments visible to me")
 def payments(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.PAYMENT_LIST_SPEC)
-    return paginate(selectors.payment_list(actor=request.user), selectors.PAYMENT_LIST_SPEC, query)
+    return list_answer(request, selectors.payment_list, selectors.PAYMENT_LIST_SPEC)
 
 
 @router.post(
@@ -125,9 +126,9 @@ def order_create(request: AuthedRequest, payload: OrderIn) -> Any:
     return Status(201, selectors.order_get(actor=request.user, pk=order.pk))
 
 
-@router.get("/orders/{order_id}", response=OrderOut, summary="An order with its lines")
-def order_detail(request: AuthedRequest, order_id: int) -> Any:
-    return selectors.order_get(actor=request.user, pk=order_id)
+ENDPOINTS.detail(
+    "/orders/{order_id}", selectors.order_get, OrderOut, summary="An order with its lines"
+)
 
 
 @router.post(
@@ -154,8 +155,7 @@ def shipment_create(request: AuthedRequest, order_id: int, payload: ShipmentIn) 
 
 @router.get("/claims", response=Page[ClaimOut], summary="Claims and returns visible to me")
 def claims(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.CLAIM_LIST_SPEC)
-    return paginate(selectors.claim_list(actor=request.user), selectors.CLAIM_LIST_SPEC, query)
+    return list_answer(request, selectors.claim_list, selectors.CLAIM_LIST_SPEC)
 
 
 @router.post("/claims", response={201: ClaimOut}, summary="Register a claim or a return")
@@ -179,9 +179,7 @@ def claim_create(request: AuthedRequest, payload: ClaimIn) -> Any:
     return Status(201, claim)
 
 
-@router.get("/claims/{claim_id}", response=ClaimOut, summary="A claim or return")
-def claim_detail(request: AuthedRequest, claim_id: int) -> Any:
-    return selectors.claim_get(actor=request.user, pk=claim_id)
+ENDPOINTS.detail("/claims/{claim_id}", selectors.claim_get, ClaimOut, summary="A claim or return")
 
 
 def _claim_advance_out(claim: Any) -> dict[str, Any]:
@@ -240,12 +238,7 @@ SUPPLIER_ORDER = Entity(SupplierOrder, "purchase", selectors.supplier_order_get,
     summary="Supplier orders for the lines of the orders visible to me",
 )
 def supplier_orders(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.SUPPLIER_ORDER_LIST_SPEC)
-    return paginate(
-        selectors.supplier_order_list(actor=request.user),
-        selectors.SUPPLIER_ORDER_LIST_SPEC,
-        query,
-    )
+    return list_answer(request, selectors.supplier_order_list, selectors.SUPPLIER_ORDER_LIST_SPEC)
 
 
 @router.post(
@@ -272,11 +265,12 @@ def supplier_order_create(request: AuthedRequest, payload: SupplierOrderIn) -> A
     return Status(201, selectors.supplier_order_get(actor=request.user, pk=purchase.pk))
 
 
-@router.get(
-    "/supplier-orders/{supplier_order_id}", response=SupplierOrderOut, summary="A supplier order"
+ENDPOINTS.detail(
+    "/supplier-orders/{supplier_order_id}",
+    SUPPLIER_ORDER.get,
+    SupplierOrderOut,
+    summary="A supplier order",
 )
-def supplier_order_detail(request: AuthedRequest, supplier_order_id: int) -> Any:
-    return SUPPLIER_ORDER.row(request, supplier_order_id)
 
 
 @router.patch(

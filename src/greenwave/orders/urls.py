@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from greenwave.core.routes import entity_paths
+from greenwave.core.routes import entity_paths, view_paths
 
 from . import views
 
@@ -11,8 +11,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="orders:payment_list"), name="home"),
     *entity_paths(views, "payment", "payments/", "list", "create", "refund"),
     path("payments/import/", views.statement_import, name="statement_import"),
-    path("receivables/", views.receivables, name="receivables"),
-    path("receivables/invoices/", views.receivable_invoices, name="receivable_invoices"),
+    *view_paths(views, receivables="receivables/", receivable_invoices="receivables/invoices/"),
     *entity_paths(views, "order", "orders/", "list", "detail"),
     *entity_paths(views, "claim", "claims/", "list", "detail"),
     *entity_paths(views, "supplier_order", "supplier-orders/", "list", "create", "detail", "edit"),

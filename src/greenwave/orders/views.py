@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.form_posts import form_post, show_on_top
-from greenwave.core.pages import render_list_page
+from greenwave.core.list_pages import ListPage
 
 from . import fulfilment, selectors, services, statement
 from .forms import (
@@ -32,25 +33,25 @@ from .forms import (
 )
 
 
-@login_required
-def payment_list(request: AuthedRequest) -> HttpResponse:
+def _cashier_links(request: AuthedRequest) -> dict[str, Any]:
     cashier = services.can_enter_payments(request.user)
-    return render_list_page(
-        request,
-        spec=selectors.PAYMENT_LIST_SPEC,
-        selector=lambda query: selectors.payment_list(actor=request.user, query=query),
-        title=_("Payments"),
-        table_template="orders/partials/payment_table.html",
-        create_url=reverse("orders:payment_create") if cashier else None,
-        create_label=_("Enter a payment"),
-        extra={
-            "import_url": reverse("orders:statement_import") if cashier else None,
-            "cashier": cashier,
-        },
-        empty_message=_(
-            "No payments yet. Finance enters them by hand or imports a bank statement."
-        ),
-    )
+    return {
+        "import_url": reverse("orders:statement_import") if cashier else None,
+        "cashier": cashier,
+    }
+
+
+def _today(_request: AuthedRequest) -> dict[str, Any]:
+    return {"today": timezone.localdate()}
+
+
+payment_list = ListPage.of(
+    selectors,
+    "payment",
+    gettext_lazy("Payments"),
+    empty=gettext_lazy("No payments yet. Finance enters them by hand or imports a bank statement."),
+    create=gettext_lazy("Enter a payment"),
+).view(may_create=services.can_enter_payments, extra=_cashier_links)
 
 
 PAYMENTS = "orders:payment_list"
@@ -192,17 +193,12 @@ def receivable_invoices(request: AuthedRequest) -> HttpResponse:
 # --- orders and claims --------------------------------------------------------------------
 
 
-@login_required
-def order_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.ORDER_LIST_SPEC,
-        selector=lambda query: selectors.order_list(actor=request.user, query=query),
-        title=_("Orders"),
-        table_template="orders/partials/order_table.html",
-        extra={"today": timezone.localdate()},
-        empty_message=_("No orders yet. A deal becomes an order when it is won."),
-    )
+order_list = ListPage.of(
+    selectors,
+    "order",
+    gettext_lazy("Orders"),
+    empty=gettext_lazy("No orders yet. A deal becomes an order when it is won."),
+).view(extra=_today)
 
 
 @login_required
@@ -261,17 +257,12 @@ def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-def claim_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.CLAIM_LIST_SPEC,
-        selector=lambda query: selectors.claim_list(actor=request.user, query=query),
-        title=_("Claims and returns"),
-        table_template="orders/partials/claim_table.html",
-        extra={"today": timezone.localdate()},
-        empty_message=_("No claims. A claim is registered on its order's page."),
-    )
+claim_list = ListPage.of(
+    selectors,
+    "claim",
+    gettext_lazy("Claims and returns"),
+    empty=gettext_lazy("No claims. A claim is registered on its order's page."),
+).view(extra=_today)
 
 
 @login_required
@@ -313,21 +304,15 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 # --- supplier orders ----------------------------------------------------------------------
 
 
-@login_required
-def supplier_order_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.SUPPLIER_ORDER_LIST_SPEC,
-        selector=lambda query: selectors.supplier_order_list(actor=request.user, query=query),
-        title=_("Supplier orders"),
-        table_template="orders/partials/supplier_order_table.html",
-        create_url=reverse("orders:supplier_order_create"),
-        create_label=_("Order from a supplier"),
-        extra={"today": timezone.localdate()},
-        empty_message=_(
-            "No supplier orders. Order the lines that are not in stock from their supplier."
-        ),
-    )
+supplier_order_list = ListPage.of(
+    selectors,
+    "supplier_order",
+    gettext_lazy("Supplier orders"),
+    empty=gettext_lazy(
+        "No supplier orders. Order the lines that are not in stock from their supplier."
+    ),
+    create=gettext_lazy("Order from a supplier"),
+).view(extra=_today)
 
 
 def _supplier_order_url(purchase: Any) -> str:

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, list_answer
+from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.selectors import contact_get
 from greenwave.sales.models import Stage
@@ -31,6 +32,7 @@ from .schemas import (
 )
 
 router = Router(tags=["outreach"])
+ENDPOINTS = Endpoints(router, __name__)
 
 
 def preview_message(count: int, mailable: int) -> str:
@@ -45,8 +47,7 @@ def preview_message(count: int, mailable: int) -> str:
 
 @router.get("/segments", response=Page[SegmentOut], summary="Segments visible to me")
 def segment_list(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.SEGMENT_LIST_SPEC)
-    return paginate(selectors.segment_list(actor=request.user), selectors.SEGMENT_LIST_SPEC, query)
+    return list_answer(request, selectors.segment_list, selectors.SEGMENT_LIST_SPEC)
 
 
 @router.post("/segments", response={201: SegmentOut}, summary="Create a segment")
@@ -54,9 +55,7 @@ def segment_create(request: AuthedRequest, payload: SegmentIn) -> Any:
     return Status(201, services.segment_create(actor=request.user, **payload.dict()))
 
 
-@router.get("/segments/{segment_id}", response=SegmentOut)
-def segment_detail(request: AuthedRequest, segment_id: int) -> Any:
-    return selectors.segment_get(actor=request.user, pk=segment_id)
+ENDPOINTS.detail("/segments/{segment_id}", selectors.segment_get, SegmentOut)
 
 
 @router.get(
@@ -90,10 +89,7 @@ def _stage(pk: int | None) -> Stage | None:
 
 @router.get("/campaigns", response=Page[CampaignOut], summary="Campaigns visible to me")
 def campaign_list(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.CAMPAIGN_LIST_SPEC)
-    return paginate(
-        selectors.campaign_list(actor=request.user), selectors.CAMPAIGN_LIST_SPEC, query
-    )
+    return list_answer(request, selectors.campaign_list, selectors.CAMPAIGN_LIST_SPEC)
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign (a draft)")
@@ -110,9 +106,7 @@ def campaign_create(request: AuthedRequest, payload: CampaignIn) -> Any:
     return Status(201, campaign)
 
 
-@router.get("/campaigns/{campaign_id}", response=CampaignOut)
-def campaign_detail(request: AuthedRequest, campaign_id: int) -> Any:
-    return selectors.campaign_get(actor=request.user, pk=campaign_id)
+ENDPOINTS.detail("/campaigns/{campaign_id}", selectors.campaign_get, CampaignOut)
 
 
 @router.post(

@@ -14,9 +14,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,7 +24,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post
-from greenwave.core.pages import render_list_page
+from greenwave.core.list_pages import ListPage
 from greenwave.crm.selectors import contact_get
 
 from . import selectors, services
@@ -47,18 +47,13 @@ def _require_change(actor: Any, record: Any) -> None:
 # --- segments -------------------------------------------------------------------------------
 
 
-@login_required
-def segment_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.SEGMENT_LIST_SPEC,
-        selector=lambda query: selectors.segment_list(actor=request.user, query=query),
-        title=_("Segments"),
-        table_template="outreach/partials/segment_table.html",
-        create_url=reverse("outreach:segment_create"),
-        create_label=_("New segment"),
-        empty_message=_("No segments yet: build one from filters over your contacts."),
-    )
+segment_list = ListPage.of(
+    selectors,
+    "segment",
+    gettext_lazy("Segments"),
+    empty=gettext_lazy("No segments yet: build one from filters over your contacts."),
+    create=gettext_lazy("New segment"),
+).view()
 
 
 def _preview_context(request: AuthedRequest, filters: dict[str, Any]) -> dict[str, Any]:
@@ -138,18 +133,13 @@ def segment_count(request: AuthedRequest) -> HttpResponse:
 # --- campaigns ------------------------------------------------------------------------------
 
 
-@login_required
-def campaign_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.CAMPAIGN_LIST_SPEC,
-        selector=lambda query: selectors.campaign_list(actor=request.user, query=query),
-        title=_("Mailings"),
-        table_template="outreach/partials/campaign_table.html",
-        create_url=reverse("outreach:campaign_create"),
-        create_label=_("New campaign"),
-        empty_message=_("No campaigns yet: write a letter to a segment of your contacts."),
-    )
+campaign_list = ListPage.of(
+    selectors,
+    "campaign",
+    gettext_lazy("Mailings"),
+    empty=gettext_lazy("No campaigns yet: write a letter to a segment of your contacts."),
+    create=gettext_lazy("New campaign"),
+).view()
 
 
 # What the campaign form sets on both a new and an existing campaign (a kind only on a new one).

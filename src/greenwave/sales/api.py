@@ -15,12 +15,13 @@ from greenwave.accounts.selectors import user_get
 from greenwave.core.api import (
     IsoDate,
     Page,
+    list_answer,
     list_query,
     object_response,
     page_response,
-    paginate,
 )
 from greenwave.core.crud import Entity
+from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.selectors import company_get, contact_get, price_list_get, product_get
 
@@ -59,6 +60,7 @@ from .schemas import (
 )
 
 router = Router(tags=["sales"])
+ENDPOINTS = Endpoints(router, __name__)
 # The deal as its plain handlers answer it (no lookups joined); a write answers it read again.
 DEAL = Entity(
     Deal,
@@ -143,9 +145,7 @@ def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
     return object_response(request, deal_out_dict(row), status=201)
 
 
-@router.get("/deals/{deal_id}", response=DealOut)
-def deal_detail(request: AuthedRequest, deal_id: int) -> Any:
-    return DEAL.row(request, deal_id)
+ENDPOINTS.detail("/deals/{deal_id}", DEAL.get, DealOut)
 
 
 @router.patch("/deals/{deal_id}", response=DealOut)
@@ -280,8 +280,7 @@ def deal_document_file(
 
 @router.get("/leads", response=Page[LeadOut], summary="Leads visible to me")
 def leads(request: AuthedRequest) -> Any:
-    query = list_query(request, selectors.LEAD_LIST_SPEC)
-    return paginate(selectors.lead_list(actor=request.user), selectors.LEAD_LIST_SPEC, query)
+    return list_answer(request, selectors.lead_list, selectors.LEAD_LIST_SPEC)
 
 
 @router.post("/leads", response={201: LeadOut})
@@ -297,9 +296,7 @@ def lead_create(request: AuthedRequest, payload: LeadIn) -> Any:
     return Status(201, lead)
 
 
-@router.get("/leads/{lead_id}", response=LeadOut)
-def lead_detail(request: AuthedRequest, lead_id: int) -> Any:
-    return LEAD.row(request, lead_id)
+ENDPOINTS.detail("/leads/{lead_id}", LEAD.get, LeadOut)
 
 
 @router.post("/leads/{lead_id}/qualify", response=LeadOut)

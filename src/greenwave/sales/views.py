@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -30,8 +31,8 @@ from greenwave.core.crud import Back, form_view
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
 from greenwave.core.form_posts import show_on_top
+from greenwave.core.list_pages import ListPage
 from greenwave.core.listing import ListQuery
-from greenwave.core.pages import render_list_page
 from greenwave.core.ratelimit import rate_limited
 from greenwave.core.selectors import event_list_for_object
 from greenwave.crm import selectors as crm_selectors
@@ -136,18 +137,13 @@ def deal_move(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("sales:deal_detail", pk=pk)
 
 
-@login_required
-def deal_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.DEAL_LIST_SPEC,
-        selector=lambda query: selectors.deal_list(actor=request.user, query=query),
-        title=_("Deal list"),
-        table_template="sales/partials/deal_table.html",
-        create_url=reverse("sales:deal_create"),
-        create_label=_("New deal"),
-        empty_message=_("No deals yet."),
-    )
+deal_list = ListPage.of(
+    selectors,
+    "deal",
+    gettext_lazy("Deal list"),
+    empty=gettext_lazy("No deals yet."),
+    create=gettext_lazy("New deal"),
+).view()
 
 
 @login_required
@@ -346,21 +342,13 @@ def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
     handler(request, deal)
 
 
-@login_required
-def lead_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.LEAD_LIST_SPEC,
-        selector=lambda query: selectors.lead_list(actor=request.user, query=query),
-        title=_("Leads"),
-        table_template="sales/partials/lead_table.html",
-        create_url=reverse("sales:lead_create"),
-        create_label=_("New lead"),
-        extra={"import_url": reverse("sales:lead_import")},
-        empty_message=_(
-            "No leads yet. Leads arrive from the web form, the API, import or by hand."
-        ),
-    )
+lead_list = ListPage.of(
+    selectors,
+    "lead",
+    gettext_lazy("Leads"),
+    empty=gettext_lazy("No leads yet. Leads arrive from the web form, the API, import or by hand."),
+    create=gettext_lazy("New lead"),
+).view(extra=lambda _request: {"import_url": reverse("sales:lead_import")})
 
 
 @login_required

@@ -1,0 +1,141 @@
+"""The plain endpoints of an app's router, declared as data instead of written out.
+
+Most of an app's REST surface is the same few handlers per record kind: the row by id (a 404
+outside the actor's scope) and an `Entity`'s PATCH, soft delete, restore and history (a list
+is one line of its own, `core.api.list_answer`). An app's `api.py` declares them once through
+`Endpoints(router, __name__)`, in the order its OpenAPI document lists them:
+
+    ENDPOINTS.detail("/claims/{claim_id}", selectors.claim_get, ClaimOut)
+    ENDPOINTS.entity(COMPANY, "/companies/{company_id}", "detail", "update", out=CompanyOut,
+                     patch=CompanyPatch)
+
+Each handler is a function named as a hand-written one would be, in the app's module, so the
+operation ids, summaries, URL names and the OpenAPI document are those of the written-out
+handler. What is not plain (ids to resolve, a service with its own arguments) stays a
+decorated function beside them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from .crud import Entity
+
+Handler = Callable[..., Any]
+_PARAM = re.compile(r"{(\w+)}")
+
+
+def _last_param(path: str) -> str:
+    """The record's id in a path: its last `{name}`."""
+    names = _PARAM.findall(path)
+    if not names:
+        raise ValueError(f"{path}: no id in the path")
+    return str(names[-1])
+
+
+class Endpoints:
+    """The generated handlers of one router, as functions of the module `module`."""
+
+    def __init__(self, router: Router, module: str) -> None:
+        self.router = router
+        self.module = module
+
+    def add(
+        self,
+        method: str,
+        path: str,
+        name: str,
+        call: Handler,
+        *,
+        response: Any,
+        params: dict[str, Any] | None = None,
+        doc: str | None = None,
+        **operation: Any,
+    ) -> Handler:
+        """Register `call(request, **params)` as the handler `name` at `path`; `params` are
+        its typed parameters (path ids, the body), `doc` its description, `operation` the
+        router's own keywords (`summary`, `operation_id`)."""
+
+        def handler(request: HttpRequest, **values: Any) -> Any:
+            return call(request, **values)
+
+        handler.__name__ = handler.__qualname__ = name
+        handler.__module__ = self.module
+        handler.__doc__ = doc
+        first = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        typed = [
+            inspect.Parameter(key, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=kind)
+            for key, kind in (params or {}).items()
+        ]
+        handler.__signature__ = inspect.Signature([first, *typed])  # type: ignore[attr-defined]
+        self.router.add_api_operation(path, [method], handler, response=response, **operation)
+        return handler
+
+    def detail(
+        self,
+        path: str,
+        get: Callable[..., Any],
+        out: Any,
+        *,
+        name: str = "",
+        **operation: Any,
+    ) -> Handler:
+        """The row of the scoped selector `get(actor=, pk=)` by the path's id, in the handler
+        `name` (by default `<record>_detail` for the id `{<record>_id}`)."""
+        param = _last_param(path)
+        name = name or param.removesuffix("_id") + "_detail"
+
+        def answer(request: HttpRequest, **ids: int) -> Any:
+            return get(actor=request.user, pk=ids[param])
+
+        return self.add("GET", path, name, answer, response=out, params={param: int}, **operation)
+
+    def entity(
+        self,
+        entity: Entity[Any],
+        path: str,
+        *verbs: str,
+        out: Any,
+        patch: type[Schema] | None = None,
+        history: Any = None,
+    ) -> None:
+        """`entity`'s plain handlers at the record's `path`, named `<keyword>_<verb>`:
+        `detail` (GET), `update` (PATCH with `patch`), `delete` or `remove` (DELETE, 204 —
+        documented as a soft delete when the record can be restored), `restore` (POST
+        `…/restore`, answered `out`) and `history` (GET `…/history`, a list of `history`)."""
+        param = _last_param(path)
+        ids = {param: int}
+        for verb in verbs:
+            name = f"{entity.keyword}_{verb}"
+            if verb == "detail":
+                self.add("GET", path, name, _by_id(entity.row, param), response=out, params=ids)
+            elif verb == "update":
+                call = _by_id(entity.patch, param, "payload")
+                self.add("PATCH", path, name, call, response=out, params={**ids, "payload": patch})
+            elif verb in {"delete", "remove"}:
+                soft = {"summary": "Soft delete"} if entity.restore is not None else {}
+                call = _by_id(entity.remove, param)
+                self.add("DELETE", path, name, call, response={204: None}, params=ids, **soft)
+            elif verb == "restore":
+                call = _by_id(entity.restored, param)
+                self.add("POST", f"{path}/restore", name, call, response=out, params=ids)
+            elif verb == "history":
+                call = _by_id(entity.events, param)
+                self.add("GET", f"{path}/history", name, call, response=list[history], params=ids)
+            else:
+                raise ValueError(f"{name}: no plain handler for {verb!r}")
+
+
+def _by_id(method: Callable[..., Any], param: str, *passed: str) -> Handler:
+    """`method(request, <the path's id>, <the parameters named in passed>)`."""
+
+    def call(request: HttpRequest, **values: Any) -> Any:
+        return method(request, values[param], *(values[key] for key in passed))
+
+    return call
