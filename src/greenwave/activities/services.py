@@ -9,9 +9,8 @@ import logging
 import smtplib
 import zoneinfo
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.core import mail
@@ -222,38 +221,39 @@ def _check_call_result(call_result: str, next_call_at: datetime | None, now: dat
             raise _invalid("next_call_at", _("The next call must be in the future."))
 
 
-@dataclass(frozen=True)
-class _Completion:
+class Completion(TypedDict, total=False):
     """What a completion writes: a call's result (and next call), the duration, the
-    recording, a meeting's outcome, the checklist (None: left as it is)."""
+    recording, a meeting's outcome, the checklist (left out or None: left as it is).
+    `activity_complete` takes these as keywords (mypy checks them against it)."""
 
-    call_result: str = ""
-    next_call_at: datetime | None = None
-    duration_minutes: int | None = None
-    recording_url: str = ""
-    recording_file: UploadedFile | None = None
-    outcome: str = ""
-    checklist: Sequence[Any] | None = None
+    call_result: str
+    next_call_at: datetime | None
+    duration_minutes: int | None
+    recording_url: str
+    recording_file: UploadedFile | None
+    outcome: str
+    checklist: Sequence[Any] | None
 
 
-def _complete_fields(activity: Activity, done: _Completion, now: datetime) -> None:
+def _complete_fields(activity: Activity, done: Completion, now: datetime) -> None:
     if activity.kind == ActivityKind.CALL:
-        _check_call_result(done.call_result, done.next_call_at, now)
-        activity.call_result = done.call_result
-        needs_next = done.call_result in RESULTS_NEEDING_NEXT_CALL
-        activity.next_call_at = done.next_call_at if needs_next else None
-    if done.duration_minutes is not None:
-        if done.duration_minutes < 0 or done.duration_minutes > 24 * 60:
+        call_result, next_call_at = done.get("call_result", ""), done.get("next_call_at")
+        _check_call_result(call_result, next_call_at, now)
+        activity.call_result = call_result
+        activity.next_call_at = next_call_at if call_result in RESULTS_NEEDING_NEXT_CALL else None
+    duration = done.get("duration_minutes")
+    if duration is not None:
+        if duration < 0 or duration > 24 * 60:
             raise _invalid("duration_minutes", _("The duration is between 0 and 1440 minutes."))
-        activity.duration_minutes = done.duration_minutes
-    if done.recording_url:
-        activity.recording_url = done.recording_url[:500]
-    if done.recording_file is not None:
-        activity.recording_file = done.recording_file
-    if done.outcome:
-        activity.outcome = done.outcome
-    if done.checklist is not None:
-        activity.checklist = _clean_checklist(done.checklist)
+        activity.duration_minutes = duration
+    if recording_url := done.get("recording_url"):
+        activity.recording_url = recording_url[:500]
+    if (recording_file := done.get("recording_file")) is not None:
+        activity.recording_file = recording_file
+    if outcome := done.get("outcome"):
+        activity.outcome = outcome
+    if (checklist := done.get("checklist")) is not None:
+        activity.checklist = _clean_checklist(checklist)
     activity.status = ActivityStatus.DONE
     activity.completed_at = now
 
@@ -312,7 +312,7 @@ def _follow_up_call(actor: User | None, activity: Activity) -> Activity | None:
 
 
 def _record_done(
-    actor: User | None, activity: Activity, *, now: datetime, done: _Completion
+    actor: User | None, activity: Activity, *, now: datetime, done: Completion
 ) -> Activity:
     """Save a new activity that already happened, with its completion event (and the next call
     its result asks for)."""
@@ -444,7 +444,7 @@ def activity_create(  # noqa: PLR0913 -- keyword-only: one keyword per activity 
     )
     if done or kind in RECORDED_KINDS:
         activity.due_at = due_at or now
-        done_now = _Completion(
+        done_now = Completion(
             call_result=call_result,
             next_call_at=next_call_at,
             duration_minutes=duration_minutes,
@@ -467,31 +467,13 @@ def _locked(activity: Activity) -> Activity:
 
 
 @transaction.atomic
-def activity_complete(  # noqa: PLR0913 -- keyword-only: the completion's fields, each by name
-    *,
-    actor: User | None,
-    activity: Activity,
-    call_result: str = "",
-    next_call_at: datetime | None = None,
-    duration_minutes: int | None = None,
-    recording_url: str = "",
-    recording_file: UploadedFile | None = None,
-    outcome: str = "",
-    checklist: Sequence[Any] | None = None,
+def activity_complete(
+    *, actor: User | None, activity: Activity, **done: Unpack[Completion]
 ) -> Activity:
     _require_can_change(actor, activity)
     activity = _locked(activity)
     _require_open(activity)
     now = timezone.now()
-    done = _Completion(
-        call_result=call_result,
-        next_call_at=next_call_at,
-        duration_minutes=duration_minutes,
-        recording_url=recording_url,
-        recording_file=recording_file,
-        outcome=outcome,
-        checklist=checklist,
-    )
     _complete_fields(activity, done, now)
     activity.save()
     activity.reminders.filter(sent_at__isnull=True, remind_at__gt=now).delete()

@@ -8,6 +8,9 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from greenwave.core.api import fields_of
+from greenwave.sales.schemas import PeriodCountsOut, StageFlowOut
+
 Number = Decimal | int | None
 
 
@@ -211,15 +214,10 @@ class NpsSurveyOut(Schema):
     link: str | None = Field(None, description="The public answer page (survey links only).")
 
 
+@fields_of(StageFlowOut, after="stage")
 class FunnelStageOut(Schema):
     stage_id: int
     stage: str
-    entered: int
-    forward: int
-    lost: int
-    won: int
-    conversion: float | None
-    avg_days: float | None
 
 
 class FunnelOverviewOut(Schema):
@@ -237,13 +235,7 @@ class FunnelOverviewOut(Schema):
     per_week: float | None = Field(..., description="Deals closed per week (throughput).")
 
 
-class OverviewOut(Schema):
-    period: str
-    date_from: date
-    date_to: date
-    created: int
-    won: int
-    lost: int
+class OverviewOut(PeriodCountsOut):
     volume: Decimal
     orders: int
     average_check: Decimal | None

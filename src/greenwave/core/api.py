@@ -7,12 +7,14 @@ then without internals). Lists answer `{"items", "count", "page", "page_size"}` 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from types import FunctionType
+from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -26,7 +28,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, create_model, model_validator
 
 from .errors import CoreError, DomainError
 from .listing import ListQuery, ListSpec, apply_list_query, page_window
@@ -51,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
+S = TypeVar("S", bound=Schema)
 
 
 class ErrorOut(Schema):
@@ -214,6 +217,52 @@ def resolve_rows(name: str) -> staticmethod[[Any], list[Any]]:
         return list(getattr(obj, name).all())
 
     return staticmethod(resolve)
+
+
+_METHOD_KINDS = (FunctionType, staticmethod, classmethod, property)
+
+
+def _fields_of_source(source: type) -> dict[str, tuple[Any, Any]]:
+    """(type, default or FieldInfo) of each field of a schema, a dataclass or a `TypedDict`."""
+    if issubclass(source, Schema):
+        return {name: (info.annotation, info) for name, info in source.model_fields.items()}
+    defaults: dict[str, Any] = {}
+    if dataclasses.is_dataclass(source):
+        defaults = {
+            f.name: f.default
+            for f in dataclasses.fields(source)
+            if f.default is not dataclasses.MISSING
+        }
+    return {name: (hint, defaults.get(name, ...)) for name, hint in get_type_hints(source).items()}
+
+
+def fields_of(source: type, *, after: str = "") -> Callable[[type[S]], type[S]]:
+    """Class decorator: the schema also answers the fields of a service's `TypedDict`, a
+    selector's dataclass or another schema, with their types and defaults, in their order —
+    placed after the schema's field `after` (first without it). A field the schema declares
+    itself wins (another type, a description). The schema declares fields only (no methods, no
+    own config): it is rebuilt with all its fields in that order."""
+
+    def build(cls: type[S]) -> type[S]:
+        base: type[S] = cls.__bases__[0]
+        methods = [k for k, v in vars(cls).items() if isinstance(v, _METHOD_KINDS)]
+        if methods or cls.model_config != base.model_config:
+            raise TypeError(f"{cls.__name__}: fields_of takes a schema of fields only")
+        own: dict[str, tuple[Any, Any]] = {
+            name: (info.annotation, info) for name, info in cls.model_fields.items()
+        }
+        added = {k: v for k, v in _fields_of_source(source).items() if k not in own}
+        names = list(own)
+        cut = names.index(after) + 1 if after else 0
+        fields: dict[str, Any] = (
+            {n: own[n] for n in names[:cut]} | added | {n: own[n] for n in names[cut:]}
+        )
+        built: type[S] = create_model(
+            cls.__name__, __base__=base, __module__=cls.__module__, __doc__=cls.__doc__, **fields
+        )
+        return built
+
+    return build
 
 
 def error_response(api: NinjaAPI, request: HttpRequest, error: DomainError) -> HttpResponse:

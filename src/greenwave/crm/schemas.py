@@ -9,8 +9,11 @@ from typing import Any
 from ninja import Field, Schema
 
 from greenwave.accounts.schemas import TeamRef, UserRef
-from greenwave.core.api import resolve_attr
+from greenwave.core.api import fields_of, resolve_attr
 from greenwave.core.events_api import EventHead
+
+from .services.clients import CompanyDetails
+from .services.profiles import CompetitorDetails
 
 
 class CompanyRef(Schema):
@@ -18,22 +21,10 @@ class CompanyRef(Schema):
     name: str
 
 
+@fields_of(CompanyDetails, after="name")
 class CompanyOut(Schema):
     id: int
     name: str
-    inn: str
-    kpp: str
-    ogrn: str
-    legal_address: str
-    actual_address: str
-    region: str
-    industry: str
-    size: str
-    source: str
-    segment: str
-    phone: str
-    email: str
-    website: str
     tags: list[str]
     custom_fields: dict[str, Any]
     responsible: UserRef
@@ -201,15 +192,10 @@ class ProfilePatch(Schema):
     further_needs: str | None = None
 
 
+@fields_of(CompetitorDetails, after="name")
 class CompetitorOut(Schema):
     id: int
     name: str
-    website: str
-    price_level: str
-    assortment: str
-    special_conditions: str
-    marketing_activity: str
-    notes: str
     client_count: int = 0
 
 

@@ -17,6 +17,7 @@ from feeldmn import DmnError, DmnModel, FeelSyntaxError
 from feeldmn.feel.parser import compile_expression
 from feeldmn.feel.unary import compile_unary_tests
 from feeldmn.model import MAX_MODEL_BYTES, DecisionTable, Definitions
+from greenwave.core.safe_xml import safe_xml_parser
 
 __all__ = ["MAX_MODEL_BYTES", "CellError", "ModelInfo", "coerce_inputs", "read_model"]
 
@@ -82,9 +83,7 @@ def _input_label(clause: Any) -> str:
 
 
 def _safe_root(data: bytes) -> Any:
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True
-    )
+    parser = safe_xml_parser(remove_comments=True)
     return etree.fromstring(data, parser=parser)
 
 

@@ -8,34 +8,16 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from greenwave.core.api import resolve_attr, resolve_rows
+from greenwave.core.api import fields_of, resolve_attr, resolve_rows
+
+from .services.entities import LegalEntityChanges
 
 VatRateIn = Literal["20", "10", "0", "none"]
 
 
+@fields_of(LegalEntityChanges, after="id")
 class LegalEntityOut(Schema):
     id: int
-    name: str
-    full_name: str
-    inn: str
-    kpp: str
-    ogrn: str
-    address: str
-    phone: str
-    email: str
-    bank_name: str
-    bik: str
-    account: str
-    corr_account: str
-    signatory_name: str
-    signatory_position: str
-    signatory_name_genitive: str
-    signatory_position_genitive: str
-    signatory_basis: str
-    chief_accountant: str
-    vat_payer: bool
-    is_default: bool
-    is_active: bool
 
 
 class LegalEntityIn(Schema):
@@ -96,13 +78,18 @@ class InvoiceLineIn(Schema):
     vat_rate: VatRateIn | None = Field(None, description="Defaults to the product's rate, or 20.")
 
 
-class InvoiceLineOut(Schema):
+class LineOut(Schema):
+    """The columns every line of a sale has (an invoice's, an order's)."""
+
     position: int
     product_id: int | None
     name: str
     unit: str
     quantity: Decimal
     price: Decimal
+
+
+class InvoiceLineOut(LineOut):
     discount_percent: Decimal
     vat_rate: str
     amount: Decimal

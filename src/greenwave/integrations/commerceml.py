@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from greenwave.core.errors import DomainError
+from greenwave.core.safe_xml import safe_xml_parser
 
 from .errors import IntegrationsError
 
@@ -201,15 +202,7 @@ def _commerceml_root(data: bytes) -> Any:
         )
     if not data.strip():
         raise CommerceMLError(_("The file is empty."))
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = safe_xml_parser(remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from greenwave.core.safe_xml import safe_xml_parser
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 MAX_BPMN_BYTES = 5 * 1024 * 1024
 SOURCE, SINK = "source", "sink"
@@ -85,9 +87,7 @@ def parse_bpmn(data: bytes) -> etree._Element:
         or b"<!ENTITY" in data.upper()
     ):
         raise ModelError("The BPMN file is too large or declares a document type.")
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+    parser = safe_xml_parser()
     try:
         return etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from greenwave.core.api import resolve_attr, resolve_rows
+from greenwave.core.api import fields_of, resolve_attr, resolve_rows
+from greenwave.documents.schemas import LineOut
 
 
 class PaymentOut(Schema):
@@ -99,14 +100,9 @@ class ReceivablesOut(Schema):
     total: ReceivableRowOut
 
 
+@fields_of(LineOut, after="id")
 class OrderLineOut(Schema):
     id: int
-    position: int
-    product_id: int | None
-    name: str
-    unit: str
-    quantity: Decimal
-    price: Decimal
     shipped_quantity: Decimal
     remaining: Decimal
 

@@ -8,6 +8,10 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from greenwave.core.api import fields_of
+
+from .selectors import CampaignStats
+
 
 class SegmentIn(Schema):
     model_config = ConfigDict(extra="forbid")
@@ -97,17 +101,9 @@ class SendIn(Schema):
     scheduled_at: datetime | None = None
 
 
+@fields_of(CampaignStats)
 class StatsOut(Schema):
-    recipients: int
-    pending: int
-    sent: int
-    failed: int
-    interrupted: int
-    skipped: int
-    bounced: int
-    unsubscribed: int
-    opened: int
-    clicked: int
+    """A campaign's delivery counts (`selectors.campaign_stats`)."""
 
 
 class PreviewOut(Schema):

@@ -9,7 +9,9 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from greenwave.core.api import resolve_attr
+from greenwave.core.api import fields_of, resolve_attr
+
+from . import motivation
 
 
 class FactOut(Schema):
@@ -158,17 +160,8 @@ class PlanOut(Schema):
     )
 
 
+@fields_of(motivation.Line)
 class CommissionLineOut(Schema):
-    kind: str
-    invoice: str
-    invoice_id: str
-    payment_date: dt.date
-    amount: Decimal
-    base: Decimal
-    percent: Decimal
-    multiplier: Decimal
-    commission: Decimal
-    deal_id: int | None
     note: str = Field("", description="own: product group id; assistant lines: the other person")
 
 

@@ -8,7 +8,10 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from greenwave.core.api import fields_of
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH
+
+from .services.common import LeadContactFields
 
 
 class StageOut(Schema):
@@ -192,22 +195,12 @@ class GateItemOut(Schema):
     met: bool
 
 
+@fields_of(LeadContactFields, after="source")
 class LeadOut(Schema):
     id: int
     title: str
     status: str
     source: str
-    contact_name: str
-    company_name: str
-    inn: str
-    phone: str
-    email: str
-    need: str
-    utm_source: str
-    utm_medium: str
-    utm_campaign: str
-    utm_term: str
-    utm_content: str
     responsible_id: int | None
     team_id: int | None
     disqualification_reason: str
@@ -247,16 +240,22 @@ class ConvertIn(Schema):
     amount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2)
 
 
-class FunnelRowOut(Schema):
-    stage_id: int
-    stage: str
-    group: str | None
+class StageFlowOut(Schema):
+    """What passed through a funnel stage (the sales funnel's and the analytics rollup's rows)."""
+
     entered: int
     forward: int
     lost: int
     won: int
     conversion: float | None
     avg_days: float | None
+
+
+@fields_of(StageFlowOut, after="group")
+class FunnelRowOut(Schema):
+    stage_id: int
+    stage: str
+    group: str | None
     median_days: float | None
     stuck: int
     expected_days: int
@@ -270,13 +269,18 @@ class FunnelOut(Schema):
     stages: list[FunnelRowOut]
 
 
-class PeriodFiguresOut(Schema):
+class PeriodCountsOut(Schema):
+    """Deals created, won and lost in a period (a comparison's and an overview's head)."""
+
     period: str
     date_from: date
     date_to: date
     created: int
     won: int
     lost: int
+
+
+class PeriodFiguresOut(PeriodCountsOut):
     win_rate: float | None
     won_amount: dict[str, str]
 

@@ -27,6 +27,8 @@ from typing import Any
 
 from lxml import etree
 
+from greenwave.core.safe_xml import safe_xml_parser
+
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 OMG_NS = "http://www.omg.org/spec/"
@@ -149,14 +151,7 @@ def parse_xml(data: bytes) -> etree._Element:
         )
     if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
         raise BpmnFileError("Document type declarations and entities are not allowed.")
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=False,
-    )
+    parser = safe_xml_parser(remove_comments=False)
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:

@@ -4,7 +4,7 @@ for by a person (checked against the business object) and a record's process sta
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -61,23 +61,29 @@ def _check_variables(variables: Mapping[str, Any]) -> dict[str, Any]:
     return dict(variables)
 
 
+class StartRequest(TypedDict, total=False):
+    """What a start names beside the definition (the keywords of `instance_start` and
+    `instance_start_checked`; mypy checks them against this): its variables, its business
+    object, a business key (by default `<object_type>:<object_id>`)."""
+
+    variables: Mapping[str, Any] | None
+    object_type: str
+    object_id: str | int
+    business_key: str
+
+
 @transaction.atomic
 @_journaled
 def instance_start(
-    *,
-    actor: User | None,
-    definition: ProcessDefinition,
-    variables: Mapping[str, Any] | None = None,
-    object_type: str = "",
-    object_id: str | int = "",
-    business_key: str = "",
+    *, actor: User | None, definition: ProcessDefinition, **start: Unpack[StartRequest]
 ) -> ProcessInstance:
     """Start the definition (a deployed version) for an optional business object."""
     if definition.status != DefinitionStatus.DEPLOYED:
         raise DomainError(BpmError.NOT_DEPLOYED, _("Only a deployed process can be started."))
-    data = _check_variables(variables or {})
-    object_id = str(object_id)
-    business_key = business_key or (f"{object_type}:{object_id}" if object_type else "")
+    data = _check_variables(start.get("variables") or {})
+    object_type, object_id = start.get("object_type", ""), str(start.get("object_id", ""))
+    default_key = f"{object_type}:{object_id}" if object_type else ""
+    business_key = start.get("business_key") or default_key
     # Before anything runs as the system: every record named must be the caller's to read.
     scope.check_records(
         actor, variables=data, object_type=object_type, object_id=object_id, keys=(business_key,)
@@ -149,20 +155,15 @@ def instance_cancel(*, actor: User | None, instance: ProcessInstance) -> Process
 
 @transaction.atomic
 def instance_start_checked(
-    *,
-    actor: User | None,
-    definition: ProcessDefinition,
-    variables: Mapping[str, Any] | None = None,
-    object_type: str = "",
-    object_id: str | int = "",
-    business_key: str = "",
+    *, actor: User | None, definition: ProcessDefinition, **start: Unpack[StartRequest]
 ) -> ProcessInstance:
     """A start asked for by a person (page, API): the business object, if any, must be a record
     the actor sees, and a process about deals only starts for a deal. The id is also given to
     the process as the variable `<type>_id` (e.g. `deal_id`)."""
-    object_type, object_id = object_type.strip(), str(object_id).strip()
+    object_type = start.get("object_type", "").strip()
+    object_id = str(start.get("object_id", "")).strip()
     _check_subject(actor, definition, object_type, object_id)
-    data = dict(variables or {})
+    data = dict(start.get("variables") or {})
     if object_type:
         data.setdefault(f"{object_type}_id", int(object_id) if object_id.isdigit() else object_id)
     return instance_start(
@@ -171,7 +172,7 @@ def instance_start_checked(
         variables=data,
         object_type=object_type,
         object_id=object_id,
-        business_key=business_key,
+        business_key=start.get("business_key", ""),
     )
 
 

@@ -2,38 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import template
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from greenwave.core.models import Event
-from greenwave.crm.models import (
-    ClientGoal,
-    ClientProfile,
-    Company,
-    Competitor,
-    Contact,
-    DecisionMaker,
-    PriceList,
-    Product,
-)
+from greenwave.crm.models import ClientGoal, ClientProfile, Contact, DecisionMaker
 from greenwave.crm.requisites import format_phone
 
 register = template.Library()
 
-_MODELS: dict[str, type[Model]] = {
-    Company.EVENT_CASE_TYPE: Company,
-    Contact.EVENT_CASE_TYPE: Contact,
-    DecisionMaker.EVENT_CASE_TYPE: DecisionMaker,
-    ClientProfile.EVENT_CASE_TYPE: ClientProfile,
-    Competitor.EVENT_CASE_TYPE: Competitor,
-    Product.EVENT_CASE_TYPE: Product,
-    PriceList.EVENT_CASE_TYPE: PriceList,
-}
+
+@functools.cache
+def _case_models() -> dict[str, type[Model]]:
+    """The client base's models whose changes are events, by their case type (an event's
+    `entity`), read from the app registry: a new one needs no entry here."""
+    crm = apps.get_app_config("crm").get_models()
+    return {m.EVENT_CASE_TYPE: m for m in crm if hasattr(m, "EVENT_CASE_TYPE")}
 
 
 @register.filter
@@ -73,7 +64,7 @@ def _readable(field: Any, value: Any) -> str:
 def change_rows(event: Event) -> list[dict[str, Any]]:
     """`[{label, old, new}]` of an event payload, with field names and choices in words."""
     payload = event.payload or {}
-    model = _MODELS.get(str(payload.get("entity") or event.case_type))
+    model = _case_models().get(str(payload.get("entity") or event.case_type))
     rows: list[dict[str, Any]] = []
     changes = payload.get("changes")
     if isinstance(changes, dict):

@@ -57,22 +57,22 @@ class LegalEntityChanges(TypedDict, total=False):
 
     name: str
     full_name: str
+    inn: str
+    kpp: str
+    ogrn: str
     address: str
     phone: str
+    email: str
     bank_name: str
+    bik: str
+    account: str
+    corr_account: str
     signatory_name: str
     signatory_position: str
     signatory_name_genitive: str
     signatory_position_genitive: str
     signatory_basis: str
     chief_accountant: str
-    inn: str
-    kpp: str
-    ogrn: str
-    email: str
-    bik: str
-    account: str
-    corr_account: str
     vat_payer: bool
     is_default: bool
     is_active: bool
