@@ -56,6 +56,24 @@ def copy_rows(
     return written
 
 
+def int_array(values: Iterable[int | None]) -> str:
+    """A PostgreSQL array literal of integers (None: NULL), for a `%s::bigint[]` parameter:
+    psycopg's list dumper adapts the elements one by one in Python (~15 ms for 5 000 ids at
+    load 6 against ~2 ms for this text)."""
+    return "{" + ",".join("NULL" if v is None else str(int(v)) for v in values) + "}"
+
+
+def text_array(values: Iterable[str]) -> str:
+    """A PostgreSQL array literal of strings (every element quoted, so that none reads as
+    NULL), for a `%s::text[]` parameter: ~8 → ~1 ms for 5 000 phones (`int_array`)."""
+    items = list(values)
+    joined = '","'.join(items)
+    # the separators hold 2 (n - 1) quotes: any other is a value's
+    if "\\" in joined or joined.count('"') != 2 * (len(items) - 1):
+        joined = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in items)
+    return '{"' + joined + '"}' if items else "{}"
+
+
 @contextmanager
 def jit_off() -> Iterator[None]:
     """PostgreSQL's JIT off for the statements of the block (inside a transaction; the

@@ -21,6 +21,7 @@ from greenwave.accounts.scoping import (
     scope_for_write,
     scope_records,
 )
+from greenwave.core import bulkcopy
 from greenwave.core.errors import DomainError
 
 from ..errors import CrmError
@@ -35,10 +36,14 @@ from ..models import (
     Source,
 )
 from ..requisites import (
+    _PLAIN_EMAIL_RE,
+    _RU_E164_RE,
+    _valid_ru_e164,
     normalize_inn,
 )
 from ..tabular import MAX_FILE_BYTES, read_table
 from .clients import (
+    _GENDERS,
     COMPANY_FIELDS,
     _clean_company,
     _clean_contact,
@@ -358,6 +363,62 @@ def _check_contact_row(
     return _RowCheck(contact=contact, company_ref=company)
 
 
+def _plain_text(value: str, limit: int) -> bool:
+    """Whether `clients._text` keeps `value` as it is (empty, or beginning and ending with a
+    letter or digit) within `limit` characters."""
+    return not value or (value[:1].isalnum() and value[-1:].isalnum() and len(value) <= limit)
+
+
+def _contact_row_fast(
+    number: int, values: Mapping[str, str], companies: Mapping[str, Company]
+) -> list[Any] | None:
+    """`_packed(number, _check_contact_row(…))` of a row in the usual shape — a name, position
+    and notes that `_text` keeps as they are, one phone already in E.164, one plain e-mail, a
+    known INN, a birthday, gender and consent as written — in one call, without the dicts of
+    `_check_contact_row` and `_clean_contact` (about half the dry run's checking). None for
+    anything else, bad rows included: the caller then takes `_check_contact_row`, whose errors
+    are the row's report (`test_clean_fast_paths` compares both over random rows)."""
+    get = values.get
+    name, position, notes = get("full_name", ""), get("position", ""), get("notes", "")
+    if not name or not _plain_text(name, 255) or not _plain_text(position, 255):
+        return None
+    if not _plain_text(notes, 5000):
+        return None
+    phone, email = get("phones", "").strip(), get("emails", "").strip().lower()
+    if "," in phone or ";" in phone or "," in email or ";" in email:
+        return None
+    if phone and not (_RU_E164_RE.fullmatch(phone) and _valid_ru_e164(phone)):
+        return None
+    if email and not (len(email) <= 320 and _PLAIN_EMAIL_RE.fullmatch(email)):
+        return None
+    gender = _gender_code(get("gender", ""))
+    consent = get("mailing_consent", "").strip().casefold()
+    if (gender and gender not in _GENDERS) or (consent not in _YES and consent not in _NO):
+        return None
+    company, inn = None, get("company_inn", "").strip()
+    try:
+        birthday = _parse_date(get("birthday", ""), "birthday")
+        if inn:
+            company = companies.get(_import_inn(inn))
+    except DomainError:
+        return None
+    if inn and company is None:
+        return None
+    return [
+        number,
+        name,
+        position,
+        [phone] if phone else [],
+        [email] if email else [],
+        birthday.isoformat() if birthday else None,
+        gender,
+        consent in _YES,
+        notes,
+        company.pk if company is not None else None,
+        company.inn if company is not None else "",
+    ]
+
+
 def _rows_of(job: ImportJob) -> list[tuple[int, dict[str, str]]]:
     """(file row number, {field: value}) of every data row, by the job's mapping."""
     table = read_table(bytes(job.content), job.file_name)
@@ -431,7 +492,8 @@ def _live_contacts_with(field: str, values: Iterable[str]) -> dict[str, int]:
             # load) of one that runs in ~40 ms for 10 000 values. Off for this statement only.
             cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
             (jit, _off) = cursor.fetchone()
-        cursor.execute(sql, [wanted if postgres else json.dumps(wanted)])
+        # PostgreSQL: the array as a literal (`bulkcopy.text_array`: ~8 → ~1 ms for 5 000)
+        cursor.execute(sql, [bulkcopy.text_array(wanted) if postgres else json.dumps(wanted)])
         found = {str(value): int(pk) for value, pk in cursor.fetchall()}
         if postgres:
             cursor.execute("SELECT set_config('jit', %s, true)", [jit])

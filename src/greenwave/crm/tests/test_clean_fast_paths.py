@@ -221,3 +221,87 @@ def test_reserved_ids_whether_consecutive_or_not() -> None:
     assert stepped == [stepped[0] + 3 * i for i in range(4)]
     assert stepped[0] > ids[-1]
     assert bulkcopy.reserve_ids(Contact, 0) == []
+
+
+def test_contact_row_shortcut_agrees_with_the_full_check() -> None:
+    """`_contact_row_fast` answers what `_packed(_check_contact_row(…))` answers for every
+    row it takes, and leaves every bad row to the full check (which reports it)."""
+    from greenwave.crm.models import Company
+    from greenwave.crm.services.import_rows import _check_contact_row, _contact_row_fast
+    from greenwave.crm.services.imports import _packed
+
+    companies = {"7707083893": Company(pk=5, inn="7707083893")}
+    pools = {
+        "full_name": ["Иванов Иван", "Ёж", " Пётр", "Иван\u200b", "", "x" * 256, "a" * 255, "9"],
+        "position": ["", "Директор", "Директор.", "x" * 256, "«Глава»"],
+        "phones": [
+            "+79161234567",
+            "+7 916 123-45-67",
+            "89161234567",
+            "+74951234567",
+            "+7916",
+            "+79161234567, +79161234568",
+            "+79161234567;",
+            "abc",
+            "",
+            " +79161234567",
+        ],
+        "emails": [
+            "a.b@mail.ru",
+            "A.B@Mail.RU",
+            "a@b",
+            "x;y@z.ru",
+            " a@b.ru ",
+            'q"@x.ru',
+            "",
+            "a@b.ru,c@d.ru",
+            "ё@почта.рф",
+        ],
+        "birthday": ["31.12.1980", "1980-12-31", "31/12/1980", "32.01.1980", "", "x", "1.1.80"],
+        "gender": ["м", "Ж", "male", "Мужской", "x", "", "female"],
+        "mailing_consent": ["да", "Нет", "", "maybe", "+", " YES "],
+        "company_inn": ["7707083893", "7736207543", "123", "", " 7707083893"],
+        "notes": ["", "note", " n", "x" * 5001, "заметка!"],
+    }
+    rng = random.Random(29)
+    taken = 0
+    for number in range(2, 20_002):
+        values = {  # the usual value (first) most often, so that many rows are good
+            f: pool[0] if rng.random() < 0.8 else rng.choice(pool)
+            for f, pool in pools.items()
+            if rng.random() < 0.95
+        }
+        fast = _contact_row_fast(number, values, companies)
+        try:
+            slow = _packed(number, _check_contact_row(None, values, companies))  # type: ignore[arg-type]
+        except DomainError:
+            assert fast is None, values
+            continue
+        if fast is not None:
+            taken += 1
+            assert fast == slow, values
+    assert taken > 1_000
+
+
+@pytest.mark.django_db
+def test_array_literals_read_back_as_the_values() -> None:
+    """`bulkcopy.int_array` / `text_array` are read by PostgreSQL as the lists they were made
+    of, whatever the strings hold (quotes, backslashes, commas, braces, the word NULL)."""
+    from django.db import connection
+
+    from greenwave.core import bulkcopy
+
+    if not bulkcopy.supported():
+        pytest.skip("array literals are PostgreSQL's")
+    rng = random.Random(31)
+    alphabet = 'a"\\,{} NULLё\t\n😀'
+    texts = ["", "NULL", '"', "\\", "a,b", "{x}", " pad "]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(300)]
+    ints = [1, None, 2**40, 0, -3]
+    with connection.cursor() as cursor:
+        for sample in (texts, ["+79161234567", "a@b.ru"], [], ["x"]):
+            cursor.execute("SELECT %s::text[]", [bulkcopy.text_array(sample)])
+            assert cursor.fetchone()[0] == sample
+        cursor.execute("SELECT %s::bigint[], %s::bigint[]", [bulkcopy.int_array(ints), "{}"])
+        assert cursor.fetchone() == (ints, [])
+        assert bulkcopy.int_array([]) == "{}"
