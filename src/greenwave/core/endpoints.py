@@ -101,7 +101,7 @@ class Endpoints:
         entity: Entity[Any],
         path: str,
         *verbs: str,
-        out: Any,
+        out: Any = None,
         patch: type[Schema] | None = None,
         history: Any = None,
     ) -> None:

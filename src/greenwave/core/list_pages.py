@@ -103,6 +103,10 @@ class ListPage(Generic[M]):
             create_url = reverse(self.create_route) if allowed and self.create_route else None
             return self.render(request, create_url=create_url, **(extra(request) if extra else {}))
 
+        # Named as the written-out view was (its rows' name, in the app's views): tracebacks
+        # and the URL resolver's view path read as before.
+        page.__name__ = page.__qualname__ = getattr(self.rows, "__name__", "page")
+        page.__module__ = self.rows.__module__.rpartition(".")[0] + ".views"
         return guard(page)
 
 

@@ -201,9 +201,7 @@ def company_merge(request: AuthedRequest, company_id: int, payload: MergeIn) -> 
     return services.company_merge(actor=request.user, target=target, source=source)
 
 
-ENDPOINTS.entity(
-    COMPANY, "/companies/{company_id}", "history", out=CompanyOut, history=HistoryEventOut
-)
+ENDPOINTS.entity(COMPANY, "/companies/{company_id}", "history", history=HistoryEventOut)
 
 
 @router.get("/companies/{company_id}/decision-makers", response=list[DecisionMakerOut])
