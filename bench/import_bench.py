@@ -16,7 +16,10 @@ transaction. The CSV is deterministic; the rows the import wrote are compared wi
 (same count, same values), and both sets are deleted afterwards (with the import's events, job and
 task row) so that the dataset stays as generated; the contacts table is vacuumed before the run
 and after each delete (not timed: without autovacuum, the dead copies of earlier runs' rows
-were visited by every duplicate probe).
+were visited by every duplicate probe). Besides the wall-clock ratio the details give the CPU
+seconds of the import — the worker's tasks and the web side's services, each process and its
+database server process — and of the ceiling's COPY: on a machine shared with other work they
+move far less than the wall times.
 """
 
 from __future__ import annotations
@@ -306,8 +309,11 @@ class WorkerProcess:
             text=True,
             env=env,
         )
-        self.before = float(self._answer()["rss_mb"])
+        ready = self._answer()
+        self.before = float(ready["rss_mb"])
         self.peak = self.before
+        self._cpu_seen = {"worker": float(ready["cpu_s"]), "server": float(ready["server_cpu_s"])}
+        self.cpu = {"worker": 0.0, "server": 0.0}
 
     def _answer(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -320,11 +326,17 @@ class WorkerProcess:
         return answer
 
     def run(self, name: str, job_id: int) -> float:
-        """Run the job's queued task `name`; its peak RSS (MB) since it started."""
+        """Run the job's queued task `name`; its peak RSS (MB) since it started. The CPU
+        seconds the task took in the worker and in its server process are added to `cpu`
+        (`worker`, `server`)."""
         assert self.proc.stdin is not None
         self.proc.stdin.write(f"{name} {job_id}\n")
         self.proc.stdin.flush()
-        self.peak = float(self._answer()["peak_mb"])
+        answer = self._answer()
+        for key, field in (("worker", "cpu_s"), ("server", "server_cpu_s")):
+            self.cpu[key] += float(answer[field]) - self._cpu_seen[key]
+            self._cpu_seen[key] = float(answer[field])
+        self.peak = float(answer["peak_mb"])
         return self.peak
 
     def __enter__(self) -> WorkerProcess:
@@ -354,10 +366,11 @@ def _worker_main() -> None:
     import greenwave.crm.tasks  # noqa: F401  (what a db_worker has imported)
 
     connection.ensure_connection()
+    backend = _backend_pid()
     out = sys.stdout
     rss = PeakRss()
     with rss:
-        print(json.dumps({"rss_mb": rss.before}), file=out, flush=True)
+        print(json.dumps({"rss_mb": rss.before, **_cpu_seconds(backend)}), file=out, flush=True)
         for line in sys.stdin:
             name, job_id = line.split()
             try:
@@ -366,7 +379,28 @@ def _worker_main() -> None:
                 print(json.dumps({"error": traceback.format_exc()}), file=out, flush=True)
                 continue
             rss.peak = max(rss.peak, _rss_mb())
-            print(json.dumps({"peak_mb": rss.peak}), file=out, flush=True)
+            print(json.dumps({"peak_mb": rss.peak, **_cpu_seconds(backend)}), file=out, flush=True)
+
+
+def _cpu_seconds(backend: int) -> dict[str, float]:
+    """The CPU seconds used so far by this process and by its database server process
+    (`backend`, from /proc: the bench's server runs on this machine; 0 when unreadable).
+    CPU time moves far less than wall time on a machine shared with other work."""
+    try:
+        with open(f"/proc/{backend}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        server = 0.0
+    return {"cpu_s": time.process_time(), "server_cpu_s": server}
+
+
+def _backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
 
 
 def _run_profiled(name: str, job_id: int) -> None:
@@ -514,7 +548,9 @@ def bench_import(*, rows: int) -> BenchResult:
     job_id = 0
     try:
         with WorkerProcess() as worker:
+            web_cpu = _cpu_seconds(_backend_pid())
             job_id, times = _import(actor, content, worker)
+            web_cpu = {k: v - web_cpu[k] for k, v in _cpu_seconds(_backend_pid()).items()}
         imported = _written(before)
     finally:
         _delete_contacts(before)
@@ -522,8 +558,10 @@ def bench_import(*, rows: int) -> BenchResult:
             _delete_job(job_id)
         _vacuum_contacts()  # the COPY meets no dead copy of its rows either
     before = Contact.objects.aggregate(m=Max("pk"))["m"] or 0
+    copy_cpu = _cpu_seconds(_backend_pid())
     try:
         copy_s = _copy(expected)
+        copy_cpu = {k: v - copy_cpu[k] for k, v in _cpu_seconds(_backend_pid()).items()}
         copied = _written(before)
     finally:
         _delete_contacts(before)
@@ -550,7 +588,10 @@ def bench_import(*, rows: int) -> BenchResult:
         f"worker process during the import {worker.peak:.0f} MB ({worker.before:.0f} MB before "
         f"it; at the end of upload / dry run / job {times['rss_upload']:.0f} / "
         f"{times['rss_check']:.0f} / {times['rss_job']:.0f} MB; target under {RSS_TARGET_MB} MB: "
-        f"{'within' if rss_within else 'OVER'})",
+        f"{'within' if rss_within else 'OVER'}; CPU seconds, process + its server process: "
+        f"the worker's tasks {worker.cpu['worker']:.2f} + {worker.cpu['server']:.2f}, the web "
+        f"side's services {web_cpu['cpu_s']:.2f} + {web_cpu['server_cpu_s']:.2f}, COPY "
+        f"{copy_cpu['cpu_s']:.2f} + {copy_cpu['server_cpu_s']:.2f})",
         figures={
             "rows": rows,
             "ours_s": times["total"],
@@ -558,6 +599,12 @@ def bench_import(*, rows: int) -> BenchResult:
             "rss_peak_mb": round(worker.peak),
             "rss_before_mb": round(worker.before),
             "rss_target_mb": RSS_TARGET_MB,
+            "worker_cpu_s": worker.cpu["worker"],
+            "worker_server_cpu_s": worker.cpu["server"],
+            "web_cpu_s": web_cpu["cpu_s"],
+            "web_server_cpu_s": web_cpu["server_cpu_s"],
+            "copy_cpu_s": copy_cpu["cpu_s"],
+            "copy_server_cpu_s": copy_cpu["server_cpu_s"],
             **times,
         },
     )
