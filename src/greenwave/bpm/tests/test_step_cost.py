@@ -185,7 +185,7 @@ def test_a_step_broken_off_after_any_of_its_statements_leaves_the_instance_as_it
         twin = services.instance_start(actor=hunter, definition=two_steps)
         services.task_complete(actor=hunter, task=_open_task(twin), data={})
     # minus the twin's start and the open task's read
-    completion = len(_statements(probe)) - (4 if POSTGRES else 6)
+    completion = len(_statements(probe)) - (3 if POSTGRES else 6)
     assert completion >= (2 if POSTGRES else 7)
     before = _snapshot(instance)
     stop_after = 1
