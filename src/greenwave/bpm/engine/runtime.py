@@ -48,12 +48,13 @@ from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import (
     SequentialMultiInstanceTask,
 )
 from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.version import __version__ as spiff_version
 
-from . import expressions, migration, prepare, sandbox
+from . import expressions, migration, prepare, sandbox, statedump
 from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, parse_xml
 
 # The state format, saved next to every state. "gw-state-2/…" (since November 2026): Spiff's
@@ -112,7 +113,8 @@ class _StateConverter(BpmnWorkflowConverter):
     (immutable once deployed) instead of being written and parsed back on every step."""
 
     def to_dict(self, workflow: Any) -> dict[str, Any]:
-        dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        # Spiff's `WorkflowConverter.to_dict`, its task tree written by `statedump`.
+        dct = statedump.workflow_dict(workflow, self.registry)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
@@ -134,12 +136,25 @@ class _StateConverter(BpmnWorkflowConverter):
 
 
 _STATE_CONFIG = {k: v for k, v in _CONFIG.items() if k is not BpmnWorkflow}
+_STATE_CONFIG[BpmnSubWorkflow] = statedump.SubWorkflowStateConverter
 _STATE_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_STATE_CONFIG))
 _STATE_CONVERTER = _StateConverter(BpmnWorkflow, _STATE_SERIALIZER.registry)
 
 
 def _dump_state(workflow: Any) -> str:
     return str(_STATE_SERIALIZER.serialize_json(workflow))
+
+
+_SPIFF_WRITER: list[Callable[[Any], str]] = []
+
+
+def dump_as_spiff(workflow: Any) -> str:
+    """The state of `workflow` as Spiff's own converters write it (`_dump_state` writes the
+    task trees itself: `statedump`); the tests hold every dump to this text."""
+    if not _SPIFF_WRITER:
+        config = {k: v for k, v in _CONFIG.items() if k is not BpmnWorkflow}
+        _SPIFF_WRITER.append(statedump.spiff_writer(config))
+    return _SPIFF_WRITER[0](workflow)
 
 
 def _load_state(state: str, compiled: CompiledProcess) -> Any:

@@ -23,8 +23,8 @@ from ..models import (
     TaskStatus,
 )
 from .definitions import _compile
-from .journal import _event, _journaled
-from .steps import _action_handler, _advance, _sync
+from .journal import _JOURNAL, _event, _journaled
+from .steps import _action_handler, _advance, _sync, start_keys_drawn
 from .subjects import _check_subject, subject_label, subject_processes
 
 MAX_VARIABLES_CHARS = 200_000
@@ -119,7 +119,8 @@ def instance_start(
             _("The process failed at its first step: %(error)s") % {"error": exc.message},
             details={"element": exc.element_id},
         ) from exc
-    instance.save()  # the state is written by _sync below, in this transaction
+    if not start_keys_drawn(instance):
+        instance.save()  # the state is written by _sync below, in this transaction
     _event(
         instance,
         events.PROCESS_STARTED,
@@ -129,6 +130,9 @@ def instance_start(
     )
     # A new instance has no timer, message or task rows.
     _sync(instance, run, actor, waited=False, ready_before=set())
+    journal = _JOURNAL.get()
+    if journal is not None:  # nothing of the transaction follows the journal's last flush
+        journal.commit = True
     return instance
 
 

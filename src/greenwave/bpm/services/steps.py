@@ -335,7 +335,10 @@ def _save_run(
     if snap.completed and instance.status == InstanceStatus.RUNNING:
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
-    writes.save(instance)
+    if instance._state.adding:  # a start whose key was drawn (`start_keys_drawn`)
+        writes.insert(instance)
+    else:
+        writes.save(instance)
     _RUNS.keep(instance, run)
     if ProcessInstance.definition.is_cached(instance) and instance.definition.pk is not None:
         _DEFINITIONS.put(instance.definition)
@@ -574,6 +577,31 @@ class _DefinitionCache:
 
 _DEFINITIONS = _DefinitionCache()
 _LOCKS: dict[tuple[str, bool], _LockStatement] = {}
+
+
+_START_KEYS: dict[str, str] = {}
+
+
+def start_keys_drawn(instance: ProcessInstance) -> bool:
+    """On PostgreSQL, the key of a new instance and of the task it will most likely open,
+    drawn from their sequences in one statement (carrying the transaction's BEGIN): the
+    row is then inserted once, with its first state, among the step's writes (`_save_run`)
+    — not inserted empty and updated in the same transaction — and the start's events go
+    in the same message (the task's key drawn as a completion's lock draws it). False
+    elsewhere: the caller inserts the row first. Keys drawn and not used are gaps."""
+    if connection.vendor != "postgresql":
+        return False
+    sql = _START_KEYS.get("sql")
+    if sql is None:
+        # Table names of the models only: nothing from outside.
+        sql = _START_KEYS["sql"] = "SELECT " + ", ".join(
+            f"nextval(pg_get_serial_sequence('{model._meta.db_table}', 'id'))"
+            for model in (ProcessInstance, HumanTask)
+        )
+    with begin_with_next_statement(), connection.cursor() as cursor:
+        cursor.execute(prepared(sql))
+        instance.pk, instance.__dict__["drawn_key"] = cursor.fetchone()
+    return True
 
 
 def _lock_instance(pk: int, *, draw_task_key: bool = False) -> ProcessInstance:

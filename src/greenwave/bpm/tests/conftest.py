@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from greenwave.bpm import services
+from greenwave.bpm.engine import runtime
 from greenwave.bpm.models import ProcessDefinition
 
 FILES = Path(__file__).parent / "files"
 
 # The shared steps assert (an instance's end): their failures are explained as the tests' own.
 pytest.register_assert_rewrite("greenwave.bpm.tests.steps")
+
+
+@pytest.fixture(autouse=True)
+def _every_state_saved_as_spiff_writes_it(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each state a bpm test saves is also written by Spiff's own converters, and the texts
+    must be the same: the engine writes the task trees itself (`engine.statedump`) in the
+    format Spiff restores."""
+    differing: list[str] = []
+    write = runtime._dump_state
+
+    def checked(workflow: Any) -> str:
+        text = write(workflow)
+        if text != runtime.dump_as_spiff(workflow):
+            differing.append(text)
+        return text
+
+    monkeypatch.setattr(runtime, "_dump_state", checked)
+    yield
+    assert not differing, f"{len(differing)} states written unlike Spiff: {differing[0][:300]}"
 
 
 @pytest.fixture

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import json
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -167,3 +169,30 @@ def test_running_instances_leaves_the_shared_specs_as_compiled() -> None:
             run.complete_user_task(run.ready_user_tasks()[0].task_id, {})
         assert run.snapshot().completed
     assert _subscribers(specs) == before
+
+
+CONFORMANCE = Path(__file__).parent / "conformance"
+
+
+def test_every_state_of_the_conformance_runs_is_the_text_spiffs_own_writer_makes(
+    db: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`engine.statedump` writes the task trees of a saved state itself (faster than Spiff's
+    registry): the text must be Spiff's, state for state — the format is unchanged, so
+    every saved state restores as before. The conformance files run in each modeler's
+    dialect (timers, messages, sub-processes, call activities, loops, boundary events)."""
+    written: list[tuple[str, str]] = []
+    write = runtime._dump_state
+
+    def both(workflow: Any) -> str:
+        text = write(workflow)
+        written.append((text, runtime.dump_as_spiff(workflow)))
+        return text
+
+    monkeypatch.setattr(runtime, "_dump_state", both)
+    call_command("bpmn_conformance", "--run", str(CONFORMANCE), str(FILES), stdout=StringIO())
+    assert len(written) > 50
+    assert [ours for ours, spiffs in written if ours != spiffs] == []
+    states = [json.loads(ours) for ours, _spiffs in written]
+    assert any(state["subprocesses"] for state in states)  # sub-processes' trees written too
+    assert any(task["delta"].get("updates") for state in states for task in state["tasks"].values())

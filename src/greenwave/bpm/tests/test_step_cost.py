@@ -185,7 +185,7 @@ def test_a_step_broken_off_after_any_of_its_statements_leaves_the_instance_as_it
         twin = services.instance_start(actor=hunter, definition=two_steps)
         services.task_complete(actor=hunter, task=_open_task(twin), data={})
     # minus the twin's start and the open task's read
-    completion = len(_statements(probe)) - (4 if POSTGRES else 6)
+    completion = len(_statements(probe)) - (3 if POSTGRES else 6)
     assert completion >= (2 if POSTGRES else 7)
     before = _snapshot(instance)
     stop_after = 1
@@ -223,6 +223,72 @@ def test_a_step_broken_off_after_any_of_its_statements_leaves_the_instance_as_it
     ]
     activities = [a for a, _prev in _step_events(instance)]
     assert activities.count("process_task_completed") == 1
+
+
+def _rows() -> tuple[int, int, int]:
+    return (
+        ProcessInstance.objects.count(),
+        HumanTask.objects.count(),
+        Event.objects.filter(case_type=ProcessInstance.EVENT_CASE_TYPE).count(),
+    )
+
+
+def test_a_start_broken_off_after_any_of_its_statements_leaves_nothing_and_then_starts_once(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A start fails right after its 1st, 2nd, … statement (its keys drawn, its writes
+    sent…: as a killed process would stop there, nothing commits): no instance, task or
+    event is left; the next attempt starts the instance once, its row as a start saves it."""
+    hunter = two_teams["hunter_a"]
+    before = _rows()
+    stop_after = 1
+    while True:
+        seen = 0
+
+        def break_off(
+            execute: Any, sql: str, params: Any, many: bool, context: Any, stop: int = stop_after
+        ) -> Any:
+            nonlocal seen
+            result = execute(sql, params, many, context)
+            if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")):
+                seen += 1
+                if seen == stop:
+                    raise _BrokenOffError
+            return result
+
+        try:
+            with (
+                django_capture_on_commit_callbacks(execute=True),
+                connection.execute_wrapper(break_off),
+            ):
+                instance = services.instance_start(actor=hunter, definition=two_steps)
+        except _BrokenOffError:
+            assert _rows() == before, f"after statement {stop_after}"
+            stop_after += 1
+            continue
+        break
+    assert stop_after > 2  # the keys' statement and the writes' message, at least
+    assert _rows()[:2] == (before[0] + 1, before[1] + 1)
+    row = ProcessInstance.objects.get(pk=instance.pk)
+    assert (row.lock_version, row.status, row.serializer_version) == (
+        1,
+        InstanceStatus.RUNNING,
+        instance.serializer_version,
+    )
+    assert row.state == instance.state
+    assert row.element_states == {"s": "done", "call": "active"}
+    [task] = services.tasks_opened(instance)
+    assert task == _open_task(instance)
+    assert not task._state.adding
+    started = Event.objects.filter(
+        case_type=ProcessInstance.EVENT_CASE_TYPE, case_id=str(instance.pk)
+    ).values_list("activity", flat=True)
+    assert list(started).count("process_started") == 1
+    services.task_complete(actor=hunter, task=task, data={})  # and it goes on
+    assert _open_task(instance).element_id == "offer"
 
 
 NOTIFYING = b"""<?xml version="1.0" encoding="UTF-8"?>
