@@ -192,13 +192,13 @@ def test_copy_and_a_replica_session_keep_the_keys(company_a: Company, two_teams:
         if superuser:
             cursor.execute("SET LOCAL session_replication_role = replica")
         replica = Contact.objects.create(full_name="Реплика", company=company_a, responsible=hunter)
-        renamed = Company.objects.create(name="Р", responsible=hunter)
+        company = Company.objects.create(name="Р", responsible=hunter)
         if superuser:
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
     copied = Contact.objects.get(full_name="Копия")
     assert _contact_key(copied) == "ООО «Ромашка»"
     assert _contact_key(replica) == "ООО «Ромашка»"
-    assert _company_key(renamed) == hunter.last_name
+    assert _company_key(company) == hunter.last_name
 
 
 # The order: the same as the joins gave, ties and NULLs included.
