@@ -13,7 +13,9 @@ figures are medians of `--runs` requests after two warm-up ones: the process CPU
 (client and server are this process), the wall time, the time spent inside SQL statements
 (wall, measured around each by `execute_wrapper`) and the statements a request runs, with
 the ratio 100k/1k of each. It reads only, once the data is there (and issues a token).
-`--explain /api/v1/contacts …` prints the server-side cost of each list statement instead.
+`--explain /api/v1/contacts …` prints the server-side cost of each list statement instead;
+`--only "contacts sort=company" …` measures only the pages whose label contains one of the
+texts. `LIST_SCALE_SRC=<checkout>/src` runs another checkout's code on the same databases.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import statistics
 import sys
 import time
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +125,7 @@ def _fill(rows: int) -> None:
                 pipeline=stage.pipeline,
                 stage=stage,
                 company=c,
-                amount=(i * 37) % 100_000,
+                amount=Decimal((i * 37) % 100_000),
                 expected_close_date=(now + timedelta(days=i % 365)).date(),
                 stage_entered_at=now,
                 responsible=user,
@@ -215,7 +218,7 @@ def _time(client: Any, path: str, params: dict[str, str], runs: int, persistent:
     return tuple(statistics.median(column) for column in zip(*samples, strict=True))
 
 
-def measure(runs: int) -> dict[tuple[str, str], Any]:
+def measure(runs: int, only: list[str] | None = None) -> dict[tuple[str, str], Any]:
     from django.test import Client
 
     from greenwave.accounts.models import User
@@ -228,6 +231,8 @@ def measure(runs: int) -> dict[tuple[str, str], Any]:
     html.force_login(user)
     results: dict[tuple[str, str], Any] = {}
     for label, path, params, is_api in _requests():
+        if only and not any(text in label for text in only):
+            continue
         for mode, persistent in (("persistent", True), ("max_age 0", False)):
             client = api if is_api else html
             results[(label, mode)] = _time(client, path, params, runs, persistent)
@@ -271,6 +276,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=25)
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000, 100_000])
     parser.add_argument("--explain", nargs="+", metavar="PATH", help="API paths to explain")
+    parser.add_argument("--only", nargs="+", metavar="TEXT", help="pages whose label has TEXT")
     args = parser.parse_args()
     _setup_django(TEMPLATE)
     if args.explain:
@@ -281,7 +287,7 @@ def main() -> int:
     measured: dict[int, Any] = {}
     for rows in args.rows:
         ensure(rows)
-        measured[rows] = measure(args.runs)
+        measured[rows] = measure(args.runs, args.only)
     small, big = args.rows[0], args.rows[-1]
     print(
         f"| page 1 | connection | CPU ms {small} / {big} (ratio) | wall ms {small} / {big} (ratio)"

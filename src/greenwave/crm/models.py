@@ -89,6 +89,12 @@ class Company(AssignedRecord):
     merged_into = optional_link(
         "self", _("merged into"), on_delete=models.PROTECT, related_name="merged_companies"
     )
+    # The responsible's surname, the list's "responsible" sort key (issue #23, 3b): a copy
+    # kept by database triggers (crm migration 0014) on every write of the row and of the
+    # user's surname, so that sort reads an index instead of joining and sorting every row.
+    # Never written by Greenwave's code, forms or API; whatever is written is overwritten.
+    # NULL only until the triggers set it (a raw INSERT or COPY may leave the column out).
+    responsible_last_name = models.CharField(max_length=150, null=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("company")
@@ -108,6 +114,11 @@ class Company(AssignedRecord):
             ),
             models.Index(
                 fields=["region", "name", "id"], name="crm_company_region_idx", condition=_LIVE
+            ),
+            models.Index(
+                fields=["responsible_last_name", "name", "id"],
+                name="crm_company_resp_sort_idx",
+                condition=_LIVE,
             ),
         ]
 
@@ -133,6 +144,11 @@ class Contact(AssignedRecord):
     search_text = models.TextField(editable=False, blank=True)
     is_deleted = models.BooleanField(_("deleted"), default=False, db_index=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # The client's name (empty without a client), the list's "company" sort key: a copy kept
+    # by database triggers like `Company.responsible_last_name` (on the contact's writes, the
+    # company's renames); never written by Greenwave's code, forms or API.
+    # NULL, not "", without a client: NULLs sort as the LEFT JOIN's did (last, first if -).
+    company_name = models.CharField(max_length=255, null=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("contact")
@@ -149,6 +165,11 @@ class Contact(AssignedRecord):
             models.Index(
                 fields=["created_at", "id"],
                 name="crm_contact_created_idx",
+                condition=models.Q(is_deleted=False),
+            ),
+            models.Index(
+                fields=["company_name", "full_name", "id"],
+                name="crm_contact_company_sort_idx",
                 condition=models.Q(is_deleted=False),
             ),
         ]
