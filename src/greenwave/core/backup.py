@@ -9,7 +9,8 @@ A backup is a directory:
   through the storage API, so it works for the file system and any other storage alike.
 
 `restore` puts both back. It refuses a database that has tables or a storage that has files
-unless told `force`, which first drops every table and deletes every stored file.
+unless told `force`, which first drops every table (on PostgreSQL also the functions of
+the schema that no extension owns: the triggers' functions) and deletes every stored file.
 """
 
 from __future__ import annotations
@@ -144,11 +145,26 @@ def _database_dump(out: Path) -> str:
     raise BackupError(f"Backups of a {connection.vendor} database are not supported.")
 
 
+# The functions of the current schema that migrations made (the triggers' functions of
+# crm's sort keys): those an extension owns stay.
+_OWN_FUNCTIONS = """
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+    JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname = current_schema()
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')
+"""
+
+
 def _drop_tables(tables: list[str]) -> None:
+    """Drop the tables and, on PostgreSQL, the schema's own functions: a dump restores both."""
     quoted = ", ".join(connection.ops.quote_name(t) for t in tables)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"DROP TABLE IF EXISTS {quoted} CASCADE")
+            if tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {quoted} CASCADE")
+            cursor.execute(_OWN_FUNCTIONS)
+            for (function,) in cursor.fetchall():
+                cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
             return
         cursor.execute("PRAGMA foreign_keys = OFF")
         for table in tables:
@@ -233,8 +249,7 @@ def restore(source: Path, *, force: bool = False) -> dict[str, Any]:
             f"{len(files)} files. Restore into an empty database and storage, or add --force "
             "to drop those tables and delete those files first."
         )
-    if tables:
-        _drop_tables(tables)
+    _drop_tables(tables)  # an empty target may still hold the functions of an earlier one
     for name in files:
         default_storage.delete(name)
     _database_load(source, manifest)
