@@ -5,9 +5,9 @@ statements leaving the instance as it was."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.db import connection
@@ -19,6 +19,8 @@ from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, Tas
 from greenwave.bpm.stepwrites import readable
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
+
+T = TypeVar("T")
 
 FILES = Path(__file__).parent / "files"
 POSTGRES = connection.vendor == "postgresql"
@@ -168,6 +170,35 @@ class _BrokenOffError(Exception):
     pass
 
 
+def _break_off_each_statement(
+    call: Callable[[], T], unchanged: Callable[[], bool], capture_on_commit: Any
+) -> tuple[int, T]:
+    """Run `call`, breaking it off right after its 1st, 2nd, … statement (savepoints and
+    rollbacks aside) and checking each time that nothing changed, until it runs whole: the
+    number of the statement it no longer reached, and its answer."""
+    stop_after = 1
+    while True:
+        seen = 0
+
+        def break_off(
+            execute: Any, sql: str, params: Any, many: bool, context: Any, stop: int = stop_after
+        ) -> Any:
+            nonlocal seen
+            result = execute(sql, params, many, context)
+            if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")):
+                seen += 1
+                if seen == stop:
+                    raise _BrokenOffError
+            return result
+
+        try:
+            with capture_on_commit(execute=True), connection.execute_wrapper(break_off):
+                return stop_after, call()
+        except _BrokenOffError:
+            assert unchanged(), f"after statement {stop_after}"
+            stop_after += 1
+
+
 def test_a_step_broken_off_after_any_of_its_statements_leaves_the_instance_as_it_was(
     two_steps: Any,
     two_teams: dict[str, Any],
@@ -188,32 +219,11 @@ def test_a_step_broken_off_after_any_of_its_statements_leaves_the_instance_as_it
     completion = len(_statements(probe)) - (3 if POSTGRES else 6)
     assert completion >= (2 if POSTGRES else 7)
     before = _snapshot(instance)
-    stop_after = 1
-    while True:
-        seen = 0
-
-        def break_off(
-            execute: Any, sql: str, params: Any, many: bool, context: Any, stop: int = stop_after
-        ) -> Any:
-            nonlocal seen
-            result = execute(sql, params, many, context)
-            if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")):
-                seen += 1
-                if seen == stop:
-                    raise _BrokenOffError
-            return result
-
-        try:
-            with (
-                django_capture_on_commit_callbacks(execute=True),
-                connection.execute_wrapper(break_off),
-            ):
-                services.task_complete(actor=hunter, task=_open_task(instance), data={})
-        except _BrokenOffError:
-            assert _snapshot(instance) == before, f"after statement {stop_after}"
-            stop_after += 1
-            continue
-        break
+    stop_after, _done = _break_off_each_statement(
+        lambda: services.task_complete(actor=hunter, task=_open_task(instance), data={}),
+        lambda: _snapshot(instance) == before,
+        django_capture_on_commit_callbacks,
+    )
     assert stop_after > completion  # every statement of the step was a place to stop
     after = _snapshot(instance)
     assert after[0] == before[0] + 1
@@ -244,32 +254,11 @@ def test_a_start_broken_off_after_any_of_its_statements_leaves_nothing_and_then_
     event is left; the next attempt starts the instance once, its row as a start saves it."""
     hunter = two_teams["hunter_a"]
     before = _rows()
-    stop_after = 1
-    while True:
-        seen = 0
-
-        def break_off(
-            execute: Any, sql: str, params: Any, many: bool, context: Any, stop: int = stop_after
-        ) -> Any:
-            nonlocal seen
-            result = execute(sql, params, many, context)
-            if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK")):
-                seen += 1
-                if seen == stop:
-                    raise _BrokenOffError
-            return result
-
-        try:
-            with (
-                django_capture_on_commit_callbacks(execute=True),
-                connection.execute_wrapper(break_off),
-            ):
-                instance = services.instance_start(actor=hunter, definition=two_steps)
-        except _BrokenOffError:
-            assert _rows() == before, f"after statement {stop_after}"
-            stop_after += 1
-            continue
-        break
+    stop_after, instance = _break_off_each_statement(
+        lambda: services.instance_start(actor=hunter, definition=two_steps),
+        lambda: _rows() == before,
+        django_capture_on_commit_callbacks,
+    )
     assert stop_after > 2  # the keys' statement and the writes' message, at least
     assert _rows()[:2] == (before[0] + 1, before[1] + 1)
     row = ProcessInstance.objects.get(pk=instance.pk)
