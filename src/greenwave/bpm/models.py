@@ -7,6 +7,8 @@ message API query lives in its own indexed table so that no list ever deserializ
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -104,13 +106,16 @@ class ProcessInstance(TimeStampedModel):
         return f"{self.definition.name} #{self.pk}"
 
 
-def instance_link(related_name: str) -> models.ForeignKey[ProcessInstance, ProcessInstance]:
+def instance_link(
+    related_name: str, **options: Any
+) -> models.ForeignKey[ProcessInstance, ProcessInstance]:
     """The process a row is part of (a task, a timer, a file…): it goes with the process."""
     return models.ForeignKey(
         ProcessInstance,
         verbose_name=_("process"),
         on_delete=models.CASCADE,
         related_name=related_name,
+        **options,
     )
 
 
@@ -136,21 +141,26 @@ class HumanTask(EngineWait):
 
     EVENT_CASE_TYPE = "human_task"
 
-    instance = instance_link("tasks")
+    # Every process step inserts a task row and closes one (an UPDATE that is never HOT:
+    # `status` is indexed), so each index here is written twice a step. The instance's own
+    # index is the unique constraint's leading column; the links that are empty on most rows
+    # are indexed only where they are set (`= x` and `IN (…)`, which their deletion uses,
+    # imply IS NOT NULL, so the partial index serves them).
+    instance = instance_link("tasks", db_index=False)
     name = models.CharField(_("name"), max_length=255)
     status = models.CharField(
         _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
     )
     assignee = kept_link(User, _("assignee"), related_name="bpm_tasks")
     candidate_role = models.CharField(_("candidate role"), max_length=32, blank=True)
-    candidate_team = kept_link(Team, _("candidate team"))
+    candidate_team = kept_link(Team, _("candidate team"), db_index=False)
     team = kept_link(Team, _("team"))
     form_schema = models.JSONField(_("form"), default=list, blank=True)
     due_at = optional_moment(_("due"))
     escalated_at = optional_moment(_("escalated"))
-    claimed_by = kept_link(User, _("claimed by"))
+    claimed_by = kept_link(User, _("claimed by"), db_index=False)
     claimed_at = optional_moment(_("claimed"))
-    completed_by = kept_link(User, _("completed by"))
+    completed_by = kept_link(User, _("completed by"), db_index=False)
     completed_at = optional_moment(_("completed"))
     result = models.JSONField(_("form data"), default=dict, blank=True)
 
@@ -162,6 +172,16 @@ class HumanTask(EngineWait):
             models.Index(fields=["status", "assignee"], name="bpm_task_assignee_idx"),
             models.Index(fields=["status", "candidate_role"], name="bpm_task_role_idx"),
             models.Index(fields=["status", "team"], name="bpm_task_team_idx"),
+            *(
+                models.Index(
+                    fields=[link], name=name, condition=models.Q(**{f"{link}__isnull": False})
+                )
+                for link, name in (
+                    ("candidate_team", "bpm_task_cand_team_set_idx"),
+                    ("claimed_by", "bpm_task_claimed_by_set_idx"),
+                    ("completed_by", "bpm_task_completed_by_set_idx"),
+                )
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

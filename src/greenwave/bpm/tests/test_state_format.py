@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from greenwave.bpm import engine, services
@@ -196,3 +196,66 @@ def test_every_state_of_the_conformance_runs_is_the_text_spiffs_own_writer_makes
     states = [json.loads(ours) for ours, _spiffs in written]
     assert any(state["subprocesses"] for state in states)  # sub-processes' trees written too
     assert any(task["delta"].get("updates") for state in states for task in state["tasks"].values())
+
+
+def _lz4_supported() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('server_version_num')::int >= 140000")
+        if not cursor.fetchone()[0]:
+            return False
+        try:
+            with transaction.atomic():
+                cursor.execute("CREATE TEMPORARY TABLE gw_lz4_probe (t text COMPRESSION lz4)")
+                transaction.set_rollback(True)
+        except DatabaseError:
+            return False
+    return True
+
+
+def _compression(instance: ProcessInstance) -> tuple[str | None, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(state), "
+            "(SELECT attcompression FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname = 'state') FROM bpm_processinstance WHERE id = %s",
+            [ProcessInstance._meta.db_table, instance.pk],
+        )
+        method, column = cursor.fetchone()
+    return method, column
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's column compression")
+def test_a_state_is_saved_with_lz4_and_one_saved_with_pglz_before_still_restores(
+    deploy: Any, two_teams: dict[str, Any]
+) -> None:
+    """Migration 0005: new states compressed with lz4 (where the server has it); a state the
+    server compressed with pglz before the migration restores, and its next save is lz4."""
+    if not _lz4_supported():
+        pytest.skip("this server has no lz4")
+    hunter = two_teams["hunter_a"]
+    definition = deploy((FILES / "two_steps.bpmn").read_bytes())
+    table = ProcessInstance._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname = 'state'",
+            [table],
+        )
+        assert cursor.fetchone()[0] == "l"  # as the migration left it
+        # The column as it was before the migration.
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN state SET COMPRESSION pglz")
+    # Long enough to be compressed inline (more than ~2 kB a row).
+    started = services.instance_start(
+        actor=hunter, definition=definition, variables={"note": "x" * 3000}
+    )
+    assert _compression(started) == ("pglz", "p")
+    with connection.cursor() as cursor:  # the migration (the start's deferred checks run first)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} ALTER COLUMN state SET COMPRESSION lz4")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    services.steps._RUNS.clear()  # restored from the row
+    services.task_complete(actor=hunter, task=_open_task(started), data={})
+    instance = _fresh(started)
+    assert _compression(instance) == ("lz4", "l")
+    assert _open_task(instance).element_id == "offer"
+    assert instance.variables["note"] == "x" * 3000
