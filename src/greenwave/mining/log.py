@@ -184,9 +184,9 @@ def _source_of(
 
 def _pipeline_and_stage_names(pipeline_id: int | None) -> tuple[Pipeline | None, dict[str, str]]:
     """The pipeline mined (this one, else the default of the active ones) and the names of its
-    stages' labels, in one statement: the pipeline's row once per stage. Raw (the model's own
-    columns and converters): the ORM compiled this join anew for every map, a quarter of
-    the whole map's time when the rollup answers it."""
+    stages' labels, in one statement: the pipeline's row once per stage (the model's own
+    columns and converters). Through the ORM — two statements, or this join compiled anew
+    each time — it was a quarter of the whole map's time when the rollup answers the map."""
     where, params = ("p.id = %s", [pipeline_id]) if pipeline_id else ("p.is_active = %s", [True])
     sql = (
         "SELECT p.*, s.id AS stage_pk, s.name AS stage_name, s.name_en AS stage_en "  # noqa: S608
