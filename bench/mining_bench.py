@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import statistics
 import time
@@ -119,18 +121,17 @@ def _dfg_rollup_sql(pipeline: Any) -> Answer:
 
 
 def _bucket_median(timed: int, buckets: Any) -> float | None:
+    """The median from a row's histogram: the running counts in bucket order, and the
+    buckets where they first reach the middle rank(s), found by bisection."""
     if not timed:
         return None
     if isinstance(buckets, str):  # jsonb reaches a raw cursor as text
         buckets = json.loads(buckets)
-    want = [(timed + 1) // 2] if timed % 2 else [timed // 2, timed // 2 + 1]
-    seen, values = 0, []
-    for bucket, n in sorted((int(k), v) for k, v in buckets.items()):
-        seen += n
-        while want and want[0] <= seen:
-            want.pop(0)
-            values.append(0.0 if bucket <= 0 else 1.01 ** (bucket - 0.5))
-    return round(sum(values) / len(values), 3)
+    pairs = sorted((int(k), v) for k, v in buckets.items())
+    seen = list(itertools.accumulate(n for _, n in pairs))
+    ranks = [(timed + 1) // 2] if timed % 2 else [timed // 2, timed // 2 + 1]
+    values = [pairs[bisect.bisect_left(seen, rank)][0] for rank in ranks]
+    return round(sum(0.0 if b <= 0 else 1.01 ** (b - 0.5) for b in values) / len(values), 3)
 
 
 def _same(ours: Answer, theirs: Answer, *, rel: float, what: str) -> None:
