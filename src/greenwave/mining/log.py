@@ -18,6 +18,7 @@ Every query joins the cases the reader may see (`accounts.scoping`, `bpm.scope`)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -49,6 +50,7 @@ from greenwave.sales.models import (
     LeadSource,
     Pipeline,
     Stage,
+    bilingual_label,
 )
 
 from .errors import MiningError
@@ -156,15 +158,9 @@ def _source_of(
     pipeline = definition = None
     names: dict[str, str] = {}
     if case_type == DEAL:
-        qs = Pipeline.objects.all()
-        pipeline = (
-            qs.filter(pk=pipeline_id).first()
-            if pipeline_id
-            else qs.filter(is_active=True).order_by("-is_default", "order").first()
-        )
+        pipeline, names = _pipeline_and_stage_names(pipeline_id)
         if pipeline is None:
             raise DomainError(CoreError.NOT_FOUND, _("Pipeline not found."))
-        names = {f"stage:{s.pk}": s.label for s in Stage.objects.filter(pipeline=pipeline)}
     elif case_type == PROCESS:
         definition = (
             ProcessDefinition.objects.filter(key=process).order_by("-version").first()
@@ -184,6 +180,31 @@ def _source_of(
             details={"fields": {"case_type": case_type}},
         )
     return pipeline, definition, names
+
+
+def _pipeline_and_stage_names(pipeline_id: int | None) -> tuple[Pipeline | None, dict[str, str]]:
+    """The pipeline mined (this one, else the default of the active ones) and the names of its
+    stages' labels, in one statement: the pipeline's row once per stage (the model's own
+    columns and converters). Through the ORM — two statements, or this join compiled anew
+    each time — it was a quarter of the whole map's time when the rollup answers the map."""
+    where, params = ("p.id = %s", [pipeline_id]) if pipeline_id else ("p.is_active = %s", [True])
+    sql = (
+        "SELECT p.*, s.id AS stage_pk, s.name AS stage_name, s.name_en AS stage_en "  # noqa: S608
+        f"FROM {Pipeline._meta.db_table} p LEFT JOIN {Stage._meta.db_table} s "
+        f"ON s.pipeline_id = p.id WHERE {where} "
+        f"ORDER BY p.is_default DESC, p.{connection.ops.quote_name('order')}, p.id"
+    )
+    rows: Iterable[Any] = Pipeline.objects.raw(sql, params)
+    pipeline: Pipeline | None = None
+    names: dict[str, str] = {}
+    for row in rows:
+        if pipeline is None:
+            pipeline = row
+        elif row.pk != pipeline.pk:
+            break
+        if row.stage_pk is not None:
+            names[f"stage:{row.stage_pk}"] = bilingual_label(row.stage_name, row.stage_en)
+    return pipeline, names
 
 
 def case_log(  # noqa: PLR0913 -- keyword-only: the log's filters, each by name

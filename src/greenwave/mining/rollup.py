@@ -9,9 +9,12 @@ anything that changes a case's path are exact: the cases are recomputed, not app
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -20,7 +23,7 @@ from django.db import connection
 from greenwave.sales.models import Deal, Pipeline
 
 from .log import DEAL, END, START, CaseLog, case_log, seconds_between
-from .models import DfgEdge
+from .models import DfgEdge, RollupCursor
 
 BUCKET_BASE = 1.01  # a duration's bucket: 0 below a second, else 1 + floor(log_1.01(seconds))
 CASE_CHUNK = 500
@@ -160,6 +163,94 @@ def stored(pipeline_id: int) -> Contribution:
         (src, tgt): Tally(n, timed, total, Counter(dict(zip(map(int, b), b.values(), strict=True))))
         for src, tgt, n, timed, total, b in rows
     }
+
+
+# A stored edge row read by hand: source, target, count, timed, summed seconds, histogram.
+EdgeRow = tuple[str, str, int, int, float, Any]
+
+
+def applied_id() -> int | None:
+    """How far the rollup has read the log: the last applied event id (None: never built)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT applied_id FROM {RollupCursor._meta.db_table} WHERE name = %s",  # noqa: S608
+            [CURSOR],
+        )
+        found = cursor.fetchone()
+    return None if found is None or found[0] is None else int(found[0])
+
+
+def applied_with_edges(pipeline_id: int) -> tuple[int | None, list[EdgeRow]]:
+    """`applied_id()` and the pipeline's edge rows in one statement: one snapshot of both (the
+    worker moves them in one transaction), so no update lands between the two reads."""
+    sql = (
+        "SELECT c.applied_id, e.source, e.target, e.count, e.timed, e.total_seconds, "  # noqa: S608
+        f"e.buckets FROM {RollupCursor._meta.db_table} c LEFT JOIN {DfgEdge._meta.db_table} e "
+        "ON e.pipeline_id = %s WHERE c.name = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pipeline_id, CURSOR])
+        rows = cursor.fetchall()
+    if not rows or rows[0][0] is None:
+        return None, []
+    return int(rows[0][0]), [row[1:] for row in rows if row[1] is not None]
+
+
+def row_tallies(rows: Iterable[EdgeRow]) -> Contribution:
+    """`stored` of rows read by hand."""
+    return {
+        (src, tgt): Tally(n, timed, total, Counter({int(k): v for k, v in _json(b).items()}))
+        for src, tgt, n, timed, total, b in rows
+    }
+
+
+def row_edges(rows: Iterable[EdgeRow]) -> list[dict[str, Any]]:
+    """`as_edges(row_tallies(rows))` without the tallies: each median found straight in its
+    row's histogram (`histogram_median`) — the whole map of a pipeline whose every deal event
+    the rollup has applied, the map a reader of every deal opens."""
+    return [
+        {
+            "source": src,
+            "target": tgt,
+            "count": n,
+            "median_seconds": _round(histogram_median(n, timed, total, buckets)),
+            "mean_seconds": _round(total / timed if timed > 0 else None),
+        }
+        for src, tgt, n, timed, total, buckets in rows
+        if n > 0
+    ]
+
+
+def _json(value: Any) -> Any:
+    """A JSON column as a raw cursor gives it: text (jsonb on psycopg, SQLite), or parsed."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def histogram_median(n: int, timed: int, total: float, buckets: Any) -> float | None:
+    """`Tally.median` of a stored row's histogram (a JSON object, or its text from a raw
+    cursor), with the walk done by `accumulate` and `bisect` over the counts in bucket order."""
+    if timed <= 0:
+        return None
+    buckets = _json(buckets)
+    keys, counts = list(map(int, buckets)), list(buckets.values())
+    if counts and min(counts) <= 0:  # not a stored histogram: walk it as a tally does
+        return Tally(n, timed, total, Counter(dict(zip(keys, counts, strict=True)))).median()
+    if keys != sorted(keys):
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        keys, counts = [keys[i] for i in order], [counts[i] for i in order]
+    return _sorted_median(timed, keys, counts)
+
+
+def _sorted_median(timed: int, keys: Sequence[int], counts: Iterable[int]) -> float | None:
+    """`Tally.median` over positive counts in ascending bucket order: the buckets where the
+    running count first reaches the lower and the upper middle rank (one rank when odd)."""
+    seen = list(itertools.accumulate(counts))
+    low = bisect_left(seen, (timed + 1) // 2)
+    if low == len(seen):
+        return None
+    first = bucket_value(keys[low])
+    high = bisect_left(seen, timed // 2 + 1, low)
+    return first if high == len(seen) else (first + bucket_value(keys[high])) / 2
 
 
 def every_pipeline() -> list[int]:

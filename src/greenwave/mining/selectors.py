@@ -171,23 +171,28 @@ def rollup_edges(actor: User, log: CaseLog) -> list[dict[str, Any]] | None:
     part = rollup_slice(actor, log)
     if part is None or log.pipeline is None:
         return None
-    # How far the rollup has read, then the deals with events past that (the primary key's
-    # range: few rows when the worker keeps up). Two statements: with the bound as a value
-    # the planner sees the range is small (joined to the cursor it costed the whole log, and
-    # PostgreSQL spent ~180 ms compiling it with JIT at 1M events).
+    # How far the rollup has read (with the whole pipeline's rows: one snapshot), then the
+    # deals with events past that (the primary key's range: few rows when the worker keeps
+    # up). Two statements: with the bound as a value the planner sees the range is small
+    # (joined to the cursor it costed the whole log, and PostgreSQL spent ~180 ms compiling
+    # it with JIT at 1M events).
+    rows: list[rollup.EdgeRow] = []
+    if part == "all":
+        applied_id, rows = rollup.applied_with_edges(log.pipeline.pk)
+    else:
+        applied_id = rollup.applied_id()
+    if applied_id is None:
+        return None
     with connection.cursor() as db:
-        db.execute("SELECT applied_id FROM mining_rollupcursor WHERE name = %s", [rollup.CURSOR])
-        found = db.fetchone()
-        if found is None or found[0] is None:
-            return None
-        applied_id = int(found[0])
         db.execute(
             "SELECT case_id FROM core_event WHERE id > %s AND case_type = %s",
             [applied_id, "deal"],
         )
         recent = {case_id for (case_id,) in db.fetchall()}
+    if part == "all" and not recent:
+        return rollup.row_edges(rows)
     if part == "all":
-        tallies = rollup.stored(log.pipeline.pk)
+        tallies = rollup.row_tallies(rows)
         part = rollup.Slice(log.pipeline.pk)
     else:
         tallies = rollup.stored_slice(part)

@@ -181,3 +181,32 @@ def test_pages_show_and_keep_the_filters(two_teams, built, stages, b2b):
     conf = client.get("/mining/conformance/", query)
     assert conf.context["data"]["cases"] == 2
     assert client.get("/mining/", {"amount_min": "abc"}).status_code == 400
+
+
+def test_the_log_reads_the_pipeline_asked_for_or_the_default_active_one_with_its_stage_names(
+    b2b,
+) -> None:
+    from django.utils import translation
+
+    from greenwave.sales.models import Pipeline
+
+    stages = list(b2b.stages.all())
+    log = case_log(pipeline_id=b2b.pk)
+    assert log.pipeline == b2b
+    assert log.stage_names == {f"stage:{s.pk}": s.name for s in stages}
+    with translation.override("en"):
+        english = case_log(pipeline_id=b2b.pk).stage_names
+    assert english == {f"stage:{s.pk}": s.name_en or s.name for s in stages}
+    assert case_log().pipeline == b2b  # the default one
+    bare = Pipeline.objects.create(name="Без этапов", code="bare", order=0)
+    assert case_log(pipeline_id=bare.pk).pipeline == bare
+    assert case_log(pipeline_id=bare.pk).stage_names == {}
+    Pipeline.objects.update(is_default=False)
+    assert case_log().pipeline == bare  # no default: the first by order
+    Pipeline.objects.filter(pk=b2b.pk).update(is_default=True)
+    assert case_log().pipeline == b2b
+    Pipeline.objects.filter(pk=b2b.pk).update(is_active=False)
+    assert case_log().pipeline == bare  # an inactive default is passed over
+    assert case_log(pipeline_id=b2b.pk).pipeline == b2b  # asked for by id: found all the same
+    with pytest.raises(DomainError):
+        case_log(pipeline_id=bare.pk + 1000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import random
 import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 from greenwave.core.models import Event
 from greenwave.core.services import event_append
 from greenwave.mining import rollup, services
-from greenwave.mining.log import case_log
+from greenwave.mining.log import END, case_log
 from greenwave.mining.models import DfgCell, DfgEdge, RollupCase, RollupCursor
 from greenwave.mining.selectors import dfg, rollup_edges, rollup_slice
 from greenwave.sales import events as sales_events
@@ -205,6 +206,36 @@ def test_bucket_median_follows_percentile_cont() -> None:
     assert tally.median() == pytest.approx((60 + 3600) / 2, rel=0.01)
     tally.add(rollup.Tally(1, 1, 0.2, rollup.Counter({0: 1})), -1)
     assert tally.median() == pytest.approx(3600, rel=0.01)
+
+
+def test_the_whole_map_read_from_the_rows_equals_the_tallies_of_the_same_rows() -> None:
+    """`row_edges` (the map of an applied rollup: each median found in the row's histogram)
+    gives exactly what the tallies give: odd and even counts, keys in any order, a histogram
+    as JSON text, untimed and emptied rows, and counts that are not a stored histogram's."""
+    rng = random.Random(23)
+    rows: list[rollup.EdgeRow] = [
+        ("a", "b", 5, 5, 10.0, {"3": 1, "10": 2, "1": 2}),
+        ("b", "c", 4, 4, 9.0, '{"2": 1, "400": 1, "7": 2}'),
+        ("c", END, 3, 0, 0.0, {}),
+        ("d", "e", 0, 0, 0.0, {}),
+        ("e", "f", 3, 3, 1.5, {"5": 2, "6": 0, "9": 1}),
+        ("f", "g", 2, 3, 1.5, {"5": 1}),  # fewer in the histogram than timed
+    ]
+    for n in range(1, 60):
+        keys = rng.sample(range(2500), rng.randint(1, 40))
+        counts = [rng.randint(1, 9) for _ in keys]
+        timed = sum(counts)
+        rows.append(
+            (
+                f"s{n}",
+                "t",
+                timed + n % 3,
+                timed,
+                rng.random() * 1e5,
+                dict(zip(map(str, keys), counts, strict=True)),
+            )
+        )
+    assert rollup.row_edges(rows) == rollup.as_edges(rollup.row_tallies(rows))
 
 
 def test_narrowed_maps_from_the_rollup_follow_new_events_and_reassignments(
