@@ -525,7 +525,7 @@ def _delete_job(job_id: int) -> None:
     from greenwave.core.models import Event
     from greenwave.crm.models import ImportJob
 
-    Event.objects.filter(case_type="importjob", case_id=str(job_id)).delete()
+    Event.objects.filter(case_type=ImportJob.EVENT_CASE_TYPE, case_id=str(job_id)).delete()
     ImportJob.objects.filter(pk=job_id).delete()
 
 
