@@ -12,14 +12,18 @@ link per row). Both passes look for duplicates (phones and e-mails already in th
 base or on an earlier row); the CSV's phones are unique and not in the base, so none is
 skipped. Ceiling: the same rows, as the import stores them (company, owner, team,
 normalised phones and e-mails, search text), written by one `COPY … FROM STDIN` in one
-transaction. The CSV is deterministic; the rows the import wrote are compared with the COPY rows
-(same count, same values), and both sets are deleted afterwards (with the import's events, job and
-task row) so that the dataset stays as generated; the contacts table is vacuumed before the run
-and after each delete (not timed: without autovacuum, the dead copies of earlier runs' rows
-were visited by every duplicate probe). Besides the wall-clock ratio the details give the CPU
-seconds of the import — the worker's tasks and the web side's services, each process and its
-database server process — and of the ceiling's COPY: on a machine shared with other work they
-move far less than the wall times.
+transaction. Both sides are measured `RUNS` times, interleaved (the import first in even runs,
+the COPY first in odd ones), each run with a deterministic CSV of its own (seed `SEED + run`)
+whose rows its COPY writes; the medians are compared (a single COPY swung 18–30 k rows/s
+between runs a minute apart, and the verdict with it). Each run's imported rows are compared
+with its COPY rows (same count, same values), and both sets are deleted after each run (with
+the import's events, job and task row) so that every run meets the dataset as generated; the
+contacts table is vacuumed before the first run and after each delete (not timed: without
+autovacuum, the dead copies of earlier runs' rows were visited by every duplicate probe).
+Besides the wall-clock ratio the details give the CPU seconds of the import — the worker's
+tasks and the web side's services, each process and its database server process — and of the
+ceiling's COPY (medians of the runs): on a machine shared with other work they move far less
+than the wall times.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import json
 import logging
 import os
 import random
+import statistics
 import threading
 import time
 from dataclasses import dataclass
@@ -151,7 +156,12 @@ def _valid_mobile(rng: random.Random, taken: set[str]) -> str:
 
 
 def make_contacts(
-    count: int, *, companies: list[Company], actor: Any, taken: set[str] | None = None
+    count: int,
+    *,
+    companies: list[Company],
+    actor: Any,
+    taken: set[str] | None = None,
+    seed: int = SEED,
 ) -> tuple[bytes, list[tuple[Any, ...]]]:
     """A deterministic CSV of `count` Russian contacts (`;`, UTF-8 with BOM, as Excel saves)
     and the same contacts as the rows the import stores (for `COPY`), in file order. Phones
@@ -159,7 +169,7 @@ def make_contacts(
     from greenwave.crm.services import search_text_of
     from greenwave.datagen import names
 
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADERS)
@@ -515,7 +525,7 @@ def _delete_job(job_id: int) -> None:
     from greenwave.core.models import Event
     from greenwave.crm.models import ImportJob
 
-    Event.objects.filter(case_type="importjob", case_id=str(job_id)).delete()
+    Event.objects.filter(case_type=ImportJob.EVENT_CASE_TYPE, case_id=str(job_id)).delete()
     ImportJob.objects.filter(pk=job_id).delete()
 
 
@@ -532,79 +542,159 @@ def _vacuum_contacts() -> None:
             cursor.execute("VACUUM crm_contact")
 
 
-def bench_import(*, rows: int) -> BenchResult:
+RUNS = 3  # each side measured so many times, interleaved; the medians are compared
+
+
+@dataclass
+class _Run:
+    """One measured run of a side: seconds, CPU seconds, the rows it wrote (compared)."""
+
+    seconds: float
+    cpu: dict[str, float]
+    written: list[tuple[Any, ...]]
+    times: dict[str, float]
+
+
+def _import_run(actor: Any, content: bytes, worker: WorkerProcess) -> _Run:
+    """One import of `content` through the import page's path, its rows read back, then
+    deleted (with its events, job and task rows) and the table vacuumed."""
     from django.db.models import Max
 
-    from greenwave.accounts.models import User
     from greenwave.crm.models import Contact
 
-    _vacuum_contacts()  # the leftovers of earlier runs (not timed)
-    actor = User.objects.get(username=IMPORTER)
-    companies = _companies(actor)
-    content, expected = make_contacts(
-        rows, companies=companies, actor=actor, taken=_phones_in_base()
-    )
     before = Contact.objects.aggregate(m=Max("pk"))["m"] or 0
     job_id = 0
+    seen = dict(worker.cpu)
     try:
-        with WorkerProcess() as worker:
-            web_cpu = _cpu_seconds(_backend_pid())
-            job_id, times = _import(actor, content, worker)
-            web_cpu = {k: v - web_cpu[k] for k, v in _cpu_seconds(_backend_pid()).items()}
-        imported = _written(before)
+        web_cpu = _cpu_seconds(_backend_pid())
+        job_id, times = _import(actor, content, worker)
+        web = {k: v - web_cpu[k] for k, v in _cpu_seconds(_backend_pid()).items()}
+        written = _written(before)
     finally:
         _delete_contacts(before)
         if job_id:
             _delete_job(job_id)
-        _vacuum_contacts()  # the COPY meets no dead copy of its rows either
+        _vacuum_contacts()  # the next run meets no dead copy of these rows
+    cpu = {
+        "worker": worker.cpu["worker"] - seen["worker"],
+        "worker_server": worker.cpu["server"] - seen["server"],
+        "web": web["cpu_s"],
+        "web_server": web["server_cpu_s"],
+    }
+    return _Run(times["total"], cpu, written, times)
+
+
+def _copy_run(expected: list[tuple[Any, ...]]) -> _Run:
+    """One ceiling run: the same rows by COPY, read back, deleted, the table vacuumed."""
+    from django.db.models import Max
+
+    from greenwave.crm.models import Contact
+
     before = Contact.objects.aggregate(m=Max("pk"))["m"] or 0
     copy_cpu = _cpu_seconds(_backend_pid())
     try:
-        copy_s = _copy(expected)
-        copy_cpu = {k: v - copy_cpu[k] for k, v in _cpu_seconds(_backend_pid()).items()}
-        copied = _written(before)
+        seconds = _copy(expected)
+        cpu = {k: v - copy_cpu[k] for k, v in _cpu_seconds(_backend_pid()).items()}
+        written = _written(before)
     finally:
         _delete_contacts(before)
         _vacuum_contacts()
+    return _Run(seconds, {"copy": cpu["cpu_s"], "copy_server": cpu["server_cpu_s"]}, written, {})
+
+
+def _same_rows(imported: list[tuple[Any, ...]], copied: list[tuple[Any, ...]], rows: int) -> None:
     if len(imported) != len(copied) or len(copied) != rows:
         raise AssertionError(f"imported {len(imported)} rows, COPY {len(copied)}, file {rows}")
     if imported != copied:
         first = next(i for i, (a, b) in enumerate(zip(imported, copied, strict=True)) if a != b)
         raise AssertionError(f"row {first + 2} differs: {imported[first]} vs {copied[first]}")
-    ours, ceiling = rows / times["total"], rows / copy_s
+
+
+def _median_run(runs: list[_Run]) -> _Run:
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+
+
+def _median_cpu(runs: list[_Run], key: str) -> float:
+    return statistics.median(r.cpu[key] for r in runs)
+
+
+def bench_import(*, rows: int, runs: int = RUNS) -> BenchResult:
+    """`runs` imports and `runs` ceiling COPYs, interleaved (import first in even runs, COPY
+    first in odd ones), each run with a file of its own (seed `SEED + run`) that its COPY
+    writes too, every run's rows deleted and the table vacuumed after it: the medians of
+    both sides are compared, so that neither side's single swing decides the verdict."""
+    from greenwave.accounts.models import User
+
+    _vacuum_contacts()  # the leftovers of earlier runs (not timed)
+    actor = User.objects.get(username=IMPORTER)
+    companies = _companies(actor)
+    taken = _phones_in_base()
+    imports: list[_Run] = []
+    copies: list[_Run] = []
+    size = 0
+    with WorkerProcess() as worker:
+        for run in range(runs):
+            content, expected = make_contacts(
+                rows, companies=companies, actor=actor, taken=set(taken), seed=SEED + run
+            )
+            size = len(content)
+            if run % 2:
+                copies.append(_copy_run(expected))
+            imports.append(_import_run(actor, content, worker))
+            if not run % 2:
+                copies.append(_copy_run(expected))
+            _same_rows(imports[-1].written, copies[-1].written, rows)
+            imports[-1].written = copies[-1].written = []
+    return _verdict(rows, size, imports, copies, worker)
+
+
+def _verdict(
+    rows: int, size: int, imports: list[_Run], copies: list[_Run], worker: WorkerProcess
+) -> BenchResult:
+    median, ceiling_run = _median_run(imports), _median_run(copies)
+    times = median.times
+    ours, ceiling = rows / median.seconds, rows / ceiling_run.seconds
     stages = ", ".join(
         f"{k} {v:.1f} s" for k, v in times.items() if k != "total" and not k.startswith("rss")
     )
+    cpu = {k: _median_cpu(imports, k) for k in ("worker", "worker_server", "web", "web_server")}
+    cpu |= {k: _median_cpu(copies, k) for k in ("copy", "copy_server")}
     rss_within = worker.peak < RSS_TARGET_MB
     result = verdict(
         "import_csv",
         ours=ours,
         ceiling=ceiling,
         target=TARGET,
-        details=f"{_n(rows)} contacts ({len(content) / 1e6:.1f} MB CSV, "
-        f"{WITH_COMPANY_SHARE:.0%} at a company by INN) by upload + dry run + job: "
-        f"{_n(ours)} rows/s in {times['total']:.1f} s ({stages}) vs COPY {_n(ceiling)} rows/s "
-        f"in {copy_s:.2f} s; the same {_n(len(copied))} rows written; peak RSS of the "
-        f"worker process during the import {worker.peak:.0f} MB ({worker.before:.0f} MB before "
-        f"it; at the end of upload / dry run / job {times['rss_upload']:.0f} / "
-        f"{times['rss_check']:.0f} / {times['rss_job']:.0f} MB; target under {RSS_TARGET_MB} MB: "
-        f"{'within' if rss_within else 'OVER'}; CPU seconds, process + its server process: "
-        f"the worker's tasks {worker.cpu['worker']:.2f} + {worker.cpu['server']:.2f}, the web "
-        f"side's services {web_cpu['cpu_s']:.2f} + {web_cpu['server_cpu_s']:.2f}, COPY "
-        f"{copy_cpu['cpu_s']:.2f} + {copy_cpu['server_cpu_s']:.2f})",
+        details=f"{_n(rows)} contacts ({size / 1e6:.1f} MB CSV, "
+        f"{WITH_COMPANY_SHARE:.0%} at a company by INN) by upload + dry run + job: medians of "
+        f"{len(imports)} runs each, interleaved, a file of its own each: {_n(ours)} rows/s in "
+        f"{median.seconds:.2f} s ({stages}; all: "
+        f"{' / '.join(f'{r.seconds:.2f}' for r in imports)} s) vs COPY {_n(ceiling)} rows/s "
+        f"in {ceiling_run.seconds:.2f} s (all: {' / '.join(f'{r.seconds:.2f}' for r in copies)} "
+        f"s); each run's rows the same on both sides; peak RSS of the worker process "
+        f"{worker.peak:.0f} MB ({worker.before:.0f} MB before the first import; its peak so far at "
+        f"the end of the median run's upload / dry run / job {times['rss_upload']:.0f} / "
+        f"{times['rss_check']:.0f} / {times['rss_job']:.0f} MB; target under {RSS_TARGET_MB} "
+        f"MB: {'within' if rss_within else 'OVER'}; CPU seconds a run (medians), process + its "
+        f"server process: the worker's tasks {cpu['worker']:.2f} + {cpu['worker_server']:.2f}, "
+        f"the web side's services {cpu['web']:.2f} + {cpu['web_server']:.2f}, COPY "
+        f"{cpu['copy']:.2f} + {cpu['copy_server']:.2f})",
         figures={
             "rows": rows,
-            "ours_s": times["total"],
-            "copy_s": copy_s,
+            "runs": len(imports),
+            "ours_s": median.seconds,
+            "copy_s": ceiling_run.seconds,
+            "ours_all_s": [r.seconds for r in imports],
+            "copy_all_s": [r.seconds for r in copies],
             "rss_peak_mb": round(worker.peak),
             "rss_before_mb": round(worker.before),
             "rss_target_mb": RSS_TARGET_MB,
-            "worker_cpu_s": worker.cpu["worker"],
-            "worker_server_cpu_s": worker.cpu["server"],
-            "web_cpu_s": web_cpu["cpu_s"],
-            "web_server_cpu_s": web_cpu["server_cpu_s"],
-            "copy_cpu_s": copy_cpu["cpu_s"],
-            "copy_server_cpu_s": copy_cpu["server_cpu_s"],
+            "worker_cpu_s": cpu["worker"],
+            "worker_server_cpu_s": cpu["worker_server"],
+            "web_cpu_s": cpu["web"],
+            "web_server_cpu_s": cpu["web_server"],
+            "copy_cpu_s": cpu["copy"],
+            "copy_server_cpu_s": cpu["copy_server"],
             **times,
         },
     )

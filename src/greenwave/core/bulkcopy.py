@@ -6,8 +6,8 @@ PostgreSQL only: callers keep a `bulk_create` path for SQLite (`supported()`).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+import itertools
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -56,6 +56,31 @@ def copy_rows(
     return written
 
 
+def copy_text(
+    model: type[models.Model], columns: Sequence[str], lines: Iterable[str], *, batch: int = 1000
+) -> None:
+    """Write rows already in `COPY`'s text format (`lines`: each a row's fields escaped —
+    `copy_field` — separated by tabs, ending with a newline) into `model`'s table by one
+    `COPY`, `batch` lines a write: ~0.3 µs a row against ~4 µs for `copy_rows`' `write_row`."""
+    quote = connection.ops.quote_name
+    sql = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    stream = iter(lines)
+    with connection.cursor() as wrapper, wrapper.cursor.copy(sql) as copy:
+        while part := "".join(itertools.islice(stream, batch)):
+            copy.write(part)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_field(value: str) -> str:
+    """A string as a field of `COPY`'s text format (`copy_text`): its backslashes, tabs and
+    line ends escaped (a NUL cannot be in a PostgreSQL text)."""
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
 def int_array(values: Iterable[int | None]) -> str:
     """A PostgreSQL array literal of integers (None: NULL), for a `%s::bigint[]` parameter:
     psycopg's list dumper adapts the elements one by one in Python (~15 ms for 5 000 ids at
@@ -72,16 +97,3 @@ def text_array(values: Iterable[str]) -> str:
     if "\\" in joined or joined.count('"') != 2 * (len(items) - 1):
         joined = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in items)
     return '{"' + joined + '"}' if items else "{}"
-
-
-@contextmanager
-def jit_off() -> Iterator[None]:
-    """PostgreSQL's JIT off for the statements of the block (inside a transaction; the
-    previous setting restored after): the planner's estimates for a statement over thousands
-    of rows pass `jit_above_cost`, and compiling then costs more than running it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        (jit, _off) = cursor.fetchone()
-    yield
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('jit', %s, true)", [jit])

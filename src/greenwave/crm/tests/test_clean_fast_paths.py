@@ -18,8 +18,9 @@ from greenwave.core.text import visible_text
 from greenwave.crm.models import Gender
 from greenwave.crm.requisites import _PLAIN_EMAIL_RE, normalize_email
 from greenwave.crm.services import clients
+from greenwave.crm.services.import_copy import json_list as _json_list
 from greenwave.crm.services.import_rows import _choice_code, _gender_code, _parse_date
-from greenwave.crm.services.imports import _checked_search_text, _json_list
+from greenwave.crm.services.imports import _checked_search_text
 
 
 def _outcome(call, *args, **kwargs):  # type: ignore[no-untyped-def]

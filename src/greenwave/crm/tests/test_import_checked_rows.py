@@ -5,6 +5,7 @@ companies, the duplicates) is still checked by the job. Every contact gets its
 
 from __future__ import annotations
 
+import json
 import random
 import zlib
 
@@ -14,7 +15,7 @@ from django.db import DatabaseError
 from greenwave.core.models import Event, EventObject
 from greenwave.crm import services
 from greenwave.crm.models import Contact, ImportJob
-from greenwave.crm.services import clients, import_rows, imports
+from greenwave.crm.services import clients, import_copy, import_rows, imports
 
 from .test_import_export import check as dry_run
 from .test_import_export import csv_bytes, upload
@@ -123,7 +124,7 @@ def test_a_failure_after_the_contacts_are_written_leaves_nothing(
         raise DatabaseError("disk full")
 
     monkeypatch.setattr(imports, "event_append_created_rows", broken)  # SQLite
-    monkeypatch.setattr(imports, "_copied_contact_events", broken)  # PostgreSQL
+    monkeypatch.setattr(import_copy, "_copy_created_events", broken)  # PostgreSQL
     job = run(head, job, django_capture_on_commit_callbacks)
     assert (job.status, job.created_count) == ("failed", 0)
     assert job.message
@@ -154,7 +155,44 @@ def test_the_packed_rows_read_back_as_they_were_packed_across_blocks() -> None:
         for n in range(2, 3000)
     ]
     packer = zlib.compressobj(6)
-    blob = b"".join(packer.compress(imports._pack_row(row)) for row in rows) + packer.flush()
+    chunks = [rows[:1], rows[1:1200], rows[1200:1201], rows[1201:]]  # as `_check_contacts` packs
+    blob = b"".join(packer.compress(imports._pack_rows(chunk)) for chunk in chunks)
+    blob += packer.flush()
     assert len(blob) > 2 * (1 << 16)  # three blocks or more
     assert list(imports._unpack_checked(blob)) == rows
     assert list(imports._unpack_checked(b"")) == []
+    # the earlier format, a row a line (a job checked before the upgrade), reads the same
+    one_a_line = b"".join(json.dumps(row, ensure_ascii=False).encode() + b"\n" for row in rows)
+    assert list(imports._unpack_checked(zlib.compress(one_a_line, 6))) == rows
+
+
+def test_texts_with_copy_escapes_are_written_as_they_were_checked(
+    two_teams, django_capture_on_commit_callbacks
+) -> None:
+    """The job writes its rows as `COPY` text (PostgreSQL): backslashes, tabs, line ends, quotes
+    and Unicode in the texts come back unchanged, in the contact and in its event's payload."""
+    head = two_teams["head_a"]
+    company = services.company_create(actor=head, name='ООО "Рога\\Копыта"', inn=INN)
+    header = ["ФИО", "Должность", "Телефон", "Email", "Заметки", "ИНН компании"]
+    rows = [
+        ["Орлов\\Пётр", "Юрист\tстарший", "+7 916 555-00-01", "", "две\r\nстроки \\N", INN],
+        ['O\'Нил "Ёж" 😀', "\\", "+7 916 555-00-02", "ann@example.ru", "\\t", ""],
+    ]
+    job = upload(head, csv_bytes(rows, header=header, encoding="utf-8"), kind="contacts")
+    job = dry_run(head, job, job.mapping)
+    assert (job.valid_rows, job.error_rows) == (2, 0), job.errors
+    job = run(head, job, django_capture_on_commit_callbacks)
+    assert (job.status, job.created_count) == ("done", 2)
+    first, second = Contact.objects.order_by("pk")
+    assert (first.full_name, first.notes, first.company_id) == (
+        "Орлов\\Пётр",
+        "две\r\nстроки \\N",
+        company.pk,
+    )
+    assert first.position.startswith("Юрист")  # the tab as the cleaning keeps it
+    assert first.position.endswith("старший")
+    assert (second.full_name, second.position, second.notes) == ('O\'Нил "Ёж" 😀', "\\", "\\t")
+    for contact in (first, second):
+        assert contact.search_text == clients._contact_search_text(contact)
+        event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
+        assert event.payload == {"after": clients._contact_snapshot(contact)}
