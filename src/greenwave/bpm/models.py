@@ -23,7 +23,8 @@ class DefinitionStatus(models.TextChoices):
 
 
 class ProcessDefinition(VersionedDefinition):
-    """One version of a BPMN file. The uploaded bytes are the source of truth."""
+    """One version of a BPMN file (see `VersionedDefinition`): an instance runs the version it
+    was started from."""
 
     EVENT_CASE_TYPE = "process_definition"
 

@@ -16,8 +16,8 @@ class DecisionStatus(models.TextChoices):
 
 
 class DecisionDefinition(VersionedDefinition):
-    """One version of a DMN model under a stable key. Versions are never edited: every save
-    adds the next one, so evaluations logged against a version stay explainable."""
+    """One version of a DMN model (see `VersionedDefinition`): evaluations are logged against
+    the version that answered, so they stay explainable."""
 
     EVENT_CASE_TYPE = "decision"
 
