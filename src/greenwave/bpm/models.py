@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.core.model_fields import kept_link, optional_link, optional_moment
-from greenwave.core.models import TimeStampedModel
+from greenwave.core.models import TimeStampedModel, VersionedDefinition
 
 
 class DefinitionStatus(models.TextChoices):
@@ -24,8 +24,9 @@ class DefinitionStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-class ProcessDefinition(TimeStampedModel):
-    """One version of a BPMN file. The uploaded bytes are the source of truth."""
+class ProcessDefinition(VersionedDefinition):
+    """One version of a BPMN file (see `VersionedDefinition`): an instance runs the version it
+    was started from."""
 
     EVENT_CASE_TYPE = "process_definition"
 
@@ -44,20 +45,12 @@ class ProcessDefinition(TimeStampedModel):
     created_by = kept_link(User, _("uploaded by"))
     deployed_at = optional_moment(_("deployed"))
 
-    class Meta:
+    class Meta(VersionedDefinition.Meta):
         verbose_name = _("process definition")
         verbose_name_plural = _("process definitions")
-        ordering = ["key", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["key", "version"], name="bpm_definition_key_version")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
-
-    @property
-    def xml_bytes(self) -> bytes:
-        return bytes(self.xml)
 
 
 class InstanceStatus(models.TextChoices):

@@ -27,6 +27,29 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class VersionedDefinition(TimeStampedModel):
+    """One version of an uploaded model (a BPMN process, a DMN decision) under a stable key,
+    listed newest version first per key. Versions are never edited: an upload adds the next
+    one, so whatever ran against a version stays explainable; the uploaded XML bytes are the
+    source of truth. Each kind declares its own key, name, version and XML columns (their
+    lengths, labels and indexes differ)."""
+
+    name: str
+    version: int
+    xml: bytes | memoryview
+
+    class Meta:
+        abstract = True
+        ordering = ["key", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def xml_bytes(self) -> bytes:
+        return bytes(self.xml)
+
+
 def newest_first_index(name: str) -> models.Index:
     """The default list order of a record, newest first (the id breaking ties): a LIMIT
     reads the index, no sort."""

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
 from greenwave.core.model_fields import kept_link, optional_moment
-from greenwave.core.models import TimeStampedModel
+from greenwave.core.models import TimeStampedModel, VersionedDefinition
 
 
 class DecisionStatus(models.TextChoices):
@@ -15,9 +15,9 @@ class DecisionStatus(models.TextChoices):
     DEPLOYED = "deployed", _("Deployed")
 
 
-class DecisionDefinition(TimeStampedModel):
-    """One version of a DMN model under a stable key. Versions are never edited: every save
-    adds the next one, so evaluations logged against a version stay explainable."""
+class DecisionDefinition(VersionedDefinition):
+    """One version of a DMN model (see `VersionedDefinition`): evaluations are logged against
+    the version that answered, so they stay explainable."""
 
     EVENT_CASE_TYPE = "decision"
 
@@ -40,10 +40,9 @@ class DecisionDefinition(TimeStampedModel):
     deployed_at = optional_moment(_("deployed at"))
     created_by = kept_link(User, _("created by"))
 
-    class Meta:
+    class Meta(VersionedDefinition.Meta):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
-        ordering = ["key", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["key", "version"], name="decisions_key_version_unique"),
             models.UniqueConstraint(
@@ -52,13 +51,6 @@ class DecisionDefinition(TimeStampedModel):
                 name="decisions_one_latest_per_key",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.name} v{self.version}"
-
-    @property
-    def xml_bytes(self) -> bytes:
-        return bytes(self.xml)
 
 
 class DecisionEvaluation(TimeStampedModel):

@@ -15,7 +15,7 @@ from greenwave.activities.models import Activity
 from greenwave.core.model_fields import kept_link, optional_link, optional_moment, percent_field
 from greenwave.core.models import EventLogCursor, TimeStampedModel
 from greenwave.crm.models import Company
-from greenwave.sales.models import Deal
+from greenwave.sales.models import Deal, bilingual_label
 
 
 class DayStatus(models.TextChoices):
@@ -184,19 +184,11 @@ class Kpi(TimeStampedModel):
 
     @property
     def label(self) -> str:
-        from django.utils.translation import get_language
-
-        lang = get_language() or "ru"
-        return self.name_en if lang.startswith("en") and self.name_en else self.name
+        return bilingual_label(self.name, self.name_en)
 
     @property
     def definition_text(self) -> str:
-        from django.utils.translation import get_language
-
-        lang = get_language() or "ru"
-        if lang.startswith("en") and self.definition_en:
-            return self.definition_en
-        return self.definition
+        return bilingual_label(self.definition, self.definition_en)
 
 
 class RevenueBasis(models.TextChoices):
