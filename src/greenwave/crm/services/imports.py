@@ -746,7 +746,7 @@ _CONTACT_COPY_COLUMNS = (
 
 # The `contact_created` event of each contact an import chunk wrote by COPY, and its company
 # link, made by the server from the rows just written (no row back to Python): the payload is
-# `_contact_snapshot`'s, a new case's first event (no previous activity). The arrays pair
+# `_CONTACT_HISTORY.snapshot`'s, a new case's first event (no previous activity). The arrays pair
 # each contact id with its event's id (reserved from the events' sequence, in contact order)
 # and the company id it was copied with, so that the links need no read of the events nor of
 # the contacts again, and every join is by primary key. The contacts are also bounded by the
@@ -978,7 +978,7 @@ def _json_list(items: list[str]) -> str:
 
 
 def _checked_snapshot(v: Mapping[str, Any]) -> dict[str, Any]:
-    """`_contact_snapshot` of a cleaned import row."""
+    """`_CONTACT_HISTORY.snapshot` of a cleaned import row."""
     data = {f: v.get(f) for f in CONTACT_FIELDS}
     data["messengers"] = {}
     data["company"] = v["company_name"]
