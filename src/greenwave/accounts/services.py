@@ -24,6 +24,7 @@ from greenwave.core.model_rows import ModelColumns
 from greenwave.core.models import Event
 from greenwave.core.services import (
     RecordHistory,
+    assign,
     changes_between,
     event_append,
     event_append_for,
@@ -110,18 +111,15 @@ def _validate_password(password: str, user: User) -> None:
         ) from exc
 
 
-def _user_snapshot(user: User) -> dict[str, Any]:
-    data: dict[str, Any] = {f: getattr(user, f) for f in USER_FIELDS}
-    data["team"] = user.team.name if user.team else None
-    data["roles"] = sorted(user.roles.values_list("code", flat=True)) if user.pk else []
-    return data
+def _user_team_and_roles(user: User) -> dict[str, Any]:
+    return {
+        "team": user.team.name if user.team else None,
+        "roles": sorted(user.roles.values_list("code", flat=True)) if user.pk else [],
+    }
 
 
 _USER_HISTORY = RecordHistory(
-    User.objects.all(),
-    schema=UserChanges,
-    snapshot=_user_snapshot,
-    changed=events.USER_CHANGED,
+    User.objects.all(), schema=UserChanges, changed=events.USER_CHANGED, shown=_user_team_and_roles
 )
 
 
@@ -163,7 +161,7 @@ def user_create(
         user,
         activity=events.USER_CREATED,
         actor=actor,
-        payload={"after": _user_snapshot(user)},
+        payload={"after": _USER_HISTORY.snapshot(user)},
         objects=[ref(team, "team")] if team else [],
     )
     return user
@@ -182,8 +180,7 @@ def user_update(
     _require_admin(actor)
 
     def apply(user: User) -> None:
-        for name, value in fields.items():
-            setattr(user, name, value)
+        assign(user, fields)
         if team is not False:
             user.team = team if isinstance(team, Team) else None
         _validate_time_zone(user.time_zone)
@@ -235,9 +232,8 @@ def _check_team_parent(team: Team | None, parent: Team | None) -> None:
         node = node.parent
 
 
-def _team_snapshot(team: Team) -> dict[str, Any]:
+def _team_head_and_parent(team: Team) -> dict[str, Any]:
     return {
-        "name": team.name,
         "head": team.head.username if team.head else None,
         "parent": team.parent.name if team.parent else None,
     }
@@ -246,9 +242,9 @@ def _team_snapshot(team: Team) -> dict[str, Any]:
 _TEAM_HISTORY = RecordHistory(
     Team.objects.all(),
     schema=TeamChanges,
-    snapshot=_team_snapshot,
     changed=events.TEAM_CHANGED,
     created=events.TEAM_CREATED,
+    shown=_team_head_and_parent,
 )
 
 

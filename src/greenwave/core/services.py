@@ -503,20 +503,41 @@ def record_update(  # noqa: PLR0913 -- keyword-only: the entity's hooks, each na
     return record
 
 
+def assign(record: models.Model, values: Mapping[str, Any]) -> None:
+    """Set the record's fields from `values` (not saved)."""
+    for name, value in values.items():
+        setattr(record, name, value)
+
+
 @dataclass(frozen=True)
 class RecordHistory(Generic[M]):
-    """What the event log tells of one kind of hand-edited record, declared once beside its
-    snapshot: its creation's `{"after": …}` and its changes' `{field: [old, new]}` are read
-    by the same `snapshot`, so the two events of a record always speak of the same fields.
+    """What the event log tells of one kind of hand-edited record, declared once: its
+    creation's `{"after": …}` and its changes' `{field: [old, new]}` are read by the same
+    `snapshot`, so the two events of a record always speak of the same fields.
 
     `rows` are the rows an update locks (with the relations the snapshot reads), `schema` the
-    `TypedDict` of its changes; the services call `create` and `update` with what varies."""
+    `TypedDict` of its changes, `shown` the fields the log keeps in words rather than as
+    stored (a relation by its name, a date in ISO); the services call `create` and `update`
+    with what varies."""
 
     rows: models.QuerySet[M]
     schema: type
-    snapshot: Callable[[M], Mapping[str, Any]]
     changed: str
     created: str = ""
+    shown: Callable[[M], Mapping[str, Any]] | None = None
+
+    def stored(self, record: M) -> dict[str, Any]:
+        """The record's `schema` fields as they stand on it (what an update's cleaning merges
+        the changes into)."""
+        return {name: getattr(record, name) for name in typed_fields(self.schema)}
+
+    def snapshot(self, record: M) -> dict[str, Any]:
+        """The record's `schema` fields as its events tell them: as stored, but for those
+        `shown` gives (replaced or added)."""
+        data = self.stored(record)
+        if self.shown is not None:
+            data.update(self.shown(record))
+        return data
 
     def create(
         self,

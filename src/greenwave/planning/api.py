@@ -247,24 +247,13 @@ def scheme_activate(request: AuthedRequest, scheme_id: int) -> Any:
     return services.commission_scheme_activate(actor=request.user, scheme=scheme)
 
 
-def _split_out(s: Any) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "manager_id": s.manager_id,
-        "assistant_id": s.assistant_id,
-        "share_percent": s.share_percent,
-        "valid_from": s.valid_from,
-        "valid_until": s.valid_until,
-    }
-
-
 @router.get(
     "/assistant-splits",
     response=list[SplitOut],
     summary="Assistant splits (seed 002) the caller may see",
 )
 def splits_list(request: AuthedRequest) -> Any:
-    return [_split_out(s) for s in selectors.assistant_splits(actor=request.user)]
+    return selectors.assistant_splits(actor=request.user)
 
 
 def _split_people(request: AuthedRequest, payload: SplitIn) -> dict[str, Any]:
@@ -285,7 +274,7 @@ def _split_people(request: AuthedRequest, payload: SplitIn) -> dict[str, Any]:
 )
 def split_create(request: AuthedRequest, payload: SplitIn) -> Any:
     split = services.assistant_split_save(actor=request.user, **_split_people(request, payload))
-    return Status(201, _split_out(split))
+    return Status(201, split)
 
 
 @router.put("/assistant-splits/{split_id}", response=SplitOut, summary="Change a split")
@@ -295,7 +284,7 @@ def split_update(request: AuthedRequest, split_id: int, payload: SplitIn) -> Any
     split = services.assistant_split_save(
         actor=request.user, split=split, **_split_people(request, payload)
     )
-    return _split_out(split)
+    return split
 
 
 @router.get(

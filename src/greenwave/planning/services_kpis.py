@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
-from greenwave.core.services import event_append_for
+from greenwave.core.services import assign, event_append_for
 
 from . import events
 from .errors import PlanningError
@@ -213,8 +213,7 @@ def kpi_update(*, actor: User, kpi: Kpi, spec: KpiSpec) -> Kpi:
     }
     if not changes:
         return kpi
-    for f, v in values.items():
-        setattr(kpi, f, v)
+    assign(kpi, values)
     kpi.save()
     event_append_for(
         kpi,

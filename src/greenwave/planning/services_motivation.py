@@ -16,7 +16,7 @@ from greenwave.accounts.scoping import (
     can_write_for_user,
 )
 from greenwave.core.errors import DomainError, not_found
-from greenwave.core.services import event_append_for, ref
+from greenwave.core.services import assign, event_append_for, ref
 from greenwave.crm.models import ProductGroup
 
 from . import events
@@ -138,8 +138,7 @@ def _save_changes(
     """Write `values` and log the `changes` they make, when they make any."""
     if not changes:
         return
-    for f, v in values.items():
-        setattr(record, f, v)
+    assign(record, values)
     record.save()
     event_append_for(record, activity=activity, actor=actor, payload={"changes": changes})
 

@@ -16,6 +16,7 @@ from greenwave.core.money import Currency
 from greenwave.core.services import (
     ObjectRef,
     RecordHistory,
+    assign,
     event_append,
     event_append_for,
     fields_check,
@@ -156,18 +157,12 @@ def _clean_product(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _product_snapshot(product: Product) -> dict[str, Any]:
-    data: dict[str, Any] = {f: getattr(product, f) for f in PRODUCT_FIELDS}
-    data["group"] = product.group.name if product.group else None
-    return data
-
-
 _PRODUCT_HISTORY = RecordHistory(
     Product.objects.select_related("group"),
     schema=ProductChanges,
-    snapshot=_product_snapshot,
     changed=events.PRODUCT_CHANGED,
     created=events.PRODUCT_CREATED,
+    shown=lambda product: {"group": product.group.name if product.group else None},
 )
 
 
@@ -204,11 +199,10 @@ def product_update(
     _require_catalog_manager(actor)
 
     def apply(product: Product) -> None:
-        data = _clean_product({**{f: getattr(product, f) for f in PRODUCT_FIELDS}, **fields})
+        data = _clean_product({**_PRODUCT_HISTORY.stored(product), **fields})
         if data["sku"].lower() != product.sku.lower():
             _refuse_duplicate_sku(data["sku"], exclude_pk=product.pk)
-        for key, value in data.items():
-            setattr(product, key, value)
+        assign(product, data)
         product.search_text = search_text_of(product.name, product.sku, product.description)
 
     return _PRODUCT_HISTORY.update(product, fields, apply, actor=actor)
@@ -256,15 +250,8 @@ def price_list_create(
     return price_list
 
 
-def _price_list_snapshot(price_list: PriceList) -> dict[str, Any]:
-    return {f: getattr(price_list, f) for f in PRICE_LIST_FIELDS}
-
-
 _PRICE_LIST_HISTORY = RecordHistory(
-    PriceList.objects.all(),
-    schema=PriceListChanges,
-    snapshot=_price_list_snapshot,
-    changed=events.PRICE_LIST_CHANGED,
+    PriceList.objects.all(), schema=PriceListChanges, changed=events.PRICE_LIST_CHANGED
 )
 
 
@@ -275,11 +262,10 @@ def price_list_update(
     _require_catalog_manager(actor)
 
     def apply(price_list: PriceList) -> None:
-        data = _clean_price_list({**_price_list_snapshot(price_list), **fields})
+        data = _clean_price_list({**_PRICE_LIST_HISTORY.stored(price_list), **fields})
         _refuse_duplicate_name(PriceList, data["name"], exclude_pk=price_list.pk)
         _refuse_duplicate_level(data["kind"], data["level"], exclude_pk=price_list.pk)
-        for key, value in data.items():
-            setattr(price_list, key, value)
+        assign(price_list, data)
 
     return _PRICE_LIST_HISTORY.update(price_list, fields, apply, actor=actor)
 

@@ -20,6 +20,7 @@ from greenwave.core.errors import DomainError, not_found, permission_denied
 from greenwave.core.services import (
     ObjectRef,
     RecordHistory,
+    assign,
     changes_between,
     event_append_for,
     ref,
@@ -200,18 +201,18 @@ def _clean_company(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _company_snapshot(company: Company) -> dict[str, Any]:
-    data: dict[str, Any] = {f: getattr(company, f) for f in COMPANY_FIELDS}
-    data["responsible"] = str(company.responsible) if company.responsible_id else None
-    data["team"] = company.team.name if company.team else None
-    return data
+def _company_owner(company: Company) -> dict[str, Any]:
+    return {
+        "responsible": str(company.responsible) if company.responsible_id else None,
+        "team": company.team.name if company.team else None,
+    }
 
 
 _COMPANY_HISTORY = RecordHistory(
     Company.objects.select_related("responsible", "team"),
     schema=CompanyChanges,
-    snapshot=_company_snapshot,
     changed=events.COMPANY_CHANGED,
+    shown=_company_owner,
 )
 
 
@@ -328,7 +329,7 @@ def company_create(
         company,
         activity=events.COMPANY_CREATED,
         actor=actor,
-        payload={"after": _company_snapshot(company)},
+        payload={"after": _COMPANY_HISTORY.snapshot(company)},
         objects=[ref(owner, "responsible")] + ([ref(owner_team, "team")] if owner_team else []),
         new_case=True,
     )
@@ -347,11 +348,10 @@ def company_update(
     require_writable_company(actor, company)
 
     def apply(company: Company) -> None:
-        data = _clean_company({**{f: getattr(company, f) for f in COMPANY_FIELDS}, **fields})
+        data = _clean_company({**_COMPANY_HISTORY.stored(company), **fields})
         if not allow_duplicate and (data["inn"], data["kpp"]) != (company.inn, company.kpp):
             _refuse_duplicate_inn(actor, data["inn"], data["kpp"], exclude_pk=company.pk)
-        for key, value in data.items():
-            setattr(company, key, value)
+        assign(company, data)
         company.search_text = _company_search_text(company)
 
     return _COMPANY_HISTORY.update(company, fields, apply, actor=actor)
@@ -376,9 +376,9 @@ def company_reassign(
             )
     previous = company.responsible
     owner, owner_team = _resolve_owner(actor, responsible, team)
-    before = _company_snapshot(company)
+    before = _COMPANY_HISTORY.snapshot(company)
     company.responsible, company.team = owner, owner_team
-    changes = changes_between(before, _company_snapshot(company))
+    changes = changes_between(before, _COMPANY_HISTORY.snapshot(company))
     if not changes:
         return company
     company.save(update_fields=["responsible", "team", "updated_at"])
@@ -424,19 +424,19 @@ def _clean_contact(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _contact_snapshot(contact: Contact) -> dict[str, Any]:
-    data: dict[str, Any] = {f: getattr(contact, f) for f in CONTACT_FIELDS}
-    data["birthday"] = contact.birthday.isoformat() if contact.birthday else None
-    data["company"] = contact.company.name if contact.company else None
-    return data
+def _contact_shown(contact: Contact) -> dict[str, Any]:
+    return {
+        "birthday": contact.birthday.isoformat() if contact.birthday else None,
+        "company": contact.company.name if contact.company else None,
+    }
 
 
 _CONTACT_HISTORY = RecordHistory(
     Contact.objects.select_related("company"),
     schema=ContactChanges,
-    snapshot=_contact_snapshot,
     changed=events.CONTACT_CHANGED,
     created=events.CONTACT_CREATED,
+    shown=_contact_shown,
 )
 
 
@@ -498,9 +498,7 @@ def contact_update(
     def apply(contact: Contact) -> None:
         if contact.company is not None:
             companies[contact.company.pk] = contact.company
-        data = _clean_contact({**{f: getattr(contact, f) for f in CONTACT_FIELDS}, **fields})
-        for key, value in data.items():
-            setattr(contact, key, value)
+        assign(contact, _clean_contact({**_CONTACT_HISTORY.stored(contact), **fields}))
         if company is not False:
             contact.company = company if isinstance(company, Company) else None
         contact.search_text = _contact_search_text(contact)
@@ -547,18 +545,12 @@ def _clean_decision_maker(data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _decision_maker_snapshot(dm: DecisionMaker) -> dict[str, Any]:
-    data: dict[str, Any] = {f: getattr(dm, f) for f in DECISION_MAKER_FIELDS}
-    data["contact"] = dm.contact.full_name
-    return data
-
-
 _DECISION_MAKER_HISTORY = RecordHistory(
     DecisionMaker.objects.select_related("company", "contact"),
     schema=DecisionMakerChanges,
-    snapshot=_decision_maker_snapshot,
     changed=events.DECISION_MAKER_CHANGED,
     created=events.DECISION_MAKER_ADDED,
+    shown=lambda dm: {"contact": dm.contact.full_name},
 )
 
 
@@ -601,9 +593,7 @@ def decision_maker_update(
     require_writable_company(actor, decision_maker.company)
 
     def apply(dm: DecisionMaker) -> None:
-        merged = {**{f: getattr(dm, f) for f in DECISION_MAKER_FIELDS}, **fields}
-        for key, value in _clean_decision_maker(merged).items():
-            setattr(dm, key, value)
+        assign(dm, _clean_decision_maker({**_DECISION_MAKER_HISTORY.stored(dm), **fields}))
 
     return _DECISION_MAKER_HISTORY.update(
         decision_maker,
@@ -623,7 +613,7 @@ def decision_maker_remove(*, actor: User | None, decision_maker: DecisionMaker) 
         decision_maker,
         activity=events.DECISION_MAKER_REMOVED,
         actor=actor,
-        payload={"before": _decision_maker_snapshot(decision_maker)},
+        payload={"before": _DECISION_MAKER_HISTORY.snapshot(decision_maker)},
         objects=_decision_maker_refs(decision_maker),
     )
     decision_maker.delete()

@@ -60,7 +60,7 @@ def copy_contacts(
     actor: User, batch: list[list[Any]], companies: _Companies, default: _Owner, stamp: datetime
 ) -> int:
     """A chunk of packed rows (`imports._packed`'s) by `COPY`: the contacts, then their
-    `contact_created` events — `_contact_snapshot`'s payload, a new case's first event (no
+    `contact_created` events — `_CONTACT_HISTORY.snapshot`'s payload, a new case's first event (no
     previous activity) — then each event's company link. Events and links by `COPY` rather
     than one `INSERT … SELECT` reading the contacts just written: the server inserts a
     `COPY`'s rows in batches (the contacts' table cannot: its sort-key trigger), ~100 against
@@ -120,14 +120,14 @@ def _contact_line(
 ) -> str:
     """A packed row as a `COPY` text line of `_CONTACT_COPY_COLUMNS`; its event's payload (a
     `COPY` field of JSON text) appended to `payloads` (`test_import_checked_rows` compares it
-    with `_contact_snapshot`)."""
+    with `_CONTACT_HISTORY.snapshot`)."""
     _n, name, position, phones, emails, birthday, gender, consent, notes, cid, _inn = row
     company = companies[cid] if cid is not None else None
     owner, team = (company[1], company[2]) if company else default
     company_name = company[0] if company else None
     search = search_text(name, position, phones, emails, company_name)
     phones_json, emails_json = json_list(phones), json_list(emails)
-    # `_contact_snapshot`'s payload as JSON text, from the parts at hand (the lists' JSON is
+    # `_CONTACT_HISTORY.snapshot`'s payload as JSON text, from the parts at hand (the lists' JSON is
     # the columns'): ~1.5 against ~4 µs a row for the encoder with the dict
     payloads.append(
         field(

@@ -820,7 +820,7 @@ def _checked_search_text(v: Mapping[str, Any]) -> str:
 
 
 def _checked_snapshot(v: Mapping[str, Any]) -> dict[str, Any]:
-    """`_contact_snapshot` of a cleaned import row."""
+    """`_CONTACT_HISTORY.snapshot` of a cleaned import row."""
     data = {f: v.get(f) for f in CONTACT_FIELDS}
     data["messengers"] = {}
     data["company"] = v["company_name"]

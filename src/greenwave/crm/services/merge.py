@@ -27,8 +27,8 @@ from ..models import (
     DecisionMaker,
 )
 from .clients import (
+    _COMPANY_HISTORY,
     _company_search_text,
-    _company_snapshot,
     _contact_search_text,
     _field_error,
     require_writable_company,
@@ -135,7 +135,7 @@ def company_merge(*, actor: User | None, target: Company, source: Company) -> Co
         raise DomainError(
             CrmError.DUPLICATE, _("This company has already been merged."), status=409
         )
-    before = _company_snapshot(target)
+    before = _COMPANY_HISTORY.snapshot(target)
     for name in MERGE_FILL_FIELDS:
         if not getattr(target, name) and getattr(source, name):
             setattr(target, name, getattr(source, name))
@@ -165,7 +165,7 @@ def company_merge(*, actor: User | None, target: Company, source: Company) -> Co
         activity=events.COMPANY_MERGED,
         actor=actor,
         payload={
-            "changes": changes_between(before, _company_snapshot(target)),
+            "changes": changes_between(before, _COMPANY_HISTORY.snapshot(target)),
             "subject": source.name,
             "merged_company": source.pk,
             "contacts_moved": len(contact_ids),

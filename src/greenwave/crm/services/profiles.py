@@ -13,6 +13,7 @@ from greenwave.accounts.models import RoleCode, User
 from greenwave.core.errors import DomainError
 from greenwave.core.services import (
     RecordHistory,
+    assign,
     event_append_for,
     fields_check,
     ref,
@@ -86,17 +87,13 @@ def _clean_profile(data: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def _profile_snapshot(profile: ClientProfile) -> dict[str, Any]:
-    data: dict[str, Any] = {f: getattr(profile, f) for f in CLIENT_PROFILE_FIELDS}
-    data["market_share"] = str(profile.market_share) if profile.market_share is not None else None
-    return data
-
-
 _CLIENT_PROFILE_HISTORY = RecordHistory(
     ClientProfile.objects.all(),
     schema=ClientProfileChanges,
-    snapshot=_profile_snapshot,
     changed=events.CLIENT_PROFILE_CHANGED,
+    shown=lambda profile: {
+        "market_share": None if profile.market_share is None else str(profile.market_share)
+    },
 )
 
 
@@ -109,9 +106,7 @@ def client_profile_update(
     profile, _created = ClientProfile.objects.get_or_create(company=company)
 
     def apply(profile: ClientProfile) -> None:
-        merged = {**{f: getattr(profile, f) for f in CLIENT_PROFILE_FIELDS}, **fields}
-        for key, value in _clean_profile(merged).items():
-            setattr(profile, key, value)
+        assign(profile, _clean_profile({**_CLIENT_PROFILE_HISTORY.stored(profile), **fields}))
 
     return _CLIENT_PROFILE_HISTORY.update(
         profile,
@@ -214,14 +209,9 @@ def competitor_create(
     return _COMPETITOR_HISTORY.create(competitor, actor=actor)
 
 
-def _competitor_snapshot(competitor: Competitor) -> dict[str, Any]:
-    return {f: getattr(competitor, f) for f in COMPETITOR_FIELDS}
-
-
 _COMPETITOR_HISTORY = RecordHistory(
     Competitor.objects.all(),
     schema=CompetitorChanges,
-    snapshot=_competitor_snapshot,
     changed=events.COMPETITOR_CHANGED,
     created=events.COMPETITOR_CREATED,
 )
@@ -234,10 +224,9 @@ def competitor_update(
     require_competitor_editor(actor)
 
     def apply(competitor: Competitor) -> None:
-        data = _clean_competitor({**_competitor_snapshot(competitor), **fields})
+        data = _clean_competitor({**_COMPETITOR_HISTORY.stored(competitor), **fields})
         _refuse_duplicate_name(Competitor, data["name"], exclude_pk=competitor.pk)
-        for key, value in data.items():
-            setattr(competitor, key, value)
+        assign(competitor, data)
         competitor.search_text = _competitor_search_text(competitor)
 
     return _COMPETITOR_HISTORY.update(competitor, fields, apply, actor=actor)

@@ -77,7 +77,7 @@ def test_the_job_writes_the_checked_rows_without_validating_the_file_again(
         event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
         assert event.activity == "contact_created"
         assert (event.actor_id, event.prev_activity, event.prev_timestamp) == (head.pk, "", None)
-        assert event.payload == {"after": clients._contact_snapshot(contact)}
+        assert event.payload == {"after": clients._CONTACT_HISTORY.snapshot(contact)}
     links = EventObject.objects.filter(event__case_type="contact")
     assert list(links.values_list("event__case_id", "object_type", "object_id", "qualifier")) == [
         (str(orlov.pk), "company", str(company.pk), "company")
@@ -195,4 +195,4 @@ def test_texts_with_copy_escapes_are_written_as_they_were_checked(
     for contact in (first, second):
         assert contact.search_text == clients._contact_search_text(contact)
         event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
-        assert event.payload == {"after": clients._contact_snapshot(contact)}
+        assert event.payload == {"after": clients._CONTACT_HISTORY.snapshot(contact)}

@@ -337,4 +337,4 @@ def test_the_file_asked_a_chunk_at_a_time_finds_what_the_whole_file_would(
     ]
     for contact in Contact.objects.exclude(pk=known.pk):
         event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
-        assert event.payload == {"after": clients._contact_snapshot(contact)}
+        assert event.payload == {"after": clients._CONTACT_HISTORY.snapshot(contact)}

@@ -166,7 +166,7 @@ def test_utf8_comma_csv_of_contacts_links_them_to_companies_by_inn(
     assert Contact.objects.get(full_name="Сидоров Олег").company is None
     for contact in Contact.objects.filter(full_name__in=["Петрова Анна", "Сидоров Олег"]):
         event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
-        assert event.payload == {"after": clients._contact_snapshot(contact)}
+        assert event.payload == {"after": clients._CONTACT_HISTORY.snapshot(contact)}
 
 
 def contact_file(count: int, inn: str, start: int = 0) -> bytes:

@@ -80,7 +80,7 @@ def test_a_job_whose_base_is_unchanged_writes_what_the_dry_run_found_without_ask
     ]
     for contact in Contact.objects.all():
         event = Event.objects.get(case_type="contact", case_id=str(contact.pk))
-        assert event.payload == {"after": clients._contact_snapshot(contact)}
+        assert event.payload == {"after": clients._CONTACT_HISTORY.snapshot(contact)}
 
 
 def _add(actor, _known: Contact | None) -> None:

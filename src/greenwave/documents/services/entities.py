@@ -12,6 +12,7 @@ from greenwave.accounts.scoping import require_visible, require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.services import (
     RecordHistory,
+    assign,
     changes_between,
     event_append_for,
     typed_fields,
@@ -143,15 +144,8 @@ def _clean_legal_entity(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-def _legal_entity_snapshot(entity: LegalEntity) -> dict[str, Any]:
-    return {f: getattr(entity, f) for f in LEGAL_ENTITY_FIELDS}
-
-
 _LEGAL_ENTITY_HISTORY = RecordHistory(
-    LegalEntity.objects.all(),
-    schema=LegalEntityChanges,
-    snapshot=_legal_entity_snapshot,
-    changed=events.LEGAL_ENTITY_CHANGED,
+    LegalEntity.objects.all(), schema=LegalEntityChanges, changed=events.LEGAL_ENTITY_CHANGED
 )
 
 
@@ -193,13 +187,12 @@ def legal_entity_update(
     _require_finance(actor)
 
     def apply(locked: LegalEntity) -> None:
-        merged = {**_legal_entity_snapshot(locked), **fields}
+        merged = {**_LEGAL_ENTITY_HISTORY.stored(locked), **fields}
         if "signatory_name" in fields and "signatory_name_genitive" not in fields:
             merged["signatory_name_genitive"] = ""
         if "signatory_position" in fields and "signatory_position_genitive" not in fields:
             merged["signatory_position_genitive"] = ""
-        for field, value in _clean_legal_entity(merged).items():
-            setattr(locked, field, value)
+        assign(locked, _clean_legal_entity(merged))
 
     entity = _LEGAL_ENTITY_HISTORY.update(entity, fields, apply, actor=actor)
     _only_default(entity)
@@ -267,8 +260,7 @@ def client_bank_account_set(
         clean = _clean_client_bank(data)
         if current is None:
             current = ClientBankAccount(company=company)
-        for field, value in clean.items():
-            setattr(current, field, value)
+        assign(current, clean)
         if changes_between(before, clean):
             current.updated_by = actor
             current.save()

@@ -20,6 +20,7 @@ from greenwave.core.services import (
     EventEntry,
     ObjectRef,
     RecordHistory,
+    assign,
     case_type_of,
     changes_between,
     event_append_for,
@@ -52,7 +53,6 @@ from ..models import (
 )
 from .common import (
     APPROVERS,
-    DEAL_FIELDS,
     DOCUMENT_KEEPERS,
     DealChanges,
     _check_version,
@@ -73,20 +73,16 @@ from .processes import (
 # --- deals ---------------------------------------------------------------------------------
 
 
-def _deal_snapshot(deal: Deal) -> dict[str, Any]:
-    data: dict[str, Any] = {f: getattr(deal, f) for f in DEAL_FIELDS}
-    data["amount"] = str(deal.amount)
-    data["expected_close_date"] = (
-        deal.expected_close_date.isoformat() if deal.expected_close_date else None
-    )
-    return data
+def _deal_shown(deal: Deal) -> dict[str, Any]:
+    closes = deal.expected_close_date
+    return {
+        "amount": str(deal.amount),
+        "expected_close_date": closes.isoformat() if closes else None,
+    }
 
 
 _DEAL_HISTORY = RecordHistory(
-    Deal.objects.all(),
-    schema=DealChanges,
-    snapshot=_deal_snapshot,
-    changed=events.DEAL_CHANGED,
+    Deal.objects.all(), schema=DealChanges, changed=events.DEAL_CHANGED, shown=_deal_shown
 )
 
 
@@ -209,10 +205,9 @@ def deal_update(
 
     def apply(locked: Deal) -> None:
         _check_version(locked, expected_version)
-        before = _deal_snapshot(locked)
-        for name, value in data.items():
-            setattr(locked, name, value)
-        if changes_between(before, _deal_snapshot(locked)):
+        before = _DEAL_HISTORY.snapshot(locked)
+        assign(locked, data)
+        if changes_between(before, _DEAL_HISTORY.snapshot(locked)):
             locked.version += 1
 
     return _DEAL_HISTORY.update(deal, fields, apply, actor=actor)

@@ -18,6 +18,7 @@ from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.services import (
     ObjectRef,
     RecordHistory,
+    assign,
     event_append_for,
     fields_check,
     ref,
@@ -52,12 +53,7 @@ from .deals import (
 
 # --- leads -----------------------------------------------------------------------------------
 
-_LEAD_HISTORY = RecordHistory(
-    Lead.objects.all(),
-    schema=LeadChanges,
-    snapshot=lambda record: {f: getattr(record, f) for f in LEAD_FIELDS},
-    changed=events.LEAD_CHANGED,
-)
+_LEAD_HISTORY = RecordHistory(Lead.objects.all(), schema=LeadChanges, changed=events.LEAD_CHANGED)
 
 
 @transaction.atomic
@@ -120,8 +116,7 @@ def _lead_write(
 ) -> None:
     """A lead's step (qualified, disqualified, converted, handed over): set its `fields`,
     save the row and append the one event that tells the step."""
-    for name, value in fields.items():
-        setattr(lead, name, value)
+    assign(lead, fields)
     lead.save()
     event_append_for(lead, activity=activity, actor=actor, payload=payload, objects=objects)
 
@@ -147,8 +142,7 @@ def lead_update(*, actor: User | None, lead: Lead, **fields: Unpack[LeadChanges]
 
     def apply(locked: Lead) -> None:
         _refuse_closed(locked)
-        for name, value in data.items():
-            setattr(locked, name, value)
+        assign(locked, data)
 
     return _LEAD_HISTORY.update(lead, fields, apply, actor=actor)
 
