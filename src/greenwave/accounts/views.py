@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
+from greenwave.core.form_posts import form_post, show_on_top
 from greenwave.core.list_pages import ListPage
 from greenwave.core.ratelimit import rate_limit_hits, rate_limited
 from greenwave.core.selectors import event_list_for_case
@@ -214,26 +215,31 @@ def _form_page(
     return form_page(request, form, title=title, back=Back(reverse(back), back_label))
 
 
+def _show_on_login_field(form: Any, exc: DomainError) -> None:
+    """A refused new user: the error goes next to the password or, else, the login name."""
+    form.add_error("password" if "password" in exc.code else "username", exc.message)
+
+
+def _show_on_name(form: Any, exc: DomainError) -> None:
+    form.add_error("name", exc.message)
+
+
 @admin_required
 def user_create(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            user = services.user_create(
-                actor=request.user,
-                username=data.pop("username"),
-                password=data.pop("password") or None,
-                roles=data.pop("roles"),
-                team=data.pop("team"),
-                **data,
-            )
-        except DomainError as exc:
-            form.add_error("password" if "password" in exc.code else "username", exc.message)
-        else:
-            messages.success(request, _("User %(name)s created.") % {"name": user})
-            return redirect("accounts:user_edit", pk=user.pk)
-    return _form_page(request, form, _("New user"), "accounts:user_list", _("Users"))
+    saved = form_post(
+        request,
+        form,
+        # An empty password field: the user gets an unusable password (set by the reset mail).
+        lambda: services.user_create(
+            actor=request.user,
+            **{**form.cleaned_data, "password": form.cleaned_data["password"] or None},
+        ),
+        success=lambda user: _("User %(name)s created.") % {"name": user},
+        to=lambda user: reverse("accounts:user_edit", args=[user.pk]),
+        show_error=_show_on_login_field,
+    )
+    return saved or _form_page(request, form, _("New user"), "accounts:user_list", _("Users"))
 
 
 @admin_required
@@ -242,21 +248,14 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(user, f) for f in services.USER_FIELDS}
     initial.update(roles=sorted(user.role_codes()), team=user.team)
     form = UserProfileFields(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.user_update(
-                actor=request.user,
-                user=user,
-                roles=data.pop("roles"),
-                team=data.pop("team"),
-                **data,
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("accounts:user_edit", pk=user.pk)
+    saved = form_post(
+        request,
+        form,
+        lambda: services.user_update(actor=request.user, user=user, **form.cleaned_data),
+        success=_("Changes saved."),
+        to=reverse("accounts:user_edit", args=[user.pk]),
+        show_error=show_on_top,
+    )
     context = {
         "form": form,
         "subject": user,
@@ -266,7 +265,7 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "history": event_list_for_case(case_type="user", case_id=user.pk)[:20],
         "tokens": user.api_tokens.all(),
     }
-    return render(request, "accounts/user_edit.html", context)
+    return saved or render(request, "accounts/user_edit.html", context)
 
 
 team_list = ListPage.of(
@@ -281,33 +280,31 @@ team_list = ListPage.of(
 @admin_required
 def team_create(request: AuthedRequest) -> HttpResponse:
     form = TeamForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error("name", exc.message)
-        else:
-            messages.success(request, _("Team created."))
-            return redirect("accounts:team_list")
-    return _form_page(request, form, _("New team"), "accounts:team_list", _("Teams"))
+    saved = form_post(
+        request,
+        form,
+        lambda: services.team_create(actor=request.user, **form.cleaned_data),
+        success=_("Team created."),
+        to="accounts:team_list",
+        show_error=_show_on_name,
+    )
+    return saved or _form_page(request, form, _("New team"), "accounts:team_list", _("Teams"))
 
 
 @admin_required
 def team_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     team = selectors.team_get(actor=request.user, pk=pk)
-    form = TeamForm(
-        request.POST or None,
-        initial={"name": team.name, "head": team.head, "parent": team.parent},
+    initial = {"name": team.name, "head": team.head, "parent": team.parent}
+    form = TeamForm(request.POST or None, initial=initial)
+    saved = form_post(
+        request,
+        form,
+        lambda: services.team_update(actor=request.user, team=team, **form.cleaned_data),
+        success=_("Changes saved."),
+        to="accounts:team_list",
+        show_error=show_on_top,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.team_update(actor=request.user, team=team, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("accounts:team_list")
-    return _form_page(request, form, team.name, "accounts:team_list", _("Teams"))
+    return saved or _form_page(request, form, team.name, "accounts:team_list", _("Teams"))
 
 
 @admin_required

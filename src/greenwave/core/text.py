@@ -51,3 +51,14 @@ class NameField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         return visible_text(super().to_python(value))
+
+
+class LongTextField(forms.CharField):
+    """An optional free text (a description, a need, a message) in a three-row box, held to
+    the one cap of long texts, as its model column is."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", LONG_TEXT_MAX_LENGTH)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(**kwargs)

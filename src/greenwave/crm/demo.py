@@ -313,30 +313,36 @@ DEMO_PRODUCTS: list[tuple[str, str, str, str, str, str]] = [
 ]
 DISCOUNTS = {1: "0.97", 2: "0.95", 3: "0.92", 4: "0.90", 5: "0.85"}
 
-# name, price level, assortment, special conditions, marketing, indexes of clients
-DEMO_COMPETITORS: list[tuple[str, str, str, str, str, list[int]]] = [
+# Each competitor as its service takes it, and the demo clients (by position) it is met at.
+DEMO_COMPETITORS: list[tuple[dict[str, str], list[int]]] = [
     (
-        "ООО «ПакЛайн»",
-        "lower",
-        "Упаковка: короба, плёнка, скотч",
-        "Отсрочка платежа 30 дней",
-        "Контекстная реклама, скидки новым клиентам",
+        {
+            "name": "ООО «ПакЛайн»",
+            "price_level": "lower",
+            "assortment": "Упаковка: короба, плёнка, скотч",
+            "special_conditions": "Отсрочка платежа 30 дней",
+            "marketing_activity": "Контекстная реклама, скидки новым клиентам",
+        },
         [0, 3, 7],
     ),
     (
-        "АО «СкладМаш»",
-        "higher",
-        "Стеллажи и складская техника",
-        "Бесплатный монтаж от 500 000 ₽",
-        "Выставки, отраслевые журналы",
+        {
+            "name": "АО «СкладМаш»",
+            "price_level": "higher",
+            "assortment": "Стеллажи и складская техника",
+            "special_conditions": "Бесплатный монтаж от 500 000 ₽",
+            "marketing_activity": "Выставки, отраслевые журналы",
+        },
         [1, 5],
     ),
     (
-        "ООО «Логистик Сервис»",
-        "similar",
-        "Доставка, ответственное хранение",
-        "Фиксированная цена на год",
-        "Партнёрская программа",
+        {
+            "name": "ООО «Логистик Сервис»",
+            "price_level": "similar",
+            "assortment": "Доставка, ответственное хранение",
+            "special_conditions": "Фиксированная цена на год",
+            "marketing_activity": "Партнёрская программа",
+        },
         [4, 9],
     ),
 ]
@@ -368,17 +374,10 @@ def seed_catalog(context: dict[str, Any]) -> None:
             prices = {pk: amount * Decimal(factor) for pk, amount in base_prices.items()}
             services.prices_set(actor=None, price_list=discount[discount_level], prices=prices)
     companies = list(Company.objects.order_by("pk")[: len(DEMO_COMPANIES)])
-    for name, level, assortment, conditions, marketing, indexes in DEMO_COMPETITORS:
-        if Competitor.objects.filter(name=name).exists():
+    for fields, indexes in DEMO_COMPETITORS:
+        if Competitor.objects.filter(name=fields["name"]).exists():
             continue
-        competitor = services.competitor_create(
-            actor=None,
-            name=name,
-            price_level=level,
-            assortment=assortment,
-            special_conditions=conditions,
-            marketing_activity=marketing,
-        )
+        competitor = services.competitor_create(actor=None, **fields)
         for index in indexes:
             if index < len(companies):
                 services.competitor_link(

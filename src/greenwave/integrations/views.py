@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.crud import Back, form_page
+from greenwave.core.crud import Back, form_view
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import form_post
 from greenwave.core.pages import render_list_page
 
 from . import selectors, services
@@ -33,10 +32,6 @@ from .models import ExchangeSource
 def _require_admin(request: AuthedRequest) -> None:
     if not request.user.is_greenwave_admin:
         raise PermissionDenied
-
-
-def _form_page(request: AuthedRequest, form: WebhookForm, title: str, back: str) -> HttpResponse:
-    return form_page(request, form, title=title, back=Back(back, _("Webhooks")))
 
 
 @login_required
@@ -62,16 +57,14 @@ def _webhook_url(sub: Any) -> str:
 @login_required
 def webhook_create(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
-    form = WebhookForm(request.POST or None)
-    saved = form_post(
+    return form_view(
         request,
-        form,
-        lambda: services.webhook_create(actor=request.user, **form.cleaned_data),
-        success=_("Webhook created. Give its secret to the receiver."),
-        to=_webhook_url,
-    )
-    return saved or _form_page(
-        request, form, _("New webhook"), reverse("integrations:webhook_list")
+        WebhookForm(request.POST or None),
+        save=lambda data: services.webhook_create(actor=request.user, **data),
+        done=_webhook_url,
+        message=_("Webhook created. Give its secret to the receiver."),
+        title=_("New webhook"),
+        back=Back(reverse("integrations:webhook_list"), _("Webhooks")),
     )
 
 
@@ -85,15 +78,14 @@ def webhook_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "description": sub.description,
         "is_active": sub.is_active,
     }
-    form = WebhookForm(request.POST or None, initial=initial, creating=False)
-    back = _webhook_url(sub)
-    saved = form_post(
+    return form_view(
         request,
-        form,
-        lambda: services.webhook_update(actor=request.user, subscription=sub, **form.cleaned_data),
-        to=back,
+        WebhookForm(request.POST or None, initial=initial, creating=False),
+        save=lambda data: services.webhook_update(actor=request.user, subscription=sub, **data),
+        done=_webhook_url,
+        title=_("Edit webhook"),
+        back=Back(_webhook_url(sub), _("Webhooks")),
     )
-    return saved or _form_page(request, form, _("Edit webhook"), back)
 
 
 @login_required

@@ -48,16 +48,8 @@ def seed_days(context: dict[str, Any]) -> None:
                 if added == 5:
                     break
                 try:
-                    services.day_plan_add_item(
-                        actor=user,
-                        plan=plan,
-                        goal=suggestion.goal,
-                        company=suggestion.company,
-                        priority=suggestion.priority,
-                        source=suggestion.source,
-                        activity=suggestion.activity,
-                        deal=suggestion.deal,
-                    )
+                    # A suggestion's fields are those of the item it becomes.
+                    services.day_plan_add_item(actor=user, plan=plan, **vars(suggestion))
                 except DomainError:
                     # A call on the manager's deal with a client already handed to a farmer
                     # of the other team: suggested, but not the manager's to plan.

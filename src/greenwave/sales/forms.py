@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import RoleCode, User
 from greenwave.core.event_labels import activity_choices
-from greenwave.core.text import LONG_TEXT_MAX_LENGTH, NameField
+from greenwave.core.text import LongTextField, NameField
 from greenwave.crm.models import Company, PriceList, Product
 
 from .gates import GATE_FIELDS
@@ -46,12 +46,7 @@ class DealForm(BootstrapFormMixin, forms.Form):
     responsible = forms.ModelChoiceField(
         label=_("Responsible"), queryset=User.objects.none(), required=False
     )
-    description = forms.CharField(
-        label=_("Description"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=LONG_TEXT_MAX_LENGTH,
-    )
+    description = LongTextField(label=_("Description"))
 
     def __init__(self, *args: Any, users: Any = None, companies: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -109,12 +104,7 @@ class LeadForm(BootstrapFormMixin, forms.Form):
     inn = forms.CharField(label=_("INN"), max_length=12, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    need = forms.CharField(
-        label=_("Need"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=LONG_TEXT_MAX_LENGTH,
-    )
+    need = LongTextField(label=_("Need"))
     utm_source = forms.CharField(label="utm_source", max_length=100, required=False)
     utm_campaign = forms.CharField(label="utm_campaign", max_length=100, required=False)
 
@@ -140,12 +130,7 @@ class WebLeadForm(forms.Form):
     company = forms.CharField(label=_("Company"), max_length=255, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    message = forms.CharField(
-        label=_("What do you need?"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=LONG_TEXT_MAX_LENGTH,
-    )
+    message = LongTextField(label=_("What do you need?"))
     website = forms.CharField(required=False)  # honeypot
     utm_source = forms.CharField(required=False, max_length=100)
     utm_medium = forms.CharField(required=False, max_length=100)
