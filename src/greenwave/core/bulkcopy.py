@@ -12,6 +12,21 @@ from typing import Any
 
 from django.db import connection, models
 
+# The event log's columns as its COPY writers send them (`core.services`' stream of created
+# records' events and the contact import's): an event row, then each of its object links.
+EVENT_COLUMNS = (
+    "id",
+    "case_type",
+    "case_id",
+    "activity",
+    "timestamp",
+    "actor_id",
+    "payload",
+    "prev_activity",
+    "prev_timestamp",
+)
+EVENT_OBJECT_COLUMNS = ("event_id", "object_type", "object_id", "qualifier")
+
 
 def supported() -> bool:
     return connection.vendor == "postgresql"

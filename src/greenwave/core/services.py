@@ -312,19 +312,6 @@ def event_append_created(
     return created
 
 
-_EVENT_COPY_COLUMNS = (
-    "id",
-    "case_type",
-    "case_id",
-    "activity",
-    "timestamp",
-    "actor_id",
-    "payload",
-    "prev_activity",
-    "prev_timestamp",
-)
-
-
 def event_append_created_rows(
     cases: Iterable[tuple[str, str, Mapping[str, Any], Iterable[ObjectRef]]],
     *,
@@ -349,7 +336,7 @@ def event_append_created_rows(
             ids = bulkcopy.reserve_ids(Event, len(batch))
             bulkcopy.copy_rows(
                 Event,
-                _EVENT_COPY_COLUMNS,
+                bulkcopy.EVENT_COLUMNS,
                 (
                     (
                         pk,
@@ -367,7 +354,7 @@ def event_append_created_rows(
             )
             bulkcopy.copy_rows(
                 EventObject,
-                ("event_id", "object_type", "object_id", "qualifier"),
+                bulkcopy.EVENT_OBJECT_COLUMNS,
                 (
                     (pk, t, i, q)
                     for pk, (*_case, refs) in zip(ids, batch, strict=True)

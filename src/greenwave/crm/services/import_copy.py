@@ -40,18 +40,6 @@ _CONTACT_COPY_COLUMNS = (
     "team_id",
     "is_deleted",
 )
-_EVENT_COPY_COLUMNS = (
-    "id",
-    "case_type",
-    "case_id",
-    "activity",
-    "timestamp",
-    "actor_id",
-    "payload",
-    "prev_activity",
-    "prev_timestamp",
-)
-_LINK_COPY_COLUMNS = ("event_id", "object_type", "object_id", "qualifier")
 # A string as JSON text, non-ASCII as it is (the server parses fewer characters).
 _json_str = json.encoder.encode_basestring
 
@@ -92,7 +80,7 @@ def _copy_created_events(
     middle = f"\t{events.CONTACT_CREATED}\t{when}\t{actor.pk}\t"
     bulkcopy.copy_text(
         Event,
-        _EVENT_COPY_COLUMNS,
+        bulkcopy.EVENT_COLUMNS,
         (
             f"{event_id}{head}{pk}{middle}{payload}\t\t\\N\n"
             for event_id, pk, payload in zip(event_ids, ids, payloads, strict=True)
@@ -101,7 +89,7 @@ def _copy_created_events(
     link = f"\t{Company.EVENT_CASE_TYPE}\t"
     bulkcopy.copy_text(
         EventObject,
-        _LINK_COPY_COLUMNS,
+        bulkcopy.EVENT_OBJECT_COLUMNS,
         (
             f"{event_id}{link}{company_id}\tcompany\n"
             for event_id, company_id in zip(event_ids, company_ids, strict=True)
