@@ -7,7 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.core.model_fields import kept_link, optional_link, optional_moment
+from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 
 from .scope_cache import detach, new_stamp, remember
@@ -86,9 +86,9 @@ WRITE_CEILINGS: dict[str, AccessLevel] = {
 
 
 class Role(models.Model):
-    code = models.CharField(_("code"), max_length=32, unique=True, choices=RoleCode.choices)
-    access_level = models.CharField(
-        _("record access"), max_length=10, choices=AccessLevel.choices, default=AccessLevel.TEAM
+    code = choice_field(_("code"), RoleCode, max_length=32, unique=True)
+    access_level = choice_field(
+        _("record access"), AccessLevel, max_length=10, default=AccessLevel.TEAM
     )
     description = models.TextField(_("description"), blank=True)
 

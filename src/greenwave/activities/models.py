@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import AssignedRecord, Team, User
-from greenwave.core.model_fields import kept_link, optional_link, optional_moment
+from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 from greenwave.crm.models import Company, Contact
 from greenwave.sales.models import Deal, Lead
@@ -85,17 +85,15 @@ COMPLETION_EVENT = {
 class Activity(AssignedRecord):
     EVENT_CASE_TYPE = "activity"
 
-    kind = models.CharField(_("type"), max_length=10, choices=ActivityKind.choices)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+    kind = choice_field(_("type"), ActivityKind, max_length=10)
+    status = choice_field(
+        _("status"), ActivityStatus, max_length=10, default=ActivityStatus.PLANNED
     )
     subject = models.CharField(_("subject"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     due_at = optional_moment(_("planned for"))
     duration_minutes = models.PositiveIntegerField(_("duration, min"), null=True, blank=True)
-    priority = models.CharField(
-        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
-    )
+    priority = choice_field(_("priority"), Priority, max_length=8, default=Priority.NORMAL)
     # A removed team leaves its calls and meetings without one (its clients keep it: PROTECT).
     team = kept_link(Team, _("team"), related_name=None)
     author = kept_link(User, _("author"), related_name="authored_activities")
@@ -106,12 +104,8 @@ class Activity(AssignedRecord):
     lead = kept_link(Lead, _("lead"), related_name="activities")
     deal = kept_link(Deal, _("deal"), related_name="activities")
     # Calls.
-    direction = models.CharField(
-        _("direction"), max_length=10, choices=CallDirection.choices, blank=True
-    )
-    call_result = models.CharField(
-        _("call result"), max_length=20, choices=CallResult.choices, blank=True
-    )
+    direction = choice_field(_("direction"), CallDirection, max_length=10, blank=True)
+    call_result = choice_field(_("call result"), CallResult, max_length=20, blank=True)
     recording_url = models.URLField(_("recording link"), max_length=500, blank=True)
     recording_file = models.FileField(
         _("recording file"), upload_to="activities/recordings/%Y/%m/", blank=True

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User, owner_index
-from greenwave.core.model_fields import kept_link, optional_moment
+from greenwave.core.model_fields import choice_field, kept_link, optional_moment
 from greenwave.core.models import EventLogCursor, TimeStampedModel
 from greenwave.core.money import money_amount_field
 from greenwave.crm.models import Company, Contact
@@ -61,7 +61,7 @@ class SavedSegment(TimeStampedModel):
     EVENT_CASE_TYPE = "segment"
 
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=8, choices=SegmentKind.choices)
+    kind = choice_field(_("kind"), SegmentKind, max_length=8)
     # {"classes": ["A"], "months": 12, ...}: enough to recompute the list later.
     rule = models.JSONField(_("rule"), default=dict)
     company_ids = models.JSONField(_("clients"), default=list)
@@ -97,9 +97,7 @@ class NpsSurvey(TimeStampedModel):
     EVENT_CASE_TYPE = "nps_survey"
 
     token = models.CharField(_("link token"), max_length=64, unique=True)
-    channel = models.CharField(
-        _("channel"), max_length=10, choices=NpsChannel.choices, default=NpsChannel.LINK
-    )
+    channel = choice_field(_("channel"), NpsChannel, max_length=10, default=NpsChannel.LINK)
     deal = kept_link(Deal, _("deal"))
     company = kept_link(Company, _("client"))
     contact = kept_link(Contact, _("contact"))

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
-from greenwave.core.model_fields import kept_link, optional_link, optional_moment
+from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel, VersionedDefinition
 
 
@@ -34,8 +34,8 @@ class ProcessDefinition(VersionedDefinition):
     name = models.CharField(_("name"), max_length=200)
     version = models.PositiveIntegerField(_("version"))
     xml = models.BinaryField(_("BPMN XML"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=DefinitionStatus.choices, default=DefinitionStatus.DRAFT
+    status = choice_field(
+        _("status"), DefinitionStatus, max_length=10, default=DefinitionStatus.DRAFT
     )
     is_executable = models.BooleanField(_("executable"), default=True)
     process_id = models.CharField(_("process id"), max_length=200)
@@ -71,8 +71,8 @@ class ProcessInstance(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="instances",
     )
-    status = models.CharField(
-        _("status"), max_length=10, choices=InstanceStatus.choices, default=InstanceStatus.RUNNING
+    status = choice_field(
+        _("status"), InstanceStatus, max_length=10, default=InstanceStatus.RUNNING
     )
     state = models.TextField(_("engine state"))
     serializer_version = models.CharField(_("serializer version"), max_length=40)
@@ -141,9 +141,7 @@ class HumanTask(EngineWait):
     # imply IS NOT NULL, so the partial index serves them).
     instance = instance_link("tasks", db_index=False)
     name = models.CharField(_("name"), max_length=255)
-    status = models.CharField(
-        _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
-    )
+    status = choice_field(_("status"), TaskStatus, max_length=10, default=TaskStatus.OPEN)
     assignee = kept_link(User, _("assignee"), related_name="bpm_tasks")
     candidate_role = models.CharField(_("candidate role"), max_length=32, blank=True)
     candidate_team = kept_link(Team, _("candidate team"), db_index=False)

@@ -1,6 +1,6 @@
 """Model fields the apps declare alike: an optional link, the one a row keeps when what it
-points to goes, the moment something happened to a row (if it has), and the one column shape
-of a quantity and of a percent.
+points to goes, the moment something happened to a row (if it has), a column holding one of
+a set of choices, and the one column shape of a quantity and of a percent.
 
 `to` is a model or its "app.Model" label (where importing the model would loop); a label
 types the field loosely (`Any`), as Django's own string references do without the plugin.
@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar, overload
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models.expressions import Combinable
 
@@ -74,6 +75,21 @@ def optional_moment(
 ) -> models.DateTimeField[str | datetime | date | Combinable | None, datetime | None]:
     """When something happened to the row (sent, closed, revoked); empty until it has."""
     return models.DateTimeField(verbose_name, null=True, blank=True)
+
+
+def choice_field(
+    verbose_name: Any, choices: type[models.TextChoices], *, max_length: int, **options: Any
+) -> models.CharField[str | int | Combinable, str]:
+    """A column holding one of `choices`' values (`default=`, `blank=` … as for a CharField).
+
+    The longest value must fit `max_length`; a longer one stops the model from loading —
+    PostgreSQL would refuse such a row only when it is saved, and SQLite would keep it."""
+    longest = max(choices.values, key=len)
+    if len(longest) > max_length:
+        raise ImproperlyConfigured(
+            f"{choices.__name__}: the value {longest!r} is longer than max_length={max_length}"
+        )
+    return models.CharField(verbose_name, max_length=max_length, choices=choices.choices, **options)
 
 
 def quantity_field(verbose_name: Any, **options: Any) -> models.DecimalField[_DecimalSet, Decimal]:

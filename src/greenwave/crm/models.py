@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import AssignedRecord, owner_index
-from greenwave.core.model_fields import kept_link, optional_link, optional_moment
+from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import currency_field, money_amount_field
 
@@ -69,11 +69,9 @@ class Company(AssignedRecord):
     actual_address = models.CharField(_("actual address"), max_length=500, blank=True)
     region = models.CharField(_("region"), max_length=120, blank=True, db_index=True)
     industry = models.CharField(_("industry"), max_length=120, blank=True, db_index=True)
-    size = models.CharField(_("size"), max_length=10, choices=CompanySize.choices, blank=True)
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices, blank=True)
-    segment = models.CharField(
-        _("segment"), max_length=10, choices=Segment.choices, default=Segment.NEW
-    )
+    size = choice_field(_("size"), CompanySize, max_length=10, blank=True)
+    source = choice_field(_("source"), Source, max_length=20, blank=True)
+    segment = choice_field(_("segment"), Segment, max_length=10, default=Segment.NEW)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     website = models.CharField(_("website"), max_length=255, blank=True)
@@ -138,7 +136,7 @@ class Contact(AssignedRecord):
     emails = models.JSONField(_("e-mails"), default=list, blank=True)
     messengers = models.JSONField(_("messengers"), default=dict, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
-    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    gender = choice_field(_("gender"), Gender, max_length=10, blank=True)
     mailing_consent = models.BooleanField(_("consent to mailings"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
@@ -201,9 +199,7 @@ class DecisionMaker(TimeStampedModel):
     age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
     character = models.TextField(_("character"), blank=True)
     hobbies = models.TextField(_("hobbies"), blank=True)
-    attitude = models.CharField(
-        _("attitude to us"), max_length=10, choices=Attitude.choices, default=Attitude.NEUTRAL
-    )
+    attitude = choice_field(_("attitude to us"), Attitude, max_length=10, default=Attitude.NEUTRAL)
 
     class Meta:
         verbose_name = _("decision maker")
@@ -279,8 +275,8 @@ class Competitor(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=255, unique=True)
     website = models.CharField(_("website"), max_length=255, blank=True)
-    price_level = models.CharField(
-        _("price level"), max_length=12, choices=PriceLevel.choices, default=PriceLevel.SIMILAR
+    price_level = choice_field(
+        _("price level"), PriceLevel, max_length=12, default=PriceLevel.SIMILAR
     )
     assortment = models.TextField(_("assortment"), blank=True)
     special_conditions = models.TextField(_("special conditions"), blank=True)
@@ -375,10 +371,8 @@ class Product(TimeStampedModel):
     group = optional_link(
         ProductGroup, _("group"), on_delete=models.PROTECT, related_name="products"
     )
-    unit = models.CharField(_("unit"), max_length=10, choices=Unit.choices, default=Unit.PIECE)
-    vat_rate = models.CharField(
-        _("VAT rate"), max_length=4, choices=VatRate.choices, default=VatRate.TWENTY
-    )
+    unit = choice_field(_("unit"), Unit, max_length=10, default=Unit.PIECE)
+    vat_rate = choice_field(_("VAT rate"), VatRate, max_length=4, default=VatRate.TWENTY)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
     search_text = models.TextField(editable=False, blank=True)
@@ -405,9 +399,7 @@ class PriceList(TimeStampedModel):
     EVENT_CASE_TYPE = "price_list"
 
     name = models.CharField(_("name"), max_length=255, unique=True)
-    kind = models.CharField(
-        _("kind"), max_length=10, choices=PriceListKind.choices, default=PriceListKind.BASE
-    )
+    kind = choice_field(_("kind"), PriceListKind, max_length=10, default=PriceListKind.BASE)
     level = models.PositiveSmallIntegerField(
         _("discount level"), null=True, blank=True, help_text=_("1–5 for discount price lists.")
     )
@@ -492,16 +484,14 @@ class ImportJob(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    kind = models.CharField(_("what"), max_length=10, choices=ImportKind.choices)
+    kind = choice_field(_("what"), ImportKind, max_length=10)
     file_name = models.CharField(_("file"), max_length=255)
     content = models.BinaryField(_("content"))
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
     delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
     headers = models.JSONField(_("columns"), default=list)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
-    )
+    status = choice_field(_("status"), ImportStatus, max_length=10, default=ImportStatus.UPLOADED)
     skip_invalid = models.BooleanField(_("import only the good rows"), default=False)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     valid_rows = models.PositiveIntegerField(_("good rows"), default=0)
@@ -568,9 +558,7 @@ class CustomField(TimeStampedModel):
     EVENT_CASE_TYPE = "custom_field"
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    kind = models.CharField(
-        _("type"), max_length=10, choices=CustomFieldKind.choices, default=CustomFieldKind.TEXT
-    )
+    kind = choice_field(_("type"), CustomFieldKind, max_length=10, default=CustomFieldKind.TEXT)
     choices = models.JSONField(_("choices"), default=list, blank=True)
     required = models.BooleanField(_("required"), default=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.core.model_fields import kept_link, optional_moment
+from greenwave.core.model_fields import choice_field, kept_link, optional_moment
 from greenwave.core.models import TimeStampedModel, VersionedDefinition
 
 
@@ -26,9 +26,7 @@ class DecisionDefinition(VersionedDefinition):
     version = models.PositiveIntegerField(_("version"))
     # The uploaded bytes are the source of truth (DESIGN.md: never regenerate the XML).
     xml = models.BinaryField(_("DMN XML"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.DRAFT
-    )
+    status = choice_field(_("status"), DecisionStatus, max_length=10, default=DecisionStatus.DRAFT)
     is_latest = models.BooleanField(_("latest version"), default=True)
     decision_name = models.CharField(
         _("decision evaluated"),

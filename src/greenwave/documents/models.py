@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord, User, owner_index
 from greenwave.core.model_fields import (
+    choice_field,
     kept_link,
     optional_link,
     optional_moment,
@@ -88,7 +89,7 @@ class DocumentNumberSequence(models.Model):
     legal_entity = models.ForeignKey(
         LegalEntity, on_delete=models.CASCADE, related_name="number_sequences"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=NumberedKind.choices)
+    kind = choice_field(_("kind"), NumberedKind, max_length=16)
     year = models.PositiveSmallIntegerField(_("year"))
     last_number = models.PositiveIntegerField(_("last number"), default=0)
 
@@ -131,9 +132,7 @@ class Invoice(CreatedOwnedRecord):
     # The place in the seller's invoice sequence of the year; set when issued.
     sequence = models.PositiveIntegerField(_("sequence number"), null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
-    )
+    status = choice_field(_("status"), InvoiceStatus, max_length=16, default=InvoiceStatus.DRAFT)
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     seller = models.ForeignKey(
@@ -196,9 +195,7 @@ class InvoiceLine(models.Model):
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
-    vat_rate = models.CharField(
-        _("VAT rate"), max_length=4, choices=VatRate.choices, default=VatRate.TWENTY
-    )
+    vat_rate = choice_field(_("VAT rate"), VatRate, max_length=4, default=VatRate.TWENTY)
     amount = money_amount_field(_("amount"))
     vat_amount = money_amount_field(_("VAT"))
 
@@ -221,7 +218,7 @@ class DocumentTemplate(TimeStampedModel):
 
     EVENT_CASE_TYPE = "document_template"
 
-    kind = models.CharField(_("kind"), max_length=16, choices=NumberedKind.choices)
+    kind = choice_field(_("kind"), NumberedKind, max_length=16)
     name = models.CharField(_("name"), max_length=200)
     legal_entity = models.ForeignKey(
         LegalEntity,
@@ -263,7 +260,7 @@ class Document(OwnedRecord):
     deal = models.ForeignKey(
         "sales.Deal", verbose_name=_("deal"), on_delete=models.CASCADE, related_name="papers"
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=NumberedKind.choices)
+    kind = choice_field(_("kind"), NumberedKind, max_length=16)
     number = models.CharField(_("number"), max_length=40)
     sequence = models.PositiveIntegerField(_("sequence number"))
     year = models.PositiveSmallIntegerField(_("year"))
@@ -272,9 +269,7 @@ class Document(OwnedRecord):
     )
     template = kept_link(DocumentTemplate, _("template"), related_name="documents")
     invoice = kept_link(Invoice, _("invoice"), related_name="documents")
-    status = models.CharField(
-        _("status"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
-    )
+    status = choice_field(_("status"), DocumentStatus, max_length=16, default=DocumentStatus.DRAFT)
     current_version = models.PositiveIntegerField(_("version"), default=1)
     # The approval process run (bpm instance id) that carries this document, if any.
     approval_instance_id = models.BigIntegerField(null=True, blank=True)
@@ -318,9 +313,7 @@ class DocumentVersion(TimeStampedModel):
     version = models.PositiveIntegerField(_("version"))
     docx = models.FileField(_("DOCX"), upload_to="documents/%Y/%m/")
     pdf = models.FileField(_("PDF"), upload_to="documents/%Y/%m/", blank=True)
-    pdf_status = models.CharField(
-        _("PDF status"), max_length=12, choices=PdfStatus.choices, default=PdfStatus.NONE
-    )
+    pdf_status = choice_field(_("PDF status"), PdfStatus, max_length=12, default=PdfStatus.NONE)
     # Why there is no PDF (LibreOffice missing, conversion failed or timed out).
     pdf_error = models.CharField(_("why no PDF"), max_length=500, blank=True)
     text = models.TextField(_("text"), blank=True)

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.core.model_fields import kept_link, optional_moment
+from greenwave.core.model_fields import choice_field, kept_link, optional_moment
 from greenwave.core.models import SettlingCursor, TimeStampedModel
 
 
@@ -54,8 +54,8 @@ class WebhookDelivery(TimeStampedModel):
     event_id = models.BigIntegerField(_("event"), null=True, blank=True)
     event_type = models.CharField(_("event type"), max_length=40)
     body = models.TextField(_("body"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    status = choice_field(
+        _("status"), DeliveryStatus, max_length=10, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = optional_moment(_("next attempt"))
@@ -133,11 +133,9 @@ class OneCExchange(TimeStampedModel):
 
     EVENT_CASE_TYPE = "onec_exchange"
 
-    kind = models.CharField(_("what"), max_length=10, choices=ExchangeKind.choices)
-    source = models.CharField(_("source"), max_length=10, choices=ExchangeSource.choices)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ExchangeStatus.choices, default=ExchangeStatus.OPEN
-    )
+    kind = choice_field(_("what"), ExchangeKind, max_length=10)
+    source = choice_field(_("source"), ExchangeSource, max_length=10)
+    status = choice_field(_("status"), ExchangeStatus, max_length=10, default=ExchangeStatus.OPEN)
     started_by = kept_link(User, _("started by"))
     # SHA-256 of the session cookie value 1C got from checkauth (HTTP exchanges only).
     session_hash = models.CharField(max_length=64, blank=True, db_index=True)

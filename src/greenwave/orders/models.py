@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import CreatedOwnedRecord, User, owner_index
-from greenwave.core.model_fields import kept_link, optional_link, optional_moment, quantity_field
+from greenwave.core.model_fields import (
+    choice_field,
+    kept_link,
+    optional_link,
+    optional_moment,
+    quantity_field,
+)
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import money_amount_field
 from greenwave.crm.models import Product
@@ -37,18 +43,14 @@ class Payment(CreatedOwnedRecord):
         on_delete=models.PROTECT,
         related_name="payments",
     )
-    kind = models.CharField(
-        _("kind"), max_length=8, choices=PaymentKind.choices, default=PaymentKind.PAYMENT
-    )
+    kind = choice_field(_("kind"), PaymentKind, max_length=8, default=PaymentKind.PAYMENT)
     amount = money_amount_field(_("amount"))
     payment_date = models.DateField(_("payment date"))
     document_number = models.CharField(_("payment order no."), max_length=40, blank=True)
     payer_inn = models.CharField(_("payer's INN"), max_length=12, blank=True)
     payer_name = models.CharField(_("payer"), max_length=255, blank=True)
     purpose = models.CharField(_("purpose of payment"), max_length=1000, blank=True)
-    source = models.CharField(
-        _("source"), max_length=8, choices=PaymentSource.choices, default=PaymentSource.MANUAL
-    )
+    source = choice_field(_("source"), PaymentSource, max_length=8, default=PaymentSource.MANUAL)
     # One bank document once: number|date|amount|payer INN of the statement's document.
     bank_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     refund_of = optional_link(
@@ -124,14 +126,10 @@ class Order(CreatedOwnedRecord):
     company = models.ForeignKey(
         "crm.Company", verbose_name=_("client"), on_delete=models.PROTECT, related_name="+"
     )
-    status = models.CharField(
-        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.OPEN
-    )
+    status = choice_field(_("status"), OrderStatus, max_length=20, default=OrderStatus.OPEN)
     promised_date = models.DateField(_("promised shipping date"))
     shipped_date = models.DateField(_("shipped"), null=True, blank=True)
-    late_reason = models.CharField(
-        _("reason of the delay"), max_length=20, choices=LateReason.choices, blank=True
-    )
+    late_reason = choice_field(_("reason of the delay"), LateReason, max_length=20, blank=True)
     late_comment = models.CharField(_("comment on the delay"), max_length=500, blank=True)
     amount = money_amount_field(_("amount"))
 
@@ -260,17 +258,13 @@ class Claim(CreatedOwnedRecord):
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="claims")
     shipment = optional_link(Shipment, on_delete=models.PROTECT, related_name="claims")
-    kind = models.CharField(_("kind"), max_length=8, choices=ClaimKind.choices)
-    status = models.CharField(
-        _("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.REGISTERED
-    )
+    kind = choice_field(_("kind"), ClaimKind, max_length=8)
+    status = choice_field(_("status"), ClaimStatus, max_length=16, default=ClaimStatus.REGISTERED)
     subject = models.CharField(_("subject"), max_length=255)
     description = models.TextField(_("description"), max_length=5000, blank=True)
     amount = money_amount_field(_("amount claimed"))
     deadline = models.DateField(_("deadline"))
-    decision = models.CharField(
-        _("decision"), max_length=12, choices=ClaimDecision.choices, blank=True
-    )
+    decision = choice_field(_("decision"), ClaimDecision, max_length=12, blank=True)
     resolution = models.CharField(_("resolution"), max_length=1000, blank=True)
     closed_at = optional_moment(_("closed"))
     escalated_at = optional_moment(_("escalated"))

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import AssignedRecord, User, owner_index
-from greenwave.core.model_fields import kept_link, optional_link, optional_moment
+from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
 from greenwave.sales.models import Stage
 
 
@@ -50,12 +50,8 @@ class Campaign(AssignedRecord):
     EVENT_CASE_TYPE = "campaign"
 
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(
-        _("kind"), max_length=10, choices=CampaignKind.choices, default=CampaignKind.ONE_OFF
-    )
-    status = models.CharField(
-        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
-    )
+    kind = choice_field(_("kind"), CampaignKind, max_length=10, default=CampaignKind.ONE_OFF)
+    status = choice_field(_("status"), CampaignStatus, max_length=10, default=CampaignStatus.DRAFT)
     segment = optional_link(
         Segment, _("segment"), on_delete=models.PROTECT, related_name="campaigns"
     )
@@ -110,8 +106,8 @@ class Delivery(models.Model):
     occurrence = models.CharField(_("occurrence"), max_length=80, blank=True)
     email = models.EmailField(_("e-mail"))
     context = models.JSONField(_("occurrence variables"), default=dict, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    status = choice_field(
+        _("status"), DeliveryStatus, max_length=12, default=DeliveryStatus.PENDING
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     claimed_at = optional_moment(_("claimed"))

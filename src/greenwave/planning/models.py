@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.activities.models import Activity
-from greenwave.core.model_fields import kept_link, optional_link, optional_moment, percent_field
+from greenwave.core.model_fields import (
+    choice_field,
+    kept_link,
+    optional_link,
+    optional_moment,
+    percent_field,
+)
 from greenwave.core.models import EventLogCursor, TimeStampedModel
 from greenwave.crm.models import Company
 from greenwave.sales.models import Deal, bilingual_label
@@ -54,9 +60,7 @@ class DayPlan(TimeStampedModel):
     )
     team = kept_link(Team, _("team"), related_name="day_plans")
     date = models.DateField(_("date"))
-    status = models.CharField(
-        _("status"), max_length=8, choices=DayStatus.choices, default=DayStatus.OPEN
-    )
+    status = choice_field(_("status"), DayStatus, max_length=8, default=DayStatus.OPEN)
     closed_at = optional_moment(_("closed"))
     comment = models.TextField(_("comment on the day"), blank=True)
     planned_count = models.PositiveIntegerField(_("planned"), default=0)
@@ -91,18 +95,12 @@ class DayPlanItem(TimeStampedModel):
         Company, _("client"), on_delete=models.CASCADE, related_name="day_plan_items"
     )
     goal = models.CharField(_("goal"), max_length=500)
-    priority = models.CharField(
-        _("priority"), max_length=8, choices=ItemPriority.choices, default=ItemPriority.NORMAL
-    )
+    priority = choice_field(_("priority"), ItemPriority, max_length=8, default=ItemPriority.NORMAL)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    source = models.CharField(
-        _("source"), max_length=20, choices=ItemSource.choices, default=ItemSource.MANUAL
-    )
+    source = choice_field(_("source"), ItemSource, max_length=20, default=ItemSource.MANUAL)
     activity = kept_link(Activity, _("activity"), related_name="day_plan_items")
     deal = kept_link(Deal, _("deal"), related_name="day_plan_items")
-    result = models.CharField(
-        _("result"), max_length=8, choices=ItemResult.choices, default="", blank=True
-    )
+    result = choice_field(_("result"), ItemResult, max_length=8, default="", blank=True)
     # What was actually done, computed at close: [{"id", "kind", "subject", "result"}, …]
     fact = models.JSONField(_("fact"), default=list, blank=True)
     miss_comment = models.TextField(_("why it was missed"), blank=True)
@@ -153,21 +151,15 @@ class Kpi(TimeStampedModel):
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("name in English"), max_length=120, blank=True)
-    unit = models.CharField(_("unit"), max_length=8, choices=KpiUnit.choices)
-    direction = models.CharField(
-        _("direction"), max_length=4, choices=KpiDirection.choices, default=KpiDirection.UP
-    )
+    unit = choice_field(_("unit"), KpiUnit, max_length=8)
+    direction = choice_field(_("direction"), KpiDirection, max_length=4, default=KpiDirection.UP)
     definition = models.TextField(_("definition"), blank=True)
     definition_en = models.TextField(_("definition in English"), blank=True)
-    source = models.CharField(
-        _("computed from"), max_length=8, choices=KpiSource.choices, default=KpiSource.RECORD
-    )
+    source = choice_field(_("computed from"), KpiSource, max_length=8, default=KpiSource.RECORD)
     order = models.PositiveIntegerField(_("order"), default=100)
     is_active = models.BooleanField(_("active"), default=True)
     # Building blocks of an administrator's KPI (validated against planning.kpis whitelists).
-    aggregate = models.CharField(
-        _("aggregate"), max_length=8, choices=KpiAggregate.choices, blank=True
-    )
+    aggregate = choice_field(_("aggregate"), KpiAggregate, max_length=8, blank=True)
     record = models.CharField(_("record"), max_length=20, blank=True)
     field = models.CharField(_("field"), max_length=40, blank=True)
     date_field = models.CharField(_("date field"), max_length=40, blank=True)
@@ -199,8 +191,8 @@ class RevenueBasis(models.TextChoices):
 class PlanningSettings(models.Model):
     """Company rules of the monthly plan (one row)."""
 
-    revenue_basis = models.CharField(
-        _("revenue is"), max_length=8, choices=RevenueBasis.choices, default=RevenueBasis.PAID
+    revenue_basis = choice_field(
+        _("revenue is"), RevenueBasis, max_length=8, default=RevenueBasis.PAID
     )
 
     class Meta:

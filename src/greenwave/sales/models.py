@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import OwnedRecord, RoleCode, User, owner_index
 from greenwave.core.model_fields import (
+    choice_field,
     kept_link,
     optional_link,
     optional_moment,
@@ -77,9 +78,7 @@ class Stage(BilingualName, TimeStampedModel):
     # [{"kind": "field", "field": "amount"}, {"kind": "document", "document": "cp"},
     #  {"kind": "activity", "activity": "meeting_held"}, {"kind": "approval", "approval": "cp"}]
     output_checklist = models.JSONField(_("output checklist"), default=list, blank=True)
-    responsible_role = models.CharField(
-        _("responsible role"), max_length=32, choices=RoleCode.choices, blank=True
-    )
+    responsible_role = choice_field(_("responsible role"), RoleCode, max_length=32, blank=True)
     expected_days = models.PositiveIntegerField(_("expected duration, days"), default=7)
     probability = models.PositiveSmallIntegerField(
         _("probability, %"), default=10, validators=[MaxValueValidator(100)]
@@ -150,12 +149,8 @@ class Lead(OwnedRecord):
     EVENT_CASE_TYPE = "lead"
 
     title = models.CharField(_("title"), max_length=200)
-    status = models.CharField(
-        _("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW
-    )
-    source = models.CharField(
-        _("source"), max_length=16, choices=LeadSource.choices, default=LeadSource.OTHER
-    )
+    status = choice_field(_("status"), LeadStatus, max_length=16, default=LeadStatus.NEW)
+    source = choice_field(_("source"), LeadSource, max_length=16, default=LeadSource.OTHER)
     utm_source = models.CharField("utm_source", max_length=100, blank=True)
     utm_medium = models.CharField("utm_medium", max_length=100, blank=True)
     utm_campaign = models.CharField("utm_campaign", max_length=100, blank=True)
@@ -167,11 +162,8 @@ class Lead(OwnedRecord):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     need = models.TextField(_("need"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
-    disqualification_reason = models.CharField(
-        _("disqualification reason"),
-        max_length=16,
-        choices=DisqualificationReason.choices,
-        blank=True,
+    disqualification_reason = choice_field(
+        _("disqualification reason"), DisqualificationReason, max_length=16, blank=True
     )
     disqualification_comment = models.TextField(_("comment"), blank=True)
     qualified_at = optional_moment(_("qualified"))
@@ -220,9 +212,7 @@ class Deal(OwnedRecord):
     stage = models.ForeignKey(
         Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals"
     )
-    status = models.CharField(
-        _("status"), max_length=8, choices=DealStatus.choices, default=DealStatus.OPEN
-    )
+    status = choice_field(_("status"), DealStatus, max_length=8, default=DealStatus.OPEN)
     company = optional_link(Company, _("client"), on_delete=models.PROTECT, related_name="deals")
     contacts = models.ManyToManyField(
         "crm.Contact", verbose_name=_("contacts"), blank=True, related_name="deals"
@@ -319,7 +309,7 @@ class DocumentKind(models.TextChoices):
 
 class DealDocument(TimeStampedModel):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices)
+    kind = choice_field(_("kind"), DocumentKind, max_length=16)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to="deal_documents/%Y/%m/", blank=True)
     uploaded_by = kept_link(User, blank=False)
@@ -342,7 +332,7 @@ class ApprovalKind(models.TextChoices):
 
 class DealApproval(TimeStampedModel):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="approvals")
-    kind = models.CharField(_("kind"), max_length=16, choices=ApprovalKind.choices)
+    kind = choice_field(_("kind"), ApprovalKind, max_length=16)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
