@@ -16,14 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord, User, owner_index
-from greenwave.core.model_fields import (
-    choice_field,
-    kept_link,
-    optional_link,
-    optional_moment,
-    percent_field,
-    quantity_field,
-)
+from greenwave.core import model_fields
+from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel, newest_first_index
 from greenwave.core.money import currency_field, money_amount_field
 from greenwave.crm.models import Product, VatRate
@@ -188,9 +182,11 @@ class InvoiceLine(models.Model):
     product = optional_link(Product, _("product"), on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=500)
     unit = models.CharField(_("unit"), max_length=20, default="шт")
-    quantity = quantity_field(_("quantity"), validators=[MinValueValidator(Decimal(0))])
+    quantity = model_fields.quantity_field(
+        _("quantity"), validators=[MinValueValidator(Decimal(0))]
+    )
     price = money_amount_field(_("price"))
-    discount_percent = percent_field(
+    discount_percent = model_fields.percent_field(
         _("discount, %"),
         default=Decimal(0),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
