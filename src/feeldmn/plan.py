@@ -243,6 +243,7 @@ def _quick_function(
     }
     if collect:
         return _collect_function(keyed, called, everything, singles, key)
+    first = compiled.policy == "FIRST"
 
     def quick(given: dict[Any, Any]) -> DecisionResult | None:
         mask = everything
@@ -260,7 +261,8 @@ def _quick_function(
             mask &= found
         single = singles.get(mask)
         if single is None:
-            return None  # no rule or several rules matched
+            # No rule or several rules matched: under FIRST several give the first's output.
+            return _first(mask, singles, key) if first and mask else None
         result, rule, copied = single
         answer = _new(DecisionResult)
         answer.value = result.copy() if copied else result
@@ -270,6 +272,17 @@ def _quick_function(
         return answer
 
     return quick
+
+
+def _first(mask: int, singles: dict[int, tuple[Any, RuleMatch, bool]], key: str) -> DecisionResult:
+    """Several rules matched under FIRST: the output of the first, every matched rule."""
+    result, _rule, copied = singles[mask & -mask]
+    rules: list[RuleMatch] = []
+    while mask:
+        lowest = mask & -mask
+        mask ^= lowest
+        rules.append(singles[lowest][1])
+    return DecisionResult(result.copy() if copied else result, [], [], {key: rules})
 
 
 def _collect_function(

@@ -190,7 +190,11 @@ def shortcut_model(policy: str) -> DmnModel:
 
 @pytest.mark.parametrize(
     ("policy", "inputs"),
-    [("UNIQUE", {"Segment": "b", "Volume": 5}), ("COLLECT", {"Segment": "a", "Volume": 5})],
+    [
+        ("UNIQUE", {"Segment": "b", "Volume": 5}),
+        ("FIRST", {"Segment": "a", "Volume": 20}),  # two rules match
+        ("COLLECT", {"Segment": "a", "Volume": 5}),
+    ],
 )
 def test_shortcut_results_share_nothing_a_caller_could_alter(
     policy: str, inputs: dict[str, Any]
