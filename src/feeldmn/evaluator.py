@@ -80,6 +80,8 @@ class DmnModel(PlanMixin, TableMixin, ItemTypeMixin):
         self._find_cache: dict[tuple[int, str], tuple[Definitions, Any] | None] = {}
         self._requirement_cache: dict[int, list[tuple[str, tuple[Definitions, Any] | None]]] = {}
         self._plans: dict[str, _Plan | None] = {}
+        # The shortcuts of the planned decisions that have one, by decision name.
+        self._quick: dict[str, Callable[[dict[Any, Any]], DecisionResult | None]] = {}
 
     # -- construction
 
@@ -146,17 +148,19 @@ class DmnModel(PlanMixin, TableMixin, ItemTypeMixin):
     ) -> DecisionResult:
         """Evaluate the decision (or decision service) called ``decision``."""
         try:
+            # The shortcut of a planned decision first (see plan._quick_function).
+            quick = self._quick.get(decision)
+            if quick is not None and type(inputs) is dict:
+                answer = quick(inputs)
+                if answer is not None:
+                    return answer
             plan: _Plan | None = self._plans.get(decision, _UNPLANNED)
             if plan is _UNPLANNED:
                 plan = self._plans[decision] = self._plan(decision)
+                if plan is not None and plan.quick is not None:
+                    self._quick[decision] = plan.quick
             if plan is not None and (inputs is None or type(inputs) is dict):
-                given = {} if inputs is None else inputs
-                quick = plan.quick
-                if quick is not None:
-                    answer = quick(given)
-                    if answer is not None:
-                        return answer
-                return self._evaluate_plan(plan, given)
+                return self._evaluate_plan(plan, {} if inputs is None else inputs)
             run = self._new_run(inputs, time_budget, max_depth)
             return self._evaluate(run, decision)
         except RecursionError:

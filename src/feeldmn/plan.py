@@ -190,6 +190,8 @@ _UNPLANNED: Any = object()
 _MISSING: Any = object()
 
 _NO_SCOPE = Scope({}, None, EvalContext())
+# Makes a result whose fields the shortcut sets itself (cheaper than its __init__).
+_new = object.__new__
 
 
 _QUICK_SAMPLES: dict[type, Any] = {str: "", bool: True, Decimal: Decimal(0)}
@@ -203,7 +205,12 @@ def _passes(type_ref: str | None, kind: type) -> bool:
     return check is not None and check(_QUICK_SAMPLES[kind])
 
 
-_Quick = tuple[str, type | None, dict[Any, int], Callable[[Any], int | None] | None]
+# A column of strings or booleans: the input's name, the type, the masks of its values
+# and the mask of a value of that type among none of them (0: the careful way).
+_Keyed = tuple[str, type, dict[Any, int], int]
+# Any other column or checked input: the name and a function of the value giving the mask
+# (None: the careful way).
+_Called = tuple[str, Callable[[Any], int | None]]
 
 
 def _quick_function(
@@ -212,7 +219,11 @@ def _quick_function(
     """The shortcut of a planned table for the common case: every column finds its
     value among its keys (or numbers), and under a single-hit policy exactly one rule
     matches, under COLLECT (without aggregation) or RULE ORDER at least one; the outputs
-    are folded. It answers None — the careful way then runs — on anything else."""
+    are folded. It answers None — the careful way then runs — on anything else.
+
+    Each answer is new: its value (a dict copied from the folded output, whose entries
+    are immutable, or an immutable value itself), its lists and its matched-rules dict
+    belong to the caller alone; only the frozen ``RuleMatch`` objects are shared."""
     if compiled.policy in ("UNIQUE", "ANY", "FIRST", "PRIORITY"):
         collect = False
     elif compiled.policy in ("COLLECT", "RULE ORDER") and not table.aggregation:
@@ -222,63 +233,109 @@ def _quick_function(
     steps = _quick_columns(compiled, inputs)
     if steps is None:
         return None
+    keyed, called = steps
     everything = compiled.all_rules
-    # Per mask of a single rule: its output and its RuleMatch.
-    outcomes = zip(compiled.folded, compiled.rule_matches, strict=True)
-    singles = {1 << i: outcome for i, outcome in enumerate(outcomes)}
+    # Per mask of a single rule: its output, its RuleMatch and whether the output is a
+    # dict (copied for each answer).
+    singles = {
+        1 << i: (result, rule, type(result) is dict)
+        for i, (result, rule) in enumerate(zip(compiled.folded, compiled.rule_matches, strict=True))
+    }
+    if collect:
+        return _collect_function(keyed, called, everything, singles, key)
+    first = compiled.policy == "FIRST"
 
     def quick(given: dict[Any, Any]) -> DecisionResult | None:
         mask = everything
-        for name, kind, accepted, other in steps:
-            value = given.get(name, _MISSING)
-            if type(value) is kind:
-                found = accepted.get(value)
-            elif other is not None:
-                found = other(value)
-            else:
+        # A value missing or of another type, or a mask of no rule (0, which no single
+        # rule has): the careful way.
+        for name, kind, accepted, unmentioned in keyed:
+            value = given.get(name)
+            if type(value) is not kind:
                 return None
+            mask &= accepted.get(value, unmentioned)
+        for name, other in called:
+            found = other(given.get(name, _MISSING))
             if found is None:
                 return None
             mask &= found
-        if collect:
-            return _collected(mask, singles, key)
         single = singles.get(mask)
         if single is None:
-            return None  # no rule or several rules matched
-        result, rule = single
-        if type(result) is dict:
-            result = result.copy()
-        return DecisionResult(result, [], [], {key: [rule]})
+            # No rule or several rules matched: under FIRST several give the first's output.
+            return _first(mask, singles, key) if first and mask else None
+        result, rule, copied = single
+        answer = _new(DecisionResult)
+        answer.value = result.copy() if copied else result
+        answer.warnings = []
+        answer.errors = []
+        answer.matched_rules = {key: [rule]}
+        return answer
 
     return quick
 
 
-def _collected(
-    mask: int, singles: dict[int, tuple[Any, RuleMatch]], key: str
-) -> DecisionResult | None:
-    """The outputs of the matched rules in rule order, None when no rule matched."""
-    results: list[Any] = []
+def _first(mask: int, singles: dict[int, tuple[Any, RuleMatch, bool]], key: str) -> DecisionResult:
+    """Several rules matched under FIRST: the output of the first, every matched rule."""
+    result, _rule, copied = singles[mask & -mask]
     rules: list[RuleMatch] = []
     while mask:
         lowest = mask & -mask
         mask ^= lowest
-        result, rule = singles[lowest]
-        results.append(result.copy() if type(result) is dict else result)
-        rules.append(rule)
-    return DecisionResult(results, [], [], {key: rules}) if rules else None
+        rules.append(singles[lowest][1])
+    return DecisionResult(result.copy() if copied else result, [], [], {key: rules})
 
 
-def _quick_columns(compiled: _CompiledTable, inputs: list[InputData]) -> list[_Quick] | None:
+def _collect_function(
+    keyed: list[_Keyed],
+    called: list[_Called],
+    everything: int,
+    singles: dict[int, tuple[Any, RuleMatch, bool]],
+    key: str,
+) -> Callable[[dict[Any, Any]], DecisionResult | None]:
+    """The shortcut under COLLECT or RULE ORDER: the outputs of the matched rules in rule
+    order, None when no rule matched."""
+
+    def quick(given: dict[Any, Any]) -> DecisionResult | None:
+        mask = everything
+        for name, kind, accepted, unmentioned in keyed:
+            value = given.get(name)
+            if type(value) is not kind:
+                return None
+            mask &= accepted.get(value, unmentioned)
+        for name, other in called:
+            found = other(given.get(name, _MISSING))
+            if found is None:
+                return None
+            mask &= found
+        if not mask:
+            return None
+        results: list[Any] = []
+        rules: list[RuleMatch] = []
+        while mask:
+            lowest = mask & -mask
+            mask ^= lowest
+            result, rule, copied = singles[lowest]
+            results.append(result.copy() if copied else result)
+            rules.append(rule)
+        return DecisionResult(results, [], [], {key: rules})
+
+    return quick
+
+
+def _quick_columns(
+    compiled: _CompiledTable, inputs: list[InputData]
+) -> tuple[list[_Keyed], list[_Called]] | None:
     """The steps of the shortcut, or None when some column or input cannot have one.
 
     Per table column (and per required input that no column reads but whose type is
     checked): the input's name, then either a type and the masks of the values of that
     type the column accepts, or a function of the value giving the mask. Whenever a
     step gives a mask it is the careful way's (no warning, no error on the way); None
-    sends the evaluation the careful way: a conversion, a warning, a value without a
-    key, a missing input."""
+    (or a value of another type, or without a key) sends the evaluation the careful
+    way: a conversion, a warning, a value without a key, a missing input."""
     by_name = {i.name: i for i in inputs}
-    quick: list[_Quick] = []
+    keyed: list[_Keyed] = []
+    called: list[_Called] = []
     for position, name in enumerate(compiled.input_names):
         column = compiled.columns.get(position)
         if column is None or name is None:
@@ -291,21 +348,24 @@ def _quick_columns(compiled: _CompiledTable, inputs: list[InputData]) -> list[_Q
             by_number = column.by_number
             if allowed is not None:
                 by_number = _allowed_number(allowed, by_number)
-            quick.append((name, None, {}, by_number))
+            called.append((name, by_number))
         else:
             accepted = {
                 key: mask
                 for key, mask in column.masks.items()
                 if allowed is None or allowed(key, _NO_SCOPE)
             }
-            quick.append((name, column.kind, accepted, None))
+            # Any other string tests as one the cells do not mention, unless input values
+            # have to be tested (the careful way).
+            unmentioned = column.other if column.other is not None and allowed is None else 0
+            keyed.append((name, column.kind, accepted, unmentioned))
     used = {n for n in compiled.input_names if n is not None}
     everything = compiled.all_rules
     for element in inputs:
         if element.name not in used and element.type_ref:
             kinds = frozenset(k for k in (str, bool, Decimal) if _passes(element.type_ref, k))
-            quick.append((element.name, None, {}, _quick_guard(kinds, everything)))
-    return quick
+            called.append((element.name, _quick_guard(kinds, everything)))
+    return keyed, called
 
 
 def _allowed_number(

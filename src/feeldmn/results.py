@@ -24,8 +24,11 @@ class RuleMatch:
     index: int
 
 
-@dataclass
+@dataclass(slots=True)
 class DecisionResult:
+    """What ``DmnModel.evaluate`` answers: a new object each time, with its own lists
+    and matched-rules dict (the ``RuleMatch`` objects in them are frozen)."""
+
     value: Any
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)

@@ -36,6 +36,8 @@ class Column:
     masks: dict[Any, int] = field(default_factory=dict)
     # For numbers: the mask of an int or a finite Decimal, None for any other value.
     by_number: Callable[[Any], int | None] | None = None
+    # For str: the mask of every string the cells do not mention (None for bool).
+    other: int | None = None
 
 
 _PROBE_SCOPE = Scope({}, None, EvalContext(time_budget=3600.0))
@@ -95,10 +97,13 @@ def _numeric_index(
     # Whole-number points (the usual case) are searched as ints, which compare faster.
     whole = [int(p) for p in points] if all(p == p.to_integral_value() for p in points) else None
 
+    # The same points as ints when they are whole: an int input finds its own kind.
+    at_whole = {int(p): mask for p, mask in at_point.items()} if whole is not None else at_point
+
     def by_number(value: Any) -> int | None:
         kind = type(value)
         if kind is int:
-            found = at_point.get(value)
+            found = at_whole.get(value)
             if found is None:
                 return in_gap[bisect_right(whole if whole is not None else points, value)]
             return found
@@ -139,7 +144,7 @@ def _keyed_index(
                 return found
         return probe(value)
 
-    return Column(lookup, kind, by_value)
+    return Column(lookup, kind, by_value, other=other)
 
 
 def column_index(

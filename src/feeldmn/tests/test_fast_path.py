@@ -155,3 +155,72 @@ def test_a_table_whose_cells_read_other_inputs_is_not_planned() -> None:
     model = DmnModel.from_bytes(xml.encode())
     assert model.evaluate("Result", {"A": 1, "B": 2}).value == "below"
     assert model._plans["Result"] is None
+
+
+def shortcut_model(policy: str) -> DmnModel:
+    """Two string columns and a number column, two outputs, all constant: the shortcut's
+    case (as the seed's discount table)."""
+    xml = f"""<definitions xmlns="{NS}" name="t" namespace="urn:t">
+      <inputData id="s" name="Segment"><variable name="Segment" typeRef="string"/></inputData>
+      <inputData id="v" name="Volume"><variable name="Volume" typeRef="number"/></inputData>
+      <decision id="d" name="Result">
+        <informationRequirement><requiredInput href="#s"/></informationRequirement>
+        <informationRequirement><requiredInput href="#v"/></informationRequirement>
+        <decisionTable id="t" hitPolicy="{policy}">
+          <input><inputExpression><text>Segment</text></inputExpression></input>
+          <input><inputExpression><text>Volume</text></inputExpression></input>
+          <output name="level" typeRef="number"/><output name="note" typeRef="string"/>
+          <rule id="r1"><inputEntry><text>"a"</text></inputEntry>
+            <inputEntry><text>&gt;= 10</text></inputEntry>
+            <outputEntry><text>2</text></outputEntry>
+            <outputEntry><text>"big a"</text></outputEntry></rule>
+          <rule id="r2"><inputEntry><text>-</text></inputEntry>
+            <inputEntry><text>&lt; 10</text></inputEntry>
+            <outputEntry><text>1</text></outputEntry>
+            <outputEntry><text>"small"</text></outputEntry></rule>
+          <rule id="r3"><inputEntry><text>"a"</text></inputEntry>
+            <inputEntry><text>-</text></inputEntry>
+            <outputEntry><text>3</text></outputEntry>
+            <outputEntry><text>"any a"</text></outputEntry></rule>
+        </decisionTable>
+      </decision>
+    </definitions>"""
+    return DmnModel.from_bytes(xml.encode())
+
+
+@pytest.mark.parametrize(
+    ("policy", "inputs"),
+    [
+        ("UNIQUE", {"Segment": "b", "Volume": 5}),
+        ("FIRST", {"Segment": "a", "Volume": 20}),  # two rules match
+        ("COLLECT", {"Segment": "a", "Volume": 5}),
+    ],
+)
+def test_shortcut_results_share_nothing_a_caller_could_alter(
+    policy: str, inputs: dict[str, Any]
+) -> None:
+    model = shortcut_model(policy)
+    expected = model.evaluate("Result", MappingProxyType(inputs))
+    model.evaluate("Result", inputs)  # plans the decision
+    assert model._quick["Result"](inputs) is not None  # the shortcut answers these inputs
+    first = model.evaluate("Result", inputs)
+    second = model.evaluate("Result", inputs)
+    assert first == second == expected
+    assert first is not second
+    for field in ("value", "warnings", "errors", "matched_rules"):
+        assert getattr(first, field) is not getattr(second, field), field
+    assert first.matched_rules["Result"] is not second.matched_rules["Result"]
+    # Whatever a caller does to one answer, the next answers are as before.
+    values = first.value if isinstance(first.value, list) else [first.value]
+    for value in values:
+        value["level"] = Decimal(99)
+        value["extra"] = "x"
+    if isinstance(first.value, list):
+        first.value.append("x")
+    first.warnings.append("w")
+    first.errors.append("e")
+    first.matched_rules["Result"].clear()
+    first.matched_rules["other"] = []
+    assert second == expected
+    assert model.evaluate("Result", inputs) == expected
+    assert model.evaluate("Result", MappingProxyType(inputs)) == expected
