@@ -520,14 +520,20 @@ def price_of(*, product: Product, price_list: PriceList) -> Money | None:
 
 def import_list(*, actor: User) -> QuerySet[ImportJob]:
     """The actor's own imports (an administrator sees everyone's), newest first."""
-    qs = ImportJob.objects.select_related("created_by", "responsible").defer("content")
+    qs = ImportJob.objects.select_related("created_by", "responsible").defer(*_IMPORT_BYTES)
     if not actor.is_greenwave_admin:
         qs = qs.filter(created_by=actor)
     return qs.order_by("-created_at", "-pk")
 
 
+# The file and the dry run's packed rows (up to 20 MB each) are the worker's: a page that
+# shows a job, or polls its progress, never reads them (~45 ms a read of a 1.5 MB file).
+_IMPORT_BYTES = ("content", "checked_rows")
+
+
 def import_get(*, actor: User, pk: int) -> ImportJob:
-    qs = ImportJob.objects.select_related("created_by", "responsible")
+    """The job as its page and the API show it, without the file's bytes (`_IMPORT_BYTES`)."""
+    qs = ImportJob.objects.select_related("created_by", "responsible").defer(*_IMPORT_BYTES)
     if not actor.is_greenwave_admin:
         qs = qs.filter(created_by=actor)
     job = qs.filter(pk=pk).first()

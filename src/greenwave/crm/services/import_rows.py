@@ -458,46 +458,62 @@ class _RowChecker:
 # is a LATERAL subquery fenced by `OFFSET 0` so that it is planned for one value: as a plain
 # join, with stale statistics (a table after large imports and deletes) PostgreSQL chose a
 # seq scan per value (40 s for 10 000 values instead of 0.16 s); `min()` inside it would
-# become a walk of the primary key. SQLite:
+# become a walk of the primary key. Each statement's rows are (field, value, contact id); the
+# fields asked are one statement on PostgreSQL (`UNION ALL`). SQLite:
 # each statement unnests every live contact's list once and joins it with the wanted values.
-# One parameter: a text array on PostgreSQL, a JSON array on SQLite.
+# One parameter a field: a text array on PostgreSQL, a JSON array on SQLite.
 _CONTACTS_WITH_SQL = {
-    ("postgresql", "phones"): "SELECT v.value, min(m.id) FROM unnest(%s::text[]) AS v(value) "
+    ("postgresql", "phones"): "SELECT 'phones', v.value, min(m.id) "
+    "FROM unnest(%s::text[]) AS v(value) "
     "CROSS JOIN LATERAL (SELECT c.id FROM crm_contact c WHERE NOT c.is_deleted "
-    "AND c.phones @> jsonb_build_array(v.value) OFFSET 0) m GROUP BY 1",
-    ("postgresql", "emails"): "SELECT v.value, min(m.id) FROM unnest(%s::text[]) AS v(value) "
+    "AND c.phones @> jsonb_build_array(v.value) OFFSET 0) m GROUP BY 2",
+    ("postgresql", "emails"): "SELECT 'emails', v.value, min(m.id) "
+    "FROM unnest(%s::text[]) AS v(value) "
     "CROSS JOIN LATERAL (SELECT c.id FROM crm_contact c WHERE NOT c.is_deleted "
-    "AND lower(c.emails::text)::jsonb @> jsonb_build_array(v.value) OFFSET 0) m GROUP BY 1",
-    ("sqlite", "phones"): "SELECT v.value, min(c.id) FROM crm_contact c, json_each(c.phones) v "
-    "WHERE NOT c.is_deleted AND v.value IN (SELECT value FROM json_each(%s)) GROUP BY 1",
-    ("sqlite", "emails"): "SELECT lower(v.value), min(c.id) FROM crm_contact c, "
+    "AND lower(c.emails::text)::jsonb @> jsonb_build_array(v.value) OFFSET 0) m GROUP BY 2",
+    ("sqlite", "phones"): "SELECT 'phones', v.value, min(c.id) "
+    "FROM crm_contact c, json_each(c.phones) v "
+    "WHERE NOT c.is_deleted AND v.value IN (SELECT value FROM json_each(%s)) GROUP BY 2",
+    ("sqlite", "emails"): "SELECT 'emails', lower(v.value), min(c.id) FROM crm_contact c, "
     "json_each(c.emails) v WHERE NOT c.is_deleted "
-    "AND lower(v.value) IN (SELECT value FROM json_each(%s)) GROUP BY 1",
+    "AND lower(v.value) IN (SELECT value FROM json_each(%s)) GROUP BY 2",
 }
 
 
-def _live_contacts_with(field: str, values: Iterable[str]) -> dict[str, int]:
-    """Of each value, the live contact (smallest id) whose `field` list ("phones" or
-    "emails") holds it, in the whole base whoever owns it: one query for all the values
-    (e-mails compared lower-cased; the file's are lower-cased by the cleaning)."""
-    wanted = sorted(set(values))
-    if not wanted:
-        return {}
-    postgres = connection.vendor == "postgresql"
-    sql = _CONTACTS_WITH_SQL["postgresql" if postgres else "sqlite", field]
-    with transaction.atomic(), connection.cursor() as cursor:
-        if postgres:
-            # The planner's estimate (a default selectivity per value, times the values) is
-            # far above `jit_above_cost`: compiling the statement took ~190 ms (more under
-            # load) of one that runs in ~40 ms for 10 000 values. Off for this statement only.
-            cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-            (jit, _off) = cursor.fetchone()
-        # PostgreSQL: the array as a literal (`bulkcopy.text_array`: ~8 → ~1 ms for 5 000)
-        cursor.execute(sql, [bulkcopy.text_array(wanted) if postgres else json.dumps(wanted)])
-        found = {str(value): int(pk) for value, pk in cursor.fetchall()}
-        if postgres:
-            cursor.execute("SELECT set_config('jit', %s, true)", [jit])
+def _live_contacts_with(wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, int]]:
+    """Of each value of each field ("phones", "emails": its values), the live contact
+    (smallest id) whose list holds it, in the whole base whoever owns it: {field: {value:
+    id}}. PostgreSQL: one statement for all the fields and values (e-mails compared
+    lower-cased; the file's are lower-cased by the cleaning)."""
+    found: dict[str, dict[str, int]] = {field: {} for field in wanted}
+    asked = {field: sorted(set(values)) for field, values in wanted.items()}
+    asked = {field: values for field, values in asked.items() if values}
+    if not asked:
         return found
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            for field, values in asked.items():
+                cursor.execute(_CONTACTS_WITH_SQL["sqlite", field], [json.dumps(values)])
+                found[field].update((str(v), int(pk)) for _f, v, pk in cursor.fetchall())
+        return found
+    sql = " UNION ALL ".join(_CONTACTS_WITH_SQL["postgresql", field] for field in asked)
+    # the arrays as literals (`bulkcopy.text_array`: ~8 → ~1 ms for 5 000)
+    params = [bulkcopy.text_array(values) for values in asked.values()]
+    # A caller's transaction is not ended here: `jit` is set back by hand for it (in a
+    # transaction of this call's own, its end does that).
+    nested = connection.in_atomic_block
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        # The planner's estimate (a default selectivity per value, times the values) is far
+        # above `jit_above_cost`: compiling the statement took ~190 ms (more under load) of
+        # one that runs in ~40 ms for 10 000 values. Off for this statement only.
+        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+        (jit, _off) = cursor.fetchone()
+        cursor.execute(sql, params)
+        for field, value, pk in cursor.fetchall():
+            found[field][str(value)] = int(pk)
+        if nested:
+            cursor.execute("SELECT set_config('jit', %s, true)", [jit])
+    return found
 
 
 def _transaction_horizon() -> int | None:
@@ -593,12 +609,13 @@ class _DuplicateFinder:
         carry them are asked); values already seen on earlier rows are not asked again."""
         if not self.ask_base:
             return
-        found: list[int] = []
+        fresh: dict[str, set[str]] = {}
         for field, values in (("phones", phones), ("emails", emails)):
             earlier, known = self.earlier[field], self.known[field]
-            fresh = {v for v in values if v not in earlier and v not in known}
-            matched = _live_contacts_with(field, fresh)
-            known.update(matched)
+            fresh[field] = {v for v in values if v not in earlier and v not in known}
+        found: list[int] = []
+        for field, matched in _live_contacts_with(fresh).items():
+            self.known[field].update(matched)
             found += matched.values()
         if found:
             self.names.update(_contact_names_visible(self.actor, found))

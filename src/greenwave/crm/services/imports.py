@@ -364,7 +364,10 @@ def import_run(*, job_id: int) -> ImportJob:
             )
             if job.status != ImportStatus.QUEUED:
                 return job
-            job.status, job.processed_rows = ImportStatus.RUNNING, 0
+            # A job that writes the dry run's cleaned rows starts half-way: they were read and
+            # checked (`progress_percent` counts each row twice).
+            job.status = ImportStatus.RUNNING
+            job.processed_rows = job.total_rows if _runs_checked(job) else 0
             job.save(update_fields=["status", "processed_rows", "updated_at"])
         try:
             return _import_run(job)
@@ -451,8 +454,14 @@ def _enqueue(task: str, job_id: int) -> None:
     getattr(tasks, task).enqueue(job_id)
 
 
+def _runs_checked(job: ImportJob) -> bool:
+    """Whether the job writes the dry run's cleaned rows (`_import_run_checked`) rather than
+    reading the file again."""
+    return job.kind == ImportKind.CONTACTS and bool(job.checked_rows)
+
+
 def _import_run(job: ImportJob) -> ImportJob:
-    if job.kind == ImportKind.CONTACTS and job.checked_rows:
+    if _runs_checked(job):
         return _import_run_checked(job)
     # A companies file, or a contacts job checked before its dry run kept the cleaned rows.
     try:
@@ -630,7 +639,6 @@ def _import_run_checked(job: ImportJob) -> ImportJob:
     at one that is not is bad, as a new check would find it) and the duplicates — and the new
     rows written — contact, `contact_created` event, company link — by `COPY` on PostgreSQL.
     Any failure rolls everything back."""
-    ImportJob.objects.filter(pk=job.pk).update(processed_rows=job.total_rows)
     run = _CheckedRun(job)
     try:
         with transaction.atomic():

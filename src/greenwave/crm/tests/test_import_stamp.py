@@ -48,11 +48,10 @@ def base_asked(monkeypatch) -> list[str]:
     asked: list[str] = []
     real = import_rows._live_contacts_with
 
-    def spy(field: str, values: Any) -> dict[str, int]:
-        values = set(values)
-        if values:
-            asked.append(field)
-        return real(field, values)
+    def spy(wanted: Any) -> dict[str, dict[str, int]]:
+        wanted = {field: set(values) for field, values in wanted.items()}
+        asked.extend(field for field, values in wanted.items() if values)
+        return real(wanted)
 
     monkeypatch.setattr(import_rows, "_live_contacts_with", spy)
     return asked
