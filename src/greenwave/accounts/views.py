@@ -25,9 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from greenwave.core.crud import Back, form_page
+from greenwave.core.crud import Back, form_view, saving
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import form_post, show_on_top
+from greenwave.core.form_posts import show_on_top
 from greenwave.core.list_pages import ListPage
 from greenwave.core.ratelimit import rate_limit_hits, rate_limited
 from greenwave.core.selectors import event_list_for_case
@@ -209,10 +209,8 @@ user_list = ListPage.of(
 ).view(guard=admin_required)
 
 
-def _form_page(
-    request: AuthedRequest, form: Any, title: str, back: str, back_label: str
-) -> HttpResponse:
-    return form_page(request, form, title=title, back=Back(reverse(back), back_label))
+def _teams() -> Back:
+    return Back(reverse("accounts:team_list"), _("Teams"))
 
 
 def _show_on_login_field(form: Any, exc: DomainError) -> None:
@@ -226,20 +224,19 @@ def _show_on_name(form: Any, exc: DomainError) -> None:
 
 @admin_required
 def user_create(request: AuthedRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
-    saved = form_post(
+    return form_view(
         request,
-        form,
+        UserCreateForm(request.POST or None),
         # An empty password field: the user gets an unusable password (set by the reset mail).
-        lambda: services.user_create(
-            actor=request.user,
-            **{**form.cleaned_data, "password": form.cleaned_data["password"] or None},
+        lambda data: services.user_create(
+            actor=request.user, **{**data, "password": data["password"] or None}
         ),
-        success=lambda user: _("User %(name)s created.") % {"name": user},
-        to=lambda user: reverse("accounts:user_edit", args=[user.pk]),
+        title=_("New user"),
+        back=Back(reverse("accounts:user_list"), _("Users")),
+        done=lambda user: reverse("accounts:user_edit", args=[user.pk]),
+        message=lambda user: _("User %(name)s created.") % {"name": user},
         show_error=_show_on_login_field,
     )
-    return saved or _form_page(request, form, _("New user"), "accounts:user_list", _("Users"))
 
 
 @admin_required
@@ -247,25 +244,19 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = selectors.user_get(actor=request.user, pk=pk)
     initial = {f: getattr(user, f) for f in services.USER_FIELDS}
     initial.update(roles=sorted(user.role_codes()), team=user.team)
-    form = UserProfileFields(request.POST or None, initial=initial)
-    saved = form_post(
+    history = event_list_for_case(case_type="user", case_id=user.pk)[:20]
+    return form_view(
         request,
-        form,
-        lambda: services.user_update(actor=request.user, user=user, **form.cleaned_data),
-        success=_("Changes saved."),
-        to=reverse("accounts:user_edit", args=[user.pk]),
+        UserProfileFields(request.POST or None, initial=initial),
+        saving(request, services.user_update, user=user),
+        title=str(user),
+        back=Back(reverse("accounts:user_list"), _("Users")),
+        done=reverse("accounts:user_edit", args=[user.pk]),
+        message=_("Changes saved."),
+        template="accounts/user_edit.html",
+        extra={"subject": user, "history": history, "tokens": user.api_tokens.all()},
         show_error=show_on_top,
     )
-    context = {
-        "form": form,
-        "subject": user,
-        "title": str(user),
-        "back_url": reverse("accounts:user_list"),
-        "back_label": _("Users"),
-        "history": event_list_for_case(case_type="user", case_id=user.pk)[:20],
-        "tokens": user.api_tokens.all(),
-    }
-    return saved or render(request, "accounts/user_edit.html", context)
 
 
 team_list = ListPage.of(
@@ -279,32 +270,30 @@ team_list = ListPage.of(
 
 @admin_required
 def team_create(request: AuthedRequest) -> HttpResponse:
-    form = TeamForm(request.POST or None)
-    saved = form_post(
+    return form_view(
         request,
-        form,
-        lambda: services.team_create(actor=request.user, **form.cleaned_data),
-        success=_("Team created."),
-        to="accounts:team_list",
+        TeamForm(request.POST or None),
+        saving(request, services.team_create),
+        title=_("New team"),
+        back=_teams(),
+        message=_("Team created."),
         show_error=_show_on_name,
     )
-    return saved or _form_page(request, form, _("New team"), "accounts:team_list", _("Teams"))
 
 
 @admin_required
 def team_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     team = selectors.team_get(actor=request.user, pk=pk)
     initial = {"name": team.name, "head": team.head, "parent": team.parent}
-    form = TeamForm(request.POST or None, initial=initial)
-    saved = form_post(
+    return form_view(
         request,
-        form,
-        lambda: services.team_update(actor=request.user, team=team, **form.cleaned_data),
-        success=_("Changes saved."),
-        to="accounts:team_list",
+        TeamForm(request.POST or None, initial=initial),
+        saving(request, services.team_update, team=team),
+        title=team.name,
+        back=_teams(),
+        message=_("Changes saved."),
         show_error=show_on_top,
     )
-    return saved or _form_page(request, form, team.name, "accounts:team_list", _("Teams"))
 
 
 @admin_required

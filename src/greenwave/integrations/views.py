@@ -3,8 +3,6 @@ the 1C exchange with its last exchanges and a manual import."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.crud import Back, form_view
+from greenwave.core.crud import Back, form_view, saving, to_page
 from greenwave.core.errors import DomainError
 from greenwave.core.pages import render_list_page
 
@@ -50,21 +48,17 @@ def webhook_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _webhook_url(sub: Any) -> str:
-    return reverse("integrations:webhook_detail", args=[sub.pk])
-
-
 @login_required
 def webhook_create(request: AuthedRequest) -> HttpResponse:
     _require_admin(request)
     return form_view(
         request,
         WebhookForm(request.POST or None),
-        save=lambda data: services.webhook_create(actor=request.user, **data),
-        done=_webhook_url,
-        message=_("Webhook created. Give its secret to the receiver."),
+        saving(request, services.webhook_create),
         title=_("New webhook"),
         back=Back(reverse("integrations:webhook_list"), _("Webhooks")),
+        done=to_page("integrations:webhook_detail"),
+        message=_("Webhook created. Give its secret to the receiver."),
     )
 
 
@@ -81,10 +75,9 @@ def webhook_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return form_view(
         request,
         WebhookForm(request.POST or None, initial=initial, creating=False),
-        save=lambda data: services.webhook_update(actor=request.user, subscription=sub, **data),
-        done=_webhook_url,
+        saving(request, services.webhook_update, subscription=sub),
         title=_("Edit webhook"),
-        back=Back(_webhook_url(sub), _("Webhooks")),
+        back=Back(reverse("integrations:webhook_detail", args=[sub.pk]), _("Webhooks")),
     )
 
 

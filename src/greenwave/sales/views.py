@@ -27,7 +27,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import can_write, require_write, scope_users
 from greenwave.bpm.library.texts import library_text
-from greenwave.core.crud import Back, form_view
+from greenwave.core.crud import Back, form_view, saving, to_page
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
 from greenwave.core.form_posts import show_on_top
@@ -161,11 +161,11 @@ def deal_create(request: AuthedRequest) -> HttpResponse:
     return form_view(
         request,
         form,
-        save=lambda data: services.deal_create(actor=request.user, **data),
-        done=lambda deal: reverse("sales:deal_detail", args=[deal.pk]),
-        message=_("Deal created."),
+        saving(request, services.deal_create),
         title=_("New deal"),
         back=Back(reverse("sales:board"), _("Deals")),
+        done=to_page("sales:deal_detail"),
+        message=_("Deal created."),
         show_error=show_on_top,
     )
 
@@ -356,11 +356,11 @@ def lead_create(request: AuthedRequest) -> HttpResponse:
     return form_view(
         request,
         LeadForm(request.POST or None),
-        save=lambda data: services.lead_create(actor=request.user, **data),
-        done=lambda lead: reverse("sales:lead_detail", args=[lead.pk]),
-        message=_("Lead created."),
+        saving(request, services.lead_create),
         title=_("New lead"),
         back=Back(reverse("sales:lead_list"), _("Leads")),
+        done=to_page("sales:lead_detail"),
+        message=_("Lead created."),
         show_error=show_on_top,
     )
 
@@ -483,11 +483,10 @@ def stage_edit(request: AuthedRequest, pipeline_pk: int, pk: int | None = None) 
     return form_view(
         request,
         form,
-        save=save,
-        done=lambda _stage: _pipelines().url,
-        message=_("Stage saved."),
+        save,
         title=stage.label if stage else _("New stage"),
         back=_pipelines(),
+        message=_("Stage saved."),
         show_error=show_on_top,
     )
 
