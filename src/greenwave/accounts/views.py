@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time
-from functools import wraps
 from typing import Any
 
 from axes.helpers import get_client_ip_address
@@ -15,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -25,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from greenwave.core.crud import Back, form_view, saving
+from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import show_on_top
+from greenwave.core.form_posts import form_post, show_on_top
+from greenwave.core.guards import admin_required
 from greenwave.core.list_pages import ListPage
 from greenwave.core.ratelimit import rate_limit_hits, rate_limited
 from greenwave.core.selectors import event_list_for_case
@@ -45,17 +44,6 @@ from .http import AuthedRequest
 from .models import AccessLevel, Role, User
 
 View = Callable[..., HttpResponse]
-
-
-def admin_required(view: View) -> View:
-    @wraps(view)
-    @login_required
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_greenwave_admin:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _address(request: HttpRequest) -> str:
@@ -209,8 +197,10 @@ user_list = ListPage.of(
 ).view(guard=admin_required)
 
 
-def _teams() -> Back:
-    return Back(reverse("accounts:team_list"), _("Teams"))
+def _form_page(
+    request: AuthedRequest, form: Any, title: str, back: str, back_label: str
+) -> HttpResponse:
+    return form_page(request, form, title=title, back=Back(reverse(back), back_label))
 
 
 def _show_on_login_field(form: Any, exc: DomainError) -> None:
@@ -224,19 +214,20 @@ def _show_on_name(form: Any, exc: DomainError) -> None:
 
 @admin_required
 def user_create(request: AuthedRequest) -> HttpResponse:
-    return form_view(
+    form = UserCreateForm(request.POST or None)
+    saved = form_post(
         request,
-        UserCreateForm(request.POST or None),
+        form,
         # An empty password field: the user gets an unusable password (set by the reset mail).
-        lambda data: services.user_create(
-            actor=request.user, **{**data, "password": data["password"] or None}
+        lambda: services.user_create(
+            actor=request.user,
+            **{**form.cleaned_data, "password": form.cleaned_data["password"] or None},
         ),
-        title=_("New user"),
-        back=Back(reverse("accounts:user_list"), _("Users")),
-        done=lambda user: reverse("accounts:user_edit", args=[user.pk]),
-        message=lambda user: _("User %(name)s created.") % {"name": user},
+        success=lambda user: _("User %(name)s created.") % {"name": user},
+        to=lambda user: reverse("accounts:user_edit", args=[user.pk]),
         show_error=_show_on_login_field,
     )
+    return saved or _form_page(request, form, _("New user"), "accounts:user_list", _("Users"))
 
 
 @admin_required
@@ -244,19 +235,25 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = selectors.user_get(actor=request.user, pk=pk)
     initial = {f: getattr(user, f) for f in services.USER_FIELDS}
     initial.update(roles=sorted(user.role_codes()), team=user.team)
-    history = event_list_for_case(case_type="user", case_id=user.pk)[:20]
-    return form_view(
+    form = UserProfileFields(request.POST or None, initial=initial)
+    saved = form_post(
         request,
-        UserProfileFields(request.POST or None, initial=initial),
-        saving(request, services.user_update, user=user),
-        title=str(user),
-        back=Back(reverse("accounts:user_list"), _("Users")),
-        done=reverse("accounts:user_edit", args=[user.pk]),
-        message=_("Changes saved."),
-        template="accounts/user_edit.html",
-        extra={"subject": user, "history": history, "tokens": user.api_tokens.all()},
+        form,
+        lambda: services.user_update(actor=request.user, user=user, **form.cleaned_data),
+        success=_("Changes saved."),
+        to=reverse("accounts:user_edit", args=[user.pk]),
         show_error=show_on_top,
     )
+    context = {
+        "form": form,
+        "subject": user,
+        "title": str(user),
+        "back_url": reverse("accounts:user_list"),
+        "back_label": _("Users"),
+        "history": event_list_for_case(case_type="user", case_id=user.pk)[:20],
+        "tokens": user.api_tokens.all(),
+    }
+    return saved or render(request, "accounts/user_edit.html", context)
 
 
 team_list = ListPage.of(
@@ -270,30 +267,32 @@ team_list = ListPage.of(
 
 @admin_required
 def team_create(request: AuthedRequest) -> HttpResponse:
-    return form_view(
+    form = TeamForm(request.POST or None)
+    saved = form_post(
         request,
-        TeamForm(request.POST or None),
-        saving(request, services.team_create),
-        title=_("New team"),
-        back=_teams(),
-        message=_("Team created."),
+        form,
+        lambda: services.team_create(actor=request.user, **form.cleaned_data),
+        success=_("Team created."),
+        to="accounts:team_list",
         show_error=_show_on_name,
     )
+    return saved or _form_page(request, form, _("New team"), "accounts:team_list", _("Teams"))
 
 
 @admin_required
 def team_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     team = selectors.team_get(actor=request.user, pk=pk)
     initial = {"name": team.name, "head": team.head, "parent": team.parent}
-    return form_view(
+    form = TeamForm(request.POST or None, initial=initial)
+    saved = form_post(
         request,
-        TeamForm(request.POST or None, initial=initial),
-        saving(request, services.team_update, team=team),
-        title=team.name,
-        back=_teams(),
-        message=_("Changes saved."),
+        form,
+        lambda: services.team_update(actor=request.user, team=team, **form.cleaned_data),
+        success=_("Changes saved."),
+        to="accounts:team_list",
         show_error=show_on_top,
     )
+    return saved or _form_page(request, form, team.name, "accounts:team_list", _("Teams"))
 
 
 @admin_required

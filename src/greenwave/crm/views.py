@@ -26,6 +26,7 @@ from greenwave.core.api import list_query
 from greenwave.core.crud import Back, back_to, form_page, form_view, saving, to_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post, show_form_error
+from greenwave.core.guards import admin_required
 from greenwave.core.list_pages import ListPage
 from greenwave.core.listing import ListQuery, ListSpec
 from greenwave.core.pages import render_list_page
@@ -640,8 +641,10 @@ def contact_export(request: AuthedRequest) -> HttpResponseBase:
 @dataclass(frozen=True)
 class _Deletable:
     """A record of the client base its lists hide once deleted and its card brings back. Its
-    `name` ("company") names the services' keyword, the URLs `crm:<name>_list`, `…_detail`
-    and `…_deleted`, and the table `crm/partials/deleted_<name>_table.html`."""
+    `name` ("company") names the services' keyword, the URLs `crm:<name>_list`, `…_detail`,
+    `…_restore` and `…_deleted`; the deleted rows' table (`crm/partials/deleted_table.html`)
+    shows the record, its `detail_label` column (`crm/partials/deleted_<name>_detail.html`),
+    who was responsible and when it was deleted."""
 
     name: str
     get: Callable[..., Any]
@@ -651,6 +654,16 @@ class _Deletable:
     restore: Callable[..., Any]
     deleted_title: Any
     deleted_empty: Any
+    name_label: Any
+    detail_label: Any
+
+    @property
+    def restore_route(self) -> str:
+        return f"crm:{self.name}_restore"
+
+    @property
+    def detail_template(self) -> str:
+        return f"crm/partials/deleted_{self.name}_detail.html"
 
 
 COMPANIES = _Deletable(
@@ -662,6 +675,8 @@ COMPANIES = _Deletable(
     services.company_restore,
     gettext_lazy("Deleted clients"),
     gettext_lazy("No deleted clients."),
+    gettext_lazy("Company"),
+    gettext_lazy("INN"),
 )
 CONTACTS = _Deletable(
     "contact",
@@ -672,6 +687,8 @@ CONTACTS = _Deletable(
     services.contact_restore,
     gettext_lazy("Deleted contacts"),
     gettext_lazy("No deleted contacts."),
+    gettext_lazy("Full name"),
+    gettext_lazy("Company"),
 )
 
 
@@ -707,8 +724,9 @@ def _deleted(request: AuthedRequest, kind: _Deletable) -> HttpResponse:
         spec=kind.spec,
         selector=lambda query: kind.rows(actor=request.user, query=query, deleted=True),
         title=str(kind.deleted_title),
-        table_template=f"crm/partials/deleted_{kind.name}_table.html",
+        table_template="crm/partials/deleted_table.html",
         empty_message=str(kind.deleted_empty),
+        extra={"kind": kind},
     )
 
 
@@ -746,11 +764,9 @@ def contact_deleted(request: AuthedRequest) -> HttpResponse:
     return _deleted(request, CONTACTS)
 
 
-@login_required
+@admin_required
 def custom_field_settings(request: AuthedRequest) -> HttpResponse:
     """The administrator's list of the company card's custom fields: add and remove."""
-    if not request.user.is_greenwave_admin:
-        raise PermissionDenied
     form = CustomFieldForm(request.POST or None)
     added = form_post(
         request,
@@ -765,11 +781,9 @@ def custom_field_settings(request: AuthedRequest) -> HttpResponse:
     return render(request, "crm/custom_fields.html", context)
 
 
-@login_required
+@admin_required
 @require_POST
 def custom_field_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    if not request.user.is_greenwave_admin:
-        raise PermissionDenied
     field = get_object_or_404(selectors.custom_field_list(), pk=pk)
     services.custom_field_delete(actor=request.user, field=field)
     messages.success(request, _("Custom field removed; the values clients hold are kept."))
