@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time
-from functools import wraps
 from typing import Any
 
 from axes.helpers import get_client_ip_address
@@ -15,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
@@ -28,6 +26,7 @@ from django.views.decorators.http import require_POST
 from greenwave.core.crud import Back, form_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import form_post, show_on_top
+from greenwave.core.guards import admin_required
 from greenwave.core.list_pages import ListPage
 from greenwave.core.ratelimit import rate_limit_hits, rate_limited
 from greenwave.core.selectors import event_list_for_case
@@ -45,17 +44,6 @@ from .http import AuthedRequest
 from .models import AccessLevel, Role, User
 
 View = Callable[..., HttpResponse]
-
-
-def admin_required(view: View) -> View:
-    @wraps(view)
-    @login_required
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_greenwave_admin:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _address(request: HttpRequest) -> str:

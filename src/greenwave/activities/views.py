@@ -19,9 +19,9 @@ from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import can_write, require_write
-from greenwave.core.crud import Back, form_view, show_domain_error
+from greenwave.core.crud import Back, form_view
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import action_post
+from greenwave.core.form_posts import action_post, show_form_error
 from greenwave.core.list_pages import ListPage
 
 from . import selectors, services
@@ -200,7 +200,7 @@ def timeline_log_call(request: AuthedRequest, object_type: str, object_id: int) 
                 **form.service_data(),
             )
         except DomainError as exc:
-            show_domain_error(form, exc)
+            show_form_error(form, exc)
         else:
             return _render_timeline(request, object_type, object_id)
     return _render_timeline(request, object_type, object_id, call_form=form)

@@ -1,9 +1,11 @@
 """The plain entity page and API handler, written once for crm, sales and activities.
 
 HTML: `form_view` is every create/edit page — a GET (or an invalid POST) renders the form page,
-a valid POST calls the one service with the form's data; the service's `DomainError` shows on
-the form (next to the field its `details["field"]` names), success flashes a message and
-redirects. An entity's view only says which form, which service and where to go back.
+a valid POST calls the one service with the form's data (`saving(request, service, **record)`);
+the service's `DomainError` shows on the form (`form_posts.show_form_error`: next to the fields
+its details name), success flashes a message and redirects (`to_page`: the saved record's page;
+by default back where the form came from). An entity's view only says which form, which
+service and where to go back.
 
 API: an `Entity` bundles the scoped selector (`get(actor=, pk=)`, a 404 outside the actor's
 scope) and the services of one record kind, so that a plain handler is one line: the row
@@ -25,11 +27,12 @@ from django import forms
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from ninja import Schema, Status
 
 from .api import patch_fields
 from .errors import DomainError
-from .form_posts import form_post
+from .form_posts import form_post, show_form_error
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -44,10 +47,20 @@ class Back(NamedTuple):
     label: str
 
 
-def show_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
-    """Put a service's error next to its field (`phones`, `inn`…) or on top of the form."""
-    field = exc.details.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
+def saving(request: HttpRequest, service: Callable[..., T], **record: Any) -> Callable[..., T]:
+    """A form page's `save` through one service: `service(actor=request.user, **record, **data)`,
+    the edited record by its keyword (`saving(request, services.contact_update, contact=row)`)."""
+    return lambda data: service(actor=request.user, **record, **data)
+
+
+def to_page(url_name: str, anchor: str = "") -> Callable[[Model], str]:
+    """A form page's `done` that leads to the saved record's page (`"sales:deal_detail"`)."""
+    return lambda row: reverse(url_name, args=[row.pk]) + anchor
+
+
+def back_to(url_name: str, row: Model) -> Back:
+    """The way back to a record's page, labelled with the record."""
+    return Back(reverse(url_name, args=[row.pk]), str(row))
 
 
 def form_data(form: forms.BaseForm) -> dict[str, Any]:
@@ -73,24 +86,25 @@ def form_page(
 def form_view(  # noqa: PLR0913 -- keyword-only: the parts of a form page, each by name
     request: HttpRequest,
     form: forms.BaseForm,
-    *,
     save: Callable[[dict[str, Any]], T],
-    done: Callable[[T], str],
-    message: str | Callable[[T], str] = "",
+    *,
     title: str,
     back: Back,
+    done: str | Callable[[T], str] | None = None,
+    message: str | Callable[[T], str] = "",
     template: str = "core/form_page.html",
     extra: dict[str, Any] | None = None,
-    show_error: Callable[[forms.BaseForm, DomainError], None] = show_domain_error,
+    show_error: Callable[[forms.BaseForm, DomainError], None] = show_form_error,
 ) -> HttpResponse:
-    """A plain create/edit page: a valid POST calls the one service, `save(form_data(form))`;
-    its `DomainError` shows on the form (`show_error`), success flashes `message` and
-    redirects to `done(result)`; anything else shows the form page."""
+    """A create/edit page: a valid POST calls the one service, `save(form_data(form))`; its
+    `DomainError` shows on the form (`show_error`), success flashes `message` and redirects to
+    `done` (a URL, a URL name, or made from what `save` returned; by default `back`, the page
+    the form came from); anything else shows the form page."""
     answer = form_post(
         request,
         form,
         lambda: save(form_data(form)),
-        to=done,
+        to=back.url if done is None else done,
         success=message or None,
         show_error=show_error,
     )

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.forms import BootstrapFormMixin, bootstrap_class
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users, visible_team_ids
-from greenwave.core.errors import DomainError
 from greenwave.core.money import Currency
 from greenwave.core.text import NameField
 
@@ -42,12 +41,6 @@ from .selectors import company_list, custom_field_list
 
 def _blank(choices: Any) -> list[tuple[str, Any]]:
     return [("", "—"), *choices]
-
-
-def show_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's error next to its field (`phones`, `inn`…) or on top of the form."""
-    field = exc.details.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def _lines(value: str) -> list[str]:

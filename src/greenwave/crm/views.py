@@ -23,9 +23,10 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.api import list_query
-from greenwave.core.crud import Back, form_page, form_view, show_domain_error
+from greenwave.core.crud import Back, back_to, form_page, form_view, saving, to_page
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import action_post
+from greenwave.core.form_posts import action_post, form_post, show_form_error
+from greenwave.core.guards import admin_required
 from greenwave.core.list_pages import ListPage
 from greenwave.core.listing import ListQuery, ListSpec
 from greenwave.core.pages import render_list_page
@@ -48,20 +49,58 @@ from .forms import (
     ProductGroupForm,
     ReassignForm,
 )
-from .models import Company, Competitor, Contact, PriceList
+from .models import Company
 from .tabular import write_csv, write_xlsx
 
 View = Callable[..., HttpResponseBase]
 FORM_PAGE = "crm/form_page.html"  # the kit's form page with the client base's look-alikes
 
 
-def _card(company: Company) -> Back:
-    """The company card: the way back from its forms, and where most of them lead."""
-    return Back(reverse("crm:company_detail", args=[company.pk]), company.name)
+def _card_form(
+    request: AuthedRequest,
+    company: Company,
+    form: Form,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    title: str,
+    message: str,
+    anchor: str = "",
+) -> HttpResponse:
+    """A form of the company card: the card (at `anchor`) is the way back and where it leads."""
+    card = back_to("crm:company_detail", company)
+    return form_view(
+        request,
+        form,
+        save=save,
+        done=lambda _result: card.url + anchor,
+        message=message,
+        title=title,
+        back=card,
+        template=FORM_PAGE,
+    )
 
 
-def _to_card(company: Company, anchor: str = "") -> Callable[[object], str]:
-    return lambda _result: reverse("crm:company_detail", args=[company.pk]) + anchor
+def _record_form(
+    request: AuthedRequest,
+    form: Form,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    page: str,
+    back: Back,
+    title: str,
+    message: str = "",
+) -> HttpResponse:
+    """A record's create or edit form: saved, it leads to the record's `page` (a URL name)."""
+    return form_view(
+        request,
+        form,
+        save=save,
+        done=to_page(page),
+        message=message,
+        title=title,
+        back=back,
+        template=FORM_PAGE,
+    )
 
 
 company_list = ListPage.of(
@@ -93,7 +132,7 @@ def company_create(request: AuthedRequest) -> HttpResponse:
             try:
                 company = services.company_create(actor=request.user, **data)
             except DomainError as exc:
-                show_domain_error(form, exc)
+                show_form_error(form, exc)
             else:
                 messages.success(request, _("Company %(name)s created.") % {"name": company})
                 return redirect("crm:company_detail", pk=company.pk)
@@ -134,15 +173,13 @@ def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
     require_write(request.user, company)
-    return form_view(
+    return _card_form(
         request,
+        company,
         CompanyForm(request.POST or None, initial=CompanyForm.initial_for(company)),
-        save=lambda data: services.company_update(actor=request.user, company=company, **data),
-        done=_to_card(company),
-        message=_("Changes saved."),
+        saving(request, services.company_update, company=company),
         title=_("Edit company"),
-        back=_card(company),
-        template=FORM_PAGE,
+        message=_("Changes saved."),
     )
 
 
@@ -150,16 +187,13 @@ def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def company_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
     require_write(request.user, company)
-    reassign = services.company_reassign
-    return form_view(
+    return _card_form(
         request,
+        company,
         ReassignForm(request.POST or None, actor=request.user),
-        save=lambda data: reassign(actor=request.user, company=company, **data),
-        done=_to_card(company),
-        message=_("The client has been handed over."),
+        saving(request, services.company_reassign, company=company),
         title=_("Hand the client over"),
-        back=_card(company),
-        template=FORM_PAGE,
+        message=_("The client has been handed over."),
     )
 
 
@@ -172,18 +206,14 @@ contact_list = ListPage.of(
 ).view()
 
 
-def _contact_url(contact: Contact) -> str:
-    return reverse("crm:contact_detail", args=[contact.pk])
-
-
 @login_required
 def contact_create(request: AuthedRequest) -> HttpResponse:
     initial = {"company": request.GET.get("company")}
     return form_view(
         request,
         ContactForm(request.POST or None, initial=initial, actor=request.user),
-        save=lambda data: services.contact_create(actor=request.user, **data),
-        done=_contact_url,
+        save=saving(request, services.contact_create),
+        done=to_page("crm:contact_detail"),
         message=lambda contact: _("Contact %(name)s created.") % {"name": contact},
         title=_("New contact"),
         back=Back(reverse("crm:contact_list"), _("Contacts")),
@@ -209,16 +239,14 @@ def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(actor=request.user, pk=pk)
     require_write(request.user, contact)
     initial = ContactForm.initial_for(contact)
-    update = services.contact_update
-    return form_view(
+    return _record_form(
         request,
         ContactForm(request.POST or None, initial=initial, actor=request.user),
-        save=lambda data: update(actor=request.user, contact=contact, **data),
-        done=_contact_url,
-        message=_("Changes saved."),
+        saving(request, services.contact_update, contact=contact),
+        page="crm:contact_detail",
+        back=back_to("crm:contact_detail", contact),
         title=_("Edit contact"),
-        back=Back(_contact_url(contact), contact.full_name),
-        template=FORM_PAGE,
+        message=_("Changes saved."),
     )
 
 
@@ -226,16 +254,14 @@ def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def decision_maker_add(request: AuthedRequest, pk: int) -> HttpResponse:
     company = selectors.company_get(actor=request.user, pk=pk)
     require_write(request.user, company)
-    add = services.decision_maker_add
-    return form_view(
+    return _card_form(
         request,
+        company,
         DecisionMakerAddForm(request.POST or None, company=company),
-        save=lambda data: add(actor=request.user, company=company, **data),
-        done=_to_card(company, "#contacts"),
-        message=_("Decision maker added."),
+        saving(request, services.decision_maker_add, company=company),
         title=_("New decision maker"),
-        back=_card(company),
-        template=FORM_PAGE,
+        message=_("Decision maker added."),
+        anchor="#contacts",
     )
 
 
@@ -244,16 +270,14 @@ def decision_maker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     dm = selectors.decision_maker_get(actor=request.user, pk=pk)
     require_write(request.user, dm.company)
     initial = {f: getattr(dm, f) for f in services.DECISION_MAKER_FIELDS}
-    update = services.decision_maker_update
-    return form_view(
+    return _card_form(
         request,
+        dm.company,
         DecisionMakerForm(request.POST or None, initial=initial),
-        save=lambda data: update(actor=request.user, decision_maker=dm, **data),
-        done=_to_card(dm.company, "#contacts"),
-        message=_("Changes saved."),
+        saving(request, services.decision_maker_update, decision_maker=dm),
         title=str(dm.contact),
-        back=_card(dm.company),
-        template=FORM_PAGE,
+        message=_("Changes saved."),
+        anchor="#contacts",
     )
 
 
@@ -276,16 +300,14 @@ def company_profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     require_write(request.user, company)
     profile = selectors.client_profile_of(actor=request.user, company=company)
     initial = {f: getattr(profile, f) for f in services.CLIENT_PROFILE_FIELDS} if profile else {}
-    update = services.client_profile_update
-    return form_view(
+    return _card_form(
         request,
+        company,
         ClientProfileForm(request.POST or None, initial=initial),
-        save=lambda data: update(actor=request.user, company=company, **data),
-        done=_to_card(company, "#profile"),
-        message=_("The client profile has been saved."),
+        saving(request, services.client_profile_update, company=company),
         title=_("Client profile"),
-        back=_card(company),
-        template=FORM_PAGE,
+        message=_("The client profile has been saved."),
+        anchor="#profile",
     )
 
 
@@ -324,21 +346,16 @@ competitor_list = ListPage.of(
 ).view(may_create=services.can_edit_competitors)
 
 
-def _competitor_url(competitor: Competitor) -> str:
-    return reverse("crm:competitor_detail", args=[competitor.pk])
-
-
 @login_required
 def competitor_create(request: AuthedRequest) -> HttpResponse:
     services.require_competitor_editor(request.user)
-    return form_view(
+    return _record_form(
         request,
         CompetitorForm(request.POST or None),
-        save=lambda data: services.competitor_create(actor=request.user, **data),
-        done=_competitor_url,
-        title=_("New competitor"),
+        saving(request, services.competitor_create),
+        page="crm:competitor_detail",
         back=Back(reverse("crm:competitor_list"), _("Competitors")),
-        template=FORM_PAGE,
+        title=_("New competitor"),
     )
 
 
@@ -362,16 +379,14 @@ def competitor_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     competitor = selectors.competitor_get(actor=request.user, pk=pk)
     services.require_competitor_editor(request.user)
     initial = {f: getattr(competitor, f) for f in services.COMPETITOR_FIELDS}
-    update = services.competitor_update
-    return form_view(
+    return _record_form(
         request,
         CompetitorForm(request.POST or None, initial=initial),
-        save=lambda data: update(actor=request.user, competitor=competitor, **data),
-        done=_competitor_url,
-        message=_("Changes saved."),
+        saving(request, services.competitor_update, competitor=competitor),
+        page="crm:competitor_detail",
+        back=back_to("crm:competitor_detail", competitor),
         title=_("Edit competitor"),
-        back=Back(_competitor_url(competitor), competitor.name),
-        template=FORM_PAGE,
+        message=_("Changes saved."),
     )
 
 
@@ -402,20 +417,12 @@ product_list = ListPage.of(
 
 
 def _catalog_form(
-    request: AuthedRequest, form: Form, save: Callable[[dict[str, Any]], object], **page: str
+    request: AuthedRequest, form: Form, save: Callable[[dict[str, Any]], object], **page: Any
 ) -> HttpResponse:
-    """A form of the product catalogue: saved, it leads back to the product list."""
+    """A form of the product catalogue (`page`: its title, message): saved, it leads back to
+    the product list."""
     products = Back(reverse("crm:product_list"), _("Products"))
-    return form_view(
-        request,
-        form,
-        save=save,
-        done=lambda _row: products.url,
-        message=page["message"],
-        title=page["title"],
-        back=products,
-        template=FORM_PAGE,
-    )
+    return form_view(request, form, save, back=products, template=FORM_PAGE, **page)
 
 
 @login_required
@@ -423,7 +430,7 @@ def product_create(request: AuthedRequest) -> HttpResponse:
     return _catalog_form(
         request,
         ProductForm(request.POST or None),
-        lambda data: services.product_create(actor=request.user, **data),
+        saving(request, services.product_create),
         message=_("Product created."),
         title=_("New product"),
     )
@@ -437,7 +444,7 @@ def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _catalog_form(
         request,
         ProductForm(request.POST or None, initial=initial),
-        lambda data: services.product_update(actor=request.user, product=product, **data),
+        saving(request, services.product_update, product=product),
         message=_("Changes saved."),
         title=product.name,
     )
@@ -448,7 +455,7 @@ def product_group_create(request: AuthedRequest) -> HttpResponse:
     return _catalog_form(
         request,
         ProductGroupForm(request.POST or None),
-        lambda data: services.product_group_create(actor=request.user, **data),
+        saving(request, services.product_group_create),
         message=_("Product group created."),
         title=_("New product group"),
     )
@@ -463,20 +470,15 @@ price_list_list = ListPage.of(
 ).view(may_create=_can_manage_catalog, extra=_catalog_context)
 
 
-def _price_list_url(price_list: PriceList) -> str:
-    return reverse("crm:price_list_detail", args=[price_list.pk])
-
-
 @login_required
 def price_list_create(request: AuthedRequest) -> HttpResponse:
-    return form_view(
+    return _record_form(
         request,
         PriceListForm(request.POST or None),
-        save=lambda data: services.price_list_create(actor=request.user, **data),
-        done=_price_list_url,
-        title=_("New price list"),
+        saving(request, services.price_list_create),
+        page="crm:price_list_detail",
         back=Back(reverse("crm:price_list_list"), _("Price lists")),
-        template=FORM_PAGE,
+        title=_("New price list"),
     )
 
 
@@ -485,15 +487,13 @@ def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     price_list = selectors.price_list_get(actor=request.user, pk=pk)
     _require_catalog_change(request)
     initial = {f: getattr(price_list, f) for f in services.PRICE_LIST_FIELDS}
-    update = services.price_list_update
-    return form_view(
+    return _record_form(
         request,
         PriceListForm(request.POST or None, initial=initial),
-        save=lambda data: update(actor=request.user, price_list=price_list, **data),
-        done=_price_list_url,
+        saving(request, services.price_list_update, price_list=price_list),
+        page="crm:price_list_detail",
+        back=back_to("crm:price_list_detail", price_list),
         title=_("Edit price list"),
-        back=Back(_price_list_url(price_list), price_list.name),
-        template=FORM_PAGE,
     )
 
 
@@ -550,20 +550,20 @@ def company_merge(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def import_start(request: AuthedRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            job = services.import_upload(
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                file_name=upload.name,
-                content=upload.read(services.MAX_IMPORT_BYTES + 1),
-                responsible=form.cleaned_data["responsible"],
-            )
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            return redirect("crm:import_detail", pk=job.pk)
+
+    def upload() -> Any:
+        data = form.cleaned_data
+        return services.import_upload(
+            actor=request.user,
+            kind=data["kind"],
+            file_name=data["file"].name,
+            content=data["file"].read(services.MAX_IMPORT_BYTES + 1),
+            responsible=data["responsible"],
+        )
+
+    started = form_post(request, form, upload, to=to_page("crm:import_detail"))
+    if started is not None:
+        return started
     context = {
         "form": form,
         "title": _("Import clients"),
@@ -641,8 +641,10 @@ def contact_export(request: AuthedRequest) -> HttpResponseBase:
 @dataclass(frozen=True)
 class _Deletable:
     """A record of the client base its lists hide once deleted and its card brings back. Its
-    `name` ("company") names the services' keyword, the URLs `crm:<name>_list`, `…_detail`
-    and `…_deleted`, and the table `crm/partials/deleted_<name>_table.html`."""
+    `name` ("company") names the services' keyword, the URLs `crm:<name>_list`, `…_detail`,
+    `…_restore` and `…_deleted`; the deleted rows' table (`crm/partials/deleted_table.html`)
+    shows the record, its `detail_label` column (`crm/partials/deleted_<name>_detail.html`),
+    who was responsible and when it was deleted."""
 
     name: str
     get: Callable[..., Any]
@@ -652,6 +654,16 @@ class _Deletable:
     restore: Callable[..., Any]
     deleted_title: Any
     deleted_empty: Any
+    name_label: Any
+    detail_label: Any
+
+    @property
+    def restore_route(self) -> str:
+        return f"crm:{self.name}_restore"
+
+    @property
+    def detail_template(self) -> str:
+        return f"crm/partials/deleted_{self.name}_detail.html"
 
 
 COMPANIES = _Deletable(
@@ -663,6 +675,8 @@ COMPANIES = _Deletable(
     services.company_restore,
     gettext_lazy("Deleted clients"),
     gettext_lazy("No deleted clients."),
+    gettext_lazy("Company"),
+    gettext_lazy("INN"),
 )
 CONTACTS = _Deletable(
     "contact",
@@ -673,6 +687,8 @@ CONTACTS = _Deletable(
     services.contact_restore,
     gettext_lazy("Deleted contacts"),
     gettext_lazy("No deleted contacts."),
+    gettext_lazy("Full name"),
+    gettext_lazy("Company"),
 )
 
 
@@ -708,8 +724,9 @@ def _deleted(request: AuthedRequest, kind: _Deletable) -> HttpResponse:
         spec=kind.spec,
         selector=lambda query: kind.rows(actor=request.user, query=query, deleted=True),
         title=str(kind.deleted_title),
-        table_template=f"crm/partials/deleted_{kind.name}_table.html",
+        table_template="crm/partials/deleted_table.html",
         empty_message=str(kind.deleted_empty),
+        extra={"kind": kind},
     )
 
 
@@ -747,29 +764,26 @@ def contact_deleted(request: AuthedRequest) -> HttpResponse:
     return _deleted(request, CONTACTS)
 
 
-@login_required
+@admin_required
 def custom_field_settings(request: AuthedRequest) -> HttpResponse:
     """The administrator's list of the company card's custom fields: add and remove."""
-    if not request.user.is_greenwave_admin:
-        raise PermissionDenied
     form = CustomFieldForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.custom_field_create(actor=request.user, **form.service_data())
-        except DomainError as exc:
-            show_domain_error(form, exc)
-        else:
-            messages.success(request, _("Custom field added."))
-            return redirect("crm:custom_field_settings")
+    added = form_post(
+        request,
+        form,
+        lambda: services.custom_field_create(actor=request.user, **form.service_data()),
+        to="crm:custom_field_settings",
+        success=_("Custom field added."),
+    )
+    if added is not None:
+        return added
     context = {"form": form, "fields": selectors.custom_field_list(), "title": _("Custom fields")}
     return render(request, "crm/custom_fields.html", context)
 
 
-@login_required
+@admin_required
 @require_POST
 def custom_field_delete(request: AuthedRequest, pk: int) -> HttpResponse:
-    if not request.user.is_greenwave_admin:
-        raise PermissionDenied
     field = get_object_or_404(selectors.custom_field_list(), pk=pk)
     services.custom_field_delete(actor=request.user, field=field)
     messages.success(request, _("Custom field removed; the values clients hold are kept."))

@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
-from greenwave.core.crud import Back, form_page
+from greenwave.core.crud import Back, back_to, form_page, form_view, saving
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import action_post, form_post, show_form_error
+from greenwave.core.form_posts import action_post, show_form_error
 from greenwave.core.list_pages import ListPage
 from greenwave.crm.selectors import company_get, contact_get
 from greenwave.sales.selectors import deal_get
@@ -53,12 +53,6 @@ EXAMPLE_TAGS = {
 }
 
 
-def _form_page(
-    request: AuthedRequest, form: Any, title: str, back_url: str, back_label: str, **extra: Any
-) -> HttpResponse:
-    return form_page(request, form, title=title, back=Back(back_url, back_label), extra=extra)
-
-
 def _back_to_deal(deal_id: int) -> HttpResponse:
     return redirect(reverse("sales:deal_detail", args=[deal_id]) + "#deal-papers")
 
@@ -81,19 +75,21 @@ def _require_finance_page(request: AuthedRequest) -> None:
         raise PermissionDenied(_("Only finance, accounting or an administrator keeps them."))
 
 
+def _legal_entities() -> Back:
+    return Back(reverse("documents:legal_entity_list"), _("Legal entities"))
+
+
 @login_required
 def legal_entity_create(request: AuthedRequest) -> HttpResponse:
     _require_finance_page(request)
-    form = LegalEntityForm(request.POST or None)
-    saved = form_post(
+    return form_view(
         request,
-        form,
-        lambda: services.legal_entity_create(actor=request.user, data=form.cleaned_data),
-        success=_("Legal entity added."),
-        to="documents:legal_entity_list",
+        LegalEntityForm(request.POST or None),
+        lambda data: services.legal_entity_create(actor=request.user, data=data),
+        title=_("New legal entity"),
+        back=_legal_entities(),
+        message=_("Legal entity added."),
     )
-    back = reverse("documents:legal_entity_list")
-    return saved or _form_page(request, form, _("New legal entity"), back, _("Legal entities"))
 
 
 @login_required
@@ -101,18 +97,14 @@ def legal_entity_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     entity = selectors.legal_entity_get(actor=request.user, pk=pk)
     _require_finance_page(request)
     initial = {f: getattr(entity, f) for f in services.LEGAL_ENTITY_FIELDS}
-    form = LegalEntityForm(request.POST or None, initial=initial)
-    saved = form_post(
+    return form_view(
         request,
-        form,
-        lambda: services.legal_entity_update(
-            actor=request.user, entity=entity, **form.cleaned_data
-        ),
-        success=_("Changes saved."),
-        to="documents:legal_entity_list",
+        LegalEntityForm(request.POST or None, initial=initial),
+        saving(request, services.legal_entity_update, entity=entity),
+        title=entity.name,
+        back=_legal_entities(),
+        message=_("Changes saved."),
     )
-    back = reverse("documents:legal_entity_list")
-    return saved or _form_page(request, form, entity.name, back, _("Legal entities"))
 
 
 # --- templates ----------------------------------------------------------------------------
@@ -240,22 +232,15 @@ def invoice_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(actor=request.user, pk=pk)
     services.require_invoice_writer(request.user, invoice)
     initial = {"due_date": invoice.due_date, "comment": invoice.comment}
-    form = InvoiceEditForm(request.POST or None, initial=initial)
-    back = reverse("documents:invoice_detail", args=[pk])
-    saved = form_post(
-        request,
-        form,
-        lambda: services.invoice_update(
-            actor=request.user,
-            invoice=invoice,
-            due_date=form.cleaned_data["due_date"],
-            comment=form.cleaned_data["comment"],
-        ),
-        success=_("Changes saved."),
-        to=back,
-    )
     label = f"№ {invoice.number}" if invoice.number else f"{_('draft')} #{invoice.pk}"
-    return saved or _form_page(request, form, _("Invoice %(n)s") % {"n": label}, back, label)
+    return form_view(
+        request,
+        InvoiceEditForm(request.POST or None, initial=initial),
+        saving(request, services.invoice_update, invoice=invoice),
+        title=_("Invoice %(n)s") % {"n": label},
+        back=Back(reverse("documents:invoice_detail", args=[pk]), label),
+        message=_("Changes saved."),
+    )
 
 
 @login_required
@@ -478,10 +463,12 @@ def document_approval(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Sent for approval."))
             return _back_to_deal(document.deal_id)
-    back = reverse("documents:document_detail", args=[pk])
-    title = _("Send %(doc)s for approval") % {"doc": document}
-    return _form_page(
-        request, form, title, back, str(document), submit_label=_("Send for approval")
+    return form_page(
+        request,
+        form,
+        title=_("Send %(doc)s for approval") % {"doc": document},
+        back=back_to("documents:document_detail", document),
+        extra={"submit_label": _("Send for approval")},
     )
 
 
@@ -509,19 +496,16 @@ def company_bank_edit(request: AuthedRequest, company_pk: int) -> HttpResponse:
     require_write(request.user, company)
     bank = services.client_bank_account_of(company)
     initial = {f: getattr(bank, f) for f in services.CLIENT_BANK_FIELDS} if bank else {}
-    form = ClientBankAccountForm(request.POST or None, initial=initial)
-    back = reverse("crm:company_detail", args=[company.pk])
-    saved = form_post(
+    return form_view(
         request,
-        form,
-        lambda: services.client_bank_account_set(
-            actor=request.user, company=company, data=form.cleaned_data
+        ClientBankAccountForm(request.POST or None, initial=initial),
+        lambda data: services.client_bank_account_set(
+            actor=request.user, company=company, data=data
         ),
-        success=_("Bank details saved."),
-        to=back,
+        title=_("Bank details of %(name)s") % {"name": company.name},
+        back=back_to("crm:company_detail", company),
+        message=_("Bank details saved."),
     )
-    title = _("Bank details of %(name)s") % {"name": company.name}
-    return saved or _form_page(request, form, title, back, company.name)
 
 
 @login_required

@@ -3,11 +3,8 @@ the 1C exchange with its last exchanges and a manual import."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
@@ -17,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.crud import Back, form_view
+from greenwave.core.crud import Back, form_view, saving, to_page
 from greenwave.core.errors import DomainError
+from greenwave.core.guards import admin_required, require_admin
 from greenwave.core.pages import render_list_page
 
 from . import selectors, services
@@ -29,14 +27,8 @@ from .forms import CommerceMLUploadForm, WebhookForm
 from .models import ExchangeSource
 
 
-def _require_admin(request: AuthedRequest) -> None:
-    if not request.user.is_greenwave_admin:
-        raise PermissionDenied
-
-
-@login_required
+@admin_required
 def webhook_list(request: AuthedRequest) -> HttpResponse:
-    _require_admin(request)
     return render_list_page(
         request,
         spec=selectors.WEBHOOK_SPEC,
@@ -50,28 +42,23 @@ def webhook_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-def _webhook_url(sub: Any) -> str:
-    return reverse("integrations:webhook_detail", args=[sub.pk])
-
-
-@login_required
+@admin_required
 def webhook_create(request: AuthedRequest) -> HttpResponse:
-    _require_admin(request)
     return form_view(
         request,
         WebhookForm(request.POST or None),
-        save=lambda data: services.webhook_create(actor=request.user, **data),
-        done=_webhook_url,
-        message=_("Webhook created. Give its secret to the receiver."),
+        saving(request, services.webhook_create),
         title=_("New webhook"),
         back=Back(reverse("integrations:webhook_list"), _("Webhooks")),
+        done=to_page("integrations:webhook_detail"),
+        message=_("Webhook created. Give its secret to the receiver."),
     )
 
 
 @login_required
 def webhook_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     sub = selectors.webhook_get(actor=request.user, pk=pk)
-    _require_admin(request)
+    require_admin(request)
     initial = {
         "url": sub.url,
         "events": sub.events,
@@ -81,17 +68,16 @@ def webhook_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return form_view(
         request,
         WebhookForm(request.POST or None, initial=initial, creating=False),
-        save=lambda data: services.webhook_update(actor=request.user, subscription=sub, **data),
-        done=_webhook_url,
+        saving(request, services.webhook_update, subscription=sub),
         title=_("Edit webhook"),
-        back=Back(_webhook_url(sub), _("Webhooks")),
+        back=Back(reverse("integrations:webhook_detail", args=[sub.pk]), _("Webhooks")),
     )
 
 
 @login_required
 def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     sub = selectors.webhook_get(actor=request.user, pk=pk)
-    _require_admin(request)
+    require_admin(request)
     deliveries = selectors.delivery_list(actor=request.user, subscription=sub)
     page = Paginator(deliveries, 20).get_page(request.GET.get("page"))
     return render(
@@ -112,7 +98,7 @@ def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def webhook_test(request: AuthedRequest, pk: int) -> HttpResponse:
     sub = selectors.webhook_get(actor=request.user, pk=pk)
-    _require_admin(request)
+    require_admin(request)
     try:
         delivery = services.webhook_test_send_now(actor=request.user, subscription=sub)
     except DomainError as exc:
@@ -132,10 +118,9 @@ def webhook_test(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("integrations:webhook_detail", pk=sub.pk)
 
 
-@login_required
+@admin_required
 def onec(request: AuthedRequest) -> HttpResponse:
     """Settings of the 1C exchange, its last exchanges, and a manual import of files."""
-    _require_admin(request)
     form = CommerceMLUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         uploads = request.FILES.getlist("documents")

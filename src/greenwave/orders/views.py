@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.crud import Back, form_page
+from greenwave.core.crud import Back, form_view, saving
 from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.form_posts import form_post, show_on_top
 from greenwave.core.list_pages import ListPage
@@ -57,8 +57,8 @@ payment_list = ListPage.of(
 PAYMENTS = "orders:payment_list"
 
 
-def _payments_form_page(request: AuthedRequest, form: Any, title: str) -> HttpResponse:
-    return form_page(request, form, title=title, back=Back(reverse(PAYMENTS), _("Payments")))
+def _payments() -> Back:
+    return Back(reverse(PAYMENTS), _("Payments"))
 
 
 def _require_cashier(request: AuthedRequest) -> None:
@@ -72,38 +72,34 @@ def payment_create(request: AuthedRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("invoice", "").isdigit():
         initial["invoice"] = int(request.GET["invoice"])
-    form = PaymentForm(request.POST or None, actor=request.user, initial=initial)
-
-    def save() -> Any:
-        data = form.cleaned_data
-        return services.payment_record(
-            actor=request.user, invoice=data.pop("invoice"), amount=data.pop("amount"), **data
-        )
-
-    saved = form_post(
-        request, form, save, success=_("Payment entered."), to=PAYMENTS, show_error=show_on_top
+    return form_view(
+        request,
+        PaymentForm(request.POST or None, actor=request.user, initial=initial),
+        saving(request, services.payment_record),
+        title=_("Enter a payment"),
+        back=_payments(),
+        message=_("Payment entered."),
+        show_error=show_on_top,
     )
-    return saved or _payments_form_page(request, form, _("Enter a payment"))
 
 
 @login_required
 def payment_refund(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_cashier(request)
     payment = selectors.payment_get(actor=request.user, pk=pk)
-    form = RefundForm(request.POST or None)
-    saved = form_post(
-        request,
-        form,
-        lambda: services.payment_refund(actor=request.user, payment=payment, **form.cleaned_data),
-        success=_("Refund entered."),
-        to=PAYMENTS,
-        show_error=show_on_top,
-    )
     title = _("Refund of payment %(amount)s to invoice %(number)s") % {
         "amount": payment.amount,
         "number": payment.invoice.number,
     }
-    return saved or _payments_form_page(request, form, title)
+    return form_view(
+        request,
+        RefundForm(request.POST or None),
+        saving(request, services.payment_refund, payment=payment),
+        title=title,
+        back=_payments(),
+        message=_("Refund entered."),
+        show_error=show_on_top,
+    )
 
 
 @login_required
@@ -319,12 +315,6 @@ def _supplier_order_url(purchase: Any) -> str:
     return reverse("orders:supplier_order_detail", args=[purchase.pk])
 
 
-def _supplier_form_page(
-    request: AuthedRequest, form: SupplierOrderForm, title: str, back_url: str
-) -> HttpResponse:
-    return form_page(request, form, title=title, back=Back(back_url, _("Supplier orders")))
-
-
 @login_required
 def supplier_order_create(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
@@ -333,16 +323,14 @@ def supplier_order_create(request: AuthedRequest) -> HttpResponse:
         line = selectors.purchasable_lines(actor=request.user).filter(pk=int(line_id)).first()
         if line is not None:
             initial = {"line": line.pk, "quantity": format(line.remaining.normalize(), "f")}
-    form = SupplierOrderForm(request.POST or None, actor=request.user, initial=initial)
-    saved = form_post(
+    return form_view(
         request,
-        form,
-        lambda: fulfilment.supplier_order_create(actor=request.user, **form.cleaned_data),
-        success=_("Supplier order placed."),
-        to=_supplier_order_url,
-    )
-    return saved or _supplier_form_page(
-        request, form, _("Order from a supplier"), reverse("orders:supplier_order_list")
+        SupplierOrderForm(request.POST or None, actor=request.user, initial=initial),
+        saving(request, fulfilment.supplier_order_create),
+        title=_("Order from a supplier"),
+        back=Back(reverse("orders:supplier_order_list"), _("Supplier orders")),
+        done=_supplier_order_url,
+        message=_("Supplier order placed."),
     )
 
 
@@ -351,21 +339,13 @@ def supplier_order_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     purchase = selectors.supplier_order_get(actor=request.user, pk=pk)
     if not fulfilment.can_change_order(request.user, purchase.line.order):
         raise permission_denied(_("You can read this order but not change it."))
-    form = SupplierOrderForm(request.POST or None, actor=request.user, purchase=purchase)
-    saved = form_post(
+    return form_view(
         request,
-        form,
-        lambda: fulfilment.supplier_order_update(
-            actor=request.user, purchase=purchase, **form.cleaned_data
-        ),
-        success=_("Supplier order saved."),
-        to=_supplier_order_url(purchase),
-    )
-    return saved or _supplier_form_page(
-        request,
-        form,
-        _("Supplier order %(number)s") % {"number": purchase.pk},
-        reverse("orders:supplier_order_detail", args=[purchase.pk]),
+        SupplierOrderForm(request.POST or None, actor=request.user, purchase=purchase),
+        saving(request, fulfilment.supplier_order_update, purchase=purchase),
+        title=_("Supplier order %(number)s") % {"number": purchase.pk},
+        back=Back(_supplier_order_url(purchase), _("Supplier orders")),
+        message=_("Supplier order saved."),
     )
 
 

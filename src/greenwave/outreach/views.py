@@ -236,6 +236,26 @@ def campaign_preview(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _campaign_button(
+    request: AuthedRequest,
+    campaign: Any,
+    service: Callable[..., Any],
+    *,
+    success: Any = None,
+    **fields: Any,
+) -> HttpResponse:
+    """A button of the campaign card: `service(actor=, campaign=, **fields)` through
+    `action_post` (a 403 is the error page, another refusal a message; `success` as it takes
+    it), then back to the card."""
+    action_post(
+        request,
+        lambda: service(actor=request.user, campaign=campaign, **fields),
+        success=success,
+        refusals=(403,),
+    )
+    return redirect("outreach:campaign_detail", pk=campaign.pk)
+
+
 @require_POST
 @login_required
 def campaign_send(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -248,45 +268,34 @@ def campaign_send(request: AuthedRequest, pk: int) -> HttpResponse:
         except ValueError:
             messages.error(request, _("Give the date and time as YYYY-MM-DDTHH:MM."))
             return redirect("outreach:campaign_detail", pk=pk)
-    action_post(
+    return _campaign_button(
         request,
-        lambda: services.campaign_send(
-            actor=request.user, campaign=campaign, scheduled_at=scheduled_at
-        ),
+        campaign,
+        services.campaign_send,
+        scheduled_at=scheduled_at,
         success=_("Done: the worker sends the letters."),
-        refusals=(403,),
     )
-    return redirect("outreach:campaign_detail", pk=pk)
 
 
 @require_POST
 @login_required
 def campaign_pause(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(actor=request.user, pk=pk)
-    action_post(
-        request,
-        lambda: services.campaign_pause(actor=request.user, campaign=campaign),
-        refusals=(403,),
-    )
-    return redirect("outreach:campaign_detail", pk=pk)
+    return _campaign_button(request, campaign, services.campaign_pause)
 
 
 @require_POST
 @login_required
 def campaign_bounce(request: AuthedRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get(actor=request.user, pk=pk)
-    action_post(
+    return _campaign_button(
         request,
-        lambda: services.delivery_bounce(
-            actor=request.user,
-            campaign=campaign,
-            email=request.POST.get("email", ""),
-            reason=request.POST.get("reason", ""),
-        ),
+        campaign,
+        services.delivery_bounce,
+        email=request.POST.get("email", ""),
+        reason=request.POST.get("reason", ""),
         success=lambda marked: _("Bounce recorded (%(n)d letters).") % {"n": marked},
-        refusals=(403,),
     )
-    return redirect("outreach:campaign_detail", pk=pk)
 
 
 # --- public: the links of a letter ------------------------------------------------------------

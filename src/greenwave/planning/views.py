@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.selectors import user_get
 from greenwave.activities.selectors import activity_get, reminders_due
-from greenwave.core.crud import Back, form_page
+from greenwave.core.crud import Back, form_view, saving
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post
 from greenwave.sales.selectors import deal_get
@@ -562,20 +562,9 @@ def _require_planner(request: AuthedRequest) -> None:
         raise PermissionDenied(_("Only a head of sales, a director or an administrator."))
 
 
-def _form_page(
-    request: AuthedRequest, form: Any, page: tuple[str, str, str], **post: Any
-) -> HttpResponse:
-    """A rule's form: `post` as `form_post` takes it; `page`: title, back URL and label."""
-    title, back, back_label = page
-    return form_post(request, form, **post) or form_page(
-        request, form, title=title, back=Back(back, back_label)
-    )
-
-
-def _settings_form(request: AuthedRequest, form: Any, title: str, **post: Any) -> HttpResponse:
-    """The form of a motivation rule (a scheme, a split): back to the settings when saved."""
-    page = (title, reverse("planning:settings"), _("Plans and motivation"))
-    return _form_page(request, form, page, to="planning:settings", **post)
+def _settings() -> Back:
+    """Where the form of a motivation rule (a scheme, a split) comes from and leads back to."""
+    return Back(reverse("planning:settings"), _("Plans and motivation"))
 
 
 @login_required
@@ -627,16 +616,14 @@ def _kpi_anchor(kpi: Any) -> str:
 @login_required
 def kpi_create(request: AuthedRequest) -> HttpResponse:
     _require_planner(request)
-    form = KpiForm(request.POST or None)
-    return _form_page(
+    return form_view(
         request,
-        form,
-        save=lambda: services.kpi_create(
-            actor=request.user, key=form.cleaned_data["key"], spec=_kpi_spec(form.cleaned_data)
-        ),
-        success=lambda kpi: _("KPI «%(n)s» added.") % {"n": kpi.name},
-        to=_kpi_anchor,
-        page=(_("New KPI"), reverse("planning:kpi_list"), _("KPIs")),
+        KpiForm(request.POST or None),
+        lambda data: services.kpi_create(actor=request.user, key=data["key"], spec=_kpi_spec(data)),
+        title=_("New KPI"),
+        back=Back(reverse("planning:kpi_list"), _("KPIs")),
+        done=_kpi_anchor,
+        message=lambda kpi: _("KPI «%(n)s» added.") % {"n": kpi.name},
     )
 
 
@@ -646,16 +633,14 @@ def kpi_edit(request: AuthedRequest, key: str) -> HttpResponse:
     kpi = _kpi_of(request, key)
     if kpi.source == "builtin":
         raise Http404(_("KPI not found."))
-    form = KpiForm(request.POST or None, initial=KpiForm.initial_of(kpi), editing=True)
-    return _form_page(
+    return form_view(
         request,
-        form,
-        save=lambda: services.kpi_update(
-            actor=request.user, kpi=kpi, spec=_kpi_spec(form.cleaned_data)
-        ),
-        success=_("Changes saved."),
-        to=_kpi_anchor(kpi),
-        page=(kpi.name, reverse("planning:kpi_list"), _("KPIs")),
+        KpiForm(request.POST or None, initial=KpiForm.initial_of(kpi), editing=True),
+        lambda data: services.kpi_update(actor=request.user, kpi=kpi, spec=_kpi_spec(data)),
+        title=kpi.name,
+        back=Back(reverse("planning:kpi_list"), _("KPIs")),
+        done=_kpi_anchor(kpi),
+        message=_("Changes saved."),
     )
 
 
@@ -669,27 +654,34 @@ def kpi_toggle(request: AuthedRequest, key: str) -> HttpResponse:
     return redirect(_kpi_anchor(kpi))
 
 
-def _scheme_save(request: AuthedRequest, form: Any, scheme: Any = None) -> Any:
-    return services.commission_scheme_save(
-        actor=request.user,
-        scheme=scheme,
-        name=form.cleaned_data["name"],
-        default_percent=form.cleaned_data["default_percent"],
-        group_percents=form.group_percents(),
-        steps=form.cleaned_data["steps"],
+def _scheme_form(
+    request: AuthedRequest, title: str, scheme: Any = None, **page: Any
+) -> HttpResponse:
+    """A commission scheme's form (a new one without `scheme`), back to the settings."""
+    initial = CommissionSchemeForm.initial_of(scheme) if scheme else None
+    form = CommissionSchemeForm(request.POST or None, initial=initial)
+    return form_view(
+        request,
+        form,
+        lambda data: services.commission_scheme_save(
+            actor=request.user,
+            scheme=scheme,
+            name=data["name"],
+            default_percent=data["default_percent"],
+            group_percents=form.group_percents(),
+            steps=data["steps"],
+        ),
+        title=title,
+        back=_settings(),
+        **page,
     )
 
 
 @login_required
 def scheme_create(request: AuthedRequest) -> HttpResponse:
     _require_planner(request)
-    form = CommissionSchemeForm(request.POST or None)
-    return _settings_form(
-        request,
-        form,
-        _("New commission scheme"),
-        save=lambda: _scheme_save(request, form),
-        success=_("The new scheme applies from now on."),
+    return _scheme_form(
+        request, _("New commission scheme"), message=_("The new scheme applies from now on.")
     )
 
 
@@ -697,16 +689,7 @@ def scheme_create(request: AuthedRequest) -> HttpResponse:
 def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _require_planner(request)
     scheme = selectors.commission_scheme_get(actor=request.user, pk=pk)
-    form = CommissionSchemeForm(
-        request.POST or None, initial=CommissionSchemeForm.initial_of(scheme)
-    )
-    return _settings_form(
-        request,
-        form,
-        scheme.name,
-        save=lambda: _scheme_save(request, form, scheme),
-        success=_("Changes saved."),
-    )
+    return _scheme_form(request, scheme.name, scheme, message=_("Changes saved."))
 
 
 @require_POST
@@ -722,15 +705,14 @@ def scheme_activate(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def split_create(request: AuthedRequest) -> HttpResponse:
     _require_planner(request)
-    form = AssistantSplitForm(
-        request.POST or None, actor=request.user, initial={"valid_from": kpis.today()}
-    )
-    return _settings_form(
+    initial = {"valid_from": kpis.today()}
+    return form_view(
         request,
-        form,
-        _("New assistant split"),
-        save=lambda: services.assistant_split_save(actor=request.user, **form.cleaned_data),
-        success=_("Assistant split saved."),
+        AssistantSplitForm(request.POST or None, actor=request.user, initial=initial),
+        saving(request, services.assistant_split_save),
+        title=_("New assistant split"),
+        back=_settings(),
+        message=_("Assistant split saved."),
     )
 
 
@@ -745,13 +727,11 @@ def split_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "valid_from": split.valid_from,
         "valid_until": split.valid_until,
     }
-    form = AssistantSplitForm(request.POST or None, actor=request.user, initial=initial)
-    return _settings_form(
+    return form_view(
         request,
-        form,
-        str(split),
-        save=lambda: services.assistant_split_save(
-            actor=request.user, split=split, **form.cleaned_data
-        ),
-        success=_("Changes saved."),
+        AssistantSplitForm(request.POST or None, actor=request.user, initial=initial),
+        saving(request, services.assistant_split_save, split=split),
+        title=str(split),
+        back=_settings(),
+        message=_("Changes saved."),
     )

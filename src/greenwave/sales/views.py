@@ -27,10 +27,11 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import can_write, require_write, scope_users
 from greenwave.bpm.library.texts import library_text
-from greenwave.core.crud import Back, form_view
+from greenwave.core.crud import Back, form_view, saving, to_page
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
 from greenwave.core.form_posts import show_on_top
+from greenwave.core.guards import admin_required
 from greenwave.core.list_pages import ListPage
 from greenwave.core.listing import ListQuery
 from greenwave.core.ratelimit import rate_limited
@@ -161,11 +162,11 @@ def deal_create(request: AuthedRequest) -> HttpResponse:
     return form_view(
         request,
         form,
-        save=lambda data: services.deal_create(actor=request.user, **data),
-        done=lambda deal: reverse("sales:deal_detail", args=[deal.pk]),
-        message=_("Deal created."),
+        saving(request, services.deal_create),
         title=_("New deal"),
         back=Back(reverse("sales:board"), _("Deals")),
+        done=to_page("sales:deal_detail"),
+        message=_("Deal created."),
         show_error=show_on_top,
     )
 
@@ -356,11 +357,11 @@ def lead_create(request: AuthedRequest) -> HttpResponse:
     return form_view(
         request,
         LeadForm(request.POST or None),
-        save=lambda data: services.lead_create(actor=request.user, **data),
-        done=lambda lead: reverse("sales:lead_detail", args=[lead.pk]),
-        message=_("Lead created."),
+        saving(request, services.lead_create),
         title=_("New lead"),
         back=Back(reverse("sales:lead_list"), _("Leads")),
+        done=to_page("sales:lead_detail"),
+        message=_("Lead created."),
         show_error=show_on_top,
     )
 
@@ -419,14 +420,8 @@ def lead_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     return redirect("sales:lead_detail", pk=pk)
 
 
-def _admin(request: AuthedRequest) -> None:
-    if not request.user.is_greenwave_admin:
-        raise PermissionDenied
-
-
-@login_required
+@admin_required
 def pipeline_settings(request: AuthedRequest) -> HttpResponse:
-    _admin(request)
     pipelines = list(selectors.pipeline_list(active_only=False))
     labels = dict(checklist_choices())
     processes = {p.key: library_text(p.key, p.name) for p in services.deal_processes()}
@@ -459,9 +454,8 @@ def _pipelines() -> Back:
     return Back(reverse("sales:pipeline_settings"), _("Pipelines"))
 
 
-@login_required
+@admin_required
 def stage_edit(request: AuthedRequest, pipeline_pk: int, pk: int | None = None) -> HttpResponse:
-    _admin(request)
     pipeline = selectors.pipeline_get(pk=pipeline_pk)
     stage = pipeline.stages.filter(pk=pk).first() if pk else None
     form = StageForm(
@@ -483,11 +477,10 @@ def stage_edit(request: AuthedRequest, pipeline_pk: int, pk: int | None = None) 
     return form_view(
         request,
         form,
-        save=save,
-        done=lambda _stage: _pipelines().url,
-        message=_("Stage saved."),
+        save,
         title=stage.label if stage else _("New stage"),
         back=_pipelines(),
+        message=_("Stage saved."),
         show_error=show_on_top,
     )
 
@@ -652,9 +645,8 @@ def abandoned(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
+@admin_required
 def pipeline_create(request: AuthedRequest) -> HttpResponse:
-    _admin(request)
     return form_view(
         request,
         PipelineForm(request.POST or None),
@@ -667,11 +659,10 @@ def pipeline_create(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
+@admin_required
 @require_POST
 def pipeline_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     """Settings page buttons: add a loss reason, move a stage up or down."""
-    _admin(request)
     pipeline = selectors.pipeline_get(pk=pk)
     try:
         if action == "loss-reason":

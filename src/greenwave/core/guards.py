@@ -1,0 +1,36 @@
+"""Who may open a page: the administrator's pages guarded once for every app.
+
+`admin_required` is the decorator of a page only a Greenwave administrator opens (signed in
+first); `require_admin(request)` is the same check inside a view that reads its record first
+(a record outside the actor's scope stays a 404 before the 403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+View = Callable[..., HttpResponse]
+
+
+def require_admin(request: HttpRequest) -> None:
+    """A 403 unless the signed-in user is a Greenwave administrator (`is_greenwave_admin`)."""
+    if not getattr(request.user, "is_greenwave_admin", False):
+        raise PermissionDenied
+
+
+def admin_required(view: View) -> View:
+    """The view for signed-in administrators only: others get a 403 (anonymous, the sign-in)."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        require_admin(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
