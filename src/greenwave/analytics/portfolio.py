@@ -12,21 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import (
-    Case,
-    CharField,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    Max,
-    Min,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
+from django.db import models
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,13 +84,13 @@ PORTFOLIO_SPEC = ListSpec(
         FilterSpec("region", gettext_lazy("Region"), "company__region", kind="text"),
     ),
 )
-_MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
+_MONEY: models.DecimalField[Decimal, Decimal] = models.DecimalField(max_digits=20, decimal_places=2)
 
 
-def _first_contact() -> Subquery:
+def _first_contact() -> models.Subquery:
     """The client's first deal (of any outcome) was opened."""
-    first = Deal.objects.filter(company=OuterRef("company_id")).order_by("created_at")
-    return Subquery(first.values("created_at")[:1])
+    first = Deal.objects.filter(company=models.OuterRef("company_id")).order_by("created_at")
+    return models.Subquery(first.values("created_at")[:1])
 
 
 def portfolio_rows(
@@ -114,17 +100,21 @@ def portfolio_rows(
     new_days: int = NEW_WITHIN_DAYS,
     lost_days: int = LOST_AFTER_DAYS,
     now: datetime | None = None,
-) -> QuerySet[Any]:
+) -> models.QuerySet[Any]:
     """One row (a dict) per client with a visible won deal: the aggregates of those deals
     (the status as of `now`, by default this moment)."""
     now = now or timezone.now()
     # The client rollups hold the won deals per client × owner (analytics.rollups): summing
     # the visible owners' rows gives the aggregates of the visible deals without reading them.
-    status = Case(
-        When(last_purchase__lt=now - timedelta(days=lost_days), then=Value(ClientStatus.LOST)),
-        When(first_purchase__gte=now - timedelta(days=new_days), then=Value(ClientStatus.NEW)),
-        default=Value(ClientStatus.REGULAR),
-        output_field=CharField(),
+    status = models.Case(
+        models.When(
+            last_purchase__lt=now - timedelta(days=lost_days), then=models.Value(ClientStatus.LOST)
+        ),
+        models.When(
+            first_purchase__gte=now - timedelta(days=new_days), then=models.Value(ClientStatus.NEW)
+        ),
+        default=models.Value(ClientStatus.REGULAR),
+        output_field=models.CharField(),
     )
     company = ("company_id", "company__name", "company__region", "company__created_at")
     rows: Any
@@ -137,9 +127,11 @@ def portfolio_rows(
             .order_by()
             .values(*company, "orders", "revenue")
             .annotate(
-                average_check=ExpressionWrapper(F("revenue") / F("orders"), output_field=_MONEY),
-                first_purchase=F("first_won"),
-                last_purchase=F("last_won"),
+                average_check=models.ExpressionWrapper(
+                    models.F("revenue") / models.F("orders"), output_field=_MONEY
+                ),
+                first_purchase=models.F("first_won"),
+                last_purchase=models.F("last_won"),
                 first_contact=Least("company__created_at", _first_contact()),
                 status=status,
             )
@@ -151,13 +143,13 @@ def portfolio_rows(
             .values(*company)
             .annotate(
                 # Before `revenue` and `orders` name the sums: here the rollup's columns.
-                average_check=ExpressionWrapper(
-                    Sum("revenue") / Sum("orders"), output_field=_MONEY
+                average_check=models.ExpressionWrapper(
+                    models.Sum("revenue") / models.Sum("orders"), output_field=_MONEY
                 ),
-                first_purchase=Min("first_won"),
-                last_purchase=Max("last_won"),
-                orders=Sum("orders"),
-                revenue=Sum("revenue"),
+                first_purchase=models.Min("first_won"),
+                last_purchase=models.Max("last_won"),
+                orders=models.Sum("orders"),
+                revenue=models.Sum("revenue"),
                 first_contact=Least("company__created_at", _first_contact()),
                 status=status,
             )

@@ -350,7 +350,7 @@ def _average(values: list[Any]) -> Decimal | None:
 def competence_results(*, actor: User) -> list[CompetenceRow]:
     """The latest finished competence assessment of each manager the actor may see, weakest
     first: the checklist averages of calls and meetings and the competences rated below 3."""
-    from .library.manager import CALL_CHECKLIST, MEETING_CHECKLIST, WEAK_BELOW
+    from .library.competence import CALL_CHECKLIST, MEETING_CHECKLIST, WEAK_BELOW
     from .library.texts import library_text
 
     finished = (

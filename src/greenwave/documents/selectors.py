@@ -16,27 +16,18 @@ from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.sales.models import Deal
 
-from .models import (
-    AWAITING_PAYMENT,
-    Document,
-    DocumentTemplate,
-    DocumentVersion,
-    Invoice,
-    InvoiceLine,
-    InvoiceStatus,
-    LegalEntity,
-)
+from . import models
 
 
-def legal_entity_list(*, actor: User, active_only: bool = False) -> QuerySet[LegalEntity]:
+def legal_entity_list(*, actor: User, active_only: bool = False) -> QuerySet[models.LegalEntity]:
     """Our legal entities are the company's own requisites: every signed-in user reads them
     (they appear on every document), only finance changes them (see the services)."""
-    qs = LegalEntity.objects.all()
+    qs = models.LegalEntity.objects.all()
     return qs.filter(is_active=True) if active_only else qs
 
 
-def legal_entity_get(*, actor: User, pk: int) -> LegalEntity:
-    entity = LegalEntity.objects.filter(pk=pk).first()
+def legal_entity_get(*, actor: User, pk: int) -> models.LegalEntity:
+    entity = models.LegalEntity.objects.filter(pk=pk).first()
     if entity is None:
         raise not_found(_("Legal entity not found."))
     return entity
@@ -52,7 +43,7 @@ INVOICE_LIST_SPEC = ListSpec(
     ),
     default_sort="-created",
     filters=(
-        choice_filter("status", _("Status"), InvoiceStatus),
+        choice_filter("status", _("Status"), models.InvoiceStatus),
         FilterSpec("deal", _("Deal"), "deal_id", kind="int"),
         FilterSpec("company", _("Client"), "buyer_id", kind="int"),
         FilterSpec("overdue", _("Overdue"), "due_date", kind="bool"),
@@ -64,12 +55,12 @@ INVOICE_LIST_SPEC = ListSpec(
 
 def overdue_q() -> Q:
     """Waiting for money past the due date."""
-    return Q(status__in=AWAITING_PAYMENT, due_date__lt=timezone.localdate())
+    return Q(status__in=models.AWAITING_PAYMENT, due_date__lt=timezone.localdate())
 
 
 def split_special_filters(
-    qs: QuerySet[Invoice], query: ListQuery
-) -> tuple[QuerySet[Invoice], ListQuery]:
+    qs: QuerySet[models.Invoice], query: ListQuery
+) -> tuple[QuerySet[models.Invoice], ListQuery]:
     """Apply the filters that are not plain lookups (overdue = waiting for money past the due
     date) and give back the query without them, for `apply_list_query`/`paginate`."""
     overdue = query.filters.get("overdue")
@@ -83,25 +74,25 @@ def split_special_filters(
 
 def invoice_list(
     *, actor: User, query: ListQuery | None = None, with_lines: bool = False
-) -> QuerySet[Invoice]:
-    qs = scope_records(Invoice.objects.all(), actor=actor)
+) -> QuerySet[models.Invoice]:
+    qs = scope_records(models.Invoice.objects.all(), actor=actor)
     if query is not None:
         qs, rest = split_special_filters(qs, query)
         qs = apply_list_query(qs, INVOICE_LIST_SPEC, rest)
     qs = qs.select_related("buyer", "seller", "deal", "responsible")
     if with_lines:
-        qs = qs.prefetch_related(Prefetch("lines", InvoiceLine.objects.order_by("position")))
+        qs = qs.prefetch_related(Prefetch("lines", models.InvoiceLine.objects.order_by("position")))
     return qs
 
 
-def invoice_get(*, actor: User, pk: int) -> Invoice:
+def invoice_get(*, actor: User, pk: int) -> models.Invoice:
     invoice = invoice_list(actor=actor, with_lines=True).filter(pk=pk).first()
     if invoice is None:
         raise not_found(_("Invoice not found."))
     return invoice
 
 
-def deal_invoices(*, actor: User, deal_id: int) -> QuerySet[Invoice]:
+def deal_invoices(*, actor: User, deal_id: int) -> QuerySet[models.Invoice]:
     return invoice_list(actor=actor).filter(deal_id=deal_id)
 
 
@@ -112,9 +103,13 @@ def invoice_visible(actor: User, case_id: str) -> bool:
 
 def deal_has_issued_invoice(deal_id: int) -> bool:
     """The «Счёт» gate: an invoice of the deal that was issued and not cancelled."""
-    return Invoice.objects.filter(
+    return models.Invoice.objects.filter(
         deal_id=deal_id,
-        status__in=(InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID),
+        status__in=(
+            models.InvoiceStatus.ISSUED,
+            models.InvoiceStatus.PARTIALLY_PAID,
+            models.InvoiceStatus.PAID,
+        ),
     ).exists()
 
 
@@ -131,7 +126,7 @@ def deal_gate_documents(deal: Deal, wanted: set[str]) -> set[str]:
     kinds = {k: GATE_KINDS[k] for k in wanted if k in GATE_KINDS}
     if kinds:
         have = set(
-            Document.objects.filter(
+            models.Document.objects.filter(
                 deal_id=deal.pk, kind__in=[v for vs in kinds.values() for v in vs]
             ).values_list("kind", flat=True)
         )
@@ -139,9 +134,9 @@ def deal_gate_documents(deal: Deal, wanted: set[str]) -> set[str]:
     return found
 
 
-def is_overdue(invoice: Invoice) -> bool:
+def is_overdue(invoice: models.Invoice) -> bool:
     return bool(
-        invoice.status in AWAITING_PAYMENT
+        invoice.status in models.AWAITING_PAYMENT
         and invoice.due_date is not None
         and invoice.due_date < timezone.localdate()
     )
@@ -150,36 +145,40 @@ def is_overdue(invoice: Invoice) -> bool:
 # --- templates and documents --------------------------------------------------------------
 
 
-def template_list(*, actor: User) -> QuerySet[DocumentTemplate]:
+def template_list(*, actor: User) -> QuerySet[models.DocumentTemplate]:
     """Uploaded templates are shared definitions like price lists: everyone reads them."""
-    return DocumentTemplate.objects.select_related("legal_entity", "uploaded_by")
+    return models.DocumentTemplate.objects.select_related("legal_entity", "uploaded_by")
 
 
-def template_get(*, actor: User, pk: int) -> DocumentTemplate:
+def template_get(*, actor: User, pk: int) -> models.DocumentTemplate:
     template = template_list(actor=actor).filter(pk=pk).first()
     if template is None:
         raise not_found(_("Template not found."))
     return template
 
 
-def document_list(*, actor: User, deal_id: int | None = None) -> QuerySet[Document]:
-    qs = scope_records(Document.objects.all(), actor=actor)
+def document_list(*, actor: User, deal_id: int | None = None) -> QuerySet[models.Document]:
+    qs = scope_records(models.Document.objects.all(), actor=actor)
     if deal_id is not None:
         qs = qs.filter(deal_id=deal_id)
     return qs.select_related("deal", "legal_entity", "invoice").prefetch_related(
-        Prefetch("versions", DocumentVersion.objects.order_by("-version"), to_attr="version_list")
+        Prefetch(
+            "versions", models.DocumentVersion.objects.order_by("-version"), to_attr="version_list"
+        )
     )
 
 
-def document_get(*, actor: User, pk: int) -> Document:
+def document_get(*, actor: User, pk: int) -> models.Document:
     document = document_list(actor=actor).filter(pk=pk).first()
     if document is None:
         raise not_found(_("Document not found."))
     return document
 
 
-def document_version(document: Document, number: int | None = None) -> DocumentVersion:
-    versions: list[DocumentVersion] = getattr(document, "version_list", None) or list(
+def document_version(
+    document: models.Document, number: int | None = None
+) -> models.DocumentVersion:
+    versions: list[models.DocumentVersion] = getattr(document, "version_list", None) or list(
         document.versions.order_by("-version")
     )
     wanted = number or document.current_version
@@ -192,5 +191,5 @@ def document_version(document: Document, number: int | None = None) -> DocumentV
 def document_visible(actor: User, case_id: str) -> bool:
     """Who may read a document's events and its approval process (core.case_access)."""
     return case_id.isdigit() and (
-        scope_records(Document.objects.filter(pk=int(case_id)), actor=actor).exists()
+        scope_records(models.Document.objects.filter(pk=int(case_id)), actor=actor).exists()
     )

@@ -14,16 +14,7 @@ from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import User
 from greenwave.documents.models import Invoice
 
-from . import selectors
-from .models import (
-    ClaimDecision,
-    ClaimKind,
-    ClaimStatus,
-    LateReason,
-    Order,
-    OrderLine,
-    SupplierOrder,
-)
+from . import models, selectors
 
 
 class InvoiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -75,12 +66,12 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
     )
     late_reason = forms.ChoiceField(
         label=_("Reason of the delay (if shipped after the promised date)"),
-        choices=[("", "—"), *LateReason.choices],
+        choices=[("", "—"), *models.LateReason.choices],
         required=False,
     )
     late_comment = forms.CharField(label=_("Comment on the delay"), max_length=500, required=False)
 
-    def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, order: models.Order, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["shipped_on"].initial = timezone.localdate()
         self.line_fields = []
@@ -109,7 +100,7 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
 
 
 class ClaimForm(BootstrapFormMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ClaimKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=models.ClaimKind.choices)
     subject = forms.CharField(label=_("Subject"), max_length=255)
     description = forms.CharField(
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea
@@ -123,9 +114,9 @@ class ClaimForm(BootstrapFormMixin, forms.Form):
 
 
 class ClaimAdvanceForm(BootstrapFormMixin, forms.Form):
-    status = forms.ChoiceField(label=_("Next step"), choices=ClaimStatus.choices)
+    status = forms.ChoiceField(label=_("Next step"), choices=models.ClaimStatus.choices)
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("", "—"), *ClaimDecision.choices], required=False
+        label=_("Decision"), choices=[("", "—"), *models.ClaimDecision.choices], required=False
     )
     resolution = forms.CharField(label=_("Resolution"), max_length=1000, required=False)
 
@@ -144,7 +135,7 @@ class OrderLineChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
 class SupplierOrderForm(BootstrapFormMixin, forms.Form):
     """A purchase from a supplier for an order line (the line is chosen only when creating)."""
 
-    line = OrderLineChoiceField(label=_("Order line"), queryset=OrderLine.objects.none())
+    line = OrderLineChoiceField(label=_("Order line"), queryset=models.OrderLine.objects.none())
     supplier = forms.CharField(label=_("Supplier"), max_length=255)
     quantity = forms.DecimalField(
         label=_("Quantity"), max_digits=14, decimal_places=3, min_value=Decimal("0.001")
@@ -154,7 +145,7 @@ class SupplierOrderForm(BootstrapFormMixin, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, actor: User, purchase: SupplierOrder | None = None, **kwargs: Any
+        self, *args: Any, actor: User, purchase: models.SupplierOrder | None = None, **kwargs: Any
     ) -> None:
         if purchase is not None:  # the values shown (a bound form shows what was posted)
             kwargs["initial"] = {

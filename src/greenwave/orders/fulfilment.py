@@ -22,8 +22,7 @@ from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import can_write, require_visible
 from greenwave.activities import services as activity_services
 from greenwave.bpm import services as bpm
-from greenwave.bpm.library.claims import CLAIM_HANDLING
-from greenwave.bpm.library.layout import build
+from greenwave.bpm.library import process_xml
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.jobs import claim_each
@@ -493,7 +492,7 @@ def _claim_process_definition() -> Any:
     if found:
         return found[0]
     return bpm.definition_upload_and_deploy(
-        actor=None, xml=build(CLAIM_HANDLING), key=CLAIM_PROCESS
+        actor=None, xml=process_xml(CLAIM_PROCESS), key=CLAIM_PROCESS
     )
 
 

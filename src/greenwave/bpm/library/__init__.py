@@ -1,14 +1,13 @@
-"""Built-in BPMN processes from the seeds, laid out into deployable BPMN files."""
+"""Built-in BPMN processes from the seeds, declared as data (`specs`: the *.toml files here)
+and laid out into deployable BPMN files (`layout`)."""
 
 from __future__ import annotations
 
-from .claims import CLAIM_PROCESSES
-from .hr import HR_PROCESSES
 from .layout import Process, build
-from .manager import MANAGER_PROCESSES
-from .processes import LIBRARY as BASE_LIBRARY
+from .specs import read_library
 
-LIBRARY = (*BASE_LIBRARY, *HR_PROCESSES, *MANAGER_PROCESSES, *CLAIM_PROCESSES)
+LIBRARY = read_library()
+PROCESSES = {process.key: process for process in LIBRARY}
 
 
 def library_xml() -> dict[str, bytes]:
@@ -16,4 +15,9 @@ def library_xml() -> dict[str, bytes]:
     return {process.key: build(process) for process in LIBRARY}
 
 
-__all__ = ["LIBRARY", "Process", "library_xml"]
+def process_xml(key: str) -> bytes:
+    """The BPMN bytes of the built-in process `key`."""
+    return build(PROCESSES[key])
+
+
+__all__ = ["LIBRARY", "PROCESSES", "Process", "library_xml", "process_xml"]

@@ -1,10 +1,11 @@
 """The English of every text of the built-in processes (their Russian is the stored BPMN).
 
-Keyed by the Russian text as it stands in `processes.py`, `hr.py`, `manager.py` and
-`claims.py`: process names and descriptions, lanes, steps, events, flows, form labels and
-choices. `texts.library_text` shows it to an English user, only for a text the library itself
-put at that process key (a user's own process, or a text they changed, stays as written);
-`tests/test_library_texts.py` fails on a library text without its English.
+Keyed by the Russian text as it stands in the specs (`processes.toml`, `hr.toml`,
+`manager.toml`, `claims.toml`, `fields.toml`): process names and descriptions, lanes, steps,
+events, flows, form labels and choices. `texts.library_text` shows it to an English user,
+only for a text the library itself put at that process key (a user's own process, or a text
+they changed, stays as written); `tests/test_library_texts.py` fails on a library text without
+its English.
 """
 
 from __future__ import annotations

@@ -1,15 +1,14 @@
 """Build a BPMN 2.0 file (with its diagram) from a compact process description.
 
-The built-in processes are written as data (nodes, flows, lanes) and laid out here left to
-right, one lane per role, so that they open in any modeler and in Greenwave's viewer.
+The built-in processes are written as data (nodes, flows, lanes: `specs` reads them) and laid
+out here left to right, one lane per role, so that they open in any modeler and in
+Greenwave's viewer.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 
 from greenwave.bpm.engine import GW_NS
@@ -93,93 +92,9 @@ class Process:
     subject: str = ""  # the record type the process is started from (gw:subject)
 
 
-def decision(*choices: tuple[str, str]) -> Field:
-    """The required choice `decision` («Решение») of an approver's form: (value, label)s."""
-    return Field("decision", "Решение", "choice", required=True, choices=choices)
-
-
-def user_task(
-    node_id: str, name: str, lane: str, due: str, *form: Field, to: dict[str, str] | None = None
-) -> Node:
-    """A user task due in `due` (an ISO 8601 duration), with its form, assigned by `to`
-    (e.g. `{"gw:assignee": "=manager"}`) when the lane alone does not say who does it."""
-    return Node(node_id, "user", name, lane, {**(to or {}), "gw:dueIn": due}, form=form)
-
-
-def service_task(node_id: str, name: str, lane: str, action: str) -> Node:
-    """A service task running one of Greenwave's actions (`gw:action`, e.g. notify)."""
-    return Node(node_id, "service", name, lane, {"gw:action": action})
-
-
-def end_event(node_id: str, name: str, lane: str, outcome: str) -> Node:
-    """An end event and the outcome of a run that ends there (`gw:outcome`)."""
-    return Node(node_id, "end", name, lane, {"gw:outcome": outcome})
-
-
-def notified_end(outcome: str, notice: str, name: str, lane: str) -> tuple[Node, Node]:
-    """The way a run ends with `outcome`: `notify_<outcome>` tells the lane's person how it
-    ended (`notice`), then the end event `end_<outcome>` named `name`."""
-    return (
-        service_task(f"notify_{outcome}", notice, lane, "notify"),
-        end_event(f"end_{outcome}", name, lane, outcome),
-    )
-
-
 def chain(*node_ids: str) -> tuple[Flow, ...]:
     """Plain flows from each node to the next: `chain("a", "b", "c")` is a → b → c."""
     return tuple(Flow(source, target) for source, target in itertools.pairwise(node_ids))
-
-
-APPROVED = "decision == 'approve'"
-REJECTED = "decision == 'reject'"
-
-
-def approved_or_not(
-    approved: str, rejected_id: str, rejected: str = "notify_rejected"
-) -> tuple[Flow, Flow]:
-    """The two ways out of the approver's yes/no gateway `gw_approved`: «Да» on to
-    `approved`, «Нет» (its default flow, `rejected_id`) to `rejected`."""
-    return (
-        Flow("gw_approved", approved, APPROVED, "Да"),
-        Flow("gw_approved", rejected, name="Нет", id=rejected_id),
-    )
-
-
-class Gate(NamedTuple):
-    """A review task, the gateway after it, and the ids of the gateway's flow back to rework
-    (its default) and of its flow to the rejected end (when the reviews may reject)."""
-
-    review: str
-    gateway: str
-    rework_id: str
-    reject_id: str = ""
-
-
-def review_gates(
-    gates: Sequence[Gate],
-    approved: str,
-    *,
-    rework: str,
-    rework_name: str,
-    rejected: str = "",
-    approved_name: str = "Да",
-) -> tuple[Flow, ...]:
-    """The flows of reviews in a row: each gateway sends an approval on to the next review
-    (the last one to `approved`, named `approved_name`), anything else back to `rework`, and
-    a rejection to `rejected` when given. The flow into the first review is the caller's."""
-    flows: list[Flow] = []
-    for gate, after in itertools.zip_longest(gates, gates[1:]):
-        if after is None:
-            flows.append(Flow(gate.gateway, approved, APPROVED, approved_name))
-        else:
-            flows += [
-                Flow(gate.gateway, after.review, APPROVED, "Да"),
-                Flow(after.review, after.gateway),
-            ]
-    flows += [Flow(g.gateway, rework, name=rework_name, id=g.rework_id) for g in gates]
-    if rejected:
-        flows += [Flow(g.gateway, rejected, REJECTED, "Отклонён", id=g.reject_id) for g in gates]
-    return tuple(flows)
 
 
 def _columns(process: Process) -> dict[str, int]:

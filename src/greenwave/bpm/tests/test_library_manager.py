@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from greenwave.bpm import selectors, services
-from greenwave.bpm.library.manager import CHECKLIST
+from greenwave.bpm.library.competence import CHECKLIST
 from greenwave.bpm.models import (
     Notification,
     ProcessFile,
