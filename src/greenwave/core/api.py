@@ -350,6 +350,17 @@ def patch_fields(
     return fields
 
 
+def row_of_id(model: type[M], pk: int | None, unknown: DomainError) -> M | None:
+    """The row an optional id of a request body names: None without an id, `unknown` raised
+    for an id of no row (the caller's answer: a 404, or a 403 where existence must not leak)."""
+    if pk is None:
+        return None
+    row = model._default_manager.filter(pk=pk).first()
+    if row is None:
+        raise unknown
+    return row
+
+
 def list_query(
     request: HttpRequest, spec: ListSpec, *, extra_params: Collection[str] = ()
 ) -> ListQuery:
