@@ -29,6 +29,7 @@ from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BeforeValidator, Field, create_model, model_validator
+from pydantic.fields import FieldInfo
 
 from .errors import CoreError, DomainError
 from .listing import ListQuery, ListSpec, apply_list_query, page_window
@@ -259,6 +260,35 @@ def fields_of(source: type, *, after: str = "") -> Callable[[type[S]], type[S]]:
         )
         built: type[S] = create_model(
             cls.__name__, __base__=base, __module__=cls.__module__, __doc__=cls.__doc__, **fields
+        )
+        return built
+
+    return build
+
+
+def patch_of(
+    source: type[Schema], *, exclude: Collection[str] = ()
+) -> Callable[[type[S]], type[S]]:
+    """Class decorator: a PATCH body — every field of the creation body `source` (less
+    `exclude`), in its order, with its type and constraints but optional, `None` by default
+    (`patch_fields` then keeps what the request set). The schema declares nothing itself, not
+    even a docstring (it would become the schema's published description)."""
+
+    def build(cls: type[S]) -> type[S]:
+        base: type[S] = cls.__bases__[0]
+        if (
+            cls.__doc__
+            or cls.model_fields != base.model_fields
+            or cls.model_config != base.model_config
+        ):
+            raise TypeError(f"{cls.__name__}: patch_of takes an empty schema")
+        fields: dict[str, Any] = {}
+        for name, info in source.model_fields.items():
+            kind: Any = info.annotation
+            if name not in exclude:
+                fields[name] = (kind | None, FieldInfo.merge_field_infos(info, default=None))
+        built: type[S] = create_model(
+            cls.__name__, __base__=base, __module__=cls.__module__, **fields
         )
         return built
 
