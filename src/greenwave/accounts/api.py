@@ -6,7 +6,6 @@ from typing import Any
 
 from ninja import Router, Status
 
-from greenwave.core.api import Page, list_answer
 from greenwave.core.endpoints import Endpoints
 
 from . import selectors, services
@@ -25,17 +24,20 @@ def me(request: AuthedRequest) -> Any:
     return user
 
 
-@router.get("/users", response=Page[UserOut], summary="Users visible to me")
-def users(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.user_list, selectors.USER_LIST_SPEC)
+ENDPOINTS.list(
+    "/users",
+    selectors.user_list,
+    selectors.USER_LIST_SPEC,
+    UserOut,
+    name="users",
+    summary="Users visible to me",
+)
 
 
 ENDPOINTS.detail("/users/{user_id}", selectors.user_get, UserOut)
 
 
-@router.get("/teams", response=Page[TeamOut])
-def teams(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.team_list, selectors.TEAM_LIST_SPEC)
+ENDPOINTS.list("/teams", selectors.team_list, selectors.TEAM_LIST_SPEC, TeamOut, name="teams")
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My API tokens")

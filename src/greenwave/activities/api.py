@@ -13,7 +13,7 @@ from ninja import Router
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
-from greenwave.core.api import Page, list_answer
+from greenwave.core.api import row_of_id
 from greenwave.core.crud import Entity, created
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import DomainError
@@ -38,24 +38,25 @@ ENDPOINTS = Endpoints(router, __name__)
 ACTIVITY = Entity(Activity, "activity", selectors.activity_get, reread=True)
 
 
-def _assignee(actor: User, user_id: int | None) -> User | None:
+def _assignee(user_id: int | None) -> User | None:
     """Unknown and out-of-scope users get the same answer: existence is not leaked."""
-    if user_id is None:
-        return None
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise DomainError(
-            ActivitiesError.ASSIGNEE_OUT_OF_SCOPE,
-            _("You cannot assign work to this user: they are outside your teams."),
-            details={"field": "responsible"},
-            status=403,
-        )
-    return user
+    out_of_scope = DomainError(
+        ActivitiesError.ASSIGNEE_OUT_OF_SCOPE,
+        _("You cannot assign work to this user: they are outside your teams."),
+        details={"field": "responsible"},
+        status=403,
+    )
+    return row_of_id(User, user_id, out_of_scope)
 
 
-@router.get("/activities", response=Page[ActivityOut], summary="Activities visible to me")
-def activity_list(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.activity_list, selectors.ACTIVITY_LIST_SPEC)
+ENDPOINTS.list(
+    "/activities",
+    selectors.activity_list,
+    selectors.ACTIVITY_LIST_SPEC,
+    ActivityOut,
+    name="activity_list",
+    summary="Activities visible to me",
+)
 
 
 @router.post("/activities", response={201: ActivityOut}, summary="Plan or log an activity")
@@ -67,7 +68,7 @@ def activity_create(request: AuthedRequest, payload: ActivityIn) -> Any:
     responsible_id = data.pop("responsible_id")
     activity = services.activity_create(
         actor=actor,
-        responsible=_assignee(actor, responsible_id),
+        responsible=_assignee(responsible_id),
         company=crm_selectors.company_get(actor=actor, pk=company_id) if company_id else None,
         contact=crm_selectors.contact_get(actor=actor, pk=contact_id) if contact_id else None,
         lead=sales_selectors.lead_get(actor=actor, pk=lead_id) if lead_id else None,
@@ -85,16 +86,24 @@ def reminder_list(request: AuthedRequest) -> Any:
 ENDPOINTS.detail("/activities/{activity_id}", ACTIVITY.get, ActivityOut)
 
 
-@router.post("/activities/{activity_id}/complete", response=ActivityOut)
-def activity_complete(request: AuthedRequest, activity_id: int, payload: ActivityCompleteIn) -> Any:
-    return ACTIVITY.act(request, activity_id, services.activity_complete, **payload.dict())
-
-
-@router.post("/activities/{activity_id}/reschedule", response=ActivityOut)
-def activity_reschedule(request: AuthedRequest, activity_id: int, payload: RescheduleIn) -> Any:
-    return ACTIVITY.act(request, activity_id, services.activity_reschedule, **payload.dict())
-
-
-@router.post("/activities/{activity_id}/cancel", response=ActivityOut)
-def activity_cancel(request: AuthedRequest, activity_id: int, payload: CancelIn) -> Any:
-    return ACTIVITY.act(request, activity_id, services.activity_cancel, reason=payload.reason)
+ENDPOINTS.action(
+    ACTIVITY,
+    "/activities/{activity_id}/complete",
+    services.activity_complete,
+    ActivityOut,
+    payload=ActivityCompleteIn,
+)
+ENDPOINTS.action(
+    ACTIVITY,
+    "/activities/{activity_id}/reschedule",
+    services.activity_reschedule,
+    ActivityOut,
+    payload=RescheduleIn,
+)
+ENDPOINTS.action(
+    ACTIVITY,
+    "/activities/{activity_id}/cancel",
+    services.activity_cancel,
+    ActivityOut,
+    payload=CancelIn,
+)

@@ -12,13 +12,14 @@ from ninja.files import UploadedFile
 
 from greenwave.accounts import selectors as account_selectors
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, document_file_answer, list_answer, list_query, paginate
+from greenwave.core.api import Page, document_file_answer, list_query, paginate
+from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors, services
 from .formschema import json_files
-from .models import ProcessDefinition
+from .models import HumanTask, Incident, ProcessDefinition, ProcessInstance
 from .schemas import (
     DefinitionIn,
     DefinitionOut,
@@ -40,14 +41,23 @@ from .schemas import (
 
 router = Router(tags=["processes"])
 ENDPOINTS = Endpoints(router, __name__)
+# The records as the actions of the API reach them (the scoped selector; the services' keyword).
+DEFINITION = Entity(ProcessDefinition, "definition", selectors.definition_get)
+INSTANCE = Entity(ProcessInstance, "instance", selectors.instance_get)
+INCIDENT = Entity(Incident, "incident", selectors.incident_get)
+TASK = Entity(HumanTask, "task", selectors.task_get)
 
 
 # -- definitions ------------------------------------------------------------------------------
 
 
-@router.get("/processes/definitions", response=Page[DefinitionOut])
-def definitions(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.definition_list, selectors.DEFINITION_LIST_SPEC)
+ENDPOINTS.list(
+    "/processes/definitions",
+    selectors.definition_list,
+    selectors.DEFINITION_LIST_SPEC,
+    DefinitionOut,
+    name="definitions",
+)
 
 
 @router.post(
@@ -88,14 +98,16 @@ ENDPOINTS.detail("/processes/definitions/{definition_id}", selectors.definition_
 
 @router.get("/processes/definitions/{definition_id}/versions", response=list[DefinitionOut])
 def definition_versions(request: AuthedRequest, definition_id: int) -> Any:
-    definition = selectors.definition_get(actor=request.user, pk=definition_id)
+    definition = DEFINITION.row(request, definition_id)
     return list(selectors.definition_versions(actor=request.user, key=definition.key))
 
 
-@router.post("/processes/definitions/{definition_id}/deploy", response=DefinitionOut)
-def definition_deploy(request: AuthedRequest, definition_id: int) -> Any:
-    definition = selectors.definition_get(actor=request.user, pk=definition_id)
-    return services.definition_deploy(actor=request.user, definition=definition)
+ENDPOINTS.action(
+    DEFINITION,
+    "/processes/definitions/{definition_id}/deploy",
+    services.definition_deploy,
+    DefinitionOut,
+)
 
 
 @router.get(
@@ -105,7 +117,7 @@ def definition_deploy(request: AuthedRequest, definition_id: int) -> Any:
     openapi_extra=document_file_answer("application/xml", "The BPMN XML as stored."),
 )
 def definition_xml(request: AuthedRequest, definition_id: int) -> HttpResponse:
-    definition = selectors.definition_get(actor=request.user, pk=definition_id)
+    definition = DEFINITION.row(request, definition_id)
     return HttpResponse(
         services.definition_export(definition=definition), content_type="application/xml"
     )
@@ -114,15 +126,19 @@ def definition_xml(request: AuthedRequest, definition_id: int) -> HttpResponse:
 # -- instances --------------------------------------------------------------------------------
 
 
-@router.get("/processes/instances", response=Page[InstanceOut])
-def instances(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.instance_list, selectors.INSTANCE_LIST_SPEC)
+ENDPOINTS.list(
+    "/processes/instances",
+    selectors.instance_list,
+    selectors.INSTANCE_LIST_SPEC,
+    InstanceOut,
+    name="instances",
+)
 
 
 @router.post("/processes/instances", response={201: InstanceDetailOut})
 def instance_create(request: AuthedRequest, payload: InstanceIn) -> Any:
     if payload.definition_id is not None:
-        definition = selectors.definition_get(actor=request.user, pk=payload.definition_id)
+        definition = DEFINITION.row(request, payload.definition_id)
     elif payload.key:
         definition = selectors.definition_latest_deployed(actor=request.user, key=payload.key)
     else:
@@ -136,15 +152,17 @@ def instance_create(request: AuthedRequest, payload: InstanceIn) -> Any:
 ENDPOINTS.detail("/processes/instances/{instance_id}", selectors.instance_get, InstanceDetailOut)
 
 
-@router.post("/processes/instances/{instance_id}/cancel", response=InstanceDetailOut)
-def instance_cancel(request: AuthedRequest, instance_id: int) -> Any:
-    instance = selectors.instance_get(actor=request.user, pk=instance_id)
-    return services.instance_cancel(actor=request.user, instance=instance)
+ENDPOINTS.action(
+    INSTANCE,
+    "/processes/instances/{instance_id}/cancel",
+    services.instance_cancel,
+    InstanceDetailOut,
+)
 
 
 def _target(request: AuthedRequest, key: str, payload: MigrateIn) -> ProcessDefinition:
     if payload.target_definition_id is not None:
-        return selectors.definition_get(actor=request.user, pk=payload.target_definition_id)
+        return DEFINITION.row(request, payload.target_definition_id)
     if payload.target_version is not None:
         return selectors.definition_version(
             actor=request.user, key=key, version=payload.target_version
@@ -158,7 +176,7 @@ def _target(request: AuthedRequest, key: str, payload: MigrateIn) -> ProcessDefi
     summary="Move the instance to another version of its process (dry_run: only check)",
 )
 def instance_migrate(request: AuthedRequest, instance_id: int, payload: MigrateIn) -> Any:
-    instance = selectors.instance_get(actor=request.user, pk=instance_id)
+    instance = INSTANCE.row(request, instance_id)
     target = _target(request, instance.definition.key, payload)
     migrate = services.instance_migration_check if payload.dry_run else services.instance_migrate
     return migrate(actor=request.user, instance=instance, target=target, mapping=payload.mapping)
@@ -170,7 +188,7 @@ def instance_migrate(request: AuthedRequest, instance_id: int, payload: MigrateI
     summary="Move the unfinished instances of this version to another version",
 )
 def definition_migrate(request: AuthedRequest, definition_id: int, payload: MigrateManyIn) -> Any:
-    source = selectors.definition_get(actor=request.user, pk=definition_id)
+    source = DEFINITION.row(request, definition_id)
     target = _target(request, source.key, payload)
     instances = selectors.instances_unfinished_of(actor=request.user, definition=source)
     if payload.instance_ids is not None:
@@ -191,14 +209,13 @@ def definition_migrate(request: AuthedRequest, definition_id: int, payload: Migr
 
 @router.get("/processes/instances/{instance_id}/history", response=list[InstanceEventOut])
 def instance_history(request: AuthedRequest, instance_id: int) -> Any:
-    instance = selectors.instance_get(actor=request.user, pk=instance_id)
+    instance = INSTANCE.row(request, instance_id)
     return list(selectors.instance_history(instance=instance)[:500])
 
 
-@router.post("/processes/incidents/{incident_id}/retry", response=InstanceDetailOut)
-def incident_retry(request: AuthedRequest, incident_id: int) -> Any:
-    incident = selectors.incident_get(actor=request.user, pk=incident_id)
-    return services.incident_retry(actor=request.user, incident=incident)
+ENDPOINTS.action(
+    INCIDENT, "/processes/incidents/{incident_id}/retry", services.incident_retry, InstanceDetailOut
+)
 
 
 @router.post("/processes/messages", response=MessageOut, summary="Correlate a message")
@@ -224,21 +241,15 @@ def tasks(request: AuthedRequest, scope: str = "mine") -> Any:
 ENDPOINTS.detail("/tasks/{task_id}", selectors.task_get, TaskDetailOut)
 
 
-@router.post("/tasks/{task_id}/claim", response=TaskDetailOut)
-def task_claim(request: AuthedRequest, task_id: int) -> Any:
-    task = selectors.task_get(actor=request.user, pk=task_id)
-    return services.task_claim(actor=request.user, task=task)
+ENDPOINTS.action(TASK, "/tasks/{task_id}/claim", services.task_claim, TaskDetailOut)
 
 
-@router.post("/tasks/{task_id}/unclaim", response=TaskDetailOut)
-def task_unclaim(request: AuthedRequest, task_id: int) -> Any:
-    task = selectors.task_get(actor=request.user, pk=task_id)
-    return services.task_unclaim(actor=request.user, task=task)
+ENDPOINTS.action(TASK, "/tasks/{task_id}/unclaim", services.task_unclaim, TaskDetailOut)
 
 
 @router.post("/tasks/{task_id}/delegate", response=TaskDetailOut)
 def task_delegate(request: AuthedRequest, task_id: int, payload: DelegateIn) -> Any:
-    task = selectors.task_get(actor=request.user, pk=task_id)
+    task = TASK.row(request, task_id)
     to = account_selectors.user_get(actor=request.user, pk=payload.user_id)
     return services.task_delegate(actor=request.user, task=task, to=to)
 
@@ -249,7 +260,7 @@ def task_delegate(request: AuthedRequest, task_id: int, payload: DelegateIn) -> 
     summary="Complete a task with its form's values (a file as {filename, content_base64})",
 )
 def task_complete(request: AuthedRequest, task_id: int, payload: TaskCompleteIn) -> Any:
-    task = selectors.task_get(actor=request.user, pk=task_id)
+    task = TASK.row(request, task_id)
     data, files = json_files(task.form_schema, payload.data)
     return services.task_complete(actor=request.user, task=task, data=data, files=files)
 
@@ -294,7 +305,7 @@ def _form_data(text: str) -> dict[str, Any]:
     },
 )
 def task_complete_multipart(request: AuthedRequest, task_id: int) -> Any:
-    task = selectors.task_get(actor=request.user, pk=task_id)
+    task = TASK.row(request, task_id)
     stray = sorted(set(request.POST) - {"data"})
     if stray:
         raise DomainError(

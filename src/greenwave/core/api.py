@@ -29,6 +29,7 @@ from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BeforeValidator, Field, create_model, model_validator
+from pydantic.fields import FieldInfo
 
 from .errors import CoreError, DomainError
 from .listing import ListQuery, ListSpec, apply_list_query, page_window
@@ -265,6 +266,35 @@ def fields_of(source: type, *, after: str = "") -> Callable[[type[S]], type[S]]:
     return build
 
 
+def patch_of(
+    source: type[Schema], *, exclude: Collection[str] = ()
+) -> Callable[[type[S]], type[S]]:
+    """Class decorator: a PATCH body — every field of the creation body `source` (less
+    `exclude`), in its order, with its type and constraints but optional, `None` by default
+    (`patch_fields` then keeps what the request set). The schema declares nothing itself, not
+    even a docstring (it would become the schema's published description)."""
+
+    def build(cls: type[S]) -> type[S]:
+        base: type[S] = cls.__bases__[0]
+        if (
+            cls.__doc__
+            or cls.model_fields != base.model_fields
+            or cls.model_config != base.model_config
+        ):
+            raise TypeError(f"{cls.__name__}: patch_of takes an empty schema")
+        fields: dict[str, Any] = {}
+        for name, info in source.model_fields.items():
+            kind: Any = info.annotation
+            if name not in exclude:
+                fields[name] = (kind | None, FieldInfo.merge_field_infos(info, default=None))
+        built: type[S] = create_model(
+            cls.__name__, __base__=base, __module__=cls.__module__, **fields
+        )
+        return built
+
+    return build
+
+
 def error_response(api: NinjaAPI, request: HttpRequest, error: DomainError) -> HttpResponse:
     return api.create_response(request, error.as_dict(), status=error.status)
 
@@ -348,6 +378,17 @@ def patch_fields(
             CoreError.VALIDATION, _("The request is invalid."), details={"fields": refused}
         )
     return fields
+
+
+def row_of_id(model: type[M], pk: int | None, unknown: DomainError) -> M | None:
+    """The row an optional id of a request body names: None without an id, `unknown` raised
+    for an id of no row (the caller's answer: a 404, or a 403 where existence must not leak)."""
+    if pk is None:
+        return None
+    row = model._default_manager.filter(pk=pk).first()
+    if row is None:
+        raise unknown
+    return row
 
 
 def list_query(

@@ -1,11 +1,16 @@
 """The plain endpoints of an app's router, declared as data instead of written out.
 
-Most of an app's REST surface is the same few handlers per record kind: the row by id (a 404
-outside the actor's scope) and an `Entity`'s PATCH, soft delete, restore and history (a list
-is one line of its own, `core.api.list_answer`). An app's `api.py` declares them once through
+Most of an app's REST surface is the same few handlers per record kind: the list (a page of
+the scoped selector, `core.api.list_answer`), the creation from the body's fields (201), the row
+by id (a 404 outside the actor's scope), one action of the row through its service and an
+`Entity`'s PATCH, soft delete, restore and history. An app's `api.py` declares them once through
 `Endpoints(router, __name__)`, in the order its OpenAPI document lists them:
 
+    ENDPOINTS.list("/claims", selectors.claim_list, selectors.CLAIM_LIST_SPEC, ClaimOut,
+                   name="claims")
+    ENDPOINTS.create("/segments", services.segment_create, SegmentIn, SegmentOut)
     ENDPOINTS.detail("/claims/{claim_id}", selectors.claim_get, ClaimOut)
+    ENDPOINTS.action(TASK, "/tasks/{task_id}/claim", services.task_claim, TaskDetailOut)
     ENDPOINTS.entity(COMPANY, "/companies/{company_id}", "detail", "update", out=CompanyOut,
                      patch=CompanyPatch)
 
@@ -22,10 +27,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
+from .api import Page, list_answer
 from .crud import Entity
+from .listing import ListQuery, ListSpec
 
 Handler = Callable[..., Any]
 _PARAM = re.compile(r"{(\w+)}")
@@ -76,6 +84,72 @@ class Endpoints:
         handler.__signature__ = inspect.Signature([first, *typed])  # type: ignore[attr-defined]
         self.router.add_api_operation(path, [method], handler, response=response, **operation)
         return handler
+
+    def list(
+        self,
+        path: str,
+        rows: Callable[..., QuerySet[Any]],
+        spec: ListSpec,
+        out: Any,
+        *,
+        name: str,
+        shape: Callable[[ListQuery], ListQuery] | None = None,
+        **operation: Any,
+    ) -> Handler:
+        """A plain list in the handler `name`: one `Page[out]` of the scoped selector
+        `rows(actor=)` under the request's list query over `spec` (`core.api.list_answer`)."""
+
+        def answer(request: HttpRequest) -> Any:
+            return list_answer(request, rows, spec, shape=shape)
+
+        return self.add("GET", path, name, answer, response=Page[out], **operation)
+
+    def create(
+        self,
+        path: str,
+        service: Callable[..., Any],
+        payload: type[Schema],
+        out: Any,
+        *,
+        name: str = "",
+        **operation: Any,
+    ) -> Handler:
+        """A creation from the body's fields alone: `service(actor=, **payload)` answered 201
+        with what it returns, in the handler `name` (by default the service's name)."""
+
+        def answer(request: HttpRequest, payload: Schema) -> Any:
+            return Status(201, service(actor=request.user, **payload.dict()))
+
+        name = name or service.__name__
+        params = {"payload": payload}
+        return self.add("POST", path, name, answer, response={201: out}, params=params, **operation)
+
+    def action(
+        self,
+        entity: Entity[Any],
+        path: str,
+        service: Callable[..., Any],
+        out: Any,
+        *,
+        payload: type[Schema] | None = None,
+        name: str = "",
+        **operation: Any,
+    ) -> Handler:
+        """POST one action of the record by the path's id: `service(actor=, <keyword>=row,
+        **payload)` through `entity.act` (so answered the row read again with `reread`), in the
+        handler `name` (by default the service's name)."""
+        param = _last_param(path)
+        params: dict[str, Any] = {param: int}
+        if payload is not None:
+            params["payload"] = payload
+
+        def answer(request: HttpRequest, **values: Any) -> Any:
+            body = values.get("payload")
+            fields = body.dict() if body is not None else {}
+            return entity.act(request, values[param], service, **fields)
+
+        name = name or service.__name__
+        return self.add("POST", path, name, answer, response=out, params=params, **operation)
 
     def detail(
         self,

@@ -13,9 +13,9 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.accounts.models import Team, User
+from greenwave.accounts.models import Team
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import Page, list_answer, list_query, paginate, patch_fields
+from greenwave.core.api import Page, list_query, paginate, patch_fields, row_of_id
 from greenwave.core.crud import Entity, created
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import not_found
@@ -115,15 +115,6 @@ PRICE_LIST = Entity(
 )
 
 
-def _team(actor: User, team_id: int | None) -> Team | None:
-    if team_id is None:
-        return None
-    team = Team.objects.filter(pk=team_id).first()
-    if team is None:
-        raise not_found(_("Team not found."))
-    return team
-
-
 @router.get("/companies", response=Page[CompanyOut], summary="Companies visible to me")
 def company_list(request: AuthedRequest, deleted: bool = False) -> Any:
     """`?deleted=true` lists the soft-deleted companies (to restore them)."""
@@ -187,7 +178,7 @@ ENDPOINTS.entity(
 def company_reassign(request: AuthedRequest, company_id: int, payload: ReassignIn) -> Any:
     company = COMPANY.row(request, company_id)
     responsible = user_get(actor=request.user, pk=payload.responsible_id)
-    team = _team(request.user, payload.team_id)
+    team = row_of_id(Team, payload.team_id, not_found(_("Team not found.")))
     return services.company_reassign(
         actor=request.user, company=company, responsible=responsible, team=team
     )
@@ -306,14 +297,14 @@ def company_competitor_unlink(request: AuthedRequest, company_id: int, competito
     return Status(204, None)
 
 
-@router.get("/competitors", response=Page[CompetitorOut])
-def competitor_list(request: AuthedRequest) -> Any:
-    return list_answer(
-        request,
-        selectors.competitor_list,
-        selectors.COMPETITOR_LIST_SPEC,
-        shape=selectors.fold_query,
-    )
+ENDPOINTS.list(
+    "/competitors",
+    selectors.competitor_list,
+    selectors.COMPETITOR_LIST_SPEC,
+    CompetitorOut,
+    name="competitor_list",
+    shape=selectors.fold_query,
+)
 
 
 @router.post("/competitors", response={201: CompetitorOut})
@@ -336,12 +327,7 @@ ENDPOINTS.entity(
 
 
 def _group(group_id: int | None) -> ProductGroup | None:
-    if group_id is None:
-        return None
-    group = ProductGroup.objects.filter(pk=group_id).first()
-    if group is None:
-        raise not_found(_("Product group not found."))
-    return group
+    return row_of_id(ProductGroup, group_id, not_found(_("Product group not found.")))
 
 
 @router.get("/product-groups", response=list[ProductGroupOut])
@@ -357,11 +343,14 @@ def product_group_create(request: AuthedRequest, payload: ProductGroupIn) -> Any
     )
 
 
-@router.get("/products", response=Page[ProductOut])
-def product_list(request: AuthedRequest) -> Any:
-    return list_answer(
-        request, selectors.product_list, selectors.PRODUCT_LIST_SPEC, shape=selectors.fold_query
-    )
+ENDPOINTS.list(
+    "/products",
+    selectors.product_list,
+    selectors.PRODUCT_LIST_SPEC,
+    ProductOut,
+    name="product_list",
+    shape=selectors.fold_query,
+)
 
 
 @router.post("/products", response={201: ProductOut})
@@ -383,9 +372,13 @@ def product_update(request: AuthedRequest, product_id: int, payload: ProductPatc
     return services.product_update(actor=request.user, product=product, **fields)
 
 
-@router.get("/price-lists", response=Page[PriceListOut])
-def price_list_list(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.price_list_list, selectors.PRICE_LIST_SPEC)
+ENDPOINTS.list(
+    "/price-lists",
+    selectors.price_list_list,
+    selectors.PRICE_LIST_SPEC,
+    PriceListOut,
+    name="price_list_list",
+)
 
 
 @router.post("/price-lists", response={201: PriceListOut})

@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from greenwave.accounts.schemas import TeamRef, UserRef
-from greenwave.core.api import fields_of, resolve_attr
+from greenwave.core.api import fields_of, patch_of, resolve_attr
 from greenwave.core.events_api import EventHead
 
 from .services.clients import CompanyDetails
@@ -54,23 +54,9 @@ class CompanyIn(Schema):
     allow_duplicate: bool = False
 
 
+@patch_of(CompanyIn, exclude=("responsible_id", "allow_duplicate"))
 class CompanyPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=255)
-    inn: str | None = None
-    kpp: str | None = None
-    ogrn: str | None = None
-    legal_address: str | None = None
-    actual_address: str | None = None
-    region: str | None = None
-    industry: str | None = None
-    size: str | None = None
-    source: str | None = None
-    segment: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    website: str | None = None
-    tags: list[str] | None = None
-    custom_fields: dict[str, Any] | None = None
+    pass
 
 
 class ReassignIn(Schema):
@@ -108,17 +94,9 @@ class ContactIn(Schema):
     notes: str = ""
 
 
+@patch_of(ContactIn)
 class ContactPatch(Schema):
-    company_id: int | None = None
-    full_name: str | None = Field(None, min_length=1, max_length=255)
-    position: str | None = None
-    phones: list[str] | None = None
-    emails: list[str] | None = None
-    messengers: dict[str, str] | None = None
-    birthday: date | None = None
-    gender: str | None = None
-    mailing_consent: bool | None = None
-    notes: str | None = None
+    pass
 
 
 class DecisionMakerOut(Schema):
@@ -148,14 +126,9 @@ class DecisionMakerIn(Schema):
     attitude: str = "neutral"
 
 
+@patch_of(DecisionMakerIn, exclude=("contact_id",))
 class DecisionMakerPatch(Schema):
-    role: str | None = None
-    personal_benefits: str | None = None
-    influence_level: int | None = None
-    age: int | None = None
-    character: str | None = None
-    hobbies: str | None = None
-    attitude: str | None = None
+    pass
 
 
 class HistoryEventOut(EventHead):
@@ -180,16 +153,9 @@ class ProfileOut(Schema):
     further_needs: str = ""
 
 
+@patch_of(ProfileOut)
 class ProfilePatch(Schema):
-    industry_trends: str | None = None
-    key_success_factors: str | None = None
-    market_share: Decimal | None = None
-    client_competitors: str | None = None
-    benefits_sought: str | None = None
-    goals: list[str] | None = None
-    goals_note: str | None = None
-    consumption_benefits: str | None = None
-    further_needs: str | None = None
+    pass
 
 
 @fields_of(CompetitorDetails, after="name")
@@ -209,14 +175,9 @@ class CompetitorIn(Schema):
     notes: str = ""
 
 
+@patch_of(CompetitorIn)
 class CompetitorPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=255)
-    website: str | None = None
-    price_level: str | None = None
-    assortment: str | None = None
-    special_conditions: str | None = None
-    marketing_activity: str | None = None
-    notes: str | None = None
+    pass
 
 
 class PresenceOut(Schema):
@@ -262,14 +223,9 @@ class ProductIn(Schema):
     is_active: bool = True
 
 
+@patch_of(ProductIn)
 class ProductPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=255)
-    sku: str | None = Field(None, min_length=1, max_length=64)
-    group_id: int | None = None
-    unit: str | None = None
-    vat_rate: str | None = None
-    description: str | None = None
-    is_active: bool | None = None
+    pass
 
 
 class PriceListOut(Schema):
@@ -292,13 +248,9 @@ class PriceListIn(Schema):
     is_active: bool = True
 
 
+@patch_of(PriceListIn)
 class PriceListPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=255)
-    kind: str | None = None
-    level: int | None = None
-    currency: str | None = None
-    description: str | None = None
-    is_active: bool | None = None
+    pass
 
 
 class PriceOut(Schema):

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from ninja import Body, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, document_file_answer, list_answer
+from greenwave.core.api import document_file_answer
 from greenwave.core.endpoints import Endpoints
 
 from . import selectors, services
@@ -25,9 +25,14 @@ router = Router(tags=["decisions"])
 ENDPOINTS = Endpoints(router, __name__)
 
 
-@router.get("/decisions", response=Page[DecisionOut], summary="Decisions (latest versions)")
-def decision_list(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.decision_list, selectors.DECISION_LIST_SPEC)
+ENDPOINTS.list(
+    "/decisions",
+    selectors.decision_list,
+    selectors.DECISION_LIST_SPEC,
+    DecisionOut,
+    name="decision_list",
+    summary="Decisions (latest versions)",
+)
 
 
 @router.post(

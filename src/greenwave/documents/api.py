@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.core.api import Page, document_file_answer, list_query, paginate, patch_fields
+from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.models import VatRate
@@ -76,6 +77,9 @@ def legal_entity_patch(request: AuthedRequest, entity_id: int, payload: LegalEnt
 
 
 # --- invoices -----------------------------------------------------------------------------
+
+# An invoice as its handlers reach it; an action answers it read again (its lines, its payments).
+INVOICE = Entity(Invoice, "invoice", selectors.invoice_get, reread=True)
 
 
 def _lines(actor: User, lines: list[InvoiceLineIn]) -> list[services.LineInput]:
@@ -164,11 +168,14 @@ def invoice_patch(request: AuthedRequest, invoice_id: int, payload: InvoicePatch
     return selectors.invoice_get(actor=actor, pk=invoice_id)
 
 
-@router.post("/invoices/{invoice_id}/cancel", response=InvoiceOut, summary="Cancel an invoice")
-def invoice_cancel(request: AuthedRequest, invoice_id: int, payload: InvoiceCancelIn) -> Any:
-    invoice = selectors.invoice_get(actor=request.user, pk=invoice_id)
-    services.invoice_cancel(actor=request.user, invoice=invoice, reason=payload.reason)
-    return selectors.invoice_get(actor=request.user, pk=invoice_id)
+ENDPOINTS.action(
+    INVOICE,
+    "/invoices/{invoice_id}/cancel",
+    services.invoice_cancel,
+    InvoiceOut,
+    payload=InvoiceCancelIn,
+    summary="Cancel an invoice",
+)
 
 
 # --- templates ----------------------------------------------------------------------------

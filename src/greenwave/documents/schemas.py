@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from greenwave.core.api import fields_of, resolve_attr, resolve_rows
+from greenwave.core.api import fields_of, patch_of, resolve_attr, resolve_rows
 
 from .services.entities import LegalEntityChanges
 
@@ -44,28 +44,9 @@ class LegalEntityIn(Schema):
     is_active: bool = True
 
 
+@patch_of(LegalEntityIn)
 class LegalEntityPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=255)
-    full_name: str | None = Field(None, max_length=500)
-    inn: str | None = Field(None, min_length=1, max_length=20)
-    kpp: str | None = Field(None, max_length=20)
-    ogrn: str | None = Field(None, max_length=20)
-    address: str | None = Field(None, min_length=1, max_length=500)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    bank_name: str | None = Field(None, min_length=1, max_length=255)
-    bik: str | None = Field(None, min_length=1, max_length=20)
-    account: str | None = Field(None, min_length=1, max_length=30)
-    corr_account: str | None = Field(None, min_length=1, max_length=30)
-    signatory_name: str | None = Field(None, min_length=1, max_length=255)
-    signatory_position: str | None = Field(None, min_length=1, max_length=255)
-    signatory_name_genitive: str | None = Field(None, max_length=255)
-    signatory_position_genitive: str | None = Field(None, max_length=255)
-    signatory_basis: str | None = Field(None, max_length=255)
-    chief_accountant: str | None = Field(None, max_length=255)
-    vat_payer: bool | None = None
-    is_default: bool | None = None
-    is_active: bool | None = None
+    pass
 
 
 class InvoiceLineIn(Schema):

@@ -11,7 +11,7 @@ from typing import Any
 from ninja import Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_answer, list_query, paginate
+from greenwave.core.api import Page, list_query, paginate
 from greenwave.core.endpoints import Endpoints
 
 from . import selectors, services
@@ -30,20 +30,24 @@ ENDPOINTS = Endpoints(router, __name__)
 EVENTS_DOC = "Event types: " + ", ".join(f"`{name}`" for name in WEBHOOK_EVENTS) + "."
 
 
-@router.get("/webhooks", response=Page[WebhookOut], operation_id="webhook_list")
-def webhook_list(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.webhook_list, selectors.WEBHOOK_SPEC)
-
-
-@router.post(
+ENDPOINTS.list(
     "/webhooks",
-    response={201: WebhookCreatedOut},
+    selectors.webhook_list,
+    selectors.WEBHOOK_SPEC,
+    WebhookOut,
+    name="webhook_list",
+    operation_id="webhook_list",
+)
+
+
+ENDPOINTS.create(
+    "/webhooks",
+    services.webhook_create,
+    WebhookIn,
+    WebhookCreatedOut,
     operation_id="webhook_create",
     description=EVENTS_DOC + " Without a secret one is generated; it is answered only here.",
 )
-def webhook_create(request: AuthedRequest, payload: WebhookIn) -> Any:
-    sub = services.webhook_create(actor=request.user, **payload.dict())
-    return Status(201, sub)
 
 
 ENDPOINTS.detail(

@@ -11,7 +11,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_answer, list_query, paginate
+from greenwave.core.api import Page, list_query, paginate
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
@@ -43,9 +43,14 @@ router = Router(tags=["orders"])
 ENDPOINTS = Endpoints(router, __name__)
 
 
-@router.get("/payments", response=Page[PaymentOut], summary="Payments visible to me")
-def payments(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.payment_list, selectors.PAYMENT_LIST_SPEC)
+ENDPOINTS.list(
+    "/payments",
+    selectors.payment_list,
+    selectors.PAYMENT_LIST_SPEC,
+    PaymentOut,
+    name="payments",
+    summary="Payments visible to me",
+)
 
 
 @router.post(
@@ -153,9 +158,14 @@ def shipment_create(request: AuthedRequest, order_id: int, payload: ShipmentIn) 
     return Status(201, shipment)
 
 
-@router.get("/claims", response=Page[ClaimOut], summary="Claims and returns visible to me")
-def claims(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.claim_list, selectors.CLAIM_LIST_SPEC)
+ENDPOINTS.list(
+    "/claims",
+    selectors.claim_list,
+    selectors.CLAIM_LIST_SPEC,
+    ClaimOut,
+    name="claims",
+    summary="Claims and returns visible to me",
+)
 
 
 @router.post("/claims", response={201: ClaimOut}, summary="Register a claim or a return")
@@ -232,13 +242,14 @@ def claim_advance(request: AuthedRequest, claim_id: int, payload: ClaimAdvanceIn
 SUPPLIER_ORDER = Entity(SupplierOrder, "purchase", selectors.supplier_order_get, reread=True)
 
 
-@router.get(
+ENDPOINTS.list(
     "/supplier-orders",
-    response=Page[SupplierOrderOut],
+    selectors.supplier_order_list,
+    selectors.SUPPLIER_ORDER_LIST_SPEC,
+    SupplierOrderOut,
+    name="supplier_orders",
     summary="Supplier orders for the lines of the orders visible to me",
 )
-def supplier_orders(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.supplier_order_list, selectors.SUPPLIER_ORDER_LIST_SPEC)
 
 
 @router.post(

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_answer
+from greenwave.core.api import row_of_id
+from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.selectors import contact_get
@@ -45,14 +46,19 @@ def preview_message(count: int, mailable: int) -> str:
     return _("%(n)d contacts match, %(m)d may receive mail.") % {"n": count, "m": mailable}
 
 
-@router.get("/segments", response=Page[SegmentOut], summary="Segments visible to me")
-def segment_list(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.segment_list, selectors.SEGMENT_LIST_SPEC)
+ENDPOINTS.list(
+    "/segments",
+    selectors.segment_list,
+    selectors.SEGMENT_LIST_SPEC,
+    SegmentOut,
+    name="segment_list",
+    summary="Segments visible to me",
+)
 
 
-@router.post("/segments", response={201: SegmentOut}, summary="Create a segment")
-def segment_create(request: AuthedRequest, payload: SegmentIn) -> Any:
-    return Status(201, services.segment_create(actor=request.user, **payload.dict()))
+ENDPOINTS.create(
+    "/segments", services.segment_create, SegmentIn, SegmentOut, summary="Create a segment"
+)
 
 
 ENDPOINTS.detail("/segments/{segment_id}", selectors.segment_get, SegmentOut)
@@ -75,21 +81,26 @@ def segment_preview(request: AuthedRequest, segment_id: int) -> Any:
 
 
 def _stage(pk: int | None) -> Stage | None:
-    if pk is None:
-        return None
-    stage = Stage.objects.filter(pk=pk).first()
-    if stage is None:
-        raise DomainError(
-            CoreError.VALIDATION,
-            _("Unknown stage."),
-            details={"fields": {"trigger_stage_id": _("Unknown stage.")}},
-        )
-    return stage
+    unknown = DomainError(
+        CoreError.VALIDATION,
+        _("Unknown stage."),
+        details={"fields": {"trigger_stage_id": _("Unknown stage.")}},
+    )
+    return row_of_id(Stage, pk, unknown)
 
 
-@router.get("/campaigns", response=Page[CampaignOut], summary="Campaigns visible to me")
-def campaign_list(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.campaign_list, selectors.CAMPAIGN_LIST_SPEC)
+# A campaign as its handlers reach it; an action answers it read again (its segment, its counts).
+CAMPAIGN = Entity(Campaign, "campaign", selectors.campaign_get, reread=True)
+
+
+ENDPOINTS.list(
+    "/campaigns",
+    selectors.campaign_list,
+    selectors.CAMPAIGN_LIST_SPEC,
+    CampaignOut,
+    name="campaign_list",
+    summary="Campaigns visible to me",
+)
 
 
 @router.post("/campaigns", response={201: CampaignOut}, summary="Create a campaign (a draft)")
@@ -109,20 +120,19 @@ def campaign_create(request: AuthedRequest, payload: CampaignIn) -> Any:
 ENDPOINTS.detail("/campaigns/{campaign_id}", selectors.campaign_get, CampaignOut)
 
 
-@router.post(
+ENDPOINTS.action(
+    CAMPAIGN,
     "/campaigns/{campaign_id}/send",
-    response=CampaignOut,
+    services.campaign_send,
+    CampaignOut,
+    payload=SendIn,
     summary="Send now, schedule (`scheduled_at`), or switch a trigger on",
 )
-def campaign_send(request: AuthedRequest, campaign_id: int, payload: SendIn) -> Any:
-    campaign: Campaign = selectors.campaign_get(actor=request.user, pk=campaign_id)
-    services.campaign_send(actor=request.user, campaign=campaign, scheduled_at=payload.scheduled_at)
-    return selectors.campaign_get(actor=request.user, pk=campaign_id)
 
 
 @router.get("/campaigns/{campaign_id}/stats", response=StatsOut, summary="Delivery statistics")
 def campaign_stats(request: AuthedRequest, campaign_id: int) -> Any:
-    campaign = selectors.campaign_get(actor=request.user, pk=campaign_id)
+    campaign = CAMPAIGN.row(request, campaign_id)
     return selectors.campaign_stats(campaign=campaign).as_dict()
 
 
@@ -132,7 +142,7 @@ def campaign_stats(request: AuthedRequest, campaign_id: int) -> Any:
     summary="The letter as this contact would get it",
 )
 def campaign_preview(request: AuthedRequest, campaign_id: int, contact_id: int) -> Any:
-    campaign = selectors.campaign_get(actor=request.user, pk=campaign_id)
+    campaign = CAMPAIGN.row(request, campaign_id)
     contact = contact_get(actor=request.user, pk=contact_id)
     rendered = render_message(campaign, contact)
     return {
@@ -149,7 +159,7 @@ def campaign_preview(request: AuthedRequest, campaign_id: int, contact_id: int) 
     summary="Record that the messages to an address came back",
 )
 def campaign_bounce(request: AuthedRequest, campaign_id: int, payload: BounceIn) -> Any:
-    campaign = selectors.campaign_get(actor=request.user, pk=campaign_id)
+    campaign = CAMPAIGN.row(request, campaign_id)
     marked = services.delivery_bounce(
         actor=request.user, campaign=campaign, email=payload.email, reason=payload.reason
     )

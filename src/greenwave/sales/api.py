@@ -15,7 +15,6 @@ from greenwave.accounts.selectors import user_get
 from greenwave.core.api import (
     IsoDate,
     Page,
-    list_answer,
     list_query,
     object_response,
     page_response,
@@ -156,7 +155,7 @@ def deal_patch(request: AuthedRequest, deal_id: int, payload: DealPatch) -> Any:
 
 @router.get("/deals/{deal_id}/gate", response=list[GateItemOut], summary="Output of its stage")
 def deal_gate(request: AuthedRequest, deal_id: int) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     return [item.as_dict() for item in evaluate_stage(deal, deal.stage)]
 
 
@@ -176,7 +175,7 @@ def deal_move(request: AuthedRequest, deal_id: int, payload: MoveIn) -> Any:
     "/deals/{deal_id}/processes", response=list[DealProcessRunOut], summary="Its process runs"
 )
 def deal_process_runs(request: AuthedRequest, deal_id: int) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     return services.deal_process_runs(deal=deal)
 
 
@@ -186,7 +185,7 @@ def deal_process_runs(request: AuthedRequest, deal_id: int) -> Any:
     summary="Start a deal process (e.g. contract_approval) bound to this deal",
 )
 def deal_process_start(request: AuthedRequest, deal_id: int, payload: DealProcessIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     pk = services.deal_process_start(actor=request.user, deal=deal, process_key=payload.key)
     return Status(201, {"instance_id": pk})
 
@@ -213,7 +212,7 @@ def deal_win(request: AuthedRequest, deal_id: int, payload: WinIn) -> Any:
 
 @router.post("/deals/{deal_id}/lose", response=DealOut)
 def deal_lose(request: AuthedRequest, deal_id: int, payload: LoseIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     reason = LossReason.objects.filter(pk=payload.reason_id).first()
     services.deal_lose(
         actor=request.user,
@@ -222,17 +221,15 @@ def deal_lose(request: AuthedRequest, deal_id: int, payload: LoseIn) -> Any:
         comment=payload.comment,
         expected_version=payload.version,
     )
-    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    return DEAL.row(request, deal_id)
 
 
-@router.post("/deals/{deal_id}/reopen", response=DealOut)
-def deal_reopen(request: AuthedRequest, deal_id: int) -> Any:
-    return DEAL.act(request, deal_id, services.deal_reopen)
+ENDPOINTS.action(DEAL, "/deals/{deal_id}/reopen", services.deal_reopen, DealOut)
 
 
 @router.post("/deals/{deal_id}/approvals", response={201: GateItemOut})
 def deal_approve(request: AuthedRequest, deal_id: int, payload: ApproveIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     approval = services.deal_approve(
         actor=request.user, deal=deal, kind=payload.kind, comment=payload.comment
     )
@@ -246,7 +243,7 @@ def deal_approve(request: AuthedRequest, deal_id: int, payload: ApproveIn) -> An
     summary="Note a document by title only (it meets no gate until its file is attached)",
 )
 def deal_document(request: AuthedRequest, deal_id: int, payload: DocumentIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     document = services.deal_attach_document(
         actor=request.user, deal=deal, kind=payload.kind, title=payload.title
     )
@@ -268,7 +265,7 @@ def deal_document_file(
     file: File[UploadedFile],
     title: Form[str] = "",
 ) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     document = services.deal_attach_document(
         actor=request.user, deal=deal, kind=kind, title=title, file=file
     )
@@ -278,9 +275,14 @@ def deal_document_file(
     )
 
 
-@router.get("/leads", response=Page[LeadOut], summary="Leads visible to me")
-def leads(request: AuthedRequest) -> Any:
-    return list_answer(request, selectors.lead_list, selectors.LEAD_LIST_SPEC)
+ENDPOINTS.list(
+    "/leads",
+    selectors.lead_list,
+    selectors.LEAD_LIST_SPEC,
+    LeadOut,
+    name="leads",
+    summary="Leads visible to me",
+)
 
 
 @router.post("/leads", response={201: LeadOut})
@@ -299,20 +301,17 @@ def lead_create(request: AuthedRequest, payload: LeadIn) -> Any:
 ENDPOINTS.detail("/leads/{lead_id}", LEAD.get, LeadOut)
 
 
-@router.post("/leads/{lead_id}/qualify", response=LeadOut)
-def lead_qualify(request: AuthedRequest, lead_id: int, payload: QualifyIn) -> Any:
-    return LEAD.act(request, lead_id, services.lead_qualify, level=payload.level)
-
-
-@router.post("/leads/{lead_id}/disqualify", response=LeadOut)
-def lead_disqualify(request: AuthedRequest, lead_id: int, payload: DisqualifyIn) -> Any:
-    reason, comment = payload.reason, payload.comment
-    return LEAD.act(request, lead_id, services.lead_disqualify, reason=reason, comment=comment)
+ENDPOINTS.action(
+    LEAD, "/leads/{lead_id}/qualify", services.lead_qualify, LeadOut, payload=QualifyIn
+)
+ENDPOINTS.action(
+    LEAD, "/leads/{lead_id}/disqualify", services.lead_disqualify, LeadOut, payload=DisqualifyIn
+)
 
 
 @router.post("/leads/{lead_id}/convert", response={201: DealOut})
 def lead_convert(request: AuthedRequest, lead_id: int, payload: ConvertIn) -> Any:
-    lead = selectors.lead_get(actor=request.user, pk=lead_id)
+    lead = LEAD.row(request, lead_id)
     deal = services.lead_convert(
         actor=request.user,
         lead=lead,
@@ -320,7 +319,7 @@ def lead_convert(request: AuthedRequest, lead_id: int, payload: ConvertIn) -> An
         title=payload.title,
         amount=payload.amount,
     )
-    return Status(201, selectors.deal_get(actor=request.user, lookups=False, pk=deal.pk))
+    return Status(201, DEAL.row(request, deal.pk))
 
 
 @router.get("/analytics/funnel", response=FunnelOut, summary="Funnel by stage from the event log")
@@ -383,7 +382,7 @@ def analytics_period_over_period(
 
 @router.post("/deals/{deal_id}/items", response={201: DealOut}, summary="Add a product line")
 def deal_item_add(request: AuthedRequest, deal_id: int, payload: DealItemIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     services.deal_add_item(
         actor=request.user,
         deal=deal,
@@ -391,22 +390,22 @@ def deal_item_add(request: AuthedRequest, deal_id: int, payload: DealItemIn) -> 
         quantity=payload.quantity,
         price=payload.price,
     )
-    return Status(201, selectors.deal_get(actor=request.user, lookups=False, pk=deal_id))
+    return Status(201, DEAL.row(request, deal_id))
 
 
 @router.delete("/deals/{deal_id}/items/{item_id}", response=DealOut)
 def deal_item_remove(request: AuthedRequest, deal_id: int, item_id: int) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     item = deal.items.filter(pk=item_id).first()
     if item is None:
         raise DomainError(CoreError.NOT_FOUND, _("Line not found."))
     services.deal_remove_item(actor=request.user, item=item)
-    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    return DEAL.row(request, deal_id)
 
 
 @router.post("/deals/{deal_id}/price-list", response=DealOut, summary="Re-price from a list")
 def deal_price_list(request: AuthedRequest, deal_id: int, payload: DealPriceListIn) -> Any:
-    deal = selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    deal = DEAL.row(request, deal_id)
     price_list = price_list_get(actor=request.user, pk=payload.price_list_id)
     services.deal_set_price_list(actor=request.user, deal=deal, price_list=price_list)
-    return selectors.deal_get(actor=request.user, lookups=False, pk=deal_id)
+    return DEAL.row(request, deal_id)
