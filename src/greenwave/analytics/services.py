@@ -21,6 +21,7 @@ from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.jobs import claim_each
 from greenwave.core.models import Event
+from greenwave.core.record_change import record_change
 from greenwave.core.services import event_append_for, ref
 from greenwave.crm.models import Contact, Product
 from greenwave.orders import events as orders_events
@@ -363,10 +364,12 @@ def _nps_link_send(survey: NpsSurvey) -> bool:
     except Exception:  # the mail server is down: keep it for the next run
         logger.warning("NPS survey %s: sending to its contact failed", survey.pk, exc_info=True)
         return False
-    survey.sent_at = timezone.now()
-    survey.save(update_fields=["sent_at", "updated_at"])
-    event_append_for(
-        survey, activity=events.NPS_SURVEY_SENT, actor=None, payload={"to": survey.email}
+    record_change(
+        survey,
+        {"sent_at": timezone.now()},
+        activity=events.NPS_SURVEY_SENT,
+        actor=None,
+        payload={"to": survey.email},
     )
     return True
 

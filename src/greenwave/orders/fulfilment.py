@@ -27,6 +27,7 @@ from greenwave.bpm.library.layout import build
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.jobs import claim_each
+from greenwave.core.record_change import record_change
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.sales.models import Deal, DealStatus
 
@@ -359,10 +360,10 @@ def supplier_order_update(
     }
     if not changed:
         return purchase
-    purchase.supplier, purchase.quantity, purchase.expected_date = supplier, qty, expected_date
-    purchase.save(update_fields=["supplier", "quantity", "expected_date", "updated_at"])
-    event_append_for(
-        order,
+    record_change(
+        purchase,
+        {"supplier": supplier, "quantity": qty, "expected_date": expected_date},
+        case=order,
         activity=events.SUPPLIER_ORDER_CHANGED,
         actor=actor,
         payload={"supplier_order_id": purchase.pk, "changed": changed},
@@ -383,10 +384,10 @@ def supplier_order_receive(
         raise DomainError(CoreError.CONFLICT, _("Already received."))
     if received_on > timezone.localdate() or received_on.year < 2000:
         raise _invalid("received_on", _("The receiving date cannot be in the future."))
-    purchase.received_on = received_on
-    purchase.save(update_fields=["received_on", "updated_at"])
-    event_append_for(
-        order,
+    record_change(
+        purchase,
+        {"received_on": received_on},
+        case=order,
         activity=events.SUPPLIER_ORDER_RECEIVED,
         actor=actor,
         payload={
@@ -585,10 +586,9 @@ def claim_process_step(
 
 def _claim_mark_escalated(claim: Claim, head: User | None, **payload: Any) -> None:
     """The claim's deadline passed: stamp it and log who it went to (`payload`: how)."""
-    claim.escalated_at = timezone.now()
-    claim.save(update_fields=["escalated_at", "updated_at"])
-    event_append_for(
+    record_change(
         claim,
+        {"escalated_at": timezone.now()},
         activity=events.CLAIM_ESCALATED,
         actor=None,
         payload={

@@ -45,6 +45,7 @@ from greenwave.accounts.scoping import require_write
 from greenwave.core import runlock
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.models import Event
+from greenwave.core.record_change import record_change
 from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
 from greenwave.crm.models import Contact, ProductGroup
 from greenwave.crm.selectors import contact_list
@@ -388,11 +389,9 @@ def _start_sending(campaign: Campaign, actor: User) -> int:
     added = _add_deliveries(
         campaign, _recipients(campaign, actor).select_related(None).only("pk", "emails")
     )
-    now = timezone.now()
-    campaign.status, campaign.started_at = CampaignStatus.SENDING, now
-    campaign.save(update_fields=["status", "started_at", "updated_at"])
-    event_append_for(
+    record_change(
         campaign,
+        {"status": CampaignStatus.SENDING, "started_at": timezone.now()},
         activity=events.CAMPAIGN_SENDING_STARTED,
         actor=actor,
         payload={"recipients": added},
@@ -421,10 +420,9 @@ def campaign_send(
         raise _no_recipients(campaign, actor)
     campaign.sent_by = actor
     if scheduled_at is not None and scheduled_at > timezone.now():
-        campaign.status, campaign.scheduled_at = CampaignStatus.SCHEDULED, scheduled_at
-        campaign.save(update_fields=["status", "scheduled_at", "sent_by", "updated_at"])
-        event_append_for(
+        record_change(
             campaign,
+            {"status": CampaignStatus.SCHEDULED, "scheduled_at": scheduled_at, "sent_by": actor},
             activity=events.CAMPAIGN_SCHEDULED,
             actor=actor,
             payload={"scheduled_at": scheduled_at.isoformat()},
@@ -462,9 +460,9 @@ def campaign_pause(*, actor: User, campaign: Campaign) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.ACTIVE:
         raise DomainError(OutreachError.WRONG_STATE, _("The trigger is not on."), status=409)
-    campaign.status = CampaignStatus.PAUSED
-    campaign.save(update_fields=["status", "updated_at"])
-    event_append_for(campaign, activity=events.CAMPAIGN_PAUSED, actor=actor, payload={})
+    record_change(
+        campaign, {"status": CampaignStatus.PAUSED}, activity=events.CAMPAIGN_PAUSED, actor=actor
+    )
     return campaign
 
 

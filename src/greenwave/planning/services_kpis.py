@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
+from greenwave.core.record_change import record_change
 from greenwave.core.services import assign, event_append_for
 
 from . import events
@@ -230,10 +231,9 @@ def kpi_set_active(*, actor: User, kpi: Kpi, is_active: bool) -> Kpi:
     _require_planner(actor)
     kpi = Kpi.objects.select_for_update().get(pk=kpi.pk)
     if kpi.is_active != is_active:
-        kpi.is_active = is_active
-        kpi.save(update_fields=["is_active", "updated_at"])
-        event_append_for(
+        record_change(
             kpi,
+            {"is_active": is_active},
             activity=events.KPI_UPDATED,
             actor=actor,
             payload={"key": kpi.key, "changes": {"is_active": [not is_active, is_active]}},

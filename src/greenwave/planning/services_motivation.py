@@ -16,6 +16,7 @@ from greenwave.accounts.scoping import (
     can_write_for_user,
 )
 from greenwave.core.errors import DomainError, not_found
+from greenwave.core.record_change import record_change
 from greenwave.core.services import assign, event_append_for, ref
 from greenwave.crm.models import ProductGroup
 
@@ -153,9 +154,9 @@ def commission_scheme_activate(*, actor: User, scheme: Any) -> Any:
     if scheme.is_active:
         return scheme
     CommissionScheme.objects.filter(is_active=True).update(is_active=False)
-    scheme.is_active = True
-    scheme.save(update_fields=["is_active", "updated_at"])
-    event_append_for(scheme, activity=events.COMMISSION_SCHEME_ACTIVATED, actor=actor, payload={})
+    record_change(
+        scheme, {"is_active": True}, activity=events.COMMISSION_SCHEME_ACTIVATED, actor=actor
+    )
     return scheme
 
 
