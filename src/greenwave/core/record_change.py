@@ -1,5 +1,6 @@
-"""The one step most state changes of a service end with: set a few fields of a (locked)
-record, save just those columns, and log the change as one event."""
+"""The steps most state changes of a service end with: set a few fields of a (locked) record,
+save just those columns and log the change as one event (`record_change`); or log what
+changed, if anything did (`changes_log`)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,24 @@ def record_change(
         objects=objects,
     )
     return record
+
+
+def changes_log(
+    case: models.Model,
+    changes: Mapping[str, Any],
+    *,
+    activity: str,
+    actor: HasPk | None,
+    payload: Mapping[str, Any] | None = None,
+    objects: Iterable[ObjectRef] = (),
+) -> None:
+    """Log a *changed* event, `{**payload, "changes": changes}`, on `case` — unless nothing
+    changed (`changes` as `changes_between` gives them, `{field: [old, new]}`)."""
+    if changes:
+        event_append_for(
+            case,
+            activity=activity,
+            actor=actor,
+            payload={**(payload or {}), "changes": changes},
+            objects=objects,
+        )

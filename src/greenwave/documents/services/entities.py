@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import require_visible, require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.record_change import changes_log
 from greenwave.core.services import (
     RecordHistory,
     assign,
@@ -265,13 +266,7 @@ def client_bank_account_set(
             current.updated_by = actor
             current.save()
     changes = changes_between(before, _client_bank_snapshot(current))
-    if changes:
-        event_append_for(
-            company,
-            activity=events.CLIENT_BANK_ACCOUNT_SET,
-            actor=actor,
-            payload={"changes": changes},
-        )
+    changes_log(company, changes, activity=events.CLIENT_BANK_ACCOUNT_SET, actor=actor)
     return current
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_visible
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.record_change import changes_log
 from greenwave.core.services import ObjectRef, changes_between, event_append_for
 from greenwave.crm.models import Company, Product, VatRate
 from greenwave.sales.models import Deal
@@ -372,15 +373,14 @@ def invoice_update(
     if lines is not None:
         _set_lines(invoice, _build_lines(lines, vat_payer=invoice.seller.vat_payer))
     invoice.save()
-    changes = changes_between(before, _invoice_snapshot(invoice))
-    if changes:
-        event_append_for(
-            invoice,
-            activity=events.INVOICE_CHANGED,
-            actor=actor,
-            payload={"number": invoice.number, "changes": changes},
-            objects=_invoice_objects(invoice),
-        )
+    changes_log(
+        invoice,
+        changes_between(before, _invoice_snapshot(invoice)),
+        activity=events.INVOICE_CHANGED,
+        actor=actor,
+        payload={"number": invoice.number},
+        objects=_invoice_objects(invoice),
+    )
     return invoice
 
 
