@@ -113,20 +113,52 @@ def _advance_deal(invoice: Invoice) -> None:
         logger.info("deal %s stays at its stage after payment: %s", deal.pk, error.message)
 
 
-def _payment_row(
-    actor: User | None, invoice: Invoice, amount: Decimal, comment: str, **fields: Any
-) -> Payment:
-    """Money moved on the invoice (a payment or a refund), owned like the invoice: its
-    responsible and team are whom the KPIs credit."""
-    return Payment.objects.create(
+_PAYMENT_EVENTS = {
+    PaymentKind.PAYMENT: events.PAYMENT_RECEIVED,
+    PaymentKind.REFUND: events.PAYMENT_REFUNDED,
+}
+
+
+def _payment_book(
+    actor: User | None,
+    invoice: Invoice,
+    amount: Decimal,
+    comment: str,
+    payload: dict[str, Any],
+    *,
+    kind: str,
+    payment_date: date,
+    **fields: Any,
+) -> tuple[Payment, bool]:
+    """Money moved on the locked invoice (a payment, or a refund taking it back): its row,
+    owned like the invoice (its responsible and team are whom the KPIs credit), the invoice's
+    received amount and status, and the event `{amount, payment_date, payment_id, **payload}`.
+    Also whether this made the invoice paid in full."""
+    row = Payment.objects.create(
         invoice=invoice,
         amount=amount,
         comment=str(comment or "").strip()[:500],
         responsible_id=invoice.responsible_id,
         team_id=invoice.team_id,
         created_by=actor,
+        kind=kind,
+        payment_date=payment_date,
         **fields,
     )
+    paid = invoice_apply_payment(invoice, -amount if kind == PaymentKind.REFUND else amount)
+    event_append_for(
+        invoice,
+        activity=_PAYMENT_EVENTS[kind],
+        actor=actor,
+        payload={
+            "amount": _money(amount),
+            "payment_date": payment_date.isoformat(),
+            "payment_id": row.pk,
+            **payload,
+        },
+        objects=_invoice_objects(invoice),
+    )
+    return row, paid
 
 
 @transaction.atomic
@@ -166,11 +198,12 @@ def payment_record(  # noqa: PLR0913 -- keyword-only: the fields of a payment, e
             % {"amount": amount, "number": invoice, "due": invoice.outstanding},
             details={"outstanding": _money(invoice.outstanding)},
         )
-    payment = _payment_row(
+    payment, paid = _payment_book(
         actor,
         invoice,
         amount,
         comment,
+        {"invoice_number": invoice.number},
         kind=PaymentKind.PAYMENT,
         payment_date=payment_date,
         document_number=str(document_number or "").strip()[:40],
@@ -179,20 +212,6 @@ def payment_record(  # noqa: PLR0913 -- keyword-only: the fields of a payment, e
         purpose=str(purpose or "").strip()[:1000],
         source=source,
         bank_key=bank_key,
-    )
-    paid = invoice_apply_payment(invoice, amount)
-    objects = _invoice_objects(invoice)
-    event_append_for(
-        invoice,
-        activity=events.PAYMENT_RECEIVED,
-        actor=actor,
-        payload={
-            "amount": _money(amount),
-            "payment_date": payment_date.isoformat(),
-            "payment_id": payment.pk,
-            "invoice_number": invoice.number,
-        },
-        objects=objects,
     )
     if paid:
         event_append_for(
@@ -204,7 +223,7 @@ def payment_record(  # noqa: PLR0913 -- keyword-only: the fields of a payment, e
                 "total": _money(invoice.total),
                 "paid_date": payment_date.isoformat(),
             },
-            objects=objects,
+            objects=_invoice_objects(invoice),
         )
         _advance_deal(invoice)
     return payment
@@ -237,29 +256,17 @@ def payment_refund(
             _("At most %(left)s of this payment can still be refunded.") % {"left": left},
             details={"refundable": _money(left)},
         )
-    refund = _payment_row(
+    refund, _paid = _payment_book(
         actor,
         invoice,
         amount,
         comment,
+        {"refund_of": payment.pk},
         kind=PaymentKind.REFUND,
         payment_date=refund_date,
         payer_inn=payment.payer_inn,
         payer_name=payment.payer_name,
         refund_of=payment,
-    )
-    invoice_apply_payment(invoice, -amount)
-    event_append_for(
-        invoice,
-        activity=events.PAYMENT_REFUNDED,
-        actor=actor,
-        payload={
-            "amount": _money(amount),
-            "payment_date": refund_date.isoformat(),
-            "payment_id": refund.pk,
-            "refund_of": payment.pk,
-        },
-        objects=_invoice_objects(invoice),
     )
     return refund
 
