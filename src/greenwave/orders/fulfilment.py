@@ -130,11 +130,11 @@ def order_create_from_deal(
         )
     ]
     OrderLine.objects.bulk_create(lines)
-    event_append_for(
+    _event(
         order,
-        activity=events.ORDER_CREATED,
-        actor=actor,
-        payload={
+        events.ORDER_CREATED,
+        actor,
+        {
             "deal_id": deal.pk,
             "company_id": deal.company_id,
             "amount": str(order.amount),
@@ -143,7 +143,6 @@ def order_create_from_deal(
             "responsible_id": order.responsible_id,
             "team_id": order.team_id,
         },
-        objects=_objects(order),
         new_case=True,
     )
     return order
@@ -254,25 +253,24 @@ def shipment_create(
     order.status = OrderStatus.SHIPPED if complete else OrderStatus.PARTIALLY_SHIPPED
     order.shipped_date = shipped_on if complete else None
     order.save()
-    event_append_for(
+    _event(
         order,
-        activity=events.SHIPMENT_MADE,
-        actor=actor,
-        payload={
+        events.SHIPMENT_MADE,
+        actor,
+        {
             "shipment_id": shipment.pk,
             "document_number": document_number,
             "shipped_on": shipped_on.isoformat(),
             "lines": [{"line_id": line.pk, "quantity": str(qty)} for line, qty in wanted],
             "complete": complete,
         },
-        objects=_objects(order),
     )
     if complete:
-        event_append_for(
+        _event(
             order,
-            activity=events.ORDER_SHIPPED,
-            actor=actor,
-            payload={
+            events.ORDER_SHIPPED,
+            actor,
+            {
                 "shipped_date": shipped_on.isoformat(),
                 "promised_date": order.promised_date.isoformat(),
                 "late": late,
@@ -280,7 +278,6 @@ def shipment_create(
                 "responsible_id": order.responsible_id,
                 "team_id": order.team_id,
             },
-            objects=_objects(order),
         )
     return shipment
 
@@ -316,18 +313,17 @@ def supplier_order_create(
     purchase = SupplierOrder.objects.create(
         line=line, supplier=supplier, quantity=qty, expected_date=expected_date, created_by=actor
     )
-    event_append_for(
+    _event(
         order,
-        activity=events.SUPPLIER_ORDER_PLACED,
-        actor=actor,
-        payload={
+        events.SUPPLIER_ORDER_PLACED,
+        actor,
+        {
             "supplier_order_id": purchase.pk,
             "line_id": line.pk,
             "supplier": supplier,
             "quantity": str(qty),
             "expected_date": expected_date.isoformat(),
         },
-        objects=_objects(order),
     )
     return purchase
 
@@ -421,6 +417,22 @@ def _claim_objects(claim: Claim) -> list[ObjectRef]:
     return refs
 
 
+def _event(
+    record: Order | Claim,
+    activity: str,
+    actor: User | None,
+    payload: dict[str, Any],
+    *,
+    new_case: bool = False,
+) -> None:
+    """One event of an order (linked to its deal and client) or of a claim (linked to its
+    order, deal, client and shipment); `new_case` for its first."""
+    links = _claim_objects(record) if isinstance(record, Claim) else _objects(record)
+    event_append_for(
+        record, activity=activity, actor=actor, payload=payload, objects=links, new_case=new_case
+    )
+
+
 @transaction.atomic
 def claim_create(
     *,
@@ -464,18 +476,17 @@ def claim_create(
         team_id=order.team_id,
         created_by=actor,
     )
-    event_append_for(
+    _event(
         claim,
-        activity=events.CLAIM_OPENED,
-        actor=actor,
-        payload={
+        events.CLAIM_OPENED,
+        actor,
+        {
             "kind": kind,
             "order_id": order.pk,
             "shipment_id": claim.shipment_id,
             "amount": str(money),
             "deadline": deadline.isoformat(),
         },
-        objects=_claim_objects(claim),
         new_case=True,
     )
     _claim_process_start(actor, claim)
@@ -662,13 +673,11 @@ def claim_advance(
     if status == ClaimStatus.CLOSED:
         claim.closed_at = timezone.now()
     claim.save()
-    event_append_for(
+    _event(
         claim,
-        activity=events.CLAIM_CLOSED
-        if status == ClaimStatus.CLOSED
-        else events.CLAIM_STATUS_CHANGED,
-        actor=actor,
-        payload={
+        events.CLAIM_CLOSED if status == ClaimStatus.CLOSED else events.CLAIM_STATUS_CHANGED,
+        actor,
+        {
             "from": previous,
             "to": status,
             "decision": claim.decision,
@@ -676,7 +685,6 @@ def claim_advance(
             "by_process": by_process,
             **({"details": details} if details else {}),
         },
-        objects=_claim_objects(claim),
     )
     return claim
 
