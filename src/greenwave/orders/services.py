@@ -24,7 +24,8 @@ from greenwave.accounts.models import RoleCode, User
 from greenwave.activities import services as activity_services
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.jobs import claim_each
-from greenwave.core.services import ObjectRef, event_append_for
+from greenwave.core.services import ObjectRef
+from greenwave.documents.invoice_events import invoice_event
 from greenwave.documents.models import AWAITING_PAYMENT, Invoice
 from greenwave.documents.payments import invoice_apply_payment, invoice_lock_for_payment
 from greenwave.sales import services as sales_services
@@ -89,13 +90,6 @@ def _money(value: Decimal) -> str:
     return str(value.quantize(CENTS))
 
 
-def _invoice_objects(invoice: Invoice) -> list[ObjectRef]:
-    refs = [ObjectRef("company", str(invoice.buyer_id), "buyer")]
-    if invoice.deal_id:
-        refs.append(ObjectRef("deal", str(invoice.deal_id), "deal"))
-    return refs
-
-
 def _advance_deal(invoice: Invoice) -> None:
     """The deal of a paid invoice reaches «Деньги» (the sales gates decide whether it may:
     from «Счёт» the issued invoice meets the output, so the move is allowed)."""
@@ -146,17 +140,16 @@ def _payment_book(
         **fields,
     )
     paid = invoice_apply_payment(invoice, -amount if kind == PaymentKind.REFUND else amount)
-    event_append_for(
+    invoice_event(
         invoice,
-        activity=_PAYMENT_EVENTS[kind],
-        actor=actor,
-        payload={
+        _PAYMENT_EVENTS[kind],
+        actor,
+        {
             "amount": _money(amount),
             "payment_date": payment_date.isoformat(),
             "payment_id": row.pk,
             **payload,
         },
-        objects=_invoice_objects(invoice),
     )
     return row, paid
 
@@ -214,16 +207,15 @@ def payment_record(  # noqa: PLR0913 -- keyword-only: the fields of a payment, e
         bank_key=bank_key,
     )
     if paid:
-        event_append_for(
+        invoice_event(
             invoice,
-            activity=events.INVOICE_PAID,
-            actor=actor,
-            payload={
+            events.INVOICE_PAID,
+            actor,
+            {
                 "number": invoice.number,
                 "total": _money(invoice.total),
                 "paid_date": payment_date.isoformat(),
             },
-            objects=_invoice_objects(invoice),
         )
         _advance_deal(invoice)
     return payment
@@ -351,18 +343,18 @@ def _remind(invoice: Invoice, today: date) -> bool:
         priority="high",
     )
     OverdueReminder.objects.create(invoice=invoice, activity_id=activity.pk)
-    event_append_for(
+    invoice_event(
         invoice,
-        activity=events.OVERDUE_REMINDED,
-        actor=None,
-        payload={
+        events.OVERDUE_REMINDED,
+        None,
+        {
             "number": invoice.number,
             "days_overdue": days,
             "outstanding": _money(invoice.outstanding),
             "activity_id": activity.pk,
             "responsible_id": invoice.responsible_id,
         },
-        objects=[*_invoice_objects(invoice), ObjectRef("activity", str(activity.pk), "reminder")],
+        objects=[ObjectRef("activity", str(activity.pk), "reminder")],
     )
     return True
 
