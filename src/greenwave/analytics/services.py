@@ -21,7 +21,7 @@ from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.jobs import claim_each
 from greenwave.core.models import Event
-from greenwave.core.record_change import record_change
+from greenwave.core.record_change import record_change, record_insert
 from greenwave.core.services import event_append_for, ref
 from greenwave.crm.models import Contact, Product
 from greenwave.orders import events as orders_events
@@ -65,7 +65,7 @@ def segment_save(
         raise DomainError(
             AnalyticsError.EMPTY_SEGMENT, _("No client falls into the chosen classes.")
         )
-    segment = SavedSegment.objects.create(
+    segment = SavedSegment(
         name=name[:200],
         kind=kind,
         rule={"kind": kind, "classes": classes, **params.rule()},
@@ -73,12 +73,11 @@ def segment_save(
         responsible=actor,
         team=actor.team,
     )
-    event_append_for(
+    record_insert(
         segment,
         activity=events.SEGMENT_SAVED,
         actor=actor,
         payload={"name": segment.name, "kind": kind, "classes": classes, "size": len(members)},
-        new_case=True,
     )
     return segment
 
@@ -161,7 +160,7 @@ def _nps_survey_add(
 ) -> NpsSurvey:
     """A new survey about the deal the actor may change, scoped like it, and its event."""
     require_write(actor, deal)
-    survey = NpsSurvey.objects.create(
+    survey = NpsSurvey(
         token=secrets.token_urlsafe(24),
         deal=deal,
         company_id=deal.company_id,
@@ -170,15 +169,9 @@ def _nps_survey_add(
         team_id=deal.team_id,
         **survey_fields,
     )
-    event_append_for(
-        survey,
-        activity=activity,
-        actor=actor,
-        payload=payload,
-        objects=[ref(deal, "deal")],
-        new_case=True,
+    return record_insert(
+        survey, activity=activity, actor=actor, payload=payload, objects=[ref(deal, "deal")]
     )
-    return survey
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """The steps most state changes of a service end with: set a few fields of a (locked) record,
-save just those columns and log the change as one event (`record_change`); or log what
-changed, if anything did (`changes_log`)."""
+save just those columns and log the change as one event (`record_change`); log what
+changed, if anything did (`changes_log`); insert a new record and open its case
+(`record_insert`)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,20 @@ def changes_log(
             payload={**(payload or {}), "changes": changes},
             objects=objects,
         )
+
+
+def record_insert(
+    record: M,
+    *,
+    activity: str,
+    actor: HasPk | None,
+    payload: Mapping[str, Any],
+    objects: Iterable[ObjectRef] = (),
+) -> M:
+    """Insert a new record (what `objects.create` does) and open its case with its first
+    event; the record back."""
+    record.save(force_insert=True)
+    event_append_for(
+        record, activity=activity, actor=actor, payload=payload, objects=objects, new_case=True
+    )
+    return record

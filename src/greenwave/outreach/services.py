@@ -45,7 +45,7 @@ from greenwave.accounts.scoping import require_write
 from greenwave.core import runlock
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.models import Event
-from greenwave.core.record_change import record_change
+from greenwave.core.record_change import record_change, record_insert
 from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
 from greenwave.crm.models import Contact, ProductGroup
 from greenwave.crm.selectors import contact_list
@@ -167,21 +167,19 @@ def validate_filters(raw: Any, actor: User | None = None) -> SegmentFilters:
 def segment_create(*, actor: User, name: str, filters: Any, description: str = "") -> Segment:
     require_outreach_role(actor)
     parsed = validate_filters(filters, actor)
-    segment = Segment.objects.create(
+    segment = Segment(
         name=_name(name),
         description=_lines(description).strip()[:2000],
         filters=parsed.model_dump(exclude_defaults=True) | {"consent_only": parsed.consent_only},
         responsible=actor,
         team=actor.team,
     )
-    event_append_for(
+    return record_insert(
         segment,
         activity=events.SEGMENT_CREATED,
         actor=actor,
         payload={"name": segment.name, "filters": segment.filters},
-        new_case=True,
     )
-    return segment
 
 
 @transaction.atomic
@@ -273,7 +271,7 @@ def campaign_create(
     subject, body = _check_campaign(
         kind=kind, segment=segment, subject=subject, body=body, trigger_stage=trigger_stage
     )
-    campaign = Campaign.objects.create(
+    campaign = Campaign(
         name=_name(name),
         kind=kind,
         segment=segment,
@@ -284,15 +282,13 @@ def campaign_create(
         responsible=actor,
         team=actor.team,
     )
-    event_append_for(
+    return record_insert(
         campaign,
         activity=events.CAMPAIGN_CREATED,
         actor=actor,
         payload={"name": campaign.name, "kind": kind, "segment": segment.pk if segment else None},
         objects=[ref(segment, "segment")] if segment else [],
-        new_case=True,
     )
-    return campaign
 
 
 @transaction.atomic
