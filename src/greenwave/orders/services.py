@@ -107,7 +107,7 @@ def _advance_deal(invoice: Invoice) -> None:
         logger.info("deal %s stays at its stage after payment: %s", deal.pk, error.message)
 
 
-_PAYMENT_EVENTS = {
+_PAYMENT_EVENTS: dict[str, str] = {
     PaymentKind.PAYMENT: events.PAYMENT_RECEIVED,
     PaymentKind.REFUND: events.PAYMENT_REFUNDED,
 }
