@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
+from greenwave.core.selectors import row_get
 
 from .models import ApiToken, Role, RoleCode, Team, User
 from .scoping import scope_users
@@ -68,24 +69,17 @@ def user_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[User]:
 
 
 def user_get(*, actor: User, pk: int) -> User:
-    user = user_list(actor=actor).filter(pk=pk).first()
-    if user is None:
-        raise not_found(_("User not found."))
-    return user
+    return row_get(user_list(actor=actor), pk, _("User not found."))
 
 
 def team_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Team]:
     qs = Team.objects.select_related("head", "parent").annotate(member_count=Count("members"))
-    if query is not None:
-        qs = apply_list_query(qs, TEAM_LIST_SPEC, query)
+    qs = apply_list_query(qs, TEAM_LIST_SPEC, query)
     return qs
 
 
 def team_get(*, actor: User, pk: int) -> Team:
-    team = team_list(actor=actor).filter(pk=pk).first()
-    if team is None:
-        raise not_found(_("Team not found."))
-    return team
+    return row_get(team_list(actor=actor), pk, _("Team not found."))
 
 
 def role_list() -> QuerySet[Role]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.model_rows import ModelColumns
 from greenwave.core.models import Event
+from greenwave.core.record_change import changes_log
 from greenwave.core.services import (
     RecordHistory,
     assign,
@@ -214,10 +215,7 @@ def preferences_update(*, actor: User, language: str, time_zone: str) -> User:
     actor.language, actor.time_zone = language, time_zone
     actor.save(update_fields=["language", "time_zone"])
     changes = changes_between(before, {"language": language, "time_zone": time_zone})
-    if changes:
-        event_append_for(
-            actor, activity=events.USER_CHANGED, actor=actor, payload={"changes": changes}
-        )
+    changes_log(actor, changes, activity=events.USER_CHANGED, actor=actor)
     return actor
 
 

@@ -16,10 +16,9 @@ from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_records, scope_users, visible_team_ids
 from greenwave.accounts.selectors import responsible_filter
 from greenwave.core.choice_filters import choice_filter
-from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
-from greenwave.core.selectors import event_list_for_object
+from greenwave.core.selectors import event_list_for_object, row_get, row_visible
 from greenwave.crm import selectors as crm
 from greenwave.sales import selectors as sales
 
@@ -54,21 +53,19 @@ ACTIVITY_LIST_SPEC = ListSpec(
 
 def activity_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Activity]:
     qs = scope_records(Activity.objects.all(), actor=actor)
-    if query is not None:
-        qs = apply_list_query(qs, ACTIVITY_LIST_SPEC, query)
+    qs = apply_list_query(qs, ACTIVITY_LIST_SPEC, query)
     return qs.select_related("responsible", "team", "company", "contact", "lead", "deal")
 
 
 def activity_get(*, actor: User, pk: int) -> Activity:
-    activity = activity_list(actor=actor).select_related("author").filter(pk=pk).first()
-    if activity is None:
-        raise not_found(_("Activity not found."))
-    return activity
+    return row_get(
+        activity_list(actor=actor).select_related("author"), pk, _("Activity not found.")
+    )
 
 
 def activity_visible(actor: User, case_id: str) -> bool:
     """For the event log API: may the actor read the history of this activity?"""
-    return case_id.isdigit() and activity_list(actor=actor).filter(pk=int(case_id)).exists()
+    return row_visible(case_id, activity_list, actor)
 
 
 def activity_history(*, actor: User, activity: Activity) -> QuerySet[Event]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import not_found
+from greenwave.core.selectors import row_get, row_visible
 
 from .models import NpsSurvey, ProductCost, SavedSegment
 
@@ -17,14 +18,11 @@ def segment_list(*, actor: User) -> QuerySet[SavedSegment]:
 
 
 def segment_get(*, actor: User, pk: int) -> SavedSegment:
-    segment = segment_list(actor=actor).filter(pk=pk).first()
-    if segment is None:
-        raise not_found(_("Segment not found."))
-    return segment
+    return row_get(segment_list(actor=actor), pk, _("Segment not found."))
 
 
 def segment_visible(actor: User, case_id: str) -> bool:
-    return case_id.isdigit() and segment_list(actor=actor).filter(pk=int(case_id)).exists()
+    return row_visible(case_id, segment_list, actor)
 
 
 def product_cost_visible(actor: User, case_id: str) -> bool:
@@ -39,7 +37,7 @@ def nps_list(*, actor: User) -> QuerySet[NpsSurvey]:
 
 
 def nps_visible(actor: User, case_id: str) -> bool:
-    return case_id.isdigit() and nps_list(actor=actor).filter(pk=int(case_id)).exists()
+    return row_visible(case_id, nps_list, actor)
 
 
 def nps_by_token(token: str) -> NpsSurvey:

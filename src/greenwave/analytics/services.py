@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,8 @@ from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.jobs import claim_each
 from greenwave.core.models import Event
-from greenwave.core.services import event_append_for, ref
+from greenwave.core.record_change import record_change, record_insert
+from greenwave.core.services import ObjectRef, event_append_for, ref
 from greenwave.crm.models import Contact, Product
 from greenwave.orders import events as orders_events
 from greenwave.orders.models import Claim, ClaimStatus
@@ -64,7 +66,7 @@ def segment_save(
         raise DomainError(
             AnalyticsError.EMPTY_SEGMENT, _("No client falls into the chosen classes.")
         )
-    segment = SavedSegment.objects.create(
+    segment = SavedSegment(
         name=name[:200],
         kind=kind,
         rule={"kind": kind, "classes": classes, **params.rule()},
@@ -72,12 +74,11 @@ def segment_save(
         responsible=actor,
         team=actor.team,
     )
-    event_append_for(
+    record_insert(
         segment,
         activity=events.SEGMENT_SAVED,
         actor=actor,
         payload={"name": segment.name, "kind": kind, "classes": classes, "size": len(members)},
-        new_case=True,
     )
     return segment
 
@@ -160,24 +161,40 @@ def _nps_survey_add(
 ) -> NpsSurvey:
     """A new survey about the deal the actor may change, scoped like it, and its event."""
     require_write(actor, deal)
-    survey = NpsSurvey.objects.create(
+    return _nps_survey_new(
+        deal, contact, deal, activity=activity, actor=actor, payload=payload, **survey_fields
+    )
+
+
+def _nps_survey_new(
+    deal: Deal,
+    contact: Contact | None,
+    owner: Deal | Claim,
+    *,
+    activity: str,
+    actor: User | None,
+    payload: dict[str, Any],
+    objects: Sequence[ObjectRef] = (),
+    **survey_fields: Any,
+) -> NpsSurvey:
+    """A new survey about the deal, owned like `owner` (the deal, or the claim it follows), and
+    its first event, linked to the deal (and `objects`)."""
+    survey = NpsSurvey(
         token=secrets.token_urlsafe(24),
         deal=deal,
         company_id=deal.company_id,
         contact=contact,
-        responsible_id=deal.responsible_id,
-        team_id=deal.team_id,
+        responsible_id=owner.responsible_id,
+        team_id=owner.team_id,
         **survey_fields,
     )
-    event_append_for(
+    return record_insert(
         survey,
         activity=activity,
         actor=actor,
         payload=payload,
-        objects=[ref(deal, "deal")],
-        new_case=True,
+        objects=[ref(deal, "deal"), *objects],
     )
-    return survey
 
 
 @transaction.atomic
@@ -267,20 +284,10 @@ def _nps_links_for(case_type: str, case_id: int) -> int:
         occurrence = f"{case_type}:{case_id}:{contact.pk}"
         if NpsSurvey.objects.filter(occurrence=occurrence).exists():
             continue
-        survey = NpsSurvey.objects.create(
-            token=secrets.token_urlsafe(24),
-            channel=NpsChannel.LINK,
-            deal=deal,
-            claim=claim,
-            company_id=deal.company_id,
-            contact=contact,
-            email=email,
-            occurrence=occurrence,
-            responsible_id=owner.responsible_id,
-            team_id=owner.team_id,
-        )
-        event_append_for(
-            survey,
+        _nps_survey_new(
+            deal,
+            contact,
+            owner,
             activity=events.NPS_SURVEY_CREATED,
             actor=None,
             payload={
@@ -289,8 +296,11 @@ def _nps_links_for(case_type: str, case_id: int) -> int:
                 "contact_id": contact.pk,
                 "automatic": True,
             },
-            objects=[ref(deal, "deal"), *([ref(claim, "claim")] if claim else [])],
-            new_case=True,
+            objects=[ref(claim, "claim")] if claim else [],
+            channel=NpsChannel.LINK,
+            claim=claim,
+            email=email,
+            occurrence=occurrence,
         )
         created += 1
     return created
@@ -363,10 +373,12 @@ def _nps_link_send(survey: NpsSurvey) -> bool:
     except Exception:  # the mail server is down: keep it for the next run
         logger.warning("NPS survey %s: sending to its contact failed", survey.pk, exc_info=True)
         return False
-    survey.sent_at = timezone.now()
-    survey.save(update_fields=["sent_at", "updated_at"])
-    event_append_for(
-        survey, activity=events.NPS_SURVEY_SENT, actor=None, payload={"to": survey.email}
+    record_change(
+        survey,
+        {"sent_at": timezone.now()},
+        activity=events.NPS_SURVEY_SENT,
+        actor=None,
+        payload={"to": survey.email},
     )
     return True
 

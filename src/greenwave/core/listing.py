@@ -152,8 +152,11 @@ def _is_iso_date(value: str) -> bool:
     return True
 
 
-def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery) -> QuerySet[M]:
-    """Search, filter and sort a (scoped) queryset; pagination is left to the caller."""
+def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery | None) -> QuerySet[M]:
+    """Search, filter and sort a (scoped) queryset; pagination is left to the caller. Without
+    a query (a selector called for its rows, not by a list page) the queryset as it is."""
+    if query is None:
+        return qs
     if query.q and spec.search_fields:
         qs = qs.filter(reduce(or_, (Q(**{f"{f}__icontains": query.q}) for f in spec.search_fields)))
     for f in spec.filters:

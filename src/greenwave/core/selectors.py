@@ -1,12 +1,18 @@
-"""Readers of the shared kernel: the event log by case and by involved object."""
+"""Readers of the shared kernel: the event log by case and by involved object; and the two
+reads every app's selectors end with — one visible row by id, and whether a case is one."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
+from django.utils.functional import Promise
 
+from .errors import not_found
 from .models import Event, SavedFilter
+
+M = TypeVar("M", bound=Model)
 
 
 def event_list_for_case(*, case_type: str, case_id: str | int) -> QuerySet[Event]:
@@ -34,3 +40,18 @@ def event_list_for_object(*, object_type: str, object_id: str | int) -> QuerySet
 
 def saved_filters_for(*, actor: Any, path: str) -> QuerySet[SavedFilter]:
     return SavedFilter.objects.filter(user=actor, path=path).order_by("name")
+
+
+def row_get(rows: QuerySet[M], pk: Any, message: str | Promise) -> M:
+    """The row `pk` among `rows` (those the actor may see), or a not-found error that says
+    `message`."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise not_found(message)
+    return row
+
+
+def row_visible(case_id: str, rows: Callable[..., QuerySet[Any]], actor: Any) -> bool:
+    """Whether a case id of the event log names one of the records `rows(actor=actor)` lists
+    (a selector's list of what the actor sees; not even built for an id that is no number)."""
+    return case_id.isdigit() and rows(actor=actor).filter(pk=int(case_id)).exists()

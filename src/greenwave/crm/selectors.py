@@ -22,7 +22,7 @@ from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, ap
 from greenwave.core.models import Event, EventObject
 from greenwave.core.money import Money
 from greenwave.core.search import SearchHit, SearchTerm, search_hits
-from greenwave.core.selectors import event_list_for_object
+from greenwave.core.selectors import event_list_for_object, row_get, row_visible
 
 from .models import (
     ClientProfile,
@@ -232,10 +232,7 @@ def decision_maker_get(*, actor: User, pk: int) -> DecisionMaker:
         owner_field="company__responsible",
         team_field="company__team",
     )
-    dm = qs.filter(pk=pk).first()
-    if dm is None:
-        raise not_found(_("Decision maker not found."))
-    return dm
+    return row_get(qs, pk, _("Decision maker not found."))
 
 
 @dataclass
@@ -390,10 +387,7 @@ def competitor_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[
 
 
 def competitor_get(*, actor: User, pk: int) -> Competitor:
-    competitor = competitor_list(actor=actor).filter(pk=pk).first()
-    if competitor is None:
-        raise not_found(_("Competitor not found."))
-    return competitor
+    return row_get(competitor_list(actor=actor), pk, _("Competitor not found."))
 
 
 def competitor_clients(*, actor: User, competitor: Competitor) -> QuerySet[CompetitorPresence]:
@@ -464,10 +458,7 @@ def product_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Pro
 
 
 def product_get(*, actor: User, pk: int) -> Product:
-    product = product_list(actor=actor).filter(pk=pk).first()
-    if product is None:
-        raise not_found(_("Product not found."))
-    return product
+    return row_get(product_list(actor=actor), pk, _("Product not found."))
 
 
 def product_group_list(*, actor: User) -> QuerySet[ProductGroup]:
@@ -476,16 +467,12 @@ def product_group_list(*, actor: User) -> QuerySet[ProductGroup]:
 
 def price_list_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[PriceList]:
     qs = PriceList.objects.annotate(price_count=Count("prices"))
-    if query is not None:
-        qs = apply_list_query(qs, PRICE_LIST_SPEC, query)
+    qs = apply_list_query(qs, PRICE_LIST_SPEC, query)
     return qs
 
 
 def price_list_get(*, actor: User, pk: int) -> PriceList:
-    price_list = price_list_list(actor=actor).filter(pk=pk).first()
-    if price_list is None:
-        raise not_found(_("Price list not found."))
-    return price_list
+    return row_get(price_list_list(actor=actor), pk, _("Price list not found."))
 
 
 def discount_price_lists(*, actor: User) -> QuerySet[PriceList]:
@@ -536,10 +523,7 @@ def import_get(*, actor: User, pk: int) -> ImportJob:
     qs = ImportJob.objects.select_related("created_by", "responsible").defer(*_IMPORT_BYTES)
     if not actor.is_greenwave_admin:
         qs = qs.filter(created_by=actor)
-    job = qs.filter(pk=pk).first()
-    if job is None:
-        raise not_found(_("Import not found."))
-    return job
+    return row_get(qs, pk, _("Import not found."))
 
 
 def _label(enum: Any, value: str) -> str:
@@ -633,11 +617,11 @@ def contact_export_rows(*, actor: User, query: ListQuery) -> tuple[list[str], It
 
 def company_visible(actor: User, case_id: str) -> bool:
     """For the event log API: may the actor read this client's history?"""
-    return case_id.isdigit() and company_list(actor=actor).filter(pk=int(case_id)).exists()
+    return row_visible(case_id, company_list, actor)
 
 
 def contact_visible(actor: User, case_id: str) -> bool:
-    return case_id.isdigit() and contact_list(actor=actor).filter(pk=int(case_id)).exists()
+    return row_visible(case_id, contact_list, actor)
 
 
 # --- the global search (registered with core.search in CrmConfig.ready) -----------------------

@@ -12,6 +12,7 @@ from greenwave.accounts.models import User
 from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.selectors import row_get
 from greenwave.crm import selectors as crm_selectors
 
 from .models import (
@@ -48,16 +49,12 @@ def webhook_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Web
     qs = WebhookSubscription.objects.all()
     if not _is_admin(actor):
         return qs.none()
-    if query is not None:
-        qs = apply_list_query(qs, WEBHOOK_SPEC, query)
+    qs = apply_list_query(qs, WEBHOOK_SPEC, query)
     return qs
 
 
 def webhook_get(*, actor: User, pk: int) -> WebhookSubscription:
-    sub = webhook_list(actor=actor).filter(pk=pk).first()
-    if sub is None:
-        raise not_found(_("Webhook not found."))
-    return sub
+    return row_get(webhook_list(actor=actor), pk, _("Webhook not found."))
 
 
 def delivery_list(
@@ -66,8 +63,7 @@ def delivery_list(
     qs = WebhookDelivery.objects.filter(subscription=subscription)
     if not _is_admin(actor):
         return qs.none()
-    if query is not None:
-        qs = apply_list_query(qs, DELIVERY_SPEC, query)
+    qs = apply_list_query(qs, DELIVERY_SPEC, query)
     return qs.prefetch_related("log")
 
 
@@ -75,8 +71,7 @@ def exchange_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[On
     qs = OneCExchange.objects.select_related("started_by")
     if not _is_admin(actor):
         return qs.none()
-    if query is not None:
-        qs = apply_list_query(qs, EXCHANGE_SPEC, query)
+    qs = apply_list_query(qs, EXCHANGE_SPEC, query)
     return qs
 
 

@@ -26,6 +26,7 @@ from greenwave.bpm.library import process_xml
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.jobs import claim_each
+from greenwave.core.record_change import record_change
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.sales.models import Deal, DealStatus
 
@@ -128,11 +129,11 @@ def order_create_from_deal(
         )
     ]
     OrderLine.objects.bulk_create(lines)
-    event_append_for(
+    _event(
         order,
-        activity=events.ORDER_CREATED,
-        actor=actor,
-        payload={
+        events.ORDER_CREATED,
+        actor,
+        {
             "deal_id": deal.pk,
             "company_id": deal.company_id,
             "amount": str(order.amount),
@@ -141,7 +142,6 @@ def order_create_from_deal(
             "responsible_id": order.responsible_id,
             "team_id": order.team_id,
         },
-        objects=_objects(order),
         new_case=True,
     )
     return order
@@ -252,25 +252,24 @@ def shipment_create(
     order.status = OrderStatus.SHIPPED if complete else OrderStatus.PARTIALLY_SHIPPED
     order.shipped_date = shipped_on if complete else None
     order.save()
-    event_append_for(
+    _event(
         order,
-        activity=events.SHIPMENT_MADE,
-        actor=actor,
-        payload={
+        events.SHIPMENT_MADE,
+        actor,
+        {
             "shipment_id": shipment.pk,
             "document_number": document_number,
             "shipped_on": shipped_on.isoformat(),
             "lines": [{"line_id": line.pk, "quantity": str(qty)} for line, qty in wanted],
             "complete": complete,
         },
-        objects=_objects(order),
     )
     if complete:
-        event_append_for(
+        _event(
             order,
-            activity=events.ORDER_SHIPPED,
-            actor=actor,
-            payload={
+            events.ORDER_SHIPPED,
+            actor,
+            {
                 "shipped_date": shipped_on.isoformat(),
                 "promised_date": order.promised_date.isoformat(),
                 "late": late,
@@ -278,7 +277,6 @@ def shipment_create(
                 "responsible_id": order.responsible_id,
                 "team_id": order.team_id,
             },
-            objects=_objects(order),
         )
     return shipment
 
@@ -314,18 +312,17 @@ def supplier_order_create(
     purchase = SupplierOrder.objects.create(
         line=line, supplier=supplier, quantity=qty, expected_date=expected_date, created_by=actor
     )
-    event_append_for(
+    _event(
         order,
-        activity=events.SUPPLIER_ORDER_PLACED,
-        actor=actor,
-        payload={
+        events.SUPPLIER_ORDER_PLACED,
+        actor,
+        {
             "supplier_order_id": purchase.pk,
             "line_id": line.pk,
             "supplier": supplier,
             "quantity": str(qty),
             "expected_date": expected_date.isoformat(),
         },
-        objects=_objects(order),
     )
     return purchase
 
@@ -358,10 +355,10 @@ def supplier_order_update(
     }
     if not changed:
         return purchase
-    purchase.supplier, purchase.quantity, purchase.expected_date = supplier, qty, expected_date
-    purchase.save(update_fields=["supplier", "quantity", "expected_date", "updated_at"])
-    event_append_for(
-        order,
+    record_change(
+        purchase,
+        {"supplier": supplier, "quantity": qty, "expected_date": expected_date},
+        case=order,
         activity=events.SUPPLIER_ORDER_CHANGED,
         actor=actor,
         payload={"supplier_order_id": purchase.pk, "changed": changed},
@@ -382,10 +379,10 @@ def supplier_order_receive(
         raise DomainError(CoreError.CONFLICT, _("Already received."))
     if received_on > timezone.localdate() or received_on.year < 2000:
         raise _invalid("received_on", _("The receiving date cannot be in the future."))
-    purchase.received_on = received_on
-    purchase.save(update_fields=["received_on", "updated_at"])
-    event_append_for(
-        order,
+    record_change(
+        purchase,
+        {"received_on": received_on},
+        case=order,
         activity=events.SUPPLIER_ORDER_RECEIVED,
         actor=actor,
         payload={
@@ -417,6 +414,22 @@ def _claim_objects(claim: Claim) -> list[ObjectRef]:
     if claim.shipment_id:
         refs.append(ObjectRef("shipment", str(claim.shipment_id), "shipment"))
     return refs
+
+
+def _event(
+    record: Order | Claim,
+    activity: str,
+    actor: User | None,
+    payload: dict[str, Any],
+    *,
+    new_case: bool = False,
+) -> None:
+    """One event of an order (linked to its deal and client) or of a claim (linked to its
+    order, deal, client and shipment); `new_case` for its first."""
+    links = _claim_objects(record) if isinstance(record, Claim) else _objects(record)
+    event_append_for(
+        record, activity=activity, actor=actor, payload=payload, objects=links, new_case=new_case
+    )
 
 
 @transaction.atomic
@@ -462,18 +475,17 @@ def claim_create(
         team_id=order.team_id,
         created_by=actor,
     )
-    event_append_for(
+    _event(
         claim,
-        activity=events.CLAIM_OPENED,
-        actor=actor,
-        payload={
+        events.CLAIM_OPENED,
+        actor,
+        {
             "kind": kind,
             "order_id": order.pk,
             "shipment_id": claim.shipment_id,
             "amount": str(money),
             "deadline": deadline.isoformat(),
         },
-        objects=_claim_objects(claim),
         new_case=True,
     )
     _claim_process_start(actor, claim)
@@ -584,10 +596,9 @@ def claim_process_step(
 
 def _claim_mark_escalated(claim: Claim, head: User | None, **payload: Any) -> None:
     """The claim's deadline passed: stamp it and log who it went to (`payload`: how)."""
-    claim.escalated_at = timezone.now()
-    claim.save(update_fields=["escalated_at", "updated_at"])
-    event_append_for(
+    record_change(
         claim,
+        {"escalated_at": timezone.now()},
         activity=events.CLAIM_ESCALATED,
         actor=None,
         payload={
@@ -661,13 +672,11 @@ def claim_advance(
     if status == ClaimStatus.CLOSED:
         claim.closed_at = timezone.now()
     claim.save()
-    event_append_for(
+    _event(
         claim,
-        activity=events.CLAIM_CLOSED
-        if status == ClaimStatus.CLOSED
-        else events.CLAIM_STATUS_CHANGED,
-        actor=actor,
-        payload={
+        events.CLAIM_CLOSED if status == ClaimStatus.CLOSED else events.CLAIM_STATUS_CHANGED,
+        actor,
+        {
             "from": previous,
             "to": status,
             "decision": claim.decision,
@@ -675,7 +684,6 @@ def claim_advance(
             "by_process": by_process,
             **({"details": details} if details else {}),
         },
-        objects=_claim_objects(claim),
     )
     return claim
 

@@ -19,6 +19,7 @@ from greenwave.bpm.models import HumanTask, ProcessInstance, TaskStatus
 from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.selectors import row_get, row_visible
 from greenwave.documents.models import AWAITING_PAYMENT, Invoice
 
 from .models import (
@@ -53,16 +54,12 @@ PAYMENT_LIST_SPEC = ListSpec(
 
 def payment_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Payment]:
     qs = scope_records(Payment.objects.all(), actor=actor)
-    if query is not None:
-        qs = apply_list_query(qs, PAYMENT_LIST_SPEC, query)
+    qs = apply_list_query(qs, PAYMENT_LIST_SPEC, query)
     return qs.select_related("invoice", "invoice__buyer", "responsible")
 
 
 def payment_get(*, actor: User, pk: int) -> Payment:
-    payment = payment_list(actor=actor).filter(pk=pk).first()
-    if payment is None:
-        raise not_found(_("Payment not found."))
-    return payment
+    return row_get(payment_list(actor=actor), pk, _("Payment not found."))
 
 
 def payable_invoices(*, actor: User) -> QuerySet[Invoice]:
@@ -75,10 +72,7 @@ def payable_invoices(*, actor: User) -> QuerySet[Invoice]:
 
 
 def payable_invoice_get(*, actor: User, pk: int) -> Invoice:
-    invoice = scope_records(Invoice.objects.all(), actor=actor).filter(pk=pk).first()
-    if invoice is None:
-        raise not_found(_("Invoice not found."))
-    return invoice
+    return row_get(scope_records(Invoice.objects.all(), actor=actor), pk, _("Invoice not found."))
 
 
 # --- receivables --------------------------------------------------------------------------
@@ -236,8 +230,7 @@ CLAIM_LIST_SPEC = ListSpec(
 
 def order_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Order]:
     qs = scope_records(Order.objects.all(), actor=actor)
-    if query is not None:
-        qs = apply_list_query(qs, ORDER_LIST_SPEC, query)
+    qs = apply_list_query(qs, ORDER_LIST_SPEC, query)
     return qs.select_related("company", "deal", "responsible")
 
 
@@ -254,25 +247,21 @@ def order_get(*, actor: User, pk: int) -> Order:
 
 
 def order_visible(actor: User, case_id: str) -> bool:
-    return case_id.isdigit() and order_list(actor=actor).filter(pk=int(case_id)).exists()
+    return row_visible(case_id, order_list, actor)
 
 
 def claim_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Claim]:
     qs = scope_records(Claim.objects.all(), actor=actor)
-    if query is not None:
-        qs = apply_list_query(qs, CLAIM_LIST_SPEC, query)
+    qs = apply_list_query(qs, CLAIM_LIST_SPEC, query)
     return qs.select_related("order", "order__company", "shipment", "responsible")
 
 
 def claim_get(*, actor: User, pk: int) -> Claim:
-    claim = claim_list(actor=actor).filter(pk=pk).first()
-    if claim is None:
-        raise not_found(_("Claim not found."))
-    return claim
+    return row_get(claim_list(actor=actor), pk, _("Claim not found."))
 
 
 def claim_visible(actor: User, case_id: str) -> bool:
-    return case_id.isdigit() and claim_list(actor=actor).filter(pk=int(case_id)).exists()
+    return row_visible(case_id, claim_list, actor)
 
 
 # --- supplier orders ----------------------------------------------------------------------
@@ -299,16 +288,12 @@ def supplier_order_list(*, actor: User, query: ListQuery | None = None) -> Query
         owner_field="line__order__responsible",
         team_field="line__order__team",
     )
-    if query is not None:
-        qs = apply_list_query(qs, SUPPLIER_ORDER_LIST_SPEC, query)
+    qs = apply_list_query(qs, SUPPLIER_ORDER_LIST_SPEC, query)
     return qs.select_related("line", "line__order", "line__order__company", "created_by")
 
 
 def supplier_order_get(*, actor: User, pk: int) -> SupplierOrder:
-    purchase = supplier_order_list(actor=actor).filter(pk=pk).first()
-    if purchase is None:
-        raise not_found(_("Supplier order not found."))
-    return purchase
+    return row_get(supplier_order_list(actor=actor), pk, _("Supplier order not found."))
 
 
 def purchasable_lines(*, actor: User) -> QuerySet[Any]:

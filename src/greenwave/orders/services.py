@@ -24,7 +24,8 @@ from greenwave.accounts.models import RoleCode, User
 from greenwave.activities import services as activity_services
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.jobs import claim_each
-from greenwave.core.services import ObjectRef, event_append_for
+from greenwave.core.services import ObjectRef
+from greenwave.documents.invoice_events import invoice_event
 from greenwave.documents.models import AWAITING_PAYMENT, Invoice
 from greenwave.documents.payments import invoice_apply_payment, invoice_lock_for_payment
 from greenwave.sales import services as sales_services
@@ -89,13 +90,6 @@ def _money(value: Decimal) -> str:
     return str(value.quantize(CENTS))
 
 
-def _invoice_objects(invoice: Invoice) -> list[ObjectRef]:
-    refs = [ObjectRef("company", str(invoice.buyer_id), "buyer")]
-    if invoice.deal_id:
-        refs.append(ObjectRef("deal", str(invoice.deal_id), "deal"))
-    return refs
-
-
 def _advance_deal(invoice: Invoice) -> None:
     """The deal of a paid invoice reaches «Деньги» (the sales gates decide whether it may:
     from «Счёт» the issued invoice meets the output, so the move is allowed)."""
@@ -113,20 +107,51 @@ def _advance_deal(invoice: Invoice) -> None:
         logger.info("deal %s stays at its stage after payment: %s", deal.pk, error.message)
 
 
-def _payment_row(
-    actor: User | None, invoice: Invoice, amount: Decimal, comment: str, **fields: Any
-) -> Payment:
-    """Money moved on the invoice (a payment or a refund), owned like the invoice: its
-    responsible and team are whom the KPIs credit."""
-    return Payment.objects.create(
+_PAYMENT_EVENTS: dict[str, str] = {
+    PaymentKind.PAYMENT: events.PAYMENT_RECEIVED,
+    PaymentKind.REFUND: events.PAYMENT_REFUNDED,
+}
+
+
+def _payment_book(
+    actor: User | None,
+    invoice: Invoice,
+    amount: Decimal,
+    comment: str,
+    payload: dict[str, Any],
+    *,
+    kind: str,
+    payment_date: date,
+    **fields: Any,
+) -> tuple[Payment, bool]:
+    """Money moved on the locked invoice (a payment, or a refund taking it back): its row,
+    owned like the invoice (its responsible and team are whom the KPIs credit), the invoice's
+    received amount and status, and the event `{amount, payment_date, payment_id, **payload}`.
+    Also whether this made the invoice paid in full."""
+    row = Payment.objects.create(
         invoice=invoice,
         amount=amount,
         comment=str(comment or "").strip()[:500],
         responsible_id=invoice.responsible_id,
         team_id=invoice.team_id,
         created_by=actor,
+        kind=kind,
+        payment_date=payment_date,
         **fields,
     )
+    paid = invoice_apply_payment(invoice, -amount if kind == PaymentKind.REFUND else amount)
+    invoice_event(
+        invoice,
+        _PAYMENT_EVENTS[kind],
+        actor,
+        {
+            "amount": _money(amount),
+            "payment_date": payment_date.isoformat(),
+            "payment_id": row.pk,
+            **payload,
+        },
+    )
+    return row, paid
 
 
 @transaction.atomic
@@ -166,11 +191,12 @@ def payment_record(  # noqa: PLR0913 -- keyword-only: the fields of a payment, e
             % {"amount": amount, "number": invoice, "due": invoice.outstanding},
             details={"outstanding": _money(invoice.outstanding)},
         )
-    payment = _payment_row(
+    payment, paid = _payment_book(
         actor,
         invoice,
         amount,
         comment,
+        {"invoice_number": invoice.number},
         kind=PaymentKind.PAYMENT,
         payment_date=payment_date,
         document_number=str(document_number or "").strip()[:40],
@@ -180,31 +206,16 @@ def payment_record(  # noqa: PLR0913 -- keyword-only: the fields of a payment, e
         source=source,
         bank_key=bank_key,
     )
-    paid = invoice_apply_payment(invoice, amount)
-    objects = _invoice_objects(invoice)
-    event_append_for(
-        invoice,
-        activity=events.PAYMENT_RECEIVED,
-        actor=actor,
-        payload={
-            "amount": _money(amount),
-            "payment_date": payment_date.isoformat(),
-            "payment_id": payment.pk,
-            "invoice_number": invoice.number,
-        },
-        objects=objects,
-    )
     if paid:
-        event_append_for(
+        invoice_event(
             invoice,
-            activity=events.INVOICE_PAID,
-            actor=actor,
-            payload={
+            events.INVOICE_PAID,
+            actor,
+            {
                 "number": invoice.number,
                 "total": _money(invoice.total),
                 "paid_date": payment_date.isoformat(),
             },
-            objects=objects,
         )
         _advance_deal(invoice)
     return payment
@@ -237,29 +248,17 @@ def payment_refund(
             _("At most %(left)s of this payment can still be refunded.") % {"left": left},
             details={"refundable": _money(left)},
         )
-    refund = _payment_row(
+    refund, _paid = _payment_book(
         actor,
         invoice,
         amount,
         comment,
+        {"refund_of": payment.pk},
         kind=PaymentKind.REFUND,
         payment_date=refund_date,
         payer_inn=payment.payer_inn,
         payer_name=payment.payer_name,
         refund_of=payment,
-    )
-    invoice_apply_payment(invoice, -amount)
-    event_append_for(
-        invoice,
-        activity=events.PAYMENT_REFUNDED,
-        actor=actor,
-        payload={
-            "amount": _money(amount),
-            "payment_date": refund_date.isoformat(),
-            "payment_id": refund.pk,
-            "refund_of": payment.pk,
-        },
-        objects=_invoice_objects(invoice),
     )
     return refund
 
@@ -344,18 +343,18 @@ def _remind(invoice: Invoice, today: date) -> bool:
         priority="high",
     )
     OverdueReminder.objects.create(invoice=invoice, activity_id=activity.pk)
-    event_append_for(
+    invoice_event(
         invoice,
-        activity=events.OVERDUE_REMINDED,
-        actor=None,
-        payload={
+        events.OVERDUE_REMINDED,
+        None,
+        {
             "number": invoice.number,
             "days_overdue": days,
             "outstanding": _money(invoice.outstanding),
             "activity_id": activity.pk,
             "responsible_id": invoice.responsible_id,
         },
-        objects=[*_invoice_objects(invoice), ObjectRef("activity", str(activity.pk), "reminder")],
+        objects=[ObjectRef("activity", str(activity.pk), "reminder")],
     )
     return True
 

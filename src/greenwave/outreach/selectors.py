@@ -16,8 +16,8 @@ from greenwave.accounts.scoping import scope_records
 from greenwave.analytics import selectors as analytics_selectors
 from greenwave.analytics.models import SavedSegment
 from greenwave.core.choice_filters import choice_filter
-from greenwave.core.errors import not_found
 from greenwave.core.listing import ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.selectors import row_get
 from greenwave.core.trees import subtree_ids
 from greenwave.crm.models import Contact, ProductGroup
 from greenwave.crm.selectors import contact_list
@@ -50,30 +50,24 @@ CAMPAIGN_LIST_SPEC = ListSpec(
 
 def segment_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Segment]:
     qs = scope_records(Segment.objects.all(), actor=actor)
-    if query is not None:
-        qs = apply_list_query(qs, SEGMENT_LIST_SPEC, query)
+    qs = apply_list_query(qs, SEGMENT_LIST_SPEC, query)
     return qs.select_related("responsible")
 
 
 def segment_get(*, actor: User, pk: int) -> Segment:
-    segment = segment_list(actor=actor).filter(pk=pk).first()
-    if segment is None:
-        raise not_found(_("Segment not found."))
-    return segment
+    return row_get(segment_list(actor=actor), pk, _("Segment not found."))
 
 
 def campaign_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Campaign]:
     qs = scope_records(Campaign.objects.all(), actor=actor)
-    if query is not None:
-        qs = apply_list_query(qs, CAMPAIGN_LIST_SPEC, query)
+    qs = apply_list_query(qs, CAMPAIGN_LIST_SPEC, query)
     return qs.select_related("segment", "responsible")
 
 
 def campaign_get(*, actor: User, pk: int) -> Campaign:
-    campaign = campaign_list(actor=actor).select_related("trigger_stage").filter(pk=pk).first()
-    if campaign is None:
-        raise not_found(_("Campaign not found."))
-    return campaign
+    return row_get(
+        campaign_list(actor=actor).select_related("trigger_stage"), pk, _("Campaign not found.")
+    )
 
 
 def _group_tree(ids: list[int]) -> set[int]:

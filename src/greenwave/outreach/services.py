@@ -45,6 +45,7 @@ from greenwave.accounts.scoping import require_write
 from greenwave.core import runlock
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.models import Event
+from greenwave.core.record_change import record_change, record_insert
 from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
 from greenwave.crm.models import Contact, ProductGroup
 from greenwave.crm.selectors import contact_list
@@ -166,21 +167,19 @@ def validate_filters(raw: Any, actor: User | None = None) -> SegmentFilters:
 def segment_create(*, actor: User, name: str, filters: Any, description: str = "") -> Segment:
     require_outreach_role(actor)
     parsed = validate_filters(filters, actor)
-    segment = Segment.objects.create(
+    segment = Segment(
         name=_name(name),
         description=_lines(description).strip()[:2000],
         filters=parsed.model_dump(exclude_defaults=True) | {"consent_only": parsed.consent_only},
         responsible=actor,
         team=actor.team,
     )
-    event_append_for(
+    return record_insert(
         segment,
         activity=events.SEGMENT_CREATED,
         actor=actor,
         payload={"name": segment.name, "filters": segment.filters},
-        new_case=True,
     )
-    return segment
 
 
 @transaction.atomic
@@ -272,7 +271,7 @@ def campaign_create(
     subject, body = _check_campaign(
         kind=kind, segment=segment, subject=subject, body=body, trigger_stage=trigger_stage
     )
-    campaign = Campaign.objects.create(
+    campaign = Campaign(
         name=_name(name),
         kind=kind,
         segment=segment,
@@ -283,15 +282,13 @@ def campaign_create(
         responsible=actor,
         team=actor.team,
     )
-    event_append_for(
+    return record_insert(
         campaign,
         activity=events.CAMPAIGN_CREATED,
         actor=actor,
         payload={"name": campaign.name, "kind": kind, "segment": segment.pk if segment else None},
         objects=[ref(segment, "segment")] if segment else [],
-        new_case=True,
     )
-    return campaign
 
 
 @transaction.atomic
@@ -388,11 +385,9 @@ def _start_sending(campaign: Campaign, actor: User) -> int:
     added = _add_deliveries(
         campaign, _recipients(campaign, actor).select_related(None).only("pk", "emails")
     )
-    now = timezone.now()
-    campaign.status, campaign.started_at = CampaignStatus.SENDING, now
-    campaign.save(update_fields=["status", "started_at", "updated_at"])
-    event_append_for(
+    record_change(
         campaign,
+        {"status": CampaignStatus.SENDING, "started_at": timezone.now()},
         activity=events.CAMPAIGN_SENDING_STARTED,
         actor=actor,
         payload={"recipients": added},
@@ -421,10 +416,9 @@ def campaign_send(
         raise _no_recipients(campaign, actor)
     campaign.sent_by = actor
     if scheduled_at is not None and scheduled_at > timezone.now():
-        campaign.status, campaign.scheduled_at = CampaignStatus.SCHEDULED, scheduled_at
-        campaign.save(update_fields=["status", "scheduled_at", "sent_by", "updated_at"])
-        event_append_for(
+        record_change(
             campaign,
+            {"status": CampaignStatus.SCHEDULED, "scheduled_at": scheduled_at, "sent_by": actor},
             activity=events.CAMPAIGN_SCHEDULED,
             actor=actor,
             payload={"scheduled_at": scheduled_at.isoformat()},
@@ -462,9 +456,9 @@ def campaign_pause(*, actor: User, campaign: Campaign) -> Campaign:
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.status != CampaignStatus.ACTIVE:
         raise DomainError(OutreachError.WRONG_STATE, _("The trigger is not on."), status=409)
-    campaign.status = CampaignStatus.PAUSED
-    campaign.save(update_fields=["status", "updated_at"])
-    event_append_for(campaign, activity=events.CAMPAIGN_PAUSED, actor=actor, payload={})
+    record_change(
+        campaign, {"status": CampaignStatus.PAUSED}, activity=events.CAMPAIGN_PAUSED, actor=actor
+    )
     return campaign
 
 

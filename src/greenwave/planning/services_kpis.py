@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
+from greenwave.core.record_change import record_change, record_insert
 from greenwave.core.services import assign, event_append_for
 
 from . import events
@@ -156,15 +157,13 @@ def kpi_create(*, actor: User, key: str, spec: KpiSpec) -> Kpi:
     elif key in BUILTIN_KEYS or Kpi.objects.filter(key=key).exists():
         errors = {"key": _("The key %(k)s is taken.") % {"k": key}, **errors}
     _raise_kpi_errors(errors)
-    kpi = Kpi.objects.create(key=key, order=1000, **_kpi_values(spec))
-    event_append_for(
+    kpi = Kpi(key=key, order=1000, **_kpi_values(spec))
+    return record_insert(
         kpi,
         activity=events.KPI_CREATED,
         actor=actor,
         payload={"key": key, **{f: _plain(getattr(kpi, f)) for f in KPI_FIELDS}},
-        new_case=True,
     )
-    return kpi
 
 
 def _plain(value: Any) -> Any:
@@ -230,10 +229,9 @@ def kpi_set_active(*, actor: User, kpi: Kpi, is_active: bool) -> Kpi:
     _require_planner(actor)
     kpi = Kpi.objects.select_for_update().get(pk=kpi.pk)
     if kpi.is_active != is_active:
-        kpi.is_active = is_active
-        kpi.save(update_fields=["is_active", "updated_at"])
-        event_append_for(
+        record_change(
             kpi,
+            {"is_active": is_active},
             activity=events.KPI_UPDATED,
             actor=actor,
             payload={"key": kpi.key, "changes": {"is_active": [not is_active, is_active]}},

@@ -16,6 +16,7 @@ from greenwave.accounts.scoping import (
     can_write_for_user,
 )
 from greenwave.core.errors import DomainError, not_found
+from greenwave.core.record_change import record_change, record_insert
 from greenwave.core.services import assign, event_append_for, ref
 from greenwave.crm.models import ProductGroup
 
@@ -108,8 +109,8 @@ def commission_scheme_save(
     }
     if scheme is None:
         CommissionScheme.objects.filter(is_active=True).update(is_active=False)
-        scheme = CommissionScheme.objects.create(**values)
-        event_append_for(
+        scheme = CommissionScheme(**values)
+        return record_insert(
             scheme,
             activity=events.COMMISSION_SCHEME_SAVED,
             actor=actor,
@@ -119,9 +120,7 @@ def commission_scheme_save(
                 "groups": groups,
                 "steps": clean_steps,
             },
-            new_case=True,
         )
-        return scheme
     scheme = CommissionScheme.objects.select_for_update().get(pk=scheme.pk)
     changes = {
         f: [_plain(getattr(scheme, f)), _plain(v)]
@@ -153,9 +152,9 @@ def commission_scheme_activate(*, actor: User, scheme: Any) -> Any:
     if scheme.is_active:
         return scheme
     CommissionScheme.objects.filter(is_active=True).update(is_active=False)
-    scheme.is_active = True
-    scheme.save(update_fields=["is_active", "updated_at"])
-    event_append_for(scheme, activity=events.COMMISSION_SCHEME_ACTIVATED, actor=actor, payload={})
+    record_change(
+        scheme, {"is_active": True}, activity=events.COMMISSION_SCHEME_ACTIVATED, actor=actor
+    )
     return scheme
 
 
@@ -245,9 +244,8 @@ def assistant_split_save(
         "valid_until": valid_until,
     }
     if split is None:
-        split = AssistantSplit.objects.create(**values)
-        event_append_for(
-            split,
+        return record_insert(
+            AssistantSplit(**values),
             activity=events.ASSISTANT_SPLIT_SAVED,
             actor=actor,
             payload={
@@ -258,9 +256,7 @@ def assistant_split_save(
                 "valid_until": valid_until.isoformat() if valid_until else None,
             },
             objects=[ref(manager, "manager"), ref(assistant, "assistant")],
-            new_case=True,
         )
-        return split
     split = AssistantSplit.objects.select_for_update().get(pk=split.pk)
     if not (
         can_write_for_user(actor, split.manager) and can_write_for_user(actor, split.assistant)

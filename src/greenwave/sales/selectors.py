@@ -35,7 +35,6 @@ from greenwave.accounts.scoping import scope_records
 from greenwave.accounts.selectors import responsible_filter
 from greenwave.core.case_access import title_links
 from greenwave.core.choice_filters import choice_filter
-from greenwave.core.errors import not_found
 from greenwave.core.listing import (
     FilterSpec,
     ListQuery,
@@ -46,6 +45,7 @@ from greenwave.core.listing import (
 )
 from greenwave.core.models import Event, EventObject
 from greenwave.core.search import SearchHit, SearchTerm, search_hits
+from greenwave.core.selectors import row_get, row_visible
 from greenwave.crm.models import Company, Contact, Product
 
 from .models import (
@@ -138,10 +138,7 @@ def pipeline_list(*, active_only: bool = True) -> QuerySet[Pipeline]:
 def pipeline_get(*, pk: int, with_stages: bool = True) -> Pipeline:
     """A pipeline; `with_stages=False` skips prefetching its stages and loss reasons."""
     qs = pipeline_list(active_only=False) if with_stages else Pipeline.objects.all()
-    pipeline = qs.filter(pk=pk).first()
-    if pipeline is None:
-        raise not_found(_("Pipeline not found."))
-    return pipeline
+    return row_get(qs, pk, _("Pipeline not found."))
 
 
 def stage_first(*, pipeline_id: int) -> Stage | None:
@@ -202,10 +199,7 @@ def stage_first_kept(*, actor: User, pipeline_id: int | None) -> Stage | None:
 
 def stage_get(*, pk: int) -> Stage:
     """A stage with its pipeline (the one read of it a stage move makes at the door)."""
-    stage = Stage.objects.select_related("pipeline").filter(pk=pk).first()
-    if stage is None:
-        raise not_found(_("Stage not found."))
-    return stage
+    return row_get(Stage.objects.select_related("pipeline"), pk, _("Stage not found."))
 
 
 def pipeline_default(*, with_stages: bool = True) -> Pipeline | None:
@@ -474,10 +468,7 @@ def deal_written_row(deal: Deal) -> dict[str, Any]:
 
 
 def deal_get(*, actor: User, pk: int, lookups: bool = True) -> Deal:
-    deal = deal_list(actor=actor, lookups=lookups).filter(pk=pk).first()
-    if deal is None:
-        raise not_found(_("Deal not found."))
-    return deal
+    return row_get(deal_list(actor=actor, lookups=lookups), pk, _("Deal not found."))
 
 
 def _as_stored(value: Decimal, places: int) -> Decimal | None:
@@ -566,16 +557,12 @@ def deal_board(*, actor: User, pipeline: Pipeline, query: ListQuery) -> Board:
 
 def lead_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[Lead]:
     qs = scope_records(Lead.objects.all(), actor=actor)
-    if query is not None:
-        qs = apply_list_query(qs, LEAD_LIST_SPEC, query)
+    qs = apply_list_query(qs, LEAD_LIST_SPEC, query)
     return qs.select_related("responsible", "team", "deal")
 
 
 def lead_get(*, actor: User, pk: int) -> Lead:
-    lead = lead_list(actor=actor).filter(pk=pk).first()
-    if lead is None:
-        raise not_found(_("Lead not found."))
-    return lead
+    return row_get(lead_list(actor=actor), pk, _("Lead not found."))
 
 
 def disqualification_reasons() -> list[tuple[str, str]]:
@@ -584,11 +571,11 @@ def disqualification_reasons() -> list[tuple[str, str]]:
 
 def deal_visible(actor: User, case_id: str) -> bool:
     """For the event log API: may the actor read the history of this deal?"""
-    return case_id.isdigit() and deal_list(actor=actor).filter(pk=int(case_id)).exists()
+    return row_visible(case_id, deal_list, actor)
 
 
 def lead_visible(actor: User, case_id: str) -> bool:
-    return case_id.isdigit() and lead_list(actor=actor).filter(pk=int(case_id)).exists()
+    return row_visible(case_id, lead_list, actor)
 
 
 # What counts as "working with a client": contacts and movement of its deals (seed 004).

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import RoleCode, User
 from greenwave.core.errors import DomainError
 from greenwave.core.money import Currency
+from greenwave.core.record_change import changes_log
 from greenwave.core.services import (
     ObjectRef,
     RecordHistory,
@@ -325,16 +326,15 @@ def prices_set(
             str(old) if old is not None else None,
             str(amount) if amount is not None else None,
         ]
-    if changes:
-        event_append_for(
-            price_list,
-            activity=events.PRICES_CHANGED,
-            actor=actor,
-            payload={"changes": changes},
-            objects=[
-                ObjectRef(Product.EVENT_CASE_TYPE, str(pk), "product")
-                for pk, p in products.items()
-                if p.sku in changes
-            ],
-        )
+    changes_log(
+        price_list,
+        changes,
+        activity=events.PRICES_CHANGED,
+        actor=actor,
+        objects=[
+            ObjectRef(Product.EVENT_CASE_TYPE, str(pk), "product")
+            for pk, p in products.items()
+            if p.sku in changes
+        ],
+    )
     return changes

@@ -14,6 +14,7 @@ from greenwave.accounts.scoping import (
     scope_records,
 )
 from greenwave.core.errors import not_found, permission_denied
+from greenwave.core.record_change import record_insert
 from greenwave.core.services import (
     event_append_for,
 )
@@ -134,21 +135,19 @@ def custom_field_create(
         raise _field_error("choices", _("A choice field needs at least one option."))
     if CustomField.objects.filter(name__iexact=name).exists():
         raise _field_error("name", _("A custom field with this name exists."))
-    field = CustomField.objects.create(
+    field = CustomField(
         name=name,
         kind=kind,
         choices=options if kind == CustomFieldKind.CHOICE else [],
         required=required,
         order=order,
     )
-    event_append_for(
+    return record_insert(
         field,
         activity=events.CUSTOM_FIELD_CREATED,
         actor=actor,
         payload={"name": name, "kind": kind, "choices": field.choices, "required": required},
-        new_case=True,
     )
-    return field
 
 
 @transaction.atomic

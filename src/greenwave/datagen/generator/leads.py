@@ -49,12 +49,18 @@ class LeadsMixin(_GeneratorBase):
             "updated_at": created,
         }
 
-    def _lead_events(
+    def _lead_closed(
         self,
         batch: _Batch,
         lead: dict[str, Any],
+        closed: datetime,
+        fields: dict[str, Any],
         steps: list[tuple[datetime, str, dict[str, Any], tuple[tuple[str, str, str], ...]]],
     ) -> None:
+        """A lead closed at `closed` (converted or disqualified): its row, with `fields`, and
+        its events — created, then `steps`."""
+        lead.update(fields, closed_at=closed, updated_at=closed)
+        batch.leads.append(lead)
         created = lead["created_at"]
         chain = [
             (
@@ -92,17 +98,11 @@ class LeadsMixin(_GeneratorBase):
         mql = created + (deal_created - created) * 0.3
         sql = created + (deal_created - created) * 0.7
         converted = deal_created - timedelta(seconds=1)
-        lead.update(
-            status="converted",
-            qualified_at=sql,
-            closed_at=converted,
-            deal_id=deal,
-            updated_at=converted,
-        )
-        batch.leads.append(lead)
-        self._lead_events(
+        self._lead_closed(
             batch,
             lead,
+            converted,
+            {"status": "converted", "qualified_at": sql, "deal_id": deal},
             [
                 (mql, "lead_qualified", {"from": "new", "to": "mql"}, ()),
                 (sql, "lead_qualified", {"from": "mql", "to": "sql"}, ()),
@@ -126,19 +126,12 @@ class LeadsMixin(_GeneratorBase):
                 lead = self._lead_row(users, call_centre, created, None, None)
                 closed = created + timedelta(hours=rng.uniform(1, 72))
                 reason = rng.choice(DISQUALIFY_REASONS)
-                lead.update(
-                    status="disqualified",
-                    disqualification_reason=reason,
-                    closed_at=closed,
-                    updated_at=closed,
-                )
-                batch.leads.append(lead)
-                self._lead_events(
+                self._lead_closed(
                     batch,
                     lead,
-                    [
-                        (closed, "lead_disqualified", {"reason": reason, "comment": ""}, ()),
-                    ],
+                    closed,
+                    {"status": "disqualified", "disqualification_reason": reason},
+                    [(closed, "lead_disqualified", {"reason": reason, "comment": ""}, ())],
                 )
             self._finish_events(batch)
             with self.sink.phase():

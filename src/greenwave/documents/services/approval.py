@@ -14,6 +14,7 @@ from greenwave.accounts.scoping import require_visible, visible_team_ids
 from greenwave.bpm import selectors as bpm_selectors
 from greenwave.bpm import services as bpm
 from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.record_change import record_change
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.crm.models import Contact
 from greenwave.sales.models import Deal
@@ -164,14 +165,13 @@ def document_send_for_approval(
         )
     else:
         instance, names = _document_approval_start(actor, document, variables, approvers)
-    document.status = DocumentStatus.ON_APPROVAL
-    document.approval_instance_id = instance.pk
-    document.approval_process = key
-    document.save(
-        update_fields=["status", "approval_instance_id", "approval_process", "updated_at"]
-    )
-    event_append_for(
+    record_change(
         document,
+        {
+            "status": DocumentStatus.ON_APPROVAL,
+            "approval_instance_id": instance.pk,
+            "approval_process": key,
+        },
         activity=events.DOCUMENT_SENT_FOR_APPROVAL,
         actor=actor,
         payload={
@@ -329,11 +329,9 @@ def document_send(
             _("The mail server did not accept the message: %(error)s") % {"error": str(exc)[:200]},
             status=409,
         ) from exc
-    document.status = DocumentStatus.SENT
-    document.sent_at = timezone.now()
-    document.save(update_fields=["status", "sent_at", "updated_at"])
-    event_append_for(
+    record_change(
         document,
+        {"status": DocumentStatus.SENT, "sent_at": timezone.now()},
         activity=events.DOCUMENT_SENT,
         actor=actor,
         payload={

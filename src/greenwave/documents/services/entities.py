@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import require_visible, require_write
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.record_change import changes_log, record_insert
 from greenwave.core.services import (
     RecordHistory,
     assign,
     changes_between,
-    event_append_for,
     typed_fields,
 )
 from greenwave.crm.models import Company
@@ -167,15 +167,14 @@ def legal_entity_create(*, actor: User | None, data: dict[str, Any]) -> LegalEnt
     clean = _clean_legal_entity(data)
     if not LegalEntity.objects.filter(is_default=True).exists():
         clean["is_default"] = True  # the first one sells by default
-    entity = LegalEntity.objects.create(**clean)
-    _only_default(entity)
-    event_append_for(
+    entity = LegalEntity(**clean)
+    record_insert(
         entity,
         activity=events.LEGAL_ENTITY_CREATED,
         actor=actor,
         payload={"name": entity.name, "inn": entity.inn},
-        new_case=True,
     )
+    _only_default(entity)
     return entity
 
 
@@ -265,13 +264,7 @@ def client_bank_account_set(
             current.updated_by = actor
             current.save()
     changes = changes_between(before, _client_bank_snapshot(current))
-    if changes:
-        event_append_for(
-            company,
-            activity=events.CLIENT_BANK_ACCOUNT_SET,
-            actor=actor,
-            payload={"changes": changes},
-        )
+    changes_log(company, changes, activity=events.CLIENT_BANK_ACCOUNT_SET, actor=actor)
     return current
 
 

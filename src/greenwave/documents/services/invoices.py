@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_visible
 from greenwave.core.errors import CoreError, DomainError, permission_denied
-from greenwave.core.services import ObjectRef, changes_between, event_append_for
+from greenwave.core.record_change import changes_log
+from greenwave.core.services import changes_between
 from greenwave.crm.models import Company, Product, VatRate
 from greenwave.sales.models import Deal
 
 from .. import events
 from ..errors import DocumentsError
+from ..invoice_events import invoice_event, invoice_links
 from ..models import (
     AWAITING_PAYMENT,
     Invoice,
@@ -162,13 +164,6 @@ def _set_lines(invoice: Invoice, lines: list[InvoiceLine]) -> None:
         raise DomainError(DocumentsError.INVALID_LINE, _("The invoice total is too large."))
 
 
-def _invoice_objects(invoice: Invoice) -> list[ObjectRef]:
-    refs = [ObjectRef("company", str(invoice.buyer_id), "buyer")]
-    if invoice.deal_id:
-        refs.append(ObjectRef("deal", str(invoice.deal_id), "deal"))
-    return refs
-
-
 def require_invoice_writer(actor: User | None, record: Any) -> None:
     """The deal's (or client's) people within their write reach, or finance/accounting."""
     if actor is None or actor.has_role(*INVOICE_KEEPERS) or can_write(actor, record):
@@ -241,16 +236,15 @@ def invoice_create(
     )
     _set_lines(invoice, built)
     invoice.save()
-    event_append_for(
+    invoice_event(
         invoice,
-        activity=events.INVOICE_CREATED,
-        actor=actor,
-        payload={
+        events.INVOICE_CREATED,
+        actor,
+        {
             "total": str(invoice.total),
             "deal_id": invoice.deal_id,
             "company_id": invoice.buyer_id,
         },
-        objects=_invoice_objects(invoice),
         new_case=True,
     )
     return invoice
@@ -372,15 +366,14 @@ def invoice_update(
     if lines is not None:
         _set_lines(invoice, _build_lines(lines, vat_payer=invoice.seller.vat_payer))
     invoice.save()
-    changes = changes_between(before, _invoice_snapshot(invoice))
-    if changes:
-        event_append_for(
-            invoice,
-            activity=events.INVOICE_CHANGED,
-            actor=actor,
-            payload={"number": invoice.number, "changes": changes},
-            objects=_invoice_objects(invoice),
-        )
+    changes_log(
+        invoice,
+        changes_between(before, _invoice_snapshot(invoice)),
+        activity=events.INVOICE_CHANGED,
+        actor=actor,
+        payload={"number": invoice.number},
+        objects=invoice_links(invoice),
+    )
     return invoice
 
 
@@ -421,11 +414,11 @@ def invoice_issue(
     responsible, team = _owner_of(invoice.deal, invoice.buyer)
     invoice.responsible, invoice.team = responsible, team
     invoice.save()
-    event_append_for(
+    invoice_event(
         invoice,
-        activity=events.INVOICE_ISSUED,
-        actor=actor,
-        payload={
+        events.INVOICE_ISSUED,
+        actor,
+        {
             "number": invoice.number,
             "total": str(invoice.total),
             "vat": str(invoice.vat_amount),
@@ -437,7 +430,6 @@ def invoice_issue(
             "responsible_id": invoice.responsible_id,
             "team_id": invoice.team_id,
         },
-        objects=_invoice_objects(invoice),
     )
     return invoice
 
@@ -466,11 +458,7 @@ def invoice_cancel(*, actor: User | None, invoice: Invoice, reason: str) -> Invo
     invoice.cancelled_at = timezone.now()
     invoice.cancel_reason = reason
     invoice.save()
-    event_append_for(
-        invoice,
-        activity=events.INVOICE_CANCELLED,
-        actor=actor,
-        payload={"number": invoice.number, "reason": reason},
-        objects=_invoice_objects(invoice),
+    invoice_event(
+        invoice, events.INVOICE_CANCELLED, actor, {"number": invoice.number, "reason": reason}
     )
     return invoice

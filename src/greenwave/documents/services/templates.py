@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
 from greenwave.core.errors import CoreError, DomainError, permission_denied
-from greenwave.core.services import event_append_for
+from greenwave.core.record_change import record_insert
 
 from .. import events, rendering
 from ..models import (
@@ -56,15 +56,12 @@ def document_template_upload(
         uploaded_by=actor,
     )
     template.file.save(f"{kind}.docx", ContentFile(data), save=False)
-    template.save()
-    event_append_for(
+    return record_insert(
         template,
         activity=events.TEMPLATE_UPLOADED,
         actor=actor,
         payload={"kind": kind, "name": name, "legal_entity_id": legal_entity.pk},
-        new_case=True,
     )
-    return template
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
+from greenwave.core.record_change import record_insert
 from greenwave.core.services import event_append_for
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import PriceList, Product, ProductGroup
@@ -79,18 +80,17 @@ def onec_credentials_ok(username: str, password: str) -> bool:
 def onec_session_open(*, kind: str) -> tuple[OneCExchange, str]:
     """checkauth: a new exchange and the cookie value 1C sends back on every later call."""
     token = secrets.token_urlsafe(32)
-    exchange = OneCExchange.objects.create(
+    exchange = OneCExchange(
         kind=kind,
         source=ExchangeSource.HTTP,
         session_hash=_hash(token),
         session_expires_at=timezone.now() + ONEC_SESSION_TTL,
     )
-    event_append_for(
+    record_insert(
         exchange,
         activity=log_events.ONEC_EXCHANGE_STARTED,
         actor=None,
         payload={"kind": kind, "source": ExchangeSource.HTTP},
-        new_case=True,
     )
     return exchange, token
 
@@ -529,15 +529,12 @@ def onec_import(
 
 def onec_exchange_start(*, actor: User | None, kind: str, source: str) -> OneCExchange:
     require_admin(actor)
-    exchange = OneCExchange.objects.create(kind=kind, source=source, started_by=actor)
-    event_append_for(
-        exchange,
+    return record_insert(
+        OneCExchange(kind=kind, source=source, started_by=actor),
         activity=log_events.ONEC_EXCHANGE_STARTED,
         actor=actor,
         payload={"kind": kind, "source": source},
-        new_case=True,
     )
-    return exchange
 
 
 def onec_exchange_finish(*, exchange: OneCExchange) -> None:

@@ -38,6 +38,7 @@ from greenwave.activities.models import ActivityKind
 from greenwave.activities.services import activity_create
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
+from greenwave.core.record_change import record_insert
 from greenwave.core.services import event_append_for
 from greenwave.core.text import visible_text
 
@@ -113,7 +114,7 @@ def webhook_create(
 ) -> WebhookSubscription:
     """Subscribe a URL to event types; without a secret one is generated (shown once)."""
     require_admin(actor)
-    subscription = WebhookSubscription.objects.create(
+    subscription = WebhookSubscription(
         url=_clean_url(url),
         events=_clean_events(events),
         secret=_clean_secret(secret),
@@ -121,14 +122,12 @@ def webhook_create(
         created_by=actor,
         start_event_id=_last_event_id(),
     )
-    event_append_for(
+    return record_insert(
         subscription,
         activity=log_events.WEBHOOK_CREATED,
         actor=actor,
         payload={"url": subscription.url, "events": subscription.events},
-        new_case=True,
     )
-    return subscription
 
 
 @transaction.atomic
