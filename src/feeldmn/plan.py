@@ -213,6 +213,29 @@ _Keyed = tuple[str, type, dict[Any, int], int]
 _Called = tuple[str, Callable[[Any], int | None]]
 
 
+def _matched_function(
+    keyed: list[_Keyed], called: list[_Called], everything: int
+) -> Callable[[dict[Any, Any]], int | None]:
+    """The mask of the rules whose every column accepts the given inputs (0: none), or
+    None when a value is missing or of another type than its column's keys."""
+
+    def matched(given: dict[Any, Any]) -> int | None:
+        mask = everything
+        for name, kind, accepted, unmentioned in keyed:
+            value = given.get(name)
+            if type(value) is not kind:
+                return None
+            mask &= accepted.get(value, unmentioned)
+        for name, other in called:
+            found = other(given.get(name, _MISSING))
+            if found is None:
+                return None
+            mask &= found
+        return mask
+
+    return matched
+
+
 def _quick_function(
     table: DecisionTable, compiled: _CompiledTable, inputs: list[InputData], key: str
 ) -> Callable[[dict[Any, Any]], DecisionResult | None] | None:
@@ -245,20 +268,14 @@ def _quick_function(
         return _collect_function(keyed, called, everything, singles, key)
     first = compiled.policy == "FIRST"
 
+    matched = _matched_function(keyed, called, everything)
+
     def quick(given: dict[Any, Any]) -> DecisionResult | None:
-        mask = everything
-        # A value missing or of another type, or a mask of no rule (0, which no single
-        # rule has): the careful way.
-        for name, kind, accepted, unmentioned in keyed:
-            value = given.get(name)
-            if type(value) is not kind:
-                return None
-            mask &= accepted.get(value, unmentioned)
-        for name, other in called:
-            found = other(given.get(name, _MISSING))
-            if found is None:
-                return None
-            mask &= found
+        mask = matched(given)
+        # A value missing or of another type (None), or a mask of no rule (0, which no
+        # single rule has): the careful way.
+        if mask is None:
+            return None
         single = singles.get(mask)
         if single is None:
             # No rule or several rules matched: under FIRST several give the first's output.
@@ -295,18 +312,10 @@ def _collect_function(
     """The shortcut under COLLECT or RULE ORDER: the outputs of the matched rules in rule
     order, None when no rule matched."""
 
+    matched = _matched_function(keyed, called, everything)
+
     def quick(given: dict[Any, Any]) -> DecisionResult | None:
-        mask = everything
-        for name, kind, accepted, unmentioned in keyed:
-            value = given.get(name)
-            if type(value) is not kind:
-                return None
-            mask &= accepted.get(value, unmentioned)
-        for name, other in called:
-            found = other(given.get(name, _MISSING))
-            if found is None:
-                return None
-            mask &= found
+        mask = matched(given)
         if not mask:
             return None
         results: list[Any] = []
