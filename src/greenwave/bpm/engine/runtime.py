@@ -141,7 +141,13 @@ _STATE_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_STA
 _STATE_CONVERTER = _StateConverter(BpmnWorkflow, _STATE_SERIALIZER.registry)
 
 
-def _dump_state(workflow: Any) -> str:
+def _dump_state(workflow: Any, fragments: statedump.Fragments | None = None) -> str:
+    """The state to save; with `fragments` (a run's, kept between its dumps) the tasks
+    that did not change are not written again (`statedump.state_text`, the same text)."""
+    if fragments is not None:
+        text = statedump.state_text(workflow, _STATE_SERIALIZER, fragments)
+        if text is not None:
+            return text
     return str(_STATE_SERIALIZER.serialize_json(workflow))
 
 
@@ -557,6 +563,7 @@ class ProcessRun:
         self.service_actions = dict(service_actions or {})
         self.moves: list[Move] = []
         self._walked: list[Any] | None = None
+        self._fragments = statedump.Fragments()
         self.workflow.script_engine = SandboxScriptEngine()
 
     @classmethod
@@ -612,7 +619,7 @@ class ProcessRun:
 
     def dump(self) -> str:
         """The state to save, in the format `SERIALIZER_VERSION` names (without specs)."""
-        return _dump_state(self.workflow)
+        return _dump_state(self.workflow, self._fragments)
 
     # -- advancing ---------------------------------------------------------------------------
 
@@ -775,6 +782,7 @@ class ProcessRun:
     ) -> migration.MigrationPlan:
         """Re-attach the instance to `target`'s specs; refused (unchanged) if not allowed."""
         plan = self.plan_migration(target, mapping)
+        self._fragments.clear()  # the tasks are changed in place, then restored anew
         if not plan.allowed:
             names = ", ".join(p.element_id for p in plan.problems)
             raise EngineError(f"The instance cannot move to this version: {names}.")

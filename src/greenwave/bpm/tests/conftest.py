@@ -26,8 +26,8 @@ def _every_state_saved_as_spiff_writes_it(monkeypatch: pytest.MonkeyPatch) -> It
     differing: list[str] = []
     write = runtime._dump_state
 
-    def checked(workflow: Any) -> str:
-        text = write(workflow)
+    def checked(workflow: Any, *fragments: Any) -> str:
+        text = write(workflow, *fragments)
         if text != runtime.dump_as_spiff(workflow):
             differing.append(text)
         return text

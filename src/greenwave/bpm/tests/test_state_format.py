@@ -184,8 +184,8 @@ def test_every_state_of_the_conformance_runs_is_the_text_spiffs_own_writer_makes
     written: list[tuple[str, str]] = []
     write = runtime._dump_state
 
-    def both(workflow: Any) -> str:
-        text = write(workflow)
+    def both(workflow: Any, *fragments: Any) -> str:
+        text = write(workflow, *fragments)
         written.append((text, runtime.dump_as_spiff(workflow)))
         return text
 
