@@ -521,6 +521,41 @@ def _timer_due(task: Any) -> datetime | None:
     return None
 
 
+def _every_task(workflow: Any) -> list[Any] | None:
+    """`workflow.get_tasks(state=TaskState.ANY_MASK)` for a workflow without sub-processes
+    of fewer than 1000 tasks (None for another: the caller asks Spiff). Spiff's iterator
+    then lists every task, depth first, a task before its children in their order: its
+    filter takes every state, its walk descends into every task (every state is at least
+    MAYBE) and its limit of 1000 levels cannot be reached. Here without its per-task
+    filter, sub-process lookup and depth bookkeeping."""
+    tasks = workflow.tasks
+    if workflow.subprocesses or len(tasks) >= 1000:
+        return None
+    get = tasks.get
+    out: list[Any] = []
+    stack = [workflow.task_tree]
+    while stack:
+        task = stack.pop()
+        if task is None:  # a child the tree does not hold: Spiff's walk says what it says
+            return None
+        out.append(task)
+        children = task._children
+        if children:
+            stack.extend([get(child) for child in reversed(children)])
+    return out
+
+
+# The overlay's state of a task's element by the task's state (other states show nothing),
+# and which wins when several tasks of one element differ.
+_ELEMENT_STATE = {
+    TaskState.COMPLETED: "done",
+    TaskState.ERROR: "failed",
+    TaskState.READY: "active",
+    TaskState.STARTED: "active",
+    TaskState.WAITING: "waiting",
+}
+_ELEMENT_RANK = {"done": 0, "waiting": 1, "active": 2, "failed": 3}
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -815,19 +850,24 @@ class ProcessRun:
         in the same order (Spiff only skips the children of predicted tasks, which are
         predicted as well). Walked once until the run changes (`_changes_run`)."""
         if self._walked is None:
-            self._walked = self.workflow.get_tasks(state=TaskState.ANY_MASK)
+            walked = _every_task(self.workflow)
+            if walked is None:
+                walked = self.workflow.get_tasks(state=TaskState.ANY_MASK)
+            self._walked = walked
         return self._walked
 
     def _ready_manual(self) -> list[Any]:
         """`get_tasks(state=READY, manual=True)` with a BPMN id: the user tasks to do."""
+        ready = TaskState.READY
         return [
             t
             for t in self._tasks()
-            if t.state == TaskState.READY and t.task_spec.manual and t.task_spec.bpmn_id
+            if t._state == ready and t.task_spec.manual and t.task_spec.bpmn_id
         ]
 
     def _waiting(self) -> list[Any]:
-        return [t for t in self._tasks() if t.state == TaskState.WAITING]
+        waiting = TaskState.WAITING
+        return [t for t in self._tasks() if t._state == waiting]
 
     def ready_user_tasks(self) -> list[ReadyTask]:
         return [
@@ -885,28 +925,21 @@ class ProcessRun:
 
     def element_states(self) -> dict[str, str]:
         """Per BPMN element: done, active, waiting or failed (for the viewer overlay)."""
-        rank = {"done": 0, "waiting": 1, "active": 2, "failed": 3}
         states: dict[str, str] = {}
         walks = [
             self._tasks(),
             *(wf.get_tasks(state=TaskState.ANY_MASK) for wf in self.workflow.subprocesses.values()),
         ]
+        label, rank = _ELEMENT_STATE.get, _ELEMENT_RANK
         for tasks in walks:
             for t in tasks:
+                state = label(t._state)
+                if state is None:
+                    continue
                 bpmn_id = t.task_spec.bpmn_id
                 if not bpmn_id:
                     continue
-                if t.state == TaskState.COMPLETED:
-                    state = "done"
-                elif t.state == TaskState.ERROR:
-                    state = "failed"
-                elif t.state in (TaskState.READY, TaskState.STARTED):
-                    state = "active"
-                elif t.state == TaskState.WAITING:
-                    state = "waiting"
-                else:
-                    continue
-                if rank[state] >= rank.get(states.get(bpmn_id, "done"), 0):
+                if rank[state] >= rank[states.get(bpmn_id, "done")]:
                     states[bpmn_id] = state
         return states
 

@@ -37,6 +37,24 @@ def _every_state_saved_as_spiff_writes_it(monkeypatch: pytest.MonkeyPatch) -> It
     assert not differing, f"{len(differing)} states written unlike Spiff: {differing[0][:300]}"
 
 
+@pytest.fixture(autouse=True)
+def _every_walk_as_spiffs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each walk of a run's tasks the engine makes itself (`runtime._every_task`) lists the
+    tasks Spiff's `get_tasks(state=ANY_MASK)` lists, in its order."""
+    differing: list[list[Any]] = []
+    walk = runtime._every_task
+
+    def checked(workflow: Any) -> list[Any] | None:
+        tasks = walk(workflow)
+        if tasks is not None and tasks != workflow.get_tasks(state=runtime.TaskState.ANY_MASK):
+            differing.append(tasks)
+        return tasks
+
+    monkeypatch.setattr(runtime, "_every_task", checked)
+    yield
+    assert not differing, f"{len(differing)} walks unlike Spiff's"
+
+
 @pytest.fixture
 def approval_xml() -> bytes:
     return (FILES / "approval.bpmn").read_bytes()

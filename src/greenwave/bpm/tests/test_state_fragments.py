@@ -108,3 +108,13 @@ def test_a_workflow_of_another_class_is_written_whole() -> None:
     assert (
         statedump.state_text(run.workflow, runtime._STATE_SERIALIZER, statedump.Fragments()) is None
     )
+
+
+def test_the_engines_walk_is_spiffs_and_leaves_larger_trees_to_spiff() -> None:
+    compiled = engine.compile_process((FILES / "readers.bpmn").read_bytes(), "p")
+    run = engine.ProcessRun.start(compiled, variables={"readers": ["a", "b"]})
+    spiffs = run.workflow.get_tasks(state=runtime.TaskState.ANY_MASK)
+    assert runtime._every_task(run.workflow) == spiffs
+    assert len(spiffs) > 3
+    run.workflow.tasks.update(dict.fromkeys(range(1000), run.workflow.task_tree))
+    assert runtime._every_task(run.workflow) is None
