@@ -21,10 +21,17 @@ from ..models import (
     ProcessInstance,
     TaskStatus,
 )
-from ..stepwrites import StaleRowError, StepWrites
+from ..stepwrites import StaleRowError, StepWrites, begin_with_next_statement
 from .files import _store_files
 from .journal import _JOURNAL, _event, _journaled
-from .steps import _advance, _lock_instance
+from .steps import (
+    _GUARD,
+    _RUNS,
+    _advance,
+    _lock_instance,
+    next_task_key,
+    optimistic_guard,
+)
 
 
 def is_candidate(actor: User, task: HumanTask) -> bool:
@@ -120,6 +127,14 @@ def task_complete(
         and not any(isinstance(s, dict) and s.get("type") == "file" for s in schema)
         and (task.assignee_id in (None, actor.pk) or actor.is_greenwave_admin)
     ):
+        kept = _RUNS.take_kept(task.instance_id)
+        if kept is not None:
+            try:
+                return _task_complete_optimistic(
+                    actor=actor, task=copy.copy(task), data=data, kept=kept
+                )
+            except (StaleRowError, DomainError):
+                pass  # rolled back: the kept copy or the task's was out of date
         try:
             # A copy: the caller's object stays as it was if this way gives up.
             return _task_complete(
@@ -131,7 +146,29 @@ def task_complete(
 
 
 @transaction.atomic
-@_journaled
+def _task_complete_optimistic(
+    *,
+    actor: User,
+    task: HumanTask,
+    data: Mapping[str, Any],
+    kept: tuple[ProcessInstance, engine.ProcessRun],
+) -> HumanTask:
+    """A completion of a task of an instance whose run this process kept (`_RunCache`),
+    without the lock: the step runs from the kept copy of the instance and its run, and its
+    writes (one message ending in COMMIT) start with the instance's UPDATE guarded by what
+    the copy holds (`optimistic_guard`), so that a copy out of date — another worker's
+    step, a cancel, a migration, a timer — stops the message before its COMMIT (then
+    `StaleRowError`: the caller goes the locked way). The next task's key comes from the
+    connection's block (`next_task_key`); the first statement carries the BEGIN."""
+    instance, run = kept
+    with begin_with_next_statement():
+        instance.__dict__[_GUARD] = optimistic_guard(instance)
+        instance.__dict__["drawn_key"] = next_task_key()
+        task.instance = instance
+        return _complete(actor=actor, task=task, data=data, files=None, trusted=True, run=run)
+
+
+@transaction.atomic
 def _task_complete(
     *,
     actor: User,
@@ -141,10 +178,24 @@ def _task_complete(
     trusted: bool,
 ) -> HumanTask:
     if trusted:
-        instance = _lock_instance(task.instance_id, draw_task_key=True)
-        task.instance = instance
+        task.instance = _lock_instance(task.instance_id, draw_task_key=True)
     else:
-        task, instance = _lock_task(task)
+        task, _instance = _lock_task(task)
+    return _complete(actor=actor, task=task, data=data, files=files, trusted=trusted)
+
+
+@_journaled
+def _complete(
+    *,
+    actor: User,
+    task: HumanTask,
+    data: Mapping[str, Any],
+    files: Mapping[str, Any] | None,
+    trusted: bool,
+    run: engine.ProcessRun | None = None,
+) -> HumanTask:
+    """The completion of `task` whose `instance` is locked (or kept: `run`)."""
+    instance = task.instance
     if not (is_candidate(actor, task) or actor.is_greenwave_admin):
         raise DomainError(BpmError.TASK_NOT_YOURS, _("This task is not yours."), status=403)
     unchanged = (
@@ -202,7 +253,13 @@ def _task_complete(
         run.complete_user_task(task.engine_task_id, values)
 
     _advance(
-        instance, actor, complete, locked=instance, closed_task=task.engine_task_id, writes=writes
+        instance,
+        actor,
+        complete,
+        locked=instance,
+        closed_task=task.engine_task_id,
+        writes=writes,
+        run=run,
     )
     journal = _JOURNAL.get()
     if journal is not None:  # nothing of the transaction follows the journal's last flush

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from greenwave.accounts.models import User
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from greenwave.bpm.stepwrites import readable
@@ -46,6 +47,7 @@ def two_steps(deploy: Any) -> Any:
 @pytest.fixture
 def fresh_cache() -> Iterator[None]:
     services.steps._RUNS.clear()
+    services.steps._TASK_KEYS.clear()  # the next optimistic step draws a block
     yield
     services.steps._RUNS.clear()
 
@@ -58,44 +60,50 @@ def _step_events(instance: ProcessInstance) -> list[tuple[str, str]]:
     )
 
 
-def test_a_task_completion_of_a_hot_instance_reads_no_state_and_takes_two_statements(
+def test_a_task_completion_of_a_hot_instance_reads_no_state_and_takes_one_message(
     two_steps: Any,
     two_teams: dict[str, Any],
     fresh_cache: None,
     django_capture_on_commit_callbacks: Any,
     django_assert_max_num_queries: Any,
 ) -> None:
-    """Lock the instance (drawing the next task's key with it); close the task, save the
-    state, open the next task and append the step's events in one message on PostgreSQL
-    (on SQLite three writes, then a read and two inserts for the events). The saved state
-    is not read back: the run restored by the previous step is; nor the task: the caller's
-    copy, checked by its UPDATE."""
-    hunter = two_teams["hunter_a"]
+    """On PostgreSQL, the optimistic step: no lock — the instance's UPDATE, guarded by the
+    kept copy (its version, status, definition and initiator), then the task's UPDATE, the
+    next task's INSERT (its key from the connection's block, drawn here first) and the
+    step's events in one message. On SQLite the lock, three writes, then a read and two
+    inserts for the events. The saved state is not read back: the run kept by the previous
+    step is; nor the task: the caller's copy, checked by its UPDATE."""
+    hunter = User.objects.get(pk=two_teams["hunter_a"].pk)  # as its row is (the guard's)
     with django_capture_on_commit_callbacks(execute=True):
         instance = services.instance_start(actor=hunter, definition=two_steps)
     task = _open_task(instance)
+    before = 1 if POSTGRES else 1 + 3  # the key block's draw; SQLite: the lock and 3 writes
     events = 0 if POSTGRES else 3  # on PostgreSQL in the writes' message
-    writes = 1 if POSTGRES else 3
     # (+2: the test's transaction makes the service's a savepoint, taken and released)
     with (
         django_capture_on_commit_callbacks(execute=True),
-        django_assert_max_num_queries(1 + writes + events + 2) as queries,
+        django_assert_max_num_queries(before + 1 + events + 2) as queries,
     ):
         services.task_complete(actor=hunter, task=task, data={})
     sent = _statements(queries)
-    assert len(sent) == 1 + writes + events
-    # On PostgreSQL the lock and the writes are statements prepared on the connection.
-    assert all("EXECUTE gw_" in q for q in sent[:2]) or not POSTGRES
+    assert len(sent) == (2 if POSTGRES else 1 + 3 + events)
+    # On PostgreSQL the key block and the writes are statements prepared on the connection.
+    assert all("EXECUTE gw_" in q for q in sent) or not POSTGRES
     statements = [readable(q) for q in sent]
-    if POSTGRES:  # the task's UPDATE, the instance's UPDATE, the next task's INSERT, events
-        assert statements[1].startswith('UPDATE "bpm_humantask"')
-        assert 'UPDATE "bpm_processinstance"' in statements[1]
-        assert 'INSERT INTO "bpm_humantask"' in statements[1]
-        assert "INSERT INTO core_event " in statements[1]
-        assert "nextval" in statements[0]
-    locked = statements[0]
-    assert "FOR UPDATE" in locked or not POSTGRES  # SQLite locks the whole database
-    assert '"bpm_processinstance"."state"' not in locked
+    assert not [q for q in statements if "FOR UPDATE" in q] or not POSTGRES
+    if POSTGRES:  # the instance's guarded UPDATE, the task's, the next task's INSERT, events
+        assert "generate_series" in statements[0]
+        message = statements[1]
+        assert message.startswith('UPDATE "bpm_processinstance"')
+        assert '"lock_version" IS NOT DISTINCT FROM' in message.split(";")[0]
+        assert 'EXISTS (SELECT 1 FROM "accounts_user"' in message.split(";")[0]
+        assert 'EXISTS (SELECT 1 FROM "bpm_processdefinition"' in message.split(";")[0]
+        assert 'UPDATE "bpm_humantask"' in message
+        assert 'INSERT INTO "bpm_humantask"' in message
+        assert "INSERT INTO core_event " in message
+    else:
+        assert "nextval" not in statements[0]
+    assert not [q for q in statements if '"bpm_processinstance"."state"' in q]
     assert not [q for q in statements if "bpm_timer" in q or "bpm_messagesubscription" in q]
     assert _open_task(instance).element_id == "offer"
     # The events of the step chain on from the process start, as one by one.
@@ -332,18 +340,17 @@ def test_the_tasks_a_step_opened_are_their_rows_and_complete_without_a_second_tr
     """`tasks_opened`: the start's and each completion's new task rows as inserted, equal
     to what a read of the row gives; completing one goes the caller's-copy way at once (the
     statements of one step, no step rolled back and done again from the row)."""
-    hunter = two_teams["hunter_a"]
+    hunter = User.objects.get(pk=two_teams["hunter_a"].pk)
     definition = deploy((FILES / "two_steps.bpmn").read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
         instance = services.instance_start(actor=hunter, definition=definition)
     [task] = services.tasks_opened(instance)
     assert not task._state.adding
     assert _columns(task) == _columns(_open_task(instance))
-    events = 0 if POSTGRES else 3
-    writes = 1 if POSTGRES else 3
+    # PostgreSQL: at most the key block's draw and the message; SQLite: lock, writes, events
     with (
         django_capture_on_commit_callbacks(execute=True),
-        django_assert_max_num_queries(1 + writes + events + 2),
+        django_assert_max_num_queries((2 if POSTGRES else 1 + 3 + 3) + 2),
     ):
         done = services.task_complete(actor=hunter, task=task, data={})
     [second] = services.tasks_opened(done.instance)
@@ -399,27 +406,28 @@ def test_a_completion_from_an_out_of_date_copy_of_the_task_is_decided_by_the_row
 @pytest.mark.postgres
 @pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's messages of several statements")
 @pytest.mark.django_db(transaction=True)
-def test_a_completion_outside_any_transaction_sends_two_messages_and_a_stale_copy_commits_nothing(
+def test_a_completion_outside_any_transaction_sends_one_message_and_a_stale_copy_commits_nothing(
     two_steps: Any, two_teams: dict[str, Any], fresh_cache: None
 ) -> None:
-    """Not inside a transaction (as in a request or a worker): BEGIN goes with the lock
-    (which draws the next task's key), COMMIT ends the message of the writes and events. A
-    copy out of date stops that message on the server before its COMMIT: nothing of it is
-    left and the step is decided again from the row."""
-    hunter, other = two_teams["hunter_a"], two_teams["head_a"]
+    """Not inside a transaction (as in a request or a worker), the instance's run kept by
+    its start: one message, BEGIN, the guarded writes, the events, COMMIT (the next task's
+    key drawn before, in a block). A copy out of date stops such a message on the server
+    before its COMMIT: nothing of it is left and the step is decided again from the row."""
+    hunter, other = User.objects.get(pk=two_teams["hunter_a"].pk), two_teams["head_a"]
     instance = services.instance_start(actor=hunter, definition=two_steps)
     copy = _open_task(instance)
+    services.steps.next_task_key()  # the block drawn (by an earlier step, as a rule)
     with CaptureQueriesContext(connection) as queries:
         services.task_complete(actor=hunter, task=copy, data={})
     # (Django logs its BEGIN and COMMIT: here psycopg sends neither, the messages carry them)
     sent = [
         readable(q["sql"]) for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")
     ]
-    assert len(sent) == 2, sent
-    assert sent[0].startswith("BEGIN;")
-    assert "FOR UPDATE" in sent[0]
-    assert "INSERT INTO core_event " in sent[1]
-    assert sent[1].endswith("COMMIT")
+    assert len(sent) == 1, sent
+    assert sent[0].startswith('BEGIN;\nWITH changed AS (UPDATE "bpm_processinstance"')
+    assert "FOR UPDATE" not in sent[0]
+    assert "INSERT INTO core_event " in sent[0]
+    assert sent[0].endswith("COMMIT")
     second = _open_task(instance)
     assert second.element_id == "offer"
     assert second.pk > copy.pk
