@@ -444,3 +444,83 @@ def test_a_completion_outside_any_transaction_sends_one_message_and_a_stale_copy
     services.task_complete(actor=other, task=_open_task(instance), data={})
     assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.COMPLETED
     assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 2
+
+
+def _kept_and_changed(
+    two_steps: Any, two_teams: dict[str, Any], capture: Any, change: Callable[[Any], None]
+) -> tuple[ProcessInstance, Any]:
+    """An instance started here (its run and copy kept), then changed behind the copy."""
+    hunter = User.objects.get(pk=two_teams["hunter_a"].pk)
+    with capture(execute=True):
+        instance = services.instance_start(actor=hunter, definition=two_steps)
+    assert services.steps._RUNS._runs[instance.pk][2] is not None  # kept for an optimistic step
+    change(instance)
+    return instance, hunter
+
+
+ONLY_POSTGRES = pytest.mark.skipif(not POSTGRES, reason="the optimistic step: PostgreSQL")
+
+
+@ONLY_POSTGRES
+@pytest.mark.parametrize("what", ["initiator", "column", "version"])
+def test_an_optimistic_step_whose_kept_copy_is_out_of_date_is_done_from_the_rows(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+    what: str,
+) -> None:
+    """The initiator's row changed (the new task goes to the initiator: its team is read),
+    an instance column written without the step (a business key), or another process's
+    step (the version): the kept copy no longer holds what the rows hold, its guarded
+    UPDATE changes nothing, and the step is done again under the lock from the rows."""
+    team_b = two_teams["team_b"]
+
+    def change(instance: ProcessInstance) -> None:
+        if what == "initiator":
+            User.objects.filter(pk=instance.responsible_id).update(team=team_b)
+        elif what == "column":
+            ProcessInstance.objects.filter(pk=instance.pk).update(business_key="B-1")
+        else:
+            ProcessInstance.objects.filter(pk=instance.pk).update(lock_version=7)
+
+    instance, hunter = _kept_and_changed(
+        two_steps, two_teams, django_capture_on_commit_callbacks, change
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    row = ProcessInstance.objects.get(pk=instance.pk)
+    offer = _open_task(instance)
+    assert offer.element_id == "offer"
+    assert offer.team_id == (team_b.pk if what == "initiator" else two_teams["team_a"].pk)
+    assert row.business_key == ("B-1" if what == "column" else "")
+    assert row.lock_version == (8 if what == "version" else 2)
+    assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 1
+
+
+@ONLY_POSTGRES
+def test_an_optimistic_step_of_a_cancelled_instance_is_refused_as_under_the_lock(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Cancelled by another process (whose steps this one's kept copy does not see): the
+    status is part of the guard (`instance_cancel` writes it with an UPDATE of its own)."""
+
+    def cancel(instance: ProcessInstance) -> None:
+        # (its task rows left open: the instance's status alone must stop the step)
+        ProcessInstance.objects.filter(pk=instance.pk).update(status=InstanceStatus.CANCELLED)
+
+    instance, hunter = _kept_and_changed(
+        two_steps, two_teams, django_capture_on_commit_callbacks, cancel
+    )
+    kept = services.steps._RUNS._runs[instance.pk][2]
+    assert kept is not None
+    assert kept.status == InstanceStatus.RUNNING  # so the step goes the optimistic way first
+    task = _open_task(instance)
+    with pytest.raises(DomainError) as refused:
+        services.task_complete(actor=hunter, task=task, data={})
+    assert refused.value.status == 409
+    assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.CANCELLED
+    assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 0
