@@ -1,7 +1,12 @@
 """One step of an instance: under the instance's row lock (`_lock_instance`) restore its
 run (or take the one this process kept from its previous step: `_RunCache`), advance it,
 dump it back with a bumped `lock_version` and mirror what it waits for into the indexed
-tables (tasks, timers, messages: `_sync`); a failed step raises an incident (`_fail`)."""
+tables (tasks, timers, messages: `_sync`); a failed step raises an incident (`_fail`).
+
+A task completion of an instance this process kept (PostgreSQL) first goes without the
+lock: from the kept copy and run, its instance UPDATE guarded by what the copy holds
+(`optimistic_guard`), the next task's key from a block (`next_task_key`); a guard that
+fails rolls it back and it runs again under the lock (`tasks.task_complete`)."""
 
 from __future__ import annotations
 
@@ -659,6 +664,49 @@ _DEFINITIONS = _DefinitionCache()
 _LOCKS: dict[tuple[str, bool], _LockStatement] = {}
 
 
+_KEY_SQL: dict[type[Any], str] = {}
+_KEYS: weakref.WeakKeyDictionary[Any, dict[type[Any], list[int]]] = weakref.WeakKeyDictionary()
+_KEY_BLOCK = 64  # keys drawn at once per connection and table
+
+
+def next_key(model: type[Any]) -> int:
+    """On PostgreSQL, a key of `model`'s sequence from a block drawn per connection in one
+    statement (carrying the BEGIN of a step that draws it, `begin_with_next_statement`):
+    the task an optimistic step will most likely open (as the lock draws one:
+    `drawn_key`). Keys not used are gaps, as a rolled-back insert leaves; keys of one
+    table are not in time order across connections. A row inserted meanwhile with a key
+    of the block (rows written with their keys, then the sequence reset: the datagen's
+    loader) makes the step fail on the key: `forget_keys`, and the locked way follows."""
+    connection.ensure_connection()
+    raw = connection.connection
+    blocks = _KEYS.get(raw)
+    if blocks is None:
+        blocks = _KEYS[raw] = {}
+    keys = blocks.get(model)
+    if not keys:
+        sql = _KEY_SQL.get(model)
+        if sql is None:
+            # A table name of the models and a constant only: nothing from outside.
+            sql = _KEY_SQL[model] = (
+                "SELECT nextval(pg_get_serial_sequence("  # noqa: S608
+                f"'{model._meta.db_table}', 'id')) FROM generate_series(1, {_KEY_BLOCK})"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(prepared(sql))
+            keys = blocks[model] = [row[0] for row in cursor.fetchall()][::-1]
+    return keys.pop()
+
+
+def next_task_key() -> int:
+    return next_key(HumanTask)
+
+
+def forget_keys() -> None:
+    """Drop the blocks of keys this connection drew (`next_key`)."""
+    if connection.connection is not None:
+        _KEYS.pop(connection.connection, None)
+
+
 _START_KEYS: dict[str, str] = {}
 
 
@@ -682,31 +730,6 @@ def start_keys_drawn(instance: ProcessInstance) -> bool:
         cursor.execute(prepared(sql))
         instance.pk, instance.__dict__["drawn_key"] = cursor.fetchone()
     return True
-
-
-_TASK_KEYS: weakref.WeakKeyDictionary[Any, list[int]] = weakref.WeakKeyDictionary()
-_KEY_BLOCK = 64  # task keys drawn at once per connection for the optimistic steps
-
-
-def next_task_key() -> int:
-    """On PostgreSQL, a key of the task table's sequence for the task an optimistic step
-    will most likely open (as the lock draws one: `drawn_key`), from a block drawn per
-    connection in one statement; keys not used are gaps, as a rolled-back insert leaves."""
-    connection.ensure_connection()
-    raw = connection.connection
-    keys = _TASK_KEYS.get(raw)
-    if not keys:
-        sql = _START_KEYS.get("block")
-        if sql is None:
-            # A table name of the models and a constant only: nothing from outside.
-            sql = _START_KEYS["block"] = (
-                "SELECT nextval(pg_get_serial_sequence("  # noqa: S608
-                f"'{HumanTask._meta.db_table}', 'id')) FROM generate_series(1, {_KEY_BLOCK})"
-            )
-        with connection.cursor() as cursor:
-            cursor.execute(prepared(sql))
-            keys = _TASK_KEYS[raw] = [row[0] for row in cursor.fetchall()][::-1]
-    return keys.pop()
 
 
 def _lock_instance(pk: int, *, draw_task_key: bool = False) -> ProcessInstance:

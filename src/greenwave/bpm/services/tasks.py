@@ -6,7 +6,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +29,7 @@ from .steps import (
     _RUNS,
     _advance,
     _lock_instance,
+    forget_keys,
     next_task_key,
     optimistic_guard,
 )
@@ -119,7 +120,12 @@ def task_complete(
     lock): the step's UPDATE of the row then requires it to be still open and unchanged
     (`updated_at`, assignment, element), and when it is not — or the step refuses — the
     step is rolled back and done again from the row read under the lock. A form with file
-    fields (stored as the step runs) always takes the second way."""
+    fields (stored as the step runs) always takes the second way.
+
+    Before both, when this process kept the instance's run and copy from its last step
+    (PostgreSQL), the step runs without the lock from them (`_task_complete_optimistic`);
+    when the rows are no longer what the copy holds, it rolls back (nothing of it left)
+    and the locked ways follow."""
     schema = task.form_schema if isinstance(task.form_schema, list) else []
     if (
         task.status == TaskStatus.OPEN
@@ -135,6 +141,8 @@ def task_complete(
                 )
             except (StaleRowError, DomainError):
                 pass  # rolled back: the kept copy or the task's was out of date
+            except IntegrityError:
+                forget_keys()  # rolled back: a key of the block was taken (`next_key`)
         try:
             # A copy: the caller's object stays as it was if this way gives up.
             return _task_complete(

@@ -47,7 +47,7 @@ def two_steps(deploy: Any) -> Any:
 @pytest.fixture
 def fresh_cache() -> Iterator[None]:
     services.steps._RUNS.clear()
-    services.steps._TASK_KEYS.clear()  # the next optimistic step draws a block
+    services.steps._KEYS.clear()  # the next optimistic step draws a block
     yield
     services.steps._RUNS.clear()
 
@@ -409,10 +409,11 @@ def test_a_completion_from_an_out_of_date_copy_of_the_task_is_decided_by_the_row
 def test_a_completion_outside_any_transaction_sends_one_message_and_a_stale_copy_commits_nothing(
     two_steps: Any, two_teams: dict[str, Any], fresh_cache: None
 ) -> None:
-    """Not inside a transaction (as in a request or a worker), the instance's run kept by
-    its start: one message, BEGIN, the guarded writes, the events, COMMIT (the next task's
-    key drawn before, in a block). A copy out of date stops such a message on the server
-    before its COMMIT: nothing of it is left and the step is decided again from the row."""
+    """Not inside a transaction (as in a request or a worker), a completion of the instance
+    whose run its start kept is one message: BEGIN, the guarded writes, the events, COMMIT
+    (the next task's key from the connection's block, drawn before). A copy out of date
+    stops such a message on the server before its COMMIT: nothing of it is left and the
+    step is decided again from the row."""
     hunter, other = User.objects.get(pk=two_teams["hunter_a"].pk), two_teams["head_a"]
     instance = services.instance_start(actor=hunter, definition=two_steps)
     copy = _open_task(instance)
@@ -524,3 +525,30 @@ def test_an_optimistic_step_of_a_cancelled_instance_is_refused_as_under_the_lock
     assert refused.value.status == 409
     assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.CANCELLED
     assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 0
+
+
+@ONLY_POSTGRES
+def test_an_optimistic_step_whose_drawn_key_was_taken_drops_the_block_and_goes_the_locked_way(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Rows written with their keys and the sequence reset after (the datagen's loader)
+    can take keys of a block drawn before: the step fails on the key, rolls back, the
+    connection's blocks are dropped and the locked way (its key drawn then) completes it."""
+    instance, hunter = _kept_and_changed(
+        two_steps, two_teams, django_capture_on_commit_callbacks, lambda _instance: None
+    )
+    task = _open_task(instance)
+    services.steps.next_task_key()  # a block drawn …
+    blocks = services.steps._KEYS[connection.connection]
+    blocks[HumanTask].append(task.pk)  # … whose next key a row took meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_complete(actor=hunter, task=task, data={})
+    assert connection.connection not in services.steps._KEYS
+    offer = _open_task(instance)
+    assert offer.element_id == "offer"
+    assert offer.pk != task.pk
+    assert ProcessInstance.objects.get(pk=instance.pk).lock_version == 2
+    assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 1
