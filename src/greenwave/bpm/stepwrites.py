@@ -176,33 +176,50 @@ class StepWrites:
         ]
         self._statements.append((sql, tuple(params), None, expect))
 
-    def save(self, obj: models.Model) -> None:
+    def save(self, obj: models.Model, *, guard: Mapping[str, Any] | None = None) -> None:
         """`obj.save()` of a row that exists (every concrete field but the key, `auto_now`
         set as `save()` sets it); the row must be there. The statement is written once per
         model (the ORM's own, compiled the first time), its values converted as the ORM
-        converts them."""
+        converts them.
+
+        `guard` (an optimistic step's, `steps.optimistic_guard`): `where`, columns of the row
+        that must still hold these values, and `exists`, rows of other tables (model, its
+        columns' values, the key first) that must still be there as given — else the UPDATE
+        changes no row (and the step rolls back). The guarded UPDATE goes first among the
+        writes: the row's lock is then taken before any other, as the lock's SELECT takes
+        it first."""
         connection = _db()
         meta = obj._meta
         fields = [field for field in meta.local_concrete_fields if not field.primary_key]
-        if any(hasattr(field, "get_placeholder") for field in fields):  # binary and the like
+        if guard is None and any(hasattr(field, "get_placeholder") for field in fields):
             self.update(
                 type(obj), {f.name: f.pre_save(obj, False) for f in fields}, expect=1, pk=obj.pk
             )
             return
         values = [prep_value(field, field.pre_save(obj, False), connection) for field in fields]
-        key = (type(obj), connection.vendor)
+        where: Mapping[str, Any] = guard["where"] if guard else {}
+        exists: Sequence[tuple[type[models.Model], Mapping[str, Any]]] = (
+            guard["exists"] if guard else ()
+        )
+        key = (
+            type(obj),
+            connection.vendor,
+            tuple(where),
+            tuple((model, tuple(columns)) for model, columns in exists),
+        )
         sql = _SAVES.get(key)
         if sql is None:
-            quote = connection.ops.quote_name
-            sql = _SAVES[key] = (
-                f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
-                + ", ".join(f"{quote(field.column)} = %s" for field in fields)
-                + f" WHERE {quote(meta.pk.column)} = %s"
-            )
+            sql = _SAVES[key] = _update_statement(meta, fields, where, exists)
             _PREPARABLE.add(sql)
-        self._statements.append(
-            (sql, (*values, meta.pk.get_db_prep_value(obj.pk, connection)), None, 1)
-        )
+        params = [*values, meta.pk.get_db_prep_value(obj.pk, connection)]
+        params += _guard_values(meta, where)
+        for model, columns in exists:
+            params += _guard_values(model._meta, columns)
+        statement: _Statement = (sql, tuple(params), None, 1)
+        if guard is None:
+            self._statements.append(statement)
+        else:
+            self._statements.insert(0, statement)
 
     def insert(self, obj: models.Model) -> None:
         """`obj.save()` of a new row; its key, unless set already (`drawn_key`), is set by
@@ -347,6 +364,49 @@ class StepWrites:
             raise StaleRowError(
                 f"a step's write changed {cursor.rowcount} rows instead of {expect}: {sql[:80]}"
             )
+
+
+def _update_statement(
+    meta: Any,
+    fields: Sequence[models.Field[Any, Any]],
+    where: Mapping[str, Any],
+    exists: Sequence[tuple[type[models.Model], Mapping[str, Any]]],
+) -> str:
+    """`UPDATE … SET <fields> WHERE <key> = %s`, and the guard's conditions (see `save`)."""
+    quote = _db().ops.quote_name
+
+    def same(table_meta: Any, names: Sequence[str], alias: str) -> list[str]:
+        return [
+            f"{alias}{quote(table_meta.get_field(name).column)} IS NOT DISTINCT FROM %s"
+            for name in names
+        ]
+
+    conditions = [f"{quote(meta.pk.column)} = %s", *same(meta, list(where), "")]
+    for model, columns in exists:
+        other = model._meta
+        key, *rest = list(columns)
+        key_field = cast(models.Field[Any, Any], other.get_field(key))
+        inner = [f"g.{quote(key_field.column)} = %s", *same(other, rest, "g.")]
+        conditions.append(
+            f"EXISTS (SELECT 1 FROM {quote(other.db_table)} g WHERE "  # noqa: S608
+            + " AND ".join(inner)
+            + ")"
+        )
+    # Identifiers of the models only: the values go as parameters.
+    return (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
+        + ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        + " WHERE "
+        + " AND ".join(conditions)
+    )
+
+
+def _guard_values(meta: Any, columns: Mapping[str, Any]) -> list[Any]:
+    connection = _db()
+    return [
+        prep_value(meta.get_field(name), value, connection, save=False)
+        for name, value in columns.items()
+    ]
 
 
 def _one_message(cursor: Any, statements: list[_Statement]) -> tuple[str, list[Any] | None]:

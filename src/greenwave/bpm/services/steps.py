@@ -1,12 +1,18 @@
 """One step of an instance: under the instance's row lock (`_lock_instance`) restore its
 run (or take the one this process kept from its previous step: `_RunCache`), advance it,
 dump it back with a bumped `lock_version` and mirror what it waits for into the indexed
-tables (tasks, timers, messages: `_sync`); a failed step raises an incident (`_fail`)."""
+tables (tasks, timers, messages: `_sync`); a failed step raises an incident (`_fail`).
+
+A task completion of an instance this process kept (PostgreSQL) first goes without the
+lock: from the kept copy and run, its instance UPDATE guarded by what the copy holds
+(`optimistic_guard`), the next task's key from a block (`next_task_key`); a guard that
+fails rolls it back and it runs again under the lock (`tasks.task_complete`)."""
 
 from __future__ import annotations
 
 import copy
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -71,12 +77,21 @@ class _RunCache:
     at a time) and put back only when the step's transaction commits (`on_commit`); it is
     used only while the locked row still has the version it was saved as — another worker's
     step, a rolled-back step or a restored backup changes `lock_version` or `updated_at`,
-    and then the state is restored from the row as before."""
+    and then the state is restored from the row as before.
+
+    An entry also keeps a copy of the instance as its step saved it (without its state; with
+    its definition and initiator): a task completion may then run without the lock from that
+    copy (`take_kept`, an optimistic step) — its UPDATE of the instance then requires the
+    row, the definition's and the initiator's to be still what the copy holds
+    (`optimistic_guard`), and when they are not, the step rolls back and runs again under
+    the lock."""
 
     SIZE = 256  # hot instances per process: a bound on the memory the kept runs hold
 
     def __init__(self) -> None:
-        self._runs: OrderedDict[int, tuple[tuple[Any, ...], engine.ProcessRun]] = OrderedDict()
+        self._runs: OrderedDict[
+            int, tuple[tuple[Any, ...], engine.ProcessRun, ProcessInstance | None]
+        ] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -95,12 +110,22 @@ class _RunCache:
             return None
         return entry[1]
 
+    def take_kept(self, pk: int) -> tuple[ProcessInstance, engine.ProcessRun] | None:
+        """The kept copy of a running instance (a copy of it: the caller's to change) and
+        its run, taken out of the cache; None when there is none."""
+        with self._lock:
+            entry = self._runs.get(pk)
+            if entry is None or entry[2] is None or entry[2].status != InstanceStatus.RUNNING:
+                return None
+            del self._runs[pk]
+        return copy.copy(entry[2]), entry[1]
+
     def keep(self, instance: ProcessInstance, run: engine.ProcessRun) -> None:
-        pk, version = instance.pk, self._version(instance)
+        pk, version, kept = instance.pk, self._version(instance), _kept_copy(instance)
 
         def put() -> None:
             with self._lock:
-                self._runs[pk] = (version, run)
+                self._runs[pk] = (version, run, kept)
                 self._runs.move_to_end(pk)
                 while len(self._runs) > self.SIZE:
                     self._runs.popitem(last=False)
@@ -110,6 +135,65 @@ class _RunCache:
     def clear(self) -> None:
         with self._lock:
             self._runs.clear()
+
+
+# The columns of an instance an optimistic step requires unchanged besides its key (the
+# state, the variables and the element states: the step writes them from the kept run,
+# whose saved form `lock_version` names).
+_GUARDED = (
+    "lock_version",
+    "updated_at",
+    "status",
+    "definition_id",
+    "serializer_version",
+    "responsible_id",
+    "team_id",
+    "business_key",
+    "object_type",
+    "object_id",
+    "ended_at",
+    "created_at",
+)
+_GUARD = "optimistic_guard"  # the key in an instance's `__dict__` of its step's guard
+
+
+def _kept_copy(instance: ProcessInstance) -> ProcessInstance | None:
+    """The instance as its step saved it, for the next optimistic step (`take_kept`): on
+    PostgreSQL, with its definition and its initiator (every column loaded) at hand."""
+    if connection.vendor != "postgresql" or not (
+        ProcessInstance.definition.is_cached(instance)
+        and ProcessInstance.responsible.is_cached(instance)
+    ):
+        return None
+    user = instance.responsible
+    if user is not None and (user.pk != instance.responsible_id or user.get_deferred_fields()):
+        return None
+    kept = copy.copy(instance)  # its own `_state`: as the row is once the step commits
+    kept._state.adding, kept._state.db = False, connection.alias
+    for name in ("state", _OPENED, "drawn_key", _GUARD):
+        kept.__dict__.pop(name, None)
+    return kept
+
+
+def optimistic_guard(instance: ProcessInstance) -> dict[str, Any]:
+    """What the lock's read would have given a step of the instance, as conditions on its
+    UPDATE (`StepWrites.save(guard=…)`): the instance's columns the step reads, its
+    definition's version, every column of its initiator — as the kept copy holds them."""
+    exists: list[tuple[type[Any], dict[str, Any]]] = [
+        (
+            ProcessDefinition,
+            {"id": instance.definition_id, "updated_at": instance.definition.updated_at},
+        )
+    ]
+    user = instance.responsible
+    if user is not None:
+        exists.append(
+            (User, {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields})
+        )
+    return {
+        "where": {name: getattr(instance, name) for name in _GUARDED},
+        "exists": exists,
+    }
 
 
 _RUNS = _RunCache()
@@ -335,10 +419,11 @@ def _save_run(
     if snap.completed and instance.status == InstanceStatus.RUNNING:
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
+    guard = instance.__dict__.pop(_GUARD, None)  # an optimistic step's (`take_kept`)
     if instance._state.adding:  # a start whose key was drawn (`start_keys_drawn`)
         writes.insert(instance)
     else:
-        writes.save(instance)
+        writes.save(instance, guard=guard)
     _RUNS.keep(instance, run)
     if ProcessInstance.definition.is_cached(instance) and instance.definition.pk is not None:
         _DEFINITIONS.put(instance.definition)
@@ -579,6 +664,49 @@ _DEFINITIONS = _DefinitionCache()
 _LOCKS: dict[tuple[str, bool], _LockStatement] = {}
 
 
+_KEY_SQL: dict[type[Any], str] = {}
+_KEYS: weakref.WeakKeyDictionary[Any, dict[type[Any], list[int]]] = weakref.WeakKeyDictionary()
+_KEY_BLOCK = 64  # keys drawn at once per connection and table
+
+
+def next_key(model: type[Any]) -> int:
+    """On PostgreSQL, a key of `model`'s sequence from a block drawn per connection in one
+    statement (carrying the BEGIN of a step that draws it, `begin_with_next_statement`):
+    the task an optimistic step will most likely open (as the lock draws one:
+    `drawn_key`). Keys not used are gaps, as a rolled-back insert leaves; keys of one
+    table are not in time order across connections. A row inserted meanwhile with a key
+    of the block (rows written with their keys, then the sequence reset: the datagen's
+    loader) makes the step fail on the key: `forget_keys`, and the locked way follows."""
+    connection.ensure_connection()
+    raw = connection.connection
+    blocks = _KEYS.get(raw)
+    if blocks is None:
+        blocks = _KEYS[raw] = {}
+    keys = blocks.get(model)
+    if not keys:
+        sql = _KEY_SQL.get(model)
+        if sql is None:
+            # A table name of the models and a constant only: nothing from outside.
+            sql = _KEY_SQL[model] = (
+                "SELECT nextval(pg_get_serial_sequence("  # noqa: S608
+                f"'{model._meta.db_table}', 'id')) FROM generate_series(1, {_KEY_BLOCK})"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(prepared(sql))
+            keys = blocks[model] = [row[0] for row in cursor.fetchall()][::-1]
+    return keys.pop()
+
+
+def next_task_key() -> int:
+    return next_key(HumanTask)
+
+
+def forget_keys() -> None:
+    """Drop the blocks of keys this connection drew (`next_key`)."""
+    if connection.connection is not None:
+        _KEYS.pop(connection.connection, None)
+
+
 _START_KEYS: dict[str, str] = {}
 
 
@@ -632,11 +760,13 @@ def _advance(
     locked: ProcessInstance | None = None,
     closed_task: str | None = None,
     writes: StepWrites | None = None,
+    run: engine.ProcessRun | None = None,
 ) -> Any:
     """Lock the instance (unless the caller holds it as `locked`), restore, run the operation,
     save; `instance` ends with the saved values. Call inside a transaction. `closed_task` is
     the engine task whose row the caller closed (a completion): the task rows then follow
-    from the engine's ready tasks before and after (see `_sync`)."""
+    from the engine's ready tasks before and after (see `_sync`). `run`: the instance's
+    kept run (an optimistic step: `locked` is the kept copy, guarded by its UPDATE)."""
     if locked is None:
         locked = _lock_instance(instance.pk)
     allowed = (
@@ -650,7 +780,7 @@ def _advance(
             _("The process is %(status)s.") % {"status": locked.get_status_display()},
             status=409,
         )
-    run = _restore(locked)
+    run = run if run is not None else _restore(locked)
     waited = run.waits_for_events()
     ready_before = None if closed_task is None else run.ready_task_ids() - {closed_task}
     try:

@@ -6,7 +6,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,10 +21,18 @@ from ..models import (
     ProcessInstance,
     TaskStatus,
 )
-from ..stepwrites import StaleRowError, StepWrites
+from ..stepwrites import StaleRowError, StepWrites, begin_with_next_statement
 from .files import _store_files
 from .journal import _JOURNAL, _event, _journaled
-from .steps import _advance, _lock_instance
+from .steps import (
+    _GUARD,
+    _RUNS,
+    _advance,
+    _lock_instance,
+    forget_keys,
+    next_task_key,
+    optimistic_guard,
+)
 
 
 def is_candidate(actor: User, task: HumanTask) -> bool:
@@ -112,7 +120,12 @@ def task_complete(
     lock): the step's UPDATE of the row then requires it to be still open and unchanged
     (`updated_at`, assignment, element), and when it is not — or the step refuses — the
     step is rolled back and done again from the row read under the lock. A form with file
-    fields (stored as the step runs) always takes the second way."""
+    fields (stored as the step runs) always takes the second way.
+
+    Before both, when this process kept the instance's run and copy from its last step
+    (PostgreSQL), the step runs without the lock from them (`_task_complete_optimistic`);
+    when the rows are no longer what the copy holds, it rolls back (nothing of it left)
+    and the locked ways follow."""
     schema = task.form_schema if isinstance(task.form_schema, list) else []
     if (
         task.status == TaskStatus.OPEN
@@ -120,6 +133,16 @@ def task_complete(
         and not any(isinstance(s, dict) and s.get("type") == "file" for s in schema)
         and (task.assignee_id in (None, actor.pk) or actor.is_greenwave_admin)
     ):
+        kept = _RUNS.take_kept(task.instance_id)
+        if kept is not None:
+            try:
+                return _task_complete_optimistic(
+                    actor=actor, task=copy.copy(task), data=data, kept=kept
+                )
+            except (StaleRowError, DomainError):
+                pass  # rolled back: the kept copy or the task's was out of date
+            except IntegrityError:
+                forget_keys()  # rolled back: a key of the block was taken (`next_key`)
         try:
             # A copy: the caller's object stays as it was if this way gives up.
             return _task_complete(
@@ -131,7 +154,29 @@ def task_complete(
 
 
 @transaction.atomic
-@_journaled
+def _task_complete_optimistic(
+    *,
+    actor: User,
+    task: HumanTask,
+    data: Mapping[str, Any],
+    kept: tuple[ProcessInstance, engine.ProcessRun],
+) -> HumanTask:
+    """A completion of a task of an instance whose run this process kept (`_RunCache`),
+    without the lock: the step runs from the kept copy of the instance and its run, and its
+    writes (one message ending in COMMIT) start with the instance's UPDATE guarded by what
+    the copy holds (`optimistic_guard`), so that a copy out of date — another worker's
+    step, a cancel, a migration, a timer — stops the message before its COMMIT (then
+    `StaleRowError`: the caller goes the locked way). The next task's key comes from the
+    connection's block (`next_task_key`); the first statement carries the BEGIN."""
+    instance, run = kept
+    with begin_with_next_statement():
+        instance.__dict__[_GUARD] = optimistic_guard(instance)
+        instance.__dict__["drawn_key"] = next_task_key()
+        task.instance = instance
+        return _complete(actor=actor, task=task, data=data, files=None, trusted=True, run=run)
+
+
+@transaction.atomic
 def _task_complete(
     *,
     actor: User,
@@ -141,10 +186,24 @@ def _task_complete(
     trusted: bool,
 ) -> HumanTask:
     if trusted:
-        instance = _lock_instance(task.instance_id, draw_task_key=True)
-        task.instance = instance
+        task.instance = _lock_instance(task.instance_id, draw_task_key=True)
     else:
-        task, instance = _lock_task(task)
+        task, _instance = _lock_task(task)
+    return _complete(actor=actor, task=task, data=data, files=files, trusted=trusted)
+
+
+@_journaled
+def _complete(
+    *,
+    actor: User,
+    task: HumanTask,
+    data: Mapping[str, Any],
+    files: Mapping[str, Any] | None,
+    trusted: bool,
+    run: engine.ProcessRun | None = None,
+) -> HumanTask:
+    """The completion of `task` whose `instance` is locked (or kept: `run`)."""
+    instance = task.instance
     if not (is_candidate(actor, task) or actor.is_greenwave_admin):
         raise DomainError(BpmError.TASK_NOT_YOURS, _("This task is not yours."), status=403)
     unchanged = (
@@ -202,7 +261,13 @@ def _task_complete(
         run.complete_user_task(task.engine_task_id, values)
 
     _advance(
-        instance, actor, complete, locked=instance, closed_task=task.engine_task_id, writes=writes
+        instance,
+        actor,
+        complete,
+        locked=instance,
+        closed_task=task.engine_task_id,
+        writes=writes,
+        run=run,
     )
     journal = _JOURNAL.get()
     if journal is not None:  # nothing of the transaction follows the journal's last flush

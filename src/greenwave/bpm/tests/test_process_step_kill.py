@@ -5,6 +5,7 @@ runs to its end exactly once afterwards (PostgreSQL, a real subprocess): a task 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -203,3 +204,62 @@ def test_an_escalation_batch_killed_mid_step_is_done_by_another_worker_once(
     assert _events(instance, "process_task_overdue") == 1
     task.refresh_from_db()
     assert task.escalated_at is not None
+
+
+# The doomed process starts a two-step process itself (so that it keeps its run and a copy of
+# the instance: `_RunCache`) and completes the first task the optimistic way — without the
+# lock (the locked way would fail it) — then hangs right after the step's one message went
+# out: without its COMMIT (`writes`) or with it (`commit`).
+DOOMED_OPTIMISTIC = """
+import sys, time
+import django
+django.setup()
+from greenwave.accounts.models import User
+from greenwave.bpm import services
+from greenwave.bpm.models import ProcessDefinition
+from greenwave.bpm.stepwrites import StepWrites
+actor = User.objects.get(pk=int(sys.argv[1]))
+definition = ProcessDefinition.objects.get(pk=int(sys.argv[2]))
+instance = services.instance_start(actor=actor, definition=definition)
+[task] = services.tasks_opened(instance)
+def locked(*args, **kwargs):
+    raise AssertionError("the locked way")
+services.tasks._task_complete = locked
+real = StepWrites.send
+def hang(self, **commit):
+    real(self, **(commit if sys.argv[3] == "commit" else {}))
+    print("STEP", flush=True)
+    time.sleep(600)
+StepWrites.send = hang
+services.task_complete(actor=actor, task=task, data={})
+"""
+
+
+@pytest.mark.parametrize("committed", [False, True])
+def test_an_optimistic_completion_killed_after_its_message_is_done_once(
+    deploy: Any, two_teams: dict[str, Any], committed: bool
+) -> None:
+    hunter = two_teams["hunter_a"]
+    definition = deploy((Path(__file__).parent / "files" / "two_steps.bpmn").read_bytes())
+    mode = "commit" if committed else "writes"
+    with doomed(DOOMED_OPTIMISTIC, str(hunter.pk), str(definition.pk), mode):
+        instance = ProcessInstance.objects.get(definition=definition)
+        task = HumanTask.objects.get(instance=instance, element_id="call")
+        assert task.status == (TaskStatus.COMPLETED if committed else TaskStatus.OPEN)
+    instance.refresh_from_db()
+    task.refresh_from_db()
+    if committed:  # the message's COMMIT went out: the step is done, once
+        assert instance.lock_version == 2
+        assert task.status == TaskStatus.COMPLETED
+        assert _completions(instance) == 1
+        with pytest.raises(DomainError) as again:
+            services.task_complete(actor=hunter, task=task, data={})
+        assert again.value.status == 409
+    else:  # nothing of the step is left; done again here (the locked way), once
+        assert instance.lock_version == 1
+        assert task.status == TaskStatus.OPEN
+        assert _completions(instance) == 0
+        services.task_complete(actor=hunter, task=task, data={})
+        assert _lock_version(instance) == 2
+    assert _completions(instance) == 1
+    assert HumanTask.objects.filter(instance=instance, status=TaskStatus.OPEN).count() == 1

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from greenwave.accounts.models import User
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from greenwave.bpm.stepwrites import readable
@@ -46,6 +47,7 @@ def two_steps(deploy: Any) -> Any:
 @pytest.fixture
 def fresh_cache() -> Iterator[None]:
     services.steps._RUNS.clear()
+    services.steps._KEYS.clear()  # the next optimistic step draws a block
     yield
     services.steps._RUNS.clear()
 
@@ -58,44 +60,50 @@ def _step_events(instance: ProcessInstance) -> list[tuple[str, str]]:
     )
 
 
-def test_a_task_completion_of_a_hot_instance_reads_no_state_and_takes_two_statements(
+def test_a_task_completion_of_a_hot_instance_reads_no_state_and_takes_one_message(
     two_steps: Any,
     two_teams: dict[str, Any],
     fresh_cache: None,
     django_capture_on_commit_callbacks: Any,
     django_assert_max_num_queries: Any,
 ) -> None:
-    """Lock the instance (drawing the next task's key with it); close the task, save the
-    state, open the next task and append the step's events in one message on PostgreSQL
-    (on SQLite three writes, then a read and two inserts for the events). The saved state
-    is not read back: the run restored by the previous step is; nor the task: the caller's
-    copy, checked by its UPDATE."""
-    hunter = two_teams["hunter_a"]
+    """On PostgreSQL, the optimistic step: no lock — the instance's UPDATE, guarded by the
+    kept copy (its version, status, definition and initiator), then the task's UPDATE, the
+    next task's INSERT (its key from the connection's block, drawn here first) and the
+    step's events in one message. On SQLite the lock, three writes, then a read and two
+    inserts for the events. The saved state is not read back: the run kept by the previous
+    step is; nor the task: the caller's copy, checked by its UPDATE."""
+    hunter = User.objects.get(pk=two_teams["hunter_a"].pk)  # as its row is (the guard's)
     with django_capture_on_commit_callbacks(execute=True):
         instance = services.instance_start(actor=hunter, definition=two_steps)
     task = _open_task(instance)
+    before = 1 if POSTGRES else 1 + 3  # the key block's draw; SQLite: the lock and 3 writes
     events = 0 if POSTGRES else 3  # on PostgreSQL in the writes' message
-    writes = 1 if POSTGRES else 3
     # (+2: the test's transaction makes the service's a savepoint, taken and released)
     with (
         django_capture_on_commit_callbacks(execute=True),
-        django_assert_max_num_queries(1 + writes + events + 2) as queries,
+        django_assert_max_num_queries(before + 1 + events + 2) as queries,
     ):
         services.task_complete(actor=hunter, task=task, data={})
     sent = _statements(queries)
-    assert len(sent) == 1 + writes + events
-    # On PostgreSQL the lock and the writes are statements prepared on the connection.
-    assert all("EXECUTE gw_" in q for q in sent[:2]) or not POSTGRES
+    assert len(sent) == (2 if POSTGRES else 1 + 3 + events)
+    # On PostgreSQL the key block and the writes are statements prepared on the connection.
+    assert all("EXECUTE gw_" in q for q in sent) or not POSTGRES
     statements = [readable(q) for q in sent]
-    if POSTGRES:  # the task's UPDATE, the instance's UPDATE, the next task's INSERT, events
-        assert statements[1].startswith('UPDATE "bpm_humantask"')
-        assert 'UPDATE "bpm_processinstance"' in statements[1]
-        assert 'INSERT INTO "bpm_humantask"' in statements[1]
-        assert "INSERT INTO core_event " in statements[1]
-        assert "nextval" in statements[0]
-    locked = statements[0]
-    assert "FOR UPDATE" in locked or not POSTGRES  # SQLite locks the whole database
-    assert '"bpm_processinstance"."state"' not in locked
+    assert not [q for q in statements if "FOR UPDATE" in q] or not POSTGRES
+    if POSTGRES:  # the instance's guarded UPDATE, the task's, the next task's INSERT, events
+        assert "generate_series" in statements[0]
+        message = statements[1]
+        assert message.startswith('UPDATE "bpm_processinstance"')
+        assert '"lock_version" IS NOT DISTINCT FROM' in message.split(";")[0]
+        assert 'EXISTS (SELECT 1 FROM "accounts_user"' in message.split(";")[0]
+        assert 'EXISTS (SELECT 1 FROM "bpm_processdefinition"' in message.split(";")[0]
+        assert 'UPDATE "bpm_humantask"' in message
+        assert 'INSERT INTO "bpm_humantask"' in message
+        assert "INSERT INTO core_event " in message
+    else:
+        assert "nextval" not in statements[0]
+    assert not [q for q in statements if '"bpm_processinstance"."state"' in q]
     assert not [q for q in statements if "bpm_timer" in q or "bpm_messagesubscription" in q]
     assert _open_task(instance).element_id == "offer"
     # The events of the step chain on from the process start, as one by one.
@@ -332,18 +340,17 @@ def test_the_tasks_a_step_opened_are_their_rows_and_complete_without_a_second_tr
     """`tasks_opened`: the start's and each completion's new task rows as inserted, equal
     to what a read of the row gives; completing one goes the caller's-copy way at once (the
     statements of one step, no step rolled back and done again from the row)."""
-    hunter = two_teams["hunter_a"]
+    hunter = User.objects.get(pk=two_teams["hunter_a"].pk)
     definition = deploy((FILES / "two_steps.bpmn").read_bytes())
     with django_capture_on_commit_callbacks(execute=True):
         instance = services.instance_start(actor=hunter, definition=definition)
     [task] = services.tasks_opened(instance)
     assert not task._state.adding
     assert _columns(task) == _columns(_open_task(instance))
-    events = 0 if POSTGRES else 3
-    writes = 1 if POSTGRES else 3
+    # PostgreSQL: at most the key block's draw and the message; SQLite: lock, writes, events
     with (
         django_capture_on_commit_callbacks(execute=True),
-        django_assert_max_num_queries(1 + writes + events + 2),
+        django_assert_max_num_queries((2 if POSTGRES else 1 + 3 + 3) + 2),
     ):
         done = services.task_complete(actor=hunter, task=task, data={})
     [second] = services.tasks_opened(done.instance)
@@ -399,27 +406,29 @@ def test_a_completion_from_an_out_of_date_copy_of_the_task_is_decided_by_the_row
 @pytest.mark.postgres
 @pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's messages of several statements")
 @pytest.mark.django_db(transaction=True)
-def test_a_completion_outside_any_transaction_sends_two_messages_and_a_stale_copy_commits_nothing(
+def test_a_completion_outside_any_transaction_sends_one_message_and_a_stale_copy_commits_nothing(
     two_steps: Any, two_teams: dict[str, Any], fresh_cache: None
 ) -> None:
-    """Not inside a transaction (as in a request or a worker): BEGIN goes with the lock
-    (which draws the next task's key), COMMIT ends the message of the writes and events. A
-    copy out of date stops that message on the server before its COMMIT: nothing of it is
-    left and the step is decided again from the row."""
-    hunter, other = two_teams["hunter_a"], two_teams["head_a"]
+    """Not inside a transaction (as in a request or a worker), a completion of the instance
+    whose run its start kept is one message: BEGIN, the guarded writes, the events, COMMIT
+    (the next task's key from the connection's block, drawn before). A copy out of date
+    stops such a message on the server before its COMMIT: nothing of it is left and the
+    step is decided again from the row."""
+    hunter, other = User.objects.get(pk=two_teams["hunter_a"].pk), two_teams["head_a"]
     instance = services.instance_start(actor=hunter, definition=two_steps)
     copy = _open_task(instance)
+    services.steps.next_task_key()  # the block drawn (by an earlier step, as a rule)
     with CaptureQueriesContext(connection) as queries:
         services.task_complete(actor=hunter, task=copy, data={})
     # (Django logs its BEGIN and COMMIT: here psycopg sends neither, the messages carry them)
     sent = [
         readable(q["sql"]) for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")
     ]
-    assert len(sent) == 2, sent
-    assert sent[0].startswith("BEGIN;")
-    assert "FOR UPDATE" in sent[0]
-    assert "INSERT INTO core_event " in sent[1]
-    assert sent[1].endswith("COMMIT")
+    assert len(sent) == 1, sent
+    assert sent[0].startswith('BEGIN;\nWITH changed AS (UPDATE "bpm_processinstance"')
+    assert "FOR UPDATE" not in sent[0]
+    assert "INSERT INTO core_event " in sent[0]
+    assert sent[0].endswith("COMMIT")
     second = _open_task(instance)
     assert second.element_id == "offer"
     assert second.pk > copy.pk
@@ -436,3 +445,110 @@ def test_a_completion_outside_any_transaction_sends_two_messages_and_a_stale_cop
     services.task_complete(actor=other, task=_open_task(instance), data={})
     assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.COMPLETED
     assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 2
+
+
+def _kept_and_changed(
+    two_steps: Any, two_teams: dict[str, Any], capture: Any, change: Callable[[Any], None]
+) -> tuple[ProcessInstance, Any]:
+    """An instance started here (its run and copy kept), then changed behind the copy."""
+    hunter = User.objects.get(pk=two_teams["hunter_a"].pk)
+    with capture(execute=True):
+        instance = services.instance_start(actor=hunter, definition=two_steps)
+    assert services.steps._RUNS._runs[instance.pk][2] is not None  # kept for an optimistic step
+    change(instance)
+    return instance, hunter
+
+
+ONLY_POSTGRES = pytest.mark.skipif(not POSTGRES, reason="the optimistic step: PostgreSQL")
+
+
+@ONLY_POSTGRES
+@pytest.mark.parametrize("what", ["initiator", "column", "version"])
+def test_an_optimistic_step_whose_kept_copy_is_out_of_date_is_done_from_the_rows(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+    what: str,
+) -> None:
+    """The initiator's row changed (the new task goes to the initiator: its team is read),
+    an instance column written without the step (a business key), or another process's
+    step (the version): the kept copy no longer holds what the rows hold, its guarded
+    UPDATE changes nothing, and the step is done again under the lock from the rows."""
+    team_b = two_teams["team_b"]
+
+    def change(instance: ProcessInstance) -> None:
+        if what == "initiator":
+            User.objects.filter(pk=instance.responsible_id).update(team=team_b)
+        elif what == "column":
+            ProcessInstance.objects.filter(pk=instance.pk).update(business_key="B-1")
+        else:
+            ProcessInstance.objects.filter(pk=instance.pk).update(lock_version=7)
+
+    instance, hunter = _kept_and_changed(
+        two_steps, two_teams, django_capture_on_commit_callbacks, change
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    row = ProcessInstance.objects.get(pk=instance.pk)
+    offer = _open_task(instance)
+    assert offer.element_id == "offer"
+    assert offer.team_id == (team_b.pk if what == "initiator" else two_teams["team_a"].pk)
+    assert row.business_key == ("B-1" if what == "column" else "")
+    assert row.lock_version == (8 if what == "version" else 2)
+    assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 1
+
+
+@ONLY_POSTGRES
+def test_an_optimistic_step_of_a_cancelled_instance_is_refused_as_under_the_lock(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Cancelled by another process (whose steps this one's kept copy does not see): the
+    status is part of the guard (`instance_cancel` writes it with an UPDATE of its own)."""
+
+    def cancel(instance: ProcessInstance) -> None:
+        # (its task rows left open: the instance's status alone must stop the step)
+        ProcessInstance.objects.filter(pk=instance.pk).update(status=InstanceStatus.CANCELLED)
+
+    instance, hunter = _kept_and_changed(
+        two_steps, two_teams, django_capture_on_commit_callbacks, cancel
+    )
+    kept = services.steps._RUNS._runs[instance.pk][2]
+    assert kept is not None
+    assert kept.status == InstanceStatus.RUNNING  # so the step goes the optimistic way first
+    task = _open_task(instance)
+    with pytest.raises(DomainError) as refused:
+        services.task_complete(actor=hunter, task=task, data={})
+    assert refused.value.status == 409
+    assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.CANCELLED
+    assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 0
+
+
+@ONLY_POSTGRES
+def test_an_optimistic_step_whose_drawn_key_was_taken_drops_the_block_and_goes_the_locked_way(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    fresh_cache: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Rows written with their keys and the sequence reset after (the datagen's loader)
+    can take keys of a block drawn before: the step fails on the key, rolls back, the
+    connection's blocks are dropped and the locked way (its key drawn then) completes it."""
+    instance, hunter = _kept_and_changed(
+        two_steps, two_teams, django_capture_on_commit_callbacks, lambda _instance: None
+    )
+    task = _open_task(instance)
+    services.steps.next_task_key()  # a block drawn …
+    blocks = services.steps._KEYS[connection.connection]
+    blocks[HumanTask].append(task.pk)  # … whose next key a row took meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_complete(actor=hunter, task=task, data={})
+    assert connection.connection not in services.steps._KEYS
+    offer = _open_task(instance)
+    assert offer.element_id == "offer"
+    assert offer.pk != task.pk
+    assert ProcessInstance.objects.get(pk=instance.pk).lock_version == 2
+    assert [a for a, _prev in _step_events(instance)].count("process_task_completed") == 1
