@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from psycopg import Cursor as BinaryCursor
 
 # The event log's columns as its COPY writers send them (`core.services`' stream of created
 # records' events and the contact import's): an event row, then each of its object links.
@@ -30,6 +31,40 @@ EVENT_OBJECT_COLUMNS = ("event_id", "object_type", "object_id", "qualifier")
 
 def supported() -> bool:
     return connection.vendor == "postgresql"
+
+
+def read_bytes(sql: str, params: Sequence[Any]) -> bytes | None:
+    """The first column of the query's first row (a `bytea`; None without a row). On
+    PostgreSQL it comes in the binary format, by a cursor of its own on the connection (in
+    its transaction): Django's client-side cursors take the text format, whose hex is twice
+    the value's size and is held by the client beside the bytes decoded from it (~45 MB
+    at the peak for a 15 MB upload, against 30 MB)."""
+    if not supported():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return None if row is None else bytes(row[0])
+    connection.ensure_connection()
+    with BinaryCursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def write_bytes(model: type[models.Model], column: str, pk: int, value: bytes) -> None:
+    """Set the `bytea` column of `model`'s row `pk`. On PostgreSQL the value goes as a binary
+    parameter, by a cursor of its own on the connection (in its transaction): Django's
+    client-side cursors send it as an escaped literal inside the statement's text, several
+    times its size at the peak (~29 MB of the worker for a 4.4 MB value)."""
+    quote = connection.ops.quote_name
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {quote(column)} = %s WHERE id = %s"  # noqa: S608
+    if not supported():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value, pk])
+        return
+    connection.ensure_connection()
+    with BinaryCursor(connection.connection) as cursor:
+        cursor.execute(sql.replace("= %s WHERE", "= %b WHERE"), [value, pk])
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:

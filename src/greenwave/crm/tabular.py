@@ -9,7 +9,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -90,40 +89,74 @@ def _csv_import_text(value: str) -> str:
     return text
 
 
-def _decode(content: bytes) -> tuple[str, str]:
+# The decoded text is never held whole (a 15 MB Russian file is 21 MB of text, 4 bytes a
+# character once a rarer character is in it): it is checked and read `_PIECE` bytes at a time.
+_PIECE = 1 << 20
+
+
+def _encoding(content: bytes) -> tuple[str, str]:
     """UTF-8 (with or without BOM) if it decodes, otherwise cp1251 (Russian Excel's CSV);
-    UTF-16 with its BOM (Excel's "Unicode text"). Text with a NUL character is refused: it is
-    binary data or UTF-16 without a BOM, and no field could store it."""
-    text, encoding = _decode_text(content)
-    if "\x00" in text:
+    UTF-16 with its BOM (Excel's "Unicode text"): the codec of `_text_stream` and the
+    encoding reported. Text with a NUL character is refused: it is binary data or UTF-16
+    without a BOM, and no field could store it. The content is decoded `_PIECE` bytes at a
+    time, nothing of it kept."""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        if not _decodes(content, "utf-16"):
+            raise _bad_file(_("The file is not valid UTF-16 text."))
+        found = ("utf-16", "utf-16")
+        nul = _decodes(content, "utf-16", nul=True)
+    else:
+        # UTF-8 checked without the BOM codec: its incremental decoder takes a file cut
+        # inside the BOM (`\xef`) as empty text
+        if _decodes(content, "utf-8"):
+            found = ("utf-8-sig", "utf-8")
+        elif _decodes(content, "cp1251"):
+            found = ("cp1251", "cp1251")
+        else:
+            raise _bad_file(_("The file is neither UTF-8 nor Windows-1251 text."))
+        nul = b"\x00" in content  # in both, only the byte 0 decodes to NUL
+    if nul:
         raise _bad_file(
             _(
                 "The file contains NUL characters: it is not CSV text "
                 "(save it from Excel as CSV UTF-8)."
             )
         )
-    return text, encoding
+    return found
 
 
-def _decode_text(content: bytes) -> tuple[str, str]:
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return content.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise _bad_file(_("The file is not valid UTF-16 text.")) from exc
+def _decodes(content: bytes, codec: str, *, nul: bool = False) -> bool:
+    """Whether `content` decodes with `codec` (with `nul`: whether its text holds a NUL)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(content)
     try:
-        return content.decode("utf-8-sig"), "utf-8"
+        for start in range(0, len(view), _PIECE):
+            piece = decoder.decode(view[start : start + _PIECE])
+            if nul and "\x00" in piece:
+                return True
+        piece = decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1251"), "cp1251"
-    except UnicodeDecodeError as exc:
-        raise _bad_file(_("The file is neither UTF-8 nor Windows-1251 text.")) from exc
+        return False
+    return "\x00" in piece if nul else True
 
 
-def _delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (";", ",", "\t")}
+def _text_stream(content: bytes, codec: str) -> io.TextIOWrapper:
+    """The text of `content` as a stream of lines as `io.StringIO(text, newline="")` yields
+    them (`\r\n`, `\r` or `\n` ends a line, kept), decoded as it is read: `io.BytesIO`
+    shares the bytes, so neither they nor the text are copied whole."""
+    return io.TextIOWrapper(io.BytesIO(content), encoding=codec, newline="")
+
+
+def _delimiter_of(content: bytes, codec: str) -> str:
+    """`_delimiter` of the text's first line (up to the first `\n`), read alone."""
+    counts = dict.fromkeys((";", ",", "\t"), 0)
+    stream = _text_stream(content, codec)
+    while piece := stream.read(1 << 16):
+        first = piece.split("\n", 1)[0]
+        for d in counts:
+            counts[d] += first.count(d)
+        if len(first) < len(piece):
+            break
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ";"
 
@@ -195,34 +228,37 @@ def _headers(raw: Sequence[Any]) -> list[str]:
     return unique
 
 
-_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-def _csv_records(text: str, delimiter: str) -> Iterator[list[str]]:
-    """The records of a CSV text; a quote left open is refused, not read to the end of the file.
+def _csv_records(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
+    """The records of a CSV text given as its lines (`_text_stream`'s); a quote left open is
+    refused, not read to the end of the file.
 
     Python's lenient reader takes an unclosed quote as a value running to the end of the file,
     silently merging every following line into one cell. Such a value can only be the last
     record, so only the record that reaches the end of the text is checked.
     """
-    consumed = 0  # characters handed to the reader: it pulls lines one record at a time
+    source = iter(lines)
+    taken: list[str] = []  # the lines of the record being read: the reader pulls them
+    ahead: list[str] = []  # the line after a record, read to tell whether the text ends
 
-    def lines() -> Iterator[str]:
-        # What `io.StringIO(text, newline="")` yields, without its copy of the text (4 bytes
-        # a character: ~40 MB for a 15 MB Russian file).
-        nonlocal consumed
-        for match in _LINE_RE.finditer(text):
-            line = match.group()
-            consumed += len(line)
+    def pull() -> Iterator[str]:
+        while True:
+            line = ahead.pop() if ahead else next(source, None)
+            if line is None:
+                return
+            taken.append(line)
             yield line
 
-    reader = csv.reader(lines(), delimiter=delimiter)
+    reader = csv.reader(pull(), delimiter=delimiter)
     while True:
-        start, line_number = consumed, reader.line_num + 1
+        taken.clear()
+        line_number = reader.line_num + 1
         record = next(reader, None)
         if record is None:
             return
-        if consumed == len(text) and _ends_inside_quotes(text[start:], delimiter):
+        following = next(source, None)
+        if following is not None:
+            ahead.append(following)
+        elif _ends_inside_quotes("".join(taken), delimiter):
             raise DomainError(
                 CrmError.BAD_FILE,
                 _(
@@ -264,10 +300,10 @@ def read_table(content: bytes, file_name: str) -> Table:
         raise _bad_file(_("The file is larger than 20 MB."))
     if content.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx"):
         return _read_xlsx(content)
-    text, encoding = _decode(content)
-    delimiter = _delimiter(text)
+    codec, encoding = _encoding(content)
+    delimiter = _delimiter_of(content, codec)
     try:
-        records = _csv_records(text, delimiter)
+        records = _csv_records(_text_stream(content, codec), delimiter)
         headers = _headers(next(records, []))
         rows = _normalise(headers, records, _csv_import_text)
     except csv.Error as exc:
@@ -280,7 +316,7 @@ def iter_table(content: bytes, file_name: str) -> tuple[Table, Callable[[], Iter
     without its rows (headers, encoding, delimiter), and a function giving the data rows one
     at a time (each call reads them again from the start; a refusal of the file —
     `DomainError` — may come while iterating). A CSV is parsed as it is read; an XLSX is read
-    whole (`read_table`)."""
+    whole (`read_table`). Neither copies the content nor holds its text whole."""
     if (
         not content
         or len(content) > MAX_FILE_BYTES
@@ -290,12 +326,12 @@ def iter_table(content: bytes, file_name: str) -> tuple[Table, Callable[[], Iter
         table = read_table(content, file_name)
         rows = table.rows
         return Table(table.headers, [], table.encoding, table.delimiter), lambda: iter(rows)
-    text, encoding = _decode(content)
-    delimiter = _delimiter(text)
+    codec, encoding = _encoding(content)
+    delimiter = _delimiter_of(content, codec)
 
     def records() -> Iterator[list[str]]:
         try:
-            yield from _csv_records(text, delimiter)
+            yield from _csv_records(_text_stream(content, codec), delimiter)
         except csv.Error as exc:
             raise _bad_file(_("The CSV file is broken: %(error)s.") % {"error": exc}) from exc
 

@@ -4,21 +4,53 @@ write them."""
 
 from __future__ import annotations
 
+import ctypes
+from collections.abc import Callable
+
 from django_tasks import task
 
 from . import services
 
 
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, or None (another C library, another system)."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def _give_back_memory() -> None:
+    """Return to the system the heap pages an import step freed (the file's bytes, its rows,
+    the duplicate lookups): glibc keeps them in the worker otherwise, and the next step, or
+    the next job, starts from a process grown by the last one (`bench/import_bench`: the
+    worker's peak RSS rose by ~20 MB an import of 100 000 rows without it)."""
+    if _TRIM is not None:
+        _TRIM(0)
+
+
 @task()
 def read_import(job_id: int) -> None:
-    services.import_read(job_id=job_id)
+    try:
+        services.import_read(job_id=job_id)
+    finally:
+        _give_back_memory()
 
 
 @task()
 def check_import(job_id: int) -> None:
-    services.import_check_run(job_id=job_id)
+    try:
+        services.import_check_run(job_id=job_id)
+    finally:
+        _give_back_memory()
 
 
 @task()
 def run_import(job_id: int) -> None:
-    services.import_run(job_id=job_id)
+    try:
+        services.import_run(job_id=job_id)
+    finally:
+        _give_back_memory()

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,8 +66,10 @@ from .import_rows import (
     _companies_of_inns,
     _contact_row_fast,
     _contacts_unchanged_since,
+    _content_of,
     _DuplicateFinder,
     _inns_of,
+    _job_bytes,
     _lock_contact_imports,
     _mapped_rows,
     _row_error,
@@ -99,15 +102,17 @@ def _finish_job(job: ImportJob, *, created: int, skipped: int) -> None:
     )
 
 
-def _save_job(job: ImportJob) -> None:
+def _save_job(job: ImportJob, *, rows_written: bool = False) -> None:
     """Save an import's state — every field but the file's bytes, which never change after
-    the upload (saving them again would send the whole file to the database each time)."""
-    job.save(update_fields=_JOB_STATE_FIELDS)
+    the upload (saving them again would send the whole file to the database each time), and
+    with `rows_written` but the packed rows too (`bulkcopy.write_bytes` wrote them)."""
+    job.save(update_fields=_JOB_ROW_FIELDS if rows_written else _JOB_STATE_FIELDS)
 
 
 _JOB_STATE_FIELDS = [
     f.name for f in ImportJob._meta.concrete_fields if f.name not in ("id", "content", "created_at")
 ]
+_JOB_ROW_FIELDS = [f for f in _JOB_STATE_FIELDS if f != "checked_rows"]
 
 
 def _require_own_import(actor: User, job: ImportJob) -> None:
@@ -155,7 +160,7 @@ def import_read(*, job_id: int) -> ImportJob:
         if job is None:
             return ImportJob.objects.get(pk=job_id)
         try:  # the rows counted as they are parsed, not held
-            table, rows = iter_table(bytes(job.content), job.file_name)
+            table, rows = iter_table(_content_of(job), job.file_name)
             total = sum(1 for _row in rows())
             if not total:
                 raise DomainError(CrmError.BAD_FILE, _("The file has no data rows."))
@@ -179,7 +184,8 @@ def _import_step(job_id: int, status: str) -> Iterator[ImportJob | None]:
         yield None
         return
     try:
-        job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+        # the file's bytes read by the step itself, alone (`_content_of`)
+        job = ImportJob.objects.select_related("created_by").defer("content").get(pk=job_id)
         if job.status != status:
             yield None
             return
@@ -359,7 +365,10 @@ def import_run(*, job_id: int) -> ImportJob:
             job = (
                 ImportJob.objects.select_for_update()
                 .select_related("created_by")
-                .defer("content")  # read only by a job without checked rows
+                # the file read only by a job without checked rows, the packed rows read
+                # alone (`_job_bytes`); their size tells whether there are any
+                .defer("content", "checked_rows")
+                .annotate(checked_size=Length("checked_rows"))
                 .get(pk=job_id)
             )
             if job.status != ImportStatus.QUEUED:
@@ -457,7 +466,8 @@ def _enqueue(task: str, job_id: int) -> None:
 def _runs_checked(job: ImportJob) -> bool:
     """Whether the job writes the dry run's cleaned rows (`_import_run_checked`) rather than
     reading the file again."""
-    return job.kind == ImportKind.CONTACTS and bool(job.checked_rows)
+    size = getattr(job, "checked_size", None)  # `import_run`'s job: the rows deferred
+    return job.kind == ImportKind.CONTACTS and bool(job.checked_rows if size is None else size)
 
 
 def _import_run(job: ImportJob) -> ImportJob:
@@ -519,7 +529,7 @@ def _check_contacts(job: ImportJob) -> ImportJob:
     its good rows asked for duplicates in file order and packed (`checked_rows`, what the job
     will write, duplicates included: the job asks again) — so that only the file's text, one
     chunk and the packed rows are in memory, and the packed rows are not read back."""
-    table, rows = iter_table(bytes(job.content), job.file_name)
+    table, rows = iter_table(_content_of(job), job.file_name)
     actor = job.created_by
     stamp = _transaction_horizon()  # before the first duplicate query
     companies: dict[str, Company] = {}
@@ -573,7 +583,9 @@ def _check_contacts(job: ImportJob) -> ImportJob:
     job.duplicate_rows, job.duplicates = duplicate_rows, duplicates
     job.errors, job.status, job.message = errors, ImportStatus.CHECKED, ""
     job.processed_rows = job.created_count = 0
-    _save_job(job)
+    with transaction.atomic():  # the packed rows as a binary parameter, not in the text
+        bulkcopy.write_bytes(ImportJob, "checked_rows", job.pk, job.checked_rows)
+        _save_job(job, rows_written=True)
     return job
 
 
@@ -682,7 +694,7 @@ class _CheckedRun:
         # no row can be a duplicate now (the rows asked are those rows, or fewer), so none is
         # asked (~5 µs a row).
         repeats = ask_base or self.job.duplicate_rows > 0
-        packed = _unpack_checked(bytes(self.job.checked_rows))
+        packed = _unpack_checked(_job_bytes(self.job, "checked_rows"))
         while chunk := list(itertools.islice(packed, COPY_CHUNK)):
             wanted = {row[9] for row in chunk if row[9] is not None} - self.asked
             self.companies.update(_writable_companies(self.job.created_by, wanted))
