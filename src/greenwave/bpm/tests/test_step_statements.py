@@ -180,7 +180,7 @@ def test_a_steps_message_is_what_mogrify_makes_of_it(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    """A start and a completion (optimistic: the guarded UPDATE of some 50 values, the
+    """A start and a completion (optimistic: the guarded UPDATE of 48 values, the
     events' statement): every message is the text `mogrify` made of it before."""
     merged = stepwrites._one_message
     seen: list[int] = []
