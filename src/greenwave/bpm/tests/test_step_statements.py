@@ -6,13 +6,17 @@ outlive a rolled-back step and are prepared again on a new connection."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from psycopg.types.json import Jsonb
 
-from greenwave.bpm import services
+from greenwave.accounts.models import User
+from greenwave.bpm import services, stepwrites
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
 from greenwave.bpm.services.steps import _lock_instance
 from greenwave.bpm.stepwrites import readable
@@ -104,3 +108,97 @@ def test_prepared_statements_outlive_a_rolled_back_step_and_a_new_connection(
     assert any("IS NOT DISTINCT FROM" in text for text in prepared)
     assert not any("FOR UPDATE" in text for text in prepared)
     assert readable("EXECUTE gw_" + "0" * 20) == "EXECUTE gw_" + "0" * 20  # unknown: as sent
+
+
+_ODD_VALUES = (
+    "it's a \\ back'slash",
+    "",
+    "юникод ✓",
+    None,
+    0,
+    -(2**62),
+    True,
+    Decimal("12.3400"),
+    datetime(2026, 12, 6, 8, 0, 0, 123456, tzinfo=UTC),
+    datetime(5, 1, 1, tzinfo=timezone(timedelta(hours=2, minutes=30, seconds=17))),
+    datetime(2026, 1, 1, 1, 2, 3, 4, tzinfo=timezone(-timedelta(hours=3))),
+    datetime(2026, 1, 1, 1, 2, 3),  # naive: psycopg's own literal
+    date(2026, 1, 2),
+    b"\x00\x01'\\",
+    Jsonb({"a": ["it's", None, 1.5]}),
+    [1, 2, 3],
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not POSTGRES, reason="the message is PostgreSQL's")
+def test_the_message_is_what_mogrify_makes_of_each_statement() -> None:
+    """`_one_message` writes the EXECUTE of a prepared statement itself (psycopg's literal of
+    each value); the text is the one psycopg's `mogrify` makes of it, for odd values as well,
+    and a statement not prepared still goes through `mogrify`."""
+    types = (
+        "text",
+        "text",
+        "text",
+        "text",
+        "bigint",
+        "bigint",
+        "boolean",
+        "numeric",
+        "timestamptz",
+        "timestamptz",
+        "timestamptz",
+        "timestamp",
+        "date",
+        "bytea",
+        "jsonb",
+        "bigint[]",
+    )
+    sql = "SELECT " + ", ".join(f"%s::{name}" for name in types)
+    stepwrites._PREPARABLE.add(sql)
+    with transaction.atomic(), connection.cursor() as cursor:
+        execute = stepwrites.prepared(sql)
+        assert execute in stepwrites._HEADS
+        statements: list[Any] = [
+            (execute, _ODD_VALUES, None, None),
+            ("SELECT %s::text, 100 %% 7", ("plain'",), None, None),  # not prepared
+            ("COMMIT", (), None, None),
+        ]
+        text, params = stepwrites._one_message(cursor, statements)
+        assert params is None
+        mogrify = cursor.cursor.mogrify
+        assert text == ";\n".join(mogrify(s, p) for s, p, *_rest in statements)
+        cursor.execute(text.rsplit(";\n", 1)[0])  # and the server reads the values back
+        assert cursor.fetchone()[:4] == ("it's a \\ back'slash", "", "юникод ✓", None)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not POSTGRES, reason="the message is PostgreSQL's")
+def test_a_steps_message_is_what_mogrify_makes_of_it(
+    two_steps: Any,
+    two_teams: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """A start and a completion (optimistic: the guarded UPDATE of 48 values, the
+    events' statement): every message is the text `mogrify` made of it before."""
+    merged = stepwrites._one_message
+    seen: list[int] = []
+
+    def checked(cursor: Any, statements: Any) -> tuple[str, Any]:
+        text, params = merged(cursor, statements)
+        mogrify = cursor.cursor.mogrify
+        assert text == ";\n".join(mogrify(s, p) for s, p, *_rest in statements)
+        seen.append(max(len(p) for _s, p, *_rest in statements))
+        return text, params
+
+    monkeypatch.setattr(stepwrites, "_one_message", checked)
+    hunter = User.objects.get(pk=two_teams["hunter_a"].pk)
+    services.steps._RUNS.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        instance = services.instance_start(actor=hunter, definition=two_steps)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.task_complete(actor=hunter, task=_open_task(instance), data={})
+    assert _open_task(instance).element_id == "offer"
+    assert seen
+    assert max(seen) > 40  # the guarded UPDATE was among them
