@@ -23,6 +23,7 @@ import django
 from django.db import connection, transaction
 from django.db.models import Model, Q
 from django.db.models.base import ModelState
+from django.db.models.fields import Field, return_None  # type: ignore[attr-defined]
 from django.db.models.signals import post_init, pre_init
 from django.db.utils import DJANGO_VERSION_PICKLE_KEY
 from django.utils import timezone, translation
@@ -215,7 +216,8 @@ def model_copy(obj: _M) -> _M:
 
 
 # How `new_row` fills a model's fields for one set of keywords: (attname, a related
-# object's name or None, the field's default getter).
+# object's name or None, `_GIVEN` or the field's default getter, None for a None default).
+_GIVEN = object()
 _ROW_PLANS: dict[tuple[type[Model], tuple[str, ...]], list[tuple[str, str | None, Any]]] = {}
 
 
@@ -237,10 +239,12 @@ def new_row(model: type[_M], **values: Any) -> _M:
     for attname, related, default in plan:
         if related is not None:
             setattr(row, related, values[related])
-        elif default is not None:
-            fields[attname] = default()
-        else:
+        elif default is _GIVEN:
             fields[attname] = values[attname]
+        elif default is None:
+            fields[attname] = None  # a field whose default is None (`return_None`)
+        else:
+            fields[attname] = default()
     return row
 
 
@@ -251,13 +255,17 @@ def _row_plan(model: type[Model], values: Mapping[str, Any]) -> list[tuple[str, 
         if (field.attname not in values and field.column is None) or field.generated:
             continue  # as `__init__` leaves them
         if field.is_relation and field.name in values:
-            plan.append((field.attname, field.name, None))
+            plan.append((field.attname, field.name, _GIVEN))
             names.add(field.name)
         elif field.attname in values:
-            plan.append((field.attname, None, None))
+            plan.append((field.attname, None, _GIVEN))
             names.add(field.attname)
+        elif type(field).get_default is not Field.get_default:
+            plan.append((field.attname, None, field.get_default))  # its own (a foreign key's)
         else:
-            plan.append((field.attname, None, field.get_default))
+            # What `Field.get_default` calls (a cached callable); None for `return_None`.
+            default = field._get_default  # type: ignore[attr-defined]
+            plan.append((field.attname, None, None if default is return_None else default))
     unknown = set(values) - names
     if unknown:
         raise TypeError(f"new_row: {model.__name__} has no field {sorted(unknown)}")
