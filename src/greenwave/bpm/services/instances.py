@@ -24,7 +24,7 @@ from ..models import (
 )
 from .definitions import _compile
 from .journal import _JOURNAL, _event, _journaled
-from .steps import _action_handler, _advance, _sync, start_keys_drawn
+from .steps import _action_handler, _advance, _sync, new_row, start_keys_drawn
 from .subjects import _check_subject, subject_label, subject_processes
 
 MAX_VARIABLES_CHARS = 200_000
@@ -94,7 +94,8 @@ def instance_start(
         compiled = _compile(definition)
     except engine.EngineError as exc:
         raise DomainError(BpmError.ENGINE_ERROR, exc.message) from exc
-    instance = ProcessInstance(
+    instance = new_row(
+        ProcessInstance,
         definition=definition,
         state="",
         serializer_version=engine.SERIALIZER_VERSION,

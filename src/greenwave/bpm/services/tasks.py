@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +29,7 @@ from .steps import (
     _advance,
     _lock_instance,
     forget_keys,
+    model_copy,
     next_task_key,
     optimistic_guard,
 )
@@ -137,7 +137,7 @@ def task_complete(
         if kept is not None:
             try:
                 return _task_complete_optimistic(
-                    actor=actor, task=copy.copy(task), data=data, kept=kept
+                    actor=actor, task=model_copy(task), data=data, kept=kept
                 )
             except (StaleRowError, DomainError):
                 pass  # rolled back: the kept copy or the task's was out of date
@@ -146,7 +146,7 @@ def task_complete(
         try:
             # A copy: the caller's object stays as it was if this way gives up.
             return _task_complete(
-                actor=actor, task=copy.copy(task), data=data, files=None, trusted=True
+                actor=actor, task=model_copy(task), data=data, files=None, trusted=True
             )
         except (StaleRowError, DomainError):
             pass  # rolled back: the copy was out of date, or the row decides the refusal
