@@ -54,7 +54,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.version import __version__ as spiff_version
 
-from . import expressions, migration, prepare, sandbox, statedump
+from . import expressions, migration, prepare, sandbox, statedump, walks
 from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, parse_xml
 
 # The state format, saved next to every state. "gw-state-2/…" (since November 2026): Spiff's
@@ -521,30 +521,6 @@ def _timer_due(task: Any) -> datetime | None:
     return None
 
 
-def _every_task(workflow: Any) -> list[Any] | None:
-    """`workflow.get_tasks(state=TaskState.ANY_MASK)` for a workflow without sub-processes
-    of fewer than 1000 tasks (None for another: the caller asks Spiff). Spiff's iterator
-    then lists every task, depth first, a task before its children in their order: its
-    filter takes every state, its walk descends into every task (every state is at least
-    MAYBE) and its limit of 1000 levels cannot be reached. Here without its per-task
-    filter, sub-process lookup and depth bookkeeping."""
-    tasks = workflow.tasks
-    if workflow.subprocesses or len(tasks) >= 1000:
-        return None
-    get = tasks.get
-    out: list[Any] = []
-    stack = [workflow.task_tree]
-    while stack:
-        task = stack.pop()
-        if task is None:  # a child the tree does not hold: Spiff's walk says what it says
-            return None
-        out.append(task)
-        children = task._children
-        if children:
-            stack.extend([get(child) for child in reversed(children)])
-    return out
-
-
 # The overlay's state of a task's element by the task's state (other states show nothing),
 # and which wins when several tasks of one element differ.
 _ELEMENT_STATE = {
@@ -594,6 +570,7 @@ class ProcessRun:
         service_actions: Mapping[str, str] | None = None,
     ) -> None:
         self.workflow = workflow
+        walks.spare_waiting_walks(workflow)
         self.actions = actions
         self.service_actions = dict(service_actions or {})
         self.moves: list[Move] = []
@@ -724,6 +701,9 @@ class ProcessRun:
         try:
             while True:
                 try:
+                    if walks.nothing_to_run(self.workflow):
+                        self.workflow.refresh_timers()  # all `do_engine_steps` would do
+                        break
                     self.workflow.do_engine_steps(
                         will_complete_task=self._will_complete,
                         did_complete_task=self._did_complete,
@@ -828,6 +808,7 @@ class ProcessRun:
             # Through the serializer once: the state must load, and Spiff reconnects the
             # callbacks of running sub-processes to the new specs as on every restore.
             self.workflow = _load_state(_dump_state(self.workflow), target)
+            walks.spare_waiting_walks(self.workflow)
         except (SpiffWorkflowException, KeyError, AttributeError, TypeError, ValueError) as exc:
             raise EngineError(f"The engine cannot move this instance: {exc}") from exc
         self.workflow.script_engine = SandboxScriptEngine()
@@ -850,7 +831,7 @@ class ProcessRun:
         in the same order (Spiff only skips the children of predicted tasks, which are
         predicted as well). Walked once until the run changes (`_changes_run`)."""
         if self._walked is None:
-            walked = _every_task(self.workflow)
+            walked = walks.every_task(self.workflow)
             if walked is None:
                 walked = self.workflow.get_tasks(state=TaskState.ANY_MASK)
             self._walked = walked

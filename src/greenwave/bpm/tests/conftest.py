@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from greenwave.bpm import services
-from greenwave.bpm.engine import runtime
+from greenwave.bpm.engine import runtime, walks
 from greenwave.bpm.models import ProcessDefinition
 
 FILES = Path(__file__).parent / "files"
@@ -39,10 +39,10 @@ def _every_state_saved_as_spiff_writes_it(monkeypatch: pytest.MonkeyPatch) -> It
 
 @pytest.fixture(autouse=True)
 def _every_walk_as_spiffs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each walk of a run's tasks the engine makes itself (`runtime._every_task`) lists the
+    """Each walk of a run's tasks the engine makes itself (`walks.every_task`) lists the
     tasks Spiff's `get_tasks(state=ANY_MASK)` lists, in its order."""
     differing: list[list[Any]] = []
-    walk = runtime._every_task
+    walk = walks.every_task
 
     def checked(workflow: Any) -> list[Any] | None:
         tasks = walk(workflow)
@@ -50,9 +50,48 @@ def _every_walk_as_spiffs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             differing.append(tasks)
         return tasks
 
-    monkeypatch.setattr(runtime, "_every_task", checked)
+    monkeypatch.setattr(walks, "every_task", checked)
     yield
     assert not differing, f"{len(differing)} walks unlike Spiff's"
+
+
+@pytest.fixture(autouse=True)
+def _every_spared_walk_would_find_nothing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each time the engine spares one of Spiff's walks (`walks`), Spiff's walk would have
+    found nothing to act on: for `do_engine_steps`, no READY task that is not manual and no
+    active sub-process; for `update_waiting_tasks`, no WAITING task."""
+    wrong: list[str] = []
+    idle, spiffs_update = walks.nothing_to_run, walks.BpmnWorkflow.update_waiting_tasks
+    state = runtime.TaskState
+
+    def idle_checked(workflow: Any) -> bool:
+        answer = idle(workflow)
+        ready = workflow.get_tasks(state=state.READY)
+        if answer and (
+            workflow.get_active_subprocesses() or not all(t.task_spec.manual for t in ready)
+        ):
+            wrong.append(f"do_engine_steps spared with {ready}")
+        return answer
+
+    walked: list[Any] = []
+
+    def update_walked(workflow: Any) -> None:
+        walked.append(workflow)
+        spiffs_update(workflow)
+
+    def update_checked(workflow: Any) -> None:
+        waiting = workflow.get_tasks(state=state.WAITING, skip_subprocesses=True)
+        before = len(walked)
+        spare(workflow)
+        if waiting and len(walked) == before:
+            wrong.append(f"update_waiting_tasks spared with {waiting}")
+
+    spare = walks._update_waiting_tasks
+    monkeypatch.setattr(walks, "nothing_to_run", idle_checked)
+    monkeypatch.setattr(walks.BpmnWorkflow, "update_waiting_tasks", update_walked)
+    monkeypatch.setattr(walks, "_update_waiting_tasks", update_checked)
+    yield
+    assert not wrong, f"{len(wrong)} walks spared wrongly: {wrong[0]}"
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from greenwave.bpm import engine
-from greenwave.bpm.engine import runtime, statedump
+from greenwave.bpm.engine import runtime, statedump, walks
 
 FILES = Path(__file__).parent / "files"
 
@@ -114,7 +114,7 @@ def test_the_engines_walk_is_spiffs_and_leaves_larger_trees_to_spiff() -> None:
     compiled = engine.compile_process((FILES / "readers.bpmn").read_bytes(), "p")
     run = engine.ProcessRun.start(compiled, variables={"readers": ["a", "b"]})
     spiffs = run.workflow.get_tasks(state=runtime.TaskState.ANY_MASK)
-    assert runtime._every_task(run.workflow) == spiffs
+    assert walks.every_task(run.workflow) == spiffs
     assert len(spiffs) > 3
     run.workflow.tasks.update(dict.fromkeys(range(1000), run.workflow.task_tree))
-    assert runtime._every_task(run.workflow) is None
+    assert walks.every_task(run.workflow) is None

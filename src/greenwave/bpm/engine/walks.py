@@ -1,0 +1,89 @@
+"""The engine's walks of a run's task tree, and the walks of Spiff's it spares.
+
+Spiff finds the tasks it must act on by walking the whole tree from its root: after every
+task that completes, for the tasks that WAIT (`Workflow.update_waiting_tasks`), and in each
+round of `do_engine_steps`, for the READY tasks that are not manual. A step of a process of
+user tasks has neither, mostly: the walks find nothing and change nothing, and they cost more
+than the step itself (the tree grows with every task done). Here the same question is first
+asked of the workflows' task dictionaries (`tasks.values()`: no tree, no UUID hashed); when
+the answer is "none", the walk is not made; otherwise Spiff's own walk runs, unchanged. So
+the tasks Spiff acts on and their order are Spiff's in every case: when a dictionary holds no
+task of the state asked, the walk (which visits only tasks of these dictionaries) can find
+none either.
+
+`bpm/tests/conftest.py` holds every walk spared in the bpm tests to Spiff's answer (empty)."""
+
+from __future__ import annotations
+
+from types import MethodType
+from typing import Any
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+_READY = TaskState.READY
+_WAITING = TaskState.WAITING
+
+
+def every_task(workflow: Any) -> list[Any] | None:
+    """`workflow.get_tasks(state=TaskState.ANY_MASK)` for a workflow without sub-processes
+    of fewer than 1000 tasks (None for another: the caller asks Spiff). Spiff's iterator
+    then lists every task, depth first, a task before its children in their order: its
+    filter takes every state, its walk descends into every task (every state is at least
+    MAYBE) and its limit of 1000 levels cannot be reached. Here without its per-task
+    filter, sub-process lookup and depth bookkeeping."""
+    tasks = workflow.tasks
+    if workflow.subprocesses or len(tasks) >= 1000:
+        return None
+    get = tasks.get
+    out: list[Any] = []
+    stack = [workflow.task_tree]
+    while stack:
+        task = stack.pop()
+        if task is None:  # a child the tree does not hold: Spiff's walk says what it says
+            return None
+        out.append(task)
+        children = task._children
+        if children:
+            stack.extend([get(child) for child in reversed(children)])
+    return out
+
+
+def nothing_to_run(workflow: Any) -> bool:
+    """Whether `workflow.do_engine_steps()` would run no task: no sub-process is active and
+    no task of the workflow or of a sub-process is READY with a spec that is not manual.
+
+    Then Spiff's `do_engine_steps` walks the tree for the READY tasks, runs none of them (it
+    runs those of them that are not manual), finds no new active sub-process and only
+    refreshes the timers (`refresh_timers`): the caller does just that."""
+    subprocesses = workflow.subprocesses
+    for sub in subprocesses.values():
+        if not sub.completed:  # Spiff updates an active sub-process's task after its round
+            return False
+    for wf in (workflow, *subprocesses.values()) if subprocesses else (workflow,):
+        for task in wf.tasks.values():
+            if task._state == _READY and not task.task_spec.manual:
+                return False
+    return True
+
+
+def _update_waiting_tasks(workflow: Any) -> None:
+    """Spiff's `update_waiting_tasks` (its walk of the tree from the root for the WAITING
+    tasks, each updated as it is met), unless no task of the workflow waits: then the walk
+    would meet none, and nothing is done. (Spiff's walk does not enter sub-processes: a
+    sub-process's tasks are in its own dictionary.)"""
+    for task in workflow.tasks.values():
+        if task._state == _WAITING:
+            break
+    else:
+        return
+    BpmnWorkflow.update_waiting_tasks(workflow)
+
+
+def spare_waiting_walks(workflow: Any) -> None:
+    """Make `workflow` (a top workflow a run holds) skip its walk for waiting tasks when none
+    waits (`_update_waiting_tasks`), as Spiff calls it after every completed task. Set on the
+    object, not its class: nothing else changes, a saved state does not hold it, and the
+    sub-processes keep Spiff's own (their tasks are walked from their own roots)."""
+    if workflow.__class__ is BpmnWorkflow:
+        workflow.update_waiting_tasks = MethodType(_update_waiting_tasks, workflow)
