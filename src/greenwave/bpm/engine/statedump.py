@@ -51,7 +51,9 @@ def tasks_dict(workflow: Any, registry: Any) -> dict[str, Any]:
     return out
 
 
-def task_dict(task: Any, parent: Any, text: Mapping[Any, str], convert: Any) -> dict[str, Any]:
+def task_dict(
+    task: Any, parent: Any, text: Mapping[Any, str] | Names, convert: Any
+) -> dict[str, Any]:
     """`TaskConverter.to_dict(task)` plus its typename; `parent` is `task.parent`, `text`
     the formatted ids known (others are formatted here)."""
     if parent is None:
@@ -82,6 +84,32 @@ def task_dict(task: Any, parent: Any, text: Mapping[Any, str], convert: Any) -> 
     }
 
 
+class Names:
+    """The text of each task id a run's dumps wrote, by the id object itself: `str(UUID)`
+    and `hash(UUID)` are Python code, and a dump writes each id three or four times (its
+    key, its id, as a parent, as a child). A task keeps its id object for its life, and
+    its parent and children hold the same objects; an id object the run dropped stays
+    referenced here, so its `id()` cannot name another object meanwhile."""
+
+    __slots__ = ("known",)
+
+    def __init__(self) -> None:
+        self.known: dict[int, tuple[Any, str]] = {}
+
+    def get(self, uid: Any) -> str:
+        known = self.known.get(id(uid))
+        if known is not None and known[0] is uid:
+            return known[1]
+        text = str(uid)
+        self.known[id(uid)] = (uid, text)
+        return text
+
+    def forget_beyond(self, count: int) -> None:
+        """Start afresh when more ids are known than `count` (dropped tasks' ids)."""
+        if len(self.known) > count:
+            self.known = {}
+
+
 _FINAL = TaskState.COMPLETED | TaskState.CANCELLED
 # id(task) -> (task, mark, children, final, parent task, the text `"key": value`)
 _Entries = dict[int, tuple[Any, tuple[Any, ...], list[Any], bool, Any, str]]
@@ -108,13 +136,15 @@ class Fragments:
     The tests (`bpm/tests/conftest.py`) hold every dump a run writes this way to Spiff's
     own writer's text, step after step, for every bpm test and the conformance runs."""
 
-    __slots__ = ("entries",)
+    __slots__ = ("entries", "names")
 
     def __init__(self) -> None:
         self.entries: _Entries = {}
+        self.names = Names()
 
     def clear(self) -> None:
         self.entries = {}
+        self.names = Names()
 
 
 def _mark(task: Any) -> tuple[Any, ...]:
@@ -122,11 +152,12 @@ def _mark(task: Any) -> tuple[Any, ...]:
 
 
 def _tasks_text(
-    workflow: Any, registry: Any, encode: Any, entries: _Entries, kept: _Entries
+    workflow: Any, registry: Any, encode: Any, fragments: Fragments, kept: _Entries
 ) -> str:
-    """`tasks_dict(workflow)` encoded, reusing the texts in `entries`; the texts that hold
-    for the next dump go into `kept`."""
+    """`tasks_dict(workflow)` encoded, reusing the texts in `fragments`; the texts that
+    hold for the next dump go into `kept`."""
     tasks = workflow.tasks
+    entries, names = fragments.entries, fragments.names
     convert = registry.convert
     parts: list[str] = []
     for key, task in tasks.items():
@@ -145,12 +176,12 @@ def _tasks_text(
             kept[ident] = entry
             parts.append(entry[5])
             continue
-        key_text = str(key)
+        key_text = names.get(key)
         if task.__class__ is not Task:
             parts.append(f'"{key_text}": {encode(convert(task))}')
             continue
         parent = tasks.get(task._parent)
-        fragment = f'"{key_text}": {encode(task_dict(task, parent, {key: key_text}, convert))}'
+        fragment = f'"{key_text}": {encode(task_dict(task, parent, names, convert))}'
         parts.append(fragment)
         final = task._state & _FINAL != 0 and (parent is None or parent._state & _FINAL != 0)
         if final or not (task.data or task.internal_data or (parent is not None and parent.data)):
@@ -168,24 +199,50 @@ def _literal(value: Any, encode: Any) -> str:
     return str(encode(value))
 
 
+def _converted(value: Any, registry: Any, encode: Any, empty: str) -> str:
+    """`encode(registry.convert(registry.clean(value)))`; for an empty plain dict or list
+    (a workflow's data, its events, most of the time) its text without the encoder."""
+    if not value and value.__class__ in (dict, list):
+        return empty
+    return str(encode(registry.convert(registry.clean(value))))
+
+
 def _workflow_text(
-    workflow: Any, registry: Any, encode: Any, entries: _Entries, kept: _Entries
+    workflow: Any, registry: Any, encode: Any, fragments: Fragments, kept: _Entries
 ) -> list[str]:
     """`workflow_dict(workflow)`'s items encoded, each as `"key": value` (a UUID's text
     needs no escaping)."""
+    names = fragments.names
     last_task = workflow.last_task
-    last_text = "null" if last_task is None else f'"{last_task.id}"'
+    last_text = "null" if last_task is None else f'"{names.get(last_task.id)}"'
     correlations = workflow.correlations
     empty = type(correlations) is dict and not correlations
     return [
-        f'"data": {encode(registry.convert(registry.clean(workflow.data)))}',
+        f'"data": {_converted(workflow.data, registry, encode, "{}")}',
         f'"correlations": {"{}" if empty else encode(correlations)}',
         f'"last_task": {last_text}',
         f'"success": {_literal(workflow.success, encode)}',
         f'"completed": {_literal(workflow.completed, encode)}',
-        f'"tasks": {_tasks_text(workflow, registry, encode, entries, kept)}',
-        f'"root": "{workflow.task_tree.id}"',
+        f'"tasks": {_tasks_text(workflow, registry, encode, fragments, kept)}',
+        f'"root": "{names.get(workflow.task_tree.id)}"',
     ]
+
+
+# Per serializer: (the serializer, its encoder's `encode`, the state's last two items).
+_ENCODING: dict[int, tuple[Any, Any, str]] = {}
+
+
+def _encoding(serializer: Any) -> tuple[Any, str]:
+    """The serializer's encoder (one: it keeps no state between calls) and the text of the
+    items every state ends with: the workflow's typename and the serializer's version."""
+    known = _ENCODING.get(id(serializer))
+    if known is None or known[0] is not serializer:
+        encode = serializer._encoder_cls().encode
+        typename = encode(serializer.registry.typenames[BpmnWorkflow])
+        version = f"{encode(serializer.VERSION_KEY)}: {encode(serializer.VERSION)}"
+        known = (serializer, encode, f'"typename": {typename}, {version}')
+        _ENCODING[id(serializer)] = known
+    return known[1], known[2]
 
 
 def state_text(workflow: Any, serializer: Any, fragments: Fragments) -> str | None:
@@ -201,26 +258,26 @@ def state_text(workflow: Any, serializer: Any, fragments: Fragments) -> str | No
         sub.__class__ is not BpmnSubWorkflow for sub in workflow.subprocesses.values()
     ):
         return None
-    encode = serializer._encoder_cls().encode
-    entries = fragments.entries
+    encode, tail = _encoding(serializer)
     kept: _Entries = {}
     registry._encoder_mode = True
     try:
-        parts = _workflow_text(workflow, registry, encode, entries, kept)
+        parts = _workflow_text(workflow, registry, encode, fragments, kept)
         subs = []
         for key, sub in workflow.subprocesses.items():
-            items = _workflow_text(sub, registry, encode, entries, kept)
+            items = _workflow_text(sub, registry, encode, fragments, kept)
             items.append(f'"parent_task_id": {encode(str(sub.parent_task_id))}')
             items.append(f'"spec": {encode(sub.spec.name)}')
             items.append(f'"typename": {encode(subtype)}')
             subs.append(f"{encode(str(key))}: {{{', '.join(items)}}}")
         parts.append(f'"subprocesses": {{{", ".join(subs)}}}')
-        parts.append(f'"bpmn_events": {encode(registry.convert(workflow.bpmn_events))}')
-        parts.append(f'"typename": {encode(registry.typenames[BpmnWorkflow])}')
-        parts.append(f"{encode(serializer.VERSION_KEY)}: {encode(serializer.VERSION)}")
+        parts.append(f'"bpmn_events": {_converted(workflow.bpmn_events, registry, encode, "[]")}')
+        parts.append(tail)
     finally:
         registry._encoder_mode = False
     fragments.entries = kept
+    count = len(workflow.tasks) + sum(len(sub.tasks) for sub in workflow.subprocesses.values())
+    fragments.names.forget_beyond(4 * count + 256)
     return "{" + ", ".join(parts) + "}"
 
 

@@ -3,6 +3,8 @@ the same text as a dump written whole, and as Spiff's own writer's, step after s
 
 from __future__ import annotations
 
+import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +120,49 @@ def test_the_engines_walk_is_spiffs_and_leaves_larger_trees_to_spiff() -> None:
     assert len(spiffs) > 3
     run.workflow.tasks.update(dict.fromkeys(range(1000), run.workflow.task_tree))
     assert walks.every_task(run.workflow) is None
+
+
+def test_the_workflows_data_and_events_are_written_empty_or_by_the_encoder() -> None:
+    """The workflow's data and its pending events: `{}` and `[]` written without the
+    encoder when empty, through it otherwise — the serializer's text either way."""
+    compiled = engine.compile_process((FILES / "two_steps.bpmn").read_bytes(), "two_steps")
+    run = engine.ProcessRun.start(compiled)
+    assert run.workflow.data == {}
+    assert run.workflow.bpmn_events == []
+    assert run.dump() == _whole(run)
+    assert '"data": {}' in run.dump()
+    run.workflow.data["amount"] = 100
+    run.workflow.bpmn_events.append(runtime.BpmnEvent(runtime.MessageEventDefinition("paid")))
+    text = run.dump()
+    assert text == _whole(run) == runtime.dump_as_spiff(run.workflow)
+    assert '"amount": 100' in text
+    assert '"paid"' in text
+
+
+def test_a_dumps_ids_are_formatted_once_per_id_object() -> None:
+    names = statedump.Names()
+    first = uuid.uuid4()
+    assert names.get(first) == str(first)
+    assert names.known[id(first)] == (first, str(first))
+    same_value = uuid.UUID(str(first))  # another object: formatted, and known apart
+    assert names.get(same_value) == str(first)
+    assert len(names.known) == 2
+    names.known[id(first)] = (first, "a kept text")  # a text is reused, not formatted again
+    assert names.get(first) == "a kept text"
+    names.known[id(first)] = (same_value, "another object's")  # only for the same object
+    assert names.get(first) == str(first)
+    names.forget_beyond(2)
+    assert len(names.known) == 2
+    names.forget_beyond(1)
+    assert names.known == {}
+    assert names.get(first) == str(first)
+
+
+def test_the_encoder_and_the_states_last_items_are_the_serializers() -> None:
+    serializer = runtime._STATE_SERIALIZER
+    encode, tail = statedump._encoding(serializer)
+    assert statedump._encoding(serializer)[0] is encode
+    whole = json.loads("{" + tail + "}")
+    assert whole == {"typename": "BpmnWorkflow", "serializer_version": serializer.VERSION}
+    other = runtime.BpmnWorkflowSerializer(serializer.registry, version="another")
+    assert json.loads("{" + statedump._encoding(other)[1] + "}")["serializer_version"] == "another"
