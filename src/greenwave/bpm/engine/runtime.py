@@ -696,18 +696,22 @@ class ProcessRun:
         catcher.task_spec.catch(catcher, event)
         catcher.task_spec._update(catcher)
 
+    def _engine_steps(self) -> None:
+        """Spiff's `do_engine_steps` (rounds until one runs nothing, then the timers), its
+        rounds by `walks.engine_round`; a round that would find nothing to run is not made
+        (`walks.nothing_to_run`: it would change nothing and end the rounds)."""
+        workflow = self.workflow
+        while not walks.nothing_to_run(workflow):
+            if not walks.engine_round(workflow, self._will_complete, self._did_complete):
+                break
+        workflow.refresh_timers()
+
     @_changes_run
     def advance(self) -> None:
         try:
             while True:
                 try:
-                    if walks.nothing_to_run(self.workflow):
-                        self.workflow.refresh_timers()  # all `do_engine_steps` would do
-                        break
-                    self.workflow.do_engine_steps(
-                        will_complete_task=self._will_complete,
-                        did_complete_task=self._did_complete,
-                    )
+                    self._engine_steps()
                 except _CaughtError as caught:
                     self._route_error(caught)
                     continue

@@ -21,6 +21,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+_FUTURE = TaskState.FUTURE
 _READY = TaskState.READY
 _WAITING = TaskState.WAITING
 
@@ -65,6 +66,51 @@ def nothing_to_run(workflow: Any) -> bool:
             if task._state == _READY and not task.task_spec.manual:
                 return False
     return True
+
+
+def ready_tasks(workflow: Any) -> list[Any] | None:
+    """`workflow.get_tasks(state=TaskState.READY)` for a workflow without sub-processes of
+    fewer than 1000 tasks (None for another: the caller asks Spiff): its walk, depth first
+    from the root, a task before its children in their order, into the children of a task
+    at least FUTURE (what it descends into for a READY filter; a predicted task's children
+    are not visited), without its per-task filter object, sub-process lookup and depth
+    bookkeeping (its limit of 1000 levels cannot be reached)."""
+    tasks = workflow.tasks
+    if workflow.subprocesses or len(tasks) >= 1000:
+        return None
+    get = tasks.get
+    out: list[Any] = []
+    stack = [workflow.task_tree]
+    while stack:
+        task = stack.pop()
+        if task is None:  # a child the tree does not hold: Spiff's walk says what it says
+            return None
+        state = task._state
+        if state == _READY:
+            out.append(task)
+        children = task._children
+        if children and state >= _FUTURE:
+            stack.extend([get(child) for child in reversed(children)])
+    return out
+
+
+def engine_round(workflow: Any, will_complete: Any, did_complete: Any) -> bool:
+    """One round of Spiff's `BpmnWorkflow._do_engine_steps`: run the READY tasks that are
+    not manual, listed before the first runs; True when one ran or a sub-process started
+    (another round is due). For a workflow without sub-processes the list is `ready_tasks`'s
+    (the same tasks in the same order) and the round is Spiff's own steps for that case (no
+    sub-process to advance before it); otherwise Spiff's round itself."""
+    ready = ready_tasks(workflow)
+    if ready is None:
+        return bool(workflow._do_engine_steps(will_complete, did_complete))
+    count = 0
+    for task in ready:
+        if not task.task_spec.manual:
+            will_complete(task)
+            task.run()
+            count += 1
+            did_complete(task)
+    return count > 0 or len(workflow.get_active_subprocesses()) > 0
 
 
 def _update_waiting_tasks(workflow: Any) -> None:

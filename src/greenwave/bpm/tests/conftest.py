@@ -39,8 +39,9 @@ def _every_state_saved_as_spiff_writes_it(monkeypatch: pytest.MonkeyPatch) -> It
 
 @pytest.fixture(autouse=True)
 def _every_walk_as_spiffs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Each walk of a run's tasks the engine makes itself (`walks.every_task`) lists the
-    tasks Spiff's `get_tasks(state=ANY_MASK)` lists, in its order."""
+    """Each walk of a run's tasks the engine makes itself (`walks.every_task`,
+    `walks.ready_tasks`) lists the tasks Spiff's `get_tasks(state=ANY_MASK)` or
+    `get_tasks(state=READY)` lists, in its order."""
     differing: list[list[Any]] = []
     walk = walks.every_task
 
@@ -50,7 +51,16 @@ def _every_walk_as_spiffs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             differing.append(tasks)
         return tasks
 
+    ready = walks.ready_tasks
+
+    def ready_checked(workflow: Any) -> list[Any] | None:
+        tasks = ready(workflow)
+        if tasks is not None and tasks != workflow.get_tasks(state=runtime.TaskState.READY):
+            differing.append(tasks)
+        return tasks
+
     monkeypatch.setattr(walks, "every_task", checked)
+    monkeypatch.setattr(walks, "ready_tasks", ready_checked)
     yield
     assert not differing, f"{len(differing)} walks unlike Spiff's"
 

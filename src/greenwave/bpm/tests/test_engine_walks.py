@@ -53,21 +53,21 @@ SUBPROCESS = (
 
 @pytest.fixture
 def spiffs_walks(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """How many times Spiff's walks run: for READY tasks (`do_engine_steps`) and for WAITING
-    ones (`update_waiting_tasks`)."""
+    """How many rounds of engine steps are made (each walks for READY tasks) and how many
+    times Spiff walks for WAITING tasks (`update_waiting_tasks`)."""
     counts = {"engine_steps": 0, "waiting": 0}
-    engine_steps = walks.BpmnWorkflow.do_engine_steps
+    engine_round = walks.engine_round
     waiting = walks.BpmnWorkflow.update_waiting_tasks
 
-    def counted_steps(self: Any, *args: Any, **kwargs: Any) -> None:
+    def counted_round(*args: Any) -> bool:
         counts["engine_steps"] += 1
-        engine_steps(self, *args, **kwargs)
+        return engine_round(*args)
 
     def counted_waiting(self: Any) -> None:
         counts["waiting"] += 1
         waiting(self)
 
-    monkeypatch.setattr(walks.BpmnWorkflow, "do_engine_steps", counted_steps)
+    monkeypatch.setattr(walks, "engine_round", counted_round)
     monkeypatch.setattr(walks.BpmnWorkflow, "update_waiting_tasks", counted_waiting)
     return counts
 
@@ -159,3 +159,28 @@ def test_a_migrated_run_still_spares_the_walk_for_waiting_tasks() -> None:
     assert "update_waiting_tasks" in vars(restored.workflow)
     # Not a thing a saved state holds.
     assert "update_waiting_tasks" not in run.dump()
+
+
+def test_the_engine_steps_make_no_round_that_would_run_nothing(
+    spiffs_walks: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spiffs_rounds: list[Any] = []
+    spiffs_round = walks.BpmnWorkflow._do_engine_steps
+
+    def counted(self: Any, *args: Any) -> Any:
+        spiffs_rounds.append(self)
+        return spiffs_round(self, *args)
+
+    monkeypatch.setattr(walks.BpmnWorkflow, "_do_engine_steps", counted)
+    run = engine.ProcessRun.start(engine.compile_process(SEQUENCE, "p"))
+    # Spiff's `do_engine_steps` makes three: the start task, the start event, then one that
+    # finds only the user task `a`; the engine's rounds are its own (no sub-process).
+    assert spiffs_walks["engine_steps"] == 2
+    assert spiffs_rounds == []
+    assert _ready(run) == ["a"]
+    assert [m.spec_id for m in run.moves] == ["s"]
+    # With a sub-process the rounds are Spiff's.
+    spiffs_walks.update(engine_steps=0)
+    run = engine.ProcessRun.start(engine.compile_process(SUBPROCESS, "p"))
+    assert _ready(run) == ["inner"]
+    assert len(spiffs_rounds) >= 1
