@@ -3,10 +3,10 @@ for by a person (checked against the business object) and a record's process sta
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypedDict, Unpack
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,9 +22,19 @@ from ..models import (
     ProcessInstance,
     TaskStatus,
 )
+from ..stepwrites import begin_with_next_statement
 from .definitions import _compile
 from .journal import _JOURNAL, _event, _journaled
-from .steps import _action_handler, _advance, _sync, new_row, start_keys_drawn
+from .steps import (
+    _action_handler,
+    _advance,
+    _sync,
+    forget_keys,
+    new_row,
+    start_key_taken,
+    start_keys_drawn,
+    start_keys_from_blocks,
+)
 from .subjects import _check_subject, subject_label, subject_processes
 
 MAX_VARIABLES_CHARS = 200_000
@@ -72,12 +82,51 @@ class StartRequest(TypedDict, total=False):
     business_key: str
 
 
-@transaction.atomic
-@_journaled
 def instance_start(
     *, actor: User | None, definition: ProcessDefinition, **start: Unpack[StartRequest]
 ) -> ProcessInstance:
-    """Start the definition (a deployed version) for an optional business object."""
+    """Start the definition (a deployed version) for an optional business object.
+
+    On PostgreSQL the instance's and its first task's keys come from the connection's blocks
+    and the BEGIN goes with the first statement: outside a transaction, a start is one
+    message ending in COMMIT. When a row took a key of a block meanwhile (the start fails
+    on it: nothing of it is left), the blocks are dropped and the start is done again with
+    keys drawn for it."""
+    if connection.vendor == "postgresql":
+        try:
+            return _start_from_blocks(actor=actor, definition=definition, **start)
+        except IntegrityError as exc:
+            if not start_key_taken(exc):
+                raise
+            forget_keys()
+    return _start_drawn(actor=actor, definition=definition, **start)
+
+
+@transaction.atomic
+def _start_from_blocks(
+    *, actor: User | None, definition: ProcessDefinition, **start: Unpack[StartRequest]
+) -> ProcessInstance:
+    with begin_with_next_statement():
+        return _start(actor=actor, definition=definition, keys=start_keys_from_blocks, **start)
+
+
+@transaction.atomic
+def _start_drawn(
+    *, actor: User | None, definition: ProcessDefinition, **start: Unpack[StartRequest]
+) -> ProcessInstance:
+    return _start(actor=actor, definition=definition, keys=start_keys_drawn, **start)
+
+
+@_journaled
+def _start(
+    *,
+    actor: User | None,
+    definition: ProcessDefinition,
+    keys: Callable[[ProcessInstance], bool],
+    **start: Unpack[StartRequest],
+) -> ProcessInstance:
+    """The start, inside the caller's transaction; `keys` sets the instance's key and its
+    first task's (False: the row is inserted here, its key returned)."""
     if definition.status != DefinitionStatus.DEPLOYED:
         raise DomainError(BpmError.NOT_DEPLOYED, _("Only a deployed process can be started."))
     data = _check_variables(start.get("variables") or {})
@@ -120,7 +169,7 @@ def instance_start(
             _("The process failed at its first step: %(error)s") % {"error": exc.message},
             details={"element": exc.element_id},
         ) from exc
-    if not start_keys_drawn(instance):
+    if not keys(instance):
         instance.save()  # the state is written by _sync below, in this transaction
     _event(
         instance,

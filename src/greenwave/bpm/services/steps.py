@@ -834,6 +834,34 @@ def start_keys_drawn(instance: ProcessInstance) -> bool:
     return True
 
 
+def start_keys_from_blocks(instance: ProcessInstance) -> bool:
+    """On PostgreSQL, the keys of a new instance and of the task it will most likely open
+    from the connection's blocks (`next_key`): with its BEGIN carried by the message
+    (`begin_with_next_statement`), a start is one message — the instance's INSERT with its
+    first state, the task's, the events, COMMIT — but once in a block, when a block is
+    drawn. False elsewhere. A key of a block that a row took meanwhile makes the start fail
+    on the key (`start_key_taken`): the caller drops the blocks and draws them again
+    (`start_keys_drawn`)."""
+    if connection.vendor != "postgresql":
+        return False
+    instance.pk = next_key(ProcessInstance)
+    instance.__dict__["drawn_key"] = next_task_key()
+    return True
+
+
+def start_key_taken(error: Exception) -> bool:
+    """`error` is the unique violation of the key of an instance or task row (a key of a
+    block taken: `start_keys_from_blocks`), not any other integrity error."""
+    diag = getattr(error.__cause__, "diag", None)
+    return (
+        getattr(diag, "sqlstate", None) == "23505"
+        and getattr(diag, "constraint_name", None) in _KEY_CONSTRAINTS
+    )
+
+
+_KEY_CONSTRAINTS = {f"{model._meta.db_table}_pkey" for model in (ProcessInstance, HumanTask)}
+
+
 def _lock_instance(pk: int, *, draw_task_key: bool = False) -> ProcessInstance:
     """The instance under its row lock, with its definition and initiator. Only the instance
     row is locked: the definition is shared by every instance of the version. The saved

@@ -263,3 +263,54 @@ def test_an_optimistic_completion_killed_after_its_message_is_done_once(
         assert _lock_version(instance) == 2
     assert _completions(instance) == 1
     assert HumanTask.objects.filter(instance=instance, status=TaskStatus.OPEN).count() == 1
+
+
+# The doomed process starts a two-step process, its keys from the connection's blocks, and
+# hangs right after the start's one message went out: without its COMMIT (`writes`) or with
+# it (`commit`).
+DOOMED_START = """
+import sys, time
+import django
+django.setup()
+from greenwave.accounts.models import User
+from greenwave.bpm import services
+from greenwave.bpm.models import ProcessDefinition
+from greenwave.bpm.stepwrites import StepWrites
+actor = User.objects.get(pk=int(sys.argv[1]))
+definition = ProcessDefinition.objects.get(pk=int(sys.argv[2]))
+def drawn(*args, **kwargs):
+    raise AssertionError("the keys drawn for the start")
+services.instances._start_drawn = drawn
+real = StepWrites.send
+def hang(self, **commit):
+    real(self, **(commit if sys.argv[3] == "commit" else {}))
+    print("STEP", flush=True)
+    time.sleep(600)
+StepWrites.send = hang
+services.instance_start(actor=actor, definition=definition)
+"""
+
+
+@pytest.mark.parametrize("committed", [False, True])
+def test_a_start_killed_after_its_message_leaves_all_of_it_or_nothing(
+    deploy: Any, two_teams: dict[str, Any], committed: bool
+) -> None:
+    hunter = two_teams["hunter_a"]
+    definition = deploy((Path(__file__).parent / "files" / "two_steps.bpmn").read_bytes())
+    mode = "commit" if committed else "writes"
+    with doomed(DOOMED_START, str(hunter.pk), str(definition.pk), mode):
+        assert ProcessInstance.objects.filter(definition=definition).count() == int(committed)
+    if not committed:  # nothing of it is left (the rows' keys and events die with it)
+        assert not ProcessInstance.objects.filter(definition=definition).exists()
+        assert not HumanTask.objects.filter(instance__definition=definition).exists()
+        assert not Event.objects.filter(activity="process_started").exists()
+        services.instance_start(actor=hunter, definition=definition)  # started here, once
+    instance = ProcessInstance.objects.get(definition=definition)
+    assert (instance.status, instance.lock_version) == (InstanceStatus.RUNNING, 1)
+    assert instance.element_states == {"s": "done", "call": "active"}
+    [task] = HumanTask.objects.filter(instance=instance)
+    assert (task.element_id, task.status) == ("call", TaskStatus.OPEN)
+    assert _events(instance, "process_started") == 1
+    assert _events(instance, "process_task_created") == 1
+    services.task_complete(actor=hunter, task=task, data={})  # and it goes on
+    assert HumanTask.objects.get(instance=instance, status=TaskStatus.OPEN).element_id == "offer"
