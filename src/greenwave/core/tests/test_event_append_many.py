@@ -102,3 +102,22 @@ def test_on_postgresql_a_batch_with_links_is_one_statement() -> None:
         )
     assert len(queries.captured_queries) == 1
     assert [r[:2] for r in _rows("4")] == [("created", ""), ("a", "created"), ("b", "a")]
+
+
+def test_each_event_draws_its_own_id_from_the_events_sequence_and_its_links_name_it() -> None:
+    entries = [
+        EventEntry(f"e{n}", objects=[ObjectRef("company", str(10 + n)), ObjectRef("contact", "1")])
+        for n in range(4)
+    ]
+    ids = event_append_many(case_type="deal", case_id=5, entries=entries)
+    after = event_append(case_type="deal", case_id=5, activity="after", actor=None)
+
+    assert ids == list(range(ids[0], ids[0] + 4))  # one `nextval` per event, in their order
+    assert after.pk > ids[-1]  # drawn from the table's own sequence
+    for n, pk in enumerate(ids):
+        event = Event.objects.get(pk=pk)
+        assert event.activity == f"e{n}"
+        assert sorted((link.object_type, link.object_id) for link in event.links.all()) == [
+            ("company", str(10 + n)),
+            ("contact", "1"),
+        ]
