@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
@@ -33,9 +33,16 @@ _NAMED_PARAMETER = re.compile(r"%\((\w+)\)s")
 _POSITIONAL: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
-# A statement of the message: (sql, params, the model instance whose key an INSERT returns,
-# the rows it must change).
-_Statement = tuple[str, tuple[Any, ...], models.Model | None, int | None]
+# What reads a statement's answer: the model instance whose key an INSERT returns, or a
+# function given the row a write returns (`RowVersions`).
+_Reader = models.Model | Callable[[Sequence[Any]], None] | None
+# A statement of the message: (sql, params, its reader, the rows it must change).
+_Statement = tuple[str, tuple[Any, ...], _Reader, int | None]
+# PostgreSQL's system columns that name a row's version (`RowVersions`): compared as they are.
+ROW_VERSION_COLUMNS = ("xmin", "ctid")
+# A written statement's text with a RETURNING clause: (its text without it, the returned
+# expressions), so that `_checked_on_server` can wrap it.
+_RETURNING: dict[str, tuple[str, tuple[str, ...]]] = {}
 _STALE = "greenwave: stale row"
 # Statements written once per process (model, vendor, shape): see `update_row` and `save`.
 _UPDATES: dict[tuple[Any, ...], str] = {}
@@ -103,6 +110,31 @@ def prep_value(
 class StaleRowError(Exception):
     """A write that had to change a number of rows changed another: the row is not as the
     step read it (its transaction must roll back)."""
+
+
+class RowVersions(dict[str, tuple[str, str]]):
+    """The versions of rows a step wrote, as PostgreSQL names them (`xmin`, `ctid` as text),
+    filled when the write's answer is read (`StepWrites.save`/`insert` with `version=True`):
+    `"row"` the written row's new version, and by the name of a foreign key a related row's
+    version as the guarded UPDATE compared it (`guard["learn"]`).
+
+    Any UPDATE of a row makes a new version of it: another transaction's gives it a new
+    `xmin` (the writer's transaction id), and one of the same transaction (same `xmin`) a new
+    `ctid`, as no version a transaction made can be pruned before it ends; `ctid` alone can
+    come back (a version pruned by VACUUM frees its place for a later one), `xmin` alone not
+    within one transaction. A row that still has both is the row as it was written; a
+    locked row (`FOR UPDATE`), a rolled-back update and VACUUM (FREEZE: `xmin` stays
+    readable) leave both as they were."""
+
+    def reader(self, names: Sequence[str]) -> Callable[[Sequence[Any]], None]:
+        def read(row: Sequence[Any]) -> None:
+            self["row"] = (row[0], row[1])
+            for n, name in enumerate(names):
+                related = row[2 + n]
+                if related is not None:
+                    self[name] = (related[0], related[1])
+
+        return read
 
 
 class StepWrites:
@@ -180,7 +212,13 @@ class StepWrites:
         ]
         self._statements.append((sql, tuple(params), None, expect))
 
-    def save(self, obj: models.Model, *, guard: Mapping[str, Any] | None = None) -> None:
+    def save(
+        self,
+        obj: models.Model,
+        *,
+        guard: Mapping[str, Any] | None = None,
+        version: bool = False,
+    ) -> RowVersions | None:
         """`obj.save()` of a row that exists (every concrete field but the key, `auto_now`
         set as `save()` sets it); the row must be there. The statement is written once per
         model (the ORM's own, compiled the first time), its values converted as the ORM
@@ -189,9 +227,14 @@ class StepWrites:
         `guard` (an optimistic step's, `steps.optimistic_guard`): `where`, columns of the row
         that must still hold these values, and `exists`, rows of other tables (model, its
         columns' values, the key first) that must still be there as given — else the UPDATE
-        changes no row (and the step rolls back). The guarded UPDATE goes first among the
-        writes: the row's lock is then taken before any other, as the lock's SELECT takes
-        it first."""
+        changes no row (and the step rolls back); a column of `ROW_VERSION_COLUMNS` is
+        compared as PostgreSQL gives it (`RowVersions`); `learn`: foreign keys of the row
+        whose related row's version the UPDATE returns (those compared column by column).
+        The guarded UPDATE goes first among the writes: the row's lock is then taken before
+        any other, as the lock's SELECT takes it first.
+
+        `version` (PostgreSQL): the UPDATE returns the row's new version, in the
+        `RowVersions` returned once the answer is read; None elsewhere."""
         connection = _db()
         meta = obj._meta
         fields = [field for field in meta.local_concrete_fields if not field.primary_key]
@@ -199,35 +242,45 @@ class StepWrites:
             self.update(
                 type(obj), {f.name: f.pre_save(obj, False) for f in fields}, expect=1, pk=obj.pk
             )
-            return
+            return None
         values = [prep_value(field, field.pre_save(obj, False), connection) for field in fields]
         where: Mapping[str, Any] = guard["where"] if guard else {}
         exists: Sequence[tuple[type[models.Model], Mapping[str, Any]]] = (
             guard["exists"] if guard else ()
         )
+        learn: Sequence[tuple[str, type[models.Model]]] = guard.get("learn", ()) if guard else ()
+        returns = version and connection.vendor == "postgresql"
         key = (
             type(obj),
             connection.vendor,
             tuple(where),
             tuple((model, tuple(columns)) for model, columns in exists),
+            tuple(learn) if returns else None,
         )
         sql = _SAVES.get(key)
         if sql is None:
-            sql = _SAVES[key] = _update_statement(meta, fields, where, exists)
+            sql = _update_statement(meta, fields, where, exists)
+            if returns:
+                sql = _returning(sql, _version_returned(meta, learn))
+            _SAVES[key] = sql
             _PREPARABLE.add(sql)
         params = [*values, meta.pk.get_db_prep_value(obj.pk, connection)]
         params += _guard_values(meta, where)
         for model, columns in exists:
             params += _guard_values(model._meta, columns)
-        statement: _Statement = (sql, tuple(params), None, 1)
+        versions = RowVersions() if returns else None
+        reader = versions.reader([name for name, _model in learn]) if versions is not None else None
+        statement: _Statement = (sql, tuple(params), reader, 1)
         if guard is None:
             self._statements.append(statement)
         else:
             self._statements.insert(0, statement)
+        return versions
 
-    def insert(self, obj: models.Model) -> None:
+    def insert(self, obj: models.Model, *, version: bool = False) -> RowVersions | None:
         """`obj.save()` of a new row; its key, unless set already (`drawn_key`), is set by
-        `send()`."""
+        `send()`. `version` (PostgreSQL, a key given): the row's version returned, as by
+        `save`."""
         connection = _db()
         meta = obj._meta
         drawn = obj.pk is not None
@@ -236,23 +289,29 @@ class StepWrites:
         fields = [field for field in meta.local_concrete_fields if drawn or not field.primary_key]
         if drawn and not any(hasattr(field, "get_placeholder") for field in fields):
             # Its key given: nothing to read back, a statement written once per model.
-            key = (type(obj), connection.vendor, "insert")
+            returns = version and connection.vendor == "postgresql"
+            key = (type(obj), connection.vendor, "insert", returns)
             sql = _SAVES.get(key)
             if sql is None:
                 quote = connection.ops.quote_name
-                sql = _SAVES[key] = (
+                sql = (
                     f"INSERT INTO {quote(meta.db_table)} ("  # noqa: S608
                     + ", ".join(quote(field.column) for field in fields)
                     + ") VALUES ("
                     + ", ".join(["%s"] * len(fields))
                     + ")"
                 )
+                if returns:
+                    sql = _returning(sql, _version_returned(meta, ()))
+                _SAVES[key] = sql
                 _PREPARABLE.add(sql)
             values = tuple(
                 prep_value(field, field.pre_save(obj, True), connection) for field in fields
             )
-            self._statements.append((sql, values, None, None))
-            return
+            versions = RowVersions() if returns else None
+            reader = versions.reader(()) if versions is not None else None
+            self._statements.append((sql, values, reader, None))
+            return versions
         query = InsertQuery(type(obj))
         query.insert_values(fields, [obj])
         compiler = query.get_compiler(connection=connection)
@@ -260,6 +319,7 @@ class StepWrites:
             compiler.returning_fields = [meta.pk]
         [(sql, params)] = compiler.as_sql()
         self._statements.append((sql, tuple(params), None if drawn else obj, None))
+        return None
 
     def append_events(
         self,
@@ -358,16 +418,20 @@ class StepWrites:
                 self._answered(cursor, sql, obj, expect)
 
     @staticmethod
-    def _answered(cursor: Any, sql: str, obj: models.Model | None, expect: int | None) -> None:
-        if obj is not None:
-            row = cursor.fetchone()
-            obj.pk = row[0]
-            obj._state.adding = False
-            obj._state.db = connection.alias
-        elif expect is not None and cursor.rowcount != expect:
+    def _answered(cursor: Any, sql: str, reader: _Reader, expect: int | None) -> None:
+        if expect is not None and cursor.rowcount != expect:
             raise StaleRowError(
                 f"a step's write changed {cursor.rowcount} rows instead of {expect}: {sql[:80]}"
             )
+        if reader is None:
+            return
+        row = cursor.fetchone()
+        if isinstance(reader, models.Model):
+            reader.pk = row[0]
+            reader._state.adding = False
+            reader._state.db = connection.alias
+        else:
+            reader(row)
 
 
 def _update_statement(
@@ -381,7 +445,9 @@ def _update_statement(
 
     def same(table_meta: Any, names: Sequence[str], alias: str) -> list[str]:
         return [
-            f"{alias}{quote(table_meta.get_field(name).column)} IS NOT DISTINCT FROM %s"
+            f"{alias}{name} = %s"
+            if name in ROW_VERSION_COLUMNS
+            else f"{alias}{quote(table_meta.get_field(name).column)} IS NOT DISTINCT FROM %s"
             for name in names
         ]
 
@@ -408,7 +474,9 @@ def _update_statement(
 def _guard_values(meta: Any, columns: Mapping[str, Any]) -> list[Any]:
     connection = _db()
     return [
-        prep_value(meta.get_field(name), value, connection, save=False)
+        value
+        if name in ROW_VERSION_COLUMNS
+        else prep_value(meta.get_field(name), value, connection, save=False)
         for name, value in columns.items()
     ]
 
@@ -476,15 +544,47 @@ def _outermost_transaction() -> bool:
     )
 
 
+_CHECKED: dict[tuple[str, int], str] = {}
+
+
 def _checked_on_server(sql: str, expect: int) -> str:
     """The write as a statement that fails (and so stops the message) unless it changed
-    `expect` rows."""
+    `expect` rows; a write that returns values (`_returning`) returns them still, first."""
+    checked = _CHECKED.get((sql, expect))
+    if checked is not None:
+        return checked
+    body, returned = _RETURNING.get(sql, (sql, ()))
+    names = [f"r{n}" for n in range(len(returned))]
+    inner = ", ".join(f"{value} AS {name}" for value, name in zip(returned, names, strict=True))
     # An int and a constant around the ORM's own compiled statement: nothing from outside.
-    return (
-        f"WITH changed AS ({sql} RETURNING 1) "  # noqa: S608
-        f"SELECT CAST(CASE WHEN count(*) = {int(expect)} THEN '0' ELSE '{_STALE}' END "
+    checked = _CHECKED[(sql, expect)] = (
+        f"WITH changed AS ({body} RETURNING {inner or '1'}) SELECT "  # noqa: S608
+        + "".join(f"max({name}), " for name in names)
+        + f"CAST(CASE WHEN count(*) = {int(expect)} THEN '0' ELSE '{_STALE}' END "
         "AS integer) FROM changed"
     )
+    return checked
+
+
+def _version_returned(meta: Any, learn: Sequence[tuple[str, type[models.Model]]]) -> list[str]:
+    """What a write returns of its row's version and of the related rows' (`RowVersions`)."""
+    quote = _db().ops.quote_name
+    returned = ["xmin::text", "ctid::text"]
+    for name, model in learn:
+        column = quote(meta.get_field(name).column)
+        # Identifiers of the models only.
+        returned.append(
+            f"(SELECT ARRAY[g.xmin::text, g.ctid::text] FROM {quote(model._meta.db_table)} g "  # noqa: S608
+            f"WHERE g.{quote(model._meta.pk.column)} = {quote(meta.db_table)}.{column})"
+        )
+    return returned
+
+
+def _returning(sql: str, returned: Sequence[str]) -> str:
+    """`sql … RETURNING <returned>`, known to `_checked_on_server`."""
+    text = f"{sql} RETURNING {', '.join(returned)}"
+    _RETURNING[text] = (sql, tuple(returned))
+    return text
 
 
 def prepared(sql: str) -> str:

@@ -48,6 +48,7 @@ from ..models import (
 )
 from ..stepwrites import (
     ModelColumns,
+    RowVersions,
     StepWrites,
     begin_with_next_statement,
     column_converters,
@@ -86,11 +87,11 @@ class _RunCache:
     and then the state is restored from the row as before.
 
     An entry also keeps a copy of the instance as its step saved it (without its state; with
-    its definition and initiator): a task completion may then run without the lock from that
-    copy (`take_kept`, an optimistic step) — its UPDATE of the instance then requires the
-    row, the definition's and the initiator's to be still what the copy holds
-    (`optimistic_guard`), and when they are not, the step rolls back and runs again under
-    the lock."""
+    its definition and initiator, and the row's version its UPDATE returned: `RowVersions`):
+    a task completion may then run without the lock from that copy (`take_kept`, an
+    optimistic step) — its UPDATE of the instance then requires the row, the definition's
+    and the initiator's to be still what the copy holds (`optimistic_guard`), and when they
+    are not, the step rolls back and runs again under the lock."""
 
     SIZE = 256  # hot instances per process: a bound on the memory the kept runs hold
 
@@ -117,19 +118,35 @@ class _RunCache:
         return entry[1]
 
     def take_kept(self, pk: int) -> tuple[ProcessInstance, engine.ProcessRun] | None:
-        """The kept copy of a running instance (a copy of it: the caller's to change) and
-        its run, taken out of the cache; None when there is none."""
+        """The kept copy of a running instance and its run, taken out of the cache (the
+        copy is then the caller's to change: nobody else holds it); None when there is
+        none."""
         with self._lock:
             entry = self._runs.get(pk)
-            if entry is None or entry[2] is None or entry[2].status != InstanceStatus.RUNNING:
+            if (
+                entry is None
+                or entry[2] is None
+                or entry[2].status != InstanceStatus.RUNNING
+                or ROW_VERSION not in entry[2].__dict__
+            ):
                 return None
             del self._runs[pk]
-        return model_copy(entry[2]), entry[1]
+        return entry[2], entry[1]
 
-    def keep(self, instance: ProcessInstance, run: engine.ProcessRun) -> None:
-        pk, version, kept = instance.pk, self._version(instance), _kept_copy(instance)
+    def keep(
+        self,
+        instance: ProcessInstance,
+        run: engine.ProcessRun,
+        versions: RowVersions | None = None,
+    ) -> None:
+        """Keep the run (and a copy of the instance, when its write returns its row's
+        `versions`) once the step's transaction commits."""
+        pk, version = instance.pk, self._version(instance)
+        kept = _kept_copy(instance) if versions is not None else None
 
         def put() -> None:
+            if kept is not None:
+                _versioned(kept, versions)
             with self._lock:
                 self._runs[pk] = (version, run, kept)
                 self._runs.move_to_end(pk)
@@ -143,29 +160,15 @@ class _RunCache:
             self._runs.clear()
 
 
-# The columns of an instance an optimistic step requires unchanged besides its key (the
-# state, the variables and the element states: the step writes them from the kept run,
-# whose saved form `lock_version` names).
-_GUARDED = (
-    "lock_version",
-    "updated_at",
-    "status",
-    "definition_id",
-    "serializer_version",
-    "responsible_id",
-    "team_id",
-    "business_key",
-    "object_type",
-    "object_id",
-    "ended_at",
-    "created_at",
-)
 _GUARD = "optimistic_guard"  # the key in an instance's `__dict__` of its step's guard
+# The key in a kept instance's or initiator's `__dict__` of its row's version (`RowVersions`).
+ROW_VERSION = "row_version"
 
 
 def _kept_copy(instance: ProcessInstance) -> ProcessInstance | None:
     """The instance as its step saved it, for the next optimistic step (`take_kept`): on
-    PostgreSQL, with its definition and its initiator (every column loaded) at hand."""
+    PostgreSQL, with its definition and its initiator (every column loaded, a copy of its
+    own: the caller's user object stays the caller's) at hand."""
     if connection.vendor != "postgresql" or not (
         ProcessInstance.definition.is_cached(instance)
         and ProcessInstance.responsible.is_cached(instance)
@@ -176,9 +179,24 @@ def _kept_copy(instance: ProcessInstance) -> ProcessInstance | None:
         return None
     kept = model_copy(instance)  # its own `_state`: as the row is once the step commits
     kept._state.adding, kept._state.db = False, connection.alias
-    for name in ("state", _OPENED, "drawn_key", _GUARD):
+    for name in ("state", _OPENED, "drawn_key", _GUARD, ROW_VERSION):
         kept.__dict__.pop(name, None)
+    if user is not None:
+        # (a request's user may be a lazy object: `copy.copy` copies what it wraps)
+        own = model_copy(user) if type(user) is user.__class__ else copy.copy(user)
+        kept._state.fields_cache["responsible"] = own
     return kept
+
+
+def _versioned(kept: ProcessInstance, versions: RowVersions | None) -> None:
+    """The row versions the kept copy's step wrote and compared, put on the copy (once the
+    step has committed): without its own row's version the copy is not used."""
+    if versions is None or "row" not in versions:
+        return
+    kept.__dict__[ROW_VERSION] = versions["row"]
+    user = kept.responsible
+    if user is not None and "responsible" in versions:
+        user.__dict__[ROW_VERSION] = versions["responsible"]
 
 
 _M = TypeVar("_M", bound=Model)
@@ -272,24 +290,39 @@ def _row_plan(model: type[Model], values: Mapping[str, Any]) -> list[tuple[str, 
     return plan
 
 
-def optimistic_guard(instance: ProcessInstance) -> dict[str, Any]:
+def optimistic_guard(instance: ProcessInstance) -> dict[str, Any] | None:
     """What the lock's read would have given a step of the instance, as conditions on its
-    UPDATE (`StepWrites.save(guard=…)`): the instance's columns the step reads, its
-    definition's version, every column of its initiator — as the kept copy holds them."""
+    UPDATE (`StepWrites.save(guard=…)`): the instance's row still the version its last step
+    wrote (`RowVersions`: any write of the row since makes another), its definition's
+    version (`updated_at`, as the lock's cache of definitions asks), its initiator's row
+    still the version the lock read with it — or, when the copy's initiator was not read
+    from its row (a start's: the caller's user object), its every column as the copy holds
+    them, and its version returned to guard the next step with. None: the copy has no
+    version (the step goes the locked way)."""
+    version = instance.__dict__.get(ROW_VERSION)
+    if version is None:
+        return None
     exists: list[tuple[type[Any], dict[str, Any]]] = [
         (
             ProcessDefinition,
             {"id": instance.definition_id, "updated_at": instance.definition.updated_at},
         )
     ]
+    learn: list[tuple[str, type[Any]]] = []
     user = instance.responsible
     if user is not None:
-        exists.append(
-            (User, {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields})
-        )
+        known = user.__dict__.get(ROW_VERSION)
+        if known is not None:
+            exists.append((User, {"id": user.pk, "xmin": known[0], "ctid": known[1]}))
+        else:
+            exists.append(
+                (User, {f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields})
+            )
+            learn.append(("responsible", User))
     return {
-        "where": {name: getattr(instance, name) for name in _GUARDED},
+        "where": {"xmin": version[0], "ctid": version[1]},
         "exists": exists,
+        "learn": learn,
     }
 
 
@@ -522,11 +555,12 @@ def _save_run(
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
     guard = instance.__dict__.pop(_GUARD, None)  # an optimistic step's (`take_kept`)
+    instance.__dict__.pop(ROW_VERSION, None)  # the version it had: the write makes a new one
     if instance._state.adding:  # a start whose key was drawn (`start_keys_drawn`)
-        writes.insert(instance)
+        versions = writes.insert(instance, version=True)
     else:
-        writes.save(instance, guard=guard)
-    _RUNS.keep(instance, run)
+        versions = writes.save(instance, guard=guard, version=True)
+    _RUNS.keep(instance, run, versions)
     if ProcessInstance.definition.is_cached(instance) and instance.definition.pk is not None:
         _DEFINITIONS.put(instance.definition)
 
@@ -679,7 +713,8 @@ class _LockStatement:
     """The lock of a step, written once per process (the ORM composed it on every step):
     the instance row without its state, the responsible user joined, the definition's
     `updated_at` — the definition itself (its XML, its metadata) comes from `_DEFINITIONS`
-    while the row still has that version — and, on PostgreSQL, the drawn key of the next
+    while the row still has that version — and, on PostgreSQL, the user row's version
+    (`RowVersions`: what guards the next optimistic step) and the drawn key of the next
     task (`drawn_key`)."""
 
     def __init__(self, *, draw_task_key: bool) -> None:
@@ -689,7 +724,8 @@ class _LockStatement:
         updated = ProcessDefinition._meta.get_field("updated_at")
         self.definition_col = updated.get_col("d")
         self.definition_converters = column_converters(self.definition_col)
-        draw = connection.vendor == "postgresql" and draw_task_key
+        postgres = connection.vendor == "postgresql"
+        draw = postgres and draw_task_key
         task_table = HumanTask._meta.db_table
         lock = " FOR UPDATE OF i" if connection.features.has_select_for_update_of else ""
         # Identifiers and constants of the models only: nothing from outside.
@@ -697,12 +733,14 @@ class _LockStatement:
             f"SELECT {self.instance.sql}, (SELECT d.{quote(updated.column)} "  # noqa: S608
             f"FROM {quote(ProcessDefinition._meta.db_table)} d WHERE d.id = i.definition_id), "
             f"{self.user.sql}"
+            + (", u.xmin::text, u.ctid::text" if postgres else "")
             + (f", nextval(pg_get_serial_sequence('{task_table}', 'id'))" if draw else "")
             + f" FROM {quote(ProcessInstance._meta.db_table)} i"
             f" LEFT OUTER JOIN {quote(User._meta.db_table)} u ON u.id = i.responsible_id"
             f" WHERE i.id = %s{lock}"
         )
         self.draw = draw
+        self.versioned = postgres
 
     def load(self, row: Sequence[Any]) -> ProcessInstance:
         width = self.instance.width
@@ -719,7 +757,11 @@ class _LockStatement:
         if user_row[0] is None and instance.responsible_id is None:
             ProcessInstance.responsible.field.set_cached_value(instance, None)
         elif user_row[0] == instance.responsible_id:
-            ProcessInstance.responsible.field.set_cached_value(instance, self.user.build(user_row))
+            user = self.user.build(user_row)
+            if self.versioned:  # the version of the row the user was built from
+                at = width + 1 + self.user.width
+                user.__dict__[ROW_VERSION] = (row[at], row[at + 1])
+            ProcessInstance.responsible.field.set_cached_value(instance, user)
         # else: the row changed under the lock's wait; the user loads on demand.
         return instance
 
@@ -739,8 +781,11 @@ class _DefinitionCache:
         """Keep the version a step ran with (a copy: not the caller's object), so that the
         next step's lock finds it; `get` still compares `updated_at` with the row's."""
         with self._lock:
-            if self._rows.get(definition.pk) is definition:
-                return  # the lock's own: kept already
+            cached = self._rows.get(definition.pk)
+        if cached is definition or (
+            cached is not None and cached.updated_at == definition.updated_at
+        ):
+            return  # the lock's own, or the same version: kept already
         kept = model_copy(definition)
         with self._lock:
             self._rows[definition.pk] = kept

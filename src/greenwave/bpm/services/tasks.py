@@ -169,8 +169,11 @@ def _task_complete_optimistic(
     `StaleRowError`: the caller goes the locked way). The next task's key comes from the
     connection's block (`next_task_key`); the first statement carries the BEGIN."""
     instance, run = kept
+    guard = optimistic_guard(instance)
+    if guard is None:
+        raise StaleRowError("no version of the kept instance to guard its step with")
     with begin_with_next_statement():
-        instance.__dict__[_GUARD] = optimistic_guard(instance)
+        instance.__dict__[_GUARD] = guard
         instance.__dict__["drawn_key"] = next_task_key()
         task.instance = instance
         return _complete(actor=actor, task=task, data=data, files=None, trusted=True, run=run)

@@ -180,16 +180,16 @@ def test_a_steps_message_is_what_mogrify_makes_of_it(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    """A start and a completion (optimistic: the guarded UPDATE of 48 values, the
-    events' statement): every message is the text `mogrify` made of it before."""
+    """A start and a completion (optimistic: the guarded UPDATE with its row versions as
+    text, the events' statement): every message is the text `mogrify` made of it before."""
     merged = stepwrites._one_message
-    seen: list[int] = []
+    seen: list[bool] = []
 
     def checked(cursor: Any, statements: Any) -> tuple[str, Any]:
         text, params = merged(cursor, statements)
         mogrify = cursor.cursor.mogrify
         assert text == ";\n".join(mogrify(s, p) for s, p, *_rest in statements)
-        seen.append(max(len(p) for _s, p, *_rest in statements))
+        seen.append(any(" AND xmin = %s" in stepwrites.readable(s) for s, *_rest in statements))
         return text, params
 
     monkeypatch.setattr(stepwrites, "_one_message", checked)
@@ -201,4 +201,4 @@ def test_a_steps_message_is_what_mogrify_makes_of_it(
         services.task_complete(actor=hunter, task=_open_task(instance), data={})
     assert _open_task(instance).element_id == "offer"
     assert seen
-    assert max(seen) > 40  # the guarded UPDATE was among them
+    assert any(seen)  # the guarded UPDATE was among them
