@@ -54,7 +54,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.version import __version__ as spiff_version
 
-from . import expressions, migration, prepare, sandbox, statedump, walks
+from . import expressions, fresh, migration, prepare, sandbox, statedump, walks
 from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, parse_xml
 
 # The state format, saved next to every state. "gw-state-2/…" (since November 2026): Spiff's
@@ -238,7 +238,8 @@ class CompiledProcess:
     `state_subprocess_specs` are the same specs rebuilt by Spiff's serializer, which is
     what a saved state is restored onto — as when every state carried its own specs (the
     serializer also wires what the parser leaves to the first run, e.g. a multi-instance
-    task listening for its iterations)."""
+    task listening for its iterations). `fresh_tree` copies the tree a new instance starts
+    with, predicted once (`fresh.FreshTree`)."""
 
     process_id: str
     spec: Any
@@ -246,6 +247,7 @@ class CompiledProcess:
     state_spec: Any = None
     state_subprocess_specs: dict[str, Any] = field(default_factory=dict)
     prepared: prepare.Prepared | None = None
+    fresh_tree: fresh.FreshTree | None = field(default=None, compare=False, repr=False)
 
 
 def _wire_loops(specs: list[Any]) -> None:
@@ -373,7 +375,13 @@ def compile_process(
     except (SpiffWorkflowException, etree.LxmlError, KeyError, AttributeError, TypeError) as exc:
         raise EngineError(f"The engine cannot read this process: {exc}") from exc
     compiled = CompiledProcess(
-        process_id, spec, subprocesses, state_spec, state_subprocesses, prepared
+        process_id,
+        spec,
+        subprocesses,
+        state_spec,
+        state_subprocesses,
+        prepared,
+        fresh.FreshTree(spec, subprocesses),
     )
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_SIZE:
@@ -587,9 +595,12 @@ class ProcessRun:
         actions: ActionHandler | None = None,
         service_actions: Mapping[str, str] | None = None,
     ) -> ProcessRun:
-        workflow = BpmnWorkflow(
-            compiled.spec, compiled.subprocess_specs, script_engine=SandboxScriptEngine()
-        )
+        if compiled.fresh_tree is not None:
+            workflow = compiled.fresh_tree.workflow(SandboxScriptEngine())
+        else:
+            workflow = BpmnWorkflow(
+                compiled.spec, compiled.subprocess_specs, script_engine=SandboxScriptEngine()
+            )
         run = cls(workflow, actions=actions, service_actions=service_actions)
         start_task = workflow.get_next_task(state=TaskState.READY)
         if start_task is not None:

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from greenwave.bpm import services
-from greenwave.bpm.engine import runtime, walks
+from greenwave.bpm.engine import fresh, runtime, walks
 from greenwave.bpm.models import ProcessDefinition
+from greenwave.bpm.tests.statetext import normalised
 
 FILES = Path(__file__).parent / "files"
 
@@ -102,6 +103,26 @@ def _every_spared_walk_would_find_nothing(monkeypatch: pytest.MonkeyPatch) -> It
     monkeypatch.setattr(walks, "_update_waiting_tasks", update_checked)
     yield
     assert not wrong, f"{len(wrong)} walks spared wrongly: {wrong[0]}"
+
+
+@pytest.fixture(autouse=True)
+def _every_fresh_tree_as_spiffs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each new workflow the engine copies from a predicted tree (`fresh.FreshTree`) is the
+    one Spiff's `BpmnWorkflow(...)` makes, but for its task ids and times."""
+    differing: list[str] = []
+    make = fresh.FreshTree.workflow
+
+    def checked(tree: fresh.FreshTree, script_engine: Any) -> Any:
+        workflow = make(tree, script_engine)
+        spiffs = fresh.BpmnWorkflow(tree.spec, tree.subprocess_specs, script_engine=script_engine)
+        text = normalised(runtime.dump_as_spiff(workflow))
+        if text != normalised(runtime.dump_as_spiff(spiffs)):
+            differing.append(text)
+        return workflow
+
+    monkeypatch.setattr(fresh.FreshTree, "workflow", checked)
+    yield
+    assert not differing, f"{len(differing)} new workflows unlike Spiff's: {differing[0][:300]}"
 
 
 @pytest.fixture

@@ -240,6 +240,8 @@ GREENWAVE_API_MAX_PAGE_SIZE = 200
 # an exact count reads every visible row, so its cost would grow with the table.
 GREENWAVE_LIST_COUNT_LIMIT = env.int("GREENWAVE_LIST_COUNT_LIMIT", default=1000)
 
+ENGINE_LOG_LEVEL = env.str("ENGINE_LOG_LEVEL", default="WARNING")
+SPIFF_LOGGERS = ("spiff", "spiff.workflow", "spiff.task", "spiff.data", "spiff.dmn")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -248,7 +250,10 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         # SpiffWorkflow narrates every task state change at INFO («State changed to READY»):
-        # engine detail, not news for whoever runs make demo or the worker.
-        "spiff": {"level": env.str("ENGINE_LOG_LEVEL", default="WARNING")},
+        # engine detail, not news for whoever runs make demo or the worker. Its own loggers
+        # get the level too: Spiff tests a logger's own `level` (not the effective one)
+        # before adding detail to a record it builds whether or not it is logged — at
+        # NOTSET `spiff.workflow` walks the whole task tree twice an instance for it.
+        **{name: {"level": ENGINE_LOG_LEVEL} for name in SPIFF_LOGGERS},
     },
 }
