@@ -145,6 +145,8 @@ class StepWrites:
         self._events: dict[str, Any] | None = None
         # Rows inserted with their key given (`insert`): saved once `send()` has sent them.
         self._inserted: list[models.Model] = []
+        # The default database's wrapper, looked up once for the step's writes (`_db`).
+        self._connection = _db()
 
     def __len__(self) -> int:
         return len(self._statements)
@@ -162,7 +164,7 @@ class StepWrites:
         query = UpdateQuery(model)
         query.add_update_values(dict(values))
         query.add_q(models.Q(**where))
-        sql, params = query.get_compiler(connection=connection).as_sql()
+        sql, params = query.get_compiler(connection=self._connection).as_sql()
         self._statements.append((sql, tuple(params), None, expect))
 
     def update_row(
@@ -177,7 +179,7 @@ class StepWrites:
         statement written once per process for each shape instead of composed by the ORM
         on every step; the values converted as the ORM converts them (`get_db_prep_save`,
         `get_db_prep_value`)."""
-        connection = _db()
+        connection = self._connection
         meta = model._meta
         set_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in values]
         where_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in where]
@@ -235,7 +237,7 @@ class StepWrites:
 
         `version` (PostgreSQL): the UPDATE returns the row's new version, in the
         `RowVersions` returned once the answer is read; None elsewhere."""
-        connection = _db()
+        connection = self._connection
         meta = obj._meta
         fields = [field for field in meta.local_concrete_fields if not field.primary_key]
         if guard is None and any(hasattr(field, "get_placeholder") for field in fields):
@@ -259,15 +261,15 @@ class StepWrites:
         )
         sql = _SAVES.get(key)
         if sql is None:
-            sql = _update_statement(meta, fields, where, exists)
+            sql = _update_statement(meta, fields, where, exists, connection)
             if returns:
-                sql = _returning(sql, _version_returned(meta, learn))
+                sql = _returning(sql, _version_returned(meta, learn, connection))
             _SAVES[key] = sql
             _PREPARABLE.add(sql)
         params = [*values, meta.pk.get_db_prep_value(obj.pk, connection)]
-        params += _guard_values(meta, where)
+        params += _guard_values(meta, where, connection)
         for model, columns in exists:
-            params += _guard_values(model._meta, columns)
+            params += _guard_values(model._meta, columns, connection)
         versions = RowVersions() if returns else None
         reader = versions.reader([name for name, _model in learn]) if versions is not None else None
         statement: _Statement = (sql, tuple(params), reader, 1)
@@ -281,7 +283,7 @@ class StepWrites:
         """`obj.save()` of a new row; its key, unless set already (`drawn_key`), is set by
         `send()`. `version` (PostgreSQL, a key given): the row's version returned, as by
         `save`."""
-        connection = _db()
+        connection = self._connection
         meta = obj._meta
         drawn = obj.pk is not None
         if drawn:
@@ -302,7 +304,7 @@ class StepWrites:
                     + ")"
                 )
                 if returns:
-                    sql = _returning(sql, _version_returned(meta, ()))
+                    sql = _returning(sql, _version_returned(meta, (), connection))
                 _SAVES[key] = sql
                 _PREPARABLE.add(sql)
             values = tuple(
@@ -334,7 +336,7 @@ class StepWrites:
         name a key that `send()` has still to set: draw it first, `drawn_key`)."""
         if not entries:
             return
-        if connection.vendor != "postgresql":
+        if self._connection.vendor != "postgresql":
             self._events = {
                 "case_type": case_type,
                 "case_id": case_id,
@@ -365,11 +367,11 @@ class StepWrites:
         message (Django's own commit then finds it done) and the rows a write must change
         are checked by the server, so that a stale row stops the message before the
         COMMIT."""
-        connection = _db()
+        connection = self._connection
         statements, self._statements = self._statements, []
         events, self._events = self._events, None
         inserted, self._inserted = self._inserted, []
-        if commit and _outermost_transaction():
+        if commit and _outermost_transaction(connection):
             self._send_and_commit(statements)
         else:
             self._send(statements)
@@ -399,10 +401,10 @@ class StepWrites:
     def _send(self, statements: list[_Statement]) -> None:
         if not statements:
             return
-        connection = _db()
+        connection = self._connection
         if connection.vendor == "postgresql":
             statements = [
-                (prepared(sql) if sql in _PREPARABLE else sql, params, obj, expect)
+                (prepared(sql, connection) if sql in _PREPARABLE else sql, params, obj, expect)
                 for sql, params, obj, expect in statements
             ]
         with connection.cursor() as cursor:
@@ -417,8 +419,7 @@ class StepWrites:
                 cursor.execute(sql, params)
                 self._answered(cursor, sql, obj, expect)
 
-    @staticmethod
-    def _answered(cursor: Any, sql: str, reader: _Reader, expect: int | None) -> None:
+    def _answered(self, cursor: Any, sql: str, reader: _Reader, expect: int | None) -> None:
         if expect is not None and cursor.rowcount != expect:
             raise StaleRowError(
                 f"a step's write changed {cursor.rowcount} rows instead of {expect}: {sql[:80]}"
@@ -429,7 +430,7 @@ class StepWrites:
         if isinstance(reader, models.Model):
             reader.pk = row[0]
             reader._state.adding = False
-            reader._state.db = connection.alias
+            reader._state.db = self._connection.alias
         else:
             reader(row)
 
@@ -439,9 +440,10 @@ def _update_statement(
     fields: Sequence[models.Field[Any, Any]],
     where: Mapping[str, Any],
     exists: Sequence[tuple[type[models.Model], Mapping[str, Any]]],
+    connection: BaseDatabaseWrapper,
 ) -> str:
     """`UPDATE … SET <fields> WHERE <key> = %s`, and the guard's conditions (see `save`)."""
-    quote = _db().ops.quote_name
+    quote = connection.ops.quote_name
 
     def same(table_meta: Any, names: Sequence[str], alias: str) -> list[str]:
         return [
@@ -471,8 +473,9 @@ def _update_statement(
     )
 
 
-def _guard_values(meta: Any, columns: Mapping[str, Any]) -> list[Any]:
-    connection = _db()
+def _guard_values(
+    meta: Any, columns: Mapping[str, Any], connection: BaseDatabaseWrapper
+) -> list[Any]:
     return [
         value
         if name in ROW_VERSION_COLUMNS
@@ -532,9 +535,8 @@ def _stamp(value: datetime) -> bytes:
     return b"'%s'::timestamptz" % str(value).encode()
 
 
-def _outermost_transaction() -> bool:
+def _outermost_transaction(connection: BaseDatabaseWrapper) -> bool:
     """Inside the outermost `atomic` block (no savepoint under it), nothing to roll back."""
-    connection = _db()
     return (
         connection.vendor == "postgresql"
         and connection.in_atomic_block
@@ -566,9 +568,11 @@ def _checked_on_server(sql: str, expect: int) -> str:
     return checked
 
 
-def _version_returned(meta: Any, learn: Sequence[tuple[str, type[models.Model]]]) -> list[str]:
+def _version_returned(
+    meta: Any, learn: Sequence[tuple[str, type[models.Model]]], connection: BaseDatabaseWrapper
+) -> list[str]:
     """What a write returns of its row's version and of the related rows' (`RowVersions`)."""
-    quote = _db().ops.quote_name
+    quote = connection.ops.quote_name
     returned = ["xmin::text", "ctid::text"]
     for name, model in learn:
         column = quote(meta.get_field(name).column)
@@ -587,13 +591,15 @@ def _returning(sql: str, returned: Sequence[str]) -> str:
     return text
 
 
-def prepared(sql: str) -> str:
+def prepared(sql: str, connection: BaseDatabaseWrapper | None = None) -> str:
     """On PostgreSQL, `sql` (written once per process, each parameter where a column's type
     is its type) as the EXECUTE of a statement prepared on this connection the first time
     (`PREPARE` by the driver itself, outside Django's query log; it outlives a rollback, as
     PostgreSQL's prepared statements do): the server plans it once instead of every step.
-    The parameters stay the same, in the same order."""
-    connection = _db()
+    The parameters stay the same, in the same order. `connection`: the default database's
+    wrapper when the caller holds it already (else looked up)."""
+    if connection is None:
+        connection = _db()
     if connection.vendor != "postgresql":
         return sql
     connection.ensure_connection()

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import django
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Model, Q
 from django.db.models.base import ModelState
 from django.db.models.fields import Field, return_None  # type: ignore[attr-defined]
@@ -169,7 +169,8 @@ def _kept_copy(instance: ProcessInstance) -> ProcessInstance | None:
     """The instance as its step saved it, for the next optimistic step (`take_kept`): on
     PostgreSQL, with its definition and its initiator (every column loaded, a copy of its
     own: the caller's user object stays the caller's) at hand."""
-    if connection.vendor != "postgresql" or not (
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once (`connection` looks it up each time)
+    if db.vendor != "postgresql" or not (
         ProcessInstance.definition.is_cached(instance)
         and ProcessInstance.responsible.is_cached(instance)
     ):
@@ -178,7 +179,7 @@ def _kept_copy(instance: ProcessInstance) -> ProcessInstance | None:
     if user is not None and (user.pk != instance.responsible_id or user.get_deferred_fields()):
         return None
     kept = model_copy(instance)  # its own `_state`: as the row is once the step commits
-    kept._state.adding, kept._state.db = False, connection.alias
+    kept._state.adding, kept._state.db = False, db.alias
     for name in ("state", _OPENED, "drawn_key", _GUARD, ROW_VERSION):
         kept.__dict__.pop(name, None)
     if user is not None:
@@ -824,8 +825,9 @@ def next_key(model: type[Any]) -> int:
     table are not in time order across connections. A row inserted meanwhile with a key
     of the block (rows written with their keys, then the sequence reset: the datagen's
     loader) makes the step fail on the key: `forget_keys`, and the locked way follows."""
-    connection.ensure_connection()
-    raw = connection.connection
+    db = connections[DEFAULT_DB_ALIAS]
+    db.ensure_connection()
+    raw = db.connection
     blocks = _KEYS.get(raw)
     if blocks is None:
         blocks = _KEYS[raw] = {}
@@ -838,8 +840,8 @@ def next_key(model: type[Any]) -> int:
                 "SELECT nextval(pg_get_serial_sequence("  # noqa: S608
                 f"'{model._meta.db_table}', 'id')) FROM generate_series(1, {_KEY_BLOCK})"
             )
-        with connection.cursor() as cursor:
-            cursor.execute(prepared(sql))
+        with db.cursor() as cursor:
+            cursor.execute(prepared(sql, db))
             keys = blocks[model] = [row[0] for row in cursor.fetchall()][::-1]
     return keys.pop()
 
