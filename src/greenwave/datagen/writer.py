@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.core.management.color import no_style
 from django.db import connection, models
 from django.db.models import Max
 
@@ -113,9 +112,29 @@ class TableWriter:
 
 
 def reset_sequences(model_list: Iterable[type[models.Model]]) -> None:
-    """After explicit ids, move PostgreSQL's id sequences past them (no-op elsewhere)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), list(model_list))
-    if statements:
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
+    """After explicit ids, move PostgreSQL's id sequences past them (no-op elsewhere) — and
+    never back: a key the sequence handed out before may still be held unused (a
+    connection's block of keys, `bpm.stepwrites`), so a sequence moved below it would give
+    it again. Django's `sequence_reset_sql` sets the sequence to the table's largest id,
+    lower than before when rows were deleted."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in model_list:
+            for field in model._meta.local_fields:
+                if isinstance(field, models.AutoField):
+                    cursor.execute(
+                        _SEQUENCE_FORWARD % (quote(field.column), quote(model._meta.db_table)),
+                        [quote(model._meta.db_table), field.column],
+                    )
+                    break
+
+
+# The largest of the table's ids and the sequence's last value (NULL before its first
+# `nextval`); `setval(…, 1, false)` when neither exists, as Django's reset does.
+_SEQUENCE_FORWARD = """
+SELECT setval(s.seq, GREATEST(m.top, pg_sequence_last_value(s.seq::regclass), 1),
+    COALESCE(m.top, pg_sequence_last_value(s.seq::regclass)) IS NOT NULL)
+FROM (SELECT pg_get_serial_sequence(%%s, %%s) AS seq) s, (SELECT max(%s) AS top FROM %s) m
+"""
