@@ -15,14 +15,8 @@ from greenwave.datagen.benchreport import BenchResult, median_time, verdict_from
 TARGET = 0.5
 EXIT_ACTIVITIES = ("deal_stage_changed", "deal_won", "deal_lost")
 
-FUNNEL_SQL = """
-SELECT k.stage::bigint,
-       count(*) FILTER (WHERE k.kind = 'enter') AS entered,
-       count(*) FILTER (WHERE k.kind = 'forward') AS forward,
-       count(*) FILTER (WHERE k.kind = 'lost') AS lost,
-       count(*) FILTER (WHERE k.kind = 'won') AS won,
-       avg(k.secs) AS avg_s,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY k.secs) AS median_s
+# The stage rows of every B2B deal event, unfolded once (both funnel queries read them).
+_STAGE_ROWS_SQL = """
 FROM core_event e
 CROSS JOIN LATERAL (
     VALUES
@@ -42,6 +36,19 @@ WHERE e.case_type = 'deal'
   AND k.stage IS NOT NULL
 GROUP BY 1
 """
+
+FUNNEL_SQL = (
+    """
+SELECT k.stage::bigint,
+       count(*) FILTER (WHERE k.kind = 'enter') AS entered,
+       count(*) FILTER (WHERE k.kind = 'forward') AS forward,
+       count(*) FILTER (WHERE k.kind = 'lost') AS lost,
+       count(*) FILTER (WHERE k.kind = 'won') AS won,
+       avg(k.secs) AS avg_s,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY k.secs) AS median_s
+"""
+    + _STAGE_ROWS_SQL
+)
 
 STUCK_SQL = """
 SELECT d.stage_id, count(*)
@@ -286,30 +293,15 @@ def bench_period_over_period(*, runs: int, dataset: str) -> BenchResult:
 
 ROLLUP_TARGET = 1.0
 
-FUNNEL_RAW_SQL = """
+FUNNEL_RAW_SQL = (
+    """
 SELECT k.stage::bigint,
        count(*) FILTER (WHERE k.kind = 'enter'), count(*) FILTER (WHERE k.kind = 'forward'),
        count(*) FILTER (WHERE k.kind = 'lost'), count(*) FILTER (WHERE k.kind = 'won'),
        avg(k.secs)
-FROM core_event e
-CROSS JOIN LATERAL (
-    VALUES
-      (CASE WHEN e.activity = 'deal_stage_changed' THEN e.payload->>'from_stage'
-            ELSE e.payload->>'stage' END,
-       CASE e.activity WHEN 'deal_created' THEN 'enter' WHEN 'deal_won' THEN 'won'
-            WHEN 'deal_lost' THEN 'lost'
-            ELSE CASE WHEN e.payload->>'direction' = 'forward' THEN 'forward' ELSE 'back' END
-       END,
-       (e.payload->>'seconds_in_stage')::int),
-      (CASE WHEN e.activity = 'deal_stage_changed'
-            THEN e.payload->>'to_stage' END, 'enter', NULL::int)
-) AS k(stage, kind, secs)
-WHERE e.case_type = 'deal'
-  AND e.activity IN ('deal_created', 'deal_stage_changed', 'deal_won', 'deal_lost')
-  AND e.case_id IN (SELECT id::text FROM sales_deal WHERE pipeline_id = %(pipeline)s)
-  AND k.stage IS NOT NULL
-GROUP BY 1
 """
+    + _STAGE_ROWS_SQL
+)
 
 OVERVIEW_RAW_SQL = """
 SELECT {measures} FROM sales_deal

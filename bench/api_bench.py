@@ -67,14 +67,11 @@ def _env(settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def server(app: str, settings: str) -> Iterator[int]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [*GUNICORN, "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), app],
-        env=_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+def serving(argv: list[str], env: dict[str, str], what: str, stop_s: float = 10) -> Iterator[int]:
+    """Run `argv` (a server given `-b 127.0.0.1:<port>` by the caller) until it accepts on
+    the port; yields its pid and stops it on leaving."""
+    port = int(argv[argv.index("-b") + 1].rsplit(":", 1)[1])
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -84,15 +81,24 @@ def server(app: str, settings: str) -> Iterator[int]:
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     err = proc.stderr.read().decode() if proc.stderr else ""
-                    raise RuntimeError(f"{app} did not start: {err[-2000:]}") from None
+                    raise RuntimeError(f"{what} did not start: {err[-2000:]}") from None
                 time.sleep(0.2)
-        yield port
+        yield proc.pid
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=stop_s)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def server(app: str, settings: str) -> Iterator[int]:
+    port = free_port()
+    argv = [*GUNICORN, "-b", f"127.0.0.1:{port}", "--chdir", str(ROOT), app]
+    with serving(argv, _env(settings), app):
+        yield port
 
 
 def load(

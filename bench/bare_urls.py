@@ -17,31 +17,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from greenwave.core.models import Event, EventObject
 from greenwave.sales.models import Deal, DealItem, Stage
+from greenwave.sales.selectors import DEAL_ROW_VALUES
 
-FIELDS = (
-    "id",
-    "title",
-    "pipeline_id",
-    "stage_id",
-    "stage__name",
-    "status",
-    "amount",
-    "currency",
-    "probability",
-    "expected_close_date",
-    "company_id",
-    "price_list_id",
-    "responsible_id",
-    "team_id",
-    "hunter_id",
-    "hunter_share_percent",
-    "description",
-    "stage_entered_at",
-    "lost_reason__name",
-    "closed_at",
-    "created_at",
-    "version",
-)
+# The API's deal columns (the bare view answers in the default language only).
+FIELDS = tuple(name for name in DEAL_ROW_VALUES if name != "stage__name_en")
 
 
 def _out(row: dict[str, Any], contacts: list[int], items: list[dict[str, Any]]) -> dict[str, Any]:

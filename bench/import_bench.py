@@ -71,24 +71,6 @@ POSITIONS = (
     "",
 )
 MAIL_HOSTS = ("mail.ru", "yandex.ru", "gmail.com", "bk.ru", "inbox.ru", "list.ru", "rambler.ru")
-COPY_COLUMNS = (
-    "created_at",
-    "updated_at",
-    "full_name",
-    "position",
-    "phones",
-    "emails",
-    "messengers",
-    "birthday",
-    "gender",
-    "mailing_consent",
-    "notes",
-    "search_text",
-    "company_id",
-    "responsible_id",
-    "team_id",
-    "is_deleted",
-)
 COMPARED = (
     "full_name",
     "position",
@@ -467,8 +449,11 @@ def _copy(rows: list[tuple[Any, ...]]) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from greenwave.crm.services.import_copy import CONTACT_COPY_COLUMNS
+
     stamp = timezone.now()
-    columns = ", ".join(COPY_COLUMNS)
+    # The columns the import job copies, but the id (the ceiling lets the sequence give it).
+    columns = ", ".join(name for name in CONTACT_COPY_COLUMNS if name != "id")
     started = time.perf_counter()
     sql = f"COPY crm_contact ({columns}) FROM STDIN"
     with transaction.atomic(), connection.cursor() as wrapper, wrapper.cursor.copy(sql) as copy:

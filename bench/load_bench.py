@@ -28,7 +28,6 @@ import json
 import logging
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -60,7 +59,7 @@ MARK = "Нагрузка"
 def gunicorn(workers: int = WORKERS) -> Iterator[tuple[int, int]]:
     """`gunicorn greenwave.config.wsgi -w <workers>` (sync) on a free port; yields the port and
     the master's pid."""
-    from api_bench import _env, free_port
+    from api_bench import _env, free_port, serving
 
     port = free_port()
     argv = [
@@ -77,27 +76,8 @@ def gunicorn(workers: int = WORKERS) -> Iterator[tuple[int, int]]:
         "--log-level",
         "warning",
     ]
-    env = _env("greenwave.config.settings.prod")
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    err = proc.stderr.read().decode() if proc.stderr else ""
-                    raise RuntimeError(f"gunicorn did not start: {err[-2000:]}") from None
-                time.sleep(0.2)
-        yield port, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serving(argv, _env("greenwave.config.settings.prod"), "gunicorn", stop_s=15) as pid:
+        yield port, pid
 
 
 class Fixture:

@@ -376,17 +376,9 @@ def _xes_by_hand(pipeline: Any, name_of: Any, first: Any, end: Any) -> Any:
 
     from django.db import connection
 
-    yield (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<log xes.version="1.0" xes.features="nested-attributes" '
-        'xmlns="http://www.xes-standard.org/">\n'
-        '<extension name="Concept" prefix="concept" '
-        'uri="http://www.xes-standard.org/concept.xesext"/>\n'
-        '<extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
-        '<extension name="Organizational" prefix="org" '
-        'uri="http://www.xes-standard.org/org.xesext"/>\n'
-        '<string key="concept:name" value="deal"/>\n'
-    )
+    from greenwave.mining.export import XES_HEAD
+
+    yield XES_HEAD + '<string key="concept:name" value="deal"/>\n'
     sql = (
         "SELECT case_id, label, ts, e2.actor_id FROM ("  # noqa: S608
         + EVENTS_SQL.replace("SELECT e.case_id,", "SELECT e.actor_id, e.case_id,", 1).replace(

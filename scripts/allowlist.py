@@ -1,10 +1,12 @@
 """What the debt checks of issue #25 share (``check_function_length.py``,
-``check_inner_imports.py``): the Python files they scan and their allowlist of the places
-still breaking the rule — one key a line, ``#`` comments — read, rewritten, and compared with
-what a run finds (a new place fails, and so does a listed one that is gone: take it off)."""
+``check_inner_imports.py``): the Python files they scan, the functions of a file by their
+qualified names, and their allowlist of the places still breaking the rule — one key a line,
+``#`` comments — read, rewritten, and compared with what a run finds (a new place fails, and
+so does a listed one that is gone: take it off)."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,28 @@ def python_files(paths: list[str]) -> Iterator[Path]:
             relative = file.relative_to(ROOT)
             if SKIPPED_PARTS.isdisjoint(relative.parts) and not file.name.startswith("test_"):
                 yield file
+
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def functions(tree: ast.AST, *, nested: bool) -> Iterator[tuple[str, Function]]:
+    """Every function of ``tree`` with its qualified name (``Class.method``; with ``nested``,
+    the functions inside functions too, as ``outer.inner``)."""
+
+    def walk(node: ast.AST, prefix: str) -> Iterator[tuple[str, Function]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = f"{prefix}{child.name}"
+                yield name, child
+                if nested:
+                    yield from walk(child, f"{name}.")
+            elif isinstance(child, ast.ClassDef):
+                yield from walk(child, f"{prefix}{child.name}.")
+            else:
+                yield from walk(child, prefix)
+
+    yield from walk(tree, "")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from allowlist import ROOT, Allowlist, python_files
+from allowlist import ROOT, Allowlist, functions, python_files
 
 ALLOWLIST = Allowlist(
     ROOT / "scripts" / "function_length_allowlist.txt",
@@ -35,21 +35,10 @@ LIMIT = 80
 def long_functions(file: Path, limit: int) -> Iterator[tuple[str, int]]:
     """(qualified name, length) of the functions of ``file`` longer than ``limit`` lines."""
     tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-
-    def walk(node: ast.AST, prefix: str) -> Iterator[tuple[str, int]]:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                name = f"{prefix}{child.name}"
-                length = (child.end_lineno or child.lineno) - child.lineno + 1
-                if length > limit:
-                    yield name, length
-                yield from walk(child, f"{name}.")
-            elif isinstance(child, ast.ClassDef):
-                yield from walk(child, f"{prefix}{child.name}.")
-            else:
-                yield from walk(child, prefix)
-
-    yield from walk(tree, "")
+    for name, function in functions(tree, nested=True):
+        length = (function.end_lineno or function.lineno) - function.lineno + 1
+        if length > limit:
+            yield name, length
 
 
 def main(argv: list[str] | None = None) -> int:

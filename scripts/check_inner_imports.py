@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from allowlist import ROOT, Allowlist, python_files
+from allowlist import ROOT, Allowlist, functions, python_files
 
 PACKAGE = ROOT / "src" / "greenwave"
 ALLOWLIST = Allowlist(
@@ -61,26 +61,15 @@ def hidden_imports(file: Path) -> Iterator[tuple[str, str]]:
     app = module[1] if len(module) > 1 else ""
     is_package = file.name == "__init__.py"
 
-    def inside(function: ast.AST, name: str) -> Iterator[tuple[str, str]]:
+    for name, function in functions(tree, nested=False):
+        if file.name == "apps.py" and function.name == "ready":
+            continue
         for node in ast.walk(function):
             if isinstance(node, ast.Import | ast.ImportFrom):
                 for target in _imported(node, module, is_package):
                     parts = target.split(".")
                     if parts[0] == "greenwave" and len(parts) > 1 and parts[1] != app:
                         yield name, target
-
-    def walk(node: ast.AST, prefix: str) -> Iterator[tuple[str, str]]:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                name = f"{prefix}{child.name}"
-                if not (file.name == "apps.py" and child.name == "ready"):
-                    yield from inside(child, name)
-            elif isinstance(child, ast.ClassDef):
-                yield from walk(child, f"{prefix}{child.name}.")
-            else:
-                yield from walk(child, prefix)
-
-    yield from walk(tree, "")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,23 +50,26 @@ MEDIA_TYPES = {
 EXTENSIONS = {"xes": "xes", "ocel2-json": "jsonocel", "ocel2-xml": "xmlocel"}
 
 
+# The XES log's opening: the declaration, the log element and the three extensions it uses.
+XES_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<log xes.version="1.0" xes.features="nested-attributes" '
+    'xmlns="http://www.xes-standard.org/">\n'
+    '<extension name="Concept" prefix="concept" '
+    'uri="http://www.xes-standard.org/concept.xesext"/>\n'
+    '<extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
+    '<extension name="Organizational" prefix="org" '
+    'uri="http://www.xes-standard.org/org.xesext"/>\n'
+)
+
+
 def _time(value: datetime) -> str:
     return value.isoformat()
 
 
 def xes(actor: User, log: CaseLog) -> Iterator[str]:
     """XES 1.0 of the mined case type: a trace per case, an event per activity."""
-    yield (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<log xes.version="1.0" xes.features="nested-attributes" '
-        'xmlns="http://www.xes-standard.org/">\n'
-        '<extension name="Concept" prefix="concept" '
-        'uri="http://www.xes-standard.org/concept.xesext"/>\n'
-        '<extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
-        '<extension name="Organizational" prefix="org" '
-        'uri="http://www.xes-standard.org/org.xesext"/>\n'
-        f'<string key="concept:name" value={quoteattr(log.event_case_type)}/>\n'
-    )
+    yield XES_HEAD + f'<string key="concept:name" value={quoteattr(log.event_case_type)}/>\n'
     # Each label's two attributes, quoted once (a log has few labels and millions of events).
     named: dict[str, str] = {}
     for case_id, steps in traces(actor, log, chunk=CHUNK):

@@ -21,7 +21,7 @@ _Owner = tuple[int, int | None]
 # The companies a chunk of contacts joins, by id: (name, responsible id, team id).
 _Companies = Mapping[int, tuple[str, int, int | None]]
 
-_CONTACT_COPY_COLUMNS = (
+CONTACT_COPY_COLUMNS = (
     "id",
     "created_at",
     "updated_at",
@@ -59,7 +59,7 @@ def copy_contacts(
     when = stamp.isoformat()
     bulkcopy.copy_text(
         Contact,
-        _CONTACT_COPY_COLUMNS,
+        CONTACT_COPY_COLUMNS,
         (
             _contact_line(pk, row, companies, default, when, payloads)
             for pk, row in zip(ids, batch, strict=True)
@@ -106,7 +106,7 @@ def _contact_line(
     when: str,
     payloads: list[str],
 ) -> str:
-    """A packed row as a `COPY` text line of `_CONTACT_COPY_COLUMNS`; its event's payload (a
+    """A packed row as a `COPY` text line of `CONTACT_COPY_COLUMNS`; its event's payload (a
     `COPY` field of JSON text) appended to `payloads` (`test_import_checked_rows` compares it
     with `_CONTACT_HISTORY.snapshot`)."""
     _n, name, position, phones, emails, birthday, gender, consent, notes, cid, _inn = row
