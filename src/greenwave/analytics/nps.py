@@ -16,12 +16,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
+from greenwave.core.records import field_values
 from greenwave.sales.periods import comparison_periods
 
 from . import selectors
 from .figures import window
 from .models import NpsSurvey
-from .periods import ComparedPeriod
+from .periods import PERIOD_FIELDS, ComparedPeriod
 
 KINDS = {
     "promoters": Q(score__gte=9),
@@ -58,14 +59,8 @@ class NpsFigure(ComparedPeriod):
         return value.quantize(Decimal("0.1"))
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            **self.period_dict(),
-            "responses": self.responses,
-            "promoters": self.promoters,
-            "passives": self.passives,
-            "detractors": self.detractors,
-            "nps": self.nps,
-        }
+        counts = field_values(self, leave_out=PERIOD_FIELDS)
+        return {**self.period_dict(), "responses": self.responses, **counts, "nps": self.nps}
 
 
 def answers(

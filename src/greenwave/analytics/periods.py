@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -16,3 +16,7 @@ class ComparedPeriod:
     def period_dict(self) -> dict[str, Any]:
         """What names the period in a figure's `as_dict`."""
         return {"period": self.key, "date_from": self.date_from, "date_to": self.date_to}
+
+
+# The fields that name the period, left out where a figure lists its own fields.
+PERIOD_FIELDS = frozenset(f.name for f in fields(ComparedPeriod))

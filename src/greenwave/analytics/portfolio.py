@@ -23,6 +23,7 @@ from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
+from greenwave.core.records import field_values
 from greenwave.crm.models import Company
 from greenwave.crm.selectors import company_list
 from greenwave.sales.models import Deal, DealItem, DealStatus
@@ -200,19 +201,10 @@ class ClientFigures:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "company_id": self.company_id,
-            "name": self.name,
-            "region": self.region,
-            "first_contact": self.first_contact,
-            "first_purchase": self.first_purchase,
-            "last_purchase": self.last_purchase,
-            "orders": self.orders,
-            "days_between_purchases": self.days_between_purchases,
-            "revenue": self.revenue,
-            "average_check": self.average_check,
-            "maturation_days": self.maturation_days,
+            **field_values(self, leave_out={"groups"}),
             "product_groups": self.groups,
-            "status": self.status,
+            "days_between_purchases": self.days_between_purchases,
+            "maturation_days": self.maturation_days,
         }
 
 

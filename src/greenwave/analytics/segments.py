@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
+from greenwave.core.records import field_values
 from greenwave.sales.models import Deal, DealStatus
 
 KINDS = ("abc", "xyz", "rfm")
@@ -75,22 +76,7 @@ class ClientSegment:
         return {"abc": self.abc, "xyz": self.xyz, "rfm": self.rfm}[kind]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "company_id": self.company_id,
-            "name": self.name,
-            "revenue": self.revenue,
-            "orders": self.orders,
-            "last_purchase": self.last_purchase,
-            "abc": self.abc,
-            "cumulative_share": self.cumulative_share,
-            "xyz": self.xyz,
-            "variation": self.variation,
-            "recency_days": self.recency_days,
-            "r": self.r,
-            "f": self.f,
-            "m": self.m,
-            "rfm": self.rfm,
-        }
+        return {**field_values(self, leave_out={"monthly"}), "rfm": self.rfm}
 
 
 def _months(as_of: date, count: int) -> list[date]:

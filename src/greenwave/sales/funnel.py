@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
+from greenwave.core.records import field_values
 
 from . import events
 from .models import Deal, DealItem, DealStatus, Pipeline
@@ -58,20 +59,7 @@ class FunnelRow:
         return round(exits / self.entered, 4) if self.entered else None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "stage_id": self.stage_id,
-            "stage": self.stage,
-            "group": self.group,
-            "entered": self.entered,
-            "forward": self.forward,
-            "lost": self.lost,
-            "won": self.won,
-            "conversion": self.conversion,
-            "avg_days": self.avg_days,
-            "median_days": self.median_days,
-            "stuck": self.stuck,
-            "expected_days": self.expected_days,
-        }
+        return {**field_values(self), "conversion": self.conversion}
 
 
 def _deals_sql(actor: User, pipeline: Pipeline, group_by: str | None) -> tuple[str, list[Any]]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.records import field_values
 
 from .models import Deal, DealStatus, Pipeline
 
@@ -45,11 +46,7 @@ class PeriodFigures:
     def as_dict(self) -> dict[str, Any]:
         return {
             "period": self.key,
-            "date_from": self.date_from,
-            "date_to": self.date_to,
-            "created": self.created,
-            "won": self.won,
-            "lost": self.lost,
+            **field_values(self, leave_out={"key", "won_amount"}),
             "win_rate": self.win_rate,
             "won_amount": {k: str(v) for k, v in sorted(self.won_amount.items())},
         }

@@ -192,22 +192,25 @@ def _concatenate(*lists: Any) -> Any:
     return out
 
 
-@builtin("insert before", "list", "position", "newItem")
-def _insert_before(items: Any, position: Any, item: Any) -> Any:
+def _item_index(items: Any, position: Any) -> int | None:
+    """The 0-based index of a FEEL position in a list (1 is the first item, -1 the last), or
+    None when `items` is not a list or the position is not one of its items."""
     pos = _int(position)
     if not isinstance(items, list) or pos is None or pos == 0 or abs(pos) > len(items):
         return None
-    index = pos - 1 if pos > 0 else len(items) + pos
-    return [*items[:index], item, *items[index:]]
+    return pos - 1 if pos > 0 else len(items) + pos
+
+
+@builtin("insert before", "list", "position", "newItem")
+def _insert_before(items: Any, position: Any, item: Any) -> Any:
+    index = _item_index(items, position)
+    return None if index is None else [*items[:index], item, *items[index:]]
 
 
 @builtin("remove", "list", "position")
 def _remove(items: Any, position: Any) -> Any:
-    pos = _int(position)
-    if not isinstance(items, list) or pos is None or pos == 0 or abs(pos) > len(items):
-        return None
-    index = pos - 1 if pos > 0 else len(items) + pos
-    return [*items[:index], *items[index + 1 :]]
+    index = _item_index(items, position)
+    return None if index is None else [*items[:index], *items[index + 1 :]]
 
 
 @builtin("reverse", "list")
@@ -232,12 +235,8 @@ def _distinct(items: list[Any]) -> list[Any]:
 
 @builtin("union", "*list")
 def _union(*lists: Any) -> Any:
-    out: list[Any] = []
-    for x in lists:
-        if not isinstance(x, list):
-            return None
-        out.extend(x)
-    return _distinct(out)
+    joined = _concatenate(*lists)
+    return None if joined is None else _distinct(joined)
 
 
 @builtin("distinct values", "list")

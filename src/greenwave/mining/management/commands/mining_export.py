@@ -39,32 +39,25 @@ class Command(BaseCommand):
         )
         if actor is None:
             raise CommandError("No such user (or no administrator) to read the log as.")
+        narrowing = {
+            "date_from": options["date_from"],
+            "date_to": options["date_to"],
+            "team_id": options["team"],
+            "user_id": options["user"],
+        }
         try:
             if options["case_type"] == ALL:
                 if options["format"] == "xes" or options["pipeline"] or options["process"]:
                     raise CommandError(
                         "The log of all case types is OCEL 2.0, narrowed by period, team, user."
                     )
-                self._write(
-                    options["out"],
-                    export_all(
-                        actor,
-                        options["format"],
-                        date_from=options["date_from"],
-                        date_to=options["date_to"],
-                        team_id=options["team"],
-                        user_id=options["user"],
-                    ),
-                )
+                self._write(options["out"], export_all(actor, options["format"], **narrowing))
                 return
             log = case_log(
                 case_type=options["case_type"],
                 pipeline_id=options["pipeline"],
                 process=options["process"],
-                date_from=options["date_from"],
-                date_to=options["date_to"],
-                team_id=options["team"],
-                user_id=options["user"],
+                **narrowing,
             )
             self._write(options["out"], export(actor, log, options["format"]))
         except DomainError as exc:
