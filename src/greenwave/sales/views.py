@@ -27,6 +27,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import can_write, require_write, scope_users
 from greenwave.bpm.library.texts import library_text
+from greenwave.core.create_pages import create_view
 from greenwave.core.crud import Back, form_view, saving, to_page
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
@@ -343,27 +344,21 @@ def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
     handler(request, deal)
 
 
-lead_list = ListPage.of(
+LEADS = ListPage.of(
     selectors,
     "lead",
     gettext_lazy("Leads"),
     empty=gettext_lazy("No leads yet. Leads arrive from the web form, the API, import or by hand."),
     create=gettext_lazy("New lead"),
-).view(extra=lambda _request: {"import_url": reverse("sales:lead_import")})
-
-
-@login_required
-def lead_create(request: AuthedRequest) -> HttpResponse:
-    return form_view(
-        request,
-        LeadForm(request.POST or None),
-        saving(request, services.lead_create),
-        title=_("New lead"),
-        back=Back(reverse("sales:lead_list"), _("Leads")),
-        done=to_page("sales:lead_detail"),
-        message=_("Lead created."),
-        show_error=show_on_top,
-    )
+)
+lead_list = LEADS.view(extra=lambda _request: {"import_url": reverse("sales:lead_import")})
+lead_create = create_view(
+    LEADS,
+    LeadForm,
+    services.lead_create,
+    message=gettext_lazy("Lead created."),
+    show_error=show_on_top,
+)
 
 
 @login_required
