@@ -3,51 +3,22 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core.forms import BootstrapFormMixin, bootstrap_class
+
 from .models import RoleCode, Team, User
+
+__all__ = ["BootstrapFormMixin", "bootstrap_class"]  # their home is core; old imports keep working
 
 TIME_ZONE_CHOICES = [
     (tz, tz)
     for tz in sorted(zoneinfo.available_timezones())
     if tz.startswith(("Europe/", "Asia/", "America/", "Africa/", "Australia/")) or tz == "UTC"
 ]
-
-
-# The browser's date inputs accept only these value formats, whatever the page's language; a
-# localized value («30.12.2026») is shown as an empty field and erased by the next save.
-HTML_INPUT_FORMATS = {"date": "%Y-%m-%d", "datetime-local": "%Y-%m-%dT%H:%M", "time": "%H:%M"}
-
-
-class BootstrapFormMixin:
-    """Give every widget Bootstrap's classes so templates stay loops over fields, and make
-    every date and time input round-trip its value."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.DateInput | forms.DateTimeInput | forms.TimeInput):
-                html_format = HTML_INPUT_FORMATS.get(widget.input_type)
-                if html_format:
-                    widget.format = html_format
-            bootstrap_class(field)
-
-
-def bootstrap_class(field: forms.Field) -> None:
-    """Bootstrap's class for the field's widget (kept if one is set): also for fields added
-    after the form's `__init__` (custom fields, a process task's schema)."""
-    widget = field.widget
-    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-        widget.attrs.setdefault("class", "form-check-input")
-    elif isinstance(widget, forms.Select | forms.SelectMultiple):
-        widget.attrs.setdefault("class", "form-select")
-    else:
-        widget.attrs.setdefault("class", "form-control")
 
 
 class LoginForm(BootstrapFormMixin, AuthenticationForm):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from greenwave.core.crud import Back, form_page
+from greenwave.core.crud import Back, form_page, form_view, to_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import form_post, show_on_top
 from greenwave.core.guards import admin_required
@@ -197,10 +197,10 @@ user_list = ListPage.of(
 ).view(guard=admin_required)
 
 
-def _form_page(
-    request: AuthedRequest, form: Any, title: str, back: str, back_label: str
-) -> HttpResponse:
-    return form_page(request, form, title=title, back=Back(reverse(back), back_label))
+def _team_page(request: AuthedRequest, form: TeamForm, title: str) -> HttpResponse:
+    return form_page(
+        request, form, title=title, back=Back(reverse("accounts:team_list"), _("Teams"))
+    )
 
 
 def _show_on_login_field(form: Any, exc: DomainError) -> None:
@@ -214,20 +214,19 @@ def _show_on_name(form: Any, exc: DomainError) -> None:
 
 @admin_required
 def user_create(request: AuthedRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
-    saved = form_post(
+    return form_view(
         request,
-        form,
+        UserCreateForm(request.POST or None),
         # An empty password field: the user gets an unusable password (set by the reset mail).
-        lambda: services.user_create(
-            actor=request.user,
-            **{**form.cleaned_data, "password": form.cleaned_data["password"] or None},
+        lambda data: services.user_create(
+            actor=request.user, **{**data, "password": data["password"] or None}
         ),
-        success=lambda user: _("User %(name)s created.") % {"name": user},
-        to=lambda user: reverse("accounts:user_edit", args=[user.pk]),
+        title=_("New user"),
+        back=Back(reverse("accounts:user_list"), _("Users")),
+        done=to_page("accounts:user_edit"),
+        message=lambda user: _("User %(name)s created.") % {"name": user},
         show_error=_show_on_login_field,
     )
-    return saved or _form_page(request, form, _("New user"), "accounts:user_list", _("Users"))
 
 
 @admin_required
@@ -276,7 +275,7 @@ def team_create(request: AuthedRequest) -> HttpResponse:
         to="accounts:team_list",
         show_error=_show_on_name,
     )
-    return saved or _form_page(request, form, _("New team"), "accounts:team_list", _("Teams"))
+    return saved or _team_page(request, form, _("New team"))
 
 
 @admin_required
@@ -292,7 +291,7 @@ def team_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         to="accounts:team_list",
         show_error=show_on_top,
     )
-    return saved or _form_page(request, form, team.name, "accounts:team_list", _("Teams"))
+    return saved or _team_page(request, form, team.name)
 
 
 @admin_required

@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_users
+from greenwave.core.forms import BootstrapFormMixin
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company
 

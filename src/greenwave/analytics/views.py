@@ -11,10 +11,8 @@ from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +24,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import DomainError
 from greenwave.core.listing import ListQuery
-from greenwave.core.pages import render_list_page
+from greenwave.core.pages import render_list_page, request_page
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, Product
 from greenwave.crm.tabular import write_xlsx
@@ -314,7 +312,7 @@ def figure_deals_page(request: AuthedRequest) -> HttpResponse:
                 for d in deals.iterator()
             ),
         )
-    page = Paginator(deals, settings.GREENWAVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = request_page(request, deals)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -524,7 +522,7 @@ def _segments_listed(
     else:
         listed = segment_clients(actor=request.user, params=params)
         classes = summary(listed, kind)
-    return classes, Paginator(listed, 50).get_page(request.GET.get("page"))
+    return classes, request_page(request, listed, 50)
 
 
 def _segments_chart(classes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -590,7 +588,7 @@ def saved_segment_page(request: AuthedRequest, pk: int) -> HttpResponse:
             [_("Client"), _("INN"), _("Region"), _("E-mail"), _("Phone")],
             ([c.name, c.inn, c.region, c.email, c.phone] for c in companies),
         )
-    page = Paginator(companies, settings.GREENWAVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = request_page(request, companies)
     return render(
         request,
         "analytics/saved_segment.html",
@@ -657,7 +655,7 @@ def competitor_deals_page(request: AuthedRequest, pk: int) -> HttpResponse:
         .select_related("company", "responsible")
         .order_by("-closed_at", "-pk")
     )
-    page = Paginator(deals, settings.GREENWAVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = request_page(request, deals)
     return render(
         request,
         "analytics/figure_deals.html",
@@ -865,7 +863,7 @@ def nps_page(request: AuthedRequest) -> HttpResponse:
                 actor=request.user, date_from=start, date_to=end, by="responsible"
             ),
             "by_team": nps_by(actor=request.user, date_from=start, date_to=end, by="team"),
-            "page": Paginator(listed, 50).get_page(request.GET.get("page")),
+            "page": request_page(request, listed, 50),
             "kind": kind,
             "kind_labels": {k: str(v) for k, v in NPS_KIND_LABELS.items()},
             "export_url": _export_url(request),

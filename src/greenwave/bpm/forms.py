@@ -9,25 +9,20 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import User
+from greenwave.core.forms import BootstrapFormMixin, ModelUploadForm
 
 from .engine import MAX_BPMN_BYTES
 from .models import ProcessDefinition
 
 
-class DefinitionUploadForm(BootstrapFormMixin, forms.Form):
+class DefinitionUploadForm(ModelUploadForm):
     file = forms.FileField(
         label=_("BPMN file"),
         help_text=_("BPMN 2.0 XML exported from any modeler (.bpmn or .xml), up to 5 MB."),
     )
-    key = forms.CharField(
-        label=_("Key"),
-        max_length=100,
-        required=False,
-        help_text=_("Leave empty to use the process id from the file."),
-    )
-    deploy = forms.BooleanField(label=_("Deploy right away"), required=False)
+    key_help = _("Leave empty to use the process id from the file.")
+    deploy_label = _("Deploy right away")
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -104,6 +105,14 @@ def _page_of(qs: QuerySet[M], query: ListQuery) -> ListPage[M]:
         next=window.next,
         count_limit=limit,
     )
+
+
+def request_page(request: HttpRequest, rows: Any, per_page: int | None = None) -> Page[Any]:
+    """The page of `rows` that the request's `?page=` asks for, `per_page` rows a page (by default
+    the lists' page size); as Django's `Paginator.get_page`, a bad number is the first page and
+    one past the end the last."""
+    size = settings.GREENWAVE_PAGE_SIZE if per_page is None else per_page
+    return Paginator(rows, size).get_page(request.GET.get("page"))
 
 
 def render_list_page(  # noqa: PLR0913 -- keyword-only: the parts of a list page, each by name

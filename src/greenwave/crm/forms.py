@@ -10,9 +10,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.forms import BootstrapFormMixin, bootstrap_class
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users, visible_team_ids
+from greenwave.core.forms import BootstrapFormMixin, bootstrap_class
 from greenwave.core.money import Currency
 from greenwave.core.text import NameField
 

@@ -23,6 +23,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.api import list_query
+from greenwave.core.create_pages import create_view
 from greenwave.core.crud import Back, back_to, form_page, form_view, saving, to_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post, show_form_error
@@ -337,26 +338,21 @@ def company_competitor_unlink(request: AuthedRequest, pk: int, competitor_pk: in
     return redirect(reverse("crm:company_detail", args=[company.pk]) + "#profile")
 
 
-competitor_list = ListPage.of(
+COMPETITORS = ListPage.of(
     selectors,
     "competitor",
     gettext_lazy("Competitors"),
     empty=gettext_lazy("No competitors yet: describe the first one."),
     create=gettext_lazy("New competitor"),
-).view(may_create=services.can_edit_competitors)
-
-
-@login_required
-def competitor_create(request: AuthedRequest) -> HttpResponse:
-    services.require_competitor_editor(request.user)
-    return _record_form(
-        request,
-        CompetitorForm(request.POST or None),
-        saving(request, services.competitor_create),
-        page="crm:competitor_detail",
-        back=Back(reverse("crm:competitor_list"), _("Competitors")),
-        title=_("New competitor"),
-    )
+)
+competitor_list = COMPETITORS.view(may_create=services.can_edit_competitors)
+competitor_create = create_view(
+    COMPETITORS,
+    CompetitorForm,
+    services.competitor_create,
+    template=FORM_PAGE,
+    check=services.require_competitor_editor,
+)
 
 
 @login_required
@@ -407,13 +403,14 @@ def _require_catalog_change(request: AuthedRequest) -> None:
         raise PermissionDenied(_("Only a head of sales or an administrator can change this."))
 
 
-product_list = ListPage.of(
+PRODUCTS = ListPage.of(
     selectors,
     "product",
     gettext_lazy("Products"),
     empty=gettext_lazy("The catalogue is empty."),
     create=gettext_lazy("New product"),
-).view(may_create=_can_manage_catalog, extra=_catalog_context)
+)
+product_list = PRODUCTS.view(may_create=_can_manage_catalog, extra=_catalog_context)
 
 
 def _catalog_form(
@@ -425,15 +422,14 @@ def _catalog_form(
     return form_view(request, form, save, back=products, template=FORM_PAGE, **page)
 
 
-@login_required
-def product_create(request: AuthedRequest) -> HttpResponse:
-    return _catalog_form(
-        request,
-        ProductForm(request.POST or None),
-        saving(request, services.product_create),
-        message=_("Product created."),
-        title=_("New product"),
-    )
+product_create = create_view(
+    PRODUCTS,
+    ProductForm,
+    services.product_create,
+    message=gettext_lazy("Product created."),
+    template=FORM_PAGE,
+    to_detail=False,
+)
 
 
 @login_required
@@ -461,25 +457,17 @@ def product_group_create(request: AuthedRequest) -> HttpResponse:
     )
 
 
-price_list_list = ListPage.of(
+PRICE_LISTS = ListPage.of(
     selectors,
     "price_list",
     gettext_lazy("Price lists"),
     create=gettext_lazy("New price list"),
     spec=selectors.PRICE_LIST_SPEC,
-).view(may_create=_can_manage_catalog, extra=_catalog_context)
-
-
-@login_required
-def price_list_create(request: AuthedRequest) -> HttpResponse:
-    return _record_form(
-        request,
-        PriceListForm(request.POST or None),
-        saving(request, services.price_list_create),
-        page="crm:price_list_detail",
-        back=Back(reverse("crm:price_list_list"), _("Price lists")),
-        title=_("New price list"),
-    )
+)
+price_list_list = PRICE_LISTS.view(may_create=_can_manage_catalog, extra=_catalog_context)
+price_list_create = create_view(
+    PRICE_LISTS, PriceListForm, services.price_list_create, template=FORM_PAGE
+)
 
 
 @login_required

@@ -7,20 +7,15 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.core.forms import BootstrapFormMixin, ModelUploadForm
 
 from .modeling import MAX_MODEL_BYTES
 
 
-class DecisionUploadForm(BootstrapFormMixin, forms.Form):
+class DecisionUploadForm(ModelUploadForm):
     file = forms.FileField(label=_("DMN file"), help_text=_("A .dmn file, at most 10 MB."))
-    key = forms.CharField(
-        label=_("Key"),
-        max_length=100,
-        required=False,
-        help_text=_("Leave empty to use the id of the top decision."),
-    )
-    deploy = forms.BooleanField(label=_("Deploy at once"), required=False)
+    key_help = _("Leave empty to use the id of the top decision.")
+    deploy_label = _("Deploy at once")
 
     def read_bytes(self) -> bytes:
         upload = self.cleaned_data["file"]

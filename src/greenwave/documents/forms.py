@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.core.forms import BootstrapFormMixin
 
 from .models import NumberedKind
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.crud import Back, form_view, saving, to_page
+from greenwave.core.create_pages import create_view
+from greenwave.core.crud import Back, form_view, saving
 from greenwave.core.errors import DomainError
 from greenwave.core.guards import admin_required, require_admin
-from greenwave.core.pages import render_list_page
+from greenwave.core.list_pages import ListPage
+from greenwave.core.pages import request_page
 
 from . import selectors, services
 from .catalogue import EVENT_LABELS
@@ -26,33 +28,24 @@ from .exchange import FILE_LIMIT
 from .forms import CommerceMLUploadForm, WebhookForm
 from .models import ExchangeSource
 
-
-@admin_required
-def webhook_list(request: AuthedRequest) -> HttpResponse:
-    return render_list_page(
-        request,
-        spec=selectors.WEBHOOK_SPEC,
-        selector=lambda query: selectors.webhook_list(actor=request.user, query=query),
-        title=_("Webhooks"),
-        table_template="integrations/partials/webhook_table.html",
-        create_url=reverse("integrations:webhook_create"),
-        create_label=_("New webhook"),
-        empty_message=_("No webhooks yet: subscribe a URL to deal, lead, invoice or task events."),
-        extra={"event_labels": EVENT_LABELS},
-    )
-
-
-@admin_required
-def webhook_create(request: AuthedRequest) -> HttpResponse:
-    return form_view(
-        request,
-        WebhookForm(request.POST or None),
-        saving(request, services.webhook_create),
-        title=_("New webhook"),
-        back=Back(reverse("integrations:webhook_list"), _("Webhooks")),
-        done=to_page("integrations:webhook_detail"),
-        message=_("Webhook created. Give its secret to the receiver."),
-    )
+WEBHOOKS = ListPage.of(
+    selectors,
+    "webhook",
+    gettext_lazy("Webhooks"),
+    empty=gettext_lazy("No webhooks yet: subscribe a URL to deal, lead, invoice or task events."),
+    create=gettext_lazy("New webhook"),
+    spec=selectors.WEBHOOK_SPEC,
+)
+webhook_list = WEBHOOKS.view(
+    guard=admin_required, extra=lambda _request: {"event_labels": EVENT_LABELS}
+)
+webhook_create = create_view(
+    WEBHOOKS,
+    WebhookForm,
+    services.webhook_create,
+    message=gettext_lazy("Webhook created. Give its secret to the receiver."),
+    guard=admin_required,
+)
 
 
 @login_required
@@ -78,8 +71,7 @@ def webhook_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     sub = selectors.webhook_get(actor=request.user, pk=pk)
     require_admin(request)
-    deliveries = selectors.delivery_list(actor=request.user, subscription=sub)
-    page = Paginator(deliveries, 20).get_page(request.GET.get("page"))
+    page = request_page(request, selectors.delivery_list(actor=request.user, subscription=sub), 20)
     return render(
         request,
         "integrations/webhook_detail.html",
@@ -138,8 +130,7 @@ def onec(request: AuthedRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Imported: %(n)d files.") % {"n": len(files)})
             return redirect("integrations:onec")
-    exchanges = selectors.exchange_list(actor=request.user)
-    page = Paginator(exchanges, 15).get_page(request.GET.get("page"))
+    page = request_page(request, selectors.exchange_list(actor=request.user), 15)
     return render(
         request,
         "integrations/onec.html",

@@ -10,8 +10,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import User
+from greenwave.core.forms import BootstrapFormMixin
 from greenwave.documents.models import Invoice
 
 from . import models, selectors

@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import User
 from greenwave.analytics.models import SavedSegment
 from greenwave.core.errors import DomainError
+from greenwave.core.forms import BootstrapFormMixin
 from greenwave.crm.models import ProductGroup
 from greenwave.crm.models import Segment as ClientStatus
 from greenwave.sales.models import Stage

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +24,7 @@ from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post
 from greenwave.core.list_pages import ListPage
+from greenwave.core.pages import request_page
 from greenwave.crm.selectors import contact_get
 
 from . import selectors, services
@@ -203,9 +203,7 @@ def campaign_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if segment is not None
         else []
     )
-    page = Paginator(selectors.campaign_deliveries(campaign=campaign), 25).get_page(
-        request.GET.get("page")
-    )
+    page = request_page(request, selectors.campaign_deliveries(campaign=campaign), 25)
     return render(
         request,
         "outreach/campaign_detail.html",

@@ -10,7 +10,6 @@ from typing import Any, NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from greenwave.activities.selectors import activity_get, reminders_due
 from greenwave.core.crud import Back, form_view, saving
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post
+from greenwave.core.pages import request_page
 from greenwave.sales.selectors import deal_get
 
 from . import kpis, selectors, services
@@ -455,7 +455,7 @@ def _facts_page(
         "definition": definition,
         "kpi": kpi,
         **extra,
-        "page": Paginator(facts, 50).get_page(request.GET.get("page")),
+        "page": request_page(request, facts, 50),
         "query": request.GET.copy(),
         **_month_nav(month),
     }

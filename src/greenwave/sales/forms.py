@@ -9,9 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import RoleCode, User
 from greenwave.core.event_labels import activity_choices
+from greenwave.core.forms import BootstrapFormMixin
 from greenwave.core.text import LongTextField, NameField
 from greenwave.crm.models import Company, PriceList, Product
 

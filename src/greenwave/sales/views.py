@@ -6,13 +6,14 @@ import base64
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import can_write, require_write, scope_users
 from greenwave.bpm.library.texts import library_text
+from greenwave.core.create_pages import create_view
 from greenwave.core.crud import Back, form_view, saving, to_page
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
@@ -64,6 +66,9 @@ from .gates import evaluate_stage, unmet
 from .lead_import import lead_import_apply, lead_import_plan
 from .models import LeadSource, LeadStatus, Stage
 from .periods import PeriodFigures, period_over_period
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _users(actor: User) -> Any:
@@ -241,10 +246,21 @@ def _cleaned(form: Any, message: str) -> dict[str, Any]:
     return dict(form.cleaned_data)
 
 
-def _deal_edit(request: AuthedRequest, deal: Any) -> None:
-    data = _cleaned(DealEditForm(request.POST), _("Check the deal fields."))
-    services.deal_update(actor=request.user, deal=deal, **data)
-    messages.success(request, _("Changes saved."))
+def _form_action(
+    form_class: type[BaseForm],
+    invalid: StrOrPromise,
+    service: Callable[..., Any],
+    done: StrOrPromise,
+) -> Callable[[AuthedRequest, Any], None]:
+    """A deal action that is one form: its cleaned data to `service(actor=, deal=, **data)`,
+    then `done` flashed; an invalid form is a validation error saying `invalid`."""
+
+    def act(request: AuthedRequest, deal: Any) -> None:
+        data = _cleaned(form_class(request.POST, request.FILES), str(invalid))
+        service(actor=request.user, deal=deal, **data)
+        messages.success(request, str(done))
+
+    return act
 
 
 def _deal_win(request: AuthedRequest, deal: Any) -> None:
@@ -261,23 +277,11 @@ def _deal_lose(request: AuthedRequest, deal: Any) -> None:
     messages.info(request, _("The deal is lost."))
 
 
-def _deal_item(request: AuthedRequest, deal: Any) -> None:
-    data = _cleaned(DealItemForm(request.POST), _("Choose a product and a positive quantity."))
-    services.deal_add_item(actor=request.user, deal=deal, **data)
-    messages.success(request, _("Line added."))
-
-
 def _deal_item_remove(request: AuthedRequest, deal: Any) -> None:
     line = deal.items.filter(pk=request.POST.get("item") or 0).first()
     if line is not None:
         services.deal_remove_item(actor=request.user, item=line)
         messages.success(request, _("Line removed."))
-
-
-def _deal_price_list(request: AuthedRequest, deal: Any) -> None:
-    data = _cleaned(PriceListForm(request.POST), _("Choose a price list."))
-    services.deal_set_price_list(actor=request.user, deal=deal, **data)
-    messages.success(request, _("The deal is re-priced."))
 
 
 def _deal_discount_rules(request: AuthedRequest, deal: Any) -> None:
@@ -296,14 +300,6 @@ def _deal_reopen(request: AuthedRequest, deal: Any) -> None:
     messages.success(request, _("The deal is reopened."))
 
 
-def _deal_document(request: AuthedRequest, deal: Any) -> None:
-    data = _cleaned(
-        DocumentForm(request.POST, request.FILES), _("Choose a document kind and its file.")
-    )
-    services.deal_attach_document(actor=request.user, deal=deal, **data)
-    messages.success(request, _("Document attached."))
-
-
 def _deal_process(request: AuthedRequest, deal: Any) -> None:
     instance_id = services.deal_process_start(
         actor=request.user, deal=deal, process_key=request.POST.get("process", "")
@@ -314,25 +310,44 @@ def _deal_process(request: AuthedRequest, deal: Any) -> None:
     )
 
 
-def _deal_approve(request: AuthedRequest, deal: Any) -> None:
-    data = _cleaned(ApprovalForm(request.POST), _("Choose an approval."))
-    services.deal_approve(actor=request.user, deal=deal, **data)
-    messages.success(request, _("Approval recorded."))
-
-
 # The actions of the deal page by the ``action`` field of its forms.
 DEAL_ACTIONS: dict[str, Callable[[AuthedRequest, Any], None]] = {
-    "edit": _deal_edit,
+    "edit": _form_action(
+        DealEditForm,
+        gettext_lazy("Check the deal fields."),
+        services.deal_update,
+        gettext_lazy("Changes saved."),
+    ),
     "win": _deal_win,
     "lose": _deal_lose,
-    "item": _deal_item,
+    "item": _form_action(
+        DealItemForm,
+        gettext_lazy("Choose a product and a positive quantity."),
+        services.deal_add_item,
+        gettext_lazy("Line added."),
+    ),
     "item-remove": _deal_item_remove,
-    "price-list": _deal_price_list,
+    "price-list": _form_action(
+        PriceListForm,
+        gettext_lazy("Choose a price list."),
+        services.deal_set_price_list,
+        gettext_lazy("The deal is re-priced."),
+    ),
     "discount-rules": _deal_discount_rules,
     "reopen": _deal_reopen,
-    "document": _deal_document,
+    "document": _form_action(
+        DocumentForm,
+        gettext_lazy("Choose a document kind and its file."),
+        services.deal_attach_document,
+        gettext_lazy("Document attached."),
+    ),
     "process": _deal_process,
-    "approve": _deal_approve,
+    "approve": _form_action(
+        ApprovalForm,
+        gettext_lazy("Choose an approval."),
+        services.deal_approve,
+        gettext_lazy("Approval recorded."),
+    ),
 }
 
 
@@ -343,27 +358,21 @@ def _run_deal_action(request: AuthedRequest, deal: Any, action: str) -> None:
     handler(request, deal)
 
 
-lead_list = ListPage.of(
+LEADS = ListPage.of(
     selectors,
     "lead",
     gettext_lazy("Leads"),
     empty=gettext_lazy("No leads yet. Leads arrive from the web form, the API, import or by hand."),
     create=gettext_lazy("New lead"),
-).view(extra=lambda _request: {"import_url": reverse("sales:lead_import")})
-
-
-@login_required
-def lead_create(request: AuthedRequest) -> HttpResponse:
-    return form_view(
-        request,
-        LeadForm(request.POST or None),
-        saving(request, services.lead_create),
-        title=_("New lead"),
-        back=Back(reverse("sales:lead_list"), _("Leads")),
-        done=to_page("sales:lead_detail"),
-        message=_("Lead created."),
-        show_error=show_on_top,
-    )
+)
+lead_list = LEADS.view(extra=lambda _request: {"import_url": reverse("sales:lead_import")})
+lead_create = create_view(
+    LEADS,
+    LeadForm,
+    services.lead_create,
+    message=gettext_lazy("Lead created."),
+    show_error=show_on_top,
+)
 
 
 @login_required
