@@ -6,16 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.core.demo import register_demo_seeder
 from greenwave.core.event_labels import register_activity_labels
+from greenwave.core.guards import is_admin
 from greenwave.core.home import HomeCard, register_home_card
 from greenwave.core.navigation import NavItem, register_nav
 
 from . import events, signals
 from .demo import seed_people
 from .tour import tour_card
-
-
-def is_admin(user: object) -> bool:
-    return bool(getattr(user, "is_greenwave_admin", False))
 
 
 def register() -> None:

@@ -6,16 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.core.demo import register_demo_seeder
 from greenwave.core.event_labels import register_activity_labels
+from greenwave.core.guards import is_admin
 from greenwave.core.jobs import register_periodic
 from greenwave.core.navigation import NavItem, register_nav
 from greenwave.core.request_guard import allow_binary_body, allow_large_body
 
 from . import commerceml, events, services
 from .demo import seed_integrations
-
-
-def is_admin(user: object) -> bool:
-    return bool(getattr(user, "is_greenwave_admin", False))
 
 
 def register() -> None:
