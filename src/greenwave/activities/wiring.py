@@ -53,11 +53,6 @@ def register() -> None:
     register_demo_seeder("activities", seed_activities, order=40)
     register_periodic("activity_reminders", services.reminders_send_due, every_seconds=60)
     register_case_access("activity", selectors.activity_visible)
-    _event_labels()
-
-
-def _event_labels() -> None:
-    """How the event log names this app's activities."""
     register_activity_labels(
         {
             events.ACTIVITY_PLANNED: _("Activity planned"),

@@ -50,11 +50,6 @@ def register() -> None:
     register_periodic("analytics_rollups", rollups.refresh_job, every_seconds=30)
     register_stage_counts(rollups.stage_counts_all_time)
     register_periodic("analytics_nps_links", services.nps_links_job, every_seconds=60)
-    _event_labels()
-
-
-def _event_labels() -> None:
-    """How the event log names this app's activities."""
     register_activity_labels(
         {
             events.SEGMENT_SAVED: _("Segment saved"),

@@ -33,11 +33,6 @@ def register() -> None:
         )
     )
     register_demo_seeder("decisions", seed_decisions, order=30)
-    _event_labels()
-
-
-def _event_labels() -> None:
-    """How the event log names this app's activities."""
     register_activity_labels(
         {
             events.DECISION_SAVED: _("Decision saved"),

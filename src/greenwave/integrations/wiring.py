@@ -47,11 +47,6 @@ def register() -> None:
     # …and, with zip=yes, zip archives and pictures: binary bodies with NUL bytes.
     allow_binary_body("integrations:onec_exchange")
     register_demo_seeder("integrations", seed_integrations, order=95)
-    _event_labels()
-
-
-def _event_labels() -> None:
-    """How the event log names this app's activities."""
     register_activity_labels(
         {
             events.WEBHOOK_CREATED: _("Webhook created"),

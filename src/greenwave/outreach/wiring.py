@@ -41,11 +41,6 @@ def register() -> None:
     register_periodic("outreach_send", services.deliveries_send_due, every_seconds=5)
     register_periodic("outreach_triggers", services.triggers_run, every_seconds=60)
     register_demo_seeder("outreach", seed_outreach, order=50)
-    _event_labels()
-
-
-def _event_labels() -> None:
-    """How the event log names this app's activities."""
     register_activity_labels(
         {
             events.SEGMENT_CREATED: _("Segment created"),
