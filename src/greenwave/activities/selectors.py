@@ -33,12 +33,7 @@ ACTIVITY_LIST_SPEC = ListSpec(
     ),
     default_sort="due",
     filters=(
-        FilterSpec(
-            "type",
-            _("Type"),
-            "kind",
-            choices=lambda a: [(k, str(v)) for k, v in ActivityKind.choices],
-        ),
+        choice_filter("type", _("Type"), ActivityKind, field="kind"),
         choice_filter("status", _("Status"), ActivityStatus),
         responsible_filter("owner"),
         FilterSpec("from", _("From"), "due_at__date", kind="date_from"),

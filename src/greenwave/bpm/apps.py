@@ -1,13 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core import app_config
 
-class BpmConfig(AppConfig):
+
+class BpmConfig(app_config.WiredAppConfig):
     name = "greenwave.bpm"
     label = "bpm"
     verbose_name = _("Business processes")
-
-    def ready(self) -> None:
-        from . import wiring
-
-        wiring.register()

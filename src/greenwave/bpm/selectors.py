@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import scope_records, visible_team_ids
 from greenwave.core.case_access import case_link, case_links, parse_case_key
+from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event
@@ -32,14 +33,6 @@ from .models import (
     TaskStatus,
 )
 
-
-def _status_choices(choices: Any) -> Any:
-    def get(actor: object) -> list[tuple[str, str]]:
-        return [(v, str(label)) for v, label in choices]
-
-    return get
-
-
 DEFINITION_LIST_SPEC = ListSpec(
     search_fields=("key", "name"),
     sorts=(
@@ -49,9 +42,7 @@ DEFINITION_LIST_SPEC = ListSpec(
     ),
     default_sort="key",
     filters=(
-        FilterSpec(
-            "status", _("Status"), "status", choices=_status_choices(DefinitionStatus.choices)
-        ),
+        choice_filter("status", _("Status"), DefinitionStatus),
         FilterSpec("key", _("Key"), "key", kind="text"),
     ),
 )
@@ -64,9 +55,7 @@ INSTANCE_LIST_SPEC = ListSpec(
     ),
     default_sort="-started",
     filters=(
-        FilterSpec(
-            "status", _("Status"), "status", choices=_status_choices(InstanceStatus.choices)
-        ),
+        choice_filter("status", _("Status"), InstanceStatus),
         FilterSpec("definition", _("Process key"), "definition__key", kind="text"),
         FilterSpec("object_type", _("Object type"), "object_type", kind="text"),
         FilterSpec("object_id", _("Object id"), "object_id", kind="text"),
@@ -82,7 +71,7 @@ TASK_LIST_SPEC = ListSpec(
     ),
     default_sort="created",
     filters=(
-        FilterSpec("status", _("Status"), "status", choices=_status_choices(TaskStatus.choices)),
+        choice_filter("status", _("Status"), TaskStatus),
         FilterSpec("process", _("Process key"), "instance__definition__key", kind="text"),
         FilterSpec("overdue", _("Overdue"), "overdue", kind="bool"),
     ),

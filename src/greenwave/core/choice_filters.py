@@ -9,8 +9,14 @@ from django.db.models import Choices
 from .listing import FilterSpec
 
 
-def choice_filter(name: str, label: Any, options: type[Choices]) -> FilterSpec:
-    """Filter the field `name` (also the URL parameter) by one of `options`' values."""
+def choice_filter(
+    name: str, label: Any, options: type[Choices], field: str | None = None
+) -> FilterSpec:
+    """Filter the field `field` (by default `name`, the URL parameter) by one of `options`'
+    values."""
     return FilterSpec(
-        name, label, name, choices=lambda _actor: [(k, str(v)) for k, v in options.choices]
+        name,
+        label,
+        field or name,
+        choices=lambda _actor: [(k, str(v)) for k, v in options.choices],
     )

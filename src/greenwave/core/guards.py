@@ -18,9 +18,15 @@ from django.http import HttpRequest, HttpResponse
 View = Callable[..., HttpResponse]
 
 
+def is_admin(user: object) -> bool:
+    """Whether `user` is a Greenwave administrator (`is_greenwave_admin`): the test of the
+    administrator's menu entries and records."""
+    return bool(getattr(user, "is_greenwave_admin", False))
+
+
 def require_admin(request: HttpRequest) -> None:
-    """A 403 unless the signed-in user is a Greenwave administrator (`is_greenwave_admin`)."""
-    if not getattr(request.user, "is_greenwave_admin", False):
+    """A 403 unless the signed-in user is a Greenwave administrator."""
+    if not is_admin(request.user):
         raise PermissionDenied
 
 

@@ -1,13 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core import app_config
 
-class CrmConfig(AppConfig):
+
+class CrmConfig(app_config.WiredAppConfig):
     name = "greenwave.crm"
     label = "crm"
     verbose_name = _("Clients")
-
-    def ready(self) -> None:
-        from . import wiring
-
-        wiring.register()

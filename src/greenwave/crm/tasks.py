@@ -5,7 +5,8 @@ write them."""
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django_tasks import task
 
@@ -23,34 +24,33 @@ def _malloc_trim() -> Callable[[int], int] | None:
 _TRIM = _malloc_trim()
 
 
-def _give_back_memory() -> None:
-    """Return to the system the heap pages an import step freed (the file's bytes, its rows,
-    the duplicate lookups): glibc keeps them in the worker otherwise, and the next step, or
-    the next job, starts from a process grown by the last one (`bench/import_bench`: the
-    worker's peak RSS rose by ~20 MB an import of 100 000 rows without it)."""
-    if _TRIM is not None:
-        _TRIM(0)
+@contextmanager
+def _memory_given_back() -> Iterator[None]:
+    """Run an import step, then return to the system the heap pages it freed (the file's
+    bytes, its rows, the duplicate lookups): glibc keeps them in the worker otherwise, and the
+    next step, or the next job, starts from a process grown by the last one
+    (`bench/import_bench`: the worker's peak RSS rose by ~20 MB an import of 100 000 rows
+    without it)."""
+    try:
+        yield
+    finally:
+        if _TRIM is not None:
+            _TRIM(0)
 
 
 @task()
 def read_import(job_id: int) -> None:
-    try:
+    with _memory_given_back():
         services.import_read(job_id=job_id)
-    finally:
-        _give_back_memory()
 
 
 @task()
 def check_import(job_id: int) -> None:
-    try:
+    with _memory_given_back():
         services.import_check_run(job_id=job_id)
-    finally:
-        _give_back_memory()
 
 
 @task()
 def run_import(job_id: int) -> None:
-    try:
+    with _memory_given_back():
         services.import_run(job_id=job_id)
-    finally:
-        _give_back_memory()

@@ -8,6 +8,7 @@ from greenwave.accounts.models import BACK_OFFICE_ROLES, SALES_ROLES
 from greenwave.core.case_access import register_case_access, register_case_link
 from greenwave.core.demo import register_demo_seeder
 from greenwave.core.event_labels import register_activity_labels
+from greenwave.core.guards import is_admin
 from greenwave.core.jobs import register_periodic
 from greenwave.core.navigation import NavItem, register_nav
 from greenwave.core.quick_add import QuickAddItem, register_quick_add
@@ -125,7 +126,7 @@ def _admin_navigation() -> None:
             "ui-checks",
             section="admin",
             order=12,
-            visible=lambda user: bool(getattr(user, "is_greenwave_admin", False)),
+            visible=is_admin,
         )
     )
 

@@ -12,16 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.models import User
+from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import DomainError, not_found
-from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
+from greenwave.core.listing import ListQuery, ListSpec, SortSpec, apply_list_query
 
 from .errors import DecisionsError
 from .models import DecisionDefinition, DecisionEvaluation, DecisionStatus
-
-
-def _status_choices(_user: object) -> list[tuple[str, str]]:
-    return [(str(value), str(label)) for value, label in DecisionStatus.choices]
-
 
 DECISION_LIST_SPEC = ListSpec(
     search_fields=("key", "name", "decision_name"),
@@ -31,7 +27,7 @@ DECISION_LIST_SPEC = ListSpec(
         SortSpec("updated", gettext_lazy("Changed"), ("created_at",)),
     ),
     default_sort="key",
-    filters=(FilterSpec("status", gettext_lazy("Status"), "status", choices=_status_choices),),
+    filters=(choice_filter("status", gettext_lazy("Status"), DecisionStatus),),
 )
 
 

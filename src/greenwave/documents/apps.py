@@ -1,13 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core import app_config
 
-class DocumentsConfig(AppConfig):
+
+class DocumentsConfig(app_config.WiredAppConfig):
     name = "greenwave.documents"
     label = "documents"
     verbose_name = _("Documents")
-
-    def ready(self) -> None:
-        from . import wiring
-
-        wiring.register()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from greenwave.accounts.models import User
 from greenwave.core.choice_filters import choice_filter
 from greenwave.core.errors import not_found
+from greenwave.core.guards import is_admin
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.selectors import row_get
 from greenwave.crm import selectors as crm_selectors
@@ -41,13 +42,9 @@ EXCHANGE_SPEC = ListSpec(
 )
 
 
-def _is_admin(actor: User) -> bool:
-    return bool(getattr(actor, "is_greenwave_admin", False))
-
-
 def webhook_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[WebhookSubscription]:
     qs = WebhookSubscription.objects.all()
-    if not _is_admin(actor):
+    if not is_admin(actor):
         return qs.none()
     qs = apply_list_query(qs, WEBHOOK_SPEC, query)
     return qs
@@ -61,7 +58,7 @@ def delivery_list(
     *, actor: User, subscription: WebhookSubscription, query: ListQuery | None = None
 ) -> QuerySet[WebhookDelivery]:
     qs = WebhookDelivery.objects.filter(subscription=subscription)
-    if not _is_admin(actor):
+    if not is_admin(actor):
         return qs.none()
     qs = apply_list_query(qs, DELIVERY_SPEC, query)
     return qs.prefetch_related("log")
@@ -69,7 +66,7 @@ def delivery_list(
 
 def exchange_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[OneCExchange]:
     qs = OneCExchange.objects.select_related("started_by")
-    if not _is_admin(actor):
+    if not is_admin(actor):
         return qs.none()
     qs = apply_list_query(qs, EXCHANGE_SPEC, query)
     return qs

@@ -1,34 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core import app_config
 
-class MiningConfig(AppConfig):
+
+class MiningConfig(app_config.WiredAppConfig):
     name = "greenwave.mining"
     label = "mining"
     verbose_name = _("Process mining")
-
-    def ready(self) -> None:
-        from greenwave.core.event_labels import register_activity_labels
-        from greenwave.core.jobs import register_periodic
-        from greenwave.core.navigation import NavItem, register_nav
-
-        from . import services
-
-        register_periodic("mining_rollup", services.rollup_update, every_seconds=30)
-        register_activity_labels({services.ROLLUP_REBUILT: _("Process map rollup rebuilt")})
-
-        def may_mine(user: object) -> bool:
-            has_role = getattr(user, "has_role", None)
-            return bool(has_role and has_role("head_of_sales", "admin"))
-
-        register_nav(
-            NavItem(
-                "mining_map",
-                _("Process map"),
-                "mining:map",
-                "diagram-3",
-                section="analytics",
-                order=20,
-                visible=may_mine,
-            )
-        )

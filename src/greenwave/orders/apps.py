@@ -1,13 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core import app_config
 
-class OrdersConfig(AppConfig):
+
+class OrdersConfig(app_config.WiredAppConfig):
     name = "greenwave.orders"
     label = "orders"
     verbose_name = _("Money and orders")
-
-    def ready(self) -> None:
-        from . import wiring
-
-        wiring.register()

@@ -1,13 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core import app_config
 
-class PlanningConfig(AppConfig):
+
+class PlanningConfig(app_config.WiredAppConfig):
     name = "greenwave.planning"
     label = "planning"
     verbose_name = _("Planning")
-
-    def ready(self) -> None:
-        from . import wiring
-
-        wiring.register()

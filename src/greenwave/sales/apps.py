@@ -1,13 +1,9 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core import app_config
 
-class SalesConfig(AppConfig):
+
+class SalesConfig(app_config.WiredAppConfig):
     name = "greenwave.sales"
     label = "sales"
     verbose_name = _("Sales")
-
-    def ready(self) -> None:
-        from . import wiring
-
-        wiring.register()

@@ -8,6 +8,7 @@ from greenwave.accounts.models import BACK_OFFICE_ROLES, SALES_ROLES
 from greenwave.core.case_access import register_case_access, register_case_link
 from greenwave.core.demo import register_demo_seeder
 from greenwave.core.event_labels import register_activity_labels
+from greenwave.core.guards import is_admin
 from greenwave.core.home import HomeCard, register_home_card
 from greenwave.core.navigation import NavItem, register_nav
 from greenwave.core.quick_add import QuickAddItem, register_quick_add
@@ -17,10 +18,6 @@ from greenwave.crm.merging import register_company_merge_handler
 from . import events, selectors, services, signals
 from .demo import seed_sales
 from .process_actions import register_sales_actions
-
-
-def is_admin(user: object) -> bool:
-    return bool(getattr(user, "is_greenwave_admin", False))
 
 
 def register() -> None:
