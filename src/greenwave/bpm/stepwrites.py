@@ -45,7 +45,8 @@ ROW_VERSION_COLUMNS = ("xmin", "ctid")
 _RETURNING: dict[str, tuple[str, tuple[str, ...]]] = {}
 _STALE = "greenwave: stale row"
 # Statements written once per process (model, vendor, shape): see `update_row` and `save`.
-_UPDATES: dict[tuple[Any, ...], str] = {}
+# (`update_row`'s with the fields of its values and conditions, resolved once)
+_UPDATES: dict[tuple[Any, ...], tuple[str, list[Any], list[Any]]] = {}
 _SAVES: dict[tuple[Any, ...], str] = {}
 # Those statements (and their checked forms): their parameters stand where a column's type
 # says theirs, so that PostgreSQL can prepare them (`prepared`).
@@ -58,7 +59,8 @@ _NAMES: dict[str, tuple[str, str, int]] = {}
 _EXECUTE = re.compile(r"EXECUTE (gw_[0-9a-f]{20})")
 # An EXECUTE with parameters (`prepared`): its text up to the values, for `_one_message`.
 _HEADS: dict[str, tuple[bytes, int]] = {}
-# A connection's psycopg transformer (its adapters): the values' literals, `_one_message`.
+# A connection's psycopg transformer (its adapters: the values' literals) and its encoding
+# (Django never changes it), for `_one_message`.
 _TRANSFORMERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
@@ -80,6 +82,7 @@ _INTEGER_FIELDS = frozenset(
         models.PositiveBigIntegerField,
     )
 )
+_AUTO_FIELDS = frozenset((models.AutoField, models.BigAutoField, models.SmallAutoField))
 
 
 def prep_value(
@@ -90,9 +93,11 @@ def prep_value(
     step — fields of Django's own classes (not subclasses) and values of the type they
     convert to: a text (`to_python` of a `str` or None is the value itself), an integer
     (`int` of an `int`, then the backend's adaptation), an aware `datetime` (the backend's
-    adaptation; a naive one takes Django's way, with its warning). Anything else — and every
-    expression — is converted by the field itself. Some 2–6 µs a column, some thirty columns
-    a step; `bpm/tests/test_step_shortcuts.py` holds both conversions equal."""
+    adaptation; a naive one takes Django's way, with its warning), a foreign key to an
+    automatic key of Django's own class given an `int` or None (the target's conversion:
+    `int` of it, the backend's check of an automatic key; None stays None). Anything else —
+    and every expression — is converted by the field itself. Some 2–6 µs a column, some
+    thirty columns a step; `bpm/tests/test_step_shortcuts.py` holds both conversions equal."""
     kind = type(field)
     if kind in _TEXT_FIELDS:
         if value is None or isinstance(value, str):
@@ -102,6 +107,11 @@ def prep_value(
             return connection.ops.adapt_datetimefield_value(value)
     elif kind in _INTEGER_FIELDS and (value is None or type(value) is int):
         return connection.ops.adapt_integerfield_value(value, field.get_internal_type())
+    elif kind is models.ForeignKey and type(cast(Any, field).target_field) in _AUTO_FIELDS:
+        if value is None:
+            return None
+        if type(value) is int:
+            return connection.ops.validate_autopk_value(value)
     if save:
         return field.get_db_prep_save(value, connection)
     return field.get_db_prep_value(value, connection)
@@ -180,30 +190,32 @@ class StepWrites:
         on every step; the values converted as the ORM converts them (`get_db_prep_save`,
         `get_db_prep_value`)."""
         connection = self._connection
-        meta = model._meta
-        set_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in values]
-        where_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in where]
         key = (
             model,
             connection.vendor,
             tuple(values),
             tuple((name, value is None) for name, value in where.items()),
         )
-        sql = _UPDATES.get(key)
-        if sql is None:
+        known = _UPDATES.get(key)
+        if known is None:
+            meta = model._meta
+            set_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in values]
+            where_fields = [cast(models.Field[Any, Any], meta.get_field(name)) for name in where]
             quote = connection.ops.quote_name
             conditions = [
                 f"{quote(field.column)} IS NULL" if value is None else f"{quote(field.column)} = %s"
                 for field, value in zip(where_fields, where.values(), strict=True)
             ]
             # Identifiers of the model only: the values go as parameters.
-            sql = _UPDATES[key] = (
+            sql = (
                 f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608
                 + ", ".join(f"{quote(field.column)} = %s" for field in set_fields)
                 + " WHERE "
                 + " AND ".join(conditions)
             )
+            known = _UPDATES[key] = (sql, set_fields, where_fields)
             _PREPARABLE.add(sql)
+        sql, set_fields, where_fields = known
         params = [
             prep_value(field, value, connection)
             for field, value in zip(set_fields, values.values(), strict=True)
@@ -239,8 +251,8 @@ class StepWrites:
         `RowVersions` returned once the answer is read; None elsewhere."""
         connection = self._connection
         meta = obj._meta
-        fields = [field for field in meta.local_concrete_fields if not field.primary_key]
-        if guard is None and any(hasattr(field, "get_placeholder") for field in fields):
+        fields, placeholders = _columns(type(obj), with_key=False)
+        if guard is None and placeholders:
             self.update(
                 type(obj), {f.name: f.pre_save(obj, False) for f in fields}, expect=1, pk=obj.pk
             )
@@ -288,8 +300,8 @@ class StepWrites:
         drawn = obj.pk is not None
         if drawn:
             self._inserted.append(obj)
-        fields = [field for field in meta.local_concrete_fields if drawn or not field.primary_key]
-        if drawn and not any(hasattr(field, "get_placeholder") for field in fields):
+        fields, placeholders = _columns(type(obj), with_key=drawn)
+        if drawn and not placeholders:
             # Its key given: nothing to read back, a statement written once per model.
             returns = version and connection.vendor == "postgresql"
             key = (type(obj), connection.vendor, "insert", returns)
@@ -403,8 +415,9 @@ class StepWrites:
             return
         connection = self._connection
         if connection.vendor == "postgresql":
+            raw, names = _prepared_names(connection)
             statements = [
-                (prepared(sql, connection) if sql in _PREPARABLE else sql, params, obj, expect)
+                (_execute_of(sql, raw, names) if sql in _PREPARABLE else sql, params, obj, expect)
                 for sql, params, obj, expect in statements
             ]
         with connection.cursor() as cursor:
@@ -433,6 +446,26 @@ class StepWrites:
             reader._state.db = self._connection.alias
         else:
             reader(row)
+
+
+# A model's columns a write sets (with its key or without) and whether one of them is written
+# through a placeholder of its own (`get_placeholder`: the ORM's compiler then): found once.
+_COLUMNS: dict[tuple[type[models.Model], bool], tuple[list[models.Field[Any, Any]], bool]] = {}
+
+
+def _columns(
+    model: type[models.Model], *, with_key: bool
+) -> tuple[list[models.Field[Any, Any]], bool]:
+    known = _COLUMNS.get((model, with_key))
+    if known is None:
+        fields = [
+            cast(models.Field[Any, Any], field)
+            for field in model._meta.local_concrete_fields
+            if with_key or not field.primary_key
+        ]
+        placeholders = any(hasattr(field, "get_placeholder") for field in fields)
+        known = _COLUMNS[(model, with_key)] = (fields, placeholders)
+    return known
 
 
 def _update_statement(
@@ -502,18 +535,26 @@ def _one_message(cursor: Any, statements: list[_Statement]) -> tuple[str, list[A
             ";\n".join(sql for sql, *_rest in statements),
             [p for _sql, params, *_rest in statements for p in params],
         )
-    transformer = _TRANSFORMERS.get(raw.connection)
-    if transformer is None:
+    known = _TRANSFORMERS.get(raw.connection)
+    if known is None:
         from psycopg.adapt import Transformer
 
-        transformer = _TRANSFORMERS[raw.connection] = Transformer.from_context(raw.connection)
+        known = _TRANSFORMERS[raw.connection] = (
+            Transformer.from_context(raw.connection),
+            raw.connection.info.encoding,
+        )
+    transformer, encoding = known
     literal = transformer.as_literal
-    encoding = raw.connection.info.encoding
     parts: list[bytes] = []
     for sql, params, *_rest in statements:
         head, count = _HEADS.get(sql, (b"", -1))
         if count != len(params):
-            parts.append(mogrify(sql, params).encode(encoding))
+            # Without values and placeholders (COMMIT, an EXECUTE without parameters),
+            # `mogrify` gives the text itself.
+            no_values = not params and "%" not in sql
+            parts.append(
+                sql.encode(encoding) if no_values else mogrify(sql, params).encode(encoding)
+            )
             continue
         values = b", ".join(
             [
@@ -602,11 +643,22 @@ def prepared(sql: str, connection: BaseDatabaseWrapper | None = None) -> str:
         connection = _db()
     if connection.vendor != "postgresql":
         return sql
+    return _execute_of(sql, *_prepared_names(connection))
+
+
+def _prepared_names(connection: BaseDatabaseWrapper) -> tuple[Any, set[str]]:
+    """The driver's connection (made if there is none yet) and the names of the statements
+    prepared on it (`prepared`; once for all the statements of a message, `_send`)."""
     connection.ensure_connection()
     raw = connection.connection
     names = _PREPARED.get(raw)
     if names is None:
         names = _PREPARED[raw] = set()
+    return raw, names
+
+
+def _execute_of(sql: str, raw: Any, names: set[str]) -> str:
+    """`prepared`'s EXECUTE of `sql` on the driver's connection `raw`."""
     known = _NAMES.get(sql)
     if known is None:
         name = "gw_" + hashlib.blake2b(sql.encode(), digest_size=10).hexdigest()

@@ -33,21 +33,7 @@ def every_task(workflow: Any) -> list[Any] | None:
     filter takes every state, its walk descends into every task (every state is at least
     MAYBE) and its limit of 1000 levels cannot be reached. Here without its per-task
     filter, sub-process lookup and depth bookkeeping."""
-    tasks = workflow.tasks
-    if workflow.subprocesses or len(tasks) >= 1000:
-        return None
-    get = tasks.get
-    out: list[Any] = []
-    stack = [workflow.task_tree]
-    while stack:
-        task = stack.pop()
-        if task is None:  # a child the tree does not hold: Spiff's walk says what it says
-            return None
-        out.append(task)
-        children = task._children
-        if children:
-            stack.extend([get(child) for child in reversed(children)])
-    return out
+    return _depth_first(workflow, ready_only=False)
 
 
 def nothing_to_run(workflow: Any) -> bool:
@@ -75,6 +61,14 @@ def ready_tasks(workflow: Any) -> list[Any] | None:
     at least FUTURE (what it descends into for a READY filter; a predicted task's children
     are not visited), without its per-task filter object, sub-process lookup and depth
     bookkeeping (its limit of 1000 levels cannot be reached)."""
+    return _depth_first(workflow, ready_only=True)
+
+
+def _depth_first(workflow: Any, *, ready_only: bool) -> list[Any] | None:
+    """The walk of `every_task` (`ready_only=False`: every task, into every task's
+    children) and of `ready_tasks` (the READY tasks, into the children of a task at least
+    FUTURE); None for a workflow with sub-processes, of 1000 tasks or more, or whose tree
+    names a child it does not hold (the caller asks Spiff)."""
     tasks = workflow.tasks
     if workflow.subprocesses or len(tasks) >= 1000:
         return None
@@ -85,11 +79,16 @@ def ready_tasks(workflow: Any) -> list[Any] | None:
         task = stack.pop()
         if task is None:  # a child the tree does not hold: Spiff's walk says what it says
             return None
-        state = task._state
-        if state == _READY:
+        if ready_only:
+            state = task._state
+            if state == _READY:
+                out.append(task)
+            if state < _FUTURE:
+                continue  # a predicted task's children are not visited
+        else:
             out.append(task)
         children = task._children
-        if children and state >= _FUTURE:
+        if children:
             stack.extend([get(child) for child in reversed(children)])
     return out
 

@@ -158,6 +158,22 @@ def deploy(db: Any) -> Callable[..., ProcessDefinition]:
 
 
 @pytest.fixture
+def two_steps(deploy: Callable[..., ProcessDefinition]) -> ProcessDefinition:
+    """`files/two_steps.bpmn` deployed: two user tasks in a row."""
+    return deploy((FILES / "two_steps.bpmn").read_bytes())
+
+
+@pytest.fixture
+def fresh_cache() -> Iterator[None]:
+    """No run kept by an earlier test (`_RUNS`) and no block of task keys drawn by one
+    (`_KEYS`: the next optimistic step draws its own); the kept runs dropped after."""
+    services.steps._RUNS.clear()
+    services.steps._KEYS.clear()
+    yield
+    services.steps._RUNS.clear()
+
+
+@pytest.fixture
 def approval(deploy: Callable[..., ProcessDefinition], approval_xml: bytes) -> ProcessDefinition:
     return deploy(approval_xml)
 

@@ -5,10 +5,8 @@ test_step_cost."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,17 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, ProcessDefinition, TaskStatus
 
-FILES = Path(__file__).parent / "files"
 # Issue #25 asks for ten at most (PostgreSQL: the token or session, the user's roles, the
 # task, the step's lock, the saved state when the run is not kept in this process, and the
 # step's one message of writes and events — 7). SQLite, the tests' and development's
 # database, sends the step's writes and events one by one (six statements instead of one).
 MAX_QUERIES = 10 if connection.vendor == "postgresql" else 12
-
-
-@pytest.fixture
-def two_steps(deploy: Any) -> Any:
-    return deploy((FILES / "two_steps.bpmn").read_bytes())
 
 
 def _queries(queries: CaptureQueriesContext) -> list[str]:

@@ -6,8 +6,6 @@ initiator sends the next completion the locked way."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +28,6 @@ from greenwave.bpm.stepwrites import RowVersions, StaleRowError, StepWrites, rea
 
 POSTGRES = connection.vendor == "postgresql"
 ONLY_POSTGRES = pytest.mark.skipif(not POSTGRES, reason="row versions: PostgreSQL")
-FILES = Path(__file__).parent / "files"
 
 
 def _row_version(model: Any, pk: int) -> tuple[str, str]:
@@ -116,18 +113,6 @@ def test_a_place_freed_by_vacuum_can_hold_a_later_version_whose_xmin_differs() -
     assert now[0] != kept[0]
     with pytest.raises(StaleRowError):
         _saved(team, kept)
-
-
-@pytest.fixture
-def two_steps(deploy: Any) -> Any:
-    return deploy((FILES / "two_steps.bpmn").read_bytes())
-
-
-@pytest.fixture
-def fresh_cache() -> Iterator[None]:
-    services.steps._RUNS.clear()
-    yield
-    services.steps._RUNS.clear()
 
 
 def _open_task(instance: ProcessInstance) -> HumanTask:

@@ -5,7 +5,7 @@ statements leaving the instance as it was."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,19 +37,6 @@ def _statements(queries: CaptureQueriesContext) -> list[str]:
         for q in queries.captured_queries
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
-
-
-@pytest.fixture
-def two_steps(deploy: Any) -> Any:
-    return deploy((FILES / "two_steps.bpmn").read_bytes())
-
-
-@pytest.fixture
-def fresh_cache() -> Iterator[None]:
-    services.steps._RUNS.clear()
-    services.steps._KEYS.clear()  # the next optimistic step draws a block
-    yield
-    services.steps._RUNS.clear()
 
 
 def _step_events(instance: ProcessInstance) -> list[tuple[str, str]]:

@@ -4,8 +4,6 @@ every use, and a hot completion used them some twenty times."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,21 +14,7 @@ from greenwave.accounts.models import User
 from greenwave.bpm import services, stepwrites
 from greenwave.bpm.models import HumanTask, TaskStatus
 
-FILES = Path(__file__).parent / "files"
 POSTGRES = connection.vendor == "postgresql"
-
-
-@pytest.fixture
-def two_steps(deploy: Any) -> Any:
-    return deploy((FILES / "two_steps.bpmn").read_bytes())
-
-
-@pytest.fixture
-def fresh_cache() -> Iterator[None]:
-    services.steps._RUNS.clear()
-    services.steps._KEYS.clear()
-    yield
-    services.steps._RUNS.clear()
 
 
 def _counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:

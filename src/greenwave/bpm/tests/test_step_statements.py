@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,17 +20,11 @@ from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, Tas
 from greenwave.bpm.services.steps import _lock_instance
 from greenwave.bpm.stepwrites import readable
 
-FILES = Path(__file__).parent / "files"
 POSTGRES = connection.vendor == "postgresql"
 
 
 class _BoomError(Exception):
     pass
-
-
-@pytest.fixture
-def two_steps(deploy: Any) -> Any:
-    return deploy((FILES / "two_steps.bpmn").read_bytes())
 
 
 def _open_task(instance: ProcessInstance) -> HumanTask:
