@@ -140,7 +140,9 @@ def company_duplicates(
     )
 
 
-def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, fmt: str) -> Any:
+def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, format: str) -> Any:
+    """The filtered list as `name.xlsx` when `format` says so, else as `name.csv`."""
+    fmt = "xlsx" if format == "xlsx" else "csv"
     query = list_query(request, spec, extra_params=("format",))
     headers, data = rows(actor=request.user, query=query)
     if fmt == "xlsx":
@@ -153,16 +155,14 @@ def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, fmt: s
 
 @router.get("/companies/export", summary="The filtered company list as CSV or XLSX")
 def company_export(request: AuthedRequest, format: str = "csv") -> Any:
-    fmt = "xlsx" if format == "xlsx" else "csv"
-    spec = selectors.COMPANY_LIST_SPEC
-    return _export_file(request, "companies", selectors.company_export_rows, spec, fmt)
+    rows, spec = selectors.company_export_rows, selectors.COMPANY_LIST_SPEC
+    return _export_file(request, "companies", rows, spec, format)
 
 
 @router.get("/contacts/export", summary="The filtered contact list as CSV or XLSX")
 def contact_export(request: AuthedRequest, format: str = "csv") -> Any:
-    fmt = "xlsx" if format == "xlsx" else "csv"
-    spec = selectors.CONTACT_LIST_SPEC
-    return _export_file(request, "contacts", selectors.contact_export_rows, spec, fmt)
+    rows, spec = selectors.contact_export_rows, selectors.CONTACT_LIST_SPEC
+    return _export_file(request, "contacts", rows, spec, format)
 
 
 ENDPOINTS.entity(
