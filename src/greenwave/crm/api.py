@@ -115,12 +115,20 @@ PRICE_LIST = Entity(
 )
 
 
+def _live_or_deleted(
+    request: AuthedRequest, rows: Any, spec: Any, deleted: bool, *folded: str
+) -> Any:
+    """One page of the live records of `rows(actor=, deleted=)`, or of the soft-deleted ones;
+    the search and the `folded` filters lower-cased as stored (`selectors.fold_query`)."""
+    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)), *folded)
+    return paginate(rows(actor=request.user, deleted=deleted), spec, query)
+
+
 @router.get("/companies", response=Page[CompanyOut], summary="Companies visible to me")
 def company_list(request: AuthedRequest, deleted: bool = False) -> Any:
     """`?deleted=true` lists the soft-deleted companies (to restore them)."""
-    spec = selectors.COMPANY_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)), "tag")
-    return paginate(selectors.company_api_list(actor=request.user, deleted=deleted), spec, query)
+    rows, spec = selectors.company_api_list, selectors.COMPANY_LIST_SPEC
+    return _live_or_deleted(request, rows, spec, deleted, "tag")
 
 
 @router.post("/companies", response={201: CompanyOut})
@@ -221,9 +229,8 @@ ENDPOINTS.entity(
 
 @router.get("/contacts", response=Page[ContactOut], summary="Contacts visible to me")
 def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
-    spec = selectors.CONTACT_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)))
-    return paginate(selectors.contact_api_list(actor=request.user, deleted=deleted), spec, query)
+    rows, spec = selectors.contact_api_list, selectors.CONTACT_LIST_SPEC
+    return _live_or_deleted(request, rows, spec, deleted)
 
 
 @router.post("/contacts", response={201: ContactOut})
