@@ -91,15 +91,18 @@ def portfolio(
         one = client_portfolio(
             actor=request.user, company_id=company_id, new_days=new_days, lost_days=lost_days
         )
-        return {"items": [one.as_dict()], "count": 1, "page": 1, "page_size": query.page_size}
-    rows = portfolio_rows(actor=request.user, query=query, new_days=new_days, lost_days=lost_days)
-    count = rows.count()
-    start = (query.page - 1) * query.page_size
-    items = enrich(request.user, list(rows[start : start + query.page_size]))
+        items, count, page = [one], 1, 1
+    else:
+        rows = portfolio_rows(
+            actor=request.user, query=query, new_days=new_days, lost_days=lost_days
+        )
+        count, page = rows.count(), query.page
+        start = (page - 1) * query.page_size
+        items = enrich(request.user, list(rows[start : start + query.page_size]))
     return {
         "items": [item.as_dict() for item in items],
         "count": count,
-        "page": query.page,
+        "page": page,
         "page_size": query.page_size,
     }
 

@@ -60,17 +60,20 @@ ENDPOINTS.list(
 )
 
 
+def _uploaded(request: AuthedRequest, *, deploy: bool, **source: Any) -> Any:
+    """A new version from the BPMN XML in `source` (deployed when asked), answered 201."""
+    upload = services.definition_upload_and_deploy if deploy else services.definition_upload
+    return Status(201, upload(actor=request.user, **source))
+
+
 @router.post(
     "/processes/definitions",
     response={201: DefinitionOut},
     summary="Upload BPMN XML as a new version (optionally deploy it)",
 )
 def definition_create(request: AuthedRequest, payload: DefinitionIn) -> Any:
-    upload = services.definition_upload_and_deploy if payload.deploy else services.definition_upload
-    definition = upload(
-        actor=request.user, xml=payload.xml.encode(), key=payload.key, name=payload.name
-    )
-    return Status(201, definition)
+    xml = payload.xml.encode()
+    return _uploaded(request, deploy=payload.deploy, xml=xml, key=payload.key, name=payload.name)
 
 
 @router.post(
@@ -88,9 +91,7 @@ def definition_upload_file(
 
     if (file.size or 0) > MAX_BPMN_BYTES:
         raise DomainError(CoreError.VALIDATION, _("The file is too large."))
-    xml = file.read()
-    upload = services.definition_upload_and_deploy if deploy else services.definition_upload
-    return Status(201, upload(actor=request.user, xml=xml, key=key))
+    return _uploaded(request, deploy=deploy, xml=file.read(), key=key)
 
 
 ENDPOINTS.detail("/processes/definitions/{definition_id}", selectors.definition_get, DefinitionOut)

@@ -115,12 +115,20 @@ PRICE_LIST = Entity(
 )
 
 
+def _live_or_deleted(
+    request: AuthedRequest, rows: Any, spec: Any, deleted: bool, *folded: str
+) -> Any:
+    """One page of the live records of `rows(actor=, deleted=)`, or of the soft-deleted ones;
+    the search and the `folded` filters lower-cased as stored (`selectors.fold_query`)."""
+    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)), *folded)
+    return paginate(rows(actor=request.user, deleted=deleted), spec, query)
+
+
 @router.get("/companies", response=Page[CompanyOut], summary="Companies visible to me")
 def company_list(request: AuthedRequest, deleted: bool = False) -> Any:
     """`?deleted=true` lists the soft-deleted companies (to restore them)."""
-    spec = selectors.COMPANY_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)), "tag")
-    return paginate(selectors.company_api_list(actor=request.user, deleted=deleted), spec, query)
+    rows, spec = selectors.company_api_list, selectors.COMPANY_LIST_SPEC
+    return _live_or_deleted(request, rows, spec, deleted, "tag")
 
 
 @router.post("/companies", response={201: CompanyOut})
@@ -140,7 +148,9 @@ def company_duplicates(
     )
 
 
-def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, fmt: str) -> Any:
+def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, format: str) -> Any:
+    """The filtered list as `name.xlsx` when `format` says so, else as `name.csv`."""
+    fmt = "xlsx" if format == "xlsx" else "csv"
     query = list_query(request, spec, extra_params=("format",))
     headers, data = rows(actor=request.user, query=query)
     if fmt == "xlsx":
@@ -153,16 +163,14 @@ def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, fmt: s
 
 @router.get("/companies/export", summary="The filtered company list as CSV or XLSX")
 def company_export(request: AuthedRequest, format: str = "csv") -> Any:
-    fmt = "xlsx" if format == "xlsx" else "csv"
-    spec = selectors.COMPANY_LIST_SPEC
-    return _export_file(request, "companies", selectors.company_export_rows, spec, fmt)
+    rows, spec = selectors.company_export_rows, selectors.COMPANY_LIST_SPEC
+    return _export_file(request, "companies", rows, spec, format)
 
 
 @router.get("/contacts/export", summary="The filtered contact list as CSV or XLSX")
 def contact_export(request: AuthedRequest, format: str = "csv") -> Any:
-    fmt = "xlsx" if format == "xlsx" else "csv"
-    spec = selectors.CONTACT_LIST_SPEC
-    return _export_file(request, "contacts", selectors.contact_export_rows, spec, fmt)
+    rows, spec = selectors.contact_export_rows, selectors.CONTACT_LIST_SPEC
+    return _export_file(request, "contacts", rows, spec, format)
 
 
 ENDPOINTS.entity(
@@ -221,9 +229,8 @@ ENDPOINTS.entity(
 
 @router.get("/contacts", response=Page[ContactOut], summary="Contacts visible to me")
 def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
-    spec = selectors.CONTACT_LIST_SPEC
-    query = selectors.fold_query(list_query(request, spec, extra_params=("deleted",)))
-    return paginate(selectors.contact_api_list(actor=request.user, deleted=deleted), spec, query)
+    rows, spec = selectors.contact_api_list, selectors.CONTACT_LIST_SPEC
+    return _live_or_deleted(request, rows, spec, deleted)
 
 
 @router.post("/contacts", response={201: ContactOut})

@@ -37,10 +37,10 @@ MAX_AMOUNT = Decimal(10) ** 15  # the money columns hold 18 digits, 2 after the 
 
 def _check(filters: LogFilter) -> None:
     ids = (
-        ("pipeline", filters.pipeline),
-        ("team", filters.team),
-        ("user", filters.user),
-        ("product_group", filters.product_group),
+        ("pipeline", filters.pipeline_id),
+        ("team", filters.team_id),
+        ("user", filters.user_id),
+        ("product_group", filters.product_group_id),
     )
     for name, value in ids:
         if value is not None and not 0 < value < MAX_ID:
@@ -61,33 +61,20 @@ def _check(filters: LogFilter) -> None:
 def _log(filters: LogFilter) -> CaseLog:
     """The case log the query names (4xx on bad ids or filters)."""
     _check(filters)
-    return case_log(
-        case_type=filters.case_type,
-        pipeline_id=filters.pipeline,
-        process=filters.process,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-        team_id=filters.team,
-        user_id=filters.user,
-        amount_min=filters.amount_min,
-        amount_max=filters.amount_max,
-        source=filters.lead_source,
-        product_group_id=filters.product_group,
-        variants=filters.variant,
-    )
+    return case_log(**filters.dict())
 
 
 def _export_all(actor: Any, filters: LogFilter, fmt: str) -> Any:
     """The one object-centric log of every readable case type (OCEL 2.0 only)."""
     _check(filters)
     narrowing = (
-        filters.pipeline,
+        filters.pipeline_id,
         filters.process,
-        filters.variant,
+        filters.variants,
         filters.amount_min,
         filters.amount_max,
-        filters.lead_source,
-        filters.product_group,
+        filters.source,
+        filters.product_group_id,
     )
     if fmt == "xes" or any(v not in (None, "", []) for v in narrowing):
         raise DomainError(
@@ -105,8 +92,8 @@ def _export_all(actor: Any, filters: LogFilter, fmt: str) -> Any:
         fmt,
         date_from=filters.date_from,
         date_to=filters.date_to,
-        team_id=filters.team,
-        user_id=filters.user,
+        team_id=filters.team_id,
+        user_id=filters.user_id,
     )
 
 

@@ -12,20 +12,27 @@ from greenwave.core.api import IsoDate
 class LogFilter(Schema):
     """The query parameters naming the mined log (shared by every mining endpoint)."""
 
+    # Each field is named as `mining.log.case_log` takes it; the parameter, by its alias.
     case_type: str = "deal"
-    pipeline: int | None = None
+    pipeline_id: int | None = Field(None, alias="pipeline")
     process: str = ""
     date_from: IsoDate | None = Field(None, alias="from")
     date_to: IsoDate | None = Field(None, alias="to")
-    team: int | None = None
-    user: int | None = None
-    variant: list[str] = Field(
-        default_factory=list, description="only the cases of these variants (ids from /variants)"
+    team_id: int | None = Field(None, alias="team")
+    user_id: int | None = Field(None, alias="user")
+    variants: list[str] = Field(
+        default_factory=list,
+        alias="variant",
+        description="only the cases of these variants (ids from /variants)",
     )
     amount_min: Decimal | None = Field(None, description="deals of at least this amount")
     amount_max: Decimal | None = Field(None, description="deals of at most this amount")
-    lead_source: str = Field("", description="deals from leads of this source, or leads of it")
-    product_group: int | None = Field(None, description="deals with a line of this group")
+    source: str = Field(
+        "", alias="lead_source", description="deals from leads of this source, or leads of it"
+    )
+    product_group_id: int | None = Field(
+        None, alias="product_group", description="deals with a line of this group"
+    )
 
 
 class PeriodFilter(Schema):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -144,13 +145,7 @@ def campaign_stats(request: AuthedRequest, campaign_id: int) -> Any:
 def campaign_preview(request: AuthedRequest, campaign_id: int, contact_id: int) -> Any:
     campaign = CAMPAIGN.row(request, campaign_id)
     contact = contact_get(actor=request.user, pk=contact_id)
-    rendered = render_message(campaign, contact)
-    return {
-        "contact_id": contact.pk,
-        "subject": rendered.subject,
-        "text": rendered.text,
-        "html": rendered.html,
-    }
+    return {"contact_id": contact.pk, **asdict(render_message(campaign, contact))}
 
 
 @router.post(

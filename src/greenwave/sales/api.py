@@ -26,7 +26,7 @@ from greenwave.crm.selectors import company_get, contact_get, price_list_get, pr
 
 from . import selectors, services
 from .funnel import GROUPS, funnel
-from .gates import evaluate_stage
+from .gates import GateItem, evaluate_stage
 from .models import Deal, Lead, LossReason, Pipeline
 from .periods import period_over_period
 from .schemas import (
@@ -234,7 +234,14 @@ def deal_approve(request: AuthedRequest, deal_id: int, payload: ApproveIn) -> An
         actor=request.user, deal=deal, kind=payload.kind, comment=payload.comment
     )
     label = approval.get_kind_display()
-    return Status(201, {"kind": "approval", "key": approval.kind, "label": label, "met": True})
+    return Status(201, GateItem("approval", approval.kind, label, met=True).as_dict())
+
+
+def _document_attached(request: AuthedRequest, deal_id: int, **document: Any) -> Any:
+    """Attach a document to the deal: 201 with its gate item, met when it has a file."""
+    deal = DEAL.row(request, deal_id)
+    row = services.deal_attach_document(actor=request.user, deal=deal, **document)
+    return Status(201, GateItem("document", row.kind, row.title, met=bool(row.file)).as_dict())
 
 
 @router.post(
@@ -243,14 +250,7 @@ def deal_approve(request: AuthedRequest, deal_id: int, payload: ApproveIn) -> An
     summary="Note a document by title only (it meets no gate until its file is attached)",
 )
 def deal_document(request: AuthedRequest, deal_id: int, payload: DocumentIn) -> Any:
-    deal = DEAL.row(request, deal_id)
-    document = services.deal_attach_document(
-        actor=request.user, deal=deal, kind=payload.kind, title=payload.title
-    )
-    return Status(
-        201,
-        {"kind": "document", "key": document.kind, "label": document.title, "met": False},
-    )
+    return _document_attached(request, deal_id, **payload.dict())
 
 
 @router.post(
@@ -265,14 +265,7 @@ def deal_document_file(
     file: File[UploadedFile],
     title: Form[str] = "",
 ) -> Any:
-    deal = DEAL.row(request, deal_id)
-    document = services.deal_attach_document(
-        actor=request.user, deal=deal, kind=kind, title=title, file=file
-    )
-    return Status(
-        201,
-        {"kind": "document", "key": document.kind, "label": document.title, "met": True},
-    )
+    return _document_attached(request, deal_id, kind=kind, title=title, file=file)
 
 
 ENDPOINTS.list(

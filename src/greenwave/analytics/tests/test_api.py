@@ -44,6 +44,9 @@ def test_portfolio_and_segments_are_scoped(history: dict[str, Any], bearer: Any)
     client = bearer(history["hunter_a"])
     other = client.get("/api/v1/analytics/portfolio", {"company_id": history["c4"].pk})
     assert other.status_code == 404
+    own = client.get("/api/v1/analytics/portfolio", {"company_id": history["c1"].pk}).json()
+    assert (own["count"], own["page"], own["next"]) == (1, 1, None)
+    assert [c["name"] for c in own["items"]] == ["Alpha"]
     names = {c["name"] for c in client.get("/api/v1/analytics/portfolio").json()["items"]}
     assert "Delta" not in names
     assert "Alpha" in names
