@@ -223,22 +223,32 @@ def _pop_greenwave(actor: Any, pipeline: Any) -> dict[str, tuple[Any, ...]]:
     return {f.key: (f.created, f.won, f.lost, f.won_amount) for f in figures}
 
 
-def _pop_sql(pipeline: Any) -> dict[str, tuple[Any, ...]]:
+def _window(params: dict[str, Any], key: str, first: Any, last: Any) -> tuple[str, str]:
+    """The conditions "created in" and "closed in" the days `first`..`last` (in the current
+    time zone), their bounds put in `params` under `key`."""
     from datetime import datetime, time, timedelta
-    from decimal import Decimal
 
-    from django.db import connection
     from django.utils import timezone
 
     tz = timezone.get_current_timezone()
+    params[f"{key}_a"] = datetime.combine(first, time.min, tzinfo=tz)
+    params[f"{key}_b"] = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    return (
+        f"created_at >= %({key}_a)s AND created_at < %({key}_b)s",
+        f"closed_at >= %({key}_a)s AND closed_at < %({key}_b)s",
+    )
+
+
+def _pop_sql(pipeline: Any) -> dict[str, tuple[Any, ...]]:
+    from decimal import Decimal
+
+    from django.db import connection
+
     params: dict[str, Any] = {"pipeline": pipeline.pk}
     measures, touched = [], []
     periods = _pop_periods()
     for key, start, end in periods:
-        params[f"{key}_a"] = datetime.combine(start, time.min, tzinfo=tz)
-        params[f"{key}_b"] = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
-        created = f"created_at >= %({key}_a)s AND created_at < %({key}_b)s"
-        closed = f"closed_at >= %({key}_a)s AND closed_at < %({key}_b)s"
+        created, closed = _window(params, key, start, end)
         touched += [f"({created})", f"({closed})"]
         measures += [
             f"count(*) FILTER (WHERE {created})",
@@ -398,26 +408,19 @@ def _cents() -> Any:
 
 
 def _overview_sql() -> dict[str, tuple[Any, ...]]:
-    from datetime import datetime, timedelta
-    from datetime import time as clock
     from decimal import Decimal
 
     from django.db import connection
-    from django.utils import timezone
 
     from greenwave.core.money import DEFAULT_CURRENCY
     from greenwave.sales.periods import comparison_periods
 
-    tz = timezone.get_current_timezone()
     (_key, start, end), *_rest = _pop_periods()
     periods = comparison_periods(start, end)
     params: dict[str, Any] = {"rub": DEFAULT_CURRENCY}
     measures, touched = [], []
     for key, a, b in periods:
-        params[f"{key}_a"] = datetime.combine(a, clock.min, tzinfo=tz)
-        params[f"{key}_b"] = datetime.combine(b + timedelta(days=1), clock.min, tzinfo=tz)
-        created = f"created_at >= %({key}_a)s AND created_at < %({key}_b)s"
-        closed = f"closed_at >= %({key}_a)s AND closed_at < %({key}_b)s"
+        created, closed = _window(params, key, a, b)
         touched += [f"({created})", f"({closed})"]
         measures += [
             f"count(*) FILTER (WHERE {created})",

@@ -420,6 +420,8 @@ def _ocel_by_hand(pipeline: Any, first: Any, end: Any) -> Any:
     hand-written statement streamed, the same JSON written per item."""
     from django.db import connection
 
+    from greenwave.mining.export import OBJECT_ROWS_SQL
+
     period = (
         "e.case_type = 'deal' AND e.timestamp >= %(first)s AND e.timestamp < %(end)s "
         "AND e.case_id IN (SELECT id::text FROM sales_deal WHERE pipeline_id = %(pipeline)s)"
@@ -442,15 +444,7 @@ def _ocel_by_hand(pipeline: Any, first: Any, end: Any) -> Any:
     yield json.dumps(head, ensure_ascii=False)[:-1] + ', "objects": ['
     objects = (
         f"WITH ev AS ({ev}) SELECT ot, oid, rt, rid, q FROM ("  # noqa: S608
-        "SELECT ev.case_type AS ot, ev.case_id AS oid, NULL AS rt, NULL AS rid, NULL AS q "
-        "FROM ev UNION "
-        "SELECT l.object_type, l.object_id, NULL, NULL, NULL FROM core_eventobject l "
-        "JOIN ev ON ev.id = l.event_id UNION "
-        "SELECT ev.case_type, ev.case_id, l.object_type, l.object_id, "
-        "coalesce(nullif(l.qualifier, ''), 'involved') FROM core_eventobject l "
-        "JOIN ev ON ev.id = l.event_id "
-        "WHERE NOT (l.object_type = ev.case_type AND l.object_id = ev.case_id)"
-        ") x ORDER BY ot, oid, rt, rid, q"
+        f"{OBJECT_ROWS_SQL}) x ORDER BY ot, oid, rt, rid, q"
     )
     sep, current, related = "", None, []
     with connection.chunked_cursor() as cursor:

@@ -154,6 +154,21 @@ def _object_types(events: QuerySet[Event]) -> list[str]:
     return sorted(types)
 
 
+# The objects of the events of a CTE `ev` (id, case_type, case_id) as rows (ot, oid, rt, rid,
+# q): each case and each object linked to an event, and a case's relation (rt, rid) by
+# qualifier q to every object its events link.
+OBJECT_ROWS_SQL = (
+    "SELECT ev.case_type AS ot, ev.case_id AS oid, NULL AS rt, NULL AS rid, NULL AS q "
+    "FROM ev UNION "
+    "SELECT l.object_type, l.object_id, NULL, NULL, NULL FROM core_eventobject l "
+    "JOIN ev ON ev.id = l.event_id UNION "
+    "SELECT ev.case_type, ev.case_id, l.object_type, l.object_id, "
+    "coalesce(nullif(l.qualifier, ''), 'involved') FROM core_eventobject l "
+    "JOIN ev ON ev.id = l.event_id "
+    "WHERE NOT (l.object_type = ev.case_type AND l.object_id = ev.case_id)"
+)
+
+
 def _objects(events: QuerySet[Event]) -> Iterator[tuple[str, str, list[tuple[str, str]]]]:
     """Every object of the events — their cases, the objects linked to them, the process
     tasks they name — each with its object-to-object relations, in one ordered scan: an
@@ -172,14 +187,7 @@ def _objects(events: QuerySet[Event]) -> Iterator[tuple[str, str, list[tuple[str
     )
     sql = (
         f"WITH ev AS ({ev_sql}) SELECT ot, oid, rt, rid, q FROM ("  # noqa: S608
-        "SELECT ev.case_type AS ot, ev.case_id AS oid, NULL AS rt, NULL AS rid, NULL AS q "
-        "FROM ev UNION "
-        "SELECT l.object_type, l.object_id, NULL, NULL, NULL FROM core_eventobject l "
-        "JOIN ev ON ev.id = l.event_id UNION "
-        "SELECT ev.case_type, ev.case_id, l.object_type, l.object_id, "
-        "coalesce(nullif(l.qualifier, ''), 'involved') FROM core_eventobject l "
-        "JOIN ev ON ev.id = l.event_id "
-        "WHERE NOT (l.object_type = ev.case_type AND l.object_id = ev.case_id) UNION "
+        f"{OBJECT_ROWS_SQL} UNION "
         f"SELECT '{TASK_TYPE}', rid, NULL, NULL, NULL FROM ({tasks}) t UNION {tasks}"
         ") x ORDER BY ot, oid, rt, rid, q"
     )

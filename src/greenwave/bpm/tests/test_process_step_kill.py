@@ -206,11 +206,10 @@ def test_an_escalation_batch_killed_mid_step_is_done_by_another_worker_once(
     assert task.escalated_at is not None
 
 
-# The doomed process starts a two-step process itself (so that it keeps its run and a copy of
-# the instance: `_RunCache`) and completes the first task the optimistic way — without the
-# lock (the locked way would fail it) — then hangs right after the step's one message went
-# out: without its COMMIT (`writes`) or with it (`commit`).
-DOOMED_OPTIMISTIC = """
+# What the two doomed processes below share: the actor and the definition (argv 1 and 2),
+# and the hang right after a step's one message went out, without its COMMIT (argv 3
+# `writes`) or with it (`commit`).
+DOOMED_STEP_HEAD = """
 import sys, time
 import django
 django.setup()
@@ -220,19 +219,33 @@ from greenwave.bpm.models import ProcessDefinition
 from greenwave.bpm.stepwrites import StepWrites
 actor = User.objects.get(pk=int(sys.argv[1]))
 definition = ProcessDefinition.objects.get(pk=int(sys.argv[2]))
-instance = services.instance_start(actor=actor, definition=definition)
-[task] = services.tasks_opened(instance)
-def locked(*args, **kwargs):
-    raise AssertionError("the locked way")
-services.tasks._task_complete = locked
+"""
+HANG_AFTER_MESSAGE = """
 real = StepWrites.send
 def hang(self, **commit):
     real(self, **(commit if sys.argv[3] == "commit" else {}))
     print("STEP", flush=True)
     time.sleep(600)
 StepWrites.send = hang
-services.task_complete(actor=actor, task=task, data={})
 """
+
+
+# The doomed process starts a two-step process itself (so that it keeps its run and a copy of
+# the instance: `_RunCache`) and completes the first task the optimistic way — without the
+# lock (the locked way would fail it) — then hangs right after the step's one message went
+# out: without its COMMIT (`writes`) or with it (`commit`).
+DOOMED_OPTIMISTIC = (
+    DOOMED_STEP_HEAD
+    + """
+instance = services.instance_start(actor=actor, definition=definition)
+[task] = services.tasks_opened(instance)
+def locked(*args, **kwargs):
+    raise AssertionError("the locked way")
+services.tasks._task_complete = locked
+"""
+    + HANG_AFTER_MESSAGE
+    + "services.task_complete(actor=actor, task=task, data={})\n"
+)
 
 
 @pytest.mark.parametrize("committed", [False, True])
@@ -268,27 +281,16 @@ def test_an_optimistic_completion_killed_after_its_message_is_done_once(
 # The doomed process starts a two-step process, its keys from the connection's blocks, and
 # hangs right after the start's one message went out: without its COMMIT (`writes`) or with
 # it (`commit`).
-DOOMED_START = """
-import sys, time
-import django
-django.setup()
-from greenwave.accounts.models import User
-from greenwave.bpm import services
-from greenwave.bpm.models import ProcessDefinition
-from greenwave.bpm.stepwrites import StepWrites
-actor = User.objects.get(pk=int(sys.argv[1]))
-definition = ProcessDefinition.objects.get(pk=int(sys.argv[2]))
+DOOMED_START = (
+    DOOMED_STEP_HEAD
+    + """
 def drawn(*args, **kwargs):
     raise AssertionError("the keys drawn for the start")
 services.instances._start_drawn = drawn
-real = StepWrites.send
-def hang(self, **commit):
-    real(self, **(commit if sys.argv[3] == "commit" else {}))
-    print("STEP", flush=True)
-    time.sleep(600)
-StepWrites.send = hang
-services.instance_start(actor=actor, definition=definition)
 """
+    + HANG_AFTER_MESSAGE
+    + "services.instance_start(actor=actor, definition=definition)\n"
+)
 
 
 @pytest.mark.parametrize("committed", [False, True])
