@@ -35,7 +35,12 @@ def bootstrap_class(field: forms.Field) -> None:
     """Bootstrap's class for the field's widget (kept if one is set): also for fields added
     after the form's `__init__` (custom fields, a process task's schema)."""
     widget = field.widget
-    if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        # Its attributes go on the list's wrapper as well as on every box: Bootstrap's
+        # one-box class there shrank the whole list to a box's size, its options overflowing
+        # onto the fields below. The boxes stay the browser's own.
+        return
+    if isinstance(widget, forms.CheckboxInput):
         widget.attrs.setdefault("class", "form-check-input")
     elif isinstance(widget, forms.Select | forms.SelectMultiple):
         widget.attrs.setdefault("class", "form-select")
