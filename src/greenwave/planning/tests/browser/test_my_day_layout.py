@@ -1,0 +1,35 @@
+"""The «Add a client to the plan» form of My day at the widths people use: each field shows its
+value whole (the priority used to be squeezed to «О» at 1024 px and «Norma» at 1440 px)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from greenwave.core.tests.browser.journey import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The room the selected option needs: its text in the select's font plus the select's paddings
+# (the right one holds the arrow), against the width the select has.
+_PRIORITY_ROOM = """() => {
+  const select = document.querySelector("form[action$='/my-day/items/'] select[name=priority]");
+  const style = getComputedStyle(select);
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = ctx.measureText(select.options[select.selectedIndex].text).width;
+  const needed = text + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+  return {needed, width: select.clientWidth};
+}"""
+
+
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_my_day_priority_shows_its_value_whole(
+    page: Any, live_server: Any, two_teams: dict[str, Any], width: int
+) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, live_server, "hunter_a")
+    page.goto(f"{live_server.url}/planning/my-day/")
+    room = page.evaluate(_PRIORITY_ROOM)
+    assert room["width"] >= room["needed"], room
