@@ -41,3 +41,34 @@ def pumps_at_the_contract(manager: Any, company: Any) -> Deal:
         expected_close_date=date(2030, 1, 31),
         company=company,
     )
+
+
+# The room a select's chosen option needs — its text in the select's font plus the select's
+# paddings (the right one holds the arrow) — against the width the select has.
+_SELECT_ROOM = """(select) => {
+  const style = getComputedStyle(select);
+  const ctx = document.createElement("canvas").getContext("2d");
+  ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = ctx.measureText(select.options[select.selectedIndex].text).width;
+  return {needed: text + parseFloat(style.paddingLeft) + parseFloat(style.paddingRight),
+          width: select.clientWidth};
+}"""
+
+# The lines a button's label takes: one box per line of its text.
+_LABEL_LINES = """(button) => {
+  const range = document.createRange();
+  range.selectNodeContents(button);
+  const lines = [...range.getClientRects()].filter((r) => r.width > 0);
+  return new Set(lines.map((r) => Math.round(r.top))).size;
+}"""
+
+
+def select_shows_its_value_whole(page: Any, selector: str) -> None:
+    """The select at `selector` is wide enough for the option it shows (none cut short)."""
+    room = page.locator(selector).evaluate(_SELECT_ROOM)
+    assert room["width"] >= room["needed"], (selector, room)
+
+
+def button_label_lines(page: Any, selector: str) -> int:
+    """How many lines the label of the button at `selector` wraps over."""
+    return int(page.locator(selector).evaluate(_LABEL_LINES))
