@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, Team, User
@@ -399,6 +400,11 @@ def company_reassign(
 _GENDERS = frozenset(Gender.values)  # `Gender.values` builds its list on every call
 
 
+def birthday_in_future(birthday: date | None) -> bool:
+    """A typo such as 2099 for 1999: a person's birthday lies no later than today."""
+    return birthday is not None and birthday > timezone.localdate()
+
+
 def _clean_contact(data: Mapping[str, Any]) -> dict[str, Any]:
     phones = [normalize_phone(str(p)) for p in data.get("phones") or ()]
     emails = [normalize_email(str(e)) for e in data.get("emails") or ()]
@@ -411,6 +417,8 @@ def _clean_contact(data: Mapping[str, Any]) -> dict[str, Any]:
     birthday = data.get("birthday")
     if birthday is not None and not isinstance(birthday, date):
         raise _field_error("birthday", _("Enter a date."))
+    if birthday_in_future(birthday):
+        raise _field_error("birthday", _("A birthday cannot be in the future."))
     return {
         "full_name": _text(data.get("full_name"), "full_name", 255, required=True),
         "position": _text(data.get("position"), "position", 255),

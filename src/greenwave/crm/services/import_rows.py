@@ -49,6 +49,7 @@ from .clients import (
     _clean_contact,
     _field_error,
     _refuse_duplicate_inn,
+    birthday_in_future,
 )
 
 # --- Import of companies and contacts (CSV/XLSX, dry run, all-or-nothing job) -------------
@@ -402,7 +403,7 @@ def _contact_row_fast(
             company = companies.get(_import_inn(inn))
     except DomainError:
         return None
-    if inn and company is None:
+    if (inn and company is None) or birthday_in_future(birthday):
         return None
     return [
         number,

@@ -177,6 +177,18 @@ def contact_file(count: int, inn: str, start: int = 0) -> bytes:
     return csv_bytes(rows, header=["ФИО", "Телефон", "ИНН компании"], encoding="utf-8")
 
 
+def test_a_contact_born_in_the_future_is_a_row_error_of_the_dry_run(two_teams) -> None:
+    actor = two_teams["hunter_a"]
+    content = csv_bytes(
+        [["Петрова Анна", "12.03.1985"], ["Сидоров Олег", "12.03.2085"]],
+        header=["ФИО", "Дата рождения"],
+    )
+    job = upload(actor, content, kind="contacts")
+    job = check(actor, job, job.mapping)
+    assert (job.valid_rows, job.error_rows) == (1, 1)
+    assert [(e["row"], e["field"]) for e in job.errors] == [(3, "birthday")]
+
+
 def test_a_contacts_import_asks_the_database_the_same_number_of_times_for_3_or_30_rows(
     two_teams, company_a
 ) -> None:

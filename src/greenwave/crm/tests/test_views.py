@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -113,6 +115,30 @@ def test_contact_form_refuses_a_bad_phone_and_saves_nothing(two_teams, browser_o
     )
     assert ok.status_code == 302
     assert Contact.objects.get().phones == ["+79161234567"]
+
+
+def test_contact_form_refuses_a_birthday_in_the_future_and_keeps_the_stored_one(
+    two_teams, browser_of, company_a
+):
+    actor = two_teams["hunter_a"]
+    contact = services.contact_create(
+        actor=actor, company=company_a, full_name="Иванов", birthday=date(1985, 3, 12)
+    )
+    client = browser_of(actor)
+    response = client.post(
+        reverse("crm:contact_edit", args=[contact.pk]),
+        {"full_name": "Иванов", "company": company_a.pk, "birthday": "2099-01-01"},
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 200
+    assert "День рождения не может быть в будущем." in str(response.context["form"].errors)
+    contact.refresh_from_db()
+    assert contact.birthday == date(1985, 3, 12)
+    created = client.post(
+        reverse("crm:contact_create"), {"full_name": "Петров", "birthday": "2099-01-01"}
+    )
+    assert created.status_code == 200
+    assert not Contact.objects.filter(full_name="Петров").exists()
 
 
 def test_decision_maker_is_added_edited_and_removed_through_pages(two_teams, browser_of, company_a):
