@@ -85,7 +85,8 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
                 decimal_places=3,
                 min_value=0,
                 max_value=line.remaining,
-                initial=line.remaining,
+                # «24», not «24.000»: a Russian reader takes that for twenty-four thousand.
+                initial=format(line.remaining.normalize(), "f"),
                 required=False,
                 widget=forms.NumberInput(attrs={"class": "form-control", "step": "0.001"}),
             )

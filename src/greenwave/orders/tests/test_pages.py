@@ -5,9 +5,12 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from greenwave.documents.models import Invoice
+from greenwave.orders import fulfilment
 from greenwave.orders.models import Payment
+from greenwave.sales.models import Deal, DealStatus
 
 DATA = Path(__file__).parent / "data"
 
@@ -90,6 +93,18 @@ def test_receivables_page_and_scoping(make_invoice, two_teams, finance) -> None:
     assert len(other.get("/money/receivables/invoices/").context["invoices"]) == 0
     # A manager neither enters payments nor refunds; another team's payment is a 404.
     assert _login(two_teams["hunter_a"]).get("/money/payments/new/").status_code == 403
+
+
+def test_the_shipment_form_offers_the_remaining_quantity_without_trailing_zeros(
+    deal, two_teams
+) -> None:
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+    line = order.lines.get()
+    line.quantity = Decimal("24")
+    line.save(update_fields=["quantity"])
+    page = _login(two_teams["hunter_a"]).get(f"/money/orders/{order.pk}/")
+    assert f'name="line_{line.pk}" value="24"' in page.content.decode()
 
 
 def test_order_and_claim_pages(deal, two_teams) -> None:
