@@ -662,7 +662,15 @@ def home_summary(actor: User) -> dict[str, Any] | None:
     late = list(
         mine.filter(overdue)
         .select_related("stage", "company")
-        .only("pk", "title", "amount", "stage_entered_at", "stage__name", "company__name")
+        .only(
+            "pk",
+            "title",
+            "amount",
+            "stage_entered_at",
+            "stage__name",
+            "stage__name_en",
+            "company__name",
+        )
         .order_by("stage_entered_at")[:6]
     )
     return {

@@ -219,6 +219,22 @@ def test_home_page_shows_my_open_deals_stuck_ones_and_new_leads(client, two_team
     assert "1 новый лид" in page
 
 
+def test_home_page_names_the_stuck_deals_stage_in_the_readers_language(
+    client, two_teams, b2b
+) -> None:
+    hunter = two_teams["hunter_a"]
+    deal = services.deal_create(actor=hunter, title="Моя", pipeline=b2b, amount=Decimal(1000))
+    deal.stage_entered_at = timezone.now() - timedelta(days=30)
+    deal.save(update_fields=["stage_entered_at"])
+    stage = deal.stage
+    hunter.language = "en"
+    hunter.save(update_fields=["language"])
+    client.force_login(hunter)
+    card = client.get("/").content.decode().split('data-testid="home-sales"')[1]
+    assert f"· {stage.name_en} ·" in card
+    assert f"· {stage.name} ·" not in card
+
+
 def test_home_page_tells_each_role_what_to_do_now(client, two_teams, b2b) -> None:
     from greenwave.activities import services as activity_services
 
