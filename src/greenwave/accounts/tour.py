@@ -28,7 +28,7 @@ STEPS: tuple[TourStep, ...] = (
     TourStep(
         "mining:map",
         _("Open the map of the real process"),
-        _("Where B2B deals loop back from «Договор» and who holds the approvals."),
+        _("Where B2B deals loop back from «Contract» and who holds the approvals."),
         HEAD_ROLES,
     ),
     TourStep(
@@ -52,7 +52,7 @@ STEPS: tuple[TourStep, ...] = (
     TourStep(
         "sales:board",
         _("Move a deal on the kanban"),
-        _("A stage opens only when the previous one's output is there: try the «Счёт» gate."),
+        _("A stage opens only when the previous one's output is there: try the «Invoice» gate."),
         (*SALES_ROLES, *HEAD_ROLES),
     ),
     TourStep(

@@ -208,3 +208,20 @@ def test_the_demo_first_steps_are_on_the_home_page_by_role(client, make_user):
     from greenwave.core.models import Event
 
     assert Event.objects.filter(activity="demo_company_seeded").count() == 1
+
+
+def test_the_english_first_steps_name_the_stages_in_english():
+    """The steps named the stages «Договор» and «Счёт» in the English texts themselves."""
+    import re
+
+    from django.utils import translation
+
+    from greenwave.accounts.tour import STEPS
+
+    with translation.override("en"):
+        english = " ".join(f"{step.title} {step.text}" for step in STEPS)
+    with translation.override("ru"):
+        russian = " ".join(str(step.text) for step in STEPS)
+    assert not re.search("[А-Яа-яЁё]", english), english
+    assert "«Договора»" in russian
+    assert "«Счёт»" in russian
