@@ -128,6 +128,20 @@ def test_pages_create_a_webhook_test_it_and_show_the_log(admin: User, receiver: 
     assert not sub.is_active
 
 
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "Deal moved to another stage (deal.moved)"), ("ru", "Сделка переведена")],
+)
+def test_the_webhook_form_names_the_events_in_the_readers_language(
+    make_user: Callable[..., User], language: str, label: str
+) -> None:
+    """The event choices were built once at import, in the language of that moment."""
+    client = Client()
+    client.force_login(make_user(f"root_{language}", roles=["admin"], language=language))
+    page = client.get("/integrations/webhooks/new/").content.decode()
+    assert label in page
+
+
 def test_the_1c_page_imports_uploaded_files_and_lists_the_exchanges(admin: User) -> None:
     client = Client()
     client.force_login(admin)
