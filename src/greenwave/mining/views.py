@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users
+from greenwave.bpm.library.texts import library_text
 from greenwave.bpm.models import ProcessDefinition
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.models import ProductGroup
@@ -121,7 +122,7 @@ def _choices(request: AuthedRequest) -> dict[str, Any]:
         "sources": LeadSource.choices,
         "product_groups": ProductGroup.objects.order_by("name"),
         "pipelines": Pipeline.objects.filter(is_active=True).order_by("order"),
-        "processes": sorted(processes.items()),
+        "processes": [(key, library_text(key, name)) for key, name in sorted(processes.items())],
         "other_types": others,
         "teams": Team.objects.order_by("name"),
         "people": scope_users(User.objects.filter(is_active=True), actor=actor).order_by(

@@ -77,3 +77,29 @@ def test_the_menu_shows_the_map_to_heads_only(two_teams) -> None:
     hunter.force_login(two_teams["hunter_a"])
     assert b'href="/mining/"' in head.get("/").content
     assert b'href="/mining/"' not in hunter.get("/").content
+
+
+@pytest.mark.parametrize(
+    ("language", "step", "process"),
+    [
+        ("en", "Review by the finance officer", "Process: Contract approval"),
+        ("ru", "Проверка финансистом", "Процесс: Согласование договора"),
+    ],
+)
+def test_a_built_in_process_is_mined_in_the_readers_language(
+    two_teams, contract_process, process_log, language, step, process
+) -> None:
+    """The map, variants and conformance of a library process showed its Russian step names
+    (and the case picker its Russian name) to an English reader."""
+    process_log(["review_head", "review_finance", "notify"])
+    head = two_teams["head_a"]
+    head.language = language
+    head.save(update_fields=["language"])
+    client = Client()
+    client.force_login(head)
+    source = {"source": "process:contract_approval"}
+    variants = client.get("/mining/variants/", source).content.decode()
+    assert step in variants
+    assert process in variants
+    conformance = client.get("/mining/conformance/", source).content.decode()
+    assert process in conformance
