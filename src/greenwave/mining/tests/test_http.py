@@ -50,11 +50,21 @@ def test_pages_render_for_a_head(two_teams, deal_log, b2b, contract_process, pro
         part = client.get(f"/mining/panels/{panel}/", {"team": two_teams["team_a"].pk})
         assert part.status_code == 200
         assert table in part.content
+        # Each table scrolls inside its card: at 1024 px they pushed the page sideways.
+        assert (
+            b'<div class="table-responsive"><table class="table table-sm mb-0" ' + table
+            in part.content
+        )
     assert client.get("/mining/panels/other/").status_code == 404
     assert client.get("/mining/variants/").status_code == 200
     conf = client.get("/mining/conformance/", {"source": "process:contract_approval"})
     assert conf.status_code == 200
     assert b"mining-overlays" in conf.content
+    for table in (b'data-testid="deviations"', b'data-testid="cases"'):
+        assert (
+            b'<div class="table-responsive"><table class="table table-sm mb-0" ' + table
+            in conf.content
+        )
     assert client.get("/mining/", {"from": "not-a-date"}).status_code == 400
 
 
