@@ -113,3 +113,18 @@ def test_a_built_in_process_is_mined_in_the_readers_language(
     assert process in variants
     conformance = client.get("/mining/conformance/", source).content.decode()
     assert process in conformance
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Activity"), ("ru", "Действие")])
+def test_the_case_picker_names_other_case_types(two_teams, language, label) -> None:
+    """The case picker listed the other case types by their codes (activity, day_plan…)."""
+    from greenwave.core.services import event_append
+
+    head = two_teams["head_a"]
+    event_append(case_type="activity", case_id=1, activity="call_completed", actor=head)
+    head.language = language
+    head.save(update_fields=["language"])
+    client = Client()
+    client.force_login(head)
+    page = client.get("/mining/").content.decode()
+    assert f'<option value="type:activity" >{label}</option>' in page
