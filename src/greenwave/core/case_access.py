@@ -18,6 +18,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Model
 from django.urls import reverse
+from django.utils.text import capfirst
 
 _CHECKS: dict[str, Callable[[Any, str], bool]] = {}
 
@@ -98,9 +99,24 @@ def parse_case_key(key: str) -> tuple[str, str] | None:
     return None
 
 
+@cache
+def _case_models() -> dict[str, type[Model]]:
+    """The model of each case type (its `EVENT_CASE_TYPE`), the first one where two share it."""
+    models: dict[str, type[Model]] = {}
+    for model in apps.get_models():
+        case_type = getattr(model, "EVENT_CASE_TYPE", None)
+        if isinstance(case_type, str):
+            models.setdefault(case_type, model)
+    return models
+
+
 def case_type_label(case_type: str) -> str:
+    """What a case type is called: its registered name, else its model's, else the code."""
     entry = _LINKS.get(case_type)
-    return str(entry[0]) if entry else case_type
+    if entry:
+        return str(entry[0])
+    model = _case_models().get(case_type)
+    return capfirst(str(model._meta.verbose_name)) if model else case_type
 
 
 def case_links(

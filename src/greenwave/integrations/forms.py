@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.core.forms import BootstrapFormMixin
@@ -22,7 +23,10 @@ class WebhookForm(BootstrapFormMixin, forms.Form):
     )
     events = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=[(name, f"{EVENT_LABELS[name]} ({name})") for name in WEBHOOK_EVENTS],
+        # Lazy: an f-string here froze the labels in the language of the first import.
+        choices=[
+            (name, format_lazy("{} ({})", EVENT_LABELS[name], name)) for name in WEBHOOK_EVENTS
+        ],
         widget=forms.CheckboxSelectMultiple,
     )
     secret = forms.CharField(

@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records, visible_team_ids
 from greenwave.bpm import events as bpm_events
+from greenwave.bpm.library.texts import library_text
 from greenwave.bpm.models import ProcessDefinition, ProcessInstance
 from greenwave.bpm.scope import visible_instances_q
 from greenwave.core.case_access import case_types
@@ -169,8 +170,9 @@ def _source_of(
         )
         if definition is None:
             raise DomainError(CoreError.NOT_FOUND, _("Process definition not found."))
+        # A built-in process's steps in the reader's language, as the process pages show them.
         names = {
-            f"el:{k}": (v.get("name") or k)
+            f"el:{k}": library_text(definition.key, v.get("name") or "") or k
             for k, v in (definition.metadata.get("elements") or {}).items()
         }
     elif case_type not in present_case_types():

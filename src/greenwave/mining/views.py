@@ -17,7 +17,9 @@ from django.views.decorators.http import require_GET
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users
+from greenwave.bpm.library.texts import library_text
 from greenwave.bpm.models import ProcessDefinition
+from greenwave.core.case_access import case_type_label
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.models import ProductGroup
 from greenwave.sales.models import LeadSource, Pipeline
@@ -114,14 +116,18 @@ def _filters(request: AuthedRequest) -> tuple[CaseLog, dict[str, Any]]:
 
 def _choices(request: AuthedRequest) -> dict[str, Any]:
     actor: User = request.user
-    others = [t for t in present_case_types() if t not in (DEAL, LEAD, "process_instance")]
+    others = [
+        (t, case_type_label(t))
+        for t in present_case_types()
+        if t not in (DEAL, LEAD, "process_instance")
+    ]
     keys = ProcessDefinition.objects.order_by("key", "-version").values_list("key", "name")
     processes = dict(reversed(list(keys)))
     return {
         "sources": LeadSource.choices,
         "product_groups": ProductGroup.objects.order_by("name"),
         "pipelines": Pipeline.objects.filter(is_active=True).order_by("order"),
-        "processes": sorted(processes.items()),
+        "processes": [(key, library_text(key, name)) for key, name in sorted(processes.items())],
         "other_types": others,
         "teams": Team.objects.order_by("name"),
         "people": scope_users(User.objects.filter(is_active=True), actor=actor).order_by(

@@ -160,6 +160,9 @@ def test_nps_page_and_sales_page_show_it(answered: dict[str, Any], client: Clien
     assert page.status_code == 200
     assert b'data-nps="promoters"' in page.content
     assert b'data-score="10"' in page.content
+    # The answers table scrolls inside its card: at 1024 px it pushed the page sideways.
+    answers = page.content.decode().split('data-testid="nps-answers"')[1]
+    assert '<div class="table-responsive"><table' in answers.split("</section>")[0]
     sales = client.get(
         reverse("analytics:sales"), {"date_from": "2026-03-01", "date_to": "2026-03-31"}
     )

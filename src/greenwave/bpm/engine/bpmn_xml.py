@@ -457,7 +457,25 @@ def read_document(data: bytes) -> BpmnDocument:
                         doc.message_starts.append(str(messages.get(ref) or ref or ""))
             else:
                 _note_task(doc, el, tag, el_id, lane)
+        _note_dangling_flows(doc, process)
     return doc
+
+
+def _note_dangling_flows(doc: BpmnDocument, process: etree._Element) -> None:
+    """A sequence flow whose end names no element of its process: SpiffWorkflow's own error
+    for it ("we found two items, perhaps a form has the same ID?") misleads."""
+    ids = {el.get("id") for el in process.iter() if el.get("id")}
+    for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+        for end in ("sourceRef", "targetRef"):
+            ref = (flow.get(end) or "").strip()
+            if ref not in ids:
+                doc.unsupported.append(
+                    Unsupported(
+                        flow.get("id") or "",
+                        "sequenceFlow",
+                        f"the flow's {end} {ref!r} names no element of the process",
+                    )
+                )
 
 
 def _processes_of(root: etree._Element) -> list[dict[str, Any]]:

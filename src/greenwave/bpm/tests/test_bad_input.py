@@ -115,6 +115,25 @@ def test_unsupported_elements_are_named() -> None:
     assert {"id": "cx", "tag": "complexGateway"}.items() <= definition.unsupported[0].items()
 
 
+def test_a_flow_to_a_missing_element_is_named_and_cannot_be_deployed() -> None:
+    """SpiffWorkflow's own error for it ("we found two items, perhaps a form has the same
+    ID?") sent the modeller looking for a duplicate."""
+    body = b'<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="missing"/>'
+    definition = services.definition_upload(actor=None, xml=_process(body))
+    assert definition.unsupported == [
+        {
+            "id": "f",
+            "tag": "sequenceFlow",
+            "reason": "the flow's targetRef 'missing' names no element of the process",
+        }
+    ]
+    with pytest.raises(DomainError) as err:
+        services.definition_deploy(actor=None, definition=definition)
+    assert "found two items" not in err.value.message
+    definition.refresh_from_db()
+    assert definition.status == "draft"
+
+
 def test_a_timer_date_in_the_past_is_refused() -> None:
     body = (
         b'<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="w"/>'

@@ -139,6 +139,10 @@ def test_holdups_show_waiting_time_per_step_person_and_overdue(
     assert "Review the discount" in html
     assert "head_a" in html
     assert "Rework the request" in html  # overdue
+    # Both tables scroll inside their cards: at 1024 px they ran over each other.
+    for table in ("per-step", "per-person"):
+        table_tag = f'<table class="table table-sm mb-0" data-testid="{table}"'
+        assert f'<div class="table-responsive">{table_tag}' in html
 
 
 def test_admin_installs_the_built_in_processes_from_the_new_process_page(

@@ -128,6 +128,46 @@ def test_pages_create_a_webhook_test_it_and_show_the_log(admin: User, receiver: 
     assert not sub.is_active
 
 
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("en", "Deal moved to another stage (deal.moved)"), ("ru", "Сделка переведена")],
+)
+def test_the_webhook_form_names_the_events_in_the_readers_language(
+    make_user: Callable[..., User], language: str, label: str
+) -> None:
+    """The event choices were built once at import, in the language of that moment."""
+    client = Client()
+    client.force_login(make_user(f"root_{language}", roles=["admin"], language=language))
+    page = client.get("/integrations/webhooks/new/").content.decode()
+    assert label in page
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [("en", "03/05/2026", "05.03.2026"), ("ru", "05.03.2026", "03/05/2026")],
+)
+def test_the_logs_show_dates_in_the_readers_format(
+    make_user: Callable[..., User], language: str, shown: str, not_shown: str
+) -> None:
+    """The exchange and delivery logs wrote every date as d.m.Y, in English too."""
+    admin = make_user(f"root_{language}", roles=["admin"], language=language)
+    when = timezone.make_aware(timezone.datetime(2026, 3, 5, 10, 30))
+    exchange = OneCExchange.objects.create(kind="catalog", source="upload", status="succeeded")
+    OneCExchange.objects.filter(pk=exchange.pk).update(created_at=when)
+    sub = WebhookSubscription.objects.create(url="https://example.com/h", events=["deal.won"])
+    delivery = WebhookDelivery.objects.create(
+        subscription=sub, event_type="deal.won", body="{}", next_attempt_at=when
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(created_at=when)
+    delivery.log.create(attempted_at=when, status_code=500)
+    client = Client()
+    client.force_login(admin)
+    for url in ("/integrations/1c/", f"/integrations/webhooks/{sub.pk}/"):
+        page = client.get(url).content.decode()
+        assert shown in page, url
+        assert not_shown not in page, url
+
+
 def test_the_1c_page_imports_uploaded_files_and_lists_the_exchanges(admin: User) -> None:
     client = Client()
     client.force_login(admin)

@@ -50,11 +50,21 @@ def test_pages_render_for_a_head(two_teams, deal_log, b2b, contract_process, pro
         part = client.get(f"/mining/panels/{panel}/", {"team": two_teams["team_a"].pk})
         assert part.status_code == 200
         assert table in part.content
+        # Each table scrolls inside its card: at 1024 px they pushed the page sideways.
+        assert (
+            b'<div class="table-responsive"><table class="table table-sm mb-0" ' + table
+            in part.content
+        )
     assert client.get("/mining/panels/other/").status_code == 404
     assert client.get("/mining/variants/").status_code == 200
     conf = client.get("/mining/conformance/", {"source": "process:contract_approval"})
     assert conf.status_code == 200
     assert b"mining-overlays" in conf.content
+    for table in (b'data-testid="deviations"', b'data-testid="cases"'):
+        assert (
+            b'<div class="table-responsive"><table class="table table-sm mb-0" ' + table
+            in conf.content
+        )
     assert client.get("/mining/", {"from": "not-a-date"}).status_code == 400
 
 
@@ -77,3 +87,44 @@ def test_the_menu_shows_the_map_to_heads_only(two_teams) -> None:
     hunter.force_login(two_teams["hunter_a"])
     assert b'href="/mining/"' in head.get("/").content
     assert b'href="/mining/"' not in hunter.get("/").content
+
+
+@pytest.mark.parametrize(
+    ("language", "step", "process"),
+    [
+        ("en", "Review by the finance officer", "Process: Contract approval"),
+        ("ru", "Проверка финансистом", "Процесс: Согласование договора"),
+    ],
+)
+def test_a_built_in_process_is_mined_in_the_readers_language(
+    two_teams, contract_process, process_log, language, step, process
+) -> None:
+    """The map, variants and conformance of a library process showed its Russian step names
+    (and the case picker its Russian name) to an English reader."""
+    process_log(["review_head", "review_finance", "notify"])
+    head = two_teams["head_a"]
+    head.language = language
+    head.save(update_fields=["language"])
+    client = Client()
+    client.force_login(head)
+    source = {"source": "process:contract_approval"}
+    variants = client.get("/mining/variants/", source).content.decode()
+    assert step in variants
+    assert process in variants
+    conformance = client.get("/mining/conformance/", source).content.decode()
+    assert process in conformance
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Activity"), ("ru", "Действие")])
+def test_the_case_picker_names_other_case_types(two_teams, language, label) -> None:
+    """The case picker listed the other case types by their codes (activity, day_plan…)."""
+    from greenwave.core.services import event_append
+
+    head = two_teams["head_a"]
+    event_append(case_type="activity", case_id=1, activity="call_completed", actor=head)
+    head.language = language
+    head.save(update_fields=["language"])
+    client = Client()
+    client.force_login(head)
+    page = client.get("/mining/").content.decode()
+    assert f'<option value="type:activity" >{label}</option>' in page
