@@ -98,6 +98,12 @@ def seed_people(context: dict[str, Any]) -> None:
                 position=position,
                 email=f"{login}@demo.greenwave.local",
             )
+        elif not user.check_password(context["password"]):
+            # The logins are printed with this password: a DEMO_PASSWORD other than the one
+            # of the first run (or a lost var/demo_password) must not print a wrong one.
+            services.user_set_password(
+                actor=None, user=user, password=context["password"], validate=False
+            )
         context.setdefault("users", {})[login] = user
     for team_name, login in TEAM_HEADS.items():
         team = teams[team_name]
