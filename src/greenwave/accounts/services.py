@@ -169,6 +169,22 @@ def user_create(
 
 
 @transaction.atomic
+def user_set_password(
+    *, actor: User | None, user: User, password: str, validate: bool = True
+) -> User:
+    """Give a user a new password (an administrator's act; the event keeps no secret)."""
+    _require_admin(actor)
+    if validate:
+        _validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    event_append_for(
+        user, activity=events.USER_CHANGED, actor=actor, payload={"changed": ["password"]}
+    )
+    return user
+
+
+@transaction.atomic
 def user_update(
     *,
     actor: User | None,

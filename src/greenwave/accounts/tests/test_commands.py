@@ -70,6 +70,20 @@ def test_seed_demo_creates_every_role_in_two_teams_and_is_idempotent(monkeypatch
     assert User.objects.count() == len({u.username for u in users})
 
 
+def test_seed_demo_with_another_demo_password_gives_the_users_the_one_it_prints(
+    monkeypatch,
+) -> None:
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-first-pass")
+    call_command("seed_demo", "--deals", "30", stdout=StringIO())
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-second-pass")
+    out = StringIO()
+    call_command("seed_demo", "--deals", "30", stdout=out)
+
+    assert "demo-second-pass" in out.getvalue()
+    for username in ("director", "hunter", "admin"):
+        assert User.objects.get(username=username).check_password("demo-second-pass")
+
+
 def test_run_worker_once_runs_due_jobs_and_exits(monkeypatch) -> None:
     from greenwave.core import jobs
 

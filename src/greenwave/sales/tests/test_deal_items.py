@@ -85,3 +85,19 @@ def test_board_filters_by_product_without_inflating_totals(client, two_teams, b2
     assert "Два насоса" in page
     assert "Без товаров" not in page
     assert "20 000" in page.replace("\xa0", " ")
+
+
+def test_deal_page_offers_the_price_its_refusal_asks_for(client, two_teams, b2b) -> None:
+    """A product missing from the price list is refused with "give the price": the page asks it."""
+    hunter = two_teams["hunter_a"]
+    unpriced = crm_services.product_create(actor=None, name="Кран шаровой", sku="KR-1")
+    deal = services.deal_create(actor=hunter, title="Краны", pipeline=b2b)
+    client.force_login(hunter)
+    url = f"/sales/deals/{deal.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="price"' in page
+    refused = client.post(f"{url}item/", {"product": unpriced.pk, "quantity": "2"}, follow=True)
+    assert "нет цены в прайс-листе: укажите цену" in refused.content.decode()
+    client.post(f"{url}item/", {"product": unpriced.pk, "quantity": "2", "price": "1500"})
+    deal.refresh_from_db()
+    assert deal.amount == Decimal("3000.00")
