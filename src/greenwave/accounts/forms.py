@@ -8,11 +8,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.core.forms import BootstrapFormMixin, bootstrap_class
+from greenwave.core.forms import BootstrapFormMixin
 
 from .models import RoleCode, Team, User
-
-__all__ = ["BootstrapFormMixin", "bootstrap_class"]  # their home is core; old imports keep working
 
 TIME_ZONE_CHOICES = [
     (tz, tz)

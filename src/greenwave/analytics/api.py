@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import IsoDate, Page, list_query
+from greenwave.core.api import Page, PeriodFilter, list_query
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import not_found
 from greenwave.sales.selectors import pipeline_default, pipeline_get
@@ -48,13 +48,12 @@ ENDPOINTS = Endpoints(router, __name__)
 )
 def sales(
     request: AuthedRequest,
-    date_from: IsoDate | None = Query(None, alias="from"),
-    date_to: IsoDate | None = Query(None, alias="to"),
+    period: Query[PeriodFilter],
     compare: str | None = None,
     group_by: str | None = None,
     lost_after_days: int | None = None,
 ) -> Any:
-    start, end = inputs.period(date_from, date_to)
+    start, end = inputs.period(period.date_from, period.date_to)
     chosen = inputs.compare(compare)
     report = sales_report(
         actor=request.user,
@@ -215,10 +214,9 @@ def competitors(request: AuthedRequest) -> Any:
 )
 def nps(
     request: AuthedRequest,
-    date_from: IsoDate | None = Query(None, alias="from"),
-    date_to: IsoDate | None = Query(None, alias="to"),
+    period: Query[PeriodFilter],
 ) -> Any:
-    start, end = inputs.period(date_from, date_to)
+    start, end = inputs.period(period.date_from, period.date_to)
     figures = nps_periods(actor=request.user, date_from=start, date_to=end)
     return {
         "periods": [f.as_dict() for f in figures],
@@ -277,10 +275,11 @@ def nps_create(request: AuthedRequest, payload: NpsIn) -> Any:
 def funnel_overview(
     request: AuthedRequest,
     pipeline_id: int | None = None,
-    date_from: IsoDate | None = Query(None, alias="from"),
-    date_to: IsoDate | None = Query(None, alias="to"),
+    *,  # the period after the pipeline, as the published parameters are ordered
+    period: Query[PeriodFilter],
 ) -> Any:
     pipeline = _pipeline(pipeline_id)
+    date_from, date_to = period.date_from, period.date_to
     if date_from and date_to and date_to < date_from:
         raise inputs.invalid("to", _("The end of the period is before its start."))
     found = rollup_funnel(
@@ -320,8 +319,7 @@ def _pipeline(pipeline_id: int | None) -> Any:
 )
 def overview(
     request: AuthedRequest,
-    date_from: IsoDate | None = Query(None, alias="from"),
-    date_to: IsoDate | None = Query(None, alias="to"),
+    period: Query[PeriodFilter],
 ) -> Any:
-    start, end = inputs.period(date_from, date_to)
+    start, end = inputs.period(period.date_from, period.date_to)
     return [o.as_dict() for o in sales_overview(actor=request.user, date_from=start, date_to=end)]

@@ -124,11 +124,6 @@ def _moment(value: Any) -> datetime:
     return value  # type: ignore[no-any-return]
 
 
-def _ratio(share: Decimal) -> tuple[int, int]:
-    numerator, denominator = share.as_integer_ratio()
-    return numerator, denominator
-
-
 def _xyz_bound(limit: Decimal) -> float:
     """round(cv, 4) ≤ limit ⇔ cv < (limit floored to 4 places) + 0.00005."""
     return float(limit.quantize(Decimal("0.0001"), rounding=ROUND_FLOOR) + Decimal("0.00005"))
@@ -208,8 +203,8 @@ def _recency_sql() -> str:
 def _client_class_ctes(params: SegmentParams) -> str:
     """SQL: `r` each client with the days since the last purchase and the revenue of the
     clients above it, `s` with the ABC and XYZ letters and the R, F, M scores."""
-    a_num, a_den = _ratio(params.a_share)
-    b_num, b_den = _ratio(params.b_share)
+    a_num, a_den = params.a_share.as_integer_ratio()
+    b_num, b_den = params.b_share.as_integer_ratio()
     return f"""
         r AS (
             SELECT v.company_id, co.name, v.orders, v.cents, v.last_won, v.mean, v.variance,

@@ -233,14 +233,9 @@ def window_stats(params: SegmentParams) -> WindowStats | None:
     return stats
 
 
-def _ratio(share: Decimal) -> tuple[int, int]:
-    numerator, denominator = share.as_integer_ratio()
-    return numerator, denominator
-
-
 def _limit(stats: WindowStats, share: Decimal) -> int:
     """above × den < total × num ⇔ above < ⌈total × num ÷ den⌉ (integers)."""
-    num, den = _ratio(share)
+    num, den = share.as_integer_ratio()
     return -((-stats.total * num) // den)
 
 
@@ -325,8 +320,8 @@ def window_summary(stats: WindowStats, kind: str) -> list[dict[str, Any]]:
 def _abc(stats: WindowStats, above: int) -> str:
     if not stats.total:
         return "A"
-    a_num, a_den = _ratio(stats.params.a_share)
-    b_num, b_den = _ratio(stats.params.b_share)
+    a_num, a_den = stats.params.a_share.as_integer_ratio()
+    b_num, b_den = stats.params.b_share.as_integer_ratio()
     if above * a_den < stats.total * a_num:
         return "A"
     return "B" if above * b_den < stats.total * b_num else "C"

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import require_write
-from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.jobs import claim_each
 from greenwave.core.models import Event
 from greenwave.core.record_change import record_change, record_insert
@@ -33,6 +33,7 @@ from greenwave.sales.selectors import deal_get
 
 from . import events
 from .errors import AnalyticsError
+from .inputs import invalid
 from .models import NpsChannel, NpsSurvey, ProductCost, RollupCursor, SavedSegment
 from .nps import kind_of
 from .segments import KINDS, SegmentParams, matches, segment_clients
@@ -43,10 +44,6 @@ logger = logging.getLogger(__name__)
 COST_ROLES = (RoleCode.HEAD_OF_SALES, RoleCode.FINANCE, RoleCode.ADMIN)
 
 
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError(CoreError.VALIDATION, message, details={"fields": {field: [message]}})
-
-
 @transaction.atomic
 def segment_save(
     *, actor: User, name: str, kind: str, classes: list[str], params: SegmentParams
@@ -54,9 +51,9 @@ def segment_save(
     """Freeze the visible clients of the chosen classes into a named list."""
     name = name.strip()
     if not name:
-        raise _invalid("name", _("Give the segment a name."))
+        raise invalid("name", _("Give the segment a name."))
     if kind not in KINDS:
-        raise _invalid("kind", _("The kind must be abc, xyz or rfm."))
+        raise invalid("kind", _("The kind must be abc, xyz or rfm."))
     members = [
         c.company_id
         for c in segment_clients(actor=actor, params=params)
@@ -98,7 +95,7 @@ def product_cost_set(*, actor: User | None, product: Product, cost: Decimal) -> 
     if actor is not None and not actor.has_role(*COST_ROLES):
         raise permission_denied(_("Only a head of sales or finance sets cost prices."))
     if cost < 0:
-        raise _invalid("cost", _("The cost price cannot be negative."))
+        raise invalid("cost", _("The cost price cannot be negative."))
     item, created = ProductCost.objects.update_or_create(
         product=product, defaults={"cost": cost.quantize(Decimal("0.01"))}
     )
@@ -119,20 +116,20 @@ def _nps_target(actor: User, deal_id: int, contact_id: int | None) -> tuple[Deal
     """The visible won deal and, when given, one of its client's contacts."""
     deal = deal_get(actor=actor, pk=deal_id, lookups=False)
     if deal.status != DealStatus.WON:
-        raise _invalid("deal_id", _("NPS is asked after a won deal."))
+        raise invalid("deal_id", _("NPS is asked after a won deal."))
     contact = None
     if contact_id is not None:
         contacts = Contact.objects.filter(pk=contact_id)
         mine = contacts.filter(Q(deals=deal) | Q(company_id=deal.company_id, company__isnull=False))
         contact = mine.first()
         if contact is None:
-            raise _invalid("contact_id", _("The contact is not one of the deal's client."))
+            raise invalid("contact_id", _("The contact is not one of the deal's client."))
     return deal, contact
 
 
 def _nps_score(score: Any) -> int:
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 10:
-        raise _invalid("score", _("The score is a whole number from 0 to 10."))
+        raise invalid("score", _("The score is a whole number from 0 to 10."))
     return int(score)
 
 

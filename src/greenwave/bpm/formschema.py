@@ -22,9 +22,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.utils.translation import gettext as _
 
-from greenwave.accounts.forms import BootstrapFormMixin
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
+from greenwave.core.forms import BootstrapFormMixin, bootstrap_class
 
 from .errors import BpmError
 
@@ -189,13 +189,7 @@ def build_form(
         form.fields[str(spec["name"])] = _field(spec)
     # BootstrapFormMixin styles fields in __init__; the schema's fields come later.
     for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
+        bootstrap_class(field)
     return form
 
 

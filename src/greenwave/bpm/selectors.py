@@ -377,10 +377,6 @@ def competence_results(*, actor: User) -> list[CompetenceRow]:
     return sorted(rows, key=lambda r: (r.overall is None, r.overall or 0))
 
 
-def role_label(code: str) -> str:
-    return str(RoleCode(code).label) if code in RoleCode.values else code
-
-
 # -- variables as people read them --------------------------------------------------------------
 
 # What the record card (bpm/partials/subject_card.html) already shows of a bound record.

@@ -50,6 +50,14 @@ def _iso_date_only(value: Any) -> Any:
 # A date parameter or field of a request (the published `format: date`, nothing looser).
 IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
 
+
+# The period a report covers, `?from=&to=` (mining's approver waits, analytics' figures); no
+# docstring: it would become a description in the published schema.
+class PeriodFilter(Schema):
+    date_from: IsoDate | None = Field(None, alias="from")
+    date_to: IsoDate | None = Field(None, alias="to")
+
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")

@@ -20,9 +20,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .values import date_text, datetime_text
+from .values import EMPTY, date_text, datetime_text
 
-EMPTY = "—"
 # Fields that snapshots add beside the model's own columns.
 COMMON_LABELS = {
     "responsible": gettext_lazy("Responsible"),

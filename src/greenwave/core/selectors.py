@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Max, Model, Q, QuerySet
 from django.utils.functional import Promise
 
 from .errors import not_found
@@ -22,6 +22,12 @@ def event_list_for_case(*, case_type: str, case_id: str | int) -> QuerySet[Event
         .select_related("actor")
         .order_by("-timestamp", "-id")
     )
+
+
+def event_last_id() -> int:
+    """The id of the log's newest event (0 while it is empty): where a reader that follows
+    the log (the webhook dispatch, the mining rollups) starts or stops."""
+    return int(Event.objects.aggregate(m=Max("id"))["m"] or 0)
 
 
 def event_list_for_object(*, object_type: str, object_id: str | int) -> QuerySet[Event]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import document_file_answer
+from greenwave.core.api import PeriodFilter, document_file_answer
 from greenwave.core.errors import CoreError, DomainError
 
 from . import selectors
@@ -24,7 +24,6 @@ from .schemas import (
     DfgOut,
     EdgeCaseOut,
     LogFilter,
-    PeriodFilter,
     ReworkOut,
     VariantOut,
     WaitOut,

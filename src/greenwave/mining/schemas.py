@@ -35,11 +35,6 @@ class LogFilter(Schema):
     )
 
 
-class PeriodFilter(Schema):
-    date_from: IsoDate | None = Field(None, alias="from")
-    date_to: IsoDate | None = Field(None, alias="to")
-
-
 class NodeOut(Schema):
     activity: str
     label: str

@@ -19,11 +19,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from greenwave.accounts.models import User
 from greenwave.core.models import Event
+from greenwave.core.selectors import event_last_id
 from greenwave.core.services import event_append
 
 from . import rollup
@@ -35,10 +35,6 @@ ROLLUP_REBUILT = "mining_rollup_rebuilt"
 
 def _settle_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "MINING_ROLLUP_SETTLE_SECONDS", 60))
-
-
-def _last_event_id() -> int:
-    return int(Event.objects.aggregate(m=Max("id"))["m"] or 0)
 
 
 def _locked_cursor() -> RollupCursor:
@@ -54,7 +50,7 @@ def rollup_update(now: datetime | None = None) -> int:
     (up to that id) if it was never built, then applies increments."""
     moment = now or timezone.now()
     cursor = _locked_cursor()
-    high = _last_event_id()
+    high = event_last_id()
     handled = 0
     if cursor.seen_at is not None and cursor.seen_at <= moment - _settle_after():
         target = cursor.seen_id
@@ -183,7 +179,7 @@ def rollup_rebuild(*, actor: User | None = None) -> dict[str, Any]:
     their ids are above the last id read here; run it when the log is quiet."""
     started = timezone.now()
     cursor = _locked_cursor()
-    high = _last_event_id()
+    high = event_last_id()
     edges = _rebuild(max_id=high)
     cursor.applied_id = high
     cursor.seen_id, cursor.seen_at = high, None  # the worker notes the next id to settle

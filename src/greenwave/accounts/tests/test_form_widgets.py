@@ -8,7 +8,7 @@ import pytest
 from django import forms
 from django.utils import timezone, translation
 
-from greenwave.accounts.forms import BootstrapFormMixin
+from greenwave.core.forms import BootstrapFormMixin
 
 
 class _Form(BootstrapFormMixin, forms.Form):

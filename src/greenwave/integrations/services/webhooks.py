@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ from greenwave.activities.services import activity_create
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.core.record_change import record_insert
+from greenwave.core.selectors import event_last_id
 from greenwave.core.services import event_append_for
 from greenwave.core.text import visible_text
 
@@ -99,10 +100,6 @@ def _clean_url(url: str) -> str:
     return value
 
 
-def _last_event_id() -> int:
-    return int(Event.objects.aggregate(m=Max("id"))["m"] or 0)
-
-
 @transaction.atomic
 def webhook_create(
     *,
@@ -120,7 +117,7 @@ def webhook_create(
         secret=_clean_secret(secret),
         description=visible_text(description or "")[:200],
         created_by=actor,
-        start_event_id=_last_event_id(),
+        start_event_id=event_last_id(),
     )
     return record_insert(
         subscription,
@@ -248,7 +245,7 @@ def webhooks_dispatch(now: datetime | None = None) -> int:
     """The periodic job: one delivery per new event and subscription wanting it."""
     moment = now or timezone.now()
     with transaction.atomic():
-        high = _last_event_id()
+        high = event_last_id()
         # A first run starts where the oldest subscription started: never at history.
         start = WebhookSubscription.objects.aggregate(m=Min("start_event_id"))["m"]
         start = high if start is None else min(start, high)
