@@ -128,3 +128,25 @@ def test_the_case_picker_names_other_case_types(two_teams, language, label) -> N
     client.force_login(head)
     page = client.get("/mining/").content.decode()
     assert f'<option value="type:activity" >{label}</option>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "task"), [("en", "Review by the finance officer"), ("ru", "Проверка финансистом")]
+)
+def test_the_waits_panel_names_a_built_in_step_in_the_readers_language(
+    two_teams, contract_process, process_log, language, task
+) -> None:
+    """«Who holds up whom» showed the library's Russian step names beside an English map."""
+    from greenwave.core.models import Event
+
+    instance = process_log(["review_finance"])
+    Event.objects.filter(case_id=str(instance.pk)).update(
+        payload={"element": "review_finance", "name": "Проверка финансистом", "waited_seconds": 60}
+    )
+    head = two_teams["head_a"]
+    head.language = language
+    head.save(update_fields=["language"])
+    client = Client()
+    client.force_login(head)
+    panel = client.get("/mining/panels/waits/").content.decode()
+    assert f"<td>{task}</td>" in panel
