@@ -398,6 +398,10 @@ def variable_rows(
     people_keys = {"responsible"}
     key = instance.definition.key
     for task in instance.definition.metadata.get("user_tasks", {}).values():
+        # A task routed to a variable (`=initiator`): that variable holds a username.
+        assignee = str(task.get("assignee") or "")
+        if assignee.startswith("=") and assignee[1:].isidentifier():
+            people_keys.add(assignee[1:])
         for spec in library_form(key, task.get("form") or []):
             name = spec.get("name", "")
             labels.setdefault(name, spec.get("label") or name)

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import visible_team_ids
 from greenwave.bpm import events as bpm_events
-from greenwave.bpm.models import ProcessInstance
+from greenwave.bpm.library.texts import library_text
+from greenwave.bpm.models import ProcessDefinition, ProcessInstance
 from greenwave.bpm.scope import visible_instances_q
 from greenwave.core.case_access import case_links
 from greenwave.core.errors import DomainError
@@ -503,11 +504,12 @@ def approver_waits(
     else:
         found = _waits_in_python(sql, ids_params)
     users = get_user_model().objects.in_bulk([a for a, _t, *_r in found if a])
+    task_name = _library_step_names({task for _a, task, *_r in found})
     rows: list[dict[str, Any]] = [
         {
             "user_id": a,
             "user": str(users[a]) if a in users else "—",
-            "task": task,
+            "task": task_name.get(task, task),
             "count": n,
             "median_seconds": round(median, 3),
             "mean_seconds": round(total / n, 3),
@@ -520,6 +522,19 @@ def approver_waits(
 
 
 Waits = list[tuple[int | None, str, int, float, float]]  # actor, task, count, median, total
+
+
+def _library_step_names(tasks: set[str]) -> dict[str, str]:
+    """The reader's language of the tasks that are steps of a built-in process kept here (the
+    completion event names the task, not its process)."""
+    keys = ProcessDefinition.objects.order_by().values_list("key", flat=True).distinct()
+    names: dict[str, str] = {}
+    for key in keys:
+        for task in tasks - names.keys():
+            shown = library_text(key, task)
+            if shown != task:
+                names[task] = shown
+    return names
 
 
 def _waits_in_sql(sql: str, params: Sequence[Any]) -> Waits:

@@ -350,3 +350,19 @@ def test_a_business_rule_task_without_a_decision_is_named() -> None:
  </bpmn:process></bpmn:definitions>"""
     definition = services.definition_upload(actor=None, xml=xml)
     assert [u["id"] for u in definition.unsupported] == ["r"]
+
+
+def test_process_data_names_the_people_of_routed_tasks_not_their_usernames(
+    approval: Any, two_teams: dict[str, Any]
+) -> None:
+    """The rework task goes to `=initiator`: its username was shown raw in the process data."""
+    from greenwave.bpm import selectors
+
+    hunter = two_teams["hunter_a"]
+    hunter.first_name, hunter.last_name = "Анна", "Кузнецова"
+    hunter.save(update_fields=["first_name", "last_name"])
+    instance = services.instance_start(actor=hunter, definition=approval, variables={"amount": 1})
+    rows = selectors.variable_rows(actor=hunter, instance=instance)
+    shown = {row.key: row.text for row in rows}
+    assert shown["initiator"] == str(hunter)
+    assert shown["initiator"] != hunter.username

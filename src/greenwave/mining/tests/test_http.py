@@ -89,6 +89,15 @@ def test_the_menu_shows_the_map_to_heads_only(two_teams) -> None:
     assert b'href="/mining/"' not in hunter.get("/").content
 
 
+def _reader(user, language: str) -> Client:
+    """A client signed in as `user`, who reads the pages in `language`."""
+    user.language = language
+    user.save(update_fields=["language"])
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.mark.parametrize(
     ("language", "step", "process"),
     [
@@ -102,11 +111,7 @@ def test_a_built_in_process_is_mined_in_the_readers_language(
     """The map, variants and conformance of a library process showed its Russian step names
     (and the case picker its Russian name) to an English reader."""
     process_log(["review_head", "review_finance", "notify"])
-    head = two_teams["head_a"]
-    head.language = language
-    head.save(update_fields=["language"])
-    client = Client()
-    client.force_login(head)
+    client = _reader(two_teams["head_a"], language)
     source = {"source": "process:contract_approval"}
     variants = client.get("/mining/variants/", source).content.decode()
     assert step in variants
@@ -122,9 +127,24 @@ def test_the_case_picker_names_other_case_types(two_teams, language, label) -> N
 
     head = two_teams["head_a"]
     event_append(case_type="activity", case_id=1, activity="call_completed", actor=head)
-    head.language = language
-    head.save(update_fields=["language"])
-    client = Client()
-    client.force_login(head)
+    client = _reader(head, language)
     page = client.get("/mining/").content.decode()
     assert f'<option value="type:activity" >{label}</option>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "task"), [("en", "Review by the finance officer"), ("ru", "Проверка финансистом")]
+)
+def test_the_waits_panel_names_a_built_in_step_in_the_readers_language(
+    two_teams, contract_process, process_log, language, task
+) -> None:
+    """«Who holds up whom» showed the library's Russian step names beside an English map."""
+    from greenwave.core.models import Event
+
+    instance = process_log(["review_finance"])
+    Event.objects.filter(case_id=str(instance.pk)).update(
+        payload={"element": "review_finance", "name": "Проверка финансистом", "waited_seconds": 60}
+    )
+    client = _reader(two_teams["head_a"], language)
+    panel = client.get("/mining/panels/waits/").content.decode()
+    assert f"<td>{task}</td>" in panel
