@@ -1,6 +1,6 @@
-"""Error codes of the orders app (payments, receivables, orders)."""
+"""Error codes of the orders app (payments, receivables, orders), and the refusal of a field."""
 
-from greenwave.core.errors import ErrorCode
+from greenwave.core.errors import CoreError, DomainError, ErrorCode
 
 
 class OrdersError(ErrorCode):
@@ -10,3 +10,8 @@ class OrdersError(ErrorCode):
     INVALID_STATEMENT = "orders.invalid_statement"
     STATEMENT_TOO_LARGE = "orders.statement_too_large"
     IMPORT_CONFLICT = "orders.import_conflict"
+
+
+def invalid(field: str, message: str) -> DomainError:
+    """A refused value of a payment, order or claim, named by its field for the form."""
+    return DomainError(CoreError.VALIDATION, message, details={"field": field})

@@ -31,6 +31,7 @@ from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.sales.models import Deal, DealStatus
 
 from . import events
+from .errors import invalid
 from .models import (
     Claim,
     ClaimDecision,
@@ -52,10 +53,6 @@ CLAIM_KEEPERS = (RoleCode.LAWYER, RoleCode.FINANCE, RoleCode.ACCOUNTANT)
 DEFAULT_LEAD_DAYS = 14
 WON_LOOKBACK_DAYS = 7
 QTY = Decimal("0.001")
-
-
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError(CoreError.VALIDATION, message, details={"field": field})
 
 
 def _require_writer(actor: User | None, record: Any, roles: Sequence[str] = KEEPERS) -> None:
@@ -80,9 +77,9 @@ def _quantity(value: Any, field: str) -> Decimal:
     try:
         qty = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise _invalid(field, _("Enter a quantity.")) from None
+        raise invalid(field, _("Enter a quantity.")) from None
     if not qty.is_finite() or qty <= 0 or qty != qty.quantize(QTY) or qty >= Decimal("1e11"):
-        raise _invalid(field, _("The quantity must be positive, at most three decimals."))
+        raise invalid(field, _("The quantity must be positive, at most three decimals."))
     return qty
 
 
@@ -176,28 +173,28 @@ def _shipment_lines(
         for line_id, qty in lines:
             line = own.get(int(line_id))
             if line is None:
-                raise _invalid(
+                raise invalid(
                     "lines", _("Line %(id)s is not a line of this order.") % {"id": line_id}
                 )
             quantity = _quantity(qty, "lines")
             if quantity > line.remaining:
-                raise _invalid(
+                raise invalid(
                     "lines",
                     _("%(name)s: at most %(left)s %(unit)s remain to ship.")
                     % {"name": line.name, "left": line.remaining.normalize(), "unit": line.unit},
                 )
             wanted.append((line, quantity))
     if not wanted:
-        raise _invalid("lines", _("Nothing to ship."))
+        raise invalid("lines", _("Nothing to ship."))
     if len({line.pk for line, _q in wanted}) != len(wanted):
-        raise _invalid("lines", _("Each line once per shipment."))
+        raise invalid("lines", _("Each line once per shipment."))
     return wanted
 
 
 def _note_delay(order: Order, late_reason: str, late_comment: str) -> None:
     """An order shipped in full after its promised date keeps why (a reason is required)."""
     if late_reason not in LateReason.values:
-        raise _invalid(
+        raise invalid(
             "late_reason",
             _("The order is shipped after its promised date %(date)s: choose the reason.")
             % {"date": order.promised_date.strftime("%d.%m.%Y")},
@@ -227,9 +224,9 @@ def shipment_create(
         raise DomainError(CoreError.CONFLICT, _("The order is already shipped or cancelled."))
     document_number = str(document_number or "").strip()
     if not document_number or len(document_number) > 40:
-        raise _invalid("document_number", _("Give the shipping document number."))
+        raise invalid("document_number", _("Give the shipping document number."))
     if shipped_on > timezone.localdate() or shipped_on.year < 2000:
-        raise _invalid("shipped_on", _("The shipping date cannot be in the future."))
+        raise invalid("shipped_on", _("The shipping date cannot be in the future."))
     own = {line.pk: line for line in order.lines.select_for_update().order_by("position")}
     wanted = _shipment_lines(own, lines)
     for line, quantity in wanted:
@@ -287,12 +284,12 @@ def _clean_supplier_order(
     """The supplier's name and the quantity of a supplier order for `line`, checked."""
     supplier = str(supplier or "").strip()
     if not supplier or len(supplier) > 255:
-        raise _invalid("supplier", _("Name the supplier."))
+        raise invalid("supplier", _("Name the supplier."))
     qty = _quantity(quantity, "quantity")
     if qty > line.quantity:
-        raise _invalid("quantity", _("More than the line's quantity."))
+        raise invalid("quantity", _("More than the line's quantity."))
     if expected_date.year < 2000:
-        raise _invalid("expected_date", _("The expected date is too old."))
+        raise invalid("expected_date", _("The expected date is too old."))
     return supplier, qty
 
 
@@ -378,7 +375,7 @@ def supplier_order_receive(
     if purchase.received_on:
         raise DomainError(CoreError.CONFLICT, _("Already received."))
     if received_on > timezone.localdate() or received_on.year < 2000:
-        raise _invalid("received_on", _("The receiving date cannot be in the future."))
+        raise invalid("received_on", _("The receiving date cannot be in the future."))
     record_change(
         purchase,
         {"received_on": received_on},
@@ -447,22 +444,22 @@ def claim_create(
     require_visible(actor, order, _("Order not found."))
     _require_writer(actor, order, CLAIM_KEEPERS)
     if kind not in ClaimKind.values:
-        raise _invalid("kind", _("Unknown kind."))
+        raise invalid("kind", _("Unknown kind."))
     subject = str(subject or "").strip()
     if not subject or len(subject) > 255:
-        raise _invalid("subject", _("Give the claim a subject."))
+        raise invalid("subject", _("Give the claim a subject."))
     if shipment is not None and shipment.order_id != order.pk:
-        raise _invalid("shipment_id", _("The shipment is not of this order."))
+        raise invalid("shipment_id", _("The shipment is not of this order."))
     if deadline < timezone.localdate() - timedelta(days=365):
-        raise _invalid("deadline", _("The deadline is too far in the past."))
+        raise invalid("deadline", _("The deadline is too far in the past."))
     try:
         money = Decimal(str(amount or 0))
     except InvalidOperation:
-        raise _invalid("amount", _("Enter an amount.")) from None
+        raise invalid("amount", _("Enter an amount.")) from None
     if not money.is_finite() or money < 0 or money != money.quantize(Decimal("0.01")):
-        raise _invalid("amount", _("The amount must be positive, at most two decimals."))
+        raise invalid("amount", _("The amount must be positive, at most two decimals."))
     if money >= Decimal("1e16"):
-        raise _invalid("amount", _("The amount is too large."))
+        raise invalid("amount", _("The amount is too large."))
     claim = Claim.objects.create(
         order=order,
         shipment=shipment,
@@ -559,7 +556,7 @@ def claim_task_complete(
     if task_id is not None:
         tasks = [t for t in tasks if t.pk == task_id]
         if not tasks:
-            raise _invalid("task_id", _("The claim has no such open task."))
+            raise invalid("task_id", _("The claim has no such open task."))
     if not tasks:
         raise DomainError(
             CoreError.CONFLICT,
@@ -658,9 +655,9 @@ def claim_advance(
         )
     if claim.status == ClaimStatus.DECISION:
         if decision not in ClaimDecision.values:
-            raise _invalid("decision", _("Choose the decision."))
+            raise invalid("decision", _("Choose the decision."))
         if (decision == ClaimDecision.REJECTED) != (status == ClaimStatus.CLOSED):
-            raise _invalid(
+            raise invalid(
                 "status", _("A rejected claim closes; a refund or replacement is carried out.")
             )
         claim.decision = decision

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
 from greenwave.activities import services as activity_services
-from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.jobs import claim_each
 from greenwave.core.services import ObjectRef
 from greenwave.documents.invoice_events import invoice_event
@@ -32,7 +32,7 @@ from greenwave.sales import services as sales_services
 from greenwave.sales.models import DealStatus
 
 from . import events
-from .errors import OrdersError
+from .errors import OrdersError, invalid
 from .models import OverdueReminder, Payment, PaymentKind, PaymentSource
 
 logger = logging.getLogger(__name__)
@@ -56,22 +56,18 @@ def _require_cashier(actor: User | None) -> None:
         raise permission_denied(_("Only finance and accounting enter payments."))
 
 
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError(CoreError.VALIDATION, message, details={"field": field})
-
-
 def clean_amount(value: Any, field: str = "amount") -> Decimal:
     """A positive amount in roubles with at most two decimals (kopecks)."""
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value).replace(",", "."))
     except (InvalidOperation, ValueError):
-        raise _invalid(field, _("Enter an amount, e.g. 12500.50.")) from None
+        raise invalid(field, _("Enter an amount, e.g. 12500.50.")) from None
     if not amount.is_finite() or amount <= 0:
-        raise _invalid(field, _("The amount must be greater than zero."))
+        raise invalid(field, _("The amount must be greater than zero."))
     if amount != amount.quantize(CENTS):
-        raise _invalid(field, _("At most two decimals (kopecks)."))
+        raise invalid(field, _("At most two decimals (kopecks)."))
     if amount >= Decimal("1e16"):
-        raise _invalid(field, _("The amount is too large."))
+        raise invalid(field, _("The amount is too large."))
     return amount.quantize(CENTS)
 
 
@@ -80,9 +76,9 @@ def _clean_date(value: date | None, field: str) -> date:
     if value is None:
         return today
     if value > today:
-        raise _invalid(field, _("The payment date cannot be in the future."))
+        raise invalid(field, _("The payment date cannot be in the future."))
     if value.year < 2000:
-        raise _invalid(field, _("The payment date is too old."))
+        raise invalid(field, _("The payment date is too old."))
     return value
 
 
@@ -239,7 +235,7 @@ def payment_refund(
     if payment.kind != PaymentKind.PAYMENT:
         raise DomainError(OrdersError.REFUND_TOO_LARGE, _("A refund cannot be refunded."))
     if refund_date < payment.payment_date:
-        raise _invalid("refund_date", _("A refund cannot precede the payment."))
+        raise invalid("refund_date", _("A refund cannot precede the payment."))
     refunded = sum((r.amount for r in payment.refunds.all()), Decimal(0))
     left = min(payment.amount - refunded, invoice.paid_amount)
     if amount > left:
