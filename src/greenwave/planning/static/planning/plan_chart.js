@@ -5,12 +5,15 @@
     if (!source || !window.echarts) return;
     var data = JSON.parse(source.textContent);
     var chart = window.echarts.init(el);
+    // ECharts groups thousands with commas whatever the language: «1,000,000» on a Russian page.
+    var number = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    var figure = function (value) { return value == null ? "—" : number.format(value); };
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", valueFormatter: figure },
       legend: { data: [data.labels.fact, data.labels.plan] },
       grid: { left: 60, right: 20, top: 40, bottom: 30 },
       xAxis: { type: "category", data: data.days.map(function (d) { return d.slice(8); }) },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", axisLabel: { formatter: figure } },
       series: [
         { name: data.labels.fact, type: "line", data: data.fact, areaStyle: { opacity: 0.15 } },
         { name: data.labels.plan, type: "line", data: data.plan, lineStyle: { type: "dashed" } }
