@@ -395,7 +395,7 @@ def variable_rows(
 
     labels: dict[str, str] = {}
     choices: dict[str, dict[str, str]] = {}
-    people_keys = {"responsible"}
+    people_keys = {"responsible", "initiator"}  # usernames: shown as the people's names
     key = instance.definition.key
     for task in instance.definition.metadata.get("user_tasks", {}).values():
         # A task routed to a variable (`=initiator`): that variable holds a username.

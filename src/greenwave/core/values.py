@@ -29,6 +29,7 @@ COMMON_LABELS: dict[str, Any] = {
     "amount": gettext_lazy("Amount"),
     "currency": gettext_lazy("Currency"),
     "responsible": gettext_lazy("Responsible"),
+    "initiator": gettext_lazy("Initiator"),
     "comment": gettext_lazy("Comment"),
     "approved": gettext_lazy("Approved"),
     "outcome": gettext_lazy("Outcome"),

@@ -116,6 +116,20 @@ def test_a_russian_head_sees_the_same_pages_in_russian(vacation: dict[str, Any])
     assert "Approve the vacation" not in page
 
 
+def test_the_process_data_names_its_initiator_by_name_in_the_readers_language(
+    vacation: dict[str, Any],
+) -> None:
+    employee = vacation["employee"]
+    employee.first_name, employee.last_name = "Пётр", "Сидоров"
+    employee.save(update_fields=["first_name", "last_name"])
+    page = signed_in(vacation["head_a"]).get(f"/processes/tasks/{vacation['approve'].pk}/")
+    text = page.content.decode()
+    assert ">Инициатор</th>" in text
+    assert "Initiator" not in text
+    assert "Сидоров" in str(employee)
+    assert f">{employee}</td>" in text
+
+
 def test_the_api_speaks_the_callers_language(bearer: Any, vacation: dict[str, Any]) -> None:
     client = bearer(vacation["head_a"])
     url = f"/api/v1/tasks/{vacation['approve'].pk}"
