@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -106,7 +107,7 @@ CLIENT_FIGURES = {"new_clients": "new", "regular_clients": "regular", "lost_clie
 def _charts(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
     """ECharts options: sales and average check per step, revenue by product group."""
     current = data["series"]["current"]
-    labels = [p["bucket"].isoformat() for p in current]
+    labels = [date_format(p["bucket"], "SHORT_DATE_FORMAT") for p in current]
     by_step = {
         "tooltip": {"trigger": "axis"},
         "legend": {"data": [_("Sales volume"), _("Average check")]},
@@ -130,7 +131,7 @@ def _charts(data: dict[str, Any], links: dict[str, Any]) -> dict[str, Any]:
     }
     groups = data["breakdowns"]["groups"]["rows"]
     pie = {
-        "tooltip": {"trigger": "item", "formatter": "{b}: {c} ({d}%)"},
+        "tooltip": {"trigger": "item"},  # charts.js writes «name: value (share %)»
         "legend": {"type": "scroll", "bottom": 0},
         "series": [
             {

@@ -1,4 +1,13 @@
 // Greenwave shell behaviour. No inline scripts (CSP): everything hooks in from here.
+// Figures as the page's language writes them (ECharts groups thousands with commas whatever
+// the language: «1,000,000» on a Russian page): window.greenwaveFigure(1000000) → «1 000 000».
+(function () {
+  "use strict";
+  var number = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  window.greenwaveFigure = function (value) {
+    return value == null || value === "" ? "\u2014" : number.format(value);
+  };
+})();
 (function () {
   "use strict";
   // Confirm destructive actions: <form data-confirm="…">.

@@ -2,6 +2,27 @@
 // comes from the server. A point with a link (option.links[seriesIndex][dataIndex]) opens it.
 (function () {
   "use strict";
+  var figure = window.greenwaveFigure;
+  var asList = function (value) { return Array.isArray(value) ? value : value ? [value] : []; };
+  // Value axes and tooltips write figures as the page's language does, unless the server gave
+  // them a format of their own; a pie's tooltip reads «name: value (share %)».
+  function localize(option) {
+    asList(option.yAxis).concat(asList(option.xAxis)).forEach(function (axis) {
+      if (axis.type !== "value") { return; }
+      axis.axisLabel = axis.axisLabel || {};
+      if (!axis.axisLabel.formatter) { axis.axisLabel.formatter = figure; }
+    });
+    var tooltip = option.tooltip;
+    if (!tooltip || tooltip.formatter || tooltip.valueFormatter) { return; }
+    if (tooltip.trigger === "item") {
+      tooltip.formatter = function (params) {
+        return params.marker + params.name + ": " + figure(params.value) +
+          (params.percent == null ? "" : " (" + figure(params.percent) + "\u00a0%)");
+      };
+    } else {
+      tooltip.valueFormatter = figure;
+    }
+  }
   function draw() {
     if (!window.echarts) { return; }
     document.querySelectorAll("[data-chart]").forEach(function (el) {
@@ -11,6 +32,7 @@
       var option = JSON.parse(source.textContent);
       var links = option.links || [];
       delete option.links;
+      localize(option);
       var chart = window.echarts.init(el);
       chart.setOption(option);
       chart.on("click", function (params) {

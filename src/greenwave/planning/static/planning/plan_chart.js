@@ -5,9 +5,7 @@
     if (!source || !window.echarts) return;
     var data = JSON.parse(source.textContent);
     var chart = window.echarts.init(el);
-    // ECharts groups thousands with commas whatever the language: «1,000,000» on a Russian page.
-    var number = new Intl.NumberFormat(document.documentElement.lang || undefined);
-    var figure = function (value) { return value == null ? "—" : number.format(value); };
+    var figure = window.greenwaveFigure;
     chart.setOption({
       tooltip: { trigger: "axis", valueFormatter: figure },
       legend: { data: [data.labels.fact, data.labels.plan] },
