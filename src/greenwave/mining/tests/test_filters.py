@@ -210,3 +210,16 @@ def test_the_log_reads_the_pipeline_asked_for_or_the_default_active_one_with_its
     assert case_log(pipeline_id=b2b.pk).pipeline == b2b  # asked for by id: found all the same
     with pytest.raises(DomainError):
         case_log(pipeline_id=bare.pk + 1000)
+
+
+def test_the_show_button_follows_every_filter_of_the_form(two_teams, b2b):
+    """«Show» stood between the first row of filters and the deal's own ones (amount, product
+    group, lead source), so those read as coming after the form's action."""
+    client = Client()
+    client.force_login(two_teams["admin"])
+    html = client.get("/mining/", {"source": f"pipeline:{b2b.pk}"}).content.decode()
+    start = html.index('data-testid="mining-filters"')
+    form = html[start : html.index("</form>", start)]
+    assert 'name="lead_source"' in form
+    assert form.index("<button") > form.rindex("<select")
+    assert form.index("<button") > form.rindex("<input")
