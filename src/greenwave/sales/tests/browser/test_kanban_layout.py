@@ -50,3 +50,27 @@ def test_all_stages_fit_at_1440_and_a_folded_stage_takes_a_card(
     page.wait_for_selector("[data-testid=board-feedback]")
     moved = Deal.objects.get(title=f"Сделка: {stages[2].name}")
     assert moved.stage_id == stages[1].pk
+
+
+_TITLE_LINES = """(el) => {
+  const style = getComputedStyle(el);
+  return [Math.round(el.getBoundingClientRect().height / parseFloat(style.lineHeight)),
+          el.scrollWidth <= el.clientWidth, el.title];
+}"""
+
+
+def test_a_long_deal_title_reads_on_two_lines_of_its_card(
+    page: Any, live_server: Any, two_teams: dict[str, Any], default_pipelines: None
+) -> None:
+    """At 1366 px nine stages leave a card ~9 rem: a title cut to one line («Поставка каб…»)
+    told the deals of one client apart by nothing; it now takes two lines, then an ellipsis."""
+    head = two_teams["head_a"]
+    pipeline = Pipeline.objects.get(code="b2b")
+    first = pipeline.stages.order_by("order").first()
+    title = "Поставка кабельной продукции и монтажных материалов, ноябрь 2026, второй этап"
+    services.deal_create(actor=head, title=title, pipeline=pipeline, stage=first)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_server, head.username)
+    page.goto(f"{live_server.url}/sales/?pipeline={pipeline.pk}")
+    link = page.locator(".gw-card a", has_text="Поставка кабельной")
+    assert link.evaluate(_TITLE_LINES) == [2, True, title]
