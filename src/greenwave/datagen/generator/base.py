@@ -8,7 +8,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -125,14 +125,20 @@ APPROVAL_REWORK_COMMENTS = (
 )
 
 
+def start_of_today() -> datetime:
+    """The midnight that began today on this process's clock (Django sets the process's zone
+    to settings.TIME_ZONE): always past, as the end of a history must be. Midnight UTC of the
+    local date, the end before, lay up to three hours ahead at the start of a Moscow day, and a
+    demo seeded then showed calls made and deals won later that night."""
+    return datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 @dataclass(frozen=True)
 class Config:
     deals: int
     seed: int = 1
     events_per_deal: int | None = None
-    end: datetime = field(
-        default_factory=lambda: datetime.combine(date.today(), time.min, tzinfo=UTC)
-    )
+    end: datetime = field(default_factory=lambda: start_of_today())
     chunk: int = 10_000
     span_days: int = SPAN_DAYS
     # At most this many deals stay open at the end: a deal that would stay open past the cap

@@ -124,7 +124,9 @@ class LeadsMixin(_GeneratorBase):
             for _ in range(n):
                 created = self.start + timedelta(seconds=rng.random() * span)
                 lead = self._lead_row(users, call_centre, created, None, None)
-                closed = created + timedelta(hours=rng.uniform(1, 72))
+                # Closed by the end of the history at the latest (a lead created in its last
+                # three days was closed "tomorrow" otherwise).
+                closed = min(created + timedelta(hours=rng.uniform(1, 72)), cfg.end)
                 reason = rng.choice(DISQUALIFY_REASONS)
                 self._lead_closed(
                     batch,

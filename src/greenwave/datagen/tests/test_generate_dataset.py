@@ -405,3 +405,19 @@ def test_a_running_approval_is_advanced_by_the_engine_to_its_end(
     events = _chained_log("process_instance", instance.pk)
     assert len(events) > before
     assert events[-1].activity == "process_completed"
+
+
+def test_no_event_of_the_history_lies_ahead(dataset: dict[str, int]) -> None:
+    """The history ends at the midnight that began today on the server's clock: a lead
+    created in its last days was disqualified up to three days later (after the end), and the
+    end itself, midnight UTC of the local date, lay ahead for the first hours of a Moscow day."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    end = generator.Config(deals=1).end
+    assert timezone.localtime(end).time() == time.min
+    assert timezone.localtime(end).date() == timezone.localdate()
+    # The library's processes are deployed, and the dataset recorded, as the generator runs.
+    history = Event.objects.exclude(case_type__in=["process_definition", "dataset"])
+    assert history.aggregate(latest=Max("timestamp"))["latest"] <= end <= timezone.now()
+    assert Event.objects.aggregate(latest=Max("timestamp"))["latest"] <= timezone.now()
