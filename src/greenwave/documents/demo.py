@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from greenwave.bpm import services as bpm
 from greenwave.core.errors import DomainError
 from greenwave.sales.models import Deal, DealStatus
 
@@ -68,8 +69,19 @@ def seed_documents(context: dict[str, Any]) -> None:
                     actor=None, deal=deal, kind="invoice", legal_entity=entity, with_pdf=False
                 )
             if index % 2 == 0:
-                services.document_generate(
+                contract = services.document_generate(
                     actor=None, deal=deal, kind="contract", legal_entity=entity, with_pdf=False
                 )
+                _contract_with_its_approval(contract)
         except DomainError:
             continue  # a demo deal the generator left without requisites: skip it
+
+
+def _contract_with_its_approval(contract: Document) -> None:
+    """The history's contract approval of the deal (written before any document existed) is
+    this contract's: it goes with the latest run, so an approved run leaves it approved (it
+    can be sent) and a running one on approval — not a draft beside an approved deal."""
+    runs = bpm.subject_runs(subject_type="deal", subject_id=contract.deal_id)
+    run = next((r for r in runs if r.key == services.CONTRACT_PROCESS), None)
+    if run is not None and (run.is_open or run.status == "completed"):
+        services.contract_link_to_approval(document=contract, instance_id=run.id)

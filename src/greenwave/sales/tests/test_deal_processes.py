@@ -237,12 +237,71 @@ def test_an_approved_run_of_another_deal_does_not_count(library, people, b2b, st
     other = services.deal_create(
         actor=people["hunter_a"], title="Другая", pipeline=b2b, stage=stages["contract"]
     )
+    services.deal_attach_document(
+        actor=people["hunter_a"],
+        deal=other,
+        kind="contract",
+        title="Договор №8",
+        file=SimpleUploadedFile("contract.txt", b"draft"),
+    )
     pk = services.deal_process_start(
         actor=people["hunter_a"], deal=other, process_key="contract_approval"
     )
     _approve_all(people, ProcessInstance.objects.get(pk=pk))
     assert _approval_met(other, stages["contract"])
     assert not _approval_met(deal, stages["contract"])
+
+
+def test_a_contract_approval_is_refused_on_a_deal_without_a_contract(
+    library, people, b2b, stages, bearer
+) -> None:
+    """The approval starts on the contract (its start event is «Проект договора готов»): not
+    on the questionnaire, the newest paper of a deal that has no contract yet."""
+    deal = services.deal_create(
+        actor=people["hunter_a"], title="Клапаны", pipeline=b2b, stage=stages["contract"]
+    )
+    services.deal_attach_document(
+        actor=people["hunter_a"],
+        deal=deal,
+        kind="questionnaire",
+        title="Анкета клиента",
+        file=SimpleUploadedFile("anketa.txt", b"answers"),
+    )
+    with pytest.raises(DomainError) as caught:
+        services.deal_process_start(
+            actor=people["hunter_a"], deal=deal, process_key="contract_approval"
+        )
+    assert (caught.value.code, caught.value.status) == (SalesError.CONTRACT_MISSING, 409)
+    response = bearer(people["hunter_a"]).post(
+        f"/api/v1/deals/{deal.pk}/processes",
+        {"key": "contract_approval"},
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "sales.contract_missing")
+    assert not ProcessInstance.objects.exists()
+    # Another deal process names no paper but a contract: never the questionnaire.
+    pk = services.deal_process_start(
+        actor=people["hunter_a"], deal=deal, process_key="supplier_order"
+    )
+    variables = ProcessInstance.objects.get(pk=pk).variables
+    assert (variables["document_title"], variables["document_kind"]) == ("", "")
+    assert variables["document_url"] == f"/sales/deals/{deal.pk}/#documents"
+
+
+def test_the_approval_names_the_contract_not_a_newer_paper(library, people, b2b, stages) -> None:
+    deal = _deal(people, b2b, stages, "contract")
+    services.deal_attach_document(
+        actor=people["hunter_a"],
+        deal=deal,
+        kind="specification",
+        title="Спецификация",
+        file=SimpleUploadedFile("spec.txt", b"spec"),
+    )
+    pk = services.deal_process_start(
+        actor=people["hunter_a"], deal=deal, process_key="contract_approval"
+    )
+    variables = ProcessInstance.objects.get(pk=pk).variables
+    assert (variables["document_title"], variables["document_kind"]) == ("Договор №7", "contract")
 
 
 @pytest.mark.parametrize(
