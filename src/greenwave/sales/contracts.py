@@ -68,6 +68,15 @@ class NextStep:
     text: str
 
 
+def _has_contract(deal: Deal, gate: Sequence[GateItem]) -> bool:
+    """A contract drafted for the deal: the gate's «contract attached» when the stage asks for
+    it (read already), else an attached contract file or a generated contract."""
+    item = next((i for i in gate if i.kind == "document" and i.key == DocumentKind.CONTRACT), None)
+    if item is not None and item.met:
+        return True
+    return uploaded_contract(deal) is not None or deal_has_document(deal, DocumentKind.CONTRACT)
+
+
 def contract_next_step(
     deal: Deal, gate: Sequence[GateItem], runs: Sequence[Any]
 ) -> NextStep | None:
@@ -81,12 +90,12 @@ def contract_next_step(
     approvals = [r for r in runs if r.key in keys]  # newest first
     if any(r.is_open for r in approvals):
         return None
-    if uploaded_contract(deal) is None and not deal_has_document(deal, DocumentKind.CONTRACT):
+    if not _has_contract(deal, gate):
         return NextStep(
             "prepare",
             _(
                 "Next step: prepare the contract and send it for approval. Generate it under "
-                "Documents (or attach its file), then press «Send for approval»: the head, the "
+                "Documents (or attach its file), then press “Send for approval”: the head, the "
                 "lawyer and finance approve it, and then it can be sent to the client."
             ),
         )
@@ -98,7 +107,7 @@ def contract_next_step(
     return NextStep(
         "send",
         _(
-            "Next step: send the contract for approval: «Send for approval» beside it under "
+            "Next step: send the contract for approval: “Send for approval” beside it under "
             "Documents, or start the contract approval below."
         ),
     )

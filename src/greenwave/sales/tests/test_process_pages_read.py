@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from greenwave.bpm import services as bpm
@@ -35,7 +36,7 @@ def _login(user: Any) -> Client:
 
 def _deal(people: dict[str, Any], b2b: Any, stages: Any) -> Deal:
     client = crm.company_create(actor=people["hunter_a"], name="ООО «Насосы»")
-    return services.deal_create(
+    deal = services.deal_create(
         actor=people["hunter_a"],
         title="Поставка насосов",
         pipeline=b2b,
@@ -44,6 +45,15 @@ def _deal(people: dict[str, Any], b2b: Any, stages: Any) -> Deal:
         expected_close_date=date(2030, 1, 31),
         company=client,
     )
+    # A contract approval starts on the contract: the deal has its file.
+    services.deal_attach_document(
+        actor=people["hunter_a"],
+        deal=deal,
+        kind="contract",
+        title="Договор №7",
+        file=SimpleUploadedFile("contract.txt", b"draft"),
+    )
+    return deal
 
 
 def _text(html: str) -> str:
