@@ -168,26 +168,35 @@ def document_send_for_approval(
         )
     else:
         instance, names = _document_approval_start(actor, document, variables, approvers)
+    _put_on_approval(
+        document,
+        actor,
+        key,
+        int(instance.pk),
+        version=document.current_version,
+        approvers=names,
+        approvers_chosen=approvers is not None,
+        **({"replaced_instance": replaced} if replaced else {}),
+    )
+    return document
+
+
+def _put_on_approval(
+    document: Document, actor: User | None, key: str, instance_id: int, **payload: Any
+) -> None:
+    """The document goes on approval with the run `instance_id` of process `key`."""
     record_change(
         document,
         {
             "status": DocumentStatus.ON_APPROVAL,
-            "approval_instance_id": instance.pk,
+            "approval_instance_id": instance_id,
             "approval_process": key,
         },
         activity=events.DOCUMENT_SENT_FOR_APPROVAL,
         actor=actor,
-        payload={
-            "process": key,
-            "instance": instance.pk,
-            "version": document.current_version,
-            "approvers": names,
-            "approvers_chosen": approvers is not None,
-            **({"replaced_instance": replaced} if replaced else {}),
-        },
+        payload={"process": key, "instance": instance_id, **payload},
         objects=_document_objects(document),
     )
-    return document
 
 
 def _replace_run_without_contract(document: Document) -> int | None:
@@ -449,18 +458,7 @@ def contract_link_to_approval(*, document: Document, instance_id: int) -> Docume
             _("Only a contract goes with a contract approval of its own deal."),
             status=409,
         )
-    record_change(
-        document,
-        {
-            "status": DocumentStatus.ON_APPROVAL,
-            "approval_instance_id": run.pk,
-            "approval_process": CONTRACT_PROCESS,
-        },
-        activity=events.DOCUMENT_SENT_FOR_APPROVAL,
-        actor=None,
-        payload={"process": CONTRACT_PROCESS, "instance": run.pk, "linked": True},
-        objects=_document_objects(document),
-    )
+    _put_on_approval(document, None, CONTRACT_PROCESS, int(run.pk), linked=True)
     _record_approval_state(document)
     document.refresh_from_db()
     return document

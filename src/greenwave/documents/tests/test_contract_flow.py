@@ -14,11 +14,10 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from greenwave.bpm import services as bpm
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessInstance, TaskStatus
-from greenwave.bpm.tests.steps import signed_in, with_reviewers
+from greenwave.bpm.tests.steps import signed_in
 from greenwave.core.models import Event
 from greenwave.documents import services
 from greenwave.documents.demo import seed_documents
@@ -26,18 +25,9 @@ from greenwave.documents.models import Document, DocumentStatus
 from greenwave.sales import services as sales_services
 from greenwave.sales.gates import evaluate_stage
 from greenwave.sales.models import Deal
+from greenwave.sales.tests.papers import attach_paper
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def library(db: Any) -> None:
-    bpm.library_install(actor=None)
-
-
-@pytest.fixture
-def people(two_teams: dict[str, Any], make_user: Any) -> dict[str, Any]:
-    return with_reviewers(make_user, two_teams)
 
 
 @pytest.fixture
@@ -49,18 +39,40 @@ def ready(deal: Deal, stages: dict[str, Any], people: dict[str, Any], signatory:
     )
     deal = Deal.objects.get(pk=deal.pk)
     sales_services.deal_approve(actor=people["head_a"], deal=deal, kind="cp")
-    sales_services.deal_attach_document(
-        actor=people["hunter_a"],
-        deal=deal,
-        kind="questionnaire",
-        title="Анкета клиента",
-        file=SimpleUploadedFile("anketa.txt", b"answers"),
-    )
+    attach_paper(people["hunter_a"], deal, "questionnaire", "Анкета клиента")
     return Deal.objects.get(pk=deal.pk)
 
 
 def _enter_contract(people: dict[str, Any], deal: Deal, stages: dict[str, Any]) -> Deal:
     return sales_services.deal_move(actor=people["hunter_a"], deal=deal, stage=stages["contract"])
+
+
+def _drafted(actor: Any, deal: Deal) -> Document:
+    """The deal's contract generated (a draft)."""
+    return services.document_generate(actor=actor, deal=deal, kind="contract", with_pdf=False)
+
+
+def _drafted_then_entered(people: dict[str, Any], deal: Deal, stages: dict[str, Any]) -> Document:
+    """The contract drafted, then the deal moved into «Договор»: the contract as it is then."""
+    contract = _drafted(people["hunter_a"], deal)
+    _enter_contract(people, deal, stages)
+    contract.refresh_from_db()
+    return contract
+
+
+def _stored_run(
+    people: dict[str, Any], deal: Deal, stages: dict[str, Any], document_title: str
+) -> ProcessInstance:
+    """The deal at «Договор» with a contract approval stored before the fix: its variables
+    name a paper by its title alone."""
+    Deal.objects.filter(pk=deal.pk).update(stage=stages["contract"])
+    return bpm.subject_process_start(
+        actor=people["hunter_a"],
+        key="contract_approval",
+        subject_type="deal",
+        subject_id=deal.pk,
+        variables={"deal_title": deal.title, "document_title": document_title},
+    )
 
 
 def _runs(deal: Deal) -> Any:
@@ -108,12 +120,8 @@ def test_the_card_tells_the_manager_to_prepare_the_contract(ready, stages, peopl
 def test_entering_the_stage_with_a_drafted_contract_puts_that_contract_on_approval(
     ready, stages, people, library, seller
 ) -> None:
-    contract = services.document_generate(
-        actor=people["hunter_a"], deal=ready, kind="contract", with_pdf=False
-    )
-    _enter_contract(people, ready, stages)
+    contract = _drafted_then_entered(people, ready, stages)
     run = _runs(ready).get()
-    contract.refresh_from_db()
     assert (contract.status, contract.approval_instance_id) == (DocumentStatus.ON_APPROVAL, run.pk)
     variables = run.variables
     assert variables["document_id"] == contract.pk
@@ -128,11 +136,7 @@ def test_entering_the_stage_with_a_drafted_contract_puts_that_contract_on_approv
 def test_an_approved_contract_approval_approves_the_contract_and_it_can_be_sent(
     ready, stages, people, library, seller, signatory
 ) -> None:
-    contract = services.document_generate(
-        actor=people["hunter_a"], deal=ready, kind="contract", with_pdf=False
-    )
-    _enter_contract(people, ready, stages)
-    contract.refresh_from_db()
+    contract = _drafted_then_entered(people, ready, stages)
     _approve_all(people, contract.approval_instance_id)
     assert _approval_met(ready, stages["contract"])
     assert services.approval_state(contract) == DocumentStatus.APPROVED
@@ -148,11 +152,7 @@ def test_an_approved_contract_approval_approves_the_contract_and_it_can_be_sent(
 def test_a_rejected_contract_approval_shows_on_the_contract(
     ready, stages, people, library, seller
 ) -> None:
-    contract = services.document_generate(
-        actor=people["hunter_a"], deal=ready, kind="contract", with_pdf=False
-    )
-    _enter_contract(people, ready, stages)
-    contract.refresh_from_db()
+    contract = _drafted_then_entered(people, ready, stages)
     _decide(people["head_a"], contract.approval_instance_id, "review_head")
     _decide(people["lawyer"], contract.approval_instance_id, "review_lawyer", "reject")
     assert services.documents_record_approvals() == 1
@@ -177,18 +177,9 @@ def test_a_stored_run_started_without_a_contract_is_replaced_by_the_contracts_ow
     """A deal entered «Договор» before the fix: its approval runs and shows the questionnaire.
     Sending the drafted contract for approval cancels that run and starts one on the contract
     (before, it was refused as already running)."""
-    Deal.objects.filter(pk=ready.pk).update(stage=stages["contract"])
-    stale = bpm.subject_process_start(
-        actor=people["hunter_a"],
-        key="contract_approval",
-        subject_type="deal",
-        subject_id=ready.pk,
-        variables={"deal_title": ready.title, "document_title": "Анкета клиента"},
-    )
+    stale = _stored_run(people, ready, stages, "Анкета клиента")
     _decide(people["head_a"], stale.pk, "review_head")
-    contract = services.document_generate(
-        actor=people["hunter_a"], deal=ready, kind="contract", with_pdf=False
-    )
+    contract = _drafted(people["hunter_a"], ready)
     contract = services.document_send_for_approval(actor=people["hunter_a"], document=contract)
     assert ProcessInstance.objects.get(pk=stale.pk).status == InstanceStatus.CANCELLED
     run = _runs(ready).get(status=InstanceStatus.RUNNING)
@@ -203,24 +194,9 @@ def test_a_stored_run_started_without_a_contract_is_replaced_by_the_contracts_ow
 def test_a_stored_run_that_carries_a_contract_file_is_kept(
     ready, stages, people, library, seller
 ) -> None:
-    sales_services.deal_attach_document(
-        actor=people["hunter_a"],
-        deal=ready,
-        kind="contract",
-        title="Договор (скан)",
-        file=SimpleUploadedFile("contract.pdf", b"%PDF"),
-    )
-    Deal.objects.filter(pk=ready.pk).update(stage=stages["contract"])
-    stored = bpm.subject_process_start(
-        actor=people["hunter_a"],
-        key="contract_approval",
-        subject_type="deal",
-        subject_id=ready.pk,
-        variables={"document_title": "Договор (скан)"},
-    )
-    contract = services.document_generate(
-        actor=people["hunter_a"], deal=ready, kind="contract", with_pdf=False
-    )
+    attach_paper(people["hunter_a"], ready, "contract", "Договор (скан)")
+    stored = _stored_run(people, ready, stages, "Договор (скан)")
+    contract = _drafted(people["hunter_a"], ready)
     with pytest.raises(Exception, match="already running"):
         services.document_send_for_approval(actor=people["hunter_a"], document=contract)
     assert ProcessInstance.objects.get(pk=stored.pk).status == InstanceStatus.RUNNING
@@ -236,7 +212,7 @@ def test_a_contract_joins_the_approval_the_history_wrote_for_its_deal(
         actor=None, key="contract_approval", subject_type="deal", subject_id=ready.pk
     )
     _approve_all(people, run.pk)
-    contract = services.document_generate(actor=None, deal=ready, kind="contract", with_pdf=False)
+    contract = _drafted(None, ready)
     contract = services.contract_link_to_approval(document=contract, instance_id=run.pk)
     assert (contract.status, contract.approval_instance_id) == (DocumentStatus.APPROVED, run.pk)
     activities = list(

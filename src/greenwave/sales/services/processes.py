@@ -76,6 +76,13 @@ def _contract_approval_start(actor: User | None, deal: Deal, process_key: str) -
     contract = uploaded_contract(deal)
     if contract is None:
         return None
+    return _subject_start(actor, deal, process_key, contract)
+
+
+def _subject_start(
+    actor: User | None, deal: Deal, process_key: str, contract: DealDocument | None
+) -> int:
+    """Start the process bound to the deal, its variables naming `contract` (if any)."""
     instance = bpm.subject_process_start(
         actor=actor,
         key=process_key,
@@ -106,14 +113,7 @@ def deal_process_start(*, actor: User | None, deal: Deal, process_key: str) -> i
                 status=409,
             )
         return started
-    instance = bpm.subject_process_start(
-        actor=actor,
-        key=process_key,
-        subject_type=DEAL_SUBJECT,
-        subject_id=deal.pk,
-        variables=_deal_process_variables(deal, uploaded_contract(deal)),
-    )
-    return int(instance.pk)
+    return _subject_start(actor, deal, process_key, uploaded_contract(deal))
 
 
 def _start_opening_process(actor: User | None, deal: Deal, stage: Stage) -> None:
@@ -128,13 +128,7 @@ def _start_opening_process(actor: User | None, deal: Deal, stage: Stage) -> None
             if is_contract_approval(stage.opening_process):
                 _contract_approval_start(actor, deal, stage.opening_process)
                 return
-            bpm.subject_process_start(
-                actor=actor,
-                key=stage.opening_process,
-                subject_type=DEAL_SUBJECT,
-                subject_id=deal.pk,
-                variables=_deal_process_variables(deal, uploaded_contract(deal)),
-            )
+            _subject_start(actor, deal, stage.opening_process, uploaded_contract(deal))
     except DomainError as exc:
         if exc.code not in {BpmError.NOT_DEPLOYED, BpmError.ALREADY_RUNNING}:
             raise

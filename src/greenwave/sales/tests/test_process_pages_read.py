@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from greenwave.bpm import services as bpm
@@ -19,6 +18,7 @@ from greenwave.core.case_access import case_link
 from greenwave.crm import services as crm
 from greenwave.sales import services
 from greenwave.sales.models import Deal
+from greenwave.sales.tests.papers import attach_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +46,7 @@ def _deal(people: dict[str, Any], b2b: Any, stages: Any) -> Deal:
         company=client,
     )
     # A contract approval starts on the contract: the deal has its file.
-    services.deal_attach_document(
-        actor=people["hunter_a"],
-        deal=deal,
-        kind="contract",
-        title="Договор №7",
-        file=SimpleUploadedFile("contract.txt", b"draft"),
-    )
+    attach_paper(people["hunter_a"], deal, "contract", "Договор №7")
     return deal
 
 
