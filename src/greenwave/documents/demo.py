@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from greenwave.bpm import services as bpm
 from greenwave.core.errors import DomainError
 from greenwave.sales.models import Deal, DealStatus
 
@@ -32,6 +34,9 @@ DEMO_ENTITY = {
     "chief_accountant": "Кузнецова Ольга Игоревна",
 }
 DEALS = 8
+# The B2B stages from «Договор» on, where a deal has its contract; how many get one.
+CONTRACT_STAGES = ("contract", "invoice", "payment")
+CONTRACT_DEALS = 6
 
 
 def seed_documents(context: dict[str, Any]) -> None:
@@ -40,14 +45,7 @@ def seed_documents(context: dict[str, Any]) -> None:
     entity = LegalEntity.objects.filter(inn=DEMO_ENTITY["inn"]).first()
     if entity is None:
         entity = services.legal_entity_create(actor=None, data=dict(DEMO_ENTITY))
-    deals = list(
-        Deal.objects.filter(status=DealStatus.OPEN, company__isnull=False)
-        .exclude(company__inn="")
-        .exclude(company__legal_address="", company__actual_address="")
-        .filter(amount__gt=0)
-        .select_related("company", "responsible", "team", "price_list")
-        .order_by("pk")[:DEALS]
-    )
+    deals = list(_with_requisites(Deal.objects.all())[:DEALS])
     today = timezone.localdate()
     for index, deal in enumerate(deals):
         try:
@@ -67,9 +65,37 @@ def seed_documents(context: dict[str, Any]) -> None:
                 services.document_generate(
                     actor=None, deal=deal, kind="invoice", legal_entity=entity, with_pdf=False
                 )
-            if index % 2 == 0:
-                services.document_generate(
-                    actor=None, deal=deal, kind="contract", legal_entity=entity, with_pdf=False
-                )
         except DomainError:
             continue  # a demo deal the generator left without requisites: skip it
+    # Contracts are drafted for deals that reached «Договор» (not at the qualification).
+    contract_deals = _with_requisites(Deal.objects.filter(stage__code__in=CONTRACT_STAGES))
+    for deal in contract_deals[:CONTRACT_DEALS]:
+        try:
+            contract = services.document_generate(
+                actor=None, deal=deal, kind="contract", legal_entity=entity, with_pdf=False
+            )
+        except DomainError:
+            continue
+        _contract_with_its_approval(contract)
+
+
+def _with_requisites(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Open deals of clients with the requisites a document needs, and an amount."""
+    return (
+        deals.filter(status=DealStatus.OPEN, company__isnull=False)
+        .exclude(company__inn="")
+        .exclude(company__legal_address="", company__actual_address="")
+        .filter(amount__gt=0)
+        .select_related("company", "responsible", "team", "price_list")
+        .order_by("pk")
+    )
+
+
+def _contract_with_its_approval(contract: Document) -> None:
+    """The history's contract approval of the deal (written before any document existed) is
+    this contract's: it goes with the latest run, so an approved run leaves it approved (it
+    can be sent) and a running one on approval — not a draft beside an approved deal."""
+    runs = bpm.subject_runs(subject_type="deal", subject_id=contract.deal_id)
+    run = next((r for r in runs if r.key == services.CONTRACT_PROCESS), None)
+    if run is not None and (run.is_open or run.status == "completed"):
+        services.contract_link_to_approval(document=contract, instance_id=run.id)

@@ -11,6 +11,7 @@ from greenwave.core.event_labels import register_activity_labels
 from greenwave.core.jobs import register_periodic
 from greenwave.core.navigation import NavItem, register_nav
 from greenwave.crm.merging import register_company_merge_handler
+from greenwave.sales.contracts import register_contract_approval
 from greenwave.sales.gates import register_document_source
 
 from . import events, hr_applications, selectors, services
@@ -44,6 +45,7 @@ def _seams() -> None:
     register_case_access("invoice", selectors.invoice_visible)
     register_case_access("document", selectors.document_visible)
     register_document_source(selectors.deal_gate_documents)
+    register_contract_approval(services.CONTRACT_PROCESS, services.deal_contract_approval_start)
 
 
 def _navigation() -> None:

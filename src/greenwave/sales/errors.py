@@ -18,3 +18,4 @@ class SalesError(ErrorCode):
     STAGE_IN_USE = "sales.stage_in_use"
     WEB_FORM_REJECTED = "sales.web_form_rejected"
     NOT_LAST_STAGE = "sales.not_last_stage"
+    CONTRACT_MISSING = "sales.contract_missing"

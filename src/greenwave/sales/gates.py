@@ -93,6 +93,11 @@ def _documents_from_sources(deal: Deal, wanted: set[str]) -> set[str]:
     return found
 
 
+def deal_has_document(deal: Deal, kind: str) -> bool:
+    """Whether an app that keeps the deal's papers as its own records has one of this kind."""
+    return kind in _documents_from_sources(deal, {kind})
+
+
 def _done_activities(deal: Deal, wanted: set[str]) -> set[str]:
     if not wanted:
         return set()

@@ -42,6 +42,7 @@ from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Product, Segment
 
 from . import selectors, services
+from .contracts import contract_next_step
 from .forms import (
     ApprovalForm,
     ConvertForm,
@@ -216,6 +217,7 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "processes": services.deal_processes() if deal.status == "open" else [],
         "process_runs": runs,
         "approved_runs": any(r.outcome == "approved" for r in runs),
+        "next_step": contract_next_step(deal, gate, runs),
     }
     return render(request, "sales/deal_detail.html", context)
 

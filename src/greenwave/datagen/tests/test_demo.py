@@ -11,12 +11,15 @@ from django.utils import timezone
 
 from greenwave.accounts.models import User
 from greenwave.activities.models import Activity
-from greenwave.bpm.models import InstanceStatus
+from greenwave.bpm.models import InstanceStatus, ProcessInstance
 from greenwave.bpm.selectors import holdups, task_list_mine
 from greenwave.core.listing import ListQuery
 from greenwave.datagen import demo
+from greenwave.documents.models import Document, DocumentStatus
+from greenwave.documents.services import approval_state
 from greenwave.planning.demo import DAY_PLANNERS
 from greenwave.planning.models import DayPlan
+from greenwave.sales.gates import process_outcome
 from greenwave.sales.models import Deal, Pipeline
 from greenwave.sales.periods import period_over_period
 from greenwave.sales.selectors import deal_board, home_summary
@@ -63,11 +66,36 @@ def test_a_small_demo_has_work_on_every_page_of_the_head_and_the_managers(
     ranking = holdups(actor=director, definition_key="contract_approval")["per_person"]
     assert ranking[0]["completed_by__username"] == demo.DEMO_SLOW_APPROVER
 
+    _contracts_follow_their_approvals()
+
     for login in DAY_PLANNERS:
         plan = DayPlan.objects.get(user__username=login, date=today)
         assert plan.items.exists(), login
         planned = Activity.objects.filter(responsible__username=login, status="planned")
         assert planned.exists(), login
+
+
+def _contracts_follow_their_approvals() -> None:
+    """A demo contract whose deal's contract approval ended approved is approved itself (it
+    can be sent); one whose approval runs is on approval — not a draft beside them."""
+    contracts = list(Document.objects.filter(kind="contract").select_related("deal"))
+    assert contracts
+    for contract in contracts:
+        outcome = process_outcome(contract.deal, "contract_approval")
+        running = ProcessInstance.objects.filter(
+            definition__key="contract_approval",
+            object_type="deal",
+            object_id=str(contract.deal_id),
+            status=InstanceStatus.RUNNING,
+        ).exists()
+        expected = {"approved": DocumentStatus.APPROVED, "rejected": DocumentStatus.REJECTED}
+        if running:
+            assert contract.status == DocumentStatus.ON_APPROVAL, contract.number
+        elif outcome in expected:
+            assert contract.status == expected[outcome], contract.number
+            assert approval_state(contract) == expected[outcome]
+        else:
+            assert contract.status == DocumentStatus.DRAFT, contract.number
 
 
 def test_the_demo_is_built_once(small_demo: None) -> None:

@@ -13,11 +13,12 @@ from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.scoping import require_visible, visible_team_ids
 from greenwave.bpm import selectors as bpm_selectors
 from greenwave.bpm import services as bpm
+from greenwave.bpm.models import InstanceStatus, ProcessInstance
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.record_change import record_change
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.crm.models import Contact
-from greenwave.sales.models import Deal
+from greenwave.sales.models import Deal, DealDocument, DocumentKind
 
 from .. import context as context_mod
 from .. import events
@@ -77,6 +78,7 @@ def _process_variables(document: Document) -> dict[str, Any]:
         "amount": str(deal.amount),
         "currency": deal.currency,
         "document_id": document.pk,
+        "document_kind": document.kind,
         "document_title": str(document),
         "document_url": reverse("documents:document_detail", args=[document.pk]),
         "document_download_url": reverse("documents:document_download", args=[document.pk])
@@ -155,6 +157,7 @@ def document_send_for_approval(
             _("A contract is approved by the roles of its process: nobody is chosen for it."),
             details={"field": "approver_ids"},
         )
+    replaced = _replace_run_without_contract(document) if key == CONTRACT_PROCESS else None
     if key == CONTRACT_PROCESS:
         instance = bpm.subject_process_start(
             actor=actor,
@@ -165,25 +168,78 @@ def document_send_for_approval(
         )
     else:
         instance, names = _document_approval_start(actor, document, variables, approvers)
+    _put_on_approval(
+        document,
+        actor,
+        key,
+        int(instance.pk),
+        version=document.current_version,
+        approvers=names,
+        approvers_chosen=approvers is not None,
+        **({"replaced_instance": replaced} if replaced else {}),
+    )
+    return document
+
+
+def _put_on_approval(
+    document: Document, actor: User | None, key: str, instance_id: int, **payload: Any
+) -> None:
+    """The document goes on approval with the run `instance_id` of process `key`."""
     record_change(
         document,
         {
             "status": DocumentStatus.ON_APPROVAL,
-            "approval_instance_id": instance.pk,
+            "approval_instance_id": instance_id,
             "approval_process": key,
         },
         activity=events.DOCUMENT_SENT_FOR_APPROVAL,
         actor=actor,
-        payload={
-            "process": key,
-            "instance": instance.pk,
-            "version": document.current_version,
-            "approvers": names,
-            "approvers_chosen": approvers is not None,
-        },
+        payload={"process": key, "instance": instance_id, **payload},
         objects=_document_objects(document),
     )
-    return document
+
+
+def _replace_run_without_contract(document: Document) -> int | None:
+    """Before a contract goes on approval: an open contract approval of its deal that carries
+    no contract — started on entering «Договор» before any contract existed, so its tasks show
+    another paper (the questionnaire) as the document under approval — is cancelled, and the
+    contract's own run replaces it: the approvers approve the contract itself. A run that
+    carries a contract (a generated one, or an attached contract file) is left as it is (the
+    start is then refused as already running). Returns the id of the cancelled run."""
+    run = ProcessInstance.objects.filter(
+        definition__key=CONTRACT_PROCESS,
+        object_type="deal",
+        object_id=str(document.deal_id),
+        status__in=[InstanceStatus.RUNNING, InstanceStatus.FAILED],
+    ).first()
+    if run is None or Document.objects.filter(approval_instance_id=run.pk).exists():
+        return None
+    variables = run.variables or {}
+    if variables.get("document_kind") == NumberedKind.CONTRACT:
+        return None
+    title = str(variables.get("document_title") or "")
+    # Runs started before `document_kind` was kept name a contract file by its title.
+    if (
+        title
+        and DealDocument.objects.filter(
+            deal_id=document.deal_id, kind=DocumentKind.CONTRACT, title=title
+        ).exists()
+    ):
+        return None
+    bpm.instance_cancel(actor=None, instance=run)
+    return int(run.pk)
+
+
+def deal_contract_approval_start(actor: User | None, deal: Deal) -> int | None:
+    """The contract approval of a deal started on its generated contract (registered with
+    sales for `contract_approval`): the newest contract that is a draft or was rejected goes
+    on approval, carrying the run. None when the deal has no such contract."""
+    contracts = Document.objects.filter(deal_id=deal.pk, kind=NumberedKind.CONTRACT)
+    for document in contracts.order_by("-created_at", "-pk")[:1]:
+        if approval_state(document) in (DocumentStatus.DRAFT, DocumentStatus.REJECTED):
+            document = document_send_for_approval(actor=actor, document=document)
+            return document.approval_instance_id
+    return None
 
 
 def _document_approval_start(
@@ -354,28 +410,55 @@ def documents_record_approvals() -> int:
     changed = 0
     waiting = Document.objects.filter(status=DocumentStatus.ON_APPROVAL).select_related("deal")
     for document in waiting.order_by("pk")[:500]:
-        state = approval_state(document)
-        if state == DocumentStatus.ON_APPROVAL:
+        if approval_state(document) == DocumentStatus.ON_APPROVAL:
             continue
         with transaction.atomic():
-            locked = Document.objects.select_for_update().get(pk=document.pk)
-            if locked.status != DocumentStatus.ON_APPROVAL:
-                continue
-            locked.status = state
-            locked.save(update_fields=["status", "updated_at"])
-            activity = {
-                DocumentStatus.APPROVED: events.DOCUMENT_APPROVED,
-                DocumentStatus.REJECTED: events.DOCUMENT_REJECTED,
-            }.get(DocumentStatus(state), events.DOCUMENT_APPROVAL_CANCELLED)
-            event_append_for(
-                locked,
-                activity=activity,
-                actor=None,
-                payload={
-                    "process": locked.approval_process,
-                    "instance": locked.approval_instance_id,
-                },
-                objects=_document_objects(document),
-            )
-            changed += 1
+            changed += _record_approval_state(document)
     return changed
+
+
+def _record_approval_state(document: Document) -> bool:
+    """Write down the end of the document's approval run (approved, rejected, or cancelled:
+    a draft again) with its event; False when it is still on approval."""
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    state = approval_state(locked)
+    if locked.status != DocumentStatus.ON_APPROVAL or state == DocumentStatus.ON_APPROVAL:
+        return False
+    locked.status = state
+    locked.save(update_fields=["status", "updated_at"])
+    activity = {
+        DocumentStatus.APPROVED: events.DOCUMENT_APPROVED,
+        DocumentStatus.REJECTED: events.DOCUMENT_REJECTED,
+    }.get(DocumentStatus(state), events.DOCUMENT_APPROVAL_CANCELLED)
+    event_append_for(
+        locked,
+        activity=activity,
+        actor=None,
+        payload={"process": locked.approval_process, "instance": locked.approval_instance_id},
+        objects=_document_objects(document),
+    )
+    return True
+
+
+@transaction.atomic
+def contract_link_to_approval(*, document: Document, instance_id: int) -> Document:
+    """A contract put on a contract approval run of its deal that was started without it (the
+    demo's history, whose runs were written before any document): it goes on approval with
+    that run, and takes its end at once when the run has ended (approved: it can be sent)."""
+    document = Document.objects.select_for_update().select_related("deal").get(pk=document.pk)
+    run = ProcessInstance.objects.filter(
+        pk=instance_id,
+        definition__key=CONTRACT_PROCESS,
+        object_type="deal",
+        object_id=str(document.deal_id),
+    ).first()
+    if document.kind != NumberedKind.CONTRACT or run is None:
+        raise DomainError(
+            DocumentsError.WRONG_STATUS,
+            _("Only a contract goes with a contract approval of its own deal."),
+            status=409,
+        )
+    _put_on_approval(document, None, CONTRACT_PROCESS, int(run.pk), linked=True)
+    _record_approval_state(document)
+    document.refresh_from_db()
+    return document

@@ -11,6 +11,8 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
+from greenwave.bpm import services as bpm
+from greenwave.bpm.tests.steps import with_reviewers
 from greenwave.crm import services as crm_services
 from greenwave.documents import services
 from greenwave.documents.demo import DEMO_ENTITY
@@ -113,3 +115,15 @@ def director_add(*, actor: Any, company: Any, email: str) -> Any:
 def signatory(client_company: Any) -> Any:
     """The client's general director, its decision maker, with an e-mail."""
     return director_add(actor=None, company=client_company, email="petrov@romashka.ru")
+
+
+@pytest.fixture
+def library(db: Any) -> None:
+    """The built-in processes (the approvals) installed."""
+    bpm.library_install(actor=None)
+
+
+@pytest.fixture
+def people(two_teams: dict[str, Any], make_user: Any) -> dict[str, Any]:
+    """The two teams, with team A's lawyer and financier (the contract's reviewers)."""
+    return with_reviewers(make_user, two_teams)

@@ -10,7 +10,6 @@ from django.core import mail
 
 from greenwave.bpm import services as bpm
 from greenwave.bpm.models import HumanTask, ProcessInstance, TaskStatus
-from greenwave.bpm.tests.steps import with_reviewers
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.crm import services as crm_services
@@ -19,16 +18,6 @@ from greenwave.documents.errors import DocumentsError
 from greenwave.documents.models import DocumentStatus
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def library(db: Any) -> None:
-    bpm.library_install(actor=None)
-
-
-@pytest.fixture
-def people(two_teams: dict[str, Any], make_user: Any) -> dict[str, Any]:
-    return with_reviewers(make_user, two_teams)
 
 
 def _decide(user: Any, instance_id: int, element: str, decision: str = "approve") -> None:

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from greenwave.bpm import services as bpm
@@ -24,6 +23,7 @@ from greenwave.sales.errors import SalesError
 from greenwave.sales.forms import StageForm
 from greenwave.sales.gates import evaluate_stage
 from greenwave.sales.models import Deal, Stage
+from greenwave.sales.tests.papers import attach_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +49,7 @@ def _deal(people: dict[str, Any], b2b: Any, stages: dict[str, Stage], stage: str
         expected_close_date=date(2030, 1, 31),
         company=client,
     )
-    services.deal_attach_document(
-        actor=people["hunter_a"],
-        deal=deal,
-        kind="contract",
-        title="Договор №7",
-        file=SimpleUploadedFile("contract.txt", b"draft"),
-    )
+    attach_paper(people["hunter_a"], deal, "contract", "Договор №7")
     return deal
 
 
@@ -237,12 +231,53 @@ def test_an_approved_run_of_another_deal_does_not_count(library, people, b2b, st
     other = services.deal_create(
         actor=people["hunter_a"], title="Другая", pipeline=b2b, stage=stages["contract"]
     )
+    attach_paper(people["hunter_a"], other, "contract", "Договор №8")
     pk = services.deal_process_start(
         actor=people["hunter_a"], deal=other, process_key="contract_approval"
     )
     _approve_all(people, ProcessInstance.objects.get(pk=pk))
     assert _approval_met(other, stages["contract"])
     assert not _approval_met(deal, stages["contract"])
+
+
+def test_a_contract_approval_is_refused_on_a_deal_without_a_contract(
+    library, people, b2b, stages, bearer
+) -> None:
+    """The approval starts on the contract (its start event is «Проект договора готов»): not
+    on the questionnaire, the newest paper of a deal that has no contract yet."""
+    deal = services.deal_create(
+        actor=people["hunter_a"], title="Клапаны", pipeline=b2b, stage=stages["contract"]
+    )
+    attach_paper(people["hunter_a"], deal, "questionnaire", "Анкета клиента")
+    with pytest.raises(DomainError) as caught:
+        services.deal_process_start(
+            actor=people["hunter_a"], deal=deal, process_key="contract_approval"
+        )
+    assert (caught.value.code, caught.value.status) == (SalesError.CONTRACT_MISSING, 409)
+    response = bearer(people["hunter_a"]).post(
+        f"/api/v1/deals/{deal.pk}/processes",
+        {"key": "contract_approval"},
+        content_type="application/json",
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "sales.contract_missing")
+    assert not ProcessInstance.objects.exists()
+    # Another deal process names no paper but a contract: never the questionnaire.
+    pk = services.deal_process_start(
+        actor=people["hunter_a"], deal=deal, process_key="supplier_order"
+    )
+    variables = ProcessInstance.objects.get(pk=pk).variables
+    assert (variables["document_title"], variables["document_kind"]) == ("", "")
+    assert variables["document_url"] == f"/sales/deals/{deal.pk}/#documents"
+
+
+def test_the_approval_names_the_contract_not_a_newer_paper(library, people, b2b, stages) -> None:
+    deal = _deal(people, b2b, stages, "contract")
+    attach_paper(people["hunter_a"], deal, "specification", "Спецификация")
+    pk = services.deal_process_start(
+        actor=people["hunter_a"], deal=deal, process_key="contract_approval"
+    )
+    variables = ProcessInstance.objects.get(pk=pk).variables
+    assert (variables["document_title"], variables["document_kind"]) == ("Договор №7", "contract")
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from greenwave.core.case_access import case_link
 from greenwave.crm import services as crm
 from greenwave.sales import services
 from greenwave.sales.models import Deal
+from greenwave.sales.tests.papers import attach_paper
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def _login(user: Any) -> Client:
 
 def _deal(people: dict[str, Any], b2b: Any, stages: Any) -> Deal:
     client = crm.company_create(actor=people["hunter_a"], name="ООО «Насосы»")
-    return services.deal_create(
+    deal = services.deal_create(
         actor=people["hunter_a"],
         title="Поставка насосов",
         pipeline=b2b,
@@ -44,6 +45,9 @@ def _deal(people: dict[str, Any], b2b: Any, stages: Any) -> Deal:
         expected_close_date=date(2030, 1, 31),
         company=client,
     )
+    # A contract approval starts on the contract: the deal has its file.
+    attach_paper(people["hunter_a"], deal, "contract", "Договор №7")
+    return deal
 
 
 def _text(html: str) -> str:
