@@ -31,7 +31,9 @@ ACTIVITY_LIST_SPEC = ListSpec(
         SortSpec("created", _("Created"), ("created_at",)),
         SortSpec("completed", _("Completed"), ("completed_at",)),
     ),
-    default_sort="due",
+    # Latest planned first: what is coming and what just happened, not the oldest calls
+    # of years ago (a chosen ?sort= is kept as chosen).
+    default_sort="-due",
     filters=(
         choice_filter("type", _("Type"), ActivityKind, field="kind"),
         choice_filter("status", _("Status"), ActivityStatus),

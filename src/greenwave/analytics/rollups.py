@@ -50,6 +50,7 @@ from greenwave.accounts.scoping import visible_team_ids
 from greenwave.core.models import Event
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
 from greenwave.sales import events as sales_events
+from greenwave.sales.funnel import stage_conversion
 from greenwave.sales.models import Deal, DealStatus, Pipeline
 from greenwave.sales.periods import comparison_periods
 
@@ -663,7 +664,7 @@ class RollupStage:
 
     @property
     def conversion(self) -> float | None:
-        return round((self.forward + self.won) / self.entered, 4) if self.entered else None
+        return stage_conversion(forward=self.forward, won=self.won, lost=self.lost)
 
 
 @dataclass

@@ -1,8 +1,11 @@
 """Forms of the client-base pages. Validation of requisites lives in the services; a
-`DomainError` they raise is shown next to the field its `details["field"]` names."""
+`DomainError` they raise is shown next to the field its `details["field"]` names. The
+company form also checks the requisites field by field (the same `requisites` rules), so a
+wrong INN is told together with the other mistakes, not after they are fixed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users, visible_team_ids
+from greenwave.core.errors import DomainError
 from greenwave.core.forms import BootstrapFormMixin, bootstrap_class
 from greenwave.core.money import Currency
 from greenwave.core.text import NameField
@@ -36,6 +40,7 @@ from .models import (
     Unit,
     VatRate,
 )
+from .requisites import normalize_inn, normalize_kpp, normalize_ogrn
 from .selectors import company_list, custom_field_list
 
 
@@ -47,9 +52,23 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
 
 
+def _requisite(normalize: Callable[[str], str], value: str) -> str:
+    """A requisite checked by the service's own rule, its refusal shown on the field."""
+    try:
+        return normalize(value)
+    except DomainError as exc:
+        raise forms.ValidationError(exc.message, code="invalid") from exc
+
+
 class CompanyForm(BootstrapFormMixin, forms.Form):
     name = NameField(label=_("Name"), max_length=255)
-    inn = forms.CharField(label=_("INN"), max_length=14, required=False)
+    inn = forms.CharField(
+        label=_("INN"),
+        max_length=14,
+        required=False,
+        help_text=_("10 digits for an organisation, 12 for an entrepreneur."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
     kpp = forms.CharField(label=_("KPP"), max_length=12, required=False)
     ogrn = forms.CharField(label=_("OGRN/OGRNIP"), max_length=17, required=False)
     legal_address = forms.CharField(label=_("Legal address"), max_length=500, required=False)
@@ -79,6 +98,17 @@ class CompanyForm(BootstrapFormMixin, forms.Form):
             self.fields[f"custom_{index}"] = field
             value = stored.get(definition.name)
             self.initial[f"custom_{index}"] = custom_initial(definition, value)
+
+    def clean_inn(self) -> str:
+        return _requisite(normalize_inn, self.cleaned_data.get("inn", ""))
+
+    def clean_kpp(self) -> str:
+        inn = self.cleaned_data.get("inn", "")
+        return _requisite(lambda v: normalize_kpp(v, inn=inn), self.cleaned_data.get("kpp", ""))
+
+    def clean_ogrn(self) -> str:
+        inn = self.cleaned_data.get("inn", "")
+        return _requisite(lambda v: normalize_ogrn(v, inn=inn), self.cleaned_data.get("ogrn", ""))
 
     def service_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if not k.startswith("custom_")}

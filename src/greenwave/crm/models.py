@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import AssignedRecord, owner_index
 from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
@@ -387,9 +388,11 @@ class Product(TimeStampedModel):
 
 
 class PriceListKind(models.TextChoices):
-    BASE = "base", _("Base")
-    DISCOUNT = "discount", _("Discount")
-    SPECIAL = "special", _("Special")
+    # Adjectives of a price list («Скидочный»): their own context, or the catalogue would
+    # lend «Скидочный» to every «Discount» column (the invoice's).
+    BASE = "base", pgettext_lazy("price list kind", "Base")
+    DISCOUNT = "discount", pgettext_lazy("price list kind", "Discount")
+    SPECIAL = "special", pgettext_lazy("price list kind", "Special")
 
 
 class PriceList(TimeStampedModel):
@@ -542,7 +545,7 @@ class ImportJob(TimeStampedModel):
 
 class CustomFieldKind(models.TextChoices):
     TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
+    NUMBER = "number", pgettext_lazy("field type", "Number")
     DATE = "date", _("Date")
     YES_NO = "yes_no", _("Yes / no")
     CHOICE = "choice", _("Choice from a list")

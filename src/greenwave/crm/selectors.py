@@ -24,6 +24,7 @@ from greenwave.core.money import Money
 from greenwave.core.search import SearchHit, SearchTerm, search_hits
 from greenwave.core.selectors import event_list_for_object, row_get, row_visible
 
+from . import events
 from .models import (
     ClientProfile,
     Company,
@@ -349,6 +350,42 @@ def company_merged_target(*, actor: User, pk: int) -> Company | None:
     if merged is None or not _visible_companies(actor).filter(pk=merged.pk).exists():
         return None
     return merged
+
+
+@dataclass(frozen=True)
+class CompanyHandover:
+    """What a former responsible may still learn of a client handed to someone else: its
+    name, who holds it now and since when (nothing they did not know before but the holder)."""
+
+    name: str
+    holder: User | None
+    team: Team | None
+    since: Any
+
+
+def company_handed_over(*, actor: User, pk: int) -> CompanyHandover | None:
+    """The handover of a live client the actor no longer sees but once was responsible for
+    (a hunter after the handoff to a farmer); None for anyone else, who learns nothing."""
+    live = Company.objects.filter(pk=pk, merged_into__isnull=True, is_deleted=False)
+    company = live.select_related("responsible", "team").first()
+    if company is None or _visible_companies(actor).filter(pk=pk).exists():
+        return None
+    handed = (
+        EventObject.objects.filter(
+            event__case_type=Company.EVENT_CASE_TYPE,
+            event__case_id=str(pk),
+            event__activity=events.COMPANY_REASSIGNED,
+            object_type=User.EVENT_CASE_TYPE,
+            object_id=str(actor.pk),
+            qualifier="previous_responsible",
+        )
+        .order_by("-event__timestamp")
+        .values_list("event__timestamp", flat=True)
+        .first()
+    )
+    if handed is None:
+        return None
+    return CompanyHandover(company.name, company.responsible, company.team, handed)
 
 
 # --- Client profile and competitors -------------------------------------------------------

@@ -147,11 +147,24 @@ def company_create(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
-def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+def _company_elsewhere(request: AuthedRequest, pk: int) -> HttpResponse | None:
+    """An old link to a client that moved: merged into another (go there), or handed to
+    another manager (say so to its former responsible instead of a bare «not found»)."""
     merged_into = selectors.company_merged_target(actor=request.user, pk=pk)
     if merged_into is not None:
         return redirect("crm:company_detail", pk=merged_into.pk)
+    handover = selectors.company_handed_over(actor=request.user, pk=pk)
+    if handover is not None:
+        context = {"handover": handover, "title": _("The client was handed over")}
+        return render(request, "crm/company_handed_over.html", context, status=403)
+    return None
+
+
+@login_required
+def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    elsewhere = _company_elsewhere(request, pk)
+    if elsewhere is not None:
+        return elsewhere
     company = selectors.company_get(actor=request.user, pk=pk)
     context = {
         "duplicates": selectors.company_duplicates_of(actor=request.user, company=company),

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.core.forms import BootstrapFormMixin
 
@@ -14,7 +15,9 @@ from .models import NumberedKind
 
 class LegalEntityForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Short name"), max_length=255)
-    full_name = forms.CharField(label=_("Full name"), max_length=500, required=False)
+    full_name = forms.CharField(
+        label=pgettext_lazy("legal entity", "Full name"), max_length=500, required=False
+    )
     inn = forms.CharField(label=_("INN"), max_length=20)
     kpp = forms.CharField(label=_("KPP"), max_length=20, required=False)
     ogrn = forms.CharField(label=_("OGRN/OGRNIP"), max_length=20, required=False)

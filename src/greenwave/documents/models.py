@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import CreatedOwnedRecord, OwnedRecord, User, owner_index
 from greenwave.core import model_fields
@@ -30,7 +31,9 @@ class LegalEntity(TimeStampedModel):
     EVENT_CASE_TYPE = "legal_entity"
 
     name = models.CharField(_("short name"), max_length=255)
-    full_name = models.CharField(_("full name"), max_length=500, blank=True)
+    full_name = models.CharField(
+        pgettext_lazy("legal entity", "full name"), max_length=500, blank=True
+    )
     inn = models.CharField(_("INN"), max_length=12)
     kpp = models.CharField(_("KPP"), max_length=9, blank=True)
     ogrn = models.CharField(_("OGRN/OGRNIP"), max_length=15, blank=True)
@@ -105,7 +108,7 @@ class InvoiceStatus(models.TextChoices):
     ISSUED = "issued", _("Issued")
     PARTIALLY_PAID = "partially_paid", _("Partially paid")
     PAID = "paid", _("Paid")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("invoice status", "Cancelled")
 
 
 # Statuses in which the invoice waits for money (the overdue filter, the receivables).
@@ -178,7 +181,7 @@ class InvoiceLine(models.Model):
     service that writes the line."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("line number", "position"))
     product = optional_link(Product, _("product"), on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=500)
     unit = models.CharField(_("unit"), max_length=20, default="шт")

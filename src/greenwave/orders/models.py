@@ -149,7 +149,7 @@ class Order(CreatedOwnedRecord):
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("line number", "position"))
     product = optional_link(Product, on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=500)
     unit = models.CharField(_("unit"), max_length=20, default="шт")

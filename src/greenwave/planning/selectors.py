@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -39,6 +39,7 @@ from .models import (
     ItemSource,
     Kpi,
     KpiDirection,
+    KpiUnit,
     MonthPlan,
     PlanTarget,
 )
@@ -373,7 +374,9 @@ def run_rate(kpi: Kpi, actual: Decimal | None, ctx: kpis_mod.Context) -> Decimal
     gone = sum(1 for d in days if d <= ctx.as_of)
     if gone == 0:
         return actual
-    return (actual * len(days) / gone).quantize(Decimal("0.01"))
+    # A count ends the month as a whole number of calls or deals, never «60,50».
+    step = Decimal(1) if kpi.unit == KpiUnit.COUNT else Decimal("0.01")
+    return (actual * len(days) / gone).quantize(step, rounding=ROUND_HALF_UP)
 
 
 def _targets(
@@ -510,6 +513,9 @@ class GridRow:
     user: User | None
     team: Team | None
     figures: list[KpiFigure]
+    # The records of the team that no row above holds (the director's or the head's own
+    # clients, a record without a planning person): shown so the total is the rows' sum.
+    rest: bool = False
 
 
 @dataclass
@@ -586,6 +592,9 @@ def _grid(
         )
         for t in teams
     ]
+    rest = _rest_parts(of_teams(subtree), people if person_rows else None, teams, subtrees)
+    if any(rest(kpi.key) for kpi in kpis):
+        rows.append(GridRow(user=None, team=team, figures=figures(rest, None, []), rest=True))
     total = GridRow(
         user=None,
         team=team,
@@ -594,6 +603,21 @@ def _grid(
     return Grid(
         month=month, kpis=kpis, rows=rows, total=total, locked=month.last < kpis_mod.today()
     )
+
+
+def _rest_parts(
+    everything: Callable[[str], list[kpis_mod.Part]],
+    people: list[User] | None,
+    teams: list[Team],
+    subtrees: dict[int, frozenset[int]],
+) -> Callable[[str], list[kpis_mod.Part]]:
+    """The parts of the total that no row holds: of no person with a row (`people`), or of
+    no team with a row (`people=None`: the department's own records, e.g. its director's)."""
+    if people is not None:
+        shown = frozenset(p.pk for p in people)
+        return lambda key: [p for p in everything(key) if p.user_id not in shown]
+    covered = frozenset(pk for t in teams for pk in subtrees[t.pk])
+    return lambda key: [p for p in everything(key) if p.team_id not in covered]
 
 
 def team_grid(*, actor: User, month: kpis_mod.Month, team: Team) -> Grid:

@@ -39,6 +39,15 @@ GROUPS = {
 }
 
 
+def stage_conversion(*, forward: int, won: int, lost: int) -> float | None:
+    """A stage's conversion: of the deals that left it in the period for good or bad (moved
+    on, won or lost — a move back for rework decides nothing), the share that moved on or
+    was won. Exits over *entries* passed 100 % (113 % for «Договор»): a deal that entered
+    before the period and left within it was counted out but never in."""
+    decided = forward + won + lost
+    return round((forward + won) / decided, 4) if decided else None
+
+
 @dataclass
 class FunnelRow:
     stage_id: int
@@ -55,8 +64,7 @@ class FunnelRow:
 
     @property
     def conversion(self) -> float | None:
-        exits = self.forward + self.won
-        return round(exits / self.entered, 4) if self.entered else None
+        return stage_conversion(forward=self.forward, won=self.won, lost=self.lost)
 
     def as_dict(self) -> dict[str, Any]:
         return {**field_values(self), "conversion": self.conversion}
@@ -153,7 +161,7 @@ def _stage_rows(
     )
     seconds = f"CAST({_json('seconds_in_stage')} AS INTEGER)"
     # A move back (rework) enters its to-stage too: every stay starts with an entry and ends
-    # with one exit, so a stage's conversion (forward + won) / entered never passes 100 %.
+    # with one exit (a period still cuts stays: see `stage_conversion`).
     entered = f"CASE WHEN {moved} THEN {_json('to_stage')} END"
     postgres = connection.vendor == "postgresql"
     if postgres:

@@ -36,6 +36,7 @@ from greenwave.core.form_posts import show_on_top
 from greenwave.core.guards import admin_required
 from greenwave.core.list_pages import ListPage
 from greenwave.core.listing import ListQuery
+from greenwave.core.money import CURRENCY_SYMBOLS
 from greenwave.core.ratelimit import rate_limited
 from greenwave.core.selectors import event_list_for_object
 from greenwave.crm import selectors as crm_selectors
@@ -614,7 +615,7 @@ def _comparison_rows(figures: list[PeriodFigures]) -> dict[str, Any]:
         row(_("Win rate"), [f.win_rate for f in figures], percent=True),
         *(
             row(
-                _("Won, %(currency)s") % {"currency": currency},
+                _("Won, %(currency)s") % {"currency": CURRENCY_SYMBOLS.get(currency, currency)},
                 [f.won_amount.get(currency, Decimal(0)) for f in figures],
             )
             for currency in currencies

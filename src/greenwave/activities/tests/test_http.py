@@ -3,6 +3,8 @@ timeline partial other apps include with htmx."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -229,3 +231,31 @@ def test_activity_events_are_readable_through_the_events_api_within_scope(
     body = bearer(two_teams["hunter_a"]).get(url).json()
     assert [e["activity"] for e in body["items"]] == ["activity_planned"]
     assert bearer(two_teams["hunter_b"]).get(url).status_code == 404
+
+
+def test_the_list_opens_on_the_latest_planned_and_keeps_a_chosen_sort(
+    client, bearer, two_teams, company_a
+) -> None:
+    """Not on the oldest call of years ago: the latest planned first; ?sort=due still gives
+    the oldest first when the manager asks for it (the page and the API alike)."""
+    hunter = two_teams["hunter_a"]
+    old, recent, upcoming = _calls(hunter, company_a, 3)
+    Activity.objects.filter(pk=old.pk).update(due_at=timezone.now() - timedelta(days=900))
+    Activity.objects.filter(pk=recent.pk).update(due_at=timezone.now() - timedelta(days=1))
+    client.force_login(hunter)
+    newest_first = [upcoming.pk, recent.pk, old.pk]
+
+    def page_order(url):
+        html = client.get(url).content.decode()
+        return [
+            pk for _i, pk in sorted((html.index(a.subject), a.pk) for a in (old, recent, upcoming))
+        ]
+
+    def api_order(query=""):
+        rows = bearer(hunter).get(f"/api/v1/activities{query}").json()["items"]
+        return [row["id"] for row in rows]
+
+    assert page_order("/activities/") == newest_first
+    assert api_order() == newest_first
+    assert page_order("/activities/?sort=due") == newest_first[::-1]
+    assert api_order("?sort=due") == newest_first[::-1]

@@ -73,3 +73,11 @@ def test_measures_and_audience_slice(two_teams: dict[str, Any], client: Client) 
     assert api.status_code == 200, api.content
     assert api.json()["incoming"] == 3
     assert api.json()["stages"][0]["lost"] == 1
+
+
+def test_the_overview_conversion_of_a_period_never_passes_100_percent() -> None:
+    """«Договор» of the demo: 109 entered, 123 moved on, 8 lost — the 123 include deals that
+    entered before the period. The conversion is of the decided exits: 123 / 131."""
+    stage = rollups.RollupStage(stage_id=1, stage="Договор", entered=109, forward=123, lost=8)
+    assert stage.conversion == round(123 / 131, 4)
+    assert rollups.RollupStage(stage_id=2, stage="Новый", entered=5).conversion is None

@@ -7,12 +7,17 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 
 from greenwave.core.change_lines import ChangeLine, change_lines
 from greenwave.core.event_labels import activity_label as _activity_label
+from greenwave.core.money import DEFAULT_CURRENCY, Money
 from greenwave.core.values import format_any
 
 register = template.Library()
@@ -81,3 +86,41 @@ def plain_value(value: Any) -> str:
     """A stored JSON value (a custom field, a variable) localized: dates, numbers, yes/no,
     lists — never its JSON."""
     return format_any(value)
+
+
+@register.filter
+def money(amount: Any, currency: str | None = DEFAULT_CURRENCY) -> str:
+    """An amount the way the whole app shows money: `{{ deal.amount|money:deal.currency }}`
+    gives `363 300,00 ₽` — the currency's sign, never its ISO code."""
+    if amount is None or amount == "":
+        return ""
+    return Money.of(amount, currency or DEFAULT_CURRENCY).format()
+
+
+_WEB_URL = URLValidator(schemes=["http", "https"])
+
+
+def website_href(value: str) -> str:
+    """The address to link a typed website to: http(s) only (`example.ru` becomes
+    `https://example.ru`); "" for anything else — `javascript:`, `data:`, junk."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    href = text if "://" in text else f"https://{text}"
+    try:
+        _WEB_URL(href)
+    except ValidationError:
+        return ""
+    return href
+
+
+@register.filter
+def external_link(value: str) -> str | SafeString:
+    """A website as a link that opens apart and tells the other site nothing of ours
+    (`rel="noopener noreferrer"`); what is no http(s) address stays plain (escaped) text."""
+    href = website_href(value)
+    if not href:
+        return value
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener noreferrer">{}</a>', href, value.strip()
+    )

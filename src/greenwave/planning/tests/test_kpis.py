@@ -5,7 +5,7 @@ and a payment dated in March that arrives in the log in April."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -331,12 +331,26 @@ def test_run_rate_projects_the_pace_over_working_days(history: dict[str, Any]) -
     days = kpis.working_days(month)
     gone = sum(1 for d in days if d <= ctx.as_of)
     forecast = selectors.run_rate(kpi, Decimal(10), ctx)
-    if gone and gone < len(days):
-        assert forecast == (Decimal(10) * len(days) / gone).quantize(Decimal("0.01"))
+    if gone and gone < len(days):  # calls are a count: a whole number
+        assert forecast == (Decimal(10) * len(days) / gone).quantize(Decimal(1), ROUND_HALF_UP)
     else:
         assert forecast == Decimal(10)
     past = selectors.run_rate(kpi, Decimal(10), kpis.context_for(MARCH))
     assert past == Decimal(10)
+
+
+def test_a_count_forecast_is_a_whole_number_and_money_keeps_its_kopecks(
+    history: dict[str, Any],
+) -> None:
+    """11 calls in 8 of March's 21 working days end the month at 28.875 calls: shown as 29,
+    never «28,88»; revenue at that pace keeps its kopecks."""
+    actor = history["hunter_a"]
+    ctx = kpis.Context(month=MARCH, as_of=date(2026, 3, 12))
+    calls = selectors.run_rate(selectors.kpi_get(actor=actor, key="calls"), Decimal(11), ctx)
+    revenue = selectors.run_rate(selectors.kpi_get(actor=actor, key="revenue"), Decimal(11), ctx)
+    assert calls == Decimal(29)
+    assert calls.as_tuple().exponent == 0
+    assert revenue == Decimal("28.88")
 
 
 def test_custom_kpi_from_building_blocks(history: dict[str, Any]) -> None:

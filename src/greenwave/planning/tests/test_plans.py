@@ -19,6 +19,7 @@ from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.planning import kpis, selectors, services
 from greenwave.planning.models import MonthPlan, PlanTarget
+from greenwave.planning.tests.builders import call_done
 
 pytestmark = pytest.mark.django_db
 
@@ -342,3 +343,44 @@ def test_links_of_the_plan_pages_keep_whose_plan_with_big_ids(
     assert f"?period={NOW.next.key}&user={hunter.pk}" in statement.content.decode()
     entry = client.get(f"/planning/plan/entry/?team=4321&period={NOW.key}")
     assert f"?period={NOW.previous.key}&team=4321" in entry.content.decode()
+
+
+def _calls(row: Any) -> Decimal | None:
+    return next(f.actual for f in row.figures if f.kpi.key == "calls")
+
+
+def test_department_rows_add_up_to_the_total_with_the_directors_own_calls(
+    two_teams: dict[str, Any],
+) -> None:
+    """The director's own records belong to the department, to no team: they get a row of
+    their own, so the rows add up to the total the page shows."""
+    director = two_teams["director"]
+    call_done(two_teams["hunter_a"])
+    call_done(two_teams["hunter_b"])
+    call_done(director)
+    call_done(director)
+
+    grid = selectors.department_grid(actor=director, month=NOW, team=two_teams["department"])
+
+    assert [row.rest for row in grid.rows] == [False, False, True]
+    assert [_calls(row) for row in grid.rows] == [1, 1, 2]
+    assert _calls(grid.total) == sum(_calls(row) for row in grid.rows) == 4
+    html = _page(director, f"/planning/plan/department/?team={two_teams['department'].pk}")
+    assert 'data-testid="grid-rest"' in html
+
+
+def test_a_team_whose_records_all_have_a_row_shows_no_rest_row(two_teams: dict[str, Any]) -> None:
+    call_done(two_teams["hunter_a"])
+    grid = selectors.department_grid(
+        actor=two_teams["director"], month=NOW, team=two_teams["department"]
+    )
+    assert not any(row.rest for row in grid.rows)
+    assert _calls(grid.total) == sum(_calls(row) for row in grid.rows)
+
+
+def _page(user: Any, url: str) -> str:
+    client = Client()
+    client.force_login(user)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()

@@ -91,7 +91,8 @@ def test_funnel_counts_and_durations_match_the_simulation(two_teams, b2b) -> Non
         else:
             assert row.avg_days is None
     first = rows[0]
-    assert first.conversion == round((first.forward + first.won) / first.entered, 4)
+    decided = first.forward + first.won + first.lost
+    assert first.conversion == round((first.forward + first.won) / decided, 4)
     # rework loops (a fifth of the moves go back) never push a conversion past 100 %
     assert all(row.conversion is None or row.conversion <= 1 for row in rows)
 
@@ -200,3 +201,27 @@ def test_funnel_slices_by_product(two_teams, b2b) -> None:
     rows = funnel(actor=two_teams["admin"], pipeline=b2b, group_by="product")
     first = {r.group: r.entered for r in rows if r.stage_id == rows[0].stage_id}
     assert first == {str(pump.pk): 1, None: 1}
+
+
+def test_a_period_conversion_never_passes_100_percent(two_teams, b2b) -> None:
+    """Deals that entered «Договор» before the period and leave it within made the old
+    conversion (moved on ÷ entered) 300 %: now it is moved on ÷ (moved on + won + lost)."""
+    stages = list(b2b.stages.order_by("order"))
+    head = two_teams["head_a"]
+    reason = b2b.loss_reasons.first()
+    earlier = timezone.now() - timedelta(days=10)
+    with mock.patch("django.utils.timezone.now", return_value=earlier):
+        old = [services.deal_create(actor=head, title=f"Old {n}", pipeline=b2b) for n in range(4)]
+        for deal in old:
+            services.deal_move(actor=head, deal=deal, stage=stages[1], override_comment="qa")
+    fresh = services.deal_create(actor=head, title="Fresh", pipeline=b2b)
+    services.deal_move(actor=head, deal=fresh, stage=stages[1], override_comment="qa")
+    for deal in old[:3]:
+        services.deal_move(actor=head, deal=deal, stage=stages[2], override_comment="qa")
+    services.deal_lose(actor=head, deal=old[3], reason=reason)
+    today = timezone.localdate()
+
+    row = funnel(actor=two_teams["admin"], pipeline=b2b, date_from=today, date_to=today)[1]
+
+    assert (row.entered, row.forward, row.lost) == (1, 3, 1)
+    assert row.conversion == 0.75

@@ -1,0 +1,68 @@
+"""What the sales pages show: money with the currency's sign (never its ISO code), the
+public web form's favicon, and the funnel's stated definition of conversion."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from greenwave.sales import services
+from greenwave.sales.periods import PeriodFigures
+from greenwave.sales.views import _comparison_rows
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("language", "amount"), [("ru", "363\xa0300,00\xa0₽"), ("en", "363,300.00\xa0₽")]
+)
+def test_deal_page_and_list_show_the_rouble_sign_not_rub(client, two_teams, b2b, language, amount):
+    deal = services.deal_create(
+        actor=two_teams["hunter_a"], title="Поставка", pipeline=b2b, amount=Decimal("363300")
+    )
+    client.force_login(two_teams["hunter_a"])
+    client.cookies["greenwave_language"] = language
+    two_teams["hunter_a"].language = language
+    two_teams["hunter_a"].save(update_fields=["language"])
+    for url in (f"/sales/deals/{deal.pk}/", "/sales/deals/"):
+        html = client.get(url).content.decode()
+        assert amount in html, url
+        assert " RUB" not in html, url
+
+
+def test_a_deal_in_euros_shows_the_euro_sign(client, two_teams, b2b):
+    deal = services.deal_create(
+        actor=two_teams["hunter_a"], title="Euro", pipeline=b2b, amount=Decimal(5), currency="EUR"
+    )
+    client.force_login(two_teams["hunter_a"])
+    html = client.get(f"/sales/deals/{deal.pk}/").content.decode()
+    assert "€" in html
+    assert "EUR</dd>" not in html
+
+
+def test_the_public_web_form_has_the_favicon_of_every_page():
+    html = Client().get("/sales/form/").content.decode()
+    assert 'rel="icon"' in html
+    assert "greenwave/favicon.svg" in html
+
+
+def test_funnel_comparison_names_the_currency_by_its_sign():
+    day = date(2026, 12, 1)
+    figures = [
+        PeriodFigures(key=k, date_from=day, date_to=day, won_amount={"RUB": Decimal(10)})
+        for k in ("current", "previous")
+    ]
+    with translation.override("en"):
+        labels = [row["label"] for row in _comparison_rows(figures)["rows"]]
+    assert "Won, ₽" in labels
+    assert "Won, RUB" not in labels
+
+
+def test_funnel_page_states_its_definition_of_conversion(client, two_teams, b2b):
+    client.force_login(two_teams["head_a"])
+    html = client.get(f"/sales/funnel/?pipeline={b2b.pk}").content.decode()
+    assert 'data-testid="funnel-conversion-hint"' in html
