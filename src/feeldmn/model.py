@@ -224,20 +224,23 @@ class Definitions:
 # ----------------------------------------------------------------------------- reader
 
 
-def _local(el: Any) -> str:
+def local_name(el: Any) -> str:
+    """An XML element's tag without its namespace ("" for a comment or processing
+    instruction)."""
     tag = el.tag
     if not isinstance(tag, str):
         return ""
     return tag.rsplit("}", 1)[-1]
 
 
-def _kids(el: Any, name: str | None = None) -> list[Any]:
-    return [c for c in el if isinstance(c.tag, str) and (name is None or _local(c) == name)]
+def child_elements(el: Any, name: str | None = None) -> list[Any]:
+    """An element's child elements, those with the local name `name` where given."""
+    return [c for c in el if isinstance(c.tag, str) and (name is None or local_name(c) == name)]
 
 
 def _kid(el: Any, name: str) -> Any:
     for c in el:
-        if isinstance(c.tag, str) and _local(c) == name:
+        if isinstance(c.tag, str) and local_name(c) == name:
             return c
     return None
 
@@ -267,14 +270,14 @@ class _Reader:
 
     def expression(self, el: Any) -> Expression | None:
         """Read the first boxed expression child of ``el``."""
-        for child in _kids(el):
+        for child in child_elements(el):
             expr = self.boxed(child)
             if expr is not None:
                 return expr
         return None
 
     def boxed(self, el: Any) -> Expression | None:
-        kind = _local(el)
+        kind = local_name(el)
         eid = el.get("id") or ""
         type_ref = _type_ref(el) if kind != "literalExpression" else el.get("typeRef")
         if kind == "literalExpression":
@@ -283,7 +286,7 @@ class _Reader:
             return self.decision_table(el)
         if kind == "context":
             entries = []
-            for entry in _kids(el, "contextEntry"):
+            for entry in child_elements(el, "contextEntry"):
                 var = _kid(entry, "variable")
                 entries.append(
                     ContextEntry(
@@ -294,30 +297,31 @@ class _Reader:
                 )
             return ContextExpression(eid, type_ref, entries)
         if kind == "list":
-            items = [x for x in (self.boxed(c) for c in _kids(el)) if x is not None]
+            items = [x for x in (self.boxed(c) for c in child_elements(el)) if x is not None]
             return ListExpression(eid, type_ref, items)
         if kind == "relation":
-            columns = [c.get("name") or "" for c in _kids(el, "column")]
+            columns = [c.get("name") or "" for c in child_elements(el, "column")]
             rows = [
-                [x for x in (self.boxed(c) for c in _kids(row)) if x is not None]
-                for row in _kids(el, "row")
+                [x for x in (self.boxed(c) for c in child_elements(row)) if x is not None]
+                for row in child_elements(el, "row")
             ]
             return Relation(eid, type_ref, columns, rows)
         if kind == "invocation":
             callee = self.expression(el)
             bindings = []
-            for b in _kids(el, "binding"):
+            for b in child_elements(el, "binding"):
                 param = _kid(b, "parameter")
                 bindings.append(Binding(param.get("name") or "", self.expression(b)))
             text = callee.text if isinstance(callee, LiteralExpression) else ""
             return Invocation(eid, type_ref, text.strip(), bindings)
         if kind == "functionDefinition":
             params = [
-                Parameter(p.get("name") or "", _type_ref(p)) for p in _kids(el, "formalParameter")
+                Parameter(p.get("name") or "", _type_ref(p))
+                for p in child_elements(el, "formalParameter")
             ]
             body = None
-            for child in _kids(el):
-                if _local(child) != "formalParameter":
+            for child in child_elements(el):
+                if local_name(child) != "formalParameter":
                     body = self.boxed(child) or body
                     if body is not None:
                         break
@@ -355,7 +359,7 @@ class _Reader:
         table.hit_policy = (el.get("hitPolicy") or "UNIQUE").upper()
         table.aggregation = el.get("aggregation")
         table.output_label = el.get("outputLabel")
-        for inp in _kids(el, "input"):
+        for inp in child_elements(el, "input"):
             expr_el = _kid(inp, "inputExpression")
             expr = LiteralExpression(
                 expr_el.get("id") or "" if expr_el is not None else "",
@@ -364,7 +368,7 @@ class _Reader:
             )
             values = _kid(inp, "inputValues")
             table.inputs.append(InputClause(expr, _text(values) if values is not None else None))
-        for out in _kids(el, "output"):
+        for out in child_elements(el, "output"):
             values = _kid(out, "outputValues")
             default = _kid(out, "defaultOutputEntry")
             table.outputs.append(
@@ -376,14 +380,14 @@ class _Reader:
                     out.get("label"),
                 )
             )
-        for rule in _kids(el, "rule"):
+        for rule in child_elements(el, "rule"):
             table.rules.append(
                 Rule(
                     rule.get("id") or "",
-                    [_text(e) for e in _kids(rule, "inputEntry")],
+                    [_text(e) for e in child_elements(rule, "inputEntry")],
                     [
                         LiteralExpression(e.get("id") or "", None, _text(e))
-                        for e in _kids(rule, "outputEntry")
+                        for e in child_elements(rule, "outputEntry")
                     ],
                 )
             )
@@ -398,30 +402,30 @@ class _Reader:
             (el.get("isCollection") or "false").strip() == "true",
             _text(allowed) if allowed is not None else None,
             _text(constraint) if constraint is not None else None,
-            [self.item_definition(c) for c in _kids(el, "itemComponent")],
+            [self.item_definition(c) for c in child_elements(el, "itemComponent")],
             _kid(el, "functionItem") is not None,
         )
         return item
 
     def requirements(self, el: Any) -> Requirements:
         req = Requirements()
-        for info in _kids(el, "informationRequirement"):
-            for child in _kids(info):
-                if _local(child) == "requiredDecision":
+        for info in child_elements(el, "informationRequirement"):
+            for child in child_elements(info):
+                if local_name(child) == "requiredDecision":
                     req.decisions.append(_href(child))
-                elif _local(child) == "requiredInput":
+                elif local_name(child) == "requiredInput":
                     req.inputs.append(_href(child))
-        for know in _kids(el, "knowledgeRequirement"):
-            for child in _kids(know, "requiredKnowledge"):
+        for know in child_elements(el, "knowledgeRequirement"):
+            for child in child_elements(know, "requiredKnowledge"):
                 req.knowledge.append(_href(child))
         return req
 
     def definitions(self, root: Any, source: str) -> Definitions:
-        if _local(root) != "definitions":
+        if local_name(root) != "definitions":
             raise DmnModelError("the root element is not a DMN <definitions>")
         defs = Definitions(root.get("name") or "", root.get("namespace") or "", source=source)
-        for el in _kids(root):
-            kind = _local(el)
+        for el in child_elements(root):
+            kind = local_name(el)
             name = el.get("name") or ""
             eid = el.get("id") or name
             var = _kid(el, "variable")
@@ -443,11 +447,11 @@ class _Reader:
                     # encapsulatedLogic is itself a functionDefinition element.
                     params = [
                         Parameter(p.get("name") or "", _type_ref(p))
-                        for p in _kids(logic, "formalParameter")
+                        for p in child_elements(logic, "formalParameter")
                     ]
                     body = None
-                    for child in _kids(logic):
-                        if _local(child) != "formalParameter":
+                    for child in child_elements(logic):
+                        if local_name(child) != "formalParameter":
                             body = self.boxed(child)
                             if body is not None:
                                 break
@@ -466,10 +470,10 @@ class _Reader:
                     eid,
                     name,
                     type_ref,
-                    [_href(c) for c in _kids(el, "outputDecision")],
-                    [_href(c) for c in _kids(el, "encapsulatedDecision")],
-                    [_href(c) for c in _kids(el, "inputDecision")],
-                    [_href(c) for c in _kids(el, "inputData")],
+                    [_href(c) for c in child_elements(el, "outputDecision")],
+                    [_href(c) for c in child_elements(el, "encapsulatedDecision")],
+                    [_href(c) for c in child_elements(el, "inputDecision")],
+                    [_href(c) for c in child_elements(el, "inputData")],
                 )
         return defs
 

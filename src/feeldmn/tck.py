@@ -31,7 +31,7 @@ from feeldmn.feel.types import (
     parse_time,
     to_text,
 )
-from feeldmn.model import MAX_MODEL_BYTES
+from feeldmn.model import MAX_MODEL_BYTES, child_elements, local_name
 
 _XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
@@ -69,15 +69,6 @@ class _Case:
     results: list[tuple[str, Any]]
 
 
-def _local(el: Any) -> str:
-    tag = el.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _kids(el: Any, name: str | None = None) -> list[Any]:
-    return [c for c in el if isinstance(c.tag, str) and (name is None or _local(c) == name)]
-
-
 def _scalar(el: Any) -> Any:
     if el.get(_XSI_NIL) == "true":
         return None
@@ -99,7 +90,7 @@ def _scalar(el: Any) -> Any:
         return parse_time(text.strip())
     if kind == "duration":
         return parse_duration(text.strip())
-    if kind == "" and el.get(_XSI_TYPE) is None and len(_kids(el)) > 0:
+    if kind == "" and el.get(_XSI_TYPE) is None and len(child_elements(el)) > 0:
         return _value(el)
     return text
 
@@ -108,16 +99,16 @@ def _value(el: Any) -> Any:
     """A test-case value node (inputNode, component, item, expected) as a FEEL value."""
     if el.get(_XSI_NIL) == "true":
         return None
-    children = _kids(el)
+    children = child_elements(el)
     for child in children:
-        kind = _local(child)
+        kind = local_name(child)
         if kind == "value":
             return _scalar(child)
         if kind == "list":
             if child.get(_XSI_NIL) == "true":
                 return None
-            return [_value(item) for item in _kids(child, "item")]
-    components = [c for c in children if _local(c) == "component"]
+            return [_value(item) for item in child_elements(child, "item")]
+    components = [c for c in children if local_name(c) == "component"]
     if components:
         return {c.get("name") or "": _value(c) for c in components}
     return None
@@ -130,14 +121,14 @@ def _parse_cases(path: Path) -> tuple[str | None, list[_Case]]:
         raise DmnError(f"test file {path.name} is too large")
     root = etree.fromstring(data, parser=parser)
     model_name = None
-    for el in _kids(root, "modelName"):
+    for el in child_elements(root, "modelName"):
         model_name = (el.text or "").strip()
     cases = []
-    for tc in _kids(root, "testCase"):
-        inputs = {n.get("name") or "": _value(n) for n in _kids(tc, "inputNode")}
+    for tc in child_elements(root, "testCase"):
+        inputs = {n.get("name") or "": _value(n) for n in child_elements(tc, "inputNode")}
         results = []
-        for node in _kids(tc, "resultNode"):
-            expected = next(iter(_kids(node, "expected")), None)
+        for node in child_elements(tc, "resultNode"):
+            expected = next(iter(child_elements(node, "expected")), None)
             results.append(
                 (node.get("name") or "", _value(expected) if expected is not None else None)
             )

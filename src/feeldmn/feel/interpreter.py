@@ -26,6 +26,7 @@ from feeldmn.feel.types import (
     Range,
     UnaryTest,
     YMDuration,
+    is_plain_date,
     parse_date,
     parse_date_time,
     parse_duration,
@@ -183,7 +184,7 @@ _TYPE_CHECKS: dict[str, TypeCheck] = {
     "number": lambda v: isinstance(v, Decimal),
     "string": lambda v: isinstance(v, str),
     "boolean": lambda v: isinstance(v, bool),
-    "date": lambda v: isinstance(v, date) and not isinstance(v, datetime),
+    "date": is_plain_date,
     "time": lambda v: isinstance(v, time),
     "date and time": lambda v: isinstance(v, datetime),
     "dateTime": lambda v: isinstance(v, datetime),
@@ -666,10 +667,6 @@ def _iterable(value: Any) -> list[Any] | None:
     return [value]
 
 
-def _is_plain_date(value: Any) -> bool:
-    return isinstance(value, date) and not isinstance(value, datetime)
-
-
 def _int_range(
     a: Decimal, b: Decimal, a_incl: bool = True, b_incl: bool = True
 ) -> list[Any] | None:
@@ -703,7 +700,7 @@ def _bindings(
         last = upto(scope)
         if isinstance(first, Decimal) and isinstance(last, Decimal):
             values = _int_range(first, last)
-        elif _is_plain_date(first) and _is_plain_date(last):
+        elif is_plain_date(first) and is_plain_date(last):
             days = (last - first).days
             if abs(days) > 1_000_000:
                 raise FeelError("iteration range too large")

@@ -382,6 +382,11 @@ _TYPE_NAMES: tuple[tuple[type, str], ...] = (
 )
 
 
+def is_plain_date(value: Any) -> bool:
+    """A FEEL date: a `date` that is not a `datetime` (which is a `date` subclass)."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
 def type_name(value: Any) -> str:
     """The FEEL type name of a value, as used by ``instance of`` and warnings."""
     if value is None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.core.errors import not_found, permission_denied
 from greenwave.core.trees import subtree_ids
 
-from .models import ACCESS_RANK, WRITE_CEILINGS, AccessLevel, Team, User
+from .models import ACCESS_RANK, HEAD_ROLES, WRITE_CEILINGS, AccessLevel, Team, User
 from .scope_cache import remember
 
 M = TypeVar("M", bound=Model)
@@ -148,6 +148,12 @@ def can_write_for_user(actor: User, user: User) -> bool:
         return True
     teams = writable_team_ids(actor)
     return teams is None or user.team_id in teams
+
+
+def acts_as_head(actor: User | None) -> bool:
+    """Whether the actor decides as a head does: a head of sales, an administrator, or the
+    system (`actor=None`)."""
+    return actor is None or actor.is_greenwave_admin or actor.has_role(*HEAD_ROLES)
 
 
 def can_write(

@@ -247,8 +247,7 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         "form": form,
         "subject": user,
         "title": str(user),
-        "back_url": reverse("accounts:user_list"),
-        "back_label": _("Users"),
+        **Back(reverse("accounts:user_list"), _("Users")).context(),
         "history": event_list_for_case(case_type="user", case_id=user.pk)[:20],
         "tokens": user.api_tokens.all(),
     }

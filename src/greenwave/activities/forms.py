@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_users
-from greenwave.core.forms import BootstrapFormMixin
+from greenwave.core.forms import BootstrapFormMixin, with_blank
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company
 
@@ -44,10 +44,10 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     direction = forms.ChoiceField(
-        label=_("Direction"), choices=[("", "—"), *CallDirection.choices], required=False
+        label=_("Direction"), choices=with_blank(CallDirection.choices), required=False
     )
     call_result = forms.ChoiceField(
-        label=_("Call result"), choices=[("", "—"), *CallResult.choices], required=False
+        label=_("Call result"), choices=with_blank(CallResult.choices), required=False
     )
     next_call_at = _datetime(
         _("Next call"), help_text=_("Required when the result asks for another call.")

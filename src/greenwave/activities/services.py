@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import (
+    acts_as_head,
     can_write,
     can_write_for_user,
     require_write,
@@ -54,7 +55,6 @@ from .planner import CallToPlan, Capacity, PlanResult, spread_calls
 
 logger = logging.getLogger(__name__)
 
-HEAD_ROLES = ("head_of_sales", "admin")
 # Kinds that happen at a moment and are recorded after the fact: never "planned".
 RECORDED_KINDS = frozenset({ActivityKind.NOTE, ActivityKind.EMAIL})
 # Kinds that must say whom they concern.
@@ -107,10 +107,6 @@ def _payload(activity: Activity, **extra: Any) -> dict[str, Any]:
     return data
 
 
-def _is_head(actor: User | None) -> bool:
-    return actor is None or actor.is_greenwave_admin or actor.has_role(*HEAD_ROLES)
-
-
 def _require_assignable(actor: User | None, responsible: User) -> None:
     """A task may go only to a colleague within the actor's write reach, never beyond (reading
     every team, as a lawyer does, is no right to hand out work there)."""
@@ -158,7 +154,7 @@ def _require_can_change(actor: User | None, activity: Activity) -> None:
         return
     if actor.pk in (activity.responsible_id, activity.author_id):
         return
-    if _is_head(actor) and can_write(actor, activity):
+    if acts_as_head(actor) and can_write(actor, activity):
         return
     raise _not_allowed(
         _("Only the responsible person, the author or a head can change this activity.")
@@ -664,7 +660,7 @@ def _require_planner(actor: User | None, manager: User) -> None:
     """A manager plans their own calls; a head plans those of the people they see."""
     if actor is None or actor.pk == manager.pk:
         return
-    if _is_head(actor) and can_write_for_user(actor, manager):
+    if acts_as_head(actor) and can_write_for_user(actor, manager):
         return
     raise _not_allowed(_("Only the manager or their head can plan these calls."))
 
@@ -764,7 +760,7 @@ def calls_rebalance(
 ) -> int:
     """The head moves `count` calls from an overloaded manager to another, then re-plans
     both. The calls moved are those the source would reach last."""
-    if not _is_head(actor):
+    if not acts_as_head(actor):
         raise _not_allowed(_("Only a head can rebalance calls."))
     _require_assignable(actor, source)
     _require_assignable(actor, target)

@@ -79,8 +79,7 @@ def activity_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "activity": activity,
         "title": activity.subject,
-        "back_url": reverse("activities:activity_list"),
-        "back_label": _("Activities"),
+        **Back(reverse("activities:activity_list"), _("Activities")).context(),
         "complete_form": CompleteForm().for_kind(activity.kind),
         "reschedule_form": RescheduleForm(),
         "cancel_form": CancelForm(),

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.core.forms import BootstrapFormMixin
+from greenwave.core.forms import BootstrapFormMixin, with_blank
 from greenwave.crm.models import Product
 from greenwave.sales.models import Deal
 
@@ -125,7 +125,7 @@ class NpsRecordForm(BootstrapFormMixin, forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "—"), *[(str(n), str(n)) for n in range(11)]],
+        choices=with_blank([(str(n), str(n)) for n in range(11)]),
     )
     comment = forms.CharField(
         label=_("What would make it a 10"),

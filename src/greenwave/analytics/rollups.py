@@ -652,6 +652,11 @@ def _days(qs: QuerySet[Any], date_from: date | None, date_to: date | None) -> Qu
     return qs
 
 
+def average_days(seconds: int, count: int) -> float | None:
+    """How long `count` closed deals took on average, in days (two decimals); None for none."""
+    return round(seconds / count / 86400, 2) if count else None
+
+
 @dataclass
 class RollupStage:
     stage_id: int
@@ -697,9 +702,7 @@ class FunnelSummary:
 
     @property
     def deal_days(self) -> float | None:
-        return (
-            round(self.deal_seconds / self.closed_timed / 86400, 2) if self.closed_timed else None
-        )
+        return average_days(self.deal_seconds, self.closed_timed)
 
     @property
     def per_week(self) -> float | None:
@@ -762,7 +765,7 @@ def rollup_funnel(
                 forward=found.get(FORWARD, 0),
                 lost=found.get(LOST, 0),
                 won=found.get(WON, 0),
-                avg_days=round(found["secs"] / timed / 86400, 2) if timed else None,
+                avg_days=average_days(found.get("secs", 0), timed),
             )
         )
     return summary
@@ -807,9 +810,7 @@ class Overview(ComparedPeriod):
 
     @property
     def deal_days(self) -> float | None:
-        return (
-            round(self.deal_seconds / self.closed_timed / 86400, 2) if self.closed_timed else None
-        )
+        return average_days(self.deal_seconds, self.closed_timed)
 
     def as_dict(self) -> dict[str, Any]:
         return {

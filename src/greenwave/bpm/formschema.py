@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
-from greenwave.core.forms import BootstrapFormMixin, bootstrap_class
+from greenwave.core.forms import BootstrapFormMixin, bootstrap_class, with_blank
 
 from .errors import BpmError
 
@@ -172,10 +172,10 @@ def _field(spec: Mapping[str, Any]) -> forms.Field:
     if kind == "user":
         people = User.objects.filter(is_active=True).order_by("last_name", "first_name")
         choices = [(u.username, f"{u} ({u.username})") for u in people]
-        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+        return forms.ChoiceField(choices=with_blank(choices), **common)
     if kind == "choice":
         choices = [(str(v), str(label)) for v, label in spec.get("choices") or []]
-        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+        return forms.ChoiceField(choices=with_blank(choices), **common)
     return forms.CharField(max_length=500, **common)
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import RoleCode
+from greenwave.core.crud import Back
 from greenwave.core.errors import DomainError
 from greenwave.core.list_pages import ListPage
 
@@ -42,6 +43,17 @@ View = Callable[..., HttpResponse]
 # Sign-in required; a record outside the actor's scope (a DomainError) becomes its error page
 # through core's DomainErrorMiddleware.
 page = login_required
+
+
+def _definitions_back() -> Back:
+    return Back(reverse("bpm:definition_list"), _("Process definitions"))
+
+
+def _instance_back(instance: ProcessInstance) -> Back:
+    return Back(
+        reverse("bpm:instance_detail", args=[instance.pk]),
+        f"{instance.definition.name} #{instance.pk}",
+    )
 
 
 def designer_required(view: View) -> View:
@@ -121,8 +133,7 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "can_act": services.is_candidate(request.user, task) or request.user.is_greenwave_admin,
         "delegate_form": DelegateForm(),
         "form_ref": selectors.task_form_ref(task),
-        "back_url": reverse("bpm:inbox"),
-        "back_label": _("My tasks"),
+        **Back(reverse("bpm:inbox"), _("My tasks")).context(),
         "xml_url": reverse("bpm:definition_xml", args=[task.instance.definition_id]),
         "states": task.instance.element_states,
         "subject": selectors.subject_link(actor=request.user, instance=task.instance),
@@ -209,8 +220,7 @@ def definition_add(request: AuthedRequest) -> HttpResponse:
         "bpm/definition_add.html",
         {
             "title": _("New process"),
-            "back_url": reverse("bpm:definition_list"),
-            "back_label": _("Process definitions"),
+            **_definitions_back().context(),
             "library": library_catalogue(),
         },
     )
@@ -237,8 +247,7 @@ def definition_upload(request: AuthedRequest) -> HttpResponse:
         {
             "form": form,
             "title": _("Upload BPMN"),
-            "back_url": reverse("bpm:definition_list"),
-            "back_label": _("Process definitions"),
+            **_definitions_back().context(),
         },
     )
 
@@ -316,8 +325,7 @@ def definition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "start_form": StartForm(),
         "xml_url": reverse("bpm:definition_xml", args=[definition.pk]),
         "states": {},
-        "back_url": reverse("bpm:definition_list"),
-        "back_label": _("Process definitions"),
+        **_definitions_back().context(),
     }
     return render(request, "bpm/definition_detail.html", context)
 
@@ -406,8 +414,7 @@ def instance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "subject": selectors.subject_link(actor=request.user, instance=instance),
         "variables": selectors.variable_rows(actor=request.user, instance=instance),
         "files": selectors.files_of_instance(instance=instance),
-        "back_url": reverse("bpm:instance_list"),
-        "back_label": _("Processes"),
+        **Back(reverse("bpm:instance_list"), _("Processes")).context(),
     }
     return render(request, "bpm/instance_detail.html", context)
 
@@ -429,8 +436,7 @@ def instance_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
         "instance": instance,
         "open_tasks": selectors.tasks_of_instance(instance=instance).filter(status="open"),
         "subject": selectors.subject_link(actor=request.user, instance=instance),
-        "back_url": reverse("bpm:instance_detail", args=[instance.pk]),
-        "back_label": f"{instance.definition.name} #{instance.pk}",
+        **_instance_back(instance).context(),
     }
     return render(request, "bpm/instance_cancel.html", context)
 
@@ -508,8 +514,7 @@ def instance_migrate(request: AuthedRequest, pk: int) -> HttpResponse:
         context={
             "title": _("Move %(process)s #%(pk)s to another version")
             % {"process": instance.definition.name, "pk": instance.pk},
-            "back_url": reverse("bpm:instance_detail", args=[instance.pk]),
-            "back_label": f"{instance.definition.name} #{instance.pk}",
+            **_instance_back(instance).context(),
         },
     )
 
@@ -525,8 +530,10 @@ def definition_migrate(request: AuthedRequest, pk: int) -> HttpResponse:
         context={
             "title": _("Move the running processes of v%(version)s to another version")
             % {"version": definition.version},
-            "back_url": reverse("bpm:definition_detail", args=[definition.pk]),
-            "back_label": f"{definition.name} · v{definition.version}",
+            **Back(
+                reverse("bpm:definition_detail", args=[definition.pk]),
+                f"{definition.name} · v{definition.version}",
+            ).context(),
         },
     )
 

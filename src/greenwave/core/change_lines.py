@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .values import EMPTY, date_text, datetime_text
+from .values import EMPTY, date_text, datetime_text, joined
 
 # Fields that snapshots add beside the model's own columns.
 COMMON_LABELS = {
@@ -92,13 +92,8 @@ def _scalar(value: Any, field: models.Field[Any, Any] | None) -> str:
 
 def format_value(value: Any, field: models.Field[Any, Any] | None = None) -> str:
     """A JSON value of the event log as a person reads it."""
-    if isinstance(value, list):
-        return ", ".join(_scalar(v, field) for v in value) if value else EMPTY
-    if isinstance(value, dict):
-        if not value:
-            return EMPTY
-        return "; ".join(f"{k}: {format_value(v)}" for k, v in value.items())
-    return _scalar(value, field)
+    text = joined(value, lambda v: _scalar(v, field), lambda k, v: f"{k}: {format_value(v)}")
+    return _scalar(value, field) if text is None else text
 
 
 def change_lines(case_type: str, payload: Any) -> list[ChangeLine]:

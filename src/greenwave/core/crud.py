@@ -41,10 +41,14 @@ HISTORY_LIMIT = 200  # the events an API history answer holds, newest first
 
 
 class Back(NamedTuple):
-    """The form page's way back: the link and its label."""
+    """A page's way back: the link and its label."""
 
     url: str
     label: str
+
+    def context(self) -> dict[str, str]:
+        """The way back as the page templates read it (`back_url`, `back_label`)."""
+        return {"back_url": self.url, "back_label": self.label}
 
 
 def saving(request: HttpRequest, service: Callable[..., T], **record: Any) -> Callable[..., T]:
@@ -79,7 +83,7 @@ def form_page(
     template: str = "core/form_page.html",
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    context = {"form": form, "title": title, "back_url": back.url, "back_label": back.label}
+    context = {"form": form, "title": title, **back.context()}
     return render(request, template, {**context, **(extra or {})})
 
 

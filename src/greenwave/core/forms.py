@@ -3,10 +3,13 @@ upload of a model file (a BPMN process, a DMN decision) with its key."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from .values import EMPTY
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -14,6 +17,11 @@ if TYPE_CHECKING:
 # The browser's date inputs accept only these value formats, whatever the page's language; a
 # localized value («30.12.2026») is shown as an empty field and erased by the next save.
 HTML_INPUT_FORMATS = {"date": "%Y-%m-%d", "datetime-local": "%Y-%m-%dT%H:%M", "time": "%H:%M"}
+
+
+def with_blank(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """A select's choices with the empty one first, shown as a dash («—»: nothing chosen)."""
+    return [("", EMPTY), *choices]
 
 
 class BootstrapFormMixin:

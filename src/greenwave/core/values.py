@@ -10,7 +10,7 @@ labels) or from a few common names below; records named by `<type>_id` are resol
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -108,15 +108,22 @@ def datetime_text(value: str) -> str:
     return formats.date_format(moment, "SHORT_DATETIME_FORMAT")
 
 
+def joined(value: Any, item: Callable[[Any], str], entry: Callable[[str, Any], str]) -> str | None:
+    """A list as its items joined by commas, an object as its entries joined by semicolons
+    (`EMPTY` for an empty one); None for anything else, which the caller formats itself."""
+    if isinstance(value, list | tuple):
+        return ", ".join(item(v) for v in value) if value else EMPTY
+    if isinstance(value, dict):
+        return "; ".join(entry(k, v) for k, v in value.items()) if value else EMPTY
+    return None
+
+
 def format_any(value: Any, choices: Mapping[str, str] | None = None) -> str:
     """Lists joined by commas, objects as «label: value; …», scalars by `format_scalar`."""
-    if isinstance(value, list | tuple):
-        return ", ".join(format_any(v, choices) for v in value) if value else EMPTY
-    if isinstance(value, dict):
-        if not value:
-            return EMPTY
-        return "; ".join(f"{key_label(k)}: {format_any(v)}" for k, v in value.items())
-    return format_scalar(value, choices)
+    text = joined(
+        value, lambda v: format_any(v, choices), lambda k, v: f"{key_label(k)}: {format_any(v)}"
+    )
+    return format_scalar(value, choices) if text is None else text
 
 
 def key_label(key: str, labels: Mapping[str, Any] | None = None) -> str:

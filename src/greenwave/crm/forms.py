@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users, visible_team_ids
 from greenwave.core.errors import DomainError
-from greenwave.core.forms import BootstrapFormMixin, bootstrap_class
+from greenwave.core.forms import BootstrapFormMixin, bootstrap_class, with_blank
 from greenwave.core.money import Currency
 from greenwave.core.text import NameField
 
@@ -42,10 +42,6 @@ from .models import (
 )
 from .requisites import normalize_inn, normalize_kpp, normalize_ogrn
 from .selectors import company_list, custom_field_list
-
-
-def _blank(choices: Any) -> list[tuple[str, Any]]:
-    return [("", "—"), *choices]
 
 
 def _lines(value: str) -> list[str]:
@@ -75,9 +71,11 @@ class CompanyForm(BootstrapFormMixin, forms.Form):
     actual_address = forms.CharField(label=_("Actual address"), max_length=500, required=False)
     region = forms.CharField(label=_("Region"), max_length=120, required=False)
     industry = forms.CharField(label=_("Industry"), max_length=120, required=False)
-    size = forms.ChoiceField(label=_("Size"), choices=_blank(CompanySize.choices), required=False)
+    size = forms.ChoiceField(
+        label=_("Size"), choices=with_blank(CompanySize.choices), required=False
+    )
     source = forms.ChoiceField(
-        label=_("Source / channel"), choices=_blank(Source.choices), required=False
+        label=_("Source / channel"), choices=with_blank(Source.choices), required=False
     )
     segment = forms.ChoiceField(label=_("Segment"), choices=Segment.choices, initial=Segment.NEW)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
@@ -143,7 +141,7 @@ def custom_form_field(definition: CustomField) -> forms.Field:
     if definition.kind == CustomFieldKind.YES_NO:
         return forms.BooleanField(label=definition.name, required=False)
     if definition.kind == CustomFieldKind.CHOICE:
-        return forms.ChoiceField(choices=_blank([(c, c) for c in definition.choices]), **common)
+        return forms.ChoiceField(choices=with_blank([(c, c) for c in definition.choices]), **common)
     return forms.CharField(max_length=500, **common)
 
 
@@ -239,7 +237,9 @@ class ContactForm(BootstrapFormMixin, forms.Form):
     birthday = forms.DateField(
         label=_("Birthday"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    gender = forms.ChoiceField(label=_("Gender"), choices=_blank(Gender.choices), required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=with_blank(Gender.choices), required=False
+    )
     mailing_consent = forms.BooleanField(label=_("Consents to mailings"), required=False)
     notes = _textarea(_("Notes"))
 
@@ -405,7 +405,7 @@ class PriceListForm(BootstrapFormMixin, forms.Form):
     )
     level = forms.TypedChoiceField(
         label=_("Discount level"),
-        choices=_blank([(i, str(i)) for i in range(1, 6)]),
+        choices=with_blank([(i, str(i)) for i in range(1, 6)]),
         coerce=int,
         empty_value=None,
         required=False,

@@ -28,7 +28,8 @@ _INN_WEIGHTS_11 = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 _INN_WEIGHTS_12 = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 
 
-def _digits(value: str) -> str:
+def compact(value: str) -> str:
+    """A number as typed, without the spaces and hyphens that group its digits."""
     return re.sub(r"[\s-]", "", value or "")
 
 
@@ -38,7 +39,7 @@ def _invalid(code: CrmError, message: str, field: str, value: str) -> DomainErro
 
 
 def normalize_inn(value: str, *, field: str = "inn") -> str:
-    raw = _digits(value)
+    raw = compact(value)
     if not raw:
         return ""
     if not raw.isdigit() or len(raw) not in (10, 12):
@@ -61,7 +62,7 @@ def normalize_inn(value: str, *, field: str = "inn") -> str:
 
 
 def normalize_kpp(value: str, *, inn: str = "", field: str = "kpp") -> str:
-    raw = _digits(value).upper()
+    raw = compact(value).upper()
     if not raw:
         return ""
     if not _KPP_RE.match(raw):
@@ -82,7 +83,7 @@ def normalize_kpp(value: str, *, inn: str = "", field: str = "kpp") -> str:
 
 
 def normalize_ogrn(value: str, *, inn: str = "", field: str = "ogrn") -> str:
-    raw = _digits(value)
+    raw = compact(value)
     if not raw:
         return ""
     if not raw.isdigit() or len(raw) not in (13, 15):

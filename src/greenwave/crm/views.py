@@ -170,8 +170,7 @@ def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "duplicates": selectors.company_duplicates_of(actor=request.user, company=company),
         "company": company,
         "title": company.name,
-        "back_url": reverse("crm:company_list"),
-        "back_label": _("Clients"),
+        **Back(reverse("crm:company_list"), _("Clients")).context(),
         "history": selectors.company_history(actor=request.user, company=company)[:100],
         "profile": selectors.client_profile_of(actor=request.user, company=company),
         "profile_sections": ClientProfileForm.SECTIONS,
@@ -241,8 +240,7 @@ def contact_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "contact": contact,
         "title": contact.full_name,
-        "back_url": reverse("crm:contact_list"),
-        "back_label": _("Contacts"),
+        **Back(reverse("crm:contact_list"), _("Contacts")).context(),
         "history": selectors.contact_history(actor=request.user, contact=contact)[:100],
     }
     return render(request, "crm/contact_detail.html", context)
@@ -374,8 +372,7 @@ def competitor_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "competitor": competitor,
         "title": competitor.name,
-        "back_url": reverse("crm:competitor_list"),
-        "back_label": _("Competitors"),
+        **Back(reverse("crm:competitor_list"), _("Competitors")).context(),
         "clients": selectors.competitor_clients(actor=request.user, competitor=competitor),
         "history": selectors.competitor_history(actor=request.user, competitor=competitor)[:50],
         "can_edit": services.can_edit_competitors(request.user),

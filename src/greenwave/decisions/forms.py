@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.core.forms import BootstrapFormMixin, ModelUploadForm
+from greenwave.core.forms import BootstrapFormMixin, ModelUploadForm, with_blank
 
 from .modeling import MAX_MODEL_BYTES
 
@@ -23,7 +23,7 @@ class DecisionUploadForm(ModelUploadForm):
         return bytes(upload.read(MAX_MODEL_BYTES + 1))
 
 
-_BOOLEAN_CHOICES = [("", "—"), ("true", _("yes")), ("false", _("no"))]
+_BOOLEAN_CHOICES = with_blank([("true", _("yes")), ("false", _("no"))])
 
 
 class DecisionTestForm(BootstrapFormMixin, forms.Form):
@@ -41,7 +41,7 @@ class DecisionTestForm(BootstrapFormMixin, forms.Form):
                     label=label, choices=_BOOLEAN_CHOICES, required=False
                 )
             elif choices:
-                options = [("", "—"), *((str(c), str(c)) for c in choices)]
+                options = with_blank((str(c), str(c)) for c in choices)
                 fields[name] = forms.ChoiceField(label=label, choices=options, required=False)
             elif kind == "date":
                 fields[name] = forms.CharField(

@@ -16,7 +16,7 @@ from lxml import etree
 from feeldmn import DmnError, DmnModel, FeelSyntaxError
 from feeldmn.feel.parser import compile_expression
 from feeldmn.feel.unary import compile_unary_tests
-from feeldmn.model import MAX_MODEL_BYTES, DecisionTable, Definitions
+from feeldmn.model import MAX_MODEL_BYTES, DecisionTable, Definitions, child_elements, local_name
 from greenwave.core.safe_xml import safe_xml_parser
 
 __all__ = ["MAX_MODEL_BYTES", "CellError", "ModelInfo", "coerce_inputs", "read_model"]
@@ -61,24 +61,15 @@ class ModelInfo:
     errors: list[CellError]
 
 
-def _local(el: Any) -> str:
-    tag = el.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
-
-
-def _kids(el: Any, name: str) -> list[Any]:
-    return [c for c in el if _local(c) == name]
-
-
 def _text_of(el: Any) -> str:
     for child in el:
-        if _local(child) == "text":
+        if local_name(child) == "text":
             return child.text or ""
     return ""
 
 
 def _input_label(clause: Any) -> str:
-    expressions = _kids(clause, "inputExpression")
+    expressions = child_elements(clause, "inputExpression")
     return str(clause.get("label") or (_text_of(expressions[0]).strip() if expressions else ""))
 
 
@@ -121,8 +112,8 @@ class _Checker:
             self.errors.append(CellError(text=stripped, message=exc.message, **where))
 
     def table(self, table: Any, base: dict[str, Any]) -> None:
-        inputs = _kids(table, "input")
-        outputs = _kids(table, "output")
+        inputs = child_elements(table, "input")
+        outputs = child_elements(table, "output")
         labels_in = [_input_label(i) for i in inputs]
         labels_out = [o.get("label") or o.get("name") or "" for o in outputs]
         for clauses, labels, parts in (
@@ -132,19 +123,19 @@ class _Checker:
             for n, clause in enumerate(clauses, 1):
                 where = {**base, "column_index": n, "column_label": labels[n - 1]}
                 for tag, unary, kind in parts:
-                    for child in _kids(clause, tag):
+                    for child in child_elements(clause, tag):
                         self.check(
                             _text_of(child),
                             unary=unary,
                             where={**where, "kind": kind, "element_id": child.get("id") or ""},
                         )
-        for r, rule in enumerate(_kids(table, "rule"), 1):
+        for r, rule in enumerate(child_elements(table, "rule"), 1):
             rule_where = {**base, "rule": r, "rule_id": rule.get("id") or ""}
             for tag, unary, kind, labels in (
                 ("inputEntry", True, "input_entry", labels_in),
                 ("outputEntry", False, "output_entry", labels_out),
             ):
-                for n, entry in enumerate(_kids(rule, tag), 1):
+                for n, entry in enumerate(child_elements(rule, tag), 1):
                     self.check(
                         _text_of(entry),
                         unary=unary,
@@ -160,11 +151,11 @@ class _Checker:
     def element(self, el: Any, base: dict[str, Any]) -> None:
         """Every FEEL text under a decision or BKM, tables cell by cell."""
         for node in el.iter():
-            kind = _local(node)
+            kind = local_name(node)
             if kind == "decisionTable":
                 self.table(node, {**base, "element_id": ""})
             elif kind == "literalExpression" and not any(
-                _local(a) == "decisionTable" for a in node.iterancestors()
+                local_name(a) == "decisionTable" for a in node.iterancestors()
             ):
                 self.check(
                     _text_of(node),
@@ -233,16 +224,16 @@ def read_model(data: bytes) -> ModelInfo:
     labels = {
         str(el.get("name")): str(el.get("label") or "")
         for el in root
-        if _local(el) == "inputData" and el.get("name")
+        if local_name(el) == "inputData" and el.get("name")
     }
     for el in root:
-        kind = _local(el)
+        kind = local_name(el)
         if kind in ("decision", "businessKnowledgeModel"):
             base = {"decision_id": el.get("id") or "", "decision": el.get("name") or ""}
             checker.element(el, base)
         elif kind == "itemDefinition":
             for node in el.iter():
-                if _local(node) in ("allowedValues", "typeConstraint"):
+                if local_name(node) in ("allowedValues", "typeConstraint"):
                     checker.check(
                         _text_of(node),
                         unary=True,

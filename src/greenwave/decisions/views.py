@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.core.crud import Back
 from greenwave.core.errors import DomainError
 from greenwave.core.list_pages import ListPage
 from greenwave.core.selectors import event_list_for_case
@@ -142,8 +143,7 @@ def decision_detail(request: AuthedRequest, key: str) -> HttpResponse:
         "evaluations": evaluation_rows(
             selectors.evaluation_list(actor=request.user, key=key), vocabulary(versions[0])
         ),
-        "back_url": reverse("decisions:decision_list"),
-        "back_label": _("Decisions"),
+        **Back(reverse("decisions:decision_list"), _("Decisions")).context(),
     }
     return render(request, "decisions/decision_detail.html", context)
 
@@ -259,7 +259,6 @@ def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
         "evaluation": evaluation,
         "error": error,
         "tables": tables,
-        "back_url": reverse("decisions:decision_detail", args=[key]),
-        "back_label": definition.name,
+        **Back(reverse("decisions:decision_detail", args=[key]), definition.name).context(),
     }
     return render(request, "decisions/test.html", context)

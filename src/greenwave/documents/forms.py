@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from greenwave.core.forms import BootstrapFormMixin
+from greenwave.core.forms import BootstrapFormMixin, with_blank
 
 from .models import NumberedKind
 
@@ -110,8 +110,8 @@ class ApprovalForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["approver1"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
-        self.fields["approver2"].choices = [("", "—"), *people]  # type: ignore[attr-defined]
+        self.fields["approver1"].choices = with_blank(people)  # type: ignore[attr-defined]
+        self.fields["approver2"].choices = with_blank(people)  # type: ignore[attr-defined]
 
     def approver_ids(self) -> list[int]:
         first = self.cleaned_data["approver1"]

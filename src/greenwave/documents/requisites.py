@@ -4,7 +4,6 @@ the signatory's name and position in the genitive («в лице Генерал�
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from petrovich.enums import Case, Gender
 from petrovich.main import Petrovich
 
 from greenwave.core.errors import DomainError
+from greenwave.crm.requisites import compact
 
 from .errors import DocumentsError
 
@@ -25,12 +25,8 @@ def _invalid(field: str, message: str, value: str) -> DomainError:
     )
 
 
-def _digits(value: str) -> str:
-    return re.sub(r"[\s-]", "", value or "")
-
-
 def normalize_bik(value: str) -> str:
-    raw = _digits(value)
+    raw = compact(value)
     if not (raw.isdigit() and len(raw) == 9 and raw.startswith("04")):
         raise _invalid("bik", _("A BIK has 9 digits and starts with 04."), value)
     return raw
@@ -42,7 +38,7 @@ def _key_ok(digits: str) -> bool:
 
 def normalize_account(value: str, *, bik: str) -> str:
     """A settlement account: 20 digits whose control key agrees with the bank's BIK."""
-    raw = _digits(value)
+    raw = compact(value)
     if not (raw.isdigit() and len(raw) == 20):
         raise _invalid("account", _("A settlement account has 20 digits."), value)
     if not _key_ok(bik[-3:] + raw):
@@ -57,7 +53,7 @@ def normalize_account(value: str, *, bik: str) -> str:
 
 def normalize_corr_account(value: str, *, bik: str) -> str:
     """A correspondent account: 20 digits, starts with 301, ends with the BIK's last three."""
-    raw = _digits(value)
+    raw = compact(value)
     if not (raw.isdigit() and len(raw) == 20 and raw.startswith("301")):
         raise _invalid(
             "corr_account", _("A correspondent account has 20 digits and starts with 301."), value

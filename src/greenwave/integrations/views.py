@@ -80,8 +80,7 @@ def webhook_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "page": page,
             "event_labels": EVENT_LABELS,
             "title": sub.url,
-            "back_url": reverse("integrations:webhook_list"),
-            "back_label": _("Webhooks"),
+            **Back(reverse("integrations:webhook_list"), _("Webhooks")).context(),
         },
     )
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.core.forms import BootstrapFormMixin
+from greenwave.core.forms import BootstrapFormMixin, with_blank
 from greenwave.documents.models import Invoice
 
 from . import models, selectors
@@ -66,7 +66,7 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
     )
     late_reason = forms.ChoiceField(
         label=_("Reason of the delay (if shipped after the promised date)"),
-        choices=[("", "—"), *models.LateReason.choices],
+        choices=with_blank(models.LateReason.choices),
         required=False,
     )
     late_comment = forms.CharField(label=_("Comment on the delay"), max_length=500, required=False)
@@ -117,7 +117,7 @@ class ClaimForm(BootstrapFormMixin, forms.Form):
 class ClaimAdvanceForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Next step"), choices=models.ClaimStatus.choices)
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("", "—"), *models.ClaimDecision.choices], required=False
+        label=_("Decision"), choices=with_blank(models.ClaimDecision.choices), required=False
     )
     resolution = forms.CharField(label=_("Resolution"), max_length=1000, required=False)
 

@@ -370,8 +370,7 @@ def supplier_order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "purchase": purchase,
             "title": _("Supplier order %(number)s") % {"number": purchase.pk},
-            "back_url": reverse("orders:supplier_order_list"),
-            "back_label": _("Supplier orders"),
+            **Back(reverse("orders:supplier_order_list"), _("Supplier orders")).context(),
             "form": form,
             "can_change": fulfilment.can_change_order(request.user, purchase.line.order),
             "today": timezone.localdate(),

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.core.forms import BootstrapFormMixin
+from greenwave.core.forms import BootstrapFormMixin, with_blank
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, ProductGroup
 
@@ -87,12 +87,9 @@ class KpiForm(BootstrapFormMixin, forms.Form):
     record = forms.ChoiceField(
         label=_("Which records"),
         required=False,
-        choices=[
-            ("", "—"),
-            ("deal", _("Deals")),
-            ("lead", _("Leads")),
-            ("activity", _("Activities")),
-        ],
+        choices=with_blank(
+            [("deal", _("Deals")), ("lead", _("Leads")), ("activity", _("Activities"))]
+        ),
     )
     field = forms.CharField(
         label=_("Field to add up"),

@@ -162,8 +162,9 @@ def day_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "title": str(plan),
         "day": day_view(plan, user=plan.user, day=plan.date),
-        "back_url": reverse("planning:history") + f"?user={plan.user_id}",
-        "back_label": _("History of days"),
+        **Back(
+            reverse("planning:history") + f"?user={plan.user_id}", _("History of days")
+        ).context(),
         "contribution": selectors.day_contribution(
             actor=request.user, user=plan.user, day=plan.date
         )

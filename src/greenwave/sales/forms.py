@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import RoleCode, User
 from greenwave.core.event_labels import activity_choices
-from greenwave.core.forms import BootstrapFormMixin
+from greenwave.core.forms import BootstrapFormMixin, with_blank
 from greenwave.core.text import LongTextField, NameField
 from greenwave.crm.models import Company, PriceList, Product
 
@@ -157,7 +157,7 @@ class StageForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)
     responsible_role = forms.ChoiceField(
-        label=_("Responsible role"), choices=[("", "—"), *RoleCode.choices], required=False
+        label=_("Responsible role"), choices=with_blank(RoleCode.choices), required=False
     )
     expected_days = forms.IntegerField(label=_("Expected duration, days"), min_value=0, initial=7)
     probability = forms.IntegerField(
@@ -195,7 +195,7 @@ class StageForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, processes: Sequence[Any] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [("", "—"), *((p.key, p.name) for p in processes)]
+        choices = with_blank((p.key, p.name) for p in processes)
         current = (self.initial or {}).get("opening_process")
         if current and current not in {key for key, _label in choices}:
             choices.append((current, current))  # named before, not deployed now: kept

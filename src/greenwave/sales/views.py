@@ -188,8 +188,7 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "title": str(deal),
         "deal": deal,
-        "back_url": reverse("sales:board") + f"?pipeline={deal.pipeline_id}",
-        "back_label": _("Deals"),
+        **Back(reverse("sales:board") + f"?pipeline={deal.pipeline_id}", _("Deals")).context(),
         "gate": gate,
         "stages": stages,
         # «Mark as won» only where it can succeed: the last stage with its output met.
@@ -387,8 +386,7 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "title": str(lead),
             "lead": lead,
-            "back_url": reverse("sales:lead_list"),
-            "back_label": _("Leads"),
+            **Back(reverse("sales:lead_list"), _("Leads")).context(),
             "open": lead.status not in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED),
             "disqualify_form": DisqualifyForm(),
             "convert_form": ConvertForm(initial={"pipeline": selectors.pipeline_default()}),

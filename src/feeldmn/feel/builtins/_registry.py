@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from decimal import (
     Decimal,
 )
@@ -70,7 +69,3 @@ def _int(value: Any) -> int | None:
 
 def _is_num(value: Any) -> bool:
     return isinstance(value, Decimal)
-
-
-def _is_date(value: Any) -> bool:
-    return isinstance(value, date) and not isinstance(value, datetime)

@@ -214,30 +214,16 @@ def _data_associations(root: etree._Element, feel_default: bool, out: Prepared) 
             continue  # data stores: Spiff's association with Greenwave's store
         target_el = assoc.find(_q(BPMN_NS, "targetRef"))
         target = names.get((target_el.text or "").strip(), "") if target_el is not None else ""
-        task_id = str(task.get("id") or "")
-        for assignment in assoc.findall(_q(BPMN_NS, "assignment")):
-            _assignment(assignment, task_id, feel_default, out.inputs, names)
-        if target and sources and not assoc.findall(_q(BPMN_NS, "assignment")):
-            source = names.get(sources[0], "")
-            if source and source != target:
-                out.inputs.setdefault(task_id, []).append(Mapping(target, source, "variable"))
-        task.remove(assoc)
+        _association(assoc, task, target, sources, out.inputs, names, feel_default)
     for assoc in list(root.iter(_q(BPMN_NS, "dataOutputAssociation"))):
         task = assoc.getparent()
         target_el = assoc.find(_q(BPMN_NS, "targetRef"))
         target_id = (target_el.text or "").strip() if target_el is not None else ""
         if task is None or target_id in stores:
             continue
-        task_id = str(task.get("id") or "")
         sources = [(s.text or "").strip() for s in assoc.findall(_q(BPMN_NS, "sourceRef"))]
-        for assignment in assoc.findall(_q(BPMN_NS, "assignment")):
-            _assignment(assignment, task_id, feel_default, out.outputs, names)
         target = names.get(target_id, "")
-        if target and sources and not assoc.findall(_q(BPMN_NS, "assignment")):
-            source = names.get(sources[0], "")
-            if source and source != target:
-                out.outputs.setdefault(task_id, []).append(Mapping(target, source, "variable"))
-        task.remove(assoc)
+        _association(assoc, task, target, sources, out.outputs, names, feel_default)
     # A task's own ioSpecification only declares names (kept as variables by name); a
     # multi-instance task's loop data refers to it, so that one stays.
     for io in list(root.iter(_q(BPMN_NS, "ioSpecification"))):
@@ -246,6 +232,28 @@ def _data_associations(root: etree._Element, feel_default: bool, out: Prepared) 
             continue
         if owner.find(_q(BPMN_NS, "multiInstanceLoopCharacteristics")) is None:
             owner.remove(io)
+
+
+def _association(
+    assoc: etree._Element,
+    task: etree._Element,
+    target: str,
+    sources: list[str],
+    store: dict[str, list[Mapping]],
+    names: dict[str, str],
+    feel_default: bool,
+) -> None:
+    """Move a data input or output association of `task` into `store` (the task's inputs or
+    outputs): its assignments, or else its first source copied to its target by name."""
+    task_id = str(task.get("id") or "")
+    assignments = assoc.findall(_q(BPMN_NS, "assignment"))
+    for assignment in assignments:
+        _assignment(assignment, task_id, feel_default, store, names)
+    if target and sources and not assignments:
+        source = names.get(sources[0], "")
+        if source and source != target:
+            store.setdefault(task_id, []).append(Mapping(target, source, "variable"))
+    task.remove(assoc)
 
 
 def _assignment(

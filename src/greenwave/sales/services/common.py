@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 
 from django.utils.translation import gettext as _
 
-from greenwave.accounts.models import RoleCode, Team, User
+from greenwave.accounts.models import HEAD_ROLES, RoleCode, Team, User
 from greenwave.accounts.scoping import (
     can_write_for_user,
     require_write,
@@ -29,7 +29,6 @@ from ..models import (
     SalesSettings,
 )
 
-HEAD_ROLES = (RoleCode.HEAD_OF_SALES, RoleCode.ADMIN)
 APPROVERS: dict[str, tuple[str, ...]] = {
     ApprovalKind.CP: HEAD_ROLES,
     ApprovalKind.DISCOUNT: HEAD_ROLES,
@@ -98,10 +97,6 @@ def _lead_phone(value: Any) -> str:
 def sales_settings() -> SalesSettings:
     settings_row, _created = SalesSettings.objects.get_or_create(pk=1)
     return settings_row
-
-
-def _is_head(actor: User | None) -> bool:
-    return actor is None or actor.is_greenwave_admin or actor.has_role(*HEAD_ROLES)
 
 
 def _require_admin(actor: User | None) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import Team, User
+from greenwave.accounts.scoping import acts_as_head
 from greenwave.core.errors import CoreError, DomainError, not_found
 from greenwave.core.model_rows import insert_row
 from greenwave.core.services import (
@@ -57,7 +58,6 @@ from .common import (
     DealChanges,
     _check_version,
     _deal_title,
-    _is_head,
     _lock,
     _lock_open,
     _long_text,
@@ -263,7 +263,7 @@ def _refuse_unmet(actor: User | None, missing: list[dict[str, Any]], comment: st
             % {"items": "; ".join(m["label"] for m in missing)},
             details={"missing": missing},
         )
-    if not _is_head(actor):
+    if not acts_as_head(actor):
         raise DomainError(
             SalesError.OVERRIDE_NOT_ALLOWED,
             _("Only a head of sales may move a deal past an unmet stage output."),

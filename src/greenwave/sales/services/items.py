@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
+from greenwave.accounts.scoping import acts_as_head
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
 from greenwave.crm import selectors as crm_selectors
@@ -25,7 +26,6 @@ from ..models import (
     Lead,
 )
 from .common import (
-    _is_head,
     _lock_open,
     _require_access,
 )
@@ -116,7 +116,7 @@ def deal_set_price_list(*, actor: User, deal: Deal, price_list: PriceList) -> De
     """Price the deal from another list; a discount list is the head of sales' decision (seed
     001: on a price objection the head chooses one of five discount price lists)."""
     _require_access(actor, deal)
-    if price_list.kind == "discount" and not _is_head(actor):
+    if price_list.kind == "discount" and not acts_as_head(actor):
         raise DomainError(
             SalesError.APPROVAL_NOT_ALLOWED,
             _("Only a head of sales chooses a discount price list."),
