@@ -184,6 +184,10 @@ def _parse_messages() -> list[tuple[re.Pattern[str], str]]:
             _("the timer date %(text)s is past"),
         ),
         (re.compile(r"^unknown action (?P<name>.+)$"), _("unknown action %(name)s")),
+        (
+            re.compile(r"^The engine cannot read this process: (?P<error>.+)$", re.S),
+            _("The engine cannot read this process: %(error)s"),
+        ),
     ]
 
 

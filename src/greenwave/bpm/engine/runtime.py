@@ -378,7 +378,7 @@ def compile_process(
     except BpmnFileError as exc:
         raise EngineError(exc.message) from exc
     except (SpiffWorkflowException, etree.LxmlError, KeyError, AttributeError, TypeError) as exc:
-        raise EngineError(f"The engine cannot read this process: {exc}") from exc
+        raise EngineError(f"The engine cannot read this process: {spiff_reason(str(exc))}") from exc
     compiled = CompiledProcess(
         process_id,
         spec,

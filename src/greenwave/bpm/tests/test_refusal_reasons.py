@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import translation
 
 from greenwave.bpm import services
+from greenwave.bpm.engine.reasons import spiff_reason
 from greenwave.bpm.reasons import reason_text
 from greenwave.core.errors import DomainError
 
@@ -108,3 +109,18 @@ def test_the_definition_page_names_the_line_in_russian(two_teams: dict[str, Any]
     text = client.get(f"/processes/definitions/{definition.pk}/").content.decode()
     assert "(строка 3)" in text
     assert "у процесса нет начального события" in text
+
+
+@pytest.mark.parametrize(
+    ("spiff", "reason"),
+    [
+        (
+            'No "calledElement" attribute for Call Activity.. ',
+            "the call activity does not name the process it calls (calledElement)",
+        ),
+        ("Time Specification Error. bad text. ", "the timer's time cannot be read: bad text"),
+        ("Something Spiff says. . ", "Something Spiff says"),
+    ],
+)
+def test_spiffs_own_punctuation_is_tidied(spiff: str, reason: str) -> None:
+    assert spiff_reason(spiff) == reason
