@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.errors import DomainError
+from greenwave.core.guards import is_admin
 from greenwave.core.listing import ListQuery
 from greenwave.core.pages import render_list_page, request_page
 from greenwave.crm import selectors as crm_selectors
@@ -935,5 +936,6 @@ def funnel_overview_page(request: AuthedRequest) -> HttpResponse:
             "summary": summary,
             "deals_url": deals_url,
             "state": cursor_state(),
+            "operator": is_admin(request.user) or request.user.is_staff,
         },
     )

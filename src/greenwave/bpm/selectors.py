@@ -385,6 +385,22 @@ SUBJECT_CARD_KEYS = frozenset(
 )
 
 
+# The variables the built-in processes are started with (bpm/library), named for people.
+VARIABLE_LABELS: dict[str, Any] = {
+    "readers": _("Who reads the document"),
+    "reader": _("Reader"),
+    "deadline": _("Deadline"),
+    "answer_due": _("Answer due"),
+    "approver1": _("First approver"),
+    "approver2": _("Second approver"),
+    "commercial_director": _("Commercial director"),
+    "general_director": _("General director"),
+    "head": _("Head"),
+    "manager": _("Manager"),
+    "newcomer": _("Newcomer"),
+}
+
+
 def variable_rows(
     *, actor: User, instance: ProcessInstance, data: Any = None, hide_subject: bool = True
 ) -> list[Any]:
@@ -418,14 +434,39 @@ def variable_rows(
         k: v["name"] if isinstance(v, dict) and "file_id" in v and "name" in v else v
         for k, v in values.items()
     }
-    usernames = {str(values[k]) for k in people_keys if values.get(k)}
-    if usernames:
-        for user in User.objects.filter(username__in=usernames):
-            for key in people_keys:
-                if str(values.get(key)) == user.username:
-                    choices.setdefault(key, {})[user.username] = str(user)
+    for key, names in _people_names(values, people_keys).items():
+        choices.setdefault(key, {}).update(names)
     hidden = SUBJECT_CARD_KEYS if hide_subject and instance.object_type else frozenset()
+    labels = {**VARIABLE_LABELS, **labels}
     return value_rows(values, labels=labels, choices=choices, hidden=hidden, actor=actor)
+
+
+def _people_names(values: dict[str, Any], people_keys: set[str]) -> dict[str, dict[str, str]]:
+    """Username → name for the variables that hold people: a routed task's variable, and a
+    list of logins (the readers a multi-instance task goes to) when every item is a user's."""
+    lists = {
+        k: [str(item) for item in v]
+        for k, v in values.items()
+        if isinstance(v, list) and v and all(isinstance(item, str) for item in v)
+    }
+    wanted = {str(values[k]) for k in people_keys if isinstance(values.get(k), str) and values[k]}
+    wanted.update(item for items in lists.values() for item in items)
+    if not wanted:
+        return {}
+    names = {u.username: str(u) for u in User.objects.filter(username__in=wanted)}
+    found = {
+        k: {str(values[k]): names[str(values[k])]}
+        for k in people_keys
+        if values.get(k) and str(values[k]) in names
+    }
+    found.update(
+        {
+            k: {item: names[item] for item in items}
+            for k, items in lists.items()
+            if set(items) <= set(names)
+        }
+    )
+    return found
 
 
 def subject_link(*, actor: User, instance: ProcessInstance) -> Any:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .case_access import case_links
+from .durations import iso_duration_text
 
 EMPTY = "—"
 # Names that variables of many processes share.
@@ -75,7 +76,10 @@ def format_scalar(value: Any, choices: Mapping[str, str] | None = None) -> str:
 
 
 def _format_text(value: str) -> str:
-    """A string that reads as a decimal, date or date-time, localized; else as it is."""
+    """A string that reads as a decimal, date, date-time or ISO duration (`P5D`), localized;
+    else as it is."""
+    if value.startswith("P") and (duration := iso_duration_text(value)) is not None:
+        return duration
     if _DECIMAL.match(value):
         try:
             return _number(Decimal(value))

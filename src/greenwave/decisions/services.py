@@ -48,6 +48,42 @@ def _check_editor(actor: User | None) -> None:
         raise permission_denied(_("Only an administrator or a head of sales may change decisions."))
 
 
+def _model_errors() -> list[tuple[re.Pattern[str], str]]:
+    """What feeldmn (Django-free, so in English) says of a model it cannot read, translated."""
+    return [
+        (
+            re.compile(r"^DMN XML is not well-formed: (?P<error>.+)$", re.S),
+            _("the XML is not well-formed: %(error)s"),
+        ),
+        (
+            re.compile(r"^DMN models may not declare a DOCTYPE or entities$"),
+            _("a DOCTYPE or entities are not allowed"),
+        ),
+        (
+            re.compile(r"^the root element is not a DMN <definitions>$"),
+            _("the root element is not a DMN <definitions>"),
+        ),
+        (
+            re.compile(r"^DMN model has more than (?P<n>\d+) elements$"),
+            _("the model has more than %(n)s elements"),
+        ),
+        (
+            re.compile(r"^DMN model is larger than (?P<n>\d+) bytes$"),
+            _("the model is larger than %(n)s bytes"),
+        ),
+    ]
+
+
+def _model_error(exc: Exception) -> str:
+    """The reason in the reader's language, without a closing full stop (the sentence adds it)."""
+    text = str(getattr(exc, "message", exc)).strip().rstrip(".").strip()
+    for pattern, translated in _model_errors():
+        found = pattern.match(text)
+        if found:
+            return translated % found.groupdict() if found.groupdict() else translated
+    return text
+
+
 def _read_or_refuse(xml: bytes) -> ModelInfo:
     if len(xml) > MAX_MODEL_BYTES:
         raise DomainError(
@@ -66,12 +102,12 @@ def _read_or_refuse(xml: bytes) -> ModelInfo:
             else DecisionsError.MODEL_INVALID
         )
         raise DomainError(
-            code, _("The DMN model cannot be read: %(error)s") % {"error": exc.message}
+            code, _("The DMN model cannot be read: %(error)s.") % {"error": _model_error(exc)}
         ) from None
     except ValueError as exc:  # lxml refuses some inputs (e.g. str with an encoding header)
         raise DomainError(
             DecisionsError.MODEL_INVALID,
-            _("The DMN model cannot be read: %(error)s") % {"error": exc},
+            _("The DMN model cannot be read: %(error)s.") % {"error": _model_error(exc)},
         ) from None
     if info.errors:
         raise DomainError(

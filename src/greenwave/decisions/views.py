@@ -29,6 +29,7 @@ from greenwave.core.values import ValueRow, format_any, record_rows, value_rows
 
 from . import selectors, services
 from .forms import DecisionTestForm, DecisionUploadForm
+from .library_texts import library_text
 from .modeling import table_views
 
 View = Callable[..., HttpResponse]
@@ -134,7 +135,7 @@ def decision_list(request: AuthedRequest) -> HttpResponse:
 def decision_detail(request: AuthedRequest, key: str) -> HttpResponse:
     versions = selectors.decision_versions(actor=request.user, key=key)
     context = {
-        "title": versions[0].name,
+        "title": library_text(key, versions[0].name),
         "key": key,
         "latest": versions[0],
         "versions": versions,
@@ -253,7 +254,7 @@ def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
         )
         if evaluation
         else None,
-        "title": _("Test: %(name)s") % {"name": definition.name},
+        "title": _("Test: %(name)s") % {"name": library_text(definition.key, definition.name)},
         "definition": definition,
         "form": form,
         "evaluation": evaluation,

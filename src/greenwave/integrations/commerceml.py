@@ -16,12 +16,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from lxml import etree
 
 from greenwave.core.errors import DomainError
 from greenwave.core.safe_xml import safe_xml_parser
 
 from .errors import IntegrationsError
+from .notes import Note, note
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 NAMESPACE = "urn:1C.ru:commerceml_2"
@@ -160,7 +162,7 @@ class Document:
     offers: list[Offer] = field(default_factory=list)
     has_catalog: bool = False
     has_offers: bool = False
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
 
 
 def _name(el: Any) -> str:
@@ -298,8 +300,12 @@ def _unit(el: Any | None, doc: Document, line: int) -> str:
     if text in UNIT_NAMES:
         return UNIT_NAMES[text]
     doc.warnings.append(
-        _("Line %(line)s: unit «%(unit)s» is not one Greenwave knows; pieces are assumed.")
-        % {"line": line, "unit": text or code}
+        note(
+            gettext_noop(
+                "Line %(line)s: unit «%(unit)s» is not one Greenwave knows; pieces are assumed."
+            ),
+            {"line": line, "unit": text or code},
+        )
     )
     return "pcs"
 
@@ -372,8 +378,12 @@ def _read_offer(el: Any, known_types: set[str], doc: Document) -> Offer | None:
     guid = _required(el, "Ид")
     if "#" in guid:
         doc.warnings.append(
-            _("Line %(line)s: offers of product characteristics (%(id)s) are not imported.")
-            % {"line": el.sourceline, "id": guid}
+            note(
+                gettext_noop(
+                    "Line %(line)s: offers of product characteristics (%(id)s) are not imported."
+                ),
+                {"line": el.sourceline, "id": guid},
+            )
         )
         return None
     prices: dict[str, Decimal] = {}

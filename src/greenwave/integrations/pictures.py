@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from greenwave.crm.tabular import MAX_XLSX_RATIO, MAX_XLSX_UNPACKED, ZipLimitError, zip_members
 
 from .commerceml import MAX_FILE_BYTES, CommerceMLError
+from .notes import Note, note
 
 MAX_PICTURE_BYTES = 5 * 1024 * 1024
 MAX_PICTURE_PIXELS = 40_000_000  # 8 000 × 5 000
@@ -151,7 +153,7 @@ class Unpacked:
 
     documents: list[tuple[str, bytes]] = field(default_factory=list)
     pictures: dict[str, bytes] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
 
 
 def unzip(name: str, content: bytes) -> Unpacked:
@@ -179,13 +181,21 @@ def unzip(name: str, content: bytes) -> Unpacked:
             picture = clean_picture_path(path)
             if picture is None:
                 result.warnings.append(
-                    _("%(archive)s: %(member)s is neither CommerceML nor a picture; skipped.")
-                    % {"archive": name, "member": path[:200]}
+                    note(
+                        gettext_noop(
+                            "%(archive)s: %(member)s is neither CommerceML nor a picture; skipped."
+                        ),
+                        {"archive": name, "member": path[:200]},
+                    )
                 )
             elif member.file_size > MAX_PICTURE_BYTES:
                 result.warnings.append(
-                    _("%(archive)s: the picture %(member)s is larger than %(mb)d MB; skipped.")
-                    % {"archive": name, "member": picture, "mb": MAX_PICTURE_BYTES // 2**20}
+                    note(
+                        gettext_noop(
+                            "%(archive)s: the picture %(member)s is larger than %(mb)d MB; skipped."
+                        ),
+                        {"archive": name, "member": picture, "mb": MAX_PICTURE_BYTES // 2**20},
+                    )
                 )
             else:
                 result.pictures[picture] = _read(archive, member, name)

@@ -89,7 +89,14 @@ class SegmentForm(BootstrapFormMixin, forms.Form):
         self.fields["regions"].choices = regions  # type: ignore[attr-defined]
         saved = selectors.analytics_segment_choices(actor=actor)
         self.fields["analytics_segment_ids"].queryset = saved  # type: ignore[attr-defined]
-        self.fields["analytics_segment_ids"].widget.attrs["size"] = min(max(saved.count(), 1), 4)
+        # A multiple select of size 1 is drawn as a one-row box («0 selected»): at least 3 rows.
+        count = saved.count()
+        field = self.fields["analytics_segment_ids"]
+        field.widget.attrs["size"] = min(max(count, 3), 4)
+        if not count:
+            field.help_text = _(
+                "None saved yet: save an ABC, XYZ or RFM segment on the analytics pages."
+            )
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data

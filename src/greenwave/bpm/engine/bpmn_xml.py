@@ -98,9 +98,11 @@ class Unsupported:
     element_id: str
     tag: str
     reason: str
+    line: int = 0  # of the element in the file, when known
 
     def as_dict(self) -> dict[str, str]:
-        return {"id": self.element_id, "tag": self.tag, "reason": self.reason}
+        found = {"id": self.element_id, "tag": self.tag, "reason": self.reason}
+        return {**found, "line": str(self.line)} if self.line else found
 
 
 @dataclass
@@ -583,6 +585,18 @@ def iso_duration(text: str) -> timedelta | None:
     if not match or text.strip().upper() in {"P", "PT"}:
         return None
     return timedelta(**{k: int(v) for k, v in match.groupdict().items() if v})
+
+
+def element_place(root: etree._Element, element_id: str) -> tuple[str, int]:
+    """The tag and line of the BPMN element `element_id` ("", 0 if the file has none)."""
+    for el in root.iter():
+        if (
+            isinstance(el.tag, str)
+            and el.get("id") == element_id
+            and _ns(el.tag).startswith(OMG_NS)
+        ):
+            return _local(el.tag), el.sourceline or 0
+    return "", 0
 
 
 def element_named_in(root: etree._Element, message: str) -> tuple[str, str]:

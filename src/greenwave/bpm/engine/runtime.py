@@ -55,7 +55,8 @@ from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.version import __version__ as spiff_version
 
 from . import expressions, fresh, migration, prepare, sandbox, statedump, walks
-from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, parse_xml
+from .bpmn_xml import BpmnFileError, Unsupported, element_named_in, element_place, parse_xml
+from .reasons import spiff_reason
 
 # The state format, saved next to every state. "gw-state-2/…" (since November 2026): Spiff's
 # dictionary of the workflow WITHOUT its specs (the top process spec and the sub-process
@@ -369,11 +370,15 @@ def compile_process(
             [spec, *subprocesses.values(), state_spec, *state_subprocesses.values()], prepared
         )
     except ValidationException as exc:
-        raise EngineError(str(exc).split("\n")[0], element_id=getattr(exc, "id", "")) from exc
+        # Its message alone: str() appends Spiff's ". " and notes (the «.. » people saw).
+        message = str(exc.args[0]) if exc.args else str(exc)
+        raise EngineError(
+            spiff_reason(message.split("\n")[0]), element_id=getattr(exc, "id", "")
+        ) from exc
     except BpmnFileError as exc:
         raise EngineError(exc.message) from exc
     except (SpiffWorkflowException, etree.LxmlError, KeyError, AttributeError, TypeError) as exc:
-        raise EngineError(f"The engine cannot read this process: {exc}") from exc
+        raise EngineError(f"The engine cannot read this process: {spiff_reason(str(exc))}") from exc
     compiled = CompiledProcess(
         process_id,
         spec,
@@ -404,10 +409,12 @@ def check_executable(
     try:
         compile_process(data, process_id, called)
     except EngineError as exc:
+        root = parse_xml(data)
         element_id, tag = exc.element_id, ""
         if not element_id:
-            element_id, tag = element_named_in(parse_xml(data), exc.message)
-        problems.append(Unsupported(element_id, tag, exc.message))
+            element_id, tag = element_named_in(root, exc.message)
+        tag, line = element_place(root, element_id) if element_id else (tag, 0)
+        problems.append(Unsupported(element_id, tag, exc.message, line))
     problems += prepare.check(prepare.prepare(parse_xml(data)))
     return problems
 

@@ -23,6 +23,7 @@ from ..models import (
     DefinitionStatus,
     ProcessDefinition,
 )
+from ..reasons import reason_text
 
 
 def can_manage_definitions(actor: User | None) -> bool:
@@ -38,7 +39,9 @@ def _read(xml: bytes) -> engine.BpmnDocument:
     try:
         return engine.read_document(xml)
     except engine.BpmnFileError as exc:
-        raise DomainError(BpmError.INVALID_BPMN, exc.message, details=exc.details) from exc
+        raise DomainError(
+            BpmError.INVALID_BPMN, reason_text(exc.message), details=exc.details
+        ) from exc
 
 
 def _called_definitions(
@@ -198,7 +201,7 @@ def definition_deploy(*, actor: User | None, definition: ProcessDefinition) -> P
             _("The engine cannot execute these elements: %(items)s.")
             % {
                 "items": "; ".join(
-                    f"{u.get('id') or u.get('tag')}: {u.get('reason')}"
+                    f"{u.get('id') or u.get('tag')}: {reason_text(u.get('reason')).rstrip('.')}"
                     for u in definition.unsupported
                 )
             },

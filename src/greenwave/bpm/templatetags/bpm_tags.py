@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode
+from greenwave.bpm.reasons import reason_text
 from greenwave.core.durations import duration_text
 
 register = template.Library()
@@ -49,120 +48,11 @@ def subject_of(links: dict[int, Any], pk: int) -> Any:
     return links.get(pk)
 
 
-def _engine_messages() -> list[tuple[re.Pattern[str], str]]:
-    """The engine's reasons (it is Django-free, so it writes English) and their translations;
-    a reason not listed here is shown as the engine wrote it."""
-    return _compensation_and_feel_messages() + _element_messages()
-
-
-def _compensation_and_feel_messages() -> list[tuple[re.Pattern[str], str]]:
-    """What the engine says of compensation, and FEEL's errors."""
-    return [
-        (
-            re.compile(
-                r"^compensation is not executable: SpiffWorkflow 3 cannot undo completed steps$"
-            ),
-            _(
-                "compensation is not executable: the engine (SpiffWorkflow 3) cannot undo "
-                "completed steps"
-            ),
-        ),
-        (
-            re.compile(
-                r"^a compensation handler: SpiffWorkflow 3 cannot undo completed steps "
-                r"\(compensation is not executable\)$"
-            ),
-            _("a compensation handler: the engine (SpiffWorkflow 3) cannot undo completed steps"),
-        ),
-        (
-            re.compile(r"^FEEL syntax error in (?P<text>.+): (?P<error>.+?)\.?$", re.S),
-            _("FEEL syntax error in %(text)s: %(error)s."),
-        ),
-        (
-            re.compile(r"^FEEL error in (?P<text>.+?): (?P<error>.+?)\.?$", re.S),
-            _("FEEL error in %(text)s: %(error)s."),
-        ),
-        (
-            re.compile(r"^The FEEL expression is empty\.$"),
-            _("The FEEL expression is empty."),
-        ),
-    ]
-
-
-def _element_messages() -> list[tuple[re.Pattern[str], str]]:
-    """Why an element cannot run here (scripts, mappings, called processes, multi-instance
-    items, decisions), and a failed mapping."""
-    return [
-        (
-            re.compile(
-                r"^a script in (?P<format>.+) cannot run here; write it in FEEL or in "
-                r"Greenwave's Python-like language$"
-            ),
-            _(
-                "a script in %(format)s cannot run here; write it in FEEL or in Greenwave's "
-                "Python-like language"
-            ),
-        ),
-        (
-            re.compile(
-                r"^the (?P<kind>inputParameter|outputParameter) (?P<name>.+) is a script, list or "
-                r"map; only expressions and text are supported$"
-            ),
-            _(
-                "the mapping %(name)s is a script, list or map; only expressions and text are "
-                "supported"
-            ),
-        ),
-        (
-            re.compile(
-                r"^the called process is chosen by an expression \((?P<text>.+)\); name its key$"
-            ),
-            _("the called process is chosen by an expression (%(text)s); name its key"),
-        ),
-        (
-            re.compile(
-                r"^the items of this multi-instance step must be one variable "
-                r"\(inputCollection =name\), not (?P<text>.+)$"
-            ),
-            _(
-                "the items of this multi-instance step must be one variable (inputCollection "
-                "=name), not %(text)s"
-            ),
-        ),
-        (
-            re.compile(
-                r"^a business-rule task needs the key of a decision \(gw:decision, "
-                r"camunda:decisionRef or zeebe:calledDecision\)$"
-            ),
-            _(
-                "a business-rule task needs the key of a decision (gw:decision, "
-                "camunda:decisionRef or zeebe:calledDecision)"
-            ),
-        ),
-        (
-            re.compile(
-                r"^The (?P<direction>input|output) mapping of (?P<element>.+?) failed: "
-                r"(?P<error>.+)$",
-                re.S,
-            ),
-            _("A mapping of %(element)s failed: %(error)s"),
-        ),
-    ]
-
-
 @register.filter
 def engine_message(text: object) -> str:
     """An unsupported-element reason or an incident as the engine wrote it, in the reader's
     language when it is one the engine writes (FEEL's own details stay as they are)."""
-    value = str(text or "")
-    for pattern, template_text in _engine_messages():
-        found = pattern.match(value)
-        if found:
-            groups = {
-                k: engine_message(v) if k == "error" else v for k, v in found.groupdict().items()
-            }
-            return template_text % groups if groups else template_text
-    return value
+    return reason_text(text)
 
 
 # -- the built-in processes in the reader's language (bpm.library.texts) ----------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from greenwave.bpm import services
 from greenwave.bpm.engine import sandbox
@@ -35,7 +36,8 @@ SIMPLE = b'<bpmn:startEvent id="s"/><bpmn:sequenceFlow id="f" sourceRef="s" targ
 
 
 def _refused(xml: bytes) -> DomainError:
-    with pytest.raises(DomainError) as err:
+    """The refusal in English (the reasons are in the reader's language)."""
+    with translation.override("en"), pytest.raises(DomainError) as err:
         services.definition_upload(actor=None, xml=xml)
     assert ProcessDefinition.objects.count() == 0
     return err.value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.models import Event
@@ -191,3 +192,23 @@ def test_an_unknown_decision_name_is_refused(seeded) -> None:
     with pytest.raises(DomainError) as caught:
         services.decision_evaluate(actor=None, key="contract_approval", context={}, decision="x")
     assert caught.value.code == DecisionsError.UNKNOWN_DECISION
+
+
+@pytest.mark.parametrize(
+    ("xml", "ru"),
+    [
+        (b"<definitions", "Не удалось прочитать модель DMN: XML составлен с ошибкой: "),
+        (b"<root/>", "Не удалось прочитать модель DMN: корневой элемент — не <definitions>"),
+    ],
+)
+def test_an_unreadable_model_is_refused_in_the_readers_language_once_punctuated(
+    two_teams, xml, ru
+) -> None:
+    with translation.override("ru"), pytest.raises(DomainError) as refused:
+        services.decision_save(actor=two_teams["admin"], xml=xml)
+    message = str(refused.value.message)
+    assert message.startswith(ru)
+    assert message.endswith(".")
+    assert ".." not in message
+    assert ". ." not in message
+    assert "DMN XML" not in message

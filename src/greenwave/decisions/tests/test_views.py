@@ -187,3 +187,22 @@ def test_a_collect_answer_is_a_table_of_its_results() -> None:
         [{"level": "2", "note": True}, {"level": "3.5", "note": False}], decision="d"
     )
     assert view["records"] == [["2", "да"], ["3,5", "нет"]]
+
+
+def test_the_built_in_decisions_read_in_english_on_english_pages(two_teams) -> None:
+    """The library's DMN is Russian; an English reader gets its names and input labels in
+    English, a decision a user stored under another key stays as written."""
+    services.decisions_seed()
+    client = Client()
+    admin = two_teams["admin"]
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+    client.force_login(admin)
+    listing = client.get("/decisions/").content.decode()
+    assert "Contract approval route" in listing
+    assert "Маршрут согласования договора" not in listing
+    detail = client.get("/decisions/contract_approval/").content.decode()
+    assert "Contract amount, ₽" in detail
+    admin.language = "ru"
+    admin.save(update_fields=["language"])
+    assert "Маршрут согласования договора" in client.get("/decisions/").content.decode()

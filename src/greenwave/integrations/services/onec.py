@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
@@ -42,6 +43,7 @@ from ..models import (
     OneCOrderMark,
     ProductPicture,
 )
+from ..notes import Note, note
 from ..pictures import MAX_PICTURE_BYTES, MAX_PICTURES_PER_PRODUCT
 from .common import require_admin
 
@@ -353,7 +355,7 @@ class _PictureSync:
     with the file keeps what was stored before. Files are written before the transaction
     commits: `discard` removes them if it rolls back; old files go only after the commit."""
 
-    def __init__(self, source: PictureSource | None, warnings: list[str]) -> None:
+    def __init__(self, source: PictureSource | None, warnings: list[Note]) -> None:
         self.source = source
         self.warnings = warnings
         self.saved_files: list[str] = []
@@ -375,15 +377,21 @@ class _PictureSync:
             path = pictures.clean_picture_path(raw)
             if path is None:
                 self.warnings.append(
-                    _("Line %(line)s: «%(path)s» is not a picture path; skipped.")
-                    % {"line": item.line, "path": raw[:200]}
+                    note(
+                        gettext_noop("Line %(line)s: «%(path)s» is not a picture path; skipped."),
+                        {"line": item.line, "path": raw[:200]},
+                    )
                 )
             elif path not in wanted:
                 wanted.append(path)
         if len(wanted) > MAX_PICTURES_PER_PRODUCT:
             self.warnings.append(
-                _("Line %(line)s: only the first %(n)d pictures of a product are kept.")
-                % {"line": item.line, "n": MAX_PICTURES_PER_PRODUCT}
+                note(
+                    gettext_noop(
+                        "Line %(line)s: only the first %(n)d pictures of a product are kept."
+                    ),
+                    {"line": item.line, "n": MAX_PICTURES_PER_PRODUCT},
+                )
             )
             wanted = wanted[:MAX_PICTURES_PER_PRODUCT]
         if self._with_pictures is None:
@@ -408,8 +416,12 @@ class _PictureSync:
         if data is None:
             if kept is None:
                 self.warnings.append(
-                    _("Line %(line)s: the picture %(path)s was not sent with the file.")
-                    % {"line": item.line, "path": path}
+                    note(
+                        gettext_noop(
+                            "Line %(line)s: the picture %(path)s was not sent with the file."
+                        ),
+                        {"line": item.line, "path": path},
+                    )
                 )
             elif kept.position != position:
                 ProductPicture.objects.filter(pk=kept.pk).update(position=position)
@@ -418,8 +430,10 @@ class _PictureSync:
             info = pictures.inspect(data)
         except pictures.PictureError as exc:
             self.warnings.append(
-                _("Line %(line)s: the picture %(path)s is not kept: %(why)s")
-                % {"line": item.line, "path": path, "why": exc}
+                note(
+                    gettext_noop("Line %(line)s: the picture %(path)s is not kept: %(why)s"),
+                    {"line": item.line, "path": path, "why": exc},
+                )
             )
             return
         digest = hashlib.sha256(data).hexdigest()
@@ -568,7 +582,10 @@ def _gather(files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], pi
             path = pictures.clean_picture_path(name)
             if path is None:
                 found.warnings.append(
-                    _("«%(name)s» is not a picture path; skipped.") % {"name": name[:200]}
+                    note(
+                        gettext_noop("«%(name)s» is not a picture path; skipped."),
+                        {"name": name[:200]},
+                    )
                 )
             else:
                 found.pictures[path] = data

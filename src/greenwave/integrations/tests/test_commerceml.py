@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
+from django.utils import translation
 from lxml import etree
 
 from greenwave.accounts.models import User
@@ -20,6 +21,7 @@ from greenwave.core.models import Event
 from greenwave.crm.models import Price, PriceList, Product, ProductGroup
 from greenwave.integrations import services
 from greenwave.integrations.models import ExchangeSource, ExchangeStatus, OneCExchange, OneCLink
+from greenwave.integrations.notes import note_text
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +69,13 @@ def test_the_sample_imports_products_and_prices_and_is_idempotent(admin: User, s
     assert Product.objects.count() == 4
     assert Price.objects.count() == 6
     offers = next(r for r in exchange.results if "prices_changed" in r)
-    assert any("characteristics" in w for w in offers["warnings"])
+    with translation.override("en"):
+        shown = [note_text(w) for w in offers["warnings"]]
+    assert any("characteristics" in w for w in shown)
+    # Stored as a message and its parameters: each reader gets it in their own language.
+    with translation.override("ru"):
+        shown = [note_text(w) for w in offers["warnings"]]
+    assert any(w.startswith("Строка ") and "характеристикам товара" in w for w in shown)
     assert Event.objects.filter(
         case_type="onec_exchange", activity="onec_catalog_imported"
     ).exists()

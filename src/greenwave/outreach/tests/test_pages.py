@@ -4,6 +4,7 @@ recipient; another team's records are 404."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from greenwave.analytics.models import SavedSegment
 from greenwave.core.tests.refusals import assert_not_found
 from greenwave.crm import services as crm_services
 from greenwave.outreach import services
@@ -172,3 +174,24 @@ def test_a_campaign_is_edited_on_its_page_though_its_kind_is_fixed(
         "one_off",
         False,
     )
+
+
+@pytest.mark.parametrize("saved", [0, 1])
+def test_the_saved_segments_list_is_never_one_row_tall(
+    two_teams: dict[str, Any], saved: int
+) -> None:
+    """A multiple select of size 1 collapses into a one-row box («0 selected»)."""
+    head = two_teams["head_a"]
+    for i in range(saved):
+        SavedSegment.objects.create(
+            name=f"Топ-клиенты {i}",
+            kind="abc",
+            rule={"kind": "abc"},
+            responsible=head,
+            team=head.team,
+        )
+    page = _client(head).get("/outreach/segments/new/").content.decode()
+    select = re.search(r'<select[^>]*name="analytics_segment_ids"[^>]*>', page)
+    assert select is not None
+    assert 'size="3"' in select.group(0)
+    assert ("Пока ничего не сохранено" in page) is (saved == 0)

@@ -17,6 +17,7 @@ from greenwave.core.errors import DomainError
 from greenwave.integrations import services
 from greenwave.integrations.commerceml import MAX_FILE_BYTES
 from greenwave.integrations.models import ExchangeSource
+from greenwave.integrations.notes import note_text
 from greenwave.integrations.pictures import MAX_PICTURE_BYTES, is_picture_name
 
 MAX_FOLDER_PICTURES = 1_000
@@ -67,7 +68,7 @@ class Command(BaseCommand):
             parts = [f"{k}={result[k]}" for k in keys]
             self.stdout.write(f"{result['file']}: " + " ".join(parts))
             for warning in result.get("warnings", []):
-                self.stdout.write(f"  warning: {warning}")
+                self.stdout.write(f"  warning: {note_text(warning)}")
 
 
 def _pictures_beside(path: Path) -> list[tuple[str, bytes]]:

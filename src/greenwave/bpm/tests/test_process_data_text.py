@@ -1,0 +1,106 @@
+"""The process data of a task and of its instance as people read it: names for the logins a
+process holds, durations in words, a business key that names no record shown as a key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from greenwave.bpm import selectors, services
+from greenwave.bpm.models import HumanTask
+from greenwave.core.durations import iso_duration_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def readers(make_user: Any, two_teams: dict[str, Any]) -> list[Any]:
+    team = two_teams["team_a"]
+    return [
+        make_user("reader1", team=team, first_name="Анна", last_name="Кузнецова"),
+        make_user("reader2", team=team, first_name="Павел", last_name="Попов"),
+    ]
+
+
+@pytest.fixture
+def acknowledgement(library: dict[str, Any], readers: list[Any], two_teams: dict[str, Any]) -> Any:
+    return services.instance_start(
+        actor=two_teams["head_a"],
+        definition=library["acknowledgement"],
+        variables={"readers": [r.username for r in readers], "deadline": "P5D"},
+        business_key="demo:acknowledgement:lead-rules",
+    )
+
+
+def _shown(actor: Any, instance: Any) -> dict[str, tuple[str, str]]:
+    rows = selectors.variable_rows(actor=actor, instance=instance)
+    return {row.key: (row.label, row.text) for row in rows}
+
+
+@pytest.mark.parametrize(
+    ("language", "readers_label", "deadline"),
+    [("en", "Who reads the document", "5 days"), ("ru", "Кто знакомится с документом", "5 дней")],
+)
+def test_readers_are_named_and_the_deadline_is_in_words(
+    acknowledgement: Any,
+    two_teams: dict[str, Any],
+    language: str,
+    readers_label: str,
+    deadline: str,
+) -> None:
+    with translation.override(language):
+        shown = _shown(two_teams["head_a"], acknowledgement)
+    assert shown["readers"] == (readers_label, "Анна Кузнецова, Павел Попов")
+    assert shown["deadline"][1] == deadline
+
+
+def test_a_list_of_texts_that_are_not_all_logins_stays_as_written(
+    two_teams: dict[str, Any], readers: list[Any], deploy: Any, approval_xml: bytes
+) -> None:
+    instance = services.instance_start(
+        actor=two_teams["hunter_a"],
+        definition=deploy(approval_xml),
+        variables={"tags": ["reader1", "опт"]},
+    )
+    assert _shown(two_teams["hunter_a"], instance)["tags"][1] == "reader1, опт"
+
+
+@pytest.mark.parametrize(
+    ("value", "en", "ru"),
+    [
+        ("P1D", "1 day", "1 день"),
+        ("P3D", "3 days", "3 дня"),
+        ("PT1H30M", "1 hour 30 minutes", "1 час 30 минут"),
+        ("P1W", "1 week", "1 неделя"),
+        ("P2M", "2 months", "2 месяца"),
+    ],
+)
+def test_iso_durations_read_as_words(value: str, en: str, ru: str) -> None:
+    with translation.override("en"):
+        assert iso_duration_text(value) == en
+    with translation.override("ru"):
+        assert iso_duration_text(value) == ru
+
+
+@pytest.mark.parametrize("value", ["P", "PT", "Pump", "P5", "5D", "P1DT"])
+def test_texts_that_are_not_durations_are_left_alone(value: str) -> None:
+    assert iso_duration_text(value) is None
+
+
+def test_the_task_page_shows_names_words_and_the_key_as_a_reference(
+    acknowledgement: Any, readers: list[Any]
+) -> None:
+    task = HumanTask.objects.get(instance=acknowledgement, assignee=readers[0])
+    client = Client()
+    client.force_login(readers[0])
+    page = client.get(f"/processes/tasks/{task.pk}/").content.decode()  # in Russian
+    assert "Анна Кузнецова, Павел Попов" in page
+    assert "reader1, reader2" not in page
+    assert "[&#x27;reader1" not in page
+    assert "5 дней" in page
+    assert ">P5D<" not in page
+    assert "<dt>Ключ запуска</dt>" in page
+    assert 'data-testid="business-key">demo:acknowledgement:lead-rules<' in page
