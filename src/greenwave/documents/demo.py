@@ -67,9 +67,13 @@ def seed_documents(context: dict[str, Any]) -> None:
                 )
         except DomainError:
             continue  # a demo deal the generator left without requisites: skip it
-    # Contracts are drafted for deals that reached «Договор» (not at the qualification).
-    contract_deals = _with_requisites(Deal.objects.filter(stage__code__in=CONTRACT_STAGES))
-    for deal in contract_deals[:CONTRACT_DEALS]:
+    # Contracts are drafted for deals that reached «Договор» (not at the qualification): first
+    # every deal whose contract approval is running (its reviewers read a contract, not «no
+    # document»), then others up to CONTRACT_DEALS.
+    candidates = list(_with_requisites(Deal.objects.filter(stage__code__in=CONTRACT_STAGES)))
+    running = [deal for deal in candidates if _contract_run_open(deal)]
+    others = [deal for deal in candidates if deal not in running]
+    for deal in [*running, *others[: max(CONTRACT_DEALS - len(running), 0)]]:
         try:
             contract = services.document_generate(
                 actor=None, deal=deal, kind="contract", legal_entity=entity, with_pdf=False
@@ -89,6 +93,11 @@ def _with_requisites(deals: QuerySet[Deal]) -> QuerySet[Deal]:
         .select_related("company", "responsible", "team", "price_list")
         .order_by("pk")
     )
+
+
+def _contract_run_open(deal: Deal) -> bool:
+    runs = bpm.subject_runs(subject_type="deal", subject_id=deal.pk)
+    return any(r.key == services.CONTRACT_PROCESS and r.is_open for r in runs)
 
 
 def _contract_with_its_approval(contract: Document) -> None:
