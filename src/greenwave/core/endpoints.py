@@ -9,6 +9,8 @@ by id (a 404 outside the actor's scope), one action of the row through its servi
     ENDPOINTS.list("/claims", selectors.claim_list, selectors.CLAIM_LIST_SPEC, ClaimOut,
                    name="claims")
     ENDPOINTS.create("/segments", services.segment_create, SegmentIn, SegmentOut)
+    ENDPOINTS.create("/competitors", services.competitor_create, CompetitorIn, CompetitorOut,
+                     reread=COMPETITOR)
     ENDPOINTS.detail("/claims/{claim_id}", selectors.claim_get, ClaimOut)
     ENDPOINTS.action(TASK, "/tasks/{task_id}/claim", services.task_claim, TaskDetailOut)
     ENDPOINTS.entity(COMPANY, "/companies/{company_id}", "detail", "update", out=CompanyOut,
@@ -29,10 +31,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Router, Schema
 
 from .api import Page, list_answer
-from .crud import Entity
+from .crud import Entity, created
 from .listing import ListQuery, ListSpec
 
 Handler = Callable[..., Any]
@@ -112,13 +114,17 @@ class Endpoints:
         out: Any,
         *,
         name: str = "",
+        reread: Entity[Any] | None = None,
         **operation: Any,
     ) -> Handler:
         """A creation from the body's fields alone: `service(actor=, **payload)` answered 201
-        with what it returns, in the handler `name` (by default the service's name)."""
+        with what it returns — or, with `reread`, with the new row read again through that
+        entity's scoped selector (its annotations, its joined rows) — in the handler `name`
+        (by default the service's name)."""
 
         def answer(request: HttpRequest, payload: Schema) -> Any:
-            return Status(201, service(actor=request.user, **payload.dict()))
+            row = service(actor=request.user, **payload.dict())
+            return created(reread.row(request, row.pk) if reread is not None else row)
 
         name = name or service.__name__
         params = {"payload": payload}

@@ -314,10 +314,9 @@ ENDPOINTS.list(
 )
 
 
-@router.post("/competitors", response={201: CompetitorOut})
-def competitor_create(request: AuthedRequest, payload: CompetitorIn) -> Any:
-    competitor = services.competitor_create(actor=request.user, **payload.dict())
-    return created(COMPETITOR.row(request, competitor.pk))
+ENDPOINTS.create(
+    "/competitors", services.competitor_create, CompetitorIn, CompetitorOut, reread=COMPETITOR
+)
 
 
 ENDPOINTS.entity(
@@ -388,10 +387,9 @@ ENDPOINTS.list(
 )
 
 
-@router.post("/price-lists", response={201: PriceListOut})
-def price_list_create(request: AuthedRequest, payload: PriceListIn) -> Any:
-    price_list = services.price_list_create(actor=request.user, **payload.dict())
-    return created(PRICE_LIST.row(request, price_list.pk))
+ENDPOINTS.create(
+    "/price-lists", services.price_list_create, PriceListIn, PriceListOut, reread=PRICE_LIST
+)
 
 
 ENDPOINTS.entity(
