@@ -12,6 +12,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.core.api import Page, PeriodFilter, list_query
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import not_found
+from greenwave.sales.periods import check_period_order
 from greenwave.sales.selectors import pipeline_default, pipeline_get
 
 from . import inputs, selectors, services
@@ -280,8 +281,7 @@ def funnel_overview(
 ) -> Any:
     pipeline = _pipeline(pipeline_id)
     date_from, date_to = period.date_from, period.date_to
-    if date_from and date_to and date_to < date_from:
-        raise inputs.invalid("to", _("The end of the period is before its start."))
+    check_period_order(date_from, date_to)
     found = rollup_funnel(
         actor=request.user, pipeline=pipeline, date_from=date_from, date_to=date_to
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.core.errors import CoreError, DomainError
-from greenwave.sales.periods import check_period_dates
+from greenwave.sales.periods import check_period_dates, check_period_order
 
 from .figures import COMPARES, GROUPINGS, LOST_AFTER_DAYS, NEW_WITHIN_DAYS
 from .segments import KINDS, SegmentParams
@@ -44,8 +44,7 @@ def period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
         start = date_to.replace(day=1)
         date_from = start.replace(year=start.year - 1) if start.year > 1 else start
     check_period_dates(date_from, date_to)
-    if date_to < date_from:
-        raise invalid("to", _("The end of the period is before its start."))
+    check_period_order(date_from, date_to)
     return date_from, date_to
 
 

@@ -28,7 +28,7 @@ from . import selectors, services
 from .funnel import GROUPS, funnel
 from .gates import GateItem, evaluate_stage
 from .models import Deal, Lead, LossReason, Pipeline
-from .periods import period_over_period
+from .periods import check_period_order, period_over_period
 from .schemas import (
     ApproveIn,
     ConvertIn,
@@ -357,12 +357,7 @@ def analytics_period_over_period(
     date_to: IsoDate = Query(..., alias="to"),
     pipeline: int | None = None,
 ) -> Any:
-    if date_to < date_from:
-        raise DomainError(
-            CoreError.VALIDATION,
-            _("The end of the period is before its start."),
-            details={"fields": {"to": [_("The end of the period is before its start.")]}},
-        )
+    check_period_order(date_from, date_to)
     chosen = _pipeline(pipeline) if pipeline is not None else None
     figures = period_over_period(
         actor=request.user, date_from=date_from, date_to=date_to, pipeline=chosen

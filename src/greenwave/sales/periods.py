@@ -63,6 +63,13 @@ def check_period_dates(*days: date | None) -> None:
         raise _out_of_range()
 
 
+def check_period_order(date_from: date | None, date_to: date | None) -> None:
+    """Refuse a period that ends before it starts (a 400 naming `to`); an open end is fine."""
+    if date_from is not None and date_to is not None and date_to < date_from:
+        message = _("The end of the period is before its start.")
+        raise DomainError(CoreError.VALIDATION, message, details={"fields": {"to": [message]}})
+
+
 def _out_of_range() -> DomainError:
     message = _(
         "The dates, those of the compared periods included, must lie between %(first)s "
