@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 
 from greenwave.accounts import selectors as account_selectors
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, document_file_answer, list_query, paginate
+from greenwave.core.api import Page, document_file_answer, list_query, paginate, upload_bytes
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
@@ -89,9 +89,9 @@ def definition_upload_file(
 ) -> Any:
     from .engine import MAX_BPMN_BYTES
 
-    if (file.size or 0) > MAX_BPMN_BYTES:
-        raise DomainError(CoreError.VALIDATION, _("The file is too large."))
-    return _uploaded(request, deploy=deploy, xml=file.read(), key=key)
+    too_large = DomainError(CoreError.VALIDATION, _("The file is too large."))
+    xml = upload_bytes(file, MAX_BPMN_BYTES, too_large)
+    return _uploaded(request, deploy=deploy, xml=xml, key=key)
 
 
 ENDPOINTS.detail("/processes/definitions/{definition_id}", selectors.definition_get, DefinitionOut)

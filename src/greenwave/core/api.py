@@ -18,6 +18,7 @@ from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -397,6 +398,15 @@ def row_of_id(model: type[M], pk: int | None, unknown: DomainError) -> M | None:
     if row is None:
         raise unknown
     return row
+
+
+def upload_bytes(file: UploadedFile, limit: int, too_large: DomainError) -> bytes:
+    """The bytes of an uploaded file; `too_large` (the endpoint's own code and message) raised
+    when the file is over `limit` bytes, and never more than the limit read."""
+    if (file.size or 0) > limit:
+        raise too_large
+    data: bytes = file.read(limit + 1)
+    return data
 
 
 def list_query(

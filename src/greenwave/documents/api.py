@@ -13,7 +13,14 @@ from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
-from greenwave.core.api import Page, document_file_answer, list_query, paginate, patch_fields
+from greenwave.core.api import (
+    Page,
+    document_file_answer,
+    list_query,
+    paginate,
+    patch_fields,
+    upload_bytes,
+)
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
@@ -231,15 +238,15 @@ def document_template_upload(
     name: Form[str] = "",
 ) -> Any:
     entity = selectors.legal_entity_get(actor=request.user, pk=legal_entity_id)
-    if (file.size or 0) > rendering.MAX_UPLOAD_BYTES:
-        raise DomainError(DocumentsError.INVALID_TEMPLATE, _("The file is larger than 10 MB."))
+    too_large = DomainError(DocumentsError.INVALID_TEMPLATE, _("The file is larger than 10 MB."))
+    data = upload_bytes(file, rendering.MAX_UPLOAD_BYTES, too_large)
     template = services.document_template_upload(
         actor=request.user,
         legal_entity=entity,
         kind=kind,
         name=name[:200],
         file_name=file.name or "",
-        data=file.read(),
+        data=data,
     )
     return Status(201, _template_out(template))
 

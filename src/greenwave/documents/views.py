@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
+from greenwave.core.api import upload_bytes
 from greenwave.core.crud import Back, back_to, form_page, form_view, saving
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, show_form_error
@@ -134,10 +135,10 @@ def template_upload(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > rendering.MAX_UPLOAD_BYTES:
-                raise DomainError(
-                    DocumentsError.INVALID_TEMPLATE, _("The file is larger than 10 MB.")
-                )
+            too_large = DomainError(
+                DocumentsError.INVALID_TEMPLATE, _("The file is larger than 10 MB.")
+            )
+            data = upload_bytes(upload, rendering.MAX_UPLOAD_BYTES, too_large)
             template = services.document_template_upload(
                 actor=request.user,
                 legal_entity=selectors.legal_entity_get(
@@ -146,7 +147,7 @@ def template_upload(request: AuthedRequest) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 name=form.cleaned_data["name"],
                 file_name=upload.name,
-                data=upload.read(),
+                data=data,
             )
         except DomainError as exc:
             form.add_error("file", exc.message)

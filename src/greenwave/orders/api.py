@@ -11,7 +11,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, list_query, paginate, upload_bytes
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
@@ -92,12 +92,11 @@ def payment_create(request: AuthedRequest, payload: PaymentIn) -> Any:
 def payment_import(
     request: AuthedRequest, file: File[UploadedFile], dry_run: Form[bool] = True
 ) -> Any:
-    if file.size and file.size > statement.MAX_BYTES:
-        raise DomainError(
-            CoreError.PAYLOAD_TOO_LARGE,
-            _("The file is larger than %(mb)s MB.") % {"mb": statement.MAX_BYTES // (1024 * 1024)},
-        )
-    raw = file.read(statement.MAX_BYTES + 1)
+    too_large = DomainError(
+        CoreError.PAYLOAD_TOO_LARGE,
+        _("The file is larger than %(mb)s MB.") % {"mb": statement.MAX_BYTES // (1024 * 1024)},
+    )
+    raw = upload_bytes(file, statement.MAX_BYTES, too_large)
     return statement.statement_import(actor=request.user, raw=raw, dry_run=dry_run)
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.http import AuthedRequest
+from greenwave.core.api import upload_bytes
 from greenwave.core.crud import Back, form_view, saving
 from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.form_posts import form_post, show_on_top
@@ -116,12 +117,14 @@ def statement_import(request: AuthedRequest) -> HttpResponse:
     encoded = request.POST.get("content", "")
     if request.method == "POST" and (upload or encoded):
         try:
-            if upload is not None and upload.size and upload.size > statement.MAX_BYTES:
-                raise DomainError(
-                    statement.OrdersError.STATEMENT_TOO_LARGE,
-                    _("The file is larger than %(mb)s MB.") % {"mb": context["max_mb"]},
-                )
-            raw = upload.read(statement.MAX_BYTES + 1) if upload else base64.b64decode(encoded)
+            too_large = DomainError(
+                statement.OrdersError.STATEMENT_TOO_LARGE,
+                _("The file is larger than %(mb)s MB.") % {"mb": context["max_mb"]},
+            )
+            if upload:
+                raw = upload_bytes(upload, statement.MAX_BYTES, too_large)
+            else:
+                raw = base64.b64decode(encoded)
             confirm = bool(request.POST.get("confirm")) and upload is None
             result = statement.statement_import(actor=request.user, raw=raw, dry_run=not confirm)
             if confirm:
