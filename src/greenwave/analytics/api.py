@@ -10,6 +10,7 @@ from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.api import Page, PeriodFilter, list_query
+from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import not_found
 from greenwave.sales.periods import check_period_order
@@ -19,6 +20,7 @@ from . import inputs, selectors, services
 from .client_rollups import segment_page
 from .competitors import competitor_portfolio
 from .figures import report_dict, sales_report
+from .models import SavedSegment
 from .nps import nps_by, nps_changes, nps_periods
 from .portfolio import PORTFOLIO_SPEC, client_portfolio, enrich, portfolio_rows
 from .rollups import rollup_funnel, sales_overview
@@ -39,6 +41,9 @@ from .segments import SegmentParams, definitions, segment_clients, summary, wind
 
 router = Router(tags=["analytics"])
 ENDPOINTS = Endpoints(router, __name__)
+SAVED_SEGMENT = Entity(
+    SavedSegment, "segment", selectors.segment_get, delete=services.segment_delete
+)
 
 
 @router.get(
@@ -184,17 +189,13 @@ ENDPOINTS.detail(
 )
 
 
-@router.delete(
+ENDPOINTS.delete(
+    SAVED_SEGMENT,
     "/analytics/segments/saved/{segment_id}",
-    response={204: None},
     summary="Delete a saved segment",
     operation_id="analytics_saved_segment_delete",
+    name="saved_segment_delete",
 )
-def saved_segment_delete(request: AuthedRequest, segment_id: int) -> Any:
-    services.segment_delete(
-        actor=request.user, segment=selectors.segment_get(actor=request.user, pk=segment_id)
-    )
-    return Status(204, None)
 
 
 @router.get(

@@ -2,9 +2,9 @@
 
 Most of an app's REST surface is the same few handlers per record kind: the list (a page of
 the scoped selector, `core.api.list_answer`), the creation from the body's fields (201), the row
-by id (a 404 outside the actor's scope), one action of the row through its service and an
-`Entity`'s PATCH, soft delete, restore and history. An app's `api.py` declares them once through
-`Endpoints(router, __name__)`, in the order its OpenAPI document lists them:
+by id (a 404 outside the actor's scope), one action of the row through its service, its delete
+(204) and an `Entity`'s PATCH, soft delete, restore and history. An app's `api.py` declares them
+once through `Endpoints(router, __name__)`, in the order its OpenAPI document lists them:
 
     ENDPOINTS.list("/claims", selectors.claim_list, selectors.CLAIM_LIST_SPEC, ClaimOut,
                    name="claims")
@@ -13,6 +13,7 @@ by id (a 404 outside the actor's scope), one action of the row through its servi
                      reread=COMPETITOR)
     ENDPOINTS.detail("/claims/{claim_id}", selectors.claim_get, ClaimOut)
     ENDPOINTS.action(TASK, "/tasks/{task_id}/claim", services.task_claim, TaskDetailOut)
+    ENDPOINTS.delete(ITEM, "/my-day/items/{item_id}", name="my_day_remove")
     ENDPOINTS.entity(COMPANY, "/companies/{company_id}", "detail", "update", out=CompanyOut,
                      patch=CompanyPatch)
 
@@ -157,6 +158,17 @@ class Endpoints:
         name = name or service.__name__
         return self.add("POST", path, name, answer, response=out, params=params, **operation)
 
+    def delete(
+        self, entity: Entity[Any], path: str, *, name: str = "", **operation: Any
+    ) -> Handler:
+        """DELETE the record by the path's id through `entity.remove` (its delete service),
+        answered 204 without a body, in the handler `name` (by default `<keyword>_delete`)."""
+        param = _last_param(path)
+        name = name or f"{entity.keyword}_delete"
+        call = _by_id(entity.remove, param)
+        ids = {param: int}
+        return self.add("DELETE", path, name, call, response={204: None}, params=ids, **operation)
+
     def detail(
         self,
         path: str,
@@ -200,8 +212,7 @@ class Endpoints:
                 self.add("PATCH", path, name, call, response=out, params={**ids, "payload": patch})
             elif verb in {"delete", "remove"}:
                 soft = {"summary": "Soft delete"} if entity.restore is not None else {}
-                call = _by_id(entity.remove, param)
-                self.add("DELETE", path, name, call, response={204: None}, params=ids, **soft)
+                self.delete(entity, path, name=name, **soft)
             elif verb == "restore":
                 call = _by_id(entity.restored, param)
                 self.add("POST", f"{path}/restore", name, call, response=out, params=ids)

@@ -12,6 +12,8 @@ from ninja import Query, Router, Status
 from greenwave.accounts.http import AuthedRequest
 from greenwave.activities.selectors import activity_get
 from greenwave.core.api import IsoDate
+from greenwave.core.crud import Entity
+from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import DomainError
 from greenwave.crm.selectors import company_get
 from greenwave.sales.selectors import deal_get
@@ -19,6 +21,7 @@ from greenwave.sales.selectors import deal_get
 from . import selectors, services
 from .errors import PlanningError
 from .kpis import Month
+from .models import DayPlanItem
 from .presenters import day_view, day_views
 from .schemas import (
     CloseIn,
@@ -40,6 +43,8 @@ from .schemas import (
 )
 
 router = Router(tags=["planning"])
+ENDPOINTS = Endpoints(router, __name__)
+DAY_ITEM = Entity(DayPlanItem, "item", selectors.day_item_get, delete=services.day_plan_remove_item)
 
 
 def _suggestion(s: selectors.Suggestion) -> dict[str, Any]:
@@ -82,11 +87,7 @@ def my_day_add(request: AuthedRequest, payload: ItemIn) -> Any:
     return Status(201, next(i for i in view["items"] if i["id"] == item.pk))
 
 
-@router.delete("/my-day/items/{item_id}", response={204: None})
-def my_day_remove(request: AuthedRequest, item_id: int) -> Any:
-    item = selectors.day_item_get(actor=request.user, pk=item_id)
-    services.day_plan_remove_item(actor=request.user, item=item)
-    return Status(204, None)
+ENDPOINTS.delete(DAY_ITEM, "/my-day/items/{item_id}", name="my_day_remove")
 
 
 @router.post("/my-day/close", response=DayOut, summary="Close my day into plan vs fact")
