@@ -13,7 +13,7 @@ from ninja import Router
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
-from greenwave.core.api import row_of_id
+from greenwave.core.api import row_of_id, scoped_row_of_id
 from greenwave.core.crud import Entity, created
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import DomainError
@@ -69,10 +69,10 @@ def activity_create(request: AuthedRequest, payload: ActivityIn) -> Any:
     activity = services.activity_create(
         actor=actor,
         responsible=_assignee(responsible_id),
-        company=crm_selectors.company_get(actor=actor, pk=company_id) if company_id else None,
-        contact=crm_selectors.contact_get(actor=actor, pk=contact_id) if contact_id else None,
-        lead=sales_selectors.lead_get(actor=actor, pk=lead_id) if lead_id else None,
-        deal=sales_selectors.deal_get(actor=actor, pk=deal_id) if deal_id else None,
+        company=scoped_row_of_id(crm_selectors.company_get, actor, company_id),
+        contact=scoped_row_of_id(crm_selectors.contact_get, actor, contact_id),
+        lead=scoped_row_of_id(sales_selectors.lead_get, actor, lead_id),
+        deal=scoped_row_of_id(sales_selectors.deal_get, actor, deal_id),
         **data,
     )
     return created(ACTIVITY.row(request, activity.pk))

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import RoleCode
+from greenwave.core.api import scoped_row_of_id
 from greenwave.core.crud import Back
 from greenwave.core.errors import DomainError
 from greenwave.core.list_pages import ListPage
@@ -254,7 +255,7 @@ def definition_upload(request: AuthedRequest) -> HttpResponse:
 
 @designer_required
 def definition_modeler(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    source = selectors.definition_get(actor=request.user, pk=pk) if pk else None
+    source = scoped_row_of_id(selectors.definition_get, request.user, pk)
     form = ModelerSaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -400,6 +400,12 @@ def row_of_id(model: type[M], pk: int | None, unknown: DomainError) -> M | None:
     return row
 
 
+def scoped_row_of_id(get: Callable[..., M], actor: Any, pk: int | None, **options: Any) -> M | None:
+    """The row the scoped selector `get(actor=, pk=, **options)` reads for an optional id of a
+    request (a 404 outside the actor's scope); None when the request names none (null or 0)."""
+    return get(actor=actor, pk=pk, **options) if pk else None
+
+
 def upload_bytes(file: UploadedFile, limit: int, too_large: DomainError) -> bytes:
     """The bytes of an uploaded file; `too_large` (the endpoint's own code and message) raised
     when the file is over `limit` bytes, and never more than the limit read."""

@@ -15,7 +15,14 @@ from ninja.files import UploadedFile
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team
 from greenwave.accounts.selectors import user_get
-from greenwave.core.api import Page, list_query, paginate, patch_fields, row_of_id
+from greenwave.core.api import (
+    Page,
+    list_query,
+    paginate,
+    patch_fields,
+    row_of_id,
+    scoped_row_of_id,
+)
 from greenwave.core.crud import Entity, created
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import not_found
@@ -135,7 +142,7 @@ def company_list(request: AuthedRequest, deleted: bool = False) -> Any:
 def company_create(request: AuthedRequest, payload: CompanyIn) -> Any:
     data = payload.dict()
     responsible_id = data.pop("responsible_id")
-    responsible = user_get(actor=request.user, pk=responsible_id) if responsible_id else None
+    responsible = scoped_row_of_id(user_get, request.user, responsible_id)
     return created(services.company_create(actor=request.user, responsible=responsible, **data))
 
 
@@ -237,7 +244,7 @@ def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
 def contact_create(request: AuthedRequest, payload: ContactIn) -> Any:
     data = payload.dict()
     company_id = data.pop("company_id")
-    company = COMPANY.row(request, company_id) if company_id else None
+    company = scoped_row_of_id(COMPANY.get, request.user, company_id)
     return created(services.contact_create(actor=request.user, company=company, **data))
 
 
@@ -251,7 +258,7 @@ def contact_update(request: AuthedRequest, contact_id: int, payload: ContactPatc
     company: Any = False
     if "company_id" in fields:
         company_id = fields.pop("company_id")
-        company = COMPANY.row(request, company_id) if company_id else None
+        company = scoped_row_of_id(COMPANY.get, request.user, company_id)
     return services.contact_update(actor=request.user, contact=contact, company=company, **fields)
 
 
@@ -431,7 +438,7 @@ def import_upload(
     kind: str = Form("companies"),
     responsible_id: int | None = Form(None),
 ) -> Any:
-    responsible = user_get(actor=request.user, pk=responsible_id) if responsible_id else None
+    responsible = scoped_row_of_id(user_get, request.user, responsible_id)
     job = services.import_upload(
         actor=request.user,
         kind=kind,

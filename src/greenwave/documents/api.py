@@ -19,6 +19,7 @@ from greenwave.core.api import (
     list_query,
     paginate,
     patch_fields,
+    scoped_row_of_id,
     upload_bytes,
 )
 from greenwave.core.crud import Entity
@@ -92,7 +93,7 @@ INVOICE = Entity(Invoice, "invoice", selectors.invoice_get, reread=True)
 def _lines(actor: User, lines: list[InvoiceLineIn]) -> list[services.LineInput]:
     result = []
     for line in lines:
-        product = product_get(actor=actor, pk=line.product_id) if line.product_id else None
+        product = scoped_row_of_id(product_get, actor, line.product_id)
         name = line.name.strip() or (product.name if product else "")
         if not name:
             raise DomainError(
@@ -127,7 +128,7 @@ def invoices(request: AuthedRequest) -> Any:
 @router.post("/invoices", response={201: InvoiceOut}, summary="Draft (or issue) an invoice")
 def invoice_create(request: AuthedRequest, payload: InvoiceIn) -> Any:
     actor = request.user
-    deal = deal_get(actor=actor, pk=payload.deal_id, lookups=False) if payload.deal_id else None
+    deal = scoped_row_of_id(deal_get, actor, payload.deal_id, lookups=False)
     if payload.company_id is not None:
         buyer = company_get(actor=actor, pk=payload.company_id)
     elif deal is not None and deal.company is not None:
@@ -308,9 +309,7 @@ def deal_document_generate(
 ) -> Any:
     actor = request.user
     deal = deal_get(actor=actor, pk=deal_id, lookups=False)
-    template = (
-        selectors.template_get(actor=actor, pk=payload.template_id) if payload.template_id else None
-    )
+    template = scoped_row_of_id(selectors.template_get, actor, payload.template_id)
     document = services.document_generate(
         actor=actor,
         deal=deal,

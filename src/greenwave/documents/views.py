@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
-from greenwave.core.api import upload_bytes
+from greenwave.core.api import scoped_row_of_id, upload_bytes
 from greenwave.core.crud import Back, back_to, form_page, form_view, saving
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, show_form_error
@@ -320,9 +320,7 @@ def deal_generate(request: AuthedRequest, deal_pk: int) -> HttpResponse:
 
     def generate() -> Any:
         template_id = form.cleaned_data.get("template")
-        template = (
-            selectors.template_get(actor=request.user, pk=template_id) if template_id else None
-        )
+        template = scoped_row_of_id(selectors.template_get, request.user, template_id)
         return services.document_generate(
             actor=request.user, deal=deal, kind=form.cleaned_data["kind"], template=template
         )

@@ -11,7 +11,7 @@ from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.activities.selectors import activity_get
-from greenwave.core.api import IsoDate
+from greenwave.core.api import IsoDate, scoped_row_of_id
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import DomainError
@@ -79,9 +79,9 @@ def my_day_add(request: AuthedRequest, payload: ItemIn) -> Any:
         goal=payload.goal,
         priority=payload.priority,
         source=payload.source,
-        company=company_get(actor=actor, pk=payload.company_id) if payload.company_id else None,
-        activity=activity_get(actor=actor, pk=payload.activity_id) if payload.activity_id else None,
-        deal=deal_get(actor=actor, pk=payload.deal_id) if payload.deal_id else None,
+        company=scoped_row_of_id(company_get, actor, payload.company_id),
+        activity=scoped_row_of_id(activity_get, actor, payload.activity_id),
+        deal=scoped_row_of_id(deal_get, actor, payload.deal_id),
     )
     view = day_view(selectors.day_plan_get(actor=actor, pk=plan.pk), user=actor, day=plan.date)
     return Status(201, next(i for i in view["items"] if i["id"] == item.pk))

@@ -18,6 +18,7 @@ from greenwave.core.api import (
     list_query,
     object_response,
     page_response,
+    scoped_row_of_id,
 )
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
@@ -122,7 +123,7 @@ def deal_create(request: AuthedRequest, payload: DealIn) -> Any:
     )
     stage = selectors.stage_get(pk=payload.stage_id) if payload.stage_id else first
     responsible = _user(actor, payload.responsible_id)
-    company = company_get(actor=actor, pk=payload.company_id) if payload.company_id else None
+    company = scoped_row_of_id(company_get, actor, payload.company_id)
     contacts = [contact_get(actor=actor, pk=pk) for pk in payload.contact_ids]
     deal = services.deal_create(
         actor=actor,
