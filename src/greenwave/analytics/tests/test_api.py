@@ -112,3 +112,37 @@ def test_a_preset_becomes_its_dates(history: dict[str, Any], client: Any) -> Non
     assert "date_from=" in answer["Location"]
     assert "preset" not in answer["Location"]
     assert client.get("/analytics/sales/?date_from=x").status_code == 200  # the form says why
+
+
+def test_a_saved_segment_is_deleted_by_its_owner_only(history: dict[str, Any], bearer: Any) -> None:
+    client = bearer(history["hunter_a"])
+    saved = client.post(
+        "/api/v1/analytics/segments/saved",
+        {"name": "Gone", "kind": "abc", "classes": ["A"], "months": 12},
+        content_type="application/json",
+    )
+    url = f"/api/v1/analytics/segments/saved/{saved.json()['id']}"
+    other = bearer(history["hunter_b"]).delete(url)
+    assert (other.status_code, other.json()["code"]) == (404, "not_found")
+    assert client.get(url).status_code == 200
+    gone = client.delete(url)
+    assert (gone.status_code, gone.content) == (204, b"")
+    assert client.get(url).status_code == 404
+
+
+def test_a_period_ending_before_it_starts_is_a_400_naming_to(
+    history: dict[str, Any], bearer: Any
+) -> None:
+    client = bearer(history["hunter_a"])
+    for url in (
+        "/api/v1/analytics/sales",
+        "/api/v1/analytics/nps",
+        "/api/v1/analytics/overview",
+        "/api/v1/analytics/funnel/overview",
+        "/api/v1/analytics/period-over-period",
+    ):
+        answer = client.get(url, {"from": "2026-03-31", "to": "2026-03-01"})
+        assert answer.status_code == 400, (url, answer.content)
+        body = answer.json()
+        assert body["code"] == "validation_error"
+        assert body["details"] == {"fields": {"to": [body["message"]]}}

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from greenwave.orders import statement
 from greenwave.orders.models import Payment
 
 DATA = Path(__file__).parent / "data"
@@ -136,3 +137,18 @@ def test_orders_shipments_and_claims_api(deal, two_teams, bearer) -> None:
         content_type="application/json",
     )
     assert refused.status_code == 404
+
+
+def test_a_statement_over_the_limit_is_a_413_and_nothing_is_read(
+    finance, bearer, monkeypatch
+) -> None:
+    monkeypatch.setattr(statement, "MAX_BYTES", 2 * 1024 * 1024)
+    raw = b"1CClientBankExchange\n" + b"x" * (2 * 1024 * 1024)
+    answer = bearer(finance).post(
+        "/api/v1/payments/import", {"file": SimpleUploadedFile("big.txt", raw)}
+    )
+    assert answer.status_code == 413, answer.content
+    body = answer.json()
+    assert (body["code"], body["details"]) == ("payload_too_large", {})
+    assert "2" in body["message"]
+    assert not Payment.objects.exists()

@@ -246,3 +246,16 @@ def test_the_department_board_rolls_up_the_days_of_its_teams(client, two_teams) 
     page = client.get(f"/planning/team/?team={two_teams['team_a'].pk}")
     assert [row["user"].username for row in page.context["rows"]] == ["hunter_a"]
     assert not page.context["rolled_up"]
+
+
+def test_my_day_api_removes_my_item_and_not_a_colleagues(two_teams, bearer, company_a) -> None:
+    hunter = two_teams["hunter_a"]
+    plan = services.day_plan_open(actor=hunter)
+    item = services.day_plan_add_item(actor=hunter, plan=plan, company=company_a, goal="Позвонить")
+    url = f"/api/v1/my-day/items/{item.pk}"
+    other = bearer(two_teams["hunter_b"]).delete(url)
+    assert (other.status_code, other.json()["code"]) == (404, "not_found")
+    assert DayPlanItem.objects.filter(pk=item.pk).exists()
+    removed = bearer(hunter).delete(url)
+    assert (removed.status_code, removed.content) == (204, b"")
+    assert not DayPlanItem.objects.filter(pk=item.pk).exists()
