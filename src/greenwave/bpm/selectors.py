@@ -32,6 +32,7 @@ from .models import (
     ProcessInstance,
     TaskStatus,
 )
+from .papers import run_paper
 
 DEFINITION_LIST_SPEC = ListSpec(
     search_fields=("key", "name"),
@@ -475,6 +476,13 @@ def subject_link(*, actor: User, instance: ProcessInstance) -> Any:
     if instance.object_type and instance.object_id:
         return case_link(instance.object_type, instance.object_id, actor=actor)
     ref = parse_case_key(instance.business_key)
+    return case_link(ref[0], ref[1], actor=actor) if ref else None
+
+
+def carried_paper(*, actor: User, instance: ProcessInstance) -> Any:
+    """The paper the run carries (`bpm.papers`: a contract under approval) as a link the
+    actor may open, or None when no app knows of one (the card then reads the variables)."""
+    ref = run_paper(instance.pk)
     return case_link(ref[0], ref[1], actor=actor) if ref else None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -186,6 +187,23 @@ def document_version(
     if found is None:
         raise not_found(_("No such version of the document."))
     return found
+
+
+def document_links(ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Titles («Договор № 15») and URLs of documents (for `core.case_access.case_links`)."""
+    documents = models.Document.objects.filter(pk__in=ids).only("pk", "kind", "number")
+    return {d.pk: (str(d), reverse("documents:document_detail", args=[d.pk])) for d in documents}
+
+
+def approval_paper(instance_id: int) -> tuple[str, str] | None:
+    """The document an approval run carries (`bpm.papers`): the newest one put on it."""
+    pk = (
+        models.Document.objects.filter(approval_instance_id=instance_id)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return None if pk is None else ("document", str(pk))
 
 
 def document_visible(actor: User, case_id: str) -> bool:

@@ -67,7 +67,11 @@ def legal_entity_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "documents/legal_entity_list.html",
-        {"entities": entities, "can_edit": services._is_finance(request.user)},
+        {
+            "title": _("Legal entities"),
+            "entities": entities,
+            "can_edit": services._is_finance(request.user),
+        },
     )
 
 
@@ -117,6 +121,7 @@ def template_list(request: AuthedRequest) -> HttpResponse:
         request,
         "documents/template_list.html",
         {
+            "title": _("Document templates"),
             "builtins": NumberedKind.choices,
             "templates": selectors.template_list(actor=request.user),
             "can_upload": services.can_manage_templates(request.user),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import RoleCode
-from greenwave.core.case_access import register_case_access
+from greenwave.bpm.papers import register_run_paper
+from greenwave.core.case_access import register_case_access, register_case_link
 from greenwave.core.demo import register_demo_seeder
 from greenwave.core.event_labels import register_activity_labels
 from greenwave.core.jobs import register_periodic
@@ -44,6 +45,8 @@ def _seams() -> None:
     register_company_merge_handler("documents", services.client_bank_account_merge)
     register_case_access("invoice", selectors.invoice_visible)
     register_case_access("document", selectors.document_visible)
+    register_case_link("document", _("Document"), selectors.document_links)
+    register_run_paper(selectors.approval_paper)
     register_document_source(selectors.deal_gate_documents)
     register_contract_approval(services.CONTRACT_PROCESS, services.deal_contract_approval_start)
 

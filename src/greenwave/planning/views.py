@@ -133,6 +133,8 @@ def my_day_close(request: AuthedRequest) -> HttpResponse:
 @login_required
 def team_board(request: AuthedRequest) -> HttpResponse:
     actor, day = request.user, _day(request)
+    if (empty := _no_teams_page(request, _("Team days"))) is not None:
+        return empty
     teams = selectors.visible_teams(actor=actor)
     team_id = request.GET.get("team", "")
     team = (
@@ -199,6 +201,16 @@ def _month(request: AuthedRequest) -> kpis.Month:
 def _int_param(request: AuthedRequest, name: str) -> int | None:
     value = request.GET.get(name) or request.POST.get(name) or ""
     return int(value) if value.isdigit() and len(value) < 18 else None
+
+
+def _no_teams_page(request: AuthedRequest, title: Any) -> HttpResponse | None:
+    """A new installation has no team yet: the team pages say so instead of «not found»."""
+    actor = request.user
+    if actor.team is not None or _int_param(request, "team") is not None:
+        return None
+    if selectors.visible_teams(actor=actor):
+        return None
+    return render(request, "planning/no_teams.html", {"title": title})
 
 
 def _team_of(request: AuthedRequest, *, top: bool = False) -> Any:
@@ -268,6 +280,8 @@ def _plan_grid_page(request: AuthedRequest, grid: _Grid) -> HttpResponse:
     actor, month = request.user, _month(request)
     if not selectors.is_planner(actor):
         raise Http404(_("Team not found."))
+    if (empty := _no_teams_page(request, grid.title)) is not None:
+        return empty
     team = _team_of(request, top=grid.top)
     context = {
         "title": str(grid.title),
@@ -302,6 +316,8 @@ def plan_entry(request: AuthedRequest) -> HttpResponse:
     actor, month = request.user, _month(request)
     if not selectors.is_planner(actor):
         raise Http404(_("Team not found."))
+    if request.method != "POST" and (empty := _no_teams_page(request, _("Plan entry"))):
+        return empty
     team = _team_of(request)
     people = list(selectors.team_members(actor=actor, team=team))
     kpi_list = selectors.kpi_catalogue(actor=actor)

@@ -34,6 +34,14 @@ def local_url(value: object) -> str:
     return text if text.startswith("/") and not text.startswith("//") else ""
 
 
+@register.simple_tag(takes_context=True)
+def carried_paper(context: template.Context, instance: Any) -> Any:
+    """The paper a run carries as a link for the reader: `{% carried_paper instance as paper %}`."""
+    from greenwave.bpm.selectors import carried_paper as paper_of
+
+    return paper_of(actor=context["request"].user, instance=instance)
+
+
 @register.simple_tag
 def subject_links(instances: Any) -> dict[int, Any]:
     """The records of a page of process runs as links: `{% subject_links page.object_list as

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.test import Client
 
 from greenwave.accounts.models import User
 from greenwave.core.navigation import nav_for
@@ -44,3 +45,21 @@ def test_an_administrator_sees_every_item(make_user: Callable[..., User]) -> Non
     admin_keys = menu_keys(make_user(roles=["admin"]))
     for role in ("hunter", "lawyer", "hr", "head_of_sales", "call_center"):
         assert menu_keys(make_user(roles=[role])) <= admin_keys
+
+
+@pytest.mark.django_db
+def test_every_menu_page_has_a_title_of_its_own(
+    make_user: Callable[..., User], client: Client
+) -> None:
+    """A browser tab, the history and a bookmark name the page: «Шаблоны документов ·
+    Greenwave», not «Greenwave · Greenwave» (the templates' and legal entities' pages were)."""
+    admin = make_user(roles=["admin"])
+    client.force_login(admin)
+    failed, untitled = [], []
+    for item in (item for items in nav_for(admin, "/").values() for item in items):
+        response = client.get(item["url"])
+        if response.status_code != 200:
+            failed.append((item["url"], response.status_code))
+        elif "<title>Greenwave · Greenwave</title>" in response.content.decode():
+            untitled.append(item["url"])
+    assert (failed, untitled) == ([], [])

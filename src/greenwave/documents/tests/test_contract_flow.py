@@ -223,6 +223,35 @@ def test_a_contract_joins_the_approval_the_history_wrote_for_its_deal(
     assert activities[-2:] == ["document_sent_for_approval", "document_approved"]
 
 
+def test_the_reviewer_of_a_history_run_reads_the_contract_put_on_it(
+    ready, stages, people, library, seller
+) -> None:
+    """A running approval the history wrote before any document names none in its variables:
+    its lawyer read «No document attached to the deal». The contract put on the run is what
+    the record card shows, as a link, on the task page and the process page."""
+    Deal.objects.filter(pk=ready.pk).update(stage=stages["contract"])
+    run = bpm.subject_process_start(
+        actor=None, key="contract_approval", subject_type="deal", subject_id=ready.pk
+    )
+    _decide(people["head_a"], run.pk, "review_head")
+    task = HumanTask.objects.get(instance_id=run.pk, element_id="review_lawyer")
+    client = signed_in(people["lawyer"])
+    assert "К сделке не приложен документ." in _card(client, f"/processes/tasks/{task.pk}/")
+    contract = services.contract_link_to_approval(
+        document=_drafted(None, ready), instance_id=run.pk
+    )
+    link = f'<a href="/documents/{contract.pk}/">{contract}</a>'
+    assert link in _card(client, f"/processes/tasks/{task.pk}/")
+    assert link in _card(client, f"/processes/instances/{run.pk}/")
+
+
+def _card(client: Any, url: str) -> str:
+    """The «Document to approve» line of a process page's record card."""
+    html = client.get(url).content.decode()
+    start = html.index('data-testid="subject-document"')
+    return html[start : html.index("</dd>", start)]
+
+
 def test_the_demo_contract_of_a_deal_with_an_approved_approval_is_approved(
     ready, stages, people, library, seller
 ) -> None:
