@@ -17,7 +17,9 @@ urlpatterns = [
         *("list", "create", "export", "deleted", "delete", "restore"),
         *("detail", "edit", "reassign", "merge"),
     ),
-    *entity_paths(views, "import", "import/", "detail", "progress", start=""),
+    *entity_paths(
+        views, "import", "import/", "detail", "progress", start="", sample="sample/<slug:kind>/"
+    ),
     path(
         "companies/<int:pk>/decision-makers/new/",
         views.decision_maker_add,

@@ -11,13 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
@@ -50,7 +50,7 @@ from .forms import (
     ProductGroupForm,
     ReassignForm,
 )
-from .models import Company
+from .models import Company, ImportKind
 from .tabular import write_csv, write_xlsx
 
 View = Callable[..., HttpResponseBase]
@@ -565,9 +565,23 @@ def import_start(request: AuthedRequest) -> HttpResponse:
     context = {
         "form": form,
         "title": _("Import clients"),
+        "kinds": ImportKind.choices,
         "imports": selectors.import_list(actor=request.user)[:10],
     }
     return render(request, "crm/import_start.html", context)
+
+
+@require_safe
+@login_required
+def import_sample(request: AuthedRequest, kind: str) -> HttpResponse:
+    """A sample file of an import kind: the column names the import recognises and an example
+    row, as the `;`-separated UTF-8 CSV that Russian Excel opens (and the import reads back)."""
+    if kind not in ImportKind.values:
+        raise Http404(_("No such kind of import."))
+    headers, row = services.import_sample(kind)
+    response = HttpResponse(b"".join(write_csv(headers, [row])), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="import-{kind}-sample.csv"'
+    return response
 
 
 @login_required

@@ -49,6 +49,7 @@ from .import_rows import (
     MAX_IMPORT_BYTES,
     ImportColumn,
     import_columns,
+    import_sample,
     import_suggest_mapping,
 )
 from .imports import (
@@ -136,6 +137,7 @@ __all__ = [
     "import_confirm",
     "import_read",
     "import_run",
+    "import_sample",
     "import_suggest_mapping",
     "import_upload",
     "imports_resume_stalled",

@@ -142,6 +142,53 @@ def import_columns(kind: str) -> tuple[ImportColumn, ...]:
     return IMPORT_COLUMNS[ImportKind(kind)]
 
 
+# One example row a kind: the sample file a user downloads to see what the import reads. Its
+# requisites pass their checksums; the texts are in the reader's language.
+_SAMPLE_INN = "7701234560"
+IMPORT_SAMPLES: dict[str, dict[str, Any]] = {
+    ImportKind.COMPANIES: {
+        "name": gettext_lazy("Example Trading LLC"),
+        "inn": _SAMPLE_INN,
+        "kpp": "770101001",
+        "ogrn": "1027700123450",
+        "legal_address": gettext_lazy("1 Example Street, Moscow, 101000"),
+        "actual_address": gettext_lazy("1 Example Street, Moscow, 101000"),
+        "region": gettext_lazy("Moscow"),
+        "industry": gettext_lazy("Wholesale"),
+        "size": CompanySize.SMALL.label,
+        "source": Source.EXHIBITION.label,
+        "segment": Segment.NEW.label,
+        "phone": "+7 495 123-45-67",
+        "email": "info@example.ru",
+        "website": "https://example.ru",
+        "tags": gettext_lazy("wholesale, warehouse"),
+        "contact_full_name": gettext_lazy("Ivanov Ivan Ivanovich"),
+        "contact_position": gettext_lazy("Purchasing director"),
+        "contact_phone": "+7 916 123-45-67",
+        "contact_email": "ivanov@example.ru",
+    },
+    ImportKind.CONTACTS: {
+        "full_name": gettext_lazy("Petrova Anna Sergeevna"),
+        "position": gettext_lazy("Chief accountant"),
+        "phones": "+7 495 765-43-21",
+        "emails": "petrova@example.ru",
+        "birthday": "15.04.1985",
+        "gender": Gender.FEMALE.label,
+        "mailing_consent": gettext_lazy("yes"),
+        "company_inn": "",  # the INN of a client already in the base links the contact to it
+        "notes": gettext_lazy("Call after 10 am"),
+    },
+}
+
+
+def import_sample(kind: str) -> tuple[list[str], list[str]]:
+    """A sample file's header (each column's name in the active language, which the column
+    mapping recognises) and its example row."""
+    columns = import_columns(kind)
+    values = IMPORT_SAMPLES[ImportKind(kind)]
+    return [str(c.label) for c in columns], [str(values.get(c.field, "")) for c in columns]
+
+
 def import_suggest_mapping(kind: str, headers: Iterable[str]) -> dict[str, str]:
     """Guess the field of each column from its name (Russian or English, any case)."""
     columns = import_columns(kind)

@@ -10,7 +10,7 @@ from django.test import Client
 from greenwave.accounts.demo import seed_people
 from greenwave.crm import services
 from greenwave.crm.demo import seed_clients
-from greenwave.crm.models import Company
+from greenwave.crm.models import Company, ImportJob
 from greenwave.crm.requisites import inn_with_checksum, ogrn_with_checksum
 
 VALID_INN = inn_with_checksum("770145123")
@@ -63,3 +63,15 @@ def demo_clients(db: Any) -> dict[str, Any]:
     seed_people(context)
     seed_clients(context)
     return context
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """Run the import job queued on commit (the test settings run tasks immediately)."""
+
+    def confirm(actor, job, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.import_confirm(actor=actor, job=job, **kwargs)
+        return ImportJob.objects.get(pk=job.pk)
+
+    return confirm

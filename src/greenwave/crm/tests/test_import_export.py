@@ -56,18 +56,6 @@ def csv_bytes(rows, *, header=HEADER, delimiter=";", encoding="cp1251") -> bytes
     return buffer.getvalue().encode(encoding)
 
 
-@pytest.fixture
-def run_jobs(django_capture_on_commit_callbacks):
-    """Run the import job queued on commit (the test settings run tasks immediately)."""
-
-    def confirm(actor, job, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.import_confirm(actor=actor, job=job, **kwargs)
-        return ImportJob.objects.get(pk=job.pk)
-
-    return confirm
-
-
 def upload(actor, content: bytes, name="clients.csv", kind="companies"):
     """Upload, then read the file as the worker does (its task is queued on commit)."""
     job = services.import_upload(actor=actor, kind=kind, file_name=name, content=content)
