@@ -4,7 +4,6 @@ and the "who holds up whom" page. Thin: parse, call one service or selector, ren
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +22,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import RoleCode
 from greenwave.core.crud import Back
 from greenwave.core.errors import DomainError
+from greenwave.core.guards import allowed_only
 from greenwave.core.list_pages import ListPage
 
 from . import notifications, selectors, services
@@ -56,15 +56,7 @@ def _instance_back(instance: ProcessInstance) -> Back:
     )
 
 
-def designer_required(view: View) -> View:
-    @wraps(view)
-    @page
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not services.can_manage_definitions(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+designer_required = allowed_only(services.can_manage_definitions)
 
 
 def _flash_error(request: AuthedRequest, exc: DomainError) -> None:
