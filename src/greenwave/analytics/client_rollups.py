@@ -33,6 +33,7 @@ from django.utils.dateparse import parse_datetime
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import visible_team_ids
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
+from greenwave.core.values import EMPTY
 from greenwave.sales.models import Deal, DealStatus
 
 from .client_windows import window_clients, window_stats, window_summary
@@ -312,7 +313,7 @@ def _statement_page(*, params: SegmentParams, kind: str, offset: int, limit: int
         revenue = (Decimal(int(cents)) / 100).quantize(CENTS)
         summary.append(
             {
-                "segment": segment or "—",
+                "segment": segment or EMPTY,
                 "clients": int(clients),
                 "revenue": revenue,
                 "share": (revenue / (Decimal(total) / 100)).quantize(Decimal("0.0001"))

@@ -30,6 +30,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Sum, Value, Wh
 from django.utils import timezone
 
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
+from greenwave.core.values import EMPTY
 
 from .models import ClientMonth, ClientWindow
 from .segments import ClientSegment, SegmentParams, _months, variation
@@ -312,7 +313,7 @@ def window_summary(stats: WindowStats, kind: str) -> list[dict[str, Any]]:
         revenue = (Decimal(cents) / 100).quantize(CENTS)
         share = (revenue / total).quantize(Decimal("0.0001")) if stats.total else None
         out.append(
-            {"segment": segment or "—", "clients": clients, "revenue": revenue, "share": share}
+            {"segment": segment or EMPTY, "clients": clients, "revenue": revenue, "share": share}
         )
     return sorted(out, key=lambda r: r["segment"])
 

@@ -17,6 +17,7 @@ from django.db.models import Q
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.money import CENTS
+from greenwave.core.values import EMPTY
 from greenwave.crm.models import Competitor, CompetitorPresence
 from greenwave.crm.selectors import competitor_list
 from greenwave.sales.models import Deal, DealStatus
@@ -98,7 +99,7 @@ def competitor_portfolio(*, actor: User) -> list[CompetitorFigures]:
             else:
                 item.lost += 1
                 item.lost_amount = (item.lost_amount + deal.amount).quantize(CENTS)
-                reason = deal.lost_reason.label if deal.lost_reason else "—"
+                reason = deal.lost_reason.label if deal.lost_reason else EMPTY
                 item.reasons[reason] = item.reasons.get(reason, 0) + 1
             if deal.closed_at and (item.last_met is None or deal.closed_at > item.last_met):
                 item.last_met = deal.closed_at

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import Team, User
 from greenwave.core.records import field_values
+from greenwave.core.values import EMPTY
 from greenwave.sales.periods import comparison_periods
 
 from . import selectors
@@ -118,5 +119,5 @@ def nps_by(*, actor: User, date_from: date, date_to: date, by: str) -> list[dict
             row["passives"],
             row["detractors"],
         )
-        out.append({"name": names.get(row[field], "—"), **figure.as_dict()})
+        out.append({"name": names.get(row[field], EMPTY), **figure.as_dict()})
     return sorted(out, key=lambda r: (-(r["responses"]), str(r["name"])))

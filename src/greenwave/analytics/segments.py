@@ -23,6 +23,7 @@ from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_records
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
 from greenwave.core.records import field_values
+from greenwave.core.values import EMPTY
 from greenwave.sales.models import Deal, DealStatus
 
 KINDS = ("abc", "xyz", "rfm")
@@ -205,7 +206,7 @@ def summary(clients: list[ClientSegment], kind: str) -> list[dict[str, Any]]:
     for client in clients:
         key = client.classes(kind) if kind != "rfm" else f"R{client.r}"
         row = classes.setdefault(
-            key or "—", {"segment": key or "—", "clients": 0, "revenue": Decimal(0)}
+            key or EMPTY, {"segment": key or EMPTY, "clients": 0, "revenue": Decimal(0)}
         )
         row["clients"] += 1
         row["revenue"] += client.revenue

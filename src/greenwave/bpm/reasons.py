@@ -11,6 +11,8 @@ import re
 
 from django.utils.translation import gettext as _
 
+from greenwave.core.reasons import translated_reason
+
 
 def _engine_messages() -> list[tuple[re.Pattern[str], str]]:
     """The engine's reasons (it is Django-free, so it writes English) and their translations;
@@ -236,11 +238,9 @@ def reason_text(text: object) -> str:
     """An unsupported-element reason or an incident as the engine wrote it, in the reader's
     language when it is one the engine writes (FEEL's own details stay as they are)."""
     value = str(text or "")
-    for pattern, template_text in _engine_messages():
-        found = pattern.match(value)
-        if found:
-            groups = {
-                k: reason_text(v) if k == "error" else v for k, v in found.groupdict().items()
-            }
-            return template_text % groups if groups else template_text
-    return value
+    translated = translated_reason(
+        value,
+        _engine_messages(),
+        fill=lambda name, group: reason_text(group) if name == "error" else group,
+    )
+    return value if translated is None else translated

@@ -4,7 +4,6 @@ and the "who holds up whom" page. Thin: parse, call one service or selector, ren
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -24,6 +23,7 @@ from greenwave.accounts.models import RoleCode
 from greenwave.core.api import scoped_row_of_id
 from greenwave.core.crud import Back
 from greenwave.core.errors import DomainError
+from greenwave.core.guards import allowed_only
 from greenwave.core.list_pages import ListPage
 
 from . import notifications, selectors, services
@@ -57,15 +57,7 @@ def _instance_back(instance: ProcessInstance) -> Back:
     )
 
 
-def designer_required(view: View) -> View:
-    @wraps(view)
-    @page
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not services.can_manage_definitions(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+designer_required = allowed_only(services.can_manage_definitions)
 
 
 def _flash_error(request: AuthedRequest, exc: DomainError) -> None:
@@ -75,30 +67,20 @@ def _flash_error(request: AuthedRequest, exc: DomainError) -> None:
 # -- the inbox --------------------------------------------------------------------------------
 
 
-INBOX_PAGE = ListPage(
+inbox = ListPage(
     selectors.TASK_LIST_SPEC,
     selectors.task_list_mine,
     gettext_lazy("My tasks"),
     "bpm/partials/task_table.html",
     gettext_lazy("No tasks for you right now."),
-)
-TEAM_TASKS_PAGE = ListPage(
+).view(name="inbox")
+team_tasks = ListPage(
     selectors.TASK_LIST_SPEC,
     selectors.task_list_team,
     gettext_lazy("My team's tasks"),
     "bpm/partials/task_table.html",
     gettext_lazy("Your team has no open tasks."),
-)
-
-
-@page
-def inbox(request: AuthedRequest) -> HttpResponse:
-    return INBOX_PAGE.render(request)
-
-
-@page
-def team_tasks(request: AuthedRequest) -> HttpResponse:
-    return TEAM_TASKS_PAGE.render(request)
+).view(name="team_tasks")
 
 
 @page
@@ -196,21 +178,18 @@ def task_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
 # -- definitions ------------------------------------------------------------------------------
 
 
-DEFINITION_LIST_PAGE = ListPage(
+definition_list = ListPage(
     selectors.DEFINITION_LIST_SPEC,
     selectors.definition_list,
     gettext_lazy("Process definitions"),
     "bpm/partials/definition_table.html",
     gettext_lazy("No processes yet: upload a BPMN file or draw one."),
     create_label=gettext_lazy("New process"),
+    create_route="bpm:definition_add",
+).view(
+    may_create=services.can_manage_definitions,
+    extra=lambda request: {"can_design": services.can_manage_definitions(request.user)},
 )
-
-
-@page
-def definition_list(request: AuthedRequest) -> HttpResponse:
-    can_design = services.can_manage_definitions(request.user)
-    create_url = reverse("bpm:definition_add") if can_design else None
-    return DEFINITION_LIST_PAGE.render(request, create_url=create_url, can_design=can_design)
 
 
 @designer_required
@@ -385,18 +364,13 @@ def instance_start(request: AuthedRequest, pk: int) -> HttpResponse:
 # -- instances --------------------------------------------------------------------------------
 
 
-INSTANCE_LIST_PAGE = ListPage(
+instance_list = ListPage(
     selectors.INSTANCE_LIST_SPEC,
     selectors.instance_list,
     gettext_lazy("Processes"),
     "bpm/partials/instance_table.html",
     gettext_lazy("No processes have been started yet."),
-)
-
-
-@page
-def instance_list(request: AuthedRequest) -> HttpResponse:
-    return INSTANCE_LIST_PAGE.render(request)
+).view()
 
 
 @page

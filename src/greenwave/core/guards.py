@@ -1,8 +1,9 @@
 """Who may open a page: the administrator's pages guarded once for every app.
 
 `admin_required` is the decorator of a page only a Greenwave administrator opens (signed in
-first); `require_admin(request)` is the same check inside a view that reads its record first
-(a record outside the actor's scope stays a 404 before the 403).
+first), `allowed_only(test)` the same for the users another test lets in (a process designer,
+a decisions editor); `require_admin(request)` is the check inside a view that reads its record
+first (a record outside the actor's scope stays a 404 before the 403).
 """
 
 from __future__ import annotations
@@ -30,13 +31,22 @@ def require_admin(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def admin_required(view: View) -> View:
-    """The view for signed-in administrators only: others get a 403 (anonymous, the sign-in)."""
+def allowed_only(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
+    """The decorator of a view for signed-in users `allowed(user)` lets in: others get a 403
+    (anonymous, the sign-in) — `allowed_only(services.can_edit_decisions)`."""
 
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        require_admin(request)
-        return view(request, *args, **kwargs)
+    def decorator(view: View) -> View:
+        @wraps(view)
+        @login_required
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not allowed(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# The view for signed-in administrators only.
+admin_required = allowed_only(is_admin)

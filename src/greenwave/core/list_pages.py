@@ -92,9 +92,11 @@ class ListPage(Generic[M]):
         may_create: Callable[[Any], bool] | None = None,
         extra: Callable[[Any], dict[str, Any]] | None = None,
         guard: Callable[[View], View] = login_required,
+        name: str | None = None,
     ) -> View:
         """The page as a whole view behind `guard` (signed in by default): the create link
-        for a user `may_create` allows (everyone without it), `extra(request)` beside."""
+        for a user `may_create` allows (everyone without it), `extra(request)` beside; `name`
+        is the view's name where it is not its rows' (`task_list_mine` shown as `inbox`)."""
 
         def page(request: HttpRequest) -> HttpResponse:
             allowed = self.create_route is not None and (
@@ -105,7 +107,8 @@ class ListPage(Generic[M]):
 
         # Named as the written-out view was (its rows' name, in the app's views): tracebacks
         # and the URL resolver's view path read as before.
-        page.__name__ = page.__qualname__ = getattr(self.rows, "__name__", "page")
+        view_name = name if name is not None else str(getattr(self.rows, "__name__", "page"))
+        page.__name__ = page.__qualname__ = view_name
         page.__module__ = self.rows.__module__.rpartition(".")[0] + ".views"
         return guard(page)
 

@@ -57,6 +57,14 @@ View = Callable[..., HttpResponseBase]
 FORM_PAGE = "crm/form_page.html"  # the kit's form page with the client base's look-alikes
 
 
+def _company_to_change(request: AuthedRequest, pk: int) -> Company:
+    """The company the actor changes: in their scope (a 404 outside it) and theirs to write
+    (a 403 for a reader)."""
+    company = selectors.company_get(actor=request.user, pk=pk)
+    require_write(request.user, company)
+    return company
+
+
 def _card_form(
     request: AuthedRequest,
     company: Company,
@@ -184,8 +192,7 @@ def company_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    company = selectors.company_get(actor=request.user, pk=pk)
-    require_write(request.user, company)
+    company = _company_to_change(request, pk)
     return _card_form(
         request,
         company,
@@ -198,8 +205,7 @@ def company_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def company_reassign(request: AuthedRequest, pk: int) -> HttpResponse:
-    company = selectors.company_get(actor=request.user, pk=pk)
-    require_write(request.user, company)
+    company = _company_to_change(request, pk)
     return _card_form(
         request,
         company,
@@ -264,8 +270,7 @@ def contact_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def decision_maker_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    company = selectors.company_get(actor=request.user, pk=pk)
-    require_write(request.user, company)
+    company = _company_to_change(request, pk)
     return _card_form(
         request,
         company,
@@ -308,8 +313,7 @@ def decision_maker_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def company_profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    company = selectors.company_get(actor=request.user, pk=pk)
-    require_write(request.user, company)
+    company = _company_to_change(request, pk)
     profile = selectors.client_profile_of(actor=request.user, company=company)
     initial = {f: getattr(profile, f) for f in services.CLIENT_PROFILE_FIELDS} if profile else {}
     return _card_form(
@@ -326,8 +330,7 @@ def company_profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def company_competitor_link(request: AuthedRequest, pk: int) -> HttpResponse:
-    company = selectors.company_get(actor=request.user, pk=pk)
-    require_write(request.user, company)
+    company = _company_to_change(request, pk)
     form = CompetitorLinkForm(request.POST)
     if form.is_valid():
         try:
@@ -342,8 +345,7 @@ def company_competitor_link(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def company_competitor_unlink(request: AuthedRequest, pk: int, competitor_pk: int) -> HttpResponse:
-    company = selectors.company_get(actor=request.user, pk=pk)
-    require_write(request.user, company)
+    company = _company_to_change(request, pk)
     competitor = selectors.competitor_get(actor=request.user, pk=competitor_pk)
     services.competitor_unlink(actor=request.user, competitor=competitor, company=company)
     return redirect(reverse("crm:company_detail", args=[company.pk]) + "#profile")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from feeldmn import DmnError, DmnErrorCode, DmnModel, to_feel, to_json
 from greenwave.accounts.models import RoleCode, User
 from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.core.reasons import translated_reason
 from greenwave.core.services import ObjectRef, event_append
 
 from . import events, selectors
@@ -77,11 +78,8 @@ def _model_errors() -> list[tuple[re.Pattern[str], str]]:
 def _model_error(exc: Exception) -> str:
     """The reason in the reader's language, without a closing full stop (the sentence adds it)."""
     text = str(getattr(exc, "message", exc)).strip().rstrip(".").strip()
-    for pattern, translated in _model_errors():
-        found = pattern.match(text)
-        if found:
-            return translated % found.groupdict() if found.groupdict() else translated
-    return text
+    translated = translated_reason(text, _model_errors())
+    return text if translated is None else translated
 
 
 def _read_or_refuse(xml: bytes) -> ModelInfo:

@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.crud import Back
 from greenwave.core.errors import DomainError
+from greenwave.core.guards import allowed_only
 from greenwave.core.list_pages import ListPage
 from greenwave.core.selectors import event_list_for_case
 from greenwave.core.values import ValueRow, format_any, record_rows, value_rows
@@ -100,35 +99,24 @@ def evaluation_rows(evaluations: list[Any], words: Vocabulary) -> list[dict[str,
     ]
 
 
-def editor_required(view: View) -> View:
-    @wraps(view)
-    @login_required
-    def wrapper(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not services.can_edit_decisions(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+editor_required = allowed_only(services.can_edit_decisions)
 
 
-DECISION_LIST_PAGE = ListPage(
+def _upload_link(request: AuthedRequest) -> dict[str, Any]:
+    """Beside the create button, an editor's way to upload a DMN file."""
+    editor = services.can_edit_decisions(request.user)
+    return {"upload_url": reverse("decisions:decision_upload") if editor else None}
+
+
+decision_list = ListPage(
     selectors.DECISION_LIST_SPEC,
     selectors.decision_list,
     gettext_lazy("Decisions"),
     "decisions/partials/decision_table.html",
     gettext_lazy("No decisions yet."),
     create_label=gettext_lazy("New decision"),
-)
-
-
-@login_required
-def decision_list(request: AuthedRequest) -> HttpResponse:
-    editor = services.can_edit_decisions(request.user)
-    return DECISION_LIST_PAGE.render(
-        request,
-        create_url=reverse("decisions:decision_new") if editor else None,
-        upload_url=reverse("decisions:decision_upload") if editor else None,
-    )
+    create_route="decisions:decision_new",
+).view(may_create=services.can_edit_decisions, extra=_upload_link)
 
 
 @login_required

@@ -32,6 +32,7 @@ from greenwave.bpm.scope import visible_instances_q
 from greenwave.core.case_access import case_links
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
+from greenwave.core.values import EMPTY
 from greenwave.sales import events as sales_events
 
 from .errors import MiningError
@@ -508,7 +509,7 @@ def approver_waits(
     rows: list[dict[str, Any]] = [
         {
             "user_id": a,
-            "user": str(users[a]) if a in users else "—",
+            "user": str(users[a]) if a in users else EMPTY,
             "task": task_name.get(task, task),
             "count": n,
             "median_seconds": round(median, 3),

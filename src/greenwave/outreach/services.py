@@ -47,6 +47,7 @@ from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.models import Event
 from greenwave.core.record_change import record_change, record_insert
 from greenwave.core.services import ObjectRef, event_append, event_append_for, ref
+from greenwave.core.values import EMPTY
 from greenwave.crm.models import Contact, ProductGroup
 from greenwave.crm.selectors import contact_list
 from greenwave.sales.models import Deal, Stage
@@ -843,7 +844,7 @@ def delivery_bounce(*, actor: User, campaign: Campaign, email: str, reason: str 
     if not rows:
         raise DomainError(
             OutreachError.INVALID,
-            _("No message of this campaign was sent to %(email)s.") % {"email": address or "—"},
+            _("No message of this campaign was sent to %(email)s.") % {"email": address or EMPTY},
             details={"fields": {"email": _("No message was sent to this address.")}},
         )
     now = timezone.now()

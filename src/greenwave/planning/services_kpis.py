@@ -14,6 +14,7 @@ from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
 from greenwave.core.record_change import record_change, record_insert
 from greenwave.core.services import assign, event_append_for
+from greenwave.core.values import EMPTY
 
 from . import events
 from .errors import PlanningError
@@ -95,7 +96,7 @@ def _kpi_errors(spec: KpiSpec) -> dict[str, str]:
         elif code == "field" and source == KpiSource.RECORD and blocks is not None:
             errors["field"] = _(
                 "A sum or an average needs a numeric field of the record: %(f)s."
-            ) % {"f": ", ".join(blocks[1]) or "—"}
+            ) % {"f": ", ".join(blocks[1]) or EMPTY}
         elif code == "field":
             errors["field"] = _(
                 "A sum or an average needs the payload key to add up: small Latin letters, "
@@ -116,7 +117,7 @@ def _kpi_errors(spec: KpiSpec) -> dict[str, str]:
             if allowed is None:
                 message = _("%(n)s cannot be filtered on; filters: %(a)s.") % {
                     "n": name_,
-                    "a": ", ".join(blocks[3]) or "—",
+                    "a": ", ".join(blocks[3]) or EMPTY,
                 }
             else:
                 message = _("%(n)s is one of: %(a)s.") % {"n": name_, "a": ", ".join(allowed)}

@@ -65,7 +65,3 @@ def _int(value: Any) -> int | None:
     if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         return int(value)
     return None
-
-
-def _is_num(value: Any) -> bool:
-    return isinstance(value, Decimal)

@@ -13,6 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from greenwave.core.models import Event
+from greenwave.core.values import EMPTY
 from greenwave.crm.models import ClientGoal, ClientProfile, Contact, DecisionMaker
 from greenwave.crm.requisites import format_phone
 
@@ -43,7 +44,7 @@ def _field(model: type[Model] | None, name: str) -> Any:
 
 def _readable(field: Any, value: Any) -> str:
     if value is None or value == "" or value == [] or value == {}:
-        return "—"
+        return EMPTY
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if getattr(field, "name", "") in ("phone", "phones"):
@@ -107,7 +108,7 @@ def event_subject(event: Event) -> str:
 def field_value(obj: Any, name: str) -> str:
     """A model field of `obj` in words, for section-by-section cards."""
     if obj is None:
-        return "—"
+        return EMPTY
     return _readable(_field(type(obj), name), getattr(obj, name, None))
 
 

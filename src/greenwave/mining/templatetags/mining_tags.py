@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from greenwave.core.durations import duration_text
+from greenwave.core.values import EMPTY
 
 register = template.Library()
 
@@ -17,4 +18,4 @@ def seconds(value: Any) -> str:
 
 @register.filter
 def percent(value: Any) -> str:
-    return f"{float(value) * 100:.1f}%" if value is not None else "—"
+    return f"{float(value) * 100:.1f}%" if value is not None else EMPTY

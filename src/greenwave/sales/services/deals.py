@@ -28,6 +28,7 @@ from greenwave.core.services import (
     event_append_many,
     ref,
 )
+from greenwave.core.values import EMPTY
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact
 
@@ -377,7 +378,7 @@ def deal_win(
         raise DomainError(
             SalesError.NOT_LAST_STAGE,
             _("A deal is won from the last stage of its pipeline (%(stage)s).")
-            % {"stage": last.label if last else "—"},
+            % {"stage": last.label if last else EMPTY},
         )
     missing = unmet(evaluate_stage(deal, deal.stage))
     if missing:
