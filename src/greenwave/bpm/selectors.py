@@ -486,16 +486,18 @@ def carried_paper(*, actor: User, instance: ProcessInstance) -> Any:
     return case_link(ref[0], ref[1], actor=actor) if ref else None
 
 
-def subject_links(instances: Any) -> dict[int, Any]:
-    """`subject_link` of a page of instances, one query per record type. The instances are
-    ones the reader sees, which are scoped by their record (bpm.scope): no check per row."""
+def subject_links(instances: Any, actor: User | None = None) -> dict[int, Any]:
+    """`subject_link` of a page of instances by instance id, one query per record type. Runs
+    listed as such are scoped by their record (bpm.scope): no actor, no check. The runs of a
+    page of tasks are not (a task goes to a role across teams): with the actor, a record they
+    may not read stays «Deal #12», one more query per record type."""
     refs: dict[int, tuple[str, str]] = {}
     for instance in instances:
         if instance.object_type and instance.object_id:
             refs[instance.pk] = (instance.object_type, instance.object_id)
         elif ref := parse_case_key(instance.business_key):
             refs[instance.pk] = ref
-    links = case_links(refs.values())
+    links = case_links(refs.values(), actor=actor)
     return {pk: links[ref] for pk, ref in refs.items() if ref in links}
 
 

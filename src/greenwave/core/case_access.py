@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils.text import capfirst
 
 _CHECKS: dict[str, Callable[[Any, str], bool]] = {}
+# case type → its list selector `rows(actor=…)`: which of many records a reader sees, in one query
+_ROWS: dict[str, Callable[..., Any]] = {}
 
 
 @cache
@@ -43,13 +45,30 @@ def case_team(case_type: str, case_id: str) -> int | None:
     return next(iter(rows), None)
 
 
-def register_case_access(case_type: str, check: Callable[[Any, str], bool]) -> None:
+def register_case_access(
+    case_type: str, check: Callable[[Any, str], bool], *, rows: Callable[..., Any] | None = None
+) -> None:
+    """`check(actor, case_id)` answers for one record; `rows(actor=…)`, the app's list selector
+    the check scopes by, lets a page of links ask for all its records in one query."""
     _CHECKS[case_type] = check
+    if rows is not None:
+        _ROWS[case_type] = rows
 
 
 def can_read_case(actor: Any, case_type: str, case_id: str) -> bool:
     check = _CHECKS.get(case_type)
     return bool(check and check(actor, case_id))
+
+
+def readable_case_ids(actor: Any, case_type: str, ids: Iterable[int]) -> set[int]:
+    """Which of these records of one case type the actor may read: one query when the app
+    registered its list selector, else the check record by record."""
+    wanted = set(ids)
+    rows = _ROWS.get(case_type)
+    if rows is not None:
+        found = rows(actor=actor).filter(pk__in=wanted).values_list("pk", flat=True)
+        return set(found.order_by())
+    return {pk for pk in wanted if can_read_case(actor, case_type, str(pk))}
 
 
 def case_types() -> list[str]:
@@ -125,7 +144,8 @@ def case_links(
     """Titles and URLs of the records named by (case type, id), one query per case type.
 
     With an actor, a record the actor may not read keeps its type and number but no title
-    and no link. A record of an unregistered type, or gone, is «<type> #<id>» with no link."""
+    and no link (one more query per case type whose app registered its `rows`). A record of
+    an unregistered type, or gone, is «<type> #<id>» with no link."""
     wanted: dict[str, set[int]] = {}
     for case_type, case_id in refs:
         if case_type in _LINKS and str(case_id).isdigit():
@@ -134,10 +154,10 @@ def case_links(
     for case_type, ids in wanted.items():
         label, resolve = _LINKS[case_type]
         rows = resolve(sorted(ids))
+        readable = ids if actor is None else readable_case_ids(actor, case_type, ids)
         for pk in ids:
             key = (case_type, str(pk))
-            readable = actor is None or can_read_case(actor, case_type, str(pk))
-            if pk in rows and readable:
+            if pk in rows and pk in readable:
                 title, url = rows[pk]
                 found[key] = CaseLink(case_type, str(pk), str(label), title, url)
             else:

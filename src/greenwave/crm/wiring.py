@@ -44,8 +44,8 @@ def _seams() -> None:
             visible=selectors.may_create_clients,
         )
     )
-    register_case_access("company", selectors.company_visible)
-    register_case_access("contact", selectors.contact_visible)
+    register_case_access("company", selectors.company_visible, rows=selectors.company_list)
+    register_case_access("contact", selectors.contact_visible, rows=selectors.contact_list)
     register_case_link("company", _("Client"), selectors.company_links)
     register_case_link("contact", _("Contact"), selectors.contact_links)
     register_demo_seeder("clients", seed_clients, order=10)

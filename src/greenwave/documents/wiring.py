@@ -43,7 +43,7 @@ def _seams() -> None:
     )
     register_periodic("documents_pdf_requeue", services.documents_pdf_requeue, every_seconds=60)
     register_company_merge_handler("documents", services.client_bank_account_merge)
-    register_case_access("invoice", selectors.invoice_visible)
+    register_case_access("invoice", selectors.invoice_visible, rows=selectors.invoice_list)
     register_case_access("document", selectors.document_visible)
     register_case_link("document", _("Document"), selectors.document_links)
     register_run_paper(selectors.approval_paper)

@@ -35,8 +35,8 @@ def _seams() -> None:
     register_periodic(
         "orders_claim_deadlines", fulfilment.claims_escalate_overdue, every_seconds=300
     )
-    register_case_access("order", selectors.order_visible)
-    register_case_access("claim", selectors.claim_visible)
+    register_case_access("order", selectors.order_visible, rows=selectors.order_list)
+    register_case_access("claim", selectors.claim_visible, rows=selectors.claim_list)
     register_case_link("order", pgettext_lazy("client order", "Order"), selectors.order_links)
     register_case_link("claim", _("Claim"), selectors.claim_links)
     register_claim_actions()

@@ -3,13 +3,14 @@ morning plan, the head's team board and the history of days; all scoped."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +24,7 @@ from greenwave.accounts.scoping import (
     writable_team_ids,
 )
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
+from greenwave.core.case_access import readable_case_ids
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.models import Event
 from greenwave.crm.models import Company
@@ -810,6 +812,38 @@ def commission_statement(*, actor: User, month: kpis_mod.Month, user_id: int | N
     assert subject.user is not None
     target = _targets(month, [subject.user.pk], []).get(("u", subject.user.pk), {}).get("revenue")
     return subject.user, statement(user_id=subject.user.pk, month=month, target=target)
+
+
+@dataclass(frozen=True)
+class InvoiceClient:
+    name: str
+    url: str  # "" when the reader may not open the client's card
+
+
+def invoice_clients(*, actor: User, invoice_ids: Iterable[str]) -> dict[str, InvoiceClient]:
+    """The client of each invoice of a statement by the invoice's case id, as its issue event
+    names it (the statement is read from events too): its name and its card when the reader
+    may open it. Three queries for the page, whatever the number of lines."""
+    ids = sorted({i for i in invoice_ids if i.isdigit()})
+    if not ids:
+        return {}
+    issued = Event.objects.filter(
+        case_type=kpis_mod.INVOICE, activity="invoice_issued", case_id__in=ids
+    ).order_by("timestamp", "pk")
+    company_of = {
+        case_id: int(str(company))
+        for case_id, company in issued.values_list("case_id", "payload__company_id")
+        if str(company).isdigit()
+    }
+    names = dict(Company.objects.filter(pk__in=set(company_of.values())).values_list("pk", "name"))
+    readable = readable_case_ids(actor, "company", names) if names else set()
+    return {
+        case_id: InvoiceClient(
+            names[pk], reverse("crm:company_detail", args=[pk]) if pk in readable else ""
+        )
+        for case_id, pk in company_of.items()
+        if pk in names
+    }
 
 
 # --- the rules of plans and motivation (KPIs, schemes, assistant splits) -------------------

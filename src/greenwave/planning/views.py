@@ -516,10 +516,14 @@ def _statement(request: AuthedRequest) -> tuple[kpis.Month, Any, Any]:
 def commissions(request: AuthedRequest) -> HttpResponse:
     """The monthly commission statement: every line is a payment of an invoice."""
     month, user, statement = _statement(request)
+    clients = selectors.invoice_clients(
+        actor=request.user, invoice_ids=[line.invoice_id for line in statement.lines]
+    )
     context = {
         "title": _("Commission: %(s)s") % {"s": user},
         "subject": user,
         "statement": statement,
+        "lines": [(line, clients.get(line.invoice_id)) for line in statement.lines],
         **_month_nav(month),
     }
     return render(request, "planning/commissions.html", context)

@@ -62,8 +62,8 @@ def _seams() -> None:
     )
     register_demo_seeder("sales", seed_sales, order=30)
     register_company_merge_handler("sales", services.sales_company_merged)
-    register_case_access("deal", selectors.deal_visible)
-    register_case_access("lead", selectors.lead_visible)
+    register_case_access("deal", selectors.deal_visible, rows=selectors.deal_list)
+    register_case_access("lead", selectors.lead_visible, rows=selectors.lead_list)
     register_case_link("deal", _("Deal"), selectors.deal_links)
     register_case_link("lead", _("Lead"), selectors.lead_links)
 

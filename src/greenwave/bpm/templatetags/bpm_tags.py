@@ -51,6 +51,15 @@ def subject_links(instances: Any) -> dict[int, Any]:
     return links_of(list(instances))
 
 
+@register.simple_tag(takes_context=True)
+def task_subject_links(context: Any, tasks: Any) -> dict[int, Any]:
+    """The records of a page of tasks' processes, by instance id, as the reader may see them:
+    `{% task_subject_links page.object_list as links %}` then `links|subject_of:t.instance_id`."""
+    from greenwave.bpm.selectors import subject_links as links_of
+
+    return links_of([task.instance for task in tasks], actor=context["request"].user)
+
+
 @register.filter
 def subject_of(links: dict[int, Any], pk: int) -> Any:
     return links.get(pk)

@@ -14,7 +14,7 @@ from django.test import Client
 
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
-from greenwave.crm.models import ProductGroup
+from greenwave.crm.models import Company, ProductGroup
 from greenwave.planning import selectors, services
 from greenwave.planning.models import (
     AssistantSplit,
@@ -507,3 +507,32 @@ def test_assistants_plan_shows_the_revenue_they_share_in(
         assert Decimal(got[b.pk]["commission"]) == Decimal("340.00")
         assert got[a.pk]["facts_url"] == f"/planning/plan/facts/?split={split_a.pk}&period=2026-03"
     assert bearer(a).get("/api/v1/plans/2026-03").json()["assisted"] == []
+
+
+def test_the_statement_names_each_invoice_s_client_linked_when_the_reader_may_open_it(
+    history: dict[str, Any],  # noqa: F811
+    django_assert_num_queries: Any,
+) -> None:
+    a = history["hunter_a"]
+    commission_march(history)
+    client = Company.objects.get(name="ООО «Первый»")
+    issued = Event.objects.filter(case_type="invoice", case_id="201", activity="invoice_issued")
+    issued.update(payload={**issued.get().payload, "company_id": client.pk})
+    url = f"/planning/plan/commissions/?user={a.pk}&period=2026-03"
+    reader = _client(a)
+    with django_assert_num_queries(QUERIES_COMMISSIONS):
+        html = reader.get(url).content.decode()
+    cell = html.split('data-testid="commission-client">')[1].split("</div>")[0]
+    link = f'<a class="link-secondary" href="/clients/companies/{client.pk}/">'
+    assert cell == f"{link}ООО «Первый»</a>"
+    # The client moved to team B: its name stays on a's statement, its card is not a's.
+    Company.objects.filter(pk=client.pk).update(
+        team=history["hunter_b"].team, responsible=history["hunter_b"]
+    )
+    html = reader.get(url).content.decode()
+    assert html.split('data-testid="commission-client">')[1].split("</div>")[0] == "ООО «Первый»"
+
+
+# The statement page as before, then the invoices' clients: their issue events, their names
+# and which of them the reader may open — three queries, however many lines.
+QUERIES_COMMISSIONS = 18

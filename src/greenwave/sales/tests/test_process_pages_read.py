@@ -133,3 +133,53 @@ def test_a_record_the_reader_may_not_see_keeps_only_its_type_and_number(
     assert (mine.title, mine.url) == ("Поставка насосов", f"/sales/deals/{deal.pk}/")
     assert (theirs.title, theirs.url) == (f"#{deal.pk}", "")
     assert case_link("nothing", 1) is None
+
+
+def _approval_task(people: dict[str, Any], b2b: Any, stages: Any) -> tuple[Deal, HumanTask]:
+    deal = _deal(people, b2b, stages)
+    pk = services.deal_process_start(
+        actor=people["hunter_a"], deal=deal, process_key="contract_approval"
+    )
+    return deal, HumanTask.objects.get(instance_id=pk, status=TaskStatus.OPEN)
+
+
+def _task_table(html: str) -> str:
+    return html.split('data-testid="task-table"')[1].split("</table>")[0]
+
+
+def test_the_inbox_names_the_deal_of_each_task_in_one_query_per_record_type(
+    library, two_teams, b2b, stages, django_assert_num_queries
+) -> None:
+    deal, task = _approval_task(two_teams, b2b, stages)
+    HumanTask.objects.filter(pk=task.pk).update(assignee=two_teams["head_a"])
+    head = _login(two_teams["head_a"])
+    table = _task_table(head.get("/processes/inbox/").content.decode())
+    assert f'<a href="/sales/deals/{deal.pk}/" data-testid="business-object">' in table
+    # The title once, as the link; the task line keeps the client and the amount.
+    assert table.count("Поставка насосов") == 1
+    assert "ООО «Насосы» · 150" in table
+    for _ in range(3):
+        _other, more = _approval_task(two_teams, b2b, stages)
+        HumanTask.objects.filter(pk=more.pk).update(assignee=two_teams["head_a"])
+    with django_assert_num_queries(QUERIES_INBOX):
+        table = _task_table(head.get("/processes/inbox/").content.decode())
+    assert table.count('data-testid="business-object"') == 4
+
+
+# The inbox with four tasks on four deals: the page as before (session, user, navigation,
+# the count and the page of tasks), then the deals' titles and which of them the reader
+# sees — two queries, however many tasks.
+QUERIES_INBOX = 13
+
+
+def test_a_task_on_a_deal_the_reader_may_not_see_shows_no_title_and_no_link(
+    library, two_teams, b2b, stages
+) -> None:
+    deal, task = _approval_task(two_teams, b2b, stages)
+    HumanTask.objects.filter(pk=task.pk).update(assignee=two_teams["hunter_b"])
+    outsider = _login(two_teams["hunter_b"])
+    html = outsider.get("/processes/inbox/").content.decode()
+    subject = html.split('data-testid="task-process-subject">')[1].split("</div>")[0]
+    assert "/sales/" not in subject
+    assert "Поставка насосов" not in subject
+    assert _text(subject).split() == ["Сделка", f"#{deal.pk}"]

@@ -27,7 +27,7 @@ def shot(page: Any, name: str) -> None:
 def approve_from_inbox(page: Any, live_server: Any, username: str, deal: Deal, step: str) -> None:
     sign_in(page, live_server, username)
     page.goto(f"{live_server.url}/processes/inbox/")
-    assert "Поставка насосов" in page.inner_text("[data-testid=task-subject]")
+    assert "Поставка насосов" in page.inner_text("[data-testid=task-process-subject]")
     page.click(f"text={step}")
     page.wait_for_selector("[data-testid=subject]")
     subject = page.inner_text("[data-testid=subject]")
