@@ -311,6 +311,7 @@ class TableView:
     rules: list[RuleRow] = field(default_factory=list)
     literal: str = ""
     matched: set[int] = field(default_factory=set)
+    label: str = ""  # the decision's name in the reader's language (views.decision_test)
 
 
 # Hit policies by name, as the editor (decisions/static/decisions/dmn-ru.js) names them.
