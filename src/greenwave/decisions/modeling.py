@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from lxml import etree
 
 from feeldmn import DmnError, DmnModel, FeelSyntaxError
@@ -318,8 +318,8 @@ class TableView:
 HIT_POLICIES = {
     "UNIQUE": gettext_lazy("Unique"),
     "FIRST": gettext_lazy("First"),
-    "PRIORITY": gettext_lazy("Priority"),
-    "ANY": gettext_lazy("Any"),
+    "PRIORITY": pgettext_lazy("hit policy", "Priority"),
+    "ANY": pgettext_lazy("hit policy", "Any"),
     "COLLECT": gettext_lazy("Collect"),
     "RULE ORDER": gettext_lazy("Rule order"),
     "OUTPUT ORDER": gettext_lazy("Output order"),
