@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import AssignedRecord, Team, User
 from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
@@ -22,8 +23,8 @@ class ActivityKind(models.TextChoices):
     CALL = "call", _("Call")
     MEETING = "meeting", _("Meeting")
     TASK = "task", _("Task")
-    NOTE = "note", _("Note")
-    EMAIL = "email", _("E-mail")
+    NOTE = "note", pgettext_lazy("activity kind", "Note")
+    EMAIL = "email", pgettext_lazy("activity kind", "E-mail")
 
 
 class ActivityStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_records, scope_users, visible_team_ids
@@ -108,7 +109,7 @@ TIMELINE_FILTERS: tuple[tuple[str, Any], ...] = (
     ("meeting", _("Meetings")),
     ("task", _("Tasks")),
     ("note", _("Notes")),
-    ("email", _("E-mails")),
+    ("email", pgettext_lazy("activity kind", "E-mails")),
     ("changes", _("Changes")),
 )
 TIMELINE_PAGE_SIZE = 20

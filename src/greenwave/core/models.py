@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.core.model_fields import optional_moment
 
@@ -66,7 +67,7 @@ class Event(models.Model):
 
     case_type = models.CharField(_("case type"), max_length=40)
     case_id = models.CharField(_("case id"), max_length=64)
-    activity = models.CharField(_("activity"), max_length=80)
+    activity = models.CharField(pgettext_lazy("event log", "activity"), max_length=80)
     timestamp = models.DateTimeField(_("timestamp"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

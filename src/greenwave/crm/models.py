@@ -337,7 +337,7 @@ class Unit(models.TextChoices):
     SET = "set", _("set")
     HOUR = "hour", _("hour")
     SERVICE = "service", _("service")
-    MONTH = "month", _("month")
+    MONTH = "month", pgettext_lazy("unit of measure", "month")
 
 
 class VatRate(models.TextChoices):

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from lxml import etree
 
 from feeldmn import DmnError, DmnModel, FeelSyntaxError
@@ -311,14 +311,15 @@ class TableView:
     rules: list[RuleRow] = field(default_factory=list)
     literal: str = ""
     matched: set[int] = field(default_factory=set)
+    label: str = ""  # the decision's name in the reader's language (views.decision_test)
 
 
 # Hit policies by name, as the editor (decisions/static/decisions/dmn-ru.js) names them.
 HIT_POLICIES = {
     "UNIQUE": gettext_lazy("Unique"),
     "FIRST": gettext_lazy("First"),
-    "PRIORITY": gettext_lazy("Priority"),
-    "ANY": gettext_lazy("Any"),
+    "PRIORITY": pgettext_lazy("hit policy", "Priority"),
+    "ANY": pgettext_lazy("hit policy", "Any"),
     "COLLECT": gettext_lazy("Collect"),
     "RULE ORDER": gettext_lazy("Rule order"),
     "OUTPUT ORDER": gettext_lazy("Output order"),

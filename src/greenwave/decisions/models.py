@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import User
 from greenwave.core.model_fields import choice_field, kept_link, optional_moment
@@ -62,7 +63,7 @@ class DecisionEvaluation(TimeStampedModel):
     )
     decision_name = models.CharField(_("decision evaluated"), max_length=255)
     input = models.JSONField(_("input"), default=dict)
-    output = models.JSONField(_("output"), null=True, blank=True)
+    output = models.JSONField(pgettext_lazy("decision", "output"), null=True, blank=True)
     matched_rules = models.JSONField(_("matched rules"), default=list)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
     actor = kept_link(User, _("actor"))

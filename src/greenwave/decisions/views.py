@@ -157,7 +157,7 @@ def decision_blank_xml(request: AuthedRequest) -> HttpResponse:
 def decision_editor(request: AuthedRequest, key: str = "") -> HttpResponse:
     latest = selectors.decision_get(actor=request.user, key=key) if key else None
     context = {
-        "title": latest.name if latest else _("New decision"),
+        "title": library_text(key, latest.name) if latest else _("New decision"),
         "key": key,
         "latest": latest,
         "xml_url": reverse("decisions:decision_xml", args=[key])
@@ -220,7 +220,11 @@ def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
     """Enter inputs, see the output and the matched rules (any version, drafts too)."""
     version = int(request.GET["version"]) if request.GET.get("version", "").isdigit() else None
     definition = selectors.decision_get(actor=request.user, key=key, version=version)
-    form = DecisionTestForm(request.POST or None, inputs=definition.inputs)
+    inputs = [
+        {**spec, "label": library_text(key, str(spec.get("label") or spec.get("name")))}
+        for spec in definition.inputs
+    ]
+    form = DecisionTestForm(request.POST or None, inputs=inputs)
     evaluation, error = None, None
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,6 +235,8 @@ def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
             error = exc
     tables = table_views(services.decision_model(definition))
     for table in tables:
+        table.label = library_text(key, table.decision)
+        table.output_labels = [library_text(key, label) for label in table.output_labels]
         table.matched = {
             m["index"]
             for m in (evaluation.matched_rules if evaluation else [])
@@ -248,6 +254,8 @@ def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
         "evaluation": evaluation,
         "error": error,
         "tables": tables,
-        **Back(reverse("decisions:decision_detail", args=[key]), definition.name).context(),
+        **Back(
+            reverse("decisions:decision_detail", args=[key]), library_text(key, definition.name)
+        ).context(),
     }
     return render(request, "decisions/test.html", context)

@@ -134,7 +134,7 @@ class Order(CreatedOwnedRecord):
     amount = money_amount_field(_("amount"))
 
     class Meta:
-        verbose_name = _("order")
+        verbose_name = pgettext_lazy("client order", "order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-pk"]
         indexes = [owner_index("order_owner_idx")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import AssignedRecord, User, owner_index
 from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
@@ -56,7 +57,7 @@ class Campaign(AssignedRecord):
         Segment, _("segment"), on_delete=models.PROTECT, related_name="campaigns"
     )
     subject = models.CharField(_("subject"), max_length=300)
-    body = models.TextField(_("body"))
+    body = models.TextField(pgettext_lazy("letter", "body"))
     track_opens = models.BooleanField(_("track opens"), default=True)
     trigger_stage = optional_link(Stage, _("stage"), on_delete=models.PROTECT)
     scheduled_at = optional_moment(_("scheduled for"))
@@ -110,7 +111,7 @@ class Delivery(models.Model):
         _("status"), DeliveryStatus, max_length=12, default=DeliveryStatus.PENDING
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    claimed_at = optional_moment(_("claimed"))
+    claimed_at = optional_moment(pgettext_lazy("mailing", "claimed"))
     sent_at = optional_moment(_("sent"))
     message_id = models.CharField(_("message id"), max_length=200, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)

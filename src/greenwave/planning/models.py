@@ -9,6 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from greenwave.accounts.models import Team, User
 from greenwave.activities.models import Activity
@@ -153,7 +154,7 @@ class Kpi(TimeStampedModel):
     name_en = models.CharField(_("name in English"), max_length=120, blank=True)
     unit = choice_field(_("unit"), KpiUnit, max_length=8)
     direction = choice_field(_("direction"), KpiDirection, max_length=4, default=KpiDirection.UP)
-    definition = models.TextField(_("definition"), blank=True)
+    definition = models.TextField(pgettext_lazy("KPI", "definition"), blank=True)
     definition_en = models.TextField(_("definition in English"), blank=True)
     source = choice_field(_("computed from"), KpiSource, max_length=8, default=KpiSource.RECORD)
     order = models.PositiveIntegerField(_("order"), default=100)

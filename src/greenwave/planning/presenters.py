@@ -8,6 +8,7 @@ from typing import Any
 
 from greenwave.accounts.models import User
 
+from .goal_texts import goal_label
 from .models import DayPlan, DayPlanItem, DayStatus, ItemResult
 from .services import DayFact, day_facts
 
@@ -33,7 +34,7 @@ def item_view(item: DayPlanItem, fact: DayFact | None) -> dict[str, Any]:
         "item": item,
         "company_id": item.company_id,
         "company": str(item.company) if item.company_id else None,
-        "goal": item.goal,
+        "goal": goal_label(item.goal),
         "priority": item.priority,
         "source": item.source,
         "activity_id": item.activity_id,

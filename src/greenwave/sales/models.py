@@ -29,6 +29,8 @@ from greenwave.core.money import currency_field, money_amount_field
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH, validate_visible
 from greenwave.crm.models import Company, Contact, PriceList
 
+from .stage_texts import stage_text
+
 
 class BilingualName(models.Model):
     """Configured names are data typed by an admin: kept in Russian and in English."""
@@ -96,6 +98,16 @@ class Stage(BilingualName, TimeStampedModel):
             models.UniqueConstraint(fields=["pipeline", "code"], name="stage_code_unique"),
             models.UniqueConstraint(fields=["pipeline", "order"], name="stage_order_unique"),
         ]
+
+    @property
+    def input_label(self) -> str:
+        """The input in the reader's language when it is the built-in text, else as typed."""
+        return stage_text(self.code, self.input_description)
+
+    @property
+    def output_label(self) -> str:
+        """The output in the reader's language when it is the built-in text, else as typed."""
+        return stage_text(self.code, self.output_description)
 
 
 class LossReason(BilingualName):

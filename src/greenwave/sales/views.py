@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -440,7 +440,7 @@ def pipeline_settings(request: AuthedRequest) -> HttpResponse:
             stage.checklist_labels = [  # type: ignore[attr-defined]
                 labels.get(f"{i['kind']}:{i.get(i['kind'])}")
                 or (
-                    f"{_('Activity')}: {activity_label(i['activity'])}"
+                    f"{pgettext('event log', 'Activity')}: {activity_label(i['activity'])}"
                     if i["kind"] == "activity"
                     else f"{i['kind']}: {i.get(i['kind'])}"
                 )

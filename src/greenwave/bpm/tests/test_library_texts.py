@@ -200,3 +200,19 @@ def test_the_diagram_viewer_gets_an_english_copy_and_the_export_stays_as_stored(
     assert english.get(f"{url}?download=1").content == stored
     russian = signed_in(vacation["hunter_a"])  # a Russian reader of the same definition
     assert russian.get(f"{url}?display=1").content == stored
+
+
+def test_the_diagram_viewer_is_told_its_failure_texts_in_the_readers_language(
+    vacation: dict[str, Any],
+) -> None:
+    """bpmn-js answers «no diagram to display» in English; the page hands viewer.js the text to
+    show instead, in the reader's language."""
+    url = f"/processes/tasks/{vacation['approve'].pk}/"
+    russian = signed_in(vacation["head_a"]).get(url).content.decode()
+    assert 'data-text-no-diagram="У этого процесса нет схемы' in russian
+    head = vacation["head_a"]
+    head.language = "en"
+    head.save(update_fields=["language"])
+    english = signed_in(head).get(url).content.decode()
+    assert 'data-text-no-diagram="This process has no diagram' in english
+    assert 'data-text-error="The diagram could not be drawn."' in english

@@ -206,3 +206,29 @@ def test_the_built_in_decisions_read_in_english_on_english_pages(two_teams) -> N
     admin.language = "ru"
     admin.save(update_fields=["language"])
     assert "Маршрут согласования договора" in client.get("/decisions/").content.decode()
+
+
+def test_the_editor_and_the_test_page_follow_the_readers_language(two_teams) -> None:
+    """dmn-js gets its Russian texts only on a Russian page; the built-in decision's name, the
+    test form's labels and the table's output columns read in English on an English page."""
+    services.decisions_seed()
+    admin = two_teams["admin"]
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+    editor = _page(admin, "/decisions/client_reliability/edit/")
+    assert "decisions/dmn-ru.js" not in editor
+    assert "Client reliability" in editor
+    assert "Надёжность клиента" not in editor
+    test = _page(admin, "/decisions/client_reliability/test/")
+    for english in ("Client reliability", "Declared unreliable", "Verdict", "Reason"):
+        assert english in test, english
+    for russian in ("Надёжность клиента", "Признан недобросовестным", "Причина"):
+        assert russian not in test, russian
+    admin.language = "ru"
+    admin.save(update_fields=["language"])
+    editor = _page(admin, "/decisions/client_reliability/edit/")
+    assert "decisions/dmn-ru.js" in editor
+    assert "Надёжность клиента" in editor
+    test = _page(admin, "/decisions/client_reliability/test/")
+    assert "Признан недобросовестным" in test
+    assert "Declared unreliable" not in test

@@ -120,9 +120,11 @@ def test_a_built_in_process_is_mined_in_the_readers_language(
     assert process in conformance
 
 
-@pytest.mark.parametrize(("language", "label"), [("en", "Activity"), ("ru", "Действие")])
+@pytest.mark.parametrize(("language", "label"), [("en", "Activity"), ("ru", "Дело")])
 def test_the_case_picker_names_other_case_types(two_teams, language, label) -> None:
-    """The case picker listed the other case types by their codes (activity, day_plan…)."""
+    """The case picker listed the other case types by their codes (activity, day_plan…). An
+    activity is the activities' «дело» (it read «действие», the event log's word, while both
+    shared one msgid)."""
     from greenwave.core.services import event_append
 
     head = two_teams["head_a"]

@@ -10,6 +10,15 @@
     .then(function (r) { return r.json(); })
     .then(function (gw) { start(gw); });
 
+  // bpmn-js speaks English; the page gives the texts in the reader's language.
+  function failure(err) {
+    var message = String(err && err.message ? err.message : err);
+    el.title = message;
+    el.classList.add("p-3", "text-body-secondary");
+    if (/no diagram/i.test(message) && el.dataset.textNoDiagram) { return el.dataset.textNoDiagram; }
+    return el.dataset.textError || message;
+  }
+
   function start(gw) {
     var modeler = new window.BpmnJS({ container: el, moddleExtensions: { gw: gw } });
     window.gwModeler = modeler;  // for browser tests and power users
@@ -20,7 +29,7 @@
         modeler.get("canvas").zoom("fit-viewport");
         el.dataset.rendered = "true";
       })
-      .catch(function (err) { el.dataset.rendered = "error"; el.textContent = String(err); });
+      .catch(function (err) { el.dataset.rendered = "error"; el.textContent = failure(err); });
     panel(modeler);
     saving(modeler);
   }

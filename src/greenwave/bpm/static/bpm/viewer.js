@@ -16,8 +16,17 @@
       })
       .catch(function (err) {
         el.dataset.rendered = "error";
-        el.textContent = String(err && err.message ? err.message : err);
+        el.textContent = failure(el, err);
       });
+  }
+  // bpmn-js speaks English ("no diagram to display"); the page gives its texts in the reader's
+  // language (data-text-no-diagram, data-text-error), the library's own words go to the title.
+  function failure(el, err) {
+    var message = String(err && err.message ? err.message : err);
+    el.title = message;
+    el.classList.add("p-3", "text-body-secondary");
+    if (/no diagram/i.test(message) && el.dataset.textNoDiagram) { return el.dataset.textNoDiagram; }
+    return el.dataset.textError || message;
   }
   function markStates(el) {
     var states = {};

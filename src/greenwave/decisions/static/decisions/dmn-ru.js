@@ -90,7 +90,21 @@
     "Collects the values of all matching rules in rule order":
       "Собирает результаты подходящих правил в порядке правил",
     "Collects the values of all matching rules in decreasing output priority order":
-      "Собирает результаты подходящих правил по убыванию приоритета результата"
+      "Собирает результаты подходящих правил по убыванию приоритета результата",
+    // The diagram (DRD): its palette, context pad and replace menu.
+    "Append decision": "Добавить решение", "Append knowledge source": "Добавить источник знаний",
+    "Append business knowledge model": "Добавить модель бизнес-знаний",
+    "Append input data": "Добавить входные данные", "Add text annotation": "Добавить примечание",
+    "Connect to other element": "Соединить с другим элементом", "Change type": "Сменить вид",
+    "Delete": "Удалить", "Activate hand tool": "Перемещение холста", "Activate lasso tool": "Выделение рамкой",
+    "Create decision": "Создать решение", "Create input data": "Создать входные данные",
+    "Create knowledge source": "Создать источник знаний", "Create knowledge model": "Создать модель знаний",
+    "Decision table": "Таблица решений", "Literal Expression": "Выражение", "Empty": "Пустое",
+    // Boxed expressions (functions).
+    "Function kind: {kind}": "Вид функции: {kind}", "Edit function kind": "Изменить вид функции",
+    "Edit formal parameters": "Изменить параметры", "Add parameter": "Добавить параметр",
+    "Remove parameter": "Удалить параметр", "Element name": "Название элемента",
+    "Kind": "Вид", "Name": "Название", "Result": "Результат"
   };
   function translate(template, replacements) {
     var text = ru[template] || template;
