@@ -16,8 +16,8 @@ from operator import or_
 from typing import Any, Generic, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
-from django.db.models.expressions import BaseExpression, OrderBy
+from django.db.models import F, Model, Q, QuerySet
+from django.db.models.expressions import Expression, OrderBy
 
 from .errors import CoreError, DomainError
 
@@ -27,6 +27,7 @@ _INT = re.compile(r"-?[0-9]{1,18}")  # a bigint, in ASCII digits (`"²".isdigit(
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
 ChoicesFn = Callable[[Any], Sequence[tuple[str, str]]]
+OrderTerm = str | F | Expression  # a field path ("-x": descending) or an expression
 
 
 @dataclass(frozen=True)
@@ -50,17 +51,18 @@ class SortSpec:
 
     key: str
     label: Any
-    order_by: tuple[str | BaseExpression, ...]
+    order_by: tuple[OrderTerm, ...]
     reversible: bool = True
 
-    def terms(self, *, descending: bool = False) -> list[str | BaseExpression]:
-        """The ORDER BY terms, reversed for `-key` (a field already descending stays so)."""
+    def terms(self, *, descending: bool = False) -> list[OrderTerm]:
+        """The ORDER BY terms, reversed for `-key`: an expression's direction flips, a field path
+        already descending (`"-x"`, a fixed tie-break) stays so."""
         if not descending:
             return list(self.order_by)
         return [_descending(term) for term in self.order_by]
 
 
-def _descending(term: str | BaseExpression) -> str | BaseExpression:
+def _descending(term: OrderTerm) -> OrderTerm:
     if isinstance(term, str):
         return term if term.startswith("-") else f"-{term}"
     if isinstance(term, OrderBy):
