@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Value, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -83,6 +84,20 @@ COMPLETION_EVENT = {
 }
 
 
+# «Сначала срочные»: what needs doing first. Open activities with a date by the date (the
+# overdue, today's, then the upcoming ones), open ones without a date, the done ones (the
+# latest first), the cancelled. Expressions, not fields: `activity_urgency_idx` holds the
+# same terms, so the list's first page is read from the index, not sorted from the table.
+URGENCY_RANK = Case(
+    When(due_at__isnull=False, status=ActivityStatus.PLANNED.value, then=Value(0)),
+    When(status=ActivityStatus.PLANNED.value, then=Value(1)),
+    When(status=ActivityStatus.DONE.value, then=Value(2)),
+    default=Value(3),
+)
+OPEN_DUE_AT = Case(When(status=ActivityStatus.PLANNED.value, then=F("due_at")))
+URGENT_FIRST = (URGENCY_RANK.asc(), OPEN_DUE_AT.asc(), F("due_at").desc())
+
+
 class Activity(AssignedRecord):
     EVENT_CASE_TYPE = "activity"
 
@@ -135,6 +150,7 @@ class Activity(AssignedRecord):
             models.Index(fields=["team", "status"], name="activity_team_idx"),
             models.Index(fields=["status", "completed_at"], name="activity_done_idx"),
             models.Index(fields=["kind", "status", "due_at"], name="activity_kind_idx"),
+            models.Index(*URGENT_FIRST, F("id"), name="activity_urgency_idx"),
         ]
 
     def __str__(self) -> str:

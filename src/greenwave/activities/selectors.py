@@ -23,18 +23,19 @@ from greenwave.core.selectors import event_list_for_object, row_get, row_visible
 from greenwave.crm import selectors as crm
 from greenwave.sales import selectors as sales
 
-from .models import Activity, ActivityKind, ActivityStatus, Reminder
+from .models import URGENT_FIRST, Activity, ActivityKind, ActivityStatus, Reminder
 
 ACTIVITY_LIST_SPEC = ListSpec(
     search_fields=("subject", "company__name", "contact__full_name"),
     sorts=(
+        SortSpec("urgent", _("Most urgent first"), URGENT_FIRST, reversible=False),
         SortSpec("due", _("Planned for"), ("due_at",)),
         SortSpec("created", _("Created"), ("created_at",)),
         SortSpec("completed", _("Completed"), ("completed_at",)),
     ),
-    # Latest planned first: what is coming and what just happened, not the oldest calls
-    # of years ago (a chosen ?sort= is kept as chosen).
-    default_sort="-due",
+    # What needs doing first: the overdue and today's open ones, the upcoming ones by date,
+    # then the done ones (a chosen ?sort= is kept as chosen).
+    default_sort="urgent",
     filters=(
         choice_filter("type", _("Type"), ActivityKind, field="kind"),
         choice_filter("status", _("Status"), ActivityStatus),

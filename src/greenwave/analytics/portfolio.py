@@ -160,9 +160,9 @@ def portfolio_rows(
         # the client.
         rows = apply_list_query(rows, PORTFOLIO_SPEC, replace(query, sort=""))
         sort = query.sort or PORTFOLIO_SPEC.default_sort
-        fields = {s.key: s.order_by for s in PORTFOLIO_SPEC.sorts}[sort.lstrip("-")]
+        chosen = {s.key: s for s in PORTFOLIO_SPEC.sorts}[sort.lstrip("-")]
         prefix = "-" if sort.startswith("-") else ""
-        rows = rows.order_by(*(prefix + f for f in fields), prefix + "company_id")
+        rows = rows.order_by(*chosen.terms(descending=bool(prefix)), prefix + "company_id")
     return rows
 
 

@@ -124,7 +124,9 @@ def task_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             actor=request.user, instance=task.instance, data=task.result, hide_subject=False
         ),
         # What the approver decides on: the data so far and the documents handed in.
-        "variables": selectors.variable_rows(actor=request.user, instance=task.instance),
+        "variables": selectors.variable_rows(
+            actor=request.user, instance=task.instance, data=services.task_variables(task=task)
+        ),
         "files": selectors.files_of_instance(instance=task.instance),
         "multipart": any(spec.get("type") == "file" for spec in task.form_schema),
     }

@@ -16,7 +16,8 @@ from operator import or_
 from typing import Any, Generic, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
+from django.db.models.expressions import Expression, OrderBy
 
 from .errors import CoreError, DomainError
 
@@ -26,6 +27,7 @@ _INT = re.compile(r"-?[0-9]{1,18}")  # a bigint, in ASCII digits (`"²".isdigit(
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
 ChoicesFn = Callable[[Any], Sequence[tuple[str, str]]]
+OrderTerm = str | F | Expression  # a field path ("-x": descending) or an expression
 
 
 @dataclass(frozen=True)
@@ -41,9 +43,33 @@ class FilterSpec:
 
 @dataclass(frozen=True)
 class SortSpec:
+    """One sort of a list: its URL key (`?sort=key`, `-key` reversed), label and ORDER BY
+    terms. A term is a field path (`"-x"`: descending) or an expression for an order the
+    rows do not hold as a field (`Case(…).asc()`, `F("x").desc(nulls_last=True)`), which an
+    expression index can serve. An order read one way only ("most urgent first") is not
+    `reversible`: its reverse is neither offered nor accepted."""
+
     key: str
     label: Any
-    order_by: tuple[str, ...]
+    order_by: tuple[OrderTerm, ...]
+    reversible: bool = True
+
+    def terms(self, *, descending: bool = False) -> list[OrderTerm]:
+        """The ORDER BY terms, reversed for `-key`: an expression's direction flips, a field path
+        already descending (`"-x"`, a fixed tie-break) stays so."""
+        if not descending:
+            return list(self.order_by)
+        return [_descending(term) for term in self.order_by]
+
+
+def _descending(term: OrderTerm) -> OrderTerm:
+    if isinstance(term, str):
+        return term if term.startswith("-") else f"-{term}"
+    if isinstance(term, OrderBy):
+        flipped = term.copy()
+        flipped.reverse_ordering()
+        return flipped
+    return term.desc()
 
 
 @dataclass(frozen=True)
@@ -54,7 +80,7 @@ class ListSpec:
     filters: tuple[FilterSpec, ...] = ()
 
     def sort_keys(self) -> list[str]:
-        return [s.key for s in self.sorts] + [f"-{s.key}" for s in self.sorts]
+        return [s.key for s in self.sorts] + [f"-{s.key}" for s in self.sorts if s.reversible]
 
 
 @dataclass
@@ -180,11 +206,10 @@ def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery | None) -
                     "Invalid list parameters.",
                     details={"fields": {f.name: "one of the choices"}},
                 ) from exc
-    sorts = {s.key: s.order_by for s in spec.sorts}
+    sorts = {s.key: s for s in spec.sorts}
     if query.sort:
         descending = query.sort.startswith("-")
-        fields = sorts[query.sort.lstrip("-")]
-        order = [f"-{f}" if descending and not f.startswith("-") else f for f in fields]
+        order = sorts[query.sort.lstrip("-")].terms(descending=descending)
         qs = qs.order_by(*order, "-pk" if descending else "pk")
     return qs
 

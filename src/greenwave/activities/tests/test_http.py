@@ -233,29 +233,71 @@ def test_activity_events_are_readable_through_the_events_api_within_scope(
     assert bearer(two_teams["hunter_b"]).get(url).status_code == 404
 
 
-def test_the_list_opens_on_the_latest_planned_and_keeps_a_chosen_sort(
+def test_the_list_opens_on_what_needs_doing_first_and_keeps_a_chosen_sort(
     client, bearer, two_teams, company_a
 ) -> None:
-    """Not on the oldest call of years ago: the latest planned first; ?sort=due still gives
-    the oldest first when the manager asks for it (the page and the API alike)."""
+    """The overdue and today's open activities first, the upcoming ones by date, the open
+    ones without a date, then the done ones (the latest first) and the cancelled; a chosen
+    ?sort=due / -due still sorts by the planned date alone (the page and the API alike)."""
     hunter = two_teams["hunter_a"]
-    old, recent, upcoming = _calls(hunter, company_a, 3)
-    Activity.objects.filter(pk=old.pk).update(due_at=timezone.now() - timedelta(days=900))
-    Activity.objects.filter(pk=recent.pk).update(due_at=timezone.now() - timedelta(days=1))
+    now = timezone.now()
+    rows = {}
+    for name, due, status in (
+        ("Сделано вчера", now - timedelta(days=1), ActivityStatus.DONE),
+        ("Ждёт без даты", None, ActivityStatus.PLANNED),
+        ("Через неделю", now + timedelta(days=7), ActivityStatus.PLANNED),
+        ("Отменённый звонок", now + timedelta(days=1), ActivityStatus.CANCELLED),
+        ("Сегодняшний звонок", now + timedelta(minutes=5), ActivityStatus.PLANNED),
+        ("Сделано давно", now - timedelta(days=300), ActivityStatus.DONE),
+        ("Просрочено", now - timedelta(days=3), ActivityStatus.PLANNED),
+    ):
+        rows[name] = services.activity_create(
+            actor=hunter, kind="call", subject=name, company=company_a, due_at=soon(1)
+        )
+        Activity.objects.filter(pk=rows[name].pk).update(due_at=due, status=status)
+    urgent = ["Просрочено", "Сегодняшний звонок", "Через неделю", "Ждёт без даты"]
+    urgent += ["Сделано вчера", "Сделано давно", "Отменённый звонок"]
+    by_date = [
+        "Сделано давно",
+        "Просрочено",
+        "Сделано вчера",
+        "Сегодняшний звонок",
+        "Отменённый звонок",
+    ]
+    by_date.append("Через неделю")
     client.force_login(hunter)
-    newest_first = [upcoming.pk, recent.pk, old.pk]
 
     def page_order(url):
         html = client.get(url).content.decode()
-        return [
-            pk for _i, pk in sorted((html.index(a.subject), a.pk) for a in (old, recent, upcoming))
-        ]
+        return [name for _i, name in sorted((html.index(f">{name}<"), name) for name in rows)]
 
     def api_order(query=""):
-        rows = bearer(hunter).get(f"/api/v1/activities{query}").json()["items"]
-        return [row["id"] for row in rows]
+        items = bearer(hunter).get(f"/api/v1/activities{query}").json()["items"]
+        return [item["subject"] for item in items]
 
-    assert page_order("/activities/") == newest_first
-    assert api_order() == newest_first
-    assert page_order("/activities/?sort=due") == newest_first[::-1]
-    assert api_order("?sort=due") == newest_first[::-1]
+    assert page_order("/activities/") == urgent
+    assert api_order() == urgent
+    assert api_order("?sort=urgent") == urgent
+    dated = [name for name in page_order("/activities/?sort=due") if name != "Ждёт без даты"]
+    assert dated == by_date
+    dated = [name for name in api_order("?sort=-due") if name != "Ждёт без даты"]
+    assert dated == by_date[::-1]
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("ru", "Сначала срочные"), ("en", "Most urgent first")]
+)
+def test_most_urgent_first_is_offered_one_way_and_its_reverse_is_refused(
+    client, bearer, two_teams, language, label
+) -> None:
+    hunter = two_teams["hunter_a"]
+    hunter.language = language
+    hunter.save(update_fields=["language"])
+    client.force_login(hunter)
+    html = client.get("/activities/").content.decode()
+    assert f'<option value="urgent" selected>{label}</option>' in html
+    assert 'value="-urgent"' not in html
+    assert '<option value="-due" >' in html
+    assert bearer(hunter).get("/api/v1/activities?sort=-urgent").status_code == 400
+    reset = client.get("/activities/?sort=-urgent").content.decode()  # the page says so
+    assert f'<option value="urgent" selected>{label}</option>' in reset

@@ -915,6 +915,16 @@ class ProcessRun:
             )
         return out
 
+    def task_data(self, task_id: str) -> dict[str, Any] | None:
+        """The data one task holds: the process data it was handed and, in a multi-instance
+        step, its own item (`reader`), which the run's `variables` merge away (the last of
+        the loop's tasks wins there). None when the task is no longer part of the run."""
+        try:
+            task = self._task(task_id)
+        except EngineError:
+            return None
+        return _json_safe(task.data)
+
     def variables(self) -> dict[str, Any]:
         if self.workflow.completed:
             return _json_safe(self.workflow.data)

@@ -80,6 +80,7 @@ from .tasks import (
     task_complete,
     task_delegate,
     task_unclaim,
+    task_variables,
 )
 from .timers import (
     TIMER_BATCH,
@@ -134,6 +135,7 @@ __all__ = [
     "task_complete",
     "task_delegate",
     "task_unclaim",
+    "task_variables",
     "tasks_escalate_overdue",
     "tasks_opened",
     "timer_fire_next",

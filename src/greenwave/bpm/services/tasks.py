@@ -21,6 +21,7 @@ from ..models import (
     TaskStatus,
 )
 from ..stepwrites import StaleRowError, StepWrites, begin_with_next_statement
+from .definitions import _compile
 from .files import _store_files
 from .journal import _JOURNAL, _event, _journaled
 from .steps import (
@@ -102,6 +103,25 @@ def task_delegate(*, actor: User, task: HumanTask, to: User) -> HumanTask:
         {"task": task.pk, "element": task.element_id, "from": previous, "to": to.username},
     )
     return task
+
+
+def task_variables(*, task: HumanTask) -> dict[str, Any]:
+    """The process data as this task sees it: the instance's variables with the task's own
+    data over them (read from the saved state, without taking the services' run cache), so
+    each task of a multi-instance step shows its own item (`reader`) rather than the one the
+    loop handed out last. The instance's alone when its state no longer holds the task."""
+    instance = task.instance
+    variables = dict(instance.variables or {})
+    if not task.engine_task_id or not instance.state:
+        return variables
+    definition = instance.definition
+    try:
+        run = engine.ProcessRun.restore(
+            instance.state, instance.serializer_version, compiled=lambda: _compile(definition)
+        )
+    except engine.EngineError:
+        return variables
+    return {**variables, **(run.task_data(task.engine_task_id) or {})}
 
 
 def task_complete(

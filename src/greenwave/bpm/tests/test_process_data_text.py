@@ -104,3 +104,21 @@ def test_the_task_page_shows_names_words_and_the_key_as_a_reference(
     assert ">P5D<" not in page
     assert "<dt>Ключ запуска</dt>" in page
     assert 'data-testid="business-key">demo:acknowledgement:lead-rules<' in page
+
+
+@pytest.mark.parametrize(("language", "label"), [("ru", "Читатель"), ("en", "Reader")])
+def test_each_reader_task_shows_its_own_reader_not_the_loops_last(
+    acknowledgement: Any, readers: list[Any], language: str, label: str
+) -> None:
+    """A multi-instance step: the instance's data holds the item the loop handed out last;
+    each task's page shows its own (the engine's data of that task)."""
+    shown = {}
+    for reader in readers:
+        reader.language = language
+        reader.save(update_fields=["language"])
+        task = HumanTask.objects.get(instance=acknowledgement, assignee=reader)
+        client = Client()
+        client.force_login(reader)
+        rows = client.get(f"/processes/tasks/{task.pk}/").context["variables"]
+        shown[reader.username] = {row.label: row.text for row in rows}[label]
+    assert shown == {"reader1": "Анна Кузнецова", "reader2": "Павел Попов"}

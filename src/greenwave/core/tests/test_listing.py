@@ -1,8 +1,9 @@
 import pytest
+from django.db.models import Case, F, Value, When
 
 from greenwave.accounts.selectors import USER_LIST_SPEC, user_list
 from greenwave.core.errors import CoreError, DomainError
-from greenwave.core.listing import ListQuery
+from greenwave.core.listing import ListQuery, ListSpec, SortSpec
 
 
 def parse(**params: str) -> ListQuery:
@@ -111,3 +112,16 @@ def test_an_html_list_says_which_filters_it_ignored(client, two_teams) -> None:
     assert [str(m) for m in response.context["messages"]] == [
         "Неизвестные фильтры пропущены: regoin."
     ]
+
+
+def test_a_sort_by_expressions_reverses_them_and_a_one_way_sort_has_no_reverse() -> None:
+    rank = Case(When(status="planned", then=Value(0)), default=Value(1))
+    both_ways = SortSpec("rank", "Rank", (rank.asc(), F("due_at").desc(), "-pk", "title"))
+    one_way = SortSpec("urgent", "Urgent", (rank.asc(),), reversible=False)
+    spec = ListSpec(sorts=(both_ways, one_way))
+    assert spec.sort_keys() == ["rank", "urgent", "-rank"]
+    reversed_terms = both_ways.terms(descending=True)
+    assert [t.descending for t in reversed_terms[:2]] == [True, False]
+    assert reversed_terms[2:] == ["-pk", "-title"]
+    assert both_ways.terms() == list(both_ways.order_by)
+    assert not both_ways.order_by[0].descending  # the spec's own terms are left as they were

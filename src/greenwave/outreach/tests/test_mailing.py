@@ -370,3 +370,8 @@ def test_bad_unsubscribe_token_is_a_clear_400(db: Any) -> None:
     answer = Client().get("/outreach/unsubscribe/not-a-token")
     assert answer.status_code == 400
     assert not Unsubscription.objects.exists()
+
+
+def test_the_unsubscribe_page_has_the_favicon_of_every_page(db: Any) -> None:
+    html = Client().get("/outreach/unsubscribe/not-a-token").content.decode()
+    assert '<link rel="icon" href="/static/greenwave/favicon.svg"' in html

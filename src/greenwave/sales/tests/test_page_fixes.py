@@ -3,6 +3,7 @@ public web form's favicon, and the funnel's stated definition of conversion."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -66,3 +67,24 @@ def test_funnel_page_states_its_definition_of_conversion(client, two_teams, b2b)
     client.force_login(two_teams["head_a"])
     html = client.get(f"/sales/funnel/?pipeline={b2b.pk}").content.decode()
     assert 'data-testid="funnel-conversion-hint"' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "files", "papers"), [("ru", "Файлы", "Документы"), ("en", "Files", "Documents")]
+)
+def test_the_deal_cards_of_attached_files_and_generated_documents_have_distinct_titles(
+    client, two_teams, b2b, language, files, papers
+):
+    """The attachments (stage outputs) and the generated documents were both «Документы»."""
+    actor = two_teams["hunter_a"]
+    deal = services.deal_create(actor=actor, title="Поставка", pipeline=b2b)
+    actor.language = language
+    actor.save(update_fields=["language"])
+    client.force_login(actor)
+    page = client.get(f"/sales/deals/{deal.pk}/").content.decode()
+    card = client.get(f"/documents/deals/{deal.pk}/").content.decode()
+    titles = [
+        re.sub(r"<[^>]+>", "", t).strip() for t in re.findall(r"<h2[^>]*>(.*?)</h2>", page + card)
+    ]
+    assert titles.count(files) == 1
+    assert titles.count(papers) == 1

@@ -72,3 +72,19 @@ def select_shows_its_value_whole(page: Any, selector: str) -> None:
 def button_label_lines(page: Any, selector: str) -> int:
     """How many lines the label of the button at `selector` wraps over."""
     return int(page.locator(selector).evaluate(_LABEL_LINES))
+
+
+# The table's width against the room of the card or wrapper it sits in (its content box).
+_TABLE_ROOM = """(table) => {
+  let box = table.parentElement;
+  while (box.classList.contains("table-responsive")) box = box.parentElement;
+  const style = getComputedStyle(box);
+  const room = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {width: table.getBoundingClientRect().width, room: room};
+}"""
+
+
+def table_fits(page: Any, selector: str) -> None:
+    """The table at `selector` fits its card whole: no column cut off or scrolled aside."""
+    size = page.locator(selector).evaluate(_TABLE_ROOM)
+    assert size["width"] <= size["room"] + 0.5, (selector, size)
