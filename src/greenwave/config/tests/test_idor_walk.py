@@ -472,6 +472,7 @@ HTML_VALUES: dict[str, list[str]] = {
     "activities/checklist:index": ["0"],
     "documents/invoices:action": ["issue", "cancel"],
     "documents/templates/builtin:kind": ["quote"],
+    "clients/import/sample:kind": ["companies", "contacts"],  # the same sample for everyone
     "mining/panels:panel": ["rework", "waits"],
 }
 # What a reader may POST without the right to change the record (see API_READER_CHANGES).
@@ -533,6 +534,9 @@ HTML_READ_PAGES = {
     "integrations/1c/pictures/{pk}",  # a product picture: GET only, 405 to a POST
     "mining/panels/rework/",  # the map's later panels: GET only, 405 to a POST
     "mining/panels/waits/",
+    # The import's sample files: the same for everyone, no record; GET only, 405 to a POST.
+    "clients/import/sample/companies/",
+    "clients/import/sample/contacts/",
 }
 HTML_LAWYER_KNOWN_OPEN = {
     "clients/competitors/{pk}/edit/",  # issue #15 item 9: any role edits competitors
