@@ -476,7 +476,9 @@ def test_the_task_and_the_inbox_show_the_deal_with_links(library, people, b2b, s
     assert "RUB" in page
     assert f'href="{document.file.url}">Договор №7</a>' in page
     inbox = head.get("/processes/inbox/").content.decode()
-    assert f'href="/sales/deals/{deal.pk}/">Поставка насосов</a>' in inbox
+    # the record the task's process is about, as in the instances list
+    link = f'href="/sales/deals/{deal.pk}/" data-testid="business-object">Поставка насосов</a>'
+    assert link in inbox
     assert "ООО «Насосы»" in inbox or "ООО &laquo;Насосы&raquo;" in inbox
 
 
