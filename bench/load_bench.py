@@ -84,6 +84,8 @@ class Fixture:
     """The rows a run works on (made through the services) and what it must clean up."""
 
     def __init__(self, *, deals_per_team: int, tasks_per_team: int) -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
         from greenwave.accounts.models import User
         from greenwave.accounts.services import token_issue
         from greenwave.bpm.models import HumanTask
@@ -122,6 +124,14 @@ class Fixture:
                 title = f"{MARK}-договор {self.run_id} {username} {i}"
                 deal = services.deal_create(actor=head, title=title, pipeline=pipeline)
                 self.seeded.add(deal.pk)
+                # The approval reviews a contract: without one the start is refused (409).
+                services.deal_attach_document(
+                    actor=head,
+                    deal=deal,
+                    kind="contract",
+                    title=title,
+                    file=SimpleUploadedFile("contract.txt", b"load test"),
+                )
                 instance = services.deal_process_start(actor=head, deal=deal, process_key=PROCESS)
                 task = HumanTask.objects.get(instance_id=instance, completed_at__isnull=True)
                 tasks.append(task.pk)
@@ -175,7 +185,7 @@ class Fixture:
         from greenwave.accounts.models import ApiToken
         from greenwave.bpm.models import ProcessInstance
         from greenwave.core.models import Event
-        from greenwave.sales.models import Deal
+        from greenwave.sales.models import Deal, DealDocument
 
         deals = self.seeded | set(
             Deal.objects.filter(pk__gt=self.created_after, title__startswith=MARK).values_list(
@@ -193,6 +203,8 @@ class Fixture:
         ).delete()
         ProcessInstance.objects.filter(pk__in=instances).delete()
         Event.objects.filter(case_type="deal", case_id__in=keys).delete()
+        for paper in DealDocument.objects.filter(deal_id__in=deals):
+            paper.file.delete(save=False)  # the stored contract files, then the rows with deals
         Deal.objects.filter(pk__in=deals).delete()
         ApiToken.objects.filter(pk__in=self.token_ids).delete()
         Event.objects.filter(
