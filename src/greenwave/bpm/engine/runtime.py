@@ -3,8 +3,7 @@
 Callers hand in BPMN bytes and serialized states (strings) and get back plain dataclasses:
 ready user tasks, waiting timers and messages, element states for the viewer overlay, the
 elements the engine moved through, and the process variables. Expressions and scripts go
-through `sandbox`, never through Python's eval/exec.
-"""
+through `sandbox`, never through Python's eval/exec."""
 
 from __future__ import annotations
 
@@ -72,8 +71,7 @@ class ProcessDataStore(BpmnDataStoreSpecification):
     """A BPMN data store kept inside the instance's state (one value per store id).
 
     Spiff runs data stores only through registered implementations; this one makes every
-    store of an uploaded file executable: tasks read and write it by data associations.
-    """
+    store of an uploaded file executable: tasks read and write it by data associations."""
 
     def get(self, my_task: Any) -> None:
         stores = my_task.workflow.top_workflow.data.setdefault("data_stores", {})
@@ -916,9 +914,8 @@ class ProcessRun:
         return out
 
     def task_data(self, task_id: str) -> dict[str, Any] | None:
-        """The data one task holds: the process data it was handed and, in a multi-instance
-        step, its own item (`reader`), which the run's `variables` merge away (the last of
-        the loop's tasks wins there). None when the task is no longer part of the run."""
+        """One task's data, with a multi-instance step's own item (`reader`) that `variables`
+        merges away (the loop's last wins there); None when the task has left the run."""
         try:
             task = self._task(task_id)
         except EngineError:
