@@ -13,6 +13,7 @@ from greenwave.crm.models import Product
 from greenwave.sales.models import Deal
 
 from .figures import LOST_AFTER_DAYS
+from .segments import ABC_A, ABC_B, DEFAULT_MONTHS, XYZ_X, XYZ_Y
 
 
 def _date(label: Any) -> forms.DateField:
@@ -56,18 +57,41 @@ class SegmentForm(BootstrapFormMixin, forms.Form):
         required=False,
         choices=[("abc", _("ABC by revenue")), ("xyz", _("XYZ by regularity")), ("rfm", _("RFM"))],
     )
-    months = forms.IntegerField(label=_("Months"), required=False, min_value=1, max_value=60)
+    # Left empty, each bound is its default: the placeholders show which.
+    months = forms.IntegerField(
+        label=_("Months"),
+        required=False,
+        min_value=1,
+        max_value=60,
+        widget=forms.NumberInput(attrs={"placeholder": DEFAULT_MONTHS}),
+    )
     a_share = forms.DecimalField(
-        label=_("A up to (share)"), required=False, min_value=Decimal("0.01"), max_value=1
+        label=_("A up to (share)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=1,
+        widget=forms.NumberInput(attrs={"placeholder": ABC_A, "step": "any"}),
     )
     b_share = forms.DecimalField(
-        label=_("B up to (share)"), required=False, min_value=Decimal("0.01"), max_value=1
+        label=_("B up to (share)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=1,
+        widget=forms.NumberInput(attrs={"placeholder": ABC_B, "step": "any"}),
     )
     x_max = forms.DecimalField(
-        label=_("X up to (variation)"), required=False, min_value=Decimal("0.01"), max_value=10
+        label=_("X up to (variation)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=10,
+        widget=forms.NumberInput(attrs={"placeholder": XYZ_X, "step": "any"}),
     )
     y_max = forms.DecimalField(
-        label=_("Y up to (variation)"), required=False, min_value=Decimal("0.01"), max_value=10
+        label=_("Y up to (variation)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=10,
+        widget=forms.NumberInput(attrs={"placeholder": XYZ_Y, "step": "any"}),
     )
 
 

@@ -20,6 +20,7 @@ from greenwave.accounts.scoping import scope_users
 from greenwave.bpm.library.texts import library_text
 from greenwave.bpm.models import ProcessDefinition
 from greenwave.core.case_access import case_type_label
+from greenwave.core.durations import duration_text
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.crm.models import ProductGroup
 from greenwave.sales.models import LeadSource, Pipeline
@@ -177,10 +178,18 @@ def process_map(request: AuthedRequest) -> HttpResponse:
         "query": _api_query(log),
         "filter_query": request.GET.urlencode(),
         "dfg": graph,
+        "map_data": _map_data(graph),
         "bottlenecks": selectors.bottlenecks(actor=actor, log=log, data=graph),
         **_choices(request),
     }
     return render(request, "mining/map.html", context)
+
+
+def _map_data(graph: dict[str, Any]) -> dict[str, Any]:
+    """The map's JSON: the graph, each edge with its median time written out in the reader's
+    language (the map's performance labels)."""
+    edges = [{**e, "median_text": duration_text(e["median_seconds"])} for e in graph["edges"]]
+    return {**graph, "edges": edges}
 
 
 MAP_PANELS = ("rework", "waits")

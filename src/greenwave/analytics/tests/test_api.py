@@ -85,6 +85,18 @@ def test_pages_render(history: dict[str, Any], client: Any) -> None:
         assert export.status_code == 200
     page = client.get("/analytics/sales/?date_from=2026-03-01&date_to=2026-03-31").content.decode()
     assert "figure=repeat&amp;from=2026-03-01&amp;to=2026-03-31" in page
+    segments = client.get("/analytics/segments/?kind=xyz")
+    # The empty bounds show their defaults; the variation is written to two places (the
+    # director reads Russian: a decimal comma).
+    for placeholder in ('placeholder="12"', 'placeholder="0.80"', 'placeholder="1.00"'):
+        assert placeholder in segments.content.decode()
+    variations = [
+        row["variation"] if isinstance(row, dict) else row.variation
+        for row in segments.context["page"].object_list
+    ]
+    assert any(v is not None for v in variations)
+    shown = segments.content.decode()
+    assert all(v is None or f">{v:.2f}<".replace(".", ",") in shown for v in variations)
     xlsx = client.get("/analytics/portfolio/?export=xlsx")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 

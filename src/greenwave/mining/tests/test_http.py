@@ -150,3 +150,19 @@ def test_the_waits_panel_names_a_built_in_step_in_the_readers_language(
     client = _reader(two_teams["head_a"], language)
     panel = client.get("/mining/panels/waits/").content.decode()
     assert f"<td>{task}</td>" in panel
+
+
+def test_the_map_writes_its_times_in_the_readers_language(two_teams, deal_log, b2b) -> None:
+    deal_log(SEQ)
+    head = two_teams["head_a"]
+    client = Client()
+    client.force_login(head)
+    for language, unit in (("ru", " ч"), ("en", " h")):
+        head.language = language
+        head.save(update_fields=["language"])
+        page = client.get("/mining/")
+        edges = page.context["map_data"]["edges"]
+        assert edges
+        assert all(unit in edge["median_text"] for edge in edges if edge["median_seconds"])
+        assert all(edge["median_text"] == "—" for edge in edges if edge["median_seconds"] is None)
+        assert b'data-testid="map-fit"' in page.content

@@ -222,6 +222,10 @@ def test_pages_answer_for_each_role(two_teams: dict[str, Any]) -> None:
         f"/planning/plan/?user={hunter.pk}",
     ):
         assert client.get(path).status_code == 200, path
+    # A head of one team has nothing to choose: no team picker and no lone «Show» button.
+    lone = client.get("/planning/plan/team/").content.decode()
+    assert 'name="team"' not in lone
+    assert '<input type="hidden" name="period"' not in lone
     assert client.get(f"/planning/plan/?user={two_teams['hunter_b'].pk}").status_code == 404
     assert client.get(f"/planning/plan/team/?team={two_teams['team_b'].pk}").status_code == 404
     client.force_login(director)

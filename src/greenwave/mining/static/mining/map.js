@@ -8,19 +8,12 @@
   if (window.cytoscapeDagre) { window.cytoscape.use(window.cytoscapeDagre); }
   var data = JSON.parse(dataEl.textContent);
   var maxCount = Math.max.apply(null, data.edges.map(function (e) { return e.count; }).concat([1]));
-  function human(s) {
-    if (s === null || s === undefined) { return ""; }
-    var m = Math.floor(s / 60), d = Math.floor(m / 1440), h = Math.floor((m % 1440) / 60);
-    if (d) { return d + "d " + h + "h"; }
-    if (h) { return h + "h " + (m % 60) + "m"; }
-    return (m % 60) + "m";
-  }
   var elements = data.nodes.map(function (n) {
     return { data: { id: n.activity, label: n.label + "\n" + n.count, count: n.count,
       pseudo: (n.activity === "▶" || n.activity === "■") ? 1 : 0 } };
   }).concat(data.edges.map(function (e, i) {
     return { data: { id: "e" + i, source: e.source, target: e.target, count: e.count,
-      median: e.median_seconds, freq: String(e.count), perf: human(e.median_seconds),
+      median: e.median_seconds, freq: String(e.count), perf: e.median_seconds === null ? "" : e.median_text,
       width: 1 + 7 * e.count / maxCount } };
   }));
   var cy = window.cytoscape({
@@ -44,12 +37,27 @@
     ],
     layout: { name: "dagre", rankDir: "TB", nodeSep: 40, rankSep: 50 }
   });
-  // A long process fits only at an unreadable size: keep the labels readable, start at the top.
-  if (cy.zoom() < 0.6) {
-    cy.zoom(0.6);
-    cy.center(cy.getElementById("▶"));
-    cy.panBy({ x: 0, y: -el.clientHeight / 2 + 40 });
+  // A long process fits only at an unreadable size: keep the labels readable, start at the
+  // top; «Whole map» fits it all, the other two buttons zoom around the map's centre.
+  var readable = 0.8;
+  function showStart() {
+    cy.fit(undefined, 20);
+    if (cy.zoom() < readable) {
+      cy.zoom(readable);
+      cy.center(cy.getElementById("▶"));
+      cy.panBy({ x: 0, y: -el.clientHeight / 2 + 40 });
+    }
   }
+  showStart();
+  function zoomBy(factor) {
+    cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: el.clientWidth / 2, y: el.clientHeight / 2 } });
+  }
+  document.querySelectorAll("[data-map-zoom]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var how = button.dataset.mapZoom;
+      if (how === "fit") { cy.fit(undefined, 20); } else { zoomBy(how === "in" ? 1.25 : 0.8); }
+    });
+  });
   el.dataset.rendered = "true";
   document.querySelectorAll("input[name=m-view]").forEach(function (r) {
     r.addEventListener("change", function () {
