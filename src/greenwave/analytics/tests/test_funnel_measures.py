@@ -69,6 +69,14 @@ def test_measures_and_audience_slice(two_teams: dict[str, Any], client: Client) 
     page = client.get(reverse("analytics:funnel"))
     assert page.status_code == 200
     assert b'data-testid="funnel-measures"' in page.content
+    # The pipeline is named in the reader's language; days are written to one place.
+    b2b.name_en = "B2B sale (English)"
+    b2b.save(update_fields=["name_en"])
+    a.language = "en"
+    a.save(update_fields=["language"])
+    english = client.get(reverse("analytics:funnel")).content.decode()
+    assert ">B2B sale (English)</option>" in english
+    assert ">0.0</div>" in english  # the deal length: lost right after it was created
     api = client.get("/api/v1/analytics/funnel/overview", {"pipeline_id": b2b.pk})
     assert api.status_code == 200, api.content
     assert api.json()["incoming"] == 3
