@@ -7,6 +7,7 @@ names the form field, so forms and the API report the error next to the right in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -38,27 +39,42 @@ def _invalid(code: CrmError, message: str, field: str, value: str) -> DomainErro
     return DomainError(code, message, details={"field": field, "value": value})
 
 
-def normalize_inn(value: str, *, field: str = "inn") -> str:
+def _checked_digits(
+    value: str,
+    *,
+    field: str,
+    code: CrmError,
+    lengths: tuple[int, ...],
+    validate: Callable[[str], object],
+    wrong_length: Callable[[], str],
+    wrong_check_digit: Callable[[str], str],
+) -> str:
+    """A number of digits with a check digit (INN, OGRN) as typed: compacted, of one of the
+    `lengths`, passing `validate`; empty stays empty. The messages are built only on a refusal."""
     raw = compact(value)
     if not raw:
         return ""
-    if not raw.isdigit() or len(raw) not in (10, 12):
-        raise _invalid(
-            CrmError.INVALID_INN,
-            _("An INN has 10 digits (organisation) or 12 digits (entrepreneur)."),
-            field,
-            value,
-        )
+    if not raw.isdigit() or len(raw) not in lengths:
+        raise _invalid(code, wrong_length(), field, value)
     try:
-        stdnum_inn.validate(raw)
+        validate(raw)
     except StdnumError as exc:
-        raise _invalid(
-            CrmError.INVALID_INN,
-            _("The INN %(inn)s has a wrong check digit: check it for a typo.") % {"inn": raw},
-            field,
-            value,
-        ) from exc
+        raise _invalid(code, wrong_check_digit(raw), field, value) from exc
     return raw
+
+
+def normalize_inn(value: str, *, field: str = "inn") -> str:
+    return _checked_digits(
+        value,
+        field=field,
+        code=CrmError.INVALID_INN,
+        lengths=(10, 12),
+        validate=stdnum_inn.validate,
+        wrong_length=lambda: _("An INN has 10 digits (organisation) or 12 digits (entrepreneur)."),
+        wrong_check_digit=lambda raw: (
+            _("The INN %(inn)s has a wrong check digit: check it for a typo.") % {"inn": raw}
+        ),
+    )
 
 
 def normalize_kpp(value: str, *, inn: str = "", field: str = "kpp") -> str:
@@ -83,26 +99,18 @@ def normalize_kpp(value: str, *, inn: str = "", field: str = "kpp") -> str:
 
 
 def normalize_ogrn(value: str, *, inn: str = "", field: str = "ogrn") -> str:
-    raw = compact(value)
-    if not raw:
-        return ""
-    if not raw.isdigit() or len(raw) not in (13, 15):
-        raise _invalid(
-            CrmError.INVALID_OGRN,
-            _("An OGRN has 13 digits, an OGRNIP 15 digits."),
-            field,
-            value,
-        )
-    try:
-        stdnum_ogrn.validate(raw)
-    except StdnumError as exc:
-        raise _invalid(
-            CrmError.INVALID_OGRN,
-            _("The OGRN %(ogrn)s has a wrong check digit: check it for a typo.") % {"ogrn": raw},
-            field,
-            value,
-        ) from exc
-    if inn and (len(inn) == 12) != (len(raw) == 15):
+    raw = _checked_digits(
+        value,
+        field=field,
+        code=CrmError.INVALID_OGRN,
+        lengths=(13, 15),
+        validate=stdnum_ogrn.validate,
+        wrong_length=lambda: _("An OGRN has 13 digits, an OGRNIP 15 digits."),
+        wrong_check_digit=lambda raw: (
+            _("The OGRN %(ogrn)s has a wrong check digit: check it for a typo.") % {"ogrn": raw}
+        ),
+    )
+    if raw and inn and (len(inn) == 12) != (len(raw) == 15):
         raise _invalid(
             CrmError.INVALID_OGRN,
             _("An organisation has a 13-digit OGRN, an entrepreneur a 15-digit OGRNIP."),

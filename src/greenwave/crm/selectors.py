@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
@@ -17,7 +17,7 @@ from greenwave.accounts.scoping import scope_records, visible_team_ids
 from greenwave.accounts.selectors import responsible_filter
 from greenwave.core.case_access import title_links
 from greenwave.core.choice_filters import choice_filter
-from greenwave.core.errors import DomainError, not_found
+from greenwave.core.errors import DomainError
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.models import Event, EventObject
 from greenwave.core.money import Money
@@ -144,13 +144,18 @@ def company_list(
 USER_REF_COLUMNS = ("id", "first_name", "last_name", "username")
 
 
+def _api_columns(model: type[Company | Contact]) -> Iterator[str]:
+    """The columns of a row an API page shows: all but the lower-cased `search_text`."""
+    return (f.name for f in model._meta.concrete_fields if f.name != "search_text")
+
+
 def company_api_list(*, actor: User, deleted: bool = False) -> QuerySet[Company]:
     """`company_list` with the columns `CompanyOut` shows (the list query applied by the API)."""
     return (
         company_list(actor=actor, deleted=deleted)
         .defer("search_text")
         .only(
-            *(f.name for f in Company._meta.concrete_fields if f.name != "search_text"),
+            *_api_columns(Company),
             *(f"responsible__{c}" for c in USER_REF_COLUMNS),
             "team__id",
             "team__name",
@@ -159,26 +164,19 @@ def company_api_list(*, actor: User, deleted: bool = False) -> QuerySet[Company]
 
 
 def company_get(*, actor: User, pk: int, deleted: bool = False) -> Company:
-    company = (
-        company_list(actor=actor, deleted=deleted)
-        .prefetch_related(
-            Prefetch(
-                "contacts",
-                queryset=Contact.objects.filter(is_deleted=False).order_by("full_name", "pk"),
+    rows = company_list(actor=actor, deleted=deleted).prefetch_related(
+        Prefetch(
+            "contacts",
+            queryset=Contact.objects.filter(is_deleted=False).order_by("full_name", "pk"),
+        ),
+        Prefetch(
+            "decision_makers",
+            queryset=DecisionMaker.objects.select_related("contact").order_by(
+                "-influence_level", "pk"
             ),
-            Prefetch(
-                "decision_makers",
-                queryset=DecisionMaker.objects.select_related("contact").order_by(
-                    "-influence_level", "pk"
-                ),
-            ),
-        )
-        .filter(pk=pk)
-        .first()
+        ),
     )
-    if company is None:
-        raise not_found(_("Company not found."))
-    return company
+    return row_get(rows, pk, _("Company not found."))
 
 
 def company_history(*, actor: User, company: Company) -> QuerySet[Event]:
@@ -201,7 +199,7 @@ def contact_list(
 def contact_api_list(*, actor: User, deleted: bool = False) -> QuerySet[Contact]:
     """`contact_list` with the columns `ContactOut` shows (the list query applied by the API)."""
     return contact_list(actor=actor, deleted=deleted).only(
-        *(f.name for f in Contact._meta.concrete_fields if f.name != "search_text"),
+        *_api_columns(Contact),
         "company__id",
         "company__name",
         *(f"responsible__{c}" for c in USER_REF_COLUMNS),
@@ -209,17 +207,10 @@ def contact_api_list(*, actor: User, deleted: bool = False) -> QuerySet[Contact]
 
 
 def contact_get(*, actor: User, pk: int, deleted: bool = False) -> Contact:
-    contact = (
-        contact_list(actor=actor, deleted=deleted)
-        .prefetch_related(
-            Prefetch("decision_roles", queryset=DecisionMaker.objects.select_related("company"))
-        )
-        .filter(pk=pk)
-        .first()
+    rows = contact_list(actor=actor, deleted=deleted).prefetch_related(
+        Prefetch("decision_roles", queryset=DecisionMaker.objects.select_related("company"))
     )
-    if contact is None:
-        raise not_found(_("Contact not found."))
-    return contact
+    return row_get(rows, pk, _("Contact not found."))
 
 
 def contact_history(*, actor: User, contact: Contact) -> QuerySet[Event]:
@@ -563,93 +554,96 @@ def import_get(*, actor: User, pk: int) -> ImportJob:
     return row_get(qs, pk, _("Import not found."))
 
 
+_R = TypeVar("_R", Company, Contact)
+
+
 def _label(enum: Any, value: str) -> str:
     return str(enum(value).label) if value in enum.values else value
 
 
-def company_export_rows(*, actor: User, query: ListQuery) -> tuple[list[str], Iterator[list[Any]]]:
-    """The filtered company list as table rows; the columns read back by the import."""
-    headers = [
-        str(h)
-        for h in (
-            _("Name"),
-            _("INN"),
-            _("KPP"),
-            _("OGRN/OGRNIP"),
-            _("Legal address"),
-            _("Actual address"),
-            _("Region"),
-            _("Industry"),
-            _("Size"),
-            _("Source"),
-            _("Segment"),
-            _("Phone"),
-            _("E-mail"),
-            _("Website"),
-            _("Tags"),
-            _("Responsible"),
-            _("Team"),
-        )
+def _export_table(
+    labels: Sequence[Any], records: QuerySet[_R], row: Callable[[_R], list[Any]]
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """Column titles as text, and the rows read in chunks: an export of any size streams."""
+    headers = [str(label) for label in labels]
+    return headers, (row(record) for record in records.iterator(chunk_size=1000))
+
+
+def _company_export_row(c: Company) -> list[Any]:
+    return [
+        c.name,
+        c.inn,
+        c.kpp,
+        c.ogrn,
+        c.legal_address,
+        c.actual_address,
+        c.region,
+        c.industry,
+        _label(CompanySize, c.size),
+        _label(Source, c.source),
+        _label(Segment, c.segment),
+        c.phone,
+        c.email,
+        c.website,
+        ", ".join(c.tags),
+        str(c.responsible),
+        c.team.name if c.team else "",
     ]
 
-    def rows() -> Iterator[list[Any]]:
-        for c in company_list(actor=actor, query=query).iterator(chunk_size=1000):
-            yield [
-                c.name,
-                c.inn,
-                c.kpp,
-                c.ogrn,
-                c.legal_address,
-                c.actual_address,
-                c.region,
-                c.industry,
-                _label(CompanySize, c.size),
-                _label(Source, c.source),
-                _label(Segment, c.segment),
-                c.phone,
-                c.email,
-                c.website,
-                ", ".join(c.tags),
-                str(c.responsible),
-                c.team.name if c.team else "",
-            ]
 
-    return headers, rows()
+def company_export_rows(*, actor: User, query: ListQuery) -> tuple[list[str], Iterator[list[Any]]]:
+    """The filtered company list as table rows; the columns read back by the import."""
+    labels = (
+        _("Name"),
+        _("INN"),
+        _("KPP"),
+        _("OGRN/OGRNIP"),
+        _("Legal address"),
+        _("Actual address"),
+        _("Region"),
+        _("Industry"),
+        _("Size"),
+        _("Source"),
+        _("Segment"),
+        _("Phone"),
+        _("E-mail"),
+        _("Website"),
+        _("Tags"),
+        _("Responsible"),
+        _("Team"),
+    )
+    return _export_table(labels, company_list(actor=actor, query=query), _company_export_row)
+
+
+def _contact_export_row(c: Contact) -> list[Any]:
+    return [
+        c.full_name,
+        c.position,
+        ", ".join(c.phones),
+        ", ".join(c.emails),
+        c.birthday.strftime("%d.%m.%Y") if c.birthday else "",
+        _label(Gender, c.gender),
+        str(_("yes") if c.mailing_consent else _("no")),
+        c.company.inn if c.company else "",
+        c.company.name if c.company else "",
+        c.notes,
+    ]
 
 
 def contact_export_rows(*, actor: User, query: ListQuery) -> tuple[list[str], Iterator[list[Any]]]:
-    headers = [
-        str(h)
-        for h in (
-            _("Full name"),
-            _("Position"),
-            _("Phones"),
-            _("E-mails"),
-            _("Birthday"),
-            _("Gender"),
-            _("Consent to mailings"),
-            _("Company INN"),
-            _("Company"),
-            _("Notes"),
-        )
-    ]
-
-    def rows() -> Iterator[list[Any]]:
-        for c in contact_list(actor=actor, query=query).iterator(chunk_size=1000):
-            yield [
-                c.full_name,
-                c.position,
-                ", ".join(c.phones),
-                ", ".join(c.emails),
-                c.birthday.strftime("%d.%m.%Y") if c.birthday else "",
-                _label(Gender, c.gender),
-                str(_("yes") if c.mailing_consent else _("no")),
-                c.company.inn if c.company else "",
-                c.company.name if c.company else "",
-                c.notes,
-            ]
-
-    return headers, rows()
+    labels = (
+        _("Full name"),
+        _("Position"),
+        _("Phones"),
+        _("E-mails"),
+        _("Birthday"),
+        _("Gender"),
+        _("Consent to mailings"),
+        _("Company INN"),
+        _("Company"),
+        _("Notes"),
+    )
+    return _export_table(labels, contact_list(actor=actor, query=query), _contact_export_row)
 
 
 def company_visible(actor: User, case_id: str) -> bool:
