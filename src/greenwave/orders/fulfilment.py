@@ -61,6 +61,23 @@ def _require_writer(actor: User | None, record: Any, roles: Sequence[str] = KEEP
     raise permission_denied(_("You can read this order but not change it."))
 
 
+# Who buys from suppliers: finance and accounting, and the sellers who hold orders — not the
+# call centre, which hands its leads on long before a deal becomes an order.
+PURCHASERS = (
+    *KEEPERS,
+    RoleCode.HUNTER,
+    RoleCode.CLOSER,
+    RoleCode.FARMER,
+    RoleCode.KAM,
+    RoleCode.HEAD_OF_SALES,
+)
+
+
+def can_order_from_suppliers(actor: User) -> bool:
+    """May the actor use the supplier orders? The pages and their menu entry ask the same."""
+    return bool(actor.is_greenwave_admin or actor.has_role(*PURCHASERS))
+
+
 def can_change_order(actor: User, order: Order) -> bool:
     """May the actor ship, purchase for, or correct the purchases of this order?"""
     return actor.has_role(*KEEPERS) or can_write(actor, order)

@@ -20,6 +20,7 @@ from greenwave.core.api import upload_bytes
 from greenwave.core.crud import Back, form_view, saving
 from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.form_posts import form_post, show_on_top
+from greenwave.core.guards import allowed_only
 from greenwave.core.list_pages import ListPage
 
 from . import fulfilment, selectors, services, statement
@@ -252,6 +253,7 @@ def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "lines": list(order.lines.all()),
             "shipments": list(order.shipments.all()),
             "claims": list(order.claims.all()),
+            "can_purchase": fulfilment.can_order_from_suppliers(request.user),
         },
     )
 
@@ -311,14 +313,14 @@ supplier_order_list = ListPage.of(
         "No supplier orders. Order the lines that are not in stock from their supplier."
     ),
     create=gettext_lazy("Order from a supplier"),
-).view(extra=_today)
+).view(extra=_today, guard=allowed_only(fulfilment.can_order_from_suppliers))
 
 
 def _supplier_order_url(purchase: Any) -> str:
     return reverse("orders:supplier_order_detail", args=[purchase.pk])
 
 
-@login_required
+@allowed_only(fulfilment.can_order_from_suppliers)
 def supplier_order_create(request: AuthedRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     line_id = request.GET.get("line", "")

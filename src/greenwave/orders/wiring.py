@@ -77,7 +77,7 @@ def _navigation() -> None:
             "orders:supplier_order_list",
             "box-seam",
             order=63,
-            roles=sellers,
+            visible=fulfilment.can_order_from_suppliers,
         ),
         NavItem(
             "claims",

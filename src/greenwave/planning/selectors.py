@@ -360,9 +360,18 @@ def _context(month: kpis_mod.Month) -> kpis_mod.Context:
     return kpis_mod.context_for(month, services.planning_settings().revenue_basis)
 
 
-def run_rate(kpi: Kpi, actual: Decimal | None, ctx: kpis_mod.Context) -> Decimal | None:
-    """Where a flow KPI ends the month at today's pace: the actual over the working days
-    gone, times the month's working days (Russian production calendar)."""
+def too_early_for_pace(working_days: int, gone: int) -> bool:
+    """Before a third of the month's working days are gone, a pace is one payment or two
+    stretched over the month (a 171 k payment on the 2nd «heading for» 3.8 M): not a forecast."""
+    return gone * 3 < working_days
+
+
+def run_rate(
+    kpi: Kpi, actual: Decimal | None, ctx: kpis_mod.Context, target: Decimal | None = None
+) -> Decimal | None:
+    """Where a flow KPI ends the month: the actual over the working days gone, times the
+    month's working days (Russian production calendar) — early in the month the actual plus
+    the plan for the working days left (the actual alone without a plan)."""
     if actual is None:
         return None
     month = ctx.month
@@ -374,10 +383,11 @@ def run_rate(kpi: Kpi, actual: Decimal | None, ctx: kpis_mod.Context) -> Decimal
         return actual
     days = kpis_mod.working_days(month)
     gone = sum(1 for d in days if d <= ctx.as_of)
-    if gone == 0:
-        return actual
     # A count ends the month as a whole number of calls or deals, never «60,50».
     step = Decimal(1) if kpi.unit == KpiUnit.COUNT else Decimal("0.01")
+    if too_early_for_pace(len(days), gone):
+        rest = Decimal(0) if target is None else target * (len(days) - gone) / len(days)
+        return (actual + rest).quantize(step, rounding=ROUND_HALF_UP)
     return (actual * len(days) / gone).quantize(step, rounding=ROUND_HALF_UP)
 
 
@@ -450,7 +460,7 @@ def plan_figures(
                 kpi=kpi,
                 target=targets.get(kpi.key),
                 actual=actual,
-                forecast=run_rate(kpi, actual, ctx),
+                forecast=run_rate(kpi, actual, ctx, targets.get(kpi.key)),
             )
         )
     return figures
@@ -464,6 +474,8 @@ class PlanReport:
     locked: bool
     working_days: int
     working_days_gone: int
+    # The forecast is the fact plus the plan for the days left, not yet the pace so far.
+    early: bool = False
     # A person's plan: the revenue they share in as the assistant of a manager (seed 002).
     assisted: list[Any] = field(default_factory=list)
 
@@ -488,7 +500,7 @@ def plan_report(*, actor: User, month: kpis_mod.Month, subject: Subject) -> Plan
             kpi=kpi,
             target=targets.get(kpi.key),
             actual=actual,
-            forecast=run_rate(kpi, actual, ctx),
+            forecast=run_rate(kpi, actual, ctx, targets.get(kpi.key)),
             previous=previous,
         )
         if kpi.key == "revenue" and actual is not None and month.first <= kpis_mod.today():
@@ -502,6 +514,8 @@ def plan_report(*, actor: User, month: kpis_mod.Month, subject: Subject) -> Plan
         locked=month.last < kpis_mod.today(),
         working_days=len(days),
         working_days_gone=sum(1 for d in days if d <= ctx.as_of),
+        early=month.first <= kpis_mod.today()
+        and too_early_for_pace(len(days), sum(1 for d in days if d <= ctx.as_of)),
         assisted=(
             motivation.assisted(user_id=subject.user.pk, month=month)
             if subject.user is not None
@@ -567,7 +581,7 @@ def _grid(
                 target = _rollup_target(
                     kpi, [targets[o][kpi.key] for o in rolled if kpi.key in targets.get(o, {})]
                 )
-            result.append(KpiFigure(kpi, target, actual, run_rate(kpi, actual, ctx)))
+            result.append(KpiFigure(kpi, target, actual, run_rate(kpi, actual, ctx, target)))
         return result
 
     def of_teams(ids: frozenset[int]) -> Any:

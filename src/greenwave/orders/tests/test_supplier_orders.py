@@ -239,3 +239,25 @@ def test_claim_advance_api_without_a_process_moves_the_status(
     assert moved.status_code == 200
     assert moved.json()["claim"]["status"] == "investigation"
     assert moved.json()["process_status"] == "cancelled"
+
+
+def test_the_call_centre_is_neither_offered_nor_let_into_supplier_orders(
+    order: Order, two_teams: dict[str, Any], make_user: Any
+) -> None:
+    """The menu entry follows the page: whoever the page refuses does not see the entry."""
+    caller = _login(make_user("caller", roles=["call_center"], team=two_teams["team_a"]))
+    home = caller.get("/").content.decode()
+    assert 'href="/money/supplier-orders/"' not in home
+    assert caller.get("/money/supplier-orders/").status_code == 403
+    assert caller.get("/money/supplier-orders/new/").status_code == 403
+    order_page = caller.get(f"/money/orders/{order.pk}/")
+    assert order_page.status_code == 200
+    assert 'data-testid="order-from-supplier"' not in order_page.content.decode()
+    for login in ("hunter_a", "head_a"):
+        seller = _login(two_teams[login])
+        assert 'href="/money/supplier-orders/"' in seller.get("/").content.decode()
+        assert seller.get("/money/supplier-orders/").status_code == 200
+        assert (
+            'data-testid="order-from-supplier"'
+            in seller.get(f"/money/orders/{order.pk}/").content.decode()
+        )

@@ -5,7 +5,7 @@ and a payment dated in March that arrives in the log in April."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -325,18 +325,28 @@ def test_working_days_follow_the_russian_calendar() -> None:
 
 
 def test_run_rate_projects_the_pace_over_working_days(history: dict[str, Any]) -> None:
+    """From a third of the month on: 10 calls in 8 of March's 21 working days end it at 26."""
     kpi = selectors.kpi_get(actor=history["hunter_a"], key="calls")
-    month = kpis.Month.of(kpis.today())
-    ctx = kpis.context_for(month)
-    days = kpis.working_days(month)
-    gone = sum(1 for d in days if d <= ctx.as_of)
-    forecast = selectors.run_rate(kpi, Decimal(10), ctx)
-    if gone and gone < len(days):  # calls are a count: a whole number
-        assert forecast == (Decimal(10) * len(days) / gone).quantize(Decimal(1), ROUND_HALF_UP)
-    else:
-        assert forecast == Decimal(10)
+    ctx = kpis.Context(month=MARCH, as_of=date(2026, 3, 12))
+    assert selectors.run_rate(kpi, Decimal(10), ctx) == Decimal(26)
+    assert selectors.run_rate(kpi, Decimal(10), ctx, Decimal(40)) == Decimal(26)
     past = selectors.run_rate(kpi, Decimal(10), kpis.context_for(MARCH))
     assert past == Decimal(10)
+
+
+def test_early_in_the_month_one_payment_is_not_stretched_over_the_month(
+    history: dict[str, Any],
+) -> None:
+    """A 171 400 payment in the first 2 of March's 21 working days: the pace would say 1.8 M
+    against a 729 000 plan; the forecast is the payment plus the plan for the 19 days left."""
+    revenue = selectors.kpi_get(actor=history["hunter_a"], key="revenue")
+    ctx = kpis.Context(month=MARCH, as_of=date(2026, 3, 3))
+    paid, plan = Decimal("171400"), Decimal("729000")
+    assert selectors.run_rate(revenue, paid, ctx, plan) == Decimal("830971.43")
+    # Without a plan there is nothing to add: the fact so far, not a guess.
+    assert selectors.run_rate(revenue, paid, ctx) == paid
+    assert selectors.too_early_for_pace(21, 6)
+    assert not selectors.too_early_for_pace(21, 7)
 
 
 def test_a_count_forecast_is_a_whole_number_and_money_keeps_its_kopecks(

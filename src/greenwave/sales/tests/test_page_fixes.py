@@ -88,3 +88,25 @@ def test_the_deal_cards_of_attached_files_and_generated_documents_have_distinct_
     ]
     assert titles.count(files) == 1
     assert titles.count(papers) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "wrong"),
+    [("ru", "Привёл клиента", "Охотник"), ("en", "Brought in the client", "Hunter")],
+)
+def test_the_deal_card_names_who_brought_the_client_not_a_job_title(
+    client, two_teams, b2b, make_user, language, label, wrong
+):
+    """A key account manager who brought the client is not called «Hunter» on the card."""
+    kam = make_user("kam_a", roles=["kam"], team=two_teams["team_a"], language=language)
+    deal = services.deal_create(
+        actor=kam, title="Поставка", pipeline=b2b, amount=Decimal(10), hunter=kam
+    )
+    client.force_login(kam)
+    client.cookies["greenwave_language"] = language
+    html = client.get(f"/sales/deals/{deal.pk}/").content.decode()
+    card = html.split('data-testid="deal-client"')[1].split("</dl>")[0]
+    assert (
+        f'<dt class="col-sm-4">{label}</dt><dd class="col-sm-8" data-testid="deal-hunter">' in card
+    )
+    assert wrong not in card
