@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import Team, User, owner_index
+from greenwave.accounts.models import OwnedRecord, owner_index
 from greenwave.core.model_fields import choice_field, kept_link, optional_moment
 from greenwave.core.models import EventLogCursor, TimeStampedModel
 from greenwave.core.money import money_amount_field
@@ -55,7 +55,7 @@ class SegmentKind(models.TextChoices):
     RFM = "rfm", _("RFM scores")
 
 
-class SavedSegment(TimeStampedModel):
+class SavedSegment(OwnedRecord):
     """A named list of clients, frozen when saved, with the rule that chose them."""
 
     EVENT_CASE_TYPE = "segment"
@@ -65,8 +65,6 @@ class SavedSegment(TimeStampedModel):
     # {"classes": ["A"], "months": 12, ...}: enough to recompute the list later.
     rule = models.JSONField(_("rule"), default=dict)
     company_ids = models.JSONField(_("clients"), default=list)
-    responsible = kept_link(User, _("saved by"), blank=False)
-    team = kept_link(Team, _("team"))
 
     class Meta:
         verbose_name = _("saved segment")
@@ -87,7 +85,7 @@ class NpsChannel(models.TextChoices):
     RECORDED = "recorded", _("Recorded by the manager")
 
 
-class NpsSurvey(TimeStampedModel):
+class NpsSurvey(OwnedRecord):
     """One NPS question to one client contact (seed 000: «с какой вероятностью вы
     порекомендуете нас…» on a 0–10 scale, and «что нужно сделать, чтобы в следующий раз вы
     поставили нам 10»), asked after a won deal: by a public link answered once, or recorded
@@ -110,8 +108,6 @@ class NpsSurvey(TimeStampedModel):
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     comment = models.TextField(_("what would make it a 10"), blank=True)
     answered_at = optional_moment(_("answered at"))
-    responsible = kept_link(User, _("responsible"), blank=False)
-    team = kept_link(Team, _("team"))
 
     class Meta:
         verbose_name = _("NPS survey")

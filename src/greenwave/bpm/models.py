@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from greenwave.accounts.models import Team, User
+from greenwave.accounts.models import OwnedRecord, Team, User
 from greenwave.core.model_fields import choice_field, kept_link, optional_link, optional_moment
 from greenwave.core.models import TimeStampedModel, VersionedDefinition
 
@@ -60,8 +60,9 @@ class InstanceStatus(models.TextChoices):
     FAILED = "failed", _("Failed (incident)")
 
 
-class ProcessInstance(TimeStampedModel):
-    """One run of a definition version. `lock_version` grows on every advance."""
+class ProcessInstance(OwnedRecord):
+    """One run of a definition version. `lock_version` grows on every advance. Owned by
+    whoever started it (`responsible`) and by the team of its record, else of its starter."""
 
     EVENT_CASE_TYPE = "process_instance"
 
@@ -84,8 +85,6 @@ class ProcessInstance(TimeStampedModel):
     business_key = models.CharField(_("business key"), max_length=120, blank=True)
     object_type = models.CharField(_("business object type"), max_length=40, blank=True)
     object_id = models.CharField(_("business object id"), max_length=64, blank=True)
-    responsible = kept_link(User, _("started by"))
-    team = kept_link(Team, _("team"))
     ended_at = optional_moment(_("ended"))
 
     class Meta:

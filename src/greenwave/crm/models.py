@@ -53,11 +53,22 @@ class Attitude(models.TextChoices):
     OPPONENT = "opponent", _("Opponent")
 
 
+class SoftDeleted(models.Model):
+    """A record whose deletion is soft: the card, its links and history stay and can be
+    restored (a client, a contact)."""
+
+    is_deleted = models.BooleanField(_("deleted"), default=False, db_index=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 # A company the lists show: not merged into another, not deleted.
 _LIVE = models.Q(merged_into__isnull=True, is_deleted=False)
 
 
-class Company(AssignedRecord):
+class Company(SoftDeleted, AssignedRecord):
     """A client or prospect: a legal entity or an individual entrepreneur."""
 
     EVENT_CASE_TYPE = "company"
@@ -81,9 +92,6 @@ class Company(AssignedRecord):
     # Lower-cased name, requisites, tags: SQLite's LIKE folds only ASCII, so «ромашк» must
     # meet an already lower-cased «ооо ромашка» to be found (services keep it in sync).
     search_text = models.TextField(editable=False, blank=True)
-    # Deleting is soft: the card, its links and history stay and can be restored.
-    is_deleted = models.BooleanField(_("deleted"), default=False, db_index=True)
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # A company merged into another stays as a tombstone so old links and ids still resolve.
     merged_into = optional_link(
         "self", _("merged into"), on_delete=models.PROTECT, related_name="merged_companies"
@@ -125,7 +133,7 @@ class Company(AssignedRecord):
         return self.name
 
 
-class Contact(AssignedRecord):
+class Contact(SoftDeleted, AssignedRecord):
     """A person at a client. Phones are E.164 strings, e-mails lower-cased."""
 
     EVENT_CASE_TYPE = "contact"
@@ -141,8 +149,6 @@ class Contact(AssignedRecord):
     mailing_consent = models.BooleanField(_("consent to mailings"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
-    is_deleted = models.BooleanField(_("deleted"), default=False, db_index=True)
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     # The client's name (empty without a client), the list's "company" sort key: a copy kept
     # by database triggers like `Company.responsible_last_name` (on the contact's writes, the
     # company's renames); never written by Greenwave's code, forms or API.

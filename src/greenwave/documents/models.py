@@ -25,7 +25,20 @@ from greenwave.crm.models import Product, VatRate
 from greenwave.sales.models import Deal
 
 
-class LegalEntity(TimeStampedModel):
+class BankDetails(models.Model):
+    """The bank account money is paid to or from: ours on every document we issue, the
+    client's on the contract and the invoice."""
+
+    bank_name = models.CharField(_("bank"), max_length=255)
+    bik = models.CharField(_("BIK"), max_length=9)
+    account = models.CharField(_("settlement account"), max_length=20)
+    corr_account = models.CharField(_("correspondent account"), max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+class LegalEntity(BankDetails, TimeStampedModel):
     """One of our own companies that sells: requisites, bank account and the signatory."""
 
     EVENT_CASE_TYPE = "legal_entity"
@@ -40,10 +53,6 @@ class LegalEntity(TimeStampedModel):
     address = models.CharField(_("legal address"), max_length=500)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    bank_name = models.CharField(_("bank"), max_length=255)
-    bik = models.CharField(_("BIK"), max_length=9)
-    account = models.CharField(_("settlement account"), max_length=20)
-    corr_account = models.CharField(_("correspondent account"), max_length=20)
     signatory_name = models.CharField(_("signatory"), max_length=255)
     signatory_position = models.CharField(_("signatory's position"), max_length=255)
     signatory_name_genitive = models.CharField(
@@ -331,7 +340,7 @@ class DocumentVersion(TimeStampedModel):
         return f"{self.document_id} v{self.version}"
 
 
-class ClientBankAccount(TimeStampedModel):
+class ClientBankAccount(BankDetails, TimeStampedModel):
     """The bank details of a client (a crm company keeps none): the buyer's bank on the
     contract and the invoice. One per client; kept here so that crm needs no new columns."""
 
@@ -341,10 +350,6 @@ class ClientBankAccount(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="bank_account",
     )
-    bank_name = models.CharField(_("bank"), max_length=255)
-    bik = models.CharField(_("BIK"), max_length=9)
-    corr_account = models.CharField(_("correspondent account"), max_length=20)
-    account = models.CharField(_("settlement account"), max_length=20)
     updated_by = kept_link(User, blank=False)
 
     class Meta:

@@ -17,14 +17,24 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.core.models import SettlingCursor
 
 
-class DfgEdge(models.Model):
-    pipeline_id = models.BigIntegerField(_("pipeline of the deals"))
+class EdgeTally(models.Model):
+    """One edge's directly-follows tally as stored (`rollup.stored_tally` reads either table):
+    its transitions, those with a duration (not start/end), their summed seconds and the
+    histogram of the seconds ({"bucket": count})."""
+
     source = models.CharField(_("preceding activity"), max_length=120)
     target = models.CharField(_("following activity"), max_length=120)
     count = models.BigIntegerField(_("transitions"), default=0)
-    timed = models.BigIntegerField(default=0)  # transitions with a duration (not start/end)
+    timed = models.BigIntegerField(default=0)
     total_seconds = models.FloatField(default=0.0)
-    buckets = models.JSONField(default=dict, blank=True)  # {"bucket": count}
+    buckets = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DfgEdge(EdgeTally):
+    pipeline_id = models.BigIntegerField(_("pipeline of the deals"))
 
     class Meta:
         verbose_name = _("process map edge")
@@ -39,7 +49,7 @@ class DfgEdge(models.Model):
         return f"{self.pipeline_id}: {self.source} → {self.target} ×{self.count}"
 
 
-class DfgCell(models.Model):
+class DfgCell(EdgeTally):
     """The rollup by the case's team and owner and by month: the directly-follows tally of
     the deals of a pipeline with this team and responsible (0: none) whose transition leaves
     its source in `source_month` and reaches its target in `target_month` (months counted
@@ -60,12 +70,6 @@ class DfgCell(models.Model):
     owner_id = models.BigIntegerField(default=0)
     source_month = models.IntegerField()
     target_month = models.IntegerField()
-    source = models.CharField(max_length=120)
-    target = models.CharField(max_length=120)
-    count = models.BigIntegerField(default=0)
-    timed = models.BigIntegerField(default=0)
-    total_seconds = models.FloatField(default=0.0)
-    buckets = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("process map cell")

@@ -22,7 +22,7 @@ from greenwave.core.model_fields import (
 )
 from greenwave.core.models import EventLogCursor, TimeStampedModel
 from greenwave.crm.models import Company
-from greenwave.sales.models import Deal, bilingual_label
+from greenwave.sales.models import BilingualName, Deal, bilingual_label
 
 
 class DayStatus(models.TextChoices):
@@ -142,7 +142,7 @@ class KpiAggregate(models.TextChoices):
     AVG = "avg", _("Average")
 
 
-class Kpi(TimeStampedModel):
+class Kpi(BilingualName, TimeStampedModel):
     """One indicator of the monthly plan. Built-in ones are computed by code named by `key`;
     the ones an administrator adds are a safe building block: count/sum/avg of a whitelisted
     record field or of an event activity, with filters from a whitelist (no code, no SQL)."""
@@ -150,8 +150,6 @@ class Kpi(TimeStampedModel):
     EVENT_CASE_TYPE = "kpi"
 
     key = models.SlugField(_("key"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
-    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
     unit = choice_field(_("unit"), KpiUnit, max_length=8)
     direction = choice_field(_("direction"), KpiDirection, max_length=4, default=KpiDirection.UP)
     definition = models.TextField(pgettext_lazy("KPI", "definition"), blank=True)
@@ -173,11 +171,7 @@ class Kpi(TimeStampedModel):
         ordering = ["order", "key"]
 
     def __str__(self) -> str:
-        return self.name
-
-    @property
-    def label(self) -> str:
-        return bilingual_label(self.name, self.name_en)
+        return self.name  # as typed, whatever the reader's language (unlike `label`)
 
     @property
     def definition_text(self) -> str:
