@@ -36,19 +36,22 @@ def _key_ok(digits: str) -> bool:
     return sum(int(d) * w % 10 for d, w in zip(digits, _WEIGHTS, strict=False)) % 10 == 0
 
 
+def _agreeing(field: str, raw: str, *, bik: str, ok: bool, message: str, value: str) -> str:
+    """`raw` when the account agrees with its bank's BIK (`ok`); otherwise the refusal
+    `message`, naming both, for `field` — a typo in either shows here."""
+    if not ok:
+        raise _invalid(field, message % {"account": raw, "bik": bik}, value)
+    return raw
+
+
 def normalize_account(value: str, *, bik: str) -> str:
     """A settlement account: 20 digits whose control key agrees with the bank's BIK."""
     raw = compact(value)
     if not (raw.isdigit() and len(raw) == 20):
         raise _invalid("account", _("A settlement account has 20 digits."), value)
-    if not _key_ok(bik[-3:] + raw):
-        raise _invalid(
-            "account",
-            _("The account %(account)s does not match the BIK %(bik)s: check both for a typo.")
-            % {"account": raw, "bik": bik},
-            value,
-        )
-    return raw
+    ok = _key_ok(bik[-3:] + raw)
+    message = _("The account %(account)s does not match the BIK %(bik)s: check both for a typo.")
+    return _agreeing("account", raw, bik=bik, ok=ok, message=message, value=value)
 
 
 def normalize_corr_account(value: str, *, bik: str) -> str:
@@ -58,14 +61,9 @@ def normalize_corr_account(value: str, *, bik: str) -> str:
         raise _invalid(
             "corr_account", _("A correspondent account has 20 digits and starts with 301."), value
         )
-    if raw[-3:] != bik[-3:] or not _key_ok("0" + bik[4:6] + raw):
-        raise _invalid(
-            "corr_account",
-            _("The correspondent account %(account)s does not match the BIK %(bik)s.")
-            % {"account": raw, "bik": bik},
-            value,
-        )
-    return raw
+    ok = raw[-3:] == bik[-3:] and _key_ok("0" + bik[4:6] + raw)
+    message = _("The correspondent account %(account)s does not match the BIK %(bik)s.")
+    return _agreeing("corr_account", raw, bik=bik, ok=ok, message=message, value=value)
 
 
 _petrovich = Petrovich()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
-from greenwave.accounts.scoping import can_write, require_visible
+from greenwave.accounts.scoping import can_write, require_visible, require_write
 from greenwave.activities import services as activity_services
 from greenwave.bpm import services as bpm
 from greenwave.bpm.library import process_xml
@@ -56,9 +56,9 @@ QTY = Decimal("0.001")
 
 
 def _require_writer(actor: User | None, record: Any, roles: Sequence[str] = KEEPERS) -> None:
-    if actor is None or actor.has_role(*roles) or can_write(actor, record):
+    if actor is not None and actor.has_role(*roles):
         return
-    raise permission_denied(_("You can read this order but not change it."))
+    require_write(actor, record, message=_("You can read this order but not change it."))
 
 
 # Who buys from suppliers: finance and accounting, and the sellers who hold orders — not the

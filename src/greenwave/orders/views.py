@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -201,47 +202,56 @@ order_list = ListPage.of(
 ).view(extra=_today)
 
 
+def _shipment_save(request: AuthedRequest, order: Any, form: ShipmentForm) -> Any:
+    data = form.cleaned_data
+    return fulfilment.shipment_create(
+        actor=request.user,
+        order=order,
+        document_number=data["document_number"],
+        shipped_on=data["shipped_on"],
+        lines=form.lines(),
+        late_reason=data["late_reason"],
+        late_comment=data["late_comment"],
+    )
+
+
+def _claim_save(request: AuthedRequest, order: Any, form: ClaimForm) -> Any:
+    data = form.cleaned_data
+    return fulfilment.claim_create(
+        actor=request.user,
+        order=order,
+        kind=data["kind"],
+        subject=data["subject"],
+        description=data["description"],
+        amount=data["amount"] or 0,
+        deadline=data["deadline"],
+    )
+
+
 @login_required
 def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The order with its two forms, a shipment and a claim: a POST's `action` names the one
+    sent, which alone is bound and saved (`form_post`, a refusal on top of that form)."""
     order = selectors.order_get(actor=request.user, pk=pk)
-    shipment_form = ShipmentForm(order=order)
-    claim_form = ClaimForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "ship":
-                shipment_form = ShipmentForm(request.POST, order=order)
-                if shipment_form.is_valid():
-                    data = shipment_form.cleaned_data
-                    fulfilment.shipment_create(
-                        actor=request.user,
-                        order=order,
-                        document_number=data["document_number"],
-                        shipped_on=data["shipped_on"],
-                        lines=shipment_form.lines(),
-                        late_reason=data["late_reason"],
-                        late_comment=data["late_comment"],
-                    )
-                    messages.success(request, _("Shipment recorded."))
-                    return redirect("orders:order_detail", pk=order.pk)
-            elif action == "claim":
-                claim_form = ClaimForm(request.POST)
-                if claim_form.is_valid():
-                    data = claim_form.cleaned_data
-                    fulfilment.claim_create(
-                        actor=request.user,
-                        order=order,
-                        kind=data["kind"],
-                        subject=data["subject"],
-                        description=data["description"],
-                        amount=data["amount"] or 0,
-                        deadline=data["deadline"],
-                    )
-                    messages.success(request, _("Claim registered."))
-                    return redirect("orders:order_detail", pk=order.pk)
-        except DomainError as exc:
-            form = shipment_form if action == "ship" else claim_form
-            form.add_error(None, exc.message)
+    action = request.POST.get("action") if request.method == "POST" else None
+    shipment_form = ShipmentForm(request.POST if action == "ship" else None, order=order)
+    claim_form = ClaimForm(request.POST if action == "claim" else None)
+    posted: dict[str, tuple[Any, Callable[..., Any], str]] = {
+        "ship": (shipment_form, _shipment_save, _("Shipment recorded.")),
+        "claim": (claim_form, _claim_save, _("Claim registered.")),
+    }
+    if action in posted:
+        form, save, success = posted[action]
+        saved = form_post(
+            request,
+            form,
+            lambda: save(request, order, form),
+            to=reverse("orders:order_detail", args=[order.pk]),
+            success=success,
+            show_error=show_on_top,
+        )
+        if saved is not None:
+            return saved
     return render(
         request,
         "orders/order_detail.html",

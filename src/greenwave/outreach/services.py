@@ -164,17 +164,22 @@ def validate_filters(raw: Any, actor: User | None = None) -> SegmentFilters:
 # --- segments -----------------------------------------------------------------------------
 
 
+def _segment_fields(*, actor: User, name: str, filters: Any, description: str) -> dict[str, Any]:
+    """What the segment form sets, cleaned: the name, the description and the checked filters
+    (with the consent-only flag always written out) — the same for a new and a changed one."""
+    parsed = validate_filters(filters, actor)
+    return {
+        "name": _name(name),
+        "description": _lines(description).strip()[:2000],
+        "filters": parsed.model_dump(exclude_defaults=True) | {"consent_only": parsed.consent_only},
+    }
+
+
 @transaction.atomic
 def segment_create(*, actor: User, name: str, filters: Any, description: str = "") -> Segment:
     require_outreach_role(actor)
-    parsed = validate_filters(filters, actor)
-    segment = Segment(
-        name=_name(name),
-        description=_lines(description).strip()[:2000],
-        filters=parsed.model_dump(exclude_defaults=True) | {"consent_only": parsed.consent_only},
-        responsible=actor,
-        team=actor.team,
-    )
+    fields = _segment_fields(actor=actor, name=name, filters=filters, description=description)
+    segment = Segment(**fields, responsible=actor, team=actor.team)
     return record_insert(
         segment,
         activity=events.SEGMENT_CREATED,
@@ -189,12 +194,9 @@ def segment_update(
 ) -> Segment:
     require_outreach_role(actor)
     require_write(actor, segment)
-    parsed = validate_filters(filters, actor)
-    segment.name = _name(name)
-    segment.description = _lines(description).strip()[:2000]
-    segment.filters = parsed.model_dump(exclude_defaults=True) | {
-        "consent_only": parsed.consent_only
-    }
+    fields = _segment_fields(actor=actor, name=name, filters=filters, description=description)
+    for field, value in fields.items():
+        setattr(segment, field, value)
     segment.save()
     event_append_for(
         segment,

@@ -9,7 +9,6 @@ from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from greenwave.activities.selectors import activity_get, reminders_due
 from greenwave.core.crud import Back, form_view, saving
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post
+from greenwave.core.guards import allowed_only
 from greenwave.core.pages import request_page
 from greenwave.sales.selectors import deal_get
 
@@ -578,9 +578,8 @@ def commissions_export(request: AuthedRequest) -> HttpResponse:
 # --- the rules of plans and motivation: settings, KPIs, schemes, assistant splits ----------
 
 
-def _require_planner(request: AuthedRequest) -> None:
-    if not selectors.is_planner(request.user):
-        raise PermissionDenied(_("Only a head of sales, a director or an administrator."))
+# The rules' pages are a head's (a head of sales, a director, an administrator): others get a 403.
+planner_required = allowed_only(selectors.is_planner)
 
 
 def _settings() -> Back:
@@ -588,10 +587,9 @@ def _settings() -> Back:
     return Back(reverse("planning:settings"), _("Plans and motivation"))
 
 
-@login_required
+@planner_required
 def planning_settings(request: AuthedRequest) -> HttpResponse:
     """The company's rules of plans: what revenue is; links to KPIs, schemes and splits."""
-    _require_planner(request)
     rules = services.planning_settings()
     form = SettingsForm(request.POST or None, initial={"revenue_basis": rules.revenue_basis})
     saved = form_post(
@@ -634,9 +632,8 @@ def _kpi_anchor(kpi: Any) -> str:
     return f"{reverse('planning:kpi_list')}#kpi-{kpi.key}"
 
 
-@login_required
+@planner_required
 def kpi_create(request: AuthedRequest) -> HttpResponse:
-    _require_planner(request)
     return form_view(
         request,
         KpiForm(request.POST or None),
@@ -648,9 +645,8 @@ def kpi_create(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
+@planner_required
 def kpi_edit(request: AuthedRequest, key: str) -> HttpResponse:
-    _require_planner(request)
     kpi = _kpi_of(request, key)
     if kpi.source == "builtin":
         raise Http404(_("KPI not found."))
@@ -666,10 +662,9 @@ def kpi_edit(request: AuthedRequest, key: str) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@planner_required
 def kpi_toggle(request: AuthedRequest, key: str) -> HttpResponse:
     """Show or hide a KPI (a built-in one too) in plans and grids."""
-    _require_planner(request)
     kpi = _kpi_of(request, key)
     services.kpi_set_active(actor=request.user, kpi=kpi, is_active=not kpi.is_active)
     return redirect(_kpi_anchor(kpi))
@@ -698,34 +693,30 @@ def _scheme_form(
     )
 
 
-@login_required
+@planner_required
 def scheme_create(request: AuthedRequest) -> HttpResponse:
-    _require_planner(request)
     return _scheme_form(
         request, _("New commission scheme"), message=_("The new scheme applies from now on.")
     )
 
 
-@login_required
+@planner_required
 def scheme_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_planner(request)
     scheme = selectors.commission_scheme_get(actor=request.user, pk=pk)
     return _scheme_form(request, scheme.name, scheme, message=_("Changes saved."))
 
 
 @require_POST
-@login_required
+@planner_required
 def scheme_activate(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_planner(request)
     scheme = selectors.commission_scheme_get(actor=request.user, pk=pk)
     services.commission_scheme_activate(actor=request.user, scheme=scheme)
     messages.success(request, _("«%(n)s» applies from now on.") % {"n": scheme.name})
     return redirect("planning:settings")
 
 
-@login_required
+@planner_required
 def split_create(request: AuthedRequest) -> HttpResponse:
-    _require_planner(request)
     initial = {"valid_from": kpis.today()}
     return form_view(
         request,
@@ -737,9 +728,8 @@ def split_create(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@login_required
+@planner_required
 def split_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    _require_planner(request)
     split = selectors.assistant_split_get(actor=request.user, pk=pk)
     initial = {
         "manager": split.manager,

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
-from greenwave.accounts.scoping import can_write, require_visible
-from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.accounts.scoping import require_visible, require_write
+from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.services import ObjectRef, event_append_for
 from greenwave.sales.models import Deal
 
@@ -57,9 +57,9 @@ DOCUMENT_PROCESS = "document_approval"
 
 
 def require_document_writer(actor: User | None, record: Any) -> None:
-    if actor is None or actor.has_role(*DOCUMENT_KEEPERS) or can_write(actor, record):
+    if actor is not None and actor.has_role(*DOCUMENT_KEEPERS):
         return
-    raise permission_denied(_("You can read this deal but not make its documents."))
+    require_write(actor, record, message=_("You can read this deal but not make its documents."))
 
 
 _require_document_writer = require_document_writer

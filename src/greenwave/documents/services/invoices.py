@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
-from greenwave.accounts.scoping import can_write, require_visible
-from greenwave.core.errors import CoreError, DomainError, permission_denied
+from greenwave.accounts.scoping import require_visible, require_write
+from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.record_change import changes_log
 from greenwave.core.services import changes_between
 from greenwave.crm.models import Company, Product, VatRate
@@ -166,10 +166,12 @@ def _set_lines(invoice: Invoice, lines: list[InvoiceLine]) -> None:
 
 def require_invoice_writer(actor: User | None, record: Any) -> None:
     """The deal's (or client's) people within their write reach, or finance/accounting."""
-    if actor is None or actor.has_role(*INVOICE_KEEPERS) or can_write(actor, record):
+    if actor is not None and actor.has_role(*INVOICE_KEEPERS):
         return
-    raise permission_denied(
-        _("You can read this but not invoice it: it belongs to someone else's deal.")
+    require_write(
+        actor,
+        record,
+        message=_("You can read this but not invoice it: it belongs to someone else's deal."),
     )
 
 

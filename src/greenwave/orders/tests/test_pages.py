@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -105,6 +106,32 @@ def test_the_shipment_form_offers_the_remaining_quantity_without_trailing_zeros(
     line.save(update_fields=["quantity"])
     page = _login(two_teams["hunter_a"]).get(f"/money/orders/{order.pk}/")
     assert f'name="line_{line.pk}" value="24"' in page.content.decode()
+
+
+def test_a_refused_shipment_is_shown_on_its_form_and_nothing_is_shipped(deal, two_teams) -> None:
+    """The order page binds only the form its POST names; the service's refusal (a date in
+    the future) stands on top of that form, the claim form stays empty, and no row is written."""
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+    line = order.lines.get()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    page = _login(two_teams["hunter_a"]).post(
+        f"/money/orders/{order.pk}/",
+        {
+            "action": "ship",
+            "document_number": "ТН-9",
+            "shipped_on": tomorrow.isoformat(),
+            f"line_{line.pk}": "3",
+        },
+    )
+    assert page.status_code == 200
+    shipment_form = page.context["shipment_form"]
+    # hunter_a reads Russian: «The shipping date cannot be in the future.»
+    assert shipment_form.non_field_errors() == ["Дата отгрузки не может быть в будущем."]
+    assert not page.context["claim_form"].is_bound
+    assert not order.shipments.exists()
+    line.refresh_from_db()
+    assert line.shipped_quantity == 0
 
 
 def test_order_and_claim_pages(deal, two_teams) -> None:

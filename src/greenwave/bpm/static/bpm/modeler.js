@@ -1,5 +1,6 @@
 /* The bpmn-js modeler with a small Greenwave properties panel (roles, assignee, deadline,
-   form fields, service action, flow conditions); saves the XML as a new version. */
+   form fields, service action, flow conditions); saves the XML as a new version. A diagram that
+   cannot be drawn is told as the viewer tells it (`gwBpmnFailure`, bpm/viewer.js). */
 (function () {
   "use strict";
   var el = document.querySelector("[data-bpmn-modeler]");
@@ -9,15 +10,6 @@
   fetch(el.dataset.moddleUrl, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
     .then(function (gw) { start(gw); });
-
-  // bpmn-js speaks English; the page gives the texts in the reader's language.
-  function failure(err) {
-    var message = String(err && err.message ? err.message : err);
-    el.title = message;
-    el.classList.add("p-3", "text-body-secondary");
-    if (/no diagram/i.test(message) && el.dataset.textNoDiagram) { return el.dataset.textNoDiagram; }
-    return el.dataset.textError || message;
-  }
 
   function start(gw) {
     var modeler = new window.BpmnJS({ container: el, moddleExtensions: { gw: gw } });
@@ -29,7 +21,7 @@
         modeler.get("canvas").zoom("fit-viewport");
         el.dataset.rendered = "true";
       })
-      .catch(function (err) { el.dataset.rendered = "error"; el.textContent = failure(err); });
+      .catch(function (err) { el.dataset.rendered = "error"; el.textContent = window.gwBpmnFailure(el, err); });
     panel(modeler);
     saving(modeler);
   }

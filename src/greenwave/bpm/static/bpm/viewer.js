@@ -1,7 +1,8 @@
 /* Read-only BPMN viewer: `window.gwBpmnView(el, decorate)` draws the diagram at
    `el.dataset.xmlUrl`, fitted to the box, then lets `decorate(viewer)` mark it; the mining
    conformance page uses it too. Elements with `data-bpmn-viewer` get the instance state
-   overlays (done, active, waiting, failed). */
+   overlays (done, active, waiting, failed). `window.gwBpmnFailure(el, err)` is the text of a
+   diagram that cannot be drawn (the modeler's page loads this file for it). */
 (function () {
   "use strict";
   function view(el, decorate) {
@@ -43,5 +44,6 @@
     });
   }
   window.gwBpmnView = view;
+  window.gwBpmnFailure = failure;  // the modeler shows its failures the same way
   document.querySelectorAll("[data-bpmn-viewer]").forEach(markStates);
 })();
