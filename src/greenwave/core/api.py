@@ -82,6 +82,7 @@ ERROR_RESPONSES: dict[int, str] = {
 }
 WRITE_ERROR_RESPONSES: dict[int, str] = {
     409: "The record changed meanwhile or its state refuses the change (a code of the app).",
+    413: "The request body is over the limit, 2.5 MB by default (`payload_too_large`).",
 }
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 

@@ -25,6 +25,7 @@ class CoreError(ErrorCode):
     THROTTLED = "throttled"
     BAD_REQUEST = "bad_request"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
 
 
 _STATUS_BY_CODE: dict[str, int] = {
@@ -36,6 +37,7 @@ _STATUS_BY_CODE: dict[str, int] = {
     CoreError.CONFLICT: 409,
     CoreError.THROTTLED: 429,
     CoreError.PAYLOAD_TOO_LARGE: 413,
+    CoreError.METHOD_NOT_ALLOWED: 405,
 }
 
 

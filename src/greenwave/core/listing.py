@@ -18,6 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 from django.core.exceptions import ValidationError
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import Expression, OrderBy
+from django.utils.translation import gettext as _
 
 from .errors import CoreError, DomainError
 
@@ -133,7 +134,7 @@ class ListQuery:
             filters[f.name] = value
         if errors:
             raise DomainError(
-                CoreError.VALIDATION, "Invalid list parameters.", details={"fields": errors}
+                CoreError.VALIDATION, _("Invalid list parameters."), details={"fields": errors}
             )
         return cls(
             q=str(params.get("q") or "").strip()[:200],
@@ -203,7 +204,7 @@ def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery | None) -
             except (ValueError, ValidationError) as exc:  # "²" for an id column
                 raise DomainError(
                     CoreError.VALIDATION,
-                    "Invalid list parameters.",
+                    _("Invalid list parameters."),
                     details={"fields": {f.name: "one of the choices"}},
                 ) from exc
     sorts = {s.key: s for s in spec.sorts}

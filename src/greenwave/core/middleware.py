@@ -3,6 +3,8 @@
 `DomainErrorMiddleware`: a DomainError that escapes an HTML view becomes an error page with its
 status (selectors raise `not_found` for records outside the actor's scope and services raise
 `permission_denied`; without this, every view would repeat the same try/except).
+`ApiRoutingErrorMiddleware`: an unknown path or method under /api/ answers in the API's error
+format (Django's 404 page and ninja's plain-text 405 are for no integrator).
 `NoStoreMiddleware`: what a signed-in user sees is never kept by a browser or proxy cache.
 """
 
@@ -10,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
-from .errors import DomainError
+from .errors import CoreError, DomainError
 
 
 class DomainErrorMiddleware:
@@ -33,6 +36,36 @@ class DomainErrorMiddleware:
             {"status": exception.status, "message": exception.message, "code": exception.code},
             status=exception.status,
         )
+
+
+class ApiRoutingErrorMiddleware:
+    """A 404 or 405 under /api/ that no endpoint answered (no such path, a method the path
+    does not take) becomes `{"code", "message", "details"}`; the endpoints' own JSON errors
+    pass unchanged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code not in (404, 405)
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        if response.status_code == 404:
+            error = DomainError(CoreError.NOT_FOUND, _("There is no such API path."))
+            return JsonResponse(error.as_dict(), status=404)
+        allowed = sorted(m.strip() for m in response.get("Allow", "").split(",") if m.strip())
+        error = DomainError(
+            CoreError.METHOD_NOT_ALLOWED,
+            _("This path does not take the method %(method)s.") % {"method": request.method},
+            details={"allowed": allowed},
+        )
+        answer = JsonResponse(error.as_dict(), status=405)
+        answer["Allow"] = ", ".join(allowed)
+        return answer
 
 
 class NoStoreMiddleware:

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "greenwave.accounts.middleware.UserPreferencesMiddleware",
     "greenwave.core.middleware.DomainErrorMiddleware",
+    "greenwave.core.middleware.ApiRoutingErrorMiddleware",
     "greenwave.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -205,3 +205,31 @@ def test_starting_acknowledgement_without_readers_is_a_400(
     )
     error = _error(response, 400, "bpm.engine_error")
     assert "readers" in error["message"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/no-such-resource", "/api/v1/companies/1/no-such-part"])
+def test_an_unknown_api_path_is_a_404_in_the_error_format(api: Client, url: str) -> None:
+    response = api.get(url)
+    _error(response, 404, "not_found")
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_method_a_path_does_not_take_is_a_405_in_the_error_format(api: Client) -> None:
+    response = api.delete("/api/v1/me")
+    body = _error(response, 405, "method_not_allowed")
+    assert response["Allow"] == "GET"
+    assert body["details"] == {"allowed": ["GET"]}
+    _error(api.put("/api/v1/leads", {}, content_type="application/json"), 405, "method_not_allowed")
+
+
+def test_an_unknown_page_is_still_the_html_error_page(web: Client) -> None:
+    response = web.get("/clients/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_invalid_list_parameter_is_explained_in_the_callers_language(api: Client) -> None:
+    russian = api.get("/api/v1/companies?sort=zzz", headers={"Accept-Language": "ru"})
+    assert _error(russian, 400, "validation_error")["message"] == "Неверные параметры списка."
+    english = api.get("/api/v1/companies?owner=x", headers={"Accept-Language": "en"})
+    assert _error(english, 400, "validation_error")["message"] == "Invalid list parameters."

@@ -27,6 +27,7 @@ from greenwave.core.text import visible_text
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact
+from greenwave.crm.requisites import normalize_email, normalize_phone
 
 from .. import events
 from ..errors import SalesError
@@ -303,6 +304,19 @@ def _start_web_lead_process(lead: Lead) -> None:
             raise
 
 
+def _client_reach(lead: Lead) -> tuple[str, str]:
+    """The lead's phone and e-mail that the client base takes: a lead keeps whatever was typed
+    (`_lead_phone`; a web form's «звоните вечером»), which must not make it unconvertible —
+    the text stays on the lead, the new client and contact get only valid values."""
+    valid: list[str] = []
+    for value, normalize in ((lead.phone, normalize_phone), (lead.email, normalize_email)):
+        try:
+            valid.append(normalize(value) if value else "")
+        except DomainError:
+            valid.append("")
+    return valid[0], valid[1]
+
+
 def _client_for_lead(actor: User | None, lead: Lead, owner: User) -> Company | None:
     if not (lead.company_name or lead.inn):
         return None
@@ -311,12 +325,13 @@ def _client_for_lead(actor: User | None, lead: Lead, owner: User) -> Company | N
     )
     if matches:
         return matches[0].company
+    phone, email = _client_reach(lead)
     return crm_services.company_create(
         actor=actor,
         name=lead.company_name or lead.title,
         inn=lead.inn,
-        phone=lead.phone,
-        email=lead.email,
+        phone=phone,
+        email=email,
         source=_company_source(lead.source),
         responsible=owner,
         team=owner.team,
@@ -347,11 +362,12 @@ def _contact_for_lead(
         existing = company.contacts.filter(full_name__iexact=lead.contact_name).first()
         if existing is not None:
             return existing
+    phone, email = _client_reach(lead)
     return crm_services.contact_create(
         actor=actor,
         company=company,
         full_name=lead.contact_name,
-        phones=[lead.phone] if lead.phone else [],
-        emails=[lead.email] if lead.email else [],
+        phones=[phone] if phone else [],
+        emails=[email] if email else [],
         responsible=owner if company is None else None,
     )

@@ -231,6 +231,24 @@ def test_lead_to_deal_through_the_api(two_teams, bearer, b2b) -> None:
     assert empty.status_code == 400
 
 
+def test_a_lead_with_a_phone_and_e_mail_kept_as_typed_still_converts(
+    two_teams, bearer, b2b
+) -> None:
+    api = bearer(two_teams["hunter_a"])
+    typed = {"phone": "звоните вечером", "email": "petr(at)vector"}
+    lead = api.post(
+        "/api/v1/leads",
+        {"contact_name": "Пётр", "company_name": "ООО «Вектор»", **typed},
+        content_type="application/json",
+    ).json()
+    deal = api.post(f"/api/v1/leads/{lead['id']}/convert", {}, content_type="application/json")
+    assert deal.status_code == 201, deal.content
+    row = Lead.objects.select_related("company", "contact").get(pk=lead["id"])
+    assert (row.phone, row.email) == (typed["phone"], typed["email"])
+    assert (row.company.phone, row.company.email) == ("", "")
+    assert (row.contact.phones, row.contact.emails) == ([], [])
+
+
 def test_events_api_returns_a_deal_history_only_to_those_who_see_the_deal(
     two_teams, bearer, b2b
 ) -> None:
