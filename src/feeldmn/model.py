@@ -37,6 +37,7 @@ class LiteralExpression(Expression):
 class InputClause:
     expression: LiteralExpression
     allowed: str | None = None
+    label: str | None = None  # what people call the column; the engine never reads it
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Rule:
     id: str
     input_entries: list[str]
     output_entries: list[LiteralExpression]
+    description: str = ""  # the rule's annotation (dmn-js «Annotation»), for people only
 
 
 @dataclass
@@ -171,6 +173,7 @@ class Decision:
     type_ref: str | None
     requirements: Requirements
     expression: Expression | None
+    label: str | None = None  # what people call it; FEEL refers to the name
 
 
 @dataclass
@@ -367,7 +370,9 @@ class _Reader:
                 _text(expr_el) if expr_el is not None else "",
             )
             values = _kid(inp, "inputValues")
-            table.inputs.append(InputClause(expr, _text(values) if values is not None else None))
+            table.inputs.append(
+                InputClause(expr, _text(values) if values is not None else None, inp.get("label"))
+            )
         for out in child_elements(el, "output"):
             values = _kid(out, "outputValues")
             default = _kid(out, "defaultOutputEntry")
@@ -389,6 +394,7 @@ class _Reader:
                         LiteralExpression(e.get("id") or "", None, _text(e))
                         for e in child_elements(rule, "outputEntry")
                     ],
+                    _text(rule, "description").strip(),
                 )
             )
         return table
@@ -438,7 +444,7 @@ class _Reader:
                 defs.inputs[eid] = InputData(eid, name, type_ref)
             elif kind == "decision":
                 defs.decisions[eid] = Decision(
-                    eid, name, type_ref, self.requirements(el), self.expression(el)
+                    eid, name, type_ref, self.requirements(el), self.expression(el), el.get("label")
                 )
             elif kind == "businessKnowledgeModel":
                 logic = _kid(el, "encapsulatedLogic")

@@ -298,6 +298,7 @@ class RuleRow:
     id: str
     inputs: list[str]
     outputs: list[str]
+    description: str = ""  # the rule's annotation
 
 
 @dataclass
@@ -307,11 +308,21 @@ class TableView:
     decision: str
     hit_policy: str
     input_labels: list[str] = field(default_factory=list)
+    input_expressions: list[str] = field(default_factory=list)  # what each column tests
     output_labels: list[str] = field(default_factory=list)
     rules: list[RuleRow] = field(default_factory=list)
     literal: str = ""
     matched: set[int] = field(default_factory=set)
-    label: str = ""  # the decision's name in the reader's language (views.decision_test)
+    label: str = ""  # what people call the decision (its label, else its name)
+
+    @property
+    def input_columns(self) -> list[tuple[str, str]]:
+        """Each input column as (label, the expression it tests)."""
+        return list(zip(self.input_labels, self.input_expressions, strict=False))
+
+    @property
+    def annotated(self) -> bool:
+        return any(rule.description for rule in self.rules)
 
 
 # Hit policies by name, as the editor (decisions/static/decisions/dmn-ru.js) names them.
@@ -345,10 +356,13 @@ def table_views(model: DmnModel) -> list[TableView]:
     views = []
     for decision in model.main.decisions.values():
         expr = decision.expression
-        view = TableView(decision.name, "")
+        view = TableView(decision.name, "", label=decision.label or decision.name)
         if isinstance(expr, DecisionTable):
             view.hit_policy = hit_policy_label(expr.hit_policy, expr.aggregation)
-            view.input_labels = [i.expression.text.strip() for i in expr.inputs]
+            view.input_expressions = [i.expression.text.strip() for i in expr.inputs]
+            view.input_labels = [
+                i.label or text for i, text in zip(expr.inputs, view.input_expressions, strict=True)
+            ]
             view.output_labels = [
                 o.label or o.name or expr.output_label or "" for o in expr.outputs
             ]
@@ -358,6 +372,7 @@ def table_views(model: DmnModel) -> list[TableView]:
                     r.id,
                     [t.strip() for t in r.input_entries],
                     [o.text.strip() for o in r.output_entries],
+                    r.description,
                 )
                 for n, r in enumerate(expr.rules, 1)
             ]

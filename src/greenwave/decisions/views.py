@@ -28,7 +28,7 @@ from greenwave.core.values import ValueRow, format_any, record_rows, value_rows
 
 from . import selectors, services
 from .forms import DecisionTestForm, DecisionUploadForm
-from .library_texts import library_text
+from .library_texts import library_display_xml, library_stored_xml, library_text
 from .modeling import table_views
 
 View = Callable[..., HttpResponse]
@@ -141,7 +141,10 @@ def decision_detail(request: AuthedRequest, key: str) -> HttpResponse:
 def decision_xml(request: AuthedRequest, key: str) -> HttpResponse:
     version = int(request.GET["version"]) if request.GET.get("version", "").isdigit() else None
     definition = selectors.decision_get(actor=request.user, key=key, version=version)
-    response = HttpResponse(definition.xml_bytes, content_type="application/xml; charset=utf-8")
+    xml = definition.xml_bytes
+    if request.GET.get("display"):  # the editor's copy: a built-in decision's texts translated
+        xml = library_display_xml(key, xml)
+    response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
     if request.GET.get("download"):
         response["Content-Disposition"] = f'attachment; filename="{key}-v{definition.version}.dmn"'
     return response
@@ -160,23 +163,32 @@ def decision_editor(request: AuthedRequest, key: str = "") -> HttpResponse:
         "title": library_text(key, latest.name) if latest else _("New decision"),
         "key": key,
         "latest": latest,
-        "xml_url": reverse("decisions:decision_xml", args=[key])
+        "xml_url": f"{reverse('decisions:decision_xml', args=[key])}?display=1"
         if key
         else reverse("decisions:decision_blank_xml"),
     }
     return render(request, "decisions/editor.html", context)
 
 
+def _as_stored(request: AuthedRequest, key: str, xml: bytes) -> bytes:
+    """The editor's model with the texts it showed translated put back as the version it was
+    opened from stores them (`library_stored_xml`); a new model is saved as drawn."""
+    base, shown_in = request.POST.get("base_version", ""), request.POST.get("shown_in", "")
+    if not key or not base.isdigit() or not shown_in:
+        return xml
+    opened = selectors.decision_get(actor=request.user, key=key, version=int(base))
+    return library_stored_xml(key, xml, opened.xml_bytes, shown_in)
+
+
 @require_POST
 @editor_required
 def decision_save(request: AuthedRequest) -> HttpResponse:
     """The editor's save: JSON in the API's error format, so the script shows cell errors."""
-    xml = request.POST.get("xml", "").encode("utf-8")
+    key = request.POST.get("key", "")
     deploy = request.POST.get("deploy") == "on"
     try:
-        saved = services.decision_save(
-            actor=request.user, xml=xml, key=request.POST.get("key", ""), deploy=deploy
-        )
+        xml = _as_stored(request, key, request.POST.get("xml", "").encode("utf-8"))
+        saved = services.decision_save(actor=request.user, xml=xml, key=key, deploy=deploy)
     except DomainError as error:
         return JsonResponse(error.as_dict(), status=error.status)
     url = reverse("decisions:decision_detail", args=[saved.key])
@@ -235,8 +247,11 @@ def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
             error = exc
     tables = table_views(services.decision_model(definition))
     for table in tables:
-        table.label = library_text(key, table.decision)
+        table.label = library_text(key, table.label)
+        table.input_labels = [library_text(key, label) for label in table.input_labels]
         table.output_labels = [library_text(key, label) for label in table.output_labels]
+        for rule in table.rules:
+            rule.description = library_text(key, rule.description)
         table.matched = {
             m["index"]
             for m in (evaluation.matched_rules if evaluation else [])

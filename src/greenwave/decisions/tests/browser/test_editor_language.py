@@ -1,4 +1,6 @@
-"""The DMN editor speaks the user's language: «Если / То / Правило выбора», not When/Then."""
+"""The DMN editor speaks the user's language: «Если / То / Правило выбора», not When/Then, and a
+built-in table's labels and annotations in English for an English user, saved as the library's
+Russian."""
 
 from __future__ import annotations
 
@@ -8,9 +10,20 @@ import pytest
 
 from greenwave.accounts import services as account_services
 from greenwave.conftest import PASSWORD
+from greenwave.decisions.library_texts import readable_texts
+from greenwave.decisions.models import DecisionDefinition
 from greenwave.decisions.services import decisions_seed
+from greenwave.decisions.tests.conftest import library_xml
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: Any, url: str, username: str) -> None:
+    page.goto(f"{url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_selector("[data-testid=greeting]")
 
 
 @pytest.mark.parametrize(
@@ -23,11 +36,7 @@ def test_the_decision_table_editor_is_in_the_users_language(
     decisions_seed(actor=None)
     head = two_teams["head_a"]
     account_services.user_update(actor=None, user=head, language=language)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", head.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
+    _sign_in(page, live_server.url, head.username)
 
     page.goto(f"{live_server.url}/decisions/discount_price_list/edit/")
     page.wait_for_selector("[data-testid=dmn-modeler][data-rendered=true]")
@@ -37,3 +46,41 @@ def test_the_decision_table_editor_is_in_the_users_language(
     headers = table.locator("th").all_inner_texts()
     assert any(h.startswith(when) for h in headers), headers
     assert any(h.startswith(then) for h in headers), headers
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [
+        ("en", ("Client risk", "A risky client: to the lawyer"), "Риск клиента"),
+        ("ru", ("Риск клиента", "Рискованный клиент — к юристу"), "Client risk"),
+    ],
+)
+def test_a_built_in_table_reads_in_the_users_language_and_is_saved_as_the_library_wrote_it(
+    page: Any,
+    live_server: Any,
+    two_teams: dict[str, Any],
+    language: str,
+    shown: tuple[str, str],
+    hidden: str,
+) -> None:
+    decisions_seed(actor=None)
+    head = two_teams["head_a"]
+    account_services.user_update(actor=None, user=head, language=language)
+    _sign_in(page, live_server.url, head.username)
+
+    page.goto(f"{live_server.url}/decisions/contract_approval/edit/")
+    page.wait_for_selector("[data-testid=dmn-modeler][data-rendered=true]")
+    page.click("#dmn-tabs button:has-text('approval_rules')")
+    table = page.locator("[data-testid=dmn-modeler]")
+    table.locator(".tjs-table").wait_for()
+    text = table.inner_text()
+    label, annotation = shown
+    assert label in text
+    assert annotation in text
+    assert hidden not in text
+
+    page.click("[data-testid=save]")
+    page.wait_for_selector("[data-testid=dmn-saved]")
+    saved = DecisionDefinition.objects.get(key="contract_approval", version=2)
+    assert readable_texts(saved.xml_bytes) == readable_texts(library_xml("contract_approval"))
+    assert b"client_risk" in saved.xml_bytes
