@@ -58,17 +58,20 @@ def _as_number(value: Any) -> Any:
 
 
 def vocabulary(definition: Any) -> Vocabulary:
+    """Labels in the reader's language (a built-in decision's, through `library_text`)."""
     words = Vocabulary()
     for spec in definition.inputs or []:
         if isinstance(spec, dict) and spec.get("name"):
-            words.labels[str(spec["name"])] = str(spec.get("label") or spec["name"])
+            label = str(spec.get("label") or spec["name"])
+            words.labels[str(spec["name"])] = library_text(definition.key, label)
             if str(spec.get("type_ref") or "").rsplit(".", 1)[-1].lower() == "number":
                 words.numbers.add(str(spec["name"]))
     for decision in services.decision_model(definition).main.decisions.values():
         expr = decision.expression
         for output in getattr(expr, "outputs", None) or []:
             if output.name:
-                words.labels.setdefault(output.name, output.label or output.name)
+                label = library_text(definition.key, output.label or output.name)
+                words.labels.setdefault(output.name, label)
                 if (output.type_ref or "").lower() == "number":
                     words.numbers.add(output.name)
     return words
@@ -227,6 +230,25 @@ def decision_deploy(request: AuthedRequest, key: str, version: int) -> HttpRespo
     return redirect("decisions:decision_detail", key=key)
 
 
+def _table_views(definition: Any, evaluation: services.Evaluation | None) -> list[Any]:
+    """The model's logic as the test page shows it: labels and annotations in the reader's
+    language (a built-in decision's), the rules that matched marked."""
+    key = definition.key
+    tables = table_views(services.decision_model(definition))
+    for table in tables:
+        table.label = library_text(key, table.label)
+        table.input_labels = [library_text(key, label) for label in table.input_labels]
+        table.output_labels = [library_text(key, label) for label in table.output_labels]
+        for rule in table.rules:
+            rule.description = library_text(key, rule.description)
+        table.matched = {
+            m["index"]
+            for m in (evaluation.matched_rules if evaluation else [])
+            if m["decision"] == table.decision
+        }
+    return tables
+
+
 @login_required
 def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
     """Enter inputs, see the output and the matched rules (any version, drafts too)."""
@@ -245,24 +267,17 @@ def decision_test(request: AuthedRequest, key: str) -> HttpResponse:
             )
         except DomainError as exc:
             error = exc
-    tables = table_views(services.decision_model(definition))
-    for table in tables:
-        table.label = library_text(key, table.label)
-        table.input_labels = [library_text(key, label) for label in table.input_labels]
-        table.output_labels = [library_text(key, label) for label in table.output_labels]
-        for rule in table.rules:
-            rule.description = library_text(key, rule.description)
-        table.matched = {
-            m["index"]
-            for m in (evaluation.matched_rules if evaluation else [])
-            if m["decision"] == table.decision
-        }
+    tables = _table_views(definition, evaluation)
+    named = {table.decision: table.label for table in tables}
     context = {
         "result": result_view(
-            evaluation.result, decision=evaluation.decision, words=vocabulary(definition)
+            evaluation.result,
+            decision=named.get(evaluation.decision, evaluation.decision),
+            words=vocabulary(definition),
         )
         if evaluation
         else None,
+        "result_title": named.get(evaluation.decision, "") if evaluation else "",
         "title": _("Test: %(name)s") % {"name": library_text(definition.key, definition.name)},
         "definition": definition,
         "form": form,

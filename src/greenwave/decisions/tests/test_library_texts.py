@@ -176,3 +176,21 @@ def test_the_test_page_shows_labels_and_annotations_in_the_readers_language(
     for text in absent:
         assert text not in page, text
     assert "<code>client_risk</code>" in page  # the FEEL the column tests, as stored
+
+
+@pytest.mark.django_db
+def test_an_english_readers_evaluation_and_its_log_read_in_english(two_teams) -> None:
+    services.decisions_seed()
+    client = _english_editor(two_teams)
+    facts = {"blacklisted": "", "overdue_count": "4", "max_overdue_days": "10", "overdue_debt": "0"}
+    result = client.post("/decisions/client_reliability/test/", facts).content.decode()
+    assert 'data-testid="evaluation"' in result
+    for english in ("Result — Client reliability", "Verdict", "Prepayment, %", "Reason"):
+        assert english in result, english
+    assert "Решение" not in result
+    detail = client.get("/decisions/client_reliability/").content.decode()
+    assert 'data-testid="evaluation-row"' in detail
+    for english in ("Late payments in 12 months", "Verdict"):
+        assert english in detail, english
+    for russian in ("Просрочек оплаты за 12 месяцев", "Решение"):
+        assert russian not in detail, russian
