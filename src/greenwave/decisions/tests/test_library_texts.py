@@ -102,9 +102,10 @@ def test_an_unreadable_save_is_left_to_the_service_to_refuse() -> None:
     assert library_stored_xml("client_reliability", b"<not xml", stored, "en") == b"<not xml"
 
 
-def _english_editor(two_teams) -> Client:
+def _signed_in(two_teams, language: str = "en") -> Client:
+    """The administrator (an editor of decisions) reading `language`."""
     admin = two_teams["admin"]
-    admin.language = "en"
+    admin.language = language
     admin.save(update_fields=["language"])
     client = Client()
     client.force_login(admin)
@@ -114,7 +115,7 @@ def _english_editor(two_teams) -> Client:
 @pytest.mark.django_db
 def test_the_editor_gets_the_english_copy_and_its_save_stores_the_russian(two_teams) -> None:
     services.decisions_seed()
-    client = _english_editor(two_teams)
+    client = _signed_in(two_teams)
     editor = client.get("/decisions/contract_approval/edit/").content.decode()
     assert "/decisions/contract_approval/xml/?display=1" in editor
     shown = client.get("/decisions/contract_approval/xml/?display=1").content
@@ -146,7 +147,7 @@ def test_the_editor_gets_the_english_copy_and_its_save_stores_the_russian(two_te
 @pytest.mark.django_db
 def test_a_save_without_the_version_it_was_opened_from_is_stored_as_posted(two_teams) -> None:
     services.decisions_seed()
-    client = _english_editor(two_teams)
+    client = _signed_in(two_teams)
     shown = library_display_xml("contract_approval", library_xml("contract_approval"), "en")
     client.post("/decisions/save/", {"key": "contract_approval", "xml": shown.decode()})
     saved = DecisionDefinition.objects.get(key="contract_approval", version=2)
@@ -165,12 +166,8 @@ def test_the_test_page_shows_labels_and_annotations_in_the_readers_language(
     two_teams, language: str, present: tuple[str, ...], absent: tuple[str, ...]
 ) -> None:
     services.decisions_seed()
-    admin = two_teams["admin"]
-    admin.language = language
-    admin.save(update_fields=["language"])
-    client = Client()
-    client.force_login(admin)
-    page = client.get("/decisions/contract_approval/test/").content.decode()
+    page = _signed_in(two_teams, language).get("/decisions/contract_approval/test/")
+    page = page.content.decode()
     for text in present:
         assert text in page, text
     for text in absent:
@@ -181,7 +178,7 @@ def test_the_test_page_shows_labels_and_annotations_in_the_readers_language(
 @pytest.mark.django_db
 def test_an_english_readers_evaluation_and_its_log_read_in_english(two_teams) -> None:
     services.decisions_seed()
-    client = _english_editor(two_teams)
+    client = _signed_in(two_teams)
     facts = {"blacklisted": "", "overdue_count": "4", "max_overdue_days": "10", "overdue_debt": "0"}
     result = client.post("/decisions/client_reliability/test/", facts).content.decode()
     assert 'data-testid="evaluation"' in result
