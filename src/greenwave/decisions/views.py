@@ -193,7 +193,11 @@ def decision_save(request: AuthedRequest) -> HttpResponse:
         xml = _as_stored(request, key, request.POST.get("xml", "").encode("utf-8"))
         saved = services.decision_save(actor=request.user, xml=xml, key=key, deploy=deploy)
     except DomainError as error:
-        return JsonResponse(error.as_dict(), status=error.status)
+        answer = error.as_dict()
+        for cell in answer.get("details", {}).get("errors", []):
+            # The cell's column as the editor shows it (a built-in label put back on save).
+            cell["column_label"] = library_text(key, str(cell.get("column_label") or ""))
+        return JsonResponse(answer, status=error.status)
     url = reverse("decisions:decision_detail", args=[saved.key])
     return JsonResponse(
         {"key": saved.key, "version": saved.version, "status": saved.status, "url": url}

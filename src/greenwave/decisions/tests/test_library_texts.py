@@ -191,3 +191,23 @@ def test_an_english_readers_evaluation_and_its_log_read_in_english(two_teams) ->
         assert english in detail, english
     for russian in ("Просрочек оплаты за 12 месяцев", "Решение"):
         assert russian not in detail, russian
+
+
+@pytest.mark.django_db
+def test_a_refused_english_save_names_the_cells_column_as_the_editor_shows_it(two_teams) -> None:
+    services.decisions_seed()
+    shown = library_display_xml("discount_price_list", library_xml("discount_price_list"), "en")
+    broken = shown.replace(b"<text>&lt; 100000</text>", b"<text>&lt; 100000 +</text>", 1)
+    answer = _signed_in(two_teams).post(
+        "/decisions/save/",
+        {
+            "key": "discount_price_list",
+            "xml": broken.decode(),
+            "base_version": "1",
+            "shown_in": "en",
+        },
+    )
+    assert answer.status_code == 400
+    [cell] = answer.json()["details"]["errors"]
+    assert (cell["rule"], cell["column_label"]) == (2, "Order volume, ₽")
+    assert DecisionDefinition.objects.filter(key="discount_price_list").count() == 1
