@@ -254,6 +254,7 @@ def reference(people: list[Person] | None = None) -> Reference:
         price_lists=lists,
         people=list(people or []),
         products=_base_prices() if people and lists else [],
+        company_names=list(Company.objects.values_list("name", flat=True)),
     )
 
 

@@ -4,6 +4,7 @@ generator runs in production images, where dev dependencies are absent)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import date
 
 MALE_FIRST = (
@@ -101,7 +102,11 @@ MIDDLE_FEMALE = (
     "Юрьевна",
     "Олеговна",
 )
-COMPANY_FORMS = ("ООО", "ООО", "ООО", "АО", "ПАО")
+# The legal form, weighted as the register is: mostly ООО.
+COMPANY_FORMS = ("ООО", "ООО", "ООО", "ООО", "ООО", "ООО", "АО", "АО", "ПАО")
+# A name is a stem — a root and a tail («Строй» + «ресурс»), sometimes behind a general root
+# («Спец» + «пром» + «снаб») — maybe a kind of business before it («ТД Стройресурс») and a
+# regional or marketing tail after it («Стройресурс-Урал», «Техносервис Плюс»).
 COMPANY_WORDS = (
     "Техно",
     "Снаб",
@@ -119,7 +124,36 @@ COMPANY_WORDS = (
     "Электро",
     "Софт",
     "Нефте",
+    "Газ",
+    "Лес",
+    "Мед",
+    "Авто",
+    "Спец",
+    "Инфо",
+    "Тепло",
+    "Вод",
+    "Кабель",
+    "Сталь",
+    "Маш",
+    "Бизнес",
+    "Опт",
+    "Пласт",
+    "Урал",
+    "Сиб",
+    "Балт",
+    "Волго",
+    "Дон",
+    "Кам",
+    "Нева",
+    "Север",
+    "Юг",
+    "Центр",
+    "Гранит",
+    "Вектор",
+    "Альфа",
+    "Глобал",
 )
+COMPANY_ROOTS = ("Спец", "Пром", "Рос", "Евро", "Техно", "Агро", "Строй", "Энерго", "Транс", "Нац")
 COMPANY_TAILS = (
     "сервис",
     "комплект",
@@ -133,7 +167,107 @@ COMPANY_TAILS = (
     "системы",
     "трейд",
     "проект",
+    "снаб",
+    "торг",
+    "строй",
+    "монтаж",
+    "пром",
+    "индустрия",
+    "технологии",
+    "поставка",
+    "сбыт",
+    "инвест",
+    "логистика",
+    "резерв",
+    "материалы",
+    "компания",
+    "терминал",
+    "партнёр",
+    "центр",
+    "стандарт",
+    "мир",
+    "регион",
+    "опт",
+    "энерго",
+    "тех",
 )
+COMPANY_KINDS = ("ТД", "ГК", "ТК", "ПК", "НПО", "СК", "ПФ", "ИК")
+# The regional and marketing tails Russian trading companies add to a name that is taken.
+COMPANY_SUFFIXES = (
+    "-Урал",
+    "-Волга",
+    "-Сибирь",
+    "-Юг",
+    "-Север",
+    "-Центр",
+    "-Кама",
+    "-Дон",
+    "-Нева",
+    "-Регион",
+    "-Запад",
+    "-Восток",
+    "-Подмосковье",
+    "-Поволжье",
+    " Плюс",
+    " Про",
+    " Групп",
+    " Трейд",
+    "-М",
+    "-Т",
+    "-Н",
+    "-К",
+)
+COMPANY_CITIES = (
+    "Москва",
+    "Петербург",
+    "Екатеринбург",
+    "Новосибирск",
+    "Казань",
+    "Краснодар",
+    "Ростов",
+    "Самара",
+    "Челябинск",
+    "Уфа",
+    "Пермь",
+    "Тюмень",
+    "Омск",
+    "Воронеж",
+    "Волгоград",
+    "Саратов",
+    "Ярославль",
+    "Тула",
+    "Иркутск",
+    "Красноярск",
+    "Барнаул",
+    "Томск",
+    "Кемерово",
+    "Оренбург",
+    "Липецк",
+    "Калуга",
+    "Тверь",
+    "Владимир",
+    "Белгород",
+)
+# The stems: a root and a tail that does not repeat it («Стройстрой», «Снабснабжение»).
+COMPANY_STEMS = tuple(
+    word + tail
+    for word in COMPANY_WORDS
+    for tail in COMPANY_TAILS
+    if not (word.lower().startswith(tail) or tail.startswith(word.lower()))
+)
+# What may go around a stem: nothing, a kind of business before it, a regional or marketing
+# tail or a city after it — (before, after, the word a stem must not hold already).
+_DECORATIONS: tuple[tuple[str, str, str], ...] = (
+    ("", "", ""),
+    *((f"{kind} ", "", "") for kind in COMPANY_KINDS),
+    *(("", suffix, suffix.strip(" -").lower()) for suffix in COMPANY_SUFFIXES),
+    *(("", f"-{city}", "") for city in COMPANY_CITIES),
+)
+_ROOTS = tuple((root, root.lower()) for root in COMPANY_ROOTS)
+_PLAIN = 0.55  # a name drawn is its bare stem
+_ROOTED = 0.3  # a stem drawn has a general root before it
+# Stems drawn whose every decoration is taken before a serial number is added.
+_NAME_DRAWS = 8
 INDUSTRIES = (
     "Строительство",
     "Оптовая торговля",
@@ -258,42 +392,87 @@ def person(rng: random.Random, female: bool) -> tuple[str, str, str]:
     return rng.choice(MALE_FIRST), last, rng.choice(MIDDLE_MALE)
 
 
+_TRANSLIT_TABLE = str.maketrans(_TRANSLIT)
+
+
 def translit(text: str) -> str:
-    return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
+    return text.lower().translate(_TRANSLIT_TABLE)
 
 
-# The regional and marketing tails Russian trading companies add to a name that is taken
-# («Стройресурс-Урал», «Техносервис Плюс»): names stay varied without serial numbers.
-COMPANY_SUFFIXES = (
-    "-Урал",
-    "-Волга",
-    "-Сибирь",
-    "-Юг",
-    "-Север",
-    "-Центр",
-    "-Кама",
-    "-Дон",
-    "-Нева",
-    "-Регион",
-    " Плюс",
-    " Про",
-    "-М",
-    "-Т",
-)
+def brand(name: str) -> str:
+    """The name inside the quotes («…»), as people tell companies apart: the legal form
+    aside."""
+    return name.partition("«")[2].rpartition("»")[0] or name
 
 
-def company(rng: random.Random) -> str:
-    name = (rng.choice(COMPANY_WORDS) + rng.choice(COMPANY_TAILS)).capitalize()
-    form = rng.choice(COMPANY_FORMS)
-    n = rng.randint(1, 999)  # one draw as before, so a seed gives the same dataset otherwise
-    suffix = COMPANY_SUFFIXES[n % len(COMPANY_SUFFIXES)] if n % 4 else ""
-    return f"{form} «{name}{suffix}»"
+class CompanyNames:
+    """Company names unique within one dataset: «Стройресурс» goes once, whatever the legal
+    form; a name drawn that is taken gets a free decoration of its stem («Стройресурс-Урал»,
+    «ТД Стройресурс», «Стройресурс-Казань»); when a stem has none left, a rarer stem is drawn
+    («Спецстройресурс»), and a serial number is the last resort. Deterministic for its `rng`;
+    `taken`: names already in the database (the demo's own clients)."""
+
+    def __init__(self, rng: random.Random, taken: Iterable[str] = ()) -> None:
+        self.rng = rng
+        self.taken = {brand(name) for name in taken}
+        self.full: set[str] = set()  # stems with every decoration taken
+        self.serial: dict[str, int] = {}
+
+    def next(self) -> tuple[str, str]:
+        """(the full name with its legal form, its website's host name)."""
+        rng, taken = self.rng, self.taken
+        form = _pick(rng, COMPANY_FORMS)
+        for attempt in range(_NAME_DRAWS):
+            stem = _pick(rng, COMPANY_STEMS)
+            # A stem with every decoration taken gets a root (at first: 30 % of the names).
+            if attempt or stem in self.full or rng.random() < _ROOTED:
+                root, root_lower = _ROOTS[int(rng.random() * len(_ROOTS))]
+                lower = stem.lower()
+                if root_lower not in lower:
+                    stem = root + lower
+            if rng.random() < _PLAIN and stem not in taken:
+                name: str | None = stem
+                taken.add(stem)
+            else:
+                name = self._decorated(stem)
+            if name is not None:
+                return f"{form} «{name}»", host(name)
+        serial = self.serial.get(stem, 1)
+        while True:
+            serial += 1
+            name = f"{stem}-{serial}"
+            if name not in taken:
+                taken.add(name)
+                self.serial[stem] = serial
+                return f"{form} «{name}»", host(name)
+
+    def _decorated(self, stem: str) -> str | None:
+        """The stem with a free decoration, from one drawn on; None when none is left."""
+        if stem in self.full:
+            return None
+        taken, count = self.taken, len(_DECORATIONS)
+        first = int(self.rng.random() * count)  # walks from one place would get ever longer
+        lower = stem.lower()
+        for k in range(count):
+            before, after, word = _DECORATIONS[(first + k) % count]
+            if word and word in lower:
+                continue  # «Промснаб Снаб»
+            name = before + stem + after
+            if name not in taken:
+                taken.add(name)
+                return name
+        self.full.add(stem)
+        return None
 
 
-def latin(rng: random.Random) -> str:
-    return translit(rng.choice(COMPANY_WORDS) + rng.choice(COMPANY_TAILS)) + str(
-        rng.randint(1, 9999)
-    )
+def _pick(rng: random.Random, items: tuple[str, ...]) -> str:
+    """`rng.choice`, cheaper (one float; the names of 333 333 companies draw millions)."""
+    return items[int(rng.random() * len(items))]
+
+
+def host(name: str) -> str:
+    """«ТД Стройресурс-Урал» -> td-stroyresurs-ural.ru: the name's own domain."""
+    return translit(name).replace(" ", "-") + ".ru"
 
 
 def mobile(rng: random.Random) -> str:

@@ -48,6 +48,13 @@ BUILTIN: list[dict[str, str]] = [
             "credited to the deal's responsible and team."
         ),
     },
+    # Seed 003 names «Среднее время обработки заказа» among the managers' monthly KPIs (some
+    # of them in their motivation) and defines it nowhere. It stays deal created → won, the
+    # seller's handling of the client's order, not order → shipment: shipping is the
+    # warehouse and transport people's block (002: «второй — осуществляют
+    # транспортно-складские подразделения»), 004 counts the seller doing it all as the fault
+    # to undo, and delivery on time is a KPI of its own in the seed (point 11, projects not
+    # handed over in time).
     {
         "key": "order_processing_days",
         "name": "Среднее время обработки заказа",

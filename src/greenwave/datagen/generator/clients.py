@@ -18,6 +18,9 @@ from greenwave.datagen.generator.base import (
 )
 from greenwave.datagen.requisites import REGIONS, make_inn10, make_kpp, make_ogrn13
 
+# The OGRN's year of a generated company: from the register's first full year on.
+REGISTERED_SINCE = 2003
+
 
 @dataclass
 class _AdminLog:
@@ -213,19 +216,21 @@ class ClientsMixin(ActivitiesMixin):
         rng = self.rng
         code, region = rng.choice(REGIONS)
         inn = make_inn10(rng, code)
-        name = names.company(rng)
+        name, site = self.company_names.next()
         phone = names.landline(rng, code)
-        site = f"{names.latin(rng)}.ru"
         email = f"info@{site}"
         industry = rng.choice(names.INDUSTRIES)
-        created = self.start - timedelta(days=rng.randint(0, 1500))
+        # Within the history; the card of a company something happens with is dated again
+        # before the first of it (`_cards_dated`). The legal entity is older.
+        created = self.start + (self.config.end - self.start) * rng.random()
+        registered = rng.randint(REGISTERED_SINCE, self.start.year)
         search = " ".join([name, inn, region, industry, phone, email, site]).lower()
         return {
             "id": pk,
             "name": name,
             "inn": inn,
             "kpp": make_kpp(inn),
-            "ogrn": make_ogrn13(rng, code, created.year),
+            "ogrn": make_ogrn13(rng, code, registered),
             "region": region,
             "legal_address": names.address(rng, region),
             "industry": industry,
@@ -301,6 +306,7 @@ class ClientsMixin(ActivitiesMixin):
         recent = self.config.end - timedelta(days=120)
         for pk, owner, contact, hunted in chunk:
             if not hunted and pk not in neglected and rng.random() < 0.5:
+                self._touch(pk, recent)
                 self._activities(
                     batch,
                     users,

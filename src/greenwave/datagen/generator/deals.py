@@ -120,6 +120,7 @@ class DealsMixin(ActivitiesMixin, ProcessesMixin, LeadsMixin, HandoffsMixin):
             self.progress(
                 f"deals {done}/{cfg.deals}, events {self.result.counts.get('core.event', 0)}"
             )
+        self._cards_dated()
         self._handoffs(users)
         self._disqualified_leads(users, companies)
 
@@ -156,6 +157,7 @@ class DealsMixin(ActivitiesMixin, ProcessesMixin, LeadsMixin, HandoffsMixin):
         through the stages until it closes or reaches `horizon`, with its events, approvals,
         activities and the lead it came from."""
         company, owner, contact, hunted = client
+        self._touch(company, created)
         deal = _DealDraft(
             pk=self._id("sales.deal"),
             company=company,

@@ -94,6 +94,7 @@ class LeadsMixin(_GeneratorBase):
     ) -> None:
         rng = self.rng
         created = deal_created - timedelta(hours=rng.uniform(4, 240))
+        self._touch(company, created)
         lead = self._lead_row(users, call_centre, created, company, contact)
         mql = created + (deal_created - created) * 0.3
         sql = created + (deal_created - created) * 0.7

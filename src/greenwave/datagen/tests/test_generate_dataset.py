@@ -421,3 +421,27 @@ def test_no_event_of_the_history_lies_ahead(dataset: dict[str, int]) -> None:
     history = Event.objects.exclude(case_type__in=["process_definition", "dataset"])
     assert history.aggregate(latest=Max("timestamp"))["latest"] <= end <= timezone.now()
     assert Event.objects.aggregate(latest=Max("timestamp"))["latest"] <= timezone.now()
+
+
+def test_client_names_are_unique_and_cards_date_from_just_before_their_first_deal(
+    dataset: dict[str, int],
+) -> None:
+    assert not Company.objects.values("name").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    record = dataset_record(deals=400, seed=5, events_per_deal=None)
+    assert record is not None
+    end = datetime.fromisoformat(record.payload["end"])
+    start = end - timedelta(days=generator.SPAN_DAYS)
+    # A deal's lead came in up to ten days before it, the card up to CARD_LEAD_HOURS before.
+    earliest = start - timedelta(days=10, hours=generator.CARD_LEAD_HOURS)
+    bought = 0
+    for company in Company.objects.prefetch_related("contacts", "deals", "leads"):
+        # Within the history: the portfolio's maturation cannot reach back years.
+        assert earliest <= company.created_at < end
+        assert {c.created_at for c in company.contacts.all()} == {company.created_at}
+        for row in (*company.deals.all(), *company.leads.all()):
+            assert company.created_at < row.created_at
+        won = [d.closed_at for d in company.deals.all() if d.status == "won" and d.closed_at]
+        if won:
+            bought += 1
+            assert min(won) - company.created_at < end - earliest
+    assert bought > 0
