@@ -400,9 +400,10 @@ def company_reassign(
 _GENDERS = frozenset(Gender.values)  # `Gender.values` builds its list on every call
 
 
-def birthday_in_future(birthday: date | None) -> bool:
-    """A typo such as 2099 for 1999: a person's birthday lies no later than today."""
-    return birthday is not None and birthday > timezone.localdate()
+def birthday_in_future(birthday: date | None, today: date | None = None) -> bool:
+    """A typo such as 2099 for 1999: a person's birthday lies no later than today (`today`:
+    the local date, when the caller has it at hand — `timezone.localdate()` costs ~10 µs)."""
+    return birthday is not None and birthday > (today or timezone.localdate())
 
 
 def _clean_contact(data: Mapping[str, Any]) -> dict[str, Any]:

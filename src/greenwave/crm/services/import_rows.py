@@ -418,14 +418,19 @@ def _plain_text(value: str, limit: int) -> bool:
 
 
 def _contact_row_fast(
-    number: int, values: Mapping[str, str], companies: Mapping[str, Company]
+    number: int,
+    values: Mapping[str, str],
+    companies: Mapping[str, Company],
+    today: date | None = None,
 ) -> list[Any] | None:
     """`_packed(number, _check_contact_row(…))` of a row in the usual shape — a name, position
     and notes that `_text` keeps as they are, one phone already in E.164, one plain e-mail, a
     known INN, a birthday, gender and consent as written — in one call, without the dicts of
     `_check_contact_row` and `_clean_contact` (about half the dry run's checking). None for
     anything else, bad rows included: the caller then takes `_check_contact_row`, whose errors
-    are the row's report (`test_clean_fast_paths` compares both over random rows)."""
+    are the row's report (`test_clean_fast_paths` compares both over random rows). `today`:
+    the local date a birthday may not pass, read once by a caller of many rows (by
+    `timezone.localdate()` a row, it was ~10 µs of a row's ~16)."""
     get = values.get
     name, position, notes = get("full_name", ""), get("position", ""), get("notes", "")
     if not name or not _plain_text(name, 255) or not _plain_text(position, 255):
@@ -450,7 +455,7 @@ def _contact_row_fast(
             company = companies.get(_import_inn(inn))
     except DomainError:
         return None
-    if (inn and company is None) or birthday_in_future(birthday):
+    if (inn and company is None) or birthday_in_future(birthday, today):
         return None
     return [
         number,

@@ -547,10 +547,11 @@ def _check_contacts(job: ImportJob) -> ImportJob:
         companies.update(_companies_of_inns(actor, inns, lean=True))
         looked_up |= inns
         checked: list[list[Any]] = []
+        today = timezone.localdate()  # once a chunk, not a row
         for number, values in chunk:
             count += 1
             try:
-                row = _contact_row_fast(number, values, companies)
+                row = _contact_row_fast(number, values, companies, today)
                 if row is None:  # not the usual shape, or bad: the full check
                     row = _packed(number, _check_contact_row(actor, values, companies))
                 checked.append(row)

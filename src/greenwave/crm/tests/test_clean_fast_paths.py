@@ -226,7 +226,10 @@ def test_reserved_ids_whether_consecutive_or_not() -> None:
 
 def test_contact_row_shortcut_agrees_with_the_full_check() -> None:
     """`_contact_row_fast` answers what `_packed(_check_contact_row(…))` answers for every
-    row it takes, and leaves every bad row to the full check (which reports it)."""
+    row it takes, and leaves every bad row to the full check (which reports it) — given the
+    local date once, as the dry run gives it a chunk at a time."""
+    from django.utils import timezone
+
     from greenwave.crm.models import Company
     from greenwave.crm.services.import_rows import _check_contact_row, _contact_row_fast
     from greenwave.crm.services.imports import _packed
@@ -258,7 +261,16 @@ def test_contact_row_shortcut_agrees_with_the_full_check() -> None:
             "a@b.ru,c@d.ru",
             "ё@почта.рф",
         ],
-        "birthday": ["31.12.1980", "1980-12-31", "31/12/1980", "32.01.1980", "", "x", "1.1.80"],
+        "birthday": [
+            "31.12.1980",
+            "1980-12-31",
+            "31/12/1980",
+            "32.01.1980",
+            "",
+            "x",
+            "1.1.80",
+            "31.12.2099",
+        ],
         "gender": ["м", "Ж", "male", "Мужской", "x", "", "female"],
         "mailing_consent": ["да", "Нет", "", "maybe", "+", " YES "],
         "company_inn": ["7707083893", "7736207543", "123", "", " 7707083893"],
@@ -266,13 +278,14 @@ def test_contact_row_shortcut_agrees_with_the_full_check() -> None:
     }
     rng = random.Random(29)
     taken = 0
+    today = timezone.localdate()
     for number in range(2, 20_002):
         values = {  # the usual value (first) most often, so that many rows are good
             f: pool[0] if rng.random() < 0.8 else rng.choice(pool)
             for f, pool in pools.items()
             if rng.random() < 0.95
         }
-        fast = _contact_row_fast(number, values, companies)
+        fast = _contact_row_fast(number, values, companies, today)
         try:
             slow = _packed(number, _check_contact_row(None, values, companies))  # type: ignore[arg-type]
         except DomainError:
@@ -282,6 +295,27 @@ def test_contact_row_shortcut_agrees_with_the_full_check() -> None:
             taken += 1
             assert fast == slow, values
     assert taken > 1_000
+
+
+def test_contact_row_shortcut_takes_the_date_it_is_given() -> None:
+    """A birthday on the `today` the dry run passes is taken, the day after it left to the
+    full check (which refuses a birthday in the future); without `today`, the local date."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from greenwave.crm.services.import_rows import _contact_row_fast
+
+    def row(birthday: date, today: date | None) -> list[object] | None:
+        values = {"full_name": "Иванов Иван", "birthday": birthday.strftime("%d.%m.%Y")}
+        return _contact_row_fast(2, values, {}, today)
+
+    day = date(2026, 3, 1)
+    assert row(day, day) is not None
+    assert row(day + timedelta(days=1), day) is None
+    local = timezone.localdate()
+    assert row(local, None) is not None
+    assert row(local + timedelta(days=1), None) is None
 
 
 @pytest.mark.django_db

@@ -103,3 +103,28 @@ def test_a_file_cut_inside_the_utf8_bom_reads_as_before() -> None:
     """`\\xef` alone is no UTF-8 (its incremental decoder would take it as empty text)."""
     table = tabular.read_table(b"\xef", "a.csv")
     assert (table.headers, table.encoding) == (["п"], "cp1251")
+
+
+def test_an_import_step_runs_with_the_cyclic_collector_paused() -> None:
+    """The worker's steps pause Python's cyclic garbage collector (a full collection a step
+    walked every object of the worker) and leave it as they found it, failed or not."""
+    import gc
+
+    from greenwave.crm import tasks
+
+    assert gc.isenabled()
+    seen = []
+    with tasks._memory_given_back():
+        seen.append(gc.isenabled())
+    assert seen == [False]
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), tasks._memory_given_back():
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with tasks._memory_given_back():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
