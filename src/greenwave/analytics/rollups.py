@@ -924,9 +924,14 @@ class _EpochMicroseconds(Func):
     output_field = BigIntegerField()
 
 
+def _epoch_instants() -> bool:
+    """Are instants read as integers (PostgreSQL with aware datetimes, `USE_TZ`)?"""
+    return connection.vendor == "postgresql" and connection.timezone is not None
+
+
 def _instant_column(name: str) -> Any:
-    """The column as `_client_rows` reads it: on PostgreSQL an integer, elsewhere the datetime."""
-    return _EpochMicroseconds(name) if connection.vendor == "postgresql" else F(name)
+    """The column as `_client_rows` reads it: an integer or the datetime."""
+    return _EpochMicroseconds(name) if _epoch_instants() else F(name)
 
 
 def _client_rows(rows: QuerySet[Any]) -> ClientTotals:
@@ -935,7 +940,7 @@ def _client_rows(rows: QuerySet[Any]) -> ClientTotals:
     aware datetimes (the connection's time zone) Django's loader gives: that loader parses
     each timestamptz's text in Python (3-10 µs a value), which was most of a portfolio of
     every client — the statement itself takes under 1 ms at 20 000 deals."""
-    if connection.vendor != "postgresql":
+    if not _epoch_instants():
         return list(rows)
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
