@@ -37,12 +37,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Max, Min, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, F, Func, Max, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
 from greenwave.accounts.models import User
@@ -917,22 +917,68 @@ def _overview_of_all(
 ClientTotals = list[tuple[int, int, Decimal, datetime | None, datetime | None]]
 
 
+class _EpochMicroseconds(Func):
+    """A timestamptz as whole microseconds since 1970 (PostgreSQL 14+: `EXTRACT` is exact)."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+    output_field = BigIntegerField()
+
+
+def _epoch_instants() -> bool:
+    """Are instants read as integers (PostgreSQL with aware datetimes, `USE_TZ`)?"""
+    return connection.vendor == "postgresql" and connection.timezone is not None
+
+
+def _instant_column(name: str) -> Any:
+    """The column as `_client_rows` reads it: an integer or the datetime."""
+    return _EpochMicroseconds(name) if _epoch_instants() else F(name)
+
+
+def _client_rows(rows: QuerySet[Any]) -> ClientTotals:
+    """(company, orders, revenue, first, last) of the values query `rows`. On PostgreSQL the
+    statement is run on a plain cursor and the instants, read as integers, made the same
+    aware datetimes (the connection's time zone) Django's loader gives: that loader parses
+    each timestamptz's text in Python (3-10 µs a value), which was most of a portfolio of
+    every client — the statement itself takes under 1 ms at 20 000 deals."""
+    if not _epoch_instants():
+        return list(rows)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    epoch, micros = datetime(1970, 1, 1, tzinfo=connection.timezone), timedelta
+    return [
+        (
+            company,
+            int(orders),  # a scoped reader's SUM is numeric
+            revenue,
+            None if first is None else epoch + micros(0, 0, first),
+            None if last is None else epoch + micros(0, 0, last),
+        )
+        for company, orders, revenue, first, last in found
+    ]
+
+
 def portfolio_totals(*, actor: User, currency: str = DEFAULT_CURRENCY) -> ClientTotals:
     """Per visible client: (company id, orders, lifetime revenue, first and last purchase)
     from the rollups — for a reader of every deal one narrow row per client (`ClientTotal`),
     else the sums of the visible owners' rows."""
-    columns = ("company_id", "orders", "revenue", "first_won", "last_won")
     if visible_team_ids(actor) is None:
-        return list(ClientTotal.objects.filter(currency=currency).values_list(*columns))
-    return list(
+        rows = (
+            ClientTotal.objects.filter(currency=currency)
+            .annotate(first=_instant_column("first_won"), last=_instant_column("last_won"))
+            .values_list("company_id", "orders", "revenue", "first", "last")
+        )
+        return _client_rows(rows)
+    return _client_rows(
         rollup_scope(ClientRollup.objects.filter(currency=currency), actor)
         .order_by()
         .values_list("company_id")
         .annotate(
             n=Sum("orders"),
             revenue_sum=Sum("revenue"),
-            first=Min("first_won"),
-            last=Max("last_won"),
+            first=Min(_instant_column("first_won")),
+            last=Max(_instant_column("last_won")),
         )
     )
 

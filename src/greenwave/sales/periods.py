@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,9 @@ from .models import Deal, DealStatus, Pipeline
 
 PERIODS = ("current", "previous", "year_ago")
 CENT = Decimal("0.01")
+FLOAT_SUM = Context(prec=15)  # as Django's SQLite converter of a decimal SUM
+# The columns of the deals the statement reads.
+DEAL_COLUMNS = ("currency", "status", "amount", "created_at", "closed_at")
 
 
 @dataclass
@@ -105,11 +108,45 @@ def _year_earlier(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _between(name: str, date_from: date, date_to: date) -> Q:
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(date_from, time.min, tzinfo=tz)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=tz)
-    return Q(**{f"{name}__gte": start, f"{name}__lt": end})
+def _bound(day: date) -> Any:
+    """Local midnight at the start of `day` as this database compares it in raw SQL (the
+    value the ORM's lookups pass: SQLite stores UTC text)."""
+    moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _measures(periods: list[tuple[str, date, date]]) -> tuple[str, list[Any], str, list[Any]]:
+    """Per period the deals created, won, lost and the amount won as FILTER aggregates, and
+    the condition «created or closed in one of the periods»; each with its parameters."""
+    created, closed = (
+        "d.created_at >= %s AND d.created_at < %s",
+        "d.closed_at >= %s AND d.closed_at < %s",
+    )
+    measures: list[str] = []
+    touched: list[str] = []
+    measure_params: list[Any] = []
+    touched_params: list[Any] = []
+    won, lost = DealStatus.WON.value, DealStatus.LOST.value
+    for _key, start, end in periods:
+        bounds = [_bound(start), _bound(end + timedelta(days=1))]
+        measures += [
+            f"COUNT(*) FILTER (WHERE {created})",
+            f"COUNT(*) FILTER (WHERE {closed} AND d.status = %s)",
+            f"COUNT(*) FILTER (WHERE {closed} AND d.status = %s)",
+            f"SUM(d.amount) FILTER (WHERE {closed} AND d.status = %s)",
+        ]
+        measure_params += [*bounds, *bounds, won, *bounds, lost, *bounds, won]
+        touched += [f"({created})", f"({closed})"]
+        touched_params += [*bounds, *bounds]
+    return ", ".join(measures), measure_params, " OR ".join(touched), touched_params
+
+
+def _amount(value: Any) -> Decimal:
+    """A SUM of amounts as the ORM reads it: numeric on PostgreSQL; on SQLite an int or a
+    float, made a decimal as Django's SQLite converter makes it (15 digits)."""
+    if isinstance(value, float):
+        value = FLOAT_SUM.create_decimal_from_float(value)
+    return Decimal(value).quantize(CENT)
 
 
 def period_over_period(
@@ -119,33 +156,32 @@ def period_over_period(
     date_to: date,
     pipeline: Pipeline | None = None,
 ) -> list[PeriodFigures]:
-    """Figures of the period, the previous period and the period a year ago (one query)."""
+    """Figures of the period, the previous period and the period a year ago: one statement
+    over the visible deals (`scope_records`, compiled by the ORM) with a FILTER aggregate
+    per figure. Written as SQL around the ORM's deals because building the twelve filtered
+    aggregates through the ORM cost ~2 ms of Python a call, a fifth to a half of the
+    statement's own time at 20 000 deals (issue #23)."""
     if date_to < date_from:
         raise ValueError("date_to before date_from")
     periods = comparison_periods(date_from, date_to)
     deals = Deal.objects.all() if pipeline is None else Deal.objects.filter(pipeline=pipeline)
-    touched = Q()
-    measures: dict[str, Any] = {}
-    for key, start, end in periods:
-        created, closed = _between("created_at", start, end), _between("closed_at", start, end)
-        touched |= created | closed
-        won = closed & Q(status=DealStatus.WON)
-        measures[f"{key}_created"] = Count("pk", filter=created)
-        measures[f"{key}_won"] = Count("pk", filter=won)
-        measures[f"{key}_lost"] = Count("pk", filter=closed & Q(status=DealStatus.LOST))
-        measures[f"{key}_amount"] = Sum("amount", filter=won)
-    rows = (
-        scope_records(deals.filter(touched), actor=actor)
-        .order_by()
-        .values("currency")
-        .annotate(**measures)
+    visible = scope_records(deals, actor=actor).order_by()
+    inner, inner_params = visible.values(*DEAL_COLUMNS).query.sql_with_params()
+    measures, measure_params, touched, touched_params = _measures(periods)
+    sql = (
+        f"SELECT d.currency, {measures} FROM ({inner}) d "  # noqa: S608 (constants and the ORM's SQL)
+        f"WHERE {touched} GROUP BY d.currency"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*measure_params, *inner_params, *touched_params])
+        rows = cursor.fetchall()
     figures = {key: PeriodFigures(key, start, end) for key, start, end in periods}
-    for row in rows:
-        for key, item in figures.items():
-            item.created += row[f"{key}_created"]
-            item.won += row[f"{key}_won"]
-            item.lost += row[f"{key}_lost"]
-            if row[f"{key}_amount"] is not None and row[f"{key}_won"]:
-                item.won_amount[row["currency"]] = Decimal(row[f"{key}_amount"]).quantize(CENT)
+    for currency, *values in rows:
+        for n, item in enumerate(figures.values()):
+            created, won, lost, amount = values[4 * n : 4 * n + 4]
+            item.created += created
+            item.won += won
+            item.lost += lost
+            if amount is not None and won:
+                item.won_amount[currency] = _amount(amount)
     return [figures[key] for key in PERIODS]

@@ -291,3 +291,27 @@ def test_all_time_funnel_without_medians_reads_the_rollups(generated: None, clie
     )
     assert page.status_code == 200
     assert b'data-testid="funnel-all-time-note"' in page.content
+
+
+def test_portfolio_rows_are_the_orm_rows(generated: None) -> None:
+    """`portfolio_totals` reads its instants as integers on PostgreSQL (issue #23): every row
+    is the one the ORM reads from the same rollup rows — values, types, microseconds and
+    time zone alike — for a reader of every deal and for scoped readers."""
+    rollups.rebuild()
+    columns = ("company_id", "orders", "revenue", "first_won", "last_won")
+    for actor in _actors():
+        if actor.username == "gen_admin_01":
+            expected = list(
+                ClientTotal.objects.filter(currency=DEFAULT_CURRENCY).values_list(*columns)
+            )
+        else:
+            expected = list(
+                rollups.rollup_scope(ClientRollup.objects.filter(currency=DEFAULT_CURRENCY), actor)
+                .order_by()
+                .values_list("company_id")
+                .annotate(n=Sum("orders"), s=Sum("revenue"), f=Min("first_won"), l=Max("last_won"))
+            )
+        ours = rollups.portfolio_totals(actor=actor)
+        assert expected, actor.username
+        assert sorted(map(repr, ours)) == sorted(map(repr, expected)), actor.username
+        assert any(row[3].microsecond for row in ours), "no instant with microseconds"

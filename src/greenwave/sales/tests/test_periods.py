@@ -6,10 +6,12 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 from django.utils import timezone
 
+from greenwave.accounts.scoping import scope_records
 from greenwave.sales import services
-from greenwave.sales.models import Deal, DealStatus
+from greenwave.sales.models import Deal, DealStatus, Pipeline
 from greenwave.sales.periods import comparison_periods, period_over_period
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +150,69 @@ def test_the_funnel_page_opens_on_the_last_90_days(client, two_teams, b2b) -> No
     assert f'value="{today.isoformat()}"' in page
     cleared = client.get(f"/sales/funnel/?pipeline={b2b.pk}&date_from=&date_to=").content.decode()
     assert f'value="{today.isoformat()}"' not in cleared  # all time: no dates
+
+
+def _orm_figures(actor, pipeline, periods) -> list[tuple]:
+    """The figures counted one by one through the ORM: the reference of the one statement."""
+    tz = timezone.get_current_timezone()
+    deals = scope_records(Deal.objects.all(), actor=actor)
+    if pipeline is not None:
+        deals = deals.filter(pipeline=pipeline)
+    out = []
+    for _key, start, end in periods:
+        a = datetime.combine(start, time.min, tzinfo=tz)
+        b = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+        closed = deals.filter(closed_at__gte=a, closed_at__lt=b)
+        won = closed.filter(status=DealStatus.WON)
+        amounts = won.order_by().values("currency").annotate(s=Sum("amount"))
+        out.append(
+            (
+                deals.filter(created_at__gte=a, created_at__lt=b).count(),
+                won.count(),
+                closed.filter(status=DealStatus.LOST).count(),
+                {r["currency"]: Decimal(r["s"]).quantize(Decimal("0.01")) for r in amounts},
+            )
+        )
+    return out
+
+
+def test_the_one_statement_equals_the_figures_counted_one_by_one(two_teams, b2b) -> None:
+    """Deals on the periods' edges (local midnight in, a microsecond before out), in two
+    currencies and two pipelines, of two teams: every reader's figures equal the ORM's."""
+    start, end = date(2026, 10, 1), date(2026, 10, 31)
+    periods = comparison_periods(start, end)
+    other = Pipeline.objects.exclude(pk=b2b.pk).first()
+    tz = timezone.get_current_timezone()
+    edges = [
+        datetime.combine(day, time.min, tzinfo=tz) + shift
+        for _key, first, last in periods
+        for day in (first, last + timedelta(days=1))
+        for shift in (timedelta(0), timedelta(microseconds=-1), timedelta(hours=13))
+    ]
+    owners = [two_teams["hunter_a"], two_teams["hunter_b"], two_teams["head_a"]]
+    statuses = [DealStatus.WON, DealStatus.LOST, DealStatus.OPEN, DealStatus.WON]
+    for n, created in enumerate(edges):
+        deal = services.deal_create(
+            actor=owners[n % 3], title=f"Сделка {n}", pipeline=other if n % 5 == 4 else b2b
+        )
+        status = statuses[n % 4]
+        Deal.objects.filter(pk=deal.pk).update(
+            created_at=created,
+            closed_at=None if status == DealStatus.OPEN else edges[(n * 7) % len(edges)],
+            status=status,
+            amount=Decimal(f"{100 + n}.{n % 100:02d}"),
+            currency="USD" if n % 3 == 2 else "RUB",
+        )
+    readers = ["admin", "director", "head_a", "hunter_a", "hunter_b", "head_b"]
+    for name in readers:
+        for pipeline in (None, b2b, other):
+            figures = period_over_period(
+                actor=two_teams[name], date_from=start, date_to=end, pipeline=pipeline
+            )
+            ours = [(f.created, f.won, f.lost, f.won_amount) for f in figures]
+            assert ours == _orm_figures(two_teams[name], pipeline, periods), (name, pipeline)
+    everything = period_over_period(actor=two_teams["admin"], date_from=start, date_to=end)
+    assert all(f.created for f in everything)
+    assert sum(f.won for f in everything)
+    assert sum(f.lost for f in everything)
+    assert {c for f in everything for c in f.won_amount} == {"RUB", "USD"}
