@@ -14,6 +14,7 @@ from .models import BACK_OFFICE_ROLES, HEAD_ROLES, SALES_ROLES, RoleCode, User
 from .selectors import demo_company_loaded
 
 ALL = (*SALES_ROLES, *BACK_OFFICE_ROLES, *HEAD_ROLES, RoleCode.HR)
+MONEY = (RoleCode.FINANCE, RoleCode.ACCOUNTANT)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,30 @@ STEPS: tuple[TourStep, ...] = (
         _("See who holds up whom"),
         _("Contract approvals wait longest for one person: the slow approver of the demo."),
         HEAD_ROLES,
+    ),
+    TourStep(
+        "sales:lead_create",
+        _("Register a lead"),
+        _("A call came in: write down the company, the contact and what they need."),
+        (RoleCode.CALL_CENTER,),
+    ),
+    TourStep(
+        "orders:receivables",
+        _("See who owes"),
+        _("The unpaid invoices by client, and how much of it is overdue."),
+        MONEY,
+    ),
+    TourStep(
+        "orders:payment_create",
+        _("Record a payment"),
+        _("Money came in: tie it to the client's invoice and see the debt go down."),
+        MONEY,
+    ),
+    TourStep(
+        "orders:claim_list",
+        _("Answer a claim"),
+        _("A client's claim or return against an order, with the deadline for the answer."),
+        BACK_OFFICE_ROLES,
     ),
     TourStep(
         "bpm:inbox",
