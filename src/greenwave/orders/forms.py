@@ -107,7 +107,12 @@ class ClaimForm(BootstrapFormMixin, forms.Form):
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea
     )
     amount = forms.DecimalField(
-        label=_("Amount claimed"), max_digits=18, decimal_places=2, min_value=0, required=False
+        label=_("Amount claimed"),
+        help_text=_("For a return, the value of the goods sent back."),
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        required=False,
     )
     deadline = forms.DateField(
         label=_("Answer deadline"), widget=forms.DateInput(attrs={"type": "date"})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -184,3 +185,33 @@ def test_order_and_claim_pages(deal, two_teams) -> None:
     assert claim.status == "investigation"
     assert client.get("/money/claims/").context["page"].paginator.count == 1
     assert _login(two_teams["hunter_b"]).get(f"/money/orders/{order.pk}/").status_code == 404
+
+
+def test_a_return_shows_the_value_of_its_goods_and_a_claim_without_a_sum_no_zero(
+    deal, two_teams
+) -> None:
+    """The demo's return «Возврат лишних фитингов» read 0,00 in the claims list: a return
+    carries the value of the goods sent back, named so on its page; a claim with no sum (a
+    replacement asked for) shows a dash, not a zero."""
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+    deadline = timezone.localdate() + timedelta(days=10)
+    returned = fulfilment.claim_create(
+        actor=None,
+        order=order,
+        kind="return",
+        subject="Возврат",
+        deadline=deadline,
+        amount=Decimal("12400.00"),
+    )
+    fulfilment.claim_create(
+        actor=None, order=order, kind="claim", subject="Замена", deadline=deadline
+    )
+    client = _login(two_teams["hunter_a"])
+    rows = client.get("/money/claims/").content.decode().split("<tbody>", 1)[1]
+    assert not re.search(r">\s*0[,.]00\s*<", rows), rows
+    assert "—" in rows
+    page = client.get(f"/money/claims/{returned.pk}/").content.decode()
+    assert "Стоимость возвращаемого товара" in page
+    form = client.get(f"/money/orders/{order.pk}/").context["claim_form"]
+    assert form.fields["amount"].help_text
