@@ -96,7 +96,13 @@ STEPS: tuple[TourStep, ...] = (
         "bpm:inbox",
         _("Complete a process task"),
         _("Approve or return a contract the way a lawyer or finance does."),
-        ALL,
+        (*SALES_ROLES, *BACK_OFFICE_ROLES, *HEAD_ROLES),
+    ),
+    TourStep(
+        "bpm:inbox",
+        _("Complete a process task"),
+        _("Issue a vacation order or read a document: the steps the processes give HR."),
+        (RoleCode.HR,),
     ),
     TourStep(
         "planning:my_day",
