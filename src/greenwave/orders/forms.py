@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
 from greenwave.core.forms import BootstrapFormMixin, with_blank
+from greenwave.core.money import Money
 from greenwave.documents.models import Invoice
 
 from . import models, selectors
@@ -22,8 +23,8 @@ class InvoiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return _("№ %(number)s · %(client)s · due %(left)s of %(total)s") % {
             "number": obj.number,
             "client": obj.buyer.name,
-            "left": obj.outstanding,
-            "total": obj.total,
+            "left": Money.of(obj.outstanding, obj.currency).format(),
+            "total": Money.of(obj.total, obj.currency).format(),
         }
 
 

@@ -215,3 +215,15 @@ def test_a_return_shows_the_value_of_its_goods_and_a_claim_without_a_sum_no_zero
     assert "Стоимость возвращаемого товара" in page
     form = client.get(f"/money/orders/{order.pk}/").context["claim_form"]
     assert form.fields["amount"].help_text
+
+
+def test_the_payment_form_names_each_invoice_s_sums_as_money(make_invoice, finance) -> None:
+    """The accountant chose from «№ 7 · … · due 102060.00 of 102060.00»: the sums read as
+    money everywhere else in the app (`102 060,00 ₽`)."""
+    from greenwave.core.money import Money
+
+    invoice = make_invoice("102060.00")
+    form = _login(finance).get("/money/payments/new/").context["form"]
+    label = form.fields["invoice"].label_from_instance(invoice)
+    assert "102060.00" not in label
+    assert label.count(Money.of("102060.00").format()) == 2, label
