@@ -212,7 +212,9 @@ def test_a_return_shows_the_value_of_its_goods_and_a_claim_without_a_sum_no_zero
     assert not re.search(r">\s*0[,.]00\s*<", rows), rows
     assert "—" in rows
     page = client.get(f"/money/claims/{returned.pk}/").content.decode()
-    assert "Стоимость возвращаемого товара" in page
+    assert "Стоимость возвращаемого товара:</strong> 12\u00a0400,00\u00a0₽" in page
+    heading = page.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert "Возврат П-" in heading
     form = client.get(f"/money/orders/{order.pk}/").context["claim_form"]
     assert form.fields["amount"].help_text
 
