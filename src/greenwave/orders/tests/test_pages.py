@@ -204,10 +204,14 @@ def test_a_return_shows_the_value_of_its_goods_and_a_claim_without_a_sum_no_zero
         deadline=deadline,
         amount=Decimal("12400.00"),
     )
-    fulfilment.claim_create(
+    replaced = fulfilment.claim_create(
         actor=None, order=order, kind="claim", subject="Замена", deadline=deadline
     )
     client = _login(two_teams["hunter_a"])
+    [task] = client.get(f"/money/claims/{replaced.pk}/").context["tasks"]
+    card = client.get(f"/processes/tasks/{task.pk}/").content.decode()
+    assert 'data-testid="subject"' in card
+    assert 'data-testid="subject-amount"' not in card  # not «Amount 0.00»
     rows = client.get("/money/claims/").content.decode().split("<tbody>", 1)[1]
     assert not re.search(r">\s*0[,.]00\s*<", rows), rows
     assert "—" in rows
