@@ -27,6 +27,12 @@ class TourStep:
 
 STEPS: tuple[TourStep, ...] = (
     TourStep(
+        "sales:lead_create",
+        _("Register a lead"),
+        _("A call came in: write down the company, the contact and what they need."),
+        (RoleCode.CALL_CENTER,),
+    ),
+    TourStep(
         "mining:map",
         _("Open the map of the real process"),
         _("Where B2B deals loop back from «Contract» and who holds the approvals."),
@@ -67,12 +73,6 @@ STEPS: tuple[TourStep, ...] = (
         _("See who holds up whom"),
         _("Contract approvals wait longest for one person: the slow approver of the demo."),
         HEAD_ROLES,
-    ),
-    TourStep(
-        "sales:lead_create",
-        _("Register a lead"),
-        _("A call came in: write down the company, the contact and what they need."),
-        (RoleCode.CALL_CENTER,),
     ),
     TourStep(
         "orders:receivables",
