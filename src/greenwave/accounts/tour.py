@@ -14,6 +14,7 @@ from .models import BACK_OFFICE_ROLES, HEAD_ROLES, SALES_ROLES, RoleCode, User
 from .selectors import demo_company_loaded
 
 ALL = (*SALES_ROLES, *BACK_OFFICE_ROLES, *HEAD_ROLES, RoleCode.HR)
+MONEY = (RoleCode.FINANCE, RoleCode.ACCOUNTANT)
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,12 @@ class TourStep:
 
 
 STEPS: tuple[TourStep, ...] = (
+    TourStep(
+        "sales:lead_create",
+        _("Register a lead"),
+        _("A call came in: write down the company, the contact and what they need."),
+        (RoleCode.CALL_CENTER,),
+    ),
     TourStep(
         "mining:map",
         _("Open the map of the real process"),
@@ -68,10 +75,34 @@ STEPS: tuple[TourStep, ...] = (
         HEAD_ROLES,
     ),
     TourStep(
+        "orders:receivables",
+        _("See who owes"),
+        _("The unpaid invoices by client, and how much of it is overdue."),
+        MONEY,
+    ),
+    TourStep(
+        "orders:payment_create",
+        _("Record a payment"),
+        _("Money came in: tie it to the client's invoice and see the debt go down."),
+        MONEY,
+    ),
+    TourStep(
+        "orders:claim_list",
+        _("Answer a claim"),
+        _("A client's claim or return against an order, with the deadline for the answer."),
+        BACK_OFFICE_ROLES,
+    ),
+    TourStep(
         "bpm:inbox",
         _("Complete a process task"),
         _("Approve or return a contract the way a lawyer or finance does."),
-        ALL,
+        (*SALES_ROLES, *BACK_OFFICE_ROLES, *HEAD_ROLES),
+    ),
+    TourStep(
+        "bpm:inbox",
+        _("Complete a process task"),
+        _("Issue a vacation order or read a document: the steps the processes give HR."),
+        (RoleCode.HR,),
     ),
     TourStep(
         "planning:my_day",

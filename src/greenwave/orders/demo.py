@@ -107,7 +107,8 @@ def _seed_late_order_with_claims(order: Order, today: date, users: dict[str, Any
         shipment=shipment,
         kind=ClaimKind.RETURN,
         subject="Возврат лишних фитингов",
-        description="Клиент возвращает 10 фитингов, отгруженных сверх заявки.",
+        description="Клиент возвращает 10 фитингов по 1 240 ₽, отгруженных сверх заявки.",
+        amount=Decimal("12400.00"),  # a return carries the value of the goods sent back
         deadline=today + timedelta(days=10),
     )
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
 from greenwave.core.forms import BootstrapFormMixin, with_blank
+from greenwave.core.money import Money
 from greenwave.documents.models import Invoice
 
 from . import models, selectors
@@ -22,8 +23,8 @@ class InvoiceChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return _("№ %(number)s · %(client)s · due %(left)s of %(total)s") % {
             "number": obj.number,
             "client": obj.buyer.name,
-            "left": obj.outstanding,
-            "total": obj.total,
+            "left": Money.of(obj.outstanding, obj.currency).format(),
+            "total": Money.of(obj.total, obj.currency).format(),
         }
 
 
@@ -107,7 +108,12 @@ class ClaimForm(BootstrapFormMixin, forms.Form):
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea
     )
     amount = forms.DecimalField(
-        label=_("Amount claimed"), max_digits=18, decimal_places=2, min_value=0, required=False
+        label=_("Amount claimed"),
+        help_text=_("For a return, the value of the goods sent back."),
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        required=False,
     )
     deadline = forms.DateField(
         label=_("Answer deadline"), widget=forms.DateInput(attrs={"type": "date"})

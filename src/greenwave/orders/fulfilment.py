@@ -538,10 +538,11 @@ def _claim_process_start(actor: User | None, claim: Claim) -> None:
             "subject": claim.subject,
             "order_id": claim.order_id,
             "client_name": claim.order.company.name,
-            "amount": str(claim.amount),
             "deadline": claim.deadline.isoformat(),
             "answer_due": end_of_day.isoformat(),
             "responsible": manager.username if manager else "",
+            # no sum (a replacement asked for): no «Amount 0.00» on the task's record card
+            **({"amount": str(claim.amount)} if claim.amount else {}),
         },
     )
 

@@ -34,6 +34,7 @@ from .forms import (
     SupplierOrderForm,
     SupplierReceiveForm,
 )
+from .models import ClaimKind
 
 
 def _cashier_links(request: AuthedRequest) -> dict[str, Any]:
@@ -302,7 +303,10 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "orders/claim_detail.html",
         {
             "claim": claim,
-            "title": _("Claim %(claim)s") % {"claim": claim},
+            "title": (
+                _("Return %(claim)s") if claim.kind == ClaimKind.RETURN else _("Claim %(claim)s")
+            )
+            % {"claim": claim},
             "form": form,
             "next_steps": () if by_process else fulfilment.NEXT_STATUS[claim.status],  # type: ignore[index]
             "instance": instance,

@@ -225,3 +225,27 @@ def test_the_english_first_steps_name_the_stages_in_english():
     assert not re.search("[А-Яа-яЁё]", english), english
     assert "«Договора»" in russian
     assert "«Счёт»" in russian
+
+
+@pytest.mark.parametrize("role", ["finance", "accountant", "lawyer", "call_center", "hr"])
+def test_the_first_steps_title_promises_no_more_steps_than_it_lists(client, make_user, role):
+    """The finance user saw «Five things to try first» above two steps: the title names no
+    number, and each back-office role gets steps of its own work (payments, claims)."""
+    from greenwave.accounts.services import demo_company_mark_seeded
+
+    demo_company_mark_seeded()
+    user = make_user(f"tour_{role}", roles=[role])
+    User.objects.filter(pk=user.pk).update(language="en")
+    client.force_login(user)
+    tour = client.get("/").content.decode().split('data-testid="home-tour"', 1)[1]
+    tour = tour.split("</ol>", 1)[0]
+    assert "Five" not in tour
+    assert tour.count("<li") >= 2
+    if role in ("finance", "accountant"):
+        assert "/money/receivables/" in tour
+        assert "/money/payments/new/" in tour
+    if role == "lawyer":
+        assert "/claims/" in tour
+    if role == "call_center":  # the operator's own work first
+        assert tour.split('href="', 1)[1].startswith("/sales/leads/new/")
+    assert ("contract" in tour) is (role != "hr")  # HR approves no contracts

@@ -32,6 +32,7 @@ def test_the_demo_has_a_claim_process_and_supplier_orders_for_the_head(
     assert bpm.is_candidate(head, decide)
     returned = Claim.objects.get(kind="return")
     assert returned.status == "registered"
+    assert returned.amount > 0  # the value of the goods sent back, not 0,00 in the list
     assert ProcessInstance.objects.filter(object_id=str(returned.pk), object_type="claim").exists()
     director = User.objects.get(username="director")
     purchases = selectors.supplier_order_list(actor=director)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -184,3 +185,51 @@ def test_order_and_claim_pages(deal, two_teams) -> None:
     assert claim.status == "investigation"
     assert client.get("/money/claims/").context["page"].paginator.count == 1
     assert _login(two_teams["hunter_b"]).get(f"/money/orders/{order.pk}/").status_code == 404
+
+
+def test_a_return_shows_the_value_of_its_goods_and_a_claim_without_a_sum_no_zero(
+    deal, two_teams
+) -> None:
+    """The demo's return «Возврат лишних фитингов» read 0,00 in the claims list: a return
+    carries the value of the goods sent back, named so on its page; a claim with no sum (a
+    replacement asked for) shows a dash, not a zero."""
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+    deadline = timezone.localdate() + timedelta(days=10)
+    returned = fulfilment.claim_create(
+        actor=None,
+        order=order,
+        kind="return",
+        subject="Возврат",
+        deadline=deadline,
+        amount=Decimal("12400.00"),
+    )
+    replaced = fulfilment.claim_create(
+        actor=None, order=order, kind="claim", subject="Замена", deadline=deadline
+    )
+    client = _login(two_teams["hunter_a"])
+    [task] = client.get(f"/money/claims/{replaced.pk}/").context["tasks"]
+    card = client.get(f"/processes/tasks/{task.pk}/").content.decode()
+    assert 'data-testid="subject"' in card
+    assert 'data-testid="subject-amount"' not in card  # not «Amount 0.00»
+    rows = client.get("/money/claims/").content.decode().split("<tbody>", 1)[1]
+    assert not re.search(r">\s*0[,.]00\s*<", rows), rows
+    assert "—" in rows
+    page = client.get(f"/money/claims/{returned.pk}/").content.decode()
+    assert "Стоимость возвращаемого товара:</strong> 12\u00a0400,00\u00a0₽" in page
+    heading = page.split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert "Возврат П-" in heading
+    form = client.get(f"/money/orders/{order.pk}/").context["claim_form"]
+    assert form.fields["amount"].help_text
+
+
+def test_the_payment_form_names_each_invoice_s_sums_as_money(make_invoice, finance) -> None:
+    """The accountant chose from «№ 7 · … · due 102060.00 of 102060.00»: the sums read as
+    money everywhere else in the app (`102 060,00 ₽`)."""
+    from greenwave.core.money import Money
+
+    invoice = make_invoice("102060.00")
+    form = _login(finance).get("/money/payments/new/").context["form"]
+    label = form.fields["invoice"].label_from_instance(invoice)
+    assert "102060.00" not in label
+    assert label.count(Money.of("102060.00").format()) == 2, label

@@ -7,6 +7,16 @@
   window.greenwaveFigure = function (value) {
     return value == null || value === "" ? "\u2014" : number.format(value);
   };
+  // The scale buttons of a drawing (core/partials/zoom_buttons.html, data-map-zoom="fit|in|out")
+  // inside `root`: the process map and the BPMN diagrams call this with their own fit and zoom.
+  window.gwZoomButtons = function (root, fit, zoomBy) {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-map-zoom]"), function (button) {
+      button.addEventListener("click", function () {
+        var how = button.getAttribute("data-map-zoom");
+        if (how === "fit") { fit(); } else { zoomBy(how === "in" ? 1.25 : 0.8); }
+      });
+    });
+  };
 })();
 (function () {
   "use strict";

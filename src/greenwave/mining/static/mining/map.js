@@ -52,12 +52,7 @@
   function zoomBy(factor) {
     cy.zoom({ level: cy.zoom() * factor, renderedPosition: { x: el.clientWidth / 2, y: el.clientHeight / 2 } });
   }
-  document.querySelectorAll("[data-map-zoom]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      var how = button.dataset.mapZoom;
-      if (how === "fit") { cy.fit(undefined, 20); } else { zoomBy(how === "in" ? 1.25 : 0.8); }
-    });
-  });
+  window.gwZoomButtons(document, function () { cy.fit(undefined, 20); }, zoomBy);
   el.dataset.rendered = "true";
   document.querySelectorAll("input[name=m-view]").forEach(function (r) {
     r.addEventListener("change", function () {
