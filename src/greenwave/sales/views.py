@@ -372,8 +372,7 @@ lead_create = create_view(
     LEADS,
     LeadForm,
     services.lead_create,
-    message=gettext_lazy("Lead created."),
-    show_error=show_on_top,
+    message=gettext_lazy("Lead created."),  # a refusal shows next to the field it names (INN)
 )
 
 
