@@ -164,3 +164,32 @@ def test_the_lead_import_checks_the_inn_by_the_same_rule(two_teams: dict[str, An
         [f"The INN {BAD_INN} has a wrong check digit: check it for a typo."],
         [],
     ]
+
+
+def test_the_lead_edit_page_saves_through_the_same_checks(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    hunter = two_teams["hunter_a"]
+    lead = services.lead_create(actor=hunter, contact_name="Анна", source="call")
+    client = Client()
+    client.force_login(hunter)
+    card = client.get(f"/sales/leads/{lead.pk}/").content.decode()
+    assert f"/sales/leads/{lead.pk}/edit/" in card
+    url = f"/sales/leads/{lead.pk}/edit/"
+    form = {"title": "Анна", "source": "call", "contact_name": "Анна", "inn": BAD_INN}
+    refused = client.post(url, form)
+    assert refused.status_code == 200
+    assert BAD_INN in refused.context["form"].errors["inn"][0]
+    saved = client.post(url, {**form, "inn": GOOD_INN, "need": "насосы"})
+    assert saved.status_code == 302
+    lead.refresh_from_db()
+    assert (lead.inn, lead.need) == (GOOD_INN, "насосы")
+    reader = make_user("lawyer_a", roles=["lawyer"], team=two_teams["team_a"])
+    client.force_login(reader)
+    assert (
+        f"/sales/leads/{lead.pk}/edit/"
+        not in client.get(f"/sales/leads/{lead.pk}/").content.decode()
+    )
+    assert client.get(url).status_code == 403
+    client.force_login(two_teams["hunter_b"])
+    assert client.get(url).status_code == 404
