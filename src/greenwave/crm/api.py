@@ -240,7 +240,21 @@ def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
     return _live_or_deleted(request, rows, spec, deleted)
 
 
-@router.post("/contacts", response={201: ContactOut})
+DUPLICATE_CONTACT_DOC = (
+    "A phone or e-mail that another live contact of the base has is refused with 409 "
+    "`crm.duplicate`: `details` give the `field`, the `value` and `duplicates` — the existing "
+    "contact's id, or `hidden: 1` when it is another team's; the message names it. Send "
+    "`allow_duplicate: true` to save anyway (the web form's tick box); the contacts import "
+    "skips such rows."
+)
+
+
+@router.post(
+    "/contacts",
+    response={201: ContactOut},
+    summary="Add a contact",
+    description=DUPLICATE_CONTACT_DOC,
+)
 def contact_create(request: AuthedRequest, payload: ContactIn) -> Any:
     data = payload.dict()
     company_id = data.pop("company_id")
@@ -251,7 +265,13 @@ def contact_create(request: AuthedRequest, payload: ContactIn) -> Any:
 ENDPOINTS.entity(CONTACT, "/contacts/{contact_id}", "detail", out=ContactOut)
 
 
-@router.patch("/contacts/{contact_id}", response=ContactOut)
+@router.patch(
+    "/contacts/{contact_id}",
+    response=ContactOut,
+    summary="Change a contact (only the fields sent)",
+    description="A phone or e-mail the contact gains is checked as on creation. "
+    + DUPLICATE_CONTACT_DOC,
+)
 def contact_update(request: AuthedRequest, contact_id: int, payload: ContactPatch) -> Any:
     contact = CONTACT.row(request, contact_id)
     fields = patch_fields(payload, Contact)

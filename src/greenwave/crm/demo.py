@@ -288,6 +288,7 @@ def seed_clients(context: dict[str, Any]) -> None:
             surname, first, patronymic, sex, mail = next(women if position == 1 else men)
             contact = services.contact_create(
                 actor=None,
+                allow_duplicate=True,  # made-up people: no check against the base
                 company=company,
                 full_name=f"{surname} {first} {patronymic}",
                 position=role,

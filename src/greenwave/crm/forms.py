@@ -242,6 +242,9 @@ class ContactForm(BootstrapFormMixin, forms.Form):
     )
     mailing_consent = forms.BooleanField(label=_("Consents to mailings"), required=False)
     notes = _textarea(_("Notes"))
+    allow_duplicate = forms.BooleanField(
+        label=_("Save even if another contact has this phone or e-mail"), required=False
+    )
 
     MESSENGER_FIELDS = ("telegram", "whatsapp")
 

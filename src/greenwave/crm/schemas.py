@@ -92,6 +92,11 @@ class ContactIn(Schema):
     gender: str = ""
     mailing_consent: bool = False
     notes: str = ""
+    allow_duplicate: bool = Field(
+        False,
+        description="Save even if another live contact has one of these phones or e-mails "
+        "(else 409 `crm.duplicate` naming it).",
+    )
 
 
 @patch_of(ContactIn)

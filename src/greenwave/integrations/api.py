@@ -64,6 +64,22 @@ def webhook_update(request: AuthedRequest, webhook_id: int, payload: WebhookPatc
     )
 
 
+@router.delete(
+    "/webhooks/{webhook_id}",
+    response={204: None},
+    operation_id="webhook_delete",
+    summary="Delete a webhook with its delivery log",
+    description="Administrators only, as for a change. The subscription, its deliveries "
+    "(pending ones are never sent) and their attempts are deleted for good; the event log "
+    "keeps its history and a `webhook_deleted` event. To pause a webhook and keep its log, "
+    "PATCH `is_active: false` instead.",
+)
+def webhook_delete(request: AuthedRequest, webhook_id: int) -> Any:
+    sub = selectors.webhook_get(actor=request.user, pk=webhook_id)
+    services.webhook_delete(actor=request.user, subscription=sub)
+    return Status(204, None)
+
+
 @router.get(
     "/webhooks/{webhook_id}/deliveries",
     response=Page[DeliveryOut],

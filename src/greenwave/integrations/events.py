@@ -2,6 +2,7 @@
 
 WEBHOOK_CREATED = "webhook_created"
 WEBHOOK_CHANGED = "webhook_changed"
+WEBHOOK_DELETED = "webhook_deleted"
 WEBHOOK_TEST_REQUESTED = "webhook_test_requested"
 WEBHOOK_DELIVERED = "webhook_delivered"
 WEBHOOK_DELIVERY_FAILED = "webhook_delivery_failed"

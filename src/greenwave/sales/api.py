@@ -47,6 +47,7 @@ from .schemas import (
     GateItemOut,
     LeadIn,
     LeadOut,
+    LeadPatch,
     LoseIn,
     MoveIn,
     PeriodOverPeriodOut,
@@ -69,7 +70,7 @@ DEAL = Entity(
     update=services.deal_update,
     reread=True,
 )
-LEAD = Entity(Lead, "lead", selectors.lead_get)
+LEAD = Entity(Lead, "lead", selectors.lead_get, update=services.lead_update)
 
 
 def _pipeline(pk: int | None, *, with_stages: bool = True) -> Pipeline:
@@ -293,6 +294,18 @@ def lead_create(request: AuthedRequest, payload: LeadIn) -> Any:
 
 
 ENDPOINTS.detail("/leads/{lead_id}", LEAD.get, LeadOut)
+
+
+@router.patch(
+    "/leads/{lead_id}",
+    response=LeadOut,
+    summary="Change an open lead (only the fields sent)",
+    description="Checked as on creation (the INN's length and check digit, the source); "
+    "a lead that is converted or disqualified is refused (`sales.lead_closed`). The "
+    "responsible changes through the web card's reassignment, not here.",
+)
+def lead_update(request: AuthedRequest, lead_id: int, payload: LeadPatch) -> Any:
+    return LEAD.patch(request, lead_id, payload)
 
 
 ENDPOINTS.action(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import CoreError, DomainError
+from greenwave.crm.requisites import normalize_inn
 from greenwave.crm.tabular import read_table
 
 from . import services
@@ -81,9 +82,11 @@ def _check(number: int, data: dict[str, str]) -> RowCheck:
             row.errors.append(_("unknown source %(value)s") % {"value": source})
         else:
             data["source"] = value
-    inn = data.get("inn", "")
-    if inn and not (inn.isdigit() and len(inn) in (10, 12)):
-        row.errors.append(_("INN must have 10 or 12 digits"))
+    if data.get("inn"):  # the rule `lead_create` applies: the length and the check digit
+        try:
+            data["inn"] = normalize_inn(data["inn"])
+        except DomainError as exc:
+            row.errors.append(exc.message)
     return row
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from greenwave.core.api import fields_of
+from greenwave.core.api import fields_of, patch_of
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH
 
 from .services.common import LeadContactFields
@@ -223,6 +223,11 @@ class LeadIn(Schema):
     utm_term: str = Field("", max_length=100)
     utm_content: str = Field("", max_length=100)
     responsible_id: int | None = None
+
+
+@patch_of(LeadIn, exclude={"responsible_id"})
+class LeadPatch(Schema):
+    pass
 
 
 class QualifyIn(Schema):

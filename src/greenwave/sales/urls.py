@@ -19,6 +19,7 @@ urlpatterns = [
         "create",
         "import",
         "detail",
+        "edit",
         action="<int:pk>/<slug:action>/",
     ),
     *entity_paths(

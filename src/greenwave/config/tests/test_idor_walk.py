@@ -182,6 +182,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("post", "/api/v1/deals/{deal_id}/documents/file"): lambda w: Multipart(
         kind="cp", file=SimpleUploadedFile("cp.pdf", b"%PDF-1.4 offer", "application/pdf")
     ),
+    ("patch", "/api/v1/leads/{lead_id}"): lambda w: {"need": "Pumps"},
     ("post", "/api/v1/leads/{lead_id}/qualify"): lambda w: {"level": "mql"},
     ("post", "/api/v1/leads/{lead_id}/disqualify"): lambda w: {"reason": "no_need"},
     ("post", "/api/v1/leads/{lead_id}/convert"): lambda w: {"pipeline_id": w.pipeline.pk},

@@ -48,6 +48,7 @@ from ..requisites import (
     normalize_ogrn,
     normalize_phone,
 )
+from .contact_reach import contact_refuse_duplicate
 
 
 class _CompanyName(TypedDict, total=False):
@@ -472,12 +473,19 @@ def contact_create(
     full_name: str,
     responsible: User | None = None,
     team: Team | None = None,
+    allow_duplicate: bool = False,
     **details: Unpack[ContactDetails],
 ) -> Contact:
-    """Add a person; at a company the contact is owned like the company unless told otherwise."""
+    """Add a person; at a company the contact is owned like the company unless told otherwise.
+    A phone or e-mail another live contact holds is refused (409, `contact_reach`) unless
+    `allow_duplicate` — the caller's "create anyway", or a caller that checked (the import)."""
     if company is not None:
         require_writable_company(actor, company)
     data = _clean_contact({**details, "full_name": full_name})
+    if not allow_duplicate:
+        contact_refuse_duplicate(
+            actor=actor, phones=data.get("phones", ()), emails=data.get("emails", ())
+        )
     if company is not None and responsible is None:
         owner, owner_team = company.responsible, company.team if team is None else team
     else:
@@ -496,9 +504,11 @@ def contact_update(
     actor: User | None,
     contact: Contact,
     company: Company | bool | None = False,
+    allow_duplicate: bool = False,
     **fields: Unpack[ContactChanges],
 ) -> Contact:
-    """Change a contact; `company=False` leaves the company alone, None detaches it."""
+    """Change a contact; `company=False` leaves the company alone, None detaches it. A phone or
+    e-mail it gains that another live contact holds is refused as on creation."""
     _require_writable_contact(actor, contact)
     if isinstance(company, Company):
         require_writable_company(actor, company)
@@ -507,7 +517,14 @@ def contact_update(
     def apply(contact: Contact) -> None:
         if contact.company is not None:
             companies[contact.company.pk] = contact.company
-        assign(contact, _clean_contact({**_CONTACT_HISTORY.stored(contact), **fields}))
+        data = _clean_contact({**_CONTACT_HISTORY.stored(contact), **fields})
+        if not allow_duplicate:
+            contact_refuse_duplicate(
+                actor=actor,
+                phones=set(data.get("phones", ())) - set(contact.phones),
+                emails=set(data.get("emails", ())) - {e.lower() for e in contact.emails},
+            )
+        assign(contact, data)
         if company is not False:
             contact.company = company if isinstance(company, Company) else None
         contact.search_text = _contact_search_text(contact)

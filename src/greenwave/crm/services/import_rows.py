@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,6 +50,7 @@ from .clients import (
     _refuse_duplicate_inn,
     birthday_in_future,
 )
+from .contact_reach import _live_contacts_with
 
 # --- Import of companies and contacts (CSV/XLSX, dry run, all-or-nothing job) -------------
 
@@ -532,60 +532,6 @@ class _RowChecker:
 # fields asked are one statement on PostgreSQL (`UNION ALL`). SQLite:
 # each statement unnests every live contact's list once and joins it with the wanted values.
 # One parameter a field: a text array on PostgreSQL, a JSON array on SQLite.
-_CONTACTS_WITH_SQL = {
-    ("postgresql", "phones"): "SELECT 'phones', v.value, min(m.id) "
-    "FROM unnest(%s::text[]) AS v(value) "
-    "CROSS JOIN LATERAL (SELECT c.id FROM crm_contact c WHERE NOT c.is_deleted "
-    "AND c.phones @> jsonb_build_array(v.value) OFFSET 0) m GROUP BY 2",
-    ("postgresql", "emails"): "SELECT 'emails', v.value, min(m.id) "
-    "FROM unnest(%s::text[]) AS v(value) "
-    "CROSS JOIN LATERAL (SELECT c.id FROM crm_contact c WHERE NOT c.is_deleted "
-    "AND lower(c.emails::text)::jsonb @> jsonb_build_array(v.value) OFFSET 0) m GROUP BY 2",
-    ("sqlite", "phones"): "SELECT 'phones', v.value, min(c.id) "
-    "FROM crm_contact c, json_each(c.phones) v "
-    "WHERE NOT c.is_deleted AND v.value IN (SELECT value FROM json_each(%s)) GROUP BY 2",
-    ("sqlite", "emails"): "SELECT 'emails', lower(v.value), min(c.id) FROM crm_contact c, "
-    "json_each(c.emails) v WHERE NOT c.is_deleted "
-    "AND lower(v.value) IN (SELECT value FROM json_each(%s)) GROUP BY 2",
-}
-
-
-def _live_contacts_with(wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, int]]:
-    """Of each value of each field ("phones", "emails": its values), the live contact
-    (smallest id) whose list holds it, in the whole base whoever owns it: {field: {value:
-    id}}. PostgreSQL: one statement for all the fields and values (e-mails compared
-    lower-cased; the file's are lower-cased by the cleaning)."""
-    found: dict[str, dict[str, int]] = {field: {} for field in wanted}
-    asked = {field: sorted(set(values)) for field, values in wanted.items()}
-    asked = {field: values for field, values in asked.items() if values}
-    if not asked:
-        return found
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            for field, values in asked.items():
-                cursor.execute(_CONTACTS_WITH_SQL["sqlite", field], [json.dumps(values)])
-                found[field].update((str(v), int(pk)) for _f, v, pk in cursor.fetchall())
-        return found
-    sql = " UNION ALL ".join(_CONTACTS_WITH_SQL["postgresql", field] for field in asked)
-    # the arrays as literals (`bulkcopy.text_array`: ~8 → ~1 ms for 5 000)
-    params = [bulkcopy.text_array(values) for values in asked.values()]
-    # A caller's transaction is not ended here: `jit` is set back by hand for it (in a
-    # transaction of this call's own, its end does that).
-    nested = connection.in_atomic_block
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        # The planner's estimate (a default selectivity per value, times the values) is far
-        # above `jit_above_cost`: compiling the statement took ~190 ms (more under load) of
-        # one that runs in ~40 ms for 10 000 values. Off for this statement only.
-        cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-        (jit, _off) = cursor.fetchone()
-        cursor.execute(sql, params)
-        for field, value, pk in cursor.fetchall():
-            found[field][str(value)] = int(pk)
-        if nested:
-            cursor.execute("SELECT set_config('jit', %s, true)", [jit])
-    return found
-
-
 def _transaction_horizon() -> int | None:
     """PostgreSQL: the id (64-bit) of the oldest transaction still running — every
     transaction with a smaller id has ended, so what it wrote is seen by the statements that

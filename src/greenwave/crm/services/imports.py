@@ -315,13 +315,15 @@ def _write_row(job: ImportJob, check: _RowCheck) -> int:
     if check.company is not None:
         company = company_create(actor=actor, responsible=owner, **check.company)
         if check.contact is not None:
-            contact_create(actor=actor, company=company, **check.contact)
+            contact_create(actor=actor, allow_duplicate=True, company=company, **check.contact)
         return 1
     assert check.contact is not None
     if check.company_ref is not None:
-        contact_create(actor=actor, company=check.company_ref, **check.contact)
+        contact_create(
+            actor=actor, allow_duplicate=True, company=check.company_ref, **check.contact
+        )
     else:
-        contact_create(actor=actor, responsible=owner, **check.contact)
+        contact_create(actor=actor, allow_duplicate=True, responsible=owner, **check.contact)
     return 1
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -176,6 +176,32 @@ def webhook_update(
             sub, activity=log_events.WEBHOOK_CHANGED, actor=actor, payload={"changes": changes}
         )
     return sub
+
+
+@transaction.atomic
+def webhook_delete(*, actor: User | None, subscription: WebhookSubscription) -> None:
+    """Delete a subscription for good, with its deliveries and their attempts.
+
+    Not a soft delete: switching a webhook off (`is_active`) already keeps it and its log;
+    a deletion is asked to stop sending and forget the bodies — copies of client data signed
+    with the subscription's secret. What stays is the event log: its creation, changes,
+    each delivery's outcome and this deletion (with the address and how many deliveries
+    went). Deleted through the collector, deliveries before the subscription: the same lock
+    order as the sender's `_record`, which finds a delivery deleted mid-send gone."""
+    require_admin(actor)
+    counts = dict(
+        WebhookDelivery.objects.filter(subscription=subscription)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    event_append_for(
+        subscription,
+        activity=log_events.WEBHOOK_DELETED,
+        actor=actor,
+        payload={"url": subscription.url, "events": subscription.events, "deliveries": counts},
+    )
+    WebhookSubscription.objects.filter(pk=subscription.pk).delete()
 
 
 def _body(payload: Mapping[str, Any]) -> str:
@@ -342,9 +368,13 @@ def _notify_admins(subscription: WebhookSubscription, moment: datetime) -> None:
         )
 
 
-def _record(delivery_id: int, moment: datetime, result: addresses.PostResult) -> WebhookDelivery:
+def _record(
+    delivery_id: int, moment: datetime, result: addresses.PostResult
+) -> WebhookDelivery | None:
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery_id)
+        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:  # its webhook was deleted while it was being sent
+            return None
         sub = WebhookSubscription.objects.select_for_update().get(pk=delivery.subscription_id)
         WebhookAttempt.objects.create(
             delivery=delivery,
@@ -419,7 +449,8 @@ def webhook_delivery_attempt(delivery: WebhookDelivery, moment: datetime) -> Web
         }
         timeout = float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", 10))
         result = addresses.post(target, body, headers, timeout=timeout)
-    return _record(delivery.pk, moment, result)
+    # a delivery deleted meanwhile (with its webhook) is answered as it was claimed
+    return _record(delivery.pk, moment, result) or delivery
 
 
 def webhook_deliveries_send_due(now: datetime | None = None, *, limit: int = 50) -> int:

@@ -13,9 +13,15 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from greenwave.accounts.models import User
+from greenwave.core.models import Event
 from greenwave.crm.models import Product
 from greenwave.integrations import services
-from greenwave.integrations.models import OneCExchange, WebhookDelivery, WebhookSubscription
+from greenwave.integrations.models import (
+    OneCExchange,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 from .conftest import Receiver
 
@@ -206,3 +212,52 @@ def test_list_queries_do_not_grow_with_rows(
         assert api.get("/api/v1/webhooks").json()["count"] == 3
     with django_assert_num_queries(5):  # token, webhook, count, page, attempts
         assert api.get(f"/api/v1/webhooks/{subs[0].pk}/deliveries").json()["count"] == 3
+
+
+@LOCAL
+def test_api_delete_removes_the_webhook_and_its_log_and_leaves_an_event(
+    admin: User,
+    make_user: Callable[..., User],
+    bearer: Callable[[User], Client],
+    receiver: Receiver,
+) -> None:
+    sub = services.webhook_create(actor=admin, url=receiver.url, events=["deal.won"])
+    services.webhook_test_send_now(actor=admin, subscription=sub)  # one delivery, one attempt
+    services.webhook_test(actor=admin, subscription=sub)  # one still pending
+    head = bearer(make_user("head", roles=["head_of_sales"]))
+    assert head.delete(f"/api/v1/webhooks/{sub.pk}").status_code == 404  # not theirs to see
+    assert WebhookSubscription.objects.filter(pk=sub.pk).exists()
+    api = bearer(admin)
+    deleted = api.delete(f"/api/v1/webhooks/{sub.pk}")
+    assert deleted.status_code == 204, deleted.content
+    assert not WebhookSubscription.objects.exists()
+    assert not WebhookDelivery.objects.exists()
+    assert not WebhookAttempt.objects.exists()
+    event = Event.objects.get(case_type="webhook", case_id=str(sub.pk), activity="webhook_deleted")
+    assert event.actor == admin
+    assert event.payload == {
+        "url": receiver.url,
+        "events": ["deal.won"],
+        "deliveries": {"delivered": 1, "pending": 1},
+    }
+    assert api.get(f"/api/v1/webhooks/{sub.pk}").status_code == 404
+    assert api.delete(f"/api/v1/webhooks/{sub.pk}").status_code == 404
+
+
+@LOCAL
+def test_a_delivery_whose_webhook_is_deleted_mid_send_is_dropped_quietly(
+    admin: User, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sub = services.webhook_create(actor=admin, url=receiver.url, events=["deal.won"])
+    post = services.webhooks.addresses.post
+
+    def post_then_delete(*args: Any, **kwargs: Any) -> Any:
+        answer = post(*args, **kwargs)
+        services.webhook_delete(actor=admin, subscription=sub)  # the admin deletes meanwhile
+        return answer
+
+    monkeypatch.setattr(services.webhooks.addresses, "post", post_then_delete)
+    delivery = services.webhook_test_send_now(actor=admin, subscription=sub)
+    assert len(receiver.received) == 1
+    assert not WebhookDelivery.objects.filter(pk=delivery.pk).exists()
+    assert not Event.objects.filter(activity="webhook_delivered").exists()

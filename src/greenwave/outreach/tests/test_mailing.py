@@ -4,6 +4,7 @@ of the sender sends nobody twice."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from datetime import date, timedelta
@@ -23,6 +24,7 @@ from greenwave.outreach import messages, selectors, services
 from greenwave.outreach.models import Campaign, Delivery, DeliveryStatus, Unsubscription
 
 pytestmark = pytest.mark.django_db
+_PERSON = itertools.count()  # a person an address: two calls make no duplicate contacts
 
 
 def _contacts(
@@ -47,7 +49,7 @@ def _contacts(
                 actor=owner,
                 company=company,
                 full_name=f"Петров{i} Иван Сергеевич",
-                emails=[f"ivan{i}.{owner.username}@example.ru"],
+                emails=[f"ivan{next(_PERSON)}.{owner.username}@example.ru"],
                 birthday=born,
                 mailing_consent=consent,
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, Unpack
 
@@ -27,7 +27,7 @@ from greenwave.core.text import visible_text
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact
-from greenwave.crm.requisites import normalize_email, normalize_phone
+from greenwave.crm.requisites import normalize_email, normalize_inn, normalize_phone
 
 from .. import events
 from ..errors import SalesError
@@ -69,20 +69,10 @@ def lead_create(
     **given: Unpack[LeadContactFields],
 ) -> Lead:
     fields_check(given, LeadContactFields)
-    fields: dict[str, Any] = dict(given)
-    if source not in LeadSource.values:
-        raise DomainError(CoreError.VALIDATION, _("Unknown lead source."))
-    contact_bits = [fields.get(k, "") for k in ("contact_name", "phone", "email", "company_name")]
-    if not any(visible_text(b) for b in contact_bits):
-        raise DomainError(
-            CoreError.VALIDATION,
-            _("A lead needs at least a name, a phone, an e-mail or a company."),
-        )
-    if "need" in fields:
-        fields["need"] = _long_text(fields["need"], "need")
+    fields = _lead_fields_clean({**given, "source": source})
+    del fields["source"]
+    _require_reachable(fields)
     title = visible_text(title) or fields.get("company_name") or fields.get("contact_name") or ""
-    if "phone" in fields:
-        fields["phone"] = _lead_phone(fields["phone"])
     responsible = responsible or (actor if actor and not actor.is_greenwave_admin else None)
     _require_owner_in_reach(actor, responsible, team)
     lead = Lead.objects.create(
@@ -105,6 +95,40 @@ def lead_create(
         new_case=True,
     )
     return lead
+
+
+def _lead_fields_clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """A lead's given fields as stored. Its INN by the client base's rule (`normalize_inn`: the
+    length and the check digit), which the conversion applies to the new company — refused
+    here, not at the conversion. The phone and e-mail are kept as typed when they are not
+    valid (`_lead_phone`, `_client_reach`). Each refusal names its field (`details["field"]`)."""
+    data = dict(fields)
+    if "source" in data and data["source"] not in LeadSource.values:
+        raise DomainError(
+            CoreError.VALIDATION, _("Unknown lead source."), details={"field": "source"}
+        )
+    if "title" in data:
+        data["title"] = visible_text(data["title"])
+        if not data["title"]:
+            raise DomainError(
+                CoreError.VALIDATION, _("A lead needs a title."), details={"field": "title"}
+            )
+    if "inn" in data:
+        data["inn"] = normalize_inn(str(data["inn"] or ""))
+    if "phone" in data:
+        data["phone"] = _lead_phone(data["phone"])
+    if "need" in data:
+        data["need"] = _long_text(data["need"], "need")
+    return data
+
+
+def _require_reachable(fields: Mapping[str, Any]) -> None:
+    contact_bits = [fields.get(k, "") for k in ("contact_name", "phone", "email", "company_name")]
+    if not any(visible_text(b) for b in contact_bits):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("A lead needs at least a name, a phone, an e-mail or a company."),
+        )
 
 
 def _lead_write(
@@ -135,15 +159,15 @@ def _refuse_closed(lead: Lead) -> None:
 
 @transaction.atomic
 def lead_update(*, actor: User | None, lead: Lead, **fields: Unpack[LeadChanges]) -> Lead:
-    """Change an open lead's card; only the given fields change."""
+    """Change an open lead's card; only the given fields change, checked as on creation."""
     _require_access(actor, lead)
-    data: dict[str, Any] = dict(fields)
-    if "phone" in data:
-        data["phone"] = _lead_phone(data["phone"])
+    fields_check(fields, LeadChanges)
+    data = _lead_fields_clean(fields)
 
     def apply(locked: Lead) -> None:
         _refuse_closed(locked)
         assign(locked, data)
+        _require_reachable(vars(locked))  # a change must not leave it no way to reach anyone
 
     return _LEAD_HISTORY.update(lead, fields, apply, actor=actor)
 
@@ -363,8 +387,11 @@ def _contact_for_lead(
         if existing is not None:
             return existing
     phone, email = _client_reach(lead)
+    # The lead's person is made even when the base knows its phone or e-mail: a look-alike
+    # contact does not keep a lead from becoming a deal (it can be merged later).
     return crm_services.contact_create(
         actor=actor,
+        allow_duplicate=True,
         company=company,
         full_name=lead.contact_name,
         phones=[phone] if phone else [],
