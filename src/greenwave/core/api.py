@@ -29,6 +29,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
+from ninja.schema import DjangoGetter
 from pydantic import BeforeValidator, ConfigDict, Field, create_model, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
@@ -67,17 +68,21 @@ logger = logging.getLogger(__name__)
 # The base of every request body (and of the objects inside one): a field the schema does not
 # declare is a 400 `validation_error` naming it and the allowed ones, not silently dropped — a
 # misspelt `respnsible_id` would otherwise answer 200 with nothing saved. No docstring: it
-# would become a description in the published schema.
+# would become a description in the published schema. The check is this validator's, not
+# pydantic's `extra="forbid"` (ninja validates a forbidding schema twice); the published schema
+# says it with `additionalProperties: false`.
 class InSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(json_schema_extra={"additionalProperties": False})
 
     @model_validator(mode="before")
     @classmethod
     def _refuse_unknown_fields(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
+        # ninja's own validator of a Schema hands the body on wrapped in a DjangoGetter.
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
             return data
         allowed = input_names(cls)
-        unknown = sorted(str(name) for name in data if name not in allowed)
+        unknown = sorted(str(name) for name in raw if name not in allowed)
         if unknown:
             raise PydanticCustomError(
                 "unknown_fields",
