@@ -143,8 +143,8 @@ class DealPriceListIn(InSchema):
 
 class DealIn(InSchema):
     title: str = Field(..., min_length=1, max_length=200)
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    pipeline_id: int | None = Field(None, ge=1, le=2**62)
+    stage_id: int | None = Field(None, ge=1, le=2**62)
     amount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2)
     currency: str = Field("RUB", min_length=3, max_length=3)
     expected_close_date: date | None = None

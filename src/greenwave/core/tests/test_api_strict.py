@@ -139,3 +139,11 @@ def test_a_refusal_by_the_records_state_is_a_409(api: Client) -> None:
     ).json()
     reopen = api.post(f"/api/v1/deals/{deal['id']}/reopen", {}, content_type=JSON)
     _error(reopen, 409, "sales.deal_not_closed")
+
+
+def test_a_pipeline_id_beyond_a_bigint_is_a_400(api: Client) -> None:
+    body = {"pipeline_id": 78766127246381647134720, "title": "Á"}  # schemathesis found a 500
+    response = api.post("/api/v1/deals", body, content_type=JSON)
+    assert _error(response, 400, "validation_error")["details"]["errors"][0]["type"] == (
+        "less_than_equal"
+    )
