@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from greenwave.core.api import InSchema
+
 
 class TeamRef(Schema):
     id: int
@@ -60,7 +62,7 @@ class TeamOut(Schema):
     member_count: int
 
 
-class TokenIn(Schema):
+class TokenIn(InSchema):
     name: str = Field(..., min_length=1, max_length=100)
     expires_at: datetime | None = None
 

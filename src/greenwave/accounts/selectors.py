@@ -32,7 +32,9 @@ USER_LIST_SPEC = ListSpec(
     ),
     default_sort="name",
     filters=(
-        FilterSpec("role", _("Role"), "roles__code", choices=_role_choices),
+        FilterSpec(
+            "role", _("Role"), "roles__code", choices=_role_choices, allowed=tuple(RoleCode.values)
+        ),
         FilterSpec("team", _("Team"), "team_id", choices=_team_choices),
         FilterSpec("active", _("Active"), "is_active", kind="bool"),
     ),

@@ -1,6 +1,6 @@
 """Error codes of the activities app."""
 
-from greenwave.core.errors import ErrorCode
+from greenwave.core.errors import ErrorCode, conflict_codes
 
 
 class ActivitiesError(ErrorCode):
@@ -12,3 +12,7 @@ class ActivitiesError(ErrorCode):
     INVALID = "activities.invalid"
     NOT_ALLOWED = "activities.not_allowed"
     NO_LINK = "activities.no_link"
+
+
+# Refusals by a record's current state: 409 Conflict (see `core.errors.conflict_codes`).
+STATE_CONFLICTS = conflict_codes(ActivitiesError.NOT_OPEN)

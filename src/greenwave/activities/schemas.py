@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from greenwave.accounts.schemas import NamedRef, UserRef
-from greenwave.core.api import resolve_attr
+from greenwave.core.api import InSchema, resolve_attr
 
 
 class LinkRef(NamedRef):
@@ -46,7 +46,7 @@ class ActivityOut(Schema):
     created_at: datetime
 
 
-class ActivityIn(Schema):
+class ActivityIn(InSchema):
     kind: str
     subject: str
     responsible_id: int | None = None
@@ -71,7 +71,7 @@ class ActivityIn(Schema):
     reminders: list[datetime] = []
 
 
-class ActivityCompleteIn(Schema):
+class ActivityCompleteIn(InSchema):
     call_result: str = ""
     next_call_at: datetime | None = None
     duration_minutes: int | None = None
@@ -80,12 +80,12 @@ class ActivityCompleteIn(Schema):
     checklist: list[dict[str, Any]] | None = None
 
 
-class RescheduleIn(Schema):
+class RescheduleIn(InSchema):
     due_at: datetime
     reason: str
 
 
-class CancelIn(Schema):
+class CancelIn(InSchema):
     reason: str = ""
 
 

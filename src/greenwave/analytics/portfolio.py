@@ -81,6 +81,7 @@ PORTFOLIO_SPEC = ListSpec(
             gettext_lazy("Status"),
             "status",
             choices=lambda actor: [(k, str(v)) for k, v in ClientStatus.CHOICES],
+            allowed=tuple(k for k, _v in ClientStatus.CHOICES),
         ),
         FilterSpec("region", gettext_lazy("Region"), "company__region", kind="text"),
     ),

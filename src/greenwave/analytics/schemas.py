@@ -8,7 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from greenwave.core.api import fields_of
+from greenwave.core.api import InSchema, fields_of
 from greenwave.sales.schemas import PeriodCountsOut, StageFlowOut
 
 Number = Decimal | int | None
@@ -125,7 +125,7 @@ class SegmentsOut(Schema):
     page_size: int
 
 
-class SavedSegmentIn(Schema):
+class SavedSegmentIn(InSchema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: str = Field(..., pattern="^(abc|xyz|rfm)$")
     classes: list[str] = Field(
@@ -193,7 +193,7 @@ class NpsOut(Schema):
     by_team: list[NpsGroupOut]
 
 
-class NpsIn(Schema):
+class NpsIn(InSchema):
     deal_id: int = Field(..., description="A won deal the caller may change.")
     contact_id: int | None = Field(None, description="A contact of the deal's client.")
     score: int | None = Field(

@@ -1,6 +1,6 @@
 """Error codes of the bpm app."""
 
-from greenwave.core.errors import ErrorCode
+from greenwave.core.errors import ErrorCode, conflict_codes
 
 
 class BpmError(ErrorCode):
@@ -21,3 +21,12 @@ class BpmError(ErrorCode):
     INVALID_SUBJECT = "bpm.invalid_subject"
     SUBJECT_REQUIRED = "bpm.subject_required"
     ALREADY_RUNNING = "bpm.already_running"
+
+
+# Refusals by a record's current state: 409 Conflict (see `core.errors.conflict_codes`).
+STATE_CONFLICTS = conflict_codes(
+    BpmError.ALREADY_RUNNING,
+    BpmError.TASK_NOT_OPEN,
+    BpmError.INSTANCE_NOT_RUNNING,
+    BpmError.NO_INCIDENT,
+)

@@ -7,7 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from greenwave.core.api import resolve_attr, resolve_rows
+from greenwave.core.api import InSchema, resolve_attr, resolve_rows
 
 from .formschema import json_schema
 from .library.texts import library_form, library_text
@@ -40,14 +40,14 @@ class DefinitionOut(Schema):
         return library_text(str(obj.key), str(obj.name))
 
 
-class DefinitionIn(Schema):
+class DefinitionIn(InSchema):
     xml: str = Field(..., description="BPMN 2.0 XML (with its diagram)", max_length=6_000_000)
     key: str = Field("", max_length=100)
     name: str = Field("", max_length=200)
     deploy: bool = False
 
 
-class InstanceIn(Schema):
+class InstanceIn(InSchema):
     definition_id: int | None = None
     key: str = Field("", description="Start the latest deployed version of this key")
     variables: dict[str, Any] = Field(default_factory=dict)
@@ -150,15 +150,15 @@ class TaskDetailOut(TaskOut):
         return json_schema(_step_form(obj))
 
 
-class TaskCompleteIn(Schema):
+class TaskCompleteIn(InSchema):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
-class DelegateIn(Schema):
+class DelegateIn(InSchema):
     user_id: int
 
 
-class MessageIn(Schema):
+class MessageIn(InSchema):
     name: str = Field(..., min_length=1, max_length=200)
     correlation_key: str = Field("", max_length=120)
     payload: dict[str, Any] = Field(default_factory=dict)
@@ -168,7 +168,7 @@ class MessageOut(Schema):
     instances: list[int]
 
 
-class MigrateIn(Schema):
+class MigrateIn(InSchema):
     target_definition_id: int | None = Field(None, description="The version to move to (by id)")
     target_version: int | None = Field(None, description="…or by version number of the same key")
     mapping: dict[str, str] = Field(

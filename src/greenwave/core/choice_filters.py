@@ -19,4 +19,5 @@ def choice_filter(
         label,
         field or name,
         choices=lambda _actor: [(k, str(v)) for k, v in options.choices],
+        allowed=tuple(str(value) for value in options.values),
     )

@@ -41,6 +41,16 @@ _STATUS_BY_CODE: dict[str, int] = {
 }
 
 
+def conflict_codes(*codes: ErrorCode) -> frozenset[ErrorCode]:
+    """Declare codes that refuse a well-formed request because of a record's current state (a
+    closed deal, a converted lead, an invoice already paid): their `DomainError` answers 409
+    Conflict. A request wrong in itself (a missing or malformed value) stays a 400; a code
+    answers one status wherever it is raised."""
+    for code in codes:
+        _STATUS_BY_CODE[code] = 409
+    return frozenset(codes)
+
+
 class DomainError(Exception):
     """A refused operation with a machine-readable code and a human message (translated)."""
 

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import Expression, OrderBy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .errors import CoreError, DomainError
 
@@ -33,13 +34,16 @@ OrderTerm = str | F | Expression  # a field path ("-x": descending) or an expres
 
 @dataclass(frozen=True)
 class FilterSpec:
-    """One filter: its URL parameter, label, ORM lookup and (for a select) its choices."""
+    """One filter: its URL parameter, label, ORM lookup and (for a select) its choices;
+    `allowed`, the values of a fixed set of choices (an enum): any other value is refused, not
+    answered as an empty list."""
 
     name: str
     label: Any
     lookup: str
     kind: FilterKind = "choice"
     choices: ChoicesFn | None = None
+    allowed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,35 +111,30 @@ class ListQuery:
         With `extra_params` (the caller's own parameters) an unknown parameter is refused too:
         a misspelt filter silently ignored answers the whole list as if it were filtered.
         """
-        errors: dict[str, str] = {}
+        errors: dict[str, Problem] = {}
+        allowed: dict[str, list[str]] = {}
         if extra_params is not None:
             for name in unknown_params(params, spec, extra_params):
-                errors[name] = "unknown parameter"
+                errors[name] = (gettext_noop("unknown parameter"), {})
         page = _positive_int(params.get("page"), 1, "page", errors)
         if page > MAX_PAGE:
-            errors["page"] = f"at most {MAX_PAGE}"
+            errors["page"] = (gettext_noop("at most %(limit)s"), {"limit": MAX_PAGE})
         size = _positive_int(params.get("page_size"), page_size, "page_size", errors)
         if size > max_page_size:
-            errors["page_size"] = f"at most {max_page_size}"
+            errors["page_size"] = (gettext_noop("at most %(limit)s"), {"limit": max_page_size})
         sort = str(params.get("sort") or spec.default_sort)
         if sort and sort not in spec.sort_keys():
-            errors["sort"] = f"one of {', '.join(spec.sort_keys())}"
+            allowed["sort"] = spec.sort_keys()
         filters: dict[str, str] = {}
         for f in spec.filters:
             value = str(params.get(f.name) or "").strip()
-            if not value:
-                continue
-            if f.kind == "bool" and value not in {"true", "false", "1", "0"}:
-                errors[f.name] = "true or false"
-            elif f.kind in {"date_from", "date_to"} and not _is_iso_date(value):
-                errors[f.name] = "a date YYYY-MM-DD"
-            elif f.kind == "int" and not _INT.fullmatch(value):
-                errors[f.name] = "an integer"
-            filters[f.name] = value
+            if value:
+                _check_filter(f, value, errors, allowed)
+                filters[f.name] = value
+        for name, values in allowed.items():
+            errors[name] = (gettext_noop("one of %(values)s"), {"values": ", ".join(values)})
         if errors:
-            raise DomainError(
-                CoreError.VALIDATION, _("Invalid list parameters."), details={"fields": errors}
-            )
+            raise _invalid_params(errors, allowed)
         return cls(
             q=str(params.get("q") or "").strip()[:200],
             sort=sort,
@@ -157,16 +156,50 @@ def unknown_params(
     return sorted(name for name in params if name not in known)
 
 
-def _positive_int(raw: Any, default: int, name: str, errors: dict[str, str]) -> int:
+# What is wrong with one list parameter: an English text (with its %-parameters) that
+# `details.fields` keeps as it is — stable, for programs — and the message translates.
+Problem = tuple[str, dict[str, Any]]
+
+
+def _invalid_params(errors: dict[str, Problem], allowed: dict[str, list[str]]) -> DomainError:
+    """The 400 of bad list parameters: the message names each (in the caller's language),
+    `details.fields` says what each takes and `details.allowed` lists a fixed set's values."""
+    fields = {name: text % values for name, (text, values) in errors.items()}
+    named = "; ".join(f"{name}: {_(text) % values}" for name, (text, values) in errors.items())
+    details: dict[str, Any] = {"fields": fields}
+    if allowed:
+        details["allowed"] = allowed
+    return DomainError(
+        CoreError.VALIDATION,
+        _("Invalid list parameters: %(fields)s.") % {"fields": named},
+        details=details,
+    )
+
+
+def _check_filter(
+    f: FilterSpec, value: str, errors: dict[str, Problem], allowed: dict[str, list[str]]
+) -> None:
+    """Note in `errors` (or `allowed`, for a value outside a fixed set) a filter's bad value."""
+    if f.kind == "bool" and value not in {"true", "false", "1", "0"}:
+        errors[f.name] = (gettext_noop("true or false"), {})
+    elif f.kind in {"date_from", "date_to"} and not _is_iso_date(value):
+        errors[f.name] = (gettext_noop("a date YYYY-MM-DD"), {})
+    elif f.kind == "int" and not _INT.fullmatch(value):
+        errors[f.name] = (gettext_noop("an integer"), {})
+    elif f.kind == "choice" and f.allowed and value not in f.allowed:
+        allowed[f.name] = list(f.allowed)
+
+
+def _positive_int(raw: Any, default: int, name: str, errors: dict[str, Problem]) -> int:
     if raw in (None, ""):
         return default
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        errors[name] = "a positive integer"
+        errors[name] = (gettext_noop("a positive integer"), {})
         return default
     if value < 1:
-        errors[name] = "a positive integer"
+        errors[name] = (gettext_noop("a positive integer"), {})
         return default
     return value
 
@@ -202,10 +235,8 @@ def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery | None) -
             try:
                 qs = qs.filter(**{f.lookup: value})
             except (ValueError, ValidationError) as exc:  # "²" for an id column
-                raise DomainError(
-                    CoreError.VALIDATION,
-                    _("Invalid list parameters."),
-                    details={"fields": {f.name: "one of the choices"}},
+                raise _invalid_params(
+                    {f.name: (gettext_noop("one of the choices"), {})}, {}
                 ) from exc
     sorts = {s.key: s for s in spec.sorts}
     if query.sort:

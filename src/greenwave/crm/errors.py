@@ -1,6 +1,6 @@
 """Error codes of the crm app (stable API surface: `details.field` names the bad field)."""
 
-from greenwave.core.errors import ErrorCode
+from greenwave.core.errors import ErrorCode, conflict_codes
 
 
 class CrmError(ErrorCode):
@@ -18,3 +18,7 @@ class CrmError(ErrorCode):
     NOT_A_COMPETITOR_EDITOR = "crm.not_a_competitor_editor"
     IMPORT_NOT_READY = "crm.import_not_ready"
     BAD_ROWS = "crm.bad_rows"
+
+
+# Refusals by a record's current state: 409 Conflict (see `core.errors.conflict_codes`).
+STATE_CONFLICTS = conflict_codes(CrmError.IMPORT_NOT_READY)

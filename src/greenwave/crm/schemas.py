@@ -9,7 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from greenwave.accounts.schemas import TeamRef, UserRef
-from greenwave.core.api import fields_of, patch_of, resolve_attr
+from greenwave.core.api import InSchema, fields_of, patch_of, resolve_attr
 from greenwave.core.events_api import EventHead
 
 from .services.clients import CompanyDetails
@@ -33,7 +33,7 @@ class CompanyOut(Schema):
     updated_at: datetime
 
 
-class CompanyIn(Schema):
+class CompanyIn(InSchema):
     name: str = Field(..., min_length=1, max_length=255)
     inn: str = ""
     kpp: str = ""
@@ -55,11 +55,11 @@ class CompanyIn(Schema):
 
 
 @patch_of(CompanyIn, exclude=("responsible_id", "allow_duplicate"))
-class CompanyPatch(Schema):
+class CompanyPatch(InSchema):
     pass
 
 
-class ReassignIn(Schema):
+class ReassignIn(InSchema):
     responsible_id: int
     team_id: int | None = None
 
@@ -81,7 +81,7 @@ class ContactOut(Schema):
     updated_at: datetime
 
 
-class ContactIn(Schema):
+class ContactIn(InSchema):
     company_id: int | None = None
     full_name: str = Field(..., min_length=1, max_length=255)
     position: str = ""
@@ -100,7 +100,7 @@ class ContactIn(Schema):
 
 
 @patch_of(ContactIn)
-class ContactPatch(Schema):
+class ContactPatch(InSchema):
     pass
 
 
@@ -120,7 +120,7 @@ class DecisionMakerOut(Schema):
     resolve_contact_name = resolve_attr("contact.full_name")
 
 
-class DecisionMakerIn(Schema):
+class DecisionMakerIn(InSchema):
     contact_id: int
     role: str = ""
     personal_benefits: str = ""
@@ -132,7 +132,7 @@ class DecisionMakerIn(Schema):
 
 
 @patch_of(DecisionMakerIn, exclude=("contact_id",))
-class DecisionMakerPatch(Schema):
+class DecisionMakerPatch(InSchema):
     pass
 
 
@@ -159,7 +159,7 @@ class ProfileOut(Schema):
 
 
 @patch_of(ProfileOut)
-class ProfilePatch(Schema):
+class ProfilePatch(InSchema):
     pass
 
 
@@ -170,7 +170,7 @@ class CompetitorOut(Schema):
     client_count: int = 0
 
 
-class CompetitorIn(Schema):
+class CompetitorIn(InSchema):
     name: str = Field(..., min_length=1, max_length=255)
     website: str = ""
     price_level: str = "similar"
@@ -181,7 +181,7 @@ class CompetitorIn(Schema):
 
 
 @patch_of(CompetitorIn)
-class CompetitorPatch(Schema):
+class CompetitorPatch(InSchema):
     pass
 
 
@@ -191,7 +191,7 @@ class PresenceOut(Schema):
     note: str
 
 
-class PresenceIn(Schema):
+class PresenceIn(InSchema):
     competitor_id: int
     note: str = ""
 
@@ -202,7 +202,7 @@ class ProductGroupOut(Schema):
     parent_id: int | None
 
 
-class ProductGroupIn(Schema):
+class ProductGroupIn(InSchema):
     name: str = Field(..., min_length=1, max_length=255)
     parent_id: int | None = None
 
@@ -218,7 +218,7 @@ class ProductOut(Schema):
     is_active: bool
 
 
-class ProductIn(Schema):
+class ProductIn(InSchema):
     name: str = Field(..., min_length=1, max_length=255)
     sku: str = Field(..., min_length=1, max_length=64)
     group_id: int | None = None
@@ -229,7 +229,7 @@ class ProductIn(Schema):
 
 
 @patch_of(ProductIn)
-class ProductPatch(Schema):
+class ProductPatch(InSchema):
     pass
 
 
@@ -244,7 +244,7 @@ class PriceListOut(Schema):
     price_count: int = 0
 
 
-class PriceListIn(Schema):
+class PriceListIn(InSchema):
     name: str = Field(..., min_length=1, max_length=255)
     kind: str = "base"
     level: int | None = None
@@ -254,7 +254,7 @@ class PriceListIn(Schema):
 
 
 @patch_of(PriceListIn)
-class PriceListPatch(Schema):
+class PriceListPatch(InSchema):
     pass
 
 
@@ -268,13 +268,13 @@ class PriceOut(Schema):
     resolve_name = resolve_attr("product.name")
 
 
-class PricesIn(Schema):
+class PricesIn(InSchema):
     prices: dict[int, Decimal | None] = Field(
         ..., description="product id → price; null removes the product from the list"
     )
 
 
-class MergeIn(Schema):
+class MergeIn(InSchema):
     source_id: int = Field(..., description="The duplicate to fold into this company")
 
 
@@ -314,11 +314,11 @@ class ImportOut(Schema):
     finished_at: datetime | None
 
 
-class ImportCheckIn(Schema):
+class ImportCheckIn(InSchema):
     mapping: dict[str, str] = Field(
         ..., description="column name → field ('' skips the column); see GET for the columns"
     )
 
 
-class ImportConfirmIn(Schema):
+class ImportConfirmIn(InSchema):
     skip_invalid: bool = False

@@ -7,6 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from greenwave.core.api import InSchema
+
 NUMBERS_NOTE = (
     "FEEL numbers are exact decimals: in results they are JSON strings with the exact "
     'value ("12.5", "3"); in the context send JSON numbers or numeric strings.'
@@ -61,7 +63,7 @@ class DecisionDetailOut(Schema):
     versions: list[DecisionVersionOut]
 
 
-class DecisionUploadIn(Schema):
+class DecisionUploadIn(InSchema):
     xml: str = Field(description="The DMN XML (DMN 1.1–1.5), at most 10 MB.")
     key: str = Field("", description="Stable key; default: the id of the top decision.")
     deploy: bool = Field(False, description="Deploy the new version at once.")

@@ -25,6 +25,7 @@ from greenwave.core.api import (
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.validation_messages import unknown_fields_message, validation_detail
 from greenwave.crm.models import VatRate
 from greenwave.crm.selectors import company_get, product_get
 from greenwave.sales.selectors import deal_get
@@ -361,11 +362,13 @@ def _approval_body(request: AuthedRequest) -> DocumentApprovalIn:
     try:
         return DocumentApprovalIn.model_validate_json(raw or b"{}")
     except pydantic.ValidationError as exc:
+        errors = [validation_detail(e) for e in exc.errors()]
         raise DomainError(
             CoreError.VALIDATION,
-            _("The request is not valid: %(errors)s")
-            % {"errors": "; ".join(str(e["msg"]) for e in exc.errors())[:300]},
-            details={"field": "approver_ids"},
+            unknown_fields_message(errors)
+            or _("The request is not valid: %(errors)s")
+            % {"errors": "; ".join(str(e["msg"]) for e in errors)[:300]},
+            details={"field": "approver_ids", "errors": errors},
         ) from exc
 
 

@@ -1,6 +1,6 @@
 """Error codes of the documents app."""
 
-from greenwave.core.errors import ErrorCode
+from greenwave.core.errors import ErrorCode, conflict_codes
 
 
 class DocumentsError(ErrorCode):
@@ -18,3 +18,7 @@ class DocumentsError(ErrorCode):
     APPROVAL_UNAVAILABLE = "documents.approval_unavailable"
     NO_RECIPIENT = "documents.no_recipient"
     SEND_FAILED = "documents.send_failed"
+
+
+# Refusals by a record's current state: 409 Conflict (see `core.errors.conflict_codes`).
+STATE_CONFLICTS = conflict_codes(DocumentsError.WRONG_STATUS)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from greenwave.core.api import fields_of, patch_of, resolve_attr, resolve_rows
+from greenwave.core.api import InSchema, fields_of, patch_of, resolve_attr, resolve_rows
 
 from .services.entities import LegalEntityChanges
 
@@ -20,7 +20,7 @@ class LegalEntityOut(Schema):
     id: int
 
 
-class LegalEntityIn(Schema):
+class LegalEntityIn(InSchema):
     name: str = Field(..., min_length=1, max_length=255)
     full_name: str = Field("", max_length=500)
     inn: str = Field(..., min_length=1, max_length=20)
@@ -45,11 +45,11 @@ class LegalEntityIn(Schema):
 
 
 @patch_of(LegalEntityIn)
-class LegalEntityPatch(Schema):
+class LegalEntityPatch(InSchema):
     pass
 
 
-class InvoiceLineIn(Schema):
+class InvoiceLineIn(InSchema):
     product_id: int | None = None
     name: str = Field("", max_length=500, description="Defaults to the product's name.")
     unit: str = Field("", max_length=20)
@@ -77,7 +77,7 @@ class InvoiceLineOut(LineOut):
     vat_amount: Decimal
 
 
-class InvoiceIn(Schema):
+class InvoiceIn(InSchema):
     deal_id: int | None = Field(None, description="Invoice the deal: its client and lines.")
     company_id: int | None = Field(None, description="The buyer (defaults to the deal's client).")
     legal_entity_id: int | None = Field(None, description="The seller (defaults to ours).")
@@ -89,7 +89,7 @@ class InvoiceIn(Schema):
     issue: bool = Field(False, description="Issue at once (gives the number).")
 
 
-class InvoicePatch(Schema):
+class InvoicePatch(InSchema):
     due_date: date | None = None
     comment: str | None = Field(None, max_length=2000)
     legal_entity_id: int | None = None
@@ -97,7 +97,7 @@ class InvoicePatch(Schema):
     status: Literal["issued"] | None = Field(None, description="`issued` issues a draft.")
 
 
-class InvoiceCancelIn(Schema):
+class InvoiceCancelIn(InSchema):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
@@ -148,7 +148,7 @@ class TemplateOut(Schema):
     created_at: datetime | None
 
 
-class DocumentGenerateIn(Schema):
+class DocumentGenerateIn(InSchema):
     kind: KindIn
     template_id: int | None = None
     legal_entity_id: int | None = None
@@ -194,7 +194,7 @@ class DocumentSendIn(Schema):
     message: str = Field("", max_length=5000)
 
 
-class DocumentApprovalIn(Schema):
+class DocumentApprovalIn(InSchema):
     approver_ids: list[int] | None = Field(
         None,
         description="Document approval (not a contract): who approves, stage 1 then stage 2 "
@@ -203,7 +203,7 @@ class DocumentApprovalIn(Schema):
     )
 
 
-class ClientBankAccountIn(Schema):
+class ClientBankAccountIn(InSchema):
     bank_name: str = Field("", max_length=255)
     bik: str = Field("", max_length=20)
     corr_account: str = Field("", max_length=30)

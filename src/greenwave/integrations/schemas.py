@@ -7,17 +7,17 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from greenwave.core.api import resolve_rows
+from greenwave.core.api import InSchema, resolve_rows
 
 
-class WebhookIn(Schema):
+class WebhookIn(InSchema):
     url: str = Field(..., min_length=1, max_length=500)
     events: list[str] = Field(..., min_length=1, max_length=50)
     secret: str = Field("", max_length=128)
     description: str = Field("", max_length=200)
 
 
-class WebhookPatch(Schema):
+class WebhookPatch(InSchema):
     url: str | None = Field(None, min_length=1, max_length=500)
     events: list[str] | None = Field(None, min_length=1, max_length=50)
     secret: str | None = Field(None, max_length=128)

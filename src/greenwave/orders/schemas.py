@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from greenwave.core.api import fields_of, resolve_attr, resolve_rows
+from greenwave.core.api import InSchema, fields_of, resolve_attr, resolve_rows
 from greenwave.documents.schemas import LineOut
 
 
@@ -29,7 +29,7 @@ class PaymentOut(Schema):
     invoice_status: str = Field(..., alias="invoice.status")
 
 
-class PaymentIn(Schema):
+class PaymentIn(InSchema):
     """A payment entered by hand; `refund_of_id` makes it a refund of that payment."""
 
     invoice_id: int | None = Field(None, ge=1, le=2**63 - 1)
@@ -141,17 +141,17 @@ class OrderOut(Schema):
     resolve_lines = resolve_rows("lines")
 
 
-class OrderIn(Schema):
+class OrderIn(InSchema):
     deal_id: int = Field(..., ge=1, le=2**63 - 1)
     promised_date: date | None = None
 
 
-class ShipmentLineIn(Schema):
+class ShipmentLineIn(InSchema):
     line_id: int = Field(..., ge=1, le=2**63 - 1)
     quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)
 
 
-class ShipmentIn(Schema):
+class ShipmentIn(InSchema):
     """`lines` omitted: everything that remains is shipped."""
 
     document_number: str = Field(..., min_length=1, max_length=40)
@@ -190,7 +190,7 @@ class ClaimOut(Schema):
         return getattr(obj, "escalated_at", None) is not None
 
 
-class ClaimIn(Schema):
+class ClaimIn(InSchema):
     order_id: int = Field(..., ge=1, le=2**63 - 1)
     shipment_id: int | None = Field(None, ge=1, le=2**63 - 1)
     kind: Literal["claim", "return"]
@@ -200,7 +200,7 @@ class ClaimIn(Schema):
     deadline: date
 
 
-class ClaimAdvanceIn(Schema):
+class ClaimAdvanceIn(InSchema):
     """Advance a claim. A claim run by its process: `data` completes the open step of the
     process the caller may do (`task_id` names one when several are open) — the step's form
     validates it. A claim without a running process is moved by hand to `status` (with the
@@ -247,18 +247,18 @@ class SupplierOrderOut(Schema):
     resolve_line_name = resolve_attr("line.name")
 
 
-class SupplierOrderIn(Schema):
+class SupplierOrderIn(InSchema):
     line_id: int = Field(..., ge=1, le=2**63 - 1)
     supplier: str = Field(..., min_length=1, max_length=255)
     quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)
     expected_date: date
 
 
-class SupplierOrderPatch(Schema):
+class SupplierOrderPatch(InSchema):
     supplier: str | None = Field(None, min_length=1, max_length=255)
     quantity: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=3)
     expected_date: date | None = None
 
 
-class SupplierReceiveIn(Schema):
+class SupplierReceiveIn(InSchema):
     received_on: date

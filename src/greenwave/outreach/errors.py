@@ -1,6 +1,6 @@
 """Error codes of the outreach app."""
 
-from greenwave.core.errors import ErrorCode
+from greenwave.core.errors import ErrorCode, conflict_codes
 
 
 class OutreachError(ErrorCode):
@@ -10,3 +10,7 @@ class OutreachError(ErrorCode):
     WRONG_STATE = "outreach.wrong_state"
     NOT_ALLOWED = "outreach.not_allowed"
     INVALID = "outreach.invalid"
+
+
+# Refusals by a record's current state: 409 Conflict (see `core.errors.conflict_codes`).
+STATE_CONFLICTS = conflict_codes(OutreachError.WRONG_STATE)

@@ -6,16 +6,13 @@ from datetime import date, datetime
 from typing import Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-from greenwave.core.api import fields_of
+from greenwave.core.api import InSchema, fields_of
 
 from .selectors import CampaignStats
 
 
-class SegmentIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class SegmentIn(InSchema):
     name: str = Field(..., max_length=200)
     description: str = Field("", max_length=2000)
     # Validated by the service, which names an unknown key or a bad value in its 400.
@@ -66,9 +63,7 @@ class SegmentPreviewOut(Schema):
     recipients: list[RecipientOut]
 
 
-class CampaignIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class CampaignIn(InSchema):
     name: str = Field(..., max_length=200)
     segment_id: int | None = None
     subject: str = Field(..., max_length=300)
@@ -95,9 +90,7 @@ class CampaignOut(Schema):
     created_at: datetime
 
 
-class SendIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class SendIn(InSchema):
     scheduled_at: datetime | None = None
 
 
@@ -113,9 +106,7 @@ class PreviewOut(Schema):
     html: str
 
 
-class BounceIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class BounceIn(InSchema):
     email: str = Field(..., max_length=254)
     reason: str = Field("", max_length=500)
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from greenwave.core.errors import DomainError
+from greenwave.core.validation_messages import validation_message
 from greenwave.sales.models import Deal, DealItem, DealStatus
 
 from .errors import OutreachError
@@ -60,7 +61,7 @@ def parse_filters(raw: Any) -> SegmentFilters:
             if error["type"] == "extra_forbidden":
                 fields[f"filters.{name}"] = _("Unknown filter.")
             else:
-                fields[f"filters.{name}"] = str(error["msg"])
+                fields[f"filters.{name}"] = validation_message(error)
         raise DomainError(
             OutreachError.INVALID_FILTERS,
             _("The segment filters are invalid: %(names)s.") % {"names": ", ".join(fields)},

@@ -1,6 +1,6 @@
 """Error codes of the planning app."""
 
-from greenwave.core.errors import ErrorCode
+from greenwave.core.errors import ErrorCode, conflict_codes
 
 
 class PlanningError(ErrorCode):
@@ -16,3 +16,7 @@ class PlanningError(ErrorCode):
     NOT_A_HEAD = "planning.not_a_head"
     BAD_FILE = "planning.bad_file"
     BAD_KPI = "planning.bad_kpi"
+
+
+# Refusals by a record's current state: 409 Conflict (see `core.errors.conflict_codes`).
+STATE_CONFLICTS = conflict_codes(PlanningError.DAY_ALREADY_CLOSED, PlanningError.PLAN_LOCKED)

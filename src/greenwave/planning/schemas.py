@@ -7,9 +7,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
 
-from greenwave.core.api import fields_of, resolve_attr
+from greenwave.core.api import InSchema, fields_of, resolve_attr
 
 from . import motivation
 
@@ -64,7 +63,7 @@ class MyDayOut(Schema):
     suggestions: list[SuggestionOut]
 
 
-class ItemIn(Schema):
+class ItemIn(InSchema):
     goal: str = Field(..., max_length=500)
     company_id: int | None = None
     priority: str = "normal"
@@ -74,7 +73,7 @@ class ItemIn(Schema):
     date: dt.date | None = None
 
 
-class CloseIn(Schema):
+class CloseIn(InSchema):
     date: dt.date | None = None
     miss_comments: dict[str, str] = {}
     comment: str = ""
@@ -102,9 +101,7 @@ class KpiOut(Schema):
         return bool(obj.source == "builtin")
 
 
-class PlanIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class PlanIn(InSchema):
     user_id: int | None = Field(None, ge=1, le=2**62)
     team_id: int | None = Field(None, ge=1, le=2**62)
     targets: dict[str, Decimal | None] = Field(..., max_length=100)
@@ -180,16 +177,12 @@ class CommissionOut(Schema):
 # --- the rules of plans and motivation ------------------------------------------------------
 
 
-class SettingsIO(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class SettingsIO(InSchema):
     revenue_basis: str = Field(..., description="paid (payments of the month) or won")
 
 
-class KpiChangeIn(Schema):
+class KpiChangeIn(InSchema):
     """A KPI from building blocks: count/sum/avg of a record field or an event activity."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(..., max_length=120)
     name_en: str = Field("", max_length=120)
@@ -216,9 +209,7 @@ class KpiIn(KpiChangeIn):
 Step = Annotated[list[Decimal], Field(min_length=2, max_length=2)]
 
 
-class SchemeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class SchemeIn(InSchema):
     name: str = Field(..., max_length=120)
     default_percent: Decimal
     group_percents: dict[str, Decimal] = Field({}, max_length=200)
@@ -240,9 +231,7 @@ class SchemeOut(Schema):
     resolve_active = resolve_attr("is_active", bool)
 
 
-class SplitIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
+class SplitIn(InSchema):
     manager_id: int = Field(..., ge=1, le=2**62)
     assistant_id: int = Field(..., ge=1, le=2**62)
     share_percent: Decimal

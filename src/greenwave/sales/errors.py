@@ -1,6 +1,6 @@
 """Error codes of the sales app."""
 
-from greenwave.core.errors import ErrorCode
+from greenwave.core.errors import ErrorCode, conflict_codes
 
 
 class SalesError(ErrorCode):
@@ -19,3 +19,16 @@ class SalesError(ErrorCode):
     WEB_FORM_REJECTED = "sales.web_form_rejected"
     NOT_LAST_STAGE = "sales.not_last_stage"
     CONTRACT_MISSING = "sales.contract_missing"
+
+
+# Refusals by a record's current state: 409 Conflict (see `core.errors.conflict_codes`).
+STATE_CONFLICTS = conflict_codes(
+    SalesError.DEAL_CLOSED,
+    SalesError.DEAL_NOT_CLOSED,
+    SalesError.LEAD_CLOSED,
+    SalesError.STAGE_IN_USE,
+    SalesError.NOT_LAST_STAGE,
+    SalesError.GATE_NOT_MET,
+    SalesError.STALE_VERSION,
+    SalesError.CONTRACT_MISSING,
+)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from greenwave.core.api import fields_of, patch_of
+from greenwave.core.api import InSchema, fields_of, patch_of
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH
 
 from .services.common import LeadContactFields
@@ -131,20 +131,20 @@ DEAL_OUT_FIELDS = tuple(DealOut.model_fields)
 ITEM_OUT_FIELDS = tuple(DealItemOut.model_fields)
 
 
-class DealItemIn(Schema):
+class DealItemIn(InSchema):
     product_id: int
     quantity: Decimal = Field(..., gt=0, max_digits=14, decimal_places=3)
     price: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
 
 
-class DealPriceListIn(Schema):
+class DealPriceListIn(InSchema):
     price_list_id: int
 
 
-class DealIn(Schema):
+class DealIn(InSchema):
     title: str = Field(..., min_length=1, max_length=200)
-    pipeline_id: int | None = None
-    stage_id: int | None = None
+    pipeline_id: int | None = Field(None, ge=1, le=2**62)
+    stage_id: int | None = Field(None, ge=1, le=2**62)
     amount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2)
     currency: str = Field("RUB", min_length=3, max_length=3)
     expected_close_date: date | None = None
@@ -154,7 +154,7 @@ class DealIn(Schema):
     description: str = Field("", max_length=LONG_TEXT_MAX_LENGTH)
 
 
-class DealPatch(Schema):
+class DealPatch(InSchema):
     title: str | None = Field(None, min_length=1, max_length=200)
     amount: Decimal | None = Field(None, ge=0, max_digits=18, decimal_places=2)
     expected_close_date: date | None = None
@@ -162,28 +162,28 @@ class DealPatch(Schema):
     version: int | None = None
 
 
-class MoveIn(Schema):
+class MoveIn(InSchema):
     stage_id: int
     version: int | None = Field(None, description="The version you saw; a stale one is a 409.")
     override_comment: str = Field("", description="Head of sales only: move past an unmet gate.")
 
 
-class WinIn(Schema):
+class WinIn(InSchema):
     version: int | None = None
 
 
-class LoseIn(Schema):
+class LoseIn(InSchema):
     reason_id: int
     comment: str = ""
     version: int | None = None
 
 
-class ApproveIn(Schema):
+class ApproveIn(InSchema):
     kind: str
     comment: str = ""
 
 
-class DocumentIn(Schema):
+class DocumentIn(InSchema):
     kind: str
     title: str = ""
 
@@ -208,7 +208,7 @@ class LeadOut(Schema):
     created_at: datetime
 
 
-class LeadIn(Schema):
+class LeadIn(InSchema):
     title: str = Field("", max_length=200)
     source: str = "api"
     contact_name: str = Field("", max_length=200)
@@ -226,20 +226,20 @@ class LeadIn(Schema):
 
 
 @patch_of(LeadIn, exclude={"responsible_id"})
-class LeadPatch(Schema):
+class LeadPatch(InSchema):
     pass
 
 
-class QualifyIn(Schema):
+class QualifyIn(InSchema):
     level: str = Field(..., description="mql or sql")
 
 
-class DisqualifyIn(Schema):
+class DisqualifyIn(InSchema):
     reason: str
     comment: str = ""
 
 
-class ConvertIn(Schema):
+class ConvertIn(InSchema):
     pipeline_id: int | None = None
     title: str = ""
     amount: Decimal = Field(Decimal(0), ge=0, max_digits=18, decimal_places=2)
@@ -295,7 +295,7 @@ class PeriodOverPeriodOut(Schema):
     periods: list[PeriodFiguresOut]
 
 
-class DealProcessIn(Schema):
+class DealProcessIn(InSchema):
     key: str = Field(..., min_length=1, max_length=100, description="The process key.")
 
 
@@ -313,7 +313,7 @@ class DealProcessRunOut(Schema):
     ended_at: datetime | None
 
 
-class StageProcessIn(Schema):
+class StageProcessIn(InSchema):
     opening_process: str = Field(
         "", max_length=100, description="The deal process started on entry; empty for none."
     )

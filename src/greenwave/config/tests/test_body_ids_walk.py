@@ -85,7 +85,7 @@ CALLS: list[BodyCall] = [
         lambda o: "/api/v1/deals",
         "/api/v1/deals",
         "company_id",
-        lambda r, o: {"title": "Supply", "pipeline_code": "b2b", "company_id": r.company.pk},
+        lambda r, o: {"title": "Supply", "company_id": r.company.pk},
     ),
     BodyCall(
         "post",
@@ -94,7 +94,6 @@ CALLS: list[BodyCall] = [
         "contact_ids",
         lambda r, o: {
             "title": "Supply",
-            "pipeline_code": "b2b",
             "company_id": o.company.pk,
             "contact_ids": [r.contact.pk],
         },

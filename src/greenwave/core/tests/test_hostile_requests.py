@@ -230,6 +230,10 @@ def test_an_unknown_page_is_still_the_html_error_page(web: Client) -> None:
 
 def test_an_invalid_list_parameter_is_explained_in_the_callers_language(api: Client) -> None:
     russian = api.get("/api/v1/companies?sort=zzz", headers={"Accept-Language": "ru"})
-    assert _error(russian, 400, "validation_error")["message"] == "Неверные параметры списка."
+    assert _error(russian, 400, "validation_error")["message"].startswith(
+        "Неверные параметры списка: sort: одно из: name, "
+    )
     english = api.get("/api/v1/companies?owner=x", headers={"Accept-Language": "en"})
-    assert _error(english, 400, "validation_error")["message"] == "Invalid list parameters."
+    assert _error(english, 400, "validation_error")["message"] == (
+        "Invalid list parameters: owner: unknown parameter."
+    )

@@ -38,7 +38,7 @@ def test_deal_lifecycle_through_the_api(two_teams, bearer, b2b, stages) -> None:
         {"stage_id": stages["needs"].pk, "version": deal["version"]},
         content_type="application/json",
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 409  # the deal's state refuses the move: a conflict
     body = refused.json()
     assert body["code"] == "sales.gate_not_met"
     assert [m["key"] for m in body["details"]["missing"]] == ["call_completed"]
@@ -225,7 +225,7 @@ def test_lead_to_deal_through_the_api(two_teams, bearer, b2b) -> None:
         {"reason": "spam"},
         content_type="application/json",
     )
-    assert again.status_code == 400
+    assert again.status_code == 409
     assert again.json()["code"] == "sales.lead_closed"
     empty = api.post("/api/v1/leads", {"need": "?"}, content_type="application/json")
     assert empty.status_code == 400
