@@ -148,7 +148,7 @@ def test_patch_is_404_outside_the_scope_403_for_a_reader_and_refused_when_closed
     assert read_only.status_code == 403
     services.lead_disqualify(actor=two_teams["hunter_a"], lead=lead, reason="spam")
     closed = _patch(bearer(two_teams["hunter_a"]), lead, {"need": "поздно"})
-    assert closed.status_code == 400
+    assert closed.status_code == 409
     assert closed.json()["code"] == "sales.lead_closed"
     lead.refresh_from_db()
     assert (lead.need, lead.status) == ("", LeadStatus.DISQUALIFIED)
