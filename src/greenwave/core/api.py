@@ -11,7 +11,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from types import FunctionType
 from typing import Annotated, Any, Generic, TypeVar, get_type_hints
@@ -30,7 +30,14 @@ from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.schema import DjangoGetter
-from pydantic import BeforeValidator, ConfigDict, Field, create_model, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -90,6 +97,25 @@ class InSchema(Schema):
                 {"unknown": unknown, "allowed": [n for n in allowed if n]},
             )
         return data
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _moment_storable(cls, value: Any) -> Any:
+        # PostgreSQL refuses a time zone offset of 16 hours or more, and a moment that falls
+        # outside Python's years once in UTC cannot be read back: both a 400, not a 500.
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            offset = value.utcoffset()
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                offset = None
+            if offset is None or abs(offset) > MAX_UTC_OFFSET:
+                raise PydanticCustomError("datetime_out_of_range", "The moment is out of range.")
+        return value
+
+
+# The widest offset of a real time zone (UTC+14, Line Islands).
+MAX_UTC_OFFSET = timedelta(hours=14)
 
 
 def input_names(schema: type[Schema]) -> list[str]:

@@ -102,6 +102,12 @@ MESSAGES: dict[str, Message] = {
     "datetime_from_date_parsing": _fixed(
         lambda: _("A date and time in the ISO 8601 format is expected.")
     ),
+    "datetime_out_of_range": _fixed(
+        lambda: _(
+            "A moment between the years 1 and 9999 with a UTC offset of at most 14 hours is "
+            "expected."
+        )
+    ),
     "time_type": _fixed(lambda: _("A time in the HH:MM format is expected.")),
     "time_parsing": _fixed(lambda: _("A time in the HH:MM format is expected.")),
     "literal_error": lambda ctx: _("One of: %(allowed)s.") % {"allowed": ctx.get("expected", "")},

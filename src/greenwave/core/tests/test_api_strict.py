@@ -147,3 +147,30 @@ def test_a_pipeline_id_beyond_a_bigint_is_a_400(api: Client) -> None:
     assert _error(response, 400, "validation_error")["details"]["errors"][0]["type"] == (
         "less_than_equal"
     )
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "0414-02-12T07:34:51-20:00",  # schemathesis found a 500: PostgreSQL refuses the offset
+        "0001-01-01T00:30:00+05:00",  # before the year 1 once in UTC
+        "9999-12-31T23:30:00-05:00",  # after the year 9999 once in UTC
+    ],
+)
+def test_a_moment_the_database_cannot_store_is_a_400_and_nothing_is_saved(
+    api: Client, moment: str
+) -> None:
+    body = {"name": "website", "expires_at": moment}
+    answer = api.post("/api/v1/tokens", body, content_type=JSON, headers={"Accept-Language": "ru"})
+    error = _error(answer, 400, "validation_error")["details"]["errors"][0]
+    assert error["loc"][-1] == "expires_at"
+    assert error["type"] == "datetime_out_of_range"
+    assert error["msg"].startswith("Ожидается момент времени")
+    assert "website" not in {token["name"] for token in api.get("/api/v1/tokens").json()}
+
+
+def test_a_moment_with_a_real_offset_is_kept(api: Client) -> None:
+    body = {"name": "website", "expires_at": "2031-05-01T10:00:00+14:00"}
+    answer = api.post("/api/v1/tokens", body, content_type=JSON)
+    assert answer.status_code == 201, answer.content[:400]
+    assert answer.json()["expires_at"].startswith("2031-05-0")
