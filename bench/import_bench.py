@@ -164,7 +164,9 @@ def make_contacts(
         position = rng.choice(POSITIONS)
         phone = _valid_mobile(rng, taken if taken is not None else set())
         company = rng.choice(companies) if rng.random() < WITH_COMPANY_SHARE else None
-        host = f"{names.latin(rng)}.ru" if company is not None else rng.choice(MAIL_HOSTS)
+        host = (
+            names.host(names.brand(company.name)) if company is not None else rng.choice(MAIL_HOSTS)
+        )
         email = f"{names.translit(first)[0]}.{names.translit(last)}{n}@{host}"
         birthday = (
             today - timedelta(days=rng.randint(22 * 365, 65 * 365)) if rng.random() < 0.6 else None
