@@ -3,5 +3,5 @@ serving only `bare_urls` — what Django itself costs for the same query and JSO
 
 from greenwave.config.settings.prod import *  # noqa: F403
 
-MIDDLEWARE: list[str] = []
+MIDDLEWARE = []
 ROOT_URLCONF = "bare_urls"

@@ -50,7 +50,7 @@ def deals(request: HttpRequest) -> JsonResponse:
         "deal_id", "contact_id"
     ):
         contacts[deal_id].append(contact_id)
-    items: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    items: dict[int, list[Any]] = defaultdict(list)
     for item in DealItem.objects.filter(deal_id__in=ids).values(
         "id", "deal_id", "product_id", "product__name", "quantity", "price"
     ):

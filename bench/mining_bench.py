@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import statistics
@@ -253,6 +254,8 @@ def _narrowed_logs(pipeline: Any) -> list[tuple[str, Any, Any]]:
         .values_list("team_id", flat=True)
         .first()
     )
+    if team_id is None:
+        raise RuntimeError("no deal of the pipeline belongs to a team")
     head = User.objects.filter(team_id=team_id, roles__code="head_of_sales").first()
     last = Event.objects.filter(case_type="deal").aggregate(m=Max("timestamp"))["m"]
     local = last.astimezone(zoneinfo.ZoneInfo(settings.TIME_ZONE))
@@ -299,8 +302,8 @@ def _narrowed(pipeline: Any, *, runs: int, dataset: str) -> BenchResult:
             rel=0.01,
             what=f"the raw map of {what}",
         )
-        mine = median_time(lambda r=reader, lg=log: dfg(actor=r, log=lg), runs=runs, clock=clock)
-        hand = median_time(lambda p=part: rollup.stored_slice(p), runs=runs, clock=clock)
+        mine = median_time(functools.partial(dfg, actor=reader, log=log), runs=runs, clock=clock)
+        hand = median_time(functools.partial(rollup.stored_slice, part), runs=runs, clock=clock)
         t_ours += mine
         t_ceiling += hand
         parts.append(
@@ -446,7 +449,7 @@ def _ocel_by_hand(pipeline: Any, first: Any, end: Any) -> Any:
         f"WITH ev AS ({ev}) SELECT ot, oid, rt, rid, q FROM ("  # noqa: S608
         f"{OBJECT_ROWS_SQL}) x ORDER BY ot, oid, rt, rid, q"
     )
-    sep, current, related = "", None, []
+    sep, current, related = "", None, list[Any]()
     with connection.chunked_cursor() as cursor:
         cursor.execute(objects, args)
         while rows := cursor.fetchmany(2000):
