@@ -272,7 +272,7 @@ def supplier_order_create(request: AuthedRequest, payload: SupplierOrderIn) -> A
         quantity=payload.quantity,
         expected_date=payload.expected_date,
     )
-    return Status(201, selectors.supplier_order_get(actor=request.user, pk=purchase.pk))
+    return Status(201, SUPPLIER_ORDER.row(request, purchase.pk))
 
 
 ENDPOINTS.detail(
@@ -291,7 +291,7 @@ ENDPOINTS.detail(
 def supplier_order_update(
     request: AuthedRequest, supplier_order_id: int, payload: SupplierOrderPatch
 ) -> Any:
-    purchase = selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)
+    purchase = SUPPLIER_ORDER.row(request, supplier_order_id)
     fulfilment.supplier_order_update(
         actor=request.user,
         purchase=purchase,
@@ -299,20 +299,14 @@ def supplier_order_update(
         quantity=payload.quantity if payload.quantity is not None else purchase.quantity,
         expected_date=payload.expected_date or purchase.expected_date,
     )
-    return selectors.supplier_order_get(actor=request.user, pk=supplier_order_id)
+    return SUPPLIER_ORDER.row(request, supplier_order_id)
 
 
-@router.post(
+ENDPOINTS.action(
+    SUPPLIER_ORDER,
     "/supplier-orders/{supplier_order_id}/receive",
-    response=SupplierOrderOut,
+    fulfilment.supplier_order_receive,
+    SupplierOrderOut,
+    payload=SupplierReceiveIn,
     summary="Record the delivery of a supplier order",
 )
-def supplier_order_receive(
-    request: AuthedRequest, supplier_order_id: int, payload: SupplierReceiveIn
-) -> Any:
-    return SUPPLIER_ORDER.act(
-        request,
-        supplier_order_id,
-        fulfilment.supplier_order_receive,
-        received_on=payload.received_on,
-    )
