@@ -8,6 +8,8 @@ funnel, the sales overview, the portfolio) read the daily and client rollups bel
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,14 @@ from greenwave.sales.models import Deal
 def row_key(name: str, *fields: str) -> models.UniqueConstraint:
     """The key of a rollup table: one row per combination of `fields`."""
     return models.UniqueConstraint(fields=list(fields), name=name)
+
+
+def rollup_client() -> models.ForeignKey[Any, Any]:
+    """The client a rollup row sums: a reference without a database constraint (the rollup is
+    derived data, rebuilt at will), nothing done when the client goes, no reverse accessor."""
+    return models.ForeignKey(
+        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
 
 
 class ProductCost(TimeStampedModel):
@@ -148,7 +158,19 @@ class StageMeasures(models.Model):
         return f"{self.day} {self.measure} {self.stage_id}: {self.count}"
 
 
-class DailyRollup(StageMeasures):
+class OwnerSplit(models.Model):
+    """Rows split per owner of the deals they sum, the deal's team and responsible by id (0: no
+    team, nobody): a scoped reader takes the rows of the teams they see and their own, as of
+    the deals (`rollups._scoped_rows`, `sales_rollups`)."""
+
+    team_id = models.IntegerField(default=0)  # 0: no team
+    responsible_id = models.IntegerField(default=0)  # 0: nobody
+
+    class Meta:
+        abstract = True
+
+
+class DailyRollup(OwnerSplit, StageMeasures):
     """Deal measures summed per local day × pipeline × stage × team × person × measure.
 
     Kept by `analytics.rollups` from the event log (the worker's job and the
@@ -157,9 +179,6 @@ class DailyRollup(StageMeasures):
     the history. `count` is the number of rows of the measure, `seconds` the summed seconds
     (in stage, or of the whole deal for won/lost), `cents` the summed deal amounts.
     """
-
-    team_id = models.IntegerField(default=0)  # 0: no team
-    responsible_id = models.IntegerField(default=0)  # 0: nobody
 
     class Meta:
         constraints = [
@@ -186,10 +205,7 @@ class DailyRollup(StageMeasures):
 class ClientWins(models.Model):
     """Won deals of one client in one currency: orders, revenue, the first and the last."""
 
-    # A reference without a database constraint: the rollup is derived data, rebuilt at will.
-    company = models.ForeignKey(
-        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
+    company = rollup_client()
     company_id: int  # the column of `company` (the type checker sees it on concrete models)
     currency = models.CharField(max_length=3)
     orders = models.BigIntegerField(default=0)
@@ -204,11 +220,8 @@ class ClientWins(models.Model):
         return f"{self.company_id}: {self.orders}"
 
 
-class ClientRollup(ClientWins):
+class ClientRollup(OwnerSplit, ClientWins):
     """Won deals per client × team × person × currency: orders, revenue, first and last."""
-
-    team_id = models.IntegerField(default=0)
-    responsible_id = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -268,7 +281,7 @@ class RollupCursor(EventLogCursor):
         return f"{self.name}: {self.last_event_id}"
 
 
-class SaleFact(models.Model):
+class SaleFact(OwnerSplit):
     """One row per won deal with a close date: what the fifteen sales figures sum for a reader
     of every deal (`analytics.sales_rollups`), with the client history the figures need
     already worked out (the raw figures compute it per deal with correlated subqueries).
@@ -284,8 +297,6 @@ class SaleFact(models.Model):
     deal_id = models.BigIntegerField(primary_key=True)
     day = models.DateField()
     company_id = models.BigIntegerField(null=True)
-    team_id = models.IntegerField(default=0)
-    responsible_id = models.IntegerField(default=0)
     currency = models.CharField(max_length=3)
     cents = models.BigIntegerField(default=0)
     first_day = models.DateField(null=True)
@@ -387,19 +398,28 @@ class LeadDay(models.Model):
         return f"{self.day} {self.source}: {self.leads}"
 
 
-class ClientMonth(models.Model):
+class ClientPurchases(models.Model):
+    """Won deals of one client over a month or a window of months, what the segments read:
+    how many, their kopecks (exact on every database, unlike `ClientWins`' revenue) and when
+    the last one was won."""
+
+    company = rollup_client()
+    company_id: int  # the column of `company` (the type checker sees it on concrete models)
+    orders = models.BigIntegerField(default=0)
+    cents = models.BigIntegerField(default=0)
+    last_won = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class ClientMonth(ClientPurchases):
     """Won deals per client × local month × currency (every owner summed): the monthly
     revenue series the segments read (ABC, XYZ, RFM) for a reader of every client. Kept with
     the client rollups (`analytics.client_rollups`); `cents` is exact on every database."""
 
-    company = models.ForeignKey(
-        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
     month = models.DateField()  # the first day of the local month
     currency = models.CharField(max_length=3)
-    orders = models.BigIntegerField(default=0)
-    cents = models.BigIntegerField(default=0)
-    last_won = models.DateTimeField()
 
     class Meta:
         constraints = [row_key("analytics_client_month_key", "company", "month", "currency")]
@@ -409,21 +429,15 @@ class ClientMonth(models.Model):
         return f"{self.company_id} {self.month}: {self.orders}"
 
 
-class ClientWindow(models.Model):
+class ClientWindow(ClientPurchases):
     """The segments' inputs per client over a standard window (`client_windows.WINDOW_MONTHS`
     whole months ending with the current local month), from the won deals in the main currency
     of every owner: purchases, kopecks, the last purchase (and its local day) and the
     coefficient of variation of the monthly revenue (× 10 000, as the segments round it).
     Derived from `ClientMonth` whenever it changes, and for every client when a month begins."""
 
-    company = models.ForeignKey(
-        "crm.Company", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
     months = models.PositiveSmallIntegerField()
     end_month = models.DateField()  # the first day of the window's last (current) month
-    orders = models.BigIntegerField(default=0)
-    cents = models.BigIntegerField(default=0)
-    last_won = models.DateTimeField()
     last_day = models.DateField()
     variation = models.BigIntegerField(null=True)
 

@@ -71,9 +71,10 @@ def kept_link(to: type[models.Model] | str, verbose_name: Any = None, **options:
 
 
 def optional_moment(
-    verbose_name: Any,
+    verbose_name: Any = None,
 ) -> models.DateTimeField[str | datetime | date | Combinable | None, datetime | None]:
-    """When something happened to the row (sent, closed, revoked); empty until it has."""
+    """When something happened to the row (sent, closed, revoked) or will (expires); empty
+    until it has. No `verbose_name` for a column no page shows."""
     return models.DateTimeField(verbose_name, null=True, blank=True)
 
 

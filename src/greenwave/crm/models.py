@@ -58,7 +58,19 @@ class SoftDeleted(models.Model):
     restored (a client, a contact)."""
 
     is_deleted = models.BooleanField(_("deleted"), default=False, db_index=True)
-    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    deleted_at = optional_moment(_("deleted at"))
+
+    class Meta:
+        abstract = True
+
+
+class Searchable(models.Model):
+    """A record the list search finds (a client, a contact, a competitor, a product) by
+    `search_text`: its name and the like, lower-cased (`services.search_text_of`). SQLite's
+    LIKE folds only ASCII, so «ромашк» must meet an already lower-cased «ооо ромашка» to be
+    found. The services that save the record keep it in sync; the API pages leave it out."""
+
+    search_text = models.TextField(editable=False, blank=True)
 
     class Meta:
         abstract = True
@@ -68,7 +80,7 @@ class SoftDeleted(models.Model):
 _LIVE = models.Q(merged_into__isnull=True, is_deleted=False)
 
 
-class Company(SoftDeleted, AssignedRecord):
+class Company(SoftDeleted, Searchable, AssignedRecord):
     """A client or prospect: a legal entity or an individual entrepreneur."""
 
     EVENT_CASE_TYPE = "company"
@@ -89,9 +101,6 @@ class Company(SoftDeleted, AssignedRecord):
     website = models.CharField(_("website"), max_length=255, blank=True)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
-    # Lower-cased name, requisites, tags: SQLite's LIKE folds only ASCII, so «ромашк» must
-    # meet an already lower-cased «ооо ромашка» to be found (services keep it in sync).
-    search_text = models.TextField(editable=False, blank=True)
     # A company merged into another stays as a tombstone so old links and ids still resolve.
     merged_into = optional_link(
         "self", _("merged into"), on_delete=models.PROTECT, related_name="merged_companies"
@@ -133,7 +142,7 @@ class Company(SoftDeleted, AssignedRecord):
         return self.name
 
 
-class Contact(SoftDeleted, AssignedRecord):
+class Contact(SoftDeleted, Searchable, AssignedRecord):
     """A person at a client. Phones are E.164 strings, e-mails lower-cased."""
 
     EVENT_CASE_TYPE = "contact"
@@ -148,7 +157,6 @@ class Contact(SoftDeleted, AssignedRecord):
     gender = choice_field(_("gender"), Gender, max_length=10, blank=True)
     mailing_consent = models.BooleanField(_("consent to mailings"), default=False)
     notes = models.TextField(_("notes"), blank=True)
-    search_text = models.TextField(editable=False, blank=True)
     # The client's name (empty without a client), the list's "company" sort key: a copy kept
     # by database triggers like `Company.responsible_last_name` (on the contact's writes, the
     # company's renames); never written by Greenwave's code, forms or API.
@@ -275,7 +283,7 @@ class PriceLevel(models.TextChoices):
     MUCH_HIGHER = "much_higher", _("Much higher than ours")
 
 
-class Competitor(TimeStampedModel):
+class Competitor(Searchable, TimeStampedModel):
     """A competitor of ours (seed 003 «Портфолио конкурента»); shared by the whole department."""
 
     EVENT_CASE_TYPE = "competitor"
@@ -296,7 +304,6 @@ class Competitor(TimeStampedModel):
         related_name="competitors",
         blank=True,
     )
-    search_text = models.TextField(editable=False, blank=True)
 
     class Meta:
         verbose_name = _("competitor")
@@ -370,7 +377,7 @@ class ProductGroup(TimeStampedModel):
         return self.name
 
 
-class Product(TimeStampedModel):
+class Product(Searchable, TimeStampedModel):
     EVENT_CASE_TYPE = "product"
 
     name = models.CharField(_("name"), max_length=255)
@@ -382,7 +389,6 @@ class Product(TimeStampedModel):
     vat_rate = choice_field(_("VAT rate"), VatRate, max_length=4, default=VatRate.TWENTY)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("on sale"), default=True)
-    search_text = models.TextField(editable=False, blank=True)
 
     class Meta:
         verbose_name = _("product")

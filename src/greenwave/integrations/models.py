@@ -139,7 +139,7 @@ class OneCExchange(TimeStampedModel):
     started_by = kept_link(User, _("started by"))
     # SHA-256 of the session cookie value 1C got from checkauth (HTTP exchanges only).
     session_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    session_expires_at = models.DateTimeField(null=True, blank=True)
+    session_expires_at = optional_moment()
     results = models.JSONField(_("results"), default=list, blank=True)
     error = models.TextField(_("error"), blank=True)
     finished_at = optional_moment(_("finished"))
@@ -180,7 +180,7 @@ class OneCLinkKind(models.TextChoices):
 class OneCLink(TimeStampedModel):
     """The Greenwave record a 1C «Ид» stands for: what makes a repeated import idempotent."""
 
-    kind = models.CharField(max_length=12, choices=OneCLinkKind.choices)
+    kind = choice_field(None, OneCLinkKind, max_length=12)
     guid = models.CharField(_("1C id"), max_length=100)
     object_id = models.BigIntegerField()
 
@@ -203,7 +203,7 @@ class OneCOrderMark(models.Model):
     deal_id = models.BigIntegerField(unique=True)
     exchange = kept_link(OneCExchange, blank=False, related_name="orders")
     sent_at = models.DateTimeField()
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = optional_moment()
 
     def __str__(self) -> str:
         return f"deal {self.deal_id}"

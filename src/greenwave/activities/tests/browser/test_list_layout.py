@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from greenwave.activities import services
-from greenwave.core.tests.browser.journey import sign_in, table_fits
+from greenwave.core.tests.browser.journey import table_fits
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm_services
 
 from ..conftest import soon

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from greenwave.bpm import services
-from greenwave.core.tests.browser.journey import sign_in, table_fits
+from greenwave.core.tests.browser.journey import table_fits
+from greenwave.core.tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ import pytest
 
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, ProcessDefinition, ProcessInstance
-from greenwave.core.tests.browser import journey
+from greenwave.core.tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MIWG = Path(__file__).resolve().parents[6] / "shared" / "conformance" / "bpmn-miwg"
@@ -30,13 +30,9 @@ DRAW = """() => {
 }"""
 
 
-def sign_in(page: Any, live_server: Any, user: Any) -> None:
-    journey.sign_in(page, live_server, user.username)
-
-
 def draw(page: Any, live_server: Any, admin: Any, script: str) -> None:
     """Sign in as `admin`, open a new definition in the modeler and run `script` on it."""
-    sign_in(page, live_server, admin)
+    sign_in(page, live_server, admin.username)
     page.goto(f"{live_server.url}/processes/definitions/new/")
     page.wait_for_selector("[data-bpmn-modeler][data-rendered=true]")
     page.evaluate(script)
@@ -64,7 +60,7 @@ def test_draw_deploy_start_and_complete_as_two_users(
     assert approve["candidate_role"] == "head_of_sales"
     assert approve["form"][0]["name"] == "decision"
 
-    sign_in(page, live_server, two_teams["hunter_a"])
+    sign_in(page, live_server, two_teams["hunter_a"].username)
     page.goto(f"{live_server.url}/processes/definitions/{definition.pk}/")
     page.click("[data-testid=start]")
     page.wait_for_selector("[data-testid=instance-status]")
@@ -74,7 +70,7 @@ def test_draw_deploy_start_and_complete_as_two_users(
     page.click("[data-testid=complete]")
     page.wait_for_url("**/processes/inbox/")
 
-    sign_in(page, live_server, two_teams["head_a"])
+    sign_in(page, live_server, two_teams["head_a"].username)
     page.goto(f"{live_server.url}/processes/inbox/")
     page.click("text=Утвердить предложение")
     page.select_option("select[name=decision]", "approve")
@@ -95,7 +91,7 @@ def test_draw_deploy_start_and_complete_as_two_users(
 def test_every_miwg_diagram_renders_in_the_viewer(
     page: Any, live_server: Any, two_teams: dict[str, Any]
 ) -> None:
-    sign_in(page, live_server, two_teams["admin"])
+    sign_in(page, live_server, two_teams["admin"].username)
     for path in sorted(MIWG.glob("*.bpmn")):
         definition = services.definition_upload(actor=None, xml=path.read_bytes(), key=path.stem)
         page.goto(f"{live_server.url}/processes/definitions/{definition.pk}/")

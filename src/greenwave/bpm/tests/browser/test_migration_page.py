@@ -9,8 +9,7 @@ import pytest
 
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, ProcessDefinition, ProcessInstance
-
-from .test_journey import sign_in
+from greenwave.core.tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +26,7 @@ def test_check_then_move_a_running_instance_with_a_renamed_step(
     target = deploy(renamed_xml.replace(b">review<", b">review_terms<"))
     instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
 
-    sign_in(page, live_server, two_teams["admin"])
+    sign_in(page, live_server, two_teams["admin"].username)
     page.goto(f"{live_server.url}/processes/instances/{instance.pk}/migrate/")
     page.select_option("select[name=target]", str(target.pk))
     page.click("[data-testid=migrate-check]")

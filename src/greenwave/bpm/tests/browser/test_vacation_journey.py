@@ -13,8 +13,7 @@ import pytest
 
 from greenwave.bpm import services
 from greenwave.bpm.models import InstanceStatus, ProcessInstance
-
-from .test_journey import sign_in
+from greenwave.core.tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,7 +53,7 @@ def test_vacation_request_from_the_employee_to_hr_and_the_accountant(
     scan = tmp_path / "Заявление на отпуск.pdf"
     scan.write_bytes(b"%PDF-1.4\n% signed\n")
 
-    sign_in(page, live_server, employee)
+    sign_in(page, live_server, employee.username)
     page.goto(f"{live_server.url}/processes/definitions/")
     page.click("text=Оформление отпуска")
     page.click("[data-testid=start]")
@@ -69,7 +68,7 @@ def test_vacation_request_from_the_employee_to_hr_and_the_accountant(
     page.click("[data-testid=complete]")
     page.wait_for_url("**/processes/inbox/")
 
-    sign_in(page, live_server, two_teams["head_a"])
+    sign_in(page, live_server, two_teams["head_a"].username)
     _do_task(page, live_server, "Согласовать отпуск")
     files = page.inner_text("[data-testid=process-files]")
     assert "Заявление на отпуск.pdf" in files
@@ -80,7 +79,7 @@ def test_vacation_request_from_the_employee_to_hr_and_the_accountant(
     page.click("[data-testid=complete]")
     page.wait_for_url("**/processes/inbox/")
 
-    sign_in(page, live_server, hr)
+    sign_in(page, live_server, hr.username)
     page.goto(f"{live_server.url}/processes/inbox/")
     inbox = page.inner_text("main")
     assert "Оформить приказ об отпуске" in inbox
@@ -95,7 +94,7 @@ def test_vacation_request_from_the_employee_to_hr_and_the_accountant(
     page.click("[data-testid=complete]")
     page.wait_for_url("**/processes/inbox/")
 
-    sign_in(page, live_server, accountant)
+    sign_in(page, live_server, accountant.username)
     page.goto(f"{live_server.url}/processes/inbox/")
     assert "Начислить отпускные" in page.inner_text("main")
     _shot(page, "4-accountant-inbox")
@@ -105,7 +104,7 @@ def test_vacation_request_from_the_employee_to_hr_and_the_accountant(
     page.wait_for_url("**/processes/inbox/")
     assert ProcessInstance.objects.get(pk=instance.pk).status == InstanceStatus.COMPLETED
 
-    sign_in(page, live_server, employee)
+    sign_in(page, live_server, employee.username)
     page.goto(f"{live_server.url}/processes/notifications/")
     assert "Отпуск согласован" in page.inner_text("[data-testid=notifications]")
     _shot(page, "5-employee-notification")

@@ -1,5 +1,6 @@
-"""Steps shared by the browser journeys: signing in as a seeded user, a screenshot of the page
-under test-artifacts/, the deal of pumps at the contract stage."""
+"""Steps shared by the browser journeys: a screenshot of the page under test-artifacts/, the deal
+of pumps at the contract stage, the widths of selects, buttons and tables. (Signing in is in
+signing.py.)"""
 
 from __future__ import annotations
 
@@ -7,20 +8,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from greenwave.conftest import PASSWORD
 from greenwave.core.tests.browser.conftest import ARTIFACTS
 from greenwave.sales import services as sales_services
 from greenwave.sales.models import Deal, Pipeline
-
-
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    """Sign in as `username` (the test password), leaving whoever was signed in before."""
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
 
 
 def screenshot(page: Any, name: str) -> None:

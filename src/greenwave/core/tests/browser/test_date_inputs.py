@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from greenwave.conftest import PASSWORD
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm_services
 from greenwave.sales import services as sales_services
 from greenwave.sales.models import Deal, Pipeline
@@ -36,11 +36,7 @@ def test_a_date_typed_the_russian_way_is_stored_and_shown_back(
         company=company,
         expected_close_date=date(2026, 12, 30),
     )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", hunter.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
+    sign_in(page, live_server, hunter.username)
 
     page.goto(f"{live_server.url}{reverse('sales:deal_detail', args=[deal.pk])}")
     shown = page.locator("#id_expected_close_date_shown")

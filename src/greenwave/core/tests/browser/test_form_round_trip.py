@@ -19,7 +19,7 @@ from django.db import models
 from django.urls import reverse
 
 from greenwave.accounts import services as account_services
-from greenwave.conftest import PASSWORD
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm_services
 from greenwave.crm.requisites import inn_with_checksum, ogrn_with_checksum
 from greenwave.documents import services as document_services
@@ -480,11 +480,7 @@ def test_every_edit_form_saved_untouched_changes_nothing(
     )
     forms = build_records(two_teams)
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", head.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
+    sign_in(page, live_server, head.username)
 
     changed: dict[str, Any] = {}
     for form in forms:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from greenwave.core.tests.browser.journey import select_shows_its_value_whole, sign_in
+from greenwave.core.tests.browser.journey import select_shows_its_value_whole
+from greenwave.core.tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -24,6 +24,7 @@ from greenwave.datagen import demo
 from greenwave.sales.tests.conftest import default_pipelines  # noqa: F401 (the data migration's)
 
 from .conftest import ARTIFACTS
+from .signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-menu-walk-1"
@@ -72,27 +73,18 @@ MAIN_TEXT = """() => {
 }"""
 
 
-def _sign_in(page: Any, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
-
-
 def _switch(page: Any, lang: str) -> None:
     page.click(f"[data-testid=language-switcher] button[value={lang}]")
     page.wait_for_function(f"() => document.documentElement.lang === '{lang}'")
 
 
-def _walk(page: Any, base: str, login: str, problems: dict[str, list[str]]) -> int:
+def _walk(page: Any, live_server: Any, login: str, problems: dict[str, list[str]]) -> int:
     """Every menu page of `login` in both languages; returns the English words seen on the
     English pages (so that a clean Russian walk means translated pages, not a dead word list)."""
     user = User.objects.get(username=login)
     items = [item for section in nav_for(user, "/").values() for item in section]
     assert len(items) >= 3, (login, [i["key"] for i in items])
-    _sign_in(page, base, login)
+    sign_in(page, live_server, login, PASSWORD)
     english_hits = 0
     for lang in ("ru", "en") if login in ENGLISH_WALK else ("ru",):
         _switch(page, lang)
@@ -100,7 +92,7 @@ def _walk(page: Any, base: str, login: str, problems: dict[str, list[str]]) -> i
         folder.mkdir(parents=True, exist_ok=True)
         for item in items:
             where = f"{lang} {login} {item['url']}"
-            response = page.goto(f"{base}{item['url']}")
+            response = page.goto(f"{live_server.url}{item['url']}")
             assert response is not None
             page.wait_for_load_state("networkidle")
             page.screenshot(path=str(folder / f"{item['key']}.png"), full_page=True)
@@ -145,12 +137,12 @@ def test_every_menu_page_of_every_demo_role_shows_the_demo(
     problems: dict[str, list[str]] = {}
     english_hits = 0
     for login in LOGINS:
-        english_hits += _walk(page, live_server.url, login, problems)
+        english_hits += _walk(page, live_server, login, problems)
     assert problems == {}, problems
     assert english_hits >= len(ENGLISH_WALK) * 3, english_hits
 
     # The director's view of the year (in Russian, as the demo opens).
-    _sign_in(page, live_server.url, "director")
+    sign_in(page, live_server, "director", PASSWORD)
     _switch(page, "ru")
     page.goto(f"{live_server.url}/")
     card = page.locator("[data-testid=home-analytics]")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from .journey import sign_in
+from greenwave.core.tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from greenwave.conftest import PASSWORD
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm.requisites import inn_with_checksum
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,11 +28,7 @@ def test_head_imports_finds_client_edits_decision_maker_and_sees_history(
         ).encode("cp1251")
     )
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "head_a")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
+    sign_in(page, live_server, "head_a")
 
     page.goto(f"{live_server.url}/clients/import/")
     page.set_input_files("input[name=file]", str(file))

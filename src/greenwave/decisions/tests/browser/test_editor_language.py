@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from greenwave.accounts import services as account_services
-from greenwave.conftest import PASSWORD
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.decisions.library_texts import readable_texts
 from greenwave.decisions.models import DecisionDefinition
 from greenwave.decisions.services import decisions_seed
@@ -18,16 +18,12 @@ from greenwave.decisions.tests.conftest import library_xml
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _open_editor(page: Any, url: str, head: Any, language: str, key: str) -> Any:
+def _open_editor(page: Any, live_server: Any, head: Any, language: str, key: str) -> Any:
     """The seeded decision `key` in the editor of a head of sales reading `language`."""
     decisions_seed(actor=None)
     account_services.user_update(actor=None, user=head, language=language)
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", head.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
-    page.goto(f"{url}/decisions/{key}/edit/")
+    sign_in(page, live_server, head.username)
+    page.goto(f"{live_server.url}/decisions/{key}/edit/")
     page.wait_for_selector("[data-testid=dmn-modeler][data-rendered=true]")
     return page.locator("[data-testid=dmn-modeler]")
 
@@ -40,7 +36,7 @@ def test_the_decision_table_editor_is_in_the_users_language(
     page: Any, live_server: Any, two_teams: dict[str, Any], language: str, words: tuple[str, ...]
 ) -> None:
     head = two_teams["head_a"]
-    table = _open_editor(page, live_server.url, head, language, "discount_price_list")
+    table = _open_editor(page, live_server, head, language, "discount_price_list")
     hit_policy, when, then = words
     assert table.locator(".hit-policy .dms-label").inner_text().strip() == hit_policy
     headers = table.locator("th").all_inner_texts()
@@ -63,7 +59,7 @@ def test_a_built_in_table_reads_in_the_users_language_and_is_saved_as_the_librar
     shown: tuple[str, str],
     hidden: str,
 ) -> None:
-    table = _open_editor(page, live_server.url, two_teams["head_a"], language, "contract_approval")
+    table = _open_editor(page, live_server, two_teams["head_a"], language, "contract_approval")
     page.click("#dmn-tabs button:has-text('approval_rules')")
     table.locator(".tjs-table").wait_for()
     text = table.inner_text()

@@ -17,7 +17,8 @@ from docx import Document as DocxDocument
 from greenwave.bpm import services as bpm
 from greenwave.bpm.models import InstanceStatus, ProcessInstance
 from greenwave.core.tests.browser.conftest import ARTIFACTS
-from greenwave.core.tests.browser.journey import pumps_at_the_contract, screenshot, sign_in
+from greenwave.core.tests.browser.journey import pumps_at_the_contract, screenshot
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm
 from greenwave.documents import rendering
 from greenwave.documents import services as documents

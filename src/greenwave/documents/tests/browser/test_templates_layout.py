@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from greenwave.core.tests.browser.journey import sign_in
+from greenwave.core.tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

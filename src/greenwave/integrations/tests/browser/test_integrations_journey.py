@@ -11,7 +11,7 @@ import pytest
 from django.test import override_settings
 
 from greenwave.accounts.models import User
-from greenwave.core.tests.browser.journey import sign_in
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm.models import Product
 
 from ..conftest import Receiver

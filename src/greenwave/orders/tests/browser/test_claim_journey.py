@@ -12,7 +12,8 @@ import pytest
 from django.utils import timezone
 
 from greenwave.bpm.models import InstanceStatus, ProcessInstance
-from greenwave.core.tests.browser.journey import screenshot, sign_in
+from greenwave.core.tests.browser.journey import screenshot
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.orders import fulfilment
 from greenwave.orders.models import Claim
 from greenwave.sales.models import Deal, DealStatus

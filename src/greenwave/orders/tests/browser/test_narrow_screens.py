@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from greenwave.core.tests.browser.journey import screenshot, sign_in
+from greenwave.core.tests.browser.journey import screenshot
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.orders import services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from greenwave.conftest import PASSWORD
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,11 +41,7 @@ def test_head_builds_birthday_segment_previews_and_sends(
             mailing_consent=True,
             emails=[f"client{i}@example.ru"],
         )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", "head_a")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("[data-testid=login-submit]")
-    page.wait_for_selector("[data-testid=greeting]")
+    sign_in(page, live_server, "head_a")
 
     page.goto(f"{live_server.url}/outreach/segments/new/")
     page.fill("input[name=name]", "Дни рождения на этой неделе")

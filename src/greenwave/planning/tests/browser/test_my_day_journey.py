@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from greenwave.activities import services as activity_services
-from greenwave.core.tests.browser.journey import sign_in
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm_services
 from greenwave.planning.models import DayPlan, DayStatus
 

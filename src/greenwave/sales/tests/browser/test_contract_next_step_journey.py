@@ -11,7 +11,8 @@ import pytest
 
 from greenwave.bpm import services as bpm
 from greenwave.bpm.models import ProcessInstance
-from greenwave.core.tests.browser.journey import pumps_at_the_contract, screenshot, sign_in
+from greenwave.core.tests.browser.journey import pumps_at_the_contract, screenshot
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,8 +13,8 @@ from greenwave.core.tests.browser.journey import (
     button_label_lines,
     pumps_at_the_contract,
     select_shows_its_value_whole,
-    sign_in,
 )
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from greenwave.bpm import services as bpm
 from greenwave.bpm.models import InstanceStatus, ProcessInstance
-from greenwave.core.tests.browser.journey import pumps_at_the_contract, screenshot, sign_in
+from greenwave.core.tests.browser.journey import pumps_at_the_contract, screenshot
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm
 from greenwave.sales import services
 from greenwave.sales.models import Deal

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.sales import services
 from greenwave.sales.models import Deal, Pipeline
 
-from .test_sales_journey import drag, sign_in
+from .test_sales_journey import drag
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ import pytest
 
 from greenwave.activities.models import Activity
 from greenwave.core.tests.browser.conftest import ARTIFACTS
-from greenwave.core.tests.browser.journey import sign_in
+from greenwave.core.tests.browser.signing import sign_in
 from greenwave.crm import services as crm_services
 from greenwave.sales import services
 
