@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from greenwave.core.model_fields import kept_link, optional_moment
+from greenwave.core.model_fields import optional_moment
 
 
 class TimeStampedModel(models.Model):
@@ -69,7 +69,15 @@ class Event(models.Model):
     case_id = models.CharField(_("case id"), max_length=64)
     activity = models.CharField(pgettext_lazy("event log", "activity"), max_length=80)
     timestamp = models.DateTimeField(_("timestamp"), default=timezone.now)
-    actor = kept_link(settings.AUTH_USER_MODEL, _("actor"), db_constraint=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
     payload = models.JSONField(_("payload"), default=dict, blank=True)
     prev_activity = models.CharField(_("previous activity"), max_length=80, blank=True)
     prev_timestamp = optional_moment(_("previous timestamp"))
