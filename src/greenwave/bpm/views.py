@@ -382,7 +382,7 @@ def instance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "title": f"{library_text(definition.key, definition.name)} #{instance.pk}",
         "instance": instance,
-        "tasks": selectors.tasks_of_instance(instance=instance),
+        "tasks": selectors.tasks_of_instance(instance=instance, actor=request.user),
         "incidents": selectors.instance_incidents(instance=instance),
         "history": selectors.instance_history(instance=instance)[:100],
         "xml_url": reverse("bpm:definition_xml", args=[instance.definition_id]),
