@@ -179,3 +179,18 @@ def test_a_reader_sees_the_run_but_links_only_the_tasks_they_may_open(
     assert f'href="/processes/tasks/{other.pk}/"' in head.content.decode()
     assert f'href="/processes/tasks/{own.pk}/"' in head.content.decode()
 
+
+def test_the_cancel_page_names_a_library_process_in_the_readers_language(
+    two_teams: dict[str, Any], library: dict[str, ProcessDefinition]
+) -> None:
+    head = two_teams["head_a"]
+    head.language = "en"
+    head.save(update_fields=["language"])
+    instance = services.instance_start(
+        actor=head,
+        definition=library["acknowledgement"],
+        variables={"readers": [two_teams["hunter_a"].username], "deadline": "P5D"},
+    )
+    page = _login(head).get(f"/processes/instances/{instance.pk}/cancel/").content.decode()
+    assert f"Cancel Acknowledgement of a document #{instance.pk}?" in page
+    assert "Ознакомление" not in page
