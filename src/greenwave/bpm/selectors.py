@@ -408,6 +408,8 @@ def competence_results(*, actor: User) -> list[CompetenceRow]:
 # What the record card (bpm/partials/subject_card.html) already shows of a bound record.
 SUBJECT_CARD_KEYS = frozenset(
     {"deal_id", "deal_title", "client_id", "client_name", "amount", "currency", "document_title"}
+    # the claim's status as the run last copied it, for its gateways: the claim shows its own
+    | {"claim_status"}
 )
 
 
@@ -424,6 +426,7 @@ VARIABLE_LABELS: dict[str, Any] = {
     "head": _("Head"),
     "manager": _("Manager"),
     "newcomer": _("Newcomer"),
+    "application_made": _("Application made"),  # documents.hr_applications marks it
 }
 
 
