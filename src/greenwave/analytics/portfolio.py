@@ -180,6 +180,9 @@ class ClientFigures:
     first_contact: datetime | None
     status: str
     groups: list[str]
+    # whether the reader may open the client's card (a won deal of theirs at a client handed
+    # on to a farmer is counted, the card is not theirs); the HTML page links only those
+    openable: bool = True
 
     @property
     def maturation_days(self) -> int | None:
@@ -202,7 +205,7 @@ class ClientFigures:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            **field_values(self, leave_out={"groups"}),
+            **field_values(self, leave_out={"groups", "openable"}),
             "product_groups": self.groups,
             "days_between_purchases": self.days_between_purchases,
             "maturation_days": self.maturation_days,

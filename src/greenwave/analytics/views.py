@@ -362,7 +362,12 @@ class _Enriched:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[Any]:
-        return enrich(self.request.user, list(self.rows[index]))
+        figures = enrich(self.request.user, list(self.rows[index]))
+        cards = crm_selectors.company_list(actor=self.request.user)
+        ids = set(cards.filter(pk__in=[f.company_id for f in figures]).values_list("pk", flat=True))
+        for figure in figures:
+            figure.openable = figure.company_id in ids
+        return figures
 
 
 @login_required

@@ -7,7 +7,19 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Max, Q, QuerySet
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -243,18 +255,22 @@ def task_count_mine(actor: User) -> int:
 def task_get(*, actor: User, pk: int) -> HumanTask:
     """A task I am assigned to, may take, did, whose team I see, or of a process I started
     or whose team I see (to read; acting needs `services.is_candidate`); 404 otherwise."""
-    visible = Q(assignee=actor) | Q(completed_by=actor) | _candidate_q(actor)
-    teams = visible_team_ids(actor)
-    if teams is None:
-        visible = Q()
-    elif teams:
-        visible |= Q(team_id__in=teams)
-    if teams is not None:
-        visible |= scope.covered_instances_q(actor, "instance__")
-    task = _task_base().filter(visible, pk=pk).first()
+    visible = _visible_tasks_q(actor)
+    task = _task_base().filter(Q() if visible is None else visible, pk=pk).first()
     if task is None:
         raise not_found(_("Task not found."))
     return task
+
+
+def _visible_tasks_q(actor: User) -> Q | None:
+    """The tasks `task_get` opens for the actor; None when they see every task."""
+    teams = visible_team_ids(actor)
+    if teams is None:
+        return None
+    visible = Q(assignee=actor) | Q(completed_by=actor) | _candidate_q(actor)
+    if teams:
+        visible |= Q(team_id__in=teams)
+    return visible | scope.covered_instances_q(actor, "instance__")
 
 
 def files_of_instance(*, instance: ProcessInstance) -> list[ProcessFile]:
@@ -275,8 +291,17 @@ def process_file_get(*, actor: User, pk: int) -> ProcessFile:
     raise not_found(_("File not found."))
 
 
-def tasks_of_instance(*, instance: ProcessInstance) -> QuerySet[HumanTask]:
-    return instance.tasks.select_related("assignee", "completed_by").order_by("created_at")
+def tasks_of_instance(
+    *, instance: ProcessInstance, actor: User | None = None
+) -> QuerySet[HumanTask]:
+    """The steps of a run; with the actor, `openable` says whose page they may open (one who
+    sees a run for a task of their own is not shown links to the others' tasks, a 404)."""
+    tasks = instance.tasks.select_related("assignee", "completed_by").order_by("created_at")
+    if actor is None:
+        return tasks
+    visible = _visible_tasks_q(actor)
+    openable = Value(True) if visible is None else Case(When(visible, then=True), default=False)
+    return tasks.annotate(openable=ExpressionWrapper(openable, output_field=BooleanField()))
 
 
 # -- who holds up whom ------------------------------------------------------------------------
@@ -383,6 +408,8 @@ def competence_results(*, actor: User) -> list[CompetenceRow]:
 # What the record card (bpm/partials/subject_card.html) already shows of a bound record.
 SUBJECT_CARD_KEYS = frozenset(
     {"deal_id", "deal_title", "client_id", "client_name", "amount", "currency", "document_title"}
+    # the claim's status as the run last copied it, for its gateways: the claim shows its own
+    | {"claim_status"}
 )
 
 
@@ -399,6 +426,7 @@ VARIABLE_LABELS: dict[str, Any] = {
     "head": _("Head"),
     "manager": _("Manager"),
     "newcomer": _("Newcomer"),
+    "application_made": _("Application made"),  # documents.hr_applications marks it
 }
 
 

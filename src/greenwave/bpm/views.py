@@ -53,7 +53,7 @@ def _definitions_back() -> Back:
 def _instance_back(instance: ProcessInstance) -> Back:
     return Back(
         reverse("bpm:instance_detail", args=[instance.pk]),
-        f"{instance.definition.name} #{instance.pk}",
+        f"{library_text(instance.definition.key, instance.definition.name)} #{instance.pk}",
     )
 
 
@@ -382,7 +382,7 @@ def instance_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "title": f"{library_text(definition.key, definition.name)} #{instance.pk}",
         "instance": instance,
-        "tasks": selectors.tasks_of_instance(instance=instance),
+        "tasks": selectors.tasks_of_instance(instance=instance, actor=request.user),
         "incidents": selectors.instance_incidents(instance=instance),
         "history": selectors.instance_history(instance=instance)[:100],
         "xml_url": reverse("bpm:definition_xml", args=[instance.definition_id]),
@@ -409,7 +409,10 @@ def instance_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("bpm:instance_detail", pk=pk)
     context = {
         "title": _("Cancel %(process)s #%(pk)s?")
-        % {"process": instance.definition.name, "pk": instance.pk},
+        % {
+            "process": library_text(instance.definition.key, instance.definition.name),
+            "pk": instance.pk,
+        },
         "instance": instance,
         "open_tasks": selectors.tasks_of_instance(instance=instance).filter(status="open"),
         "subject": selectors.subject_link(actor=request.user, instance=instance),
@@ -490,7 +493,10 @@ def instance_migrate(request: AuthedRequest, pk: int) -> HttpResponse:
         instances=[instance],
         context={
             "title": _("Move %(process)s #%(pk)s to another version")
-            % {"process": instance.definition.name, "pk": instance.pk},
+            % {
+                "process": library_text(instance.definition.key, instance.definition.name),
+                "pk": instance.pk,
+            },
             **_instance_back(instance).context(),
         },
     )

@@ -388,6 +388,11 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             **Back(reverse("sales:lead_list"), _("Leads")).context(),
             "open": lead.status not in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED),
             "can_change": can_write(request.user, lead),
+            # the deal went to a hunter of another team: no link to a 404
+            "deal_visible": lead.deal_id is not None
+            and selectors.deal_list(actor=request.user, lookups=False)
+            .filter(pk=lead.deal_id)
+            .exists(),
             "disqualify_form": DisqualifyForm(),
             "convert_form": ConvertForm(initial={"pipeline": selectors.pipeline_default()}),
             "timeline": event_list_for_object(object_type="lead", object_id=lead.pk)[:50],

@@ -7,8 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from greenwave.core.errors import DomainError
+from greenwave.crm.models import Company
 
 from .. import services
 from ..competitors import competitor_portfolio
@@ -111,3 +113,19 @@ def test_competitors(history: dict[str, Any]) -> None:
     everyone = {i.competitor.name: i for i in competitor_portfolio(actor=history["director"])}
     assert everyone["Конкурент-2"].lost == 1
     assert everyone["Конкурент-2"].lost_amount == Decimal("400.00")
+
+
+def test_the_portfolio_page_links_only_the_client_cards_the_reader_may_open(
+    history: dict[str, Any],
+) -> None:
+    """A client handed on to another team's manager stays in the hunter's portfolio (their
+    won deals) but its card is not theirs: the link was a 403/404."""
+    b = history["hunter_b"]
+    Company.objects.filter(pk=history["c1"].pk).update(responsible=b, team=b.team)
+    alpha, beta = history["c1"].pk, history["c2"].pk
+    client = Client()
+    client.force_login(history["hunter_a"])
+    page = client.get("/analytics/portfolio/").content.decode()
+    assert ">Alpha<" in page
+    assert f'href="/clients/companies/{alpha}/"' not in page
+    assert f'href="/clients/companies/{beta}/"' in page

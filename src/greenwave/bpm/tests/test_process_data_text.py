@@ -122,3 +122,16 @@ def test_each_reader_task_shows_its_own_reader_not_the_loops_last(
         rows = client.get(f"/processes/tasks/{task.pk}/").context["variables"]
         shown[reader.username] = {row.label: row.text for row in rows}[label]
     assert shown == {"reader1": "Анна Кузнецова", "reader2": "Павел Попов"}
+
+
+def test_the_application_mark_is_labelled_and_the_claims_status_copy_is_left_to_its_card(
+    acknowledgement: Any, two_teams: dict[str, Any]
+) -> None:
+    """Both showed as raw keys on a Russian page: «Application made», «Claim status: decision»."""
+    acknowledgement.object_type, acknowledgement.object_id = "claim", "1"
+    data = {"application_made": True, "claim_status": "decision"}
+    with translation.override("ru"):
+        rows = selectors.variable_rows(
+            actor=two_teams["head_a"], instance=acknowledgement, data=data
+        )
+    assert {row.key: row.label for row in rows} == {"application_made": "Заявление оформлено"}

@@ -156,3 +156,41 @@ def test_admin_installs_the_built_in_processes_from_the_new_process_page(
 
     assert ProcessDefinition.objects.filter(status="deployed").count() == len(library_xml())
     assert _login(two_teams["hunter_a"]).post("/processes/definitions/library/").status_code == 403
+
+
+def test_a_reader_sees_the_run_but_links_only_the_tasks_they_may_open(
+    two_teams: dict[str, Any], library: dict[str, ProcessDefinition]
+) -> None:
+    """An HR reader of a notice to two teams saw every reader's step as a link, each a 404."""
+    reader_a, reader_b = two_teams["hunter_a"], two_teams["hunter_b"]
+    instance = services.instance_start(
+        actor=two_teams["head_a"],
+        definition=library["acknowledgement"],
+        variables={"readers": [reader_a.username, reader_b.username], "deadline": "P5D"},
+    )
+    own = HumanTask.objects.get(instance=instance, assignee=reader_b)
+    other = HumanTask.objects.get(instance=instance, assignee=reader_a)
+    client = _login(reader_b)
+    page = client.get(f"/processes/instances/{instance.pk}/").content.decode()
+    assert f'href="/processes/tasks/{own.pk}/"' in page
+    assert f'href="/processes/tasks/{other.pk}/"' not in page
+    assert client.get(f"/processes/tasks/{other.pk}/").status_code == 404
+    head = _login(two_teams["head_a"]).get(f"/processes/instances/{instance.pk}/")
+    assert f'href="/processes/tasks/{other.pk}/"' in head.content.decode()
+    assert f'href="/processes/tasks/{own.pk}/"' in head.content.decode()
+
+
+def test_the_cancel_page_names_a_library_process_in_the_readers_language(
+    two_teams: dict[str, Any], library: dict[str, ProcessDefinition]
+) -> None:
+    head = two_teams["head_a"]
+    head.language = "en"
+    head.save(update_fields=["language"])
+    instance = services.instance_start(
+        actor=head,
+        definition=library["acknowledgement"],
+        variables={"readers": [two_teams["hunter_a"].username], "deadline": "P5D"},
+    )
+    page = _login(head).get(f"/processes/instances/{instance.pk}/cancel/").content.decode()
+    assert f"Cancel Acknowledgement of a document #{instance.pk}?" in page
+    assert "Ознакомление" not in page

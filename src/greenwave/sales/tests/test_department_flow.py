@@ -7,13 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from greenwave.core.models import Event
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact
 from greenwave.sales import services
-from greenwave.sales.models import ClientHandoff, LeadSource
+from greenwave.sales.models import ClientHandoff, Lead, LeadSource
 from greenwave.sales.selectors import abandoned_by_manager, abandoned_clients
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +306,17 @@ def test_a_reader_sees_the_deal_card_without_the_forms_they_would_be_refused_on(
     feed = client.get(timeline).content.decode()
     assert 'data-testid="timeline-add"' not in feed
     assert 'name="call_result"' not in feed
+
+
+def test_a_converted_lead_links_its_deal_only_for_one_who_may_open_it(two_teams, b2b) -> None:
+    """A call-centre operator's converted lead linked «Open the deal» to a hunter's deal: 404."""
+    hunter = two_teams["hunter_a"]
+    lead = services.lead_create(actor=hunter, company_name="ООО «Вектор»", contact_name="Пётр")
+    deal = services.lead_convert(actor=hunter, lead=lead, pipeline=b2b)
+    Lead.objects.filter(pk=lead.pk).update(responsible=two_teams["hunter_b"])
+    for user, linked in ((hunter, True), (two_teams["hunter_b"], False)):
+        client = Client()
+        client.force_login(user)
+        page = client.get(f"/sales/leads/{lead.pk}/")
+        assert page.status_code == 200
+        assert (f'href="/sales/deals/{deal.pk}/"' in page.content.decode()) is linked
