@@ -34,24 +34,6 @@ LINE_COLUMNS: list[tuple[str, str, float, bool]] = [
     ("Скидка", "{{ line.discount }}", 1.7, True),
     ("Сумма", "{{ line.amount }}", 2.6, True),
 ]
-# The universal transfer document's lines (the form of the tax authority's letter).
-UPD_LINE_COLUMNS: list[tuple[str, str, float, bool]] = [
-    ("№", "{{ line.n }}", 0.8, False),
-    (
-        "Наименование товара (описание выполненных работ, оказанных услуг)",
-        "{{ line.name }}",
-        7.5,
-        False,
-    ),
-    ("Ед. изм.", "{{ line.unit }}", 1.4, False),
-    ("Количество", "{{ line.quantity }}", 1.8, True),
-    ("Цена за единицу без НДС", "{{ line.price_net }}", 2.4, True),
-    ("Стоимость без налога — всего", "{{ line.amount_net }}", 2.6, True),
-    ("Налоговая ставка", "{{ line.vat_label }}", 1.6, True),
-    ("Сумма налога", "{{ line.vat_amount }}", 2.2, True),
-    ("Стоимость с налогом — всего", "{{ line.amount }}", 2.6, True),
-    ("Страна происхождения", "Россия", 1.8, True),
-]
 
 
 def _new() -> DocxFile:
@@ -555,7 +537,25 @@ def build_upd(doc: DocxFile) -> None:
     )
     _widths(head, [5.5, 21.0])
     _p(doc, "")
-    total_row = _line_rows(doc, UPD_LINE_COLUMNS, rows_below=1).rows[4].cells
+    columns = [
+        ("№", "{{ line.n }}", 0.8),
+        (
+            "Наименование товара (описание выполненных работ, оказанных услуг)",
+            "{{ line.name }}",
+            7.5,
+        ),
+        ("Ед. изм.", "{{ line.unit }}", 1.4),
+        ("Количество", "{{ line.quantity }}", 1.8),
+        ("Цена за единицу без НДС", "{{ line.price_net }}", 2.4),
+        ("Стоимость без налога — всего", "{{ line.amount_net }}", 2.6),
+        ("Налоговая ставка", "{{ line.vat_label }}", 1.6),
+        ("Сумма налога", "{{ line.vat_amount }}", 2.2),
+        ("Стоимость с налогом — всего", "{{ line.amount }}", 2.6),
+        ("Страна происхождения", "Россия", 1.8),
+    ]
+    # From the quantity on, the columns hold numbers: aligned right.
+    aligned = [(header, tag, width, i >= 3) for i, (header, tag, width) in enumerate(columns)]
+    total_row = _line_rows(doc, aligned, rows_below=1).rows[4].cells
     _cell_text(total_row[1], "Всего к оплате", bold=True)
     _cell_text(total_row[5], "{{ subtotal }}", bold=True, right=True)
     _cell_text(total_row[7], "{{ vat }}", bold=True, right=True)
