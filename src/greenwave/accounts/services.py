@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from greenwave.core.errors import CoreError, DomainError, permission_denied
 from greenwave.core.model_rows import ModelColumns
 from greenwave.core.models import Event
-from greenwave.core.record_change import changes_log
+from greenwave.core.record_change import changes_log, record_change
 from greenwave.core.services import (
     RecordHistory,
     assign,
@@ -343,13 +343,13 @@ def token_revoke(*, actor: User | None, token: ApiToken) -> ApiToken:
     if actor is not None and actor.pk != token.user_id:
         _require_admin(actor)
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at", "updated_at"])
-        event_append_for(
-            token.user,
+        record_change(
+            token,
+            {"revoked_at": timezone.now()},
             activity=events.TOKEN_REVOKED,
             actor=actor,
             payload={"token": token.prefix, "name": token.name},
+            case=token.user,
         )
     return token
 

@@ -200,17 +200,14 @@ def nps_answer(*, token: str, score: Any, comment: str = "") -> NpsSurvey:
     survey = NpsSurvey.objects.select_for_update().filter(pk=nps_by_token(token).pk).get()
     if survey.answered_at is not None:
         raise DomainError(AnalyticsError.NPS_ANSWERED, _("This survey has already been answered."))
-    survey.score = _nps_score(score)
-    survey.comment = comment.strip()[:4000]
-    survey.answered_at = timezone.now()
-    survey.save(update_fields=["score", "comment", "answered_at", "updated_at"])
-    event_append_for(
+    value = _nps_score(score)
+    return record_change(
         survey,
+        {"score": value, "comment": comment.strip()[:4000], "answered_at": timezone.now()},
         activity=events.NPS_ANSWERED,
         actor=None,
-        payload={"score": survey.score, "kind": kind_of(survey.score)},
+        payload={"score": value, "kind": kind_of(value)},
     )
-    return survey
 
 
 @transaction.atomic

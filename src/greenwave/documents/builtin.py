@@ -8,7 +8,7 @@ them again after this module changes, and `builtin_path` builds a missing one at
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from docx import Document as DocxDocument
@@ -88,6 +88,13 @@ def _cell_text(cell: _Cell, text: str, *, bold: bool = False, right: bool = Fals
     run.font.size = Pt(9.5)
 
 
+def _titled_lines(cell: _Cell, title: str, *lines: str, size: float) -> None:
+    """A bold title, then one tight paragraph a line (a party's requisites, a form's head)."""
+    _cell_text(cell, title, bold=True)
+    for text in lines:
+        _p(cell, text, size=size, space_after=0)
+
+
 def _grid(table: Table) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -122,13 +129,13 @@ def _parties(
     _widths(parties, widths)
 
 
-def _lines_table(doc: DocxFile, *, with_vat_column: bool = False) -> None:
+def _line_rows(
+    doc: DocxFile, columns: Sequence[tuple[str, str, float, bool]], *, rows_below: int = 0
+) -> Table:
     """Header, a `{%tr for %}` row, the line row, a `{%tr endfor %}` row (docxtpl drops the
-    two control rows when it renders)."""
-    columns = list(LINE_COLUMNS)
-    if with_vat_column:
-        columns.insert(6, ("НДС", "{{ line.vat_label }}", 1.4, True))
-    table = doc.add_table(rows=4, cols=len(columns))
+    two control rows when it renders), then `rows_below` empty rows for the caller to fill.
+    A column: its header, the tag of a line's value, its width and whether it aligns right."""
+    table = doc.add_table(rows=4 + rows_below, cols=len(columns))
     _grid(table)
     for i, (header, tag, _w, right) in enumerate(columns):
         _cell_text(table.rows[0].cells[i], header, bold=True)
@@ -136,6 +143,14 @@ def _lines_table(doc: DocxFile, *, with_vat_column: bool = False) -> None:
     _cell_text(table.rows[1].cells[0], "{%tr for line in lines %}")
     _cell_text(table.rows[3].cells[0], "{%tr endfor %}")
     _widths(table, [c[2] for c in columns])
+    return table
+
+
+def _lines_table(doc: DocxFile, *, with_vat_column: bool = False) -> None:
+    columns = list(LINE_COLUMNS)
+    if with_vat_column:
+        columns.insert(6, ("НДС", "{{ line.vat_label }}", 1.4, True))
+    _line_rows(doc, columns)
 
 
 def _totals(doc: DocxFile) -> None:
@@ -156,8 +171,9 @@ def _requisites_table(doc: DocxFile, left_title: str, right_title: str) -> None:
     table = doc.add_table(rows=1, cols=2)
     _grid(table)
     left, right = table.rows[0].cells
-    _cell_text(left, left_title, bold=True)
-    for text in (
+    _titled_lines(
+        left,
+        left_title,
         "{{ seller.full_name }}",
         "ИНН {{ seller.inn }}{% if seller.kpp %}, КПП {{ seller.kpp }}{% endif %}",
         "{% if seller.ogrn %}ОГРН {{ seller.ogrn }}{% endif %}",
@@ -168,10 +184,11 @@ def _requisites_table(doc: DocxFile, left_title: str, right_title: str) -> None:
         "{{ seller.signatory_position }}",
         "_______________ / {{ seller.signatory_short }} /",
         "М. П.",
-    ):
-        _p(left, text, size=9.5, space_after=0)
-    _cell_text(right, right_title, bold=True)
-    for text in (
+        size=9.5,
+    )
+    _titled_lines(
+        right,
+        right_title,
         "{{ buyer.full_name }}",
         "ИНН {{ buyer.inn }}{% if buyer.kpp %}, КПП {{ buyer.kpp }}{% endif %}",
         "{% if buyer.ogrn %}ОГРН {{ buyer.ogrn }}{% endif %}",
@@ -182,8 +199,8 @@ def _requisites_table(doc: DocxFile, left_title: str, right_title: str) -> None:
         "{{ buyer.signatory_position }}",
         "_______________ / {{ buyer.signatory_short }} /",
         "М. П.",
-    ):
-        _p(right, text, size=9.5, space_after=0)
+        size=9.5,
+    )
     _widths(table, [8.4, 8.4])
 
 
@@ -502,9 +519,9 @@ def build_upd(doc: DocxFile) -> None:
         "1 — счёт-фактура и передаточный документ (акт)",
         bold=True,
     )
-    right = head.cell(0, 1)
-    _cell_text(right, "Счёт-фактура № {{ document.number }} от {{ document.date }}", bold=True)
-    for text in (
+    _titled_lines(
+        head.cell(0, 1),
+        "Счёт-фактура № {{ document.number }} от {{ document.date }}",
         "Исправление № — от —",
         "Продавец: {{ seller.full_name }}",
         "Адрес: {{ seller.address }}",
@@ -516,8 +533,8 @@ def build_upd(doc: DocxFile) -> None:
         "Адрес: {{ buyer.address }}",
         "ИНН/КПП покупателя: {{ buyer.inn }}/{{ buyer.kpp }}",
         "Валюта: наименование, код Российский рубль, 643",
-    ):
-        _p(right, text, size=8.5, space_after=0)
+        size=8.5,
+    )
     _widths(head, [5.5, 21.0])
     _p(doc, "")
     columns = [
@@ -536,19 +553,13 @@ def build_upd(doc: DocxFile) -> None:
         ("Стоимость с налогом — всего", "{{ line.amount }}", 2.6),
         ("Страна происхождения", "Россия", 1.8),
     ]
-    table = doc.add_table(rows=5, cols=len(columns))
-    _grid(table)
-    for i, (header, tag, _width) in enumerate(columns):
-        _cell_text(table.rows[0].cells[i], header, bold=True)
-        _cell_text(table.rows[2].cells[i], tag, right=i >= 3)
-    _cell_text(table.rows[1].cells[0], "{%tr for line in lines %}")
-    _cell_text(table.rows[3].cells[0], "{%tr endfor %}")
-    total_row = table.rows[4].cells
+    # From the quantity on, the columns hold numbers: aligned right.
+    aligned = [(header, tag, width, i >= 3) for i, (header, tag, width) in enumerate(columns)]
+    total_row = _line_rows(doc, aligned, rows_below=1).rows[4].cells
     _cell_text(total_row[1], "Всего к оплате", bold=True)
     _cell_text(total_row[5], "{{ subtotal }}", bold=True, right=True)
     _cell_text(total_row[7], "{{ vat }}", bold=True, right=True)
     _cell_text(total_row[8], "{{ total }}", bold=True, right=True)
-    _widths(table, [c[2] for c in columns])
     _p(doc, "Всего к оплате: {{ total_words }}", italic=True)
     _p(doc, "")
     sign = doc.add_table(rows=3, cols=2)

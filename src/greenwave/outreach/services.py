@@ -613,10 +613,9 @@ def _finish_campaigns() -> None:
         pk__in=busy.values("campaign_id")
     ):
         with transaction.atomic():
-            campaign.status, campaign.finished_at = CampaignStatus.SENT, timezone.now()
-            campaign.save(update_fields=["status", "finished_at", "updated_at"])
-            event_append_for(
+            record_change(
                 campaign,
+                {"status": CampaignStatus.SENT, "finished_at": timezone.now()},
                 activity=events.CAMPAIGN_SENT,
                 actor=None,
                 payload=selectors.campaign_stats(campaign=campaign).as_dict(),

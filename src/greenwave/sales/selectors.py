@@ -41,7 +41,7 @@ from greenwave.core.listing import (
     ListSpec,
     SortSpec,
     apply_list_query,
-    count_up_to,
+    page_window,
 )
 from greenwave.core.models import Event, EventObject
 from greenwave.core.search import SearchHit, SearchTerm, search_hits
@@ -275,21 +275,6 @@ class RowPage:
     next: int | None
 
 
-def _deal_page_window(
-    qs: QuerySet[Deal], query: ListQuery
-) -> tuple[list[dict[str, Any]], int | None, bool]:
-    """`listing.page_window` of the deals as values (one row more to know whether a next page
-    exists), counted without the page's joins and columns (`COUNT(*)` over the ids only)."""
-    start = (query.page - 1) * query.page_size
-    rows = list(qs.values(*DEAL_ROW_VALUES)[start : start + query.page_size + 1])
-    more = len(rows) > query.page_size
-    del rows[query.page_size :]
-    count = count_up_to(qs.values("pk"), settings.GREENWAVE_LIST_COUNT_LIMIT)
-    if count is None and rows and not more:
-        count = start + len(rows)
-    return rows, count, more
-
-
 def _field(model: Any, name: str) -> DbField[Any, Any]:
     """A concrete field of a model (typed: `get_field` may also answer relations)."""
     return cast("DbField[Any, Any]", model._meta.get_field(name))
@@ -386,7 +371,14 @@ def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
     `deal_list(lookups=False)` through the list query, read as values — no model instances,
     no whole joined rows — with their contacts' ids and their lines in one query each."""
     qs = apply_list_query(scope_records(Deal.objects.all(), actor=actor), DEAL_LIST_SPEC, query)
-    rows, count, more = _deal_page_window(qs, query)
+    # Counted without the page's joins and columns (`COUNT(*)` over the ids only).
+    window = page_window(
+        qs.values(*DEAL_ROW_VALUES),
+        query,
+        count_limit=settings.GREENWAVE_LIST_COUNT_LIMIT,
+        counted=qs.values("pk"),
+    )
+    rows: list[dict[str, Any]] = window.rows
     contacts, items = _deal_page_links([row["id"] for row in rows])
     for row in rows:
         row["stage_name"] = bilingual_label(row.pop("stage__name"), row.pop("stage__name_en"))
@@ -395,10 +387,10 @@ def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
         row["items"] = items[row["id"]]
     return RowPage(
         rows=rows,
-        count=count,
+        count=window.count,
         page=query.page,
         page_size=query.page_size,
-        next=query.page + 1 if more else None,
+        next=window.next,
     )
 
 

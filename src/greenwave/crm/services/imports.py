@@ -25,6 +25,7 @@ from greenwave.accounts.scoping import (
 from greenwave.core import bulkcopy, runlock
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.models import Event
+from greenwave.core.record_change import record_change
 from greenwave.core.services import (
     ObjectRef,
     case_type_of,
@@ -424,10 +425,12 @@ def imports_resume_stalled() -> int:
                     % {"n": restarts + 1},
                 )
                 continue
-            job.status, job.processed_rows = ImportStatus.QUEUED, 0
-            job.save(update_fields=["status", "processed_rows", "updated_at"])
-            event_append_for(
-                job, activity=events.IMPORT_RESUMED, actor=None, payload={"restart": restarts + 1}
+            record_change(
+                job,
+                {"status": ImportStatus.QUEUED, "processed_rows": 0},
+                activity=events.IMPORT_RESUMED,
+                actor=None,
+                payload={"restart": restarts + 1},
             )
             transaction.on_commit(partial(_enqueue, "run_import", job.pk))
             resumed += 1

@@ -14,10 +14,8 @@ from greenwave.accounts.scoping import (
     scope_records,
 )
 from greenwave.core.errors import not_found, permission_denied
-from greenwave.core.record_change import record_insert
-from greenwave.core.services import (
-    event_append_for,
-)
+from greenwave.core.record_change import record_change, record_insert
+from greenwave.core.services import event_append_for
 
 from .. import events
 from ..models import (
@@ -55,10 +53,13 @@ def company_delete(*, actor: User | None, company: Company) -> Company:
     require_writable_company(actor, company)
     company = Company.objects.select_for_update().get(pk=company.pk)
     _require_owner_or_head(actor, company.responsible_id)
-    company.is_deleted, company.deleted_at = True, timezone.now()
-    company.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
-    event_append_for(company, activity=events.COMPANY_DELETED, actor=actor, payload={})
-    return company
+    return record_change(
+        company,
+        {"is_deleted": True, "deleted_at": timezone.now()},
+        activity=events.COMPANY_DELETED,
+        actor=actor,
+        payload={},
+    )
 
 
 @transaction.atomic
@@ -71,10 +72,13 @@ def company_restore(*, actor: User | None, company: Company) -> Company:
     require_write(actor, company)
     _require_owner_or_head(actor, company.responsible_id)
     _refuse_duplicate_inn(actor, company.inn, company.kpp, exclude_pk=company.pk)
-    company.is_deleted, company.deleted_at = False, None
-    company.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
-    event_append_for(company, activity=events.COMPANY_RESTORED, actor=actor, payload={})
-    return company
+    return record_change(
+        company,
+        {"is_deleted": False, "deleted_at": None},
+        activity=events.COMPANY_RESTORED,
+        actor=actor,
+        payload={},
+    )
 
 
 @transaction.atomic
@@ -96,16 +100,14 @@ def _contact_mark_deleted(actor: User | None, contact: Contact, *, deleted: bool
     if not deleted and not contact.is_deleted:
         raise not_found(_("Contact not found."))
     _require_owner_or_head(actor, contact.responsible_id)
-    contact.is_deleted, contact.deleted_at = deleted, timezone.now() if deleted else None
-    contact.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
-    event_append_for(
+    return record_change(
         contact,
+        {"is_deleted": deleted, "deleted_at": timezone.now() if deleted else None},
         activity=events.CONTACT_DELETED if deleted else events.CONTACT_RESTORED,
         actor=actor,
         payload={"subject": contact.full_name},
         objects=_company_refs(contact.company),
     )
-    return contact
 
 
 # --- custom fields of the company card ------------------------------------------------------

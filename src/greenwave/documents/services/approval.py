@@ -16,7 +16,7 @@ from greenwave.bpm import services as bpm
 from greenwave.bpm.models import InstanceStatus, ProcessInstance
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.record_change import record_change
-from greenwave.core.services import ObjectRef, event_append_for
+from greenwave.core.services import ObjectRef
 from greenwave.crm.models import Contact
 from greenwave.sales.models import Deal, DealDocument, DocumentKind
 
@@ -424,14 +424,13 @@ def _record_approval_state(document: Document) -> bool:
     state = approval_state(locked)
     if locked.status != DocumentStatus.ON_APPROVAL or state == DocumentStatus.ON_APPROVAL:
         return False
-    locked.status = state
-    locked.save(update_fields=["status", "updated_at"])
     activity = {
         DocumentStatus.APPROVED: events.DOCUMENT_APPROVED,
         DocumentStatus.REJECTED: events.DOCUMENT_REJECTED,
     }.get(DocumentStatus(state), events.DOCUMENT_APPROVAL_CANCELLED)
-    event_append_for(
+    record_change(
         locked,
+        {"status": state},
         activity=activity,
         actor=None,
         payload={"process": locked.approval_process, "instance": locked.approval_instance_id},
