@@ -18,10 +18,20 @@ from . import services
 from .models import Activity, ActivityKind, CallResult
 
 MANAGERS = ("hunter", "hunter2", "farmer", "farmer2", "kam", "closer", "callcenter", "callcenter2")
-CALL_SUBJECTS = (
-    "Первичный звонок: выявить потребность",
+# A first call only for a client nobody has talked to yet; a client with a deal in progress
+# hears about it, one who has bought is called back by the farmer or the KAM (seed 001: keep
+# and develop the client, sell more) — never «Первичный звонок» again.
+FIRST_CALL = "Первичный звонок: выявить потребность"
+DEAL_CALL_SUBJECTS = (
     "Уточнить объём закупки",
     "Обсудить коммерческое предложение",
+    "Согласовать дату встречи",
+    "Напомнить об оплате счёта",
+)
+CLIENT_CALL_SUBJECTS = (
+    "Узнать, как прошла поставка",
+    "Обсудить повторную закупку",
+    "Предложить смежные товары",
     "Согласовать дату встречи",
     "Напомнить об оплате счёта",
 )
@@ -37,6 +47,14 @@ DONE_RESULTS = (
     CallResult.REFUSED,
     CallResult.ORDER_TAKEN,
 )
+
+
+def call_subject(rng: random.Random, *, known: bool, deal: Deal | None) -> str:
+    """The subject of a demo call that fits the client: a first call for a new one, the deal's
+    business while it is open, a farmer's or KAM's follow-up for a client who has bought."""
+    if deal is not None:
+        return rng.choice(DEAL_CALL_SUBJECTS)
+    return rng.choice(CLIENT_CALL_SUBJECTS) if known else FIRST_CALL
 
 
 def seed_activities(context: dict[str, Any]) -> None:
@@ -59,6 +77,12 @@ def seed_activities(context: dict[str, Any]) -> None:
         companies += list(
             mine.exclude(pk__in=[c.pk for c in companies]).order_by("pk")[: 8 - len(companies)]
         )
+        # Clients with a won deal or any activity already: no first call for them.
+        known = set(
+            Deal.objects.filter(status="won", company__in=companies).values_list(
+                "company_id", flat=True
+            )
+        ) | set(Activity.objects.filter(company__in=companies).values_list("company_id", flat=True))
         for index, company in enumerate(companies):
             deal = deals.get(company.pk)
             # The user's activity about this client and its open deal.
@@ -66,15 +90,16 @@ def seed_activities(context: dict[str, Any]) -> None:
             # A call logged in the past weeks, with its result.
             plan(
                 kind=ActivityKind.CALL,
-                subject=rng.choice(CALL_SUBJECTS),
+                subject=call_subject(rng, known=company.pk in known, deal=deal),
                 done=True,
                 call_result=rng.choice(DONE_RESULTS),
                 duration_minutes=rng.randint(2, 25),
             )
             # A call planned for the coming working days.
+            # The call just logged makes the client known: the next one follows it up.
             plan(
                 kind=ActivityKind.CALL,
-                subject=rng.choice(CALL_SUBJECTS),
+                subject=call_subject(rng, known=True, deal=deal),
                 due_at=now + timedelta(days=index % 4, hours=rng.randint(0, 7)),
             )
             if index % 3 == 0:

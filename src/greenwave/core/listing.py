@@ -83,6 +83,9 @@ class ListSpec:
     sorts: tuple[SortSpec, ...] = ()
     default_sort: str = ""
     filters: tuple[FilterSpec, ...] = ()
+    # The id a searched record number names («П-12» → 12), None for other text: that
+    # record is found beside the text matches (a number is its id behind a prefix).
+    search_id: Callable[[str], int | None] | None = None
 
     def sort_keys(self) -> list[str]:
         return [s.key for s in self.sorts] + [f"-{s.key}" for s in self.sorts if s.reversible]
@@ -217,8 +220,12 @@ def apply_list_query(qs: QuerySet[M], spec: ListSpec, query: ListQuery | None) -
     a query (a selector called for its rows, not by a list page) the queryset as it is."""
     if query is None:
         return qs
-    if query.q and spec.search_fields:
-        qs = qs.filter(reduce(or_, (Q(**{f"{f}__icontains": query.q}) for f in spec.search_fields)))
+    if query.q and (spec.search_fields or spec.search_id):
+        found = [Q(**{f"{f}__icontains": query.q}) for f in spec.search_fields]
+        record_id = spec.search_id(query.q) if spec.search_id else None
+        if record_id is not None:
+            found.append(Q(pk=record_id))
+        qs = qs.filter(reduce(or_, found)) if found else qs.none()
     for f in spec.filters:
         value = query.filters.get(f.name)
         if value is None:

@@ -217,37 +217,23 @@ COMPANY_SUFFIXES = (
     "-Н",
     "-К",
 )
-COMPANY_CITIES = (
-    "Москва",
-    "Петербург",
-    "Екатеринбург",
-    "Новосибирск",
-    "Казань",
-    "Краснодар",
-    "Ростов",
-    "Самара",
-    "Челябинск",
-    "Уфа",
-    "Пермь",
-    "Тюмень",
-    "Омск",
-    "Воронеж",
-    "Волгоград",
-    "Саратов",
-    "Ярославль",
-    "Тула",
-    "Иркутск",
-    "Красноярск",
-    "Барнаул",
-    "Томск",
-    "Кемерово",
-    "Оренбург",
-    "Липецк",
-    "Калуга",
-    "Тверь",
-    "Владимир",
-    "Белгород",
-)
+# The towns a name may carry, by the region code of the company's INN («Стройресурс-Тольятти»
+# is in the Samara region, never in Moscow).
+REGION_CITIES: dict[str, tuple[str, ...]] = {
+    "77": ("Москва",),
+    "78": ("Петербург",),
+    "50": ("Подольск", "Химки", "Балашиха", "Мытищи", "Коломна"),
+    "66": ("Екатеринбург", "Первоуральск", "Асбест"),
+    "54": ("Новосибирск", "Бердск", "Искитим"),
+    "16": ("Казань", "Нижнекамск", "Альметьевск", "Елабуга"),
+    "23": ("Краснодар", "Сочи", "Новороссийск", "Армавир", "Анапа"),
+    "52": ("Дзержинск", "Арзамас", "Выкса", "Кстово"),
+    "61": ("Ростов", "Таганрог", "Шахты", "Азов", "Батайск"),
+    "63": ("Самара", "Тольятти", "Сызрань"),
+    "74": ("Челябинск", "Магнитогорск", "Златоуст", "Миасс"),
+    "02": ("Уфа", "Стерлитамак", "Салават", "Нефтекамск"),
+}
+COMPANY_CITIES = tuple(city for cities in REGION_CITIES.values() for city in cities)
 # The stems: a root and a tail that does not repeat it («Стройстрой», «Снабснабжение»).
 COMPANY_STEMS = tuple(
     word + tail
@@ -256,12 +242,13 @@ COMPANY_STEMS = tuple(
     if not (word.lower().startswith(tail) or tail.startswith(word.lower()))
 )
 # What may go around a stem: nothing, a kind of business before it, a regional or marketing
-# tail or a city after it — (before, after, the word a stem must not hold already).
-_DECORATIONS: tuple[tuple[str, str, str], ...] = (
-    ("", "", ""),
-    *((f"{kind} ", "", "") for kind in COMPANY_KINDS),
-    *(("", suffix, suffix.strip(" -").lower()) for suffix in COMPANY_SUFFIXES),
-    *(("", f"-{city}", "") for city in COMPANY_CITIES),
+# tail or a city after it — (before, after, the word a stem must not hold already, the region
+# code a city is in: "" for the rest).
+_DECORATIONS: tuple[tuple[str, str, str, str], ...] = (
+    ("", "", "", ""),
+    *((f"{kind} ", "", "", "") for kind in COMPANY_KINDS),
+    *(("", suffix, suffix.strip(" -").lower(), "") for suffix in COMPANY_SUFFIXES),
+    *(("", f"-{city}", "", code) for code, cities in REGION_CITIES.items() for city in cities),
 )
 _ROOTS = tuple((root, root.lower()) for root in COMPANY_ROOTS)
 _PLAIN = 0.55  # a name drawn is its bare stem
@@ -415,17 +402,19 @@ class CompanyNames:
     def __init__(self, rng: random.Random, taken: Iterable[str] = ()) -> None:
         self.rng = rng
         self.taken = {brand(name) for name in taken}
-        self.full: set[str] = set()  # stems with every decoration taken
+        # (stem, region code) with every decoration taken (the region's cities among them)
+        self.full: set[tuple[str, str]] = set()
         self.serial: dict[str, int] = {}
 
-    def next(self) -> tuple[str, str]:
-        """(the full name with its legal form, its website's host name)."""
+    def next(self, region: str = "") -> tuple[str, str]:
+        """(the full name with its legal form, its website's host name); a city in the name
+        is one of the `region`'s (its INN's region code; none without it)."""
         rng, taken = self.rng, self.taken
         form = _pick(rng, COMPANY_FORMS)
         for attempt in range(_NAME_DRAWS):
             stem = _pick(rng, COMPANY_STEMS)
             # A stem with every decoration taken gets a root (at first: 30 % of the names).
-            if attempt or stem in self.full or rng.random() < _ROOTED:
+            if attempt or (stem, region) in self.full or rng.random() < _ROOTED:
                 root, root_lower = _ROOTS[int(rng.random() * len(_ROOTS))]
                 lower = stem.lower()
                 if root_lower not in lower:
@@ -434,7 +423,7 @@ class CompanyNames:
                 name: str | None = stem
                 taken.add(stem)
             else:
-                name = self._decorated(stem)
+                name = self._decorated(stem, region)
             if name is not None:
                 return f"{form} «{name}»", host(name)
         serial = self.serial.get(stem, 1)
@@ -446,22 +435,25 @@ class CompanyNames:
                 self.serial[stem] = serial
                 return f"{form} «{name}»", host(name)
 
-    def _decorated(self, stem: str) -> str | None:
-        """The stem with a free decoration, from one drawn on; None when none is left."""
-        if stem in self.full:
+    def _decorated(self, stem: str, region: str) -> str | None:
+        """The stem with a free decoration, from one drawn on; None when none is left (the
+        cities of other regions aside: the stem may have them free for another company)."""
+        if (stem, region) in self.full:
             return None
         taken, count = self.taken, len(_DECORATIONS)
         first = int(self.rng.random() * count)  # walks from one place would get ever longer
         lower = stem.lower()
         for k in range(count):
-            before, after, word = _DECORATIONS[(first + k) % count]
+            before, after, word, city_region = _DECORATIONS[(first + k) % count]
+            if city_region and city_region != region:
+                continue  # «Стройресурс-Тольятти» is no Moscow company
             if word and word in lower:
                 continue  # «Промснаб Снаб»
             name = before + stem + after
             if name not in taken:
                 taken.add(name)
                 return name
-        self.full.add(stem)
+        self.full.add((stem, region))
         return None
 
 

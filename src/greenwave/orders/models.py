@@ -3,11 +3,12 @@ a bank statement) and the reminders sent about overdue invoices."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from greenwave.accounts.models import CreatedOwnedRecord, User, owner_index
 from greenwave.core.model_fields import (
@@ -250,6 +251,17 @@ class ClaimDecision(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# A claim's number is its id behind a prefix in the reader's language («П-12», «CL-12»); the
+# number searched for may carry either prefix, as texts written earlier keep «П-».
+CLAIM_NUMBER = re.compile(r"^\s*(?:п|cl)\s*-\s*(\d{1,18})\s*$", re.IGNORECASE)
+
+
+def claim_number_id(text: str) -> int | None:
+    """The claim id a searched number names («П-12», «cl-12»), None for any other text."""
+    found = CLAIM_NUMBER.match(text)
+    return int(found.group(1)) if found else None
+
+
 class Claim(CreatedOwnedRecord):
     """A client's claim (претензия) or return against an order or one of its shipments, with
     the deadline for the answer (by law or by the contract)."""
@@ -276,4 +288,4 @@ class Claim(CreatedOwnedRecord):
         indexes = [owner_index("claim_owner_idx")]
 
     def __str__(self) -> str:
-        return f"П-{self.pk}"
+        return pgettext("claim number", "CL-%(id)s") % {"id": self.pk}

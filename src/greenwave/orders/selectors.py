@@ -33,6 +33,7 @@ from .models import (
     PaymentKind,
     PaymentSource,
     SupplierOrder,
+    claim_number_id,
 )
 
 PAYMENT_LIST_SPEC = ListSpec(
@@ -215,6 +216,7 @@ ORDER_LIST_SPEC = ListSpec(
 )
 CLAIM_LIST_SPEC = ListSpec(
     search_fields=("subject", "order__company__name"),
+    search_id=claim_number_id,
     sorts=(
         SortSpec("created", _("Created"), ("created_at", "id")),
         SortSpec("deadline", _("Deadline"), ("deadline", "id")),

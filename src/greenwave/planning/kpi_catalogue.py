@@ -191,16 +191,17 @@ BUILTIN: list[dict[str, str]] = [
         "unit": "count",
         "direction": "down",
         "definition": (
-            "Сделки, выигранные в этом месяце позже ожидаемой даты закрытия, плюс открытые "
-            "сделки, чья ожидаемая дата закрытия пришлась на этот месяц и уже прошла; "
-            "причина видна в списке (этап, на котором сделка стоит, и комментарий); "
-            "ответственному и команде сделки."
+            "Заказы, отгруженные в этом месяце позже обещанной клиенту даты, плюс заказы, "
+            "чья обещанная дата пришлась на этот месяц и прошла, а отгрузки на конец месяца "
+            "(для текущего — на сегодня) всё ещё нет; отменённые не считаются; причина "
+            "задержки и комментарий к ней видны в списке; ответственному и команде заказа."
         ),
         "definition_en": (
-            "Deals won in the month after their expected close date, plus open deals whose "
-            "expected close date fell in the month and has passed; the list shows the reason "
-            "(the stage the deal is at and its comment); credited to the deal's responsible "
-            "and team."
+            "Orders shipped in the month after the date promised to the client, plus orders "
+            "whose promised date fell in the month and has passed with the order still not "
+            "shipped at the month's end (today for the current month); cancelled orders do "
+            "not count; the list shows the reason of the delay and its comment; credited to "
+            "the order's responsible and team."
         ),
     },
 ]

@@ -1,6 +1,6 @@
 """The KPI catalogue (seed 003, «Финансовые показатели») and how each KPI is computed.
 
-Every figure comes from the event log (`core.Event`) or the sales/activities records, never
+Every figure comes from the event log (`core.Event`) or the sales/activities/orders records, never
 typed in. A computation answers, for a month and a scope (people and teams), *parts*: rows
 grouped by (person, team) holding a numerator and a denominator, so a person's value, a team's
 and a department's are all combinations of the same few grouped queries (one per KPI, however
@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
 from greenwave.core.models import Event
+from greenwave.orders.models import Order, OrderStatus
 from greenwave.sales.models import Deal, DealItem, DealStatus, Lead, LeadStatus
 
 from .models import Kpi, KpiAggregate, KpiSource, RevenueBasis
@@ -296,22 +297,22 @@ def _cross_sale_deals(ctx: Context) -> QuerySet[Deal]:
     return _won_deals(ctx).filter(Exists(earlier), Exists(new_group_line))
 
 
-def _late_deals(ctx: Context) -> QuerySet[Deal]:
-    start, end = ctx.month.bounds()
-    won_late = Q(
-        status=DealStatus.WON,
-        closed_at__gte=start,
-        closed_at__lt=end,
-        expected_close_date__isnull=False,
-        expected_close_date__lt=F("closed_at__date"),
+def _late_orders(ctx: Context) -> QuerySet[Order]:
+    """Late projects (seed 003, KPI 11): the orders shipped in the month after their promised
+    date, and those whose promised date fell in the month and passed with the order still
+    unshipped at the month's end (today in the current month). Cancelled orders are none."""
+    month = ctx.month
+    shipped_late = Q(
+        shipped_date__gte=month.first,
+        shipped_date__lte=ctx.as_of,
+        shipped_date__gt=F("promised_date"),
     )
-    open_late = Q(
-        status=DealStatus.OPEN,
-        expected_close_date__gte=ctx.month.first,
-        expected_close_date__lte=ctx.month.last,
-        expected_close_date__lt=ctx.as_of,
-    )
-    return Deal.objects.filter(won_late | open_late)
+    unshipped_late = Q(
+        promised_date__gte=month.first,
+        promised_date__lte=month.last,
+        promised_date__lt=ctx.as_of,
+    ) & (Q(shipped_date__isnull=True) | Q(shipped_date__gt=ctx.as_of))
+    return Order.objects.filter(shipped_late | unshipped_late).exclude(status=OrderStatus.CANCELLED)
 
 
 def _decided_leads(ctx: Context) -> QuerySet[Lead]:
@@ -800,7 +801,7 @@ _BUILTIN_PARTS: dict[str, Callable[[Context, Scope], list[Part]]] = {
     "cross_sales": lambda ctx, scope: _count_parts(_cross_sale_deals(ctx).filter(scope.q())),
     "unpaid_invoices": _unpaid_parts,
     "overdue_payments_5d": lambda ctx, scope: _unpaid_parts(ctx, scope, overdue=True),
-    "late_projects": lambda ctx, scope: _count_parts(_late_deals(ctx).filter(scope.q())),
+    "late_projects": lambda ctx, scope: _count_parts(_late_orders(ctx).filter(scope.q())),
 }
 
 
@@ -846,28 +847,26 @@ def _refusal_facts(ctx: Context, scope: Scope) -> list[Fact]:
     )
 
 
+def _late_fact(order: Order, ctx: Context) -> Fact:
+    """A late order by its deal's title; the note holds the promised and shipped dates and
+    the reason of the delay with its comment (KPI 11 «причины несвоевременной сдачи»)."""
+    shipped = order.shipped_date if order.shipped_date and order.shipped_date <= ctx.as_of else None
+    dates = f"{order.promised_date:%d.%m.%Y} → {f'{shipped:%d.%m.%Y}' if shipped else '—'}"
+    reason = order.get_late_reason_display() if order.late_reason else ""
+    return Fact(
+        day=shipped or order.promised_date,
+        label=order.deal.title,
+        value=Decimal(1),
+        user_id=order.responsible_id,
+        team_id=order.team_id,
+        url=reverse("orders:order_detail", args=[order.pk]),
+        note=" · ".join(x for x in (dates, reason, order.late_comment[:120]) if x),
+    )
+
+
 def _late_facts(ctx: Context, scope: Scope) -> list[Fact]:
-    late = _late_deals(ctx).filter(scope.q()).select_related("stage", "company")
-    return [
-        Fact(
-            day=_local(d.closed_at) if d.closed_at else (d.expected_close_date or date.min),
-            label=d.title,
-            value=Decimal(1),
-            user_id=d.responsible_id,
-            team_id=d.team_id,
-            url=_deal_url(d.pk),
-            note=" · ".join(
-                x
-                for x in (
-                    f"{d.expected_close_date:%d.%m.%Y}" if d.expected_close_date else "",
-                    d.stage.label if d.status == DealStatus.OPEN else "",
-                    d.description[:120],
-                )
-                if x
-            ),
-        )
-        for d in late.order_by("expected_close_date", "pk")
-    ]
+    late = _late_orders(ctx).filter(scope.q()).select_related("deal")
+    return [_late_fact(o, ctx) for o in late.order_by("promised_date", "pk")]
 
 
 # The records behind the built-in KPIs' figures, by key.

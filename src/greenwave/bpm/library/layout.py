@@ -27,6 +27,12 @@ TAGS = {
 LANE_HEIGHT = 170
 COLUMN = 170
 LEFT = 200  # room for the pool and lane labels
+# Label boxes written into the diagram (bpmn-js's 11 px font): the viewer's default places a
+# flow's name at its middle, where the flows leaving one gateway share their segments — the
+# names «На доработку» and «Отклонён» were drawn on top of each other.
+LABEL_LINE = 18  # a label box's height and the step between stacked labels
+LABEL_CHAR = 7  # an ample character width: a box too narrow wraps its name in the middle
+GATEWAY_LABEL = (100, 27)
 
 
 @dataclass
@@ -240,20 +246,74 @@ def _diagram_xml(
     for n in process.nodes:
         x, y, w, h = bounds[n.id]
         marker = ' isMarkerVisible="true"' if n.kind == "xor" else ""
+        label = _label_xml(_gateway_label(bounds[n.id])) if n.kind in ("xor", "and") else ""
         out.append(
             f'<bpmndi:BPMNShape id="{n.id}_di" bpmnElement="{n.id}"{marker}>'
-            f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/></bpmndi:BPMNShape>'
+            f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/>{label}</bpmndi:BPMNShape>'
         )
+    labels = _flow_labels(process, columns, bounds)
     for f in process.flows:
         points = _edge_points(
             bounds[f.source], bounds[f.target], columns[f.target] > columns[f.source]
         )
         waypoints = "".join(f'<di:waypoint x="{x}" y="{y}"/>' for x, y in points)
+        label = _label_xml(labels[f.id]) if f.id in labels else ""
         out.append(
-            f'<bpmndi:BPMNEdge id="{f.id}_di" bpmnElement="{f.id}">{waypoints}</bpmndi:BPMNEdge>'
+            f'<bpmndi:BPMNEdge id="{f.id}_di" bpmnElement="{f.id}">{waypoints}{label}'
+            "</bpmndi:BPMNEdge>"
         )
     out.append("</bpmndi:BPMNPlane></bpmndi:BPMNDiagram></bpmn:definitions>")
     return out
+
+
+def _label_xml(box: tuple[int, int, int, int]) -> str:
+    x, y, w, h = box
+    bounds = f'<dc:Bounds x="{x}" y="{y}" width="{w}" height="{h}"/>'
+    return f"<bpmndi:BPMNLabel>{bounds}</bpmndi:BPMNLabel>"
+
+
+def _gateway_label(shape: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """A gateway's name centred under it."""
+    x, y, w, h = shape
+    lw, lh = GATEWAY_LABEL
+    return (x + w // 2 - lw // 2, y + h + 5, lw, lh)
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _flow_labels(
+    process: Process, columns: dict[str, int], bounds: dict[str, tuple[int, int, int, int]]
+) -> dict[str, tuple[int, int, int, int]]:
+    """The box of each named flow's name beside the start of its own way: right of the bend
+    a flow turns up or down at, above a straight flow, under the shape a loop back leaves —
+    moved on a line further that way while it would cover a shape or another label."""
+    taken = list(bounds.values())
+    taken += [_gateway_label(bounds[n.id]) for n in process.nodes if n.kind in ("xor", "and")]
+    labels: dict[str, tuple[int, int, int, int]] = {}
+    for f in process.flows:
+        if not f.name:
+            continue
+        sx, sy, sw, sh = bounds[f.source]
+        ty, th = bounds[f.target][1], bounds[f.target][3]
+        middle, target_middle = sy + sh // 2, ty + th // 2
+        if columns[f.target] <= columns[f.source]:
+            x, y, step = sx + sw // 2 + 4, sy + sh + 4, LABEL_LINE
+        elif target_middle == middle:
+            x, y, step = sx + sw + 4, middle - LABEL_LINE - 2, -LABEL_LINE
+        elif target_middle < middle:
+            x, y, step = sx + sw + 24, middle - LABEL_LINE - 4, -LABEL_LINE
+        else:
+            x, y, step = sx + sw + 24, middle + 4, LABEL_LINE
+        box = (x, y, LABEL_CHAR * len(f.name) + 10, LABEL_LINE)
+        for _ in range(12):
+            if not any(_overlaps(box, other) for other in taken):
+                break
+            box = (box[0], box[1] + step, box[2], box[3])
+        labels[f.id] = box
+        taken.append(box)
+    return labels
 
 
 def _edge_points(

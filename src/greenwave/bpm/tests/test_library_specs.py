@@ -8,8 +8,10 @@ digest here too, and says so in its commit.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
+from lxml import etree
 
 from greenwave.bpm.library import LIBRARY, PROCESSES, library_xml, process_xml, specs
 from greenwave.bpm.library.competence import (
@@ -20,24 +22,24 @@ from greenwave.bpm.library.competence import (
 )
 
 BEFORE = {
-    "contract_approval": "047fb710ec08fc6b692becffe035a832971a7e974e82a5269c5f42a6eab88694",
-    "document_approval": "6723d22fd8a6b354f62ea28d9c22b478acbca2faef24d80edc2a2ca67a8a3b43",
+    "contract_approval": "d58582d5d93f82922066034811154573f6f53c70320ad2ddc5cfe3eb8d56c050",
+    "document_approval": "96104450749f39d635947749b0bf3015550e8d43a09f87b8e95f674b6f611c44",
     "acknowledgement": "70ecaae67a24c8d0811c0ea49fce9fdb0763df3eeebeb171367498872a8a765d",
-    "invoice_payment": "9a6e08a6fb51dcb252d607a3ebeade410e4ba119fdfbc13da649f84573a43305",
-    "web_lead": "2bae7c982080ac3c79937da0a82ecd3e338b91bacffc119366597cc9ffb119f8",
-    "sick_leave": "3ea858485cfb36700cb90ece22a314a308601bd495f682e0e8000bc05f419c63",
-    "business_trip": "86e7c9d9a5426106510cf5e5951b08fd6c1bada78b9ecaf9ad6fdc48021c34ae",
-    "time_off": "f69548bd9f2480fac65d2478fa3b91d487107b4b7442f42a7f7cba8f2d5cd121",
-    "vacation": "e2781ad9f0e7babfa74a7e811408de6066f4b0908f8ff0ab02aade0a8a8b4ce2",
-    "dismissal": "91615c90d1ab4775a23e23b16cf63cd07674eebc503b523f811bf4fada6d3951",
+    "invoice_payment": "0ddf556d0ee82c97c1e669b367b781468824238369d8af5ca1961e215ec04f47",
+    "web_lead": "dbf2315744b548dd3ab27bd7c4f6f5cd971736bffb35b66fd48d052a124a2c2e",
+    "sick_leave": "2a1b4afbef4ffd55949299765335f00458da12e08c9075b111722694588fbafd",
+    "business_trip": "27de1c2a8ecb8b48c1c66b41a81f1d2ff5648ff9dd133ac45ace4fdb8589532b",
+    "time_off": "67eedd8abbeb46d2a9d3581b20afa68c1237ab682d7519bcf06b5d787f56cc78",
+    "vacation": "9086aa5a142bd3e62fd87c851266da8b6ee3bd3a25e0754b7ce105d34aad30fc",
+    "dismissal": "47da169ce8844f40041536370f3643e8a10a60820c167dddae6684afea9236af",
     "hiring": "12319720d7339a44b2d7ed8a4d479503f9f6bac2f900224c15e905c1e1eca05d",
-    "competence_assessment": "7e477b8d79e6f64a26999a214514d8ddd9835c16e4420f473723843b775e0235",
-    "supplier_order": "dd546c7ae18b5d60598da9b47b6e95b6e675ac2b5215775b1e695ee3053a10d5",
-    "shipment": "d8a3c075b01ff19ae7f1ffa76cce063697028c8927bf8cb5876679292e976929",
+    "competence_assessment": "19974187d165a4e042ec6aef3ca1919e5f75788b099e14227ac4a723985be0cc",
+    "supplier_order": "9eeb359cf26421f0313449217d7828f3ca99e89182ba84bd3b48364850d67c22",
+    "shipment": "d68eda91d022577f2b72c7af19986b99fe1471f0bec1f048f8a565f965df2812",
     "contract_approval_directors": (
-        "30b2f7d3b584de8be591f74cad53bb1ea87ecc589eb9390f64a74aeb5c5e9323"
+        "887f1285936fd634cac42d90ea190288dbb5d45194824b3e0906ff5dcc3b0aa9"
     ),
-    "claim_handling": "4b66eb71d5fa3d44638258dbdb7d08fed33807052f77521976535b4b8bac5583",
+    "claim_handling": "677c413bc401292e4ede04a8f0e50c347d0b7070e92aad31a10f1c3e8fb83b7f",
 }
 
 
@@ -88,3 +90,39 @@ def test_node_attributes_keep_their_written_order_and_events_their_xml() -> None
     )
     assert end.attrs == {"gw:outcome": "x"}
     assert end.extra_xml == '<bpmn:terminateEventDefinition id="e_terminate"/>'
+
+
+DI = {
+    "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+    "dc": "http://www.omg.org/spec/DD/20100524/DC",
+}
+
+
+def _box(bounds: Any) -> tuple[int, ...]:
+    return tuple(int(bounds.get(a)) for a in ("x", "y", "width", "height"))
+
+
+@pytest.mark.parametrize("key", list(PROCESSES))
+def test_the_library_s_labels_overlap_nothing(key: str) -> None:
+    """On the contract approval the names of the flows leaving a gateway («На доработку»,
+    «Отклонён») were drawn on top of each other: every gateway and named flow carries its own
+    label box, and no two boxes overlap, nor a box a shape."""
+    tree = etree.fromstring(process_xml(key))
+    shapes = [
+        _box(s.find("dc:Bounds", DI))
+        for s in tree.iterfind(".//bpmndi:BPMNShape", DI)
+        if not s.get("bpmnElement").startswith(("Participant_", "Lane_"))
+    ]
+    labels = [_box(b) for b in tree.iterfind(".//bpmndi:BPMNLabel/dc:Bounds", DI)]
+    named = tree.xpath("//*[local-name()='sequenceFlow' and @name]")
+    gateways = tree.xpath("//*[local-name()='exclusiveGateway' or local-name()='parallelGateway']")
+    assert len(labels) == len(named) + len(gateways)
+
+    def overlap(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+        return (
+            a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+        )
+
+    for i, a in enumerate(labels):
+        assert not [b for b in labels[i + 1 :] if overlap(a, b)], a
+        assert not [s for s in shapes if overlap(a, s)], a

@@ -16,7 +16,7 @@ from greenwave.datagen.generator.base import (
     _Batch,
     _Users,
 )
-from greenwave.datagen.requisites import REGIONS, make_inn10, make_kpp, make_ogrn13
+from greenwave.datagen.requisites import REGIONS, make_kpp, make_ogrn13, make_unique_inn10
 
 # The OGRN's year of a generated company: from the register's first full year on.
 REGISTERED_SINCE = 2003
@@ -215,8 +215,8 @@ class ClientsMixin(ActivitiesMixin):
     def _company_row(self, users: _Users, pk: int, owner: int, *, current: bool) -> dict[str, Any]:
         rng = self.rng
         code, region = rng.choice(REGIONS)
-        inn = make_inn10(rng, code)
-        name, site = self.company_names.next()
+        inn = make_unique_inn10(rng, code, self.inns)
+        name, site = self.company_names.next(code)
         phone = names.landline(rng, code)
         email = f"info@{site}"
         industry = rng.choice(names.INDUSTRIES)

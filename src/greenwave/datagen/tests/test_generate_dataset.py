@@ -25,6 +25,8 @@ from greenwave.crm.models import Company, Contact, Price, PriceList, Product
 from greenwave.datagen import generator
 from greenwave.datagen.generator import Config, CountingSink, Generator
 from greenwave.datagen.loader import dataset_record, generate_into_database, reference
+from greenwave.datagen.names import REGION_CITIES, brand
+from greenwave.datagen.requisites import REGIONS
 from greenwave.sales.funnel import funnel
 from greenwave.sales.models import ClientHandoff, Deal, Pipeline
 from greenwave.sales.selectors import abandoned_by_manager
@@ -174,6 +176,13 @@ def test_events_chain_like_event_append_writes_them(dataset: dict[str, int]) -> 
 
 
 def test_requisites_and_contacts_are_valid(dataset: dict[str, int]) -> None:
+    inns = list(Company.objects.values_list("inn", flat=True))
+    assert len(set(inns)) == len(inns)
+    city_of = {city: code for code, cities in REGION_CITIES.items() for city in cities}
+    region_of = {name: code for code, name in REGIONS}
+    for name, region in Company.objects.values_list("name", "region"):
+        town = brand(name).rpartition("-")[2]
+        assert city_of.get(town, region_of.get(region)) == region_of.get(region), (name, region)
     for company in Company.objects.all()[:200]:
         stdnum_inn.validate(company.inn)
         stdnum_ogrn.validate(company.ogrn)

@@ -50,7 +50,25 @@ def test_serial_numbers_come_only_when_every_decoration_is_taken() -> None:
     stems.update([root + stem.lower() for root in names.COMPANY_ROOTS for stem in stems])
     # Every stem and every decoration of it taken: a serial number is all that is left.
     source = names.CompanyNames(random.Random(5), taken=stems)
-    source.full.update(stems)
+    source.full.update((stem, "") for stem in stems)
     name, host = source.next()
     assert re.search(r"-\d+»$", name)
     assert host.endswith(".ru")
+
+
+def test_a_city_in_a_name_is_one_of_its_region_s() -> None:
+    """«Стройресурс-Казань» was drawn for a Moscow company: the cities a name may carry are
+    those of the region of its INN; without a region, none."""
+    source = names.CompanyNames(random.Random(11))
+    city_of = {city: code for code, cities in names.REGION_CITIES.items() for city in cities}
+    seen = 0
+    for k in range(20_000):
+        region = list(names.REGION_CITIES)[k % len(names.REGION_CITIES)]
+        town = names.brand(source.next(region)[0]).rpartition("-")[2]
+        if town in city_of:
+            seen += 1
+            assert city_of[town] == region, (town, region)
+    assert seen > 100
+    plain = names.CompanyNames(random.Random(11))
+    towns = {names.brand(plain.next()[0]).rpartition("-")[2] for _ in range(5_000)}
+    assert not towns & set(city_of)

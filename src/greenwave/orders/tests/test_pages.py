@@ -233,3 +233,41 @@ def test_the_payment_form_names_each_invoice_s_sums_as_money(make_invoice, finan
     label = form.fields["invoice"].label_from_instance(invoice)
     assert "102060.00" not in label
     assert label.count(Money.of("102060.00").format()) == 2, label
+
+
+def test_a_claim_s_number_and_sum_follow_the_reader_s_language(deal, two_teams) -> None:
+    """English pages showed «П-12» and a bare «12400.00»: the number's prefix is the reader's
+    language's («CL-12», «П-12») and the sum reads as money; either prefix finds the claim,
+    as texts written before (an escalation task's subject) keep «П-12»."""
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+    claim = fulfilment.claim_create(
+        actor=None,
+        order=order,
+        kind="claim",
+        subject="Брак",
+        deadline=timezone.localdate() + timedelta(days=10),
+        amount=Decimal("12400.00"),
+    )
+    reader = two_teams["hunter_a"]
+    reader.language = "en"
+    reader.save(update_fields=["language"])
+    client = _login(reader)
+    rows = client.get("/money/claims/").content.decode().split("<tbody>", 1)[1]
+    assert f">CL-{claim.pk}<" in rows
+    assert "П-" not in rows
+    assert "12,400.00\u00a0₽" in rows
+    assert "Claim CL-" in client.get(f"/money/claims/{claim.pk}/").content.decode()
+    for number in (f"П-{claim.pk}", f"cl-{claim.pk}", f"CL - {claim.pk}"):
+        found = client.get("/money/claims/", {"q": number}).context["page"].object_list
+        assert [c.pk for c in found] == [claim.pk], number
+    assert (
+        client.get("/money/claims/", {"q": f"П-{claim.pk + 1}"}).context["page"].paginator.count
+        == 0
+    )
+    assert client.get("/api/v1/claims", {"q": f"П-{claim.pk}"}).json()["count"] == 1
+    reader.language = "ru"
+    reader.save(update_fields=["language"])
+    rows = _login(reader).get("/money/claims/").content.decode().split("<tbody>", 1)[1]
+    assert f">П-{claim.pk}<" in rows
+    assert "12\u00a0400,00\u00a0₽" in rows

@@ -17,6 +17,7 @@ from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.core.services import event_append
 from greenwave.crm.models import Company, Product, ProductGroup
+from greenwave.orders.models import Order
 from greenwave.planning import kpis, selectors, services
 from greenwave.planning.models import Kpi, MonthPlan, PlanTarget, RevenueBasis
 from greenwave.sales.models import ClientHandoff, Deal, DealItem, Lead, Pipeline
@@ -168,10 +169,34 @@ def history(two_teams: dict[str, Any], default_pipelines: None) -> dict[str, Any
         ("D5", "open", None, 40000, at(2026, 3, 1), None, date(2026, 3, 20), [], a),
         ("D6", "open", None, 40000, at(2026, 3, 1), None, date(2026, 4, 5), [], a),
     )
+    made = {}
     for row in deals:
         fields = dict(zip(DEAL_COLUMNS, row, strict=True))
         fields["amount"] = Decimal(fields["amount"])
-        _deal(two_teams, **fields)
+        made[fields["title"]] = _deal(two_teams, **fields)
+    # Orders (KPI 11 counts late shipments, not deals won late): promised → shipped.
+    for title, promised, shipped, status, reason in (
+        ("D0", date(2026, 2, 20), date(2026, 3, 3), "shipped", "no_stock"),  # late in March
+        ("D1", date(2026, 3, 10), date(2026, 3, 14), "shipped", "supplier_delay"),  # late
+        ("D2", date(2026, 3, 5), date(2026, 3, 5), "shipped", ""),  # on time
+        ("D7", date(2026, 3, 20), None, "open", ""),  # unshipped past its date: late
+        ("D3", date(2026, 3, 25), date(2026, 4, 2), "shipped", "logistics"),  # March and April
+        ("D6", date(2026, 3, 12), None, "cancelled", ""),  # cancelled: none
+        ("D5", date(2026, 4, 5), None, "open", ""),  # promised in April
+        ("D4", date(2026, 3, 10), date(2026, 3, 20), "shipped", "other"),  # team B
+    ):
+        deal = made[title]
+        Order.objects.create(
+            deal=deal,
+            company=first,
+            status=status,
+            promised_date=promised,
+            shipped_date=shipped,
+            late_reason=reason,
+            late_comment="ждали поставщика" if reason == "supplier_delay" else "",
+            responsible=deal.responsible,
+            team=deal.team,
+        )
     # Leads: one converted, one refused with a reason, one without; one converted in February.
     for *lead, owner in (
         ("L1", "converted", "", at(2026, 3, 5), a),
@@ -241,7 +266,7 @@ EXPECTED_A = {
     "cross_sales": Decimal(1),
     "unpaid_invoices": Decimal(2),
     "overdue_payments_5d": Decimal(1),
-    "late_projects": Decimal(2),
+    "late_projects": Decimal(4),
 }
 
 
@@ -272,6 +297,7 @@ def test_team_and_department_roll_up_the_same_records(history: dict[str, Any]) -
     assert values["overdue_payments_5d"] == 2
     assert values["positive_decisions"] == 2
     assert values["motivated_refusal_share"] == Decimal("25.00")  # 1 of 4
+    assert values["late_projects"] == 5  # D4's order of team B
 
 
 def test_next_month_takes_what_crossed_the_edge(history: dict[str, Any]) -> None:
@@ -281,6 +307,7 @@ def test_next_month_takes_what_crossed_the_edge(history: dict[str, Any]) -> None
     assert april["calls"] == 1
     assert april["revenue"] == Decimal("3000.00")  # dated April 1
     assert april["unpaid_invoices"] == 1  # 102 still open; 101 paid on April 2
+    assert april["late_projects"] == 2  # D3's order shipped on April 2, D5's due on the 5th
     february = _values(hunter, selectors.Subject(user=hunter), MARCH.previous)
     assert february["revenue"] == Decimal("5000.00")
     assert february["positive_decisions"] == 1
@@ -302,7 +329,11 @@ def test_the_records_behind_a_figure_are_listed(history: dict[str, Any]) -> None
         subject=subject,
         kpi=selectors.kpi_get(actor=hunter, key="late_projects"),
     )
-    assert sorted(f.label for f in facts) == ["D1", "D5"]
+    assert [f.label for f in facts] == ["D0", "D1", "D7", "D3"]
+    assert facts[1].note.startswith("10.03.2026 → 14.03.2026 · ")
+    assert facts[1].note.endswith(" · ждали поставщика")
+    assert facts[3].note.startswith("25.03.2026 → — · ")  # shipped after March's end
+    assert facts[1].url.startswith("/money/orders/")
     pay = selectors.kpi_facts(
         actor=hunter,
         month=MARCH,
