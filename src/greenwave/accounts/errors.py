@@ -1,6 +1,6 @@
 """Error codes of the accounts app."""
 
-from greenwave.core.errors import ErrorCode
+from greenwave.core.errors import ErrorCode, conflict_codes
 
 
 class AccountsError(ErrorCode):
@@ -12,3 +12,8 @@ class AccountsError(ErrorCode):
     WEAK_PASSWORD = "accounts.weak_password"
     INVALID_TIME_ZONE = "accounts.invalid_time_zone"
     TOKEN_NOT_FOUND = "accounts.token_not_found"
+
+
+# Refusals by a record's current state: 409 Conflict (see `core.errors.conflict_codes`) — a
+# login or team name another row already holds, as `crm.duplicate` is for a client.
+STATE_CONFLICTS = conflict_codes(AccountsError.USERNAME_TAKEN, AccountsError.TEAM_NAME_TAKEN)

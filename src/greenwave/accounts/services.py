@@ -139,7 +139,9 @@ def user_create(
     _require_admin(actor)
     username = username.strip()
     if not username:
-        raise DomainError(AccountsError.USERNAME_TAKEN, _("A login name is required."))
+        raise DomainError(
+            CoreError.VALIDATION, _("A login name is required."), details={"field": "username"}
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(
             AccountsError.USERNAME_TAKEN,

@@ -12,7 +12,14 @@ from ninja.files import UploadedFile
 
 from greenwave.accounts import selectors as account_selectors
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, document_file_answer, list_query, paginate, upload_bytes
+from greenwave.core.api import (
+    Page,
+    document_conflict,
+    document_file_answer,
+    list_query,
+    paginate,
+    upload_bytes,
+)
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
@@ -175,6 +182,13 @@ def _target(request: AuthedRequest, key: str, payload: MigrateIn) -> ProcessDefi
     "/processes/instances/{instance_id}/migrate",
     response=MigrationOut,
     summary="Move the instance to another version of its process (dry_run: only check)",
+    openapi_extra=document_conflict(
+        "The instance's state refuses the move (`bpm.migration_refused`: an active element the"
+        " target version lacks or has as another kind — `details.problems` — the instance"
+        " already on that version, a target not deployed or of another process;"
+        " `bpm.instance_not_running`). The dry run answers element problems with 200 and"
+        " `allowed: false`."
+    ),
 )
 def instance_migrate(request: AuthedRequest, instance_id: int, payload: MigrateIn) -> Any:
     instance = INSTANCE.row(request, instance_id)

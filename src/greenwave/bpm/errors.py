@@ -29,4 +29,5 @@ STATE_CONFLICTS = conflict_codes(
     BpmError.TASK_NOT_OPEN,
     BpmError.INSTANCE_NOT_RUNNING,
     BpmError.NO_INCIDENT,
+    BpmError.MIGRATION_REFUSED,
 )

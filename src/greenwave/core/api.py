@@ -241,6 +241,13 @@ def document_error_responses(schema: dict[str, Any]) -> None:
                 )
 
 
+def document_conflict(description: str) -> dict[str, Any]:
+    """`openapi_extra` of an operation whose 409 says more than the generic one: which codes
+    of its app refuse the request by a record's current state."""
+    content = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}}
+    return {"responses": {409: {"description": description, "content": content}}}
+
+
 def document_file_answer(media_type: str, description: str) -> dict[str, Any]:
     """`openapi_extra` of an operation that answers a file, not JSON (use with `response={200:
     None}` so that ninja adds no `application/json` of its own)."""

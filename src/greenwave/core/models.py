@@ -105,7 +105,9 @@ class EventObject(models.Model):
     the event here by (object_type, object_id).
     """
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links")
+    # No index of its own: `eventobject_unique` starts with event_id and serves the lookups
+    # by event (a page's prefetch of `links`, the cascade of a deletion).
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="links", db_index=False)
     object_type = models.CharField(_("object type"), max_length=40)
     object_id = models.CharField(_("object id"), max_length=64)
     qualifier = models.CharField(_("qualifier"), max_length=40, blank=True)

@@ -51,10 +51,14 @@ class CompanyIn(InSchema):
     tags: list[str] = []
     custom_fields: dict[str, Any] = {}
     responsible_id: int | None = None
-    allow_duplicate: bool = False
+    allow_duplicate: bool = Field(
+        False,
+        description="Save even if another live company has this INN (and KPP), a branch "
+        "(else 409 `crm.duplicate` naming it: `details.duplicates`, `hidden` of another team).",
+    )
 
 
-@patch_of(CompanyIn, exclude=("responsible_id", "allow_duplicate"))
+@patch_of(CompanyIn, exclude=("responsible_id",))
 class CompanyPatch(InSchema):
     pass
 

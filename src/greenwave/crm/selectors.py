@@ -206,6 +206,26 @@ def contact_api_list(*, actor: User, deleted: bool = False) -> QuerySet[Contact]
     )
 
 
+def contact_holding(
+    *, actor: User, company: Company | None, phone: str = "", email: str = ""
+) -> Contact | None:
+    """The oldest live contact the actor sees at `company` (None: among the contacts without
+    one) whose phones hold `phone` or whose e-mails hold `email` (both as cleaned): a person
+    the base already has, to link rather than repeat (a lead's conversion)."""
+    wanted = Q()
+    for value in (phone, email):
+        if value:  # the haystack narrows the rows; the lists themselves decide
+            wanted |= Q(search_text__contains=value.lower())
+    if not wanted:
+        return None
+    rows = contact_list(actor=actor).filter(wanted, company=company).order_by("pk")
+    for contact in rows[:50]:
+        emails = {e.lower() for e in contact.emails}
+        if (phone and phone in contact.phones) or (email and email.lower() in emails):
+            return contact
+    return None
+
+
 def contact_get(*, actor: User, pk: int, deleted: bool = False) -> Contact:
     rows = contact_list(actor=actor, deleted=deleted).prefetch_related(
         Prefetch("decision_roles", queryset=DecisionMaker.objects.select_related("company"))

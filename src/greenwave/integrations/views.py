@@ -109,6 +109,18 @@ def webhook_test(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("integrations:webhook_detail", pk=sub.pk)
 
 
+@login_required
+@require_POST
+def webhook_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The card's delete button (asked to confirm): the webhook, its deliveries and their
+    attempts go for good, as DELETE /api/v1/webhooks/{id}; the event log keeps the deletion."""
+    sub = selectors.webhook_get(actor=request.user, pk=pk)
+    require_admin(request)
+    services.webhook_delete(actor=request.user, subscription=sub)
+    messages.success(request, _("Webhook %(url)s deleted.") % {"url": sub.url})
+    return redirect("integrations:webhook_list")
+
+
 @admin_required
 def onec(request: AuthedRequest) -> HttpResponse:
     """Settings of the 1C exchange, its last exchanges, and a manual import of files."""

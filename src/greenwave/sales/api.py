@@ -316,7 +316,14 @@ ENDPOINTS.action(
 )
 
 
-@router.post("/leads/{lead_id}/convert", response={201: DealOut})
+@router.post(
+    "/leads/{lead_id}/convert",
+    response={201: DealOut},
+    description="The client is a company of the base that looks like the lead's, else a new "
+    "one. A contact of that client (without a company: of the base) with the lead's person's "
+    "name, phone or e-mail is linked to the deal instead of a new contact; the lead's "
+    "`lead_converted` event names it in `reused_contact`.",
+)
 def lead_convert(request: AuthedRequest, lead_id: int, payload: ConvertIn) -> Any:
     lead = LEAD.row(request, lead_id)
     deal = services.lead_convert(

@@ -35,6 +35,7 @@ from greenwave.accounts.scoping import scope_records
 from greenwave.accounts.selectors import responsible_filter
 from greenwave.core.case_access import title_links
 from greenwave.core.choice_filters import choice_filter
+from greenwave.core.errors import DomainError
 from greenwave.core.listing import (
     FilterSpec,
     ListQuery,
@@ -46,7 +47,9 @@ from greenwave.core.listing import (
 from greenwave.core.models import Event, EventObject
 from greenwave.core.search import SearchHit, SearchTerm, search_hits
 from greenwave.core.selectors import row_get, row_visible
+from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, Contact, Product
+from greenwave.crm.requisites import normalize_email, normalize_phone
 
 from .models import (
     Deal,
@@ -770,3 +773,52 @@ def deal_links(ids: list[int]) -> dict[int, tuple[str, str]]:
 
 def lead_links(ids: list[int]) -> dict[int, tuple[str, str]]:
     return title_links(Lead, ids, title="title", url_name="sales:lead_detail")
+
+
+def lead_client_reach(lead: Lead) -> tuple[str, str]:
+    """The lead's phone and e-mail that the client base takes: a lead keeps whatever was typed
+    (`_lead_phone`; a web form's «звоните вечером»), which must not make it unconvertible —
+    the text stays on the lead, the new client and contact get only valid values."""
+    valid: list[str] = []
+    for value, normalize in ((lead.phone, normalize_phone), (lead.email, normalize_email)):
+        try:
+            valid.append(normalize(value) if value else "")
+        except DomainError:
+            valid.append("")
+    return valid[0], valid[1]
+
+
+def lead_existing_client(*, lead: Lead, owner: User) -> Company | None:
+    """The client a lead's conversion takes from the base: the first look-alike the owner
+    sees (INN, phone, e-mail, similar name); None when the lead names no company, or when
+    the conversion will make a new one."""
+    if not (lead.company_name or lead.inn):
+        return None
+    matches = crm_selectors.company_find_duplicates(
+        actor=owner, inn=lead.inn, phone=lead.phone, email=lead.email, name=lead.company_name
+    )
+    return matches[0].company if matches else None
+
+
+def lead_existing_contact(*, lead: Lead, company: Company | None, owner: User) -> Contact | None:
+    """The contact a lead's conversion links instead of making one: at the client (`company`;
+    None: among the contacts without a company), the one named as the lead's person, else the
+    one holding the lead's phone or e-mail. None when the lead names no person."""
+    if not lead.contact_name:
+        return None
+    if company is not None:
+        named = company.contacts.filter(full_name__iexact=lead.contact_name, is_deleted=False)
+        if (existing := named.order_by("pk").first()) is not None:
+            return existing
+    phone, email = lead_client_reach(lead)
+    return crm_selectors.contact_holding(actor=owner, company=company, phone=phone, email=email)
+
+
+def lead_conversion_contact(*, lead: Lead, actor: User) -> Contact | None:
+    """The contact converting the lead now would link (the web form names it beforehand): the
+    client's, or, for a lead without a company, one of the base's; none for a new client."""
+    owner = lead.responsible or actor
+    client = lead_existing_client(lead=lead, owner=owner)
+    if client is None and (lead.company_name or lead.inn):
+        return None
+    return lead_existing_contact(lead=lead, company=client, owner=owner)

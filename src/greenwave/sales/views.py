@@ -379,6 +379,7 @@ lead_create = create_view(
 @login_required
 def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = selectors.lead_get(actor=request.user, pk=pk)
+    open_ = lead.status not in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED)
     return render(
         request,
         "sales/lead_detail.html",
@@ -386,7 +387,7 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "title": str(lead),
             "lead": lead,
             **Back(reverse("sales:lead_list"), _("Leads")).context(),
-            "open": lead.status not in (LeadStatus.CONVERTED, LeadStatus.DISQUALIFIED),
+            "open": open_,
             "can_change": can_write(request.user, lead),
             # the deal went to a hunter of another team: no link to a 404
             "deal_visible": lead.deal_id is not None
@@ -395,6 +396,8 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             .exists(),
             "disqualify_form": DisqualifyForm(),
             "convert_form": ConvertForm(initial={"pipeline": selectors.pipeline_default()}),
+            "reused_contact": open_
+            and selectors.lead_conversion_contact(lead=lead, actor=request.user),
             "timeline": event_list_for_object(object_type="lead", object_id=lead.pk)[:50],
         },
     )

@@ -69,9 +69,9 @@ def _check_mapping(mapping: Mapping[str, str] | None) -> dict[str, str]:
     ]
     if bad or len(items) > MAX_MAPPING_ITEMS:
         raise DomainError(
-            BpmError.MIGRATION_REFUSED,
+            CoreError.VALIDATION,
             _("The mapping must pair element ids (old id → new id)."),
-            details={"mapping": [str(k) for k in bad]},
+            details={"field": "mapping", "mapping": [str(k) for k in bad]},
         )
     return {k.strip(): v.strip() for k, v in items.items() if k.strip() != v.strip()}
 
@@ -226,12 +226,11 @@ def instance_migrate(
                 "problems": " ".join(p["message"] for p in check.problems),
             },
             details={"problems": check.problems},
-            status=409,
         )
     try:
         run.migrate(compiled, items)
     except engine.EngineError as exc:
-        raise DomainError(BpmError.MIGRATION_REFUSED, exc.message, status=409) from exc
+        raise DomainError(BpmError.MIGRATION_REFUSED, exc.message) from exc
     snap = run.snapshot()
     user_tasks = target.metadata.get("user_tasks", {})
     ready = {t.task_id: t for t in snap.ready_tasks}

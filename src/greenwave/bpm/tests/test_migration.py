@@ -18,6 +18,7 @@ from greenwave.bpm.models import (
     Timer,
 )
 from greenwave.bpm.tests.steps import open_task, race, signed_in
+from greenwave.config.api import api
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 
@@ -181,9 +182,12 @@ def test_only_a_deployed_version_of_the_same_process_takes_instances(
     for target in (draft, other, approval):
         with pytest.raises(DomainError) as err:
             services.instance_migrate(actor=admin, instance=instance, target=target)
-        assert err.value.code == "bpm.migration_refused"
-    with pytest.raises(DomainError):
+        assert (err.value.code, err.value.status) == ("bpm.migration_refused", 409)
+    # A malformed mapping is a request wrong in itself: a 400, not the refusal by state.
+    with pytest.raises(DomainError) as err:
         services.instance_migrate(actor=admin, instance=instance, target=other, mapping={"": "x"})
+    assert (err.value.code, err.value.status) == ("validation_error", 400)
+    assert err.value.details["field"] == "mapping"
 
 
 def test_every_running_instance_of_a_version_moves_and_refused_ones_stay(
@@ -350,7 +354,7 @@ def test_the_api_checks_then_moves_an_instance(
     assert moved.json()["migrated"] is True
     assert head.get(f"/api/v1/processes/instances/{instance.pk}").json()["definition_version"] == 2
     back = head.post(url, {"target_version": 2}, content_type="application/json")
-    assert back.status_code == 400
+    assert back.status_code == 409  # already on version 2: refused by the instance's state
     assert back.json()["code"] == "bpm.migration_refused"
     nowhere = head.post(url, {"target_version": 9}, content_type="application/json")
     assert nowhere.status_code == 404
@@ -479,3 +483,14 @@ def test_completing_a_task_while_the_instance_moves_loses_no_update(
         waiting_at = {k for k, v in instance.element_states.items() if v in {"active", "waiting"}}
         assert waiting_at in ({"check"}, {"wait_payment"})
         assert _migrated_events(instance).count() == 1
+
+
+def test_the_migrate_operation_documents_migration_refused_as_its_409() -> None:
+    operation = api.get_openapi_schema()["paths"][
+        "/api/v1/processes/instances/{instance_id}/migrate"
+    ]["post"]
+    conflict = operation["responses"][409]
+    assert "bpm.migration_refused" in conflict["description"]
+    assert conflict["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorOut"
+    }

@@ -261,3 +261,28 @@ def test_a_delivery_whose_webhook_is_deleted_mid_send_is_dropped_quietly(
     assert len(receiver.received) == 1
     assert not WebhookDelivery.objects.filter(pk=delivery.pk).exists()
     assert not Event.objects.filter(activity="webhook_delivered").exists()
+
+
+def test_the_webhook_page_deletes_it_after_confirming_and_only_for_an_admin(
+    admin: User, make_user: Callable[..., User]
+) -> None:
+    sub = services.webhook_create(actor=admin, url="https://1.1.1.1/hook", events=["deal.won"])
+    url = f"/integrations/webhooks/{sub.pk}/delete/"
+    head = Client()
+    head.force_login(make_user("head", roles=["head_of_sales"]))
+    assert head.post(url).status_code == 404  # not theirs to see
+    page = Client()
+    page.force_login(admin)
+    card = page.get(f"/integrations/webhooks/{sub.pk}/").content.decode()
+    assert f'action="{url}"' in card
+    assert "data-confirm=" in card
+    assert page.get(url).status_code == 405  # a POST only, with the CSRF token
+    assert WebhookSubscription.objects.filter(pk=sub.pk).exists()
+
+    done = page.post(url, follow=True)
+    assert done.redirect_chain == [("/integrations/webhooks/", 302)]
+    assert "удалён" in done.content.decode()
+    assert not WebhookSubscription.objects.filter(pk=sub.pk).exists()
+    assert Event.objects.filter(
+        case_type="webhook", case_id=str(sub.pk), activity="webhook_deleted", actor=admin
+    ).exists()

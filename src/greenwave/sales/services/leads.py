@@ -24,12 +24,11 @@ from greenwave.core.services import (
     ref,
 )
 from greenwave.core.text import visible_text
-from greenwave.crm import selectors as crm_selectors
 from greenwave.crm import services as crm_services
 from greenwave.crm.models import Company, Contact
-from greenwave.crm.requisites import normalize_email, normalize_inn, normalize_phone
+from greenwave.crm.requisites import normalize_inn
 
-from .. import events
+from .. import events, selectors
 from ..errors import SalesError
 from ..models import (
     Deal,
@@ -101,7 +100,8 @@ def _lead_fields_clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     """A lead's given fields as stored. Its INN by the client base's rule (`normalize_inn`: the
     length and the check digit), which the conversion applies to the new company — refused
     here, not at the conversion. The phone and e-mail are kept as typed when they are not
-    valid (`_lead_phone`, `_client_reach`). Each refusal names its field (`details["field"]`)."""
+    valid (`_lead_phone`, `lead_client_reach`). Each refusal names its field
+    (`details["field"]`)."""
     data = dict(fields)
     if "source" in data and data["source"] not in LeadSource.values:
         raise DomainError(
@@ -227,7 +227,9 @@ def lead_convert(
     """Lead → deal (+ client and contact) in the first stage of the pipeline.
 
     The client is the given company, else an existing one found by the client base's duplicate
-    detection (INN, phone, e-mail, name), else a new one made from the lead.
+    detection (INN, phone, e-mail, name), else a new one made from the lead. The contact is
+    the client's one (or, without a client, one of the base's) with the lead's person's name,
+    phone or e-mail — linked, and named in the event's `reused_contact` — else a new one.
     """
     _require_access(actor, lead)
     lead = _open_lead(lead)
@@ -237,7 +239,7 @@ def lead_convert(
     if owner is None:
         raise DomainError(CoreError.VALIDATION, _("Choose who will be responsible for the deal."))
     client = company or _client_for_lead(actor, lead, owner)
-    contact = _contact_for_lead(actor, lead, client, owner)
+    contact, reused = _contact_for_lead(actor, lead, client, owner)
     deal = deal_create(
         actor=actor,
         title=title or lead.title,
@@ -255,7 +257,8 @@ def lead_convert(
         actor,
         lead,
         events.LEAD_CONVERTED,
-        {"deal": deal.pk},
+        # `reused_contact`: the contact the base already had, linked instead of a new one.
+        {"deal": deal.pk, "reused_contact": contact.pk if reused and contact else None},
         objects=[ref(deal, "deal")],
         status=LeadStatus.CONVERTED,
         closed_at=timezone.now(),
@@ -328,28 +331,13 @@ def _start_web_lead_process(lead: Lead) -> None:
             raise
 
 
-def _client_reach(lead: Lead) -> tuple[str, str]:
-    """The lead's phone and e-mail that the client base takes: a lead keeps whatever was typed
-    (`_lead_phone`; a web form's «звоните вечером»), which must not make it unconvertible —
-    the text stays on the lead, the new client and contact get only valid values."""
-    valid: list[str] = []
-    for value, normalize in ((lead.phone, normalize_phone), (lead.email, normalize_email)):
-        try:
-            valid.append(normalize(value) if value else "")
-        except DomainError:
-            valid.append("")
-    return valid[0], valid[1]
-
-
 def _client_for_lead(actor: User | None, lead: Lead, owner: User) -> Company | None:
     if not (lead.company_name or lead.inn):
         return None
-    matches = crm_selectors.company_find_duplicates(
-        actor=owner, inn=lead.inn, phone=lead.phone, email=lead.email, name=lead.company_name
-    )
-    if matches:
-        return matches[0].company
-    phone, email = _client_reach(lead)
+    existing = selectors.lead_existing_client(lead=lead, owner=owner)
+    if existing is not None:
+        return existing
+    phone, email = selectors.lead_client_reach(lead)
     return crm_services.company_create(
         actor=actor,
         name=lead.company_name or lead.title,
@@ -379,17 +367,16 @@ def _company_source(lead_source: str) -> str:
 
 def _contact_for_lead(
     actor: User | None, lead: Lead, company: Company | None, owner: User
-) -> Contact | None:
-    if not lead.contact_name:
-        return None
-    if company is not None:
-        existing = company.contacts.filter(full_name__iexact=lead.contact_name).first()
-        if existing is not None:
-            return existing
-    phone, email = _client_reach(lead)
-    # The lead's person is made even when the base knows its phone or e-mail: a look-alike
-    # contact does not keep a lead from becoming a deal (it can be merged later).
-    return crm_services.contact_create(
+) -> tuple[Contact | None, bool]:
+    """The lead's person and whether the base already had it: the contact at the client named
+    like it or holding its phone or e-mail is linked (`selectors.lead_existing_contact`), not
+    repeated; else a new one is made (a look-alike elsewhere in the base does not keep a lead
+    from becoming a deal: it can be merged later)."""
+    existing = selectors.lead_existing_contact(lead=lead, company=company, owner=owner)
+    if existing is not None or not lead.contact_name:
+        return existing, existing is not None
+    phone, email = selectors.lead_client_reach(lead)
+    contact = crm_services.contact_create(
         actor=actor,
         allow_duplicate=True,
         company=company,
@@ -398,3 +385,4 @@ def _contact_for_lead(
         emails=[email] if email else [],
         responsible=owner if company is None else None,
     )
+    return contact, False
