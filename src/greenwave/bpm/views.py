@@ -366,12 +366,11 @@ def instance_start(request: AuthedRequest, pk: int) -> HttpResponse:
 # -- instances --------------------------------------------------------------------------------
 
 
-instance_list = ListPage(
-    selectors.INSTANCE_LIST_SPEC,
-    selectors.instance_list,
+instance_list = ListPage.of(
+    selectors,
+    "instance",
     gettext_lazy("Processes"),
-    "bpm/partials/instance_table.html",
-    gettext_lazy("No processes have been started yet."),
+    empty=gettext_lazy("No processes have been started yet."),
 ).view()
 
 
