@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from greenwave.core.crud import Back, form_page, form_view, to_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import form_post, show_on_top
+from greenwave.core.forms import initial_of
 from greenwave.core.guards import admin_required
 from greenwave.core.list_pages import ListPage
 from greenwave.core.ratelimit import rate_limit_hits, rate_limited
@@ -232,7 +233,7 @@ def user_create(request: AuthedRequest) -> HttpResponse:
 @admin_required
 def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     user = selectors.user_get(actor=request.user, pk=pk)
-    initial = {f: getattr(user, f) for f in services.USER_FIELDS}
+    initial = initial_of(user, services.USER_FIELDS)
     initial.update(roles=sorted(user.role_codes()), team=user.team)
     form = UserProfileFields(request.POST or None, initial=initial)
     saved = form_post(

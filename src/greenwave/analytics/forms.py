@@ -22,6 +22,18 @@ def _date(label: Any) -> forms.DateField:
     )
 
 
+def _bound(label: Any, default: Decimal, *, max_value: int) -> forms.DecimalField:
+    """An optional class bound of the segment analysis: left empty, it is `default`, which
+    the placeholder shows."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=max_value,
+        widget=forms.NumberInput(attrs={"placeholder": default, "step": "any"}),
+    )
+
+
 class SalesForm(BootstrapFormMixin, forms.Form):
     preset = forms.ChoiceField(
         label=_("Period"),
@@ -65,34 +77,10 @@ class SegmentForm(BootstrapFormMixin, forms.Form):
         max_value=60,
         widget=forms.NumberInput(attrs={"placeholder": DEFAULT_MONTHS}),
     )
-    a_share = forms.DecimalField(
-        label=_("A up to (share)"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_value=1,
-        widget=forms.NumberInput(attrs={"placeholder": ABC_A, "step": "any"}),
-    )
-    b_share = forms.DecimalField(
-        label=_("B up to (share)"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_value=1,
-        widget=forms.NumberInput(attrs={"placeholder": ABC_B, "step": "any"}),
-    )
-    x_max = forms.DecimalField(
-        label=_("X up to (variation)"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_value=10,
-        widget=forms.NumberInput(attrs={"placeholder": XYZ_X, "step": "any"}),
-    )
-    y_max = forms.DecimalField(
-        label=_("Y up to (variation)"),
-        required=False,
-        min_value=Decimal("0.01"),
-        max_value=10,
-        widget=forms.NumberInput(attrs={"placeholder": XYZ_Y, "step": "any"}),
-    )
+    a_share = _bound(_("A up to (share)"), ABC_A, max_value=1)
+    b_share = _bound(_("B up to (share)"), ABC_B, max_value=1)
+    x_max = _bound(_("X up to (variation)"), XYZ_X, max_value=10)
+    y_max = _bound(_("Y up to (variation)"), XYZ_Y, max_value=10)
 
 
 class SegmentSaveForm(BootstrapFormMixin, forms.Form):

@@ -23,6 +23,7 @@ from greenwave.accounts.models import RoleCode
 from greenwave.core.api import scoped_row_of_id
 from greenwave.core.crud import Back
 from greenwave.core.errors import DomainError
+from greenwave.core.form_posts import action_post
 from greenwave.core.guards import allowed_only
 from greenwave.core.list_pages import ListPage
 
@@ -337,11 +338,12 @@ def definition_xml(request: AuthedRequest, pk: int) -> HttpResponse:
 @designer_required
 def definition_deploy(request: AuthedRequest, pk: int) -> HttpResponse:
     definition = selectors.definition_get(actor=request.user, pk=pk)
-    try:
-        services.definition_deploy(actor=request.user, definition=definition)
-        messages.success(request, _("Deployed."))
-    except DomainError as exc:
-        _flash_error(request, exc)
+    action_post(
+        request,
+        lambda: services.definition_deploy(actor=request.user, definition=definition),
+        success=_("Deployed."),
+        refusals=(),
+    )
     return redirect("bpm:definition_detail", pk=pk)
 
 
@@ -366,12 +368,11 @@ def instance_start(request: AuthedRequest, pk: int) -> HttpResponse:
 # -- instances --------------------------------------------------------------------------------
 
 
-instance_list = ListPage(
-    selectors.INSTANCE_LIST_SPEC,
-    selectors.instance_list,
+instance_list = ListPage.of(
+    selectors,
+    "instance",
     gettext_lazy("Processes"),
-    "bpm/partials/instance_table.html",
-    gettext_lazy("No processes have been started yet."),
+    empty=gettext_lazy("No processes have been started yet."),
 ).view()
 
 
@@ -401,11 +402,12 @@ def instance_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     """Cancelling asks first: the page says what stops (open tasks), the POST confirms."""
     instance = selectors.instance_get(actor=request.user, pk=pk)
     if request.method == "POST" and request.POST.get("confirm") == "1":
-        try:
-            services.instance_cancel(actor=request.user, instance=instance)
-            messages.success(request, _("Process cancelled."))
-        except DomainError as exc:
-            _flash_error(request, exc)
+        action_post(
+            request,
+            lambda: services.instance_cancel(actor=request.user, instance=instance),
+            success=_("Process cancelled."),
+            refusals=(),
+        )
         return redirect("bpm:instance_detail", pk=pk)
     context = {
         "title": _("Cancel %(process)s #%(pk)s?")
@@ -425,11 +427,12 @@ def instance_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
 @page
 def incident_retry(request: AuthedRequest, pk: int) -> HttpResponse:
     incident = selectors.incident_get(actor=request.user, pk=pk)
-    try:
-        services.incident_retry(actor=request.user, incident=incident)
-        messages.success(request, _("Retried."))
-    except DomainError as exc:
-        _flash_error(request, exc)
+    action_post(
+        request,
+        lambda: services.incident_retry(actor=request.user, incident=incident),
+        success=_("Retried."),
+        refusals=(),
+    )
     return redirect("bpm:instance_detail", pk=incident.instance_id)
 
 

@@ -24,6 +24,14 @@ def with_blank(choices: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return [("", EMPTY), *choices]
 
 
+def initial_of(record: object | None, fields: Iterable[str]) -> dict[str, Any]:
+    """An edit form's `initial`: the value the record holds for each of `fields` (none without
+    a record yet, as a client's profile before it is first written)."""
+    if record is None:
+        return {}
+    return {name: getattr(record, name) for name in fields}
+
+
 class BootstrapFormMixin:
     """Give every widget Bootstrap's classes so templates stay loops over fields, and make
     every date and time input round-trip its value."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users, visible_team_ids
 from greenwave.core.errors import DomainError
-from greenwave.core.forms import BootstrapFormMixin, bootstrap_class, with_blank
+from greenwave.core.forms import BootstrapFormMixin, bootstrap_class, initial_of, with_blank
 from greenwave.core.money import Currency
 from greenwave.core.text import NameField
 
@@ -124,7 +124,7 @@ class CompanyForm(BootstrapFormMixin, forms.Form):
 
     @staticmethod
     def initial_for(company: Company) -> dict[str, Any]:
-        data = {f: getattr(company, f) for f in CompanyForm.base_fields}
+        data = initial_of(company, CompanyForm.base_fields)
         data["tags"] = ", ".join(company.tags)
         data["custom_fields"] = dict(company.custom_fields)
         return data

@@ -27,6 +27,7 @@ from greenwave.core.create_pages import create_view
 from greenwave.core.crud import Back, back_to, form_page, form_view, saving, to_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post, show_form_error
+from greenwave.core.forms import initial_of
 from greenwave.core.guards import admin_required
 from greenwave.core.list_pages import ListPage
 from greenwave.core.listing import ListQuery, ListSpec
@@ -286,7 +287,7 @@ def decision_maker_add(request: AuthedRequest, pk: int) -> HttpResponse:
 def decision_maker_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     dm = selectors.decision_maker_get(actor=request.user, pk=pk)
     require_write(request.user, dm.company)
-    initial = {f: getattr(dm, f) for f in services.DECISION_MAKER_FIELDS}
+    initial = initial_of(dm, services.DECISION_MAKER_FIELDS)
     return _card_form(
         request,
         dm.company,
@@ -315,7 +316,7 @@ def decision_maker_remove(request: AuthedRequest, pk: int) -> HttpResponse:
 def company_profile_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     company = _company_to_change(request, pk)
     profile = selectors.client_profile_of(actor=request.user, company=company)
-    initial = {f: getattr(profile, f) for f in services.CLIENT_PROFILE_FIELDS} if profile else {}
+    initial = initial_of(profile, services.CLIENT_PROFILE_FIELDS)
     return _card_form(
         request,
         company,
@@ -386,7 +387,7 @@ def competitor_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def competitor_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     competitor = selectors.competitor_get(actor=request.user, pk=pk)
     services.require_competitor_editor(request.user)
-    initial = {f: getattr(competitor, f) for f in services.COMPETITOR_FIELDS}
+    initial = initial_of(competitor, services.COMPETITOR_FIELDS)
     return _record_form(
         request,
         CompetitorForm(request.POST or None, initial=initial),
@@ -448,7 +449,7 @@ product_create = create_view(
 def product_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     product = selectors.product_get(actor=request.user, pk=pk)
     _require_catalog_change(request)
-    initial = {f: getattr(product, f) for f in services.PRODUCT_FIELDS}
+    initial = initial_of(product, services.PRODUCT_FIELDS)
     return _catalog_form(
         request,
         ProductForm(request.POST or None, initial=initial),
@@ -486,7 +487,7 @@ price_list_create = create_view(
 def price_list_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     price_list = selectors.price_list_get(actor=request.user, pk=pk)
     _require_catalog_change(request)
-    initial = {f: getattr(price_list, f) for f in services.PRICE_LIST_FIELDS}
+    initial = initial_of(price_list, services.PRICE_LIST_FIELDS)
     return _record_form(
         request,
         PriceListForm(request.POST or None, initial=initial),

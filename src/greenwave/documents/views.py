@@ -25,6 +25,7 @@ from greenwave.core.api import scoped_row_of_id, upload_bytes
 from greenwave.core.crud import Back, back_to, form_page, form_view, saving
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, show_form_error
+from greenwave.core.forms import initial_of
 from greenwave.core.list_pages import ListPage
 from greenwave.crm.selectors import company_get, contact_get
 from greenwave.sales.selectors import deal_get
@@ -101,7 +102,7 @@ def legal_entity_create(request: AuthedRequest) -> HttpResponse:
 def legal_entity_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     entity = selectors.legal_entity_get(actor=request.user, pk=pk)
     _require_finance_page(request)
-    initial = {f: getattr(entity, f) for f in services.LEGAL_ENTITY_FIELDS}
+    initial = initial_of(entity, services.LEGAL_ENTITY_FIELDS)
     return form_view(
         request,
         LegalEntityForm(request.POST or None, initial=initial),
@@ -499,7 +500,7 @@ def company_bank_edit(request: AuthedRequest, company_pk: int) -> HttpResponse:
     company = company_get(actor=request.user, pk=company_pk)
     require_write(request.user, company)
     bank = services.client_bank_account_of(company)
-    initial = {f: getattr(bank, f) for f in services.CLIENT_BANK_FIELDS} if bank else {}
+    initial = initial_of(bank, services.CLIENT_BANK_FIELDS)
     return form_view(
         request,
         ClientBankAccountForm(request.POST or None, initial=initial),

@@ -33,6 +33,7 @@ from greenwave.core.crud import Back, form_view, saving, to_page
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.event_labels import activity_label
 from greenwave.core.form_posts import show_on_top
+from greenwave.core.forms import initial_of
 from greenwave.core.guards import admin_required
 from greenwave.core.list_pages import ListPage
 from greenwave.core.listing import ListQuery
@@ -408,7 +409,7 @@ def lead_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     """The lead's card by hand: the same service and checks as PATCH /api/v1/leads/{id}."""
     lead = selectors.lead_get(actor=request.user, pk=pk)
     require_write(request.user, lead)  # a reader gets the 403 page, not a form to be refused
-    initial = {name: getattr(lead, name) for name in LeadForm.base_fields}
+    initial = initial_of(lead, LeadForm.base_fields)
     return form_view(
         request,
         LeadForm(request.POST or None, initial=initial),

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from greenwave.accounts.scoping import acts_as_head
 from greenwave.core.change_lines import format_value
 from greenwave.core.crud import Back
-from greenwave.core.forms import with_blank
+from greenwave.core.forms import initial_of, with_blank
 from greenwave.core.values import EMPTY, format_any, joined
 from greenwave.crm.requisites import compact
 
@@ -15,6 +15,12 @@ from greenwave.crm.requisites import compact
 def test_with_blank_puts_the_dash_choice_first() -> None:
     assert with_blank([("a", "A"), ("b", "B")]) == [("", "—"), ("a", "A"), ("b", "B")]
     assert with_blank(x for x in [("a", "A")]) == [("", EMPTY), ("a", "A")]
+
+
+def test_initial_of_reads_the_named_fields_and_nothing_without_a_record() -> None:
+    record = SimpleNamespace(name="Acme", inn="7700000000", notes="kept out")
+    assert initial_of(record, ["name", "inn"]) == {"name": "Acme", "inn": "7700000000"}
+    assert initial_of(None, ["name", "inn"]) == {}
 
 
 def test_back_gives_the_template_keys() -> None:
