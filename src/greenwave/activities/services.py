@@ -20,6 +20,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import User
@@ -577,7 +578,7 @@ def _reminder_message(reminder: Reminder, connection: Any) -> mail.EmailMessage:
     user = reminder.user
     with translation.override(user.language or settings.LANGUAGE_CODE):
         when = (
-            timezone.localtime(activity.due_at).strftime("%d.%m.%Y %H:%M")
+            date_format(timezone.localtime(activity.due_at), "SHORT_DATETIME_FORMAT")
             if activity.due_at
             else ""
         )

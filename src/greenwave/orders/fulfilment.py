@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
@@ -214,7 +215,7 @@ def _note_delay(order: Order, late_reason: str, late_comment: str) -> None:
         raise invalid(
             "late_reason",
             _("The order is shipped after its promised date %(date)s: choose the reason.")
-            % {"date": order.promised_date.strftime("%d.%m.%Y")},
+            % {"date": date_format(order.promised_date, "SHORT_DATE_FORMAT")},
         )
     order.late_reason = late_reason
     order.late_comment = str(late_comment or "").strip()[:500]

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import RoleCode, User
@@ -282,7 +283,7 @@ def payment_record_bank(
         raise DomainError(
             OrdersError.IMPORT_CONFLICT,
             _("Payment order %(number)s of %(date)s has just been imported by someone else.")
-            % {"number": row["number"], "date": row["date"].strftime("%d.%m.%Y")},
+            % {"number": row["number"], "date": date_format(row["date"], "SHORT_DATE_FORMAT")},
         ) from None
 
 

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -79,7 +80,7 @@ class DayPlan(TimeStampedModel):
         indexes = [models.Index(fields=["team", "date"], name="dayplan_team_date_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.date:%d.%m.%Y}"
+        return f"{self.user} {date_format(self.date, 'SHORT_DATE_FORMAT')}"
 
     @property
     def is_open(self) -> bool:

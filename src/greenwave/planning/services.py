@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from greenwave.accounts.models import Team, User
@@ -83,7 +84,8 @@ def _require_open(plan: DayPlan) -> None:
     if plan.status != DayStatus.OPEN:
         raise DomainError(
             PlanningError.DAY_ALREADY_CLOSED,
-            _("The day %(date)s is already closed.") % {"date": plan.date.strftime("%d.%m.%Y")},
+            _("The day %(date)s is already closed.")
+            % {"date": date_format(plan.date, "SHORT_DATE_FORMAT")},
             details={"date": plan.date.isoformat()},
             status=409,
         )

@@ -1,0 +1,39 @@
+"""Dates on pages follow the reader's language.
+
+The orders, claims, receivables, commissions and KPI pages wrote `|date:"d.m.Y"`, so an English
+page showed 07.12.2026 beside 12/07/2026 from the pages that use the locale's format. Every
+date a template shows goes through `SHORT_DATE_FORMAT` / `SHORT_DATETIME_FORMAT` (or a named
+format of its own, such as a weekday), never a fixed day-month-year order.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from django.template import Context, Template
+from django.utils import translation
+
+SRC = Path(__file__).resolve().parents[2]
+FIXED_ORDER = re.compile(r'\|date:"[dj][./-][mn][./-][Yy][^"]*"')
+
+
+def test_no_template_fixes_the_day_month_year_order() -> None:
+    found = [
+        f"{path.relative_to(SRC)}: {match.group(0)}"
+        for path in sorted(SRC.rglob("templates/**/*.html"))
+        for match in FIXED_ORDER.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, 'use |date:"SHORT_DATE_FORMAT" (or SHORT_DATETIME_FORMAT):\n' + "\n".join(
+        found
+    )
+
+
+def test_the_short_format_is_the_readers() -> None:
+    page = Template('{{ day|date:"SHORT_DATE_FORMAT" }}')
+    day = Context({"day": date(2026, 12, 7)})
+    with translation.override("ru"):
+        assert page.render(day) == "07.12.2026"
+    with translation.override("en"):
+        assert page.render(day) == "12/07/2026"
