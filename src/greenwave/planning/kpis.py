@@ -43,6 +43,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from greenwave.activities.models import Activity, ActivityKind, ActivityStatus
 from greenwave.core.models import Event
@@ -693,7 +694,7 @@ def _invoice_facts(invoices: list[Invoice], ctx: Context) -> list[Fact]:
             team_id=inv.team_id,
             url=url_of(inv.case_id),
             note=f"{inv.total} ₽"
-            + (f", {inv.due:%d.%m.%Y}" if inv.due else "")
+            + (f", {_shown(inv.due)}" if inv.due else "")
             + (f" (+{(ctx.as_of - inv.due).days})" if inv.due and inv.due < ctx.as_of else ""),
         )
         for inv in sorted(invoices, key=lambda i: (i.issued, i.case_id))
@@ -847,11 +848,16 @@ def _refusal_facts(ctx: Context, scope: Scope) -> list[Fact]:
     )
 
 
+def _shown(day: date) -> str:
+    """A day as the reader writes it (07.12.2026, 12/07/2026)."""
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 def _late_fact(order: Order, ctx: Context) -> Fact:
     """A late order by its deal's title; the note holds the promised and shipped dates and
     the reason of the delay with its comment (KPI 11 «причины несвоевременной сдачи»)."""
     shipped = order.shipped_date if order.shipped_date and order.shipped_date <= ctx.as_of else None
-    dates = f"{order.promised_date:%d.%m.%Y} → {f'{shipped:%d.%m.%Y}' if shipped else '—'}"
+    dates = f"{_shown(order.promised_date)} → {_shown(shipped) if shipped else '—'}"
     reason = order.get_late_reason_display() if order.late_reason else ""
     return Fact(
         day=shipped or order.promised_date,
