@@ -4,6 +4,7 @@ a bank statement) and the reminders sent about overdue invoices."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import models
@@ -21,6 +22,24 @@ from greenwave.core.model_fields import (
 from greenwave.core.models import TimeStampedModel
 from greenwave.core.money import money_amount_field
 from greenwave.crm.models import Product
+
+
+def numbered(*prefixes: str) -> Callable[[str], int | None]:
+    """The search of a record numbered as its id behind a prefix in the reader's language
+    («П-12», «CL-12»): the id a searched text names with any of `prefixes`, None for any other
+    text. Texts written earlier keep the Russian prefix, so both are accepted."""
+    pattern = re.compile(rf"^\s*(?:{'|'.join(prefixes)})\s*-\s*(\d{{1,18}})\s*$", re.IGNORECASE)
+
+    def number_id(text: str) -> int | None:
+        found = pattern.match(text)
+        return int(found.group(1)) if found else None
+
+    return number_id
+
+
+# An order's and a claim's number: «З-12» / «ORD-12», «П-12» / «CL-12».
+order_number_id = numbered("з", "ord")
+claim_number_id = numbered("п", "cl")
 
 
 class PaymentKind(models.TextChoices):
@@ -141,7 +160,7 @@ class Order(CreatedOwnedRecord):
         indexes = [owner_index("order_owner_idx")]
 
     def __str__(self) -> str:
-        return f"З-{self.pk}"
+        return pgettext("order number", "ORD-%(id)s") % {"id": self.pk}
 
     @property
     def is_late(self) -> bool:
@@ -249,17 +268,6 @@ class ClaimDecision(models.TextChoices):
     REFUND = "refund", _("Refund")
     REPLACEMENT = "replacement", _("Replacement")
     REJECTED = "rejected", _("Rejected")
-
-
-# A claim's number is its id behind a prefix in the reader's language («П-12», «CL-12»); the
-# number searched for may carry either prefix, as texts written earlier keep «П-».
-CLAIM_NUMBER = re.compile(r"^\s*(?:п|cl)\s*-\s*(\d{1,18})\s*$", re.IGNORECASE)
-
-
-def claim_number_id(text: str) -> int | None:
-    """The claim id a searched number names («П-12», «cl-12»), None for any other text."""
-    found = CLAIM_NUMBER.match(text)
-    return int(found.group(1)) if found else None
 
 
 class Claim(CreatedOwnedRecord):

@@ -34,6 +34,7 @@ from .models import (
     PaymentSource,
     SupplierOrder,
     claim_number_id,
+    order_number_id,
 )
 
 PAYMENT_LIST_SPEC = ListSpec(
@@ -203,6 +204,7 @@ def receivable_invoices(
 
 ORDER_LIST_SPEC = ListSpec(
     search_fields=("deal__title", "company__name", "company__inn"),
+    search_id=order_number_id,
     sorts=(
         SortSpec("created", _("Created"), ("created_at", "id")),
         SortSpec("promised", _("Promised date"), ("promised_date", "id")),

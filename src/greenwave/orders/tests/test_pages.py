@@ -271,3 +271,26 @@ def test_a_claim_s_number_and_sum_follow_the_reader_s_language(deal, two_teams) 
     rows = _login(reader).get("/money/claims/").content.decode().split("<tbody>", 1)[1]
     assert f">П-{claim.pk}<" in rows
     assert "12\u00a0400,00\u00a0₽" in rows
+
+
+def test_an_order_s_number_follows_the_reader_s_language(deal, two_teams) -> None:
+    """English pages showed «З-12»: an order's number is «ORD-12» in English and «З-12» in
+    Russian, and either prefix finds the order on the page and in the REST list."""
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+    reader = two_teams["hunter_a"]
+    reader.language = "en"
+    reader.save(update_fields=["language"])
+    client = _login(reader)
+    rows = client.get("/money/orders/").content.decode().split("<tbody>", 1)[1]
+    assert f">ORD-{order.pk}<" in rows
+    assert "З-" not in rows
+    for number in (f"З-{order.pk}", f"ord-{order.pk}", f"ORD - {order.pk}"):
+        found = client.get("/money/orders/", {"q": number}).context["page"].object_list
+        assert [o.pk for o in found] == [order.pk], number
+    assert client.get("/api/v1/orders", {"q": f"З-{order.pk + 1}"}).json()["count"] == 0
+    assert client.get("/api/v1/orders", {"q": f"з-{order.pk}"}).json()["count"] == 1
+    reader.language = "ru"
+    reader.save(update_fields=["language"])
+    rows = _login(reader).get("/money/orders/").content.decode().split("<tbody>", 1)[1]
+    assert f">З-{order.pk}<" in rows
