@@ -86,10 +86,12 @@ def test_receivables_page_and_scoping(make_invoice, two_teams, finance) -> None:
     make_invoice("500.00")
     page = _login(two_teams["head_a"]).get("/money/receivables/?group_by=manager")
     assert page.context["total"].total == Decimal("500.00")
+    assert "500,00\u00a0₽</a>" in page.content.decode()  # amounts read as money
     cell = _login(two_teams["head_a"]).get(
         f"/money/receivables/invoices/?group_by=manager&key={two_teams['hunter_a'].pk}"
     )
     assert len(cell.context["invoices"]) == 1
+    assert "500,00\u00a0₽</td>" in cell.content.decode()
     other = _login(two_teams["hunter_b"])
     assert other.get("/money/receivables/").context["rows"] == []
     assert len(other.get("/money/receivables/invoices/").context["invoices"]) == 0
