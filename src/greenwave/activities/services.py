@@ -288,9 +288,16 @@ def _set_reminders(activity: Activity, moments: Iterable[datetime]) -> None:
 def _follow_up_call(actor: User | None, activity: Activity) -> Activity | None:
     if activity.kind != ActivityKind.CALL or activity.next_call_at is None:
         return None
+    # «Первичный звонок» is followed by «Перезвонить: Первичный звонок», and that one by a call
+    # of the same name: the follow-up says what it is without a chain of prefixes.
+    subject = (
+        activity.subject
+        if activity.follow_up_of_id
+        else _("Call back: %(subject)s") % {"subject": activity.subject}
+    )
     follow_up = Activity.objects.create(
         kind=ActivityKind.CALL,
-        subject=activity.subject,
+        subject=subject[:255],
         direction=CallDirection.OUTGOING,
         due_at=activity.next_call_at,
         priority=activity.priority,

@@ -107,6 +107,14 @@ def test_call_back_result_plans_the_next_call(two_teams, company_a) -> None:
     assert follow_up.company_id == company_a.pk
     assert follow_up.due_at == call.next_call_at
     assert follow_up.reminders.count() == 1
+    assert follow_up.subject == f"Перезвонить: {call.subject}"
+    again = services.activity_complete(
+        actor=two_teams["hunter_a"],
+        activity=follow_up,
+        call_result="call_back",
+        next_call_at=soon(72),
+    )
+    assert Activity.objects.get(follow_up_of=again).subject == follow_up.subject  # no chain
 
 
 def test_logging_a_done_call_checks_the_result_too(two_teams, company_a) -> None:
