@@ -16,3 +16,6 @@ def sign_in(page: Any, live_server: Any, username: str, password: str = PASSWORD
     page.fill("input[name=password]", password)
     page.click("[data-testid=login-submit]")
     page.wait_for_selector("[data-testid=greeting]")
+    # app.js closes the body: until the page's load event its click handlers (a dismissible
+    # card's button) may not be bound yet, and a click would be lost (a CI run under load).
+    page.wait_for_load_state("load")
