@@ -13,7 +13,9 @@ The generated dataset has no invoice events, so before measuring the benchmark w
 each won deal of the month and the month before, an `invoice_issued` event (as the documents
 app writes it, INVOICE_EVENTS.md) and for most of them a payment — some paid in full, some in
 part, some left unpaid (overdue), some recorded in the next month for a date in this one —
-and deletes them afterwards, so the dataset stays as generated.
+and deletes them afterwards, so the dataset stays as generated. It has no orders either, so it
+writes one for each of those won deals — shipped on time, shipped late, cancelled, partly
+shipped or still to ship — for KPI 11 «late projects», and deletes them afterwards too.
 """
 
 from __future__ import annotations
@@ -73,6 +75,28 @@ WITH won AS (
 SELECT (SELECT count(*) FROM issued), (SELECT count(*) FROM paid), (SELECT count(*) FROM closed)
 """
 CLEAN_SQL = "DELETE FROM core_event WHERE case_type = 'invoice' AND payload ? 'kpi_bench'"
+
+# Orders of the same won deals (the dataset has none; KPI 11 «late projects» counts orders):
+# promised 14 days after the win; by deal id mod 10: 0–3 shipped on time, 4–5 shipped late,
+# 6 cancelled, 7 partly shipped, 8–9 still to ship. Marked by their comment.
+ORDERS_SQL = """
+INSERT INTO orders_order (created_at, updated_at, status, promised_date, shipped_date,
+                          late_reason, late_comment, amount, company_id, created_by_id,
+                          deal_id, responsible_id, team_id)
+SELECT closed_at, closed_at,
+       CASE WHEN id %% 10 < 6 THEN 'shipped' WHEN id %% 10 = 6 THEN 'cancelled'
+            WHEN id %% 10 = 7 THEN 'partially_shipped' ELSE 'open' END,
+       day + 14,
+       CASE WHEN id %% 10 < 4 THEN day + 10 WHEN id %% 10 < 6 THEN day + 20 END,
+       CASE WHEN id %% 10 IN (4, 5) THEN 'supplier_delay' ELSE '' END,
+       %(mark)s, amount, company_id, NULL, id, responsible_id, team_id
+FROM (SELECT id, amount, company_id, responsible_id, team_id, closed_at,
+             (closed_at AT TIME ZONE %(tz)s)::date AS day
+      FROM sales_deal
+      WHERE status = 'won' AND closed_at >= %(since)s AND closed_at < %(until)s
+        AND amount > 0) won
+"""
+ORDERS_CLEAN_SQL = "DELETE FROM orders_order WHERE late_comment = %(mark)s"
 
 # (kpi, responsible_id, team_id, num, den) over the scope: the people's records or their
 # department's (responsible in %(users)s or team in %(teams)s).
@@ -170,14 +194,15 @@ UNION ALL
 SELECT 'overdue_payments_5d', u, t, count(*), 1 FROM unpaid
 WHERE (u = ANY(%(users)s) OR t = ANY(%(teams)s)) AND due < %(overdue_before)s GROUP BY 2, 3
 UNION ALL
-SELECT 'late_projects', d.responsible_id, d.team_id, count(*), 1
-FROM sales_deal d
-WHERE (d.responsible_id = ANY(%(users)s) OR d.team_id = ANY(%(teams)s))
-  AND ((d.status = 'won' AND d.closed_at >= %(start)s AND d.closed_at < %(end)s
-        AND d.expected_close_date IS NOT NULL
-        AND d.expected_close_date < (d.closed_at AT TIME ZONE %(tz)s)::date)
-    OR (d.status = 'open' AND d.expected_close_date >= %(first)s
-        AND d.expected_close_date <= %(last)s AND d.expected_close_date < %(as_of)s))
+SELECT 'late_projects', o.responsible_id, o.team_id, count(*), 1
+FROM orders_order o
+WHERE (o.responsible_id = ANY(%(users)s) OR o.team_id = ANY(%(teams)s))
+  AND o.status <> 'cancelled'
+  AND ((o.shipped_date >= %(first)s AND o.shipped_date <= %(as_of)s
+        AND o.shipped_date > o.promised_date)
+    OR (o.promised_date >= %(first)s AND o.promised_date <= %(last)s
+        AND o.promised_date < %(as_of)s
+        AND (o.shipped_date IS NULL OR o.shipped_date > %(as_of)s)))
 GROUP BY 2, 3
 """
 TARGETS_SQL = """
@@ -223,11 +248,15 @@ def _seed_invoices(month: Any) -> tuple[int, int, int]:
     _start, end = month.bounds()
     previous_start, _end = month.previous.bounds()
     with transaction.atomic(), connection.cursor() as cursor:
+        params = {"tz": settings.TIME_ZONE, "since": previous_start, "until": end, "mark": MARK}
         cursor.execute(CLEAN_SQL)
-        cursor.execute(SEED_SQL, {"tz": settings.TIME_ZONE, "since": previous_start, "until": end})
+        cursor.execute(ORDERS_CLEAN_SQL, params)
+        cursor.execute(SEED_SQL, params)
         counts = cursor.fetchone()
+        cursor.execute(ORDERS_SQL, params)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE core_event")
+        cursor.execute("ANALYZE orders_order")
     _rollups_current()
     return counts
 
@@ -251,6 +280,7 @@ def _clean() -> None:
         days = kpi_rollups.touched_days(written) if kpi_rollups.ready() else set()
         with connection.cursor() as cursor:
             cursor.execute(CLEAN_SQL)
+            cursor.execute(ORDERS_CLEAN_SQL, {"mark": MARK})
         # The deleted payments' days recomputed: the rollups stay those of the dataset.
         kpi_rollups.recompute_days(days)
 
@@ -383,7 +413,8 @@ def bench_kpi_grid(*, runs: int, dataset: str) -> BenchResult:
             f"{t_sql * 1000:.0f} ms, median of {runs}; director's department view "
             f"{t_department * 1000:.0f} ms (once); {seeded[0]} invoices / {seeded[1]} payments "
             f"written for the run; department: {total['projects']} won, "
-            f"{total['revenue']} paid, {total['calls']} calls; {dataset}; answers equal"
+            f"{total['revenue']} paid, {total['calls']} calls, {total['late_projects']} late "
+            f"projects; {dataset}; answers equal"
         ),
         department_s=t_department,
     )
