@@ -17,6 +17,7 @@ import analytics_bench
 import kpi_bench
 import mining_bench
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from greenwave.datagen.generator import Config
@@ -43,6 +44,7 @@ def generated(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
         generate_into_database(Config(deals=DEALS, seed=1, chunk=250), rebuild_indexes=False)
         yield
         transaction.set_rollback(True)
+    cache.clear()  # nothing the module's readers cached outlives its rolled-back rows
 
 
 @pytest.fixture
