@@ -130,13 +130,19 @@ def _same_funnel(a: dict[int, tuple[Any, ...]], b: dict[int, tuple[Any, ...]]) -
     return diffs
 
 
-def bench_funnel(*, runs: int, dataset: str) -> BenchResult:
-    actor, pipeline = _context()
+def check_funnel(actor: Any, pipeline: Any) -> dict[int, tuple[Any, ...]]:
+    """The funnel's answer, asserted equal to the ceiling's (the bench's check, untimed)."""
     ours = _funnel_greenwave(actor, pipeline)
     ceiling = _funnel_sql(pipeline)
     diffs = _same_funnel(ours, ceiling)
     if diffs:
         raise AssertionError("funnel answers differ: " + "; ".join(diffs[:3]))
+    return ours
+
+
+def bench_funnel(*, runs: int, dataset: str) -> BenchResult:
+    actor, pipeline = _context()
+    check_funnel(actor, pipeline)
     t_ours = median_time(
         lambda: _funnel_greenwave(actor, pipeline), runs=runs, clock=time.perf_counter
     )
@@ -168,8 +174,8 @@ def _durations_sql(pipeline: Any) -> dict[str, tuple[float, float]]:
         return {str(s): (float(a), float(m)) for s, a, m in cursor.fetchall()}
 
 
-def bench_stage_durations(*, runs: int, dataset: str) -> BenchResult:
-    actor, pipeline = _context()
+def check_stage_durations(actor: Any, pipeline: Any) -> dict[str, tuple[float, float]]:
+    """The stage durations, asserted equal to the ceiling's (the bench's check, untimed)."""
     ours, ceiling = _durations_greenwave(actor, pipeline), _durations_sql(pipeline)
     if set(ours) != set(ceiling) or any(
         abs(ours[k][0] - ceiling[k][0]) > 1e-6 * max(1.0, ceiling[k][0])
@@ -177,6 +183,12 @@ def bench_stage_durations(*, runs: int, dataset: str) -> BenchResult:
         for k in ours
     ):
         raise AssertionError(f"stage durations differ: {ours} vs {ceiling}")
+    return ours
+
+
+def bench_stage_durations(*, runs: int, dataset: str) -> BenchResult:
+    actor, pipeline = _context()
+    check_stage_durations(actor, pipeline)
     t_ours = median_time(
         lambda: _durations_greenwave(actor, pipeline), runs=runs, clock=time.perf_counter
     )
@@ -271,13 +283,19 @@ def _pop_sql(pipeline: Any) -> dict[str, tuple[Any, ...]]:
     return {key: tuple(v) for key, v in out.items()}
 
 
-def bench_period_over_period(*, runs: int, dataset: str) -> BenchResult:
-    actor, pipeline = _context()
+def check_period_over_period(actor: Any, pipeline: Any) -> dict[str, tuple[Any, ...]]:
+    """The comparison, asserted equal to the ceiling's (the bench's check, untimed)."""
     ours, ceiling = _pop_greenwave(actor, pipeline), _pop_sql(pipeline)
     if ours != ceiling:
         raise AssertionError(f"period over period differs: {ours} vs {ceiling}")
     if not ours["current"][0]:
         raise AssertionError("no deals in the compared period: the dataset is too old")
+    return ours
+
+
+def bench_period_over_period(*, runs: int, dataset: str) -> BenchResult:
+    actor, pipeline = _context()
+    check_period_over_period(actor, pipeline)
     t_ours = median_time(
         lambda: _pop_greenwave(actor, pipeline), runs=runs, clock=time.perf_counter
     )
@@ -375,12 +393,18 @@ def _timed(name: str, ours: Any, ceiling: Any, runs: int, what: str, note: str) 
     )
 
 
-def bench_funnel_all_time(*, runs: int, dataset: str) -> BenchResult:
-    note = _rollups_current()
-    actor, pipeline = _context()
+def check_funnel_all_time(actor: Any, pipeline: Any) -> dict[int, tuple[Any, ...]]:
+    """The all-time funnel from the rollups (current), asserted equal to the raw ceiling's."""
     ours, ceiling = _rollup_funnel(actor, pipeline), _raw_funnel(pipeline)
     if ours != ceiling:
         raise AssertionError(f"all-time funnel differs: {ours} vs {ceiling}")
+    return ours
+
+
+def bench_funnel_all_time(*, runs: int, dataset: str) -> BenchResult:
+    note = _rollups_current()
+    actor, pipeline = _context()
+    check_funnel_all_time(actor, pipeline)
     return _timed(
         "funnel_all_time",
         lambda: _rollup_funnel(actor, pipeline),
@@ -440,12 +464,18 @@ def _overview_sql() -> dict[str, tuple[Any, ...]]:
     }
 
 
-def bench_sales_overview(*, runs: int, dataset: str) -> BenchResult:
-    note = _rollups_current()
-    actor, _pipeline = _context()
+def check_sales_overview(actor: Any) -> dict[str, tuple[Any, ...]]:
+    """The overview from the rollups (current), asserted equal to the raw ceiling's."""
     ours, ceiling = _overview_ours(actor), _overview_sql()
     if ours != ceiling:
         raise AssertionError(f"sales overview differs: {ours} vs {ceiling}")
+    return ours
+
+
+def bench_sales_overview(*, runs: int, dataset: str) -> BenchResult:
+    note = _rollups_current()
+    actor, _pipeline = _context()
+    check_sales_overview(actor)
     return _timed(
         "sales_overview",
         lambda: _overview_ours(actor),
@@ -473,13 +503,19 @@ def _portfolio_sql() -> dict[int, tuple[Any, ...]]:
         return {r[0]: tuple(r[1:]) for r in cursor.fetchall()}
 
 
-def bench_portfolio(*, runs: int, dataset: str) -> BenchResult:
-    note = _rollups_current()
-    actor, _pipeline = _context()
+def check_portfolio(actor: Any) -> dict[int, tuple[Any, ...]]:
+    """The portfolio from the rollups (current), asserted equal to the raw ceiling's."""
     ours, ceiling = _portfolio_ours(actor), _portfolio_sql()
     if ours != ceiling:
         diff = [k for k in set(ours) | set(ceiling) if ours.get(k) != ceiling.get(k)][:3]
         raise AssertionError(f"portfolio differs for clients {diff}")
+    return ours
+
+
+def bench_portfolio(*, runs: int, dataset: str) -> BenchResult:
+    note = _rollups_current()
+    actor, _pipeline = _context()
+    ours = check_portfolio(actor)
     return _timed(
         "portfolio",
         lambda: _portfolio_ours(actor),

@@ -382,16 +382,21 @@ def _same(ours: dict[Any, dict[str, Any]], ceiling: dict[Any, dict[str, Any]]) -
     return wrong
 
 
+def check_kpi_grid(c: dict[str, Any]) -> dict[Any, dict[str, Decimal | None]]:
+    """The grid's actuals, asserted equal to the ceiling's (the bench's check, untimed; after
+    `_seed_invoices`)."""
+    ours, ceiling = _grid_greenwave(c), _grid_sql(c)
+    wrong = _same(ours, ceiling)
+    if wrong:
+        raise AssertionError("the grid differs from the hand-written SQL: " + "; ".join(wrong[:5]))
+    return ceiling
+
+
 def bench_kpi_grid(*, runs: int, dataset: str) -> BenchResult:
     c = _context()
     seeded = _seed_invoices(c["month"])
     try:
-        ours, ceiling = _grid_greenwave(c), _grid_sql(c)
-        wrong = _same(ours, ceiling)
-        if wrong:
-            raise AssertionError(
-                "the grid differs from the hand-written SQL: " + "; ".join(wrong[:5])
-            )
+        ceiling = check_kpi_grid(c)
         total = ceiling[("t", c["department"].pk)]
         t_ours = median_time(lambda: _grid_greenwave(c), runs=runs, clock=time.perf_counter)
         t_sql = median_time(lambda: _grid_sql(c), runs=runs, clock=time.perf_counter)

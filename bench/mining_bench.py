@@ -170,6 +170,18 @@ def _rebuild() -> dict[str, Any]:
     return services.rollup_rebuild()
 
 
+def check_dfg(actor: Any, pipeline: Any) -> Answer:
+    """`mining_dfg` and `mining_dfg_raw`'s checks (untimed, after a rebuild of the rollup):
+    the raw map equals the hand-written SQL, the rollup's map the hand-written rollup read and
+    the raw SQL (medians within 1 %); returns the rollup's map."""
+    raw, sql = _dfg_greenwave(actor, pipeline, use_rollup=False), _dfg_sql(pipeline)
+    _same(raw, sql, rel=0.0, what="the hand-written SQL")
+    rolled, ceiling = _dfg_greenwave(actor, pipeline), _dfg_rollup_sql(pipeline)
+    _same(rolled, ceiling, rel=0.0, what="the hand-written rollup read")
+    _same(rolled, sql, rel=0.01, what="the raw SQL (rollup medians are 1 % buckets)")
+    return rolled
+
+
 def bench_mining_dfg(
     *, runs: int, dataset: str, wanted: set[str] | None = None
 ) -> list[BenchResult]:
@@ -182,11 +194,7 @@ def bench_mining_dfg(
         narrowed = _narrowed(pipeline, runs=runs, dataset=dataset)
         narrowed.details += f"; rollup rebuilt in {rebuilt['seconds']:.1f} s"
         return [narrowed]
-    raw, sql = _dfg_greenwave(actor, pipeline, use_rollup=False), _dfg_sql(pipeline)
-    _same(raw, sql, rel=0.0, what="the hand-written SQL")
-    rolled, ceiling = _dfg_greenwave(actor, pipeline), _dfg_rollup_sql(pipeline)
-    _same(rolled, ceiling, rel=0.0, what="the hand-written rollup read")
-    _same(rolled, sql, rel=0.01, what="the raw SQL (rollup medians are 1 % buckets)")
+    rolled = check_dfg(actor, pipeline)
     clock = time.perf_counter
     pairs = max(runs, PAIRED_RUNS)
     t_rolled, t_ceiling = _paired_medians(
@@ -276,15 +284,14 @@ def _narrowed_logs(pipeline: Any) -> list[tuple[str, Any, Any]]:
     return logs
 
 
-def _narrowed(pipeline: Any, *, runs: int, dataset: str) -> BenchResult:
-    """`mining_dfg_narrowed`: the narrowed maps from the rollup's cells against the same
-    cells read by hand (the ceiling: `rollup.stored_slice`'s two statements, no Python
-    around them); each answer checked against the raw map of the same log (timed once)."""
-    from greenwave.mining import rollup
+def check_narrowed(pipeline: Any) -> list[tuple[str, Any, Any, Any, dict[str, Any], float]]:
+    """`mining_dfg_narrowed`'s check (after a rebuild of the rollup): each narrowed map is
+    answered from the rollup's cells and equals the raw map of the same log (counts; medians
+    within 1 %). Returns (what, reader, log, cells, map, seconds of the raw map) of each."""
     from greenwave.mining.selectors import dfg, rollup_slice
 
     clock = time.perf_counter
-    parts, t_ours, t_ceiling = [], 0.0, 0.0
+    checked = []
     for what, reader, log in _narrowed_logs(pipeline):
         part = rollup_slice(reader, log)
         if part is None or part == "all":
@@ -302,6 +309,20 @@ def _narrowed(pipeline: Any, *, runs: int, dataset: str) -> BenchResult:
             rel=0.01,
             what=f"the raw map of {what}",
         )
+        checked.append((what, reader, log, part, ours, t_raw))
+    return checked
+
+
+def _narrowed(pipeline: Any, *, runs: int, dataset: str) -> BenchResult:
+    """`mining_dfg_narrowed`: the narrowed maps from the rollup's cells against the same
+    cells read by hand (the ceiling: `rollup.stored_slice`'s two statements, no Python
+    around them); each answer checked against the raw map of the same log (timed once)."""
+    from greenwave.mining import rollup
+    from greenwave.mining.selectors import dfg
+
+    clock = time.perf_counter
+    parts, t_ours, t_ceiling = [], 0.0, 0.0
+    for what, reader, log, part, ours, t_raw in check_narrowed(pipeline):
         mine = median_time(functools.partial(dfg, actor=reader, log=log), runs=runs, clock=clock)
         hand = median_time(functools.partial(rollup.stored_slice, part), runs=runs, clock=clock)
         t_ours += mine
@@ -524,37 +545,10 @@ def bench_mining_export(*, runs: int, dataset: str) -> list[BenchResult]:
     `mining.export` streams them (what the API endpoint and `manage.py mining_export` write)
     against the hand-written ceilings above; the outputs asserted byte-identical (SHA-256).
     One timed call each, none warm: ours first, so the ceiling runs on the warmer cache."""
-    import zoneinfo
-    from datetime import datetime, timedelta
-    from datetime import time as dtime
-
-    from django.conf import settings
-
-    from greenwave.mining import export
-    from greenwave.mining.log import case_log, label_name
-
     actor, pipeline = _context()
     clock = time.perf_counter
-    log = case_log(pipeline_id=pipeline.pk)
-    _what, _reader, month_log = _narrowed_logs_month(pipeline)
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    first = datetime.combine(month_log.date_from, dtime.min, tzinfo=tz)
-    end = datetime.combine(month_log.date_to + timedelta(days=1), dtime.min, tzinfo=tz)
     results = []
-    for name, ours_fn, hand_fn, what in (
-        (
-            "xes",
-            lambda: export.export(actor, month_log, "xes"),
-            lambda: _xes_by_hand(pipeline, lambda label: label_name(log, label), first, end),
-            f"XES of the B2B deals' events of {month_log.date_from:%Y-%m}",
-        ),
-        (
-            "ocel2-json",
-            lambda: export.export(actor, month_log, "ocel2-json"),
-            lambda: _ocel_by_hand(pipeline, first, end),
-            f"OCEL 2.0 JSON of the B2B deals' events of {month_log.date_from:%Y-%m}",
-        ),
-    ):
+    for name, ours_fn, hand_fn, what in _exports(actor, pipeline):
         started = clock()
         ours = _drain(ours_fn())
         t_ours = clock() - started
@@ -579,6 +573,51 @@ def bench_mining_export(*, runs: int, dataset: str) -> list[BenchResult]:
             details=f"{parts}; outputs byte-identical; one call each, {dataset}",
         )
     ]
+
+
+def _exports(actor: Any, pipeline: Any) -> list[tuple[str, Any, Any, str]]:
+    """(name, ours, by hand, what) of the two exports of the last whole month: calls that
+    return the chunks of Greenwave's export and of its hand-written ceiling."""
+    import zoneinfo
+    from datetime import datetime, timedelta
+    from datetime import time as dtime
+
+    from django.conf import settings
+
+    from greenwave.mining import export
+    from greenwave.mining.log import case_log, label_name
+
+    log = case_log(pipeline_id=pipeline.pk)
+    _what, _reader, month_log = _narrowed_logs_month(pipeline)
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    first = datetime.combine(month_log.date_from, dtime.min, tzinfo=tz)
+    end = datetime.combine(month_log.date_to + timedelta(days=1), dtime.min, tzinfo=tz)
+    return [
+        (
+            "xes",
+            lambda: export.export(actor, month_log, "xes"),
+            lambda: _xes_by_hand(pipeline, lambda label: label_name(log, label), first, end),
+            f"XES of the B2B deals' events of {month_log.date_from:%Y-%m}",
+        ),
+        (
+            "ocel2-json",
+            lambda: export.export(actor, month_log, "ocel2-json"),
+            lambda: _ocel_by_hand(pipeline, first, end),
+            f"OCEL 2.0 JSON of the B2B deals' events of {month_log.date_from:%Y-%m}",
+        ),
+    ]
+
+
+def check_export(actor: Any, pipeline: Any) -> dict[str, int]:
+    """`mining_export`'s check (untimed): each export byte-identical to the hand-written one;
+    returns the size in bytes of each."""
+    sizes = {}
+    for name, ours_fn, hand_fn, _what in _exports(actor, pipeline):
+        ours, hand = _drain(ours_fn()), _drain(hand_fn())
+        if ours != hand:
+            raise AssertionError(f"the {name} export differs from the hand-written one")
+        sizes[name] = ours[1]
+    return sizes
 
 
 def _narrowed_logs_month(pipeline: Any) -> tuple[str, Any, Any]:
