@@ -34,6 +34,7 @@ from .models import (
     Competitor,
     Contact,
     DecisionMaker,
+    ImportJob,
     PriceList,
     Product,
     ProductGroup,
@@ -113,6 +114,7 @@ COMPETITOR = Entity(
     reread=True,
 )
 PRODUCT = Entity(Product, "product", selectors.product_get)
+IMPORT = Entity(ImportJob, "job", selectors.import_get)
 PRICE_LIST = Entity(
     PriceList,
     "price_list",
@@ -483,12 +485,10 @@ ENDPOINTS.detail(
     "`failed`.",
 )
 def import_check(request: AuthedRequest, import_id: int, payload: ImportCheckIn) -> Any:
-    job = selectors.import_get(actor=request.user, pk=import_id)
-    return services.import_check(actor=request.user, job=job, mapping=payload.mapping)
+    return IMPORT.act(request, import_id, services.import_check, mapping=payload.mapping)
 
 
 @router.post("/imports/{import_id}/confirm", response=ImportOut, summary="Start the import job")
 def import_confirm(request: AuthedRequest, import_id: int, payload: ImportConfirmIn) -> Any:
-    job = selectors.import_get(actor=request.user, pk=import_id)
-    services.import_confirm(actor=request.user, job=job, skip_invalid=payload.skip_invalid)
-    return selectors.import_get(actor=request.user, pk=import_id)
+    IMPORT.act(request, import_id, services.import_confirm, skip_invalid=payload.skip_invalid)
+    return IMPORT.row(request, import_id)  # as `GET /imports/{id}` answers it

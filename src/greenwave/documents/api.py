@@ -58,6 +58,10 @@ ENDPOINTS = Endpoints(router, __name__)
 
 # --- legal entities -----------------------------------------------------------------------
 
+LEGAL_ENTITY = Entity(
+    LegalEntity, "entity", selectors.legal_entity_get, update=services.legal_entity_update
+)
+
 
 @router.get("/legal-entities", response=list[LegalEntityOut], summary="Our legal entities")
 def legal_entities(request: AuthedRequest) -> Any:
@@ -80,9 +84,7 @@ ENDPOINTS.detail(
 
 @router.patch("/legal-entities/{entity_id}", response=LegalEntityOut)
 def legal_entity_patch(request: AuthedRequest, entity_id: int, payload: LegalEntityPatch) -> Any:
-    entity = selectors.legal_entity_get(actor=request.user, pk=entity_id)
-    data = patch_fields(payload, LegalEntity)
-    return services.legal_entity_update(actor=request.user, entity=entity, **data)
+    return LEGAL_ENTITY.patch(request, entity_id, payload)
 
 
 # --- invoices -----------------------------------------------------------------------------

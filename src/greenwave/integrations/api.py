@@ -12,10 +12,12 @@ from ninja import Router, Status
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 
 from . import selectors, services
 from .catalogue import WEBHOOK_EVENTS
+from .models import WebhookSubscription
 from .schemas import (
     DeliveryOut,
     ProductPictureOut,
@@ -28,6 +30,11 @@ from .schemas import (
 router = Router(tags=["integrations"])
 ENDPOINTS = Endpoints(router, __name__)
 EVENTS_DOC = "Event types: " + ", ".join(f"`{name}`" for name in WEBHOOK_EVENTS) + "."
+
+# A subscription as its handlers reach it: administrators only, a 404 for anyone else.
+WEBHOOK = Entity(
+    WebhookSubscription, "subscription", selectors.webhook_get, delete=services.webhook_delete
+)
 
 
 ENDPOINTS.list(
@@ -57,16 +64,16 @@ ENDPOINTS.detail(
 
 @router.patch("/webhooks/{webhook_id}", response=WebhookOut, operation_id="webhook_update")
 def webhook_update(request: AuthedRequest, webhook_id: int, payload: WebhookPatch) -> Any:
-    sub = selectors.webhook_get(actor=request.user, pk=webhook_id)
+    # A null leaves the field as it is (no column of a subscription takes NULL).
     fields = payload.dict(exclude_unset=True)
-    return services.webhook_update(
-        actor=request.user, subscription=sub, **{k: v for k, v in fields.items() if v is not None}
-    )
+    changes = {k: v for k, v in fields.items() if v is not None}
+    return WEBHOOK.act(request, webhook_id, services.webhook_update, **changes)
 
 
-@router.delete(
+ENDPOINTS.delete(
+    WEBHOOK,
     "/webhooks/{webhook_id}",
-    response={204: None},
+    name="webhook_delete",
     operation_id="webhook_delete",
     summary="Delete a webhook with its delivery log",
     description="Administrators only, as for a change. The subscription, its deliveries "
@@ -74,10 +81,6 @@ def webhook_update(request: AuthedRequest, webhook_id: int, payload: WebhookPatc
     "keeps its history and a `webhook_deleted` event. To pause a webhook and keep its log, "
     "PATCH `is_active: false` instead.",
 )
-def webhook_delete(request: AuthedRequest, webhook_id: int) -> Any:
-    sub = selectors.webhook_get(actor=request.user, pk=webhook_id)
-    services.webhook_delete(actor=request.user, subscription=sub)
-    return Status(204, None)
 
 
 @router.get(
@@ -86,7 +89,7 @@ def webhook_delete(request: AuthedRequest, webhook_id: int) -> Any:
     operation_id="webhook_deliveries",
 )
 def webhook_deliveries(request: AuthedRequest, webhook_id: int) -> Any:
-    sub = selectors.webhook_get(actor=request.user, pk=webhook_id)
+    sub = WEBHOOK.row(request, webhook_id)
     query = list_query(request, selectors.DELIVERY_SPEC)
     qs = selectors.delivery_list(actor=request.user, subscription=sub)
     return paginate(qs, selectors.DELIVERY_SPEC, query)
@@ -99,8 +102,7 @@ def webhook_deliveries(request: AuthedRequest, webhook_id: int) -> Any:
     description="Queue a `ping` delivery, due at once; the worker sends it.",
 )
 def webhook_test(request: AuthedRequest, webhook_id: int) -> Any:
-    sub = selectors.webhook_get(actor=request.user, pk=webhook_id)
-    return Status(202, services.webhook_test(actor=request.user, subscription=sub))
+    return Status(202, WEBHOOK.act(request, webhook_id, services.webhook_test))
 
 
 @router.get(

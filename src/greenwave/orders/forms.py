@@ -100,6 +100,12 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
             if self.cleaned_data.get(name)
         ]
 
+    def service_data(self) -> dict[str, Any]:
+        """`fulfilment.shipment_create`'s fields: the quantities as (line id, quantity)."""
+        data = self.cleaned_data
+        named = ("document_number", "shipped_on", "late_reason", "late_comment")
+        return {**{key: data[key] for key in named}, "lines": self.lines()}
+
 
 class ClaimForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=models.ClaimKind.choices)
@@ -118,6 +124,10 @@ class ClaimForm(BootstrapFormMixin, forms.Form):
     deadline = forms.DateField(
         label=_("Answer deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def service_data(self) -> dict[str, Any]:
+        """`fulfilment.claim_create`'s fields: no amount is a zero."""
+        return {**self.cleaned_data, "amount": self.cleaned_data["amount"] or 0}
 
 
 class ClaimAdvanceForm(BootstrapFormMixin, forms.Form):

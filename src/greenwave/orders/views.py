@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.core.api import upload_bytes
-from greenwave.core.crud import Back, form_view, saving
+from greenwave.core.crud import Back, form_data, form_view, saving
 from greenwave.core.errors import DomainError, permission_denied
 from greenwave.core.form_posts import form_post, show_on_top
 from greenwave.core.guards import allowed_only
@@ -203,32 +203,6 @@ order_list = ListPage.of(
 ).view(extra=_today)
 
 
-def _shipment_save(request: AuthedRequest, order: Any, form: ShipmentForm) -> Any:
-    data = form.cleaned_data
-    return fulfilment.shipment_create(
-        actor=request.user,
-        order=order,
-        document_number=data["document_number"],
-        shipped_on=data["shipped_on"],
-        lines=form.lines(),
-        late_reason=data["late_reason"],
-        late_comment=data["late_comment"],
-    )
-
-
-def _claim_save(request: AuthedRequest, order: Any, form: ClaimForm) -> Any:
-    data = form.cleaned_data
-    return fulfilment.claim_create(
-        actor=request.user,
-        order=order,
-        kind=data["kind"],
-        subject=data["subject"],
-        description=data["description"],
-        amount=data["amount"] or 0,
-        deadline=data["deadline"],
-    )
-
-
 @login_required
 def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The order with its two forms, a shipment and a claim: a POST's `action` names the one
@@ -238,15 +212,15 @@ def order_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     shipment_form = ShipmentForm(request.POST if action == "ship" else None, order=order)
     claim_form = ClaimForm(request.POST if action == "claim" else None)
     posted: dict[str, tuple[Any, Callable[..., Any], str]] = {
-        "ship": (shipment_form, _shipment_save, _("Shipment recorded.")),
-        "claim": (claim_form, _claim_save, _("Claim registered.")),
+        "ship": (shipment_form, fulfilment.shipment_create, _("Shipment recorded.")),
+        "claim": (claim_form, fulfilment.claim_create, _("Claim registered.")),
     }
     if action in posted:
-        form, save, success = posted[action]
+        form, service, success = posted[action]
         saved = form_post(
             request,
             form,
-            lambda: save(request, order, form),
+            lambda: service(actor=request.user, order=order, **form_data(form)),
             to=reverse("orders:order_detail", args=[order.pk]),
             success=success,
             show_error=show_on_top,

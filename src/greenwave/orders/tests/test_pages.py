@@ -5,13 +5,14 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
 from greenwave.documents.models import Invoice
 from greenwave.orders import fulfilment
-from greenwave.orders.models import Payment
+from greenwave.orders.models import Claim, Order, Payment
 from greenwave.sales.models import Deal, DealStatus
 
 DATA = Path(__file__).parent / "data"
@@ -21,6 +22,30 @@ def _login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def _reading(user, language: str) -> Client:
+    """A client signed in as `user`, who reads the pages in `language`."""
+    user.language = language
+    user.save(update_fields=["language"])
+    return _login(user)
+
+
+def _rows(client: Client, url: str) -> str:
+    """The body of the list page's table."""
+    return client.get(url).content.decode().split("<tbody>", 1)[1]
+
+
+@pytest.fixture
+def order(deal) -> Order:
+    """The order of the deal, won through the ORM (its gates are the sales tests' business)."""
+    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
+    return fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+
+
+def _claim(order: Order, **fields) -> Claim:
+    deadline = timezone.localdate() + timedelta(days=10)
+    return fulfilment.claim_create(actor=None, order=order, deadline=deadline, **fields)
 
 
 def test_finance_imports_a_statement_through_the_page(make_invoice, finance) -> None:
@@ -100,10 +125,8 @@ def test_receivables_page_and_scoping(make_invoice, two_teams, finance) -> None:
 
 
 def test_the_shipment_form_offers_the_remaining_quantity_without_trailing_zeros(
-    deal, two_teams
+    order, two_teams
 ) -> None:
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
-    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
     line = order.lines.get()
     line.quantity = Decimal("24")
     line.save(update_fields=["quantity"])
@@ -111,11 +134,9 @@ def test_the_shipment_form_offers_the_remaining_quantity_without_trailing_zeros(
     assert f'name="line_{line.pk}" value="24"' in page.content.decode()
 
 
-def test_a_refused_shipment_is_shown_on_its_form_and_nothing_is_shipped(deal, two_teams) -> None:
+def test_a_refused_shipment_is_shown_on_its_form_and_nothing_is_shipped(order, two_teams) -> None:
     """The order page binds only the form its POST names; the service's refusal (a date in
     the future) stands on top of that form, the claim form stays empty, and no row is written."""
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
-    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
     line = order.lines.get()
     tomorrow = timezone.localdate() + timedelta(days=1)
     page = _login(two_teams["hunter_a"]).post(
@@ -137,14 +158,7 @@ def test_a_refused_shipment_is_shown_on_its_form_and_nothing_is_shipped(deal, tw
     assert line.shipped_quantity == 0
 
 
-def test_order_and_claim_pages(deal, two_teams) -> None:
-    from django.utils import timezone
-
-    from greenwave.orders import fulfilment
-    from greenwave.sales.models import Deal, DealStatus
-
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
-    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
+def test_order_and_claim_pages(order, two_teams) -> None:
     line = order.lines.get()
     client = _login(two_teams["hunter_a"])
     assert client.get("/money/orders/").context["page"].paginator.count == 1
@@ -190,31 +204,19 @@ def test_order_and_claim_pages(deal, two_teams) -> None:
 
 
 def test_a_return_shows_the_value_of_its_goods_and_a_claim_without_a_sum_no_zero(
-    deal, two_teams
+    order, two_teams
 ) -> None:
     """The demo's return «Возврат лишних фитингов» read 0,00 in the claims list: a return
     carries the value of the goods sent back, named so on its page; a claim with no sum (a
     replacement asked for) shows a dash, not a zero."""
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
-    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
-    deadline = timezone.localdate() + timedelta(days=10)
-    returned = fulfilment.claim_create(
-        actor=None,
-        order=order,
-        kind="return",
-        subject="Возврат",
-        deadline=deadline,
-        amount=Decimal("12400.00"),
-    )
-    replaced = fulfilment.claim_create(
-        actor=None, order=order, kind="claim", subject="Замена", deadline=deadline
-    )
+    returned = _claim(order, kind="return", subject="Возврат", amount=Decimal("12400.00"))
+    replaced = _claim(order, kind="claim", subject="Замена")
     client = _login(two_teams["hunter_a"])
     [task] = client.get(f"/money/claims/{replaced.pk}/").context["tasks"]
     card = client.get(f"/processes/tasks/{task.pk}/").content.decode()
     assert 'data-testid="subject"' in card
     assert 'data-testid="subject-amount"' not in card  # not «Amount 0.00»
-    rows = client.get("/money/claims/").content.decode().split("<tbody>", 1)[1]
+    rows = _rows(client, "/money/claims/")
     assert not re.search(r">\s*0[,.]00\s*<", rows), rows
     assert "—" in rows
     page = client.get(f"/money/claims/{returned.pk}/").content.decode()
@@ -237,62 +239,47 @@ def test_the_payment_form_names_each_invoice_s_sums_as_money(make_invoice, finan
     assert label.count(Money.of("102060.00").format()) == 2, label
 
 
-def test_a_claim_s_number_and_sum_follow_the_reader_s_language(deal, two_teams) -> None:
-    """English pages showed «П-12» and a bare «12400.00»: the number's prefix is the reader's
-    language's («CL-12», «П-12») and the sum reads as money; either prefix finds the claim,
-    as texts written before (an escalation task's subject) keep «П-12»."""
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
-    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
-    claim = fulfilment.claim_create(
-        actor=None,
-        order=order,
-        kind="claim",
-        subject="Брак",
-        deadline=timezone.localdate() + timedelta(days=10),
-        amount=Decimal("12400.00"),
-    )
-    reader = two_teams["hunter_a"]
-    reader.language = "en"
-    reader.save(update_fields=["language"])
-    client = _login(reader)
-    rows = client.get("/money/claims/").content.decode().split("<tbody>", 1)[1]
-    assert f">CL-{claim.pk}<" in rows
-    assert "П-" not in rows
-    assert "12,400.00\u00a0₽" in rows
+def _claim_of_12400(order: Order) -> Claim:
+    return _claim(order, kind="claim", subject="Брак", amount=Decimal("12400.00"))
+
+
+@pytest.mark.parametrize(
+    ("path", "english", "russian", "record"),
+    [
+        pytest.param("orders", "ORD", "З", lambda order: order, id="order"),
+        pytest.param("claims", "CL", "П", _claim_of_12400, id="claim"),
+    ],
+)
+def test_a_number_follows_the_reader_s_language(
+    order, two_teams, path, english, russian, record
+) -> None:
+    """English pages showed «З-12» and «П-12»: an order's number is «ORD-12» in English and
+    «З-12» in Russian, a claim's «CL-12» and «П-12»; either prefix finds the record on the page
+    and in the REST list, as texts written before (an escalation task's subject) keep the
+    Russian one."""
+    row = record(order)
+    client = _reading(two_teams["hunter_a"], "en")
+    rows = _rows(client, f"/money/{path}/")
+    assert f">{english}-{row.pk}<" in rows
+    assert f"{russian}-" not in rows
+    for number in (f"{russian}-{row.pk}", f"{english.lower()}-{row.pk}", f"{english} - {row.pk}"):
+        found = client.get(f"/money/{path}/", {"q": number}).context["page"].object_list
+        assert [r.pk for r in found] == [row.pk], number
+    missing = client.get(f"/money/{path}/", {"q": f"{russian}-{row.pk + 1}"})
+    assert missing.context["page"].paginator.count == 0
+    assert client.get(f"/api/v1/{path}", {"q": f"{russian}-{row.pk + 1}"}).json()["count"] == 0
+    for number in (f"{russian}-{row.pk}", f"{russian.lower()}-{row.pk}"):
+        assert client.get(f"/api/v1/{path}", {"q": number}).json()["count"] == 1, number
+    rows = _rows(_reading(two_teams["hunter_a"], "ru"), f"/money/{path}/")
+    assert f">{russian}-{row.pk}<" in rows
+
+
+def test_a_claim_s_sum_reads_as_money_in_the_reader_s_language(order, two_teams) -> None:
+    """English pages showed a bare «12400.00»: the sum reads as the reader's money, and the
+    page's heading names the claim by the reader's number."""
+    claim = _claim_of_12400(order)
+    client = _reading(two_teams["hunter_a"], "en")
+    assert "12,400.00\u00a0₽" in _rows(client, "/money/claims/")
     assert "Claim CL-" in client.get(f"/money/claims/{claim.pk}/").content.decode()
-    for number in (f"П-{claim.pk}", f"cl-{claim.pk}", f"CL - {claim.pk}"):
-        found = client.get("/money/claims/", {"q": number}).context["page"].object_list
-        assert [c.pk for c in found] == [claim.pk], number
-    assert (
-        client.get("/money/claims/", {"q": f"П-{claim.pk + 1}"}).context["page"].paginator.count
-        == 0
-    )
-    assert client.get("/api/v1/claims", {"q": f"П-{claim.pk}"}).json()["count"] == 1
-    reader.language = "ru"
-    reader.save(update_fields=["language"])
-    rows = _login(reader).get("/money/claims/").content.decode().split("<tbody>", 1)[1]
-    assert f">П-{claim.pk}<" in rows
+    rows = _rows(_reading(two_teams["hunter_a"], "ru"), "/money/claims/")
     assert "12\u00a0400,00\u00a0₽" in rows
-
-
-def test_an_order_s_number_follows_the_reader_s_language(deal, two_teams) -> None:
-    """English pages showed «З-12»: an order's number is «ORD-12» in English and «З-12» in
-    Russian, and either prefix finds the order on the page and in the REST list."""
-    Deal.objects.filter(pk=deal.pk).update(status=DealStatus.WON, closed_at=timezone.now())
-    order = fulfilment.order_create_from_deal(actor=None, deal=Deal.objects.get(pk=deal.pk))
-    reader = two_teams["hunter_a"]
-    reader.language = "en"
-    reader.save(update_fields=["language"])
-    client = _login(reader)
-    rows = client.get("/money/orders/").content.decode().split("<tbody>", 1)[1]
-    assert f">ORD-{order.pk}<" in rows
-    assert "З-" not in rows
-    for number in (f"З-{order.pk}", f"ord-{order.pk}", f"ORD - {order.pk}"):
-        found = client.get("/money/orders/", {"q": number}).context["page"].object_list
-        assert [o.pk for o in found] == [order.pk], number
-    assert client.get("/api/v1/orders", {"q": f"З-{order.pk + 1}"}).json()["count"] == 0
-    assert client.get("/api/v1/orders", {"q": f"з-{order.pk}"}).json()["count"] == 1
-    reader.language = "ru"
-    reader.save(update_fields=["language"])
-    rows = _login(reader).get("/money/orders/").content.decode().split("<tbody>", 1)[1]
-    assert f">З-{order.pk}<" in rows
