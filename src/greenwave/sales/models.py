@@ -159,6 +159,11 @@ class DisqualificationReason(models.TextChoices):
     COMPETITOR = "competitor", _("Chose a competitor")
     SPAM = "spam", _("Spam")
     WHOLESALE = "wholesale", _("Passed to a wholesaler")
+    # The refusals of seed 001's web-lead processing that the list lacked; «other» only with
+    # the reason written in the comment (lead_disqualify), so every refusal stays motivated.
+    PRICE = "price", _("Price does not suit")
+    IMPOSSIBLE = "impossible", _("The deal is physically impossible")
+    OTHER = "other", _("Other (the reason in the comment)")
 
 
 class Lead(OwnedRecord):
