@@ -181,6 +181,18 @@ class StageForm(BootstrapFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "stage-activities"}),
         help_text=_("The deal leaves the stage once each of these has happened to it."),
     )
+    tasks = forms.CharField(
+        label=_("Tasks"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("What the manager must solve at this stage."),
+    )
+    actions = forms.CharField(
+        label=_("Actions"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("What the manager does to solve the tasks."),
+    )
     key_success_factor = forms.CharField(
         label=_("Key success factor"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
@@ -230,6 +242,8 @@ class StageForm(BootstrapFormMixin, forms.Form):
             "output_description": stage.output_description,
             "checklist": [f"{i['kind']}:{i[i['kind']]}" for i in items if i["kind"] != "activity"],
             "activities": [i["activity"] for i in items if i["kind"] == "activity"],
+            "tasks": stage.tasks,
+            "actions": stage.actions,
             "key_success_factor": stage.key_success_factor,
             "opening_process": stage.opening_process,
         }

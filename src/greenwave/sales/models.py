@@ -86,6 +86,10 @@ class Stage(BilingualName, TimeStampedModel):
         _("probability, %"), default=10, validators=[MaxValueValidator(100)]
     )
     key_success_factor = models.TextField(_("key success factor"), blank=True)
+    # The stage table of seed 001 («Задачи», «Действия»): what the manager solves at the stage
+    # and what they do for it, shown on the deal's card next to the input and the output.
+    tasks = models.TextField(_("tasks"), blank=True)
+    actions = models.TextField(_("actions"), blank=True)
     # The key of the process (bpm) a deal needs to pass this stage's gate, e.g. the contract
     # approval: started when a deal enters the stage; its approved outcome meets the approvals.
     opening_process = models.CharField(_("process started on entry"), max_length=100, blank=True)
@@ -155,6 +159,11 @@ class DisqualificationReason(models.TextChoices):
     COMPETITOR = "competitor", _("Chose a competitor")
     SPAM = "spam", _("Spam")
     WHOLESALE = "wholesale", _("Passed to a wholesaler")
+    # The refusals of seed 001's web-lead processing that the list lacked; «other» only with
+    # the reason written in the comment (lead_disqualify), so every refusal stays motivated.
+    PRICE = "price", _("Price does not suit")
+    IMPOSSIBLE = "impossible", _("The deal is physically impossible")
+    OTHER = "other", _("Other (the reason in the comment)")
 
 
 class Lead(OwnedRecord):

@@ -26,6 +26,9 @@ class StageOut(Schema):
     responsible_role: str
     expected_days: int
     probability: int
+    key_success_factor: str
+    tasks: str
+    actions: str
     opening_process: str
 
 

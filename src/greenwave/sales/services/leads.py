@@ -199,6 +199,11 @@ def lead_disqualify(*, actor: User | None, lead: Lead, reason: str, comment: str
             SalesError.DISQUALIFICATION_REASON_REQUIRED,
             _("Choose a disqualification reason from the list."),
         )
+    if reason == DisqualificationReason.OTHER and not comment.strip():
+        raise DomainError(
+            SalesError.DISQUALIFICATION_REASON_REQUIRED,
+            _("Write the reason in the comment when it is “Other”."),
+        )
     lead = _open_lead(lead)
     _lead_write(
         actor,

@@ -66,6 +66,8 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
     expected_days: int = 7,
     probability: int = 10,
     key_success_factor: str = "",
+    tasks: str = "",
+    actions: str = "",
     opening_process: str = "",
 ) -> Stage:
     """Create (stage=None, appended last) or update a stage; the checklist is validated."""
@@ -106,6 +108,7 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
     stage.responsible_role = responsible_role
     stage.expected_days, stage.probability = expected_days, probability
     stage.key_success_factor = key_success_factor
+    stage.tasks, stage.actions = tasks, actions
     stage.opening_process = opening_process
     stage.save()
     event_append_for(
@@ -140,6 +143,8 @@ def stage_set_opening_process(
         expected_days=stage.expected_days,
         probability=stage.probability,
         key_success_factor=stage.key_success_factor,
+        tasks=stage.tasks,
+        actions=stage.actions,
         opening_process=opening_process,
     )
 
