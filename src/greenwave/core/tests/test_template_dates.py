@@ -17,6 +17,8 @@ from django.utils import translation
 
 SRC = Path(__file__).resolve().parents[2]
 FIXED_ORDER = re.compile(r'\|date:"[dj][./-][mn][./-][Yy][^"]*"')
+# a day and a month in digits in a fixed order anywhere in the format ("d.m", "D, d.m.Y")
+FIXED_DAY_MONTH = re.compile(r'\|date:"[^"]*[dj][./-][mn][^"]*"')
 
 
 def test_no_template_fixes_the_day_month_year_order() -> None:
@@ -28,6 +30,26 @@ def test_no_template_fixes_the_day_month_year_order() -> None:
     assert not found, 'use |date:"SHORT_DATE_FORMAT" (or SHORT_DATETIME_FORMAT):\n' + "\n".join(
         found
     )
+
+
+def test_no_template_fixes_the_day_month_order() -> None:
+    found = [
+        f"{path.relative_to(SRC)}: {match.group(0)}"
+        for path in sorted(SRC.rglob("templates/**/*.html"))
+        for match in FIXED_DAY_MONTH.finditer(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, 'use |date:"MONTH_DAY_FORMAT" (the locale\'s short day and month):\n' + (
+        "\n".join(found)
+    )
+
+
+def test_the_short_day_and_month_are_the_readers() -> None:
+    page = Template('{{ day|date:"MONTH_DAY_FORMAT" }}')
+    day = Context({"day": date(2026, 12, 7)})
+    with translation.override("ru"):
+        assert page.render(day) == "7 дек"
+    with translation.override("en"):
+        assert page.render(day) == "Dec 7"
 
 
 def test_the_short_format_is_the_readers() -> None:
