@@ -12,6 +12,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import pytest
 from django.template import Context, Template
 from django.utils import translation
 
@@ -43,19 +44,14 @@ def test_no_template_fixes_the_day_month_order() -> None:
     )
 
 
-def test_the_short_day_and_month_are_the_readers() -> None:
-    page = Template('{{ day|date:"MONTH_DAY_FORMAT" }}')
+@pytest.mark.parametrize(
+    ("fmt", "ru", "en"),
+    [("MONTH_DAY_FORMAT", "7 дек", "Dec 7"), ("SHORT_DATE_FORMAT", "07.12.2026", "12/07/2026")],
+)
+def test_the_short_formats_are_the_readers(fmt: str, ru: str, en: str) -> None:
+    page = Template(f'{{{{ day|date:"{fmt}" }}}}')
     day = Context({"day": date(2026, 12, 7)})
     with translation.override("ru"):
-        assert page.render(day) == "7 дек"
+        assert page.render(day) == ru
     with translation.override("en"):
-        assert page.render(day) == "Dec 7"
-
-
-def test_the_short_format_is_the_readers() -> None:
-    page = Template('{{ day|date:"SHORT_DATE_FORMAT" }}')
-    day = Context({"day": date(2026, 12, 7)})
-    with translation.override("ru"):
-        assert page.render(day) == "07.12.2026"
-    with translation.override("en"):
-        assert page.render(day) == "12/07/2026"
+        assert page.render(day) == en
