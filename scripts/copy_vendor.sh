@@ -19,6 +19,15 @@ cp "$NM"/bpmn-js/dist/bpmn-modeler.production.min.js "$NM"/bpmn-js/dist/bpmn-nav
 cp -r "$NM"/bpmn-js/dist/assets "$OUT"/bpmn-js/
 cp "$NM"/dmn-js/dist/dmn-modeler.production.min.js "$NM"/dmn-js/dist/dmn-navigated-viewer.production.min.js "$OUT"/dmn-js/
 cp -r "$NM"/dmn-js/dist/assets "$OUT"/dmn-js/
+# dmn-js's "production" bundles inline Inferno's development build (bpmn-io/dmn-js#965), which
+# logs "Inferno is in development mode" and an error about a minified development build on
+# every DMN page. Only those two start-up messages are taken out; Inferno's warnings about real
+# misuse stay. A release that fixes the bundle no longer holds them, and nothing is changed.
+for file in "$OUT"/dmn-js/*.production.min.js; do
+    sed -E -i -e 's/console\.info\("Inferno is in development mode\."\),//' \
+        -e "s/indexOf\(\"testFn\"\)&&[A-Za-z_\$]+\(\"It looks like you're using a minified copy of the development build of Inferno\.[^\"]*\"\)/indexOf(\"testFn\")\&\&void 0/" \
+        "$file"
+done
 # A source map a copied file names must be copied too: the production storage (manifest)
 # rewrites every sourceMappingURL and stops collectstatic at a missing one. Any reference left
 # dangling (a package that does not ship its map) is removed, so the build never depends on it.

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import CoreError, DomainError
@@ -40,6 +41,26 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "utm_medium": ("utm_medium",),
     "utm_campaign": ("utm_campaign",),
 }
+
+
+def lead_import_headers() -> list[str]:
+    """The column headers the page's help names, in the active language: each is one of the
+    field's `COLUMNS` aliases (a test checks both languages), and either language's work."""
+    return [
+        pgettext("lead import column", "Title"),
+        pgettext("lead import column", "Contact"),
+        pgettext("lead import column", "Company"),
+        pgettext("lead import column", "INN"),
+        pgettext("lead import column", "Phone"),
+        pgettext("lead import column", "E-mail"),
+        pgettext("lead import column", "Need"),
+        pgettext("lead import column", "Source"),
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+    ]
+
+
 SOURCE_NAMES = {str(label).lower(): value for value, label in LeadSource.choices}
 
 

@@ -814,6 +814,18 @@ def lead_existing_contact(*, lead: Lead, company: Company | None, owner: User) -
     return crm_selectors.contact_holding(actor=owner, company=company, phone=phone, email=email)
 
 
+def lead_reused_contact(*, lead: Lead, actor: User) -> Contact | None:
+    """The contact of the base a converted lead was linked to instead of a new one, as its
+    `lead_converted` event names it in `reused_contact`; None when a new one was made."""
+    payload = (
+        Event.objects.filter(case_type="lead", case_id=str(lead.pk), activity="lead_converted")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    pk = (payload or {}).get("reused_contact")
+    return None if pk is None else crm_selectors.contact_list(actor=actor).filter(pk=pk).first()
+
+
 def lead_conversion_contact(*, lead: Lead, actor: User) -> Contact | None:
     """The contact converting the lead now would link (the web form names it beforehand): the
     client's, or, for a lead without a company, one of the base's; none for a new client."""

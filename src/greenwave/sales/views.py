@@ -66,8 +66,8 @@ from .forms import (
 )
 from .funnel import funnel
 from .gates import evaluate_stage, unmet
-from .lead_import import lead_import_apply, lead_import_plan
-from .models import LeadSource, LeadStatus, Stage
+from .lead_import import lead_import_apply, lead_import_headers, lead_import_plan
+from .models import Lead, LeadSource, LeadStatus, Stage
 from .periods import PeriodFigures, period_over_period
 
 if TYPE_CHECKING:
@@ -421,6 +421,16 @@ def lead_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _converted_message(actor: User, lead: Lead) -> str:
+    reused = selectors.lead_reused_contact(lead=lead, actor=actor)
+    if reused is None:
+        return _("Lead converted to a deal.")
+    return _(
+        "Lead converted to a deal. The base already had this person: the deal is linked to "
+        "the existing contact %(name)s."
+    ) % {"name": reused.full_name}
+
+
 @login_required
 @require_POST
 def lead_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
@@ -446,7 +456,7 @@ def lead_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
                 deal = services.lead_convert(
                     actor=request.user, lead=lead, **convert_form.cleaned_data
                 )
-                messages.success(request, _("Lead converted to a deal."))
+                messages.success(request, _converted_message(request.user, lead))
                 return redirect("sales:deal_detail", pk=deal.pk)
             messages.error(request, _("Choose a pipeline and a valid amount."))
         else:
@@ -726,7 +736,11 @@ def pipeline_action(request: AuthedRequest, pk: int, action: str) -> HttpRespons
 @login_required
 def lead_import(request: AuthedRequest) -> HttpResponse:
     """Upload → preview with every row's problems → import all rows or none."""
-    context: dict[str, Any] = {"title": _("Import leads"), "back_url": reverse("sales:lead_list")}
+    context: dict[str, Any] = {
+        "title": _("Import leads"),
+        "back_url": reverse("sales:lead_list"),
+        "columns": ", ".join(lead_import_headers()),
+    }
     upload = request.FILES.get("file")
     encoded = request.POST.get("content", "")
     if request.method == "POST" and (upload or encoded):

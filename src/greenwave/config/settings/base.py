@@ -158,6 +158,7 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 LOCALE_PATHS = [PACKAGE_DIR / "config" / "locale"]  # apps keep their own locale/
 LANGUAGE_COOKIE_NAME = "greenwave_language"
+FORMAT_MODULE_PATH = ["greenwave.core.formats"]  # a short MONTH_DAY_FORMAT per language
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(PROJECT_DIR / "var" / "static")))

@@ -4,6 +4,8 @@ client, or on a contact without a company) is linked to the new deal, not repeat
 from __future__ import annotations
 
 import pytest
+from django.contrib.messages import get_messages
+from django.utils.translation import override
 
 from greenwave.core.models import Event
 from greenwave.crm import services as crm_services
@@ -80,3 +82,37 @@ def test_the_conversion_form_names_the_contact_it_will_link(client, two_teams, b
     other = services.lead_create(actor=hunter, contact_name="Ольга", phone="+7 916 999-00-00")
     page = client.get(f"/sales/leads/{other.pk}/").content.decode()
     assert 'data-testid="convert-reuses"' not in page
+
+
+def _convert_messages(client, lead, b2b) -> list[str]:
+    response = client.post(f"/sales/leads/{lead.pk}/convert/", {"pipeline": b2b.pk, "amount": 0})
+    assert response.status_code == 302
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_the_conversion_message_names_the_contact_it_linked(client, two_teams, b2b) -> None:
+    hunter = two_teams["hunter_a"]
+    crm_services.contact_create(actor=hunter, full_name="Пётр Ильин", phones=["+79161112233"])
+    lead = services.lead_create(actor=hunter, contact_name="Пётр", phone="+7 916 111-22-33")
+    hunter.language = "en"
+    hunter.save(update_fields=["language"])
+    client.force_login(hunter)
+
+    with override("en"):
+        assert _convert_messages(client, lead, b2b) == [
+            "Lead converted to a deal. The base already had this person: the deal is linked "
+            "to the existing contact Пётр Ильин."
+        ]
+
+
+def test_the_conversion_message_names_no_contact_when_a_new_one_is_made(
+    client, two_teams, b2b
+) -> None:
+    hunter = two_teams["hunter_a"]
+    lead = services.lead_create(actor=hunter, contact_name="Ольга", phone="+7 916 999-00-00")
+    hunter.language = "en"
+    hunter.save(update_fields=["language"])
+    client.force_login(hunter)
+
+    with override("en"):
+        assert _convert_messages(client, lead, b2b) == ["Lead converted to a deal."]

@@ -6,10 +6,16 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import override
 from openpyxl import Workbook
 
 from greenwave.core.errors import DomainError
-from greenwave.sales.lead_import import lead_import_apply, lead_import_plan
+from greenwave.sales.lead_import import (
+    COLUMNS,
+    lead_import_apply,
+    lead_import_headers,
+    lead_import_plan,
+)
 from greenwave.sales.models import Lead
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +81,29 @@ def test_import_page_previews_then_imports(client, two_teams) -> None:
     )
     assert done.status_code == 302
     assert Lead.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [("en", ["Contact", "Company", "Phone"], "Контакт"), ("ru", ["Контакт", "Компания"], "Phone")],
+)
+def test_the_import_help_names_the_columns_in_the_users_language(
+    client, two_teams, language, shown, not_shown
+) -> None:
+    hunter = two_teams["hunter_a"]
+    hunter.language = language
+    hunter.save(update_fields=["language"])
+    client.force_login(hunter)
+    page = client.get("/sales/leads/import/").content.decode()
+    assert all(name in page for name in shown)
+    assert not_shown not in page
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_every_column_the_help_names_is_one_the_import_recognises(language) -> None:
+    with override(language):
+        headers = lead_import_headers()
+    assert len(headers) == len(COLUMNS)
+    header_row = ";".join(headers) + "\n" + ";".join("x" for _ in headers) + "\n"
+    plan = lead_import_plan(content=header_row.encode(), file_name="leads.csv")
+    assert (plan.ignored, sorted(plan.columns.values())) == ([], sorted(COLUMNS))
