@@ -145,6 +145,23 @@ def test_holdups_show_waiting_time_per_step_person_and_overdue(
         assert f'<div class="table-responsive">{table_tag}' in html
 
 
+def test_holdups_name_the_role_of_an_overdue_task_waiting_for_a_role_not_its_code(
+    two_teams: dict[str, Any], approval: ProcessDefinition
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    instance = services.instance_start(actor=two_teams["hunter_a"], definition=approval)
+    HumanTask.objects.filter(instance=instance).update(
+        assignee=None, candidate_role="lawyer", due_at=timezone.now() - timedelta(days=1)
+    )
+    html = _login(two_teams["director"]).get("/processes/holdups/").content.decode()
+    overdue = html[html.index('data-testid="overdue"') :]
+    assert "роль Юрист" in overdue
+    assert "<td>lawyer</td>" not in overdue
+
+
 def test_admin_installs_the_built_in_processes_from_the_new_process_page(
     two_teams: dict[str, Any],
 ) -> None:

@@ -50,6 +50,18 @@ def test_only_the_most_specific_menu_item_is_active(db, make_user) -> None:
 
 
 @pytest.mark.django_db
+def test_the_close_button_of_a_message_is_named_in_the_users_language(client, two_teams) -> None:
+    client.force_login(two_teams["admin"])
+    page = client.post(
+        "/saved-filters/",
+        {"path": "/accounts/admin/users/", "query": "q=hunter", "name": "Охотники"},
+        follow=True,
+    ).content.decode()
+    assert 'aria-label="Закрыть сообщение"' in page
+    assert 'aria-label="Close"' not in page
+
+
+@pytest.mark.django_db
 def test_a_user_saves_a_list_filter_and_finds_it_again(client, two_teams) -> None:
     from greenwave.core.models import SavedFilter
 

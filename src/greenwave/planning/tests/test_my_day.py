@@ -259,3 +259,14 @@ def test_my_day_api_removes_my_item_and_not_a_colleagues(two_teams, bearer, comp
     removed = bearer(hunter).delete(url)
     assert (removed.status_code, removed.content) == (204, b"")
     assert not DayPlanItem.objects.filter(pk=item.pk).exists()
+
+
+def test_day_history_writes_the_date_as_the_users_language_does(two_teams, client) -> None:
+    hunter = two_teams["hunter_a"]
+    hunter.language = "en"
+    hunter.save(update_fields=["language"])
+    plan = services.day_plan_open(actor=hunter)
+    client.force_login(hunter)
+    history = client.get("/planning/days/").content.decode()
+    assert f"{plan.date:%m/%d/%Y}" in history  # English SHORT_DATE_FORMAT, not «d.m.Y»
+    assert f"{plan.date:%d.%m.%Y}" not in history

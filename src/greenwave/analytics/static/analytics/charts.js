@@ -2,7 +2,9 @@
 // comes from the server. A point with a link (option.links[seriesIndex][dataIndex]) opens it.
 (function () {
   "use strict";
-  var figure = window.greenwaveFigure;
+  // Looked up at each call: the home page's cards load this script inside the page body, before
+  // app.js (which defines greenwaveFigure) at the end of it.
+  var figure = function (value) { return window.greenwaveFigure(value); };
   var asList = function (value) { return Array.isArray(value) ? value : value ? [value] : []; };
   // Value axes and tooltips write figures as the page's language does, unless the server gave
   // them a format of their own; a pie's tooltip reads «name: value (share %)».

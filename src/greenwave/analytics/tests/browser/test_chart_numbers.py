@@ -51,3 +51,19 @@ def test_the_sales_charts_write_figures_as_the_language_does(
     share = "12,5 %" if language == "ru" else "12.5 %"
     pie = "Services: " + ("1 234 567" if language == "ru" else "1,234,567") + f" ({share})"
     assert shown == [*figures, pie]
+
+
+def test_the_home_sales_chart_writes_figures_as_the_language_does(
+    page: Any, live_server: Any, two_teams: dict[str, Any]
+) -> None:
+    # The home card loads charts.js inside the page, before app.js defines the formatter.
+    sign_in(page, live_server, two_teams["director"].username)
+    page.goto(f"{live_server.url}/")
+    page.wait_for_function(
+        "() => window.echarts && document.querySelector('[data-chart=\"home-sales-chart\"] canvas')"
+    )
+    shown = page.evaluate(
+        """() => window.echarts.getInstanceByDom(document.querySelector(
+             '[data-chart="home-sales-chart"]')).getOption().yAxis[0].axisLabel.formatter(7000000)"""
+    )
+    assert shown.replace("\u00a0", " ").replace("\u202f", " ") == "7 000 000"
