@@ -1,4 +1,7 @@
-"""API authentication: `Authorization: Bearer <token>` (and the browser session for the docs)."""
+"""API authentication: `Authorization: Bearer <token>` (and the browser session for the docs).
+
+The answer's language: the request's `Accept-Language`, or else the token owner's own
+setting; a browser session follows the user's setting, as the pages do."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from .middleware import activate_user_language
 from .models import User
 from .services import token_authenticate
 
@@ -16,6 +20,11 @@ class BearerTokenAuth(HttpBearer):
         user = token_authenticate(token)
         if user is not None:
             request.user = user
+            # A token is known only here, after the middleware chose the language: a caller
+            # who sends no Accept-Language gets the token owner's own setting, as a signed-in
+            # page does (the header, when sent, is the integrator's explicit choice).
+            if "HTTP_ACCEPT_LANGUAGE" not in request.META:
+                activate_user_language(request, user)
         return user
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -21,9 +22,15 @@ class UserPreferencesMiddleware:
                 timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 timezone.activate(zoneinfo.ZoneInfo(settings.TIME_ZONE))
-            if user.language and request.path_info != "/i18n/setlang/":
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = translation.get_language()
+            if request.path_info != "/i18n/setlang/":
+                activate_user_language(request, user)
         response = self.get_response(request)
         timezone.deactivate()
         return response
+
+
+def activate_user_language(request: HttpRequest, user: Any) -> None:
+    """Answer `request` in `user`'s own language (none set: the negotiated one stays)."""
+    if user.language:
+        translation.activate(user.language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -25,7 +25,8 @@ api = GreenwaveAPI(
         "REST API of Greenwave. Authenticate with `Authorization: Bearer <token>` "
         "(issue a token on your profile page or with `manage.py issue_token`). Lists accept "
         "`q`, `sort`, `page`, `page_size` and per-resource filters and answer "
-        "`{items, count, page, page_size}`. Errors are `{code, message, details}`."
+        "`{items, count, page, page_size, next}`. Errors are `{code, message, details}`. Messages "
+        "and labels speak the request's `Accept-Language`, or else the token owner's language."
     ),
     auth=api_auth,
     urls_namespace="api",

@@ -12,6 +12,7 @@ from greenwave.core.api import document_file_answer
 from greenwave.core.endpoints import Endpoints
 
 from . import selectors, services
+from .library_texts import library_text
 from .schemas import (
     NUMBERS_NOTE,
     DecisionDetailOut,
@@ -58,11 +59,15 @@ def decision_detail(request: AuthedRequest, key: str) -> Any:
     deployed = next((v.version for v in versions if v.status == "deployed"), None)
     return {
         "key": key,
-        "name": latest.name,
+        "name": library_text(key, latest.name),
         "decision_name": latest.decision_name,
         "latest_version": latest.version,
         "deployed_version": deployed,
-        "inputs": latest.inputs,
+        "inputs": [
+            {**spec, "label": library_text(key, str(spec.get("label") or ""))}
+            for spec in latest.inputs or []
+            if isinstance(spec, dict)
+        ],
         "versions": versions,
     }
 

@@ -9,6 +9,8 @@ from ninja import Field, Schema
 
 from greenwave.core.api import InSchema
 
+from .library_texts import library_text
+
 NUMBERS_NOTE = (
     "FEEL numbers are exact decimals: in results they are JSON strings with the exact "
     'value ("12.5", "3"); in the context send JSON numbers or numeric strings.'
@@ -17,6 +19,12 @@ NUMBERS_NOTE = (
 
 def _author(obj: Any) -> str | None:
     return str(obj.created_by) if obj.created_by_id else None
+
+
+def _name(obj: Any) -> str:
+    """The model's name in the reader's language, as the pages show it (a built-in decision's
+    through `library_text`; the FEEL names stay as stored)."""
+    return library_text(str(obj.key), str(obj.name))
 
 
 class DecisionOut(Schema):
@@ -32,6 +40,7 @@ class DecisionOut(Schema):
     created_by: str | None = None
 
     resolve_created_by = staticmethod(_author)
+    resolve_name = staticmethod(_name)
 
 
 class DecisionVersionOut(Schema):
@@ -44,6 +53,7 @@ class DecisionVersionOut(Schema):
     created_by: str | None = None
 
     resolve_created_by = staticmethod(_author)
+    resolve_name = staticmethod(_name)
 
 
 class InputFieldOut(Schema):
