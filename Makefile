@@ -9,6 +9,9 @@ PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 UV_VERSION := 0.13.9
 PG_URL ?= postgres://postgres@127.0.0.1:5432/greenwave
+# pytest-xdist workers for the unit and integration stages (one per core of these machines);
+# each worker has a database of its own (test_<name>_gw0, …). PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= 2
 STATIC_VENDOR := src/greenwave/static/vendor
 
 .PHONY: help install system-deps demo run test lint typecheck migrations-check deploy-check bench \
@@ -83,11 +86,14 @@ deploy-check:
 	ALLOWED_HOSTS=greenwave.example.com STATIC_ROOT="$$tmp" \
 	$(MANAGE) collectstatic --noinput -v 0
 
+# The browser journeys run in one process on each database (a browser and a live server per
+# process: two on two cores make their timings race); the rest is spread over the workers.
 pytest-sqlite:
-	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not browser"
+	env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -m browser
 
 pytest-postgres:
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser"
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not browser"
 
 # The browser journeys on PostgreSQL, in a process of their own (live server threads and
 # flushed databases, apart from the connections the unit tests leave behind).
