@@ -53,6 +53,7 @@ from greenwave.sales.models import (
     Stage,
     bilingual_label,
 )
+from greenwave.sales.periods import check_period_dates
 
 from .errors import MiningError
 
@@ -128,6 +129,8 @@ def _checked_filters(
     variants: Any,
 ) -> frozenset[str]:
     """Refuse contradicting or unknown filters; the chosen variant ids."""
+    # A bound at the calendar's first or last day would leave it in UTC (a 500 on SQLite).
+    check_period_dates(date_from, date_to)
     if date_from and date_to and date_from > date_to:
         raise DomainError(CoreError.VALIDATION, _("The period starts after it ends."))
     if amount_min is not None and amount_max is not None and amount_min > amount_max:

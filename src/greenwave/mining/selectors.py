@@ -34,6 +34,7 @@ from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
 from greenwave.core.values import EMPTY
 from greenwave.sales import events as sales_events
+from greenwave.sales.periods import check_period_dates
 
 from .errors import MiningError
 from .log import (
@@ -482,6 +483,7 @@ def approver_waits(
         case_id__in=visible,
     )
     # The period as a range of timestamps (an index range, not a date computed per row).
+    check_period_dates(date_from, date_to)
     qs = qs.filter(period_q(CaseLog("", date_from=date_from, date_to=date_to)))
     try:
         ids_sql, ids_params = qs.order_by().values("id").query.sql_with_params()

@@ -37,6 +37,15 @@ def test_bad_filters_are_4xx_with_a_code(two_teams, b2b, bearer) -> None:
     assert client.get("/api/v1/mining/conformance", {"process": "nope"}).status_code == 404
 
 
+@pytest.mark.parametrize("path", ["/api/v1/mining/waits", "/api/v1/mining/dfg"])
+@pytest.mark.parametrize("period", [{"from": "0001-01-01"}, {"to": "9999-12-31"}])
+def test_a_period_at_the_calendars_edge_is_a_400_not_a_500(two_teams, bearer, path, period) -> None:
+    # Found by the fuzzer: the first day's midnight in Moscow falls before year 1 in UTC.
+    answer = bearer(two_teams["head_a"]).get(path, period)
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["code"] == "validation_error"
+
+
 def test_pages_render_for_a_head(two_teams, deal_log, b2b, contract_process, process_log) -> None:
     deal_log(SEQ)
     process_log(["review_head", "review_finance", "notify"])
