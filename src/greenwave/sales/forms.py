@@ -20,6 +20,8 @@ from .models import (
     ApprovalKind,
     DisqualificationReason,
     DocumentKind,
+    LeadCategory,
+    LeadRating,
     LeadSource,
     LossReason,
     Pipeline,
@@ -105,6 +107,21 @@ class LeadForm(BootstrapFormMixin, forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     need = LongTextField(label=_("Need"))
+    # Seed 001's classification of a lead: category, prospect rating, probability of closing,
+    # and the plan of the next steps.
+    category = forms.ChoiceField(
+        label=_("Category"), choices=with_blank(LeadCategory.choices), required=False
+    )
+    rating = forms.ChoiceField(
+        label=_("Prospect rating"),
+        choices=with_blank(LeadRating.choices),
+        required=False,
+        help_text=_("Hot: ready to buy soon; warm: interested; cold: no near need."),
+    )
+    close_probability = forms.IntegerField(
+        label=_("Probability of closing, %"), min_value=0, max_value=100, required=False
+    )
+    next_steps = LongTextField(label=_("Plan of next steps"))
     utm_source = forms.CharField(label="utm_source", max_length=100, required=False)
     utm_campaign = forms.CharField(label="utm_campaign", max_length=100, required=False)
 

@@ -166,6 +166,25 @@ class DisqualificationReason(models.TextChoices):
     OTHER = "other", _("Other (the reason in the comment)")
 
 
+class LeadCategory(models.TextChoices):
+    """Who the lead's company is to us (seed 001: the manager classifies leads by category)."""
+
+    END_USER = "end_user", _("End user")
+    DEALER = "dealer", _("Dealer or reseller")
+    WHOLESALE = "wholesale", _("Wholesale buyer")
+    INTEGRATOR = "integrator", _("Integrator or contractor")
+    PUBLIC = "public", _("State or municipal buyer")
+    OTHER = "other", _("Other")
+
+
+class LeadRating(models.TextChoices):
+    """How promising a lead is (seed 001: «перспективность»)."""
+
+    HOT = "hot", _("Hot")
+    WARM = "warm", _("Warm")
+    COLD = "cold", _("Cold")
+
+
 class Lead(OwnedRecord):
     EVENT_CASE_TYPE = "lead"
 
@@ -183,6 +202,16 @@ class Lead(OwnedRecord):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     need = models.TextField(_("need"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    # The classification of seed 001's «утепление и развитие лидов»: category, prospect rating
+    # and probability of closing (None: not estimated yet), and the plan of the next steps.
+    category = choice_field(_("category"), LeadCategory, max_length=16, blank=True)
+    rating = choice_field(_("prospect rating"), LeadRating, max_length=8, blank=True)
+    close_probability = models.PositiveSmallIntegerField(
+        _("probability of closing, %"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    next_steps = models.TextField(
+        _("plan of next steps"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
     disqualification_reason = choice_field(
         _("disqualification reason"), DisqualificationReason, max_length=16, blank=True
     )
@@ -211,6 +240,11 @@ class Lead(OwnedRecord):
             newest_first_index("lead_recent_idx"),
             # The month's decided leads (planning: positive decisions, motivated refusals).
             models.Index(fields=["status", "closed_at"], name="lead_closed_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(close_probability__lte=100), name="lead_close_probability_max"
+            )
         ]
 
     def __str__(self) -> str:

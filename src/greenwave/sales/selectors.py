@@ -57,6 +57,8 @@ from .models import (
     DealStatus,
     DisqualificationReason,
     Lead,
+    LeadCategory,
+    LeadRating,
     LeadSource,
     LeadStatus,
     LossReason,
@@ -117,11 +119,20 @@ LEAD_LIST_SPEC = ListSpec(
     sorts=(
         SortSpec("created", _("Created"), ("created_at",)),
         SortSpec("title", _("Title"), ("title",)),
+        # The likeliest first, the leads not estimated yet (NULL) last on both databases.
+        SortSpec(
+            "probability",
+            _("Likeliest to close"),
+            (F("close_probability").desc(nulls_last=True), "-created_at"),
+            reversible=False,
+        ),
     ),
     default_sort="-created",
     filters=(
         choice_filter("status", _("Status"), LeadStatus),
         choice_filter("source", _("Source"), LeadSource),
+        choice_filter("category", _("Category"), LeadCategory),
+        choice_filter("rating", _("Prospect rating"), LeadRating),
         responsible_filter(),
         FilterSpec("utm_campaign", _("Campaign (UTM)"), "utm_campaign", kind="text"),
         FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
