@@ -77,6 +77,23 @@ class LoseForm(BootstrapFormMixin, forms.Form):
         self.fields["reason"].queryset = pipeline.loss_reasons.filter(is_active=True)  # type: ignore[attr-defined]
 
 
+class CloserHandoffForm(BootstrapFormMixin, forms.Form):
+    """The hunter (or the head) hands the deal to a closer (seed 001: «Leads Conversion»)."""
+
+    closer = forms.ModelChoiceField(
+        label=_("Closer"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("The least loaded closer of the team"),
+    )
+    comment = LongTextField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        closers = User.objects.filter(is_active=True, roles__code=RoleCode.CLOSER)
+        self.fields["closer"].queryset = closers.order_by("last_name", "first_name", "pk")  # type: ignore[attr-defined]
+
+
 class DocumentForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Document kind"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)

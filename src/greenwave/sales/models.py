@@ -445,3 +445,25 @@ class ClientHandoff(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.company_id}: {self.hunter_id} → {self.farmer_id}"
+
+
+class CloserHandoff(TimeStampedModel):
+    """The hand-over between seed 001's stages «Leads Development» and «Leads Conversion»: the
+    hunter passes a deal with a formed need to a closer, who agrees the order, negotiates the
+    price and closes it. The hunter stays the deal's hunter (`Deal.hunter`); the closer becomes
+    its responsible. One per deal."""
+
+    deal = models.OneToOneField(
+        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="closer_handoff"
+    )
+    hunter = kept_link(User, _("hunter"), blank=False)
+    closer = kept_link(User, _("closer"), blank=False)
+    handed_by = kept_link(User, _("handed over by"), blank=False)
+    comment = models.TextField(_("comment"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("hand-over to a closer")
+        verbose_name_plural = _("hand-overs to closers")
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.hunter_id} → {self.closer_id}"

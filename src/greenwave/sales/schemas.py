@@ -240,6 +240,20 @@ class LeadPatch(InSchema):
     pass
 
 
+class CloserHandoffIn(InSchema):
+    closer_id: int | None = Field(None, description="Null: the least loaded closer")
+    comment: str = Field("", max_length=LONG_TEXT_MAX_LENGTH)
+
+
+class CloserHandoffOut(Schema):
+    deal_id: int
+    hunter_id: int | None
+    closer_id: int | None
+    handed_by_id: int | None
+    comment: str
+    created_at: datetime
+
+
 class QualifyIn(InSchema):
     level: str = Field(..., description="mql or sql")
 

@@ -52,6 +52,7 @@ from greenwave.crm.models import Company, Contact, Product
 from greenwave.crm.requisites import normalize_email, normalize_phone
 
 from .models import (
+    CloserHandoff,
     Deal,
     DealItem,
     DealStatus,
@@ -573,6 +574,13 @@ def lead_get(*, actor: User, pk: int) -> Lead:
 
 def disqualification_reasons() -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in DisqualificationReason.choices]
+
+
+def deal_closer_handoff(*, deal: Deal) -> CloserHandoff | None:
+    """The deal's hand-over from the hunter to a closer, with the people named; None if the
+    hunter still holds it."""
+    handoffs = CloserHandoff.objects.select_related("hunter", "closer", "handed_by")
+    return handoffs.filter(deal=deal).first()
 
 
 def deal_visible(actor: User, case_id: str) -> bool:
