@@ -84,7 +84,7 @@ class CloserHandoffForm(BootstrapFormMixin, forms.Form):
         label=_("Closer"),
         queryset=User.objects.none(),
         required=False,
-        empty_label=_("The least loaded closer of the team"),
+        empty_label=_("The least loaded one"),
     )
     comment = LongTextField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -185,7 +185,7 @@ def test_the_list_shows_the_classification_and_filters_by_it(two_teams: dict[str
     client = _page(hunter)
     page = client.get("/sales/leads/").content.decode()
     assert "Перспективы" in page
-    assert "75 %" in page
+    assert "75&nbsp;%" in page
     assert "Конечный потребитель" in page
     filtered = client.get("/sales/leads/?rating=hot").content.decode()
     assert "Горячий лид" in filtered
