@@ -32,6 +32,8 @@ from .models import Deal, Lead, LossReason, Pipeline
 from .periods import check_period_order, period_over_period
 from .schemas import (
     ApproveIn,
+    CloserHandoffIn,
+    CloserHandoffOut,
     ConvertIn,
     DealIn,
     DealItemIn,
@@ -227,6 +229,27 @@ def deal_lose(request: AuthedRequest, deal_id: int, payload: LoseIn) -> Any:
 
 
 ENDPOINTS.action(DEAL, "/deals/{deal_id}/reopen", services.deal_reopen, DealOut)
+
+
+@router.post(
+    "/deals/{deal_id}/closer-handoff",
+    response={201: CloserHandoffOut},
+    summary="Hand an open deal from the hunter to a closer (once per deal)",
+    description="Seed 001: the hunter passes a deal with a formed need to a closer, who closes "
+    "it. Without `closer_id` the least loaded closer of the deal's team (else of any team) is "
+    "chosen. The closer becomes the responsible; the hunter stays the deal's hunter. A second "
+    "hand-over is refused (409 `sales.deal_handed_over`), a closed deal too "
+    "(409 `sales.deal_closed`).",
+)
+def deal_closer_handoff(request: AuthedRequest, deal_id: int, payload: CloserHandoffIn) -> Any:
+    deal = DEAL.row(request, deal_id)
+    handoff = services.closer_handoff(
+        actor=request.user,
+        deal=deal,
+        closer=_user(request.user, payload.closer_id),
+        comment=payload.comment,
+    )
+    return Status(201, handoff)
 
 
 @router.post("/deals/{deal_id}/approvals", response={201: GateItemOut})

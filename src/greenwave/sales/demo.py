@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import services
-from .models import Lead, LeadSource, LeadStatus
+from .models import Lead, LeadCategory, LeadRating, LeadSource, LeadStatus
 
 LEADS = [
     (
@@ -20,6 +20,31 @@ LEADS = [
     ("Ольга Белова", "АО «Медтехника»", "+7 812 600-10-20", "Сервис оборудования", ""),
 ]
 
+# Seed 001's classification of each demo lead (category, prospect rating, probability of
+# closing, plan of next steps); the last one is left for the operator to classify.
+CLASSIFICATIONS: list[dict[str, Any]] = [
+    {
+        "category": LeadCategory.END_USER,
+        "rating": LeadRating.HOT,
+        "close_probability": 60,
+        "next_steps": "Уточнить напор и расход, выслать КП до пятницы, назначить встречу с "
+        "главным инженером.",
+    },
+    {
+        "category": LeadCategory.DEALER,
+        "rating": LeadRating.COLD,
+        "close_probability": 10,
+        "next_steps": "Отправить прайс-лист и условия для дилеров, перезвонить через месяц.",
+    },
+    {
+        "category": LeadCategory.WHOLESALE,
+        "rating": LeadRating.WARM,
+        "close_probability": 35,
+        "next_steps": "Выяснить объём и график поставок, рассчитать оптовую скидку.",
+    },
+    {},
+]
+
 
 def seed_sales(context: dict[str, Any]) -> None:
     """New leads waiting for the call centre (the deals and their history come from the
@@ -28,7 +53,9 @@ def seed_sales(context: dict[str, Any]) -> None:
         return
     users = context["users"]
     operators = [users[login] for login in ("callcenter", "callcenter2") if login in users]
-    for index, (name, company, phone, need, utm) in enumerate(LEADS):
+    for index, ((name, company, phone, need, utm), classes) in enumerate(
+        zip(LEADS, CLASSIFICATIONS, strict=True)
+    ):
         services.lead_create(
             actor=None,
             source=LeadSource.WEB_FORM if utm else LeadSource.CALL,
@@ -40,4 +67,5 @@ def seed_sales(context: dict[str, Any]) -> None:
             utm_source=utm,
             utm_medium="cpc" if utm else "",
             utm_campaign="pumps-2026" if utm else "",
+            **classes,
         )

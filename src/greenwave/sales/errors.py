@@ -19,6 +19,7 @@ class SalesError(ErrorCode):
     WEB_FORM_REJECTED = "sales.web_form_rejected"
     NOT_LAST_STAGE = "sales.not_last_stage"
     CONTRACT_MISSING = "sales.contract_missing"
+    DEAL_HANDED_OVER = "sales.deal_handed_over"
 
 
 # Refusals by a record's current state: 409 Conflict (see `core.errors.conflict_codes`).
@@ -31,4 +32,5 @@ STATE_CONFLICTS = conflict_codes(
     SalesError.GATE_NOT_MET,
     SalesError.STALE_VERSION,
     SalesError.CONTRACT_MISSING,
+    SalesError.DEAL_HANDED_OVER,
 )

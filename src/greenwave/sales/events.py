@@ -16,6 +16,7 @@ DEAL_REASSIGNED = "deal_reassigned"
 DEAL_APPROVED = "deal_approved"
 DEAL_DOCUMENT_ATTACHED = "deal_document_attached"
 CLIENT_HANDED_OFF = "client_handed_off"
+DEAL_HANDED_TO_CLOSER = "deal_handed_to_closer"
 PIPELINE_CHANGED = "pipeline_changed"
 
 # Activity names other apps write that a stage gate may require (the activities app emits

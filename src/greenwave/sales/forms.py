@@ -20,6 +20,8 @@ from .models import (
     ApprovalKind,
     DisqualificationReason,
     DocumentKind,
+    LeadCategory,
+    LeadRating,
     LeadSource,
     LossReason,
     Pipeline,
@@ -75,6 +77,23 @@ class LoseForm(BootstrapFormMixin, forms.Form):
         self.fields["reason"].queryset = pipeline.loss_reasons.filter(is_active=True)  # type: ignore[attr-defined]
 
 
+class CloserHandoffForm(BootstrapFormMixin, forms.Form):
+    """The hunter (or the head) hands the deal to a closer (seed 001: «Leads Conversion»)."""
+
+    closer = forms.ModelChoiceField(
+        label=_("Closer"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("The least loaded one"),
+    )
+    comment = LongTextField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        closers = User.objects.filter(is_active=True, roles__code=RoleCode.CLOSER)
+        self.fields["closer"].queryset = closers.order_by("last_name", "first_name", "pk")  # type: ignore[attr-defined]
+
+
 class DocumentForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Document kind"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
@@ -105,6 +124,21 @@ class LeadForm(BootstrapFormMixin, forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     need = LongTextField(label=_("Need"))
+    # Seed 001's classification of a lead: category, prospect rating, probability of closing,
+    # and the plan of the next steps.
+    category = forms.ChoiceField(
+        label=_("Category"), choices=with_blank(LeadCategory.choices), required=False
+    )
+    rating = forms.ChoiceField(
+        label=_("Prospect rating"),
+        choices=with_blank(LeadRating.choices),
+        required=False,
+        help_text=_("Hot: ready to buy soon; warm: interested; cold: no near need."),
+    )
+    close_probability = forms.IntegerField(
+        label=_("Probability of closing, %"), min_value=0, max_value=100, required=False
+    )
+    next_steps = LongTextField(label=_("Plan of next steps"))
     utm_source = forms.CharField(label="utm_source", max_length=100, required=False)
     utm_campaign = forms.CharField(label="utm_campaign", max_length=100, required=False)
 

@@ -166,6 +166,25 @@ class DisqualificationReason(models.TextChoices):
     OTHER = "other", _("Other (the reason in the comment)")
 
 
+class LeadCategory(models.TextChoices):
+    """Who the lead's company is to us (seed 001: the manager classifies leads by category)."""
+
+    END_USER = "end_user", _("End user")
+    DEALER = "dealer", _("Dealer or reseller")
+    WHOLESALE = "wholesale", _("Wholesale buyer")
+    INTEGRATOR = "integrator", _("Integrator or contractor")
+    PUBLIC = "public", _("State or municipal buyer")
+    OTHER = "other", _("Other")
+
+
+class LeadRating(models.TextChoices):
+    """How promising a lead is (seed 001: «перспективность»)."""
+
+    HOT = "hot", _("Hot")
+    WARM = "warm", _("Warm")
+    COLD = "cold", _("Cold")
+
+
 class Lead(OwnedRecord):
     EVENT_CASE_TYPE = "lead"
 
@@ -183,6 +202,16 @@ class Lead(OwnedRecord):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     need = models.TextField(_("need"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+    # The classification of seed 001's «утепление и развитие лидов»: category, prospect rating
+    # and probability of closing (None: not estimated yet), and the plan of the next steps.
+    category = choice_field(_("category"), LeadCategory, max_length=16, blank=True)
+    rating = choice_field(_("prospect rating"), LeadRating, max_length=8, blank=True)
+    close_probability = models.PositiveSmallIntegerField(
+        _("probability of closing, %"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    next_steps = models.TextField(
+        _("plan of next steps"), blank=True, max_length=LONG_TEXT_MAX_LENGTH
+    )
     disqualification_reason = choice_field(
         _("disqualification reason"), DisqualificationReason, max_length=16, blank=True
     )
@@ -211,6 +240,11 @@ class Lead(OwnedRecord):
             newest_first_index("lead_recent_idx"),
             # The month's decided leads (planning: positive decisions, motivated refusals).
             models.Index(fields=["status", "closed_at"], name="lead_closed_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(close_probability__lte=100), name="lead_close_probability_max"
+            )
         ]
 
     def __str__(self) -> str:
@@ -411,3 +445,25 @@ class ClientHandoff(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.company_id}: {self.hunter_id} → {self.farmer_id}"
+
+
+class CloserHandoff(TimeStampedModel):
+    """The hand-over between seed 001's stages «Leads Development» and «Leads Conversion»: the
+    hunter passes a deal with a formed need to a closer, who agrees the order, negotiates the
+    price and closes it. The hunter stays the deal's hunter (`Deal.hunter`); the closer becomes
+    its responsible. One per deal."""
+
+    deal = models.OneToOneField(
+        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="closer_handoff"
+    )
+    hunter = kept_link(User, _("hunter"), blank=False)
+    closer = kept_link(User, _("closer"), blank=False)
+    handed_by = kept_link(User, _("handed over by"), blank=False)
+    comment = models.TextField(_("comment"), blank=True, max_length=LONG_TEXT_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("hand-over to a closer")
+        verbose_name_plural = _("hand-overs to closers")
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.hunter_id} → {self.closer_id}"

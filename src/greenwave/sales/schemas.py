@@ -11,7 +11,8 @@ from ninja import Field, Schema
 from greenwave.core.api import InSchema, fields_of, patch_of
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH
 
-from .services.common import LeadContactFields
+from .models import LeadCategory, LeadRating
+from .services.common import LeadFields
 
 
 class StageOut(Schema):
@@ -198,7 +199,7 @@ class GateItemOut(Schema):
     met: bool
 
 
-@fields_of(LeadContactFields, after="source")
+@fields_of(LeadFields, after="source")
 class LeadOut(Schema):
     id: int
     title: str
@@ -225,12 +226,32 @@ class LeadIn(InSchema):
     utm_campaign: str = Field("", max_length=100)
     utm_term: str = Field("", max_length=100)
     utm_content: str = Field("", max_length=100)
+    category: str = Field("", description="Category: " + ", ".join(LeadCategory.values))
+    rating: str = Field("", description="Prospect rating: " + ", ".join(LeadRating.values))
+    close_probability: int | None = Field(
+        None, ge=0, le=100, description="Probability of closing, % (null: not estimated)"
+    )
+    next_steps: str = Field("", max_length=LONG_TEXT_MAX_LENGTH)
     responsible_id: int | None = None
 
 
 @patch_of(LeadIn, exclude={"responsible_id"})
 class LeadPatch(InSchema):
     pass
+
+
+class CloserHandoffIn(InSchema):
+    closer_id: int | None = Field(None, description="Null: the least loaded closer")
+    comment: str = Field("", max_length=LONG_TEXT_MAX_LENGTH)
+
+
+class CloserHandoffOut(Schema):
+    deal_id: int
+    hunter_id: int | None
+    closer_id: int | None
+    handed_by_id: int | None
+    comment: str
+    created_at: datetime
 
 
 class QualifyIn(InSchema):

@@ -52,11 +52,14 @@ from greenwave.crm.models import Company, Contact, Product
 from greenwave.crm.requisites import normalize_email, normalize_phone
 
 from .models import (
+    CloserHandoff,
     Deal,
     DealItem,
     DealStatus,
     DisqualificationReason,
     Lead,
+    LeadCategory,
+    LeadRating,
     LeadSource,
     LeadStatus,
     LossReason,
@@ -117,11 +120,20 @@ LEAD_LIST_SPEC = ListSpec(
     sorts=(
         SortSpec("created", _("Created"), ("created_at",)),
         SortSpec("title", _("Title"), ("title",)),
+        # The likeliest first, the leads not estimated yet (NULL) last on both databases.
+        SortSpec(
+            "probability",
+            _("Likeliest to close"),
+            (F("close_probability").desc(nulls_last=True), "-created_at"),
+            reversible=False,
+        ),
     ),
     default_sort="-created",
     filters=(
         choice_filter("status", _("Status"), LeadStatus),
         choice_filter("source", _("Source"), LeadSource),
+        choice_filter("category", _("Category"), LeadCategory),
+        choice_filter("rating", _("Prospect rating"), LeadRating),
         responsible_filter(),
         FilterSpec("utm_campaign", _("Campaign (UTM)"), "utm_campaign", kind="text"),
         FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
@@ -562,6 +574,13 @@ def lead_get(*, actor: User, pk: int) -> Lead:
 
 def disqualification_reasons() -> list[tuple[str, str]]:
     return [(k, str(v)) for k, v in DisqualificationReason.choices]
+
+
+def deal_closer_handoff(*, deal: Deal) -> CloserHandoff | None:
+    """The deal's hand-over from the hunter to a closer, with the people named; None if the
+    hunter still holds it."""
+    handoffs = CloserHandoff.objects.select_related("hunter", "closer", "handed_by")
+    return handoffs.filter(deal=deal).first()
 
 
 def deal_visible(actor: User, case_id: str) -> bool:

@@ -47,6 +47,7 @@ from . import selectors, services
 from .contracts import contract_next_step
 from .forms import (
     ApprovalForm,
+    CloserHandoffForm,
     ConvertForm,
     DealEditForm,
     DealForm,
@@ -219,6 +220,8 @@ def deal_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "process_runs": runs,
         "approved_runs": any(r.outcome == "approved" for r in runs),
         "next_step": contract_next_step(deal, gate, runs),
+        "closer_handoff": selectors.deal_closer_handoff(deal=deal),
+        "handoff_form": CloserHandoffForm(),
     }
     return render(request, "sales/deal_detail.html", context)
 
@@ -345,6 +348,12 @@ DEAL_ACTIONS: dict[str, Callable[[AuthedRequest, Any], None]] = {
         gettext_lazy("Document attached."),
     ),
     "process": _deal_process,
+    "handoff": _form_action(
+        CloserHandoffForm,
+        gettext_lazy("Choose a closer."),
+        services.closer_handoff,
+        gettext_lazy("The deal is handed to the closer."),
+    ),
     "approve": _form_action(
         ApprovalForm,
         gettext_lazy("Choose an approval."),

@@ -146,6 +146,7 @@ def _event_labels() -> None:
             events.DEAL_APPROVED: _("Approval given"),
             events.DEAL_DOCUMENT_ATTACHED: _("Document attached"),
             events.CLIENT_HANDED_OFF: _("Client handed to a farmer"),
+            events.DEAL_HANDED_TO_CLOSER: _("Deal handed to a closer"),
             events.DEAL_DISCOUNT_CHOSEN: _("Discount price list chosen by the rules"),
             events.PIPELINE_CHANGED: _("Pipeline changed"),
             "call_completed": _("Call made"),

@@ -171,6 +171,8 @@ EXCUSED: dict[tuple[str, str, str], str] = {
         )
     },
     ("post", "/api/v1/companies/{company_id}/reassign", "team_id"): "role rules, as above",
+    ("post", "/api/v1/deals/{deal_id}/closer-handoff", "closer_id"): "a person, as above: "
+    "sales/tests/test_closer_handoff.py refuses a closer of another team",
     ("post", "/api/v1/companies/{company_id}/competitors", "competitor_id"): "shared catalogue",
     ("post", "/api/v1/product-groups", "parent_id"): "shared catalogue",
     ("post", "/api/v1/products", "group_id"): "shared catalogue",

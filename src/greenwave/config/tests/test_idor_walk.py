@@ -177,6 +177,7 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     },
     ("post", "/api/v1/deals/{deal_id}/lose"): lambda w: {"reason_id": w.loss_reason.pk},
     ("post", "/api/v1/deals/{deal_id}/reopen"): lambda w: None,
+    ("post", "/api/v1/deals/{deal_id}/closer-handoff"): lambda w: {"comment": "Take it"},
     ("post", "/api/v1/deals/{deal_id}/approvals"): lambda w: {"kind": "cp"},
     ("post", "/api/v1/deals/{deal_id}/documents/note"): lambda w: {"kind": "cp"},
     ("post", "/api/v1/deals/{deal_id}/documents/file"): lambda w: Multipart(
@@ -466,6 +467,7 @@ HTML_VALUES: dict[str, list[str]] = {
         "price-list",
         "discount-rules",
         "reopen",
+        "handoff",
     ],
     "sales/leads:action": ["mql", "sql", "disqualify", "convert"],
     "sales/settings/pipelines:action": ["deactivate"],

@@ -1,9 +1,10 @@
 """Writers of the sales app, one module per part: `common` (roles, approvers, access checks,
 the deal row lock), `pipelines` (pipelines, stages, loss reasons), `deals` (create, change,
 move, win, lose, reopen, approvals, documents), `leads` (leads, web form, conversion),
-`handoffs` (the client handed to a farmer), `items` (products and price lists of a deal,
-discount rules, company merge), `processes` (bpm processes of a deal, started here). The
-public names are re-exported here, so callers import `greenwave.sales.services` as before.
+`handoffs` (a deal handed to a closer, the client to a farmer), `items` (products and price
+lists of a deal, discount rules, company merge), `processes` (bpm processes of a deal,
+started here). The public names are re-exported here, so callers import
+`greenwave.sales.services` as before.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .deals import (
     deal_update,
     deal_win,
 )
-from .handoffs import client_handoff
+from .handoffs import client_handoff, closer_handoff
 from .items import (
     DISCOUNT_DECISION,
     deal_add_item,
@@ -76,6 +77,7 @@ __all__ = [
     "LeadChanges",
     "approval_kinds_for",
     "client_handoff",
+    "closer_handoff",
     "deal_add_item",
     "deal_apply_discount_rules",
     "deal_approve",

@@ -72,7 +72,17 @@ class LeadContactFields(TypedDict, total=False):
     utm_content: str
 
 
-class LeadChanges(LeadContactFields, total=False):
+class LeadFields(LeadContactFields, total=False):
+    """A lead's contact fields and its classification (seed 001: category, prospect rating,
+    probability of closing, the plan of next steps); `lead_create` takes these."""
+
+    category: str
+    rating: str
+    close_probability: int | None
+    next_steps: str
+
+
+class LeadChanges(LeadFields, total=False):
     """What `lead_update` may change."""
 
     title: str

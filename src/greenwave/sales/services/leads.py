@@ -34,6 +34,8 @@ from ..models import (
     Deal,
     DisqualificationReason,
     Lead,
+    LeadCategory,
+    LeadRating,
     LeadSource,
     LeadStatus,
     Pipeline,
@@ -41,7 +43,7 @@ from ..models import (
 from .common import (
     LEAD_FIELDS,
     LeadChanges,
-    LeadContactFields,
+    LeadFields,
     _lead_phone,
     _long_text,
     _require_access,
@@ -65,9 +67,9 @@ def lead_create(
     responsible: User | None = None,
     team: Team | None = None,
     client_ip: str | None = None,
-    **given: Unpack[LeadContactFields],
+    **given: Unpack[LeadFields],
 ) -> Lead:
-    fields_check(given, LeadContactFields)
+    fields_check(given, LeadFields)
     fields = _lead_fields_clean({**given, "source": source})
     del fields["source"]
     _require_reachable(fields)
@@ -117,9 +119,33 @@ def _lead_fields_clean(fields: Mapping[str, Any]) -> dict[str, Any]:
         data["inn"] = normalize_inn(str(data["inn"] or ""))
     if "phone" in data:
         data["phone"] = _lead_phone(data["phone"])
-    if "need" in data:
-        data["need"] = _long_text(data["need"], "need")
+    for field in ("need", "next_steps"):
+        if field in data:
+            data[field] = _long_text(data[field], field)
+    _classification_check(data)
     return data
+
+
+_CLASSIFICATION_CHOICES = {"category": LeadCategory, "rating": LeadRating}
+
+
+def _classification_check(data: dict[str, Any]) -> None:
+    """A lead's category and prospect rating are one of their lists (or empty: not classified
+    yet); its probability of closing is a whole percent 0–100 (or None: not estimated)."""
+    for field, choices in _CLASSIFICATION_CHOICES.items():
+        if field in data:
+            data[field] = data[field] or ""
+        if data.get(field) and data[field] not in choices.values:
+            raise DomainError(
+                CoreError.VALIDATION, _("Choose a value from the list."), details={"field": field}
+            )
+    probability = data.get("close_probability")
+    if probability is not None and (type(probability) is not int or not 0 <= probability <= 100):
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The probability of closing is a whole percent from 0 to 100."),
+            details={"field": "close_probability"},
+        )
 
 
 def _require_reachable(fields: Mapping[str, Any]) -> None:
