@@ -113,6 +113,18 @@ class Stage(BilingualName, TimeStampedModel):
         """The output in the reader's language when it is the built-in text, else as typed."""
         return stage_text(self.code, self.output_description)
 
+    @property
+    def tasks_label(self) -> str:
+        return stage_text(self.code, self.tasks)
+
+    @property
+    def actions_label(self) -> str:
+        return stage_text(self.code, self.actions)
+
+    @property
+    def key_success_factor_label(self) -> str:
+        return stage_text(self.code, self.key_success_factor)
+
 
 class LossReason(BilingualName):
     """The closed list of reasons a deal of a pipeline may be lost for (no «думает»)."""
