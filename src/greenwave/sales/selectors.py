@@ -65,6 +65,7 @@ from .models import (
     Stage,
     bilingual_label,
     line_total,
+    stuck_in_stage,
 )
 
 
@@ -651,9 +652,7 @@ def home_summary(actor: User) -> dict[str, Any] | None:
     mine = Deal.objects.filter(responsible=actor, status=DealStatus.OPEN)
     totals = mine.aggregate(n=Count("pk"), s=Sum("amount"))
     now = timezone.now()
-    overdue = Q(pk__in=[])
-    for stage_id, days in Stage.objects.values_list("pk", "expected_days"):
-        overdue |= Q(stage_id=stage_id, stage_entered_at__lt=now - timedelta(days=days))
+    overdue = stuck_in_stage(now)
     late = list(
         mine.filter(overdue)
         .select_related("stage", "company")
@@ -685,9 +684,7 @@ def home_team(actor: User) -> dict[str, Any] | None:
     if not actor.has_role(RoleCode.HEAD_OF_SALES, RoleCode.ADMIN):
         return None
     now = timezone.now()
-    overdue = Q(pk__in=[])
-    for stage_id, days in Stage.objects.values_list("pk", "expected_days"):
-        overdue |= Q(stage_id=stage_id, stage_entered_at__lt=now - timedelta(days=days))
+    overdue = stuck_in_stage(now)
     rows = list(
         scope_records(Deal.objects.filter(status=DealStatus.OPEN), actor=actor)
         .exclude(responsible__isnull=True)

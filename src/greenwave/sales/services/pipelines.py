@@ -98,7 +98,12 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
             CoreError.CONFLICT, _("A stage with the code %(code)s exists.") % {"code": code}
         )
     before = (
-        {"name": stage.name, "checklist": stage.output_checklist, "process": stage.opening_process}
+        {
+            "name": stage.name,
+            "checklist": stage.output_checklist,
+            "process": stage.opening_process,
+            "expected_days": stage.expected_days,
+        }
         if stage.pk
         else {}
     )
@@ -118,7 +123,13 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
         payload={
             "stage": stage.code,
             "changes": changes_between(
-                before, {"name": name, "checklist": checklist, "process": opening_process}
+                before,
+                {
+                    "name": name,
+                    "checklist": checklist,
+                    "process": opening_process,
+                    "expected_days": expected_days,
+                },
             ),
         },
     )
