@@ -191,13 +191,13 @@ class StageForm(BootstrapFormMixin, forms.Form):
     )
     tasks = forms.CharField(
         label=_("Tasks"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("What the manager must solve at this stage."),
     )
     actions = forms.CharField(
         label=_("Actions"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("What the manager does to solve the tasks."),
     )
