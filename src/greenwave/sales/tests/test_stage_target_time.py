@@ -71,3 +71,29 @@ def test_a_change_of_the_target_time_is_in_the_event_log(two_teams: Any, b2b: An
     )
     event = Event.objects.filter(activity=events.PIPELINE_CHANGED).latest("pk")
     assert event.payload["changes"] == {"expected_days": [3, 5]}
+
+
+def test_the_funnels_stuck_link_lists_only_the_stuck_deals(
+    two_teams: Any, b2b: Any, bearer: Any
+) -> None:
+    hunter = two_teams["hunter_a"]
+    late = _deal(hunter, b2b, days=4)
+    late.title = "Зависшая поставка"
+    late.save(update_fields=["title"])
+    fresh = _deal(hunter, b2b, days=2)
+    client = Client()
+    client.force_login(hunter)
+    funnel_page = client.get(f"/sales/funnel/?pipeline={b2b.pk}").content.decode()
+    link = f"?stage={late.stage_id}&amp;status=open&amp;stuck=true"
+    assert link in funnel_page
+    html = client.get(f"/sales/deals/{link.replace('&amp;', '&')}").content.decode()
+    assert "Зависшая поставка" in html
+    assert f'href="/sales/deals/{late.pk}/"' in html
+    assert f'href="/sales/deals/{fresh.pk}/"' not in html
+    everything = client.get(f"/sales/deals/?stage={late.stage_id}").content.decode()
+    assert f'href="/sales/deals/{fresh.pk}/"' in everything
+    api = bearer(hunter)
+    stuck = api.get(f"/api/v1/deals?stuck=true&stage={late.stage_id}").json()
+    assert [d["id"] for d in stuck["items"]] == [late.pk]
+    rest = api.get(f"/api/v1/deals?stuck=false&stage={late.stage_id}").json()
+    assert late.pk not in [d["id"] for d in rest["items"]] and len(rest["items"]) == 1
