@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -28,7 +28,7 @@ from greenwave.core.case_access import readable_case_ids
 from greenwave.core.errors import DomainError, not_found
 from greenwave.core.models import Event
 from greenwave.crm.models import Company
-from greenwave.sales.models import Deal, DealStatus
+from greenwave.sales.models import Deal, DealStatus, stuck_in_stage
 from greenwave.sales.selectors import abandoned_clients
 
 from . import kpi_rollups, motivation, services
@@ -47,7 +47,6 @@ from .models import (
 )
 from .services import day_bounds
 
-STUCK_AFTER_DAYS = 14
 SUGGESTIONS_PER_SOURCE = 10
 
 
@@ -116,8 +115,8 @@ def suggestions(*, actor: User, day: date) -> list[Suggestion]:
         Deal.objects.filter(
             responsible=actor,
             status=DealStatus.OPEN,
-            stage_entered_at__lt=timezone.now() - timedelta(days=STUCK_AFTER_DAYS),
         )
+        .filter(stuck_in_stage(timezone.now()))
         .select_related("company", "stage")
         .order_by("stage_entered_at")
     )

@@ -193,7 +193,15 @@ class StageForm(BootstrapFormMixin, forms.Form):
     responsible_role = forms.ChoiceField(
         label=_("Responsible role"), choices=with_blank(RoleCode.choices), required=False
     )
-    expected_days = forms.IntegerField(label=_("Expected duration, days"), min_value=0, initial=7)
+    expected_days = forms.IntegerField(
+        label=_("Expected duration, days"),
+        min_value=0,
+        initial=7,
+        help_text=_(
+            "The target time in the stage: an open deal in it for longer is flagged as stuck "
+            "on its card, in the funnel, on the home page and in the morning plan's suggestions."
+        ),
+    )
     probability = forms.IntegerField(
         label=_("Probability, %"), min_value=0, max_value=100, initial=10
     )
@@ -217,13 +225,13 @@ class StageForm(BootstrapFormMixin, forms.Form):
     )
     tasks = forms.CharField(
         label=_("Tasks"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("What the manager must solve at this stage."),
     )
     actions = forms.CharField(
         label=_("Actions"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("What the manager does to solve the tasks."),
     )

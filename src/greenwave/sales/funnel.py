@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import CharField, Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -23,7 +23,7 @@ from greenwave.accounts.scoping import scope_records
 from greenwave.core.records import field_values
 
 from . import events
-from .models import Deal, DealItem, DealStatus, Pipeline
+from .models import Deal, DealItem, DealStatus, Pipeline, stuck_in_stage
 from .periods import check_period_dates
 
 # Slices of seed 000: by employee, team, new/current client, region, lead channel, product and
@@ -338,9 +338,7 @@ def _stuck(actor: User, pipeline: Pipeline, group_by: str | None) -> dict[Any, i
     """Open deals in each stage for longer than the stage's expected duration (one query)."""
     now = timezone.now()
     qs = scope_records(Deal.objects.filter(pipeline=pipeline, status=DealStatus.OPEN), actor=actor)
-    late = Q(pk__in=[])
-    for stage in pipeline.stages.all():
-        late |= Q(stage=stage, stage_entered_at__lt=now - timedelta(days=stage.expected_days))
+    late = stuck_in_stage(now, pipeline.stages.values_list("pk", "expected_days"))
     field = GROUPS[group_by] if group_by is not None else None
     columns = ["stage_id", *([field] if field else [])]
     result: dict[Any, int] = {}

@@ -7,11 +7,14 @@ approvals. A deal moves forward only when the output of the stage it leaves is m
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -112,6 +115,18 @@ class Stage(BilingualName, TimeStampedModel):
     def output_label(self) -> str:
         """The output in the reader's language when it is the built-in text, else as typed."""
         return stage_text(self.code, self.output_description)
+
+    @property
+    def tasks_label(self) -> str:
+        return stage_text(self.code, self.tasks)
+
+    @property
+    def actions_label(self) -> str:
+        return stage_text(self.code, self.actions)
+
+    @property
+    def key_success_factor_label(self) -> str:
+        return stage_text(self.code, self.key_success_factor)
 
 
 class LossReason(BilingualName):
@@ -317,6 +332,25 @@ class Deal(OwnedRecord):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_stuck(self) -> bool:
+        """Open and in its stage longer than the stage's expected duration (the funnel's
+        "stuck", the home cards' and the morning plan's: `stuck_in_stage`)."""
+        return self.status == DealStatus.OPEN and self.stage_entered_at < timezone.now() - (
+            timedelta(days=self.stage.expected_days)
+        )
+
+
+def stuck_in_stage(now: datetime, stages: Iterable[tuple[int, int]] | None = None) -> models.Q:
+    """Deals in their stage since before `now` minus the stage's expected duration; `stages`
+    as (id, expected days), all stages by default (one query for them)."""
+    if stages is None:
+        stages = Stage.objects.values_list("pk", "expected_days")
+    late = models.Q(pk__in=[])
+    for stage_id, days in stages:
+        late |= models.Q(stage_id=stage_id, stage_entered_at__lt=now - timedelta(days=days))
+    return late
 
 
 class DealItem(models.Model):

@@ -68,6 +68,7 @@ from .models import (
     Stage,
     bilingual_label,
     line_total,
+    stuck_in_stage,
 )
 
 
@@ -101,6 +102,8 @@ DEAL_FILTERS = (
     FilterSpec("created_to", _("Created to"), "created_at__date", kind="date_to"),
     FilterSpec("closed_from", _("Closed from"), "closed_at__date", kind="date_from"),
     FilterSpec("closed_to", _("Closed to"), "closed_at__date", kind="date_to"),
+    # Open and in the stage longer than its expected duration (`_with_stuck`: no column).
+    FilterSpec("stuck", _("Stuck in the stage"), "stuck", kind="bool"),
 )
 
 DEAL_LIST_SPEC = ListSpec(
@@ -231,12 +234,24 @@ DEAL_JOINS = ("stage", "lost_reason")
 DEAL_PAGE_JOINS = ("company", "responsible", "pipeline")
 
 
+def _with_stuck(qs: QuerySet[Deal], query: ListQuery) -> tuple[QuerySet[Deal], ListQuery]:
+    """The `stuck` filter (the funnel's «stuck» column links here): open deals in their stage
+    longer than its expected duration, or (false) all the others; the rest of the query."""
+    stuck = query.filters.get("stuck")
+    if stuck is None:
+        return qs, query
+    late = Q(status=DealStatus.OPEN) & stuck_in_stage(timezone.now())
+    qs = qs.filter(late) if stuck in {"true", "1"} else qs.exclude(late)
+    return qs, replace(query, filters={k: v for k, v in query.filters.items() if k != "stuck"})
+
+
 def deal_list(
     *, actor: User, query: ListQuery | None = None, lookups: bool = True
 ) -> QuerySet[Deal]:
     """Visible deals; `lookups=False` (the API) leaves out the client/responsible/pipeline."""
     qs = scope_records(Deal.objects.all(), actor=actor)
     if query is not None:
+        qs, query = _with_stuck(qs, query)
         # The product filter is a subquery, not a join: a join through lines would repeat a
         # deal and inflate the board's totals.
         product = query.filters.get("product")
@@ -385,7 +400,8 @@ def deal_page_rows(*, actor: User, query: ListQuery) -> RowPage:
     """A page of the visible deals as `DealOut` rows: the same deals, order and fields as
     `deal_list(lookups=False)` through the list query, read as values — no model instances,
     no whole joined rows — with their contacts' ids and their lines in one query each."""
-    qs = apply_list_query(scope_records(Deal.objects.all(), actor=actor), DEAL_LIST_SPEC, query)
+    qs, query = _with_stuck(scope_records(Deal.objects.all(), actor=actor), query)
+    qs = apply_list_query(qs, DEAL_LIST_SPEC, query)
     # Counted without the page's joins and columns (`COUNT(*)` over the ids only).
     window = page_window(
         qs.values(*DEAL_ROW_VALUES),
@@ -670,9 +686,7 @@ def home_summary(actor: User) -> dict[str, Any] | None:
     mine = Deal.objects.filter(responsible=actor, status=DealStatus.OPEN)
     totals = mine.aggregate(n=Count("pk"), s=Sum("amount"))
     now = timezone.now()
-    overdue = Q(pk__in=[])
-    for stage_id, days in Stage.objects.values_list("pk", "expected_days"):
-        overdue |= Q(stage_id=stage_id, stage_entered_at__lt=now - timedelta(days=days))
+    overdue = stuck_in_stage(now)
     late = list(
         mine.filter(overdue)
         .select_related("stage", "company")
@@ -704,9 +718,7 @@ def home_team(actor: User) -> dict[str, Any] | None:
     if not actor.has_role(RoleCode.HEAD_OF_SALES, RoleCode.ADMIN):
         return None
     now = timezone.now()
-    overdue = Q(pk__in=[])
-    for stage_id, days in Stage.objects.values_list("pk", "expected_days"):
-        overdue |= Q(stage_id=stage_id, stage_entered_at__lt=now - timedelta(days=days))
+    overdue = stuck_in_stage(now)
     rows = list(
         scope_records(Deal.objects.filter(status=DealStatus.OPEN), actor=actor)
         .exclude(responsible__isnull=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -97,11 +98,7 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
         raise DomainError(
             CoreError.CONFLICT, _("A stage with the code %(code)s exists.") % {"code": code}
         )
-    before = (
-        {"name": stage.name, "checklist": stage.output_checklist, "process": stage.opening_process}
-        if stage.pk
-        else {}
-    )
+    before = _logged_settings(stage) if stage.pk else {}
     stage.code, stage.name, stage.name_en = code, name, name_en
     stage.input_description, stage.output_description = input_description, output_description
     stage.output_checklist = checklist
@@ -117,12 +114,20 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
         actor=actor,
         payload={
             "stage": stage.code,
-            "changes": changes_between(
-                before, {"name": name, "checklist": checklist, "process": opening_process}
-            ),
+            "changes": changes_between(before, _logged_settings(stage)),
         },
     )
     return stage
+
+
+def _logged_settings(stage: Stage) -> dict[str, Any]:
+    """The stage settings whose changes `stage_save` writes to the pipeline's event log."""
+    return {
+        "name": stage.name,
+        "checklist": stage.output_checklist,
+        "process": stage.opening_process,
+        "expected_days": stage.expected_days,
+    }
 
 
 def stage_set_opening_process(

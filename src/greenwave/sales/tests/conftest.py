@@ -13,12 +13,14 @@ from greenwave.sales.models import Pipeline
 # so tests put them back through the migration's own (idempotent) function.
 _DEFAULTS = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
 _OPENING = importlib.import_module("greenwave.sales.migrations.0006_stage_opening_process")
+_GUIDE = importlib.import_module("greenwave.sales.migrations.0013_stage_builtin_texts")
 
 
 @pytest.fixture
 def default_pipelines(db: Any) -> None:
     _DEFAULTS.create(apps, None)
     _OPENING.name_contract_approval(apps, None)
+    _GUIDE.fill(apps, None)
 
 
 @pytest.fixture

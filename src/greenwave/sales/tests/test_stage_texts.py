@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from greenwave.sales.models import Stage
-from greenwave.sales.stage_texts import ENGLISH, stage_text
+from greenwave.sales.stage_texts import ENGLISH, GUIDE, GUIDE_FIELDS, stage_text
 
 _DEFAULTS = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
 CYRILLIC = re.compile("[а-яёА-ЯЁ]")
@@ -22,12 +22,14 @@ def _built_in() -> dict[str, set[str]]:
     for row in (*_DEFAULTS.B2B, *_DEFAULTS.CALL_CENTRE):
         code, *_names, inp, out, _checklist = row
         texts.setdefault(code, set()).update((inp, out))
+        texts[code].update(GUIDE[code][field][0] for field in GUIDE_FIELDS)
     return texts
 
 
 def test_every_built_in_stage_text_has_its_english_and_only_those() -> None:
     built_in = _built_in()
     assert {code: set(texts) for code, texts in ENGLISH.items()} == built_in
+    assert all(CYRILLIC.search(ru) for texts in ENGLISH.values() for ru in texts)
     russian = [en for texts in ENGLISH.values() for en in texts.values() if CYRILLIC.search(en)]
     assert russian == []
 
