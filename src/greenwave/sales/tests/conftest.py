@@ -13,7 +13,7 @@ from greenwave.sales.models import Pipeline
 # so tests put them back through the migration's own (idempotent) function.
 _DEFAULTS = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
 _OPENING = importlib.import_module("greenwave.sales.migrations.0006_stage_opening_process")
-_GUIDE = importlib.import_module("greenwave.sales.migrations.0013_stage_builtin_texts")
+_GUIDE = importlib.import_module("greenwave.sales.migrations.0015_stage_builtin_texts")
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The built-in stages come with seed 001's stage table filled in (tasks, actions, key success
-factor), read in the reader's language; migration 0013 fills only empty fields of the built-in
+factor), read in the reader's language; migration 0015 fills only empty fields of the built-in
 pipelines' stages and its reverse clears only the texts it wrote."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from greenwave.sales.models import Pipeline, Stage
 from greenwave.sales.stage_texts import BUILT_IN_PIPELINES, GUIDE, GUIDE_FIELDS
 
 pytestmark = pytest.mark.django_db
-_GUIDE = importlib.import_module("greenwave.sales.migrations.0013_stage_builtin_texts")
+_GUIDE = importlib.import_module("greenwave.sales.migrations.0015_stage_builtin_texts")
 
 
 def test_every_built_in_stage_has_its_tasks_actions_and_key_success_factor(b2b: Any) -> None:
