@@ -141,6 +141,11 @@ def test_the_overdue_column_sums_the_four_overdue_buckets_and_lists_their_invoic
     assert "Просрочено" in cell.content.decode()
 
 
+def test_the_breadcrumb_is_named_in_the_readers_language(finance) -> None:
+    page = _reading(finance, "ru").get("/money/receivables/invoices/")
+    assert '<nav aria-label="Навигационная цепочка">' in page.content.decode()
+
+
 def test_the_shipment_form_offers_the_remaining_quantity_without_trailing_zeros(
     order, two_teams
 ) -> None:
