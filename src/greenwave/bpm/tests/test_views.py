@@ -211,3 +211,20 @@ def test_the_cancel_page_names_a_library_process_in_the_readers_language(
     page = _login(head).get(f"/processes/instances/{instance.pk}/cancel/").content.decode()
     assert f"Cancel Acknowledgement of a document #{instance.pk}?" in page
     assert "Ознакомление" not in page
+
+
+def test_the_start_form_offers_record_types_by_name_not_code(
+    two_teams: dict[str, Any], approval_xml: bytes
+) -> None:
+    client = _login(two_teams["admin"])
+    client.post(
+        "/processes/definitions/upload/",
+        {"file": SimpleUploadedFile("a.bpmn", approval_xml), "key": "named"},
+    )
+    definition = ProcessDefinition.objects.get(key="named")
+    client.post(f"/processes/definitions/{definition.pk}/deploy/")
+    two_teams["admin"].language = "ru"
+    two_teams["admin"].save(update_fields=["language"])
+    page = client.get(f"/processes/definitions/{definition.pk}/").content.decode()
+    assert '<select name="object_type"' in page
+    assert '<option value="deal">Сделка</option>' in page
