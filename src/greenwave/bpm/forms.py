@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.core.forms import BootstrapFormMixin, ModelUploadForm
+from greenwave.core.case_access import case_type_label, case_types
+from greenwave.core.forms import BootstrapFormMixin, ModelUploadForm, bootstrap_class
 
 from .engine import MAX_BPMN_BYTES
 from .models import ProcessDefinition
@@ -38,8 +39,17 @@ class ModelerSaveForm(forms.Form):
 
 
 class StartForm(BootstrapFormMixin, forms.Form):
+    # A list of the record types by their names («Сделка»), not a box for the engine's codes;
+    # anything else posted still reaches the service, which names what it refuses.
     object_type = forms.CharField(label=_("Business object type"), max_length=40, required=False)
     object_id = forms.CharField(label=_("Business object id"), max_length=64, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = sorted(((t, case_type_label(t)) for t in case_types()), key=lambda c: c[1])
+        field = self.fields["object_type"]
+        field.widget = forms.Select(choices=[("", "—"), *choices])
+        bootstrap_class(field)
 
 
 class DelegateForm(BootstrapFormMixin, forms.Form):

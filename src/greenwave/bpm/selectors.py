@@ -296,7 +296,9 @@ def tasks_of_instance(
 ) -> QuerySet[HumanTask]:
     """The steps of a run; with the actor, `openable` says whose page they may open (one who
     sees a run for a task of their own is not shown links to the others' tasks, a 404)."""
-    tasks = instance.tasks.select_related("assignee", "completed_by").order_by("created_at")
+    tasks = instance.tasks.select_related("assignee", "completed_by", "candidate_team").order_by(
+        "created_at"
+    )
     if actor is None:
         return tasks
     visible = _visible_tasks_q(actor)

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -178,6 +180,15 @@ class Invoice(CreatedOwnedRecord):
 
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
+
+    @property
+    def label(self) -> str:
+        """What the pages call it: «№ 12», or a draft (no number yet) by the day it was made —
+        «черновик от 07.12.2026» rather than its row id."""
+        if self.number:
+            return f"№ {self.number}"
+        made = date_format(timezone.localtime(self.created_at), "SHORT_DATE_FORMAT")
+        return str(_("draft of %(date)s") % {"date": made})
 
     @property
     def outstanding(self) -> Decimal:

@@ -239,7 +239,7 @@ def invoice_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     invoice = selectors.invoice_get(actor=request.user, pk=pk)
     services.require_invoice_writer(request.user, invoice)
     initial = {"due_date": invoice.due_date, "comment": invoice.comment}
-    label = f"№ {invoice.number}" if invoice.number else f"{_('draft')} #{invoice.pk}"
+    label = invoice.label
     return form_view(
         request,
         InvoiceEditForm(request.POST or None, initial=initial),

@@ -87,6 +87,7 @@ BUCKETS: tuple[tuple[str, Any, int | None, int | None], ...] = (
     ("d31_90", _("31–90 days"), 31, 90),
     ("d90_plus", _("Over 90 days"), 91, None),
 )
+OVERDUE = "overdue"  # all four overdue buckets at once (the narrow screens' column)
 GROUPS = {
     "client": ("buyer_id", "buyer__name"),
     "manager": ("responsible_id", "responsible__last_name"),
@@ -101,6 +102,11 @@ class ReceivableRow:
     invoices: int
     total: Decimal
     buckets: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def overdue(self) -> Decimal:
+        """What is past its due date: the narrow screens' one column for the four buckets."""
+        return self.total - self.buckets.get("not_due", Decimal(0))
 
 
 def _bucket_q(low: int | None, high: int | None, today: date) -> Q:
@@ -197,6 +203,8 @@ def receivable_invoices(
     for name, _label, low, high in BUCKETS:
         if name == bucket:
             qs = qs.filter(_bucket_q(low, high, today))
+    if bucket == OVERDUE:
+        qs = qs.filter(_bucket_q(1, None, today))
     return qs.select_related("buyer", "responsible", "deal")
 
 

@@ -178,7 +178,7 @@ def receivable_invoices(request: AuthedRequest) -> HttpResponse:
     invoices = selectors.receivable_invoices(
         actor=request.user, group_by=group_by, key=key, bucket=bucket
     )
-    labels = {k: label for k, label, *_r in selectors.BUCKETS}
+    labels = {k: label for k, label, *_r in selectors.BUCKETS} | {selectors.OVERDUE: _("Overdue")}
     return render(
         request,
         "orders/receivable_invoices.html",

@@ -16,9 +16,11 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 from .english import ENGLISH
-from .layout import Process
+from .layout import LABEL_CHAR, Process
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 
 
 def process_texts(process: Process) -> Iterator[str]:
@@ -104,6 +106,7 @@ def library_display_xml(key: str, xml: bytes, language: str | None = None) -> by
         root = parse_xml(xml)
     except BpmnFileError:
         return xml
+    flow_names: dict[str, str] = {}
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -111,8 +114,23 @@ def library_display_xml(key: str, xml: bytes, language: str | None = None) -> by
         if namespace == BPMN_NS:
             if element.get("name"):
                 element.set("name", library_text(key, str(element.get("name")), language))
+                if etree.QName(element).localname == "sequenceFlow":
+                    flow_names[str(element.get("id"))] = str(element.get("name"))
             if etree.QName(element).localname == "documentation" and element.text:
                 element.text = library_text(key, element.text, language)
         elif namespace == GW_NS and element.get("label"):
             element.set("label", library_text(key, str(element.get("label")), language))
+    _widen_flow_labels(root, flow_names)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+
+
+def _widen_flow_labels(root: Any, names: Mapping[str, str]) -> None:
+    """A flow's label box as wide as its English name: the box was made for the Russian one
+    («Опт»), and a narrower box splits a word («Whol|esale») across two lines."""
+    for edge in root.iter(f"{{{BPMNDI_NS}}}BPMNEdge"):
+        name = names.get(str(edge.get("bpmnElement")))
+        bounds = edge.find(f"{{{BPMNDI_NS}}}BPMNLabel/{{{DC_NS}}}Bounds")
+        if name and bounds is not None:
+            width = LABEL_CHAR * len(name) + 10
+            if float(bounds.get("width") or 0) < width:
+                bounds.set("width", str(width))

@@ -9,11 +9,21 @@ import re
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from greenwave.bpm import services
 from greenwave.bpm.library import LIBRARY, library_xml
 from greenwave.bpm.library.english import ENGLISH
-from greenwave.bpm.library.texts import library_catalogue, library_text, process_texts
+from greenwave.bpm.library.layout import LABEL_CHAR
+from greenwave.bpm.library.texts import (
+    BPMN_NS,
+    BPMNDI_NS,
+    DC_NS,
+    library_catalogue,
+    library_display_xml,
+    library_text,
+    process_texts,
+)
 from greenwave.bpm.models import HumanTask, Notification, ProcessDefinition, TaskStatus
 from greenwave.bpm.tests.steps import signed_in
 
@@ -216,3 +226,16 @@ def test_the_diagram_viewer_is_told_its_failure_texts_in_the_readers_language(
     english = signed_in(head).get(url).content.decode()
     assert 'data-text-no-diagram="This process has no diagram' in english
     assert 'data-text-error="The diagram could not be drawn."' in english
+
+
+@pytest.mark.parametrize("key", [p.key for p in LIBRARY])
+def test_each_flow_label_box_holds_its_english_name_on_one_line(key: str) -> None:
+    """«Опт» had a box for three letters: «Wholesale» split into «Whol|esale» (issue: the
+    library's «Wholesale»/«Replacement» overran their boxes)."""
+    root = etree.fromstring(library_display_xml(key, library_xml()[key], "en"))
+    names = {f.get("id"): f.get("name") for f in root.iter(f"{{{BPMN_NS}}}sequenceFlow")}
+    for edge in root.iter(f"{{{BPMNDI_NS}}}BPMNEdge"):
+        bounds = edge.find(f"{{{BPMNDI_NS}}}BPMNLabel/{{{DC_NS}}}Bounds")
+        name = names.get(edge.get("bpmnElement"))
+        if name and bounds is not None:
+            assert float(bounds.get("width")) >= LABEL_CHAR * len(name) + 10, (key, name)

@@ -9,9 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from greenwave.bpm import services
 from greenwave.bpm.models import HumanTask, InstanceStatus, ProcessDefinition, TaskStatus
+from greenwave.bpm.templatetags.bpm_tags import role_label
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +213,33 @@ def test_the_cancel_page_names_a_library_process_in_the_readers_language(
     page = _login(head).get(f"/processes/instances/{instance.pk}/cancel/").content.decode()
     assert f"Cancel Acknowledgement of a document #{instance.pk}?" in page
     assert "Ознакомление" not in page
+
+
+def test_the_start_form_offers_record_types_by_name_not_code(
+    two_teams: dict[str, Any], approval_xml: bytes
+) -> None:
+    client = _login(two_teams["admin"])
+    client.post(
+        "/processes/definitions/upload/",
+        {"file": SimpleUploadedFile("a.bpmn", approval_xml), "key": "named"},
+    )
+    definition = ProcessDefinition.objects.get(key="named")
+    client.post(f"/processes/definitions/{definition.pk}/deploy/")
+    two_teams["admin"].language = "ru"
+    two_teams["admin"].save(update_fields=["language"])
+    page = client.get(f"/processes/definitions/{definition.pk}/").content.decode()
+    assert '<select name="object_type"' in page
+    assert '<option value="deal">Сделка</option>' in page
+
+
+def test_a_task_offered_to_a_role_names_the_role_on_the_process_page(
+    two_teams: dict[str, Any], start_on_deal: Any
+) -> None:
+    instance = start_on_deal("contract_approval", two_teams["hunter_a"])
+    admin = two_teams["admin"]
+    admin.language = "ru"
+    admin.save(update_fields=["language"])
+    page = _login(admin).get(f"/processes/instances/{instance.pk}/").content.decode()
+    with translation.override("ru"):
+        role = role_label("head_of_sales")
+    assert f'<span data-testid="task-role">Роль: {role}</span>' in page

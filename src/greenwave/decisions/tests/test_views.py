@@ -61,6 +61,21 @@ def test_detail_shows_versions_and_history(seeded, two_teams) -> None:
     assert _client(two_teams["head_a"]).get("/decisions/nope/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("language", "number", "text"), [("ru", "число", "текст"), ("en", "number", "text")]
+)
+def test_the_inputs_types_read_as_words_not_feel_codes(
+    seeded, two_teams, language, number, text
+) -> None:
+    head = two_teams["head_a"]
+    head.language = language
+    head.save(update_fields=["language"])
+    page = _page(head, "/decisions/contract_approval/")
+    assert f'<span class="text-body-secondary" data-testid="input-type">{number}</span>' in page
+    assert f'data-testid="input-type">{text}</span>' in page
+    assert 'data-testid="input-type">string<' not in page
+
+
 def test_the_editor_loads_dmn_js_without_inline_scripts(seeded, two_teams) -> None:
     page = _page(two_teams["head_a"], "/decisions/discount_price_list/edit/")
     assert "vendor/dmn-js/dmn-modeler.production.min.js" in page

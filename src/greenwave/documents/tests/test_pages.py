@@ -9,6 +9,7 @@ from urllib.parse import quote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from docx import Document as DocxDocument
 
 from greenwave.core.tests.refusals import assert_not_found
@@ -119,6 +120,22 @@ def test_lists_render_in_both_languages(seller, deal, two_teams, make_user, lang
         assert finance.get(url).status_code == 200, url
     page = finance.get("/documents/invoices/")
     assert ("Счета" if language == "ru" else "Invoices") in page.content.decode()
+
+
+@pytest.mark.parametrize(("language", "label"), [("ru", "черновик от "), ("en", "draft of ")])
+def test_a_draft_invoice_is_named_by_its_day_not_its_row_id(
+    seller, deal, two_teams, make_user, language, label
+) -> None:
+    draft = services.invoice_create_from_deal(actor=None, deal=deal)
+    made = timezone.localtime(draft.created_at).date()
+    day = made.strftime("%d.%m.%Y") if language == "ru" else made.strftime("%m/%d/%Y")
+    finance = _login(make_user("fin", roles=["finance"]))
+    finance.post("/accounts/language/", {"language": language, "next": "/"})
+    page = finance.get("/documents/invoices/").content.decode()
+    assert f"{label}{day}</a>" in page
+    assert f"#{draft.pk}<" not in page
+    deal_papers = _login(two_teams["hunter_a"]).get(f"/documents/deals/{deal.pk}/").content.decode()
+    assert f"#{draft.pk}<" not in deal_papers
 
 
 def test_a_bad_upload_on_the_page_is_refused_with_the_reason(seller, make_user) -> None:

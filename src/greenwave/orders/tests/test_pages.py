@@ -124,6 +124,28 @@ def test_receivables_page_and_scoping(make_invoice, two_teams, finance) -> None:
     assert _login(two_teams["hunter_a"]).get("/money/payments/new/").status_code == 403
 
 
+def test_the_overdue_column_sums_the_four_overdue_buckets_and_lists_their_invoices(
+    make_invoice, finance
+) -> None:
+    today = timezone.localdate()
+    make_invoice("100.00", due_date=today + timedelta(days=3))  # not due yet
+    make_invoice("20.00", issue_date=today - timedelta(days=40), due_date=today - timedelta(days=2))
+    make_invoice(
+        "3.00", issue_date=today - timedelta(days=200), due_date=today - timedelta(days=99)
+    )
+    page = _login(finance).get("/money/receivables/")
+    assert page.context["rows"][0].overdue == Decimal("23.00")
+    assert "&bucket=overdue" in page.content.decode()
+    cell = _reading(finance, "ru").get("/money/receivables/invoices/?bucket=overdue")
+    assert sorted(i.total for i in cell.context["invoices"]) == [Decimal("3.00"), Decimal("20.00")]
+    assert "Просрочено" in cell.content.decode()
+
+
+def test_the_breadcrumb_is_named_in_the_readers_language(finance) -> None:
+    page = _reading(finance, "ru").get("/money/receivables/invoices/")
+    assert '<nav aria-label="Навигационная цепочка">' in page.content.decode()
+
+
 def test_the_shipment_form_offers_the_remaining_quantity_without_trailing_zeros(
     order, two_teams
 ) -> None:

@@ -60,6 +60,9 @@
   // while the field itself keeps submitting ISO values (what the server and the browsers'
   // own date inputs agree on). The visible field takes over the label of the hidden one.
   var russian = (document.documentElement.lang || "").indexOf("ru") === 0;
+  // flatpickr's Russian locale leaves the month list and the time fields' labels in English.
+  var ruCalendar = window.flatpickr && window.flatpickr.l10ns.ru ? Object.assign({},
+    window.flatpickr.l10ns.ru, { monthAriaLabel: "Месяц", hourAriaLabel: "Часы", minuteAriaLabel: "Минуты" }) : null;
   var enhanceDates = function (root) {
     if (!window.flatpickr || !root.querySelectorAll) return;
     var inputs = root.querySelectorAll("input[type=date], input[type=datetime-local]");
@@ -68,7 +71,7 @@
       var withTime = input.type === "datetime-local";
       var shown = russian ? "d.m.Y" : "Y-m-d";
       var picker = window.flatpickr(input, {
-        locale: russian && window.flatpickr.l10ns.ru ? "ru" : "default",
+        locale: russian && ruCalendar ? ruCalendar : "default",
         allowInput: true,
         altInput: true,
         altFormat: withTime ? shown + " H:i" : shown,

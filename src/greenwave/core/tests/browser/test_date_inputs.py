@@ -42,6 +42,8 @@ def test_a_date_typed_the_russian_way_is_stored_and_shown_back(
     shown = page.locator("#id_expected_close_date_shown")
     assert shown.input_value() == "30.12.2026"
     assert page.locator("label[for=id_expected_close_date_shown]").count() == 1
+    # The calendar's own labels read Russian too (flatpickr's locale leaves «Month» English).
+    assert page.get_attribute(".flatpickr-monthDropdown-months", "aria-label") == "Месяц"
 
     shown.fill("15.01.2027")
     shown.press("Enter")

@@ -19,7 +19,6 @@
   var cy = window.cytoscape({
     container: el,
     elements: elements,
-    wheelSensitivity: 0.2,
     style: [
       { selector: "node", style: { "label": "data(label)", "text-wrap": "wrap", "text-valign": "center",
         "shape": "round-rectangle", "width": "label", "height": "label", "padding": "10px",
