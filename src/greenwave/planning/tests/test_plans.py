@@ -5,6 +5,7 @@ and the grid's query count (no N+1)."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -388,3 +389,30 @@ def _page(user: Any, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_last_month_arrow_is_red_when_a_less_is_better_kpi_rose(
+    two_teams: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """▲ next to last month's value is green for more calls but red for more days per order."""
+    real = selectors.plan_report
+
+    def rose(**kwargs: Any) -> selectors.PlanReport:
+        report = real(**kwargs)
+        for figure in report.figures:
+            if figure.kpi.key in ("calls", "order_processing_days"):
+                figure.previous, figure.actual = Decimal(3), Decimal(5)
+        return report
+
+    monkeypatch.setattr(selectors, "plan_report", rose)
+    client = Client()
+    client.force_login(two_teams["hunter_a"])
+    html = client.get("/planning/plan/").content.decode()
+
+    def arrow(key: str) -> list[tuple[str, str]]:
+        row = html.split(f'data-kpi="{key}"', 1)[1].split("</tr>", 1)[0]
+        return re.findall(r'<span class="(text-\w+)" data-testid="trend">(.)</span>', row)
+
+    assert arrow("calls") == [("text-success", "▲")]
+    assert arrow("order_processing_days") == [("text-danger", "▲")]
+
