@@ -416,3 +416,24 @@ def test_last_month_arrow_is_red_when_a_less_is_better_kpi_rose(
     assert arrow("calls") == [("text-success", "▲")]
     assert arrow("order_processing_days") == [("text-danger", "▲")]
 
+
+def test_assistant_split_page_title_writes_the_share_for_the_language(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    head = two_teams["head_a"]
+    helper = make_user("helper", team=two_teams["team_a"])
+    split = services.assistant_split_save(
+        actor=head,
+        manager=two_teams["hunter_a"],
+        assistant=helper,
+        share_percent="12.5",
+        valid_from=date(2026, 1, 1),
+    )
+    client = Client()
+    client.force_login(head)
+    for language, share in (("ru", "12,50 %"), ("en", "12.50 %")):
+        type(head).objects.filter(pk=head.pk).update(language=language)
+        page = client.get(f"/planning/settings/assistants/{split.pk}/").content.decode()
+        title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert title.startswith(f"hunter_a → helper {share} ·"), (language, title)
+
