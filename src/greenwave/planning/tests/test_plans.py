@@ -437,3 +437,19 @@ def test_assistant_split_page_title_writes_the_share_for_the_language(
         title = page.split("<title>", 1)[1].split("</title>", 1)[0]
         assert title.startswith(f"hunter_a → helper {share} ·"), (language, title)
 
+
+def test_settings_keep_a_share_and_its_percent_sign_on_one_line(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    head = two_teams["head_a"]
+    services.assistant_split_save(
+        actor=head,
+        manager=two_teams["hunter_a"],
+        assistant=make_user("helper", team=two_teams["team_a"]),
+        share_percent="10",
+        valid_from=date(2026, 1, 1),
+    )
+    client = Client()
+    client.force_login(head)
+    page = client.get("/planning/settings/").content.decode()
+    assert 'data-testid="split-share">10&nbsp;%</td>' in page
