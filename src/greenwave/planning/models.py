@@ -8,6 +8,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
+from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -307,7 +308,8 @@ class AssistantSplit(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.manager} → {self.assistant} {self.share_percent} %"
+        share = floatformat(self.share_percent, "-2")  # «12,5 %» in Russian, not «12.50 %»
+        return f"{self.manager} → {self.assistant} {share} %"
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)

@@ -354,6 +354,15 @@ class KpiFigure:
             return None
         return self.actual - self.previous
 
+    @property
+    def trend_good(self) -> bool:
+        """Whether the change since last month is for the better: a rise, or a fall of a
+        less-is-better KPI (more overdue payments is a red arrow up)."""
+        trend = self.trend
+        if trend is None:
+            return False
+        return trend < 0 if self.kpi.direction == KpiDirection.DOWN else trend > 0
+
 
 def _context(month: kpis_mod.Month) -> kpis_mod.Context:
     return kpis_mod.context_for(month, services.planning_settings().revenue_basis)

@@ -5,6 +5,7 @@ and the grid's query count (no N+1)."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -388,3 +389,67 @@ def _page(user: Any, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_last_month_arrow_is_red_when_a_less_is_better_kpi_rose(
+    two_teams: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """▲ next to last month's value is green for more calls but red for more days per order."""
+    real = selectors.plan_report
+
+    def rose(**kwargs: Any) -> selectors.PlanReport:
+        report = real(**kwargs)
+        for figure in report.figures:
+            if figure.kpi.key in ("calls", "order_processing_days"):
+                figure.previous, figure.actual = Decimal(3), Decimal(5)
+        return report
+
+    monkeypatch.setattr(selectors, "plan_report", rose)
+    client = Client()
+    client.force_login(two_teams["hunter_a"])
+    html = client.get("/planning/plan/").content.decode()
+
+    def arrow(key: str) -> list[tuple[str, str]]:
+        row = html.split(f'data-kpi="{key}"', 1)[1].split("</tr>", 1)[0]
+        return re.findall(r'<span class="(text-\w+)" data-testid="trend">(.)</span>', row)
+
+    assert arrow("calls") == [("text-success", "▲")]
+    assert arrow("order_processing_days") == [("text-danger", "▲")]
+
+
+def test_assistant_split_page_title_writes_the_share_for_the_language(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    head = two_teams["head_a"]
+    helper = make_user("helper", team=two_teams["team_a"])
+    split = services.assistant_split_save(
+        actor=head,
+        manager=two_teams["hunter_a"],
+        assistant=helper,
+        share_percent="12.5",
+        valid_from=date(2026, 1, 1),
+    )
+    client = Client()
+    client.force_login(head)
+    for language, share in (("ru", "12,50 %"), ("en", "12.50 %")):
+        type(head).objects.filter(pk=head.pk).update(language=language)
+        page = client.get(f"/planning/settings/assistants/{split.pk}/").content.decode()
+        title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert title.startswith(f"hunter_a → helper {share} ·"), (language, title)
+
+
+def test_settings_keep_a_share_and_its_percent_sign_on_one_line(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    head = two_teams["head_a"]
+    services.assistant_split_save(
+        actor=head,
+        manager=two_teams["hunter_a"],
+        assistant=make_user("helper", team=two_teams["team_a"]),
+        share_percent="10",
+        valid_from=date(2026, 1, 1),
+    )
+    client = Client()
+    client.force_login(head)
+    page = client.get("/planning/settings/").content.decode()
+    assert 'data-testid="split-share">10&nbsp;%</td>' in page
