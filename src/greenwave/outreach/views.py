@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import require_write
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import action_post
+from greenwave.core.form_posts import action_post, form_post
 from greenwave.core.list_pages import ListPage
 from greenwave.core.pages import request_page
 from greenwave.crm.selectors import contact_get
@@ -31,7 +32,7 @@ from . import selectors, services
 from .api import preview_message
 from .forms import CampaignForm, SegmentForm, add_domain_error
 from .messages import render_message
-from .models import CampaignStatus
+from .models import Campaign, CampaignStatus, Segment
 
 View = Callable[..., HttpResponse]
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -42,6 +43,13 @@ def _require_change(actor: Any, record: Any) -> None:
     services.require_outreach_role(actor)
     if record is not None:
         require_write(actor, record)
+
+
+def _show_refusal(form: Any, exc: DomainError) -> None:
+    """A service's refusal on the form, next to the fields it names; a 403 stays a 403 page."""
+    if exc.status == 403:
+        raise exc
+    add_domain_error(form, exc)
 
 
 # --- segments -------------------------------------------------------------------------------
@@ -71,32 +79,28 @@ def segment_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST":
         _require_change(actor, segment)
         form = SegmentForm(request.POST, actor=actor)
-        if form.is_valid():
-            try:
-                if segment is None:
-                    segment = services.segment_create(
-                        actor=actor,
-                        name=form.cleaned_data["name"],
-                        description=form.cleaned_data["description"],
-                        filters=form.filters(),
-                    )
-                else:
-                    services.segment_update(
-                        actor=actor,
-                        segment=segment,
-                        name=form.cleaned_data["name"],
-                        description=form.cleaned_data["description"],
-                        filters=form.filters(),
-                    )
-                messages.success(request, _("Segment saved."))
-                return redirect("outreach:segment_edit", pk=segment.pk)
-            except DomainError as exc:
-                if exc.status == 403:
-                    raise
-                add_domain_error(form, exc)
     else:
         initial = SegmentForm.initial_from(segment) if segment else {"consent_only": True}
         form = SegmentForm(initial=initial, actor=actor)
+
+    def save() -> Segment:
+        data = form.cleaned_data
+        fields = {"name": data["name"], "description": data["description"]}
+        if segment is None:
+            return services.segment_create(actor=actor, filters=form.filters(), **fields)
+        services.segment_update(actor=actor, segment=segment, filters=form.filters(), **fields)
+        return segment
+
+    saved = form_post(
+        request,
+        form,
+        save,
+        to=lambda done: reverse("outreach:segment_edit", args=[done.pk]),
+        success=_("Segment saved."),
+        show_error=_show_refusal,
+    )
+    if saved is not None:
+        return saved
     context: dict[str, Any] = {
         "title": segment.name if segment else _("New segment"),
         "segment": segment,
@@ -169,20 +173,25 @@ def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
         # The kind of a campaign is fixed once made: the browser does not send a disabled
         # field, so the form takes the kind from `initial` (on the POST too).
         form.fields["kind"].disabled = True
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> Campaign:
         fields = {name: form.cleaned_data[name] for name in CAMPAIGN_FIELDS}
-        try:
-            if campaign is None:
-                kind = form.cleaned_data["kind"]
-                campaign = services.campaign_create(actor=actor, kind=kind, **fields)
-            else:
-                services.campaign_update(actor=actor, campaign=campaign, **fields)
-            messages.success(request, _("Campaign saved."))
-            return redirect("outreach:campaign_detail", pk=campaign.pk)
-        except DomainError as exc:
-            if exc.status == 403:
-                raise
-            add_domain_error(form, exc)
+        if campaign is None:
+            kind = form.cleaned_data["kind"]
+            return services.campaign_create(actor=actor, kind=kind, **fields)
+        services.campaign_update(actor=actor, campaign=campaign, **fields)
+        return campaign
+
+    saved = form_post(
+        request,
+        form,
+        save,
+        to=lambda done: reverse("outreach:campaign_detail", args=[done.pk]),
+        success=_("Campaign saved."),
+        show_error=_show_refusal,
+    )
+    if saved is not None:
+        return saved
     return render(
         request,
         "outreach/campaign_edit.html",
