@@ -45,13 +45,6 @@ def _require_change(actor: Any, record: Any) -> None:
         require_write(actor, record)
 
 
-def _show_refusal(form: Any, exc: DomainError) -> None:
-    """A service's refusal on the form, next to the fields it names; a 403 stays a 403 page."""
-    if exc.status == 403:
-        raise exc
-    add_domain_error(form, exc)
-
-
 # --- segments -------------------------------------------------------------------------------
 
 
@@ -97,7 +90,8 @@ def segment_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         save,
         to=lambda done: reverse("outreach:segment_edit", args=[done.pk]),
         success=_("Segment saved."),
-        show_error=_show_refusal,
+        show_error=add_domain_error,
+        refusals=(403,),
     )
     if saved is not None:
         return saved
@@ -188,7 +182,8 @@ def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
         save,
         to=lambda done: reverse("outreach:campaign_detail", args=[done.pk]),
         success=_("Campaign saved."),
-        show_error=_show_refusal,
+        show_error=add_domain_error,
+        refusals=(403,),
     )
     if saved is not None:
         return saved
