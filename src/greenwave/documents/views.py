@@ -22,7 +22,7 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.api import scoped_row_of_id, upload_bytes
-from greenwave.core.crud import Back, back_to, form_page, form_view, saving
+from greenwave.core.crud import Back, back_to, form_page, form_view, saving, to_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post
 from greenwave.core.forms import initial_of
@@ -164,7 +164,7 @@ def template_upload(request: AuthedRequest) -> HttpResponse:
         request,
         form,
         upload,
-        to=lambda template: reverse("documents:template_detail", args=[template.pk]),
+        to=to_page("documents:template_detail"),
         success=_("Template uploaded."),
         show_error=lambda bound, exc: bound.add_error("file", exc.message),
     )

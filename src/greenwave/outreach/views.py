@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import require_write
+from greenwave.core.crud import to_page
 from greenwave.core.errors import DomainError
 from greenwave.core.form_posts import action_post, form_post
 from greenwave.core.list_pages import ListPage
@@ -43,6 +43,22 @@ def _require_change(actor: Any, record: Any) -> None:
     services.require_outreach_role(actor)
     if record is not None:
         require_write(actor, record)
+
+
+def _editor_post(
+    request: AuthedRequest, form: Any, save: Callable[[], Any], page: str, success: str
+) -> HttpResponse | None:
+    """The POST of a segment or campaign editor: saved, on to the record's `page`; a refusal
+    next to the fields it names, except a 403, which stays the error page."""
+    return form_post(
+        request,
+        form,
+        save,
+        to=to_page(page),
+        success=success,
+        show_error=add_domain_error,
+        refusals=(403,),
+    )
 
 
 # --- segments -------------------------------------------------------------------------------
@@ -84,15 +100,7 @@ def segment_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         services.segment_update(actor=actor, segment=segment, filters=form.filters(), **fields)
         return segment
 
-    saved = form_post(
-        request,
-        form,
-        save,
-        to=lambda done: reverse("outreach:segment_edit", args=[done.pk]),
-        success=_("Segment saved."),
-        show_error=add_domain_error,
-        refusals=(403,),
-    )
+    saved = _editor_post(request, form, save, "outreach:segment_edit", _("Segment saved."))
     if saved is not None:
         return saved
     context: dict[str, Any] = {
@@ -176,15 +184,7 @@ def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
         services.campaign_update(actor=actor, campaign=campaign, **fields)
         return campaign
 
-    saved = form_post(
-        request,
-        form,
-        save,
-        to=lambda done: reverse("outreach:campaign_detail", args=[done.pk]),
-        success=_("Campaign saved."),
-        show_error=add_domain_error,
-        refusals=(403,),
-    )
+    saved = _editor_post(request, form, save, "outreach:campaign_detail", _("Campaign saved."))
     if saved is not None:
         return saved
     return render(
