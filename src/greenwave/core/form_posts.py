@@ -47,15 +47,19 @@ def form_post(
     to: str | Callable[[T], str],
     success: str | Callable[[T], str] | None = None,
     show_error: Callable[[Any, DomainError], None] = show_form_error,
+    refusals: Collection[int] = (),
 ) -> HttpResponse | None:
     """On a valid POST: `save()`; then the `success` message (if any) and a redirect `to` a URL
     (or a URL name), each given as is or made from what `save` returned. `None` when the page should
-    render its form: not a POST, the form invalid, or `save` refused (shown on the form)."""
+    render its form: not a POST, the form invalid, or `save` refused (shown on the form; a
+    `DomainError` whose status is in `refusals` goes on to the 403/404 page instead)."""
     if request.method != "POST" or not form.is_valid():
         return None
     try:
         saved = save()
     except DomainError as exc:
+        if exc.status in refusals:
+            raise
         show_error(form, exc)
         return None
     text = success(saved) if callable(success) else success

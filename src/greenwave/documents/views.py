@@ -22,9 +22,9 @@ from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import can_write, require_write
 from greenwave.core.api import scoped_row_of_id, upload_bytes
-from greenwave.core.crud import Back, back_to, form_page, form_view, saving
+from greenwave.core.crud import Back, back_to, form_page, form_view, saving, to_page
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import action_post, show_form_error
+from greenwave.core.form_posts import action_post, form_post
 from greenwave.core.forms import initial_of
 from greenwave.core.list_pages import ListPage
 from greenwave.crm.selectors import company_get, contact_get
@@ -55,8 +55,12 @@ EXAMPLE_TAGS = {
 }
 
 
+def _deal_papers(deal_id: int) -> str:
+    return reverse("sales:deal_detail", args=[deal_id]) + "#deal-papers"
+
+
 def _back_to_deal(deal_id: int) -> HttpResponse:
-    return redirect(reverse("sales:deal_detail", args=[deal_id]) + "#deal-papers")
+    return redirect(_deal_papers(deal_id))
 
 
 # --- legal entities -----------------------------------------------------------------------
@@ -138,28 +142,34 @@ def template_upload(request: AuthedRequest) -> HttpResponse:
         raise PermissionDenied(_("Only an administrator, a lawyer or finance uploads templates."))
     entities = [(e.pk, e.name) for e in selectors.legal_entity_list(actor=request.user)]
     form = TemplateUploadForm(request.POST or None, request.FILES or None, entities=entities)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            too_large = DomainError(
-                DocumentsError.INVALID_TEMPLATE, _("The file is larger than 10 MB.")
-            )
-            data = upload_bytes(upload, rendering.MAX_UPLOAD_BYTES, too_large)
-            template = services.document_template_upload(
-                actor=request.user,
-                legal_entity=selectors.legal_entity_get(
-                    actor=request.user, pk=form.cleaned_data["legal_entity"]
-                ),
-                kind=form.cleaned_data["kind"],
-                name=form.cleaned_data["name"],
-                file_name=upload.name,
-                data=data,
-            )
-        except DomainError as exc:
-            form.add_error("file", exc.message)
-        else:
-            messages.success(request, _("Template uploaded."))
-            return redirect("documents:template_detail", pk=template.pk)
+
+    def upload() -> Any:
+        file = form.cleaned_data["file"]
+        too_large = DomainError(
+            DocumentsError.INVALID_TEMPLATE, _("The file is larger than 10 MB.")
+        )
+        data = upload_bytes(file, rendering.MAX_UPLOAD_BYTES, too_large)
+        return services.document_template_upload(
+            actor=request.user,
+            legal_entity=selectors.legal_entity_get(
+                actor=request.user, pk=form.cleaned_data["legal_entity"]
+            ),
+            kind=form.cleaned_data["kind"],
+            name=form.cleaned_data["name"],
+            file_name=file.name,
+            data=data,
+        )
+
+    uploaded = form_post(
+        request,
+        form,
+        upload,
+        to=to_page("documents:template_detail"),
+        success=_("Template uploaded."),
+        show_error=lambda bound, exc: bound.add_error("file", exc.message),
+    )
+    if uploaded is not None:
+        return uploaded
     back = reverse("documents:template_list")
     return render(
         request,
@@ -453,21 +463,25 @@ def document_approval(request: AuthedRequest, pk: int) -> HttpResponse:
         return _back_to_deal(document.deal_id)
     services.require_document_writer(request.user, document)
     form = ApprovalForm(request.POST or None, people=_approver_choices())
-    if request.method == "POST" and form.is_valid():
-        try:
-            ids = form.approver_ids()
-            found = User.objects.in_bulk(ids)
-            approvers = [found[pk] for pk in ids if pk in found]
-            services.document_send_for_approval(
-                actor=request.user, document=document, approvers=approvers
-            )
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            show_form_error(form, exc)
-        else:
-            messages.success(request, _("Sent for approval."))
-            return _back_to_deal(document.deal_id)
+
+    def send_to_approvers() -> None:
+        ids = form.approver_ids()
+        found = User.objects.in_bulk(ids)
+        approvers = [found[pk] for pk in ids if pk in found]
+        services.document_send_for_approval(
+            actor=request.user, document=document, approvers=approvers
+        )
+
+    sent = form_post(
+        request,
+        form,
+        send_to_approvers,
+        to=lambda _sent: _deal_papers(document.deal_id),
+        success=_("Sent for approval."),
+        refusals=(403, 404),
+    )
+    if sent is not None:
+        return sent
     return form_page(
         request,
         form,

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.scoping import require_write
+from greenwave.core.crud import to_page
 from greenwave.core.errors import DomainError
-from greenwave.core.form_posts import action_post
+from greenwave.core.form_posts import action_post, form_post
 from greenwave.core.list_pages import ListPage
 from greenwave.core.pages import request_page
 from greenwave.crm.selectors import contact_get
@@ -31,7 +32,7 @@ from . import selectors, services
 from .api import preview_message
 from .forms import CampaignForm, SegmentForm, add_domain_error
 from .messages import render_message
-from .models import CampaignStatus
+from .models import Campaign, CampaignStatus, Segment
 
 View = Callable[..., HttpResponse]
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -42,6 +43,22 @@ def _require_change(actor: Any, record: Any) -> None:
     services.require_outreach_role(actor)
     if record is not None:
         require_write(actor, record)
+
+
+def _editor_post(
+    request: AuthedRequest, form: Any, save: Callable[[], Any], page: str, success: str
+) -> HttpResponse | None:
+    """The POST of a segment or campaign editor: saved, on to the record's `page`; a refusal
+    next to the fields it names, except a 403, which stays the error page."""
+    return form_post(
+        request,
+        form,
+        save,
+        to=to_page(page),
+        success=success,
+        show_error=add_domain_error,
+        refusals=(403,),
+    )
 
 
 # --- segments -------------------------------------------------------------------------------
@@ -71,32 +88,21 @@ def segment_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST":
         _require_change(actor, segment)
         form = SegmentForm(request.POST, actor=actor)
-        if form.is_valid():
-            try:
-                if segment is None:
-                    segment = services.segment_create(
-                        actor=actor,
-                        name=form.cleaned_data["name"],
-                        description=form.cleaned_data["description"],
-                        filters=form.filters(),
-                    )
-                else:
-                    services.segment_update(
-                        actor=actor,
-                        segment=segment,
-                        name=form.cleaned_data["name"],
-                        description=form.cleaned_data["description"],
-                        filters=form.filters(),
-                    )
-                messages.success(request, _("Segment saved."))
-                return redirect("outreach:segment_edit", pk=segment.pk)
-            except DomainError as exc:
-                if exc.status == 403:
-                    raise
-                add_domain_error(form, exc)
     else:
         initial = SegmentForm.initial_from(segment) if segment else {"consent_only": True}
         form = SegmentForm(initial=initial, actor=actor)
+
+    def save() -> Segment:
+        data = form.cleaned_data
+        fields = {"name": data["name"], "description": data["description"]}
+        if segment is None:
+            return services.segment_create(actor=actor, filters=form.filters(), **fields)
+        services.segment_update(actor=actor, segment=segment, filters=form.filters(), **fields)
+        return segment
+
+    saved = _editor_post(request, form, save, "outreach:segment_edit", _("Segment saved."))
+    if saved is not None:
+        return saved
     context: dict[str, Any] = {
         "title": segment.name if segment else _("New segment"),
         "segment": segment,
@@ -169,20 +175,18 @@ def campaign_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse
         # The kind of a campaign is fixed once made: the browser does not send a disabled
         # field, so the form takes the kind from `initial` (on the POST too).
         form.fields["kind"].disabled = True
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> Campaign:
         fields = {name: form.cleaned_data[name] for name in CAMPAIGN_FIELDS}
-        try:
-            if campaign is None:
-                kind = form.cleaned_data["kind"]
-                campaign = services.campaign_create(actor=actor, kind=kind, **fields)
-            else:
-                services.campaign_update(actor=actor, campaign=campaign, **fields)
-            messages.success(request, _("Campaign saved."))
-            return redirect("outreach:campaign_detail", pk=campaign.pk)
-        except DomainError as exc:
-            if exc.status == 403:
-                raise
-            add_domain_error(form, exc)
+        if campaign is None:
+            kind = form.cleaned_data["kind"]
+            return services.campaign_create(actor=actor, kind=kind, **fields)
+        services.campaign_update(actor=actor, campaign=campaign, **fields)
+        return campaign
+
+    saved = _editor_post(request, form, save, "outreach:campaign_detail", _("Campaign saved."))
+    if saved is not None:
+        return saved
     return render(
         request,
         "outreach/campaign_edit.html",

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
+from typing import Any
+
+import pytest
 
 from greenwave.accounts.scoping import acts_as_head
 from greenwave.core.change_lines import format_value
 from greenwave.core.crud import Back
+from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.form_posts import form_post
 from greenwave.core.forms import initial_of, with_blank
 from greenwave.core.values import EMPTY, format_any, joined
 from greenwave.crm.requisites import compact
@@ -65,3 +71,39 @@ def test_acts_as_head() -> None:
 def test_compact_drops_spaces_and_hyphens() -> None:
     assert compact(" 77 07-083 893 ") == "7707083893"
     assert compact("") == ""
+
+
+class _Form:
+    """A bound form that validates, for `form_post` (which only asks it and adds errors)."""
+
+    fields = {"name": None}
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str | None, str]] = []
+
+    def is_valid(self) -> bool:
+        return True
+
+    def add_error(self, field: str | None, message: str) -> None:
+        self.errors.append((field, message))
+
+
+def _refuse(status: int) -> Callable[[], None]:
+    def save() -> None:
+        raise DomainError(CoreError.VALIDATION, "refused", status=status)
+
+    return save
+
+
+def test_form_post_shows_a_refusal_on_the_form_unless_its_status_is_a_refusal(rf: Any) -> None:
+    form = _Form()
+    page = form_post(rf.post("/"), form, _refuse(400), to="/done/", refusals=(403,))
+    assert page is None
+    assert form.errors == [(None, "refused")]
+    with pytest.raises(DomainError) as raised:
+        form_post(rf.post("/"), _Form(), _refuse(403), to="/done/", refusals=(403,))
+    assert raised.value.status == 403
+    # Without `refusals` (the default) even a 403 stays on the form, as before.
+    form = _Form()
+    assert form_post(rf.post("/"), form, _refuse(403), to="/done/") is None
+    assert form.errors == [(None, "refused")]

@@ -77,6 +77,13 @@ def _decimal(value: Any, field: str) -> Decimal:
     return number
 
 
+def _bad_line(position: int, message: str) -> DomainError:
+    """The refusal of an invoice line: `message` names the line by its number (`%(n)s`)."""
+    return DomainError(
+        DocumentsError.INVALID_LINE, message % {"n": position}, details={"line": position}
+    )
+
+
 def _build_lines(lines: Sequence[LineInput], *, vat_payer: bool) -> list[InvoiceLine]:
     if not lines:
         raise DomainError(DocumentsError.NO_LINES, _("An invoice needs at least one line."))
@@ -84,14 +91,9 @@ def _build_lines(lines: Sequence[LineInput], *, vat_payer: bool) -> list[Invoice
         raise DomainError(DocumentsError.INVALID_LINE, _("At most 500 lines."))
     built = []
     for position, line in enumerate(lines, start=1):
-        where = {"line": position}
         name = str(line.name or "").strip()
         if not name:
-            raise DomainError(
-                DocumentsError.INVALID_LINE,
-                _("Line %(n)s: name it.") % {"n": position},
-                details=where,
-            )
+            raise _bad_line(position, _("Line %(n)s: name it."))
         quantity = _decimal(line.quantity, "quantity")
         price = _decimal(line.price, "price")
         discount = _decimal(line.discount_percent, "discount_percent")
@@ -100,41 +102,23 @@ def _build_lines(lines: Sequence[LineInput], *, vat_payer: bool) -> list[Invoice
             or quantity >= Decimal("1e11")
             or quantity != quantity.quantize(Decimal("0.001"))
         ):
-            raise DomainError(
-                DocumentsError.INVALID_LINE,
-                _("Line %(n)s: the quantity must be positive, with at most 3 decimals.")
-                % {"n": position},
-                details=where,
+            raise _bad_line(
+                position, _("Line %(n)s: the quantity must be positive, with at most 3 decimals.")
             )
         if price < 0 or price >= Decimal("1e15") or price != price.quantize(CENTS):
-            raise DomainError(
-                DocumentsError.INVALID_LINE,
-                _("Line %(n)s: the price cannot be negative and has at most 2 decimals.")
-                % {"n": position},
-                details=where,
+            raise _bad_line(
+                position, _("Line %(n)s: the price cannot be negative and has at most 2 decimals.")
             )
         if not Decimal(0) <= discount <= Decimal(100) or discount != discount.quantize(CENTS):
-            raise DomainError(
-                DocumentsError.INVALID_LINE,
-                _("Line %(n)s: the discount is a percentage from 0 to 100.") % {"n": position},
-                details=where,
-            )
+            raise _bad_line(position, _("Line %(n)s: the discount is a percentage from 0 to 100."))
         rate = str(line.vat_rate) if vat_payer else VatRate.NONE
         if rate not in VatRate.values:
-            raise DomainError(
-                DocumentsError.INVALID_LINE,
-                _("Line %(n)s: VAT rate is one of 20, 10, 0 or none.") % {"n": position},
-                details=where,
-            )
+            raise _bad_line(position, _("Line %(n)s: VAT rate is one of 20, 10, 0 or none."))
         amount = (quantity * price * (Decimal(100) - discount) / Decimal(100)).quantize(
             CENTS, rounding=ROUND_HALF_UP
         )
         if amount >= Decimal("1e15"):
-            raise DomainError(
-                DocumentsError.INVALID_LINE,
-                _("Line %(n)s: the amount is too large.") % {"n": position},
-                details=where,
-            )
+            raise _bad_line(position, _("Line %(n)s: the amount is too large."))
         built.append(
             InvoiceLine(
                 position=position,
