@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from greenwave.core.tests.browser.signing import sign_in, sign_in_through_the_form
+from greenwave.core.tests.browser.signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_hunter_signs_in_switches_language_and_back(page: Any, live_server: Any, two_teams) -> None:
-    sign_in_through_the_form(page, live_server, "hunter_a")
+    sign_in(page, live_server, "hunter_a")
 
     assert "Здравствуйте" in page.inner_text("[data-testid=greeting]")
     assert page.inner_text("[data-testid=role]") == "Охотник"
