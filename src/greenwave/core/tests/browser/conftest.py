@@ -31,6 +31,27 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[5] / "test-artifacts"
+# Counts the page's requests in flight (XHR, htmx's too, and fetch) and when the last one
+# began or ended: `settled` waits on it instead of Playwright's «networkidle», which always
+# waits 500 ms after the last request — half a second on each of hundreds of pages.
+QUIET_SCRIPT = """(() => {
+  let pending = 0;
+  let last = performance.now();
+  const began = () => { pending += 1; last = performance.now(); };
+  const ended = () => { pending -= 1; last = performance.now(); };
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    began();
+    this.addEventListener("loadend", ended, { once: true });
+    return send.apply(this, args);
+  };
+  const fetch = window.fetch;
+  window.fetch = function (...args) {
+    began();
+    return fetch.apply(this, args).finally(ended);
+  };
+  window.__gwQuietFor = (ms) => pending === 0 && performance.now() - last >= ms;
+})();"""
 _STATE: dict[str, Any] = {}
 
 
@@ -82,6 +103,13 @@ def _close() -> None:
         manager.stop()
 
 
+def settled(page: Any, quiet_ms: int = 100) -> None:
+    """Wait until the page has loaded and no request of its own has been in flight for
+    `quiet_ms` (htmx's panels loaded and swapped in, a diagram's XML fetched and drawn)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(f"() => window.__gwQuietFor && window.__gwQuietFor({quiet_ms})")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Any:
     return _shared_browser()
@@ -97,6 +125,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1366, "height": 850}, locale="ru-RU")
+    context.add_init_script(QUIET_SCRIPT)
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     yield tab

@@ -23,7 +23,7 @@ from greenwave.core.navigation import nav_for
 from greenwave.datagen import demo
 from greenwave.sales.tests.conftest import default_pipelines  # noqa: F401 (the data migration's)
 
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, settled
 from .signing import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,7 +94,7 @@ def _walk(page: Any, live_server: Any, login: str, problems: dict[str, list[str]
             where = f"{lang} {login} {item['url']}"
             response = page.goto(f"{live_server.url}{item['url']}")
             assert response is not None
-            page.wait_for_load_state("networkidle")
+            settled(page)
             page.screenshot(path=str(folder / f"{item['key']}.png"), full_page=True)
             if response.status >= 400:
                 problems.setdefault(where, []).append(f"HTTP {response.status}")
