@@ -1,7 +1,8 @@
 """API authentication: `Authorization: Bearer <token>` (and the browser session for the docs).
 
 The answer's language: the request's `Accept-Language`, or else the token owner's own
-setting; a browser session follows the user's setting, as the pages do."""
+setting; a browser session follows the user's setting, as the pages do. The time zone ("today",
+"this month", rendered times) is always the token owner's, as a signed-in page's."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from .middleware import activate_user_language
+from .middleware import activate_user_language, activate_user_time_zone
 from .models import User
 from .services import token_authenticate
 
@@ -20,6 +21,8 @@ class BearerTokenAuth(HttpBearer):
         user = token_authenticate(token)
         if user is not None:
             request.user = user
+            # The middleware saw no user yet (it deactivates the zone after the answer).
+            activate_user_time_zone(user)
             # A token is known only here, after the middleware chose the language: a caller
             # who sends no Accept-Language gets the token owner's own setting, as a signed-in
             # page does (the header, when sent, is the integrator's explicit choice).

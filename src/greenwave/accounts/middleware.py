@@ -18,15 +18,21 @@ class UserPreferencesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.activate(zoneinfo.ZoneInfo(settings.TIME_ZONE))
+            activate_user_time_zone(user)
             if request.path_info != "/i18n/setlang/":
                 activate_user_language(request, user)
         response = self.get_response(request)
-        timezone.deactivate()
+        timezone.deactivate()  # also the zone a bearer token's owner had (`accounts.auth`)
         return response
+
+
+def activate_user_time_zone(user: Any) -> None:
+    """Compute "today" and render times in `user`'s own time zone (an unknown one: the
+    default)."""
+    try:
+        timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        timezone.activate(zoneinfo.ZoneInfo(settings.TIME_ZONE))
 
 
 def activate_user_language(request: HttpRequest, user: Any) -> None:

@@ -1,8 +1,10 @@
 """API tokens: hashed at rest, shown once, revocable, expiring; errors in the one format."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
@@ -114,3 +116,18 @@ def test_invalid_token_payload_is_a_validation_error(make_user, bearer) -> None:
     assert body["code"] == "validation_error"
     assert body["details"]["errors"]
     assert ApiToken.objects.filter(name="").count() == 0
+
+
+def test_a_token_caller_gets_the_owners_time_zone(make_user, bearer) -> None:
+    """20:00 UTC on 31 March is already 1 April in Vladivostok (UTC+10), still 31 March in
+    the default zone: "today" of a token's answer is its owner's, as on their pages."""
+    user = make_user(roles=["finance"])
+    services.preferences_update(actor=user, language="en", time_zone="Asia/Vladivostok")
+    client = bearer(user)
+    evening = datetime(2026, 3, 31, 20, 0, tzinfo=UTC)
+    with mock.patch("django.utils.timezone.now", return_value=evening):
+        answer = client.get("/api/v1/receivables")
+    assert answer.status_code == 200
+    assert answer.json()["as_of"] == "2026-04-01"
+    # The zone is the request's own: nothing of it stays active after the answer.
+    assert timezone.get_current_timezone_name() == settings.TIME_ZONE
