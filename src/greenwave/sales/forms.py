@@ -139,8 +139,8 @@ class LeadForm(BootstrapFormMixin, forms.Form):
         label=_("Probability of closing, %"), min_value=0, max_value=100, required=False
     )
     next_steps = LongTextField(label=_("Plan of next steps"))
-    utm_source = forms.CharField(label="utm_source", max_length=100, required=False)
-    utm_campaign = forms.CharField(label="utm_campaign", max_length=100, required=False)
+    utm_source = forms.CharField(label=_("Source (UTM)"), max_length=100, required=False)
+    utm_campaign = forms.CharField(label=_("Campaign (UTM)"), max_length=100, required=False)
 
 
 class DisqualifyForm(BootstrapFormMixin, forms.Form):
