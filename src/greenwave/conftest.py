@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone, translation
 
 from greenwave.accounts import services as account_services
 from greenwave.accounts.models import Team, User
@@ -20,6 +21,17 @@ def _fresh_rate_limits() -> None:
     """Rate limits live in the (in-memory) cache: one test's failed logins must not lock the
     next test out."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _language_and_zone_restored() -> Iterator[None]:
+    """A request of a user with another language or time zone leaves them active in this
+    thread: the next test in the same worker must start from the defaults, whichever ran
+    before it."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+    timezone.deactivate()
 
 
 @pytest.fixture
