@@ -62,3 +62,13 @@ class LongTextField(forms.CharField):
         kwargs.setdefault("max_length", LONG_TEXT_MAX_LENGTH)
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
         super().__init__(**kwargs)
+
+
+class LinesField(forms.CharField):
+    """A text of several lines stored with `\\n` line ends. A browser posts a textarea's lines
+    with `\\r\\n`: without this, saving a form untouched would change every stored text of
+    several lines."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import RoleCode, User
 from greenwave.core.event_labels import activity_choices
 from greenwave.core.forms import BootstrapFormMixin, with_blank
-from greenwave.core.text import LongTextField, NameField
+from greenwave.core.text import LinesField, LongTextField, NameField
 from greenwave.crm.models import Company, PriceList, Product
 
 from .gates import GATE_FIELDS
@@ -205,10 +205,10 @@ class StageForm(BootstrapFormMixin, forms.Form):
     probability = forms.IntegerField(
         label=_("Probability, %"), min_value=0, max_value=100, initial=10
     )
-    input_description = forms.CharField(
+    input_description = LinesField(
         label=_("Input"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    output_description = forms.CharField(
+    output_description = LinesField(
         label=_("Output"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     checklist = forms.MultipleChoiceField(
@@ -223,19 +223,19 @@ class StageForm(BootstrapFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "stage-activities"}),
         help_text=_("The deal leaves the stage once each of these has happened to it."),
     )
-    tasks = forms.CharField(
+    tasks = LinesField(
         label=_("Tasks"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("What the manager must solve at this stage."),
     )
-    actions = forms.CharField(
+    actions = LinesField(
         label=_("Actions"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         help_text=_("What the manager does to solve the tasks."),
     )
-    key_success_factor = forms.CharField(
+    key_success_factor = LinesField(
         label=_("Key success factor"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     opening_process = forms.ChoiceField(

@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from greenwave.core.text import NameField, validate_visible, visible_text
+from greenwave.core.text import LinesField, NameField, validate_visible, visible_text
 
 
 @pytest.mark.parametrize(
@@ -28,3 +28,11 @@ def test_whitespace_and_format_characters_alone_are_no_name(value: str) -> None:
 def test_visible_text_keeps_inner_joiners_and_drops_the_edges() -> None:
     assert visible_text("\u200b Ромашка\u200b ") == "Ромашка"
     assert visible_text("👩\u200d💻") == "👩\u200d💻"
+
+
+def test_a_lines_field_stores_the_lines_a_browser_posts_with_newlines() -> None:
+    field = LinesField(required=False)
+    assert field.clean("Найти ЛПР\r\nПодтвердить бюджет\rВыслать КП") == (
+        "Найти ЛПР\nПодтвердить бюджет\nВыслать КП"
+    )
+    assert field.clean("") == ""
