@@ -6,6 +6,7 @@ initiator sends the next completion the locked way."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -93,6 +94,27 @@ def test_a_write_of_the_same_transaction_keeps_xmin_and_changes_ctid() -> None:
     assert Team.objects.get(pk=team.pk).name == "later, same transaction"
 
 
+def _vacuumed(model: Any) -> bool:
+    """VACUUM the model's table; whether it removed every dead version. Another transaction
+    of the database (an auto-analyze, a test of another worker) can hold the versions back,
+    and a pinned page is skipped: VACUUM VERBOSE says so in its report."""
+    report: list[str] = []
+    raw = connection.connection
+
+    def heard(diagnostic: Any) -> None:
+        report.append(diagnostic.message_primary or "")
+
+    raw.add_notice_handler(heard)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (VERBOSE) {model._meta.db_table}")
+    finally:
+        raw.remove_notice_handler(heard)
+    text = "\n".join(report)
+    held = re.search(r"(\d+) are dead but not yet removable", text)
+    return held is not None and held.group(1) == "0" and "cleanup lock contention" not in text
+
+
 @ONLY_POSTGRES
 @pytest.mark.django_db(transaction=True)
 def test_a_place_freed_by_vacuum_can_hold_a_later_version_whose_xmin_differs() -> None:
@@ -101,15 +123,17 @@ def test_a_place_freed_by_vacuum_can_hold_a_later_version_whose_xmin_differs() -
     team = Team.objects.create(name="a place freed")
     Team.objects.filter(pk=team.pk).update(name="first update")  # a heap-only version
     kept = _row_version(Team, team.pk)
+    pruned = 0
     for n in range(40):
         Team.objects.filter(pk=team.pk).update(name=f"update {n}")
-        with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM {Team._meta.db_table}")
+        pruned += _vacuumed(Team)
         now = _row_version(Team, team.pk)
         if now[1] == kept[1]:
             break
     else:
-        pytest.fail("no later version took the kept version's place")
+        if not pruned:
+            pytest.skip("VACUUM removed no dead version: another transaction held them back")
+        pytest.fail(f"no later version took the kept version's place ({pruned} full VACUUMs)")
     assert now[0] != kept[0]
     with pytest.raises(StaleRowError):
         _saved(team, kept)
