@@ -206,6 +206,59 @@ def contact_api_list(*, actor: User, deleted: bool = False) -> QuerySet[Contact]
     )
 
 
+# The columns a client's main contact shows (the portfolio): not the notes or search text.
+_MAIN_CONTACT_COLUMNS = (
+    "id",
+    "company_id",
+    "full_name",
+    "position",
+    "phones",
+    "emails",
+    "birthday",
+    "gender",
+)
+_IDS_PER_QUERY = 2000
+
+
+def company_main_contacts(*, actor: User, company_ids: Sequence[int]) -> dict[int, Contact]:
+    """Each client's main contact person among the live contacts the actor may see: the
+    decision maker of the greatest influence (at a client whose card the actor sees), else
+    the client's first contact. The contact carries `recorded_age`, the decision maker's
+    typed age (None for a plain contact). Clients without a visible contact are left out.
+    Two queries per 2000 clients."""
+    found: dict[int, Contact] = {}
+    for start in range(0, len(company_ids), _IDS_PER_QUERY):
+        chunk = list(company_ids[start : start + _IDS_PER_QUERY])
+        visible = contact_list(actor=actor).select_related(None)
+        roles = (
+            DecisionMaker.objects.filter(
+                company_id__in=chunk,
+                company__in=_visible_companies(actor).values("pk"),
+                contact__in=visible.values("pk"),
+            )
+            .select_related("contact")
+            .only("company_id", "age", *(f"contact__{c}" for c in _MAIN_CONTACT_COLUMNS))
+            .order_by("company_id", "-influence_level", "pk")
+        )
+        for role in roles:
+            if role.company_id not in found:
+                role.contact.recorded_age = role.age  # type: ignore[attr-defined]
+                found[role.company_id] = role.contact
+        rest = [pk for pk in chunk if pk not in found]
+        if rest:
+            firsts = (
+                visible.filter(company_id__in=rest)
+                .order_by("company_id", "created_at", "pk")
+                .only(*_MAIN_CONTACT_COLUMNS)
+            )
+            for contact in firsts:
+                company_id = contact.company_id
+                if company_id is not None and company_id not in found:
+                    contact.recorded_age = None  # type: ignore[attr-defined]
+                    found[company_id] = contact
+    return found
+
+
 def contact_holding(
     *, actor: User, company: Company | None, phone: str = "", email: str = ""
 ) -> Contact | None:
