@@ -285,7 +285,7 @@ class ClientFigures:
 
 def enrich(actor: User, rows: list[dict[str, Any]]) -> list[ClientFigures]:
     """The rows of one page as figures, with the product groups each client bought (one
-    query for the whole page) and each client's main contact person the actor may see (two)."""
+    query for the whole page) and each client's main contact person the actor may see (one)."""
     ids = [row["company_id"] for row in rows]
     groups: dict[int, set[str]] = {}
     if ids:

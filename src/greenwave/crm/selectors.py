@@ -8,7 +8,17 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any, TypeVar
 
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -212,10 +222,10 @@ _MAIN_CONTACT_COLUMNS = (
     "company_id",
     "full_name",
     "position",
-    "phones",
-    "emails",
-    "birthday",
     "gender",
+    "birthday",
+    "emails",
+    "phones",
 )
 _IDS_PER_QUERY = 2000
 
@@ -225,37 +235,30 @@ def company_main_contacts(*, actor: User, company_ids: Sequence[int]) -> dict[in
     decision maker of the greatest influence (at a client whose card the actor sees), else
     the client's first contact. The contact carries `recorded_age`, the decision maker's
     typed age (None for a plain contact). Clients without a visible contact are left out.
-    Two queries per 2000 clients."""
+    One query per 2000 clients."""
     found: dict[int, Contact] = {}
+    # A decision maker is a contact of that very company (`decision_maker_add`), one row per
+    # pair: the contact's own row says how much it weighs.
+    role = DecisionMaker.objects.filter(
+        contact=OuterRef("pk"),
+        company=OuterRef("company_id"),
+        company__in=_visible_companies(actor).values("pk"),
+    ).order_by()
     for start in range(0, len(company_ids), _IDS_PER_QUERY):
-        chunk = list(company_ids[start : start + _IDS_PER_QUERY])
-        visible = contact_list(actor=actor).select_related(None)
-        roles = (
-            DecisionMaker.objects.filter(
-                company_id__in=chunk,
-                company__in=_visible_companies(actor).values("pk"),
-                contact__in=visible.values("pk"),
+        contacts = (
+            contact_list(actor=actor)
+            .select_related(None)
+            .filter(company_id__in=company_ids[start : start + _IDS_PER_QUERY])
+            .annotate(
+                influence=Subquery(role.values("influence_level")[:1]),
+                recorded_age=Subquery(role.values("age")[:1]),
             )
-            .select_related("contact")
-            .only("company_id", "age", *(f"contact__{c}" for c in _MAIN_CONTACT_COLUMNS))
-            .order_by("company_id", "-influence_level", "pk")
+            .order_by("company_id", F("influence").desc(nulls_last=True), "created_at", "pk")
+            .only(*_MAIN_CONTACT_COLUMNS)
         )
-        for role in roles:
-            if role.company_id not in found:
-                role.contact.recorded_age = role.age  # type: ignore[attr-defined]
-                found[role.company_id] = role.contact
-        rest = [pk for pk in chunk if pk not in found]
-        if rest:
-            firsts = (
-                visible.filter(company_id__in=rest)
-                .order_by("company_id", "created_at", "pk")
-                .only(*_MAIN_CONTACT_COLUMNS)
-            )
-            for contact in firsts:
-                company_id = contact.company_id
-                if company_id is not None and company_id not in found:
-                    contact.recorded_age = None  # type: ignore[attr-defined]
-                    found[company_id] = contact
+        for contact in contacts:
+            if contact.company_id is not None:
+                found.setdefault(contact.company_id, contact)
     return found
 
 
