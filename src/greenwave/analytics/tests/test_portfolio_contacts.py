@@ -13,6 +13,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from greenwave.core.tests.test_api_fuzzing import (
+    _keep_the_test_connection,  # noqa: F401 - the autouse fixture, reused
+    fuzz_operations,
+)
 from greenwave.crm.models import Company, Contact, DecisionMaker
 
 from ..portfolio import age_on, client_portfolio, enrich, portfolio_rows, viewer_today
@@ -213,3 +217,13 @@ def test_the_page_reads_the_contacts_in_a_fixed_number_of_queries(
         page = client.get("/analytics/portfolio/").content.decode()
     assert "Человек 2" in page
     assert len(after) == len(before)
+
+
+@pytest.mark.parametrize("who", ["hunter_a", "hunter_b"])
+def test_the_portfolio_endpoint_with_contacts_survives_the_fuzzer(
+    people: dict[str, Any], who: str
+) -> None:
+    """Answers holding contacts (birth dates, ages, nulls) match the published schema."""
+    operations, failures = fuzz_operations(people[who], "/analytics/portfolio")
+    assert operations == 1
+    assert not failures, "\n".join(failures)
