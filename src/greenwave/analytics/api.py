@@ -75,8 +75,8 @@ def sales(
 @router.get(
     "/analytics/portfolio",
     response=Page[ClientOut],
-    summary="Client portfolio: per client first/last purchase, frequency, groups, average "
-    "check, maturation, geography, lifetime revenue, status",
+    summary="Client portfolio: per client the main contact person, first/last purchase, "
+    "frequency, groups, average check, maturation, geography, lifetime revenue, status",
     operation_id="analytics_portfolio",
 )
 def portfolio(

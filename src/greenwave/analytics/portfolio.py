@@ -7,11 +7,14 @@ clients' purchases from them, the director's the whole history.
 
 from __future__ import annotations
 
+import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Least
 from django.utils import timezone
@@ -24,8 +27,9 @@ from greenwave.core.errors import not_found
 from greenwave.core.listing import FilterSpec, ListQuery, ListSpec, SortSpec, apply_list_query
 from greenwave.core.money import CENTS, DEFAULT_CURRENCY
 from greenwave.core.records import field_values
-from greenwave.crm.models import Company
-from greenwave.crm.selectors import company_list
+from greenwave.crm.models import Company, Contact, Gender
+from greenwave.crm.requisites import format_phone
+from greenwave.crm.selectors import company_list, company_main_contacts
 from greenwave.sales.models import Deal, DealItem, DealStatus
 
 from .client_rollups import sees_every_client
@@ -167,6 +171,70 @@ def portfolio_rows(
     return rows
 
 
+def age_on(birthday: date, today: date) -> int:
+    """Full years lived by `today` (one born on 29 February turns a year older on 1 March)."""
+    return today.year - birthday.year - ((today.month, today.day) < (birthday.month, birthday.day))
+
+
+def viewer_today(actor: User) -> date:
+    """Today's date where the viewer is (their own time zone), whatever zone is active."""
+    try:
+        zone = zoneinfo.ZoneInfo(actor.time_zone or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return timezone.localdate(timezone.now(), zone)
+
+
+@dataclass
+class ContactPerson:
+    """The client's main contact person (seed 003's name, gender, age, e-mail, phone, birth
+    date), shown only to a reader who may see that contact."""
+
+    contact_id: int
+    full_name: str
+    position: str
+    gender: str
+    email: str
+    phone: str
+    birthday: date | None
+    age: int | None
+
+    @property
+    def gender_label(self) -> str:
+        return str(dict(Gender.choices).get(self.gender, "")) if self.gender else ""
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone) if self.phone else ""
+
+    @classmethod
+    def of(cls, contact: Contact, today: date) -> ContactPerson:
+        # The age from the birth date; without one, the age typed on the decision maker.
+        recorded: int | None = getattr(contact, "recorded_age", None)
+        return cls(
+            contact_id=contact.pk,
+            full_name=contact.full_name,
+            position=contact.position,
+            gender=contact.gender,
+            email=contact.emails[0] if contact.emails else "",
+            phone=contact.phones[0] if contact.phones else "",
+            birthday=contact.birthday,
+            age=age_on(contact.birthday, today) if contact.birthday else recorded,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return field_values(self)
+
+
+def main_contacts(actor: User, company_ids: Sequence[int]) -> dict[int, ContactPerson]:
+    """The main contact person of each client the actor may see one of (crm's rule)."""
+    if not company_ids:
+        return {}
+    today = viewer_today(actor)
+    found = company_main_contacts(actor=actor, company_ids=company_ids)
+    return {pk: ContactPerson.of(contact, today) for pk, contact in found.items()}
+
+
 @dataclass
 class ClientFigures:
     company_id: int
@@ -183,6 +251,8 @@ class ClientFigures:
     # whether the reader may open the client's card (a won deal of theirs at a client handed
     # on to a farmer is counted, the card is not theirs); the HTML page links only those
     openable: bool = True
+    # the main contact person, when the reader may see one of the client's contacts
+    contact: ContactPerson | None = None
 
     @property
     def maturation_days(self) -> int | None:
@@ -205,8 +275,9 @@ class ClientFigures:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            **field_values(self, leave_out={"groups", "openable"}),
+            **field_values(self, leave_out={"groups", "openable", "contact"}),
             "product_groups": self.groups,
+            "contact": self.contact.as_dict() if self.contact else None,
             "days_between_purchases": self.days_between_purchases,
             "maturation_days": self.maturation_days,
         }
@@ -214,7 +285,7 @@ class ClientFigures:
 
 def enrich(actor: User, rows: list[dict[str, Any]]) -> list[ClientFigures]:
     """The rows of one page as figures, with the product groups each client bought (one
-    query for the whole page)."""
+    query for the whole page) and each client's main contact person the actor may see (one)."""
     ids = [row["company_id"] for row in rows]
     groups: dict[int, set[str]] = {}
     if ids:
@@ -229,6 +300,7 @@ def enrich(actor: User, rows: list[dict[str, Any]]) -> list[ClientFigures]:
         )
         for company_id, group in lines:
             groups.setdefault(company_id, set()).add(group or _("Without a group"))
+    contacts = main_contacts(actor, ids)
     return [
         ClientFigures(
             company_id=row["company_id"],
@@ -244,6 +316,7 @@ def enrich(actor: User, rows: list[dict[str, Any]]) -> list[ClientFigures]:
             first_contact=row["first_contact"],
             status=row["status"],
             groups=sorted(groups.get(row["company_id"], set())),
+            contact=contacts.get(row["company_id"]),
         )
         for row in rows
     ]
@@ -285,4 +358,5 @@ def client_portfolio(
         first_contact=contact,
         status=ClientStatus.PROSPECT,
         groups=[],
+        contact=main_contacts(actor, [company.pk]).get(company.pk),
     )

@@ -73,6 +73,21 @@ class SalesOut(Schema):
     )
 
 
+class ClientContactOut(Schema):
+    contact_id: int
+    full_name: str
+    position: str
+    gender: str = Field(..., description="male, female or empty (not given).")
+    email: str = Field(..., description="The contact's first e-mail, or empty.")
+    phone: str = Field(..., description="The contact's first phone (E.164), or empty.")
+    birthday: date | None
+    age: int | None = Field(
+        ...,
+        description="Full years by today in the reader's time zone from the birthday; "
+        "without one, the age recorded on the decision maker.",
+    )
+
+
 class ClientOut(Schema):
     company_id: int
     name: str
@@ -87,6 +102,11 @@ class ClientOut(Schema):
     maturation_days: int | None
     product_groups: list[str]
     status: str
+    contact: ClientContactOut | None = Field(
+        ...,
+        description="The main contact person: the decision maker of the greatest influence, "
+        "else the client's first contact; null when the reader may see none of its contacts.",
+    )
 
 
 class SegmentClientOut(Schema):

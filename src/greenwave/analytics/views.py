@@ -51,7 +51,13 @@ from .nps import KIND_LABELS as NPS_KIND_LABELS
 from .nps import KINDS as NPS_KINDS
 from .nps import answers as nps_answers
 from .nps import nps_by, nps_changes, nps_periods
-from .portfolio import PORTFOLIO_SPEC, enrich, portfolio_rows, status_definitions
+from .portfolio import (
+    PORTFOLIO_SPEC,
+    ContactPerson,
+    enrich,
+    portfolio_rows,
+    status_definitions,
+)
 from .rollups import cursor_state, rollup_funnel
 from .segments import KINDS, SegmentParams, definitions, segment_clients, summary, window_of
 
@@ -394,6 +400,20 @@ def portfolio_page(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _contact_cells(person: ContactPerson | None) -> list[Any]:
+    if person is None:
+        return ["", "", "", None, None, "", ""]
+    return [
+        person.full_name,
+        person.position,
+        person.gender_label,
+        person.age,
+        person.birthday,
+        person.email,
+        person.phone_display,
+    ]
+
+
 def _portfolio_xlsx(request: AuthedRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("export", None)
@@ -405,6 +425,13 @@ def _portfolio_xlsx(request: AuthedRequest) -> HttpResponse:
     headers = [
         _("Client"),
         _("Region"),
+        _("Contact person"),
+        _("Position"),
+        _("Gender"),
+        _("Age"),
+        _("Birthday"),
+        _("E-mail"),
+        _("Phone"),
         _("First contact"),
         _("First purchase"),
         _("Last purchase"),
@@ -423,6 +450,7 @@ def _portfolio_xlsx(request: AuthedRequest) -> HttpResponse:
             [
                 c.name,
                 c.region,
+                *_contact_cells(c.contact),
                 c.first_contact,
                 c.first_purchase,
                 c.last_purchase,

@@ -3,8 +3,11 @@ over the managers of both demo teams. INNs and OGRNs get real check digits."""
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import cycle
 from typing import Any
+
+from django.utils import timezone
 
 from . import services
 from .models import Company
@@ -253,6 +256,16 @@ DEMO_CONTACTS: list[tuple[str, str, dict[str, Any] | None]] = [
 ]
 
 
+def _demo_birthday(index: int, position: int, profile: dict[str, Any] | None) -> date | None:
+    """A birth date for some directors and purchasing heads (the portfolio shows the age),
+    of the age their decision-maker profile gives; the others have none, as in real bases
+    (and the outreach demo gives this week's birthdays to a few of those)."""
+    if profile is None or (index + position) % 3 == 0:
+        return None
+    year = timezone.localdate().year - int(profile["age"]) - 1
+    return date(year, (index * 5 + position) % 12 + 1, (index * 7 + position * 3) % 28 + 1)
+
+
 def seed_clients(context: dict[str, Any]) -> None:
     users = context["users"]
     men = cycle(p for p in DEMO_PEOPLE if p[3] == "male")
@@ -295,6 +308,7 @@ def seed_clients(context: dict[str, Any]) -> None:
                 phones=[phone.format(n=index)],
                 emails=[f"{mail}{index}@example.ru"],
                 gender=sex,
+                birthday=_demo_birthday(index, position, profile),
                 mailing_consent=position != 2,
             )
             if profile is not None:

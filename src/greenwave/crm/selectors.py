@@ -8,7 +8,17 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any, TypeVar
 
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
@@ -204,6 +214,52 @@ def contact_api_list(*, actor: User, deleted: bool = False) -> QuerySet[Contact]
         "company__name",
         *(f"responsible__{c}" for c in USER_REF_COLUMNS),
     )
+
+
+# The columns a client's main contact shows (the portfolio): not the notes or search text.
+_MAIN_CONTACT_COLUMNS = (
+    "id",
+    "company_id",
+    "full_name",
+    "position",
+    "gender",
+    "birthday",
+    "emails",
+    "phones",
+)
+_IDS_PER_QUERY = 2000
+
+
+def company_main_contacts(*, actor: User, company_ids: Sequence[int]) -> dict[int, Contact]:
+    """Each client's main contact person among the live contacts the actor may see: the
+    decision maker of the greatest influence (at a client whose card the actor sees), else
+    the client's first contact. The contact carries `recorded_age`, the decision maker's
+    typed age (None for a plain contact). Clients without a visible contact are left out.
+    One query per 2000 clients."""
+    found: dict[int, Contact] = {}
+    # A decision maker is a contact of that very company (`decision_maker_add`), one row per
+    # pair: the contact's own row says how much it weighs.
+    role = DecisionMaker.objects.filter(
+        contact=OuterRef("pk"),
+        company=OuterRef("company_id"),
+        company__in=_visible_companies(actor).values("pk"),
+    ).order_by()
+    for start in range(0, len(company_ids), _IDS_PER_QUERY):
+        contacts = (
+            contact_list(actor=actor)
+            .select_related(None)
+            .filter(company_id__in=company_ids[start : start + _IDS_PER_QUERY])
+            .annotate(
+                influence=Subquery(role.values("influence_level")[:1]),
+                recorded_age=Subquery(role.values("age")[:1]),
+            )
+            .order_by("company_id", F("influence").desc(nulls_last=True), "created_at", "pk")
+            .only(*_MAIN_CONTACT_COLUMNS)
+        )
+        for contact in contacts:
+            if contact.company_id is not None:
+                found.setdefault(contact.company_id, contact)
+    return found
 
 
 def contact_holding(
