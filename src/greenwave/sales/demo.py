@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from greenwave.accounts.models import RoleCode
+
 from . import services
 from .models import (
     CloserHandoff,
@@ -90,17 +92,17 @@ CLOSER_HANDOFF_COMMENT = (
 
 
 def seed_closer_handoff(context: dict[str, Any]) -> None:
-    """The hunter hands his most advanced open deal to the closer of his team, through the
-    service, so the deal card shows the hand-over and the event log has it."""
+    """The hunter hands the closer of his team the open deal he has brought furthest through
+    his own stages (the need is formed; the closer's stages follow), else his furthest one —
+    through the service, so the deal card shows the hand-over and the event log has it."""
     users = context["users"]
     hunter, closer = users.get("hunter"), users.get("closer")
     if hunter is None or closer is None or CloserHandoff.objects.exists():
         return
-    deal = (
-        Deal.objects.filter(status=DealStatus.OPEN, responsible=hunter, company__isnull=False)
-        .order_by("-stage__order", "pk")
-        .first()
-    )
+    deals = Deal.objects.filter(
+        status=DealStatus.OPEN, responsible=hunter, company__isnull=False
+    ).order_by("-stage__order", "pk")
+    deal = deals.filter(stage__responsible_role=RoleCode.HUNTER).first() or deals.first()
     if deal is not None:
         services.closer_handoff(
             actor=hunter, deal=deal, closer=closer, comment=CLOSER_HANDOFF_COMMENT
