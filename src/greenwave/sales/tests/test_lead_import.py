@@ -83,6 +83,14 @@ def test_import_page_previews_then_imports(client, two_teams) -> None:
     assert Lead.objects.count() == 2
 
 
+def _import_page_as(client, user, language: str) -> str:
+    """The import page as `user` speaking `language` sees it."""
+    user.language = language
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    return client.get("/sales/leads/import/").content.decode()
+
+
 @pytest.mark.parametrize(
     ("language", "shown", "not_shown"),
     [("en", ["Contact", "Company", "Phone"], "Контакт"), ("ru", ["Контакт", "Компания"], "Phone")],
@@ -91,10 +99,7 @@ def test_the_import_help_names_the_columns_in_the_users_language(
     client, two_teams, language, shown, not_shown
 ) -> None:
     hunter = two_teams["hunter_a"]
-    hunter.language = language
-    hunter.save(update_fields=["language"])
-    client.force_login(hunter)
-    page = client.get("/sales/leads/import/").content.decode()
+    page = _import_page_as(client, hunter, language)
     assert all(name in page for name in shown)
     assert not_shown not in page
 
@@ -183,10 +188,7 @@ def test_the_sample_file_names_every_column_and_imports_cleanly(
     client, two_teams, language
 ) -> None:
     hunter = two_teams["hunter_a"]
-    hunter.language = language
-    hunter.save(update_fields=["language"])
-    client.force_login(hunter)
-    page = client.get("/sales/leads/import/").content.decode()
+    page = _import_page_as(client, hunter, language)
     assert 'href="/sales/leads/import/sample/"' in page
     sample = client.get("/sales/leads/import/sample/")
     assert sample["Content-Type"] == "text/csv"
