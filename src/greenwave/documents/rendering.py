@@ -16,9 +16,10 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from docx import Document as DocxDocument
 from docxtpl import DocxTemplate
 from jinja2 import TemplateSyntaxError, meta, nodes
@@ -28,77 +29,104 @@ from greenwave.core.errors import DomainError
 
 from .errors import DocumentsError
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
 MAX_MEMBERS = 2000
 MAX_RATIO = 150  # a DOCX part compresses ~10×; a bomb ~1000×
 PDF_TIMEOUT_SECONDS = 90
 
-# The variables a template can use (the template pages list them), top level → description.
-VARIABLES: dict[str, str] = {
-    "document.number": "Номер документа",
-    "document.date": "Дата документа («4 декабря 2026 г.»)",
-    "document.title": "Название вида документа",
-    "document.valid_until": "Срок действия предложения",
-    "seller.name": "Краткое наименование нашей организации",
-    "seller.full_name": "Полное наименование",
-    "seller.inn": "ИНН",
-    "seller.kpp": "КПП",
-    "seller.ogrn": "ОГРН",
-    "seller.address": "Юридический адрес",
-    "seller.phone": "Телефон",
-    "seller.email": "E-mail",
-    "seller.bank_name": "Банк",
-    "seller.bik": "БИК",
-    "seller.account": "Расчётный счёт",
-    "seller.corr_account": "Корреспондентский счёт",
-    "seller.signatory_name": "Подписант (ФИО)",
-    "seller.signatory_short": "Подписант: фамилия и инициалы",
-    "seller.signatory_position": "Должность подписанта",
-    "seller.signatory_name_genitive": "ФИО подписанта в родительном падеже («в лице …»)",
-    "seller.signatory_position_genitive": "Должность в родительном падеже",
-    "seller.signatory_basis": "Действует на основании («Устава»)",
-    "seller.chief_accountant": "Главный бухгалтер",
-    "seller.chief_accountant_short": "Главный бухгалтер: фамилия и инициалы",
-    "buyer.name": "Клиент: наименование",
-    "buyer.full_name": "Клиент: полное наименование",
-    "buyer.inn": "Клиент: ИНН",
-    "buyer.kpp": "Клиент: КПП",
-    "buyer.ogrn": "Клиент: ОГРН",
-    "buyer.address": "Клиент: адрес",
-    "buyer.phone": "Клиент: телефон",
-    "buyer.email": "Клиент: e-mail",
-    "buyer.contact_name": "Контактное лицо / ЛПР",
-    "buyer.bank_name": "Банк клиента",
-    "buyer.bik": "БИК банка клиента",
-    "buyer.account": "Расчётный счёт клиента",
-    "buyer.corr_account": "Корреспондентский счёт банка клиента",
-    "buyer.signatory_name": "Подписант клиента (ЛПР)",
-    "buyer.signatory_short": "Подписант клиента: фамилия и инициалы",
-    "buyer.signatory_position": "Должность подписанта клиента",
-    "buyer.signatory_name_genitive": "Подписант клиента в родительном падеже",
-    "buyer.signatory_position_genitive": "Должность подписанта клиента в родительном падеже",
-    "buyer.signatory_basis": "Подписант клиента действует на основании",
-    "deal.title": "Сделка: название",
-    "deal.id": "Сделка: номер",
-    "deal.price_list": "Прайс-лист сделки",
-    "manager.name": "Ответственный менеджер",
-    "manager.email": "E-mail менеджера",
-    "lines": "Строки: для каждой line — n, name, description, quantity, unit, price, "
-    "discount, amount, vat_label, vat_amount, price_net, amount_net",
-    "total": "Итого с НДС",
-    "subtotal": "Итого без НДС",
-    "vat": "Сумма НДС",
-    "vat_label": "«В том числе НДС» / «Без налога (НДС)»",
-    "vat_included": "Есть ли НДС (да/нет)",
-    "total_words": "Сумма прописью («Сто рублей 00 копеек»)",
-    "invoice.number": "Счёт: номер",
-    "invoice.issue_date": "Счёт: дата",
-    "invoice.due_date": "Счёт: оплатить до",
-    "basis": "Основание (договор / сделка)",
-    "city": "Город заключения договора",
-    "payment_days": "Срок оплаты, банковских дней",
-    "contract_valid_until": "Срок действия договора",
+# The variables a template can use (the template pages list them), top level → description in
+# the reader's language (the Russian wording is the documents catalog's).
+VARIABLES: dict[str, StrOrPromise] = {
+    "document.number": pgettext_lazy("template variable", "Document number"),
+    "document.date": pgettext_lazy("template variable", "Document date («4 December 2026»)"),
+    "document.title": pgettext_lazy("template variable", "Name of the kind of document"),
+    "document.valid_until": pgettext_lazy("template variable", "Offer valid until"),
+    "seller.name": pgettext_lazy("template variable", "Short name of our organisation"),
+    "seller.full_name": pgettext_lazy("template variable", "Full name"),
+    "seller.inn": pgettext_lazy("template variable", "INN"),
+    "seller.kpp": pgettext_lazy("template variable", "KPP"),
+    "seller.ogrn": pgettext_lazy("template variable", "OGRN"),
+    "seller.address": pgettext_lazy("template variable", "Legal address"),
+    "seller.phone": pgettext_lazy("template variable", "Phone"),
+    "seller.email": pgettext_lazy("template variable", "E-mail"),
+    "seller.bank_name": pgettext_lazy("template variable", "Bank"),
+    "seller.bik": pgettext_lazy("template variable", "BIK"),
+    "seller.account": pgettext_lazy("template variable", "Settlement account"),
+    "seller.corr_account": pgettext_lazy("template variable", "Correspondent account"),
+    "seller.signatory_name": pgettext_lazy("template variable", "Signatory (full name)"),
+    "seller.signatory_short": pgettext_lazy("template variable", "Signatory: surname and initials"),
+    "seller.signatory_position": pgettext_lazy("template variable", "Signatory's position"),
+    "seller.signatory_name_genitive": pgettext_lazy(
+        "template variable", "Signatory's full name in the genitive («в лице …»)"
+    ),
+    "seller.signatory_position_genitive": pgettext_lazy(
+        "template variable", "Position in the genitive"
+    ),
+    "seller.signatory_basis": pgettext_lazy("template variable", "Acts on the basis of («Устава»)"),
+    "seller.chief_accountant": pgettext_lazy("template variable", "Chief accountant"),
+    "seller.chief_accountant_short": pgettext_lazy(
+        "template variable", "Chief accountant: surname and initials"
+    ),
+    "buyer.name": pgettext_lazy("template variable", "Client: name"),
+    "buyer.full_name": pgettext_lazy("template variable", "Client: full name"),
+    "buyer.inn": pgettext_lazy("template variable", "Client: INN"),
+    "buyer.kpp": pgettext_lazy("template variable", "Client: KPP"),
+    "buyer.ogrn": pgettext_lazy("template variable", "Client: OGRN"),
+    "buyer.address": pgettext_lazy("template variable", "Client: address"),
+    "buyer.phone": pgettext_lazy("template variable", "Client: phone"),
+    "buyer.email": pgettext_lazy("template variable", "Client: e-mail"),
+    "buyer.contact_name": pgettext_lazy("template variable", "Contact person / decision maker"),
+    "buyer.bank_name": pgettext_lazy("template variable", "Client's bank"),
+    "buyer.bik": pgettext_lazy("template variable", "BIK of the client's bank"),
+    "buyer.account": pgettext_lazy("template variable", "Client's settlement account"),
+    "buyer.corr_account": pgettext_lazy(
+        "template variable", "Correspondent account of the client's bank"
+    ),
+    "buyer.signatory_name": pgettext_lazy(
+        "template variable", "Client's signatory (decision maker)"
+    ),
+    "buyer.signatory_short": pgettext_lazy(
+        "template variable", "Client's signatory: surname and initials"
+    ),
+    "buyer.signatory_position": pgettext_lazy(
+        "template variable", "Position of the client's signatory"
+    ),
+    "buyer.signatory_name_genitive": pgettext_lazy(
+        "template variable", "Client's signatory in the genitive"
+    ),
+    "buyer.signatory_position_genitive": pgettext_lazy(
+        "template variable", "Position of the client's signatory in the genitive"
+    ),
+    "buyer.signatory_basis": pgettext_lazy(
+        "template variable", "The client's signatory acts on the basis of"
+    ),
+    "deal.title": pgettext_lazy("template variable", "Deal: title"),
+    "deal.id": pgettext_lazy("template variable", "Deal: number"),
+    "deal.price_list": pgettext_lazy("template variable", "Deal's price list"),
+    "manager.name": pgettext_lazy("template variable", "Responsible manager"),
+    "manager.email": pgettext_lazy("template variable", "Manager's e-mail"),
+    "lines": pgettext_lazy(
+        "template variable",
+        "Lines: for each line — n, name, description, quantity, unit, price, "
+        "discount, amount, vat_label, vat_amount, price_net, amount_net",
+    ),
+    "total": pgettext_lazy("template variable", "Total with VAT"),
+    "subtotal": pgettext_lazy("template variable", "Total without VAT"),
+    "vat": pgettext_lazy("template variable", "VAT amount"),
+    "vat_label": pgettext_lazy("template variable", "«В том числе НДС» / «Без налога (НДС)»"),
+    "vat_included": pgettext_lazy("template variable", "Whether VAT is charged (yes/no)"),
+    "total_words": pgettext_lazy("template variable", "Amount in words («Сто рублей 00 копеек»)"),
+    "invoice.number": pgettext_lazy("template variable", "Invoice: number"),
+    "invoice.issue_date": pgettext_lazy("template variable", "Invoice: date"),
+    "invoice.due_date": pgettext_lazy("template variable", "Invoice: pay by"),
+    "basis": pgettext_lazy("template variable", "Basis (contract / deal)"),
+    "city": pgettext_lazy("template variable", "City where the contract is made"),
+    "payment_days": pgettext_lazy("template variable", "Payment term, banking days"),
+    "contract_valid_until": pgettext_lazy("template variable", "Contract valid until"),
 }
 TOP_LEVEL = {name.split(".")[0] for name in VARIABLES} | {"loop", "range"}
 

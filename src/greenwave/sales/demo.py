@@ -1,11 +1,23 @@
-"""Demo leads for the demo company's call centre (idempotent: skipped when new leads exist)."""
+"""Demo leads for the demo company's call centre, and a hunter's deal handed to the closer
+(each idempotent: skipped when new leads, or a hand-over to a closer, exist)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from greenwave.accounts.models import RoleCode
+
 from . import services
-from .models import Lead, LeadCategory, LeadRating, LeadSource, LeadStatus
+from .models import (
+    CloserHandoff,
+    Deal,
+    DealStatus,
+    Lead,
+    LeadCategory,
+    LeadRating,
+    LeadSource,
+    LeadStatus,
+)
 
 LEADS = [
     (
@@ -68,4 +80,30 @@ def seed_sales(context: dict[str, Any]) -> None:
             utm_medium="cpc" if utm else "",
             utm_campaign="pumps-2026" if utm else "",
             **classes,
+        )
+
+
+# Seed 001: the hunter formed the need and passes the deal on; the closer agrees the order.
+CLOSER_HANDOFF_COMMENT = (
+    "Потребность сформирована: клиенту нужна поставка под объект до конца квартала, бюджет "
+    "согласован с финансовым директором. Осталось согласовать спецификацию и условия оплаты, "
+    "ЛПР — главный инженер."
+)
+
+
+def seed_closer_handoff(context: dict[str, Any]) -> None:
+    """The hunter hands the closer of his team the open deal he has brought furthest through
+    his own stages (the need is formed; the closer's stages follow), else his furthest one —
+    through the service, so the deal card shows the hand-over and the event log has it."""
+    users = context["users"]
+    hunter, closer = users.get("hunter"), users.get("closer")
+    if hunter is None or closer is None or CloserHandoff.objects.exists():
+        return
+    deals = Deal.objects.filter(
+        status=DealStatus.OPEN, responsible=hunter, company__isnull=False
+    ).order_by("-stage__order", "pk")
+    deal = deals.filter(stage__responsible_role=RoleCode.HUNTER).first() or deals.first()
+    if deal is not None:
+        services.closer_handoff(
+            actor=hunter, deal=deal, closer=closer, comment=CLOSER_HANDOFF_COMMENT
         )

@@ -2,7 +2,9 @@
 problems, then all rows are written in one transaction or none is.
 
 Columns are matched by their header in Russian or English; unknown columns are ignored and
-named in the preview.
+named in the preview. The classification columns (category, prospect rating — a code or the
+label in either language — probability of closing 0–100, plan of next steps) are checked per
+row like the others.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from greenwave.accounts.models import User
 from greenwave.core.errors import CoreError, DomainError
+from greenwave.core.text import LONG_TEXT_MAX_LENGTH, long_text_error
 from greenwave.crm.requisites import normalize_inn
 from greenwave.crm.tabular import read_table
 
 from . import services
-from .models import LeadSource
+from .models import LeadCategory, LeadRating, LeadSource
 
 MAX_LEAD_FILE_BYTES = 2 * 1024 * 1024
 MAX_LEAD_ROWS = 5_000
@@ -37,6 +41,24 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "email": ("email", "e-mail", "почта", "эл. почта"),
     "need": ("need", "потребность", "комментарий", "запрос"),
     "source": ("source", "источник", "канал"),
+    "category": ("category", "категория"),
+    "rating": ("rating", "prospect rating", "prospects", "перспективность", "рейтинг"),
+    "close_probability": (
+        "probability",
+        "probability of closing",
+        "probability of closing, %",
+        "вероятность",
+        "вероятность закрытия",
+        "вероятность закрытия, %",
+        "вероятность закрытия сделки, %",
+    ),
+    "next_steps": (
+        "next steps",
+        "plan of next steps",
+        "следующие шаги",
+        "дальнейшие действия",
+        "план дальнейших действий",
+    ),
     "utm_source": ("utm_source",),
     "utm_medium": ("utm_medium",),
     "utm_campaign": ("utm_campaign",),
@@ -55,13 +77,61 @@ def lead_import_headers() -> list[str]:
         pgettext("lead import column", "E-mail"),
         pgettext("lead import column", "Need"),
         pgettext("lead import column", "Source"),
+        pgettext("lead import column", "Category"),
+        pgettext("lead import column", "Prospect rating"),
+        pgettext("lead import column", "Probability of closing, %"),
+        pgettext("lead import column", "Plan of next steps"),
         "utm_source",
         "utm_medium",
         "utm_campaign",
     ]
 
 
-SOURCE_NAMES = {str(label).lower(): value for value, label in LeadSource.choices}
+def lead_import_sample_table() -> tuple[list[str], list[str]]:
+    """A sample file's header (`lead_import_headers`) and an example row, the choices in the
+    active language (the import reads either language's labels and the codes)."""
+    row = [
+        "Насосы для котельной",
+        "Иван Петров",
+        "ООО «Ромашка»",
+        "7707083893",
+        "+7 916 123-45-67",
+        "ivan@romashka.example",
+        "Насосы для водоснабжения, 12 шт.",
+        str(LeadSource.EXHIBITION.label),
+        str(LeadCategory.END_USER.label),
+        str(LeadRating.HOT.label),
+        "60",
+        "Выслать КП до пятницы, назначить встречу с главным инженером",
+        "expo",
+        "offline",
+        "pumps-2026",
+    ]
+    return lead_import_headers(), row
+
+
+def _choice_value(
+    text: str, choices: type[LeadSource] | type[LeadCategory] | type[LeadRating]
+) -> str | None:
+    """A source, category or rating as typed in a file: its code, or its label in Russian or
+    English (any case, whatever the language active); None when it is none of them."""
+    key = text.strip().casefold()
+    for value, label in choices.choices:
+        names = {value}
+        for language in ("ru", "en"):
+            with translation.override(language):
+                names.add(str(label).casefold())
+        if key in names:
+            return str(value)
+    return None
+
+
+def _probability(text: str) -> int | None:
+    """A probability of closing as typed in a file («60», «60 %»): a whole percent 0–100."""
+    digits = text.strip().removesuffix("%").strip()
+    if not digits.isdigit() or int(digits) > 100:
+        return None
+    return int(digits)
 
 
 @dataclass
@@ -98,11 +168,29 @@ def _check(number: int, data: dict[str, str]) -> RowCheck:
             row.errors.append(_("wrong e-mail %(value)s") % {"value": data["email"]})
     source = data.get("source", "")
     if source:
-        value = source if source in LeadSource.values else SOURCE_NAMES.get(source.lower())
+        value = _choice_value(source, LeadSource)
         if value is None:
             row.errors.append(_("unknown source %(value)s") % {"value": source})
         else:
             data["source"] = value
+    for key, choices, message in (
+        ("category", LeadCategory, _("unknown category %(value)s")),
+        ("rating", LeadRating, _("unknown prospect rating %(value)s")),
+    ):
+        if data.get(key):
+            value = _choice_value(data[key], choices)
+            if value is None:
+                row.errors.append(message % {"value": data[key]})
+            else:
+                data[key] = value
+    if data.get("close_probability") and _probability(data["close_probability"]) is None:
+        row.errors.append(
+            _("probability of closing %(value)s is not a whole percent from 0 to 100")
+            % {"value": data["close_probability"]}
+        )
+    for key in ("need", "next_steps"):  # the limit `lead_create` applies
+        if len(data.get(key, "")) > LONG_TEXT_MAX_LENGTH:
+            row.errors.append(long_text_error())
     if data.get("inn"):  # the rule `lead_create` applies: the length and the check digit
         try:
             data["inn"] = normalize_inn(data["inn"])
@@ -149,6 +237,8 @@ def lead_import_apply(*, actor: User, plan: LeadImportPlan) -> int:
         )
     for row in plan.rows:
         data: dict[str, Any] = dict(row.data)
+        if "close_probability" in data:
+            data["close_probability"] = _probability(data["close_probability"])
         services.lead_create(
             actor=actor,
             title=data.pop("title", ""),

@@ -11,6 +11,7 @@ urlpatterns = [
     *entity_paths(views, "deal", "deals/", "list", "create", "detail", "move"),
     *view_paths(views, company_deals="clients/<int:company_pk>/deals/"),
     *entity_paths(views, "deal", "deals/", action="<int:pk>/<slug:action>/"),
+    *view_paths(views, lead_import_sample="leads/import/sample/"),
     *entity_paths(
         views,
         "lead",

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from greenwave.accounts.http import AuthedRequest
 from greenwave.accounts.models import Team, User
@@ -42,6 +42,7 @@ from greenwave.core.ratelimit import rate_limited
 from greenwave.core.selectors import event_list_for_object
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Product, Segment
+from greenwave.crm.tabular import write_csv
 
 from . import selectors, services
 from .contracts import contract_next_step
@@ -67,7 +68,12 @@ from .forms import (
 )
 from .funnel import funnel
 from .gates import evaluate_stage, unmet
-from .lead_import import lead_import_apply, lead_import_headers, lead_import_plan
+from .lead_import import (
+    lead_import_apply,
+    lead_import_headers,
+    lead_import_plan,
+    lead_import_sample_table,
+)
 from .models import Lead, LeadSource, LeadStatus, Stage
 from .periods import PeriodFigures, period_over_period
 
@@ -749,6 +755,7 @@ def lead_import(request: AuthedRequest) -> HttpResponse:
         "title": _("Import leads"),
         "back_url": reverse("sales:lead_list"),
         "columns": ", ".join(lead_import_headers()),
+        "sample_url": reverse("sales:lead_import_sample"),
     }
     upload = request.FILES.get("file")
     encoded = request.POST.get("content", "")
@@ -769,6 +776,17 @@ def lead_import(request: AuthedRequest) -> HttpResponse:
         except (DomainError, ValueError) as exc:
             messages.error(request, getattr(exc, "message", str(exc)))
     return render(request, "sales/lead_import.html", context)
+
+
+@require_safe
+@login_required
+def lead_import_sample(request: AuthedRequest) -> HttpResponse:
+    """The sample file of the lead import: the columns it recognises and an example row, as the
+    `;`-separated UTF-8 CSV that Russian Excel opens (and the import reads back)."""
+    headers, row = lead_import_sample_table()
+    response = HttpResponse(b"".join(write_csv(headers, [row])), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="import-leads-sample.csv"'
+    return response
 
 
 @login_required

@@ -16,7 +16,7 @@ from greenwave.core.search import SearchProvider, register_search
 from greenwave.crm.merging import register_company_merge_handler
 
 from . import events, selectors, services, signals
-from .demo import seed_sales
+from .demo import seed_closer_handoff, seed_sales
 from .process_actions import register_sales_actions
 
 
@@ -61,6 +61,7 @@ def _seams() -> None:
         HomeCard("team", "sales/partials/home_team_card.html", selectors.home_team, order=20)
     )
     register_demo_seeder("sales", seed_sales, order=30)
+    register_demo_seeder("closer_handoff", seed_closer_handoff, order=31)
     register_company_merge_handler("sales", services.sales_company_merged)
     register_case_access("deal", selectors.deal_visible, rows=selectors.deal_list)
     register_case_access("lead", selectors.lead_visible, rows=selectors.lead_list)

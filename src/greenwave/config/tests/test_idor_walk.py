@@ -540,6 +540,7 @@ HTML_READ_PAGES = {
     # The import's sample files: the same for everyone, no record; GET only, 405 to a POST.
     "clients/import/sample/companies/",
     "clients/import/sample/contacts/",
+    "sales/leads/import/sample/",  # the lead import's sample file: no record, GET only
 }
 HTML_LAWYER_KNOWN_OPEN = {
     "clients/competitors/{pk}/edit/",  # issue #15 item 9: any role edits competitors

@@ -1,4 +1,5 @@
-"""Leads: converted ones behind the deals, and disqualified ones."""
+"""Leads: converted ones behind the deals, and disqualified ones, each classified as seed 001's
+manager does (category, prospect rating, probability of closing, plan of next steps)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,60 @@ from greenwave.datagen.generator.base import (
     _Users,
 )
 
+# Who the lead's company is (weights): mostly end users, then wholesale and dealers.
+LEAD_CATEGORIES = (
+    ("end_user", 45),
+    ("wholesale", 20),
+    ("dealer", 15),
+    ("integrator", 12),
+    ("public", 5),
+    ("other", 3),
+)
+# Prospect rating (weights) of a lead that became a deal and of one that was refused, with the
+# range of its probability of closing (whole percent, in steps of 5).
+CONVERTED_RATINGS = (("hot", 40), ("warm", 50), ("cold", 10))
+REFUSED_RATINGS = (("hot", 5), ("warm", 25), ("cold", 70))
+PROBABILITY_RANGES = {"hot": (60, 90), "warm": (30, 55), "cold": (5, 25)}
+# Refused leads the call centre closed before classifying them.
+UNCLASSIFIED_REFUSED = 0.3
+NEXT_STEPS = {
+    "hot": (
+        "Выслать КП до пятницы, назначить встречу с ЛПР.",
+        "Согласовать спецификацию и сроки поставки, подготовить договор.",
+        "Провести демонстрацию на объекте клиента, обсудить условия оплаты.",
+    ),
+    "warm": (
+        "Уточнить объём и график закупок, выслать прайс-лист.",
+        "Выяснить, кто принимает решение, и договориться о звонке с ним.",
+        "Отправить кейсы похожих клиентов, перезвонить через неделю.",
+    ),
+    "cold": (
+        "Добавить в рассылку, перезвонить через квартал.",
+        "Выслать каталог, вернуться к разговору перед новым бюджетным годом.",
+        "",
+    ),
+}
+
 
 class LeadsMixin(_GeneratorBase):
+    def _lead_classification(self, *, converted: bool) -> dict[str, Any]:
+        """A lead's classification: a converted one is classified, mostly hot or warm; a refused
+        one is mostly cold, and some were refused before anyone classified them."""
+        rng = self.classification_rng
+        if not converted and rng.random() < UNCLASSIFIED_REFUSED:
+            return {}
+        ratings = CONVERTED_RATINGS if converted else REFUSED_RATINGS
+        rating = rng.choices([r for r, _w in ratings], [w for _r, w in ratings])[0]
+        low, high = PROBABILITY_RANGES[rating]
+        return {
+            "category": rng.choices(
+                [c for c, _w in LEAD_CATEGORIES], [w for _c, w in LEAD_CATEGORIES]
+            )[0],
+            "rating": rating,
+            "close_probability": rng.randrange(low, high + 1, 5),
+            "next_steps": rng.choice(NEXT_STEPS[rating]),
+        }
+
     def _lead_row(
         self,
         users: _Users,
@@ -96,6 +149,7 @@ class LeadsMixin(_GeneratorBase):
         created = deal_created - timedelta(hours=rng.uniform(4, 240))
         self._touch(company, created)
         lead = self._lead_row(users, call_centre, created, company, contact)
+        lead.update(self._lead_classification(converted=True))
         mql = created + (deal_created - created) * 0.3
         sql = created + (deal_created - created) * 0.7
         converted = deal_created - timedelta(seconds=1)
@@ -125,6 +179,7 @@ class LeadsMixin(_GeneratorBase):
             for _ in range(n):
                 created = self.start + timedelta(seconds=rng.random() * span)
                 lead = self._lead_row(users, call_centre, created, None, None)
+                lead.update(self._lead_classification(converted=False))
                 # Closed by the end of the history at the latest (a lead created in its last
                 # three days was closed "tomorrow" otherwise).
                 closed = min(created + timedelta(hours=rng.uniform(1, 72)), cfg.end)

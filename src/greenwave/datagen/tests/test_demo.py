@@ -14,13 +14,16 @@ from greenwave.activities.models import Activity
 from greenwave.bpm.models import InstanceStatus, ProcessInstance
 from greenwave.bpm.selectors import holdups, task_list_mine
 from greenwave.core.listing import ListQuery
+from greenwave.core.models import Event
 from greenwave.datagen import demo
 from greenwave.documents.models import Document, DocumentStatus
 from greenwave.documents.services import approval_state
 from greenwave.planning.demo import DAY_PLANNERS
 from greenwave.planning.models import DayPlan
+from greenwave.sales import events as sales_events
+from greenwave.sales.demo import CLOSER_HANDOFF_COMMENT
 from greenwave.sales.gates import process_outcome
-from greenwave.sales.models import Deal, Pipeline
+from greenwave.sales.models import CloserHandoff, Deal, Pipeline
 from greenwave.sales.periods import period_over_period
 from greenwave.sales.selectors import deal_board, home_summary
 
@@ -134,3 +137,19 @@ def test_every_running_contract_approval_of_the_demo_reviews_a_contract(
     )
     assert running.exists()
     _contracts_follow_their_approvals()
+
+
+def test_the_hunter_has_handed_a_deal_to_the_closer_with_a_comment(small_demo: None) -> None:
+    handoff = CloserHandoff.objects.select_related("deal").get()
+    assert (handoff.hunter, handoff.closer, handoff.handed_by) == (
+        _user("hunter"),
+        _user("closer"),
+        _user("hunter"),
+    )
+    assert handoff.comment == CLOSER_HANDOFF_COMMENT
+    assert handoff.deal.responsible == _user("closer")
+    assert Event.objects.filter(
+        case_type="deal", case_id=handoff.deal.pk, activity=sales_events.DEAL_HANDED_TO_CLOSER
+    ).exists()
+    call_command("seed_demo", "--deals", "150", stdout=StringIO())
+    assert CloserHandoff.objects.count() == 1

@@ -24,11 +24,20 @@ from greenwave.core.models import Event
 from greenwave.crm.models import Company, Contact, Price, PriceList, Product
 from greenwave.datagen import generator
 from greenwave.datagen.generator import Config, CountingSink, Generator
+from greenwave.datagen.generator.leads import PROBABILITY_RANGES
 from greenwave.datagen.loader import dataset_record, generate_into_database, reference
 from greenwave.datagen.names import REGION_CITIES, brand
 from greenwave.datagen.requisites import REGIONS
 from greenwave.sales.funnel import funnel
-from greenwave.sales.models import ClientHandoff, Deal, Pipeline
+from greenwave.sales.models import (
+    ClientHandoff,
+    Deal,
+    Lead,
+    LeadCategory,
+    LeadRating,
+    LeadStatus,
+    Pipeline,
+)
 from greenwave.sales.selectors import abandoned_by_manager
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
@@ -454,3 +463,26 @@ def test_client_names_are_unique_and_cards_date_from_just_before_their_first_dea
             bought += 1
             assert min(won) - company.created_at < end - earliest
     assert bought > 0
+
+
+def test_leads_are_classified_plausibly(dataset: dict[str, int]) -> None:
+    """Converted leads are classified, mostly hot or warm; refused ones mostly cold, some never
+    classified; each probability lies in its rating's range."""
+    converted = Lead.objects.filter(status=LeadStatus.CONVERTED)
+    refused = Lead.objects.filter(status=LeadStatus.DISQUALIFIED)
+    assert converted.exists()
+    assert refused.exists()
+    assert not converted.filter(rating="").exists()
+    assert refused.filter(rating="", category="", close_probability=None).exists()
+    hot_or_warm = converted.filter(rating__in=[LeadRating.HOT, LeadRating.WARM]).count()
+    assert hot_or_warm > 0.7 * converted.count()
+    classified_refused = refused.exclude(rating="")
+    assert classified_refused.filter(rating=LeadRating.COLD).count() > 0.5 * (
+        classified_refused.count()
+    )
+    for lead in Lead.objects.exclude(rating=""):
+        low, high = PROBABILITY_RANGES[lead.rating]
+        assert lead.close_probability is not None
+        assert low <= lead.close_probability <= high
+        assert lead.category in LeadCategory.values
+    assert len(set(converted.values_list("category", flat=True))) >= 4

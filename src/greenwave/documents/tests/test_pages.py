@@ -158,3 +158,22 @@ def test_a_hunter_cannot_open_the_legal_entity_form(seller, two_teams) -> None:
     hunter = _login(two_teams["hunter_a"])
     assert hunter.get("/documents/legal-entities/new/").status_code == 403
     assert hunter.get("/documents/legal-entities/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        ("en", ["Document number", "Responsible manager", "Total with VAT"], "Итого"),
+        ("ru", ["Номер документа", "Ответственный менеджер", "Итого с НДС"], "Total with"),
+    ],
+)
+def test_the_template_variables_are_described_in_the_users_language(
+    two_teams, language, shown, not_shown
+) -> None:
+    hunter = two_teams["hunter_a"]
+    hunter.language = language
+    hunter.save(update_fields=["language"])
+    page = _login(hunter).get("/documents/templates/").content.decode()
+    table = page.split('data-testid="variables"')[1].split("</table>")[0]
+    assert all(text in table for text in shown)
+    assert not_shown not in table
