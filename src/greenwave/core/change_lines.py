@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import formats
 from django.utils.text import capfirst
@@ -31,6 +32,10 @@ COMMON_LABELS = {
     "status": gettext_lazy("Status"),
     "custom_fields": gettext_lazy("Custom fields"),
 }
+
+
+# Fields whose values the log keeps as a person's login (`user.username`), shown by name.
+PEOPLE = frozenset({"responsible", "hunter", "closer", "farmer"})
 
 
 @dataclass(frozen=True)
@@ -114,11 +119,33 @@ def change_lines(case_type: str, payload: Any) -> list[ChangeLine]:
     if not isinstance(entity, str):
         entity = case_type
     model = _models_by_case_type().get(entity)
+    changes = {
+        name: change if isinstance(change, list | tuple) and len(change) == 2 else ("", change)
+        for name, change in payload["changes"].items()
+    }
+    people = _people_names(changes)
     lines = []
-    for name, change in payload["changes"].items():
-        pair = isinstance(change, list | tuple) and len(change) == 2
-        before, after = change if pair else ("", change)
+    for name, (before, after) in changes.items():
         field = _field(model, name)
         label = field_label(entity, name)
+        if name in PEOPLE:
+            before, after = people.get(before, before), people.get(after, after)
         lines.append(ChangeLine(label, format_value(before, field), format_value(after, field)))
     return lines
+
+
+def _people_names(changes: dict[str, Any]) -> dict[Any, str]:
+    """Logins the changes name, by the person's name: «hunter → closer» reads «Иван Охотников
+    → Пётр Клоузеров». A value that is no login (an older event's name) stays as it is."""
+    logins = {
+        value
+        for name, pair in changes.items()
+        if name in PEOPLE
+        for value in pair
+        if isinstance(value, str) and value
+    }
+    if not logins:
+        return {}
+    return {
+        user.username: str(user) for user in get_user_model().objects.filter(username__in=logins)
+    }

@@ -99,3 +99,21 @@ def test_a_deal_feed_groups_the_steps_of_a_process_into_one_line(client, two_tea
     assert html.count("Шаг процесса пройден") == 1
     assert "× 3" in html
     assert "Проверка руководителем → Проверка юристом → Проверка финансистом" in html
+
+
+def test_a_change_of_responsible_names_people_not_logins(two_teams, b2b) -> None:  # noqa: F811
+    hunter, closer = two_teams["hunter_a"], two_teams["head_a"]
+    hunter.first_name, hunter.last_name = "Иван", "Охотников"
+    hunter.save(update_fields=["first_name", "last_name"])
+    deal = sales_services.deal_create(actor=hunter, title="Поставка", pipeline=b2b)
+    payload = {"changes": {"responsible": [hunter.username, closer.username]}}
+    event_append(
+        case_type="deal", case_id=deal.pk, activity="deal_changed", actor=hunter, payload=payload
+    )
+    event = Event.objects.filter(case_type="deal", activity="deal_changed").latest("pk")
+    (line,) = change_lines("deal", event.payload)
+    assert (line.before, line.after) == (str(hunter), str(closer))
+    assert str(hunter) != hunter.username
+    # A value that is no login (a name written by an older event) is shown as it stands.
+    (line,) = change_lines("deal", {"changes": {"responsible": ["Иван Иванов", None]}})
+    assert (line.before, line.after) == ("Иван Иванов", "—")
