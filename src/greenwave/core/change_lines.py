@@ -18,8 +18,8 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import formats
 from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .values import EMPTY, date_text, datetime_text, joined
 
@@ -109,8 +109,8 @@ def change_lines(case_type: str, payload: Any) -> list[ChangeLine]:
         return [
             ChangeLine(
                 str(COMMON_LABELS["stage"]),
-                format_value(payload["from_name"]),
-                format_value(payload["to_name"]),
+                format_value(_named(payload, "from_name")),
+                format_value(_named(payload, "to_name")),
             )
         ]
     if not isinstance(payload.get("changes"), dict):
@@ -132,6 +132,15 @@ def change_lines(case_type: str, payload: Any) -> list[ChangeLine]:
             before, after = people.get(before, before), people.get(after, after)
         lines.append(ChangeLine(label, format_value(before, field), format_value(after, field)))
     return lines
+
+
+def _named(payload: dict[str, Any], key: str) -> Any:
+    """A name the event wrote in both languages (`to_name`, `to_name_en`), in the reader's;
+    events written before they carried the English one read as they were written."""
+    english = payload.get(f"{key}_en")
+    if english and (get_language() or "ru").startswith("en"):
+        return english
+    return payload[key]
 
 
 def _people_names(changes: dict[str, Any]) -> dict[Any, str]:

@@ -117,3 +117,24 @@ def test_a_change_of_responsible_names_people_not_logins(two_teams, b2b) -> None
     # A value that is no login (a name written by an older event) is shown as it stands.
     (line,) = change_lines("deal", {"changes": {"responsible": ["Иван Иванов", None]}})
     assert (line.before, line.after) == ("Иван Иванов", "—")
+
+
+def test_a_stage_move_reads_in_the_readers_language(client, two_teams, b2b, stages) -> None:  # noqa: F811
+    hunter = two_teams["hunter_a"]
+    stages["needs"].name_en = "Needs assessment"
+    stages["needs"].save(update_fields=["name_en"])
+    deal = sales_services.deal_create(actor=hunter, title="Поставка", pipeline=b2b)
+    sales_services.deal_move(
+        actor=two_teams["head_a"], deal=deal, stage=stages["needs"], override_comment="Звонок"
+    )
+    event = Event.objects.filter(case_type="deal", activity="deal_stage_changed").latest("pk")
+    with translation.override("en"):
+        (line,) = change_lines("deal", event.payload)
+    assert line.after == "Needs assessment"
+    with translation.override("ru"):
+        (line,) = change_lines("deal", event.payload)
+    assert line.after == "Оценка потребности"
+    # An event written before the English names were kept reads as written.
+    with translation.override("en"):
+        (line,) = change_lines("deal", {"from_name": "Квалификация", "to_name": "Оценка"})
+    assert (line.before, line.after) == ("Квалификация", "Оценка")

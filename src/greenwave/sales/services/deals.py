@@ -319,8 +319,10 @@ def deal_move(
         payload={
             "from_stage": previous.pk,
             "from_name": previous.name,
+            "from_name_en": previous.name_en,
             "to_stage": stage.pk,
             "to_name": stage.name,
+            "to_name_en": stage.name_en,
             "direction": "forward" if forward else "back",
             "seconds_in_stage": seconds_in_stage,
             "override": bool(missing),
