@@ -56,6 +56,7 @@ from .schemas import (
     PipelineOut,
     QualifyIn,
     StageOut,
+    StageParticipantsIn,
     StageProcessIn,
     WinIn,
     deal_out_dict,
@@ -206,6 +207,25 @@ def stage_process(
     stage = selectors.stage_get(pk=stage_id)
     return services.stage_set_opening_process(
         actor=request.user, pipeline=pipeline, stage=stage, opening_process=payload.opening_process
+    )
+
+
+@router.put(
+    "/pipelines/{pipeline_id}/stages/{stage_id}/participants",
+    response=StageOut,
+    summary="Set the roles taking part in the stage and its target conversion, % (admin)",
+)
+def stage_participants(
+    request: AuthedRequest, pipeline_id: int, stage_id: int, payload: StageParticipantsIn
+) -> Any:
+    pipeline = _pipeline(pipeline_id, with_stages=False)
+    stage = selectors.stage_get(pk=stage_id)
+    return services.stage_set_participants_and_target(
+        actor=request.user,
+        pipeline=pipeline,
+        stage=stage,
+        participants=[str(role) for role in payload.participants],
+        target_conversion=payload.target_conversion,
     )
 
 
