@@ -52,10 +52,10 @@ CLASSIFICATIONS: list[dict[str, Any]] = [
 TARGET_CONVERSIONS: dict[str, dict[str, int]] = {
     "b2b": {
         "qualification": 60,
-        "needs": 70,
+        "needs": 80,
         "presentation": 60,
         "cp_preparation": 85,
-        "cp_approval": 60,
+        "cp_approval": 70,
         "contract": 80,
         "invoice": 95,
         "payment": 90,
