@@ -85,6 +85,14 @@ def _pipeline(pk: int | None, *, with_stages: bool = True) -> Pipeline:
     return selectors.pipeline_get(pk=pk, with_stages=with_stages)
 
 
+def _stage(pipeline_id: int, stage_id: int) -> dict[str, Any]:
+    """The pipeline and the stage a stage endpoint names (the service checks they belong)."""
+    return {
+        "pipeline": _pipeline(pipeline_id, with_stages=False),
+        "stage": selectors.stage_get(pk=stage_id),
+    }
+
+
 def _user(actor: User, pk: int | None) -> User | None:
     if pk is None or pk == actor.pk:  # everyone sees themselves: no lookup
         return actor if pk is not None else None
@@ -203,10 +211,8 @@ def deal_process_start(request: AuthedRequest, deal_id: int, payload: DealProces
 def stage_process(
     request: AuthedRequest, pipeline_id: int, stage_id: int, payload: StageProcessIn
 ) -> Any:
-    pipeline = _pipeline(pipeline_id, with_stages=False)
-    stage = selectors.stage_get(pk=stage_id)
     return services.stage_set_opening_process(
-        actor=request.user, pipeline=pipeline, stage=stage, opening_process=payload.opening_process
+        actor=request.user, **_stage(pipeline_id, stage_id), opening_process=payload.opening_process
     )
 
 
@@ -218,12 +224,9 @@ def stage_process(
 def stage_participants(
     request: AuthedRequest, pipeline_id: int, stage_id: int, payload: StageParticipantsIn
 ) -> Any:
-    pipeline = _pipeline(pipeline_id, with_stages=False)
-    stage = selectors.stage_get(pk=stage_id)
     return services.stage_set_participants_and_target(
         actor=request.user,
-        pipeline=pipeline,
-        stage=stage,
+        **_stage(pipeline_id, stage_id),
         participants=[str(role) for role in payload.participants],
         target_conversion=payload.target_conversion,
     )

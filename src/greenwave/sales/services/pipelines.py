@@ -147,37 +147,31 @@ def stage_participants_clean(participants: Sequence[str], *, responsible_role: s
     return [code for code in RoleCode.values if code in participants]
 
 
+# The stage settings whose changes `stage_save` writes to the pipeline's event log, under
+# their payload key → the stage field.
+_LOGGED = {
+    "name": "name",
+    "checklist": "output_checklist",
+    "process": "opening_process",
+    "expected_days": "expected_days",
+    "participants": "participants",
+    "target_conversion": "target_conversion",
+}
+# Every setting `stage_save` takes besides the pipeline and the stage.
+_SETTINGS = (
+    *("code", "name", "name_en", "input_description", "output_description"),
+    *("output_checklist", "responsible_role", "participants", "expected_days", "probability"),
+    *("target_conversion", "key_success_factor", "tasks", "actions", "opening_process"),
+)
+
+
 def _logged_settings(stage: Stage) -> dict[str, Any]:
-    """The stage settings whose changes `stage_save` writes to the pipeline's event log."""
-    return {
-        "name": stage.name,
-        "checklist": stage.output_checklist,
-        "process": stage.opening_process,
-        "expected_days": stage.expected_days,
-        "participants": stage.participants,
-        "target_conversion": stage.target_conversion,
-    }
+    return {key: getattr(stage, field) for key, field in _LOGGED.items()}
 
 
 def _stage_settings(stage: Stage) -> dict[str, Any]:
     """Every setting `stage_save` takes, as the stage holds it (to change one of them)."""
-    return {
-        "code": stage.code,
-        "name": stage.name,
-        "name_en": stage.name_en,
-        "input_description": stage.input_description,
-        "output_description": stage.output_description,
-        "output_checklist": list(stage.output_checklist or []),
-        "responsible_role": stage.responsible_role,
-        "participants": list(stage.participants or []),
-        "expected_days": stage.expected_days,
-        "probability": stage.probability,
-        "target_conversion": stage.target_conversion,
-        "key_success_factor": stage.key_success_factor,
-        "tasks": stage.tasks,
-        "actions": stage.actions,
-        "opening_process": stage.opening_process,
-    }
+    return {field: getattr(stage, field) for field in _SETTINGS}
 
 
 def stage_set_opening_process(
