@@ -298,7 +298,8 @@ class StageForm(BootstrapFormMixin, forms.Form):
             "participants": list(stage.participants or []),
             "expected_days": stage.expected_days,
             "probability": stage.probability,
-            "target_conversion": stage.target_conversion,
+            # "" rather than None for no target: the form's data posts back as it came.
+            "target_conversion": "" if stage.target_conversion is None else stage.target_conversion,
             "input_description": stage.input_description,
             "output_description": stage.output_description,
             "checklist": [f"{i['kind']}:{i[i['kind']]}" for i in items if i["kind"] != "activity"],

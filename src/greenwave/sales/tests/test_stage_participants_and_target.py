@@ -33,6 +33,7 @@ def _set(admin: Any, b2b: Pipeline, stage: Stage, **changes: Any) -> Stage:
     """stage_save with everything the stage holds but `changes`."""
     fields = StageForm.initial_for(stage)
     fields.pop("checklist"), fields.pop("activities")
+    fields["target_conversion"] = stage.target_conversion
     return services.stage_save(
         actor=admin,
         pipeline=b2b,
