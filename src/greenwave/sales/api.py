@@ -56,6 +56,7 @@ from .schemas import (
     PipelineOut,
     QualifyIn,
     StageOut,
+    StageParticipantsIn,
     StageProcessIn,
     WinIn,
     deal_out_dict,
@@ -82,6 +83,14 @@ def _pipeline(pk: int | None, *, with_stages: bool = True) -> Pipeline:
             raise DomainError(CoreError.NOT_FOUND, _("No pipeline is configured."))
         return default
     return selectors.pipeline_get(pk=pk, with_stages=with_stages)
+
+
+def _stage(pipeline_id: int, stage_id: int) -> dict[str, Any]:
+    """The pipeline and the stage a stage endpoint names (the service checks they belong)."""
+    return {
+        "pipeline": _pipeline(pipeline_id, with_stages=False),
+        "stage": selectors.stage_get(pk=stage_id),
+    }
 
 
 def _user(actor: User, pk: int | None) -> User | None:
@@ -202,10 +211,24 @@ def deal_process_start(request: AuthedRequest, deal_id: int, payload: DealProces
 def stage_process(
     request: AuthedRequest, pipeline_id: int, stage_id: int, payload: StageProcessIn
 ) -> Any:
-    pipeline = _pipeline(pipeline_id, with_stages=False)
-    stage = selectors.stage_get(pk=stage_id)
     return services.stage_set_opening_process(
-        actor=request.user, pipeline=pipeline, stage=stage, opening_process=payload.opening_process
+        actor=request.user, **_stage(pipeline_id, stage_id), opening_process=payload.opening_process
+    )
+
+
+@router.put(
+    "/pipelines/{pipeline_id}/stages/{stage_id}/participants",
+    response=StageOut,
+    summary="Set the roles taking part in the stage and its target conversion, % (admin)",
+)
+def stage_participants(
+    request: AuthedRequest, pipeline_id: int, stage_id: int, payload: StageParticipantsIn
+) -> Any:
+    return services.stage_set_participants_and_target(
+        actor=request.user,
+        **_stage(pipeline_id, stage_id),
+        participants=[str(role) for role in payload.participants],
+        target_conversion=payload.target_conversion,
     )
 
 

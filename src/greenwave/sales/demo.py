@@ -17,6 +17,7 @@ from .models import (
     LeadRating,
     LeadSource,
     LeadStatus,
+    Stage,
 )
 
 LEADS = [
@@ -58,9 +59,44 @@ CLASSIFICATIONS: list[dict[str, Any]] = [
 ]
 
 
+# The demo department's goals for the stage-to-stage conversion, %, (seeds 000/001: conversion
+# analysed against goals). Set here and not by a migration: a target is a department's own
+# decision, so a real installation starts without one; the demo shows stages above and below.
+TARGET_CONVERSIONS: dict[str, dict[str, int]] = {
+    "b2b": {
+        "qualification": 60,
+        "needs": 80,
+        "presentation": 60,
+        "cp_preparation": 85,
+        "cp_approval": 70,
+        "contract": 80,
+        "invoice": 95,
+        "payment": 90,
+    },
+    "call_centre": {"incoming": 70, "qualified": 60, "meeting_booked": 80, "handed_over": 90},
+}
+
+
+def seed_stage_targets() -> None:
+    """The demo targets on the built-in stages that have none (an admin's target stays)."""
+    for pipeline_code, targets in TARGET_CONVERSIONS.items():
+        stages = Stage.objects.filter(
+            pipeline__code=pipeline_code, code__in=list(targets), target_conversion=None
+        ).select_related("pipeline")
+        for stage in stages:
+            services.stage_set_participants_and_target(
+                actor=None,
+                pipeline=stage.pipeline,
+                stage=stage,
+                participants=stage.participants,
+                target_conversion=targets[stage.code],
+            )
+
+
 def seed_sales(context: dict[str, Any]) -> None:
-    """New leads waiting for the call centre (the deals and their history come from the
-    generator: greenwave.datagen.demo)."""
+    """The demo stage targets, and new leads waiting for the call centre (the deals and their
+    history come from the generator: greenwave.datagen.demo)."""
+    seed_stage_targets()
     if Lead.objects.filter(status=LeadStatus.NEW).exists():
         return
     users = context["users"]

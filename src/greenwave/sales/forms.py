@@ -193,6 +193,13 @@ class StageForm(BootstrapFormMixin, forms.Form):
     responsible_role = forms.ChoiceField(
         label=_("Responsible role"), choices=with_blank(RoleCode.choices), required=False
     )
+    participants = forms.MultipleChoiceField(
+        label=_("Participants"),
+        choices=RoleCode.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-testid": "stage-participants"}),
+        required=False,
+        help_text=_("The roles that take part in the stage besides the responsible one."),
+    )
     expected_days = forms.IntegerField(
         label=_("Expected duration, days"),
         min_value=0,
@@ -204,6 +211,16 @@ class StageForm(BootstrapFormMixin, forms.Form):
     )
     probability = forms.IntegerField(
         label=_("Probability, %"), min_value=0, max_value=100, initial=10
+    )
+    target_conversion = forms.IntegerField(
+        label=_("Target conversion, %"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text=_(
+            "The share of the deals leaving the stage that should move on or be won; the "
+            "funnel marks the stage when its conversion is below it. Empty: no target."
+        ),
     )
     input_description = LinesField(
         label=_("Input"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -278,8 +295,11 @@ class StageForm(BootstrapFormMixin, forms.Form):
             "name": stage.name,
             "name_en": stage.name_en,
             "responsible_role": stage.responsible_role,
+            "participants": list(stage.participants or []),
             "expected_days": stage.expected_days,
             "probability": stage.probability,
+            # "" rather than None for no target: the form's data posts back as it came.
+            "target_conversion": "" if stage.target_conversion is None else stage.target_conversion,
             "input_description": stage.input_description,
             "output_description": stage.output_description,
             "checklist": [f"{i['kind']}:{i[i['kind']]}" for i in items if i["kind"] != "activity"],
@@ -289,6 +309,16 @@ class StageForm(BootstrapFormMixin, forms.Form):
             "key_success_factor": stage.key_success_factor,
             "opening_process": stage.opening_process,
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        responsible = data.get("responsible_role")
+        if responsible and responsible in (data.get("participants") or []):
+            self.add_error(
+                "participants",
+                _("The responsible role is not listed again among the participants."),
+            )
+        return data
 
     def checklist_items(self) -> list[dict[str, str]]:
         items = []

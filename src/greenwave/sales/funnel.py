@@ -61,13 +61,27 @@ class FunnelRow:
     median_days: float | None = None
     stuck: int = 0
     expected_days: int = 0
+    target_conversion: int | None = None
 
     @property
     def conversion(self) -> float | None:
         return stage_conversion(forward=self.forward, won=self.won, lost=self.lost)
 
+    @property
+    def below_target(self) -> bool | None:
+        """Whether the conversion misses the stage's target (None: no target or no decided
+        deal to measure it on)."""
+        conversion = self.conversion
+        if conversion is None or self.target_conversion is None:
+            return None
+        return round(conversion * 100, 2) < self.target_conversion
+
     def as_dict(self) -> dict[str, Any]:
-        return {**field_values(self), "conversion": self.conversion}
+        return {
+            **field_values(self),
+            "conversion": self.conversion,
+            "below_target": self.below_target,
+        }
 
 
 def _deals_sql(actor: User, pipeline: Pipeline, group_by: str | None) -> tuple[str, list[Any]]:
@@ -325,6 +339,7 @@ def funnel(
                     median_days=_days(median),
                     stuck=stuck.get(key, 0),
                     expected_days=stage.expected_days,
+                    target_conversion=stage.target_conversion,
                 )
             )
     return rows

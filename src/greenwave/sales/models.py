@@ -84,9 +84,17 @@ class Stage(BilingualName, TimeStampedModel):
     #  {"kind": "activity", "activity": "meeting_held"}, {"kind": "approval", "approval": "cp"}]
     output_checklist = models.JSONField(_("output checklist"), default=list, blank=True)
     responsible_role = choice_field(_("responsible role"), RoleCode, max_length=32, blank=True)
+    # Seed 001's stage table: «Ответственный» and «Участники» — the roles (RoleCode values, in
+    # RoleCode's order) that take part in the stage besides the responsible one.
+    participants = models.JSONField(_("participants"), default=list, blank=True)
     expected_days = models.PositiveIntegerField(_("expected duration, days"), default=7)
     probability = models.PositiveSmallIntegerField(
         _("probability, %"), default=10, validators=[MaxValueValidator(100)]
+    )
+    # The goal of seeds 000/001 for the stage-to-stage conversion: the share of the deals that
+    # leave the stage which should move on (or be won); the funnel marks a stage below it.
+    target_conversion = models.PositiveSmallIntegerField(
+        _("target conversion, %"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     key_success_factor = models.TextField(_("key success factor"), blank=True)
     # The stage table of seed 001 («Задачи», «Действия»): what the manager solves at the stage
@@ -104,7 +112,17 @@ class Stage(BilingualName, TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["pipeline", "code"], name="stage_code_unique"),
             models.UniqueConstraint(fields=["pipeline", "order"], name="stage_order_unique"),
+            models.CheckConstraint(
+                condition=models.Q(target_conversion__isnull=True)
+                | models.Q(target_conversion__gte=0, target_conversion__lte=100),
+                name="stage_target_conversion_percent",
+            ),
         ]
+
+    @property
+    def participant_labels(self) -> list[str]:
+        """The participating roles by name, in the reader's language."""
+        return [str(RoleCode(code).label) for code in self.participants if code in RoleCode.values]
 
     @property
     def input_label(self) -> str:

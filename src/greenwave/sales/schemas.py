@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from greenwave.accounts.models import RoleCode
 from greenwave.core.api import InSchema, fields_of, patch_of
 from greenwave.core.text import LONG_TEXT_MAX_LENGTH
 
@@ -25,8 +26,15 @@ class StageOut(Schema):
     output_description: str
     output_checklist: list[dict[str, Any]]
     responsible_role: str
+    participants: list[str] = Field(
+        description="The roles taking part in the stage besides the responsible one."
+    )
     expected_days: int
     probability: int
+    target_conversion: int | None = Field(
+        description="The target share, %, of the deals leaving the stage that move on or are "
+        "won; null: no target."
+    )
     key_success_factor: str
     tasks: str
     actions: str
@@ -288,6 +296,13 @@ class FunnelRowOut(Schema):
     median_days: float | None
     stuck: int
     expected_days: int
+    target_conversion: int | None = Field(
+        description="The stage's target conversion, %; null: no target."
+    )
+    below_target: bool | None = Field(
+        description="Whether the conversion is below the target; null without a target or "
+        "without decided deals."
+    )
 
 
 class FunnelOut(Schema):
@@ -335,6 +350,21 @@ class DealProcessRunOut(Schema):
     outcome: str = Field(description="How a finished run ended: approved, rejected or empty.")
     started_at: datetime
     ended_at: datetime | None
+
+
+class StageParticipantsIn(InSchema):
+    participants: list[RoleCode] = Field(
+        default_factory=list,
+        max_length=len(RoleCode),
+        description="The roles taking part in the stage besides the responsible one.",
+    )
+    target_conversion: int | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="The target share, %, of the deals leaving the stage that move on or are "
+        "won; null: no target.",
+    )
 
 
 class StageProcessIn(InSchema):

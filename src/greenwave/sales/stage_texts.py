@@ -317,3 +317,21 @@ BUILT_IN_PIPELINES = ("b2b", "call_centre")
 
 for _code, _fields in GUIDE.items():
     ENGLISH.setdefault(_code, {}).update(dict(_fields.values()))
+
+# Seed 001's «Участники» of each built-in stage: the roles that take part besides the
+# responsible one, drawn from the seeds' flow — the call centre hands its lead to the hunter
+# (004), the closer joins the presentation, the head of sales sets prices and discounts, the
+# contract goes manager → head → lawyer → finance (000), the accountant issues the invoice and
+# sees the payment. Migration 0017 stores them in the empty participants of the built-in stages.
+# stage code → role codes, in RoleCode's order
+PARTICIPANTS: dict[str, list[str]] = {
+    "qualification": ["call_center"],
+    "presentation": ["closer"],
+    "cp_preparation": ["hunter", "head_of_sales"],
+    "cp_approval": ["head_of_sales", "finance"],
+    "contract": ["head_of_sales", "lawyer", "finance"],
+    "invoice": ["accountant"],
+    "payment": ["closer", "accountant"],
+    "meeting_booked": ["hunter"],
+    "handed_over": ["call_center"],
+}

@@ -175,6 +175,10 @@ API_BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("put", "/api/v1/pipelines/{pipeline_id}/stages/{stage_id}/process"): lambda w: {
         "opening_process": ""
     },
+    ("put", "/api/v1/pipelines/{pipeline_id}/stages/{stage_id}/participants"): lambda w: {
+        "participants": ["lawyer"],
+        "target_conversion": 50,
+    },
     ("post", "/api/v1/deals/{deal_id}/lose"): lambda w: {"reason_id": w.loss_reason.pk},
     ("post", "/api/v1/deals/{deal_id}/reopen"): lambda w: None,
     ("post", "/api/v1/deals/{deal_id}/closer-handoff"): lambda w: {"comment": "Take it"},

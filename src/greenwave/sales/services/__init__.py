@@ -56,9 +56,11 @@ from .pipelines import (
     loss_reason_add,
     pipeline_create,
     stage_delete,
+    stage_participants_clean,
     stage_reorder,
     stage_save,
     stage_set_opening_process,
+    stage_set_participants_and_target,
 )
 from .processes import DEAL_SUBJECT, deal_process_runs, deal_process_start, deal_processes
 
@@ -106,7 +108,9 @@ __all__ = [
     "sales_company_merged",
     "sales_settings",
     "stage_delete",
+    "stage_participants_clean",
     "stage_reorder",
     "stage_save",
     "stage_set_opening_process",
+    "stage_set_participants_and_target",
 ]

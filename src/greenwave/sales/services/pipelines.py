@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from greenwave.accounts.models import User
+from greenwave.accounts.models import RoleCode, User
 from greenwave.accounts.services import scope_stamps_renew
 from greenwave.core.errors import CoreError, DomainError
 from greenwave.core.services import changes_between, event_append_for
@@ -64,8 +64,10 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
     output_description: str = "",
     output_checklist: list[dict[str, str]] | None = None,
     responsible_role: str = "",
+    participants: Sequence[str] = (),
     expected_days: int = 7,
     probability: int = 10,
+    target_conversion: int | None = None,
     key_success_factor: str = "",
     tasks: str = "",
     actions: str = "",
@@ -89,6 +91,11 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
         )
     if not 0 <= probability <= 100:
         raise DomainError(CoreError.VALIDATION, _("Probability must be between 0 and 100."))
+    if target_conversion is not None and not 0 <= target_conversion <= 100:
+        raise DomainError(
+            CoreError.VALIDATION, _("The target conversion must be between 0 and 100.")
+        )
+    roles = stage_participants_clean(participants, responsible_role=responsible_role)
     if stage is None:
         order = (pipeline.stages.aggregate(m=Max("order"))["m"] or 0) + 1
         stage = Stage(pipeline=pipeline, order=order)
@@ -102,8 +109,9 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
     stage.code, stage.name, stage.name_en = code, name, name_en
     stage.input_description, stage.output_description = input_description, output_description
     stage.output_checklist = checklist
-    stage.responsible_role = responsible_role
+    stage.responsible_role, stage.participants = responsible_role, roles
     stage.expected_days, stage.probability = expected_days, probability
+    stage.target_conversion = target_conversion
     stage.key_success_factor = key_success_factor
     stage.tasks, stage.actions = tasks, actions
     stage.opening_process = opening_process
@@ -120,38 +128,74 @@ def stage_save(  # noqa: PLR0913 -- keyword-only: one argument a field of the st
     return stage
 
 
+def stage_participants_clean(participants: Sequence[str], *, responsible_role: str) -> list[str]:
+    """The participating roles in RoleCode's order, once each; an unknown role, or the
+    responsible role listed again as a participant, is refused."""
+    unknown = sorted(set(participants) - set(RoleCode.values))
+    if unknown:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("Unknown roles among the participants: %(roles)s.") % {"roles": ", ".join(unknown)},
+            details={"fields": {"participants": unknown}},
+        )
+    if responsible_role and responsible_role in participants:
+        raise DomainError(
+            CoreError.VALIDATION,
+            _("The responsible role is not listed again among the participants."),
+            details={"fields": {"participants": [responsible_role]}},
+        )
+    return [code for code in RoleCode.values if code in participants]
+
+
+# The stage settings whose changes `stage_save` writes to the pipeline's event log, under
+# their payload key → the stage field.
+_LOGGED = {
+    "name": "name",
+    "checklist": "output_checklist",
+    "process": "opening_process",
+    "expected_days": "expected_days",
+    "participants": "participants",
+    "target_conversion": "target_conversion",
+}
+# Every setting `stage_save` takes besides the pipeline and the stage.
+_SETTINGS = (
+    *("code", "name", "name_en", "input_description", "output_description"),
+    *("output_checklist", "responsible_role", "participants", "expected_days", "probability"),
+    *("target_conversion", "key_success_factor", "tasks", "actions", "opening_process"),
+)
+
+
 def _logged_settings(stage: Stage) -> dict[str, Any]:
-    """The stage settings whose changes `stage_save` writes to the pipeline's event log."""
-    return {
-        "name": stage.name,
-        "checklist": stage.output_checklist,
-        "process": stage.opening_process,
-        "expected_days": stage.expected_days,
-    }
+    return {key: getattr(stage, field) for key, field in _LOGGED.items()}
+
+
+def _stage_settings(stage: Stage) -> dict[str, Any]:
+    """Every setting `stage_save` takes, as the stage holds it (to change one of them)."""
+    return {field: getattr(stage, field) for field in _SETTINGS}
 
 
 def stage_set_opening_process(
     *, actor: User | None, pipeline: Pipeline, stage: Stage, opening_process: str
 ) -> Stage:
     """Name (or clear) the process a deal entering the stage starts; the rest stays."""
-    return stage_save(
-        actor=actor,
-        pipeline=pipeline,
-        stage=stage,
-        code=stage.code,
-        name=stage.name,
-        name_en=stage.name_en,
-        input_description=stage.input_description,
-        output_description=stage.output_description,
-        output_checklist=list(stage.output_checklist or []),
-        responsible_role=stage.responsible_role,
-        expected_days=stage.expected_days,
-        probability=stage.probability,
-        key_success_factor=stage.key_success_factor,
-        tasks=stage.tasks,
-        actions=stage.actions,
-        opening_process=opening_process,
-    )
+    settings = _stage_settings(stage) | {"opening_process": opening_process}
+    return stage_save(actor=actor, pipeline=pipeline, stage=stage, **settings)
+
+
+def stage_set_participants_and_target(
+    *,
+    actor: User | None,
+    pipeline: Pipeline,
+    stage: Stage,
+    participants: Sequence[str],
+    target_conversion: int | None,
+) -> Stage:
+    """Set who takes part in the stage and its target conversion, %; the rest stays."""
+    settings = _stage_settings(stage) | {
+        "participants": participants,
+        "target_conversion": target_conversion,
+    }
+    return stage_save(actor=actor, pipeline=pipeline, stage=stage, **settings)
 
 
 @transaction.atomic

@@ -14,6 +14,9 @@ from greenwave.sales.models import Pipeline
 _DEFAULTS = importlib.import_module("greenwave.sales.migrations.0002_default_pipelines")
 _OPENING = importlib.import_module("greenwave.sales.migrations.0006_stage_opening_process")
 _GUIDE = importlib.import_module("greenwave.sales.migrations.0015_stage_builtin_texts")
+_PARTICIPANTS = importlib.import_module(
+    "greenwave.sales.migrations.0017_stage_builtin_participants"
+)
 
 
 @pytest.fixture
@@ -21,6 +24,7 @@ def default_pipelines(db: Any) -> None:
     _DEFAULTS.create(apps, None)
     _OPENING.name_contract_approval(apps, None)
     _GUIDE.fill(apps, None)
+    _PARTICIPANTS.fill(apps, None)
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ def test_a_change_of_the_target_time_is_in_the_event_log(two_teams: Any, b2b: An
         name=stage.name,
         name_en=stage.name_en,
         output_checklist=list(stage.output_checklist),
+        participants=stage.participants,
         expected_days=5,
         probability=stage.probability,
         opening_process=stage.opening_process,
