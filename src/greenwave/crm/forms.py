@@ -18,7 +18,7 @@ from greenwave.accounts.scoping import scope_users, visible_team_ids
 from greenwave.core.errors import DomainError
 from greenwave.core.forms import BootstrapFormMixin, bootstrap_class, initial_of, with_blank
 from greenwave.core.money import Currency
-from greenwave.core.text import NameField
+from greenwave.core.text import LinesField, NameField
 
 from .models import (
     Attitude,
@@ -208,7 +208,7 @@ class ReassignForm(BootstrapFormMixin, forms.Form):
 
 def _textarea(label: Any, help_text: Any = "", *, rows: int = 3) -> forms.CharField:
     """An optional text of a few lines (`rows` high)."""
-    return forms.CharField(
+    return LinesField(
         label=label,
         required=False,
         widget=forms.Textarea(attrs={"rows": rows}),

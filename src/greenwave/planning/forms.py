@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
 from greenwave.core.forms import BootstrapFormMixin, with_blank
+from greenwave.core.text import LinesField
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, ProductGroup
 
@@ -109,7 +110,7 @@ class KpiForm(BootstrapFormMixin, forms.Form):
             "activities — completed_at, created_at, due_at."
         ),
     )
-    filters = forms.CharField(
+    filters = LinesField(
         label=_("Filters"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -121,10 +122,10 @@ class KpiForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("For the event log: the activity to count, e.g. call_completed."),
     )
-    definition = forms.CharField(
+    definition = LinesField(
         label=_("Definition"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    definition_en = forms.CharField(
+    definition_en = LinesField(
         label=_("Definition in English"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -154,7 +155,7 @@ class CommissionSchemeForm(BootstrapFormMixin, forms.Form):
         max_digits=5,
         help_text=_("For the product groups without their own percent below."),
     )
-    steps = forms.CharField(
+    steps = LinesField(
         label=_("Steps by plan achievement"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -68,7 +68,7 @@ class DealEditForm(DealForm):
 
 class LoseForm(BootstrapFormMixin, forms.Form):
     reason = forms.ModelChoiceField(label=_("Loss reason"), queryset=LossReason.objects.none())
-    comment = forms.CharField(
+    comment = LinesField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -363,7 +363,7 @@ class PipelineForm(BootstrapFormMixin, forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=120)
     name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)
-    description = forms.CharField(
+    description = LinesField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
