@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.core.forms import BootstrapFormMixin, with_blank
+from greenwave.core.forms import BootstrapFormMixin, DecimalInput, with_blank
 from greenwave.core.text import LinesField
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, ProductGroup
@@ -153,6 +153,7 @@ class CommissionSchemeForm(BootstrapFormMixin, forms.Form):
         max_value=Decimal(100),
         decimal_places=2,
         max_digits=5,
+        widget=DecimalInput,
         help_text=_("For the product groups without their own percent below."),
     )
     steps = LinesField(
@@ -176,6 +177,7 @@ class CommissionSchemeForm(BootstrapFormMixin, forms.Form):
                 max_value=Decimal(100),
                 decimal_places=2,
                 max_digits=5,
+                widget=DecimalInput,
             )
         for field in self.fields.values():
             if isinstance(field.widget, forms.NumberInput):
@@ -213,7 +215,7 @@ class AssistantSplitForm(BootstrapFormMixin, forms.Form):
         max_value=Decimal(100),
         decimal_places=2,
         max_digits=5,
-        widget=forms.NumberInput(attrs={"step": "0.01"}),
+        widget=DecimalInput(attrs={"step": "0.01"}),
     )
     valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_until = forms.DateField(

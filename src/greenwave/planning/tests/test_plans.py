@@ -453,3 +453,35 @@ def test_settings_keep_a_share_and_its_percent_sign_on_one_line(
     client.force_login(head)
     page = client.get("/planning/settings/").content.decode()
     assert 'data-testid="split-share">10&nbsp;%</td>' in page
+
+
+def test_split_form_shows_a_share_without_its_padding_zeros_and_takes_it_back_untouched(
+    two_teams: dict[str, Any], make_user: Any
+) -> None:
+    head = two_teams["head_a"]
+    split = services.assistant_split_save(
+        actor=head,
+        manager=two_teams["hunter_a"],
+        assistant=make_user("helper", team=two_teams["team_a"]),
+        share_percent="10",
+        valid_from=date(2026, 1, 1),
+    )
+    client = Client()
+    client.force_login(head)
+    page = client.get(f"/planning/settings/assistants/{split.pk}/").content.decode()
+    field = re.search(r'<input[^>]*name="share_percent"[^>]*>', page)
+    assert field is not None
+    assert 'value="10"' in field.group(0)
+    answer = client.post(
+        f"/planning/settings/assistants/{split.pk}/",
+        {
+            "manager": split.manager_id,
+            "assistant": split.assistant_id,
+            "share_percent": "10",
+            "valid_from": "2026-01-01",
+        },
+    )
+    assert answer.status_code == 302
+    split.refresh_from_db()
+    assert split.share_percent == Decimal("10.00")
+
