@@ -485,3 +485,15 @@ def test_split_form_shows_a_share_without_its_padding_zeros_and_takes_it_back_un
     split.refresh_from_db()
     assert split.share_percent == Decimal("10.00")
 
+
+def test_settings_keep_each_commission_step_and_its_percent_sign_on_one_line(
+    two_teams: dict[str, Any],
+) -> None:
+    head = two_teams["head_a"]
+    services.commission_scheme_save(
+        actor=head, name="Base", default_percent="5", steps=[["80", "1.2"]]
+    )
+    client = Client()
+    client.force_login(head)
+    page = client.get("/planning/settings/").content.decode()
+    assert '<span class="text-nowrap" data-testid="scheme-step">от 80 % × 1,20</span>' in page
