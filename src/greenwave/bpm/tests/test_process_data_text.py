@@ -135,3 +135,14 @@ def test_the_application_mark_is_labelled_and_the_claims_status_copy_is_left_to_
             actor=two_teams["head_a"], instance=acknowledgement, data=data
         )
     assert {row.key: row.label for row in rows} == {"application_made": "Заявление оформлено"}
+
+
+def test_the_list_of_runs_keeps_a_key_naming_no_record_out_of_the_business_object_column(
+    acknowledgement: Any, two_teams: dict[str, Any]
+) -> None:
+    client = Client()
+    client.force_login(two_teams["head_a"])
+    page = client.get("/processes/instances/").content.decode()
+    assert 'data-testid="business-key">—<' in page
+    assert ">demo:acknowledgement:lead-rules<" not in page
+
