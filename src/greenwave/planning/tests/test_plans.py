@@ -497,3 +497,21 @@ def test_settings_keep_each_commission_step_and_its_percent_sign_on_one_line(
     client.force_login(head)
     page = client.get("/planning/settings/").content.decode()
     assert '<span class="text-nowrap" data-testid="scheme-step">от 80 % × 1,20</span>' in page
+
+
+@pytest.mark.parametrize(
+    ("case_type", "ru", "en"),
+    [
+        ("planning_settings", "Настройки планирования", "Planning settings"),
+        ("product_group", "Группа товаров", "Product group"),
+    ],
+)
+def test_the_event_log_names_these_record_types_in_words(case_type: str, ru: str, en: str) -> None:
+    from django.utils import translation
+
+    from greenwave.core.case_access import case_type_label
+
+    with translation.override("ru"):
+        assert case_type_label(case_type) == ru
+    with translation.override("en"):
+        assert case_type_label(case_type) == en
