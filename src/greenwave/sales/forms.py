@@ -27,6 +27,7 @@ from .models import (
     Pipeline,
     Stage,
 )
+from .stage_texts import stage_text
 
 
 class DealForm(BootstrapFormMixin, forms.Form):
@@ -247,8 +248,18 @@ class StageForm(BootstrapFormMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, processes: Sequence[Any] = (), **kwargs: Any) -> None:
+    # The texts a built-in stage stores in Russian and shows in the reader's language.
+    TEXTS = ("input_description", "output_description", "tasks", "actions", "key_success_factor")
+
+    def __init__(
+        self,
+        *args: Any,
+        processes: Sequence[Any] = (),
+        stage: Stage | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.stage = stage
         choices = with_blank((p.key, p.name) for p in processes)
         current = (self.initial or {}).get("opening_process")
         if current and current not in {key for key, _label in choices}:
@@ -280,15 +291,25 @@ class StageForm(BootstrapFormMixin, forms.Form):
             "responsible_role": stage.responsible_role,
             "expected_days": stage.expected_days,
             "probability": stage.probability,
-            "input_description": stage.input_description,
-            "output_description": stage.output_description,
+            # A built-in text in the reader's language, as the pages show it (`clean` keeps
+            # the stored Russian when it comes back untouched).
+            **{name: stage_text(stage.code, getattr(stage, name)) for name in StageForm.TEXTS},
             "checklist": [f"{i['kind']}:{i[i['kind']]}" for i in items if i["kind"] != "activity"],
             "activities": [i["activity"] for i in items if i["kind"] == "activity"],
-            "tasks": stage.tasks,
-            "actions": stage.actions,
-            "key_success_factor": stage.key_success_factor,
             "opening_process": stage.opening_process,
         }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.stage is not None:
+            for name in self.TEXTS:
+                stored = getattr(self.stage, name)
+                shown = stage_text(self.stage.code, stored)
+                # The built-in text shown translated and posted back as shown: it stays as
+                # stored, so an English reader's untouched save changes nothing.
+                if shown != stored and data.get(name) == shown.replace("\r\n", "\n"):
+                    data[name] = stored
+        return data
 
     def checklist_items(self) -> list[dict[str, str]]:
         items = []
