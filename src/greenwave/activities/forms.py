@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import User
 from greenwave.accounts.scoping import scope_users
 from greenwave.core.forms import BootstrapFormMixin, with_blank
+from greenwave.core.text import LinesField
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company
 
@@ -40,7 +41,7 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
         help_text=_("Notes and e-mails are always logged as done."),
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial="normal")
-    description = forms.CharField(
+    description = LinesField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     direction = forms.ChoiceField(
@@ -57,10 +58,10 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
     recording_file = forms.FileField(label=_("Recording file"), required=False)
     place = forms.CharField(label=_("Place"), max_length=255, required=False)
     participants = forms.CharField(label=_("Participants"), required=False)
-    outcome = forms.CharField(
+    outcome = LinesField(
         label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    checklist = forms.CharField(
+    checklist = LinesField(
         label=_("Checklist"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.core.forms import BootstrapFormMixin, with_blank
+from greenwave.core.text import LinesField
 from greenwave.crm.models import Product
 from greenwave.sales.models import Deal
 
@@ -139,7 +140,7 @@ class NpsRecordForm(BootstrapFormMixin, forms.Form):
         empty_value=None,
         choices=with_blank([(str(n), str(n)) for n in range(11)]),
     )
-    comment = forms.CharField(
+    comment = LinesField(
         label=_("What would make it a 10"),
         required=False,
         max_length=4000,
@@ -160,7 +161,7 @@ class NpsAnswerForm(BootstrapFormMixin, forms.Form):
         choices=[(str(n), str(n)) for n in range(11)],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
+    comment = LinesField(
         label=_("What should we do for you to give us a 10 next time?"),
         required=False,
         max_length=4000,

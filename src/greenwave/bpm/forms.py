@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import User
 from greenwave.core.case_access import case_type_label, case_types
 from greenwave.core.forms import BootstrapFormMixin, ModelUploadForm, bootstrap_class
+from greenwave.core.text import LinesField
 
 from .engine import MAX_BPMN_BYTES
 from .models import ProcessDefinition
@@ -69,7 +70,7 @@ class MigrationForm(BootstrapFormMixin, forms.Form):
     target = VersionChoiceField(
         label=_("Move to version"), queryset=ProcessDefinition.objects.none(), empty_label=None
     )
-    mapping = forms.CharField(
+    mapping = LinesField(
         label=_("Renamed elements"),
         required=False,
         max_length=10_000,

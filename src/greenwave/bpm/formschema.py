@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from greenwave.accounts.models import User
 from greenwave.core.errors import DomainError
 from greenwave.core.forms import BootstrapFormMixin, bootstrap_class, with_blank
+from greenwave.core.text import LinesField
 
 from .errors import BpmError
 
@@ -147,7 +148,7 @@ def _field(spec: Mapping[str, Any]) -> forms.Field:
     }
     low, high = _number(spec.get("min")), _number(spec.get("max"))
     if kind == "text":
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, **common)
+        return LinesField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, **common)
     if kind == "integer":
         return forms.IntegerField(
             min_value=int(low) if low is not None else None,

@@ -4,6 +4,7 @@ upload of a model file (a BPMN process, a DMN decision) with its key."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -30,6 +31,18 @@ def initial_of(record: object | None, fields: Iterable[str]) -> dict[str, Any]:
     if record is None:
         return {}
     return {name: getattr(record, name) for name in fields}
+
+
+class DecimalInput(forms.NumberInput):
+    """A number box that shows a stored decimal as the pages print it, without the zeros its
+    column pads it with: a share of 10.00 % reads «10», 12.50 reads «12.5» (the browser shows
+    the number in the reader's own notation and posts it back with a point)."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal) and value.is_finite():
+            text = format(value, "f")
+            return text.rstrip("0").rstrip(".") if "." in text else text
+        return super().format_value(value)
 
 
 class BootstrapFormMixin:

@@ -53,17 +53,6 @@ class NameField(forms.CharField):
         return visible_text(super().to_python(value))
 
 
-class LongTextField(forms.CharField):
-    """An optional free text (a description, a need, a message) in a three-row box, held to
-    the one cap of long texts, as its model column is."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", LONG_TEXT_MAX_LENGTH)
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
-        super().__init__(**kwargs)
-
-
 class LinesField(forms.CharField):
     """A text of several lines stored with `\\n` line ends. A browser posts a textarea's lines
     with `\\r\\n`: without this, saving a form untouched would change every stored text of
@@ -72,3 +61,14 @@ class LinesField(forms.CharField):
     def to_python(self, value: Any) -> str:
         text = super().to_python(value) or ""
         return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class LongTextField(LinesField):
+    """An optional free text (a description, a need, a message) in a three-row box, held to
+    the one cap of long texts, as its model column is; its lines are stored with `\\n` ends."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", LONG_TEXT_MAX_LENGTH)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 3}))
+        super().__init__(**kwargs)

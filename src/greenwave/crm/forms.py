@@ -16,9 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import Team, User
 from greenwave.accounts.scoping import scope_users, visible_team_ids
 from greenwave.core.errors import DomainError
-from greenwave.core.forms import BootstrapFormMixin, bootstrap_class, initial_of, with_blank
+from greenwave.core.forms import (
+    BootstrapFormMixin,
+    DecimalInput,
+    bootstrap_class,
+    initial_of,
+    with_blank,
+)
 from greenwave.core.money import Currency
-from greenwave.core.text import NameField
+from greenwave.core.text import LinesField, NameField
 
 from .models import (
     Attitude,
@@ -208,7 +214,7 @@ class ReassignForm(BootstrapFormMixin, forms.Form):
 
 def _textarea(label: Any, help_text: Any = "", *, rows: int = 3) -> forms.CharField:
     """An optional text of a few lines (`rows` high)."""
-    return forms.CharField(
+    return LinesField(
         label=label,
         required=False,
         widget=forms.Textarea(attrs={"rows": rows}),
@@ -324,7 +330,12 @@ class ClientProfileForm(BootstrapFormMixin, forms.Form):
     industry_trends = _textarea(_("Main trends of the client's industry"))
     key_success_factors = _textarea(_("Key success factors"))
     market_share = forms.DecimalField(
-        label=_("Market share, %"), required=False, min_value=0, max_value=100, decimal_places=2
+        label=_("Market share, %"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        widget=DecimalInput,
     )
     client_competitors = _textarea(_("Competitors of the client"))
     benefits_sought = _textarea(_("Main benefits the client's customers seek"))

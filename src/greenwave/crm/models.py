@@ -363,6 +363,8 @@ class VatRate(models.TextChoices):
 
 
 class ProductGroup(TimeStampedModel):
+    EVENT_CASE_TYPE = "product_group"
+
     name = models.CharField(_("name"), max_length=255, unique=True)
     parent = optional_link(
         "self", _("parent group"), on_delete=models.PROTECT, related_name="children"

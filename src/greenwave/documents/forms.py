@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from greenwave.core.forms import BootstrapFormMixin, with_blank
+from greenwave.core.text import LinesField
 
 from .models import NumberedKind
 
@@ -88,7 +89,7 @@ class InvoiceEditForm(BootstrapFormMixin, forms.Form):
     due_date = forms.DateField(
         label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    comment = forms.CharField(
+    comment = LinesField(
         label=_("Comment"),
         max_length=2000,
         required=False,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from greenwave.accounts.models import User
 from greenwave.core.forms import BootstrapFormMixin, with_blank
 from greenwave.core.money import Money
+from greenwave.core.text import LinesField
 from greenwave.documents.models import Invoice
 
 from . import models, selectors
@@ -110,7 +111,7 @@ class ShipmentForm(BootstrapFormMixin, forms.Form):
 class ClaimForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=models.ClaimKind.choices)
     subject = forms.CharField(label=_("Subject"), max_length=255)
-    description = forms.CharField(
+    description = LinesField(
         label=_("Description"), max_length=5000, required=False, widget=forms.Textarea
     )
     amount = forms.DecimalField(

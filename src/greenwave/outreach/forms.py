@@ -12,6 +12,7 @@ from greenwave.accounts.models import User
 from greenwave.analytics.models import SavedSegment
 from greenwave.core.errors import DomainError
 from greenwave.core.forms import BootstrapFormMixin
+from greenwave.core.text import LinesField
 from greenwave.crm.models import ProductGroup
 from greenwave.crm.models import Segment as ClientStatus
 from greenwave.sales.models import Stage
@@ -43,7 +44,7 @@ class SavedSegmentField(forms.ModelMultipleChoiceField):  # type: ignore[type-ar
 
 class SegmentForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(
+    description = LinesField(
         label=_("Description"),
         required=False,
         max_length=2000,
@@ -132,7 +133,7 @@ class CampaignForm(BootstrapFormMixin, forms.Form):
         queryset=Stage.objects.select_related("pipeline").order_by("pipeline__order", "order"),
     )
     subject = forms.CharField(label=_("Subject"), max_length=300)
-    body = forms.CharField(label=_("Text of the letter"), widget=forms.Textarea(attrs={"rows": 10}))
+    body = LinesField(label=_("Text of the letter"), widget=forms.Textarea(attrs={"rows": 10}))
     track_opens = forms.BooleanField(
         label=_("Count opens (tracking pixel)"), required=False, initial=True
     )

@@ -9,7 +9,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from greenwave.accounts.models import User
-from greenwave.core.forms import BootstrapFormMixin, with_blank
+from greenwave.core.forms import BootstrapFormMixin, DecimalInput, with_blank
+from greenwave.core.text import LinesField
 from greenwave.crm import selectors as crm_selectors
 from greenwave.crm.models import Company, ProductGroup
 
@@ -109,7 +110,7 @@ class KpiForm(BootstrapFormMixin, forms.Form):
             "activities — completed_at, created_at, due_at."
         ),
     )
-    filters = forms.CharField(
+    filters = LinesField(
         label=_("Filters"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -121,10 +122,10 @@ class KpiForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("For the event log: the activity to count, e.g. call_completed."),
     )
-    definition = forms.CharField(
+    definition = LinesField(
         label=_("Definition"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    definition_en = forms.CharField(
+    definition_en = LinesField(
         label=_("Definition in English"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -152,9 +153,10 @@ class CommissionSchemeForm(BootstrapFormMixin, forms.Form):
         max_value=Decimal(100),
         decimal_places=2,
         max_digits=5,
+        widget=DecimalInput,
         help_text=_("For the product groups without their own percent below."),
     )
-    steps = forms.CharField(
+    steps = LinesField(
         label=_("Steps by plan achievement"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -175,6 +177,7 @@ class CommissionSchemeForm(BootstrapFormMixin, forms.Form):
                 max_value=Decimal(100),
                 decimal_places=2,
                 max_digits=5,
+                widget=DecimalInput,
             )
         for field in self.fields.values():
             if isinstance(field.widget, forms.NumberInput):
@@ -212,7 +215,7 @@ class AssistantSplitForm(BootstrapFormMixin, forms.Form):
         max_value=Decimal(100),
         decimal_places=2,
         max_digits=5,
-        widget=forms.NumberInput(attrs={"step": "0.01"}),
+        widget=DecimalInput(attrs={"step": "0.01"}),
     )
     valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_until = forms.DateField(

@@ -188,6 +188,10 @@ class RevenueBasis(models.TextChoices):
 class PlanningSettings(models.Model):
     """Company rules of the monthly plan (one row)."""
 
+    # Its name in the event log: the event log, the mining object types and the history label
+    # it by this model's verbose name.
+    EVENT_CASE_TYPE = "planning_settings"
+
     revenue_basis = choice_field(
         _("revenue is"), RevenueBasis, max_length=8, default=RevenueBasis.PAID
     )

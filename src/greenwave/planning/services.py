@@ -337,7 +337,7 @@ def planning_settings_update(*, actor: User, revenue_basis: str) -> PlanningSett
     rules.revenue_basis = revenue_basis
     rules.save()
     event_append(
-        case_type="planning_settings",
+        case_type=PlanningSettings.EVENT_CASE_TYPE,
         case_id=rules.pk,
         activity=events.PLANNING_SETTINGS_CHANGED,
         actor=actor,

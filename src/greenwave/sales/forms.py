@@ -27,6 +27,7 @@ from .models import (
     Pipeline,
     Stage,
 )
+from .stage_texts import stage_text
 
 
 class DealForm(BootstrapFormMixin, forms.Form):
@@ -68,7 +69,7 @@ class DealEditForm(DealForm):
 
 class LoseForm(BootstrapFormMixin, forms.Form):
     reason = forms.ModelChoiceField(label=_("Loss reason"), queryset=LossReason.objects.none())
-    comment = forms.CharField(
+    comment = LinesField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -264,8 +265,18 @@ class StageForm(BootstrapFormMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, processes: Sequence[Any] = (), **kwargs: Any) -> None:
+    # The texts a built-in stage stores in Russian and shows in the reader's language.
+    TEXTS = ("input_description", "output_description", "tasks", "actions", "key_success_factor")
+
+    def __init__(
+        self,
+        *args: Any,
+        processes: Sequence[Any] = (),
+        stage: Stage | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.stage = stage
         choices = with_blank((p.key, p.name) for p in processes)
         current = (self.initial or {}).get("opening_process")
         if current and current not in {key for key, _label in choices}:
@@ -300,13 +311,11 @@ class StageForm(BootstrapFormMixin, forms.Form):
             "probability": stage.probability,
             # "" rather than None for no target: the form's data posts back as it came.
             "target_conversion": "" if stage.target_conversion is None else stage.target_conversion,
-            "input_description": stage.input_description,
-            "output_description": stage.output_description,
+            # A built-in text in the reader's language, as the pages show it (`clean` keeps
+            # the stored Russian when it comes back untouched).
+            **{name: stage_text(stage.code, getattr(stage, name)) for name in StageForm.TEXTS},
             "checklist": [f"{i['kind']}:{i[i['kind']]}" for i in items if i["kind"] != "activity"],
             "activities": [i["activity"] for i in items if i["kind"] == "activity"],
-            "tasks": stage.tasks,
-            "actions": stage.actions,
-            "key_success_factor": stage.key_success_factor,
             "opening_process": stage.opening_process,
         }
 
@@ -318,6 +327,14 @@ class StageForm(BootstrapFormMixin, forms.Form):
                 "participants",
                 _("The responsible role is not listed again among the participants."),
             )
+        if self.stage is not None:
+            for name in self.TEXTS:
+                stored = getattr(self.stage, name)
+                shown = stage_text(self.stage.code, stored)
+                # The built-in text shown translated and posted back as shown: it stays as
+                # stored, so an English reader's untouched save changes nothing.
+                if shown != stored and data.get(name) == shown.replace("\r\n", "\n"):
+                    data[name] = stored
         return data
 
     def checklist_items(self) -> list[dict[str, str]]:
@@ -393,7 +410,7 @@ class PipelineForm(BootstrapFormMixin, forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=120)
     name_en = forms.CharField(label=_("Name in English"), max_length=120, required=False)
-    description = forms.CharField(
+    description = LinesField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 

@@ -523,6 +523,7 @@ def stage_edit(request: AuthedRequest, pipeline_pk: int, pk: int | None = None) 
         request.POST or None,
         initial=StageForm.initial_for(stage) if stage else None,
         processes=services.deal_processes(),
+        stage=stage,
     )
 
     def save(data: dict[str, Any]) -> None:

@@ -135,3 +135,24 @@ def test_the_application_mark_is_labelled_and_the_claims_status_copy_is_left_to_
             actor=two_teams["head_a"], instance=acknowledgement, data=data
         )
     assert {row.key: row.label for row in rows} == {"application_made": "Заявление оформлено"}
+
+
+def test_the_list_of_runs_keeps_a_key_naming_no_record_out_of_the_business_object_column(
+    acknowledgement: Any, two_teams: dict[str, Any]
+) -> None:
+    client = Client()
+    client.force_login(two_teams["head_a"])
+    page = client.get("/processes/instances/").content.decode()
+    assert 'data-testid="business-key">—<' in page
+    assert ">demo:acknowledgement:lead-rules<" not in page
+
+
+def test_a_task_offered_to_a_role_names_the_role_after_a_colon(
+    acknowledgement: Any, readers: list[Any]
+) -> None:
+    task = HumanTask.objects.get(instance=acknowledgement, assignee=readers[0])
+    HumanTask.objects.filter(pk=task.pk).update(assignee=None, candidate_role="lawyer")
+    client = Client()
+    client.force_login(readers[0])
+    page = client.get(f"/processes/tasks/{task.pk}/").content.decode()
+    assert '<dd data-testid="task-assignee">роль: Юрист</dd>' in page

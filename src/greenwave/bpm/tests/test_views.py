@@ -160,7 +160,7 @@ def test_holdups_name_the_role_of_an_overdue_task_waiting_for_a_role_not_its_cod
     )
     html = _login(two_teams["director"]).get("/processes/holdups/").content.decode()
     overdue = html[html.index('data-testid="overdue"') :]
-    assert "роль Юрист" in overdue
+    assert "роль: Юрист" in overdue
     assert "<td>lawyer</td>" not in overdue
 
 

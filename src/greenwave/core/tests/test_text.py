@@ -6,7 +6,7 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
-from greenwave.core.text import LinesField, NameField, validate_visible, visible_text
+from greenwave.core.text import LinesField, LongTextField, NameField, validate_visible, visible_text
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,37 @@ def test_a_lines_field_stores_the_lines_a_browser_posts_with_newlines() -> None:
         "Найти ЛПР\nПодтвердить бюджет\nВыслать КП"
     )
     assert field.clean("") == ""
+
+
+def test_a_long_text_stores_the_lines_a_browser_posts_with_newlines() -> None:
+    assert LongTextField().clean("Нужно КП\r\nи счёт") == "Нужно КП\nи счёт"
+
+
+def test_every_textarea_of_the_forms_stores_newlines() -> None:
+    """A textarea posts `\\r\\n`: a field of several lines that kept them would change the
+    stored text each time a form is saved untouched."""
+    from greenwave.activities import forms as activities
+    from greenwave.analytics import forms as analytics
+    from greenwave.bpm import forms as bpm
+    from greenwave.crm import forms as crm
+    from greenwave.documents import forms as documents
+    from greenwave.orders import forms as orders
+    from greenwave.outreach import forms as outreach
+    from greenwave.planning import forms as planning
+    from greenwave.sales import forms as sales
+
+    modules = (activities, analytics, bpm, crm, documents, orders, outreach, planning, sales)
+    form_classes = {
+        form
+        for module in modules
+        for form in vars(module).values()
+        if isinstance(form, type) and issubclass(form, forms.BaseForm)
+    }
+    textareas = {
+        f"{form.__name__}.{name}": field
+        for form in form_classes
+        for name, field in form.base_fields.items()
+        if isinstance(field.widget, forms.Textarea)
+    }
+    assert len(textareas) > 20
+    assert [key for key, field in textareas.items() if not isinstance(field, LinesField)] == []

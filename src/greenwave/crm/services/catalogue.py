@@ -100,7 +100,7 @@ def product_group_create(
     _refuse_duplicate_name(ProductGroup, clean)
     group = ProductGroup.objects.create(name=clean, parent=parent)
     event_append(
-        case_type="product_group",
+        case_type=ProductGroup.EVENT_CASE_TYPE,
         case_id=group.pk,
         activity=events.PRODUCT_GROUP_CREATED,
         actor=actor,
@@ -134,7 +134,7 @@ def product_group_update(
     group.name, group.parent = clean, parent
     group.save(update_fields=["name", "parent", "updated_at"])
     event_append(
-        case_type="product_group",
+        case_type=ProductGroup.EVENT_CASE_TYPE,
         case_id=group.pk,
         activity=events.PRODUCT_GROUP_CHANGED,
         actor=actor,

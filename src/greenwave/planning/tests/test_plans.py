@@ -438,11 +438,11 @@ def test_assistant_split_page_title_writes_the_share_for_the_language(
         assert title.startswith(f"hunter_a → helper {share} ·"), (language, title)
 
 
-def test_settings_keep_a_share_and_its_percent_sign_on_one_line(
+def test_a_share_reads_10_percent_on_one_line_and_in_its_form_which_takes_it_back_untouched(
     two_teams: dict[str, Any], make_user: Any
 ) -> None:
     head = two_teams["head_a"]
-    services.assistant_split_save(
+    split = services.assistant_split_save(
         actor=head,
         manager=two_teams["hunter_a"],
         assistant=make_user("helper", team=two_teams["team_a"]),
@@ -451,5 +451,48 @@ def test_settings_keep_a_share_and_its_percent_sign_on_one_line(
     )
     client = Client()
     client.force_login(head)
+    settings_page = client.get("/planning/settings/").content.decode()
+    assert 'data-testid="split-share">10&nbsp;%</td>' in settings_page
+    page = client.get(f"/planning/settings/assistants/{split.pk}/").content.decode()
+    field = re.search(r'<input[^>]*name="share_percent"[^>]*>', page)
+    assert field is not None
+    assert 'value="10"' in field.group(0)
+    answer = client.post(
+        f"/planning/settings/assistants/{split.pk}/",
+        {
+            "manager": split.manager_id,
+            "assistant": split.assistant_id,
+            "share_percent": "10",
+            "valid_from": "2026-01-01",
+        },
+    )
+    assert answer.status_code == 302
+    split.refresh_from_db()
+    assert split.share_percent == Decimal("10.00")
+
+
+def test_settings_keep_each_commission_step_and_its_percent_sign_on_one_line(
+    two_teams: dict[str, Any],
+) -> None:
+    head = two_teams["head_a"]
+    services.commission_scheme_save(
+        actor=head, name="Base", default_percent="5", steps=[["80", "1.2"]]
+    )
+    client = Client()
+    client.force_login(head)
     page = client.get("/planning/settings/").content.decode()
-    assert 'data-testid="split-share">10&nbsp;%</td>' in page
+    assert '<span class="text-nowrap" data-testid="scheme-step">от 80 % × 1,20</span>' in page
+
+
+def test_the_event_log_names_planning_settings_and_product_groups_in_words() -> None:
+    from django.utils import translation
+
+    from greenwave.core.case_access import case_type_label
+
+    expected = {
+        "ru": ["Настройки планирования", "Группа товаров"],
+        "en": ["Planning settings", "Product group"],
+    }
+    for language, labels in expected.items():
+        with translation.override(language):
+            assert [case_type_label(t) for t in ("planning_settings", "product_group")] == labels

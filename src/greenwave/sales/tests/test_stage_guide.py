@@ -97,3 +97,48 @@ def test_the_pipeline_settings_show_the_key_success_factor(client, two_teams, b2
     html = client.get("/sales/settings/pipelines/").content.decode()
     assert 'data-testid="stage-ksf"' in html
     assert FACTOR in html
+
+
+def test_an_english_reader_edits_a_built_in_stage_in_english_and_an_untouched_save_keeps_it(
+    client, two_teams, b2b
+):
+    """The form shows the built-in Russian texts in the reader's language, as the pages do;
+    posted back untouched (with a browser's CRLF line ends), the stored Russian stays."""
+    from django.utils import translation
+
+    from greenwave.sales.models import Stage
+
+    admin = two_teams["admin"]
+    admin.language = "en"
+    admin.save(update_fields=["language"])
+    stage = b2b.stages.get(code="qualification")
+    stored = {name: getattr(stage, name) for name in StageForm.TEXTS}
+    assert stored["input_description"] == "Лид SQL: потребность подтверждена, есть контакт"
+    client.force_login(admin)
+    page = client.get(f"/sales/settings/pipelines/{b2b.pk}/stages/{stage.pk}/").content.decode()
+    assert "SQL lead: the need is confirmed, there is a contact</textarea>" in page
+    assert "Лид SQL: потребность подтверждена" not in page
+    with translation.override("en"):
+        shown = StageForm.initial_for(stage)
+    assert shown["input_description"] == "SQL lead: the need is confirmed, there is a contact"
+    body = {k: v for k, v in shown.items() if v not in (None, "", [])}
+    body.update({k: v.replace("\n", "\r\n") for k, v in body.items() if k in StageForm.TEXTS})
+    response = client.post(f"/sales/settings/pipelines/{b2b.pk}/stages/{stage.pk}/", body)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert {name: getattr(Stage.objects.get(pk=stage.pk), name) for name in StageForm.TEXTS} == (
+        stored
+    )
+    body["output_description"] = "Client qualified"
+    client.post(f"/sales/settings/pipelines/{b2b.pk}/stages/{stage.pk}/", body)
+    stage.refresh_from_db()
+    assert stage.output_description == "Client qualified"
+    assert stage.input_description == stored["input_description"]
+
+
+def test_the_stages_table_names_the_role_under_the_stage_to_fit_1024_px(client, two_teams, b2b):
+    """Seven columns did not fit a 1024 px screen: the role moved under the stage's name."""
+    client.force_login(two_teams["admin"])
+    page = client.get("/sales/settings/pipelines/").content.decode()
+    table = page[page.index("<table") : page.index("</table>")]
+    assert table.split("</thead>")[0].count("</th>") == 6
+    assert '<div class="small text-body-secondary" data-testid="stage-role">Охотник</div>' in table

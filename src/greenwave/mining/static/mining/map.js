@@ -8,8 +8,34 @@
   if (window.cytoscapeDagre) { window.cytoscape.use(window.cytoscapeDagre); }
   var data = JSON.parse(dataEl.textContent);
   var maxCount = Math.max.apply(null, data.edges.map(function (e) { return e.count; }).concat([1]));
+  // A node is as big as its label. Cytoscape's `width: label` is deprecated (it warns in the
+  // console), so the label is measured here, wrapped as cytoscape wraps it (at spaces, at
+  // MAX_WIDTH), and its box goes into the node's data.
+  var FONT_SIZE = 13, LINE_HEIGHT = 1.2, MAX_WIDTH = 200;
+  var FONT_FAMILY = "Helvetica Neue, Helvetica, sans-serif";
+  var measure = document.createElement("canvas").getContext("2d");
+  measure.font = FONT_SIZE + "px " + FONT_FAMILY;
+  function labelBox(text) {
+    var lines = [];
+    text.split("\n").forEach(function (line) {
+      var current = "";
+      line.split(" ").forEach(function (word) {
+        var tried = current ? current + " " + word : word;
+        if (current && measure.measureText(tried).width > MAX_WIDTH) {
+          lines.push(current);
+          current = word;
+        } else {
+          current = tried;
+        }
+      });
+      lines.push(current);
+    });
+    var width = Math.max.apply(null, lines.map(function (l) { return measure.measureText(l).width; }));
+    return { w: Math.ceil(Math.min(width, MAX_WIDTH)), h: Math.ceil(lines.length * FONT_SIZE * LINE_HEIGHT) };
+  }
   var elements = data.nodes.map(function (n) {
-    return { data: { id: n.activity, label: n.label + "\n" + n.count, count: n.count,
+    var label = n.label + "\n" + n.count, box = labelBox(label);
+    return { data: { id: n.activity, label: label, count: n.count, w: box.w, h: box.h,
       pseudo: (n.activity === "▶" || n.activity === "■") ? 1 : 0 } };
   }).concat(data.edges.map(function (e, i) {
     return { data: { id: "e" + i, source: e.source, target: e.target, count: e.count,
@@ -21,7 +47,8 @@
     elements: elements,
     style: [
       { selector: "node", style: { "label": "data(label)", "text-wrap": "wrap", "text-valign": "center",
-        "shape": "round-rectangle", "width": "label", "height": "label", "padding": "10px",
+        "shape": "round-rectangle", "width": "data(w)", "height": "data(h)", "padding": "10px",
+        "font-family": FONT_FAMILY, "line-height": LINE_HEIGHT, "text-max-width": MAX_WIDTH + "px",
         "background-color": "#e7f1ff", "border-color": "#0d6efd", "border-width": 1, "font-size": 13 } },
       { selector: "node[pseudo = 1]", style: { "shape": "ellipse", "background-color": "#198754",
         "color": "#fff", "width": 34, "height": 34, "padding": "0", "label": "" } },
