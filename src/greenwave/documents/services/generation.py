@@ -302,7 +302,7 @@ def _basis(deal: Deal, kind: str) -> str:
     if contract is not None:
         return (
             f"Договор поставки № {contract.number} от "
-            f"{context_mod.ru_date(contract.created_at.date())}"
+            f"{context_mod.ru_date(timezone.localtime(contract.created_at).date())}"
         )
     return f"Сделка «{deal.title}»"
 

@@ -91,3 +91,20 @@ def test_missing_client_requisites_are_listed_and_nothing_is_made(seller, two_te
     assert any("lines" in m for m in missing)
     assert not Document.objects.exists()
     assert not Invoice.objects.exists()
+
+
+def test_the_basis_dates_the_contract_on_its_local_day(seller, deal, signatory, two_teams):
+    """A contract made at 00:40 of 1 January in Moscow (21:40 UTC of 31 December) is dated
+    1 January, and the invoice that follows names it by that same day, not the UTC one."""
+    from freezegun import freeze_time
+
+    hunter = two_teams["hunter_a"]
+    with freeze_time("2026-12-31 21:40:00"):
+        contract = services.document_generate(
+            actor=hunter, deal=deal, kind="contract", with_pdf=False
+        )
+        invoice = services.document_generate(
+            actor=hunter, deal=deal, kind="invoice", with_pdf=False
+        )
+    assert "от 1 января 2027 г." in _text(contract)
+    assert f"Основание: Договор поставки № {contract.number} от 1 января 2027 г." in _text(invoice)

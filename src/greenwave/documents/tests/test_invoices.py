@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from greenwave.core.errors import DomainError
 from greenwave.core.models import Event
@@ -38,11 +39,13 @@ def test_issue_numbers_gap_free_and_appends_the_contract_event(seller, deal, two
     first = services.invoice_issue(
         actor=hunter, invoice=services.invoice_create_from_deal(actor=hunter, deal=deal)
     )
+    # Numbers run per year: the second is dated earlier in the year of the first (today).
+    earlier = timezone.localdate().replace(month=1, day=1)
     second = services.invoice_issue(
         actor=hunter,
         invoice=services.invoice_create_from_deal(actor=hunter, deal=deal),
-        issue_date=date(2026, 12, 1),
-        due_date=date(2026, 12, 11),
+        issue_date=earlier,
+        due_date=earlier + timedelta(days=10),
     )
     assert (first.number, second.number) == ("1", "2")
     event = Event.objects.filter(case_type="invoice", case_id=str(second.pk)).last()
@@ -52,8 +55,8 @@ def test_issue_numbers_gap_free_and_appends_the_contract_event(seller, deal, two
         "total": "12962.88",
         "vat": "2160.48",
         "currency": "RUB",
-        "issue_date": "2026-12-01",
-        "due_date": "2026-12-11",
+        "issue_date": earlier.isoformat(),
+        "due_date": (earlier + timedelta(days=10)).isoformat(),
         "deal_id": deal.pk,
         "company_id": deal.company_id,
         "responsible_id": hunter.pk,
