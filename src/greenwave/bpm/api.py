@@ -16,6 +16,7 @@ from greenwave.core.api import (
     Page,
     document_conflict,
     document_file_answer,
+    document_list,
     list_query,
     paginate,
     upload_bytes,
@@ -242,7 +243,12 @@ def message(request: AuthedRequest, payload: MessageIn) -> Any:
 # -- the inbox --------------------------------------------------------------------------------
 
 
-@router.get("/tasks", response=Page[TaskOut], summary="My task inbox (scope=mine|team)")
+@router.get(
+    "/tasks",
+    response=Page[TaskOut],
+    summary="My task inbox (scope=mine|team)",
+    openapi_extra=document_list(selectors.TASK_LIST_SPEC),
+)
 def tasks(request: AuthedRequest, scope: str = "mine") -> Any:
     query = list_query(request, selectors.TASK_LIST_SPEC, extra_params=("scope",))
     if scope == "team":
