@@ -5,7 +5,7 @@ Lists share their `ListSpec` with the HTML pages; a record outside the actor's s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -163,9 +163,12 @@ def company_duplicates(
     )
 
 
-def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, format: str) -> Any:
-    """The filtered list as `name.xlsx` when `format` says so, else as `name.csv`."""
-    fmt = "xlsx" if format == "xlsx" else "csv"
+# The file of an export (any other `format` is a 400, not silently a CSV).
+ExportFormat = Literal["csv", "xlsx"]
+
+
+def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, fmt: ExportFormat) -> Any:
+    """The filtered list as `name.xlsx` or `name.csv`."""
     query = list_query(request, spec, extra_params=("format",))
     headers, data = rows(actor=request.user, query=query)
     if fmt == "xlsx":
@@ -181,7 +184,7 @@ def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, format
     summary="The filtered company list as CSV or XLSX",
     openapi_extra=document_list(selectors.COMPANY_LIST_SPEC, paged=False),
 )
-def company_export(request: AuthedRequest, format: str = "csv") -> Any:
+def company_export(request: AuthedRequest, format: ExportFormat = "csv") -> Any:
     rows, spec = selectors.company_export_rows, selectors.COMPANY_LIST_SPEC
     return _export_file(request, "companies", rows, spec, format)
 
@@ -191,7 +194,7 @@ def company_export(request: AuthedRequest, format: str = "csv") -> Any:
     summary="The filtered contact list as CSV or XLSX",
     openapi_extra=document_list(selectors.CONTACT_LIST_SPEC, paged=False),
 )
-def contact_export(request: AuthedRequest, format: str = "csv") -> Any:
+def contact_export(request: AuthedRequest, format: ExportFormat = "csv") -> Any:
     rows, spec = selectors.contact_export_rows, selectors.CONTACT_LIST_SPEC
     return _export_file(request, "contacts", rows, spec, format)
 
