@@ -35,7 +35,7 @@ USER_LIST_SPEC = ListSpec(
         FilterSpec(
             "role", _("Role"), "roles__code", choices=_role_choices, allowed=tuple(RoleCode.values)
         ),
-        FilterSpec("team", _("Team"), "team_id", choices=_team_choices),
+        FilterSpec("team", _("Team"), "team_id", kind="int", choices=_team_choices),
         FilterSpec("active", _("Active"), "is_active", kind="bool"),
     ),
 )
@@ -58,7 +58,9 @@ def responsible_choices(actor: User) -> list[tuple[str, str]]:
 
 def responsible_filter(name: str = "responsible") -> FilterSpec:
     """A list's filter by the records' responsible (`name` is the URL parameter)."""
-    return FilterSpec(name, _("Responsible"), "responsible_id", choices=responsible_choices)
+    return FilterSpec(
+        name, _("Responsible"), "responsible_id", kind="int", choices=responsible_choices
+    )
 
 
 def user_list(*, actor: User, query: ListQuery | None = None) -> QuerySet[User]:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, PeriodFilter, list_query
+from greenwave.core.api import Page, PeriodFilter, document_list, list_query
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import not_found
@@ -78,6 +78,7 @@ def sales(
     summary="Client portfolio: per client the main contact person, first/last purchase, "
     "frequency, groups, average check, maturation, geography, lifetime revenue, status",
     operation_id="analytics_portfolio",
+    openapi_extra=document_list(PORTFOLIO_SPEC),
 )
 def portfolio(
     request: AuthedRequest,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from greenwave.core.api import (
     Page,
     document_conflict,
     document_file_answer,
+    document_list,
     list_query,
     paginate,
     upload_bytes,
@@ -242,8 +243,13 @@ def message(request: AuthedRequest, payload: MessageIn) -> Any:
 # -- the inbox --------------------------------------------------------------------------------
 
 
-@router.get("/tasks", response=Page[TaskOut], summary="My task inbox (scope=mine|team)")
-def tasks(request: AuthedRequest, scope: str = "mine") -> Any:
+@router.get(
+    "/tasks",
+    response=Page[TaskOut],
+    summary="My task inbox (scope=mine|team)",
+    openapi_extra=document_list(selectors.TASK_LIST_SPEC),
+)
+def tasks(request: AuthedRequest, scope: Literal["mine", "team"] = "mine") -> Any:
     query = list_query(request, selectors.TASK_LIST_SPEC, extra_params=("scope",))
     if scope == "team":
         qs = selectors.task_list_team(actor=request.user, query=query)

@@ -8,6 +8,7 @@ then without internals). Lists answer `{"items", "count", "page", "page_size"}` 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable
@@ -22,7 +23,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -42,7 +45,15 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from .errors import CoreError, DomainError
-from .listing import ListQuery, ListSpec, apply_list_query, page_window
+from .listing import (
+    INT_LIMIT,
+    MAX_PAGE,
+    FilterSpec,
+    ListQuery,
+    ListSpec,
+    apply_list_query,
+    page_window,
+)
 from .validation_messages import unknown_fields_message, validation_detail
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -208,11 +219,13 @@ def object_response(
 
 
 class GreenwaveAPI(NinjaAPI):
-    """NinjaAPI whose OpenAPI description also documents the error answers."""
+    """NinjaAPI whose OpenAPI description also documents the error answers, and whose reading
+    operations refuse a query parameter they do not publish."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("renderer", FastJSONRenderer())
         super().__init__(*args, **kwargs)
+        self.add_decorator(refusing_unknown_query_params, mode="view")
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
@@ -220,6 +233,48 @@ class GreenwaveAPI(NinjaAPI):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         document_error_responses(schema)
         return schema
+
+
+def unknown_params_error(names: Collection[str]) -> DomainError:
+    """The 400 of query parameters an operation does not take, in the shape of a list's
+    (`details.fields` names each): a misspelt `?dat=` would otherwise answer today's figures."""
+    problem = gettext_noop("unknown parameter")
+    named = "; ".join(f"{name}: {_(problem)}" for name in names)
+    return DomainError(
+        CoreError.VALIDATION,
+        _("Invalid parameters: %(fields)s.") % {"fields": named},
+        details={"fields": dict.fromkeys(names, problem)},
+    )
+
+
+def refusing_unknown_query_params(run: Callable[..., Any]) -> Callable[..., Any]:
+    """A view decorator of every operation (`NinjaAPI.add_decorator(mode="view")`, which hands
+    it the operation's bound `run`): a GET's handler refuses a query parameter that none of
+    its declared parameters names. The check wraps the handler, so that authentication still
+    answers first; a list (its parameters published by `document_list`) is left to
+    `list_query`, which refuses unknown ones with the list's own message."""
+    operation = getattr(run, "__self__", None)
+    if operation is None or "GET" not in operation.methods:
+        return run
+    if "parameters" in (operation.openapi_extra or {}):
+        return run
+    known = {
+        name
+        for model in operation.models
+        if model.__ninja_param_source__ == "query"
+        for name in model.__ninja_flatten_map__
+    }
+    view = operation.view_func
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        unknown = sorted(name for name in request.GET if name not in known)
+        if unknown:
+            raise unknown_params_error(unknown)
+        return view(request, *args, **kwargs)
+
+    operation.view_func = checked
+    return run
 
 
 def document_error_responses(schema: dict[str, Any]) -> None:
@@ -485,6 +540,87 @@ def upload_bytes(file: UploadedFile, limit: int, too_large: DomainError) -> byte
         raise too_large
     data: bytes = file.read(limit + 1)
     return data
+
+
+# A list parameter left empty (what a form's «Any» sends) means no filter, the default order
+# or the default page: published as a value of its own beside the parameter's real schema.
+_EMPTY: dict[str, Any] = {"type": "string", "enum": [""]}
+
+
+def _or_empty(schema: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"anyOf": [schema, _EMPTY], **extra}
+
+
+def _filter_schema(f: FilterSpec) -> tuple[dict[str, Any], str]:
+    """The published schema of one filter and what its value selects."""
+    if f.kind == "bool":
+        return {"type": "string", "enum": ["", "true", "false", "1", "0"]}, "yes (true, 1) or no"
+    if f.kind == "date_from":
+        return _or_empty({"type": "string", "format": "date"}), "on or after this date"
+    if f.kind == "date_to":
+        return _or_empty({"type": "string", "format": "date"}), "on or before this date"
+    if f.kind == "int":
+        number = {"type": "integer", "minimum": -INT_LIMIT, "maximum": INT_LIMIT}
+        return _or_empty(number), "the record's id"
+    if f.kind == "text":
+        return {"type": "string"}, "contains this text, case-insensitive"
+    if f.allowed:
+        return {"type": "string", "enum": ["", *f.allowed]}, "one of the values"
+    return {"type": "string"}, "exactly this value"
+
+
+def _query_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "in": "query",
+        "name": name,
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def list_parameters(spec: ListSpec, *, paged: bool = True) -> list[dict[str, Any]]:
+    """The query parameters of an API list over `spec`, as `ListQuery.from_params` parses them
+    (`paged=False`: an export of the whole filtered list, without page and page size)."""
+    params: list[dict[str, Any]] = []
+    with translation.override("en"):  # the description is English, whoever asks for it
+        if spec.search_fields or spec.search_id:
+            number = " or a record's number" if spec.search_id else ""
+            text = f"Search text{number}, case-insensitive (its first 200 characters)."
+            params.append(_query_param("q", {"type": "string"}, text + " Empty: no search."))
+        if spec.sorts:
+            keys = ", ".join(f"`{s.key}` ({s.label})" for s in spec.sorts)
+            one_way = [s.key for s in spec.sorts if not s.reversible]
+            text = f"The order: {keys}; `-key` reverses it"
+            text += f" (not for {', '.join(one_way)})." if one_way else "."
+            default = f"`{spec.default_sort}`" if spec.default_sort else "the list's own"
+            schema = {"type": "string", "enum": ["", *spec.sort_keys()]}
+            params.append(_query_param("sort", schema, f"{text} Empty: {default} order."))
+        if paged:
+            page = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}
+            size_limit = settings.GREENWAVE_API_MAX_PAGE_SIZE
+            size = {"type": "integer", "minimum": 1, "maximum": size_limit}
+            default_size = settings.GREENWAVE_PAGE_SIZE
+            params += [
+                _query_param("page", _or_empty(page, default=1), "The page, from 1. Empty: 1."),
+                _query_param(
+                    "page_size",
+                    _or_empty(size, default=default_size),
+                    f"Records per page, at most {size_limit}. Empty: {default_size}.",
+                ),
+            ]
+        for f in spec.filters:
+            schema, selects = _filter_schema(f)
+            text = f"{f.label}: {selects}. Empty: no filter."
+            params.append(_query_param(f.name, schema, text))
+    return params
+
+
+def document_list(spec: ListSpec, *, paged: bool = True) -> dict[str, Any]:
+    """`openapi_extra` of an API list operation: the query parameters of its `ListSpec`
+    (`list_parameters`), which the handler parses with `list_query` — ninja sees none of
+    them, as the handler reads `request.GET` itself."""
+    return {"parameters": list_parameters(spec, paged=paged)}
 
 
 def list_query(

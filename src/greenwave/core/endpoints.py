@@ -34,7 +34,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from .api import Page, list_answer
+from .api import Page, document_list, list_answer
 from .crud import Entity, created
 from .listing import ListQuery, ListSpec
 
@@ -100,11 +100,13 @@ class Endpoints:
         **operation: Any,
     ) -> Handler:
         """A plain list in the handler `name`: one `Page[out]` of the scoped selector
-        `rows(actor=)` under the request's list query over `spec` (`core.api.list_answer`)."""
+        `rows(actor=)` under the request's list query over `spec` (`core.api.list_answer`),
+        its parameters published from `spec` (`core.api.document_list`)."""
 
         def answer(request: HttpRequest) -> Any:
             return list_answer(request, rows, spec, shape=shape)
 
+        operation.setdefault("openapi_extra", document_list(spec))
         return self.add("GET", path, name, answer, response=Page[out], **operation)
 
     def create(

@@ -26,6 +26,9 @@ from .errors import CoreError, DomainError
 FilterKind = Literal["choice", "text", "bool", "date_from", "date_to", "int"]
 MAX_PAGE = 1_000_000  # the row offset stays far inside a 64-bit integer
 _INT = re.compile(r"-?[0-9]{1,18}")  # a bigint, in ASCII digits (`"²".isdigit()` is True)
+INT_LIMIT = 10**18 - 1  # the largest value `_INT` takes
+_DIGITS = re.compile(r"[0-9]{1,18}")  # what `int()` alone would widen: "+5", " 5", "٥", "1_0"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # not `fromisoformat`'s "20240101"
 M = TypeVar("M", bound=Model)
 R = TypeVar("R")
 ChoicesFn = Callable[[Any], Sequence[tuple[str, str]]]
@@ -119,6 +122,8 @@ class ListQuery:
         if extra_params is not None:
             for name in unknown_params(params, spec, extra_params):
                 errors[name] = (gettext_noop("unknown parameter"), {})
+            for name in repeated_params(params):
+                errors.setdefault(name, (gettext_noop("given more than once"), {}))
         page = _positive_int(params.get("page"), 1, "page", errors)
         if page > MAX_PAGE:
             errors["page"] = (gettext_noop("at most %(limit)s"), {"limit": MAX_PAGE})
@@ -130,7 +135,7 @@ class ListQuery:
             allowed["sort"] = spec.sort_keys()
         filters: dict[str, str] = {}
         for f in spec.filters:
-            value = str(params.get(f.name) or "").strip()
+            value = filter_value(f, params.get(f.name))
             if value:
                 _check_filter(f, value, errors, allowed)
                 filters[f.name] = value
@@ -150,6 +155,14 @@ class ListQuery:
 LIST_PARAMS = ("q", "sort", "page", "page_size")
 
 
+def filter_value(f: FilterSpec, raw: Any) -> str:
+    """A filter's value as sent; empty (what a form's «Any» sends) means no filter. Only a
+    text filter's surrounding spaces are dropped: a value of a fixed form (a choice, a yes/no,
+    a date, an id) is taken exactly as its published schema describes it."""
+    value = str(raw or "")
+    return value.strip() if f.kind == "text" else value
+
+
 def unknown_params(
     params: Mapping[str, Any], spec: ListSpec, extra_params: Collection[str] = ()
 ) -> list[str]:
@@ -157,6 +170,15 @@ def unknown_params(
     caller (`extra_params`) know."""
     known = {*LIST_PARAMS, *(f.name for f in spec.filters), *extra_params}
     return sorted(name for name in params if name not in known)
+
+
+def repeated_params(params: Mapping[str, Any]) -> list[str]:
+    """The parameters sent more than once (`?page_size=a&page_size=5`): each takes one value,
+    and reading the last one alone would answer as if the others were not there."""
+    getlist = getattr(params, "getlist", None)
+    if getlist is None:
+        return []
+    return sorted(name for name in params if len(getlist(name)) > 1)
 
 
 # What is wrong with one list parameter: an English text (with its %-parameters) that
@@ -196,11 +218,10 @@ def _check_filter(
 def _positive_int(raw: Any, default: int, name: str, errors: dict[str, Problem]) -> int:
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
+    if not _DIGITS.fullmatch(str(raw)):
         errors[name] = (gettext_noop("a positive integer"), {})
         return default
+    value = int(raw)
     if value < 1:
         errors[name] = (gettext_noop("a positive integer"), {})
         return default
@@ -208,6 +229,8 @@ def _positive_int(raw: Any, default: int, name: str, errors: dict[str, Problem])
 
 
 def _is_iso_date(value: str) -> bool:
+    if not _ISO_DATE.fullmatch(value):
+        return False
     try:
         date.fromisoformat(value)
     except ValueError:

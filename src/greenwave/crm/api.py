@@ -5,7 +5,7 @@ Lists share their `ListSpec` with the HTML pages; a record outside the actor's s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from greenwave.accounts.models import Team
 from greenwave.accounts.selectors import user_get
 from greenwave.core.api import (
     Page,
+    document_list,
     list_query,
     paginate,
     patch_fields,
@@ -133,7 +134,12 @@ def _live_or_deleted(
     return paginate(rows(actor=request.user, deleted=deleted), spec, query)
 
 
-@router.get("/companies", response=Page[CompanyOut], summary="Companies visible to me")
+@router.get(
+    "/companies",
+    response=Page[CompanyOut],
+    summary="Companies visible to me",
+    openapi_extra=document_list(selectors.COMPANY_LIST_SPEC),
+)
 def company_list(request: AuthedRequest, deleted: bool = False) -> Any:
     """`?deleted=true` lists the soft-deleted companies (to restore them)."""
     rows, spec = selectors.company_api_list, selectors.COMPANY_LIST_SPEC
@@ -157,9 +163,12 @@ def company_duplicates(
     )
 
 
-def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, format: str) -> Any:
-    """The filtered list as `name.xlsx` when `format` says so, else as `name.csv`."""
-    fmt = "xlsx" if format == "xlsx" else "csv"
+# The file of an export (any other `format` is a 400, not silently a CSV).
+ExportFormat = Literal["csv", "xlsx"]
+
+
+def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, fmt: ExportFormat) -> Any:
+    """The filtered list as `name.xlsx` or `name.csv`."""
     query = list_query(request, spec, extra_params=("format",))
     headers, data = rows(actor=request.user, query=query)
     if fmt == "xlsx":
@@ -170,14 +179,22 @@ def _export_file(request: AuthedRequest, name: str, rows: Any, spec: Any, format
     return response
 
 
-@router.get("/companies/export", summary="The filtered company list as CSV or XLSX")
-def company_export(request: AuthedRequest, format: str = "csv") -> Any:
+@router.get(
+    "/companies/export",
+    summary="The filtered company list as CSV or XLSX",
+    openapi_extra=document_list(selectors.COMPANY_LIST_SPEC, paged=False),
+)
+def company_export(request: AuthedRequest, format: ExportFormat = "csv") -> Any:
     rows, spec = selectors.company_export_rows, selectors.COMPANY_LIST_SPEC
     return _export_file(request, "companies", rows, spec, format)
 
 
-@router.get("/contacts/export", summary="The filtered contact list as CSV or XLSX")
-def contact_export(request: AuthedRequest, format: str = "csv") -> Any:
+@router.get(
+    "/contacts/export",
+    summary="The filtered contact list as CSV or XLSX",
+    openapi_extra=document_list(selectors.CONTACT_LIST_SPEC, paged=False),
+)
+def contact_export(request: AuthedRequest, format: ExportFormat = "csv") -> Any:
     rows, spec = selectors.contact_export_rows, selectors.CONTACT_LIST_SPEC
     return _export_file(request, "contacts", rows, spec, format)
 
@@ -236,7 +253,12 @@ ENDPOINTS.entity(
 )
 
 
-@router.get("/contacts", response=Page[ContactOut], summary="Contacts visible to me")
+@router.get(
+    "/contacts",
+    response=Page[ContactOut],
+    summary="Contacts visible to me",
+    openapi_extra=document_list(selectors.CONTACT_LIST_SPEC),
+)
 def contact_list(request: AuthedRequest, deleted: bool = False) -> Any:
     rows, spec = selectors.contact_api_list, selectors.CONTACT_LIST_SPEC
     return _live_or_deleted(request, rows, spec, deleted)

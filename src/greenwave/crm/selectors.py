@@ -106,7 +106,7 @@ COMPANY_LIST_SPEC = ListSpec(
         choice_filter("size", _("Size"), CompanySize),
         choice_filter("source", _("Source"), Source),
         responsible_filter(),
-        FilterSpec("team", _("Team"), "team_id", choices=_team_choices),
+        FilterSpec("team", _("Team"), "team_id", kind="int", choices=_team_choices),
         FilterSpec("tag", _("Tag"), "search_text", kind="text"),
         FilterSpec("inn", _("INN"), "inn", kind="text"),
     ),
@@ -535,7 +535,7 @@ PRODUCT_LIST_SPEC = ListSpec(
     ),
     default_sort="name",
     filters=(
-        FilterSpec("group", _("Group"), "group_id", choices=_group_choices),
+        FilterSpec("group", _("Group"), "group_id", kind="int", choices=_group_choices),
         choice_filter("vat_rate", _("VAT rate"), VatRate),
         choice_filter("unit", _("Unit"), Unit),
         FilterSpec("active", _("On sale"), "is_active", kind="bool"),

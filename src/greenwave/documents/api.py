@@ -16,6 +16,7 @@ from greenwave.accounts.models import User
 from greenwave.core.api import (
     Page,
     document_file_answer,
+    document_list,
     list_query,
     paginate,
     patch_fields,
@@ -120,7 +121,12 @@ def _entity(actor: User, pk: int | None) -> LegalEntity | None:
     return selectors.legal_entity_get(actor=actor, pk=pk) if pk is not None else None
 
 
-@router.get("/invoices", response=Page[InvoiceOut], summary="Invoices visible to me")
+@router.get(
+    "/invoices",
+    response=Page[InvoiceOut],
+    summary="Invoices visible to me",
+    openapi_extra=document_list(selectors.INVOICE_LIST_SPEC),
+)
 def invoices(request: AuthedRequest) -> Any:
     query = list_query(request, selectors.INVOICE_LIST_SPEC)
     qs = selectors.invoice_list(actor=request.user, with_lines=True)

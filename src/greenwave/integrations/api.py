@@ -11,7 +11,7 @@ from typing import Any
 from ninja import Router, Status
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query, paginate
+from greenwave.core.api import Page, document_list, list_query, paginate
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 
@@ -87,6 +87,7 @@ ENDPOINTS.delete(
     "/webhooks/{webhook_id}/deliveries",
     response=Page[DeliveryOut],
     operation_id="webhook_deliveries",
+    openapi_extra=document_list(selectors.DELIVERY_SPEC),
 )
 def webhook_deliveries(request: AuthedRequest, webhook_id: int) -> Any:
     sub = WEBHOOK.row(request, webhook_id)

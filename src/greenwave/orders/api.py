@@ -11,7 +11,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from greenwave.accounts.http import AuthedRequest
-from greenwave.core.api import Page, list_query, paginate, upload_bytes
+from greenwave.core.api import Page, document_list, list_query, paginate, upload_bytes
 from greenwave.core.crud import Entity
 from greenwave.core.endpoints import Endpoints
 from greenwave.core.errors import CoreError, DomainError
@@ -114,7 +114,12 @@ def receivables(request: AuthedRequest, group_by: GroupBy = Query("client")) -> 
 # --- orders, shipments, claims ------------------------------------------------------------
 
 
-@router.get("/orders", response=Page[OrderOut], summary="Orders visible to me")
+@router.get(
+    "/orders",
+    response=Page[OrderOut],
+    summary="Orders visible to me",
+    openapi_extra=document_list(selectors.ORDER_LIST_SPEC),
+)
 def orders(request: AuthedRequest) -> Any:
     query = list_query(request, selectors.ORDER_LIST_SPEC)
     qs = selectors.order_list(actor=request.user).prefetch_related("lines")

@@ -15,6 +15,7 @@ from greenwave.accounts.selectors import user_get
 from greenwave.core.api import (
     IsoDate,
     Page,
+    document_list,
     list_query,
     object_response,
     page_response,
@@ -109,7 +110,12 @@ def pipeline_detail(request: AuthedRequest, pipeline_id: int) -> Any:
     return selectors.pipeline_get(pk=pipeline_id)
 
 
-@router.get("/deals", response=Page[DealOut], summary="Deals visible to me")
+@router.get(
+    "/deals",
+    response=Page[DealOut],
+    summary="Deals visible to me",
+    openapi_extra=document_list(selectors.DEAL_LIST_SPEC),
+)
 def deals(request: AuthedRequest) -> Any:
     query = list_query(request, selectors.DEAL_LIST_SPEC)
     page = selectors.deal_page_rows(actor=request.user, query=query)

@@ -92,12 +92,12 @@ def _team_choices(actor: Any) -> list[tuple[str, str]]:
 
 
 DEAL_FILTERS = (
-    FilterSpec("pipeline", _("Pipeline"), "pipeline_id", choices=_pipeline_choices),
-    FilterSpec("stage", _("Stage"), "stage_id", choices=_stage_choices),
+    FilterSpec("pipeline", _("Pipeline"), "pipeline_id", kind="int", choices=_pipeline_choices),
+    FilterSpec("stage", _("Stage"), "stage_id", kind="int", choices=_stage_choices),
     choice_filter("status", _("Status"), DealStatus),
     responsible_filter(),
-    FilterSpec("team", _("Team"), "team_id", choices=_team_choices),
-    FilterSpec("product", _("Product"), "items__product_id", choices=_product_choices),
+    FilterSpec("team", _("Team"), "team_id", kind="int", choices=_team_choices),
+    FilterSpec("product", _("Product"), "items__product_id", kind="int", choices=_product_choices),
     FilterSpec("created_from", _("Created from"), "created_at__date", kind="date_from"),
     FilterSpec("created_to", _("Created to"), "created_at__date", kind="date_to"),
     FilterSpec("closed_from", _("Closed from"), "closed_at__date", kind="date_from"),

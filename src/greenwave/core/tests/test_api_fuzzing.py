@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import (
     negative_data_rejection,
@@ -82,8 +83,11 @@ def fuzz_operations(user: Any, path_part: str = "") -> tuple[int, list[str]]:
             continue
         operations += 1
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-
-            @given(case=operation.as_strategy(generation_mode=mode))
+            # The token is a fixed header of the strategy, not one generated (or, negatively,
+            # mutated) and then replaced when sent: schemathesis would count a mutated
+            # Authorization the server never saw as a second negation, and then not excuse a
+            # query value valid on the wire (`{"5": …}` is sent as `page=5`).
+            @given(case=operation.as_strategy(generation_mode=mode, headers=headers))
             @settings(
                 max_examples=MAX_EXAMPLES,
                 deadline=None,
@@ -93,10 +97,15 @@ def fuzz_operations(user: Any, path_part: str = "") -> tuple[int, list[str]]:
             )
             def run(case: Any) -> None:
                 cache.clear()  # throttles would answer 429 to a fuzzer
-                case.call_and_validate(headers=headers, checks=CHECKS)
+                case.call_and_validate(checks=CHECKS)
 
             try:
                 run()
+            except Unsatisfiable as exc:
+                # No invalid request of an operation without parameters or a body (the token
+                # being fixed): nothing to refuse, so nothing to check negatively.
+                if mode is GenerationMode.POSITIVE:
+                    failures.append(f"{operation.label} [positive]: {exc}")
             except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup
                 first_line = str(exc).strip().splitlines()[:12]
                 failures.append(f"{operation.label} [{mode.value}]: " + "\n    ".join(first_line))

@@ -174,3 +174,23 @@ def test_a_moment_with_a_real_offset_is_kept(api: Client) -> None:
     answer = api.post("/api/v1/tokens", body, content_type=JSON)
     assert answer.status_code == 201, answer.content[:400]
     assert answer.json()["expires_at"].startswith("2031-05-0")
+
+
+def test_an_unknown_query_parameter_of_a_reading_operation_is_a_400(api: Client) -> None:
+    assert api.get("/api/v1/analytics/overview?from=2026-01-01").status_code == 200
+    en = {"Accept-Language": "en"}
+    answer = api.get("/api/v1/analytics/overview?form=2026-01-01&zz=1", headers=en)
+    body = _error(answer, 400, "validation_error")
+    assert body["details"]["fields"] == {"form": "unknown parameter", "zz": "unknown parameter"}
+    assert body["message"] == "Invalid parameters: form: unknown parameter; zz: unknown parameter."
+    ru = api.get("/api/v1/me?verbose=1", headers={"Accept-Language": "ru"})
+    assert _error(ru, 400, "validation_error")["message"] == (
+        "Неверные параметры: verbose: неизвестный параметр."
+    )
+    # A list names it among its own parameters, as before.
+    listed = _error(api.get("/api/v1/deals?zz=1", headers=en), 400, "validation_error")
+    assert listed["message"].startswith("Invalid list parameters: zz")
+
+
+def test_authentication_answers_before_an_unknown_query_parameter(client: Client) -> None:
+    _error(client.get("/api/v1/me?zz=1"), 401, "unauthorized")
