@@ -108,6 +108,8 @@ class Role(models.Model):
 class Team(TimeStampedModel):
     """A sales team. `parent` is the reporting line: the head of a parent team sees below it."""
 
+    EVENT_CASE_TYPE = "team"
+
     name = models.CharField(_("name"), max_length=120, unique=True)
     head = kept_link("User", _("head"), related_name="headed_teams")
     parent = optional_link(

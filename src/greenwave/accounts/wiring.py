@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from greenwave.core.case_access import register_case_name
 from greenwave.core.demo import register_demo_seeder
 from greenwave.core.event_labels import register_activity_labels
 from greenwave.core.guards import is_admin
@@ -19,6 +20,7 @@ def register() -> None:
     """Every registration of the app, in one call."""
     signals.connect()
     register_demo_seeder("people", seed_people, order=0)
+    register_case_name("demo", _("Demo company"))
     register_home_card(HomeCard("tour", "accounts/partials/tour_card.html", tour_card, order=1))
     _navigation()
     _event_labels()

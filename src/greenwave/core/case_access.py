@@ -94,6 +94,15 @@ class CaseLink:
 _LINKS: dict[str, tuple[Any, Callable[[list[int]], dict[int, tuple[str, str]]]]] = {}
 
 
+# case type → its name, for the types with no record page (the demo company, a dataset)
+_NAMES: dict[str, Any] = {}
+
+
+def register_case_name(case_type: str, label: Any) -> None:
+    """An app names a case type of its events that has no record to link to."""
+    _NAMES[case_type] = label
+
+
 def register_case_link(
     case_type: str, label: Any, resolve: Callable[[list[int]], dict[int, tuple[str, str]]]
 ) -> None:
@@ -134,6 +143,8 @@ def case_type_label(case_type: str) -> str:
     entry = _LINKS.get(case_type)
     if entry:
         return str(entry[0])
+    if case_type in _NAMES:
+        return capfirst(str(_NAMES[case_type]))
     model = _case_models().get(case_type)
     return capfirst(str(model._meta.verbose_name)) if model else case_type
 
